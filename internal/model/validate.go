@@ -1,0 +1,206 @@
+package model
+
+import (
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// Violation is one input constraint a request breaks, phrased as AWS's request
+// validators phrase it ("Value 'x' at 'tags.1.member.key' failed to satisfy
+// constraint: Member must have length less than or equal to 128").
+type Violation struct {
+	Path       string // AWS's path: lowerCamel member names, list items as N.member
+	Value      string // the offending value as AWS prints it, "null" when missing
+	Constraint string
+}
+
+// String renders the violation as it appears in AWS's message.
+func (v Violation) String() string {
+	if v.Value == "" {
+		return fmt.Sprintf("Value at '%s' failed to satisfy constraint: %s", v.Path, v.Constraint)
+	}
+	return fmt.Sprintf("Value %s at '%s' failed to satisfy constraint: %s", v.Value, v.Path, v.Constraint)
+}
+
+// ValidationMessage joins violations into the message AWS sends with a validation
+// error: "2 validation errors detected: ...; ...".
+func ValidationMessage(vs []Violation) string {
+	var b strings.Builder
+	if len(vs) == 1 {
+		b.WriteString("1 validation error detected: ")
+	} else {
+		fmt.Fprintf(&b, "%d validation errors detected: ", len(vs))
+	}
+	for i, v := range vs {
+		if i > 0 {
+			b.WriteString("; ")
+		}
+		b.WriteString(v.String())
+	}
+	return b.String()
+}
+
+// Validate checks a decoded structure value against its shape: required members,
+// lengths, ranges, enum values and patterns, recursively. It returns the violations in
+// model order; none means the input is valid.
+func Validate(s *Shape, v map[string]any) []Violation {
+	var vs []Violation
+	validateStruct(s, v, "", &vs)
+	return vs
+}
+
+func lowerFirst(s string) string {
+	if s == "" {
+		return s
+	}
+	r, n := utf8.DecodeRuneInString(s)
+	return strings.ToLower(string(r)) + s[n:]
+}
+
+func join(prefix, name string) string {
+	if prefix == "" {
+		return name
+	}
+	return prefix + "." + name
+}
+
+func validateStruct(s *Shape, v map[string]any, path string, vs *[]Violation) {
+	for _, m := range s.Members {
+		p := join(path, lowerFirst(m.Name))
+		x, ok := v[m.Name]
+		if !ok || x == nil {
+			if m.Required {
+				*vs = append(*vs, Violation{Path: p, Value: "null", Constraint: "Member must not be null"})
+			}
+			continue
+		}
+		validateValue(m.Shape, x, p, vs)
+	}
+}
+
+func validateValue(s *Shape, x any, path string, vs *[]Violation) {
+	shown := func() string {
+		if s.Sensitive {
+			return ""
+		}
+		return "'" + display(x) + "'"
+	}
+	add := func(c string) { *vs = append(*vs, Violation{Path: path, Value: shown(), Constraint: c}) }
+	switch s.Type {
+	case Structure:
+		if m, ok := x.(map[string]any); ok {
+			validateStruct(s, m, path, vs)
+		}
+	case List:
+		l, _ := x.([]any)
+		checkLength(s, len(l), add)
+		for i, e := range l {
+			if e == nil {
+				continue
+			}
+			validateValue(s.Member.Shape, e, fmt.Sprintf("%s.%d.member", path, i+1), vs)
+		}
+	case Map:
+		m, _ := x.(map[string]any)
+		checkLength(s, len(m), add)
+		keys := make([]string, 0, len(m))
+		for k := range m {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			validateValue(s.Key.Shape, k, path, vs)
+			if e := m[k]; e != nil {
+				validateValue(s.Value.Shape, e, path, vs)
+			}
+		}
+	case String:
+		str, _ := x.(string)
+		checkLength(s, utf8.RuneCountInString(str), add)
+		if len(s.Enum) > 0 && !contains(s.Enum, str) {
+			add("Member must satisfy enum value set: [" + strings.Join(s.Enum, ", ") + "]")
+		}
+		if re := s.Regexp(); re != nil && !re.MatchString(str) {
+			add("Member must satisfy regular expression pattern: " + s.Pattern)
+		}
+	case Blob:
+		if b, ok := x.([]byte); ok {
+			checkLength(s, len(b), add)
+		}
+	case Integer, Long, Float, Double:
+		var f float64
+		switch n := x.(type) {
+		case int64:
+			f = float64(n)
+		case float64:
+			f = n
+		}
+		if s.Min != nil && f < *s.Min {
+			add("Member must have value greater than or equal to " + num(*s.Min))
+		}
+		if s.Max != nil && f > *s.Max {
+			add("Member must have value less than or equal to " + num(*s.Max))
+		}
+	}
+}
+
+func checkLength(s *Shape, n int, add func(string)) {
+	if s.Min != nil && float64(n) < *s.Min {
+		add("Member must have length greater than or equal to " + num(*s.Min))
+	}
+	if s.Max != nil && float64(n) > *s.Max {
+		add("Member must have length less than or equal to " + num(*s.Max))
+	}
+}
+
+func contains(l []string, s string) bool {
+	for _, e := range l {
+		if e == s {
+			return true
+		}
+	}
+	return false
+}
+
+func num(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }
+
+// display prints a value as AWS's (Java) validators do: lists as [a, b], maps as
+// {k=v}.
+func display(x any) string {
+	switch v := x.(type) {
+	case string:
+		return v
+	case int64:
+		return strconv.FormatInt(v, 10)
+	case float64:
+		return num(v)
+	case bool:
+		return strconv.FormatBool(v)
+	case time.Time:
+		return v.UTC().Format(time.RFC3339)
+	case []byte:
+		return "java.nio.HeapByteBuffer[pos=0 lim=" + strconv.Itoa(len(v)) + " cap=" + strconv.Itoa(len(v)) + "]"
+	case []any:
+		parts := make([]string, len(v))
+		for i, e := range v {
+			parts[i] = display(e)
+		}
+		return "[" + strings.Join(parts, ", ") + "]"
+	case map[string]any:
+		keys := make([]string, 0, len(v))
+		for k := range v {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		parts := make([]string, len(keys))
+		for i, k := range keys {
+			parts[i] = k + "=" + display(v[k])
+		}
+		return "{" + strings.Join(parts, ", ") + "}"
+	}
+	return fmt.Sprint(x)
+}

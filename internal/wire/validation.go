@@ -1,0 +1,30 @@
+package wire
+
+import (
+	"github.com/palisade/palisade/internal/model"
+)
+
+// validationCodes holds the error code each service answers a constraint violation
+// with, where it differs from its protocol's default (ValidationError for the query
+// protocol, ValidationException otherwise).
+var validationCodes = map[string]string{
+	"ec2":        "InvalidParameterValue",
+	"sns":        "InvalidParameter",
+	"cloudwatch": "InvalidParameterValue",
+	"s3":         "InvalidArgument",
+	"route53":    "InvalidInput",
+}
+
+// ValidationError builds the error a service returns when its input breaks the
+// model's constraints.
+func ValidationError(svc *model.Service, vs []model.Violation) *model.Error {
+	code := "ValidationException"
+	if svc != nil {
+		if c, ok := validationCodes[svc.Name]; ok {
+			code = c
+		} else if svc.Protocol == "query" {
+			code = "ValidationError"
+		}
+	}
+	return model.NewError(400, code, "%s", model.ValidationMessage(vs))
+}

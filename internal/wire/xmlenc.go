@@ -1,0 +1,203 @@
+package wire
+
+import (
+	"bytes"
+	"encoding/base64"
+	"encoding/xml"
+	"sort"
+	"strconv"
+	"time"
+
+	"github.com/palisade/palisade/internal/model"
+)
+
+// xmlWriter builds the XML bodies of the query, ec2 and rest-xml protocols from a model
+// value tree, following the model's element names, flattening and attributes.
+type xmlWriter struct {
+	b bytes.Buffer
+	// ec2 lists are wrapped in <item> rather than <member>, and element names come from
+	// locationName only.
+	ec2 bool
+}
+
+func (x *xmlWriter) open(name string, attrs ...string) {
+	x.b.WriteByte('<')
+	x.b.WriteString(name)
+	for i := 0; i+1 < len(attrs); i += 2 {
+		x.b.WriteByte(' ')
+		x.b.WriteString(attrs[i])
+		x.b.WriteString(`="`)
+		xml.EscapeText(&x.b, []byte(attrs[i+1]))
+		x.b.WriteByte('"')
+	}
+	x.b.WriteByte('>')
+}
+
+func (x *xmlWriter) close(name string) {
+	x.b.WriteString("</")
+	x.b.WriteString(name)
+	x.b.WriteByte('>')
+}
+
+func (x *xmlWriter) text(s string) { xml.EscapeText(&x.b, []byte(s)) }
+
+func (x *xmlWriter) element(name, text string) {
+	x.open(name)
+	x.text(text)
+	x.close(name)
+}
+
+// memberName is the element name of a structure member.
+func (x *xmlWriter) memberName(m *model.Member) string {
+	if m.LocationName != "" {
+		return m.LocationName
+	}
+	return m.Name
+}
+
+// structure writes the members of a structure value (not its own element), in model
+// order. Attribute members are written by the caller via attrs.
+func (x *xmlWriter) structure(s *model.Shape, v map[string]any) {
+	for _, m := range s.Members {
+		if m.XMLAttribute || m.Location != model.Body {
+			continue
+		}
+		e, ok := v[m.Name]
+		if !ok || e == nil {
+			continue
+		}
+		x.member(m, x.memberName(m), e)
+	}
+}
+
+// attrs returns the XML attributes of a structure value: members marked xmlAttribute
+// (S3's xsi:type on Grantee) and a namespace declaration when the member has one.
+func (x *xmlWriter) attrs(m *model.Member, s *model.Shape, v map[string]any) []string {
+	var as []string
+	if m != nil && m.XMLNamespace != "" {
+		if m.XMLPrefix != "" {
+			as = append(as, "xmlns:"+m.XMLPrefix, m.XMLNamespace)
+		} else {
+			as = append(as, "xmlns", m.XMLNamespace)
+		}
+	}
+	if s.Type != model.Structure {
+		return as
+	}
+	for _, mm := range s.Members {
+		if !mm.XMLAttribute {
+			continue
+		}
+		if e, ok := v[mm.Name]; ok && e != nil {
+			as = append(as, x.memberName(mm), scalarText(mm, e))
+		}
+	}
+	return as
+}
+
+// member writes one member value under name.
+func (x *xmlWriter) member(m *model.Member, name string, v any) {
+	s := m.Shape
+	switch s.Type {
+	case model.List:
+		l, _ := v.([]any)
+		if m.IsFlattened() {
+			// Flattened lists repeat the member's own element; the item's
+			// locationName, when given, names the repeats instead.
+			item := name
+			if s.Member.LocationName != "" && !x.ec2 {
+				item = s.Member.LocationName
+			}
+			for _, e := range l {
+				x.value(s.Member, item, e)
+			}
+			return
+		}
+		x.open(name, x.attrs(m, s, nil)...)
+		item := "member"
+		if x.ec2 {
+			item = "item"
+		}
+		if s.Member.LocationName != "" {
+			item = s.Member.LocationName
+		}
+		for _, e := range l {
+			x.value(s.Member, item, e)
+		}
+		x.close(name)
+	case model.Map:
+		mv, _ := v.(map[string]any)
+		keys := make([]string, 0, len(mv))
+		for k := range mv {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		kn, vn := "key", "value"
+		if s.Key.LocationName != "" {
+			kn = s.Key.LocationName
+		}
+		if s.Value.LocationName != "" {
+			vn = s.Value.LocationName
+		}
+		if m.IsFlattened() {
+			for _, k := range keys {
+				x.open(name)
+				x.element(kn, k)
+				x.value(s.Value, vn, mv[k])
+				x.close(name)
+			}
+			return
+		}
+		x.open(name)
+		for _, k := range keys {
+			x.open("entry")
+			x.element(kn, k)
+			x.value(s.Value, vn, mv[k])
+			x.close("entry")
+		}
+		x.close(name)
+	default:
+		x.value(m, name, v)
+	}
+}
+
+// value writes a single element: a structure, a nested collection or a scalar.
+func (x *xmlWriter) value(m *model.Member, name string, v any) {
+	s := m.Shape
+	switch s.Type {
+	case model.Structure:
+		sv, _ := v.(map[string]any)
+		x.open(name, x.attrs(m, s, sv)...)
+		x.structure(s, sv)
+		x.close(name)
+	case model.List, model.Map:
+		x.member(m, name, v)
+	default:
+		x.open(name, x.attrs(m, s, nil)...)
+		x.text(scalarText(m, v))
+		x.close(name)
+	}
+}
+
+// scalarText renders a scalar value for XML and query bodies.
+func scalarText(m *model.Member, v any) string {
+	switch t := v.(type) {
+	case string:
+		return t
+	case bool:
+		return strconv.FormatBool(t)
+	case int64:
+		return strconv.FormatInt(t, 10)
+	case float64:
+		bits := 64
+		if m != nil && m.Shape.Type == model.Float {
+			bits = 32
+		}
+		return formatFloat(t, bits)
+	case time.Time:
+		return formatTime(t, timestampFormat(m, ISO8601))
+	case []byte:
+		return base64.StdEncoding.EncodeToString(t)
+	}
+	return ""
+}
