@@ -165,12 +165,20 @@ func (s *Shape) Regexp() *regexp.Regexp {
 		if s.Pattern == "" {
 			return
 		}
-		re, err := regexp.Compile(anchored(s.Pattern))
+		re, err := regexp.Compile(anchored(javaToRE2(s.Pattern)))
 		if err == nil {
 			s.pattern = re
 		}
 	})
 	return s.pattern
+}
+
+// javaUnicode matches Java's \uXXXX escapes, which RE2 spells \x{XXXX}.
+var javaUnicode = regexp.MustCompile(`\\u([0-9A-Fa-f]{4})`)
+
+// javaToRE2 rewrites the Java regular-expression syntax AWS's models use into RE2's.
+func javaToRE2(p string) string {
+	return javaUnicode.ReplaceAllString(p, `\x{$1}`)
 }
 
 // anchored makes a Java-style "matches" pattern (implicitly anchored on both ends, as

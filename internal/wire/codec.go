@@ -151,3 +151,13 @@ func parseTime(s, format string) (time.Time, bool) {
 	}
 	return time.Time{}, false
 }
+
+// HasStreamingInput reports whether the operation's input payload is a streaming blob
+// that the server must hand to the codec unread.
+func HasStreamingInput(op *model.Operation) bool {
+	if op.Input == nil || op.Input.Payload == "" {
+		return false
+	}
+	m := op.Input.ByName[op.Input.Payload]
+	return m != nil && m.IsStreaming()
+}
