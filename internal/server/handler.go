@@ -1,0 +1,97 @@
+package server
+
+import (
+	"context"
+	"fmt"
+	"reflect"
+	"time"
+
+	"github.com/palisade/palisade/internal/audit"
+	"github.com/palisade/palisade/internal/auth"
+	"github.com/palisade/palisade/internal/model"
+	"github.com/palisade/palisade/internal/store"
+)
+
+// Service is what a service package hands the server: its generated model and the
+// handlers of the operations it serves. Operations without a handler answer with the
+// protocol's unknown-operation error, as if the model did not have them.
+type Service struct {
+	Model    *model.Service
+	Handlers []Handler
+	// Global services (IAM, Organizations, Route 53) have one endpoint for all regions;
+	// their CloudTrail records carry us-east-1.
+	Global bool
+}
+
+// Handler serves one operation. Build it with Read or Write.
+type Handler struct {
+	Op       string
+	ReadOnly bool
+	in, out  reflect.Type
+	call     func(c *Call, in any) (any, error)
+}
+
+// Read registers a handler that changes no state: it runs on a read snapshot,
+// concurrently with other calls, and its CloudTrail record is readOnly.
+func Read[In, Out any](op string, fn func(c *Call, in *In) (*Out, error)) Handler {
+	return handler(op, true, fn)
+}
+
+// Write registers a handler that changes state: it runs inside a write transaction
+// (c.Tx) that also records the call, and its changes are undone if it fails.
+func Write[In, Out any](op string, fn func(c *Call, in *In) (*Out, error)) Handler {
+	return handler(op, false, fn)
+}
+
+func handler[In, Out any](op string, readOnly bool, fn func(c *Call, in *In) (*Out, error)) Handler {
+	return Handler{
+		Op: op, ReadOnly: readOnly,
+		in: reflect.TypeFor[In](), out: reflect.TypeFor[Out](),
+		call: func(c *Call, in any) (any, error) {
+			out, err := fn(c, in.(*In))
+			if err != nil {
+				return nil, err
+			}
+			return out, nil
+		},
+	}
+}
+
+// check verifies at registration that a handler's Go types are the model's, so a
+// handler wired to the wrong operation fails at start-up, not on a request.
+func (h Handler) check(svc *model.Service) error {
+	op, ok := svc.Operations[h.Op]
+	if !ok {
+		return fmt.Errorf("server: %s has no operation %s", svc.Name, h.Op)
+	}
+	if h.in != op.InputType || h.out != op.OutputType {
+		return fmt.Errorf("server: %s.%s handler takes %v → %v, model says %v → %v", svc.Name, h.Op, h.in, h.out, op.InputType, op.OutputType)
+	}
+	return nil
+}
+
+// Call is one API call as a handler sees it.
+type Call struct {
+	context.Context
+	RequestID string
+	// Principal is the authenticated caller.
+	Principal auth.Principal
+	// Account is the account the call acts in (the caller's, for now).
+	Account string
+	// Region is the region the request was signed for.
+	Region    string
+	Service   *model.Service
+	Operation *model.Operation
+	// Now is Palisade's clock at the start of the call.
+	Now       time.Time
+	SourceIP  string
+	UserAgent string
+	// Tx is the call's transaction: a read snapshot for Read handlers, the write
+	// transaction for Write handlers.
+	Tx *store.Tx
+
+	// Resources and AdditionalEventData, when a handler sets them, go into the call's
+	// CloudTrail record.
+	Resources           []audit.Resource
+	AdditionalEventData map[string]any
+}

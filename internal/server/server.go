@@ -1,0 +1,583 @@
+// Package server is Palisade's HTTP edge: it routes each request to a service, checks
+// its SigV4 signature, decodes and validates its input with the wire layer, runs the
+// service's handler inside a store transaction together with the call's CloudTrail
+// record, and encodes the answer. Service packages register handlers through Service;
+// nothing here knows any one service.
+package server
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"reflect"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/palisade/palisade/internal/audit"
+	"github.com/palisade/palisade/internal/auth"
+	"github.com/palisade/palisade/internal/clock"
+	"github.com/palisade/palisade/internal/model"
+	"github.com/palisade/palisade/internal/sigv4"
+	"github.com/palisade/palisade/internal/store"
+	"github.com/palisade/palisade/internal/wire"
+)
+
+// DefaultMaxBody is the largest request body read into memory (every protocol but S3's
+// streaming uploads). AWS's own limits are per service and lower for most; none of the
+// served operations takes more.
+const DefaultMaxBody = 16 << 20
+
+// Config holds what the server needs.
+type Config struct {
+	Store  *store.DB
+	Keys   *auth.Keys
+	Clock  *clock.Clock
+	Logger *slog.Logger
+	// Region is the default region, for requests whose signature names none.
+	Region string
+	// AdminToken guards /_palisade/ (all but health).
+	AdminToken string
+	// MaxBody overrides DefaultMaxBody.
+	MaxBody int64
+	// OnClockAdvance persists a new clock offset before the admin API acknowledges it.
+	OnClockAdvance func(ctx context.Context, offset time.Duration) error
+}
+
+// Server serves the registered services over HTTP.
+type Server struct {
+	cfg       Config
+	entries   []*entry
+	bySigning map[string][]*entry
+	byTarget  map[string]*entry
+	byVersion map[string]*entry
+	s3        *entry
+	verifier  sigv4.Verifier
+	admin     http.Handler
+	clockMu   sync.Mutex
+}
+
+type entry struct {
+	svc      Service
+	handlers map[string]Handler
+}
+
+// New builds a server for the given services. It fails if a handler does not match
+// its operation in the model.
+func New(cfg Config, services ...Service) (*Server, error) {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	if cfg.Region == "" {
+		cfg.Region = "us-east-1"
+	}
+	if cfg.MaxBody == 0 {
+		cfg.MaxBody = DefaultMaxBody
+	}
+	s := &Server{cfg: cfg, bySigning: map[string][]*entry{}, byTarget: map[string]*entry{}, byVersion: map[string]*entry{}}
+	for _, svc := range services {
+		e := &entry{svc: svc, handlers: map[string]Handler{}}
+		for _, h := range svc.Handlers {
+			if err := h.check(svc.Model); err != nil {
+				return nil, err
+			}
+			if _, dup := e.handlers[h.Op]; dup {
+				return nil, fmt.Errorf("server: %s.%s registered twice", svc.Model.Name, h.Op)
+			}
+			e.handlers[h.Op] = h
+		}
+		m := svc.Model
+		s.entries = append(s.entries, e)
+		s.bySigning[m.SigningName] = append(s.bySigning[m.SigningName], e)
+		if m.TargetPrefix != "" {
+			s.byTarget[m.TargetPrefix] = e
+		}
+		for _, p := range m.Protocols {
+			if p == "query" || p == "ec2" {
+				s.byVersion[m.APIVersion] = e
+			}
+		}
+		if m.Name == "s3" {
+			s.s3 = e
+		}
+	}
+	s.admin = s.adminHandler()
+	return s, nil
+}
+
+// Services returns the names of the services served, sorted.
+func (s *Server) Services() []string {
+	var names []string
+	for _, e := range s.entries {
+		names = append(names, e.svc.Model.Name)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// ServeHTTP implements http.Handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if strings.HasPrefix(r.URL.Path, "/_palisade/") {
+		s.admin.ServeHTTP(w, r)
+		return
+	}
+	start := time.Now()
+	rw := &statusWriter{ResponseWriter: w}
+	st := &callState{start: start}
+	s.serve(rw, r, st)
+	s.logCall(r, rw, st)
+}
+
+// callState collects what the request log line reports.
+type callState struct {
+	start     time.Time
+	service   string
+	operation string
+	principal string
+	errorCode string
+	requestID string
+}
+
+func (s *Server) serve(w http.ResponseWriter, r *http.Request, st *callState) {
+	a, authErr := sigv4.Parse(r)
+	e := s.route(r, a)
+	if e == nil {
+		s.unroutable(w, r, a, st)
+		return
+	}
+	m := e.svc.Model
+	st.service = m.Name
+	proto := wire.Detect(m, r)
+	req := &wire.Request{HTTP: r, Service: m}
+	meta := s.newMeta(m)
+	st.requestID = meta.RequestID
+	fail := func(err *model.Error) {
+		st.errorCode = err.Code
+		proto.EncodeError(w, req, err, meta)
+	}
+	bodyHash := ""
+	if proto.ReadsBodyToResolve() {
+		h, err := s.readBody(r, req)
+		if err != nil {
+			fail(err)
+			return
+		}
+		bodyHash = h
+	}
+	op, labels, rerr := proto.Resolve(req)
+	if rerr != nil {
+		fail(rerr)
+		return
+	}
+	req.Op, req.Labels = op, labels
+	st.operation = op.Name
+	h, served := e.handlers[op.Name]
+	if !served {
+		fail(wire.UnknownOperation(proto, req, op.Name))
+		return
+	}
+	streaming := !proto.ReadsBodyToResolve() && wire.HasStreamingInput(op)
+	if !proto.ReadsBodyToResolve() && !streaming {
+		hash, err := s.readBody(r, req)
+		if err != nil {
+			fail(err)
+			return
+		}
+		bodyHash = hash
+	}
+
+	principal, region, aerr := s.authenticate(r, a, authErr, m, op, bodyHash, proto)
+	if aerr != nil {
+		fail(aerr)
+		return
+	}
+	st.principal = principal.ARN
+	if streaming {
+		req.Stream = r.Body
+	}
+
+	in, derr := proto.Decode(req)
+	if derr != nil {
+		fail(derr)
+		return
+	}
+	if op.Input != nil {
+		if vs := model.Validate(op.Input, in); len(vs) > 0 {
+			fail(wire.ValidationError(m, vs))
+			return
+		}
+	}
+	inVal := reflect.New(h.in)
+	if err := model.Unmarshal(in, inVal.Interface()); err != nil {
+		fail(model.NewError(400, "SerializationException", "%s", err.Error()))
+		return
+	}
+
+	call := &Call{
+		Context: r.Context(), RequestID: meta.RequestID, Principal: principal, Account: principal.Account,
+		Region: region, Service: m, Operation: op, Now: s.cfg.Clock.Now(),
+		SourceIP: sourceIP(r), UserAgent: r.UserAgent(),
+	}
+	out, herr, serr := s.dispatch(call, e, h, inVal.Interface(), in)
+	if serr != nil {
+		// The store could not commit: nothing was acknowledged, and the client must
+		// not believe otherwise.
+		s.cfg.Logger.Error("store failure", "service", m.Name, "operation", op.Name, "request_id", meta.RequestID, "err", serr)
+		fail(internalError())
+		return
+	}
+	if herr != nil {
+		fail(asAPIError(s.cfg.Logger, herr, meta.RequestID))
+		return
+	}
+	var outTree map[string]any
+	if op.Output != nil {
+		outTree = model.Marshal(out)
+	}
+	if err := proto.Encode(w, req, outTree, meta); err != nil {
+		s.cfg.Logger.Debug("response write failed", "request_id", meta.RequestID, "err", err)
+	}
+}
+
+// dispatch runs the handler in its transaction together with the call's CloudTrail
+// record. herr is the handler's error (the call failed, its record says why); serr is a
+// store failure (nothing was committed).
+func (s *Server) dispatch(c *Call, e *entry, h Handler, in any, inTree map[string]any) (out any, herr, serr error) {
+	ctx := context.WithoutCancel(c.Context)
+	if h.ReadOnly {
+		serr = s.cfg.Store.View(ctx, func(tx *store.Tx) error {
+			c.Tx = tx
+			out, herr = safeHandle(h, c, in)
+			return nil
+		})
+		c.Tx = nil
+		if serr != nil {
+			return nil, nil, serr
+		}
+		rec := s.record(c, e, h, inTree, out, herr)
+		serr = s.cfg.Store.Update(ctx, func(tx *store.Tx) error { return tx.AppendEvent(rec) })
+		return out, herr, serr
+	}
+	serr = s.cfg.Store.Update(ctx, func(tx *store.Tx) error {
+		c.Tx = tx
+		herr = nil
+		out = nil
+		tx.Savepoint(func() error {
+			out, herr = safeHandle(h, c, in)
+			return herr
+		})
+		return tx.AppendEvent(s.record(c, e, h, inTree, out, herr))
+	})
+	c.Tx = nil
+	return out, herr, serr
+}
+
+func safeHandle(h Handler, c *Call, in any) (out any, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("handler panic: %v", r)
+		}
+	}()
+	return h.call(c, in)
+}
+
+// record builds the call's CloudTrail record as a store event.
+func (s *Server) record(c *Call, e *entry, h Handler, in map[string]any, out any, herr error) *store.Event {
+	region := c.Region
+	if e.svc.Global {
+		region = "us-east-1"
+	}
+	rec := audit.Record{
+		EventVersion:        "1.09",
+		UserIdentity:        audit.Identity(c.Principal),
+		EventTime:           audit.FormatTime(c.Now),
+		EventSource:         audit.EventSource(c.Service),
+		EventName:           c.Operation.Name,
+		AWSRegion:           region,
+		SourceIPAddress:     c.SourceIP,
+		UserAgent:           c.UserAgent,
+		RequestParameters:   audit.Params(c.Operation.Input, in),
+		ResponseElements:    []byte("null"),
+		AdditionalEventData: c.AdditionalEventData,
+		RequestID:           c.RequestID,
+		EventID:             newUUID(),
+		ReadOnly:            h.ReadOnly,
+		Resources:           c.Resources,
+		EventType:           "AwsApiCall",
+		ManagementEvent:     true,
+		RecipientAccountID:  c.Account,
+		EventCategory:       "Management",
+	}
+	if herr != nil {
+		var me *model.Error
+		if errors.As(herr, &me) {
+			rec.ErrorCode, rec.ErrorMessage = me.Code, me.Message
+		} else {
+			rec.ErrorCode, rec.ErrorMessage = "InternalFailure", internalError().Message
+		}
+	} else if !h.ReadOnly && c.Operation.Output != nil {
+		rec.ResponseElements = audit.Params(c.Operation.Output, model.Marshal(out))
+	}
+	data, _ := jsonMarshal(rec)
+	return &store.Event{Time: c.Now.UnixMilli(), Account: c.Account, Region: region, Source: audit.Source, Kind: audit.Kind, Data: data}
+}
+
+// authenticate checks the request's signature and returns the caller and the region
+// the request was signed for.
+func (s *Server) authenticate(r *http.Request, a *sigv4.Auth, parseErr error, m *model.Service, op *model.Operation, bodyHash string, proto wire.Protocol) (auth.Principal, string, *model.Error) {
+	family := sigv4Family(m, proto)
+	if op.AuthType == "none" {
+		// Unsigned operations (AssumeRoleWithWebIdentity, AssumeRoleWithSAML) carry
+		// their own proof; the handler checks it.
+		return auth.Principal{Type: auth.Anonymous}, s.regionOf(a), nil
+	}
+	if parseErr != nil {
+		var se *sigv4.Error
+		if errors.As(parseErr, &se) {
+			if se.Kind == sigv4.KindMissing && m.Name == "s3" {
+				return auth.Principal{Type: auth.Anonymous}, s.cfg.Region, nil
+			}
+			return auth.Principal{}, "", sigv4Error(se, family)
+		}
+		return auth.Principal{}, "", internalError()
+	}
+	cred, ok, err := s.cfg.Keys.Lookup(r.Context(), a.AccessKeyID)
+	if err != nil {
+		s.cfg.Logger.Error("access key lookup failed", "err", err)
+		return auth.Principal{}, "", internalError()
+	}
+	if !ok || !cred.Active {
+		return auth.Principal{}, "", sigv4Error(sigv4.UnknownAccessKey(a), family)
+	}
+	if _, err := s.verifier.Verify(r, a, cred.Secret, time.Now(), bodyHash); err != nil {
+		var se *sigv4.Error
+		if errors.As(err, &se) {
+			return auth.Principal{}, "", sigv4Error(se, family)
+		}
+		s.cfg.Logger.Error("signature check failed", "err", err)
+		return auth.Principal{}, "", internalError()
+	}
+	p := cred.Principal
+	p.AccessKeyID = a.AccessKeyID
+	return p, a.Scope.Region, nil
+}
+
+func (s *Server) regionOf(a *sigv4.Auth) string {
+	if a != nil && a.Scope.Region != "" {
+		return a.Scope.Region
+	}
+	return s.cfg.Region
+}
+
+// sigv4Family is the error vocabulary a service uses for authentication failures.
+func sigv4Family(m *model.Service, proto wire.Protocol) sigv4.Protocol {
+	switch {
+	case m.Name == "s3":
+		return sigv4.S3
+	case proto.Name() == "query" || proto.Name() == "ec2" || proto.Name() == "rest-xml":
+		return sigv4.Query
+	}
+	return sigv4.JSON
+}
+
+func sigv4Error(se *sigv4.Error, family sigv4.Protocol) *model.Error {
+	resp := se.Response(family)
+	e := &model.Error{Code: resp.Code, Message: resp.Message, Status: resp.Status, Sender: true}
+	for _, f := range resp.Fields {
+		e.With(f.Name, f.Value)
+	}
+	return e
+}
+
+// route finds the service a request is for: the credential scope's service when the
+// request is signed, else the markers of the unsigned protocols (X-Amz-Target, the
+// query Version), else S3, the one service that serves anonymous requests.
+func (s *Server) route(r *http.Request, a *sigv4.Auth) *entry {
+	if a != nil && a.Scope.Service != "" {
+		cands := s.bySigning[a.Scope.Service]
+		if len(cands) == 1 {
+			return cands[0]
+		}
+		if len(cands) == 0 {
+			return nil
+		}
+	}
+	if t := r.Header.Get("X-Amz-Target"); t != "" {
+		prefix, _, _ := strings.Cut(t, ".")
+		if e, ok := s.byTarget[prefix]; ok {
+			return e
+		}
+	}
+	if r.Method == http.MethodPost && strings.HasPrefix(r.Header.Get("Content-Type"), "application/x-www-form-urlencoded") || r.URL.Query().Has("Action") {
+		if v := formVersion(r); v != "" {
+			if e, ok := s.byVersion[v]; ok {
+				return e
+			}
+		}
+	}
+	if a == nil && s.s3 != nil {
+		return s.s3
+	}
+	return nil
+}
+
+// formVersion finds the query protocol's Version parameter, peeking at a bounded form
+// body without consuming it.
+func formVersion(r *http.Request) string {
+	if v := r.URL.Query().Get("Version"); v != "" {
+		return v
+	}
+	if r.Body == nil || r.ContentLength > DefaultMaxBody {
+		return ""
+	}
+	buf, err := io.ReadAll(io.LimitReader(r.Body, DefaultMaxBody+1))
+	r.Body = io.NopCloser(io.MultiReader(bytes.NewReader(buf), r.Body))
+	if err != nil {
+		return ""
+	}
+	for _, kv := range strings.Split(string(buf), "&") {
+		if v, ok := strings.CutPrefix(kv, "Version="); ok {
+			return v
+		}
+	}
+	return ""
+}
+
+// unroutable answers a request no served service claims.
+func (s *Server) unroutable(w http.ResponseWriter, r *http.Request, a *sigv4.Auth, st *callState) {
+	name := "(none)"
+	if a != nil {
+		name = a.Scope.Service
+	}
+	st.errorCode = "UnknownService"
+	msg := fmt.Sprintf("Palisade does not serve the service %q.", name)
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(http.StatusBadRequest)
+	fmt.Fprintf(w, `{"__type":"UnknownServiceException","message":%q}`, msg)
+}
+
+// readBody reads a whole request body, bounded, into req.Body and returns its SHA-256
+// for signature checking. An oversized body is refused from its Content-Length
+// without being read, or as soon as the limit is passed.
+func (s *Server) readBody(r *http.Request, req *wire.Request) (string, *model.Error) {
+	if r.ContentLength > s.cfg.MaxBody {
+		return "", tooLarge(s.cfg.MaxBody)
+	}
+	hash, err := sigv4.BufferBody(r, s.cfg.MaxBody)
+	if errors.Is(err, sigv4.ErrBodyTooLarge) {
+		return "", tooLarge(s.cfg.MaxBody)
+	}
+	if err != nil {
+		return "", model.NewError(400, "IncompleteBody", "The request body terminated unexpectedly")
+	}
+	body, _ := io.ReadAll(r.Body)
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	req.Body = body
+	return hash, nil
+}
+
+func tooLarge(limit int64) *model.Error {
+	return model.NewError(http.StatusRequestEntityTooLarge, "RequestEntityTooLarge", "Request body must be no larger than %d bytes", limit)
+}
+
+// internalError is AWS's generic server fault.
+func internalError() *model.Error {
+	return &model.Error{Code: "InternalFailure", Message: "The request processing has failed because of an unknown error, exception or failure.", Status: 500}
+}
+
+// asAPIError turns a handler's error into what the client sees: a model error as is,
+// anything else as an internal failure, logged with the request ID.
+func asAPIError(log *slog.Logger, err error, requestID string) *model.Error {
+	var me *model.Error
+	if errors.As(err, &me) {
+		return me
+	}
+	log.Error("handler failed", "request_id", requestID, "err", err)
+	return internalError()
+}
+
+func (s *Server) newMeta(m *model.Service) wire.Response {
+	if m.Name == "s3" {
+		b := make([]byte, 8)
+		rand.Read(b)
+		host := make([]byte, 56)
+		rand.Read(host)
+		return wire.Response{RequestID: strings.ToUpper(hex.EncodeToString(b)), HostID: base64.StdEncoding.EncodeToString(host)}
+	}
+	return wire.Response{RequestID: newUUID()}
+}
+
+func newUUID() string {
+	var b [16]byte
+	rand.Read(b[:])
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	var out [36]byte
+	hex.Encode(out[0:8], b[0:4])
+	out[8] = '-'
+	hex.Encode(out[9:13], b[4:6])
+	out[13] = '-'
+	hex.Encode(out[14:18], b[6:8])
+	out[18] = '-'
+	hex.Encode(out[19:23], b[8:10])
+	out[23] = '-'
+	hex.Encode(out[24:], b[10:])
+	return string(out[:])
+}
+
+func sourceIP(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+// statusWriter records the status for the request log.
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	if w.status == 0 {
+		w.status = code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+// Unwrap lets http.ResponseController reach the connection.
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+func (s *Server) logCall(r *http.Request, w *statusWriter, st *callState) {
+	status := w.status
+	if status == 0 {
+		status = http.StatusOK
+	}
+	attrs := []slog.Attr{
+		slog.String("service", st.service), slog.String("operation", st.operation),
+		slog.String("principal", st.principal), slog.Int("status", status),
+		slog.Float64("latency_ms", float64(time.Since(st.start).Microseconds())/1000),
+		slog.String("request_id", st.requestID),
+	}
+	if st.errorCode != "" {
+		attrs = append(attrs, slog.String("error", st.errorCode))
+	}
+	s.cfg.Logger.LogAttrs(r.Context(), slog.LevelInfo, "request", attrs...)
+}

@@ -1,0 +1,239 @@
+package store
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+)
+
+func open(t *testing.T, dir string) *DB {
+	t.Helper()
+	db, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return db
+}
+
+func TestUpdateViewAndReopen(t *testing.T) {
+	dir := t.TempDir()
+	db := open(t, dir)
+	ctx := context.Background()
+	err := db.Update(ctx, func(tx *Tx) error {
+		if err := tx.Put(NS("iam", "000000000000", "", "users"), "alice", []byte("a")); err != nil {
+			return err
+		}
+		return tx.AppendEvent(&Event{Time: 1, Account: "000000000000", Source: "test", Kind: "put", Data: []byte("{}")})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	db = open(t, dir)
+	defer db.Close()
+	err = db.View(ctx, func(tx *Tx) error {
+		v, ok, err := tx.Get(NS("iam", "000000000000", "", "users"), "alice")
+		if err != nil || !ok || string(v) != "a" {
+			return fmt.Errorf("after reopen: %q %v %v", v, ok, err)
+		}
+		if _, ok, _ := tx.Get(NS("iam", "111111111111", "", "users"), "alice"); ok {
+			return errors.New("namespaces leak across accounts")
+		}
+		seq, err := tx.LastEventSeq()
+		if err != nil || seq != 1 {
+			return fmt.Errorf("last seq %d %v", seq, err)
+		}
+		return tx.Put("x", "y", nil)
+	})
+	if !errors.Is(err, ErrReadOnly) {
+		t.Fatalf("write in View: %v", err)
+	}
+	if fi, err := os.Stat(filepath.Join(dir, "palisade.db")); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("db file mode: %v %v", fi.Mode(), err)
+	}
+}
+
+// A failing Update must undo exactly its own writes while the Updates committed in the
+// same group keep theirs.
+func TestGroupCommitIsolatesFailures(t *testing.T) {
+	db := open(t, t.TempDir())
+	defer db.Close()
+	ctx := context.Background()
+	var wg sync.WaitGroup
+	errs := make([]error, 200)
+	for i := range 200 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[i] = db.Update(ctx, func(tx *Tx) error {
+				if err := tx.Put("n", fmt.Sprintf("k%03d", i), []byte{byte(i)}); err != nil {
+					return err
+				}
+				if err := tx.AppendEvent(&Event{Source: "t", Kind: "k", Data: []byte{byte(i)}}); err != nil {
+					return err
+				}
+				if i%3 == 0 {
+					return fmt.Errorf("job %d fails", i)
+				}
+				if i%7 == 0 {
+					panic("job panics")
+				}
+				return nil
+			})
+		}()
+	}
+	wg.Wait()
+	want := 0
+	for i, err := range errs {
+		failed := i%3 == 0 || i%7 == 0
+		if failed != (err != nil) {
+			t.Fatalf("job %d: err %v", i, err)
+		}
+		if !failed {
+			want++
+		}
+	}
+	db.View(ctx, func(tx *Tx) error {
+		n, _ := tx.Count("n")
+		if n != want {
+			t.Errorf("%d keys, want %d", n, want)
+		}
+		events := 0
+		tx.Events(0, 1000, func(*Event) bool { events++; return true })
+		if events != want {
+			t.Errorf("%d events, want %d", events, want)
+		}
+		return tx.Scan("n", "", 0, func(k string, v []byte) bool {
+			i := int(v[0])
+			if i%3 == 0 || i%7 == 0 {
+				t.Errorf("rolled-back key %s survived", k)
+			}
+			return true
+		})
+	})
+}
+
+func TestSavepointRollsBackInner(t *testing.T) {
+	db := open(t, t.TempDir())
+	defer db.Close()
+	ctx := context.Background()
+	err := db.Update(ctx, func(tx *Tx) error {
+		tx.Put("n", "outer", []byte("1"))
+		inner := tx.Savepoint(func() error {
+			tx.Put("n", "inner", []byte("2"))
+			return errors.New("handler failed")
+		})
+		if inner == nil {
+			return errors.New("savepoint swallowed the error")
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.View(ctx, func(tx *Tx) error {
+		if _, ok, _ := tx.Get("n", "outer"); !ok {
+			t.Error("outer write lost")
+		}
+		if _, ok, _ := tx.Get("n", "inner"); ok {
+			t.Error("inner write survived its rollback")
+		}
+		return nil
+	})
+}
+
+func TestScanPaginatesInOrder(t *testing.T) {
+	db := open(t, t.TempDir())
+	defer db.Close()
+	ctx := context.Background()
+	db.Update(ctx, func(tx *Tx) error {
+		for _, k := range []string{"c", "a", "e", "b", "d"} {
+			tx.Put("n", k, []byte(k))
+		}
+		ok, _ := tx.Insert("n", "a", []byte("again"))
+		if ok {
+			t.Error("Insert replaced an existing key")
+		}
+		return nil
+	})
+	var got []string
+	marker := ""
+	for {
+		var page []string
+		db.View(ctx, func(tx *Tx) error {
+			return tx.Scan("n", marker, 2, func(k string, _ []byte) bool { page = append(page, k); return true })
+		})
+		if len(page) == 0 {
+			break
+		}
+		got = append(got, page...)
+		marker = page[len(page)-1]
+	}
+	if fmt.Sprint(got) != "[a b c d e]" {
+		t.Fatalf("got %v", got)
+	}
+}
+
+func TestUpdateAfterClose(t *testing.T) {
+	db := open(t, t.TempDir())
+	db.Close()
+	if err := db.Update(context.Background(), func(*Tx) error { return nil }); !errors.Is(err, ErrClosed) {
+		t.Fatalf("got %v", err)
+	}
+}
+
+func TestSealer(t *testing.T) {
+	dir := t.TempDir()
+	s, err := LoadSealer(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fi, err := os.Stat(filepath.Join(dir, "master.key"))
+	if err != nil || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("master.key: %v %v", fi, err)
+	}
+	secret := []byte("wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY")
+	sealed := s.Seal(secret, "access-key/AKIA1")
+	if bytes.Contains(sealed, secret) {
+		t.Fatal("sealed value contains the plaintext")
+	}
+	again, _ := LoadSealer(dir) // the same key is read back
+	if pt, err := again.Open(sealed, "access-key/AKIA1"); err != nil || !bytes.Equal(pt, secret) {
+		t.Fatalf("open: %q %v", pt, err)
+	}
+	if _, err := s.Open(sealed, "access-key/AKIA2"); !errors.Is(err, ErrUnseal) {
+		t.Fatalf("opened under another context: %v", err)
+	}
+	sealed[len(sealed)-1] ^= 1
+	if _, err := s.Open(sealed, "access-key/AKIA1"); !errors.Is(err, ErrUnseal) {
+		t.Fatalf("opened a tampered value: %v", err)
+	}
+	other, _ := LoadSealer(t.TempDir())
+	if _, err := other.Open(s.Seal(secret, "c"), "c"); !errors.Is(err, ErrUnseal) {
+		t.Fatal("opened under another master key")
+	}
+	t.Setenv(MasterKeyEnv, "not base64!")
+	if _, err := LoadSealer(t.TempDir()); err == nil {
+		t.Fatal("bad env key accepted")
+	}
+}
+
+func BenchmarkUpdateParallel(b *testing.B) {
+	db, _ := Open(b.TempDir())
+	defer db.Close()
+	ctx := context.Background()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			db.Update(ctx, func(tx *Tx) error {
+				return tx.AppendEvent(&Event{Source: "b", Kind: "k", Data: []byte(`{"eventName":"GetCallerIdentity"}`)})
+			})
+		}
+	})
+}

@@ -1,0 +1,229 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+)
+
+// ErrReadOnly is returned by writes attempted inside View.
+var ErrReadOnly = errors.New("store: write in a read-only transaction")
+
+// Tx is a transaction handed to Update or View functions. It is valid only during the
+// call.
+type Tx struct {
+	ctx      context.Context
+	conn     *sql.Conn
+	readOnly bool
+	depth    int
+	lastSeq  int64
+}
+
+// ReadOnly reports whether the transaction came from View.
+func (tx *Tx) ReadOnly() bool { return tx.readOnly }
+
+// Get returns the value stored under ns/key; ok is false when there is none.
+func (tx *Tx) Get(ns, key string) (val []byte, ok bool, err error) {
+	err = tx.conn.QueryRowContext(tx.ctx, "SELECT v FROM kv WHERE ns = ? AND k = ?", ns, key).Scan(&val)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, false, nil
+	}
+	if err != nil {
+		return nil, false, fmt.Errorf("store: get %s/%s: %w", ns, key, err)
+	}
+	return val, true, nil
+}
+
+// Put stores val under ns/key, replacing any value there.
+func (tx *Tx) Put(ns, key string, val []byte) error {
+	if tx.readOnly {
+		return ErrReadOnly
+	}
+	if val == nil {
+		val = []byte{}
+	}
+	_, err := tx.conn.ExecContext(tx.ctx, "INSERT INTO kv(ns, k, v) VALUES(?, ?, ?) ON CONFLICT(ns, k) DO UPDATE SET v = excluded.v", ns, key, val)
+	if err != nil {
+		return fmt.Errorf("store: put %s/%s: %w", ns, key, err)
+	}
+	return nil
+}
+
+// Insert stores val under ns/key only if the key is free; it reports whether it did.
+func (tx *Tx) Insert(ns, key string, val []byte) (bool, error) {
+	if tx.readOnly {
+		return false, ErrReadOnly
+	}
+	if val == nil {
+		val = []byte{}
+	}
+	res, err := tx.conn.ExecContext(tx.ctx, "INSERT INTO kv(ns, k, v) VALUES(?, ?, ?) ON CONFLICT(ns, k) DO NOTHING", ns, key, val)
+	if err != nil {
+		return false, fmt.Errorf("store: insert %s/%s: %w", ns, key, err)
+	}
+	n, _ := res.RowsAffected()
+	return n == 1, nil
+}
+
+// Delete removes ns/key and reports whether it existed.
+func (tx *Tx) Delete(ns, key string) (bool, error) {
+	if tx.readOnly {
+		return false, ErrReadOnly
+	}
+	res, err := tx.conn.ExecContext(tx.ctx, "DELETE FROM kv WHERE ns = ? AND k = ?", ns, key)
+	if err != nil {
+		return false, fmt.Errorf("store: delete %s/%s: %w", ns, key, err)
+	}
+	n, _ := res.RowsAffected()
+	return n == 1, nil
+}
+
+// Scan calls fn for the keys of ns that are greater than after (all keys when after is
+// ""), in ascending byte order, until fn returns false or limit keys were visited
+// (limit ≤ 0: no limit). List operations paginate with it: the marker is the last key
+// returned.
+func (tx *Tx) Scan(ns, after string, limit int, fn func(key string, val []byte) bool) error {
+	q := "SELECT k, v FROM kv WHERE ns = ? AND k > ? ORDER BY k"
+	args := []any{ns, after}
+	if limit > 0 {
+		q += " LIMIT ?"
+		args = append(args, limit)
+	}
+	rows, err := tx.conn.QueryContext(tx.ctx, q, args...)
+	if err != nil {
+		return fmt.Errorf("store: scan %s: %w", ns, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var k string
+		var v []byte
+		if err := rows.Scan(&k, &v); err != nil {
+			return fmt.Errorf("store: scan %s: %w", ns, err)
+		}
+		if !fn(k, v) {
+			break
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("store: scan %s: %w", ns, err)
+	}
+	return nil
+}
+
+// Count returns the number of keys in ns, for quotas.
+func (tx *Tx) Count(ns string) (int, error) {
+	var n int
+	if err := tx.conn.QueryRowContext(tx.ctx, "SELECT count(*) FROM kv WHERE ns = ?", ns).Scan(&n); err != nil {
+		return 0, fmt.Errorf("store: count %s: %w", ns, err)
+	}
+	return n, nil
+}
+
+// GetJSON decodes the JSON value at ns/key into v.
+func (tx *Tx) GetJSON(ns, key string, v any) (bool, error) {
+	b, ok, err := tx.Get(ns, key)
+	if err != nil || !ok {
+		return ok, err
+	}
+	if err := json.Unmarshal(b, v); err != nil {
+		return false, fmt.Errorf("store: decode %s/%s: %w", ns, key, err)
+	}
+	return true, nil
+}
+
+// PutJSON stores v as JSON at ns/key.
+func (tx *Tx) PutJSON(ns, key string, v any) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Errorf("store: encode %s/%s: %w", ns, key, err)
+	}
+	return tx.Put(ns, key, b)
+}
+
+// Savepoint runs fn so that, if it fails, only its own writes are undone and the
+// enclosing transaction goes on (a call's state change is rolled back while its audit
+// record is still written).
+func (tx *Tx) Savepoint(fn func() error) error {
+	if tx.readOnly {
+		return fn()
+	}
+	tx.depth++
+	name := "sp" + strconv.Itoa(tx.depth)
+	defer func() { tx.depth-- }()
+	if _, err := tx.conn.ExecContext(tx.ctx, "SAVEPOINT "+name); err != nil {
+		return fmt.Errorf("store: savepoint: %w", err)
+	}
+	seq := tx.lastSeq
+	if err := fn(); err != nil {
+		tx.lastSeq = seq
+		tx.conn.ExecContext(tx.ctx, "ROLLBACK TO "+name)
+		tx.conn.ExecContext(tx.ctx, "RELEASE "+name)
+		return err
+	}
+	if _, err := tx.conn.ExecContext(tx.ctx, "RELEASE "+name); err != nil {
+		return fmt.Errorf("store: release savepoint: %w", err)
+	}
+	return nil
+}
+
+// Event is one record of the durable event log: what happened, in which account and
+// region, from which source (e.g. "cloudtrail" for API-call records, "s3" for resource
+// changes). Seq orders events globally and is assigned on append.
+type Event struct {
+	Seq     int64
+	Time    int64 // Unix milliseconds, from Palisade's clock
+	Account string
+	Region  string
+	Source  string
+	Kind    string
+	Data    []byte
+}
+
+// AppendEvent adds an event to the log in this transaction: it becomes visible to
+// consumers exactly when the transaction commits, together with the state change it
+// describes.
+func (tx *Tx) AppendEvent(e *Event) error {
+	if tx.readOnly {
+		return ErrReadOnly
+	}
+	res, err := tx.conn.ExecContext(tx.ctx, "INSERT INTO events(time, account, region, source, kind, data) VALUES(?, ?, ?, ?, ?, ?)",
+		e.Time, e.Account, e.Region, e.Source, e.Kind, e.Data)
+	if err != nil {
+		return fmt.Errorf("store: append event: %w", err)
+	}
+	e.Seq, _ = res.LastInsertId()
+	tx.lastSeq = e.Seq
+	return nil
+}
+
+// Events calls fn for events with Seq > after, in order, until fn returns false or limit
+// events were visited.
+func (tx *Tx) Events(after int64, limit int, fn func(*Event) bool) error {
+	rows, err := tx.conn.QueryContext(tx.ctx, "SELECT seq, time, account, region, source, kind, data FROM events WHERE seq > ? ORDER BY seq LIMIT ?", after, limit)
+	if err != nil {
+		return fmt.Errorf("store: read events: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		e := &Event{}
+		if err := rows.Scan(&e.Seq, &e.Time, &e.Account, &e.Region, &e.Source, &e.Kind, &e.Data); err != nil {
+			return fmt.Errorf("store: read events: %w", err)
+		}
+		if !fn(e) {
+			break
+		}
+	}
+	return rows.Err()
+}
+
+// LastEventSeq returns the highest committed event sequence (0 for an empty log).
+func (tx *Tx) LastEventSeq() (int64, error) {
+	var n sql.NullInt64
+	if err := tx.conn.QueryRowContext(tx.ctx, "SELECT max(seq) FROM events").Scan(&n); err != nil {
+		return 0, fmt.Errorf("store: last event: %w", err)
+	}
+	return n.Int64, nil
+}
