@@ -32,9 +32,9 @@ type Verifier struct {
 // keyEntry keeps its inputs so that a hash collision yields a miss, never another
 // secret's key.
 type keyEntry struct {
-	secret                 []byte
-	date, region, service  string
-	key                    [sha256.Size]byte
+	secret                []byte
+	date, region, service string
+	key                   [sha256.Size]byte
 }
 
 // String keeps the Verifier's cached secrets out of any %v of a struct holding it.

@@ -76,8 +76,8 @@ func (v *Verifier) Verify(r *http.Request, a *Auth, secret []byte, now time.Time
 		}
 	}
 	return nil, &Error{Kind: KindSignatureMismatch, Service: a.Scope.Service, Presigned: a.Presigned,
-		query: msgMismatchQuery,
-		s3:    s3Err(http.StatusForbidden, "SignatureDoesNotMatch", msgMismatchS3),
+		query:       msgMismatchQuery,
+		s3:          s3Err(http.StatusForbidden, "SignatureDoesNotMatch", msgMismatchS3),
 		AccessKeyID: a.AccessKeyID, StringToSign: string(sts), CanonicalRequest: string(creq),
 		SignatureProvided: a.Signature}
 }
