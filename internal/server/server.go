@@ -402,8 +402,14 @@ func sigv4Error(se *sigv4.Error, family sigv4.Protocol) *model.Error {
 // request is signed, else the markers of the unsigned protocols (X-Amz-Target, the
 // query Version), else S3, the one service that serves anonymous requests.
 func (s *Server) route(r *http.Request, a *sigv4.Auth) *entry {
-	if a != nil && a.Scope.Service != "" {
-		cands := s.bySigning[a.Scope.Service]
+	service := ""
+	if a != nil {
+		service = a.Scope.Service
+	} else {
+		service = scopeServiceHint(r)
+	}
+	if service != "" {
+		cands := s.bySigning[service]
 		if len(cands) == 1 {
 			return cands[0]
 		}
@@ -428,6 +434,25 @@ func (s *Server) route(r *http.Request, a *sigv4.Auth) *entry {
 		return s.s3
 	}
 	return nil
+}
+
+// scopeServiceHint reads the service from a credential scope that failed to parse as a
+// whole (a bad date, a malformed header), so the error is still answered in that
+// service's protocol.
+func scopeServiceHint(r *http.Request) string {
+	cred := r.URL.Query().Get("X-Amz-Credential")
+	if h := r.Header.Get("Authorization"); h != "" {
+		_, after, ok := strings.Cut(h, "Credential=")
+		if !ok {
+			return ""
+		}
+		cred, _, _ = strings.Cut(after, ",")
+	}
+	parts := strings.Split(strings.TrimSpace(cred), "/")
+	if len(parts) != 5 {
+		return ""
+	}
+	return parts[3]
 }
 
 // formVersion finds the query protocol's Version parameter, peeking at a bounded form

@@ -60,6 +60,11 @@ func Open(dir string) (*DB, error) {
 		return nil, fmt.Errorf("store: create %s: %w", dir, err)
 	}
 	path := filepath.Join(dir, "palisade.db")
+	// SQLite gives the -wal and -shm files the database file's mode, so the file is
+	// created 0600 before SQLite sees it.
+	if f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600); err == nil {
+		f.Close()
+	}
 	dsn := "file:" + path + "?_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_txlock=immediate"
 	w, err := sql.Open("sqlite", dsn)
 	if err != nil {
@@ -79,7 +84,6 @@ func Open(dir string) (*DB, error) {
 	}
 	r.SetMaxOpenConns(8)
 	r.SetMaxIdleConns(8)
-	os.Chmod(path, 0o600)
 	db := &DB{path: path, writer: w, readers: r, jobs: make(chan *job, 1024), done: make(chan struct{}), maxBatch: 512}
 	db.wg.Add(1)
 	go db.writeLoop()
