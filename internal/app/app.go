@@ -198,8 +198,6 @@ func (a *App) bootstrap() error {
 	if err != nil {
 		return fmt.Errorf("store root key: %w", err)
 	}
-	a.Keys.Forget(rootID)
-	a.Keys.Forget(cred.AccessKeyID)
 	a.Root = *cred
 	return nil
 }

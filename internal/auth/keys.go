@@ -33,6 +33,9 @@ type Keys struct {
 	sealer *store.Sealer
 	mu     sync.RWMutex
 	cache  map[string]*Credential
+	// gen counts invalidations, so a lookup that read the store before a change
+	// committed does not cache what it read after the change's invalidation.
+	gen uint64
 }
 
 // NewKeys returns the key store over db.
@@ -46,6 +49,7 @@ func sealContext(id string) string { return "access-key/" + id }
 func (k *Keys) Lookup(ctx context.Context, id string) (*Credential, bool, error) {
 	k.mu.RLock()
 	c, ok := k.cache[id]
+	gen := k.gen
 	k.mu.RUnlock()
 	if ok {
 		return c, true, nil
@@ -67,14 +71,16 @@ func (k *Keys) Lookup(ctx context.Context, id string) (*Credential, bool, error)
 	c = &Credential{AccessKeyID: id, Secret: secret, Active: sk.Active, Principal: sk.Principal, Created: sk.Created}
 	c.Principal.AccessKeyID = id
 	k.mu.Lock()
-	k.cache[id] = c
+	if k.gen == gen {
+		k.cache[id] = c
+	}
 	k.mu.Unlock()
 	return c, true, nil
 }
 
-// Put stores a credential in tx. The caller must call Forget(id) after the transaction
-// commits so that no stale copy stays cached.
+// Put stores a credential in tx; the cached copy is dropped when tx commits.
 func (k *Keys) Put(tx *store.Tx, c *Credential) error {
+	tx.AfterCommit(func() { k.Forget(c.AccessKeyID) })
 	b, err := json.Marshal(storedKey{AccessKeyID: c.AccessKeyID, Sealed: k.sealer.Seal(c.Secret, sealContext(c.AccessKeyID)), Active: c.Active, Principal: c.Principal, Created: c.Created})
 	if err != nil {
 		return fmt.Errorf("auth: encode key: %w", err)
@@ -82,8 +88,9 @@ func (k *Keys) Put(tx *store.Tx, c *Credential) error {
 	return tx.Put(keysNS, c.AccessKeyID, b)
 }
 
-// Delete removes a credential in tx; call Forget after commit.
+// Delete removes a credential in tx; the cached copy is dropped when tx commits.
 func (k *Keys) Delete(tx *store.Tx, id string) error {
+	tx.AfterCommit(func() { k.Forget(id) })
 	_, err := tx.Delete(keysNS, id)
 	return err
 }
@@ -92,6 +99,7 @@ func (k *Keys) Delete(tx *store.Tx, id string) error {
 func (k *Keys) Forget(id string) {
 	k.mu.Lock()
 	delete(k.cache, id)
+	k.gen++
 	k.mu.Unlock()
 }
 

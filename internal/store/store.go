@@ -190,6 +190,9 @@ func (db *DB) writeLoop() {
 			db.finish(batch, fmt.Errorf("store: commit: %w", err))
 			continue
 		}
+		for _, h := range tx.hooks {
+			h()
+		}
 		if db.OnCommit != nil && tx.lastSeq > 0 {
 			db.OnCommit(tx.lastSeq)
 		}
@@ -206,11 +209,11 @@ func (db *DB) run(tx *Tx, j *job) {
 		return
 	}
 	tx.ctx = j.ctx
-	seqBefore := tx.lastSeq
+	seqBefore, hooksBefore := tx.lastSeq, len(tx.hooks)
 	err := safeCall(j.fn, tx)
 	tx.ctx = context.Background()
 	if err != nil {
-		tx.lastSeq = seqBefore
+		tx.lastSeq, tx.hooks = seqBefore, tx.hooks[:hooksBefore]
 		tx.conn.ExecContext(tx.ctx, "ROLLBACK TO job")
 		j.err = err
 	}

@@ -237,3 +237,25 @@ func BenchmarkUpdateParallel(b *testing.B) {
 		}
 	})
 }
+
+func TestAfterCommitRunsOnlyForCommittedWrites(t *testing.T) {
+	db := open(t, t.TempDir())
+	defer db.Close()
+	ctx := context.Background()
+	var ran []string
+	db.Update(ctx, func(tx *Tx) error {
+		tx.AfterCommit(func() { ran = append(ran, "outer") })
+		tx.Savepoint(func() error {
+			tx.AfterCommit(func() { ran = append(ran, "rolled back") })
+			return errors.New("fail")
+		})
+		return nil
+	})
+	db.Update(ctx, func(tx *Tx) error {
+		tx.AfterCommit(func() { ran = append(ran, "failed job") })
+		return errors.New("fail")
+	})
+	if fmt.Sprint(ran) != "[outer]" {
+		t.Fatalf("hooks ran: %v", ran)
+	}
+}

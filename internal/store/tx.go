@@ -20,6 +20,17 @@ type Tx struct {
 	readOnly bool
 	depth    int
 	lastSeq  int64
+	hooks    []func()
+}
+
+// AfterCommit registers fn to run once the transaction holding this write has committed
+// (it never runs if the write is rolled back). Caches of stored state invalidate
+// themselves this way. fn runs on the writer goroutine: it must be quick.
+func (tx *Tx) AfterCommit(fn func()) {
+	if tx.readOnly {
+		return
+	}
+	tx.hooks = append(tx.hooks, fn)
 }
 
 // ReadOnly reports whether the transaction came from View.
@@ -156,9 +167,9 @@ func (tx *Tx) Savepoint(fn func() error) error {
 	if _, err := tx.conn.ExecContext(tx.ctx, "SAVEPOINT "+name); err != nil {
 		return fmt.Errorf("store: savepoint: %w", err)
 	}
-	seq := tx.lastSeq
+	seq, hooks := tx.lastSeq, len(tx.hooks)
 	if err := fn(); err != nil {
-		tx.lastSeq = seq
+		tx.lastSeq, tx.hooks = seq, tx.hooks[:hooks]
 		tx.conn.ExecContext(tx.ctx, "ROLLBACK TO "+name)
 		tx.conn.ExecContext(tx.ctx, "RELEASE "+name)
 		return err
