@@ -51,6 +51,7 @@ type sdkCase struct {
 	rawURL  string // path and query as the client puts them on the wire
 	headers [][2]string
 	body    string
+	expires string // X-Amz-Expires when presigned; 900 if empty
 }
 
 var sdkCases = []sdkCase{
@@ -97,6 +98,9 @@ func sdkSign(t testing.TB, c sdkCase, service string, presign bool, secret strin
 		}
 		q := req.URL.Query()
 		q.Set("X-Amz-Expires", "900")
+		if c.expires != "" {
+			q.Set("X-Amz-Expires", c.expires)
+		}
 		req.URL.RawQuery = q.Encode()
 		u, hdr, err := signer.PresignHTTP(context.Background(), creds, req, payload, service, "us-east-1", testTime, opts)
 		if err != nil {
