@@ -193,7 +193,9 @@ func normalizePath(p string) string {
 
 // appendCanonicalHeaders writes "name:value\n" for each signed header, in the order
 // the client listed them (a client that did not sort them signed them unsorted).
-func appendCanonicalHeaders(b []byte, r *http.Request, signed []string) []byte {
+// tabs chooses botocore's reading of Trimall, which collapses tabs too, over the Go
+// SDK's, which collapses only spaces.
+func appendCanonicalHeaders(b []byte, r *http.Request, signed []string, tabs bool) []byte {
 	for _, name := range signed {
 		lname := strings.ToLower(name)
 		b = append(b, lname...)
@@ -202,7 +204,7 @@ func appendCanonicalHeaders(b []byte, r *http.Request, signed []string) []byte {
 			if i > 0 {
 				b = append(b, ',')
 			}
-			b = appendTrimmed(b, v)
+			b = appendTrimmed(b, v, tabs)
 		}
 		b = append(b, '\n')
 	}
@@ -242,13 +244,13 @@ func headerValues(r *http.Request, lname string) []string {
 }
 
 // appendTrimmed is SigV4's Trimall: no leading or trailing whitespace, and runs of
-// spaces collapsed to one.
-func appendTrimmed(b []byte, v string) []byte {
+// spaces (and tabs, if tabs) collapsed to one space.
+func appendTrimmed(b []byte, v string, tabs bool) []byte {
 	v = strings.Trim(v, " \t")
 	space := false
 	for i := 0; i < len(v); i++ {
 		c := v[i]
-		if c == ' ' {
+		if c == ' ' || (tabs && c == '\t') {
 			if !space {
 				b = append(b, ' ')
 			}
@@ -259,4 +261,16 @@ func appendTrimmed(b []byte, v string) []byte {
 		b = append(b, c)
 	}
 	return b
+}
+
+// signedValuesHaveTabs reports whether the two readings of Trimall can differ.
+func signedValuesHaveTabs(r *http.Request, signed []string) bool {
+	for _, name := range signed {
+		for _, v := range headerValues(r, strings.ToLower(name)) {
+			if strings.Contains(strings.Trim(v, " \t"), "\t") {
+				return true
+			}
+		}
+	}
+	return false
 }

@@ -57,7 +57,7 @@ type sdkCase struct {
 var sdkCases = []sdkCase{
 	{name: "root", method: "GET", rawURL: "/"},
 	{name: "query", method: "GET", rawURL: "/?b=2&a=1&a=0&empty=&noval"},
-	{name: "query-escapes", method: "GET", rawURL: "/?k=%2F%2B%20x&sp=a%20b&uni=%C3%A9&star=*"},
+	{name: "query-escapes", method: "GET", rawURL: "/?k=%2F%2B%20x&sp=a%20b&uni=%C3%A9&star=%2A&tilde=~"},
 	{name: "space", method: "GET", rawURL: "/my%20key/with%20spaces"},
 	{name: "unicode", method: "GET", rawURL: "/%C3%BCn%C3%AFc%C3%B6d%C3%A9/%D0%BA%D0%BB%D1%8E%D1%87"},
 	{name: "plus", method: "GET", rawURL: "/a+b/c%2Bd"},

@@ -63,15 +63,23 @@ func (v *Verifier) Verify(r *http.Request, a *Auth, secret []byte, now time.Time
 	}
 
 	key := v.signingKey(secret, a.Scope)
-	s3 := a.IsS3()
-	uri, alt := canonicalURIs(wirePath(r), s3)
-	creq := a.canonicalRequest(r, uri, payload)
+	uri, altURI := canonicalURIs(wirePath(r), a.IsS3())
+	creq := a.canonicalRequest(r, uri, payload, false)
 	sts := a.stringToSign(creq)
 	if a.signatureMatches(key, sts) {
 		return &Verified{Auth: a, key: key}, nil
 	}
-	if alt != "" {
-		if altSTS := a.stringToSign(a.canonicalRequest(r, alt, payload)); a.signatureMatches(key, altSTS) {
+	// The clients disagree on two details AWS leaves open (see canonicalURIs and
+	// appendCanonicalHeaders); a signature valid under the other reading is accepted.
+	tabs := signedValuesHaveTabs(r, a.SignedHeaders)
+	for _, alt := range [...]struct {
+		uri  string
+		tabs bool
+	}{{altURI, false}, {uri, true}, {altURI, true}} {
+		if alt.uri == "" || (alt.tabs && !tabs) {
+			continue
+		}
+		if a.signatureMatches(key, a.stringToSign(a.canonicalRequest(r, alt.uri, payload, alt.tabs))) {
 			return &Verified{Auth: a, key: key}, nil
 		}
 	}
@@ -124,7 +132,7 @@ func contentMismatch(a *Auth, claimed, computed string) *Error {
 }
 
 // canonicalRequest is Method\nURI\nQuery\nHeaders\n\nSignedHeaders\nPayloadHash.
-func (a *Auth) canonicalRequest(r *http.Request, uri, payload string) []byte {
+func (a *Auth) canonicalRequest(r *http.Request, uri, payload string, tabs bool) []byte {
 	b := make([]byte, 0, 512)
 	b = append(b, r.Method...)
 	b = append(b, '\n')
@@ -132,7 +140,7 @@ func (a *Auth) canonicalRequest(r *http.Request, uri, payload string) []byte {
 	b = append(b, '\n')
 	b = canonicalQuery(b, a.query, a.Presigned)
 	b = append(b, '\n')
-	b = appendCanonicalHeaders(b, r, a.SignedHeaders)
+	b = appendCanonicalHeaders(b, r, a.SignedHeaders, tabs)
 	b = append(b, '\n')
 	b = append(b, a.signedHeaders...)
 	b = append(b, '\n')
