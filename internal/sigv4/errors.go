@@ -122,6 +122,7 @@ type Error struct {
 	Presigned bool
 
 	query string // the message query/JSON services send
+	json  string // the JSON services' message where it differs from query's
 	s3    Response
 
 	// Set for KindSignatureMismatch and KindChunkSignatureMismatch, because S3's
@@ -163,10 +164,15 @@ func (e *Error) Response(p Protocol) Response {
 		}
 		return r
 	}
-	code, status := queryCode(e.Kind)
 	if p == JSON {
-		code, status = jsonCode(e.Kind)
+		code, status := jsonCode(e.Kind)
+		msg := e.query
+		if e.json != "" {
+			msg = e.json
+		}
+		return Response{Status: status, Code: code, Message: msg}
 	}
+	code, status := queryCode(e.Kind)
 	return Response{Status: status, Code: code, Message: e.query}
 }
 
@@ -191,7 +197,7 @@ func queryCode(k Kind) (string, int) {
 func jsonCode(k Kind) (string, int) {
 	switch k {
 	case KindMissing:
-		return "MissingAuthenticationTokenException", http.StatusBadRequest
+		return "MissingAuthenticationTokenException", http.StatusForbidden
 	case KindUnknownAccessKey:
 		return "UnrecognizedClientException", http.StatusBadRequest
 	case KindSignatureMismatch, KindScopeMismatch, KindHostNotSigned, KindExpired,

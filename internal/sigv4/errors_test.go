@@ -169,6 +169,9 @@ func TestParseErrors(t *testing.T) {
 			t.Errorf("%s: kind %v query %q s3 %+v", tc.name, e.Kind, e.Response(Query).Message, e.Response(S3))
 		}
 	}
+	if r := parseErr(t, headerRequest("", "")).Response(JSON); r.Code != "MissingAuthenticationTokenException" || r.Message != "Missing Authentication Token" {
+		t.Errorf("anonymous JSON: %+v", r)
+	}
 	// S3 requires x-amz-content-sha256 and checks its value.
 	s3cred := "AWS4-HMAC-SHA256 Credential=AKID/20130524/us-east-1/s3/aws4_request" + rest
 	r := headerRequest(s3cred, "20130524T000000Z")

@@ -130,7 +130,7 @@ func Parse(r *http.Request) (*Auth, error) {
 	case v2query:
 		return nil, unsupported("", msgSigV2, true)
 	}
-	return nil, &Error{Kind: KindMissing, query: msgMissingQuery,
+	return nil, &Error{Kind: KindMissing, query: msgMissingQuery, json: msgMissingJSON,
 		s3: s3Err(http.StatusForbidden, "AccessDenied", "Access Denied")}
 }
 
