@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"net/http"
 	"os/exec"
-	"strings"
 	"testing"
 	"time"
 )
@@ -85,13 +84,7 @@ func TestBotocoreSignedRequestsVerify(t *testing.T) {
 }
 
 func botoToHTTP(t *testing.T, s botoRequest) *http.Request {
-	r, err := http.NewRequest(s.Method, s.URL, strings.NewReader(s.Body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if s.Body == "" {
-		r.Body, r.ContentLength = http.NoBody, 0
-	}
+	r := newTestRequest(t, s.Method, s.URL, s.Body)
 	for _, h := range s.Headers {
 		r.Header.Add(h[0], h[1])
 	}

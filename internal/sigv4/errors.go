@@ -164,49 +164,43 @@ func (e *Error) Response(p Protocol) Response {
 		}
 		return r
 	}
+	c := codesFor(e.Kind)
 	if p == JSON {
-		code, status := jsonCode(e.Kind)
 		msg := e.query
 		if e.json != "" {
 			msg = e.json
 		}
-		return Response{Status: status, Code: code, Message: msg}
+		return Response{Status: c.status, Code: c.json, Message: msg}
 	}
-	code, status := queryCode(e.Kind)
-	return Response{Status: status, Code: code, Message: e.query}
+	return Response{Status: c.status, Code: c.query, Message: e.query}
 }
 
-// queryCode is the awsQuery code for each kind. Scope, host and freshness failures are
-// SignatureDoesNotMatch on real STS/IAM, not a code of their own.
-func queryCode(k Kind) (string, int) {
+// codes is what a class of failure is called by query and by JSON services. Scope,
+// host and freshness failures are signature mismatches there, not codes of their own.
+type codes struct {
+	query, json string
+	status      int
+}
+
+var (
+	codesMissing    = codes{"MissingAuthenticationToken", "MissingAuthenticationTokenException", http.StatusForbidden}
+	codesUnknownKey = codes{"InvalidClientTokenId", "UnrecognizedClientException", http.StatusForbidden}
+	codesMismatch   = codes{"SignatureDoesNotMatch", "InvalidSignatureException", http.StatusForbidden}
+	codesIncomplete = codes{"IncompleteSignature", "IncompleteSignatureException", http.StatusBadRequest}
+)
+
+func codesFor(k Kind) codes {
 	switch k {
 	case KindMissing:
-		return "MissingAuthenticationToken", http.StatusForbidden
+		return codesMissing
 	case KindUnknownAccessKey:
-		return "InvalidClientTokenId", http.StatusForbidden
+		return codesUnknownKey
 	case KindSignatureMismatch, KindScopeMismatch, KindHostNotSigned, KindExpired,
 		KindNotYetCurrent, KindPresignExpired, KindPresignNotYetValid,
 		KindContentSHA256Mismatch, KindChunkSignatureMismatch:
-		return "SignatureDoesNotMatch", http.StatusForbidden
-	default:
-		return "IncompleteSignature", http.StatusBadRequest
+		return codesMismatch
 	}
-}
-
-// jsonCode is the awsJson code for each kind: the coral exception names.
-func jsonCode(k Kind) (string, int) {
-	switch k {
-	case KindMissing:
-		return "MissingAuthenticationTokenException", http.StatusForbidden
-	case KindUnknownAccessKey:
-		return "UnrecognizedClientException", http.StatusBadRequest
-	case KindSignatureMismatch, KindScopeMismatch, KindHostNotSigned, KindExpired,
-		KindNotYetCurrent, KindPresignExpired, KindPresignNotYetValid,
-		KindContentSHA256Mismatch, KindChunkSignatureMismatch:
-		return "InvalidSignatureException", http.StatusBadRequest
-	default:
-		return "IncompleteSignatureException", http.StatusBadRequest
-	}
+	return codesIncomplete
 }
 
 // hexBytes renders s the way S3's StringToSignBytes does: two hex digits per byte,

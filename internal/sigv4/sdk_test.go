@@ -77,13 +77,7 @@ var sdkCases = []sdkCase{
 // x-amz-content-sha256 otherwise, as the S3 client does.
 func sdkSign(t testing.TB, c sdkCase, service string, presign bool, secret string) *http.Request {
 	t.Helper()
-	req, err := http.NewRequest(c.method, "https://example.amazonaws.com"+c.rawURL, strings.NewReader(c.body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if c.body == "" {
-		req.Body, req.ContentLength = http.NoBody, 0
-	}
+	req := newTestRequest(t, c.method, "https://example.amazonaws.com"+c.rawURL, c.body)
 	for _, h := range c.headers {
 		req.Header.Add(h[0], h[1])
 	}
@@ -106,13 +100,7 @@ func sdkSign(t testing.TB, c sdkCase, service string, presign bool, secret strin
 		if err != nil {
 			t.Fatal(err)
 		}
-		pr, err := http.NewRequest(c.method, u, strings.NewReader(c.body))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if c.body == "" {
-			pr.Body, pr.ContentLength = http.NoBody, 0
-		}
+		pr := newTestRequest(t, c.method, u, c.body)
 		for k, v := range hdr {
 			if !strings.EqualFold(k, "host") {
 				pr.Header[k] = v
@@ -127,6 +115,20 @@ func sdkSign(t testing.TB, c sdkCase, service string, presign bool, secret strin
 		t.Fatal(err)
 	}
 	return overTheWire(t, req)
+}
+
+// newTestRequest is a client request whose empty body is http.NoBody, as the SDKs
+// send it (no Content-Length: 0 header to sign).
+func newTestRequest(t testing.TB, method, url, body string) *http.Request {
+	t.Helper()
+	r, err := http.NewRequest(method, url, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if body == "" {
+		r.Body, r.ContentLength = http.NoBody, 0
+	}
+	return r
 }
 
 func mustParse(t testing.TB, r *http.Request) *Auth {
