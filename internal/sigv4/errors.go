@@ -73,6 +73,7 @@ var kindNames = [...]string{
 	KindChunkSignatureMismatch: "ChunkSignatureMismatch",
 }
 
+// String is the kind's name without the "Kind" prefix, for logs and metrics.
 func (k Kind) String() string {
 	if k > 0 && int(k) < len(kindNames) {
 		return kindNames[k]
@@ -102,10 +103,10 @@ type Field struct{ Name, Value string }
 // Response is what the server writes for an Error: HTTP status, error code, message
 // and (for S3) extra elements.
 type Response struct {
-	Status  int
-	Code    string
-	Message string
-	Fields  []Field
+	Status  int     // HTTP status code
+	Code    string  // the error code (S3 <Code>, query <Code>, JSON __type)
+	Message string  // AWS's message, verbatim
+	Fields  []Field // S3 only: elements after <Message>; nil for Query and JSON
 }
 
 // Error is the only error type the package returns for a request that fails
@@ -170,23 +171,24 @@ func (e *Error) Response(p Protocol) Response {
 		if e.json != "" {
 			msg = e.json
 		}
-		return Response{Status: c.status, Code: c.json, Message: msg}
+		return Response{Status: c.jsonStatus, Code: c.json, Message: msg}
 	}
-	return Response{Status: c.status, Code: c.query, Message: e.query}
+	return Response{Status: c.queryStatus, Code: c.query, Message: e.query}
 }
 
 // codes is what a class of failure is called by query and by JSON services. Scope,
 // host and freshness failures are signature mismatches there, not codes of their own.
+// JSON (coral) services answer 400 where query services answer 403.
 type codes struct {
-	query, json string
-	status      int
+	query, json             string
+	queryStatus, jsonStatus int
 }
 
 var (
-	codesMissing    = codes{"MissingAuthenticationToken", "MissingAuthenticationTokenException", http.StatusForbidden}
-	codesUnknownKey = codes{"InvalidClientTokenId", "UnrecognizedClientException", http.StatusForbidden}
-	codesMismatch   = codes{"SignatureDoesNotMatch", "InvalidSignatureException", http.StatusForbidden}
-	codesIncomplete = codes{"IncompleteSignature", "IncompleteSignatureException", http.StatusBadRequest}
+	codesMissing    = codes{"MissingAuthenticationToken", "MissingAuthenticationTokenException", http.StatusForbidden, http.StatusForbidden}
+	codesUnknownKey = codes{"InvalidClientTokenId", "UnrecognizedClientException", http.StatusForbidden, http.StatusBadRequest}
+	codesMismatch   = codes{"SignatureDoesNotMatch", "InvalidSignatureException", http.StatusForbidden, http.StatusBadRequest}
+	codesIncomplete = codes{"IncompleteSignature", "IncompleteSignatureException", http.StatusBadRequest, http.StatusBadRequest}
 )
 
 func codesFor(k Kind) codes {

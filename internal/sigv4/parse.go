@@ -48,12 +48,19 @@ func (s Scope) String() string {
 // server can route by Scope.Service and look up the secret by AccessKeyID. Nothing in
 // it is verified until Verifier.Verify succeeds.
 type Auth struct {
-	Algorithm     string
-	AccessKeyID   string
-	Scope         Scope
-	SignedHeaders []string // as sent: lower-case names in the client's order
-	Signature     string   // as sent: lower-case hex
-	Time          time.Time
+	// Algorithm is always Algorithm once Parse succeeds; other algorithms are refused.
+	Algorithm string
+	// AccessKeyID selects the secret. Unverified: an attacker chooses it freely.
+	AccessKeyID string
+	// Scope is the credential scope; its Date always equals Time's date.
+	Scope Scope
+	// SignedHeaders are the names the signature covers, as sent (the SDKs send them
+	// lower-case and sorted); "host" is always among them.
+	SignedHeaders []string
+	// Signature is the claimed signature as sent, normally 64 lower-case hex digits.
+	Signature string
+	// Time is the request time in UTC: X-Amz-Date (header or query), else Date.
+	Time time.Time
 	// Presigned is query-string auth (X-Amz-Algorithm etc. in the URL).
 	Presigned bool
 	// Expires is X-Amz-Expires for presigned URLs, 0 when absent. Only S3 enforces
