@@ -182,6 +182,19 @@ func TestGoSDKEndToEnd(t *testing.T) {
 	if err != nil || aws.ToString(id.Account) != "123456789012" {
 		t.Fatalf("GetCallerIdentity: %v %v", id, err)
 	}
+	// The EKS token: a presigned GetCallerIdentity, signed over the empty body's hash.
+	ps, err := sts.NewPresignClient(stsc).PresignGetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	preq, _ := http.NewRequest(ps.Method, ps.URL, nil)
+	preq.Header = ps.SignedHeader.Clone()
+	preq.Header.Del("Host")
+	resp, err := srv.Client().Do(preq)
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("presigned GetCallerIdentity %s: %v %v", ps.URL, err, resp)
+	}
+	resp.Body.Close()
 	// A wrong secret is refused with AWS's code, which the SDK surfaces.
 	bad := cfg.Copy()
 	bad.Credentials = credentials.NewStaticCredentialsProvider(testAKID, "wrong", "")
