@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"os/exec"
+	"strings"
 	"testing"
 	"time"
 )
@@ -52,6 +53,11 @@ func TestBotocoreSignedRequestsVerify(t *testing.T) {
 			}
 		}
 	}
+	// botocore signs with the Date header instead of X-Amz-Date when one is set.
+	for _, service := range []string{"sts", "s3"} {
+		cases = append(cases, botoCase{"GET", "https://example.amazonaws.com/date", map[string]string{"Date": "now"}, "", service, false, 0})
+		names = append(names, service+"/date-header")
+	}
 	in, _ := json.Marshal(cases)
 	cmd := exec.Command("python3", "testdata/botocore_sign.py", testAKID, testSecret, "session-token")
 	cmd.Stdin = bytes.NewReader(in)
@@ -70,6 +76,9 @@ func TestBotocoreSignedRequestsVerify(t *testing.T) {
 		t.Run(names[i], func(t *testing.T) {
 			r := botoToHTTP(t, s)
 			a := mustParse(t, r)
+			if strings.HasSuffix(names[i], "/date-header") && (r.Header.Get("X-Amz-Date") != "" || r.Header.Get("Date") == "") {
+				t.Fatalf("botocore did not sign with Date: %v", r.Header)
+			}
 			if a.SecurityToken != "session-token" {
 				t.Errorf("security token %q", a.SecurityToken)
 			}

@@ -283,7 +283,7 @@ func (a *Auth) setTime(v string, httpDate bool) error {
 	var t time.Time
 	var err error
 	if httpDate {
-		t, err = http.ParseTime(v)
+		t, err = parseHTTPDate(v)
 	} else {
 		t, err = time.Parse(amzDateLayout, v)
 	}
@@ -301,6 +301,22 @@ func (a *Auth) setTime(v string, httpDate bool) error {
 	a.rawDate = v
 	a.amzDate = a.Time.Format(amzDateLayout)
 	return nil
+}
+
+// httpDateLayouts are the Date header forms clients send: net/http's three, plus
+// RFC 1123 with a numeric zone, which botocore writes ("... 12:34:56 -0000"), and
+// ISO 8601 basic.
+var httpDateLayouts = []string{http.TimeFormat, time.RFC1123Z, time.RFC1123, time.RFC850, time.ANSIC, amzDateLayout}
+
+func parseHTTPDate(v string) (time.Time, error) {
+	var err error
+	for _, layout := range httpDateLayouts {
+		var t time.Time
+		if t, err = time.Parse(layout, v); err == nil {
+			return t, nil
+		}
+	}
+	return time.Time{}, err
 }
 
 // setExpires validates X-Amz-Expires. Only S3 refuses a bad one; other services
