@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -312,4 +313,33 @@ func TestKeyCache(t *testing.T) {
 	if off.signingKey([]byte("a"), s) != k1 || off.keys != nil {
 		t.Fatal("disabled cache")
 	}
+}
+
+// TestVerifyConcurrent shares one Verifier (and its key cache) between goroutines
+// with different secrets; run with -race.
+func TestVerifyConcurrent(t *testing.T) {
+	v := Verifier{CacheSize: 3}
+	secrets := []string{"s0", "s1", "s2", "s3", "s4"}
+	reqs := make([]*http.Request, len(secrets))
+	for i, s := range secrets {
+		reqs[i] = sdkSign(t, sdkCase{method: "GET", rawURL: "/bucket/key"}, "s3", false, s)
+	}
+	var wg sync.WaitGroup
+	for g := range 8 {
+		wg.Go(func() {
+			for i := range 200 {
+				n := (g + i) % len(secrets)
+				a := mustParse(t, reqs[n])
+				if _, err := v.Verify(reqs[n], a, []byte(secrets[n]), testTime, ""); err != nil {
+					t.Error(err)
+					return
+				}
+				if _, err := v.Verify(reqs[n], a, []byte(secrets[(n+1)%len(secrets)]), testTime, ""); kindOf(err) != KindSignatureMismatch {
+					t.Errorf("other secret: %v", err)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
 }
