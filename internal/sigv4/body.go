@@ -10,6 +10,7 @@ import (
 	"io"
 	"net/http"
 	"net/textproto"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -277,8 +278,7 @@ func (c *chunkReader) nextChunk() error {
 func (c *chunkReader) readData(size int64) error {
 	for int64(len(c.buf)) < size {
 		if len(c.buf) == cap(c.buf) {
-			grow := min(max(cap(c.buf), 64<<10), int(size)-len(c.buf))
-			c.buf = append(c.buf, make([]byte, grow)...)[:len(c.buf)]
+			c.buf = slices.Grow(c.buf, min(max(cap(c.buf), 64<<10), int(size)-len(c.buf)))
 		}
 		end := min(cap(c.buf), int(size))
 		n, err := c.br.Read(c.buf[len(c.buf):end])

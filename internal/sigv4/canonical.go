@@ -152,12 +152,23 @@ func canonicalURIs(path string, s3 bool) (string, string) {
 	if s3 {
 		return path, ""
 	}
-	norm := string(appendEncoded(nil, normalizePath(path), true))
-	raw := string(appendEncoded(nil, path, true))
-	if raw == norm {
-		raw = ""
+	norm := normalizePath(path)
+	raw := ""
+	if norm != path {
+		raw = encodePath(path)
 	}
-	return norm, raw
+	return encodePath(norm), raw
+}
+
+// encodePath URI-encodes a path, keeping '/'; most paths need no change and cost
+// no allocation.
+func encodePath(p string) string {
+	for i := 0; i < len(p); i++ {
+		if !unreserved(p[i]) && p[i] != '/' {
+			return string(appendEncoded(make([]byte, 0, len(p)+16), p, true))
+		}
+	}
+	return p
 }
 
 // normalizePath is RFC 3986 dot-segment removal plus the collapse of repeated
@@ -193,16 +204,23 @@ func normalizePath(p string) string {
 
 // appendCanonicalHeaders writes "name:value\n" for each signed header, in the order
 // the client listed them (a client that did not sort them signed them unsorted).
-func appendCanonicalHeaders(b []byte, r *http.Request, signed []string) []byte {
+// tabs chooses botocore's reading of Trimall, which collapses tabs too, over the Go
+// SDK's, which collapses only spaces.
+func appendCanonicalHeaders(b []byte, r *http.Request, signed []string, tabs bool) []byte {
 	for _, name := range signed {
-		lname := strings.ToLower(name)
+		lname := lower(name)
 		b = append(b, lname...)
 		b = append(b, ':')
+		if lname == "host" {
+			b = appendTrimmed(b, hostOf(r), tabs)
+			b = append(b, '\n')
+			continue
+		}
 		for i, v := range headerValues(r, lname) {
 			if i > 0 {
 				b = append(b, ',')
 			}
-			b = appendTrimmed(b, v)
+			b = appendTrimmed(b, v, tabs)
 		}
 		b = append(b, '\n')
 	}
@@ -213,14 +231,15 @@ func appendCanonicalHeaders(b []byte, r *http.Request, signed []string) []byte {
 // r.Header (Host always; Content-Length and Transfer-Encoding on the server side),
 // and leaves non-token names uncanonicalized, hence the fallbacks.
 func headerValues(r *http.Request, lname string) []string {
-	switch lname {
-	case "host":
-		if r.Host != "" {
-			return []string{r.Host}
-		}
-		return []string{r.URL.Host}
+	if lname == "host" {
+		return []string{hostOf(r)}
 	}
-	if v, ok := r.Header[textproto.CanonicalMIMEHeaderKey(lname)]; ok {
+	var buf [64]byte
+	if key, ok := canonicalKey(buf[:0], lname); ok {
+		if v, ok := r.Header[string(key)]; ok { // no allocation: the compiler looks up []byte keys in place
+			return v
+		}
+	} else if v, ok := r.Header[textproto.CanonicalMIMEHeaderKey(lname)]; ok {
 		return v
 	}
 	for k, v := range r.Header {
@@ -242,13 +261,13 @@ func headerValues(r *http.Request, lname string) []string {
 }
 
 // appendTrimmed is SigV4's Trimall: no leading or trailing whitespace, and runs of
-// spaces collapsed to one.
-func appendTrimmed(b []byte, v string) []byte {
+// spaces (and tabs, if tabs) collapsed to one space.
+func appendTrimmed(b []byte, v string, tabs bool) []byte {
 	v = strings.Trim(v, " \t")
 	space := false
 	for i := 0; i < len(v); i++ {
 		c := v[i]
-		if c == ' ' {
+		if c == ' ' || (tabs && c == '\t') {
 			if !space {
 				b = append(b, ' ')
 			}
@@ -259,4 +278,55 @@ func appendTrimmed(b []byte, v string) []byte {
 		b = append(b, c)
 	}
 	return b
+}
+
+// signedValuesHaveTabs reports whether the two readings of Trimall can differ.
+func signedValuesHaveTabs(r *http.Request, signed []string) bool {
+	for _, name := range signed {
+		for _, v := range headerValues(r, strings.ToLower(name)) {
+			if strings.Contains(strings.Trim(v, " \t"), "\t") {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func hostOf(r *http.Request) string {
+	if r.Host != "" {
+		return r.Host
+	}
+	return r.URL.Host
+}
+
+// lower is strings.ToLower without the allocation for names already lower-case,
+// which is every name the SDKs sign.
+func lower(s string) string {
+	for i := 0; i < len(s); i++ {
+		if 'A' <= s[i] && s[i] <= 'Z' {
+			return strings.ToLower(s)
+		}
+	}
+	return s
+}
+
+// canonicalKey is textproto.CanonicalMIMEHeaderKey into b, for the common case of a
+// short token; ok is false when the caller must fall back to textproto.
+func canonicalKey(b []byte, lname string) ([]byte, bool) {
+	if len(lname) > cap(b) {
+		return nil, false
+	}
+	upper := true
+	for i := 0; i < len(lname); i++ {
+		c := lname[i]
+		if !(unreserved(c) && c != '~' && c != '.' && c != '_') || ('A' <= c && c <= 'Z') {
+			return nil, false
+		}
+		if upper && 'a' <= c && c <= 'z' {
+			c -= 'a' - 'A'
+		}
+		b = append(b, c)
+		upper = c == '-'
+	}
+	return b, true
 }

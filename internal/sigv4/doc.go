@@ -20,7 +20,7 @@
 //	}
 //	v, err := verifier.Verify(r, a, secret, time.Now(), hash)
 //	if err != nil { ... }
-//	r.Body = v.Body(r.Body)                   // S3: decodes aws-chunked, checks hashes
+//	r.Body = v.Body(r.Body)                   // always: decodes aws-chunked, checks claimed hashes
 //
 // A *Body's Read fails with an *Error when the payload is not what was signed, so S3
 // handlers must not commit an object before reading io.EOF.

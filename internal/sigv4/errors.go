@@ -73,6 +73,7 @@ var kindNames = [...]string{
 	KindChunkSignatureMismatch: "ChunkSignatureMismatch",
 }
 
+// String is the kind's name without the "Kind" prefix, for logs and metrics.
 func (k Kind) String() string {
 	if k > 0 && int(k) < len(kindNames) {
 		return kindNames[k]
@@ -102,10 +103,10 @@ type Field struct{ Name, Value string }
 // Response is what the server writes for an Error: HTTP status, error code, message
 // and (for S3) extra elements.
 type Response struct {
-	Status  int
-	Code    string
-	Message string
-	Fields  []Field
+	Status  int     // HTTP status code
+	Code    string  // the error code (S3 <Code>, query <Code>, JSON __type)
+	Message string  // AWS's message, verbatim
+	Fields  []Field // S3 only: elements after <Message>; nil for Query and JSON
 }
 
 // Error is the only error type the package returns for a request that fails
@@ -122,6 +123,7 @@ type Error struct {
 	Presigned bool
 
 	query string // the message query/JSON services send
+	json  string // the JSON services' message where it differs from query's
 	s3    Response
 
 	// Set for KindSignatureMismatch and KindChunkSignatureMismatch, because S3's
@@ -163,44 +165,44 @@ func (e *Error) Response(p Protocol) Response {
 		}
 		return r
 	}
-	code, status := queryCode(e.Kind)
+	c := codesFor(e.Kind)
 	if p == JSON {
-		code, status = jsonCode(e.Kind)
+		msg := e.query
+		if e.json != "" {
+			msg = e.json
+		}
+		return Response{Status: c.jsonStatus, Code: c.json, Message: msg}
 	}
-	return Response{Status: status, Code: code, Message: e.query}
+	return Response{Status: c.queryStatus, Code: c.query, Message: e.query}
 }
 
-// queryCode is the awsQuery code for each kind. Scope, host and freshness failures are
-// SignatureDoesNotMatch on real STS/IAM, not a code of their own.
-func queryCode(k Kind) (string, int) {
+// codes is what a class of failure is called by query and by JSON services. Scope,
+// host and freshness failures are signature mismatches there, not codes of their own.
+// JSON (coral) services answer 400 where query services answer 403.
+type codes struct {
+	query, json             string
+	queryStatus, jsonStatus int
+}
+
+var (
+	codesMissing    = codes{"MissingAuthenticationToken", "MissingAuthenticationTokenException", http.StatusForbidden, http.StatusForbidden}
+	codesUnknownKey = codes{"InvalidClientTokenId", "UnrecognizedClientException", http.StatusForbidden, http.StatusBadRequest}
+	codesMismatch   = codes{"SignatureDoesNotMatch", "InvalidSignatureException", http.StatusForbidden, http.StatusBadRequest}
+	codesIncomplete = codes{"IncompleteSignature", "IncompleteSignatureException", http.StatusBadRequest, http.StatusBadRequest}
+)
+
+func codesFor(k Kind) codes {
 	switch k {
 	case KindMissing:
-		return "MissingAuthenticationToken", http.StatusForbidden
+		return codesMissing
 	case KindUnknownAccessKey:
-		return "InvalidClientTokenId", http.StatusForbidden
+		return codesUnknownKey
 	case KindSignatureMismatch, KindScopeMismatch, KindHostNotSigned, KindExpired,
 		KindNotYetCurrent, KindPresignExpired, KindPresignNotYetValid,
 		KindContentSHA256Mismatch, KindChunkSignatureMismatch:
-		return "SignatureDoesNotMatch", http.StatusForbidden
-	default:
-		return "IncompleteSignature", http.StatusBadRequest
+		return codesMismatch
 	}
-}
-
-// jsonCode is the awsJson code for each kind: the coral exception names.
-func jsonCode(k Kind) (string, int) {
-	switch k {
-	case KindMissing:
-		return "MissingAuthenticationTokenException", http.StatusBadRequest
-	case KindUnknownAccessKey:
-		return "UnrecognizedClientException", http.StatusBadRequest
-	case KindSignatureMismatch, KindScopeMismatch, KindHostNotSigned, KindExpired,
-		KindNotYetCurrent, KindPresignExpired, KindPresignNotYetValid,
-		KindContentSHA256Mismatch, KindChunkSignatureMismatch:
-		return "InvalidSignatureException", http.StatusBadRequest
-	default:
-		return "IncompleteSignatureException", http.StatusBadRequest
-	}
+	return codesIncomplete
 }
 
 // hexBytes renders s the way S3's StringToSignBytes does: two hex digits per byte,

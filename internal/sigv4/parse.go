@@ -48,12 +48,19 @@ func (s Scope) String() string {
 // server can route by Scope.Service and look up the secret by AccessKeyID. Nothing in
 // it is verified until Verifier.Verify succeeds.
 type Auth struct {
-	Algorithm     string
-	AccessKeyID   string
-	Scope         Scope
-	SignedHeaders []string // as sent: lower-case names in the client's order
-	Signature     string   // as sent: lower-case hex
-	Time          time.Time
+	// Algorithm is always Algorithm once Parse succeeds; other algorithms are refused.
+	Algorithm string
+	// AccessKeyID selects the secret. Unverified: an attacker chooses it freely.
+	AccessKeyID string
+	// Scope is the credential scope; its Date always equals Time's date.
+	Scope Scope
+	// SignedHeaders are the names the signature covers, as sent (the SDKs send them
+	// lower-case and sorted); "host" is always among them.
+	SignedHeaders []string
+	// Signature is the claimed signature as sent, normally 64 lower-case hex digits.
+	Signature string
+	// Time is the request time in UTC: X-Amz-Date (header or query), else Date.
+	Time time.Time
 	// Presigned is query-string auth (X-Amz-Algorithm etc. in the URL).
 	Presigned bool
 	// Expires is X-Amz-Expires for presigned URLs, 0 when absent. Only S3 enforces
@@ -130,7 +137,7 @@ func Parse(r *http.Request) (*Auth, error) {
 	case v2query:
 		return nil, unsupported("", msgSigV2, true)
 	}
-	return nil, &Error{Kind: KindMissing, query: msgMissingQuery,
+	return nil, &Error{Kind: KindMissing, query: msgMissingQuery, json: msgMissingJSON,
 		s3: s3Err(http.StatusForbidden, "AccessDenied", "Access Denied")}
 }
 
@@ -276,7 +283,7 @@ func (a *Auth) setTime(v string, httpDate bool) error {
 	var t time.Time
 	var err error
 	if httpDate {
-		t, err = http.ParseTime(v)
+		t, err = parseHTTPDate(v)
 	} else {
 		t, err = time.Parse(amzDateLayout, v)
 	}
@@ -294,6 +301,22 @@ func (a *Auth) setTime(v string, httpDate bool) error {
 	a.rawDate = v
 	a.amzDate = a.Time.Format(amzDateLayout)
 	return nil
+}
+
+// httpDateLayouts are the Date header forms clients send: net/http's three, plus
+// RFC 1123 with a numeric zone, which botocore writes ("... 12:34:56 -0000"), and
+// ISO 8601 basic.
+var httpDateLayouts = []string{http.TimeFormat, time.RFC1123Z, time.RFC1123, time.RFC850, time.ANSIC, amzDateLayout}
+
+func parseHTTPDate(v string) (time.Time, error) {
+	var err error
+	for _, layout := range httpDateLayouts {
+		var t time.Time
+		if t, err = time.Parse(layout, v); err == nil {
+			return t, nil
+		}
+	}
+	return time.Time{}, err
 }
 
 // setExpires validates X-Amz-Expires. Only S3 refuses a bad one; other services

@@ -51,12 +51,13 @@ type sdkCase struct {
 	rawURL  string // path and query as the client puts them on the wire
 	headers [][2]string
 	body    string
+	expires string // X-Amz-Expires when presigned; 900 if empty
 }
 
 var sdkCases = []sdkCase{
 	{name: "root", method: "GET", rawURL: "/"},
 	{name: "query", method: "GET", rawURL: "/?b=2&a=1&a=0&empty=&noval"},
-	{name: "query-escapes", method: "GET", rawURL: "/?k=%2F%2B%20x&sp=a%20b&uni=%C3%A9&star=*"},
+	{name: "query-escapes", method: "GET", rawURL: "/?k=%2F%2B%20x&sp=a%20b&uni=%C3%A9&star=%2A&tilde=~"},
 	{name: "space", method: "GET", rawURL: "/my%20key/with%20spaces"},
 	{name: "unicode", method: "GET", rawURL: "/%C3%BCn%C3%AFc%C3%B6d%C3%A9/%D0%BA%D0%BB%D1%8E%D1%87"},
 	{name: "plus", method: "GET", rawURL: "/a+b/c%2Bd"},
@@ -76,13 +77,7 @@ var sdkCases = []sdkCase{
 // x-amz-content-sha256 otherwise, as the S3 client does.
 func sdkSign(t testing.TB, c sdkCase, service string, presign bool, secret string) *http.Request {
 	t.Helper()
-	req, err := http.NewRequest(c.method, "https://example.amazonaws.com"+c.rawURL, strings.NewReader(c.body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if c.body == "" {
-		req.Body, req.ContentLength = http.NoBody, 0
-	}
+	req := newTestRequest(t, c.method, "https://example.amazonaws.com"+c.rawURL, c.body)
 	for _, h := range c.headers {
 		req.Header.Add(h[0], h[1])
 	}
@@ -97,18 +92,15 @@ func sdkSign(t testing.TB, c sdkCase, service string, presign bool, secret strin
 		}
 		q := req.URL.Query()
 		q.Set("X-Amz-Expires", "900")
+		if c.expires != "" {
+			q.Set("X-Amz-Expires", c.expires)
+		}
 		req.URL.RawQuery = q.Encode()
 		u, hdr, err := signer.PresignHTTP(context.Background(), creds, req, payload, service, "us-east-1", testTime, opts)
 		if err != nil {
 			t.Fatal(err)
 		}
-		pr, err := http.NewRequest(c.method, u, strings.NewReader(c.body))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if c.body == "" {
-			pr.Body, pr.ContentLength = http.NoBody, 0
-		}
+		pr := newTestRequest(t, c.method, u, c.body)
 		for k, v := range hdr {
 			if !strings.EqualFold(k, "host") {
 				pr.Header[k] = v
@@ -123,6 +115,20 @@ func sdkSign(t testing.TB, c sdkCase, service string, presign bool, secret strin
 		t.Fatal(err)
 	}
 	return overTheWire(t, req)
+}
+
+// newTestRequest is a client request whose empty body is http.NoBody, as the SDKs
+// send it (no Content-Length: 0 header to sign).
+func newTestRequest(t testing.TB, method, url, body string) *http.Request {
+	t.Helper()
+	r, err := http.NewRequest(method, url, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if body == "" {
+		r.Body, r.ContentLength = http.NoBody, 0
+	}
+	return r
 }
 
 func mustParse(t testing.TB, r *http.Request) *Auth {
@@ -194,12 +200,9 @@ func TestSDKTamper(t *testing.T) {
 	var v Verifier
 	c := sdkCase{method: "PUT", rawURL: "/bucket/key?x=1", headers: [][2]string{{"X-Amz-Meta-Color", "blue"}}, body: "hello"}
 	tampers := map[string]func(r *http.Request){
-		"path":  func(r *http.Request) { r.RequestURI = strings.Replace(r.RequestURI, "key", "kex", 1) },
-		"query": func(r *http.Request) { r.URL.RawQuery = strings.Replace(r.URL.RawQuery, "x=1", "x=2", 1) },
-		"header": func(r *http.Request) {
-			r.Header.Set("X-Amz-Meta-Color", "blue ")
-			r.Header.Set("X-Amz-Meta-Color", "green")
-		},
+		"path":        func(r *http.Request) { r.RequestURI = strings.Replace(r.RequestURI, "key", "kex", 1) },
+		"query":       func(r *http.Request) { r.URL.RawQuery = strings.Replace(r.URL.RawQuery, "x=1", "x=2", 1) },
+		"header":      func(r *http.Request) { r.Header.Set("X-Amz-Meta-Color", "green") },
 		"method":      func(r *http.Request) { r.Method = "POST" },
 		"host":        func(r *http.Request) { r.Host = "evil.example.com" },
 		"signature":   func(r *http.Request) { flipSignature(r) },
@@ -210,9 +213,6 @@ func TestSDKTamper(t *testing.T) {
 			for name, tamper := range tampers {
 				r := sdkSign(t, c, service, presign, testSecret)
 				tamper(r)
-				if presign && name == "extra-query" {
-					// An unsigned extra parameter is still part of the canonical query.
-				}
 				_, err := verifyBody(t, &v, r, testSecret, testTime)
 				if kindOf(err) != KindSignatureMismatch {
 					t.Errorf("%s presign=%v tamper %s: got %v, want SignatureMismatch", service, presign, name, err)

@@ -8,12 +8,21 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
 // emptySHA256 is the hex SHA-256 of no bytes, which chunk signatures sign in place of
 // the (nonexistent) chunk headers.
 const emptySHA256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+
+// scratch holds the canonical request and string to sign of one Verify: both are
+// hashed and dropped, so they are pooled rather than allocated per request.
+type scratch struct{ creq, sts []byte }
+
+var scratchPool = sync.Pool{New: func() any {
+	return &scratch{creq: make([]byte, 0, 1024), sts: make([]byte, 0, 256)}
+}}
 
 // ErrNeedBodyHash is returned by Verify when a.NeedsBodyHash() and no body hash was
 // given: a bug in the caller, not the client's fault, so it is not an *Error.
@@ -63,22 +72,34 @@ func (v *Verifier) Verify(r *http.Request, a *Auth, secret []byte, now time.Time
 	}
 
 	key := v.signingKey(secret, a.Scope)
-	s3 := a.IsS3()
-	uri, alt := canonicalURIs(wirePath(r), s3)
-	creq := a.canonicalRequest(r, uri, payload)
-	sts := a.stringToSign(creq)
-	if a.signatureMatches(key, sts) {
+	uri, altURI := canonicalURIs(wirePath(r), a.IsS3())
+	sc := scratchPool.Get().(*scratch)
+	sc.creq = a.appendCanonicalRequest(sc.creq[:0], r, uri, payload, false)
+	sc.sts = a.appendStringToSign(sc.sts[:0], sc.creq)
+	if a.signatureMatches(key, sc.sts) {
+		scratchPool.Put(sc)
 		return &Verified{Auth: a, key: key}, nil
 	}
-	if alt != "" {
-		if altSTS := a.stringToSign(a.canonicalRequest(r, alt, payload)); a.signatureMatches(key, altSTS) {
+	creq, sts := string(sc.creq), string(sc.sts) // the error keeps them; the buffers go back
+	scratchPool.Put(sc)
+	// The clients disagree on two details AWS leaves open (see canonicalURIs and
+	// appendCanonicalHeaders); a signature valid under the other reading is accepted.
+	tabs := signedValuesHaveTabs(r, a.SignedHeaders)
+	for _, alt := range [...]struct {
+		uri  string
+		tabs bool
+	}{{altURI, false}, {uri, true}, {altURI, true}} {
+		if alt.uri == "" || (alt.tabs && !tabs) {
+			continue
+		}
+		if a.signatureMatches(key, a.stringToSign(a.canonicalRequest(r, alt.uri, payload, alt.tabs))) {
 			return &Verified{Auth: a, key: key}, nil
 		}
 	}
 	return nil, &Error{Kind: KindSignatureMismatch, Service: a.Scope.Service, Presigned: a.Presigned,
 		query:       msgMismatchQuery,
 		s3:          s3Err(http.StatusForbidden, "SignatureDoesNotMatch", msgMismatchS3),
-		AccessKeyID: a.AccessKeyID, StringToSign: string(sts), CanonicalRequest: string(creq),
+		AccessKeyID: a.AccessKeyID, StringToSign: sts, CanonicalRequest: creq,
 		SignatureProvided: a.Signature}
 }
 
@@ -124,15 +145,18 @@ func contentMismatch(a *Auth, claimed, computed string) *Error {
 }
 
 // canonicalRequest is Method\nURI\nQuery\nHeaders\n\nSignedHeaders\nPayloadHash.
-func (a *Auth) canonicalRequest(r *http.Request, uri, payload string) []byte {
-	b := make([]byte, 0, 512)
+func (a *Auth) canonicalRequest(r *http.Request, uri, payload string, tabs bool) []byte {
+	return a.appendCanonicalRequest(make([]byte, 0, 512), r, uri, payload, tabs)
+}
+
+func (a *Auth) appendCanonicalRequest(b []byte, r *http.Request, uri, payload string, tabs bool) []byte {
 	b = append(b, r.Method...)
 	b = append(b, '\n')
 	b = append(b, uri...)
 	b = append(b, '\n')
 	b = canonicalQuery(b, a.query, a.Presigned)
 	b = append(b, '\n')
-	b = appendCanonicalHeaders(b, r, a.SignedHeaders)
+	b = appendCanonicalHeaders(b, r, a.SignedHeaders, tabs)
 	b = append(b, '\n')
 	b = append(b, a.signedHeaders...)
 	b = append(b, '\n')
@@ -142,8 +166,12 @@ func (a *Auth) canonicalRequest(r *http.Request, uri, payload string) []byte {
 
 // stringToSign is Algorithm\nDate\nScope\nhex(SHA-256(canonical request)).
 func (a *Auth) stringToSign(creq []byte) []byte {
+	return a.appendStringToSign(make([]byte, 0, 160), creq)
+}
+
+func (a *Auth) appendStringToSign(b, creq []byte) []byte {
 	sum := sha256.Sum256(creq)
-	b := appendStringToSign(make([]byte, 0, 160), Algorithm, a.amzDate, a.Scope)
+	b = appendStringToSign(b, Algorithm, a.amzDate, a.Scope)
 	return hex.AppendEncode(append(b, '\n'), sum[:])
 }
 
@@ -173,11 +201,44 @@ func macMatches(key [sha256.Size]byte, msg []byte, claimedHex string) bool {
 	if len(claimedHex) != 2*sha256.Size {
 		return false
 	}
-	if _, err := hex.Decode(claimed[:], []byte(claimedHex)); err != nil {
-		return false
+	for i := range claimed {
+		hi, lo := claimedHex[2*i], claimedHex[2*i+1]
+		if !ishex(hi) || !ishex(lo) {
+			return false
+		}
+		claimed[i] = unhex(hi)<<4 | unhex(lo)
 	}
-	m := hmac.New(sha256.New, key[:])
-	m.Write(msg)
-	var sum [sha256.Size]byte
-	return hmac.Equal(m.Sum(sum[:0]), claimed[:])
+	sum := hmacSHA256(&key, msg)
+	return hmac.Equal(sum[:], claimed[:])
+}
+
+// hmacSHA256 is HMAC-SHA256 under a 32-byte key, written out so that the hot path
+// allocates nothing (crypto/hmac allocates two digests and two pads per call).
+func hmacSHA256(key *[sha256.Size]byte, msg []byte) [sha256.Size]byte {
+	const block = 64
+	var inner [block + 256]byte
+	if len(msg) > len(inner)-block {
+		m := hmac.New(sha256.New, append([]byte(nil), key[:]...)) // a copy keeps key on the stack
+		m.Write(msg)
+		return [sha256.Size]byte(m.Sum(nil))
+	}
+	for i := range block {
+		var k byte
+		if i < len(key) {
+			k = key[i]
+		}
+		inner[i] = k ^ 0x36
+	}
+	n := copy(inner[block:], msg)
+	ih := sha256.Sum256(inner[:block+n])
+	var outer [block + sha256.Size]byte
+	for i := range block {
+		var k byte
+		if i < len(key) {
+			k = key[i]
+		}
+		outer[i] = k ^ 0x5c
+	}
+	copy(outer[block:], ih[:])
+	return sha256.Sum256(outer[:])
 }
