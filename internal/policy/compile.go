@@ -11,12 +11,72 @@ type Policy struct {
 	kind  Kind
 	doc   *Document
 	stmts []cstmt
-	// index maps a lower-case service prefix to the statements whose Action names
-	// that service; always holds those that may match any action ("*", NotAction).
-	// Both are in document order, so evaluation visits only the statements that can
-	// match and cost grows with the statements of one service, not the document.
-	index  map[string][]int32
-	always []int32
+	idx   index
+}
+
+// index finds the statements that can match an action. exact maps a lower-case
+// action ("s3:getobject") to the statements naming it without wildcards;
+// byService maps a service prefix to the statements with a wildcard action in that
+// service ("s3:Get*"); always holds those that may match any action ("*",
+// NotAction). Lists are sorted by (policy, statement), so evaluation visits only
+// the statements that can match, in document order.
+type index struct {
+	exact     map[string][]stmtRef
+	byService map[string][]stmtRef
+	always    []stmtRef
+}
+
+type stmtRef struct{ p, s int32 }
+
+func (x *index) add(p int32, pol *Policy) {
+	for k, l := range pol.idx.exact {
+		for _, r := range l {
+			x.exact[k] = append(x.exact[k], stmtRef{p, r.s})
+		}
+	}
+	for k, l := range pol.idx.byService {
+		for _, r := range l {
+			x.byService[k] = append(x.byService[k], stmtRef{p, r.s})
+		}
+	}
+	for _, r := range pol.idx.always {
+		x.always = append(x.always, stmtRef{p, r.s})
+	}
+}
+
+func newIndex() index {
+	return index{exact: map[string][]stmtRef{}, byService: map[string][]stmtRef{}}
+}
+
+// Group is a compiled set of policies of one type, typically all identity-based
+// policies of a principal (inline, managed and group policies of a user; the
+// policies of a role), indexed together so a decision costs the same few index
+// look-ups however many policies the principal has. It is immutable and safe for
+// concurrent use; the server caches one per principal.
+type Group struct {
+	policies []*Policy
+	idx      index
+}
+
+// NewGroup indexes the policies together; nil entries are skipped.
+func NewGroup(policies ...*Policy) *Group {
+	g := &Group{idx: newIndex()}
+	for _, p := range policies {
+		if p != nil {
+			g.idx.add(int32(len(g.policies)), p)
+			g.policies = append(g.policies, p)
+		}
+	}
+	return g
+}
+
+// Policies returns the group's policies in order; MatchedStatement.PolicyIndex
+// refers to this order.
+func (g *Group) Policies() []*Policy {
+	if g == nil {
+		return nil
+	}
+	return g.policies
 }
 
 type cstmt struct {
@@ -49,7 +109,7 @@ type cprincipal struct {
 // identifies the policy in explanations (an ARN, a policy name, anything). A
 // rejected document yields an *Error carrying IAM's code and message.
 func Parse(kind Kind, name string, data []byte) (*Policy, error) {
-	doc, err := parseDocument(data, kind)
+	doc, err := parseDocument(data, kind, true)
 	if err != nil {
 		return nil, err
 	}
@@ -77,31 +137,41 @@ func (p *Policy) Document() *Document { return p.doc }
 
 func compile(kind Kind, name string, doc *Document) *Policy {
 	vars := doc.Version == "2012-10-17" // variables are literal text in older documents
-	p := &Policy{name: name, kind: kind, doc: doc, stmts: make([]cstmt, len(doc.Statements)), index: map[string][]int32{}}
+	p := &Policy{name: name, kind: kind, doc: doc, stmts: make([]cstmt, len(doc.Statements)), idx: newIndex()}
 	for i := range doc.Statements {
 		s := &doc.Statements[i]
 		c := &p.stmts[i]
 		*c = cstmt{idx: i, effect: s.Effect, sid: s.Sid, notAction: s.NotAction, hasResource: s.HasResource,
 			notResource: s.NotResource, notPrincipal: s.NotPrincipal, start: s.Start, end: s.End}
 		always := s.NotAction
-		var services []string
+		var exact, services []string
 		for _, a := range s.Actions {
-			c.actions = append(c.actions, compilePattern(a, true, false))
+			// Actions are case-insensitive: patterns and the request's action are
+			// both lower-cased, so matching needs no case folding.
+			c.actions = append(c.actions, compilePattern(strings.ToLower(a), true, false))
 			svc, _, ok := strings.Cut(a, ":")
-			if !ok || strings.ContainsAny(svc, "*?") {
+			switch {
+			case !ok || strings.ContainsAny(svc, "*?"):
 				always = true
-				continue
-			}
-			svc = strings.ToLower(svc)
-			if !contains(services, svc) {
-				services = append(services, svc)
+			case strings.ContainsAny(a, "*?"):
+				if svc = strings.ToLower(svc); !contains(services, svc) {
+					services = append(services, svc)
+				}
+			default:
+				if a = strings.ToLower(a); !contains(exact, a) {
+					exact = append(exact, a)
+				}
 			}
 		}
+		ref := stmtRef{0, int32(i)}
 		if always {
-			p.always = append(p.always, int32(i))
+			p.idx.always = append(p.idx.always, ref)
 		} else {
+			for _, a := range exact {
+				p.idx.exact[a] = append(p.idx.exact[a], ref)
+			}
 			for _, svc := range services {
-				p.index[svc] = append(p.index[svc], int32(i))
+				p.idx.byService[svc] = append(p.idx.byService[svc], ref)
 			}
 		}
 		for _, r := range s.Resources {

@@ -92,7 +92,7 @@ func TestConditions(t *testing.T) {
 				who = alice
 			}
 			req := &Request{Principal: principal(t, who), Action: "s3:ListBucket", Resource: bucket, Context: NewMapContext(c.ctx)}
-			res := Evaluate(req, &PolicySet{Identity: []*Policy{p}})
+			res := Evaluate(req, &PolicySet{Identity: NewGroup(p)})
 			if got := res.Decision == Allowed; got != c.want {
 				t.Fatalf("[%s] allowed = %v, want %v (%+v)", c.section, got, c.want, res)
 			}

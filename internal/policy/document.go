@@ -167,8 +167,8 @@ func splitOperator(op string) (set string, base string, ifExists bool) {
 // parseDocument turns JSON into a Document, returning IAM's error for the first
 // problem in the order IAM reports them (syntax, version, legacy parsing, Sid,
 // actions, resources, vendors, kind-specific rules).
-func parseDocument(data []byte, kind Kind) (*Document, error) {
-	if max := kind.MaxSize(); max > 0 && Size(data, kind) > max {
+func parseDocument(data []byte, kind Kind, quota bool) (*Document, error) {
+	if max := kind.MaxSize(); quota && max > 0 && Size(data, kind) > max {
 		return nil, sizeError(kind, max)
 	}
 	if kind.iam() {

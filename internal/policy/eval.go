@@ -3,6 +3,7 @@ package policy
 import (
 	"strings"
 	"sync"
+	"unsafe"
 )
 
 // Context supplies the request's condition keys. Lookup is always called with the
@@ -54,7 +55,7 @@ type PolicySet struct {
 	// Identity holds the caller's identity-based policies: for a user its inline,
 	// managed and groups' policies; for a role session the role's; for a
 	// federated user the federating user's.
-	Identity []*Policy
+	Identity *Group
 	// Resource is the resource's policy (bucket policy, key policy, trust policy...).
 	Resource *Policy
 	// ResourceMustAllow marks resource policies that must allow on their own even
@@ -252,7 +253,8 @@ func EvaluateInto(r *Result, req *Request, ps *PolicySet) {
 	st := statePool.Get().(*evalState)
 	st.init(req, ps, r)
 	st.run()
-	*st = evalState{}
+	buf := st.buf
+	*st = evalState{buf: buf[:0]}
 	statePool.Put(st)
 }
 
@@ -279,6 +281,8 @@ type evalState struct {
 	ps      *PolicySet
 	res     *Result
 	service string // lower-case service prefix of the action
+	action  string // lower-case action
+	buf     []byte // backs action when the request's action has upper case
 	hasBnd  bool
 	derived [numDerived][1]string
 	dSet    [numDerived]bool
@@ -287,14 +291,8 @@ type evalState struct {
 func (st *evalState) init(req *Request, ps *PolicySet, r *Result) {
 	st.req, st.ps, st.res = req, ps, r
 	r.reset()
-	svc, _, _ := strings.Cut(req.Action, ":")
-	for i := 0; i < len(svc); i++ {
-		if c := svc[i]; c >= 'A' && c <= 'Z' {
-			svc = strings.ToLower(svc)
-			break
-		}
-	}
-	st.service = svc
+	st.action = lowerInto(&st.buf, req.Action)
+	st.service, _, _ = strings.Cut(st.action, ":")
 	st.hasBnd = ps.Boundary != nil
 	p := &req.Principal
 	set := func(i int, v string) {
@@ -336,6 +334,25 @@ func (st *evalState) init(req *Request, ps *PolicySet, r *Result) {
 	} else if p.Type.iamPrincipal() || p.Type == PrincipalRoot {
 		set(dResourceAccount, p.Account)
 	}
+}
+
+// lowerInto lower-cases ASCII s, reusing *buf so the pooled state makes it free.
+func lowerInto(buf *[]byte, s string) string {
+	i := 0
+	for i < len(s) && !(s[i] >= 'A' && s[i] <= 'Z') {
+		i++
+	}
+	if i == len(s) {
+		return s
+	}
+	b := append((*buf)[:0], s...)
+	for ; i < len(b); i++ {
+		if c := b[i]; c >= 'A' && c <= 'Z' {
+			b[i] = c + 'a' - 'A'
+		}
+	}
+	*buf = b
+	return unsafe.String(unsafe.SliceData(b), len(b))
 }
 
 func (st *evalState) lookup(key string) ([]string, bool) {
@@ -388,19 +405,38 @@ func (o *outcome) add(x outcome) {
 	}
 }
 
-// evalPolicy visits the statements that can match the action, in document order.
 func (st *evalState) evalPolicy(p *Policy, t PolicyType, index, level int) outcome {
+	pols := [1]*Policy{p}
+	return st.evalIndex(&p.idx, pols[:], t, index, level)
+}
+
+func refLess(a, b stmtRef) bool { return a.p < b.p || (a.p == b.p && a.s < b.s) }
+
+// evalIndex visits the statements that can match the action, in (policy,
+// statement) order. base is added to policy numbers for explanations.
+func (st *evalState) evalIndex(x *index, pols []*Policy, t PolicyType, base, level int) outcome {
 	var o outcome
-	bucket := p.index[st.service]
-	always := p.always
-	for len(bucket) > 0 || len(always) > 0 {
-		var i int32
-		if len(always) == 0 || (len(bucket) > 0 && bucket[0] < always[0]) {
-			i, bucket = bucket[0], bucket[1:]
-		} else {
-			i, always = always[0], always[1:]
+	lists := [3][]stmtRef{x.exact[st.action], x.byService[st.service], x.always}
+	last := stmtRef{-1, -1}
+	for {
+		// Merge the three sorted lists; a statement can be in the first two.
+		k := -1
+		for j := range lists {
+			if len(lists[j]) > 0 && (k < 0 || refLess(lists[j][0], lists[k][0])) {
+				k = j
+			}
 		}
-		s := &p.stmts[i]
+		if k < 0 {
+			break
+		}
+		ref := lists[k][0]
+		lists[k] = lists[k][1:]
+		if ref == last {
+			continue
+		}
+		last = ref
+		p := pols[ref.p]
+		s := &p.stmts[ref.s]
 		ok, g := st.applies(s)
 		if !ok {
 			continue
@@ -413,7 +449,7 @@ func (st *evalState) evalPolicy(p *Policy, t PolicyType, index, level int) outco
 				o.grant = g
 			}
 		}
-		st.res.Matched = append(st.res.Matched, MatchedStatement{Type: t, Policy: p.name, PolicyIndex: index, Level: level,
+		st.res.Matched = append(st.res.Matched, MatchedStatement{Type: t, Policy: p.name, PolicyIndex: base + int(ref.p), Level: level,
 			Statement: s.idx, Sid: s.sid, Effect: s.effect, Start: s.start, End: s.end})
 	}
 	return o
@@ -423,7 +459,7 @@ func (st *evalState) applies(s *cstmt) (bool, grant) {
 	req := st.req
 	m := false
 	for i := range s.actions {
-		if ok, _ := s.actions[i].match(req.Action, true, st); ok {
+		if ok, _ := s.actions[i].match(st.action, false, st); ok {
 			m = true
 			break
 		}
@@ -479,15 +515,6 @@ func (st *evalState) applies(s *cstmt) (bool, grant) {
 	return all, g
 }
 
-func (st *evalState) evalList(list []*Policy, t PolicyType) outcome {
-	var o outcome
-	for i, p := range list {
-		if p != nil {
-			o.add(st.evalPolicy(p, t, i, 0))
-		}
-	}
-	return o
-}
 
 // evalLevels evaluates SCPs or RCPs: allow means every level allows.
 func (st *evalState) evalLevels(levels [][]*Policy, t PolicyType) outcome {
@@ -525,7 +552,10 @@ func (st *evalState) run() {
 		applies[TypeResource], out[TypeResource] = true, st.evalPolicy(ps.Resource, TypeResource, 0, 0)
 	}
 	if iam {
-		applies[TypeIdentity], out[TypeIdentity] = true, st.evalList(ps.Identity, TypeIdentity)
+		applies[TypeIdentity] = true
+		if g := ps.Identity; g != nil {
+			out[TypeIdentity] = st.evalIndex(&g.idx, g.policies, TypeIdentity, 0, 0)
+		}
 		if ps.Boundary != nil {
 			applies[TypeBoundary], out[TypeBoundary] = true, st.evalPolicy(ps.Boundary, TypeBoundary, 0, 0)
 		}

@@ -42,7 +42,7 @@ func runEvalCases(t *testing.T, cases []evalCase) {
 	}
 }
 
-func ids(ps ...*Policy) []*Policy { return ps }
+func ids(ps ...*Policy) *Group { return NewGroup(ps...) }
 
 func TestSingleAccountEvaluation(t *testing.T) {
 	const section = "Policy evaluation logic / Policy evaluation for requests within a single account"
@@ -211,7 +211,7 @@ func TestOrganizationPolicies(t *testing.T) {
 	rcpFull := func(t *testing.T) *Policy {
 		return pol(t, KindRCP, "RCPFullAWSAccess", `{"Effect":"Allow","Principal":"*","Action":"*","Resource":"*"}`)
 	}
-	admin := func(t *testing.T) []*Policy { return ids(pol(t, KindManaged, "admin", allow("*", "*"))) }
+	admin := func(t *testing.T) *Group { return ids(pol(t, KindManaged, "admin", allow("*", "*"))) }
 	runEvalCases(t, []evalCase{
 		{name: "every level must allow", section: scp, principal: alice, action: "ec2:RunInstances", resource: "*",
 			set: func(t *testing.T) *PolicySet {
