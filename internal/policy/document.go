@@ -115,7 +115,9 @@ func MsgResourceFormat(r string) string { return "Resource " + r + ` must be in 
 func MsgVendorInvalid(v string) string { return "Vendor " + v + " is not valid" }
 
 // MsgIAMRegion is IAM's message for an IAM resource ARN with a region.
-func MsgIAMRegion(r string) string { return "IAM resource " + r + " cannot contain region information." }
+func MsgIAMRegion(r string) string {
+	return "IAM resource " + r + " cannot contain region information."
+}
 
 // MsgS3Region is IAM's message for an S3 resource ARN with a region.
 func MsgS3Region(r string) string { return "Resource " + r + " can not contain region information." }

@@ -515,7 +515,6 @@ func (st *evalState) applies(s *cstmt) (bool, grant) {
 	return all, g
 }
 
-
 // evalLevels evaluates SCPs or RCPs: allow means every level allows.
 func (st *evalState) evalLevels(levels [][]*Policy, t PolicyType) outcome {
 	o := outcome{allow: true}

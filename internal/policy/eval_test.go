@@ -226,7 +226,7 @@ func TestOrganizationPolicies(t *testing.T) {
 				return &PolicySet{Identity: admin(t), SCPs: [][]*Policy{{full(t, KindSCP), pol(t, KindSCP, "deny", deny("s3:*", "*"))}}}
 			}, decision: ExplicitDeny, blocked: []PolicyType{TypeSCP}},
 		{name: "SCPs grant nothing", section: scp, principal: alice,
-			set: func(t *testing.T) *PolicySet { return &PolicySet{SCPs: [][]*Policy{{full(t, KindSCP)}}} },
+			set:      func(t *testing.T) *PolicySet { return &PolicySet{SCPs: [][]*Policy{{full(t, KindSCP)}}} },
 			decision: ImplicitDeny, blocked: []PolicyType{TypeIdentity}},
 		{name: "SCPs restrict the member account's root user", section: scp + " (root user)", principal: rootARN,
 			set: func(t *testing.T) *PolicySet {
@@ -246,7 +246,7 @@ func TestOrganizationPolicies(t *testing.T) {
 			set: func(t *testing.T) *PolicySet {
 				return &PolicySet{Identity: ids(pol(t, KindManaged, "a", allow("s3:*", "*"))),
 					Resource: pol(t, KindResource, "r", allowTo(`"*"`, "s3:GetObject", "*")),
-					RCPs: [][]*Policy{{rcpFull(t), pol(t, KindRCP, "perimeter", `{"Effect":"Deny","Principal":"*","Action":"s3:*","Resource":"*","Condition":{"StringNotEqualsIfExists":{"aws:PrincipalOrgID":"o-mine"}}}`)}}}
+					RCPs:     [][]*Policy{{rcpFull(t), pol(t, KindRCP, "perimeter", `{"Effect":"Deny","Principal":"*","Action":"s3:*","Resource":"*","Condition":{"StringNotEqualsIfExists":{"aws:PrincipalOrgID":"o-mine"}}}`)}}}
 			}, decision: ExplicitDeny, blocked: []PolicyType{TypeRCP}},
 		{name: "RCP lets insiders through", section: rcp, principal: alice,
 			ctx: map[string][]string{"aws:PrincipalOrgID": {"o-mine"}},

@@ -111,7 +111,7 @@ func compilePattern(s string, wild, vars bool) pattern {
 
 // parseVariable reads "${...}" at the start of s and returns the segment and its
 // length. ${*}, ${?} and ${$} stand for the literal characters; otherwise the
-// content is a key, optionally followed by ", 'default'" where '' is a quote.
+// content is a key, optionally followed by ", 'default'" where ” is a quote.
 // Anything malformed is not a variable and is matched literally.
 func parseVariable(s string) (seg, int, bool) {
 	end := -1

@@ -11,13 +11,13 @@ type PrincipalType uint8
 
 // The kinds of caller.
 const (
-	PrincipalAnonymous     PrincipalType = iota // unauthenticated: only resource-based policies can allow
-	PrincipalRoot                               // the account root user: allowed unless denied or limited by SCPs/RCPs
-	PrincipalUser                               // an IAM user
-	PrincipalRoleSession                        // an assumed-role session (AssumeRole, ...WithSAML, ...WithWebIdentity)
-	PrincipalFederatedUser                      // an STS federated user session (GetFederationToken)
-	PrincipalService                            // an AWS service principal such as lambda.amazonaws.com
-	PrincipalFederatedProvider                  // an identity provider calling AssumeRoleWith*: matched by "Federated"
+	PrincipalAnonymous         PrincipalType = iota // unauthenticated: only resource-based policies can allow
+	PrincipalRoot                                   // the account root user: allowed unless denied or limited by SCPs/RCPs
+	PrincipalUser                                   // an IAM user
+	PrincipalRoleSession                            // an assumed-role session (AssumeRole, ...WithSAML, ...WithWebIdentity)
+	PrincipalFederatedUser                          // an STS federated user session (GetFederationToken)
+	PrincipalService                                // an AWS service principal such as lambda.amazonaws.com
+	PrincipalFederatedProvider                      // an identity provider calling AssumeRoleWith*: matched by "Federated"
 )
 
 var principalTypeNames = [...]string{"anonymous", "root", "user", "roleSession", "federatedUser", "service", "federatedProvider"}
