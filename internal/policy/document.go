@@ -173,18 +173,17 @@ func parseDocument(data []byte, kind Kind, quota bool) (*Document, error) {
 	if max := kind.MaxSize(); quota && max > 0 && Size(data, kind) > max {
 		return nil, sizeError(kind, max)
 	}
-	if kind.iam() {
-		// IAM name requirements: tab, LF, CR and U+0020..U+00FF only.
-		for _, r := range string(data) {
-			if (r < 0x20 && r != '\t' && r != '\n' && r != '\r') || r > 0xFF {
-				return nil, malformed(MsgSyntax, Position{})
-			}
-		}
-	}
 	root, err := decodeJSON(data)
 	if err != nil {
 		je := err.(*jsonError)
 		return nil, malformed(MsgSyntax, je.pos)
+	}
+	// IAM name requirements: a document holds only tab, LF, CR and U+0020..U+00FF,
+	// whether written literally or as \u escapes, so check the decoded text.
+	if kind.iam() {
+		if v := badChars(root); v != nil {
+			return nil, malformed(MsgSyntax, v.start)
+		}
 	}
 	doc, err := buildDocument(root)
 	if err != nil {
@@ -194,6 +193,34 @@ func parseDocument(data []byte, kind Kind, quota bool) (*Document, error) {
 		return nil, err
 	}
 	return doc, nil
+}
+
+func badChars(v *jvalue) *jvalue {
+	bad := func(s string) bool {
+		for _, r := range s {
+			if (r < 0x20 && r != '\t' && r != '\n' && r != '\r') || r > 0xFF {
+				return true
+			}
+		}
+		return false
+	}
+	if v.kind == jString && bad(v.str) {
+		return v
+	}
+	for _, e := range v.elems {
+		if b := badChars(e); b != nil {
+			return b
+		}
+	}
+	for _, m := range v.members {
+		if bad(m.key) {
+			return v
+		}
+		if b := badChars(m.val); b != nil {
+			return b
+		}
+	}
+	return nil
 }
 
 func sizeError(kind Kind, max int) *Error {
