@@ -11,11 +11,11 @@ import (
 // statements in one policy, beyond IAM's size quota, to measure the engine alone.
 func parseNoQuota(tb testing.TB, kind Kind, name, data string) *Policy {
 	tb.Helper()
-	doc, err := parseDocument([]byte(data), kind, false)
+	p, err := ParseWithoutQuota(kind, name, []byte(data))
 	if err != nil {
 		tb.Fatalf("%s: %v", name, err)
 	}
-	return compile(kind, name, doc)
+	return p
 }
 
 type benchCase struct {
