@@ -303,7 +303,7 @@ func (c *ccond) matchOne(v string, r resolver) (matched, resolved bool) {
 			return false, true
 		}
 		for i, p := range c.dates {
-			if c.dateOK[i] && compareInt(d, p, c.cmp) {
+			if c.dateOK[i] && compare(d, p, c.cmp) {
 				return true, true
 			}
 		}
@@ -337,21 +337,7 @@ func anyPattern(pats []pattern, v string, fold bool, r resolver) (bool, bool) {
 	return false, true
 }
 
-func compare(a, b float64, k cmpKind) bool {
-	switch k {
-	case cmpLt:
-		return a < b
-	case cmpLe:
-		return a <= b
-	case cmpGt:
-		return a > b
-	case cmpGe:
-		return a >= b
-	}
-	return a == b
-}
-
-func compareInt(a, b int64, k cmpKind) bool {
+func compare[T int64 | float64](a, b T, k cmpKind) bool {
 	switch k {
 	case cmpLt:
 		return a < b

@@ -334,23 +334,15 @@ func buildStatement(v *jvalue, st *Statement) error {
 				return bad
 			}
 		case "Action", "NotAction":
-			if seenAction {
-				return malformed(MsgSyntax, m.keyPos)
-			}
-			seenAction = true
-			l, ok := stringList(m.val)
-			if !ok {
-				return bad
+			l, err := exclusiveList(m, &seenAction)
+			if err != nil {
+				return err
 			}
 			st.Actions, st.NotAction = l, m.key == "NotAction"
 		case "Resource", "NotResource":
-			if seenResource {
-				return malformed(MsgSyntax, m.keyPos)
-			}
-			seenResource = true
-			l, ok := stringList(m.val)
-			if !ok {
-				return bad
+			l, err := exclusiveList(m, &seenResource)
+			if err != nil {
+				return err
 			}
 			st.Resources, st.NotResource, st.HasResource = l, m.key == "NotResource", true
 		case "Principal", "NotPrincipal":
@@ -390,6 +382,20 @@ func buildStatement(v *jvalue, st *Statement) error {
 		return malformed(MsgSyntax, v.start)
 	}
 	return nil
+}
+
+// exclusiveList reads Action/NotAction or Resource/NotResource: a string or a
+// list of strings, and only one of the pair per statement.
+func exclusiveList(m jmember, seen *bool) ([]string, error) {
+	if *seen {
+		return nil, malformed(MsgSyntax, m.keyPos)
+	}
+	*seen = true
+	l, ok := stringList(m.val)
+	if !ok {
+		return nil, malformed(MsgSyntax, m.val.start)
+	}
+	return l, nil
 }
 
 func conditionValues(v *jvalue) ([]string, bool) {

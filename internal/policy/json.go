@@ -43,15 +43,6 @@ type jmember struct {
 	val    *jvalue
 }
 
-func (v *jvalue) get(key string) *jvalue {
-	for i := range v.members {
-		if v.members[i].key == key {
-			return v.members[i].val
-		}
-	}
-	return nil
-}
-
 // jsonError is a syntax error with the place it was found.
 type jsonError struct {
 	msg string
