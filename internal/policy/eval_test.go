@@ -115,6 +115,11 @@ func TestSingleAccountEvaluation(t *testing.T) {
 			set: func(t *testing.T) *PolicySet {
 				return &PolicySet{Identity: ids(pol(t, KindManaged, "a", allow("s3:*", "arn:aws:s3:::b/home/${aws:username}/*")))}
 			}, decision: ImplicitDeny, blocked: []PolicyType{TypeIdentity}},
+		{name: "Deny NotResource with an unresolved variable does not apply", section: "Policy variables / Principal key values (not present)", principal: session, resource: "arn:aws:s3:::other/x",
+			set: func(t *testing.T) *PolicySet {
+				return &PolicySet{Identity: ids(pol(t, KindManaged, "a", allow("s3:*", "*"),
+					`{"Effect":"Deny","Action":"s3:*","NotResource":"arn:aws:s3:::b/${aws:username}/*"}`))}
+			}, decision: Allowed},
 		{name: "wildcard stays within an ARN segment", section: "IAM JSON policy elements: Resource (wildcards per segment)", principal: alice,
 			action: "sqs:SendMessage", resource: "arn:aws:sqs:us-east-2:999999999999:queue",
 			set: func(t *testing.T) *PolicySet {

@@ -198,6 +198,9 @@ func (p *pattern) match(s string, fold bool, r resolver) (matched, resolved bool
 	case patPrefix:
 		return hasPrefixAt(s, 0, p.lit, fold), true
 	}
+	if p.vars && !p.resolvable(r) {
+		return false, false
+	}
 	segs := p.segs
 	si, pi := 0, 0
 	starPi, starSi := -1, 0
@@ -246,6 +249,32 @@ type arnPattern struct {
 	whole bool // not ARN-shaped: match the whole value as one string
 	all   pattern
 	parts [6]pattern
+	// prefix is "arn:aws:s3:::" when the first five parts are plain text, the
+	// common case, so they are compared in one step.
+	prefix    string
+	hasPrefix bool
+	vars      bool
+}
+
+// resolvable reports whether every variable of the pattern has a value. It is
+// checked before matching because a variable with no value invalidates the
+// statement, even where an earlier part would already have failed to match.
+func (a *arnPattern) resolvable(r resolver) bool {
+	for i := range a.parts {
+		if a.parts[i].vars && !a.parts[i].resolvable(r) {
+			return false
+		}
+	}
+	return true
+}
+
+func (p *pattern) resolvable(r resolver) bool {
+	for i := range p.segs {
+		if _, ok := p.segs[i].value(r); !ok {
+			return false
+		}
+	}
+	return true
 }
 
 // splitTop splits s at the first n colons that are not inside ${...}.
@@ -269,11 +298,20 @@ func splitTop(s string, n int) []string {
 func compileARN(s string, vars bool) arnPattern {
 	parts := splitTop(s, 5)
 	if len(parts) < 6 {
-		return arnPattern{whole: true, all: compilePattern(s, true, vars)}
+		all := compilePattern(s, true, vars)
+		return arnPattern{whole: true, all: all, vars: all.vars}
 	}
 	var a arnPattern
+	a.hasPrefix = true
 	for i, p := range parts {
 		a.parts[i] = compilePattern(p, true, vars)
+		if i < 5 && a.parts[i].kind != patLiteral {
+			a.hasPrefix = false
+		}
+		a.vars = a.vars || a.parts[i].vars
+	}
+	if a.hasPrefix {
+		a.prefix = strings.Join(parts[:5], ":") + ":"
 	}
 	return a
 }
@@ -282,18 +320,21 @@ func (a *arnPattern) match(s string, r resolver) (matched, resolved bool) {
 	if a.whole {
 		return a.all.match(s, false, r)
 	}
+	if a.vars && !a.resolvable(r) {
+		return false, false
+	}
+	if a.hasPrefix {
+		if !strings.HasPrefix(s, a.prefix) {
+			return false, true
+		}
+		return a.parts[5].match(s[len(a.prefix):], false, r)
+	}
 	rest := s
 	for i := 0; i < 6; i++ {
 		part := rest
 		if i < 5 {
 			j := strings.IndexByte(rest, ':')
 			if j < 0 {
-				// Not an ARN; still resolve variables so a missing one is reported.
-				for k := i; k < 6; k++ {
-					if _, ok := a.parts[k].match("", false, r); !ok {
-						return false, false
-					}
-				}
 				return false, true
 			}
 			part, rest = rest[:j], rest[j+1:]
