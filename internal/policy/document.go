@@ -83,6 +83,7 @@ type Error struct {
 	Pos     Position // zero when the problem has no single place
 }
 
+// Error implements error as "Code: Message".
 func (e *Error) Error() string { return e.Code + ": " + e.Message }
 
 // The messages IAM returns in MalformedPolicyDocument errors. They are compared

@@ -53,6 +53,9 @@ func TestMalformedPolicyDocumentMessages(t *testing.T) {
 		{"trust policy action", KindTrust, `{` + v + `"Statement":{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"s3:GetObject"}}`, "MalformedPolicyDocument", MsgTrustActions},
 		{"wildcard principal ARN in trust policy", KindTrust, `{` + v + `"Statement":{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:role/app*"},"Action":"sts:AssumeRole"}}`, "MalformedPolicyDocument", MsgWildcardPrinc},
 		{"managed policy too large", KindManaged, `{` + v + `"Statement":{"Effect":"Allow","Action":"s3:*","Resource":"arn:aws:s3:::` + strings.Repeat("a", 6100) + `"}}`, "LimitExceeded", "Cannot exceed quota for PolicySize: 6144"},
+		{"user inline policy too large", KindUserInline, `{` + v + `"Statement":{"Effect":"Allow","Action":"s3:*","Resource":"arn:aws:s3:::` + strings.Repeat("a", 2000) + `"}}`, "LimitExceeded", "Maximum policy size of 2048 bytes exceeded."},
+		{"session policy too large", KindSession, `{` + v + `"Statement":{"Effect":"Allow","Action":"s3:*","Resource":"arn:aws:s3:::` + strings.Repeat("a", 2000) + `"}}`, "LimitExceeded", "Member must have length less than or equal to 2048"},
+		{"SCP counts whitespace", KindSCP, `{` + v + `"Statement":{"Effect":"Deny","Action":"s3:*","Resource":"*"}}` + strings.Repeat(" ", 5100), "LimitExceeded", "Cannot exceed quota for PolicySize: 5120"},
 		{"trust policy too large", KindTrust, `{` + v + `"Statement":{"Effect":"Allow","Principal":{"Service":"` + strings.Repeat("a", 2048) + `"},"Action":"sts:AssumeRole"}}`, "LimitExceeded", "Cannot exceed quota for ACLSizePerRole: 2048"},
 	}
 	for _, c := range cases {
