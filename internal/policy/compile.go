@@ -15,37 +15,48 @@ type Policy struct {
 }
 
 // index finds the statements that can match an action. exact maps a lower-case
-// action ("s3:getobject") to the statements naming it without wildcards;
-// byService maps a service prefix to the statements with a wildcard action in that
-// service ("s3:Get*"); always holds those that may match any action ("*",
-// NotAction). Lists are sorted by (policy, statement), so evaluation visits only
+// action ("s3:getobject") to the statements naming it without wildcards; byLetter
+// and byService hold statements with wildcard actions, by the service and the
+// action's first letter when it is not a wildcard; always holds those that may
+// match any action ("*", NotAction). Lists are sorted by (policy, statement), so evaluation visits only
 // the statements that can match, in document order.
 type index struct {
 	exact     map[string][]stmtRef
-	byService map[string][]stmtRef
+	byLetter  map[string][]stmtRef // "s3:g" for "s3:Get*": wildcard actions by their first letter
+	byService map[string][]stmtRef // "s3" for "s3:*" and "s3:?et*"
 	always    []stmtRef
 }
 
-type stmtRef struct{ p, s int32 }
+// stmtRef names a statement by policy and index, and points at its compiled
+// form so the hot loop does not chase the policy's slices.
+type stmtRef struct {
+	p, s int32
+	st   *cstmt
+}
 
 func (x *index) add(p int32, pol *Policy) {
 	for k, l := range pol.idx.exact {
 		for _, r := range l {
-			x.exact[k] = append(x.exact[k], stmtRef{p, r.s})
+			x.exact[k] = append(x.exact[k], stmtRef{p, r.s, r.st})
+		}
+	}
+	for k, l := range pol.idx.byLetter {
+		for _, r := range l {
+			x.byLetter[k] = append(x.byLetter[k], stmtRef{p, r.s, r.st})
 		}
 	}
 	for k, l := range pol.idx.byService {
 		for _, r := range l {
-			x.byService[k] = append(x.byService[k], stmtRef{p, r.s})
+			x.byService[k] = append(x.byService[k], stmtRef{p, r.s, r.st})
 		}
 	}
 	for _, r := range pol.idx.always {
-		x.always = append(x.always, stmtRef{p, r.s})
+		x.always = append(x.always, stmtRef{p, r.s, r.st})
 	}
 }
 
 func newIndex() index {
-	return index{exact: map[string][]stmtRef{}, byService: map[string][]stmtRef{}}
+	return index{exact: map[string][]stmtRef{}, byLetter: map[string][]stmtRef{}, byService: map[string][]stmtRef{}}
 }
 
 // Group is a compiled set of policies of one type, typically all identity-based
@@ -155,31 +166,38 @@ func compile(kind Kind, name string, doc *Document) *Policy {
 		*c = cstmt{idx: i, effect: s.Effect, sid: s.Sid, notAction: s.NotAction, hasResource: s.HasResource,
 			notResource: s.NotResource, notPrincipal: s.NotPrincipal, start: s.Start, end: s.End}
 		always := s.NotAction
-		var exact, services []string
+		var exact, letters, services []string
+		add := func(list *[]string, k string) {
+			if !contains(*list, k) {
+				*list = append(*list, k)
+			}
+		}
 		for _, a := range s.Actions {
 			// Actions are case-insensitive: patterns and the request's action are
 			// both lower-cased, so matching needs no case folding.
-			c.actions = append(c.actions, compilePattern(strings.ToLower(a), true, false))
-			svc, _, ok := strings.Cut(a, ":")
+			a = strings.ToLower(a)
+			c.actions = append(c.actions, compilePattern(a, true, false))
+			svc, name, ok := strings.Cut(a, ":")
 			switch {
 			case !ok || strings.ContainsAny(svc, "*?"):
 				always = true
-			case strings.ContainsAny(a, "*?"):
-				if svc = strings.ToLower(svc); !contains(services, svc) {
-					services = append(services, svc)
-				}
+			case !strings.ContainsAny(name, "*?"):
+				add(&exact, a)
+			case name[0] != '*' && name[0] != '?':
+				add(&letters, a[:len(svc)+2])
 			default:
-				if a = strings.ToLower(a); !contains(exact, a) {
-					exact = append(exact, a)
-				}
+				add(&services, svc)
 			}
 		}
-		ref := stmtRef{0, int32(i)}
+		ref := stmtRef{0, int32(i), c}
 		if always {
 			p.idx.always = append(p.idx.always, ref)
 		} else {
 			for _, a := range exact {
 				p.idx.exact[a] = append(p.idx.exact[a], ref)
+			}
+			for _, l := range letters {
+				p.idx.byLetter[l] = append(p.idx.byLetter[l], ref)
 			}
 			for _, svc := range services {
 				p.idx.byService[svc] = append(p.idx.byService[svc], ref)

@@ -416,10 +416,15 @@ func refLess(a, b stmtRef) bool { return a.p < b.p || (a.p == b.p && a.s < b.s) 
 // statement) order. base is added to policy numbers for explanations.
 func (st *evalState) evalIndex(x *index, pols []*Policy, t PolicyType, base, level int) outcome {
 	var o outcome
-	lists := [3][]stmtRef{x.exact[st.action], x.byService[st.service], x.always}
-	last := stmtRef{-1, -1}
+	var letter []stmtRef
+	if n := len(st.service) + 2; len(st.action) >= n {
+		letter = x.byLetter[st.action[:n]]
+	}
+	lists := [4][]stmtRef{x.exact[st.action], letter, x.byService[st.service], x.always}
+	last := stmtRef{p: -1, s: -1}
 	for {
-		// Merge the three sorted lists; a statement can be in the first two.
+		// Merge the sorted lists; a statement with several actions can be in
+		// more than one.
 		k := -1
 		for j := range lists {
 			if len(lists[j]) > 0 && (k < 0 || refLess(lists[j][0], lists[k][0])) {
@@ -431,12 +436,12 @@ func (st *evalState) evalIndex(x *index, pols []*Policy, t PolicyType, base, lev
 		}
 		ref := lists[k][0]
 		lists[k] = lists[k][1:]
-		if ref == last {
+		if ref.p == last.p && ref.s == last.s {
 			continue
 		}
 		last = ref
 		p := pols[ref.p]
-		s := &p.stmts[ref.s]
+		s := ref.st
 		ok, g := st.applies(s)
 		if !ok {
 			continue

@@ -77,7 +77,7 @@ func FuzzEvaluate(f *testing.F) {
 		scan := *p
 		scan.idx = newIndex()
 		for i := range p.stmts {
-			scan.idx.always = append(scan.idx.always, stmtRef{0, int32(i)})
+			scan.idx.always = append(scan.idx.always, stmtRef{0, int32(i), &scan.stmts[i]})
 		}
 		ref := &PolicySet{Identity: NewGroup(&scan)}
 		if kind != KindRoleInline {
