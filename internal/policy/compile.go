@@ -35,19 +35,12 @@ type stmtRef struct {
 }
 
 func (x *index) add(p int32, pol *Policy) {
-	for k, l := range pol.idx.exact {
-		for _, r := range l {
-			x.exact[k] = append(x.exact[k], stmtRef{p, r.s, r.st})
-		}
-	}
-	for k, l := range pol.idx.byLetter {
-		for _, r := range l {
-			x.byLetter[k] = append(x.byLetter[k], stmtRef{p, r.s, r.st})
-		}
-	}
-	for k, l := range pol.idx.byService {
-		for _, r := range l {
-			x.byService[k] = append(x.byService[k], stmtRef{p, r.s, r.st})
+	pairs := [...][2]map[string][]stmtRef{{x.exact, pol.idx.exact}, {x.byLetter, pol.idx.byLetter}, {x.byService, pol.idx.byService}}
+	for _, m := range pairs {
+		for k, l := range m[1] {
+			for _, r := range l {
+				m[0][k] = append(m[0][k], stmtRef{p, r.s, r.st})
+			}
 		}
 	}
 	for _, r := range pol.idx.always {
