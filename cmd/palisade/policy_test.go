@@ -132,3 +132,23 @@ func TestPolicyValidate(t *testing.T) {
 		t.Fatal("unknown kind must fail")
 	}
 }
+
+// KMS key policies must allow on their own, even for a principal of the key's
+// account whose identity policy allows ("Policy evaluation logic": key policies).
+func TestPolicyEvalKMSKeyPolicyMustAllow(t *testing.T) {
+	in := `{"principal": "arn:aws:iam::111122223333:user/alice", "action": "kms:Decrypt",
+	  "resource": "arn:aws:kms:us-east-1:111122223333:key/k1",
+	  "identityPolicies": [{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "kms:*", "Resource": "*"}]}],
+	  "resourcePolicy": {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:user/admin"}, "Action": "kms:*", "Resource": "*"}]}}`
+	out, err := runPolicy(t, in, "eval", "-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out, `"implicitDeny"`) || !strings.Contains(out, `"resource"`) {
+		t.Fatalf("%s", out)
+	}
+	out, err = runPolicy(t, strings.Replace(in, `"resourcePolicy"`, `"resourcePolicyMustAllow": false, "resourcePolicy"`, 1), "eval", "-")
+	if err != nil || !strings.Contains(out, `"allowed"`) {
+		t.Fatalf("%v %s", err, out)
+	}
+}

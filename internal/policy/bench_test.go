@@ -1,6 +1,7 @@
 package policy
 
 import (
+	"fmt"
 	"strconv"
 	"syscall"
 	"testing"
@@ -122,6 +123,36 @@ func TestEvaluateDoesNotAllocate(t *testing.T) {
 		})
 		if allocs != 0 {
 			t.Errorf("%s: %v allocations per decision", sc.Name, allocs)
+		}
+	}
+}
+
+// Compiled policies and groups are shared by every request the server handles;
+// run with -race to check that evaluation only reads them.
+func TestConcurrentEvaluate(t *testing.T) {
+	bc := loadScenario(t, benchgen.Large())
+	want := make([]Decision, len(bc.reqs))
+	for i := range bc.reqs {
+		want[i] = Evaluate(&bc.reqs[i], &bc.set).Decision
+	}
+	done := make(chan error, 4)
+	for w := 0; w < 4; w++ {
+		go func() {
+			var res Result
+			for n := 0; n < 200; n++ {
+				i := n % len(bc.reqs)
+				EvaluateInto(&res, &bc.reqs[i], &bc.set)
+				if res.Decision != want[i] {
+					done <- fmt.Errorf("request %d: %v, want %v", i, res.Decision, want[i])
+					return
+				}
+			}
+			done <- nil
+		}()
+	}
+	for w := 0; w < 4; w++ {
+		if err := <-done; err != nil {
+			t.Fatal(err)
 		}
 	}
 }
