@@ -27,6 +27,8 @@ func TestMalformedPolicyDocumentMessages(t *testing.T) {
 		{"bad Effect", KindManaged, `{` + v + `"Statement":{"Effect":"Permit","Action":"s3:*","Resource":"*"}}`, "MalformedPolicyDocument", MsgSyntax},
 		{"Effect wrong case", KindManaged, `{` + v + `"Statement":{"Effect":"allow","Action":"s3:*","Resource":"*"}}`, "MalformedPolicyDocument", MsgLegacy},
 		{"non-ASCII beyond U+00FF", KindManaged, `{` + v + `"Statement":{"Sid":"ā","Effect":"Allow","Action":"s3:*","Resource":"*"}}`, "MalformedPolicyDocument", MsgSyntax},
+		{"condition key without operator (cfn-lint #3751)", KindManaged, `{` + v + `"Statement":{"Effect":"Allow","Action":"servicecatalog:*","Resource":"*","Condition":{"servicecatalog:accountLevel":"self"}}}`, "MalformedPolicyDocument", MsgSyntax},
+		{"null document (iamy #74)", KindManaged, `null`, "MalformedPolicyDocument", MsgSyntax},
 		{"unknown condition operator", KindManaged, `{` + v + `"Statement":{"Effect":"Allow","Action":"s3:*","Resource":"*","Condition":{"StringEqualz":{"aws:username":"a"}}}}`, "MalformedPolicyDocument", MsgSyntax},
 		{"managed policy without version", KindManaged, `{"Statement":{"Effect":"Allow","Action":"s3:*","Resource":"*"}}`, "MalformedPolicyDocument", MsgVersion},
 		{"bad date value", KindManaged, `{` + v + `"Statement":{"Effect":"Allow","Action":"s3:*","Resource":"*","Condition":{"DateGreaterThan":{"aws:CurrentTime":"yesterday"}}}}`, "MalformedPolicyDocument", MsgLegacy},
