@@ -251,3 +251,45 @@ func isAccountID(s string) bool {
 	}
 	return true
 }
+
+// ContextKeys lists the condition keys the policy refers to, in conditions and in
+// policy variables, each once (compared case-insensitively) in order of first
+// use: what IAM's GetContextKeysForCustomPolicy returns.
+func (p *Policy) ContextKeys() []string {
+	var out []string
+	seen := map[string]bool{}
+	add := func(k string) {
+		if lk := strings.ToLower(k); !seen[lk] {
+			seen[lk] = true
+			out = append(out, k)
+		}
+	}
+	vars := func(s string) {
+		if p.doc.Version != "2012-10-17" {
+			return
+		}
+		for i := strings.Index(s, "${"); i >= 0; i = strings.Index(s, "${") {
+			if v, n, ok := parseVariable(s[i:]); ok {
+				if v.kind == segVar {
+					add(strings.TrimSpace(strings.Split(s[i+2:i+n-1], ",")[0]))
+				}
+				s = s[i+n:]
+			} else {
+				s = s[i+2:]
+			}
+		}
+	}
+	for i := range p.doc.Statements {
+		st := &p.doc.Statements[i]
+		for _, r := range st.Resources {
+			vars(r)
+		}
+		for _, c := range st.Conditions {
+			add(c.Key)
+			for _, v := range c.Values {
+				vars(v)
+			}
+		}
+	}
+	return out
+}

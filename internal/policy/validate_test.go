@@ -79,3 +79,19 @@ func TestParsePrincipal(t *testing.T) {
 		}
 	}
 }
+
+func TestContextKeys(t *testing.T) {
+	p := MustParse(KindManaged, "p", `{"Version":"2012-10-17","Statement":[
+		{"Effect":"Allow","Action":"s3:*","Resource":"arn:aws:s3:::b/${aws:username}/*","Condition":{"IpAddress":{"aws:SourceIp":"10.0.0.0/8"}}},
+		{"Effect":"Deny","Action":"s3:*","Resource":"*","Condition":{"StringNotEquals":{"aws:sourceip":"x","s3:prefix":"${aws:PrincipalTag/team, 'none'}${*}"}}}]}`)
+	got := p.ContextKeys()
+	want := []string{"aws:username", "aws:SourceIp", "s3:prefix", "aws:PrincipalTag/team"}
+	if len(got) != len(want) {
+		t.Fatalf("%v", got)
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Fatalf("%v, want %v", got, want)
+		}
+	}
+}
