@@ -456,8 +456,11 @@ func (g *gen) shapeInit(i int, name string) {
 	if s.LocationName != "" {
 		g.p(", LocationName: %q", s.LocationName)
 	}
-	if uri, _ := xmlns(s.XMLNamespace); uri != "" {
+	if uri, prefix := xmlns(s.XMLNamespace); uri != "" {
 		g.p(", XMLNamespace: %q", uri)
+		if prefix != "" {
+			g.p(", XMLPrefix: %q", prefix)
+		}
 	}
 	if s.TimestampFormat != "" {
 		g.p(", TimestampFormat: %q", s.TimestampFormat)
