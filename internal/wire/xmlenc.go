@@ -71,14 +71,21 @@ func (x *xmlWriter) structure(s *model.Shape, v map[string]any) {
 }
 
 // attrs returns the XML attributes of a structure value: members marked xmlAttribute
-// (S3's xsi:type on Grantee) and a namespace declaration when the member has one.
+// (S3's xsi:type on Grantee) and a namespace declaration when the member or, failing
+// that, the shape has one.
 func (x *xmlWriter) attrs(m *model.Member, s *model.Shape, v map[string]any) []string {
 	var as []string
+	ns, prefix := s.XMLNamespace, s.XMLPrefix
 	if m != nil && m.XMLNamespace != "" {
-		if m.XMLPrefix != "" {
-			as = append(as, "xmlns:"+m.XMLPrefix, m.XMLNamespace)
+		ns, prefix = m.XMLNamespace, m.XMLPrefix
+	}
+	if ns != "" {
+		// The declaration precedes the attributes that use its prefix: the Go SDK
+		// reads xsi:type only when xmlns:xsi sits on the same element.
+		if prefix != "" {
+			as = append(as, "xmlns:"+prefix, ns)
 		} else {
-			as = append(as, "xmlns", m.XMLNamespace)
+			as = append(as, "xmlns", ns)
 		}
 	}
 	if s.Type != model.Structure {
