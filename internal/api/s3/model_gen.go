@@ -28,7 +28,7 @@ var Service = &model.Service{
 	Protocols:        []string{"rest-xml"},
 	JSONVersion:      "",
 	TargetPrefix:     "",
-	XMLNamespace:     "",
+	XMLNamespace:     "http://s3.amazonaws.com/doc/2006-03-01/",
 	QueryCompatible:  false,
 	GlobalEndpoint:   "s3.amazonaws.com",
 	SignatureVersion: "s3",
