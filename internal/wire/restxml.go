@@ -185,15 +185,18 @@ func (restXMLProtocol) Encode(w http.ResponseWriter, r *Request, out map[string]
 				continue
 			}
 			switch m.Location {
+			// Header names go out as the model spells them (ETag, x-amz-version-id,
+			// x-amz-meta-owner), not canonicalized: botocore keeps a prefix map's
+			// keys as they arrive, and S3 sends them lower-case.
 			case model.Header:
 				if text, ok := rxHeaderText(m, v); ok {
-					h.Set(m.LocationName, text)
+					rxSetHeader(h, m.LocationName, text)
 				}
 			case model.Headers:
 				mv, _ := v.(map[string]any)
 				for k, e := range mv {
 					if text, ok := rxHeaderText(m.Shape.Value, e); ok {
-						h.Set(m.LocationName+k, text)
+						rxSetHeader(h, m.LocationName+k, text)
 					}
 				}
 			case model.StatusCode:
@@ -281,11 +284,19 @@ const xmlDeclaration = `<?xml version="1.0" encoding="UTF-8"?>` + "\n"
 
 func rxRequestIDHeaders(h http.Header, svc *model.Service, meta Response) {
 	if isS3(svc) {
-		h.Set("x-amz-request-id", meta.RequestID)
-		h.Set("x-amz-id-2", meta.HostID)
+		rxSetHeader(h, "x-amz-request-id", meta.RequestID)
+		rxSetHeader(h, "x-amz-id-2", meta.HostID)
 		return
 	}
-	h.Set("x-amzn-RequestId", meta.RequestID)
+	rxSetHeader(h, "x-amzn-RequestId", meta.RequestID)
+}
+
+// rxSetHeader sets a header under exactly the given name, replacing any spelling of
+// it. Names net/http itself reads (Content-Type, Content-Length) are canonical in the
+// model already, so they stay visible to it.
+func rxSetHeader(h http.Header, name, value string) {
+	h.Del(name)
+	h[name] = []string{value}
 }
 
 func rxContentType(svc *model.Service) string {
