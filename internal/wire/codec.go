@@ -40,6 +40,10 @@ type Response struct {
 	RequestID string
 	// HostID is S3's x-amz-id-2.
 	HostID string
+	// Status, when set, replaces the operation's success status where the model has
+	// no member to carry it (S3's 206 for a ranged GetObject). Only the REST codecs
+	// send it; the RPC protocols always answer 200.
+	Status int
 }
 
 // Protocol is one of AWS's wire protocols.

@@ -72,15 +72,13 @@ func (restXMLProtocol) Resolve(r *Request) (*model.Operation, map[string]string,
 		best       *model.Operation
 		bestLabels map[string]string
 		bestScore  int
-		allowed    []string // methods whose templates match the path, for a 405
 	)
 	for _, op := range rxSortedOps(r.Service) {
-		labels, score, ok := op.Template().Match(path, q)
-		if !ok {
+		if op.Method != r.HTTP.Method {
 			continue
 		}
-		if op.Method != r.HTTP.Method {
-			allowed = append(allowed, op.Method)
+		labels, score, ok := op.Template().Match(path, q)
+		if !ok {
 			continue
 		}
 		if !rxHasRequiredBindings(op, r.HTTP.Header, q, &score) {
@@ -98,7 +96,7 @@ func (restXMLProtocol) Resolve(r *Request) (*model.Operation, map[string]string,
 		}
 	}
 	if best == nil {
-		return nil, nil, rxUnknownOperation(r, path, allowed)
+		return nil, nil, rxUnknownOperation(r, path)
 	}
 	return best, bestLabels, nil
 }
@@ -132,9 +130,9 @@ func rxHasRequiredBindings(op *model.Operation, h http.Header, q url.Values, sco
 	return true
 }
 
-func rxUnknownOperation(r *Request, path string, allowed []string) *model.Error {
+func rxUnknownOperation(r *Request, path string) *model.Error {
 	if isS3(r.Service) {
-		return s3MethodNotAllowed(r, path, allowed)
+		return s3MethodNotAllowed(r, path)
 	}
 	// Route 53 fronts its API with a URL map; a path outside it is not a resource.
 	return model.NewError(404, "UnknownOperationException", "")
@@ -163,13 +161,16 @@ func (restXMLProtocol) Decode(r *Request) (map[string]any, *model.Error) {
 	return in, nil
 }
 
-// Encode writes the status (the operation's, or a StatusCode member's), header members,
+// Encode writes the status (the operation's, meta's, or a StatusCode member's), header members,
 // then the payload member or the XML body. A streaming payload is copied from its
 // reader without buffering; HEAD responses carry headers only.
 func (restXMLProtocol) Encode(w http.ResponseWriter, r *Request, out map[string]any, meta Response) error {
 	h := w.Header()
 	rxRequestIDHeaders(h, r.Service, meta)
 	status := r.Op.ResponseCode
+	if meta.Status != 0 {
+		status = meta.Status
+	}
 	if status == 0 {
 		status = http.StatusOK
 	}
@@ -235,7 +236,9 @@ func (restXMLProtocol) Encode(w http.ResponseWriter, r *Request, out map[string]
 		// would sniff one that AWS never sends.
 		h["Content-Type"] = nil
 	}
-	if stream == nil && status != http.StatusNoContent && status != http.StatusNotModified {
+	// A HEAD answer keeps the Content-Length its ContentLength member gave: it is the
+	// size of what a GET would return.
+	if stream == nil && status != http.StatusNoContent && status != http.StatusNotModified && (body != nil || h.Get("Content-Length") == "") {
 		h.Set("Content-Length", strconv.Itoa(len(body)))
 	}
 	w.WriteHeader(status)
@@ -254,15 +257,15 @@ func (restXMLProtocol) Encode(w http.ResponseWriter, r *Request, out map[string]
 // rest-xml services share with the query protocol. A HEAD request gets the status and
 // headers only, as S3 sends it.
 func (restXMLProtocol) EncodeError(w http.ResponseWriter, r *Request, e *model.Error, meta Response) {
-	h := w.Header()
-	rxRequestIDHeaders(h, r.Service, meta)
 	head := r.HTTP != nil && r.HTTP.Method == http.MethodHead
-	if head {
-		w.WriteHeader(e.Status)
+	if !isS3(r.Service) && !head {
+		queryProtocol{}.EncodeError(w, r, e, meta)
 		return
 	}
-	if !isS3(r.Service) {
-		queryProtocol{}.EncodeError(w, r, e, meta)
+	h := w.Header()
+	rxRequestIDHeaders(h, r.Service, meta)
+	if head {
+		w.WriteHeader(e.Status)
 		return
 	}
 	x := &xmlWriter{}

@@ -146,6 +146,9 @@ func TestRestXMLRoute53HealthChecks(t *testing.T) {
 		}
 		b, _ := io.ReadAll(resp.Body)
 		resp.Body.Close()
+		if ids := resp.Header.Values("x-amzn-RequestId"); len(ids) != 1 || ids[0] != "00000000-0000-4000-8000-000000000000" {
+			t.Errorf("%s %s: request id headers %q", method, path, ids)
+		}
 		return resp.StatusCode, string(b)
 	}
 	if status, body := get("GET", "/2013-04-01/healthcheck/hc-1", ""); status != 200 ||

@@ -134,7 +134,11 @@ func TestRestXMLS3Objects(t *testing.T) {
 			return model.Marshal(&out), nil
 		},
 		"HeadObject": func(in map[string]any) (map[string]any, *model.Error) {
-			return nil, s3api.NewNoSuchKey("The specified key does not exist.").With("Key", in["Key"])
+			if in["Key"] == "missing" {
+				return nil, s3api.NewNoSuchKey("The specified key does not exist.").With("Key", in["Key"])
+			}
+			return model.Marshal(&s3api.HeadObjectOutput{ContentLength: aws.Int64(12345), ETag: aws.String(`"etag-1"`), LastModified: &modified,
+				Metadata: map[string]string{"owner": "alice"}, ContentType: aws.String("text/plain")}), nil
 		},
 	}
 	pathStyle, virtual, rec, _ := s3Server(t, handlers)
@@ -204,6 +208,15 @@ func TestRestXMLS3Objects(t *testing.T) {
 			var re *awshttp.ResponseError
 			if !errors.As(err, &re) || re.HTTPStatusCode() != 404 || re.ServiceRequestID() != "00000000-0000-4000-8000-000000000000" {
 				t.Fatalf("want a 404 with the request id, got %v", err)
+			}
+
+			// A HEAD answer has the object's length and headers but no body.
+			head, err := tc.c.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String("photos"), Key: aws.String("2024/a b+c.txt")})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if *head.ContentLength != 12345 || *head.ETag != `"etag-1"` || !head.LastModified.Equal(modified) || head.Metadata["owner"] != "alice" || *head.ContentType != "text/plain" {
+				t.Fatalf("got %+v", head)
 			}
 
 			// HEAD errors have no body: the SDK names the error from the status.
@@ -544,4 +557,19 @@ func requestFor(op *model.Operation) *http.Request {
 	}
 	hr.URL.RawQuery = q.Encode()
 	return hr
+}
+
+// A status the model cannot carry (S3's 206 for a range) comes from Response.Status.
+func TestRestXMLStatusFromMeta(t *testing.T) {
+	p := lookup(t, "rest-xml")
+	op := s3api.Service.Operations["GetObject"]
+	r := &wire.Request{HTTP: httptest.NewRequest("GET", "/b/k", nil), Service: s3api.Service, Op: op}
+	w := httptest.NewRecorder()
+	out := model.Marshal(&s3api.GetObjectOutput{Body: strings.NewReader("ell"), ContentRange: aws.String("bytes 1-3/5"), ContentLength: aws.Int64(3)})
+	if err := p.Encode(w, r, out, wire.Response{RequestID: "r", Status: http.StatusPartialContent}); err != nil {
+		t.Fatal(err)
+	}
+	if w.Code != 206 || w.Body.String() != "ell" || w.Header().Get("Content-Range") != "bytes 1-3/5" || w.Header().Get("Content-Length") != "3" {
+		t.Fatalf("got %d %q %v", w.Code, w.Body, w.Header())
+	}
 }

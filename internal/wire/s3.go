@@ -60,7 +60,7 @@ func s3Bucket(labels []string) (string, bool) {
 
 // s3MethodNotAllowed is S3's answer to a method no operation takes on the addressed
 // resource, with the Method and ResourceType fields S3 adds.
-func s3MethodNotAllowed(r *Request, path string, allowed []string) *model.Error {
+func s3MethodNotAllowed(r *Request, path string) *model.Error {
 	kind := "SERVICE"
 	switch strings.Count(strings.Trim(path, "/"), "/") {
 	case 0:
