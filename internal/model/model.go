@@ -138,6 +138,7 @@ type Shape struct {
 	Flattened       bool
 	LocationName    string // XML element name of the shape when it is a payload root
 	XMLNamespace    string
+	XMLPrefix       string // the prefix XMLNamespace is declared with (S3's Grantee: "xsi")
 	TimestampFormat string // "iso8601", "rfc822" or "unixTimestamp"; "" means protocol default
 	Sensitive       bool
 	Streaming       bool

@@ -27,6 +27,10 @@ type Request struct {
 	// Stream is the request body of an operation whose payload member is streaming (S3
 	// PutObject); Body is then nil.
 	Stream io.Reader
+	// VirtualBucket is the S3 bucket named by a virtual-hosted-style Host (see
+	// S3BucketFromHost). The server sets it before Resolve; the rest-xml codec then
+	// binds it to the {Bucket} label and reads only the key from the path.
+	VirtualBucket string
 
 	values url.Values // parsed form parameters, for the query protocols
 }
@@ -36,6 +40,10 @@ type Response struct {
 	RequestID string
 	// HostID is S3's x-amz-id-2.
 	HostID string
+	// Status, when set, replaces the operation's success status where the model has
+	// no member to carry it (S3's 206 for a ranged GetObject). Only the REST codecs
+	// send it; the RPC protocols always answer 200.
+	Status int
 }
 
 // Protocol is one of AWS's wire protocols.

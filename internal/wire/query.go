@@ -90,9 +90,20 @@ func (q queryProtocol) Decode(r *Request) (map[string]any, *model.Error) {
 		d.keys = append(d.keys, k)
 	}
 	sort.Strings(d.keys)
+	if q.ec2 {
+		d.used = map[string]bool{}
+	}
 	d.structure(r.Op.Input, "", in)
 	if len(d.bad) > 0 {
+		if q.ec2 {
+			return nil, ec2InvalidValue(d.bad[0])
+		}
 		return nil, ValidationError(r.Service, d.bad)
+	}
+	if q.ec2 {
+		if e := ec2UnknownParameter(d.keys, d.used); e != nil {
+			return nil, e
+		}
 	}
 	return in, nil
 }
@@ -102,6 +113,9 @@ type queryDecoder struct {
 	keys []string // sorted, for prefix scans
 	ec2  bool
 	bad  []model.Violation
+	// used records the parameters a member consumed, for ec2's UnknownParameter; nil
+	// for the query protocol, which ignores strangers.
+	used map[string]bool
 }
 
 // hasPrefix reports whether any parameter lies under prefix+".".
@@ -109,6 +123,12 @@ func (d *queryDecoder) hasPrefix(prefix string) bool {
 	p := prefix + "."
 	i := sort.SearchStrings(d.keys, p)
 	return i < len(d.keys) && strings.HasPrefix(d.keys[i], p)
+}
+
+func (d *queryDecoder) use(key string) {
+	if d.used != nil {
+		d.used[key] = true
+	}
 }
 
 // indices returns the sorted distinct N of parameters named prefix.N or prefix.N.*.
@@ -136,13 +156,7 @@ func (d *queryDecoder) indices(prefix string) []int {
 // locationName; query uses locationName.
 func (d *queryDecoder) name(m *model.Member) string {
 	if d.ec2 {
-		if m.QueryName != "" {
-			return m.QueryName
-		}
-		if m.LocationName != "" {
-			return strings.ToUpper(m.LocationName[:1]) + m.LocationName[1:]
-		}
-		return m.Name
+		return ec2ParamName(m)
 	}
 	return m.WireName()
 }
@@ -171,6 +185,7 @@ func (d *queryDecoder) value(m *model.Member, key string) (any, bool) {
 		return v, true
 	case model.List:
 		if vs, ok := d.vals[key]; ok && len(vs) > 0 && vs[0] == "" && !d.hasPrefix(key) {
+			d.use(key)
 			return []any{}, true // "Name=" is an explicitly empty list
 		}
 		prefix := key
@@ -212,6 +227,7 @@ func (d *queryDecoder) value(m *model.Member, key string) (any, bool) {
 		for _, n := range ns {
 			p := prefix + "." + strconv.Itoa(n)
 			k := d.vals.Get(p + "." + kn)
+			d.use(p + "." + kn)
 			if e, ok := d.value(s.Value, p+"."+vn); ok {
 				mv[k] = e
 			}
@@ -222,6 +238,7 @@ func (d *queryDecoder) value(m *model.Member, key string) (any, bool) {
 	if !ok || len(vs) == 0 {
 		return nil, false
 	}
+	d.use(key)
 	v, good := parseScalar(m, vs[0])
 	if !good {
 		d.bad = append(d.bad, model.Violation{Path: lowerPath(key), Value: "'" + vs[0] + "'", Constraint: "Member must be " + describeType(s.Type)})
@@ -371,12 +388,13 @@ func (q queryProtocol) EncodeError(w http.ResponseWriter, r *Request, e *model.E
 	w.Write(x.b.Bytes())
 }
 
-// writeErrorFields writes an error's extra members, in the exception shape's order
-// when there is one.
+// writeErrorFields writes an error's extra members: the exception shape's, in model
+// order, then any others.
 func writeErrorFields(x *xmlWriter, e *model.Error) {
 	if len(e.Fields) == 0 {
 		return
 	}
+	modelled := map[string]bool{}
 	if e.Shape != nil {
 		for _, m := range e.Shape.Members {
 			if m.Name == "message" || m.Name == "Message" {
@@ -384,13 +402,17 @@ func writeErrorFields(x *xmlWriter, e *model.Error) {
 			}
 			if v, ok := e.Fields[m.Name]; ok {
 				x.member(m, x.memberName(m), v)
+				modelled[m.Name] = true
 			}
 		}
-		return
 	}
+	// Fields the model does not declare (S3's NoSuchKey has no members, yet S3 sends
+	// <Key>) follow, in name order.
 	keys := make([]string, 0, len(e.Fields))
 	for k := range e.Fields {
-		keys = append(keys, k)
+		if !modelled[k] {
+			keys = append(keys, k)
+		}
 	}
 	sort.Strings(keys)
 	for _, k := range keys {

@@ -28,3 +28,20 @@ func ValidationError(svc *model.Service, vs []model.Violation) *model.Error {
 	}
 	return model.NewError(400, code, "%s", model.ValidationMessage(vs))
 }
+
+// ValidateInput checks a decoded input against its operation's constraints and returns
+// the error the service answers a violation with, or nil. Servers call it between
+// Decode and the handler; EC2 answers in its own vocabulary (MissingParameter,
+// InvalidParameterValue), the others with ValidationError.
+func ValidateInput(r *Request, in map[string]any) *model.Error {
+	if r.Op == nil || r.Op.Input == nil {
+		return nil
+	}
+	if r.Service != nil && r.Service.Protocol == "ec2" {
+		return ec2Validate(r.Op.Input, in)
+	}
+	if vs := model.Validate(r.Op.Input, in); len(vs) > 0 {
+		return ValidationError(r.Service, vs)
+	}
+	return nil
+}

@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strconv"
 	"time"
+	"unicode/utf8"
 
 	"github.com/palisade/palisade/internal/model"
 )
@@ -39,7 +40,56 @@ func (x *xmlWriter) close(name string) {
 	x.b.WriteByte('>')
 }
 
-func (x *xmlWriter) text(s string) { xml.EscapeText(&x.b, []byte(s)) }
+// text escapes character data as AWS's XML writers do: markup characters and double
+// quotes (S3's <ETag>&quot;…&quot;</ETag>) become entities, apostrophes stay as they
+// are, a carriage return is kept from line-end normalization, and characters XML
+// cannot carry become U+FFFD.
+func (x *xmlWriter) text(s string) {
+	last := 0
+	for i, r := range s {
+		var esc string
+		switch r {
+		case '&':
+			esc = "&amp;"
+		case '<':
+			esc = "&lt;"
+		case '>':
+			esc = "&gt;"
+		case '"':
+			esc = "&quot;"
+		case '\r':
+			esc = "&#xD;"
+		default:
+			if xmlChar(r) && !badUTF8(s, i, r) {
+				continue
+			}
+			esc = "\uFFFD"
+		}
+		x.b.WriteString(s[last:i])
+		x.b.WriteString(esc)
+		_, n := utf8.DecodeRuneInString(s[i:])
+		last = i + n
+	}
+	x.b.WriteString(s[last:])
+}
+
+// badUTF8 reports whether the rune r at s[i:] is an invalid byte rather than an
+// encoded U+FFFD.
+func badUTF8(s string, i int, r rune) bool {
+	if r != utf8.RuneError {
+		return false
+	}
+	_, n := utf8.DecodeRuneInString(s[i:])
+	return n == 1
+}
+
+// xmlChar reports whether r may appear in an XML 1.0 document.
+func xmlChar(r rune) bool {
+	return r == 0x09 || r == 0x0A || r == 0x0D ||
+		r >= 0x20 && r <= 0xD7FF ||
+		r >= 0xE000 && r <= 0xFFFD ||
+		r >= 0x10000 && r <= 0x10FFFF
+}
 
 func (x *xmlWriter) element(name, text string) {
 	x.open(name)
@@ -71,14 +121,21 @@ func (x *xmlWriter) structure(s *model.Shape, v map[string]any) {
 }
 
 // attrs returns the XML attributes of a structure value: members marked xmlAttribute
-// (S3's xsi:type on Grantee) and a namespace declaration when the member has one.
+// (S3's xsi:type on Grantee) and a namespace declaration when the member or, failing
+// that, the shape has one.
 func (x *xmlWriter) attrs(m *model.Member, s *model.Shape, v map[string]any) []string {
 	var as []string
+	ns, prefix := s.XMLNamespace, s.XMLPrefix
 	if m != nil && m.XMLNamespace != "" {
-		if m.XMLPrefix != "" {
-			as = append(as, "xmlns:"+m.XMLPrefix, m.XMLNamespace)
+		ns, prefix = m.XMLNamespace, m.XMLPrefix
+	}
+	if ns != "" {
+		// The declaration precedes the attributes that use its prefix: the Go SDK
+		// reads xsi:type only when xmlns:xsi sits on the same element.
+		if prefix != "" {
+			as = append(as, "xmlns:"+prefix, ns)
 		} else {
-			as = append(as, "xmlns", m.XMLNamespace)
+			as = append(as, "xmlns", ns)
 		}
 	}
 	if s.Type != model.Structure {

@@ -28,7 +28,7 @@ var Service = &model.Service{
 	Protocols:        []string{"rest-xml"},
 	JSONVersion:      "",
 	TargetPrefix:     "",
-	XMLNamespace:     "",
+	XMLNamespace:     "https://route53.amazonaws.com/doc/2013-04-01/",
 	QueryCompatible:  false,
 	GlobalEndpoint:   "route53.amazonaws.com",
 	SignatureVersion: "v4",

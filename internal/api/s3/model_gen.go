@@ -28,7 +28,7 @@ var Service = &model.Service{
 	Protocols:        []string{"rest-xml"},
 	JSONVersion:      "",
 	TargetPrefix:     "",
-	XMLNamespace:     "",
+	XMLNamespace:     "http://s3.amazonaws.com/doc/2006-03-01/",
 	QueryCompatible:  false,
 	GlobalEndpoint:   "s3.amazonaws.com",
 	SignatureVersion: "s3",
@@ -1400,7 +1400,7 @@ func init() {
 	s[278] = model.Shape{Name: "GrantReadACP", Type: model.String}
 	s[279] = model.Shape{Name: "GrantWrite", Type: model.String}
 	s[280] = model.Shape{Name: "GrantWriteACP", Type: model.String}
-	s[281] = model.Shape{Name: "Grantee", Type: model.Structure, Required: []string{"Type"}, XMLNamespace: "http://www.w3.org/2001/XMLSchema-instance"}
+	s[281] = model.Shape{Name: "Grantee", Type: model.Structure, Required: []string{"Type"}, XMLNamespace: "http://www.w3.org/2001/XMLSchema-instance", XMLPrefix: "xsi"}
 	s[281].Members = []*model.Member{
 		{Name: "DisplayName", Shape: &s[166]},
 		{Name: "EmailAddress", Shape: &s[168]},

@@ -339,7 +339,7 @@ func (g *gen) generate() []byte {
 	g.p("Name: %q,\nBotocoreVersion: %q,\nAPIVersion: %q,\nEndpointPrefix: %q,\nSigningName: %q,\nServiceID: %q,\nServiceFullName: %q,\n",
 		g.service, g.version, str("apiVersion"), str("endpointPrefix"), signing, str("serviceId"), str("serviceFullName"))
 	g.p("Protocol: %q,\nProtocols: %#v,\nJSONVersion: %q,\nTargetPrefix: %q,\nXMLNamespace: %q,\nQueryCompatible: %v,\nGlobalEndpoint: %q,\nSignatureVersion: %q,\n",
-		protocols[0], protocols, str("jsonVersion"), str("targetPrefix"), str("xmlNamespace"), md["awsQueryCompatible"] != nil, str("globalEndpoint"), str("signatureVersion"))
+		protocols[0], protocols, str("jsonVersion"), str("targetPrefix"), g.xmlNamespace(str("xmlNamespace")), md["awsQueryCompatible"] != nil, str("globalEndpoint"), str("signatureVersion"))
 	g.p("}\n\n")
 	g.p("var shapes [%d]model.Shape\n\n", len(g.shapes))
 	g.p("func init() {\ns := &shapes\n")
@@ -456,8 +456,11 @@ func (g *gen) shapeInit(i int, name string) {
 	if s.LocationName != "" {
 		g.p(", LocationName: %q", s.LocationName)
 	}
-	if uri, _ := xmlns(s.XMLNamespace); uri != "" {
+	if uri, prefix := xmlns(s.XMLNamespace); uri != "" {
 		g.p(", XMLNamespace: %q", uri)
+		if prefix != "" {
+			g.p(", XMLPrefix: %q", prefix)
+		}
 	}
 	if s.TimestampFormat != "" {
 		g.p(", TimestampFormat: %q", s.TimestampFormat)
@@ -737,4 +740,33 @@ func identifier(s string) string {
 		}
 	}
 	return b.String()
+}
+
+// xmlNamespace is the service's response namespace. rest-xml models (S3, Route 53) do
+// not state it in their metadata, only on request bodies, so it is taken from the
+// namespace most of the model's operation inputs and members declare.
+func (g *gen) xmlNamespace(declared string) string {
+	if declared != "" {
+		return declared
+	}
+	count := map[string]int{}
+	for _, op := range g.m.Operations {
+		if op.Input != nil && op.Input.XMLNamespace.URI != "" {
+			count[op.Input.XMLNamespace.URI]++
+		}
+	}
+	for _, sh := range g.m.Shapes {
+		for _, m := range sh.Members {
+			if uri, prefix := xmlns(m.XMLNamespace); uri != "" && prefix == "" {
+				count[uri]++
+			}
+		}
+	}
+	best := ""
+	for uri, n := range count {
+		if n > count[best] || (n == count[best] && uri < best) {
+			best = uri
+		}
+	}
+	return best
 }

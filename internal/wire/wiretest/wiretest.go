@@ -31,6 +31,9 @@ func Handle(svc *model.Service, handlers map[string]Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, hr *http.Request) {
 		p := wire.Detect(svc, hr)
 		r := &wire.Request{HTTP: hr, Service: svc}
+		if svc.Name == "s3" {
+			r.VirtualBucket, _ = wire.S3BucketFromHost(hr.Host)
+		}
 		meta := wire.Response{RequestID: "00000000-0000-4000-8000-000000000000", HostID: "wiretest"}
 		if p.ReadsBodyToResolve() {
 			r.Body, _ = io.ReadAll(hr.Body)
@@ -53,11 +56,9 @@ func Handle(svc *model.Service, handlers map[string]Handler) http.Handler {
 			p.EncodeError(w, r, e, meta)
 			return
 		}
-		if op.Input != nil {
-			if vs := model.Validate(op.Input, in); len(vs) > 0 {
-				p.EncodeError(w, r, wire.ValidationError(svc, vs), meta)
-				return
-			}
+		if e := wire.ValidateInput(r, in); e != nil {
+			p.EncodeError(w, r, e, meta)
+			return
 		}
 		h, ok := handlers[op.Name]
 		if !ok {
