@@ -3,10 +3,14 @@ package wire_test
 import (
 	"bytes"
 	"context"
+	"crypto/md5"
+	"encoding/binary"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
+	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -14,8 +18,11 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
 	kmstypes "github.com/aws/aws-sdk-go-v2/service/kms/types"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 
 	kmsapi "github.com/palisade/palisade/internal/api/kms"
+	sqsapi "github.com/palisade/palisade/internal/api/sqs"
 	"github.com/palisade/palisade/internal/model"
 	"github.com/palisade/palisade/internal/wire/wiretest"
 )
@@ -250,5 +257,117 @@ func TestJSONWireKMS(t *testing.T) {
 	var v map[string]any
 	if err := json.Unmarshal([]byte(r.Body), &v); err != nil {
 		t.Fatal(err)
+	}
+}
+
+func sqsMD5Attributes(attrs map[string]sqsapi.MessageAttributeValue) string {
+	names := make([]string, 0, len(attrs))
+	for k := range attrs {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	h := md5.New()
+	field := func(b []byte) {
+		var n [4]byte
+		binary.BigEndian.PutUint32(n[:], uint32(len(b)))
+		h.Write(n[:])
+		h.Write(b)
+	}
+	for _, k := range names {
+		a := attrs[k]
+		field([]byte(k))
+		field([]byte(a.DataType))
+		if a.BinaryValue != nil {
+			h.Write([]byte{2})
+			field(a.BinaryValue)
+		} else {
+			h.Write([]byte{1})
+			field([]byte(*a.StringValue))
+		}
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+func md5Hex(s string) string {
+	sum := md5.Sum([]byte(s))
+	return hex.EncodeToString(sum[:])
+}
+
+func TestJSONRoundTripSQS(t *testing.T) {
+	const queue = "http://sqs.us-east-1.localhost/000000000000/q"
+	var sent sqsapi.SendMessageRequest
+	srv := wiretest.Server(t, sqsapi.Service, map[string]wiretest.Handler{
+		"SendMessage": func(in map[string]any) (map[string]any, *model.Error) {
+			mustUnmarshal(t, in, &sent)
+			if sent.QueueUrl == queue+"-gone" {
+				return nil, sqsapi.NewQueueDoesNotExist("The specified queue does not exist.")
+			}
+			return model.Marshal(&sqsapi.SendMessageResult{
+				MessageId:              aws.String("5fea7756-0ea4-451a-a703-a558b933e274"),
+				MD5OfMessageBody:       aws.String(md5Hex(sent.MessageBody)),
+				MD5OfMessageAttributes: aws.String(sqsMD5Attributes(sent.MessageAttributes)),
+			}), nil
+		},
+		"ReceiveMessage": func(in map[string]any) (map[string]any, *model.Error) {
+			var req sqsapi.ReceiveMessageRequest
+			mustUnmarshal(t, in, &req)
+			if req.QueueUrl != queue || *req.MaxNumberOfMessages != 10 || *req.WaitTimeSeconds != 1 || len(req.MessageAttributeNames) != 1 || req.MessageAttributeNames[0] != "All" {
+				t.Errorf("ReceiveMessage decoded %+v", req)
+			}
+			return model.Marshal(&sqsapi.ReceiveMessageResult{Messages: []sqsapi.Message{{
+				MessageId: aws.String("m-1"), ReceiptHandle: aws.String("rh+/=1"), Body: aws.String(sent.MessageBody),
+				MD5OfBody: aws.String(md5Hex(sent.MessageBody)), Attributes: map[string]string{"ApproximateReceiveCount": "1"},
+				MessageAttributes: sent.MessageAttributes, MD5OfMessageAttributes: aws.String(sqsMD5Attributes(sent.MessageAttributes)),
+			}}}), nil
+		},
+	})
+	c := sqs.NewFromConfig(sdkConfig(srv.URL))
+	ctx := context.Background()
+	body := "hello {\"json\"} \u2028 \U0001F600"
+	sm, err := c.SendMessage(ctx, &sqs.SendMessageInput{
+		QueueUrl: aws.String(queue), MessageBody: aws.String(body), DelaySeconds: 3,
+		MessageAttributes: map[string]sqstypes.MessageAttributeValue{
+			"Bin": {DataType: aws.String("Binary"), BinaryValue: []byte{0, 1, 2, 0xfe, 0xff}},
+			"Str": {DataType: aws.String("String"), StringValue: aws.String("v & <w>")},
+			"Num": {DataType: aws.String("Number.int"), StringValue: aws.String("42")},
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if *sm.MessageId != "5fea7756-0ea4-451a-a703-a558b933e274" || *sm.MD5OfMessageBody != md5Hex(body) {
+		t.Fatalf("SendMessage got %+v", sm)
+	}
+	if sent.MessageBody != body || *sent.DelaySeconds != 3 || string(sent.MessageAttributes["Bin"].BinaryValue) != "\x00\x01\x02\xfe\xff" ||
+		sent.MessageAttributes["Bin"].DataType != "Binary" || *sent.MessageAttributes["Str"].StringValue != "v & <w>" || *sent.MessageAttributes["Num"].StringValue != "42" {
+		t.Fatalf("SendMessage decoded %+v", sent)
+	}
+
+	rm, err := c.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: aws.String(queue), MaxNumberOfMessages: 10, WaitTimeSeconds: 1, MessageAttributeNames: []string{"All"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rm.Messages) != 1 {
+		t.Fatalf("ReceiveMessage got %+v", rm)
+	}
+	m := rm.Messages[0]
+	if *m.Body != body || *m.ReceiptHandle != "rh+/=1" || m.Attributes["ApproximateReceiveCount"] != "1" || *m.MD5OfBody != md5Hex(body) ||
+		string(m.MessageAttributes["Bin"].BinaryValue) != "\x00\x01\x02\xfe\xff" || *m.MessageAttributes["Str"].StringValue != "v & <w>" ||
+		*m.MessageAttributes["Num"].DataType != "Number.int" {
+		t.Fatalf("ReceiveMessage got %+v", m)
+	}
+
+	// QueueDoesNotExist travels as the shape name in __type and the query code in
+	// x-amzn-query-error; the SDK surfaces the typed error with the query code.
+	_, err = c.SendMessage(ctx, &sqs.SendMessageInput{QueueUrl: aws.String(queue + "-gone"), MessageBody: aws.String("x")})
+	var qdne *sqstypes.QueueDoesNotExist
+	if !errors.As(err, &qdne) || qdne.ErrorCode() != "AWS.SimpleQueueService.NonExistentQueue" || qdne.ErrorMessage() != "The specified queue does not exist." {
+		t.Fatalf("want QueueDoesNotExist, got %v", err)
+	}
+	r := post(t, srv.URL, map[string]string{"X-Amz-Target": "AmazonSQS.SendMessage", "Content-Type": "application/x-amz-json-1.0"},
+		[]byte(`{"QueueUrl":"`+queue+`-gone","MessageBody":"x"}`))
+	if r.Status != 400 || r.Header.Get("Content-Type") != "application/x-amz-json-1.0" || r.Header.Get("X-Amzn-Query-Error") != "AWS.SimpleQueueService.NonExistentQueue;Sender" ||
+		r.Body != `{"__type":"com.amazonaws.sqs#QueueDoesNotExist","message":"The specified queue does not exist."}` {
+		t.Fatalf("got %d %v %s", r.Status, r.Header, r.Body)
 	}
 }
