@@ -71,6 +71,7 @@ func TestRestJSONRoundTripGuardDuty(t *testing.T) {
 
 	cd, err := c.CreateDetector(ctx, &guardduty.CreateDetectorInput{
 		Enable: aws.Bool(true), FindingPublishingFrequency: gdtypes.FindingPublishingFrequencySixHours,
+		//lint:ignore SA1019 DataSources is deprecated but still sent by older clients; it covers nested body structures.
 		DataSources: &gdtypes.DataSourceConfigurations{S3Logs: &gdtypes.S3LogsConfiguration{Enable: aws.Bool(true)}},
 		Tags:        map[string]string{"env": "test"},
 		Features:    []gdtypes.DetectorFeatureConfiguration{{Name: gdtypes.DetectorFeatureS3DataEvents, Status: gdtypes.FeatureStatusEnabled}},
@@ -86,6 +87,7 @@ func TestRestJSONRoundTripGuardDuty(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	//lint:ignore SA1019 DataSources is deprecated but still returned by GuardDuty.
 	if *gd.CreatedAt != "2025-01-02T03:04:05.678Z" || gd.FindingPublishingFrequency != gdtypes.FindingPublishingFrequencySixHours ||
 		!strings.HasSuffix(*gd.ServiceRole, "AWSServiceRoleForAmazonGuardDuty") || gd.Status != gdtypes.DetectorStatusEnabled || gd.Tags["env"] != "test" ||
 		gd.DataSources.CloudTrail.Status != gdtypes.DataSourceStatusEnabled || gd.DataSources.S3Logs.Status != gdtypes.DataSourceStatusDisabled ||
