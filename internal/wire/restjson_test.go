@@ -87,12 +87,15 @@ func TestRestJSONRoundTripGuardDuty(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	//lint:ignore SA1019 DataSources is deprecated but still returned by GuardDuty.
 	if *gd.CreatedAt != "2025-01-02T03:04:05.678Z" || gd.FindingPublishingFrequency != gdtypes.FindingPublishingFrequencySixHours ||
 		!strings.HasSuffix(*gd.ServiceRole, "AWSServiceRoleForAmazonGuardDuty") || gd.Status != gdtypes.DetectorStatusEnabled || gd.Tags["env"] != "test" ||
-		gd.DataSources.CloudTrail.Status != gdtypes.DataSourceStatusEnabled || gd.DataSources.S3Logs.Status != gdtypes.DataSourceStatusDisabled ||
 		len(gd.Features) != 1 || !gd.Features[0].UpdatedAt.Equal(time.Date(2025, 6, 7, 8, 9, 10, 500_000_000, time.UTC)) {
 		t.Fatalf("GetDetector got %+v", gd)
+	}
+	//lint:ignore SA1019 DataSources is deprecated but still returned by GuardDuty; it covers nested body structures.
+	ds := gd.DataSources
+	if ds.CloudTrail.Status != gdtypes.DataSourceStatusEnabled || ds.S3Logs.Status != gdtypes.DataSourceStatusDisabled {
+		t.Fatalf("GetDetector data sources %+v", ds)
 	}
 
 	ld, err := c.ListDetectors(ctx, &guardduty.ListDetectorsInput{MaxResults: aws.Int32(1), NextToken: aws.String("tok en/+=")})
