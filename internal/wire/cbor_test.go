@@ -33,10 +33,12 @@ var (
 )
 
 // cloudWatchServer answers PutMetricData, GetMetricStatistics and DescribeAlarms and
-// records which protocol each request arrived in.
-func cloudWatchServer(t *testing.T) (url string, protocols func() []string) {
+// records which protocol each request arrived in and the first datum's timestamp of each
+// PutMetricData that has one.
+func cloudWatchServer(t *testing.T) (url string, protocols func() []string, puts func() []time.Time) {
 	var mu sync.Mutex
 	var seen []string
+	var put []time.Time
 	h := wiretest.Handle(cwapi.Service, map[string]wiretest.Handler{
 		"PutMetricData": func(in map[string]any) (map[string]any, *model.Error) {
 			var req cwapi.PutMetricDataInput
@@ -45,7 +47,12 @@ func cloudWatchServer(t *testing.T) (url string, protocols func() []string) {
 				return nil, cwapi.NewInvalidParameterValueException("The value Bad for parameter Namespace is not valid.")
 			}
 			d := req.MetricData
-			if req.Namespace != "App/Test" || len(d) != 2 || d[0].MetricName != "Latency" || *d[0].Value != 12.5 || !d[0].Timestamp.Equal(cwPoint) ||
+			if len(d) > 0 && d[0].Timestamp != nil {
+				mu.Lock()
+				put = append(put, *d[0].Timestamp)
+				mu.Unlock()
+			}
+			if req.Namespace != "App/Test" || len(d) != 2 || d[0].MetricName != "Latency" || *d[0].Value != 12.5 ||
 				d[0].Dimensions[0].Name != "Host" || d[0].Dimensions[0].Value != "a" || *d[0].Unit != "Milliseconds" || *d[0].StorageResolution != 1 ||
 				d[1].StatisticValues.Maximum != 1e300 || d[1].StatisticValues.Minimum != -0.25 || d[1].StatisticValues.SampleCount != 3 ||
 				len(d[1].Values) != 2 || d[1].Values[1] != 2.75 || d[1].Counts[0] != 4 {
@@ -92,10 +99,14 @@ func cloudWatchServer(t *testing.T) (url string, protocols func() []string) {
 		mu.Unlock()
 	}, h)
 	return srv, func() []string {
-		mu.Lock()
-		defer mu.Unlock()
-		return append([]string(nil), seen...)
-	}
+			mu.Lock()
+			defer mu.Unlock()
+			return append([]string(nil), seen...)
+		}, func() []time.Time {
+			mu.Lock()
+			defer mu.Unlock()
+			return append([]time.Time(nil), put...)
+		}
 }
 
 // exerciseCloudWatch makes the calls through c. errCode is the code the SDK reports for
@@ -161,7 +172,7 @@ func exerciseCloudWatch(t *testing.T, c *cloudwatch.Client, errCode string) {
 // query; Detect must route each to its codec. The test config leaves the SDK's minimum
 // compression size at zero, so every PutMetricData arrives gzipped.
 func TestCloudWatchThreeProtocols(t *testing.T) {
-	url, protocols := cloudWatchServer(t)
+	url, protocols, puts := cloudWatchServer(t)
 	for _, tc := range []struct {
 		name, errCode string
 		proto         func(*cloudwatch.Options)
@@ -173,6 +184,9 @@ func TestCloudWatchThreeProtocols(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			before := len(protocols())
 			exerciseCloudWatch(t, cloudwatch.NewFromConfig(sdkConfig(url), tc.proto), tc.errCode)
+			if p := puts(); !p[len(p)-1].Equal(cwPoint) {
+				t.Errorf("PutMetricData timestamp %v, want %v", p[len(p)-1], cwPoint)
+			}
 			got := protocols()[before:]
 			want := []string{tc.name + "+gzip", tc.name, tc.name, tc.name + "+gzip"}
 			if strings.Join(got, " ") != strings.Join(want, " ") {
@@ -183,7 +197,7 @@ func TestCloudWatchThreeProtocols(t *testing.T) {
 }
 
 func TestCBORWireCloudWatch(t *testing.T) {
-	url, _ := cloudWatchServer(t)
+	url, _, _ := cloudWatchServer(t)
 	cborPost := func(path string, body any) rawResponse {
 		b, err := cbor.Marshal(body)
 		if err != nil {
