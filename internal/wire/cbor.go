@@ -92,25 +92,17 @@ func (cborProtocol) Decode(r *Request) (map[string]any, *model.Error) {
 	if r.Op.Input == nil {
 		return in, nil
 	}
-	if err := cborStructure(r.Op.Input, obj, in); err != nil {
+	if err := cborDoc.structure(r.Op.Input, obj, in, false); err != nil {
 		return nil, malformed(err)
 	}
 	return in, nil
 }
 
-func cborStructure(s *model.Shape, obj, out map[string]any) error {
-	for _, m := range s.Members {
-		raw, ok := obj[m.Name]
-		if !ok || raw == nil {
-			continue
-		}
-		v, err := cborValue(m, raw)
-		if err != nil {
-			return err
-		}
-		out[m.Name] = v
-	}
-	return nil
+// cborDoc decodes CBOR bodies: members keyed by member name, as Smithy specifies.
+var cborDoc = docDecoder{
+	key:      func(m *model.Member) string { return m.Name },
+	scalar:   cborScalar,
+	mismatch: cborMismatch,
 }
 
 func cborMismatch(m *model.Member, raw any) error {
@@ -139,54 +131,13 @@ func cborKind(raw any) string {
 	return "unexpected data item"
 }
 
-// cborValue converts one decoded data item to the tree value of m's shape.
-func cborValue(m *model.Member, raw any) (any, error) {
+// cborScalar converts one decoded scalar data item (or document) to m's tree value.
+func cborScalar(m *model.Member, raw any) (any, error) {
 	s := m.Shape
 	if s.Document {
 		return raw, nil
 	}
 	switch s.Type {
-	case model.Structure:
-		obj, ok := raw.(map[string]any)
-		if !ok {
-			return nil, cborMismatch(m, raw)
-		}
-		out := map[string]any{}
-		return out, cborStructure(s, obj, out)
-	case model.List:
-		l, ok := raw.([]any)
-		if !ok {
-			return nil, cborMismatch(m, raw)
-		}
-		out := make([]any, len(l))
-		for i, e := range l {
-			if e == nil {
-				continue
-			}
-			v, err := cborValue(s.Member, e)
-			if err != nil {
-				return nil, err
-			}
-			out[i] = v
-		}
-		return out, nil
-	case model.Map:
-		obj, ok := raw.(map[string]any)
-		if !ok {
-			return nil, cborMismatch(m, raw)
-		}
-		out := make(map[string]any, len(obj))
-		for k, e := range obj {
-			if e == nil {
-				continue
-			}
-			v, err := cborValue(s.Value, e)
-			if err != nil {
-				return nil, err
-			}
-			out[k] = v
-		}
-		return out, nil
 	case model.String:
 		if str, ok := raw.(string); ok {
 			return str, nil

@@ -116,7 +116,7 @@ func (jsonProtocol) EncodeError(w http.ResponseWriter, r *Request, e *model.Erro
 		jw.b.WriteByte(':')
 		jw.str(e.Message)
 	}
-	jw.fields(e, shape)
+	jw.fields(e, shape, nil)
 	jw.b.WriteByte('}')
 	h := w.Header()
 	h.Set("X-Amzn-ErrorType", typ[strings.LastIndexByte(typ, '#')+1:])
@@ -124,10 +124,16 @@ func (jsonProtocol) EncodeError(w http.ResponseWriter, r *Request, e *model.Erro
 	writeBody(w, e.Status, jsonContentType(r.Service), meta, jw.b.Bytes())
 }
 
-// fields appends an error's extra members to an open JSON object.
-func (w *jsonWriter) fields(e *model.Error, shape *model.Shape) {
+// fields appends an error's extra members to an open JSON object, renaming the members
+// named in renames.
+func (w *jsonWriter) fields(e *model.Error, shape *model.Shape, renames map[string]string) {
 	errorFields(e, shape, func(key string, m *model.Member, v any) {
-		w.b.WriteByte(',')
+		if w.b.Len() > 0 && w.b.Bytes()[w.b.Len()-1] != '{' {
+			w.b.WriteByte(',')
+		}
+		if m != nil && renames[m.Name] != "" {
+			key = renames[m.Name]
+		}
 		w.str(key)
 		w.b.WriteByte(':')
 		if m == nil {

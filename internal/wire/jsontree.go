@@ -51,18 +51,29 @@ func parseJSONObject(body []byte, shape string) (map[string]any, error) {
 	return obj, nil
 }
 
-// jsonStructure decodes the members of s found in obj into out. With bodyOnly, members
+// docDecoder converts a parsed document, JSON or CBOR (maps with string keys, arrays
+// and scalars), into the value tree of a shape. The two formats differ in how a member
+// is keyed, how scalars are represented and how a mismatch is reported.
+type docDecoder struct {
+	key func(*model.Member) string
+	// scalar converts a scalar or document member's value.
+	scalar func(m *model.Member, raw any) (any, error)
+	// mismatch reports raw where an aggregate of m's shape was expected.
+	mismatch func(m *model.Member, raw any) error
+}
+
+// structure decodes the members of s found in obj into out. With bodyOnly, members
 // bound to the URI, query string, headers or status code are skipped (rest-json).
-func jsonStructure(s *model.Shape, obj map[string]any, out map[string]any, bodyOnly bool) error {
+func (d docDecoder) structure(s *model.Shape, obj, out map[string]any, bodyOnly bool) error {
 	for _, m := range s.Members {
 		if bodyOnly && m.Location != model.Body {
 			continue
 		}
-		raw, ok := obj[m.WireName()]
+		raw, ok := obj[d.key(m)]
 		if !ok || raw == nil {
 			continue
 		}
-		v, err := jsonValue(m, raw)
+		v, err := d.value(m, raw)
 		if err != nil {
 			return err
 		}
@@ -71,31 +82,32 @@ func jsonStructure(s *model.Shape, obj map[string]any, out map[string]any, bodyO
 	return nil
 }
 
-// jsonValue converts one parsed JSON value to the tree value of m's shape.
-func jsonValue(m *model.Member, raw any) (any, error) {
+// value converts one parsed value to the tree value of m's shape. Null list items and
+// map values stay nil and absent respectively.
+func (d docDecoder) value(m *model.Member, raw any) (any, error) {
 	s := m.Shape
 	if s.Document {
-		return documentValue(raw), nil
+		return d.scalar(m, raw)
 	}
 	switch s.Type {
 	case model.Structure:
 		obj, ok := raw.(map[string]any)
 		if !ok {
-			return nil, serErr(mismatch(raw, "class "+s.Name))
+			return nil, d.mismatch(m, raw)
 		}
 		out := map[string]any{}
-		return out, jsonStructure(s, obj, out, false)
+		return out, d.structure(s, obj, out, false)
 	case model.List:
 		l, ok := raw.([]any)
 		if !ok {
-			return nil, serErr(mismatch(raw, "list"))
+			return nil, d.mismatch(m, raw)
 		}
 		out := make([]any, len(l))
 		for i, e := range l {
 			if e == nil {
 				continue
 			}
-			v, err := jsonValue(s.Member, e)
+			v, err := d.value(s.Member, e)
 			if err != nil {
 				return nil, err
 			}
@@ -105,20 +117,52 @@ func jsonValue(m *model.Member, raw any) (any, error) {
 	case model.Map:
 		obj, ok := raw.(map[string]any)
 		if !ok {
-			return nil, serErr(mismatch(raw, "map"))
+			return nil, d.mismatch(m, raw)
 		}
 		out := make(map[string]any, len(obj))
 		for k, e := range obj {
 			if e == nil {
 				continue
 			}
-			v, err := jsonValue(s.Value, e)
+			v, err := d.value(s.Value, e)
 			if err != nil {
 				return nil, err
 			}
 			out[k] = v
 		}
 		return out, nil
+	}
+	return d.scalar(m, raw)
+}
+
+// jsonDoc decodes JSON bodies: members keyed by locationName, Coral's messages.
+var jsonDoc = docDecoder{
+	key:    (*model.Member).WireName,
+	scalar: jsonScalar,
+	mismatch: func(m *model.Member, raw any) error {
+		want := "class " + m.Shape.Name
+		switch m.Shape.Type {
+		case model.List:
+			want = "list"
+		case model.Map:
+			want = "map"
+		}
+		return serErr(mismatch(raw, want))
+	},
+}
+
+// jsonStructure decodes the members of s found in the JSON object obj into out.
+func jsonStructure(s *model.Shape, obj, out map[string]any, bodyOnly bool) error {
+	return jsonDoc.structure(s, obj, out, bodyOnly)
+}
+
+// jsonScalar converts one parsed JSON scalar (or document) to m's tree value.
+func jsonScalar(m *model.Member, raw any) (any, error) {
+	s := m.Shape
+	if s.Document {
+		return documentValue(raw), nil
+	}
+	switch s.Type {
 	case model.String:
 		if str, ok := raw.(string); ok {
 			return str, nil
@@ -143,13 +187,10 @@ func jsonValue(m *model.Member, raw any) (any, error) {
 			}
 			return f, nil
 		case string:
-			switch n {
-			case "NaN":
-				return math.NaN(), nil
-			case "Infinity":
-				return math.Inf(1), nil
-			case "-Infinity":
-				return math.Inf(-1), nil
+			// Only the non-finite values may travel as strings.
+			if n == "NaN" || n == "Infinity" || n == "-Infinity" {
+				f, _ := parseFloat(n)
+				return f, nil
 			}
 		}
 		return nil, serErr(mismatch(raw, javaNumber(s.Type)))

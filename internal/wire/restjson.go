@@ -173,7 +173,7 @@ func (p restJSONProtocol) decodePayload(r *Request, m *model.Member, in map[stri
 		if err != nil {
 			return p.malformed(r.Service, err)
 		}
-		v, err := jsonValue(m, obj)
+		v, err := jsonDoc.value(m, obj)
 		if err != nil {
 			return p.malformed(r.Service, err)
 		}
@@ -453,7 +453,6 @@ func (restJSONProtocol) EncodeError(w http.ResponseWriter, r *Request, e *model.
 	if shape != nil {
 		setRESTHeaders(h, shape, e.Fields)
 	}
-	renames := restJSONErrorKeys[serviceName(r.Service)]
 	var jw jsonWriter
 	jw.b.WriteByte('{')
 	if e.Message != "" {
@@ -461,21 +460,7 @@ func (restJSONProtocol) EncodeError(w http.ResponseWriter, r *Request, e *model.
 		jw.b.WriteByte(':')
 		jw.str(e.Message)
 	}
-	errorFields(e, shape, func(key string, m *model.Member, v any) {
-		if jw.b.Len() > 1 {
-			jw.b.WriteByte(',')
-		}
-		if m != nil && renames[m.Name] != "" {
-			key = renames[m.Name]
-		}
-		jw.str(key)
-		jw.b.WriteByte(':')
-		if m == nil {
-			jw.document(v)
-			return
-		}
-		jw.value(m, v)
-	})
+	jw.fields(e, shape, restJSONErrorKeys[serviceName(r.Service)])
 	jw.b.WriteByte('}')
 	writeBody(w, e.Status, "application/json", meta, jw.b.Bytes())
 }
