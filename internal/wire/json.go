@@ -144,11 +144,18 @@ func (w *jsonWriter) fields(e *model.Error, shape *model.Shape, renames map[stri
 	})
 }
 
-// writeBody sends a complete response with AWS's request-ID header.
+// writeBody sends a complete response with AWS's request-ID header. Statuses that
+// carry no body (204, 304: GuardDuty's TagResource answers 204) send none.
 func writeBody(w http.ResponseWriter, status int, contentType string, meta Response, body []byte) error {
 	h := w.Header()
-	h.Set("Content-Type", contentType)
 	h.Set("x-amzn-RequestId", meta.RequestID)
+	if status == http.StatusNoContent || status == http.StatusNotModified || status < 200 {
+		w.WriteHeader(status)
+		return nil
+	}
+	if contentType != "" {
+		h.Set("Content-Type", contentType)
+	}
 	h.Set("Content-Length", strconv.Itoa(len(body)))
 	w.WriteHeader(status)
 	_, err := w.Write(body)

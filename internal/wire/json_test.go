@@ -16,11 +16,14 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
+	cttypes "github.com/aws/aws-sdk-go-v2/service/cloudtrail/types"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
 	kmstypes "github.com/aws/aws-sdk-go-v2/service/kms/types"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 
+	ctapi "github.com/palisade/palisade/internal/api/cloudtrail"
 	kmsapi "github.com/palisade/palisade/internal/api/kms"
 	sqsapi "github.com/palisade/palisade/internal/api/sqs"
 	"github.com/palisade/palisade/internal/model"
@@ -369,5 +372,55 @@ func TestJSONRoundTripSQS(t *testing.T) {
 	if r.Status != 400 || r.Header.Get("Content-Type") != "application/x-amz-json-1.0" || r.Header.Get("X-Amzn-Query-Error") != "AWS.SimpleQueueService.NonExistentQueue;Sender" ||
 		r.Body != `{"__type":"com.amazonaws.sqs#QueueDoesNotExist","message":"The specified queue does not exist."}` {
 		t.Fatalf("got %d %v %s", r.Status, r.Header, r.Body)
+	}
+}
+
+func cloudTrailServer(t *testing.T) string {
+	srv := wiretest.Server(t, ctapi.Service, map[string]wiretest.Handler{
+		"DescribeTrails": func(in map[string]any) (map[string]any, *model.Error) {
+			var req ctapi.DescribeTrailsRequest
+			mustUnmarshal(t, in, &req)
+			if len(req.TrailNameList) != 1 || req.TrailNameList[0] != "main" || !*req.IncludeShadowTrails {
+				t.Errorf("DescribeTrails decoded %+v", req)
+			}
+			return model.Marshal(&ctapi.DescribeTrailsResponse{TrailList: []ctapi.Trail{{
+				Name: aws.String("main"), S3BucketName: aws.String("logs"), IncludeGlobalServiceEvents: aws.Bool(true),
+			}}}), nil
+		},
+		"GetTrail": func(in map[string]any) (map[string]any, *model.Error) {
+			return nil, ctapi.NewTrailNotFoundException("Unknown trail: arn:aws:cloudtrail:us-east-1:000000000000:trail/nope for the user: 000000000000")
+		},
+	})
+	return srv.URL
+}
+
+// TestJSONRoundTripCloudTrail covers a target prefix the SDKs spell differently:
+// botocore sends the model's full "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101",
+// the SDK for Go "CloudTrail_20131101".
+func TestJSONRoundTripCloudTrail(t *testing.T) {
+	url := cloudTrailServer(t)
+	c := cloudtrail.NewFromConfig(sdkConfig(url))
+	ctx := context.Background()
+	dt, err := c.DescribeTrails(ctx, &cloudtrail.DescribeTrailsInput{TrailNameList: []string{"main"}, IncludeShadowTrails: aws.Bool(true)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(dt.TrailList) != 1 || *dt.TrailList[0].Name != "main" || *dt.TrailList[0].S3BucketName != "logs" || !*dt.TrailList[0].IncludeGlobalServiceEvents {
+		t.Fatalf("DescribeTrails got %+v", dt)
+	}
+	_, err = c.GetTrail(ctx, &cloudtrail.GetTrailInput{Name: aws.String("nope")})
+	var tnf *cttypes.TrailNotFoundException
+	if !errors.As(err, &tnf) || !strings.HasPrefix(tnf.ErrorMessage(), "Unknown trail: arn:aws:cloudtrail") {
+		t.Fatalf("want TrailNotFoundException, got %v", err)
+	}
+	for _, target := range []string{"com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.GetTrail", "CloudTrail_20131101.GetTrail"} {
+		r := post(t, url, map[string]string{"X-Amz-Target": target, "Content-Type": "application/x-amz-json-1.1"}, []byte(`{"Name":"nope"}`))
+		if r.Status != 400 || !strings.HasPrefix(r.Body, `{"__type":"TrailNotFoundException","message":"Unknown trail`) {
+			t.Errorf("%s: got %d %s", target, r.Status, r.Body)
+		}
+	}
+	r := post(t, url, map[string]string{"X-Amz-Target": "v20131101.CloudTrail_20131101.GetTrail"}, []byte(`{}`))
+	if r.Status != 400 || r.Body != `{"__type":"com.amazon.coral.service#UnknownOperationException"}` {
+		t.Errorf("partial prefix: got %d %s", r.Status, r.Body)
 	}
 }

@@ -295,30 +295,40 @@ func (d *restDecoder) header(in map[string]any, m *model.Member) {
 	}
 }
 
-// splitHeaderList splits a comma-separated header list. HTTP dates contain a comma of
-// their own, so a list of them splits at every second comma.
+// splitHeaderList splits a comma-separated header list. Items may be quoted strings
+// holding commas (with backslash escapes); HTTP dates contain a comma of their own, so a
+// list of them splits at every second comma.
 func splitHeaderList(raw string, dates bool) []string {
-	parts := strings.Split(raw, ",")
+	var out []string
 	if dates {
-		var joined []string
+		parts := strings.Split(raw, ",")
 		for i := 0; i < len(parts); i += 2 {
+			item := parts[i]
 			if i+1 < len(parts) {
-				joined = append(joined, parts[i]+","+parts[i+1])
-			} else {
-				joined = append(joined, parts[i])
+				item += "," + parts[i+1]
 			}
+			out = append(out, strings.TrimSpace(item))
 		}
-		parts = joined
+		return out
 	}
-	out := make([]string, 0, len(parts))
-	for _, p := range parts {
-		p = strings.TrimSpace(p)
-		if len(p) >= 2 && p[0] == '"' && p[len(p)-1] == '"' {
-			p = strings.ReplaceAll(p[1:len(p)-1], `\"`, `"`)
+	var cur strings.Builder
+	quoted := false
+	for i := 0; i < len(raw); i++ {
+		c := raw[i]
+		switch {
+		case quoted && c == '\\' && i+1 < len(raw):
+			i++
+			cur.WriteByte(raw[i])
+		case c == '"':
+			quoted = !quoted
+		case c == ',' && !quoted:
+			out = append(out, strings.TrimSpace(cur.String()))
+			cur.Reset()
+		default:
+			cur.WriteByte(c)
 		}
-		out = append(out, p)
 	}
-	return out
+	return append(out, strings.TrimSpace(cur.String()))
 }
 
 func (d *restDecoder) prefixHeaders(in map[string]any, m *model.Member) {

@@ -11,13 +11,19 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/guardduty"
 	gdtypes "github.com/aws/aws-sdk-go-v2/service/guardduty/types"
+	"github.com/aws/aws-sdk-go-v2/service/inspector2"
+	insptypes "github.com/aws/aws-sdk-go-v2/service/inspector2/types"
 
 	gdapi "github.com/palisade/palisade/internal/api/guardduty"
+	inspapi "github.com/palisade/palisade/internal/api/inspector2"
 	"github.com/palisade/palisade/internal/model"
 	"github.com/palisade/palisade/internal/wire/wiretest"
 )
 
-const detectorID = "12abc34d567e8fa901bc2d34e56789f0"
+const (
+	detectorID  = "12abc34d567e8fa901bc2d34e56789f0"
+	detectorArn = "arn:aws:guardduty:us-east-1:000000000000:detector/" + detectorID
+)
 
 func guardDutyServer(t *testing.T) string {
 	updated := time.Date(2025, 6, 7, 8, 9, 10, 500_000_000, time.UTC)
@@ -52,6 +58,22 @@ func guardDutyServer(t *testing.T) string {
 				t.Errorf("ListDetectors decoded %+v", req)
 			}
 			return model.Marshal(&gdapi.ListDetectorsResponse{DetectorIds: []string{detectorID}, NextToken: aws.String("next")}), nil
+		},
+		"TagResource": func(in map[string]any) (map[string]any, *model.Error) {
+			var req gdapi.TagResourceRequest
+			mustUnmarshal(t, in, &req)
+			if req.ResourceArn != detectorArn || len(req.Tags) != 2 || req.Tags["a/b"] != "c d" {
+				t.Errorf("TagResource decoded %+v", req)
+			}
+			return map[string]any{}, nil
+		},
+		"UntagResource": func(in map[string]any) (map[string]any, *model.Error) {
+			var req gdapi.UntagResourceRequest
+			mustUnmarshal(t, in, &req)
+			if req.ResourceArn != detectorArn || strings.Join(req.TagKeys, "|") != "a/b|e&f=g" {
+				t.Errorf("UntagResource decoded %+v", req)
+			}
+			return map[string]any{}, nil
 		},
 		"UpdateDetector": func(in map[string]any) (map[string]any, *model.Error) {
 			var req gdapi.UpdateDetectorRequest
@@ -112,6 +134,14 @@ func TestRestJSONRoundTripGuardDuty(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	// An ARN label with ':' and '/', a repeated query list and a 204 response.
+	if _, err := c.TagResource(ctx, &guardduty.TagResourceInput{ResourceArn: aws.String(detectorArn), Tags: map[string]string{"a/b": "c d", "x": "y"}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.UntagResource(ctx, &guardduty.UntagResourceInput{ResourceArn: aws.String(detectorArn), TagKeys: []string{"a/b", "e&f=g"}}); err != nil {
+		t.Fatal(err)
+	}
+
 	// BadRequestException: the SDK takes the code from X-Amzn-ErrorType; the body's
 	// __type is GuardDuty's error kind, not the exception name.
 	_, err = c.GetDetector(ctx, &guardduty.GetDetectorInput{DetectorId: aws.String("0000")})
@@ -142,6 +172,11 @@ func TestRestJSONWireGuardDuty(t *testing.T) {
 		t.Fatalf("got %d %v %s", r.Status, r.Header, r.Body)
 	}
 
+	req, _ := http.NewRequest(http.MethodDelete, url+"/tags/"+strings.ReplaceAll(detectorArn, "/", "%2F")+"?tagKeys=a%2Fb&tagKeys=e%26f%3Dg", nil)
+	if r := do(t, req); r.Status != 204 || r.Body != "" || r.Header.Get("X-Amzn-Requestid") == "" {
+		t.Fatalf("UntagResource got %d %s", r.Status, r.Body)
+	}
+
 	// Routes no operation has: API Gateway's 403.
 	for _, tc := range []struct{ method, path string }{{"GET", "/nope"}, {"DELETE", "/detector"}, {"GET", "/detector/" + detectorID + "/extra/x"}} {
 		req, _ := http.NewRequest(tc.method, url+tc.path, nil)
@@ -165,6 +200,34 @@ func TestRestJSONWireGuardDuty(t *testing.T) {
 	}
 	r = post(t, url+"/detector", map[string]string{"Content-Type": "application/json"}, []byte(`{"enable":"yes"}`))
 	if r.Status != 400 || !strings.Contains(r.Body, `"__type":"InvalidInputException"`) {
+		t.Fatalf("got %d %v %s", r.Status, r.Header, r.Body)
+	}
+}
+
+// TestRestJSONInspector2Throttling covers an exception member bound to a header: the
+// SDK reads Retry-After into RetryAfterSeconds.
+func TestRestJSONInspector2Throttling(t *testing.T) {
+	srv := wiretest.Server(t, inspapi.Service, map[string]wiretest.Handler{
+		"ListCoverage": func(in map[string]any) (map[string]any, *model.Error) {
+			var req inspapi.ListCoverageRequest
+			mustUnmarshal(t, in, &req)
+			if *req.MaxResults != 7 || len(req.FilterCriteria.AccountId) != 1 || req.FilterCriteria.AccountId[0].Value != "000000000000" {
+				t.Errorf("ListCoverage decoded %+v", req)
+			}
+			return nil, inspapi.NewThrottlingException("Rate exceeded").With("retryAfterSeconds", int64(7))
+		},
+	})
+	c := inspector2.NewFromConfig(sdkConfig(srv.URL))
+	_, err := c.ListCoverage(context.Background(), &inspector2.ListCoverageInput{
+		MaxResults:     aws.Int32(7),
+		FilterCriteria: &insptypes.CoverageFilterCriteria{AccountId: []insptypes.CoverageStringFilter{{Comparison: insptypes.CoverageStringComparisonEquals, Value: aws.String("000000000000")}}},
+	})
+	var te *insptypes.ThrottlingException
+	if !errors.As(err, &te) || te.ErrorMessage() != "Rate exceeded" || te.RetryAfterSeconds == nil || *te.RetryAfterSeconds != 7 {
+		t.Fatalf("want ThrottlingException with Retry-After 7, got %v", err)
+	}
+	r := post(t, srv.URL+"/coverage/list", map[string]string{"Content-Type": "application/json"}, []byte(`{"maxResults":7,"filterCriteria":{"accountId":[{"comparison":"EQUALS","value":"000000000000"}]}}`))
+	if r.Status != 429 || r.Header.Get("Retry-After") != "7" || r.Header.Get("X-Amzn-Errortype") != "ThrottlingException" || r.Body != `{"message":"Rate exceeded"}` {
 		t.Fatalf("got %d %v %s", r.Status, r.Header, r.Body)
 	}
 }
