@@ -5,9 +5,12 @@
 package wire
 
 import (
+	"bytes"
+	"compress/gzip"
 	"io"
 	"net/http"
 	"net/url"
+	"strings"
 	"time"
 
 	"github.com/palisade/palisade/internal/model"
@@ -168,4 +171,25 @@ func HasStreamingInput(op *model.Operation) bool {
 	}
 	m := op.Input.ByName[op.Input.Payload]
 	return m != nil && m.IsStreaming()
+}
+
+// DecodeBody undoes a request's Content-Encoding. The SDKs gzip CloudWatch's
+// PutMetricData (the requestcompression trait), and AWS accepts it; other encodings
+// pass through untouched. limit bounds the decoded size.
+func DecodeBody(h http.Header, body []byte, limit int64) ([]byte, *model.Error) {
+	if !strings.EqualFold(strings.TrimSpace(h.Get("Content-Encoding")), "gzip") {
+		return body, nil
+	}
+	zr, err := gzip.NewReader(bytes.NewReader(body))
+	if err != nil {
+		return nil, model.NewError(http.StatusBadRequest, "MalformedInput", "The request body is not valid gzip.")
+	}
+	out, err := io.ReadAll(io.LimitReader(zr, limit+1))
+	if err != nil {
+		return nil, model.NewError(http.StatusBadRequest, "MalformedInput", "The request body is not valid gzip.")
+	}
+	if int64(len(out)) > limit {
+		return nil, model.NewError(http.StatusRequestEntityTooLarge, "RequestEntityTooLarge", "Request size exceeds %d bytes", limit)
+	}
+	return out, nil
 }

@@ -13,6 +13,13 @@ var validationCodes = map[string]string{
 	"cloudwatch": "InvalidParameterValue",
 	"s3":         "InvalidArgument",
 	"route53":    "InvalidInput",
+	"guardduty":  "BadRequestException",
+}
+
+// validationFields holds the extra members a service's validation error carries:
+// GuardDuty's BadRequestException names the failure's kind in Type.
+var validationFields = map[string]map[string]any{
+	"guardduty": {"Type": "InvalidInputException"},
 }
 
 // ValidationError builds the error a service returns when its input breaks the
@@ -26,7 +33,13 @@ func ValidationError(svc *model.Service, vs []model.Violation) *model.Error {
 			code = "ValidationError"
 		}
 	}
-	return model.NewError(400, code, "%s", model.ValidationMessage(vs))
+	e := model.NewError(400, code, "%s", model.ValidationMessage(vs))
+	if svc != nil {
+		for k, v := range validationFields[svc.Name] {
+			e.With(k, v)
+		}
+	}
+	return e
 }
 
 // ValidateInput checks a decoded input against its operation's constraints and returns

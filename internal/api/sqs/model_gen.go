@@ -52,12 +52,12 @@ func init() {
 	s[2].ByName = model.IndexMembers(s[2].Members)
 	s[3] = model.Shape{Name: "AttributeNameList", Type: model.List, Flattened: true}
 	s[3].Member = &model.Member{Shape: &s[81]}
-	s[4] = model.Shape{Name: "BatchEntryIdsNotDistinct", Type: model.Structure, Exception: true}
+	s[4] = model.Shape{Name: "BatchEntryIdsNotDistinct", Type: model.Structure, Exception: true, ErrorCode: "AWS.SimpleQueueService.BatchEntryIdsNotDistinct", HTTPStatusCode: 400, SenderFault: true}
 	s[4].Members = []*model.Member{
 		{Name: "message", Shape: &s[32]},
 	}
 	s[4].ByName = model.IndexMembers(s[4].Members)
-	s[5] = model.Shape{Name: "BatchRequestTooLong", Type: model.Structure, Exception: true}
+	s[5] = model.Shape{Name: "BatchRequestTooLong", Type: model.Structure, Exception: true, ErrorCode: "AWS.SimpleQueueService.BatchRequestTooLong", HTTPStatusCode: 400, SenderFault: true}
 	s[5].Members = []*model.Member{
 		{Name: "message", Shape: &s[32]},
 	}
@@ -172,7 +172,7 @@ func init() {
 		{Name: "QueueUrl", Shape: &s[103], Required: true},
 	}
 	s[30].ByName = model.IndexMembers(s[30].Members)
-	s[31] = model.Shape{Name: "EmptyBatchRequest", Type: model.Structure, Exception: true}
+	s[31] = model.Shape{Name: "EmptyBatchRequest", Type: model.Structure, Exception: true, ErrorCode: "AWS.SimpleQueueService.EmptyBatchRequest", HTTPStatusCode: 400, SenderFault: true}
 	s[31].Members = []*model.Member{
 		{Name: "message", Shape: &s[32]},
 	}
@@ -200,7 +200,7 @@ func init() {
 		{Name: "QueueUrl", Shape: &s[103]},
 	}
 	s[36].ByName = model.IndexMembers(s[36].Members)
-	s[37] = model.Shape{Name: "InvalidAddress", Type: model.Structure, Exception: true}
+	s[37] = model.Shape{Name: "InvalidAddress", Type: model.Structure, Exception: true, ErrorCode: "InvalidAddress", HTTPStatusCode: 404, SenderFault: true}
 	s[37].Members = []*model.Member{
 		{Name: "message", Shape: &s[32]},
 	}
@@ -215,7 +215,7 @@ func init() {
 		{Name: "message", Shape: &s[32]},
 	}
 	s[39].ByName = model.IndexMembers(s[39].Members)
-	s[40] = model.Shape{Name: "InvalidBatchEntryId", Type: model.Structure, Exception: true}
+	s[40] = model.Shape{Name: "InvalidBatchEntryId", Type: model.Structure, Exception: true, ErrorCode: "AWS.SimpleQueueService.InvalidBatchEntryId", HTTPStatusCode: 400, SenderFault: true}
 	s[40].Members = []*model.Member{
 		{Name: "message", Shape: &s[32]},
 	}
@@ -227,42 +227,42 @@ func init() {
 		{Name: "message", Shape: &s[32]},
 	}
 	s[42].ByName = model.IndexMembers(s[42].Members)
-	s[43] = model.Shape{Name: "InvalidSecurity", Type: model.Structure, Exception: true}
+	s[43] = model.Shape{Name: "InvalidSecurity", Type: model.Structure, Exception: true, ErrorCode: "InvalidSecurity", HTTPStatusCode: 403, SenderFault: true}
 	s[43].Members = []*model.Member{
 		{Name: "message", Shape: &s[32]},
 	}
 	s[43].ByName = model.IndexMembers(s[43].Members)
-	s[44] = model.Shape{Name: "KmsAccessDenied", Type: model.Structure, Exception: true}
+	s[44] = model.Shape{Name: "KmsAccessDenied", Type: model.Structure, Exception: true, ErrorCode: "KMS.AccessDeniedException", HTTPStatusCode: 400, SenderFault: true}
 	s[44].Members = []*model.Member{
 		{Name: "message", Shape: &s[32]},
 	}
 	s[44].ByName = model.IndexMembers(s[44].Members)
-	s[45] = model.Shape{Name: "KmsDisabled", Type: model.Structure, Exception: true}
+	s[45] = model.Shape{Name: "KmsDisabled", Type: model.Structure, Exception: true, ErrorCode: "KMS.DisabledException", HTTPStatusCode: 400, SenderFault: true}
 	s[45].Members = []*model.Member{
 		{Name: "message", Shape: &s[32]},
 	}
 	s[45].ByName = model.IndexMembers(s[45].Members)
-	s[46] = model.Shape{Name: "KmsInvalidKeyUsage", Type: model.Structure, Exception: true}
+	s[46] = model.Shape{Name: "KmsInvalidKeyUsage", Type: model.Structure, Exception: true, ErrorCode: "KMS.InvalidKeyUsageException", HTTPStatusCode: 400, SenderFault: true}
 	s[46].Members = []*model.Member{
 		{Name: "message", Shape: &s[32]},
 	}
 	s[46].ByName = model.IndexMembers(s[46].Members)
-	s[47] = model.Shape{Name: "KmsInvalidState", Type: model.Structure, Exception: true}
+	s[47] = model.Shape{Name: "KmsInvalidState", Type: model.Structure, Exception: true, ErrorCode: "KMS.InvalidStateException", HTTPStatusCode: 400, SenderFault: true}
 	s[47].Members = []*model.Member{
 		{Name: "message", Shape: &s[32]},
 	}
 	s[47].ByName = model.IndexMembers(s[47].Members)
-	s[48] = model.Shape{Name: "KmsNotFound", Type: model.Structure, Exception: true}
+	s[48] = model.Shape{Name: "KmsNotFound", Type: model.Structure, Exception: true, ErrorCode: "KMS.NotFoundException", HTTPStatusCode: 400, SenderFault: true}
 	s[48].Members = []*model.Member{
 		{Name: "message", Shape: &s[32]},
 	}
 	s[48].ByName = model.IndexMembers(s[48].Members)
-	s[49] = model.Shape{Name: "KmsOptInRequired", Type: model.Structure, Exception: true}
+	s[49] = model.Shape{Name: "KmsOptInRequired", Type: model.Structure, Exception: true, ErrorCode: "KMS.OptInRequired", HTTPStatusCode: 403, SenderFault: true}
 	s[49].Members = []*model.Member{
 		{Name: "message", Shape: &s[32]},
 	}
 	s[49].ByName = model.IndexMembers(s[49].Members)
-	s[50] = model.Shape{Name: "KmsThrottled", Type: model.Structure, Exception: true}
+	s[50] = model.Shape{Name: "KmsThrottled", Type: model.Structure, Exception: true, ErrorCode: "KMS.ThrottlingException", HTTPStatusCode: 400, SenderFault: true}
 	s[50].Members = []*model.Member{
 		{Name: "message", Shape: &s[32]},
 	}
@@ -361,7 +361,7 @@ func init() {
 	s[67].Value = &model.Member{Shape: &s[74]}
 	s[68] = model.Shape{Name: "MessageList", Type: model.List, Flattened: true}
 	s[68].Member = &model.Member{Shape: &s[62]}
-	s[69] = model.Shape{Name: "MessageNotInflight", Type: model.Structure, Exception: true}
+	s[69] = model.Shape{Name: "MessageNotInflight", Type: model.Structure, Exception: true, ErrorCode: "AWS.SimpleQueueService.MessageNotInflight", HTTPStatusCode: 400, SenderFault: true}
 	s[69].ByName = map[string]*model.Member{}
 	s[70] = model.Shape{Name: "MessageSystemAttributeList", Type: model.List, Flattened: true}
 	s[70].Member = &model.Member{Shape: &s[72]}
@@ -381,12 +381,12 @@ func init() {
 	s[74].ByName = model.IndexMembers(s[74].Members)
 	s[75] = model.Shape{Name: "NullableInteger", Type: model.Integer}
 	s[76] = model.Shape{Name: "NullableLong", Type: model.Long}
-	s[77] = model.Shape{Name: "OverLimit", Type: model.Structure, Exception: true}
+	s[77] = model.Shape{Name: "OverLimit", Type: model.Structure, Exception: true, ErrorCode: "OverLimit", HTTPStatusCode: 403, SenderFault: true}
 	s[77].Members = []*model.Member{
 		{Name: "message", Shape: &s[32]},
 	}
 	s[77].ByName = model.IndexMembers(s[77].Members)
-	s[78] = model.Shape{Name: "PurgeQueueInProgress", Type: model.Structure, Exception: true}
+	s[78] = model.Shape{Name: "PurgeQueueInProgress", Type: model.Structure, Exception: true, ErrorCode: "AWS.SimpleQueueService.PurgeQueueInProgress", HTTPStatusCode: 403, SenderFault: true}
 	s[78].Members = []*model.Member{
 		{Name: "message", Shape: &s[32]},
 	}
@@ -400,24 +400,24 @@ func init() {
 	s[80].Key = &model.Member{Shape: &s[81]}
 	s[80].Value = &model.Member{Shape: &s[103]}
 	s[81] = model.Shape{Name: "QueueAttributeName", Type: model.String, Enum: []string{"All", "Policy", "VisibilityTimeout", "MaximumMessageSize", "MessageRetentionPeriod", "ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible", "CreatedTimestamp", "LastModifiedTimestamp", "QueueArn", "ApproximateNumberOfMessagesDelayed", "DelaySeconds", "ReceiveMessageWaitTimeSeconds", "RedrivePolicy", "FifoQueue", "ContentBasedDeduplication", "KmsMasterKeyId", "KmsDataKeyReusePeriodSeconds", "DeduplicationScope", "FifoThroughputLimit", "RedriveAllowPolicy", "SqsManagedSseEnabled"}}
-	s[82] = model.Shape{Name: "QueueDeletedRecently", Type: model.Structure, Exception: true}
+	s[82] = model.Shape{Name: "QueueDeletedRecently", Type: model.Structure, Exception: true, ErrorCode: "AWS.SimpleQueueService.QueueDeletedRecently", HTTPStatusCode: 400, SenderFault: true}
 	s[82].Members = []*model.Member{
 		{Name: "message", Shape: &s[32]},
 	}
 	s[82].ByName = model.IndexMembers(s[82].Members)
-	s[83] = model.Shape{Name: "QueueDoesNotExist", Type: model.Structure, Exception: true}
+	s[83] = model.Shape{Name: "QueueDoesNotExist", Type: model.Structure, Exception: true, ErrorCode: "AWS.SimpleQueueService.NonExistentQueue", HTTPStatusCode: 400, SenderFault: true}
 	s[83].Members = []*model.Member{
 		{Name: "message", Shape: &s[32]},
 	}
 	s[83].ByName = model.IndexMembers(s[83].Members)
-	s[84] = model.Shape{Name: "QueueNameExists", Type: model.Structure, Exception: true}
+	s[84] = model.Shape{Name: "QueueNameExists", Type: model.Structure, Exception: true, ErrorCode: "QueueAlreadyExists", HTTPStatusCode: 400, SenderFault: true}
 	s[84].Members = []*model.Member{
 		{Name: "message", Shape: &s[32]},
 	}
 	s[84].ByName = model.IndexMembers(s[84].Members)
 	s[85] = model.Shape{Name: "QueueUrlList", Type: model.List, Flattened: true}
 	s[85].Member = &model.Member{Shape: &s[103]}
-	s[86] = model.Shape{Name: "ReceiptHandleIsInvalid", Type: model.Structure, Exception: true}
+	s[86] = model.Shape{Name: "ReceiptHandleIsInvalid", Type: model.Structure, Exception: true, ErrorCode: "ReceiptHandleIsInvalid", HTTPStatusCode: 404, SenderFault: true}
 	s[86].Members = []*model.Member{
 		{Name: "message", Shape: &s[32]},
 	}
@@ -445,12 +445,12 @@ func init() {
 		{Name: "Label", Shape: &s[103], Required: true},
 	}
 	s[89].ByName = model.IndexMembers(s[89].Members)
-	s[90] = model.Shape{Name: "RequestThrottled", Type: model.Structure, Exception: true}
+	s[90] = model.Shape{Name: "RequestThrottled", Type: model.Structure, Exception: true, ErrorCode: "RequestThrottled", HTTPStatusCode: 403, SenderFault: true}
 	s[90].Members = []*model.Member{
 		{Name: "message", Shape: &s[32]},
 	}
 	s[90].ByName = model.IndexMembers(s[90].Members)
-	s[91] = model.Shape{Name: "ResourceNotFoundException", Type: model.Structure, Exception: true}
+	s[91] = model.Shape{Name: "ResourceNotFoundException", Type: model.Structure, Exception: true, ErrorCode: "ResourceNotFoundException", HTTPStatusCode: 404, SenderFault: true}
 	s[91].Members = []*model.Member{
 		{Name: "message", Shape: &s[32]},
 	}
@@ -547,12 +547,12 @@ func init() {
 	s[108].ByName = model.IndexMembers(s[108].Members)
 	s[109] = model.Shape{Name: "TagValue", Type: model.String}
 	s[110] = model.Shape{Name: "Token", Type: model.String}
-	s[111] = model.Shape{Name: "TooManyEntriesInBatchRequest", Type: model.Structure, Exception: true}
+	s[111] = model.Shape{Name: "TooManyEntriesInBatchRequest", Type: model.Structure, Exception: true, ErrorCode: "AWS.SimpleQueueService.TooManyEntriesInBatchRequest", HTTPStatusCode: 400, SenderFault: true}
 	s[111].Members = []*model.Member{
 		{Name: "message", Shape: &s[32]},
 	}
 	s[111].ByName = model.IndexMembers(s[111].Members)
-	s[112] = model.Shape{Name: "UnsupportedOperation", Type: model.Structure, Exception: true}
+	s[112] = model.Shape{Name: "UnsupportedOperation", Type: model.Structure, Exception: true, ErrorCode: "AWS.SimpleQueueService.UnsupportedOperation", HTTPStatusCode: 400, SenderFault: true}
 	s[112].Members = []*model.Member{
 		{Name: "message", Shape: &s[32]},
 	}
@@ -1235,15 +1235,15 @@ const (
 	QueueAttributeNameSqsManagedSseEnabled                  = "SqsManagedSseEnabled"
 )
 
-// NewBatchEntryIdsNotDistinct returns the BatchEntryIdsNotDistinct error with a message.
+// NewBatchEntryIdsNotDistinct returns the BatchEntryIdsNotDistinct error (code AWS.SimpleQueueService.BatchEntryIdsNotDistinct) with a message.
 func NewBatchEntryIdsNotDistinct(msg string) *model.Error {
 	return model.ErrorFromShape(&shapes[4], msg)
 }
 
-// NewBatchRequestTooLong returns the BatchRequestTooLong error with a message.
+// NewBatchRequestTooLong returns the BatchRequestTooLong error (code AWS.SimpleQueueService.BatchRequestTooLong) with a message.
 func NewBatchRequestTooLong(msg string) *model.Error { return model.ErrorFromShape(&shapes[5], msg) }
 
-// NewEmptyBatchRequest returns the EmptyBatchRequest error with a message.
+// NewEmptyBatchRequest returns the EmptyBatchRequest error (code AWS.SimpleQueueService.EmptyBatchRequest) with a message.
 func NewEmptyBatchRequest(msg string) *model.Error { return model.ErrorFromShape(&shapes[31], msg) }
 
 // NewInvalidAddress returns the InvalidAddress error with a message.
@@ -1255,7 +1255,7 @@ func NewInvalidAttributeName(msg string) *model.Error { return model.ErrorFromSh
 // NewInvalidAttributeValue returns the InvalidAttributeValue error with a message.
 func NewInvalidAttributeValue(msg string) *model.Error { return model.ErrorFromShape(&shapes[39], msg) }
 
-// NewInvalidBatchEntryId returns the InvalidBatchEntryId error with a message.
+// NewInvalidBatchEntryId returns the InvalidBatchEntryId error (code AWS.SimpleQueueService.InvalidBatchEntryId) with a message.
 func NewInvalidBatchEntryId(msg string) *model.Error { return model.ErrorFromShape(&shapes[40], msg) }
 
 // NewInvalidIdFormat returns the InvalidIdFormat error with a message.
@@ -1269,43 +1269,43 @@ func NewInvalidMessageContents(msg string) *model.Error {
 // NewInvalidSecurity returns the InvalidSecurity error with a message.
 func NewInvalidSecurity(msg string) *model.Error { return model.ErrorFromShape(&shapes[43], msg) }
 
-// NewKmsAccessDenied returns the KmsAccessDenied error with a message.
+// NewKmsAccessDenied returns the KmsAccessDenied error (code KMS.AccessDeniedException) with a message.
 func NewKmsAccessDenied(msg string) *model.Error { return model.ErrorFromShape(&shapes[44], msg) }
 
-// NewKmsDisabled returns the KmsDisabled error with a message.
+// NewKmsDisabled returns the KmsDisabled error (code KMS.DisabledException) with a message.
 func NewKmsDisabled(msg string) *model.Error { return model.ErrorFromShape(&shapes[45], msg) }
 
-// NewKmsInvalidKeyUsage returns the KmsInvalidKeyUsage error with a message.
+// NewKmsInvalidKeyUsage returns the KmsInvalidKeyUsage error (code KMS.InvalidKeyUsageException) with a message.
 func NewKmsInvalidKeyUsage(msg string) *model.Error { return model.ErrorFromShape(&shapes[46], msg) }
 
-// NewKmsInvalidState returns the KmsInvalidState error with a message.
+// NewKmsInvalidState returns the KmsInvalidState error (code KMS.InvalidStateException) with a message.
 func NewKmsInvalidState(msg string) *model.Error { return model.ErrorFromShape(&shapes[47], msg) }
 
-// NewKmsNotFound returns the KmsNotFound error with a message.
+// NewKmsNotFound returns the KmsNotFound error (code KMS.NotFoundException) with a message.
 func NewKmsNotFound(msg string) *model.Error { return model.ErrorFromShape(&shapes[48], msg) }
 
-// NewKmsOptInRequired returns the KmsOptInRequired error with a message.
+// NewKmsOptInRequired returns the KmsOptInRequired error (code KMS.OptInRequired) with a message.
 func NewKmsOptInRequired(msg string) *model.Error { return model.ErrorFromShape(&shapes[49], msg) }
 
-// NewKmsThrottled returns the KmsThrottled error with a message.
+// NewKmsThrottled returns the KmsThrottled error (code KMS.ThrottlingException) with a message.
 func NewKmsThrottled(msg string) *model.Error { return model.ErrorFromShape(&shapes[50], msg) }
 
-// NewMessageNotInflight returns the MessageNotInflight error with a message.
+// NewMessageNotInflight returns the MessageNotInflight error (code AWS.SimpleQueueService.MessageNotInflight) with a message.
 func NewMessageNotInflight(msg string) *model.Error { return model.ErrorFromShape(&shapes[69], msg) }
 
 // NewOverLimit returns the OverLimit error with a message.
 func NewOverLimit(msg string) *model.Error { return model.ErrorFromShape(&shapes[77], msg) }
 
-// NewPurgeQueueInProgress returns the PurgeQueueInProgress error with a message.
+// NewPurgeQueueInProgress returns the PurgeQueueInProgress error (code AWS.SimpleQueueService.PurgeQueueInProgress) with a message.
 func NewPurgeQueueInProgress(msg string) *model.Error { return model.ErrorFromShape(&shapes[78], msg) }
 
-// NewQueueDeletedRecently returns the QueueDeletedRecently error with a message.
+// NewQueueDeletedRecently returns the QueueDeletedRecently error (code AWS.SimpleQueueService.QueueDeletedRecently) with a message.
 func NewQueueDeletedRecently(msg string) *model.Error { return model.ErrorFromShape(&shapes[82], msg) }
 
-// NewQueueDoesNotExist returns the QueueDoesNotExist error with a message.
+// NewQueueDoesNotExist returns the QueueDoesNotExist error (code AWS.SimpleQueueService.NonExistentQueue) with a message.
 func NewQueueDoesNotExist(msg string) *model.Error { return model.ErrorFromShape(&shapes[83], msg) }
 
-// NewQueueNameExists returns the QueueNameExists error with a message.
+// NewQueueNameExists returns the QueueNameExists error (code QueueAlreadyExists) with a message.
 func NewQueueNameExists(msg string) *model.Error { return model.ErrorFromShape(&shapes[84], msg) }
 
 // NewReceiptHandleIsInvalid returns the ReceiptHandleIsInvalid error with a message.
@@ -1321,10 +1321,10 @@ func NewResourceNotFoundException(msg string) *model.Error {
 	return model.ErrorFromShape(&shapes[91], msg)
 }
 
-// NewTooManyEntriesInBatchRequest returns the TooManyEntriesInBatchRequest error with a message.
+// NewTooManyEntriesInBatchRequest returns the TooManyEntriesInBatchRequest error (code AWS.SimpleQueueService.TooManyEntriesInBatchRequest) with a message.
 func NewTooManyEntriesInBatchRequest(msg string) *model.Error {
 	return model.ErrorFromShape(&shapes[111], msg)
 }
 
-// NewUnsupportedOperation returns the UnsupportedOperation error with a message.
+// NewUnsupportedOperation returns the UnsupportedOperation error (code AWS.SimpleQueueService.UnsupportedOperation) with a message.
 func NewUnsupportedOperation(msg string) *model.Error { return model.ErrorFromShape(&shapes[112], msg) }

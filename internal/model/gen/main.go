@@ -127,6 +127,7 @@ func main() {
 		fail("botocore %s found, models are pinned to %s (pass -any-botocore to regenerate from it, and update pinnedBotocore)", version, pinnedBotocore)
 	}
 	file, raw := load(dir, *service)
+	applyOverlay(*service, raw)
 	if *pkg == "" {
 		abs, _ := filepath.Abs(*out)
 		*pkg = filepath.Base(abs)

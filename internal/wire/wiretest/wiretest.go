@@ -26,6 +26,9 @@ func Server(t testing.TB, svc *model.Service, handlers map[string]Handler) *http
 	return srv
 }
 
+// maxBody bounds a decompressed request body.
+const maxBody = 16 << 20
+
 // Handle is the http.Handler behind Server.
 func Handle(svc *model.Service, handlers map[string]Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, hr *http.Request) {
@@ -37,6 +40,11 @@ func Handle(svc *model.Service, handlers map[string]Handler) http.Handler {
 		meta := wire.Response{RequestID: "00000000-0000-4000-8000-000000000000", HostID: "wiretest"}
 		if p.ReadsBodyToResolve() {
 			r.Body, _ = io.ReadAll(hr.Body)
+			var e *model.Error
+			if r.Body, e = wire.DecodeBody(hr.Header, r.Body, maxBody); e != nil {
+				p.EncodeError(w, r, e, meta)
+				return
+			}
 		}
 		op, labels, e := p.Resolve(r)
 		if e != nil {
@@ -49,6 +57,10 @@ func Handle(svc *model.Service, handlers map[string]Handler) http.Handler {
 				r.Stream = hr.Body
 			} else {
 				r.Body, _ = io.ReadAll(hr.Body)
+				if r.Body, e = wire.DecodeBody(hr.Header, r.Body, maxBody); e != nil {
+					p.EncodeError(w, r, e, meta)
+					return
+				}
 			}
 		}
 		in, e := p.Decode(r)
