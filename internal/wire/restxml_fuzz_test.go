@@ -33,9 +33,9 @@ func fuzzRequest(method, path, query, headers string, body []byte) *http.Request
 	return hr
 }
 
-// checkDecoded asserts a decoded input fits the operation's generated Go type, which is
+// checkFits asserts a decoded input fits the operation's generated Go type, which is
 // what every handler does with it first.
-func checkDecoded(t *testing.T, op *model.Operation, in map[string]any) {
+func checkFits(t *testing.T, op *model.Operation, in map[string]any) {
 	t.Helper()
 	if op.InputType == nil {
 		return
@@ -95,7 +95,7 @@ func runCodec(t *testing.T, p wire.Protocol, r *wire.Request, body []byte) {
 		}
 		var in map[string]any
 		if in, e = p.Decode(r); e == nil {
-			checkDecoded(t, op, in)
+			checkFits(t, op, in)
 			e = wire.ValidateInput(r, in)
 		}
 	}
