@@ -158,6 +158,9 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, st *callState) {
 	st.service = m.Name
 	proto := wire.Detect(m, r)
 	req := &wire.Request{HTTP: r, Service: m}
+	if m.Name == "s3" {
+		req.VirtualBucket, _ = wire.S3BucketFromHost(r.Host)
+	}
 	meta := s.newMeta(m)
 	st.requestID = meta.RequestID
 	fail := func(err *model.Error) {
@@ -195,14 +198,20 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, st *callState) {
 		bodyHash = hash
 	}
 
-	principal, region, aerr := s.authenticate(r, a, authErr, m, op, bodyHash, proto)
+	principal, region, verified, aerr := s.authenticate(r, a, authErr, m, op, bodyHash, proto)
 	if aerr != nil {
 		fail(aerr)
 		return
 	}
 	st.principal = principal.ARN
 	if streaming {
-		req.Stream = r.Body
+		// The body is checked as it streams: aws-chunked signatures chunk by chunk, a
+		// claimed SHA-256 at EOF.
+		if verified != nil {
+			req.Stream = verified.Body(r.Body)
+		} else {
+			req.Stream = r.Body
+		}
 	}
 
 	in, derr := proto.Decode(req)
@@ -210,11 +219,9 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, st *callState) {
 		fail(derr)
 		return
 	}
-	if op.Input != nil {
-		if vs := model.Validate(op.Input, in); len(vs) > 0 {
-			fail(wire.ValidationError(m, vs))
-			return
-		}
+	if verr := wire.ValidateInput(req, in); verr != nil {
+		fail(verr)
+		return
 	}
 	inVal := reflect.New(h.in)
 	if err := model.Unmarshal(in, inVal.Interface()); err != nil {
@@ -333,42 +340,43 @@ func (s *Server) record(c *Call, e *entry, h Handler, in map[string]any, out any
 
 // authenticate checks the request's signature and returns the caller and the region
 // the request was signed for.
-func (s *Server) authenticate(r *http.Request, a *sigv4.Auth, parseErr error, m *model.Service, op *model.Operation, bodyHash string, proto wire.Protocol) (auth.Principal, string, *model.Error) {
+func (s *Server) authenticate(r *http.Request, a *sigv4.Auth, parseErr error, m *model.Service, op *model.Operation, bodyHash string, proto wire.Protocol) (auth.Principal, string, *sigv4.Verified, *model.Error) {
 	family := sigv4Family(m, proto)
 	if op.AuthType == "none" {
 		// Unsigned operations (AssumeRoleWithWebIdentity, AssumeRoleWithSAML) carry
 		// their own proof; the handler checks it.
-		return auth.Principal{Type: auth.Anonymous}, s.regionOf(a), nil
+		return auth.Principal{Type: auth.Anonymous}, s.regionOf(a), nil, nil
 	}
 	if parseErr != nil {
 		var se *sigv4.Error
 		if errors.As(parseErr, &se) {
 			if se.Kind == sigv4.KindMissing && m.Name == "s3" {
-				return auth.Principal{Type: auth.Anonymous}, s.cfg.Region, nil
+				return auth.Principal{Type: auth.Anonymous}, s.cfg.Region, nil, nil
 			}
-			return auth.Principal{}, "", sigv4Error(se, family)
+			return auth.Principal{}, "", nil, sigv4Error(se, family)
 		}
-		return auth.Principal{}, "", internalError()
+		return auth.Principal{}, "", nil, internalError()
 	}
 	cred, ok, err := s.cfg.Keys.Lookup(r.Context(), a.AccessKeyID)
 	if err != nil {
 		s.cfg.Logger.Error("access key lookup failed", "err", err)
-		return auth.Principal{}, "", internalError()
+		return auth.Principal{}, "", nil, internalError()
 	}
 	if !ok || !cred.Active {
-		return auth.Principal{}, "", sigv4Error(sigv4.UnknownAccessKey(a), family)
+		return auth.Principal{}, "", nil, sigv4Error(sigv4.UnknownAccessKey(a), family)
 	}
-	if _, err := s.verifier.Verify(r, a, cred.Secret, time.Now(), bodyHash); err != nil {
+	v, err := s.verifier.Verify(r, a, cred.Secret, time.Now(), bodyHash)
+	if err != nil {
 		var se *sigv4.Error
 		if errors.As(err, &se) {
-			return auth.Principal{}, "", sigv4Error(se, family)
+			return auth.Principal{}, "", nil, sigv4Error(se, family)
 		}
 		s.cfg.Logger.Error("signature check failed", "err", err)
-		return auth.Principal{}, "", internalError()
+		return auth.Principal{}, "", nil, internalError()
 	}
 	p := cred.Principal
 	p.AccessKeyID = a.AccessKeyID
-	return p, a.Scope.Region, nil
+	return p, a.Scope.Region, v, nil
 }
 
 func (s *Server) regionOf(a *sigv4.Auth) string {
@@ -506,7 +514,13 @@ func (s *Server) readBody(r *http.Request, req *wire.Request) (string, *model.Er
 	}
 	body, _ := io.ReadAll(r.Body)
 	r.Body = io.NopCloser(bytes.NewReader(body))
-	req.Body = body
+	// The signature covers the bytes as sent; the codec reads them decompressed
+	// (SDKs gzip large CloudWatch PutMetricData bodies).
+	decoded, derr := wire.DecodeBody(r.Header, body, s.cfg.MaxBody)
+	if derr != nil {
+		return "", derr
+	}
+	req.Body = decoded
 	return hash, nil
 }
 
