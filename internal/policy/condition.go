@@ -1,0 +1,427 @@
+package policy
+
+import (
+	"net/netip"
+	"strconv"
+	"strings"
+	"time"
+)
+
+type opFamily uint8
+
+const (
+	opString opFamily = iota
+	opStringIC
+	opStringLike
+	opNumeric
+	opDate
+	opBool
+	opBinary
+	opIP
+	opARN
+	opNull
+)
+
+type cmpKind uint8
+
+const (
+	cmpEq cmpKind = iota
+	cmpLt
+	cmpLe
+	cmpGt
+	cmpGe
+)
+
+type setKind uint8
+
+const (
+	setNone setKind = iota
+	setAny
+	setAll
+)
+
+// ccond is one compiled (operator, key) pair. Each operator family keeps its
+// policy values pre-parsed in the form it compares with, so evaluation only parses
+// the request's value.
+type ccond struct {
+	family   opFamily
+	cmp      cmpKind
+	negated  bool
+	set      setKind
+	ifExists bool
+	key      string // lower case: context keys are case-insensitive
+	rawKey   string
+	pats     []pattern    // String*, Bool, BinaryEquals
+	arns     []arnPattern // Arn*
+	nums     []float64    // Numeric*; NaN for a value that is not a number
+	dates    []int64      // Date*; unix nanoseconds
+	dateOK   []bool
+	prefixes []netip.Prefix // IpAddress; invalid prefixes never match
+	nulls    []bool         // Null: true = "key must be absent"
+}
+
+func compileCondition(c Condition, vars bool) ccond {
+	set, base, ifExists := splitOperator(c.Operator)
+	cc := ccond{ifExists: ifExists, key: strings.ToLower(c.Key), rawKey: c.Key}
+	switch set {
+	case "ForAnyValue":
+		cc.set = setAny
+	case "ForAllValues":
+		cc.set = setAll
+	}
+	switch base {
+	case "StringEquals", "StringNotEquals":
+		cc.family, cc.negated = opString, base == "StringNotEquals"
+	case "StringEqualsIgnoreCase", "StringNotEqualsIgnoreCase":
+		cc.family, cc.negated = opStringIC, base == "StringNotEqualsIgnoreCase"
+	case "StringLike", "StringNotLike":
+		cc.family, cc.negated = opStringLike, base == "StringNotLike"
+	case "Bool":
+		cc.family = opBool
+	case "BinaryEquals":
+		cc.family = opBinary
+	case "IpAddress", "NotIpAddress":
+		cc.family, cc.negated = opIP, base == "NotIpAddress"
+	case "ArnEquals", "ArnLike", "ArnNotEquals", "ArnNotLike":
+		cc.family, cc.negated = opARN, base == "ArnNotEquals" || base == "ArnNotLike"
+	case "Null":
+		cc.family = opNull
+	default:
+		if n, ok := strings.CutPrefix(base, "Numeric"); ok {
+			cc.family = opNumeric
+			cc.cmp, cc.negated = cmpFromName(n)
+		} else if n, ok := strings.CutPrefix(base, "Date"); ok {
+			cc.family = opDate
+			cc.cmp, cc.negated = cmpFromName(n)
+		}
+	}
+	for _, v := range c.Values {
+		switch cc.family {
+		case opString, opStringIC:
+			cc.pats = append(cc.pats, compilePattern(v, false, vars))
+		case opStringLike:
+			cc.pats = append(cc.pats, compilePattern(v, true, vars))
+		case opBool:
+			cc.pats = append(cc.pats, compilePattern(v, false, vars))
+		case opBinary:
+			cc.pats = append(cc.pats, compilePattern(v, false, false))
+		case opARN:
+			cc.arns = append(cc.arns, compileARN(v, vars))
+		case opNumeric:
+			f, err := strconv.ParseFloat(v, 64)
+			if err != nil {
+				f = nan
+			}
+			cc.nums = append(cc.nums, f)
+		case opDate:
+			d, ok := parseDate(v)
+			cc.dates, cc.dateOK = append(cc.dates, d), append(cc.dateOK, ok)
+		case opIP:
+			cc.prefixes = append(cc.prefixes, parsePrefix(v))
+		case opNull:
+			cc.nulls = append(cc.nulls, strings.EqualFold(v, "true"))
+		}
+	}
+	return cc
+}
+
+var nan = func() float64 { z := 0.0; return z / z }()
+
+func cmpFromName(n string) (cmpKind, bool) {
+	switch n {
+	case "Equals":
+		return cmpEq, false
+	case "NotEquals":
+		return cmpEq, true
+	case "LessThan":
+		return cmpLt, false
+	case "LessThanEquals":
+		return cmpLe, false
+	case "GreaterThan":
+		return cmpGt, false
+	case "GreaterThanEquals":
+		return cmpGe, false
+	}
+	return cmpEq, false
+}
+
+func parsePrefix(v string) netip.Prefix {
+	v = strings.TrimSpace(v)
+	if strings.Contains(v, "/") {
+		p, err := netip.ParsePrefix(v)
+		if err != nil {
+			return netip.Prefix{}
+		}
+		if p.Addr().Is4In6() {
+			p = netip.PrefixFrom(p.Addr().Unmap(), p.Bits()-96)
+		}
+		return p.Masked()
+	}
+	a, err := netip.ParseAddr(v)
+	if err != nil {
+		return netip.Prefix{}
+	}
+	a = a.Unmap()
+	return netip.PrefixFrom(a, a.BitLen())
+}
+
+// parseDate accepts the W3C profile of ISO 8601 that IAM takes (2020-01-01,
+// 2020-01-01T00:00Z, 2020-01-01T00:00:01.5+02:00, lower-case t and z too) and epoch
+// seconds, returning unix nanoseconds.
+func parseDate(s string) (int64, bool) {
+	if s == "" {
+		return 0, false
+	}
+	digits := true
+	for i := 0; i < len(s); i++ {
+		if (s[i] < '0' || s[i] > '9') && !(i == 0 && s[i] == '-' && len(s) > 1) {
+			digits = false
+			break
+		}
+	}
+	if digits {
+		n, err := strconv.ParseInt(s, 10, 64)
+		if err != nil || n < -1e10 || n > 1e11 {
+			return 0, false
+		}
+		return n * 1e9, true
+	}
+	num := func(t string) (int, bool) {
+		if t == "" {
+			return 0, false
+		}
+		n := 0
+		for i := 0; i < len(t); i++ {
+			if t[i] < '0' || t[i] > '9' {
+				return 0, false
+			}
+			n = n*10 + int(t[i]-'0')
+		}
+		return n, true
+	}
+	date, clock, hasClock := strings.Cut(s, "T")
+	if !hasClock {
+		date, clock, hasClock = strings.Cut(s, "t")
+	}
+	if len(date) != 10 || date[4] != '-' || date[7] != '-' {
+		return 0, false
+	}
+	y, ok1 := num(date[:4])
+	mo, ok2 := num(date[5:7])
+	d, ok3 := num(date[8:])
+	if !ok1 || !ok2 || !ok3 || mo < 1 || mo > 12 || d < 1 || d > 31 {
+		return 0, false
+	}
+	var h, mi, sec, nsec int
+	offset := 0
+	if hasClock {
+		// Zone suffix.
+		switch {
+		case strings.HasSuffix(clock, "Z") || strings.HasSuffix(clock, "z"):
+			clock = clock[:len(clock)-1]
+		case len(clock) > 6 && (clock[len(clock)-6] == '+' || clock[len(clock)-6] == '-') && clock[len(clock)-3] == ':':
+			zh, ok1 := num(clock[len(clock)-5 : len(clock)-3])
+			zm, ok2 := num(clock[len(clock)-2:])
+			if !ok1 || !ok2 || zh > 23 || zm > 59 {
+				return 0, false
+			}
+			offset = zh*3600 + zm*60
+			if clock[len(clock)-6] == '-' {
+				offset = -offset
+			}
+			clock = clock[:len(clock)-6]
+		}
+		hh, rest, _ := strings.Cut(clock, ":")
+		mm, ss, hasSec := strings.Cut(rest, ":")
+		var ok bool
+		if h, ok = num(hh); !ok || h > 23 {
+			return 0, false
+		}
+		if mi, ok = num(mm); !ok || mi > 59 {
+			return 0, false
+		}
+		if hasSec {
+			whole, frac, hasFrac := strings.Cut(ss, ".")
+			if sec, ok = num(whole); !ok || sec > 59 {
+				return 0, false
+			}
+			if hasFrac {
+				if len(frac) == 0 || len(frac) > 9 {
+					return 0, false
+				}
+				f, ok := num(frac)
+				if !ok {
+					return 0, false
+				}
+				for i := len(frac); i < 9; i++ {
+					f *= 10
+				}
+				nsec = f
+			}
+		}
+	}
+	t := time.Date(y, time.Month(mo), d, h, mi, sec, nsec, time.UTC)
+	return t.UnixNano() - int64(offset)*1e9, true
+}
+
+// matchOne reports whether one request value matches any of the condition's policy
+// values under the positive form of the operator; resolved is false when a
+// policy variable has no value.
+func (c *ccond) matchOne(v string, r resolver) (matched, resolved bool) {
+	switch c.family {
+	case opString, opBinary:
+		return anyPattern(c.pats, v, false, r)
+	case opStringIC, opBool:
+		return anyPattern(c.pats, v, true, r)
+	case opStringLike:
+		return anyPattern(c.pats, v, false, r)
+	case opARN:
+		for i := range c.arns {
+			m, ok := c.arns[i].match(v, r)
+			if !ok {
+				return false, false
+			}
+			if m {
+				return true, true
+			}
+		}
+		return false, true
+	case opNumeric:
+		f, err := strconv.ParseFloat(v, 64)
+		if err != nil {
+			return false, true
+		}
+		for _, p := range c.nums {
+			if compare(f, p, c.cmp) {
+				return true, true
+			}
+		}
+		return false, true
+	case opDate:
+		d, ok := parseDate(v)
+		if !ok {
+			return false, true
+		}
+		for i, p := range c.dates {
+			if c.dateOK[i] && compare(d, p, c.cmp) {
+				return true, true
+			}
+		}
+		return false, true
+	case opIP:
+		a, err := netip.ParseAddr(v)
+		if err != nil {
+			return false, true
+		}
+		a = a.Unmap()
+		for _, p := range c.prefixes {
+			if p.IsValid() && p.Contains(a) {
+				return true, true
+			}
+		}
+		return false, true
+	}
+	return false, true
+}
+
+func anyPattern(pats []pattern, v string, fold bool, r resolver) (bool, bool) {
+	for i := range pats {
+		m, ok := pats[i].match(v, fold, r)
+		if !ok {
+			return false, false
+		}
+		if m {
+			return true, true
+		}
+	}
+	return false, true
+}
+
+func compare[T int64 | float64](a, b T, k cmpKind) bool {
+	switch k {
+	case cmpLt:
+		return a < b
+	case cmpLe:
+		return a <= b
+	case cmpGt:
+		return a > b
+	case cmpGe:
+		return a >= b
+	}
+	return a == b
+}
+
+// eval applies the operator to the request's values (IAM User Guide, "Condition
+// operators" and "Single-valued vs. multivalued context keys"):
+//   - a missing key fails a positive operator and satisfies a negated one, except
+//     that ...IfExists is then true and Null tests presence itself;
+//   - ForAllValues is true for an empty or missing key, ForAnyValue false;
+//   - several policy values are ORed; under a negated operator a request value
+//     must match none of them (NOR);
+//   - without a set qualifier, several request values behave like ForAnyValue
+//     for positive operators and must all miss for negated ones.
+//
+// present tells whether the key was in the request; resolved is false when a
+// policy variable had no value, which invalidates the statement.
+func (c *ccond) eval(vals []string, present bool, r resolver) (result, resolved bool) {
+	if c.family == opNull {
+		absent := !present || len(vals) == 0
+		for _, want := range c.nulls {
+			if want == absent {
+				return true, true
+			}
+		}
+		return false, true
+	}
+	if !present || len(vals) == 0 {
+		switch {
+		case c.ifExists:
+			return true, true
+		case c.set == setAll:
+			return true, true
+		case c.set == setAny:
+			return false, true
+		}
+		// Variables are still resolved so an unresolvable one invalidates.
+		if _, ok := c.matchOne("", r); !ok {
+			return false, false
+		}
+		return c.negated, true
+	}
+	switch c.set {
+	case setAll:
+		for _, v := range vals {
+			m, ok := c.matchOne(v, r)
+			if !ok {
+				return false, false
+			}
+			if m == c.negated {
+				return false, true
+			}
+		}
+		return true, true
+	case setAny:
+		for _, v := range vals {
+			m, ok := c.matchOne(v, r)
+			if !ok {
+				return false, false
+			}
+			if m != c.negated {
+				return true, true
+			}
+		}
+		return false, true
+	}
+	any := false
+	for _, v := range vals {
+		m, ok := c.matchOne(v, r)
+		if !ok {
+			return false, false
+		}
+		if m {
+			any = true
+			break
+		}
+	}
+	return any != c.negated, true
+}
