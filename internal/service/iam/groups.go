@@ -171,7 +171,7 @@ func (s *svc) deleteGroup(c *server.Call, in *api.DeleteGroupRequest) (*model.Em
 	if err != nil {
 		return nil, err
 	}
-	checks := []struct{ namespace, prefix, msg string }{
+	checks := []conflict{
 		{ns(c.Account, tMembers), "g/" + g.ID + "/", "Cannot delete entity, must remove users from group first."},
 		{ns(c.Account, tInline), kGroup + "/" + g.ID + "/", "Cannot delete entity, must delete policies first."},
 		{ns(c.Account, tAttached), kGroup + "/" + g.ID + "/", "Cannot delete entity, must detach all policies first."},
@@ -182,9 +182,13 @@ func (s *svc) deleteGroup(c *server.Call, in *api.DeleteGroupRequest) (*model.Em
 	return &model.Empty{}, deleteEntity(c.Tx, c.Account, tGroups, &g.entity)
 }
 
+// conflict is one thing that blocks a deletion: keys under prefix in namespace, and
+// the DeleteConflict message naming it.
+type conflict struct{ namespace, prefix, msg string }
+
 // conflicts returns DeleteConflict with the message of the first check whose prefix
 // has keys.
-func conflicts(tx *store.Tx, checks []struct{ namespace, prefix, msg string }) error {
+func conflicts(tx *store.Tx, checks []conflict) error {
 	for _, ch := range checks {
 		found, err := exists(tx, ch.namespace, ch.prefix)
 		if err != nil {

@@ -244,8 +244,8 @@ func (s *svc) deleteRole(c *server.Call, in *api.DeleteRoleRequest) (*model.Empt
 }
 
 // roleConflicts are what DeleteRole requires gone, in the order IAM reports them.
-func roleConflicts(account string, r *roleRec) []struct{ namespace, prefix, msg string } {
-	return []struct{ namespace, prefix, msg string }{
+func roleConflicts(account string, r *roleRec) []conflict {
+	return []conflict{
 		{ns(account, tRoleProfs), r.ID + "/", "Cannot delete entity, must remove roles from instance profile first."},
 		{ns(account, tInline), kRole + "/" + r.ID + "/", "Cannot delete entity, must delete policies first."},
 		{ns(account, tAttached), kRole + "/" + r.ID + "/", "Cannot delete entity, must detach all policies first."},

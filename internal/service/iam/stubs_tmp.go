@@ -7,8 +7,6 @@ import (
 	"github.com/palisade/palisade/internal/store"
 )
 
-func (s *svc) loginHandlers() []server.Handler    { return nil }
-func (s *svc) mfaHandlers() []server.Handler      { return nil }
 func (s *svc) reportHandlers() []server.Handler   { return nil }
 func (s *svc) accountHandlers() []server.Handler  { return nil }
 func (s *svc) providerHandlers() []server.Handler { return nil }

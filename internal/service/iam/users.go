@@ -212,22 +212,20 @@ func (s *svc) deleteUser(c *server.Call, in *api.DeleteUserRequest) (*model.Empt
 	if err != nil {
 		return nil, err
 	}
-	checks := []struct{ namespace, prefix, msg string }{
-		{ns(c.Account, tLogins), u.ID, "Cannot delete entity, must delete login profile first."},
+	if _, ok, err := c.Tx.Get(ns(c.Account, tLogins), u.ID); err != nil {
+		return nil, err
+	} else if ok {
+		return nil, deleteConflict("Cannot delete entity, must delete login profile first.")
+	}
+	err = conflicts(c.Tx, []conflict{
 		{ns(c.Account, tUserKeys), u.ID + "/", "Cannot delete entity, must delete access keys first."},
 		{ns(c.Account, tUserMFA), u.ID + "/", "Cannot delete entity, must delete MFA device first."},
 		{ns(c.Account, tInline), kUser + "/" + u.ID + "/", "Cannot delete entity, must delete policies first."},
 		{ns(c.Account, tAttached), kUser + "/" + u.ID + "/", "Cannot delete entity, must detach all policies first."},
 		{ns(c.Account, tMembers), "u/" + u.ID + "/", "Cannot delete entity, must remove users from group first."},
-	}
-	for _, ch := range checks {
-		found, err := exists(c.Tx, ch.namespace, ch.prefix)
-		if err != nil {
-			return nil, err
-		}
-		if found {
-			return nil, deleteConflict(ch.msg)
-		}
+	})
+	if err != nil {
+		return nil, err
 	}
 	if u.Boundary != "" {
 		if _, err := setBoundary(c.Tx, c.Account, u.Boundary, ""); err != nil {
