@@ -1,0 +1,3 @@
+package authz
+
+//go:generate go run ./gen -out catalog_gen.go
