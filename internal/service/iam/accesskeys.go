@@ -70,6 +70,8 @@ func (s *svc) ownerKeys(tx *store.Tx, account string, o keyOwner) ([]auth.KeyInf
 			out = append(out, info)
 		}
 	}
+	// Keys keep their creation time to the nanosecond, so two keys made in the same
+	// second still sort in creation order.
 	sort.Slice(out, func(i, j int) bool { return out[i].Created.Before(out[j].Created) })
 	return out, nil
 }
@@ -105,7 +107,7 @@ func (s *svc) createAccessKey(c *server.Call, in *api.CreateAccessKeyRequest) (*
 	if len(ids) >= maxAccessKeys {
 		return nil, limitExceeded("Cannot exceed quota for AccessKeysPerUser: 2")
 	}
-	cred := &auth.Credential{AccessKeyID: auth.NewID("AKIA", 16), Secret: []byte(auth.NewSecret()), Active: true, Principal: o.principal(c.Account), Created: timeUTC(c.Now)}
+	cred := &auth.Credential{AccessKeyID: auth.NewID("AKIA", 16), Secret: []byte(auth.NewSecret()), Active: true, Principal: o.principal(c.Account), Created: c.Now.UTC()}
 	if err := s.keys.Put(c.Tx, cred); err != nil {
 		return nil, err
 	}
@@ -116,7 +118,7 @@ func (s *svc) createAccessKey(c *server.Call, in *api.CreateAccessKeyRequest) (*
 	}
 	return &api.CreateAccessKeyResponse{AccessKey: &api.AccessKey{
 		UserName: o.name(c.Account), AccessKeyId: cred.AccessKeyID, Status: api.StatusTypeActive,
-		SecretAccessKey: string(cred.Secret), CreateDate: ptr(cred.Created),
+		SecretAccessKey: string(cred.Secret), CreateDate: ptr(timeUTC(cred.Created)),
 	}}, nil
 }
 
@@ -135,7 +137,7 @@ func (s *svc) listAccessKeys(c *server.Call, in *api.ListAccessKeysRequest) (*ap
 	}
 	all := make([]api.AccessKeyMetadata, len(keys))
 	for i, k := range keys {
-		all[i] = api.AccessKeyMetadata{UserName: ptr(o.name(c.Account)), AccessKeyId: ptr(k.AccessKeyID), Status: ptr(status(k.Active)), CreateDate: ptr(k.Created)}
+		all[i] = api.AccessKeyMetadata{UserName: ptr(o.name(c.Account)), AccessKeyId: ptr(k.AccessKeyID), Status: ptr(status(k.Active)), CreateDate: ptr(timeUTC(k.Created))}
 	}
 	out, trunc, marker, err := slicePage(all, p)
 	if err != nil {

@@ -12,6 +12,10 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam/types"
 	"github.com/pquerna/otp"
 	"github.com/pquerna/otp/totp"
+
+	"github.com/palisade/palisade/internal/auth"
+	iampkg "github.com/palisade/palisade/internal/service/iam"
+	"github.com/palisade/palisade/internal/store"
 )
 
 func TestLoginProfilesAndPasswordPolicy(t *testing.T) {
@@ -123,9 +127,27 @@ func TestVirtualMFA(t *testing.T) {
 	// against Palisade's clock.
 	e.p.Clock.Advance(30 * 24 * time.Hour)
 	must(e.iam.EnableMFADevice(ctx, &iam.EnableMFADeviceInput{UserName: aws.String("m"), SerialNumber: dev.SerialNumber, AuthenticationCode1: aws.String(c1), AuthenticationCode2: aws.String(c2)}))
-	// The same codes are not accepted twice.
-	_, err = e.iam.ResyncMFADevice(ctx, &iam.ResyncMFADeviceInput{UserName: aws.String("m"), SerialNumber: dev.SerialNumber, AuthenticationCode1: aws.String("000000"), AuthenticationCode2: aws.String(c2)})
-	wantErr(t, err, "InvalidAuthenticationCode", 403, "")
+
+	// The checker STS will use: the code just used to enable is not accepted again, a
+	// fresh one once.
+	p := auth.Principal{Account: account, UserID: *must(e.iam.GetUser(ctx, &iam.GetUserInput{UserName: aws.String("m")})).User.UserId}
+	check := func(code string) (ok bool) {
+		err := e.p.Store.Update(ctx, func(tx *store.Tx) (err error) {
+			ok, err = iampkg.NewMFA(e.p.Sealer).Check(tx, p, *dev.SerialNumber, code)
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ok
+	}
+	if check(c2) {
+		t.Fatal("a code used to enable the device was accepted again")
+	}
+	next := code(t, seed, now.Add(30*time.Second))
+	if !check(next) || check(next) {
+		t.Fatal("a fresh code must be accepted exactly once")
+	}
 	mfa := must(e.iam.ListMFADevices(ctx, &iam.ListMFADevicesInput{UserName: aws.String("m")})).MFADevices
 	if len(mfa) != 1 || *mfa[0].SerialNumber != *dev.SerialNumber || mfa[0].EnableDate == nil {
 		t.Fatalf("MFA devices %+v", mfa)
@@ -143,7 +165,7 @@ func TestVirtualMFA(t *testing.T) {
 	}
 
 	// Resync with two later codes.
-	r1, r2 := code(t, seed, now.Add(30*time.Second)), code(t, seed, now.Add(60*time.Second))
+	r1, r2 := code(t, seed, now.Add(60*time.Second)), code(t, seed, now.Add(90*time.Second))
 	must(e.iam.ResyncMFADevice(ctx, &iam.ResyncMFADeviceInput{UserName: aws.String("m"), SerialNumber: dev.SerialNumber, AuthenticationCode1: aws.String(r1), AuthenticationCode2: aws.String(r2)}))
 	_, err = e.iam.ResyncMFADevice(ctx, &iam.ResyncMFADeviceInput{UserName: aws.String("m"), SerialNumber: dev.SerialNumber, AuthenticationCode1: aws.String("123456"), AuthenticationCode2: aws.String("654321")})
 	wantErr(t, err, "InvalidAuthenticationCode", 403, "")
