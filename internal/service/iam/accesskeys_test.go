@@ -9,6 +9,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/iam/types"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
+
+	"github.com/palisade/palisade/internal/app/apptest"
+	"github.com/palisade/palisade/internal/store"
 )
 
 var accessKeyID = regexp.MustCompile(`^AKIA[A-Z2-7]{16}$`)
@@ -124,4 +127,38 @@ func TestAccessKeyLastUsed(t *testing.T) {
 	}
 	_, err := e.iam.GetAccessKeyLastUsed(ctx, &iam.GetAccessKeyLastUsedInput{AccessKeyId: aws.String("AKIAAAAAAAAAAAAAAAAA")})
 	wantErr(t, err, "NoSuchEntity", 404, "")
+}
+
+// Last-used data is written to the store in the background and survives a restart.
+func TestAccessKeyLastUsedPersists(t *testing.T) {
+	dir := t.TempDir()
+	p := apptest.StartIn(t, dir)
+	c := iam.NewFromConfig(p.RootConfig())
+	must(c.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("lu")}))
+	k := must(c.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String("lu")})).AccessKey
+	must(sts.NewFromConfig(p.Config(*k.AccessKeyId, *k.SecretAccessKey, "")).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{}))
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		var found bool
+		err := p.Store.View(ctx, func(tx *store.Tx) (err error) {
+			_, found, err = tx.Get(store.NS("iam", account, "", "key-usage"), *k.AccessKeyId)
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if found {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("last use never written to the store")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	p.Stop()
+	p = apptest.StartIn(t, dir)
+	lu := must(iam.NewFromConfig(p.RootConfig()).GetAccessKeyLastUsed(ctx, &iam.GetAccessKeyLastUsedInput{AccessKeyId: k.AccessKeyId})).AccessKeyLastUsed
+	if lu.LastUsedDate == nil || *lu.ServiceName != "sts" {
+		t.Fatalf("after restart: %+v", lu)
+	}
 }
