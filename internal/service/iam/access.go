@@ -117,16 +117,25 @@ func resolveAccessTarget(tx *store.Tx, account, arn string) (*accessTarget, erro
 		return nil, invalidInput("Invalid ARN " + arn + ".")
 	}
 	switch kind {
-	case kUser:
-		u, err := loadUser(tx, account, name)
-		if err != nil {
-			return nil, err
-		}
-		t.addEntity(account, kUser, &u.entity)
-		if err := t.addPolicies(tx, account, kUser, u.ID); err != nil {
-			return nil, err
-		}
-		groups, err := userGroups(tx, account, u.ID)
+	case kUser, kGroup, kRole:
+	case "policy":
+		return nil, noSuchPolicy(arn)
+	default:
+		return nil, invalidInput("Invalid ARN " + arn + ".")
+	}
+	e, err := entityByName(tx, account, kind, name)
+	if err != nil {
+		return nil, err
+	}
+	if err := t.addPrincipals(tx, account, kind, e.ID); err != nil {
+		return nil, err
+	}
+	if err := t.addPolicies(tx, account, kind, e.ID); err != nil {
+		return nil, err
+	}
+	if kind == kUser {
+		// A user's groups grant it their policies.
+		groups, err := userGroups(tx, account, e.ID)
 		if err != nil {
 			return nil, err
 		}
@@ -135,30 +144,6 @@ func resolveAccessTarget(tx *store.Tx, account, arn string) (*accessTarget, erro
 				return nil, err
 			}
 		}
-	case kGroup:
-		g, err := loadGroup(tx, account, name)
-		if err != nil {
-			return nil, err
-		}
-		if err := t.addPolicies(tx, account, kGroup, g.ID); err != nil {
-			return nil, err
-		}
-		if err := t.addPrincipals(tx, account, kGroup, g.ID); err != nil {
-			return nil, err
-		}
-	case kRole:
-		r, err := loadRole(tx, account, name)
-		if err != nil {
-			return nil, err
-		}
-		t.addEntity(account, kRole, &r.entity)
-		if err := t.addPolicies(tx, account, kRole, r.ID); err != nil {
-			return nil, err
-		}
-	case "policy":
-		return nil, noSuchPolicy(arn)
-	default:
-		return nil, invalidInput("Invalid ARN " + arn + ".")
 	}
 	return t, nil
 }
@@ -281,7 +266,7 @@ func (s *svc) getServiceLastAccessedDetails(c *server.Call, in *api.GetServiceLa
 	}
 	all := make([]api.ServiceLastAccessed, len(j.Services))
 	for i, sa := range j.Services {
-		all[i] = api.ServiceLastAccessed{ServiceName: sa.Name, ServiceNamespace: sa.Namespace, LastAuthenticated: sa.Last, TotalAuthenticatedEntities: ptr(int32(0))}
+		all[i] = api.ServiceLastAccessed{ServiceName: sa.Name, ServiceNamespace: sa.Namespace, LastAuthenticated: sa.Last}
 		if sa.Last != nil {
 			all[i].LastAuthenticatedEntity, all[i].LastAuthenticatedRegion = ptr(sa.Entity), ptr(sa.Region)
 		}

@@ -58,29 +58,41 @@ func (s *svc) attachHandlers() []server.Handler {
 // principalID resolves a user, group or role name to its unique ID. forChange refuses
 // service-linked roles, which only their service may change.
 func principalID(tx *store.Tx, account, kind, name string, forChange bool) (string, error) {
+	if kind == kRole && forChange {
+		r, err := loadModifiableRole(tx, account, name)
+		if err != nil {
+			return "", err
+		}
+		return r.ID, nil
+	}
+	e, err := entityByName(tx, account, kind, name)
+	if err != nil {
+		return "", err
+	}
+	return e.ID, nil
+}
+
+// entityByName loads the shared part of a user, group or role, or IAM's NoSuchEntity.
+func entityByName(tx *store.Tx, account, kind, name string) (*entity, error) {
 	switch kind {
 	case kUser:
 		u, err := loadUser(tx, account, name)
 		if err != nil {
-			return "", err
+			return nil, err
 		}
-		return u.ID, nil
+		return &u.entity, nil
 	case kGroup:
 		g, err := loadGroup(tx, account, name)
 		if err != nil {
-			return "", err
+			return nil, err
 		}
-		return g.ID, nil
+		return &g.entity, nil
 	}
-	get := loadRole
-	if forChange {
-		get = loadModifiableRole
-	}
-	r, err := get(tx, account, name)
+	r, err := loadRole(tx, account, name)
 	if err != nil {
-		return "", err
+		return nil, err
 	}
-	return r.ID, nil
+	return &r.entity, nil
 }
 
 // attach records an attachment (idempotently) with its reverse index and usage count.
@@ -215,12 +227,9 @@ func (s *svc) listEntitiesForPolicy(c *server.Call, in *api.ListEntitiesForPolic
 	if err != nil {
 		return nil, err
 	}
-	r, err := resolvePolicy(c.Tx, c.Account, in.PolicyArn)
+	r, err := existingPolicy(c.Tx, c.Account, in.PolicyArn)
 	if err != nil {
 		return nil, err
-	}
-	if r == nil {
-		return nil, noSuchPolicy(in.PolicyArn)
 	}
 	var ents []policyEntity
 	if in.PolicyUsageFilter == nil || *in.PolicyUsageFilter == api.PolicyUsageTypePermissionsPolicy {

@@ -63,43 +63,41 @@ func (s *svc) createGroup(c *server.Call, in *api.CreateGroupRequest) (*api.Crea
 
 // groupMembers returns the users of a group, by name.
 func groupMembers(tx *store.Tx, account, groupID string) ([]*userRec, error) {
-	ids, err := suffixes(tx, ns(account, tMembers), "g/"+groupID+"/")
-	if err != nil {
-		return nil, err
-	}
-	var users []*userRec
-	for _, id := range ids {
-		u, err := loadByID[userRec](tx, account, tUsers, id)
-		if err != nil {
-			return nil, err
-		}
-		if u != nil {
-			users = append(users, u)
-		}
-	}
-	sort.Slice(users, func(i, j int) bool { return lk(users[i].Name) < lk(users[j].Name) })
-	return users, nil
+	return related[userRec](tx, account, "g/"+groupID+"/", tUsers)
 }
 
 // userGroups returns the groups a user is in, by name.
 func userGroups(tx *store.Tx, account, userID string) ([]*groupRec, error) {
-	ids, err := suffixes(tx, ns(account, tMembers), "u/"+userID+"/")
+	return related[groupRec](tx, account, "u/"+userID+"/", tGroups)
+}
+
+// related loads the entities whose IDs end the membership keys under prefix, sorted by
+// name.
+func related[T any, P interface {
+	*T
+	named
+}](tx *store.Tx, account, prefix, table string) ([]*T, error) {
+	ids, err := suffixes(tx, ns(account, tMembers), prefix)
 	if err != nil {
 		return nil, err
 	}
-	var groups []*groupRec
+	var out []*T
 	for _, id := range ids {
-		g, err := loadByID[groupRec](tx, account, tGroups, id)
+		e, err := loadByID[T](tx, account, table, id)
 		if err != nil {
 			return nil, err
 		}
-		if g != nil {
-			groups = append(groups, g)
+		if e != nil {
+			out = append(out, e)
 		}
 	}
-	sort.Slice(groups, func(i, j int) bool { return lk(groups[i].Name) < lk(groups[j].Name) })
-	return groups, nil
+	sort.Slice(out, func(i, j int) bool { return lk(P(out[i]).entityName()) < lk(P(out[j]).entityName()) })
+	return out, nil
 }
+
+type named interface{ entityName() string }
+
+func (e *entity) entityName() string { return e.Name }
 
 func (s *svc) getGroup(c *server.Call, in *api.GetGroupRequest) (*api.GetGroupResponse, error) {
 	p, err := newPager(in.Marker, in.MaxItems)

@@ -111,12 +111,17 @@ func (s *svc) deleteInstanceProfile(c *server.Call, in *api.DeleteInstanceProfil
 	return &model.Empty{}, deleteEntity(c.Tx, c.Account, tProfiles, &p.entity)
 }
 
-func (s *svc) addRoleToInstanceProfile(c *server.Call, in *api.AddRoleToInstanceProfileRequest) (*model.Empty, error) {
-	p, err := loadProfile(c.Tx, c.Account, in.InstanceProfileName)
+func profileAndRole(tx *store.Tx, account, profile, role string) (*profileRec, *roleRec, error) {
+	p, err := loadProfile(tx, account, profile)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	r, err := loadRole(c.Tx, c.Account, in.RoleName)
+	r, err := loadRole(tx, account, role)
+	return p, r, err
+}
+
+func (s *svc) addRoleToInstanceProfile(c *server.Call, in *api.AddRoleToInstanceProfileRequest) (*model.Empty, error) {
+	p, r, err := profileAndRole(c.Tx, c.Account, in.InstanceProfileName, in.RoleName)
 	if err != nil {
 		return nil, err
 	}
@@ -132,11 +137,7 @@ func (s *svc) addRoleToInstanceProfile(c *server.Call, in *api.AddRoleToInstance
 }
 
 func (s *svc) removeRoleFromInstanceProfile(c *server.Call, in *api.RemoveRoleFromInstanceProfileRequest) (*model.Empty, error) {
-	p, err := loadProfile(c.Tx, c.Account, in.InstanceProfileName)
-	if err != nil {
-		return nil, err
-	}
-	r, err := loadRole(c.Tx, c.Account, in.RoleName)
+	p, r, err := profileAndRole(c.Tx, c.Account, in.InstanceProfileName, in.RoleName)
 	if err != nil {
 		return nil, err
 	}

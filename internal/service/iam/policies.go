@@ -89,16 +89,22 @@ func resolvePolicy(tx *store.Tx, account, arn string) (*managedRef, error) {
 	return &managedRef{arn: rec.arn(account), rec: rec}, nil
 }
 
+// existingPolicy is resolvePolicy answering NoSuchEntity when there is none.
+func existingPolicy(tx *store.Tx, account, arn string) (*managedRef, error) {
+	r, err := resolvePolicy(tx, account, arn)
+	if err == nil && r == nil {
+		err = noSuchPolicy(arn)
+	}
+	return r, err
+}
+
 // customerPolicy resolves an ARN for an operation that changes the policy: AWS's own
 // policies cannot be changed, and IAM refuses as it refuses any change to another
 // account's resource.
 func customerPolicy(c *server.Call, arn string) (*policyRec, error) {
-	r, err := resolvePolicy(c.Tx, c.Account, arn)
+	r, err := existingPolicy(c.Tx, c.Account, arn)
 	if err != nil {
 		return nil, err
-	}
-	if r == nil {
-		return nil, noSuchPolicy(arn)
 	}
 	if r.aws != nil {
 		return nil, notAuthorized(c, arn)
@@ -265,12 +271,9 @@ func (s *svc) createPolicy(c *server.Call, in *api.CreatePolicyRequest) (*api.Cr
 }
 
 func (s *svc) getPolicy(c *server.Call, in *api.GetPolicyRequest) (*api.GetPolicyResponse, error) {
-	r, err := resolvePolicy(c.Tx, c.Account, in.PolicyArn)
+	r, err := existingPolicy(c.Tx, c.Account, in.PolicyArn)
 	if err != nil {
 		return nil, err
-	}
-	if r == nil {
-		return nil, noSuchPolicy(in.PolicyArn)
 	}
 	use, err := getUse(c.Tx, c.Account, r.arn)
 	if err != nil {
@@ -412,12 +415,9 @@ func (s *svc) createPolicyVersion(c *server.Call, in *api.CreatePolicyVersionReq
 }
 
 func (s *svc) getPolicyVersion(c *server.Call, in *api.GetPolicyVersionRequest) (*api.GetPolicyVersionResponse, error) {
-	r, err := resolvePolicy(c.Tx, c.Account, in.PolicyArn)
+	r, err := existingPolicy(c.Tx, c.Account, in.PolicyArn)
 	if err != nil {
 		return nil, err
-	}
-	if r == nil {
-		return nil, noSuchPolicy(in.PolicyArn)
 	}
 	if r.aws != nil {
 		// The catalog holds each AWS policy's default version only.
@@ -443,12 +443,9 @@ func (s *svc) listPolicyVersions(c *server.Call, in *api.ListPolicyVersionsReque
 	if err != nil {
 		return nil, err
 	}
-	r, err := resolvePolicy(c.Tx, c.Account, in.PolicyArn)
+	r, err := existingPolicy(c.Tx, c.Account, in.PolicyArn)
 	if err != nil {
 		return nil, err
-	}
-	if r == nil {
-		return nil, noSuchPolicy(in.PolicyArn)
 	}
 	var all []api.PolicyVersion
 	if r.aws != nil {
@@ -516,12 +513,9 @@ func (s *svc) untagPolicy(c *server.Call, in *api.UntagPolicyRequest) (*model.Em
 }
 
 func (s *svc) listPolicyTags(c *server.Call, in *api.ListPolicyTagsRequest) (*api.ListPolicyTagsResponse, error) {
-	r, err := resolvePolicy(c.Tx, c.Account, in.PolicyArn)
+	r, err := existingPolicy(c.Tx, c.Account, in.PolicyArn)
 	if err != nil {
 		return nil, err
-	}
-	if r == nil {
-		return nil, noSuchPolicy(in.PolicyArn)
 	}
 	if r.aws != nil {
 		// AWS managed policies carry no tags.
