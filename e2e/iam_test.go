@@ -24,7 +24,9 @@ func TestIAMThroughTheCLI(t *testing.T) {
 				t.Fatalf("create-user: %s", out)
 			}
 			out, ok := root("iam", "create-access-key", "--user-name", user)
-			var key struct{ AccessKey struct{ AccessKeyId, SecretAccessKey string } }
+			var key struct {
+				AccessKey struct{ AccessKeyId, SecretAccessKey string }
+			}
 			if !ok || json.Unmarshal([]byte(out), &key) != nil {
 				t.Fatalf("create-access-key: %s", out)
 			}
