@@ -21,6 +21,7 @@ import (
 	"github.com/palisade/palisade/internal/auth"
 	"github.com/palisade/palisade/internal/clock"
 	"github.com/palisade/palisade/internal/server"
+	"github.com/palisade/palisade/internal/service/iam"
 	"github.com/palisade/palisade/internal/service/sts"
 	"github.com/palisade/palisade/internal/store"
 )
@@ -62,6 +63,8 @@ type App struct {
 	Server     *server.Server
 	Store      *store.DB
 	Keys       *auth.Keys
+	Sealer     *store.Sealer
+	Usage      *iam.Usage
 	Clock      *clock.Clock
 	Root       auth.Credential
 	AdminToken string
@@ -99,7 +102,7 @@ func Open(opts Options) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
-	a := &App{Store: db, Keys: auth.NewKeys(db, sealer), Clock: &clock.Clock{}, Options: opts}
+	a := &App{Store: db, Keys: auth.NewKeys(db, sealer), Sealer: sealer, Usage: iam.NewUsage(db), Clock: &clock.Clock{}, Options: opts}
 	ok := false
 	defer func() {
 		if !ok {
@@ -117,8 +120,8 @@ func Open(opts Options) (*App, error) {
 	}
 	a.Server, err = server.New(server.Config{
 		Store: db, Keys: a.Keys, Clock: a.Clock, Logger: opts.Logger, Region: opts.Region,
-		AdminToken: a.AdminToken, OnClockAdvance: a.saveClock,
-	}, Services()...)
+		AdminToken: a.AdminToken, OnClockAdvance: a.saveClock, OnAuthenticated: a.Usage.Record,
+	}, a.Services()...)
 	if err != nil {
 		return nil, err
 	}
@@ -126,9 +129,11 @@ func Open(opts Options) (*App, error) {
 	return a, nil
 }
 
-// Services lists every service Palisade serves. Adding a service is one line here.
-func Services() []server.Service {
+// Services lists every service Palisade serves, wired to the parts of the app they
+// need. Adding a service is one line here.
+func (a *App) Services() []server.Service {
 	return []server.Service{
+		iam.Service(iam.Deps{Keys: a.Keys, Sealer: a.Sealer, Usage: a.Usage}),
 		sts.Service(),
 	}
 }

@@ -51,6 +51,11 @@ type Config struct {
 	MaxBody int64
 	// OnClockAdvance persists a new clock offset before the admin API acknowledges it.
 	OnClockAdvance func(ctx context.Context, offset time.Duration) error
+	// OnAuthenticated, when set, is told of every request whose signature checked out
+	// (before it is decoded or authorized), with the signing service, the region and
+	// Palisade's time: IAM's access-key last-used and service last-accessed data come
+	// from it. It runs on the request path and must not block.
+	OnAuthenticated func(p auth.Principal, service, region string, at time.Time)
 }
 
 // Server serves the registered services over HTTP.
@@ -204,6 +209,9 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, st *callState) {
 		return
 	}
 	st.principal = principal.ARN
+	if s.cfg.OnAuthenticated != nil && principal.Type != auth.Anonymous {
+		s.cfg.OnAuthenticated(principal, m.SigningName, region, s.cfg.Clock.Now())
+	}
 	if streaming {
 		// The body is checked as it streams: aws-chunked signatures chunk by chunk, a
 		// claimed SHA-256 at EOF.

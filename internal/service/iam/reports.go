@@ -1,0 +1,172 @@
+package iam
+
+import (
+	"bytes"
+	"encoding/csv"
+	"encoding/json"
+	"strconv"
+	"time"
+
+	api "github.com/palisade/palisade/internal/api/iam"
+	"github.com/palisade/palisade/internal/auth"
+	"github.com/palisade/palisade/internal/model"
+	"github.com/palisade/palisade/internal/server"
+	"github.com/palisade/palisade/internal/store"
+)
+
+// reportLifetime: GenerateCredentialReport reuses a report younger than this, and
+// GetCredentialReport no longer returns an older one (IAM documents the four hours).
+const reportLifetime = 4 * time.Hour
+
+const reportKey = "credential-report"
+
+// reportRec is the account's last credential report.
+type reportRec struct {
+	Generated time.Time `json:"generated"`
+	Content   []byte    `json:"content"`
+}
+
+// credentialReportHeader is the report's header line, exactly as IAM writes it.
+var credentialReportHeader = []string{
+	"user", "arn", "user_creation_time", "password_enabled", "password_last_used", "password_last_changed", "password_next_rotation", "mfa_active",
+	"access_key_1_active", "access_key_1_last_rotated", "access_key_1_last_used_date", "access_key_1_last_used_region", "access_key_1_last_used_service",
+	"access_key_2_active", "access_key_2_last_rotated", "access_key_2_last_used_date", "access_key_2_last_used_region", "access_key_2_last_used_service",
+	"cert_1_active", "cert_1_last_rotated", "cert_2_active", "cert_2_last_rotated",
+}
+
+func (s *svc) reportHandlers() []server.Handler {
+	return []server.Handler{
+		server.Write("GenerateCredentialReport", s.generateCredentialReport),
+		server.Read("GetCredentialReport", s.getCredentialReport),
+		server.Write("GenerateServiceLastAccessedDetails", s.generateServiceLastAccessedDetails),
+		server.Read("GetServiceLastAccessedDetails", s.getServiceLastAccessedDetails),
+		server.Read("GetServiceLastAccessedDetailsWithEntities", s.getServiceLastAccessedDetailsWithEntities),
+	}
+}
+
+// reportTime is IAM's credential-report time format: ISO 8601 with +00:00.
+func reportTime(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05+00:00") }
+
+// generateCredentialReport builds the report at once, in the call's transaction, so
+// it is consistent with the state the call saw: the first call answers STARTED, later
+// ones COMPLETE while the report is younger than four hours.
+func (s *svc) generateCredentialReport(c *server.Call, _ *model.Empty) (*api.GenerateCredentialReportResponse, error) {
+	r, err := load[reportRec](c.Tx, ns(c.Account, tAccount), reportKey)
+	if err != nil {
+		return nil, err
+	}
+	if r != nil && c.Now.Sub(r.Generated) < reportLifetime {
+		return &api.GenerateCredentialReportResponse{State: ptr(api.ReportStateTypeCOMPLETE)}, nil
+	}
+	content, err := s.credentialReport(c.Tx, c.Account, c.Now)
+	if err != nil {
+		return nil, err
+	}
+	if err := c.Tx.PutJSON(ns(c.Account, tAccount), reportKey, reportRec{Generated: timeUTC(c.Now), Content: content}); err != nil {
+		return nil, err
+	}
+	return &api.GenerateCredentialReportResponse{State: ptr(api.ReportStateTypeSTARTED), Description: ptr("No report exists. Starting a new report generation task")}, nil
+}
+
+// getCredentialReport answers ReportNotPresent (410) without a message, as IAM does,
+// when there is no report or it expired.
+func (s *svc) getCredentialReport(c *server.Call, _ *model.Empty) (*api.GetCredentialReportResponse, error) {
+	r, err := load[reportRec](c.Tx, ns(c.Account, tAccount), reportKey)
+	if err != nil {
+		return nil, err
+	}
+	if r == nil || c.Now.Sub(r.Generated) >= reportLifetime {
+		return nil, api.NewCredentialReportNotPresentException("")
+	}
+	return &api.GetCredentialReportResponse{Content: r.Content, ReportFormat: ptr(api.ReportFormatTypeTextCsv), GeneratedTime: ptr(r.Generated)}, nil
+}
+
+// credentialReport writes the CSV: the root user first, then every user by name.
+func (s *svc) credentialReport(tx *store.Tx, account string, now time.Time) ([]byte, error) {
+	var buf bytes.Buffer
+	w := csv.NewWriter(&buf)
+	w.Write(credentialReportHeader)
+	pp, err := loadPasswordPolicy(tx, account)
+	if err != nil {
+		return nil, err
+	}
+	created, err := s.accountCreated(tx, account, now)
+	if err != nil {
+		return nil, err
+	}
+	rootKeys, err := s.ownerKeys(tx, account, keyOwner{})
+	if err != nil {
+		return nil, err
+	}
+	root := []string{"<root_account>", auth.RootPrincipal(account).ARN, reportTime(created), "not_supported", "no_information", "not_supported", "not_supported", "false"}
+	w.Write(append(append(root, s.keyColumns(tx, account, rootKeys)...), certColumns...))
+	err = scanPrefix(tx, ns(account, tUsers), "", "", func(_ string, v []byte) (bool, error) {
+		var u userRec
+		if err := json.Unmarshal(v, &u); err != nil {
+			return false, err
+		}
+		row, err := s.userRow(tx, account, &u, pp)
+		if err != nil {
+			return false, err
+		}
+		w.Write(row)
+		return true, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	w.Flush()
+	return buf.Bytes(), w.Error()
+}
+
+var certColumns = []string{"false", "N/A", "false", "N/A"}
+
+func (s *svc) userRow(tx *store.Tx, account string, u *userRec, pp *passwordPolicy) ([]string, error) {
+	row := []string{u.Name, u.arn(account), reportTime(u.Created)}
+	lp, err := load[loginRec](tx, ns(account, tLogins), u.ID)
+	if err != nil {
+		return nil, err
+	}
+	if lp == nil {
+		row = append(row, "false", "N/A", "N/A", "N/A")
+	} else {
+		lastUsed := "no_information"
+		if u.PasswordLastUsed != nil {
+			lastUsed = reportTime(*u.PasswordLastUsed)
+		}
+		next := "N/A"
+		if pp != nil && pp.MaxAge > 0 {
+			next = reportTime(lp.Changed.AddDate(0, 0, int(pp.MaxAge)))
+		}
+		row = append(row, "true", lastUsed, reportTime(lp.Changed), next)
+	}
+	mfa, err := exists(tx, ns(account, tUserMFA), u.ID+"/")
+	if err != nil {
+		return nil, err
+	}
+	row = append(row, strconv.FormatBool(mfa))
+	keys, err := s.ownerKeys(tx, account, keyOwner{u})
+	if err != nil {
+		return nil, err
+	}
+	return append(append(row, s.keyColumns(tx, account, keys)...), certColumns...), nil
+}
+
+// keyColumns are the ten access_key_1/2 columns for the owner's two oldest keys.
+func (s *svc) keyColumns(tx *store.Tx, account string, keys []auth.KeyInfo) []string {
+	var cols []string
+	for i := range 2 {
+		if i >= len(keys) {
+			cols = append(cols, "false", "N/A", "N/A", "N/A", "N/A")
+			continue
+		}
+		k := keys[i]
+		cols = append(cols, strconv.FormatBool(k.Active), reportTime(k.Created))
+		if use, ok := s.usage.keyLastUsed(tx, account, k.AccessKeyID); ok {
+			cols = append(cols, reportTime(use.At), use.Region, use.Service)
+		} else {
+			cols = append(cols, "N/A", "N/A", "N/A")
+		}
+	}
+	return cols
+}

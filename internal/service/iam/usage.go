@@ -1,0 +1,130 @@
+package iam
+
+import (
+	"context"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/palisade/palisade/internal/auth"
+	"github.com/palisade/palisade/internal/store"
+)
+
+// Usage records when access keys, principals and roles were last used: the data
+// behind GetAccessKeyLastUsed, the credential report's last-used columns, RoleLastUsed
+// and service last-accessed reports. The server tells it of every authenticated
+// request (Record). The newest use is kept in memory and written to the store at most
+// once per key per SaveEvery (AWS itself updates this data loosely, within hours), so
+// a request never waits for it and a busy key does not write on every call.
+type Usage struct {
+	db *store.DB
+	// SaveEvery is the shortest real-time interval between two writes of the same
+	// record; a restart loses at most that much.
+	SaveEvery time.Duration
+
+	mu    sync.Mutex
+	last  map[string]useRec    // namespace + "\x00" + key → newest use
+	saved map[string]time.Time // same keys → real time of the last write
+}
+
+// useRec is one last-use record.
+type useRec struct {
+	At      time.Time `json:"at"`
+	Region  string    `json:"region"`
+	Service string    `json:"service,omitempty"`
+	// ARN is the principal that used it (service usage of a role: the session's role).
+	ARN string `json:"arn,omitempty"`
+}
+
+// Usage namespaces.
+const (
+	tKeyUse     = "key-usage"     // access key ID → useRec
+	tServiceUse = "service-usage" // entity|service → useRec (entity: user/ID, role/ID, root)
+	tRoleUse    = "role-usage"    // role ID → useRec
+)
+
+// NewUsage returns a usage recorder writing to db.
+func NewUsage(db *store.DB) *Usage {
+	return &Usage{db: db, SaveEvery: time.Minute, last: map[string]useRec{}, saved: map[string]time.Time{}}
+}
+
+// Record notes that p made a request to service in region at Palisade time at. It
+// matches server.Config.OnAuthenticated.
+func (u *Usage) Record(p auth.Principal, service, region string, at time.Time) {
+	if u == nil || p.Account == "" {
+		return
+	}
+	at = timeUTC(at)
+	use := useRec{At: at, Region: region, Service: service}
+	if p.AccessKeyID != "" {
+		u.note(ns(p.Account, tKeyUse), p.AccessKeyID, use)
+	}
+	entity := ""
+	switch p.Type {
+	case auth.Root:
+		entity = "root"
+	case auth.IAMUser:
+		entity = "user/" + p.UserID
+	case auth.AssumedRole:
+		roleID, _, _ := strings.Cut(p.UserID, ":")
+		entity = "role/" + roleID
+		u.note(ns(p.Account, tRoleUse), roleID, useRec{At: at, Region: region})
+	}
+	if entity != "" {
+		u.note(ns(p.Account, tServiceUse), entity+"|"+service, useRec{At: at, Region: region, Service: service, ARN: p.ARN})
+	}
+}
+
+func (u *Usage) note(namespace, key string, use useRec) {
+	id := namespace + "\x00" + key
+	now := time.Now()
+	u.mu.Lock()
+	if prev, ok := u.last[id]; ok && prev.At.After(use.At) {
+		u.mu.Unlock()
+		return
+	}
+	u.last[id] = use
+	due := now.Sub(u.saved[id]) >= u.SaveEvery
+	if due {
+		u.saved[id] = now
+	}
+	u.mu.Unlock()
+	if due {
+		go u.db.Update(context.Background(), func(tx *store.Tx) error { return tx.PutJSON(namespace, key, use) })
+	}
+}
+
+// get returns the newest known use of a record: memory first (newer than the store),
+// then the store.
+func (u *Usage) get(tx *store.Tx, namespace, key string) (useRec, bool) {
+	if u == nil {
+		return useRec{}, false
+	}
+	u.mu.Lock()
+	use, ok := u.last[namespace+"\x00"+key]
+	u.mu.Unlock()
+	if ok {
+		return use, true
+	}
+	rec, err := load[useRec](tx, namespace, key)
+	if err != nil || rec == nil {
+		return useRec{}, false
+	}
+	return *rec, true
+}
+
+// keyLastUsed is when an access key last signed a request.
+func (u *Usage) keyLastUsed(tx *store.Tx, account, id string) (useRec, bool) {
+	return u.get(tx, ns(account, tKeyUse), id)
+}
+
+// roleLastUsed is when a session of the role last made a request.
+func (u *Usage) roleLastUsed(tx *store.Tx, account, roleID string) (time.Time, string, bool) {
+	use, ok := u.get(tx, ns(account, tRoleUse), roleID)
+	return use.At, use.Region, ok
+}
+
+// serviceUse is when an entity ("user/ID", "role/ID", "root") last used a service.
+func (u *Usage) serviceUse(tx *store.Tx, account, entity, service string) (useRec, bool) {
+	return u.get(tx, ns(account, tServiceUse), entity+"|"+service)
+}
