@@ -17,7 +17,7 @@ func TestAdvance(t *testing.T) {
 	default:
 		t.Fatal("Changed not signalled by Advance")
 	}
-	if d := now.Sub(time.Now()); d < 24*time.Hour-time.Second || d > 24*time.Hour+time.Second {
+	if d := time.Until(now); d < 24*time.Hour-time.Second || d > 24*time.Hour+time.Second {
 		t.Fatalf("advanced by %v", d)
 	}
 	c.Advance(-48 * time.Hour)
