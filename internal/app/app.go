@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/palisade/palisade/internal/auth"
+	"github.com/palisade/palisade/internal/authz"
 	"github.com/palisade/palisade/internal/clock"
 	"github.com/palisade/palisade/internal/server"
 	"github.com/palisade/palisade/internal/service/iam"
@@ -65,6 +66,7 @@ type App struct {
 	Keys       *auth.Keys
 	Sealer     *store.Sealer
 	Usage      *iam.Usage
+	Authz      *authz.Authorizer
 	Clock      *clock.Clock
 	Root       auth.Credential
 	AdminToken string
@@ -118,8 +120,9 @@ func Open(opts Options) (*App, error) {
 	if err := writeCredentials(filepath.Join(opts.DataDir, "credentials"), a.Root, opts.Region); err != nil {
 		return nil, err
 	}
+	a.Authz = authz.New(iam.Grants{})
 	a.Server, err = server.New(server.Config{
-		Store: db, Keys: a.Keys, Clock: a.Clock, Logger: opts.Logger, Region: opts.Region,
+		Store: db, Keys: a.Keys, Clock: a.Clock, Logger: opts.Logger, Region: opts.Region, Authz: a.Authz,
 		AdminToken: a.AdminToken, OnClockAdvance: a.saveClock, OnAuthenticated: a.Usage.Record,
 	}, a.Services()...)
 	if err != nil {

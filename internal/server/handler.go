@@ -8,6 +8,7 @@ import (
 
 	"github.com/palisade/palisade/internal/audit"
 	"github.com/palisade/palisade/internal/auth"
+	"github.com/palisade/palisade/internal/authz"
 	"github.com/palisade/palisade/internal/model"
 	"github.com/palisade/palisade/internal/store"
 )
@@ -21,12 +22,27 @@ type Service struct {
 	// Global services (IAM, Organizations, Route 53) have one endpoint for all regions;
 	// their CloudTrail records carry us-east-1.
 	Global bool
+	// Actions maps operations to the IAM action they are authorized as, where it is
+	// not "<service>:<Operation>" (S3's ListObjectsV2 is s3:ListBucket).
+	Actions map[string]string
+	// Checks, when set, builds an operation's authorization checks (for resources
+	// whose ARNs need state, such as an IAM user's path). Returning nil checks and no
+	// error falls back to the reference's ARN templates filled from the input.
+	Checks func(c *Call, op string, in map[string]any) ([]authz.Check, error)
+	// Vars resolves an ARN template variable the input does not name directly (an IAM
+	// user's ${UserNameWithPath} needs the stored path). It runs in the call's
+	// transaction.
+	Vars func(c *Call, name string, in map[string]any) (string, bool)
+	// InvalidatesAuthz marks services whose writes change who may do what (IAM,
+	// Organizations): each committed write drops cached permissions for the account.
+	InvalidatesAuthz bool
 }
 
 // Handler serves one operation. Build it with Read or Write.
 type Handler struct {
 	Op       string
 	ReadOnly bool
+	noAuthz  bool
 	in, out  reflect.Type
 	call     func(c *Call, in any) (any, error)
 }
@@ -90,8 +106,16 @@ type Call struct {
 	// transaction for Write handlers.
 	Tx *store.Tx
 
+	// Secure is true when the request came over TLS (aws:SecureTransport).
+	Secure bool
+
 	// Resources and AdditionalEventData, when a handler sets them, go into the call's
 	// CloudTrail record.
 	Resources           []audit.Resource
 	AdditionalEventData map[string]any
+
+	srv        *Server
+	entry      *entry
+	authorized bool
+	denied     bool
 }

@@ -25,6 +25,7 @@ import (
 
 	"github.com/palisade/palisade/internal/audit"
 	"github.com/palisade/palisade/internal/auth"
+	"github.com/palisade/palisade/internal/authz"
 	"github.com/palisade/palisade/internal/clock"
 	"github.com/palisade/palisade/internal/model"
 	"github.com/palisade/palisade/internal/sigv4"
@@ -49,6 +50,8 @@ type Config struct {
 	AdminToken string
 	// MaxBody overrides DefaultMaxBody.
 	MaxBody int64
+	// Authz authorizes every call; nil allows everything (codec-level tests).
+	Authz *authz.Authorizer
 	// OnClockAdvance persists a new clock offset before the admin API acknowledges it.
 	OnClockAdvance func(ctx context.Context, offset time.Duration) error
 	// OnAuthenticated, when set, is told of every request whose signature checked out
@@ -240,7 +243,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, st *callState) {
 	call := &Call{
 		Context: r.Context(), RequestID: meta.RequestID, Principal: principal, Account: principal.Account,
 		Region: region, Service: m, Operation: op, Now: s.cfg.Clock.Now(),
-		SourceIP: sourceIP(r), UserAgent: r.UserAgent(),
+		SourceIP: sourceIP(r), UserAgent: r.UserAgent(), Secure: r.TLS != nil, srv: s, entry: e,
 	}
 	out, herr, serr := s.dispatch(call, e, h, inVal.Interface(), in)
 	if serr != nil {
@@ -271,6 +274,9 @@ func (s *Server) dispatch(c *Call, e *entry, h Handler, in any, inTree map[strin
 	if h.ReadOnly {
 		serr = s.cfg.Store.View(ctx, func(tx *store.Tx) error {
 			c.Tx = tx
+			if herr = s.authorizeOperation(c, e, h, inTree); herr != nil {
+				return nil
+			}
 			out, herr = safeHandle(h, c, in)
 			return nil
 		})
@@ -287,9 +293,16 @@ func (s *Server) dispatch(c *Call, e *entry, h Handler, in any, inTree map[strin
 		herr = nil
 		out = nil
 		tx.Savepoint(func() error {
+			if herr = s.authorizeOperation(c, e, h, inTree); herr != nil {
+				return herr
+			}
 			out, herr = safeHandle(h, c, in)
 			return herr
 		})
+		if herr == nil && e.svc.InvalidatesAuthz && s.cfg.Authz != nil {
+			account := c.Account
+			tx.AfterCommit(func() { s.cfg.Authz.Changed(account) })
+		}
 		return tx.AppendEvent(s.record(c, e, h, inTree, out, herr))
 	})
 	c.Tx = nil

@@ -72,7 +72,10 @@ func TestAccessKeyQuotaAndOwnership(t *testing.T) {
 	_, err = e.iam.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String("nobody")})
 	wantErr(t, err, "NoSuchEntity", 404, "The user with name nobody cannot be found.")
 
-	// A user manages its own keys without naming itself.
+	// A user manages its own keys without naming itself, once a policy lets it (AWS's
+	// "manage your own access keys" example, with ${aws:username}).
+	must(e.iam.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String("b"), PolicyName: aws.String("self"), PolicyDocument: aws.String(
+		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["iam:CreateAccessKey","iam:ListAccessKeys","iam:UpdateAccessKey","iam:DeleteAccessKey"],"Resource":"arn:aws:iam::*:user/${aws:username}"}]}`)}))
 	k := must(e.iam.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String("b")})).AccessKey
 	b, _ := e.as(*k.AccessKeyId, *k.SecretAccessKey)
 	k2 := must(b.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{})).AccessKey

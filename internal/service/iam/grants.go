@@ -5,33 +5,17 @@ import (
 
 	api "github.com/palisade/palisade/internal/api/iam"
 	"github.com/palisade/palisade/internal/auth"
+	"github.com/palisade/palisade/internal/authz"
 	"github.com/palisade/palisade/internal/store"
 )
-
-// PolicyDoc is one policy that applies to a principal: Name identifies it in
-// explanations (the managed policy's ARN, or "user/NAME/POLICY" for inline ones) and
-// Doc is its document (a managed policy's default version).
-type PolicyDoc struct {
-	Name string
-	Doc  string
-}
-
-// Grants is what IAM holds about a principal for the authorization layer: its
-// identity-based policies (a user's own and its groups', a role's), its permissions
-// boundary, and its tags (aws:PrincipalTag).
-type Grants struct {
-	Identity []PolicyDoc
-	Boundary *PolicyDoc
-	Tags     []api.Tag
-}
 
 // PrincipalGrants reads, in tx, the policies that apply to an authenticated principal:
 // an IAM user, or an assumed role's session (the role's policies; session policies
 // are the session's own). The root user and principals IAM does not hold get empty
 // grants. The authorization layer compiles them (caching by document) and evaluates;
 // it reaches this through an interface of its own, wired in app.
-func PrincipalGrants(tx *store.Tx, p auth.Principal) (*Grants, error) {
-	g := &Grants{}
+func PrincipalGrants(tx *store.Tx, p auth.Principal) (*authz.Grants, error) {
+	g := &authz.Grants{Tags: map[string]string{}}
 	var kind, id string
 	switch p.Type {
 	case auth.IAMUser:
@@ -57,9 +41,12 @@ func PrincipalGrants(tx *store.Tx, p auth.Principal) (*Grants, error) {
 			return g, err
 		}
 		name, boundary, tags = r.Name, r.Boundary, r.Tags
+		g.IssuerARN = r.arn(p.Account)
 	}
-	g.Tags = tags
-	if err := g.add(tx, p.Account, kind, id, name); err != nil {
+	for _, t := range tags {
+		g.Tags[t.Key] = t.Value
+	}
+	if err := addGrants(g, tx, p.Account, kind, id, name); err != nil {
 		return nil, err
 	}
 	if kind == kUser {
@@ -68,7 +55,7 @@ func PrincipalGrants(tx *store.Tx, p auth.Principal) (*Grants, error) {
 			return nil, err
 		}
 		for _, gr := range groups {
-			if err := g.add(tx, p.Account, kGroup, gr.ID, gr.Name); err != nil {
+			if err := addGrants(g, tx, p.Account, kGroup, gr.ID, gr.Name); err != nil {
 				return nil, err
 			}
 		}
@@ -79,20 +66,20 @@ func PrincipalGrants(tx *store.Tx, p auth.Principal) (*Grants, error) {
 			return nil, err
 		}
 		if r != nil {
-			g.Boundary = &PolicyDoc{Name: r.arn, Doc: r.defaultDoc()}
+			g.Boundary = &authz.PolicyDoc{Name: r.arn, Doc: r.defaultDoc()}
 		}
 	}
 	return g, nil
 }
 
 // add appends an entity's inline and attached managed policies.
-func (g *Grants) add(tx *store.Tx, account, kind, id, name string) error {
+func addGrants(g *authz.Grants, tx *store.Tx, account, kind, id, name string) error {
 	inline, err := inlinePolicies(tx, account, kind, id)
 	if err != nil {
 		return err
 	}
 	for _, p := range inline {
-		g.Identity = append(g.Identity, PolicyDoc{Name: kind + "/" + name + "/" + p.Name, Doc: p.Doc})
+		g.Identity = append(g.Identity, authz.PolicyDoc{Name: kind + "/" + name + "/" + p.Name, Doc: p.Doc})
 	}
 	arns, err := attachedARNs(tx, account, kind, id)
 	if err != nil {
@@ -104,7 +91,7 @@ func (g *Grants) add(tx *store.Tx, account, kind, id, name string) error {
 			return err
 		}
 		if r != nil {
-			g.Identity = append(g.Identity, PolicyDoc{Name: r.arn, Doc: r.defaultDoc()})
+			g.Identity = append(g.Identity, authz.PolicyDoc{Name: r.arn, Doc: r.defaultDoc()})
 		}
 	}
 	return nil

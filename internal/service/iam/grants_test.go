@@ -9,6 +9,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam/types"
 
 	"github.com/palisade/palisade/internal/auth"
+	"github.com/palisade/palisade/internal/authz"
 	iampkg "github.com/palisade/palisade/internal/service/iam"
 	"github.com/palisade/palisade/internal/store"
 )
@@ -26,7 +27,7 @@ func TestPrincipalGrants(t *testing.T) {
 	r := must(e.iam.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("r"), AssumeRolePolicyDocument: aws.String(trustEC2)})).Role
 	must(e.iam.AttachRolePolicy(ctx, &iam.AttachRolePolicyInput{RoleName: aws.String("r"), PolicyArn: aws.String("arn:aws:iam::aws:policy/SecurityAudit")}))
 
-	grants := func(p auth.Principal) (g *iampkg.Grants) {
+	grants := func(p auth.Principal) (g *authz.Grants) {
 		err := e.p.Store.View(ctx, func(tx *store.Tx) (err error) {
 			g, err = iampkg.PrincipalGrants(tx, p)
 			return err
@@ -50,7 +51,7 @@ func TestPrincipalGrants(t *testing.T) {
 		t.Fatalf("boundary %+v tags %+v", g.Boundary, g.Tags)
 	}
 	rg := grants(auth.Principal{Type: auth.AssumedRole, Account: account, UserID: *r.RoleId + ":session"})
-	if len(rg.Identity) != 1 || rg.Identity[0].Name != "arn:aws:iam::aws:policy/SecurityAudit" || rg.Boundary != nil {
+	if len(rg.Identity) != 1 || rg.Identity[0].Name != "arn:aws:iam::aws:policy/SecurityAudit" || rg.Boundary != nil || rg.IssuerARN != *r.Arn {
 		t.Fatalf("role grants %+v", rg)
 	}
 	if root := grants(auth.RootPrincipal(account)); len(root.Identity) != 0 {

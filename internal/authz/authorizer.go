@@ -1,0 +1,285 @@
+package authz
+
+import (
+	"crypto/sha256"
+	"fmt"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/palisade/palisade/internal/auth"
+	"github.com/palisade/palisade/internal/policy"
+	"github.com/palisade/palisade/internal/store"
+)
+
+// PolicyDoc is one identity-based policy of a principal: its name (a managed policy's
+// ARN, or "user/NAME/POLICY" for an inline one) and its JSON document.
+type PolicyDoc struct {
+	Name string
+	Doc  string
+}
+
+// Grants is what the identity store (IAM) holds about a principal.
+type Grants struct {
+	Identity []PolicyDoc
+	Boundary *PolicyDoc
+	// Tags are the principal's tags, for aws:PrincipalTag/*.
+	Tags map[string]string
+	// IssuerARN is the role ARN (with its path) of a role session.
+	IssuerARN string
+}
+
+// GrantSource reads a principal's grants inside the call's transaction. IAM implements
+// it; app wires it in.
+type GrantSource interface {
+	PrincipalGrants(tx *store.Tx, p auth.Principal) (*Grants, error)
+}
+
+// Caller is the authenticated side of a request: who, from where, when.
+type Caller struct {
+	Principal auth.Principal
+	SourceIP  string
+	UserAgent string
+	Region    string
+	// Now is Palisade's clock, for aws:CurrentTime and aws:EpochTime.
+	Now    time.Time
+	Secure bool
+}
+
+// Check is one authorization question: may the caller perform Action on Resource?
+type Check struct {
+	Action   string // "service:Action"
+	Resource string // ARN, or "*" for actions without resource-level permissions
+	// ResourceAccount is the account owning the resource; "" means the caller's.
+	ResourceAccount string
+	// Context holds request-specific condition keys (aws:RequestTag/k, s3:prefix,
+	// kms:EncryptionContext:k...), keys in any case.
+	Context map[string][]string
+	// ResourcePolicy is the resource's own policy (bucket, key, queue, topic...).
+	ResourcePolicy *policy.Policy
+	// ResourceMustAllow: the resource policy alone decides for the resource owner's
+	// principals too (KMS key policies, role trust policies).
+	ResourceMustAllow bool
+}
+
+// Authorizer answers Checks with the policy engine, caching compiled documents by
+// content and each principal's compiled identity policies until IAM changes.
+type Authorizer struct {
+	grants GrantSource
+
+	docs sync.Map // [32]byte(kind+doc) → *policy.Policy
+
+	mu    sync.RWMutex
+	sets  map[string]*principalSet // by principal ARN
+	gens  map[string]*atomic.Uint64
+	genMu sync.Mutex
+}
+
+type principalSet struct {
+	gen      uint64
+	identity *policy.Group
+	boundary *policy.Policy
+	tags     map[string]string
+	issuer   string
+}
+
+// New returns an Authorizer reading grants from src (nil: no principal has any).
+func New(src GrantSource) *Authorizer {
+	return &Authorizer{grants: src, sets: map[string]*principalSet{}, gens: map[string]*atomic.Uint64{}}
+}
+
+func (a *Authorizer) gen(account string) *atomic.Uint64 {
+	a.genMu.Lock()
+	defer a.genMu.Unlock()
+	g, ok := a.gens[account]
+	if !ok {
+		g = &atomic.Uint64{}
+		a.gens[account] = g
+	}
+	return g
+}
+
+// Changed drops what is cached for an account's principals: IAM's state changed.
+func (a *Authorizer) Changed(account string) { a.gen(account).Add(1) }
+
+// Compile parses a document once and returns the cached compiled policy. Documents
+// stored by IAM were validated when they were stored, so quotas are not applied again.
+func (a *Authorizer) Compile(kind policy.Kind, name, doc string) (*policy.Policy, error) {
+	key := sha256.Sum256([]byte(strconv.Itoa(int(kind)) + "\x00" + name + "\x00" + doc))
+	if p, ok := a.docs.Load(key); ok {
+		return p.(*policy.Policy), nil
+	}
+	p, err := policy.ParseWithoutQuota(kind, name, []byte(doc))
+	if err != nil {
+		return nil, err
+	}
+	a.docs.Store(key, p)
+	return p, nil
+}
+
+func (a *Authorizer) principalSet(tx *store.Tx, p auth.Principal) (*principalSet, error) {
+	gen := a.gen(p.Account).Load()
+	a.mu.RLock()
+	ps, ok := a.sets[p.ARN]
+	a.mu.RUnlock()
+	if ok && ps.gen == gen {
+		return ps, nil
+	}
+	ps = &principalSet{gen: gen}
+	if a.grants != nil && (p.Type == auth.IAMUser || p.Type == auth.AssumedRole || p.Type == auth.FederatedUser) {
+		g, err := a.grants.PrincipalGrants(tx, p)
+		if err != nil {
+			return nil, fmt.Errorf("authz: grants of %s: %w", p.ARN, err)
+		}
+		var pols []*policy.Policy
+		for _, d := range g.Identity {
+			c, err := a.Compile(policy.KindManaged, d.Name, d.Doc)
+			if err != nil {
+				return nil, fmt.Errorf("authz: stored policy %s: %w", d.Name, err)
+			}
+			pols = append(pols, c)
+		}
+		ps.identity = policy.NewGroup(pols...)
+		if g.Boundary != nil {
+			b, err := a.Compile(policy.KindBoundary, g.Boundary.Name, g.Boundary.Doc)
+			if err != nil {
+				return nil, fmt.Errorf("authz: stored boundary %s: %w", g.Boundary.Name, err)
+			}
+			ps.boundary = b
+		}
+		ps.tags = g.Tags
+		ps.issuer = g.IssuerARN
+	} else {
+		ps.identity = policy.NewGroup()
+	}
+	a.mu.Lock()
+	a.sets[p.ARN] = ps
+	a.mu.Unlock()
+	return ps, nil
+}
+
+// Decision is the engine's answer with the request it was asked, for messages.
+type Decision struct {
+	policy.Result
+	Request policy.Request
+}
+
+// Allowed reports whether the check passed.
+func (d *Decision) Allowed() bool { return d.Result.Decision == policy.Allowed }
+
+// Message is AWS's AccessDenied message for a denied check.
+func (d *Decision) Message() string { return d.Result.Message(&d.Request) }
+
+// Decide evaluates one check for a caller, reading the caller's grants in tx.
+func (a *Authorizer) Decide(tx *store.Tx, c *Caller, chk *Check) (*Decision, error) {
+	ps, err := a.principalSet(tx, c.Principal)
+	if err != nil {
+		return nil, err
+	}
+	pp := enginePrincipal(c.Principal, ps.issuer)
+	resAccount := chk.ResourceAccount
+	if resAccount == "" {
+		resAccount = c.Principal.Account
+	}
+	d := &Decision{}
+	d.Request = policy.Request{
+		Principal: pp, Action: chk.Action, Resource: chk.Resource, ResourceAccount: resAccount,
+		Context: &requestContext{caller: c, tags: ps.tags, extra: chk.Context},
+	}
+	set := &policy.PolicySet{Identity: ps.identity, Boundary: ps.boundary, Resource: chk.ResourcePolicy, ResourceMustAllow: chk.ResourceMustAllow}
+	policy.EvaluateInto(&d.Result, &d.Request, set)
+	return d, nil
+}
+
+func enginePrincipal(p auth.Principal, issuer string) policy.Principal {
+	ep := policy.Principal{ARN: p.ARN, Account: p.Account, UserID: p.UserID, IssuerARN: issuer}
+	switch p.Type {
+	case auth.Root:
+		ep.Type = policy.PrincipalRoot
+	case auth.IAMUser:
+		ep.Type = policy.PrincipalUser
+	case auth.AssumedRole:
+		ep.Type = policy.PrincipalRoleSession
+	case auth.FederatedUser:
+		ep.Type = policy.PrincipalFederatedUser
+	case auth.AWSService:
+		ep.Type = policy.PrincipalService
+	default:
+		ep.Type = policy.PrincipalAnonymous
+	}
+	return ep
+}
+
+// requestContext supplies condition keys: the global keys from the caller, the
+// principal's tags, and the check's own keys. Keys arrive lower-cased.
+type requestContext struct {
+	caller *Caller
+	tags   map[string]string
+	extra  map[string][]string
+}
+
+func (r *requestContext) Lookup(key string) ([]string, bool) {
+	c := r.caller
+	switch key {
+	case "aws:sourceip":
+		if c.SourceIP == "" {
+			return nil, false
+		}
+		return []string{c.SourceIP}, true
+	case "aws:currenttime":
+		return []string{c.Now.UTC().Format("2006-01-02T15:04:05Z")}, true
+	case "aws:epochtime":
+		return []string{strconv.FormatInt(c.Now.Unix(), 10)}, true
+	case "aws:securetransport":
+		return []string{strconv.FormatBool(c.Secure)}, true
+	case "aws:requestedregion":
+		if c.Region == "" {
+			return nil, false
+		}
+		return []string{c.Region}, true
+	case "aws:useragent":
+		return []string{c.UserAgent}, true
+	case "aws:viaawsservice":
+		return []string{"false"}, true
+	case "aws:principaltype":
+		return []string{principalTypeKey(c.Principal.Type)}, true
+	}
+	if t, ok := strings.CutPrefix(key, "aws:principaltag/"); ok {
+		for k, v := range r.tags {
+			if strings.EqualFold(k, t) {
+				return []string{v}, true
+			}
+		}
+		return nil, false
+	}
+	if v, ok := r.extra[key]; ok {
+		return v, true
+	}
+	for k, v := range r.extra {
+		if strings.EqualFold(k, key) {
+			return v, true
+		}
+	}
+	// aws:PrincipalArn, aws:username, aws:userid, aws:PrincipalAccount: the engine
+	// derives them from the principal.
+	return nil, false
+}
+
+// principalTypeKey is aws:PrincipalType's value.
+func principalTypeKey(t auth.Type) string {
+	switch t {
+	case auth.Root:
+		return "Account"
+	case auth.IAMUser:
+		return "User"
+	case auth.AssumedRole:
+		return "AssumedRole"
+	case auth.FederatedUser:
+		return "FederatedUser"
+	case auth.Anonymous:
+		return "Anonymous"
+	}
+	return string(t)
+}

@@ -1,0 +1,228 @@
+package server
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/palisade/palisade/internal/authz"
+	"github.com/palisade/palisade/internal/model"
+)
+
+// NoAuthz marks an operation every authenticated caller may call (sts:GetCallerIdentity:
+// "No permissions are required to perform this operation").
+func (h Handler) NoAuthz() Handler {
+	h.noAuthz = true
+	return h
+}
+
+// Authorize asks the policy engine whether the caller may perform a check, and returns
+// the service's AccessDenied error (with AWS's message) when not. Handlers call it for
+// checks beyond the operation's own, which the server makes before the handler runs.
+func (c *Call) Authorize(chk authz.Check) error {
+	c.authorized = true
+	if c.srv == nil || c.srv.cfg.Authz == nil {
+		return nil
+	}
+	caller := c.caller()
+	d, err := c.srv.cfg.Authz.Decide(c.Tx, &caller, &chk)
+	if err != nil {
+		return err
+	}
+	if d.Allowed() {
+		return nil
+	}
+	c.denied = true
+	return c.srv.accessDenied(c, d.Message())
+}
+
+func (c *Call) caller() authz.Caller {
+	return authz.Caller{Principal: c.Principal, SourceIP: c.SourceIP, UserAgent: c.UserAgent, Region: c.Region, Now: c.Now, Secure: c.Secure}
+}
+
+// accessDenied is the service's access-denied error: its modelled exception when it
+// has one, else the protocol's customary code.
+func (s *Server) accessDenied(c *Call, msg string) *model.Error {
+	for _, name := range []string{"AccessDeniedException", "AccessDenied"} {
+		if sh, ok := c.Service.Shapes[name]; ok && sh.Exception {
+			e := model.ErrorFromShape(sh, msg)
+			if e.Status == 400 && c.Service.Protocol == "rest-json" {
+				e.Status = http.StatusForbidden
+			}
+			return e
+		}
+	}
+	switch c.Service.Protocol {
+	case "json":
+		return model.NewError(400, "AccessDeniedException", "%s", msg)
+	case "rest-json":
+		return model.NewError(http.StatusForbidden, "AccessDeniedException", "%s", msg)
+	}
+	return model.NewError(http.StatusForbidden, "AccessDenied", "%s", msg)
+}
+
+// authorizeOperation makes the operation's own checks: the action the Service
+// Authorization Reference names for it, on the resources its input names.
+func (s *Server) authorizeOperation(c *Call, e *entry, h Handler, in map[string]any) error {
+	if h.noAuthz || s.cfg.Authz == nil {
+		return nil
+	}
+	checks, err := s.operationChecks(c, e, in)
+	if err != nil {
+		return err
+	}
+	for _, chk := range checks {
+		if err := c.Authorize(chk); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// operationChecks builds the checks for an operation: the service's own hook when it
+// has one, else DefaultChecks.
+func (s *Server) operationChecks(c *Call, e *entry, in map[string]any) ([]authz.Check, error) {
+	if e.svc.Checks != nil {
+		chks, err := e.svc.Checks(c, c.Operation.Name, in)
+		return withRequestTags(chks, in), err
+	}
+	return c.DefaultChecks(in)
+}
+
+// DefaultChecks are an operation's checks as the Service Authorization Reference
+// describes them: its action, on the resources whose ARN templates the input (and the
+// service's Vars) can fill, with aws:RequestTag/* and aws:TagKeys from the input's tags.
+func (c *Call) DefaultChecks(in map[string]any) ([]authz.Check, error) {
+	e := c.entry
+	action := e.svc.Model.Name + ":" + c.Operation.Name
+	if a, ok := e.svc.Actions[c.Operation.Name]; ok {
+		action = a
+	}
+	info, ok := authz.LookupAction(action)
+	if !ok {
+		return nil, fmt.Errorf("server: %s has no action %s in the authorization reference", c.Operation.Name, action)
+	}
+	resources := defaultResources(c, e, info, in)
+	chks := make([]authz.Check, len(resources))
+	for i, r := range resources {
+		chks[i] = authz.Check{Action: info.FullName(), Resource: r}
+	}
+	return withRequestTags(chks, in), nil
+}
+
+// defaultResources fills the ARN templates of the action's resource types from the
+// input: required types first; "*" when none can be filled (actions without
+// resource-level permissions).
+func defaultResources(c *Call, e *entry, a *authz.Action, in map[string]any) []string {
+	svc, _ := authz.LookupService(a.Service)
+	lookup := func(name string) (string, bool) {
+		switch name {
+		case "Partition":
+			return "aws", true
+		case "Region":
+			if e.svc.Global {
+				return "", true
+			}
+			return c.Region, true
+		case "Account":
+			return c.Account, true
+		}
+		if e.svc.Vars != nil {
+			if v, ok := e.svc.Vars(c, name, in); ok {
+				return v, true
+			}
+		}
+		return inputValue(in, name)
+	}
+	var out []string
+	for _, required := range []bool{true, false} {
+		for _, ref := range a.Resources {
+			if ref.Required != required {
+				continue
+			}
+			rt := svc.ResourceTypes[ref.Type]
+			if rt == nil {
+				continue
+			}
+			if arn, ok := authz.FillARN(rt.ARN, lookup); ok {
+				out = append(out, arn)
+				if !required {
+					return out
+				}
+			}
+		}
+		if len(out) > 0 {
+			return out
+		}
+	}
+	return []string{"*"}
+}
+
+// inputValue finds a template variable among the input's top-level string members,
+// case-insensitively, also trying the variable without a trailing "Name".
+func inputValue(in map[string]any, name string) (string, bool) {
+	for _, n := range []string{name, strings.TrimSuffix(name, "Name")} {
+		for k, v := range in {
+			if s, ok := v.(string); ok && s != "" && strings.EqualFold(k, n) {
+				return s, true
+			}
+		}
+	}
+	return "", false
+}
+
+// withRequestTags adds aws:RequestTag/* and aws:TagKeys from a request's Tags and
+// TagKeys members, the way every tagging-aware service feeds them.
+func withRequestTags(chks []authz.Check, in map[string]any) []authz.Check {
+	tags := map[string]string{}
+	var keys []string
+	switch t := in["Tags"].(type) {
+	case []any:
+		for _, x := range t {
+			m, _ := x.(map[string]any)
+			k, _ := firstString(m, "Key", "TagKey", "key")
+			v, _ := firstString(m, "Value", "TagValue", "value")
+			if k != "" {
+				tags[k] = v
+				keys = append(keys, k)
+			}
+		}
+	case map[string]any:
+		for k, v := range t {
+			s, _ := v.(string)
+			tags[k] = s
+			keys = append(keys, k)
+		}
+	}
+	if tk, ok := in["TagKeys"].([]any); ok {
+		for _, k := range tk {
+			if s, ok := k.(string); ok {
+				keys = append(keys, s)
+			}
+		}
+	}
+	if len(keys) == 0 {
+		return chks
+	}
+	for i := range chks {
+		ctx := map[string][]string{}
+		for k, v := range chks[i].Context {
+			ctx[k] = v
+		}
+		for k, v := range tags {
+			ctx["aws:requesttag/"+strings.ToLower(k)] = []string{v}
+		}
+		ctx["aws:tagkeys"] = keys
+		chks[i].Context = ctx
+	}
+	return chks
+}
+
+func firstString(m map[string]any, names ...string) (string, bool) {
+	for _, n := range names {
+		if s, ok := m[n].(string); ok {
+			return s, true
+		}
+	}
+	return "", false
+}
