@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"crypto/tls"
 	"fmt"
 	"reflect"
 	"time"
@@ -90,7 +91,10 @@ func (h Handler) check(svc *model.Service) error {
 type Call struct {
 	context.Context
 	RequestID string
-	// Principal is the authenticated caller.
+	// Principal is the authenticated caller, and the identity the call's CloudTrail
+	// record names. Handlers of unsigned operations (AssumeRoleWithWebIdentity,
+	// AssumeRoleWithSAML) set it to the outside identity they verified
+	// (auth.WebIdentityUser, auth.SAMLUser) so the record describes it.
 	Principal auth.Principal
 	// Account is the account the call acts in (the caller's, for now).
 	Account string
@@ -106,16 +110,35 @@ type Call struct {
 	// transaction for Write handlers.
 	Tx *store.Tx
 
-	// Secure is true when the request came over TLS (aws:SecureTransport).
+	// Secure is true when the request came over TLS (aws:SecureTransport); TLS is the
+	// connection's state then, for the record's tlsDetails. Host is the Host header.
 	Secure bool
+	TLS    *tls.ConnectionState
+	Host   string
 
 	// Resources and AdditionalEventData, when a handler sets them, go into the call's
 	// CloudTrail record.
 	Resources           []audit.Resource
 	AdditionalEventData map[string]any
+	// RequestParameters and ResponseElements, when a handler sets them (to a value
+	// that encodes as a JSON object, or a json.RawMessage), replace the record's fields
+	// rendered from the model: for services whose records do not mirror their API.
+	RequestParameters, ResponseElements any
 
 	srv        *Server
+	sharedWith []string
 	entry      *entry
 	authorized bool
 	denied     bool
+}
+
+// RecordFor delivers a copy of the call's CloudTrail record to another account as
+// well: the owner of a resource the call used across accounts (a role assumed from
+// another account, a KMS key or bucket of another account). The copies share a
+// sharedEventID; in the owner's copy the caller appears as an AWSAccount (or the
+// AWSService that called). The caller's own account is ignored.
+func (c *Call) RecordFor(account string) {
+	if account != "" && account != c.Account {
+		c.sharedWith = append(c.sharedWith, account)
+	}
 }

@@ -225,26 +225,35 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, st *callState) {
 		}
 	}
 
-	in, derr := proto.Decode(req)
-	if derr != nil {
-		fail(derr)
-		return
-	}
-	if verr := wire.ValidateInput(req, in); verr != nil {
-		fail(verr)
-		return
-	}
-	inVal := reflect.New(h.in)
-	if err := model.Unmarshal(in, inVal.Interface()); err != nil {
-		fail(model.NewError(400, "SerializationException", "%s", err.Error()))
-		return
-	}
-
 	call := &Call{
 		Context: r.Context(), RequestID: meta.RequestID, Principal: principal, Account: principal.Account,
 		Region: region, Service: m, Operation: op, Now: s.cfg.Clock.Now(),
-		SourceIP: sourceIP(r), UserAgent: r.UserAgent(), Secure: r.TLS != nil, srv: s, entry: e,
+		SourceIP: sourceIP(r), UserAgent: r.UserAgent(), Secure: r.TLS != nil, TLS: r.TLS, Host: r.Host, srv: s, entry: e,
 	}
+	in, derr := proto.Decode(req)
+	if derr == nil {
+		derr = wire.ValidateInput(req, in)
+	}
+	inVal := reflect.New(h.in)
+	if derr == nil {
+		if err := model.Unmarshal(in, inVal.Interface()); err != nil {
+			derr = model.NewError(400, "SerializationException", "%s", err.Error())
+		}
+	}
+	if derr != nil {
+		// A call that was authenticated but could not be decoded or validated is
+		// recorded with its error, as CloudTrail records AWS's validation failures.
+		if serr := s.cfg.Store.Update(context.WithoutCancel(r.Context()), func(tx *store.Tx) error {
+			return s.appendRecords(tx, call, h, in, nil, derr)
+		}); serr != nil {
+			s.cfg.Logger.Error("store failure", "service", m.Name, "operation", op.Name, "request_id", meta.RequestID, "err", serr)
+			fail(internalError())
+			return
+		}
+		fail(derr)
+		return
+	}
+
 	out, herr, serr := s.dispatch(call, e, h, inVal.Interface(), in)
 	if serr != nil {
 		// The store could not commit: nothing was acknowledged, and the client must
@@ -284,8 +293,8 @@ func (s *Server) dispatch(c *Call, e *entry, h Handler, in any, inTree map[strin
 		if serr != nil {
 			return nil, nil, serr
 		}
-		rec := s.record(c, e, h, inTree, out, herr)
-		serr = s.cfg.Store.Update(ctx, func(tx *store.Tx) error { return tx.AppendEvent(rec) })
+		evs := s.records(c, h, inTree, out, herr)
+		serr = s.cfg.Store.Update(ctx, func(tx *store.Tx) error { return appendAll(tx, evs) })
 		return out, herr, serr
 	}
 	serr = s.cfg.Store.Update(ctx, func(tx *store.Tx) error {
@@ -303,7 +312,7 @@ func (s *Server) dispatch(c *Call, e *entry, h Handler, in any, inTree map[strin
 			account := c.Account
 			tx.AfterCommit(func() { s.cfg.Authz.Changed(account) })
 		}
-		return tx.AppendEvent(s.record(c, e, h, inTree, out, herr))
+		return s.appendRecords(tx, c, h, inTree, out, herr)
 	})
 	c.Tx = nil
 	return out, herr, serr
@@ -318,45 +327,52 @@ func safeHandle(h Handler, c *Call, in any) (out any, err error) {
 	return h.call(c, in)
 }
 
-// record builds the call's CloudTrail record as a store event.
-func (s *Server) record(c *Call, e *entry, h Handler, in map[string]any, out any, herr error) *store.Event {
-	region := c.Region
-	if e.svc.Global {
-		region = "us-east-1"
-	}
-	rec := audit.Record{
-		EventVersion:        "1.09",
-		UserIdentity:        audit.Identity(c.Principal),
-		EventTime:           audit.FormatTime(c.Now),
-		EventSource:         audit.EventSource(c.Service),
-		EventName:           c.Operation.Name,
-		AWSRegion:           region,
-		SourceIPAddress:     c.SourceIP,
-		UserAgent:           c.UserAgent,
-		RequestParameters:   audit.Params(c.Operation.Input, in),
-		ResponseElements:    []byte("null"),
-		AdditionalEventData: c.AdditionalEventData,
-		RequestID:           c.RequestID,
-		EventID:             newUUID(),
-		ReadOnly:            h.ReadOnly,
-		Resources:           c.Resources,
-		EventType:           "AwsApiCall",
-		ManagementEvent:     true,
-		RecipientAccountID:  c.Account,
-		EventCategory:       "Management",
+// records builds the call's CloudTrail records as store events: one for the caller's
+// account, and one for each account the handler shared the call with (c.RecordFor).
+func (s *Server) records(c *Call, h Handler, in map[string]any, out any, herr error) []*store.Event {
+	ac := &audit.Call{
+		Principal: c.Principal, Account: c.Account, Service: c.Service, Operation: c.Operation.Name,
+		Region: c.Region, GlobalService: c.entry.svc.Global, Time: c.Now, SourceIP: c.SourceIP,
+		UserAgent: c.UserAgent, RequestID: c.RequestID, HandlerReadOnly: h.ReadOnly,
+		Input: in, InputShape: c.Operation.Input, OutputShape: c.Operation.Output,
+		RequestParameters: c.RequestParameters, ResponseElements: c.ResponseElements,
+		Resources: c.Resources, AdditionalEventData: c.AdditionalEventData,
+		TLS: audit.TLS(c.TLS, c.Host), SharedWith: c.sharedWith,
 	}
 	if herr != nil {
 		var me *model.Error
 		if errors.As(herr, &me) {
-			rec.ErrorCode, rec.ErrorMessage = me.Code, me.Message
+			ac.ErrorCode, ac.ErrorMessage = me.Code, me.Message
 		} else {
-			rec.ErrorCode, rec.ErrorMessage = "InternalFailure", internalError().Message
+			ac.ErrorCode, ac.ErrorMessage = "InternalFailure", internalError().Message
 		}
-	} else if !h.ReadOnly && c.Operation.Output != nil {
-		rec.ResponseElements = audit.Params(c.Operation.Output, model.Marshal(out))
+	} else if c.Operation.Output != nil {
+		ac.Output = model.Marshal(out)
 	}
-	data, _ := jsonMarshal(rec)
-	return &store.Event{Time: c.Now.UnixMilli(), Account: c.Account, Region: region, Source: audit.Source, Kind: audit.Kind, Data: data}
+	recs := audit.Build(ac)
+	evs := make([]*store.Event, 0, len(recs))
+	for i := range recs {
+		data, err := audit.Marshal(&recs[i])
+		if err != nil {
+			s.cfg.Logger.Error("cloudtrail record not encodable", "request_id", c.RequestID, "err", err)
+			continue
+		}
+		evs = append(evs, &store.Event{Time: c.Now.UnixMilli(), Account: recs[i].RecipientAccountID, Region: recs[i].AWSRegion, Source: audit.Source, Kind: audit.Kind, Data: data})
+	}
+	return evs
+}
+
+func (s *Server) appendRecords(tx *store.Tx, c *Call, h Handler, in map[string]any, out any, herr error) error {
+	return appendAll(tx, s.records(c, h, in, out, herr))
+}
+
+func appendAll(tx *store.Tx, evs []*store.Event) error {
+	for _, ev := range evs {
+		if err := tx.AppendEvent(ev); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // authenticate checks the request's signature and returns the caller and the region
