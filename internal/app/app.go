@@ -21,7 +21,9 @@ import (
 	"github.com/palisade/palisade/internal/auth"
 	"github.com/palisade/palisade/internal/authz"
 	"github.com/palisade/palisade/internal/clock"
+	"github.com/palisade/palisade/internal/events"
 	"github.com/palisade/palisade/internal/server"
+	"github.com/palisade/palisade/internal/service/cloudtrail"
 	"github.com/palisade/palisade/internal/service/iam"
 	"github.com/palisade/palisade/internal/service/sts"
 	"github.com/palisade/palisade/internal/store"
@@ -61,13 +63,16 @@ func (o Options) FromEnv() Options {
 
 // App is an assembled Palisade.
 type App struct {
-	Server     *server.Server
-	Store      *store.DB
-	Keys       *auth.Keys
-	Sealer     *store.Sealer
-	Usage      *iam.Usage
-	Authz      *authz.Authorizer
-	Clock      *clock.Clock
+	Server *server.Server
+	Store  *store.DB
+	Keys   *auth.Keys
+	Sealer *store.Sealer
+	Usage  *iam.Usage
+	Authz  *authz.Authorizer
+	Clock  *clock.Clock
+	// Events runs the consumers of the event log (CloudTrail delivery and history).
+	Events     *events.Log
+	CloudTrail *cloudtrail.CloudTrail
 	Root       auth.Credential
 	AdminToken string
 	Options    Options
@@ -105,6 +110,9 @@ func Open(opts Options) (*App, error) {
 		return nil, err
 	}
 	a := &App{Store: db, Keys: auth.NewKeys(db, sealer), Sealer: sealer, Usage: iam.NewUsage(db), Clock: &clock.Clock{}, Options: opts}
+	// The event log hooks the store's commits: before any Update.
+	a.Events = events.New(db, a.Clock, opts.Logger)
+	a.CloudTrail = cloudtrail.New(cloudtrail.Deps{Store: db, Events: a.Events, Clock: a.Clock, Sealer: sealer, Logger: opts.Logger})
 	ok := false
 	defer func() {
 		if !ok {
@@ -128,6 +136,10 @@ func Open(opts Options) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := a.Events.Start(); err != nil {
+		return nil, err
+	}
+	a.CloudTrail.Start()
 	ok = true
 	return a, nil
 }
@@ -138,11 +150,17 @@ func (a *App) Services() []server.Service {
 	return []server.Service{
 		iam.Service(iam.Deps{Keys: a.Keys, Sealer: a.Sealer, Usage: a.Usage}),
 		sts.Service(),
+		a.CloudTrail.Service(),
 	}
 }
 
-// Close closes the store after queued writes commit. Stop the HTTP server first.
-func (a *App) Close() error { return a.Store.Close() }
+// Close stops the background work (event-log consumers, CloudTrail's uploads) and
+// closes the store after queued writes commit. Stop the HTTP server first.
+func (a *App) Close() error {
+	a.CloudTrail.Stop()
+	a.Events.Stop()
+	return a.Store.Close()
+}
 
 // bootstrap creates the default account's root key on first start (or installs the one
 // from the options) and restores the clock offset.

@@ -83,6 +83,12 @@ func Build(c *Call) []Record {
 		EventCategory:       "Management",
 		TLSDetails:          c.TLS,
 	}
+	if rec.Resources == nil && c.Service.Name == "s3" {
+		rec.Resources = s3Resources(c)
+	}
+	if IsDataEvent(c) {
+		rec.ManagementEvent, rec.EventCategory = false, "Data"
+	}
 	if c.ErrorCode == "" && HasResponse(source, c.Operation, c.HandlerReadOnly) {
 		rec.ResponseElements = limit(override(c.ResponseElements, func() json.RawMessage { return Params(c.Service.Name, c.OutputShape, c.Output) }), MaxParams)
 	}

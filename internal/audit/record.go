@@ -121,7 +121,7 @@ type SessionAttributes struct {
 // Resource is one entry of a record's resources list.
 type Resource struct {
 	ARN       string `json:"ARN"`
-	AccountID string `json:"accountId"`
+	AccountID string `json:"accountId,omitempty"`
 	Type      string `json:"type,omitempty"`
 }
 
