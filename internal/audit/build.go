@@ -30,6 +30,9 @@ type Call struct {
 	RequestID     string
 	// HandlerReadOnly is the handler's registration (server.Read).
 	HandlerReadOnly bool
+	// DataEvent marks a data event (S3's object operations): managementEvent false,
+	// eventCategory "Data", logged only by trails whose selectors ask for it.
+	DataEvent bool
 	// Input and Output are the request and response values; Input may be nil when the
 	// request could not be decoded, Output is ignored for failed calls.
 	Input, Output map[string]any
@@ -83,10 +86,7 @@ func Build(c *Call) []Record {
 		EventCategory:       "Management",
 		TLSDetails:          c.TLS,
 	}
-	if rec.Resources == nil && c.Service.Name == "s3" {
-		rec.Resources = s3Resources(c)
-	}
-	if IsDataEvent(c) {
+	if c.DataEvent {
 		rec.ManagementEvent, rec.EventCategory = false, "Data"
 	}
 	if c.ErrorCode == "" && HasResponse(source, c.Operation, c.HandlerReadOnly) {

@@ -91,7 +91,8 @@ type SessionIssuer struct {
 }
 
 // WebIDFederationData names the OIDC provider of a web-identity session (with its
-// attributes, possibly an empty object); an empty object otherwise.
+// attributes, an empty object here: Palisade does not report token claims there);
+// an empty object otherwise.
 type WebIDFederationData struct {
 	FederatedProvider string            `json:"federatedProvider,omitempty"`
 	Attributes        map[string]string `json:"attributes,omitempty"`
@@ -143,44 +144,46 @@ func ptr(s string) *string { return &s }
 //	                sessionContext {sessionIssuer (the role), webIdFederationData,
 //	                attributes {creationDate, mfaAuthenticated}, sourceIdentity}
 //	FederatedUser   the same with the user (or root) as sessionIssuer
-//	AWSService      type, invokedBy
-//	AWSAccount      type, principalId, accountId (another account, seen by a resource owner)
-//	WebIdentityUser type, principalId, userName, identityProvider
-//	SAMLUser        type, principalId, userName, identityProvider
+//	AWSService      type, invokedBy (the service principal, the principal's ARN)
+//	WebIdentityUser type, principalId, userName, identityProvider (the principal's ARN)
+//	SAMLUser        type, principalId, userName, identityProvider (the principal's ARN)
 //	Anonymous       type AWSAccount, principalId "", accountId "anonymous" (S3)
 //
 // Users and root signing with GetSessionToken credentials get a sessionContext whose
-// sessionIssuer is empty. InvokedBy is added when a service called on a principal's
-// behalf.
+// sessionIssuer is empty; sessions from AssumeRoleWithWebIdentity name the OIDC
+// provider in webIdFederationData. The session comes from auth.Session (STS).
 func Identity(p auth.Principal) UserIdentity {
 	switch p.Type {
 	case auth.Anonymous:
 		return UserIdentity{Type: "AWSAccount", PrincipalID: ptr(""), AccountID: "anonymous"}
 	case auth.AWSService:
-		return UserIdentity{Type: "AWSService", InvokedBy: p.InvokedBy}
-	case auth.AWSAccount:
-		return UserIdentity{Type: "AWSAccount", PrincipalID: ptr(p.UserID), AccountID: p.Account, InvokedBy: p.InvokedBy}
+		return UserIdentity{Type: "AWSService", InvokedBy: p.ARN}
 	case auth.WebIdentityUser, auth.SAMLUser:
-		return UserIdentity{Type: string(p.Type), PrincipalID: ptr(p.UserID), UserName: p.UserName, IdentityProvider: p.IdentityProvider}
+		return UserIdentity{Type: string(p.Type), PrincipalID: ptr(p.UserID), UserName: p.UserName, IdentityProvider: p.ARN}
 	}
-	u := UserIdentity{Type: string(p.Type), PrincipalID: ptr(p.UserID), ARN: p.ARN, AccountID: p.Account, AccessKeyID: p.AccessKeyID, InvokedBy: p.InvokedBy}
+	u := UserIdentity{Type: string(p.Type), PrincipalID: ptr(p.UserID), ARN: p.ARN, AccountID: p.Account, AccessKeyID: p.AccessKeyID}
 	if p.Type == auth.IAMUser {
 		u.UserName = p.UserName
 	}
 	if s := p.Session; s != nil {
 		sc := &SessionContext{
-			Attributes:     SessionAttributes{CreationDate: FormatTime(s.Created), MFAAuthenticated: boolString(s.MFA)},
+			Attributes:     SessionAttributes{CreationDate: FormatTime(s.Issued), MFAAuthenticated: boolString(s.MFA)},
 			SourceIdentity: s.SourceIdentity,
 		}
-		if i := s.Issuer; i != nil && (p.Type == auth.AssumedRole || p.Type == auth.FederatedUser) {
-			sc.SessionIssuer = SessionIssuer{Type: i.Type, PrincipalID: i.PrincipalID, ARN: i.ARN, AccountID: i.Account, UserName: i.UserName}
-		}
-		if s.WebIdentityProvider != "" {
-			attrs := s.WebIdentityAttributes
-			if attrs == nil {
-				attrs = map[string]string{}
+		lastPart := func(arn string) string { return arn[strings.LastIndexByte(arn, '/')+1:] }
+		switch p.Type {
+		case auth.AssumedRole:
+			roleID, _, _ := strings.Cut(p.UserID, ":")
+			sc.SessionIssuer = SessionIssuer{Type: "Role", PrincipalID: roleID, ARN: s.IssuerARN, AccountID: p.Account, UserName: lastPart(s.IssuerARN)}
+		case auth.FederatedUser:
+			if s.IssuerID != "" {
+				sc.SessionIssuer = SessionIssuer{Type: "IAMUser", PrincipalID: s.IssuerID, ARN: s.IssuerARN, AccountID: p.Account, UserName: lastPart(s.IssuerARN)}
+			} else {
+				sc.SessionIssuer = SessionIssuer{Type: "Root", PrincipalID: p.Account, ARN: "arn:aws:iam::" + p.Account + ":root", AccountID: p.Account}
 			}
-			sc.WebIDFederationData = WebIDFederationData{FederatedProvider: s.WebIdentityProvider, Attributes: attrs}
+		}
+		if s.Op == "AssumeRoleWithWebIdentity" && s.FederatedProvider != "" {
+			sc.WebIDFederationData = WebIDFederationData{FederatedProvider: s.FederatedProvider}
 		}
 		u.SessionContext = sc
 	}
@@ -192,12 +195,10 @@ func Identity(p auth.Principal) UserIdentity {
 // (IAM User Guide, logging temporary credentials).
 func OwnerIdentity(p auth.Principal) UserIdentity {
 	switch p.Type {
-	case auth.AWSService:
-		return Identity(p)
-	case auth.Anonymous, auth.WebIdentityUser, auth.SAMLUser:
+	case auth.AWSService, auth.Anonymous, auth.WebIdentityUser, auth.SAMLUser:
 		return Identity(p)
 	}
-	return UserIdentity{Type: "AWSAccount", PrincipalID: ptr(p.UserID), AccountID: p.Account, InvokedBy: p.InvokedBy}
+	return UserIdentity{Type: "AWSAccount", PrincipalID: ptr(p.UserID), AccountID: p.Account}
 }
 
 func boolString(b bool) string {

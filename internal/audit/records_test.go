@@ -10,7 +10,6 @@ import (
 	"regexp"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awsmw "github.com/aws/aws-sdk-go-v2/aws/middleware"
@@ -21,7 +20,6 @@ import (
 
 	"github.com/palisade/palisade/internal/app/apptest"
 	"github.com/palisade/palisade/internal/audit"
-	"github.com/palisade/palisade/internal/auth"
 	"github.com/palisade/palisade/internal/store"
 )
 
@@ -220,36 +218,6 @@ func TestAccessDeniedIsRecorded(t *testing.T) {
 	}
 	if r["readOnly"] != true || r["responseElements"] != nil {
 		t.Errorf("denied ListUsers: readOnly %v responseElements %v", r["readOnly"], r["responseElements"])
-	}
-}
-
-// Calls signed with temporary credentials carry the session in userIdentity. The key
-// is stored the way STS stores a session's key: in the key store, with the session on
-// its principal.
-func TestSessionIdentityThroughTheServer(t *testing.T) {
-	p := apptest.Start(t)
-	created := p.Clock.Now().Truncate(time.Second)
-	role := auth.Principal{Type: auth.AssumedRole, Account: "000000000000", ARN: "arn:aws:sts::000000000000:assumed-role/ops/alice", UserID: "AROAEXAMPLEOPSROLE01:alice",
-		Session: &auth.Session{Created: created, MFA: true, SourceIdentity: "alice",
-			Issuer: &auth.Issuer{Type: "Role", PrincipalID: "AROAEXAMPLEOPSROLE01", ARN: "arn:aws:iam::000000000000:role/ops", Account: "000000000000", UserName: "ops"}}}
-	cred := &auth.Credential{AccessKeyID: auth.NewID("ASIA", 16), Secret: []byte(auth.NewSecret()), Active: true, Principal: role, Created: created}
-	if err := p.Store.Update(ctx, func(tx *store.Tx) error { return p.Keys.Put(tx, cred) }); err != nil {
-		t.Fatal(err)
-	}
-	out, err := sts.NewFromConfig(p.Config(cred.AccessKeyID, string(cred.Secret), "")).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if *out.Arn != role.ARN {
-		t.Fatalf("caller %s", *out.Arn)
-	}
-	r := last(t, p, "GetCallerIdentity")
-	want := `{"accessKeyId":"` + cred.AccessKeyID + `","accountId":"000000000000","arn":"arn:aws:sts::000000000000:assumed-role/ops/alice","principalId":"AROAEXAMPLEOPSROLE01:alice",` +
-		`"sessionContext":{"attributes":{"creationDate":"` + audit.FormatTime(created) + `","mfaAuthenticated":"true"},` +
-		`"sessionIssuer":{"accountId":"000000000000","arn":"arn:aws:iam::000000000000:role/ops","principalId":"AROAEXAMPLEOPSROLE01","type":"Role","userName":"ops"},` +
-		`"sourceIdentity":"alice","webIdFederationData":{}},"type":"AssumedRole"}`
-	if got := jsonOf(r["userIdentity"]); got != want {
-		t.Errorf("userIdentity\n got %s\nwant %s", got, want)
 	}
 }
 

@@ -50,34 +50,6 @@ var responseAlways = map[string]bool{
 	"sts.amazonaws.com GetFederationToken":        true,
 }
 
-// IsDataEvent reports whether an operation's records are data events (eventCategory
-// "Data", managementEvent false), logged only by trails whose selectors ask for them
-// and never shown by LookupEvents: S3's object-level operations.
-func IsDataEvent(c *Call) bool {
-	if c.Service.Name != "s3" || c.InputShape == nil {
-		return false
-	}
-	if _, ok := c.InputShape.ByName["Key"]; ok {
-		return true
-	}
-	return c.Operation == "DeleteObjects"
-}
-
-// s3Resources are the resources AWS lists in S3 records: the object (data events) and
-// the bucket, owned by the account the call was made in unless the handler says
-// otherwise (Call.Resources).
-func s3Resources(c *Call) []Resource {
-	bucket, _ := c.Input["Bucket"].(string)
-	if bucket == "" {
-		return nil
-	}
-	var out []Resource
-	if key, ok := c.Input["Key"].(string); ok && key != "" {
-		out = append(out, Resource{Type: "AWS::S3::Object", ARN: "arn:aws:s3:::" + bucket + "/" + key})
-	}
-	return append(out, Resource{AccountID: c.Account, Type: "AWS::S3::Bucket", ARN: "arn:aws:s3:::" + bucket})
-}
-
 // IsReadOnly is the readOnly flag of a record for an operation whose handler is
 // registered as handlerReadOnly.
 func IsReadOnly(eventSource, eventName string, handlerReadOnly bool) bool {

@@ -37,6 +37,9 @@ type Service struct {
 	// InvalidatesAuthz marks services whose writes change who may do what (IAM,
 	// Organizations): each committed write drops cached permissions for the account.
 	InvalidatesAuthz bool
+	// DataEvents names the operations CloudTrail records as data events
+	// (managementEvent false, eventCategory "Data"): S3's object operations.
+	DataEvents map[string]bool
 }
 
 // Handler serves one operation. Build it with Read or Write.
