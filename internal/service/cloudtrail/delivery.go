@@ -234,7 +234,7 @@ type group struct {
 // route gives a record to every trail that logs it.
 func (p *plan) route(e *store.Event) error {
 	var f recordFacts
-	if err := json.Unmarshal(e.Data, &f); err != nil {
+	if err := parseFacts(e.Data, &f, false); err != nil {
 		return fmt.Errorf("cloudtrail: record %d: %w", e.Seq, err)
 	}
 	for _, c := range p.configs {
@@ -350,7 +350,12 @@ func (p *plan) file(g *group) error {
 		return nil
 	}
 	t := g.c.t
+	size := 16
+	for _, r := range g.records {
+		size += len(r) + 1
+	}
 	var raw bytes.Buffer
+	raw.Grow(size)
 	raw.WriteString(`{"Records":[`)
 	for i, r := range g.records {
 		if i > 0 {

@@ -34,7 +34,7 @@ func lookupNS(account, region, kind string) string {
 }
 
 // indexedAttributes are the lookup attributes with an index of their own.
-var indexedAttributes = []string{"EventId", "EventName", "EventSource", "Username", "AccessKeyId", "ResourceName", "ResourceType"}
+var indexedAttributes = []string{"EventId"}
 
 // entry is a time-index entry: what LookupEvents filters and answers without opening
 // the record, and where the record is.
@@ -55,24 +55,12 @@ func timeKey(t, seq int64) string {
 	return fmt.Sprintf("%016x%016x", math.MaxInt64-t, math.MaxInt64-seq)
 }
 
-// lookupRecord is the part of a record the index needs.
-type lookupRecord struct {
-	recordFacts
-	EventID      string `json:"eventID"`
-	UserIdentity struct {
-		Type        string `json:"type"`
-		ARN         string `json:"arn"`
-		UserName    string `json:"userName"`
-		AccessKeyID string `json:"accessKeyId"`
-		PrincipalID string `json:"principalId"`
-	} `json:"userIdentity"`
-	RequestParameters map[string]any `json:"requestParameters"`
-	ResponseElements  map[string]any `json:"responseElements"`
-}
+// lookupRecord is a record as the index reads it.
+type lookupRecord = recordFacts
 
 // username is what LookupEvents reports as an event's user: the IAM user's name,
 // "root", a role session's name, a federated or outside user's name.
-func (r *lookupRecord) username() string {
+func (r *recordFacts) username() string {
 	u := r.UserIdentity
 	switch u.Type {
 	case "Root":
@@ -102,7 +90,7 @@ var resourceParams = map[string][][2]string{
 
 // resources are an event's resources as event history reports them: those in the
 // record, and those its parameters and response name.
-func (r *lookupRecord) resources() []api.Resource {
+func (r *recordFacts) resources() []api.Resource {
 	var out []api.Resource
 	seen := map[[2]string]bool{}
 	add := func(typ, name string) {
@@ -112,31 +100,42 @@ func (r *lookupRecord) resources() []api.Resource {
 		seen[[2]string{typ, name}] = true
 		out = append(out, api.Resource{ResourceType: ptr(typ), ResourceName: ptr(name)})
 	}
-	for _, p := range resourceParams[r.EventSource] {
-		if v, ok := r.RequestParameters[p[0]].(string); ok {
-			add(p[1], v)
-		}
+	if params := resourceParams[r.EventSource]; len(params) > 0 && len(r.requestParameters) > 0 && r.requestParameters[0] == '{' {
+		members(r.requestParameters, func(k, v []byte) bool {
+			for _, p := range params {
+				if p[0] == string(k) {
+					add(p[1], str(v))
+				}
+			}
+			return true
+		})
 	}
 	for _, res := range r.Resources {
 		add(res.Type, res.ARN)
 	}
 	// Credentials handed out (STS) and keys created (IAM) are resources too.
-	if creds, ok := r.ResponseElements["credentials"].(map[string]any); ok {
-		if k, ok := creds["accessKeyId"].(string); ok {
-			add("AWS::IAM::AccessKey", k)
-		}
-	}
-	if ak, ok := r.ResponseElements["accessKey"].(map[string]any); ok {
-		if k, ok := ak["accessKeyId"].(string); ok {
-			add("AWS::IAM::AccessKey", k)
-		}
-	}
-	if u, ok := r.ResponseElements["assumedRoleUser"].(map[string]any); ok {
-		if arn, ok := u["arn"].(string); ok {
-			if i := strings.LastIndexByte(arn, '/'); i >= 0 {
-				add("AWS::STS::AssumedRole", arn[i+1:])
+	if len(r.responseElements) > 0 && r.responseElements[0] == '{' {
+		members(r.responseElements, func(k, v []byte) bool {
+			switch string(k) {
+			case "credentials", "accessKey":
+				members(v, func(k, v []byte) bool {
+					if string(k) == "accessKeyId" {
+						add("AWS::IAM::AccessKey", str(v))
+					}
+					return true
+				})
+			case "assumedRoleUser":
+				members(v, func(k, v []byte) bool {
+					if arn := str(v); string(k) == "arn" {
+						if i := strings.LastIndexByte(arn, '/'); i >= 0 {
+							add("AWS::STS::AssumedRole", arn[i+1:])
+						}
+					}
+					return true
+				})
 			}
-		}
+			return true
+		})
 	}
 	return out
 }
@@ -196,7 +195,7 @@ func (l *lookupIndexer) Consume(view *store.Tx, now time.Time, evs []*store.Even
 			continue
 		}
 		var r lookupRecord
-		if err := json.Unmarshal(e.Data, &r); err != nil {
+		if err := parseFacts(e.Data, &r, true); err != nil {
 			return events.Step{}, fmt.Errorf("cloudtrail: record %d: %w", e.Seq, err)
 		}
 		if !r.management() {
@@ -354,7 +353,7 @@ func (ct *CloudTrail) lookupEvents(c *server.Call, in *api.LookupEventsRequest) 
 			more = true
 			return false
 		}
-		if attr == "ReadOnly" && fmt.Sprint(e.ReadOnly) != value {
+		if attr != "" && !indexedAttr(attr) && !hasValue(e.attrValues(attr), value) {
 			return true
 		}
 		entries = append(entries, e)
@@ -382,6 +381,15 @@ func (ct *CloudTrail) lookupEvents(c *server.Call, in *api.LookupEventsRequest) 
 		out.NextToken = ptr(base64.RawURLEncoding.EncodeToString(b))
 	}
 	return out, nil
+}
+
+func hasValue(vs []string, v string) bool {
+	for _, x := range vs {
+		if x == v {
+			return true
+		}
+	}
+	return false
 }
 
 func indexedAttr(attr string) bool {

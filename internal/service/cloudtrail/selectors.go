@@ -117,25 +117,29 @@ func defaultSelectors() []api.EventSelector {
 	return []api.EventSelector{{ReadWriteType: ptr("All"), IncludeManagementEvents: ptr(true), DataResources: []api.DataResource{}, ExcludeManagementEventSources: []string{}}}
 }
 
-// recordFacts are the fields of a record the selectors look at.
+// recordFacts are the fields of a record the selectors and event history look at
+// (parseFacts reads them).
 type recordFacts struct {
-	EventSource     string `json:"eventSource"`
-	EventName       string `json:"eventName"`
-	EventType       string `json:"eventType"`
-	AWSRegion       string `json:"awsRegion"`
-	ReadOnly        *bool  `json:"readOnly"`
-	ManagementEvent *bool  `json:"managementEvent"`
-	EventCategory   string `json:"eventCategory"`
-	ErrorCode       string `json:"errorCode"`
-	EventTime       string `json:"eventTime"`
-	Recipient       string `json:"recipientAccountId"`
+	EventSource     string
+	EventName       string
+	EventType       string
+	AWSRegion       string
+	ReadOnly        *bool
+	ManagementEvent *bool
+	EventCategory   string
+	ErrorCode       string
+	EventTime       string
+	Recipient       string
+	EventID         string
 	UserIdentity    struct {
-		ARN string `json:"arn"`
-	} `json:"userIdentity"`
+		Type, ARN, UserName, AccessKeyID string
+	}
 	Resources []struct {
 		ARN  string `json:"ARN"`
 		Type string `json:"type"`
-	} `json:"resources"`
+	}
+	// The raw requestParameters and responseElements, for event history.
+	requestParameters, responseElements []byte
 }
 
 func (f *recordFacts) management() bool { return f.ManagementEvent == nil || *f.ManagementEvent }
