@@ -57,7 +57,9 @@ func TestCloudTrailThroughTheCLI(t *testing.T) {
 			}
 
 			// Event history: the CreateTrail call, with its record as a string.
-			var lookup struct{ Events []struct{ EventName, CloudTrailEvent, Username string } }
+			var lookup struct {
+				Events []struct{ EventName, CloudTrailEvent, Username string }
+			}
 			for range 50 {
 				json.Unmarshal([]byte(run("cloudtrail", "lookup-events", "--lookup-attributes", "AttributeKey=ResourceName,AttributeValue="+name)), &lookup)
 				if len(lookup.Events) >= 4 {
@@ -81,7 +83,9 @@ func TestCloudTrailThroughTheCLI(t *testing.T) {
 			// An hour and more on, the digests are signed with a key list-public-keys
 			// returns.
 			s.advance(t, 3700)
-			var keys struct{ PublicKeyList []struct{ Fingerprint, Value string } }
+			var keys struct {
+				PublicKeyList []struct{ Fingerprint, Value string }
+			}
 			for range 50 {
 				json.Unmarshal([]byte(run("cloudtrail", "list-public-keys", "--start-time", "2020-01-01T00:00:00Z", "--end-time", "2100-01-01T00:00:00Z")), &keys)
 				if len(keys.PublicKeyList) > 0 {

@@ -146,7 +146,6 @@ func New(deps Deps) *CloudTrail {
 	ct := &CloudTrail{deps: deps}
 	ct.signer = &signer{sealer: deps.Sealer}
 	ct.uploader = newUploader(ct)
-	deps.Events.Add(&lookupIndexer{}, events.Options{Batch: 2000})
 	deps.Events.Add(&delivery{ct: ct, batch: deliveryBatch}, events.Options{Batch: deliveryBatch})
 	return ct
 }

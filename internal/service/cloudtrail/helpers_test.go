@@ -153,14 +153,6 @@ func wantErr(t testing.TB, err error, code, msg string) {
 	}
 }
 
-func names(recs []map[string]any) []string {
-	var out []string
-	for _, r := range recs {
-		out = append(out, r["eventName"].(string))
-	}
-	return out
-}
-
 func countName(all map[string][]map[string]any, name string) int {
 	n := 0
 	for _, recs := range all {
@@ -171,15 +163,6 @@ func countName(all map[string][]map[string]any, name string) int {
 		}
 	}
 	return n
-}
-
-func hasPrefix(s string, ps ...string) bool {
-	for _, p := range ps {
-		if strings.HasPrefix(s, p) {
-			return true
-		}
-	}
-	return false
 }
 
 func gzipBytes(b []byte) ([]byte, error) {

@@ -1,59 +1,31 @@
 package cloudtrail
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"math"
 	"strings"
 	"time"
 
 	api "github.com/palisade/palisade/internal/api/cloudtrail"
 	"github.com/palisade/palisade/internal/audit"
-	"github.com/palisade/palisade/internal/events"
 	"github.com/palisade/palisade/internal/server"
 	"github.com/palisade/palisade/internal/store"
 )
 
-// Event history: LookupEvents over the last 90 days of an account's management
-// events in a region. A consumer of the event log keeps, per account and region, a
-// time index (newest first) whose entries carry what the lookup attributes filter on,
-// and an index per selective attribute (event ID, name, source, user name, access key,
-// resource name and type); a lookup walks the attribute's index, or the time index for
-// ReadOnly and for no attribute, and reads matching records from the event log.
+// Event history: LookupEvents over the last 90 days of an account's management events
+// in a region, read straight from the event log, newest first, through the store's
+// index of events by source, account and region. Each record is walked field by field
+// (facts.go) and filtered by the lookup attribute and the time range; the event ID and
+// event name are first looked for in the raw bytes, so non-matching records are mostly
+// skipped without parsing. No consumer maintains a separate index: indexing every
+// record cost a quarter of the request throughput (docs/PERFORMANCE.md).
 
 // Retention is how far back event history reaches.
 const Retention = 90 * 24 * time.Hour
-
-const lookupName = "cloudtrail-lookup"
-
-func lookupNS(account, region, kind string) string {
-	return store.NS("cloudtrail", account, region, "lookup-"+kind)
-}
-
-// indexedAttributes are the lookup attributes with an index of their own.
-var indexedAttributes = []string{"EventId"}
-
-// entry is a time-index entry: what LookupEvents filters and answers without opening
-// the record, and where the record is.
-type entry struct {
-	Seq         int64          `json:"s"`
-	Time        int64          `json:"t"` // Unix seconds of eventTime
-	EventID     string         `json:"i"`
-	EventName   string         `json:"n"`
-	EventSource string         `json:"o"`
-	ReadOnly    bool           `json:"r,omitempty"`
-	Username    string         `json:"u,omitempty"`
-	AccessKeyID string         `json:"k,omitempty"`
-	Resources   []api.Resource `json:"x,omitempty"`
-}
-
-// timeKey orders entries newest first: inverted time, then inverted sequence.
-func timeKey(t, seq int64) string {
-	return fmt.Sprintf("%016x%016x", math.MaxInt64-t, math.MaxInt64-seq)
-}
 
 // lookupRecord is a record as the index reads it.
 type lookupRecord = recordFacts
@@ -140,157 +112,17 @@ func (r *recordFacts) resources() []api.Resource {
 	return out
 }
 
-// attrValues are an entry's values for an indexed attribute.
-func (e *entry) attrValues(attr string) []string {
-	switch attr {
-	case "EventId":
-		return []string{e.EventID}
-	case "EventName":
-		return []string{e.EventName}
-	case "EventSource":
-		return []string{e.EventSource}
-	case "Username":
-		return []string{e.Username}
-	case "AccessKeyId":
-		return []string{e.AccessKeyID}
-	case "ReadOnly":
-		return []string{fmt.Sprint(e.ReadOnly)}
-	case "ResourceName", "ResourceType":
-		var out []string
-		for _, r := range e.Resources {
-			if attr == "ResourceName" {
-				out = append(out, deref(r.ResourceName))
-			} else {
-				out = append(out, deref(r.ResourceType))
-			}
-		}
-		return out
-	}
-	return nil
-}
-
-// lookupIndexer is the consumer that maintains the indexes. Entries older than the
-// retention are never returned; it also deletes them, for each account and region it
-// indexes, at most once an hour of clock time.
-type lookupIndexer struct {
-	pruned map[string]time.Time // account/region → last prune
-}
-
-// pruneBatch bounds the expired entries one step deletes.
-const pruneBatch = 1000
-
-func (l *lookupIndexer) Name() string { return lookupName }
-
-type indexed struct {
-	account, region string
-	key             string
-	entry           []byte
-	attrs           [][2]string // attribute, value
-}
-
-func (l *lookupIndexer) Consume(view *store.Tx, now time.Time, evs []*store.Event) (events.Step, error) {
-	var rows []indexed
-	for _, e := range evs {
-		if e.Source != audit.Source {
-			continue
-		}
-		var r lookupRecord
-		if err := parseFacts(e.Data, &r, true); err != nil {
-			return events.Step{}, fmt.Errorf("cloudtrail: record %d: %w", e.Seq, err)
-		}
-		if !r.management() {
-			continue
-		}
-		at, err := time.Parse(time.RFC3339, r.EventTime)
-		if err != nil {
-			at = time.UnixMilli(e.Time)
-		}
-		en := &entry{Seq: e.Seq, Time: at.Unix(), EventID: r.EventID, EventName: r.EventName, EventSource: r.EventSource,
-			ReadOnly: r.ReadOnly != nil && *r.ReadOnly, Username: r.username(), AccessKeyID: r.UserIdentity.AccessKeyID, Resources: r.resources()}
-		b, err := json.Marshal(en)
-		if err != nil {
-			return events.Step{}, err
-		}
-		row := indexed{account: e.Account, region: r.AWSRegion, key: timeKey(en.Time, e.Seq), entry: b}
-		for _, attr := range indexedAttributes {
-			for _, v := range en.attrValues(attr) {
-				if v != "" {
-					row.attrs = append(row.attrs, [2]string{attr, v})
-				}
-			}
-		}
-		rows = append(rows, row)
-	}
-	step := events.Step{Consumed: len(evs)}
-	if l.pruned == nil {
-		l.pruned = map[string]time.Time{}
-	}
-	var prune [][2]string
-	for _, r := range rows {
-		k := r.account + "/" + r.region
-		if last, ok := l.pruned[k]; !ok || now.Sub(last) > time.Hour {
-			l.pruned[k] = now
-			prune = append(prune, [2]string{r.account, r.region})
-		}
-	}
-	cutoff := timeKey(now.Add(-Retention).Unix()-1, math.MaxInt64)
-	if len(rows) > 0 {
-		step.Write = func(tx *store.Tx) error {
-			for _, p := range prune {
-				if err := pruneExpired(tx, p[0], p[1], cutoff); err != nil {
-					return err
-				}
-			}
-			for _, r := range rows {
-				if err := tx.Put(lookupNS(r.account, r.region, "time"), r.key, r.entry); err != nil {
-					return err
-				}
-				for _, a := range r.attrs {
-					if err := tx.Put(lookupNS(r.account, r.region, a[0]), a[1]+"\x00"+r.key, nil); err != nil {
-						return err
-					}
-				}
-			}
-			return nil
-		}
-	}
-	return step, nil
-}
-
-// pruneExpired deletes the oldest entries of an account and region, those past the
-// cutoff key, with their attribute index rows.
-func pruneExpired(tx *store.Tx, account, region, cutoff string) error {
-	ns := lookupNS(account, region, "time")
-	var old []string
-	var ents []*entry
-	err := scanTime(tx, ns, cutoff, func(k string, e *entry) bool {
-		old, ents = append(old, k), append(ents, e)
-		return len(old) < pruneBatch
-	})
-	if err != nil {
-		return err
-	}
-	for i, k := range old {
-		if _, err := tx.Delete(ns, k); err != nil {
-			return err
-		}
-		for _, attr := range indexedAttributes {
-			for _, v := range ents[i].attrValues(attr) {
-				if _, err := tx.Delete(lookupNS(account, region, attr), v+"\x00"+k); err != nil {
-					return err
-				}
-			}
-		}
-	}
-	return nil
-}
-
-// lookupToken is the NextToken of LookupEvents: where the last page ended, and a hash
-// of the query it belongs to.
+// lookupToken is the NextToken of LookupEvents: the sequence of the last event of the
+// page, and a hash of the query it belongs to.
 type lookupToken struct {
-	After string `json:"a"`
-	Query string `json:"q"`
+	Before int64  `json:"b"`
+	Query  string `json:"q"`
 }
+
+// clockSlack bounds how much earlier than its neighbours in the log an event's time
+// can be (a call's time is taken when it starts, its place when it commits), so a scan
+// going back in the log stops past the start of the range only that much later.
+const clockSlack = 5 * time.Minute
 
 func (ct *CloudTrail) lookupEvents(c *server.Call, in *api.LookupEventsRequest) (*api.LookupEventsResponse, error) {
 	if len(in.LookupAttributes) > 1 {
@@ -331,140 +163,116 @@ func (ct *CloudTrail) lookupEvents(c *server.Call, in *api.LookupEventsRequest) 
 	}
 	qsum := sha256.Sum256([]byte(fmt.Sprint(attr, "\x00", value, "\x00", start.Unix(), "\x00", end.Unix(), "\x00", c.Account, c.Region)))
 	query := hex.EncodeToString(qsum[:8])
-	// Entries between end (newest) and start (oldest), in time-index key order.
-	from := timeKey(end.Unix()+1, 0)
+	var before int64
 	if in.NextToken != nil {
 		raw, err := base64.RawURLEncoding.DecodeString(*in.NextToken)
 		var tok lookupToken
-		if err != nil || json.Unmarshal(raw, &tok) != nil || tok.Query != query {
+		if err != nil || json.Unmarshal(raw, &tok) != nil || tok.Query != query || tok.Before <= 0 {
 			return nil, api.NewInvalidNextTokenException("Invalid NextToken.")
 		}
-		from = tok.After
+		before = tok.Before
 	}
-	stop := timeKey(start.Unix()-1, math.MaxInt64) // keys from here on are older than start
-	var entries []*entry
-	var lastKey string
+	// Raw prefilters: records that cannot match are skipped unparsed.
+	var needle []byte
+	switch attr {
+	case "EventId":
+		needle = []byte(`"eventID":` + quote(value))
+	case "EventName":
+		needle = []byte(`"eventName":` + quote(value))
+	case "EventSource":
+		needle = []byte(`"eventSource":` + quote(value))
+	case "AccessKeyId":
+		needle = []byte(`"accessKeyId":` + quote(value))
+	case "Username", "ResourceName":
+		// The value is in the record somewhere (a name, an ARN's last part, a
+		// parameter), written as is unless JSON escapes it.
+		if q := quote(value); q == `"`+value+`"` {
+			needle = []byte(value)
+		}
+	}
+	startMs, endMs, stopMs := start.UnixMilli(), end.UnixMilli(), start.Add(-clockSlack).UnixMilli()
+	var lastSeq int64
 	more := false
-	visit := func(key string, e *entry) bool {
-		if key >= stop {
+	var ferr error
+	err := c.Tx.EventsDesc(audit.Source, c.Account, c.Region, before, func(e *store.Event) bool {
+		if e.Time < stopMs {
 			return false
 		}
-		if len(entries) == max {
+		if e.Time < startMs || e.Time > endMs || needle != nil && !bytes.Contains(e.Data, needle) {
+			return true
+		}
+		var r recordFacts
+		if err := parseFacts(e.Data, &r, true); err != nil {
+			ferr = fmt.Errorf("cloudtrail: record %d: %w", e.Seq, err)
+			return false
+		}
+		if !r.management() || attr != "" && !r.has(attr, value) {
+			return true
+		}
+		if len(out.Events) == max {
 			more = true
 			return false
 		}
-		if attr != "" && !indexedAttr(attr) && !hasValue(e.attrValues(attr), value) {
-			return true
-		}
-		entries = append(entries, e)
-		lastKey = key
+		out.Events = append(out.Events, r.event(e))
+		lastSeq = e.Seq
 		return true
-	}
-	var err error
-	if indexedAttr(attr) {
-		err = ct.scanAttribute(c.Tx, c.Account, c.Region, attr, value, from, visit)
-	} else {
-		err = scanTime(c.Tx, lookupNS(c.Account, c.Region, "time"), from, visit)
-	}
+	})
 	if err != nil {
 		return nil, err
 	}
-	for _, e := range entries {
-		ev, err := eventOf(c.Tx, e)
-		if err != nil {
-			return nil, err
-		}
-		out.Events = append(out.Events, ev)
+	if ferr != nil {
+		return nil, ferr
 	}
 	if more {
-		b, _ := json.Marshal(lookupToken{After: lastKey, Query: query})
+		b, _ := json.Marshal(lookupToken{Before: lastSeq, Query: query})
 		out.NextToken = ptr(base64.RawURLEncoding.EncodeToString(b))
 	}
 	return out, nil
 }
 
-func hasValue(vs []string, v string) bool {
-	for _, x := range vs {
-		if x == v {
-			return true
+func quote(s string) string {
+	b, _ := json.Marshal(s)
+	return string(b)
+}
+
+// has reports whether a record has a lookup attribute's value.
+func (r *recordFacts) has(attr, value string) bool {
+	switch attr {
+	case "EventId":
+		return r.EventID == value
+	case "EventName":
+		return r.EventName == value
+	case "EventSource":
+		return r.EventSource == value
+	case "Username":
+		return r.username() == value
+	case "AccessKeyId":
+		return r.UserIdentity.AccessKeyID == value
+	case "ReadOnly":
+		return fmt.Sprint(r.ReadOnly != nil && *r.ReadOnly) == value
+	case "ResourceName", "ResourceType":
+		for _, res := range r.resources() {
+			if attr == "ResourceName" && deref(res.ResourceName) == value || attr == "ResourceType" && deref(res.ResourceType) == value {
+				return true
+			}
 		}
 	}
 	return false
 }
 
-func indexedAttr(attr string) bool {
-	for _, a := range indexedAttributes {
-		if a == attr {
-			return true
-		}
-	}
-	return false
-}
-
-// scanTime walks the time index from the key after from.
-func scanTime(tx *store.Tx, ns, from string, visit func(string, *entry) bool) error {
-	var derr error
-	err := tx.Scan(ns, from, 0, func(k string, v []byte) bool {
-		var e entry
-		if derr = json.Unmarshal(v, &e); derr != nil {
-			return false
-		}
-		return visit(k, &e)
-	})
+// event is a record as LookupEvents returns it.
+func (r *recordFacts) event(e *store.Event) api.Event {
+	at, err := time.Parse(time.RFC3339, r.EventTime)
 	if err != nil {
-		return err
+		at = time.UnixMilli(e.Time)
 	}
-	return derr
-}
-
-// scanAttribute walks an attribute's index for a value, newest first, after from.
-func (ct *CloudTrail) scanAttribute(tx *store.Tx, account, region, attr, value, from string, visit func(string, *entry) bool) error {
-	ns := lookupNS(account, region, attr)
-	prefix := value + "\x00"
-	timeNS := lookupNS(account, region, "time")
-	var ierr error
-	err := tx.Scan(ns, prefix+from, 0, func(k string, _ []byte) bool {
-		key, ok := strings.CutPrefix(k, prefix)
-		if !ok {
-			return false
-		}
-		var e entry
-		found, err := tx.GetJSON(timeNS, key, &e)
-		if err != nil {
-			ierr = err
-			return false
-		}
-		if !found {
-			return true
-		}
-		return visit(key, &e)
-	})
-	if err != nil {
-		return err
+	res := r.resources()
+	if res == nil {
+		res = []api.Resource{}
 	}
-	return ierr
-}
-
-// eventOf reads an entry's record from the event log.
-func eventOf(tx *store.Tx, e *entry) (api.Event, error) {
-	var data []byte
-	err := tx.Events(e.Seq-1, 1, func(ev *store.Event) bool {
-		if ev.Seq == e.Seq {
-			data = ev.Data
-		}
-		return false
-	})
-	if err != nil {
-		return api.Event{}, err
+	return api.Event{
+		EventId: ptr(r.EventID), EventName: ptr(r.EventName), ReadOnly: ptr(fmt.Sprint(r.ReadOnly != nil && *r.ReadOnly)),
+		EventTime: ptr(at.UTC()), EventSource: ptr(r.EventSource), Username: optional(r.username()),
+		AccessKeyId: optional(r.UserIdentity.AccessKeyID), Resources: res, CloudTrailEvent: ptr(string(e.Data)),
 	}
-	out := api.Event{
-		EventId: ptr(e.EventID), EventName: ptr(e.EventName), ReadOnly: ptr(fmt.Sprint(e.ReadOnly)),
-		EventTime: ptr(time.Unix(e.Time, 0).UTC()), EventSource: ptr(e.EventSource),
-		Username: optional(e.Username), AccessKeyId: optional(e.AccessKeyID), Resources: e.Resources,
-		CloudTrailEvent: ptr(string(data)),
-	}
-	if out.Resources == nil {
-		out.Resources = []api.Resource{}
-	}
-	return out, nil
 }
