@@ -132,7 +132,9 @@ func (k *KMS) importKeyMaterial(c *server.Call, in *api.ImportKeyMaterialRequest
 	}
 	r.Imported = fp
 	if cur := r.currentMaterial(); cur == nil {
-		m := k.newMaterial(r, secret, c.Now, "")
+		// The material ID is the fingerprint, so material imported again after it
+		// expired or was deleted is the same version and its ciphertexts decrypt.
+		m := k.sealMaterial(r, fp, secret, c.Now, "")
 		r.Materials, r.Current = []material{m}, m.ID
 	}
 	r.Expiration, r.ValidTo = expiry, nil

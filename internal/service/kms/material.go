@@ -86,7 +86,11 @@ func randomBytes(n int) []byte {
 
 // newMaterial seals fresh material for a key.
 func (k *KMS) newMaterial(r *keyRec, raw []byte, now time.Time, rotation string) material {
-	id := newHexID()
+	return k.sealMaterial(r, newHexID(), raw, now, rotation)
+}
+
+// sealMaterial seals material under a given material ID.
+func (k *KMS) sealMaterial(r *keyRec, id string, raw []byte, now time.Time, rotation string) material {
 	return material{ID: id, Sealed: k.sealer.Seal(raw, sealContext(r.arn(), id)), Created: keyTime(now), Rotation: rotation}
 }
 
