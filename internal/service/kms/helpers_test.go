@@ -40,12 +40,19 @@ func newEnv(t *testing.T) *env {
 // none) and returns a KMS client signed as the user and the user's ARN.
 func (e *env) user(name, policy string) (*kms.Client, string) {
 	e.Helper()
+	ak, sk, arn := e.userKey(name, policy)
+	return kms.NewFromConfig(e.p.Config(ak, sk, "")), arn
+}
+
+// userKey creates an IAM user as user does and returns its access key and ARN.
+func (e *env) userKey(name, policy string) (ak, sk, arn string) {
+	e.Helper()
 	u := must(e.iam.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String(name)})).User
 	k := must(e.iam.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String(name)})).AccessKey
 	if policy != "" {
 		must(e.iam.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String(name), PolicyName: aws.String("p"), PolicyDocument: aws.String(policy)}))
 	}
-	return kms.NewFromConfig(e.p.Config(*k.AccessKeyId, *k.SecretAccessKey, "")), *u.Arn
+	return *k.AccessKeyId, *k.SecretAccessKey, *u.Arn
 }
 
 // otherAccount installs a root key for another account and returns a KMS client
