@@ -40,8 +40,6 @@ type blobHeader struct {
 	raw                                []byte // the header's bytes, for the AAD
 }
 
-func (h *blobHeader) arn() string { return keyARN(h.region, h.account, h.keyID) }
-
 // sealBlob encrypts plaintext under a key's material.
 func sealBlob(r *keyRec, m *material, raw, plaintext []byte, encCtx map[string]string) ([]byte, error) {
 	uuid, err := hex.DecodeString(strings.ReplaceAll(r.ID, "-", ""))

@@ -87,7 +87,10 @@ func TestForService(t *testing.T) {
 		t.Fatalf("decrypt through the service: %v", err)
 	}
 	// The wrong context is KMS's InvalidCiphertextException.
-	stand.run = func(c *server.Call) error { _, _, err := ks.Decrypt(c, blob, map[string]string{"aws:s3:arn": "other"}); return err }
+	stand.run = func(c *server.Call) error {
+		_, _, err := ks.Decrypt(c, blob, map[string]string{"aws:s3:arn": "other"})
+		return err
+	}
 	wantErr(t, read(rootS3), "InvalidCiphertextException", 400, "")
 
 	// In a read-only call in a new Region the managed key is made in its own

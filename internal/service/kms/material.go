@@ -17,7 +17,6 @@ import (
 	"errors"
 	"fmt"
 	"hash"
-	"math/big"
 	"time"
 
 	"github.com/decred/dcrd/dcrec/secp256k1/v4"
@@ -276,11 +275,11 @@ func parseSecp256k1PKCS8(der []byte) (*secp256k1.PrivateKey, error) {
 	if _, err := asn1.Unmarshal(p.PrivateKey, &ec); err != nil || len(ec.PrivateKey) == 0 || len(ec.PrivateKey) > 32 {
 		return nil, errors.New("kms: malformed EC private key")
 	}
-	d := new(big.Int).SetBytes(ec.PrivateKey)
-	if d.Sign() == 0 || d.Cmp(secp256k1.S256().N) >= 0 {
+	var d secp256k1.ModNScalar
+	if overflow := d.SetByteSlice(ec.PrivateKey); overflow || d.IsZero() {
 		return nil, errors.New("kms: EC private key out of range")
 	}
-	return secp256k1.PrivKeyFromBytes(ec.PrivateKey), nil
+	return secp256k1.NewPrivateKey(&d), nil
 }
 
 // pairMatchesSpec checks that an imported private key is of the key's spec.

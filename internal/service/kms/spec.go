@@ -64,8 +64,6 @@ func (s *specInfo) algorithms(usage string) (enc, sign, mac, agree []string) {
 	return nil, nil, nil, nil
 }
 
-func (s *specInfo) symmetric() bool { return s.rsaBits == 0 && s.hmacBytes == 0 && len(s.signing) == 0 }
-
 // asymmetric reports whether the spec is a key pair.
 func (s *specInfo) asymmetric() bool {
 	return s.rsaBits > 0 || len(s.signing) > 0 || len(s.agreement) > 0
