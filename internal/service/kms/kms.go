@@ -60,6 +60,8 @@ type KMS struct {
 
 	// wake tells Run that the schedule changed (a new earlier entry).
 	wake chan struct{}
+	// cache holds keys for read-only calls.
+	cache keyCache
 	// createMu serializes the creation of AWS managed keys outside a write
 	// transaction, so two first uses do not make two keys.
 	createMu sync.Mutex
@@ -235,7 +237,10 @@ func load[T any](tx *store.Tx, namespace, key string) (*T, error) {
 	return v, nil
 }
 
+// putKey stores a key; every write of a key goes through putKey or deleteKey, which
+// keep the cache right.
 func (k *KMS) putKey(tx *store.Tx, r *keyRec) error {
+	k.cache.changed(tx, r.Account, r.Region, r.ID)
 	return tx.PutJSON(ns(r.Account, r.Region, tKeys), r.ID, r)
 }
 

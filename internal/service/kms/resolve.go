@@ -76,7 +76,7 @@ func (k *KMS) resolve(c *server.Call, r ref) (*keyRec, error) {
 // loadKey reads a key; one whose deletion date has passed is gone even if the
 // background work has not removed it yet.
 func (k *KMS) loadKey(tx *store.Tx, account, region, id string, now time.Time) (*keyRec, error) {
-	rec, err := load[keyRec](tx, ns(account, region, tKeys), id)
+	rec, err := k.readKey(tx, account, region, id)
 	if err != nil {
 		return nil, err
 	}

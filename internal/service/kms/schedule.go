@@ -115,7 +115,7 @@ func (k *KMS) runEntry(tx *store.Tx, entry string, now time.Time) error {
 		return nil
 	}
 	account, region, id, job := parts[1], parts[2], parts[3], parts[4]
-	r, err := load[keyRec](tx, ns(account, region, tKeys), id)
+	r, err := k.readKey(tx, account, region, id)
 	if err != nil || r == nil {
 		return err
 	}
@@ -157,6 +157,7 @@ func (k *KMS) runEntry(tx *store.Tx, entry string, now time.Time) error {
 
 // deleteKey removes a key with its aliases and grants.
 func (k *KMS) deleteKey(tx *store.Tx, r *keyRec) error {
+	k.cache.changed(tx, r.Account, r.Region, r.ID)
 	if _, err := tx.Delete(ns(r.Account, r.Region, tKeys), r.ID); err != nil {
 		return err
 	}
