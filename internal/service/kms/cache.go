@@ -12,15 +12,18 @@ import (
 // path, so a call does not query the store for its key.
 //
 // Correctness rests on generations: every committed write of a key bumps its
-// generation (tx.AfterCommit, run in commit order on the writer); an entry is used
-// only while its generation is current; and a miss reads the key in a fresh
-// transaction begun after the generation was read, so what it caches is at least as
-// new as every write that generation counts. Write transactions never use the cache:
-// they must see their own uncommitted writes.
+// generation and stores the bytes written (tx.AfterCommit, run in commit order on the
+// writer); an entry is used only while its generation is current. A key read-only
+// calls find missing is loaded in the background in a fresh transaction begun after
+// its generation was read, so what it caches is at least as new as every write that
+// generation counts; the call itself reads its own snapshot (a nested read
+// transaction could exhaust the store's readers). Write transactions never use the
+// cache: they must see their own uncommitted writes.
 type keyCache struct {
 	mu      sync.RWMutex
 	gens    map[string]uint64
 	entries map[string]cacheEntry
+	loading map[string]bool
 }
 
 type cacheEntry struct {
@@ -30,30 +33,53 @@ type cacheEntry struct {
 
 func cacheKey(account, region, id string) string { return account + "/" + region + "/" + id }
 
-// changed registers a write of a key, effective when tx commits.
-func (c *keyCache) changed(tx *store.Tx, account, region, id string) {
+func (c *keyCache) init() {
+	if c.gens == nil {
+		c.gens, c.entries, c.loading = map[string]uint64{}, map[string]cacheEntry{}, map[string]bool{}
+	}
+}
+
+// changed registers a write of a key (nil data: deleted), effective when tx commits.
+func (c *keyCache) changed(tx *store.Tx, account, region, id string, data []byte) {
 	key := cacheKey(account, region, id)
 	tx.AfterCommit(func() {
 		c.mu.Lock()
-		if c.gens == nil {
-			c.gens, c.entries = map[string]uint64{}, map[string]cacheEntry{}
-		}
+		c.init()
 		c.gens[key]++
-		delete(c.entries, key)
+		if data != nil {
+			c.entries[key] = cacheEntry{gen: c.gens[key], data: data}
+		} else {
+			delete(c.entries, key)
+		}
 		c.mu.Unlock()
 	})
 }
 
-// get returns a key's stored bytes (nil when there is no such key).
-func (c *keyCache) get(db *store.DB, account, region, id string) ([]byte, error) {
+// get returns a key's cached bytes; on a miss it starts loading them and reports
+// false.
+func (c *keyCache) get(db *store.DB, account, region, id string) ([]byte, bool) {
 	key := cacheKey(account, region, id)
 	c.mu.RLock()
 	gen := c.gens[key]
 	e, ok := c.entries[key]
+	busy := c.loading[key]
 	c.mu.RUnlock()
 	if ok && e.gen == gen {
-		return e.data, nil
+		return e.data, true
 	}
+	if !busy {
+		c.mu.Lock()
+		c.init()
+		if !c.loading[key] {
+			c.loading[key] = true
+			go c.load(db, key, account, region, id, gen)
+		}
+		c.mu.Unlock()
+	}
+	return nil, false
+}
+
+func (c *keyCache) load(db *store.DB, key, account, region, id string, gen uint64) {
 	var data []byte
 	err := db.View(context.Background(), func(tx *store.Tx) error {
 		v, found, err := tx.Get(ns(account, region, tKeys), id)
@@ -62,32 +88,25 @@ func (c *keyCache) get(db *store.DB, account, region, id string) ([]byte, error)
 		}
 		return err
 	})
-	if err != nil || data == nil {
-		return nil, err
-	}
 	c.mu.Lock()
-	if c.gens == nil {
-		c.gens, c.entries = map[string]uint64{}, map[string]cacheEntry{}
-	}
-	if c.gens[key] == gen {
+	defer c.mu.Unlock()
+	delete(c.loading, key)
+	if err == nil && data != nil && c.gens[key] == gen {
 		c.entries[key] = cacheEntry{gen: gen, data: data}
 	}
-	c.mu.Unlock()
-	return data, nil
 }
 
-// readKey reads a key record: from the cache in read-only transactions, else from tx.
+// readKey reads a key record: from the cache in read-only transactions when it has
+// the key, else from tx.
 func (k *KMS) readKey(tx *store.Tx, account, region, id string) (*keyRec, error) {
-	if !tx.ReadOnly() || k.db == nil {
-		return load[keyRec](tx, ns(account, region, tKeys), id)
+	if tx.ReadOnly() && k.db != nil {
+		if data, ok := k.cache.get(k.db, account, region, id); ok {
+			r := new(keyRec)
+			if err := json.Unmarshal(data, r); err != nil {
+				return nil, err
+			}
+			return r, nil
+		}
 	}
-	data, err := k.cache.get(k.db, account, region, id)
-	if err != nil || data == nil {
-		return nil, err
-	}
-	r := new(keyRec)
-	if err := json.Unmarshal(data, r); err != nil {
-		return nil, err
-	}
-	return r, nil
+	return load[keyRec](tx, ns(account, region, tKeys), id)
 }

@@ -21,6 +21,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"log/slog"
 	"strings"
@@ -240,8 +241,12 @@ func load[T any](tx *store.Tx, namespace, key string) (*T, error) {
 // putKey stores a key; every write of a key goes through putKey or deleteKey, which
 // keep the cache right.
 func (k *KMS) putKey(tx *store.Tx, r *keyRec) error {
-	k.cache.changed(tx, r.Account, r.Region, r.ID)
-	return tx.PutJSON(ns(r.Account, r.Region, tKeys), r.ID, r)
+	data, err := json.Marshal(r)
+	if err != nil {
+		return err
+	}
+	k.cache.changed(tx, r.Account, r.Region, r.ID, data)
+	return tx.Put(ns(r.Account, r.Region, tKeys), r.ID, data)
 }
 
 // errValidation is KMS's ValidationException, which the model does not list but KMS

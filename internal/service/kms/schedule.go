@@ -157,7 +157,7 @@ func (k *KMS) runEntry(tx *store.Tx, entry string, now time.Time) error {
 
 // deleteKey removes a key with its aliases and grants.
 func (k *KMS) deleteKey(tx *store.Tx, r *keyRec) error {
-	k.cache.changed(tx, r.Account, r.Region, r.ID)
+	k.cache.changed(tx, r.Account, r.Region, r.ID, nil)
 	if _, err := tx.Delete(ns(r.Account, r.Region, tKeys), r.ID); err != nil {
 		return err
 	}
