@@ -16,6 +16,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/palisade/palisade/internal/auth"
@@ -23,6 +24,7 @@ import (
 	"github.com/palisade/palisade/internal/clock"
 	"github.com/palisade/palisade/internal/server"
 	"github.com/palisade/palisade/internal/service/iam"
+	"github.com/palisade/palisade/internal/service/kms"
 	"github.com/palisade/palisade/internal/service/sts"
 	"github.com/palisade/palisade/internal/store"
 )
@@ -67,10 +69,16 @@ type App struct {
 	Sealer     *store.Sealer
 	Usage      *iam.Usage
 	Authz      *authz.Authorizer
+	KMS        *kms.KMS
 	Clock      *clock.Clock
 	Root       auth.Credential
 	AdminToken string
 	Options    Options
+
+	// stop ends the background work (KMS's scheduled deletions and rotations);
+	// background waits for it.
+	stop       context.CancelFunc
+	background sync.WaitGroup
 }
 
 // settingsNS holds Palisade's own settings.
@@ -121,6 +129,7 @@ func Open(opts Options) (*App, error) {
 		return nil, err
 	}
 	a.Authz = authz.New(iam.Grants{})
+	a.KMS = kms.New(kms.Deps{Store: db, Sealer: sealer, Authz: a.Authz, Clock: a.Clock, Logger: opts.Logger})
 	a.Server, err = server.New(server.Config{
 		Store: db, Keys: a.Keys, Clock: a.Clock, Logger: opts.Logger, Region: opts.Region, Authz: a.Authz,
 		AdminToken: a.AdminToken, OnClockAdvance: a.saveClock, OnAuthenticated: a.Usage.Record,
@@ -129,6 +138,13 @@ func Open(opts Options) (*App, error) {
 		return nil, err
 	}
 	ok = true
+	ctx, stop := context.WithCancel(context.Background())
+	a.stop = stop
+	a.background.Add(1)
+	go func() {
+		defer a.background.Done()
+		a.KMS.Run(ctx)
+	}()
 	return a, nil
 }
 
@@ -138,11 +154,19 @@ func (a *App) Services() []server.Service {
 	return []server.Service{
 		iam.Service(iam.Deps{Keys: a.Keys, Sealer: a.Sealer, Usage: a.Usage}),
 		sts.Service(),
+		a.KMS.Service(),
 	}
 }
 
-// Close closes the store after queued writes commit. Stop the HTTP server first.
-func (a *App) Close() error { return a.Store.Close() }
+// Close stops the background work and closes the store after queued writes commit.
+// Stop the HTTP server first.
+func (a *App) Close() error {
+	if a.stop != nil {
+		a.stop()
+		a.background.Wait()
+	}
+	return a.Store.Close()
+}
 
 // bootstrap creates the default account's root key on first start (or installs the one
 // from the options) and restores the clock offset.
