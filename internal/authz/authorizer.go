@@ -62,6 +62,10 @@ type Check struct {
 	// ResourceMustAllow: the resource policy alone decides for the resource owner's
 	// principals too (KMS key policies, role trust policies).
 	ResourceMustAllow bool
+	// MessageResource is how the service names the resource in its AccessDenied
+	// message when that is not the ARN (IAM says "user alice", "policy path /"); ""
+	// means Resource.
+	MessageResource string
 }
 
 // Authorizer answers Checks with the policy engine, caching compiled documents by
@@ -164,13 +168,37 @@ func (a *Authorizer) principalSet(tx *store.Tx, p auth.Principal) (*principalSet
 type Decision struct {
 	policy.Result
 	Request policy.Request
+	// messageResource is Check.MessageResource.
+	messageResource string
 }
 
 // Allowed reports whether the check passed.
 func (d *Decision) Allowed() bool { return d.Result.Decision == policy.Allowed }
 
-// Message is AWS's AccessDenied message for a denied check.
-func (d *Decision) Message() string { return d.Result.Message(&d.Request) }
+// Message is AWS's AccessDenied message for a denied check. An explicit deny names
+// the managed policy that denied, as AWS does for identity-based policies and
+// permissions boundaries ("with an explicit deny in an identity-based policy:
+// arn:aws:iam::123456789012:policy/Deny"); inline policies have no ARN to name.
+func (d *Decision) Message() string {
+	req := d.Request
+	if d.messageResource != "" {
+		req.Resource = d.messageResource
+	}
+	msg := d.Result.Message(&req)
+	if d.Result.Decision != policy.ExplicitDeny {
+		return msg
+	}
+	t, _ := d.Result.BlockedBy.First()
+	for _, m := range d.Result.Matched {
+		if m.Type == t && m.Effect == policy.Deny {
+			if strings.HasPrefix(m.Policy, "arn:") {
+				msg += ": " + m.Policy
+			}
+			break
+		}
+	}
+	return msg
+}
 
 // Decide evaluates one check for a caller, reading the caller's grants in tx.
 func (a *Authorizer) Decide(tx *store.Tx, c *Caller, chk *Check) (*Decision, error) {
@@ -183,7 +211,7 @@ func (a *Authorizer) Decide(tx *store.Tx, c *Caller, chk *Check) (*Decision, err
 	if resAccount == "" {
 		resAccount = c.Principal.Account
 	}
-	d := &Decision{}
+	d := &Decision{messageResource: chk.MessageResource}
 	d.Request = policy.Request{
 		Principal: pp, Action: chk.Action, Resource: chk.Resource, ResourceAccount: resAccount,
 		Context: &requestContext{caller: c, tags: ps.tags, extra: chk.Context},

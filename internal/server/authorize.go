@@ -1,12 +1,15 @@
 package server
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"strings"
 
+	"github.com/palisade/palisade/internal/auth"
 	"github.com/palisade/palisade/internal/authz"
 	"github.com/palisade/palisade/internal/model"
+	"github.com/palisade/palisade/internal/store"
 )
 
 // NoAuthz marks an operation every authenticated caller may call (sts:GetCallerIdentity:
@@ -225,4 +228,36 @@ func firstString(m map[string]any, names ...string) (string, bool) {
 		}
 	}
 	return "", false
+}
+
+// OperationChecks returns the checks the server makes before an operation's handler
+// runs, for a caller and an input value tree, reading state in a snapshot: what a test
+// or a tool compares with the Service Authorization Reference. An operation served
+// without authorization (NoAuthz) has none.
+func (s *Server) OperationChecks(ctx context.Context, p auth.Principal, region, service, op string, in map[string]any) ([]authz.Check, error) {
+	var e *entry
+	for _, x := range s.entries {
+		if x.svc.Model.Name == service {
+			e = x
+		}
+	}
+	if e == nil {
+		return nil, fmt.Errorf("server: no service %s", service)
+	}
+	h, ok := e.handlers[op]
+	if !ok {
+		return nil, fmt.Errorf("server: %s has no handler for %s", service, op)
+	}
+	if h.noAuthz {
+		return nil, nil
+	}
+	c := &Call{Context: ctx, Principal: p, Account: p.Account, Region: region, Service: e.svc.Model,
+		Operation: e.svc.Model.Operations[op], Now: s.cfg.Clock.Now(), srv: s, entry: e}
+	var chks []authz.Check
+	err := s.cfg.Store.View(ctx, func(tx *store.Tx) (err error) {
+		c.Tx = tx
+		chks, err = s.operationChecks(c, e, in)
+		return err
+	})
+	return chks, err
 }

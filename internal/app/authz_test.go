@@ -1,0 +1,292 @@
+package app_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/iam/types"
+
+	"github.com/palisade/palisade/internal/app"
+	"github.com/palisade/palisade/internal/app/apptest"
+	"github.com/palisade/palisade/internal/auth"
+	"github.com/palisade/palisade/internal/authz"
+	"github.com/palisade/palisade/internal/model"
+)
+
+const acct = app.DefaultAccount
+
+func arn(rest string) string { return "arn:aws:iam::" + acct + ":" + rest }
+
+// The variables of IAM's ARN templates for the entities the walk below names: each
+// stored with a path, so a check that forgets the stored path shows.
+var entityVars = map[string]string{
+	"UserNameWithPath": "team/alice", "GroupNameWithPath": "g/devs", "RoleNameWithPath": "svc/r",
+	"InstanceProfileNameWithPath": "ip/ip", "PolicyNameWithPath": "pp/pol", "MfaTokenIdWithPath": "m/dev",
+	"OidcProviderName": "oidc.example.com/x", "SamlProviderName": "saml",
+}
+
+// sampleInputs are the values the walk puts in the operations' top-level members;
+// other required string members get "x".
+func sampleInputs(keyID string) map[string]any {
+	return map[string]any{
+		"UserName": "alice", "GroupName": "devs", "RoleName": "r", "InstanceProfileName": "ip",
+		"PolicyArn": arn("policy/pp/pol"), "PolicyName": "inline", "SerialNumber": arn("mfa/m/dev"),
+		"VirtualMFADeviceName": "dev", "OpenIDConnectProviderArn": arn("oidc-provider/oidc.example.com/x"),
+		"SAMLProviderArn": arn("saml-provider/saml"), "Name": "saml", "Url": "https://oidc.example.com/x",
+		"AccessKeyId": keyID, "Arn": arn("user/team/alice"), "PolicySourceArn": arn("role/svc/r"),
+		"AWSServiceName": "config.amazonaws.com", "DeletionTaskId": "task/aws-service-role/config.amazonaws.com/AWSServiceRoleForConfig/0f",
+		"NewUserName": "alice2", "NewGroupName": "devs2", "PermissionsBoundary": "arn:aws:iam::aws:policy/ReadOnlyAccess",
+		"Tags": []any{map[string]any{"Key": "team", "Value": "blue"}},
+	}
+}
+
+// overrides are the operations whose sample input differs (creations name entities
+// that do not exist yet, at a path of their own) or whose resources are not the
+// reference's templates filled from the input: IAM evaluates them elsewhere.
+var overrides = map[string]struct {
+	in        map[string]any
+	resources []string
+}{
+	"CreateUser":             {map[string]any{"UserName": "carol", "Path": "/new/"}, []string{arn("user/new/carol")}},
+	"CreateGroup":            {map[string]any{"GroupName": "g2", "Path": "/new/"}, []string{arn("group/new/g2")}},
+	"CreateRole":             {map[string]any{"RoleName": "r2", "Path": "/new/"}, []string{arn("role/new/r2")}},
+	"CreateInstanceProfile":  {map[string]any{"InstanceProfileName": "ip2", "Path": "/new/"}, []string{arn("instance-profile/new/ip2")}},
+	"CreatePolicy":           {map[string]any{"PolicyName": "pol2", "Path": "/new/"}, []string{arn("policy/new/pol2")}},
+	"CreateVirtualMFADevice": {map[string]any{"VirtualMFADeviceName": "dev2", "Path": "/new/"}, []string{arn("mfa/new/dev2")}},
+	// List operations are evaluated on the ARN prefix of the path listed, as IAM's
+	// AccessDenied messages show ("on resource: arn:aws:iam::123456789012:user/").
+	"ListUsers":             {nil, []string{arn("user/")}},
+	"ListGroups":            {nil, []string{arn("group/")}},
+	"ListRoles":             {map[string]any{"PathPrefix": "/svc/"}, []string{arn("role/svc/")}},
+	"ListInstanceProfiles":  {nil, []string{arn("instance-profile/")}},
+	"ListVirtualMFADevices": {nil, []string{arn("mfa/")}},
+	// Renames need the action on the old and the new ARN.
+	"UpdateUser":  {nil, []string{arn("user/team/alice"), arn("user/team/alice2")}},
+	"UpdateGroup": {nil, []string{arn("group/g/devs"), arn("group/g/devs2")}},
+	// iam:PassRole on the role is checked too.
+	"AddRoleToInstanceProfile":           {nil, []string{arn("instance-profile/ip/ip"), arn("role/svc/r")}},
+	"GenerateServiceLastAccessedDetails": {nil, []string{arn("user/team/alice")}},
+	"SimulatePrincipalPolicy":            {nil, []string{arn("role/svc/r")}},
+	"GetContextKeysForPrincipalPolicy":   {nil, []string{arn("role/svc/r")}},
+	"GetAccessKeyLastUsed":               {nil, []string{arn("user/team/alice")}},
+	"CreateServiceLinkedRole":            {nil, []string{arn("role/aws-service-role/config.amazonaws.com/AWSServiceRoleForConfig")}},
+	"GetServiceLinkedRoleDeletionStatus": {nil, []string{arn("role/aws-service-role/config.amazonaws.com/AWSServiceRoleForConfig")}},
+	// No UserName member: the caller's own user.
+	"ChangePassword": {nil, []string{arn("user/bob")}},
+}
+
+// referenceResources fills the action's ARN templates from entityVars: its required
+// resource types, else the first optional one, else "*".
+func referenceResources(a *authz.Action) []string {
+	svc, _ := authz.LookupService(a.Service)
+	fill := func(t string) (string, bool) {
+		rt := svc.ResourceTypes[t]
+		if rt == nil {
+			return "", false
+		}
+		return authz.FillARN(rt.ARN, func(name string) (string, bool) {
+			switch name {
+			case "Partition":
+				return "aws", true
+			case "Account":
+				return acct, true
+			case "Region":
+				return "", true
+			}
+			v, ok := entityVars[name]
+			return v, ok
+		})
+	}
+	var out []string
+	for _, r := range a.Resources {
+		if r.Required {
+			if s, ok := fill(r.Type); ok {
+				out = append(out, s)
+			}
+		}
+	}
+	if len(out) > 0 {
+		return out
+	}
+	for _, r := range a.Resources {
+		if s, ok := fill(r.Type); ok {
+			return []string{s}
+		}
+	}
+	return []string{"*"}
+}
+
+// Every operation of every service is authorized as the Service Authorization
+// Reference describes it: an action of the catalog, on the resources its ARN
+// templates name (IAM: with the entities' stored paths), with IAM's condition keys,
+// and recorded by CloudTrail as readOnly exactly when the action's access level is
+// List or Read.
+func TestEveryOperationIsAuthorized(t *testing.T) {
+	p := apptest.Start(t)
+	ctx := context.Background()
+	c := iam.NewFromConfig(p.RootConfig())
+	must := func(_ any, err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	boundary := "arn:aws:iam::aws:policy/PowerUserAccess"
+	tags := []types.Tag{{Key: aws.String("team"), Value: aws.String("red")}}
+	must(c.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("alice"), Path: aws.String("/team/"), PermissionsBoundary: aws.String(boundary), Tags: tags}))
+	must(c.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("bob")}))
+	must(c.CreateGroup(ctx, &iam.CreateGroupInput{GroupName: aws.String("devs"), Path: aws.String("/g/")}))
+	must(c.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("r"), Path: aws.String("/svc/"), Tags: tags,
+		AssumeRolePolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]}`)}))
+	must(c.CreateInstanceProfile(ctx, &iam.CreateInstanceProfileInput{InstanceProfileName: aws.String("ip"), Path: aws.String("/ip/"), Tags: tags}))
+	must(c.CreatePolicy(ctx, &iam.CreatePolicyInput{PolicyName: aws.String("pol"), Path: aws.String("/pp/"), Tags: tags,
+		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}`)}))
+	key, err := c.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String("alice")})
+	must(key, err)
+	bob := auth.Principal{Type: auth.IAMUser, Account: acct, ARN: arn("user/bob"), UserID: "AIDABOB", UserName: "bob"}
+
+	for _, svc := range p.App.Services() {
+		for _, h := range svc.Handlers {
+			op := svc.Model.Operations[h.Op]
+			t.Run(svc.Model.Name+"/"+h.Op, func(t *testing.T) {
+				in := map[string]any{}
+				if op.Input != nil {
+					sample := sampleInputs(*key.AccessKey.AccessKeyId)
+					for _, m := range op.Input.Members {
+						if v, ok := sample[m.Name]; ok {
+							in[m.Name] = v
+						} else if m.Shape.Type == model.String && m.Required {
+							in[m.Name] = "x"
+						}
+					}
+				}
+				o, overridden := overrides[h.Op]
+				if svc.Model.Name != "iam" {
+					overridden = false
+				}
+				for k, v := range o.in {
+					if overridden {
+						in[k] = v
+					}
+				}
+				chks, err := p.App.Server.OperationChecks(ctx, bob, apptest.Region, svc.Model.Name, h.Op, in)
+				if err != nil {
+					t.Fatal(err)
+				}
+				actionName := svc.Model.SigningName + ":" + h.Op
+				if svc.Actions[h.Op] != "" {
+					actionName = svc.Actions[h.Op]
+				}
+				info, ok := authz.LookupAction(actionName)
+				if !ok {
+					t.Fatalf("%s is not in the Service Authorization Reference", actionName)
+				}
+				if info.Access.ReadOnly() != h.RecordsReadOnly() {
+					t.Errorf("CloudTrail readOnly=%v, but the action's access level is %s", h.RecordsReadOnly(), info.Access)
+				}
+				if chks == nil {
+					if !strings.EqualFold(actionName, "sts:GetCallerIdentity") && !(h.Op == "ChangePassword") {
+						t.Fatalf("no checks")
+					}
+					return
+				}
+				var got []string
+				for _, ch := range chks {
+					if _, ok := authz.LookupAction(ch.Action); !ok {
+						t.Errorf("check on %s: action %s not in the reference", ch.Resource, ch.Action)
+					}
+					got = append(got, ch.Resource)
+				}
+				want := referenceResources(info)
+				if overridden {
+					want = o.resources
+				}
+				if strings.Join(got, " ") != strings.Join(want, " ") {
+					t.Fatalf("resources\n got %q\nwant %q", got, want)
+				}
+				if svc.Model.Name == "iam" {
+					checkIAMKeys(t, info, in, chks, boundary)
+				}
+			})
+		}
+	}
+}
+
+// checkIAMKeys asserts IAM's condition keys on an operation's checks.
+func checkIAMKeys(t *testing.T, info *authz.Action, in map[string]any, chks []authz.Check, boundary string) {
+	t.Helper()
+	lists := func(key string) bool {
+		for _, k := range info.ConditionKeys {
+			if strings.EqualFold(k, key) {
+				return true
+			}
+		}
+		return false
+	}
+	for _, ch := range chks {
+		if ch.Action != info.FullName() {
+			continue
+		}
+		if lists("iam:PolicyARN") && in["PolicyArn"] != nil && !eq(ch.Context["iam:policyarn"], in["PolicyArn"].(string)) {
+			t.Errorf("%s: iam:PolicyARN %v", ch.Resource, ch.Context["iam:policyarn"])
+		}
+		onAlice := ch.Resource == arn("user/team/alice")
+		if b, ok := in["PermissionsBoundary"].(string); ok {
+			boundary = b // the boundary the request sets
+		}
+		if lists("iam:PermissionsBoundary") && (onAlice || in["PermissionsBoundary"] != nil) && !eq(ch.Context["iam:permissionsboundary"], boundary) {
+			t.Errorf("%s: iam:PermissionsBoundary %v, want the user's boundary", ch.Resource, ch.Context["iam:permissionsboundary"])
+		}
+		tagged := onAlice || ch.Resource == arn("role/svc/r") || ch.Resource == arn("instance-profile/ip/ip") || ch.Resource == arn("policy/pp/pol")
+		if tagged && !eq(ch.Context["aws:resourcetag/team"], "red") {
+			t.Errorf("%s: aws:ResourceTag/team %v", ch.Resource, ch.Context["aws:resourcetag/team"])
+		}
+		if (onAlice || ch.Resource == arn("role/svc/r")) && !eq(ch.Context["iam:resourcetag/team"], "red") {
+			t.Errorf("%s: iam:ResourceTag/team %v", ch.Resource, ch.Context["iam:resourcetag/team"])
+		}
+		if in["Tags"] != nil && (!eq(ch.Context["aws:requesttag/team"], "blue") || !eq(ch.Context["aws:tagkeys"], "team")) {
+			t.Errorf("%s: request tags %v", ch.Resource, ch.Context)
+		}
+	}
+}
+
+func eq(vals []string, want string) bool { return len(vals) == 1 && vals[0] == want }
+
+// IAM names resources in its AccessDenied messages its own way: "user alice" for an
+// existing user, "policy ARN" for a managed policy, "policy path /" for ListPolicies,
+// and the ARN for what a Create makes.
+func TestIAMMessageResources(t *testing.T) {
+	p := apptest.Start(t)
+	ctx := context.Background()
+	bob := auth.Principal{Type: auth.IAMUser, Account: acct, ARN: arn("user/bob"), UserID: "AIDABOB", UserName: "bob"}
+	for _, c := range []struct {
+		op   string
+		in   map[string]any
+		want string
+	}{
+		{"GetUser", map[string]any{"UserName": "alice"}, "user alice"},
+		{"GetUser", nil, "user bob"},
+		{"CreateAccessKey", map[string]any{"UserName": "alice"}, "user alice"},
+		{"CreateUser", map[string]any{"UserName": "carol"}, ""},
+		{"GetRole", map[string]any{"RoleName": "r"}, "role r"},
+		{"CreateRole", map[string]any{"RoleName": "r"}, ""},
+		{"PutRolePermissionsBoundary", map[string]any{"RoleName": "r", "PermissionsBoundary": "arn:aws:iam::aws:policy/ReadOnlyAccess"}, ""},
+		{"AddUserToGroup", map[string]any{"GroupName": "g", "UserName": "alice"}, "group g"},
+		{"GetInstanceProfile", map[string]any{"InstanceProfileName": "ip"}, "instance profile ip"},
+		{"GetPolicy", map[string]any{"PolicyArn": "arn:aws:iam::aws:policy/ReadOnlyAccess"}, "policy arn:aws:iam::aws:policy/ReadOnlyAccess"},
+		{"CreatePolicy", map[string]any{"PolicyName": "p"}, "policy p"},
+		{"ListPolicies", nil, "policy path /"},
+		{"ListUsers", nil, ""},
+	} {
+		chks, err := p.App.Server.OperationChecks(ctx, bob, apptest.Region, "iam", c.op, c.in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if chks[0].MessageResource != c.want {
+			t.Errorf("%s %v: message resource %q, want %q", c.op, c.in, chks[0].MessageResource, c.want)
+		}
+	}
+}
