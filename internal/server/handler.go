@@ -45,8 +45,8 @@ type Handler struct {
 	noAuthz  bool
 	// readEvent marks a Write handler whose CloudTrail record is readOnly.
 	readEvent bool
-	in, out  reflect.Type
-	call     func(c *Call, in any) (any, error)
+	in, out   reflect.Type
+	call      func(c *Call, in any) (any, error)
 }
 
 // Read registers a handler that changes no state: it runs on a read snapshot,

@@ -216,7 +216,7 @@ func (s *svc) resourceChecks(c *server.Call, op string, in map[string]any) ([]au
 			break // the handler answers NoSuchEntity
 		}
 		chks = append(chks, authz.Check{Action: "iam:PassRole", Resource: r.arn(c.Account), Context: map[string][]string{
-			"iam:passedtoservice":      {"ec2.amazonaws.com"},
+			"iam:passedtoservice":       {"ec2.amazonaws.com"},
 			"iam:associatedresourcearn": {"arn:aws:ec2:*:" + c.Account + ":instance/*"},
 		}})
 	}
