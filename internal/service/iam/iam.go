@@ -52,7 +52,7 @@ func Service(d Deps) server.Service {
 		s.userHandlers(), s.groupHandlers(), s.roleHandlers(), s.instanceProfileHandlers(),
 		s.policyHandlers(), s.inlineHandlers(), s.attachHandlers(), s.accessKeyHandlers(),
 		s.loginHandlers(), s.mfaHandlers(), s.reportHandlers(), s.accountHandlers(),
-		s.providerHandlers(),
+		s.providerHandlers(), s.simulatorHandlers(),
 	} {
 		hs = append(hs, group...)
 	}
