@@ -30,7 +30,9 @@ func TestAuthorizationThroughTheCLI(t *testing.T) {
 			}
 			newUser := func(name string) func(args ...string) (string, bool) {
 				root("iam", "create-user", "--user-name", name)
-				var key struct{ AccessKey struct{ AccessKeyId, SecretAccessKey string } }
+				var key struct {
+					AccessKey struct{ AccessKeyId, SecretAccessKey string }
+				}
 				if err := json.Unmarshal([]byte(root("iam", "create-access-key", "--user-name", name)), &key); err != nil {
 					t.Fatal(err)
 				}
