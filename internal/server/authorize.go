@@ -96,6 +96,13 @@ func (s *Server) operationChecks(c *Call, e *entry, in map[string]any) ([]authz.
 // describes them: its action, on the resources whose ARN templates the input (and the
 // service's Vars) can fill, with aws:RequestTag/* and aws:TagKeys from the input's tags.
 func (c *Call) DefaultChecks(in map[string]any) ([]authz.Check, error) {
+	return c.DefaultChecksWith(in, nil)
+}
+
+// DefaultChecksWith is DefaultChecks resolving template variables with vars (before
+// the service's Vars), for a Checks hook that keeps what it loads for the rest of the
+// call's checks.
+func (c *Call) DefaultChecksWith(in map[string]any, vars func(name string) (string, bool)) ([]authz.Check, error) {
 	e := c.entry
 	action := e.svc.Model.Name + ":" + c.Operation.Name
 	if a, ok := e.svc.Actions[c.Operation.Name]; ok {
@@ -105,7 +112,7 @@ func (c *Call) DefaultChecks(in map[string]any) ([]authz.Check, error) {
 	if !ok {
 		return nil, fmt.Errorf("server: %s has no action %s in the authorization reference", c.Operation.Name, action)
 	}
-	resources := defaultResources(c, e, info, in)
+	resources := defaultResources(c, e, info, in, vars)
 	chks := make([]authz.Check, len(resources))
 	for i, r := range resources {
 		chks[i] = authz.Check{Action: info.FullName(), Resource: r}
@@ -116,7 +123,7 @@ func (c *Call) DefaultChecks(in map[string]any) ([]authz.Check, error) {
 // defaultResources fills the ARN templates of the action's resource types from the
 // input: required types first; "*" when none can be filled (actions without
 // resource-level permissions).
-func defaultResources(c *Call, e *entry, a *authz.Action, in map[string]any) []string {
+func defaultResources(c *Call, e *entry, a *authz.Action, in map[string]any, vars func(string) (string, bool)) []string {
 	svc, _ := authz.LookupService(a.Service)
 	lookup := func(name string) (string, bool) {
 		switch name {
@@ -129,6 +136,11 @@ func defaultResources(c *Call, e *entry, a *authz.Action, in map[string]any) []s
 			return c.Region, true
 		case "Account":
 			return c.Account, true
+		}
+		if vars != nil {
+			if v, ok := vars(name); ok {
+				return v, true
+			}
 		}
 		if e.svc.Vars != nil {
 			if v, ok := e.svc.Vars(c, name, in); ok {

@@ -4,16 +4,20 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
 
 	"github.com/palisade/palisade/internal/app/apptest"
+	"github.com/palisade/palisade/internal/server"
 )
 
 // BenchmarkGetCallerIdentity measures a signed sts:GetCallerIdentity through the whole
@@ -46,4 +50,79 @@ func BenchmarkGetCallerIdentity(b *testing.B) {
 			}
 		}
 	})
+}
+
+// benchPolicies are the ten AWS managed policies of the authorization benchmark's user:
+// large real documents (ReadOnlyAccess alone lists thousands of actions).
+var benchPolicies = []string{"ReadOnlyAccess", "SecurityAudit", "job-function/ViewOnlyAccess", "IAMReadOnlyAccess", "AmazonS3ReadOnlyAccess",
+	"AmazonS3FullAccess", "CloudWatchLogsFullAccess", "AWSCloudTrail_FullAccess", "AmazonGuardDutyFullAccess", "AmazonMacieFullAccess"}
+
+// BenchmarkAuthzOverhead measures a signed iam:GetUser through the whole stack by a
+// user with ten managed policies, authorized (the server of the app: IAM resolves the
+// user's ARN, tags and boundary, the engine evaluates the ten policies) and with
+// authorization bypassed (a second server on the same store, keys and services with
+// Config.Authz nil). The difference is authorization's cost per request.
+func BenchmarkAuthzOverhead(b *testing.B) {
+	p := apptest.Start(b)
+	ctx := context.Background()
+	c := iam.NewFromConfig(p.RootConfig())
+	if _, err := c.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("bench"), Path: aws.String("/load/")}); err != nil {
+		b.Fatal(err)
+	}
+	for _, name := range benchPolicies {
+		if _, err := c.AttachUserPolicy(ctx, &iam.AttachUserPolicyInput{UserName: aws.String("bench"), PolicyArn: aws.String("arn:aws:iam::aws:policy/" + name)}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	k, err := c.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String("bench")})
+	if err != nil {
+		b.Fatal(err)
+	}
+	creds := aws.Credentials{AccessKeyID: *k.AccessKey.AccessKeyId, SecretAccessKey: *k.AccessKey.SecretAccessKey}
+	bypass, err := server.New(server.Config{Store: p.Store, Keys: p.Keys, Clock: p.Clock, Region: apptest.Region}, p.App.Services()...)
+	if err != nil {
+		b.Fatal(err)
+	}
+	bypassed := httptest.NewServer(bypass)
+	defer bypassed.Close()
+
+	body := "Action=GetUser&UserName=bench&Version=2010-05-08"
+	sum := sha256.Sum256([]byte(body))
+	hash := hex.EncodeToString(sum[:])
+	signer := v4.NewSigner()
+	for _, bc := range []struct {
+		name, url string
+	}{{"authorized", p.URL}, {"bypassed", bypassed.URL}} {
+		for _, par := range []int{1, 16} {
+			b.Run(fmt.Sprintf("%s/clients=%d", bc.name, par), func(b *testing.B) {
+				client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 256}}
+				call := func() {
+					req, _ := http.NewRequest(http.MethodPost, bc.url+"/", strings.NewReader(body))
+					req.Header.Set("Content-Type", "application/x-www-form-urlencoded; charset=utf-8")
+					signer.SignHTTP(context.Background(), creds, req, hash, "iam", apptest.Region, time.Now())
+					resp, err := client.Do(req)
+					if err != nil {
+						b.Fatal(err)
+					}
+					io.Copy(io.Discard, resp.Body)
+					resp.Body.Close()
+					if resp.StatusCode != 200 {
+						b.Fatalf("status %d", resp.StatusCode)
+					}
+				}
+				if par == 1 {
+					for b.Loop() {
+						call()
+					}
+					return
+				}
+				b.SetParallelism(par)
+				b.RunParallel(func(pb *testing.PB) {
+					for pb.Next() {
+						call()
+					}
+				})
+			})
+		}
+	}
 }

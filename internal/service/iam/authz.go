@@ -10,24 +10,67 @@ import (
 	"github.com/palisade/palisade/internal/store"
 )
 
+// resolver resolves IAM's ARN template variables and finds the entities checks act
+// on, for one call, loading each entity once.
+type resolver struct {
+	c        *server.Call
+	in       map[string]any
+	entities map[string]*target // kind/lower(name) → the entity; nil when there is none
+}
+
+func (r *resolver) str(k string) string { s, _ := r.in[k].(string); return s }
+
+// entity is the stored user, group, role or instance profile of that name, or nil.
+func (r *resolver) entity(kind, name string) *target {
+	key := kind + "/" + lk(name)
+	if t, ok := r.entities[key]; ok {
+		return t
+	}
+	if r.entities == nil {
+		r.entities = map[string]*target{}
+	}
+	var t *target
+	tx, ns := r.c.Tx, func(table string) string { return ns(r.c.Account, table) }
+	switch kind {
+	case kUser:
+		if u, _ := load[userRec](tx, ns(tUsers), lk(name)); u != nil {
+			t = &target{kind: kind, name: u.Name, path: u.Path, tags: u.Tags, boundary: u.Boundary}
+		}
+	case kRole:
+		if x, _ := load[roleRec](tx, ns(tRoles), lk(name)); x != nil {
+			t = &target{kind: kind, name: x.Name, path: x.Path, tags: x.Tags, boundary: x.Boundary}
+		}
+	case kGroup:
+		if g, _ := load[groupRec](tx, ns(tGroups), lk(name)); g != nil {
+			t = &target{kind: kind, name: g.Name, path: g.Path}
+		}
+	case "instance-profile":
+		if p, _ := load[profileRec](tx, ns(tProfiles), lk(name)); p != nil {
+			t = &target{kind: kind, name: p.Name, path: p.Path, tags: p.Tags}
+		}
+	}
+	r.entities[key] = t
+	return t
+}
+
 // vars resolves the IAM resource ARN variables that need stored state: an entity's
 // path. Operations that name no user act on the caller's own user (ListAccessKeys,
 // CreateAccessKey, ChangePassword...), so ${UserNameWithPath} falls back to it.
-func vars(c *server.Call, name string, in map[string]any) (string, bool) {
-	str := func(k string) string { s, _ := in[k].(string); return s }
+func (r *resolver) vars(name string) (string, bool) {
+	str := r.str
 	switch name {
 	case "UserNameWithPath":
 		n := str("UserName")
-		if n == "" && c.Principal.Type == auth.IAMUser {
-			n = c.Principal.UserName
+		if n == "" && r.c.Principal.Type == auth.IAMUser {
+			n = r.c.Principal.UserName
 		}
-		return entityPath(c, kUser, n, str("Path"))
+		return r.entityPath(kUser, n)
 	case "GroupNameWithPath":
-		return entityPath(c, kGroup, str("GroupName"), str("Path"))
+		return r.entityPath(kGroup, str("GroupName"))
 	case "RoleNameWithPath":
-		return entityPath(c, kRole, str("RoleName"), str("Path"))
+		return r.entityPath(kRole, str("RoleName"))
 	case "InstanceProfileNameWithPath":
-		return entityPath(c, "instance-profile", str("InstanceProfileName"), str("Path"))
+		return r.entityPath("instance-profile", str("InstanceProfileName"))
 	case "PolicyNameWithPath":
 		if arn := str("PolicyArn"); arn != "" {
 			_, rest, ok := strings.Cut(arn, ":policy/")
@@ -67,17 +110,13 @@ func vars(c *server.Call, name string, in map[string]any) (string, bool) {
 
 // entityPath is an entity's "path/name" as its ARN has it: the stored entity's path
 // when it exists, else the path the request gives (CreateUser...), else "/".
-func entityPath(c *server.Call, kind, name, reqPath string) (string, bool) {
+func (r *resolver) entityPath(kind, name string) (string, bool) {
 	if name == "" {
 		return "", false
 	}
-	path := pathOr(&reqPath)
-	if kind == "instance-profile" {
-		if p, _ := load[profileRec](c.Tx, ns(c.Account, tProfiles), lk(name)); p != nil {
-			path = p.Path
-		}
-	} else if e, err := entityByName(c.Tx, c.Account, kind, name); err == nil && e != nil {
-		path = e.Path
+	path := pathOr(ptr(r.str("Path")))
+	if t := r.entity(kind, name); t != nil {
+		path, name = t.path, t.name // as stored: names match without case
 	}
 	return strings.TrimPrefix(path, "/") + name, true
 }
@@ -102,18 +141,18 @@ func (s *svc) checks(c *server.Call, op string, in map[string]any) ([]authz.Chec
 			return nil, nil
 		}
 	}
-	chks, err := s.resourceChecks(c, op, in)
+	r := &resolver{c: c, in: in}
+	chks, err := s.resourceChecks(r, op)
 	if err != nil {
 		return nil, err
 	}
-	action := "iam:" + op
-	info, _ := authz.LookupAction(action)
+	info, _ := authz.LookupAction("iam:" + op)
 	for i := range chks {
 		ch := &chks[i]
 		if ch.Action != info.FullName() {
 			continue // a further action's check (iam:PassRole) carries its own keys
 		}
-		if keys := conditionKeys(c, info, in, ch.Resource); len(keys) > 0 {
+		if keys := r.conditionKeys(info, ch.Resource); len(keys) > 0 {
 			ch.Context = merged(ch.Context, keys)
 		}
 		if ch.MessageResource == "" {
@@ -125,8 +164,8 @@ func (s *svc) checks(c *server.Call, op string, in map[string]any) ([]authz.Chec
 
 // resourceChecks are the operation's checks before condition keys: the reference's
 // ARN templates (DefaultChecks) but where IAM evaluates another resource.
-func (s *svc) resourceChecks(c *server.Call, op string, in map[string]any) ([]authz.Check, error) {
-	str := func(k string) string { v, _ := in[k].(string); return v }
+func (s *svc) resourceChecks(r *resolver, op string) ([]authz.Check, error) {
+	c, str := r.c, r.str
 	action := "iam:" + op
 	one := func(resource string) []authz.Check {
 		return []authz.Check{{Action: action, Resource: resource}}
@@ -172,7 +211,7 @@ func (s *svc) resourceChecks(c *server.Call, op string, in map[string]any) ([]au
 		}
 		return one("*"), nil
 	}
-	chks, err := c.DefaultChecks(in)
+	chks, err := c.DefaultChecksWith(r.in, r.vars)
 	if err != nil {
 		return nil, err
 	}
@@ -197,25 +236,25 @@ func (s *svc) resourceChecks(c *server.Call, op string, in map[string]any) ([]au
 		if newName == "" && newPath == "" || len(chks) != 1 {
 			break
 		}
-		e, err := entityByName(c.Tx, c.Account, kind, str(member))
-		if err != nil {
+		t := r.entity(kind, str(member))
+		if t == nil {
 			break // the handler answers NoSuchEntity
 		}
 		if newName == "" {
-			newName = e.Name
+			newName = t.name
 		}
 		if newPath == "" {
-			newPath = e.Path
+			newPath = t.path
 		}
 		chks = append(chks, authz.Check{Action: action, Resource: iamARN(c.Account, kind, newPath, newName), Context: chks[0].Context})
 	case "AddRoleToInstanceProfile":
 		// "The caller of this operation must be granted the PassRole permission on
 		// the IAM role" (IAM API Reference); the role goes to EC2 instances.
-		r, err := loadRole(c.Tx, c.Account, str("RoleName"))
-		if err != nil {
+		t := r.entity(kRole, str("RoleName"))
+		if t == nil {
 			break // the handler answers NoSuchEntity
 		}
-		chks = append(chks, authz.Check{Action: "iam:PassRole", Resource: r.arn(c.Account), Context: map[string][]string{
+		chks = append(chks, authz.Check{Action: "iam:PassRole", Resource: iamARN(c.Account, kRole, t.path, t.name), Context: map[string][]string{
 			"iam:passedtoservice":       {"ec2.amazonaws.com"},
 			"iam:associatedresourcearn": {"arn:aws:ec2:*:" + c.Account + ":instance/*"},
 		}})
@@ -225,7 +264,7 @@ func (s *svc) resourceChecks(c *server.Call, op string, in map[string]any) ([]au
 
 // conditionKeys are the IAM condition keys of one check: those the action lists in
 // the reference, with the request's or the target entity's values.
-func conditionKeys(c *server.Call, info *authz.Action, in map[string]any, resource string) map[string][]string {
+func (r *resolver) conditionKeys(info *authz.Action, resource string) map[string][]string {
 	keys := map[string][]string{}
 	lists := func(key string) bool {
 		for _, k := range info.ConditionKeys {
@@ -235,8 +274,8 @@ func conditionKeys(c *server.Call, info *authz.Action, in map[string]any, resour
 		}
 		return false
 	}
-	str := func(k string) string { v, _ := in[k].(string); return v }
-	t := lookupTarget(c.Tx, c.Account, resource)
+	str := r.str
+	t := r.lookupTarget(resource)
 	if lists("iam:PolicyARN") && str("PolicyArn") != "" {
 		keys["iam:policyarn"] = []string{str("PolicyArn")}
 	}
@@ -265,14 +304,15 @@ func conditionKeys(c *server.Call, info *authz.Action, in map[string]any, resour
 
 // target is the stored entity a check's resource ARN names.
 type target struct {
-	kind     string
-	tags     []api.Tag
-	boundary string
+	kind, name, path string
+	tags             []api.Tag
+	boundary         string
 }
 
 // lookupTarget finds the existing IAM entity an ARN of the account names (nil when
 // there is none: a resource being created, or another account's).
-func lookupTarget(tx *store.Tx, account, arn string) *target {
+func (r *resolver) lookupTarget(arn string) *target {
+	tx, account := r.c.Tx, r.c.Account
 	rest, ok := strings.CutPrefix(arn, "arn:aws:iam::"+account+":")
 	if !ok {
 		if awsManaged(arn) != nil {
@@ -286,27 +326,15 @@ func lookupTarget(tx *store.Tx, account, arn string) *target {
 		return nil
 	}
 	switch kind {
-	case kUser:
-		if u, _ := load[userRec](tx, ns(account, tUsers), lk(name)); u != nil && u.arn(account) == arn {
-			return &target{kind: kind, tags: u.Tags, boundary: u.Boundary}
-		}
-	case kRole:
-		if r, _ := load[roleRec](tx, ns(account, tRoles), lk(name)); r != nil && r.arn(account) == arn {
-			return &target{kind: kind, tags: r.Tags, boundary: r.Boundary}
-		}
-	case kGroup:
-		if g, _ := load[groupRec](tx, ns(account, tGroups), lk(name)); g != nil && g.arn(account) == arn {
-			return &target{kind: kind}
-		}
-	case "instance-profile":
-		if p, _ := load[profileRec](tx, ns(account, tProfiles), lk(name)); p != nil && p.arn(account) == arn {
-			return &target{kind: kind, tags: p.Tags}
+	case kUser, kRole, kGroup, "instance-profile":
+		if t := r.entity(kind, name); t != nil && iamARN(account, kind, t.path, t.name) == arn {
+			return t
 		}
 	case "policy":
-		if r, _ := resolvePolicy(tx, account, arn); r != nil {
+		if p, _ := resolvePolicy(tx, account, arn); p != nil {
 			t := &target{kind: kind}
-			if r.rec != nil {
-				t.tags = r.rec.Tags
+			if p.rec != nil {
+				t.tags = p.rec.Tags
 			}
 			return t
 		}

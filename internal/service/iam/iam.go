@@ -56,7 +56,7 @@ func Service(d Deps) server.Service {
 	} {
 		hs = append(hs, group...)
 	}
-	return server.Service{Model: api.Service, Handlers: hs, Global: true, Vars: vars, Checks: s.checks, InvalidatesAuthz: true}
+	return server.Service{Model: api.Service, Handlers: hs, Global: true, Checks: s.checks, InvalidatesAuthz: true}
 }
 
 // Record kinds: the last part of each namespace.
