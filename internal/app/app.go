@@ -16,6 +16,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/palisade/palisade/internal/auth"
@@ -25,6 +26,7 @@ import (
 	"github.com/palisade/palisade/internal/server"
 	"github.com/palisade/palisade/internal/service/cloudtrail"
 	"github.com/palisade/palisade/internal/service/iam"
+	"github.com/palisade/palisade/internal/service/kms"
 	"github.com/palisade/palisade/internal/service/sts"
 	"github.com/palisade/palisade/internal/store"
 )
@@ -69,13 +71,19 @@ type App struct {
 	Sealer *store.Sealer
 	Usage  *iam.Usage
 	Authz  *authz.Authorizer
+	KMS    *kms.KMS
 	Clock  *clock.Clock
-	// Events runs the consumers of the event log (CloudTrail delivery and history).
+	// Events runs the consumers of the event log (CloudTrail delivery).
 	Events     *events.Log
 	CloudTrail *cloudtrail.CloudTrail
 	Root       auth.Credential
 	AdminToken string
 	Options    Options
+
+	// stop ends the background work (KMS's scheduled deletions and rotations);
+	// background waits for it.
+	stop       context.CancelFunc
+	background sync.WaitGroup
 }
 
 // settingsNS holds Palisade's own settings.
@@ -129,6 +137,7 @@ func Open(opts Options) (*App, error) {
 		return nil, err
 	}
 	a.Authz = authz.New(iam.Grants{})
+	a.KMS = kms.New(kms.Deps{Store: db, Sealer: sealer, Authz: a.Authz, Clock: a.Clock, Logger: opts.Logger})
 	a.Server, err = server.New(server.Config{
 		Store: db, Keys: a.Keys, Clock: a.Clock, Logger: opts.Logger, Region: opts.Region, Authz: a.Authz,
 		AdminToken: a.AdminToken, OnClockAdvance: a.saveClock, OnAuthenticated: a.Usage.Record,
@@ -141,6 +150,13 @@ func Open(opts Options) (*App, error) {
 	}
 	a.CloudTrail.Start()
 	ok = true
+	ctx, stop := context.WithCancel(context.Background())
+	a.stop = stop
+	a.background.Add(1)
+	go func() {
+		defer a.background.Done()
+		a.KMS.Run(ctx)
+	}()
 	return a, nil
 }
 
@@ -150,13 +166,19 @@ func (a *App) Services() []server.Service {
 	return []server.Service{
 		iam.Service(iam.Deps{Keys: a.Keys, Sealer: a.Sealer, Usage: a.Usage}),
 		sts.Service(),
+		a.KMS.Service(),
 		a.CloudTrail.Service(),
 	}
 }
 
-// Close stops the background work (event-log consumers, CloudTrail's uploads) and
-// closes the store after queued writes commit. Stop the HTTP server first.
+// Close stops the background work (KMS's schedule, event-log consumers, CloudTrail's
+// uploads) and closes the store after queued writes commit. Stop the HTTP server
+// first.
 func (a *App) Close() error {
+	if a.stop != nil {
+		a.stop()
+		a.background.Wait()
+	}
 	a.CloudTrail.Stop()
 	a.Events.Stop()
 	return a.Store.Close()

@@ -135,15 +135,15 @@ func override(v any, render func() json.RawMessage) json.RawMessage {
 	return b
 }
 
-func additional(m map[string]any) json.RawMessage {
+func additional(m map[string]any) map[string]any {
 	if len(m) == 0 {
 		return nil
 	}
 	b, err := marshal(m)
-	if err != nil {
-		return nil
+	if err != nil || len(b) > MaxAdditionalData {
+		return map[string]any{"omitted": true, "originalSize": len(b)}
 	}
-	return limit(b, MaxAdditionalData)
+	return m
 }
 
 // limit replaces a field over its size limit with a marker of what was left out.

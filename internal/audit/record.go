@@ -45,7 +45,7 @@ type Record struct {
 	ErrorMessage        string          `json:"errorMessage,omitempty"`
 	RequestParameters   json.RawMessage `json:"requestParameters"`
 	ResponseElements    json.RawMessage `json:"responseElements"`
-	AdditionalEventData json.RawMessage `json:"additionalEventData,omitempty"`
+	AdditionalEventData map[string]any  `json:"additionalEventData,omitempty"`
 	RequestID           string          `json:"requestID"`
 	EventID             string          `json:"eventID"`
 	ReadOnly            bool            `json:"readOnly"`

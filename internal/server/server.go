@@ -333,7 +333,7 @@ func (s *Server) records(c *Call, h Handler, in map[string]any, out any, herr er
 	ac := &audit.Call{
 		Principal: c.Principal, Account: c.Account, Service: c.Service, Operation: c.Operation.Name,
 		Region: c.Region, GlobalService: c.entry.svc.Global, Time: c.Now, SourceIP: c.SourceIP,
-		UserAgent: c.UserAgent, RequestID: c.RequestID, HandlerReadOnly: h.ReadOnly, DataEvent: c.entry.svc.DataEvents[c.Operation.Name],
+		UserAgent: c.UserAgent, RequestID: c.RequestID, HandlerReadOnly: h.RecordsReadOnly(), DataEvent: c.entry.svc.DataEvents[c.Operation.Name],
 		Input: in, InputShape: c.Operation.Input, OutputShape: c.Operation.Output,
 		RequestParameters: c.RequestParameters, ResponseElements: c.ResponseElements,
 		Resources: c.Resources, AdditionalEventData: c.AdditionalEventData,

@@ -21,6 +21,7 @@ import (
 	"time"
 
 	api "github.com/palisade/palisade/internal/api/cloudtrail"
+	"github.com/palisade/palisade/internal/authz"
 	"github.com/palisade/palisade/internal/clock"
 	"github.com/palisade/palisade/internal/events"
 	"github.com/palisade/palisade/internal/server"
@@ -180,8 +181,25 @@ func (ct *CloudTrail) Service() server.Service {
 			server.Read("LookupEvents", ct.lookupEvents),
 			server.Read("ListPublicKeys", ct.listPublicKeys),
 		},
-		Vars: trailVar,
+		Vars:   trailVar,
+		Checks: checks,
 	}
+}
+
+// checks authorizes ListTags on each trail it names; the other operations use the
+// reference's templates (with trailVar).
+func checks(c *server.Call, op string, in map[string]any) ([]authz.Check, error) {
+	if op != "ListTags" {
+		return c.DefaultChecks(in)
+	}
+	var out []authz.Check
+	ids, _ := in["ResourceIdList"].([]any)
+	for _, id := range ids {
+		if s, ok := id.(string); ok {
+			out = append(out, authz.Check{Action: "cloudtrail:ListTags", Resource: s})
+		}
+	}
+	return out, nil
 }
 
 // trailVar fills ${TrailName} in the authorization reference's trail ARN from the
