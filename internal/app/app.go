@@ -64,6 +64,7 @@ type App struct {
 	Server     *server.Server
 	Store      *store.DB
 	Keys       *auth.Keys
+	Sessions   *auth.Sessions
 	Sealer     *store.Sealer
 	Usage      *iam.Usage
 	Authz      *authz.Authorizer
@@ -104,7 +105,7 @@ func Open(opts Options) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
-	a := &App{Store: db, Keys: auth.NewKeys(db, sealer), Sealer: sealer, Usage: iam.NewUsage(db), Clock: &clock.Clock{}, Options: opts}
+	a := &App{Store: db, Keys: auth.NewKeys(db, sealer), Sessions: auth.NewSessions(sealer), Sealer: sealer, Usage: iam.NewUsage(db), Clock: &clock.Clock{}, Options: opts}
 	ok := false
 	defer func() {
 		if !ok {
@@ -121,8 +122,9 @@ func Open(opts Options) (*App, error) {
 		return nil, err
 	}
 	a.Authz = authz.New(iam.Grants{})
+	a.Authz.SetSealer(sealer)
 	a.Server, err = server.New(server.Config{
-		Store: db, Keys: a.Keys, Clock: a.Clock, Logger: opts.Logger, Region: opts.Region, Authz: a.Authz,
+		Store: db, Keys: a.Keys, Sessions: a.Sessions, Clock: a.Clock, Logger: opts.Logger, Region: opts.Region, Authz: a.Authz,
 		AdminToken: a.AdminToken, OnClockAdvance: a.saveClock, OnAuthenticated: a.Usage.Record,
 	}, a.Services()...)
 	if err != nil {
@@ -137,7 +139,7 @@ func Open(opts Options) (*App, error) {
 func (a *App) Services() []server.Service {
 	return []server.Service{
 		iam.Service(iam.Deps{Keys: a.Keys, Sealer: a.Sealer, Usage: a.Usage}),
-		sts.Service(),
+		sts.Service(sts.Deps{Sessions: a.Sessions, Keys: a.Keys, Directory: iamDirectory{}, MFA: iam.NewMFA(a.Sealer), Authz: a.Authz, Store: a.Store}),
 	}
 }
 
@@ -190,7 +192,7 @@ func (a *App) bootstrap() error {
 		Principal: auth.RootPrincipal(DefaultAccount), Created: a.Clock.Now(),
 	}
 	if want == "" {
-		cred.AccessKeyID, cred.Secret = auth.NewID("AKIA", 16), []byte(auth.NewSecret())
+		cred.AccessKeyID, cred.Secret = auth.NewKeyID("AKIA", DefaultAccount), []byte(auth.NewSecret())
 	}
 	err = a.Store.Update(ctx, func(tx *store.Tx) error {
 		if rootID != "" && rootID != cred.AccessKeyID {

@@ -68,6 +68,12 @@ type Check struct {
 // content and each principal's compiled identity policies until IAM changes.
 type Authorizer struct {
 	grants GrantSource
+	orgs   OrgSource
+	sealer *store.Sealer
+
+	orgMu   sync.RWMutex
+	orgSets map[string]*orgSet // by account
+	orgGen  atomic.Uint64
 
 	docs sync.Map // [32]byte(kind+doc) → *policy.Policy
 
@@ -87,7 +93,7 @@ type principalSet struct {
 
 // New returns an Authorizer reading grants from src (nil: no principal has any).
 func New(src GrantSource) *Authorizer {
-	return &Authorizer{grants: src, sets: map[string]*principalSet{}, gens: map[string]*atomic.Uint64{}}
+	return &Authorizer{grants: src, sets: map[string]*principalSet{}, gens: map[string]*atomic.Uint64{}, orgSets: map[string]*orgSet{}}
 }
 
 func (a *Authorizer) gen(account string) *atomic.Uint64 {
@@ -121,15 +127,30 @@ func (a *Authorizer) Compile(kind policy.Kind, name, doc string) (*policy.Policy
 
 func (a *Authorizer) principalSet(tx *store.Tx, p auth.Principal) (*principalSet, error) {
 	gen := a.gen(p.Account).Load()
+	// Sessions of the same name can stand for different identities over time (a
+	// role deleted and made again, federated users of two IAM users): the unique IDs
+	// are part of the key.
+	key := p.ARN + "\x00" + p.UserID
+	if p.Session != nil {
+		key += "\x00" + p.Session.IssuerID
+	}
 	a.mu.RLock()
-	ps, ok := a.sets[p.ARN]
+	ps, ok := a.sets[key]
 	a.mu.RUnlock()
 	if ok && ps.gen == gen {
 		return ps, nil
 	}
 	ps = &principalSet{gen: gen}
-	if a.grants != nil && (p.Type == auth.IAMUser || p.Type == auth.AssumedRole || p.Type == auth.FederatedUser) {
-		g, err := a.grants.PrincipalGrants(tx, p)
+	if p.Type == auth.FederatedUser && (p.Session == nil || p.Session.IssuerID == "") {
+		// A federated user of the root user: the session policy alone limits it.
+		ps.identity = policy.NewGroup(allowAll)
+	} else if a.grants != nil && (p.Type == auth.IAMUser || p.Type == auth.AssumedRole || p.Type == auth.FederatedUser) {
+		gp := p
+		if p.Type == auth.FederatedUser {
+			// A federated user has the policies of the IAM user who federated it.
+			gp = auth.Principal{Type: auth.IAMUser, Account: p.Account, ARN: p.Session.IssuerARN, UserID: p.Session.IssuerID}
+		}
+		g, err := a.grants.PrincipalGrants(tx, gp)
 		if err != nil {
 			return nil, fmt.Errorf("authz: grants of %s: %w", p.ARN, err)
 		}
@@ -151,11 +172,14 @@ func (a *Authorizer) principalSet(tx *store.Tx, p auth.Principal) (*principalSet
 		}
 		ps.tags = g.Tags
 		ps.issuer = g.IssuerARN
+		if p.Type == auth.FederatedUser {
+			ps.issuer = p.Session.IssuerARN
+		}
 	} else {
 		ps.identity = policy.NewGroup()
 	}
 	a.mu.Lock()
-	a.sets[p.ARN] = ps
+	a.sets[key] = ps
 	a.mu.Unlock()
 	return ps, nil
 }
@@ -172,29 +196,43 @@ func (d *Decision) Allowed() bool { return d.Result.Decision == policy.Allowed }
 // Message is AWS's AccessDenied message for a denied check.
 func (d *Decision) Message() string { return d.Result.Message(&d.Request) }
 
-// Decide evaluates one check for a caller, reading the caller's grants in tx.
+// Decide evaluates one check for a caller, reading the caller's grants in tx: its
+// identity policies and boundary, the session policies and tags of temporary
+// credentials, and the SCPs and RCPs of the accounts' organization.
 func (a *Authorizer) Decide(tx *store.Tx, c *Caller, chk *Check) (*Decision, error) {
-	ps, err := a.principalSet(tx, c.Principal)
+	p := c.Principal
+	ps, err := a.principalSet(tx, p)
 	if err != nil {
 		return nil, err
 	}
-	pp := enginePrincipal(c.Principal, ps.issuer)
+	pp := enginePrincipal(p, ps.issuer)
 	resAccount := chk.ResourceAccount
 	if resAccount == "" {
-		resAccount = c.Principal.Account
+		resAccount = p.Account
+	}
+	rc := &requestContext{caller: c, tags: ps.tags, extra: chk.Context}
+	set := &policy.PolicySet{Identity: ps.identity, Boundary: ps.boundary, Resource: chk.ResourcePolicy, ResourceMustAllow: chk.ResourceMustAllow}
+	if p.Session != nil {
+		if err := a.applySession(tx, p, set, rc); err != nil {
+			return nil, err
+		}
+	}
+	if err := a.applyOrganizations(tx, p, resAccount, chk.Action, set, rc); err != nil {
+		return nil, err
 	}
 	d := &Decision{}
 	d.Request = policy.Request{
-		Principal: pp, Action: chk.Action, Resource: chk.Resource, ResourceAccount: resAccount,
-		Context: &requestContext{caller: c, tags: ps.tags, extra: chk.Context},
+		Principal: pp, Action: chk.Action, Resource: chk.Resource, ResourceAccount: resAccount, Context: rc,
 	}
-	set := &policy.PolicySet{Identity: ps.identity, Boundary: ps.boundary, Resource: chk.ResourcePolicy, ResourceMustAllow: chk.ResourceMustAllow}
 	policy.EvaluateInto(&d.Result, &d.Request, set)
 	return d, nil
 }
 
 func enginePrincipal(p auth.Principal, issuer string) policy.Principal {
 	ep := policy.Principal{ARN: p.ARN, Account: p.Account, UserID: p.UserID, IssuerARN: issuer}
+	if p.Session != nil {
+		ep.ServiceLinked = p.Session.ServiceLinked
+	}
 	switch p.Type {
 	case auth.Root:
 		ep.Type = policy.PrincipalRoot
@@ -206,6 +244,10 @@ func enginePrincipal(p auth.Principal, issuer string) policy.Principal {
 		ep.Type = policy.PrincipalFederatedUser
 	case auth.AWSService:
 		ep.Type = policy.PrincipalService
+	case auth.WebIdentityUser, auth.SAMLUser:
+		// The provider's user is matched by a trust policy's "Federated" element,
+		// which names the provider: the principal's ARN is the provider's.
+		ep.Type, ep.Account = policy.PrincipalFederatedProvider, ""
 	default:
 		ep.Type = policy.PrincipalAnonymous
 	}
@@ -218,10 +260,22 @@ type requestContext struct {
 	caller *Caller
 	tags   map[string]string
 	extra  map[string][]string
+	// org and resourceOrg place the principal's and the resource's accounts in
+	// their organizations (nil outside one).
+	org, resourceOrg *orgSet
 }
 
 func (r *requestContext) Lookup(key string) ([]string, bool) {
+	// The check's own keys come first: a service may state a global key for the
+	// request it authorizes (STS states aws:MultiFactorAuthPresent from the MFA code
+	// an AssumeRole call carries).
+	if v, ok := r.extra[key]; ok {
+		return v, true
+	}
 	c := r.caller
+	if v, ok := r.sessionKey(key); ok {
+		return v, true
+	}
 	switch key {
 	case "aws:sourceip":
 		if c.SourceIP == "" {
@@ -245,6 +299,26 @@ func (r *requestContext) Lookup(key string) ([]string, bool) {
 		return []string{"false"}, true
 	case "aws:principaltype":
 		return []string{principalTypeKey(c.Principal.Type)}, true
+	case "aws:principalorgid":
+		if r.org == nil {
+			return nil, false
+		}
+		return []string{r.org.info.ID}, true
+	case "aws:principalorgpaths":
+		if r.org == nil {
+			return nil, false
+		}
+		return []string{r.org.info.Path}, true
+	case "aws:resourceorgid":
+		if r.resourceOrg == nil {
+			return nil, false
+		}
+		return []string{r.resourceOrg.info.ID}, true
+	case "aws:resourceorgpaths":
+		if r.resourceOrg == nil {
+			return nil, false
+		}
+		return []string{r.resourceOrg.info.Path}, true
 	}
 	if t, ok := strings.CutPrefix(key, "aws:principaltag/"); ok {
 		for k, v := range r.tags {
@@ -253,9 +327,6 @@ func (r *requestContext) Lookup(key string) ([]string, bool) {
 			}
 		}
 		return nil, false
-	}
-	if v, ok := r.extra[key]; ok {
-		return v, true
 	}
 	for k, v := range r.extra {
 		if strings.EqualFold(k, key) {
