@@ -61,7 +61,7 @@ type msgPrincipal struct {
 }
 
 type condItem struct {
-	Key    string          `json:"key"`
+	Key    string           `json:"key"`
 	Values items[valueItem] `json:"values"`
 }
 

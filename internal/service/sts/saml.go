@@ -24,7 +24,7 @@ const (
 	msgSAMLNoProvider  = "Specified provider doesn't exist"
 	msgSAMLSessionName = "RoleSessionName is required in AuthnResponse"
 	msgNotAuthSAML     = "Not authorized to perform sts:AssumeRoleWithSAML"
-	msgSAMLInvalid     = "Invalid SAML response"                                                     // inferred
+	msgSAMLInvalid     = "Invalid SAML response"                                                         // inferred
 	msgSAMLIssuer      = "The issuer of the SAML assertion is not the identity provider of the metadata" // inferred
 	msgSAMLAudience    = "The SAML assertion is not intended for AWS: its audience restriction names no AWS sign-in endpoint"
 	msgSAMLNotYet      = "The SAML assertion is not valid yet"

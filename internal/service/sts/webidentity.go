@@ -22,7 +22,7 @@ const (
 	msgAudience   = "Incorrect token audience"
 	msgNoKey      = "Couldn't retrieve verification key from your identity provider,  please reference AssumeRoleWithWebIdentity documentation for requirements"
 	msgSignature  = "The signature of the web identity token could not be verified with the keys of its issuer" // inferred
-	msgNotYet     = "The web identity token is not valid yet: its nbf or iat claim is in the future"             // inferred
+	msgNotYet     = "The web identity token is not valid yet: its nbf or iat claim is in the future"            // inferred
 	msgNotAuthWeb = "Not authorized to perform sts:AssumeRoleWithWebIdentity"
 )
 
