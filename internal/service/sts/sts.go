@@ -125,6 +125,9 @@ func checks(c *server.Call, op string, in map[string]any) ([]authz.Check, error)
 	case "AssumeRole", "AssumeRoleWithWebIdentity", "AssumeRoleWithSAML":
 		return nil, nil
 	case "GetFederationToken":
+		if c.Principal.Session != nil {
+			return nil, accessDenied("Cannot call GetFederationToken with session credentials")
+		}
 		name, _ := in["Name"].(string)
 		return []authz.Check{{Action: "sts:GetFederationToken", Resource: "arn:aws:sts::" + c.Account + ":federated-user/" + name}}, nil
 	}
