@@ -59,12 +59,19 @@ func (e *env) session(c *ststypes.Credentials) clients {
 // user creates an IAM user with an inline policy (when given) and an access key.
 func (e *env) user(name, policy string) (clients, string) {
 	e.Helper()
+	ak, sk, arn := e.userKey(name, policy)
+	return e.as(ak, sk, ""), arn
+}
+
+// userKey is user returning the access key itself.
+func (e *env) userKey(name, policy string) (string, string, string) {
+	e.Helper()
 	u := must(e.iam.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String(name)})).User
 	if policy != "" {
 		must(e.iam.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String(name), PolicyName: aws.String("p"), PolicyDocument: aws.String(policy)}))
 	}
 	k := must(e.iam.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String(name)})).AccessKey
-	return e.as(*k.AccessKeyId, *k.SecretAccessKey, ""), *u.Arn
+	return *k.AccessKeyId, *k.SecretAccessKey, *u.Arn
 }
 
 // role creates a role with a trust policy and an inline permissions policy.

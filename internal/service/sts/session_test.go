@@ -148,7 +148,7 @@ func TestSessionTagsAndRevocation(t *testing.T) {
 	e := newEnv(t)
 	alice, _ := e.user("alice", doc(allow("sts:AssumeRole", "*"), allow("sts:TagSession", "*")))
 	bob, _ := e.user("bob", doc(allow("sts:AssumeRole", "*")))
-	tagTrust := doc(`{"Effect":"Allow","Principal":{"AWS":"`+rootARN+`"},"Action":["sts:AssumeRole","sts:TagSession"]}`)
+	tagTrust := doc(`{"Effect":"Allow","Principal":{"AWS":"` + rootARN + `"},"Action":["sts:AssumeRole","sts:TagSession"]}`)
 	roleARN := e.role(e.iam, "tagged", tagTrust,
 		doc(`{"Effect":"Allow","Action":"iam:ListUsers","Resource":"*","Condition":{"StringEquals":{"aws:PrincipalTag/team":"red"}}}`, allow("sts:AssumeRole", "*")))
 	tags := []ststypes.Tag{{Key: aws.String("team"), Value: aws.String("red")}, {Key: aws.String("cost"), Value: aws.String("42")}}
