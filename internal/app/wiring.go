@@ -1,6 +1,8 @@
 package app
 
 import (
+	"time"
+
 	"github.com/palisade/palisade/internal/service/iam"
 	"github.com/palisade/palisade/internal/service/sts"
 	"github.com/palisade/palisade/internal/store"
@@ -37,4 +39,11 @@ func (iamDirectory) SAMLProvider(tx *store.Tx, account, arn string) (*sts.SAMLPr
 func (iamDirectory) ManagedPolicy(tx *store.Tx, account, arn string) (bool, error) {
 	d, err := iam.Grants{}.ManagedPolicy(tx, account, arn)
 	return d != nil, err
+}
+
+// iamRoles lets Organizations create the access role of a new member account.
+type iamRoles struct{}
+
+func (iamRoles) CreateAccountRole(tx *store.Tx, account, name, trust string, policyARNs []string, now time.Time) (bool, error) {
+	return iam.CreateAccountRole(tx, account, name, trust, policyARNs, now)
 }
