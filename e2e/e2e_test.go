@@ -180,9 +180,17 @@ func clis(t *testing.T) []cli {
 // run calls the CLI against s with the given credentials; it returns the output and
 // whether the command succeeded.
 func (c cli) run(s *server, ak, sk string, args ...string) (string, bool) {
+	return c.runAs(s, ak, sk, "", args...)
+}
+
+// runAs is run with a session token (temporary credentials) when token is not "".
+func (c cli) runAs(s *server, ak, sk, token string, args ...string) (string, bool) {
 	cmd := exec.Command(c.path, append([]string{"--endpoint-url", s.URL, "--output", "json"}, args...)...)
 	cmd.Env = append(os.Environ(), "AWS_ACCESS_KEY_ID="+ak, "AWS_SECRET_ACCESS_KEY="+sk, "AWS_DEFAULT_REGION=us-east-1",
 		"AWS_PAGER=", "AWS_MAX_ATTEMPTS=1", "AWS_CONFIG_FILE=/dev/null", "AWS_SHARED_CREDENTIALS_FILE=/dev/null")
+	if token != "" {
+		cmd.Env = append(cmd.Env, "AWS_SESSION_TOKEN="+token)
+	}
 	out, err := cmd.CombinedOutput()
 	return string(out), err == nil
 }

@@ -6,88 +6,21 @@ import (
 	"crypto/rand"
 	"crypto/rsa"
 	"encoding/json"
-	"net/http"
-	"net/http/httptest"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
-	"github.com/go-jose/go-jose/v4"
-	"github.com/go-jose/go-jose/v4/jwt"
 
-	stssvc "github.com/palisade/palisade/internal/service/sts"
+	"github.com/palisade/palisade/internal/service/sts/ststest"
 )
-
-// issuer is an OpenID Connect issuer on loopback, over TLS with a self-signed
-// certificate: the discovery document and a JWKS with its public key.
-type issuer struct {
-	srv     *httptest.Server
-	URL     string
-	key     *rsa.PrivateKey
-	kid     string
-	fetches atomic.Int32
-}
-
-func newIssuer(t *testing.T) *issuer {
-	t.Helper()
-	key, err := rsa.GenerateKey(rand.Reader, 2048)
-	if err != nil {
-		t.Fatal(err)
-	}
-	is := &issuer{key: key, kid: "k1"}
-	mux := http.NewServeMux()
-	mux.HandleFunc("/.well-known/openid-configuration", func(w http.ResponseWriter, r *http.Request) {
-		json.NewEncoder(w).Encode(map[string]string{"issuer": is.URL, "jwks_uri": is.URL + "/keys"})
-	})
-	mux.HandleFunc("/keys", func(w http.ResponseWriter, r *http.Request) {
-		is.fetches.Add(1)
-		json.NewEncoder(w).Encode(is.jwks())
-	})
-	is.srv = httptest.NewTLSServer(mux)
-	is.URL = is.srv.URL
-	t.Cleanup(is.srv.Close)
-	return is
-}
-
-func (is *issuer) jwks() jose.JSONWebKeySet {
-	return jose.JSONWebKeySet{Keys: []jose.JSONWebKey{{Key: &is.key.PublicKey, KeyID: is.kid, Algorithm: "RS256", Use: "sig"}}}
-}
-
-func (is *issuer) thumbprint() string { return stssvc.Thumbprint(is.srv.Certificate().Raw) }
-
-// token signs claims with key (the issuer's unless given) under key ID kid.
-func (is *issuer) token(t *testing.T, claims map[string]any, key any, kid string) string {
-	t.Helper()
-	if key == nil {
-		key = is.key
-	}
-	alg := jose.RS256
-	if _, ok := key.(*ecdsa.PrivateKey); ok {
-		alg = jose.ES256
-	}
-	sig, err := jose.NewSigner(jose.SigningKey{Algorithm: alg, Key: key}, (&jose.SignerOptions{}).WithType("JWT").WithHeader("kid", kid))
-	if err != nil {
-		t.Fatal(err)
-	}
-	tok, err := jwt.Signed(sig).Claims(claims).Serialize()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return tok
-}
-
-func (is *issuer) claims(aud string, exp time.Time) map[string]any {
-	return map[string]any{"iss": is.URL, "sub": "repo:acme/app:ref:refs/heads/main", "aud": aud, "exp": exp.Unix(), "iat": time.Now().Unix()}
-}
 
 func TestAssumeRoleWithWebIdentity(t *testing.T) {
 	e := newEnv(t)
-	is := newIssuer(t)
+	is := ststest.NewIssuer(t)
 	prov := *must(e.iam.CreateOpenIDConnectProvider(ctx, &iam.CreateOpenIDConnectProviderInput{Url: aws.String(is.URL),
-		ClientIDList: []string{"sts.amazonaws.com"}, ThumbprintList: []string{is.thumbprint()}})).OpenIDConnectProviderArn
+		ClientIDList: []string{"sts.amazonaws.com"}, ThumbprintList: []string{is.Thumbprint()}})).OpenIDConnectProviderArn
 	key := is.URL[len("https://"):]
 	roleARN := e.role(e.iam, "ci", doc(trust(`{"Federated":"`+prov+`"}`, "sts:AssumeRoleWithWebIdentity",
 		`{"StringEquals":{"`+key+`:aud":"sts.amazonaws.com"},"StringLike":{"`+key+`:sub":"repo:acme/*"}}`)), doc(allow("iam:ListUsers", "*")))
@@ -97,7 +30,7 @@ func TestAssumeRoleWithWebIdentity(t *testing.T) {
 	}
 	future := time.Now().Add(time.Hour)
 
-	out := must(assume(is.token(t, is.claims("sts.amazonaws.com", future), nil, is.kid)))
+	out := must(assume(is.Token(t, is.Claims("sts.amazonaws.com", future), nil, is.KID)))
 	if *out.SubjectFromWebIdentityToken != "repo:acme/app:ref:refs/heads/main" || *out.Audience != "sts.amazonaws.com" || *out.Provider != is.URL ||
 		*out.AssumedRoleUser.Arn != "arn:aws:sts::"+account+":assumed-role/ci/gha" {
 		t.Fatalf("response %+v %+v", out, out.AssumedRoleUser)
@@ -107,76 +40,76 @@ func TestAssumeRoleWithWebIdentity(t *testing.T) {
 		t.Fatalf("caller %s", *id.Arn)
 	}
 	must(s.iam.ListUsers(ctx, &iam.ListUsersInput{}))
-	if n := is.fetches.Load(); n != 1 {
+	if n := is.Fetches.Load(); n != 1 {
 		t.Fatalf("key set fetched %d times, want 1 (then cached)", n)
 	}
 
 	// Signed by another key under the same key ID: the signature does not verify.
 	other, _ := rsa.GenerateKey(rand.Reader, 2048)
-	_, err := assume(is.token(t, is.claims("sts.amazonaws.com", future), other, is.kid))
+	_, err := assume(is.Token(t, is.Claims("sts.amazonaws.com", future), other, is.KID))
 	wantErr(t, err, "InvalidIdentityToken", 400, "The signature of the web identity token could not be verified with the keys of its issuer")
 	// Under a key ID the issuer does not publish: no verification key.
 	ec, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	_, err = assume(is.token(t, is.claims("sts.amazonaws.com", future), ec, "k2"))
+	_, err = assume(is.Token(t, is.Claims("sts.amazonaws.com", future), ec, "k2"))
 	wantErr(t, err, "InvalidIdentityToken", 400, "Couldn't retrieve verification key from your identity provider,  please reference AssumeRoleWithWebIdentity documentation for requirements")
 	// Another audience.
-	_, err = assume(is.token(t, is.claims("something-else", future), nil, is.kid))
+	_, err = assume(is.Token(t, is.Claims("something-else", future), nil, is.KID))
 	wantErr(t, err, "InvalidIdentityToken", 400, "Incorrect token audience")
 	// Expired, by Palisade's clock.
 	expired := time.Now().Add(-time.Minute)
-	_, err = assume(is.token(t, is.claims("sts.amazonaws.com", expired), nil, is.kid))
+	_, err = assume(is.Token(t, is.Claims("sts.amazonaws.com", expired), nil, is.KID))
 	wantErr(t, err, "ExpiredTokenException", 400, "")
-	valid := is.token(t, is.claims("sts.amazonaws.com", time.Now().Add(10*time.Minute)), nil, is.kid)
+	valid := is.Token(t, is.Claims("sts.amazonaws.com", time.Now().Add(10*time.Minute)), nil, is.KID)
 	must(assume(valid))
 	e.advance(11 * time.Minute)
 	_, err = assume(valid)
 	wantErr(t, err, "ExpiredTokenException", 400, "")
 	// Not valid yet: the identity provider's claim is rejected.
-	early := is.claims("sts.amazonaws.com", time.Now().Add(3*time.Hour))
+	early := is.Claims("sts.amazonaws.com", time.Now().Add(3*time.Hour))
 	early["nbf"] = time.Now().Add(2 * time.Hour).Unix()
-	_, err = assume(is.token(t, early, nil, is.kid))
+	_, err = assume(is.Token(t, early, nil, is.KID))
 	wantErr(t, err, "IDPRejectedClaim", 403, "The web identity token is not valid yet: its nbf or iat claim is in the future")
 	// Another issuer (no provider for it in the account).
-	foreign := is.claims("sts.amazonaws.com", time.Now().Add(time.Hour))
+	foreign := is.Claims("sts.amazonaws.com", time.Now().Add(time.Hour))
 	foreign["iss"] = "https://elsewhere.example.com"
-	_, err = assume(is.token(t, foreign, nil, is.kid))
+	_, err = assume(is.Token(t, foreign, nil, is.KID))
 	wantErr(t, err, "InvalidIdentityToken", 400, "No OpenIDConnect provider found in your account for https://elsewhere.example.com")
 	// Not a JWT.
 	_, err = assume("not-a-jwt")
 	wantErr(t, err, "InvalidIdentityToken", 400, "The ID Token provided is not a valid JWT. (You may see this error if you sent an Access Token)")
 	// A subject the trust policy does not accept.
-	wrongSub := is.claims("sts.amazonaws.com", time.Now().Add(time.Hour))
+	wrongSub := is.Claims("sts.amazonaws.com", time.Now().Add(time.Hour))
 	wrongSub["sub"] = "repo:evil/app:ref:refs/heads/main"
-	_, err = assume(is.token(t, wrongSub, nil, is.kid))
+	_, err = assume(is.Token(t, wrongSub, nil, is.KID))
 	wantErr(t, err, "AccessDenied", 403, "Not authorized to perform sts:AssumeRoleWithWebIdentity")
 }
 
 func TestWebIdentityKeysOfflineAndTrust(t *testing.T) {
 	e := newEnv(t)
-	is := newIssuer(t)
+	is := ststest.NewIssuer(t)
 	// The provider lists no thumbprint of the issuer's self-signed certificate: the
 	// keys cannot be fetched.
 	prov := *must(e.iam.CreateOpenIDConnectProvider(ctx, &iam.CreateOpenIDConnectProviderInput{Url: aws.String(is.URL),
 		ClientIDList: []string{"app"}, ThumbprintList: []string{"0000000000000000000000000000000000000000"}})).OpenIDConnectProviderArn
 	roleARN := e.role(e.iam, "web", doc(trust(`{"Federated":"`+prov+`"}`, "sts:AssumeRoleWithWebIdentity", "")), "")
 	anon := sts.NewFromConfig(e.p.Config("AKIAANYTHING00000000", "anything-anything-anything-anything-0000", ""))
-	tok := is.token(t, is.claims("app", time.Now().Add(time.Hour)), nil, is.kid)
+	tok := is.Token(t, is.Claims("app", time.Now().Add(time.Hour)), nil, is.KID)
 	in := &sts.AssumeRoleWithWebIdentityInput{RoleArn: aws.String(roleARN), RoleSessionName: aws.String("w1"), WebIdentityToken: aws.String(tok)}
 	_, err := anon.AssumeRoleWithWebIdentity(ctx, in)
 	wantErr(t, err, "InvalidIdentityToken", 400, "Couldn't retrieve verification key from your identity provider,  please reference AssumeRoleWithWebIdentity documentation for requirements")
-	if is.fetches.Load() != 0 {
+	if is.Fetches.Load() != 0 {
 		t.Fatal("keys fetched from an untrusted server")
 	}
 
 	// A JWKS given through the admin API is used instead of fetching.
-	set, _ := json.Marshal(is.jwks())
+	set, _ := json.Marshal(is.JWKS())
 	e.admin("PUT", "/_palisade/sts/oidc-keys?issuer="+is.URL, "not json", 400)
 	e.admin("PUT", "/_palisade/sts/oidc-keys?issuer="+is.URL, string(set), 200)
 	if got := e.admin("GET", "/_palisade/sts/oidc-keys", "", 200); got != `{"issuers":["`+is.URL+`"]}`+"\n" {
 		t.Fatalf("issuers %s", got)
 	}
 	out := must(anon.AssumeRoleWithWebIdentity(ctx, in))
-	if is.fetches.Load() != 0 {
+	if is.Fetches.Load() != 0 {
 		t.Fatal("keys fetched though given")
 	}
 	// Back to fetching once removed.
