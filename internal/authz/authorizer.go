@@ -127,12 +127,17 @@ func (a *Authorizer) Compile(kind policy.Kind, name, doc string) (*policy.Policy
 
 func (a *Authorizer) principalSet(tx *store.Tx, p auth.Principal) (*principalSet, error) {
 	gen := a.gen(p.Account).Load()
-	// Sessions of the same name can stand for different identities over time (a
-	// role deleted and made again, federated users of two IAM users): the unique IDs
-	// are part of the key.
+	// Grants are an identity's: a role's for all of its sessions, an IAM user's for
+	// the federated users it makes. Keying by that identity's unique ID keeps one
+	// entry per role however many sessions there are, and never mixes up a role
+	// deleted and made again, or the federated users of two IAM users.
 	key := p.ARN + "\x00" + p.UserID
-	if p.Session != nil {
-		key += "\x00" + p.Session.IssuerID
+	switch {
+	case p.Type == auth.AssumedRole:
+		roleID, _, _ := strings.Cut(p.UserID, ":")
+		key = "role\x00" + p.Account + "\x00" + roleID
+	case p.Type == auth.FederatedUser && p.Session != nil:
+		key = "federated\x00" + p.Account + "\x00" + p.Session.IssuerID
 	}
 	a.mu.RLock()
 	ps, ok := a.sets[key]

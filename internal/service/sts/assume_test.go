@@ -29,6 +29,7 @@ func TestAssumeRole(t *testing.T) {
 	}
 	roleID := *must(e.iam.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String("reader")})).Role.RoleId
 	sessionARN := "arn:aws:sts::" + account + ":assumed-role/reader/s1"
+	//lint:ignore SA1019 the pinned model (botocore 1.43.11) has PackedPolicySize, not its replacement
 	if *out.AssumedRoleUser.Arn != sessionARN || *out.AssumedRoleUser.AssumedRoleId != roleID+":s1" || out.PackedPolicySize != nil {
 		t.Fatalf("assumed role user %+v", out.AssumedRoleUser)
 	}
@@ -92,7 +93,9 @@ func TestSessionPolicies(t *testing.T) {
 	out := must(alice.sts.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(roleARN), RoleSessionName: aws.String("s0"),
 		Policy:     aws.String(doc(allow("iam:ListUsers", "*"), allow("ec2:*", "*"))),
 		PolicyArns: []ststypes.PolicyDescriptorType{{Arn: aws.String("arn:aws:iam::" + account + ":policy/groups")}, {Arn: aws.String("arn:aws:iam::aws:policy/IAMReadOnlyAccess")}}}))
+	//lint:ignore SA1019 the pinned model (botocore 1.43.11) has PackedPolicySize, not its replacement
 	if out.PackedPolicySize == nil || *out.PackedPolicySize <= 0 || *out.PackedPolicySize > 100 {
+		//lint:ignore SA1019 the pinned model (botocore 1.43.11) has PackedPolicySize, not its replacement
 		t.Fatalf("packed policy size %v", out.PackedPolicySize)
 	}
 	s := e.session(out.Credentials)
@@ -155,4 +158,32 @@ func TestExternalIdAndMFA(t *testing.T) {
 	// The same code is not accepted twice.
 	_, err = alice.sts.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(mfaRole), RoleSessionName: aws.String("s0"), SerialNumber: aws.String(serial), TokenCode: aws.String(code(t, seed, 0))})
 	wantErr(t, err, "AccessDenied", 403, "MultiFactorAuthentication failed with invalid MFA one time pass code. ")
+}
+
+func TestSourceIdentity(t *testing.T) {
+	e := newEnv(t)
+	alice, _ := e.user("alice", doc(allow("sts:AssumeRole", "*"), allow("sts:SetSourceIdentity", "*")))
+	plain := e.role(e.iam, "plain", doc(trust(awsPrincipal(rootARN), "sts:AssumeRole", "")), "")
+	withSI := e.role(e.iam, "with-si", doc(`{"Effect":"Allow","Principal":{"AWS":"`+rootARN+`"},"Action":["sts:AssumeRole","sts:SetSourceIdentity"],`+
+		`"Condition":{"StringLike":{"sts:SourceIdentity":"alice*"}}}`), doc(allow("sts:AssumeRole", "*"), allow("sts:SetSourceIdentity", "*")))
+	// Setting a source identity needs sts:SetSourceIdentity in the trust policy.
+	_, err := alice.sts.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(plain), RoleSessionName: aws.String("s0"), SourceIdentity: aws.String("alice@corp")})
+	wantErr(t, err, "AccessDenied", 403, "")
+	_, err = alice.sts.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(withSI), RoleSessionName: aws.String("s0"), SourceIdentity: aws.String("bob")})
+	wantErr(t, err, "AccessDenied", 403, "")
+	out := must(alice.sts.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(withSI), RoleSessionName: aws.String("s0"), SourceIdentity: aws.String("alice@corp")}))
+	if aws.ToString(out.SourceIdentity) != "alice@corp" {
+		t.Fatalf("source identity %v", out.SourceIdentity)
+	}
+	// It stays with the chain, and cannot be changed there.
+	next := e.role(e.iam, "next", doc(`{"Effect":"Allow","Principal":{"AWS":"`+withSI+`"},"Action":["sts:AssumeRole","sts:SetSourceIdentity"]}`),
+		doc(`{"Effect":"Allow","Action":"iam:ListUsers","Resource":"*","Condition":{"StringEquals":{"aws:SourceIdentity":"alice@corp"}}}`))
+	s := e.session(out.Credentials)
+	_, err = s.sts.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(next), RoleSessionName: aws.String("c1"), SourceIdentity: aws.String("other")})
+	wantErr(t, err, "AccessDenied", 403, "")
+	chained := must(s.sts.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(next), RoleSessionName: aws.String("c1")}))
+	if aws.ToString(chained.SourceIdentity) != "alice@corp" {
+		t.Fatalf("chained source identity %v", chained.SourceIdentity)
+	}
+	must(e.session(chained.Credentials).iam.ListUsers(ctx, &iam.ListUsersInput{}))
 }

@@ -2,7 +2,6 @@ package sts_test
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -182,9 +181,4 @@ func (e *env) mfa(user string) (string, string) {
 	must(e.iam.EnableMFADevice(ctx, &iam.EnableMFADeviceInput{UserName: aws.String(user), SerialNumber: d.SerialNumber,
 		AuthenticationCode1: aws.String(code(e, seed, -2)), AuthenticationCode2: aws.String(code(e, seed, -1))}))
 	return *d.SerialNumber, seed
-}
-
-func jsonString(v any) string {
-	b, _ := json.Marshal(v)
-	return string(b)
 }

@@ -99,6 +99,7 @@ func TestGetFederationToken(t *testing.T) {
 	// No session policy: the federated user may do nothing.
 	none := must(alice.sts.GetFederationToken(ctx, &sts.GetFederationTokenInput{Name: aws.String("fed")}))
 	fedARN := "arn:aws:sts::" + account + ":federated-user/fed"
+	//lint:ignore SA1019 the pinned model (botocore 1.43.11) has PackedPolicySize, not its replacement
 	if *none.FederatedUser.Arn != fedARN || *none.FederatedUser.FederatedUserId != account+":fed" || none.PackedPolicySize != nil {
 		t.Fatalf("federated user %+v", none.FederatedUser)
 	}
@@ -118,6 +119,7 @@ func TestGetFederationToken(t *testing.T) {
 	// With a session policy: the intersection with alice's permissions.
 	with := must(alice.sts.GetFederationToken(ctx, &sts.GetFederationTokenInput{Name: aws.String("fed"),
 		Policy: aws.String(doc(allow("sts:GetAccessKeyInfo", "*"), allow("sts:DecodeAuthorizationMessage", "*")))}))
+	//lint:ignore SA1019 the pinned model (botocore 1.43.11) has PackedPolicySize, not its replacement
 	if with.PackedPolicySize == nil {
 		t.Fatal("no packed policy size")
 	}
@@ -139,6 +141,7 @@ func TestGetFederationToken(t *testing.T) {
 	wantErr(t, err, "AccessDenied", 403, "User: "+bobARN+" is not authorized to perform: sts:GetFederationToken on resource: "+fedARN+
 		" because no identity-based policy allows the sts:GetFederationToken action")
 	tagged := must(alice.sts.GetFederationToken(ctx, &sts.GetFederationTokenInput{Name: aws.String("tagged"), Tags: []ststypes.Tag{{Key: aws.String("team"), Value: aws.String("red")}}}))
+	//lint:ignore SA1019 the pinned model (botocore 1.43.11) has PackedPolicySize, not its replacement
 	if tagged.PackedPolicySize == nil {
 		t.Fatal("tags make a packed size")
 	}

@@ -33,10 +33,6 @@ const webSkew = 5 * time.Minute
 // signingAlgorithms are those a web identity token may be signed with.
 var signingAlgorithms = []jose.SignatureAlgorithm{jose.RS256, jose.RS384, jose.RS512, jose.PS256, jose.PS384, jose.PS512, jose.ES256, jose.ES384, jose.ES512}
 
-// tagsClaim is where an OIDC token carries session tags (IAM User Guide, "Passing
-// session tags using AssumeRoleWithWebIdentity").
-const tagsClaim = "https://aws.amazon.com/tags"
-
 type webClaims struct {
 	Issuer    string           `json:"iss"`
 	Subject   string           `json:"sub"`
@@ -46,7 +42,9 @@ type webClaims struct {
 	IssuedAt  *jwt.NumericDate `json:"iat"`
 	AuthParty string           `json:"azp"`
 	AMR       any              `json:"amr"`
-	Tags      *struct {
+	// Session tags (IAM User Guide, "Passing session tags using
+	// AssumeRoleWithWebIdentity").
+	Tags *struct {
 		PrincipalTags     map[string][]string `json:"principal_tags"`
 		TransitiveTagKeys []string            `json:"transitive_tag_keys"`
 	} `json:"https://aws.amazon.com/tags"`

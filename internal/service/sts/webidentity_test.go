@@ -128,3 +128,23 @@ func TestWebIdentityKeysOfflineAndTrust(t *testing.T) {
 	_, err = anon.AssumeRoleWithWebIdentity(ctx, in)
 	wantErr(t, err, "AccessDenied", 403, "Not authorized to perform sts:AssumeRoleWithWebIdentity")
 }
+
+func TestWebIdentitySessionTags(t *testing.T) {
+	e := newEnv(t)
+	is := ststest.NewIssuer(t)
+	prov := *must(e.iam.CreateOpenIDConnectProvider(ctx, &iam.CreateOpenIDConnectProviderInput{Url: aws.String(is.URL),
+		ClientIDList: []string{"app"}, ThumbprintList: []string{is.Thumbprint()}})).OpenIDConnectProviderArn
+	roleARN := e.role(e.iam, "tagged", doc(`{"Effect":"Allow","Principal":{"Federated":"`+prov+`"},"Action":["sts:AssumeRoleWithWebIdentity","sts:TagSession"]}`),
+		doc(`{"Effect":"Allow","Action":"iam:ListUsers","Resource":"*","Condition":{"StringEquals":{"aws:PrincipalTag/team":"red","aws:FederatedProvider":"`+prov+`"}}}`))
+	claims := is.Claims("app", time.Now().Add(time.Hour))
+	claims["https://aws.amazon.com/tags"] = map[string]any{"principal_tags": map[string][]string{"team": {"red"}}, "transitive_tag_keys": []string{"team"}}
+	anon := sts.NewFromConfig(e.p.Config("AKIAANYTHING00000000", "anything-anything-anything-anything-0000", ""))
+	out := must(anon.AssumeRoleWithWebIdentity(ctx, &sts.AssumeRoleWithWebIdentityInput{RoleArn: aws.String(roleARN), RoleSessionName: aws.String("t1"),
+		WebIdentityToken: aws.String(is.Token(t, claims, nil, is.KID))}))
+	must(e.session(out.Credentials).iam.ListUsers(ctx, &iam.ListUsersInput{}))
+	// Without the tag the condition fails.
+	out = must(anon.AssumeRoleWithWebIdentity(ctx, &sts.AssumeRoleWithWebIdentityInput{RoleArn: aws.String(roleARN), RoleSessionName: aws.String("t2"),
+		WebIdentityToken: aws.String(is.Token(t, is.Claims("app", time.Now().Add(time.Hour)), nil, is.KID))}))
+	_, err := e.session(out.Credentials).iam.ListUsers(ctx, &iam.ListUsersInput{})
+	wantErr(t, err, "AccessDenied", 403, "")
+}
