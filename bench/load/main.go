@@ -4,8 +4,8 @@
 //
 //	go run ./bench/load -url http://127.0.0.1:4566 -c 32 -d 10s
 //
-// The request is sts:GetCallerIdentity signed with SigV4 by the AWS SDK for Go v2's
-// signer. Each worker re-signs every -resign requests (default 1: every request is
+// The request is sts:GetCallerIdentity (or the STS query of -body) signed with SigV4 by
+// the AWS SDK for Go v2's signer, with temporary credentials when -token is given. Each worker re-signs every -resign requests (default 1: every request is
 // freshly signed, as a real client does); Palisade verifies every signature either way.
 package main
 
@@ -38,12 +38,14 @@ func main() {
 	sk := flag.String("sk", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", "secret access key")
 	resign := flag.Int("resign", 1, "re-sign the request every N requests")
 	label := flag.String("label", "", "label for the JSON result line")
+	token := flag.String("token", "", "session token of temporary credentials")
+	body0 := flag.String("body", "Action=GetCallerIdentity&Version=2011-06-15", "the STS query request sent")
 	flag.Parse()
 
-	body := "Action=GetCallerIdentity&Version=2011-06-15"
+	body := *body0
 	sum := sha256.Sum256([]byte(body))
 	hash := hex.EncodeToString(sum[:])
-	creds := aws.Credentials{AccessKeyID: *ak, SecretAccessKey: *sk}
+	creds := aws.Credentials{AccessKeyID: *ak, SecretAccessKey: *sk, SessionToken: *token}
 	signer := v4.NewSigner()
 	tr := &http.Transport{MaxIdleConnsPerHost: *conc, MaxConnsPerHost: *conc}
 	client := &http.Client{Transport: tr, Timeout: 30 * time.Second}

@@ -84,3 +84,20 @@ func TestKeyIDAccount(t *testing.T) {
 		t.Fatal("short key decoded")
 	}
 }
+
+// BenchmarkSessionOpen is the per-request cost of temporary credentials: decode,
+// decrypt and parse the session token.
+func BenchmarkSessionOpen(b *testing.B) {
+	sealer, _ := store.NewSealer(make([]byte, 32))
+	s := NewSessions(sealer)
+	now := time.Now()
+	p := Principal{Type: AssumedRole, Account: "123456789012", ARN: "arn:aws:sts::123456789012:assumed-role/r/s", UserID: "AROAXXXXXXXXXXXXXXXXX:s",
+		Session: &Session{Op: "AssumeRole", Issued: now, Expires: now.Add(time.Hour), IssuerARN: "arn:aws:iam::123456789012:role/r"}}
+	tmp, _ := s.Issue(p)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := s.Open(tmp.AccessKeyID, tmp.Token, now); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -217,11 +217,9 @@ func (s *svc) assumeRole(c *server.Call, in *api.AssumeRoleRequest) (*api.Assume
 		if in.SerialNumber == nil || in.TokenCode == nil {
 			return nil, accessDenied(msgMFAIncomplete)
 		}
-		ok := false
-		if caller.Type == auth.IAMUser && caller.Session == nil && s.MFA != nil {
-			if ok, err = s.MFA.Check(c.Tx, caller, *in.SerialNumber, *in.TokenCode); err != nil {
-				return nil, err
-			}
+		ok, err := s.checkMFA(c, caller, *in.SerialNumber, *in.TokenCode)
+		if err != nil {
+			return nil, err
 		}
 		if !ok {
 			return nil, accessDenied(msgMFAInvalid)

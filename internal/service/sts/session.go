@@ -45,12 +45,9 @@ func (s *svc) getSessionToken(c *server.Call, in *api.GetSessionTokenRequest) (*
 		if in.SerialNumber == nil || in.TokenCode == nil {
 			return nil, accessDenied(msgMFAIncomplete)
 		}
-		ok := false
-		if p.Type == auth.IAMUser && s.MFA != nil {
-			var err error
-			if ok, err = s.MFA.Check(c.Tx, p, *in.SerialNumber, *in.TokenCode); err != nil {
-				return nil, err
-			}
+		ok, err := s.checkMFA(c, p, *in.SerialNumber, *in.TokenCode)
+		if err != nil {
+			return nil, err
 		}
 		if !ok {
 			return nil, accessDenied(msgMFAInvalid)

@@ -12,6 +12,7 @@
 package sts
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"net/http"
@@ -80,7 +81,8 @@ type Deps struct {
 	MFA       MFAChecker
 	// Authz decodes authorization messages.
 	Authz *authz.Authorizer
-	// Store holds the JWKS documents given through the admin API.
+	// Store holds the JWKS documents given through the admin API and records the
+	// MFA codes STS accepts.
 	Store *store.DB
 	// HTTPClient fetches OIDC discovery documents and key sets; nil uses a client
 	// with a 5-second timeout that trusts the system roots or the provider's
@@ -102,10 +104,11 @@ func Service(d Deps) server.Service {
 			server.Read("GetCallerIdentity", getCallerIdentity).NoAuthz(),
 			server.Read("GetAccessKeyInfo", s.getAccessKeyInfo),
 			server.Read("DecodeAuthorizationMessage", s.decodeAuthorizationMessage),
-			// AssumeRole and GetSessionToken record the MFA code they accept, so that
-			// it is not accepted twice: they write.
-			server.Write("AssumeRole", s.assumeRole),
-			server.Write("GetSessionToken", s.getSessionToken).NoAuthz(),
+			// STS changes no state (credentials live in their tokens): its calls run on
+			// read snapshots, concurrently; only an accepted MFA code is written
+			// (checkMFA), so that it is not accepted twice.
+			server.Read("AssumeRole", s.assumeRole),
+			server.Read("GetSessionToken", s.getSessionToken).NoAuthz(),
 			server.Read("GetFederationToken", s.getFederationToken),
 			// The identity providers' proofs are checked over the network (OIDC key
 			// sets): on a read snapshot, never holding the store's writer.
@@ -290,4 +293,20 @@ func itoa(n int64) string { return strconv.FormatInt(max(n, 0), 10) }
 
 func auditResource(arn, account, typ string) audit.Resource {
 	return audit.Resource{ARN: arn, AccountID: account, Type: typ}
+}
+
+// checkMFA checks an IAM user's MFA code and records its use in a write
+// transaction of its own: STS calls run on read snapshots. A code accepted by a call
+// that then fails (a trust policy that denies) stays used, as a one-time code should.
+func (s *svc) checkMFA(c *server.Call, p auth.Principal, serial, code string) (bool, error) {
+	if s.MFA == nil || s.Store == nil || p.Type != auth.IAMUser || p.Session != nil {
+		return false, nil
+	}
+	ok := false
+	err := s.Store.Update(context.WithoutCancel(c), func(tx *store.Tx) error {
+		var err error
+		ok, err = s.MFA.Check(tx, p, serial, code)
+		return err
+	})
+	return ok, err
 }
