@@ -204,10 +204,6 @@ func (s *svc) assumeRole(c *server.Call, in *api.AssumeRoleRequest) (*api.Assume
 	if err := s.regionDisabled(c, ref.account); err != nil {
 		return nil, err
 	}
-	if cs := caller.Session; cs != nil && cs.Op == "GetFederationToken" {
-		// GetFederationToken credentials call no STS operation but GetCallerIdentity.
-		return nil, accessDenied("User: " + caller.ARN + " is not authorized to perform: sts:AssumeRole on resource: " + in.RoleArn)
-	}
 	// MFA: the code this request carries, or the caller's own MFA session.
 	mfa, mfaTime := false, time.Time{}
 	if cs := caller.Session; cs != nil && cs.MFA {

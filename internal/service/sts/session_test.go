@@ -8,6 +8,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/organizations"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	ststypes "github.com/aws/aws-sdk-go-v2/service/sts/types"
 )
@@ -80,6 +81,14 @@ func TestGetSessionToken(t *testing.T) {
 	wantErr(t, err, "AccessDenied", 403, "MultiFactorAuthentication failed, must provide both MFA serial number and one time pass code.")
 	ms := e.session(must(bob.sts.GetSessionToken(ctx, &sts.GetSessionTokenInput{SerialNumber: aws.String(serial), TokenCode: aws.String(code(t, seed, 0)), DurationSeconds: aws.Int32(900)})).Credentials)
 	must(ms.iam.ListUsers(ctx, &iam.ListUsersInput{}))
+	// Of STS, the session may call AssumeRole (carrying its MFA to the trust policy)
+	// and GetCallerIdentity only.
+	_, err = ms.sts.GetAccessKeyInfo(ctx, &sts.GetAccessKeyInfoInput{AccessKeyId: aws.String("AKIAPALISADETEST0001")})
+	wantErr(t, err, "AccessDenied", 403, "Cannot call GetAccessKeyInfo with session credentials")
+	mfaRole := e.role(e.iam, "mfa-only", doc(trust(awsPrincipal(bobARN), "sts:AssumeRole", `{"Bool":{"aws:MultiFactorAuthPresent":"true"}}`)), "")
+	_, err = ps.sts.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(mfaRole), RoleSessionName: aws.String("m1")})
+	wantErr(t, err, "AccessDenied", 403, "")
+	must(ms.sts.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(mfaRole), RoleSessionName: aws.String("m1")}))
 
 	// The root user's sessions last an hour at most.
 	root := must(e.sts.GetSessionToken(ctx, &sts.GetSessionTokenInput{DurationSeconds: aws.Int32(7200)}))
@@ -93,7 +102,12 @@ func TestGetSessionToken(t *testing.T) {
 
 func TestGetFederationToken(t *testing.T) {
 	e := newEnv(t)
-	alice, _ := e.user("alice", doc(allow("sts:GetFederationToken", "*"), allow("sts:TagSession", "*"), allow("iam:List*", "*"), allow("sts:GetAccessKeyInfo", "*")))
+	// Organizations is the probe: federated users may call no IAM and no STS
+	// operation but GetCallerIdentity.
+	org := organizations.NewFromConfig(e.p.RootConfig())
+	must(org.CreateOrganization(ctx, &organizations.CreateOrganizationInput{}))
+	alice, _ := e.user("alice", doc(allow("sts:GetFederationToken", "*"), allow("sts:TagSession", "*"), allow("iam:List*", "*"),
+		allow("sts:GetAccessKeyInfo", "*"), allow("organizations:Describe*", "*")))
 	bob, bobARN := e.user("bob", "")
 
 	// No session policy: the federated user may do nothing.
@@ -108,9 +122,11 @@ func TestGetFederationToken(t *testing.T) {
 	if *id.Arn != fedARN || *id.UserId != account+":fed" {
 		t.Fatalf("caller %s %s", *id.Arn, *id.UserId)
 	}
-	_, err := ns.sts.GetAccessKeyInfo(ctx, &sts.GetAccessKeyInfoInput{AccessKeyId: none.Credentials.AccessKeyId})
-	wantErr(t, err, "AccessDenied", 403, "User: "+fedARN+" is not authorized to perform: sts:GetAccessKeyInfo on resource: * because no session policy allows the sts:GetAccessKeyInfo action")
-	// IAM is out of reach of federated users whatever their policies.
+	nsOrg := organizations.NewFromConfig(e.p.Config(*none.Credentials.AccessKeyId, *none.Credentials.SecretAccessKey, *none.Credentials.SessionToken))
+	_, err := nsOrg.DescribeOrganization(ctx, &organizations.DescribeOrganizationInput{})
+	wantErr(t, err, "AccessDeniedException", 400, "User: "+fedARN+" is not authorized to perform: organizations:DescribeOrganization on resource: * because no session policy allows the organizations:DescribeOrganization action")
+	// IAM is out of reach of federated users whatever their policies, and STS too
+	// but for GetCallerIdentity.
 	_, err = ns.iam.ListUsers(ctx, &iam.ListUsersInput{})
 	wantErr(t, err, "InvalidClientTokenId", 403, "")
 	_, err = ns.sts.GetFederationToken(ctx, &sts.GetFederationTokenInput{Name: aws.String("again")})
@@ -118,21 +134,22 @@ func TestGetFederationToken(t *testing.T) {
 
 	// With a session policy: the intersection with alice's permissions.
 	with := must(alice.sts.GetFederationToken(ctx, &sts.GetFederationTokenInput{Name: aws.String("fed"),
-		Policy: aws.String(doc(allow("sts:GetAccessKeyInfo", "*"), allow("sts:DecodeAuthorizationMessage", "*")))}))
+		Policy: aws.String(doc(allow("organizations:DescribeOrganization", "*"), allow("organizations:ListRoots", "*"), allow("sts:GetAccessKeyInfo", "*")))}))
 	//lint:ignore SA1019 the pinned model (botocore 1.43.11) has PackedPolicySize, not its replacement
 	if with.PackedPolicySize == nil {
 		t.Fatal("no packed policy size")
 	}
 	ws := e.session(with.Credentials)
-	if got := must(ws.sts.GetAccessKeyInfo(ctx, &sts.GetAccessKeyInfoInput{AccessKeyId: with.Credentials.AccessKeyId})); *got.Account != account {
-		t.Fatalf("account %s", *got.Account)
-	}
-	_, err = ws.sts.DecodeAuthorizationMessage(ctx, &sts.DecodeAuthorizationMessageInput{EncodedMessage: aws.String("x")})
-	wantErr(t, err, "AccessDenied", 403, "User: "+fedARN+" is not authorized to perform: sts:DecodeAuthorizationMessage on resource: * because no identity-based policy allows the sts:DecodeAuthorizationMessage action")
+	wsOrg := organizations.NewFromConfig(e.p.Config(*with.Credentials.AccessKeyId, *with.Credentials.SecretAccessKey, *with.Credentials.SessionToken))
+	must(wsOrg.DescribeOrganization(ctx, &organizations.DescribeOrganizationInput{}))
+	_, err = wsOrg.ListRoots(ctx, &organizations.ListRootsInput{})
+	wantErr(t, err, "AccessDeniedException", 400, "User: "+fedARN+" is not authorized to perform: organizations:ListRoots on resource: * because no identity-based policy allows the organizations:ListRoots action")
+	_, err = ws.sts.GetAccessKeyInfo(ctx, &sts.GetAccessKeyInfoInput{AccessKeyId: with.Credentials.AccessKeyId})
+	wantErr(t, err, "AccessDenied", 403, "Cannot call GetAccessKeyInfo with session credentials")
 	// The federated user follows alice's policies as they change.
 	must(e.iam.DeleteUserPolicy(ctx, &iam.DeleteUserPolicyInput{UserName: aws.String("alice"), PolicyName: aws.String("p")}))
-	_, err = ws.sts.GetAccessKeyInfo(ctx, &sts.GetAccessKeyInfoInput{AccessKeyId: with.Credentials.AccessKeyId})
-	wantErr(t, err, "AccessDenied", 403, "")
+	_, err = wsOrg.DescribeOrganization(ctx, &organizations.DescribeOrganizationInput{})
+	wantErr(t, err, "AccessDeniedException", 400, "")
 	must(e.iam.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String("alice"), PolicyName: aws.String("p"),
 		PolicyDocument: aws.String(doc(allow("sts:GetFederationToken", "*"), allow("sts:TagSession", "*")))}))
 

@@ -124,6 +124,9 @@ func Service(d Deps) server.Service {
 // policy, once the caller's proof (MFA code, web identity token, SAML assertion) is
 // known; GetFederationToken's resource is the federated user it names.
 func checks(c *server.Call, op string, in map[string]any) ([]authz.Check, error) {
+	if err := sessionRefuses(c.Principal.Session, op); err != nil {
+		return nil, err
+	}
 	switch op {
 	case "AssumeRole", "AssumeRoleWithWebIdentity", "AssumeRoleWithSAML":
 		return nil, nil
@@ -135,6 +138,20 @@ func checks(c *server.Call, op string, in map[string]any) ([]authz.Check, error)
 		return []authz.Check{{Action: "sts:GetFederationToken", Resource: "arn:aws:sts::" + c.Account + ":federated-user/" + name}}, nil
 	}
 	return c.DefaultChecks(in)
+}
+
+// sessionRefuses applies what AWS documents of user sessions: GetSessionToken
+// credentials call no STS operation but AssumeRole and GetCallerIdentity,
+// GetFederationToken credentials none but GetCallerIdentity. The answer is worded as
+// AWS words it for GetSessionToken.
+func sessionRefuses(s *auth.Session, op string) error {
+	if s == nil || op == "GetCallerIdentity" || op == "AssumeRole" && s.Op == "GetSessionToken" {
+		return nil
+	}
+	if s.Op == "GetSessionToken" || s.Op == "GetFederationToken" {
+		return accessDenied("Cannot call " + op + " with session credentials")
+	}
+	return nil
 }
 
 // getCallerIdentity answers who the caller is. AWS allows it for every authenticated
