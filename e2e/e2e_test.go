@@ -184,9 +184,19 @@ func clis(t *testing.T) []cli {
 // Commands run in the CLI's own Python code through a long-lived runner
 // (clirunner_test.go); set PALISADE_E2E_EXEC=1 to run each as a separate `aws` process.
 func (c cli) run(s *server, ak, sk string, args ...string) (string, bool) {
+	return c.runAs(s, ak, sk, "", args...)
+}
+
+// runAs is run with a session token (temporary credentials) when token is not "".
+func (c cli) runAs(s *server, ak, sk, token string, args ...string) (string, bool) {
 	args = append([]string{"--endpoint-url", s.URL, "--output", "json"}, args...)
 	env := append(os.Environ(), "AWS_ACCESS_KEY_ID="+ak, "AWS_SECRET_ACCESS_KEY="+sk, "AWS_DEFAULT_REGION=us-east-1",
 		"AWS_PAGER=", "AWS_MAX_ATTEMPTS=1", "AWS_CONFIG_FILE=/dev/null", "AWS_SHARED_CREDENTIALS_FILE=/dev/null")
+	if token != "" {
+		env = append(env, "AWS_SESSION_TOKEN="+token)
+	} else {
+		env = append(env, "AWS_SESSION_TOKEN=")
+	}
 	if os.Getenv("PALISADE_E2E_EXEC") == "" {
 		if r, err := runnerFor(c.path); err == nil {
 			out, ok, err := r.run(args, env)
