@@ -1,8 +1,6 @@
 package auth
 
 import (
-	"bytes"
-	"compress/flate"
 	"crypto/rand"
 	b32 "encoding/base32"
 	"encoding/base64"
@@ -10,7 +8,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"strconv"
 	"strings"
 	"time"
@@ -81,8 +78,8 @@ var (
 )
 
 // Sessions issues and checks session tokens. A token is the credential itself,
-// sealed: the access key ID, its secret, the principal and its Session, compressed
-// and encrypted with AES-256-GCM under the master key (store.Sealer) with its own
+// sealed: the access key ID, its secret, the principal and its Session as JSON,
+// encrypted with AES-256-GCM under the master key (store.Sealer) with its own
 // associated data. Nothing is stored, so a token is checked on any node without a
 // store read, and it cannot be altered or forged without the master key. A token
 // stops working at its expiry (Palisade's clock) and when the master key changes.
@@ -116,15 +113,11 @@ func (s *Sessions) Issue(p Principal) (Temporary, error) {
 	if err != nil {
 		return Temporary{}, fmt.Errorf("auth: encode session: %w", err)
 	}
-	var buf bytes.Buffer
-	w, _ := flate.NewWriter(&buf, flate.BestSpeed)
-	w.Write(raw)
-	w.Close()
-	token := base64.StdEncoding.EncodeToString(s.sealer.Seal(buf.Bytes(), tokenContext))
+	token := base64.StdEncoding.EncodeToString(s.sealer.Seal(raw, tokenContext))
 	return Temporary{AccessKeyID: c.AccessKeyID, Secret: c.Secret, Token: token, Expires: p.Session.Expires}, nil
 }
 
-// maxToken bounds what is decrypted and inflated: a token with the largest session
+// maxToken bounds what is decoded and decrypted: a token with the largest session
 // policy and 50 tags stays far below it.
 const maxToken = 64 << 10
 
@@ -140,11 +133,7 @@ func (s *Sessions) Open(accessKeyID, token string, now time.Time) (*Credential, 
 	if err != nil {
 		return nil, ErrInvalidToken
 	}
-	packed, err := s.sealer.Open(sealed, tokenContext)
-	if err != nil {
-		return nil, ErrInvalidToken
-	}
-	raw, err := io.ReadAll(io.LimitReader(flate.NewReader(bytes.NewReader(packed)), maxToken))
+	raw, err := s.sealer.Open(sealed, tokenContext)
 	if err != nil {
 		return nil, ErrInvalidToken
 	}

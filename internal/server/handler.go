@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/tls"
 	"fmt"
+	"net/http"
 	"reflect"
 	"time"
 
@@ -40,6 +41,9 @@ type Service struct {
 	// DataEvents names the operations CloudTrail records as data events
 	// (managementEvent false, eventCategory "Data"): S3's object operations.
 	DataEvents map[string]bool
+	// Admin, when set, serves the service's part of the admin API under
+	// /_palisade/<service>/ (the model's name), behind the admin bearer token.
+	Admin http.Handler
 }
 
 // Handler serves one operation. Build it with Read or Write.
