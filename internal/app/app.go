@@ -23,6 +23,7 @@ import (
 	"github.com/palisade/palisade/internal/clock"
 	"github.com/palisade/palisade/internal/server"
 	"github.com/palisade/palisade/internal/service/iam"
+	"github.com/palisade/palisade/internal/service/s3"
 	"github.com/palisade/palisade/internal/service/sts"
 	"github.com/palisade/palisade/internal/store"
 )
@@ -67,6 +68,7 @@ type App struct {
 	Sealer     *store.Sealer
 	Usage      *iam.Usage
 	Authz      *authz.Authorizer
+	S3         *s3.Service
 	Clock      *clock.Clock
 	Root       auth.Credential
 	AdminToken string
@@ -121,13 +123,19 @@ func Open(opts Options) (*App, error) {
 		return nil, err
 	}
 	a.Authz = authz.New(iam.Grants{})
+	a.S3, err = s3.New(s3.Deps{DataDir: opts.DataDir, Store: db, Sealer: sealer, Clock: a.Clock, Authz: a.Authz, Logger: opts.Logger})
+	if err != nil {
+		return nil, err
+	}
 	a.Server, err = server.New(server.Config{
 		Store: db, Keys: a.Keys, Clock: a.Clock, Logger: opts.Logger, Region: opts.Region, Authz: a.Authz,
 		AdminToken: a.AdminToken, OnClockAdvance: a.saveClock, OnAuthenticated: a.Usage.Record,
 	}, a.Services()...)
 	if err != nil {
+		a.S3.Close()
 		return nil, err
 	}
+	a.S3.Attach(a.Server)
 	ok = true
 	return a, nil
 }
@@ -138,11 +146,16 @@ func (a *App) Services() []server.Service {
 	return []server.Service{
 		iam.Service(iam.Deps{Keys: a.Keys, Sealer: a.Sealer, Usage: a.Usage}),
 		sts.Service(),
+		a.S3.API(),
 	}
 }
 
-// Close closes the store after queued writes commit. Stop the HTTP server first.
-func (a *App) Close() error { return a.Store.Close() }
+// Close stops S3's background work, then closes the store after queued writes
+// commit. Stop the HTTP server first.
+func (a *App) Close() error {
+	a.S3.Close()
+	return a.Store.Close()
+}
 
 // bootstrap creates the default account's root key on first start (or installs the one
 // from the options) and restores the clock offset.

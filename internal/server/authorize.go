@@ -33,6 +33,11 @@ func (c *Call) Authorize(chk authz.Check) error {
 		return nil
 	}
 	c.denied = true
+	if c.entry != nil && c.entry.svc.Denied != nil {
+		if e := c.entry.svc.Denied(c, &chk, d); e != nil {
+			return e
+		}
+	}
 	return c.srv.accessDenied(c, d.Message())
 }
 
