@@ -48,7 +48,9 @@ func ownerGrant(account string) grant {
 	return grant{Type: "CanonicalUser", ID: canonicalID(account), Permission: "FULL_CONTROL"}
 }
 
-func (g grant) public() bool { return g.Type == "Group" && (g.URI == groupAllUsers || g.URI == groupAuthenticated) }
+func (g grant) public() bool {
+	return g.Type == "Group" && (g.URI == groupAllUsers || g.URI == groupAuthenticated)
+}
 
 // public reports whether the ACL grants anything to everyone or to every AWS account.
 func (a *acl) public() bool {
@@ -133,9 +135,9 @@ func cannedACL(name, owner, bucketOwner string) (*acl, error) {
 // aclInput is the ACL part of a request: a canned ACL, x-amz-grant-* headers, or an
 // AccessControlPolicy body.
 type aclInput struct {
-	Canned                                    *string
+	Canned                                      *string
 	FullControl, Read, ReadACP, Write, WriteACP *string
-	Policy                                    *api.AccessControlPolicy
+	Policy                                      *api.AccessControlPolicy
 }
 
 func (in aclInput) present() bool {

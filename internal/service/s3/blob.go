@@ -407,4 +407,3 @@ func (m *multiReader) Close() error {
 	}
 	return nil
 }
-

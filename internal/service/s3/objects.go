@@ -318,7 +318,9 @@ func (s *Service) selectRead(c *server.Call, r readRequest) (*readResult, error)
 	return rr, nil
 }
 
-func errNotModified() *model.Error { return model.NewError(http.StatusNotModified, "NotModified", "Not Modified") }
+func errNotModified() *model.Error {
+	return model.NewError(http.StatusNotModified, "NotModified", "Not Modified")
+}
 
 // etagMatches compares an If-Match / If-None-Match list with an ETag (quotes optional,
 // "*" matching any).

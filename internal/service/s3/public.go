@@ -241,7 +241,9 @@ func validatePolicy(bucket, doc string) error {
 	return nil
 }
 
-func malformedPolicy(msg string) *model.Error { return model.NewError(400, "MalformedPolicy", "%s", msg) }
+func malformedPolicy(msg string) *model.Error {
+	return model.NewError(400, "MalformedPolicy", "%s", msg)
+}
 
 // s3PolicyMessage words the engine's IAM-style findings as S3 does (S3 reports a few
 // fixed messages rather than IAM's).

@@ -119,11 +119,11 @@ var (
 	nsAccount = store.NS("s3", "", "", "account") // account → accountRec (public access block)
 )
 
-func nsOwned(account string) string { return store.NS("s3", account, "", "owned") } // bucket name → ""
-func nsCur(bucket string) string      { return store.NS("s3", "", "", "cur", bucket) }  // key → objRec
-func nsVer(bucket string) string      { return store.NS("s3", "", "", "ver", bucket) }  // key NUL versionID → objRec
-func nsUploads(bucket string) string  { return store.NS("s3", "", "", "mpu", bucket) }  // key NUL uploadID → uploadRec
-func nsParts(uploadID string) string  { return store.NS("s3", "", "", "parts", uploadID) }
+func nsOwned(account string) string  { return store.NS("s3", account, "", "owned") }  // bucket name → ""
+func nsCur(bucket string) string     { return store.NS("s3", "", "", "cur", bucket) } // key → objRec
+func nsVer(bucket string) string     { return store.NS("s3", "", "", "ver", bucket) } // key NUL versionID → objRec
+func nsUploads(bucket string) string { return store.NS("s3", "", "", "mpu", bucket) } // key NUL uploadID → uploadRec
+func nsParts(uploadID string) string { return store.NS("s3", "", "", "parts", uploadID) }
 
 // nsLogQueue queues server access log records: target NUL time+sequence → logEntry.
 var nsLogQueue = store.NS("s3", "", "", "logq")
