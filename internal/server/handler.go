@@ -103,7 +103,14 @@ func Prepared[In, Out, P any](op string, prep func(c *Call, in *In) (P, error), 
 		p, _ := c.prepared.(P)
 		return fn(c, in, p)
 	})
-	h.prep = func(c *Call, in any) (any, error) { return prep(c, in.(*In)) }
+	h.prep = func(c *Call, in any) (any, error) {
+		p, err := prep(c, in.(*In))
+		if err != nil {
+			// A failed prep holds nothing to close, not even a typed nil.
+			return nil, err
+		}
+		return p, nil
+	}
 	return h
 }
 

@@ -131,7 +131,8 @@ func (e encoder) enc(s string) string {
 	if !e {
 		return s
 	}
-	return url.QueryEscape(s)
+	// Form encoding (botocore decodes with unquote_plus), "/" left readable.
+	return strings.ReplaceAll(url.QueryEscape(s), "%2F", "/")
 }
 
 func (e encoder) p(s *string) *string {

@@ -407,15 +407,17 @@ func (s *Service) completeUpload(c *server.Call, in *api.CompleteMultipartUpload
 	}
 	var partSums []string
 	var crc uint64
-	for i, cp := range in.MultipartUpload.Parts {
+	for _, cp := range in.MultipartUpload.Parts {
 		if cp.PartNumber == nil {
 			return nil, errMalformedXML()
 		}
-		n := *cp.PartNumber
-		if n <= last {
+		if *cp.PartNumber <= last {
 			return nil, model.NewError(400, "InvalidPartOrder", "The list of parts was not in ascending order. Parts must be ordered by part number.").With("UploadId", u.UploadID)
 		}
-		last = n
+		last = *cp.PartNumber
+	}
+	for i, cp := range in.MultipartUpload.Parts {
+		n := *cp.PartNumber
 		p := byNum[n]
 		if p == nil || cp.ETag == nil || strings.Trim(*cp.ETag, `"`) != p.ETag {
 			e := model.NewError(400, "InvalidPart", "One or more of the specified parts could not be found.  The part may not have been uploaded, or the specified entity tag may not match the part's entity tag.").
