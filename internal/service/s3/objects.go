@@ -264,7 +264,7 @@ func (s *Service) selectRead(c *server.Call, r readRequest) (*readResult, error)
 			}
 			return nil, errNoSuchVersion(r.Key, r.VersionID)
 		}
-		return nil, errNoSuchKey(r.Key)
+		return nil, s.missingKey(c, b, r.Key)
 	}
 	if o.DeleteMarker {
 		return nil, errMethodNotAllowed()
@@ -316,6 +316,30 @@ func (s *Service) selectRead(c *server.Call, r readRequest) (*readResult, error)
 		}
 	}
 	return rr, nil
+}
+
+// missingKey is S3's answer to a read of a key that does not exist: NoSuchKey (404)
+// for a caller who may list the bucket, AccessDenied (403) otherwise, so that
+// callers who cannot list learn nothing about which keys exist.
+func (s *Service) missingKey(c *server.Call, b *bucketRec, key string) error {
+	if s.d.Authz == nil {
+		return errNoSuchKey(key)
+	}
+	rp, err := s.resourcePolicy(c.Tx, b, nil)
+	if err != nil {
+		return err
+	}
+	chk := authz.Check{Action: "s3:ListBucket", Resource: b.arn(), ResourceAccount: b.Owner, ResourcePolicy: rp.policy,
+		Context: map[string][]string{"s3:prefix": {key}, "s3:resourceaccount": {b.Owner}}}
+	caller := authz.Caller{Principal: c.Principal, SourceIP: c.SourceIP, UserAgent: c.UserAgent, Region: c.Region, Now: c.Now, Secure: c.Secure}
+	d, err := s.d.Authz.Decide(c.Tx, &caller, &chk)
+	if err != nil {
+		return err
+	}
+	if d.Allowed() {
+		return errNoSuchKey(key)
+	}
+	return denied(c, &chk, d)
 }
 
 func errNotModified() *model.Error {
