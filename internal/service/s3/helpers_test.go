@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"regexp"
 	"testing"
 	"time"
 
@@ -166,3 +167,14 @@ func readAll(resp *http.Response) string {
 	b, _ := io.ReadAll(resp.Body)
 	return string(b)
 }
+
+func readBody(r io.ReadCloser) string {
+	defer r.Close()
+	b, _ := io.ReadAll(r)
+	return string(b)
+}
+
+var (
+	keyFormat    = regexp.MustCompile(`^logs/\d{4}-\d{2}-\d{2}-\d{2}-\d{2}-\d{2}-[0-9A-F]{16}$`)
+	recordFormat = regexp.MustCompile(`^[0-9a-f]{64} \S+ \[\d{2}/\w{3}/\d{4}:\d{2}:\d{2}:\d{2} \+0000\] \S+ \S+ [0-9A-F]{16} REST\.\w+\.\w+ \S+ "[^"]*" \d{3} \S+ \S+ \S+ \d+ \S+ "[^"]*" "[^"]*" \S+ \S+ SigV4 - AuthHeader \S+ - - -$`)
+)
