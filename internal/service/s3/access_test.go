@@ -186,7 +186,7 @@ func TestMalformedPolicy(t *testing.T) {
 		`{"Version":"2012-10-17","Statement":[`: "This policy contains invalid Json",
 		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::other/*"}]}`: "Policy has invalid resource",
 		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::pol/*"}]}`:                   "Missing required field Principal",
-		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"iam:GetUser","Resource":"arn:aws:s3:::pol/*"}]}`:  "Policy has invalid action",
+		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"iam:GetUser","Resource":"arn:aws:s3:::pol/*"}]}`:    "Policy has invalid action",
 	} {
 		wantErr(t, e.policy("pol", doc), "MalformedPolicy", 400, msg)
 	}
