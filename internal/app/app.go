@@ -147,6 +147,7 @@ func (a *App) Services() []server.Service {
 		iam.Service(iam.Deps{Keys: a.Keys, Sealer: a.Sealer, Usage: a.Usage}),
 		sts.Service(),
 		a.S3.API(),
+		a.S3.ControlAPI(),
 	}
 }
 

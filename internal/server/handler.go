@@ -45,6 +45,10 @@ type Service struct {
 	// denied (S3 quotes the resource and answers "Access Denied" across accounts). A
 	// nil result falls back to the service's AccessDenied with the engine's message.
 	Denied func(c *Call, chk *authz.Check, d *authz.Decision) *model.Error
+	// Claims, when set, tells whether a request is this service's, for services that
+	// share a signing name with another (s3control signs as "s3"): the service whose
+	// Claims accepts the request serves it; one without Claims serves the rest.
+	Claims func(r *http.Request) bool
 	// Done, when set, is told of every call that reached its handler's dispatch, once
 	// the response has been written (S3 server access logs). It runs on the request's
 	// goroutine after the client has its answer, so it must not block for long.

@@ -498,6 +498,9 @@ func (s *Server) route(r *http.Request, a *sigv4.Auth) *entry {
 		if len(cands) == 0 {
 			return nil
 		}
+		if e := claimed(cands, r); e != nil {
+			return e
+		}
 	}
 	if t := r.Header.Get("X-Amz-Target"); t != "" {
 		prefix, _, _ := strings.Cut(t, ".")
@@ -513,9 +516,26 @@ func (s *Server) route(r *http.Request, a *sigv4.Auth) *entry {
 		}
 	}
 	if a == nil && s.s3 != nil {
+		if e := claimed(s.bySigning[s.s3.svc.Model.SigningName], r); e != nil {
+			return e
+		}
 		return s.s3
 	}
 	return nil
+}
+
+// claimed picks among services sharing a signing name: the one whose Claims accepts
+// the request, else the one without Claims.
+func claimed(cands []*entry, r *http.Request) *entry {
+	var fallback *entry
+	for _, e := range cands {
+		if e.svc.Claims == nil {
+			fallback = e
+		} else if e.svc.Claims(r) {
+			return e
+		}
+	}
+	return fallback
 }
 
 // scopeServiceHint reads the service from a credential scope that failed to parse as a

@@ -41,19 +41,23 @@ const (
 // changed it, and the bucket's whole configuration after the change (nil for a
 // deleted bucket), which AWS Config records as a configuration item.
 type ResourceChange struct {
-	EventName         string        `json:"eventName"`
-	ChangeType        string        `json:"changeType"` // CREATE, UPDATE, DELETE
-	ConfigurationItem string        `json:"configurationItem"`
-	ResourceType      string        `json:"resourceType"`
-	ResourceID        string        `json:"resourceId"`
-	ResourceName      string        `json:"resourceName"`
-	ARN               string        `json:"arn,omitempty"`
-	AccountID         string        `json:"awsAccountId"`
-	Region            string        `json:"awsRegion"`
-	Time              string        `json:"time"`
-	RequestID         string        `json:"requestId"`
-	Principal         string        `json:"principal"`
-	Configuration     *BucketConfig `json:"configuration"`
+	EventName         string `json:"eventName"`
+	ChangeType        string `json:"changeType"` // CREATE, UPDATE, DELETE
+	ConfigurationItem string `json:"configurationItem"`
+	ResourceType      string `json:"resourceType"`
+	ResourceID        string `json:"resourceId"`
+	ResourceName      string `json:"resourceName"`
+	ARN               string `json:"arn,omitempty"`
+	AccountID         string `json:"awsAccountId"`
+	Region            string `json:"awsRegion"`
+	Time              string `json:"time"`
+	RequestID         string `json:"requestId"`
+	Principal         string `json:"principal"`
+	// Configuration is the bucket's configuration (bucket events).
+	Configuration *BucketConfig `json:"configuration"`
+	// AccountPublicAccessBlock is the account's setting after the change (account
+	// events; nil once deleted).
+	AccountPublicAccessBlock *PublicAccess `json:"accountPublicAccessBlock,omitempty"`
 }
 
 // BucketConfig is a bucket's configuration as events carry it.
