@@ -16,6 +16,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/palisade/palisade/internal/auth"
@@ -23,6 +24,7 @@ import (
 	"github.com/palisade/palisade/internal/clock"
 	"github.com/palisade/palisade/internal/server"
 	"github.com/palisade/palisade/internal/service/iam"
+	"github.com/palisade/palisade/internal/service/kms"
 	"github.com/palisade/palisade/internal/service/s3"
 	"github.com/palisade/palisade/internal/service/sts"
 	"github.com/palisade/palisade/internal/store"
@@ -68,11 +70,17 @@ type App struct {
 	Sealer     *store.Sealer
 	Usage      *iam.Usage
 	Authz      *authz.Authorizer
+	KMS        *kms.KMS
 	S3         *s3.Service
 	Clock      *clock.Clock
 	Root       auth.Credential
 	AdminToken string
 	Options    Options
+
+	// stop ends the background work (KMS's scheduled deletions and rotations);
+	// background waits for it.
+	stop       context.CancelFunc
+	background sync.WaitGroup
 }
 
 // settingsNS holds Palisade's own settings.
@@ -123,7 +131,9 @@ func Open(opts Options) (*App, error) {
 		return nil, err
 	}
 	a.Authz = authz.New(iam.Grants{})
-	a.S3, err = s3.New(s3.Deps{DataDir: opts.DataDir, Store: db, Sealer: sealer, Clock: a.Clock, Authz: a.Authz, Logger: opts.Logger})
+	a.KMS = kms.New(kms.Deps{Store: db, Sealer: sealer, Authz: a.Authz, Clock: a.Clock, Logger: opts.Logger})
+	a.S3, err = s3.New(s3.Deps{DataDir: opts.DataDir, Store: db, Sealer: sealer, Clock: a.Clock, Authz: a.Authz,
+		KMS: kms.ForService(a.KMS, "s3"), Logger: opts.Logger})
 	if err != nil {
 		return nil, err
 	}
@@ -137,6 +147,13 @@ func Open(opts Options) (*App, error) {
 	}
 	a.S3.Attach(a.Server)
 	ok = true
+	ctx, stop := context.WithCancel(context.Background())
+	a.stop = stop
+	a.background.Add(1)
+	go func() {
+		defer a.background.Done()
+		a.KMS.Run(ctx)
+	}()
 	return a, nil
 }
 
@@ -146,14 +163,19 @@ func (a *App) Services() []server.Service {
 	return []server.Service{
 		iam.Service(iam.Deps{Keys: a.Keys, Sealer: a.Sealer, Usage: a.Usage}),
 		sts.Service(),
+		a.KMS.Service(),
 		a.S3.API(),
 		a.S3.ControlAPI(),
 	}
 }
 
-// Close stops S3's background work, then closes the store after queued writes
-// commit. Stop the HTTP server first.
+// Close stops the background work and closes the store after queued writes commit.
+// Stop the HTTP server first.
 func (a *App) Close() error {
+	if a.stop != nil {
+		a.stop()
+		a.background.Wait()
+	}
 	a.S3.Close()
 	return a.Store.Close()
 }
