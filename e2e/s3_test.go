@@ -98,8 +98,9 @@ func TestS3ObjectsThroughTheCLI(t *testing.T) {
 
 // The security scenarios of issue 7 with both CLIs: a bucket policy denying a user
 // overrides its admin policy; Block Public Access refuses a public policy until it is
-// lifted; anonymous reads of public and private objects; presigned URLs and their
-// expiry; account-level Block Public Access through s3control.
+// lifted; anonymous reads of public and private objects; an SSE-KMS object cannot
+// be read without kms:Decrypt; presigned URLs and their expiry; account-level Block
+// Public Access through s3control.
 func TestS3SecurityThroughTheCLI(t *testing.T) {
 	s := start(t, t.TempDir(), withRootKey()...)
 	dir := t.TempDir()
@@ -122,6 +123,15 @@ func TestS3SecurityThroughTheCLI(t *testing.T) {
 	setup.must(t, s, "s3api", "create-bucket", "--bucket", "pub")
 	setup.must(t, s, "s3", "cp", "--only-show-errors", file, "s3://pub/k")
 	policy := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::pub/*"}]}`
+	// SSE-KMS: reading needs kms:Decrypt on the key, which frank lacks.
+	var ck struct{ KeyMetadata struct{ KeyId, Arn string } }
+	json.Unmarshal([]byte(setup.must(t, s, "kms", "create-key")), &ck)
+	setup.must(t, s, "s3", "cp", "--only-show-errors", file, "s3://priv/enc", "--sse", "aws:kms", "--sse-kms-key-id", ck.KeyMetadata.KeyId)
+	setup.must(t, s, "iam", "create-user", "--user-name", "frank")
+	setup.must(t, s, "iam", "put-user-policy", "--user-name", "frank", "--policy-name", "read", "--policy-document",
+		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}`)
+	json.Unmarshal([]byte(setup.must(t, s, "iam", "create-access-key", "--user-name", "frank")), &key)
+	fak, fsk := key.AccessKey.AccessKeyId, key.AccessKey.SecretAccessKey
 	// S3's presigned URLs are SigV4 (botocore 1.43 presigns SigV2 for us-east-1 unless told).
 	cfg := filepath.Join(dir, "config")
 	os.WriteFile(cfg, []byte("[default]\ns3 =\n    signature_version = s3v4\n"), 0o600)
@@ -136,6 +146,11 @@ func TestS3SecurityThroughTheCLI(t *testing.T) {
 			expectError(t, out, ok, "AccessDenied")
 			if !strings.Contains(out, "because public policies are blocked by the BlockPublicPolicy block public access setting.") {
 				t.Fatalf("block public access message: %s", out)
+			}
+			out, ok = c.run(s, fak, fsk, "s3api", "get-object", "--bucket", "priv", "--key", "enc", filepath.Join(dir, "e"))
+			expectError(t, out, ok, "AccessDenied")
+			if !strings.Contains(out, "kms:Decrypt on resource: "+ck.KeyMetadata.Arn) {
+				t.Fatalf("SSE-KMS denial: %s", out)
 			}
 			url := strings.TrimSpace(must1(c.runEnv(s, []string{"AWS_CONFIG_FILE=" + cfg}, rootAK, rootSK, "s3", "presign", "s3://priv/k", "--expires-in", "2")))
 			if code, body := httpGet(t, url); code != 200 || body != "s3-e2e-marker" {

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 
@@ -200,11 +201,21 @@ func TestPutObjectAsService(t *testing.T) {
 	noACL.ACL = ""
 	wantModelErr(t, put("AWSLogs/000000000000/z", noACL), "AccessDenied", "")
 	wantModelErr(t, e.p.S3.PutObjectAsService(ctx, "no-such-bucket", "k", strings.NewReader("x"), o), "NoSuchBucket", "")
-	// SSE-KMS needs Palisade's KMS.
-	kms := o
-	kms.KMSKeyID = "alias/trail"
-	if err := put("AWSLogs/000000000000/k", kms); err == nil {
-		t.Fatal("SSE-KMS without a KMS")
+	// SSE-KMS as the service: the key policy must let CloudTrail use the key.
+	kc := kms.NewFromConfig(e.p.RootConfig())
+	key := must(kc.CreateKey(ctx, &kms.CreateKeyInput{})).KeyMetadata
+	enc := o
+	enc.KMSKeyID = *key.Arn
+	enc.EncryptionContext = map[string]string{"aws:cloudtrail:arn": o.SourceArn}
+	wantModelErr(t, put("AWSLogs/000000000000/k", enc), "AccessDenied", "")
+	must(kc.PutKeyPolicy(ctx, &kms.PutKeyPolicyInput{KeyId: key.KeyId, PolicyName: aws.String("default"), Policy: aws.String(`{"Version":"2012-10-17","Statement":[
+		{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::000000000000:root"},"Action":"kms:*","Resource":"*"},
+		{"Effect":"Allow","Principal":{"Service":"cloudtrail.amazonaws.com"},"Action":"kms:GenerateDataKey*","Resource":"*",
+		 "Condition":{"StringLike":{"kms:EncryptionContext:aws:cloudtrail:arn":"arn:aws:cloudtrail:*:000000000000:trail/*"}}}]}`)}))
+	must(0, put("AWSLogs/000000000000/k", enc))
+	h = must(e.s3.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String("trail-bucket"), Key: aws.String("AWSLogs/000000000000/k")}))
+	if h.ServerSideEncryption != types.ServerSideEncryptionAwsKms || *h.SSEKMSKeyId != *key.Arn || e.get("trail-bucket", "AWSLogs/000000000000/k") != "log file" {
+		t.Fatalf("SSE-KMS service object %+v", h)
 	}
 }
 

@@ -486,8 +486,9 @@ func (s *Service) headObject(c *server.Call, in *api.HeadObjectRequest) (*api.He
 		return nil, err
 	}
 	o := rr.o
-	// HEAD needs no key for SSE-S3 objects, but SSE-C and SSE-KMS are checked as for GET.
-	if o.Enc.Mode != sseS3 || ck.given() {
+	// HEAD reads no body, so it needs no KMS key (and no kms:Decrypt); an SSE-C
+	// object still wants its key, as on S3.
+	if o.Enc.Mode == sseC || ck.given() {
 		if _, err := s.objectKey(c, o.Enc, ck); err != nil {
 			return nil, err
 		}

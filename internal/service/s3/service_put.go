@@ -2,6 +2,8 @@ package s3
 
 import (
 	"context"
+	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"io"
 
@@ -27,9 +29,13 @@ type ServicePut struct {
 	// KMSKeyID selects SSE-KMS with this key (ID, ARN or alias; the service
 	// principal then needs kms:GenerateDataKey on it); "" uses the bucket's default
 	// encryption.
-	KMSKeyID    string
-	ContentType string
-	Metadata    map[string]string
+	KMSKeyID string
+	// EncryptionContext is added to the SSE-KMS encryption context (CloudTrail adds
+	// aws:cloudtrail:arn, which its documented key policy conditions on); S3 adds
+	// aws:s3:arn itself.
+	EncryptionContext map[string]string
+	ContentType       string
+	Metadata          map[string]string
 
 	forceSSES3 bool // access logs: S3 writes them with SSE-S3 whatever the default
 }
@@ -116,6 +122,10 @@ func (s *Service) putAsService(ctx context.Context, bucket, key string, body io.
 			sse := sseRequest{}
 			if o.KMSKeyID != "" {
 				sse.Mode, sse.KMSKeyID = ptr(sseKMS), ptr(o.KMSKeyID)
+				if len(o.EncryptionContext) > 0 {
+					b, _ := json.Marshal(o.EncryptionContext)
+					sse.Context = ptr(base64.StdEncoding.EncodeToString(b))
+				}
 			} else if o.forceSSES3 {
 				sse.Mode = ptr(sseS3)
 			}
