@@ -225,10 +225,11 @@ func chunkAAD(a *[9]byte, index uint64, last bool) []byte {
 	return a[:]
 }
 
-// sealWriter encrypts a body into a file as it is written. It holds back one chunk,
-// since the last chunk is sealed differently and only Close knows which one it is.
+// sealWriter encrypts a body as it is written (into a file, or into memory for a body
+// small enough to live in its record). It holds back one chunk, since the last chunk
+// is sealed differently and only finish knows which one it is.
 type sealWriter struct {
-	f     *os.File
+	f     io.Writer
 	aead  cipher.AEAD
 	buf   []byte // plaintext of the chunk being filled
 	out   []byte // ciphertext scratch
@@ -237,7 +238,7 @@ type sealWriter struct {
 	err   error
 }
 
-func newSealWriter(f *os.File, key []byte) (*sealWriter, error) {
+func newSealWriter(f io.Writer, key []byte) (*sealWriter, error) {
 	if _, err := f.Write([]byte(fileMagic)); err != nil {
 		return nil, err
 	}
@@ -275,7 +276,7 @@ func (w *sealWriter) flush(last bool) error {
 	return err
 }
 
-// finish seals the last chunk (none for an empty body) and syncs the file.
+// finish seals the last chunk (none for an empty body) and syncs a file.
 func (w *sealWriter) finish() error {
 	if w.err != nil {
 		return w.err
@@ -285,16 +286,21 @@ func (w *sealWriter) finish() error {
 			return err
 		}
 	}
-	return w.f.Sync()
+	if f, ok := w.f.(*os.File); ok {
+		return f.Sync()
+	}
+	return nil
 }
 
 // errCorrupt means a body file does not open under its key: tampered, truncated or
 // not the file the record names.
 var errCorrupt = errors.New("s3: object body is corrupt")
 
-// segReader reads plaintext bytes [off, end) of one body file.
+// segReader reads plaintext bytes [off, end) of one sealed body (a file, or the bytes
+// of an inline body).
 type segReader struct {
-	f        *os.File
+	f        io.ReaderAt
+	closer   io.Closer
 	aead     cipher.AEAD
 	size     int64 // the body's plaintext size
 	off, end int64
@@ -308,9 +314,19 @@ func openSegment(path string, key []byte, size, off, end int64) (*segReader, err
 	if err != nil {
 		return nil, err
 	}
-	var h [headerSize]byte
-	if _, err := io.ReadFull(f, h[:]); err != nil || string(h[:]) != fileMagic {
+	r, err := sealedReader(f, key, size, off, end)
+	if err != nil {
 		f.Close()
+		return nil, err
+	}
+	r.closer = f
+	return r, nil
+}
+
+// sealedReader reads a sealed body from any ReaderAt.
+func sealedReader(f io.ReaderAt, key []byte, size, off, end int64) (*segReader, error) {
+	var h [headerSize]byte
+	if _, err := f.ReadAt(h[:], 0); err != nil || string(h[:]) != fileMagic {
 		return nil, errCorrupt
 	}
 	return &segReader{f: f, aead: gcm(key), size: size, off: off, end: end, chunkAt: -1}, nil
@@ -357,7 +373,12 @@ func (r *segReader) load(index int64) error {
 	return nil
 }
 
-func (r *segReader) Close() error { return r.f.Close() }
+func (r *segReader) Close() error {
+	if r.closer != nil {
+		return r.closer.Close()
+	}
+	return nil
+}
 
 // multiReader reads a byte range across an object's segments, opening each file
 // only when the range reaches it, and closes what it opened.

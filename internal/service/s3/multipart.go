@@ -55,6 +55,11 @@ type partRec struct {
 	Key          []byte            `json:"k"` // file key sealed under the upload's object key
 	Checksums    map[string]string `json:"cs,omitempty"`
 	LastModified time.Time         `json:"t"`
+	Inline       bool              `json:"i,omitempty"`
+}
+
+func (p *partRec) segment() segment {
+	return segment{File: p.File, Size: p.Size, Key: p.Key, Inline: p.Inline}
 }
 
 func decodeUpload(v []byte) (*uploadRec, error) {
@@ -103,20 +108,17 @@ func (s *Service) dropUpload(tx *store.Tx, b *bucketRec, u *uploadRec) error {
 	if err != nil {
 		return err
 	}
-	var files []string
+	var segs []segment
 	for _, p := range ps {
 		if _, err := tx.Delete(nsParts(u.UploadID), partKey(p.Number)); err != nil {
 			return err
 		}
-		files = append(files, p.File)
+		segs = append(segs, p.segment())
 	}
 	if _, err := tx.Delete(nsUploads(b.Name), verKey(u.Key, u.UploadID)); err != nil {
 		return err
 	}
-	if len(files) > 0 {
-		tx.AfterCommit(func() { s.blobs.remove(files...) })
-	}
-	return nil
+	return s.dropSegments(tx, segs)
 }
 
 func (s *Service) multipartHandlers() []server.Handler {
@@ -255,7 +257,8 @@ func (s *Service) storePart(c *server.Call, b *bucketRec, u *uploadRec, n int32,
 	if err != nil {
 		return nil, err
 	}
-	p := &partRec{Number: n, ETag: r.etag(), Size: r.size, File: r.name, Key: sealKey(objKey, r.fileKey), Checksums: r.checksums, LastModified: timeTrunc(c.Now)}
+	sg := r.segment(objKey)
+	p := &partRec{Number: n, ETag: r.etag(), Size: r.size, File: sg.File, Key: sg.Key, Checksums: r.checksums, LastModified: timeTrunc(c.Now), Inline: sg.Inline}
 	if err := r.commit(c); err != nil {
 		return nil, err
 	}
@@ -263,8 +266,9 @@ func (s *Service) storePart(c *server.Call, b *bucketRec, u *uploadRec, n int32,
 		return nil, err
 	}
 	if old != nil {
-		f := old.File
-		c.Tx.AfterCommit(func() { s.blobs.remove(f) })
+		if err := s.dropSegments(c.Tx, []segment{old.segment()}); err != nil {
+			return nil, err
+		}
 	}
 	s.objectResources(c, b, u.Key)
 	return p, nil
@@ -447,7 +451,7 @@ func (s *Service) completeUpload(c *server.Call, in *api.CompleteMultipartUpload
 		used[n] = true
 		o.Size += p.Size
 		o.Parts = append(o.Parts, partInfo{Size: p.Size, ETag: p.ETag, Checksums: p.Checksums})
-		o.Segments = append(o.Segments, segment{File: p.File, Size: p.Size, Key: p.Key})
+		o.Segments = append(o.Segments, p.segment())
 		if have {
 			partSums = append(partSums, sum)
 			if isCRC(alg) && i == 0 {
@@ -481,10 +485,10 @@ func (s *Service) completeUpload(c *server.Call, in *api.CompleteMultipartUpload
 		o.Checksums = nil
 	}
 	// Parts uploaded but left out of the object are discarded with the upload.
-	var unused []string
+	var unused []segment
 	for _, p := range stored {
 		if !used[p.Number] {
-			unused = append(unused, p.File)
+			unused = append(unused, p.segment())
 		}
 		if _, err := c.Tx.Delete(nsParts(u.UploadID), partKey(p.Number)); err != nil {
 			return nil, err
@@ -493,8 +497,8 @@ func (s *Service) completeUpload(c *server.Call, in *api.CompleteMultipartUpload
 	if _, err := c.Tx.Delete(nsUploads(b.Name), verKey(u.Key, u.UploadID)); err != nil {
 		return nil, err
 	}
-	if len(unused) > 0 {
-		c.Tx.AfterCommit(func() { s.blobs.remove(unused...) })
+	if err := s.dropSegments(c.Tx, unused); err != nil {
+		return nil, err
 	}
 	if err := s.writeVersion(c.Tx, b, o); err != nil {
 		return nil, err

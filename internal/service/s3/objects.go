@@ -1,6 +1,7 @@
 package s3
 
 import (
+	"bytes"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -161,7 +162,7 @@ func (s *Service) putObject(c *server.Call, in *api.PutObjectRequest, r *receive
 		return nil, err
 	}
 	o.Enc = enc
-	o.Segments = []segment{{File: r.name, Size: r.size, Key: sealKey(objKey, r.fileKey)}}
+	o.Segments = []segment{r.segment(objKey)}
 	if err := r.commit(c); err != nil {
 		return nil, err
 	}
@@ -425,8 +426,18 @@ func (s *Service) body(c *server.Call, rr *readResult, ck customerKey) (*multiRe
 			m.Close()
 			return nil, fmt.Errorf("s3: object %s/%s: %w", rr.b.Name, o.Key, errCorrupt)
 		}
-		path := s.blobs.path(sg.File)
 		from, to, size := max(rr.start, segStart)-segStart, min(rr.end, segEnd)-segStart, sg.Size
+		if sg.Inline {
+			// Inline bodies are read now, from the call's snapshot.
+			data, ok, err := c.Tx.Get(nsInline, sg.File)
+			if err != nil || !ok {
+				m.Close()
+				return nil, fmt.Errorf("s3: object %s/%s: inline body: %w", rr.b.Name, o.Key, errCorrupt)
+			}
+			m.open = append(m.open, func() (*segReader, error) { return sealedReader(bytes.NewReader(data), fk, size, from, to) })
+			continue
+		}
+		path := s.blobs.path(sg.File)
 		m.open = append(m.open, func() (*segReader, error) { return openSegment(path, fk, size, from, to) })
 	}
 	return m, nil
@@ -774,11 +785,21 @@ func (s *Service) copyBodies(c *server.Call, links *linkSet, src *objRec, srcKey
 			return nil, fmt.Errorf("s3: copy source: %w", errCorrupt)
 		}
 		name := newName()
-		if err := s.blobs.link(sg.File, name); err != nil {
-			return nil, err
+		if sg.Inline {
+			data, ok, err := c.Tx.Get(nsInline, sg.File)
+			if err != nil || !ok {
+				return nil, fmt.Errorf("s3: copy source: inline body: %w", errCorrupt)
+			}
+			if err := c.Tx.Put(nsInline, name, data); err != nil {
+				return nil, err
+			}
+		} else {
+			if err := s.blobs.link(sg.File, name); err != nil {
+				return nil, err
+			}
+			links.names = append(links.names, name)
 		}
-		links.names = append(links.names, name)
-		out = append(out, segment{File: name, Size: sg.Size, Key: sealKey(dstKey, fk)})
+		out = append(out, segment{File: name, Size: sg.Size, Key: sealKey(dstKey, fk), Inline: sg.Inline})
 	}
 	return out, nil
 }

@@ -1,6 +1,7 @@
 package s3
 
 import (
+	"bytes"
 	"crypto/md5"
 	"encoding/base64"
 	"encoding/hex"
@@ -20,6 +21,9 @@ import (
 // maxPutSize is the largest body of one PutObject or UploadPart (5 GiB).
 const maxPutSize = 5 << 30
 
+// inlineMax is the largest body kept in the store rather than in a file (one chunk).
+const inlineMax = chunkSize
+
 // received is a request body streamed to a temporary file, encrypted under its own
 // key, with its digests. It is the prepared value of PutObject and UploadPart: the
 // handler commits it (moves it into the data tree inside the transaction); Close
@@ -33,12 +37,24 @@ type received struct {
 	checksums map[string]string // algorithm → base64, as computed
 	moved     bool              // renamed into the data tree
 	committed bool              // the transaction holding it committed
+	// inline holds a small body, sealed, to be stored in its record's transaction.
+	inline []byte
+}
+
+// segment describes the received body as an object segment, its key sealed under
+// the object key.
+func (r *received) segment(objKey []byte) segment {
+	return segment{File: r.name, Size: r.size, Key: sealKey(objKey, r.fileKey), Inline: r.inline != nil}
 }
 
 func (r *received) etag() string { return hex.EncodeToString(r.md5) }
 
-// commit moves the body into the data tree within the call's transaction.
+// commit moves the body into the data tree (or stores an inline body) within the
+// call's transaction.
 func (r *received) commit(c *server.Call) error {
+	if r.inline != nil {
+		return c.Tx.Put(nsInline, r.name, r.inline)
+	}
 	if err := r.s.blobs.commit(r.name); err != nil {
 		return err
 	}
@@ -49,7 +65,7 @@ func (r *received) commit(c *server.Call) error {
 
 // Close implements io.Closer: a body no committed record references is deleted.
 func (r *received) Close() error {
-	if r.committed {
+	if r.committed || r.inline != nil {
 		return nil
 	}
 	if r.moved {
@@ -119,24 +135,9 @@ func (s *Service) receive(c *server.Call, body io.Reader, cl bodyClaims) (*recei
 	}
 
 	r := &received{s: s, name: newName(), fileKey: newFileKey(), checksums: map[string]string{}}
-	f, err := os.OpenFile(s.blobs.tmpPath(r.name), os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-	if err != nil {
-		return nil, err
-	}
-	ok := false
-	defer func() {
-		if !ok {
-			f.Close()
-			os.Remove(s.blobs.tmpPath(r.name))
-		}
-	}()
-	sw, err := newSealWriter(f, r.fileKey)
-	if err != nil {
-		return nil, err
-	}
 	mh := md5.New()
 	hashes := map[string]hash.Hash{}
-	writers := []io.Writer{sw, mh}
+	writers := []io.Writer{mh}
 	for a := range algs {
 		h := newHash(a)
 		hashes[a] = h
@@ -146,10 +147,56 @@ func (s *Service) receive(c *server.Call, body io.Reader, cl bodyClaims) (*recei
 	if max == 0 {
 		max = maxPutSize
 	}
-	buf := make([]byte, 256<<10)
-	n, err := io.CopyBuffer(io.MultiWriter(writers...), io.LimitReader(onlyReader{body}, max+1), buf)
-	if err != nil {
+	src := io.LimitReader(onlyReader{body}, max+1)
+	// A body that ends within inlineMax bytes is sealed in memory and kept in the
+	// store; a longer one goes to a temporary file, streamed.
+	head := make([]byte, inlineMax+1)
+	hn, err := io.ReadFull(src, head)
+	switch err {
+	case nil:
+	case io.EOF, io.ErrUnexpectedEOF:
+		err = nil
+	default:
 		return nil, bodyError(err)
+	}
+	head = head[:hn]
+	var (
+		sw   *sealWriter
+		f    *os.File
+		mem  bytes.Buffer
+		n    = int64(hn)
+		sink io.Writer
+	)
+	if hn <= inlineMax {
+		if sw, err = newSealWriter(&mem, r.fileKey); err != nil {
+			return nil, err
+		}
+		sink = io.MultiWriter(append(writers, sw)...)
+		sink.Write(head)
+	} else {
+		f, err = os.OpenFile(s.blobs.tmpPath(r.name), os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+		if err != nil {
+			return nil, err
+		}
+		defer func() {
+			if f != nil {
+				f.Close()
+				os.Remove(s.blobs.tmpPath(r.name))
+			}
+		}()
+		if sw, err = newSealWriter(f, r.fileKey); err != nil {
+			return nil, err
+		}
+		sink = io.MultiWriter(append(writers, sw)...)
+		if _, err := sink.Write(head); err != nil {
+			return nil, err
+		}
+		buf := make([]byte, 256<<10)
+		m, err := io.CopyBuffer(sink, src, buf)
+		if err != nil {
+			return nil, bodyError(err)
+		}
+		n += m
 	}
 	if n > max {
 		return nil, model.NewError(400, "EntityTooLarge", "Your proposed upload exceeds the maximum allowed size").
@@ -186,10 +233,14 @@ func (s *Service) receive(c *server.Call, body io.Reader, cl bodyClaims) (*recei
 	if err := sw.finish(); err != nil {
 		return nil, err
 	}
+	if f == nil {
+		r.inline = mem.Bytes()
+		return r, nil
+	}
 	if err := f.Close(); err != nil {
 		return nil, err
 	}
-	ok = true
+	f = nil
 	return r, nil
 }
 

@@ -125,6 +125,9 @@ func nsVer(bucket string) string     { return store.NS("s3", "", "", "ver", buck
 func nsUploads(bucket string) string { return store.NS("s3", "", "", "mpu", bucket) } // key NUL uploadID → uploadRec
 func nsParts(uploadID string) string { return store.NS("s3", "", "", "parts", uploadID) }
 
+// nsInline holds small bodies, sealed exactly as body files are: name → bytes.
+var nsInline = store.NS("s3", "", "", "inline")
+
 // nsLogQueue queues server access log records: target NUL time+sequence → logEntry.
 var nsLogQueue = store.NS("s3", "", "", "logq")
 
@@ -191,6 +194,9 @@ type segment struct {
 	File string `json:"f"`
 	Size int64  `json:"n"`
 	Key  []byte `json:"k"`
+	// Inline bodies (at most inlineMax bytes) are kept sealed in the store under
+	// nsInline/File instead of in a file: a small PUT then costs no file operations.
+	Inline bool `json:"i,omitempty"`
 }
 
 // partInfo is what a completed part leaves in its object: its size, ETag and
@@ -203,10 +209,13 @@ type partInfo struct {
 
 func (o *objRec) etag() string { return `"` + o.ETag + `"` }
 
+// files lists the names of an object's body files (not its inline bodies).
 func (o *objRec) files() []string {
-	out := make([]string, len(o.Segments))
-	for i, sg := range o.Segments {
-		out[i] = sg.File
+	var out []string
+	for _, sg := range o.Segments {
+		if !sg.Inline {
+			out = append(out, sg.File)
+		}
 	}
 	return out
 }

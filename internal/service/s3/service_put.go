@@ -134,7 +134,7 @@ func (s *Service) putAsService(ctx context.Context, bucket, key string, body io.
 				return err
 			}
 			obj.Enc = enc
-			obj.Segments = []segment{{File: r.name, Size: r.size, Key: sealKey(objKey, r.fileKey)}}
+			obj.Segments = []segment{r.segment(objKey)}
 			if err := r.commit(c); err != nil {
 				return err
 			}

@@ -133,7 +133,9 @@ func (s *Service) writeVersion(tx *store.Tx, b *bucketRec, o *objRec) error {
 			if _, err := tx.Delete(nsVer(b.Name), verKey(o.Key, old.sortID())); err != nil {
 				return err
 			}
-			s.dropBodies(tx, old)
+			if err := s.dropBodies(tx, old); err != nil {
+				return err
+			}
 		}
 		o.VersionID = "null"
 		o.Sort = s.ids.newVersionID()
@@ -169,7 +171,9 @@ func (s *Service) deleteVersion(tx *store.Tx, b *bucketRec, o *objRec) error {
 	if _, err := tx.Delete(nsVer(b.Name), verKey(o.Key, o.sortID())); err != nil {
 		return err
 	}
-	s.dropBodies(tx, o)
+	if err := s.dropBodies(tx, o); err != nil {
+		return err
+	}
 	next, err := latest(tx, b.Name, o.Key)
 	if err != nil {
 		return err
@@ -181,12 +185,26 @@ func (s *Service) deleteVersion(tx *store.Tx, b *bucketRec, o *objRec) error {
 	return putJSON(tx, nsCur(b.Name), o.Key, next)
 }
 
-// dropBodies removes a version's body files once the transaction that dropped it has
-// committed (and no reader still holds them).
-func (s *Service) dropBodies(tx *store.Tx, o *objRec) {
-	files := o.files()
-	if len(files) == 0 {
-		return
+// dropBodies removes a version's bodies: inline ones in the transaction (a reader's
+// snapshot still has them), files once the transaction has committed and no reader
+// holds them.
+func (s *Service) dropBodies(tx *store.Tx, o *objRec) error {
+	return s.dropSegments(tx, o.Segments)
+}
+
+func (s *Service) dropSegments(tx *store.Tx, segs []segment) error {
+	var files []string
+	for _, sg := range segs {
+		if sg.Inline {
+			if _, err := tx.Delete(nsInline, sg.File); err != nil {
+				return err
+			}
+			continue
+		}
+		files = append(files, sg.File)
 	}
-	tx.AfterCommit(func() { s.blobs.remove(files...) })
+	if len(files) > 0 {
+		tx.AfterCommit(func() { s.blobs.remove(files...) })
+	}
+	return nil
 }
