@@ -120,7 +120,7 @@ func (s *Service) checks(c *server.Call, op string, in map[string]any) ([]authz.
 		return nil, errAccessDenied()
 	}
 	if policyOps[op] && c.Principal.Type == auth.Root && c.Principal.Account == b.Owner {
-		return nil, s.noChecks(c)
+		return []authz.Check{}, nil
 	}
 	ctx := s.requestKeys(c, in)
 	ctx["s3:resourceaccount"] = []string{b.Owner}
@@ -135,8 +135,15 @@ func (s *Service) checks(c *server.Call, op string, in map[string]any) ([]authz.
 				action = v
 			}
 		}
-		if obj, err = s.findVersion(c.Tx, b, key, vid); err != nil {
-			return nil, err
+		// The object itself matters only for its tags (s3:ExistingObjectTag, on the
+		// actions that have that key) and for its ACL.
+		if usesExistingTags(action) || b.aclsEnabled() {
+			if obj, err = s.findVersion(c.Tx, b, key, vid); err != nil {
+				return nil, err
+			}
+			if c.Tx.ReadOnly() {
+				s.objs.put(c, obj)
+			}
 		}
 		if obj != nil && !obj.DeleteMarker {
 			for _, t := range obj.Tags {
@@ -148,7 +155,7 @@ func (s *Service) checks(c *server.Call, op string, in map[string]any) ([]authz.
 	}
 	if op == "DeleteObjects" {
 		// Each key is authorized on its own; the call itself needs nothing more.
-		return nil, s.noChecks(c)
+		return []authz.Check{}, nil
 	}
 	rp, err := s.resourcePolicy(c.Tx, b, obj)
 	if err != nil {
@@ -184,16 +191,20 @@ func (s *Service) checks(c *server.Call, op string, in map[string]any) ([]authz.
 	return chks, nil
 }
 
-// noChecks marks a call as authorized without a check of its own (the server
-// requires every call to have made one).
-func (s *Service) noChecks(c *server.Call) error {
-	return c.Authorize(authz.Check{Action: "s3:ListAllMyBuckets", Resource: "*", Context: map[string][]string{}, ResourcePolicy: allowAll})
+// usesExistingTags reports whether an action has the s3:ExistingObjectTag condition
+// key (Service Authorization Reference).
+func usesExistingTags(action string) bool {
+	a, ok := authz.LookupAction(action)
+	if !ok {
+		return false
+	}
+	for _, k := range a.ConditionKeys {
+		if strings.HasPrefix(k, "s3:ExistingObjectTag/") {
+			return true
+		}
+	}
+	return false
 }
-
-// allowAll is a resource policy that allows everything, so a noChecks check never
-// fails: it only records that the call was considered.
-var allowAll = policy.MustParse(policy.KindResource, "palisade-s3-internal",
-	`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"*","Resource":"*"}]}`)
 
 // copySourceCheck is the read of a copy's source: s3:GetObject (or
 // s3:GetObjectVersion) on the source object, under the source bucket's policy.

@@ -115,7 +115,7 @@ func (s *Service) createBucket(c *server.Call, in *api.CreateBucketRequest) (*ap
 	if region != "us-east-1" && (in.CreateBucketConfiguration == nil || in.CreateBucketConfiguration.LocationConstraint == nil) {
 		return nil, model.NewError(400, "IllegalLocationConstraintException", "The unspecified location constraint is incompatible for the region specific endpoint this request was sent to.")
 	}
-	existing, err := load[bucketRec](c.Tx, nsBuckets, in.Bucket)
+	existing, err := buckets.get(c.Tx, in.Bucket)
 	if err != nil {
 		return nil, err
 	}
@@ -221,7 +221,7 @@ func (s *Service) deleteBucket(c *server.Call, in *api.DeleteBucketRequest) (*mo
 			return nil, err
 		}
 	}
-	if _, err := c.Tx.Delete(nsBuckets, b.Name); err != nil {
+	if err := deleteBucketRec(c.Tx, b.Name); err != nil {
 		return nil, err
 	}
 	if _, err := c.Tx.Delete(nsOwned(b.Owner), b.Name); err != nil {

@@ -254,9 +254,11 @@ func (s *Service) selectRead(c *server.Call, r readRequest) (*readResult, error)
 	if err != nil {
 		return nil, err
 	}
-	o, err := s.findVersion(c.Tx, b, r.Key, r.VersionID)
-	if err != nil {
-		return nil, err
+	o, seen := s.objs.take(c)
+	if !seen {
+		if o, err = s.findVersion(c.Tx, b, r.Key, r.VersionID); err != nil {
+			return nil, err
+		}
 	}
 	if o == nil {
 		if r.VersionID != "" {

@@ -12,6 +12,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/palisade/palisade/internal/model"
 	"github.com/palisade/palisade/internal/server"
@@ -150,7 +151,9 @@ func (s *Service) receive(c *server.Call, body io.Reader, cl bodyClaims) (*recei
 	src := io.LimitReader(onlyReader{body}, max+1)
 	// A body that ends within inlineMax bytes is sealed in memory and kept in the
 	// store; a longer one goes to a temporary file, streamed.
-	head := make([]byte, inlineMax+1)
+	hp := headPool.Get().(*[]byte)
+	defer headPool.Put(hp)
+	head := (*hp)[:inlineMax+1]
 	hn, err := io.ReadFull(src, head)
 	switch err {
 	case nil:
@@ -243,6 +246,9 @@ func (s *Service) receive(c *server.Call, body io.Reader, cl bodyClaims) (*recei
 	f = nil
 	return r, nil
 }
+
+// headPool recycles the buffers bodies are first read into.
+var headPool = sync.Pool{New: func() any { b := make([]byte, inlineMax+1); return &b }}
 
 // onlyReader hides a body's other methods (WriteTo) so that the copy goes through
 // the verifying Read.

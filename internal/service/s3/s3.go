@@ -68,7 +68,12 @@ type Service struct {
 	ids   seqGen
 	srv   *server.Server
 	log   *accessLogger
+	objs  callObjects
 }
+
+// buckets caches decoded bucket records (see bucketCache); process-wide, since every
+// Service of a process shares one store.
+var buckets = newBucketCache()
 
 // New opens S3's data directory (sweeping bodies a crash left half-received).
 func New(d Deps) (*Service, error) {
@@ -109,8 +114,15 @@ func (s *Service) API() server.Service {
 	}
 	return server.Service{
 		Model: api.Service, Handlers: hs, Actions: actions, Checks: s.checks, Denied: denied,
-		DataEvents: dataEvents, Done: s.log.record,
+		DataEvents: dataEvents, Done: s.done,
 	}
+}
+
+// done is the server's Done hook: the call's access log record, and the end of what
+// the call kept between its checks and its handler.
+func (s *Service) done(d *server.Completed) {
+	s.objs.drop(d.Call)
+	s.log.record(d)
 }
 
 // Namespaces. Buckets are global; objects are per bucket.
@@ -285,9 +297,10 @@ func errPreconditionFailed(cond string) *model.Error {
 	return model.NewError(412, "PreconditionFailed", "At least one of the pre-conditions you specified did not hold").With("Condition", cond)
 }
 
-// loadBucket reads a bucket; NoSuchBucket when there is none.
+// loadBucket reads a bucket; NoSuchBucket when there is none. The record is the
+// caller's to change (a copy of the cached one).
 func loadBucket(tx *store.Tx, name string) (*bucketRec, error) {
-	b, err := load[bucketRec](tx, nsBuckets, name)
+	b, err := buckets.get(tx, name)
 	if err != nil {
 		return nil, err
 	}
@@ -298,7 +311,17 @@ func loadBucket(tx *store.Tx, name string) (*bucketRec, error) {
 }
 
 // saveBucket stores a bucket's record.
-func saveBucket(tx *store.Tx, b *bucketRec) error { return putJSON(tx, nsBuckets, b.Name, b) }
+func saveBucket(tx *store.Tx, b *bucketRec) error {
+	buckets.changed(tx)
+	return putJSON(tx, nsBuckets, b.Name, b)
+}
+
+// deleteBucketRec removes a bucket's record.
+func deleteBucketRec(tx *store.Tx, name string) error {
+	buckets.changed(tx)
+	_, err := tx.Delete(nsBuckets, name)
+	return err
+}
 
 // owner is an Owner element for an account.
 func owner(account string) *api.Owner { return &api.Owner{ID: ptr(canonicalID(account))} }

@@ -125,7 +125,15 @@ func (s *Service) writeVersion(tx *store.Tx, b *bucketRec, o *objRec) error {
 		o.VersionID = s.ids.newVersionID()
 		o.Sort = ""
 	} else {
-		old, err := s.findVersion(tx, b, o.Key, "null")
+		var old *objRec
+		var err error
+		if b.Versioning == "" {
+			// A bucket that never had versioning holds only null versions, each
+			// its key's current object.
+			old, err = load[objRec](tx, nsCur(b.Name), o.Key)
+		} else {
+			old, err = s.findVersion(tx, b, o.Key, "null")
+		}
 		if err != nil {
 			return err
 		}
