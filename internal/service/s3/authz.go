@@ -1,6 +1,7 @@
 package s3
 
 import (
+	"crypto/tls"
 	"encoding/json"
 	"strconv"
 	"strings"
@@ -77,6 +78,7 @@ var policyOps = map[string]bool{"GetBucketPolicy": true, "PutBucketPolicy": true
 // bucket owner as the resource's account, Block Public Access applied, and S3's
 // condition keys.
 func (s *Service) checks(c *server.Call, op string, in map[string]any) ([]authz.Check, error) {
+	eventData(c, in)
 	bucket, _ := in["Bucket"].(string)
 	key, _ := in["Key"].(string)
 	action := "s3:" + op
@@ -189,6 +191,26 @@ func (s *Service) checks(c *server.Call, op string, in map[string]any) ([]authz.
 		chks = append(chks, src)
 	}
 	return chks, nil
+}
+
+// eventData fills the additionalEventData S3 puts in its CloudTrail records: how the
+// request was signed and the bytes it carried in (GetObject adds the bytes out).
+func eventData(c *server.Call, in map[string]any) {
+	d := map[string]any{"bytesTransferredIn": int64(0), "bytesTransferredOut": int64(0)}
+	if c.Auth != nil {
+		d["SignatureVersion"] = "SigV4"
+		d["AuthenticationMethod"] = "AuthHeader"
+		if c.Auth.Presigned {
+			d["AuthenticationMethod"] = "QueryString"
+		}
+	}
+	if c.HTTP != nil && c.HTTP.TLS != nil {
+		d["CipherSuite"] = tls.CipherSuiteName(c.HTTP.TLS.CipherSuite)
+	}
+	if n, ok := in["ContentLength"].(int64); ok {
+		d["bytesTransferredIn"] = n
+	}
+	c.AdditionalEventData = d
 }
 
 // usesExistingTags reports whether an action has the s3:ExistingObjectTag condition

@@ -87,6 +87,10 @@ func TestDataEventRecords(t *testing.T) {
 	if put.ManagementEvent || put.EventCategory != "Data" || get.EventCategory != "Data" || !get.ReadOnly || put.ReadOnly {
 		t.Fatalf("data events: put %+v get %+v", put, get)
 	}
+	if get.AdditionalEventData["bytesTransferredOut"] != float64(1) || put.AdditionalEventData["SignatureVersion"] != "SigV4" ||
+		put.AdditionalEventData["AuthenticationMethod"] != "AuthHeader" {
+		t.Fatalf("additionalEventData: put %v get %v", put.AdditionalEventData, get.AdditionalEventData)
+	}
 	if !create.ManagementEvent || create.EventCategory != "Management" || create.EventSource != "s3.amazonaws.com" {
 		t.Fatalf("management event %+v", create)
 	}

@@ -487,7 +487,9 @@ func (s *Service) getObject(c *server.Call, in *api.GetObjectRequest) (*api.GetO
 	}
 	sseOut{&out.ServerSideEncryption, &out.SSEKMSKeyId, &out.BucketKeyEnabled, &out.SSECustomerAlgorithm, &out.SSECustomerKeyMD5, nil}.set(o.Enc)
 	s.objectResources(c, rr.b, o.Key)
-	c.AdditionalEventData = map[string]any{"bytesTransferredOut": rr.end - rr.start}
+	if c.AdditionalEventData != nil {
+		c.AdditionalEventData["bytesTransferredOut"] = rr.end - rr.start
+	}
 	return out, nil
 }
 
