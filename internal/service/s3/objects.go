@@ -166,7 +166,7 @@ func (s *Service) putObject(c *server.Call, in *api.PutObjectRequest, r *receive
 	if err := r.commit(c); err != nil {
 		return nil, err
 	}
-	if err := s.writeVersion(c.Tx, b, o); err != nil {
+	if err := s.writeVersion(c.Tx, b, o, cur); err != nil {
 		return nil, err
 	}
 	s.objectResources(c, b, o.Key)

@@ -119,34 +119,41 @@ func validVersionID(v string) bool {
 // writeVersion records a new version (object or delete marker) of o.Key as the
 // bucket's versioning state says: a new version ID when versioning is enabled, the
 // null version otherwise (replacing the previous null version, whose bodies are
-// removed after the commit). It maintains the current-object record.
-func (s *Service) writeVersion(tx *store.Tx, b *bucketRec, o *objRec) error {
+// removed after the commit). It maintains the current-object record. cur is the key's
+// current object when the caller has read it (nil: none), so it is not read again.
+func (s *Service) writeVersion(tx *store.Tx, b *bucketRec, o *objRec, cur ...*objRec) error {
 	if b.versioned() {
 		o.VersionID = s.ids.newVersionID()
 		o.Sort = ""
 	} else {
 		var old *objRec
 		var err error
-		if b.Versioning == "" {
+		switch {
+		case b.Versioning == "" && len(cur) > 0:
+			old = cur[0]
+		case b.Versioning == "":
 			// A bucket that never had versioning holds only null versions, each
 			// its key's current object.
 			old, err = load[objRec](tx, nsCur(b.Name), o.Key)
-		} else {
+		default:
 			old, err = s.findVersion(tx, b, o.Key, "null")
 		}
 		if err != nil {
 			return err
 		}
+		o.VersionID = "null"
+		o.Sort = s.ids.newVersionID()
 		if old != nil {
-			if _, err := tx.Delete(nsVer(b.Name), verKey(o.Key, old.sortID())); err != nil {
+			if b.Versioning == "" {
+				// The key's only version: the new one takes its place.
+				o.Sort = old.sortID()
+			} else if _, err := tx.Delete(nsVer(b.Name), verKey(o.Key, old.sortID())); err != nil {
 				return err
 			}
 			if err := s.dropBodies(tx, old); err != nil {
 				return err
 			}
 		}
-		o.VersionID = "null"
-		o.Sort = s.ids.newVersionID()
 	}
 	if err := putJSON(tx, nsVer(b.Name), verKey(o.Key, o.sortID()), o); err != nil {
 		return err
