@@ -62,6 +62,10 @@ type Check struct {
 	// ResourceMustAllow: the resource policy alone decides for the resource owner's
 	// principals too (KMS key policies, role trust policies).
 	ResourceMustAllow bool
+	// MessageResource is how the service names the resource in its AccessDenied
+	// message when that is not the ARN (IAM says "user alice", "policy path /"); ""
+	// means Resource.
+	MessageResource string
 }
 
 // Authorizer answers Checks with the policy engine, caching compiled documents by
@@ -71,10 +75,16 @@ type Authorizer struct {
 
 	docs sync.Map // [32]byte(kind+doc) → *policy.Policy
 
-	mu    sync.RWMutex
-	sets  map[string]*principalSet // by principal ARN
-	gens  map[string]*atomic.Uint64
-	genMu sync.Mutex
+	orgs   OrgSource
+	sealer *store.Sealer
+
+	orgMu   sync.RWMutex
+	orgSets map[string]*orgSet // by account
+	orgGen  atomic.Uint64
+
+	mu   sync.RWMutex
+	sets map[string]*principalSet // by identity (see principalSet)
+	gens sync.Map                 // account → *atomic.Uint64
 }
 
 type principalSet struct {
@@ -83,22 +93,55 @@ type principalSet struct {
 	boundary *policy.Policy
 	tags     map[string]string
 	issuer   string
+	// keys are the condition keys (lower case) the set's policies refer to, in
+	// conditions and policy variables: the only parts of a request's context a
+	// decision can depend on.
+	keys []string
+
+	memoMu sync.RWMutex
+	memo   map[string]policy.Result
+}
+
+// memoSize bounds a principal's remembered decisions; the memo starts over when full.
+const memoSize = 4096
+
+// memoKey identifies a decision of the set's policies alone: action, resource,
+// resource account, and the values of the context keys the policies use (time keys
+// included, so a time condition is re-evaluated as the clock moves).
+func (ps *principalSet) memoKey(b *strings.Builder, chk *Check, resAccount string, ctx policy.Context) string {
+	b.WriteString(chk.Action)
+	b.WriteByte(0)
+	b.WriteString(chk.Resource)
+	b.WriteByte(0)
+	b.WriteString(resAccount)
+	for _, k := range ps.keys {
+		b.WriteByte(0)
+		vals, ok := ctx.Lookup(k)
+		if !ok {
+			b.WriteByte(1) // absent differs from empty
+			continue
+		}
+		for _, v := range vals {
+			b.WriteByte(2)
+			b.WriteString(v)
+		}
+	}
+	return b.String()
 }
 
 // New returns an Authorizer reading grants from src (nil: no principal has any).
 func New(src GrantSource) *Authorizer {
-	return &Authorizer{grants: src, sets: map[string]*principalSet{}, gens: map[string]*atomic.Uint64{}}
+	return &Authorizer{grants: src, sets: map[string]*principalSet{}, orgSets: map[string]*orgSet{}}
 }
 
+// gen is the account's generation counter: cached sets of an older generation are
+// stale. Read on every decision, so lock-free once the account has one.
 func (a *Authorizer) gen(account string) *atomic.Uint64 {
-	a.genMu.Lock()
-	defer a.genMu.Unlock()
-	g, ok := a.gens[account]
-	if !ok {
-		g = &atomic.Uint64{}
-		a.gens[account] = g
+	if g, ok := a.gens.Load(account); ok {
+		return g.(*atomic.Uint64)
 	}
-	return g
+	g, _ := a.gens.LoadOrStore(account, &atomic.Uint64{})
+	return g.(*atomic.Uint64)
 }
 
 // Changed drops what is cached for an account's principals: IAM's state changed.
@@ -121,15 +164,35 @@ func (a *Authorizer) Compile(kind policy.Kind, name, doc string) (*policy.Policy
 
 func (a *Authorizer) principalSet(tx *store.Tx, p auth.Principal) (*principalSet, error) {
 	gen := a.gen(p.Account).Load()
+	// Grants are an identity's: a role's for all of its sessions, an IAM user's for
+	// the federated users it makes. Keying by that identity's unique ID keeps one
+	// entry per role however many sessions there are, and never mixes up a role
+	// deleted and made again, or the federated users of two IAM users.
+	key := p.ARN + "\x00" + p.UserID
+	switch {
+	case p.Type == auth.AssumedRole:
+		roleID, _, _ := strings.Cut(p.UserID, ":")
+		key = "role\x00" + p.Account + "\x00" + roleID
+	case p.Type == auth.FederatedUser && p.Session != nil:
+		key = "federated\x00" + p.Account + "\x00" + p.Session.IssuerID
+	}
 	a.mu.RLock()
-	ps, ok := a.sets[p.ARN]
+	ps, ok := a.sets[key]
 	a.mu.RUnlock()
 	if ok && ps.gen == gen {
 		return ps, nil
 	}
 	ps = &principalSet{gen: gen}
-	if a.grants != nil && (p.Type == auth.IAMUser || p.Type == auth.AssumedRole || p.Type == auth.FederatedUser) {
-		g, err := a.grants.PrincipalGrants(tx, p)
+	if p.Type == auth.FederatedUser && (p.Session == nil || p.Session.IssuerID == "") {
+		// A federated user of the root user: the session policy alone limits it.
+		ps.identity = policy.NewGroup(allowAll)
+	} else if a.grants != nil && (p.Type == auth.IAMUser || p.Type == auth.AssumedRole || p.Type == auth.FederatedUser) {
+		gp := p
+		if p.Type == auth.FederatedUser {
+			// A federated user has the policies of the IAM user who federated it.
+			gp = auth.Principal{Type: auth.IAMUser, Account: p.Account, ARN: p.Session.IssuerARN, UserID: p.Session.IssuerID}
+		}
+		g, err := a.grants.PrincipalGrants(tx, gp)
 		if err != nil {
 			return nil, fmt.Errorf("authz: grants of %s: %w", p.ARN, err)
 		}
@@ -148,14 +211,27 @@ func (a *Authorizer) principalSet(tx *store.Tx, p auth.Principal) (*principalSet
 				return nil, fmt.Errorf("authz: stored boundary %s: %w", g.Boundary.Name, err)
 			}
 			ps.boundary = b
+			pols = append(pols, b)
+		}
+		seen := map[string]bool{}
+		for _, p := range pols {
+			for _, k := range p.ContextKeys() {
+				if lk := strings.ToLower(k); !seen[lk] {
+					seen[lk] = true
+					ps.keys = append(ps.keys, lk)
+				}
+			}
 		}
 		ps.tags = g.Tags
 		ps.issuer = g.IssuerARN
+		if p.Type == auth.FederatedUser {
+			ps.issuer = p.Session.IssuerARN
+		}
 	} else {
 		ps.identity = policy.NewGroup()
 	}
 	a.mu.Lock()
-	a.sets[p.ARN] = ps
+	a.sets[key] = ps
 	a.mu.Unlock()
 	return ps, nil
 }
@@ -164,37 +240,100 @@ func (a *Authorizer) principalSet(tx *store.Tx, p auth.Principal) (*principalSet
 type Decision struct {
 	policy.Result
 	Request policy.Request
+	// messageResource is Check.MessageResource.
+	messageResource string
+	// caller and ctx back Request.Context: one allocation per decision.
+	caller Caller
+	ctx    requestContext
 }
 
 // Allowed reports whether the check passed.
 func (d *Decision) Allowed() bool { return d.Result.Decision == policy.Allowed }
 
-// Message is AWS's AccessDenied message for a denied check.
-func (d *Decision) Message() string { return d.Result.Message(&d.Request) }
+// Message is AWS's AccessDenied message for a denied check. An explicit deny names
+// the managed policy that denied, as AWS does for identity-based policies and
+// permissions boundaries ("with an explicit deny in an identity-based policy:
+// arn:aws:iam::123456789012:policy/Deny"); inline policies have no ARN to name.
+func (d *Decision) Message() string {
+	req := d.Request
+	if d.messageResource != "" {
+		req.Resource = d.messageResource
+	}
+	msg := d.Result.Message(&req)
+	if d.Result.Decision != policy.ExplicitDeny {
+		return msg
+	}
+	t, _ := d.Result.BlockedBy.First()
+	for _, m := range d.Result.Matched {
+		if m.Type == t && m.Effect == policy.Deny {
+			if strings.HasPrefix(m.Policy, "arn:") {
+				msg += ": " + m.Policy
+			}
+			break
+		}
+	}
+	return msg
+}
 
 // Decide evaluates one check for a caller, reading the caller's grants in tx.
 func (a *Authorizer) Decide(tx *store.Tx, c *Caller, chk *Check) (*Decision, error) {
-	ps, err := a.principalSet(tx, c.Principal)
+	p := c.Principal
+	ps, err := a.principalSet(tx, p)
 	if err != nil {
 		return nil, err
 	}
-	pp := enginePrincipal(c.Principal, ps.issuer)
+	pp := enginePrincipal(p, ps.issuer)
 	resAccount := chk.ResourceAccount
 	if resAccount == "" {
-		resAccount = c.Principal.Account
+		resAccount = p.Account
 	}
-	d := &Decision{}
+	d := &Decision{messageResource: chk.MessageResource, caller: *c}
+	d.ctx = requestContext{caller: &d.caller, tags: ps.tags, extra: chk.Context}
 	d.Request = policy.Request{
 		Principal: pp, Action: chk.Action, Resource: chk.Resource, ResourceAccount: resAccount,
-		Context: &requestContext{caller: c, tags: ps.tags, extra: chk.Context},
+		Context: &d.ctx,
 	}
 	set := &policy.PolicySet{Identity: ps.identity, Boundary: ps.boundary, Resource: chk.ResourcePolicy, ResourceMustAllow: chk.ResourceMustAllow}
-	policy.EvaluateInto(&d.Result, &d.Request, set)
+	if p.Session != nil {
+		if err := a.applySession(tx, p, set, &d.ctx); err != nil {
+			return nil, err
+		}
+	}
+	if err := a.applyOrganizations(tx, p, resAccount, chk.Action, set, &d.ctx); err != nil {
+		return nil, err
+	}
+	if chk.ResourcePolicy != nil || p.Session != nil || len(set.SCPs) > 0 || len(set.RCPs) > 0 {
+		policy.EvaluateInto(&d.Result, &d.Request, set)
+		return d, nil
+	}
+	// Otherwise the decision is a function of the principal's policies (fixed until
+	// IAM changes), the action, the resource and the keys the policies use:
+	// remembered per principal, as a principal repeats its calls. Sessions, resource
+	// policies and organization policies bring inputs the memo key does not cover.
+	var b strings.Builder
+	key := ps.memoKey(&b, chk, resAccount, &d.ctx)
+	ps.memoMu.RLock()
+	r, ok := ps.memo[key]
+	ps.memoMu.RUnlock()
+	if ok {
+		d.Result = r
+		return d, nil
+	}
+	d.Result = policy.Evaluate(&d.Request, set)
+	ps.memoMu.Lock()
+	if ps.memo == nil || len(ps.memo) >= memoSize {
+		ps.memo = make(map[string]policy.Result)
+	}
+	ps.memo[key] = d.Result
+	ps.memoMu.Unlock()
 	return d, nil
 }
 
 func enginePrincipal(p auth.Principal, issuer string) policy.Principal {
 	ep := policy.Principal{ARN: p.ARN, Account: p.Account, UserID: p.UserID, IssuerARN: issuer}
+	if p.Session != nil {
+		ep.ServiceLinked = p.Session.ServiceLinked
+	}
 	switch p.Type {
 	case auth.Root:
 		ep.Type = policy.PrincipalRoot
@@ -206,6 +345,10 @@ func enginePrincipal(p auth.Principal, issuer string) policy.Principal {
 		ep.Type = policy.PrincipalFederatedUser
 	case auth.AWSService:
 		ep.Type = policy.PrincipalService
+	case auth.WebIdentityUser, auth.SAMLUser:
+		// The provider's user is matched by a trust policy's "Federated" element,
+		// which names the provider: the principal's ARN is the provider's.
+		ep.Type, ep.Account = policy.PrincipalFederatedProvider, ""
 	default:
 		ep.Type = policy.PrincipalAnonymous
 	}
@@ -218,10 +361,22 @@ type requestContext struct {
 	caller *Caller
 	tags   map[string]string
 	extra  map[string][]string
+	// org and resourceOrg place the principal's and the resource's accounts in
+	// their organizations (nil outside one).
+	org, resourceOrg *orgSet
 }
 
 func (r *requestContext) Lookup(key string) ([]string, bool) {
+	// The check's own keys come first: a service may state a global key for the
+	// request it authorizes (STS states aws:MultiFactorAuthPresent from the MFA code
+	// an AssumeRole call carries).
+	if v, ok := r.extra[key]; ok {
+		return v, true
+	}
 	c := r.caller
+	if v, ok := r.sessionKey(key); ok {
+		return v, true
+	}
 	switch key {
 	case "aws:sourceip":
 		if c.SourceIP == "" {
@@ -245,6 +400,26 @@ func (r *requestContext) Lookup(key string) ([]string, bool) {
 		return []string{"false"}, true
 	case "aws:principaltype":
 		return []string{principalTypeKey(c.Principal.Type)}, true
+	case "aws:principalorgid":
+		if r.org == nil {
+			return nil, false
+		}
+		return []string{r.org.info.ID}, true
+	case "aws:principalorgpaths":
+		if r.org == nil {
+			return nil, false
+		}
+		return []string{r.org.info.Path}, true
+	case "aws:resourceorgid":
+		if r.resourceOrg == nil {
+			return nil, false
+		}
+		return []string{r.resourceOrg.info.ID}, true
+	case "aws:resourceorgpaths":
+		if r.resourceOrg == nil {
+			return nil, false
+		}
+		return []string{r.resourceOrg.info.Path}, true
 	}
 	if t, ok := strings.CutPrefix(key, "aws:principaltag/"); ok {
 		for k, v := range r.tags {
@@ -253,9 +428,6 @@ func (r *requestContext) Lookup(key string) ([]string, bool) {
 			}
 		}
 		return nil, false
-	}
-	if v, ok := r.extra[key]; ok {
-		return v, true
 	}
 	for k, v := range r.extra {
 		if strings.EqualFold(k, key) {

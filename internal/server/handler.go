@@ -38,6 +38,9 @@ type Service struct {
 	// InvalidatesAuthz marks services whose writes change who may do what (IAM,
 	// Organizations): each committed write drops cached permissions for the account.
 	InvalidatesAuthz bool
+	// Admin, when set, serves the service's part of the admin API under
+	// /_palisade/<service>/ (the model's name), behind the admin bearer token.
+	Admin http.Handler
 	// DataEvents names the operations CloudTrail records as data events
 	// (managementEvent false, eventCategory "Data"): S3's object operations.
 	DataEvents map[string]bool
@@ -76,9 +79,11 @@ type Handler struct {
 	Op       string
 	ReadOnly bool
 	noAuthz  bool
-	in, out  reflect.Type
-	call     func(c *Call, in any) (any, error)
-	prep     func(c *Call, in any) (any, error)
+	// readEvent marks a Write handler whose CloudTrail record is readOnly.
+	readEvent bool
+	in, out   reflect.Type
+	call      func(c *Call, in any) (any, error)
+	prep      func(c *Call, in any) (any, error)
 }
 
 // Read registers a handler that changes no state: it runs on a read snapshot,
@@ -131,6 +136,18 @@ func handler[In, Out any](op string, readOnly bool, fn func(c *Call, in *In) (*O
 		},
 	}
 }
+
+// ReadOnlyEvent marks a Write handler whose call CloudTrail nonetheless records as
+// readOnly: it stores something (IAM's GenerateCredentialReport keeps the report) but
+// AWS classes the action as a read (access level Read in the Service Authorization
+// Reference).
+func (h Handler) ReadOnlyEvent() Handler {
+	h.readEvent = true
+	return h
+}
+
+// RecordsReadOnly reports whether the call's CloudTrail record says readOnly.
+func (h Handler) RecordsReadOnly() bool { return h.ReadOnly || h.readEvent }
 
 // check verifies at registration that a handler's Go types are the model's, so a
 // handler wired to the wrong operation fails at start-up, not on a request.

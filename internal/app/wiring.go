@@ -1,0 +1,49 @@
+package app
+
+import (
+	"time"
+
+	"github.com/palisade/palisade/internal/service/iam"
+	"github.com/palisade/palisade/internal/service/sts"
+	"github.com/palisade/palisade/internal/store"
+)
+
+// iamDirectory lets STS read IAM's roles, identity providers and managed policies
+// through STS's own interface.
+type iamDirectory struct{}
+
+func (iamDirectory) Role(tx *store.Tx, account, name string) (*sts.Role, error) {
+	r, err := iam.LookupRole(tx, account, name)
+	if err != nil || r == nil {
+		return nil, err
+	}
+	return &sts.Role{ARN: r.ARN, ID: r.ID, Name: r.Name, Trust: r.Trust, MaxSession: r.MaxSession, ServiceLinked: r.ServiceLinked}, nil
+}
+
+func (iamDirectory) OIDCProvider(tx *store.Tx, account, issuer string) (*sts.OIDCProvider, error) {
+	p, err := iam.LookupOIDCProvider(tx, account, issuer)
+	if err != nil || p == nil {
+		return nil, err
+	}
+	return &sts.OIDCProvider{ARN: p.ARN, URL: p.URL, ClientIDs: p.ClientIDs, Thumbprints: p.Thumbprints}, nil
+}
+
+func (iamDirectory) SAMLProvider(tx *store.Tx, account, arn string) (*sts.SAMLProvider, error) {
+	p, err := iam.LookupSAMLProvider(tx, account, arn)
+	if err != nil || p == nil {
+		return nil, err
+	}
+	return &sts.SAMLProvider{ARN: p.ARN, Name: p.Name, Metadata: p.Metadata, ValidUntil: p.ValidUntil}, nil
+}
+
+func (iamDirectory) ManagedPolicy(tx *store.Tx, account, arn string) (bool, error) {
+	d, err := iam.Grants{}.ManagedPolicy(tx, account, arn)
+	return d != nil, err
+}
+
+// iamRoles lets Organizations create the access role of a new member account.
+type iamRoles struct{}
+
+func (iamRoles) CreateAccountRole(tx *store.Tx, account, name, trust string, policyARNs []string, now time.Time) (bool, error) {
+	return iam.CreateAccountRole(tx, account, name, trust, policyARNs, now)
+}
