@@ -177,6 +177,14 @@ func TestPolicyConditions(t *testing.T) {
 	must(capped.ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: aws.String("conds"), MaxKeys: aws.Int32(5)}))
 	_, err = capped.ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: aws.String("conds"), MaxKeys: aws.Int32(50)})
 	wantErr(t, err, "AccessDenied", 403, "")
+	// s3:ResourceAccount and s3:x-amz-object-ownership on CreateBucket.
+	creator := e.user("creator", `{"Version":"2012-10-17","Statement":[
+		{"Effect":"Allow","Action":["s3:CreateBucket","s3:PutBucketOwnershipControls"],"Resource":"*","Condition":{"StringEquals":{"s3:ResourceAccount":"`+account+`"}}},
+		{"Effect":"Deny","Action":"s3:CreateBucket","Resource":"*","Condition":{"StringEquals":{"s3:x-amz-object-ownership":"ObjectWriter"}}}]}`)
+	_, err = creator.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("writer-owned"), ObjectOwnership: types.ObjectOwnershipObjectWriter})
+	wantErr(t, err, "AccessDenied", 403, "")
+	must(creator.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("owner-enforced"), ObjectOwnership: types.ObjectOwnershipBucketOwnerEnforced}))
+	must(creator.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("plain")}))
 }
 
 func TestMalformedPolicy(t *testing.T) {

@@ -85,11 +85,17 @@ func (s *Service) checks(c *server.Call, op string, in map[string]any) ([]authz.
 	if a, ok := actions[op]; ok {
 		action = a
 	}
-	if op == "ListBuckets" {
-		return []authz.Check{{Action: action, Resource: "*", Context: s.requestKeys(c, in)}}, nil
-	}
-	if op == "CreateBucket" {
+	if op == "ListBuckets" || op == "CreateBucket" {
+		// The caller's own account: the buckets listed are its own, and the one
+		// created will be.
 		ctx := s.requestKeys(c, in)
+		ctx["s3:resourceaccount"] = []string{c.Principal.Account}
+		if op == "ListBuckets" {
+			return []authz.Check{{Action: action, Resource: "*", Context: ctx}}, nil
+		}
+		if oo, ok := in["ObjectOwnership"].(string); ok {
+			ctx["s3:x-amz-object-ownership"] = []string{oo}
+		}
 		if cfg, ok := in["CreateBucketConfiguration"].(map[string]any); ok {
 			if lc, ok := cfg["LocationConstraint"].(string); ok {
 				ctx["s3:locationconstraint"] = []string{lc}

@@ -28,20 +28,26 @@ func (s *Service) ControlAPI() server.Service {
 			"PutPublicAccessBlock":    "s3:PutAccountPublicAccessBlock",
 			"DeletePublicAccessBlock": "s3:PutAccountPublicAccessBlock",
 		},
-		Checks: controlChecks,
+		Checks: s.controlChecks,
 		Claims: func(r *http.Request) bool {
 			return r.Header.Get("X-Amz-Account-Id") != "" && strings.HasPrefix(r.URL.Path, "/v20180820/")
 		},
 	}
 }
 
-// controlChecks authorizes the account-level actions (resource "*"); an account ID
-// other than the caller's is refused outright.
-func controlChecks(c *server.Call, op string, in map[string]any) ([]authz.Check, error) {
-	if id, _ := in["AccountId"].(string); id != c.Principal.Account {
+// controlChecks authorizes the account-level actions (resource "*") with S3's request
+// keys; an account ID other than the caller's is refused outright.
+func (s *Service) controlChecks(c *server.Call, op string, in map[string]any) ([]authz.Check, error) {
+	id, _ := in["AccountId"].(string)
+	if id != c.Principal.Account {
 		return nil, model.NewError(403, "AccessDenied", "Access Denied")
 	}
-	return c.DefaultChecks(in)
+	chks, err := c.DefaultChecks(in)
+	for i := range chks {
+		chks[i].Context = s.requestKeys(c, nil)
+		chks[i].Context["s3:resourceaccount"] = []string{id}
+	}
+	return chks, err
 }
 
 func (s *Service) getAccountPAB(c *server.Call, in *ctl.GetPublicAccessBlockRequest) (*ctl.GetPublicAccessBlockOutput, error) {
