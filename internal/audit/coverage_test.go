@@ -136,11 +136,33 @@ func call(t *testing.T, p *apptest.Palisade, ak, sk string, m *model.Service, op
 		for _, l := range tpl.Query {
 			q.Set(l.Key, l.Value)
 		}
+		headers := http.Header{}
+		if op.Input != nil {
+			// Required members that travel in the query string or headers (an
+			// upload ID, a copy source, an account ID).
+			for _, mem := range op.Input.Members {
+				v, ok := in[mem.Name]
+				if !ok {
+					continue
+				}
+				s := fmt.Sprint(v)
+				if tm, ok := v.(time.Time); ok {
+					s = tm.Format(http.TimeFormat)
+				}
+				switch mem.Location {
+				case model.QueryString:
+					q.Set(mem.WireName(), s)
+				case model.Header:
+					headers.Set(mem.WireName(), s)
+				}
+			}
+		}
 		u := p.URL + path.String()
 		if len(q) > 0 {
 			u += "?" + strings.ReplaceAll(q.Encode(), "=&", "&")
 		}
 		req, _ = http.NewRequest(op.Method, u, nil)
+		req.Header = headers
 	}
 	var body []byte
 	if req.Body != nil {
