@@ -124,7 +124,6 @@ func Open(opts Options) (*App, error) {
 	a := &App{Store: db, Keys: auth.NewKeys(db, sealer), Sessions: auth.NewSessions(sealer), Sealer: sealer, Usage: iam.NewUsage(db), Clock: &clock.Clock{}, Options: opts}
 	// The event log hooks the store's commits: before any Update.
 	a.Events = events.New(db, a.Clock, opts.Logger)
-	a.CloudTrail = cloudtrail.New(cloudtrail.Deps{Store: db, Events: a.Events, Clock: a.Clock, Sealer: sealer, Logger: opts.Logger})
 	ok := false
 	defer func() {
 		if !ok {
@@ -149,6 +148,8 @@ func Open(opts Options) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
+	a.CloudTrail = cloudtrail.New(cloudtrail.Deps{Store: db, Events: a.Events, Clock: a.Clock, Sealer: sealer, Logger: opts.Logger,
+		Authz: a.Authz, Buckets: ctBuckets{a}, Keys: ctKeys{a}, Organizations: ctOrganizations{}, Roles: ctRoles{}})
 	a.Server, err = server.New(server.Config{
 		Store: db, Keys: a.Keys, Sessions: a.Sessions, Clock: a.Clock, Logger: opts.Logger, Region: opts.Region, Authz: a.Authz,
 		AdminToken: a.AdminToken, OnClockAdvance: a.saveClock, OnAuthenticated: a.Usage.Record,
