@@ -127,20 +127,13 @@ func (d *delivery) Consume(view *store.Tx, now time.Time, evs []*store.Event) (e
 	p := &plan{d: d, view: view, now: now, configs: configs, streams: streams, groups: map[string]*group{}, orgs: map[string]string{}}
 	consumed := 0
 	if due {
-		for _, e := range evs {
-			if e.Source == audit.Source {
-				if err := p.route(e); err != nil {
-					return events.Step{}, err
-				}
-			}
+		if err := p.deliver(evs, d.next); err != nil {
+			return events.Step{}, err
 		}
 		consumed = len(evs)
 		if consumed > 0 {
 			cursor = evs[consumed-1].Seq
 		}
-	}
-	if err := p.files(); err != nil {
-		return events.Step{}, err
 	}
 	if err := p.digests(cursor); err != nil {
 		return events.Step{}, err
@@ -229,6 +222,54 @@ type group struct {
 	region, acct   string
 	records        [][]byte
 	oldest, newest string
+}
+
+// deliver routes the events into log files delivered at the five-minute slots of
+// Palisade's clock from the first one due: an event goes out in the first slot at or
+// after its commit, so when the clock has moved hours ahead what was logged before
+// the move is delivered as AWS would have delivered it, minutes after the calls, and
+// is listed in the digest of that hour. The last slot is now.
+func (p *plan) deliver(evs []*store.Event, first time.Time) error {
+	now := p.now
+	at := first
+	if at.IsZero() || at.After(now) {
+		at = now
+	}
+	for i := 0; i < len(evs); {
+		j := len(evs)
+		if at.Before(now) {
+			for j = i; j < len(evs) && evs[j].Time <= at.UnixMilli(); j++ {
+			}
+		}
+		p.now = at
+		for _, e := range evs[i:j] {
+			if e.Source == audit.Source {
+				if err := p.route(e); err != nil {
+					return err
+				}
+			}
+		}
+		if err := p.files(); err != nil {
+			return err
+		}
+		if i = j; i == len(evs) {
+			break
+		}
+		// The next slot holding an event, no later than now.
+		next := at.Add(DeliveryInterval)
+		if et := time.UnixMilli(evs[i].Time); et.After(next) {
+			next = at.Add(et.Sub(at).Truncate(DeliveryInterval))
+			if next.Before(et) {
+				next = next.Add(DeliveryInterval)
+			}
+		}
+		if next.After(now) {
+			next = now
+		}
+		at = next
+	}
+	p.now = now
+	return nil
 }
 
 // route gives a record to every trail that logs it.

@@ -45,10 +45,20 @@ func TestDeliveryAndDigests(t *testing.T) {
 	if len(recs) < 3 {
 		t.Fatalf("%d log files, want one per 15-minute step at least", len(recs))
 	}
-	for key := range recs {
+	for key, rs := range recs {
 		m := logKeyRE.FindStringSubmatch(key)
 		if m == nil || m[1] != account || m[2] != "us-east-1" || m[6] != account || m[7] != "us-east-1" || m[3]+m[4]+m[5] != m[8][:8] {
 			t.Errorf("log file key %s is not AWS's", key)
+			continue
+		}
+		// Delivered within five minutes of its newest record, though the clock moved
+		// by fifteen minutes and two hours at a time.
+		at := must(time.Parse("20060102T1504Z", m[8]))
+		for _, r := range rs {
+			et := must(time.Parse(time.RFC3339, r["eventTime"].(string))).Truncate(time.Minute)
+			if at.Before(et) || at.Sub(et) > ct.DeliveryInterval {
+				t.Errorf("%s holds a record of %s", key, r["eventTime"])
+			}
 		}
 	}
 	for _, u := range []string{"u1", "u2", "u3"} {
@@ -100,7 +110,7 @@ func TestDeliveryAndDigests(t *testing.T) {
 		json.Unmarshal(gunzip(t, d.Body), &dg)
 		listed += len(dg.LogFiles)
 	}
-	if listed == 0 || listed > len(recs) {
+	if listed != len(recs) {
 		t.Errorf("%d log files listed in digests, %d delivered", listed, len(recs))
 	}
 
