@@ -1,10 +1,8 @@
 package e2e
 
 import (
-	"compress/gzip"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"os"
 	"os/exec"
@@ -14,6 +12,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/palisade/palisade/internal/service/cloudtrail/cttest"
 )
 
 // advance moves a running server's clock through the admin API.
@@ -170,8 +170,8 @@ func TestCloudTrailThroughTheCLI(t *testing.T) {
 			}
 			sort.Strings(keys)
 			altered := filepath.Join(dir, keys[0])
-			raw := gunzipFile(t, altered)
-			writeGzipFile(t, altered, []byte(strings.Replace(string(raw), `"CreateUser"`, `"DeleteUser"`, 1)))
+			raw := cttest.Gunzip(t, readFile(t, altered))
+			os.WriteFile(altered, cttest.Gzip(t, []byte(strings.Replace(string(raw), `"CreateUser"`, `"DeleteUser"`, 1))), 0o644)
 			run("s3", "cp", altered, "s3://"+bucket+"/"+keys[0])
 			run("s3", "rm", "s3://"+bucket+"/"+keys[1])
 			out, ok = validate()
@@ -228,7 +228,7 @@ func readTrailDir(t *testing.T, dir string) (map[string][]map[string]any, []stri
 			return nil
 		}
 		var doc struct{ Records []map[string]any }
-		if err := json.Unmarshal(gunzipFile(t, path), &doc); err != nil {
+		if err := json.Unmarshal(cttest.Gunzip(t, readFile(t, path)), &doc); err != nil {
 			t.Fatalf("%s: %v", key, err)
 		}
 		logs[key] = doc.Records
@@ -237,34 +237,11 @@ func readTrailDir(t *testing.T, dir string) (map[string][]map[string]any, []stri
 	return logs, digests
 }
 
-func gunzipFile(t *testing.T, path string) []byte {
+func readFile(t *testing.T, path string) []byte {
 	t.Helper()
-	f, err := os.Open(path)
+	b, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer f.Close()
-	zr, err := gzip.NewReader(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	raw, err := io.ReadAll(zr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return raw
-}
-
-func writeGzipFile(t *testing.T, path string, b []byte) {
-	t.Helper()
-	f, err := os.Create(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	zw := gzip.NewWriter(f)
-	zw.Write(b)
-	if err := zw.Close(); err != nil {
-		t.Fatal(err)
-	}
-	f.Close()
+	return b
 }
