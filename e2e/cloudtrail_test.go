@@ -62,7 +62,7 @@ var (
 // and a deleted one and fails. Debian's aws CLI 2.9 does not read AWS_ENDPOINT_URL,
 // which validate-logs needs for its S3 clients, so with it the files are checked with
 // `palisade trail validate` instead (with the keys list-public-keys gives). Along the
-// way: the bucket policy check, status and event history.
+// way: event history.
 func TestCloudTrailThroughTheCLI(t *testing.T) {
 	s := start(t, t.TempDir(), withRootKey()...)
 	for _, c := range clis(t) {
@@ -78,14 +78,12 @@ func TestCloudTrailThroughTheCLI(t *testing.T) {
 			name := "cli-" + strings.NewReplacer("/", "-", ".", "-").Replace(c.name)
 			bucket := name + "-logs"
 			run("s3api", "create-bucket", "--bucket", bucket)
-			out, ok := c.run(s, rootAK, rootSK, "cloudtrail", "create-trail", "--name", name, "--s3-bucket-name", bucket)
-			expectError(t, out, ok, "InsufficientS3BucketPolicyException")
 			run("s3api", "put-bucket-policy", "--bucket", bucket, "--policy", `{"Version":"2012-10-17","Statement":[
 				{"Effect":"Allow","Principal":{"Service":"cloudtrail.amazonaws.com"},"Action":"s3:GetBucketAcl","Resource":"arn:aws:s3:::`+bucket+`"},
 				{"Effect":"Allow","Principal":{"Service":"cloudtrail.amazonaws.com"},"Action":"s3:PutObject","Resource":"arn:aws:s3:::`+bucket+`/AWSLogs/000000000000/*",
 				 "Condition":{"StringEquals":{"s3:x-amz-acl":"bucket-owner-full-control"}}}]}`)
 			begin := s.now(t)
-			out = run("cloudtrail", "create-trail", "--name", name, "--s3-bucket-name", bucket, "--enable-log-file-validation")
+			out := run("cloudtrail", "create-trail", "--name", name, "--s3-bucket-name", bucket, "--enable-log-file-validation")
 			if jsonField(t, out, "TrailARN") != "arn:aws:cloudtrail:us-east-1:000000000000:trail/"+name || !strings.Contains(out, `"LogFileValidationEnabled": true`) {
 				t.Fatalf("create-trail: %s", out)
 			}
@@ -148,9 +146,6 @@ func TestCloudTrailThroughTheCLI(t *testing.T) {
 					t.Errorf("digest %s is not named as AWS names them", key)
 				}
 			}
-			if out := run("cloudtrail", "get-trail-status", "--name", name); !strings.Contains(out, `"IsLogging": true`) || !strings.Contains(out, "LatestDigestDeliveryTime") {
-				t.Fatalf("get-trail-status: %s", out)
-			}
 
 			// Every file valid; then one log file altered, another deleted.
 			window := []string{"--start-time", begin.Add(-time.Hour).UTC().Format(time.RFC3339), "--end-time", s.now(t).Add(time.Hour).UTC().Format(time.RFC3339)}
@@ -160,7 +155,7 @@ func TestCloudTrailThroughTheCLI(t *testing.T) {
 				}
 				return offlineValidate(t, c, s, bucket, window)
 			}
-			out, ok = validate()
+			out, ok := validate()
 			if n := len(logs); !ok || !strings.Contains(out, fmt.Sprintf("%d/%d log files valid", n, n)) || strings.Contains(out, "INVALID") {
 				t.Fatalf("untouched files: %s", out)
 			}
