@@ -214,6 +214,8 @@ type plan struct {
 	keys    []*signingKey   // signing keys made
 	retired []string        // logging records whose intervals ended
 	dropped []string        // streams of retired trails, done
+	// covering is route's buffer of the trails logging a record.
+	covering []*config
 }
 
 // group is the records of one log file in the making.
@@ -274,14 +276,23 @@ func (p *plan) deliver(evs []*store.Event, first time.Time) error {
 
 // route gives a record to every trail that logs it.
 func (p *plan) route(e *store.Event) error {
+	// Most records, when few trails log, are logged by none: decide that before
+	// parsing them.
+	covering := p.covering[:0]
+	for _, c := range p.configs {
+		if c.log.covers(e.Seq) {
+			covering = append(covering, c)
+		}
+	}
+	p.covering = covering
+	if len(covering) == 0 {
+		return nil
+	}
 	var f recordFacts
 	if err := parseFacts(e.Data, &f, false); err != nil {
 		return fmt.Errorf("cloudtrail: record %d: %w", e.Seq, err)
 	}
-	for _, c := range p.configs {
-		if !c.log.covers(e.Seq) {
-			continue
-		}
+	for _, c := range covering {
 		ok, err := p.logs(c.t, &f, e.Account)
 		if err != nil {
 			return err
