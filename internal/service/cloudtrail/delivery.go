@@ -8,7 +8,9 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"io"
 	"sort"
+	"sync"
 	"time"
 
 	"github.com/palisade/palisade/internal/audit"
@@ -37,6 +39,9 @@ const (
 var (
 	streamsNS = store.NS("cloudtrail", "", "", "streams")
 	outboxNS  = store.NS("cloudtrail", "", "", "outbox")
+	// outboxBodiesNS holds each outbox item's file, under the item's key, as bytes:
+	// the uploader scans the items without decoding their files.
+	outboxBodiesNS = store.NS("cloudtrail", "", "", "outbox-bodies")
 )
 
 // stream is the digest chain of one trail, region and account.
@@ -80,7 +85,7 @@ type outboxItem struct {
 	Region   string            `json:"region"`
 	Bucket   string            `json:"bucket,omitempty"`
 	Key      string            `json:"key,omitempty"`
-	Body     []byte            `json:"body,omitempty"`
+	Body     []byte            `json:"-"` // in outboxBodiesNS
 	Metadata map[string]string `json:"metadata,omitempty"`
 	KMSKeyID string            `json:"kmsKeyId,omitempty"`
 	Composed time.Time         `json:"composed"`
@@ -402,22 +407,7 @@ func (p *plan) file(g *group) error {
 		return nil
 	}
 	t := g.c.t
-	size := 16
-	for _, r := range g.records {
-		size += len(r) + 1
-	}
-	var raw bytes.Buffer
-	raw.Grow(size)
-	raw.WriteString(`{"Records":[`)
-	for i, r := range g.records {
-		if i > 0 {
-			raw.WriteByte(',')
-		}
-		raw.Write(r)
-	}
-	raw.WriteString("]}")
-	sum := sha256.Sum256(raw.Bytes())
-	body, err := gzipBytes(raw.Bytes())
+	body, sum, err := logFile(g.records)
 	if err != nil {
 		return err
 	}
@@ -475,10 +465,20 @@ func (p *plan) touch(k string) {
 	p.touched[k] = true
 }
 
-func gzipBytes(b []byte) ([]byte, error) {
+// gzipWriters are reused: a compressor's state is far larger than most files.
+var gzipWriters = sync.Pool{New: func() any {
+	zw, _ := gzip.NewWriterLevel(nil, gzip.BestSpeed)
+	return zw
+}}
+
+// gzipTo compresses what write writes, as a delivered file is compressed (fastest
+// level: the files are read by machines, and compressing runs beside the calls).
+func gzipTo(write func(w io.Writer) error) ([]byte, error) {
 	var buf bytes.Buffer
-	zw := gzip.NewWriter(&buf)
-	if _, err := zw.Write(b); err != nil {
+	zw := gzipWriters.Get().(*gzip.Writer)
+	defer gzipWriters.Put(zw)
+	zw.Reset(&buf)
+	if err := write(zw); err != nil {
 		return nil, err
 	}
 	if err := zw.Close(); err != nil {
@@ -486,6 +486,38 @@ func gzipBytes(b []byte) ([]byte, error) {
 	}
 	return buf.Bytes(), nil
 }
+
+func gzipBytes(b []byte) ([]byte, error) {
+	return gzipTo(func(w io.Writer) error { _, err := w.Write(b); return err })
+}
+
+// logFile composes a log file, {"Records":[...]}, in one pass: its gzipped bytes and
+// the SHA-256 of its content (a digest lists the hash of the uncompressed file).
+func logFile(records [][]byte) (body []byte, sum [sha256.Size]byte, err error) {
+	h := sha256.New()
+	body, err = gzipTo(func(zw io.Writer) error {
+		w := io.MultiWriter(zw, h)
+		if _, err := io.WriteString(w, `{"Records":[`); err != nil {
+			return err
+		}
+		for i, r := range records {
+			if i > 0 {
+				if _, err := w.Write(comma); err != nil {
+					return err
+				}
+			}
+			if _, err := w.Write(r); err != nil {
+				return err
+			}
+		}
+		_, err := io.WriteString(w, "]}")
+		return err
+	})
+	h.Sum(sum[:0])
+	return body, sum, err
+}
+
+var comma = []byte{','}
 
 // digests writes every digest that is due: each full hour of a chain, the final digest
 // of a chain whose epoch ended (logging stopped, validation restarted, trail deleted),
@@ -651,8 +683,14 @@ func (p *plan) write(cursor int64) func(tx *store.Tx) error {
 			if err != nil {
 				return err
 			}
-			if err := tx.Put(outboxNS, fmt.Sprintf("%020d-%06d", p.now.UnixNano(), i), b); err != nil {
+			k := fmt.Sprintf("%020d-%06d", p.now.UnixNano(), i)
+			if err := tx.Put(outboxNS, k, b); err != nil {
 				return err
+			}
+			if it.Body != nil {
+				if err := tx.Put(outboxBodiesNS, k, it.Body); err != nil {
+					return err
+				}
 			}
 		}
 		for _, k := range p.keys {
