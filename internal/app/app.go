@@ -26,6 +26,7 @@ import (
 	"github.com/palisade/palisade/internal/service/iam"
 	"github.com/palisade/palisade/internal/service/kms"
 	"github.com/palisade/palisade/internal/service/organizations"
+	"github.com/palisade/palisade/internal/service/s3"
 	"github.com/palisade/palisade/internal/service/sts"
 	"github.com/palisade/palisade/internal/store"
 )
@@ -72,6 +73,7 @@ type App struct {
 	Usage      *iam.Usage
 	Authz      *authz.Authorizer
 	KMS        *kms.KMS
+	S3         *s3.Service
 	Clock      *clock.Clock
 	Root       auth.Credential
 	AdminToken string
@@ -134,13 +136,20 @@ func Open(opts Options) (*App, error) {
 	a.KMS = kms.New(kms.Deps{Store: db, Sealer: sealer, Authz: a.Authz, Clock: a.Clock, Logger: opts.Logger})
 	a.Authz.SetSealer(sealer)
 	a.Authz.SetOrganizations(organizations.Source{})
+	a.S3, err = s3.New(s3.Deps{DataDir: opts.DataDir, Store: db, Sealer: sealer, Clock: a.Clock, Authz: a.Authz,
+		KMS: kms.ForService(a.KMS, "s3"), Logger: opts.Logger})
+	if err != nil {
+		return nil, err
+	}
 	a.Server, err = server.New(server.Config{
 		Store: db, Keys: a.Keys, Sessions: a.Sessions, Clock: a.Clock, Logger: opts.Logger, Region: opts.Region, Authz: a.Authz,
 		AdminToken: a.AdminToken, OnClockAdvance: a.saveClock, OnAuthenticated: a.Usage.Record,
 	}, a.Services()...)
 	if err != nil {
+		a.S3.Close()
 		return nil, err
 	}
+	a.S3.Attach(a.Server)
 	ok = true
 	ctx, stop := context.WithCancel(context.Background())
 	a.stop = stop
@@ -160,6 +169,8 @@ func (a *App) Services() []server.Service {
 		a.KMS.Service(),
 		organizations.Service(organizations.Deps{Roles: iamRoles{}, Keys: a.Keys, Store: a.Store, OnChange: a.Authz.OrgChanged}),
 		sts.Service(sts.Deps{Sessions: a.Sessions, Keys: a.Keys, Directory: iamDirectory{}, MFA: iam.NewMFA(a.Sealer), Authz: a.Authz, Store: a.Store}),
+		a.S3.API(),
+		a.S3.ControlAPI(),
 	}
 }
 
@@ -170,6 +181,7 @@ func (a *App) Close() error {
 		a.stop()
 		a.background.Wait()
 	}
+	a.S3.Close()
 	return a.Store.Close()
 }
 

@@ -246,7 +246,23 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, st *callState) {
 	call := &Call{
 		Context: r.Context(), RequestID: meta.RequestID, Principal: principal, Account: principal.Account,
 		Region: region, Service: m, Operation: op, Now: s.cfg.Clock.Now(),
-		SourceIP: sourceIP(r), UserAgent: r.UserAgent(), Secure: r.TLS != nil, srv: s, entry: e,
+		SourceIP: sourceIP(r), UserAgent: r.UserAgent(), Secure: r.TLS != nil, srv: s, entry: e, HTTP: r,
+	}
+	if verified != nil {
+		call.Auth = a
+	}
+	if e.svc.Done != nil {
+		defer func() {
+			sw, _ := w.(*statusWriter)
+			done := &Completed{Call: call, Input: in, ErrorCode: st.errorCode, Received: st.start, Total: time.Since(st.start)}
+			if sw != nil {
+				done.Status, done.BytesSent = sw.status, sw.bytes
+				if !sw.first.IsZero() {
+					done.TurnAround = sw.first.Sub(st.start)
+				}
+			}
+			e.svc.Done(done)
+		}()
 	}
 	out, herr, serr := s.dispatch(call, e, h, inVal.Interface(), in)
 	if serr != nil {
@@ -264,6 +280,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, st *callState) {
 	if op.Output != nil {
 		outTree = model.Marshal(out)
 	}
+	meta.Status = call.Status
 	if err := proto.Encode(w, req, outTree, meta); err != nil {
 		s.cfg.Logger.Debug("response write failed", "request_id", meta.RequestID, "err", err)
 	}
@@ -274,6 +291,30 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, st *callState) {
 // store failure (nothing was committed).
 func (s *Server) dispatch(c *Call, e *entry, h Handler, in any, inTree map[string]any) (out any, herr, serr error) {
 	ctx := context.WithoutCancel(c.Context)
+	if h.prep != nil {
+		// Authorize before the slow work, so a caller who may not write does not get
+		// to stream a gigabyte first; the write transaction authorizes again.
+		serr = s.cfg.Store.View(ctx, func(tx *store.Tx) error {
+			c.Tx = tx
+			herr = s.authorizeOperation(c, e, h, inTree)
+			return nil
+		})
+		c.Tx = nil
+		if serr != nil {
+			return nil, nil, serr
+		}
+		if herr == nil {
+			c.prepared, herr = safePrep(h, c, in)
+			if cl, ok := c.prepared.(io.Closer); ok {
+				defer cl.Close()
+			}
+		}
+		if herr != nil {
+			rec := s.record(c, e, h, inTree, nil, herr)
+			serr = s.cfg.Store.Update(ctx, func(tx *store.Tx) error { return tx.AppendEvent(rec) })
+			return nil, herr, serr
+		}
+	}
 	if h.ReadOnly {
 		serr = s.cfg.Store.View(ctx, func(tx *store.Tx) error {
 			c.Tx = tx
@@ -312,6 +353,15 @@ func (s *Server) dispatch(c *Call, e *entry, h Handler, in any, inTree map[strin
 	return out, herr, serr
 }
 
+func safePrep(h Handler, c *Call, in any) (p any, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("handler panic: %v", r)
+		}
+	}()
+	return h.prep(c, in)
+}
+
 func safeHandle(h Handler, c *Call, in any) (out any, err error) {
 	defer func() {
 		if r := recover(); r != nil {
@@ -347,6 +397,9 @@ func (s *Server) record(c *Call, e *entry, h Handler, in map[string]any, out any
 		ManagementEvent:     true,
 		RecipientAccountID:  c.Account,
 		EventCategory:       "Management",
+	}
+	if e.svc.DataEvents[c.Operation.Name] {
+		rec.ManagementEvent, rec.EventCategory = false, "Data"
 	}
 	if herr != nil {
 		var me *model.Error
@@ -479,6 +532,9 @@ func (s *Server) route(r *http.Request, a *sigv4.Auth) *entry {
 		if len(cands) == 0 {
 			return nil
 		}
+		if e := claimed(cands, r); e != nil {
+			return e
+		}
 	}
 	if t := r.Header.Get("X-Amz-Target"); t != "" {
 		prefix, _, _ := strings.Cut(t, ".")
@@ -494,9 +550,26 @@ func (s *Server) route(r *http.Request, a *sigv4.Auth) *entry {
 		}
 	}
 	if a == nil && s.s3 != nil {
+		if e := claimed(s.bySigning[s.s3.svc.Model.SigningName], r); e != nil {
+			return e
+		}
 		return s.s3
 	}
 	return nil
+}
+
+// claimed picks among services sharing a signing name: the one whose Claims accepts
+// the request, else the one without Claims.
+func claimed(cands []*entry, r *http.Request) *entry {
+	var fallback *entry
+	for _, e := range cands {
+		if e.svc.Claims == nil {
+			fallback = e
+		} else if e.svc.Claims(r) {
+			return e
+		}
+	}
+	return fallback
 }
 
 // scopeServiceHint reads the service from a credential scope that failed to parse as a
@@ -636,15 +709,19 @@ func sourceIP(r *http.Request) string {
 	return host
 }
 
-// statusWriter records the status for the request log.
+// statusWriter records the status, the body size and the first byte's time for the
+// request log and Service.Done.
 type statusWriter struct {
 	http.ResponseWriter
 	status int
+	bytes  int64
+	first  time.Time
 }
 
 func (w *statusWriter) WriteHeader(code int) {
 	if w.status == 0 {
 		w.status = code
+		w.first = time.Now()
 	}
 	w.ResponseWriter.WriteHeader(code)
 }
@@ -652,8 +729,11 @@ func (w *statusWriter) WriteHeader(code int) {
 func (w *statusWriter) Write(b []byte) (int, error) {
 	if w.status == 0 {
 		w.status = http.StatusOK
+		w.first = time.Now()
 	}
-	return w.ResponseWriter.Write(b)
+	n, err := w.ResponseWriter.Write(b)
+	w.bytes += int64(n)
+	return n, err
 }
 
 // Unwrap lets http.ResponseController reach the connection.
