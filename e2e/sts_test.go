@@ -163,8 +163,8 @@ func TestOrganizationsAndSCPsThroughTheCLI(t *testing.T) {
 			} else if !ok {
 				t.Fatalf("enable-policy-type: %s", out)
 			}
-			// S3 is not served yet: the SCP denies IAM user creation, and s3:* too so
-			// that the S3 check below applies once S3 is served.
+			// The SCP denies IAM user creation and s3:* (the issue's example): the
+			// member account's admin is refused both, the management account neither.
 			deny := `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":["iam:CreateUser","s3:*"],"Resource":"*"}]}`
 			out, ok = as("organizations", "create-policy", "--name", "deny-"+admin, "--type", "SERVICE_CONTROL_POLICY", "--description", "d", "--content", deny)
 			var pol struct {
