@@ -41,16 +41,16 @@ func TestIdentityTypesFromRealCalls(t *testing.T) {
 	}
 
 	// Root.
-	must(rootSTS.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{}))
+	apptest.Must(rootSTS.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{}))
 	same("root", identity("GetCallerIdentity"), `{"type":"Root","principalId":"`+acct+`","arn":"arn:aws:iam::`+acct+`:root","accountId":"`+acct+`","accessKeyId":"`+apptest.RootAccessKeyID+`"}`)
 
 	// IAM user.
-	u := must(root.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("alice")})).User
-	must(root.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String("alice"), PolicyName: aws.String("p"), PolicyDocument: aws.String(
+	u := apptest.Must(root.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("alice")})).User
+	apptest.Must(root.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String("alice"), PolicyName: aws.String("p"), PolicyDocument: aws.String(
 		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["sts:GetFederationToken","sts:GetSessionToken","sts:AssumeRole","sts:SetSourceIdentity"],"Resource":"*"}]}`)}))
-	k := must(root.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String("alice")})).AccessKey
+	k := apptest.Must(root.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String("alice")})).AccessKey
 	alice := sts.NewFromConfig(p.Config(*k.AccessKeyId, *k.SecretAccessKey, ""))
-	must(alice.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{}))
+	apptest.Must(alice.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{}))
 	userJSON := `"principalId":"` + *u.UserId + `","arn":"arn:aws:iam::` + acct + `:user/alice","accountId":"` + acct + `"`
 	same("IAM user", identity("GetCallerIdentity"), `{"type":"IAMUser",`+userJSON+`,"accessKeyId":"`+*k.AccessKeyId+`","userName":"alice"}`)
 
@@ -59,23 +59,23 @@ func TestIdentityTypesFromRealCalls(t *testing.T) {
 		return c.Expiration.Add(-time.Hour).UTC().Format("2006-01-02T15:04:05Z")
 	}
 	// IAM user with GetSessionToken credentials: an empty sessionIssuer.
-	st := must(alice.GetSessionToken(ctx, &sts.GetSessionTokenInput{DurationSeconds: aws.Int32(3600)})).Credentials
-	must(sts.NewFromConfig(p.Config(*st.AccessKeyId, *st.SecretAccessKey, *st.SessionToken)).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{}))
+	st := apptest.Must(alice.GetSessionToken(ctx, &sts.GetSessionTokenInput{DurationSeconds: aws.Int32(3600)})).Credentials
+	apptest.Must(sts.NewFromConfig(p.Config(*st.AccessKeyId, *st.SecretAccessKey, *st.SessionToken)).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{}))
 	same("GetSessionToken session", identity("GetCallerIdentity"), `{"type":"IAMUser",`+userJSON+`,"accessKeyId":"`+*st.AccessKeyId+`","userName":"alice",
 		"sessionContext":{"sessionIssuer":{},"webIdFederationData":{},"attributes":{"creationDate":"`+date(st)+`","mfaAuthenticated":"false"}}}`)
 
 	// Federated user.
-	ft := must(alice.GetFederationToken(ctx, &sts.GetFederationTokenInput{Name: aws.String("bob"), DurationSeconds: aws.Int32(3600),
+	ft := apptest.Must(alice.GetFederationToken(ctx, &sts.GetFederationTokenInput{Name: aws.String("bob"), DurationSeconds: aws.Int32(3600),
 		Policy: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`)})).Credentials
-	must(sts.NewFromConfig(p.Config(*ft.AccessKeyId, *ft.SecretAccessKey, *ft.SessionToken)).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{}))
+	apptest.Must(sts.NewFromConfig(p.Config(*ft.AccessKeyId, *ft.SecretAccessKey, *ft.SessionToken)).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{}))
 	same("federated user", identity("GetCallerIdentity"), `{"type":"FederatedUser","principalId":"`+acct+`:bob","arn":"arn:aws:sts::`+acct+`:federated-user/bob","accountId":"`+acct+`","accessKeyId":"`+*ft.AccessKeyId+`",
 		"sessionContext":{"sessionIssuer":{"type":"IAMUser",`+userJSON+`,"userName":"alice"},"webIdFederationData":{},"attributes":{"creationDate":"`+date(ft)+`","mfaAuthenticated":"false"}}}`)
 
 	// Assumed role, with a source identity.
-	role := must(root.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("ops"), Path: aws.String("/team/"), AssumeRolePolicyDocument: aws.String(
+	role := apptest.Must(root.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("ops"), Path: aws.String("/team/"), AssumeRolePolicyDocument: aws.String(
 		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + acct + `:root"},"Action":["sts:AssumeRole","sts:SetSourceIdentity"]}]}`)})).Role
-	ar := must(alice.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: role.Arn, RoleSessionName: aws.String("night-shift"), SourceIdentity: aws.String("alice")})).Credentials
-	must(sts.NewFromConfig(p.Config(*ar.AccessKeyId, *ar.SecretAccessKey, *ar.SessionToken)).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{}))
+	ar := apptest.Must(alice.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: role.Arn, RoleSessionName: aws.String("night-shift"), SourceIdentity: aws.String("alice")})).Credentials
+	apptest.Must(sts.NewFromConfig(p.Config(*ar.AccessKeyId, *ar.SecretAccessKey, *ar.SessionToken)).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{}))
 	issuer := `"sessionIssuer":{"type":"Role","principalId":"` + *role.RoleId + `","arn":"` + *role.Arn + `","accountId":"` + acct + `","userName":"ops"}`
 	same("assumed role", identity("GetCallerIdentity"), `{"type":"AssumedRole","principalId":"`+*role.RoleId+`:night-shift","arn":"arn:aws:sts::`+acct+`:assumed-role/ops/night-shift","accountId":"`+acct+`","accessKeyId":"`+*ar.AccessKeyId+`",
 		"sessionContext":{`+issuer+`,"webIdFederationData":{},"attributes":{"creationDate":"`+date(ar)+`","mfaAuthenticated":"false"},"sourceIdentity":"alice"}}`)
@@ -83,27 +83,27 @@ func TestIdentityTypesFromRealCalls(t *testing.T) {
 	// Web identity: the AssumeRoleWithWebIdentity call is the WebIdentityUser's, and the
 	// session names the provider in webIdFederationData.
 	is := ststest.NewIssuer(t)
-	oidc := *must(root.CreateOpenIDConnectProvider(ctx, &iam.CreateOpenIDConnectProviderInput{Url: aws.String(is.URL),
+	oidc := *apptest.Must(root.CreateOpenIDConnectProvider(ctx, &iam.CreateOpenIDConnectProviderInput{Url: aws.String(is.URL),
 		ClientIDList: []string{"sts.amazonaws.com"}, ThumbprintList: []string{is.Thumbprint()}})).OpenIDConnectProviderArn
-	ci := must(root.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("ci"), AssumeRolePolicyDocument: aws.String(
+	ci := apptest.Must(root.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("ci"), AssumeRolePolicyDocument: aws.String(
 		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Federated":"` + oidc + `"},"Action":"sts:AssumeRoleWithWebIdentity"}]}`)})).Role
 	anon := sts.NewFromConfig(p.Config("AKIAANYTHING00000000", "anything-anything-anything-anything-0000", ""))
 	claims := is.Claims("sts.amazonaws.com", time.Now().Add(time.Hour))
-	wi := must(anon.AssumeRoleWithWebIdentity(ctx, &sts.AssumeRoleWithWebIdentityInput{RoleArn: ci.Arn, RoleSessionName: aws.String("gha"),
+	wi := apptest.Must(anon.AssumeRoleWithWebIdentity(ctx, &sts.AssumeRoleWithWebIdentityInput{RoleArn: ci.Arn, RoleSessionName: aws.String("gha"),
 		WebIdentityToken: aws.String(is.Token(t, claims, nil, is.KID))}))
 	same("web identity user", identity("AssumeRoleWithWebIdentity"), `{"type":"WebIdentityUser","principalId":"`+oidc+`:sts.amazonaws.com:`+claims["sub"].(string)+`",
 		"userName":"`+claims["sub"].(string)+`","identityProvider":"`+oidc+`"}`)
-	must(sts.NewFromConfig(p.Config(*wi.Credentials.AccessKeyId, *wi.Credentials.SecretAccessKey, *wi.Credentials.SessionToken)).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{}))
+	apptest.Must(sts.NewFromConfig(p.Config(*wi.Credentials.AccessKeyId, *wi.Credentials.SecretAccessKey, *wi.Credentials.SessionToken)).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{}))
 	if got := get(identity("GetCallerIdentity"), "sessionContext", "webIdFederationData"); jsonOf(got) != `{"attributes":{},"federatedProvider":"`+oidc+`"}` {
 		t.Errorf("web identity session's webIdFederationData %s", jsonOf(got))
 	}
 
 	// SAML.
 	idp := ststest.NewIdP(t)
-	saml := *must(root.CreateSAMLProvider(ctx, &iam.CreateSAMLProviderInput{Name: aws.String("Corp"), SAMLMetadataDocument: aws.String(idp.Metadata())})).SAMLProviderArn
-	sso := must(root.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("sso"), AssumeRolePolicyDocument: aws.String(
+	saml := *apptest.Must(root.CreateSAMLProvider(ctx, &iam.CreateSAMLProviderInput{Name: aws.String("Corp"), SAMLMetadataDocument: aws.String(idp.Metadata())})).SAMLProviderArn
+	sso := apptest.Must(root.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("sso"), AssumeRolePolicyDocument: aws.String(
 		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Federated":"` + saml + `"},"Action":"sts:AssumeRoleWithSAML"}]}`)})).Role
-	so := must(anon.AssumeRoleWithSAML(ctx, &sts.AssumeRoleWithSAMLInput{RoleArn: sso.Arn, PrincipalArn: aws.String(saml),
+	so := apptest.Must(anon.AssumeRoleWithSAML(ctx, &sts.AssumeRoleWithSAMLInput{RoleArn: sso.Arn, PrincipalArn: aws.String(saml),
 		SAMLAssertion: aws.String(ststest.Base64(idp.Response(t, ststest.Assertion{Roles: []string{*sso.Arn + "," + saml}, Session: "carol"})))}))
 	same("SAML user", identity("AssumeRoleWithSAML"), `{"type":"SAMLUser","principalId":"`+*so.NameQualifier+`:`+*so.Subject+`","userName":"`+*so.Subject+`","identityProvider":"`+*so.NameQualifier+`"}`)
 
@@ -119,9 +119,9 @@ func TestIdentityTypesFromRealCalls(t *testing.T) {
 	if err := p.Store.Update(ctx, func(tx *store.Tx) error { return p.Keys.Put(tx, cred) }); err != nil {
 		t.Fatal(err)
 	}
-	theirs := must(iam.NewFromConfig(p.Config(cred.AccessKeyID, string(cred.Secret), "")).CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("audit"),
+	theirs := apptest.Must(iam.NewFromConfig(p.Config(cred.AccessKeyID, string(cred.Secret), "")).CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("audit"),
 		AssumeRolePolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + acct + `:root"},"Action":"sts:AssumeRole"}]}`)})).Role
-	must(alice.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: theirs.Arn, RoleSessionName: aws.String("audit")}))
+	apptest.Must(alice.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: theirs.Arn, RoleSessionName: aws.String("audit")}))
 	var owner, mine map[string]any
 	for _, r := range records(t, p) {
 		if r["eventName"] == "AssumeRole" && r["recipientAccountId"] == other {

@@ -96,7 +96,7 @@ func BenchmarkBacklogCatchUp(b *testing.B) {
 	b.StopTimer()
 	cpu := cpuTime() - cpu0
 	c = cloudtrail.NewFromConfig(p.RootConfig())
-	if st := must(c.GetTrailStatus(ctx, &cloudtrail.GetTrailStatusInput{Name: aws.String("main")})); st.LatestDeliveryError != nil {
+	if st := apptest.Must(c.GetTrailStatus(ctx, &cloudtrail.GetTrailStatusInput{Name: aws.String("main")})); st.LatestDeliveryError != nil {
 		b.Fatalf("delivery failed: %s", *st.LatestDeliveryError)
 	}
 	b.ReportMetric(float64(b.N)/composed.Seconds(), "composed/s")

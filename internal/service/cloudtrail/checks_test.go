@@ -15,6 +15,8 @@ import (
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 
 	ct "github.com/palisade/palisade/internal/service/cloudtrail"
+
+	"github.com/palisade/palisade/internal/app/apptest"
 )
 
 // CreateTrail reads the real bucket policy and key policy, as S3 and KMS would decide
@@ -26,35 +28,35 @@ func TestCreateTrailChecks(t *testing.T) {
 		_, err := e.ct.CreateTrail(ctx, &in)
 		return err
 	}
-	wantErr(t, create(cloudtrail.CreateTrailInput{S3BucketName: aws.String("missing")}), "S3BucketDoesNotExistException", "S3 bucket missing does not exist.")
-	must(e.s3.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("bare")}))
-	wantErr(t, create(cloudtrail.CreateTrailInput{S3BucketName: aws.String("bare")}), "InsufficientS3BucketPolicyException", "Incorrect S3 bucket policy is detected for bucket: bare")
+	apptest.WantErr(t, create(cloudtrail.CreateTrailInput{S3BucketName: aws.String("missing")}), "S3BucketDoesNotExistException", 0, "S3 bucket missing does not exist.")
+	apptest.Must(e.s3.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("bare")}))
+	apptest.WantErr(t, create(cloudtrail.CreateTrailInput{S3BucketName: aws.String("bare")}), "InsufficientS3BucketPolicyException", 0, "Incorrect S3 bucket policy is detected for bucket: bare")
 	// A policy for another trail only (aws:SourceArn), or without the ACL condition
 	// CloudTrail meets, is not enough.
-	must(e.s3.PutBucketPolicy(ctx, &s3.PutBucketPolicyInput{Bucket: aws.String("bare"), Policy: aws.String(`{"Version":"2012-10-17","Statement":[
+	apptest.Must(e.s3.PutBucketPolicy(ctx, &s3.PutBucketPolicyInput{Bucket: aws.String("bare"), Policy: aws.String(`{"Version":"2012-10-17","Statement":[
 		{"Effect":"Allow","Principal":{"Service":"cloudtrail.amazonaws.com"},"Action":["s3:GetBucketAcl","s3:PutObject"],"Resource":["arn:aws:s3:::bare","arn:aws:s3:::bare/*"],
 		 "Condition":{"StringEquals":{"aws:SourceArn":"arn:aws:cloudtrail:us-east-1:000000000000:trail/other"}}}]}`)}))
-	wantErr(t, create(cloudtrail.CreateTrailInput{S3BucketName: aws.String("bare")}), "InsufficientS3BucketPolicyException", "")
-	must(e.s3.PutBucketPolicy(ctx, &s3.PutBucketPolicyInput{Bucket: aws.String("bare"), Policy: aws.String(`{"Version":"2012-10-17","Statement":[
+	apptest.WantErr(t, create(cloudtrail.CreateTrailInput{S3BucketName: aws.String("bare")}), "InsufficientS3BucketPolicyException", 0, "")
+	apptest.Must(e.s3.PutBucketPolicy(ctx, &s3.PutBucketPolicyInput{Bucket: aws.String("bare"), Policy: aws.String(`{"Version":"2012-10-17","Statement":[
 		{"Effect":"Allow","Principal":{"Service":"cloudtrail.amazonaws.com"},"Action":"s3:GetBucketAcl","Resource":"arn:aws:s3:::bare"},
 		{"Effect":"Allow","Principal":{"Service":"cloudtrail.amazonaws.com"},"Action":"s3:PutObject","Resource":"arn:aws:s3:::bare/elsewhere/*"}]}`)}))
-	wantErr(t, create(cloudtrail.CreateTrailInput{S3BucketName: aws.String("bare")}), "InsufficientS3BucketPolicyException", "")
+	apptest.WantErr(t, create(cloudtrail.CreateTrailInput{S3BucketName: aws.String("bare")}), "InsufficientS3BucketPolicyException", 0, "")
 	// The same policy admits a trail whose prefix it covers.
-	must(e.ct.CreateTrail(ctx, &cloudtrail.CreateTrailInput{Name: aws.String("prefixed"), S3BucketName: aws.String("bare"), S3KeyPrefix: aws.String("elsewhere")}))
+	apptest.Must(e.ct.CreateTrail(ctx, &cloudtrail.CreateTrailInput{Name: aws.String("prefixed"), S3BucketName: aws.String("bare"), S3KeyPrefix: aws.String("elsewhere")}))
 
 	e.bucket("bkt")
-	wantErr(t, create(cloudtrail.CreateTrailInput{S3BucketName: aws.String("bkt"), KmsKeyId: aws.String("alias/nope")}), "KmsKeyNotFoundException", "")
-	plain := must(kms.NewFromConfig(e.p.RootConfig()).CreateKey(ctx, &kms.CreateKeyInput{})).KeyMetadata // the default policy: the account only
-	wantErr(t, create(cloudtrail.CreateTrailInput{S3BucketName: aws.String("bkt"), KmsKeyId: plain.KeyId}), "InsufficientEncryptionPolicyException", "")
+	apptest.WantErr(t, create(cloudtrail.CreateTrailInput{S3BucketName: aws.String("bkt"), KmsKeyId: aws.String("alias/nope")}), "KmsKeyNotFoundException", 0, "")
+	plain := apptest.Must(kms.NewFromConfig(e.p.RootConfig()).CreateKey(ctx, &kms.CreateKeyInput{})).KeyMetadata // the default policy: the account only
+	apptest.WantErr(t, create(cloudtrail.CreateTrailInput{S3BucketName: aws.String("bkt"), KmsKeyId: plain.KeyId}), "InsufficientEncryptionPolicyException", 0, "")
 	key := e.trailKey()
-	must(kms.NewFromConfig(e.p.RootConfig()).CreateAlias(ctx, &kms.CreateAliasInput{AliasName: aws.String("alias/trail"), TargetKeyId: key.KeyId}))
-	out := must(e.ct.CreateTrail(ctx, &cloudtrail.CreateTrailInput{Name: aws.String("main"), S3BucketName: aws.String("bkt"), KmsKeyId: aws.String("alias/trail")}))
+	apptest.Must(kms.NewFromConfig(e.p.RootConfig()).CreateAlias(ctx, &kms.CreateAliasInput{AliasName: aws.String("alias/trail"), TargetKeyId: key.KeyId}))
+	out := apptest.Must(e.ct.CreateTrail(ctx, &cloudtrail.CreateTrailInput{Name: aws.String("main"), S3BucketName: aws.String("bkt"), KmsKeyId: aws.String("alias/trail")}))
 	if *out.KmsKeyId != *key.Arn {
 		t.Errorf("KmsKeyId %s, want the key's ARN %s", *out.KmsKeyId, *key.Arn)
 	}
 	// UpdateTrail checks a new bucket too.
 	_, err := e.ct.UpdateTrail(ctx, &cloudtrail.UpdateTrailInput{Name: aws.String("main"), S3BucketName: aws.String("missing")})
-	wantErr(t, err, "S3BucketDoesNotExistException", "")
+	apptest.WantErr(t, err, "S3BucketDoesNotExistException", 0, "")
 }
 
 // Log files are SSE-KMS under the trail's key and digests SSE-S3; a delivery that S3
@@ -63,12 +65,12 @@ func TestEncryptedDeliveryAndErrors(t *testing.T) {
 	e := newEnv(t)
 	e.bucket("bkt")
 	key := e.trailKey()
-	must(e.ct.CreateTrail(ctx, &cloudtrail.CreateTrailInput{Name: aws.String("main"), S3BucketName: aws.String("bkt"), KmsKeyId: key.KeyId, EnableLogFileValidation: aws.Bool(true)}))
-	must(e.ct.StartLogging(ctx, &cloudtrail.StartLoggingInput{Name: aws.String("main")}))
+	apptest.Must(e.ct.CreateTrail(ctx, &cloudtrail.CreateTrailInput{Name: aws.String("main"), S3BucketName: aws.String("bkt"), KmsKeyId: key.KeyId, EnableLogFileValidation: aws.Bool(true)}))
+	apptest.Must(e.ct.StartLogging(ctx, &cloudtrail.StartLoggingInput{Name: aws.String("main")}))
 	e.advance(time.Hour)
 	var logs, digests int
 	for _, f := range e.files() {
-		h := must(e.s3.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String("bkt"), Key: aws.String(f.Key)}))
+		h := apptest.Must(e.s3.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String("bkt"), Key: aws.String(f.Key)}))
 		if f.Kind == "log" {
 			logs++
 			if h.ServerSideEncryption != s3types.ServerSideEncryptionAwsKms || *h.SSEKMSKeyId != *key.Arn {
@@ -82,19 +84,19 @@ func TestEncryptedDeliveryAndErrors(t *testing.T) {
 		}
 	}
 	if logs == 0 || digests == 0 {
-		st := must(e.ct.GetTrailStatus(ctx, &cloudtrail.GetTrailStatusInput{Name: aws.String("main")}))
+		st := apptest.Must(e.ct.GetTrailStatus(ctx, &cloudtrail.GetTrailStatusInput{Name: aws.String("main")}))
 		t.Fatalf("%d log files, %d digests: %v %v", logs, digests, aws.ToString(st.LatestDeliveryError), aws.ToString(st.LatestDigestDeliveryError))
 	}
-	st := must(e.ct.GetTrailStatus(ctx, &cloudtrail.GetTrailStatusInput{Name: aws.String("main")}))
+	st := apptest.Must(e.ct.GetTrailStatus(ctx, &cloudtrail.GetTrailStatusInput{Name: aws.String("main")}))
 	if st.LatestDeliveryTime == nil || st.LatestDigestDeliveryTime == nil || st.LatestDeliveryError != nil {
 		t.Errorf("status %+v", st)
 	}
 
 	// The bucket policy goes: deliveries fail with S3's AccessDenied, and nothing is lost.
-	must(e.s3.DeleteBucketPolicy(ctx, &s3.DeleteBucketPolicyInput{Bucket: aws.String("bkt")}))
-	must(e.iam.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("while-refused")}))
+	apptest.Must(e.s3.DeleteBucketPolicy(ctx, &s3.DeleteBucketPolicyInput{Bucket: aws.String("bkt")}))
+	apptest.Must(e.iam.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("while-refused")}))
 	e.advance(5 * time.Minute)
-	st = must(e.ct.GetTrailStatus(ctx, &cloudtrail.GetTrailStatusInput{Name: aws.String("main")}))
+	st = apptest.Must(e.ct.GetTrailStatus(ctx, &cloudtrail.GetTrailStatusInput{Name: aws.String("main")}))
 	if st.LatestDeliveryError == nil || *st.LatestDeliveryError != "AccessDenied" {
 		t.Errorf("status after the policy went %+v", st)
 	}
@@ -104,17 +106,17 @@ func TestEncryptedDeliveryAndErrors(t *testing.T) {
 	if n := countName(records(t, newFiles(before, e.files())), "CreateUser"); n != 1 {
 		t.Errorf("CreateUser delivered %d times once the policy is back", n)
 	}
-	if st := must(e.ct.GetTrailStatus(ctx, &cloudtrail.GetTrailStatusInput{Name: aws.String("main")})); st.LatestDeliveryError != nil {
+	if st := apptest.Must(e.ct.GetTrailStatus(ctx, &cloudtrail.GetTrailStatusInput{Name: aws.String("main")})); st.LatestDeliveryError != nil {
 		t.Errorf("error still reported after delivery: %s", *st.LatestDeliveryError)
 	}
 
 	// The bucket is deleted: NoSuchBucket.
 	for _, f := range e.files() {
-		must(e.s3.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String("bkt"), Key: aws.String(f.Key)}))
+		apptest.Must(e.s3.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String("bkt"), Key: aws.String(f.Key)}))
 	}
-	must(e.s3.DeleteBucket(ctx, &s3.DeleteBucketInput{Bucket: aws.String("bkt")}))
+	apptest.Must(e.s3.DeleteBucket(ctx, &s3.DeleteBucketInput{Bucket: aws.String("bkt")}))
 	e.advance(5 * time.Minute)
-	st = must(e.ct.GetTrailStatus(ctx, &cloudtrail.GetTrailStatusInput{Name: aws.String("main")}))
+	st = apptest.Must(e.ct.GetTrailStatus(ctx, &cloudtrail.GetTrailStatusInput{Name: aws.String("main")}))
 	if st.LatestDeliveryError == nil || *st.LatestDeliveryError != "NoSuchBucket" {
 		t.Errorf("status after the bucket went %+v", st)
 	}
@@ -156,25 +158,25 @@ func TestCloudWatchLogsRole(t *testing.T) {
 			CloudWatchLogsLogGroupArn: aws.String(group), CloudWatchLogsRoleArn: aws.String(role)})
 		return err
 	}
-	wantErr(t, create(), "InvalidCloudWatchLogsRoleArnException", "Access denied. Check the trust relationships for your role.")
-	must(e.iam.CreateRole(ctx, &iam.CreateRoleInput{Path: aws.String("/ct/"), RoleName: aws.String("CloudTrail_CloudWatchLogs_Role"), AssumeRolePolicyDocument: aws.String(
+	apptest.WantErr(t, create(), "InvalidCloudWatchLogsRoleArnException", 0, "Access denied. Check the trust relationships for your role.")
+	apptest.Must(e.iam.CreateRole(ctx, &iam.CreateRoleInput{Path: aws.String("/ct/"), RoleName: aws.String("CloudTrail_CloudWatchLogs_Role"), AssumeRolePolicyDocument: aws.String(
 		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]}`)}))
-	wantErr(t, create(), "InvalidCloudWatchLogsRoleArnException", "Access denied. Check the trust relationships for your role.")
-	must(e.iam.UpdateAssumeRolePolicy(ctx, &iam.UpdateAssumeRolePolicyInput{RoleName: aws.String("CloudTrail_CloudWatchLogs_Role"), PolicyDocument: aws.String(
+	apptest.WantErr(t, create(), "InvalidCloudWatchLogsRoleArnException", 0, "Access denied. Check the trust relationships for your role.")
+	apptest.Must(e.iam.UpdateAssumeRolePolicy(ctx, &iam.UpdateAssumeRolePolicyInput{RoleName: aws.String("CloudTrail_CloudWatchLogs_Role"), PolicyDocument: aws.String(
 		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"cloudtrail.amazonaws.com"},"Action":"sts:AssumeRole"}]}`)}))
-	wantErr(t, create(), "InvalidCloudWatchLogsLogGroupArnException", "Access denied. Verify in IAM that the role has adequate permissions.")
+	apptest.WantErr(t, create(), "InvalidCloudWatchLogsLogGroupArnException", 0, "Access denied. Verify in IAM that the role has adequate permissions.")
 	// AWS's documented role policy, PutLogEvents alone is not enough.
 	put := func(actions ...string) {
 		a, _ := json.Marshal(actions)
-		must(e.iam.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String("CloudTrail_CloudWatchLogs_Role"), PolicyName: aws.String("cwl"), PolicyDocument: aws.String(
+		apptest.Must(e.iam.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String("CloudTrail_CloudWatchLogs_Role"), PolicyName: aws.String("cwl"), PolicyDocument: aws.String(
 			`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":` + string(a) + `,"Resource":"arn:aws:logs:us-east-1:000000000000:log-group:CloudTrail/logs:log-stream:000000000000_CloudTrail_us-east-1*"}]}`)}))
 	}
 	put("logs:PutLogEvents")
-	wantErr(t, create(), "InvalidCloudWatchLogsLogGroupArnException", "")
+	apptest.WantErr(t, create(), "InvalidCloudWatchLogsLogGroupArnException", 0, "")
 	put("logs:CreateLogStream", "logs:PutLogEvents")
-	must(0, create())
-	must(e.ct.StartLogging(ctx, &cloudtrail.StartLoggingInput{Name: aws.String("main")}))
-	must(e.iam.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("watched")}))
+	apptest.Must(0, create())
+	apptest.Must(e.ct.StartLogging(ctx, &cloudtrail.StartLoggingInput{Name: aws.String("main")}))
+	apptest.Must(e.iam.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("watched")}))
 	e.advance(5 * time.Minute)
 	stream := "000000000000/us-east-1/CloudTrail/logs/000000000000_CloudTrail_us-east-1"
 	if n := lg.count(stream); n < 2 {
@@ -187,17 +189,17 @@ func TestCloudWatchLogsRole(t *testing.T) {
 	if err := json.Unmarshal([]byte(last.Message), &rec); err != nil || rec["eventID"] == nil || last.Time.IsZero() {
 		t.Errorf("event %+v: %v", last, err)
 	}
-	st := must(e.ct.GetTrailStatus(ctx, &cloudtrail.GetTrailStatusInput{Name: aws.String("main")}))
+	st := apptest.Must(e.ct.GetTrailStatus(ctx, &cloudtrail.GetTrailStatusInput{Name: aws.String("main")}))
 	if st.LatestCloudWatchLogsDeliveryTime == nil || st.LatestCloudWatchLogsDeliveryError != nil {
 		t.Errorf("status %+v", st)
 	}
 
 	// The role loses its permissions: delivery stops with AccessDenied, S3 delivery
 	// goes on, and the events wait until the role allows them again.
-	must(e.iam.DeleteRolePolicy(ctx, &iam.DeleteRolePolicyInput{RoleName: aws.String("CloudTrail_CloudWatchLogs_Role"), PolicyName: aws.String("cwl")}))
+	apptest.Must(e.iam.DeleteRolePolicy(ctx, &iam.DeleteRolePolicyInput{RoleName: aws.String("CloudTrail_CloudWatchLogs_Role"), PolicyName: aws.String("cwl")}))
 	n := lg.count(stream)
 	before := e.files()
-	must(e.iam.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("unwatched")}))
+	apptest.Must(e.iam.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("unwatched")}))
 	e.advance(5 * time.Minute)
 	if lg.count(stream) != n {
 		t.Error("events delivered with a role that may not write")
@@ -205,7 +207,7 @@ func TestCloudWatchLogsRole(t *testing.T) {
 	if countName(records(t, newFiles(before, e.files())), "CreateUser") != 1 {
 		t.Error("S3 delivery held back by CloudWatch Logs")
 	}
-	st = must(e.ct.GetTrailStatus(ctx, &cloudtrail.GetTrailStatusInput{Name: aws.String("main")}))
+	st = apptest.Must(e.ct.GetTrailStatus(ctx, &cloudtrail.GetTrailStatusInput{Name: aws.String("main")}))
 	if st.LatestCloudWatchLogsDeliveryError == nil || *st.LatestCloudWatchLogsDeliveryError != "AccessDenied" {
 		t.Errorf("status with a refused role %+v", st)
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 
+	"github.com/palisade/palisade/internal/app/apptest"
 	ct "github.com/palisade/palisade/internal/service/cloudtrail"
 	"github.com/palisade/palisade/internal/service/cloudtrail/cttest"
 )
@@ -31,11 +32,11 @@ var (
 func TestDeliveryAndDigests(t *testing.T) {
 	e := newEnv(t)
 	e.bucket("trail-bucket")
-	must(e.ct.CreateTrail(ctx, &cloudtrail.CreateTrailInput{Name: aws.String("main"), S3BucketName: aws.String("trail-bucket"), EnableLogFileValidation: aws.Bool(true)}))
-	must(e.iam.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("before")})) // not logging yet
-	must(e.ct.StartLogging(ctx, &cloudtrail.StartLoggingInput{Name: aws.String("main")}))
+	apptest.Must(e.ct.CreateTrail(ctx, &cloudtrail.CreateTrailInput{Name: aws.String("main"), S3BucketName: aws.String("trail-bucket"), EnableLogFileValidation: aws.Bool(true)}))
+	apptest.Must(e.iam.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("before")})) // not logging yet
+	apptest.Must(e.ct.StartLogging(ctx, &cloudtrail.StartLoggingInput{Name: aws.String("main")}))
 	for _, u := range []string{"u1", "u2", "u3"} {
-		must(e.iam.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String(u)}))
+		apptest.Must(e.iam.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String(u)}))
 		e.advance(15 * time.Minute)
 	}
 	e.advance(2 * time.Hour)
@@ -53,9 +54,9 @@ func TestDeliveryAndDigests(t *testing.T) {
 		}
 		// Delivered within five minutes of its newest record, though the clock moved
 		// by fifteen minutes and two hours at a time.
-		at := must(time.Parse("20060102T1504Z", m[8]))
+		at := apptest.Must(time.Parse("20060102T1504Z", m[8]))
 		for _, r := range rs {
-			et := must(time.Parse(time.RFC3339, r["eventTime"].(string))).Truncate(time.Minute)
+			et := apptest.Must(time.Parse(time.RFC3339, r["eventTime"].(string))).Truncate(time.Minute)
 			if at.Before(et) || at.Sub(et) > ct.DeliveryInterval {
 				t.Errorf("%s holds a record of %s", key, r["eventTime"])
 			}
@@ -114,16 +115,16 @@ func TestDeliveryAndDigests(t *testing.T) {
 		t.Errorf("%d log files listed in digests, %d delivered", listed, len(recs))
 	}
 
-	keys := must(e.ct.ListPublicKeys(ctx, &cloudtrail.ListPublicKeysInput{StartTime: aws.Time(e.p.Clock.Now().Add(-24 * time.Hour)), EndTime: aws.Time(e.p.Clock.Now().Add(time.Hour))}))
+	keys := apptest.Must(e.ct.ListPublicKeys(ctx, &cloudtrail.ListPublicKeysInput{StartTime: aws.Time(e.p.Clock.Now().Add(-24 * time.Hour)), EndTime: aws.Time(e.p.Clock.Now().Add(time.Hour))}))
 	if len(keys.PublicKeyList) != 1 || *keys.PublicKeyList[0].Fingerprint != first.DigestPublicKeyFingerprint {
 		t.Fatalf("public keys %+v, digest fingerprint %s", keys.PublicKeyList, first.DigestPublicKeyFingerprint)
 	}
 	pubJSON := publicKeysJSON(keys)
-	pub := must(ct.ParsePublicKeys(pubJSON))
+	pub := apptest.Must(ct.ParsePublicKeys(pubJSON))
 
 	dir := t.TempDir()
 	cttest.WriteDir(t, dir, files)
-	rep := must(ct.Validate(os.DirFS(dir), pub))
+	rep := apptest.Must(ct.Validate(os.DirFS(dir), pub))
 	if !rep.OK() {
 		t.Fatalf("untouched files invalid: %+v", rep.Results)
 	}
@@ -145,10 +146,10 @@ func TestDeliveryAndDigests(t *testing.T) {
 		t.Fatalf("need two listed log files to tamper with, have %d", len(listedKeys))
 	}
 	altered := filepath.Join(dir, listedKeys[0])
-	raw := strings.Replace(string(cttest.Gunzip(t, must(os.ReadFile(altered)))), "CreateUser", "DeleteUser", 1)
+	raw := strings.Replace(string(cttest.Gunzip(t, apptest.Must(os.ReadFile(altered)))), "CreateUser", "DeleteUser", 1)
 	writeGzip(t, altered, []byte(raw))
 	os.Remove(filepath.Join(dir, listedKeys[1]))
-	rep = must(ct.Validate(os.DirFS(dir), pub))
+	rep = apptest.Must(ct.Validate(os.DirFS(dir), pub))
 	reasons := map[string]string{}
 	for _, r := range rep.Results {
 		if !r.Valid {
@@ -160,10 +161,10 @@ func TestDeliveryAndDigests(t *testing.T) {
 	}
 	forged := filepath.Join(dir, digests[0].Key)
 	var d0 ct.Digest
-	json.Unmarshal(cttest.Gunzip(t, must(os.ReadFile(forged))), &d0)
+	json.Unmarshal(cttest.Gunzip(t, apptest.Must(os.ReadFile(forged))), &d0)
 	d0.LogFiles = nil
-	writeGzip(t, forged, must(json.Marshal(d0)))
-	rep = must(ct.Validate(os.DirFS(dir), pub))
+	writeGzip(t, forged, apptest.Must(json.Marshal(d0)))
+	rep = apptest.Must(ct.Validate(os.DirFS(dir), pub))
 	bad := 0
 	for _, r := range rep.Results {
 		if r.Kind == "digest" && !r.Valid {

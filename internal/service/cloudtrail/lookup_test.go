@@ -10,6 +10,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail/types"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
+
+	"github.com/palisade/palisade/internal/app/apptest"
 )
 
 func lookup(t *testing.T, c *cloudtrail.Client, in *cloudtrail.LookupEventsInput) []types.Event {
@@ -54,14 +56,14 @@ func withoutLookups(evs []types.Event) []types.Event {
 
 func TestLookupEvents(t *testing.T) {
 	e := newEnv(t)
-	alice := must(e.iam.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("alice")})).User
-	must(e.iam.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("bob")}))
-	key := must(e.iam.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String("bob")})).AccessKey
+	alice := apptest.Must(e.iam.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("alice")})).User
+	apptest.Must(e.iam.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("bob")}))
+	key := apptest.Must(e.iam.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String("bob")})).AccessKey
 	bob := iam.NewFromConfig(e.p.Config(*key.AccessKeyId, *key.SecretAccessKey, ""))
 	if _, err := bob.ListUsers(ctx, &iam.ListUsersInput{}); err == nil {
 		t.Fatal("bob may list users")
 	}
-	must(e.iam.TagUser(ctx, &iam.TagUserInput{UserName: aws.String("alice"), Tags: []iamtypes.Tag{{Key: aws.String("team"), Value: aws.String("a")}}}))
+	apptest.Must(e.iam.TagUser(ctx, &iam.TagUserInput{UserName: aws.String("alice"), Tags: []iamtypes.Tag{{Key: aws.String("team"), Value: aws.String("a")}}}))
 	e.settle()
 
 	all := withoutLookups(lookup(t, e.ct, &cloudtrail.LookupEventsInput{}))
@@ -129,7 +131,7 @@ func TestLookupEvents(t *testing.T) {
 	var pages [][]string
 	var token *string
 	for {
-		out := must(e.ct.LookupEvents(ctx, &cloudtrail.LookupEventsInput{MaxResults: aws.Int32(2), NextToken: token,
+		out := apptest.Must(e.ct.LookupEvents(ctx, &cloudtrail.LookupEventsInput{MaxResults: aws.Int32(2), NextToken: token,
 			LookupAttributes: attr(types.LookupAttributeKeyEventSource, "iam.amazonaws.com").LookupAttributes}))
 		pages = append(pages, eventNames(out.Events))
 		if out.NextToken == nil {
@@ -144,17 +146,17 @@ func TestLookupEvents(t *testing.T) {
 		t.Errorf("pages %v", pages)
 	}
 	_, err := e.ct.LookupEvents(ctx, &cloudtrail.LookupEventsInput{NextToken: aws.String("bogus")})
-	wantErr(t, err, "InvalidNextTokenException", "")
+	apptest.WantErr(t, err, "InvalidNextTokenException", 0, "")
 	_, err = e.ct.LookupEvents(ctx, &cloudtrail.LookupEventsInput{LookupAttributes: []types.LookupAttribute{
 		{AttributeKey: types.LookupAttributeKeyEventName, AttributeValue: aws.String("a")}, {AttributeKey: types.LookupAttributeKeyUsername, AttributeValue: aws.String("b")}}})
-	wantErr(t, err, "InvalidLookupAttributesException", "")
+	apptest.WantErr(t, err, "InvalidLookupAttributesException", 0, "")
 	_, err = e.ct.LookupEvents(ctx, &cloudtrail.LookupEventsInput{StartTime: aws.Time(time.Now()), EndTime: aws.Time(time.Now().Add(-time.Hour))})
-	wantErr(t, err, "InvalidTimeRangeException", "")
+	apptest.WantErr(t, err, "InvalidTimeRangeException", 0, "")
 
 	// Time range, on the clock.
 	mid := e.p.Clock.Now()
 	e.p.Clock.Advance(2 * time.Hour)
-	must(e.iam.DeleteUser(ctx, &iam.DeleteUserInput{UserName: aws.String("alice")}))
+	apptest.Must(e.iam.DeleteUser(ctx, &iam.DeleteUserInput{UserName: aws.String("alice")}))
 	e.settle()
 	if n := eventNames(lookup(t, e.ct, &cloudtrail.LookupEventsInput{StartTime: aws.Time(mid.Add(time.Minute))})); len(n) != 1 || n[0] != "DeleteUser" {
 		t.Errorf("after mid: %v", n)
@@ -166,7 +168,7 @@ func TestLookupEvents(t *testing.T) {
 	// IAM is global: its events are in us-east-1's history only. A call in another
 	// region is in that region's.
 	west := e.in("us-west-2")
-	must(west.DescribeTrails(ctx, &cloudtrail.DescribeTrailsInput{}))
+	apptest.Must(west.DescribeTrails(ctx, &cloudtrail.DescribeTrailsInput{}))
 	e.settle()
 	if n := eventNames(lookup(t, west, &cloudtrail.LookupEventsInput{})); len(n) != 1 || n[0] != "DescribeTrails" {
 		t.Errorf("us-west-2 history: %v", n)
@@ -174,7 +176,7 @@ func TestLookupEvents(t *testing.T) {
 
 	// Ninety days on, the early events are gone.
 	e.p.Clock.Advance(89*24*time.Hour + 23*time.Hour)
-	must(e.ct.ListTrails(ctx, &cloudtrail.ListTrailsInput{}))
+	apptest.Must(e.ct.ListTrails(ctx, &cloudtrail.ListTrailsInput{}))
 	e.settle()
 	if n := eventNames(lookup(t, e.ct, &cloudtrail.LookupEventsInput{})); len(n) != 2 || n[0] != "ListTrails" || n[1] != "DeleteUser" {
 		t.Errorf("after 90 days: %v", n)

@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail/types"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 
+	"github.com/palisade/palisade/internal/app/apptest"
 	ct "github.com/palisade/palisade/internal/service/cloudtrail"
 	"github.com/palisade/palisade/internal/service/cloudtrail/cttest"
 )
@@ -47,30 +48,30 @@ func TestDeliveryRouting(t *testing.T) {
 	e.bucket("shared-bucket", account, "111111111111")
 	create := func(c *cloudtrail.Client, name string, in cloudtrail.CreateTrailInput) {
 		in.Name, in.S3BucketName, in.S3KeyPrefix = aws.String(name), aws.String("shared-bucket"), aws.String(name)
-		must(c.CreateTrail(ctx, &in))
-		must(c.StartLogging(ctx, &cloudtrail.StartLoggingInput{Name: aws.String(name)}))
+		apptest.Must(c.CreateTrail(ctx, &in))
+		apptest.Must(c.StartLogging(ctx, &cloudtrail.StartLoggingInput{Name: aws.String(name)}))
 	}
 	create(e.ct, "all", cloudtrail.CreateTrailInput{IsMultiRegionTrail: aws.Bool(true), EnableLogFileValidation: aws.Bool(true)})
 	create(e.ct, "east", cloudtrail.CreateTrailInput{})
 	create(e.ct, "noglobal", cloudtrail.CreateTrailInput{IncludeGlobalServiceEvents: aws.Bool(false)})
 	create(west, "westonly", cloudtrail.CreateTrailInput{})
 	create(e.ct, "reads", cloudtrail.CreateTrailInput{})
-	must(e.ct.PutEventSelectors(ctx, &cloudtrail.PutEventSelectorsInput{TrailName: aws.String("reads"),
+	apptest.Must(e.ct.PutEventSelectors(ctx, &cloudtrail.PutEventSelectorsInput{TrailName: aws.String("reads"),
 		EventSelectors: []types.EventSelector{{ReadWriteType: types.ReadWriteTypeReadOnly}}}))
 
 	other := e.account("111111111111")
 	otherCT := cloudtrail.NewFromConfig(other)
-	must(otherCT.CreateTrail(ctx, &cloudtrail.CreateTrailInput{Name: aws.String("theirs"), S3BucketName: aws.String("shared-bucket"), S3KeyPrefix: aws.String("theirs")}))
-	must(otherCT.StartLogging(ctx, &cloudtrail.StartLoggingInput{Name: aws.String("theirs")}))
-	must(iam.NewFromConfig(other).CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("theirs-user")}))
+	apptest.Must(otherCT.CreateTrail(ctx, &cloudtrail.CreateTrailInput{Name: aws.String("theirs"), S3BucketName: aws.String("shared-bucket"), S3KeyPrefix: aws.String("theirs")}))
+	apptest.Must(otherCT.StartLogging(ctx, &cloudtrail.StartLoggingInput{Name: aws.String("theirs")}))
+	apptest.Must(iam.NewFromConfig(other).CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("theirs-user")}))
 
-	must(e.iam.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("global")}))       // IAM: us-east-1, global
-	must(west.ListTrails(ctx, &cloudtrail.ListTrailsInput{}))                               // us-west-2, read
-	must(e.ct.DescribeTrails(ctx, &cloudtrail.DescribeTrailsInput{}))                       // us-east-1, read
-	must(west.StopLogging(ctx, &cloudtrail.StopLoggingInput{Name: aws.String("westonly")})) // westonly's last event
-	must(west.DescribeTrails(ctx, &cloudtrail.DescribeTrailsInput{}))                       // after westonly stopped
-	must(e.ct.DeleteTrail(ctx, &cloudtrail.DeleteTrailInput{Name: aws.String("east")}))     // east's last event
-	must(e.iam.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("after-delete")}))
+	apptest.Must(e.iam.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("global")}))       // IAM: us-east-1, global
+	apptest.Must(west.ListTrails(ctx, &cloudtrail.ListTrailsInput{}))                               // us-west-2, read
+	apptest.Must(e.ct.DescribeTrails(ctx, &cloudtrail.DescribeTrailsInput{}))                       // us-east-1, read
+	apptest.Must(west.StopLogging(ctx, &cloudtrail.StopLoggingInput{Name: aws.String("westonly")})) // westonly's last event
+	apptest.Must(west.DescribeTrails(ctx, &cloudtrail.DescribeTrailsInput{}))                       // after westonly stopped
+	apptest.Must(e.ct.DeleteTrail(ctx, &cloudtrail.DeleteTrailInput{Name: aws.String("east")}))     // east's last event
+	apptest.Must(e.iam.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("after-delete")}))
 	e.advance(5 * time.Minute)
 	files := e.files()
 
@@ -119,8 +120,8 @@ func TestDeliveryRouting(t *testing.T) {
 	}
 
 	// The deleted trail and the stopped one deliver nothing more.
-	must(e.iam.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("later")}))
-	must(west.ListTrails(ctx, &cloudtrail.ListTrailsInput{}))
+	apptest.Must(e.iam.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("later")}))
+	apptest.Must(west.ListTrails(ctx, &cloudtrail.ListTrailsInput{}))
 	e.advance(5 * time.Minute)
 	later := newFiles(files, e.files())
 	if n := allNames(filesOf(t, later, "east")); len(n) != 0 {
@@ -139,12 +140,12 @@ func TestDeliveryRouting(t *testing.T) {
 func TestStopAndRestartChains(t *testing.T) {
 	e := newEnv(t)
 	e.bucket("bkt")
-	must(e.ct.CreateTrail(ctx, &cloudtrail.CreateTrailInput{Name: aws.String("main"), S3BucketName: aws.String("bkt"), EnableLogFileValidation: aws.Bool(true)}))
-	must(e.ct.StartLogging(ctx, &cloudtrail.StartLoggingInput{Name: aws.String("main")}))
+	apptest.Must(e.ct.CreateTrail(ctx, &cloudtrail.CreateTrailInput{Name: aws.String("main"), S3BucketName: aws.String("bkt"), EnableLogFileValidation: aws.Bool(true)}))
+	apptest.Must(e.ct.StartLogging(ctx, &cloudtrail.StartLoggingInput{Name: aws.String("main")}))
 	e.advance(90 * time.Minute)
-	must(e.ct.StopLogging(ctx, &cloudtrail.StopLoggingInput{Name: aws.String("main")}))
+	apptest.Must(e.ct.StopLogging(ctx, &cloudtrail.StopLoggingInput{Name: aws.String("main")}))
 	e.advance(10 * time.Minute)
-	must(e.ct.StartLogging(ctx, &cloudtrail.StartLoggingInput{Name: aws.String("main")}))
+	apptest.Must(e.ct.StartLogging(ctx, &cloudtrail.StartLoggingInput{Name: aws.String("main")}))
 	e.advance(70 * time.Minute)
 	var chain []ct.Digest
 	for _, f := range e.files() {
