@@ -39,6 +39,15 @@ type Consumer interface {
 	Consume(view *store.Tx, now time.Time, evs []*store.Event) (Step, error)
 }
 
+// Selective is a consumer that may not need every event: before reading the events
+// after its cursor, the runner asks it, in the same snapshot, whether it needs any of
+// those up to last (the newest committed). When it does not, Consume is called with no
+// events and the cursor moves to last when the step commits: the events are never
+// read (CloudTrail delivery while no trail logs).
+type Selective interface {
+	Interested(view *store.Tx, after, last int64) (bool, error)
+}
+
 // Step is what one Consume call commits and when the consumer wants to run again.
 type Step struct {
 	// Consumed is how many of the events (a prefix) the step accounts for; the cursor
@@ -294,12 +303,30 @@ func (r *runner) step(cursor *int64, now time.Time) (more bool, err error) {
 	l := r.log
 	var st Step
 	var evs []*store.Event
+	var skipTo int64 // the events up to it are not needed
 	err = l.db.View(context.Background(), func(tx *store.Tx) error {
-		if err := tx.Events(*cursor, r.batch, func(e *store.Event) bool {
-			evs = append(evs, e)
-			return true
-		}); err != nil {
-			return err
+		if s, ok := r.c.(Selective); ok {
+			last, err := tx.LastEventSeq()
+			if err != nil {
+				return err
+			}
+			if last > *cursor {
+				want, err := s.Interested(tx, *cursor, last)
+				if err != nil {
+					return err
+				}
+				if !want {
+					skipTo = last
+				}
+			}
+		}
+		if skipTo == 0 {
+			if err := tx.Events(*cursor, r.batch, func(e *store.Event) bool {
+				evs = append(evs, e)
+				return true
+			}); err != nil {
+				return err
+			}
 		}
 		var err error
 		st, err = r.c.Consume(tx, now, evs)
@@ -314,6 +341,9 @@ func (r *runner) step(cursor *int64, now time.Time) (more bool, err error) {
 	newCursor := *cursor
 	if st.Consumed > 0 {
 		newCursor = evs[st.Consumed-1].Seq
+	}
+	if skipTo > newCursor {
+		newCursor = skipTo
 	}
 	if newCursor != *cursor || st.Write != nil {
 		err = l.db.Update(context.Background(), func(tx *store.Tx) error {

@@ -196,3 +196,44 @@ func TestClockDrivenConsumer(t *testing.T) {
 		t.Fatalf("after the second advance: %d runs, %d events", k.runs.Load(), k.taken.Load())
 	}
 }
+
+// picky is a copier that needs only the events with a sequence above from.
+type picky struct {
+	copier
+	from atomic.Int64
+}
+
+func (p *picky) Interested(view *store.Tx, after, last int64) (bool, error) {
+	return last > p.from.Load(), nil
+}
+
+// A Selective consumer that needs none of the events after its cursor is not handed
+// them: its cursor moves past them unread.
+func TestSelectiveConsumerSkips(t *testing.T) {
+	db, err := store.Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	l := New(db, &clock.Clock{}, nil)
+	p := &picky{copier: copier{name: "picky"}}
+	p.from.Store(1 << 40)
+	l.Add(p, Options{Batch: 7})
+	if err := l.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer l.Stop()
+	appendN(t, db, 20)
+	settle(t, l)
+	var cur int64
+	db.View(ctx, func(tx *store.Tx) error { cur, _ = Cursor(tx, "picky"); return nil })
+	if n := count(t, db); n != 0 || cur != 20 {
+		t.Fatalf("%d events handed over, cursor %d; want none and 20", n, cur)
+	}
+	p.from.Store(0)
+	appendN(t, db, 10)
+	settle(t, l)
+	if n := count(t, db); n != 10 {
+		t.Fatalf("%d events handed over once wanted, want 10", n)
+	}
+}

@@ -106,6 +106,30 @@ type delivery struct {
 
 func (d *delivery) Name() string { return deliveryName }
 
+// Interested implements events.Selective: delivery needs the events after its cursor
+// only when a trail's logging interval covers one of them.
+func (d *delivery) Interested(view *store.Tx, after, last int64) (bool, error) {
+	want := false
+	var derr error
+	err := view.Scan(loggingNS, "", 0, func(_ string, v []byte) bool {
+		var l logging
+		if derr = json.Unmarshal(v, &l); derr != nil {
+			return false
+		}
+		for _, iv := range l.Intervals {
+			if iv.After < last && (iv.Until == 0 || iv.Until > after) {
+				want = true
+				return false
+			}
+		}
+		return true
+	})
+	if err != nil {
+		return false, err
+	}
+	return want, derr
+}
+
 // config is a trail as delivery sees it: its configuration and logging history.
 type config struct {
 	t   *trail
