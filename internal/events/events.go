@@ -16,6 +16,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sort"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -80,6 +81,7 @@ type Log struct {
 	logger *slog.Logger
 
 	last    atomic.Int64 // highest committed event sequence seen
+	tail    tail
 	mu      sync.Mutex
 	runners []*runner
 	stop    chan struct{}
@@ -94,12 +96,25 @@ func New(db *store.DB, clk *clock.Clock, logger *slog.Logger) *Log {
 		logger = slog.New(slog.DiscardHandler)
 	}
 	l := &Log{db: db, clock: clk, logger: logger, stop: make(chan struct{})}
+	if err := db.View(context.Background(), func(tx *store.Tx) error {
+		var err error
+		l.tail.base, err = tx.LastEventSeq()
+		return err
+	}); err == nil {
+		l.tail.valid = true
+	}
 	db.OnCommit = l.committed
 	return l
 }
 
 // committed is store.DB.OnCommit: it runs on the writer goroutine and must not block.
-func (l *Log) committed(seq int64) {
+func (l *Log) committed(evs []*store.Event) {
+	l.tail.add(evs)
+	l.seen(evs[len(evs)-1].Seq)
+}
+
+// seen notes the highest committed sequence and wakes the consumers.
+func (l *Log) seen(seq int64) {
 	for {
 		cur := l.last.Load()
 		if seq <= cur || l.last.CompareAndSwap(cur, seq) {
@@ -140,7 +155,7 @@ func (l *Log) Start() error {
 	}); err != nil {
 		return fmt.Errorf("events: %w", err)
 	}
-	l.committed(last)
+	l.seen(last)
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.started {
@@ -305,11 +320,11 @@ func (r *runner) step(cursor *int64, now time.Time) (more bool, err error) {
 	var evs []*store.Event
 	var skipTo int64 // the events up to it are not needed
 	err = l.db.View(context.Background(), func(tx *store.Tx) error {
+		last, err := tx.LastEventSeq()
+		if err != nil {
+			return err
+		}
 		if s, ok := r.c.(Selective); ok {
-			last, err := tx.LastEventSeq()
-			if err != nil {
-				return err
-			}
 			if last > *cursor {
 				want, err := s.Interested(tx, *cursor, last)
 				if err != nil {
@@ -321,14 +336,19 @@ func (r *runner) step(cursor *int64, now time.Time) (more bool, err error) {
 			}
 		}
 		if skipTo == 0 {
-			if err := tx.Events(*cursor, r.batch, func(e *store.Event) bool {
-				evs = append(evs, e)
-				return true
-			}); err != nil {
-				return err
+			// The newest events come from memory; a consumer further behind reads
+			// them back. Either way only events this snapshot sees (up to last), so
+			// the consumer's reads of its state in tx agree with them.
+			var ok bool
+			if evs, ok = l.tail.get(*cursor, last, r.batch); !ok {
+				if err := tx.Events(*cursor, r.batch, func(e *store.Event) bool {
+					evs = append(evs, e)
+					return true
+				}); err != nil {
+					return err
+				}
 			}
 		}
-		var err error
 		st, err = r.c.Consume(tx, now, evs)
 		return err
 	})
@@ -373,4 +393,55 @@ func (r *runner) step(cursor *int64, now time.Time) (more bool, err error) {
 	r.cursor, r.next, r.hold = newCursor, st.Next, st.Hold
 	r.mu.Unlock()
 	return len(evs) == r.batch && st.Consumed == len(evs), nil
+}
+
+// tailBytes bounds the event data the tail keeps in memory (a variable for tests).
+var tailBytes = 32 << 20
+
+// tail keeps the newest committed events in memory, as the writer commits them, so
+// that consumers keeping up with the log are handed them without reading them back.
+type tail struct {
+	mu    sync.Mutex
+	valid bool
+	base  int64 // every committed event with Seq > base is in evs
+	evs   []*store.Event
+	bytes int
+}
+
+func (t *tail) add(evs []*store.Event) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if !t.valid {
+		return
+	}
+	for _, e := range evs {
+		if e.Seq > t.base && (len(t.evs) == 0 || e.Seq > t.evs[len(t.evs)-1].Seq) {
+			t.evs = append(t.evs, e)
+			t.bytes += len(e.Data)
+		}
+	}
+	drop := 0
+	for t.bytes > tailBytes && drop < len(t.evs) {
+		t.bytes -= len(t.evs[drop].Data)
+		t.base = t.evs[drop].Seq
+		drop++
+	}
+	if drop > 0 {
+		t.evs = append(t.evs[:0:0], t.evs[drop:]...)
+	}
+}
+
+// get returns the events with after < Seq <= upTo, at most limit of them; ok is false
+// when the tail does not hold all of them (it lost older ones, or was never valid).
+func (t *tail) get(after, upTo int64, limit int) (out []*store.Event, ok bool) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if !t.valid || after < t.base {
+		return nil, false
+	}
+	i := sort.Search(len(t.evs), func(i int) bool { return t.evs[i].Seq > after })
+	for ; i < len(t.evs) && len(out) < limit && t.evs[i].Seq <= upTo; i++ {
+		out = append(out, t.evs[i])
+	}
+	return out, true
 }

@@ -237,3 +237,36 @@ func TestSelectiveConsumerSkips(t *testing.T) {
 		t.Fatalf("%d events handed over once wanted, want 10", n)
 	}
 }
+
+// Consumers behind the events the tail still holds in memory read them back from the
+// store, and then go on from memory: each event exactly once either way.
+func TestTailFallsBackToTheStore(t *testing.T) {
+	defer func(n int) { tailBytes = n }(tailBytes)
+	tailBytes = 8 // a few events
+	db, err := store.Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	l := New(db, &clock.Clock{}, nil)
+	c := &copier{name: "copier"}
+	l.Add(c, Options{Batch: 5})
+	appendN(t, db, 40) // before Start: the tail has lost most of them
+	if err := l.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer l.Stop()
+	settle(t, l)
+	appendN(t, db, 40)
+	settle(t, l)
+	if n := count(t, db); n != 80 || c.dupes.Load() != 0 {
+		t.Fatalf("%d events copied (%d twice), want 80", n, c.dupes.Load())
+	}
+	if _, ok := l.tail.get(0, 80, 100); ok {
+		t.Fatal("the tail claims events it dropped")
+	}
+	got, ok := l.tail.get(l.tail.base, 80, 100)
+	if !ok || len(got) == 0 || len(got) > 8 || got[len(got)-1].Seq != 80 || got[0].Seq != l.tail.base+1 {
+		t.Fatalf("tail after %d holds %d events (ok %v)", l.tail.base, len(got), ok)
+	}
+}

@@ -43,10 +43,12 @@ type DB struct {
 	wg       sync.WaitGroup
 	maxBatch int
 
-	// OnCommit, when set before the first Update, is called after every commit with
-	// the highest event sequence the commit made durable (0 when it appended none). The
-	// event log uses it to wake consumers.
-	OnCommit func(lastSeq int64)
+	// OnCommit, when set before the first Update, is called on the writer goroutine
+	// after every commit that appended events, with those events in sequence order
+	// (their Data shared with the appender's, which must not change it). The event
+	// log uses it to wake consumers and to hand them the newest events without reading
+	// them back. It must not block.
+	OnCommit func(evs []*Event)
 }
 
 type job struct {
@@ -238,8 +240,8 @@ func (db *DB) writeLoop() {
 		for _, h := range tx.hooks {
 			h()
 		}
-		if db.OnCommit != nil && tx.lastSeq > 0 {
-			db.OnCommit(tx.lastSeq)
+		if db.OnCommit != nil && len(tx.appended) > 0 {
+			db.OnCommit(tx.appended)
 		}
 		for _, j := range batch {
 			close(j.done)
@@ -254,11 +256,11 @@ func (db *DB) run(tx *Tx, j *job) {
 		return
 	}
 	tx.ctx = j.ctx
-	seqBefore, hooksBefore := tx.lastSeq, len(tx.hooks)
+	seqBefore, hooksBefore, appendedBefore := tx.lastSeq, len(tx.hooks), len(tx.appended)
 	err := safeCall(j.fn, tx)
 	tx.ctx = context.Background()
 	if err != nil {
-		tx.lastSeq, tx.hooks = seqBefore, tx.hooks[:hooksBefore]
+		tx.lastSeq, tx.hooks, tx.appended = seqBefore, tx.hooks[:hooksBefore], tx.appended[:appendedBefore]
 		tx.exec("ROLLBACK TO job")
 		j.err = err
 	}

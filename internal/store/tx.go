@@ -23,6 +23,8 @@ type Tx struct {
 	depth    int
 	lastSeq  int64
 	hooks    []func()
+	// appended are the events this transaction appended, in order, for OnCommit.
+	appended []*Event
 }
 
 // stmt returns q prepared on the transaction's connection, preparing it once per
@@ -207,9 +209,9 @@ func (tx *Tx) Savepoint(fn func() error) error {
 	if _, err := tx.exec("SAVEPOINT " + name); err != nil {
 		return fmt.Errorf("store: savepoint: %w", err)
 	}
-	seq, hooks := tx.lastSeq, len(tx.hooks)
+	seq, hooks, appended := tx.lastSeq, len(tx.hooks), len(tx.appended)
 	if err := fn(); err != nil {
-		tx.lastSeq, tx.hooks = seq, tx.hooks[:hooks]
+		tx.lastSeq, tx.hooks, tx.appended = seq, tx.hooks[:hooks], tx.appended[:appended]
 		tx.exec("ROLLBACK TO " + name)
 		tx.exec("RELEASE " + name)
 		return err
@@ -247,6 +249,8 @@ func (tx *Tx) AppendEvent(e *Event) error {
 	}
 	e.Seq, _ = res.LastInsertId()
 	tx.lastSeq = e.Seq
+	ev := *e
+	tx.appended = append(tx.appended, &ev)
 	return nil
 }
 
