@@ -16,6 +16,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/palisade/palisade/internal/auth"
@@ -23,6 +24,7 @@ import (
 	"github.com/palisade/palisade/internal/clock"
 	"github.com/palisade/palisade/internal/server"
 	"github.com/palisade/palisade/internal/service/iam"
+	"github.com/palisade/palisade/internal/service/logs"
 	"github.com/palisade/palisade/internal/service/sts"
 	"github.com/palisade/palisade/internal/store"
 )
@@ -71,6 +73,12 @@ type App struct {
 	Root       auth.Credential
 	AdminToken string
 	Options    Options
+
+	// Logs is CloudWatch Logs, also reached in-process (CloudTrail delivers to it).
+	Logs *logs.Logs
+
+	stop    context.CancelFunc
+	workers sync.WaitGroup
 }
 
 // settingsNS holds Palisade's own settings.
@@ -121,6 +129,7 @@ func Open(opts Options) (*App, error) {
 		return nil, err
 	}
 	a.Authz = authz.New(iam.Grants{})
+	a.build()
 	a.Server, err = server.New(server.Config{
 		Store: db, Keys: a.Keys, Clock: a.Clock, Logger: opts.Logger, Region: opts.Region, Authz: a.Authz,
 		AdminToken: a.AdminToken, OnClockAdvance: a.saveClock, OnAuthenticated: a.Usage.Record,
@@ -128,8 +137,29 @@ func Open(opts Options) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
+	a.startWorkers()
 	ok = true
 	return a, nil
+}
+
+// build constructs the services that hold state of their own (caches, background
+// work) and wires the ones that call each other through interfaces they own.
+func (a *App) build() {
+	a.Logs = logs.New(logs.Deps{Store: a.Store, Clock: a.Clock, Logger: a.Options.Logger, Authz: a.Authz})
+}
+
+// startWorkers runs the services' background work (Logs Insights queries) until
+// Close.
+func (a *App) startWorkers() {
+	ctx, cancel := context.WithCancel(context.Background())
+	a.stop = cancel
+	for _, run := range []func(context.Context){a.Logs.Run} {
+		a.workers.Add(1)
+		go func() {
+			defer a.workers.Done()
+			run(ctx)
+		}()
+	}
 }
 
 // Services lists every service Palisade serves, wired to the parts of the app they
@@ -138,11 +168,19 @@ func (a *App) Services() []server.Service {
 	return []server.Service{
 		iam.Service(iam.Deps{Keys: a.Keys, Sealer: a.Sealer, Usage: a.Usage}),
 		sts.Service(),
+		a.Logs.Service(),
 	}
 }
 
-// Close closes the store after queued writes commit. Stop the HTTP server first.
-func (a *App) Close() error { return a.Store.Close() }
+// Close stops the background work, then closes the store after queued writes commit.
+// Stop the HTTP server first.
+func (a *App) Close() error {
+	if a.stop != nil {
+		a.stop()
+		a.workers.Wait()
+	}
+	return a.Store.Close()
+}
 
 // bootstrap creates the default account's root key on first start (or installs the one
 // from the options) and restores the clock offset.
