@@ -23,6 +23,7 @@ import (
 	"github.com/palisade/palisade/internal/authz"
 	"github.com/palisade/palisade/internal/clock"
 	"github.com/palisade/palisade/internal/server"
+	"github.com/palisade/palisade/internal/service/cloudwatch"
 	"github.com/palisade/palisade/internal/service/iam"
 	"github.com/palisade/palisade/internal/service/logs"
 	"github.com/palisade/palisade/internal/service/sts"
@@ -76,6 +77,8 @@ type App struct {
 
 	// Logs is CloudWatch Logs, also reached in-process (CloudTrail delivers to it).
 	Logs *logs.Logs
+	// CloudWatch is metrics and alarms.
+	CloudWatch *cloudwatch.CloudWatch
 
 	stop    context.CancelFunc
 	workers sync.WaitGroup
@@ -145,15 +148,16 @@ func Open(opts Options) (*App, error) {
 // build constructs the services that hold state of their own (caches, background
 // work) and wires the ones that call each other through interfaces they own.
 func (a *App) build() {
-	a.Logs = logs.New(logs.Deps{Store: a.Store, Clock: a.Clock, Logger: a.Options.Logger, Authz: a.Authz})
+	a.CloudWatch = cloudwatch.New(cloudwatch.Deps{Store: a.Store, Clock: a.Clock, Logger: a.Options.Logger})
+	a.Logs = logs.New(logs.Deps{Store: a.Store, Clock: a.Clock, Logger: a.Options.Logger, Authz: a.Authz, Metrics: metricSink{a.CloudWatch}})
 }
 
-// startWorkers runs the services' background work (Logs Insights queries) until
-// Close.
+// startWorkers runs the services' background work (Logs Insights queries, alarm
+// evaluation) until Close.
 func (a *App) startWorkers() {
 	ctx, cancel := context.WithCancel(context.Background())
 	a.stop = cancel
-	for _, run := range []func(context.Context){a.Logs.Run} {
+	for _, run := range []func(context.Context){a.Logs.Run, a.CloudWatch.Run} {
 		a.workers.Add(1)
 		go func() {
 			defer a.workers.Done()
@@ -169,6 +173,7 @@ func (a *App) Services() []server.Service {
 		iam.Service(iam.Deps{Keys: a.Keys, Sealer: a.Sealer, Usage: a.Usage}),
 		sts.Service(),
 		a.Logs.Service(),
+		a.CloudWatch.Service(),
 	}
 }
 

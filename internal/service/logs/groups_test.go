@@ -88,7 +88,9 @@ func TestLogGroups(t *testing.T) {
 		t.Fatalf("tags %v", tags)
 	}
 	apptest.Must(e.logs.UntagResource(ctx, &cwl.UntagResourceInput{ResourceArn: aws.String(arn), TagKeys: []string{"team"}}))
+	//lint:ignore SA1019 the deprecated tagging operations are served too
 	apptest.Must(e.logs.TagLogGroup(ctx, &cwl.TagLogGroupInput{LogGroupName: aws.String("/app/web"), Tags: map[string]string{"a": "1"}}))
+	//lint:ignore SA1019 the deprecated tagging operations are served too
 	old := apptest.Must(e.logs.ListTagsLogGroup(ctx, &cwl.ListTagsLogGroupInput{LogGroupName: aws.String("/app/web")})).Tags
 	if len(old) != 2 || old["env"] != "prod" || old["a"] != "1" {
 		t.Fatalf("tags %v", old)
