@@ -26,6 +26,8 @@ import (
 	"github.com/palisade/palisade/internal/service/cloudwatch"
 	"github.com/palisade/palisade/internal/service/iam"
 	"github.com/palisade/palisade/internal/service/logs"
+	"github.com/palisade/palisade/internal/service/sns"
+	"github.com/palisade/palisade/internal/service/sqs"
 	"github.com/palisade/palisade/internal/service/sts"
 	"github.com/palisade/palisade/internal/store"
 )
@@ -79,6 +81,9 @@ type App struct {
 	Logs *logs.Logs
 	// CloudWatch is metrics and alarms.
 	CloudWatch *cloudwatch.CloudWatch
+	// SNS and SQS are notifications and queues.
+	SNS *sns.SNS
+	SQS *sqs.SQS
 
 	stop    context.CancelFunc
 	workers sync.WaitGroup
@@ -135,7 +140,7 @@ func Open(opts Options) (*App, error) {
 	a.build()
 	a.Server, err = server.New(server.Config{
 		Store: db, Keys: a.Keys, Clock: a.Clock, Logger: opts.Logger, Region: opts.Region, Authz: a.Authz,
-		AdminToken: a.AdminToken, OnClockAdvance: a.saveClock, OnAuthenticated: a.Usage.Record,
+		AdminToken: a.AdminToken, OnClockAdvance: a.saveClock, OnAuthenticated: a.Usage.Record, Public: a.SNS.PublicRoutes(),
 	}, a.Services()...)
 	if err != nil {
 		return nil, err
@@ -148,16 +153,20 @@ func Open(opts Options) (*App, error) {
 // build constructs the services that hold state of their own (caches, background
 // work) and wires the ones that call each other through interfaces they own.
 func (a *App) build() {
-	a.CloudWatch = cloudwatch.New(cloudwatch.Deps{Store: a.Store, Clock: a.Clock, Logger: a.Options.Logger})
-	a.Logs = logs.New(logs.Deps{Store: a.Store, Clock: a.Clock, Logger: a.Options.Logger, Authz: a.Authz, Metrics: metricSink{a.CloudWatch}})
+	log := a.Options.Logger
+	a.SQS = sqs.New(sqs.Deps{Store: a.Store, Clock: a.Clock, Logger: log, Authz: a.Authz})
+	a.SNS = sns.New(sns.Deps{Store: a.Store, Clock: a.Clock, Logger: log, Authz: a.Authz, Sealer: a.Sealer,
+		OutboxDir: filepath.Join(a.Options.DataDir, "outbox"), Queues: queueSender{a.SQS, a.Clock}, Region: a.Options.Region})
+	a.CloudWatch = cloudwatch.New(cloudwatch.Deps{Store: a.Store, Clock: a.Clock, Logger: log, Notifier: alarmNotifier{a.SNS, a.Clock}})
+	a.Logs = logs.New(logs.Deps{Store: a.Store, Clock: a.Clock, Logger: log, Authz: a.Authz, Metrics: metricSink{a.CloudWatch}})
 }
 
 // startWorkers runs the services' background work (Logs Insights queries, alarm
-// evaluation) until Close.
+// evaluation, SNS deliveries) until Close.
 func (a *App) startWorkers() {
 	ctx, cancel := context.WithCancel(context.Background())
 	a.stop = cancel
-	for _, run := range []func(context.Context){a.Logs.Run, a.CloudWatch.Run} {
+	for _, run := range []func(context.Context){a.Logs.Run, a.CloudWatch.Run, a.SNS.Run} {
 		a.workers.Add(1)
 		go func() {
 			defer a.workers.Done()
@@ -174,6 +183,8 @@ func (a *App) Services() []server.Service {
 		sts.Service(),
 		a.Logs.Service(),
 		a.CloudWatch.Service(),
+		a.SNS.Service(),
+		a.SQS.Service(),
 	}
 }
 

@@ -45,6 +45,16 @@ type Handler struct {
 	noAuthz  bool
 	in, out  reflect.Type
 	call     func(c *Call, in any) (any, error)
+	wait     func(c *Call, in any)
+}
+
+// Waiting adds a wait the server runs before the handler's transaction, outside any
+// transaction (c.Tx is nil), once the caller is authenticated and authorized: long
+// polls (SQS ReceiveMessage's WaitTimeSeconds) block there rather than on the store's
+// single writer. The wait should return early when c is done (the client left).
+func (h Handler) Waiting(wait func(c *Call, in any)) Handler {
+	h.wait = wait
+	return h
 }
 
 // Read registers a handler that changes no state: it runs on a read snapshot,
@@ -108,6 +118,10 @@ type Call struct {
 
 	// Secure is true when the request came over TLS (aws:SecureTransport).
 	Secure bool
+	// Host is the Host the request was addressed to: services that hand back URLs
+	// of this endpoint (SQS queue URLs, SNS certificate and unsubscribe URLs) build
+	// them from it.
+	Host string
 
 	// Resources and AdditionalEventData, when a handler sets them, go into the call's
 	// CloudTrail record.
