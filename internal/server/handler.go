@@ -43,9 +43,18 @@ type Handler struct {
 	Op       string
 	ReadOnly bool
 	noAuthz  bool
+	noTrail  bool
 	in, out  reflect.Type
 	call     func(c *Call, in any) (any, error)
 	wait     func(c *Call, in any)
+}
+
+// NotRecorded marks an operation CloudTrail does not record (CloudWatch Logs'
+// PutLogEvents, GetLogEvents and FilterLogEvents: AWS's list of logged CloudWatch
+// Logs actions leaves them out). The call gets no record in the event log.
+func (h Handler) NotRecorded() Handler {
+	h.noTrail = true
+	return h
 }
 
 // Waiting adds a wait the server runs before the handler's transaction, outside any

@@ -289,8 +289,8 @@ func (s *Server) dispatch(c *Call, e *entry, h Handler, in any, inTree map[strin
 			return nil
 		})
 		c.Tx = nil
-		if serr != nil {
-			return nil, nil, serr
+		if serr != nil || h.noTrail {
+			return out, herr, serr
 		}
 		rec := s.record(c, e, h, inTree, out, herr)
 		serr = s.cfg.Store.Update(ctx, func(tx *store.Tx) error { return tx.AppendEvent(rec) })
@@ -310,6 +310,9 @@ func (s *Server) dispatch(c *Call, e *entry, h Handler, in any, inTree map[strin
 		if herr == nil && e.svc.InvalidatesAuthz && s.cfg.Authz != nil {
 			account := c.Account
 			tx.AfterCommit(func() { s.cfg.Authz.Changed(account) })
+		}
+		if h.noTrail {
+			return nil
 		}
 		return tx.AppendEvent(s.record(c, e, h, inTree, out, herr))
 	})

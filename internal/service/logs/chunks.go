@@ -82,16 +82,21 @@ func (r *chunkReader) next() (ts int64, msg string, ok bool) {
 	return r.min + int64(d), msg, true
 }
 
-// writeChunk stores a batch (events in timestamp order) as the stream's next chunk.
-func writeChunk(tx *store.Tx, account, region, group string, s *streamRec, events []event, ingest int64) (*chunkMeta, error) {
+// writeChunk stores a batch (events in timestamp order) as the stream's next chunk,
+// and caches it once the transaction commits.
+func (l *Logs) writeChunk(tx *store.Tx, account, region string, g *groupRec, s *streamRec, events []event, ingest int64) (*chunkMeta, error) {
 	m := &chunkMeta{ID: s.ID, Seq: s.Chunks + 1, Min: events[0].ts, Max: events[len(events)-1].ts, N: len(events), Ingest: ingest}
 	for _, e := range events {
 		m.Bytes += int64(len(e.msg))
 	}
-	key := chunkKey(group, s.Name, m.Min, m.Seq)
-	if err := tx.Put(ns(account, region, tData), key, encodeChunk(events, m.Min)); err != nil {
+	key := chunkKey(g.Name, s.Name, m.Min, m.Seq)
+	m.key = key
+	blob := encodeChunk(events, m.Min)
+	if err := tx.Put(ns(account, region, tData), key, blob); err != nil {
 		return nil, err
 	}
+	ck := cacheKey(account, region, g, m)
+	tx.AfterCommit(func() { l.cache.put(ck, blob) })
 	if err := tx.PutJSON(ns(account, region, tChunks), key, m); err != nil {
 		return nil, err
 	}
@@ -136,7 +141,12 @@ func chunkPlan(tx *store.Tx, account, region, prefix string, from, to int64) ([]
 	return out, err
 }
 
-func readChunk(tx *store.Tx, account, region string, m *chunkMeta) (*chunkReader, error) {
+// readChunk returns a reader over a chunk's events, from the cache or the store.
+func (l *Logs) readChunk(tx *store.Tx, account, region string, g *groupRec, m *chunkMeta) (*chunkReader, error) {
+	ck := cacheKey(account, region, g, m)
+	if b, ok := l.cache.get(ck); ok {
+		return &chunkReader{b: b, min: m.Min}, nil
+	}
 	b, ok, err := tx.Get(ns(account, region, tData), m.key)
 	if err != nil {
 		return nil, err
@@ -144,6 +154,7 @@ func readChunk(tx *store.Tx, account, region string, m *chunkMeta) (*chunkReader
 	if !ok {
 		return nil, fmt.Errorf("logs: chunk %q has no data", m.key)
 	}
+	l.cache.put(ck, b)
 	return &chunkReader{b: b, min: m.Min}, nil
 }
 

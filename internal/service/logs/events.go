@@ -16,9 +16,11 @@ import (
 
 func (l *Logs) eventHandlers() []server.Handler {
 	return []server.Handler{
-		server.Write("PutLogEvents", l.putLogEvents),
-		server.Read("GetLogEvents", l.getLogEvents),
-		server.Read("FilterLogEvents", l.filterLogEvents),
+		// CloudTrail does not record these (AWS's list of logged CloudWatch Logs
+		// actions leaves them out).
+		server.Write("PutLogEvents", l.putLogEvents).NotRecorded(),
+		server.Read("GetLogEvents", l.getLogEvents).NotRecorded(),
+		server.Read("FilterLogEvents", l.filterLogEvents).NotRecorded(),
 	}
 }
 
@@ -109,7 +111,7 @@ func (l *Logs) ingest(tx *store.Tx, account, region string, g *groupRec, s *stre
 		return nil, errParam("The batch of log events in a single PutLogEvents request cannot span more than 24 hours.")
 	}
 	if len(accepted) > 0 {
-		m, err := writeChunk(tx, account, region, g.Name, s, accepted, nowMs)
+		m, err := l.writeChunk(tx, account, region, g, s, accepted, nowMs)
 		if err != nil {
 			return nil, err
 		}
@@ -204,7 +206,7 @@ func (l *Logs) filterLogEvents(c *server.Call, in *api.FilterLogEventsRequest) (
 			return nil, err
 		}
 	}
-	res, more, err := scanChunks(c.Tx, c.Account, c.Region, plan, pat, from, to, after, limit)
+	res, more, err := l.scanChunks(c.Tx, c.Account, c.Region, g, plan, pat, from, to, after, limit)
 	if err != nil {
 		return nil, err
 	}
@@ -232,12 +234,12 @@ func (l *Logs) filterLogEvents(c *server.Call, in *api.FilterLogEventsRequest) (
 // the first `limit` matching events in event order after `after`; more says whether
 // matching events may remain. It stops reading once no unread chunk can hold an
 // event before the limit-th match.
-func scanChunks(tx *store.Tx, account, region string, plan []*chunkMeta, pat *filterpattern.Pattern, from, to int64, after *pos, limit int) (res []found, more bool, err error) {
+func (l *Logs) scanChunks(tx *store.Tx, account, region string, g *groupRec, plan []*chunkMeta, pat *filterpattern.Pattern, from, to int64, after *pos, limit int) (res []found, more bool, err error) {
 	for i, m := range plan {
 		if len(res) >= limit && m.Min > res[limit-1].p.ts {
 			return res, true, nil
 		}
-		r, err := readChunk(tx, account, region, m)
+		r, err := l.readChunk(tx, account, region, g, m)
 		if err != nil {
 			return nil, false, err
 		}
@@ -315,7 +317,7 @@ func (l *Logs) getLogEvents(c *server.Call, in *api.GetLogEventsRequest) (*api.G
 		if tokPos != nil && (forward && m.Max < tokPos.ts || !forward && m.Min > tokPos.ts) {
 			continue
 		}
-		r, err := readChunk(c.Tx, c.Account, c.Region, m)
+		r, err := l.readChunk(c.Tx, c.Account, c.Region, g, m)
 		if err != nil {
 			return nil, err
 		}

@@ -51,7 +51,7 @@ func (l *Logs) createLogGroup(c *server.Call, in *api.CreateLogGroupRequest) (*m
 		// AWS: "Log group names can't start with the string aws/". Wording inferred.
 		return nil, errParam("Log group names can't start with the string aws/.")
 	}
-	g := &groupRec{Name: in.LogGroupName, Created: ms(c.Now), Class: "STANDARD", Tags: in.Tags}
+	g := &groupRec{Name: in.LogGroupName, Created: ms(c.Now), Class: "STANDARD", Tags: in.Tags, Gen: svckit.UUID()}
 	if in.LogGroupClass != nil {
 		g.Class = *in.LogGroupClass
 	}

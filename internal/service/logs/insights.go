@@ -334,7 +334,7 @@ func (l *Logs) execute(tx *store.Tx, account, region string, q *queryRec) ([][]a
 			return nil, err
 		}
 		for _, m := range plan {
-			r, err := readChunk(tx, account, region, m)
+			r, err := l.readChunk(tx, account, region, g, m)
 			if err != nil {
 				return nil, err
 			}

@@ -68,6 +68,9 @@ type Deps struct {
 	Metrics MetricSink
 	// Keys checks KMS keys; nil checks the ARN format only.
 	Keys KeyChecker
+	// ChunkCache is the memory, in bytes, kept for recently written and read event
+	// chunks (0: DefaultChunkCache; negative: none).
+	ChunkCache int
 }
 
 // Logs is the CloudWatch Logs service.
@@ -75,6 +78,7 @@ type Logs struct {
 	d        Deps
 	patterns sync.Map // pattern string → *filterpattern.Pattern
 	queries  chan struct{}
+	cache    *chunkCache
 }
 
 // New returns CloudWatch Logs.
@@ -85,7 +89,10 @@ func New(d Deps) *Logs {
 	if d.Clock == nil {
 		d.Clock = &clock.Clock{}
 	}
-	return &Logs{d: d, queries: make(chan struct{}, 1)}
+	if d.ChunkCache == 0 {
+		d.ChunkCache = DefaultChunkCache
+	}
+	return &Logs{d: d, queries: make(chan struct{}, 1), cache: newChunkCache(d.ChunkCache)}
 }
 
 // Service returns the handlers for the server.
@@ -129,6 +136,8 @@ type groupRec struct {
 	Stored     int64             `json:"storedBytes"`
 	NextStream int64             `json:"nextStream"`
 	Filters    int32             `json:"metricFilters"`
+	// Gen tells this group from an earlier one of the same name (chunk cache keys).
+	Gen string `json:"gen"`
 }
 
 // streamRec is a stored log stream.

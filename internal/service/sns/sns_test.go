@@ -458,3 +458,41 @@ func TestPublishBatchAndFIFO(t *testing.T) {
 		t.Fatalf("FIFO order %+v", first)
 	}
 }
+
+// A delivery waiting for a retry survives a restart: the outbox is in the store.
+func TestOutboxSurvivesRestart(t *testing.T) {
+	dir := t.TempDir()
+	p := apptest.StartIn(t, dir)
+	c := sns.NewFromConfig(p.RootConfig())
+	r := newReceiver(t)
+	topic := aws.ToString(apptest.Must(c.CreateTopic(ctx, &sns.CreateTopicInput{Name: aws.String("t")})).TopicArn)
+	apptest.Must(c.Subscribe(ctx, &sns.SubscribeInput{TopicArn: aws.String(topic), Protocol: aws.String("http"), Endpoint: aws.String(r.srv.URL)}))
+	conf := r.wait(t, 1)[0]
+	apptest.Must(c.ConfirmSubscription(ctx, &sns.ConfirmSubscriptionInput{TopicArn: aws.String(topic), Token: aws.String(conf["Token"])}))
+	r.mu.Lock()
+	r.fail = 1
+	r.mu.Unlock()
+	apptest.Must(c.Publish(ctx, &sns.PublishInput{TopicArn: aws.String(topic), Message: aws.String("after restart")}))
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		r.mu.Lock()
+		failed := r.fail == 0
+		r.mu.Unlock()
+		if failed || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	p.Stop()
+
+	p = apptest.StartIn(t, dir)
+	p.AdvanceClock(21 * time.Second)
+	if got := r.wait(t, 2); got[1]["Message"] != "after restart" {
+		t.Fatalf("after the restart: %v", got[1])
+	}
+	// The message names the endpoint as the subscriber first called it; the test
+	// server's port changed with the restart.
+	m := r.wait(t, 2)[1]
+	m["SigningCertURL"] = p.URL + m["SigningCertURL"][strings.Index(m["SigningCertURL"], "/_palisade/"):]
+	verify(t, m)
+}
