@@ -243,7 +243,9 @@ func newCLIUser(t *testing.T, c cli, s *server, name string) (string, string) {
 	t.Helper()
 	c.run(s, rootAK, rootSK, "iam", "create-user", "--user-name", name)
 	out, ok := c.run(s, rootAK, rootSK, "iam", "create-access-key", "--user-name", name)
-	var k struct{ AccessKey struct{ AccessKeyId, SecretAccessKey string } }
+	var k struct {
+		AccessKey struct{ AccessKeyId, SecretAccessKey string }
+	}
 	if !ok || json.Unmarshal([]byte(out), &k) != nil {
 		t.Fatalf("create-access-key: %s", out)
 	}
@@ -332,7 +334,7 @@ func TestUnauthorizedAPICallsChain(t *testing.T) {
 		"eventVersion": "1.09", "eventTime": time.UnixMilli(now).UTC().Format("2006-01-02T15:04:05Z"), "eventSource": "iam.amazonaws.com",
 		"eventName": "ListUsers", "awsRegion": "us-east-1", "sourceIPAddress": "127.0.0.1", "userAgent": "aws-cli",
 		"userIdentity": map[string]any{"type": "IAMUser", "arn": "arn:aws:iam::000000000000:user/intruder", "accountId": "000000000000", "userName": "intruder"},
-		"errorCode": "AccessDenied", "errorMessage": strings.TrimSpace(out), "requestParameters": nil, "responseElements": nil,
+		"errorCode":    "AccessDenied", "errorMessage": strings.TrimSpace(out), "requestParameters": nil, "responseElements": nil,
 		"eventType": "AwsApiCall", "managementEvent": true, "recipientAccountId": "000000000000", "eventCategory": "Management",
 	})
 	events, _ := json.Marshal([]map[string]any{{"timestamp": now, "message": string(record)}})

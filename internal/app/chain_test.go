@@ -34,7 +34,7 @@ func TestUnauthorizedAPICallsChain(t *testing.T) {
 
 	apptest.Must(logsc.CreateLogGroup(ctx, &cwl.CreateLogGroupInput{LogGroupName: aws.String("ct")}))
 	apptest.Must(logsc.PutMetricFilter(ctx, &cwl.PutMetricFilterInput{LogGroupName: aws.String("ct"), FilterName: aws.String("unauth"),
-		FilterPattern: aws.String(`{($.errorCode="*UnauthorizedOperation") || ($.errorCode="AccessDenied*")}`),
+		FilterPattern:         aws.String(`{($.errorCode="*UnauthorizedOperation") || ($.errorCode="AccessDenied*")}`),
 		MetricTransformations: []lt.MetricTransformation{{MetricName: aws.String("UnauthorizedAPICalls"), MetricNamespace: aws.String("CIS"), MetricValue: aws.String("1")}}}))
 	topic := aws.ToString(apptest.Must(snsc.CreateTopic(ctx, &sns.CreateTopicInput{Name: aws.String("alarms")})).TopicArn)
 	queue := aws.ToString(apptest.Must(sqsc.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String("alerts")})).QueueUrl)
