@@ -7,6 +7,8 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/hex"
+	"encoding/json"
+	"fmt"
 	"strings"
 
 	"github.com/palisade/palisade/internal/store"
@@ -121,4 +123,21 @@ func ParseARN(s string) (ARN, bool) {
 // String formats the ARN.
 func (a ARN) String() string {
 	return "arn:" + a.Partition + ":" + a.Service + ":" + a.Region + ":" + a.Account + ":" + a.Resource
+}
+
+// MustJSON encodes a stored record; the records are plain structs that always encode.
+func MustJSON(v any) []byte {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(err)
+	}
+	return b
+}
+
+// Decode decodes a stored record, naming the service in the error.
+func Decode(service string, b []byte, v any) error {
+	if err := json.Unmarshal(b, v); err != nil {
+		return fmt.Errorf("%s: stored record: %w", service, err)
+	}
+	return nil
 }

@@ -352,7 +352,7 @@ func (cw *CloudWatch) describeAlarms(c *server.Call, in *api.DescribeAlarmsInput
 			return true, nil
 		}
 		a := &alarmRec{}
-		if err := unmarshal(v, a); err != nil {
+		if err := decode(v, a); err != nil {
 			return false, err
 		}
 		if in.StateValue != nil && a.State != *in.StateValue || in.ActionPrefix != nil && !hasActionPrefix(a, *in.ActionPrefix) {
@@ -385,7 +385,7 @@ func (cw *CloudWatch) describeAlarmsForMetric(c *server.Call, in *api.DescribeAl
 	want := metricKey(in.Namespace, in.MetricName, in.Dimensions)
 	err := svckit.ScanPrefix(c.Tx, ns(c.Account, c.Region, tAlarms), "", "", func(_ string, v []byte) (bool, error) {
 		a := &alarmRec{}
-		if err := unmarshal(v, a); err != nil {
+		if err := decode(v, a); err != nil {
 			return false, err
 		}
 		if a.MetricName == "" || metricKey(a.Namespace, a.MetricName, a.Dimensions) != want && len(in.Dimensions) > 0 ||
@@ -570,7 +570,7 @@ func (cw *CloudWatch) describeAlarmHistory(c *server.Call, in *api.DescribeAlarm
 	var items []historyRec
 	err := svckit.ScanPrefix(c.Tx, ns(c.Account, c.Region, tHistory), "", "", func(_ string, v []byte) (bool, error) {
 		h := historyRec{}
-		if err := unmarshal(v, &h); err != nil {
+		if err := decode(v, &h); err != nil {
 			return false, err
 		}
 		if in.AlarmName != nil && h.Alarm != *in.AlarmName || in.HistoryItemType != nil && h.Type != *in.HistoryItemType ||

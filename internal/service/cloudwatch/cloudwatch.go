@@ -13,7 +13,6 @@ package cloudwatch
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"log/slog"
 	"sort"
@@ -24,6 +23,7 @@ import (
 	"github.com/palisade/palisade/internal/clock"
 	"github.com/palisade/palisade/internal/server"
 	"github.com/palisade/palisade/internal/store"
+	"github.com/palisade/palisade/internal/svckit"
 )
 
 // Notification is an alarm action's message to an SNS topic.
@@ -135,12 +135,6 @@ func sortDims(dims []api.Dimension) []api.Dimension {
 	return out
 }
 
-func unmarshal(b []byte, v any) error {
-	if err := json.Unmarshal(b, v); err != nil {
-		return fmt.Errorf("cloudwatch: stored record: %w", err)
-	}
-	return nil
-}
 
 // regionNames are the names alarm messages use for a region.
 var regionNames = map[string]string{
@@ -159,3 +153,5 @@ func regionName(r string) string {
 	}
 	return r
 }
+
+func decode(b []byte, v any) error { return svckit.Decode("cloudwatch", b, v) }

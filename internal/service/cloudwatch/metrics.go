@@ -237,7 +237,7 @@ func readWindows(tx *store.Tx, account, region, mkey string, start, end time.Tim
 			return true, nil
 		}
 		pr := &pointRec{}
-		if err := unmarshal(v, pr); err != nil {
+		if err := decode(v, pr); err != nil {
 			return false, err
 		}
 		w := from + (b-from)/p*p
@@ -549,7 +549,7 @@ func (cw *CloudWatch) listMetrics(c *server.Call, in *api.ListMetricsInput) (*ap
 	last := ""
 	err := svckit.ScanPrefix(c.Tx, ns(c.Account, c.Region, tMetrics), prefix, after, func(k string, v []byte) (bool, error) {
 		m := &metricRec{}
-		if err := unmarshal(v, m); err != nil {
+		if err := decode(v, m); err != nil {
 			return false, err
 		}
 		if m.LastPut < since || in.MetricName != nil && m.Name != *in.MetricName || !dimsMatch(m.Dimensions, in.Dimensions) {

@@ -118,7 +118,7 @@ func chunkPlan(tx *store.Tx, account, region, prefix string, from, to int64) ([]
 	var out []*chunkMeta
 	err := svckit.ScanPrefix(tx, ns(account, region, tChunks), prefix, "", func(k string, v []byte) (bool, error) {
 		m := &chunkMeta{}
-		if err := unmarshal(v, m); err != nil {
+		if err := decode(v, m); err != nil {
 			return false, err
 		}
 		if m.Max < from || m.Min > to {

@@ -147,14 +147,11 @@ type found struct {
 }
 
 func (l *Logs) filterLogEvents(c *server.Call, in *api.FilterLogEventsRequest) (*api.FilterLogEventsResponse, error) {
-	name, err := groupName(c, in.LogGroupName, in.LogGroupIdentifier)
+	g, err := groupOf(c, in.LogGroupName, in.LogGroupIdentifier)
 	if err != nil {
 		return nil, err
 	}
-	g, err := loadGroup(c.Tx, c.Account, c.Region, name)
-	if err != nil {
-		return nil, err
-	}
+	name := g.Name
 	if len(in.LogStreamNames) > 0 && in.LogStreamNamePrefix != nil {
 		// Wording inferred: the API reference says the two can't be combined.
 		return nil, errParam("You cannot specify both LogStreamNames and LogStreamNamePrefix.")
@@ -273,14 +270,11 @@ func (l *Logs) scanChunks(tx *store.Tx, account, region string, g *groupRec, pla
 }
 
 func (l *Logs) getLogEvents(c *server.Call, in *api.GetLogEventsRequest) (*api.GetLogEventsResponse, error) {
-	name, err := groupName(c, in.LogGroupName, in.LogGroupIdentifier)
+	g, err := groupOf(c, in.LogGroupName, in.LogGroupIdentifier)
 	if err != nil {
 		return nil, err
 	}
-	g, err := loadGroup(c.Tx, c.Account, c.Region, name)
-	if err != nil {
-		return nil, err
-	}
+	name := g.Name
 	s, err := loadStream(c.Tx, c.Account, c.Region, name, in.LogStreamName)
 	if err != nil {
 		return nil, err

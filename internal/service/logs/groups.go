@@ -67,7 +67,7 @@ func (l *Logs) createLogGroup(c *server.Call, in *api.CreateLogGroupRequest) (*m
 	if in.DeletionProtectionEnabled != nil {
 		g.Protected = *in.DeletionProtectionEnabled
 	}
-	ok, err := c.Tx.Insert(ns(c.Account, c.Region, tGroups), g.Name, mustJSON(g))
+	ok, err := c.Tx.Insert(ns(c.Account, c.Region, tGroups), g.Name, svckit.MustJSON(g))
 	if err != nil {
 		return nil, err
 	}
@@ -153,7 +153,7 @@ func (l *Logs) describeLogGroups(c *server.Call, in *api.DescribeLogGroupsReques
 			return false, nil
 		}
 		g := &groupRec{}
-		if err := unmarshal(v, g); err != nil {
+		if err := decode(v, g); err != nil {
 			return false, err
 		}
 		if in.LogGroupClass != nil && g.Class != *in.LogGroupClass {

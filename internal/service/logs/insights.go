@@ -182,7 +182,7 @@ func (l *Logs) describeQueries(c *server.Call, in *api.DescribeQueriesRequest) (
 	var all []*queryRec
 	err := svckit.ScanPrefix(c.Tx, ns(c.Account, c.Region, tQueries), "", "", func(_ string, v []byte) (bool, error) {
 		q := &queryRec{}
-		if err := unmarshal(v, q); err != nil {
+		if err := decode(v, q); err != nil {
 			return false, err
 		}
 		if in.Status != nil && q.Status != *in.Status {
@@ -237,7 +237,7 @@ func (l *Logs) runPending(ctx context.Context) {
 	err := l.d.Store.View(ctx, func(tx *store.Tx) error {
 		return tx.Scan(queueNS, "", 0, func(k string, v []byte) bool {
 			var q queued
-			if unmarshal(v, &q) == nil {
+			if decode(v, &q) == nil {
 				pending = append(pending, k)
 				where = append(where, q)
 			}

@@ -621,19 +621,7 @@ func (c *qcmp) eval(r qrow) any {
 	if l == nil || rv == nil {
 		return c.op == "!=" && (l == nil) != (rv == nil)
 	}
-	var d int
-	ln, lok := asNumber(l)
-	rn, rok := asNumber(rv)
-	if lok && rok {
-		switch {
-		case ln < rn:
-			d = -1
-		case ln > rn:
-			d = 1
-		}
-	} else {
-		d = strings.Compare(asText(l), asText(rv))
-	}
+	d := compareValues(l, rv)
 	switch c.op {
 	case "=":
 		return d == 0
@@ -774,6 +762,8 @@ func sortRows(rows []qrow, keys []qsort) {
 	})
 }
 
+// compareValues orders two values: numerically when both read as numbers, else as
+// text.
 func compareValues(a, b any) int {
 	an, aok := asNumber(a)
 	bn, bok := asNumber(b)

@@ -16,8 +16,6 @@ package logs
 
 import (
 	"context"
-	"encoding/json"
-	"fmt"
 	"log/slog"
 	"strings"
 	"sync"
@@ -228,6 +226,15 @@ func groupName(c *server.Call, name, ident *string) (string, error) {
 	return i, nil
 }
 
+// groupOf loads the group a logGroupName / logGroupIdentifier pair names.
+func groupOf(c *server.Call, name, ident *string) (*groupRec, error) {
+	n, err := groupName(c, name, ident)
+	if err != nil {
+		return nil, err
+	}
+	return loadGroup(c.Tx, c.Account, c.Region, n)
+}
+
 // vars resolves ${LogGroupName} for authorization when the input names the group by
 // identifier (an ARN) or by resource ARN.
 func vars(c *server.Call, name string, in map[string]any) (string, bool) {
@@ -270,17 +277,4 @@ func (l *Logs) pattern(src string) (*filterpattern.Pattern, error) {
 // ms is a time as CloudWatch Logs' milliseconds since the epoch.
 func ms(t time.Time) int64 { return t.UnixMilli() }
 
-func mustJSON(v any) []byte {
-	b, err := json.Marshal(v)
-	if err != nil {
-		panic(err)
-	}
-	return b
-}
-
-func unmarshal(b []byte, v any) error {
-	if err := json.Unmarshal(b, v); err != nil {
-		return fmt.Errorf("logs: stored record: %w", err)
-	}
-	return nil
-}
+func decode(b []byte, v any) error { return svckit.Decode("logs", b, v) }

@@ -152,7 +152,7 @@ func (l *Logs) describeMetricFilters(c *server.Call, in *api.DescribeMetricFilte
 	last := ""
 	err := svckit.ScanPrefix(c.Tx, ns(c.Account, c.Region, tFilters), prefix, after, func(k string, v []byte) (bool, error) {
 		f := &filterRec{}
-		if err := unmarshal(v, f); err != nil {
+		if err := decode(v, f); err != nil {
 			return false, err
 		}
 		if in.MetricName != nil && !f.publishes(*in.MetricNamespace, *in.MetricName) {
@@ -220,7 +220,7 @@ func (l *Logs) groupFilters(tx *store.Tx, account, region, group string) ([]comp
 	var out []compiledFilter
 	err := svckit.ScanPrefix(tx, ns(account, region, tFilters), group+sep, "", func(_ string, v []byte) (bool, error) {
 		f := &filterRec{}
-		if err := unmarshal(v, f); err != nil {
+		if err := decode(v, f); err != nil {
 			return false, err
 		}
 		p, err := l.pattern(f.Pattern)

@@ -23,7 +23,7 @@ func (l *Logs) streamHandlers() []server.Handler {
 func createStream(tx *store.Tx, account, region string, g *groupRec, name string, now int64) (*streamRec, bool, error) {
 	g.NextStream++
 	s := &streamRec{Name: name, ID: g.NextStream, Created: now}
-	ok, err := tx.Insert(ns(account, region, tStreams), streamKey(g.Name, name), mustJSON(s))
+	ok, err := tx.Insert(ns(account, region, tStreams), streamKey(g.Name, name), svckit.MustJSON(s))
 	if err != nil || !ok {
 		return nil, false, err
 	}
@@ -91,13 +91,11 @@ func sequenceToken(s *streamRec) string {
 }
 
 func (l *Logs) describeLogStreams(c *server.Call, in *api.DescribeLogStreamsRequest) (*api.DescribeLogStreamsResponse, error) {
-	name, err := groupName(c, in.LogGroupName, in.LogGroupIdentifier)
+	g, err := groupOf(c, in.LogGroupName, in.LogGroupIdentifier)
 	if err != nil {
 		return nil, err
 	}
-	if _, err := loadGroup(c.Tx, c.Account, c.Region, name); err != nil {
-		return nil, err
-	}
+	name := g.Name
 	byTime := svckit.Str(in.OrderBy) == "LastEventTime"
 	prefix := svckit.Str(in.LogStreamNamePrefix)
 	if byTime && prefix != "" {
@@ -119,7 +117,7 @@ func (l *Logs) describeLogStreams(c *server.Call, in *api.DescribeLogStreamsRequ
 	var all []*streamRec
 	err = svckit.ScanPrefix(c.Tx, ns(c.Account, c.Region, tStreams), name+sep+prefix, "", func(_ string, v []byte) (bool, error) {
 		s := &streamRec{}
-		if err := unmarshal(v, s); err != nil {
+		if err := decode(v, s); err != nil {
 			return false, err
 		}
 		all = append(all, s)

@@ -149,7 +149,7 @@ func (s *SNS) deliverDue(ctx context.Context) int64 {
 		err := s.d.Store.View(ctx, func(tx *store.Tx) error {
 			return tx.Scan(outboxNS, "", 0, func(k string, v []byte) bool {
 				d := &delivery{}
-				if unmarshal(v, d) != nil {
+				if decode(v, d) != nil {
 					return true
 				}
 				if d.Due > now {

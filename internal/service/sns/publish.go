@@ -222,11 +222,7 @@ func (s *SNS) publish(c *server.Call, in *api.PublishInput) (*api.PublishRespons
 }
 
 func (s *SNS) publishBatch(c *server.Call, in *api.PublishBatchInput) (*api.PublishBatchResponse, error) {
-	t, err := parseTopicARN(in.TopicArn, "TopicArn")
-	if err != nil {
-		return nil, err
-	}
-	topic, err := mustTopic(c.Tx, t)
+	t, topic, err := topicOf(c, in.TopicArn)
 	if err != nil {
 		return nil, err
 	}

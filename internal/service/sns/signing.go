@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/palisade/palisade/internal/store"
+	"github.com/palisade/palisade/internal/svckit"
 )
 
 // SNS signs every message it sends to HTTP, HTTPS and email-json endpoints (and the
@@ -122,7 +123,7 @@ func (s *signer) init() {
 	sk = storedKey{Sealed: s.sealer.Seal(x509.MarshalPKCS1PrivateKey(key), sealContext), Cert: der}
 	go func() {
 		err := s.db.Update(ctx, func(tx *store.Tx) error {
-			_, err := tx.Insert(signingNS, "key", mustJSON(sk))
+			_, err := tx.Insert(signingNS, "key", svckit.MustJSON(sk))
 			return err
 		})
 		if err != nil && s.log != nil {

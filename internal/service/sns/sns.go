@@ -15,8 +15,6 @@ package sns
 
 import (
 	"context"
-	"encoding/json"
-	"fmt"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -200,6 +198,16 @@ func mustTopic(tx *store.Tx, t topicRef) (*topicRec, error) {
 	return rec, err
 }
 
+// topicOf resolves a request's TopicArn to its topic, or NotFound.
+func topicOf(c *server.Call, arn string) (topicRef, *topicRec, error) {
+	t, err := parseTopicARN(arn, "TopicArn")
+	if err != nil {
+		return t, nil, err
+	}
+	rec, err := mustTopic(c.Tx, t)
+	return t, rec, err
+}
+
 func putTopic(tx *store.Tx, t topicRef, rec *topicRec) error {
 	return tx.PutJSON(ns(t.Account, t.Region, tTopics), t.Name, rec)
 }
@@ -304,17 +312,4 @@ func (s *SNS) checks(c *server.Call, op string, in map[string]any) ([]authz.Chec
 	return []authz.Check{chk}, nil
 }
 
-func mustJSON(v any) []byte {
-	b, err := json.Marshal(v)
-	if err != nil {
-		panic(err)
-	}
-	return b
-}
-
-func unmarshal(b []byte, v any) error {
-	if err := json.Unmarshal(b, v); err != nil {
-		return fmt.Errorf("sns: stored record: %w", err)
-	}
-	return nil
-}
+func decode(b []byte, v any) error { return svckit.Decode("sns", b, v) }

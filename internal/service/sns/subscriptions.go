@@ -178,11 +178,8 @@ func (s *SNS) subscribe(c *server.Call, in *api.SubscribeInput) (*api.SubscribeR
 }
 
 func (s *SNS) confirmSubscription(c *server.Call, in *api.ConfirmSubscriptionInput) (*api.ConfirmSubscriptionResponse, error) {
-	t, err := parseTopicARN(in.TopicArn, "TopicArn")
+	t, _, err := topicOf(c, in.TopicArn)
 	if err != nil {
-		return nil, err
-	}
-	if _, err := mustTopic(c.Tx, t); err != nil {
 		return nil, err
 	}
 	id, ok, err := c.Tx.Get(ns(t.Account, t.Region, tTokens), in.Token)
@@ -278,11 +275,8 @@ func (s *SNS) listSubscriptions(c *server.Call, in *api.ListSubscriptionsInput) 
 }
 
 func (s *SNS) listSubscriptionsByTopic(c *server.Call, in *api.ListSubscriptionsByTopicInput) (*api.ListSubscriptionsByTopicResponse, error) {
-	t, err := parseTopicARN(in.TopicArn, "TopicArn")
+	t, _, err := topicOf(c, in.TopicArn)
 	if err != nil {
-		return nil, err
-	}
-	if _, err := mustTopic(c.Tx, t); err != nil {
 		return nil, err
 	}
 	subs, err := topicSubs(c.Tx, t)

@@ -134,11 +134,7 @@ func (s *SNS) deleteTopic(c *server.Call, in *api.DeleteTopicInput) (*model.Empt
 }
 
 func (s *SNS) getTopicAttributes(c *server.Call, in *api.GetTopicAttributesInput) (*api.GetTopicAttributesResponse, error) {
-	t, err := parseTopicARN(in.TopicArn, "TopicArn")
-	if err != nil {
-		return nil, err
-	}
-	rec, err := mustTopic(c.Tx, t)
+	t, rec, err := topicOf(c, in.TopicArn)
 	if err != nil {
 		return nil, err
 	}
@@ -168,11 +164,7 @@ func (s *SNS) getTopicAttributes(c *server.Call, in *api.GetTopicAttributesInput
 }
 
 func (s *SNS) setTopicAttributes(c *server.Call, in *api.SetTopicAttributesInput) (*model.Empty, error) {
-	t, err := parseTopicARN(in.TopicArn, "TopicArn")
-	if err != nil {
-		return nil, err
-	}
-	rec, err := mustTopic(c.Tx, t)
+	t, rec, err := topicOf(c, in.TopicArn)
 	if err != nil {
 		return nil, err
 	}
@@ -238,11 +230,7 @@ func editPolicy(rec *topicRec, fn func(stmts []any) ([]any, error)) error {
 }
 
 func (s *SNS) addPermission(c *server.Call, in *api.AddPermissionInput) (*model.Empty, error) {
-	t, err := parseTopicARN(in.TopicArn, "TopicArn")
-	if err != nil {
-		return nil, err
-	}
-	rec, err := mustTopic(c.Tx, t)
+	t, rec, err := topicOf(c, in.TopicArn)
 	if err != nil {
 		return nil, err
 	}
@@ -269,11 +257,7 @@ func (s *SNS) addPermission(c *server.Call, in *api.AddPermissionInput) (*model.
 }
 
 func (s *SNS) removePermission(c *server.Call, in *api.RemovePermissionInput) (*model.Empty, error) {
-	t, err := parseTopicARN(in.TopicArn, "TopicArn")
-	if err != nil {
-		return nil, err
-	}
-	rec, err := mustTopic(c.Tx, t)
+	t, rec, err := topicOf(c, in.TopicArn)
 	if err != nil {
 		return nil, err
 	}

@@ -296,11 +296,7 @@ func traceHeader(sys map[string]api.MessageSystemAttributeValue) (string, error)
 }
 
 func (q *SQS) sendMessage(c *server.Call, in *api.SendMessageRequest) (*api.SendMessageResult, error) {
-	r, err := parseQueueURL(c, in.QueueUrl)
-	if err != nil {
-		return nil, err
-	}
-	rec, err := mustQueue(c.Tx, r)
+	r, rec, err := queueOf(c, in.QueueUrl)
 	if err != nil {
 		return nil, err
 	}
@@ -355,11 +351,7 @@ func batchError(id string, err error) api.BatchResultErrorEntry {
 }
 
 func (q *SQS) sendMessageBatch(c *server.Call, in *api.SendMessageBatchRequest) (*api.SendMessageBatchResult, error) {
-	r, err := parseQueueURL(c, in.QueueUrl)
-	if err != nil {
-		return nil, err
-	}
-	rec, err := mustQueue(c.Tx, r)
+	r, rec, err := queueOf(c, in.QueueUrl)
 	if err != nil {
 		return nil, err
 	}
@@ -479,11 +471,8 @@ func byHandle(tx *store.Tx, r queueRef, rc receipt) (*msgRec, error) {
 }
 
 func (q *SQS) deleteMessage(c *server.Call, in *api.DeleteMessageRequest) (*model.Empty, error) {
-	r, err := parseQueueURL(c, in.QueueUrl)
+	r, _, err := queueOf(c, in.QueueUrl)
 	if err != nil {
-		return nil, err
-	}
-	if _, err := mustQueue(c.Tx, r); err != nil {
 		return nil, err
 	}
 	return &model.Empty{}, q.deleteByHandle(c, r, in.ReceiptHandle)
@@ -505,11 +494,8 @@ func (q *SQS) deleteByHandle(c *server.Call, r queueRef, h string) error {
 }
 
 func (q *SQS) deleteMessageBatch(c *server.Call, in *api.DeleteMessageBatchRequest) (*api.DeleteMessageBatchResult, error) {
-	r, err := parseQueueURL(c, in.QueueUrl)
+	r, _, err := queueOf(c, in.QueueUrl)
 	if err != nil {
-		return nil, err
-	}
-	if _, err := mustQueue(c.Tx, r); err != nil {
 		return nil, err
 	}
 	ids := make([]string, len(in.Entries))
@@ -560,22 +546,16 @@ func (q *SQS) changeVisibility(c *server.Call, r queueRef, h string, timeout int
 }
 
 func (q *SQS) changeMessageVisibility(c *server.Call, in *api.ChangeMessageVisibilityRequest) (*model.Empty, error) {
-	r, err := parseQueueURL(c, in.QueueUrl)
+	r, _, err := queueOf(c, in.QueueUrl)
 	if err != nil {
-		return nil, err
-	}
-	if _, err := mustQueue(c.Tx, r); err != nil {
 		return nil, err
 	}
 	return &model.Empty{}, q.changeVisibility(c, r, in.ReceiptHandle, in.VisibilityTimeout)
 }
 
 func (q *SQS) changeMessageVisibilityBatch(c *server.Call, in *api.ChangeMessageVisibilityBatchRequest) (*api.ChangeMessageVisibilityBatchResult, error) {
-	r, err := parseQueueURL(c, in.QueueUrl)
+	r, _, err := queueOf(c, in.QueueUrl)
 	if err != nil {
-		return nil, err
-	}
-	if _, err := mustQueue(c.Tx, r); err != nil {
 		return nil, err
 	}
 	ids := make([]string, len(in.Entries))

@@ -193,11 +193,8 @@ func (q *SQS) createQueue(c *server.Call, in *api.CreateQueueRequest) (*api.Crea
 }
 
 func (q *SQS) deleteQueue(c *server.Call, in *api.DeleteQueueRequest) (*model.Empty, error) {
-	r, err := parseQueueURL(c, in.QueueUrl)
+	r, _, err := queueOf(c, in.QueueUrl)
 	if err != nil {
-		return nil, err
-	}
-	if _, err := mustQueue(c.Tx, r); err != nil {
 		return nil, err
 	}
 	if _, err := svckit.DeletePrefix(c.Tx, msgNS(r.Account, r.Region, r.Name), ""); err != nil {
@@ -260,7 +257,7 @@ func (q *SQS) count(c *server.Call, r queueRef, rec *queueRec) (counts, error) {
 	cutoff := now - retention(rec)*1000
 	err := c.Tx.Scan(msgNS(r.Account, r.Region, r.Name), "", 0, func(_ string, v []byte) bool {
 		m := &msgRec{}
-		if unmarshal(v, m) != nil || m.Sent < cutoff {
+		if decode(v, m) != nil || m.Sent < cutoff {
 			return true
 		}
 		switch {
@@ -291,11 +288,7 @@ var readable = map[string]bool{"All": true, "QueueArn": true, "ApproximateNumber
 	"ApproximateNumberOfMessagesDelayed": true, "CreatedTimestamp": true, "LastModifiedTimestamp": true}
 
 func (q *SQS) getQueueAttributes(c *server.Call, in *api.GetQueueAttributesRequest) (*api.GetQueueAttributesResult, error) {
-	r, err := parseQueueURL(c, in.QueueUrl)
-	if err != nil {
-		return nil, err
-	}
-	rec, err := mustQueue(c.Tx, r)
+	r, rec, err := queueOf(c, in.QueueUrl)
 	if err != nil {
 		return nil, err
 	}
@@ -329,11 +322,7 @@ func (q *SQS) getQueueAttributes(c *server.Call, in *api.GetQueueAttributesReque
 }
 
 func (q *SQS) setQueueAttributes(c *server.Call, in *api.SetQueueAttributesRequest) (*model.Empty, error) {
-	r, err := parseQueueURL(c, in.QueueUrl)
-	if err != nil {
-		return nil, err
-	}
-	rec, err := mustQueue(c.Tx, r)
+	r, rec, err := queueOf(c, in.QueueUrl)
 	if err != nil {
 		return nil, err
 	}
@@ -358,11 +347,7 @@ func (q *SQS) setQueueAttributes(c *server.Call, in *api.SetQueueAttributesReque
 }
 
 func (q *SQS) purgeQueue(c *server.Call, in *api.PurgeQueueRequest) (*model.Empty, error) {
-	r, err := parseQueueURL(c, in.QueueUrl)
-	if err != nil {
-		return nil, err
-	}
-	rec, err := mustQueue(c.Tx, r)
+	r, rec, err := queueOf(c, in.QueueUrl)
 	if err != nil {
 		return nil, err
 	}
@@ -377,11 +362,7 @@ func (q *SQS) purgeQueue(c *server.Call, in *api.PurgeQueueRequest) (*model.Empt
 }
 
 func (q *SQS) tagQueue(c *server.Call, in *api.TagQueueRequest) (*model.Empty, error) {
-	r, err := parseQueueURL(c, in.QueueUrl)
-	if err != nil {
-		return nil, err
-	}
-	rec, err := mustQueue(c.Tx, r)
+	r, rec, err := queueOf(c, in.QueueUrl)
 	if err != nil {
 		return nil, err
 	}
@@ -398,11 +379,7 @@ func (q *SQS) tagQueue(c *server.Call, in *api.TagQueueRequest) (*model.Empty, e
 }
 
 func (q *SQS) untagQueue(c *server.Call, in *api.UntagQueueRequest) (*model.Empty, error) {
-	r, err := parseQueueURL(c, in.QueueUrl)
-	if err != nil {
-		return nil, err
-	}
-	rec, err := mustQueue(c.Tx, r)
+	r, rec, err := queueOf(c, in.QueueUrl)
 	if err != nil {
 		return nil, err
 	}
@@ -413,11 +390,7 @@ func (q *SQS) untagQueue(c *server.Call, in *api.UntagQueueRequest) (*model.Empt
 }
 
 func (q *SQS) listQueueTags(c *server.Call, in *api.ListQueueTagsRequest) (*api.ListQueueTagsResult, error) {
-	r, err := parseQueueURL(c, in.QueueUrl)
-	if err != nil {
-		return nil, err
-	}
-	rec, err := mustQueue(c.Tx, r)
+	_, rec, err := queueOf(c, in.QueueUrl)
 	if err != nil {
 		return nil, err
 	}
@@ -451,11 +424,7 @@ func editPolicy(r queueRef, rec *queueRec, fn func(stmts []any) ([]any, error)) 
 }
 
 func (q *SQS) addPermission(c *server.Call, in *api.AddPermissionRequest) (*model.Empty, error) {
-	r, err := parseQueueURL(c, in.QueueUrl)
-	if err != nil {
-		return nil, err
-	}
-	rec, err := mustQueue(c.Tx, r)
+	r, rec, err := queueOf(c, in.QueueUrl)
 	if err != nil {
 		return nil, err
 	}
@@ -482,11 +451,7 @@ func (q *SQS) addPermission(c *server.Call, in *api.AddPermissionRequest) (*mode
 }
 
 func (q *SQS) removePermission(c *server.Call, in *api.RemovePermissionRequest) (*model.Empty, error) {
-	r, err := parseQueueURL(c, in.QueueUrl)
-	if err != nil {
-		return nil, err
-	}
-	rec, err := mustQueue(c.Tx, r)
+	r, rec, err := queueOf(c, in.QueueUrl)
 	if err != nil {
 		return nil, err
 	}
@@ -512,17 +477,14 @@ func (q *SQS) removePermission(c *server.Call, in *api.RemovePermissionRequest) 
 }
 
 func (q *SQS) listDeadLetterSourceQueues(c *server.Call, in *api.ListDeadLetterSourceQueuesRequest) (*api.ListDeadLetterSourceQueuesResult, error) {
-	r, err := parseQueueURL(c, in.QueueUrl)
+	r, _, err := queueOf(c, in.QueueUrl)
 	if err != nil {
-		return nil, err
-	}
-	if _, err := mustQueue(c.Tx, r); err != nil {
 		return nil, err
 	}
 	var urls []string
 	err = svckit.ScanPrefix(c.Tx, ns(r.Account, r.Region, tQueues), "", "", func(k string, v []byte) (bool, error) {
 		rec := &queueRec{}
-		if err := unmarshal(v, rec); err != nil {
+		if err := decode(v, rec); err != nil {
 			return false, err
 		}
 		var rp struct {

@@ -43,11 +43,7 @@ func redrivePolicy(rec *queueRec) (*redrive, bool) {
 }
 
 func (q *SQS) receiveMessage(c *server.Call, in *api.ReceiveMessageRequest) (*api.ReceiveMessageResult, error) {
-	r, err := parseQueueURL(c, in.QueueUrl)
-	if err != nil {
-		return nil, err
-	}
-	rec, err := mustQueue(c.Tx, r)
+	r, rec, err := queueOf(c, in.QueueUrl)
 	if err != nil {
 		return nil, err
 	}
@@ -77,7 +73,7 @@ func (q *SQS) receiveMessage(c *server.Call, in *api.ReceiveMessageRequest) (*ap
 	var expired, picked, redriven []*msgRec
 	err = c.Tx.Scan(msgNS(r.Account, r.Region, r.Name), "", 0, func(_ string, v []byte) bool {
 		m := &msgRec{}
-		if unmarshal(v, m) != nil {
+		if decode(v, m) != nil {
 			return true
 		}
 		if m.Sent < cutoff {
@@ -236,7 +232,7 @@ func (q *SQS) waitForMessages(c *server.Call, in *api.ReceiveMessageRequest) {
 			cutoff := now - retention(rec)*1000
 			return tx.Scan(msgNS(r.Account, r.Region, r.Name), "", 0, func(_ string, v []byte) bool {
 				m := &msgRec{}
-				if unmarshal(v, m) != nil || m.Sent < cutoff {
+				if decode(v, m) != nil || m.Sent < cutoff {
 					return true
 				}
 				if m.VisibleAt <= now {

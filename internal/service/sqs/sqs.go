@@ -12,8 +12,6 @@
 package sqs
 
 import (
-	"encoding/json"
-	"fmt"
 	"log/slog"
 	"net/url"
 	"regexp"
@@ -163,6 +161,16 @@ func mustQueue(tx *store.Tx, r queueRef) (*queueRec, error) {
 	return rec, err
 }
 
+// queueOf resolves a request's QueueUrl to its queue, or QueueDoesNotExist.
+func queueOf(c *server.Call, url string) (queueRef, *queueRec, error) {
+	r, err := parseQueueURL(c, url)
+	if err != nil {
+		return r, nil, err
+	}
+	rec, err := mustQueue(c.Tx, r)
+	return r, rec, err
+}
+
 func putQueue(tx *store.Tx, r queueRef, rec *queueRec) error {
 	return tx.PutJSON(ns(r.Account, r.Region, tQueues), r.Name, rec)
 }
@@ -242,9 +250,4 @@ func (q *SQS) arrival(r queueRef) <-chan struct{} {
 	return ch
 }
 
-func unmarshal(b []byte, v any) error {
-	if err := json.Unmarshal(b, v); err != nil {
-		return fmt.Errorf("sqs: stored record: %w", err)
-	}
-	return nil
-}
+func decode(b []byte, v any) error { return svckit.Decode("sqs", b, v) }
