@@ -135,7 +135,6 @@ func sortDims(dims []api.Dimension) []api.Dimension {
 	return out
 }
 
-
 // regionNames are the names alarm messages use for a region.
 var regionNames = map[string]string{
 	"us-east-1": "US East (N. Virginia)", "us-east-2": "US East (Ohio)", "us-west-1": "US West (N. California)",
