@@ -141,3 +141,37 @@ func Decode(service string, b []byte, v any) error {
 	}
 	return nil
 }
+
+// Page lists a page of a namespace: it scans the keys of ns under prefix after the
+// position a page token names (token nil: from the start), calls add for each until
+// limit of them were added (add says whether it took the item), and returns the token
+// of the next page when more keys follow. badToken is the service's answer to a token
+// this server did not hand out.
+func Page(tx *store.Tx, ns, prefix string, token *string, limit int, badToken error, add func(key string, val []byte) (bool, error)) (*string, error) {
+	after := ""
+	if token != nil {
+		p, ok := ParseToken(*token)
+		if !ok {
+			return nil, badToken
+		}
+		after = p
+	}
+	var next *string
+	n, last := 0, ""
+	err := ScanPrefix(tx, ns, prefix, after, func(k string, v []byte) (bool, error) {
+		if n == limit {
+			next = Ptr(Token(last))
+			return false, nil
+		}
+		took, err := add(k, v)
+		if err != nil {
+			return false, err
+		}
+		if took {
+			n++
+			last = k
+		}
+		return true, nil
+	})
+	return next, err
+}

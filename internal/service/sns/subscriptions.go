@@ -246,31 +246,19 @@ func (sub *subRec) out(t topicRef) api.Subscription {
 }
 
 func (s *SNS) listSubscriptions(c *server.Call, in *api.ListSubscriptionsInput) (*api.ListSubscriptionsResponse, error) {
-	after := ""
-	if in.NextToken != nil {
-		p, ok := svckit.ParseToken(*in.NextToken)
-		if !ok {
-			return nil, errParam("Invalid parameter: NextToken")
-		}
-		after = p
-	}
 	out := &api.ListSubscriptionsResponse{Subscriptions: []api.Subscription{}}
-	last := ""
-	err := svckit.ScanPrefix(c.Tx, ns(c.Account, c.Region, tTopicSubs), "", after, func(k string, _ []byte) (bool, error) {
-		if len(out.Subscriptions) == 100 {
-			out.NextToken = svckit.Ptr(svckit.Token(last))
-			return false, nil
-		}
-		name, id, _ := strings.Cut(k, "\x00")
-		t := topicRef{ARN: topicARN(c.Region, c.Account, name), Region: c.Region, Account: c.Account, Name: name}
-		sub, err := loadSub(c.Tx, t, id)
-		if err != nil || sub == nil {
-			return err == nil, err
-		}
-		out.Subscriptions = append(out.Subscriptions, sub.out(t))
-		last = k
-		return true, nil
-	})
+	var err error
+	out.NextToken, err = svckit.Page(c.Tx, ns(c.Account, c.Region, tTopicSubs), "", in.NextToken, 100, errParam("Invalid parameter: NextToken"),
+		func(k string, _ []byte) (bool, error) {
+			name, id, _ := strings.Cut(k, "\x00")
+			t := topicRef{ARN: topicARN(c.Region, c.Account, name), Region: c.Region, Account: c.Account, Name: name}
+			sub, err := loadSub(c.Tx, t, id)
+			if err != nil || sub == nil {
+				return false, err
+			}
+			out.Subscriptions = append(out.Subscriptions, sub.out(t))
+			return true, nil
+		})
 	return out, err
 }
 

@@ -187,25 +187,13 @@ func (s *SNS) setTopicAttributes(c *server.Call, in *api.SetTopicAttributesInput
 }
 
 func (s *SNS) listTopics(c *server.Call, in *api.ListTopicsInput) (*api.ListTopicsResponse, error) {
-	after := ""
-	if in.NextToken != nil {
-		p, ok := svckit.ParseToken(*in.NextToken)
-		if !ok {
-			return nil, errParam("Invalid parameter: NextToken")
-		}
-		after = p
-	}
 	out := &api.ListTopicsResponse{Topics: []api.Topic{}}
-	last := ""
-	err := svckit.ScanPrefix(c.Tx, ns(c.Account, c.Region, tTopics), "", after, func(k string, _ []byte) (bool, error) {
-		if len(out.Topics) == 100 {
-			out.NextToken = svckit.Ptr(svckit.Token(last))
-			return false, nil
-		}
-		out.Topics = append(out.Topics, api.Topic{TopicArn: svckit.Ptr(topicARN(c.Region, c.Account, k))})
-		last = k
-		return true, nil
-	})
+	var err error
+	out.NextToken, err = svckit.Page(c.Tx, ns(c.Account, c.Region, tTopics), "", in.NextToken, 100, errParam("Invalid parameter: NextToken"),
+		func(k string, _ []byte) (bool, error) {
+			out.Topics = append(out.Topics, api.Topic{TopicArn: svckit.Ptr(topicARN(c.Region, c.Account, k))})
+			return true, nil
+		})
 	return out, err
 }
 

@@ -223,28 +223,16 @@ func (q *SQS) listQueues(c *server.Call, in *api.ListQueuesRequest) (*api.ListQu
 	if in.MaxResults != nil {
 		max = int(*in.MaxResults)
 	}
-	after := ""
-	if in.NextToken != nil {
-		p, ok := svckit.ParseToken(*in.NextToken)
-		if !ok {
-			return nil, errParam("Invalid NextToken value.")
-		}
-		after = p
-	}
 	out := &api.ListQueuesResult{QueueUrls: []string{}}
-	last := ""
-	err := svckit.ScanPrefix(c.Tx, ns(c.Account, c.Region, tQueues), svckit.Str(in.QueueNamePrefix), after, func(k string, _ []byte) (bool, error) {
-		if len(out.QueueUrls) == max {
-			// AWS hands out a NextToken only when MaxResults was given.
-			if in.MaxResults != nil {
-				out.NextToken = svckit.Ptr(svckit.Token(last))
-			}
-			return false, nil
-		}
-		out.QueueUrls = append(out.QueueUrls, queueURL(c, queueRef{Account: c.Account, Region: c.Region, Name: k}))
-		last = k
-		return true, nil
-	})
+	next, err := svckit.Page(c.Tx, ns(c.Account, c.Region, tQueues), svckit.Str(in.QueueNamePrefix), in.NextToken, max, errParam("Invalid NextToken value."),
+		func(k string, _ []byte) (bool, error) {
+			out.QueueUrls = append(out.QueueUrls, queueURL(c, queueRef{Account: c.Account, Region: c.Region, Name: k}))
+			return true, nil
+		})
+	// AWS hands out a NextToken only when MaxResults was given.
+	if in.MaxResults != nil {
+		out.NextToken = next
+	}
 	return out, err
 }
 
