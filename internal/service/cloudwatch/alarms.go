@@ -334,36 +334,23 @@ func (cw *CloudWatch) describeAlarms(c *server.Call, in *api.DescribeAlarmsInput
 	if in.MaxRecords != nil {
 		max = int(*in.MaxRecords)
 	}
-	after := ""
-	if in.NextToken != nil {
-		p, ok := svckit.ParseToken(*in.NextToken)
-		if !ok {
-			return nil, api.NewInvalidNextToken("The service couldn't process the NextToken.")
-		}
-		after = p
-	}
 	names := map[string]bool{}
 	for _, n := range in.AlarmNames {
 		names[n] = true
 	}
-	last := ""
-	err := svckit.ScanPrefix(c.Tx, ns(c.Account, c.Region, tAlarms), svckit.Str(in.AlarmNamePrefix), after, func(k string, v []byte) (bool, error) {
+	var err error
+	out.NextToken, err = svckit.Page(c.Tx, ns(c.Account, c.Region, tAlarms), svckit.Str(in.AlarmNamePrefix), in.NextToken, max, errBadToken(), func(k string, v []byte) (bool, error) {
 		if len(names) > 0 && !names[k] {
-			return true, nil
+			return false, nil
 		}
 		a := &alarmRec{}
 		if err := decode(v, a); err != nil {
 			return false, err
 		}
 		if in.StateValue != nil && a.State != *in.StateValue || in.ActionPrefix != nil && !hasActionPrefix(a, *in.ActionPrefix) {
-			return true, nil
-		}
-		if len(out.MetricAlarms) == max {
-			out.NextToken = svckit.Ptr(svckit.Token(last))
 			return false, nil
 		}
 		out.MetricAlarms = append(out.MetricAlarms, a.out(c.Region, c.Account))
-		last = k
 		return true, nil
 	})
 	return out, err
@@ -590,7 +577,7 @@ func (cw *CloudWatch) describeAlarmHistory(c *server.Call, in *api.DescribeAlarm
 	if in.NextToken != nil {
 		p, ok := svckit.ParseToken(*in.NextToken)
 		if _, err := fmt.Sscan(p, &start); !ok || err != nil || start < 0 || start > len(items) {
-			return nil, api.NewInvalidNextToken("The service couldn't process the NextToken.")
+			return nil, errBadToken()
 		}
 	}
 	out := &api.DescribeAlarmHistoryOutput{AlarmHistoryItems: []api.AlarmHistoryItem{}}

@@ -105,6 +105,10 @@ func errParam(format string, args ...any) error {
 	return api.NewInvalidParameterValueException(fmt.Sprintf(format, args...))
 }
 
+func errBadToken() error {
+	return api.NewInvalidNextToken("The service couldn't process the NextToken.")
+}
+
 func errCombination(format string, args ...any) error {
 	return api.NewInvalidParameterCombinationException(fmt.Sprintf(format, args...))
 }

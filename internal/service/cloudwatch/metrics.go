@@ -431,7 +431,7 @@ func (cw *CloudWatch) getMetricData(c *server.Call, in *api.GetMetricDataInput) 
 		p, ok := svckit.ParseToken(*in.NextToken)
 		n, err := strconv.Atoi(p)
 		if !ok || err != nil || n < 0 {
-			return nil, api.NewInvalidNextToken("The service couldn't process the NextToken.")
+			return nil, errBadToken()
 		}
 		skip = n
 	}
@@ -525,14 +525,6 @@ func evalQueries(tx *store.Tx, account, region string, qs []api.MetricDataQuery,
 }
 
 func (cw *CloudWatch) listMetrics(c *server.Call, in *api.ListMetricsInput) (*api.ListMetricsOutput, error) {
-	after := ""
-	if in.NextToken != nil {
-		p, ok := svckit.ParseToken(*in.NextToken)
-		if !ok {
-			return nil, api.NewInvalidNextToken("The service couldn't process the NextToken.")
-		}
-		after = p
-	}
 	since := c.Now.Add(-maxAge).UnixMilli()
 	if svckit.Str(in.RecentlyActive) == "PT3H" {
 		since = c.Now.Add(-3 * time.Hour).UnixMilli()
@@ -545,22 +537,16 @@ func (cw *CloudWatch) listMetrics(c *server.Call, in *api.ListMetricsInput) (*ap
 		}
 	}
 	out := &api.ListMetricsOutput{Metrics: []api.Metric{}}
-	const page = 500
-	last := ""
-	err := svckit.ScanPrefix(c.Tx, ns(c.Account, c.Region, tMetrics), prefix, after, func(k string, v []byte) (bool, error) {
+	var err error
+	out.NextToken, err = svckit.Page(c.Tx, ns(c.Account, c.Region, tMetrics), prefix, in.NextToken, 500, errBadToken(), func(_ string, v []byte) (bool, error) {
 		m := &metricRec{}
 		if err := decode(v, m); err != nil {
 			return false, err
 		}
 		if m.LastPut < since || in.MetricName != nil && m.Name != *in.MetricName || !dimsMatch(m.Dimensions, in.Dimensions) {
-			return true, nil
-		}
-		if len(out.Metrics) == page {
-			out.NextToken = svckit.Ptr(svckit.Token(last))
 			return false, nil
 		}
 		out.Metrics = append(out.Metrics, api.Metric{Namespace: svckit.Ptr(m.Namespace), MetricName: svckit.Ptr(m.Name), Dimensions: nonNilDims(m.Dimensions)})
-		last = k
 		return true, nil
 	})
 	return out, err

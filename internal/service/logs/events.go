@@ -182,7 +182,7 @@ func (l *Logs) filterLogEvents(c *server.Call, in *api.FilterLogEventsRequest) (
 		tok, ok := svckit.ParseToken(*in.NextToken)
 		p, ok2 := parsePos(tok)
 		if !ok || !ok2 {
-			return nil, errParam("The specified nextToken is invalid.")
+			return nil, errBadToken()
 		}
 		after = &p
 		from = max(from, p.ts)
@@ -298,7 +298,7 @@ func (l *Logs) getLogEvents(c *server.Call, in *api.GetLogEventsRequest) (*api.G
 		dir, rest, ok := strings.Cut(tok, "/")
 		p, ok2 := parsePos(rest)
 		if !ok || !ok2 || dir != "f" && dir != "b" {
-			return nil, errParam("The specified nextToken is invalid.")
+			return nil, errBadToken()
 		}
 		forward, tokPos = dir == "f", &p
 	}

@@ -124,14 +124,6 @@ func (l *Logs) describeLogGroups(c *server.Call, in *api.DescribeLogGroupsReques
 	if in.Limit != nil {
 		limit = int(*in.Limit)
 	}
-	after := ""
-	if in.NextToken != nil {
-		pos, ok := svckit.ParseToken(*in.NextToken)
-		if !ok {
-			return nil, errParam("The specified nextToken is invalid.")
-		}
-		after = pos
-	}
 	idents := map[string]bool{}
 	for _, id := range in.LogGroupIdentifiers {
 		if a, ok := svckit.ParseARN(id); ok {
@@ -140,16 +132,9 @@ func (l *Logs) describeLogGroups(c *server.Call, in *api.DescribeLogGroupsReques
 		idents[id] = true
 	}
 	out := &api.DescribeLogGroupsResponse{LogGroups: []api.LogGroup{}}
-	last := ""
-	err := svckit.ScanPrefix(c.Tx, ns(c.Account, c.Region, tGroups), prefix, after, func(k string, v []byte) (bool, error) {
-		if pattern != "" && !strings.Contains(strings.ToLower(k), strings.ToLower(pattern)) {
-			return true, nil
-		}
-		if len(idents) > 0 && !idents[k] {
-			return true, nil
-		}
-		if len(out.LogGroups) == limit {
-			out.NextToken = svckit.Ptr(svckit.Token(last))
+	var err error
+	out.NextToken, err = svckit.Page(c.Tx, ns(c.Account, c.Region, tGroups), prefix, in.NextToken, limit, errBadToken(), func(k string, v []byte) (bool, error) {
+		if pattern != "" && !strings.Contains(strings.ToLower(k), strings.ToLower(pattern)) || len(idents) > 0 && !idents[k] {
 			return false, nil
 		}
 		g := &groupRec{}
@@ -157,10 +142,9 @@ func (l *Logs) describeLogGroups(c *server.Call, in *api.DescribeLogGroupsReques
 			return false, err
 		}
 		if in.LogGroupClass != nil && g.Class != *in.LogGroupClass {
-			return true, nil
+			return false, nil
 		}
 		out.LogGroups = append(out.LogGroups, g.out(c.Region, c.Account))
-		last = k
 		return true, nil
 	})
 	return out, err

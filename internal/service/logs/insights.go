@@ -147,7 +147,7 @@ func (l *Logs) getQueryResults(c *server.Call, in *api.GetQueryResultsRequest) (
 		p, ok := svckit.ParseToken(*in.NextToken)
 		n, err := strconv.Atoi(p)
 		if !ok || err != nil || n < 0 || n > len(rows) {
-			return nil, errParam("The specified nextToken is invalid.")
+			return nil, errBadToken()
 		}
 		start = n
 	}

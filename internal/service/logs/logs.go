@@ -166,6 +166,8 @@ func errNoStream() error {
 }
 func errParam(msg string) error { return api.NewInvalidParameterException(msg) }
 
+func errBadToken() error { return errParam("The specified nextToken is invalid.") }
+
 func loadGroup(tx *store.Tx, account, region, name string) (*groupRec, error) {
 	g := &groupRec{}
 	ok, err := tx.GetJSON(ns(account, region, tGroups), name, g)

@@ -133,14 +133,6 @@ func (l *Logs) describeMetricFilters(c *server.Call, in *api.DescribeMetricFilte
 	if in.Limit != nil {
 		limit = int(*in.Limit)
 	}
-	after := ""
-	if in.NextToken != nil {
-		p, ok := svckit.ParseToken(*in.NextToken)
-		if !ok {
-			return nil, errParam("The specified nextToken is invalid.")
-		}
-		after = p
-	}
 	prefix := ""
 	if in.LogGroupName != nil {
 		if _, err := loadGroup(c.Tx, c.Account, c.Region, *in.LogGroupName); err != nil {
@@ -149,22 +141,17 @@ func (l *Logs) describeMetricFilters(c *server.Call, in *api.DescribeMetricFilte
 		prefix = *in.LogGroupName + sep + svckit.Str(in.FilterNamePrefix)
 	}
 	out := &api.DescribeMetricFiltersResponse{MetricFilters: []api.MetricFilter{}}
-	last := ""
-	err := svckit.ScanPrefix(c.Tx, ns(c.Account, c.Region, tFilters), prefix, after, func(k string, v []byte) (bool, error) {
+	var err error
+	out.NextToken, err = svckit.Page(c.Tx, ns(c.Account, c.Region, tFilters), prefix, in.NextToken, limit, errBadToken(), func(k string, v []byte) (bool, error) {
 		f := &filterRec{}
 		if err := decode(v, f); err != nil {
 			return false, err
 		}
 		if in.MetricName != nil && !f.publishes(*in.MetricNamespace, *in.MetricName) {
-			return true, nil
-		}
-		if len(out.MetricFilters) == limit {
-			out.NextToken = svckit.Ptr(svckit.Token(last))
 			return false, nil
 		}
 		group, _, _ := strings.Cut(k, sep)
 		out.MetricFilters = append(out.MetricFilters, f.out(group))
-		last = k
 		return true, nil
 	})
 	return out, err

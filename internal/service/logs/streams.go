@@ -110,7 +110,7 @@ func (l *Logs) describeLogStreams(c *server.Call, in *api.DescribeLogStreamsRequ
 		pos, ok := svckit.ParseToken(*in.NextToken)
 		n, err := strconv.Atoi(pos)
 		if !ok || err != nil || n < 0 {
-			return nil, errParam("The specified nextToken is invalid.")
+			return nil, errBadToken()
 		}
 		offset = n
 	}
