@@ -152,43 +152,42 @@ func (p *exprParser) next() token {
 }
 
 func (p *exprParser) parseOr() (node, error) {
-	first, err := p.parseAnd()
-	if err != nil {
-		return nil, err
+	nodes, err := p.chain(tOr, p.parseAnd)
+	if err != nil || len(nodes) == 1 {
+		return first(nodes), err
 	}
-	nodes := orNode{first}
-	for p.peek().kind == tOr {
-		p.next()
-		n, err := p.parseAnd()
-		if err != nil {
-			return nil, err
-		}
-		nodes = append(nodes, n)
-	}
-	if len(nodes) == 1 {
-		return first, nil
-	}
-	return nodes, nil
+	return orNode(nodes), nil
 }
 
 func (p *exprParser) parseAnd() (node, error) {
-	first, err := p.parseUnary()
-	if err != nil {
-		return nil, err
+	nodes, err := p.chain(tAnd, p.parseUnary)
+	if err != nil || len(nodes) == 1 {
+		return first(nodes), err
 	}
-	nodes := andNode{first}
-	for p.peek().kind == tAnd {
-		p.next()
-		n, err := p.parseUnary()
+	return andNode(nodes), nil
+}
+
+// chain parses operands joined by the operator op.
+func (p *exprParser) chain(op tokKind, operand func() (node, error)) ([]node, error) {
+	var nodes []node
+	for {
+		n, err := operand()
 		if err != nil {
 			return nil, err
 		}
 		nodes = append(nodes, n)
+		if p.peek().kind != op {
+			return nodes, nil
+		}
+		p.next()
 	}
-	if len(nodes) == 1 {
-		return first, nil
+}
+
+func first(nodes []node) node {
+	if len(nodes) == 0 {
+		return nil
 	}
-	return nodes, nil
+	return nodes[0]
 }
 
 func (p *exprParser) parseUnary() (node, error) {

@@ -387,43 +387,42 @@ func (o qor) eval(r qrow) any {
 func (n qnot) eval(r qrow) any { return !truthy(n.e.eval(r)) }
 
 func (p *qparser) or() (qexpr, error) {
-	e, err := p.and()
-	if err != nil {
-		return nil, err
+	list, err := p.chain("or", p.and)
+	if err != nil || len(list) == 1 {
+		return firstExpr(list), err
 	}
-	out := qor{e}
-	for p.isWord("or") {
-		p.next()
-		e, err := p.and()
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, e)
-	}
-	if len(out) == 1 {
-		return e, nil
-	}
-	return out, nil
+	return qor(list), nil
 }
 
 func (p *qparser) and() (qexpr, error) {
-	e, err := p.not()
-	if err != nil {
-		return nil, err
+	list, err := p.chain("and", p.not)
+	if err != nil || len(list) == 1 {
+		return firstExpr(list), err
 	}
-	out := qand{e}
-	for p.isWord("and") {
-		p.next()
-		e, err := p.not()
+	return qand(list), nil
+}
+
+// chain parses operands joined by the keyword op.
+func (p *qparser) chain(op string, operand func() (qexpr, error)) ([]qexpr, error) {
+	var list []qexpr
+	for {
+		e, err := operand()
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, e)
+		list = append(list, e)
+		if !p.isWord(op) {
+			return list, nil
+		}
+		p.next()
 	}
-	if len(out) == 1 {
-		return e, nil
+}
+
+func firstExpr(list []qexpr) qexpr {
+	if len(list) == 0 {
+		return nil
 	}
-	return out, nil
+	return list[0]
 }
 
 func (p *qparser) not() (qexpr, error) {

@@ -498,22 +498,38 @@ func (q *SQS) deleteMessageBatch(c *server.Call, in *api.DeleteMessageBatchReque
 	if err != nil {
 		return nil, err
 	}
-	ids := make([]string, len(in.Entries))
-	for i, e := range in.Entries {
-		ids[i] = e.Id
-	}
-	if err := checkBatch(ids, "DeleteMessageBatchRequestEntry"); err != nil {
+	done, failed, err := eachEntry(in.Entries, "DeleteMessageBatchRequestEntry",
+		func(e api.DeleteMessageBatchRequestEntry) string { return e.Id },
+		func(e api.DeleteMessageBatchRequestEntry) error { return q.deleteByHandle(c, r, e.ReceiptHandle) })
+	if err != nil {
 		return nil, err
 	}
-	out := &api.DeleteMessageBatchResult{Successful: []api.DeleteMessageBatchResultEntry{}, Failed: []api.BatchResultErrorEntry{}}
-	for _, e := range in.Entries {
-		if err := q.deleteByHandle(c, r, e.ReceiptHandle); err != nil {
-			out.Failed = append(out.Failed, batchError(e.Id, err))
-			continue
-		}
-		out.Successful = append(out.Successful, api.DeleteMessageBatchResultEntry{Id: e.Id})
+	out := &api.DeleteMessageBatchResult{Successful: []api.DeleteMessageBatchResultEntry{}, Failed: failed}
+	for _, id := range done {
+		out.Successful = append(out.Successful, api.DeleteMessageBatchResultEntry{Id: id})
 	}
 	return out, nil
+}
+
+// eachEntry checks a batch's entry IDs, then applies do to each entry; it returns the IDs
+// that succeeded and the failures as batch error entries.
+func eachEntry[E any](entries []E, entry string, id func(E) string, do func(E) error) ([]string, []api.BatchResultErrorEntry, error) {
+	ids := make([]string, len(entries))
+	for i, e := range entries {
+		ids[i] = id(e)
+	}
+	if err := checkBatch(ids, entry); err != nil {
+		return nil, nil, err
+	}
+	done, failed := []string{}, []api.BatchResultErrorEntry{}
+	for i, e := range entries {
+		if err := do(e); err != nil {
+			failed = append(failed, batchError(ids[i], err))
+			continue
+		}
+		done = append(done, ids[i])
+	}
+	return done, failed, nil
 }
 
 // changeVisibility sets an in-flight message's visibility timeout from now.
@@ -558,24 +574,21 @@ func (q *SQS) changeMessageVisibilityBatch(c *server.Call, in *api.ChangeMessage
 	if err != nil {
 		return nil, err
 	}
-	ids := make([]string, len(in.Entries))
-	for i, e := range in.Entries {
-		ids[i] = e.Id
-	}
-	if err := checkBatch(ids, "ChangeMessageVisibilityBatchRequestEntry"); err != nil {
+	done, failed, err := eachEntry(in.Entries, "ChangeMessageVisibilityBatchRequestEntry",
+		func(e api.ChangeMessageVisibilityBatchRequestEntry) string { return e.Id },
+		func(e api.ChangeMessageVisibilityBatchRequestEntry) error {
+			timeout := int32(0)
+			if e.VisibilityTimeout != nil {
+				timeout = *e.VisibilityTimeout
+			}
+			return q.changeVisibility(c, r, e.ReceiptHandle, timeout)
+		})
+	if err != nil {
 		return nil, err
 	}
-	out := &api.ChangeMessageVisibilityBatchResult{Successful: []api.ChangeMessageVisibilityBatchResultEntry{}, Failed: []api.BatchResultErrorEntry{}}
-	for _, e := range in.Entries {
-		timeout := int32(0)
-		if e.VisibilityTimeout != nil {
-			timeout = *e.VisibilityTimeout
-		}
-		if err := q.changeVisibility(c, r, e.ReceiptHandle, timeout); err != nil {
-			out.Failed = append(out.Failed, batchError(e.Id, err))
-			continue
-		}
-		out.Successful = append(out.Successful, api.ChangeMessageVisibilityBatchResultEntry{Id: e.Id})
+	out := &api.ChangeMessageVisibilityBatchResult{Successful: []api.ChangeMessageVisibilityBatchResultEntry{}, Failed: failed}
+	for _, id := range done {
+		out.Successful = append(out.Successful, api.ChangeMessageVisibilityBatchResultEntry{Id: id})
 	}
 	return out, nil
 }
