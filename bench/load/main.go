@@ -4,8 +4,9 @@
 //
 //	go run ./bench/load -url http://127.0.0.1:4566 -c 32 -d 10s
 //
-// The request is sts:GetCallerIdentity signed with SigV4 by the AWS SDK for Go v2's
-// signer. Each worker re-signs every -resign requests (default 1: every request is
+// The request is sts:GetCallerIdentity, or with -target a JSON-protocol call (such as
+// -service kms -target TrentService.Encrypt -body '{"KeyId":…}'), signed with SigV4 by
+// the AWS SDK for Go v2's signer. Each worker re-signs every -resign requests (default 1: every request is
 // freshly signed, as a real client does); Palisade verifies every signature either way.
 package main
 
@@ -38,9 +39,15 @@ func main() {
 	sk := flag.String("sk", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", "secret access key")
 	resign := flag.Int("resign", 1, "re-sign the request every N requests")
 	label := flag.String("label", "", "label for the JSON result line")
+	service := flag.String("service", "sts", "signing name")
+	target := flag.String("target", "", "X-Amz-Target of a JSON-protocol request (empty: sts:GetCallerIdentity)")
+	jsonBody := flag.String("body", "{}", "JSON body of a -target request")
 	flag.Parse()
 
-	body := "Action=GetCallerIdentity&Version=2011-06-15"
+	body, contentType := "Action=GetCallerIdentity&Version=2011-06-15", "application/x-www-form-urlencoded; charset=utf-8"
+	if *target != "" {
+		body, contentType = *jsonBody, "application/x-amz-json-1.1"
+	}
 	sum := sha256.Sum256([]byte(body))
 	hash := hex.EncodeToString(sum[:])
 	creds := aws.Credentials{AccessKeyID: *ak, SecretAccessKey: *sk}
@@ -66,8 +73,11 @@ func main() {
 				}
 				req, _ := http.NewRequest(http.MethodPost, *url+"/", strings.NewReader(body))
 				if i%*resign == 0 {
-					req.Header.Set("Content-Type", "application/x-www-form-urlencoded; charset=utf-8")
-					signer.SignHTTP(context.Background(), creds, req, hash, "sts", "us-east-1", time.Now())
+					req.Header.Set("Content-Type", contentType)
+					if *target != "" {
+						req.Header.Set("X-Amz-Target", *target)
+					}
+					signer.SignHTTP(context.Background(), creds, req, hash, *service, "us-east-1", time.Now())
 					hdr = req.Header.Clone()
 				} else {
 					req.Header = hdr.Clone()

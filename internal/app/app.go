@@ -25,6 +25,7 @@ import (
 	"github.com/palisade/palisade/internal/server"
 	"github.com/palisade/palisade/internal/service/cloudwatch"
 	"github.com/palisade/palisade/internal/service/iam"
+	"github.com/palisade/palisade/internal/service/kms"
 	"github.com/palisade/palisade/internal/service/logs"
 	"github.com/palisade/palisade/internal/service/sns"
 	"github.com/palisade/palisade/internal/service/sqs"
@@ -72,6 +73,7 @@ type App struct {
 	Sealer     *store.Sealer
 	Usage      *iam.Usage
 	Authz      *authz.Authorizer
+	KMS        *kms.KMS
 	Clock      *clock.Clock
 	Root       auth.Credential
 	AdminToken string
@@ -85,8 +87,10 @@ type App struct {
 	SNS *sns.SNS
 	SQS *sqs.SQS
 
-	stop    context.CancelFunc
-	workers sync.WaitGroup
+	// stop ends the background work (KMS's scheduled deletions and rotations, Logs
+	// Insights queries, alarm evaluation, SNS deliveries); background waits for it.
+	stop       context.CancelFunc
+	background sync.WaitGroup
 }
 
 // settingsNS holds Palisade's own settings.
@@ -137,6 +141,7 @@ func Open(opts Options) (*App, error) {
 		return nil, err
 	}
 	a.Authz = authz.New(iam.Grants{})
+	a.KMS = kms.New(kms.Deps{Store: db, Sealer: sealer, Authz: a.Authz, Clock: a.Clock, Logger: opts.Logger})
 	a.build()
 	a.Server, err = server.New(server.Config{
 		Store: db, Keys: a.Keys, Clock: a.Clock, Logger: opts.Logger, Region: opts.Region, Authz: a.Authz,
@@ -145,8 +150,8 @@ func Open(opts Options) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
-	a.startWorkers()
 	ok = true
+	a.startWorkers()
 	return a, nil
 }
 
@@ -161,15 +166,15 @@ func (a *App) build() {
 	a.Logs = logs.New(logs.Deps{Store: a.Store, Clock: a.Clock, Logger: log, Authz: a.Authz, Metrics: metricSink{a.CloudWatch}})
 }
 
-// startWorkers runs the services' background work (Logs Insights queries, alarm
-// evaluation, SNS deliveries) until Close.
+// startWorkers runs the services' background work (KMS's scheduled deletions and
+// rotations, Logs Insights queries, alarm evaluation, SNS deliveries) until Close.
 func (a *App) startWorkers() {
 	ctx, cancel := context.WithCancel(context.Background())
 	a.stop = cancel
-	for _, run := range []func(context.Context){a.Logs.Run, a.CloudWatch.Run, a.SNS.Run} {
-		a.workers.Add(1)
+	for _, run := range []func(context.Context){a.KMS.Run, a.Logs.Run, a.CloudWatch.Run, a.SNS.Run} {
+		a.background.Add(1)
 		go func() {
-			defer a.workers.Done()
+			defer a.background.Done()
 			run(ctx)
 		}()
 	}
@@ -181,6 +186,7 @@ func (a *App) Services() []server.Service {
 	return []server.Service{
 		iam.Service(iam.Deps{Keys: a.Keys, Sealer: a.Sealer, Usage: a.Usage}),
 		sts.Service(),
+		a.KMS.Service(),
 		a.Logs.Service(),
 		a.CloudWatch.Service(),
 		a.SNS.Service(),
@@ -193,7 +199,7 @@ func (a *App) Services() []server.Service {
 func (a *App) Close() error {
 	if a.stop != nil {
 		a.stop()
-		a.workers.Wait()
+		a.background.Wait()
 	}
 	return a.Store.Close()
 }

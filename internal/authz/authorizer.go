@@ -62,6 +62,10 @@ type Check struct {
 	// ResourceMustAllow: the resource policy alone decides for the resource owner's
 	// principals too (KMS key policies, role trust policies).
 	ResourceMustAllow bool
+	// MessageResource is how the service names the resource in its AccessDenied
+	// message when that is not the ARN (IAM says "user alice", "policy path /"); ""
+	// means Resource.
+	MessageResource string
 }
 
 // Authorizer answers Checks with the policy engine, caching compiled documents by
@@ -71,10 +75,9 @@ type Authorizer struct {
 
 	docs sync.Map // [32]byte(kind+doc) → *policy.Policy
 
-	mu    sync.RWMutex
-	sets  map[string]*principalSet // by principal ARN
-	gens  map[string]*atomic.Uint64
-	genMu sync.Mutex
+	mu   sync.RWMutex
+	sets map[string]*principalSet // by principal ARN
+	gens sync.Map                 // account → *atomic.Uint64
 }
 
 type principalSet struct {
@@ -83,22 +86,55 @@ type principalSet struct {
 	boundary *policy.Policy
 	tags     map[string]string
 	issuer   string
+	// keys are the condition keys (lower case) the set's policies refer to, in
+	// conditions and policy variables: the only parts of a request's context a
+	// decision can depend on.
+	keys []string
+
+	memoMu sync.RWMutex
+	memo   map[string]policy.Result
+}
+
+// memoSize bounds a principal's remembered decisions; the memo starts over when full.
+const memoSize = 4096
+
+// memoKey identifies a decision of the set's policies alone: action, resource,
+// resource account, and the values of the context keys the policies use (time keys
+// included, so a time condition is re-evaluated as the clock moves).
+func (ps *principalSet) memoKey(b *strings.Builder, chk *Check, resAccount string, ctx policy.Context) string {
+	b.WriteString(chk.Action)
+	b.WriteByte(0)
+	b.WriteString(chk.Resource)
+	b.WriteByte(0)
+	b.WriteString(resAccount)
+	for _, k := range ps.keys {
+		b.WriteByte(0)
+		vals, ok := ctx.Lookup(k)
+		if !ok {
+			b.WriteByte(1) // absent differs from empty
+			continue
+		}
+		for _, v := range vals {
+			b.WriteByte(2)
+			b.WriteString(v)
+		}
+	}
+	return b.String()
 }
 
 // New returns an Authorizer reading grants from src (nil: no principal has any).
 func New(src GrantSource) *Authorizer {
-	return &Authorizer{grants: src, sets: map[string]*principalSet{}, gens: map[string]*atomic.Uint64{}}
+	return &Authorizer{grants: src, sets: map[string]*principalSet{}}
 }
 
+// gen is the account's generation counter: cached sets of an older generation are
+// stale. Read on every decision, so lock-free once the account has one.
 func (a *Authorizer) gen(account string) *atomic.Uint64 {
-	a.genMu.Lock()
-	defer a.genMu.Unlock()
-	g, ok := a.gens[account]
-	if !ok {
-		g = &atomic.Uint64{}
-		a.gens[account] = g
+	if g, ok := a.gens.Load(account); ok {
+		return g.(*atomic.Uint64)
 	}
-	return g
+	g, _ := a.gens.LoadOrStore(account, &atomic.Uint64{})
+	return g.(*atomic.Uint64)
 }
 
 // Changed drops what is cached for an account's principals: IAM's state changed.
@@ -148,6 +184,16 @@ func (a *Authorizer) principalSet(tx *store.Tx, p auth.Principal) (*principalSet
 				return nil, fmt.Errorf("authz: stored boundary %s: %w", g.Boundary.Name, err)
 			}
 			ps.boundary = b
+			pols = append(pols, b)
+		}
+		seen := map[string]bool{}
+		for _, p := range pols {
+			for _, k := range p.ContextKeys() {
+				if lk := strings.ToLower(k); !seen[lk] {
+					seen[lk] = true
+					ps.keys = append(ps.keys, lk)
+				}
+			}
 		}
 		ps.tags = g.Tags
 		ps.issuer = g.IssuerARN
@@ -164,13 +210,40 @@ func (a *Authorizer) principalSet(tx *store.Tx, p auth.Principal) (*principalSet
 type Decision struct {
 	policy.Result
 	Request policy.Request
+	// messageResource is Check.MessageResource.
+	messageResource string
+	// caller and ctx back Request.Context: one allocation per decision.
+	caller Caller
+	ctx    requestContext
 }
 
 // Allowed reports whether the check passed.
 func (d *Decision) Allowed() bool { return d.Result.Decision == policy.Allowed }
 
-// Message is AWS's AccessDenied message for a denied check.
-func (d *Decision) Message() string { return d.Result.Message(&d.Request) }
+// Message is AWS's AccessDenied message for a denied check. An explicit deny names
+// the managed policy that denied, as AWS does for identity-based policies and
+// permissions boundaries ("with an explicit deny in an identity-based policy:
+// arn:aws:iam::123456789012:policy/Deny"); inline policies have no ARN to name.
+func (d *Decision) Message() string {
+	req := d.Request
+	if d.messageResource != "" {
+		req.Resource = d.messageResource
+	}
+	msg := d.Result.Message(&req)
+	if d.Result.Decision != policy.ExplicitDeny {
+		return msg
+	}
+	t, _ := d.Result.BlockedBy.First()
+	for _, m := range d.Result.Matched {
+		if m.Type == t && m.Effect == policy.Deny {
+			if strings.HasPrefix(m.Policy, "arn:") {
+				msg += ": " + m.Policy
+			}
+			break
+		}
+	}
+	return msg
+}
 
 // Decide evaluates one check for a caller, reading the caller's grants in tx.
 func (a *Authorizer) Decide(tx *store.Tx, c *Caller, chk *Check) (*Decision, error) {
@@ -183,13 +256,36 @@ func (a *Authorizer) Decide(tx *store.Tx, c *Caller, chk *Check) (*Decision, err
 	if resAccount == "" {
 		resAccount = c.Principal.Account
 	}
-	d := &Decision{}
+	d := &Decision{messageResource: chk.MessageResource, caller: *c}
+	d.ctx = requestContext{caller: &d.caller, tags: ps.tags, extra: chk.Context}
 	d.Request = policy.Request{
 		Principal: pp, Action: chk.Action, Resource: chk.Resource, ResourceAccount: resAccount,
-		Context: &requestContext{caller: c, tags: ps.tags, extra: chk.Context},
+		Context: &d.ctx,
 	}
 	set := &policy.PolicySet{Identity: ps.identity, Boundary: ps.boundary, Resource: chk.ResourcePolicy, ResourceMustAllow: chk.ResourceMustAllow}
-	policy.EvaluateInto(&d.Result, &d.Request, set)
+	if chk.ResourcePolicy != nil {
+		policy.EvaluateInto(&d.Result, &d.Request, set)
+		return d, nil
+	}
+	// Without a resource policy the decision is a function of the principal's
+	// policies (fixed until IAM changes), the action, the resource and the keys the
+	// policies use: remembered per principal, as a principal repeats its calls.
+	var b strings.Builder
+	key := ps.memoKey(&b, chk, resAccount, &d.ctx)
+	ps.memoMu.RLock()
+	r, ok := ps.memo[key]
+	ps.memoMu.RUnlock()
+	if ok {
+		d.Result = r
+		return d, nil
+	}
+	d.Result = policy.Evaluate(&d.Request, set)
+	ps.memoMu.Lock()
+	if ps.memo == nil || len(ps.memo) >= memoSize {
+		ps.memo = make(map[string]policy.Result)
+	}
+	ps.memo[key] = d.Result
+	ps.memoMu.Unlock()
 	return d, nil
 }
 

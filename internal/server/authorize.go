@@ -1,12 +1,15 @@
 package server
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"strings"
 
+	"github.com/palisade/palisade/internal/auth"
 	"github.com/palisade/palisade/internal/authz"
 	"github.com/palisade/palisade/internal/model"
+	"github.com/palisade/palisade/internal/store"
 )
 
 // NoAuthz marks an operation every authenticated caller may call (sts:GetCallerIdentity:
@@ -93,6 +96,13 @@ func (s *Server) operationChecks(c *Call, e *entry, in map[string]any) ([]authz.
 // describes them: its action, on the resources whose ARN templates the input (and the
 // service's Vars) can fill, with aws:RequestTag/* and aws:TagKeys from the input's tags.
 func (c *Call) DefaultChecks(in map[string]any) ([]authz.Check, error) {
+	return c.DefaultChecksWith(in, nil)
+}
+
+// DefaultChecksWith is DefaultChecks resolving template variables with vars (before
+// the service's Vars), for a Checks hook that keeps what it loads for the rest of the
+// call's checks.
+func (c *Call) DefaultChecksWith(in map[string]any, vars func(name string) (string, bool)) ([]authz.Check, error) {
 	e := c.entry
 	action := e.svc.Model.Name + ":" + c.Operation.Name
 	if a, ok := e.svc.Actions[c.Operation.Name]; ok {
@@ -102,7 +112,7 @@ func (c *Call) DefaultChecks(in map[string]any) ([]authz.Check, error) {
 	if !ok {
 		return nil, fmt.Errorf("server: %s has no action %s in the authorization reference", c.Operation.Name, action)
 	}
-	resources := defaultResources(c, e, info, in)
+	resources := defaultResources(c, e, info, in, vars)
 	chks := make([]authz.Check, len(resources))
 	for i, r := range resources {
 		chks[i] = authz.Check{Action: info.FullName(), Resource: r}
@@ -113,7 +123,7 @@ func (c *Call) DefaultChecks(in map[string]any) ([]authz.Check, error) {
 // defaultResources fills the ARN templates of the action's resource types from the
 // input: required types first; "*" when none can be filled (actions without
 // resource-level permissions).
-func defaultResources(c *Call, e *entry, a *authz.Action, in map[string]any) []string {
+func defaultResources(c *Call, e *entry, a *authz.Action, in map[string]any, vars func(string) (string, bool)) []string {
 	svc, _ := authz.LookupService(a.Service)
 	lookup := func(name string) (string, bool) {
 		switch name {
@@ -126,6 +136,11 @@ func defaultResources(c *Call, e *entry, a *authz.Action, in map[string]any) []s
 			return c.Region, true
 		case "Account":
 			return c.Account, true
+		}
+		if vars != nil {
+			if v, ok := vars(name); ok {
+				return v, true
+			}
 		}
 		if e.svc.Vars != nil {
 			if v, ok := e.svc.Vars(c, name, in); ok {
@@ -225,4 +240,36 @@ func firstString(m map[string]any, names ...string) (string, bool) {
 		}
 	}
 	return "", false
+}
+
+// OperationChecks returns the checks the server makes before an operation's handler
+// runs, for a caller and an input value tree, reading state in a snapshot: what a test
+// or a tool compares with the Service Authorization Reference. An operation served
+// without authorization (NoAuthz) has none.
+func (s *Server) OperationChecks(ctx context.Context, p auth.Principal, region, service, op string, in map[string]any) ([]authz.Check, error) {
+	var e *entry
+	for _, x := range s.entries {
+		if x.svc.Model.Name == service {
+			e = x
+		}
+	}
+	if e == nil {
+		return nil, fmt.Errorf("server: no service %s", service)
+	}
+	h, ok := e.handlers[op]
+	if !ok {
+		return nil, fmt.Errorf("server: %s has no handler for %s", service, op)
+	}
+	if h.noAuthz {
+		return nil, nil
+	}
+	c := &Call{Context: ctx, Principal: p, Account: p.Account, Region: region, Service: e.svc.Model,
+		Operation: e.svc.Model.Operations[op], Now: s.cfg.Clock.Now(), srv: s, entry: e}
+	var chks []authz.Check
+	err := s.cfg.Store.View(ctx, func(tx *store.Tx) (err error) {
+		c.Tx = tx
+		chks, err = s.operationChecks(c, e, in)
+		return err
+	})
+	return chks, err
 }

@@ -44,9 +44,11 @@ type Handler struct {
 	ReadOnly bool
 	noAuthz  bool
 	noTrail  bool
-	in, out  reflect.Type
-	call     func(c *Call, in any) (any, error)
-	wait     func(c *Call, in any)
+	// readEvent marks a Write handler whose CloudTrail record is readOnly.
+	readEvent bool
+	in, out   reflect.Type
+	call      func(c *Call, in any) (any, error)
+	wait      func(c *Call, in any)
 }
 
 // NotRecorded marks an operation CloudTrail does not record (CloudWatch Logs'
@@ -91,6 +93,18 @@ func handler[In, Out any](op string, readOnly bool, fn func(c *Call, in *In) (*O
 		},
 	}
 }
+
+// ReadOnlyEvent marks a Write handler whose call CloudTrail nonetheless records as
+// readOnly: it stores something (IAM's GenerateCredentialReport keeps the report) but
+// AWS classes the action as a read (access level Read in the Service Authorization
+// Reference).
+func (h Handler) ReadOnlyEvent() Handler {
+	h.readEvent = true
+	return h
+}
+
+// RecordsReadOnly reports whether the call's CloudTrail record says readOnly.
+func (h Handler) RecordsReadOnly() bool { return h.ReadOnly || h.readEvent }
 
 // check verifies at registration that a handler's Go types are the model's, so a
 // handler wired to the wrong operation fails at start-up, not on a request.

@@ -367,7 +367,7 @@ func (s *Server) record(c *Call, e *entry, h Handler, in map[string]any, out any
 		AdditionalEventData: c.AdditionalEventData,
 		RequestID:           c.RequestID,
 		EventID:             newUUID(),
-		ReadOnly:            h.ReadOnly,
+		ReadOnly:            h.RecordsReadOnly(),
 		Resources:           c.Resources,
 		EventType:           "AwsApiCall",
 		ManagementEvent:     true,
@@ -381,7 +381,7 @@ func (s *Server) record(c *Call, e *entry, h Handler, in map[string]any, out any
 		} else {
 			rec.ErrorCode, rec.ErrorMessage = "InternalFailure", internalError().Message
 		}
-	} else if !h.ReadOnly && c.Operation.Output != nil {
+	} else if !h.RecordsReadOnly() && c.Operation.Output != nil {
 		rec.ResponseElements = audit.Params(c.Operation.Output, model.Marshal(out))
 	}
 	data, _ := jsonMarshal(rec)

@@ -34,6 +34,8 @@ type DB struct {
 	writer  *sql.DB // exactly one connection: SQLite has one writer
 	readers *sql.DB
 
+	readerPool chan *readerConn
+
 	jobs     chan *job
 	done     chan struct{}
 	closeMu  sync.RWMutex
@@ -53,6 +55,9 @@ type job struct {
 	err  error
 	done chan struct{}
 }
+
+// readers is how many read connections serve View concurrently.
+const readers = 8
 
 // Open opens (creating if needed) the store in dir and applies pending migrations.
 func Open(dir string) (*DB, error) {
@@ -82,9 +87,13 @@ func Open(dir string) (*DB, error) {
 		w.Close()
 		return nil, fmt.Errorf("store: open readers: %w", err)
 	}
-	r.SetMaxOpenConns(8)
-	r.SetMaxIdleConns(8)
-	db := &DB{path: path, writer: w, readers: r, jobs: make(chan *job, 1024), done: make(chan struct{}), maxBatch: 512}
+	r.SetMaxOpenConns(readers)
+	r.SetMaxIdleConns(readers)
+	db := &DB{path: path, writer: w, readers: r, jobs: make(chan *job, 1024), done: make(chan struct{}), maxBatch: 512,
+		readerPool: make(chan *readerConn, readers)}
+	for range readers {
+		db.readerPool <- nil // a free slot: the connection opens on first use
+	}
 	db.wg.Add(1)
 	go db.writeLoop()
 	return db, nil
@@ -102,6 +111,12 @@ func (db *DB) Close() error {
 	close(db.jobs)
 	db.closeMu.Unlock()
 	db.wg.Wait()
+	for range readers {
+		if rc := <-db.readerPool; rc != nil {
+			closeStmts(rc.stmts)
+			rc.conn.Close()
+		}
+	}
 	err := errors.Join(db.readers.Close(), db.writer.Close())
 	if err != nil {
 		return fmt.Errorf("store: close: %w", err)
@@ -136,17 +151,45 @@ func (db *DB) View(ctx context.Context, fn func(*Tx) error) error {
 	if closed {
 		return ErrClosed
 	}
-	conn, err := db.readers.Conn(ctx)
+	rc, err := db.reader(ctx)
 	if err != nil {
-		return fmt.Errorf("store: read connection: %w", err)
+		return err
 	}
-	defer conn.Close()
-	if _, err := conn.ExecContext(ctx, "BEGIN"); err != nil {
+	defer func() { db.readerPool <- rc }()
+	tx := &Tx{ctx: ctx, conn: rc.conn, stmts: rc.stmts, readOnly: true}
+	if _, err := tx.exec("BEGIN"); err != nil {
 		return fmt.Errorf("store: begin read: %w", err)
 	}
-	defer conn.ExecContext(context.Background(), "ROLLBACK")
-	tx := &Tx{ctx: ctx, conn: conn, readOnly: true}
+	defer func() {
+		tx.ctx = context.Background()
+		tx.exec("ROLLBACK")
+	}()
 	return fn(tx)
+}
+
+// readerConn is a read connection with the statements prepared on it.
+type readerConn struct {
+	conn  *sql.Conn
+	stmts map[string]*sql.Stmt
+}
+
+// reader takes a read connection from the pool, opening one while fewer than the
+// pool's size exist.
+func (db *DB) reader(ctx context.Context) (*readerConn, error) {
+	select {
+	case rc := <-db.readerPool:
+		if rc != nil {
+			return rc, nil
+		}
+		conn, err := db.readers.Conn(ctx)
+		if err != nil {
+			db.readerPool <- nil
+			return nil, fmt.Errorf("store: read connection: %w", err)
+		}
+		return &readerConn{conn: conn, stmts: map[string]*sql.Stmt{}}, nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
 }
 
 func (db *DB) writeLoop() {
@@ -163,13 +206,15 @@ func (db *DB) writeLoop() {
 	}
 	defer conn.Close()
 	batch := make([]*job, 0, db.maxBatch)
+	stmts := map[string]*sql.Stmt{}
+	defer closeStmts(stmts)
 	for first := range db.jobs {
 		batch = append(batch[:0], first)
-		if _, err := conn.ExecContext(ctx, "BEGIN IMMEDIATE"); err != nil {
+		tx := &Tx{ctx: ctx, conn: conn, stmts: stmts}
+		if _, err := tx.exec("BEGIN IMMEDIATE"); err != nil {
 			db.finish(batch, fmt.Errorf("store: begin: %w", err))
 			continue
 		}
-		tx := &Tx{ctx: ctx, conn: conn}
 		db.run(tx, first)
 	drain:
 		for len(batch) < db.maxBatch {
@@ -184,9 +229,9 @@ func (db *DB) writeLoop() {
 				break drain
 			}
 		}
-		_, err := conn.ExecContext(ctx, "COMMIT")
+		_, err := tx.exec("COMMIT")
 		if err != nil {
-			conn.ExecContext(ctx, "ROLLBACK")
+			tx.exec("ROLLBACK")
 			db.finish(batch, fmt.Errorf("store: commit: %w", err))
 			continue
 		}
@@ -204,7 +249,7 @@ func (db *DB) writeLoop() {
 
 // run executes one job inside its own savepoint, so its failure undoes only its writes.
 func (db *DB) run(tx *Tx, j *job) {
-	if _, err := tx.conn.ExecContext(tx.ctx, "SAVEPOINT job"); err != nil {
+	if _, err := tx.exec("SAVEPOINT job"); err != nil {
 		j.err = fmt.Errorf("store: savepoint: %w", err)
 		return
 	}
@@ -214,10 +259,16 @@ func (db *DB) run(tx *Tx, j *job) {
 	tx.ctx = context.Background()
 	if err != nil {
 		tx.lastSeq, tx.hooks = seqBefore, tx.hooks[:hooksBefore]
-		tx.conn.ExecContext(tx.ctx, "ROLLBACK TO job")
+		tx.exec("ROLLBACK TO job")
 		j.err = err
 	}
-	tx.conn.ExecContext(tx.ctx, "RELEASE job")
+	tx.exec("RELEASE job")
+}
+
+func closeStmts(m map[string]*sql.Stmt) {
+	for _, st := range m {
+		st.Close()
+	}
 }
 
 func safeCall(fn func(*Tx) error, tx *Tx) (err error) {

@@ -259,3 +259,32 @@ func TestAfterCommitRunsOnlyForCommittedWrites(t *testing.T) {
 		t.Fatalf("hooks ran: %v", ran)
 	}
 }
+
+// Scans nest: a handler may scan one namespace while iterating another with the same
+// query.
+func TestNestedScans(t *testing.T) {
+	db := open(t, t.TempDir())
+	defer db.Close()
+	ctx := context.Background()
+	db.Update(ctx, func(tx *Tx) error {
+		for _, k := range []string{"a", "b"} {
+			tx.Put("outer", k, nil)
+			tx.Put("inner", k, nil)
+		}
+		return nil
+	})
+	pairs := 0
+	err := db.View(ctx, func(tx *Tx) error {
+		return tx.Scan("outer", "", 0, func(string, []byte) bool {
+			tx.Scan("inner", "", 0, func(string, []byte) bool { pairs++; return true })
+			_, ok, err := tx.Get("inner", "a")
+			if !ok || err != nil {
+				t.Errorf("get inside a scan: %v %v", ok, err)
+			}
+			return true
+		})
+	})
+	if err != nil || pairs != 4 {
+		t.Fatalf("nested scans: %d pairs, %v", pairs, err)
+	}
+}

@@ -17,10 +17,49 @@ var ErrReadOnly = errors.New("store: write in a read-only transaction")
 type Tx struct {
 	ctx      context.Context
 	conn     *sql.Conn
+	stmts    map[string]*sql.Stmt // statements prepared on conn, reused across transactions
 	readOnly bool
 	depth    int
 	lastSeq  int64
 	hooks    []func()
+}
+
+// stmt returns q prepared on the transaction's connection, preparing it once per
+// connection: SQLite's statement compilation is a measurable part of a small call.
+func (tx *Tx) stmt(q string) (*sql.Stmt, error) {
+	if st, ok := tx.stmts[q]; ok {
+		return st, nil
+	}
+	st, err := tx.conn.PrepareContext(context.Background(), q)
+	if err != nil {
+		return nil, err
+	}
+	tx.stmts[q] = st
+	return st, nil
+}
+
+func (tx *Tx) exec(q string, args ...any) (sql.Result, error) {
+	st, err := tx.stmt(q)
+	if err != nil {
+		return nil, err
+	}
+	return st.ExecContext(tx.ctx, args...)
+}
+
+// query is not served from the statement cache: scans nest (a handler scans one
+// namespace while iterating another with the same query), and a SQLite statement
+// cannot run twice at once.
+func (tx *Tx) query(q string, args ...any) (*sql.Rows, error) {
+	return tx.conn.QueryContext(tx.ctx, q, args...)
+}
+
+func (tx *Tx) queryRow(q string, args ...any) *sql.Row {
+	st, err := tx.stmt(q)
+	if err != nil {
+		// A Row cannot carry a preparation error; the unprepared path reports it.
+		return tx.queryRow(q, args...)
+	}
+	return st.QueryRowContext(tx.ctx, args...)
 }
 
 // AfterCommit registers fn to run once the transaction holding this write has committed
@@ -38,7 +77,7 @@ func (tx *Tx) ReadOnly() bool { return tx.readOnly }
 
 // Get returns the value stored under ns/key; ok is false when there is none.
 func (tx *Tx) Get(ns, key string) (val []byte, ok bool, err error) {
-	err = tx.conn.QueryRowContext(tx.ctx, "SELECT v FROM kv WHERE ns = ? AND k = ?", ns, key).Scan(&val)
+	err = tx.queryRow("SELECT v FROM kv WHERE ns = ? AND k = ?", ns, key).Scan(&val)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, false, nil
 	}
@@ -56,7 +95,7 @@ func (tx *Tx) Put(ns, key string, val []byte) error {
 	if val == nil {
 		val = []byte{}
 	}
-	_, err := tx.conn.ExecContext(tx.ctx, "INSERT INTO kv(ns, k, v) VALUES(?, ?, ?) ON CONFLICT(ns, k) DO UPDATE SET v = excluded.v", ns, key, val)
+	_, err := tx.exec("INSERT INTO kv(ns, k, v) VALUES(?, ?, ?) ON CONFLICT(ns, k) DO UPDATE SET v = excluded.v", ns, key, val)
 	if err != nil {
 		return fmt.Errorf("store: put %s/%s: %w", ns, key, err)
 	}
@@ -71,7 +110,7 @@ func (tx *Tx) Insert(ns, key string, val []byte) (bool, error) {
 	if val == nil {
 		val = []byte{}
 	}
-	res, err := tx.conn.ExecContext(tx.ctx, "INSERT INTO kv(ns, k, v) VALUES(?, ?, ?) ON CONFLICT(ns, k) DO NOTHING", ns, key, val)
+	res, err := tx.exec("INSERT INTO kv(ns, k, v) VALUES(?, ?, ?) ON CONFLICT(ns, k) DO NOTHING", ns, key, val)
 	if err != nil {
 		return false, fmt.Errorf("store: insert %s/%s: %w", ns, key, err)
 	}
@@ -84,7 +123,7 @@ func (tx *Tx) Delete(ns, key string) (bool, error) {
 	if tx.readOnly {
 		return false, ErrReadOnly
 	}
-	res, err := tx.conn.ExecContext(tx.ctx, "DELETE FROM kv WHERE ns = ? AND k = ?", ns, key)
+	res, err := tx.exec("DELETE FROM kv WHERE ns = ? AND k = ?", ns, key)
 	if err != nil {
 		return false, fmt.Errorf("store: delete %s/%s: %w", ns, key, err)
 	}
@@ -103,7 +142,7 @@ func (tx *Tx) Scan(ns, after string, limit int, fn func(key string, val []byte) 
 		q += " LIMIT ?"
 		args = append(args, limit)
 	}
-	rows, err := tx.conn.QueryContext(tx.ctx, q, args...)
+	rows, err := tx.query(q, args...)
 	if err != nil {
 		return fmt.Errorf("store: scan %s: %w", ns, err)
 	}
@@ -127,7 +166,7 @@ func (tx *Tx) Scan(ns, after string, limit int, fn func(key string, val []byte) 
 // Count returns the number of keys in ns, for quotas.
 func (tx *Tx) Count(ns string) (int, error) {
 	var n int
-	if err := tx.conn.QueryRowContext(tx.ctx, "SELECT count(*) FROM kv WHERE ns = ?", ns).Scan(&n); err != nil {
+	if err := tx.queryRow("SELECT count(*) FROM kv WHERE ns = ?", ns).Scan(&n); err != nil {
 		return 0, fmt.Errorf("store: count %s: %w", ns, err)
 	}
 	return n, nil
@@ -164,17 +203,17 @@ func (tx *Tx) Savepoint(fn func() error) error {
 	tx.depth++
 	name := "sp" + strconv.Itoa(tx.depth)
 	defer func() { tx.depth-- }()
-	if _, err := tx.conn.ExecContext(tx.ctx, "SAVEPOINT "+name); err != nil {
+	if _, err := tx.exec("SAVEPOINT " + name); err != nil {
 		return fmt.Errorf("store: savepoint: %w", err)
 	}
 	seq, hooks := tx.lastSeq, len(tx.hooks)
 	if err := fn(); err != nil {
 		tx.lastSeq, tx.hooks = seq, tx.hooks[:hooks]
-		tx.conn.ExecContext(tx.ctx, "ROLLBACK TO "+name)
-		tx.conn.ExecContext(tx.ctx, "RELEASE "+name)
+		tx.exec("ROLLBACK TO " + name)
+		tx.exec("RELEASE " + name)
 		return err
 	}
-	if _, err := tx.conn.ExecContext(tx.ctx, "RELEASE "+name); err != nil {
+	if _, err := tx.exec("RELEASE " + name); err != nil {
 		return fmt.Errorf("store: release savepoint: %w", err)
 	}
 	return nil
@@ -200,7 +239,7 @@ func (tx *Tx) AppendEvent(e *Event) error {
 	if tx.readOnly {
 		return ErrReadOnly
 	}
-	res, err := tx.conn.ExecContext(tx.ctx, "INSERT INTO events(time, account, region, source, kind, data) VALUES(?, ?, ?, ?, ?, ?)",
+	res, err := tx.exec("INSERT INTO events(time, account, region, source, kind, data) VALUES(?, ?, ?, ?, ?, ?)",
 		e.Time, e.Account, e.Region, e.Source, e.Kind, e.Data)
 	if err != nil {
 		return fmt.Errorf("store: append event: %w", err)
@@ -213,7 +252,7 @@ func (tx *Tx) AppendEvent(e *Event) error {
 // Events calls fn for events with Seq > after, in order, until fn returns false or limit
 // events were visited.
 func (tx *Tx) Events(after int64, limit int, fn func(*Event) bool) error {
-	rows, err := tx.conn.QueryContext(tx.ctx, "SELECT seq, time, account, region, source, kind, data FROM events WHERE seq > ? ORDER BY seq LIMIT ?", after, limit)
+	rows, err := tx.query("SELECT seq, time, account, region, source, kind, data FROM events WHERE seq > ? ORDER BY seq LIMIT ?", after, limit)
 	if err != nil {
 		return fmt.Errorf("store: read events: %w", err)
 	}
@@ -233,7 +272,7 @@ func (tx *Tx) Events(after int64, limit int, fn func(*Event) bool) error {
 // LastEventSeq returns the highest committed event sequence (0 for an empty log).
 func (tx *Tx) LastEventSeq() (int64, error) {
 	var n sql.NullInt64
-	if err := tx.conn.QueryRowContext(tx.ctx, "SELECT max(seq) FROM events").Scan(&n); err != nil {
+	if err := tx.queryRow("SELECT max(seq) FROM events").Scan(&n); err != nil {
 		return 0, fmt.Errorf("store: last event: %w", err)
 	}
 	return n.Int64, nil

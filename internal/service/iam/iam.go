@@ -52,11 +52,11 @@ func Service(d Deps) server.Service {
 		s.userHandlers(), s.groupHandlers(), s.roleHandlers(), s.instanceProfileHandlers(),
 		s.policyHandlers(), s.inlineHandlers(), s.attachHandlers(), s.accessKeyHandlers(),
 		s.loginHandlers(), s.mfaHandlers(), s.reportHandlers(), s.accountHandlers(),
-		s.providerHandlers(),
+		s.providerHandlers(), s.simulatorHandlers(),
 	} {
 		hs = append(hs, group...)
 	}
-	return server.Service{Model: api.Service, Handlers: hs, Global: true, Vars: vars, Checks: checks, InvalidatesAuthz: true}
+	return server.Service{Model: api.Service, Handlers: hs, Global: true, Checks: s.checks, InvalidatesAuthz: true}
 }
 
 // Record kinds: the last part of each namespace.

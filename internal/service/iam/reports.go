@@ -36,9 +36,11 @@ var credentialReportHeader = []string{
 
 func (s *svc) reportHandlers() []server.Handler {
 	return []server.Handler{
-		server.Write("GenerateCredentialReport", s.generateCredentialReport),
+		// The Generate* reports are reads for IAM (access level Read) and for
+		// CloudTrail, though they store the report they start.
+		server.Write("GenerateCredentialReport", s.generateCredentialReport).ReadOnlyEvent(),
 		server.Read("GetCredentialReport", s.getCredentialReport),
-		server.Write("GenerateServiceLastAccessedDetails", s.generateServiceLastAccessedDetails),
+		server.Write("GenerateServiceLastAccessedDetails", s.generateServiceLastAccessedDetails).ReadOnlyEvent(),
 		server.Read("GetServiceLastAccessedDetails", s.getServiceLastAccessedDetails),
 		server.Read("GetServiceLastAccessedDetailsWithEntities", s.getServiceLastAccessedDetailsWithEntities),
 	}

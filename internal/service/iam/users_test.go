@@ -60,9 +60,10 @@ func TestGetUserAsRootAndSelf(t *testing.T) {
 	must(e.iam.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("dave")}))
 	k := must(e.iam.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String("dave")})).AccessKey
 	dave, _ := e.as(*k.AccessKeyId, *k.SecretAccessKey)
-	// Reading oneself needs iam:GetUser on one's own ARN, as on AWS.
+	// Reading oneself needs iam:GetUser on one's own ARN, as on AWS, whose message
+	// names the user as "user NAME".
 	_, err := dave.GetUser(ctx, &iam.GetUserInput{})
-	wantErr(t, err, "AccessDenied", 403, "User: arn:aws:iam::"+account+":user/dave is not authorized to perform: iam:GetUser on resource: arn:aws:iam::"+account+":user/dave because no identity-based policy allows the iam:GetUser action")
+	wantErr(t, err, "AccessDenied", 403, "User: arn:aws:iam::"+account+":user/dave is not authorized to perform: iam:GetUser on resource: user dave because no identity-based policy allows the iam:GetUser action")
 	must(e.iam.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String("dave"), PolicyName: aws.String("self"), PolicyDocument: aws.String(
 		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:GetUser","Resource":"arn:aws:iam::*:user/${aws:username}"}]}`)}))
 	self := must(dave.GetUser(ctx, &iam.GetUserInput{})).User

@@ -1,0 +1,90 @@
+package e2e
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+
+	"github.com/palisade/palisade/internal/audit"
+	"github.com/palisade/palisade/internal/store"
+)
+
+// Nothing acknowledged is lost: kill -9 Palisade while clients create users, restart it,
+// and every creation a client saw succeed is there, with exactly one CloudTrail record.
+func TestKillNineLosesNothingAcknowledged(t *testing.T) {
+	dir := t.TempDir()
+	s := start(t, dir, withRootKey()...)
+	cfg := aws.Config{Region: "us-east-1", Credentials: credentials.NewStaticCredentialsProvider(rootAK, rootSK, ""),
+		BaseEndpoint: aws.String(s.URL), RetryMaxAttempts: 1}
+	client := iam.NewFromConfig(cfg)
+
+	var mu sync.Mutex
+	var acked []string
+	ctx, cancel := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	for w := range 16 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; ctx.Err() == nil; i++ {
+				name := fmt.Sprintf("crash-%d-%d", w, i)
+				if _, err := client.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String(name)}); err == nil {
+					mu.Lock()
+					acked = append(acked, name)
+					mu.Unlock()
+				}
+			}
+		}()
+	}
+	time.Sleep(1500 * time.Millisecond)
+	if err := s.cmd.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	s.cmd.Wait()
+	s.cmd = nil
+	cancel()
+	wg.Wait()
+	if len(acked) < 50 {
+		t.Fatalf("only %d calls acknowledged before the kill: the load was too light to prove anything", len(acked))
+	}
+	t.Logf("%d creations acknowledged before kill -9", len(acked))
+
+	s.launch()
+	for _, name := range acked {
+		if _, err := client.GetUser(context.Background(), &iam.GetUserInput{UserName: aws.String(name)}); err != nil {
+			t.Fatalf("acknowledged user %s lost: %v", name, err)
+		}
+	}
+	s.stop()
+
+	db, err := store.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	records := map[string]int{}
+	db.View(context.Background(), func(tx *store.Tx) error {
+		return tx.Events(0, 1<<30, func(e *store.Event) bool {
+			var r audit.Record
+			if e.Source == audit.Source && json.Unmarshal(e.Data, &r) == nil && r.EventName == "CreateUser" && r.ErrorCode == "" {
+				var p struct{ UserName string }
+				json.Unmarshal(r.RequestParameters, &p)
+				records[p.UserName]++
+			}
+			return true
+		})
+	})
+	for _, name := range acked {
+		if records[name] != 1 {
+			t.Fatalf("user %s has %d CloudTrail records, want exactly 1", name, records[name])
+		}
+	}
+}

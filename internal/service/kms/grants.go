@@ -1,0 +1,374 @@
+package kms
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"maps"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	api "github.com/palisade/palisade/internal/api/kms"
+	"github.com/palisade/palisade/internal/authz"
+	"github.com/palisade/palisade/internal/model"
+	"github.com/palisade/palisade/internal/server"
+	"github.com/palisade/palisade/internal/store"
+)
+
+// grantRec is a grant as stored, under "<key ID>/<grant ID>".
+type grantRec struct {
+	ID          string                `json:"id"`
+	KeyID       string                `json:"keyId"`
+	Name        string                `json:"name,omitempty"`
+	Created     time.Time             `json:"created"`
+	Grantee     string                `json:"grantee"`
+	Retiring    string                `json:"retiring,omitempty"`
+	Issuing     string                `json:"issuing"`
+	Operations  []string              `json:"operations"`
+	Constraints *api.GrantConstraints `json:"constraints,omitempty"`
+}
+
+// satisfied checks a grant's encryption context constraint for an operation. The
+// constraint does not apply to DescribeKey and RetireGrant, which take no context.
+func (g *grantRec) satisfied(op string, encCtx map[string]string) bool {
+	c := g.Constraints
+	if c == nil || op == "DescribeKey" || op == "RetireGrant" {
+		return true
+	}
+	if c.EncryptionContextEquals != nil && !maps.Equal(c.EncryptionContextEquals, encCtx) {
+		return false
+	}
+	for k, v := range c.EncryptionContextSubset {
+		if got, ok := encCtx[k]; !ok || got != v {
+			return false
+		}
+	}
+	return true
+}
+
+func subset(a, b []string) bool {
+	for _, x := range a {
+		if !slices.Contains(b, x) {
+			return false
+		}
+	}
+	return true
+}
+
+// eachGrant visits a key's grants in grant ID order until fn returns false.
+func (k *KMS) eachGrant(tx *store.Tx, r *keyRec, fn func(*grantRec) bool) error {
+	prefix := r.ID + "/"
+	var derr error
+	err := tx.Scan(ns(r.Account, r.Region, tGrants), prefix, 0, func(key string, v []byte) bool {
+		if !strings.HasPrefix(key, prefix) {
+			return false
+		}
+		var g grantRec
+		if derr = json.Unmarshal(v, &g); derr != nil {
+			return false
+		}
+		return fn(&g)
+	})
+	if derr != nil {
+		return derr
+	}
+	return err
+}
+
+// A grant token names its grant: KMS accepts it in place of waiting for the grant to
+// propagate. Palisade's grants take effect at once, so tokens are only checked for
+// form, and RetireGrant finds its grant by one.
+type grantToken struct {
+	Account, Region, KeyID, GrantID string
+}
+
+func (t grantToken) String() string {
+	raw := "pkms1|" + t.Account + "|" + t.Region + "|" + t.KeyID + "|" + t.GrantID + "|" + newHexID()[:32]
+	return base64.RawURLEncoding.EncodeToString([]byte(raw))
+}
+
+func parseGrantToken(s string) (grantToken, bool) {
+	raw, err := base64.RawURLEncoding.DecodeString(s)
+	if err != nil {
+		return grantToken{}, false
+	}
+	p := strings.Split(string(raw), "|")
+	if len(p) != 6 || p[0] != "pkms1" || !uuidRE.MatchString(p[3]) || len(p[4]) != 64 {
+		return grantToken{}, false
+	}
+	return grantToken{Account: p[1], Region: p[2], KeyID: p[3], GrantID: p[4]}, true
+}
+
+func errGrantToken() error { return api.NewInvalidGrantTokenException("The grant token is not valid.") }
+
+func checkGrantTokens(v any) error {
+	list, _ := v.([]any)
+	for _, t := range list {
+		if s, _ := t.(string); s != "" {
+			if _, ok := parseGrantToken(s); !ok {
+				return errGrantToken()
+			}
+		}
+	}
+	return nil
+}
+
+// createGrantContext adds CreateGrant's condition keys and returns the operations
+// the new grant would have.
+func createGrantContext(in map[string]any, ctx map[string][]string) []string {
+	var ops []string
+	if list, ok := in["Operations"].([]any); ok {
+		for _, o := range list {
+			if s, ok := o.(string); ok {
+				ops = append(ops, s)
+			}
+		}
+	}
+	ctx["kms:grantoperations"] = ops
+	if s, ok := in["GranteePrincipal"].(string); ok {
+		ctx["kms:granteeprincipal"] = []string{s}
+	}
+	if s, ok := in["RetiringPrincipal"].(string); ok {
+		ctx["kms:retiringprincipal"] = []string{s}
+	}
+	ctx["kms:grantisforawsresource"] = []string{"false"}
+	if c, ok := in["Constraints"].(map[string]any); ok {
+		for _, t := range []string{"EncryptionContextEquals", "EncryptionContextSubset"} {
+			if m, ok := c[t]; ok {
+				ctx["kms:grantconstrainttype"] = []string{t}
+				addEncContext(ctx, encContext(m))
+			}
+		}
+	}
+	return ops
+}
+
+func (k *KMS) grantHandlers() []server.Handler {
+	return []server.Handler{
+		server.Write("CreateGrant", k.createGrant),
+		server.Read("ListGrants", k.listGrants),
+		server.Read("ListRetirableGrants", k.listRetirableGrants),
+		server.Write("RetireGrant", k.retireGrant),
+		server.Write("RevokeGrant", k.revokeGrant),
+	}
+}
+
+func (k *KMS) createGrant(c *server.Call, in *api.CreateGrantRequest) (*api.CreateGrantResponse, error) {
+	r := keyFrom(c, ctxKey)
+	if err := notDeleting(r); err != nil {
+		return nil, err
+	}
+	if in.Constraints != nil && in.Constraints.EncryptionContextEquals == nil && in.Constraints.EncryptionContextSubset == nil {
+		in.Constraints = nil
+	}
+	if in.Constraints != nil && r.Spec != api.KeySpecSYMMETRICDEFAULT {
+		// The Developer Guide: encryption context constraints cannot be used with
+		// asymmetric or HMAC keys, whose operations take no context.
+		return nil, errValidation("Grant constraints are not supported for asymmetric or HMAC KMS keys.")
+	}
+	if err := dryRun(in.DryRun); err != nil {
+		return nil, err
+	}
+	ops := slices.Clone(in.Operations)
+	sort.Strings(ops)
+	ops = slices.Compact(ops)
+	tok := func(id string) *string {
+		return ptr(grantToken{Account: r.Account, Region: r.Region, KeyID: r.ID, GrantID: id}.String())
+	}
+	// A grant with the same name and parameters is the same grant: KMS returns its
+	// ID again (CreateGrant is idempotent by Name).
+	var same *grantRec
+	if in.Name != nil {
+		err := k.eachGrant(c.Tx, r, func(g *grantRec) bool {
+			if g.Name == *in.Name && g.Grantee == in.GranteePrincipal && g.Retiring == str(in.RetiringPrincipal) &&
+				slices.Equal(g.Operations, ops) && sameConstraints(g.Constraints, in.Constraints) {
+				same = g
+				return false
+			}
+			return true
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	if same != nil {
+		return &api.CreateGrantResponse{GrantId: ptr(same.ID), GrantToken: tok(same.ID)}, nil
+	}
+	g := &grantRec{
+		ID: newHexID(), KeyID: r.ID, Name: str(in.Name), Created: keyTime(c.Now), Grantee: in.GranteePrincipal,
+		Retiring: str(in.RetiringPrincipal), Issuing: "arn:aws:iam::" + c.Principal.Account + ":root", Operations: ops, Constraints: in.Constraints,
+	}
+	if err := c.Tx.PutJSON(ns(r.Account, r.Region, tGrants), r.ID+"/"+g.ID, g); err != nil {
+		return nil, err
+	}
+	k.resources(c, r)
+	return &api.CreateGrantResponse{GrantId: ptr(g.ID), GrantToken: tok(g.ID)}, nil
+}
+
+func sameConstraints(a, b *api.GrantConstraints) bool {
+	if a == nil || b == nil {
+		return a == b
+	}
+	return maps.Equal(a.EncryptionContextEquals, b.EncryptionContextEquals) && maps.Equal(a.EncryptionContextSubset, b.EncryptionContextSubset)
+}
+
+func grantEntry(g *grantRec) api.GrantListEntry {
+	e := api.GrantListEntry{
+		KeyId: ptr(g.KeyID), GrantId: ptr(g.ID), CreationDate: ptr(g.Created), GranteePrincipal: ptr(g.Grantee),
+		IssuingAccount: ptr(g.Issuing), Operations: g.Operations, Constraints: g.Constraints,
+	}
+	if g.Name != "" {
+		e.Name = ptr(g.Name)
+	}
+	if g.Retiring != "" {
+		e.RetiringPrincipal = ptr(g.Retiring)
+	}
+	return e
+}
+
+// page is one List* request's Limit and Marker. Markers are the last item's store
+// key; a marker Palisade did not hand out is InvalidMarkerException.
+type page struct {
+	after string
+	limit int
+}
+
+func newPage(limit *int32, marker *string, def int) page {
+	p := page{after: str(marker), limit: def}
+	if limit != nil {
+		p.limit = int(*limit)
+	}
+	return p
+}
+
+func (k *KMS) listGrants(c *server.Call, in *api.ListGrantsRequest) (*api.ListGrantsResponse, error) {
+	r := keyFrom(c, ctxKey)
+	if in.GrantId != nil && len(*in.GrantId) != 64 {
+		return nil, api.NewInvalidGrantIdException("Invalid grant ID " + *in.GrantId)
+	}
+	p := newPage(in.Limit, in.Marker, 50)
+	out := &api.ListGrantsResponse{Grants: []api.GrantListEntry{}, Truncated: ptr(false)}
+	err := k.eachGrant(c.Tx, r, func(g *grantRec) bool {
+		if g.ID <= p.after || in.GrantId != nil && g.ID != *in.GrantId || in.GranteePrincipal != nil && g.Grantee != *in.GranteePrincipal {
+			return true
+		}
+		if len(out.Grants) == p.limit {
+			out.Truncated, out.NextMarker = ptr(true), out.Grants[len(out.Grants)-1].GrantId
+			return false
+		}
+		out.Grants = append(out.Grants, grantEntry(g))
+		return true
+	})
+	return out, err
+}
+
+func (k *KMS) listRetirableGrants(c *server.Call, in *api.ListRetirableGrantsRequest) (*api.ListGrantsResponse, error) {
+	p := newPage(in.Limit, in.Marker, 50)
+	out := &api.ListGrantsResponse{Grants: []api.GrantListEntry{}, Truncated: ptr(false)}
+	var derr error
+	var last string
+	err := c.Tx.Scan(ns(c.Account, c.Region, tGrants), p.after, 0, func(key string, v []byte) bool {
+		var g grantRec
+		if derr = json.Unmarshal(v, &g); derr != nil {
+			return false
+		}
+		if g.Retiring != in.RetiringPrincipal {
+			return true
+		}
+		if len(out.Grants) == p.limit {
+			out.Truncated, out.NextMarker = ptr(true), ptr(last)
+			return false
+		}
+		out.Grants = append(out.Grants, grantEntry(&g))
+		last = key
+		return true
+	})
+	if derr != nil {
+		return nil, derr
+	}
+	return out, err
+}
+
+// grantTarget is the grant a RetireGrant names, by token or by key ARN and grant ID.
+func (k *KMS) grantTarget(c *server.Call, in map[string]any) (*keyRec, *grantRec, error) {
+	s := func(n string) string { v, _ := in[n].(string); return v }
+	var r *keyRec
+	var id string
+	if tok := s("GrantToken"); tok != "" {
+		t, ok := parseGrantToken(tok)
+		if !ok {
+			return nil, nil, errGrantToken()
+		}
+		rec, err := k.loadKey(c.Tx, t.Account, t.Region, t.KeyID, c.Now)
+		if err != nil {
+			return nil, nil, err
+		}
+		r, id = rec, t.GrantID
+	} else {
+		if s("KeyId") == "" || s("GrantId") == "" {
+			return nil, nil, errValidation("Grant token OR (grant ID, key ID) must be specified")
+		}
+		rec, err := k.keyOf(c, s("KeyId"), false)
+		if err != nil {
+			return nil, nil, err
+		}
+		r, id = rec, s("GrantId")
+	}
+	g, err := k.grant(c.Tx, r, id)
+	return r, g, err
+}
+
+func (k *KMS) grant(tx *store.Tx, r *keyRec, id string) (*grantRec, error) {
+	if len(id) != 64 {
+		return nil, api.NewInvalidGrantIdException("Invalid grant ID " + id)
+	}
+	g, err := load[grantRec](tx, ns(r.Account, r.Region, tGrants), r.ID+"/"+id)
+	if err != nil {
+		return nil, err
+	}
+	if g == nil {
+		return nil, api.NewNotFoundException("Grant ID " + id + " not found")
+	}
+	return g, nil
+}
+
+// retireChecks: the grant's retiring principal, or its grantee when the grant lists
+// RetireGrant, retires it without any policy; anyone else needs kms:RetireGrant in
+// the key policy.
+func (k *KMS) retireChecks(c *server.Call, in map[string]any) ([]authz.Check, error) {
+	r, g, err := k.grantTarget(c, in)
+	if err != nil {
+		return nil, err
+	}
+	withKey(c, ctxKey, r)
+	c.Context = contextWithGrant(c, g)
+	if g.Retiring == c.Principal.ARN || slices.Contains(g.Operations, "RetireGrant") && granteeMatches(g.Grantee, c.Principal) {
+		return []authz.Check{}, nil
+	}
+	return k.keyCheck(c, "kms:RetireGrant", "", r, opContext(c, "RetireGrant", in, r), nil, nil)
+}
+
+func (k *KMS) retireGrant(c *server.Call, in *api.RetireGrantRequest) (*model.Empty, error) {
+	r, g := keyFrom(c, ctxKey), grantFrom(c)
+	if err := dryRun(in.DryRun); err != nil {
+		return nil, err
+	}
+	_, err := c.Tx.Delete(ns(r.Account, r.Region, tGrants), r.ID+"/"+g.ID)
+	k.resources(c, r)
+	return &model.Empty{}, err
+}
+
+func (k *KMS) revokeGrant(c *server.Call, in *api.RevokeGrantRequest) (*model.Empty, error) {
+	r := keyFrom(c, ctxKey)
+	g, err := k.grant(c.Tx, r, in.GrantId)
+	if err != nil {
+		return nil, err
+	}
+	if err := dryRun(in.DryRun); err != nil {
+		return nil, err
+	}
+	_, err = c.Tx.Delete(ns(r.Account, r.Region, tGrants), r.ID+"/"+g.ID)
+	k.resources(c, r)
+	return &model.Empty{}, err
+}

@@ -1,0 +1,139 @@
+package kms
+
+import (
+	"strconv"
+
+	api "github.com/palisade/palisade/internal/api/kms"
+	"github.com/palisade/palisade/internal/model"
+	"github.com/palisade/palisade/internal/server"
+)
+
+// Rotation quotas and defaults (API reference, EnableKeyRotation and
+// RotateKeyOnDemand).
+const (
+	defaultRotationDays = 365
+	maxOnDemand         = 10
+)
+
+func (k *KMS) rotationHandlers() []server.Handler {
+	return []server.Handler{
+		server.Write("EnableKeyRotation", k.enableKeyRotation),
+		server.Write("DisableKeyRotation", k.disableKeyRotation),
+		server.Read("GetKeyRotationStatus", k.getKeyRotationStatus),
+		server.Write("RotateKeyOnDemand", k.rotateKeyOnDemand),
+		server.Read("ListKeyRotations", k.listKeyRotations),
+	}
+}
+
+// rotatable checks that a key's material can rotate: symmetric encryption keys whose
+// material KMS generated. Wording inferred.
+func rotatable(r *keyRec) error {
+	if r.Spec != api.KeySpecSYMMETRICDEFAULT || r.Origin != originKMS {
+		return api.NewUnsupportedOperationException(r.arn() + " origin is " + r.Origin + " and key spec is " + r.Spec + ", which do not support key rotation.")
+	}
+	return nil
+}
+
+// rotationState refuses rotation changes on keys that are not enabled.
+func rotationState(r *keyRec) error {
+	if r.State != stateEnabled {
+		return errState(r)
+	}
+	return nil
+}
+
+func (k *KMS) enableKeyRotation(c *server.Call, in *api.EnableKeyRotationRequest) (*model.Empty, error) {
+	r := keyFrom(c, ctxKey)
+	if err := firstErr(customerKey(r), rotatable(r), rotationState(r)); err != nil {
+		return nil, err
+	}
+	days := int32(defaultRotationDays)
+	if in.RotationPeriodInDays != nil {
+		days = *in.RotationPeriodInDays
+	}
+	r.Rotation = &rotationRec{PeriodDays: days, Next: keyTime(c.Now).AddDate(0, 0, int(days))}
+	if err := k.schedule(c.Tx, r.Rotation.Next, r, jobRotate); err != nil {
+		return nil, err
+	}
+	k.resources(c, r)
+	return &model.Empty{}, k.putKey(c.Tx, r)
+}
+
+func (k *KMS) disableKeyRotation(c *server.Call, in *api.DisableKeyRotationRequest) (*model.Empty, error) {
+	r := keyFrom(c, ctxKey)
+	if err := firstErr(customerKey(r), rotatable(r), rotationState(r)); err != nil {
+		return nil, err
+	}
+	r.Rotation = nil
+	k.resources(c, r)
+	return &model.Empty{}, k.putKey(c.Tx, r)
+}
+
+func (k *KMS) getKeyRotationStatus(c *server.Call, in *api.GetKeyRotationStatusRequest) (*api.GetKeyRotationStatusResponse, error) {
+	r := keyFrom(c, ctxKey)
+	if err := rotatable(r); err != nil && r.Manager != managerAWS {
+		return nil, err
+	}
+	out := &api.GetKeyRotationStatusResponse{KeyId: ptr(r.arn()), KeyRotationEnabled: ptr(false)}
+	// A key pending deletion reports rotation disabled, as KMS does.
+	if r.Rotation != nil && r.State != statePending {
+		out.KeyRotationEnabled = ptr(true)
+		out.RotationPeriodInDays = ptr(r.Rotation.PeriodDays)
+		out.NextRotationDate = ptr(r.Rotation.Next)
+	}
+	return out, nil
+}
+
+func (k *KMS) rotateKeyOnDemand(c *server.Call, in *api.RotateKeyOnDemandRequest) (*api.RotateKeyOnDemandResponse, error) {
+	r := keyFrom(c, ctxKey)
+	if err := firstErr(customerKey(r), rotatable(r), rotationState(r)); err != nil {
+		return nil, err
+	}
+	if r.OnDemand >= maxOnDemand {
+		return nil, api.NewLimitExceededException("The on-demand rotation quota of " + strconv.Itoa(maxOnDemand) + " rotations for " + r.arn() + " has been reached.")
+	}
+	// KMS rotates asynchronously within seconds; Palisade rotates before answering,
+	// which no client can tell apart from a quick KMS.
+	k.rotate(r, c.Now, api.RotationTypeONDEMAND)
+	r.OnDemand++
+	k.resources(c, r)
+	return &api.RotateKeyOnDemandResponse{KeyId: ptr(r.ID)}, k.putKey(c.Tx, r)
+}
+
+func (k *KMS) listKeyRotations(c *server.Call, in *api.ListKeyRotationsRequest) (*api.ListKeyRotationsResponse, error) {
+	r := keyFrom(c, ctxKey)
+	if err := rotatable(r); err != nil && r.Manager != managerAWS {
+		return nil, err
+	}
+	all := in.IncludeKeyMaterial != nil && *in.IncludeKeyMaterial == api.IncludeKeyMaterialALLKEYMATERIAL
+	var entries []api.RotationsListEntry
+	for _, m := range r.Materials {
+		if m.Rotation == "" && !all {
+			continue
+		}
+		state := api.KeyMaterialStateNONCURRENT
+		if m.ID == r.Current {
+			state = api.KeyMaterialStateCURRENT
+		}
+		e := api.RotationsListEntry{KeyId: ptr(r.ID), KeyMaterialId: ptr(m.ID), KeyMaterialState: ptr(state)}
+		if m.Rotation != "" {
+			e.RotationDate, e.RotationType = ptr(m.Created), ptr(m.Rotation)
+		}
+		entries = append(entries, e)
+	}
+	p := newPage(in.Limit, in.Marker, 100)
+	start := 0
+	if p.after != "" {
+		n, err := strconv.Atoi(p.after)
+		if err != nil || n < 0 || n > len(entries) {
+			return nil, api.NewInvalidMarkerException("Invalid marker")
+		}
+		start = n
+	}
+	end := min(start+p.limit, len(entries))
+	out := &api.ListKeyRotationsResponse{Rotations: append([]api.RotationsListEntry{}, entries[start:end]...), Truncated: ptr(false)}
+	if end < len(entries) {
+		out.Truncated, out.NextMarker = ptr(true), ptr(strconv.Itoa(end))
+	}
+	return out, nil
+}
