@@ -33,6 +33,7 @@ func TestMain(m *testing.M) {
 		os.Exit(1)
 	}
 	code := m.Run()
+	stopRunners()
 	os.RemoveAll(dir)
 	os.Exit(code)
 }
@@ -179,10 +180,34 @@ func clis(t *testing.T) []cli {
 
 // run calls the CLI against s with the given credentials; it returns the output and
 // whether the command succeeded.
+//
+// Commands run in the CLI's own Python code through a long-lived runner
+// (clirunner_test.go); set PALISADE_E2E_EXEC=1 to run each as a separate `aws` process.
 func (c cli) run(s *server, ak, sk string, args ...string) (string, bool) {
-	cmd := exec.Command(c.path, append([]string{"--endpoint-url", s.URL, "--output", "json"}, args...)...)
-	cmd.Env = append(os.Environ(), "AWS_ACCESS_KEY_ID="+ak, "AWS_SECRET_ACCESS_KEY="+sk, "AWS_DEFAULT_REGION=us-east-1",
+	return c.runAs(s, ak, sk, "", args...)
+}
+
+// runAs is run with a session token (temporary credentials) when token is not "".
+func (c cli) runAs(s *server, ak, sk, token string, args ...string) (string, bool) {
+	args = append([]string{"--endpoint-url", s.URL, "--output", "json"}, args...)
+	env := append(os.Environ(), "AWS_ACCESS_KEY_ID="+ak, "AWS_SECRET_ACCESS_KEY="+sk, "AWS_DEFAULT_REGION=us-east-1",
 		"AWS_PAGER=", "AWS_MAX_ATTEMPTS=1", "AWS_CONFIG_FILE=/dev/null", "AWS_SHARED_CREDENTIALS_FILE=/dev/null")
+	if token != "" {
+		env = append(env, "AWS_SESSION_TOKEN="+token)
+	} else {
+		env = append(env, "AWS_SESSION_TOKEN=")
+	}
+	if os.Getenv("PALISADE_E2E_EXEC") == "" {
+		if r, err := runnerFor(c.path); err == nil {
+			out, ok, err := r.run(args, env)
+			if err == nil {
+				return out, ok
+			}
+			return err.Error(), false
+		}
+	}
+	cmd := exec.Command(c.path, args...)
+	cmd.Env = env
 	out, err := cmd.CombinedOutput()
 	return string(out), err == nil
 }

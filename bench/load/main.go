@@ -4,9 +4,10 @@
 //
 //	go run ./bench/load -url http://127.0.0.1:4566 -c 32 -d 10s
 //
-// The request is sts:GetCallerIdentity, or with -target a JSON-protocol call (such as
-// -service kms -target TrentService.Encrypt -body '{"KeyId":…}'), signed with SigV4 by
-// the AWS SDK for Go v2's signer. Each worker re-signs every -resign requests (default 1: every request is
+// The request is sts:GetCallerIdentity (or the STS query given with -body), or with
+// -target a JSON-protocol call (such as -service kms -target TrentService.Encrypt
+// -body '{"KeyId":…}'), signed with SigV4 by the AWS SDK for Go v2's signer, with
+// temporary credentials when -token is given. Each worker re-signs every -resign requests (default 1: every request is
 // freshly signed, as a real client does); Palisade verifies every signature either way.
 package main
 
@@ -40,17 +41,23 @@ func main() {
 	resign := flag.Int("resign", 1, "re-sign the request every N requests")
 	label := flag.String("label", "", "label for the JSON result line")
 	service := flag.String("service", "sts", "signing name")
-	target := flag.String("target", "", "X-Amz-Target of a JSON-protocol request (empty: sts:GetCallerIdentity)")
-	jsonBody := flag.String("body", "{}", "JSON body of a -target request")
+	target := flag.String("target", "", "X-Amz-Target of a JSON-protocol request (empty: an STS query request)")
+	token := flag.String("token", "", "session token of temporary credentials")
+	body0 := flag.String("body", "", "the request body (default: sts:GetCallerIdentity, or {} with -target)")
 	flag.Parse()
 
-	body, contentType := "Action=GetCallerIdentity&Version=2011-06-15", "application/x-www-form-urlencoded; charset=utf-8"
+	body, contentType := *body0, "application/x-www-form-urlencoded; charset=utf-8"
 	if *target != "" {
-		body, contentType = *jsonBody, "application/x-amz-json-1.1"
+		contentType = "application/x-amz-json-1.1"
+		if body == "" {
+			body = "{}"
+		}
+	} else if body == "" {
+		body = "Action=GetCallerIdentity&Version=2011-06-15"
 	}
 	sum := sha256.Sum256([]byte(body))
 	hash := hex.EncodeToString(sum[:])
-	creds := aws.Credentials{AccessKeyID: *ak, SecretAccessKey: *sk}
+	creds := aws.Credentials{AccessKeyID: *ak, SecretAccessKey: *sk, SessionToken: *token}
 	signer := v4.NewSigner()
 	tr := &http.Transport{MaxIdleConnsPerHost: *conc, MaxConnsPerHost: *conc}
 	client := &http.Client{Transport: tr, Timeout: 30 * time.Second}

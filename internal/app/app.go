@@ -27,6 +27,7 @@ import (
 	"github.com/palisade/palisade/internal/service/iam"
 	"github.com/palisade/palisade/internal/service/kms"
 	"github.com/palisade/palisade/internal/service/logs"
+	"github.com/palisade/palisade/internal/service/organizations"
 	"github.com/palisade/palisade/internal/service/sns"
 	"github.com/palisade/palisade/internal/service/sqs"
 	"github.com/palisade/palisade/internal/service/sts"
@@ -70,6 +71,7 @@ type App struct {
 	Server     *server.Server
 	Store      *store.DB
 	Keys       *auth.Keys
+	Sessions   *auth.Sessions
 	Sealer     *store.Sealer
 	Usage      *iam.Usage
 	Authz      *authz.Authorizer
@@ -124,7 +126,7 @@ func Open(opts Options) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
-	a := &App{Store: db, Keys: auth.NewKeys(db, sealer), Sealer: sealer, Usage: iam.NewUsage(db), Clock: &clock.Clock{}, Options: opts}
+	a := &App{Store: db, Keys: auth.NewKeys(db, sealer), Sessions: auth.NewSessions(sealer), Sealer: sealer, Usage: iam.NewUsage(db), Clock: &clock.Clock{}, Options: opts}
 	ok := false
 	defer func() {
 		if !ok {
@@ -142,9 +144,11 @@ func Open(opts Options) (*App, error) {
 	}
 	a.Authz = authz.New(iam.Grants{})
 	a.KMS = kms.New(kms.Deps{Store: db, Sealer: sealer, Authz: a.Authz, Clock: a.Clock, Logger: opts.Logger})
+	a.Authz.SetSealer(sealer)
+	a.Authz.SetOrganizations(organizations.Source{})
 	a.build()
 	a.Server, err = server.New(server.Config{
-		Store: db, Keys: a.Keys, Clock: a.Clock, Logger: opts.Logger, Region: opts.Region, Authz: a.Authz,
+		Store: db, Keys: a.Keys, Sessions: a.Sessions, Clock: a.Clock, Logger: opts.Logger, Region: opts.Region, Authz: a.Authz,
 		AdminToken: a.AdminToken, OnClockAdvance: a.saveClock, OnAuthenticated: a.Usage.Record, Public: a.SNS.PublicRoutes(),
 	}, a.Services()...)
 	if err != nil {
@@ -185,8 +189,9 @@ func (a *App) startWorkers() {
 func (a *App) Services() []server.Service {
 	return []server.Service{
 		iam.Service(iam.Deps{Keys: a.Keys, Sealer: a.Sealer, Usage: a.Usage}),
-		sts.Service(),
 		a.KMS.Service(),
+		organizations.Service(organizations.Deps{Roles: iamRoles{}, Keys: a.Keys, Store: a.Store, OnChange: a.Authz.OrgChanged}),
+		sts.Service(sts.Deps{Sessions: a.Sessions, Keys: a.Keys, Directory: iamDirectory{}, MFA: iam.NewMFA(a.Sealer), Authz: a.Authz, Store: a.Store}),
 		a.Logs.Service(),
 		a.CloudWatch.Service(),
 		a.SNS.Service(),
@@ -250,7 +255,7 @@ func (a *App) bootstrap() error {
 		Principal: auth.RootPrincipal(DefaultAccount), Created: a.Clock.Now(),
 	}
 	if want == "" {
-		cred.AccessKeyID, cred.Secret = auth.NewID("AKIA", 16), []byte(auth.NewSecret())
+		cred.AccessKeyID, cred.Secret = auth.NewKeyID("AKIA", DefaultAccount), []byte(auth.NewSecret())
 	}
 	err = a.Store.Update(ctx, func(tx *store.Tx) error {
 		if rootID != "" && rootID != cred.AccessKeyID {

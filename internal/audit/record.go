@@ -6,6 +6,7 @@ package audit
 
 import (
 	"encoding/json"
+	"strconv"
 	"strings"
 	"time"
 	"unicode"
@@ -56,6 +57,33 @@ type UserIdentity struct {
 	AccessKeyID string `json:"accessKeyId,omitempty"`
 	UserName    string `json:"userName,omitempty"`
 	InvokedBy   string `json:"invokedBy,omitempty"`
+	// IdentityProvider names the provider of a WebIdentityUser or SAMLUser.
+	IdentityProvider string `json:"identityProvider,omitempty"`
+	// SessionContext describes temporary credentials.
+	SessionContext *SessionContext `json:"sessionContext,omitempty"`
+}
+
+// SessionContext is CloudTrail's description of the session behind temporary
+// credentials: who issued it and when, with or without MFA.
+type SessionContext struct {
+	SessionIssuer  *SessionIssuer    `json:"sessionIssuer,omitempty"`
+	Attributes     SessionAttributes `json:"attributes"`
+	SourceIdentity string            `json:"sourceIdentity,omitempty"`
+}
+
+// SessionIssuer is the role (or IAM user) a session was made from.
+type SessionIssuer struct {
+	Type        string `json:"type"`
+	PrincipalID string `json:"principalId"`
+	ARN         string `json:"arn"`
+	AccountID   string `json:"accountId"`
+	UserName    string `json:"userName"`
+}
+
+// SessionAttributes are a session's creation date and MFA state.
+type SessionAttributes struct {
+	CreationDate     string `json:"creationDate"`
+	MFAAuthenticated string `json:"mfaAuthenticated"`
 }
 
 // Resource is one entry of a record's resources list.
@@ -78,8 +106,29 @@ func Identity(p auth.Principal) UserIdentity {
 	if p.Type == auth.IAMUser {
 		u.UserName = p.UserName
 	}
-	if p.Type == auth.Anonymous {
+	switch p.Type {
+	case auth.Anonymous:
 		return UserIdentity{Type: "AWSAccount", PrincipalID: "", AccountID: "anonymous"}
+	case auth.WebIdentityUser, auth.SAMLUser:
+		return UserIdentity{Type: string(p.Type), PrincipalID: p.UserID, UserName: p.UserName, IdentityProvider: p.ARN}
+	}
+	if s := p.Session; s != nil {
+		sc := &SessionContext{SourceIdentity: s.SourceIdentity,
+			Attributes: SessionAttributes{CreationDate: FormatTime(s.Issued), MFAAuthenticated: strconv.FormatBool(s.MFA)}}
+		switch p.Type {
+		case auth.AssumedRole:
+			roleID, _, _ := strings.Cut(p.UserID, ":")
+			sc.SessionIssuer = &SessionIssuer{Type: "Role", PrincipalID: roleID, ARN: s.IssuerARN, AccountID: p.Account,
+				UserName: s.IssuerARN[strings.LastIndexByte(s.IssuerARN, '/')+1:]}
+		case auth.FederatedUser:
+			if s.IssuerID != "" {
+				sc.SessionIssuer = &SessionIssuer{Type: "IAMUser", PrincipalID: s.IssuerID, ARN: s.IssuerARN, AccountID: p.Account,
+					UserName: s.IssuerARN[strings.LastIndexByte(s.IssuerARN, '/')+1:]}
+			} else {
+				sc.SessionIssuer = &SessionIssuer{Type: "Root", PrincipalID: p.Account, ARN: s.IssuerARN, AccountID: p.Account}
+			}
+		}
+		u.SessionContext = sc
 	}
 	return u
 }

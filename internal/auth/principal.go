@@ -16,6 +16,11 @@ const (
 	FederatedUser Type = "FederatedUser"
 	AWSService    Type = "AWSService"
 	Anonymous     Type = "Anonymous"
+	// WebIdentityUser and SAMLUser are the callers of AssumeRoleWithWebIdentity and
+	// AssumeRoleWithSAML once their token or assertion checked out: an identity
+	// provider's user, matched by a trust policy's "Federated" principal.
+	WebIdentityUser Type = "WebIdentityUser"
+	SAMLUser        Type = "SAMLUser"
 )
 
 // Principal is the identity behind a request.
@@ -31,6 +36,9 @@ type Principal struct {
 	// UserName is the IAM user name (users) or the session name (sessions).
 	UserName    string `json:"userName,omitempty"`
 	AccessKeyID string `json:"-"`
+	// Session is set for temporary credentials: what the session token carries (its
+	// kind, expiry, MFA, session policies and tags). Nil for long-term keys.
+	Session *Session `json:"-"`
 }
 
 // Credential is an access key with its secret and owner. Secret is plaintext in memory

@@ -75,8 +75,15 @@ type Authorizer struct {
 
 	docs sync.Map // [32]byte(kind+doc) → *policy.Policy
 
+	orgs   OrgSource
+	sealer *store.Sealer
+
+	orgMu   sync.RWMutex
+	orgSets map[string]*orgSet // by account
+	orgGen  atomic.Uint64
+
 	mu   sync.RWMutex
-	sets map[string]*principalSet // by principal ARN
+	sets map[string]*principalSet // by identity (see principalSet)
 	gens sync.Map                 // account → *atomic.Uint64
 }
 
@@ -124,7 +131,7 @@ func (ps *principalSet) memoKey(b *strings.Builder, chk *Check, resAccount strin
 
 // New returns an Authorizer reading grants from src (nil: no principal has any).
 func New(src GrantSource) *Authorizer {
-	return &Authorizer{grants: src, sets: map[string]*principalSet{}}
+	return &Authorizer{grants: src, sets: map[string]*principalSet{}, orgSets: map[string]*orgSet{}}
 }
 
 // gen is the account's generation counter: cached sets of an older generation are
@@ -157,15 +164,35 @@ func (a *Authorizer) Compile(kind policy.Kind, name, doc string) (*policy.Policy
 
 func (a *Authorizer) principalSet(tx *store.Tx, p auth.Principal) (*principalSet, error) {
 	gen := a.gen(p.Account).Load()
+	// Grants are an identity's: a role's for all of its sessions, an IAM user's for
+	// the federated users it makes. Keying by that identity's unique ID keeps one
+	// entry per role however many sessions there are, and never mixes up a role
+	// deleted and made again, or the federated users of two IAM users.
+	key := p.ARN + "\x00" + p.UserID
+	switch {
+	case p.Type == auth.AssumedRole:
+		roleID, _, _ := strings.Cut(p.UserID, ":")
+		key = "role\x00" + p.Account + "\x00" + roleID
+	case p.Type == auth.FederatedUser && p.Session != nil:
+		key = "federated\x00" + p.Account + "\x00" + p.Session.IssuerID
+	}
 	a.mu.RLock()
-	ps, ok := a.sets[p.ARN]
+	ps, ok := a.sets[key]
 	a.mu.RUnlock()
 	if ok && ps.gen == gen {
 		return ps, nil
 	}
 	ps = &principalSet{gen: gen}
-	if a.grants != nil && (p.Type == auth.IAMUser || p.Type == auth.AssumedRole || p.Type == auth.FederatedUser) {
-		g, err := a.grants.PrincipalGrants(tx, p)
+	if p.Type == auth.FederatedUser && (p.Session == nil || p.Session.IssuerID == "") {
+		// A federated user of the root user: the session policy alone limits it.
+		ps.identity = policy.NewGroup(allowAll)
+	} else if a.grants != nil && (p.Type == auth.IAMUser || p.Type == auth.AssumedRole || p.Type == auth.FederatedUser) {
+		gp := p
+		if p.Type == auth.FederatedUser {
+			// A federated user has the policies of the IAM user who federated it.
+			gp = auth.Principal{Type: auth.IAMUser, Account: p.Account, ARN: p.Session.IssuerARN, UserID: p.Session.IssuerID}
+		}
+		g, err := a.grants.PrincipalGrants(tx, gp)
 		if err != nil {
 			return nil, fmt.Errorf("authz: grants of %s: %w", p.ARN, err)
 		}
@@ -197,11 +224,14 @@ func (a *Authorizer) principalSet(tx *store.Tx, p auth.Principal) (*principalSet
 		}
 		ps.tags = g.Tags
 		ps.issuer = g.IssuerARN
+		if p.Type == auth.FederatedUser {
+			ps.issuer = p.Session.IssuerARN
+		}
 	} else {
 		ps.identity = policy.NewGroup()
 	}
 	a.mu.Lock()
-	a.sets[p.ARN] = ps
+	a.sets[key] = ps
 	a.mu.Unlock()
 	return ps, nil
 }
@@ -247,14 +277,15 @@ func (d *Decision) Message() string {
 
 // Decide evaluates one check for a caller, reading the caller's grants in tx.
 func (a *Authorizer) Decide(tx *store.Tx, c *Caller, chk *Check) (*Decision, error) {
-	ps, err := a.principalSet(tx, c.Principal)
+	p := c.Principal
+	ps, err := a.principalSet(tx, p)
 	if err != nil {
 		return nil, err
 	}
-	pp := enginePrincipal(c.Principal, ps.issuer)
+	pp := enginePrincipal(p, ps.issuer)
 	resAccount := chk.ResourceAccount
 	if resAccount == "" {
-		resAccount = c.Principal.Account
+		resAccount = p.Account
 	}
 	d := &Decision{messageResource: chk.MessageResource, caller: *c}
 	d.ctx = requestContext{caller: &d.caller, tags: ps.tags, extra: chk.Context}
@@ -263,13 +294,22 @@ func (a *Authorizer) Decide(tx *store.Tx, c *Caller, chk *Check) (*Decision, err
 		Context: &d.ctx,
 	}
 	set := &policy.PolicySet{Identity: ps.identity, Boundary: ps.boundary, Resource: chk.ResourcePolicy, ResourceMustAllow: chk.ResourceMustAllow}
-	if chk.ResourcePolicy != nil {
+	if p.Session != nil {
+		if err := a.applySession(tx, p, set, &d.ctx); err != nil {
+			return nil, err
+		}
+	}
+	if err := a.applyOrganizations(tx, p, resAccount, chk.Action, set, &d.ctx); err != nil {
+		return nil, err
+	}
+	if chk.ResourcePolicy != nil || p.Session != nil || len(set.SCPs) > 0 || len(set.RCPs) > 0 {
 		policy.EvaluateInto(&d.Result, &d.Request, set)
 		return d, nil
 	}
-	// Without a resource policy the decision is a function of the principal's
-	// policies (fixed until IAM changes), the action, the resource and the keys the
-	// policies use: remembered per principal, as a principal repeats its calls.
+	// Otherwise the decision is a function of the principal's policies (fixed until
+	// IAM changes), the action, the resource and the keys the policies use:
+	// remembered per principal, as a principal repeats its calls. Sessions, resource
+	// policies and organization policies bring inputs the memo key does not cover.
 	var b strings.Builder
 	key := ps.memoKey(&b, chk, resAccount, &d.ctx)
 	ps.memoMu.RLock()
@@ -291,6 +331,9 @@ func (a *Authorizer) Decide(tx *store.Tx, c *Caller, chk *Check) (*Decision, err
 
 func enginePrincipal(p auth.Principal, issuer string) policy.Principal {
 	ep := policy.Principal{ARN: p.ARN, Account: p.Account, UserID: p.UserID, IssuerARN: issuer}
+	if p.Session != nil {
+		ep.ServiceLinked = p.Session.ServiceLinked
+	}
 	switch p.Type {
 	case auth.Root:
 		ep.Type = policy.PrincipalRoot
@@ -302,6 +345,10 @@ func enginePrincipal(p auth.Principal, issuer string) policy.Principal {
 		ep.Type = policy.PrincipalFederatedUser
 	case auth.AWSService:
 		ep.Type = policy.PrincipalService
+	case auth.WebIdentityUser, auth.SAMLUser:
+		// The provider's user is matched by a trust policy's "Federated" element,
+		// which names the provider: the principal's ARN is the provider's.
+		ep.Type, ep.Account = policy.PrincipalFederatedProvider, ""
 	default:
 		ep.Type = policy.PrincipalAnonymous
 	}
@@ -314,10 +361,22 @@ type requestContext struct {
 	caller *Caller
 	tags   map[string]string
 	extra  map[string][]string
+	// org and resourceOrg place the principal's and the resource's accounts in
+	// their organizations (nil outside one).
+	org, resourceOrg *orgSet
 }
 
 func (r *requestContext) Lookup(key string) ([]string, bool) {
+	// The check's own keys come first: a service may state a global key for the
+	// request it authorizes (STS states aws:MultiFactorAuthPresent from the MFA code
+	// an AssumeRole call carries).
+	if v, ok := r.extra[key]; ok {
+		return v, true
+	}
 	c := r.caller
+	if v, ok := r.sessionKey(key); ok {
+		return v, true
+	}
 	switch key {
 	case "aws:sourceip":
 		if c.SourceIP == "" {
@@ -341,6 +400,26 @@ func (r *requestContext) Lookup(key string) ([]string, bool) {
 		return []string{"false"}, true
 	case "aws:principaltype":
 		return []string{principalTypeKey(c.Principal.Type)}, true
+	case "aws:principalorgid":
+		if r.org == nil {
+			return nil, false
+		}
+		return []string{r.org.info.ID}, true
+	case "aws:principalorgpaths":
+		if r.org == nil {
+			return nil, false
+		}
+		return []string{r.org.info.Path}, true
+	case "aws:resourceorgid":
+		if r.resourceOrg == nil {
+			return nil, false
+		}
+		return []string{r.resourceOrg.info.ID}, true
+	case "aws:resourceorgpaths":
+		if r.resourceOrg == nil {
+			return nil, false
+		}
+		return []string{r.resourceOrg.info.Path}, true
 	}
 	if t, ok := strings.CutPrefix(key, "aws:principaltag/"); ok {
 		for k, v := range r.tags {
@@ -349,9 +428,6 @@ func (r *requestContext) Lookup(key string) ([]string, bool) {
 			}
 		}
 		return nil, false
-	}
-	if v, ok := r.extra[key]; ok {
-		return v, true
 	}
 	for k, v := range r.extra {
 		if strings.EqualFold(k, key) {

@@ -67,6 +67,10 @@ type PolicySet struct {
 	// federated user with no session policy has no identity-based permissions
 	// (IAM User Guide, "Permissions for GetFederationToken").
 	Session *Policy
+	// SessionGroup, when set, stands for Session when a session has several session
+	// policies (an inline one and managed ones passed by ARN): together they are the
+	// session policy, and any of them can allow.
+	SessionGroup *Group
 	// VPCEndpoint is the policy of the VPC endpoint the request came through.
 	VPCEndpoint *Policy
 	// SCPs and RCPs hold one list per level of the organization path, root first:
@@ -563,7 +567,9 @@ func (st *evalState) run() {
 		if ps.Boundary != nil {
 			applies[TypeBoundary], out[TypeBoundary] = true, st.evalPolicy(ps.Boundary, TypeBoundary, 0, 0)
 		}
-		if ps.Session != nil && p.Type != PrincipalUser {
+		if g := ps.SessionGroup; g != nil && p.Type != PrincipalUser {
+			applies[TypeSession], out[TypeSession] = true, st.evalIndex(&g.idx, g.policies, TypeSession, 0, 0)
+		} else if ps.Session != nil && p.Type != PrincipalUser {
 			applies[TypeSession], out[TypeSession] = true, st.evalPolicy(ps.Session, TypeSession, 0, 0)
 		} else if p.Type == PrincipalFederatedUser {
 			applies[TypeSession] = true // no session policy: nothing allowed

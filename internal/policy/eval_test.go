@@ -170,6 +170,16 @@ func TestBoundariesAndSessions(t *testing.T) {
 			set: func(t *testing.T) *PolicySet {
 				return &PolicySet{Identity: ids(pol(t, KindRoleInline, "r", allow("s3:*", "*"))), Session: pol(t, KindSession, "s", allow("s3:GetObject", "*"))}
 			}, decision: ImplicitDeny, blocked: []PolicyType{TypeSession}},
+		{name: "several session policies: any of them allows", section: "Session policies (inline and managed)", principal: session, action: "s3:PutObject",
+			set: func(t *testing.T) *PolicySet {
+				return &PolicySet{Identity: ids(pol(t, KindRoleInline, "r", allow("s3:*", "*"))),
+					SessionGroup: ids(pol(t, KindSession, "inline", allow("s3:GetObject", "*")), pol(t, KindSession, "managed", allow("s3:PutObject", "*")))}
+			}, decision: Allowed},
+		{name: "several session policies: none allows", section: "Session policies (inline and managed)", principal: session, action: "s3:DeleteObject",
+			set: func(t *testing.T) *PolicySet {
+				return &PolicySet{Identity: ids(pol(t, KindRoleInline, "r", allow("s3:*", "*"))),
+					SessionGroup: ids(pol(t, KindSession, "inline", allow("s3:GetObject", "*")), pol(t, KindSession, "managed", allow("s3:PutObject", "*")))}
+			}, decision: ImplicitDeny, blocked: []PolicyType{TypeSession}},
 		{name: "no session policy: the role's permissions", section: "Permissions for AssumeRole", principal: session,
 			set: func(t *testing.T) *PolicySet {
 				return &PolicySet{Identity: ids(pol(t, KindRoleInline, "r", allow("s3:*", "*")))}

@@ -20,6 +20,11 @@ func (s *Server) adminHandler() http.Handler {
 		mux.Handle(pattern, h)
 	}
 	mux.Handle("/_palisade/clock", s.requireToken(http.HandlerFunc(s.clockHandler)))
+	for _, e := range s.entries {
+		if h := e.svc.Admin; h != nil {
+			mux.Handle("/_palisade/"+e.svc.Model.Name+"/", s.requireToken(h))
+		}
+	}
 	mux.Handle("/_palisade/", s.requireToken(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusNotFound, map[string]string{"error": "no such admin endpoint"})
 	})))

@@ -36,6 +36,12 @@ func (c *Call) Authorize(chk authz.Check) error {
 		return nil
 	}
 	c.denied = true
+	if c.Service.Protocol == "ec2" {
+		// EC2-style services answer UnauthorizedOperation with an encoded message
+		// that sts:DecodeAuthorizationMessage turns back into the decision.
+		return model.NewError(http.StatusForbidden, "UnauthorizedOperation",
+			"You are not authorized to perform this operation. Encoded authorization failure message: %s", c.srv.cfg.Authz.EncodeMessage(&caller, &chk, d))
+	}
 	return c.srv.accessDenied(c, d.Message())
 }
 

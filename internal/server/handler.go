@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"reflect"
 	"time"
 
@@ -36,6 +37,9 @@ type Service struct {
 	// InvalidatesAuthz marks services whose writes change who may do what (IAM,
 	// Organizations): each committed write drops cached permissions for the account.
 	InvalidatesAuthz bool
+	// Admin, when set, serves the service's part of the admin API under
+	// /_palisade/<service>/ (the model's name), behind the admin bearer token.
+	Admin http.Handler
 }
 
 // Handler serves one operation. Build it with Read or Write.

@@ -40,10 +40,13 @@ const DefaultMaxBody = 16 << 20
 
 // Config holds what the server needs.
 type Config struct {
-	Store  *store.DB
-	Keys   *auth.Keys
-	Clock  *clock.Clock
-	Logger *slog.Logger
+	Store *store.DB
+	Keys  *auth.Keys
+	// Sessions checks the session tokens of temporary (ASIA) credentials; nil refuses
+	// them as unknown keys.
+	Sessions *auth.Sessions
+	Clock    *clock.Clock
+	Logger   *slog.Logger
 	// Region is the default region, for requests whose signature names none.
 	Region string
 	// AdminToken guards /_palisade/ (all but health).
@@ -407,13 +410,12 @@ func (s *Server) authenticate(r *http.Request, a *sigv4.Auth, parseErr error, m 
 		}
 		return auth.Principal{}, "", nil, internalError()
 	}
-	cred, ok, err := s.cfg.Keys.Lookup(r.Context(), a.AccessKeyID)
-	if err != nil {
-		s.cfg.Logger.Error("access key lookup failed", "err", err)
-		return auth.Principal{}, "", nil, internalError()
-	}
-	if !ok || !cred.Active {
-		return auth.Principal{}, "", nil, sigv4Error(sigv4.UnknownAccessKey(a), family)
+	cred, kerr := s.credential(r, a)
+	if kerr != nil {
+		if kerr.Kind == 0 {
+			return auth.Principal{}, "", nil, internalError()
+		}
+		return auth.Principal{}, "", nil, sigv4Error(kerr, family)
 	}
 	v, err := s.verifier.Verify(r, a, cred.Secret, time.Now(), bodyHash)
 	if err != nil {
@@ -424,9 +426,41 @@ func (s *Server) authenticate(r *http.Request, a *sigv4.Auth, parseErr error, m 
 		s.cfg.Logger.Error("signature check failed", "err", err)
 		return auth.Principal{}, "", nil, internalError()
 	}
+	if sess := cred.Principal.Session; sess != nil && m.Name == "iam" && !sess.MayCallIAM() {
+		return auth.Principal{}, "", nil, sigv4Error(sigv4.InvalidToken(a), family)
+	}
 	p := cred.Principal
 	p.AccessKeyID = a.AccessKeyID
 	return p, a.Scope.Region, v, nil
+}
+
+// credential finds the secret and principal behind a request's access key: a stored
+// long-term key, or temporary credentials opened from their session token, whose
+// expiry is judged by Palisade's clock. A session token sent with a long-term key is
+// refused, as AWS refuses it. A zero-Kind error is an internal failure (logged).
+func (s *Server) credential(r *http.Request, a *sigv4.Auth) (*auth.Credential, *sigv4.Error) {
+	if auth.IsTemporaryKeyID(a.AccessKeyID) && s.cfg.Sessions != nil {
+		cred, err := s.cfg.Sessions.Open(a.AccessKeyID, a.SecurityToken, s.cfg.Clock.Now())
+		switch {
+		case errors.Is(err, auth.ErrExpiredToken):
+			return nil, sigv4.ExpiredToken(a)
+		case err != nil:
+			return nil, sigv4.InvalidToken(a)
+		}
+		return cred, nil
+	}
+	cred, ok, err := s.cfg.Keys.Lookup(r.Context(), a.AccessKeyID)
+	if err != nil {
+		s.cfg.Logger.Error("access key lookup failed", "err", err)
+		return nil, &sigv4.Error{}
+	}
+	if !ok || !cred.Active {
+		return nil, sigv4.UnknownAccessKey(a)
+	}
+	if a.SecurityToken != "" {
+		return nil, sigv4.InvalidToken(a)
+	}
+	return cred, nil
 }
 
 func (s *Server) regionOf(a *sigv4.Auth) string {

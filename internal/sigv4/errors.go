@@ -59,6 +59,13 @@ const (
 	KindChunkMalformed
 	// KindChunkSignatureMismatch: a chunk's or the trailer's signature is wrong.
 	KindChunkSignatureMismatch
+	// KindInvalidToken: the session token (X-Amz-Security-Token) is not one the server
+	// issued, does not belong to the access key, or comes with a long-term key. The
+	// server builds it with InvalidToken.
+	KindInvalidToken
+	// KindExpiredToken: the session token is genuine but past its expiry. The server
+	// builds it with ExpiredToken.
+	KindExpiredToken
 )
 
 var kindNames = [...]string{
@@ -71,6 +78,7 @@ var kindNames = [...]string{
 	KindUnknownAccessKey: "UnknownAccessKey", KindSignatureMismatch: "SignatureMismatch",
 	KindContentSHA256Mismatch: "ContentSHA256Mismatch", KindChunkMalformed: "ChunkMalformed",
 	KindChunkSignatureMismatch: "ChunkSignatureMismatch",
+	KindInvalidToken:           "InvalidToken", KindExpiredToken: "ExpiredToken",
 }
 
 // String is the kind's name without the "Kind" prefix, for logs and metrics.
@@ -189,14 +197,17 @@ var (
 	codesUnknownKey = codes{"InvalidClientTokenId", "UnrecognizedClientException", http.StatusForbidden, http.StatusBadRequest}
 	codesMismatch   = codes{"SignatureDoesNotMatch", "InvalidSignatureException", http.StatusForbidden, http.StatusBadRequest}
 	codesIncomplete = codes{"IncompleteSignature", "IncompleteSignatureException", http.StatusBadRequest, http.StatusBadRequest}
+	codesExpired    = codes{"ExpiredToken", "ExpiredTokenException", http.StatusForbidden, http.StatusBadRequest}
 )
 
 func codesFor(k Kind) codes {
 	switch k {
 	case KindMissing:
 		return codesMissing
-	case KindUnknownAccessKey:
+	case KindUnknownAccessKey, KindInvalidToken:
 		return codesUnknownKey
+	case KindExpiredToken:
+		return codesExpired
 	case KindSignatureMismatch, KindScopeMismatch, KindHostNotSigned, KindExpired,
 		KindNotYetCurrent, KindPresignExpired, KindPresignNotYetValid,
 		KindContentSHA256Mismatch, KindChunkSignatureMismatch:
@@ -269,6 +280,31 @@ func UnknownAccessKey(a *Auth) *Error {
 		s3: s3Err(http.StatusForbidden, "InvalidAccessKeyId",
 			"The AWS Access Key Id you provided does not exist in our records.",
 			Field{"AWSAccessKeyId", a.AccessKeyID}),
+	}
+}
+
+// InvalidToken is the error for a session token the server cannot accept: not one it
+// issued, altered, issued for another access key, or sent with a long-term (AKIA) key.
+// Query and JSON services word it as they word an unknown key; S3 has its own code
+// and echoes the token.
+func InvalidToken(a *Auth) *Error {
+	return &Error{
+		Kind: KindInvalidToken, Service: a.Scope.Service, Presigned: a.Presigned,
+		AccessKeyID: a.AccessKeyID,
+		query:       "The security token included in the request is invalid.",
+		s3: s3Err(http.StatusBadRequest, "InvalidToken",
+			"The provided token is malformed or otherwise invalid.", Field{"Token-0", a.SecurityToken}),
+	}
+}
+
+// ExpiredToken is the error for a genuine session token used after its expiry.
+func ExpiredToken(a *Auth) *Error {
+	return &Error{
+		Kind: KindExpiredToken, Service: a.Scope.Service, Presigned: a.Presigned,
+		AccessKeyID: a.AccessKeyID,
+		query:       "The security token included in the request is expired",
+		s3: s3Err(http.StatusBadRequest, "ExpiredToken",
+			"The provided token has expired.", Field{"Token-0", a.SecurityToken}),
 	}
 }
 

@@ -343,3 +343,32 @@ func TestVerifyConcurrent(t *testing.T) {
 	}
 	wg.Wait()
 }
+
+// TestTokenErrors: a session token that does not open and one past its expiry are
+// answered in each family's words, S3 echoing the token.
+func TestTokenErrors(t *testing.T) {
+	a := mustParse(t, sdkSign(t, sdkCase{method: "GET", rawURL: "/"}, "sts", false, testSecret))
+	a.SecurityToken = "tok"
+	inv, exp := InvalidToken(a), ExpiredToken(a)
+	if r := inv.Response(Query); r.Code != "InvalidClientTokenId" || r.Status != 403 || r.Message != "The security token included in the request is invalid." {
+		t.Errorf("query invalid %+v", r)
+	}
+	if r := inv.Response(JSON); r.Code != "UnrecognizedClientException" || r.Status != 400 {
+		t.Errorf("json invalid %+v", r)
+	}
+	if r := inv.Response(S3); r.Code != "InvalidToken" || r.Status != 400 || fieldValue(r, "Token-0") != "tok" {
+		t.Errorf("s3 invalid %+v", r)
+	}
+	if r := exp.Response(Query); r.Code != "ExpiredToken" || r.Status != 403 || r.Message != "The security token included in the request is expired" {
+		t.Errorf("query expired %+v", r)
+	}
+	if r := exp.Response(JSON); r.Code != "ExpiredTokenException" || r.Status != 400 {
+		t.Errorf("json expired %+v", r)
+	}
+	if r := exp.Response(S3); r.Code != "ExpiredToken" || r.Message != "The provided token has expired." {
+		t.Errorf("s3 expired %+v", r)
+	}
+	if inv.Kind.String() != "InvalidToken" || exp.Kind.String() != "ExpiredToken" {
+		t.Errorf("kinds %v %v", inv.Kind, exp.Kind)
+	}
+}

@@ -107,7 +107,7 @@ func (s *svc) createAccessKey(c *server.Call, in *api.CreateAccessKeyRequest) (*
 	if len(ids) >= maxAccessKeys {
 		return nil, limitExceeded("Cannot exceed quota for AccessKeysPerUser: 2")
 	}
-	cred := &auth.Credential{AccessKeyID: auth.NewID("AKIA", 16), Secret: []byte(auth.NewSecret()), Active: true, Principal: o.principal(c.Account), Created: c.Now.UTC()}
+	cred := &auth.Credential{AccessKeyID: auth.NewKeyID("AKIA", c.Account), Secret: []byte(auth.NewSecret()), Active: true, Principal: o.principal(c.Account), Created: c.Now.UTC()}
 	if err := s.keys.Put(c.Tx, cred); err != nil {
 		return nil, err
 	}

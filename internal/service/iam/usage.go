@@ -56,7 +56,8 @@ func (u *Usage) Record(p auth.Principal, service, region string, at time.Time) {
 	}
 	at = timeUTC(at)
 	use := useRec{At: at, Region: region, Service: service}
-	if p.AccessKeyID != "" {
+	if p.AccessKeyID != "" && !auth.IsTemporaryKeyID(p.AccessKeyID) {
+		// Temporary keys are not IAM's: GetAccessKeyLastUsed knows only long-term keys.
 		u.note(ns(p.Account, tKeyUse), p.AccessKeyID, use)
 	}
 	entity := ""

@@ -1,0 +1,144 @@
+package authz
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/palisade/palisade/internal/auth"
+	"github.com/palisade/palisade/internal/policy"
+	"github.com/palisade/palisade/internal/store"
+)
+
+// OrgInfo is an account's place in its organization, as Organizations holds it.
+type OrgInfo struct {
+	// ID is the organization's ID (o-…), aws:PrincipalOrgID / aws:ResourceOrgID.
+	ID string
+	// ManagementAccount is not restricted by SCPs (its principals) nor RCPs (its
+	// resources).
+	ManagementAccount string
+	// Path is the account's organization path, aws:PrincipalOrgPaths /
+	// aws:ResourceOrgPaths: "o-…/r-…/ou-…/…/", the root and OUs above the account.
+	Path string
+	// SCPs and RCPs list, per level from the root down to the account itself, the
+	// policies attached there; nil when that policy type is not enabled.
+	SCPs, RCPs [][]PolicyDoc
+}
+
+// OrgSource reads, in the call's transaction, where an account sits in an
+// organization; nil OrgInfo for an account in none. Organizations implements it;
+// app wires it with SetOrganizations.
+type OrgSource interface {
+	AccountOrg(tx *store.Tx, account string) (*OrgInfo, error)
+}
+
+// SetOrganizations makes the authorizer apply SCPs and RCPs and answer the
+// organization condition keys from src.
+func (a *Authorizer) SetOrganizations(src OrgSource) { a.orgs = src }
+
+// OrgChanged drops what is cached about organizations: an organization, its
+// accounts, OUs or policies changed. Unlike IAM changes, these touch many accounts.
+func (a *Authorizer) OrgChanged() { a.orgGen.Add(1) }
+
+// orgSet is an account's OrgInfo with its policies compiled.
+type orgSet struct {
+	gen        uint64
+	info       OrgInfo
+	scps, rcps [][]*policy.Policy
+}
+
+func (a *Authorizer) orgSet(tx *store.Tx, account string) (*orgSet, error) {
+	if a.orgs == nil || account == "" {
+		return nil, nil
+	}
+	gen := a.orgGen.Load()
+	a.orgMu.RLock()
+	oset, ok := a.orgSets[account]
+	a.orgMu.RUnlock()
+	if ok && oset.gen == gen {
+		if oset.info.ID == "" {
+			return nil, nil
+		}
+		return oset, nil
+	}
+	info, err := a.orgs.AccountOrg(tx, account)
+	if err != nil {
+		return nil, fmt.Errorf("authz: organization of %s: %w", account, err)
+	}
+	oset = &orgSet{gen: gen}
+	if info != nil {
+		oset.info = *info
+		if oset.scps, err = a.compileLevels(policy.KindSCP, info.SCPs); err != nil {
+			return nil, err
+		}
+		if oset.rcps, err = a.compileLevels(policy.KindRCP, info.RCPs); err != nil {
+			return nil, err
+		}
+	}
+	a.orgMu.Lock()
+	a.orgSets[account] = oset
+	a.orgMu.Unlock()
+	if info == nil {
+		return nil, nil
+	}
+	return oset, nil
+}
+
+func (a *Authorizer) compileLevels(kind policy.Kind, levels [][]PolicyDoc) ([][]*policy.Policy, error) {
+	if levels == nil {
+		return nil, nil
+	}
+	out := make([][]*policy.Policy, len(levels))
+	for i, lvl := range levels {
+		for _, d := range lvl {
+			p, err := a.Compile(kind, d.Name, d.Doc)
+			if err != nil {
+				return nil, fmt.Errorf("authz: stored %s %s: %w", kind, d.Name, err)
+			}
+			out[i] = append(out[i], p)
+		}
+	}
+	return out, nil
+}
+
+// rcpServices are the services whose resources RCPs restrict (Organizations User
+// Guide, "Resource control policies (RCPs)", "List of AWS services that support RCPs").
+var rcpServices = map[string]bool{
+	"s3": true, "sts": true, "kms": true, "sqs": true, "secretsmanager": true, "cognito-identity": true,
+	"logs": true, "ecr": true, "dynamodb": true, "aoss": true,
+}
+
+// applyOrganizations adds the SCPs of the principal's account and the RCPs of the
+// resource's account (for the services RCPs cover), and places both accounts in
+// their organizations for the aws:PrincipalOrg* and aws:ResourceOrg* keys.
+func (a *Authorizer) applyOrganizations(tx *store.Tx, p auth.Principal, resAccount, action string, set *policy.PolicySet, rc *requestContext) error {
+	if a.orgs == nil {
+		return nil
+	}
+	if p.Type != auth.WebIdentityUser && p.Type != auth.SAMLUser && p.Type != auth.Anonymous {
+		po, err := a.orgSet(tx, p.Account)
+		if err != nil {
+			return err
+		}
+		if po != nil {
+			rc.org = po
+			set.SCPs = po.scps
+			set.PrincipalInManagementAccount = po.info.ManagementAccount == p.Account
+		}
+	}
+	ro := rc.org
+	if resAccount != p.Account {
+		var err error
+		if ro, err = a.orgSet(tx, resAccount); err != nil {
+			return err
+		}
+	}
+	if ro != nil {
+		rc.resourceOrg = ro
+		prefix, _, _ := strings.Cut(action, ":")
+		if rcpServices[strings.ToLower(prefix)] {
+			set.RCPs = ro.rcps
+			set.ResourceInManagementAccount = ro.info.ManagementAccount == resAccount
+		}
+	}
+	return nil
+}

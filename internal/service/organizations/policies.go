@@ -1,0 +1,402 @@
+package organizations
+
+import (
+	"errors"
+	"sort"
+	"strings"
+
+	api "github.com/palisade/palisade/internal/api/organizations"
+	"github.com/palisade/palisade/internal/model"
+	"github.com/palisade/palisade/internal/policy"
+	"github.com/palisade/palisade/internal/server"
+	"github.com/palisade/palisade/internal/store"
+)
+
+// maxAttached is how many policies of one type a root, OU or account can have.
+const maxAttached = 5
+
+// policy loads a policy visible to the organization: its own, or AWS managed.
+func (s *svc) policy(c *server.Call, o *orgRec, id string) (*policyRec, error) {
+	return loadPolicy(c.Tx, o, id)
+}
+
+func loadPolicy(tx *store.Tx, o *orgRec, id string) (*policyRec, error) {
+	if p, ok := awsPolicies[id]; ok {
+		return p, nil
+	}
+	p, err := load[policyRec](tx, tPolicies, id)
+	if err != nil {
+		return nil, err
+	}
+	if p == nil || p.Org != o.ID {
+		return nil, errPolicyNotFound()
+	}
+	return p, nil
+}
+
+// checkContent validates an SCP or RCP with the policy engine.
+func checkContent(typ, content string) error {
+	kind := policy.KindSCP
+	if typ == typeRCP {
+		kind = policy.KindRCP
+	}
+	if _, err := policy.Parse(kind, "policy", []byte(content)); err != nil {
+		var pe *policy.Error
+		if errors.As(err, &pe) {
+			if strings.Contains(pe.Message, "size") || strings.Contains(pe.Message, "exceed") {
+				return constraint("POLICY_CONTENT_LIMIT_EXCEEDED", "You attempted to create a policy that is larger than the maximum size.")
+			}
+			return api.NewMalformedPolicyDocumentException(pe.Message)
+		}
+		return api.NewMalformedPolicyDocumentException(err.Error())
+	}
+	return nil
+}
+
+func (s *svc) createPolicy(c *server.Call, in *api.CreatePolicyRequest) (*api.CreatePolicyResponse, error) {
+	o, err := s.management(c)
+	if err != nil {
+		return nil, err
+	}
+	if err := servedType(o, in.Type); err != nil {
+		return nil, err
+	}
+	if err := checkContent(in.Type, in.Content); err != nil {
+		return nil, err
+	}
+	all, err := scan[policyRec](c.Tx, tPolicies, "")
+	if err != nil {
+		return nil, err
+	}
+	for _, p := range all {
+		if p.Org == o.ID && p.Type == in.Type && p.Name == in.Name {
+			return nil, api.NewDuplicatePolicyException("A policy with the same name already exists.")
+		}
+	}
+	p := &policyRec{ID: newID("p-", 8), Org: o.ID, Name: in.Name, Description: in.Description, Type: in.Type, Content: in.Content}
+	if err := c.Tx.PutJSON(ns(tPolicies), p.ID, p); err != nil {
+		return nil, err
+	}
+	return &api.CreatePolicyResponse{Policy: &api.Policy{PolicySummary: p.summary(o), Content: ptr(p.Content)}}, nil
+}
+
+func (s *svc) describePolicy(c *server.Call, in *api.DescribePolicyRequest) (*api.DescribePolicyResponse, error) {
+	o, err := s.management(c)
+	if err != nil {
+		return nil, err
+	}
+	p, err := s.policy(c, o, in.PolicyId)
+	if err != nil {
+		return nil, err
+	}
+	return &api.DescribePolicyResponse{Policy: &api.Policy{PolicySummary: p.summary(o), Content: ptr(p.Content)}}, nil
+}
+
+func (s *svc) updatePolicy(c *server.Call, in *api.UpdatePolicyRequest) (*api.UpdatePolicyResponse, error) {
+	o, err := s.management(c)
+	if err != nil {
+		return nil, err
+	}
+	p, err := s.policy(c, o, in.PolicyId)
+	if err != nil {
+		return nil, err
+	}
+	if p.AWS {
+		return nil, invalidInput("IMMUTABLE_POLICY", "You specified a policy that is managed by AWS and can't be modified.")
+	}
+	if in.Content != nil {
+		if err := checkContent(p.Type, *in.Content); err != nil {
+			return nil, err
+		}
+		p.Content = *in.Content
+	}
+	if in.Name != nil {
+		p.Name = *in.Name
+	}
+	if in.Description != nil {
+		p.Description = *in.Description
+	}
+	if err := c.Tx.PutJSON(ns(tPolicies), p.ID, p); err != nil {
+		return nil, err
+	}
+	s.changed(c)
+	return &api.UpdatePolicyResponse{Policy: &api.Policy{PolicySummary: p.summary(o), Content: ptr(p.Content)}}, nil
+}
+
+func (s *svc) deletePolicy(c *server.Call, in *api.DeletePolicyRequest) (*model.Empty, error) {
+	o, err := s.management(c)
+	if err != nil {
+		return nil, err
+	}
+	p, err := s.policy(c, o, in.PolicyId)
+	if err != nil {
+		return nil, err
+	}
+	if p.AWS {
+		return nil, invalidInput("IMMUTABLE_POLICY", "You specified a policy that is managed by AWS and can't be modified.")
+	}
+	targets, err := keys(c.Tx, tTargets, o.ID+"/"+p.ID+"/")
+	if err != nil {
+		return nil, err
+	}
+	if len(targets) > 0 {
+		return nil, api.NewPolicyInUseException("The policy is attached to one or more entities. You must detach it from all roots, OUs, and accounts before performing this operation.")
+	}
+	if _, err := c.Tx.Delete(ns(tPolicies), p.ID); err != nil {
+		return nil, err
+	}
+	return &model.Empty{}, nil
+}
+
+// policiesOf lists the organization's policies of a type: AWS managed first.
+func (s *svc) policiesOf(c *server.Call, o *orgRec, typ string) ([]*policyRec, error) {
+	var out []*policyRec
+	for _, id := range []string{"p-FullAWSAccess", "p-RCPFullAWSAccess"} {
+		if awsPolicies[id].Type == typ {
+			out = append(out, awsPolicies[id])
+		}
+	}
+	all, err := scan[policyRec](c.Tx, tPolicies, "")
+	if err != nil {
+		return nil, err
+	}
+	var own []*policyRec
+	for _, p := range all {
+		if p.Org == o.ID && p.Type == typ {
+			own = append(own, p)
+		}
+	}
+	sort.Slice(own, func(i, j int) bool { return own[i].Name < own[j].Name })
+	return append(out, own...), nil
+}
+
+func (s *svc) listPolicies(c *server.Call, in *api.ListPoliciesRequest) (*api.ListPoliciesResponse, error) {
+	o, err := s.management(c)
+	if err != nil {
+		return nil, err
+	}
+	ps, err := s.policiesOf(c, o, in.Filter)
+	if err != nil {
+		return nil, err
+	}
+	out := []api.PolicySummary{}
+	for _, p := range ps {
+		out = append(out, *p.summary(o))
+	}
+	items, next, err := page(out, in.NextToken, in.MaxResults)
+	if err != nil {
+		return nil, err
+	}
+	return &api.ListPoliciesResponse{Policies: items, NextToken: next}, nil
+}
+
+// target checks a root, OU or account ID of the organization and returns its name
+// and type, as ListTargetsForPolicy describes targets.
+func target(c *server.Call, o *orgRec, id string) (name, typ string, err error) {
+	switch {
+	case id == o.RootID:
+		return "Root", "ROOT", nil
+	case strings.HasPrefix(id, "ou-"):
+		u, err := load[ouRec](c.Tx, tOUs, id)
+		if err != nil {
+			return "", "", err
+		}
+		if u != nil && u.Org == o.ID {
+			return u.Name, "ORGANIZATIONAL_UNIT", nil
+		}
+	case len(id) == 12:
+		m, err := load[memberRec](c.Tx, tMembers, id)
+		if err != nil {
+			return "", "", err
+		}
+		if m != nil && m.Org == o.ID {
+			return m.Name, "ACCOUNT", nil
+		}
+	}
+	return "", "", errTargetNotFound()
+}
+
+func (o *orgRec) targetARN(id, typ string) string {
+	switch typ {
+	case "ROOT":
+		return o.rootARN()
+	case "ORGANIZATIONAL_UNIT":
+		return o.ouARN(id)
+	}
+	return o.accountARN(id)
+}
+
+func (s *svc) listPoliciesForTarget(c *server.Call, in *api.ListPoliciesForTargetRequest) (*api.ListPoliciesForTargetResponse, error) {
+	o, err := s.management(c)
+	if err != nil {
+		return nil, err
+	}
+	if _, _, err := target(c, o, in.TargetId); err != nil {
+		return nil, err
+	}
+	ids, err := keys(c.Tx, tAttached, o.ID+"/"+in.TargetId+"/")
+	if err != nil {
+		return nil, err
+	}
+	out := []api.PolicySummary{}
+	for _, id := range ids {
+		p, err := s.policy(c, o, id)
+		if err != nil {
+			return nil, err
+		}
+		if p.Type == in.Filter {
+			out = append(out, *p.summary(o))
+		}
+	}
+	items, next, err := page(out, in.NextToken, in.MaxResults)
+	if err != nil {
+		return nil, err
+	}
+	return &api.ListPoliciesForTargetResponse{Policies: items, NextToken: next}, nil
+}
+
+func (s *svc) listTargetsForPolicy(c *server.Call, in *api.ListTargetsForPolicyRequest) (*api.ListTargetsForPolicyResponse, error) {
+	o, err := s.management(c)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := s.policy(c, o, in.PolicyId); err != nil {
+		return nil, err
+	}
+	ids, err := keys(c.Tx, tTargets, o.ID+"/"+in.PolicyId+"/")
+	if err != nil {
+		return nil, err
+	}
+	out := []api.PolicyTargetSummary{}
+	for _, id := range ids {
+		name, typ, err := target(c, o, id)
+		if err != nil {
+			continue
+		}
+		out = append(out, api.PolicyTargetSummary{TargetId: ptr(id), Arn: ptr(o.targetARN(id, typ)), Name: ptr(name), Type: ptr(typ)})
+	}
+	items, next, err := page(out, in.NextToken, in.MaxResults)
+	if err != nil {
+		return nil, err
+	}
+	return &api.ListTargetsForPolicyResponse{Targets: items, NextToken: next}, nil
+}
+
+// attach records a policy on a target, both ways.
+func attach(c *server.Call, o *orgRec, pid, target string) error {
+	if err := c.Tx.Put(ns(tAttached), o.ID+"/"+target+"/"+pid, nil); err != nil {
+		return err
+	}
+	return c.Tx.Put(ns(tTargets), o.ID+"/"+pid+"/"+target, nil)
+}
+
+func detach(c *server.Call, o *orgRec, pid, target string) error {
+	if _, err := c.Tx.Delete(ns(tAttached), o.ID+"/"+target+"/"+pid); err != nil {
+		return err
+	}
+	_, err := c.Tx.Delete(ns(tTargets), o.ID+"/"+pid+"/"+target)
+	return err
+}
+
+// detachAll removes every policy of a target that goes away.
+func detachAll(c *server.Call, o *orgRec, target string) error {
+	ids, err := keys(c.Tx, tAttached, o.ID+"/"+target+"/")
+	if err != nil {
+		return err
+	}
+	for _, id := range ids {
+		if err := detach(c, o, id, target); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// cut2 splits "target/policy".
+func cut2(k string) (string, string, bool) { return strings.Cut(k, "/") }
+
+// attachedOfType counts a target's policies of a type.
+func (s *svc) attachedOfType(c *server.Call, o *orgRec, target, typ string) (int, error) {
+	ids, err := keys(c.Tx, tAttached, o.ID+"/"+target+"/")
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, id := range ids {
+		p, err := s.policy(c, o, id)
+		if err != nil {
+			return 0, err
+		}
+		if p.Type == typ {
+			n++
+		}
+	}
+	return n, nil
+}
+
+func (s *svc) attachPolicy(c *server.Call, in *api.AttachPolicyRequest) (*model.Empty, error) {
+	o, err := s.management(c)
+	if err != nil {
+		return nil, err
+	}
+	p, err := s.policy(c, o, in.PolicyId)
+	if err != nil {
+		return nil, err
+	}
+	if _, _, err := target(c, o, in.TargetId); err != nil {
+		return nil, err
+	}
+	if !o.enabled(p.Type) {
+		return nil, api.NewPolicyTypeNotEnabledException("This operation can be performed only for enabled policy types.")
+	}
+	if _, found, err := c.Tx.Get(ns(tAttached), o.ID+"/"+in.TargetId+"/"+p.ID); err != nil {
+		return nil, err
+	} else if found {
+		return nil, api.NewDuplicatePolicyAttachmentException("A similar policy is already attached to the target.")
+	}
+	n, err := s.attachedOfType(c, o, in.TargetId, p.Type)
+	if err != nil {
+		return nil, err
+	}
+	if n >= maxAttached {
+		return nil, constraint("MAX_POLICY_TYPE_ATTACHMENT_LIMIT_EXCEEDED", "You attempted to attach more policies of this type to the entity than the maximum allowed.")
+	}
+	if err := attach(c, o, p.ID, in.TargetId); err != nil {
+		return nil, err
+	}
+	s.changed(c)
+	return &model.Empty{}, nil
+}
+
+func (s *svc) detachPolicy(c *server.Call, in *api.DetachPolicyRequest) (*model.Empty, error) {
+	o, err := s.management(c)
+	if err != nil {
+		return nil, err
+	}
+	p, err := s.policy(c, o, in.PolicyId)
+	if err != nil {
+		return nil, err
+	}
+	if _, _, err := target(c, o, in.TargetId); err != nil {
+		return nil, err
+	}
+	if _, found, err := c.Tx.Get(ns(tAttached), o.ID+"/"+in.TargetId+"/"+p.ID); err != nil {
+		return nil, err
+	} else if !found {
+		return nil, api.NewPolicyNotAttachedException("The policy isn't attached to the specified target in the specified root.")
+	}
+	n, err := s.attachedOfType(c, o, in.TargetId, p.Type)
+	if err != nil {
+		return nil, err
+	}
+	if n <= 1 {
+		// A root, OU or account must keep one SCP (and one RCP): without any, the
+		// level would allow nothing.
+		return nil, constraint("MIN_POLICY_TYPE_ATTACHMENT_LIMIT_EXCEEDED", "You attempted to detach a policy from an entity that would leave the entity with fewer than the minimum number of policies of this type required.")
+	}
+	if err := detach(c, o, p.ID, in.TargetId); err != nil {
+		return nil, err
+	}
+	s.changed(c)
+	return &model.Empty{}, nil
+}
