@@ -81,7 +81,7 @@ func (cw *CloudWatch) Service() server.Service {
 	var hs []server.Handler
 	hs = append(hs, cw.metricHandlers()...)
 	hs = append(hs, cw.alarmHandlers()...)
-	return server.Service{Model: api.Service, Handlers: hs}
+	return server.Service{Model: api.Service, Handlers: hs, Checks: checks}
 }
 
 // Run evaluates alarms until ctx ends.

@@ -11,6 +11,7 @@ import (
 	cw "github.com/aws/aws-sdk-go-v2/service/cloudwatch"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch/schemas"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/smithy-go"
 	"github.com/aws/smithy-go/transport/http/protocol/awsjson"
 	"github.com/aws/smithy-go/transport/http/protocol/awsquery"
@@ -305,4 +306,44 @@ func TestAlarmConfiguration(t *testing.T) {
 	if n := len(apptest.Must(e.cw.DescribeAlarms(ctx, &cw.DescribeAlarmsInput{})).MetricAlarms); n != 1 {
 		t.Fatalf("%d alarms left", n)
 	}
+}
+
+// Alarm operations are authorized on each alarm they name; listing every alarm is
+// authorized on "alarm:*"; an alarm's tags are aws:ResourceTag/*, and PutMetricAlarm's
+// actions are cloudwatch:AlarmActions.
+func TestAlarmAuthorization(t *testing.T) {
+	e := newEnv(t, protocols[0].opt)
+	for _, n := range []string{"a", "b"} {
+		apptest.Must(e.cw.PutMetricAlarm(ctx, alarmInput(n)))
+	}
+	apptest.Must(e.cw.TagResource(ctx, &cw.TagResourceInput{ResourceARN: aws.String("arn:aws:cloudwatch:us-east-1:000000000000:alarm:b"),
+		Tags: []types.Tag{{Key: aws.String("team"), Value: aws.String("blue")}}}))
+	iamc := iam.NewFromConfig(e.p.RootConfig())
+	apptest.Must(iamc.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("bob")}))
+	apptest.Must(iamc.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String("bob"), PolicyName: aws.String("p"), PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[
+		{"Effect":"Allow","Action":["cloudwatch:DescribeAlarms","cloudwatch:DisableAlarmActions"],"Resource":"arn:aws:cloudwatch:us-east-1:000000000000:alarm:a"},
+		{"Effect":"Allow","Action":"cloudwatch:DeleteAlarms","Resource":"*","Condition":{"StringEquals":{"aws:ResourceTag/team":"blue"}}},
+		{"Effect":"Allow","Action":"cloudwatch:PutMetricAlarm","Resource":"*","Condition":{"ForAllValues:StringLike":{"cloudwatch:AlarmActions":"arn:aws:sns:*:*:alarms"}}}]}`)}))
+	k := apptest.Must(iamc.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String("bob")})).AccessKey
+	bob := cw.NewFromConfig(e.p.Config(aws.ToString(k.AccessKeyId), aws.ToString(k.SecretAccessKey), ""))
+	deny := func(err error, action, resource string) {
+		t.Helper()
+		wantError(t, err, "AccessDenied", 403, "User: arn:aws:iam::000000000000:user/bob is not authorized to perform: cloudwatch:"+action+
+			" on resource: arn:aws:cloudwatch:us-east-1:000000000000:alarm:"+resource+" because no identity-based policy allows the cloudwatch:"+action+" action")
+	}
+	if n := len(apptest.Must(bob.DescribeAlarms(ctx, &cw.DescribeAlarmsInput{AlarmNames: []string{"a"}})).MetricAlarms); n != 1 {
+		t.Fatalf("%d alarms", n)
+	}
+	_, err := bob.DescribeAlarms(ctx, &cw.DescribeAlarmsInput{})
+	deny(err, "DescribeAlarms", "*")
+	_, err = bob.DisableAlarmActions(ctx, &cw.DisableAlarmActionsInput{AlarmNames: []string{"a", "b"}})
+	deny(err, "DisableAlarmActions", "b")
+	_, err = bob.DeleteAlarms(ctx, &cw.DeleteAlarmsInput{AlarmNames: []string{"a"}})
+	deny(err, "DeleteAlarms", "a")
+	apptest.Must(bob.DeleteAlarms(ctx, &cw.DeleteAlarmsInput{AlarmNames: []string{"b"}}))
+	apptest.Must(bob.PutMetricAlarm(ctx, alarmInput("c")))
+	other := alarmInput("d")
+	other.AlarmActions = []string{"arn:aws:sns:us-east-1:000000000000:elsewhere"}
+	_, err = bob.PutMetricAlarm(ctx, other)
+	deny(err, "PutMetricAlarm", "d")
 }

@@ -100,4 +100,21 @@ func TestLogsAuthorization(t *testing.T) {
 	apptest.Must(bob.FilterLogEvents(ctx, &cwl.FilterLogEventsInput{LogGroupIdentifier: aws.String("arn:aws:logs:us-east-1:000000000000:log-group:g")}))
 	_, err = bob.DescribeLogStreams(ctx, &cwl.DescribeLogStreamsInput{LogGroupName: aws.String("g")})
 	wantError(t, err, "AccessDeniedException", 400, "")
+
+	// A query is authorized on every log group it reads, its results on the query's
+	// groups.
+	e.group("h")
+	apptest.Must(iamc.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String("bob"), PolicyName: aws.String("query"),
+		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["logs:StartQuery","logs:GetQueryResults"],"Resource":"arn:aws:logs:us-east-1:000000000000:log-group:g"}]}`)}))
+	q := &cwl.StartQueryInput{LogGroupNames: []string{"g", "h"}, QueryString: aws.String("fields @message"), StartTime: aws.Int64(0), EndTime: aws.Int64(1)}
+	_, err = bob.StartQuery(ctx, q)
+	wantError(t, err, "AccessDeniedException", 400, "User: arn:aws:iam::000000000000:user/bob is not authorized to perform: logs:StartQuery on resource: arn:aws:logs:us-east-1:000000000000:log-group:h because no identity-based policy allows the logs:StartQuery action")
+	both := apptest.Must(e.logs.StartQuery(ctx, q))
+	_, err = bob.GetQueryResults(ctx, &cwl.GetQueryResultsInput{QueryId: both.QueryId})
+	wantError(t, err, "AccessDeniedException", 400, "")
+	q.LogGroupNames = []string{"g"}
+	mine := apptest.Must(bob.StartQuery(ctx, q))
+	apptest.Must(bob.GetQueryResults(ctx, &cwl.GetQueryResultsInput{QueryId: mine.QueryId}))
+	_, err = bob.GetQueryResults(ctx, &cwl.GetQueryResultsInput{QueryId: aws.String("00000000-0000-0000-0000-000000000000")})
+	wantError(t, err, "AccessDeniedException", 400, "")
 }

@@ -17,9 +17,10 @@ import (
 
 func (l *Logs) queryHandlers() []server.Handler {
 	return []server.Handler{
-		server.Write("StartQuery", l.startQuery),
+		// Both store the query's state, but the reference classes them as reads.
+		server.Write("StartQuery", l.startQuery).ReadOnlyEvent(),
 		server.Read("GetQueryResults", l.getQueryResults),
-		server.Write("StopQuery", l.stopQuery),
+		server.Write("StopQuery", l.stopQuery).ReadOnlyEvent(),
 		server.Read("DescribeQueries", l.describeQueries),
 	}
 }

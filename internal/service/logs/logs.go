@@ -99,7 +99,7 @@ func (l *Logs) Service() server.Service {
 	for _, g := range [][]server.Handler{l.groupHandlers(), l.streamHandlers(), l.eventHandlers(), l.metricFilterHandlers(), l.queryHandlers()} {
 		hs = append(hs, g...)
 	}
-	return server.Service{Model: api.Service, Handlers: hs, Vars: vars}
+	return server.Service{Model: api.Service, Handlers: hs, Vars: vars, Checks: checks}
 }
 
 // Run does the background work (Logs Insights queries) until ctx ends.
@@ -260,6 +260,50 @@ func vars(c *server.Call, name string, in map[string]any) (string, bool) {
 		return s, true
 	}
 	return "", false
+}
+
+// checks authorizes Logs Insights queries on every log group they read: StartQuery
+// on each group it names, GetQueryResults on the groups of the stored query (the
+// reference lists log-group as its resource; the request names only the query). An
+// unknown query is checked on "*", so the caller learns it does not exist only when
+// allowed everywhere. Other operations use the reference's templates.
+func checks(c *server.Call, op string, in map[string]any) ([]authz.Check, error) {
+	var groups []string
+	switch op {
+	case "StartQuery":
+		if s, _ := in["logGroupName"].(string); s != "" {
+			groups = append(groups, s)
+		}
+		for _, k := range []string{"logGroupNames", "logGroupIdentifiers"} {
+			list, _ := in[k].([]any)
+			for _, v := range list {
+				s, _ := v.(string)
+				if a, ok := svckit.ParseARN(s); ok {
+					s = strings.TrimSuffix(strings.TrimPrefix(a.Resource, "log-group:"), ":*")
+				}
+				groups = append(groups, s)
+			}
+		}
+	case "GetQueryResults":
+		id, _ := in["queryId"].(string)
+		q := &queryRec{}
+		ok, err := c.Tx.GetJSON(ns(c.Account, c.Region, tQueries), id, q)
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			return []authz.Check{{Action: "logs:" + op, Resource: "*"}}, nil
+		}
+		groups = q.Groups
+	}
+	if len(groups) == 0 {
+		return c.DefaultChecks(in)
+	}
+	chks := make([]authz.Check, len(groups))
+	for i, g := range groups {
+		chks[i] = authz.Check{Action: "logs:" + op, Resource: groupARN(c.Region, c.Account, g)}
+	}
+	return chks, nil
 }
 
 // pattern compiles a filter pattern once and caches it: metric filters run on every

@@ -99,7 +99,7 @@ func (s *SNS) Service() server.Service {
 	hs = append(hs, s.topicHandlers()...)
 	hs = append(hs, s.subscriptionHandlers()...)
 	hs = append(hs, s.publishHandlers()...)
-	return server.Service{Model: api.Service, Handlers: hs, Checks: s.checks}
+	return server.Service{Model: api.Service, Handlers: hs, Checks: s.checks, Actions: actions}
 }
 
 // PublicRoutes are the unauthenticated routes SNS needs: its signing certificate.
@@ -273,11 +273,19 @@ func (s *SNS) compilePolicy(t topicRef, doc string) (*policy.Policy, error) {
 	return s.d.Authz.Compile(policy.KindResource, t.ARN, doc)
 }
 
+// actions maps PublishBatch to the action it is authorized as: the Service
+// Authorization Reference has no sns:PublishBatch, and topic policies grant
+// publishing, batched or not, with sns:Publish.
+var actions = map[string]string{"PublishBatch": "SNS:Publish"}
+
 // checks authorizes SNS operations: topic operations against the topic's policy as
 // a resource policy (the topic may be in another account), others with the
 // reference's defaults. The server adds aws:RequestTag/* and aws:TagKeys.
 func (s *SNS) checks(c *server.Call, op string, in map[string]any) ([]authz.Check, error) {
 	action := "SNS:" + op
+	if a, ok := actions[op]; ok {
+		action = a
+	}
 	var t topicRef
 	var err error
 	switch {

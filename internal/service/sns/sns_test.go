@@ -430,6 +430,9 @@ func TestTopicPolicy(t *testing.T) {
 	policy := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::000000000000:user/bob"},"Action":"sns:Publish","Resource":"` + topic + `"}]}`
 	apptest.Must(e.sns.SetTopicAttributes(ctx, &sns.SetTopicAttributesInput{TopicArn: aws.String(topic), AttributeName: aws.String("Policy"), AttributeValue: aws.String(policy)}))
 	apptest.Must(bob.Publish(ctx, &sns.PublishInput{TopicArn: aws.String(topic), Message: aws.String("x")}))
+	// PublishBatch is authorized as sns:Publish.
+	apptest.Must(bob.PublishBatch(ctx, &sns.PublishBatchInput{TopicArn: aws.String(topic), PublishBatchRequestEntries: []types.PublishBatchRequestEntry{
+		{Id: aws.String("1"), Message: aws.String("y")}}}))
 	_, err = bob.Subscribe(ctx, &sns.SubscribeInput{TopicArn: aws.String(topic), Protocol: aws.String("sqs"), Endpoint: aws.String("arn:aws:sqs:us-east-1:000000000000:q")})
 	wantError(t, err, "AuthorizationError", 403, "")
 }

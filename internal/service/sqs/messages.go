@@ -27,7 +27,8 @@ func (q *SQS) messageHandlers() []server.Handler {
 	return []server.Handler{
 		server.Write("SendMessage", q.sendMessage),
 		server.Write("SendMessageBatch", q.sendMessageBatch),
-		server.Write("ReceiveMessage", q.receiveMessage).Waiting(func(c *server.Call, in any) { q.waitForMessages(c, in.(*api.ReceiveMessageRequest)) }),
+		// ReceiveMessage changes messages' visibility, but the reference classes it as a read.
+		server.Write("ReceiveMessage", q.receiveMessage).ReadOnlyEvent().Waiting(func(c *server.Call, in any) { q.waitForMessages(c, in.(*api.ReceiveMessageRequest)) }),
 		server.Write("DeleteMessage", q.deleteMessage),
 		server.Write("DeleteMessageBatch", q.deleteMessageBatch),
 		server.Write("ChangeMessageVisibility", q.changeMessageVisibility),

@@ -62,7 +62,7 @@ func (q *SQS) Service() server.Service {
 	var hs []server.Handler
 	hs = append(hs, q.queueHandlers()...)
 	hs = append(hs, q.messageHandlers()...)
-	return server.Service{Model: api.Service, Handlers: hs, Checks: q.checks}
+	return server.Service{Model: api.Service, Handlers: hs, Checks: q.checks, Actions: actions}
 }
 
 // Record kinds: the last part of each namespace.
@@ -182,6 +182,14 @@ func (q *SQS) compilePolicy(r queueRef, doc string) (*policy.Policy, error) {
 	return q.d.Authz.Compile(policy.KindResource, r.arn(), doc)
 }
 
+// actions are the batch operations, authorized as their single-message action (SQS
+// Developer Guide, "Amazon SQS API permissions: Actions and resource reference": the
+// batch actions need the permission of the corresponding action).
+var actions = map[string]string{
+	"SendMessageBatch": "sqs:SendMessage", "DeleteMessageBatch": "sqs:DeleteMessage",
+	"ChangeMessageVisibilityBatch": "sqs:ChangeMessageVisibility",
+}
+
 // checks authorizes queue operations against the queue's policy as a resource policy
 // (the queue may be in another account); CreateQueue and ListQueues use the
 // reference's defaults.
@@ -208,13 +216,8 @@ func (q *SQS) checks(c *server.Call, op string, in map[string]any) ([]authz.Chec
 
 func (q *SQS) queueCheck(c *server.Call, op string, r queueRef) ([]authz.Check, error) {
 	action := "sqs:" + op
-	switch op {
-	case "SendMessageBatch":
-		action = "sqs:SendMessage"
-	case "DeleteMessageBatch":
-		action = "sqs:DeleteMessage"
-	case "ChangeMessageVisibilityBatch":
-		action = "sqs:ChangeMessageVisibility"
+	if a, ok := actions[op]; ok {
+		action = a
 	}
 	chk := authz.Check{Action: action, Resource: r.arn(), ResourceAccount: r.Account}
 	if rec, err := loadQueue(c.Tx, r); err == nil && rec != nil {
