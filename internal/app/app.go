@@ -22,12 +22,15 @@ import (
 	"github.com/palisade/palisade/internal/auth"
 	"github.com/palisade/palisade/internal/authz"
 	"github.com/palisade/palisade/internal/clock"
+	"github.com/palisade/palisade/internal/events"
 	"github.com/palisade/palisade/internal/server"
+	"github.com/palisade/palisade/internal/service/cloudtrail"
 	"github.com/palisade/palisade/internal/service/cloudwatch"
 	"github.com/palisade/palisade/internal/service/iam"
 	"github.com/palisade/palisade/internal/service/kms"
 	"github.com/palisade/palisade/internal/service/logs"
 	"github.com/palisade/palisade/internal/service/organizations"
+	"github.com/palisade/palisade/internal/service/s3"
 	"github.com/palisade/palisade/internal/service/sns"
 	"github.com/palisade/palisade/internal/service/sqs"
 	"github.com/palisade/palisade/internal/service/sts"
@@ -68,15 +71,19 @@ func (o Options) FromEnv() Options {
 
 // App is an assembled Palisade.
 type App struct {
-	Server     *server.Server
-	Store      *store.DB
-	Keys       *auth.Keys
-	Sessions   *auth.Sessions
-	Sealer     *store.Sealer
-	Usage      *iam.Usage
-	Authz      *authz.Authorizer
-	KMS        *kms.KMS
-	Clock      *clock.Clock
+	Server   *server.Server
+	Store    *store.DB
+	Keys     *auth.Keys
+	Sessions *auth.Sessions
+	Sealer   *store.Sealer
+	Usage    *iam.Usage
+	Authz    *authz.Authorizer
+	KMS      *kms.KMS
+	S3       *s3.Service
+	Clock    *clock.Clock
+	// Events runs the consumers of the event log (CloudTrail delivery).
+	Events     *events.Log
+	CloudTrail *cloudtrail.CloudTrail
 	Root       auth.Credential
 	AdminToken string
 	Options    Options
@@ -127,6 +134,9 @@ func Open(opts Options) (*App, error) {
 		return nil, err
 	}
 	a := &App{Store: db, Keys: auth.NewKeys(db, sealer), Sessions: auth.NewSessions(sealer), Sealer: sealer, Usage: iam.NewUsage(db), Clock: &clock.Clock{}, Options: opts}
+	// The event log hooks the store's commits: before any Update.
+	a.Events = events.New(db, a.Clock, opts.Logger)
+	a.CloudTrail = cloudtrail.New(cloudtrail.Deps{Store: db, Events: a.Events, Clock: a.Clock, Sealer: sealer, Logger: opts.Logger})
 	ok := false
 	defer func() {
 		if !ok {
@@ -146,14 +156,26 @@ func Open(opts Options) (*App, error) {
 	a.KMS = kms.New(kms.Deps{Store: db, Sealer: sealer, Authz: a.Authz, Clock: a.Clock, Logger: opts.Logger})
 	a.Authz.SetSealer(sealer)
 	a.Authz.SetOrganizations(organizations.Source{})
+	a.S3, err = s3.New(s3.Deps{DataDir: opts.DataDir, Store: db, Sealer: sealer, Clock: a.Clock, Authz: a.Authz,
+		KMS: kms.ForService(a.KMS, "s3"), Logger: opts.Logger})
+	if err != nil {
+		return nil, err
+	}
 	a.build()
 	a.Server, err = server.New(server.Config{
 		Store: db, Keys: a.Keys, Sessions: a.Sessions, Clock: a.Clock, Logger: opts.Logger, Region: opts.Region, Authz: a.Authz,
 		AdminToken: a.AdminToken, OnClockAdvance: a.saveClock, OnAuthenticated: a.Usage.Record, Public: a.SNS.PublicRoutes(),
 	}, a.Services()...)
 	if err != nil {
+		a.S3.Close()
 		return nil, err
 	}
+	a.S3.Attach(a.Server)
+	if err := a.Events.Start(); err != nil {
+		a.S3.Close()
+		return nil, err
+	}
+	a.CloudTrail.Start()
 	ok = true
 	a.startWorkers()
 	return a, nil
@@ -190,8 +212,11 @@ func (a *App) Services() []server.Service {
 	return []server.Service{
 		iam.Service(iam.Deps{Keys: a.Keys, Sealer: a.Sealer, Usage: a.Usage}),
 		a.KMS.Service(),
+		a.CloudTrail.Service(),
 		organizations.Service(organizations.Deps{Roles: iamRoles{}, Keys: a.Keys, Store: a.Store, OnChange: a.Authz.OrgChanged}),
 		sts.Service(sts.Deps{Sessions: a.Sessions, Keys: a.Keys, Directory: iamDirectory{}, MFA: iam.NewMFA(a.Sealer), Authz: a.Authz, Store: a.Store}),
+		a.S3.API(),
+		a.S3.ControlAPI(),
 		a.Logs.Service(),
 		a.CloudWatch.Service(),
 		a.SNS.Service(),
@@ -199,13 +224,17 @@ func (a *App) Services() []server.Service {
 	}
 }
 
-// Close stops the background work, then closes the store after queued writes commit.
-// Stop the HTTP server first.
+// Close stops the background work (KMS's schedule, Logs Insights queries, alarm
+// evaluation, SNS deliveries, event-log consumers, CloudTrail's uploads) and closes
+// the store after queued writes commit. Stop the HTTP server first.
 func (a *App) Close() error {
 	if a.stop != nil {
 		a.stop()
 		a.background.Wait()
 	}
+	a.CloudTrail.Stop()
+	a.Events.Stop()
+	a.S3.Close()
 	return a.Store.Close()
 }
 

@@ -2,6 +2,7 @@ package app_test
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -15,6 +16,7 @@ import (
 	kmstypes "github.com/aws/aws-sdk-go-v2/service/kms/types"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/palisade/palisade/internal/app"
 	"github.com/palisade/palisade/internal/app/apptest"
@@ -36,6 +38,8 @@ var entityVars = map[string]string{
 	"OidcProviderName": "oidc.example.com/x", "SamlProviderName": "saml", "FederatedUserName": "saml",
 	// CloudWatch Logs, CloudWatch, SNS and SQS.
 	"LogGroupName": "lg", "LogStreamName": "ls", "AlarmName": "al", "TopicName": "tp", "QueueName": "qu",
+	// CloudTrail's operations name the trail by Name, TrailName or ResourceId (an ARN).
+	"TrailName": "saml",
 }
 
 // monitoringSamples are the sample inputs of CloudWatch Logs, CloudWatch, SNS and
@@ -64,7 +68,9 @@ func sampleInputs(keyID string) map[string]any {
 		"AccessKeyId": keyID, "Arn": arn("user/team/alice"), "PolicySourceArn": arn("role/svc/r"),
 		"AWSServiceName": "config.amazonaws.com", "DeletionTaskId": "task/aws-service-role/config.amazonaws.com/AWSServiceRoleForConfig/0f",
 		"NewUserName": "alice2", "NewGroupName": "devs2", "PermissionsBoundary": "arn:aws:iam::aws:policy/ReadOnlyAccess",
-		"Tags": []any{map[string]any{"Key": "team", "Value": "blue"}},
+		"Tags":      []any{map[string]any{"Key": "team", "Value": "blue"}},
+		"TrailName": "saml", "ResourceId": "arn:aws:cloudtrail:us-east-1:" + acct + ":trail/saml",
+		"ResourceIdList": []any{"arn:aws:cloudtrail:us-east-1:" + acct + ":trail/saml"},
 	}
 }
 
@@ -122,6 +128,21 @@ func kmsKeyARN(id string) string { return "arn:aws:kms:" + apptest.Region + ":" 
 
 func aliasAndKey(id string) []string {
 	return []string{"arn:aws:kms:" + apptest.Region + ":" + acct + ":alias/walk", kmsKeyARN(id)}
+}
+
+// s3Overrides are S3 operations whose checks are not the reference's first template
+// filled from the input, as "action resource":
+//   - a copy reads its source and writes its destination: "you must have read access
+//     to the source object and write access to the destination bucket" (S3 API
+//     Reference, CopyObject and UploadPartCopy, "Permissions");
+//   - DeleteObjects authorizes each key on its own in its handler, since "for each key,
+//     Amazon S3 performs a delete action and returns the result of that delete, success
+//     or failure, in the response" (S3 API Reference, DeleteObjects): a key the caller
+//     may not delete is an AccessDenied entry of a 200 response, not a refused call.
+var s3Overrides = map[string][]string{
+	"CopyObject":     {"s3:PutObject arn:aws:s3:::walk-bucket/k", "s3:GetObject arn:aws:s3:::walk-bucket/src"},
+	"UploadPartCopy": {"s3:PutObject arn:aws:s3:::walk-bucket/k", "s3:GetObject arn:aws:s3:::walk-bucket/src"},
+	"DeleteObjects":  {},
 }
 
 // cloudTrailReadOnly lists actions CloudTrail records as readOnly although the Service
@@ -254,6 +275,14 @@ func TestEveryOperationIsAuthorized(t *testing.T) {
 		MetricName: aws.String("M"), Statistic: "Sum", Period: aws.Int32(60), EvaluationPeriods: aws.Int32(1), Threshold: aws.Float64(1),
 		ComparisonOperator: "GreaterThanThreshold"}))
 	samples := monitoringSamples(*topic.TopicArn, *sub.SubscriptionArn, *queue.QueueUrl, *query.QueryId)
+	// A bucket and an object for S3's operations; S3 Control names the caller's account.
+	s := s3.NewFromConfig(p.RootConfig(), func(o *s3.Options) { o.UsePathStyle = true })
+	must(s.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("walk-bucket")}))
+	for _, key := range []string{"k", "src"} {
+		must(s.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("walk-bucket"), Key: aws.String(key), Body: strings.NewReader("x")}))
+	}
+	entityVars["BucketName"], entityVars["ObjectName"] = "walk-bucket", "k"
+	s3Sample := map[string]any{"Bucket": "walk-bucket", "Key": "k", "AccountId": acct, "CopySource": "walk-bucket/src"}
 	bob := auth.Principal{Type: auth.IAMUser, Account: acct, ARN: arn("user/bob"), UserID: "AIDABOB", UserName: "bob"}
 
 	for _, svc := range p.App.Services() {
@@ -263,8 +292,11 @@ func TestEveryOperationIsAuthorized(t *testing.T) {
 				in := map[string]any{}
 				if op.Input != nil {
 					sample := sampleInputs(*key.AccessKey.AccessKeyId)
-					if svc.Model.Name == "kms" {
+					switch svc.Model.Name {
+					case "kms":
 						sample = kmsSample
+					case "s3", "s3control":
+						sample = s3Sample
 					}
 					if s, ok := samples[svc.Model.Name]; ok {
 						sample = s
@@ -321,6 +353,10 @@ func TestEveryOperationIsAuthorized(t *testing.T) {
 					}
 					got = append(got, ch.Resource)
 				}
+				if svc.Model.SigningName == "s3" {
+					checkS3(t, svc.Model.Name, h.Op, actionName, chks)
+					return
+				}
 				want := referenceResources(info)
 				if overridden {
 					want = o.resources
@@ -336,6 +372,36 @@ func TestEveryOperationIsAuthorized(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// checkS3 asserts an S3 or S3 Control operation's checks: its action on the
+// reference's template filled from the sample (s3Overrides aside), with the bucket
+// owner as the resource's account and in s3:ResourceAccount for bucket and object
+// checks.
+func checkS3(t *testing.T, svc, op, action string, chks []authz.Check) {
+	t.Helper()
+	info, _ := authz.LookupAction(action)
+	var want []string
+	for _, r := range referenceResources(info) {
+		want = append(want, action+" "+r)
+	}
+	if o, ok := s3Overrides[op]; ok && svc == "s3" {
+		want = o
+	}
+	var got []string
+	for _, ch := range chks {
+		got = append(got, ch.Action+" "+ch.Resource)
+		a, _ := authz.LookupAction(ch.Action)
+		if a != nil && slices.Contains(a.ConditionKeys, "s3:ResourceAccount") && !eq(ch.Context["s3:resourceaccount"], acct) {
+			t.Errorf("%s %s: s3:ResourceAccount %v", ch.Action, ch.Resource, ch.Context["s3:resourceaccount"])
+		}
+		if strings.HasPrefix(ch.Resource, "arn:aws:s3:::") && op != "CreateBucket" && ch.ResourceAccount != acct {
+			t.Errorf("%s: resource account %q, want the bucket owner", ch.Resource, ch.ResourceAccount)
+		}
+	}
+	if strings.Join(got, ", ") != strings.Join(want, ", ") {
+		t.Fatalf("checks\n got %q\nwant %q", got, want)
 	}
 }
 

@@ -2,15 +2,20 @@
 // exact JSON shape CloudTrail delivers. The server appends each record to the event log
 // in the same transaction as the call's state change, so a call that was acknowledged
 // always has its record and a record never describes a change that did not happen.
+//
+// Build turns the facts of one call (Call) into its records: one for the caller's
+// account and, for a cross-account call, one for each resource owner, sharing a
+// sharedEventID. Identity renders a principal as CloudTrail's userIdentity for every
+// identity type; Params renders a model value as requestParameters/responseElements
+// with each service's naming, timestamp style and hidden secrets (params.go); the few
+// operations whose readOnly flag or responseElements differ from what their handler's
+// registration says are listed in rules.go.
 package audit
 
 import (
 	"encoding/json"
-	"strconv"
 	"strings"
 	"time"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/palisade/palisade/internal/auth"
 	"github.com/palisade/palisade/internal/model"
@@ -21,6 +26,10 @@ const (
 	Source = "cloudtrail"
 	Kind   = "AwsApiCall"
 )
+
+// EventVersion is the eventVersion of the records Palisade writes: the version AWS's
+// management events carry today.
+const EventVersion = "1.09"
 
 // Record is a CloudTrail event record. Field order follows CloudTrail's own files.
 type Record struct {
@@ -44,43 +53,67 @@ type Record struct {
 	EventType           string          `json:"eventType"`
 	ManagementEvent     bool            `json:"managementEvent"`
 	RecipientAccountID  string          `json:"recipientAccountId"`
+	SharedEventID       string          `json:"sharedEventID,omitempty"`
 	EventCategory       string          `json:"eventCategory"`
 	TLSDetails          *TLSDetails     `json:"tlsDetails,omitempty"`
 }
 
-// UserIdentity is CloudTrail's description of the caller.
+// UserIdentity is CloudTrail's description of the caller. Which fields appear depends
+// on the identity type, as in AWS's records: see Identity.
 type UserIdentity struct {
-	Type        string `json:"type"`
+	Type             string          `json:"type"`
+	PrincipalID      *string         `json:"principalId,omitempty"`
+	ARN              string          `json:"arn,omitempty"`
+	AccountID        string          `json:"accountId,omitempty"`
+	AccessKeyID      string          `json:"accessKeyId,omitempty"`
+	UserName         string          `json:"userName,omitempty"`
+	SessionContext   *SessionContext `json:"sessionContext,omitempty"`
+	InvokedBy        string          `json:"invokedBy,omitempty"`
+	IdentityProvider string          `json:"identityProvider,omitempty"`
+}
+
+// SessionContext describes temporary credentials.
+type SessionContext struct {
+	SessionIssuer       SessionIssuer       `json:"sessionIssuer"`
+	WebIDFederationData WebIDFederationData `json:"webIdFederationData"`
+	Attributes          SessionAttributes   `json:"attributes"`
+	SourceIdentity      string              `json:"sourceIdentity,omitempty"`
+}
+
+// SessionIssuer is the identity the credentials were obtained from; empty (an empty
+// JSON object) for GetSessionToken sessions of users and root.
+type SessionIssuer struct {
+	Type        string `json:"type,omitempty"`
 	PrincipalID string `json:"principalId,omitempty"`
 	ARN         string `json:"arn,omitempty"`
 	AccountID   string `json:"accountId,omitempty"`
-	AccessKeyID string `json:"accessKeyId,omitempty"`
 	UserName    string `json:"userName,omitempty"`
-	InvokedBy   string `json:"invokedBy,omitempty"`
-	// IdentityProvider names the provider of a WebIdentityUser or SAMLUser.
-	IdentityProvider string `json:"identityProvider,omitempty"`
-	// SessionContext describes temporary credentials.
-	SessionContext *SessionContext `json:"sessionContext,omitempty"`
 }
 
-// SessionContext is CloudTrail's description of the session behind temporary
-// credentials: who issued it and when, with or without MFA.
-type SessionContext struct {
-	SessionIssuer  *SessionIssuer    `json:"sessionIssuer,omitempty"`
-	Attributes     SessionAttributes `json:"attributes"`
-	SourceIdentity string            `json:"sourceIdentity,omitempty"`
+// WebIDFederationData names the OIDC provider of a web-identity session (with its
+// attributes, an empty object here: Palisade does not report token claims there);
+// an empty object otherwise.
+type WebIDFederationData struct {
+	FederatedProvider string            `json:"federatedProvider,omitempty"`
+	Attributes        map[string]string `json:"attributes,omitempty"`
 }
 
-// SessionIssuer is the role (or IAM user) a session was made from.
-type SessionIssuer struct {
-	Type        string `json:"type"`
-	PrincipalID string `json:"principalId"`
-	ARN         string `json:"arn"`
-	AccountID   string `json:"accountId"`
-	UserName    string `json:"userName"`
+// MarshalJSON writes the attributes object whenever there is a provider.
+func (w WebIDFederationData) MarshalJSON() ([]byte, error) {
+	if w.FederatedProvider == "" {
+		return []byte("{}"), nil
+	}
+	attrs := w.Attributes
+	if attrs == nil {
+		attrs = map[string]string{}
+	}
+	return marshal(struct {
+		FederatedProvider string            `json:"federatedProvider"`
+		Attributes        map[string]string `json:"attributes"`
+	}{w.FederatedProvider, attrs})
 }
 
-// SessionAttributes are a session's creation date and MFA state.
+// SessionAttributes are when the session was created and whether MFA was used.
 type SessionAttributes struct {
 	CreationDate     string `json:"creationDate"`
 	MFAAuthenticated string `json:"mfaAuthenticated"`
@@ -89,7 +122,7 @@ type SessionAttributes struct {
 // Resource is one entry of a record's resources list.
 type Resource struct {
 	ARN       string `json:"ARN"`
-	AccountID string `json:"accountId"`
+	AccountID string `json:"accountId,omitempty"`
 	Type      string `json:"type,omitempty"`
 }
 
@@ -100,108 +133,83 @@ type TLSDetails struct {
 	ClientProvidedHostHeader string `json:"clientProvidedHostHeader"`
 }
 
-// Identity describes a principal as CloudTrail's userIdentity does.
+func ptr(s string) *string { return &s }
+
+// Identity describes a principal as CloudTrail's userIdentity does, for every identity
+// type AWS records (the shapes of AWS's "CloudTrail userIdentity element" page):
+//
+//	Root            type, principalId (account), arn, accountId, accessKeyId
+//	IAMUser         … and userName
+//	AssumedRole     type, principalId (ROLEID:session), arn, accountId, accessKeyId,
+//	                sessionContext {sessionIssuer (the role), webIdFederationData,
+//	                attributes {creationDate, mfaAuthenticated}, sourceIdentity}
+//	FederatedUser   the same with the user (or root) as sessionIssuer
+//	AWSService      type, invokedBy (the service principal, the principal's ARN)
+//	WebIdentityUser type, principalId, userName, identityProvider (the principal's ARN)
+//	SAMLUser        type, principalId, userName, identityProvider (the principal's ARN)
+//	Anonymous       type AWSAccount, principalId "", accountId "anonymous" (S3)
+//
+// Users and root signing with GetSessionToken credentials get a sessionContext whose
+// sessionIssuer is empty; sessions from AssumeRoleWithWebIdentity name the OIDC
+// provider in webIdFederationData. The session comes from auth.Session (STS).
 func Identity(p auth.Principal) UserIdentity {
-	u := UserIdentity{Type: string(p.Type), PrincipalID: p.UserID, ARN: p.ARN, AccountID: p.Account, AccessKeyID: p.AccessKeyID}
+	switch p.Type {
+	case auth.Anonymous:
+		return UserIdentity{Type: "AWSAccount", PrincipalID: ptr(""), AccountID: "anonymous"}
+	case auth.AWSService:
+		return UserIdentity{Type: "AWSService", InvokedBy: p.ARN}
+	case auth.WebIdentityUser, auth.SAMLUser:
+		return UserIdentity{Type: string(p.Type), PrincipalID: ptr(p.UserID), UserName: p.UserName, IdentityProvider: p.ARN}
+	}
+	u := UserIdentity{Type: string(p.Type), PrincipalID: ptr(p.UserID), ARN: p.ARN, AccountID: p.Account, AccessKeyID: p.AccessKeyID}
 	if p.Type == auth.IAMUser {
 		u.UserName = p.UserName
 	}
-	switch p.Type {
-	case auth.Anonymous:
-		return UserIdentity{Type: "AWSAccount", PrincipalID: "", AccountID: "anonymous"}
-	case auth.WebIdentityUser, auth.SAMLUser:
-		return UserIdentity{Type: string(p.Type), PrincipalID: p.UserID, UserName: p.UserName, IdentityProvider: p.ARN}
-	}
 	if s := p.Session; s != nil {
-		sc := &SessionContext{SourceIdentity: s.SourceIdentity,
-			Attributes: SessionAttributes{CreationDate: FormatTime(s.Issued), MFAAuthenticated: strconv.FormatBool(s.MFA)}}
+		sc := &SessionContext{
+			Attributes:     SessionAttributes{CreationDate: FormatTime(s.Issued), MFAAuthenticated: boolString(s.MFA)},
+			SourceIdentity: s.SourceIdentity,
+		}
+		lastPart := func(arn string) string { return arn[strings.LastIndexByte(arn, '/')+1:] }
 		switch p.Type {
 		case auth.AssumedRole:
 			roleID, _, _ := strings.Cut(p.UserID, ":")
-			sc.SessionIssuer = &SessionIssuer{Type: "Role", PrincipalID: roleID, ARN: s.IssuerARN, AccountID: p.Account,
-				UserName: s.IssuerARN[strings.LastIndexByte(s.IssuerARN, '/')+1:]}
+			sc.SessionIssuer = SessionIssuer{Type: "Role", PrincipalID: roleID, ARN: s.IssuerARN, AccountID: p.Account, UserName: lastPart(s.IssuerARN)}
 		case auth.FederatedUser:
 			if s.IssuerID != "" {
-				sc.SessionIssuer = &SessionIssuer{Type: "IAMUser", PrincipalID: s.IssuerID, ARN: s.IssuerARN, AccountID: p.Account,
-					UserName: s.IssuerARN[strings.LastIndexByte(s.IssuerARN, '/')+1:]}
+				sc.SessionIssuer = SessionIssuer{Type: "IAMUser", PrincipalID: s.IssuerID, ARN: s.IssuerARN, AccountID: p.Account, UserName: lastPart(s.IssuerARN)}
 			} else {
-				sc.SessionIssuer = &SessionIssuer{Type: "Root", PrincipalID: p.Account, ARN: s.IssuerARN, AccountID: p.Account}
+				sc.SessionIssuer = SessionIssuer{Type: "Root", PrincipalID: p.Account, ARN: "arn:aws:iam::" + p.Account + ":root", AccountID: p.Account}
 			}
+		}
+		if s.Op == "AssumeRoleWithWebIdentity" && s.FederatedProvider != "" {
+			sc.WebIDFederationData = WebIDFederationData{FederatedProvider: s.FederatedProvider}
 		}
 		u.SessionContext = sc
 	}
 	return u
 }
 
-// Hidden is what CloudTrail writes in place of a secret.
+// OwnerIdentity is how a resource owner's copy of a cross-account record names the
+// caller: "Account number and principal ID (if a user), or AWS service principal"
+// (IAM User Guide, logging temporary credentials).
+func OwnerIdentity(p auth.Principal) UserIdentity {
+	switch p.Type {
+	case auth.AWSService, auth.Anonymous, auth.WebIdentityUser, auth.SAMLUser:
+		return Identity(p)
+	}
+	return UserIdentity{Type: "AWSAccount", PrincipalID: ptr(p.UserID), AccountID: p.Account}
+}
+
+func boolString(b bool) string {
+	if b {
+		return "true"
+	}
+	return "false"
+}
+
+// Hidden is what CloudTrail writes in place of a secret it keeps the field for.
 const Hidden = "HIDDEN_DUE_TO_SECURITY_REASONS"
-
-// Params renders a model value as CloudTrail's requestParameters/responseElements:
-// lowerCamel member names, timestamps as CloudTrail prints them, sensitive members
-// hidden, blobs omitted. A nil value renders as JSON null.
-func Params(s *model.Shape, v map[string]any) json.RawMessage {
-	if s == nil || v == nil {
-		return json.RawMessage("null")
-	}
-	b, err := json.Marshal(render(s, v))
-	if err != nil {
-		return json.RawMessage("null")
-	}
-	return b
-}
-
-func render(s *model.Shape, v any) any {
-	if s.Sensitive {
-		return Hidden
-	}
-	switch s.Type {
-	case model.Structure:
-		m, _ := v.(map[string]any)
-		out := make(map[string]any, len(m))
-		for _, mem := range s.Members {
-			x, ok := m[mem.Name]
-			if !ok || x == nil || mem.IsStreaming() {
-				continue
-			}
-			if mem.Shape.Type == model.Blob {
-				// CloudTrail does not log binary payloads (KMS plaintexts and
-				// ciphertexts, S3 bodies).
-				continue
-			}
-			out[lowerCamel(mem.Name)] = render(mem.Shape, x)
-		}
-		return out
-	case model.List:
-		l, _ := v.([]any)
-		out := make([]any, len(l))
-		for i, e := range l {
-			out[i] = render(s.Member.Shape, e)
-		}
-		return out
-	case model.Map:
-		m, _ := v.(map[string]any)
-		out := make(map[string]any, len(m))
-		for k, e := range m {
-			out[k] = render(s.Value.Shape, e)
-		}
-		return out
-	case model.Timestamp:
-		if t, ok := v.(time.Time); ok {
-			return FormatTime(t)
-		}
-	}
-	return v
-}
-
-// lowerCamel lowers the first rune of a member name, as CloudTrail's parameter names
-// do: UserName → userName.
-func lowerCamel(s string) string {
-	r, n := utf8.DecodeRuneInString(s)
-	if r == utf8.RuneError {
-		return s
-	}
-	return string(unicode.ToLower(r)) + s[n:]
-}
 
 // FormatTime prints a time as CloudTrail does: UTC, second precision, Z suffix.
 func FormatTime(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05Z") }

@@ -36,6 +36,11 @@ func (c *Call) Authorize(chk authz.Check) error {
 		return nil
 	}
 	c.denied = true
+	if c.entry != nil && c.entry.svc.Denied != nil {
+		if e := c.entry.svc.Denied(c, &chk, d); e != nil {
+			return e
+		}
+	}
 	if c.Service.Protocol == "ec2" {
 		// EC2-style services answer UnauthorizedOperation with an encoded message
 		// that sts:DecodeAuthorizationMessage turns back into the decision.

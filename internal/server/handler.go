@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"crypto/tls"
 	"fmt"
 	"net/http"
 	"reflect"
@@ -11,6 +12,7 @@ import (
 	"github.com/palisade/palisade/internal/auth"
 	"github.com/palisade/palisade/internal/authz"
 	"github.com/palisade/palisade/internal/model"
+	"github.com/palisade/palisade/internal/sigv4"
 	"github.com/palisade/palisade/internal/store"
 )
 
@@ -40,6 +42,37 @@ type Service struct {
 	// Admin, when set, serves the service's part of the admin API under
 	// /_palisade/<service>/ (the model's name), behind the admin bearer token.
 	Admin http.Handler
+	// DataEvents names the operations CloudTrail records as data events
+	// (managementEvent false, eventCategory "Data"): S3's object operations.
+	DataEvents map[string]bool
+	// Denied, when set, words the service's refusal of a check the policy engine
+	// denied (S3 quotes the resource and answers "Access Denied" across accounts). A
+	// nil result falls back to the service's AccessDenied with the engine's message.
+	Denied func(c *Call, chk *authz.Check, d *authz.Decision) *model.Error
+	// Claims, when set, tells whether a request is this service's, for services that
+	// share a signing name with another (s3control signs as "s3"): the service whose
+	// Claims accepts the request serves it; one without Claims serves the rest.
+	Claims func(r *http.Request) bool
+	// Done, when set, is told of every call that reached its handler's dispatch, once
+	// the response has been written (S3 server access logs). It runs on the request's
+	// goroutine after the client has its answer, so it must not block for long.
+	Done func(*Completed)
+}
+
+// Completed describes a finished call for Service.Done.
+type Completed struct {
+	Call *Call
+	// Input is the decoded input tree (streaming members are readers).
+	Input map[string]any
+	// Status is the HTTP status sent, ErrorCode the error code ("" on success).
+	Status    int
+	ErrorCode string
+	// BytesSent counts the response body bytes written.
+	BytesSent int64
+	// Received is when the request arrived (real time); TurnAround runs from then
+	// to the first response byte, Total to the last.
+	Received          time.Time
+	TurnAround, Total time.Duration
 }
 
 // Handler serves one operation. Build it with Read or Write.
@@ -47,11 +80,12 @@ type Handler struct {
 	Op       string
 	ReadOnly bool
 	noAuthz  bool
-	noTrail  bool
 	// readEvent marks a Write handler whose CloudTrail record is readOnly.
 	readEvent bool
 	in, out   reflect.Type
 	call      func(c *Call, in any) (any, error)
+	prep      func(c *Call, in any) (any, error)
+	noTrail   bool
 	wait      func(c *Call, in any)
 }
 
@@ -62,6 +96,9 @@ func (h Handler) NotRecorded() Handler {
 	h.noTrail = true
 	return h
 }
+
+// Recorded reports whether CloudTrail records the operation's calls.
+func (h Handler) Recorded() bool { return !h.noTrail }
 
 // Waiting adds a wait the server runs before the handler's transaction, outside any
 // transaction (c.Tx is nil), once the caller is authenticated and authorized: long
@@ -82,6 +119,31 @@ func Read[In, Out any](op string, fn func(c *Call, in *In) (*Out, error)) Handle
 // (c.Tx) that also records the call, and its changes are undone if it fails.
 func Write[In, Out any](op string, fn func(c *Call, in *In) (*Out, error)) Handler {
 	return handler(op, false, fn)
+}
+
+// Prepared registers a Write handler whose slow work runs before its transaction. The
+// call is first authorized on a read snapshot; then prep runs outside any transaction
+// and off the store's single writer goroutine (c.Tx is nil), so it may take its time —
+// stream a gigabyte request body to a temporary file; then fn runs in the write
+// transaction with prep's result, exactly as a Write handler (the call is authorized
+// again there, against the state it commits on). A prep error fails the call, which is
+// recorded like any failed call. If the prepared value is an io.Closer it is closed once
+// the call is over — committed, failed or rolled back — so that prepared work the
+// transaction did not take over (a temporary file) is cleaned up.
+func Prepared[In, Out, P any](op string, prep func(c *Call, in *In) (P, error), fn func(c *Call, in *In, p P) (*Out, error)) Handler {
+	h := handler(op, false, func(c *Call, in *In) (*Out, error) {
+		p, _ := c.prepared.(P)
+		return fn(c, in, p)
+	})
+	h.prep = func(c *Call, in any) (any, error) {
+		p, err := prep(c, in.(*In))
+		if err != nil {
+			// A failed prep holds nothing to close, not even a typed nil.
+			return nil, err
+		}
+		return p, nil
+	}
+	return h
 }
 
 func handler[In, Out any](op string, readOnly bool, fn func(c *Call, in *In) (*Out, error)) Handler {
@@ -127,7 +189,10 @@ func (h Handler) check(svc *model.Service) error {
 type Call struct {
 	context.Context
 	RequestID string
-	// Principal is the authenticated caller.
+	// Principal is the authenticated caller, and the identity the call's CloudTrail
+	// record names. Handlers of unsigned operations (AssumeRoleWithWebIdentity,
+	// AssumeRoleWithSAML) set it to the outside identity they verified
+	// (auth.WebIdentityUser, auth.SAMLUser) so the record describes it.
 	Principal auth.Principal
 	// Account is the account the call acts in (the caller's, for now).
 	Account string
@@ -143,20 +208,69 @@ type Call struct {
 	// transaction for Write handlers.
 	Tx *store.Tx
 
-	// Secure is true when the request came over TLS (aws:SecureTransport).
+	// Secure is true when the request came over TLS (aws:SecureTransport); TLS is the
+	// connection's state then, for the record's tlsDetails. Host is the Host header:
+	// services that hand back URLs of this endpoint (SQS queue URLs, SNS certificate
+	// and unsubscribe URLs) build them from it.
 	Secure bool
-	// Host is the Host the request was addressed to: services that hand back URLs
-	// of this endpoint (SQS queue URLs, SNS certificate and unsubscribe URLs) build
-	// them from it.
-	Host string
+	TLS    *tls.ConnectionState
+	Host   string
+
+	// HTTP is the request as received, for what the model does not carry (S3 reads
+	// x-amz-trailer and the Host and Referer headers). Handlers must not read its body:
+	// the decoded input holds it. Nil for calls made with Server.NewCall.
+	HTTP *http.Request
+	// Auth is the request's parsed SigV4 authentication (header or presigned), nil for
+	// unsigned requests.
+	Auth *sigv4.Auth
+	// Status, when a handler sets it, replaces the operation's success status (S3's
+	// 206 for a range).
+	Status int
 
 	// Resources and AdditionalEventData, when a handler sets them, go into the call's
 	// CloudTrail record.
 	Resources           []audit.Resource
 	AdditionalEventData map[string]any
+	// RequestParameters and ResponseElements, when a handler sets them (to a value
+	// that encodes as a JSON object, or a json.RawMessage), replace the record's fields
+	// rendered from the model: for services whose records do not mirror their API.
+	RequestParameters, ResponseElements any
 
 	srv        *Server
+	sharedWith []string
 	entry      *entry
 	authorized bool
 	denied     bool
+	prepared   any
+}
+
+// NewCall makes a Call for work no HTTP request carries — a background consumer acting
+// as a service principal (CloudTrail delivering into a bucket) — so that the service's
+// code, c.Authorize and the interfaces between services work as they do for a client
+// call. The caller sets c.Tx around each use. It fails if the service or operation is
+// not served.
+func (s *Server) NewCall(ctx context.Context, service, op string, p auth.Principal, account, region string) (*Call, error) {
+	for _, e := range s.entries {
+		if e.svc.Model.Name != service {
+			continue
+		}
+		o, ok := e.svc.Model.Operations[op]
+		if !ok {
+			break
+		}
+		return &Call{Context: ctx, RequestID: newUUID(), Principal: p, Account: account, Region: region,
+			Service: e.svc.Model, Operation: o, Now: s.cfg.Clock.Now(), srv: s, entry: e}, nil
+	}
+	return nil, fmt.Errorf("server: %s.%s is not served", service, op)
+}
+
+// RecordFor delivers a copy of the call's CloudTrail record to another account as
+// well: the owner of a resource the call used across accounts (a role assumed from
+// another account, a KMS key or bucket of another account). The copies share a
+// sharedEventID; in the owner's copy the caller appears as an AWSAccount (or the
+// AWSService that called). The caller's own account is ignored.
+func (c *Call) RecordFor(account string) {
+	if account != "" && account != c.Account {
+		c.sharedWith = append(c.sharedWith, account)
+	}
 }

@@ -233,25 +233,50 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, st *callState) {
 		}
 	}
 
-	in, derr := proto.Decode(req)
-	if derr != nil {
-		fail(derr)
-		return
-	}
-	if verr := wire.ValidateInput(req, in); verr != nil {
-		fail(verr)
-		return
-	}
-	inVal := reflect.New(h.in)
-	if err := model.Unmarshal(in, inVal.Interface()); err != nil {
-		fail(model.NewError(400, "SerializationException", "%s", err.Error()))
-		return
-	}
-
 	call := &Call{
 		Context: r.Context(), RequestID: meta.RequestID, Principal: principal, Account: principal.Account,
 		Region: region, Service: m, Operation: op, Now: s.cfg.Clock.Now(),
-		SourceIP: sourceIP(r), UserAgent: r.UserAgent(), Secure: r.TLS != nil, Host: r.Host, srv: s, entry: e,
+		SourceIP: sourceIP(r), UserAgent: r.UserAgent(), Secure: r.TLS != nil, TLS: r.TLS, Host: r.Host, srv: s, entry: e, HTTP: r,
+	}
+	if verified != nil {
+		call.Auth = a
+	}
+	in, derr := proto.Decode(req)
+	if derr == nil {
+		derr = wire.ValidateInput(req, in)
+	}
+	inVal := reflect.New(h.in)
+	if derr == nil {
+		if err := model.Unmarshal(in, inVal.Interface()); err != nil {
+			derr = model.NewError(400, "SerializationException", "%s", err.Error())
+		}
+	}
+	if derr != nil {
+		// A call that was authenticated but could not be decoded or validated is
+		// recorded with its error, as CloudTrail records AWS's validation failures.
+		if serr := s.cfg.Store.Update(context.WithoutCancel(r.Context()), func(tx *store.Tx) error {
+			return s.appendRecords(tx, call, h, in, nil, derr)
+		}); serr != nil {
+			s.cfg.Logger.Error("store failure", "service", m.Name, "operation", op.Name, "request_id", meta.RequestID, "err", serr)
+			fail(internalError())
+			return
+		}
+		fail(derr)
+		return
+	}
+
+	if e.svc.Done != nil {
+		defer func() {
+			sw, _ := w.(*statusWriter)
+			done := &Completed{Call: call, Input: in, ErrorCode: st.errorCode, Received: st.start, Total: time.Since(st.start)}
+			if sw != nil {
+				done.Status, done.BytesSent = sw.status, sw.bytes
+				if !sw.first.IsZero() {
+					done.TurnAround = sw.first.Sub(st.start)
+				}
+			}
+			e.svc.Done(done)
+		}()
 	}
 	if h.wait != nil {
 		s.waitFor(call, e, h, inVal.Interface(), in)
@@ -272,6 +297,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, st *callState) {
 	if op.Output != nil {
 		outTree = model.Marshal(out)
 	}
+	meta.Status = call.Status
 	if err := proto.Encode(w, req, outTree, meta); err != nil {
 		s.cfg.Logger.Debug("response write failed", "request_id", meta.RequestID, "err", err)
 	}
@@ -282,6 +308,30 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, st *callState) {
 // store failure (nothing was committed).
 func (s *Server) dispatch(c *Call, e *entry, h Handler, in any, inTree map[string]any) (out any, herr, serr error) {
 	ctx := context.WithoutCancel(c.Context)
+	if h.prep != nil {
+		// Authorize before the slow work, so a caller who may not write does not get
+		// to stream a gigabyte first; the write transaction authorizes again.
+		serr = s.cfg.Store.View(ctx, func(tx *store.Tx) error {
+			c.Tx = tx
+			herr = s.authorizeOperation(c, e, h, inTree)
+			return nil
+		})
+		c.Tx = nil
+		if serr != nil {
+			return nil, nil, serr
+		}
+		if herr == nil {
+			c.prepared, herr = safePrep(h, c, in)
+			if cl, ok := c.prepared.(io.Closer); ok {
+				defer cl.Close()
+			}
+		}
+		if herr != nil {
+			evs := s.records(c, h, inTree, nil, herr)
+			serr = s.cfg.Store.Update(ctx, func(tx *store.Tx) error { return appendAll(tx, evs) })
+			return nil, herr, serr
+		}
+	}
 	if h.ReadOnly {
 		serr = s.cfg.Store.View(ctx, func(tx *store.Tx) error {
 			c.Tx = tx
@@ -292,11 +342,11 @@ func (s *Server) dispatch(c *Call, e *entry, h Handler, in any, inTree map[strin
 			return nil
 		})
 		c.Tx = nil
-		if serr != nil || h.noTrail {
-			return out, herr, serr
+		if serr != nil {
+			return nil, nil, serr
 		}
-		rec := s.record(c, e, h, inTree, out, herr)
-		serr = s.cfg.Store.Update(ctx, func(tx *store.Tx) error { return tx.AppendEvent(rec) })
+		evs := s.records(c, h, inTree, out, herr)
+		serr = s.cfg.Store.Update(ctx, func(tx *store.Tx) error { return appendAll(tx, evs) })
 		return out, herr, serr
 	}
 	serr = s.cfg.Store.Update(ctx, func(tx *store.Tx) error {
@@ -314,10 +364,7 @@ func (s *Server) dispatch(c *Call, e *entry, h Handler, in any, inTree map[strin
 			account := c.Account
 			tx.AfterCommit(func() { s.cfg.Authz.Changed(account) })
 		}
-		if h.noTrail {
-			return nil
-		}
-		return tx.AppendEvent(s.record(c, e, h, inTree, out, herr))
+		return s.appendRecords(tx, c, h, inTree, out, herr)
 	})
 	c.Tx = nil
 	return out, herr, serr
@@ -341,6 +388,15 @@ func (s *Server) waitFor(c *Call, e *entry, h Handler, in any, inTree map[string
 	}
 }
 
+func safePrep(h Handler, c *Call, in any) (p any, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("handler panic: %v", r)
+		}
+	}()
+	return h.prep(c, in)
+}
+
 func safeHandle(h Handler, c *Call, in any) (out any, err error) {
 	defer func() {
 		if r := recover(); r != nil {
@@ -350,45 +406,55 @@ func safeHandle(h Handler, c *Call, in any) (out any, err error) {
 	return h.call(c, in)
 }
 
-// record builds the call's CloudTrail record as a store event.
-func (s *Server) record(c *Call, e *entry, h Handler, in map[string]any, out any, herr error) *store.Event {
-	region := c.Region
-	if e.svc.Global {
-		region = "us-east-1"
+// records builds the call's CloudTrail records as store events: one for the caller's
+// account, and one for each account the handler shared the call with (c.RecordFor).
+func (s *Server) records(c *Call, h Handler, in map[string]any, out any, herr error) []*store.Event {
+	if h.noTrail {
+		return nil
 	}
-	rec := audit.Record{
-		EventVersion:        "1.09",
-		UserIdentity:        audit.Identity(c.Principal),
-		EventTime:           audit.FormatTime(c.Now),
-		EventSource:         audit.EventSource(c.Service),
-		EventName:           c.Operation.Name,
-		AWSRegion:           region,
-		SourceIPAddress:     c.SourceIP,
-		UserAgent:           c.UserAgent,
-		RequestParameters:   audit.Params(c.Operation.Input, in),
-		ResponseElements:    []byte("null"),
-		AdditionalEventData: c.AdditionalEventData,
-		RequestID:           c.RequestID,
-		EventID:             newUUID(),
-		ReadOnly:            h.RecordsReadOnly(),
-		Resources:           c.Resources,
-		EventType:           "AwsApiCall",
-		ManagementEvent:     true,
-		RecipientAccountID:  c.Account,
-		EventCategory:       "Management",
+	ac := &audit.Call{
+		Principal: c.Principal, Account: c.Account, Service: c.Service, Operation: c.Operation.Name,
+		Region: c.Region, GlobalService: c.entry.svc.Global, Time: c.Now, SourceIP: c.SourceIP,
+		UserAgent: c.UserAgent, RequestID: c.RequestID, HandlerReadOnly: h.RecordsReadOnly(), DataEvent: c.entry.svc.DataEvents[c.Operation.Name],
+		Input: in, InputShape: c.Operation.Input, OutputShape: c.Operation.Output,
+		RequestParameters: c.RequestParameters, ResponseElements: c.ResponseElements,
+		Resources: c.Resources, AdditionalEventData: c.AdditionalEventData,
+		TLS: audit.TLS(c.TLS, c.Host), SharedWith: c.sharedWith,
 	}
 	if herr != nil {
 		var me *model.Error
 		if errors.As(herr, &me) {
-			rec.ErrorCode, rec.ErrorMessage = me.Code, me.Message
+			ac.ErrorCode, ac.ErrorMessage = me.Code, me.Message
 		} else {
-			rec.ErrorCode, rec.ErrorMessage = "InternalFailure", internalError().Message
+			ac.ErrorCode, ac.ErrorMessage = "InternalFailure", internalError().Message
 		}
-	} else if !h.RecordsReadOnly() && c.Operation.Output != nil {
-		rec.ResponseElements = audit.Params(c.Operation.Output, model.Marshal(out))
+	} else if c.Operation.Output != nil {
+		ac.Output = model.Marshal(out)
 	}
-	data, _ := jsonMarshal(rec)
-	return &store.Event{Time: c.Now.UnixMilli(), Account: c.Account, Region: region, Source: audit.Source, Kind: audit.Kind, Data: data}
+	recs := audit.Build(ac)
+	evs := make([]*store.Event, 0, len(recs))
+	for i := range recs {
+		data, err := audit.Marshal(&recs[i])
+		if err != nil {
+			s.cfg.Logger.Error("cloudtrail record not encodable", "request_id", c.RequestID, "err", err)
+			continue
+		}
+		evs = append(evs, &store.Event{Time: c.Now.UnixMilli(), Account: recs[i].RecipientAccountID, Region: recs[i].AWSRegion, Source: audit.Source, Kind: audit.Kind, Data: data})
+	}
+	return evs
+}
+
+func (s *Server) appendRecords(tx *store.Tx, c *Call, h Handler, in map[string]any, out any, herr error) error {
+	return appendAll(tx, s.records(c, h, in, out, herr))
+}
+
+func appendAll(tx *store.Tx, evs []*store.Event) error {
+	for _, ev := range evs {
+		if err := tx.AppendEvent(ev); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // authenticate checks the request's signature and returns the caller and the region
@@ -508,6 +574,9 @@ func (s *Server) route(r *http.Request, a *sigv4.Auth) *entry {
 		if len(cands) == 0 {
 			return nil
 		}
+		if e := claimed(cands, r); e != nil {
+			return e
+		}
 	}
 	if t := r.Header.Get("X-Amz-Target"); t != "" {
 		prefix, _, _ := strings.Cut(t, ".")
@@ -523,9 +592,26 @@ func (s *Server) route(r *http.Request, a *sigv4.Auth) *entry {
 		}
 	}
 	if a == nil && s.s3 != nil {
+		if e := claimed(s.bySigning[s.s3.svc.Model.SigningName], r); e != nil {
+			return e
+		}
 		return s.s3
 	}
 	return nil
+}
+
+// claimed picks among services sharing a signing name: the one whose Claims accepts
+// the request, else the one without Claims.
+func claimed(cands []*entry, r *http.Request) *entry {
+	var fallback *entry
+	for _, e := range cands {
+		if e.svc.Claims == nil {
+			fallback = e
+		} else if e.svc.Claims(r) {
+			return e
+		}
+	}
+	return fallback
 }
 
 // scopeServiceHint reads the service from a credential scope that failed to parse as a
@@ -665,15 +751,19 @@ func sourceIP(r *http.Request) string {
 	return host
 }
 
-// statusWriter records the status for the request log.
+// statusWriter records the status, the body size and the first byte's time for the
+// request log and Service.Done.
 type statusWriter struct {
 	http.ResponseWriter
 	status int
+	bytes  int64
+	first  time.Time
 }
 
 func (w *statusWriter) WriteHeader(code int) {
 	if w.status == 0 {
 		w.status = code
+		w.first = time.Now()
 	}
 	w.ResponseWriter.WriteHeader(code)
 }
@@ -681,8 +771,11 @@ func (w *statusWriter) WriteHeader(code int) {
 func (w *statusWriter) Write(b []byte) (int, error) {
 	if w.status == 0 {
 		w.status = http.StatusOK
+		w.first = time.Now()
 	}
-	return w.ResponseWriter.Write(b)
+	n, err := w.ResponseWriter.Write(b)
+	w.bytes += int64(n)
+	return n, err
 }
 
 // Unwrap lets http.ResponseController reach the connection.

@@ -24,6 +24,9 @@ var migrations = []string{
 		kind    TEXT NOT NULL,
 		data    BLOB NOT NULL
 	);`,
+	// 2: an account's events of one source and region, newest first (CloudTrail's
+	// event history reads its records this way; SQLite appends seq, the rowid).
+	`CREATE INDEX events_by_source ON events(source, account, region);`,
 }
 
 func migrate(db *sql.DB) error {

@@ -288,3 +288,37 @@ func TestNestedScans(t *testing.T) {
 		t.Fatalf("nested scans: %d pairs, %v", pairs, err)
 	}
 }
+
+// EventsDesc reads one source's events of an account and region, newest first, from a
+// sequence down.
+func TestEventsDesc(t *testing.T) {
+	db := open(t, t.TempDir())
+	defer db.Close()
+	ctx := context.Background()
+	db.Update(ctx, func(tx *Tx) error {
+		for i, e := range []struct{ src, acct, region string }{
+			{"cloudtrail", "a", "r1"}, {"cloudtrail", "b", "r1"}, {"cloudtrail", "a", "r2"}, {"other", "a", "r1"},
+			{"cloudtrail", "a", "r1"}, {"cloudtrail", "a", "r1"},
+		} {
+			if err := tx.AppendEvent(&Event{Time: int64(i), Account: e.acct, Region: e.region, Source: e.src, Kind: "k", Data: []byte{byte('0' + i)}}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	read := func(before int64) (out string) {
+		db.View(ctx, func(tx *Tx) error {
+			return tx.EventsDesc("cloudtrail", "a", "r1", before, func(e *Event) bool {
+				out += string(e.Data)
+				return true
+			})
+		})
+		return out
+	}
+	if got := read(0); got != "540" {
+		t.Fatalf("newest first: %q", got)
+	}
+	if got := read(6); got != "40" {
+		t.Fatalf("before 6: %q", got)
+	}
+}

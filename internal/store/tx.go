@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"strconv"
 )
 
@@ -253,6 +254,30 @@ func (tx *Tx) AppendEvent(e *Event) error {
 // events were visited.
 func (tx *Tx) Events(after int64, limit int, fn func(*Event) bool) error {
 	rows, err := tx.query("SELECT seq, time, account, region, source, kind, data FROM events WHERE seq > ? ORDER BY seq LIMIT ?", after, limit)
+	if err != nil {
+		return fmt.Errorf("store: read events: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		e := &Event{}
+		if err := rows.Scan(&e.Seq, &e.Time, &e.Account, &e.Region, &e.Source, &e.Kind, &e.Data); err != nil {
+			return fmt.Errorf("store: read events: %w", err)
+		}
+		if !fn(e) {
+			break
+		}
+	}
+	return rows.Err()
+}
+
+// EventsDesc calls fn for the events of one source, account and region with Seq <
+// before (before <= 0: all of them), newest first, until fn returns false.
+func (tx *Tx) EventsDesc(source, account, region string, before int64, fn func(*Event) bool) error {
+	if before <= 0 {
+		before = math.MaxInt64
+	}
+	rows, err := tx.query("SELECT seq, time, account, region, source, kind, data FROM events WHERE source = ? AND account = ? AND region = ? AND seq < ? ORDER BY seq DESC",
+		source, account, region, before)
 	if err != nil {
 		return fmt.Errorf("store: read events: %w", err)
 	}

@@ -1,0 +1,200 @@
+package audit
+
+import (
+	"bytes"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"strconv"
+	"time"
+	"unicode/utf8"
+
+	"github.com/palisade/palisade/internal/auth"
+	"github.com/palisade/palisade/internal/model"
+)
+
+// Call is what a record is built from: the facts of one API call.
+type Call struct {
+	Principal auth.Principal
+	// Account is the account the call was made in; it receives the record.
+	Account   string
+	Service   *model.Service
+	Operation string
+	// Region is the region the call was made in; GlobalService records carry
+	// us-east-1, where AWS's global endpoints live.
+	Region        string
+	GlobalService bool
+	Time          time.Time
+	SourceIP      string
+	UserAgent     string
+	RequestID     string
+	// HandlerReadOnly is the handler's registration (server.Read).
+	HandlerReadOnly bool
+	// DataEvent marks a data event (S3's object operations): managementEvent false,
+	// eventCategory "Data", logged only by trails whose selectors ask for it.
+	DataEvent bool
+	// Input and Output are the request and response values; Input may be nil when the
+	// request could not be decoded, Output is ignored for failed calls.
+	Input, Output map[string]any
+	InputShape    *model.Shape
+	OutputShape   *model.Shape
+	// ErrorCode and ErrorMessage describe a failed or denied call.
+	ErrorCode, ErrorMessage string
+	// RequestParameters and ResponseElements, when set, replace the rendered ones (for
+	// services whose records do not mirror their API, such as S3's).
+	RequestParameters, ResponseElements any
+	Resources                           []Resource
+	AdditionalEventData                 map[string]any
+	TLS                                 *TLSDetails
+	// SharedWith are other accounts the call concerns (the owner of a role assumed
+	// across accounts, of a KMS key used from another account): each receives a copy
+	// of the record, the copies sharing a sharedEventID.
+	SharedWith []string
+}
+
+// Build returns the call's records: the caller's account's first, then one per
+// account in SharedWith (other than the caller's), in which the caller appears as
+// OwnerIdentity describes.
+func Build(c *Call) []Record {
+	source := EventSource(c.Service)
+	region := c.Region
+	if c.GlobalService {
+		region = "us-east-1"
+	}
+	readOnly := IsReadOnly(source, c.Operation, c.HandlerReadOnly)
+	rec := Record{
+		EventVersion:        EventVersion,
+		UserIdentity:        Identity(c.Principal),
+		EventTime:           FormatTime(c.Time),
+		EventSource:         source,
+		EventName:           c.Operation,
+		AWSRegion:           region,
+		SourceIPAddress:     c.SourceIP,
+		UserAgent:           truncate(c.UserAgent, MaxUserAgent),
+		ErrorCode:           c.ErrorCode,
+		ErrorMessage:        truncate(c.ErrorMessage, MaxErrorMessage),
+		RequestParameters:   limit(override(c.RequestParameters, func() json.RawMessage { return Params(c.Service.Name, c.InputShape, c.Input) }), MaxParams),
+		ResponseElements:    null,
+		AdditionalEventData: additional(c.AdditionalEventData),
+		RequestID:           c.RequestID,
+		EventID:             NewID(),
+		ReadOnly:            readOnly,
+		Resources:           c.Resources,
+		EventType:           Kind,
+		ManagementEvent:     true,
+		RecipientAccountID:  c.Account,
+		EventCategory:       "Management",
+		TLSDetails:          c.TLS,
+	}
+	if c.DataEvent {
+		rec.ManagementEvent, rec.EventCategory = false, "Data"
+	}
+	if c.ErrorCode == "" && HasResponse(source, c.Operation, c.HandlerReadOnly) {
+		rec.ResponseElements = limit(override(c.ResponseElements, func() json.RawMessage { return Params(c.Service.Name, c.OutputShape, c.Output) }), MaxParams)
+	}
+	out := []Record{rec}
+	var shared string
+	for _, acct := range c.SharedWith {
+		if acct == "" || acct == c.Account || seen(out, acct) {
+			continue
+		}
+		if shared == "" {
+			shared = NewID()
+			out[0].SharedEventID = shared
+		}
+		cp := rec
+		cp.UserIdentity = OwnerIdentity(c.Principal)
+		cp.EventID = NewID()
+		cp.RecipientAccountID = acct
+		cp.SharedEventID = shared
+		out = append(out, cp)
+	}
+	return out
+}
+
+func seen(recs []Record, acct string) bool {
+	for _, r := range recs {
+		if r.RecipientAccountID == acct {
+			return true
+		}
+	}
+	return false
+}
+
+func override(v any, render func() json.RawMessage) json.RawMessage {
+	if v == nil {
+		return render()
+	}
+	if raw, ok := v.(json.RawMessage); ok {
+		return raw
+	}
+	b, err := marshal(v)
+	if err != nil {
+		return null
+	}
+	return b
+}
+
+func additional(m map[string]any) map[string]any {
+	if len(m) == 0 {
+		return nil
+	}
+	b, err := marshal(m)
+	if err != nil || len(b) > MaxAdditionalData {
+		return map[string]any{"omitted": true, "originalSize": len(b)}
+	}
+	return m
+}
+
+// limit replaces a field over its size limit with a marker of what was left out.
+// AWS documents the limits but not the marker; this one is Palisade's.
+func limit(b json.RawMessage, max int) json.RawMessage {
+	if len(b) <= max {
+		return b
+	}
+	return json.RawMessage(`{"omitted":true,"originalSize":` + strconv.Itoa(len(b)) + `}`)
+}
+
+// truncate cuts s to at most max bytes on a rune boundary.
+func truncate(s string, max int) string {
+	if len(s) <= max {
+		return s
+	}
+	s = s[:max]
+	for len(s) > 0 && !utf8.ValidString(s) {
+		s = s[:len(s)-1]
+	}
+	return s
+}
+
+func marshal(v any) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
+}
+
+// Marshal encodes a record as CloudTrail's compact JSON, without HTML escaping.
+func Marshal(r *Record) ([]byte, error) { return marshal(r) }
+
+// NewID returns a random (version 4) UUID, the form of eventID and sharedEventID.
+func NewID() string {
+	var b [16]byte
+	rand.Read(b[:])
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	var out [36]byte
+	hex.Encode(out[0:8], b[0:4])
+	out[8] = '-'
+	hex.Encode(out[9:13], b[4:6])
+	out[13] = '-'
+	hex.Encode(out[14:18], b[6:8])
+	out[18] = '-'
+	hex.Encode(out[19:23], b[8:10])
+	out[23] = '-'
+	hex.Encode(out[24:], b[10:])
+	return string(out[:])
+}

@@ -1,0 +1,271 @@
+package audit
+
+import (
+	"bytes"
+	"encoding/json"
+	"math"
+	"strconv"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/palisade/palisade/internal/model"
+)
+
+// Params renders a model value as CloudTrail's requestParameters/responseElements for
+// the service named svc (a model.Service.Name):
+//
+//   - members in model order, named as the service's records name them (lowerCamel
+//     rules differ: IAM and STS write "sAMLAssertionID", KMS keeps "AWSAccountId");
+//   - secrets (members the model marks sensitive: secret access keys, passwords, web
+//     identity tokens, SAML assertions) and binary payloads (KMS plaintexts and
+//     ciphertexts, object bodies) left out, as AWS leaves them out;
+//   - timestamps as the service's records print them ("Jul 18, 2014 4:07:39 PM" in
+//     IAM and STS, with a comma after the year in KMS);
+//   - null when there is nothing to report (a nil value or one with no member left),
+//     as for AWS's calls without parameters.
+func Params(svc string, s *model.Shape, v map[string]any) json.RawMessage {
+	if s == nil || v == nil {
+		return null
+	}
+	st := styleOf(svc)
+	var buf bytes.Buffer
+	if !st.value(&buf, s, v) || bytes.Equal(buf.Bytes(), []byte("{}")) {
+		return null
+	}
+	return buf.Bytes()
+}
+
+var null = json.RawMessage("null")
+
+// style is how one service's records render parameters.
+type style struct {
+	name       func(string) string
+	timeLayout string
+	renames    map[string]string
+}
+
+// value writes v (of shape s) and reports whether anything was written: members that
+// CloudTrail leaves out write nothing.
+func (st *style) value(buf *bytes.Buffer, s *model.Shape, v any) bool {
+	if v == nil || s.Sensitive {
+		return false
+	}
+	switch s.Type {
+	case model.Structure:
+		m, ok := v.(map[string]any)
+		if !ok {
+			return false
+		}
+		buf.WriteByte('{')
+		first := true
+		for _, mem := range s.Members {
+			x, ok := m[mem.Name]
+			if !ok || x == nil || mem.IsStreaming() || mem.Shape.Type == model.Blob || mem.Shape.Sensitive {
+				continue
+			}
+			mark := buf.Len()
+			if !first {
+				buf.WriteByte(',')
+			}
+			name := st.renames[mem.Name]
+			if name == "" {
+				name = st.name(mem.Name)
+			}
+			writeString(buf, name)
+			buf.WriteByte(':')
+			if !st.value(buf, mem.Shape, x) {
+				buf.Truncate(mark)
+				continue
+			}
+			first = false
+		}
+		buf.WriteByte('}')
+	case model.List:
+		l, ok := v.([]any)
+		if !ok {
+			return false
+		}
+		buf.WriteByte('[')
+		n := 0
+		for _, e := range l {
+			mark := buf.Len()
+			if n > 0 {
+				buf.WriteByte(',')
+			}
+			if !st.value(buf, s.Member.Shape, e) {
+				buf.Truncate(mark)
+				continue
+			}
+			n++
+		}
+		buf.WriteByte(']')
+	case model.Map:
+		m, ok := v.(map[string]any)
+		if !ok {
+			return false
+		}
+		buf.WriteByte('{')
+		n := 0
+		for _, k := range sortedKeys(m) {
+			mark := buf.Len()
+			if n > 0 {
+				buf.WriteByte(',')
+			}
+			writeString(buf, k)
+			buf.WriteByte(':')
+			if !st.value(buf, s.Value.Shape, m[k]) {
+				buf.Truncate(mark)
+				continue
+			}
+			n++
+		}
+		buf.WriteByte('}')
+	case model.Blob:
+		return false
+	default:
+		return writeScalar(buf, v, st.timeLayout)
+	}
+	return true
+}
+
+func writeScalar(buf *bytes.Buffer, v any, layout string) bool {
+	switch x := v.(type) {
+	case string:
+		writeString(buf, x)
+	case bool:
+		buf.WriteString(strconv.FormatBool(x))
+	case int64:
+		buf.WriteString(strconv.FormatInt(x, 10))
+	case int:
+		buf.WriteString(strconv.Itoa(x))
+	case float64:
+		if math.IsNaN(x) || math.IsInf(x, 0) {
+			writeString(buf, strconv.FormatFloat(x, 'g', -1, 64))
+		} else {
+			buf.WriteString(strconv.FormatFloat(x, 'g', -1, 64))
+		}
+	case time.Time:
+		writeString(buf, x.UTC().Format(layout))
+	default:
+		b, err := json.Marshal(x)
+		if err != nil {
+			return false
+		}
+		buf.Write(b)
+	}
+	return true
+}
+
+func sortedKeys(m map[string]any) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	for i := 1; i < len(keys); i++ {
+		for j := i; j > 0 && keys[j] < keys[j-1]; j-- {
+			keys[j], keys[j-1] = keys[j-1], keys[j]
+		}
+	}
+	return keys
+}
+
+const hexDigits = "0123456789abcdef"
+
+// writeString writes s as a JSON string without HTML escaping (AWS's JSON does not
+// escape <, > and &); invalid UTF-8 becomes U+FFFD.
+func writeString(buf *bytes.Buffer, s string) {
+	buf.WriteByte('"')
+	start := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if c >= 0x20 && c != '"' && c != '\\' {
+				i++
+				continue
+			}
+			buf.WriteString(s[start:i])
+			switch c {
+			case '"', '\\':
+				buf.WriteByte('\\')
+				buf.WriteByte(c)
+			case '\n':
+				buf.WriteString(`\n`)
+			case '\r':
+				buf.WriteString(`\r`)
+			case '\t':
+				buf.WriteString(`\t`)
+			default:
+				buf.WriteString(`\u00`)
+				buf.WriteByte(hexDigits[c>>4])
+				buf.WriteByte(hexDigits[c&0xf])
+			}
+			i++
+			start = i
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			buf.WriteString(s[start:i])
+			buf.WriteString(`\ufffd`)
+			i += size
+			start = i
+			continue
+		}
+		if r == '\u2028' || r == '\u2029' {
+			buf.WriteString(s[start:i])
+			buf.WriteString(`\u202`)
+			buf.WriteByte(hexDigits[r&0xf])
+			i += size
+			start = i
+			continue
+		}
+		i += size
+	}
+	buf.WriteString(s[start:])
+	buf.WriteByte('"')
+}
+
+// lowerFirst lowers the first rune: UserName → userName, SAMLAssertionID →
+// sAMLAssertionID (IAM's and STS's records).
+func lowerFirst(s string) string {
+	r, n := utf8.DecodeRuneInString(s)
+	if r == utf8.RuneError {
+		return s
+	}
+	return string(unicode.ToLower(r)) + s[n:]
+}
+
+// decapitalize is Java's Introspector.decapitalize, which most services' records
+// follow: KeyId → keyId, but AWSAccountId stays (its first two letters are capitals).
+func decapitalize(s string) string {
+	if len(s) > 1 && unicode.IsUpper(rune(s[0])) && unicode.IsUpper(rune(s[1])) {
+		return s
+	}
+	return lowerFirst(s)
+}
+
+// Java's default date format, which services written in Java print timestamps in: JDK 8
+// (IAM, STS: "Jul 18, 2014 4:07:39 PM") and later JDKs with CLDR data (KMS, CloudTrail:
+// "Aug 10, 2022, 10:38:27 PM").
+const (
+	javaDate     = "Jan 2, 2006 3:04:05 PM"
+	javaDateCLDR = "Jan 2, 2006, 3:04:05 PM"
+)
+
+var (
+	defaultStyle = &style{name: decapitalize, timeLayout: javaDateCLDR}
+	styles       = map[string]*style{
+		"iam": {name: lowerFirst, timeLayout: javaDate},
+		"sts": {name: lowerFirst, timeLayout: javaDate},
+		// S3's requestParameters name the bucket bucketName (AWS's S3 records).
+		"s3": {name: decapitalize, timeLayout: javaDateCLDR, renames: map[string]string{"Bucket": "bucketName"}},
+	}
+)
+
+func styleOf(svc string) *style {
+	if s, ok := styles[svc]; ok {
+		return s
+	}
+	return defaultStyle
+}

@@ -1,0 +1,116 @@
+package audit
+
+import "crypto/tls"
+
+// AWS marks a record readOnly when the operation changes nothing, which is what a
+// handler's registration says (server.Read or server.Write), and leaves responseElements
+// null for those. The operations below are where AWS's records differ from that rule,
+// keyed by eventSource and eventName.
+
+// readOnlyAsAWS holds operations AWS records as readOnly whatever their handler does:
+// STS hands out credentials without changing anything (AWS's AssumeRole records say
+// "readOnly": true), and KMS's cryptographic operations are read events (AWS's
+// GenerateDataKey records; ExcludeManagementEventSources exists to drop these
+// high-volume reads).
+var readOnlyAsAWS = map[string]bool{
+	"sts.amazonaws.com AssumeRole":                          true,
+	"sts.amazonaws.com AssumeRoleWithSAML":                  true,
+	"sts.amazonaws.com AssumeRoleWithWebIdentity":           true,
+	"sts.amazonaws.com GetSessionToken":                     true,
+	"sts.amazonaws.com GetFederationToken":                  true,
+	"sts.amazonaws.com GetCallerIdentity":                   true,
+	"sts.amazonaws.com GetAccessKeyInfo":                    true,
+	"sts.amazonaws.com DecodeAuthorizationMessage":          true,
+	"kms.amazonaws.com Encrypt":                             true,
+	"kms.amazonaws.com Decrypt":                             true,
+	"kms.amazonaws.com ReEncrypt":                           true,
+	"kms.amazonaws.com GenerateDataKey":                     true,
+	"kms.amazonaws.com GenerateDataKeyWithoutPlaintext":     true,
+	"kms.amazonaws.com GenerateDataKeyPair":                 true,
+	"kms.amazonaws.com GenerateDataKeyPairWithoutPlaintext": true,
+	"kms.amazonaws.com GenerateRandom":                      true,
+	"kms.amazonaws.com GenerateMac":                         true,
+	"kms.amazonaws.com VerifyMac":                           true,
+	"kms.amazonaws.com Sign":                                true,
+	"kms.amazonaws.com Verify":                              true,
+	"kms.amazonaws.com DeriveSharedSecret":                  true,
+	// IAM's report generators are reads in the Service Authorization Reference.
+	"iam.amazonaws.com GenerateCredentialReport":           true,
+	"iam.amazonaws.com GenerateServiceLastAccessedDetails": true,
+}
+
+// responseAlways holds read-only operations whose records still carry
+// responseElements: STS's credential-issuing calls (the session token, access key ID,
+// expiration and assumed-role user; never the secret).
+var responseAlways = map[string]bool{
+	"sts.amazonaws.com AssumeRole":                true,
+	"sts.amazonaws.com AssumeRoleWithSAML":        true,
+	"sts.amazonaws.com AssumeRoleWithWebIdentity": true,
+	"sts.amazonaws.com GetSessionToken":           true,
+	"sts.amazonaws.com GetFederationToken":        true,
+}
+
+// IsReadOnly is the readOnly flag of a record for an operation whose handler is
+// registered as handlerReadOnly.
+func IsReadOnly(eventSource, eventName string, handlerReadOnly bool) bool {
+	if readOnlyAsAWS[eventSource+" "+eventName] {
+		return true
+	}
+	return handlerReadOnly
+}
+
+// HasResponse reports whether a successful call's record carries responseElements.
+func HasResponse(eventSource, eventName string, handlerReadOnly bool) bool {
+	if responseAlways[eventSource+" "+eventName] {
+		return true
+	}
+	return !IsReadOnly(eventSource, eventName, handlerReadOnly)
+}
+
+// Size limits of a record's fields. AWS documents requestParameters and
+// responseElements at most 100 KB each; the others are inferred from AWS's records
+// (user agents and error messages are cut at 1 KB) and are not confirmed.
+const (
+	MaxParams         = 100 << 10
+	MaxAdditionalData = 28 << 10
+	MaxUserAgent      = 1 << 10
+	MaxErrorMessage   = 1 << 10
+)
+
+// TLS names CloudTrail's tlsDetails uses: "TLSv1.2" and OpenSSL's cipher suite names
+// ("ECDHE-RSA-AES128-GCM-SHA256"); TLS 1.3 suites keep their IANA names.
+var (
+	tlsVersions = map[uint16]string{tls.VersionTLS10: "TLSv1", tls.VersionTLS11: "TLSv1.1", tls.VersionTLS12: "TLSv1.2", tls.VersionTLS13: "TLSv1.3"}
+	tlsSuites   = map[uint16]string{
+		tls.TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256:         "ECDHE-RSA-AES128-GCM-SHA256",
+		tls.TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384:         "ECDHE-RSA-AES256-GCM-SHA384",
+		tls.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256:       "ECDHE-ECDSA-AES128-GCM-SHA256",
+		tls.TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384:       "ECDHE-ECDSA-AES256-GCM-SHA384",
+		tls.TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256:   "ECDHE-RSA-CHACHA20-POLY1305",
+		tls.TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256: "ECDHE-ECDSA-CHACHA20-POLY1305",
+		tls.TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA:            "ECDHE-RSA-AES128-SHA",
+		tls.TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA:            "ECDHE-RSA-AES256-SHA",
+		tls.TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA:          "ECDHE-ECDSA-AES128-SHA",
+		tls.TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA:          "ECDHE-ECDSA-AES256-SHA",
+		tls.TLS_RSA_WITH_AES_128_GCM_SHA256:               "AES128-GCM-SHA256",
+		tls.TLS_RSA_WITH_AES_256_GCM_SHA384:               "AES256-GCM-SHA384",
+		tls.TLS_RSA_WITH_AES_128_CBC_SHA:                  "AES128-SHA",
+		tls.TLS_RSA_WITH_AES_256_CBC_SHA:                  "AES256-SHA",
+	}
+)
+
+// TLS describes a connection's TLS as CloudTrail's tlsDetails; nil without TLS.
+func TLS(cs *tls.ConnectionState, host string) *TLSDetails {
+	if cs == nil {
+		return nil
+	}
+	suite, ok := tlsSuites[cs.CipherSuite]
+	if !ok {
+		suite = tls.CipherSuiteName(cs.CipherSuite)
+	}
+	v, ok := tlsVersions[cs.Version]
+	if !ok {
+		v = tls.VersionName(cs.Version)
+	}
+	return &TLSDetails{TLSVersion: v, CipherSuite: suite, ClientProvidedHostHeader: host}
+}

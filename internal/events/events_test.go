@@ -1,0 +1,198 @@
+package events
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/palisade/palisade/internal/clock"
+	"github.com/palisade/palisade/internal/store"
+)
+
+var ctx = context.Background()
+
+// copier writes one key per consumed event and fails loudly on a duplicate: the key is
+// inserted, never overwritten.
+type copier struct {
+	name    string
+	failing atomic.Int32 // fail this many Writes first
+	dupes   atomic.Int32
+	steps   atomic.Int32
+}
+
+func (c *copier) Name() string { return c.name }
+
+func (c *copier) Consume(view *store.Tx, now time.Time, evs []*store.Event) (Step, error) {
+	c.steps.Add(1)
+	return Step{Consumed: len(evs), Write: func(tx *store.Tx) error {
+		if c.failing.Load() > 0 {
+			c.failing.Add(-1)
+			return errors.New("injected failure")
+		}
+		for _, e := range evs {
+			ok, err := tx.Insert("test/copied", fmt.Sprintf("%012d", e.Seq), e.Data)
+			if err != nil {
+				return err
+			}
+			if !ok {
+				c.dupes.Add(1)
+			}
+		}
+		return nil
+	}}, nil
+}
+
+func appendN(t *testing.T, db *store.DB, n int) {
+	t.Helper()
+	for i := 0; i < n; i++ {
+		if err := db.Update(ctx, func(tx *store.Tx) error {
+			return tx.AppendEvent(&store.Event{Time: 1, Source: "test", Kind: "k", Data: []byte(strconv.Itoa(i))})
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func count(t *testing.T, db *store.DB) int {
+	t.Helper()
+	var n int
+	db.View(ctx, func(tx *store.Tx) error {
+		var err error
+		n, err = tx.Count("test/copied")
+		return err
+	})
+	return n
+}
+
+func settle(t *testing.T, l *Log) {
+	t.Helper()
+	c, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := l.Settle(c); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// Events are consumed exactly once: across a stop and a start on the same store, in
+// batches, with a failing write in the middle that commits nothing and is retried.
+func TestExactlyOnceAcrossRestartsAndFailures(t *testing.T) {
+	dir := t.TempDir()
+	db, err := store.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	clk := &clock.Clock{}
+	l := New(db, clk, nil)
+	c := &copier{name: "copier"}
+	l.Add(c, Options{Batch: 7})
+	if err := l.Start(); err != nil {
+		t.Fatal(err)
+	}
+	appendN(t, db, 50)
+	settle(t, l)
+	if n := count(t, db); n != 50 {
+		t.Fatalf("%d events copied, want 50", n)
+	}
+	l.Stop()
+
+	// Events committed while no consumer runs are picked up at the next start.
+	appendN(t, db, 30)
+	db.Close()
+	db, err = store.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	l = New(db, clk, nil)
+	c2 := &copier{name: "copier"}
+	c2.failing.Store(2)
+	l.Add(c2, Options{Batch: 7})
+	if err := l.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer l.Stop()
+	appendN(t, db, 20)
+	settle(t, l)
+	if n := count(t, db); n != 100 {
+		t.Fatalf("%d events copied, want 100", n)
+	}
+	if c.dupes.Load()+c2.dupes.Load() != 0 {
+		t.Fatalf("%d events consumed twice", c.dupes.Load()+c2.dupes.Load())
+	}
+	if c2.failing.Load() != 0 {
+		t.Fatal("the injected failures did not happen")
+	}
+	var cur, last int64
+	db.View(ctx, func(tx *store.Tx) error {
+		cur, _ = Cursor(tx, "copier")
+		last, _ = tx.LastEventSeq()
+		return nil
+	})
+	if cur != last {
+		t.Fatalf("cursor %d, last event %d", cur, last)
+	}
+}
+
+// ticker consumes everything at five-minute clock boundaries only.
+type ticker struct {
+	next  time.Time
+	runs  atomic.Int32
+	taken atomic.Int32
+}
+
+func (k *ticker) Name() string { return "ticker" }
+
+func (k *ticker) Consume(view *store.Tx, now time.Time, evs []*store.Event) (Step, error) {
+	if k.next.IsZero() {
+		k.next = now.Add(5 * time.Minute)
+	}
+	if now.Before(k.next) {
+		return Step{Next: k.next, Hold: true}, nil
+	}
+	k.runs.Add(1)
+	k.taken.Add(int32(len(evs)))
+	k.next = now.Add(5 * time.Minute)
+	return Step{Consumed: len(evs), Next: k.next, Hold: true}, nil
+}
+
+// A consumer that batches by time holds new events until its next run and runs at once
+// when the clock is advanced past it.
+func TestClockDrivenConsumer(t *testing.T) {
+	db, err := store.Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	clk := &clock.Clock{}
+	l := New(db, clk, nil)
+	k := &ticker{}
+	l.Add(k, Options{})
+	if err := l.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer l.Stop()
+	appendN(t, db, 5)
+	settle(t, l)
+	if k.runs.Load() != 0 || k.taken.Load() != 0 {
+		t.Fatalf("ran before its time: %d runs, %d events", k.runs.Load(), k.taken.Load())
+	}
+	clk.Advance(5 * time.Minute)
+	settle(t, l)
+	if k.runs.Load() != 1 || k.taken.Load() != 5 {
+		t.Fatalf("after the advance: %d runs, %d events", k.runs.Load(), k.taken.Load())
+	}
+	appendN(t, db, 3)
+	settle(t, l)
+	if k.taken.Load() != 5 {
+		t.Fatal("consumed new events before the next tick")
+	}
+	clk.Advance(6 * time.Minute)
+	settle(t, l)
+	if k.runs.Load() != 2 || k.taken.Load() != 8 {
+		t.Fatalf("after the second advance: %d runs, %d events", k.runs.Load(), k.taken.Load())
+	}
+}

@@ -1,0 +1,220 @@
+// Package cloudtrail serves AWS CloudTrail: trails (create, update, delete, describe,
+// status, start and stop logging, event and insight selectors, tags), event history
+// (LookupEvents over the last 90 days of management events) and the public keys that
+// sign digest files (ListPublicKeys).
+//
+// The records themselves are built by the server for every call (internal/audit) and
+// appended to the durable event log with the call's state change. This package
+// consumes that log (internal/events): one consumer indexes management events for
+// LookupEvents; another composes, every five minutes of Palisade's clock, each trail's
+// gzipped log files and, every hour, its signed digest files, committing them to an
+// outbox together with its cursor, so a record is in exactly one delivered file
+// whatever crashes. An uploader then writes the outbox to S3 as
+// cloudtrail.amazonaws.com (Buckets), idempotently, and GetTrailStatus reports how
+// that went.
+package cloudtrail
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"time"
+
+	api "github.com/palisade/palisade/internal/api/cloudtrail"
+	"github.com/palisade/palisade/internal/authz"
+	"github.com/palisade/palisade/internal/clock"
+	"github.com/palisade/palisade/internal/events"
+	"github.com/palisade/palisade/internal/server"
+	"github.com/palisade/palisade/internal/store"
+)
+
+// ServicePrincipal is the principal CloudTrail writes to buckets, keys and log groups
+// as.
+const ServicePrincipal = "cloudtrail.amazonaws.com"
+
+// Buckets is what CloudTrail needs from S3. S3 implements it; app wires it. Until it
+// is wired, trails are created without bucket checks and delivered files wait in the
+// outbox. The methods taking a transaction read in it (a CloudTrail call's own
+// transaction, possibly the writer's): they must not write.
+type Buckets interface {
+	// Bucket returns a bucket's owner account and region; ok is false when the bucket
+	// does not exist.
+	Bucket(tx *store.Tx, bucket string) (owner, region string, ok bool, err error)
+	// ServiceAllowed reports whether the bucket's policy (and whatever else S3 checks)
+	// lets the AWS service principal perform action ("s3:GetBucketAcl",
+	// "s3:PutObject") on the bucket, or on the object key when key is not empty, with
+	// the request's condition keys (s3:x-amz-acl, aws:SourceArn, aws:SourceAccount).
+	ServiceAllowed(tx *store.Tx, bucket, key, action, principal string, conditions map[string][]string) (bool, error)
+	// PutObject writes an object as an AWS service principal, as CloudTrail's
+	// deliveries do: authorized by the bucket's policy for that principal, with the
+	// canned ACL bucket-owner-full-control, user metadata (x-amz-meta-*), and
+	// SSE-KMS under KMSKeyID when it is set (else SSE-S3). Writing the same key with the
+	// same body again must be harmless: delivery retries after a crash.
+	PutObject(ctx context.Context, o Object) error
+}
+
+// Object is one delivered file.
+type Object struct {
+	// SourceAccount and SourceARN are the trail's account and ARN (aws:SourceAccount,
+	// aws:SourceArn); SourceRegion is the region the file is for.
+	SourceAccount, SourceRegion, SourceARN string
+	Bucket, Key                            string
+	Body                                   io.Reader
+	Size                                   int64
+	ContentType                            string
+	Metadata                               map[string]string
+	Principal                              string
+	ACL                                    string
+	KMSKeyID                               string
+}
+
+// Keys is what CloudTrail needs from KMS to check a trail's key. KMS implements it;
+// its methods read in the transaction given and must not write.
+type Keys interface {
+	// ResolveKey turns a key ID, key ARN, alias name or alias ARN, as seen from an
+	// account and region, into the key's ARN; ok is false when there is no such key.
+	ResolveKey(tx *store.Tx, account, region, keyID string) (arn string, ok bool, err error)
+	// ServiceAllowed reports whether the key's policy lets the AWS service principal
+	// perform action (kms:GenerateDataKey*) with the condition keys given
+	// (kms:EncryptionContext:aws:cloudtrail:arn, aws:SourceArn).
+	ServiceAllowed(tx *store.Tx, keyARN, action, principal string, conditions map[string][]string) (bool, error)
+}
+
+// Organizations is what CloudTrail needs for organization trails. Organizations
+// implements it; it reads in the transaction given and must not write.
+type Organizations interface {
+	// Organization returns the organization an account belongs to; ok is false when it
+	// belongs to none.
+	Organization(tx *store.Tx, account string) (org Org, ok bool, err error)
+}
+
+// Org describes an organization.
+type Org struct {
+	ID                string // o-…
+	ManagementAccount string
+	AllFeatures       bool
+	// TrustedAccess is true when CloudTrail's trusted access is enabled.
+	TrustedAccess bool
+	Members       []string
+}
+
+// LogGroups is what CloudTrail needs from CloudWatch Logs to deliver a trail's events
+// to a log group. CloudWatch Logs implements it.
+type LogGroups interface {
+	// PutLogEventsAsRole writes events to the stream of the log group, creating the
+	// stream if needed, as a session of the role assumed by the AWS service principal:
+	// the role's trust policy must let the principal assume it and the role's
+	// policies must allow logs:CreateLogStream and logs:PutLogEvents on the group. It
+	// returns the Logs error (AccessDenied, ResourceNotFoundException) otherwise.
+	PutLogEventsAsRole(ctx context.Context, roleARN, principal, logGroupARN, stream string, events []LogEvent) error
+}
+
+// LogEvent is one CloudWatch Logs event: a CloudTrail record as its message.
+type LogEvent struct {
+	Time    time.Time
+	Message string
+}
+
+// Deps are CloudTrail's dependencies. Events, Store, Clock and Sealer are required;
+// the other services may be nil until they exist.
+type Deps struct {
+	Store         *store.DB
+	Events        *events.Log
+	Clock         *clock.Clock
+	Sealer        *store.Sealer
+	Logger        *slog.Logger
+	Buckets       Buckets
+	Keys          Keys
+	Organizations Organizations
+	LogGroups     LogGroups
+}
+
+// deliveryBatch is the most records one delivery step reads.
+const deliveryBatch = 5000
+
+// CloudTrail is the service with its background work.
+type CloudTrail struct {
+	deps     Deps
+	signer   *signer
+	uploader *uploader
+}
+
+// New builds CloudTrail and registers its event-log consumers with deps.Events.
+func New(deps Deps) *CloudTrail {
+	if deps.Logger == nil {
+		deps.Logger = slog.New(slog.DiscardHandler)
+	}
+	ct := &CloudTrail{deps: deps}
+	ct.signer = &signer{sealer: deps.Sealer}
+	ct.uploader = newUploader(ct)
+	deps.Events.Add(&delivery{ct: ct, batch: deliveryBatch}, events.Options{Batch: deliveryBatch})
+	return ct
+}
+
+// Start runs the uploader; the event-log consumers run with the event log.
+func (ct *CloudTrail) Start() { ct.uploader.start() }
+
+// Stop stops the uploader.
+func (ct *CloudTrail) Stop() { ct.uploader.stop() }
+
+// Service returns CloudTrail for the server.
+func (ct *CloudTrail) Service() server.Service {
+	return server.Service{
+		Model: api.Service,
+		Handlers: []server.Handler{
+			server.Write("CreateTrail", ct.createTrail),
+			server.Write("UpdateTrail", ct.updateTrail),
+			server.Write("DeleteTrail", ct.deleteTrail),
+			server.Read("DescribeTrails", ct.describeTrails),
+			server.Read("GetTrail", ct.getTrail),
+			server.Read("ListTrails", ct.listTrails),
+			server.Read("GetTrailStatus", ct.getTrailStatus),
+			server.Write("StartLogging", ct.startLogging),
+			server.Write("StopLogging", ct.stopLogging),
+			server.Write("PutEventSelectors", ct.putEventSelectors),
+			server.Read("GetEventSelectors", ct.getEventSelectors),
+			server.Write("PutInsightSelectors", ct.putInsightSelectors),
+			server.Read("GetInsightSelectors", ct.getInsightSelectors),
+			server.Write("AddTags", ct.addTags),
+			server.Write("RemoveTags", ct.removeTags),
+			server.Read("ListTags", ct.listTags),
+			server.Read("LookupEvents", ct.lookupEvents),
+			server.Read("ListPublicKeys", ct.listPublicKeys),
+		},
+		Vars:   trailVar,
+		Checks: checks,
+	}
+}
+
+// checks authorizes ListTags on each trail it names; the other operations use the
+// reference's templates (with trailVar).
+func checks(c *server.Call, op string, in map[string]any) ([]authz.Check, error) {
+	if op != "ListTags" {
+		return c.DefaultChecks(in)
+	}
+	var out []authz.Check
+	ids, _ := in["ResourceIdList"].([]any)
+	for _, id := range ids {
+		if s, ok := id.(string); ok {
+			out = append(out, authz.Check{Action: "cloudtrail:ListTags", Resource: s})
+		}
+	}
+	return out, nil
+}
+
+// trailVar fills ${TrailName} in the authorization reference's trail ARN from the
+// operation's trail name or ARN.
+func trailVar(c *server.Call, name string, in map[string]any) (string, bool) {
+	if name != "TrailName" {
+		return "", false
+	}
+	for _, k := range []string{"Name", "TrailName", "ResourceId"} {
+		if v, ok := in[k].(string); ok && v != "" {
+			if _, _, n, ok := parseTrailARN(v); ok {
+				return n, true
+			}
+			return v, true
+		}
+	}
+	return "", false
+}

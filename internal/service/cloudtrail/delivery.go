@@ -1,0 +1,647 @@
+package cloudtrail
+
+import (
+	"bytes"
+	"compress/gzip"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"time"
+
+	"github.com/palisade/palisade/internal/audit"
+	"github.com/palisade/palisade/internal/events"
+	"github.com/palisade/palisade/internal/store"
+)
+
+// Delivery: the consumer that turns the event log into each trail's log and digest
+// files. Every five minutes of Palisade's clock it takes every record committed since
+// its cursor, gives each to the trails that log it (account, region, selectors,
+// logging interval), and writes one gzipped {"Records":[...]} file per trail, region
+// and account; every hour of a trail's logging with validation on it writes the signed
+// digest of the files delivered in that hour. Files, digest chain state and cursor
+// commit in one transaction into the outbox; the uploader puts them in S3.
+
+const (
+	// DeliveryInterval is how often log files are delivered (clock time).
+	DeliveryInterval = 5 * time.Minute
+	// DigestInterval is the period a digest file covers.
+	DigestInterval = time.Hour
+	// maxFileRecords caps the records of one log file; more make several files.
+	maxFileRecords = 10000
+	deliveryName   = "cloudtrail-delivery"
+)
+
+var (
+	streamsNS = store.NS("cloudtrail", "", "", "streams")
+	outboxNS  = store.NS("cloudtrail", "", "", "outbox")
+)
+
+// stream is the digest chain of one trail, region and account.
+type stream struct {
+	Trail   string `json:"trail"`
+	Region  string `json:"region"`
+	Account string `json:"account"`
+	Epoch   int    `json:"epoch"`
+	// Start is the start of the digest period in progress.
+	Start   time.Time     `json:"start"`
+	Prev    *prevDigest   `json:"prev,omitempty"`
+	Pending []pendingFile `json:"pending,omitempty"`
+}
+
+type prevDigest struct {
+	Bucket    string `json:"bucket"`
+	Key       string `json:"key"`
+	Hash      string `json:"hash"`
+	Signature string `json:"signature"`
+}
+
+type pendingFile struct {
+	Bucket    string    `json:"bucket"`
+	Key       string    `json:"key"`
+	Hash      string    `json:"hash"`
+	Oldest    string    `json:"oldest"`
+	Newest    string    `json:"newest"`
+	Delivered time.Time `json:"delivered"`
+}
+
+func streamKey(trailARN, region, account string) string {
+	return trailARN + "|" + region + "|" + account
+}
+
+// outboxItem is a delivered file (or batch of CloudWatch Logs events) waiting for
+// upload.
+type outboxItem struct {
+	Kind     string            `json:"kind"` // "log", "digest" or "cwlogs"
+	Trail    string            `json:"trail"`
+	Account  string            `json:"account"` // the trail's account
+	Region   string            `json:"region"`
+	Bucket   string            `json:"bucket,omitempty"`
+	Key      string            `json:"key,omitempty"`
+	Body     []byte            `json:"body,omitempty"`
+	Metadata map[string]string `json:"metadata,omitempty"`
+	KMSKeyID string            `json:"kmsKeyId,omitempty"`
+	Composed time.Time         `json:"composed"`
+	// CloudWatch Logs delivery.
+	LogGroupARN string     `json:"logGroupArn,omitempty"`
+	RoleARN     string     `json:"roleArn,omitempty"`
+	LogStream   string     `json:"logStream,omitempty"`
+	Events      []LogEvent `json:"events,omitempty"`
+}
+
+// delivery is the consumer.
+type delivery struct {
+	ct   *CloudTrail
+	next time.Time // next log delivery; zero before the first step
+	// batch is the consumer's batch size: a full batch means more events wait.
+	batch int
+}
+
+func (d *delivery) Name() string { return deliveryName }
+
+// config is a trail as delivery sees it: its configuration and logging history.
+type config struct {
+	t   *trail
+	log *logging
+}
+
+func (d *delivery) Consume(view *store.Tx, now time.Time, evs []*store.Event) (events.Step, error) {
+	if d.next.IsZero() {
+		d.next = now
+	}
+	cursor, err := events.Cursor(view, deliveryName)
+	if err != nil {
+		return events.Step{}, err
+	}
+	configs, err := loadConfigs(view)
+	if err != nil {
+		return events.Step{}, err
+	}
+	streams, err := loadStreams(view)
+	if err != nil {
+		return events.Step{}, err
+	}
+	due := !now.Before(d.next)
+	p := &plan{d: d, view: view, now: now, configs: configs, streams: streams, groups: map[string]*group{}, orgs: map[string]string{}}
+	consumed := 0
+	if due {
+		for _, e := range evs {
+			if e.Source == audit.Source {
+				if err := p.route(e); err != nil {
+					return events.Step{}, err
+				}
+			}
+		}
+		consumed = len(evs)
+		if consumed > 0 {
+			cursor = evs[consumed-1].Seq
+		}
+	}
+	if err := p.files(); err != nil {
+		return events.Step{}, err
+	}
+	if err := p.digests(cursor); err != nil {
+		return events.Step{}, err
+	}
+	if due {
+		d.next = now.Add(DeliveryInterval)
+		if len(evs) == d.batch {
+			d.next = now // a full batch: the rest of the backlog goes out at once
+		}
+	}
+	next := d.next
+	for _, s := range p.streams {
+		if c, ok := configs[s.Trail]; ok && c.t.LogFileValidation && !s.Start.IsZero() {
+			if end := s.Start.Add(DigestInterval); end.Before(next) {
+				next = end
+			}
+		}
+	}
+	step := events.Step{Consumed: consumed, Next: next, Hold: true, Write: p.write(cursor)}
+	return step, nil
+}
+
+func loadConfigs(tx *store.Tx) (map[string]*config, error) {
+	configs := map[string]*config{}
+	if err := allTrails(tx, func(t *trail) bool {
+		configs[t.ARN] = &config{t: t, log: &logging{}}
+		return true
+	}); err != nil {
+		return nil, err
+	}
+	var derr error
+	err := tx.Scan(loggingNS, "", 0, func(arn string, v []byte) bool {
+		var l logging
+		if derr = json.Unmarshal(v, &l); derr != nil {
+			return false
+		}
+		if c, ok := configs[arn]; ok {
+			c.log = &l
+		} else if l.Retired != nil {
+			configs[arn] = &config{t: l.Retired, log: &l}
+		}
+		return true
+	})
+	if err != nil {
+		return nil, err
+	}
+	return configs, derr
+}
+
+func loadStreams(tx *store.Tx) (map[string]*stream, error) {
+	out := map[string]*stream{}
+	var derr error
+	err := tx.Scan(streamsNS, "", 0, func(k string, v []byte) bool {
+		var s stream
+		if derr = json.Unmarshal(v, &s); derr != nil {
+			return false
+		}
+		out[k] = &s
+		return true
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, derr
+}
+
+// plan collects one step's output.
+type plan struct {
+	d       *delivery
+	view    *store.Tx
+	now     time.Time
+	configs map[string]*config
+	streams map[string]*stream
+	groups  map[string]*group
+	orgs    map[string]string // account → organization ID ("" for none)
+	items   []*outboxItem
+	touched map[string]bool // streams to write
+	keys    []*signingKey   // signing keys made
+	retired []string        // logging records whose intervals ended
+	dropped []string        // streams of retired trails, done
+}
+
+// group is the records of one log file in the making.
+type group struct {
+	c              *config
+	region, acct   string
+	records        [][]byte
+	oldest, newest string
+}
+
+// route gives a record to every trail that logs it.
+func (p *plan) route(e *store.Event) error {
+	var f recordFacts
+	if err := parseFacts(e.Data, &f, false); err != nil {
+		return fmt.Errorf("cloudtrail: record %d: %w", e.Seq, err)
+	}
+	for _, c := range p.configs {
+		if !c.log.covers(e.Seq) {
+			continue
+		}
+		ok, err := p.logs(c.t, &f, e.Account)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			continue
+		}
+		k := streamKey(c.t.ARN, f.AWSRegion, e.Account)
+		g := p.groups[k]
+		if g == nil || len(g.records) == maxFileRecords {
+			if g != nil {
+				if err := p.file(g); err != nil {
+					return err
+				}
+			}
+			g = &group{c: c, region: f.AWSRegion, acct: e.Account}
+			p.groups[k] = g
+		}
+		g.records = append(g.records, e.Data)
+		if g.oldest == "" || f.EventTime < g.oldest {
+			g.oldest = f.EventTime
+		}
+		if f.EventTime > g.newest {
+			g.newest = f.EventTime
+		}
+	}
+	return nil
+}
+
+// logs reports whether a trail records an event of an account.
+func (p *plan) logs(t *trail, f *recordFacts, account string) (bool, error) {
+	if account != t.Account {
+		if !t.IsOrganization {
+			return false, nil
+		}
+		org, err := p.orgOf(account)
+		if err != nil || org != t.OrgID {
+			return false, err
+		}
+	}
+	if !t.IsMultiRegion && f.AWSRegion != t.HomeRegion {
+		return false, nil
+	}
+	if f.globalService() && !t.IncludeGlobalServiceEvents {
+		return false, nil
+	}
+	return t.selects(f), nil
+}
+
+func (p *plan) orgOf(account string) (string, error) {
+	if id, ok := p.orgs[account]; ok {
+		return id, nil
+	}
+	id := ""
+	if o := p.d.ct.deps.Organizations; o != nil {
+		org, ok, err := o.Organization(p.view, account)
+		if err != nil {
+			return "", err
+		}
+		if ok {
+			id = org.ID
+		}
+	}
+	p.orgs[account] = id
+	return id, nil
+}
+
+// files closes every group into its log file.
+func (p *plan) files() error {
+	keys := make([]string, 0, len(p.groups))
+	for k := range p.groups {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		if err := p.file(p.groups[k]); err != nil {
+			return err
+		}
+	}
+	p.groups = map[string]*group{}
+	return nil
+}
+
+// logPrefix is [prefix/]AWSLogs/[o-id/]ACCOUNT/.
+func logPrefix(t *trail, account string) string {
+	org := ""
+	if t.IsOrganization && t.OrgID != "" {
+		org = t.OrgID + "/"
+	}
+	return keyPrefix(t.S3KeyPrefix) + "AWSLogs/" + org + account + "/"
+}
+
+const fileIDAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+
+// fileID is the 16 random characters that end a log file's name.
+func fileID() string {
+	b := make([]byte, 16)
+	rand.Read(b)
+	for i := range b {
+		b[i] = fileIDAlphabet[int(b[i])%len(fileIDAlphabet)]
+	}
+	return string(b)
+}
+
+func (p *plan) file(g *group) error {
+	if len(g.records) == 0 {
+		return nil
+	}
+	t := g.c.t
+	size := 16
+	for _, r := range g.records {
+		size += len(r) + 1
+	}
+	var raw bytes.Buffer
+	raw.Grow(size)
+	raw.WriteString(`{"Records":[`)
+	for i, r := range g.records {
+		if i > 0 {
+			raw.WriteByte(',')
+		}
+		raw.Write(r)
+	}
+	raw.WriteString("]}")
+	sum := sha256.Sum256(raw.Bytes())
+	body, err := gzipBytes(raw.Bytes())
+	if err != nil {
+		return err
+	}
+	now := p.now.UTC()
+	key := logPrefix(t, g.acct) + "CloudTrail/" + g.region + "/" + now.Format("2006/01/02") + "/" +
+		g.acct + "_CloudTrail_" + g.region + "_" + now.Format("20060102T1504Z") + "_" + fileID() + ".json.gz"
+	p.items = append(p.items, &outboxItem{Kind: "log", Trail: t.ARN, Account: t.Account, Region: g.region, Bucket: t.S3BucketName, Key: key,
+		Body: body, KMSKeyID: t.KMSKeyID, Composed: p.now})
+	if t.CWLogGroupARN != "" {
+		evs := make([]LogEvent, len(g.records))
+		for i, r := range g.records {
+			var f struct {
+				EventTime string `json:"eventTime"`
+			}
+			json.Unmarshal(r, &f)
+			at, _ := time.Parse(time.RFC3339, f.EventTime)
+			evs[i] = LogEvent{Time: at, Message: string(r)}
+		}
+		p.items = append(p.items, &outboxItem{Kind: "cwlogs", Trail: t.ARN, Account: t.Account, Region: g.region, Composed: p.now,
+			LogGroupARN: t.CWLogGroupARN, RoleARN: t.CWRoleARN, LogStream: g.acct + "_CloudTrail_" + g.region, Events: evs})
+	}
+	g.records = nil
+	if !t.LogFileValidation {
+		return nil
+	}
+	start := p.now
+	if g.region == t.HomeRegion && g.acct == t.Account {
+		start = t.EpochStart // the home chain starts with the epoch
+	}
+	s := p.stream(t, g.region, g.acct, start)
+	s.Pending = append(s.Pending, pendingFile{Bucket: t.S3BucketName, Key: key, Hash: hex.EncodeToString(sum[:]), Oldest: g.oldest, Newest: g.newest, Delivered: p.now})
+	return nil
+}
+
+// stream returns the chain of a trail, region and account, making it (in the trail's
+// current epoch, its first period starting at start) if there is none.
+func (p *plan) stream(t *trail, region, account string, start time.Time) *stream {
+	k := streamKey(t.ARN, region, account)
+	s, ok := p.streams[k]
+	if !ok {
+		if start.IsZero() || start.After(p.now) {
+			start = p.now
+		}
+		s = &stream{Trail: t.ARN, Region: region, Account: account, Epoch: t.Epoch, Start: start}
+		p.streams[k] = s
+	}
+	p.touch(k)
+	return s
+}
+
+func (p *plan) touch(k string) {
+	if p.touched == nil {
+		p.touched = map[string]bool{}
+	}
+	p.touched[k] = true
+}
+
+func gzipBytes(b []byte) ([]byte, error) {
+	var buf bytes.Buffer
+	zw := gzip.NewWriter(&buf)
+	if _, err := zw.Write(b); err != nil {
+		return nil, err
+	}
+	if err := zw.Close(); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+// digests writes every digest that is due: each full hour of a chain, the final digest
+// of a chain whose epoch ended (logging stopped, validation restarted, trail deleted),
+// and a starting chain for the home region of every trail logging with validation.
+func (p *plan) digests(cursor int64) error {
+	for arn, c := range p.configs {
+		t := c.t
+		if t.Logging && t.LogFileValidation {
+			// The home region's chain starts with the epoch, files or not.
+			p.stream(t, t.HomeRegion, t.Account, t.EpochStart)
+		}
+		if len(c.log.Intervals) > 0 && !t.Logging && allClosed(c.log, cursor) {
+			p.retired = append(p.retired, arn)
+		}
+	}
+	keys := make([]string, 0, len(p.streams))
+	for k := range p.streams {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		s := p.streams[k]
+		c, ok := p.configs[s.Trail]
+		if !ok {
+			p.dropped = append(p.dropped, k)
+			continue
+		}
+		t := c.t
+		ended := s.Epoch != t.Epoch || !t.LogFileValidation || (!t.Logging && allClosed(c.log, cursor))
+		for !s.Start.IsZero() && !s.Start.Add(DigestInterval).After(p.now) {
+			if err := p.digest(k, s, t, s.Start.Add(DigestInterval)); err != nil {
+				return err
+			}
+		}
+		if ended {
+			if s.Start.Before(p.now) || len(s.Pending) > 0 {
+				// The final digest of the chain covers the rest of its files.
+				if err := p.digest(k, s, t, p.now); err != nil {
+					return err
+				}
+			}
+			if t.Logging && t.LogFileValidation {
+				// A new epoch: a new chain starts with a starting digest.
+				start := t.EpochStart
+				if start.IsZero() || start.After(p.now) {
+					start = p.now
+				}
+				*s = stream{Trail: s.Trail, Region: s.Region, Account: s.Account, Epoch: t.Epoch, Start: start}
+				p.touch(k)
+			} else {
+				p.dropped = append(p.dropped, k)
+			}
+		}
+	}
+	return nil
+}
+
+// allClosed reports whether every logging interval has ended and been consumed.
+func allClosed(l *logging, cursor int64) bool {
+	for _, iv := range l.Intervals {
+		if iv.Until == 0 || iv.Until > cursor {
+			return false
+		}
+	}
+	return true
+}
+
+// digest writes the digest of a chain's period ending at end, with the files
+// delivered before end.
+func (p *plan) digest(k string, s *stream, t *trail, end time.Time) error {
+	var files []pendingFile
+	var rest []pendingFile
+	for _, f := range s.Pending {
+		if f.Delivered.Before(end) || !end.Before(p.now) {
+			files = append(files, f)
+		} else {
+			rest = append(rest, f)
+		}
+	}
+	end = end.UTC().Truncate(time.Second)
+	key := logPrefix(t, s.Account) + "CloudTrail-Digest/" + s.Region + "/" + end.Format("2006/01/02") + "/" +
+		s.Account + "_CloudTrail-Digest_" + s.Region + "_" + t.Name + "_" + t.HomeRegion + "_" + end.Format("20060102T150405Z") + ".json.gz"
+	sk, err := p.signingKey(s.Region, end)
+	if err != nil {
+		return err
+	}
+	d := &Digest{
+		AWSAccountID: s.Account, DigestStartTime: audit.FormatTime(s.Start), DigestEndTime: audit.FormatTime(end),
+		DigestS3Bucket: t.S3BucketName, DigestS3Object: key, DigestPublicKeyFingerprint: sk.Fingerprint,
+		DigestSignatureAlgorithm: DigestSignatureAlgorithm, LogFiles: []DigestLogFile{},
+	}
+	if prev := s.Prev; prev != nil {
+		d.PreviousDigestS3Bucket, d.PreviousDigestS3Object = ptr(prev.Bucket), ptr(prev.Key)
+		d.PreviousDigestHashValue, d.PreviousDigestHashAlgorithm, d.PreviousDigestSignature = ptr(prev.Hash), ptr("SHA-256"), ptr(prev.Signature)
+	}
+	var oldest, newest string
+	for _, f := range files {
+		d.LogFiles = append(d.LogFiles, DigestLogFile{S3Bucket: f.Bucket, S3Object: f.Key, HashValue: f.Hash, HashAlgorithm: "SHA-256", NewestEventTime: f.Newest, OldestEventTime: f.Oldest})
+		if oldest == "" || f.Oldest < oldest {
+			oldest = f.Oldest
+		}
+		if f.Newest > newest {
+			newest = f.Newest
+		}
+	}
+	if oldest != "" {
+		d.OldestEventTime, d.NewestEventTime = ptr(oldest), ptr(newest)
+	}
+	raw, err := json.Marshal(d)
+	if err != nil {
+		return err
+	}
+	sig, err := p.d.ct.signer.sign(sk, StringToSign(d, raw))
+	if err != nil {
+		return err
+	}
+	body, err := gzipBytes(raw)
+	if err != nil {
+		return err
+	}
+	sum := sha256.Sum256(raw)
+	p.items = append(p.items, &outboxItem{Kind: "digest", Trail: t.ARN, Account: t.Account, Region: s.Region, Bucket: t.S3BucketName, Key: key, Body: body,
+		Metadata: map[string]string{"signature": sig, "signature-algorithm": DigestSignatureAlgorithm}, KMSKeyID: t.KMSKeyID, Composed: p.now})
+	s.Prev = &prevDigest{Bucket: t.S3BucketName, Key: key, Hash: hex.EncodeToString(sum[:]), Signature: sig}
+	s.Pending = rest
+	s.Start = end
+	p.touch(k)
+	return nil
+}
+
+// signingKey returns the region's key for a time, making one if none covers it.
+func (p *plan) signingKey(region string, at time.Time) (*signingKey, error) {
+	keys, err := regionKeys(p.view, region)
+	if err != nil {
+		return nil, err
+	}
+	for _, k := range p.keys {
+		if k.Region == region {
+			keys = append(keys, k)
+		}
+	}
+	k, made, err := p.d.ct.signer.keyAt(keys, region, at)
+	if err != nil {
+		return nil, err
+	}
+	if made {
+		p.keys = append(p.keys, k)
+	}
+	return k, nil
+}
+
+// write is the step's transaction: the outbox, the chains, new signing keys, and the
+// logging histories that are fully delivered.
+func (p *plan) write(cursor int64) func(tx *store.Tx) error {
+	if len(p.items) == 0 && len(p.touched) == 0 && len(p.keys) == 0 && len(p.retired) == 0 && len(p.dropped) == 0 {
+		return nil
+	}
+	return func(tx *store.Tx) error {
+		for i, it := range p.items {
+			b, err := json.Marshal(it)
+			if err != nil {
+				return err
+			}
+			if err := tx.Put(outboxNS, fmt.Sprintf("%020d-%06d", p.now.UnixNano(), i), b); err != nil {
+				return err
+			}
+		}
+		for _, k := range p.keys {
+			if err := tx.PutJSON(signingKeysNS, signingKeyID(k.Region, k.Start), k); err != nil {
+				return err
+			}
+		}
+		for k := range p.touched {
+			if err := tx.PutJSON(streamsNS, k, p.streams[k]); err != nil {
+				return err
+			}
+		}
+		for _, k := range p.dropped {
+			if _, err := tx.Delete(streamsNS, k); err != nil {
+				return err
+			}
+		}
+		for _, arn := range p.retired {
+			// Re-read: StartLogging may have opened a new interval since the snapshot.
+			l, err := getLogging(tx, arn)
+			if err != nil {
+				return err
+			}
+			kept := l.Intervals[:0]
+			for _, iv := range l.Intervals {
+				if iv.Until == 0 || iv.Until > cursor {
+					kept = append(kept, iv)
+				}
+			}
+			l.Intervals = kept
+			if len(kept) == 0 {
+				if _, err := tx.Delete(loggingNS, arn); err != nil {
+					return err
+				}
+				continue
+			}
+			if err := tx.PutJSON(loggingNS, arn, l); err != nil {
+				return err
+			}
+		}
+		if len(p.items) > 0 {
+			tx.AfterCommit(p.d.ct.uploader.poke)
+		}
+		return nil
+	}
+}

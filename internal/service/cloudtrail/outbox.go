@@ -1,0 +1,273 @@
+package cloudtrail
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"sync"
+	"time"
+
+	api "github.com/palisade/palisade/internal/api/cloudtrail"
+	"github.com/palisade/palisade/internal/audit"
+	"github.com/palisade/palisade/internal/model"
+	"github.com/palisade/palisade/internal/server"
+	"github.com/palisade/palisade/internal/store"
+)
+
+// statusNS holds what delivery reports per trail ARN: the latest delivery times and
+// errors GetTrailStatus shows.
+var statusNS = store.NS("cloudtrail", "", "", "status")
+
+type status struct {
+	LatestDeliveryTime        *time.Time `json:"latestDeliveryTime,omitempty"`
+	LatestDeliveryAttemptTime *time.Time `json:"latestDeliveryAttemptTime,omitempty"`
+	LatestDeliveryError       string     `json:"latestDeliveryError,omitempty"`
+	LatestDigestDeliveryTime  *time.Time `json:"latestDigestDeliveryTime,omitempty"`
+	LatestDigestDeliveryError string     `json:"latestDigestDeliveryError,omitempty"`
+	LatestCloudWatchLogsTime  *time.Time `json:"latestCloudWatchLogsTime,omitempty"`
+	LatestCloudWatchLogsError string     `json:"latestCloudWatchLogsError,omitempty"`
+	LatestDeliverySucceededAt *time.Time `json:"latestDeliverySucceededAt,omitempty"`
+}
+
+// retryInterval is how long (real time) the uploader waits before retrying a failed
+// upload, unless the clock moves or new files arrive first.
+const retryInterval = 10 * time.Second
+
+// uploader writes the outbox to S3 and CloudWatch Logs in order, deleting each item
+// once written. A crash between the write and the delete writes the item again on
+// restart: the same key with the same bytes, so no record is duplicated.
+type uploader struct {
+	ct   *CloudTrail
+	wake chan struct{}
+	quit chan struct{}
+	done chan struct{}
+	once sync.Once
+}
+
+func newUploader(ct *CloudTrail) *uploader {
+	return &uploader{ct: ct, wake: make(chan struct{}, 1), quit: make(chan struct{}), done: make(chan struct{})}
+}
+
+func (u *uploader) poke() {
+	select {
+	case u.wake <- struct{}{}:
+	default:
+	}
+}
+
+func (u *uploader) start() { go u.run() }
+
+func (u *uploader) stop() {
+	u.once.Do(func() { close(u.quit) })
+	<-u.done
+}
+
+func (u *uploader) run() {
+	defer close(u.done)
+	for {
+		changed := u.ct.deps.Clock.Changed()
+		failed := u.pass()
+		var timer *time.Timer
+		var retry <-chan time.Time
+		if failed {
+			timer = time.NewTimer(retryInterval)
+			retry = timer.C
+		}
+		select {
+		case <-u.quit:
+			return
+		case <-u.wake:
+		case <-changed:
+		case <-retry:
+		}
+		if timer != nil {
+			timer.Stop()
+		}
+	}
+}
+
+// pass uploads what the outbox holds; it reports whether something failed.
+func (u *uploader) pass() (failed bool) {
+	if u.ct.deps.Buckets == nil && u.ct.deps.LogGroups == nil {
+		return false
+	}
+	ctx := context.Background()
+	skip := map[string]bool{} // trails whose earlier item failed this pass: keep order
+	after := ""
+	for {
+		var keys []string
+		var items []*outboxItem
+		err := u.ct.deps.Store.View(ctx, func(tx *store.Tx) error {
+			return tx.Scan(outboxNS, after, 64, func(k string, v []byte) bool {
+				var it outboxItem
+				if json.Unmarshal(v, &it) == nil {
+					keys, items = append(keys, k), append(items, &it)
+				}
+				return true
+			})
+		})
+		if err != nil || len(keys) == 0 {
+			return failed || err != nil
+		}
+		for i, it := range items {
+			after = keys[i]
+			if skip[it.Trail] {
+				continue
+			}
+			err := u.upload(ctx, it)
+			if err := u.settle(ctx, keys[i], it, err); err != nil {
+				u.ct.deps.Logger.Error("cloudtrail outbox", "err", err)
+				return true
+			}
+			if err != nil {
+				skip[it.Trail] = true
+				failed = true
+			}
+		}
+	}
+}
+
+func (u *uploader) upload(ctx context.Context, it *outboxItem) error {
+	switch it.Kind {
+	case "cwlogs":
+		if u.ct.deps.LogGroups == nil {
+			return errNotWired
+		}
+		return u.ct.deps.LogGroups.PutLogEventsAsRole(ctx, it.RoleARN, ServicePrincipal, it.LogGroupARN, it.LogStream, it.Events)
+	default:
+		if u.ct.deps.Buckets == nil {
+			return errNotWired
+		}
+		return u.ct.deps.Buckets.PutObject(ctx, Object{
+			SourceAccount: it.Account, SourceRegion: it.Region, SourceARN: it.Trail, Bucket: it.Bucket, Key: it.Key,
+			Body: bytes.NewReader(it.Body), Size: int64(len(it.Body)), ContentType: "application/json", Metadata: it.Metadata,
+			Principal: ServicePrincipal, ACL: "bucket-owner-full-control", KMSKeyID: it.KMSKeyID,
+		})
+	}
+}
+
+var errNotWired = errors.New("not available")
+
+// errorCode is what GetTrailStatus shows for a failed delivery: the destination's
+// error code (NoSuchBucket, AccessDenied…).
+func errorCode(err error) string {
+	var me *model.Error
+	if errors.As(err, &me) {
+		return me.Code
+	}
+	var coded interface{ ErrorCode() string }
+	if errors.As(err, &coded) {
+		return coded.ErrorCode()
+	}
+	return err.Error()
+}
+
+// settle records an upload's outcome: the item leaves the outbox on success, and the
+// trail's status says when delivery last succeeded or why it failed.
+func (u *uploader) settle(ctx context.Context, key string, it *outboxItem, uerr error) error {
+	if errors.Is(uerr, errNotWired) {
+		return nil
+	}
+	now := u.ct.deps.Clock.Now()
+	return u.ct.deps.Store.Update(ctx, func(tx *store.Tx) error {
+		var st status
+		if _, err := tx.GetJSON(statusNS, it.Trail, &st); err != nil {
+			return err
+		}
+		code := ""
+		if uerr != nil {
+			code = errorCode(uerr)
+		}
+		switch it.Kind {
+		case "log":
+			st.LatestDeliveryAttemptTime = &now
+			st.LatestDeliveryError = code
+			if uerr == nil {
+				st.LatestDeliveryTime, st.LatestDeliverySucceededAt = &now, &now
+			}
+		case "digest":
+			st.LatestDigestDeliveryError = code
+			if uerr == nil {
+				st.LatestDigestDeliveryTime = &now
+			}
+		case "cwlogs":
+			st.LatestCloudWatchLogsError = code
+			if uerr == nil {
+				st.LatestCloudWatchLogsTime = &now
+			}
+		}
+		if uerr == nil {
+			if _, err := tx.Delete(outboxNS, key); err != nil {
+				return err
+			}
+		}
+		return tx.PutJSON(statusNS, it.Trail, st)
+	})
+}
+
+func isoOrEmpty(t *time.Time) *string {
+	if t == nil {
+		return ptr("")
+	}
+	return ptr(audit.FormatTime(*t))
+}
+
+func (ct *CloudTrail) getTrailStatus(c *server.Call, in *api.GetTrailStatusRequest) (*api.GetTrailStatusResponse, error) {
+	t, err := ct.lookup(c, in.Name, false)
+	if err != nil {
+		return nil, err
+	}
+	var st status
+	if _, err := c.Tx.GetJSON(statusNS, t.ARN, &st); err != nil {
+		return nil, err
+	}
+	out := &api.GetTrailStatusResponse{
+		IsLogging: ptr(t.Logging), StartLoggingTime: t.StartLoggingTime, StopLoggingTime: t.StopLoggingTime,
+		LatestDeliveryTime: st.LatestDeliveryTime, LatestDigestDeliveryTime: st.LatestDigestDeliveryTime,
+		LatestCloudWatchLogsDeliveryTime: st.LatestCloudWatchLogsTime,
+		LatestDeliveryError:              optional(st.LatestDeliveryError), LatestDigestDeliveryError: optional(st.LatestDigestDeliveryError),
+		LatestCloudWatchLogsDeliveryError: optional(st.LatestCloudWatchLogsError),
+		// The fields AWS documents as no longer in use, which it still returns as
+		// strings ("" when unset).
+		TimeLoggingStarted: isoOrEmpty(t.StartLoggingTime), TimeLoggingStopped: isoOrEmpty(t.StopLoggingTime),
+		LatestDeliveryAttemptTime: isoOrEmpty(st.LatestDeliveryAttemptTime), LatestDeliveryAttemptSucceeded: isoOrEmpty(st.LatestDeliverySucceededAt),
+		LatestNotificationAttemptTime: ptr(""), LatestNotificationAttemptSucceeded: ptr(""),
+	}
+	return out, nil
+}
+
+// File is a file delivery composed: where it goes and what it holds.
+type File struct {
+	Kind     string // "log" or "digest"
+	Trail    string // the trail's ARN
+	Bucket   string
+	Key      string
+	Body     []byte // gzipped
+	Metadata map[string]string
+	KMSKeyID string
+}
+
+// PendingFiles returns the files delivery composed that are not written to S3 yet, in
+// delivery order: every file while S3 is not wired.
+func (ct *CloudTrail) PendingFiles(ctx context.Context) ([]File, error) {
+	var out []File
+	err := ct.deps.Store.View(ctx, func(tx *store.Tx) error {
+		var derr error
+		err := tx.Scan(outboxNS, "", 0, func(_ string, v []byte) bool {
+			var it outboxItem
+			if derr = json.Unmarshal(v, &it); derr != nil {
+				return false
+			}
+			if it.Kind != "cwlogs" {
+				out = append(out, File{Kind: it.Kind, Trail: it.Trail, Bucket: it.Bucket, Key: it.Key, Body: it.Body, Metadata: it.Metadata, KMSKeyID: it.KMSKeyID})
+			}
+			return true
+		})
+		if err != nil {
+			return err
+		}
+		return derr
+	})
+	return out, err
+}

@@ -1,0 +1,386 @@
+package cloudtrail
+
+import (
+	"strings"
+
+	api "github.com/palisade/palisade/internal/api/cloudtrail"
+	"github.com/palisade/palisade/internal/server"
+)
+
+// Event selectors decide which records a trail logs. A trail without custom selectors
+// logs every management event, read and write, and no data events.
+
+// Quotas on selectors (CloudTrail's documented limits).
+const (
+	maxEventSelectors     = 5
+	maxDataResources      = 250
+	maxAdvancedConditions = 500
+)
+
+// dataResourceTypes are the data resource types basic selectors accept.
+var dataResourceTypes = map[string]bool{"AWS::S3::Object": true, "AWS::Lambda::Function": true, "AWS::DynamoDB::Table": true}
+
+// advancedFields are the fields advanced selectors may filter on.
+var advancedFields = map[string]bool{
+	"eventCategory": true, "readOnly": true, "eventSource": true, "eventName": true, "eventType": true,
+	"resources.type": true, "resources.ARN": true, "userIdentity.arn": true, "errorCode": true,
+	"sessionCredentialFromConsole": true, "vpcEndpointId": true,
+}
+
+func invalidSelectors(msg string) error { return api.NewInvalidEventSelectorsException(msg) }
+
+// normalizeSelectors validates basic selectors and fills their defaults, as
+// PutEventSelectors returns them. Messages are inferred from AWS's documented rules.
+func normalizeSelectors(in []api.EventSelector) ([]api.EventSelector, error) {
+	if len(in) > maxEventSelectors {
+		return nil, invalidSelectors("You can have no more than 5 event selectors per trail.")
+	}
+	out := make([]api.EventSelector, len(in))
+	resources := 0
+	for i, s := range in {
+		rw := deref(s.ReadWriteType)
+		if rw == "" {
+			rw = "All"
+		}
+		n := api.EventSelector{
+			ReadWriteType: ptr(rw), IncludeManagementEvents: ptr(s.IncludeManagementEvents == nil || *s.IncludeManagementEvents),
+			DataResources: []api.DataResource{}, ExcludeManagementEventSources: []string{},
+		}
+		for _, src := range s.ExcludeManagementEventSources {
+			if src != "kms.amazonaws.com" && src != "rdsdata.amazonaws.com" {
+				return nil, invalidSelectors("ExcludeManagementEventSources can only contain kms.amazonaws.com or rdsdata.amazonaws.com.")
+			}
+			n.ExcludeManagementEventSources = append(n.ExcludeManagementEventSources, src)
+		}
+		for _, r := range s.DataResources {
+			typ := deref(r.Type)
+			if !dataResourceTypes[typ] {
+				return nil, invalidSelectors("Invalid data resource type: " + typ + ". Basic event selectors support AWS::S3::Object, AWS::Lambda::Function and AWS::DynamoDB::Table.")
+			}
+			for _, v := range r.Values {
+				if typ == "AWS::S3::Object" && v != "arn:aws:s3" && !strings.HasPrefix(v, "arn:aws:s3:::") {
+					return nil, invalidSelectors("Value " + v + " for DataResources.Values is invalid.")
+				}
+			}
+			resources += len(r.Values)
+			vals := r.Values
+			if vals == nil {
+				vals = []string{}
+			}
+			n.DataResources = append(n.DataResources, api.DataResource{Type: ptr(typ), Values: vals})
+		}
+		out[i] = n
+	}
+	if resources > maxDataResources {
+		return nil, invalidSelectors("You can have no more than 250 data resources across all event selectors of a trail.")
+	}
+	return out, nil
+}
+
+// checkAdvanced validates advanced selectors.
+func checkAdvanced(in []api.AdvancedEventSelector) error {
+	conditions := 0
+	for _, s := range in {
+		category := false
+		for _, f := range s.FieldSelectors {
+			if !advancedFields[f.Field] {
+				return invalidSelectors("Field " + f.Field + " is not a valid field for advanced event selectors.")
+			}
+			ops := len(f.Equals) + len(f.StartsWith) + len(f.EndsWith) + len(f.NotEquals) + len(f.NotStartsWith) + len(f.NotEndsWith)
+			if ops == 0 {
+				return invalidSelectors("Field " + f.Field + " must have at least one operator.")
+			}
+			conditions += ops
+			switch f.Field {
+			case "eventCategory":
+				category = true
+			case "readOnly":
+				for _, v := range append(append([]string{}, f.Equals...), f.NotEquals...) {
+					if v != "true" && v != "false" {
+						return invalidSelectors("The readOnly field can only be true or false.")
+					}
+				}
+			}
+		}
+		if !category {
+			return invalidSelectors("Each advanced event selector must have an eventCategory field.")
+		}
+	}
+	if conditions > maxAdvancedConditions {
+		return invalidSelectors("You can have no more than 500 conditions across all advanced event selectors of a trail.")
+	}
+	return nil
+}
+
+// defaultSelectors is what GetEventSelectors shows for a trail never given any.
+func defaultSelectors() []api.EventSelector {
+	return []api.EventSelector{{ReadWriteType: ptr("All"), IncludeManagementEvents: ptr(true), DataResources: []api.DataResource{}, ExcludeManagementEventSources: []string{}}}
+}
+
+// recordFacts are the fields of a record the selectors and event history look at
+// (parseFacts reads them).
+type recordFacts struct {
+	EventSource     string
+	EventName       string
+	EventType       string
+	AWSRegion       string
+	ReadOnly        *bool
+	ManagementEvent *bool
+	EventCategory   string
+	ErrorCode       string
+	EventTime       string
+	Recipient       string
+	EventID         string
+	UserIdentity    struct {
+		Type, ARN, UserName, AccessKeyID string
+	}
+	Resources []struct {
+		ARN  string `json:"ARN"`
+		Type string `json:"type"`
+	}
+	// The raw requestParameters and responseElements, for event history.
+	requestParameters, responseElements []byte
+}
+
+func (f *recordFacts) management() bool { return f.ManagementEvent == nil || *f.ManagementEvent }
+
+// globalService reports events of AWS's global services (IAM, STS's global endpoint,
+// CloudFront, sign-in), which IncludeGlobalServiceEvents governs.
+func (f *recordFacts) globalService() bool {
+	switch f.EventSource {
+	case "iam.amazonaws.com", "cloudfront.amazonaws.com", "signin.amazonaws.com":
+		return true
+	case "sts.amazonaws.com":
+		return f.AWSRegion == "us-east-1"
+	}
+	return false
+}
+
+// selects reports whether a trail's selectors pick a record.
+func (t *trail) selects(f *recordFacts) bool {
+	if len(t.AdvancedEventSelectors) > 0 {
+		for i := range t.AdvancedEventSelectors {
+			if advancedMatch(&t.AdvancedEventSelectors[i], f) {
+				return true
+			}
+		}
+		return false
+	}
+	sels := t.EventSelectors
+	if !t.CustomSelectors {
+		sels = defaultSelectors()
+	}
+	for i := range sels {
+		if basicMatch(&sels[i], f) {
+			return true
+		}
+	}
+	return false
+}
+
+func rwMatch(rw string, readOnly *bool) bool {
+	switch rw {
+	case "ReadOnly":
+		return readOnly != nil && *readOnly
+	case "WriteOnly":
+		return readOnly == nil || !*readOnly
+	}
+	return true
+}
+
+func basicMatch(s *api.EventSelector, f *recordFacts) bool {
+	if !rwMatch(deref(s.ReadWriteType), f.ReadOnly) {
+		return false
+	}
+	if f.management() {
+		if s.IncludeManagementEvents != nil && !*s.IncludeManagementEvents {
+			return false
+		}
+		for _, src := range s.ExcludeManagementEventSources {
+			if src == f.EventSource {
+				return false
+			}
+		}
+		return true
+	}
+	for _, r := range s.DataResources {
+		for _, res := range f.Resources {
+			if res.Type != deref(r.Type) {
+				continue
+			}
+			for _, v := range r.Values {
+				if v == "arn:aws:s3" || v == "arn:aws:s3:::" || strings.HasPrefix(res.ARN, v) {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+func advancedMatch(s *api.AdvancedEventSelector, f *recordFacts) bool {
+	for i := range s.FieldSelectors {
+		fs := &s.FieldSelectors[i]
+		var values []string
+		switch fs.Field {
+		case "eventCategory":
+			values = []string{f.EventCategory}
+			if f.EventCategory == "" && f.management() {
+				values = []string{"Management"}
+			}
+		case "readOnly":
+			values = []string{"false"}
+			if f.ReadOnly != nil && *f.ReadOnly {
+				values = []string{"true"}
+			}
+		case "eventSource":
+			values = []string{f.EventSource}
+		case "eventName":
+			values = []string{f.EventName}
+		case "eventType":
+			values = []string{f.EventType}
+		case "errorCode":
+			values = []string{f.ErrorCode}
+		case "userIdentity.arn":
+			values = []string{f.UserIdentity.ARN}
+		case "resources.type":
+			for _, r := range f.Resources {
+				values = append(values, r.Type)
+			}
+		case "resources.ARN":
+			for _, r := range f.Resources {
+				values = append(values, r.ARN)
+			}
+		default:
+			values = []string{""}
+		}
+		if !fieldMatch(fs, values) {
+			return false
+		}
+	}
+	return true
+}
+
+// fieldMatch: every operator given must hold for some value of the field; the
+// positive operators hold when any listed string matches, the negative ones when none
+// does.
+func fieldMatch(fs *api.AdvancedFieldSelector, values []string) bool {
+	any := func(list []string, pred func(v, x string) bool) bool {
+		for _, v := range values {
+			for _, x := range list {
+				if pred(v, x) {
+					return true
+				}
+			}
+		}
+		return false
+	}
+	eq := func(v, x string) bool { return v == x }
+	if len(fs.Equals) > 0 && !any(fs.Equals, eq) ||
+		len(fs.StartsWith) > 0 && !any(fs.StartsWith, strings.HasPrefix) ||
+		len(fs.EndsWith) > 0 && !any(fs.EndsWith, strings.HasSuffix) ||
+		len(fs.NotEquals) > 0 && any(fs.NotEquals, eq) ||
+		len(fs.NotStartsWith) > 0 && any(fs.NotStartsWith, strings.HasPrefix) ||
+		len(fs.NotEndsWith) > 0 && any(fs.NotEndsWith, strings.HasSuffix) {
+		return false
+	}
+	return true
+}
+
+func (ct *CloudTrail) putEventSelectors(c *server.Call, in *api.PutEventSelectorsRequest) (*api.PutEventSelectorsResponse, error) {
+	t, err := ct.lookup(c, in.TrailName, true)
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case len(in.EventSelectors) > 0 && len(in.AdvancedEventSelectors) > 0:
+		return nil, api.NewInvalidParameterCombinationException("You cannot use both EventSelectors and AdvancedEventSelectors in a PutEventSelectors request. Use only one parameter.")
+	case in.EventSelectors == nil && in.AdvancedEventSelectors == nil:
+		return nil, api.NewInvalidParameterCombinationException("You must specify either EventSelectors or AdvancedEventSelectors in a PutEventSelectors request.")
+	}
+	out := &api.PutEventSelectorsResponse{TrailARN: ptr(t.ARN)}
+	if len(in.AdvancedEventSelectors) > 0 {
+		if err := checkAdvanced(in.AdvancedEventSelectors); err != nil {
+			return nil, err
+		}
+		t.EventSelectors, t.AdvancedEventSelectors = nil, in.AdvancedEventSelectors
+		out.AdvancedEventSelectors = in.AdvancedEventSelectors
+	} else {
+		sels, err := normalizeSelectors(in.EventSelectors)
+		if err != nil {
+			return nil, err
+		}
+		t.EventSelectors, t.AdvancedEventSelectors = sels, nil
+		out.EventSelectors = sels
+	}
+	t.CustomSelectors = true
+	return out, putTrail(c.Tx, t)
+}
+
+func (ct *CloudTrail) getEventSelectors(c *server.Call, in *api.GetEventSelectorsRequest) (*api.GetEventSelectorsResponse, error) {
+	t, err := ct.lookup(c, in.TrailName, false)
+	if err != nil {
+		return nil, err
+	}
+	out := &api.GetEventSelectorsResponse{TrailARN: ptr(t.ARN)}
+	switch {
+	case len(t.AdvancedEventSelectors) > 0:
+		out.AdvancedEventSelectors = t.AdvancedEventSelectors
+	case t.CustomSelectors:
+		out.EventSelectors = t.EventSelectors
+		if out.EventSelectors == nil {
+			out.EventSelectors = []api.EventSelector{}
+		}
+	default:
+		out.EventSelectors = defaultSelectors()
+	}
+	return out, nil
+}
+
+var insightTypes = map[string]bool{"ApiCallRateInsight": true, "ApiErrorRateInsight": true}
+
+func (ct *CloudTrail) putInsightSelectors(c *server.Call, in *api.PutInsightSelectorsRequest) (*api.PutInsightSelectorsResponse, error) {
+	if in.TrailName == nil {
+		if in.EventDataStore != nil {
+			return nil, api.NewUnsupportedOperationException("Event data stores are not supported.")
+		}
+		return nil, api.NewInvalidParameterCombinationException("You must specify a TrailName.")
+	}
+	t, err := ct.lookup(c, *in.TrailName, true)
+	if err != nil {
+		return nil, err
+	}
+	seen := map[string]bool{}
+	for _, s := range in.InsightSelectors {
+		typ := deref(s.InsightType)
+		if !insightTypes[typ] || seen[typ] {
+			return nil, api.NewInvalidInsightSelectorsException("The insight selectors are not valid. InsightType must be ApiCallRateInsight or ApiErrorRateInsight, each at most once.")
+		}
+		seen[typ] = true
+	}
+	if len(in.InsightSelectors) > 0 && !t.logsWriteManagementEvents() {
+		return nil, api.NewInvalidInsightSelectorsException("Insights can only be enabled on trails that log write management events.")
+	}
+	t.InsightSelectors = in.InsightSelectors
+	return &api.PutInsightSelectorsResponse{TrailARN: ptr(t.ARN), InsightSelectors: in.InsightSelectors}, putTrail(c.Tx, t)
+}
+
+// logsWriteManagementEvents: Insights analyze write management events, which the
+// trail must log.
+func (t *trail) logsWriteManagementEvents() bool {
+	return t.selects(&recordFacts{EventCategory: "Management", ReadOnly: ptr(false), EventSource: "iam.amazonaws.com", EventType: "AwsApiCall"})
+}
+
+func (ct *CloudTrail) getInsightSelectors(c *server.Call, in *api.GetInsightSelectorsRequest) (*api.GetInsightSelectorsResponse, error) {
+	if in.TrailName == nil {
+		return nil, api.NewInvalidParameterCombinationException("You must specify a TrailName.")
+	}
+	t, err := ct.lookup(c, *in.TrailName, false)
+	if err != nil {
+		return nil, err
+	}
+	if len(t.InsightSelectors) == 0 {
+		return nil, api.NewInsightNotEnabledException("Trail " + t.ARN + " does not have Insights enabled. Enable Insights on the trail, and then try again.")
+	}
+	return &api.GetInsightSelectorsResponse{TrailARN: ptr(t.ARN), InsightSelectors: t.InsightSelectors}, nil
+}

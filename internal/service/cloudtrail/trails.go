@@ -1,0 +1,651 @@
+package cloudtrail
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/netip"
+	"strings"
+	"time"
+
+	api "github.com/palisade/palisade/internal/api/cloudtrail"
+	"github.com/palisade/palisade/internal/server"
+	"github.com/palisade/palisade/internal/store"
+)
+
+// trailsNS holds every trail of every account, keyed by ARN: the delivery consumer
+// reads them all, and an account's trails (five per region at most) are found by
+// scanning its ARN prefix.
+var trailsNS = store.NS("cloudtrail", "", "", "trails")
+
+// maxTrailsPerRegion is CloudTrail's quota of trails per region per account.
+const maxTrailsPerRegion = 5
+
+// trail is a stored trail: its configuration and whether it is logging.
+type trail struct {
+	Name                       string                      `json:"name"`
+	Account                    string                      `json:"account"`
+	HomeRegion                 string                      `json:"homeRegion"`
+	ARN                        string                      `json:"arn"`
+	S3BucketName               string                      `json:"s3BucketName"`
+	S3KeyPrefix                string                      `json:"s3KeyPrefix,omitempty"`
+	SnsTopicName               string                      `json:"snsTopicName,omitempty"`
+	SnsTopicARN                string                      `json:"snsTopicARN,omitempty"`
+	IncludeGlobalServiceEvents bool                        `json:"includeGlobalServiceEvents"`
+	IsMultiRegion              bool                        `json:"isMultiRegion"`
+	LogFileValidation          bool                        `json:"logFileValidation"`
+	CWLogGroupARN              string                      `json:"cwLogGroupArn,omitempty"`
+	CWRoleARN                  string                      `json:"cwRoleArn,omitempty"`
+	KMSKeyID                   string                      `json:"kmsKeyId,omitempty"`
+	IsOrganization             bool                        `json:"isOrganization,omitempty"`
+	OrgID                      string                      `json:"orgId,omitempty"`
+	EventSelectors             []api.EventSelector         `json:"eventSelectors,omitempty"`
+	AdvancedEventSelectors     []api.AdvancedEventSelector `json:"advancedEventSelectors,omitempty"`
+	CustomSelectors            bool                        `json:"customSelectors,omitempty"`
+	InsightSelectors           []api.InsightSelector       `json:"insightSelectors,omitempty"`
+	Tags                       []api.Tag                   `json:"tags,omitempty"`
+	Created                    time.Time                   `json:"created"`
+
+	Logging          bool       `json:"logging"`
+	StartLoggingTime *time.Time `json:"startLoggingTime,omitempty"`
+	StopLoggingTime  *time.Time `json:"stopLoggingTime,omitempty"`
+	// Epoch counts the times logging or validation was (re)started: a new epoch starts
+	// a new digest chain, as CloudTrail's "starting digest file" after a restart, at
+	// EpochStart.
+	Epoch      int       `json:"epoch"`
+	EpochStart time.Time `json:"epochStart"`
+}
+
+func trailARN(region, account, name string) string {
+	return "arn:aws:cloudtrail:" + region + ":" + account + ":trail/" + name
+}
+
+// parseTrailARN splits a trail ARN; ok is false for anything else.
+func parseTrailARN(s string) (region, account, name string, ok bool) {
+	rest, found := strings.CutPrefix(s, "arn:")
+	if !found {
+		return "", "", "", false
+	}
+	parts := strings.SplitN(rest, ":", 5)
+	if len(parts) != 5 || parts[1] != "cloudtrail" || parts[2] == "" || len(parts[3]) != 12 {
+		return "", "", "", false
+	}
+	name, found = strings.CutPrefix(parts[4], "trail/")
+	if !found || name == "" {
+		return "", "", "", false
+	}
+	return parts[2], parts[3], name, true
+}
+
+// checkTrailName applies CloudTrail's naming rules with its messages (the first five
+// as AWS words them; the last two follow the documented rules, their wording
+// inferred).
+func checkTrailName(name string) error {
+	switch {
+	case len(name) < 3:
+		return api.NewInvalidTrailNameException(fmt.Sprintf("Trail name too short. Minimum allowed length: 3 characters. Specified name length: %d characters.", len(name)))
+	case len(name) > 128:
+		return api.NewInvalidTrailNameException(fmt.Sprintf("Trail name too long. Maximum allowed length: 128 characters. Specified name length: %d characters.", len(name)))
+	case !alnum(name[0]):
+		return api.NewInvalidTrailNameException("Trail name must starts with a letter or number.")
+	case !alnum(name[len(name)-1]):
+		return api.NewInvalidTrailNameException("Trail name must ends with a letter or number.")
+	}
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		if !alnum(c) && c != '.' && c != '-' && c != '_' {
+			return api.NewInvalidTrailNameException("Trail name or ARN can only contain uppercase letters, lowercase letters, numbers, periods (.), hyphens (-), and underscores (_).")
+		}
+		if i > 0 && !alnum(c) && !alnum(name[i-1]) {
+			return api.NewInvalidTrailNameException("Trail name cannot contain adjacent periods (.), hyphens (-), or underscores (_).")
+		}
+	}
+	if _, err := netip.ParseAddr(name); err == nil {
+		return api.NewInvalidTrailNameException("Trail name cannot be formatted as an IP address.")
+	}
+	return nil
+}
+
+func alnum(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
+}
+
+func trailNotFound(arn, account string) error {
+	return api.NewTrailNotFoundException("Unknown trail: " + arn + " for the user: " + account)
+}
+
+func getTrail(tx *store.Tx, arn string) (*trail, bool, error) {
+	var t trail
+	ok, err := tx.GetJSON(trailsNS, arn, &t)
+	if err != nil || !ok {
+		return nil, ok, err
+	}
+	return &t, true, nil
+}
+
+func putTrail(tx *store.Tx, t *trail) error { return tx.PutJSON(trailsNS, t.ARN, t) }
+
+// allTrails calls fn for every stored trail, in ARN order.
+func allTrails(tx *store.Tx, fn func(*trail) bool) error {
+	var derr error
+	err := tx.Scan(trailsNS, "", 0, func(_ string, v []byte) bool {
+		var t trail
+		if derr = json.Unmarshal(v, &t); derr != nil {
+			return false
+		}
+		return fn(&t)
+	})
+	if err != nil {
+		return err
+	}
+	return derr
+}
+
+// visibleTrails are the trails a call in an account and region sees: its own trails
+// of the region, and with shadows its multi-region trails of other regions and the
+// organization trails of its organization.
+func (ct *CloudTrail) visibleTrails(c *server.Call, shadows bool) ([]*trail, error) {
+	var org Org
+	var inOrg bool
+	if ct.deps.Organizations != nil && shadows {
+		var err error
+		if org, inOrg, err = ct.deps.Organizations.Organization(c.Tx, c.Account); err != nil {
+			return nil, err
+		}
+	}
+	var out []*trail
+	err := allTrails(c.Tx, func(t *trail) bool {
+		switch {
+		case t.Account == c.Account && t.HomeRegion == c.Region:
+			out = append(out, t)
+		case !shadows:
+		case t.Account == c.Account && t.IsMultiRegion:
+			out = append(out, t)
+		case inOrg && t.IsOrganization && t.OrgID == org.ID && (t.IsMultiRegion || t.HomeRegion == c.Region):
+			out = append(out, t)
+		}
+		return true
+	})
+	return out, err
+}
+
+// lookup finds the trail a name or ARN designates for a call. Names resolve in the
+// call's region; ARNs may designate a shadow trail (a multi-region trail of another
+// region, an organization trail of the caller's organization) when shadows is true.
+// A write on a trail outside its home region is InvalidHomeRegionException.
+func (ct *CloudTrail) lookup(c *server.Call, nameOrARN string, write bool) (*trail, error) {
+	arn := nameOrARN
+	if strings.HasPrefix(nameOrARN, "arn:") {
+		if _, _, _, ok := parseTrailARN(nameOrARN); !ok {
+			return nil, api.NewCloudTrailARNInvalidException("Invalid trail ARN: " + nameOrARN)
+		}
+	} else {
+		if err := checkTrailName(nameOrARN); err != nil {
+			return nil, err
+		}
+		arn = trailARN(c.Region, c.Account, nameOrARN)
+	}
+	t, ok, err := getTrail(c.Tx, arn)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		if !strings.HasPrefix(nameOrARN, "arn:") && !write {
+			// A name also finds a multi-region trail of the account created in
+			// another region (reads only).
+			ts, err := ct.visibleTrails(c, true)
+			if err != nil {
+				return nil, err
+			}
+			for _, x := range ts {
+				if x.Name == nameOrARN && x.Account == c.Account {
+					return x, nil
+				}
+			}
+		}
+		return nil, trailNotFound(arn, c.Account)
+	}
+	if t.Account != c.Account || t.HomeRegion != c.Region {
+		visible := false
+		ts, err := ct.visibleTrails(c, true)
+		if err != nil {
+			return nil, err
+		}
+		for _, x := range ts {
+			visible = visible || x.ARN == t.ARN
+		}
+		if !visible {
+			return nil, trailNotFound(arn, c.Account)
+		}
+		if write {
+			if t.Account != c.Account {
+				return nil, trailNotFound(arn, c.Account)
+			}
+			// Wording inferred: AWS documents the exception, not its message.
+			return nil, api.NewInvalidHomeRegionException("The trail " + t.ARN + " can only be changed from its home region, " + t.HomeRegion + ".")
+		}
+	}
+	return t, nil
+}
+
+// trailOutput fills the fields CreateTrail, UpdateTrail, GetTrail and DescribeTrails
+// share.
+func (t *trail) describe() api.Trail {
+	out := api.Trail{
+		Name: ptr(t.Name), S3BucketName: ptr(t.S3BucketName), IncludeGlobalServiceEvents: ptr(t.IncludeGlobalServiceEvents),
+		IsMultiRegionTrail: ptr(t.IsMultiRegion), HomeRegion: ptr(t.HomeRegion), TrailARN: ptr(t.ARN),
+		LogFileValidationEnabled: ptr(t.LogFileValidation), HasCustomEventSelectors: ptr(t.CustomSelectors),
+		HasInsightSelectors: ptr(len(t.InsightSelectors) > 0), IsOrganizationTrail: ptr(t.IsOrganization),
+		S3KeyPrefix: optional(t.S3KeyPrefix), SnsTopicName: optional(t.SnsTopicName), SnsTopicARN: optional(t.SnsTopicARN),
+		CloudWatchLogsLogGroupArn: optional(t.CWLogGroupARN), CloudWatchLogsRoleArn: optional(t.CWRoleARN), KmsKeyId: optional(t.KMSKeyID),
+	}
+	return out
+}
+
+func ptr[T any](v T) *T { return &v }
+
+func optional(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
+func deref[T any](p *T) T {
+	var zero T
+	if p == nil {
+		return zero
+	}
+	return *p
+}
+
+// settings are the configurable fields CreateTrail and UpdateTrail share.
+type settings struct {
+	S3BucketName, S3KeyPrefix, SnsTopicName           *string
+	IncludeGlobalServiceEvents, IsMultiRegion, LogVal *bool
+	CWLogGroupARN, CWRoleARN, KMSKeyID                *string
+	IsOrganization                                    *bool
+}
+
+// apply validates settings against a trail and applies them.
+func (ct *CloudTrail) apply(c *server.Call, t *trail, s settings) error {
+	if s.S3BucketName != nil {
+		t.S3BucketName = *s.S3BucketName
+	}
+	if s.S3KeyPrefix != nil {
+		if len(*s.S3KeyPrefix) > 200 {
+			return api.NewInvalidS3PrefixException("Prefix is too long. Maximum allowed length: 200 characters.")
+		}
+		t.S3KeyPrefix = *s.S3KeyPrefix
+	}
+	if s.SnsTopicName != nil {
+		t.SnsTopicName, t.SnsTopicARN = *s.SnsTopicName, ""
+		if t.SnsTopicName != "" {
+			t.SnsTopicARN = t.SnsTopicName
+			if !strings.HasPrefix(t.SnsTopicName, "arn:") {
+				t.SnsTopicARN = "arn:aws:sns:" + c.Region + ":" + c.Account + ":" + t.SnsTopicName
+			}
+		}
+	}
+	if s.IncludeGlobalServiceEvents != nil {
+		t.IncludeGlobalServiceEvents = *s.IncludeGlobalServiceEvents
+	}
+	if s.IsMultiRegion != nil {
+		t.IsMultiRegion = *s.IsMultiRegion
+	}
+	if s.LogVal != nil {
+		if *s.LogVal && !t.LogFileValidation {
+			t.Epoch++
+			t.EpochStart = c.Now
+		}
+		t.LogFileValidation = *s.LogVal
+	}
+	if s.CWLogGroupARN != nil {
+		t.CWLogGroupARN = *s.CWLogGroupARN
+	}
+	if s.CWRoleARN != nil {
+		t.CWRoleARN = *s.CWRoleARN
+	}
+	if s.KMSKeyID != nil {
+		t.KMSKeyID = *s.KMSKeyID
+	}
+	if s.IsOrganization != nil {
+		t.IsOrganization = *s.IsOrganization
+	}
+	if t.IsMultiRegion && !t.IncludeGlobalServiceEvents {
+		return api.NewInvalidParameterCombinationException("Multi-Region trail must include global service events.")
+	}
+	if (t.CWLogGroupARN == "") != (t.CWRoleARN == "") {
+		if t.CWRoleARN == "" {
+			return api.NewInvalidCloudWatchLogsRoleArnException("You must specify a role ARN along with the CloudWatch Logs log group ARN.")
+		}
+		return api.NewInvalidCloudWatchLogsLogGroupArnException("You must specify a CloudWatch Logs log group ARN along with the role ARN.")
+	}
+	if t.CWLogGroupARN != "" && !validLogGroupARN(t.CWLogGroupARN) {
+		return api.NewInvalidCloudWatchLogsLogGroupArnException("Invalid CloudWatch Logs log group ARN: " + t.CWLogGroupARN)
+	}
+	if t.CWRoleARN != "" && !strings.HasPrefix(t.CWRoleARN, "arn:aws:iam::") {
+		return api.NewInvalidCloudWatchLogsRoleArnException("Invalid CloudWatch Logs role ARN: " + t.CWRoleARN)
+	}
+	if t.IsOrganization {
+		if err := ct.checkOrganization(c, t); err != nil {
+			return err
+		}
+	} else {
+		t.OrgID = ""
+	}
+	if s.KMSKeyID != nil && *s.KMSKeyID != "" {
+		if err := ct.checkKey(c, t); err != nil {
+			return err
+		}
+	}
+	if s.S3BucketName != nil || s.S3KeyPrefix != nil || s.IsOrganization != nil {
+		if err := ct.checkBucket(c, t); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// validLogGroupARN: arn:aws:logs:REGION:ACCOUNT:log-group:NAME:* (CloudTrail wants the
+// trailing :*; it is accepted without too).
+func validLogGroupARN(s string) bool {
+	parts := strings.SplitN(s, ":", 7)
+	return len(parts) >= 7 && parts[0] == "arn" && parts[2] == "logs" && parts[5] == "log-group" && parts[6] != ""
+}
+
+// checkOrganization: an organization trail is created by the management account of
+// an organization with all features and CloudTrail's trusted access enabled.
+func (ct *CloudTrail) checkOrganization(c *server.Call, t *trail) error {
+	if ct.deps.Organizations == nil {
+		return api.NewOrganizationsNotInUseException("This account is not a member of an organization.")
+	}
+	org, ok, err := ct.deps.Organizations.Organization(c.Tx, c.Account)
+	if err != nil {
+		return err
+	}
+	switch {
+	case !ok:
+		return api.NewOrganizationsNotInUseException("This account is not a member of an organization.")
+	case org.ManagementAccount != c.Account:
+		return api.NewNotOrganizationMasterAccountException("The request must be made by the management account of the organization.")
+	case !org.AllFeatures:
+		return api.NewOrganizationNotInAllFeaturesModeException("This organization does not have all features enabled.")
+	case !org.TrustedAccess:
+		return api.NewCloudTrailAccessNotEnabledException("AWS CloudTrail trusted access is not enabled in AWS Organizations.")
+	}
+	t.OrgID = org.ID
+	return nil
+}
+
+// checkBucket: the bucket exists and its policy lets cloudtrail.amazonaws.com read
+// its ACL and put objects under AWSLogs/ACCOUNT/ (and AWSLogs/ORG-ID/ for an
+// organization trail) with the bucket-owner-full-control ACL.
+func (ct *CloudTrail) checkBucket(c *server.Call, t *trail) error {
+	b := ct.deps.Buckets
+	if b == nil {
+		return nil
+	}
+	_, _, ok, err := b.Bucket(c.Tx, t.S3BucketName)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		// Wording inferred: "S3 bucket ... does not exist" as AWS's console shows it.
+		return api.NewS3BucketDoesNotExistException("S3 bucket " + t.S3BucketName + " does not exist.")
+	}
+	cond := map[string][]string{"aws:SourceArn": {t.ARN}, "aws:SourceAccount": {t.Account}}
+	allowed, err := b.ServiceAllowed(c.Tx, t.S3BucketName, "", "s3:GetBucketAcl", ServicePrincipal, cond)
+	if err != nil {
+		return err
+	}
+	prefixes := []string{t.Account}
+	if t.IsOrganization {
+		prefixes = append(prefixes, t.OrgID+"/"+t.Account)
+	}
+	for _, p := range prefixes {
+		if !allowed {
+			break
+		}
+		put := map[string][]string{"s3:x-amz-acl": {"bucket-owner-full-control"}, "aws:SourceArn": {t.ARN}, "aws:SourceAccount": {t.Account}}
+		allowed, err = b.ServiceAllowed(c.Tx, t.S3BucketName, keyPrefix(t.S3KeyPrefix)+"AWSLogs/"+p+"/", "s3:PutObject", ServicePrincipal, put)
+		if err != nil {
+			return err
+		}
+	}
+	if !allowed {
+		return api.NewInsufficientS3BucketPolicyException("Incorrect S3 bucket policy is detected for bucket: " + t.S3BucketName)
+	}
+	return nil
+}
+
+func keyPrefix(p string) string {
+	if p == "" {
+		return ""
+	}
+	return p + "/"
+}
+
+// checkKey resolves the trail's KMS key to its ARN and checks that its policy lets
+// CloudTrail generate data keys for this trail.
+func (ct *CloudTrail) checkKey(c *server.Call, t *trail) error {
+	k := ct.deps.Keys
+	if k == nil {
+		if !strings.HasPrefix(t.KMSKeyID, "arn:") {
+			if strings.HasPrefix(t.KMSKeyID, "alias/") {
+				t.KMSKeyID = "arn:aws:kms:" + c.Region + ":" + c.Account + ":" + t.KMSKeyID
+			} else {
+				t.KMSKeyID = "arn:aws:kms:" + c.Region + ":" + c.Account + ":key/" + t.KMSKeyID
+			}
+		}
+		return nil
+	}
+	arn, ok, err := k.ResolveKey(c.Tx, c.Account, c.Region, t.KMSKeyID)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return api.NewKmsKeyNotFoundException("KMS key " + t.KMSKeyID + " does not exist.")
+	}
+	t.KMSKeyID = arn
+	allowed, err := k.ServiceAllowed(c.Tx, arn, "kms:GenerateDataKey", ServicePrincipal, map[string][]string{
+		"kms:EncryptionContext:aws:cloudtrail:arn": {t.ARN}, "aws:SourceArn": {t.ARN}, "aws:SourceAccount": {t.Account},
+	})
+	if err != nil {
+		return err
+	}
+	if !allowed {
+		return api.NewInsufficientEncryptionPolicyException("Insufficient permissions to access S3 bucket " + t.S3BucketName + " or KMS key " + arn + ".")
+	}
+	return nil
+}
+
+func (ct *CloudTrail) createTrail(c *server.Call, in *api.CreateTrailRequest) (*api.CreateTrailResponse, error) {
+	if err := checkTrailName(in.Name); err != nil {
+		return nil, err
+	}
+	arn := trailARN(c.Region, c.Account, in.Name)
+	if _, ok, err := getTrail(c.Tx, arn); err != nil {
+		return nil, err
+	} else if ok {
+		return nil, api.NewTrailAlreadyExistsException("Trail " + in.Name + " already exists for customer: " + c.Account)
+	}
+	n := 0
+	if err := allTrails(c.Tx, func(t *trail) bool {
+		if t.Account == c.Account && t.HomeRegion == c.Region {
+			n++
+		}
+		return true
+	}); err != nil {
+		return nil, err
+	}
+	if n >= maxTrailsPerRegion {
+		return nil, api.NewMaximumNumberOfTrailsExceededException(fmt.Sprintf("User: %s already has %d trails in %s.", c.Account, n, c.Region))
+	}
+	if err := checkTags(in.TagsList); err != nil {
+		return nil, err
+	}
+	t := &trail{Name: in.Name, Account: c.Account, HomeRegion: c.Region, ARN: arn, IncludeGlobalServiceEvents: true, Created: c.Now, Tags: in.TagsList}
+	s := settings{
+		S3BucketName: &in.S3BucketName, S3KeyPrefix: in.S3KeyPrefix, SnsTopicName: in.SnsTopicName,
+		IncludeGlobalServiceEvents: in.IncludeGlobalServiceEvents, IsMultiRegion: in.IsMultiRegionTrail, LogVal: in.EnableLogFileValidation,
+		CWLogGroupARN: in.CloudWatchLogsLogGroupArn, CWRoleARN: in.CloudWatchLogsRoleArn, KMSKeyID: in.KmsKeyId, IsOrganization: in.IsOrganizationTrail,
+	}
+	if err := ct.apply(c, t, s); err != nil {
+		return nil, err
+	}
+	if err := putTrail(c.Tx, t); err != nil {
+		return nil, err
+	}
+	d := t.describe()
+	return &api.CreateTrailResponse{
+		Name: d.Name, S3BucketName: d.S3BucketName, S3KeyPrefix: d.S3KeyPrefix, SnsTopicName: d.SnsTopicName, SnsTopicARN: d.SnsTopicARN,
+		IncludeGlobalServiceEvents: d.IncludeGlobalServiceEvents, IsMultiRegionTrail: d.IsMultiRegionTrail, TrailARN: d.TrailARN,
+		LogFileValidationEnabled: d.LogFileValidationEnabled, CloudWatchLogsLogGroupArn: d.CloudWatchLogsLogGroupArn,
+		CloudWatchLogsRoleArn: d.CloudWatchLogsRoleArn, KmsKeyId: d.KmsKeyId, IsOrganizationTrail: d.IsOrganizationTrail,
+	}, nil
+}
+
+func (ct *CloudTrail) updateTrail(c *server.Call, in *api.UpdateTrailRequest) (*api.UpdateTrailResponse, error) {
+	t, err := ct.lookup(c, in.Name, true)
+	if err != nil {
+		return nil, err
+	}
+	s := settings{
+		S3BucketName: in.S3BucketName, S3KeyPrefix: in.S3KeyPrefix, SnsTopicName: in.SnsTopicName,
+		IncludeGlobalServiceEvents: in.IncludeGlobalServiceEvents, IsMultiRegion: in.IsMultiRegionTrail, LogVal: in.EnableLogFileValidation,
+		CWLogGroupARN: in.CloudWatchLogsLogGroupArn, CWRoleARN: in.CloudWatchLogsRoleArn, KMSKeyID: in.KmsKeyId, IsOrganization: in.IsOrganizationTrail,
+	}
+	if err := ct.apply(c, t, s); err != nil {
+		return nil, err
+	}
+	if err := putTrail(c.Tx, t); err != nil {
+		return nil, err
+	}
+	d := t.describe()
+	return &api.UpdateTrailResponse{
+		Name: d.Name, S3BucketName: d.S3BucketName, S3KeyPrefix: d.S3KeyPrefix, SnsTopicName: d.SnsTopicName, SnsTopicARN: d.SnsTopicARN,
+		IncludeGlobalServiceEvents: d.IncludeGlobalServiceEvents, IsMultiRegionTrail: d.IsMultiRegionTrail, TrailARN: d.TrailARN,
+		LogFileValidationEnabled: d.LogFileValidationEnabled, CloudWatchLogsLogGroupArn: d.CloudWatchLogsLogGroupArn,
+		CloudWatchLogsRoleArn: d.CloudWatchLogsRoleArn, KmsKeyId: d.KmsKeyId, IsOrganizationTrail: d.IsOrganizationTrail,
+	}, nil
+}
+
+func (ct *CloudTrail) deleteTrail(c *server.Call, in *api.DeleteTrailRequest) (*api.DeleteTrailResponse, error) {
+	t, err := ct.lookup(c, in.Name, true)
+	if err != nil {
+		return nil, err
+	}
+	if t.Logging {
+		t.Logging = false
+		if err := markStop(c.Tx, t, c.Now); err != nil {
+			return nil, err
+		}
+	}
+	if err := retire(c.Tx, t); err != nil {
+		return nil, err
+	}
+	if _, err := c.Tx.Delete(trailsNS, t.ARN); err != nil {
+		return nil, err
+	}
+	return &api.DeleteTrailResponse{}, nil
+}
+
+func (ct *CloudTrail) describeTrails(c *server.Call, in *api.DescribeTrailsRequest) (*api.DescribeTrailsResponse, error) {
+	shadows := in.IncludeShadowTrails == nil || *in.IncludeShadowTrails
+	ts, err := ct.visibleTrails(c, shadows)
+	if err != nil {
+		return nil, err
+	}
+	out := &api.DescribeTrailsResponse{TrailList: []api.Trail{}}
+	for _, t := range ts {
+		if len(in.TrailNameList) > 0 && !named(in.TrailNameList, t) {
+			continue
+		}
+		out.TrailList = append(out.TrailList, t.describe())
+	}
+	return out, nil
+}
+
+// named reports whether a DescribeTrails name list designates a trail: by ARN, or by
+// name for the account's own trails.
+func named(list []string, t *trail) bool {
+	for _, n := range list {
+		if n == t.ARN || n == t.Name {
+			return true
+		}
+	}
+	return false
+}
+
+func (ct *CloudTrail) getTrail(c *server.Call, in *api.GetTrailRequest) (*api.GetTrailResponse, error) {
+	t, err := ct.lookup(c, in.Name, false)
+	if err != nil {
+		return nil, err
+	}
+	d := t.describe()
+	return &api.GetTrailResponse{Trail: &d}, nil
+}
+
+// listTrailsPage is how many trails ListTrails returns per page.
+const listTrailsPage = 50
+
+func (ct *CloudTrail) listTrails(c *server.Call, in *api.ListTrailsRequest) (*api.ListTrailsResponse, error) {
+	ts, err := ct.visibleTrails(c, true)
+	if err != nil {
+		return nil, err
+	}
+	start := 0
+	if in.NextToken != nil {
+		start = -1
+		for i, t := range ts {
+			if t.ARN == *in.NextToken {
+				start = i
+			}
+		}
+		if start < 0 {
+			return nil, api.NewInvalidNextTokenException("Invalid NextToken.")
+		}
+	}
+	out := &api.ListTrailsResponse{Trails: []api.TrailInfo{}}
+	for i := start; i < len(ts); i++ {
+		if len(out.Trails) == listTrailsPage {
+			out.NextToken = ptr(ts[i].ARN)
+			break
+		}
+		t := ts[i]
+		out.Trails = append(out.Trails, api.TrailInfo{TrailARN: ptr(t.ARN), Name: ptr(t.Name), HomeRegion: ptr(t.HomeRegion)})
+	}
+	return out, nil
+}
+
+func (ct *CloudTrail) startLogging(c *server.Call, in *api.StartLoggingRequest) (*api.StartLoggingResponse, error) {
+	t, err := ct.lookup(c, in.Name, true)
+	if err != nil {
+		return nil, err
+	}
+	if !t.Logging {
+		t.Logging = true
+		t.StartLoggingTime = ptr(c.Now)
+		t.Epoch++
+		// The trail records from this call on: StartLogging itself is in its log.
+		if err := markStart(c.Tx, t, c); err != nil {
+			return nil, err
+		}
+	}
+	return &api.StartLoggingResponse{}, putTrail(c.Tx, t)
+}
+
+func (ct *CloudTrail) stopLogging(c *server.Call, in *api.StopLoggingRequest) (*api.StopLoggingResponse, error) {
+	t, err := ct.lookup(c, in.Name, true)
+	if err != nil {
+		return nil, err
+	}
+	if t.Logging {
+		t.Logging = false
+		t.StopLoggingTime = ptr(c.Now)
+		if err := markStop(c.Tx, t, c.Now); err != nil {
+			return nil, err
+		}
+	}
+	return &api.StopLoggingResponse{}, putTrail(c.Tx, t)
+}

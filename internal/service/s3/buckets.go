@@ -1,0 +1,283 @@
+package s3
+
+import (
+	"encoding/base64"
+	"net"
+	"strings"
+
+	api "github.com/palisade/palisade/internal/api/s3"
+	"github.com/palisade/palisade/internal/auth"
+	"github.com/palisade/palisade/internal/model"
+	"github.com/palisade/palisade/internal/server"
+	"github.com/palisade/palisade/internal/store"
+)
+
+// maxBuckets is the default quota of general purpose buckets per account.
+const maxBuckets = 10000
+
+// validBucketName applies S3's naming rules for general purpose buckets (User Guide,
+// "General purpose bucket naming rules").
+func validBucketName(n string) bool {
+	if len(n) < 3 || len(n) > 63 {
+		return false
+	}
+	for i := 0; i < len(n); i++ {
+		c := n[i]
+		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '.' || c == '-') {
+			return false
+		}
+	}
+	alnum := func(c byte) bool { return c >= 'a' && c <= 'z' || c >= '0' && c <= '9' }
+	if !alnum(n[0]) || !alnum(n[len(n)-1]) || strings.Contains(n, "..") {
+		return false
+	}
+	if ip := net.ParseIP(n); ip != nil && ip.To4() != nil {
+		return false
+	}
+	for _, p := range []string{"xn--", "sthree-", "amzn-s3-demo-"} {
+		if strings.HasPrefix(n, p) {
+			return false
+		}
+	}
+	for _, sfx := range []string{"-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3"} {
+		if strings.HasSuffix(n, sfx) {
+			return false
+		}
+	}
+	return true
+}
+
+func errInvalidBucketName(n string) *model.Error {
+	return model.NewError(400, "InvalidBucketName", "The specified bucket is not valid.").With("BucketName", n)
+}
+
+// checkRegion refuses a request signed for another region than the bucket's, as S3
+// does ("the region 'us-east-1' is wrong; expecting 'eu-west-1'"); the SDKs read the
+// Region field and sign again for the right one.
+func checkRegion(c *server.Call, b *bucketRec) error {
+	if c.Auth == nil || c.Region == b.Region {
+		return nil
+	}
+	return model.NewError(400, "AuthorizationHeaderMalformed", "The authorization header is malformed; the region '%s' is wrong; expecting '%s'", c.Region, b.Region).With("Region", b.Region)
+}
+
+func (s *Service) bucketHandlers() []server.Handler {
+	return []server.Handler{
+		server.Write("CreateBucket", s.createBucket),
+		server.Write("DeleteBucket", s.deleteBucket),
+		server.Read("HeadBucket", func(c *server.Call, in *api.HeadBucketRequest) (*api.HeadBucketOutput, error) {
+			b, err := loadBucket(c.Tx, in.Bucket)
+			if err != nil {
+				return nil, err
+			}
+			return &api.HeadBucketOutput{BucketRegion: ptr(b.Region), BucketArn: ptr(b.arn()), AccessPointAlias: ptr(false)}, nil
+		}),
+		server.Read("GetBucketLocation", func(c *server.Call, in *api.GetBucketLocationRequest) (*api.GetBucketLocationOutput, error) {
+			b, err := loadBucket(c.Tx, in.Bucket)
+			if err != nil {
+				return nil, err
+			}
+			out := &api.GetBucketLocationOutput{}
+			if b.Region != "us-east-1" {
+				out.LocationConstraint = ptr(b.Region)
+			}
+			return out, nil
+		}),
+		server.Read("ListBuckets", s.listBuckets),
+	}
+}
+
+func (s *Service) createBucket(c *server.Call, in *api.CreateBucketRequest) (*api.CreateBucketOutput, error) {
+	if c.Principal.Type == auth.Anonymous {
+		return nil, errAccessDenied()
+	}
+	if !validBucketName(in.Bucket) {
+		return nil, errInvalidBucketName(in.Bucket)
+	}
+	region := c.Region
+	var tags []api.Tag
+	if cfg := in.CreateBucketConfiguration; cfg != nil {
+		if lc := cfg.LocationConstraint; lc != nil {
+			if *lc == "us-east-1" || *lc == "" {
+				return nil, model.NewError(400, "InvalidLocationConstraint", "The specified location-constraint is not valid").With("LocationConstraint", *lc)
+			}
+			if *lc != region {
+				return nil, model.NewError(400, "IllegalLocationConstraintException", "The %s location constraint is incompatible for the region specific endpoint this request was sent to.", *lc)
+			}
+		}
+		if len(cfg.Tags) > 0 {
+			if err := checkTags(cfg.Tags, 50); err != nil {
+				return nil, err
+			}
+			tags = cfg.Tags
+		}
+	}
+	if region != "us-east-1" && (in.CreateBucketConfiguration == nil || in.CreateBucketConfiguration.LocationConstraint == nil) {
+		return nil, model.NewError(400, "IllegalLocationConstraintException", "The unspecified location constraint is incompatible for the region specific endpoint this request was sent to.")
+	}
+	existing, err := buckets.get(c.Tx, in.Bucket)
+	if err != nil {
+		return nil, err
+	}
+	if existing != nil {
+		if existing.Owner != c.Principal.Account {
+			return nil, model.NewError(409, "BucketAlreadyExists", "The requested bucket name is not available. The bucket namespace is shared by all users of the system. Please select a different name and try again.").With("BucketName", in.Bucket)
+		}
+		if region == "us-east-1" && existing.Region == "us-east-1" {
+			// us-east-1 keeps its legacy answer: creating a bucket you own there again
+			// succeeds and changes nothing.
+			return &api.CreateBucketOutput{Location: ptr("/" + in.Bucket), BucketArn: ptr(existing.arn())}, nil
+		}
+		return nil, model.NewError(409, "BucketAlreadyOwnedByYou", "Your previous request to create the named bucket succeeded and you already own it.").With("BucketName", in.Bucket)
+	}
+	n, err := c.Tx.Count(nsOwned(c.Principal.Account))
+	if err != nil {
+		return nil, err
+	}
+	if n >= maxBuckets {
+		return nil, model.NewError(400, "TooManyBuckets", "You have attempted to create more buckets than allowed")
+	}
+	b := &bucketRec{Name: in.Bucket, Owner: c.Principal.Account, Region: region, Created: timeTrunc(c.Now), Tags: tags,
+		Ownership: ownerEnforced, PAB: &pab{true, true, true, true}}
+	if in.ObjectOwnership != nil {
+		b.Ownership = *in.ObjectOwnership
+	}
+	ai := aclInput{in.ACL, in.GrantFullControl, in.GrantRead, in.GrantReadACP, in.GrantWrite, in.GrantWriteACP, nil}
+	a, err := ai.build(b.Owner, b.Owner)
+	if err != nil {
+		return nil, err
+	}
+	if a != nil {
+		if !b.aclsEnabled() && !a.onlyOwner(b.Owner) {
+			return nil, errACLWithEnforced()
+		}
+		if a.public() {
+			acct, err := load[accountRec](c.Tx, nsAccount, b.Owner)
+			if err != nil {
+				return nil, err
+			}
+			if acct != nil && acct.PAB != nil && acct.PAB.BlockPublicAcls {
+				return nil, model.NewError(400, "InvalidBucketAclWithBlockPublicAccessError", "Bucket cannot have public ACLs set with BlockPublicAccess enabled")
+			}
+		}
+		if b.aclsEnabled() {
+			b.ACL = a
+		}
+	}
+	if in.ObjectLockEnabledForBucket != nil && *in.ObjectLockEnabledForBucket {
+		b.ObjectLock, b.Versioning = true, "Enabled"
+	}
+	if err := saveBucket(c.Tx, b); err != nil {
+		return nil, err
+	}
+	if err := c.Tx.Put(nsOwned(b.Owner), b.Name, nil); err != nil {
+		return nil, err
+	}
+	loc := "/" + b.Name
+	if region != "us-east-1" {
+		loc = "http://" + b.Name + ".s3.amazonaws.com/"
+	}
+	return &api.CreateBucketOutput{Location: ptr(loc), BucketArn: ptr(b.arn())}, changed(c, b, itemBucket, changeCreate)
+}
+
+// hasAny reports whether a namespace holds any key.
+func hasAny(tx *store.Tx, ns string) (bool, error) {
+	found := false
+	err := tx.Scan(ns, "", 1, func(string, []byte) bool { found = true; return false })
+	return found, err
+}
+
+func (s *Service) deleteBucket(c *server.Call, in *api.DeleteBucketRequest) (*model.Empty, error) {
+	b, err := loadBucket(c.Tx, in.Bucket)
+	if err != nil {
+		return nil, err
+	}
+	for _, ns := range []string{nsCur(b.Name), nsVer(b.Name)} {
+		full, err := hasAny(c.Tx, ns)
+		if err != nil {
+			return nil, err
+		}
+		if full {
+			msg := "The bucket you tried to delete is not empty"
+			if b.Versioning != "" {
+				msg += ". You must delete all versions in the bucket."
+			}
+			return nil, model.NewError(409, "BucketNotEmpty", "%s", msg).With("BucketName", b.Name)
+		}
+	}
+	// Multipart uploads in progress go with the bucket.
+	var uploads []*uploadRec
+	err = c.Tx.Scan(nsUploads(b.Name), "", 0, func(k string, v []byte) bool {
+		if u, err := decodeUpload(v); err == nil {
+			uploads = append(uploads, u)
+		}
+		return true
+	})
+	if err != nil {
+		return nil, err
+	}
+	for _, u := range uploads {
+		if err := s.dropUpload(c.Tx, b, u); err != nil {
+			return nil, err
+		}
+	}
+	if err := deleteBucketRec(c.Tx, b.Name); err != nil {
+		return nil, err
+	}
+	if _, err := c.Tx.Delete(nsOwned(b.Owner), b.Name); err != nil {
+		return nil, err
+	}
+	c.Status = 204
+	return &model.Empty{}, changed(c, b, itemBucket, changeDelete)
+}
+
+func (s *Service) listBuckets(c *server.Call, in *api.ListBucketsRequest) (*api.ListBucketsOutput, error) {
+	if c.Principal.Type == auth.Anonymous {
+		return nil, errAccessDenied()
+	}
+	limit := 0
+	if in.MaxBuckets != nil {
+		if *in.MaxBuckets < 1 || *in.MaxBuckets > 10000 {
+			return nil, errInvalidArgument("Argument max-buckets must be an integer between 1 and 10000", "max-buckets", "")
+		}
+		limit = int(*in.MaxBuckets)
+	}
+	after := ""
+	if in.ContinuationToken != nil {
+		raw, err := base64.RawURLEncoding.DecodeString(*in.ContinuationToken)
+		if err != nil {
+			return nil, errInvalidArgument("The continuation token provided is incorrect", "continuation-token", *in.ContinuationToken)
+		}
+		after = string(raw)
+	}
+	prefix := str(in.Prefix)
+	out := &api.ListBucketsOutput{Owner: owner(c.Principal.Account), Buckets: []api.Bucket{}}
+	if in.Prefix != nil {
+		out.Prefix = in.Prefix
+	}
+	var names []string
+	err := c.Tx.Scan(nsOwned(c.Principal.Account), after, 0, func(k string, _ []byte) bool {
+		if strings.HasPrefix(k, prefix) {
+			names = append(names, k)
+		}
+		return true
+	})
+	if err != nil {
+		return nil, err
+	}
+	for _, n := range names {
+		b, err := load[bucketRec](c.Tx, nsBuckets, n)
+		if err != nil {
+			return nil, err
+		}
+		if b == nil || (in.BucketRegion != nil && b.Region != *in.BucketRegion) {
+			continue
+		}
+		if limit > 0 && len(out.Buckets) == limit {
+			out.ContinuationToken = ptr(base64.RawURLEncoding.EncodeToString([]byte(*out.Buckets[len(out.Buckets)-1].Name)))
+			break
+		}
+		out.Buckets = append(out.Buckets, api.Bucket{Name: ptr(b.Name), CreationDate: ptr(b.Created), BucketRegion: ptr(b.Region), BucketArn: ptr(b.arn())})
+	}
+	return out, nil
+}

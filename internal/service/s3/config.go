@@ -1,0 +1,209 @@
+package s3
+
+import (
+	"net/url"
+	"strings"
+	"unicode/utf8"
+
+	api "github.com/palisade/palisade/internal/api/s3"
+	"github.com/palisade/palisade/internal/model"
+	"github.com/palisade/palisade/internal/server"
+)
+
+func (s *Service) configHandlers() []server.Handler {
+	hs := []server.Handler{
+		server.Write("PutBucketVersioning", func(c *server.Call, in *api.PutBucketVersioningRequest) (*model.Empty, error) {
+			b, err := loadBucket(c.Tx, in.Bucket)
+			if err != nil {
+				return nil, err
+			}
+			vc := in.VersioningConfiguration
+			if vc == nil {
+				return nil, errMalformedXML()
+			}
+			if vc.MFADelete != nil && *vc.MFADelete == "Enabled" {
+				// MFA delete needs the root user's MFA device on every versioned delete;
+				// Palisade does not implement it.
+				return nil, model.NewError(501, "NotImplemented", "A header you provided implies functionality that is not implemented").With("Header", "MfaDelete")
+			}
+			if vc.Status != nil {
+				switch *vc.Status {
+				case "Enabled", "Suspended":
+				default:
+					return nil, errMalformedXML()
+				}
+				if b.ObjectLock && *vc.Status == "Suspended" {
+					return nil, model.NewError(409, "InvalidBucketState", "An Object Lock configuration is present on this bucket, so the versioning state cannot be changed.")
+				}
+				b.Versioning = *vc.Status
+			}
+			if vc.MFADelete != nil {
+				b.MFADelete = *vc.MFADelete
+			}
+			if err := saveBucket(c.Tx, b); err != nil {
+				return nil, err
+			}
+			return &model.Empty{}, changed(c, b, itemVersioning, changeUpdate)
+		}),
+		server.Read("GetBucketVersioning", func(c *server.Call, in *api.GetBucketVersioningRequest) (*api.GetBucketVersioningOutput, error) {
+			b, err := loadBucket(c.Tx, in.Bucket)
+			if err != nil {
+				return nil, err
+			}
+			out := &api.GetBucketVersioningOutput{}
+			if b.Versioning != "" {
+				out.Status = ptr(b.Versioning)
+			}
+			if b.MFADelete != "" {
+				out.MFADelete = ptr(b.MFADelete)
+			}
+			return out, nil
+		}),
+		server.Write("PutBucketTagging", func(c *server.Call, in *api.PutBucketTaggingRequest) (*model.Empty, error) {
+			b, err := loadBucket(c.Tx, in.Bucket)
+			if err != nil {
+				return nil, err
+			}
+			if in.Tagging == nil {
+				return nil, errMalformedXML()
+			}
+			if err := checkTags(in.Tagging.TagSet, 50); err != nil {
+				return nil, err
+			}
+			b.Tags = in.Tagging.TagSet
+			if err := saveBucket(c.Tx, b); err != nil {
+				return nil, err
+			}
+			c.Status = 204
+			return &model.Empty{}, changed(c, b, itemTagging, changeUpdate)
+		}),
+		server.Read("GetBucketTagging", func(c *server.Call, in *api.GetBucketTaggingRequest) (*api.GetBucketTaggingOutput, error) {
+			b, err := loadBucket(c.Tx, in.Bucket)
+			if err != nil {
+				return nil, err
+			}
+			if len(b.Tags) == 0 {
+				return nil, model.NewError(404, "NoSuchTagSet", "The TagSet does not exist").With("BucketName", b.Name)
+			}
+			return &api.GetBucketTaggingOutput{TagSet: b.Tags}, nil
+		}),
+		server.Write("DeleteBucketTagging", func(c *server.Call, in *api.DeleteBucketTaggingRequest) (*model.Empty, error) {
+			b, err := loadBucket(c.Tx, in.Bucket)
+			if err != nil {
+				return nil, err
+			}
+			b.Tags = nil
+			if err := saveBucket(c.Tx, b); err != nil {
+				return nil, err
+			}
+			c.Status = 204
+			return &model.Empty{}, changed(c, b, itemTagging, changeUpdate)
+		}),
+	}
+	hs = append(hs, s.encryptionHandlers()...)
+	return append(hs, s.loggingHandlers()...)
+}
+
+// checkTags applies S3's tag rules: at most limit tags, keys of 1 to 128 and values of
+// up to 256 Unicode characters, unique keys, no "aws:" keys.
+func checkTags(tags []api.Tag, limit int) error {
+	if len(tags) > limit {
+		if limit == maxTags {
+			return model.NewError(400, "BadRequest", "Object tags cannot be greater than 10")
+		}
+		return model.NewError(400, "InvalidTag", "Bucket tag count cannot be greater than %d", limit)
+	}
+	seen := map[string]bool{}
+	for _, t := range tags {
+		switch {
+		case utf8.RuneCountInString(t.Key) == 0 || utf8.RuneCountInString(t.Key) > 128:
+			return model.NewError(400, "InvalidTag", "The TagKey you have provided is invalid")
+		case utf8.RuneCountInString(t.Value) > 256:
+			return model.NewError(400, "InvalidTag", "The TagValue you have provided is invalid")
+		case strings.HasPrefix(strings.ToLower(t.Key), "aws:"):
+			return model.NewError(400, "InvalidTag", "System tags cannot be added/updated by requester")
+		case seen[t.Key]:
+			return model.NewError(400, "InvalidTag", "Cannot provide multiple Tags with the same key")
+		}
+		seen[t.Key] = true
+	}
+	return nil
+}
+
+// parseTagQuery reads x-amz-tagging ("k1=v1&k2=v2", URL-encoded), keeping the order.
+func parseTagQuery(q string) ([]api.Tag, error) {
+	var tags []api.Tag
+	for _, kv := range strings.Split(q, "&") {
+		if kv == "" {
+			continue
+		}
+		k, v, _ := strings.Cut(kv, "=")
+		key, err1 := url.QueryUnescape(k)
+		val, err2 := url.QueryUnescape(v)
+		if err1 != nil || err2 != nil {
+			return nil, errInvalidArgument("The header 'x-amz-tagging' shall be encoded as UTF-8 then URLEncoded URL query parameters without tag name duplicates.", "x-amz-tagging", q)
+		}
+		tags = append(tags, api.Tag{Key: key, Value: val})
+	}
+	if err := checkTags(tags, maxTags); err != nil {
+		return nil, err
+	}
+	return tags, nil
+}
+
+func (s *Service) taggingHandlers() []server.Handler {
+	return []server.Handler{
+		server.Write("PutObjectTagging", func(c *server.Call, in *api.PutObjectTaggingRequest) (*api.PutObjectTaggingOutput, error) {
+			b, o, err := s.existingVersion(c.Tx, in.Bucket, in.Key, str(in.VersionId), false)
+			if err != nil {
+				return nil, err
+			}
+			if in.Tagging == nil {
+				return nil, errMalformedXML()
+			}
+			if err := checkTags(in.Tagging.TagSet, maxTags); err != nil {
+				return nil, err
+			}
+			o.Tags = in.Tagging.TagSet
+			if err := s.rewriteVersion(c.Tx, b, o); err != nil {
+				return nil, err
+			}
+			s.objectResources(c, b, o.Key)
+			return &api.PutObjectTaggingOutput{VersionId: versionHeader(b, o)}, nil
+		}),
+		server.Read("GetObjectTagging", func(c *server.Call, in *api.GetObjectTaggingRequest) (*api.GetObjectTaggingOutput, error) {
+			b, o, err := s.existingVersion(c.Tx, in.Bucket, in.Key, str(in.VersionId), false)
+			if err != nil {
+				return nil, err
+			}
+			s.objectResources(c, b, o.Key)
+			tags := o.Tags
+			if tags == nil {
+				tags = []api.Tag{}
+			}
+			return &api.GetObjectTaggingOutput{VersionId: versionHeader(b, o), TagSet: tags}, nil
+		}),
+		server.Write("DeleteObjectTagging", func(c *server.Call, in *api.DeleteObjectTaggingRequest) (*api.DeleteObjectTaggingOutput, error) {
+			b, o, err := s.existingVersion(c.Tx, in.Bucket, in.Key, str(in.VersionId), false)
+			if err != nil {
+				return nil, err
+			}
+			o.Tags = nil
+			if err := s.rewriteVersion(c.Tx, b, o); err != nil {
+				return nil, err
+			}
+			s.objectResources(c, b, o.Key)
+			c.Status = 204
+			return &api.DeleteObjectTaggingOutput{VersionId: versionHeader(b, o)}, nil
+		}),
+	}
+}
+
+// versionHeader is x-amz-version-id for a response about an object: sent once the
+// bucket has had versioning configured.
+func versionHeader(b *bucketRec, o *objRec) *string {
+	if b.Versioning == "" && o.VersionID == "null" {
+		return nil
+	}
+	return ptr(o.VersionID)
+}

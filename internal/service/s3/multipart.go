@@ -1,0 +1,659 @@
+package s3
+
+import (
+	"context"
+	"crypto/md5"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	api "github.com/palisade/palisade/internal/api/s3"
+	"github.com/palisade/palisade/internal/model"
+	"github.com/palisade/palisade/internal/server"
+	"github.com/palisade/palisade/internal/store"
+)
+
+// Multipart upload limits.
+const (
+	maxParts    = 10000
+	minPartSize = 5 << 20
+)
+
+// uploadRec is a multipart upload in progress. Its object key is decided (and, for
+// SSE-KMS, its data key made) when it is created; every part's file key is sealed
+// under it, so completing the upload only writes records.
+type uploadRec struct {
+	Key          string            `json:"k"`
+	UploadID     string            `json:"id"`
+	Initiated    time.Time         `json:"t"`
+	Initiator    string            `json:"by"` // the caller's ARN
+	Owner        string            `json:"o"`
+	ContentType  string            `json:"ct,omitempty"`
+	Headers      map[string]string `json:"h,omitempty"`
+	Meta         map[string]string `json:"m,omitempty"`
+	Tags         []api.Tag         `json:"tg,omitempty"`
+	StorageClass string            `json:"sc,omitempty"`
+	Redirect     string            `json:"wr,omitempty"`
+	ACL          *acl              `json:"acl,omitempty"`
+	Enc          encInfo           `json:"enc"`
+	ChecksumAlg  string            `json:"ca,omitempty"`
+	ChecksumType string            `json:"cty,omitempty"`
+}
+
+// partRec is one uploaded part.
+type partRec struct {
+	Number       int32             `json:"n"`
+	ETag         string            `json:"e"`
+	Size         int64             `json:"z"`
+	File         string            `json:"f"`
+	Key          []byte            `json:"k"` // file key sealed under the upload's object key
+	Checksums    map[string]string `json:"cs,omitempty"`
+	LastModified time.Time         `json:"t"`
+	Inline       bool              `json:"i,omitempty"`
+}
+
+func (p *partRec) segment() segment {
+	return segment{File: p.File, Size: p.Size, Key: p.Key, Inline: p.Inline}
+}
+
+func decodeUpload(v []byte) (*uploadRec, error) {
+	u := &uploadRec{}
+	return u, json.Unmarshal(v, u)
+}
+
+func partKey(n int32) string { return fmt.Sprintf("%05d", n) }
+
+func errNoSuchUpload(id string) *model.Error {
+	return api.NewNoSuchUpload("The specified upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed.").With("UploadId", id)
+}
+
+func loadUpload(tx *store.Tx, bucket, key, id string) (*uploadRec, error) {
+	u, err := load[uploadRec](tx, nsUploads(bucket), verKey(key, id))
+	if err != nil {
+		return nil, err
+	}
+	if u == nil {
+		return nil, errNoSuchUpload(id)
+	}
+	return u, nil
+}
+
+// parts returns an upload's parts in order.
+func parts(tx *store.Tx, uploadID string) ([]*partRec, error) {
+	var out []*partRec
+	var ferr error
+	err := tx.Scan(nsParts(uploadID), "", 0, func(_ string, v []byte) bool {
+		p := &partRec{}
+		if ferr = json.Unmarshal(v, p); ferr != nil {
+			return false
+		}
+		out = append(out, p)
+		return true
+	})
+	if ferr != nil {
+		return nil, ferr
+	}
+	return out, err
+}
+
+// dropUpload deletes an upload and its parts; the part files go after the commit.
+func (s *Service) dropUpload(tx *store.Tx, b *bucketRec, u *uploadRec) error {
+	ps, err := parts(tx, u.UploadID)
+	if err != nil {
+		return err
+	}
+	var segs []segment
+	for _, p := range ps {
+		if _, err := tx.Delete(nsParts(u.UploadID), partKey(p.Number)); err != nil {
+			return err
+		}
+		segs = append(segs, p.segment())
+	}
+	if _, err := tx.Delete(nsUploads(b.Name), verKey(u.Key, u.UploadID)); err != nil {
+		return err
+	}
+	return s.dropSegments(tx, segs)
+}
+
+func (s *Service) multipartHandlers() []server.Handler {
+	return []server.Handler{
+		server.Write("CreateMultipartUpload", s.createUpload),
+		server.Prepared("UploadPart", s.receivePart, s.uploadPart),
+		server.Prepared("UploadPartCopy", s.receivePartCopy, s.uploadPartCopy),
+		server.Write("CompleteMultipartUpload", s.completeUpload),
+		server.Write("AbortMultipartUpload", s.abortUpload),
+		server.Read("ListParts", s.listParts),
+		server.Read("ListMultipartUploads", s.listUploads),
+	}
+}
+
+func (s *Service) createUpload(c *server.Call, in *api.CreateMultipartUploadRequest) (*api.CreateMultipartUploadOutput, error) {
+	if err := checkKey(in.Key); err != nil {
+		return nil, err
+	}
+	b, err := loadBucket(c.Tx, in.Bucket)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkMeta(in.Metadata); err != nil {
+		return nil, err
+	}
+	sse := sseRequest{in.ServerSideEncryption, in.SSEKMSKeyId, in.SSEKMSEncryptionContext, in.BucketKeyEnabled,
+		customerKey{in.SSECustomerAlgorithm, in.SSECustomerKey, in.SSECustomerKeyMD5}}
+	if err := sse.validate(c); err != nil {
+		return nil, err
+	}
+	u := &uploadRec{Key: in.Key, UploadID: s.ids.newUploadID(), Initiated: timeTrunc(c.Now), Initiator: c.Principal.ARN,
+		ContentType: str(in.ContentType), Meta: in.Metadata, StorageClass: storageClass(in.StorageClass), Redirect: str(in.WebsiteRedirectLocation),
+		Headers: storedHeaders(in.CacheControl, in.ContentDisposition, in.ContentEncoding, in.ContentLanguage, in.Expires)}
+	if in.ChecksumAlgorithm != nil {
+		u.ChecksumAlg = strings.ToUpper(*in.ChecksumAlgorithm)
+		if !knownAlg(u.ChecksumAlg) {
+			return nil, errInvalidRequest("Checksum algorithm provided is unsupported. Please try again with any of the valid types: [CRC32, CRC32C, CRC64NVME, SHA1, SHA256]")
+		}
+		u.ChecksumType = typeComposite
+		if u.ChecksumAlg == algCRC64NVME {
+			u.ChecksumType = typeFullObject
+		}
+	}
+	if in.ChecksumType != nil {
+		if u.ChecksumAlg == "" {
+			return nil, errInvalidRequest("The x-amz-checksum-type header can only be used with the x-amz-checksum-algorithm header.")
+		}
+		if *in.ChecksumType == typeFullObject && !isCRC(u.ChecksumAlg) || *in.ChecksumType == typeComposite && u.ChecksumAlg == algCRC64NVME {
+			return nil, errInvalidRequest(fmt.Sprintf("The %s checksum type cannot be used with the %s checksum algorithm.", strings.ToLower(*in.ChecksumType), strings.ToLower(u.ChecksumAlg)))
+		}
+		u.ChecksumType = *in.ChecksumType
+	}
+	o := &objRec{Key: in.Key}
+	if err := s.objectOwnerAndACL(c, b, o, aclInput{in.ACL, in.GrantFullControl, in.GrantRead, in.GrantReadACP, nil, in.GrantWriteACP, nil}); err != nil {
+		return nil, err
+	}
+	u.Owner, u.ACL = o.Owner, o.ACL
+	if in.Tagging != nil {
+		if u.Tags, err = parseTagQuery(*in.Tagging); err != nil {
+			return nil, err
+		}
+	}
+	if _, u.Enc, err = s.newObjectKey(c, b, in.Key, sse); err != nil {
+		return nil, err
+	}
+	if err := putJSON(c.Tx, nsUploads(b.Name), verKey(u.Key, u.UploadID), u); err != nil {
+		return nil, err
+	}
+	s.objectResources(c, b, in.Key)
+	out := &api.CreateMultipartUploadOutput{Bucket: ptr(b.Name), Key: ptr(in.Key), UploadId: ptr(u.UploadID)}
+	if u.ChecksumAlg != "" {
+		out.ChecksumAlgorithm, out.ChecksumType = ptr(u.ChecksumAlg), ptr(u.ChecksumType)
+	}
+	sseOut{&out.ServerSideEncryption, &out.SSEKMSKeyId, &out.BucketKeyEnabled, &out.SSECustomerAlgorithm, &out.SSECustomerKeyMD5, &out.SSEKMSEncryptionContext}.set(u.Enc)
+	return out, nil
+}
+
+// viewUpload reads an upload outside the call's transaction (from a prepare step).
+func (s *Service) viewUpload(c *server.Call, bucket, key, id string) (*uploadRec, error) {
+	var u *uploadRec
+	err := s.d.Store.View(context.WithoutCancel(c), func(tx *store.Tx) error {
+		var err error
+		u, err = loadUpload(tx, bucket, key, id)
+		return err
+	})
+	return u, err
+}
+
+func checkPartNumber(n int32) error {
+	if n < 1 || n > maxParts {
+		return errInvalidArgument("Part number must be an integer between 1 and 10000, inclusive", "partNumber", strconv.Itoa(int(n)))
+	}
+	return nil
+}
+
+func (s *Service) receivePart(c *server.Call, in *api.UploadPartRequest) (*received, error) {
+	if err := checkPartNumber(in.PartNumber); err != nil {
+		return nil, err
+	}
+	u, err := s.viewUpload(c, in.Bucket, in.Key, in.UploadId)
+	if err != nil {
+		return nil, err
+	}
+	if in.Body == nil {
+		return nil, errInvalidRequest("Missing request body")
+	}
+	cl := bodyClaims{ContentMD5: in.ContentMD5, Algorithm: in.ChecksumAlgorithm,
+		Declared: checksumFields{&in.ChecksumCRC32, &in.ChecksumCRC32C, &in.ChecksumCRC64NVME, &in.ChecksumSHA1, &in.ChecksumSHA256, &in.ChecksumSHA512, &in.ChecksumMD5}.get()}
+	if u.ChecksumAlg != "" && cl.Algorithm == nil {
+		cl.Algorithm = ptr(u.ChecksumAlg)
+	}
+	return s.receive(c, in.Body, cl)
+}
+
+// partKeyFor recovers an upload's object key for a part: SSE-KMS asks KMS (so every
+// part needs kms:Decrypt, as on S3), SSE-C needs the same customer key again.
+func (s *Service) partKeyFor(c *server.Call, u *uploadRec, ck customerKey) ([]byte, error) {
+	if u.Enc.Mode == sseC && !ck.given() {
+		return nil, errInvalidRequest("The multipart upload initiate requested encryption. Subsequent part requests must include the appropriate encryption parameters.")
+	}
+	return s.objectKey(c, u.Enc, ck)
+}
+
+// storePart records a received part, replacing an earlier upload of the same number.
+func (s *Service) storePart(c *server.Call, b *bucketRec, u *uploadRec, n int32, r *received, ck customerKey) (*partRec, error) {
+	objKey, err := s.partKeyFor(c, u, ck)
+	if err != nil {
+		return nil, err
+	}
+	if u.ChecksumAlg != "" {
+		if _, ok := r.checksums[u.ChecksumAlg]; !ok {
+			return nil, errInvalidRequest(fmt.Sprintf("Checksum Type mismatch occurred, expected checksum Type: %s, actual checksum Type: null", strings.ToLower(u.ChecksumAlg)))
+		}
+	}
+	old, err := load[partRec](c.Tx, nsParts(u.UploadID), partKey(n))
+	if err != nil {
+		return nil, err
+	}
+	sg := r.segment(objKey)
+	p := &partRec{Number: n, ETag: r.etag(), Size: r.size, File: sg.File, Key: sg.Key, Checksums: r.checksums, LastModified: timeTrunc(c.Now), Inline: sg.Inline}
+	if err := r.commit(c); err != nil {
+		return nil, err
+	}
+	if err := putJSON(c.Tx, nsParts(u.UploadID), partKey(n), p); err != nil {
+		return nil, err
+	}
+	if old != nil {
+		if err := s.dropSegments(c.Tx, []segment{old.segment()}); err != nil {
+			return nil, err
+		}
+	}
+	s.objectResources(c, b, u.Key)
+	return p, nil
+}
+
+func (s *Service) uploadPart(c *server.Call, in *api.UploadPartRequest, r *received) (*api.UploadPartOutput, error) {
+	b, err := loadBucket(c.Tx, in.Bucket)
+	if err != nil {
+		return nil, err
+	}
+	u, err := loadUpload(c.Tx, b.Name, in.Key, in.UploadId)
+	if err != nil {
+		return nil, err
+	}
+	p, err := s.storePart(c, b, u, in.PartNumber, r, customerKey{in.SSECustomerAlgorithm, in.SSECustomerKey, in.SSECustomerKeyMD5})
+	if err != nil {
+		return nil, err
+	}
+	out := &api.UploadPartOutput{ETag: ptr(`"` + p.ETag + `"`)}
+	checksumFields{&out.ChecksumCRC32, &out.ChecksumCRC32C, &out.ChecksumCRC64NVME, &out.ChecksumSHA1, &out.ChecksumSHA256, &out.ChecksumSHA512, &out.ChecksumMD5}.set(p.Checksums)
+	sseOut{&out.ServerSideEncryption, &out.SSEKMSKeyId, &out.BucketKeyEnabled, &out.SSECustomerAlgorithm, &out.SSECustomerKeyMD5, nil}.set(u.Enc)
+	return out, nil
+}
+
+// partCopy is UploadPartCopy's prepared value: the copied range, received like a body.
+type partCopy struct {
+	*received
+	srcVersion string
+	srcLM      time.Time
+}
+
+// receivePartCopy reads the source range (decrypting it for the caller, who needs
+// kms:Decrypt on an SSE-KMS source) into a new part file, outside the transaction.
+func (s *Service) receivePartCopy(c *server.Call, in *api.UploadPartCopyRequest) (*partCopy, error) {
+	if err := checkPartNumber(in.PartNumber); err != nil {
+		return nil, err
+	}
+	if _, err := s.viewUpload(c, in.Bucket, in.Key, in.UploadId); err != nil {
+		return nil, err
+	}
+	src, err := parseCopySource(in.CopySource)
+	if err != nil {
+		return nil, err
+	}
+	var body *multiReader
+	var so *objRec
+	err = s.d.Store.View(context.WithoutCancel(c), func(tx *store.Tx) error {
+		c.Tx = tx
+		defer func() { c.Tx = nil }()
+		sb, o, err := s.existingVersion(tx, src.bucket, src.key, src.version, false)
+		if err != nil {
+			return err
+		}
+		if in.ExpectedSourceBucketOwner != nil && *in.ExpectedSourceBucketOwner != sb.Owner {
+			return errAccessDenied()
+		}
+		if err := copyConditions(o, in.CopySourceIfMatch, in.CopySourceIfNoneMatch, in.CopySourceIfModifiedSince, in.CopySourceIfUnmodifiedSince); err != nil {
+			return err
+		}
+		rr := &readResult{b: sb, o: o, end: o.Size}
+		if in.CopySourceRange != nil {
+			start, end, ok, sat := parseRange(*in.CopySourceRange, o.Size)
+			if !ok || !sat {
+				return errInvalidArgument("The x-amz-copy-source-range value must be of the form bytes=first-last where first and last are the zero-based offsets of the first and last bytes to copy", "x-amz-copy-source-range", *in.CopySourceRange)
+			}
+			rr.start, rr.end = start, end
+		}
+		so = o
+		body, err = s.body(c, rr, customerKey{in.CopySourceSSECustomerAlgorithm, in.CopySourceSSECustomerKey, in.CopySourceSSECustomerKeyMD5})
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	defer body.Close()
+	r, err := s.receive(c, body, bodyClaims{})
+	if err != nil {
+		return nil, err
+	}
+	return &partCopy{received: r, srcVersion: so.VersionID, srcLM: so.LastModified}, nil
+}
+
+func (s *Service) uploadPartCopy(c *server.Call, in *api.UploadPartCopyRequest, pc *partCopy) (*api.UploadPartCopyOutput, error) {
+	b, err := loadBucket(c.Tx, in.Bucket)
+	if err != nil {
+		return nil, err
+	}
+	u, err := loadUpload(c.Tx, b.Name, in.Key, in.UploadId)
+	if err != nil {
+		return nil, err
+	}
+	p, err := s.storePart(c, b, u, in.PartNumber, pc.received, customerKey{in.SSECustomerAlgorithm, in.SSECustomerKey, in.SSECustomerKeyMD5})
+	if err != nil {
+		return nil, err
+	}
+	res := &api.CopyPartResult{ETag: ptr(`"` + p.ETag + `"`), LastModified: ptr(p.LastModified)}
+	out := &api.UploadPartCopyOutput{CopyPartResult: res}
+	if pc.srcVersion != "null" {
+		out.CopySourceVersionId = ptr(pc.srcVersion)
+	}
+	sseOut{&out.ServerSideEncryption, &out.SSEKMSKeyId, &out.BucketKeyEnabled, &out.SSECustomerAlgorithm, &out.SSECustomerKeyMD5, nil}.set(u.Enc)
+	return out, nil
+}
+
+func (s *Service) completeUpload(c *server.Call, in *api.CompleteMultipartUploadRequest) (*api.CompleteMultipartUploadOutput, error) {
+	b, err := loadBucket(c.Tx, in.Bucket)
+	if err != nil {
+		return nil, err
+	}
+	u, err := loadUpload(c.Tx, b.Name, in.Key, in.UploadId)
+	if err != nil {
+		return nil, err
+	}
+	if in.MultipartUpload == nil || len(in.MultipartUpload.Parts) == 0 {
+		return nil, errMalformedXML()
+	}
+	stored, err := parts(c.Tx, u.UploadID)
+	if err != nil {
+		return nil, err
+	}
+	byNum := map[int32]*partRec{}
+	for _, p := range stored {
+		byNum[p.Number] = p
+	}
+	cur, err := load[objRec](c.Tx, nsCur(b.Name), in.Key)
+	if err != nil {
+		return nil, err
+	}
+	if err := writeConditions(cur, in.IfMatch, in.IfNoneMatch, in.Key); err != nil {
+		return nil, err
+	}
+	o := &objRec{Key: u.Key, LastModified: timeTrunc(c.Now), Owner: u.Owner, ContentType: u.ContentType, Headers: u.Headers,
+		Meta: u.Meta, Tags: u.Tags, StorageClass: u.StorageClass, Redirect: u.Redirect, ACL: u.ACL, Enc: u.Enc, Checksums: map[string]string{}}
+	md5s := md5.New()
+	used := map[int32]bool{}
+	var last int32
+	alg := u.ChecksumAlg
+	if alg == "" {
+		alg = algCRC64NVME
+	}
+	var partSums []string
+	var crc uint64
+	for _, cp := range in.MultipartUpload.Parts {
+		if cp.PartNumber == nil {
+			return nil, errMalformedXML()
+		}
+		if *cp.PartNumber <= last {
+			return nil, model.NewError(400, "InvalidPartOrder", "The list of parts was not in ascending order. Parts must be ordered by part number.").With("UploadId", u.UploadID)
+		}
+		last = *cp.PartNumber
+	}
+	for i, cp := range in.MultipartUpload.Parts {
+		n := *cp.PartNumber
+		p := byNum[n]
+		if p == nil || cp.ETag == nil || strings.Trim(*cp.ETag, `"`) != p.ETag {
+			e := model.NewError(400, "InvalidPart", "One or more of the specified parts could not be found.  The part may not have been uploaded, or the specified entity tag may not match the part's entity tag.").
+				With("UploadId", u.UploadID).With("PartNumber", strconv.Itoa(int(n)))
+			if cp.ETag != nil {
+				e.With("ETag", *cp.ETag)
+			}
+			return nil, e
+		}
+		if i < len(in.MultipartUpload.Parts)-1 && p.Size < minPartSize {
+			return nil, model.NewError(400, "EntityTooSmall", "Your proposed upload is smaller than the minimum allowed object size.").
+				With("ProposedSize", strconv.FormatInt(p.Size, 10)).With("MinSizeAllowed", strconv.Itoa(minPartSize)).
+				With("PartNumber", strconv.Itoa(int(n))).With("ETag", `"`+p.ETag+`"`)
+		}
+		given := checksumFields{&cp.ChecksumCRC32, &cp.ChecksumCRC32C, &cp.ChecksumCRC64NVME, &cp.ChecksumSHA1, &cp.ChecksumSHA256, &cp.ChecksumSHA512, &cp.ChecksumMD5}.get()
+		sum, have := p.Checksums[alg]
+		if u.ChecksumAlg != "" && u.ChecksumType == typeComposite {
+			if g, ok := given[alg]; !ok {
+				return nil, errInvalidRequest(fmt.Sprintf("The upload was created using a %s checksum. The complete request must include the checksum for each part. It was missing for part %d in the request.", strings.ToLower(alg), n))
+			} else if g != sum {
+				return nil, model.NewError(400, "InvalidPart", "One or more of the specified parts could not be found.  The part may not have been uploaded, or the specified entity tag may not match the part's entity tag.").
+					With("UploadId", u.UploadID).With("PartNumber", strconv.Itoa(int(n)))
+			}
+		}
+		raw, _ := hex.DecodeString(p.ETag)
+		md5s.Write(raw)
+		used[n] = true
+		o.Size += p.Size
+		o.Parts = append(o.Parts, partInfo{Size: p.Size, ETag: p.ETag, Checksums: p.Checksums})
+		o.Segments = append(o.Segments, p.segment())
+		if have {
+			partSums = append(partSums, sum)
+			if isCRC(alg) && i == 0 {
+				crc = crcValue(sum)
+			} else if isCRC(alg) {
+				crc = crcCombine(alg, crc, crcValue(sum), p.Size)
+			}
+		}
+	}
+	if in.MpuObjectSize != nil && *in.MpuObjectSize != o.Size {
+		return nil, errInvalidRequest(fmt.Sprintf("The provided 'x-amz-mp-object-size' header value %d does not match what was computed: %d", *in.MpuObjectSize, o.Size))
+	}
+	n := len(in.MultipartUpload.Parts)
+	o.ETag = hex.EncodeToString(md5s.Sum(nil)) + "-" + strconv.Itoa(n)
+	if len(partSums) == n {
+		if u.ChecksumType == typeComposite {
+			o.Checksums[alg] = compositeChecksum(alg, partSums)
+			o.ChecksumType = typeComposite
+		} else if isCRC(alg) {
+			o.Checksums[alg] = crcText(alg, crc)
+			o.ChecksumType = typeFullObject
+		}
+	}
+	given := checksumFields{&in.ChecksumCRC32, &in.ChecksumCRC32C, &in.ChecksumCRC64NVME, &in.ChecksumSHA1, &in.ChecksumSHA256, &in.ChecksumSHA512, &in.ChecksumMD5}.get()
+	for a, v := range given {
+		if got := o.Checksums[a]; got != v && strings.TrimSuffix(got, "-"+strconv.Itoa(n)) != v {
+			return nil, badChecksum(a)
+		}
+	}
+	if len(o.Checksums) == 0 {
+		o.Checksums = nil
+	}
+	// Parts uploaded but left out of the object are discarded with the upload.
+	var unused []segment
+	for _, p := range stored {
+		if !used[p.Number] {
+			unused = append(unused, p.segment())
+		}
+		if _, err := c.Tx.Delete(nsParts(u.UploadID), partKey(p.Number)); err != nil {
+			return nil, err
+		}
+	}
+	if _, err := c.Tx.Delete(nsUploads(b.Name), verKey(u.Key, u.UploadID)); err != nil {
+		return nil, err
+	}
+	if err := s.dropSegments(c.Tx, unused); err != nil {
+		return nil, err
+	}
+	if err := s.writeVersion(c.Tx, b, o); err != nil {
+		return nil, err
+	}
+	s.objectResources(c, b, o.Key)
+	out := &api.CompleteMultipartUploadOutput{Location: ptr(location(c, b.Name, o.Key)), Bucket: ptr(b.Name), Key: ptr(o.Key), ETag: ptr(o.etag())}
+	if b.Versioning != "" {
+		out.VersionId = ptr(o.VersionID)
+	}
+	checksumFields{&out.ChecksumCRC32, &out.ChecksumCRC32C, &out.ChecksumCRC64NVME, &out.ChecksumSHA1, &out.ChecksumSHA256, &out.ChecksumSHA512, &out.ChecksumMD5}.set(o.Checksums)
+	if o.ChecksumType != "" {
+		out.ChecksumType = ptr(o.ChecksumType)
+	}
+	sseOut{&out.ServerSideEncryption, &out.SSEKMSKeyId, &out.BucketKeyEnabled, nil, nil, nil}.set(o.Enc)
+	return out, nil
+}
+
+// location is the URL S3 names a completed object by.
+func location(c *server.Call, bucket, key string) string {
+	scheme, host := "http", "s3.amazonaws.com"
+	if c.HTTP != nil {
+		host = c.HTTP.Host
+		if c.HTTP.TLS != nil {
+			scheme = "https"
+		}
+	}
+	return scheme + "://" + host + "/" + bucket + "/" + key
+}
+
+func (s *Service) abortUpload(c *server.Call, in *api.AbortMultipartUploadRequest) (*api.AbortMultipartUploadOutput, error) {
+	b, err := loadBucket(c.Tx, in.Bucket)
+	if err != nil {
+		return nil, err
+	}
+	u, err := loadUpload(c.Tx, b.Name, in.Key, in.UploadId)
+	if err != nil {
+		return nil, err
+	}
+	if in.IfMatchInitiatedTime != nil && !in.IfMatchInitiatedTime.Equal(u.Initiated) {
+		return nil, errPreconditionFailed("x-amz-if-match-initiated-time")
+	}
+	if err := s.dropUpload(c.Tx, b, u); err != nil {
+		return nil, err
+	}
+	s.objectResources(c, b, u.Key)
+	c.Status = http.StatusNoContent
+	return &api.AbortMultipartUploadOutput{}, nil
+}
+
+func initiator(arn string) *api.Initiator { return &api.Initiator{ID: ptr(arn)} }
+
+func (s *Service) listParts(c *server.Call, in *api.ListPartsRequest) (*api.ListPartsOutput, error) {
+	b, err := loadBucket(c.Tx, in.Bucket)
+	if err != nil {
+		return nil, err
+	}
+	u, err := loadUpload(c.Tx, b.Name, in.Key, in.UploadId)
+	if err != nil {
+		return nil, err
+	}
+	mp := 1000
+	if in.MaxParts != nil {
+		if *in.MaxParts < 0 {
+			return nil, errInvalidArgument("max-parts cannot be negative", "max-parts", "")
+		}
+		mp = min(int(*in.MaxParts), 1000)
+	}
+	marker := int32(0)
+	if in.PartNumberMarker != nil {
+		marker = *in.PartNumberMarker
+	}
+	ps, err := parts(c.Tx, u.UploadID)
+	if err != nil {
+		return nil, err
+	}
+	out := &api.ListPartsOutput{Bucket: ptr(b.Name), Key: ptr(u.Key), UploadId: ptr(u.UploadID), PartNumberMarker: ptr(marker),
+		MaxParts: ptr(int32(mp)), Initiator: initiator(u.Initiator), Owner: owner(u.Owner), StorageClass: ptr(storageClassName(u.StorageClass)), IsTruncated: ptr(false)}
+	if u.ChecksumAlg != "" {
+		out.ChecksumAlgorithm, out.ChecksumType = ptr(u.ChecksumAlg), ptr(u.ChecksumType)
+	}
+	for _, p := range ps {
+		if p.Number <= marker {
+			continue
+		}
+		if len(out.Parts) == mp {
+			out.IsTruncated = ptr(true)
+			break
+		}
+		part := api.Part{PartNumber: ptr(p.Number), LastModified: ptr(p.LastModified), ETag: ptr(`"` + p.ETag + `"`), Size: ptr(p.Size)}
+		if u.ChecksumAlg != "" {
+			checksumFields{&part.ChecksumCRC32, &part.ChecksumCRC32C, &part.ChecksumCRC64NVME, &part.ChecksumSHA1, &part.ChecksumSHA256, &part.ChecksumSHA512, &part.ChecksumMD5}.set(map[string]string{u.ChecksumAlg: p.Checksums[u.ChecksumAlg]})
+		}
+		out.Parts = append(out.Parts, part)
+	}
+	if len(out.Parts) > 0 {
+		out.NextPartNumberMarker = out.Parts[len(out.Parts)-1].PartNumber
+	}
+	return out, nil
+}
+
+func (s *Service) listUploads(c *server.Call, in *api.ListMultipartUploadsRequest) (*api.ListMultipartUploadsOutput, error) {
+	b, err := loadBucket(c.Tx, in.Bucket)
+	if err != nil {
+		return nil, err
+	}
+	enc, err := newEncoder(in.EncodingType)
+	if err != nil {
+		return nil, err
+	}
+	mu := 1000
+	if in.MaxUploads != nil {
+		if *in.MaxUploads < 0 {
+			return nil, errInvalidArgument("max-uploads cannot be negative", "max-uploads", "")
+		}
+		mu = min(int(*in.MaxUploads), 1000)
+	}
+	keyMarker, idMarker := str(in.KeyMarker), str(in.UploadIdMarker)
+	after := ""
+	if keyMarker != "" {
+		after = keyMarker + "\x00\xff"
+		if idMarker != "" {
+			after = verKey(keyMarker, idMarker)
+		}
+	}
+	out := &api.ListMultipartUploadsOutput{Bucket: ptr(b.Name), KeyMarker: ptr(enc.enc(keyMarker)), UploadIdMarker: ptr(idMarker),
+		Prefix: ptr(enc.enc(str(in.Prefix))), Delimiter: enc.p(in.Delimiter), MaxUploads: ptr(int32(mu)), EncodingType: enc.typ()}
+	w := &walker{tx: c.Tx, ns: nsUploads(b.Name), prefix: str(in.Prefix), delimiter: str(in.Delimiter), max: mu, keyOf: keyOfVersion}
+	var lastID string
+	err = w.walk(after, func(_ string, v []byte) (bool, error) {
+		u, err := decodeUpload(v)
+		if err != nil {
+			return false, err
+		}
+		lastID = u.UploadID
+		mu := api.MultipartUpload{UploadId: ptr(u.UploadID), Key: ptr(enc.enc(u.Key)), Initiated: ptr(u.Initiated),
+			StorageClass: ptr(storageClassName(u.StorageClass)), Owner: owner(u.Owner), Initiator: initiator(u.Initiator)}
+		if u.ChecksumAlg != "" {
+			mu.ChecksumAlgorithm, mu.ChecksumType = ptr(u.ChecksumAlg), ptr(u.ChecksumType)
+		}
+		out.Uploads = append(out.Uploads, mu)
+		return true, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	sort.SliceStable(out.Uploads, func(i, j int) bool { return *out.Uploads[i].Key < *out.Uploads[j].Key })
+	out.CommonPrefixes = enc.prefixes(w.prefixes)
+	out.IsTruncated = ptr(w.truncated)
+	if w.truncated {
+		out.NextKeyMarker = ptr(enc.enc(w.last))
+		if strings.Contains(w.lastStore, "\x00") && !strings.HasSuffix(w.lastStore, "\xff") {
+			out.NextUploadIdMarker = ptr(lastID)
+		}
+	}
+	return out, nil
+}
+
+var _ io.Closer = (*partCopy)(nil)

@@ -1,0 +1,916 @@
+package s3
+
+import (
+	"bytes"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	api "github.com/palisade/palisade/internal/api/s3"
+	"github.com/palisade/palisade/internal/audit"
+	"github.com/palisade/palisade/internal/authz"
+	"github.com/palisade/palisade/internal/model"
+	"github.com/palisade/palisade/internal/server"
+)
+
+// S3's limits on an object's name and metadata.
+const (
+	maxKeyBytes  = 1024
+	maxMetaBytes = 2 << 10
+	maxTags      = 10
+)
+
+func (s *Service) objectHandlers() []server.Handler {
+	return []server.Handler{
+		server.Prepared("PutObject", s.receivePut, s.putObject),
+		server.Read("GetObject", s.getObject),
+		server.Read("HeadObject", s.headObject),
+		server.Write("DeleteObject", s.deleteObject),
+		server.Write("DeleteObjects", s.deleteObjects),
+		server.Prepared("CopyObject", s.prepareCopy, s.copyObject),
+	}
+}
+
+// checkKey applies S3's key rules: at most 1024 bytes of UTF-8.
+func checkKey(key string) error {
+	if len(key) > maxKeyBytes {
+		return model.NewError(400, "KeyTooLongError", "Your key is too long").With("Size", strconv.Itoa(len(key))).With("MaxSizeAllowed", strconv.Itoa(maxKeyBytes))
+	}
+	if !utf8.ValidString(key) {
+		return errInvalidArgument("Object key is not valid UTF-8", "key", "")
+	}
+	return nil
+}
+
+func (s *Service) receivePut(c *server.Call, in *api.PutObjectRequest) (*received, error) {
+	if err := checkKey(in.Key); err != nil {
+		return nil, err
+	}
+	sse := sseRequest{in.ServerSideEncryption, in.SSEKMSKeyId, in.SSEKMSEncryptionContext, in.BucketKeyEnabled,
+		customerKey{in.SSECustomerAlgorithm, in.SSECustomerKey, in.SSECustomerKeyMD5}}
+	if err := sse.validate(c); err != nil {
+		return nil, err
+	}
+	if err := checkMeta(in.Metadata); err != nil {
+		return nil, err
+	}
+	if in.Body == nil {
+		return nil, errInvalidRequest("Missing request body")
+	}
+	return s.receive(c, in.Body, bodyClaims{ContentMD5: in.ContentMD5, Declared: putChecksums(in).get(), Algorithm: in.ChecksumAlgorithm})
+}
+
+// checkMeta applies the 2 KB limit on user-defined metadata.
+func checkMeta(m map[string]string) error {
+	n := 0
+	for k, v := range m {
+		n += len(k) + len(v)
+	}
+	if n > maxMetaBytes {
+		return model.NewError(400, "MetadataTooLarge", "Your metadata headers exceed the maximum allowed metadata size").
+			With("Size", strconv.Itoa(n)).With("MaxSizeAllowed", strconv.Itoa(maxMetaBytes))
+	}
+	return nil
+}
+
+// storedHeaders are the representation headers an object keeps and returns.
+func storedHeaders(cacheControl, disposition, encoding, language, expires *string) map[string]string {
+	h := map[string]string{}
+	set := func(k string, v *string) {
+		if v != nil && *v != "" {
+			h[k] = *v
+		}
+	}
+	set("Cache-Control", cacheControl)
+	set("Content-Disposition", disposition)
+	if encoding != nil {
+		// aws-chunked describes the upload, not the object: S3 drops it.
+		var kept []string
+		for _, e := range strings.Split(*encoding, ",") {
+			if e = strings.TrimSpace(e); e != "" && !strings.EqualFold(e, "aws-chunked") {
+				kept = append(kept, e)
+			}
+		}
+		if len(kept) > 0 {
+			h["Content-Encoding"] = strings.Join(kept, ",")
+		}
+	}
+	set("Content-Language", language)
+	set("Expires", expires)
+	if len(h) == 0 {
+		return nil
+	}
+	return h
+}
+
+// writeConditions applies a write's If-Match / If-None-Match to the current object
+// (conditional writes, 2024).
+func writeConditions(cur *objRec, ifMatch, ifNoneMatch *string, key string) error {
+	if ifNoneMatch != nil {
+		if *ifNoneMatch != "*" {
+			return model.NewError(501, "NotImplemented", "A header you provided implies functionality that is not implemented").With("Header", "If-None-Match")
+		}
+		if cur != nil {
+			return errPreconditionFailed("If-None-Match")
+		}
+	}
+	if ifMatch != nil {
+		if cur == nil {
+			return errNoSuchKey(key)
+		}
+		if !etagMatches(*ifMatch, cur.ETag) {
+			return errPreconditionFailed("If-Match")
+		}
+	}
+	return nil
+}
+
+func (s *Service) putObject(c *server.Call, in *api.PutObjectRequest, r *received) (*api.PutObjectOutput, error) {
+	b, err := loadBucket(c.Tx, in.Bucket)
+	if err != nil {
+		return nil, err
+	}
+	cur, err := load[objRec](c.Tx, nsCur(b.Name), in.Key)
+	if err != nil {
+		return nil, err
+	}
+	if err := writeConditions(cur, in.IfMatch, in.IfNoneMatch, in.Key); err != nil {
+		return nil, err
+	}
+	o := &objRec{
+		Key: in.Key, LastModified: timeTrunc(c.Now), Owner: b.Owner, Size: r.size, ETag: r.etag(),
+		ContentType: str(in.ContentType), Meta: in.Metadata, StorageClass: storageClass(in.StorageClass),
+		Headers:  storedHeaders(in.CacheControl, in.ContentDisposition, in.ContentEncoding, in.ContentLanguage, in.Expires),
+		Redirect: str(in.WebsiteRedirectLocation), Checksums: r.checksums, ChecksumType: typeFullObject,
+	}
+	if err := s.objectOwnerAndACL(c, b, o, aclInput{in.ACL, in.GrantFullControl, in.GrantRead, in.GrantReadACP, nil, in.GrantWriteACP, nil}); err != nil {
+		return nil, err
+	}
+	if in.Tagging != nil {
+		if o.Tags, err = parseTagQuery(*in.Tagging); err != nil {
+			return nil, err
+		}
+	}
+	sse := sseRequest{in.ServerSideEncryption, in.SSEKMSKeyId, in.SSEKMSEncryptionContext, in.BucketKeyEnabled,
+		customerKey{in.SSECustomerAlgorithm, in.SSECustomerKey, in.SSECustomerKeyMD5}}
+	objKey, enc, err := s.newObjectKey(c, b, in.Key, sse)
+	if err != nil {
+		return nil, err
+	}
+	o.Enc = enc
+	o.Segments = []segment{r.segment(objKey)}
+	if err := r.commit(c); err != nil {
+		return nil, err
+	}
+	if err := s.writeVersion(c.Tx, b, o, cur); err != nil {
+		return nil, err
+	}
+	s.objectResources(c, b, o.Key)
+	out := &api.PutObjectOutput{ETag: ptr(o.etag())}
+	if b.Versioning != "" {
+		out.VersionId = ptr(o.VersionID)
+	}
+	checksumFields{&out.ChecksumCRC32, &out.ChecksumCRC32C, &out.ChecksumCRC64NVME, &out.ChecksumSHA1, &out.ChecksumSHA256, &out.ChecksumSHA512, &out.ChecksumMD5}.set(o.Checksums)
+	out.ChecksumType = ptr(typeFullObject)
+	sseOut{&out.ServerSideEncryption, &out.SSEKMSKeyId, &out.BucketKeyEnabled, &out.SSECustomerAlgorithm, &out.SSECustomerKeyMD5, &out.SSEKMSEncryptionContext}.set(o.Enc)
+	return out, nil
+}
+
+func storageClass(p *string) string {
+	if p == nil || *p == "STANDARD" {
+		return ""
+	}
+	return *p
+}
+
+// objectOwnerAndACL decides who owns a new object and its ACL, by Object Ownership:
+// with ACLs disabled the bucket owner owns everything and only owner-only ACLs are
+// accepted; with BucketOwnerPreferred an object uploaded with bucket-owner-full-control
+// goes to the bucket owner; otherwise the writer's account owns it.
+func (s *Service) objectOwnerAndACL(c *server.Call, b *bucketRec, o *objRec, ai aclInput) error {
+	writer := c.Principal.Account
+	if writer == "" {
+		writer = b.Owner // anonymous writes (public-read-write buckets) are the bucket owner's
+	}
+	o.Owner = writer
+	switch {
+	case !b.aclsEnabled():
+		o.Owner = b.Owner
+	case b.Ownership == ownerPreferred && ai.Canned != nil && *ai.Canned == "bucket-owner-full-control":
+		o.Owner = b.Owner
+	}
+	a, err := ai.build(o.Owner, b.Owner)
+	if err != nil {
+		return err
+	}
+	if err := checkNewACL(c, b, a, "s3:PutObject", b.arn()+"/"+o.Key); err != nil {
+		return err
+	}
+	if b.aclsEnabled() {
+		o.ACL = a
+	}
+	return nil
+}
+
+// objectResources names the bucket and object in the call's CloudTrail record, as S3
+// data events do.
+func (s *Service) objectResources(c *server.Call, b *bucketRec, key string) {
+	c.Resources = []audit.Resource{
+		{Type: "AWS::S3::Object", ARN: b.arn() + "/" + key},
+		{AccountID: b.Owner, Type: "AWS::S3::Bucket", ARN: b.arn()},
+	}
+}
+
+// readRequest is what GetObject and HeadObject share.
+type readRequest struct {
+	Bucket, Key, VersionID string
+	IfMatch, IfNoneMatch   *string
+	IfModifiedSince        *time.Time
+	IfUnmodifiedSince      *time.Time
+	Range                  *string
+	PartNumber             *int32
+	Customer               customerKey
+	ChecksumMode           *string
+}
+
+// readResult is an object selected for reading, with the byte range to send.
+type readResult struct {
+	b          *bucketRec
+	o          *objRec
+	start, end int64 // [start, end)
+	partial    bool
+	parts      int32
+}
+
+// selectRead finds the object a GET or HEAD reads and applies the conditions and the
+// range, as S3 does: If-Match and If-Unmodified-Since fail with 412, If-None-Match
+// and If-Modified-Since with 304 (RFC 7232 precedence); an unsatisfiable range is 416.
+func (s *Service) selectRead(c *server.Call, r readRequest) (*readResult, error) {
+	b, err := loadBucket(c.Tx, r.Bucket)
+	if err != nil {
+		return nil, err
+	}
+	o, seen := s.objs.take(c)
+	if !seen {
+		if o, err = s.findVersion(c.Tx, b, r.Key, r.VersionID); err != nil {
+			return nil, err
+		}
+	}
+	if o == nil {
+		if r.VersionID != "" {
+			if !validVersionID(r.VersionID) {
+				return nil, errInvalidArgument("Invalid version id specified", "versionId", r.VersionID)
+			}
+			return nil, errNoSuchVersion(r.Key, r.VersionID)
+		}
+		return nil, s.missingKey(c, b, r.Key)
+	}
+	if o.DeleteMarker {
+		return nil, errMethodNotAllowed()
+	}
+	lm := o.LastModified
+	if r.IfMatch != nil {
+		if !etagMatches(*r.IfMatch, o.ETag) {
+			return nil, errPreconditionFailed("If-Match")
+		}
+	} else if r.IfUnmodifiedSince != nil && lm.After(*r.IfUnmodifiedSince) {
+		return nil, errPreconditionFailed("If-Unmodified-Since")
+	}
+	if r.IfNoneMatch != nil {
+		if etagMatches(*r.IfNoneMatch, o.ETag) {
+			return nil, errNotModified()
+		}
+	} else if r.IfModifiedSince != nil && !lm.After(*r.IfModifiedSince) {
+		return nil, errNotModified()
+	}
+	rr := &readResult{b: b, o: o, end: o.Size}
+	if len(o.Parts) > 0 {
+		rr.parts = int32(len(o.Parts))
+	}
+	if r.PartNumber != nil {
+		if r.Range != nil {
+			return nil, errInvalidRequest("Cannot specify both Range header and partNumber query parameter")
+		}
+		n := int(*r.PartNumber)
+		count := max(len(o.Parts), 1)
+		if n < 1 || n > count {
+			return nil, model.NewError(416, "InvalidPartNumber", "The requested partnumber is not satisfiable").With("PartNumberRequested", strconv.Itoa(n)).With("ActualPartCount", strconv.Itoa(count))
+		}
+		if len(o.Parts) > 0 {
+			var off int64
+			for i := 0; i < n-1; i++ {
+				off += o.Parts[i].Size
+			}
+			rr.start, rr.end, rr.partial = off, off+o.Parts[n-1].Size, true
+		}
+		return rr, nil
+	}
+	if r.Range != nil {
+		start, end, ok, satisfiable := parseRange(*r.Range, o.Size)
+		if ok && !satisfiable {
+			return nil, model.NewError(416, "InvalidRange", "The requested range is not satisfiable").With("RangeRequested", *r.Range).With("ActualObjectSize", strconv.FormatInt(o.Size, 10))
+		}
+		if ok {
+			rr.start, rr.end, rr.partial = start, end, true
+		}
+	}
+	return rr, nil
+}
+
+// missingKey is S3's answer to a read of a key that does not exist: NoSuchKey (404)
+// for a caller who may list the bucket, AccessDenied (403) otherwise, so that
+// callers who cannot list learn nothing about which keys exist.
+func (s *Service) missingKey(c *server.Call, b *bucketRec, key string) error {
+	if s.d.Authz == nil {
+		return errNoSuchKey(key)
+	}
+	rp, err := s.resourcePolicy(c.Tx, b, nil)
+	if err != nil {
+		return err
+	}
+	chk := authz.Check{Action: "s3:ListBucket", Resource: b.arn(), ResourceAccount: b.Owner, ResourcePolicy: rp.policy,
+		Context: map[string][]string{"s3:prefix": {key}, "s3:resourceaccount": {b.Owner}}}
+	caller := authz.Caller{Principal: c.Principal, SourceIP: c.SourceIP, UserAgent: c.UserAgent, Region: c.Region, Now: c.Now, Secure: c.Secure}
+	d, err := s.d.Authz.Decide(c.Tx, &caller, &chk)
+	if err != nil {
+		return err
+	}
+	if d.Allowed() {
+		return errNoSuchKey(key)
+	}
+	return denied(c, &chk, d)
+}
+
+func errNotModified() *model.Error {
+	return model.NewError(http.StatusNotModified, "NotModified", "Not Modified")
+}
+
+// etagMatches compares an If-Match / If-None-Match list with an ETag (quotes optional,
+// "*" matching any).
+func etagMatches(header, etag string) bool {
+	for _, t := range strings.Split(header, ",") {
+		t = strings.TrimSpace(t)
+		t = strings.TrimPrefix(t, "W/")
+		if t == "*" || strings.Trim(t, `"`) == etag {
+			return true
+		}
+	}
+	return false
+}
+
+// parseRange reads a single-range "bytes=" header. ok is false for a header S3
+// ignores (malformed, or several ranges: the whole object is sent); satisfiable is
+// false for a range outside the object (416).
+func parseRange(h string, size int64) (start, end int64, ok, satisfiable bool) {
+	spec, found := strings.CutPrefix(strings.TrimSpace(h), "bytes=")
+	if !found || strings.Contains(spec, ",") {
+		return 0, 0, false, false
+	}
+	a, z, found := strings.Cut(spec, "-")
+	if !found {
+		return 0, 0, false, false
+	}
+	a, z = strings.TrimSpace(a), strings.TrimSpace(z)
+	switch {
+	case a == "" && z == "":
+		return 0, 0, false, false
+	case a == "":
+		n, err := strconv.ParseInt(z, 10, 64)
+		if err != nil || n < 0 {
+			return 0, 0, false, false
+		}
+		if n == 0 || size == 0 {
+			return 0, 0, true, false
+		}
+		return max(size-n, 0), size, true, true
+	}
+	s, err := strconv.ParseInt(a, 10, 64)
+	if err != nil || s < 0 {
+		return 0, 0, false, false
+	}
+	e := size - 1
+	if z != "" {
+		if e, err = strconv.ParseInt(z, 10, 64); err != nil || e < s {
+			return 0, 0, false, false
+		}
+	}
+	if s >= size {
+		return 0, 0, true, false
+	}
+	return s, min(e, size-1) + 1, true, true
+}
+
+// body opens the selected range of an object for streaming: the object key is
+// recovered for the caller (kms:Decrypt for SSE-KMS, the customer's key for SSE-C),
+// and the body files are held against removal until the response is done.
+func (s *Service) body(c *server.Call, rr *readResult, ck customerKey) (*multiReader, error) {
+	o := rr.o
+	objKey, err := s.objectKey(c, o.Enc, ck)
+	if err != nil {
+		return nil, err
+	}
+	files := o.files()
+	s.blobs.acquire(files)
+	m := &multiReader{release: func() { s.blobs.release(files) }}
+	var off int64
+	for _, sg := range o.Segments {
+		segStart, segEnd := off, off+sg.Size
+		off = segEnd
+		if segEnd <= rr.start || segStart >= rr.end || sg.Size == 0 {
+			continue
+		}
+		fk, err := openKey(objKey, sg.Key)
+		if err != nil {
+			m.Close()
+			return nil, fmt.Errorf("s3: object %s/%s: %w", rr.b.Name, o.Key, errCorrupt)
+		}
+		from, to, size := max(rr.start, segStart)-segStart, min(rr.end, segEnd)-segStart, sg.Size
+		if sg.Inline {
+			// Inline bodies are read now, from the call's snapshot.
+			data, ok, err := c.Tx.Get(nsInline, sg.File)
+			if err != nil || !ok {
+				m.Close()
+				return nil, fmt.Errorf("s3: object %s/%s: inline body: %w", rr.b.Name, o.Key, errCorrupt)
+			}
+			m.open = append(m.open, func() (*segReader, error) { return sealedReader(bytes.NewReader(data), fk, size, from, to) })
+			continue
+		}
+		path := s.blobs.path(sg.File)
+		m.open = append(m.open, func() (*segReader, error) { return openSegment(path, fk, size, from, to) })
+	}
+	return m, nil
+}
+
+func (s *Service) getObject(c *server.Call, in *api.GetObjectRequest) (*api.GetObjectOutput, error) {
+	rr, err := s.selectRead(c, readRequest{in.Bucket, in.Key, str(in.VersionId), in.IfMatch, in.IfNoneMatch, in.IfModifiedSince,
+		in.IfUnmodifiedSince, in.Range, in.PartNumber, customerKey{in.SSECustomerAlgorithm, in.SSECustomerKey, in.SSECustomerKeyMD5}, in.ChecksumMode})
+	if err != nil {
+		return nil, err
+	}
+	body, err := s.body(c, rr, customerKey{in.SSECustomerAlgorithm, in.SSECustomerKey, in.SSECustomerKeyMD5})
+	if err != nil {
+		return nil, err
+	}
+	o := rr.o
+	out := &api.GetObjectOutput{Body: body, AcceptRanges: ptr("bytes"), LastModified: ptr(o.LastModified), ContentLength: ptr(rr.end - rr.start),
+		ETag: ptr(o.etag()), Metadata: o.Meta}
+	h := objectHeaders(o, in.ResponseCacheControl, in.ResponseContentDisposition, in.ResponseContentEncoding, in.ResponseContentLanguage, in.ResponseContentType, in.ResponseExpires)
+	out.CacheControl, out.ContentDisposition, out.ContentEncoding, out.ContentLanguage, out.ContentType, out.Expires = h.cc, h.cd, h.ce, h.cl, h.ct, h.ex
+	if rr.b.Versioning != "" || o.VersionID != "null" {
+		out.VersionId = ptr(o.VersionID)
+	}
+	if rr.partial {
+		c.Status = http.StatusPartialContent
+		out.ContentRange = ptr(fmt.Sprintf("bytes %d-%d/%d", rr.start, rr.end-1, o.Size))
+	}
+	if rr.parts > 0 && in.PartNumber != nil {
+		out.PartsCount = ptr(rr.parts)
+	}
+	if len(o.Tags) > 0 {
+		out.TagCount = ptr(int32(len(o.Tags)))
+	}
+	if o.StorageClass != "" {
+		out.StorageClass = ptr(o.StorageClass)
+	}
+	if o.Redirect != "" {
+		out.WebsiteRedirectLocation = ptr(o.Redirect)
+	}
+	if in.ChecksumMode != nil && *in.ChecksumMode == "ENABLED" && !rr.partial {
+		checksumFields{&out.ChecksumCRC32, &out.ChecksumCRC32C, &out.ChecksumCRC64NVME, &out.ChecksumSHA1, &out.ChecksumSHA256, &out.ChecksumSHA512, &out.ChecksumMD5}.set(o.Checksums)
+		if len(o.Checksums) > 0 {
+			out.ChecksumType = ptr(o.ChecksumType)
+		}
+	}
+	sseOut{&out.ServerSideEncryption, &out.SSEKMSKeyId, &out.BucketKeyEnabled, &out.SSECustomerAlgorithm, &out.SSECustomerKeyMD5, nil}.set(o.Enc)
+	s.objectResources(c, rr.b, o.Key)
+	if c.AdditionalEventData != nil {
+		c.AdditionalEventData["bytesTransferredOut"] = rr.end - rr.start
+	}
+	return out, nil
+}
+
+func (s *Service) headObject(c *server.Call, in *api.HeadObjectRequest) (*api.HeadObjectOutput, error) {
+	ck := customerKey{in.SSECustomerAlgorithm, in.SSECustomerKey, in.SSECustomerKeyMD5}
+	rr, err := s.selectRead(c, readRequest{in.Bucket, in.Key, str(in.VersionId), in.IfMatch, in.IfNoneMatch, in.IfModifiedSince,
+		in.IfUnmodifiedSince, in.Range, in.PartNumber, ck, in.ChecksumMode})
+	if err != nil {
+		return nil, err
+	}
+	o := rr.o
+	// HEAD reads no body, so it needs no KMS key (and no kms:Decrypt); an SSE-C
+	// object still wants its key, as on S3.
+	if o.Enc.Mode == sseC || ck.given() {
+		if _, err := s.objectKey(c, o.Enc, ck); err != nil {
+			return nil, err
+		}
+	}
+	out := &api.HeadObjectOutput{AcceptRanges: ptr("bytes"), LastModified: ptr(o.LastModified), ContentLength: ptr(rr.end - rr.start),
+		ETag: ptr(o.etag()), Metadata: o.Meta}
+	h := objectHeaders(o, in.ResponseCacheControl, in.ResponseContentDisposition, in.ResponseContentEncoding, in.ResponseContentLanguage, in.ResponseContentType, in.ResponseExpires)
+	out.CacheControl, out.ContentDisposition, out.ContentEncoding, out.ContentLanguage, out.ContentType, out.Expires = h.cc, h.cd, h.ce, h.cl, h.ct, h.ex
+	if rr.b.Versioning != "" || o.VersionID != "null" {
+		out.VersionId = ptr(o.VersionID)
+	}
+	if rr.partial {
+		c.Status = http.StatusPartialContent
+		out.ContentRange = ptr(fmt.Sprintf("bytes %d-%d/%d", rr.start, rr.end-1, o.Size))
+	}
+	if rr.parts > 0 && in.PartNumber != nil {
+		out.PartsCount = ptr(rr.parts)
+	}
+	if len(o.Tags) > 0 {
+		out.TagCount = ptr(int32(len(o.Tags)))
+	}
+	if o.StorageClass != "" {
+		out.StorageClass = ptr(o.StorageClass)
+	}
+	if in.ChecksumMode != nil && *in.ChecksumMode == "ENABLED" && !rr.partial {
+		checksumFields{&out.ChecksumCRC32, &out.ChecksumCRC32C, &out.ChecksumCRC64NVME, &out.ChecksumSHA1, &out.ChecksumSHA256, &out.ChecksumSHA512, &out.ChecksumMD5}.set(o.Checksums)
+		if len(o.Checksums) > 0 {
+			out.ChecksumType = ptr(o.ChecksumType)
+		}
+	}
+	sseOut{&out.ServerSideEncryption, &out.SSEKMSKeyId, &out.BucketKeyEnabled, &out.SSECustomerAlgorithm, &out.SSECustomerKeyMD5, nil}.set(o.Enc)
+	s.objectResources(c, rr.b, o.Key)
+	return out, nil
+}
+
+// respHeaders are an object's representation headers for one response, with the
+// request's response-* overrides applied.
+type respHeaders struct{ cc, cd, ce, cl, ct, ex *string }
+
+func objectHeaders(o *objRec, rcc, rcd, rce, rcl, rct *string, rex *time.Time) respHeaders {
+	get := func(k string) *string {
+		if v, ok := o.Headers[k]; ok {
+			return ptr(v)
+		}
+		return nil
+	}
+	h := respHeaders{get("Cache-Control"), get("Content-Disposition"), get("Content-Encoding"), get("Content-Language"), nil, get("Expires")}
+	ct := o.ContentType
+	if ct == "" {
+		ct = "binary/octet-stream"
+	}
+	h.ct = ptr(ct)
+	over := func(dst **string, v *string) {
+		if v != nil {
+			*dst = v
+		}
+	}
+	over(&h.cc, rcc)
+	over(&h.cd, rcd)
+	over(&h.ce, rce)
+	over(&h.cl, rcl)
+	over(&h.ct, rct)
+	if rex != nil {
+		h.ex = ptr(rex.UTC().Format(http.TimeFormat))
+	}
+	return h
+}
+
+func (s *Service) deleteObject(c *server.Call, in *api.DeleteObjectRequest) (*api.DeleteObjectOutput, error) {
+	b, err := loadBucket(c.Tx, in.Bucket)
+	if err != nil {
+		return nil, err
+	}
+	s.objectResources(c, b, in.Key)
+	d, err := s.deleteOne(c, b, in.Key, str(in.VersionId), in.IfMatch)
+	if err != nil {
+		return nil, err
+	}
+	out := &api.DeleteObjectOutput{}
+	if d.marker {
+		out.DeleteMarker = ptr(true)
+	}
+	if d.version != "" {
+		out.VersionId = ptr(d.version)
+	}
+	c.Status = http.StatusNoContent
+	return out, nil
+}
+
+type deleted struct {
+	marker  bool   // a delete marker was created or removed
+	version string // the version removed, or the new delete marker's
+}
+
+// deleteOne deletes a key (leaving a delete marker in a versioned bucket) or one
+// version of it. Deleting what is not there succeeds, as on S3.
+func (s *Service) deleteOne(c *server.Call, b *bucketRec, key, version string, ifMatch *string) (deleted, error) {
+	if version != "" {
+		o, err := s.findVersion(c.Tx, b, key, version)
+		if err != nil {
+			return deleted{}, err
+		}
+		if o == nil {
+			if !validVersionID(version) {
+				return deleted{}, errInvalidArgument("Invalid version id specified", "versionId", version)
+			}
+			return deleted{version: version}, nil
+		}
+		if err := s.deleteVersion(c.Tx, b, o); err != nil {
+			return deleted{}, err
+		}
+		return deleted{marker: o.DeleteMarker, version: o.VersionID}, nil
+	}
+	cur, err := load[objRec](c.Tx, nsCur(b.Name), key)
+	if err != nil {
+		return deleted{}, err
+	}
+	if ifMatch != nil {
+		if cur == nil {
+			return deleted{}, errNoSuchKey(key)
+		}
+		if !etagMatches(*ifMatch, cur.ETag) {
+			return deleted{}, errPreconditionFailed("If-Match")
+		}
+	}
+	if b.Versioning == "" {
+		if cur == nil {
+			return deleted{}, nil
+		}
+		return deleted{}, s.deleteVersion(c.Tx, b, cur)
+	}
+	marker := &objRec{Key: key, DeleteMarker: true, LastModified: timeTrunc(c.Now), Owner: c.Principal.Account}
+	if marker.Owner == "" {
+		marker.Owner = b.Owner
+	}
+	if err := s.writeVersion(c.Tx, b, marker); err != nil {
+		return deleted{}, err
+	}
+	return deleted{marker: true, version: marker.VersionID}, nil
+}
+
+func (s *Service) deleteObjects(c *server.Call, in *api.DeleteObjectsRequest) (*api.DeleteObjectsOutput, error) {
+	b, err := loadBucket(c.Tx, in.Bucket)
+	if err != nil {
+		return nil, err
+	}
+	if in.Delete == nil || len(in.Delete.Objects) == 0 || len(in.Delete.Objects) > 1000 {
+		return nil, errMalformedXML()
+	}
+	rp, err := s.resourcePolicy(c.Tx, b, nil)
+	if err != nil {
+		return nil, err
+	}
+	if err := restrictPublic(c, b, rp); err != nil {
+		return nil, err
+	}
+	quiet := in.Delete.Quiet != nil && *in.Delete.Quiet
+	out := &api.DeleteObjectsOutput{}
+	for _, obj := range in.Delete.Objects {
+		vid := str(obj.VersionId)
+		action := "s3:DeleteObject"
+		if vid != "" {
+			action = "s3:DeleteObjectVersion"
+		}
+		fail := func(err error) {
+			me := asModelError(err)
+			e := api.Error{Key: ptr(obj.Key), Code: ptr(me.Code), Message: ptr(me.Message)}
+			if vid != "" {
+				e.VersionId = ptr(vid)
+			}
+			out.Errors = append(out.Errors, e)
+		}
+		ctx := s.requestKeys(c, nil)
+		ctx["s3:resourceaccount"] = []string{b.Owner}
+		if err := c.Authorize(authz.Check{Action: action, Resource: b.arn() + "/" + obj.Key, ResourceAccount: b.Owner, ResourcePolicy: rp.policy, Context: ctx}); err != nil {
+			fail(err)
+			continue
+		}
+		var d deleted
+		err := c.Tx.Savepoint(func() error {
+			var err error
+			d, err = s.deleteOne(c, b, obj.Key, vid, nil)
+			return err
+		})
+		if err != nil {
+			fail(err)
+			continue
+		}
+		if quiet {
+			continue
+		}
+		do := api.DeletedObject{Key: ptr(obj.Key)}
+		if vid != "" {
+			do.VersionId = ptr(vid)
+		}
+		if d.marker {
+			do.DeleteMarker = ptr(true)
+			do.DeleteMarkerVersionId = ptr(d.version)
+		}
+		out.Deleted = append(out.Deleted, do)
+	}
+	return out, nil
+}
+
+// asModelError gives any error S3's shape (internal failures become InternalError).
+func asModelError(err error) *model.Error {
+	if me, ok := err.(*model.Error); ok {
+		return me
+	}
+	return model.NewError(500, "InternalError", "We encountered an internal error. Please try again.")
+}
+
+// copySource is a parsed x-amz-copy-source.
+type copySource struct{ bucket, key, version string }
+
+func parseCopySource(raw string) (copySource, error) {
+	path, query, _ := strings.Cut(raw, "?")
+	p, err := url.PathUnescape(strings.TrimPrefix(path, "/"))
+	if err != nil {
+		return copySource{}, errInvalidArgument("Invalid copy source encoding", "x-amz-copy-source", raw)
+	}
+	bucket, key, ok := strings.Cut(p, "/")
+	if !ok || bucket == "" || key == "" {
+		return copySource{}, errInvalidArgument("Copy Source must mention the source bucket and key: sourcebucket/sourcekey", "x-amz-copy-source", raw)
+	}
+	cs := copySource{bucket: bucket, key: key}
+	if query != "" {
+		q, err := url.ParseQuery(query)
+		if err != nil {
+			return copySource{}, errInvalidArgument("Invalid copy source encoding", "x-amz-copy-source", raw)
+		}
+		cs.version = q.Get("versionId")
+		if _, has := q["versionId"]; has && cs.version == "" {
+			return copySource{}, errInvalidArgument("Invalid version id specified", "x-amz-copy-source", raw)
+		}
+	}
+	return cs, nil
+}
+
+// copyConditions applies x-amz-copy-source-if-*.
+func copyConditions(o *objRec, ifMatch, ifNoneMatch *string, ifMod, ifUnmod *time.Time) error {
+	if ifMatch != nil && !etagMatches(*ifMatch, o.ETag) {
+		return errPreconditionFailed("x-amz-copy-source-If-Match")
+	}
+	if ifMatch == nil && ifUnmod != nil && o.LastModified.After(*ifUnmod) {
+		return errPreconditionFailed("x-amz-copy-source-If-Unmodified-Since")
+	}
+	if ifNoneMatch != nil && etagMatches(*ifNoneMatch, o.ETag) {
+		return errPreconditionFailed("x-amz-copy-source-If-None-Match")
+	}
+	if ifNoneMatch == nil && ifMod != nil && !o.LastModified.After(*ifMod) {
+		return errPreconditionFailed("x-amz-copy-source-If-Modified-Since")
+	}
+	return nil
+}
+
+// linkSet tracks the body files a copy links before its transaction commits, so
+// that they are removed if it does not (it is CopyObject's prepared value).
+type linkSet struct {
+	s         *Service
+	names     []string
+	committed bool
+}
+
+// Close implements io.Closer.
+func (l *linkSet) Close() error {
+	if !l.committed {
+		for _, n := range l.names {
+			l.s.blobs.discard(n)
+		}
+	}
+	return nil
+}
+
+// copyBodies gives a copy its own names for the source's body files (hard links: the
+// ciphertext is shared, the file keys are sealed again under the copy's object key).
+func (s *Service) copyBodies(c *server.Call, links *linkSet, src *objRec, srcKey, dstKey []byte) ([]segment, error) {
+	out := make([]segment, 0, len(src.Segments))
+	c.Tx.AfterCommit(func() { links.committed = true })
+	for _, sg := range src.Segments {
+		fk, err := openKey(srcKey, sg.Key)
+		if err != nil {
+			return nil, fmt.Errorf("s3: copy source: %w", errCorrupt)
+		}
+		name := newName()
+		if sg.Inline {
+			data, ok, err := c.Tx.Get(nsInline, sg.File)
+			if err != nil || !ok {
+				return nil, fmt.Errorf("s3: copy source: inline body: %w", errCorrupt)
+			}
+			if err := c.Tx.Put(nsInline, name, data); err != nil {
+				return nil, err
+			}
+		} else {
+			if err := s.blobs.link(sg.File, name); err != nil {
+				return nil, err
+			}
+			links.names = append(links.names, name)
+		}
+		out = append(out, segment{File: name, Size: sg.Size, Key: sealKey(dstKey, fk), Inline: sg.Inline})
+	}
+	return out, nil
+}
+
+func (s *Service) prepareCopy(c *server.Call, in *api.CopyObjectRequest) (*linkSet, error) {
+	return &linkSet{s: s}, nil
+}
+
+func (s *Service) copyObject(c *server.Call, in *api.CopyObjectRequest, links *linkSet) (*api.CopyObjectOutput, error) {
+	if err := checkKey(in.Key); err != nil {
+		return nil, err
+	}
+	src, err := parseCopySource(in.CopySource)
+	if err != nil {
+		return nil, err
+	}
+	sb, so, err := s.existingVersion(c.Tx, src.bucket, src.key, src.version, true)
+	if err != nil {
+		return nil, err
+	}
+	if so.DeleteMarker {
+		if src.version != "" {
+			return nil, errInvalidRequest("The source of a copy request may not specifically refer to a delete marker by version id.")
+		}
+		return nil, errNoSuchKey(src.key)
+	}
+	if in.ExpectedSourceBucketOwner != nil && *in.ExpectedSourceBucketOwner != sb.Owner {
+		return nil, errAccessDenied()
+	}
+	if err := copyConditions(so, in.CopySourceIfMatch, in.CopySourceIfNoneMatch, in.CopySourceIfModifiedSince, in.CopySourceIfUnmodifiedSince); err != nil {
+		return nil, err
+	}
+	if so.Size > maxPutSize {
+		return nil, errInvalidRequest("The specified copy source is larger than the maximum allowable size for a copy source: 5368709120")
+	}
+	b, err := loadBucket(c.Tx, in.Bucket)
+	if err != nil {
+		return nil, err
+	}
+	cur, err := load[objRec](c.Tx, nsCur(b.Name), in.Key)
+	if err != nil {
+		return nil, err
+	}
+	if err := writeConditions(cur, in.IfMatch, in.IfNoneMatch, in.Key); err != nil {
+		return nil, err
+	}
+	replaceMeta := in.MetadataDirective != nil && *in.MetadataDirective == "REPLACE"
+	replaceTags := in.TaggingDirective != nil && *in.TaggingDirective == "REPLACE"
+	sse := sseRequest{in.ServerSideEncryption, in.SSEKMSKeyId, in.SSEKMSEncryptionContext, in.BucketKeyEnabled,
+		customerKey{in.SSECustomerAlgorithm, in.SSECustomerKey, in.SSECustomerKeyMD5}}
+	if err := sse.validate(c); err != nil {
+		return nil, err
+	}
+	if sb.Name == b.Name && src.key == in.Key && src.version == "" && !replaceMeta && sse.Mode == nil && !sse.Customer.given() &&
+		in.StorageClass == nil && in.WebsiteRedirectLocation == nil && b.Encryption == nil {
+		return nil, errInvalidRequest("This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.")
+	}
+	srcKey, err := s.objectKey(c, so.Enc, customerKey{in.CopySourceSSECustomerAlgorithm, in.CopySourceSSECustomerKey, in.CopySourceSSECustomerKeyMD5})
+	if err != nil {
+		return nil, err
+	}
+	o := &objRec{Key: in.Key, LastModified: timeTrunc(c.Now), Size: so.Size, ETag: so.ETag, ContentType: so.ContentType,
+		Headers: so.Headers, Meta: so.Meta, Tags: so.Tags, StorageClass: so.StorageClass, Checksums: so.Checksums,
+		ChecksumType: so.ChecksumType, Parts: so.Parts, Redirect: so.Redirect}
+	if replaceMeta {
+		if err := checkMeta(in.Metadata); err != nil {
+			return nil, err
+		}
+		o.ContentType, o.Meta = str(in.ContentType), in.Metadata
+		o.Headers = storedHeaders(in.CacheControl, in.ContentDisposition, in.ContentEncoding, in.ContentLanguage, in.Expires)
+		o.Redirect = str(in.WebsiteRedirectLocation)
+	}
+	if in.StorageClass != nil {
+		o.StorageClass = storageClass(in.StorageClass)
+	}
+	if replaceTags {
+		o.Tags = nil
+		if in.Tagging != nil {
+			if o.Tags, err = parseTagQuery(*in.Tagging); err != nil {
+				return nil, err
+			}
+		}
+	}
+	if err := s.objectOwnerAndACL(c, b, o, aclInput{in.ACL, in.GrantFullControl, in.GrantRead, in.GrantReadACP, nil, in.GrantWriteACP, nil}); err != nil {
+		return nil, err
+	}
+	dstKey, enc, err := s.newObjectKey(c, b, in.Key, sse)
+	if err != nil {
+		return nil, err
+	}
+	o.Enc = enc
+	if o.Segments, err = s.copyBodies(c, links, so, srcKey, dstKey); err != nil {
+		return nil, err
+	}
+	if err := s.writeVersion(c.Tx, b, o); err != nil {
+		return nil, err
+	}
+	s.objectResources(c, b, o.Key)
+	res := &api.CopyObjectResult{ETag: ptr(o.etag()), LastModified: ptr(o.LastModified)}
+	checksumFields{&res.ChecksumCRC32, &res.ChecksumCRC32C, &res.ChecksumCRC64NVME, &res.ChecksumSHA1, &res.ChecksumSHA256, &res.ChecksumSHA512, &res.ChecksumMD5}.set(o.Checksums)
+	out := &api.CopyObjectOutput{CopyObjectResult: res}
+	if sb.Versioning != "" {
+		out.CopySourceVersionId = ptr(so.VersionID)
+	}
+	if b.Versioning != "" {
+		out.VersionId = ptr(o.VersionID)
+	}
+	sseOut{&out.ServerSideEncryption, &out.SSEKMSKeyId, &out.BucketKeyEnabled, &out.SSECustomerAlgorithm, &out.SSECustomerKeyMD5, &out.SSEKMSEncryptionContext}.set(o.Enc)
+	return out, nil
+}

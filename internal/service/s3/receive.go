@@ -1,0 +1,279 @@
+package s3
+
+import (
+	"bytes"
+	"crypto/md5"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"hash"
+	"io"
+	"net/http"
+	"os"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/palisade/palisade/internal/model"
+	"github.com/palisade/palisade/internal/server"
+	"github.com/palisade/palisade/internal/sigv4"
+)
+
+// maxPutSize is the largest body of one PutObject or UploadPart (5 GiB).
+const maxPutSize = 5 << 30
+
+// inlineMax is the largest body kept in the store rather than in a file (one chunk).
+const inlineMax = chunkSize
+
+// received is a request body streamed to a temporary file, encrypted under its own
+// key, with its digests. It is the prepared value of PutObject and UploadPart: the
+// handler commits it (moves it into the data tree inside the transaction); Close
+// removes it unless that transaction committed.
+type received struct {
+	s         *Service
+	name      string
+	fileKey   []byte
+	size      int64
+	md5       []byte
+	checksums map[string]string // algorithm → base64, as computed
+	moved     bool              // renamed into the data tree
+	committed bool              // the transaction holding it committed
+	// inline holds a small body, sealed, to be stored in its record's transaction.
+	inline []byte
+}
+
+// segment describes the received body as an object segment, its key sealed under
+// the object key.
+func (r *received) segment(objKey []byte) segment {
+	return segment{File: r.name, Size: r.size, Key: sealKey(objKey, r.fileKey), Inline: r.inline != nil}
+}
+
+func (r *received) etag() string { return hex.EncodeToString(r.md5) }
+
+// commit moves the body into the data tree (or stores an inline body) within the
+// call's transaction.
+func (r *received) commit(c *server.Call) error {
+	if r.inline != nil {
+		return c.Tx.Put(nsInline, r.name, r.inline)
+	}
+	if err := r.s.blobs.commit(r.name); err != nil {
+		return err
+	}
+	r.moved = true
+	c.Tx.AfterCommit(func() { r.committed = true })
+	return nil
+}
+
+// Close implements io.Closer: a body no committed record references is deleted.
+func (r *received) Close() error {
+	if r.committed || r.inline != nil {
+		return nil
+	}
+	if r.moved {
+		os.Remove(r.s.blobs.path(r.name))
+	} else {
+		os.Remove(r.s.blobs.tmpPath(r.name))
+	}
+	return nil
+}
+
+// bodyClaims is what a request says about its body.
+type bodyClaims struct {
+	ContentMD5 *string
+	// Declared are the x-amz-checksum-* headers, by algorithm.
+	Declared map[string]string
+	// Algorithm is x-amz-sdk-checksum-algorithm (the SDK's choice, whose value may
+	// come in the header or in the aws-chunked trailer).
+	Algorithm *string
+	Max       int64
+}
+
+// receive streams a request body into a temporary file, verifying what the request
+// claims about it as it goes: the SigV4 body reader checks chunk signatures and the
+// payload hash; at EOF the trailer's checksums, Content-MD5 and x-amz-checksum-* are
+// compared with what was computed. Nothing is committed here: the caller's
+// transaction does that, after EOF.
+func (s *Service) receive(c *server.Call, body io.Reader, cl bodyClaims) (*received, error) {
+	var wantMD5 []byte
+	if cl.ContentMD5 != nil {
+		b, err := base64.StdEncoding.DecodeString(*cl.ContentMD5)
+		if err != nil || len(b) != md5.Size {
+			return nil, model.NewError(400, "InvalidDigest", "The Content-MD5 you specified was invalid.").With("Content-MD5", *cl.ContentMD5)
+		}
+		wantMD5 = b
+	}
+	for a, v := range cl.Declared {
+		if !validChecksum(a, v) {
+			return nil, errInvalidRequest("Value for " + checksumHeader(a) + " header is invalid.")
+		}
+	}
+	if len(cl.Declared) > 1 {
+		return nil, errInvalidRequest("Expecting a single x-amz-checksum- header. Multiple checksum Types are not allowed.")
+	}
+	algs := map[string]bool{}
+	for a := range cl.Declared {
+		algs[a] = true
+	}
+	if cl.Algorithm != nil {
+		a := strings.ToUpper(*cl.Algorithm)
+		if !knownAlg(a) {
+			return nil, errInvalidRequest("Checksum algorithm provided is unsupported. Please try again with any of the valid types: [CRC32, CRC32C, CRC64NVME, SHA1, SHA256]")
+		}
+		algs[a] = true
+	}
+	if c.HTTP != nil {
+		for _, t := range strings.Split(c.HTTP.Header.Get("X-Amz-Trailer"), ",") {
+			if a, ok := strings.CutPrefix(strings.ToLower(strings.TrimSpace(t)), "x-amz-checksum-"); ok {
+				if u := strings.ToUpper(a); knownAlg(u) {
+					algs[u] = true
+				}
+			}
+		}
+	}
+	if len(algs) == 0 {
+		// S3 computes CRC64NVME for every object uploaded without a checksum.
+		algs[algCRC64NVME] = true
+	}
+
+	r := &received{s: s, name: newName(), fileKey: newFileKey(), checksums: map[string]string{}}
+	mh := md5.New()
+	hashes := map[string]hash.Hash{}
+	writers := []io.Writer{mh}
+	for a := range algs {
+		h := newHash(a)
+		hashes[a] = h
+		writers = append(writers, h)
+	}
+	max := cl.Max
+	if max == 0 {
+		max = maxPutSize
+	}
+	src := io.LimitReader(onlyReader{body}, max+1)
+	// A body that ends within inlineMax bytes is sealed in memory and kept in the
+	// store; a longer one goes to a temporary file, streamed.
+	hp := headPool.Get().(*[]byte)
+	defer headPool.Put(hp)
+	head := (*hp)[:inlineMax+1]
+	hn, err := io.ReadFull(src, head)
+	switch err {
+	case nil:
+	case io.EOF, io.ErrUnexpectedEOF:
+		err = nil
+	default:
+		return nil, bodyError(err)
+	}
+	head = head[:hn]
+	var (
+		sw   *sealWriter
+		f    *os.File
+		mem  bytes.Buffer
+		n    = int64(hn)
+		sink io.Writer
+	)
+	if hn <= inlineMax {
+		if sw, err = newSealWriter(&mem, r.fileKey); err != nil {
+			return nil, err
+		}
+		sink = io.MultiWriter(append(writers, sw)...)
+		sink.Write(head)
+	} else {
+		f, err = os.OpenFile(s.blobs.tmpPath(r.name), os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+		if err != nil {
+			return nil, err
+		}
+		defer func() {
+			if f != nil {
+				f.Close()
+				os.Remove(s.blobs.tmpPath(r.name))
+			}
+		}()
+		if sw, err = newSealWriter(f, r.fileKey); err != nil {
+			return nil, err
+		}
+		sink = io.MultiWriter(append(writers, sw)...)
+		if _, err := sink.Write(head); err != nil {
+			return nil, err
+		}
+		buf := make([]byte, 256<<10)
+		m, err := io.CopyBuffer(sink, src, buf)
+		if err != nil {
+			return nil, bodyError(err)
+		}
+		n += m
+	}
+	if n > max {
+		return nil, model.NewError(400, "EntityTooLarge", "Your proposed upload exceeds the maximum allowed size").
+			With("ProposedSize", strconv.FormatInt(n, 10)).With("MaxSizeAllowed", strconv.FormatInt(max, 10))
+	}
+	r.size, r.md5 = n, mh.Sum(nil)
+	for a, h := range hashes {
+		r.checksums[a] = base64.StdEncoding.EncodeToString(h.Sum(nil))
+	}
+	if t, ok := body.(interface{ Trailer() http.Header }); ok {
+		for k, vs := range t.Trailer() {
+			a, ok := strings.CutPrefix(strings.ToLower(k), "x-amz-checksum-")
+			if !ok || len(vs) == 0 {
+				continue
+			}
+			a = strings.ToUpper(a)
+			if !knownAlg(a) || !validChecksum(a, vs[0]) {
+				return nil, errInvalidRequest("Value for " + checksumHeader(a) + " trailing header is invalid.")
+			}
+			if r.checksums[a] != vs[0] {
+				return nil, badChecksum(a)
+			}
+		}
+	}
+	if wantMD5 != nil && string(wantMD5) != string(r.md5) {
+		return nil, model.NewError(400, "BadDigest", "The Content-MD5 you specified did not match what we received.").
+			With("ExpectedDigest", hex.EncodeToString(wantMD5)).With("CalculatedDigest", base64.StdEncoding.EncodeToString(r.md5))
+	}
+	for a, v := range cl.Declared {
+		if r.checksums[a] != v {
+			return nil, badChecksum(a)
+		}
+	}
+	if err := sw.finish(); err != nil {
+		return nil, err
+	}
+	if f == nil {
+		r.inline = mem.Bytes()
+		return r, nil
+	}
+	if err := f.Close(); err != nil {
+		return nil, err
+	}
+	f = nil
+	return r, nil
+}
+
+// headPool recycles the buffers bodies are first read into.
+var headPool = sync.Pool{New: func() any { b := make([]byte, inlineMax+1); return &b }}
+
+// onlyReader hides a body's other methods (WriteTo) so that the copy goes through
+// the verifying Read.
+type onlyReader struct{ io.Reader }
+
+func badChecksum(a string) *model.Error {
+	return model.NewError(400, "BadDigest", "The %s you specified did not match the calculated checksum.", a)
+}
+
+// bodyError turns a failure to read the request body into S3's error: the SigV4
+// reader's verdict (SignatureDoesNotMatch, XAmzContentSHA256Mismatch, IncompleteBody),
+// or IncompleteBody for a body that ended early.
+func bodyError(err error) error {
+	var se *sigv4.Error
+	if errors.As(err, &se) {
+		resp := se.Response(sigv4.S3)
+		e := &model.Error{Code: resp.Code, Message: resp.Message, Status: resp.Status, Sender: true}
+		for _, f := range resp.Fields {
+			e.With(f.Name, f.Value)
+		}
+		return e
+	}
+	var me *model.Error
+	if errors.As(err, &me) {
+		return me
+	}
+	return model.NewError(400, "IncompleteBody", "You did not provide the number of bytes specified by the Content-Length HTTP header")
+}

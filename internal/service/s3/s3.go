@@ -1,0 +1,331 @@
+// Package s3 serves Amazon S3: buckets (regions, naming rules, ownership), objects
+// (put, get with ranges and conditions, head, delete, copy, listings, multipart
+// uploads, versioning, tagging, checksums), and S3's security features: bucket
+// policies and ACLs evaluated by the policy engine, Object Ownership, Block Public
+// Access at bucket and account level, the "is this bucket public" evaluation,
+// server-side encryption (SSE-S3, SSE-KMS through the KMS interface, SSE-C) with
+// bodies always encrypted on disk, and server access logs.
+//
+// Bucket names are global, so buckets live in one namespace keyed by name
+// (store.NS("s3", "", "", "buckets")); each record names its owner account and region.
+// Objects live in per-bucket namespaces: "cur" holds the current version of each key
+// (what GET and the listings read), "ver" every version and delete marker ordered
+// newest first (key + NUL + version ID). Bodies are files under <data-dir>/s3 (see
+// blob.go); a PUT streams its body to a temporary file before its transaction and
+// commits the file with the record (server.Prepared).
+package s3
+
+import (
+	"encoding/json"
+	"log/slog"
+	"time"
+
+	api "github.com/palisade/palisade/internal/api/s3"
+	"github.com/palisade/palisade/internal/authz"
+	"github.com/palisade/palisade/internal/clock"
+	"github.com/palisade/palisade/internal/model"
+	"github.com/palisade/palisade/internal/server"
+	"github.com/palisade/palisade/internal/store"
+)
+
+// KMS is what S3 needs from Palisade's KMS: data keys for SSE-KMS, made and opened
+// for the caller of the S3 call, authorized as KMS authorizes requests that come
+// through S3.
+type KMS interface {
+	// GenerateDataKey makes an AES-256 data key under keyID (key ID, ARN, alias name or
+	// alias ARN; "" means the account's aws/s3 managed key, created on first use) for
+	// the call's caller, authorizing kms:GenerateDataKey as KMS would for a request
+	// made via s3.<region>.amazonaws.com (kms:ViaService), with encCtx as the
+	// encryption context. It returns the plaintext key, the ciphertext blob and the
+	// key's ARN.
+	GenerateDataKey(c *server.Call, keyID string, encCtx map[string]string) (plaintext, blob []byte, keyARN string, err error)
+	// Decrypt decrypts a data key blob for the call's caller, authorizing kms:Decrypt
+	// the same way.
+	Decrypt(c *server.Call, blob []byte, encCtx map[string]string) (plaintext []byte, keyARN string, err error)
+}
+
+// Deps is what S3 needs from the rest of Palisade.
+type Deps struct {
+	// DataDir holds object bodies under DataDir/s3.
+	DataDir string
+	Store   *store.DB
+	// Sealer seals SSE-S3 object keys under the master key.
+	Sealer *store.Sealer
+	Clock  *clock.Clock
+	// Authz compiles bucket policies (cached by content) and decides for calls made
+	// outside a request (PutObjectAsService).
+	Authz *authz.Authorizer
+	// KMS serves SSE-KMS; nil refuses SSE-KMS requests.
+	KMS    KMS
+	Logger *slog.Logger
+}
+
+// Service is S3. Build it with New, register API() with the server, and Close it
+// after the server has stopped.
+type Service struct {
+	d     Deps
+	blobs *blobs
+	ids   seqGen
+	srv   *server.Server
+	log   *accessLogger
+	objs  callObjects
+}
+
+// buckets caches decoded bucket records (see bucketCache); process-wide, since every
+// Service of a process shares one store.
+var buckets = newBucketCache()
+
+// New opens S3's data directory (sweeping bodies a crash left half-received).
+func New(d Deps) (*Service, error) {
+	if d.Logger == nil {
+		d.Logger = slog.New(slog.DiscardHandler)
+	}
+	b, err := newBlobs(d.DataDir)
+	if err != nil {
+		return nil, err
+	}
+	s := &Service{d: d, blobs: b}
+	s.log = newAccessLogger(s)
+	return s, nil
+}
+
+// Attach gives S3 the server, for calls made outside a request (log delivery,
+// PutObjectAsService), and starts the background work (server access log delivery on
+// the clock's schedule).
+func (s *Service) Attach(srv *server.Server) {
+	s.srv = srv
+	s.log.start()
+}
+
+// Close stops the background work and removes bodies whose removal was pending.
+func (s *Service) Close() {
+	s.log.stop()
+	s.blobs.close()
+}
+
+// API returns S3 for the server.
+func (s *Service) API() server.Service {
+	var hs []server.Handler
+	for _, group := range [][]server.Handler{
+		s.bucketHandlers(), s.objectHandlers(), s.listHandlers(), s.multipartHandlers(),
+		s.configHandlers(), s.aclHandlers(), s.policyHandlers(), s.taggingHandlers(),
+	} {
+		hs = append(hs, group...)
+	}
+	return server.Service{
+		Model: api.Service, Handlers: hs, Actions: actions, Checks: s.checks, Denied: denied,
+		DataEvents: dataEvents, Done: s.done,
+	}
+}
+
+// done is the server's Done hook: the call's access log record, and the end of what
+// the call kept between its checks and its handler.
+func (s *Service) done(d *server.Completed) {
+	s.objs.drop(d.Call)
+	s.log.record(d)
+}
+
+// Namespaces. Buckets are global; objects are per bucket.
+var (
+	nsBuckets = store.NS("s3", "", "", "buckets") // name → bucketRec
+	nsAccount = store.NS("s3", "", "", "account") // account → accountRec (public access block)
+)
+
+func nsOwned(account string) string  { return store.NS("s3", account, "", "owned") }  // bucket name → ""
+func nsCur(bucket string) string     { return store.NS("s3", "", "", "cur", bucket) } // key → objRec
+func nsVer(bucket string) string     { return store.NS("s3", "", "", "ver", bucket) } // key NUL versionID → objRec
+func nsUploads(bucket string) string { return store.NS("s3", "", "", "mpu", bucket) } // key NUL uploadID → uploadRec
+func nsParts(uploadID string) string { return store.NS("s3", "", "", "parts", uploadID) }
+
+// nsInline holds small bodies, sealed exactly as body files are: name → bytes.
+var nsInline = store.NS("s3", "", "", "inline")
+
+// nsLogQueue queues server access log records: target NUL time+sequence → logEntry.
+var nsLogQueue = store.NS("s3", "", "", "logq")
+
+// bucketRec is a bucket with its whole configuration.
+type bucketRec struct {
+	Name    string    `json:"name"`
+	Owner   string    `json:"owner"` // account ID
+	Region  string    `json:"region"`
+	Created time.Time `json:"created"`
+
+	Versioning string `json:"versioning,omitempty"` // "", Enabled, Suspended
+	MFADelete  string `json:"mfaDelete,omitempty"`
+	Policy     string `json:"policy,omitempty"`
+	// ACL is the bucket ACL; nil is the owner's FULL_CONTROL alone.
+	ACL       *acl   `json:"acl,omitempty"`
+	Ownership string `json:"ownership,omitempty"` // "" = no ownership controls
+	// PAB is the bucket's public access block; nil when deleted (or never set).
+	PAB        *pab              `json:"pab,omitempty"`
+	Encryption *encryptionConfig `json:"encryption,omitempty"`
+	Tags       []api.Tag         `json:"tags,omitempty"`
+	Logging    *loggingConfig    `json:"logging,omitempty"`
+	ObjectLock bool              `json:"objectLock,omitempty"`
+}
+
+func (b *bucketRec) arn() string { return "arn:aws:s3:::" + b.Name }
+
+// versioned reports whether new writes get version IDs.
+func (b *bucketRec) versioned() bool { return b.Versioning == "Enabled" }
+
+// accountRec is S3's per-account state (the account-level public access block that
+// s3control serves in AWS).
+type accountRec struct {
+	PAB *pab `json:"pab,omitempty"`
+}
+
+// objRec is one version of an object, or a delete marker.
+type objRec struct {
+	Key          string    `json:"k"`
+	VersionID    string    `json:"v"`            // "null" for the null version
+	Sort         string    `json:"sk,omitempty"` // a null version's place among versions
+	DeleteMarker bool      `json:"dm,omitempty"`
+	LastModified time.Time `json:"t"`
+	Owner        string    `json:"o"` // account
+
+	Size         int64             `json:"n"`
+	ETag         string            `json:"e,omitempty"` // hex, without quotes; "-N" for multipart
+	ContentType  string            `json:"ct,omitempty"`
+	Headers      map[string]string `json:"h,omitempty"`  // Cache-Control, Content-Disposition, ...
+	Meta         map[string]string `json:"m,omitempty"`  // x-amz-meta-*
+	Tags         []api.Tag         `json:"tg,omitempty"` // in the order given
+	StorageClass string            `json:"sc,omitempty"`
+	Checksums    map[string]string `json:"cs,omitempty"`
+	ChecksumType string            `json:"cst,omitempty"`
+	Parts        []partInfo        `json:"p,omitempty"` // multipart objects
+	Segments     []segment         `json:"s,omitempty"`
+	Enc          encInfo           `json:"enc"`
+	ACL          *acl              `json:"acl,omitempty"`
+	Redirect     string            `json:"wr,omitempty"`
+}
+
+// segment is one body file of an object: a whole PUT, or one part of a multipart
+// upload. Key is the file's key sealed under the object key.
+type segment struct {
+	File string `json:"f"`
+	Size int64  `json:"n"`
+	Key  []byte `json:"k"`
+	// Inline bodies (at most inlineMax bytes) are kept sealed in the store under
+	// nsInline/File instead of in a file: a small PUT then costs no file operations.
+	Inline bool `json:"i,omitempty"`
+}
+
+// partInfo is what a completed part leaves in its object: its size, ETag and
+// checksums (GetObject?partNumber, GetObjectAttributes).
+type partInfo struct {
+	Size      int64             `json:"n"`
+	ETag      string            `json:"e"`
+	Checksums map[string]string `json:"cs,omitempty"`
+}
+
+func (o *objRec) etag() string { return `"` + o.ETag + `"` }
+
+// files lists the names of an object's body files (not its inline bodies).
+func (o *objRec) files() []string {
+	var out []string
+	for _, sg := range o.Segments {
+		if !sg.Inline {
+			out = append(out, sg.File)
+		}
+	}
+	return out
+}
+
+func ptr[T any](v T) *T { return &v }
+
+func str(p *string) string {
+	if p == nil {
+		return ""
+	}
+	return *p
+}
+
+// load reads the JSON record at ns/key; nil when there is none.
+func load[T any](tx *store.Tx, namespace, key string) (*T, error) {
+	v := new(T)
+	ok, err := tx.GetJSON(namespace, key, v)
+	if err != nil || !ok {
+		return nil, err
+	}
+	return v, nil
+}
+
+func putJSON(tx *store.Tx, namespace, key string, v any) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	return tx.Put(namespace, key, b)
+}
+
+// Errors S3 answers with that the model has no shape for, or whose message S3 words
+// in a fixed way. Messages are S3's (API reference, "Error responses").
+func errNoSuchBucket(bucket string) *model.Error {
+	return api.NewNoSuchBucket("The specified bucket does not exist").With("BucketName", bucket)
+}
+
+func errNoSuchKey(key string) *model.Error {
+	return api.NewNoSuchKey("The specified key does not exist.").With("Key", key)
+}
+
+func errNoSuchVersion(key, version string) *model.Error {
+	return model.NewError(404, "NoSuchVersion", "The specified version does not exist.").With("Key", key).With("VersionId", version)
+}
+
+func errInvalidArgument(msg, name, value string) *model.Error {
+	e := model.NewError(400, "InvalidArgument", "%s", msg)
+	if name != "" {
+		e.With("ArgumentName", name).With("ArgumentValue", value)
+	}
+	return e
+}
+
+func errInvalidRequest(msg string) *model.Error { return api.NewInvalidRequest(msg) }
+
+func errAccessDenied() *model.Error { return api.NewAccessDenied("Access Denied") }
+
+func errMalformedXML() *model.Error {
+	return model.NewError(400, "MalformedXML", "The XML you provided was not well-formed or did not validate against our published schema")
+}
+
+func errMethodNotAllowed() *model.Error {
+	return model.NewError(405, "MethodNotAllowed", "The specified method is not allowed against this resource.")
+}
+
+func errPreconditionFailed(cond string) *model.Error {
+	return model.NewError(412, "PreconditionFailed", "At least one of the pre-conditions you specified did not hold").With("Condition", cond)
+}
+
+// loadBucket reads a bucket; NoSuchBucket when there is none. The record is the
+// caller's to change (a copy of the cached one).
+func loadBucket(tx *store.Tx, name string) (*bucketRec, error) {
+	b, err := buckets.get(tx, name)
+	if err != nil {
+		return nil, err
+	}
+	if b == nil {
+		return nil, errNoSuchBucket(name)
+	}
+	return b, nil
+}
+
+// saveBucket stores a bucket's record.
+func saveBucket(tx *store.Tx, b *bucketRec) error {
+	buckets.changed(tx)
+	return putJSON(tx, nsBuckets, b.Name, b)
+}
+
+// deleteBucketRec removes a bucket's record.
+func deleteBucketRec(tx *store.Tx, name string) error {
+	buckets.changed(tx)
+	_, err := tx.Delete(nsBuckets, name)
+	return err
+}
+
+// owner is an Owner element for an account.
+func owner(account string) *api.Owner { return &api.Owner{ID: ptr(canonicalID(account))} }
+
+// httpDateTrunc drops sub-second precision: S3's Last-Modified has none in headers,
+// and listings must agree with them.
+func timeTrunc(t time.Time) time.Time { return t.UTC().Truncate(time.Second) }

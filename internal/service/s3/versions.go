@@ -1,0 +1,225 @@
+package s3
+
+import (
+	"encoding/json"
+	"strings"
+
+	"github.com/palisade/palisade/internal/store"
+)
+
+// Version records are keyed key NUL sortID, where sortID sorts newer versions first:
+// for versioned writes it is the version ID itself; a null version (written while
+// versioning was off or suspended) gets a fresh sortID and VersionID "null".
+
+func verKey(key, sortID string) string { return key + "\x00" + sortID }
+
+// sortID is where a version record sits among its key's versions.
+func (o *objRec) sortID() string {
+	if o.Sort != "" {
+		return o.Sort
+	}
+	return o.VersionID
+}
+
+// versionsOf calls fn for each version of key, newest first, until it returns false.
+func versionsOf(tx *store.Tx, bucket, key string, fn func(o *objRec) (bool, error)) error {
+	prefix := key + "\x00"
+	var ferr error
+	err := tx.Scan(nsVer(bucket), prefix, 0, func(k string, v []byte) bool {
+		if !strings.HasPrefix(k, prefix) {
+			return false
+		}
+		o := &objRec{}
+		if ferr = json.Unmarshal(v, o); ferr != nil {
+			return false
+		}
+		var more bool
+		more, ferr = fn(o)
+		return ferr == nil && more
+	})
+	if ferr != nil {
+		return ferr
+	}
+	return err
+}
+
+// findVersion returns a key's current object (version "") or the named version (a
+// delete marker included); nil when there is none.
+func (s *Service) findVersion(tx *store.Tx, b *bucketRec, key, version string) (*objRec, error) {
+	if version == "" {
+		return load[objRec](tx, nsCur(b.Name), key)
+	}
+	if version != "null" {
+		return load[objRec](tx, nsVer(b.Name), verKey(key, version))
+	}
+	var found *objRec
+	err := versionsOf(tx, b.Name, key, func(o *objRec) (bool, error) {
+		if o.VersionID == "null" {
+			found = o
+			return false, nil
+		}
+		return true, nil
+	})
+	return found, err
+}
+
+// latest returns a key's newest version, delete marker or not; nil when none.
+func latest(tx *store.Tx, bucket, key string) (*objRec, error) {
+	var found *objRec
+	err := versionsOf(tx, bucket, key, func(o *objRec) (bool, error) {
+		found = o
+		return false, nil
+	})
+	return found, err
+}
+
+// existingVersion loads a bucket and an object version for an operation on an
+// existing object: NoSuchBucket, NoSuchKey, NoSuchVersion as S3 answers them. A delete
+// marker is refused the way S3 refuses it (MethodNotAllowed when named by version,
+// NoSuchKey when current) unless markerOK.
+func (s *Service) existingVersion(tx *store.Tx, bucket, key, version string, markerOK bool) (*bucketRec, *objRec, error) {
+	b, err := loadBucket(tx, bucket)
+	if err != nil {
+		return nil, nil, err
+	}
+	o, err := s.findVersion(tx, b, key, version)
+	if err != nil {
+		return nil, nil, err
+	}
+	if o == nil {
+		if version != "" {
+			if !validVersionID(version) {
+				return nil, nil, errInvalidArgument("Invalid version id specified", "versionId", version)
+			}
+			return nil, nil, errNoSuchVersion(key, version)
+		}
+		return nil, nil, errNoSuchKey(key)
+	}
+	if o.DeleteMarker && !markerOK {
+		return nil, nil, errMethodNotAllowed()
+	}
+	return b, o, nil
+}
+
+func validVersionID(v string) bool {
+	if v == "null" {
+		return true
+	}
+	if len(v) != 32 {
+		return false
+	}
+	for i := 0; i < len(v); i++ {
+		if !strings.ContainsRune(alphabet, rune(v[i])) {
+			return false
+		}
+	}
+	return true
+}
+
+// writeVersion records a new version (object or delete marker) of o.Key as the
+// bucket's versioning state says: a new version ID when versioning is enabled, the
+// null version otherwise (replacing the previous null version, whose bodies are
+// removed after the commit). It maintains the current-object record. cur is the key's
+// current object when the caller has read it (nil: none), so it is not read again.
+func (s *Service) writeVersion(tx *store.Tx, b *bucketRec, o *objRec, cur ...*objRec) error {
+	if b.versioned() {
+		o.VersionID = s.ids.newVersionID()
+		o.Sort = ""
+	} else {
+		var old *objRec
+		var err error
+		switch {
+		case b.Versioning == "" && len(cur) > 0:
+			old = cur[0]
+		case b.Versioning == "":
+			// A bucket that never had versioning holds only null versions, each
+			// its key's current object.
+			old, err = load[objRec](tx, nsCur(b.Name), o.Key)
+		default:
+			old, err = s.findVersion(tx, b, o.Key, "null")
+		}
+		if err != nil {
+			return err
+		}
+		o.VersionID = "null"
+		o.Sort = s.ids.newVersionID()
+		if old != nil {
+			if b.Versioning == "" {
+				// The key's only version: the new one takes its place.
+				o.Sort = old.sortID()
+			} else if _, err := tx.Delete(nsVer(b.Name), verKey(o.Key, old.sortID())); err != nil {
+				return err
+			}
+			if err := s.dropBodies(tx, old); err != nil {
+				return err
+			}
+		}
+	}
+	if err := putJSON(tx, nsVer(b.Name), verKey(o.Key, o.sortID()), o); err != nil {
+		return err
+	}
+	if o.DeleteMarker {
+		_, err := tx.Delete(nsCur(b.Name), o.Key)
+		return err
+	}
+	return putJSON(tx, nsCur(b.Name), o.Key, o)
+}
+
+// rewriteVersion stores a changed version (ACL, tags) in place.
+func (s *Service) rewriteVersion(tx *store.Tx, b *bucketRec, o *objRec) error {
+	if err := putJSON(tx, nsVer(b.Name), verKey(o.Key, o.sortID()), o); err != nil {
+		return err
+	}
+	cur, err := load[objRec](tx, nsCur(b.Name), o.Key)
+	if err != nil {
+		return err
+	}
+	if cur != nil && cur.sortID() == o.sortID() {
+		return putJSON(tx, nsCur(b.Name), o.Key, o)
+	}
+	return nil
+}
+
+// deleteVersion removes one version permanently and, when it was the current one,
+// makes the next newest current (none if that is a delete marker).
+func (s *Service) deleteVersion(tx *store.Tx, b *bucketRec, o *objRec) error {
+	if _, err := tx.Delete(nsVer(b.Name), verKey(o.Key, o.sortID())); err != nil {
+		return err
+	}
+	if err := s.dropBodies(tx, o); err != nil {
+		return err
+	}
+	next, err := latest(tx, b.Name, o.Key)
+	if err != nil {
+		return err
+	}
+	if next == nil || next.DeleteMarker {
+		_, err := tx.Delete(nsCur(b.Name), o.Key)
+		return err
+	}
+	return putJSON(tx, nsCur(b.Name), o.Key, next)
+}
+
+// dropBodies removes a version's bodies: inline ones in the transaction (a reader's
+// snapshot still has them), files once the transaction has committed and no reader
+// holds them.
+func (s *Service) dropBodies(tx *store.Tx, o *objRec) error {
+	return s.dropSegments(tx, o.Segments)
+}
+
+func (s *Service) dropSegments(tx *store.Tx, segs []segment) error {
+	var files []string
+	for _, sg := range segs {
+		if sg.Inline {
+			if _, err := tx.Delete(nsInline, sg.File); err != nil {
+				return err
+			}
+			continue
+		}
+		files = append(files, sg.File)
+	}
+	if len(files) > 0 {
+		tx.AfterCommit(func() { s.blobs.remove(files...) })
+	}
+	return nil
+}
