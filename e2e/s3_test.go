@@ -112,7 +112,9 @@ func TestS3SecurityThroughTheCLI(t *testing.T) {
 	setup.must(t, s, "s3", "cp", "--only-show-errors", file, "s3://priv/k")
 	setup.must(t, s, "iam", "create-user", "--user-name", "eve")
 	setup.must(t, s, "iam", "attach-user-policy", "--user-name", "eve", "--policy-arn", "arn:aws:iam::aws:policy/AdministratorAccess")
-	var key struct{ AccessKey struct{ AccessKeyId, SecretAccessKey string } }
+	var key struct {
+		AccessKey struct{ AccessKeyId, SecretAccessKey string }
+	}
 	json.Unmarshal([]byte(setup.must(t, s, "iam", "create-access-key", "--user-name", "eve")), &key)
 	ak, sk := key.AccessKey.AccessKeyId, key.AccessKey.SecretAccessKey
 	if out, ok := setup.run(s, ak, sk, "s3api", "get-object", "--bucket", "priv", "--key", "k", filepath.Join(dir, "g")); !ok {
