@@ -13,18 +13,6 @@ import (
 	"time"
 )
 
-// advance moves a server's clock through the admin API.
-func (s *server) advance(t *testing.T, seconds int) {
-	t.Helper()
-	req, _ := http.NewRequest(http.MethodPost, s.URL+"/_palisade/clock", strings.NewReader(fmt.Sprintf(`{"advance_seconds":%d}`, seconds)))
-	req.Header.Set("Authorization", "Bearer "+adminToken)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil || resp.StatusCode != 200 {
-		t.Fatalf("clock advance: %v %v", resp, err)
-	}
-	resp.Body.Close()
-}
-
 // nowMillis is the server's clock in milliseconds.
 func (s *server) nowMillis(t *testing.T) int64 {
 	t.Helper()
