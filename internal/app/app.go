@@ -185,11 +185,19 @@ func Open(opts Options) (*App, error) {
 // work) and wires the ones that call each other through interfaces they own.
 func (a *App) build() {
 	log := a.Options.Logger
-	a.SQS = sqs.New(sqs.Deps{Store: a.Store, Clock: a.Clock, Logger: log, Authz: a.Authz})
+	a.SQS = sqs.New(sqs.Deps{Store: a.Store, Clock: a.Clock, Logger: log, Authz: a.Authz, KMS: kms.ForService(a.KMS, "sqs"), NewCall: a.newCall})
 	a.SNS = sns.New(sns.Deps{Store: a.Store, Clock: a.Clock, Logger: log, Authz: a.Authz, Sealer: a.Sealer,
-		OutboxDir: filepath.Join(a.Options.DataDir, "outbox"), Queues: queueSender{a.SQS, a.Clock}, Region: a.Options.Region})
+		OutboxDir: filepath.Join(a.Options.DataDir, "outbox"), Queues: queueSender{a.SQS, a.Clock}, Region: a.Options.Region,
+		KMS: kms.ForService(a.KMS, "sns"), NewCall: a.newCall})
 	a.CloudWatch = cloudwatch.New(cloudwatch.Deps{Store: a.Store, Clock: a.Clock, Logger: log, Notifier: alarmNotifier{a.SNS, a.Clock}})
-	a.Logs = logs.New(logs.Deps{Store: a.Store, Clock: a.Clock, Logger: log, Authz: a.Authz, Metrics: metricSink{a.CloudWatch}})
+	a.Logs = logs.New(logs.Deps{Store: a.Store, Clock: a.Clock, Logger: log, Authz: a.Authz, Metrics: metricSink{a.CloudWatch},
+		KMS: kms.ForService(a.KMS, "logs"), NewCall: a.newCall})
+}
+
+// newCall is Server.NewCall for services built before the server: the calls their
+// background deliveries run as.
+func (a *App) newCall(ctx context.Context, service, op string, p auth.Principal, account, region string) (*server.Call, error) {
+	return a.Server.NewCall(ctx, service, op, p, account, region)
 }
 
 // startWorkers runs the services' background work (KMS's scheduled deletions and

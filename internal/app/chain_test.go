@@ -12,6 +12,7 @@ import (
 	cwl "github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	lt "github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs/types"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
@@ -27,17 +28,33 @@ import (
 // goes to ALARM on Palisade's clock, and its SNS topic puts AWS's alarm message in an
 // SQS queue.
 func TestUnauthorizedAPICallsChain(t *testing.T) {
+	t.Run("plain", func(t *testing.T) { unauthorizedAPICallsChain(t, false) })
+	// The topic and the queue encrypted with customer keys whose policies let
+	// CloudWatch and SNS use them, as AWS's documentation asks.
+	t.Run("SSE-KMS", func(t *testing.T) { unauthorizedAPICallsChain(t, true) })
+}
+
+func unauthorizedAPICallsChain(t *testing.T, encrypted bool) {
 	p := apptest.Start(t)
 	ctx := apptest.Context()
 	cfg := p.RootConfig()
 	logsc, cwc, snsc, sqsc, iamc := cwl.NewFromConfig(cfg), cw.NewFromConfig(cfg), sns.NewFromConfig(cfg), sqs.NewFromConfig(cfg), iam.NewFromConfig(cfg)
+	topicAttrs, queueAttrs := map[string]string{}, map[string]string{}
+	if encrypted {
+		keyFor := func(service string) string {
+			doc := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::000000000000:root"},"Action":"kms:*","Resource":"*"},` +
+				`{"Effect":"Allow","Principal":{"Service":"` + service + `"},"Action":["kms:GenerateDataKey*","kms:Decrypt"],"Resource":"*"}]}`
+			return aws.ToString(apptest.Must(kms.NewFromConfig(cfg).CreateKey(ctx, &kms.CreateKeyInput{Policy: aws.String(doc)})).KeyMetadata.Arn)
+		}
+		topicAttrs["KmsMasterKeyId"], queueAttrs["KmsMasterKeyId"] = keyFor("cloudwatch.amazonaws.com"), keyFor("sns.amazonaws.com")
+	}
 
 	apptest.Must(logsc.CreateLogGroup(ctx, &cwl.CreateLogGroupInput{LogGroupName: aws.String("ct")}))
 	apptest.Must(logsc.PutMetricFilter(ctx, &cwl.PutMetricFilterInput{LogGroupName: aws.String("ct"), FilterName: aws.String("unauth"),
 		FilterPattern:         aws.String(`{($.errorCode="*UnauthorizedOperation") || ($.errorCode="AccessDenied*")}`),
 		MetricTransformations: []lt.MetricTransformation{{MetricName: aws.String("UnauthorizedAPICalls"), MetricNamespace: aws.String("CIS"), MetricValue: aws.String("1")}}}))
-	topic := aws.ToString(apptest.Must(snsc.CreateTopic(ctx, &sns.CreateTopicInput{Name: aws.String("alarms")})).TopicArn)
-	queue := aws.ToString(apptest.Must(sqsc.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String("alerts")})).QueueUrl)
+	topic := aws.ToString(apptest.Must(snsc.CreateTopic(ctx, &sns.CreateTopicInput{Name: aws.String("alarms"), Attributes: topicAttrs})).TopicArn)
+	queue := aws.ToString(apptest.Must(sqsc.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String("alerts"), Attributes: queueAttrs})).QueueUrl)
 	qarn := "arn:aws:sqs:us-east-1:000000000000:alerts"
 	apptest.Must(sqsc.SetQueueAttributes(ctx, &sqs.SetQueueAttributesInput{QueueUrl: aws.String(queue), Attributes: map[string]string{"Policy": `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"sns.amazonaws.com"},"Action":"sqs:SendMessage","Resource":"` + qarn + `"}]}`}}))
 	apptest.Must(snsc.Subscribe(ctx, &sns.SubscribeInput{TopicArn: aws.String(topic), Protocol: aws.String("sqs"), Endpoint: aws.String(qarn)}))

@@ -34,14 +34,32 @@ var retentionDays = []int32{1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400,
 
 const maxTags = 50
 
-func (l *Logs) checkKey(c *server.Call, key string) error {
+// checkKey: CloudWatch Logs may use the key for the group, as its service principal
+// logs.REGION.amazonaws.com with the encryption context aws:logs:arn (CloudWatch Logs
+// User Guide, "Encrypt log data in CloudWatch Logs using AWS KMS"). The caller needs
+// no KMS permission of its own.
+func (l *Logs) checkKey(c *server.Call, key, group string) error {
 	if !svckit.IsKMSKeyARN(key) {
 		// AWS: CreateLogGroup and AssociateKmsKey take a key ARN; the wording for one
 		// that is not an ARN is inferred.
 		return errParam("Specified KMS key ARN is not valid: " + key)
 	}
-	if l.d.Keys != nil {
-		return l.d.Keys.CheckKey(c.Tx, c.Account, c.Region, key)
+	if l.d.KMS == nil || l.d.NewCall == nil {
+		return nil
+	}
+	arn := groupARN(c.Region, c.Account, group)
+	call, err := l.d.NewCall(c.Context, "logs", c.Operation.Name, svckit.ServicePrincipal("logs."+c.Region+".amazonaws.com"), c.Account, c.Region)
+	if err != nil {
+		return err
+	}
+	call.Tx, call.Now = c.Tx, c.Now
+	if _, _, _, err := l.d.KMS.GenerateDataKey(call, key, map[string]string{"aws:logs:arn": arn}); err != nil {
+		if _, _, ok := svckit.KMSError(err, false); !ok {
+			return err
+		}
+		// AWS's answer for a missing key and for a key policy that does not let
+		// CloudWatch Logs use it alike.
+		return api.NewAccessDeniedException("The specified KMS key does not exist or is not allowed to be used with Arn '" + arn + "'")
 	}
 	return nil
 }
@@ -56,7 +74,7 @@ func (l *Logs) createLogGroup(c *server.Call, in *api.CreateLogGroupRequest) (*m
 		g.Class = *in.LogGroupClass
 	}
 	if in.KmsKeyId != nil {
-		if err := l.checkKey(c, *in.KmsKeyId); err != nil {
+		if err := l.checkKey(c, *in.KmsKeyId, in.LogGroupName); err != nil {
 			return nil, err
 		}
 		g.KmsKeyID = *in.KmsKeyId
@@ -208,7 +226,7 @@ func (l *Logs) associateKmsKey(c *server.Call, in *api.AssociateKmsKeyRequest) (
 		return nil, err
 	}
 	return &model.Empty{}, l.updateGroup(c, name, func(g *groupRec) error {
-		if err := l.checkKey(c, in.KmsKeyId); err != nil {
+		if err := l.checkKey(c, in.KmsKeyId, name); err != nil {
 			return err
 		}
 		g.KmsKeyID = in.KmsKeyId

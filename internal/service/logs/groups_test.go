@@ -7,13 +7,14 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	cwl "github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
+	"github.com/aws/aws-sdk-go-v2/service/kms"
 
 	"github.com/palisade/palisade/internal/app/apptest"
 )
 
 func TestLogGroups(t *testing.T) {
 	e := newEnv(t)
-	key := "arn:aws:kms:us-east-1:000000000000:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+	key := e.logsKey(true)
 	apptest.Must(e.logs.CreateLogGroup(ctx, &cwl.CreateLogGroupInput{LogGroupName: aws.String("/app/web"), KmsKeyId: aws.String(key),
 		Tags: map[string]string{"team": "red"}}))
 	_, err := e.logs.CreateLogGroup(ctx, &cwl.CreateLogGroupInput{LogGroupName: aws.String("/app/web")})
@@ -70,7 +71,13 @@ func TestLogGroups(t *testing.T) {
 	_, err = e.logs.PutRetentionPolicy(ctx, &cwl.PutRetentionPolicyInput{LogGroupName: aws.String("missing"), RetentionInDays: aws.Int32(7)})
 	wantError(t, err, "ResourceNotFoundException", 400, "The specified log group does not exist.")
 
-	// KMS keys.
+	// KMS keys: the key policy must let CloudWatch Logs use the key for the group.
+	denied := "The specified KMS key does not exist or is not allowed to be used with Arn 'arn:aws:logs:us-east-1:000000000000:log-group:other'"
+	_, err = e.logs.AssociateKmsKey(ctx, &cwl.AssociateKmsKeyInput{LogGroupName: aws.String("other"), KmsKeyId: aws.String(e.logsKey(false))})
+	wantError(t, err, "AccessDeniedException", 400, denied)
+	_, err = e.logs.AssociateKmsKey(ctx, &cwl.AssociateKmsKeyInput{LogGroupName: aws.String("other"),
+		KmsKeyId: aws.String("arn:aws:kms:us-east-1:000000000000:key/1234abcd-12ab-34cd-56ef-1234567890ab")})
+	wantError(t, err, "AccessDeniedException", 400, denied)
 	apptest.Must(e.logs.AssociateKmsKey(ctx, &cwl.AssociateKmsKeyInput{LogGroupName: aws.String("other"), KmsKeyId: aws.String(key)}))
 	_, err = e.logs.AssociateKmsKey(ctx, &cwl.AssociateKmsKeyInput{LogGroupName: aws.String("other"), KmsKeyId: aws.String("arn:aws:kms:us-east-1:000000000000:alias/x")})
 	wantError(t, err, "InvalidParameterException", 400, "")
@@ -174,4 +181,18 @@ func TestLogStreams(t *testing.T) {
 	if got := filtered(ev.Events); !equal(got, []string{"middle", "newest"}) {
 		t.Fatalf("events after deleting a stream: %v", got)
 	}
+}
+
+// logsKey creates a KMS key whose policy lets the account administer it and, when
+// forLogs, lets CloudWatch Logs use it for the account's log groups (the key policy
+// the CloudWatch Logs User Guide gives).
+func (e *env) logsKey(forLogs bool) string {
+	e.Helper()
+	stmts := `{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::000000000000:root"},"Action":"kms:*","Resource":"*"}`
+	if forLogs {
+		stmts += `,{"Effect":"Allow","Principal":{"Service":"logs.us-east-1.amazonaws.com"},"Action":["kms:Encrypt*","kms:Decrypt*","kms:ReEncrypt*","kms:GenerateDataKey*","kms:Describe*"],"Resource":"*",
+			"Condition":{"ArnLike":{"kms:EncryptionContext:aws:logs:arn":"arn:aws:logs:us-east-1:000000000000:log-group:*"}}}`
+	}
+	k := apptest.Must(kms.NewFromConfig(e.p.RootConfig()).CreateKey(ctx, &kms.CreateKeyInput{Policy: aws.String(`{"Version":"2012-10-17","Statement":[` + stmts + `]}`)}))
+	return aws.ToString(k.KeyMetadata.Arn)
 }

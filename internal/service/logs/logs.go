@@ -48,13 +48,6 @@ type MetricSink interface {
 	PutMetricStatistics(tx *store.Tx, account, region string, data []MetricDatum) error
 }
 
-// KeyChecker checks that a KMS key may encrypt a log group's data (exists, is
-// enabled, is symmetric). KMS implements it once it is served; until then log groups
-// only check the key ARN's format.
-type KeyChecker interface {
-	CheckKey(tx *store.Tx, account, region, keyARN string) error
-}
-
 // Deps is what CloudWatch Logs needs from the rest of Palisade.
 type Deps struct {
 	Store  *store.DB
@@ -64,8 +57,11 @@ type Deps struct {
 	Authz *authz.Authorizer
 	// Metrics receives metric filter datapoints; nil drops them.
 	Metrics MetricSink
-	// Keys checks KMS keys; nil checks the ARN format only.
-	Keys KeyChecker
+	// KMS is KMS as CloudWatch Logs uses it (kms.ForService(…, "logs")) and NewCall
+	// makes the calls it runs as logs.REGION.amazonaws.com: a log group's key must let
+	// that principal generate data keys. Either nil checks the key ARN's format only.
+	KMS     svckit.DataKeys
+	NewCall svckit.NewCall
 	// ChunkCache is the memory, in bytes, kept for recently written and read event
 	// chunks (0: DefaultChunkCache; negative: none).
 	ChunkCache int

@@ -209,6 +209,10 @@ func (s *SNS) publish(c *server.Call, in *api.PublishInput) (*api.PublishRespons
 	if err != nil {
 		return nil, err
 	}
+	err = s.checkKey(c, t, topic)
+	if err != nil {
+		return nil, err
+	}
 	out := &api.PublishResponse{MessageId: svckit.Ptr(m.id)}
 	if m.groupID != "" {
 		topic.Seq++
@@ -243,6 +247,9 @@ func (s *SNS) publishBatch(c *server.Call, in *api.PublishBatchInput) (*api.Publ
 	}
 	if total > maxMessageBytes {
 		return nil, api.NewBatchRequestTooLongException("The length of all the messages put together is more than the limit")
+	}
+	if err := s.checkKey(c, t, topic); err != nil {
+		return nil, err
 	}
 	out := &api.PublishBatchResponse{Successful: []api.PublishBatchResultEntry{}, Failed: []api.BatchResultErrorEntry{}}
 	for _, e := range in.PublishBatchRequestEntries {
@@ -320,6 +327,15 @@ func (s *SNS) PublishAsService(tx *store.Tx, n Notification) (string, error) {
 	m, err := prepare(t, topic, n.Message, subject, nil, nil, nil, nil, n.Now)
 	if err != nil {
 		return "", err
+	}
+	if topic.Attributes["KmsMasterKeyId"] != "" {
+		c, err := s.serviceCall(tx, n.Service, t, n.Now)
+		if err != nil {
+			return "", err
+		}
+		if err := s.checkKey(c, t, topic); err != nil {
+			return "", err
+		}
 	}
 	return m.id, s.fanout(tx, m)
 }

@@ -1,5 +1,5 @@
 // Package sns serves Amazon Simple Notification Service: topics (attributes, topic
-// policies enforced by the policy engine as resource policies, KMS key settings,
+// policies enforced by the policy engine as resource policies, SSE-KMS (sse.go),
 // tags, FIFO topics), subscriptions to SQS queues, HTTP/HTTPS endpoints (with the
 // SubscriptionConfirmation handshake) and email addresses, Publish and PublishBatch
 // with message attributes, filter policies, raw delivery and delivery retries.
@@ -70,6 +70,11 @@ type Deps struct {
 	Client *http.Client
 	// Region is the default region, for deliveries whose request named none.
 	Region string
+	// KMS is used for topics with KmsMasterKeyId (kms.ForService(…, "sns")); nil
+	// refuses publishing to them.
+	KMS svckit.DataKeys
+	// NewCall makes the calls services' publications to encrypted topics run as.
+	NewCall svckit.NewCall
 }
 
 // SNS is the notification service.
@@ -77,6 +82,7 @@ type SNS struct {
 	d      Deps
 	signer *signer
 	wake   chan struct{}
+	sse    *svckit.SSE
 }
 
 // New returns SNS.
@@ -90,7 +96,11 @@ func New(d Deps) *SNS {
 	if d.Client == nil {
 		d.Client = &http.Client{Timeout: 15 * time.Second}
 	}
-	return &SNS{d: d, signer: &signer{db: d.Store, sealer: d.Sealer, log: d.Logger, ready: make(chan struct{})}, wake: make(chan struct{}, 1)}
+	s := &SNS{d: d, signer: &signer{db: d.Store, sealer: d.Sealer, log: d.Logger, ready: make(chan struct{})}, wake: make(chan struct{}, 1)}
+	if d.KMS != nil {
+		s.sse = svckit.NewSSE(d.KMS, "alias/aws/sns")
+	}
+	return s
 }
 
 // Service returns the handlers for the server.

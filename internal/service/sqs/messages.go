@@ -52,6 +52,12 @@ type msgRec struct {
 	DedupID      string                               `json:"dedup,omitempty"`
 	Seq          string                               `json:"seq,omitempty"`
 	Nonce        string                               `json:"nonce,omitempty"`
+	// Sealed is the body encrypted under the data key whose KMS blob is DataKey, for
+	// a queue with SSE-KMS (Body is then empty); EncQueue is the queue ARN of its
+	// encryption context (the queue sent to, which a dead-letter queue may not be).
+	Sealed   []byte `json:"sealed,omitempty"`
+	DataKey  []byte `json:"dataKey,omitempty"`
+	EncQueue string `json:"encQueue,omitempty"`
 }
 
 func (m *msgRec) key() string { return fmt.Sprintf("%016d.%s", m.VisibleAt, m.ID) }
@@ -190,6 +196,7 @@ type sendSpec struct {
 	groupID *string
 	dedupID *string
 	sender  string
+	key     *dataKey // SSE-KMS: the key the body is encrypted with
 }
 
 // sent is what a send reports.
@@ -235,6 +242,9 @@ func (q *SQS) send(tx *store.Tx, r queueRef, rec *queueRec, sp sendSpec, now tim
 	m := &msgRec{ID: svckit.UUID(), Body: sp.body, Attrs: sp.attrs, TraceHeader: sp.trace, MD5Body: md5Hex(sp.body),
 		Sent: now.UnixMilli(), SenderID: sp.sender}
 	m.VisibleAt = m.Sent + int64(delay)*1000
+	if err := m.seal(sp.key); err != nil {
+		return nil, err
+	}
 	out := &sent{id: m.ID, md5Body: m.MD5Body, md5Attrs: md5Attributes(sp.attrs)}
 	if sp.trace != "" {
 		out.md5Sys = md5Attributes(map[string]api.MessageAttributeValue{"AWSTraceHeader": {DataType: "String", StringValue: &sp.trace}})
@@ -305,8 +315,12 @@ func (q *SQS) sendMessage(c *server.Call, in *api.SendMessageRequest) (*api.Send
 	if err != nil {
 		return nil, err
 	}
+	key, err := q.sendKey(c, r, rec)
+	if err != nil {
+		return nil, err
+	}
 	s, err := q.send(c.Tx, r, rec, sendSpec{body: in.MessageBody, attrs: in.MessageAttributes, trace: trace, delay: in.DelaySeconds,
-		groupID: in.MessageGroupId, dedupID: in.MessageDeduplicationId, sender: c.Principal.UserID}, c.Now)
+		groupID: in.MessageGroupId, dedupID: in.MessageDeduplicationId, sender: c.Principal.UserID, key: key}, c.Now)
 	if err != nil {
 		return nil, err
 	}
@@ -368,13 +382,17 @@ func (q *SQS) sendMessageBatch(c *server.Call, in *api.SendMessageBatchRequest) 
 	if max := intAttr(rec, "MaximumMessageSize"); total > max {
 		return nil, api.NewBatchRequestTooLong(fmt.Sprintf("Batch requests cannot be longer than %d bytes. You have sent %d bytes.", max, total))
 	}
+	key, err := q.sendKey(c, r, rec)
+	if err != nil {
+		return nil, err
+	}
 	out := &api.SendMessageBatchResult{Successful: []api.SendMessageBatchResultEntry{}, Failed: []api.BatchResultErrorEntry{}}
 	for _, e := range in.Entries {
 		trace, err := traceHeader(e.MessageSystemAttributes)
 		var s *sent
 		if err == nil {
 			s, err = q.send(c.Tx, r, rec, sendSpec{body: e.MessageBody, attrs: e.MessageAttributes, trace: trace, delay: e.DelaySeconds,
-				groupID: e.MessageGroupId, dedupID: e.MessageDeduplicationId, sender: c.Principal.UserID}, c.Now)
+				groupID: e.MessageGroupId, dedupID: e.MessageDeduplicationId, sender: c.Principal.UserID, key: key}, c.Now)
 		}
 		if err != nil {
 			out.Failed = append(out.Failed, batchError(e.Id, err))
@@ -416,6 +434,15 @@ func (q *SQS) SendFromService(tx *store.Tx, m ServiceMessage) (string, error) {
 		return "", err
 	}
 	sp := sendSpec{body: m.Body, attrs: m.Attributes, sender: snsSender}
+	if rec.Attributes["KmsMasterKeyId"] != "" {
+		c, err := q.serviceCall(tx, m.Service, r, m.Now)
+		if err != nil {
+			return "", err
+		}
+		if sp.key, err = q.sendKey(c, r, rec); err != nil {
+			return "", err
+		}
+	}
 	if m.GroupID != "" {
 		sp.groupID = &m.GroupID
 	}

@@ -112,14 +112,23 @@ func (q *SQS) receiveMessage(c *server.Call, in *api.ReceiveMessageRequest) (*ap
 		// Within a group, messages leave in the order they were sent.
 		sort.Slice(picked, func(i, j int) bool { return picked[i].Seq < picked[j].Seq })
 	}
-	out := &api.ReceiveMessageResult{Messages: []api.Message{}}
+	var chosen []*msgRec
 	for _, m := range picked {
-		if len(out.Messages) == max {
+		if len(chosen) == max {
 			break
 		}
 		if fifo && blocked[m.GroupID] {
 			continue
 		}
+		chosen = append(chosen, m)
+	}
+	// Bodies are decrypted before anything changes: a consumer KMS refuses receives
+	// nothing and leaves the messages as they were.
+	if err := q.open(c, rec, chosen); err != nil {
+		return nil, err
+	}
+	out := &api.ReceiveMessageResult{Messages: []api.Message{}}
+	for _, m := range chosen {
 		if err := deleteMsg(c.Tx, r, m); err != nil {
 			return nil, err
 		}
@@ -129,9 +138,14 @@ func (q *SQS) receiveMessage(c *server.Call, in *api.ReceiveMessageRequest) (*ap
 		}
 		m.Nonce = newNonce()
 		m.VisibleAt = now + int64(vis)*1000
+		body := m.Body
+		if m.DataKey != nil {
+			m.Body = "" // stored sealed only
+		}
 		if err := putMsg(c.Tx, r, m); err != nil {
 			return nil, err
 		}
+		m.Body = body
 		out.Messages = append(out.Messages, m.out(r, in))
 	}
 	return out, nil

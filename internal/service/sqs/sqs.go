@@ -2,7 +2,7 @@
 // query-compatible error codes SDKs map back): standard and FIFO queues, queue
 // policies enforced by the policy engine as resource policies, send, receive and
 // delete with visibility timeouts on Palisade's clock, long polling, delays,
-// retention, dead-letter queues (redrive policies), batches, tags, and KMS settings.
+// retention, dead-letter queues (redrive policies), batches, tags, and SSE-KMS (sse.go).
 //
 // Messages are kept per queue under keys ordered by the time they become visible, so
 // a receive reads the head of the queue; a receipt handle names the message's
@@ -36,11 +36,17 @@ type Deps struct {
 	Logger *slog.Logger
 	// Authz decides queue policies, for callers and for SNS.
 	Authz *authz.Authorizer
+	// KMS encrypts the messages of queues with KmsMasterKeyId (kms.ForService(…,
+	// "sqs")); nil refuses sends to them.
+	KMS svckit.DataKeys
+	// NewCall makes the calls SNS's deliveries to encrypted queues run as.
+	NewCall svckit.NewCall
 }
 
 // SQS is the queue service.
 type SQS struct {
-	d Deps
+	d   Deps
+	sse *svckit.SSE
 
 	mu      sync.Mutex
 	waiters map[string]chan struct{} // queue key → closed when a message arrives
@@ -54,7 +60,11 @@ func New(d Deps) *SQS {
 	if d.Clock == nil {
 		d.Clock = &clock.Clock{}
 	}
-	return &SQS{d: d, waiters: map[string]chan struct{}{}}
+	q := &SQS{d: d, waiters: map[string]chan struct{}{}}
+	if d.KMS != nil {
+		q.sse = svckit.NewSSE(d.KMS, "alias/aws/sqs")
+	}
+	return q
 }
 
 // Service returns the handlers for the server.
