@@ -10,7 +10,6 @@ import (
 	"io"
 	"net/http"
 	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"syscall"
@@ -24,14 +23,15 @@ import (
 
 	"github.com/palisade/palisade/internal/app/apptest"
 	ct "github.com/palisade/palisade/internal/service/cloudtrail"
+	"github.com/palisade/palisade/internal/service/cloudtrail/cttest"
 )
 
 // Delivery survives kill -9: while 16 clients create users and the clock moves five
 // minutes at a time (so log files are being delivered under load), Palisade is killed;
 // after a restart and one more delivery, every creation a client saw succeed is in the
 // delivered log files exactly once, no record is in two files, and the digests still
-// validate. (Until S3 is wired the delivered files are read from the outbox, where
-// delivery commits them with its cursor.)
+// validate. The files are read back from the bucket through S3: those composed
+// before the kill but not yet written are written at the restart.
 func TestDeliveryExactlyOnceAcrossKillNine(t *testing.T) {
 	dir := t.TempDir()
 	s := start(t, dir, withRootKey()...)
@@ -39,7 +39,8 @@ func TestDeliveryExactlyOnceAcrossKillNine(t *testing.T) {
 		BaseEndpoint: aws.String(s.URL), RetryMaxAttempts: 1}
 	ctx := context.Background()
 	trails := cloudtrail.NewFromConfig(cfg)
-	if _, err := trails.CreateTrail(ctx, &cloudtrail.CreateTrailInput{Name: aws.String("crash"), S3BucketName: aws.String("b"), EnableLogFileValidation: aws.Bool(true)}); err != nil {
+	cttest.Bucket(t, cfg, "crash-bucket")
+	if _, err := trails.CreateTrail(ctx, &cloudtrail.CreateTrailInput{Name: aws.String("crash"), S3BucketName: aws.String("crash-bucket"), EnableLogFileValidation: aws.Bool(true)}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := trails.StartLogging(ctx, &cloudtrail.StartLoggingInput{Name: aws.String("crash")}); err != nil {
@@ -93,15 +94,8 @@ func TestDeliveryExactlyOnceAcrossKillNine(t *testing.T) {
 	// Restart (in process, on the same data directory) and deliver the rest.
 	p := apptest.StartIn(t, dir)
 	p.Clock.Advance(2 * time.Hour)
-	sctx, scancel := context.WithTimeout(ctx, 60*time.Second)
-	defer scancel()
-	if err := p.Events.Settle(sctx); err != nil {
-		t.Fatal(err)
-	}
-	files, err := p.CloudTrail.PendingFiles(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
+	cttest.Settle(t, p)
+	files := cttest.Files(t, p.RootConfig(), "crash-bucket")
 	created := map[string]int{}
 	eventIDs := map[string]bool{}
 	logs := 0
@@ -139,14 +133,7 @@ func TestDeliveryExactlyOnceAcrossKillNine(t *testing.T) {
 
 	// The digests still validate.
 	out := t.TempDir()
-	for _, f := range files {
-		path := filepath.Join(out, filepath.FromSlash(f.Key))
-		os.MkdirAll(filepath.Dir(path), 0o755)
-		os.WriteFile(path, f.Body, 0o644)
-		if f.Kind == "digest" {
-			os.WriteFile(path+".sig", []byte(f.Metadata["signature"]), 0o644)
-		}
-	}
+	cttest.WriteDir(t, out, files)
 	keys, err := cloudtrail.NewFromConfig(p.RootConfig()).ListPublicKeys(ctx, &cloudtrail.ListPublicKeysInput{
 		StartTime: aws.Time(p.Clock.Now().Add(-24 * time.Hour)), EndTime: aws.Time(p.Clock.Now())})
 	if err != nil {

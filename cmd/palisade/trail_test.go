@@ -17,6 +17,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 
 	"github.com/palisade/palisade/internal/app/apptest"
+	"github.com/palisade/palisade/internal/service/cloudtrail/cttest"
 )
 
 func runTrail(t *testing.T, args ...string) (string, error) {
@@ -36,7 +37,8 @@ func TestTrailValidate(t *testing.T) {
 	ctx := context.Background()
 	p := apptest.Start(t)
 	ct := cloudtrail.NewFromConfig(p.RootConfig())
-	if _, err := ct.CreateTrail(ctx, &cloudtrail.CreateTrailInput{Name: aws.String("main"), S3BucketName: aws.String("b"), EnableLogFileValidation: aws.Bool(true)}); err != nil {
+	cttest.Bucket(t, p.RootConfig(), "bkt")
+	if _, err := ct.CreateTrail(ctx, &cloudtrail.CreateTrailInput{Name: aws.String("main"), S3BucketName: aws.String("bkt"), EnableLogFileValidation: aws.Bool(true)}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := ct.StartLogging(ctx, &cloudtrail.StartLoggingInput{Name: aws.String("main")}); err != nil {
@@ -48,26 +50,21 @@ func TestTrailValidate(t *testing.T) {
 			t.Fatal(err)
 		}
 		p.Clock.Advance(10 * time.Minute)
-		settle(t, p)
+		cttest.Settle(t, p)
 	}
 	p.Clock.Advance(2 * time.Hour)
-	settle(t, p)
-	files, err := p.CloudTrail.PendingFiles(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
+	cttest.Settle(t, p)
+	files := cttest.Files(t, p.RootConfig(), "bkt")
 	dir := t.TempDir()
+	cttest.WriteDir(t, dir, files)
 	var logs []string
 	newest := ""
 	for _, f := range files {
 		path := filepath.Join(dir, filepath.FromSlash(f.Key))
-		os.MkdirAll(filepath.Dir(path), 0o755)
-		os.WriteFile(path, f.Body, 0o644)
 		if f.Kind == "log" {
 			logs = append(logs, path)
 		} else {
 			newest = path
-			os.WriteFile(path+".sig", []byte(f.Metadata["signature"]), 0o644)
 		}
 	}
 	keys, err := ct.ListPublicKeys(ctx, &cloudtrail.ListPublicKeysInput{StartTime: aws.Time(p.Clock.Now().Add(-5 * time.Hour)), EndTime: aws.Time(p.Clock.Now())})
@@ -98,15 +95,6 @@ func TestTrailValidate(t *testing.T) {
 	out, err = runTrail(t, "validate", dir, "--public-keys", keysFile)
 	if err == nil || !strings.Contains(out, "INVALID: hash value doesn't match") || !strings.Contains(out, "INVALID: not found") || !strings.Contains(out, "0/2 log files valid, 2/2 log files INVALID") {
 		t.Fatalf("tampered: %v\n%s", err, out)
-	}
-}
-
-func settle(t *testing.T, p *apptest.Palisade) {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer cancel()
-	if err := p.Events.Settle(ctx); err != nil {
-		t.Fatal(err)
 	}
 }
 

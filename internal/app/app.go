@@ -136,7 +136,6 @@ func Open(opts Options) (*App, error) {
 	a := &App{Store: db, Keys: auth.NewKeys(db, sealer), Sessions: auth.NewSessions(sealer), Sealer: sealer, Usage: iam.NewUsage(db), Clock: &clock.Clock{}, Options: opts}
 	// The event log hooks the store's commits: before any Update.
 	a.Events = events.New(db, a.Clock, opts.Logger)
-	a.CloudTrail = cloudtrail.New(cloudtrail.Deps{Store: db, Events: a.Events, Clock: a.Clock, Sealer: sealer, Logger: opts.Logger})
 	ok := false
 	defer func() {
 		if !ok {
@@ -162,6 +161,9 @@ func Open(opts Options) (*App, error) {
 		return nil, err
 	}
 	a.build()
+	a.CloudTrail = cloudtrail.New(cloudtrail.Deps{Store: db, Events: a.Events, Clock: a.Clock, Sealer: sealer, Logger: opts.Logger,
+		Authz: a.Authz, Buckets: ctBuckets{a}, Keys: ctKeys{a}, Organizations: ctOrganizations{}, Roles: ctRoles{},
+		LogGroups: ctLogGroups{a}})
 	a.Server, err = server.New(server.Config{
 		Store: db, Keys: a.Keys, Sessions: a.Sessions, Clock: a.Clock, Logger: opts.Logger, Region: opts.Region, Authz: a.Authz,
 		AdminToken: a.AdminToken, OnClockAdvance: a.saveClock, OnAuthenticated: a.Usage.Record, Public: a.SNS.PublicRoutes(),

@@ -1,10 +1,12 @@
 package app
 
 import (
+	"context"
 	"strings"
 	"time"
 
 	sqsapi "github.com/palisade/palisade/internal/api/sqs"
+	"github.com/palisade/palisade/internal/service/cloudtrail"
 	"github.com/palisade/palisade/internal/service/cloudwatch"
 	"github.com/palisade/palisade/internal/service/logs"
 	"github.com/palisade/palisade/internal/service/sns"
@@ -63,4 +65,16 @@ func (q queueSender) SendFromTopic(tx *store.Tx, m sns.QueueMessage) (string, er
 	}
 	return q.sqs.SendFromService(tx, sqs.ServiceMessage{Service: "sns.amazonaws.com", QueueARN: m.QueueARN, SourceARN: m.TopicARN,
 		SourceAccount: account, Body: m.Body, Attributes: attrs, GroupID: m.GroupID, DedupID: m.DedupID, Now: q.clock.Now()})
+}
+
+// ctLogGroups is CloudWatch Logs as CloudTrail's LogGroups: CloudTrail has checked the
+// trail's role before it delivers.
+type ctLogGroups struct{ a *App }
+
+func (l ctLogGroups) PutEvents(ctx context.Context, account, region, group, stream string, events []cloudtrail.LogEvent) error {
+	evs := make([]logs.Event, len(events))
+	for i, e := range events {
+		evs[i] = logs.Event{Timestamp: e.Time.UnixMilli(), Message: e.Message}
+	}
+	return l.a.Logs.PutEventsAsService(ctx, account, region, group, stream, evs)
 }

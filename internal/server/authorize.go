@@ -103,6 +103,16 @@ func (s *Server) operationChecks(c *Call, e *entry, in map[string]any) ([]authz.
 	return c.DefaultChecks(in)
 }
 
+// OperationChecks returns the checks the server makes before the call's operation's
+// handler runs, for the input tree in, reading state in c.Tx: the service's Checks hook
+// (with the resource policies it attaches) or the reference's templates. With NewCall it
+// lets one service ask what another would decide without running that service's
+// handler (CloudTrail: may cloudtrail.amazonaws.com write into this bucket under its
+// policy, generate data keys under this key?).
+func (c *Call) OperationChecks(in map[string]any) ([]authz.Check, error) {
+	return c.srv.operationChecks(c, c.entry, in)
+}
+
 // DefaultChecks are an operation's checks as the Service Authorization Reference
 // describes them: its action, on the resources whose ARN templates the input (and the
 // service's Vars) can fill, with aws:RequestTag/* and aws:TagKeys from the input's tags.

@@ -219,7 +219,9 @@ func (restXMLProtocol) Encode(w http.ResponseWriter, r *Request, out map[string]
 			case string:
 				body = []byte(v)
 			}
-		} else if rxHasBodyMembers(s, out) {
+		} else if rxHasBodyMembers(s, out) || isS3(r.Service) && r.Op.Name == "GetBucketLocation" {
+			// GetBucketLocation always has its root element, empty for us-east-1:
+			// botocore parses the body without checking that there is one.
 			body, xmlBody = rxBodyXML(r, s, out), true
 		}
 	}

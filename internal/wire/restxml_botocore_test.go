@@ -52,6 +52,7 @@ out["buckets"] = [x["Name"] for x in b["Buckets"]]
 a = s3.get_bucket_acl(Bucket="b")
 out["acl"] = [{"type": x["Grantee"]["Type"], "perm": x["Permission"]} for x in a["Grants"]]
 out["location"] = s3.get_bucket_location(Bucket="b")["LocationConstraint"]
+out["location_us_east_1"] = s3.get_bucket_location(Bucket="use1")["LocationConstraint"]
 out["policy"] = s3.get_bucket_policy(Bucket="b")["Policy"]
 d = s3.delete_objects(Bucket="b", Delete={"Objects": [{"Key": "x"}, {"Key": "y"}], "Quiet": True})
 out["deleted"] = [x["Key"] for x in d.get("Deleted", [])]
@@ -103,6 +104,9 @@ func TestRestXMLS3Botocore(t *testing.T) {
 				{Grantee: &s3api.Grantee{Type: "Group", URI: aws.String("http://acs.amazonaws.com/groups/global/AllUsers")}, Permission: aws.String("READ")}}}), nil
 		},
 		"GetBucketLocation": func(in map[string]any) (map[string]any, *model.Error) {
+			if in["Bucket"] == "use1" {
+				return map[string]any{}, nil // us-east-1: an empty LocationConstraint element
+			}
 			return map[string]any{"LocationConstraint": "eu-west-1"}, nil
 		},
 		"GetBucketPolicy": func(in map[string]any) (map[string]any, *model.Error) {
@@ -155,6 +159,7 @@ func TestRestXMLS3Botocore(t *testing.T) {
 			Perm string `json:"perm"`
 		} `json:"acl"`
 		Location         string      `json:"location"`
+		LocationUSEast1  *string     `json:"location_us_east_1"`
 		Policy           string      `json:"policy"`
 		Deleted          []string    `json:"deleted"`
 		MethodNotAllowed clientError `json:"method_not_allowed"`
@@ -184,6 +189,9 @@ func TestRestXMLS3Botocore(t *testing.T) {
 	}
 	if len(got.ACL) != 2 || got.ACL[0].Type != "CanonicalUser" || got.ACL[1].Type != "Group" || got.ACL[1].Perm != "READ" {
 		t.Errorf("acl: %+v", got.ACL)
+	}
+	if got.LocationUSEast1 != nil {
+		t.Errorf("us-east-1 location %q, want None", *got.LocationUSEast1)
 	}
 	if got.Location != "eu-west-1" || got.Policy != `{"Version":"2012-10-17"}` || strings.Join(got.Deleted, ",") != "x" {
 		t.Errorf("location %q policy %q deleted %v", got.Location, got.Policy, got.Deleted)

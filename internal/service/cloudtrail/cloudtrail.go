@@ -32,56 +32,58 @@ import (
 // as.
 const ServicePrincipal = "cloudtrail.amazonaws.com"
 
-// Buckets is what CloudTrail needs from S3. S3 implements it; app wires it. Until it
-// is wired, trails are created without bucket checks and delivered files wait in the
-// outbox. The methods taking a transaction read in it (a CloudTrail call's own
-// transaction, possibly the writer's): they must not write.
+// Buckets is what CloudTrail needs from S3; app wires it to S3. Until it is wired,
+// trails are created without bucket checks and delivered files wait in the outbox.
 type Buckets interface {
-	// Bucket returns a bucket's owner account and region; ok is false when the bucket
-	// does not exist.
-	Bucket(tx *store.Tx, bucket string) (owner, region string, ok bool, err error)
-	// ServiceAllowed reports whether the bucket's policy (and whatever else S3 checks)
-	// lets the AWS service principal perform action ("s3:GetBucketAcl",
-	// "s3:PutObject") on the bucket, or on the object key when key is not empty, with
-	// the request's condition keys (s3:x-amz-acl, aws:SourceArn, aws:SourceAccount).
-	ServiceAllowed(tx *store.Tx, bucket, key, action, principal string, conditions map[string][]string) (bool, error)
+	// ServiceAllowed reports whether the bucket exists and whether S3 would let the AWS
+	// service principal perform action ("s3:GetBucketAcl", "s3:PutObject") on the
+	// bucket, or on the object key when key is not empty, as it decides a request:
+	// under the bucket's policy (and ACLs, Block Public Access), with the condition keys
+	// given (s3:x-amz-acl, aws:SourceArn, aws:SourceAccount). It reads in tx (a
+	// CloudTrail call's own transaction) and must not write.
+	ServiceAllowed(tx *store.Tx, bucket, key, action, principal string, conditions map[string][]string) (exists, allowed bool, err error)
 	// PutObject writes an object as an AWS service principal, as CloudTrail's
 	// deliveries do: authorized by the bucket's policy for that principal, with the
-	// canned ACL bucket-owner-full-control, user metadata (x-amz-meta-*), and
-	// SSE-KMS under KMSKeyID when it is set (else SSE-S3). Writing the same key with the
-	// same body again must be harmless: delivery retries after a crash.
+	// canned ACL, user metadata (x-amz-meta-*), and SSE-KMS under KMSKeyID with the
+	// encryption context when KMSKeyID is set (else the bucket's default encryption,
+	// SSE-S3 unless the owner chose otherwise). Writing the same key with the same body
+	// again must be harmless: delivery retries after a crash. Errors are S3's own
+	// (NoSuchBucket, AccessDenied).
 	PutObject(ctx context.Context, o Object) error
 }
 
 // Object is one delivered file.
 type Object struct {
 	// SourceAccount and SourceARN are the trail's account and ARN (aws:SourceAccount,
-	// aws:SourceArn); SourceRegion is the region the file is for.
-	SourceAccount, SourceRegion, SourceARN string
-	Bucket, Key                            string
-	Body                                   io.Reader
-	Size                                   int64
-	ContentType                            string
-	Metadata                               map[string]string
-	Principal                              string
-	ACL                                    string
-	KMSKeyID                               string
+	// aws:SourceArn).
+	SourceAccount, SourceARN string
+	Bucket, Key              string
+	Body                     io.Reader
+	Size                     int64
+	ContentType              string
+	Metadata                 map[string]string
+	Principal                string
+	ACL                      string
+	KMSKeyID                 string
+	// EncryptionContext goes with SSE-KMS: aws:cloudtrail:arn, which CloudTrail's
+	// documented key policy conditions on.
+	EncryptionContext map[string]string
 }
 
-// Keys is what CloudTrail needs from KMS to check a trail's key. KMS implements it;
-// its methods read in the transaction given and must not write.
+// Keys is what CloudTrail needs from KMS to check a trail's key; app wires it to KMS.
+// Its methods read in the transaction given and must not write.
 type Keys interface {
 	// ResolveKey turns a key ID, key ARN, alias name or alias ARN, as seen from an
 	// account and region, into the key's ARN; ok is false when there is no such key.
 	ResolveKey(tx *store.Tx, account, region, keyID string) (arn string, ok bool, err error)
-	// ServiceAllowed reports whether the key's policy lets the AWS service principal
-	// perform action (kms:GenerateDataKey*) with the condition keys given
-	// (kms:EncryptionContext:aws:cloudtrail:arn, aws:SourceArn).
+	// ServiceAllowed reports whether KMS would let the AWS service principal perform
+	// action (kms:GenerateDataKey) on the key with the condition keys given
+	// (kms:EncryptionContext:aws:cloudtrail:arn, aws:SourceArn, aws:SourceAccount).
 	ServiceAllowed(tx *store.Tx, keyARN, action, principal string, conditions map[string][]string) (bool, error)
 }
 
-// Organizations is what CloudTrail needs for organization trails. Organizations
-// implements it; it reads in the transaction given and must not write.
+// Organizations is what CloudTrail needs for organization trails; app wires it to
+// Organizations. It reads in the transaction given and must not write.
 type Organizations interface {
 	// Organization returns the organization an account belongs to; ok is false when it
 	// belongs to none.
@@ -95,18 +97,17 @@ type Org struct {
 	AllFeatures       bool
 	// TrustedAccess is true when CloudTrail's trusted access is enabled.
 	TrustedAccess bool
-	Members       []string
 }
 
 // LogGroups is what CloudTrail needs from CloudWatch Logs to deliver a trail's events
-// to a log group. CloudWatch Logs implements it.
+// to its log group; CloudWatch Logs implements it (PutEventsAsService). CloudTrail
+// authorizes each delivery itself, as the role the trail names (Roles), before it
+// calls PutEvents.
 type LogGroups interface {
-	// PutLogEventsAsRole writes events to the stream of the log group, creating the
-	// stream if needed, as a session of the role assumed by the AWS service principal:
-	// the role's trust policy must let the principal assume it and the role's
-	// policies must allow logs:CreateLogStream and logs:PutLogEvents on the group. It
-	// returns the Logs error (AccessDenied, ResourceNotFoundException) otherwise.
-	PutLogEventsAsRole(ctx context.Context, roleARN, principal, logGroupARN, stream string, events []LogEvent) error
+	// PutEvents writes events to a stream of a log group of an account and region,
+	// creating the stream if needed, without an authorization check. Errors are
+	// CloudWatch Logs' own (ResourceNotFoundException when the group does not exist).
+	PutEvents(ctx context.Context, account, region, group, stream string, events []LogEvent) error
 }
 
 // LogEvent is one CloudWatch Logs event: a CloudTrail record as its message.
@@ -115,18 +116,29 @@ type LogEvent struct {
 	Message string
 }
 
+// Roles is what CloudTrail needs from IAM to act as the role of a trail's CloudWatch
+// Logs delivery; app wires it to IAM. It reads in the transaction given.
+type Roles interface {
+	// Role returns the role with an ARN (path included): its unique ID (AROA…) and
+	// trust policy; ok is false when there is none.
+	Role(tx *store.Tx, arn string) (id, trust string, ok bool, err error)
+}
+
 // Deps are CloudTrail's dependencies. Events, Store, Clock and Sealer are required;
-// the other services may be nil until they exist.
+// the other services may be nil until they exist. Authz and Roles check the role of
+// CloudWatch Logs delivery; without them a trail cannot name one.
 type Deps struct {
 	Store         *store.DB
 	Events        *events.Log
 	Clock         *clock.Clock
 	Sealer        *store.Sealer
 	Logger        *slog.Logger
+	Authz         *authz.Authorizer
 	Buckets       Buckets
 	Keys          Keys
 	Organizations Organizations
 	LogGroups     LogGroups
+	Roles         Roles
 }
 
 // deliveryBatch is the most records one delivery step reads.

@@ -385,7 +385,7 @@ func (p *plan) file(g *group) error {
 			evs[i] = LogEvent{Time: at, Message: string(r)}
 		}
 		p.items = append(p.items, &outboxItem{Kind: "cwlogs", Trail: t.ARN, Account: t.Account, Region: g.region, Composed: p.now,
-			LogGroupARN: t.CWLogGroupARN, RoleARN: t.CWRoleARN, LogStream: g.acct + "_CloudTrail_" + g.region, Events: evs})
+			LogGroupARN: t.CWLogGroupARN, RoleARN: t.CWRoleARN, LogStream: logStream(t, g.acct, g.region), Events: evs})
 	}
 	g.records = nil
 	if !t.LogFileValidation {
@@ -555,8 +555,10 @@ func (p *plan) digest(k string, s *stream, t *trail, end time.Time) error {
 		return err
 	}
 	sum := sha256.Sum256(raw)
+	// No KMS key: a trail's key encrypts its log files, not its digests, which are
+	// SSE-S3 (CloudTrail User Guide, "Encrypting CloudTrail log files with KMS keys").
 	p.items = append(p.items, &outboxItem{Kind: "digest", Trail: t.ARN, Account: t.Account, Region: s.Region, Bucket: t.S3BucketName, Key: key, Body: body,
-		Metadata: map[string]string{"signature": sig, "signature-algorithm": DigestSignatureAlgorithm}, KMSKeyID: t.KMSKeyID, Composed: p.now})
+		Metadata: map[string]string{"signature": sig, "signature-algorithm": DigestSignatureAlgorithm}, Composed: p.now})
 	s.Prev = &prevDigest{Bucket: t.S3BucketName, Key: key, Hash: hex.EncodeToString(sum[:]), Signature: sig}
 	s.Pending = rest
 	s.Start = end

@@ -16,6 +16,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 
 	ct "github.com/palisade/palisade/internal/service/cloudtrail"
+	"github.com/palisade/palisade/internal/service/cloudtrail/cttest"
 )
 
 var (
@@ -23,12 +24,13 @@ var (
 	digestKeyRE = regexp.MustCompile(`^AWSLogs/(\d{12})/CloudTrail-Digest/([a-z0-9-]+)/\d{4}/\d{2}/\d{2}/(\d{12})_CloudTrail-Digest_([a-z0-9-]+)_main_([a-z0-9-]+)_(\d{8}T\d{6}Z)\.json\.gz$`)
 )
 
-// The whole delivery path without S3: a trail with validation logs the calls made
+// The whole delivery path, read back through S3: a trail with validation logs the calls made
 // while it logs, in gzipped files with AWS's names, each record exactly once; hourly
 // digests chain and verify, offline with Palisade's validator and with the aws CLI's
 // own verification code; tampering is caught.
 func TestDeliveryAndDigests(t *testing.T) {
 	e := newEnv(t)
+	e.bucket("trail-bucket")
 	must(e.ct.CreateTrail(ctx, &cloudtrail.CreateTrailInput{Name: aws.String("main"), S3BucketName: aws.String("trail-bucket"), EnableLogFileValidation: aws.Bool(true)}))
 	must(e.iam.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("before")})) // not logging yet
 	must(e.ct.StartLogging(ctx, &cloudtrail.StartLoggingInput{Name: aws.String("main")}))
@@ -110,7 +112,7 @@ func TestDeliveryAndDigests(t *testing.T) {
 	pub := must(ct.ParsePublicKeys(pubJSON))
 
 	dir := t.TempDir()
-	writeDir(t, dir, files)
+	cttest.WriteDir(t, dir, files)
 	rep := must(ct.Validate(os.DirFS(dir), pub))
 	if !rep.OK() {
 		t.Fatalf("untouched files invalid: %+v", rep.Results)

@@ -7,19 +7,21 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
-	"os"
-	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/kms"
+	kmstypes "github.com/aws/aws-sdk-go-v2/service/kms/types"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/smithy-go"
 
 	"github.com/palisade/palisade/internal/app/apptest"
 	"github.com/palisade/palisade/internal/auth"
 	ct "github.com/palisade/palisade/internal/service/cloudtrail"
+	"github.com/palisade/palisade/internal/service/cloudtrail/cttest"
 	"github.com/palisade/palisade/internal/store"
 )
 
@@ -29,15 +31,31 @@ const account = "000000000000"
 
 type env struct {
 	*testing.T
-	p   *apptest.Palisade
-	ct  *cloudtrail.Client
-	iam *iam.Client
+	p       *apptest.Palisade
+	ct      *cloudtrail.Client
+	iam     *iam.Client
+	s3      *s3.Client
+	buckets []string // the buckets files() reads
 }
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
 	p := apptest.Start(t)
-	return &env{T: t, p: p, ct: cloudtrail.NewFromConfig(p.RootConfig()), iam: iam.NewFromConfig(p.RootConfig())}
+	return &env{T: t, p: p, ct: cloudtrail.NewFromConfig(p.RootConfig()), iam: iam.NewFromConfig(p.RootConfig()), s3: cttest.S3(p.RootConfig())}
+}
+
+// bucket creates a bucket (the root user's) with CloudTrail's documented bucket
+// policy for the accounts given (the bucket owner's when none); files() reads it.
+func (e *env) bucket(name string, accounts ...string) {
+	e.Helper()
+	cttest.Bucket(e, e.p.RootConfig(), name, accounts...)
+	e.buckets = append(e.buckets, name)
+}
+
+// trailPolicy puts CloudTrail's documented bucket policy on a bucket.
+func (e *env) trailPolicy(name string, accounts ...string) {
+	e.Helper()
+	cttest.Policy(e, e.p.RootConfig(), name, accounts...)
 }
 
 // in returns a CloudTrail client for another region.
@@ -64,23 +82,50 @@ func (e *env) advance(d time.Duration) {
 	e.settle()
 }
 
-func (e *env) settle() {
+// trailKey creates a KMS key whose policy is CloudTrail's documented one: the
+// account administers it, cloudtrail.amazonaws.com may generate data keys for the
+// account's trails (by the encryption context; AWS's current template also conditions
+// on aws:SourceArn, which S3's PutObjectAsService does not yet carry into its KMS
+// request).
+func (e *env) trailKey() *kmstypes.KeyMetadata {
 	e.Helper()
-	c, cancel := context.WithTimeout(ctx, 30*time.Second)
-	defer cancel()
-	if err := e.p.Events.Settle(c); err != nil {
-		e.Fatal(err)
-	}
+	return must(kms.NewFromConfig(e.p.RootConfig()).CreateKey(ctx, &kms.CreateKeyInput{Policy: aws.String(`{"Version":"2012-10-17","Statement":[
+		{"Sid":"Enable IAM User Permissions","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + account + `:root"},"Action":"kms:*","Resource":"*"},
+		{"Sid":"Allow CloudTrail to encrypt logs","Effect":"Allow","Principal":{"Service":"cloudtrail.amazonaws.com"},"Action":"kms:GenerateDataKey*","Resource":"*",
+		 "Condition":{"StringLike":{"kms:EncryptionContext:aws:cloudtrail:arn":"arn:aws:cloudtrail:*:` + account + `:trail/*"}}}]}`)})).KeyMetadata
 }
 
-// files returns the delivered files not yet uploaded.
+// settle waits for the event-log consumers to catch up and the files they composed
+// to be written to S3.
+func (e *env) settle() {
+	e.Helper()
+	cttest.Settle(e, e.p)
+}
+
+// files returns the files in the env's buckets, read through S3 as any client reads
+// them, in bucket and key order.
 func (e *env) files() []ct.File {
 	e.Helper()
-	fs, err := e.p.CloudTrail.PendingFiles(ctx)
-	if err != nil {
-		e.Fatal(err)
+	var out []ct.File
+	for _, b := range e.buckets {
+		out = append(out, cttest.Files(e, e.p.RootConfig(), b)...)
 	}
-	return fs
+	return out
+}
+
+// newFiles returns the files not in before.
+func newFiles(before, after []ct.File) []ct.File {
+	seen := map[string]bool{}
+	for _, f := range before {
+		seen[f.Bucket+"/"+f.Key] = true
+	}
+	var out []ct.File
+	for _, f := range after {
+		if !seen[f.Bucket+"/"+f.Key] {
+			out = append(out, f)
+		}
+	}
+	return out
 }
 
 // records returns the records of the delivered log files, by file key.
@@ -111,26 +156,6 @@ func gunzip(t *testing.T, b []byte) []byte {
 		t.Fatal(err)
 	}
 	return raw
-}
-
-// writeDir writes files under dir as aws s3 cp --recursive would (bucket root = dir),
-// with each digest's signature in KEY.sig.
-func writeDir(t *testing.T, dir string, files []ct.File) {
-	t.Helper()
-	for _, f := range files {
-		p := filepath.Join(dir, filepath.FromSlash(f.Key))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, f.Body, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		if sig := f.Metadata["signature"]; sig != "" {
-			if err := os.WriteFile(p+".sig", []byte(sig), 0o644); err != nil {
-				t.Fatal(err)
-			}
-		}
-	}
 }
 
 func must[T any](v T, err error) T {

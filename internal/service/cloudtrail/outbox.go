@@ -43,6 +43,8 @@ type uploader struct {
 	quit chan struct{}
 	done chan struct{}
 	once sync.Once
+	// mu makes passes one at a time: the background loop's and Upload's.
+	mu sync.Mutex
 }
 
 func newUploader(ct *CloudTrail) *uploader {
@@ -89,11 +91,16 @@ func (u *uploader) run() {
 
 // pass uploads what the outbox holds; it reports whether something failed.
 func (u *uploader) pass() (failed bool) {
+	u.mu.Lock()
+	defer u.mu.Unlock()
 	if u.ct.deps.Buckets == nil && u.ct.deps.LogGroups == nil {
 		return false
 	}
 	ctx := context.Background()
-	skip := map[string]bool{} // trails whose earlier item failed this pass: keep order
+	// Trails whose earlier item for the same destination (S3, CloudWatch Logs)
+	// failed this pass: each destination keeps its order, and one failing does not
+	// hold the other back.
+	skip := map[string]bool{}
 	after := ""
 	for {
 		var keys []string
@@ -112,7 +119,8 @@ func (u *uploader) pass() (failed bool) {
 		}
 		for i, it := range items {
 			after = keys[i]
-			if skip[it.Trail] {
+			dest := it.Trail + "|" + it.destination()
+			if skip[dest] {
 				continue
 			}
 			err := u.upload(ctx, it)
@@ -121,30 +129,40 @@ func (u *uploader) pass() (failed bool) {
 				return true
 			}
 			if err != nil {
-				skip[it.Trail] = true
+				skip[dest] = true
 				failed = true
 			}
 		}
 	}
 }
 
+// destination is where an item goes: "s3" or "cwlogs".
+func (it *outboxItem) destination() string {
+	if it.Kind == "cwlogs" {
+		return "cwlogs"
+	}
+	return "s3"
+}
+
 func (u *uploader) upload(ctx context.Context, it *outboxItem) error {
-	switch it.Kind {
-	case "cwlogs":
+	if it.Kind == "cwlogs" {
 		if u.ct.deps.LogGroups == nil {
 			return errNotWired
 		}
-		return u.ct.deps.LogGroups.PutLogEventsAsRole(ctx, it.RoleARN, ServicePrincipal, it.LogGroupARN, it.LogStream, it.Events)
-	default:
-		if u.ct.deps.Buckets == nil {
-			return errNotWired
-		}
-		return u.ct.deps.Buckets.PutObject(ctx, Object{
-			SourceAccount: it.Account, SourceRegion: it.Region, SourceARN: it.Trail, Bucket: it.Bucket, Key: it.Key,
-			Body: bytes.NewReader(it.Body), Size: int64(len(it.Body)), ContentType: "application/json", Metadata: it.Metadata,
-			Principal: ServicePrincipal, ACL: "bucket-owner-full-control", KMSKeyID: it.KMSKeyID,
-		})
+		return u.deliverLogs(ctx, it)
 	}
+	if u.ct.deps.Buckets == nil {
+		return errNotWired
+	}
+	o := Object{
+		SourceAccount: it.Account, SourceARN: it.Trail, Bucket: it.Bucket, Key: it.Key,
+		Body: bytes.NewReader(it.Body), Size: int64(len(it.Body)), ContentType: "application/json", Metadata: it.Metadata,
+		Principal: ServicePrincipal, ACL: "bucket-owner-full-control", KMSKeyID: it.KMSKeyID,
+	}
+	if it.KMSKeyID != "" {
+		o.EncryptionContext = map[string]string{"aws:cloudtrail:arn": it.Trail}
+	}
+	return u.ct.deps.Buckets.PutObject(ctx, o)
 }
 
 var errNotWired = errors.New("not available")
@@ -236,6 +254,12 @@ func (ct *CloudTrail) getTrailStatus(c *server.Call, in *api.GetTrailStatusReque
 	}
 	return out, nil
 }
+
+// Upload writes what the outbox holds now, as the background uploader does, and
+// returns once it has tried every item: tests and tools that need delivered files at
+// a known point call it after the event log has settled. It reports whether an upload
+// failed (GetTrailStatus says why).
+func (ct *CloudTrail) Upload() (failed bool) { return ct.uploader.pass() }
 
 // File is a file delivery composed: where it goes and what it holds.
 type File struct {

@@ -14,12 +14,14 @@ import (
 	ct "github.com/palisade/palisade/internal/service/cloudtrail"
 )
 
-// filesOf returns the records delivered for a trail, by file key.
+// filesOf returns the records delivered for a trail (under its key prefix, the
+// trail's name), by file key without the prefix.
 func filesOf(t *testing.T, files []ct.File, trail string) map[string][]map[string]any {
 	t.Helper()
 	var mine []ct.File
 	for _, f := range files {
-		if strings.HasSuffix(f.Trail, ":trail/"+trail) {
+		if k, ok := strings.CutPrefix(f.Key, trail+"/"); ok {
+			f.Key = k
 			mine = append(mine, f)
 		}
 	}
@@ -41,8 +43,9 @@ func allNames(recs map[string][]map[string]any) map[string]int {
 func TestDeliveryRouting(t *testing.T) {
 	e := newEnv(t)
 	west := e.in("us-west-2")
+	e.bucket("shared-bucket", account, "111111111111")
 	create := func(c *cloudtrail.Client, name string, in cloudtrail.CreateTrailInput) {
-		in.Name, in.S3BucketName = aws.String(name), aws.String("shared-bucket")
+		in.Name, in.S3BucketName, in.S3KeyPrefix = aws.String(name), aws.String("shared-bucket"), aws.String(name)
 		must(c.CreateTrail(ctx, &in))
 		must(c.StartLogging(ctx, &cloudtrail.StartLoggingInput{Name: aws.String(name)}))
 	}
@@ -56,7 +59,7 @@ func TestDeliveryRouting(t *testing.T) {
 
 	other := e.account("111111111111")
 	otherCT := cloudtrail.NewFromConfig(other)
-	must(otherCT.CreateTrail(ctx, &cloudtrail.CreateTrailInput{Name: aws.String("theirs"), S3BucketName: aws.String("shared-bucket")}))
+	must(otherCT.CreateTrail(ctx, &cloudtrail.CreateTrailInput{Name: aws.String("theirs"), S3BucketName: aws.String("shared-bucket"), S3KeyPrefix: aws.String("theirs")}))
 	must(otherCT.StartLogging(ctx, &cloudtrail.StartLoggingInput{Name: aws.String("theirs")}))
 	must(iam.NewFromConfig(other).CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("theirs-user")}))
 
@@ -118,7 +121,7 @@ func TestDeliveryRouting(t *testing.T) {
 	must(e.iam.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("later")}))
 	must(west.ListTrails(ctx, &cloudtrail.ListTrailsInput{}))
 	e.advance(5 * time.Minute)
-	later := e.files()[len(files):]
+	later := newFiles(files, e.files())
 	if n := allNames(filesOf(t, later, "east")); len(n) != 0 {
 		t.Errorf("deleted trail still logs %v", n)
 	}
@@ -134,7 +137,8 @@ func TestDeliveryRouting(t *testing.T) {
 // a new chain.
 func TestStopAndRestartChains(t *testing.T) {
 	e := newEnv(t)
-	must(e.ct.CreateTrail(ctx, &cloudtrail.CreateTrailInput{Name: aws.String("main"), S3BucketName: aws.String("b"), EnableLogFileValidation: aws.Bool(true)}))
+	e.bucket("bkt")
+	must(e.ct.CreateTrail(ctx, &cloudtrail.CreateTrailInput{Name: aws.String("main"), S3BucketName: aws.String("bkt"), EnableLogFileValidation: aws.Bool(true)}))
 	must(e.ct.StartLogging(ctx, &cloudtrail.StartLoggingInput{Name: aws.String("main")}))
 	e.advance(90 * time.Minute)
 	must(e.ct.StopLogging(ctx, &cloudtrail.StopLoggingInput{Name: aws.String("main")}))

@@ -320,11 +320,13 @@ func (ct *CloudTrail) apply(c *server.Call, t *trail, s settings) error {
 		}
 		return api.NewInvalidCloudWatchLogsLogGroupArnException("You must specify a CloudWatch Logs log group ARN along with the role ARN.")
 	}
-	if t.CWLogGroupARN != "" && !validLogGroupARN(t.CWLogGroupARN) {
-		return api.NewInvalidCloudWatchLogsLogGroupArnException("Invalid CloudWatch Logs log group ARN: " + t.CWLogGroupARN)
-	}
-	if t.CWRoleARN != "" && !strings.HasPrefix(t.CWRoleARN, "arn:aws:iam::") {
-		return api.NewInvalidCloudWatchLogsRoleArnException("Invalid CloudWatch Logs role ARN: " + t.CWRoleARN)
+	if t.CWLogGroupARN != "" {
+		if _, _, _, ok := logGroup(t.CWLogGroupARN); !ok {
+			return api.NewInvalidCloudWatchLogsLogGroupArnException("Invalid CloudWatch Logs log group ARN: " + t.CWLogGroupARN)
+		}
+		if _, _, ok := roleARN(t.CWRoleARN); !ok {
+			return api.NewInvalidCloudWatchLogsRoleArnException("Invalid CloudWatch Logs role ARN: " + t.CWRoleARN)
+		}
 	}
 	if t.IsOrganization {
 		if err := ct.checkOrganization(c, t); err != nil {
@@ -343,14 +345,12 @@ func (ct *CloudTrail) apply(c *server.Call, t *trail, s settings) error {
 			return err
 		}
 	}
+	if s.CWLogGroupARN != nil || s.CWRoleARN != nil {
+		if err := ct.checkLogsRole(c.Tx, t, c.Now); err != nil {
+			return err
+		}
+	}
 	return nil
-}
-
-// validLogGroupARN: arn:aws:logs:REGION:ACCOUNT:log-group:NAME:* (CloudTrail wants the
-// trailing :*; it is accepted without too).
-func validLogGroupARN(s string) bool {
-	parts := strings.SplitN(s, ":", 7)
-	return len(parts) >= 7 && parts[0] == "arn" && parts[2] == "logs" && parts[5] == "log-group" && parts[6] != ""
 }
 
 // checkOrganization: an organization trail is created by the management account of
@@ -385,18 +385,14 @@ func (ct *CloudTrail) checkBucket(c *server.Call, t *trail) error {
 	if b == nil {
 		return nil
 	}
-	_, _, ok, err := b.Bucket(c.Tx, t.S3BucketName)
+	cond := map[string][]string{"aws:SourceArn": {t.ARN}, "aws:SourceAccount": {t.Account}}
+	exists, allowed, err := b.ServiceAllowed(c.Tx, t.S3BucketName, "", "s3:GetBucketAcl", ServicePrincipal, cond)
 	if err != nil {
 		return err
 	}
-	if !ok {
+	if !exists {
 		// Wording inferred: "S3 bucket ... does not exist" as AWS's console shows it.
 		return api.NewS3BucketDoesNotExistException("S3 bucket " + t.S3BucketName + " does not exist.")
-	}
-	cond := map[string][]string{"aws:SourceArn": {t.ARN}, "aws:SourceAccount": {t.Account}}
-	allowed, err := b.ServiceAllowed(c.Tx, t.S3BucketName, "", "s3:GetBucketAcl", ServicePrincipal, cond)
-	if err != nil {
-		return err
 	}
 	prefixes := []string{t.Account}
 	if t.IsOrganization {
@@ -407,7 +403,7 @@ func (ct *CloudTrail) checkBucket(c *server.Call, t *trail) error {
 			break
 		}
 		put := map[string][]string{"s3:x-amz-acl": {"bucket-owner-full-control"}, "aws:SourceArn": {t.ARN}, "aws:SourceAccount": {t.Account}}
-		allowed, err = b.ServiceAllowed(c.Tx, t.S3BucketName, keyPrefix(t.S3KeyPrefix)+"AWSLogs/"+p+"/", "s3:PutObject", ServicePrincipal, put)
+		_, allowed, err = b.ServiceAllowed(c.Tx, t.S3BucketName, keyPrefix(t.S3KeyPrefix)+"AWSLogs/"+p+"/", "s3:PutObject", ServicePrincipal, put)
 		if err != nil {
 			return err
 		}

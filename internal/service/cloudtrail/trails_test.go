@@ -15,17 +15,20 @@ const trailARN = "arn:aws:cloudtrail:us-east-1:000000000000:trail/main"
 
 func TestTrailLifecycle(t *testing.T) {
 	e := newEnv(t)
+	e.bucket("logs-bucket")
+	e.bucket("bkt")
+	key := e.trailKey()
 	out := must(e.ct.CreateTrail(ctx, &cloudtrail.CreateTrailInput{
 		Name: aws.String("main"), S3BucketName: aws.String("logs-bucket"), S3KeyPrefix: aws.String("ct"),
-		EnableLogFileValidation: aws.Bool(true), KmsKeyId: aws.String("1234abcd-12ab-34cd-56ef-1234567890ab"),
+		EnableLogFileValidation: aws.Bool(true), KmsKeyId: key.KeyId,
 		TagsList: []types.Tag{{Key: aws.String("team"), Value: aws.String("sec")}},
 	}))
 	if *out.TrailARN != trailARN || *out.Name != "main" || *out.S3BucketName != "logs-bucket" || *out.S3KeyPrefix != "ct" ||
 		!*out.IncludeGlobalServiceEvents || *out.IsMultiRegionTrail || !*out.LogFileValidationEnabled || *out.IsOrganizationTrail ||
-		*out.KmsKeyId != "arn:aws:kms:us-east-1:000000000000:key/1234abcd-12ab-34cd-56ef-1234567890ab" || out.SnsTopicARN != nil {
+		*out.KmsKeyId != *key.Arn || out.SnsTopicARN != nil {
 		t.Fatalf("CreateTrail %+v", out)
 	}
-	_, err := e.ct.CreateTrail(ctx, &cloudtrail.CreateTrailInput{Name: aws.String("main"), S3BucketName: aws.String("b")})
+	_, err := e.ct.CreateTrail(ctx, &cloudtrail.CreateTrailInput{Name: aws.String("main"), S3BucketName: aws.String("bkt")})
 	wantErr(t, err, "TrailAlreadyExistsException", "Trail main already exists for customer: 000000000000")
 
 	got := must(e.ct.GetTrail(ctx, &cloudtrail.GetTrailInput{Name: aws.String("main")})).Trail
@@ -74,7 +77,7 @@ func TestTrailLifecycle(t *testing.T) {
 		t.Errorf("ListTrails in us-west-2: %+v", l.Trails)
 	}
 	must(west.GetTrailStatus(ctx, &cloudtrail.GetTrailStatusInput{Name: aws.String(trailARN)}))
-	_, err = west.UpdateTrail(ctx, &cloudtrail.UpdateTrailInput{Name: aws.String("main"), S3BucketName: aws.String("other")})
+	_, err = west.UpdateTrail(ctx, &cloudtrail.UpdateTrailInput{Name: aws.String("main"), S3BucketName: aws.String("bkt")})
 	wantErr(t, err, "TrailNotFoundException", "Unknown trail: arn:aws:cloudtrail:us-west-2:000000000000:trail/main for the user: 000000000000")
 	_, err = west.StartLogging(ctx, &cloudtrail.StartLoggingInput{Name: aws.String(trailARN)})
 	wantErr(t, err, "InvalidHomeRegionException", "")
@@ -102,6 +105,7 @@ func TestTrailLifecycle(t *testing.T) {
 
 func TestTrailNamesAndQuota(t *testing.T) {
 	e := newEnv(t)
+	e.bucket("bkt")
 	for name, msg := range map[string]string{
 		"ab":                     "Trail name too short. Minimum allowed length: 3 characters. Specified name length: 2 characters.",
 		strings.Repeat("a", 129): "Trail name too long. Maximum allowed length: 128 characters. Specified name length: 129 characters.",
@@ -111,16 +115,16 @@ func TestTrailNamesAndQuota(t *testing.T) {
 		"a--b":                   "Trail name cannot contain adjacent periods (.), hyphens (-), or underscores (_).",
 		"192.168.5.4":            "Trail name cannot be formatted as an IP address.",
 	} {
-		_, err := e.ct.CreateTrail(ctx, &cloudtrail.CreateTrailInput{Name: aws.String(name), S3BucketName: aws.String("b")})
+		_, err := e.ct.CreateTrail(ctx, &cloudtrail.CreateTrailInput{Name: aws.String(name), S3BucketName: aws.String("bkt")})
 		wantErr(t, err, "InvalidTrailNameException", msg)
 	}
 	for i := range 5 {
-		must(e.ct.CreateTrail(ctx, &cloudtrail.CreateTrailInput{Name: aws.String("t" + string(rune('a'+i)) + "x"), S3BucketName: aws.String("b")}))
+		must(e.ct.CreateTrail(ctx, &cloudtrail.CreateTrailInput{Name: aws.String("t" + string(rune('a'+i)) + "x"), S3BucketName: aws.String("bkt")}))
 	}
-	_, err := e.ct.CreateTrail(ctx, &cloudtrail.CreateTrailInput{Name: aws.String("sixth"), S3BucketName: aws.String("b")})
+	_, err := e.ct.CreateTrail(ctx, &cloudtrail.CreateTrailInput{Name: aws.String("sixth"), S3BucketName: aws.String("bkt")})
 	wantErr(t, err, "MaximumNumberOfTrailsExceededException", "User: 000000000000 already has 5 trails in us-east-1.")
 	// The quota is per region.
-	must(e.in("eu-west-1").CreateTrail(ctx, &cloudtrail.CreateTrailInput{Name: aws.String("sixth"), S3BucketName: aws.String("b")}))
+	must(e.in("eu-west-1").CreateTrail(ctx, &cloudtrail.CreateTrailInput{Name: aws.String("sixth"), S3BucketName: aws.String("bkt")}))
 	if d := must(e.ct.DescribeTrails(ctx, &cloudtrail.DescribeTrailsInput{TrailNameList: []string{"tax", "tbx", "nope"}})); len(d.TrailList) != 2 {
 		t.Errorf("DescribeTrails by names: %d trails", len(d.TrailList))
 	}
@@ -128,7 +132,8 @@ func TestTrailNamesAndQuota(t *testing.T) {
 
 func TestEventAndInsightSelectors(t *testing.T) {
 	e := newEnv(t)
-	must(e.ct.CreateTrail(ctx, &cloudtrail.CreateTrailInput{Name: aws.String("main"), S3BucketName: aws.String("b")}))
+	e.bucket("bkt")
+	must(e.ct.CreateTrail(ctx, &cloudtrail.CreateTrailInput{Name: aws.String("main"), S3BucketName: aws.String("bkt")}))
 	sel := must(e.ct.GetEventSelectors(ctx, &cloudtrail.GetEventSelectorsInput{TrailName: aws.String("main")}))
 	if len(sel.EventSelectors) != 1 || sel.EventSelectors[0].ReadWriteType != types.ReadWriteTypeAll || !*sel.EventSelectors[0].IncludeManagementEvents || *sel.TrailARN != trailARN {
 		t.Errorf("default selectors %+v", sel.EventSelectors)
@@ -175,8 +180,9 @@ func TestEventAndInsightSelectors(t *testing.T) {
 // CloudTrail calls are authorized on the trail's ARN.
 func TestTrailAuthorization(t *testing.T) {
 	e := newEnv(t)
-	must(e.ct.CreateTrail(ctx, &cloudtrail.CreateTrailInput{Name: aws.String("main"), S3BucketName: aws.String("b")}))
-	must(e.ct.CreateTrail(ctx, &cloudtrail.CreateTrailInput{Name: aws.String("other"), S3BucketName: aws.String("b")}))
+	e.bucket("bkt")
+	must(e.ct.CreateTrail(ctx, &cloudtrail.CreateTrailInput{Name: aws.String("main"), S3BucketName: aws.String("bkt")}))
+	must(e.ct.CreateTrail(ctx, &cloudtrail.CreateTrailInput{Name: aws.String("other"), S3BucketName: aws.String("bkt")}))
 	must(e.iam.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("auditor")}))
 	must(e.iam.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String("auditor"), PolicyName: aws.String("p"), PolicyDocument: aws.String(
 		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["cloudtrail:GetTrail","cloudtrail:StopLogging"],"Resource":"` + trailARN + `"}]}`)}))
