@@ -197,8 +197,14 @@ func TestAlarmStateMachine(t *testing.T) {
 		if err := json.Unmarshal([]byte(aws.ToString(a.StateReasonData)), &data); err != nil || data["statistic"] != "Sum" || data["threshold"] != 1.0 {
 			e.Fatalf("reason data %q", aws.ToString(a.StateReasonData))
 		}
-		// No data: missing → INSUFFICIENT_DATA.
+		// The evaluation range reaches two periods further back: a minute later the
+		// datapoint still counts.
 		e.advance(time.Minute)
+		if a = e.alarm("unauth"); a.StateValue != types.StateValueAlarm {
+			e.Fatalf("within the evaluation range: %s %q", a.StateValue, aws.ToString(a.StateReason))
+		}
+		// No data in the range: missing → INSUFFICIENT_DATA.
+		e.advance(2 * time.Minute)
 		if a = e.alarm("unauth"); a.StateValue != types.StateValueInsufficientData || aws.ToString(a.StateReason) != "Insufficient Data: 1 datapoint was unknown." {
 			e.Fatalf("without data: %s %q", a.StateValue, aws.ToString(a.StateReason))
 		}

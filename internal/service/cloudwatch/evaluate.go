@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -96,8 +97,46 @@ func (cw *CloudWatch) evaluate(tx *store.Tx, account, region, name string, now t
 	return cw.transition(tx, account, region, a, state, reason, data, now)
 }
 
+// extraPeriods is how many periods before the evaluation periods an evaluation looks
+// at. AWS: "CloudWatch attempts to retrieve a higher number of data points than the
+// number specified as Evaluation Periods" (the evaluation range), by an amount that
+// depends on the period; two more is inferred. It lets data that arrives late (a
+// CloudTrail record delivered to CloudWatch Logs minutes after the call) still count.
+const extraPeriods = 2
+
+// alarmDatapoints returns the datapoints an evaluation decides on, as AWS's
+// evaluation range describes: when the range holds at least EvaluationPeriods
+// datapoints, the most recent of them (missing ones do not matter); otherwise those
+// it holds and, for the rest, the most recent missing periods, which TreatMissingData
+// then decides.
 func alarmDatapoints(tx *store.Tx, account, region string, a *alarmRec, end time.Time) ([]datapoint, error) {
 	n := int(a.EvaluationPeriods)
+	rng, err := rangeDatapoints(tx, account, region, a, end, n+extraPeriods)
+	if err != nil {
+		return nil, err
+	}
+	present := 0
+	for _, p := range rng {
+		if p.present {
+			present++
+		}
+	}
+	missing := max(0, n-present)
+	var out []datapoint
+	for i := len(rng) - 1; i >= 0 && len(out) < n; i-- {
+		if rng[i].present {
+			out = append(out, rng[i])
+		} else if missing > 0 {
+			out = append(out, rng[i])
+			missing--
+		}
+	}
+	slices.Reverse(out)
+	return out, nil
+}
+
+// rangeDatapoints returns the alarm's last n periods ending at end, present or not.
+func rangeDatapoints(tx *store.Tx, account, region string, a *alarmRec, end time.Time, n int) ([]datapoint, error) {
 	period := time.Duration(a.Period) * time.Second
 	var s *series
 	if len(a.Metrics) > 0 {
