@@ -23,10 +23,11 @@ import (
 )
 
 // The CIS "unauthorized API calls" chain, in process: a call a user is denied is
-// recorded by Palisade (its CloudTrail record, from the event log, delivered to the
-// log group as CloudTrail's delivery will), the metric filter counts it, the alarm
-// goes to ALARM on Palisade's clock, and its SNS topic puts AWS's alarm message in an
-// SQS queue.
+// recorded by Palisade (its CloudTrail record, read from the event log and put into
+// the log group as CloudTrail's delivery puts it, without waiting for CloudTrail's
+// five-minute cadence; e2e's TestUnauthorizedAPICallsChain runs CloudTrail's own
+// delivery), the metric filter counts it, the alarm goes to ALARM on Palisade's clock,
+// and its SNS topic puts AWS's alarm message in an SQS queue.
 func TestUnauthorizedAPICallsChain(t *testing.T) {
 	t.Run("plain", func(t *testing.T) { unauthorizedAPICallsChain(t, false) })
 	// The topic and the queue encrypted with customer keys whose policies let
@@ -69,8 +70,8 @@ func unauthorizedAPICallsChain(t *testing.T, encrypted bool) {
 	_, err := intruder.ListUsers(ctx, &iam.ListUsersInput{})
 	apptest.WantError(t, err, "AccessDenied", 403, "")
 
-	// Deliver the account's CloudTrail records to the log group, as a trail with a
-	// CloudWatch Logs group does.
+	// Put the account's CloudTrail records into the log group, as a trail with a
+	// CloudWatch Logs group delivers them.
 	var records []logs.Event
 	err = p.Store.View(ctx, func(tx *store.Tx) error {
 		return tx.Events(0, 10_000, func(ev *store.Event) bool {
