@@ -92,7 +92,7 @@ func (l *Logs) writeChunk(tx *store.Tx, account, region string, g *groupRec, s *
 	key := chunkKey(g.Name, s.Name, m.Min, m.Seq)
 	m.key = key
 	blob := encodeChunk(events, m.Min)
-	if err := tx.Put(ns(account, region, tData), key, blob); err != nil {
+	if err := tx.PutBlob(ns(account, region, tData), key, blob); err != nil {
 		return nil, err
 	}
 	ck := cacheKey(account, region, g, m)
@@ -147,7 +147,7 @@ func (l *Logs) readChunk(tx *store.Tx, account, region string, g *groupRec, m *c
 	if b, ok := l.cache.get(ck); ok {
 		return &chunkReader{b: b, min: m.Min}, nil
 	}
-	b, ok, err := tx.Get(ns(account, region, tData), m.key)
+	b, ok, err := tx.GetBlob(ns(account, region, tData), m.key)
 	if err != nil {
 		return nil, err
 	}

@@ -105,10 +105,13 @@ func (l *Logs) deleteLogGroup(c *server.Call, in *api.DeleteLogGroupRequest) (*m
 		return nil, api.NewOperationAbortedException("Log group " + g.Name + " has deletion protection enabled.")
 	}
 	prefix := g.Name + sep
-	for _, kind := range []string{tStreams, tChunks, tData, tFilters} {
+	for _, kind := range []string{tStreams, tChunks, tFilters} {
 		if _, err := svckit.DeletePrefix(c.Tx, ns(c.Account, c.Region, kind), prefix); err != nil {
 			return nil, err
 		}
+	}
+	if _, err := c.Tx.DeleteBlobs(ns(c.Account, c.Region, tData), prefix); err != nil {
+		return nil, err
 	}
 	_, err = c.Tx.Delete(ns(c.Account, c.Region, tGroups), g.Name)
 	return &model.Empty{}, err

@@ -106,7 +106,7 @@ const (
 	tGroups   = "groups"   // group name → groupRec
 	tStreams  = "streams"  // group \x00 stream → streamRec
 	tChunks   = "chunks"   // group \x00 stream \x00 minTs.seq → chunkMeta
-	tData     = "data"     // same key → chunk blob
+	tData     = "data"     // same key → chunk blob (store blobs)
 	tFilters  = "mfilters" // group \x00 filter name → filterRec
 	tQueries  = "queries"  // query ID → queryRec
 	tQueryRes = "qresults" // query ID → results JSON

@@ -55,10 +55,11 @@ func (l *Logs) deleteLogStream(c *server.Call, in *api.DeleteLogStreamRequest) (
 		return nil, err
 	}
 	prefix := streamKey(g.Name, s.Name) + sep
-	for _, kind := range []string{tChunks, tData} {
-		if _, err := svckit.DeletePrefix(c.Tx, ns(c.Account, c.Region, kind), prefix); err != nil {
-			return nil, err
-		}
+	if _, err := svckit.DeletePrefix(c.Tx, ns(c.Account, c.Region, tChunks), prefix); err != nil {
+		return nil, err
+	}
+	if _, err := c.Tx.DeleteBlobs(ns(c.Account, c.Region, tData), prefix); err != nil {
+		return nil, err
 	}
 	if _, err := c.Tx.Delete(ns(c.Account, c.Region, tStreams), streamKey(g.Name, s.Name)); err != nil {
 		return nil, err
