@@ -2,7 +2,8 @@
 // AWS SDK for Go v2 (every request signed): PutLogEvents events per second (batches of
 // 10,000 events, C streams in parallel), then FilterLogEvents over everything ingested,
 // paginated to the end, as events scanned per second. It prints one JSON line per
-// measurement. bench/logs/run.sh runs it against Palisade and moto in the same run.
+// measurement. bench/logs/run.sh runs it against Palisade and moto in the same run;
+// -url null measures the client alone against a server that answers at once.
 package main
 
 import (
@@ -10,6 +11,9 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"strings"
 	"sync"
@@ -30,12 +34,32 @@ func main() {
 	batch := flag.Int("batch", 8_000, "events per PutLogEvents (8,000 of these messages stay under the 1 MiB batch limit)")
 	streams := flag.Int("c", 1, "streams written in parallel")
 	patterns := flag.String("patterns", "ERROR", "filter patterns to time, separated by |")
+	groupName := flag.String("group", "", "log group (default: a new one)")
+	filterOnly := flag.Bool("filter-only", false, "only time the filters, over the group's existing events (after a restart: nothing cached)")
 	flag.Parse()
 	ctx := context.Background()
+	if *url == "null" {
+		// The client's own cost: a server that reads each request and answers {} at
+		// once. No server can ingest faster than this.
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			io.Copy(io.Discard, r.Body)
+			w.Header().Set("Content-Type", "application/x-amz-json-1.1")
+			w.Write([]byte("{}"))
+		}))
+		defer srv.Close()
+		*url, *patterns = srv.URL, ""
+	}
 	cfg := aws.Config{Region: "us-east-1", Credentials: credentials.NewStaticCredentialsProvider(*ak, *sk, ""),
 		BaseEndpoint: url, RetryMaxAttempts: 1}
 	client := cwl.NewFromConfig(cfg)
-	group := fmt.Sprintf("bench-%d", time.Now().UnixNano())
+	group := *groupName
+	if group == "" {
+		group = fmt.Sprintf("bench-%d", time.Now().UnixNano())
+	}
+	if *filterOnly {
+		filter(ctx, client, *label, group, *total, *patterns)
+		return
+	}
 	must(client.CreateLogGroup(ctx, &cwl.CreateLogGroupInput{LogGroupName: &group}))
 	for s := range *streams {
 		must(client.CreateLogStream(ctx, &cwl.CreateLogStreamInput{LogGroupName: &group, LogStreamName: aws.String(fmt.Sprint("s", s))}))
@@ -67,8 +91,17 @@ func main() {
 	report(map[string]any{"label": *label, "op": "PutLogEvents", "events": per * *streams, "streams": *streams, "batch": *batch,
 		"seconds": put.Seconds(), "events_per_s": float64(per**streams) / put.Seconds()})
 
-	for _, p := range strings.Split(*patterns, "|") {
-		start = time.Now()
+	filter(ctx, client, *label, group, per**streams, *patterns)
+}
+
+// filter times FilterLogEvents over the whole group, paginated to the end, once per
+// pattern.
+func filter(ctx context.Context, client *cwl.Client, label, group string, events int, patterns string) {
+	for _, p := range strings.Split(patterns, "|") {
+		if p == "" {
+			continue
+		}
+		start := time.Now()
 		matched, pages := 0, 0
 		var token *string
 		for {
@@ -80,8 +113,8 @@ func main() {
 			}
 		}
 		d := time.Since(start)
-		report(map[string]any{"label": *label, "op": "FilterLogEvents", "pattern": p, "events": per * *streams, "matched": matched, "pages": pages,
-			"seconds": d.Seconds(), "scanned_per_s": float64(per**streams) / d.Seconds()})
+		report(map[string]any{"label": label, "op": "FilterLogEvents", "pattern": p, "events": events, "matched": matched, "pages": pages,
+			"seconds": d.Seconds(), "scanned_per_s": float64(events) / d.Seconds()})
 	}
 }
 

@@ -20,9 +20,18 @@ PATTERNS='ERROR|[ts, level = ERROR, ...]|%status=5[0-9]{2}%'
 echo "# machine: $(nproc) cores, $(uname -r), $(date -u +%F), load $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "# moto: $(python3 -c 'import moto;print(moto.__version__)')"
 for c in $STREAMS; do
-  P=$(port); $T/palisade serve --addr 127.0.0.1:$P --data-dir $T/d$c --log-level warn >/dev/null 2>&1 & PIDS+=($!)
-  for _ in $(seq 100); do curl -fs http://127.0.0.1:$P/_palisade/health >/dev/null && break; sleep 0.1; done
-  $T/logs -label palisade -url http://127.0.0.1:$P -ak $AK -sk $SK -events $EVENTS -c $c -patterns "$PATTERNS"
+  # The client alone, against a server that answers at once: the ceiling of any server.
+  $T/logs -label client-only -url null -ak $AK -sk $SK -events $EVENTS -c $c
+  serve() {
+    P=$(port); $T/palisade serve --addr 127.0.0.1:$P --data-dir $T/d$c --log-level warn >/dev/null 2>&1 & PIDS+=($!)
+    for _ in $(seq 100); do curl -fs http://127.0.0.1:$P/_palisade/health >/dev/null && break; sleep 0.1; done
+  }
+  serve
+  $T/logs -label palisade -url http://127.0.0.1:$P -ak $AK -sk $SK -events $EVENTS -c $c -patterns "$PATTERNS" -group bench
+  kill ${PIDS[-1]}; wait ${PIDS[-1]} 2>/dev/null || true
+  # The same search after a restart: nothing cached, every chunk read from the database.
+  serve
+  $T/logs -label palisade-restarted -url http://127.0.0.1:$P -ak $AK -sk $SK -events $EVENTS -patterns "$PATTERNS" -group bench -filter-only
   kill ${PIDS[-1]}; wait ${PIDS[-1]} 2>/dev/null || true
   # moto matches only terms: the same term pattern, timed alike.
   M=$(port); moto_server -H 127.0.0.1 -p $M >/dev/null 2>&1 & PIDS+=($!)
