@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 )
@@ -40,13 +42,35 @@ func interpreter(awsPath string) (string, error) {
 	return strings.Fields(py)[0], nil
 }
 
+// pyenvShim matches the last line of a pyenv shim, which hands the command to pyenv.
+var pyenvShim = regexp.MustCompile(`(?m)^exec "([^"]+)" exec "\$program"`)
+
+// unshim resolves a pyenv shim (a shell script choosing the Python installation at
+// run time) to the installation's own aws script, whose shebang names its Python;
+// any other path is returned as it is.
+func unshim(awsPath string) string {
+	b, err := os.ReadFile(awsPath)
+	if err != nil {
+		return awsPath
+	}
+	m := pyenvShim.FindSubmatch(b)
+	if m == nil {
+		return awsPath
+	}
+	out, err := exec.Command(string(m[1]), "which", filepath.Base(awsPath)).Output()
+	if err != nil {
+		return awsPath
+	}
+	return strings.TrimSpace(string(out))
+}
+
 func runnerFor(awsPath string) (*runner, error) {
 	runnersMu.Lock()
 	defer runnersMu.Unlock()
 	if r, ok := runners[awsPath]; ok {
 		return r, nil
 	}
-	py, err := interpreter(awsPath)
+	py, err := interpreter(unshim(awsPath))
 	if err != nil {
 		return nil, err
 	}

@@ -1,13 +1,10 @@
 package e2e
 
 import (
-	"bytes"
-	"compress/gzip"
 	"context"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"os"
 	"strings"
@@ -104,13 +101,8 @@ func TestDeliveryExactlyOnceAcrossKillNine(t *testing.T) {
 			continue
 		}
 		logs++
-		zr, err := gzip.NewReader(bytes.NewReader(f.Body))
-		if err != nil {
-			t.Fatal(err)
-		}
-		raw, _ := io.ReadAll(zr)
 		var doc struct{ Records []map[string]any }
-		if err := json.Unmarshal(raw, &doc); err != nil {
+		if err := json.Unmarshal(cttest.Gunzip(t, f.Body), &doc); err != nil {
 			t.Fatalf("%s: %v", f.Key, err)
 		}
 		for _, r := range doc.Records {

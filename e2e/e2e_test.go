@@ -189,14 +189,23 @@ func (c cli) run(s *server, ak, sk string, args ...string) (string, bool) {
 
 // runAs is run with a session token (temporary credentials) when token is not "".
 func (c cli) runAs(s *server, ak, sk, token string, args ...string) (string, bool) {
+	return c.runWith(s, nil, ak, sk, token, args...)
+}
+
+// runWith is runAs with extra environment variables (they win over the defaults).
+func (c cli) runWith(s *server, extra []string, ak, sk, token string, args ...string) (string, bool) {
 	args = append([]string{"--endpoint-url", s.URL, "--output", "json"}, args...)
 	env := append(os.Environ(), "AWS_ACCESS_KEY_ID="+ak, "AWS_SECRET_ACCESS_KEY="+sk, "AWS_DEFAULT_REGION=us-east-1",
-		"AWS_PAGER=", "AWS_MAX_ATTEMPTS=1", "AWS_CONFIG_FILE=/dev/null", "AWS_SHARED_CREDENTIALS_FILE=/dev/null")
+		"AWS_PAGER=", "AWS_MAX_ATTEMPTS=1", "AWS_CONFIG_FILE=/dev/null", "AWS_SHARED_CREDENTIALS_FILE=/dev/null",
+		// For the clients a command makes besides its own (validate-logs' S3 clients);
+		// aws CLI v1 reads it, Debian's 2.9 does not.
+		"AWS_ENDPOINT_URL="+s.URL)
 	if token != "" {
 		env = append(env, "AWS_SESSION_TOKEN="+token)
 	} else {
 		env = append(env, "AWS_SESSION_TOKEN=")
 	}
+	env = append(env, extra...)
 	if os.Getenv("PALISADE_E2E_EXEC") == "" {
 		if r, err := runnerFor(c.path); err == nil {
 			out, ok, err := r.run(args, env)

@@ -10,20 +10,24 @@ import (
 	"net/http/httputil"
 	"net/url"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 )
 
-// runEnv is cli.run with extra environment variables (later ones win).
-func (c cli) runEnv(s *server, env []string, ak, sk string, args ...string) (string, bool) {
-	cmd := exec.Command(c.path, append([]string{"--endpoint-url", s.URL, "--output", "json"}, args...)...)
-	cmd.Env = append(append(os.Environ(), "AWS_ACCESS_KEY_ID="+ak, "AWS_SECRET_ACCESS_KEY="+sk, "AWS_DEFAULT_REGION=us-east-1",
-		"AWS_PAGER=", "AWS_MAX_ATTEMPTS=1", "AWS_CONFIG_FILE=/dev/null", "AWS_SHARED_CREDENTIALS_FILE=/dev/null"), env...)
-	out, err := cmd.CombinedOutput()
-	return string(out), err == nil
+// s3controlEnv is the environment under which the CLI reaches Palisade's S3 Control.
+// S3 Control's endpoint rules put the account ID in front of the endpoint's host name,
+// which must then resolve to Palisade: an HTTP proxy, closed when the test ends,
+// stands in for that DNS entry.
+func s3controlEnv(t *testing.T, s *server) []string {
+	proxy := httptest.NewServer(&httputil.ReverseProxy{Rewrite: func(r *httputil.ProxyRequest) {
+		target, _ := url.Parse(s.URL)
+		r.SetURL(target)
+		r.Out.Host = r.In.Host // signed by the CLI
+	}})
+	t.Cleanup(proxy.Close)
+	return []string{"HTTP_PROXY=" + proxy.URL, "http_proxy=" + proxy.URL, "NO_PROXY=", "no_proxy="}
 }
 
 // must runs a CLI call that has to succeed.
@@ -154,7 +158,7 @@ func TestS3SecurityThroughTheCLI(t *testing.T) {
 			if !strings.Contains(out, "kms:Decrypt on resource: "+ck.KeyMetadata.Arn) {
 				t.Fatalf("SSE-KMS denial: %s", out)
 			}
-			url := strings.TrimSpace(must1(c.runEnv(s, []string{"AWS_CONFIG_FILE=" + cfg}, rootAK, rootSK, "s3", "presign", "s3://priv/k", "--expires-in", "2")))
+			url := strings.TrimSpace(must1(c.runWith(s, []string{"AWS_CONFIG_FILE=" + cfg}, rootAK, rootSK, "", "s3", "presign", "s3://priv/k", "--expires-in", "2")))
 			if code, body := httpGet(t, url); code != 200 || body != "s3-e2e-marker" {
 				t.Fatalf("presigned get %s: %d %s", url, code, body)
 			}
@@ -178,23 +182,15 @@ func TestS3SecurityThroughTheCLI(t *testing.T) {
 		t.Fatalf("anonymous read of a private object: %d %s", code, body)
 	}
 
-	// Account-level Block Public Access through s3control. S3 Control's endpoint rules
-	// put the account ID in front of the endpoint's host name, which must then resolve
-	// to Palisade: here an HTTP proxy stands in for that DNS entry.
-	proxy := httptest.NewServer(&httputil.ReverseProxy{Rewrite: func(r *httputil.ProxyRequest) {
-		target, _ := url.Parse(s.URL)
-		r.SetURL(target)
-		r.Out.Host = r.In.Host // signed by the CLI
-	}})
-	defer proxy.Close()
-	env := []string{"HTTP_PROXY=" + proxy.URL, "http_proxy=" + proxy.URL, "NO_PROXY=", "no_proxy="}
+	// Account-level Block Public Access through s3control.
+	env := s3controlEnv(t, s)
 	for _, c := range all {
-		out, ok := c.runEnv(s, env, rootAK, rootSK, "s3control", "put-public-access-block", "--account-id", "000000000000",
+		out, ok := c.runWith(s, env, rootAK, rootSK, "", "s3control", "put-public-access-block", "--account-id", "000000000000",
 			"--public-access-block-configuration", "BlockPublicAcls=true,IgnorePublicAcls=true,BlockPublicPolicy=true,RestrictPublicBuckets=true")
 		if !ok {
 			t.Fatalf("%s s3control put-public-access-block: %s", c.name, out)
 		}
-		out, ok = c.runEnv(s, env, rootAK, rootSK, "s3control", "get-public-access-block", "--account-id", "000000000000")
+		out, ok = c.runWith(s, env, rootAK, rootSK, "", "s3control", "get-public-access-block", "--account-id", "000000000000")
 		if !ok || !strings.Contains(out, `"RestrictPublicBuckets": true`) {
 			t.Fatalf("%s s3control get-public-access-block: %s", c.name, out)
 		}

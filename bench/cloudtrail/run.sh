@@ -5,7 +5,8 @@
 #   no-trail  this checkout, no trail (event history still indexed, as in AWS)
 #   trail     this checkout, a trail with log file validation on, logging
 # in alternating rounds. In every run the clock moves five minutes each second, so the
-# trail delivers a log file every second and a digest every twelve, under the load.
+# trail delivers a log file every second and a digest every twelve into its S3 bucket,
+# under the load. Each line reports the server's CPU time per request as well.
 #   bench/cloudtrail/run.sh [duration] [concurrency] [rounds] [reference]
 # Prints one JSON line per run; docs/PERFORMANCE.md records a run.
 set -euo pipefail
@@ -27,17 +28,25 @@ run() { # label binary trail?
   local pid=$!
   for _ in $(seq 100); do curl -fs http://127.0.0.1:$p/_palisade/health >/dev/null && break; sleep 0.1; done
   if [ "$trail" = yes ]; then
-    AWS_ACCESS_KEY_ID=$AK AWS_SECRET_ACCESS_KEY=$SK AWS_DEFAULT_REGION=us-east-1 aws --endpoint-url http://127.0.0.1:$p \
-      cloudtrail create-trail --name bench --s3-bucket-name bench-bucket --enable-log-file-validation >/dev/null
-    AWS_ACCESS_KEY_ID=$AK AWS_SECRET_ACCESS_KEY=$SK AWS_DEFAULT_REGION=us-east-1 aws --endpoint-url http://127.0.0.1:$p \
-      cloudtrail start-logging --name bench
+    awsp() { AWS_ACCESS_KEY_ID=$AK AWS_SECRET_ACCESS_KEY=$SK AWS_DEFAULT_REGION=us-east-1 aws --endpoint-url http://127.0.0.1:$p "$@"; }
+    awsp s3api create-bucket --bucket bench-bucket >/dev/null
+    awsp s3api put-bucket-policy --bucket bench-bucket --policy '{"Version":"2012-10-17","Statement":[
+      {"Effect":"Allow","Principal":{"Service":"cloudtrail.amazonaws.com"},"Action":"s3:GetBucketAcl","Resource":"arn:aws:s3:::bench-bucket"},
+      {"Effect":"Allow","Principal":{"Service":"cloudtrail.amazonaws.com"},"Action":"s3:PutObject","Resource":"arn:aws:s3:::bench-bucket/AWSLogs/*",
+       "Condition":{"StringEquals":{"s3:x-amz-acl":"bucket-owner-full-control"}}}]}'
+    awsp cloudtrail create-trail --name bench --s3-bucket-name bench-bucket --enable-log-file-validation >/dev/null
+    awsp cloudtrail start-logging --name bench
   fi
   ( while kill -0 $pid 2>/dev/null; do
       curl -fs -X POST -H "Authorization: Bearer $TOKEN" -d '{"advance_seconds":300}' http://127.0.0.1:$p/_palisade/clock >/dev/null || true
       sleep 1
     done ) &
   local ticker=$!
-  $T/load -label "$label" -url http://127.0.0.1:$p -c $CONC -d $DUR -ak $AK -sk $SK
+  $T/load -label "$label" -url http://127.0.0.1:$p -c $CONC -d $DUR -ak $AK -sk $SK -pid $pid
+  if [ "$trail" = yes ]; then # what the trail delivered into S3 meanwhile
+    AWS_ACCESS_KEY_ID=$AK AWS_SECRET_ACCESS_KEY=$SK AWS_DEFAULT_REGION=us-east-1 aws --endpoint-url http://127.0.0.1:$p \
+      s3 ls s3://bench-bucket --recursive --summarize | tail -2 | tr -s ' ' | paste -sd' ' | sed 's/^/# delivered: /'
+  fi
   kill $ticker $pid 2>/dev/null; wait $pid 2>/dev/null || true
 }
 for r in $(seq "$ROUNDS"); do

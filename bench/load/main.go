@@ -44,6 +44,7 @@ func main() {
 	target := flag.String("target", "", "X-Amz-Target of a JSON-protocol request (empty: an STS query request)")
 	token := flag.String("token", "", "session token of temporary credentials")
 	body0 := flag.String("body", "", "the request body (default: sts:GetCallerIdentity, or {} with -target)")
+	pid := flag.Int("pid", 0, "the server's process ID, to report its CPU time per request (Linux)")
 	flag.Parse()
 
 	body, contentType := *body0, "application/x-www-form-urlencoded; charset=utf-8"
@@ -113,9 +114,11 @@ func main() {
 	time.Sleep(*warm)
 	measuring.Store(true)
 	t0 := time.Now()
+	cpu0 := procCPU(*pid)
 	time.Sleep(*dur)
 	measuring.Store(false)
 	elapsed := time.Since(t0)
+	cpu := procCPU(*pid) - cpu0
 	close(stop)
 	wg.Wait()
 
@@ -135,5 +138,27 @@ func main() {
 		"seconds": elapsed.Seconds(), "rps": float64(len(all)) / elapsed.Seconds(),
 		"p50_ms": pct(0.50), "p90_ms": pct(0.90), "p99_ms": pct(0.99), "max_ms": pct(1),
 	}
+	if *pid != 0 && len(all) > 0 {
+		// The server's CPU time per request: what a request costs whatever else the
+		// shared machine runs.
+		res["server_cpu_us_per_req"] = float64(cpu.Microseconds()) / float64(len(all))
+	}
 	json.NewEncoder(os.Stdout).Encode(res)
+}
+
+// procCPU is a process's user and system CPU time from /proc (0 without a pid).
+func procCPU(pid int) time.Duration {
+	if pid == 0 {
+		return 0
+	}
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0
+	}
+	// The fields after the command name, which ends with the last ')'.
+	f := strings.Fields(string(b[strings.LastIndexByte(string(b), ')')+2:]))
+	var utime, stime int64
+	fmt.Sscan(f[11], &utime)
+	fmt.Sscan(f[12], &stime)
+	return time.Duration(utime+stime) * time.Second / 100 // USER_HZ is 100 on Linux
 }

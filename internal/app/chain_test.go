@@ -68,7 +68,7 @@ func unauthorizedAPICallsChain(t *testing.T, encrypted bool) {
 	k := apptest.Must(iamc.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String("intruder")})).AccessKey
 	intruder := iam.NewFromConfig(p.Config(aws.ToString(k.AccessKeyId), aws.ToString(k.SecretAccessKey), ""))
 	_, err := intruder.ListUsers(ctx, &iam.ListUsersInput{})
-	apptest.WantError(t, err, "AccessDenied", 403, "")
+	apptest.WantErr(t, err, "AccessDenied", 403, "")
 
 	// Put the account's CloudTrail records into the log group, as a trail with a
 	// CloudWatch Logs group delivers them.

@@ -59,8 +59,14 @@ func TestIdentityMatchesAWSShapes(t *testing.T) {
 			`{"type":"AWSService","invokedBy":"secretsmanager.amazonaws.com"}`},
 		{"web identity user", auth.Principal{Type: auth.WebIdentityUser, UserID: "accounts.google.com:application-id.apps.googleusercontent.com:user-id", UserName: "user-id", ARN: "accounts.google.com"},
 			`{"type":"WebIdentityUser","principalId":"accounts.google.com:application-id.apps.googleusercontent.com:user-id","userName":"user-id","identityProvider":"accounts.google.com"}`},
-		{"SAML user", auth.Principal{Type: auth.SAMLUser, UserID: "SampleUkh1i4+ExamplexL/jEvs=:SamlExample", UserName: "SamlExample", ARN: "bdGOnTesti4+ExamplexL/jEvs="},
-			`{"type":"SAMLUser","principalId":"SampleUkh1i4+ExamplexL/jEvs=:SamlExample","userName":"SamlExample","identityProvider":"bdGOnTesti4+ExamplexL/jEvs="}`},
+		{"web identity user of an IAM OIDC provider", auth.Principal{Type: auth.WebIdentityUser, UserID: "token.actions.githubusercontent.com:sts.amazonaws.com:repo:octo-org/octo-repo:ref:refs/heads/main",
+			UserName: "repo:octo-org/octo-repo:ref:refs/heads/main", ARN: "arn:aws:iam::012345678901:oidc-provider/token.actions.githubusercontent.com"},
+			`{"type":"WebIdentityUser","principalId":"arn:aws:iam::012345678901:oidc-provider/token.actions.githubusercontent.com:sts.amazonaws.com:repo:octo-org/octo-repo:ref:refs/heads/main",
+			  "userName":"repo:octo-org/octo-repo:ref:refs/heads/main","identityProvider":"arn:aws:iam::012345678901:oidc-provider/token.actions.githubusercontent.com"}`},
+		// The IAM User Guide's sample gives principalId and identityProvider different
+		// example hashes; in AWS's records the provider ID starts principalId.
+		{"SAML user", auth.Principal{Type: auth.SAMLUser, UserID: "bdGOnTesti4+ExamplexL/jEvs=:SamlExample", UserName: "SamlExample", ARN: "arn:aws:iam::123456789012:saml-provider/Corp"},
+			`{"type":"SAMLUser","principalId":"bdGOnTesti4+ExamplexL/jEvs=:SamlExample","userName":"SamlExample","identityProvider":"bdGOnTesti4+ExamplexL/jEvs="}`},
 		{"anonymous (S3)", auth.Principal{Type: auth.Anonymous},
 			`{"type":"AWSAccount","principalId":"","accountId":"anonymous"}`},
 	}

@@ -145,8 +145,8 @@ func ptr(s string) *string { return &s }
 //	                attributes {creationDate, mfaAuthenticated}, sourceIdentity}
 //	FederatedUser   the same with the user (or root) as sessionIssuer
 //	AWSService      type, invokedBy (the service principal, the principal's ARN)
-//	WebIdentityUser type, principalId, userName, identityProvider (the principal's ARN)
-//	SAMLUser        type, principalId, userName, identityProvider (the principal's ARN)
+//	WebIdentityUser type, principalId, userName, identityProvider (the provider's ARN)
+//	SAMLUser        type, principalId, userName, identityProvider (the provider's ID)
 //	Anonymous       type AWSAccount, principalId "", accountId "anonymous" (S3)
 //
 // Users and root signing with GetSessionToken credentials get a sessionContext whose
@@ -158,8 +158,23 @@ func Identity(p auth.Principal) UserIdentity {
 		return UserIdentity{Type: "AWSAccount", PrincipalID: ptr(""), AccountID: "anonymous"}
 	case auth.AWSService:
 		return UserIdentity{Type: "AWSService", InvokedBy: p.ARN}
-	case auth.WebIdentityUser, auth.SAMLUser:
-		return UserIdentity{Type: string(p.Type), PrincipalID: ptr(p.UserID), UserName: p.UserName, IdentityProvider: p.ARN}
+	case auth.WebIdentityUser:
+		// An IAM OIDC provider is named by its ARN, and principalId starts with it
+		// (provider:audience:subject), as AWS's records of GitHub Actions and EKS
+		// sessions show; a built-in provider (accounts.google.com) by its name.
+		id := p.UserID
+		if _, key, ok := strings.Cut(p.ARN, ":oidc-provider/"); ok {
+			if rest, ok := strings.CutPrefix(p.UserID, key+":"); ok {
+				id = p.ARN + ":" + rest
+			}
+		}
+		return UserIdentity{Type: string(p.Type), PrincipalID: ptr(id), UserName: p.UserName, IdentityProvider: p.ARN}
+	case auth.SAMLUser:
+		// identityProvider is the provider's ID, the name qualifier that starts
+		// principalId (IAM User Guide: "<id of identity provider>:<canonical id of
+		// user>").
+		idp, _, _ := strings.Cut(p.UserID, ":")
+		return UserIdentity{Type: string(p.Type), PrincipalID: ptr(p.UserID), UserName: p.UserName, IdentityProvider: idp}
 	}
 	u := UserIdentity{Type: string(p.Type), PrincipalID: ptr(p.UserID), ARN: p.ARN, AccountID: p.Account, AccessKeyID: p.AccessKeyID}
 	if p.Type == auth.IAMUser {

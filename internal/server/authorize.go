@@ -33,6 +33,7 @@ func (c *Call) Authorize(chk authz.Check) error {
 		return err
 	}
 	if d.Allowed() {
+		c.recordForOwner(&chk)
 		return nil
 	}
 	c.denied = true
@@ -48,6 +49,21 @@ func (c *Call) Authorize(chk authz.Check) error {
 			"You are not authorized to perform this operation. Encoded authorization failure message: %s", c.srv.cfg.Authz.EncodeMessage(&caller, &chk, d))
 	}
 	return c.srv.accessDenied(c, d.Message())
+}
+
+// recordForOwner gives the owner of a resource of another account that the call was
+// allowed to use its own copy of the call's CloudTrail record, as AWS delivers a
+// cross-account call to both accounts (a role assumed, a key or bucket used). Only for
+// the call's own service's actions: the KMS key behind an S3 object gets KMS's record,
+// not S3's.
+func (c *Call) recordForOwner(chk *authz.Check) {
+	if chk.ResourceAccount == "" || chk.ResourceAccount == c.Account || c.Service == nil {
+		return
+	}
+	prefix, _, _ := strings.Cut(chk.Action, ":")
+	if strings.EqualFold(prefix, c.Service.SigningName) || strings.EqualFold(prefix, c.Service.Name) {
+		c.RecordFor(chk.ResourceAccount)
+	}
 }
 
 func (c *Call) caller() authz.Caller {

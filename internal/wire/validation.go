@@ -1,6 +1,8 @@
 package wire
 
 import (
+	"strings"
+
 	"github.com/palisade/palisade/internal/model"
 )
 
@@ -26,6 +28,11 @@ var validationFields = map[string]map[string]any{
 // ValidationError builds the error a service returns when its input breaks the
 // model's constraints.
 func ValidationError(svc *model.Service, vs []model.Violation) *model.Error {
+	if svc != nil && svc.Name == "s3" {
+		if e := s3ValidationError(vs[0]); e != nil {
+			return e
+		}
+	}
 	code := "ValidationException"
 	if svc != nil {
 		if c, ok := validationCodes[svc.Name]; ok {
@@ -56,6 +63,25 @@ func ValidateInput(r *Request, in map[string]any) *model.Error {
 	}
 	if vs := model.Validate(r.Op.Input, in); len(vs) > 0 {
 		return ValidationError(r.Service, vs)
+	}
+	return nil
+}
+
+// s3ValidationError answers the S3 violations S3 words its own way: a location
+// constraint it does not know (us-east-1 included) is InvalidLocationConstraint, an
+// unknown storage class InvalidStorageClass (with StorageClassRequested, as
+// LocalStack's parity tests record it), and a value outside its enumeration or a
+// missing member inside an XML body fails S3's schema check, MalformedXML. Others are
+// S3's InvalidArgument (nil here).
+func s3ValidationError(v model.Violation) *model.Error {
+	value := strings.TrimSuffix(strings.TrimPrefix(v.Value, "'"), "'")
+	switch {
+	case strings.EqualFold(v.Path, "createBucketConfiguration.locationConstraint"):
+		return model.NewError(400, "InvalidLocationConstraint", "The specified location-constraint is not valid").With("LocationConstraint", value)
+	case strings.EqualFold(v.Path, "storageClass"):
+		return model.NewError(400, "InvalidStorageClass", "The storage class you specified is not valid").With("StorageClassRequested", value)
+	case strings.Contains(v.Path, ".") && (strings.HasPrefix(v.Constraint, "Member must satisfy enum value set") || v.Constraint == "Member must not be null"):
+		return model.NewError(400, "MalformedXML", "The XML you provided was not well-formed or did not validate against our published schema")
 	}
 	return nil
 }

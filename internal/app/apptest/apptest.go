@@ -5,8 +5,6 @@ package apptest
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"log/slog"
 	"net/http/httptest"
 	"os"
@@ -15,8 +13,6 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
-	"github.com/aws/smithy-go"
-	smithyhttp "github.com/aws/smithy-go/transport/http"
 
 	"github.com/palisade/palisade/internal/app"
 )
@@ -92,38 +88,6 @@ func (p *Palisade) RootConfig() aws.Config { return p.Config(RootAccessKeyID, Ro
 
 // Context is a background context for SDK calls.
 func Context() context.Context { return context.Background() }
-
-// Must returns v, failing the test (through a panic the testing package reports with
-// the caller's line) when err is set.
-func Must[T any](v T, err error) T {
-	if err != nil {
-		panic(fmt.Sprintf("unexpected error: %v", err))
-	}
-	return v
-}
-
-// WantError asserts an AWS error with the code, the HTTP status (0: any) and, when msg
-// is not "", the exact message.
-func WantError(t testing.TB, err error, code string, status int, msg string) {
-	t.Helper()
-	if err == nil {
-		t.Fatalf("want %s, got success", code)
-	}
-	var ae smithy.APIError
-	if !errors.As(err, &ae) {
-		t.Fatalf("want API error %s, got %v", code, err)
-	}
-	if ae.ErrorCode() != code {
-		t.Fatalf("want %s, got %s: %s", code, ae.ErrorCode(), ae.ErrorMessage())
-	}
-	if msg != "" && ae.ErrorMessage() != msg {
-		t.Fatalf("%s message:\n got %q\nwant %q", code, ae.ErrorMessage(), msg)
-	}
-	var re *smithyhttp.ResponseError
-	if status != 0 && errors.As(err, &re) && re.HTTPStatusCode() != status {
-		t.Fatalf("%s: status %d, want %d", code, re.HTTPStatusCode(), status)
-	}
-}
 
 // AdvanceClock moves the server's clock forward, as the admin API does.
 func (p *Palisade) AdvanceClock(d time.Duration) { p.Clock.Advance(d) }

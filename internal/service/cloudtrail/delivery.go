@@ -8,7 +8,9 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"io"
 	"sort"
+	"sync"
 	"time"
 
 	"github.com/palisade/palisade/internal/audit"
@@ -37,6 +39,9 @@ const (
 var (
 	streamsNS = store.NS("cloudtrail", "", "", "streams")
 	outboxNS  = store.NS("cloudtrail", "", "", "outbox")
+	// outboxBodiesNS holds each outbox item's file, under the item's key, as bytes:
+	// the uploader scans the items without decoding their files.
+	outboxBodiesNS = store.NS("cloudtrail", "", "", "outbox-bodies")
 )
 
 // stream is the digest chain of one trail, region and account.
@@ -80,7 +85,7 @@ type outboxItem struct {
 	Region   string            `json:"region"`
 	Bucket   string            `json:"bucket,omitempty"`
 	Key      string            `json:"key,omitempty"`
-	Body     []byte            `json:"body,omitempty"`
+	Body     []byte            `json:"-"` // in outboxBodiesNS
 	Metadata map[string]string `json:"metadata,omitempty"`
 	KMSKeyID string            `json:"kmsKeyId,omitempty"`
 	Composed time.Time         `json:"composed"`
@@ -127,20 +132,13 @@ func (d *delivery) Consume(view *store.Tx, now time.Time, evs []*store.Event) (e
 	p := &plan{d: d, view: view, now: now, configs: configs, streams: streams, groups: map[string]*group{}, orgs: map[string]string{}}
 	consumed := 0
 	if due {
-		for _, e := range evs {
-			if e.Source == audit.Source {
-				if err := p.route(e); err != nil {
-					return events.Step{}, err
-				}
-			}
+		if err := p.deliver(evs, d.next); err != nil {
+			return events.Step{}, err
 		}
 		consumed = len(evs)
 		if consumed > 0 {
 			cursor = evs[consumed-1].Seq
 		}
-	}
-	if err := p.files(); err != nil {
-		return events.Step{}, err
 	}
 	if err := p.digests(cursor); err != nil {
 		return events.Step{}, err
@@ -221,6 +219,8 @@ type plan struct {
 	keys    []*signingKey   // signing keys made
 	retired []string        // logging records whose intervals ended
 	dropped []string        // streams of retired trails, done
+	// covering is route's buffer of the trails logging a record.
+	covering []*config
 }
 
 // group is the records of one log file in the making.
@@ -231,16 +231,73 @@ type group struct {
 	oldest, newest string
 }
 
+// deliver routes the events into log files delivered at the five-minute slots of
+// Palisade's clock from the first one due: an event goes out in the first slot at or
+// after its commit, so when the clock has moved hours ahead what was logged before
+// the move is delivered as AWS would have delivered it, minutes after the calls, and
+// is listed in the digest of that hour. The last slot is now.
+func (p *plan) deliver(evs []*store.Event, first time.Time) error {
+	now := p.now
+	at := first
+	if at.IsZero() || at.After(now) {
+		at = now
+	}
+	for i := 0; i < len(evs); {
+		j := len(evs)
+		if at.Before(now) {
+			for j = i; j < len(evs) && evs[j].Time <= at.UnixMilli(); j++ {
+			}
+		}
+		p.now = at
+		for _, e := range evs[i:j] {
+			if e.Source == audit.Source {
+				if err := p.route(e); err != nil {
+					return err
+				}
+			}
+		}
+		if err := p.files(); err != nil {
+			return err
+		}
+		if i = j; i == len(evs) {
+			break
+		}
+		// The next slot holding an event, no later than now.
+		next := at.Add(DeliveryInterval)
+		if et := time.UnixMilli(evs[i].Time); et.After(next) {
+			next = at.Add(et.Sub(at).Truncate(DeliveryInterval))
+			if next.Before(et) {
+				next = next.Add(DeliveryInterval)
+			}
+		}
+		if next.After(now) {
+			next = now
+		}
+		at = next
+	}
+	p.now = now
+	return nil
+}
+
 // route gives a record to every trail that logs it.
 func (p *plan) route(e *store.Event) error {
+	// Most records, when few trails log, are logged by none: decide that before
+	// parsing them.
+	covering := p.covering[:0]
+	for _, c := range p.configs {
+		if c.log.covers(e.Seq) {
+			covering = append(covering, c)
+		}
+	}
+	p.covering = covering
+	if len(covering) == 0 {
+		return nil
+	}
 	var f recordFacts
 	if err := parseFacts(e.Data, &f, false); err != nil {
 		return fmt.Errorf("cloudtrail: record %d: %w", e.Seq, err)
 	}
-	for _, c := range p.configs {
-		if !c.log.covers(e.Seq) {
-			continue
-		}
+	for _, c := range covering {
 		ok, err := p.logs(c.t, &f, e.Account)
 		if err != nil {
 			return err
@@ -350,22 +407,7 @@ func (p *plan) file(g *group) error {
 		return nil
 	}
 	t := g.c.t
-	size := 16
-	for _, r := range g.records {
-		size += len(r) + 1
-	}
-	var raw bytes.Buffer
-	raw.Grow(size)
-	raw.WriteString(`{"Records":[`)
-	for i, r := range g.records {
-		if i > 0 {
-			raw.WriteByte(',')
-		}
-		raw.Write(r)
-	}
-	raw.WriteString("]}")
-	sum := sha256.Sum256(raw.Bytes())
-	body, err := gzipBytes(raw.Bytes())
+	body, sum, err := logFile(g.records)
 	if err != nil {
 		return err
 	}
@@ -423,10 +465,20 @@ func (p *plan) touch(k string) {
 	p.touched[k] = true
 }
 
-func gzipBytes(b []byte) ([]byte, error) {
+// gzipWriters are reused: a compressor's state is far larger than most files.
+var gzipWriters = sync.Pool{New: func() any {
+	zw, _ := gzip.NewWriterLevel(nil, gzip.BestSpeed)
+	return zw
+}}
+
+// gzipTo compresses what write writes, as a delivered file is compressed (fastest
+// level: the files are read by machines, and compressing runs beside the calls).
+func gzipTo(write func(w io.Writer) error) ([]byte, error) {
 	var buf bytes.Buffer
-	zw := gzip.NewWriter(&buf)
-	if _, err := zw.Write(b); err != nil {
+	zw := gzipWriters.Get().(*gzip.Writer)
+	defer gzipWriters.Put(zw)
+	zw.Reset(&buf)
+	if err := write(zw); err != nil {
 		return nil, err
 	}
 	if err := zw.Close(); err != nil {
@@ -434,6 +486,38 @@ func gzipBytes(b []byte) ([]byte, error) {
 	}
 	return buf.Bytes(), nil
 }
+
+func gzipBytes(b []byte) ([]byte, error) {
+	return gzipTo(func(w io.Writer) error { _, err := w.Write(b); return err })
+}
+
+// logFile composes a log file, {"Records":[...]}, in one pass: its gzipped bytes and
+// the SHA-256 of its content (a digest lists the hash of the uncompressed file).
+func logFile(records [][]byte) (body []byte, sum [sha256.Size]byte, err error) {
+	h := sha256.New()
+	body, err = gzipTo(func(zw io.Writer) error {
+		w := io.MultiWriter(zw, h)
+		if _, err := io.WriteString(w, `{"Records":[`); err != nil {
+			return err
+		}
+		for i, r := range records {
+			if i > 0 {
+				if _, err := w.Write(comma); err != nil {
+					return err
+				}
+			}
+			if _, err := w.Write(r); err != nil {
+				return err
+			}
+		}
+		_, err := io.WriteString(w, "]}")
+		return err
+	})
+	h.Sum(sum[:0])
+	return body, sum, err
+}
+
+var comma = []byte{','}
 
 // digests writes every digest that is due: each full hour of a chain, the final digest
 // of a chain whose epoch ended (logging stopped, validation restarted, trail deleted),
@@ -599,8 +683,14 @@ func (p *plan) write(cursor int64) func(tx *store.Tx) error {
 			if err != nil {
 				return err
 			}
-			if err := tx.Put(outboxNS, fmt.Sprintf("%020d-%06d", p.now.UnixNano(), i), b); err != nil {
+			k := fmt.Sprintf("%020d-%06d", p.now.UnixNano(), i)
+			if err := tx.Put(outboxNS, k, b); err != nil {
 				return err
+			}
+			if it.Body != nil {
+				if err := tx.Put(outboxBodiesNS, k, it.Body); err != nil {
+					return err
+				}
 			}
 		}
 		for _, k := range p.keys {

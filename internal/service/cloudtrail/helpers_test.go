@@ -1,12 +1,9 @@
 package cloudtrail_test
 
 import (
-	"bytes"
-	"compress/gzip"
 	"context"
 	"encoding/json"
 	"errors"
-	"io"
 	"testing"
 	"time"
 
@@ -137,25 +134,12 @@ func records(t *testing.T, files []ct.File) map[string][]map[string]any {
 			continue
 		}
 		var doc struct{ Records []map[string]any }
-		if err := json.Unmarshal(gunzip(t, f.Body), &doc); err != nil {
+		if err := json.Unmarshal(cttest.Gunzip(t, f.Body), &doc); err != nil {
 			t.Fatalf("%s: %v", f.Key, err)
 		}
 		out[f.Key] = doc.Records
 	}
 	return out
-}
-
-func gunzip(t *testing.T, b []byte) []byte {
-	t.Helper()
-	zr, err := gzip.NewReader(bytes.NewReader(b))
-	if err != nil {
-		t.Fatal(err)
-	}
-	raw, err := io.ReadAll(zr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return raw
 }
 
 func must[T any](v T, err error) T {
@@ -187,14 +171,4 @@ func countName(all map[string][]map[string]any, name string) int {
 		}
 	}
 	return n
-}
-
-func gzipBytes(b []byte) ([]byte, error) {
-	var buf bytes.Buffer
-	zw := gzip.NewWriter(&buf)
-	if _, err := zw.Write(b); err != nil {
-		return nil, err
-	}
-	err := zw.Close()
-	return buf.Bytes(), err
 }

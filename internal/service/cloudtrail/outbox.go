@@ -123,6 +123,14 @@ func (u *uploader) pass() (failed bool) {
 			if skip[dest] {
 				continue
 			}
+			if err := u.ct.deps.Store.View(ctx, func(tx *store.Tx) error {
+				var err error
+				it.Body, _, err = tx.Get(outboxBodiesNS, keys[i])
+				return err
+			}); err != nil {
+				u.ct.deps.Logger.Error("cloudtrail outbox", "err", err)
+				return true
+			}
 			err := u.upload(ctx, it)
 			if err := u.settle(ctx, keys[i], it, err); err != nil {
 				u.ct.deps.Logger.Error("cloudtrail outbox", "err", err)
@@ -219,6 +227,9 @@ func (u *uploader) settle(ctx context.Context, key string, it *outboxItem, uerr 
 			if _, err := tx.Delete(outboxNS, key); err != nil {
 				return err
 			}
+			if _, err := tx.Delete(outboxBodiesNS, key); err != nil {
+				return err
+			}
 		}
 		return tx.PutJSON(statusNS, it.Trail, st)
 	})
@@ -278,20 +289,27 @@ func (ct *CloudTrail) PendingFiles(ctx context.Context) ([]File, error) {
 	var out []File
 	err := ct.deps.Store.View(ctx, func(tx *store.Tx) error {
 		var derr error
-		err := tx.Scan(outboxNS, "", 0, func(_ string, v []byte) bool {
+		var keys []string
+		err := tx.Scan(outboxNS, "", 0, func(k string, v []byte) bool {
 			var it outboxItem
 			if derr = json.Unmarshal(v, &it); derr != nil {
 				return false
 			}
 			if it.Kind != "cwlogs" {
-				out = append(out, File{Kind: it.Kind, Trail: it.Trail, Bucket: it.Bucket, Key: it.Key, Body: it.Body, Metadata: it.Metadata, KMSKeyID: it.KMSKeyID})
+				keys = append(keys, k)
+				out = append(out, File{Kind: it.Kind, Trail: it.Trail, Bucket: it.Bucket, Key: it.Key, Metadata: it.Metadata, KMSKeyID: it.KMSKeyID})
 			}
 			return true
 		})
-		if err != nil {
-			return err
+		if err != nil || derr != nil {
+			return errors.Join(err, derr)
 		}
-		return derr
+		for i, k := range keys {
+			if out[i].Body, _, err = tx.Get(outboxBodiesNS, k); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 	return out, err
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 
 	ct "github.com/palisade/palisade/internal/service/cloudtrail"
+	"github.com/palisade/palisade/internal/service/cloudtrail/cttest"
 )
 
 // filesOf returns the records delivered for a trail (under its key prefix, the
@@ -149,7 +150,7 @@ func TestStopAndRestartChains(t *testing.T) {
 	for _, f := range e.files() {
 		if f.Kind == "digest" {
 			var d ct.Digest
-			json.Unmarshal(gunzip(t, f.Body), &d)
+			json.Unmarshal(cttest.Gunzip(t, f.Body), &d)
 			chain = append(chain, d)
 		}
 	}

@@ -30,7 +30,7 @@ func wantError(t testing.TB, err error, code string, status int, msg string) {
 	if errors.As(err, &ae) && ae.ErrorCode() == code+"Exception" {
 		code += "Exception"
 	}
-	apptest.WantError(t, err, code, status, msg)
+	apptest.WantErr(t, err, code, status, msg)
 }
 
 // protocols are CloudWatch's three wire protocols, as the SDK for Go speaks them:

@@ -1,8 +1,6 @@
 package kms_test
 
 import (
-	"errors"
-	"fmt"
 	"testing"
 	"time"
 
@@ -10,8 +8,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/aws/aws-sdk-go-v2/service/kms/types"
-	"github.com/aws/smithy-go"
-	smithyhttp "github.com/aws/smithy-go/transport/http"
 
 	"github.com/palisade/palisade/internal/app/apptest"
 	"github.com/palisade/palisade/internal/auth"
@@ -79,37 +75,10 @@ func (e *env) key(in *kms.CreateKeyInput) *types.KeyMetadata {
 	return must(e.kms.CreateKey(ctx, in)).KeyMetadata
 }
 
-// must returns v, failing the test (by a panic the testing package reports with the
-// caller's line) when err is set.
-func must[T any](v T, err error) T {
-	if err != nil {
-		panic(fmt.Sprintf("unexpected error: %v", err))
-	}
-	return v
-}
+func must[T any](v T, err error) T { return apptest.Must(v, err) }
 
-// wantErr asserts an AWS error with the code, HTTP status (0: any) and, when msg is
-// not "", the exact message.
-func wantErr(t testing.TB, err error, code string, status int, msg string) {
-	t.Helper()
-	if err == nil {
-		t.Fatalf("want %s, got success", code)
-	}
-	var ae smithy.APIError
-	if !errors.As(err, &ae) {
-		t.Fatalf("want API error %s, got %v", code, err)
-	}
-	if ae.ErrorCode() != code {
-		t.Fatalf("want %s, got %s: %s", code, ae.ErrorCode(), ae.ErrorMessage())
-	}
-	if msg != "" && ae.ErrorMessage() != msg {
-		t.Fatalf("%s message:\n got %q\nwant %q", code, ae.ErrorMessage(), msg)
-	}
-	var re *smithyhttp.ResponseError
-	if status != 0 && errors.As(err, &re) && re.HTTPStatusCode() != status {
-		t.Fatalf("%s: status %d, want %d", code, re.HTTPStatusCode(), status)
-	}
-}
+// wantErr is apptest.WantErr.
+var wantErr = apptest.WantErr
 
 // eventually polls cond until it holds or 5 s pass (background work after a clock
 // advance).

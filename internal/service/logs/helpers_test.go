@@ -15,7 +15,7 @@ var ctx = apptest.Context()
 
 const account = "000000000000"
 
-var wantError = apptest.WantError
+var wantError = apptest.WantErr
 
 type env struct {
 	*testing.T

@@ -2,7 +2,6 @@ package organizations_test
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
 	"strings"
@@ -14,8 +13,6 @@ import (
 	orgtypes "github.com/aws/aws-sdk-go-v2/service/organizations/types"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	ststypes "github.com/aws/aws-sdk-go-v2/service/sts/types"
-	"github.com/aws/smithy-go"
-	smithyhttp "github.com/aws/smithy-go/transport/http"
 
 	"github.com/palisade/palisade/internal/app/apptest"
 )
@@ -80,33 +77,10 @@ func accessRole(c clients, account, session string) (*sts.AssumeRoleOutput, erro
 	return c.sts.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String("arn:aws:iam::" + account + ":role/OrganizationAccountAccessRole"), RoleSessionName: aws.String(session)})
 }
 
-func must[T any](v T, err error) T {
-	if err != nil {
-		panic(fmt.Sprintf("unexpected error: %v", err))
-	}
-	return v
-}
+func must[T any](v T, err error) T { return apptest.Must(v, err) }
 
-func wantErr(t testing.TB, err error, code string, status int, msg string) {
-	t.Helper()
-	if err == nil {
-		t.Fatalf("want %s, got success", code)
-	}
-	var ae smithy.APIError
-	if !errors.As(err, &ae) {
-		t.Fatalf("want API error %s, got %v", code, err)
-	}
-	if ae.ErrorCode() != code {
-		t.Fatalf("want %s, got %s: %s", code, ae.ErrorCode(), ae.ErrorMessage())
-	}
-	if msg != "" && ae.ErrorMessage() != msg {
-		t.Fatalf("%s message:\n got %q\nwant %q", code, ae.ErrorMessage(), msg)
-	}
-	var re *smithyhttp.ResponseError
-	if status != 0 && errors.As(err, &re) && re.HTTPStatusCode() != status {
-		t.Fatalf("%s: status %d, want %d", code, re.HTTPStatusCode(), status)
-	}
-}
+// wantErr is apptest.WantErr.
+var wantErr = apptest.WantErr
 
 func doc(stmts ...string) string {
 	return `{"Version":"2012-10-17","Statement":[` + strings.Join(stmts, ",") + `]}`

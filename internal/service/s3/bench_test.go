@@ -60,3 +60,18 @@ func BenchmarkGetObject4K(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkPutObject4M measures a large body's path (hashes, encryption, file, fsync).
+func BenchmarkPutObject4M(b *testing.B) {
+	p := apptest.Start(b)
+	c := s3Client(p.RootConfig())
+	must(c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("bench")}))
+	body := make([]byte, 4<<20)
+	rand.Read(body)
+	b.SetBytes(int64(len(body)))
+	for i := 0; b.Loop(); i++ {
+		if _, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("bench"), Key: aws.String(fmt.Sprint("k", i%8)), Body: bytes.NewReader(body)}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -242,7 +242,9 @@ func newSealWriter(f io.Writer, key []byte) (*sealWriter, error) {
 	if _, err := f.Write([]byte(fileMagic)); err != nil {
 		return nil, err
 	}
-	return &sealWriter{f: f, aead: gcm(key), buf: make([]byte, 0, chunkSize), out: make([]byte, 0, chunkSize+tagSize)}, nil
+	// buf and out grow with what is written (up to a chunk), so a small body does not
+	// pay for a whole chunk's buffers.
+	return &sealWriter{f: f, aead: gcm(key)}, nil
 }
 
 func (w *sealWriter) Write(p []byte) (int, error) {
@@ -257,8 +259,8 @@ func (w *sealWriter) Write(p []byte) (int, error) {
 				return 0, w.err
 			}
 		}
-		c := copy(w.buf[len(w.buf):chunkSize], p)
-		w.buf = w.buf[:len(w.buf)+c]
+		c := min(chunkSize-len(w.buf), len(p))
+		w.buf = append(w.buf, p[:c]...)
 		p = p[c:]
 	}
 	w.size += int64(n)
@@ -333,29 +335,61 @@ func sealedReader(f io.ReaderAt, key []byte, size, off, end int64) (*segReader, 
 }
 
 func (r *segReader) Read(p []byte) (int, error) {
-	if r.off >= r.end {
-		return 0, io.EOF
-	}
-	if r.chunkAt < 0 || r.off < r.chunkAt || r.off >= r.chunkAt+int64(len(r.chunk)) {
-		if err := r.load(r.off / chunkSize); err != nil {
-			return 0, err
-		}
-	}
-	avail := r.chunk[r.off-r.chunkAt:]
-	if rem := r.end - r.off; int64(len(avail)) > rem {
-		avail = avail[:rem]
+	avail, err := r.next()
+	if err != nil {
+		return 0, err
 	}
 	n := copy(p, avail)
 	r.off += int64(n)
 	return n, nil
 }
 
+// WriteTo writes the rest of the range to w straight from the opened chunks, so
+// io.Copy needs no buffer of its own.
+func (r *segReader) WriteTo(w io.Writer) (int64, error) {
+	var total int64
+	for {
+		avail, err := r.next()
+		if err == io.EOF {
+			return total, nil
+		}
+		if err != nil {
+			return total, err
+		}
+		n, err := w.Write(avail)
+		r.off += int64(n)
+		total += int64(n)
+		if err != nil {
+			return total, err
+		}
+	}
+}
+
+// next returns the plaintext from the read offset to the end of its chunk or of the
+// range, opening the chunk when needed.
+func (r *segReader) next() ([]byte, error) {
+	if r.off >= r.end {
+		return nil, io.EOF
+	}
+	if r.chunkAt < 0 || r.off < r.chunkAt || r.off >= r.chunkAt+int64(len(r.chunk)) {
+		if err := r.load(r.off / chunkSize); err != nil {
+			return nil, err
+		}
+	}
+	avail := r.chunk[r.off-r.chunkAt:]
+	if rem := r.end - r.off; int64(len(avail)) > rem {
+		avail = avail[:rem]
+	}
+	return avail, nil
+}
+
 func (r *segReader) load(index int64) error {
 	i := uint64(index)
 	start := index * chunkSize
 	plain := min(int64(chunkSize), r.size-start)
-	if r.raw == nil {
-		r.raw = make([]byte, chunkSize+tagSize)
+	// Sized to the chunk: a small body's read allocates only its own size.
+	if int64(cap(r.raw)) < plain+tagSize {
+		r.raw = make([]byte, plain+tagSize)
 	}
 	raw := r.raw[:plain+tagSize]
 	if _, err := r.f.ReadAt(raw, headerSize+index*(chunkSize+tagSize)); err != nil {
@@ -389,19 +423,47 @@ type multiReader struct {
 	release func()
 }
 
+// advance opens the next segment when none is being read; io.EOF after the last.
+func (m *multiReader) advance() error {
+	if m.cur != nil {
+		return nil
+	}
+	if len(m.open) == 0 {
+		return io.EOF
+	}
+	r, err := m.open[0]()
+	if err != nil {
+		return err
+	}
+	m.open = m.open[1:]
+	m.cur = r
+	m.files = append(m.files, r)
+	return nil
+}
+
+// WriteTo writes the rest of the range to w segment by segment (see segReader.WriteTo).
+func (m *multiReader) WriteTo(w io.Writer) (int64, error) {
+	var total int64
+	for {
+		if err := m.advance(); err == io.EOF {
+			return total, nil
+		} else if err != nil {
+			return total, err
+		}
+		n, err := m.cur.WriteTo(w)
+		total += n
+		if err != nil {
+			return total, err
+		}
+		m.cur.Close()
+		m.cur = nil
+	}
+}
+
 func (m *multiReader) Read(p []byte) (int, error) {
 	for {
-		if m.cur == nil {
-			if len(m.open) == 0 {
-				return 0, io.EOF
-			}
-			r, err := m.open[0]()
-			if err != nil {
-				return 0, err
-			}
-			m.open = m.open[1:]
-			m.cur = r
-			m.files = append(m.files, r)
+		if err := m.advance(); err != nil {
+			return 0, err
 		}
 		n, err := m.cur.Read(p)
 		if err == io.EOF {

@@ -77,6 +77,25 @@ func (r *received) Close() error {
 	return nil
 }
 
+func errEntityTooLarge(n, max int64) *model.Error {
+	return model.NewError(400, "EntityTooLarge", "Your proposed upload exceeds the maximum allowed size").
+		With("ProposedSize", strconv.FormatInt(n, 10)).With("MaxSizeAllowed", strconv.FormatInt(max, 10))
+}
+
+// declaredLength is the body size a request declares: x-amz-decoded-content-length
+// for an aws-chunked body, else Content-Length; -1 when it declares none.
+func declaredLength(c *server.Call) int64 {
+	if c.HTTP == nil {
+		return -1
+	}
+	if v := c.HTTP.Header.Get("X-Amz-Decoded-Content-Length"); v != "" {
+		if n, err := strconv.ParseInt(v, 10, 64); err == nil {
+			return n
+		}
+	}
+	return c.HTTP.ContentLength
+}
+
 // bodyClaims is what a request says about its body.
 type bodyClaims struct {
 	ContentMD5 *string
@@ -148,6 +167,10 @@ func (s *Service) receive(c *server.Call, body io.Reader, cl bodyClaims) (*recei
 	if max == 0 {
 		max = maxPutSize
 	}
+	// A body declared larger than allowed is refused before any of it is read.
+	if n := declaredLength(c); n > max {
+		return nil, errEntityTooLarge(n, max)
+	}
 	src := io.LimitReader(onlyReader{body}, max+1)
 	// A body that ends within inlineMax bytes is sealed in memory and kept in the
 	// store; a longer one goes to a temporary file, streamed.
@@ -194,16 +217,15 @@ func (s *Service) receive(c *server.Call, body io.Reader, cl bodyClaims) (*recei
 		if _, err := sink.Write(head); err != nil {
 			return nil, err
 		}
-		buf := make([]byte, 256<<10)
-		m, err := io.CopyBuffer(sink, src, buf)
+		// The rest in parallel: each digest and the sealed file in a goroutine of its own.
+		m, err := parallelCopy(src, append(writers, sw)...)
 		if err != nil {
 			return nil, bodyError(err)
 		}
 		n += m
 	}
 	if n > max {
-		return nil, model.NewError(400, "EntityTooLarge", "Your proposed upload exceeds the maximum allowed size").
-			With("ProposedSize", strconv.FormatInt(n, 10)).With("MaxSizeAllowed", strconv.FormatInt(max, 10))
+		return nil, errEntityTooLarge(n, max)
 	}
 	r.size, r.md5 = n, mh.Sum(nil)
 	for a, h := range hashes {

@@ -31,7 +31,7 @@ import (
 
 var (
 	ctx       = apptest.Context()
-	wantError = apptest.WantError
+	wantError = apptest.WantErr
 )
 
 type env struct {

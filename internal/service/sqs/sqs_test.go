@@ -16,7 +16,7 @@ import (
 
 var (
 	ctx       = apptest.Context()
-	wantError = apptest.WantError
+	wantError = apptest.WantErr
 )
 
 type env struct {

@@ -2,7 +2,6 @@ package sts_test
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"net/http"
 	"strings"
@@ -13,8 +12,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	ststypes "github.com/aws/aws-sdk-go-v2/service/sts/types"
-	"github.com/aws/smithy-go"
-	smithyhttp "github.com/aws/smithy-go/transport/http"
 	"github.com/pquerna/otp"
 	"github.com/pquerna/otp/totp"
 
@@ -107,35 +104,10 @@ func (e *env) admin(method, path, body string, status int) string {
 	return b.String()
 }
 
-func must[T any](v T, err error) T {
-	if err != nil {
-		panic(fmt.Sprintf("unexpected error: %v", err))
-	}
-	return v
-}
+func must[T any](v T, err error) T { return apptest.Must(v, err) }
 
-// wantErr asserts an AWS error with the code, HTTP status and (when msg is not "")
-// exact message.
-func wantErr(t testing.TB, err error, code string, status int, msg string) {
-	t.Helper()
-	if err == nil {
-		t.Fatalf("want %s, got success", code)
-	}
-	var ae smithy.APIError
-	if !errors.As(err, &ae) {
-		t.Fatalf("want API error %s, got %v", code, err)
-	}
-	if ae.ErrorCode() != code {
-		t.Fatalf("want %s, got %s: %s", code, ae.ErrorCode(), ae.ErrorMessage())
-	}
-	if msg != "" && ae.ErrorMessage() != msg {
-		t.Fatalf("%s message:\n got %q\nwant %q", code, ae.ErrorMessage(), msg)
-	}
-	var re *smithyhttp.ResponseError
-	if status != 0 && errors.As(err, &re) && re.HTTPStatusCode() != status {
-		t.Fatalf("%s: status %d, want %d", code, re.HTTPStatusCode(), status)
-	}
-}
+// wantErr is apptest.WantErr.
+var wantErr = apptest.WantErr
 
 // doc builds a policy document from statements.
 func doc(stmts ...string) string {

@@ -1,0 +1,110 @@
+package s3_test
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/s3/types"
+
+	"github.com/palisade/palisade/internal/app/apptest"
+	"github.com/palisade/palisade/internal/store"
+)
+
+// S3's quotas and the requests it refuses for what they ask rather than for what
+// exists: each with its code, status and message.
+func TestLimitsAndRefusals(t *testing.T) {
+	e := newEnv(t)
+	_, err := e.s3.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("east"),
+		CreateBucketConfiguration: &types.CreateBucketConfiguration{LocationConstraint: "us-east-1"}})
+	wantErr(t, err, "InvalidLocationConstraint", 400, "The specified location-constraint is not valid")
+
+	e.bucket("limits")
+	big := `{"Version":"2012-10-17","Statement":[{"Sid":"` + strings.Repeat("x", 20*1024) + `","Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::limits/*"}]}`
+	wantErr(t, e.policy("limits", big), "PolicyTooLarge", 400, "Policy exceeds the maximum allowed document size.")
+
+	_, err = e.s3.PutBucketVersioning(ctx, &s3.PutBucketVersioningInput{Bucket: aws.String("limits"),
+		VersioningConfiguration: &types.VersioningConfiguration{Status: types.BucketVersioningStatusEnabled, MFADelete: types.MFADeleteEnabled}})
+	wantErr(t, err, "NotImplemented", 501, "A header you provided implies functionality that is not implemented")
+
+	// Values outside S3's enumerations: in an XML body they fail its schema check.
+	_, err = e.s3.PutBucketVersioning(ctx, &s3.PutBucketVersioningInput{Bucket: aws.String("limits"),
+		VersioningConfiguration: &types.VersioningConfiguration{Status: "On"}})
+	wantErr(t, err, "MalformedXML", 400, "The XML you provided was not well-formed or did not validate against our published schema")
+	_, err = e.s3.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("limits"), Key: aws.String("k"), Body: strings.NewReader("x"), StorageClass: "FAST"})
+	wantErr(t, err, "InvalidStorageClass", 400, "The storage class you specified is not valid")
+	_, err = e.s3.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("moon"),
+		CreateBucketConfiguration: &types.CreateBucketConfiguration{LocationConstraint: "moon-1"}})
+	wantErr(t, err, "InvalidLocationConstraint", 400, "The specified location-constraint is not valid")
+
+	_, err = e.s3.DeleteObjects(ctx, &s3.DeleteObjectsInput{Bucket: aws.String("limits"), Delete: &types.Delete{Objects: []types.ObjectIdentifier{}}})
+	wantErr(t, err, "MalformedXML", 400, "The XML you provided was not well-formed or did not validate against our published schema")
+
+	// Ownership controls can be deleted; reading them then is a 404.
+	must(e.s3.DeleteBucketOwnershipControls(ctx, &s3.DeleteBucketOwnershipControlsInput{Bucket: aws.String("limits")}))
+	_, err = e.s3.GetBucketOwnershipControls(ctx, &s3.GetBucketOwnershipControlsInput{Bucket: aws.String("limits")})
+	wantErr(t, err, "OwnershipControlsNotFoundError", 404, "The bucket ownership controls were not found")
+
+	// Grants by e-mail address name no account Palisade knows.
+	must(e.s3.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("acl-email"), ObjectOwnership: types.ObjectOwnershipObjectWriter}))
+	_, err = e.s3.PutBucketAcl(ctx, &s3.PutBucketAclInput{Bucket: aws.String("acl-email"), GrantRead: aws.String(`emailAddress="someone@example.com"`)})
+	wantErr(t, err, "UnresolvableGrantByEmailAddress", 400, "The e-mail address you provided does not match any account on record.")
+
+	// A body declared above 5 GiB is refused before any of it is sent.
+	code, body := putDeclared(t, e.p, "/limits/huge", 5<<30+1)
+	if code != 400 || !strings.Contains(body, "<Code>EntityTooLarge</Code>") || !strings.Contains(body, "<ProposedSize>5368709121</ProposedSize>") ||
+		!strings.Contains(body, "<MaxSizeAllowed>5368709120</MaxSizeAllowed>") {
+		t.Fatalf("declared 5 GiB + 1: %d %s", code, body)
+	}
+
+	// 10,000 buckets per account (the account's bucket index is filled directly: ten
+	// thousand CreateBucket calls would only repeat what the other tests show).
+	err = e.p.Store.Update(ctx, func(tx *store.Tx) error {
+		for i := range 9999 {
+			if err := tx.Put(store.NS("s3", account, "", "owned"), fmt.Sprintf("filler-%05d", i), nil); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = e.s3.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("one-too-many")})
+	wantErr(t, err, "TooManyBuckets", 400, "You have attempted to create more buckets than allowed")
+}
+
+// putDeclared sends a signed PutObject that declares size bytes of body and sends
+// none, and returns S3's answer.
+func putDeclared(t *testing.T, p *apptest.Palisade, path string, size int64) (int, string) {
+	t.Helper()
+	req, _ := http.NewRequest("PUT", p.URL+path, nil)
+	req.ContentLength = size
+	req.Header.Set("X-Amz-Content-Sha256", "UNSIGNED-PAYLOAD")
+	creds := aws.Credentials{AccessKeyID: apptest.RootAccessKeyID, SecretAccessKey: apptest.RootSecret}
+	if err := v4.NewSigner().SignHTTP(ctx, creds, req, "UNSIGNED-PAYLOAD", "s3", apptest.Region, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	conn, err := net.Dial("tcp", req.URL.Host)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	conn.SetDeadline(time.Now().Add(10 * time.Second))
+	fmt.Fprintf(conn, "PUT %s HTTP/1.1\r\nHost: %s\r\nContent-Length: %d\r\n", path, req.URL.Host, size)
+	req.Header.Write(conn)
+	io.WriteString(conn, "\r\n")
+	resp, err := http.ReadResponse(bufio.NewReader(conn), req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp.StatusCode, readAll(resp)
+}
