@@ -174,55 +174,54 @@ func TestSNSThroughTheCLI(t *testing.T) {
 	}
 }
 
-// sqsCLIs are the CLIs whose SQS client speaks the JSON protocol: CLI v1 with botocore
-// 1.43. Debian's CLI v2.9 predates SQS's JSON protocol (botocore 1.31, 2023) and speaks
-// query, which Palisade's SQS does not serve (docs/COVERAGE.md).
-func sqsCLIs(t *testing.T) []cli {
-	var out []cli
-	for _, c := range clis(t) {
-		if c.v1 {
-			out = append(out, c)
-		}
-	}
-	if len(out) == 0 {
-		t.Fatal("no aws CLI v1 (pip install awscli) for the SQS tests")
-	}
-	return out
-}
-
+// SQS through both CLIs: v1 (botocore 1.43) speaks SQS's JSON protocol, Debian's v2.9
+// its query protocol (flattened Attribute.N.Name, XML answers), as AWS still serves both.
 func TestSQSThroughTheCLI(t *testing.T) {
 	s := start(t, t.TempDir(), withRootKey()...)
-	c := sqsCLIs(t)[0]
+	for _, c := range clis(t) {
+		t.Run(c.name, func(t *testing.T) { sqsThroughTheCLI(t, s, c) })
+	}
+}
+
+func sqsThroughTheCLI(t *testing.T, s *server, c cli) {
 	root := func(args ...string) (string, bool) { return c.run(s, rootAK, rootSK, args...) }
-	out, ok := root("sqs", "create-queue", "--queue-name", "jobs", "--attributes", "VisibilityTimeout=30")
+	name := "jobs-" + strings.NewReplacer("/", "-", ".", "-").Replace(c.name)
+	out, ok := root("sqs", "create-queue", "--queue-name", name, "--attributes", "VisibilityTimeout=30")
 	q := jsonField(t, out, "QueueUrl")
-	if !ok || q != s.URL+"/000000000000/jobs" {
+	if !ok || q != s.URL+"/000000000000/"+name {
 		t.Fatalf("create-queue: %s", out)
 	}
 	if out, ok := root("sqs", "send-message", "--queue-url", q, "--message-body", "work", "--message-attributes", `{"k":{"DataType":"String","StringValue":"v"}}`); !ok {
 		t.Fatalf("send-message: %s", out)
 	}
-	out, ok = root("sqs", "receive-message", "--queue-url", q, "--message-attribute-names", "All", "--attribute-names", "All")
+	if out, ok := root("sqs", "send-message-batch", "--queue-url", q, "--entries", "Id=a,MessageBody=one", "Id=b,MessageBody=two"); !ok || strings.Count(out, `"MessageId"`) != 2 {
+		t.Fatalf("send-message-batch: %s", out)
+	}
+	out, ok = root("sqs", "receive-message", "--queue-url", q, "--message-attribute-names", "All", "--attribute-names", "All", "--max-number-of-messages", "10")
 	var r struct {
 		Messages []struct {
 			Body, ReceiptHandle string
 			Attributes          map[string]string
+			MessageAttributes   map[string]struct{ StringValue string }
 		}
 	}
 	decodeJSON(t, out, &r)
-	if !ok || len(r.Messages) != 1 || r.Messages[0].Body != "work" || r.Messages[0].Attributes["ApproximateReceiveCount"] != "1" {
+	if !ok || len(r.Messages) != 3 || r.Messages[0].Body != "work" || r.Messages[0].Attributes["ApproximateReceiveCount"] != "1" ||
+		r.Messages[0].MessageAttributes["k"].StringValue != "v" {
 		t.Fatalf("receive-message: %s", out)
 	}
-	if out, ok := root("sqs", "delete-message", "--queue-url", q, "--receipt-handle", r.Messages[0].ReceiptHandle); !ok {
-		t.Fatalf("delete-message: %s", out)
+	for _, m := range r.Messages {
+		if out, ok := root("sqs", "delete-message", "--queue-url", q, "--receipt-handle", m.ReceiptHandle); !ok {
+			t.Fatalf("delete-message: %s", out)
+		}
 	}
 	out, ok = root("sqs", "get-queue-attributes", "--queue-url", q, "--attribute-names", "All")
-	if !ok || !strings.Contains(out, `"ApproximateNumberOfMessages": "0"`) || !strings.Contains(out, `"QueueArn": "arn:aws:sqs:us-east-1:000000000000:jobs"`) {
+	if !ok || !strings.Contains(out, `"ApproximateNumberOfMessages": "0"`) || !strings.Contains(out, `"QueueArn": "arn:aws:sqs:us-east-1:000000000000:`+name+`"`) {
 		t.Fatalf("get-queue-attributes: %s", out)
 	}
 	out, ok = root("sqs", "get-queue-url", "--queue-name", "missing")
 	expectError(t, out, ok, "AWS.SimpleQueueService.NonExistentQueue")
-	out, ok = root("sqs", "create-queue", "--queue-name", "jobs", "--attributes", "VisibilityTimeout=31")
+	out, ok = root("sqs", "create-queue", "--queue-name", name, "--attributes", "VisibilityTimeout=31")
 	expectError(t, out, ok, "QueueAlreadyExists")
 }
 
@@ -312,7 +311,7 @@ func awaitAlarm(t *testing.T, c cli, s *server, q string) {
 // queue receives AWS's alarm message.
 func TestUnauthorizedAPICallsChain(t *testing.T) {
 	s := start(t, t.TempDir(), withRootKey()...)
-	c := sqsCLIs(t)[0]
+	c := clis(t)[0]
 	q := setUpChain(t, c, s)
 	root := func(args ...string) string {
 		t.Helper()
