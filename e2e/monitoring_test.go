@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"encoding/json"
 	"fmt"
-	"net/http"
 	"os"
 	"os/exec"
 	"strconv"
@@ -12,21 +11,6 @@ import (
 	"testing"
 	"time"
 )
-
-// nowMillis is the server's clock in milliseconds.
-func (s *server) nowMillis(t *testing.T) int64 {
-	t.Helper()
-	req, _ := http.NewRequest(http.MethodGet, s.URL+"/_palisade/clock", nil)
-	req.Header.Set("Authorization", "Bearer "+adminToken)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	var v struct{ Now time.Time }
-	json.NewDecoder(resp.Body).Decode(&v)
-	return v.Now.UnixMilli()
-}
 
 func decodeJSON(t *testing.T, out string, v any) {
 	t.Helper()
@@ -49,7 +33,7 @@ func TestLogsThroughTheCLI(t *testing.T) {
 			out, ok := root("logs", "create-log-group", "--log-group-name", g)
 			expectError(t, out, ok, "ResourceAlreadyExistsException")
 			root("logs", "create-log-stream", "--log-group-name", g, "--log-stream-name", "s")
-			now := s.nowMillis(t)
+			now := s.now(t).UnixMilli()
 			events := fmt.Sprintf(`[{"timestamp":%d,"message":"{\"errorCode\":\"AccessDenied\",\"n\":5}"},{"timestamp":%d,"message":"{\"errorCode\":\"None\",\"n\":50}"},{"timestamp":%d,"message":"ERROR disk full"}]`, now, now+1, now+2)
 			if out, ok := root("logs", "put-log-events", "--log-group-name", g, "--log-stream-name", "s", "--log-events", events); !ok || !strings.Contains(out, "nextSequenceToken") {
 				t.Fatalf("put-log-events: %s", out)
@@ -101,8 +85,8 @@ func TestCloudWatchThroughTheCLI(t *testing.T) {
 			if out, ok := root("cloudwatch", "put-metric-data", "--namespace", ns, "--metric-name", "Errors", "--value", "3", "--unit", "Count"); !ok {
 				t.Fatalf("put-metric-data: %s", out)
 			}
-			end := time.UnixMilli(s.nowMillis(t)).Add(time.Minute).UTC().Format(time.RFC3339)
-			begin := time.UnixMilli(s.nowMillis(t)).Add(-10 * time.Minute).UTC().Format(time.RFC3339)
+			end := time.UnixMilli(s.now(t).UnixMilli()).Add(time.Minute).UTC().Format(time.RFC3339)
+			begin := time.UnixMilli(s.now(t).UnixMilli()).Add(-10 * time.Minute).UTC().Format(time.RFC3339)
 			out, ok := root("cloudwatch", "get-metric-statistics", "--namespace", ns, "--metric-name", "Errors", "--start-time", begin,
 				"--end-time", end, "--period", "60", "--statistics", "Sum")
 			// CLI v1 (JSON 1.0) prints the number as the wire has it, v2 as a float.
@@ -244,14 +228,7 @@ func newCLIUser(t *testing.T, c cli, s *server, name string) (string, string) {
 // an SQS queue subscribed to it with a policy that lets SNS send.
 func setUpChain(t *testing.T, c cli, s *server) (queueURL string) {
 	t.Helper()
-	root := func(args ...string) string {
-		t.Helper()
-		out, ok := c.run(s, rootAK, rootSK, args...)
-		if !ok {
-			t.Fatalf("%v: %s", args, out)
-		}
-		return out
-	}
+	root := func(args ...string) string { t.Helper(); return c.must(t, s, args...) }
 	root("logs", "create-log-group", "--log-group-name", "ct")
 	root("logs", "put-metric-filter", "--log-group-name", "ct", "--filter-name", "unauth", "--filter-pattern",
 		`{($.errorCode="*UnauthorizedOperation") || ($.errorCode="AccessDenied*")}`,
@@ -313,14 +290,7 @@ func TestUnauthorizedAPICallsChain(t *testing.T) {
 	s := start(t, t.TempDir(), withRootKey()...)
 	c := clis(t)[0]
 	q := setUpChain(t, c, s)
-	root := func(args ...string) string {
-		t.Helper()
-		out, ok := c.run(s, rootAK, rootSK, args...)
-		if !ok {
-			t.Fatalf("%v: %s", args, out)
-		}
-		return out
-	}
+	root := func(args ...string) string { t.Helper(); return c.must(t, s, args...) }
 	role := root("iam", "create-role", "--role-name", "ct2cw", "--assume-role-policy-document",
 		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"cloudtrail.amazonaws.com"},"Action":"sts:AssumeRole"}]}`)
 	var r struct{ Role struct{ Arn string } }
@@ -385,14 +355,7 @@ func TestHTTPSubscriberVerifiesSignatures(t *testing.T) {
 		t.Fatalf("subscriber: %v", m)
 	}
 	c := clis(t)[0]
-	root := func(args ...string) string {
-		t.Helper()
-		out, ok := c.run(s, rootAK, rootSK, args...)
-		if !ok {
-			t.Fatalf("%v: %s", args, out)
-		}
-		return out
-	}
+	root := func(args ...string) string { t.Helper(); return c.must(t, s, args...) }
 	topic := jsonField(t, root("sns", "create-topic", "--name", "hooks"), "TopicArn")
 	root("sns", "subscribe", "--topic-arn", topic, "--protocol", "http", "--notification-endpoint", "http://"+addr+"/sns")
 	conf := next()
