@@ -25,10 +25,14 @@ import (
 	"github.com/palisade/palisade/internal/events"
 	"github.com/palisade/palisade/internal/server"
 	"github.com/palisade/palisade/internal/service/cloudtrail"
+	"github.com/palisade/palisade/internal/service/cloudwatch"
 	"github.com/palisade/palisade/internal/service/iam"
 	"github.com/palisade/palisade/internal/service/kms"
+	"github.com/palisade/palisade/internal/service/logs"
 	"github.com/palisade/palisade/internal/service/organizations"
 	"github.com/palisade/palisade/internal/service/s3"
+	"github.com/palisade/palisade/internal/service/sns"
+	"github.com/palisade/palisade/internal/service/sqs"
 	"github.com/palisade/palisade/internal/service/sts"
 	"github.com/palisade/palisade/internal/store"
 )
@@ -84,8 +88,16 @@ type App struct {
 	AdminToken string
 	Options    Options
 
-	// stop ends the background work (KMS's scheduled deletions and rotations);
-	// background waits for it.
+	// Logs is CloudWatch Logs, also reached in-process (CloudTrail delivers to it).
+	Logs *logs.Logs
+	// CloudWatch is metrics and alarms.
+	CloudWatch *cloudwatch.CloudWatch
+	// SNS and SQS are notifications and queues.
+	SNS *sns.SNS
+	SQS *sqs.SQS
+
+	// stop ends the background work (KMS's scheduled deletions and rotations, Logs
+	// Insights queries, alarm evaluation, SNS deliveries); background waits for it.
 	stop       context.CancelFunc
 	background sync.WaitGroup
 }
@@ -148,11 +160,13 @@ func Open(opts Options) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
+	a.build()
 	a.CloudTrail = cloudtrail.New(cloudtrail.Deps{Store: db, Events: a.Events, Clock: a.Clock, Sealer: sealer, Logger: opts.Logger,
-		Authz: a.Authz, Buckets: ctBuckets{a}, Keys: ctKeys{a}, Organizations: ctOrganizations{}, Roles: ctRoles{}})
+		Authz: a.Authz, Buckets: ctBuckets{a}, Keys: ctKeys{a}, Organizations: ctOrganizations{}, Roles: ctRoles{},
+		LogGroups: ctLogGroups{a}})
 	a.Server, err = server.New(server.Config{
 		Store: db, Keys: a.Keys, Sessions: a.Sessions, Clock: a.Clock, Logger: opts.Logger, Region: opts.Region, Authz: a.Authz,
-		AdminToken: a.AdminToken, OnClockAdvance: a.saveClock, OnAuthenticated: a.Usage.Record,
+		AdminToken: a.AdminToken, OnClockAdvance: a.saveClock, OnAuthenticated: a.Usage.Record, Public: a.SNS.PublicRoutes(),
 	}, a.Services()...)
 	if err != nil {
 		a.S3.Close()
@@ -165,14 +179,41 @@ func Open(opts Options) (*App, error) {
 	}
 	a.CloudTrail.Start()
 	ok = true
-	ctx, stop := context.WithCancel(context.Background())
-	a.stop = stop
-	a.background.Add(1)
-	go func() {
-		defer a.background.Done()
-		a.KMS.Run(ctx)
-	}()
+	a.startWorkers()
 	return a, nil
+}
+
+// build constructs the services that hold state of their own (caches, background
+// work) and wires the ones that call each other through interfaces they own.
+func (a *App) build() {
+	log := a.Options.Logger
+	a.SQS = sqs.New(sqs.Deps{Store: a.Store, Clock: a.Clock, Logger: log, Authz: a.Authz, KMS: kms.ForService(a.KMS, "sqs"), NewCall: a.newCall})
+	a.SNS = sns.New(sns.Deps{Store: a.Store, Clock: a.Clock, Logger: log, Authz: a.Authz, Sealer: a.Sealer,
+		OutboxDir: filepath.Join(a.Options.DataDir, "outbox"), Queues: queueSender{a.SQS, a.Clock}, Region: a.Options.Region,
+		KMS: kms.ForService(a.KMS, "sns"), NewCall: a.newCall})
+	a.CloudWatch = cloudwatch.New(cloudwatch.Deps{Store: a.Store, Clock: a.Clock, Logger: log, Notifier: alarmNotifier{a.SNS, a.Clock}})
+	a.Logs = logs.New(logs.Deps{Store: a.Store, Clock: a.Clock, Logger: log, Authz: a.Authz, Metrics: metricSink{a.CloudWatch},
+		KMS: kms.ForService(a.KMS, "logs"), NewCall: a.newCall})
+}
+
+// newCall is Server.NewCall for services built before the server: the calls their
+// background deliveries run as.
+func (a *App) newCall(ctx context.Context, service, op string, p auth.Principal, account, region string) (*server.Call, error) {
+	return a.Server.NewCall(ctx, service, op, p, account, region)
+}
+
+// startWorkers runs the services' background work (KMS's scheduled deletions and
+// rotations, Logs Insights queries, alarm evaluation, SNS deliveries) until Close.
+func (a *App) startWorkers() {
+	ctx, cancel := context.WithCancel(context.Background())
+	a.stop = cancel
+	for _, run := range []func(context.Context){a.KMS.Run, a.Logs.Run, a.CloudWatch.Run, a.SNS.Run} {
+		a.background.Add(1)
+		go func() {
+			defer a.background.Done()
+			run(ctx)
+		}()
+	}
 }
 
 // Services lists every service Palisade serves, wired to the parts of the app they
@@ -186,12 +227,16 @@ func (a *App) Services() []server.Service {
 		sts.Service(sts.Deps{Sessions: a.Sessions, Keys: a.Keys, Directory: iamDirectory{}, MFA: iam.NewMFA(a.Sealer), Authz: a.Authz, Store: a.Store}),
 		a.S3.API(),
 		a.S3.ControlAPI(),
+		a.Logs.Service(),
+		a.CloudWatch.Service(),
+		a.SNS.Service(),
+		a.SQS.Service(),
 	}
 }
 
-// Close stops the background work (KMS's schedule, event-log consumers, CloudTrail's
-// uploads) and closes the store after queued writes commit. Stop the HTTP server
-// first.
+// Close stops the background work (KMS's schedule, Logs Insights queries, alarm
+// evaluation, SNS deliveries, event-log consumers, CloudTrail's uploads) and closes
+// the store after queued writes commit. Stop the HTTP server first.
 func (a *App) Close() error {
 	if a.stop != nil {
 		a.stop()

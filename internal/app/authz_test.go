@@ -8,11 +8,15 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	cw "github.com/aws/aws-sdk-go-v2/service/cloudwatch"
+	cwl "github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/iam/types"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
 	kmstypes "github.com/aws/aws-sdk-go-v2/service/kms/types"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/sns"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
 	"github.com/palisade/palisade/internal/app"
 	"github.com/palisade/palisade/internal/app/apptest"
@@ -32,8 +36,25 @@ var entityVars = map[string]string{
 	"UserNameWithPath": "team/alice", "GroupNameWithPath": "g/devs", "RoleNameWithPath": "svc/r",
 	"InstanceProfileNameWithPath": "ip/ip", "PolicyNameWithPath": "pp/pol", "MfaTokenIdWithPath": "m/dev",
 	"OidcProviderName": "oidc.example.com/x", "SamlProviderName": "saml", "FederatedUserName": "saml",
+	// CloudWatch Logs, CloudWatch, SNS and SQS.
+	"LogGroupName": "lg", "LogStreamName": "ls", "AlarmName": "al", "TopicName": "tp", "QueueName": "qu",
 	// CloudTrail's operations name the trail by Name, TrailName or ResourceId (an ARN).
 	"TrailName": "saml",
+}
+
+// monitoringSamples are the sample inputs of CloudWatch Logs, CloudWatch, SNS and
+// SQS: the resources TestEveryOperationIsAuthorized creates (their Checks hooks load
+// topics, subscriptions and queues, as AWS answers NotFound before AccessDenied).
+func monitoringSamples(topic, subscription, queueURL, queryID string) map[string]map[string]any {
+	return map[string]map[string]any{
+		"logs": {"logGroupName": "lg", "logStreamName": "ls", "logGroupIdentifier": "lg", "filterName": "f", "queryId": queryID,
+			"resourceArn": "arn:aws:logs:" + apptest.Region + ":" + acct + ":log-group:lg", "kmsKeyId": "arn:aws:kms:" + apptest.Region + ":" + acct + ":key/x"},
+		"cloudwatch": {"AlarmName": "al", "AlarmNames": []any{"al"}, "Namespace": "N", "MetricName": "M",
+			"ResourceARN": "arn:aws:cloudwatch:" + apptest.Region + ":" + acct + ":alarm:al"},
+		"sns": {"TopicArn": topic, "SubscriptionArn": subscription, "ResourceArn": topic, "Name": "tp", "Protocol": "sqs",
+			"Label": "l", "Token": "x", "Message": "m", "AttributeName": "DisplayName"},
+		"sqs": {"QueueUrl": queueURL, "QueueName": "qu", "Label": "l", "ReceiptHandle": "x", "MessageBody": "m"},
+	}
 }
 
 // sampleInputs are the values the walk puts in the operations' top-level members;
@@ -238,6 +259,22 @@ func TestEveryOperationIsAuthorized(t *testing.T) {
 		"GrantId": *grant.GrantId, "GrantToken": *grant.GrantToken, "DestinationKeyId": keyID, "Message": []byte("m"), "Signature": []byte("s"),
 		"Mac": []byte("m"), "MacAlgorithm": "HMAC_SHA_256", "SigningAlgorithm": "RSASSA_PSS_SHA_256", "KeyAgreementAlgorithm": "ECDH",
 		"PublicKey": []byte("p"), "Policy": "{}", "PolicyName": "default"}
+	topic, err := sns.NewFromConfig(p.RootConfig()).CreateTopic(ctx, &sns.CreateTopicInput{Name: aws.String("tp")})
+	must(topic, err)
+	queue, err := sqs.NewFromConfig(p.RootConfig()).CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String("qu")})
+	must(queue, err)
+	sub, err := sns.NewFromConfig(p.RootConfig()).Subscribe(ctx, &sns.SubscribeInput{TopicArn: topic.TopicArn, Protocol: aws.String("sqs"),
+		Endpoint: aws.String("arn:aws:sqs:" + apptest.Region + ":" + acct + ":qu")})
+	must(sub, err)
+	must(cwl.NewFromConfig(p.RootConfig()).CreateLogGroup(ctx, &cwl.CreateLogGroupInput{LogGroupName: aws.String("lg")}))
+	// GetQueryResults is checked on the log groups of the query it names.
+	query, err := cwl.NewFromConfig(p.RootConfig()).StartQuery(ctx, &cwl.StartQueryInput{LogGroupName: aws.String("lg"),
+		QueryString: aws.String("fields @message"), StartTime: aws.Int64(0), EndTime: aws.Int64(1)})
+	must(query, err)
+	must(cw.NewFromConfig(p.RootConfig()).PutMetricAlarm(ctx, &cw.PutMetricAlarmInput{AlarmName: aws.String("al"), Namespace: aws.String("N"),
+		MetricName: aws.String("M"), Statistic: "Sum", Period: aws.Int32(60), EvaluationPeriods: aws.Int32(1), Threshold: aws.Float64(1),
+		ComparisonOperator: "GreaterThanThreshold"}))
+	samples := monitoringSamples(*topic.TopicArn, *sub.SubscriptionArn, *queue.QueueUrl, *query.QueryId)
 	// A bucket and an object for S3's operations; S3 Control names the caller's account.
 	s := s3.NewFromConfig(p.RootConfig(), func(o *s3.Options) { o.UsePathStyle = true })
 	must(s.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("walk-bucket")}))
@@ -261,6 +298,9 @@ func TestEveryOperationIsAuthorized(t *testing.T) {
 					case "s3", "s3control":
 						sample = s3Sample
 					}
+					if s, ok := samples[svc.Model.Name]; ok {
+						sample = s
+					}
 					for _, m := range op.Input.Members {
 						if v, ok := sample[m.Name]; ok {
 							in[m.Name] = v
@@ -282,7 +322,9 @@ func TestEveryOperationIsAuthorized(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				actionName := svc.Model.SigningName + ":" + h.Op
+				// The action's prefix is the model's name (CloudWatch signs as
+				// "monitoring" but its actions are "cloudwatch:…").
+				actionName := svc.Model.Name + ":" + h.Op
 				if svc.Actions[h.Op] != "" {
 					actionName = svc.Actions[h.Op]
 				}

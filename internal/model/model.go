@@ -215,7 +215,7 @@ type Member struct {
 
 	Location         Location
 	LocationName     string // wire name: header, query key, URI label, XML element or JSON key
-	QueryName        string // ec2 protocol override
+	QueryName        string // ec2's parameter name; a query name JSON does not use (SQS over query)
 	Flattened        bool
 	XMLAttribute     bool
 	XMLNamespace     string

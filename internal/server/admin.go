@@ -9,13 +9,16 @@ import (
 	"time"
 )
 
-// adminHandler serves /_palisade/: health without authentication, everything else
-// behind the admin bearer token.
+// adminHandler serves /_palisade/: health and the services' Public routes without
+// authentication, everything else behind the admin bearer token.
 func (s *Server) adminHandler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /_palisade/health", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]any{"status": "ok", "services": s.Services()})
 	})
+	for pattern, h := range s.cfg.Public {
+		mux.Handle(pattern, h)
+	}
 	mux.Handle("/_palisade/clock", s.requireToken(http.HandlerFunc(s.clockHandler)))
 	for _, e := range s.entries {
 		if h := e.svc.Admin; h != nil {

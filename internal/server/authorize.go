@@ -71,9 +71,9 @@ func (c *Call) caller() authz.Caller {
 }
 
 // accessDenied is the service's access-denied error: its modelled exception when it
-// has one, else the protocol's customary code.
+// has one (SNS's is AuthorizationError), else the protocol's customary code.
 func (s *Server) accessDenied(c *Call, msg string) *model.Error {
-	for _, name := range []string{"AccessDeniedException", "AccessDenied"} {
+	for _, name := range []string{"AccessDeniedException", "AccessDenied", "AuthorizationErrorException"} {
 		if sh, ok := c.Service.Shapes[name]; ok && sh.Exception {
 			e := model.ErrorFromShape(sh, msg)
 			if e.Status == 400 && c.Service.Protocol == "rest-json" {

@@ -85,6 +85,28 @@ type Handler struct {
 	in, out   reflect.Type
 	call      func(c *Call, in any) (any, error)
 	prep      func(c *Call, in any) (any, error)
+	noTrail   bool
+	wait      func(c *Call, in any)
+}
+
+// NotRecorded marks an operation CloudTrail does not record (CloudWatch Logs'
+// PutLogEvents, GetLogEvents and FilterLogEvents: AWS's list of logged CloudWatch
+// Logs actions leaves them out). The call gets no record in the event log.
+func (h Handler) NotRecorded() Handler {
+	h.noTrail = true
+	return h
+}
+
+// Recorded reports whether CloudTrail records the operation's calls.
+func (h Handler) Recorded() bool { return !h.noTrail }
+
+// Waiting adds a wait the server runs before the handler's transaction, outside any
+// transaction (c.Tx is nil), once the caller is authenticated and authorized: long
+// polls (SQS ReceiveMessage's WaitTimeSeconds) block there rather than on the store's
+// single writer. The wait should return early when c is done (the client left).
+func (h Handler) Waiting(wait func(c *Call, in any)) Handler {
+	h.wait = wait
+	return h
 }
 
 // Read registers a handler that changes no state: it runs on a read snapshot,
@@ -187,7 +209,9 @@ type Call struct {
 	Tx *store.Tx
 
 	// Secure is true when the request came over TLS (aws:SecureTransport); TLS is the
-	// connection's state then, for the record's tlsDetails. Host is the Host header.
+	// connection's state then, for the record's tlsDetails. Host is the Host header:
+	// services that hand back URLs of this endpoint (SQS queue URLs, SNS certificate
+	// and unsubscribe URLs) build them from it.
 	Secure bool
 	TLS    *tls.ConnectionState
 	Host   string

@@ -57,6 +57,11 @@ type Config struct {
 	Authz *authz.Authorizer
 	// OnClockAdvance persists a new clock offset before the admin API acknowledges it.
 	OnClockAdvance func(ctx context.Context, offset time.Duration) error
+	// Public are the unauthenticated routes services publish under /_palisade/, by
+	// http.ServeMux pattern (SNS's signing certificate, which message receivers fetch
+	// as AWS's is fetched: anonymously). Everything else under /_palisade/ but health
+	// needs the admin token.
+	Public map[string]http.Handler
 	// OnAuthenticated, when set, is told of every request whose signature checked out
 	// (before it is decoded or authorized), with the signing service, the region and
 	// Palisade's time: IAM's access-key last-used and service last-accessed data come
@@ -273,6 +278,9 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, st *callState) {
 			e.svc.Done(done)
 		}()
 	}
+	if h.wait != nil {
+		s.waitFor(call, e, h, inVal.Interface(), in)
+	}
 	out, herr, serr := s.dispatch(call, e, h, inVal.Interface(), in)
 	if serr != nil {
 		// The store could not commit: nothing was acknowledged, and the client must
@@ -362,6 +370,24 @@ func (s *Server) dispatch(c *Call, e *entry, h Handler, in any, inTree map[strin
 	return out, herr, serr
 }
 
+// waitFor runs a handler's wait once the caller is known to be authorized (checked on
+// a snapshot, so a caller who will be denied is denied at once, not after the wait).
+// The handler's transaction authorizes again.
+func (s *Server) waitFor(c *Call, e *entry, h Handler, in any, inTree map[string]any) {
+	var denied error
+	err := s.cfg.Store.View(context.WithoutCancel(c.Context), func(tx *store.Tx) error {
+		c.Tx = tx
+		denied = s.authorizeOperation(c, e, h, inTree)
+		return nil
+	})
+	c.Tx, c.authorized, c.denied = nil, false, false
+	if err == nil && denied == nil {
+		h.wait(c, in)
+		// The call happens when the wait ends.
+		c.Now = s.cfg.Clock.Now()
+	}
+}
+
 func safePrep(h Handler, c *Call, in any) (p any, err error) {
 	defer func() {
 		if r := recover(); r != nil {
@@ -383,6 +409,9 @@ func safeHandle(h Handler, c *Call, in any) (out any, err error) {
 // records builds the call's CloudTrail records as store events: one for the caller's
 // account, and one for each account the handler shared the call with (c.RecordFor).
 func (s *Server) records(c *Call, h Handler, in map[string]any, out any, herr error) []*store.Event {
+	if h.noTrail {
+		return nil
+	}
 	ac := &audit.Call{
 		Principal: c.Principal, Account: c.Account, Service: c.Service, Operation: c.Operation.Name,
 		Region: c.Region, GlobalService: c.entry.svc.Global, Time: c.Now, SourceIP: c.SourceIP,

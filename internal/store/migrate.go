@@ -27,6 +27,15 @@ var migrations = []string{
 	// 2: an account's events of one source and region, newest first (CloudTrail's
 	// event history reads its records this way; SQLite appends seq, the rowid).
 	`CREATE INDEX events_by_source ON events(source, account, region);`,
+	// 3: large values (CloudWatch Logs' event chunks) in a rowid table: its key index
+	// holds only keys, while kv, WITHOUT ROWID, keeps whole records in its B-tree, where
+	// a key comparison against a cell that overflows reads the entire value.
+	`CREATE TABLE blobs (
+		ns TEXT NOT NULL,
+		k  TEXT NOT NULL,
+		v  BLOB NOT NULL,
+		PRIMARY KEY (ns, k)
+	);`,
 }
 
 func migrate(db *sql.DB) error {

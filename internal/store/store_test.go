@@ -322,3 +322,55 @@ func TestEventsDesc(t *testing.T) {
 		t.Fatalf("before 6: %q", got)
 	}
 }
+
+// Blobs have their own key space: put, get, replace, and delete by prefix, with
+// non-ASCII keys counted as SQLite counts them; a rolled-back write leaves nothing.
+func TestBlobs(t *testing.T) {
+	db := open(t, t.TempDir())
+	defer db.Close()
+	ctx := context.Background()
+	big := bytes.Repeat([]byte("x"), 1<<20)
+	err := db.Update(ctx, func(tx *Tx) error {
+		for _, k := range []string{"g\x00é\x00a", "g\x00é\x00b", "g\x00f\x00a", "h"} {
+			if err := tx.PutBlob("ns", k, big); err != nil {
+				return err
+			}
+		}
+		if _, ok, _ := tx.Get("ns", "h"); ok {
+			t.Error("a blob is visible to Get")
+		}
+		return tx.PutBlob("ns", "h", []byte("small"))
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = db.Update(ctx, func(tx *Tx) error {
+		n, err := tx.DeleteBlobs("ns", "g\x00é\x00")
+		if err != nil || n != 2 {
+			t.Errorf("deleted %d, %v", n, err)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.Update(ctx, func(tx *Tx) error {
+		tx.PutBlob("ns", "rolled-back", big)
+		return errors.New("no")
+	})
+	err = db.View(ctx, func(tx *Tx) error {
+		for k, want := range map[string]int{"g\x00é\x00a": -1, "g\x00f\x00a": 1 << 20, "h": 5, "rolled-back": -1} {
+			v, ok, err := tx.GetBlob("ns", k)
+			if err != nil || (want < 0) == ok || ok && len(v) != want {
+				t.Errorf("%q: %d bytes, %v, %v", k, len(v), ok, err)
+			}
+		}
+		if err := tx.PutBlob("ns", "x", nil); err != ErrReadOnly {
+			t.Errorf("PutBlob in View: %v", err)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}

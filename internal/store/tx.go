@@ -79,28 +79,34 @@ func (tx *Tx) AfterCommit(fn func()) {
 func (tx *Tx) ReadOnly() bool { return tx.readOnly }
 
 // Get returns the value stored under ns/key; ok is false when there is none.
-func (tx *Tx) Get(ns, key string) (val []byte, ok bool, err error) {
-	err = tx.queryRow("SELECT v FROM kv WHERE ns = ? AND k = ?", ns, key).Scan(&val)
+func (tx *Tx) Get(ns, key string) (val []byte, ok bool, err error) { return tx.get("kv", ns, key) }
+
+// get reads ns/key from table (kv or blobs).
+func (tx *Tx) get(table, ns, key string) (val []byte, ok bool, err error) {
+	err = tx.queryRow("SELECT v FROM "+table+" WHERE ns = ? AND k = ?", ns, key).Scan(&val)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, false, nil
 	}
 	if err != nil {
-		return nil, false, fmt.Errorf("store: get %s/%s: %w", ns, key, err)
+		return nil, false, fmt.Errorf("store: get %s %s/%s: %w", table, ns, key, err)
 	}
 	return val, true, nil
 }
 
 // Put stores val under ns/key, replacing any value there.
-func (tx *Tx) Put(ns, key string, val []byte) error {
+func (tx *Tx) Put(ns, key string, val []byte) error { return tx.put("kv", ns, key, val) }
+
+// put writes ns/key into table (kv or blobs).
+func (tx *Tx) put(table, ns, key string, val []byte) error {
 	if tx.readOnly {
 		return ErrReadOnly
 	}
 	if val == nil {
 		val = []byte{}
 	}
-	_, err := tx.exec("INSERT INTO kv(ns, k, v) VALUES(?, ?, ?) ON CONFLICT(ns, k) DO UPDATE SET v = excluded.v", ns, key, val)
+	_, err := tx.exec("INSERT INTO "+table+"(ns, k, v) VALUES(?, ?, ?) ON CONFLICT(ns, k) DO UPDATE SET v = excluded.v", ns, key, val)
 	if err != nil {
-		return fmt.Errorf("store: put %s/%s: %w", ns, key, err)
+		return fmt.Errorf("store: put %s %s/%s: %w", table, ns, key, err)
 	}
 	return nil
 }
@@ -164,6 +170,31 @@ func (tx *Tx) Scan(ns, after string, limit int, fn func(key string, val []byte) 
 		return fmt.Errorf("store: scan %s: %w", ns, err)
 	}
 	return nil
+}
+
+// PutBlob stores a large value (a megabyte of log events) under ns/key, replacing any
+// there. Blobs live apart from Put's values, so that looking up small keys never
+// touches them; they have their own key space, read with GetBlob.
+func (tx *Tx) PutBlob(ns, key string, val []byte) error { return tx.put("blobs", ns, key, val) }
+
+// GetBlob returns the blob stored under ns/key; ok is false when there is none.
+func (tx *Tx) GetBlob(ns, key string) (val []byte, ok bool, err error) {
+	return tx.get("blobs", ns, key)
+}
+
+// DeleteBlobs removes the blobs of ns whose keys start with prefix ("" for all) and
+// returns how many there were.
+func (tx *Tx) DeleteBlobs(ns, prefix string) (int, error) {
+	if tx.readOnly {
+		return 0, ErrReadOnly
+	}
+	// Bytes, not characters: keys hold NULs, where SQLite's text functions stop.
+	res, err := tx.exec("DELETE FROM blobs WHERE ns = ? AND substr(CAST(k AS BLOB), 1, ?) = CAST(? AS BLOB)", ns, len(prefix), prefix)
+	if err != nil {
+		return 0, fmt.Errorf("store: delete blobs %s/%s: %w", ns, prefix, err)
+	}
+	n, _ := res.RowsAffected()
+	return int(n), nil
 }
 
 // Count returns the number of keys in ns, for quotas.

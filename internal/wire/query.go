@@ -153,10 +153,14 @@ func (d *queryDecoder) indices(prefix string) []int {
 }
 
 // name is the parameter name of a member: ec2 uses queryName, then a capitalized
-// locationName; query uses locationName.
+// locationName; query uses queryName (restored for services whose JSON model dropped
+// their query names, such as SQS), then locationName.
 func (d *queryDecoder) name(m *model.Member) string {
 	if d.ec2 {
 		return ec2ParamName(m)
+	}
+	if m.QueryName != "" {
+		return m.QueryName
 	}
 	return m.WireName()
 }
@@ -189,12 +193,21 @@ func (d *queryDecoder) value(m *model.Member, key string) (any, bool) {
 			return []any{}, true // "Name=" is an explicitly empty list
 		}
 		prefix := key
-		if !d.ec2 && !m.IsFlattened() {
+		switch {
+		case d.ec2:
+		case !m.IsFlattened():
 			item := "member"
 			if s.Member.LocationName != "" {
 				item = s.Member.LocationName
 			}
 			prefix = key + "." + item
+		case s.Member.LocationName != "":
+			// A flattened list's items take the member's name in place of the
+			// list's (botocore: SQS's AttributeNames are AttributeName.1, …).
+			prefix = s.Member.LocationName
+			if i := strings.LastIndexByte(key, '.'); i >= 0 {
+				prefix = key[:i+1] + s.Member.LocationName
+			}
 		}
 		ns := d.indices(prefix)
 		if len(ns) == 0 {

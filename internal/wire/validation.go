@@ -16,6 +16,7 @@ var validationCodes = map[string]string{
 	"s3":         "InvalidArgument",
 	"route53":    "InvalidInput",
 	"guardduty":  "BadRequestException",
+	"logs":       "InvalidParameterException",
 }
 
 // validationFields holds the extra members a service's validation error carries:

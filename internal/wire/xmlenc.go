@@ -97,8 +97,12 @@ func (x *xmlWriter) element(name, text string) {
 	x.close(name)
 }
 
-// memberName is the element name of a structure member.
+// memberName is the element name of a structure member: a query service's queryName
+// (see queryDecoder.name), else its locationName, else its name.
 func (x *xmlWriter) memberName(m *model.Member) string {
+	if !x.ec2 && m.QueryName != "" {
+		return m.QueryName
+	}
 	if m.LocationName != "" {
 		return m.LocationName
 	}

@@ -25,10 +25,10 @@ var Service = &model.Service{
 	ServiceID:        "SQS",
 	ServiceFullName:  "Amazon Simple Queue Service",
 	Protocol:         "json",
-	Protocols:        []string{"json"},
+	Protocols:        []string{"json", "query"},
 	JSONVersion:      "1.0",
 	TargetPrefix:     "AmazonSQS",
-	XMLNamespace:     "",
+	XMLNamespace:     "http://queue.amazonaws.com/doc/2012-11-05/",
 	QueryCompatible:  true,
 	GlobalEndpoint:   "",
 	SignatureVersion: "v4",
@@ -39,9 +39,9 @@ var shapes [114]model.Shape
 func init() {
 	s := &shapes
 	s[0] = model.Shape{Name: "AWSAccountIdList", Type: model.List, Flattened: true}
-	s[0].Member = &model.Member{Shape: &s[103]}
+	s[0].Member = &model.Member{Shape: &s[103], LocationName: "AWSAccountId"}
 	s[1] = model.Shape{Name: "ActionNameList", Type: model.List, Flattened: true}
-	s[1].Member = &model.Member{Shape: &s[103]}
+	s[1].Member = &model.Member{Shape: &s[103], LocationName: "ActionName"}
 	s[2] = model.Shape{Name: "AddPermissionRequest", Type: model.Structure, Required: []string{"QueueUrl", "Label", "AWSAccountIds", "Actions"}}
 	s[2].Members = []*model.Member{
 		{Name: "QueueUrl", Shape: &s[103], Required: true},
@@ -51,7 +51,7 @@ func init() {
 	}
 	s[2].ByName = model.IndexMembers(s[2].Members)
 	s[3] = model.Shape{Name: "AttributeNameList", Type: model.List, Flattened: true}
-	s[3].Member = &model.Member{Shape: &s[81]}
+	s[3].Member = &model.Member{Shape: &s[81], LocationName: "AttributeName"}
 	s[4] = model.Shape{Name: "BatchEntryIdsNotDistinct", Type: model.Structure, Exception: true, ErrorCode: "AWS.SimpleQueueService.BatchEntryIdsNotDistinct", HTTPStatusCode: 400, SenderFault: true}
 	s[4].Members = []*model.Member{
 		{Name: "message", Shape: &s[32]},
@@ -71,10 +71,10 @@ func init() {
 	}
 	s[6].ByName = model.IndexMembers(s[6].Members)
 	s[7] = model.Shape{Name: "BatchResultErrorEntryList", Type: model.List, Flattened: true}
-	s[7].Member = &model.Member{Shape: &s[6]}
+	s[7].Member = &model.Member{Shape: &s[6], LocationName: "BatchResultErrorEntry"}
 	s[8] = model.Shape{Name: "Binary", Type: model.Blob}
 	s[9] = model.Shape{Name: "BinaryList", Type: model.List}
-	s[9].Member = &model.Member{Shape: &s[8]}
+	s[9].Member = &model.Member{Shape: &s[8], LocationName: "BinaryListValue"}
 	s[10] = model.Shape{Name: "Boolean", Type: model.Boolean}
 	s[11] = model.Shape{Name: "BoxedInteger", Type: model.Integer}
 	s[12] = model.Shape{Name: "CancelMessageMoveTaskRequest", Type: model.Structure, Required: []string{"TaskHandle"}}
@@ -101,7 +101,7 @@ func init() {
 	}
 	s[15].ByName = model.IndexMembers(s[15].Members)
 	s[16] = model.Shape{Name: "ChangeMessageVisibilityBatchRequestEntryList", Type: model.List, Flattened: true}
-	s[16].Member = &model.Member{Shape: &s[15]}
+	s[16].Member = &model.Member{Shape: &s[15], LocationName: "ChangeMessageVisibilityBatchRequestEntry"}
 	s[17] = model.Shape{Name: "ChangeMessageVisibilityBatchResult", Type: model.Structure, Required: []string{"Successful", "Failed"}}
 	s[17].Members = []*model.Member{
 		{Name: "Successful", Shape: &s[19], Required: true},
@@ -114,7 +114,7 @@ func init() {
 	}
 	s[18].ByName = model.IndexMembers(s[18].Members)
 	s[19] = model.Shape{Name: "ChangeMessageVisibilityBatchResultEntryList", Type: model.List, Flattened: true}
-	s[19].Member = &model.Member{Shape: &s[18]}
+	s[19].Member = &model.Member{Shape: &s[18], LocationName: "ChangeMessageVisibilityBatchResultEntry"}
 	s[20] = model.Shape{Name: "ChangeMessageVisibilityRequest", Type: model.Structure, Required: []string{"QueueUrl", "ReceiptHandle", "VisibilityTimeout"}}
 	s[20].Members = []*model.Member{
 		{Name: "QueueUrl", Shape: &s[103], Required: true},
@@ -125,8 +125,8 @@ func init() {
 	s[21] = model.Shape{Name: "CreateQueueRequest", Type: model.Structure, Required: []string{"QueueName"}}
 	s[21].Members = []*model.Member{
 		{Name: "QueueName", Shape: &s[103], Required: true},
-		{Name: "Attributes", Shape: &s[80]},
-		{Name: "tags", Shape: &s[107]},
+		{Name: "Attributes", Shape: &s[80], QueryName: "Attribute"},
+		{Name: "tags", Shape: &s[107], QueryName: "Tag"},
 	}
 	s[21].ByName = model.IndexMembers(s[21].Members)
 	s[22] = model.Shape{Name: "CreateQueueResult", Type: model.Structure}
@@ -147,7 +147,7 @@ func init() {
 	}
 	s[24].ByName = model.IndexMembers(s[24].Members)
 	s[25] = model.Shape{Name: "DeleteMessageBatchRequestEntryList", Type: model.List, Flattened: true}
-	s[25].Member = &model.Member{Shape: &s[24]}
+	s[25].Member = &model.Member{Shape: &s[24], LocationName: "DeleteMessageBatchRequestEntry"}
 	s[26] = model.Shape{Name: "DeleteMessageBatchResult", Type: model.Structure, Required: []string{"Successful", "Failed"}}
 	s[26].Members = []*model.Member{
 		{Name: "Successful", Shape: &s[28], Required: true},
@@ -160,7 +160,7 @@ func init() {
 	}
 	s[27].ByName = model.IndexMembers(s[27].Members)
 	s[28] = model.Shape{Name: "DeleteMessageBatchResultEntryList", Type: model.List, Flattened: true}
-	s[28].Member = &model.Member{Shape: &s[27]}
+	s[28].Member = &model.Member{Shape: &s[27], LocationName: "DeleteMessageBatchResultEntry"}
 	s[29] = model.Shape{Name: "DeleteMessageRequest", Type: model.Structure, Required: []string{"QueueUrl", "ReceiptHandle"}}
 	s[29].Members = []*model.Member{
 		{Name: "QueueUrl", Shape: &s[103], Required: true},
@@ -186,7 +186,7 @@ func init() {
 	s[33].ByName = model.IndexMembers(s[33].Members)
 	s[34] = model.Shape{Name: "GetQueueAttributesResult", Type: model.Structure}
 	s[34].Members = []*model.Member{
-		{Name: "Attributes", Shape: &s[80]},
+		{Name: "Attributes", Shape: &s[80], QueryName: "Attribute"},
 	}
 	s[34].ByName = model.IndexMembers(s[34].Members)
 	s[35] = model.Shape{Name: "GetQueueUrlRequest", Type: model.Structure, Required: []string{"QueueName"}}
@@ -313,7 +313,7 @@ func init() {
 	s[57].ByName = model.IndexMembers(s[57].Members)
 	s[58] = model.Shape{Name: "ListQueueTagsResult", Type: model.Structure}
 	s[58].Members = []*model.Member{
-		{Name: "Tags", Shape: &s[107]},
+		{Name: "Tags", Shape: &s[107], QueryName: "Tag"},
 	}
 	s[58].ByName = model.IndexMembers(s[58].Members)
 	s[59] = model.Shape{Name: "ListQueuesRequest", Type: model.Structure}
@@ -336,46 +336,46 @@ func init() {
 		{Name: "ReceiptHandle", Shape: &s[103]},
 		{Name: "MD5OfBody", Shape: &s[103]},
 		{Name: "Body", Shape: &s[103]},
-		{Name: "Attributes", Shape: &s[71]},
+		{Name: "Attributes", Shape: &s[71], QueryName: "Attribute"},
 		{Name: "MD5OfMessageAttributes", Shape: &s[103]},
-		{Name: "MessageAttributes", Shape: &s[66]},
+		{Name: "MessageAttributes", Shape: &s[66], QueryName: "MessageAttribute"},
 	}
 	s[62].ByName = model.IndexMembers(s[62].Members)
 	s[63] = model.Shape{Name: "MessageAttributeName", Type: model.String}
 	s[64] = model.Shape{Name: "MessageAttributeNameList", Type: model.List, Flattened: true}
-	s[64].Member = &model.Member{Shape: &s[63]}
+	s[64].Member = &model.Member{Shape: &s[63], LocationName: "MessageAttributeName"}
 	s[65] = model.Shape{Name: "MessageAttributeValue", Type: model.Structure, Required: []string{"DataType"}}
 	s[65].Members = []*model.Member{
 		{Name: "StringValue", Shape: &s[103]},
 		{Name: "BinaryValue", Shape: &s[8]},
-		{Name: "StringListValues", Shape: &s[104], Flattened: true},
-		{Name: "BinaryListValues", Shape: &s[9], Flattened: true},
+		{Name: "StringListValues", Shape: &s[104], QueryName: "StringListValue", Flattened: true},
+		{Name: "BinaryListValues", Shape: &s[9], QueryName: "BinaryListValue", Flattened: true},
 		{Name: "DataType", Shape: &s[103], Required: true},
 	}
 	s[65].ByName = model.IndexMembers(s[65].Members)
 	s[66] = model.Shape{Name: "MessageBodyAttributeMap", Type: model.Map, Flattened: true}
-	s[66].Key = &model.Member{Shape: &s[103]}
-	s[66].Value = &model.Member{Shape: &s[65]}
+	s[66].Key = &model.Member{Shape: &s[103], LocationName: "Name"}
+	s[66].Value = &model.Member{Shape: &s[65], LocationName: "Value"}
 	s[67] = model.Shape{Name: "MessageBodySystemAttributeMap", Type: model.Map, Flattened: true}
-	s[67].Key = &model.Member{Shape: &s[73]}
-	s[67].Value = &model.Member{Shape: &s[74]}
+	s[67].Key = &model.Member{Shape: &s[73], LocationName: "Name"}
+	s[67].Value = &model.Member{Shape: &s[74], LocationName: "Value"}
 	s[68] = model.Shape{Name: "MessageList", Type: model.List, Flattened: true}
-	s[68].Member = &model.Member{Shape: &s[62]}
+	s[68].Member = &model.Member{Shape: &s[62], LocationName: "Message"}
 	s[69] = model.Shape{Name: "MessageNotInflight", Type: model.Structure, Exception: true, ErrorCode: "AWS.SimpleQueueService.MessageNotInflight", HTTPStatusCode: 400, SenderFault: true}
 	s[69].ByName = map[string]*model.Member{}
 	s[70] = model.Shape{Name: "MessageSystemAttributeList", Type: model.List, Flattened: true}
 	s[70].Member = &model.Member{Shape: &s[72]}
 	s[71] = model.Shape{Name: "MessageSystemAttributeMap", Type: model.Map, Flattened: true}
-	s[71].Key = &model.Member{Shape: &s[72]}
-	s[71].Value = &model.Member{Shape: &s[103]}
+	s[71].Key = &model.Member{Shape: &s[72], LocationName: "Name"}
+	s[71].Value = &model.Member{Shape: &s[103], LocationName: "Value"}
 	s[72] = model.Shape{Name: "MessageSystemAttributeName", Type: model.String, Enum: []string{"All", "SenderId", "SentTimestamp", "ApproximateReceiveCount", "ApproximateFirstReceiveTimestamp", "SequenceNumber", "MessageDeduplicationId", "MessageGroupId", "AWSTraceHeader", "DeadLetterQueueSourceArn"}}
 	s[73] = model.Shape{Name: "MessageSystemAttributeNameForSends", Type: model.String, Enum: []string{"AWSTraceHeader"}}
 	s[74] = model.Shape{Name: "MessageSystemAttributeValue", Type: model.Structure, Required: []string{"DataType"}}
 	s[74].Members = []*model.Member{
 		{Name: "StringValue", Shape: &s[103]},
 		{Name: "BinaryValue", Shape: &s[8]},
-		{Name: "StringListValues", Shape: &s[104], Flattened: true},
-		{Name: "BinaryListValues", Shape: &s[9], Flattened: true},
+		{Name: "StringListValues", Shape: &s[104], QueryName: "StringListValue", Flattened: true},
+		{Name: "BinaryListValues", Shape: &s[9], QueryName: "BinaryListValue", Flattened: true},
 		{Name: "DataType", Shape: &s[103], Required: true},
 	}
 	s[74].ByName = model.IndexMembers(s[74].Members)
@@ -397,8 +397,8 @@ func init() {
 	}
 	s[79].ByName = model.IndexMembers(s[79].Members)
 	s[80] = model.Shape{Name: "QueueAttributeMap", Type: model.Map, Flattened: true}
-	s[80].Key = &model.Member{Shape: &s[81]}
-	s[80].Value = &model.Member{Shape: &s[103]}
+	s[80].Key = &model.Member{Shape: &s[81], LocationName: "Name"}
+	s[80].Value = &model.Member{Shape: &s[103], LocationName: "Value"}
 	s[81] = model.Shape{Name: "QueueAttributeName", Type: model.String, Enum: []string{"All", "Policy", "VisibilityTimeout", "MaximumMessageSize", "MessageRetentionPeriod", "ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible", "CreatedTimestamp", "LastModifiedTimestamp", "QueueArn", "ApproximateNumberOfMessagesDelayed", "DelaySeconds", "ReceiveMessageWaitTimeSeconds", "RedrivePolicy", "FifoQueue", "ContentBasedDeduplication", "KmsMasterKeyId", "KmsDataKeyReusePeriodSeconds", "DeduplicationScope", "FifoThroughputLimit", "RedriveAllowPolicy", "SqsManagedSseEnabled"}}
 	s[82] = model.Shape{Name: "QueueDeletedRecently", Type: model.Structure, Exception: true, ErrorCode: "AWS.SimpleQueueService.QueueDeletedRecently", HTTPStatusCode: 400, SenderFault: true}
 	s[82].Members = []*model.Member{
@@ -416,7 +416,7 @@ func init() {
 	}
 	s[84].ByName = model.IndexMembers(s[84].Members)
 	s[85] = model.Shape{Name: "QueueUrlList", Type: model.List, Flattened: true}
-	s[85].Member = &model.Member{Shape: &s[103]}
+	s[85].Member = &model.Member{Shape: &s[103], LocationName: "QueueUrl"}
 	s[86] = model.Shape{Name: "ReceiptHandleIsInvalid", Type: model.Structure, Exception: true, ErrorCode: "ReceiptHandleIsInvalid", HTTPStatusCode: 404, SenderFault: true}
 	s[86].Members = []*model.Member{
 		{Name: "message", Shape: &s[32]},
@@ -466,14 +466,14 @@ func init() {
 		{Name: "Id", Shape: &s[103], Required: true},
 		{Name: "MessageBody", Shape: &s[103], Required: true},
 		{Name: "DelaySeconds", Shape: &s[75]},
-		{Name: "MessageAttributes", Shape: &s[66]},
-		{Name: "MessageSystemAttributes", Shape: &s[67]},
+		{Name: "MessageAttributes", Shape: &s[66], QueryName: "MessageAttribute"},
+		{Name: "MessageSystemAttributes", Shape: &s[67], QueryName: "MessageSystemAttribute"},
 		{Name: "MessageDeduplicationId", Shape: &s[103]},
 		{Name: "MessageGroupId", Shape: &s[103]},
 	}
 	s[93].ByName = model.IndexMembers(s[93].Members)
 	s[94] = model.Shape{Name: "SendMessageBatchRequestEntryList", Type: model.List, Flattened: true}
-	s[94].Member = &model.Member{Shape: &s[93]}
+	s[94].Member = &model.Member{Shape: &s[93], LocationName: "SendMessageBatchRequestEntry"}
 	s[95] = model.Shape{Name: "SendMessageBatchResult", Type: model.Structure, Required: []string{"Successful", "Failed"}}
 	s[95].Members = []*model.Member{
 		{Name: "Successful", Shape: &s[97], Required: true},
@@ -491,14 +491,14 @@ func init() {
 	}
 	s[96].ByName = model.IndexMembers(s[96].Members)
 	s[97] = model.Shape{Name: "SendMessageBatchResultEntryList", Type: model.List, Flattened: true}
-	s[97].Member = &model.Member{Shape: &s[96]}
+	s[97].Member = &model.Member{Shape: &s[96], LocationName: "SendMessageBatchResultEntry"}
 	s[98] = model.Shape{Name: "SendMessageRequest", Type: model.Structure, Required: []string{"QueueUrl", "MessageBody"}}
 	s[98].Members = []*model.Member{
 		{Name: "QueueUrl", Shape: &s[103], Required: true},
 		{Name: "MessageBody", Shape: &s[103], Required: true},
 		{Name: "DelaySeconds", Shape: &s[75]},
-		{Name: "MessageAttributes", Shape: &s[66]},
-		{Name: "MessageSystemAttributes", Shape: &s[67]},
+		{Name: "MessageAttributes", Shape: &s[66], QueryName: "MessageAttribute"},
+		{Name: "MessageSystemAttributes", Shape: &s[67], QueryName: "MessageSystemAttribute"},
 		{Name: "MessageDeduplicationId", Shape: &s[103]},
 		{Name: "MessageGroupId", Shape: &s[103]},
 	}
@@ -515,7 +515,7 @@ func init() {
 	s[100] = model.Shape{Name: "SetQueueAttributesRequest", Type: model.Structure, Required: []string{"QueueUrl", "Attributes"}}
 	s[100].Members = []*model.Member{
 		{Name: "QueueUrl", Shape: &s[103], Required: true},
-		{Name: "Attributes", Shape: &s[80], Required: true},
+		{Name: "Attributes", Shape: &s[80], Required: true, QueryName: "Attribute"},
 	}
 	s[100].ByName = model.IndexMembers(s[100].Members)
 	s[101] = model.Shape{Name: "StartMessageMoveTaskRequest", Type: model.Structure, Required: []string{"SourceArn"}}
@@ -532,13 +532,13 @@ func init() {
 	s[102].ByName = model.IndexMembers(s[102].Members)
 	s[103] = model.Shape{Name: "String", Type: model.String}
 	s[104] = model.Shape{Name: "StringList", Type: model.List}
-	s[104].Member = &model.Member{Shape: &s[103]}
+	s[104].Member = &model.Member{Shape: &s[103], LocationName: "StringListValue"}
 	s[105] = model.Shape{Name: "TagKey", Type: model.String}
 	s[106] = model.Shape{Name: "TagKeyList", Type: model.List, Flattened: true}
-	s[106].Member = &model.Member{Shape: &s[105]}
+	s[106].Member = &model.Member{Shape: &s[105], LocationName: "TagKey"}
 	s[107] = model.Shape{Name: "TagMap", Type: model.Map, Flattened: true}
-	s[107].Key = &model.Member{Shape: &s[105]}
-	s[107].Value = &model.Member{Shape: &s[109]}
+	s[107].Key = &model.Member{Shape: &s[105], LocationName: "Key"}
+	s[107].Value = &model.Member{Shape: &s[109], LocationName: "Value"}
 	s[108] = model.Shape{Name: "TagQueueRequest", Type: model.Structure, Required: []string{"QueueUrl", "Tags"}}
 	s[108].Members = []*model.Member{
 		{Name: "QueueUrl", Shape: &s[103], Required: true},

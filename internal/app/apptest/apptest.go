@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
@@ -87,3 +88,6 @@ func (p *Palisade) RootConfig() aws.Config { return p.Config(RootAccessKeyID, Ro
 
 // Context is a background context for SDK calls.
 func Context() context.Context { return context.Background() }
+
+// AdvanceClock moves the server's clock forward, as the admin API does.
+func (p *Palisade) AdvanceClock(d time.Duration) { p.Clock.Advance(d) }

@@ -1,0 +1,80 @@
+package app
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	sqsapi "github.com/palisade/palisade/internal/api/sqs"
+	"github.com/palisade/palisade/internal/service/cloudtrail"
+	"github.com/palisade/palisade/internal/service/cloudwatch"
+	"github.com/palisade/palisade/internal/service/logs"
+	"github.com/palisade/palisade/internal/service/sns"
+	"github.com/palisade/palisade/internal/service/sqs"
+	"github.com/palisade/palisade/internal/store"
+)
+
+// The adapters below connect services through the small interfaces the calling
+// service owns; no service package imports another.
+
+// metricSink hands CloudWatch Logs' metric filter output to CloudWatch.
+type metricSink struct{ cw *cloudwatch.CloudWatch }
+
+func (m metricSink) PutMetricStatistics(tx *store.Tx, account, region string, data []logs.MetricDatum) error {
+	out := make([]cloudwatch.StatisticDatum, len(data))
+	for i, d := range data {
+		out[i] = cloudwatch.StatisticDatum{Namespace: d.Namespace, MetricName: d.MetricName, Dimensions: d.Dimensions, Unit: d.Unit,
+			Timestamp: d.Timestamp, SampleCount: d.SampleCount, Sum: d.Sum, Minimum: d.Minimum, Maximum: d.Maximum}
+	}
+	return m.cw.PutStatistics(tx, account, region, out)
+}
+
+// alarmNotifier publishes CloudWatch alarm actions through SNS, as
+// cloudwatch.amazonaws.com.
+type alarmNotifier struct {
+	sns   *sns.SNS
+	clock interface{ Now() time.Time }
+}
+
+func (n alarmNotifier) Notify(tx *store.Tx, region string, m cloudwatch.Notification) (string, error) {
+	return n.sns.PublishAsService(tx, sns.Notification{Service: "cloudwatch.amazonaws.com", TopicARN: m.TopicARN, Subject: m.Subject,
+		Message: m.Message, SourceAccount: m.SourceAccount, SourceARN: m.SourceARN, Now: n.clock.Now()})
+}
+
+// queueSender delivers SNS messages to SQS, as sns.amazonaws.com.
+type queueSender struct {
+	sqs   *sqs.SQS
+	clock interface{ Now() time.Time }
+}
+
+func (q queueSender) SendFromTopic(tx *store.Tx, m sns.QueueMessage) (string, error) {
+	var attrs map[string]sqsapi.MessageAttributeValue
+	if len(m.Attributes) > 0 {
+		attrs = make(map[string]sqsapi.MessageAttributeValue, len(m.Attributes))
+		for k, a := range m.Attributes {
+			v := sqsapi.MessageAttributeValue{DataType: a.DataType, BinaryValue: a.BinaryValue}
+			if a.BinaryValue == nil {
+				v.StringValue = &a.StringValue
+			}
+			attrs[k] = v
+		}
+	}
+	account := ""
+	if parts := strings.Split(m.TopicARN, ":"); len(parts) > 4 {
+		account = parts[4]
+	}
+	return q.sqs.SendFromService(tx, sqs.ServiceMessage{Service: "sns.amazonaws.com", QueueARN: m.QueueARN, SourceARN: m.TopicARN,
+		SourceAccount: account, Body: m.Body, Attributes: attrs, GroupID: m.GroupID, DedupID: m.DedupID, Now: q.clock.Now()})
+}
+
+// ctLogGroups is CloudWatch Logs as CloudTrail's LogGroups: CloudTrail has checked the
+// trail's role before it delivers.
+type ctLogGroups struct{ a *App }
+
+func (l ctLogGroups) PutEvents(ctx context.Context, account, region, group, stream string, events []cloudtrail.LogEvent) error {
+	evs := make([]logs.Event, len(events))
+	for i, e := range events {
+		evs[i] = logs.Event{Timestamp: e.Time.UnixMilli(), Message: e.Message}
+	}
+	return l.a.Logs.PutEventsAsService(ctx, account, region, group, stream, evs)
+}

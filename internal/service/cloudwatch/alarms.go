@@ -1,0 +1,593 @@
+package cloudwatch
+
+import (
+	"encoding/json"
+	"fmt"
+	"math"
+	"sort"
+	"strings"
+	"time"
+
+	api "github.com/palisade/palisade/internal/api/cloudwatch"
+	"github.com/palisade/palisade/internal/model"
+	"github.com/palisade/palisade/internal/server"
+	"github.com/palisade/palisade/internal/store"
+	"github.com/palisade/palisade/internal/svckit"
+)
+
+func (cw *CloudWatch) alarmHandlers() []server.Handler {
+	return []server.Handler{
+		server.Write("PutMetricAlarm", cw.putMetricAlarm),
+		server.Read("DescribeAlarms", cw.describeAlarms),
+		server.Read("DescribeAlarmsForMetric", cw.describeAlarmsForMetric),
+		server.Read("DescribeAlarmHistory", cw.describeAlarmHistory),
+		server.Write("DeleteAlarms", cw.deleteAlarms),
+		server.Write("SetAlarmState", cw.setAlarmState),
+		server.Write("EnableAlarmActions", cw.enableAlarmActions),
+		server.Write("DisableAlarmActions", cw.disableAlarmActions),
+		server.Write("TagResource", cw.tagResource),
+		server.Write("UntagResource", cw.untagResource),
+		server.Read("ListTagsForResource", cw.listTagsForResource),
+	}
+}
+
+// Alarm states.
+const (
+	stateOK           = "OK"
+	stateAlarm        = "ALARM"
+	stateInsufficient = "INSUFFICIENT_DATA"
+)
+
+// alarmRec is a stored metric alarm: its configuration and its state.
+type alarmRec struct {
+	Name                    string                `json:"name"`
+	Description             string                `json:"description,omitempty"`
+	ConfigUpdated           time.Time             `json:"configUpdated"`
+	ActionsEnabled          bool                  `json:"actionsEnabled"`
+	OKActions               []string              `json:"okActions"`
+	AlarmActions            []string              `json:"alarmActions"`
+	InsufficientDataActions []string              `json:"insufficientDataActions"`
+	MetricName              string                `json:"metricName,omitempty"`
+	Namespace               string                `json:"namespace,omitempty"`
+	Statistic               string                `json:"statistic,omitempty"`
+	ExtendedStatistic       string                `json:"extendedStatistic,omitempty"`
+	Dimensions              []api.Dimension       `json:"dimensions,omitempty"`
+	Period                  int32                 `json:"period,omitempty"`
+	Unit                    string                `json:"unit,omitempty"`
+	EvaluationPeriods       int32                 `json:"evaluationPeriods"`
+	DatapointsToAlarm       int32                 `json:"datapointsToAlarm,omitempty"`
+	Threshold               float64               `json:"threshold"`
+	ComparisonOperator      string                `json:"comparisonOperator"`
+	TreatMissingData        string                `json:"treatMissingData,omitempty"`
+	LowSampleCount          string                `json:"evaluateLowSampleCountPercentile,omitempty"`
+	Metrics                 []api.MetricDataQuery `json:"metrics,omitempty"`
+	Tags                    []api.Tag             `json:"tags,omitempty"`
+
+	State             string    `json:"state"`
+	StateReason       string    `json:"stateReason"`
+	StateReasonData   string    `json:"stateReasonData,omitempty"`
+	StateUpdated      time.Time `json:"stateUpdated"`
+	StateTransitioned time.Time `json:"stateTransitioned"`
+	// LastEval is the minute (Unix ms) of the last evaluation: alarms are evaluated
+	// once per minute of Palisade's clock.
+	LastEval int64 `json:"lastEval"`
+}
+
+func alarmARN(region, account, name string) string {
+	return "arn:aws:cloudwatch:" + region + ":" + account + ":alarm:" + name
+}
+
+func indexKey(account, region, name string) string { return account + "\x00" + region + "\x00" + name }
+
+func loadAlarm(tx *store.Tx, account, region, name string) (*alarmRec, error) {
+	a := &alarmRec{}
+	ok, err := tx.GetJSON(ns(account, region, tAlarms), name, a)
+	if err != nil || !ok {
+		return nil, err
+	}
+	return a, nil
+}
+
+func putAlarm(tx *store.Tx, account, region string, a *alarmRec) error {
+	return tx.PutJSON(ns(account, region, tAlarms), a.Name, a)
+}
+
+func (cw *CloudWatch) wakeEvaluator() {
+	select {
+	case cw.wake <- struct{}{}:
+	default:
+	}
+}
+
+var comparisons = map[string]string{
+	"GreaterThanOrEqualToThreshold": "greater than or equal to",
+	"GreaterThanThreshold":          "greater than",
+	"LessThanThreshold":             "less than",
+	"LessThanOrEqualToThreshold":    "less than or equal to",
+}
+
+var treatments = map[string]bool{"missing": true, "notBreaching": true, "breaching": true, "ignore": true}
+
+// validationError is CloudWatch's ValidationError, which its alarm checks answer with.
+func validationError(format string, args ...any) error {
+	return model.NewError(400, "ValidationError", format, args...)
+}
+
+func (cw *CloudWatch) putMetricAlarm(c *server.Call, in *api.PutMetricAlarmInput) (*model.Empty, error) {
+	a := &alarmRec{
+		Name: in.AlarmName, Description: svckit.Str(in.AlarmDescription), ConfigUpdated: c.Now.Truncate(time.Millisecond),
+		ActionsEnabled: in.ActionsEnabled == nil || *in.ActionsEnabled,
+		OKActions:      nonNil(in.OKActions), AlarmActions: nonNil(in.AlarmActions), InsufficientDataActions: nonNil(in.InsufficientDataActions),
+		MetricName: svckit.Str(in.MetricName), Namespace: svckit.Str(in.Namespace), Statistic: svckit.Str(in.Statistic),
+		ExtendedStatistic: svckit.Str(in.ExtendedStatistic), Dimensions: in.Dimensions, Unit: svckit.Str(in.Unit),
+		ComparisonOperator: svckit.Str(in.ComparisonOperator), TreatMissingData: svckit.Str(in.TreatMissingData),
+		LowSampleCount: svckit.Str(in.EvaluateLowSampleCountPercentile), Metrics: in.Metrics, Tags: in.Tags,
+	}
+	if in.Period != nil {
+		a.Period = *in.Period
+	}
+	if in.EvaluationPeriods != nil {
+		a.EvaluationPeriods = *in.EvaluationPeriods
+	}
+	if in.DatapointsToAlarm != nil {
+		a.DatapointsToAlarm = *in.DatapointsToAlarm
+	}
+	if in.Threshold != nil {
+		a.Threshold = *in.Threshold
+	}
+	if err := checkAlarm(c, a, in); err != nil {
+		return nil, err
+	}
+	old, err := loadAlarm(c.Tx, c.Account, c.Region, a.Name)
+	if err != nil {
+		return nil, err
+	}
+	summary, kind := "Alarm \""+a.Name+"\" created", "Create"
+	if old != nil {
+		// AWS: updating an alarm leaves its state unchanged.
+		a.State, a.StateReason, a.StateReasonData, a.StateUpdated, a.StateTransitioned = old.State, old.StateReason, old.StateReasonData, old.StateUpdated, old.StateTransitioned
+		if in.Tags == nil {
+			a.Tags = old.Tags
+		}
+		summary, kind = "Alarm \""+a.Name+"\" updated", "Update"
+	} else {
+		a.State, a.StateReason = stateInsufficient, "Unchecked: Initial alarm creation"
+		a.StateUpdated, a.StateTransitioned = a.ConfigUpdated, a.ConfigUpdated
+	}
+	if err := putAlarm(c.Tx, c.Account, c.Region, a); err != nil {
+		return nil, err
+	}
+	if err := c.Tx.Put(alarmIndex, indexKey(c.Account, c.Region, a.Name), nil); err != nil {
+		return nil, err
+	}
+	data := map[string]any{"type": kind, "version": "1.0"}
+	if kind == "Create" {
+		data["createdAlarm"] = a.out(c.Region, c.Account)
+	} else {
+		data["updatedAlarm"] = a.out(c.Region, c.Account)
+	}
+	if err := addHistory(c.Tx, c.Account, c.Region, a.Name, "ConfigurationUpdate", summary, data, c.Now); err != nil {
+		return nil, err
+	}
+	c.Tx.AfterCommit(cw.wakeEvaluator)
+	return &model.Empty{}, nil
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+// checkAlarm applies PutMetricAlarm's rules. Messages marked inferred follow
+// CloudWatch's style where the exact wording is not documented.
+func checkAlarm(c *server.Call, a *alarmRec, in *api.PutMetricAlarmInput) error {
+	if a.ComparisonOperator == "" {
+		return errMissing("The parameter ComparisonOperator is required.")
+	}
+	if _, ok := comparisons[a.ComparisonOperator]; !ok {
+		return errParam("Anomaly detection models and metric math threshold comparison operators are not supported by Palisade: %s", a.ComparisonOperator)
+	}
+	if in.Threshold == nil {
+		return errMissing("The parameter Threshold is required.")
+	}
+	if in.EvaluationPeriods == nil {
+		return errMissing("The parameter EvaluationPeriods is required.")
+	}
+	if a.EvaluationPeriods < 1 {
+		return errParam("The parameter EvaluationPeriods must be greater than or equal to 1.")
+	}
+	if a.DatapointsToAlarm > a.EvaluationPeriods {
+		// Inferred wording.
+		return validationError("DatapointsToAlarm must be less than or equal to EvaluationPeriods")
+	}
+	if a.TreatMissingData != "" && !treatments[a.TreatMissingData] {
+		return validationError("Option unknown: %s. Valid options are: breaching, notBreaching, ignore, missing", a.TreatMissingData)
+	}
+	if len(a.Metrics) > 0 {
+		if a.MetricName != "" || a.Namespace != "" || a.Statistic != "" || a.ExtendedStatistic != "" || len(a.Dimensions) > 0 || in.Period != nil {
+			return validationError("Metrics list cannot be combined with MetricName, Namespace, Statistic, ExtendedStatistic, Dimensions or Period")
+		}
+		returned := 0
+		for _, m := range a.Metrics {
+			if m.ReturnData == nil || *m.ReturnData {
+				returned++
+			}
+		}
+		if returned != 1 {
+			return validationError("Exactly one element of the metrics list should return data.")
+		}
+	} else {
+		if a.MetricName == "" {
+			return errMissing("The parameter MetricName is required.")
+		}
+		if a.Namespace == "" {
+			return errMissing("The parameter Namespace is required.")
+		}
+		if (a.Statistic == "") == (a.ExtendedStatistic == "") {
+			// Inferred wording.
+			return errCombination("Exactly one of the parameters Statistic and ExtendedStatistic must be specified.")
+		}
+		if a.ExtendedStatistic != "" && !percentileRE.MatchString(a.ExtendedStatistic) {
+			return errParam("The value %s for parameter ExtendedStatistic is not supported.", a.ExtendedStatistic)
+		}
+		if in.Period == nil {
+			return errMissing("The parameter Period is required.")
+		}
+		if p := a.Period; p != 10 && p != 20 && p != 30 && (p < 60 || p%60 != 0) {
+			return errParam("The parameter Period must be 10, 20, 30 or a multiple of 60.")
+		}
+		limit := int64(86400)
+		if a.Period >= 3600 {
+			limit = 7 * 86400
+		}
+		if int64(a.Period)*int64(a.EvaluationPeriods) > limit {
+			// Inferred wording.
+			return errParam("The evaluation period multiplied by the period must be less than or equal to %d seconds.", limit)
+		}
+	}
+	for _, list := range [][]string{a.OKActions, a.AlarmActions, a.InsufficientDataActions} {
+		if len(list) > 5 {
+			return errParam("The collection of actions can have at most 5 elements.")
+		}
+		for _, arn := range list {
+			p, ok := svckit.ParseARN(arn)
+			if !ok {
+				return validationError("Invalid arn syntax: %s", arn)
+			}
+			if p.Service == "sns" && p.Region != c.Region {
+				return validationError("Invalid region %s specified. Only %s is supported.", p.Region, c.Region)
+			}
+		}
+	}
+	return nil
+}
+
+// out is the alarm as DescribeAlarms returns it.
+func (a *alarmRec) out(region, account string) api.MetricAlarm {
+	m := api.MetricAlarm{
+		AlarmName: svckit.Ptr(a.Name), AlarmArn: svckit.Ptr(alarmARN(region, account, a.Name)),
+		AlarmConfigurationUpdatedTimestamp: svckit.Ptr(a.ConfigUpdated), ActionsEnabled: svckit.Ptr(a.ActionsEnabled),
+		OKActions: a.OKActions, AlarmActions: a.AlarmActions, InsufficientDataActions: a.InsufficientDataActions,
+		StateValue: svckit.Ptr(a.State), StateReason: svckit.Ptr(a.StateReason), StateUpdatedTimestamp: svckit.Ptr(a.StateUpdated),
+		StateTransitionedTimestamp: svckit.Ptr(a.StateTransitioned),
+		EvaluationPeriods:          svckit.Ptr(a.EvaluationPeriods), Threshold: svckit.Ptr(a.Threshold), ComparisonOperator: svckit.Ptr(a.ComparisonOperator),
+		TreatMissingData: svckit.Ptr(a.treatMissing()), Dimensions: nonNilDims(a.Dimensions), Metrics: a.Metrics,
+	}
+	if a.Description != "" {
+		m.AlarmDescription = svckit.Ptr(a.Description)
+	}
+	if a.StateReasonData != "" {
+		m.StateReasonData = svckit.Ptr(a.StateReasonData)
+	}
+	if a.MetricName != "" {
+		m.MetricName, m.Namespace, m.Period = svckit.Ptr(a.MetricName), svckit.Ptr(a.Namespace), svckit.Ptr(a.Period)
+	}
+	if a.Statistic != "" {
+		m.Statistic = svckit.Ptr(a.Statistic)
+	}
+	if a.ExtendedStatistic != "" {
+		m.ExtendedStatistic = svckit.Ptr(a.ExtendedStatistic)
+	}
+	if a.Unit != "" {
+		m.Unit = svckit.Ptr(a.Unit)
+	}
+	if a.DatapointsToAlarm > 0 {
+		m.DatapointsToAlarm = svckit.Ptr(a.DatapointsToAlarm)
+	}
+	if a.LowSampleCount != "" {
+		m.EvaluateLowSampleCountPercentile = svckit.Ptr(a.LowSampleCount)
+	}
+	return m
+}
+
+func (a *alarmRec) treatMissing() string {
+	if a.TreatMissingData == "" {
+		return "missing"
+	}
+	return a.TreatMissingData
+}
+
+func (a *alarmRec) datapointsToAlarm() int {
+	if a.DatapointsToAlarm > 0 {
+		return int(a.DatapointsToAlarm)
+	}
+	return int(a.EvaluationPeriods)
+}
+
+func (cw *CloudWatch) describeAlarms(c *server.Call, in *api.DescribeAlarmsInput) (*api.DescribeAlarmsOutput, error) {
+	if len(in.AlarmNames) > 0 && in.AlarmNamePrefix != nil {
+		return nil, errCombination("AlarmNames and AlarmNamePrefix are mutually exclusive.")
+	}
+	out := &api.DescribeAlarmsOutput{MetricAlarms: []api.MetricAlarm{}, CompositeAlarms: []api.CompositeAlarm{}}
+	if len(in.AlarmTypes) > 0 {
+		metric := false
+		for _, t := range in.AlarmTypes {
+			metric = metric || t == "MetricAlarm"
+		}
+		if !metric {
+			return out, nil
+		}
+	}
+	max := 50
+	if in.MaxRecords != nil {
+		max = int(*in.MaxRecords)
+	}
+	names := map[string]bool{}
+	for _, n := range in.AlarmNames {
+		names[n] = true
+	}
+	var err error
+	out.NextToken, err = svckit.Page(c.Tx, ns(c.Account, c.Region, tAlarms), svckit.Str(in.AlarmNamePrefix), in.NextToken, max, errBadToken(), func(k string, v []byte) (bool, error) {
+		if len(names) > 0 && !names[k] {
+			return false, nil
+		}
+		a := &alarmRec{}
+		if err := decode(v, a); err != nil {
+			return false, err
+		}
+		if in.StateValue != nil && a.State != *in.StateValue || in.ActionPrefix != nil && !hasActionPrefix(a, *in.ActionPrefix) {
+			return false, nil
+		}
+		out.MetricAlarms = append(out.MetricAlarms, a.out(c.Region, c.Account))
+		return true, nil
+	})
+	return out, err
+}
+
+func hasActionPrefix(a *alarmRec, prefix string) bool {
+	for _, list := range [][]string{a.OKActions, a.AlarmActions, a.InsufficientDataActions} {
+		for _, arn := range list {
+			if strings.HasPrefix(arn, prefix) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func (cw *CloudWatch) describeAlarmsForMetric(c *server.Call, in *api.DescribeAlarmsForMetricInput) (*api.DescribeAlarmsForMetricOutput, error) {
+	out := &api.DescribeAlarmsForMetricOutput{MetricAlarms: []api.MetricAlarm{}}
+	want := metricKey(in.Namespace, in.MetricName, in.Dimensions)
+	err := svckit.ScanPrefix(c.Tx, ns(c.Account, c.Region, tAlarms), "", "", func(_ string, v []byte) (bool, error) {
+		a := &alarmRec{}
+		if err := decode(v, a); err != nil {
+			return false, err
+		}
+		if a.MetricName == "" || metricKey(a.Namespace, a.MetricName, a.Dimensions) != want && len(in.Dimensions) > 0 ||
+			a.Namespace != in.Namespace || a.MetricName != in.MetricName ||
+			in.Statistic != nil && a.Statistic != *in.Statistic || in.ExtendedStatistic != nil && a.ExtendedStatistic != *in.ExtendedStatistic ||
+			in.Period != nil && a.Period != *in.Period || in.Unit != nil && a.Unit != *in.Unit {
+			return true, nil
+		}
+		out.MetricAlarms = append(out.MetricAlarms, a.out(c.Region, c.Account))
+		return true, nil
+	})
+	return out, err
+}
+
+func (cw *CloudWatch) deleteAlarms(c *server.Call, in *api.DeleteAlarmsInput) (*model.Empty, error) {
+	var missing []string
+	for _, n := range in.AlarmNames {
+		a, err := loadAlarm(c.Tx, c.Account, c.Region, n)
+		if err != nil {
+			return nil, err
+		}
+		if a == nil {
+			missing = append(missing, n)
+		}
+	}
+	if len(missing) > 0 {
+		// Inferred wording: DeleteAlarms fails as a whole when a name is unknown.
+		return nil, api.NewResourceNotFound(fmt.Sprintf("%d of %d alarms were not found: %s", len(missing), len(in.AlarmNames), strings.Join(missing, ", ")))
+	}
+	for _, n := range in.AlarmNames {
+		if _, err := c.Tx.Delete(ns(c.Account, c.Region, tAlarms), n); err != nil {
+			return nil, err
+		}
+		if _, err := c.Tx.Delete(alarmIndex, indexKey(c.Account, c.Region, n)); err != nil {
+			return nil, err
+		}
+		data := map[string]any{"type": "Delete", "version": "1.0"}
+		if err := addHistory(c.Tx, c.Account, c.Region, n, "ConfigurationUpdate", "Alarm \""+n+"\" deleted", data, c.Now); err != nil {
+			return nil, err
+		}
+	}
+	return &model.Empty{}, nil
+}
+
+func (cw *CloudWatch) setAlarmState(c *server.Call, in *api.SetAlarmStateInput) (*model.Empty, error) {
+	a, err := loadAlarm(c.Tx, c.Account, c.Region, in.AlarmName)
+	if err != nil {
+		return nil, err
+	}
+	if a == nil {
+		return nil, api.NewResourceNotFound("Alarm " + in.AlarmName + " not found")
+	}
+	data := svckit.Str(in.StateReasonData)
+	if data != "" && !json.Valid([]byte(data)) {
+		return nil, api.NewInvalidFormatFault("StateReasonData is not valid JSON.")
+	}
+	// The next evaluation, a minute of Palisade's clock later, sets the alarm back to
+	// the state its data gives (AWS: "the alarm state returns to its actual state").
+	a.LastEval = minuteOf(c.Now)
+	if err := cw.transition(c.Tx, c.Account, c.Region, a, in.StateValue, in.StateReason, data, c.Now); err != nil {
+		return nil, err
+	}
+	return &model.Empty{}, nil
+}
+
+func (cw *CloudWatch) setActions(c *server.Call, names []string, enabled bool) error {
+	for _, n := range names {
+		a, err := loadAlarm(c.Tx, c.Account, c.Region, n)
+		if err != nil {
+			return err
+		}
+		if a == nil {
+			continue
+		}
+		a.ActionsEnabled = enabled
+		if err := putAlarm(c.Tx, c.Account, c.Region, a); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (cw *CloudWatch) enableAlarmActions(c *server.Call, in *api.EnableAlarmActionsInput) (*model.Empty, error) {
+	return &model.Empty{}, cw.setActions(c, in.AlarmNames, true)
+}
+
+func (cw *CloudWatch) disableAlarmActions(c *server.Call, in *api.DisableAlarmActionsInput) (*model.Empty, error) {
+	return &model.Empty{}, cw.setActions(c, in.AlarmNames, false)
+}
+
+// alarmByARN resolves the ResourceARN of the tagging operations (alarms only).
+func alarmByARN(c *server.Call, arn string) (*alarmRec, error) {
+	p, ok := svckit.ParseARN(arn)
+	name, isAlarm := strings.CutPrefix(p.Resource, "alarm:")
+	if !ok || p.Service != "cloudwatch" || !isAlarm || p.Account != c.Account || p.Region != c.Region {
+		return nil, api.NewResourceNotFoundException("The specified resource does not exist.")
+	}
+	a, err := loadAlarm(c.Tx, c.Account, c.Region, name)
+	if err == nil && a == nil {
+		err = api.NewResourceNotFoundException("The specified resource does not exist.")
+	}
+	return a, err
+}
+
+func (cw *CloudWatch) tagResource(c *server.Call, in *api.TagResourceInput) (*api.TagResourceOutput, error) {
+	a, err := alarmByARN(c, in.ResourceARN)
+	if err != nil {
+		return nil, err
+	}
+	for _, t := range in.Tags {
+		replaced := false
+		for i := range a.Tags {
+			if a.Tags[i].Key == t.Key {
+				a.Tags[i].Value, replaced = t.Value, true
+			}
+		}
+		if !replaced {
+			a.Tags = append(a.Tags, t)
+		}
+	}
+	if len(a.Tags) > 50 {
+		return nil, api.NewLimitExceededException("A resource can have no more than 50 tags.")
+	}
+	return &api.TagResourceOutput{}, putAlarm(c.Tx, c.Account, c.Region, a)
+}
+
+func (cw *CloudWatch) untagResource(c *server.Call, in *api.UntagResourceInput) (*api.UntagResourceOutput, error) {
+	a, err := alarmByARN(c, in.ResourceARN)
+	if err != nil {
+		return nil, err
+	}
+	var kept []api.Tag
+	for _, t := range a.Tags {
+		drop := false
+		for _, k := range in.TagKeys {
+			drop = drop || k == t.Key
+		}
+		if !drop {
+			kept = append(kept, t)
+		}
+	}
+	a.Tags = kept
+	return &api.UntagResourceOutput{}, putAlarm(c.Tx, c.Account, c.Region, a)
+}
+
+func (cw *CloudWatch) listTagsForResource(c *server.Call, in *api.ListTagsForResourceInput) (*api.ListTagsForResourceOutput, error) {
+	a, err := alarmByARN(c, in.ResourceARN)
+	if err != nil {
+		return nil, err
+	}
+	tags := a.Tags
+	if tags == nil {
+		tags = []api.Tag{}
+	}
+	return &api.ListTagsForResourceOutput{Tags: tags}, nil
+}
+
+// historyRec is one alarm history item.
+type historyRec struct {
+	Alarm   string    `json:"alarm"`
+	Type    string    `json:"type"`
+	Time    time.Time `json:"time"`
+	Summary string    `json:"summary"`
+	Data    string    `json:"data"`
+}
+
+// addHistory records a history item under a key that sorts newest first.
+func addHistory(tx *store.Tx, account, region, alarm, kind, summary string, data any, at time.Time) error {
+	b, err := json.Marshal(data)
+	if err != nil {
+		return err
+	}
+	key := fmt.Sprintf("%019d.%s", math.MaxInt64-at.UnixNano(), svckit.UUID())
+	return tx.PutJSON(ns(account, region, tHistory), key, historyRec{Alarm: alarm, Type: kind, Time: at.Truncate(time.Millisecond), Summary: summary, Data: string(b)})
+}
+
+func (cw *CloudWatch) describeAlarmHistory(c *server.Call, in *api.DescribeAlarmHistoryInput) (*api.DescribeAlarmHistoryOutput, error) {
+	max := 100
+	if in.MaxRecords != nil {
+		max = int(*in.MaxRecords)
+	}
+	var items []historyRec
+	err := svckit.ScanPrefix(c.Tx, ns(c.Account, c.Region, tHistory), "", "", func(_ string, v []byte) (bool, error) {
+		h := historyRec{}
+		if err := decode(v, &h); err != nil {
+			return false, err
+		}
+		if in.AlarmName != nil && h.Alarm != *in.AlarmName || in.HistoryItemType != nil && h.Type != *in.HistoryItemType ||
+			in.StartDate != nil && h.Time.Before(*in.StartDate) || in.EndDate != nil && h.Time.After(*in.EndDate) {
+			return true, nil
+		}
+		items = append(items, h)
+		return true, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if svckit.Str(in.ScanBy) == "TimestampAscending" {
+		sort.SliceStable(items, func(i, j int) bool { return items[i].Time.Before(items[j].Time) })
+	}
+	start := 0
+	if in.NextToken != nil {
+		p, ok := svckit.ParseToken(*in.NextToken)
+		if _, err := fmt.Sscan(p, &start); !ok || err != nil || start < 0 || start > len(items) {
+			return nil, errBadToken()
+		}
+	}
+	out := &api.DescribeAlarmHistoryOutput{AlarmHistoryItems: []api.AlarmHistoryItem{}}
+	end := min(len(items), start+max)
+	for _, h := range items[start:end] {
+		out.AlarmHistoryItems = append(out.AlarmHistoryItems, api.AlarmHistoryItem{AlarmName: svckit.Ptr(h.Alarm), AlarmType: svckit.Ptr("MetricAlarm"),
+			Timestamp: svckit.Ptr(h.Time), HistoryItemType: svckit.Ptr(h.Type), HistorySummary: svckit.Ptr(h.Summary), HistoryData: svckit.Ptr(h.Data)})
+	}
+	if end < len(items) {
+		out.NextToken = svckit.Ptr(svckit.Token(fmt.Sprint(end)))
+	}
+	return out, nil
+}

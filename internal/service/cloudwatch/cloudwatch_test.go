@@ -1,0 +1,355 @@
+package cloudwatch_test
+
+import (
+	"encoding/json"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	cw "github.com/aws/aws-sdk-go-v2/service/cloudwatch"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatch/schemas"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/smithy-go"
+	"github.com/aws/smithy-go/transport/http/protocol/awsjson"
+	"github.com/aws/smithy-go/transport/http/protocol/awsquery"
+
+	"github.com/palisade/palisade/internal/app/apptest"
+)
+
+var ctx = apptest.Context()
+
+// wantError checks an error's code, status and message. Over the query protocol the
+// SDK for Go reports a modelled error by its shape name (InvalidParameterValue on the
+// wire becomes InvalidParameterValueException), so that name is accepted there too.
+func wantError(t testing.TB, err error, code string, status int, msg string) {
+	t.Helper()
+	var ae smithy.APIError
+	if errors.As(err, &ae) && ae.ErrorCode() == code+"Exception" {
+		code += "Exception"
+	}
+	apptest.WantErr(t, err, code, status, msg)
+}
+
+// protocols are CloudWatch's three wire protocols, as the SDK for Go speaks them:
+// its default rpc-v2-cbor, and the JSON 1.0 and query protocols older SDKs and the
+// aws CLI use.
+var protocols = []struct {
+	name string
+	opt  func(*cw.Options)
+}{
+	{"cbor", func(*cw.Options) {}},
+	{"json", func(o *cw.Options) { o.Protocol = awsjson.New10(schemas.GraniteServiceVersion20100801) }},
+	{"query", func(o *cw.Options) { o.Protocol = awsquery.New(schemas.GraniteServiceVersion20100801) }},
+}
+
+type env struct {
+	*testing.T
+	p  *apptest.Palisade
+	cw *cw.Client
+}
+
+func newEnv(t *testing.T, opt func(*cw.Options)) *env {
+	p := apptest.Start(t)
+	return &env{T: t, p: p, cw: cw.NewFromConfig(p.RootConfig(), opt)}
+}
+
+// forEachProtocol runs a test once per protocol, each on its own server.
+func forEachProtocol(t *testing.T, fn func(e *env)) {
+	for _, pr := range protocols {
+		t.Run(pr.name, func(t *testing.T) { fn(newEnv(t, pr.opt)) })
+	}
+}
+
+func dims(kv ...string) []types.Dimension {
+	var out []types.Dimension
+	for i := 0; i+1 < len(kv); i += 2 {
+		out = append(out, types.Dimension{Name: aws.String(kv[i]), Value: aws.String(kv[i+1])})
+	}
+	return out
+}
+
+func TestMetrics(t *testing.T) {
+	forEachProtocol(t, func(e *env) {
+		now := e.p.Clock.Now().Truncate(time.Minute).Add(-10 * time.Minute)
+		apptest.Must(e.cw.PutMetricData(ctx, &cw.PutMetricDataInput{Namespace: aws.String("App"), MetricData: []types.MetricDatum{
+			{MetricName: aws.String("Latency"), Dimensions: dims("Host", "a"), Timestamp: aws.Time(now), Value: aws.Float64(10), Unit: types.StandardUnitMilliseconds},
+			{MetricName: aws.String("Latency"), Dimensions: dims("Host", "a"), Timestamp: aws.Time(now.Add(10 * time.Second)), Value: aws.Float64(30), Unit: types.StandardUnitMilliseconds},
+			{MetricName: aws.String("Latency"), Dimensions: dims("Host", "a"), Timestamp: aws.Time(now.Add(time.Minute)), Values: []float64{1, 2, 3}, Counts: []float64{1, 1, 2}, Unit: types.StandardUnitMilliseconds},
+			{MetricName: aws.String("Latency"), Dimensions: dims("Host", "b"), Timestamp: aws.Time(now), StatisticValues: &types.StatisticSet{SampleCount: aws.Float64(4), Sum: aws.Float64(40), Minimum: aws.Float64(5), Maximum: aws.Float64(15)}},
+			{MetricName: aws.String("Requests"), Timestamp: aws.Time(now), Value: aws.Float64(1)},
+		}}))
+		st := apptest.Must(e.cw.GetMetricStatistics(ctx, &cw.GetMetricStatisticsInput{Namespace: aws.String("App"), MetricName: aws.String("Latency"),
+			Dimensions: dims("Host", "a"), StartTime: aws.Time(now), EndTime: aws.Time(now.Add(2 * time.Minute)), Period: aws.Int32(60),
+			Statistics:         []types.Statistic{types.StatisticSum, types.StatisticAverage, types.StatisticSampleCount, types.StatisticMaximum, types.StatisticMinimum},
+			ExtendedStatistics: []string{"p50"}}))
+		if aws.ToString(st.Label) != "Latency" || len(st.Datapoints) != 2 {
+			e.Fatalf("statistics %+v", st)
+		}
+		d0, d1 := st.Datapoints[0], st.Datapoints[1]
+		if d0.Timestamp.After(*d1.Timestamp) {
+			d0, d1 = d1, d0
+		}
+		if aws.ToFloat64(d0.Sum) != 40 || aws.ToFloat64(d0.Average) != 20 || aws.ToFloat64(d0.SampleCount) != 2 || aws.ToFloat64(d0.Minimum) != 10 ||
+			aws.ToFloat64(d0.Maximum) != 30 || d0.Unit != types.StandardUnitMilliseconds || !d0.Timestamp.Equal(now) || d0.ExtendedStatistics["p50"] != 10 {
+			e.Fatalf("first minute %+v", d0)
+		}
+		if aws.ToFloat64(d1.Sum) != 9 || aws.ToFloat64(d1.SampleCount) != 4 || d1.ExtendedStatistics["p50"] != 2 {
+			e.Fatalf("second minute %+v", d1)
+		}
+		// One period over both minutes.
+		st = apptest.Must(e.cw.GetMetricStatistics(ctx, &cw.GetMetricStatisticsInput{Namespace: aws.String("App"), MetricName: aws.String("Latency"),
+			Dimensions: dims("Host", "b"), StartTime: aws.Time(now), EndTime: aws.Time(now.Add(5 * time.Minute)), Period: aws.Int32(300),
+			Statistics: []types.Statistic{types.StatisticAverage}}))
+		if len(st.Datapoints) != 1 || aws.ToFloat64(st.Datapoints[0].Average) != 10 || st.Datapoints[0].Unit != types.StandardUnitNone {
+			e.Fatalf("statistic set %+v", st.Datapoints)
+		}
+
+		md := apptest.Must(e.cw.GetMetricData(ctx, &cw.GetMetricDataInput{StartTime: aws.Time(now), EndTime: aws.Time(now.Add(2 * time.Minute)),
+			MetricDataQueries: []types.MetricDataQuery{
+				{Id: aws.String("a"), MetricStat: &types.MetricStat{Metric: &types.Metric{Namespace: aws.String("App"), MetricName: aws.String("Latency"), Dimensions: dims("Host", "a")}, Period: aws.Int32(60), Stat: aws.String("Sum")}, ReturnData: aws.Bool(false)},
+				{Id: aws.String("b"), MetricStat: &types.MetricStat{Metric: &types.Metric{Namespace: aws.String("App"), MetricName: aws.String("Latency"), Dimensions: dims("Host", "b")}, Period: aws.Int32(60), Stat: aws.String("Sum")}},
+				{Id: aws.String("total"), Expression: aws.String("SUM([a, b]) * 2"), Label: aws.String("Twice the total")},
+			}}))
+		if len(md.MetricDataResults) != 2 {
+			e.Fatalf("results %+v", md.MetricDataResults)
+		}
+		b, total := md.MetricDataResults[0], md.MetricDataResults[1]
+		if aws.ToString(b.Label) != "Latency" || len(b.Values) != 1 || b.Values[0] != 40 || b.StatusCode != types.StatusCodeComplete {
+			e.Fatalf("b %+v", b)
+		}
+		// Newest first by default.
+		if aws.ToString(total.Label) != "Twice the total" || len(total.Values) != 2 || total.Values[0] != 18 || total.Values[1] != 160 || !total.Timestamps[1].Equal(now) {
+			e.Fatalf("total %+v", total)
+		}
+
+		lm := apptest.Must(e.cw.ListMetrics(ctx, &cw.ListMetricsInput{Namespace: aws.String("App")}))
+		if len(lm.Metrics) != 3 {
+			e.Fatalf("list %+v", lm.Metrics)
+		}
+		lm = apptest.Must(e.cw.ListMetrics(ctx, &cw.ListMetricsInput{Dimensions: []types.DimensionFilter{{Name: aws.String("Host"), Value: aws.String("b")}}}))
+		if len(lm.Metrics) != 1 || aws.ToString(lm.Metrics[0].Dimensions[0].Value) != "b" {
+			e.Fatalf("by dimension %+v", lm.Metrics)
+		}
+
+		_, err := e.cw.PutMetricData(ctx, &cw.PutMetricDataInput{Namespace: aws.String("AWS/EC2"), MetricData: []types.MetricDatum{{MetricName: aws.String("x"), Value: aws.Float64(1)}}})
+		wantError(e, err, "InvalidParameterValue", 400, "The value AWS/EC2 for parameter Namespace is invalid.")
+		_, err = e.cw.PutMetricData(ctx, &cw.PutMetricDataInput{Namespace: aws.String("App"), MetricData: []types.MetricDatum{{MetricName: aws.String("x"), Value: aws.Float64(1),
+			StatisticValues: &types.StatisticSet{SampleCount: aws.Float64(1), Sum: aws.Float64(1), Minimum: aws.Float64(1), Maximum: aws.Float64(1)}}}})
+		wantError(e, err, "InvalidParameterCombination", 400, "The parameters MetricData.member.1.Value and MetricData.member.1.StatisticValues are mutually exclusive and you have specified both.")
+		_, err = e.cw.PutMetricData(ctx, &cw.PutMetricDataInput{Namespace: aws.String("App"), MetricData: []types.MetricDatum{{MetricName: aws.String("x"), Value: aws.Float64(1),
+			Timestamp: aws.Time(e.p.Clock.Now().Add(-15 * 24 * time.Hour))}}})
+		wantError(e, err, "InvalidParameterValue", 400, "The parameter MetricData.member.1.Timestamp must specify a time no more than two weeks in the past.")
+		_, err = e.cw.GetMetricStatistics(ctx, &cw.GetMetricStatisticsInput{Namespace: aws.String("App"), MetricName: aws.String("Latency"),
+			StartTime: aws.Time(now), EndTime: aws.Time(now.Add(25 * time.Hour)), Period: aws.Int32(60), Statistics: []types.Statistic{types.StatisticSum}})
+		wantError(e, err, "InvalidParameterCombination", 400, "You have requested up to 1,500 datapoints, which exceeds the limit of 1,440. You may reduce the datapoints requested by increasing Period, or decreasing the time range.")
+		_, err = e.cw.GetMetricStatistics(ctx, &cw.GetMetricStatisticsInput{Namespace: aws.String("App"), MetricName: aws.String("Latency"),
+			StartTime: aws.Time(now), EndTime: aws.Time(now.Add(time.Hour)), Period: aws.Int32(60)})
+		wantError(e, err, "InvalidParameterCombination", 400, "At least one of the parameters Statistics and ExtendedStatistics must be specified.")
+		_, err = e.cw.GetMetricStatistics(ctx, &cw.GetMetricStatisticsInput{Namespace: aws.String("App"), MetricName: aws.String("Latency"),
+			StartTime: aws.Time(now), EndTime: aws.Time(now), Period: aws.Int32(60), Statistics: []types.Statistic{types.StatisticSum}})
+		wantError(e, err, "InvalidParameterValue", 400, "The parameter StartTime must be less than the parameter EndTime.")
+	})
+}
+
+func alarmInput(name string) *cw.PutMetricAlarmInput {
+	return &cw.PutMetricAlarmInput{AlarmName: aws.String(name), Namespace: aws.String("CIS"), MetricName: aws.String("UnauthorizedAPICalls"),
+		Statistic: types.StatisticSum, Period: aws.Int32(60), EvaluationPeriods: aws.Int32(1), Threshold: aws.Float64(1),
+		ComparisonOperator: types.ComparisonOperatorGreaterThanOrEqualToThreshold,
+		AlarmActions:       []string{"arn:aws:sns:us-east-1:000000000000:alarms"}}
+}
+
+func (e *env) alarm(name string) types.MetricAlarm {
+	e.Helper()
+	out := apptest.Must(e.cw.DescribeAlarms(ctx, &cw.DescribeAlarmsInput{AlarmNames: []string{name}}))
+	if len(out.MetricAlarms) != 1 {
+		e.Fatalf("alarm %s: %d found", name, len(out.MetricAlarms))
+	}
+	return out.MetricAlarms[0]
+}
+
+// advance moves the clock and evaluates at once (the background evaluator does the
+// same on its own; evaluation is idempotent within a minute).
+func (e *env) advance(d time.Duration) {
+	e.p.AdvanceClock(d)
+	e.p.CloudWatch.EvaluateAll(ctx)
+}
+
+func TestAlarmStateMachine(t *testing.T) {
+	forEachProtocol(t, func(e *env) {
+		apptest.Must(e.cw.PutMetricAlarm(ctx, alarmInput("unauth")))
+		a := e.alarm("unauth")
+		if a.StateValue != types.StateValueInsufficientData || aws.ToString(a.StateReason) != "Unchecked: Initial alarm creation" ||
+			aws.ToString(a.AlarmArn) != "arn:aws:cloudwatch:us-east-1:000000000000:alarm:unauth" || a.TreatMissingData == nil || !aws.ToBool(a.ActionsEnabled) {
+			e.Fatalf("new alarm %+v", a)
+		}
+		apptest.Must(e.cw.PutMetricData(ctx, &cw.PutMetricDataInput{Namespace: aws.String("CIS"), MetricData: []types.MetricDatum{
+			{MetricName: aws.String("UnauthorizedAPICalls"), Value: aws.Float64(1)}}}))
+		e.advance(time.Minute)
+		a = e.alarm("unauth")
+		if a.StateValue != types.StateValueAlarm || !strings.HasPrefix(aws.ToString(a.StateReason), "Threshold Crossed: 1 datapoint [1.0 (") ||
+			!strings.HasSuffix(aws.ToString(a.StateReason), ")] was greater than or equal to the threshold (1.0).") {
+			e.Fatalf("after a breaching datapoint: %s %q", a.StateValue, aws.ToString(a.StateReason))
+		}
+		var data map[string]any
+		if err := json.Unmarshal([]byte(aws.ToString(a.StateReasonData)), &data); err != nil || data["statistic"] != "Sum" || data["threshold"] != 1.0 {
+			e.Fatalf("reason data %q", aws.ToString(a.StateReasonData))
+		}
+		// The evaluation range reaches two periods further back: a minute later the
+		// datapoint still counts.
+		e.advance(time.Minute)
+		if a = e.alarm("unauth"); a.StateValue != types.StateValueAlarm {
+			e.Fatalf("within the evaluation range: %s %q", a.StateValue, aws.ToString(a.StateReason))
+		}
+		// No data in the range: missing → INSUFFICIENT_DATA.
+		e.advance(2 * time.Minute)
+		if a = e.alarm("unauth"); a.StateValue != types.StateValueInsufficientData || aws.ToString(a.StateReason) != "Insufficient Data: 1 datapoint was unknown." {
+			e.Fatalf("without data: %s %q", a.StateValue, aws.ToString(a.StateReason))
+		}
+		// notBreaching: missing data is OK.
+		in := alarmInput("unauth")
+		in.TreatMissingData = aws.String("notBreaching")
+		apptest.Must(e.cw.PutMetricAlarm(ctx, in))
+		e.advance(time.Minute)
+		if a = e.alarm("unauth"); a.StateValue != types.StateValueOk {
+			e.Fatalf("notBreaching: %s %q", a.StateValue, aws.ToString(a.StateReason))
+		}
+		// SetAlarmState holds until the next evaluation, a minute later.
+		apptest.Must(e.cw.SetAlarmState(ctx, &cw.SetAlarmStateInput{AlarmName: aws.String("unauth"), StateValue: types.StateValueAlarm, StateReason: aws.String("testing")}))
+		e.p.CloudWatch.EvaluateAll(ctx)
+		if a = e.alarm("unauth"); a.StateValue != types.StateValueAlarm || aws.ToString(a.StateReason) != "testing" {
+			e.Fatalf("SetAlarmState: %s %q", a.StateValue, aws.ToString(a.StateReason))
+		}
+		e.advance(time.Minute)
+		if a = e.alarm("unauth"); a.StateValue != types.StateValueOk {
+			e.Fatalf("after SetAlarmState's minute: %s", a.StateValue)
+		}
+		_, err := e.cw.SetAlarmState(ctx, &cw.SetAlarmStateInput{AlarmName: aws.String("nope"), StateValue: types.StateValueAlarm, StateReason: aws.String("x")})
+		wantError(e, err, "ResourceNotFound", 404, "")
+
+		hist := apptest.Must(e.cw.DescribeAlarmHistory(ctx, &cw.DescribeAlarmHistoryInput{AlarmName: aws.String("unauth")}))
+		var summaries []string
+		for _, h := range hist.AlarmHistoryItems {
+			summaries = append(summaries, string(h.HistoryItemType)+": "+aws.ToString(h.HistorySummary))
+		}
+		joined := strings.Join(summaries, "\n")
+		for _, want := range []string{
+			`ConfigurationUpdate: Alarm "unauth" created`, `ConfigurationUpdate: Alarm "unauth" updated`,
+			"StateUpdate: Alarm updated from INSUFFICIENT_DATA to ALARM", "StateUpdate: Alarm updated from ALARM to INSUFFICIENT_DATA",
+			"StateUpdate: Alarm updated from OK to ALARM", "Action: Failed to execute action arn:aws:sns:us-east-1:000000000000:alarms",
+		} {
+			if !strings.Contains(joined, want) {
+				e.Fatalf("history lacks %q:\n%s", want, joined)
+			}
+		}
+		// Newest first.
+		if !hist.AlarmHistoryItems[0].Timestamp.After(*hist.AlarmHistoryItems[len(hist.AlarmHistoryItems)-1].Timestamp) {
+			e.Fatal("history order")
+		}
+		only := apptest.Must(e.cw.DescribeAlarmHistory(ctx, &cw.DescribeAlarmHistoryInput{HistoryItemType: types.HistoryItemTypeStateUpdate, MaxRecords: aws.Int32(2)}))
+		if len(only.AlarmHistoryItems) != 2 || only.NextToken == nil || only.AlarmHistoryItems[0].HistoryItemType != types.HistoryItemTypeStateUpdate {
+			e.Fatalf("filtered history %+v", only)
+		}
+	})
+}
+
+func TestAlarmConfiguration(t *testing.T) {
+	e := newEnv(t, protocols[0].opt)
+	for _, n := range []string{"b", "a", "c"} {
+		apptest.Must(e.cw.PutMetricAlarm(ctx, alarmInput(n)))
+	}
+	out := apptest.Must(e.cw.DescribeAlarms(ctx, &cw.DescribeAlarmsInput{MaxRecords: aws.Int32(2)}))
+	if len(out.MetricAlarms) != 2 || aws.ToString(out.MetricAlarms[0].AlarmName) != "a" || out.NextToken == nil {
+		t.Fatalf("page 1 %+v", out)
+	}
+	out = apptest.Must(e.cw.DescribeAlarms(ctx, &cw.DescribeAlarmsInput{MaxRecords: aws.Int32(2), NextToken: out.NextToken}))
+	if len(out.MetricAlarms) != 1 || aws.ToString(out.MetricAlarms[0].AlarmName) != "c" || out.NextToken != nil {
+		t.Fatalf("page 2 %+v", out)
+	}
+	if n := len(apptest.Must(e.cw.DescribeAlarms(ctx, &cw.DescribeAlarmsInput{StateValue: types.StateValueOk})).MetricAlarms); n != 0 {
+		t.Fatalf("%d OK alarms", n)
+	}
+	if n := len(apptest.Must(e.cw.DescribeAlarms(ctx, &cw.DescribeAlarmsInput{ActionPrefix: aws.String("arn:aws:sns:")})).MetricAlarms); n != 3 {
+		t.Fatalf("%d alarms with SNS actions", n)
+	}
+	fm := apptest.Must(e.cw.DescribeAlarmsForMetric(ctx, &cw.DescribeAlarmsForMetricInput{Namespace: aws.String("CIS"), MetricName: aws.String("UnauthorizedAPICalls")}))
+	if len(fm.MetricAlarms) != 3 {
+		t.Fatalf("for metric %d", len(fm.MetricAlarms))
+	}
+	bad := alarmInput("x")
+	bad.DatapointsToAlarm = aws.Int32(2)
+	_, err := e.cw.PutMetricAlarm(ctx, bad)
+	wantError(t, err, "ValidationError", 400, "")
+	bad = alarmInput("x")
+	bad.Period = aws.Int32(45)
+	_, err = e.cw.PutMetricAlarm(ctx, bad)
+	wantError(t, err, "InvalidParameterValue", 400, "The parameter Period must be 10, 20, 30 or a multiple of 60.")
+	bad = alarmInput("x")
+	bad.AlarmActions = []string{"arn:aws:sns:eu-west-1:000000000000:t"}
+	_, err = e.cw.PutMetricAlarm(ctx, bad)
+	wantError(t, err, "ValidationError", 400, "Invalid region eu-west-1 specified. Only us-east-1 is supported.")
+	bad = alarmInput("x")
+	bad.ExtendedStatistic = aws.String("p99")
+	_, err = e.cw.PutMetricAlarm(ctx, bad)
+	wantError(t, err, "InvalidParameterCombination", 400, "")
+
+	arn := "arn:aws:cloudwatch:us-east-1:000000000000:alarm:a"
+	apptest.Must(e.cw.TagResource(ctx, &cw.TagResourceInput{ResourceARN: aws.String(arn), Tags: []types.Tag{{Key: aws.String("k"), Value: aws.String("v")}}}))
+	tags := apptest.Must(e.cw.ListTagsForResource(ctx, &cw.ListTagsForResourceInput{ResourceARN: aws.String(arn)})).Tags
+	if len(tags) != 1 || aws.ToString(tags[0].Key) != "k" {
+		t.Fatalf("tags %+v", tags)
+	}
+	apptest.Must(e.cw.UntagResource(ctx, &cw.UntagResourceInput{ResourceARN: aws.String(arn), TagKeys: []string{"k"}}))
+	apptest.Must(e.cw.DisableAlarmActions(ctx, &cw.DisableAlarmActionsInput{AlarmNames: []string{"a"}}))
+	if aws.ToBool(e.alarm("a").ActionsEnabled) {
+		t.Fatal("actions still enabled")
+	}
+	_, err = e.cw.DeleteAlarms(ctx, &cw.DeleteAlarmsInput{AlarmNames: []string{"a", "zz"}})
+	wantError(t, err, "ResourceNotFound", 404, "")
+	apptest.Must(e.cw.DeleteAlarms(ctx, &cw.DeleteAlarmsInput{AlarmNames: []string{"a", "b"}}))
+	if n := len(apptest.Must(e.cw.DescribeAlarms(ctx, &cw.DescribeAlarmsInput{})).MetricAlarms); n != 1 {
+		t.Fatalf("%d alarms left", n)
+	}
+}
+
+// Alarm operations are authorized on each alarm they name; listing every alarm is
+// authorized on "alarm:*"; an alarm's tags are aws:ResourceTag/*, and PutMetricAlarm's
+// actions are cloudwatch:AlarmActions.
+func TestAlarmAuthorization(t *testing.T) {
+	e := newEnv(t, protocols[0].opt)
+	for _, n := range []string{"a", "b"} {
+		apptest.Must(e.cw.PutMetricAlarm(ctx, alarmInput(n)))
+	}
+	apptest.Must(e.cw.TagResource(ctx, &cw.TagResourceInput{ResourceARN: aws.String("arn:aws:cloudwatch:us-east-1:000000000000:alarm:b"),
+		Tags: []types.Tag{{Key: aws.String("team"), Value: aws.String("blue")}}}))
+	iamc := iam.NewFromConfig(e.p.RootConfig())
+	apptest.Must(iamc.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("bob")}))
+	apptest.Must(iamc.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String("bob"), PolicyName: aws.String("p"), PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[
+		{"Effect":"Allow","Action":["cloudwatch:DescribeAlarms","cloudwatch:DisableAlarmActions"],"Resource":"arn:aws:cloudwatch:us-east-1:000000000000:alarm:a"},
+		{"Effect":"Allow","Action":"cloudwatch:DeleteAlarms","Resource":"*","Condition":{"StringEquals":{"aws:ResourceTag/team":"blue"}}},
+		{"Effect":"Allow","Action":"cloudwatch:PutMetricAlarm","Resource":"*","Condition":{"ForAllValues:StringLike":{"cloudwatch:AlarmActions":"arn:aws:sns:*:*:alarms"}}}]}`)}))
+	k := apptest.Must(iamc.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String("bob")})).AccessKey
+	bob := cw.NewFromConfig(e.p.Config(aws.ToString(k.AccessKeyId), aws.ToString(k.SecretAccessKey), ""))
+	deny := func(err error, action, resource string) {
+		t.Helper()
+		wantError(t, err, "AccessDenied", 403, "User: arn:aws:iam::000000000000:user/bob is not authorized to perform: cloudwatch:"+action+
+			" on resource: arn:aws:cloudwatch:us-east-1:000000000000:alarm:"+resource+" because no identity-based policy allows the cloudwatch:"+action+" action")
+	}
+	if n := len(apptest.Must(bob.DescribeAlarms(ctx, &cw.DescribeAlarmsInput{AlarmNames: []string{"a"}})).MetricAlarms); n != 1 {
+		t.Fatalf("%d alarms", n)
+	}
+	_, err := bob.DescribeAlarms(ctx, &cw.DescribeAlarmsInput{})
+	deny(err, "DescribeAlarms", "*")
+	_, err = bob.DisableAlarmActions(ctx, &cw.DisableAlarmActionsInput{AlarmNames: []string{"a", "b"}})
+	deny(err, "DisableAlarmActions", "b")
+	_, err = bob.DeleteAlarms(ctx, &cw.DeleteAlarmsInput{AlarmNames: []string{"a"}})
+	deny(err, "DeleteAlarms", "a")
+	apptest.Must(bob.DeleteAlarms(ctx, &cw.DeleteAlarmsInput{AlarmNames: []string{"b"}}))
+	apptest.Must(bob.PutMetricAlarm(ctx, alarmInput("c")))
+	other := alarmInput("d")
+	other.AlarmActions = []string{"arn:aws:sns:us-east-1:000000000000:elsewhere"}
+	_, err = bob.PutMetricAlarm(ctx, other)
+	deny(err, "PutMetricAlarm", "d")
+}

@@ -1,0 +1,485 @@
+package cloudwatch
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	api "github.com/palisade/palisade/internal/api/cloudwatch"
+	"github.com/palisade/palisade/internal/store"
+	"github.com/palisade/palisade/internal/svckit"
+)
+
+// evaluateLoop evaluates every alarm now, then whenever Palisade's clock is advanced,
+// an alarm changes, or EvaluationInterval of real time passes.
+func (cw *CloudWatch) evaluateLoop(ctx context.Context) {
+	tick := time.NewTicker(cw.d.EvaluationInterval)
+	defer tick.Stop()
+	for {
+		changed := cw.d.Clock.Changed()
+		cw.EvaluateAll(ctx)
+		select {
+		case <-ctx.Done():
+			return
+		case <-changed:
+		case <-cw.wake:
+		case <-tick.C:
+		}
+	}
+}
+
+// EvaluateAll evaluates every alarm whose last evaluation is in an earlier minute of
+// Palisade's clock, committing state changes, history and actions alarm by alarm.
+func (cw *CloudWatch) EvaluateAll(ctx context.Context) {
+	var keys []string
+	err := cw.d.Store.View(ctx, func(tx *store.Tx) error {
+		return tx.Scan(alarmIndex, "", 0, func(k string, _ []byte) bool {
+			keys = append(keys, k)
+			return true
+		})
+	})
+	if err != nil {
+		if ctx.Err() == nil {
+			cw.d.Logger.Error("cloudwatch: list alarms", "err", err)
+		}
+		return
+	}
+	for _, k := range keys {
+		parts := strings.SplitN(k, "\x00", 3)
+		if len(parts) != 3 || ctx.Err() != nil {
+			continue
+		}
+		err := cw.d.Store.Update(ctx, func(tx *store.Tx) error {
+			return cw.evaluate(tx, parts[0], parts[1], parts[2], cw.d.Clock.Now())
+		})
+		if err != nil && ctx.Err() == nil {
+			cw.d.Logger.Error("cloudwatch: evaluate alarm", "alarm", parts[2], "err", err)
+		}
+	}
+}
+
+func minuteOf(t time.Time) int64 { return t.UnixMilli() - mod(t.UnixMilli(), minuteMs) }
+
+// datapoint is one evaluation period's value, or a missing one.
+type datapoint struct {
+	start   time.Time
+	value   float64
+	count   float64
+	present bool
+}
+
+// evaluate computes an alarm's state at now and moves it there. The evaluation range
+// is the alarm's last EvaluationPeriods periods ending at the current minute.
+func (cw *CloudWatch) evaluate(tx *store.Tx, account, region, name string, now time.Time) error {
+	a, err := loadAlarm(tx, account, region, name)
+	if err != nil || a == nil {
+		return err
+	}
+	minute := minuteOf(now)
+	if a.LastEval >= minute {
+		return nil
+	}
+	a.LastEval = minute
+	points, err := alarmDatapoints(tx, account, region, a, time.UnixMilli(minute).UTC())
+	if err != nil {
+		return err
+	}
+	state, reason, data := decide(a, points, now)
+	if state == "" || state == a.State {
+		return putAlarm(tx, account, region, a)
+	}
+	return cw.transition(tx, account, region, a, state, reason, data, now)
+}
+
+// extraPeriods is how many periods before the evaluation periods an evaluation looks
+// at. AWS: "CloudWatch attempts to retrieve a higher number of data points than the
+// number specified as Evaluation Periods" (the evaluation range), by an amount that
+// depends on the period; two more is inferred. It lets data that arrives late (a
+// CloudTrail record delivered to CloudWatch Logs minutes after the call) still count.
+const extraPeriods = 2
+
+// alarmDatapoints returns the datapoints an evaluation decides on, as AWS's
+// evaluation range describes: when the range holds at least EvaluationPeriods
+// datapoints, the most recent of them (missing ones do not matter); otherwise those
+// it holds and, for the rest, the most recent missing periods, which TreatMissingData
+// then decides.
+func alarmDatapoints(tx *store.Tx, account, region string, a *alarmRec, end time.Time) ([]datapoint, error) {
+	n := int(a.EvaluationPeriods)
+	rng, err := rangeDatapoints(tx, account, region, a, end, n+extraPeriods)
+	if err != nil {
+		return nil, err
+	}
+	present := 0
+	for _, p := range rng {
+		if p.present {
+			present++
+		}
+	}
+	missing := max(0, n-present)
+	var out []datapoint
+	for i := len(rng) - 1; i >= 0 && len(out) < n; i-- {
+		if rng[i].present {
+			out = append(out, rng[i])
+		} else if missing > 0 {
+			out = append(out, rng[i])
+			missing--
+		}
+	}
+	slices.Reverse(out)
+	return out, nil
+}
+
+// rangeDatapoints returns the alarm's last n periods ending at end, present or not.
+func rangeDatapoints(tx *store.Tx, account, region string, a *alarmRec, end time.Time, n int) ([]datapoint, error) {
+	period := time.Duration(a.Period) * time.Second
+	var s *series
+	if len(a.Metrics) > 0 {
+		for _, q := range a.Metrics {
+			if q.MetricStat != nil {
+				period = time.Duration(q.MetricStat.Period) * time.Second
+				break
+			}
+			if q.Period != nil {
+				period = time.Duration(*q.Period) * time.Second
+			}
+		}
+		if period == 0 {
+			period = time.Minute
+		}
+		start := end.Add(-time.Duration(n) * period)
+		results, err := evalQueries(tx, account, region, a.Metrics, start, end)
+		if err != nil {
+			return nil, err
+		}
+		for _, q := range a.Metrics {
+			if q.ReturnData == nil || *q.ReturnData {
+				s = results[q.Id]
+			}
+		}
+	} else {
+		start := end.Add(-time.Duration(n) * period)
+		times, aggs, _, err := readWindows(tx, account, region, metricKey(a.Namespace, a.MetricName, a.Dimensions), start, end, period, a.Unit)
+		if err != nil {
+			return nil, err
+		}
+		stat := a.Statistic
+		if stat == "" {
+			stat = a.ExtendedStatistic
+		}
+		s = &series{}
+		for i, agg := range aggs {
+			if v, ok := statistic(agg, stat); ok {
+				s.times, s.values, s.counts = append(s.times, times[i]), append(s.values, v), append(s.counts, agg.N)
+			}
+		}
+	}
+	points := make([]datapoint, n)
+	start := end.Add(-time.Duration(n) * period)
+	for i := range points {
+		points[i].start = start.Add(time.Duration(i) * period)
+	}
+	if s != nil {
+		for i, t := range s.times {
+			k := int(t.Sub(start) / period)
+			if k >= 0 && k < n {
+				points[k] = datapoint{start: points[k].start, value: s.values[i], count: s.counts[i], present: true}
+			}
+		}
+	}
+	return points, nil
+}
+
+func breaches(op string, v, threshold float64) bool {
+	switch op {
+	case "GreaterThanOrEqualToThreshold":
+		return v >= threshold
+	case "GreaterThanThreshold":
+		return v > threshold
+	case "LessThanThreshold":
+		return v < threshold
+	}
+	return v <= threshold
+}
+
+// decide applies the alarm's rules to its datapoints: M of N breaching (missing data
+// counted as TreatMissingData says) is ALARM, all missing is INSUFFICIENT_DATA (or no
+// change with "ignore"), otherwise OK. It returns "" for no change.
+func decide(a *alarmRec, points []datapoint, now time.Time) (state, reason, data string) {
+	m := a.datapointsToAlarm()
+	present, breaching := 0, 0
+	var shown []datapoint
+	for i := len(points) - 1; i >= 0; i-- {
+		p := points[i]
+		switch {
+		case p.present:
+			present++
+			if breaches(a.ComparisonOperator, p.value, a.Threshold) {
+				breaching++
+			}
+			shown = append(shown, p)
+		case a.treatMissing() == "breaching":
+			breaching++
+		}
+	}
+	if present == 0 {
+		switch a.treatMissing() {
+		case "missing":
+			return stateInsufficient, insufficientReason(len(points)), reasonData(a, points, nil, now)
+		case "ignore":
+			return "", "", ""
+		}
+	}
+	op := comparisons[a.ComparisonOperator]
+	list := formatPoints(shown)
+	if breaching >= m {
+		state = stateAlarm
+		if len(points) == 1 {
+			reason = fmt.Sprintf("Threshold Crossed: 1 datapoint %s was %s the threshold (%s).", list, op, javaDouble(a.Threshold))
+		} else {
+			reason = fmt.Sprintf("Threshold Crossed: %d out of the last %d datapoints %s were %s the threshold (%s) (minimum %d datapoint%s for %s -> ALARM transition).",
+				breaching, len(points), list, op, javaDouble(a.Threshold), m, plural(m), a.State)
+		}
+	} else {
+		state = stateOK
+		if len(points) == 1 {
+			reason = fmt.Sprintf("Threshold Crossed: 1 datapoint %s was not %s the threshold (%s).", list, op, javaDouble(a.Threshold))
+		} else {
+			reason = fmt.Sprintf("Threshold Crossed: %d out of the last %d datapoints %s were not %s the threshold (%s) (minimum %d datapoint%s for %s -> OK transition).",
+				len(points)-breaching, len(points), list, op, javaDouble(a.Threshold), len(points)-m+1, plural(len(points)-m+1), a.State)
+		}
+	}
+	return state, reason, reasonData(a, points, shown, now)
+}
+
+func plural(n int) string {
+	if n == 1 {
+		return ""
+	}
+	return "s"
+}
+
+func insufficientReason(n int) string {
+	if n == 1 {
+		return "Insufficient Data: 1 datapoint was unknown."
+	}
+	return fmt.Sprintf("Insufficient Data: %d datapoints were unknown.", n)
+}
+
+// formatPoints lists datapoints, newest first, as alarm reasons do:
+// [1.0 (27/11/26 10:05:00), ...].
+func formatPoints(ps []datapoint) string {
+	parts := make([]string, len(ps))
+	for i, p := range ps {
+		parts[i] = javaDouble(p.value) + " (" + p.start.UTC().Format("02/01/06 15:04:05") + ")"
+	}
+	return "[" + strings.Join(parts, ", ") + "]"
+}
+
+const awsTime = "2006-01-02T15:04:05.000-0700"
+
+// reasonData is the StateReasonData JSON of an evaluation.
+func reasonData(a *alarmRec, points, shown []datapoint, now time.Time) string {
+	var b bytes.Buffer
+	b.WriteString(`{"version":"1.0","queryDate":"` + now.UTC().Format(awsTime) + `"`)
+	if len(points) > 0 {
+		b.WriteString(`,"startDate":"` + points[0].start.UTC().Format(awsTime) + `"`)
+	}
+	if a.Statistic != "" {
+		b.WriteString(`,"statistic":"` + a.Statistic + `"`)
+	} else if a.ExtendedStatistic != "" {
+		b.WriteString(`,"extendedStatistic":"` + a.ExtendedStatistic + `"`)
+	}
+	fmt.Fprintf(&b, `,"period":%d,"recentDatapoints":[`, a.Period)
+	for i, p := range shown {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(javaDouble(p.value))
+	}
+	b.WriteString(`],"threshold":` + javaDouble(a.Threshold))
+	if len(shown) > 0 {
+		b.WriteString(`,"evaluatedDatapoints":[`)
+		for i, p := range shown {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			b.WriteString(`{"timestamp":"` + p.start.UTC().Format(awsTime) + `","sampleCount":` + javaDouble(p.count) + `,"value":` + javaDouble(p.value) + `}`)
+		}
+		b.WriteByte(']')
+	}
+	b.WriteByte('}')
+	return b.String()
+}
+
+// javaDouble formats a number as Java's Double.toString does, as AWS's alarm texts
+// show them: 1.0, 0.5, 1.0E7.
+func javaDouble(f float64) string {
+	switch {
+	case math.IsNaN(f):
+		return "NaN"
+	case math.IsInf(f, 1):
+		return "Infinity"
+	case math.IsInf(f, -1):
+		return "-Infinity"
+	case f == 0:
+		return "0.0"
+	}
+	abs := math.Abs(f)
+	if abs >= 1e-3 && abs < 1e7 {
+		s := strconv.FormatFloat(f, 'f', -1, 64)
+		if !strings.Contains(s, ".") {
+			s += ".0"
+		}
+		return s
+	}
+	s := strconv.FormatFloat(f, 'E', -1, 64) // 1E+07, 1.5E-05
+	mant, exp, _ := strings.Cut(s, "E")
+	if !strings.Contains(mant, ".") {
+		mant += ".0"
+	}
+	e, _ := strconv.Atoi(exp)
+	return mant + "E" + strconv.Itoa(e)
+}
+
+// transition moves an alarm to a state: its record, a StateUpdate history item, and,
+// when actions are enabled, the actions of the new state.
+func (cw *CloudWatch) transition(tx *store.Tx, account, region string, a *alarmRec, state, reason, data string, now time.Time) error {
+	old := a.State
+	oldReason := a.StateReason
+	a.State, a.StateReason, a.StateReasonData = state, reason, data
+	a.StateUpdated = now.Truncate(time.Millisecond)
+	if old != state {
+		a.StateTransitioned = a.StateUpdated
+	}
+	if err := putAlarm(tx, account, region, a); err != nil {
+		return err
+	}
+	newState := map[string]any{"stateValue": state, "stateReason": reason}
+	if data != "" {
+		newState["stateReasonData"] = json.RawMessage(data)
+	}
+	hist := map[string]any{"version": "1.0", "oldState": map[string]any{"stateValue": old, "stateReason": oldReason}, "newState": newState}
+	if err := addHistory(tx, account, region, a.Name, "StateUpdate", "Alarm updated from "+old+" to "+state, hist, now); err != nil {
+		return err
+	}
+	if !a.ActionsEnabled || old == state {
+		return nil
+	}
+	var actions []string
+	switch state {
+	case stateAlarm:
+		actions = a.AlarmActions
+	case stateOK:
+		actions = a.OKActions
+	default:
+		actions = a.InsufficientDataActions
+	}
+	for _, arn := range actions {
+		if err := cw.runAction(tx, account, region, a, arn, old, now); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// runAction executes one alarm action: SNS topics get AWS's alarm message; other
+// kinds (Auto Scaling, EC2, Systems Manager) are not served and record a failure.
+func (cw *CloudWatch) runAction(tx *store.Tx, account, region string, a *alarmRec, arn, oldState string, now time.Time) error {
+	p, _ := svckit.ParseARN(arn)
+	var err error
+	msgID := ""
+	msg := alarmMessage(a, account, region, oldState, now)
+	if p.Service != "sns" {
+		err = fmt.Errorf("the action kind %s is not served by Palisade", p.Service)
+	} else if cw.d.Notifier == nil {
+		err = fmt.Errorf("SNS is not available")
+	} else {
+		// A failed delivery must not undo the state change: the publish runs in its
+		// own savepoint.
+		err = tx.Savepoint(func() error {
+			var perr error
+			msgID, perr = cw.d.Notifier.Notify(tx, region, Notification{
+				TopicARN: arn, Subject: fmt.Sprintf("%s: %q in %s", a.State, a.Name, regionName(region)), Message: msg,
+				SourceAccount: account, SourceARN: alarmARN(region, account, a.Name),
+			})
+			return perr
+		})
+	}
+	data := map[string]any{"actionState": "Succeeded", "stateUpdateTimestamp": a.StateUpdated.UnixMilli(), "notificationResource": arn,
+		"publishedMessage": map[string]any{"messageId": msgID, "message": msg}}
+	summary := "Successfully executed action " + arn
+	if err != nil {
+		summary = "Failed to execute action " + arn + ". Received error: \"" + err.Error() + "\""
+		data = map[string]any{"actionState": "Failed", "stateUpdateTimestamp": a.StateUpdated.UnixMilli(), "notificationResource": arn, "error": err.Error()}
+	}
+	return addHistory(tx, account, region, a.Name, "Action", summary, data, now)
+}
+
+// alarmMessage is the JSON CloudWatch publishes to an alarm's SNS topics, its fields
+// in AWS's order.
+func alarmMessage(a *alarmRec, account, region, oldState string, now time.Time) string {
+	var b bytes.Buffer
+	str := func(s string) string { out, _ := json.Marshal(s); return string(out) }
+	list := func(l []string) string { out, _ := json.Marshal(nonNil(l)); return string(out) }
+	desc := "null"
+	if a.Description != "" {
+		desc = str(a.Description)
+	}
+	b.WriteString(`{"AlarmName":` + str(a.Name) + `,"AlarmDescription":` + desc + `,"AWSAccountId":` + str(account) +
+		`,"AlarmConfigurationUpdatedTimestamp":` + str(a.ConfigUpdated.UTC().Format(awsTime)) +
+		`,"NewStateValue":` + str(a.State) + `,"NewStateReason":` + str(a.StateReason) +
+		`,"StateChangeTime":` + str(a.StateUpdated.UTC().Format(awsTime)) + `,"Region":` + str(regionName(region)) +
+		`,"AlarmArn":` + str(alarmARN(region, account, a.Name)) + `,"OldStateValue":` + str(oldState) +
+		`,"OKActions":` + list(a.OKActions) + `,"AlarmActions":` + list(a.AlarmActions) + `,"InsufficientDataActions":` + list(a.InsufficientDataActions) +
+		`,"Trigger":{`)
+	if a.MetricName != "" {
+		unit := "null"
+		if a.Unit != "" {
+			unit = str(a.Unit)
+		}
+		dims := make([]string, len(a.Dimensions))
+		for i, d := range a.Dimensions {
+			dims[i] = `{"value":` + str(d.Value) + `,"name":` + str(d.Name) + `}`
+		}
+		statType, stat := "Statistic", strings.ToUpper(a.Statistic)
+		if a.ExtendedStatistic != "" {
+			statType, stat = "ExtendedStatistic", a.ExtendedStatistic
+		}
+		b.WriteString(`"MetricName":` + str(a.MetricName) + `,"Namespace":` + str(a.Namespace) + `,"StatisticType":` + str(statType) +
+			`,"Statistic":` + str(stat) + `,"Unit":` + unit + `,"Dimensions":[` + strings.Join(dims, ",") + `],"Period":` + strconv.Itoa(int(a.Period)) + `,`)
+	} else {
+		qs, _ := json.Marshal(metricsForMessage(a.Metrics))
+		b.WriteString(`"Metrics":` + string(qs) + `,`)
+	}
+	b.WriteString(`"EvaluationPeriods":` + strconv.Itoa(int(a.EvaluationPeriods)))
+	if a.DatapointsToAlarm > 0 {
+		b.WriteString(`,"DatapointsToAlarm":` + strconv.Itoa(int(a.DatapointsToAlarm)))
+	}
+	b.WriteString(`,"ComparisonOperator":` + str(a.ComparisonOperator) + `,"Threshold":` + javaDouble(a.Threshold) +
+		`,"TreatMissingData":` + str(a.treatMissing()) + `,"EvaluateLowSampleCountPercentile":` + str(a.LowSampleCount) + `}}`)
+	return b.String()
+}
+
+func metricsForMessage(qs []api.MetricDataQuery) []map[string]any {
+	out := make([]map[string]any, len(qs))
+	for i, q := range qs {
+		m := map[string]any{"Id": q.Id, "ReturnData": q.ReturnData == nil || *q.ReturnData}
+		if q.Expression != nil {
+			m["Expression"] = *q.Expression
+		}
+		if q.Label != nil {
+			m["Label"] = *q.Label
+		}
+		if q.MetricStat != nil {
+			m["MetricStat"] = map[string]any{"Metric": q.MetricStat.Metric, "Period": q.MetricStat.Period, "Stat": q.MetricStat.Stat}
+		}
+		out[i] = m
+	}
+	return out
+}

@@ -1,0 +1,578 @@
+package cloudwatch
+
+import (
+	"fmt"
+	"math"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	api "github.com/palisade/palisade/internal/api/cloudwatch"
+	"github.com/palisade/palisade/internal/model"
+	"github.com/palisade/palisade/internal/server"
+	"github.com/palisade/palisade/internal/store"
+	"github.com/palisade/palisade/internal/svckit"
+)
+
+func (cw *CloudWatch) metricHandlers() []server.Handler {
+	return []server.Handler{
+		server.Write("PutMetricData", cw.putMetricData),
+		server.Read("GetMetricStatistics", cw.getMetricStatistics),
+		server.Read("GetMetricData", cw.getMetricData),
+		server.Read("ListMetrics", cw.listMetrics),
+	}
+}
+
+// metricRec is a stored metric.
+type metricRec struct {
+	Namespace  string          `json:"ns"`
+	Name       string          `json:"name"`
+	Dimensions []api.Dimension `json:"dims,omitempty"`
+	LastPut    int64           `json:"last"` // Palisade time of the last datapoint put
+}
+
+// pointRec aggregates the values of one metric, unit and time bucket.
+type pointRec struct {
+	N    float64   `json:"n"`
+	Sum  float64   `json:"s"`
+	Min  float64   `json:"lo"`
+	Max  float64   `json:"hi"`
+	Vals []float64 `json:"v,omitempty"` // for percentiles, up to maxValues
+}
+
+// maxValues bounds the raw values kept per bucket for percentiles.
+const maxValues = 1000
+
+func (p *pointRec) merge(q *pointRec) {
+	if p.N == 0 {
+		p.Min, p.Max = q.Min, q.Max
+	} else {
+		p.Min, p.Max = math.Min(p.Min, q.Min), math.Max(p.Max, q.Max)
+	}
+	p.N += q.N
+	p.Sum += q.Sum
+	if room := maxValues - len(p.Vals); room > 0 {
+		p.Vals = append(p.Vals, q.Vals[:min(room, len(q.Vals))]...)
+	}
+}
+
+func pointKey(mkey string, bucket int64, unit string) string {
+	return fmt.Sprintf("%s\x02%016d\x00%s", mkey, bucket, unit)
+}
+
+// PutMetricData's limits (API reference): datapoints at most two weeks old and two
+// hours ahead.
+const (
+	maxAge    = 14 * 24 * time.Hour
+	maxAhead  = 2 * time.Hour
+	noneUnit  = "None"
+	highRes   = 1
+	minuteMs  = int64(time.Minute / time.Millisecond)
+	secondMs  = int64(time.Second / time.Millisecond)
+	maxPoints = 1440
+)
+
+// addPoint stores one datum: the metric's record and its bucket's aggregate.
+func addPoint(tx *store.Tx, account, region, namespace, name string, dims []api.Dimension, unit string, ts time.Time, highResolution bool, p *pointRec, now time.Time) error {
+	mkey := metricKey(namespace, name, dims)
+	if err := tx.PutJSON(ns(account, region, tMetrics), mkey, metricRec{Namespace: namespace, Name: name, Dimensions: sortDims(dims), LastPut: now.UnixMilli()}); err != nil {
+		return err
+	}
+	if unit == "" {
+		unit = noneUnit
+	}
+	t := ts.UnixMilli()
+	bucket := t - mod(t, minuteMs)
+	if highResolution {
+		bucket = t - mod(t, secondMs)
+	}
+	key := pointKey(mkey, bucket, unit)
+	cur := &pointRec{}
+	if _, err := tx.GetJSON(ns(account, region, tPoints), key, cur); err != nil {
+		return err
+	}
+	cur.merge(p)
+	return tx.PutJSON(ns(account, region, tPoints), key, cur)
+}
+
+func mod(a, b int64) int64 { return ((a % b) + b) % b }
+
+// StatisticDatum is a datapoint given as statistics: what CloudWatch Logs' metric
+// filters publish, one per metric, dimension values, unit and minute.
+type StatisticDatum struct {
+	Namespace, MetricName string
+	Dimensions            map[string]string
+	Unit                  string // "" for None
+	Timestamp             time.Time
+	SampleCount, Sum      float64
+	Minimum, Maximum      float64
+}
+
+// PutStatistics stores datapoints in tx without PutMetricData's checks (the caller is
+// Palisade itself: metric filters run inside the transaction that ingests their
+// events).
+func (cw *CloudWatch) PutStatistics(tx *store.Tx, account, region string, data []StatisticDatum) error {
+	now := cw.d.Clock.Now()
+	for _, d := range data {
+		var dims []api.Dimension
+		for k, v := range d.Dimensions {
+			dims = append(dims, api.Dimension{Name: k, Value: v})
+		}
+		p := &pointRec{N: d.SampleCount, Sum: d.Sum, Min: d.Minimum, Max: d.Maximum}
+		if d.SampleCount == 1 {
+			p.Vals = []float64{d.Sum}
+		}
+		if err := addPoint(tx, account, region, d.Namespace, d.MetricName, dims, d.Unit, d.Timestamp, false, p, now); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (cw *CloudWatch) putMetricData(c *server.Call, in *api.PutMetricDataInput) (*model.Empty, error) {
+	if strings.HasPrefix(in.Namespace, "AWS/") {
+		return nil, errParam("The value %s for parameter Namespace is invalid.", in.Namespace)
+	}
+	if len(in.MetricData) == 0 {
+		return nil, errMissing("The parameter MetricData is required.")
+	}
+	for i, d := range in.MetricData {
+		member := fmt.Sprintf("MetricData.member.%d", i+1)
+		given := 0
+		for _, b := range []bool{d.Value != nil, d.StatisticValues != nil, len(d.Values) > 0} {
+			if b {
+				given++
+			}
+		}
+		switch {
+		case given > 1 && d.Value != nil && d.StatisticValues != nil:
+			return nil, errCombination("The parameters %s.Value and %s.StatisticValues are mutually exclusive and you have specified both.", member, member)
+		case given > 1:
+			return nil, errCombination("The parameters %s.Value, %s.StatisticValues and %s.Values are mutually exclusive.", member, member, member)
+		case given == 0:
+			return nil, errMissing("The parameter %s.Value is required.", member)
+		}
+		if len(d.Counts) > 0 && len(d.Counts) != len(d.Values) {
+			return nil, errCombination("The parameters %s.Values and %s.Counts must be of the same size.", member, member)
+		}
+		if s := d.StatisticValues; s != nil && (s.SampleCount <= 0 || s.Minimum > s.Maximum) {
+			return nil, errParam("The parameter %s.StatisticValues is invalid.", member)
+		}
+		if d.Timestamp != nil {
+			if d.Timestamp.Before(c.Now.Add(-maxAge)) {
+				return nil, errParam("The parameter %s.Timestamp must specify a time no more than two weeks in the past.", member)
+			}
+			if d.Timestamp.After(c.Now.Add(maxAhead)) {
+				return nil, errParam("The parameter %s.Timestamp must specify a time no more than two hours in the future.", member)
+			}
+		}
+		if r := d.StorageResolution; r != nil && *r != 1 && *r != 60 {
+			return nil, errParam("The parameter %s.StorageResolution must be 1 or 60.", member)
+		}
+	}
+	for _, d := range in.MetricData {
+		ts := c.Now
+		if d.Timestamp != nil {
+			ts = *d.Timestamp
+		}
+		p := &pointRec{}
+		switch {
+		case d.Value != nil:
+			p = &pointRec{N: 1, Sum: *d.Value, Min: *d.Value, Max: *d.Value, Vals: []float64{*d.Value}}
+		case d.StatisticValues != nil:
+			s := d.StatisticValues
+			p = &pointRec{N: s.SampleCount, Sum: s.Sum, Min: s.Minimum, Max: s.Maximum}
+		default:
+			for i, v := range d.Values {
+				n := 1.0
+				if len(d.Counts) > 0 {
+					n = d.Counts[i]
+				}
+				q := &pointRec{N: n, Sum: v * n, Min: v, Max: v}
+				for k := 0; k < int(n) && k < maxValues; k++ {
+					q.Vals = append(q.Vals, v)
+				}
+				p.merge(q)
+			}
+		}
+		hr := d.StorageResolution != nil && *d.StorageResolution == highRes
+		if err := addPoint(c.Tx, c.Account, c.Region, in.Namespace, d.MetricName, d.Dimensions, svckit.Str(d.Unit), ts, hr, p, c.Now); err != nil {
+			return nil, err
+		}
+	}
+	return &model.Empty{}, nil
+}
+
+// series is one metric's statistic over periods.
+type series struct {
+	times  []time.Time
+	values []float64
+	counts []float64 // sample counts per period, for alarm reasons
+	unit   string
+}
+
+// windowStats merges a metric's buckets into periods [start + k*period, ...) within
+// [start, end), for one unit ("" for any: the units seen are merged and the first is
+// reported).
+func readWindows(tx *store.Tx, account, region, mkey string, start, end time.Time, period time.Duration, unit string) ([]time.Time, []*pointRec, []string, error) {
+	prefix := mkey + "\x02"
+	from, to := start.UnixMilli(), end.UnixMilli()
+	p := period.Milliseconds()
+	windows := map[int64]*pointRec{}
+	units := map[int64]string{}
+	after := fmt.Sprintf("%s%016d", prefix, from-1) + "\xff"
+	err := svckit.ScanPrefix(tx, ns(account, region, tPoints), prefix, after, func(k string, v []byte) (bool, error) {
+		rest := k[len(prefix):]
+		b, err := strconv.ParseInt(rest[:16], 10, 64)
+		if err != nil {
+			return false, fmt.Errorf("cloudwatch: point key %q", k)
+		}
+		if b >= to {
+			return false, nil
+		}
+		u := rest[17:]
+		if unit != "" && u != unit {
+			return true, nil
+		}
+		pr := &pointRec{}
+		if err := decode(v, pr); err != nil {
+			return false, err
+		}
+		w := from + (b-from)/p*p
+		agg, ok := windows[w]
+		if !ok {
+			agg = &pointRec{}
+			windows[w] = agg
+			units[w] = u
+		}
+		agg.merge(pr)
+		return true, nil
+	})
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	keys := make([]int64, 0, len(windows))
+	for w := range windows {
+		keys = append(keys, w)
+	}
+	sort.Slice(keys, func(i, j int) bool { return keys[i] < keys[j] })
+	times := make([]time.Time, len(keys))
+	aggs := make([]*pointRec, len(keys))
+	us := make([]string, len(keys))
+	for i, w := range keys {
+		times[i], aggs[i], us[i] = time.UnixMilli(w).UTC(), windows[w], units[w]
+	}
+	return times, aggs, us, nil
+}
+
+var percentileRE = regexp.MustCompile(`^p(\d{1,2}(\.\d{1,2})?|100)$`)
+
+// statistic computes a statistic of an aggregate: SampleCount, Sum, Average,
+// Minimum, Maximum or pNN.NN; ok is false when it cannot (no values for a
+// percentile).
+func statistic(p *pointRec, stat string) (float64, bool) {
+	switch stat {
+	case "SampleCount":
+		return p.N, true
+	case "Sum":
+		return p.Sum, true
+	case "Average":
+		if p.N == 0 {
+			return 0, false
+		}
+		return p.Sum / p.N, true
+	case "Minimum":
+		return p.Min, true
+	case "Maximum":
+		return p.Max, true
+	}
+	if m := percentileRE.FindStringSubmatch(stat); m != nil && len(p.Vals) > 0 {
+		q, _ := strconv.ParseFloat(m[1], 64)
+		vals := append([]float64(nil), p.Vals...)
+		sort.Float64s(vals)
+		idx := int(math.Ceil(q/100*float64(len(vals)))) - 1
+		return vals[max(0, min(idx, len(vals)-1))], true
+	}
+	return 0, false
+}
+
+func validStat(s string) bool {
+	switch s {
+	case "SampleCount", "Sum", "Average", "Minimum", "Maximum":
+		return true
+	}
+	return percentileRE.MatchString(s)
+}
+
+func checkPeriod(name string, p int32) error {
+	if p <= 0 || p < 60 && p != 1 && p != 5 && p != 10 && p != 20 && p != 30 || p >= 60 && p%60 != 0 {
+		return errParam("The parameter %s must be 1, 5, 10, 20, 30, or a multiple of 60.", name)
+	}
+	return nil
+}
+
+func (cw *CloudWatch) getMetricStatistics(c *server.Call, in *api.GetMetricStatisticsInput) (*api.GetMetricStatisticsOutput, error) {
+	if !in.StartTime.Before(in.EndTime) {
+		return nil, errParam("The parameter StartTime must be less than the parameter EndTime.")
+	}
+	if err := checkPeriod("Period", in.Period); err != nil {
+		return nil, err
+	}
+	if len(in.Statistics) == 0 && len(in.ExtendedStatistics) == 0 {
+		return nil, errCombination("At least one of the parameters Statistics and ExtendedStatistics must be specified.")
+	}
+	for _, s := range in.ExtendedStatistics {
+		if !percentileRE.MatchString(s) {
+			return nil, errParam("The value %s for parameter ExtendedStatistics is not supported.", s)
+		}
+	}
+	period := time.Duration(in.Period) * time.Second
+	gran := time.Minute
+	if period < time.Minute {
+		gran = time.Second
+	}
+	start := in.StartTime.Truncate(gran)
+	if n := int64(in.EndTime.Sub(start) / period); n > maxPoints {
+		return nil, errCombination("You have requested up to %s datapoints, which exceeds the limit of 1,440. You may reduce the datapoints requested by increasing Period, or decreasing the time range.", commas(n))
+	}
+	times, aggs, units, err := readWindows(c.Tx, c.Account, c.Region, metricKey(in.Namespace, in.MetricName, in.Dimensions), start, in.EndTime, period, svckit.Str(in.Unit))
+	if err != nil {
+		return nil, err
+	}
+	out := &api.GetMetricStatisticsOutput{Label: svckit.Ptr(in.MetricName), Datapoints: []api.Datapoint{}}
+	for i, agg := range aggs {
+		dp := api.Datapoint{Timestamp: svckit.Ptr(times[i]), Unit: svckit.Ptr(units[i])}
+		for _, s := range in.Statistics {
+			v, ok := statistic(agg, s)
+			if !ok {
+				continue
+			}
+			switch s {
+			case "SampleCount":
+				dp.SampleCount = &v
+			case "Sum":
+				dp.Sum = &v
+			case "Average":
+				dp.Average = &v
+			case "Minimum":
+				dp.Minimum = &v
+			case "Maximum":
+				dp.Maximum = &v
+			}
+		}
+		for _, s := range in.ExtendedStatistics {
+			if v, ok := statistic(agg, s); ok {
+				if dp.ExtendedStatistics == nil {
+					dp.ExtendedStatistics = map[string]float64{}
+				}
+				dp.ExtendedStatistics[s] = v
+			}
+		}
+		out.Datapoints = append(out.Datapoints, dp)
+	}
+	return out, nil
+}
+
+func commas(n int64) string {
+	s := strconv.FormatInt(n, 10)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
+}
+
+// metricSeries computes a MetricStat over [start, end), periods aligned to the
+// period since the epoch.
+func metricSeries(tx *store.Tx, account, region string, ms *api.MetricStat, start, end time.Time) (*series, error) {
+	if ms.Metric == nil {
+		return nil, errMissing("The parameter MetricStat.Metric is required.")
+	}
+	period := time.Duration(ms.Period) * time.Second
+	aligned := time.UnixMilli(start.UnixMilli() - mod(start.UnixMilli(), period.Milliseconds())).UTC()
+	times, aggs, units, err := readWindows(tx, account, region, metricKey(svckit.Str(ms.Metric.Namespace), svckit.Str(ms.Metric.MetricName), ms.Metric.Dimensions),
+		aligned, end, period, svckit.Str(ms.Unit))
+	if err != nil {
+		return nil, err
+	}
+	s := &series{}
+	for i, agg := range aggs {
+		v, ok := statistic(agg, ms.Stat)
+		if !ok || times[i].Before(start) && !times[i].Equal(aligned) {
+			continue
+		}
+		s.times = append(s.times, times[i])
+		s.values = append(s.values, v)
+		s.counts = append(s.counts, agg.N)
+		if s.unit == "" {
+			s.unit = units[i]
+		}
+	}
+	return s, nil
+}
+
+func (cw *CloudWatch) getMetricData(c *server.Call, in *api.GetMetricDataInput) (*api.GetMetricDataOutput, error) {
+	if !in.StartTime.Before(in.EndTime) {
+		return nil, errParam("The parameter StartTime must be less than the parameter EndTime.")
+	}
+	results, err := evalQueries(c.Tx, c.Account, c.Region, in.MetricDataQueries, in.StartTime, in.EndTime)
+	if err != nil {
+		return nil, err
+	}
+	desc := svckit.Str(in.ScanBy) != "TimestampAscending"
+	out := &api.GetMetricDataOutput{MetricDataResults: []api.MetricDataResult{}, Messages: []api.MessageData{}}
+	limit := 100_800
+	if in.MaxDatapoints != nil {
+		limit = int(*in.MaxDatapoints)
+	}
+	skip := 0
+	if in.NextToken != nil {
+		p, ok := svckit.ParseToken(*in.NextToken)
+		n, err := strconv.Atoi(p)
+		if !ok || err != nil || n < 0 {
+			return nil, errBadToken()
+		}
+		skip = n
+	}
+	seen, emitted := 0, 0
+	for _, q := range in.MetricDataQueries {
+		if q.ReturnData != nil && !*q.ReturnData {
+			continue
+		}
+		s := results[q.Id]
+		r := api.MetricDataResult{Id: svckit.Ptr(q.Id), Label: svckit.Ptr(queryLabel(q)), StatusCode: svckit.Ptr("Complete"),
+			Timestamps: []time.Time{}, Values: []float64{}, Messages: []api.MessageData{}}
+		n := len(s.times)
+		for i := range n {
+			j := i
+			if desc {
+				j = n - 1 - i
+			}
+			seen++
+			if seen <= skip {
+				continue
+			}
+			if emitted == limit {
+				out.NextToken = svckit.Ptr(svckit.Token(strconv.Itoa(seen - 1)))
+				r.StatusCode = svckit.Ptr("PartialData")
+				break
+			}
+			r.Timestamps = append(r.Timestamps, s.times[j])
+			r.Values = append(r.Values, s.values[j])
+			emitted++
+		}
+		out.MetricDataResults = append(out.MetricDataResults, r)
+	}
+	return out, nil
+}
+
+func queryLabel(q api.MetricDataQuery) string {
+	if q.Label != nil {
+		return *q.Label
+	}
+	if q.MetricStat != nil && q.MetricStat.Metric != nil {
+		return svckit.Str(q.MetricStat.Metric.MetricName)
+	}
+	return q.Id
+}
+
+// evalQueries computes every query of a GetMetricData request (or an alarm's
+// metric math): MetricStat queries read their metric, expressions combine them.
+func evalQueries(tx *store.Tx, account, region string, qs []api.MetricDataQuery, start, end time.Time) (map[string]*series, error) {
+	if len(qs) == 0 {
+		return nil, errMissing("The parameter MetricDataQueries is required.")
+	}
+	out := map[string]*series{}
+	for i, q := range qs {
+		if (q.MetricStat == nil) == (q.Expression == nil) {
+			return nil, errParam("The parameter MetricDataQueries.member.%d must specify exactly one of MetricStat and Expression.", i+1)
+		}
+		if _, dup := out[q.Id]; dup {
+			return nil, errParam("The value %s for parameter MetricDataQueries.member.%d.Id is not unique.", q.Id, i+1)
+		}
+		if q.MetricStat != nil {
+			if err := checkPeriod(fmt.Sprintf("MetricDataQueries.member.%d.MetricStat.Period", i+1), q.MetricStat.Period); err != nil {
+				return nil, err
+			}
+			if !validStat(q.MetricStat.Stat) {
+				return nil, errParam("The value %s for parameter MetricDataQueries.member.%d.MetricStat.Stat is not supported.", q.MetricStat.Stat, i+1)
+			}
+			s, err := metricSeries(tx, account, region, q.MetricStat, start, end)
+			if err != nil {
+				return nil, err
+			}
+			out[q.Id] = s
+		} else {
+			out[q.Id] = nil // computed below, once every MetricStat is read
+		}
+	}
+	for i, q := range qs {
+		if q.Expression == nil {
+			continue
+		}
+		e, err := parseMath(*q.Expression)
+		if err != nil {
+			return nil, errParam("The value %s for parameter MetricDataQueries.member.%d.Expression is not valid: %v", *q.Expression, i+1, err)
+		}
+		s, err := e.eval(out)
+		if err != nil {
+			return nil, errParam("The value %s for parameter MetricDataQueries.member.%d.Expression is not valid: %v", *q.Expression, i+1, err)
+		}
+		out[q.Id] = s
+	}
+	return out, nil
+}
+
+func (cw *CloudWatch) listMetrics(c *server.Call, in *api.ListMetricsInput) (*api.ListMetricsOutput, error) {
+	since := c.Now.Add(-maxAge).UnixMilli()
+	if svckit.Str(in.RecentlyActive) == "PT3H" {
+		since = c.Now.Add(-3 * time.Hour).UnixMilli()
+	}
+	prefix := ""
+	if in.Namespace != nil {
+		prefix = *in.Namespace + "\x00"
+		if in.MetricName != nil {
+			prefix += *in.MetricName + "\x00"
+		}
+	}
+	out := &api.ListMetricsOutput{Metrics: []api.Metric{}}
+	var err error
+	out.NextToken, err = svckit.Page(c.Tx, ns(c.Account, c.Region, tMetrics), prefix, in.NextToken, 500, errBadToken(), func(_ string, v []byte) (bool, error) {
+		m := &metricRec{}
+		if err := decode(v, m); err != nil {
+			return false, err
+		}
+		if m.LastPut < since || in.MetricName != nil && m.Name != *in.MetricName || !dimsMatch(m.Dimensions, in.Dimensions) {
+			return false, nil
+		}
+		out.Metrics = append(out.Metrics, api.Metric{Namespace: svckit.Ptr(m.Namespace), MetricName: svckit.Ptr(m.Name), Dimensions: nonNilDims(m.Dimensions)})
+		return true, nil
+	})
+	return out, err
+}
+
+func nonNilDims(d []api.Dimension) []api.Dimension {
+	if d == nil {
+		return []api.Dimension{}
+	}
+	return d
+}
+
+// dimsMatch applies ListMetrics' dimension filters: every filter's name must be a
+// dimension of the metric, with the given value when there is one.
+func dimsMatch(dims []api.Dimension, filters []api.DimensionFilter) bool {
+	for _, f := range filters {
+		found := false
+		for _, d := range dims {
+			if d.Name == f.Name && (f.Value == nil || *f.Value == d.Value) {
+				found = true
+				break
+			}
+		}
+		if !found {
+			return false
+		}
+	}
+	return true
+}

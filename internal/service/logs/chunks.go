@@ -1,0 +1,198 @@
+package logs
+
+import (
+	"encoding/binary"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"unsafe"
+
+	"github.com/palisade/palisade/internal/store"
+	"github.com/palisade/palisade/internal/svckit"
+)
+
+// A chunk is one accepted batch of one stream: an index record (chunkMeta, small,
+// scanned to plan a read) and a blob of its events in timestamp order, each encoded
+// as uvarint(timestamp - Min), uvarint(len), message bytes.
+type chunkMeta struct {
+	Stream string `json:"-"`  // from the key
+	ID     int64  `json:"id"` // the stream's ID
+	Seq    int64  `json:"q"`  // the chunk's number in its stream
+	Min    int64  `json:"min"`
+	Max    int64  `json:"max"`
+	N      int    `json:"n"`
+	Bytes  int64  `json:"b"`
+	Ingest int64  `json:"i"`
+	key    string
+}
+
+func chunkKey(group, stream string, min, seq int64) string {
+	return fmt.Sprintf("%s%s%s%s%016d.%012d", group, sep, stream, sep, min, seq)
+}
+
+// event is one stored event, in or out of a chunk.
+type event struct {
+	ts  int64
+	msg string
+}
+
+func encodeChunk(events []event, min int64) []byte {
+	size := 0
+	for _, e := range events {
+		size += len(e.msg) + 2*binary.MaxVarintLen64
+	}
+	b := make([]byte, 0, size)
+	for _, e := range events {
+		b = binary.AppendUvarint(b, uint64(e.ts-min))
+		b = binary.AppendUvarint(b, uint64(len(e.msg)))
+		b = append(b, e.msg...)
+	}
+	return b
+}
+
+// chunkReader walks a blob's events. Messages alias the blob (no copy): the blob is
+// never written after it is read from the store.
+type chunkReader struct {
+	b   []byte
+	off int
+	min int64
+	idx int64
+}
+
+func (r *chunkReader) next() (ts int64, msg string, ok bool) {
+	if r.off >= len(r.b) {
+		return 0, "", false
+	}
+	d, n := binary.Uvarint(r.b[r.off:])
+	if n <= 0 {
+		return 0, "", false
+	}
+	r.off += n
+	l, n := binary.Uvarint(r.b[r.off:])
+	if n <= 0 || r.off+n+int(l) > len(r.b) {
+		return 0, "", false
+	}
+	r.off += n
+	if l > 0 {
+		msg = unsafe.String(&r.b[r.off], int(l))
+	}
+	r.off += int(l)
+	r.idx++
+	return r.min + int64(d), msg, true
+}
+
+// writeChunk stores a batch (events in timestamp order) as the stream's next chunk,
+// and caches it once the transaction commits.
+func (l *Logs) writeChunk(tx *store.Tx, account, region string, g *groupRec, s *streamRec, events []event, ingest int64) (*chunkMeta, error) {
+	m := &chunkMeta{ID: s.ID, Seq: s.Chunks + 1, Min: events[0].ts, Max: events[len(events)-1].ts, N: len(events), Ingest: ingest}
+	for _, e := range events {
+		m.Bytes += int64(len(e.msg))
+	}
+	key := chunkKey(g.Name, s.Name, m.Min, m.Seq)
+	m.key = key
+	blob := encodeChunk(events, m.Min)
+	if err := tx.PutBlob(ns(account, region, tData), key, blob); err != nil {
+		return nil, err
+	}
+	ck := cacheKey(account, region, g, m)
+	tx.AfterCommit(func() { l.cache.put(ck, blob) })
+	if err := tx.PutJSON(ns(account, region, tChunks), key, m); err != nil {
+		return nil, err
+	}
+	s.Chunks = m.Seq
+	s.Stored += m.Bytes
+	if s.First == 0 || m.Min < s.First {
+		s.First = m.Min
+	}
+	if m.Max > s.Last {
+		s.Last = m.Max
+	}
+	s.LastIngest = ingest
+	return m, nil
+}
+
+// chunkPlan lists the chunks under a key prefix whose time range meets [from, to],
+// ordered by their first timestamp.
+func chunkPlan(tx *store.Tx, account, region, prefix string, from, to int64) ([]*chunkMeta, error) {
+	var out []*chunkMeta
+	err := svckit.ScanPrefix(tx, ns(account, region, tChunks), prefix, "", func(k string, v []byte) (bool, error) {
+		m := &chunkMeta{}
+		if err := decode(v, m); err != nil {
+			return false, err
+		}
+		if m.Max < from || m.Min > to {
+			return true, nil
+		}
+		parts := strings.SplitN(k, sep, 3)
+		if len(parts) == 3 {
+			m.Stream = parts[1]
+		}
+		m.key = k
+		out = append(out, m)
+		return true, nil
+	})
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Min != out[j].Min {
+			return out[i].Min < out[j].Min
+		}
+		return out[i].key < out[j].key
+	})
+	return out, err
+}
+
+// readChunk returns a reader over a chunk's events, from the cache or the store.
+func (l *Logs) readChunk(tx *store.Tx, account, region string, g *groupRec, m *chunkMeta) (*chunkReader, error) {
+	ck := cacheKey(account, region, g, m)
+	if b, ok := l.cache.get(ck); ok {
+		return &chunkReader{b: b, min: m.Min}, nil
+	}
+	b, ok, err := tx.GetBlob(ns(account, region, tData), m.key)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return nil, fmt.Errorf("logs: chunk %q has no data", m.key)
+	}
+	l.cache.put(ck, b)
+	return &chunkReader{b: b, min: m.Min}, nil
+}
+
+// pos orders events: timestamp, stream, chunk, index in the chunk. Its 56-digit form
+// is the event's eventId and the position in pagination tokens.
+type pos struct{ ts, stream, seq, idx int64 }
+
+func (p pos) String() string {
+	return fmt.Sprintf("%020d%012d%012d%012d", p.ts, p.stream, p.seq, p.idx)
+}
+
+func (p pos) less(q pos) bool {
+	if p.ts != q.ts {
+		return p.ts < q.ts
+	}
+	if p.stream != q.stream {
+		return p.stream < q.stream
+	}
+	if p.seq != q.seq {
+		return p.seq < q.seq
+	}
+	return p.idx < q.idx
+}
+
+func parsePos(s string) (pos, bool) {
+	if len(s) != 56 {
+		return pos{}, false
+	}
+	var p pos
+	var err error
+	fields := []*int64{&p.ts, &p.stream, &p.seq, &p.idx}
+	widths := []int{20, 12, 12, 12}
+	off := 0
+	for i, f := range fields {
+		if *f, err = strconv.ParseInt(s[off:off+widths[i]], 10, 64); err != nil {
+			return pos{}, false
+		}
+		off += widths[i]
+	}
+	return p, true
+}

@@ -1,0 +1,120 @@
+package logs_test
+
+import (
+	"errors"
+	"fmt"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	cwl "github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+
+	"github.com/palisade/palisade/internal/app/apptest"
+	"github.com/palisade/palisade/internal/auth"
+	"github.com/palisade/palisade/internal/model"
+	"github.com/palisade/palisade/internal/service/logs"
+)
+
+func errorCode(err error) string {
+	var me *model.Error
+	if errors.As(err, &me) {
+		return me.Code
+	}
+	return fmt.Sprint(err)
+}
+
+func TestPutEventsAsService(t *testing.T) {
+	e := newEnv(t)
+	l := e.p.App.Logs
+	err := l.PutEventsAsService(ctx, account, "us-east-1", "ct", account+"_CloudTrail_us-east-1", []logs.Event{{Timestamp: e.now(), Message: "x"}})
+	if errorCode(err) != "ResourceNotFoundException" {
+		t.Fatalf("missing group: %v", err)
+	}
+	e.group("ct")
+	now := e.now()
+	// 12,000 events out of order: sorted, split into batches, all stored.
+	evs := make([]logs.Event, 12_000)
+	for i := range evs {
+		evs[i] = logs.Event{Timestamp: now - int64(i), Message: fmt.Sprintf(`{"n":%d}`, i)}
+	}
+	if err := l.PutEventsAsService(ctx, account, "us-east-1", "ct", "trail", evs); err != nil {
+		t.Fatal(err)
+	}
+	var n int
+	var token *string
+	for {
+		out := apptest.Must(e.logs.FilterLogEvents(ctx, &cwl.FilterLogEventsInput{LogGroupName: aws.String("ct"), NextToken: token}))
+		n += len(out.Events)
+		if token = out.NextToken; token == nil {
+			break
+		}
+	}
+	if n != 12_000 {
+		t.Fatalf("%d events stored", n)
+	}
+	first := apptest.Must(e.logs.GetLogEvents(ctx, &cwl.GetLogEventsInput{LogGroupName: aws.String("ct"), LogStreamName: aws.String("trail"),
+		StartFromHead: aws.Bool(true), Limit: aws.Int32(1)}))
+	if aws.ToString(first.Events[0].Message) != `{"n":11999}` {
+		t.Fatalf("first event %s", aws.ToString(first.Events[0].Message))
+	}
+}
+
+func TestPutEventsAsPrincipal(t *testing.T) {
+	e := newEnv(t)
+	e.group("ct")
+	iamc := iam.NewFromConfig(e.p.RootConfig())
+	u := apptest.Must(iamc.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("writer")})).User
+	p := auth.Principal{Type: auth.IAMUser, Account: account, ARN: aws.ToString(u.Arn), UserID: aws.ToString(u.UserId), UserName: "writer"}
+	l := e.p.App.Logs
+	ev := []logs.Event{{Timestamp: e.now(), Message: "hello"}}
+	err := l.PutEventsAs(ctx, p, "us-east-1", "ct", "s", ev)
+	var me *model.Error
+	if !errors.As(err, &me) || me.Code != "AccessDeniedException" ||
+		me.Message != "User: arn:aws:iam::000000000000:user/writer is not authorized to perform: logs:CreateLogStream on resource: arn:aws:logs:us-east-1:000000000000:log-group:ct:log-stream:s because no identity-based policy allows the logs:CreateLogStream action" {
+		t.Fatalf("without a policy: %v", err)
+	}
+	apptest.Must(iamc.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String("writer"), PolicyName: aws.String("logs"),
+		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["logs:CreateLogStream","logs:PutLogEvents"],"Resource":"*"}]}`)}))
+	if err := l.PutEventsAs(ctx, p, "us-east-1", "ct", "s", ev); err != nil {
+		t.Fatalf("with a policy: %v", err)
+	}
+	out := apptest.Must(e.logs.FilterLogEvents(ctx, &cwl.FilterLogEventsInput{LogGroupName: aws.String("ct")}))
+	if len(out.Events) != 1 || aws.ToString(out.Events[0].LogStreamName) != "s" {
+		t.Fatalf("events %+v", out.Events)
+	}
+}
+
+// A user without permissions is refused by every operation, with CloudWatch Logs'
+// AccessDeniedException.
+func TestLogsAuthorization(t *testing.T) {
+	e := newEnv(t)
+	e.group("g")
+	iamc := iam.NewFromConfig(e.p.RootConfig())
+	apptest.Must(iamc.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("bob")}))
+	k := apptest.Must(iamc.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String("bob")})).AccessKey
+	bob := cwl.NewFromConfig(e.p.Config(aws.ToString(k.AccessKeyId), aws.ToString(k.SecretAccessKey), ""))
+	_, err := bob.CreateLogGroup(ctx, &cwl.CreateLogGroupInput{LogGroupName: aws.String("x")})
+	wantError(t, err, "AccessDeniedException", 400, "User: arn:aws:iam::000000000000:user/bob is not authorized to perform: logs:CreateLogGroup on resource: arn:aws:logs:us-east-1:000000000000:log-group:x because no identity-based policy allows the logs:CreateLogGroup action")
+	apptest.Must(iamc.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String("bob"), PolicyName: aws.String("read"),
+		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"logs:FilterLogEvents","Resource":"arn:aws:logs:us-east-1:000000000000:log-group:g"}]}`)}))
+	apptest.Must(bob.FilterLogEvents(ctx, &cwl.FilterLogEventsInput{LogGroupIdentifier: aws.String("arn:aws:logs:us-east-1:000000000000:log-group:g")}))
+	_, err = bob.DescribeLogStreams(ctx, &cwl.DescribeLogStreamsInput{LogGroupName: aws.String("g")})
+	wantError(t, err, "AccessDeniedException", 400, "")
+
+	// A query is authorized on every log group it reads, its results on the query's
+	// groups.
+	e.group("h")
+	apptest.Must(iamc.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String("bob"), PolicyName: aws.String("query"),
+		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["logs:StartQuery","logs:GetQueryResults"],"Resource":"arn:aws:logs:us-east-1:000000000000:log-group:g"}]}`)}))
+	q := &cwl.StartQueryInput{LogGroupNames: []string{"g", "h"}, QueryString: aws.String("fields @message"), StartTime: aws.Int64(0), EndTime: aws.Int64(1)}
+	_, err = bob.StartQuery(ctx, q)
+	wantError(t, err, "AccessDeniedException", 400, "User: arn:aws:iam::000000000000:user/bob is not authorized to perform: logs:StartQuery on resource: arn:aws:logs:us-east-1:000000000000:log-group:h because no identity-based policy allows the logs:StartQuery action")
+	both := apptest.Must(e.logs.StartQuery(ctx, q))
+	_, err = bob.GetQueryResults(ctx, &cwl.GetQueryResultsInput{QueryId: both.QueryId})
+	wantError(t, err, "AccessDeniedException", 400, "")
+	q.LogGroupNames = []string{"g"}
+	mine := apptest.Must(bob.StartQuery(ctx, q))
+	apptest.Must(bob.GetQueryResults(ctx, &cwl.GetQueryResultsInput{QueryId: mine.QueryId}))
+	_, err = bob.GetQueryResults(ctx, &cwl.GetQueryResultsInput{QueryId: aws.String("00000000-0000-0000-0000-000000000000")})
+	wantError(t, err, "AccessDeniedException", 400, "")
+}

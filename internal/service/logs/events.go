@@ -1,0 +1,367 @@
+package logs
+
+import (
+	"math"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	api "github.com/palisade/palisade/internal/api/logs"
+	"github.com/palisade/palisade/internal/filterpattern"
+	"github.com/palisade/palisade/internal/server"
+	"github.com/palisade/palisade/internal/store"
+	"github.com/palisade/palisade/internal/svckit"
+)
+
+func (l *Logs) eventHandlers() []server.Handler {
+	return []server.Handler{
+		// CloudTrail does not record these (AWS's list of logged CloudWatch Logs
+		// actions leaves them out).
+		server.Write("PutLogEvents", l.putLogEvents).NotRecorded(),
+		server.Read("GetLogEvents", l.getLogEvents).NotRecorded(),
+		server.Read("FilterLogEvents", l.filterLogEvents).NotRecorded(),
+	}
+}
+
+// PutLogEvents' limits (API reference, PutLogEvents).
+const (
+	maxBatchBytes  = 1_048_576 // message bytes in UTF-8 plus eventOverhead per event
+	eventOverhead  = 26
+	maxEventBytes  = 1_048_576 // "Each log event can be no larger than 1 MB."
+	maxFuture      = 2 * time.Hour
+	maxPast        = 14 * 24 * time.Hour
+	maxBatchSpan   = 24 * time.Hour
+	pageEvents     = 10_000
+	pageBytes      = 1_048_576
+	dayMillis      = int64(24 * time.Hour / time.Millisecond)
+	noEnd          = math.MaxInt64
+	retentionGrace = 0
+)
+
+func (l *Logs) putLogEvents(c *server.Call, in *api.PutLogEventsRequest) (*api.PutLogEventsResponse, error) {
+	g, err := loadGroup(c.Tx, c.Account, c.Region, in.LogGroupName)
+	if err != nil {
+		return nil, err
+	}
+	s, err := loadStream(c.Tx, c.Account, c.Region, in.LogGroupName, in.LogStreamName)
+	if err != nil {
+		return nil, err
+	}
+	events := make([]event, len(in.LogEvents))
+	for i, e := range in.LogEvents {
+		events[i] = event{ts: e.Timestamp, msg: e.Message}
+	}
+	return l.ingest(c.Tx, c.Account, c.Region, g, s, events, c.Now)
+}
+
+// ingest applies PutLogEvents' rules to a batch, stores the accepted events as one
+// chunk, runs the group's metric filters on them, and answers as PutLogEvents does.
+func (l *Logs) ingest(tx *store.Tx, account, region string, g *groupRec, s *streamRec, events []event, now time.Time) (*api.PutLogEventsResponse, error) {
+	size := 0
+	for i, e := range events {
+		if i > 0 && e.ts < events[i-1].ts {
+			return nil, errParam("Log events in a single PutLogEvents request must be in chronological order.")
+		}
+		if n := len(e.msg) + eventOverhead; n > maxEventBytes {
+			// Wording inferred from the batch limit's ("Upload too large: ...").
+			return nil, errParam("Log event too large: " + strconv.Itoa(n) + " bytes exceeds limit of " + strconv.Itoa(maxEventBytes))
+		}
+		size += len(e.msg) + eventOverhead
+	}
+	if size > maxBatchBytes {
+		return nil, errParam("Upload too large: " + strconv.Itoa(size) + " bytes exceeds limit of " + strconv.Itoa(maxBatchBytes))
+	}
+	nowMs := ms(now)
+	tooNew, tooOld, expired := -1, -1, -1
+	oldCut := nowMs - int64(maxPast/time.Millisecond)
+	retCut := int64(math.MinInt64)
+	if g.Retention > 0 {
+		retCut = nowMs - int64(g.Retention)*dayMillis
+	}
+	first, last := 0, len(events) // the accepted events are events[first:last]
+	for i, e := range events {
+		switch {
+		case e.ts > nowMs+int64(maxFuture/time.Millisecond):
+			if tooNew < 0 {
+				tooNew, last = i, min(last, i)
+			}
+		case e.ts < retCut && retCut > oldCut:
+			expired, first = i, i+1
+		case e.ts < oldCut:
+			tooOld, first = i, i+1
+		}
+	}
+	out := &api.PutLogEventsResponse{}
+	if tooNew >= 0 || tooOld >= 0 || expired >= 0 {
+		r := &api.RejectedLogEventsInfo{}
+		if tooNew >= 0 {
+			r.TooNewLogEventStartIndex = svckit.Ptr(int32(tooNew))
+		}
+		if tooOld >= 0 {
+			r.TooOldLogEventEndIndex = svckit.Ptr(int32(tooOld))
+		}
+		if expired >= 0 {
+			r.ExpiredLogEventEndIndex = svckit.Ptr(int32(expired))
+		}
+		out.RejectedLogEventsInfo = r
+	}
+	accepted := events[min(first, last):last]
+	if len(accepted) > 0 && accepted[len(accepted)-1].ts-accepted[0].ts > int64(maxBatchSpan/time.Millisecond) {
+		return nil, errParam("The batch of log events in a single PutLogEvents request cannot span more than 24 hours.")
+	}
+	if len(accepted) > 0 {
+		m, err := l.writeChunk(tx, account, region, g, s, accepted, nowMs)
+		if err != nil {
+			return nil, err
+		}
+		if err := putStream(tx, account, region, g.Name, s); err != nil {
+			return nil, err
+		}
+		g.Stored += m.Bytes
+		if err := putGroup(tx, account, region, g); err != nil {
+			return nil, err
+		}
+		if err := l.applyMetricFilters(tx, account, region, g, accepted); err != nil {
+			return nil, err
+		}
+	}
+	out.NextSequenceToken = svckit.Ptr(sequenceToken(s))
+	return out, nil
+}
+
+// retentionCutoff is the earliest timestamp still visible in a group.
+func retentionCutoff(g *groupRec, now time.Time) int64 {
+	if g.Retention == 0 {
+		return math.MinInt64
+	}
+	return ms(now) - int64(g.Retention)*dayMillis
+}
+
+// found is a matched event, before it becomes an API shape.
+type found struct {
+	p      pos
+	stream string
+	msg    string
+	ingest int64
+}
+
+func (l *Logs) filterLogEvents(c *server.Call, in *api.FilterLogEventsRequest) (*api.FilterLogEventsResponse, error) {
+	g, err := groupOf(c, in.LogGroupName, in.LogGroupIdentifier)
+	if err != nil {
+		return nil, err
+	}
+	name := g.Name
+	if len(in.LogStreamNames) > 0 && in.LogStreamNamePrefix != nil {
+		// Wording inferred: the API reference says the two can't be combined.
+		return nil, errParam("You cannot specify both LogStreamNames and LogStreamNamePrefix.")
+	}
+	var pat *filterpattern.Pattern
+	if fp := svckit.Str(in.FilterPattern); fp != "" {
+		if pat, err = l.pattern(fp); err != nil {
+			return nil, errParam("Invalid filter pattern")
+		}
+		if pat.MatchAll() {
+			pat = nil
+		}
+	}
+	from, to := int64(math.MinInt64), int64(noEnd)
+	if in.StartTime != nil {
+		from = *in.StartTime
+	}
+	if in.EndTime != nil {
+		to = *in.EndTime
+	}
+	from = max(from, retentionCutoff(g, c.Now))
+	limit := pageEvents
+	if in.Limit != nil {
+		limit = int(*in.Limit)
+	}
+	var after *pos
+	if in.NextToken != nil {
+		tok, ok := svckit.ParseToken(*in.NextToken)
+		p, ok2 := parsePos(tok)
+		if !ok || !ok2 {
+			return nil, errBadToken()
+		}
+		after = &p
+		from = max(from, p.ts)
+	}
+	var plan []*chunkMeta
+	if len(in.LogStreamNames) > 0 {
+		for _, sn := range in.LogStreamNames {
+			p, err := chunkPlan(c.Tx, c.Account, c.Region, streamKey(name, sn)+sep, from, to)
+			if err != nil {
+				return nil, err
+			}
+			plan = append(plan, p...)
+		}
+		sort.Slice(plan, func(i, j int) bool { return plan[i].Min < plan[j].Min })
+	} else {
+		plan, err = chunkPlan(c.Tx, c.Account, c.Region, name+sep+svckit.Str(in.LogStreamNamePrefix), from, to)
+		if err != nil {
+			return nil, err
+		}
+	}
+	res, more, err := l.scanChunks(c.Tx, c.Account, c.Region, g, plan, pat, from, to, after, limit)
+	if err != nil {
+		return nil, err
+	}
+	out := &api.FilterLogEventsResponse{Events: make([]api.FilteredLogEvent, 0, len(res)), SearchedLogStreams: []api.SearchedLogStream{}}
+	bytes := 0
+	for i, f := range res {
+		bytes += len(f.msg) + eventOverhead
+		if bytes > pageBytes && i > 0 {
+			more = true
+			res = res[:i]
+			break
+		}
+		out.Events = append(out.Events, api.FilteredLogEvent{
+			LogStreamName: svckit.Ptr(f.stream), Timestamp: svckit.Ptr(f.p.ts), Message: svckit.Ptr(strings.Clone(f.msg)),
+			IngestionTime: svckit.Ptr(f.ingest), EventId: svckit.Ptr(f.p.String()),
+		})
+	}
+	if more && len(res) > 0 {
+		out.NextToken = svckit.Ptr(svckit.Token(res[len(res)-1].p.String()))
+	}
+	return out, nil
+}
+
+// scanChunks reads the planned chunks in order of their first timestamp and returns
+// the first `limit` matching events in event order after `after`; more says whether
+// matching events may remain. It stops reading once no unread chunk can hold an
+// event before the limit-th match.
+func (l *Logs) scanChunks(tx *store.Tx, account, region string, g *groupRec, plan []*chunkMeta, pat *filterpattern.Pattern, from, to int64, after *pos, limit int) (res []found, more bool, err error) {
+	for i, m := range plan {
+		if len(res) >= limit && m.Min > res[limit-1].p.ts {
+			return res, true, nil
+		}
+		r, err := l.readChunk(tx, account, region, g, m)
+		if err != nil {
+			return nil, false, err
+		}
+		added := false
+		for {
+			ts, msg, ok := r.next()
+			if !ok {
+				break
+			}
+			if ts < from || ts > to {
+				continue
+			}
+			p := pos{ts: ts, stream: m.ID, seq: m.Seq, idx: r.idx}
+			if after != nil && !after.less(p) {
+				continue
+			}
+			if pat != nil && !pat.Match(msg) {
+				continue
+			}
+			res = append(res, found{p: p, stream: m.Stream, msg: msg, ingest: m.Ingest})
+			added = true
+		}
+		if added && (len(plan) > 1 || i > 0) {
+			sort.Slice(res, func(a, b int) bool { return res[a].p.less(res[b].p) })
+		}
+		if len(res) > limit {
+			res, more = res[:limit], true
+		}
+	}
+	return res, more, nil
+}
+
+func (l *Logs) getLogEvents(c *server.Call, in *api.GetLogEventsRequest) (*api.GetLogEventsResponse, error) {
+	g, err := groupOf(c, in.LogGroupName, in.LogGroupIdentifier)
+	if err != nil {
+		return nil, err
+	}
+	name := g.Name
+	s, err := loadStream(c.Tx, c.Account, c.Region, name, in.LogStreamName)
+	if err != nil {
+		return nil, err
+	}
+	from, to := int64(math.MinInt64), int64(noEnd)
+	if in.StartTime != nil {
+		from = *in.StartTime
+	}
+	if in.EndTime != nil {
+		to = *in.EndTime - 1 // GetLogEvents' endTime is exclusive
+	}
+	from = max(from, retentionCutoff(g, c.Now))
+	limit := pageEvents
+	if in.Limit != nil {
+		limit = int(*in.Limit)
+	}
+	forward := in.StartFromHead != nil && *in.StartFromHead
+	var tokPos *pos
+	tok := svckit.Str(in.NextToken)
+	if tok != "" {
+		dir, rest, ok := strings.Cut(tok, "/")
+		p, ok2 := parsePos(rest)
+		if !ok || !ok2 || dir != "f" && dir != "b" {
+			return nil, errBadToken()
+		}
+		forward, tokPos = dir == "f", &p
+	}
+	plan, err := chunkPlan(c.Tx, c.Account, c.Region, streamKey(name, s.Name)+sep, from, to)
+	if err != nil {
+		return nil, err
+	}
+	var all []found
+	for _, m := range plan {
+		if tokPos != nil && (forward && m.Max < tokPos.ts || !forward && m.Min > tokPos.ts) {
+			continue
+		}
+		r, err := l.readChunk(c.Tx, c.Account, c.Region, g, m)
+		if err != nil {
+			return nil, err
+		}
+		for {
+			ts, msg, ok := r.next()
+			if !ok {
+				break
+			}
+			p := pos{ts: ts, stream: m.ID, seq: m.Seq, idx: r.idx}
+			if ts < from || ts > to || tokPos != nil && (forward && !tokPos.less(p) || !forward && !p.less(*tokPos)) {
+				continue
+			}
+			all = append(all, found{p: p, msg: msg, ingest: m.Ingest})
+		}
+	}
+	sort.Slice(all, func(a, b int) bool { return all[a].p.less(all[b].p) })
+	if forward {
+		all = all[:min(limit, len(all))]
+	} else if len(all) > limit {
+		all = all[len(all)-limit:]
+	}
+	// 1 MB per page: keep the events nearest the starting point.
+	bytes := 0
+	for i := range all {
+		j := i
+		if !forward {
+			j = len(all) - 1 - i
+		}
+		bytes += len(all[j].msg) + eventOverhead
+		if bytes > pageBytes && i > 0 {
+			if forward {
+				all = all[:i]
+			} else {
+				all = all[j+1:]
+			}
+			break
+		}
+	}
+	out := &api.GetLogEventsResponse{Events: make([]api.OutputLogEvent, len(all))}
+	for i, f := range all {
+		out.Events[i] = api.OutputLogEvent{Timestamp: svckit.Ptr(f.p.ts), Message: svckit.Ptr(strings.Clone(f.msg)), IngestionTime: svckit.Ptr(f.ingest)}
+	}
+	zero := pos{stream: s.ID}.String()
+	fwd, back := "f/"+zero, "b/"+zero
+	if tokPos != nil {
+		fwd, back = "f/"+tokPos.String(), "b/"+tokPos.String()
+	}
+	if len(all) > 0 {
+		fwd, back = "f/"+all[len(all)-1].p.String(), "b/"+all[0].p.String()
+	}
+	out.NextForwardToken, out.NextBackwardToken = &fwd, &back
+	return out, nil
+}

@@ -1,0 +1,322 @@
+// Package logs serves Amazon CloudWatch Logs: log groups (retention, KMS key, tags),
+// log streams, PutLogEvents with the service's batch rules, GetLogEvents,
+// FilterLogEvents with the full filter pattern language (internal/filterpattern),
+// metric filters that turn matching events into CloudWatch metrics, and a subset of
+// Logs Insights (StartQuery/GetQueryResults).
+//
+// Events are stored in chunks, one per accepted PutLogEvents batch and stream: an
+// index record (time range, counts) and a blob of the events, so a batch of 10,000
+// events is two rows, and a scan reads blobs and matches message bytes without
+// building a record per event. Metric filters run inside the ingesting transaction
+// and hand their datapoints to CloudWatch (through MetricSink, wired in app) in that
+// same transaction: a datapoint exists exactly when its events do, across restarts.
+//
+// Other services put events with PutEvents (CloudTrail's delivery to a log group).
+package logs
+
+import (
+	"context"
+	"log/slog"
+	"strings"
+	"sync"
+	"time"
+
+	api "github.com/palisade/palisade/internal/api/logs"
+	"github.com/palisade/palisade/internal/authz"
+	"github.com/palisade/palisade/internal/clock"
+	"github.com/palisade/palisade/internal/filterpattern"
+	"github.com/palisade/palisade/internal/server"
+	"github.com/palisade/palisade/internal/store"
+	"github.com/palisade/palisade/internal/svckit"
+)
+
+// MetricDatum is what a metric filter publishes for one metric, one set of dimension
+// values and one minute: the statistics of the values its events produced.
+type MetricDatum struct {
+	Namespace  string
+	MetricName string
+	Dimensions map[string]string
+	Unit       string // "" for None
+	Timestamp  time.Time
+	// SampleCount, Sum, Minimum and Maximum of the values.
+	SampleCount, Sum, Minimum, Maximum float64
+}
+
+// MetricSink receives metric filter output inside the transaction that ingests the
+// events. CloudWatch implements it; app wires it.
+type MetricSink interface {
+	PutMetricStatistics(tx *store.Tx, account, region string, data []MetricDatum) error
+}
+
+// Deps is what CloudWatch Logs needs from the rest of Palisade.
+type Deps struct {
+	Store  *store.DB
+	Clock  *clock.Clock
+	Logger *slog.Logger
+	// Authz authorizes PutEvents callers acting as a principal (a role session).
+	Authz *authz.Authorizer
+	// Metrics receives metric filter datapoints; nil drops them.
+	Metrics MetricSink
+	// KMS is KMS as CloudWatch Logs uses it (kms.ForService(…, "logs")) and NewCall
+	// makes the calls it runs as logs.REGION.amazonaws.com: a log group's key must let
+	// that principal generate data keys. Either nil checks the key ARN's format only.
+	KMS     svckit.DataKeys
+	NewCall svckit.NewCall
+	// ChunkCache is the memory, in bytes, kept for recently written and read event
+	// chunks (0: DefaultChunkCache; negative: none).
+	ChunkCache int
+}
+
+// Logs is the CloudWatch Logs service.
+type Logs struct {
+	d        Deps
+	patterns sync.Map // pattern string → *filterpattern.Pattern
+	queries  chan struct{}
+	cache    *chunkCache
+}
+
+// New returns CloudWatch Logs.
+func New(d Deps) *Logs {
+	if d.Logger == nil {
+		d.Logger = slog.New(slog.DiscardHandler)
+	}
+	if d.Clock == nil {
+		d.Clock = &clock.Clock{}
+	}
+	if d.ChunkCache == 0 {
+		d.ChunkCache = DefaultChunkCache
+	}
+	return &Logs{d: d, queries: make(chan struct{}, 1), cache: newChunkCache(d.ChunkCache)}
+}
+
+// Service returns the handlers for the server.
+func (l *Logs) Service() server.Service {
+	var hs []server.Handler
+	for _, g := range [][]server.Handler{l.groupHandlers(), l.streamHandlers(), l.eventHandlers(), l.metricFilterHandlers(), l.queryHandlers()} {
+		hs = append(hs, g...)
+	}
+	return server.Service{Model: api.Service, Handlers: hs, Vars: vars, Checks: checks}
+}
+
+// Run does the background work (Logs Insights queries) until ctx ends.
+func (l *Logs) Run(ctx context.Context) { l.runQueries(ctx) }
+
+// Record kinds: the last part of each namespace.
+const (
+	tGroups   = "groups"   // group name → groupRec
+	tStreams  = "streams"  // group \x00 stream → streamRec
+	tChunks   = "chunks"   // group \x00 stream \x00 minTs.seq → chunkMeta
+	tData     = "data"     // same key → chunk blob (store blobs)
+	tFilters  = "mfilters" // group \x00 filter name → filterRec
+	tQueries  = "queries"  // query ID → queryRec
+	tQueryRes = "qresults" // query ID → results JSON
+)
+
+func ns(account, region, kind string) string { return store.NS("logs", account, region, kind) }
+
+const sep = "\x00"
+
+func streamKey(group, stream string) string { return group + sep + stream }
+
+// groupRec is a stored log group.
+type groupRec struct {
+	Name       string            `json:"name"`
+	Created    int64             `json:"created"`
+	Retention  int32             `json:"retention,omitempty"`
+	KmsKeyID   string            `json:"kmsKeyId,omitempty"`
+	Tags       map[string]string `json:"tags,omitempty"`
+	Class      string            `json:"class"`
+	Protected  bool              `json:"deletionProtection,omitempty"`
+	Stored     int64             `json:"storedBytes"`
+	NextStream int64             `json:"nextStream"`
+	Filters    int32             `json:"metricFilters"`
+	// Gen tells this group from an earlier one of the same name (chunk cache keys).
+	Gen string `json:"gen"`
+}
+
+// streamRec is a stored log stream.
+type streamRec struct {
+	Name       string `json:"name"`
+	ID         int64  `json:"id"`
+	Created    int64  `json:"created"`
+	First      int64  `json:"first,omitempty"`
+	Last       int64  `json:"last,omitempty"`
+	LastIngest int64  `json:"lastIngest,omitempty"`
+	Chunks     int64  `json:"chunks"`
+	Stored     int64  `json:"storedBytes"`
+}
+
+func groupARN(region, account, name string) string {
+	return "arn:aws:logs:" + region + ":" + account + ":log-group:" + name
+}
+
+func streamARN(region, account, group, stream string) string {
+	return groupARN(region, account, group) + ":log-stream:" + stream
+}
+
+func errNoGroup() error {
+	return api.NewResourceNotFoundException("The specified log group does not exist.")
+}
+func errNoStream() error {
+	return api.NewResourceNotFoundException("The specified log stream does not exist.")
+}
+func errParam(msg string) error { return api.NewInvalidParameterException(msg) }
+
+func errBadToken() error { return errParam("The specified nextToken is invalid.") }
+
+func loadGroup(tx *store.Tx, account, region, name string) (*groupRec, error) {
+	g := &groupRec{}
+	ok, err := tx.GetJSON(ns(account, region, tGroups), name, g)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return nil, errNoGroup()
+	}
+	return g, nil
+}
+
+func putGroup(tx *store.Tx, account, region string, g *groupRec) error {
+	return tx.PutJSON(ns(account, region, tGroups), g.Name, g)
+}
+
+func loadStream(tx *store.Tx, account, region, group, name string) (*streamRec, error) {
+	s := &streamRec{}
+	ok, err := tx.GetJSON(ns(account, region, tStreams), streamKey(group, name), s)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return nil, errNoStream()
+	}
+	return s, nil
+}
+
+func putStream(tx *store.Tx, account, region, group string, s *streamRec) error {
+	return tx.PutJSON(ns(account, region, tStreams), streamKey(group, s.Name), s)
+}
+
+// groupName resolves the logGroupName / logGroupIdentifier pair most read operations
+// take: exactly one of them, the identifier a name or a log group ARN of the account
+// and region.
+func groupName(c *server.Call, name, ident *string) (string, error) {
+	n, i := svckit.Str(name), svckit.Str(ident)
+	switch {
+	case n != "" && i != "":
+		// Wording inferred: AWS documents that the two are mutually exclusive.
+		return "", errParam("LogGroupName and LogGroupIdentifier are mutually exclusive parameters.")
+	case n != "":
+		return n, nil
+	case i == "":
+		return "", errParam("Either LogGroupName or LogGroupIdentifier must be specified.")
+	}
+	if strings.HasPrefix(i, "arn:") {
+		a, ok := svckit.ParseARN(i)
+		name, found := strings.CutPrefix(a.Resource, "log-group:")
+		if !ok || a.Service != "logs" || !found {
+			return "", errParam("Invalid log group identifier: " + i)
+		}
+		if a.Account != c.Account || a.Region != c.Region {
+			return "", errNoGroup()
+		}
+		return strings.TrimSuffix(name, ":*"), nil
+	}
+	return i, nil
+}
+
+// groupOf loads the group a logGroupName / logGroupIdentifier pair names.
+func groupOf(c *server.Call, name, ident *string) (*groupRec, error) {
+	n, err := groupName(c, name, ident)
+	if err != nil {
+		return nil, err
+	}
+	return loadGroup(c.Tx, c.Account, c.Region, n)
+}
+
+// vars resolves ${LogGroupName} for authorization when the input names the group by
+// identifier (an ARN) or by resource ARN.
+func vars(c *server.Call, name string, in map[string]any) (string, bool) {
+	if name != "LogGroupName" {
+		return "", false
+	}
+	if s, _ := in["logGroupName"].(string); s != "" {
+		return s, true
+	}
+	for _, k := range []string{"logGroupIdentifier", "resourceArn"} {
+		s, _ := in[k].(string)
+		if s == "" {
+			continue
+		}
+		if a, ok := svckit.ParseARN(s); ok {
+			if n, ok := strings.CutPrefix(a.Resource, "log-group:"); ok {
+				return strings.TrimSuffix(n, ":*"), true
+			}
+			return "", false
+		}
+		return s, true
+	}
+	return "", false
+}
+
+// checks authorizes Logs Insights queries on every log group they read: StartQuery
+// on each group it names, GetQueryResults on the groups of the stored query (the
+// reference lists log-group as its resource; the request names only the query). An
+// unknown query is checked on "*", so the caller learns it does not exist only when
+// allowed everywhere. Other operations use the reference's templates.
+func checks(c *server.Call, op string, in map[string]any) ([]authz.Check, error) {
+	var groups []string
+	switch op {
+	case "StartQuery":
+		if s, _ := in["logGroupName"].(string); s != "" {
+			groups = append(groups, s)
+		}
+		for _, k := range []string{"logGroupNames", "logGroupIdentifiers"} {
+			list, _ := in[k].([]any)
+			for _, v := range list {
+				s, _ := v.(string)
+				if a, ok := svckit.ParseARN(s); ok {
+					s = strings.TrimSuffix(strings.TrimPrefix(a.Resource, "log-group:"), ":*")
+				}
+				groups = append(groups, s)
+			}
+		}
+	case "GetQueryResults":
+		id, _ := in["queryId"].(string)
+		q := &queryRec{}
+		ok, err := c.Tx.GetJSON(ns(c.Account, c.Region, tQueries), id, q)
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			return []authz.Check{{Action: "logs:" + op, Resource: "*"}}, nil
+		}
+		groups = q.Groups
+	}
+	if len(groups) == 0 {
+		return c.DefaultChecks(in)
+	}
+	chks := make([]authz.Check, len(groups))
+	for i, g := range groups {
+		chks[i] = authz.Check{Action: "logs:" + op, Resource: groupARN(c.Region, c.Account, g)}
+	}
+	return chks, nil
+}
+
+// pattern compiles a filter pattern once and caches it: metric filters run on every
+// batch.
+func (l *Logs) pattern(src string) (*filterpattern.Pattern, error) {
+	if p, ok := l.patterns.Load(src); ok {
+		return p.(*filterpattern.Pattern), nil
+	}
+	p, err := filterpattern.Parse(src)
+	if err != nil {
+		return nil, err
+	}
+	l.patterns.Store(src, p)
+	return p, nil
+}
+
+// ms is a time as CloudWatch Logs' milliseconds since the epoch.
+func ms(t time.Time) int64 { return t.UnixMilli() }
+
+func decode(b []byte, v any) error { return svckit.Decode("logs", b, v) }

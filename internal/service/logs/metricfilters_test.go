@@ -1,0 +1,80 @@
+package logs_test
+
+import (
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	cwl "github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs/types"
+
+	"github.com/palisade/palisade/internal/app/apptest"
+)
+
+func transform(name string) []types.MetricTransformation {
+	return []types.MetricTransformation{{MetricName: aws.String(name), MetricNamespace: aws.String("App"), MetricValue: aws.String("1")}}
+}
+
+func TestMetricFilters(t *testing.T) {
+	e := newEnv(t)
+	e.group("g")
+	put := func(name, pattern string, tr []types.MetricTransformation) error {
+		_, err := e.logs.PutMetricFilter(ctx, &cwl.PutMetricFilterInput{LogGroupName: aws.String("g"), FilterName: aws.String(name),
+			FilterPattern: aws.String(pattern), MetricTransformations: tr})
+		return err
+	}
+	if err := put("errors", "ERROR", transform("Errors")); err != nil {
+		t.Fatal(err)
+	}
+	if err := put("denied", `{ $.errorCode = "AccessDenied*" }`, []types.MetricTransformation{{MetricName: aws.String("Denied"),
+		MetricNamespace: aws.String("CIS"), MetricValue: aws.String("1"), Dimensions: map[string]string{"User": "$.userIdentity.userName"}}}); err != nil {
+		t.Fatal(err)
+	}
+	// Updating keeps one filter.
+	if err := put("errors", "ERROR -retry", transform("Errors")); err != nil {
+		t.Fatal(err)
+	}
+	wantError(t, put("bad", "{ $.a = ", transform("X")), "InvalidParameterException", 400, "Invalid metric filter pattern")
+	wantError(t, put("dims", "ERROR", []types.MetricTransformation{{MetricName: aws.String("X"), MetricNamespace: aws.String("App"),
+		MetricValue: aws.String("1"), Dimensions: map[string]string{"a": "$.a"}}}), "InvalidParameterException", 400, "The specified filter pattern does not support dimensions")
+	wantError(t, put("regex", "{ $.a = %x% || $.b = %y% || $.c = %z% }", transform("X")), "InvalidParameterException", 400, "Invalid metric filter pattern")
+	_, err := e.logs.PutMetricFilter(ctx, &cwl.PutMetricFilterInput{LogGroupName: aws.String("nope"), FilterName: aws.String("f"),
+		FilterPattern: aws.String(""), MetricTransformations: transform("X")})
+	wantError(t, err, "ResourceNotFoundException", 400, "The specified log group does not exist.")
+
+	out := apptest.Must(e.logs.DescribeMetricFilters(ctx, &cwl.DescribeMetricFiltersInput{LogGroupName: aws.String("g")}))
+	if len(out.MetricFilters) != 2 || aws.ToString(out.MetricFilters[1].FilterName) != "errors" || aws.ToString(out.MetricFilters[1].FilterPattern) != "ERROR -retry" ||
+		aws.ToString(out.MetricFilters[1].LogGroupName) != "g" || out.MetricFilters[1].CreationTime == nil {
+		t.Fatalf("filters %+v", out.MetricFilters)
+	}
+	out = apptest.Must(e.logs.DescribeMetricFilters(ctx, &cwl.DescribeMetricFiltersInput{MetricNamespace: aws.String("CIS"), MetricName: aws.String("Denied")}))
+	if len(out.MetricFilters) != 1 || aws.ToString(out.MetricFilters[0].FilterName) != "denied" {
+		t.Fatalf("by metric: %+v", out.MetricFilters)
+	}
+	groups := apptest.Must(e.logs.DescribeLogGroups(ctx, &cwl.DescribeLogGroupsInput{}))
+	if aws.ToInt32(groups.LogGroups[0].MetricFilterCount) != 2 {
+		t.Fatalf("metric filter count %d", aws.ToInt32(groups.LogGroups[0].MetricFilterCount))
+	}
+	apptest.Must(e.logs.DeleteMetricFilter(ctx, &cwl.DeleteMetricFilterInput{LogGroupName: aws.String("g"), FilterName: aws.String("errors")}))
+	_, err = e.logs.DeleteMetricFilter(ctx, &cwl.DeleteMetricFilterInput{LogGroupName: aws.String("g"), FilterName: aws.String("errors")})
+	wantError(t, err, "ResourceNotFoundException", 400, "The specified metric filter does not exist.")
+}
+
+func TestTestMetricFilter(t *testing.T) {
+	e := newEnv(t)
+	out := apptest.Must(e.logs.TestMetricFilter(ctx, &cwl.TestMetricFilterInput{
+		FilterPattern: aws.String(`[ip, user, username, timestamp, request = *html*, status_code = 4*, bytes]`),
+		LogEventMessages: []string{
+			`127.0.0.1 - frank [10/Oct/2000:13:25:15 -0700] "GET /apache_pb.gif HTTP/1.0" 200 1534`,
+			`127.0.0.1 Prod frank [10/Oct/2000:13:25:15 -0700] "GET /index.html HTTP/1.0" 404 1534`,
+		}}))
+	if len(out.Matches) != 1 {
+		t.Fatalf("matches %+v", out.Matches)
+	}
+	m := out.Matches[0]
+	if m.EventNumber != 2 || m.ExtractedValues["$status_code"] != "404" || m.ExtractedValues["$request"] != "GET /index.html HTTP/1.0" ||
+		m.ExtractedValues["$user"] != "Prod" || len(m.ExtractedValues) != 7 {
+		t.Fatalf("match %+v", m)
+	}
+	_, err := e.logs.TestMetricFilter(ctx, &cwl.TestMetricFilterInput{FilterPattern: aws.String("[a, b"), LogEventMessages: []string{"x"}})
+	wantError(t, err, "InvalidParameterException", 400, "Invalid metric filter pattern")
+}

@@ -1,0 +1,551 @@
+package sns
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/url"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	api "github.com/palisade/palisade/internal/api/sns"
+	"github.com/palisade/palisade/internal/auth"
+	"github.com/palisade/palisade/internal/authz"
+	"github.com/palisade/palisade/internal/model"
+	"github.com/palisade/palisade/internal/server"
+	"github.com/palisade/palisade/internal/store"
+	"github.com/palisade/palisade/internal/svckit"
+)
+
+func (s *SNS) publishHandlers() []server.Handler {
+	return []server.Handler{
+		server.Write("Publish", s.publish),
+		server.Write("PublishBatch", s.publishBatch),
+	}
+}
+
+// attribute is a message attribute.
+type attribute struct {
+	DataType    string `json:"t"`
+	StringValue string `json:"s,omitempty"`
+	BinaryValue []byte `json:"b,omitempty"`
+}
+
+// Limits (SNS quotas): 256 KiB per message including attributes, 10 attributes.
+const (
+	maxMessageBytes = 262_144
+	maxAttributes   = 10
+)
+
+var attrNameRE = regexp.MustCompile(`^[A-Za-z0-9_.-]{1,256}$`)
+
+// checkAttributes validates message attributes as SNS does and returns them with
+// their size in bytes.
+func checkAttributes(in map[string]api.MessageAttributeValue) (map[string]attribute, int, error) {
+	if len(in) > maxAttributes {
+		return nil, 0, errParam("Invalid parameter: Number of message attributes [" + strconv.Itoa(len(in)) + "] exceeds the allowed maximum [10].")
+	}
+	out := map[string]attribute{}
+	size := 0
+	for name, v := range in {
+		if !attrNameRE.MatchString(name) || strings.HasPrefix(name, ".") || strings.HasSuffix(name, ".") || strings.Contains(name, "..") ||
+			strings.HasPrefix(strings.ToLower(name), "aws.") || strings.HasPrefix(strings.ToLower(name), "amazon.") {
+			return nil, 0, errParam("Invalid parameter: MessageAttributes Reason: Invalid message attribute name " + name)
+		}
+		base, _, _ := strings.Cut(v.DataType, ".")
+		switch base {
+		case "String", "Number":
+			if v.StringValue == nil || *v.StringValue == "" {
+				return nil, 0, errParam("Invalid parameter: The message attribute '" + name + "' must contain non-empty message attribute value for message attribute type '" + base + "'.")
+			}
+			if base == "Number" {
+				if _, err := strconv.ParseFloat(*v.StringValue, 64); err != nil {
+					return nil, 0, errParam("Invalid parameter: Could not cast message attribute '" + name + "' value to number.")
+				}
+			}
+			if v.DataType == "String.Array" {
+				var list []any
+				if json.Unmarshal([]byte(*v.StringValue), &list) != nil {
+					return nil, 0, errParam("Invalid parameter: The message attribute '" + name + "' with type 'String.Array' has an invalid value.")
+				}
+			}
+		case "Binary":
+			if len(v.BinaryValue) == 0 {
+				return nil, 0, errParam("Invalid parameter: The message attribute '" + name + "' must contain non-empty message attribute value for message attribute type 'Binary'.")
+			}
+		default:
+			return nil, 0, errParam("Invalid parameter: The message attribute '" + name + "' has an invalid message attribute type, the set of supported type prefixes is Binary, Number, and String.")
+		}
+		a := attribute{DataType: v.DataType, StringValue: svckit.Str(v.StringValue), BinaryValue: v.BinaryValue}
+		out[name] = a
+		size += len(name) + len(a.DataType) + len(a.StringValue) + len(a.BinaryValue)
+	}
+	return out, size, nil
+}
+
+// message is one published message, before it fans out.
+type message struct {
+	id        string
+	topic     topicRef
+	subject   string
+	body      string            // the default message
+	perProto  map[string]string // MessageStructure json
+	attrs     map[string]attribute
+	timestamp time.Time
+	seq       string
+	groupID   string
+	version   string // SignatureVersion, "1" or "2"
+	dedupID   string
+}
+
+func (m *message) text(protocol string) string {
+	if v, ok := m.perProto[protocol]; ok {
+		return v
+	}
+	return m.body
+}
+
+// prepare validates a Publish (or PublishBatch entry) and builds the message.
+func prepare(t topicRef, topic *topicRec, body string, subject, structure, groupID, dedupID *string, attrs map[string]api.MessageAttributeValue, now time.Time) (*message, error) {
+	if body == "" {
+		return nil, errParam("Invalid parameter: Empty message")
+	}
+	if !utf8.ValidString(body) {
+		return nil, errParam("Invalid parameter: Message")
+	}
+	m := &message{id: svckit.UUID(), topic: t, body: body, subject: svckit.Str(subject), timestamp: now.UTC().Truncate(time.Millisecond), version: "1"}
+	if topic.Attributes["SignatureVersion"] == "2" {
+		m.version = "2"
+	}
+	if subject != nil {
+		if *subject == "" || len(*subject) > 100 || strings.ContainsAny(*subject, "\r\n") || !isASCII(*subject) {
+			return nil, errParam("Invalid parameter: Subject")
+		}
+	}
+	a, size, err := checkAttributes(attrs)
+	if err != nil {
+		return nil, err
+	}
+	if len(body)+size > maxMessageBytes {
+		return nil, errParam("Invalid parameter: Message too long")
+	}
+	m.attrs = a
+	if svckit.Str(structure) == "json" {
+		var parsed map[string]any
+		if err := json.Unmarshal([]byte(body), &parsed); err != nil {
+			return nil, errParam("Invalid parameter: Message Structure - JSON message body failed to parse")
+		}
+		def, ok := parsed["default"].(string)
+		if !ok {
+			return nil, errParam("Invalid parameter: Message Structure - No default entry in JSON message body")
+		}
+		m.body = def
+		m.perProto = map[string]string{}
+		for k, v := range parsed {
+			if s, ok := v.(string); ok && k != "default" {
+				m.perProto[k] = s
+			}
+		}
+	} else if structure != nil {
+		return nil, errParam("Invalid parameter: MessageStructure")
+	}
+	if topic.Attributes["FifoTopic"] == "true" {
+		if groupID == nil || *groupID == "" {
+			return nil, errParam("Invalid parameter: The MessageGroupId parameter is required for FIFO topics")
+		}
+		if dedupID == nil && topic.Attributes["ContentBasedDeduplication"] != "true" {
+			return nil, errParam("Invalid parameter: The topic should either have ContentBasedDeduplication enabled or MessageDeduplicationId provided explicitly")
+		}
+		m.groupID = *groupID
+		if dedupID != nil {
+			m.dedupID = *dedupID
+		} else {
+			sum := sha256.Sum256([]byte(body))
+			m.dedupID = hex.EncodeToString(sum[:])
+		}
+	}
+	return m, nil
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < 0x20 || s[i] > 0x7e {
+			return false
+		}
+	}
+	return true
+}
+
+func (s *SNS) publish(c *server.Call, in *api.PublishInput) (*api.PublishResponse, error) {
+	arn := svckit.Str(in.TopicArn)
+	param := "TopicArn"
+	if arn == "" {
+		arn, param = svckit.Str(in.TargetArn), "TargetArn"
+	}
+	if arn == "" {
+		if in.PhoneNumber != nil {
+			// Wording inferred: Palisade sends no SMS.
+			return nil, errParam("Invalid parameter: PhoneNumber Reason: SMS delivery is not supported by Palisade")
+		}
+		return nil, errParam("Invalid parameter: TopicArn or TargetArn Reason: no value for required parameter")
+	}
+	t, err := parseTopicARN(arn, param)
+	if err != nil {
+		return nil, err
+	}
+	topic, err := mustTopic(c.Tx, t)
+	if err != nil {
+		return nil, err
+	}
+	m, err := prepare(t, topic, in.Message, in.Subject, in.MessageStructure, in.MessageGroupId, in.MessageDeduplicationId, in.MessageAttributes, c.Now)
+	if err != nil {
+		return nil, err
+	}
+	err = s.checkKey(c, t, topic)
+	if err != nil {
+		return nil, err
+	}
+	out := &api.PublishResponse{MessageId: svckit.Ptr(m.id)}
+	if m.groupID != "" {
+		topic.Seq++
+		m.seq = fmt.Sprintf("%020d", topic.Seq)
+		out.SequenceNumber = svckit.Ptr(m.seq)
+		if err := putTopic(c.Tx, t, topic); err != nil {
+			return nil, err
+		}
+	}
+	return out, s.fanout(c.Tx, m)
+}
+
+func (s *SNS) publishBatch(c *server.Call, in *api.PublishBatchInput) (*api.PublishBatchResponse, error) {
+	t, topic, err := topicOf(c, in.TopicArn)
+	if err != nil {
+		return nil, err
+	}
+	if len(in.PublishBatchRequestEntries) == 0 {
+		return nil, api.NewEmptyBatchRequestException("The batch request doesn't contain any entries")
+	}
+	if len(in.PublishBatchRequestEntries) > 10 {
+		return nil, api.NewTooManyEntriesInBatchRequestException("The batch request contains more entries than permissible")
+	}
+	seen := map[string]bool{}
+	total := 0
+	for _, e := range in.PublishBatchRequestEntries {
+		if seen[e.Id] {
+			return nil, api.NewBatchEntryIdsNotDistinctException("Two or more batch entries in the request have the same Id")
+		}
+		seen[e.Id] = true
+		total += len(e.Message)
+	}
+	if total > maxMessageBytes {
+		return nil, api.NewBatchRequestTooLongException("The length of all the messages put together is more than the limit")
+	}
+	if err := s.checkKey(c, t, topic); err != nil {
+		return nil, err
+	}
+	out := &api.PublishBatchResponse{Successful: []api.PublishBatchResultEntry{}, Failed: []api.BatchResultErrorEntry{}}
+	for _, e := range in.PublishBatchRequestEntries {
+		m, err := prepare(t, topic, e.Message, e.Subject, e.MessageStructure, e.MessageGroupId, e.MessageDeduplicationId, e.MessageAttributes, c.Now)
+		if err != nil {
+			msg := err.Error()
+			var me *model.Error
+			if errors.As(err, &me) {
+				msg = me.Message
+			}
+			out.Failed = append(out.Failed, api.BatchResultErrorEntry{Id: e.Id, Code: "InvalidParameter", Message: svckit.Ptr(msg), SenderFault: true})
+			continue
+		}
+		r := api.PublishBatchResultEntry{Id: svckit.Ptr(e.Id), MessageId: svckit.Ptr(m.id)}
+		if m.groupID != "" {
+			topic.Seq++
+			m.seq = fmt.Sprintf("%020d", topic.Seq)
+			r.SequenceNumber = svckit.Ptr(m.seq)
+		}
+		if err := s.fanout(c.Tx, m); err != nil {
+			return nil, err
+		}
+		out.Successful = append(out.Successful, r)
+	}
+	return out, putTopic(c.Tx, t, topic)
+}
+
+// Notification is a message another service publishes to a topic, as its service
+// principal (CloudWatch's alarm actions).
+type Notification struct {
+	Service       string // the service principal, e.g. cloudwatch.amazonaws.com
+	TopicARN      string
+	Subject       string
+	Message       string
+	SourceAccount string
+	SourceARN     string
+	Now           time.Time
+}
+
+// PublishAsService publishes a service's message to a topic in tx, if the topic's
+// policy allows the service principal sns:Publish (the default policy does for
+// services acting for the topic's owner, aws:SourceOwner). It returns the message ID;
+// the error says why nothing was published.
+func (s *SNS) PublishAsService(tx *store.Tx, n Notification) (string, error) {
+	t, err := parseTopicARN(n.TopicARN, "TopicArn")
+	if err != nil {
+		return "", err
+	}
+	topic, err := mustTopic(tx, t)
+	if err != nil {
+		return "", err
+	}
+	if s.d.Authz != nil {
+		pol, err := s.compilePolicy(t, topic.Attributes["Policy"])
+		if err != nil {
+			return "", err
+		}
+		caller := &authz.Caller{Principal: auth.Principal{Type: auth.AWSService, ARN: n.Service}, Region: t.Region, Now: n.Now}
+		d, err := s.d.Authz.Decide(tx, caller, &authz.Check{Action: "SNS:Publish", Resource: t.ARN, ResourceAccount: t.Account, ResourcePolicy: pol,
+			Context: map[string][]string{"aws:SourceOwner": {n.SourceAccount}, "aws:SourceAccount": {n.SourceAccount}, "aws:SourceArn": {n.SourceARN}}})
+		if err != nil {
+			return "", err
+		}
+		if !d.Allowed() {
+			return "", api.NewAuthorizationErrorException(d.Message())
+		}
+	}
+	var subject *string
+	if n.Subject != "" {
+		subject = &n.Subject
+		if len(n.Subject) > 100 {
+			subject = svckit.Ptr(n.Subject[:100])
+		}
+	}
+	m, err := prepare(t, topic, n.Message, subject, nil, nil, nil, nil, n.Now)
+	if err != nil {
+		return "", err
+	}
+	if topic.Attributes["KmsMasterKeyId"] != "" {
+		c, err := s.serviceCall(tx, n.Service, t, n.Now)
+		if err != nil {
+			return "", err
+		}
+		if err := s.checkKey(c, t, topic); err != nil {
+			return "", err
+		}
+	}
+	return m.id, s.fanout(tx, m)
+}
+
+// fanout delivers a message to the topic's confirmed subscriptions whose filter
+// policies it passes: SQS at once (in tx), the others through the outbox.
+func (s *SNS) fanout(tx *store.Tx, m *message) error {
+	subs, err := topicSubs(tx, m.topic)
+	if err != nil {
+		return err
+	}
+	queued := false
+	for _, sub := range subs {
+		if !sub.Confirmed || !passesFilter(sub, m) {
+			continue
+		}
+		raw := sub.Attributes["RawMessageDelivery"] == "true"
+		text := m.text(sub.Protocol)
+		switch sub.Protocol {
+		case "sqs":
+			body := text
+			var attrs map[string]QueueAttribute
+			if raw {
+				attrs = queueAttributes(m.attrs)
+			} else if body, err = s.envelope(m, sub, text); err != nil {
+				return err
+			}
+			err := tx.Savepoint(func() error {
+				if s.d.Queues == nil {
+					return fmt.Errorf("SQS is not available")
+				}
+				_, err := s.d.Queues.SendFromTopic(tx, QueueMessage{QueueARN: sub.Endpoint, TopicARN: m.topic.ARN, Body: body, Attributes: attrs,
+					GroupID: m.groupID, DedupID: m.dedupID})
+				return err
+			})
+			if err != nil {
+				// SNS drops a message the queue refuses (its policy, a missing queue):
+				// the publisher's call still succeeds.
+				s.d.Logger.Warn("sns: delivery to SQS failed", "subscription", sub.arn(m.topic.Region, m.topic.Account), "err", err)
+			}
+		case "http", "https", "email", "email-json":
+			d := &delivery{Account: m.topic.Account, Region: m.topic.Region, Sub: sub.ID, Topic: m.topic.Name, Protocol: sub.Protocol,
+				Endpoint: sub.Endpoint, Kind: "Notification", MessageID: m.id, Subject: m.subject, Due: m.timestamp.UnixMilli()}
+			switch {
+			case sub.Protocol == "email":
+				d.Body = text
+			case raw:
+				d.Body, d.Raw = text, true
+			default:
+				if d.Body, err = s.envelope(m, sub, text); err != nil {
+					return err
+				}
+			}
+			if err := enqueue(tx, d); err != nil {
+				return err
+			}
+			queued = true
+		default:
+			s.d.Logger.Info("sns: protocol not delivered by Palisade", "protocol", sub.Protocol, "subscription", sub.arn(m.topic.Region, m.topic.Account))
+		}
+	}
+	if queued {
+		tx.AfterCommit(s.wakeDelivery)
+	}
+	return nil
+}
+
+func passesFilter(sub *subRec, m *message) bool {
+	src := sub.Attributes["FilterPolicy"]
+	if src == "" {
+		return true
+	}
+	body := sub.Attributes["FilterPolicyScope"] == "MessageBody"
+	p, err := parseFilterPolicy(src, body)
+	if err != nil {
+		return false
+	}
+	if !body {
+		return p.matchAttributes(m.attrs)
+	}
+	doc, err := parseBody(m.text(sub.Protocol))
+	return err == nil && p.matchBody(doc)
+}
+
+func queueAttributes(attrs map[string]attribute) map[string]QueueAttribute {
+	if len(attrs) == 0 {
+		return nil
+	}
+	out := make(map[string]QueueAttribute, len(attrs))
+	for k, a := range attrs {
+		out[k] = QueueAttribute(a)
+	}
+	return out
+}
+
+// envelope is the signed JSON document SNS delivers when raw delivery is off, laid
+// out as AWS lays it out ("key" : value, two-space indent).
+func (s *SNS) envelope(m *message, sub *subRec, text string) (string, error) {
+	if err := s.signer.wait(); err != nil {
+		return "", err
+	}
+	ts := m.timestamp.Format("2006-01-02T15:04:05.000Z")
+	fields := map[string]string{"Type": "Notification", "MessageId": m.id, "TopicArn": m.topic.ARN, "Message": text, "Timestamp": ts}
+	if m.subject != "" {
+		fields["Subject"] = m.subject
+	}
+	version := m.version
+	sig, err := s.signer.sign(version, stringToSign(fields))
+	if err != nil {
+		return "", err
+	}
+	base := sub.Base
+	pairs := [][2]string{{"Type", "Notification"}, {"MessageId", m.id}}
+	if m.seq != "" {
+		pairs = append(pairs, [2]string{"SequenceNumber", m.seq})
+	}
+	pairs = append(pairs, [2]string{"TopicArn", m.topic.ARN})
+	if m.subject != "" {
+		pairs = append(pairs, [2]string{"Subject", m.subject})
+	}
+	pairs = append(pairs, [][2]string{{"Message", text}, {"Timestamp", ts}, {"SignatureVersion", version}, {"Signature", sig},
+		{"SigningCertURL", s.signer.certURL(base)}, {"UnsubscribeURL", base + "/?Action=Unsubscribe&SubscriptionArn=" + sub.arn(m.topic.Region, m.topic.Account)}}...)
+	return layout(pairs, m.attrs), nil
+}
+
+func layout(pairs [][2]string, attrs map[string]attribute) string {
+	var b bytes.Buffer
+	b.WriteString("{\n")
+	for i, p := range pairs {
+		fmt.Fprintf(&b, "  %s : %s", jsonString(p[0]), jsonString(p[1]))
+		if i < len(pairs)-1 || len(attrs) > 0 {
+			b.WriteString(",")
+		}
+		b.WriteString("\n")
+	}
+	if len(attrs) > 0 {
+		b.WriteString("  \"MessageAttributes\" : {\n")
+		names := make([]string, 0, len(attrs))
+		for k := range attrs {
+			names = append(names, k)
+		}
+		sort.Strings(names)
+		for i, k := range names {
+			a := attrs[k]
+			v := a.StringValue
+			if strings.HasPrefix(a.DataType, "Binary") {
+				v = base64.StdEncoding.EncodeToString(a.BinaryValue)
+			}
+			fmt.Fprintf(&b, "    %s : {\"Type\":%s,\"Value\":%s}", jsonString(k), jsonString(a.DataType), jsonString(v))
+			if i < len(names)-1 {
+				b.WriteString(",")
+			}
+			b.WriteString("\n")
+		}
+		b.WriteString("  }\n")
+	}
+	b.WriteString("}")
+	return b.String()
+}
+
+func jsonString(s string) string {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	enc.Encode(s)
+	return strings.TrimSuffix(b.String(), "\n")
+}
+
+// confirmationMessage is what SNS writes in a SubscriptionConfirmation.
+func confirmationMessage(t topicRef) string {
+	return "You have chosen to subscribe to the topic " + t.ARN + ".\nTo confirm the subscription, visit the SubscribeURL included in this message."
+}
+
+func subscribeURL(sub *subRec, t topicRef) string {
+	return sub.Base + "/?Action=ConfirmSubscription&TopicArn=" + url.QueryEscape(t.ARN) + "&Token=" + sub.Token
+}
+
+// sendConfirmation queues the SubscriptionConfirmation of an HTTP/HTTPS or email
+// subscription.
+func (s *SNS) sendConfirmation(tx *store.Tx, t topicRef, topic *topicRec, sub *subRec, now time.Time) error {
+	d := &delivery{Account: t.Account, Region: t.Region, Sub: sub.ID, Topic: t.Name, Protocol: sub.Protocol, Endpoint: sub.Endpoint,
+		Kind: "SubscriptionConfirmation", MessageID: svckit.UUID(), Due: now.UnixMilli(),
+		Subject: "AWS Notification - Subscription Confirmation"}
+	switch sub.Protocol {
+	case "email":
+		d.Body = "You have chosen to subscribe to the topic:\n" + t.ARN + "\n\nTo confirm this subscription, call ConfirmSubscription with the topic ARN and this token (for example aws sns confirm-subscription --topic-arn " +
+			t.ARN + " --token " + sub.Token + "), or send a signed request to:\n" + subscribeURL(sub, t) + "\n"
+	default:
+		if err := s.signer.wait(); err != nil {
+			return err
+		}
+		ts := now.UTC().Format("2006-01-02T15:04:05.000Z")
+		msg := confirmationMessage(t)
+		fields := map[string]string{"Type": "SubscriptionConfirmation", "MessageId": d.MessageID, "Token": sub.Token, "TopicArn": t.ARN,
+			"Message": msg, "SubscribeURL": subscribeURL(sub, t), "Timestamp": ts}
+		version := "1"
+		if topic.Attributes["SignatureVersion"] == "2" {
+			version = "2"
+		}
+		sig, err := s.signer.sign(version, stringToSign(fields))
+		if err != nil {
+			return err
+		}
+		d.Body = layout([][2]string{{"Type", "SubscriptionConfirmation"}, {"MessageId", d.MessageID}, {"Token", sub.Token}, {"TopicArn", t.ARN},
+			{"Message", msg}, {"SubscribeURL", fields["SubscribeURL"]}, {"Timestamp", ts}, {"SignatureVersion", version},
+			{"Signature", sig}, {"SigningCertURL", s.signer.certURL(sub.Base)}}, nil)
+	}
+	if err := enqueue(tx, d); err != nil {
+		return err
+	}
+	tx.AfterCommit(s.wakeDelivery)
+	return nil
+}

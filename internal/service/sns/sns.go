@@ -1,0 +1,333 @@
+// Package sns serves Amazon Simple Notification Service: topics (attributes, topic
+// policies enforced by the policy engine as resource policies, SSE-KMS (sse.go),
+// tags, FIFO topics), subscriptions to SQS queues, HTTP/HTTPS endpoints (with the
+// SubscriptionConfirmation handshake) and email addresses, Publish and PublishBatch
+// with message attributes, filter policies, raw delivery and delivery retries.
+//
+// Deliveries to SQS happen inside the publishing transaction, through the
+// QueueSender that app wires to SQS, as the service principal sns.amazonaws.com that
+// the queue's policy must allow. Deliveries to HTTP, HTTPS and email endpoints are
+// written to a durable outbox in that same transaction and sent by a background
+// worker, with retries on Palisade's clock: an acknowledged Publish is never lost
+// across a restart. Messages are signed (SignatureVersion 1 or 2) with a key whose
+// certificate Palisade serves; emails are RFC 5322 files in <data-dir>/outbox.
+package sns
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	api "github.com/palisade/palisade/internal/api/sns"
+	"github.com/palisade/palisade/internal/authz"
+	"github.com/palisade/palisade/internal/clock"
+	"github.com/palisade/palisade/internal/policy"
+	"github.com/palisade/palisade/internal/server"
+	"github.com/palisade/palisade/internal/store"
+	"github.com/palisade/palisade/internal/svckit"
+)
+
+// QueueMessage is a message SNS sends to an SQS queue on behalf of a topic.
+type QueueMessage struct {
+	QueueARN   string
+	TopicARN   string
+	Body       string
+	Attributes map[string]QueueAttribute // raw delivery passes message attributes on
+	// GroupID and DedupID carry a FIFO topic's message group and deduplication ID.
+	GroupID, DedupID string
+}
+
+// QueueAttribute is one SQS message attribute.
+type QueueAttribute struct {
+	DataType    string
+	StringValue string
+	BinaryValue []byte
+}
+
+// QueueSender delivers to SQS inside the publishing transaction, as the service
+// principal sns.amazonaws.com with aws:SourceArn the topic: the queue's policy must
+// allow sqs:SendMessage. It returns the message ID. SQS implements it; app wires it.
+type QueueSender interface {
+	SendFromTopic(tx *store.Tx, m QueueMessage) (string, error)
+}
+
+// Deps is what SNS needs from the rest of Palisade.
+type Deps struct {
+	Store  *store.DB
+	Clock  *clock.Clock
+	Logger *slog.Logger
+	// Authz decides topic policies for callers and for services (CloudWatch).
+	Authz *authz.Authorizer
+	// Sealer seals the message-signing key at rest.
+	Sealer *store.Sealer
+	// OutboxDir receives email deliveries as RFC 5322 files.
+	OutboxDir string
+	// Queues delivers to SQS; nil fails SQS deliveries.
+	Queues QueueSender
+	// Client sends HTTP/HTTPS deliveries (default: 15 s timeout).
+	Client *http.Client
+	// Region is the default region, for deliveries whose request named none.
+	Region string
+	// KMS is used for topics with KmsMasterKeyId (kms.ForService(…, "sns")); nil
+	// refuses publishing to them.
+	KMS svckit.DataKeys
+	// NewCall makes the calls services' publications to encrypted topics run as.
+	NewCall svckit.NewCall
+}
+
+// SNS is the notification service.
+type SNS struct {
+	d      Deps
+	signer *signer
+	wake   chan struct{}
+	sse    *svckit.SSE
+}
+
+// New returns SNS.
+func New(d Deps) *SNS {
+	if d.Logger == nil {
+		d.Logger = slog.New(slog.DiscardHandler)
+	}
+	if d.Clock == nil {
+		d.Clock = &clock.Clock{}
+	}
+	if d.Client == nil {
+		d.Client = &http.Client{Timeout: 15 * time.Second}
+	}
+	s := &SNS{d: d, signer: &signer{db: d.Store, sealer: d.Sealer, log: d.Logger, ready: make(chan struct{})}, wake: make(chan struct{}, 1)}
+	if d.KMS != nil {
+		s.sse = svckit.NewSSE(d.KMS, "alias/aws/sns")
+	}
+	return s
+}
+
+// Service returns the handlers for the server.
+func (s *SNS) Service() server.Service {
+	var hs []server.Handler
+	hs = append(hs, s.topicHandlers()...)
+	hs = append(hs, s.subscriptionHandlers()...)
+	hs = append(hs, s.publishHandlers()...)
+	return server.Service{Model: api.Service, Handlers: hs, Checks: s.checks, Actions: actions}
+}
+
+// PublicRoutes are the unauthenticated routes SNS needs: its signing certificate.
+func (s *SNS) PublicRoutes() map[string]http.Handler {
+	return map[string]http.Handler{"GET " + certPrefix: s.signer.handler()}
+}
+
+// Run delivers the outbox until ctx ends.
+func (s *SNS) Run(ctx context.Context) { s.deliverLoop(ctx) }
+
+// Record kinds: the last part of each namespace.
+const (
+	tTopics    = "topics"     // topic name → topicRec
+	tSubs      = "subs"       // subscription ID → subRec
+	tTopicSubs = "topic-subs" // topic name \x00 subscription ID → ""
+	tTokens    = "tokens"     // confirmation token → subscription ID
+)
+
+func ns(account, region, kind string) string { return store.NS("sns", account, region, kind) }
+
+// topicRec is a stored topic.
+type topicRec struct {
+	Name       string            `json:"name"`
+	Attributes map[string]string `json:"attributes"`
+	Tags       []api.Tag         `json:"tags,omitempty"`
+	Created    time.Time         `json:"created"`
+	Seq        int64             `json:"seq,omitempty"` // FIFO sequence numbers
+}
+
+// subRec is a stored subscription.
+type subRec struct {
+	ID         string            `json:"id"`
+	Topic      string            `json:"topic"` // topic name
+	Protocol   string            `json:"protocol"`
+	Endpoint   string            `json:"endpoint"`
+	Owner      string            `json:"owner"`
+	Confirmed  bool              `json:"confirmed"`
+	Token      string            `json:"token,omitempty"`
+	Attributes map[string]string `json:"attributes"`
+	Base       string            `json:"base"` // the endpoint's URL as the subscriber called it
+	Created    time.Time         `json:"created"`
+}
+
+func topicARN(region, account, name string) string {
+	return "arn:aws:sns:" + region + ":" + account + ":" + name
+}
+
+func (sub *subRec) arn(region, account string) string {
+	return topicARN(region, account, sub.Topic) + ":" + sub.ID
+}
+
+// topicRef is a topic ARN taken apart.
+type topicRef struct {
+	ARN, Region, Account, Name string
+}
+
+// parseTopicARN splits a topic ARN; AWS answers a malformed one with
+// InvalidParameter.
+func parseTopicARN(arn, param string) (topicRef, error) {
+	a, ok := svckit.ParseARN(arn)
+	if !ok || a.Service != "sns" || a.Region == "" || a.Account == "" || a.Resource == "" || strings.Contains(a.Resource, ":") {
+		return topicRef{}, errParam("Invalid parameter: " + param)
+	}
+	return topicRef{ARN: arn, Region: a.Region, Account: a.Account, Name: a.Resource}, nil
+}
+
+// parseSubARN splits a subscription ARN into its topic and ID.
+func parseSubARN(arn string) (topicRef, string, error) {
+	a, ok := svckit.ParseARN(arn)
+	topic, id, found := strings.Cut(a.Resource, ":")
+	if !ok || a.Service != "sns" || !found || id == "" {
+		return topicRef{}, "", errParam("Invalid parameter: SubscriptionArn Reason: An ARN must have the format \"arn:partition:service:region:account-id:resource\". The following sections are missing: resource")
+	}
+	return topicRef{ARN: topicARN(a.Region, a.Account, topic), Region: a.Region, Account: a.Account, Name: topic}, id, nil
+}
+
+func errParam(msg string) error { return api.NewInvalidParameterException(msg) }
+
+func errNoTopic() error { return api.NewNotFoundException("Topic does not exist") }
+
+func loadTopic(tx *store.Tx, t topicRef) (*topicRec, error) {
+	rec := &topicRec{}
+	ok, err := tx.GetJSON(ns(t.Account, t.Region, tTopics), t.Name, rec)
+	if err != nil || !ok {
+		return nil, err
+	}
+	return rec, nil
+}
+
+// mustTopic loads a topic or answers NotFound.
+func mustTopic(tx *store.Tx, t topicRef) (*topicRec, error) {
+	rec, err := loadTopic(tx, t)
+	if err == nil && rec == nil {
+		err = errNoTopic()
+	}
+	return rec, err
+}
+
+// topicOf resolves a request's TopicArn to its topic, or NotFound.
+func topicOf(c *server.Call, arn string) (topicRef, *topicRec, error) {
+	t, err := parseTopicARN(arn, "TopicArn")
+	if err != nil {
+		return t, nil, err
+	}
+	rec, err := mustTopic(c.Tx, t)
+	return t, rec, err
+}
+
+func putTopic(tx *store.Tx, t topicRef, rec *topicRec) error {
+	return tx.PutJSON(ns(t.Account, t.Region, tTopics), t.Name, rec)
+}
+
+func loadSub(tx *store.Tx, t topicRef, id string) (*subRec, error) {
+	rec := &subRec{}
+	ok, err := tx.GetJSON(ns(t.Account, t.Region, tSubs), id, rec)
+	if err != nil || !ok || rec.Topic != t.Name {
+		return nil, err
+	}
+	return rec, nil
+}
+
+func putSub(tx *store.Tx, t topicRef, rec *subRec) error {
+	return tx.PutJSON(ns(t.Account, t.Region, tSubs), rec.ID, rec)
+}
+
+// topicSubs lists a topic's subscriptions.
+func topicSubs(tx *store.Tx, t topicRef) ([]*subRec, error) {
+	var ids []string
+	err := svckit.ScanPrefix(tx, ns(t.Account, t.Region, tTopicSubs), t.Name+"\x00", "", func(k string, _ []byte) (bool, error) {
+		ids = append(ids, k[len(t.Name)+1:])
+		return true, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*subRec, 0, len(ids))
+	for _, id := range ids {
+		sub, err := loadSub(tx, t, id)
+		if err != nil {
+			return nil, err
+		}
+		if sub != nil {
+			out = append(out, sub)
+		}
+	}
+	return out, nil
+}
+
+// baseURL is the endpoint as the caller addressed it.
+func baseURL(c *server.Call) string {
+	scheme := "http"
+	if c.Secure {
+		scheme = "https"
+	}
+	return scheme + "://" + c.Host
+}
+
+// defaultPolicy is the topic policy SNS creates with a topic: the owner account's
+// principals (and services acting for it, aws:SourceOwner) may manage and use it.
+func defaultPolicy(t topicRef) string {
+	return `{"Version":"2008-10-17","Id":"__default_policy_ID","Statement":[{"Sid":"__default_statement_ID","Effect":"Allow","Principal":{"AWS":"*"},` +
+		`"Action":["SNS:GetTopicAttributes","SNS:SetTopicAttributes","SNS:AddPermission","SNS:RemovePermission","SNS:DeleteTopic","SNS:Subscribe","SNS:ListSubscriptionsByTopic","SNS:Publish"],` +
+		`"Resource":"` + t.ARN + `","Condition":{"StringEquals":{"AWS:SourceOwner":"` + t.Account + `"}}}]}`
+}
+
+// compilePolicy compiles a topic's policy through the authorizer's cache.
+func (s *SNS) compilePolicy(t topicRef, doc string) (*policy.Policy, error) {
+	if s.d.Authz == nil || doc == "" {
+		return nil, nil
+	}
+	return s.d.Authz.Compile(policy.KindResource, t.ARN, doc)
+}
+
+// actions maps PublishBatch to the action it is authorized as: the Service
+// Authorization Reference has no sns:PublishBatch, and topic policies grant
+// publishing, batched or not, with sns:Publish.
+var actions = map[string]string{"PublishBatch": "SNS:Publish"}
+
+// checks authorizes SNS operations: topic operations against the topic's policy as
+// a resource policy (the topic may be in another account), others with the
+// reference's defaults. The server adds aws:RequestTag/* and aws:TagKeys.
+func (s *SNS) checks(c *server.Call, op string, in map[string]any) ([]authz.Check, error) {
+	action := "SNS:" + op
+	if a, ok := actions[op]; ok {
+		action = a
+	}
+	var t topicRef
+	var err error
+	switch {
+	case op == "CreateTopic":
+		name, _ := in["Name"].(string)
+		return []authz.Check{{Action: action, Resource: topicARN(c.Region, c.Account, name)}}, nil
+	case in["TopicArn"] != nil:
+		t, err = parseTopicARN(in["TopicArn"].(string), "TopicArn")
+	case in["TargetArn"] != nil:
+		t, err = parseTopicARN(in["TargetArn"].(string), "TargetArn")
+	case in["ResourceArn"] != nil:
+		t, err = parseTopicARN(in["ResourceArn"].(string), "ResourceArn")
+	case in["SubscriptionArn"] != nil:
+		t, _, err = parseSubARN(in["SubscriptionArn"].(string))
+	default:
+		return c.DefaultChecks(in)
+	}
+	if err != nil {
+		return nil, err
+	}
+	chk := authz.Check{Action: action, Resource: t.ARN, ResourceAccount: t.Account}
+	if rec, err := loadTopic(c.Tx, t); err == nil && rec != nil {
+		if chk.ResourcePolicy, err = s.compilePolicy(t, rec.Attributes["Policy"]); err != nil {
+			return nil, err
+		}
+	}
+	if op == "Subscribe" {
+		proto, _ := in["Protocol"].(string)
+		endpoint, _ := in["Endpoint"].(string)
+		chk.Context = map[string][]string{"sns:Protocol": {proto}, "sns:Endpoint": {endpoint}}
+	}
+	return []authz.Check{chk}, nil
+}
+
+func decode(b []byte, v any) error { return svckit.Decode("sns", b, v) }

@@ -1,0 +1,333 @@
+package sns
+
+import (
+	"encoding/json"
+	"regexp"
+	"strconv"
+	"strings"
+
+	api "github.com/palisade/palisade/internal/api/sns"
+	"github.com/palisade/palisade/internal/model"
+	"github.com/palisade/palisade/internal/policy"
+	"github.com/palisade/palisade/internal/server"
+	"github.com/palisade/palisade/internal/svckit"
+)
+
+func (s *SNS) topicHandlers() []server.Handler {
+	return []server.Handler{
+		server.Write("CreateTopic", s.createTopic),
+		server.Write("DeleteTopic", s.deleteTopic),
+		server.Read("GetTopicAttributes", s.getTopicAttributes),
+		server.Write("SetTopicAttributes", s.setTopicAttributes),
+		server.Read("ListTopics", s.listTopics),
+		server.Write("AddPermission", s.addPermission),
+		server.Write("RemovePermission", s.removePermission),
+		server.Write("TagResource", s.tagResource),
+		server.Write("UntagResource", s.untagResource),
+		server.Read("ListTagsForResource", s.listTagsForResource),
+	}
+}
+
+var topicNameRE = regexp.MustCompile(`^[A-Za-z0-9_-]{1,256}$`)
+
+// settableTopicAttributes are the attributes CreateTopic and SetTopicAttributes take.
+var settableTopicAttributes = map[string]bool{
+	"DeliveryPolicy": true, "DisplayName": true, "FifoTopic": true, "Policy": true, "SignatureVersion": true,
+	"TracingConfig": true, "KmsMasterKeyId": true, "ContentBasedDeduplication": true, "ArchivePolicy": true,
+	"FifoThroughputScope": true, "DataProtectionPolicy": true,
+}
+
+const defaultDeliveryPolicy = `{"http":{"defaultHealthyRetryPolicy":{"minDelayTarget":20,"maxDelayTarget":20,"numRetries":3,"numMaxDelayRetries":0,"numNoDelayRetries":0,"numMinDelayRetries":0,"backoffFunction":"linear"},"disableSubscriptionOverrides":false,"defaultRequestPolicy":{"headerContentType":"text/plain; charset=UTF-8"}}}`
+
+// checkTopicAttribute validates one attribute's value.
+func (s *SNS) checkTopicAttribute(t topicRef, name, value string) error {
+	if !settableTopicAttributes[name] {
+		return errParam("Invalid parameter: AttributeName")
+	}
+	switch name {
+	case "Policy":
+		if _, err := policy.Parse(policy.KindResource, t.ARN, []byte(value)); err != nil {
+			return errParam("Invalid parameter: Policy Error: " + err.Error())
+		}
+	case "SignatureVersion":
+		if value != "1" && value != "2" {
+			return errParam("Invalid parameter: SignatureVersion")
+		}
+	case "KmsMasterKeyId":
+		if value != "" && !svckit.IsKMSKeyRef(value) {
+			return errParam("Invalid parameter: KmsMasterKeyId Reason: Invalid key id " + value)
+		}
+	case "DeliveryPolicy":
+		if _, err := parseDeliveryPolicy(value); err != nil {
+			return errParam("Invalid parameter: DeliveryPolicy: " + err.Error())
+		}
+	case "FifoTopic", "ContentBasedDeduplication":
+		if value != "true" && value != "false" {
+			return errParam("Invalid parameter: " + name)
+		}
+	}
+	return nil
+}
+
+func (s *SNS) createTopic(c *server.Call, in *api.CreateTopicInput) (*api.CreateTopicResponse, error) {
+	t := topicRef{ARN: topicARN(c.Region, c.Account, in.Name), Region: c.Region, Account: c.Account, Name: in.Name}
+	fifo := in.Attributes["FifoTopic"] == "true"
+	base, isFifoName := strings.CutSuffix(in.Name, ".fifo")
+	if !topicNameRE.MatchString(base) || len(in.Name) > 256 {
+		return nil, errParam("Invalid parameter: Topic Name")
+	}
+	if fifo != isFifoName {
+		return nil, errParam("Invalid parameter: Fifo Topic names must end with .fifo and must be made up of only uppercase and lowercase ASCII letters, numbers, underscores, and hyphens, and must be between 1 and 256 characters long.")
+	}
+	attrs := map[string]string{}
+	for k, v := range in.Attributes {
+		if err := s.checkTopicAttribute(t, k, v); err != nil {
+			return nil, err
+		}
+		attrs[k] = v
+	}
+	if in.DataProtectionPolicy != nil {
+		attrs["DataProtectionPolicy"] = *in.DataProtectionPolicy
+	}
+	if len(in.Tags) > maxTags {
+		return nil, api.NewTagLimitExceededException("Could not complete request: tag quota of per resource exceeded")
+	}
+	existing, err := loadTopic(c.Tx, t)
+	if err != nil {
+		return nil, err
+	}
+	if existing != nil {
+		// CreateTopic is idempotent for the same attributes.
+		for k, v := range attrs {
+			if existing.Attributes[k] != v {
+				return nil, errParam("Invalid parameter: Attributes Reason: Topic already exists with different attributes")
+			}
+		}
+		return &api.CreateTopicResponse{TopicArn: svckit.Ptr(t.ARN)}, nil
+	}
+	if _, ok := attrs["Policy"]; !ok {
+		attrs["Policy"] = defaultPolicy(t)
+	}
+	rec := &topicRec{Name: in.Name, Attributes: attrs, Tags: in.Tags, Created: c.Now}
+	return &api.CreateTopicResponse{TopicArn: svckit.Ptr(t.ARN)}, putTopic(c.Tx, t, rec)
+}
+
+const maxTags = 50
+
+func (s *SNS) deleteTopic(c *server.Call, in *api.DeleteTopicInput) (*model.Empty, error) {
+	t, err := parseTopicARN(in.TopicArn, "TopicArn")
+	if err != nil {
+		return nil, err
+	}
+	// Deleting a topic that does not exist is not an error.
+	subs, err := topicSubs(c.Tx, t)
+	if err != nil {
+		return nil, err
+	}
+	for _, sub := range subs {
+		if err := deleteSub(c, t, sub); err != nil {
+			return nil, err
+		}
+	}
+	_, err = c.Tx.Delete(ns(t.Account, t.Region, tTopics), t.Name)
+	return &model.Empty{}, err
+}
+
+func (s *SNS) getTopicAttributes(c *server.Call, in *api.GetTopicAttributesInput) (*api.GetTopicAttributesResponse, error) {
+	t, rec, err := topicOf(c, in.TopicArn)
+	if err != nil {
+		return nil, err
+	}
+	subs, err := topicSubs(c.Tx, t)
+	if err != nil {
+		return nil, err
+	}
+	pending, confirmed := 0, 0
+	for _, sub := range subs {
+		if sub.Confirmed {
+			confirmed++
+		} else {
+			pending++
+		}
+	}
+	out := map[string]string{
+		"TopicArn": t.ARN, "Owner": t.Account, "DisplayName": "", "SubscriptionsPending": strconv.Itoa(pending),
+		"SubscriptionsConfirmed": strconv.Itoa(confirmed), "SubscriptionsDeleted": "0", "EffectiveDeliveryPolicy": defaultDeliveryPolicy,
+	}
+	for k, v := range rec.Attributes {
+		out[k] = v
+	}
+	if p, ok := rec.Attributes["DeliveryPolicy"]; ok {
+		out["EffectiveDeliveryPolicy"] = p
+	}
+	return &api.GetTopicAttributesResponse{Attributes: out}, nil
+}
+
+func (s *SNS) setTopicAttributes(c *server.Call, in *api.SetTopicAttributesInput) (*model.Empty, error) {
+	t, rec, err := topicOf(c, in.TopicArn)
+	if err != nil {
+		return nil, err
+	}
+	v := svckit.Str(in.AttributeValue)
+	if in.AttributeName == "FifoTopic" {
+		return nil, errParam("Invalid parameter: AttributeName")
+	}
+	if err := s.checkTopicAttribute(t, in.AttributeName, v); err != nil {
+		return nil, err
+	}
+	switch {
+	case in.AttributeName == "Policy" && v == "":
+		rec.Attributes["Policy"] = defaultPolicy(t)
+	case v == "":
+		delete(rec.Attributes, in.AttributeName)
+	default:
+		rec.Attributes[in.AttributeName] = v
+	}
+	return &model.Empty{}, putTopic(c.Tx, t, rec)
+}
+
+func (s *SNS) listTopics(c *server.Call, in *api.ListTopicsInput) (*api.ListTopicsResponse, error) {
+	out := &api.ListTopicsResponse{Topics: []api.Topic{}}
+	var err error
+	out.NextToken, err = svckit.Page(c.Tx, ns(c.Account, c.Region, tTopics), "", in.NextToken, 100, errParam("Invalid parameter: NextToken"),
+		func(k string, _ []byte) (bool, error) {
+			out.Topics = append(out.Topics, api.Topic{TopicArn: svckit.Ptr(topicARN(c.Region, c.Account, k))})
+			return true, nil
+		})
+	return out, err
+}
+
+// editPolicy rewrites a topic policy's statements.
+func editPolicy(rec *topicRec, fn func(stmts []any) ([]any, error)) error {
+	var doc map[string]any
+	if err := json.Unmarshal([]byte(rec.Attributes["Policy"]), &doc); err != nil {
+		return errParam("Invalid parameter: Policy")
+	}
+	stmts, _ := doc["Statement"].([]any)
+	if m, ok := doc["Statement"].(map[string]any); ok {
+		stmts = []any{m}
+	}
+	stmts, err := fn(stmts)
+	if err != nil {
+		return err
+	}
+	doc["Statement"] = stmts
+	b, _ := json.Marshal(doc)
+	rec.Attributes["Policy"] = string(b)
+	return nil
+}
+
+func (s *SNS) addPermission(c *server.Call, in *api.AddPermissionInput) (*model.Empty, error) {
+	t, rec, err := topicOf(c, in.TopicArn)
+	if err != nil {
+		return nil, err
+	}
+	err = editPolicy(rec, func(stmts []any) ([]any, error) {
+		for _, st := range stmts {
+			if m, _ := st.(map[string]any); m["Sid"] == in.Label {
+				return nil, errParam("Invalid parameter: Statement already exists")
+			}
+		}
+		var principals, actions []string
+		for _, a := range in.AWSAccountId {
+			principals = append(principals, "arn:aws:iam::"+a+":root")
+		}
+		for _, a := range in.ActionName {
+			actions = append(actions, "SNS:"+a)
+		}
+		return append(stmts, map[string]any{"Sid": in.Label, "Effect": "Allow", "Principal": map[string]any{"AWS": principals},
+			"Action": actions, "Resource": t.ARN}), nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &model.Empty{}, putTopic(c.Tx, t, rec)
+}
+
+func (s *SNS) removePermission(c *server.Call, in *api.RemovePermissionInput) (*model.Empty, error) {
+	t, rec, err := topicOf(c, in.TopicArn)
+	if err != nil {
+		return nil, err
+	}
+	err = editPolicy(rec, func(stmts []any) ([]any, error) {
+		var kept []any
+		for _, st := range stmts {
+			if m, _ := st.(map[string]any); m["Sid"] != in.Label {
+				kept = append(kept, st)
+			}
+		}
+		if kept == nil {
+			kept = []any{}
+		}
+		return kept, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &model.Empty{}, putTopic(c.Tx, t, rec)
+}
+
+func (s *SNS) taggedTopic(c *server.Call, arn string) (topicRef, *topicRec, error) {
+	t, err := parseTopicARN(arn, "ResourceArn")
+	if err != nil {
+		return t, nil, err
+	}
+	rec, err := loadTopic(c.Tx, t)
+	if err == nil && rec == nil {
+		err = api.NewResourceNotFoundException("Resource does not exist")
+	}
+	return t, rec, err
+}
+
+func (s *SNS) tagResource(c *server.Call, in *api.TagResourceRequest) (*api.TagResourceResponse, error) {
+	t, rec, err := s.taggedTopic(c, in.ResourceArn)
+	if err != nil {
+		return nil, err
+	}
+	for _, tag := range in.Tags {
+		replaced := false
+		for i := range rec.Tags {
+			if rec.Tags[i].Key == tag.Key {
+				rec.Tags[i].Value, replaced = tag.Value, true
+			}
+		}
+		if !replaced {
+			rec.Tags = append(rec.Tags, tag)
+		}
+	}
+	if len(rec.Tags) > maxTags {
+		return nil, api.NewTagLimitExceededException("Could not complete request: tag quota of per resource exceeded")
+	}
+	return &api.TagResourceResponse{}, putTopic(c.Tx, t, rec)
+}
+
+func (s *SNS) untagResource(c *server.Call, in *api.UntagResourceRequest) (*api.UntagResourceResponse, error) {
+	t, rec, err := s.taggedTopic(c, in.ResourceArn)
+	if err != nil {
+		return nil, err
+	}
+	var kept []api.Tag
+	for _, tag := range rec.Tags {
+		drop := false
+		for _, k := range in.TagKeys {
+			drop = drop || k == tag.Key
+		}
+		if !drop {
+			kept = append(kept, tag)
+		}
+	}
+	rec.Tags = kept
+	return &api.UntagResourceResponse{}, putTopic(c.Tx, t, rec)
+}
+
+func (s *SNS) listTagsForResource(c *server.Call, in *api.ListTagsForResourceRequest) (*api.ListTagsForResourceResponse, error) {
+	_, rec, err := s.taggedTopic(c, in.ResourceArn)
+	if err != nil {
+		return nil, err
+	}
+	tags := rec.Tags
+	if tags == nil {
+		tags = []api.Tag{}
+	}
+	return &api.ListTagsForResourceResponse{Tags: tags}, nil
+}

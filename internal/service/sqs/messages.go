@@ -1,0 +1,622 @@
+package sqs
+
+import (
+	"crypto/md5"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/binary"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	api "github.com/palisade/palisade/internal/api/sqs"
+	"github.com/palisade/palisade/internal/model"
+	"github.com/palisade/palisade/internal/server"
+	"github.com/palisade/palisade/internal/store"
+	"github.com/palisade/palisade/internal/svckit"
+)
+
+func (q *SQS) messageHandlers() []server.Handler {
+	return []server.Handler{
+		server.Write("SendMessage", q.sendMessage),
+		server.Write("SendMessageBatch", q.sendMessageBatch),
+		// ReceiveMessage changes messages' visibility, but the reference classes it as a read.
+		server.Write("ReceiveMessage", q.receiveMessage).ReadOnlyEvent().Waiting(func(c *server.Call, in any) { q.waitForMessages(c, in.(*api.ReceiveMessageRequest)) }),
+		server.Write("DeleteMessage", q.deleteMessage),
+		server.Write("DeleteMessageBatch", q.deleteMessageBatch),
+		server.Write("ChangeMessageVisibility", q.changeMessageVisibility),
+		server.Write("ChangeMessageVisibilityBatch", q.changeMessageVisibilityBatch),
+	}
+}
+
+// msgRec is a stored message.
+type msgRec struct {
+	ID           string                               `json:"id"`
+	Body         string                               `json:"body"`
+	Attrs        map[string]api.MessageAttributeValue `json:"attrs,omitempty"`
+	TraceHeader  string                               `json:"trace,omitempty"`
+	MD5Body      string                               `json:"md5"`
+	Sent         int64                                `json:"sent"`
+	VisibleAt    int64                                `json:"visibleAt"`
+	Receives     int                                  `json:"receives"`
+	FirstReceive int64                                `json:"firstReceive,omitempty"`
+	SenderID     string                               `json:"sender"`
+	GroupID      string                               `json:"group,omitempty"`
+	DedupID      string                               `json:"dedup,omitempty"`
+	Seq          string                               `json:"seq,omitempty"`
+	Nonce        string                               `json:"nonce,omitempty"`
+	// Sealed is the body encrypted under the data key whose KMS blob is DataKey, for
+	// a queue with SSE-KMS (Body is then empty); EncQueue is the queue ARN of its
+	// encryption context (the queue sent to, which a dead-letter queue may not be).
+	Sealed   []byte `json:"sealed,omitempty"`
+	DataKey  []byte `json:"dataKey,omitempty"`
+	EncQueue string `json:"encQueue,omitempty"`
+}
+
+func (m *msgRec) key() string { return fmt.Sprintf("%016d.%s", m.VisibleAt, m.ID) }
+
+// idNS indexes a queue's messages by ID: ID → current key.
+func idNS(r queueRef) string { return store.NS("sqs", r.Account, r.Region, "message-ids", r.Name) }
+
+func putMsg(tx *store.Tx, r queueRef, m *msgRec) error {
+	if err := tx.PutJSON(msgNS(r.Account, r.Region, r.Name), m.key(), m); err != nil {
+		return err
+	}
+	return tx.Put(idNS(r), m.ID, []byte(m.key()))
+}
+
+func deleteMsg(tx *store.Tx, r queueRef, m *msgRec) error {
+	if _, err := tx.Delete(msgNS(r.Account, r.Region, r.Name), m.key()); err != nil {
+		return err
+	}
+	_, err := tx.Delete(idNS(r), m.ID)
+	return err
+}
+
+// snsSender is the SenderId of messages SNS delivers.
+const snsSender = "AIDAIT2UOQQY3AUEKVGXU"
+
+var (
+	attrNameRE = regexp.MustCompile(`^[A-Za-z0-9_.-]{1,256}$`)
+	batchIDRE  = regexp.MustCompile(`^[A-Za-z0-9_-]{1,80}$`)
+)
+
+// validBody reports whether a body holds only the characters SQS allows: #x9, #xA,
+// #xD, #x20-#xD7FF, #xE000-#xFFFD, #x10000-#x10FFFF.
+func validBody(s string) bool {
+	if !utf8.ValidString(s) {
+		return false
+	}
+	for _, r := range s {
+		switch {
+		case r == 0x9 || r == 0xA || r == 0xD:
+		case r >= 0x20 && r <= 0xD7FF, r >= 0xE000 && r <= 0xFFFD, r >= 0x10000 && r <= 0x10FFFF:
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+func checkMessageAttributes(attrs map[string]api.MessageAttributeValue) (int, error) {
+	if len(attrs) > 10 {
+		return 0, errParam("Number of message attributes [%d] exceeds the allowed maximum [10].", len(attrs))
+	}
+	size := 0
+	for name, a := range attrs {
+		if !attrNameRE.MatchString(name) || strings.HasPrefix(strings.ToLower(name), "aws.") || strings.HasPrefix(strings.ToLower(name), "amazon.") {
+			return 0, errParam("Message (user) attribute name '%s' is invalid.", name)
+		}
+		base, _, _ := strings.Cut(a.DataType, ".")
+		switch base {
+		case "String", "Number":
+			if a.StringValue == nil || *a.StringValue == "" {
+				return 0, errParam("Message (user) attribute '%s' must contain a non-empty value of type '%s'.", name, base)
+			}
+			if base == "Number" {
+				if _, err := strconv.ParseFloat(*a.StringValue, 64); err != nil {
+					return 0, errParam("Can't cast the value of message (user) attribute '%s' to a number.", name)
+				}
+			}
+		case "Binary":
+			if len(a.BinaryValue) == 0 {
+				return 0, errParam("Message (user) attribute '%s' must contain a non-empty value of type 'Binary'.", name)
+			}
+		default:
+			return 0, errParam("The type of message (user) attribute '%s' is invalid. You must use only the following supported type prefixes: Binary, Number, String.", name)
+		}
+		size += len(name) + len(a.DataType) + len(svckit.Str(a.StringValue)) + len(a.BinaryValue)
+	}
+	return size, nil
+}
+
+// md5Attributes is SQS's MD5 of message attributes: for each attribute, by name,
+// the length-prefixed name and type, a transport byte (1 string, 2 binary) and the
+// length-prefixed value.
+func md5Attributes(attrs map[string]api.MessageAttributeValue) string {
+	if len(attrs) == 0 {
+		return ""
+	}
+	names := make([]string, 0, len(attrs))
+	for k := range attrs {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	h := md5.New()
+	put := func(b []byte) {
+		var n [4]byte
+		binary.BigEndian.PutUint32(n[:], uint32(len(b)))
+		h.Write(n[:])
+		h.Write(b)
+	}
+	for _, name := range names {
+		a := attrs[name]
+		put([]byte(name))
+		put([]byte(a.DataType))
+		switch {
+		case a.StringValue != nil:
+			h.Write([]byte{1})
+			put([]byte(*a.StringValue))
+		case a.BinaryValue != nil:
+			h.Write([]byte{2})
+			put(a.BinaryValue)
+		case len(a.StringListValues) > 0:
+			h.Write([]byte{3})
+			for _, s := range a.StringListValues {
+				put([]byte(s))
+			}
+		case len(a.BinaryListValues) > 0:
+			h.Write([]byte{4})
+			for _, b := range a.BinaryListValues {
+				put(b)
+			}
+		}
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+func md5Hex(s string) string {
+	sum := md5.Sum([]byte(s))
+	return hex.EncodeToString(sum[:])
+}
+
+// sendSpec is one message to send.
+type sendSpec struct {
+	body    string
+	attrs   map[string]api.MessageAttributeValue
+	trace   string
+	delay   *int32
+	groupID *string
+	dedupID *string
+	sender  string
+	key     *dataKey // SSE-KMS: the key the body is encrypted with
+}
+
+// sent is what a send reports.
+type sent struct {
+	id, md5Body, md5Attrs, md5Sys, seq string
+}
+
+// dedupRec remembers a FIFO message for five minutes of deduplication.
+type dedupRec struct {
+	ID  string `json:"id"`
+	Seq string `json:"seq"`
+	At  int64  `json:"at"`
+}
+
+const dedupWindow = 5 * time.Minute
+
+// send validates and enqueues one message.
+func (q *SQS) send(tx *store.Tx, r queueRef, rec *queueRec, sp sendSpec, now time.Time) (*sent, error) {
+	if sp.body == "" {
+		return nil, errMissing("The request must contain the parameter MessageBody.")
+	}
+	if !validBody(sp.body) {
+		return nil, api.NewInvalidMessageContents("Invalid characters found. Valid unicode characters are #x9 | #xA | #xD | #x20 to #xD7FF | #xE000 to #xFFFD | #x10000 to #x10FFFF")
+	}
+	size, err := checkMessageAttributes(sp.attrs)
+	if err != nil {
+		return nil, err
+	}
+	if max := intAttr(rec, "MaximumMessageSize"); len(sp.body)+size > max {
+		return nil, errParam("One or more parameters are invalid. Reason: Message must be shorter than %d bytes.", max)
+	}
+	fifo := rec.Attributes["FifoQueue"] == "true"
+	delay := intAttr(rec, "DelaySeconds")
+	if sp.delay != nil {
+		if fifo {
+			return nil, errParam("Value %d for parameter DelaySeconds is invalid. Reason: The request include parameter that is not valid for this queue type.", *sp.delay)
+		}
+		if *sp.delay < 0 || *sp.delay > 900 {
+			return nil, errParam("Value %d for parameter DelaySeconds is invalid. Reason: DelaySeconds must be >= 0 and <= 900.", *sp.delay)
+		}
+		delay = int(*sp.delay)
+	}
+	m := &msgRec{ID: svckit.UUID(), Body: sp.body, Attrs: sp.attrs, TraceHeader: sp.trace, MD5Body: md5Hex(sp.body),
+		Sent: now.UnixMilli(), SenderID: sp.sender}
+	m.VisibleAt = m.Sent + int64(delay)*1000
+	if err := m.seal(sp.key); err != nil {
+		return nil, err
+	}
+	out := &sent{id: m.ID, md5Body: m.MD5Body, md5Attrs: md5Attributes(sp.attrs)}
+	if sp.trace != "" {
+		out.md5Sys = md5Attributes(map[string]api.MessageAttributeValue{"AWSTraceHeader": {DataType: "String", StringValue: &sp.trace}})
+	}
+	if fifo {
+		if sp.groupID == nil || *sp.groupID == "" {
+			return nil, errMissing("The request must contain the parameter MessageGroupId.")
+		}
+		m.GroupID = *sp.groupID
+		switch {
+		case sp.dedupID != nil:
+			m.DedupID = *sp.dedupID
+		case rec.Attributes["ContentBasedDeduplication"] == "true":
+			sum := sha256.Sum256([]byte(sp.body))
+			m.DedupID = hex.EncodeToString(sum[:])
+		default:
+			return nil, errParam("The queue should either have ContentBasedDeduplication enabled or MessageDeduplicationId provided explicitly")
+		}
+		dk := r.Name + "\x00" + m.DedupID
+		if rec.Attributes["DeduplicationScope"] == "messageGroup" {
+			dk += "\x00" + m.GroupID
+		}
+		var prior dedupRec
+		found, err := tx.GetJSON(ns(r.Account, r.Region, tDedup), dk, &prior)
+		if err != nil {
+			return nil, err
+		}
+		if found && now.UnixMilli()-prior.At < dedupWindow.Milliseconds() {
+			// A duplicate within five minutes is accepted and not enqueued.
+			out.id, out.seq = prior.ID, prior.Seq
+			return out, nil
+		}
+		rec.Seq++
+		m.Seq = fmt.Sprintf("%020d", rec.Seq)
+		out.seq = m.Seq
+		if err := putQueue(tx, r, rec); err != nil {
+			return nil, err
+		}
+		if err := tx.PutJSON(ns(r.Account, r.Region, tDedup), dk, dedupRec{ID: m.ID, Seq: m.Seq, At: now.UnixMilli()}); err != nil {
+			return nil, err
+		}
+	} else if sp.groupID != nil || sp.dedupID != nil {
+		return nil, errParam("Value for parameter MessageGroupId or MessageDeduplicationId is invalid. Reason: The request include parameter that is not valid for this queue type.")
+	}
+	if err := putMsg(tx, r, m); err != nil {
+		return nil, err
+	}
+	tx.AfterCommit(func() { q.notify(r) })
+	return out, nil
+}
+
+func traceHeader(sys map[string]api.MessageSystemAttributeValue) (string, error) {
+	for k, v := range sys {
+		if k != "AWSTraceHeader" || v.DataType != "String" || v.StringValue == nil {
+			return "", errParam("Message system attribute name '%s' is invalid.", k)
+		}
+		return *v.StringValue, nil
+	}
+	return "", nil
+}
+
+func (q *SQS) sendMessage(c *server.Call, in *api.SendMessageRequest) (*api.SendMessageResult, error) {
+	r, rec, err := queueOf(c, in.QueueUrl)
+	if err != nil {
+		return nil, err
+	}
+	trace, err := traceHeader(in.MessageSystemAttributes)
+	if err != nil {
+		return nil, err
+	}
+	key, err := q.sendKey(c, r, rec)
+	if err != nil {
+		return nil, err
+	}
+	s, err := q.send(c.Tx, r, rec, sendSpec{body: in.MessageBody, attrs: in.MessageAttributes, trace: trace, delay: in.DelaySeconds,
+		groupID: in.MessageGroupId, dedupID: in.MessageDeduplicationId, sender: c.Principal.UserID, key: key}, c.Now)
+	if err != nil {
+		return nil, err
+	}
+	return &api.SendMessageResult{MessageId: &s.id, MD5OfMessageBody: &s.md5Body, MD5OfMessageAttributes: optional(s.md5Attrs),
+		MD5OfMessageSystemAttributes: optional(s.md5Sys), SequenceNumber: optional(s.seq)}, nil
+}
+
+func optional(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
+// checkBatch applies the batch rules: 1 to 10 entries, distinct, well-formed IDs.
+func checkBatch(ids []string, entry string) error {
+	if len(ids) == 0 {
+		return api.NewEmptyBatchRequest("There should be at least one " + entry + " in the request.")
+	}
+	if len(ids) > 10 {
+		return api.NewTooManyEntriesInBatchRequest("Maximum number of entries per request are 10. You have sent " + strconv.Itoa(len(ids)) + ".")
+	}
+	seen := map[string]bool{}
+	for _, id := range ids {
+		if !batchIDRE.MatchString(id) {
+			return api.NewInvalidBatchEntryId("A batch entry id can only contain alphanumeric characters, hyphens and underscores. It can be at most 80 letters long.")
+		}
+		if seen[id] {
+			return api.NewBatchEntryIdsNotDistinct("Id " + id + " repeated.")
+		}
+		seen[id] = true
+	}
+	return nil
+}
+
+// batchError turns an entry's failure into a BatchResultErrorEntry.
+func batchError(id string, err error) api.BatchResultErrorEntry {
+	e := api.BatchResultErrorEntry{Id: id, SenderFault: true, Code: "InternalError", Message: svckit.Ptr(err.Error())}
+	if me, ok := err.(*model.Error); ok {
+		e.Code, e.Message, e.SenderFault = me.Code, svckit.Ptr(me.Message), me.Sender
+	}
+	return e
+}
+
+func (q *SQS) sendMessageBatch(c *server.Call, in *api.SendMessageBatchRequest) (*api.SendMessageBatchResult, error) {
+	r, rec, err := queueOf(c, in.QueueUrl)
+	if err != nil {
+		return nil, err
+	}
+	ids := make([]string, len(in.Entries))
+	total := 0
+	for i, e := range in.Entries {
+		ids[i] = e.Id
+		total += len(e.MessageBody)
+	}
+	if err := checkBatch(ids, "SendMessageBatchRequestEntry"); err != nil {
+		return nil, err
+	}
+	if max := intAttr(rec, "MaximumMessageSize"); total > max {
+		return nil, api.NewBatchRequestTooLong(fmt.Sprintf("Batch requests cannot be longer than %d bytes. You have sent %d bytes.", max, total))
+	}
+	key, err := q.sendKey(c, r, rec)
+	if err != nil {
+		return nil, err
+	}
+	out := &api.SendMessageBatchResult{Successful: []api.SendMessageBatchResultEntry{}, Failed: []api.BatchResultErrorEntry{}}
+	for _, e := range in.Entries {
+		trace, err := traceHeader(e.MessageSystemAttributes)
+		var s *sent
+		if err == nil {
+			s, err = q.send(c.Tx, r, rec, sendSpec{body: e.MessageBody, attrs: e.MessageAttributes, trace: trace, delay: e.DelaySeconds,
+				groupID: e.MessageGroupId, dedupID: e.MessageDeduplicationId, sender: c.Principal.UserID, key: key}, c.Now)
+		}
+		if err != nil {
+			out.Failed = append(out.Failed, batchError(e.Id, err))
+			continue
+		}
+		out.Successful = append(out.Successful, api.SendMessageBatchResultEntry{Id: e.Id, MessageId: s.id, MD5OfMessageBody: s.md5Body,
+			MD5OfMessageAttributes: optional(s.md5Attrs), MD5OfMessageSystemAttributes: optional(s.md5Sys), SequenceNumber: optional(s.seq)})
+	}
+	return out, nil
+}
+
+// ServiceMessage is a message another service sends to a queue as its service
+// principal, on behalf of a source resource (SNS and its topic).
+type ServiceMessage struct {
+	Service       string // e.g. sns.amazonaws.com
+	QueueARN      string
+	SourceARN     string
+	SourceAccount string
+	Body          string
+	Attributes    map[string]api.MessageAttributeValue
+	// GroupID and DedupID are required by FIFO queues (a FIFO topic's message).
+	GroupID, DedupID string
+	Now              time.Time
+}
+
+// SendFromService enqueues a service's message in tx, if the queue's policy allows
+// the service principal sqs:SendMessage with the message's aws:SourceArn and
+// aws:SourceAccount; it returns the message ID.
+func (q *SQS) SendFromService(tx *store.Tx, m ServiceMessage) (string, error) {
+	r, ok := parseQueueARN(m.QueueARN)
+	if !ok {
+		return "", errNoQueue()
+	}
+	rec, err := mustQueue(tx, r)
+	if err != nil {
+		return "", err
+	}
+	if err := q.authorizeService(tx, m.Service, r, rec, m.SourceARN, m.SourceAccount, m.Now); err != nil {
+		return "", err
+	}
+	sp := sendSpec{body: m.Body, attrs: m.Attributes, sender: snsSender}
+	if rec.Attributes["KmsMasterKeyId"] != "" {
+		c, err := q.serviceCall(tx, m.Service, r, m.Now)
+		if err != nil {
+			return "", err
+		}
+		if sp.key, err = q.sendKey(c, r, rec); err != nil {
+			return "", err
+		}
+	}
+	if m.GroupID != "" {
+		sp.groupID = &m.GroupID
+	}
+	if m.DedupID != "" {
+		sp.dedupID = &m.DedupID
+	}
+	s, err := q.send(tx, r, rec, sp, m.Now)
+	if err != nil {
+		return "", err
+	}
+	return s.id, nil
+}
+
+// receipt is a receipt handle's content: the message and the receive it came from.
+type receipt struct {
+	Queue string `json:"q"`
+	ID    string `json:"m"`
+	Nonce string `json:"n"`
+}
+
+func (rc receipt) handle() string {
+	b, _ := json.Marshal(rc)
+	return base64.StdEncoding.EncodeToString(b)
+}
+
+func parseReceipt(h string) (receipt, error) {
+	var rc receipt
+	b, err := base64.StdEncoding.DecodeString(h)
+	if err != nil || json.Unmarshal(b, &rc) != nil || rc.ID == "" || rc.Nonce == "" {
+		return rc, api.NewReceiptHandleIsInvalid("The input receipt handle \"" + h + "\" is not a valid receipt handle.")
+	}
+	return rc, nil
+}
+
+func newNonce() string {
+	b := make([]byte, 16)
+	rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+// byHandle finds the message a receipt handle names; nil when it is gone or was
+// received again since (a newer handle exists).
+func byHandle(tx *store.Tx, r queueRef, rc receipt) (*msgRec, error) {
+	key, ok, err := tx.Get(idNS(r), rc.ID)
+	if err != nil || !ok {
+		return nil, err
+	}
+	m := &msgRec{}
+	ok, err = tx.GetJSON(msgNS(r.Account, r.Region, r.Name), string(key), m)
+	if err != nil || !ok || m.Nonce != rc.Nonce {
+		return nil, err
+	}
+	return m, nil
+}
+
+func (q *SQS) deleteMessage(c *server.Call, in *api.DeleteMessageRequest) (*model.Empty, error) {
+	r, _, err := queueOf(c, in.QueueUrl)
+	if err != nil {
+		return nil, err
+	}
+	return &model.Empty{}, q.deleteByHandle(c, r, in.ReceiptHandle)
+}
+
+// deleteByHandle deletes a received message. A handle of a message already deleted,
+// or received again since, succeeds without deleting (AWS: "the request succeeds, but
+// the message will not be deleted").
+func (q *SQS) deleteByHandle(c *server.Call, r queueRef, h string) error {
+	rc, err := parseReceipt(h)
+	if err != nil {
+		return err
+	}
+	m, err := byHandle(c.Tx, r, rc)
+	if err != nil || m == nil {
+		return err
+	}
+	return deleteMsg(c.Tx, r, m)
+}
+
+func (q *SQS) deleteMessageBatch(c *server.Call, in *api.DeleteMessageBatchRequest) (*api.DeleteMessageBatchResult, error) {
+	r, _, err := queueOf(c, in.QueueUrl)
+	if err != nil {
+		return nil, err
+	}
+	done, failed, err := eachEntry(in.Entries, "DeleteMessageBatchRequestEntry",
+		func(e api.DeleteMessageBatchRequestEntry) string { return e.Id },
+		func(e api.DeleteMessageBatchRequestEntry) error { return q.deleteByHandle(c, r, e.ReceiptHandle) })
+	if err != nil {
+		return nil, err
+	}
+	out := &api.DeleteMessageBatchResult{Successful: []api.DeleteMessageBatchResultEntry{}, Failed: failed}
+	for _, id := range done {
+		out.Successful = append(out.Successful, api.DeleteMessageBatchResultEntry{Id: id})
+	}
+	return out, nil
+}
+
+// eachEntry checks a batch's entry IDs, then applies do to each entry; it returns the IDs
+// that succeeded and the failures as batch error entries.
+func eachEntry[E any](entries []E, entry string, id func(E) string, do func(E) error) ([]string, []api.BatchResultErrorEntry, error) {
+	ids := make([]string, len(entries))
+	for i, e := range entries {
+		ids[i] = id(e)
+	}
+	if err := checkBatch(ids, entry); err != nil {
+		return nil, nil, err
+	}
+	done, failed := []string{}, []api.BatchResultErrorEntry{}
+	for i, e := range entries {
+		if err := do(e); err != nil {
+			failed = append(failed, batchError(ids[i], err))
+			continue
+		}
+		done = append(done, ids[i])
+	}
+	return done, failed, nil
+}
+
+// changeVisibility sets an in-flight message's visibility timeout from now.
+func (q *SQS) changeVisibility(c *server.Call, r queueRef, h string, timeout int32) error {
+	if timeout < 0 || timeout > 43200 {
+		return errParam("Value %d for parameter VisibilityTimeout is invalid. Reason: Must be between 0 and 43200.", timeout)
+	}
+	rc, err := parseReceipt(h)
+	if err != nil {
+		return err
+	}
+	m, err := byHandle(c.Tx, r, rc)
+	if err != nil {
+		return err
+	}
+	if m == nil || m.VisibleAt <= c.Now.UnixMilli() {
+		return api.NewMessageNotInflight("Value " + h + " for parameter ReceiptHandle is invalid. Reason: Message does not exist or is not available for visibility timeout change.")
+	}
+	if err := deleteMsg(c.Tx, r, m); err != nil {
+		return err
+	}
+	m.VisibleAt = c.Now.UnixMilli() + int64(timeout)*1000
+	if err := putMsg(c.Tx, r, m); err != nil {
+		return err
+	}
+	if timeout == 0 {
+		c.Tx.AfterCommit(func() { q.notify(r) })
+	}
+	return nil
+}
+
+func (q *SQS) changeMessageVisibility(c *server.Call, in *api.ChangeMessageVisibilityRequest) (*model.Empty, error) {
+	r, _, err := queueOf(c, in.QueueUrl)
+	if err != nil {
+		return nil, err
+	}
+	return &model.Empty{}, q.changeVisibility(c, r, in.ReceiptHandle, in.VisibilityTimeout)
+}
+
+func (q *SQS) changeMessageVisibilityBatch(c *server.Call, in *api.ChangeMessageVisibilityBatchRequest) (*api.ChangeMessageVisibilityBatchResult, error) {
+	r, _, err := queueOf(c, in.QueueUrl)
+	if err != nil {
+		return nil, err
+	}
+	done, failed, err := eachEntry(in.Entries, "ChangeMessageVisibilityBatchRequestEntry",
+		func(e api.ChangeMessageVisibilityBatchRequestEntry) string { return e.Id },
+		func(e api.ChangeMessageVisibilityBatchRequestEntry) error {
+			timeout := int32(0)
+			if e.VisibilityTimeout != nil {
+				timeout = *e.VisibilityTimeout
+			}
+			return q.changeVisibility(c, r, e.ReceiptHandle, timeout)
+		})
+	if err != nil {
+		return nil, err
+	}
+	out := &api.ChangeMessageVisibilityBatchResult{Successful: []api.ChangeMessageVisibilityBatchResultEntry{}, Failed: failed}
+	for _, id := range done {
+		out.Successful = append(out.Successful, api.ChangeMessageVisibilityBatchResultEntry{Id: id})
+	}
+	return out, nil
+}

@@ -1,0 +1,491 @@
+package sqs
+
+import (
+	"encoding/json"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	api "github.com/palisade/palisade/internal/api/sqs"
+	"github.com/palisade/palisade/internal/model"
+	"github.com/palisade/palisade/internal/policy"
+	"github.com/palisade/palisade/internal/server"
+	"github.com/palisade/palisade/internal/svckit"
+)
+
+func (q *SQS) queueHandlers() []server.Handler {
+	return []server.Handler{
+		server.Write("CreateQueue", q.createQueue),
+		server.Write("DeleteQueue", q.deleteQueue),
+		server.Read("GetQueueUrl", q.getQueueURL),
+		server.Read("ListQueues", q.listQueues),
+		server.Read("GetQueueAttributes", q.getQueueAttributes),
+		server.Write("SetQueueAttributes", q.setQueueAttributes),
+		server.Write("PurgeQueue", q.purgeQueue),
+		server.Write("TagQueue", q.tagQueue),
+		server.Write("UntagQueue", q.untagQueue),
+		server.Read("ListQueueTags", q.listQueueTags),
+		server.Write("AddPermission", q.addPermission),
+		server.Write("RemovePermission", q.removePermission),
+		server.Read("ListDeadLetterSourceQueues", q.listDeadLetterSourceQueues),
+	}
+}
+
+var queueNameRE = regexp.MustCompile(`^[A-Za-z0-9_-]{1,80}$`)
+
+// defaults are the attributes a new queue has unless set.
+var defaults = map[string]string{
+	"DelaySeconds": "0", "MaximumMessageSize": "1048576", "MessageRetentionPeriod": "345600",
+	"ReceiveMessageWaitTimeSeconds": "0", "VisibilityTimeout": "30", "SqsManagedSseEnabled": "true",
+}
+
+// intRanges bounds the numeric attributes (SetQueueAttributes' documentation).
+var intRanges = map[string][2]int{
+	"DelaySeconds": {0, 900}, "MaximumMessageSize": {1024, 1048576}, "MessageRetentionPeriod": {60, 1209600},
+	"ReceiveMessageWaitTimeSeconds": {0, 20}, "VisibilityTimeout": {0, 43200}, "KmsDataKeyReusePeriodSeconds": {60, 86400},
+}
+
+var fifoOnly = map[string]bool{"ContentBasedDeduplication": true, "DeduplicationScope": true, "FifoThroughputLimit": true}
+
+func errAttrValue(name string) error {
+	return api.NewInvalidAttributeValue("Invalid value for the parameter " + name + ".")
+}
+
+// checkAttribute validates one settable queue attribute.
+func (q *SQS) checkAttribute(c *server.Call, r queueRef, fifo bool, name, value string) error {
+	if rng, ok := intRanges[name]; ok {
+		n, err := strconv.Atoi(value)
+		if err != nil || n < rng[0] || n > rng[1] {
+			return errAttrValue(name)
+		}
+		return nil
+	}
+	if fifoOnly[name] && !fifo {
+		return api.NewInvalidAttributeName("Unknown Attribute " + name + ".")
+	}
+	switch name {
+	case "Policy":
+		if value == "" {
+			return nil
+		}
+		if _, err := policy.Parse(policy.KindResource, r.arn(), []byte(value)); err != nil {
+			return errAttrValue(name)
+		}
+	case "RedrivePolicy":
+		if value == "" {
+			return nil
+		}
+		var rp struct {
+			Target string `json:"deadLetterTargetArn"`
+			Max    any    `json:"maxReceiveCount"`
+		}
+		if json.Unmarshal([]byte(value), &rp) != nil || rp.Target == "" {
+			return errParam("Value %s for parameter RedrivePolicy is invalid. Reason: Redrive policy is not a valid JSON map.", value)
+		}
+		n, err := strconv.Atoi(strings.Trim(asString(rp.Max), "\""))
+		if err != nil || n < 1 || n > 1000 {
+			return errParam("Value %s for parameter RedrivePolicy is invalid. Reason: Invalid value for maxReceiveCount: %s, valid values are from 1 to 1000 both inclusive.", value, asString(rp.Max))
+		}
+		dl, ok := parseQueueARN(rp.Target)
+		if !ok {
+			return errParam("Value %s for parameter RedrivePolicy is invalid. Reason: Invalid value for deadLetterTargetArn.", value)
+		}
+		target, err := loadQueue(c.Tx, dl)
+		if err != nil {
+			return err
+		}
+		if target == nil {
+			return errParam("Value %s for parameter RedrivePolicy is invalid. Reason: Dead letter target does not exist.", value)
+		}
+		if (target.Attributes["FifoQueue"] == "true") != fifo {
+			return errParam("Value %s for parameter RedrivePolicy is invalid. Reason: Dead-letter target must be of the same type as the source queue.", value)
+		}
+	case "RedriveAllowPolicy":
+		var rap struct {
+			Permission string `json:"redrivePermission"`
+		}
+		if value != "" && (json.Unmarshal([]byte(value), &rap) != nil || rap.Permission != "allowAll" && rap.Permission != "denyAll" && rap.Permission != "byQueue") {
+			return errAttrValue(name)
+		}
+	case "KmsMasterKeyId":
+		if value != "" && !svckit.IsKMSKeyRef(value) {
+			return errAttrValue(name)
+		}
+	case "SqsManagedSseEnabled", "ContentBasedDeduplication":
+		if value != "true" && value != "false" {
+			return errAttrValue(name)
+		}
+	case "DeduplicationScope":
+		if value != "queue" && value != "messageGroup" {
+			return errAttrValue(name)
+		}
+	case "FifoThroughputLimit":
+		if value != "perQueue" && value != "perMessageGroupId" {
+			return errAttrValue(name)
+		}
+	case "FifoQueue":
+	default:
+		return api.NewInvalidAttributeName("Unknown Attribute " + name + ".")
+	}
+	return nil
+}
+
+func asString(v any) string {
+	b, _ := json.Marshal(v)
+	return string(b)
+}
+
+func (q *SQS) createQueue(c *server.Call, in *api.CreateQueueRequest) (*api.CreateQueueResult, error) {
+	r := queueRef{Account: c.Account, Region: c.Region, Name: in.QueueName}
+	base, isFifoName := strings.CutSuffix(in.QueueName, ".fifo")
+	fifo := in.Attributes["FifoQueue"] == "true"
+	if fifo && (!isFifoName || !queueNameRE.MatchString(base)) {
+		return nil, errParam("The name of a FIFO queue can only include alphanumeric characters, hyphens, or underscores, must end with .fifo suffix and be 1 to 80 in length.")
+	}
+	if !fifo && !queueNameRE.MatchString(in.QueueName) || len(in.QueueName) > 80 {
+		return nil, errParam("Can only include alphanumeric characters, hyphens, or underscores. 1 to 80 in length")
+	}
+	if v, ok := in.Attributes["FifoQueue"]; ok && v != "true" && v != "false" {
+		return nil, errAttrValue("FifoQueue")
+	}
+	attrs := map[string]string{}
+	for k, v := range defaults {
+		attrs[k] = v
+	}
+	if fifo {
+		attrs["FifoQueue"], attrs["ContentBasedDeduplication"], attrs["DeduplicationScope"], attrs["FifoThroughputLimit"] = "true", "false", "queue", "perQueue"
+	}
+	for k, v := range in.Attributes {
+		if err := q.checkAttribute(c, r, fifo, k, v); err != nil {
+			return nil, err
+		}
+		if k == "FifoQueue" && v == "false" {
+			continue
+		}
+		attrs[k] = v
+	}
+	if attrs["KmsMasterKeyId"] != "" {
+		attrs["SqsManagedSseEnabled"] = "false"
+		if _, ok := attrs["KmsDataKeyReusePeriodSeconds"]; !ok {
+			attrs["KmsDataKeyReusePeriodSeconds"] = "300"
+		}
+	}
+	existing, err := loadQueue(c.Tx, r)
+	if err != nil {
+		return nil, err
+	}
+	if existing != nil {
+		for k, v := range in.Attributes {
+			if k == "FifoQueue" && v == "false" {
+				continue
+			}
+			if existing.Attributes[k] != v {
+				return nil, api.NewQueueNameExists("A queue already exists with the same name and a different value for attribute " + k)
+			}
+		}
+		return &api.CreateQueueResult{QueueUrl: svckit.Ptr(queueURL(c, r))}, nil
+	}
+	now := c.Now.Truncate(time.Second)
+	rec := &queueRec{Name: in.QueueName, Attributes: attrs, Tags: in.Tags, Created: now, Modified: now}
+	return &api.CreateQueueResult{QueueUrl: svckit.Ptr(queueURL(c, r))}, putQueue(c.Tx, r, rec)
+}
+
+func (q *SQS) deleteQueue(c *server.Call, in *api.DeleteQueueRequest) (*model.Empty, error) {
+	r, _, err := queueOf(c, in.QueueUrl)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := svckit.DeletePrefix(c.Tx, msgNS(r.Account, r.Region, r.Name), ""); err != nil {
+		return nil, err
+	}
+	if _, err := svckit.DeletePrefix(c.Tx, ns(r.Account, r.Region, tDedup), r.Name+"\x00"); err != nil {
+		return nil, err
+	}
+	_, err = c.Tx.Delete(ns(r.Account, r.Region, tQueues), r.Name)
+	return &model.Empty{}, err
+}
+
+func (q *SQS) getQueueURL(c *server.Call, in *api.GetQueueUrlRequest) (*api.GetQueueUrlResult, error) {
+	r := queueRef{Account: c.Account, Region: c.Region, Name: in.QueueName}
+	if in.QueueOwnerAWSAccountId != nil {
+		r.Account = *in.QueueOwnerAWSAccountId
+	}
+	if _, err := mustQueue(c.Tx, r); err != nil {
+		return nil, err
+	}
+	return &api.GetQueueUrlResult{QueueUrl: svckit.Ptr(queueURL(c, r))}, nil
+}
+
+func (q *SQS) listQueues(c *server.Call, in *api.ListQueuesRequest) (*api.ListQueuesResult, error) {
+	max := 1000
+	if in.MaxResults != nil {
+		max = int(*in.MaxResults)
+	}
+	out := &api.ListQueuesResult{QueueUrls: []string{}}
+	next, err := svckit.Page(c.Tx, ns(c.Account, c.Region, tQueues), svckit.Str(in.QueueNamePrefix), in.NextToken, max, errParam("Invalid NextToken value."),
+		func(k string, _ []byte) (bool, error) {
+			out.QueueUrls = append(out.QueueUrls, queueURL(c, queueRef{Account: c.Account, Region: c.Region, Name: k}))
+			return true, nil
+		})
+	// AWS hands out a NextToken only when MaxResults was given.
+	if in.MaxResults != nil {
+		out.NextToken = next
+	}
+	return out, err
+}
+
+// counts are a queue's approximate message counts.
+type counts struct{ visible, inflight, delayed int }
+
+func (q *SQS) count(c *server.Call, r queueRef, rec *queueRec) (counts, error) {
+	var n counts
+	now := c.Now.UnixMilli()
+	cutoff := now - retention(rec)*1000
+	err := c.Tx.Scan(msgNS(r.Account, r.Region, r.Name), "", 0, func(_ string, v []byte) bool {
+		m := &msgRec{}
+		if decode(v, m) != nil || m.Sent < cutoff {
+			return true
+		}
+		switch {
+		case m.VisibleAt <= now:
+			n.visible++
+		case m.Receives > 0:
+			n.inflight++
+		default:
+			n.delayed++
+		}
+		return true
+	})
+	return n, err
+}
+
+func retention(rec *queueRec) int64 {
+	n, _ := strconv.ParseInt(rec.Attributes["MessageRetentionPeriod"], 10, 64)
+	return n
+}
+
+func intAttr(rec *queueRec, name string) int {
+	n, _ := strconv.Atoi(rec.Attributes[name])
+	return n
+}
+
+// readable are the attributes GetQueueAttributes knows, besides the settable ones.
+var readable = map[string]bool{"All": true, "QueueArn": true, "ApproximateNumberOfMessages": true, "ApproximateNumberOfMessagesNotVisible": true,
+	"ApproximateNumberOfMessagesDelayed": true, "CreatedTimestamp": true, "LastModifiedTimestamp": true}
+
+func (q *SQS) getQueueAttributes(c *server.Call, in *api.GetQueueAttributesRequest) (*api.GetQueueAttributesResult, error) {
+	r, rec, err := queueOf(c, in.QueueUrl)
+	if err != nil {
+		return nil, err
+	}
+	n, err := q.count(c, r, rec)
+	if err != nil {
+		return nil, err
+	}
+	all := map[string]string{
+		"QueueArn": r.arn(), "ApproximateNumberOfMessages": strconv.Itoa(n.visible), "ApproximateNumberOfMessagesNotVisible": strconv.Itoa(n.inflight),
+		"ApproximateNumberOfMessagesDelayed": strconv.Itoa(n.delayed), "CreatedTimestamp": strconv.FormatInt(rec.Created.Unix(), 10),
+		"LastModifiedTimestamp": strconv.FormatInt(rec.Modified.Unix(), 10),
+	}
+	for k, v := range rec.Attributes {
+		all[k] = v
+	}
+	out := map[string]string{}
+	for _, name := range in.AttributeNames {
+		if name == "All" {
+			out = all
+			break
+		}
+		if !readable[name] && !fifoOnly[name] && intRanges[name] == [2]int{} && name != "Policy" && name != "RedrivePolicy" && name != "RedriveAllowPolicy" &&
+			name != "KmsMasterKeyId" && name != "SqsManagedSseEnabled" && name != "FifoQueue" {
+			return nil, api.NewInvalidAttributeName("Unknown Attribute " + name + ".")
+		}
+		if v, ok := all[name]; ok {
+			out[name] = v
+		}
+	}
+	return &api.GetQueueAttributesResult{Attributes: out}, nil
+}
+
+func (q *SQS) setQueueAttributes(c *server.Call, in *api.SetQueueAttributesRequest) (*model.Empty, error) {
+	r, rec, err := queueOf(c, in.QueueUrl)
+	if err != nil {
+		return nil, err
+	}
+	fifo := rec.Attributes["FifoQueue"] == "true"
+	for k, v := range in.Attributes {
+		if k == "FifoQueue" {
+			return nil, api.NewInvalidAttributeName("Unknown Attribute FifoQueue.")
+		}
+		if err := q.checkAttribute(c, r, fifo, k, v); err != nil {
+			return nil, err
+		}
+	}
+	for k, v := range in.Attributes {
+		if v == "" && (k == "Policy" || k == "RedrivePolicy" || k == "RedriveAllowPolicy" || k == "KmsMasterKeyId") {
+			delete(rec.Attributes, k)
+			continue
+		}
+		rec.Attributes[k] = v
+	}
+	rec.Modified = c.Now.Truncate(time.Second)
+	return &model.Empty{}, putQueue(c.Tx, r, rec)
+}
+
+func (q *SQS) purgeQueue(c *server.Call, in *api.PurgeQueueRequest) (*model.Empty, error) {
+	r, rec, err := queueOf(c, in.QueueUrl)
+	if err != nil {
+		return nil, err
+	}
+	if !rec.Purged.IsZero() && c.Now.Sub(rec.Purged) < time.Minute {
+		return nil, api.NewPurgeQueueInProgress("Only one PurgeQueue operation on " + r.Name + " is allowed every 60 seconds.")
+	}
+	if _, err := svckit.DeletePrefix(c.Tx, msgNS(r.Account, r.Region, r.Name), ""); err != nil {
+		return nil, err
+	}
+	rec.Purged = c.Now
+	return &model.Empty{}, putQueue(c.Tx, r, rec)
+}
+
+func (q *SQS) tagQueue(c *server.Call, in *api.TagQueueRequest) (*model.Empty, error) {
+	r, rec, err := queueOf(c, in.QueueUrl)
+	if err != nil {
+		return nil, err
+	}
+	if rec.Tags == nil {
+		rec.Tags = map[string]string{}
+	}
+	for k, v := range in.Tags {
+		rec.Tags[k] = v
+	}
+	if len(rec.Tags) > 50 {
+		return nil, errParam("Too many tags added for queue %s.", r.Name)
+	}
+	return &model.Empty{}, putQueue(c.Tx, r, rec)
+}
+
+func (q *SQS) untagQueue(c *server.Call, in *api.UntagQueueRequest) (*model.Empty, error) {
+	r, rec, err := queueOf(c, in.QueueUrl)
+	if err != nil {
+		return nil, err
+	}
+	for _, k := range in.TagKeys {
+		delete(rec.Tags, k)
+	}
+	return &model.Empty{}, putQueue(c.Tx, r, rec)
+}
+
+func (q *SQS) listQueueTags(c *server.Call, in *api.ListQueueTagsRequest) (*api.ListQueueTagsResult, error) {
+	_, rec, err := queueOf(c, in.QueueUrl)
+	if err != nil {
+		return nil, err
+	}
+	return &api.ListQueueTagsResult{Tags: rec.Tags}, nil
+}
+
+// editPolicy rewrites a queue policy's statements (creating the policy if needed).
+func editPolicy(r queueRef, rec *queueRec, fn func(stmts []any) ([]any, error)) error {
+	doc := map[string]any{"Version": "2012-10-17", "Id": r.arn() + "/SQSDefaultPolicy"}
+	if p := rec.Attributes["Policy"]; p != "" {
+		if err := json.Unmarshal([]byte(p), &doc); err != nil {
+			return errAttrValue("Policy")
+		}
+	}
+	stmts, _ := doc["Statement"].([]any)
+	if m, ok := doc["Statement"].(map[string]any); ok {
+		stmts = []any{m}
+	}
+	stmts, err := fn(stmts)
+	if err != nil {
+		return err
+	}
+	if len(stmts) == 0 {
+		delete(rec.Attributes, "Policy")
+		return nil
+	}
+	doc["Statement"] = stmts
+	b, _ := json.Marshal(doc)
+	rec.Attributes["Policy"] = string(b)
+	return nil
+}
+
+func (q *SQS) addPermission(c *server.Call, in *api.AddPermissionRequest) (*model.Empty, error) {
+	r, rec, err := queueOf(c, in.QueueUrl)
+	if err != nil {
+		return nil, err
+	}
+	err = editPolicy(r, rec, func(stmts []any) ([]any, error) {
+		for _, st := range stmts {
+			if m, _ := st.(map[string]any); m["Sid"] == in.Label {
+				return nil, errParam("Value %s for parameter Label is invalid. Reason: Already exists.", in.Label)
+			}
+		}
+		var principals, actions []string
+		for _, a := range in.AWSAccountIds {
+			principals = append(principals, "arn:aws:iam::"+a+":root")
+		}
+		for _, a := range in.Actions {
+			actions = append(actions, "SQS:"+a)
+		}
+		return append(stmts, map[string]any{"Sid": in.Label, "Effect": "Allow", "Principal": map[string]any{"AWS": principals},
+			"Action": actions, "Resource": r.arn()}), nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &model.Empty{}, putQueue(c.Tx, r, rec)
+}
+
+func (q *SQS) removePermission(c *server.Call, in *api.RemovePermissionRequest) (*model.Empty, error) {
+	r, rec, err := queueOf(c, in.QueueUrl)
+	if err != nil {
+		return nil, err
+	}
+	found := false
+	err = editPolicy(r, rec, func(stmts []any) ([]any, error) {
+		var kept []any
+		for _, st := range stmts {
+			if m, _ := st.(map[string]any); m["Sid"] == in.Label {
+				found = true
+				continue
+			}
+			kept = append(kept, st)
+		}
+		return kept, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if !found {
+		return nil, errParam("Value %s for parameter Label is invalid. Reason: can't find label.", in.Label)
+	}
+	return &model.Empty{}, putQueue(c.Tx, r, rec)
+}
+
+func (q *SQS) listDeadLetterSourceQueues(c *server.Call, in *api.ListDeadLetterSourceQueuesRequest) (*api.ListDeadLetterSourceQueuesResult, error) {
+	r, _, err := queueOf(c, in.QueueUrl)
+	if err != nil {
+		return nil, err
+	}
+	var urls []string
+	err = svckit.ScanPrefix(c.Tx, ns(r.Account, r.Region, tQueues), "", "", func(k string, v []byte) (bool, error) {
+		rec := &queueRec{}
+		if err := decode(v, rec); err != nil {
+			return false, err
+		}
+		var rp struct {
+			Target string `json:"deadLetterTargetArn"`
+		}
+		if json.Unmarshal([]byte(rec.Attributes["RedrivePolicy"]), &rp) == nil && rp.Target == r.arn() {
+			urls = append(urls, queueURL(c, queueRef{Account: r.Account, Region: r.Region, Name: k}))
+		}
+		return true, nil
+	})
+	sort.Strings(urls)
+	if urls == nil {
+		urls = []string{}
+	}
+	return &api.ListDeadLetterSourceQueuesResult{QueueUrls: urls}, err
+}

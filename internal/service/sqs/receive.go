@@ -1,0 +1,306 @@
+package sqs
+
+import (
+	"context"
+	"encoding/json"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	api "github.com/palisade/palisade/internal/api/sqs"
+	"github.com/palisade/palisade/internal/auth"
+	"github.com/palisade/palisade/internal/authz"
+	"github.com/palisade/palisade/internal/model"
+	"github.com/palisade/palisade/internal/server"
+	"github.com/palisade/palisade/internal/store"
+	"github.com/palisade/palisade/internal/svckit"
+)
+
+// maxFIFOScan bounds the visible messages a FIFO receive considers.
+const maxFIFOScan = 1000
+
+// redrive is a queue's RedrivePolicy.
+type redrive struct {
+	target queueRef
+	max    int
+}
+
+func redrivePolicy(rec *queueRec) (*redrive, bool) {
+	var rp struct {
+		Target string `json:"deadLetterTargetArn"`
+		Max    any    `json:"maxReceiveCount"`
+	}
+	if json.Unmarshal([]byte(rec.Attributes["RedrivePolicy"]), &rp) != nil {
+		return nil, false
+	}
+	t, ok := parseQueueARN(rp.Target)
+	n, err := strconv.Atoi(strings.Trim(asString(rp.Max), "\""))
+	if !ok || err != nil {
+		return nil, false
+	}
+	return &redrive{target: t, max: n}, true
+}
+
+func (q *SQS) receiveMessage(c *server.Call, in *api.ReceiveMessageRequest) (*api.ReceiveMessageResult, error) {
+	r, rec, err := queueOf(c, in.QueueUrl)
+	if err != nil {
+		return nil, err
+	}
+	max := 1
+	if in.MaxNumberOfMessages != nil {
+		max = int(*in.MaxNumberOfMessages)
+		if max < 1 || max > 10 {
+			return nil, errParam("Value %d for parameter MaxNumberOfMessages is invalid. Reason: Must be between 1 and 10, if provided.", max)
+		}
+	}
+	vis := intAttr(rec, "VisibilityTimeout")
+	if in.VisibilityTimeout != nil {
+		vis = int(*in.VisibilityTimeout)
+		if vis < 0 || vis > 43200 {
+			return nil, errParam("Value %d for parameter VisibilityTimeout is invalid. Reason: Must be between 0 and 43200, if provided.", vis)
+		}
+	}
+	if w := in.WaitTimeSeconds; w != nil && (*w < 0 || *w > 20) {
+		return nil, errParam("Value %d for parameter WaitTimeSeconds is invalid. Reason: Must be >= 0 and <= 20, if provided.", *w)
+	}
+	now := c.Now.UnixMilli()
+	fifo := rec.Attributes["FifoQueue"] == "true"
+	cutoff := now - retention(rec)*1000
+	rd, hasRedrive := redrivePolicy(rec)
+	// FIFO: a group with a message in flight delivers nothing more until it is done.
+	blocked := map[string]bool{}
+	var expired, picked, redriven []*msgRec
+	err = c.Tx.Scan(msgNS(r.Account, r.Region, r.Name), "", 0, func(_ string, v []byte) bool {
+		m := &msgRec{}
+		if decode(v, m) != nil {
+			return true
+		}
+		if m.Sent < cutoff {
+			expired = append(expired, m)
+			return true
+		}
+		if m.VisibleAt > now {
+			if fifo && m.Receives > 0 {
+				blocked[m.GroupID] = true
+			}
+			return fifo // standard queues stop at the first invisible message
+		}
+		if hasRedrive && m.Receives >= rd.max {
+			redriven = append(redriven, m)
+			return true
+		}
+		if len(picked) < max || fifo && len(picked) < maxFIFOScan {
+			picked = append(picked, m)
+		}
+		return true
+	})
+	if err != nil {
+		return nil, err
+	}
+	for _, m := range expired {
+		if err := deleteMsg(c.Tx, r, m); err != nil {
+			return nil, err
+		}
+	}
+	for _, m := range redriven {
+		if err := q.moveToDLQ(c.Tx, r, m, rd.target, now); err != nil {
+			return nil, err
+		}
+	}
+	if fifo {
+		// Within a group, messages leave in the order they were sent.
+		sort.Slice(picked, func(i, j int) bool { return picked[i].Seq < picked[j].Seq })
+	}
+	var chosen []*msgRec
+	for _, m := range picked {
+		if len(chosen) == max {
+			break
+		}
+		if fifo && blocked[m.GroupID] {
+			continue
+		}
+		chosen = append(chosen, m)
+	}
+	// Bodies are decrypted before anything changes: a consumer KMS refuses receives
+	// nothing and leaves the messages as they were.
+	if err := q.open(c, rec, chosen); err != nil {
+		return nil, err
+	}
+	out := &api.ReceiveMessageResult{Messages: []api.Message{}}
+	for _, m := range chosen {
+		if err := deleteMsg(c.Tx, r, m); err != nil {
+			return nil, err
+		}
+		m.Receives++
+		if m.FirstReceive == 0 {
+			m.FirstReceive = now
+		}
+		m.Nonce = newNonce()
+		m.VisibleAt = now + int64(vis)*1000
+		body := m.Body
+		if m.DataKey != nil {
+			m.Body = "" // stored sealed only
+		}
+		if err := putMsg(c.Tx, r, m); err != nil {
+			return nil, err
+		}
+		m.Body = body
+		out.Messages = append(out.Messages, m.out(r, in))
+	}
+	return out, nil
+}
+
+// moveToDLQ moves a message that was received maxReceiveCount times to the queue's
+// dead-letter queue, keeping its ID, body, attributes and original send time.
+func (q *SQS) moveToDLQ(tx *store.Tx, r queueRef, m *msgRec, target queueRef, now int64) error {
+	if err := deleteMsg(tx, r, m); err != nil {
+		return err
+	}
+	dlq, err := loadQueue(tx, target)
+	if err != nil || dlq == nil {
+		// The target is gone: SQS keeps redriving nowhere; the message is dropped.
+		return err
+	}
+	m.VisibleAt, m.Nonce = now, ""
+	if err := putMsg(tx, target, m); err != nil {
+		return err
+	}
+	tx.AfterCommit(func() { q.notify(target) })
+	return nil
+}
+
+// out is a received message with the attributes the request asked for.
+func (m *msgRec) out(r queueRef, in *api.ReceiveMessageRequest) api.Message {
+	msg := api.Message{MessageId: svckit.Ptr(m.ID), ReceiptHandle: svckit.Ptr(receipt{Queue: r.Name, ID: m.ID, Nonce: m.Nonce}.handle()),
+		MD5OfBody: svckit.Ptr(m.MD5Body), Body: svckit.Ptr(m.Body)}
+	sys := map[string]string{
+		"SenderId": m.SenderID, "SentTimestamp": strconv.FormatInt(m.Sent, 10), "ApproximateReceiveCount": strconv.Itoa(m.Receives),
+		"ApproximateFirstReceiveTimestamp": strconv.FormatInt(m.FirstReceive, 10),
+	}
+	if m.GroupID != "" {
+		sys["MessageGroupId"], sys["MessageDeduplicationId"], sys["SequenceNumber"] = m.GroupID, m.DedupID, m.Seq
+	}
+	if m.TraceHeader != "" {
+		sys["AWSTraceHeader"] = m.TraceHeader
+	}
+	names := append(append([]string{}, in.AttributeNames...), in.MessageSystemAttributeNames...)
+	for _, n := range names {
+		if n == "All" {
+			msg.Attributes = sys
+			break
+		}
+		if v, ok := sys[n]; ok {
+			if msg.Attributes == nil {
+				msg.Attributes = map[string]string{}
+			}
+			msg.Attributes[n] = v
+		}
+	}
+	if len(m.Attrs) > 0 && len(in.MessageAttributeNames) > 0 {
+		sel := map[string]api.MessageAttributeValue{}
+		for name, a := range m.Attrs {
+			for _, want := range in.MessageAttributeNames {
+				if want == "All" || want == ".*" || want == name || strings.HasSuffix(want, ".*") && strings.HasPrefix(name, strings.TrimSuffix(want, "*")) {
+					sel[name] = a
+					break
+				}
+			}
+		}
+		if len(sel) > 0 {
+			msg.MessageAttributes = sel
+			msg.MD5OfMessageAttributes = svckit.Ptr(md5Attributes(sel))
+		}
+	}
+	return msg
+}
+
+// waitForMessages is ReceiveMessage's long poll: it returns when a message is
+// visible, when WaitTimeSeconds (or the queue's ReceiveMessageWaitTimeSeconds) of real
+// time has passed, or when the client leaves. Visibility follows Palisade's clock, so
+// an advance wakes it too.
+func (q *SQS) waitForMessages(c *server.Call, in *api.ReceiveMessageRequest) {
+	r, err := parseQueueURL(c, in.QueueUrl)
+	if err != nil {
+		return
+	}
+	wait := -1
+	if in.WaitTimeSeconds != nil {
+		wait = int(*in.WaitTimeSeconds)
+	}
+	deadline := time.Time{}
+	for {
+		arrived := q.arrival(r)
+		changed := q.d.Clock.Changed()
+		visible, next := false, int64(0)
+		err := q.d.Store.View(context.WithoutCancel(c.Context), func(tx *store.Tx) error {
+			rec, err := loadQueue(tx, r)
+			if err != nil || rec == nil {
+				visible = true // nothing to wait for: the handler answers
+				return err
+			}
+			if wait < 0 {
+				wait = intAttr(rec, "ReceiveMessageWaitTimeSeconds")
+			}
+			now := q.d.Clock.Now().UnixMilli()
+			cutoff := now - retention(rec)*1000
+			return tx.Scan(msgNS(r.Account, r.Region, r.Name), "", 0, func(_ string, v []byte) bool {
+				m := &msgRec{}
+				if decode(v, m) != nil || m.Sent < cutoff {
+					return true
+				}
+				if m.VisibleAt <= now {
+					visible = true
+				} else if next == 0 || m.VisibleAt < next {
+					next = m.VisibleAt
+				}
+				return false
+			})
+		})
+		if err != nil || visible || wait <= 0 {
+			return
+		}
+		if deadline.IsZero() {
+			deadline = time.Now().Add(time.Duration(wait) * time.Second)
+		}
+		left := time.Until(deadline)
+		if left <= 0 {
+			return
+		}
+		if next > 0 {
+			left = min(left, max(time.Millisecond, time.Duration(next-q.d.Clock.Now().UnixMilli())*time.Millisecond))
+		}
+		timer := time.NewTimer(left)
+		select {
+		case <-c.Done():
+			timer.Stop()
+			return
+		case <-arrived:
+		case <-changed:
+		case <-timer.C:
+		}
+		timer.Stop()
+	}
+}
+
+// authorizeService checks that a queue's policy lets a service principal send to
+// it on behalf of a source resource (aws:SourceArn, aws:SourceAccount).
+func (q *SQS) authorizeService(tx *store.Tx, service string, r queueRef, rec *queueRec, sourceARN, sourceAccount string, now time.Time) error {
+	if q.d.Authz == nil {
+		return nil
+	}
+	pol, err := q.compilePolicy(r, rec.Attributes["Policy"])
+	if err != nil {
+		return err
+	}
+	caller := &authz.Caller{Principal: auth.Principal{Type: auth.AWSService, ARN: service}, Region: r.Region, Now: now}
+	d, err := q.d.Authz.Decide(tx, caller, &authz.Check{Action: "sqs:SendMessage", Resource: r.arn(), ResourceAccount: r.Account, ResourcePolicy: pol,
+		Context: map[string][]string{"aws:SourceArn": {sourceARN}, "aws:SourceAccount": {sourceAccount}}})
+	if err != nil {
+		return err
+	}
+	if !d.Allowed() {
+		return model.NewError(403, "AccessDenied", "%s", d.Message())
+	}
+	return nil
+}

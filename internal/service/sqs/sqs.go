@@ -1,0 +1,266 @@
+// Package sqs serves Amazon Simple Queue Service over its JSON protocol (with the
+// query-compatible error codes SDKs map back): standard and FIFO queues, queue
+// policies enforced by the policy engine as resource policies, send, receive and
+// delete with visibility timeouts on Palisade's clock, long polling, delays,
+// retention, dead-letter queues (redrive policies), batches, tags, and SSE-KMS (sse.go).
+//
+// Messages are kept per queue under keys ordered by the time they become visible, so
+// a receive reads the head of the queue; a receipt handle names the message's
+// current key, which a new receive changes. SNS sends through SendFromTopic inside
+// its publishing transaction, as the service principal sns.amazonaws.com that the
+// queue's policy must allow.
+package sqs
+
+import (
+	"log/slog"
+	"net/url"
+	"regexp"
+	"strings"
+	"sync"
+	"time"
+
+	api "github.com/palisade/palisade/internal/api/sqs"
+	"github.com/palisade/palisade/internal/authz"
+	"github.com/palisade/palisade/internal/clock"
+	"github.com/palisade/palisade/internal/model"
+	"github.com/palisade/palisade/internal/policy"
+	"github.com/palisade/palisade/internal/server"
+	"github.com/palisade/palisade/internal/store"
+	"github.com/palisade/palisade/internal/svckit"
+)
+
+// Deps is what SQS needs from the rest of Palisade.
+type Deps struct {
+	Store  *store.DB
+	Clock  *clock.Clock
+	Logger *slog.Logger
+	// Authz decides queue policies, for callers and for SNS.
+	Authz *authz.Authorizer
+	// KMS encrypts the messages of queues with KmsMasterKeyId (kms.ForService(…,
+	// "sqs")); nil refuses sends to them.
+	KMS svckit.DataKeys
+	// NewCall makes the calls SNS's deliveries to encrypted queues run as.
+	NewCall svckit.NewCall
+}
+
+// SQS is the queue service.
+type SQS struct {
+	d   Deps
+	sse *svckit.SSE
+
+	mu      sync.Mutex
+	waiters map[string]chan struct{} // queue key → closed when a message arrives
+}
+
+// New returns SQS.
+func New(d Deps) *SQS {
+	if d.Logger == nil {
+		d.Logger = slog.New(slog.DiscardHandler)
+	}
+	if d.Clock == nil {
+		d.Clock = &clock.Clock{}
+	}
+	q := &SQS{d: d, waiters: map[string]chan struct{}{}}
+	if d.KMS != nil {
+		q.sse = svckit.NewSSE(d.KMS, "alias/aws/sqs")
+	}
+	return q
+}
+
+// Service returns the handlers for the server.
+func (q *SQS) Service() server.Service {
+	var hs []server.Handler
+	hs = append(hs, q.queueHandlers()...)
+	hs = append(hs, q.messageHandlers()...)
+	return server.Service{Model: api.Service, Handlers: hs, Checks: q.checks, Actions: actions}
+}
+
+// Record kinds: the last part of each namespace.
+const (
+	tQueues = "queues" // queue name → queueRec
+	tDedup  = "dedup"  // queue name \x00 deduplication ID → dedupRec (FIFO)
+)
+
+func ns(account, region, kind string) string { return store.NS("sqs", account, region, kind) }
+
+// msgNS holds one queue's messages: visible-at (ms) . message ID → msgRec.
+func msgNS(account, region, queue string) string {
+	return store.NS("sqs", account, region, "messages", queue)
+}
+
+// queueRec is a stored queue.
+type queueRec struct {
+	Name       string            `json:"name"`
+	Attributes map[string]string `json:"attributes"`
+	Tags       map[string]string `json:"tags,omitempty"`
+	Created    time.Time         `json:"created"`
+	Modified   time.Time         `json:"modified"`
+	Seq        int64             `json:"seq,omitempty"`
+	Purged     time.Time         `json:"purged,omitempty"`
+}
+
+// queueRef is a queue named by URL or ARN.
+type queueRef struct {
+	Account, Region, Name string
+}
+
+func (r queueRef) arn() string { return "arn:aws:sqs:" + r.Region + ":" + r.Account + ":" + r.Name }
+
+func (r queueRef) key() string { return r.Account + "/" + r.Region + "/" + r.Name }
+
+// queueURL is a queue's URL at this endpoint: http(s)://host/ACCOUNT/NAME.
+func queueURL(c *server.Call, r queueRef) string {
+	scheme := "http"
+	if c.Secure {
+		scheme = "https"
+	}
+	return scheme + "://" + c.Host + "/" + r.Account + "/" + r.Name
+}
+
+var accountRE = regexp.MustCompile(`^[0-9]{12}$`)
+
+// parseQueueURL reads the account and name from a queue URL (any host: this
+// endpoint's, AWS's sqs.REGION.amazonaws.com, or a localstack-style one).
+func parseQueueURL(c *server.Call, raw string) (queueRef, error) {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return queueRef{}, errNoQueue()
+	}
+	parts := strings.Split(strings.Trim(u.Path, "/"), "/")
+	if len(parts) < 2 || !accountRE.MatchString(parts[len(parts)-2]) {
+		return queueRef{}, errNoQueue()
+	}
+	return queueRef{Account: parts[len(parts)-2], Region: c.Region, Name: parts[len(parts)-1]}, nil
+}
+
+func parseQueueARN(arn string) (queueRef, bool) {
+	a, ok := svckit.ParseARN(arn)
+	if !ok || a.Service != "sqs" || a.Region == "" || !accountRE.MatchString(a.Account) || a.Resource == "" {
+		return queueRef{}, false
+	}
+	return queueRef{Account: a.Account, Region: a.Region, Name: a.Resource}, true
+}
+
+func errNoQueue() error {
+	return api.NewQueueDoesNotExist("The specified queue does not exist.")
+}
+
+// errParam is SQS's InvalidParameterValue (not modelled as a shape).
+func errParam(format string, args ...any) error {
+	return model.NewError(400, "InvalidParameterValue", format, args...)
+}
+
+func errMissing(format string, args ...any) error {
+	return model.NewError(400, "MissingParameter", format, args...)
+}
+
+func loadQueue(tx *store.Tx, r queueRef) (*queueRec, error) {
+	rec := &queueRec{}
+	ok, err := tx.GetJSON(ns(r.Account, r.Region, tQueues), r.Name, rec)
+	if err != nil || !ok {
+		return nil, err
+	}
+	return rec, nil
+}
+
+func mustQueue(tx *store.Tx, r queueRef) (*queueRec, error) {
+	rec, err := loadQueue(tx, r)
+	if err == nil && rec == nil {
+		err = errNoQueue()
+	}
+	return rec, err
+}
+
+// queueOf resolves a request's QueueUrl to its queue, or QueueDoesNotExist.
+func queueOf(c *server.Call, url string) (queueRef, *queueRec, error) {
+	r, err := parseQueueURL(c, url)
+	if err != nil {
+		return r, nil, err
+	}
+	rec, err := mustQueue(c.Tx, r)
+	return r, rec, err
+}
+
+func putQueue(tx *store.Tx, r queueRef, rec *queueRec) error {
+	return tx.PutJSON(ns(r.Account, r.Region, tQueues), r.Name, rec)
+}
+
+func (q *SQS) compilePolicy(r queueRef, doc string) (*policy.Policy, error) {
+	if q.d.Authz == nil || doc == "" {
+		return nil, nil
+	}
+	return q.d.Authz.Compile(policy.KindResource, r.arn(), doc)
+}
+
+// actions are the batch operations, authorized as their single-message action (SQS
+// Developer Guide, "Amazon SQS API permissions: Actions and resource reference": the
+// batch actions need the permission of the corresponding action).
+var actions = map[string]string{
+	"SendMessageBatch": "sqs:SendMessage", "DeleteMessageBatch": "sqs:DeleteMessage",
+	"ChangeMessageVisibilityBatch": "sqs:ChangeMessageVisibility",
+}
+
+// checks authorizes queue operations against the queue's policy as a resource policy
+// (the queue may be in another account); CreateQueue and ListQueues use the
+// reference's defaults.
+func (q *SQS) checks(c *server.Call, op string, in map[string]any) ([]authz.Check, error) {
+	raw, _ := in["QueueUrl"].(string)
+	if raw == "" {
+		if op == "CreateQueue" || op == "GetQueueUrl" {
+			name, _ := in["QueueName"].(string)
+			account := c.Account
+			if owner, _ := in["QueueOwnerAWSAccountId"].(string); owner != "" {
+				account = owner
+			}
+			r := queueRef{Account: account, Region: c.Region, Name: name}
+			return q.queueCheck(c, op, r)
+		}
+		return c.DefaultChecks(in)
+	}
+	r, err := parseQueueURL(c, raw)
+	if err != nil {
+		return nil, err
+	}
+	return q.queueCheck(c, op, r)
+}
+
+func (q *SQS) queueCheck(c *server.Call, op string, r queueRef) ([]authz.Check, error) {
+	action := "sqs:" + op
+	if a, ok := actions[op]; ok {
+		action = a
+	}
+	chk := authz.Check{Action: action, Resource: r.arn(), ResourceAccount: r.Account}
+	if rec, err := loadQueue(c.Tx, r); err == nil && rec != nil {
+		if chk.ResourcePolicy, err = q.compilePolicy(r, rec.Attributes["Policy"]); err != nil {
+			return nil, err
+		}
+	}
+	return []authz.Check{chk}, nil
+}
+
+// notify wakes long polls waiting on a queue.
+func (q *SQS) notify(r queueRef) {
+	q.mu.Lock()
+	ch, ok := q.waiters[r.key()]
+	if ok {
+		delete(q.waiters, r.key())
+	}
+	q.mu.Unlock()
+	if ok {
+		close(ch)
+	}
+}
+
+// arrival returns a channel closed at the next send to a queue.
+func (q *SQS) arrival(r queueRef) <-chan struct{} {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	ch, ok := q.waiters[r.key()]
+	if !ok {
+		ch = make(chan struct{})
+		q.waiters[r.key()] = ch
+	}
+	return ch
+}
+
+func decode(b []byte, v any) error { return svckit.Decode("sqs", b, v) }

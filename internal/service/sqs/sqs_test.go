@@ -1,0 +1,349 @@
+package sqs_test
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	"github.com/aws/aws-sdk-go-v2/service/sqs/types"
+
+	"github.com/palisade/palisade/internal/app/apptest"
+)
+
+var (
+	ctx       = apptest.Context()
+	wantError = apptest.WantErr
+)
+
+type env struct {
+	*testing.T
+	p   *apptest.Palisade
+	sqs *sqs.Client
+}
+
+func newEnv(t *testing.T) *env {
+	p := apptest.Start(t)
+	return &env{T: t, p: p, sqs: sqs.NewFromConfig(p.RootConfig())}
+}
+
+func (e *env) queue(name string, attrs map[string]string) string {
+	e.Helper()
+	return aws.ToString(apptest.Must(e.sqs.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String(name), Attributes: attrs})).QueueUrl)
+}
+
+func (e *env) send(url, body string) *sqs.SendMessageOutput {
+	e.Helper()
+	return apptest.Must(e.sqs.SendMessage(ctx, &sqs.SendMessageInput{QueueUrl: aws.String(url), MessageBody: aws.String(body)}))
+}
+
+func (e *env) receive(url string, n int32, extra ...func(*sqs.ReceiveMessageInput)) []types.Message {
+	e.Helper()
+	in := &sqs.ReceiveMessageInput{QueueUrl: aws.String(url), MaxNumberOfMessages: n, MessageSystemAttributeNames: []types.MessageSystemAttributeName{"All"}}
+	for _, f := range extra {
+		f(in)
+	}
+	return apptest.Must(e.sqs.ReceiveMessage(ctx, in)).Messages
+}
+
+func (e *env) attr(url, name string) string {
+	e.Helper()
+	out := apptest.Must(e.sqs.GetQueueAttributes(ctx, &sqs.GetQueueAttributesInput{QueueUrl: aws.String(url), AttributeNames: []types.QueueAttributeName{types.QueueAttributeName(name)}}))
+	return out.Attributes[name]
+}
+
+func TestQueues(t *testing.T) {
+	e := newEnv(t)
+	url := e.queue("jobs", map[string]string{"VisibilityTimeout": "60"})
+	if !strings.HasSuffix(url, "/000000000000/jobs") || !strings.HasPrefix(url, e.p.URL) {
+		t.Fatalf("queue URL %s", url)
+	}
+	// Idempotent with the same attributes, a conflict with others.
+	if again := e.queue("jobs", map[string]string{"VisibilityTimeout": "60"}); again != url {
+		t.Fatalf("second create %s", again)
+	}
+	_, err := e.sqs.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String("jobs"), Attributes: map[string]string{"VisibilityTimeout": "61"}})
+	wantError(t, err, "QueueAlreadyExists", 400, "A queue already exists with the same name and a different value for attribute VisibilityTimeout")
+	_, err = e.sqs.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String("bad name")})
+	wantError(t, err, "InvalidParameterValue", 400, "Can only include alphanumeric characters, hyphens, or underscores. 1 to 80 in length")
+	_, err = e.sqs.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String("q2"), Attributes: map[string]string{"VisibilityTimeout": "99999"}})
+	wantError(t, err, "InvalidAttributeValue", 400, "Invalid value for the parameter VisibilityTimeout.")
+
+	attrs := apptest.Must(e.sqs.GetQueueAttributes(ctx, &sqs.GetQueueAttributesInput{QueueUrl: aws.String(url), AttributeNames: []types.QueueAttributeName{"All"}})).Attributes
+	for k, v := range map[string]string{"QueueArn": "arn:aws:sqs:us-east-1:000000000000:jobs", "VisibilityTimeout": "60", "DelaySeconds": "0",
+		"MaximumMessageSize": "1048576", "MessageRetentionPeriod": "345600", "ApproximateNumberOfMessages": "0", "SqsManagedSseEnabled": "true"} {
+		if attrs[k] != v {
+			t.Fatalf("%s = %q, want %q (all: %v)", k, attrs[k], v, attrs)
+		}
+	}
+	got := apptest.Must(e.sqs.GetQueueUrl(ctx, &sqs.GetQueueUrlInput{QueueName: aws.String("jobs")}))
+	if aws.ToString(got.QueueUrl) != url {
+		t.Fatalf("GetQueueUrl %s", aws.ToString(got.QueueUrl))
+	}
+	_, err = e.sqs.GetQueueUrl(ctx, &sqs.GetQueueUrlInput{QueueName: aws.String("nope")})
+	wantError(t, err, "AWS.SimpleQueueService.NonExistentQueue", 400, "The specified queue does not exist.")
+
+	for i := range 3 {
+		e.queue(fmt.Sprint("batch-", i), nil)
+	}
+	list := apptest.Must(e.sqs.ListQueues(ctx, &sqs.ListQueuesInput{QueueNamePrefix: aws.String("batch-"), MaxResults: aws.Int32(2)}))
+	if len(list.QueueUrls) != 2 || list.NextToken == nil {
+		t.Fatalf("list %+v", list)
+	}
+	list = apptest.Must(e.sqs.ListQueues(ctx, &sqs.ListQueuesInput{QueueNamePrefix: aws.String("batch-"), MaxResults: aws.Int32(2), NextToken: list.NextToken}))
+	if len(list.QueueUrls) != 1 || list.NextToken != nil {
+		t.Fatalf("page 2 %+v", list)
+	}
+
+	apptest.Must(e.sqs.SetQueueAttributes(ctx, &sqs.SetQueueAttributesInput{QueueUrl: aws.String(url), Attributes: map[string]string{"DelaySeconds": "5",
+		"KmsMasterKeyId": "alias/aws/sqs"}}))
+	if e.attr(url, "DelaySeconds") != "5" || e.attr(url, "KmsMasterKeyId") != "alias/aws/sqs" {
+		t.Fatal("set attributes")
+	}
+	apptest.Must(e.sqs.TagQueue(ctx, &sqs.TagQueueInput{QueueUrl: aws.String(url), Tags: map[string]string{"a": "1", "b": "2"}}))
+	apptest.Must(e.sqs.UntagQueue(ctx, &sqs.UntagQueueInput{QueueUrl: aws.String(url), TagKeys: []string{"a"}}))
+	if tags := apptest.Must(e.sqs.ListQueueTags(ctx, &sqs.ListQueueTagsInput{QueueUrl: aws.String(url)})).Tags; len(tags) != 1 || tags["b"] != "2" {
+		t.Fatalf("tags %v", tags)
+	}
+	apptest.Must(e.sqs.DeleteQueue(ctx, &sqs.DeleteQueueInput{QueueUrl: aws.String(url)}))
+	_, err = e.sqs.SendMessage(ctx, &sqs.SendMessageInput{QueueUrl: aws.String(url), MessageBody: aws.String("x")})
+	wantError(t, err, "AWS.SimpleQueueService.NonExistentQueue", 400, "")
+}
+
+func TestSendReceiveDelete(t *testing.T) {
+	e := newEnv(t)
+	url := e.queue("q", map[string]string{"VisibilityTimeout": "30"})
+	out := apptest.Must(e.sqs.SendMessage(ctx, &sqs.SendMessageInput{QueueUrl: aws.String(url), MessageBody: aws.String("hello"),
+		MessageAttributes: map[string]types.MessageAttributeValue{
+			"kind":  {DataType: aws.String("String"), StringValue: aws.String("greeting")},
+			"n":     {DataType: aws.String("Number"), StringValue: aws.String("7")},
+			"bytes": {DataType: aws.String("Binary"), BinaryValue: []byte{1, 2, 3}},
+		}}))
+	// The SDK checks MD5OfMessageBody and MD5OfMessageAttributes itself; check ours too.
+	if aws.ToString(out.MD5OfMessageBody) != "5d41402abc4b2a76b9719d911017c592" || out.MD5OfMessageAttributes == nil {
+		t.Fatalf("send %+v", out)
+	}
+	msgs := e.receive(url, 10, func(in *sqs.ReceiveMessageInput) { in.MessageAttributeNames = []string{"All"} })
+	if len(msgs) != 1 || aws.ToString(msgs[0].Body) != "hello" || aws.ToString(msgs[0].MessageId) != aws.ToString(out.MessageId) ||
+		msgs[0].MessageAttributes["kind"].StringValue == nil || msgs[0].Attributes["ApproximateReceiveCount"] != "1" ||
+		msgs[0].Attributes["SenderId"] != "000000000000" {
+		t.Fatalf("received %+v", msgs)
+	}
+	// In flight: invisible until the visibility timeout passes on Palisade's clock.
+	if n := len(e.receive(url, 10)); n != 0 {
+		t.Fatalf("%d messages visible while in flight", n)
+	}
+	if e.attr(url, "ApproximateNumberOfMessagesNotVisible") != "1" {
+		t.Fatal("in-flight count")
+	}
+	e.p.AdvanceClock(31 * time.Second)
+	again := e.receive(url, 10)
+	if len(again) != 1 || again[0].Attributes["ApproximateReceiveCount"] != "2" {
+		t.Fatalf("after the visibility timeout: %+v", again)
+	}
+	// The old receipt handle no longer deletes; the new one does.
+	apptest.Must(e.sqs.DeleteMessage(ctx, &sqs.DeleteMessageInput{QueueUrl: aws.String(url), ReceiptHandle: msgs[0].ReceiptHandle}))
+	if e.attr(url, "ApproximateNumberOfMessagesNotVisible") != "1" {
+		t.Fatal("a stale receipt handle deleted the message")
+	}
+	// ChangeMessageVisibility to 0 makes it visible at once; the handle stays valid.
+	apptest.Must(e.sqs.ChangeMessageVisibility(ctx, &sqs.ChangeMessageVisibilityInput{QueueUrl: aws.String(url), ReceiptHandle: again[0].ReceiptHandle, VisibilityTimeout: 0}))
+	if e.attr(url, "ApproximateNumberOfMessages") != "1" {
+		t.Fatal("visible after ChangeMessageVisibility 0")
+	}
+	third := e.receive(url, 1)
+	apptest.Must(e.sqs.DeleteMessage(ctx, &sqs.DeleteMessageInput{QueueUrl: aws.String(url), ReceiptHandle: third[0].ReceiptHandle}))
+	e.p.AdvanceClock(time.Hour)
+	if n := len(e.receive(url, 10)); n != 0 {
+		t.Fatal("deleted message came back")
+	}
+	_, err := e.sqs.DeleteMessage(ctx, &sqs.DeleteMessageInput{QueueUrl: aws.String(url), ReceiptHandle: aws.String("garbage")})
+	wantError(t, err, "ReceiptHandleIsInvalid", 404, `The input receipt handle "garbage" is not a valid receipt handle.`)
+	_, err = e.sqs.ChangeMessageVisibility(ctx, &sqs.ChangeMessageVisibilityInput{QueueUrl: aws.String(url), ReceiptHandle: third[0].ReceiptHandle, VisibilityTimeout: 5})
+	wantError(t, err, "AWS.SimpleQueueService.MessageNotInflight", 400, "")
+	_, err = e.sqs.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: aws.String(url), MaxNumberOfMessages: 11})
+	wantError(t, err, "InvalidParameterValue", 400, "Value 11 for parameter MaxNumberOfMessages is invalid. Reason: Must be between 1 and 10, if provided.")
+	_, err = e.sqs.SendMessage(ctx, &sqs.SendMessageInput{QueueUrl: aws.String(url), MessageBody: aws.String("bad \x01 char")})
+	wantError(t, err, "InvalidMessageContents", 400, "")
+	_, err = e.sqs.SendMessage(ctx, &sqs.SendMessageInput{QueueUrl: aws.String(url), MessageBody: aws.String(strings.Repeat("x", 1_048_577))})
+	wantError(t, err, "InvalidParameterValue", 400, "One or more parameters are invalid. Reason: Message must be shorter than 1048576 bytes.")
+}
+
+func TestDelayRetentionAndPurge(t *testing.T) {
+	e := newEnv(t)
+	url := e.queue("q", map[string]string{"MessageRetentionPeriod": "60"})
+	apptest.Must(e.sqs.SendMessage(ctx, &sqs.SendMessageInput{QueueUrl: aws.String(url), MessageBody: aws.String("later"), DelaySeconds: 10}))
+	if n := len(e.receive(url, 1)); n != 0 || e.attr(url, "ApproximateNumberOfMessagesDelayed") != "1" {
+		t.Fatal("a delayed message was visible")
+	}
+	e.p.AdvanceClock(11 * time.Second)
+	if n := len(e.receive(url, 1, func(in *sqs.ReceiveMessageInput) { in.VisibilityTimeout = 0 })); n != 1 {
+		t.Fatal("delay did not end")
+	}
+	e.p.AdvanceClock(61 * time.Second)
+	if n := len(e.receive(url, 1)); n != 0 {
+		t.Fatal("a message outlived the retention period")
+	}
+	e.send(url, "x")
+	apptest.Must(e.sqs.PurgeQueue(ctx, &sqs.PurgeQueueInput{QueueUrl: aws.String(url)}))
+	_, err := e.sqs.PurgeQueue(ctx, &sqs.PurgeQueueInput{QueueUrl: aws.String(url)})
+	wantError(t, err, "AWS.SimpleQueueService.PurgeQueueInProgress", 403, "Only one PurgeQueue operation on q is allowed every 60 seconds.")
+	if e.attr(url, "ApproximateNumberOfMessages") != "0" {
+		t.Fatal("purge left messages")
+	}
+}
+
+func TestLongPolling(t *testing.T) {
+	e := newEnv(t)
+	url := e.queue("q", nil)
+	start := time.Now()
+	done := make(chan []types.Message)
+	go func() {
+		out, err := e.sqs.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: aws.String(url), WaitTimeSeconds: 5})
+		if err != nil {
+			t.Log(err)
+			done <- nil
+			return
+		}
+		done <- out.Messages
+	}()
+	time.Sleep(300 * time.Millisecond)
+	e.send(url, "wake up")
+	msgs := <-done
+	if len(msgs) != 1 || aws.ToString(msgs[0].Body) != "wake up" {
+		t.Fatalf("long poll got %+v", msgs)
+	}
+	if time.Since(start) > 4*time.Second {
+		t.Fatal("the long poll did not return when the message arrived")
+	}
+	// Nothing arrives: the poll returns empty after WaitTimeSeconds.
+	start = time.Now()
+	out := apptest.Must(e.sqs.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: aws.String(url), WaitTimeSeconds: 1}))
+	if len(out.Messages) != 0 || time.Since(start) < 900*time.Millisecond {
+		t.Fatalf("empty long poll: %d messages after %v", len(out.Messages), time.Since(start))
+	}
+}
+
+func TestDeadLetterQueue(t *testing.T) {
+	e := newEnv(t)
+	dlq := e.queue("dlq", nil)
+	src := e.queue("src", map[string]string{"VisibilityTimeout": "10",
+		"RedrivePolicy": `{"deadLetterTargetArn":"arn:aws:sqs:us-east-1:000000000000:dlq","maxReceiveCount":"2"}`})
+	_, err := e.sqs.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String("bad"), Attributes: map[string]string{
+		"RedrivePolicy": `{"deadLetterTargetArn":"arn:aws:sqs:us-east-1:000000000000:missing","maxReceiveCount":"2"}`}})
+	wantError(t, err, "InvalidParameterValue", 400, "")
+	sent := e.send(src, "poison")
+	for range 2 {
+		if n := len(e.receive(src, 1)); n != 1 {
+			t.Fatal("receive before the redrive")
+		}
+		e.p.AdvanceClock(11 * time.Second)
+	}
+	// The third receive finds it received twice: it moves to the dead-letter queue.
+	if n := len(e.receive(src, 1)); n != 0 {
+		t.Fatal("a message past maxReceiveCount was delivered")
+	}
+	got := e.receive(dlq, 1)
+	if len(got) != 1 || aws.ToString(got[0].MessageId) != aws.ToString(sent.MessageId) {
+		t.Fatalf("dead-letter queue %+v", got)
+	}
+	sources := apptest.Must(e.sqs.ListDeadLetterSourceQueues(ctx, &sqs.ListDeadLetterSourceQueuesInput{QueueUrl: aws.String(dlq)}))
+	if len(sources.QueueUrls) != 1 || sources.QueueUrls[0] != src {
+		t.Fatalf("sources %v", sources.QueueUrls)
+	}
+}
+
+func TestBatches(t *testing.T) {
+	e := newEnv(t)
+	url := e.queue("q", nil)
+	var entries []types.SendMessageBatchRequestEntry
+	for i := range 3 {
+		entries = append(entries, types.SendMessageBatchRequestEntry{Id: aws.String(fmt.Sprint("m", i)), MessageBody: aws.String(fmt.Sprint("body", i))})
+	}
+	entries = append(entries, types.SendMessageBatchRequestEntry{Id: aws.String("bad"), MessageBody: aws.String("\x00")})
+	out := apptest.Must(e.sqs.SendMessageBatch(ctx, &sqs.SendMessageBatchInput{QueueUrl: aws.String(url), Entries: entries}))
+	if len(out.Successful) != 3 || len(out.Failed) != 1 || aws.ToString(out.Failed[0].Code) != "InvalidMessageContents" {
+		t.Fatalf("send batch %+v", out)
+	}
+	_, err := e.sqs.SendMessageBatch(ctx, &sqs.SendMessageBatchInput{QueueUrl: aws.String(url), Entries: []types.SendMessageBatchRequestEntry{
+		{Id: aws.String("a"), MessageBody: aws.String("x")}, {Id: aws.String("a"), MessageBody: aws.String("y")}}})
+	wantError(t, err, "AWS.SimpleQueueService.BatchEntryIdsNotDistinct", 400, "Id a repeated.")
+	msgs := e.receive(url, 10)
+	if len(msgs) != 3 {
+		t.Fatalf("%d received", len(msgs))
+	}
+	var del []types.DeleteMessageBatchRequestEntry
+	for i, m := range msgs {
+		del = append(del, types.DeleteMessageBatchRequestEntry{Id: aws.String(fmt.Sprint("d", i)), ReceiptHandle: m.ReceiptHandle})
+	}
+	dout := apptest.Must(e.sqs.DeleteMessageBatch(ctx, &sqs.DeleteMessageBatchInput{QueueUrl: aws.String(url), Entries: del}))
+	if len(dout.Successful) != 3 {
+		t.Fatalf("delete batch %+v", dout)
+	}
+}
+
+func TestFIFO(t *testing.T) {
+	e := newEnv(t)
+	_, err := e.sqs.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String("orders"), Attributes: map[string]string{"FifoQueue": "true"}})
+	wantError(t, err, "InvalidParameterValue", 400, "")
+	url := e.queue("orders.fifo", map[string]string{"FifoQueue": "true", "ContentBasedDeduplication": "true"})
+	send := func(group, body string) *sqs.SendMessageOutput {
+		return apptest.Must(e.sqs.SendMessage(ctx, &sqs.SendMessageInput{QueueUrl: aws.String(url), MessageBody: aws.String(body), MessageGroupId: aws.String(group)}))
+	}
+	a1 := send("a", "a1")
+	dup := send("a", "a1")
+	if aws.ToString(dup.MessageId) != aws.ToString(a1.MessageId) || a1.SequenceNumber == nil {
+		t.Fatal("content-based deduplication")
+	}
+	send("a", "a2")
+	send("b", "b1")
+	_, err = e.sqs.SendMessage(ctx, &sqs.SendMessageInput{QueueUrl: aws.String(url), MessageBody: aws.String("x")})
+	wantError(t, err, "MissingParameter", 400, "The request must contain the parameter MessageGroupId.")
+	first := e.receive(url, 1)
+	if aws.ToString(first[0].Body) != "a1" || first[0].Attributes["MessageGroupId"] != "a" {
+		t.Fatalf("first %+v", first)
+	}
+	// Group a is in flight: only b comes next.
+	next := e.receive(url, 10)
+	if len(next) != 1 || aws.ToString(next[0].Body) != "b1" {
+		t.Fatalf("while a is in flight: %+v", next)
+	}
+	apptest.Must(e.sqs.DeleteMessage(ctx, &sqs.DeleteMessageInput{QueueUrl: aws.String(url), ReceiptHandle: first[0].ReceiptHandle}))
+	if got := e.receive(url, 10); len(got) != 1 || aws.ToString(got[0].Body) != "a2" {
+		t.Fatalf("after a1 is done: %+v", got)
+	}
+}
+
+// Queue policies are resource policies: another principal may send only when the
+// policy allows it.
+func TestQueuePolicy(t *testing.T) {
+	e := newEnv(t)
+	url := e.queue("q", nil)
+	iamc := iam.NewFromConfig(e.p.RootConfig())
+	apptest.Must(iamc.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("bob")}))
+	k := apptest.Must(iamc.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String("bob")})).AccessKey
+	bob := sqs.NewFromConfig(e.p.Config(aws.ToString(k.AccessKeyId), aws.ToString(k.SecretAccessKey), ""))
+	_, err := bob.SendMessage(ctx, &sqs.SendMessageInput{QueueUrl: aws.String(url), MessageBody: aws.String("x")})
+	if err == nil {
+		t.Fatal("bob sent without permission")
+	}
+	apptest.Must(e.sqs.AddPermission(ctx, &sqs.AddPermissionInput{QueueUrl: aws.String(url), Label: aws.String("bob"),
+		AWSAccountIds: []string{"000000000000"}, Actions: []string{"SendMessage"}}))
+	if _, err := bob.SendMessage(ctx, &sqs.SendMessageInput{QueueUrl: aws.String(url), MessageBody: aws.String("x")}); err == nil {
+		// The account principal in a resource policy delegates to IAM: bob still needs
+		// an identity policy.
+		t.Fatal("an account grant alone let bob send")
+	}
+	policy := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::000000000000:user/bob"},"Action":"sqs:SendMessage","Resource":"arn:aws:sqs:us-east-1:000000000000:q"}]}`
+	apptest.Must(e.sqs.SetQueueAttributes(ctx, &sqs.SetQueueAttributesInput{QueueUrl: aws.String(url), Attributes: map[string]string{"Policy": policy}}))
+	apptest.Must(bob.SendMessage(ctx, &sqs.SendMessageInput{QueueUrl: aws.String(url), MessageBody: aws.String("x")}))
+	_, err = bob.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: aws.String(url), WaitTimeSeconds: 20})
+	if err == nil {
+		t.Fatal("bob received without permission")
+	}
+	_, err = e.sqs.SetQueueAttributes(ctx, &sqs.SetQueueAttributesInput{QueueUrl: aws.String(url), Attributes: map[string]string{"Policy": "{not json"}})
+	wantError(t, err, "InvalidAttributeValue", 400, "Invalid value for the parameter Policy.")
+}

@@ -1,0 +1,199 @@
+package svckit
+
+import (
+	"context"
+	"crypto/aes"
+	"crypto/cipher"
+	"crypto/rand"
+	"errors"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/palisade/palisade/internal/auth"
+	"github.com/palisade/palisade/internal/model"
+	"github.com/palisade/palisade/internal/server"
+)
+
+// DataKeys is KMS as a service uses it for server-side encryption on a caller's
+// behalf: each call is authorized for c's principal (an IAM identity, or an AWS
+// service principal for a service's own deliveries) against the key policy, IAM and
+// grants, with kms:ViaService naming the service, and is recorded in CloudTrail.
+// kms.ForService implements it; "" as keyID is the service's AWS managed key.
+type DataKeys interface {
+	GenerateDataKey(c *server.Call, keyID string, encCtx map[string]string) (plaintext, blob []byte, keyARN string, err error)
+	Decrypt(c *server.Call, blob []byte, encCtx map[string]string) (plaintext []byte, keyARN string, err error)
+}
+
+// NewCall makes a server.Call for work no request carries (server.Server.NewCall):
+// a service acting as its service principal.
+type NewCall func(ctx context.Context, service, op string, p auth.Principal, account, region string) (*server.Call, error)
+
+// ServicePrincipal is an AWS service principal ("sns.amazonaws.com") as a caller.
+func ServicePrincipal(name string) auth.Principal {
+	return auth.Principal{Type: auth.AWSService, ARN: name, UserID: name}
+}
+
+// SSE is a service's side of SSE-KMS: data keys reused for a period per resource,
+// key and principal, as SQS's KmsDataKeyReusePeriodSeconds describes ("the length of
+// time for which Amazon SQS can reuse a data key to encrypt or decrypt messages
+// before calling AWS KMS again"). A principal's first use in a period calls KMS as
+// that principal, so its permissions and the key policy decide; later uses in the
+// period do not call KMS. Keys enter the cache when the call's transaction commits.
+// Safe for concurrent use.
+type SSE struct {
+	keys DataKeys
+	// managed is the AWS managed key's alias ("alias/aws/sqs"), which KMS creates on
+	// first use when keyID is "".
+	managed string
+
+	mu  sync.Mutex
+	gen map[string]cachedKey // producer: key, context, principal → data key
+	dec map[string]cachedKey // consumer: blob, context, principal → plaintext
+}
+
+type cachedKey struct {
+	plain, blob []byte
+	until       time.Time
+}
+
+// NewSSE returns the SSE of a service whose AWS managed key is managedAlias.
+func NewSSE(keys DataKeys, managedAlias string) *SSE {
+	return &SSE{keys: keys, managed: managedAlias, gen: map[string]cachedKey{}, dec: map[string]cachedKey{}}
+}
+
+// keyRef is the key ID KMS is asked for: "" for the service's AWS managed key, by
+// alias name or alias ARN.
+func (s *SSE) keyRef(keyID string) string {
+	if keyID == s.managed || strings.HasSuffix(keyID, ":"+s.managed) {
+		return ""
+	}
+	return keyID
+}
+
+func cacheKey(parts []string, encCtx map[string]string) string {
+	ks := make([]string, 0, len(encCtx))
+	for k := range encCtx {
+		ks = append(ks, k)
+	}
+	sort.Strings(ks)
+	for _, k := range ks {
+		parts = append(parts, k, encCtx[k])
+	}
+	return strings.Join(parts, "\x00")
+}
+
+// DataKey returns the data key c's principal encrypts with under keyID and the
+// encryption context, and its encrypted blob to store beside the data. A new key is
+// generated with kms:GenerateDataKey and opened once with kms:Decrypt (producers
+// need both, as AWS documents for SQS and SNS); it is reused for reuse. Errors are
+// KMS's, for the caller to turn into its own.
+func (s *SSE) DataKey(c *server.Call, keyID string, encCtx map[string]string, reuse time.Duration) (plain, blob []byte, err error) {
+	ck := cacheKey([]string{keyID, c.Principal.ARN}, encCtx)
+	s.mu.Lock()
+	k, ok := s.gen[ck]
+	s.mu.Unlock()
+	if ok && c.Now.Before(k.until) {
+		return k.plain, k.blob, nil
+	}
+	plain, blob, _, err = s.keys.GenerateDataKey(c, s.keyRef(keyID), encCtx)
+	if err != nil {
+		return nil, nil, err
+	}
+	if _, _, err := s.keys.Decrypt(c, blob, encCtx); err != nil {
+		return nil, nil, err
+	}
+	entry := cachedKey{plain: plain, blob: blob, until: c.Now.Add(reuse)}
+	c.Tx.AfterCommit(func() {
+		s.mu.Lock()
+		s.gen[ck] = entry
+		s.dec[cacheKey([]string{string(blob), c.Principal.ARN}, encCtx)] = entry
+		s.mu.Unlock()
+	})
+	return plain, blob, nil
+}
+
+// Open returns the plaintext of a data key blob for c's principal, calling
+// kms:Decrypt when the principal has not opened it within reuse.
+func (s *SSE) Open(c *server.Call, blob []byte, encCtx map[string]string, reuse time.Duration) ([]byte, error) {
+	ck := cacheKey([]string{string(blob), c.Principal.ARN}, encCtx)
+	s.mu.Lock()
+	k, ok := s.dec[ck]
+	s.mu.Unlock()
+	if ok && c.Now.Before(k.until) {
+		return k.plain, nil
+	}
+	plain, _, err := s.keys.Decrypt(c, blob, encCtx)
+	if err != nil {
+		return nil, err
+	}
+	entry := cachedKey{plain: plain, blob: blob, until: c.Now.Add(reuse)}
+	c.Tx.AfterCommit(func() {
+		s.mu.Lock()
+		s.dec[ck] = entry
+		s.mu.Unlock()
+	})
+	return plain, nil
+}
+
+// Seal encrypts data with a 256-bit data key (AES-GCM): nonce then ciphertext.
+func Seal(key, data []byte) ([]byte, error) {
+	g, err := gcm(key)
+	if err != nil {
+		return nil, err
+	}
+	nonce := make([]byte, g.NonceSize(), g.NonceSize()+len(data)+g.Overhead())
+	rand.Read(nonce)
+	return g.Seal(nonce, nonce, data, nil), nil
+}
+
+// Unseal reverses Seal.
+func Unseal(key, sealed []byte) ([]byte, error) {
+	g, err := gcm(key)
+	if err != nil {
+		return nil, err
+	}
+	if len(sealed) < g.NonceSize() {
+		return nil, errors.New("svckit: sealed data too short")
+	}
+	return g.Open(nil, sealed[:g.NonceSize()], sealed[g.NonceSize():], nil)
+}
+
+func gcm(key []byte) (cipher.AEAD, error) {
+	if len(key) != 32 {
+		return nil, errors.New("svckit: data keys are 256 bits")
+	}
+	b, err := aes.NewCipher(key)
+	if err != nil {
+		return nil, err
+	}
+	return cipher.NewGCM(b)
+}
+
+// KMSError is a KMS failure as a service that called KMS reports it: KMS's error
+// code (AccessDeniedException, NotFoundException, DisabledException,
+// KMSInvalidStateException) and its message followed by the AWS SDK's details, as
+// SQS and SNS show them ("… (Service: AWSKMS; Status Code: 400; Error Code:
+// AccessDeniedException; Request ID: …; Proxy: null)"). A denied kms:Decrypt says
+// what KMS says of a ciphertext the caller may not open. ok is false for errors
+// that are not KMS's.
+func KMSError(err error, decrypt bool) (code, msg string, ok bool) {
+	var me *model.Error
+	if !errors.As(err, &me) {
+		return "", "", false
+	}
+	code, msg = me.Code, me.Message
+	switch {
+	// A denial comes as the calling service's access-denied error (c.Authorize).
+	case strings.HasPrefix(code, "AccessDenied"), code == "AuthorizationError":
+		code = "AccessDeniedException"
+		if decrypt {
+			msg = "The ciphertext refers to a customer master key that does not exist, does not exist in this region, or you are not allowed to access."
+		}
+	case code == "NotFoundException", code == "DisabledException", code == "KMSInvalidStateException", code == "InvalidCiphertextException":
+	default:
+		return "", "", false
+	}
+	return code, msg + " (Service: AWSKMS; Status Code: 400; Error Code: " + code + "; Request ID: " + UUID() + "; Proxy: null)", true
+}

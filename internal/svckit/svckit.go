@@ -1,0 +1,177 @@
+// Package svckit holds the small helpers the monitoring services (CloudWatch Logs,
+// CloudWatch, SNS, SQS) share: prefix scans over the store, opaque page tokens,
+// pointers, ARN parts and unique IDs. It knows no service.
+package svckit
+
+import (
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/palisade/palisade/internal/store"
+)
+
+// Ptr returns a pointer to v.
+func Ptr[T any](v T) *T { return &v }
+
+// Str dereferences a string pointer, "" for nil.
+func Str(p *string) string {
+	if p == nil {
+		return ""
+	}
+	return *p
+}
+
+// ScanPrefix visits, in key order, the keys of ns that start with prefix and sort
+// after `after` ("" for all), until fn returns false or an error.
+func ScanPrefix(tx *store.Tx, ns, prefix, after string, fn func(key string, val []byte) (bool, error)) error {
+	// Scan starts after its bound, and a key may equal the prefix itself: start
+	// just below the prefix.
+	start := below(prefix)
+	if after > start {
+		start = after
+	}
+	var ferr error
+	err := tx.Scan(ns, start, 0, func(k string, v []byte) bool {
+		if k < prefix {
+			return true
+		}
+		if !strings.HasPrefix(k, prefix) {
+			return false
+		}
+		var more bool
+		more, ferr = fn(k, v)
+		return ferr == nil && more
+	})
+	if ferr != nil {
+		return ferr
+	}
+	return err
+}
+
+// below returns a string that sorts before s; a scan from it skips the few keys that
+// still sort before s.
+func below(s string) string {
+	if s == "" {
+		return ""
+	}
+	last := s[len(s)-1]
+	if last == 0 {
+		return s[:len(s)-1]
+	}
+	return s[:len(s)-1] + string([]byte{last - 1})
+}
+
+// DeletePrefix deletes every key of ns that starts with prefix and returns how many
+// it deleted.
+func DeletePrefix(tx *store.Tx, ns, prefix string) (int, error) {
+	var keys []string
+	err := ScanPrefix(tx, ns, prefix, "", func(k string, _ []byte) (bool, error) {
+		keys = append(keys, k)
+		return true, nil
+	})
+	if err != nil {
+		return 0, err
+	}
+	for _, k := range keys {
+		if _, err := tx.Delete(ns, k); err != nil {
+			return 0, err
+		}
+	}
+	return len(keys), nil
+}
+
+// Token encodes a position (usually the last key returned) as an opaque page token.
+func Token(pos string) string { return base64.RawURLEncoding.EncodeToString([]byte(pos)) }
+
+// ParseToken decodes a page token; ok is false for one this server did not hand out.
+func ParseToken(tok string) (string, bool) {
+	b, err := base64.RawURLEncoding.DecodeString(tok)
+	if err != nil || len(b) == 0 {
+		return "", false
+	}
+	return string(b), true
+}
+
+// UUID returns a random (version 4) UUID.
+func UUID() string {
+	var b [16]byte
+	rand.Read(b[:])
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	h := hex.EncodeToString(b[:])
+	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
+}
+
+// ARN is a parsed Amazon Resource Name.
+type ARN struct {
+	Partition, Service, Region, Account, Resource string
+}
+
+// ParseARN splits an ARN into its parts; ok is false when s is not one.
+func ParseARN(s string) (ARN, bool) {
+	parts := strings.SplitN(s, ":", 6)
+	if len(parts) != 6 || parts[0] != "arn" || parts[1] == "" || parts[2] == "" {
+		return ARN{}, false
+	}
+	return ARN{Partition: parts[1], Service: parts[2], Region: parts[3], Account: parts[4], Resource: parts[5]}, true
+}
+
+// String formats the ARN.
+func (a ARN) String() string {
+	return "arn:" + a.Partition + ":" + a.Service + ":" + a.Region + ":" + a.Account + ":" + a.Resource
+}
+
+// MustJSON encodes a stored record; the records are plain structs that always encode.
+func MustJSON(v any) []byte {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(err)
+	}
+	return b
+}
+
+// Decode decodes a stored record, naming the service in the error.
+func Decode(service string, b []byte, v any) error {
+	if err := json.Unmarshal(b, v); err != nil {
+		return fmt.Errorf("%s: stored record: %w", service, err)
+	}
+	return nil
+}
+
+// Page lists a page of a namespace: it scans the keys of ns under prefix after the
+// position a page token names (token nil: from the start), calls add for each until
+// limit of them were added (add says whether it took the item), and returns the token
+// of the next page when more keys follow. badToken is the service's answer to a token
+// this server did not hand out.
+func Page(tx *store.Tx, ns, prefix string, token *string, limit int, badToken error, add func(key string, val []byte) (bool, error)) (*string, error) {
+	after := ""
+	if token != nil {
+		p, ok := ParseToken(*token)
+		if !ok {
+			return nil, badToken
+		}
+		after = p
+	}
+	var next *string
+	n, last := 0, ""
+	err := ScanPrefix(tx, ns, prefix, after, func(k string, v []byte) (bool, error) {
+		if n == limit {
+			next = Ptr(Token(last))
+			return false, nil
+		}
+		took, err := add(k, v)
+		if err != nil {
+			return false, err
+		}
+		if took {
+			n++
+			last = k
+		}
+		return true, nil
+	})
+	return next, err
+}
