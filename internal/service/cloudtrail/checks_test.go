@@ -1,20 +1,20 @@
 package cloudtrail_test
 
 import (
-	"context"
 	"encoding/json"
-	"sync"
+	"errors"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
+	cwl "github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
+	cwltypes "github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs/types"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 
-	ct "github.com/palisade/palisade/internal/service/cloudtrail"
 
 	"github.com/palisade/palisade/internal/app/apptest"
 )
@@ -122,35 +122,24 @@ func TestEncryptedDeliveryAndErrors(t *testing.T) {
 	}
 }
 
-// logGroups records what CloudTrail hands CloudWatch Logs: the interface's far side,
-// which the CloudWatch Logs service implements where it is served.
-type logGroups struct {
-	mu     sync.Mutex
-	events map[string][]ct.LogEvent // account/region/group/stream → events
-}
-
-func (l *logGroups) PutEvents(_ context.Context, account, region, group, stream string, evs []ct.LogEvent) error {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	k := account + "/" + region + "/" + group + "/" + stream
-	l.events[k] = append(l.events[k], evs...)
-	return nil
-}
-
-func (l *logGroups) count(k string) int {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return len(l.events[k])
-}
-
 // The role a trail names for CloudWatch Logs must trust cloudtrail.amazonaws.com and
 // allow logs:CreateLogStream and logs:PutLogEvents on the trail's stream, at
 // CreateTrail and at every delivery.
 func TestCloudWatchLogsRole(t *testing.T) {
 	e := newEnv(t)
 	e.bucket("bkt")
-	lg := &logGroups{events: map[string][]ct.LogEvent{}}
-	e.p.CloudTrail.SetLogGroups(lg)
+	logsc := cwl.NewFromConfig(e.p.RootConfig())
+	apptest.Must(logsc.CreateLogGroup(ctx, &cwl.CreateLogGroupInput{LogGroupName: aws.String("CloudTrail/logs")}))
+	// The trail's stream, as a reader of the log group sees it.
+	stream := func() []cwltypes.OutputLogEvent {
+		out, err := logsc.GetLogEvents(ctx, &cwl.GetLogEventsInput{LogGroupName: aws.String("CloudTrail/logs"),
+			LogStreamName: aws.String("000000000000_CloudTrail_us-east-1"), StartFromHead: aws.Bool(true)})
+		var nf *cwltypes.ResourceNotFoundException
+		if errors.As(err, &nf) {
+			return nil
+		}
+		return apptest.Must(out, err).Events
+	}
 	const group = "arn:aws:logs:us-east-1:000000000000:log-group:CloudTrail/logs:*"
 	const role = "arn:aws:iam::000000000000:role/ct/CloudTrail_CloudWatchLogs_Role"
 	create := func() error {
@@ -178,15 +167,14 @@ func TestCloudWatchLogsRole(t *testing.T) {
 	apptest.Must(e.ct.StartLogging(ctx, &cloudtrail.StartLoggingInput{Name: aws.String("main")}))
 	apptest.Must(e.iam.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("watched")}))
 	e.advance(5 * time.Minute)
-	stream := "000000000000/us-east-1/CloudTrail/logs/000000000000_CloudTrail_us-east-1"
-	if n := lg.count(stream); n < 2 {
-		t.Fatalf("%d events in %s (%v)", n, stream, lg.events)
+	evs := stream()
+	if len(evs) < 2 {
+		t.Fatalf("%d events in the trail's stream", len(evs))
 	}
 	var rec map[string]any
-	lg.mu.Lock()
-	last := lg.events[stream][len(lg.events[stream])-1]
-	lg.mu.Unlock()
-	if err := json.Unmarshal([]byte(last.Message), &rec); err != nil || rec["eventID"] == nil || last.Time.IsZero() {
+	last := evs[len(evs)-1]
+	if err := json.Unmarshal([]byte(aws.ToString(last.Message)), &rec); err != nil || rec["eventName"] != "CreateUser" ||
+		aws.ToInt64(last.Timestamp) != apptest.Must(time.Parse(time.RFC3339, rec["eventTime"].(string))).UnixMilli() {
 		t.Errorf("event %+v: %v", last, err)
 	}
 	st := apptest.Must(e.ct.GetTrailStatus(ctx, &cloudtrail.GetTrailStatusInput{Name: aws.String("main")}))
@@ -197,11 +185,11 @@ func TestCloudWatchLogsRole(t *testing.T) {
 	// The role loses its permissions: delivery stops with AccessDenied, S3 delivery
 	// goes on, and the events wait until the role allows them again.
 	apptest.Must(e.iam.DeleteRolePolicy(ctx, &iam.DeleteRolePolicyInput{RoleName: aws.String("CloudTrail_CloudWatchLogs_Role"), PolicyName: aws.String("cwl")}))
-	n := lg.count(stream)
+	n := len(stream())
 	before := e.files()
 	apptest.Must(e.iam.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("unwatched")}))
 	e.advance(5 * time.Minute)
-	if lg.count(stream) != n {
+	if len(stream()) != n {
 		t.Error("events delivered with a role that may not write")
 	}
 	if countName(records(t, newFiles(before, e.files())), "CreateUser") != 1 {
@@ -213,7 +201,7 @@ func TestCloudWatchLogsRole(t *testing.T) {
 	}
 	put("logs:CreateLogStream", "logs:PutLogEvents")
 	e.settle()
-	if lg.count(stream) <= n {
+	if len(stream()) <= n {
 		t.Error("events not delivered once the role allows them again")
 	}
 }
