@@ -54,10 +54,13 @@ func logStream(t *trail, account, region string) string {
 // by CloudTrail or may not write to the group (the messages AWS returns, as reported
 // in user issues; the second has also been worded "Access denied. Check the
 // permissions for your role.").
-var (
-	errCWTrust       = api.NewInvalidCloudWatchLogsRoleArnException("Access denied. Check the trust relationships for your role.")
-	errCWPermissions = api.NewInvalidCloudWatchLogsLogGroupArnException("Access denied. Verify in IAM that the role has adequate permissions.")
-)
+func errCWTrust() error {
+	return api.NewInvalidCloudWatchLogsRoleArnException("Access denied. Check the trust relationships for your role.")
+}
+
+func errCWPermissions() error {
+	return api.NewInvalidCloudWatchLogsLogGroupArnException("Access denied. Verify in IAM that the role has adequate permissions.")
+}
 
 // cwTarget is what a CloudWatch Logs delivery needs to know: the trail's ARN and
 // account, its log group and role, and the stream.
@@ -87,18 +90,18 @@ func (ct *CloudTrail) roleMayDeliver(tx *store.Tx, d cwTarget, now time.Time) er
 		return api.NewInvalidCloudWatchLogsRoleArnException("Invalid CloudWatch Logs role ARN: " + d.role)
 	}
 	if ct.deps.Roles == nil || ct.deps.Authz == nil || roleAccount != d.account {
-		return errCWTrust
+		return errCWTrust()
 	}
 	id, trust, found, err := ct.deps.Roles.Role(tx, d.role)
 	if err != nil {
 		return err
 	}
 	if !found {
-		return errCWTrust
+		return errCWTrust()
 	}
 	tp, err := ct.deps.Authz.Compile(policy.KindTrust, "trust", trust)
 	if err != nil {
-		return errCWTrust
+		return errCWTrust()
 	}
 	svc := authz.Caller{Principal: auth.Principal{Type: auth.AWSService, ARN: ServicePrincipal, UserID: ServicePrincipal}, Region: gRegion, Now: now}
 	cond := map[string][]string{"aws:sourcearn": {d.trail}, "aws:sourceaccount": {d.account}}
@@ -108,7 +111,7 @@ func (ct *CloudTrail) roleMayDeliver(tx *store.Tx, d cwTarget, now time.Time) er
 		return err
 	}
 	if !dec.Allowed() {
-		return errCWTrust
+		return errCWTrust()
 	}
 	session := auth.Principal{
 		Type: auth.AssumedRole, Account: roleAccount, UserName: cwSessionName,
@@ -124,7 +127,7 @@ func (ct *CloudTrail) roleMayDeliver(tx *store.Tx, d cwTarget, now time.Time) er
 			return err
 		}
 		if !dec.Allowed() {
-			return errCWPermissions
+			return errCWPermissions()
 		}
 	}
 	return nil
