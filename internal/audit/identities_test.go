@@ -138,10 +138,3 @@ func TestIdentityTypesFromRealCalls(t *testing.T) {
 	}
 	same("AWS account", owner["userIdentity"].(map[string]any), `{"type":"AWSAccount","principalId":"`+*u.UserId+`","accountId":"`+acct+`"}`)
 }
-
-func must[T any](v T, err error) T {
-	if err != nil {
-		panic("unexpected error: " + err.Error())
-	}
-	return v
-}

@@ -140,13 +140,6 @@ func records(t *testing.T, files []ct.File) map[string][]map[string]any {
 	return out
 }
 
-func must[T any](v T, err error) T {
-	if err != nil {
-		panic("unexpected error: " + err.Error())
-	}
-	return v
-}
-
 func countName(all map[string][]map[string]any, name string) int {
 	n := 0
 	for _, recs := range all {
