@@ -9,7 +9,6 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
-	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -45,7 +44,7 @@ const (
 	maxAttributes   = 10
 )
 
-var attrNameRE = regexp.MustCompile(`^[A-Za-z0-9_.-]{1,256}$`)
+var attrNameRE = svckit.Name{Max: 256, Punct: "_.-"}
 
 // checkAttributes validates message attributes as SNS does and returns them with
 // their size in bytes.

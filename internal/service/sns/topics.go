@@ -2,7 +2,6 @@ package sns
 
 import (
 	"encoding/json"
-	"regexp"
 	"strconv"
 	"strings"
 
@@ -28,7 +27,7 @@ func (s *SNS) topicHandlers() []server.Handler {
 	}
 }
 
-var topicNameRE = regexp.MustCompile(`^[A-Za-z0-9_-]{1,256}$`)
+var topicNameRE = svckit.Name{Max: 256, Punct: "_-"}
 
 // settableTopicAttributes are the attributes CreateTopic and SetTopicAttributes take.
 var settableTopicAttributes = map[string]bool{

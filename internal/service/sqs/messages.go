@@ -9,7 +9,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -84,8 +83,8 @@ func deleteMsg(tx *store.Tx, r queueRef, m *msgRec) error {
 const snsSender = "AIDAIT2UOQQY3AUEKVGXU"
 
 var (
-	attrNameRE = regexp.MustCompile(`^[A-Za-z0-9_.-]{1,256}$`)
-	batchIDRE  = regexp.MustCompile(`^[A-Za-z0-9_-]{1,80}$`)
+	attrNameRE = svckit.Name{Max: 256, Punct: "_.-"}
+	batchIDRE  = svckit.Name{Max: 80, Punct: "_-"}
 )
 
 // validBody reports whether a body holds only the characters SQS allows: #x9, #xA,

@@ -2,7 +2,6 @@ package sqs
 
 import (
 	"encoding/json"
-	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -33,7 +32,7 @@ func (q *SQS) queueHandlers() []server.Handler {
 	}
 }
 
-var queueNameRE = regexp.MustCompile(`^[A-Za-z0-9_-]{1,80}$`)
+var queueNameRE = svckit.Name{Max: 80, Punct: "_-"}
 
 // defaults are the attributes a new queue has unless set.
 var defaults = map[string]string{
