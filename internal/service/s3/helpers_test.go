@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
-	"fmt"
 	"io"
 	"net/http"
 	"regexp"
@@ -16,8 +14,6 @@ import (
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
-	"github.com/aws/smithy-go"
-	smithyhttp "github.com/aws/smithy-go/transport/http"
 
 	"github.com/palisade/palisade/internal/app/apptest"
 	"github.com/palisade/palisade/internal/auth"
@@ -76,37 +72,10 @@ func (e *env) get(bucket, key string) string {
 	return string(b)
 }
 
-// must returns v, failing the test (by a panic, which the testing package reports
-// with the caller's line) when err is set.
-func must[T any](v T, err error) T {
-	if err != nil {
-		panic(fmt.Sprintf("unexpected error: %v", err))
-	}
-	return v
-}
+func must[T any](v T, err error) T { return apptest.Must(v, err) }
 
-// wantErr asserts an AWS error with the code, HTTP status and (when msg is not "")
-// exact message.
-func wantErr(t testing.TB, err error, code string, status int, msg string) {
-	t.Helper()
-	if err == nil {
-		t.Fatalf("want %s, got success", code)
-	}
-	var ae smithy.APIError
-	if !errors.As(err, &ae) {
-		t.Fatalf("want API error %s, got %v", code, err)
-	}
-	if ae.ErrorCode() != code {
-		t.Fatalf("want %s, got %s: %s", code, ae.ErrorCode(), ae.ErrorMessage())
-	}
-	if msg != "" && ae.ErrorMessage() != msg {
-		t.Fatalf("%s message:\n got %q\nwant %q", code, ae.ErrorMessage(), msg)
-	}
-	var re *smithyhttp.ResponseError
-	if status != 0 && errors.As(err, &re) && re.HTTPStatusCode() != status {
-		t.Fatalf("%s: status %d, want %d", code, re.HTTPStatusCode(), status)
-	}
-}
+// wantErr is apptest.WantErr.
+var wantErr = apptest.WantErr
 
 // otherAccount gives a second account a root key and returns an S3 client signed
 // with it (Palisade creates accounts through Organizations; tests install the key
