@@ -216,6 +216,12 @@ type Call struct {
 	TLS    *tls.ConnectionState
 	Host   string
 
+	// SourceAccount and SourceArn, set on a call an AWS service makes for a resource
+	// (Server.NewCall: CloudTrail delivering a trail's logs), are aws:SourceAccount and
+	// aws:SourceArn in the checks of the services called on its behalf (KMS behind
+	// S3's SSE-KMS), as AWS passes them along.
+	SourceAccount, SourceArn string
+
 	// HTTP is the request as received, for what the model does not carry (S3 reads
 	// x-amz-trailer and the Host and Referer headers). Handlers must not read its body:
 	// the decoded input holds it. Nil for calls made with Server.NewCall.

@@ -8,6 +8,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
+	"github.com/aws/aws-sdk-go-v2/service/cloudtrail/types"
 	cwl "github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	cwltypes "github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs/types"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
@@ -85,6 +86,19 @@ func TestEncryptedDeliveryAndErrors(t *testing.T) {
 	if logs == 0 || digests == 0 {
 		st := apptest.Must(e.ct.GetTrailStatus(ctx, &cloudtrail.GetTrailStatusInput{Name: aws.String("main")}))
 		t.Fatalf("%d log files, %d digests: %v %v", logs, digests, aws.ToString(st.LatestDeliveryError), aws.ToString(st.LatestDigestDeliveryError))
+	}
+	// KMS records the data keys S3 asked for on CloudTrail's behalf as invoked by
+	// CloudTrail, the service writing.
+	ev := apptest.Must(e.ct.LookupEvents(ctx, &cloudtrail.LookupEventsInput{LookupAttributes: []types.LookupAttribute{
+		{AttributeKey: types.LookupAttributeKeyEventName, AttributeValue: aws.String("GenerateDataKey")}}}))
+	if len(ev.Events) == 0 {
+		t.Fatal("no GenerateDataKey record")
+	}
+	var rec struct {
+		UserIdentity struct{ Type, InvokedBy string } `json:"userIdentity"`
+	}
+	if err := json.Unmarshal([]byte(*ev.Events[0].CloudTrailEvent), &rec); err != nil || rec.UserIdentity.Type != "AWSService" || rec.UserIdentity.InvokedBy != "cloudtrail.amazonaws.com" {
+		t.Errorf("GenerateDataKey record: %s", *ev.Events[0].CloudTrailEvent)
 	}
 	st := apptest.Must(e.ct.GetTrailStatus(ctx, &cloudtrail.GetTrailStatusInput{Name: aws.String("main")}))
 	if st.LatestDeliveryTime == nil || st.LatestDigestDeliveryTime == nil || st.LatestDeliveryError != nil {

@@ -77,17 +77,18 @@ func (e *env) advance(d time.Duration) {
 	e.settle()
 }
 
-// trailKey creates a KMS key whose policy is CloudTrail's documented one: the
-// account administers it, cloudtrail.amazonaws.com may generate data keys for the
-// account's trails (by the encryption context; AWS's current template also conditions
-// on aws:SourceArn, which S3's PutObjectAsService does not yet carry into its KMS
-// request).
+// trailKey creates a KMS key whose policy is CloudTrail's documented one (AWS
+// CloudTrail User Guide, "Configure AWS KMS key policies for CloudTrail"): the account
+// administers it; cloudtrail.amazonaws.com may generate data keys for the account's
+// trails, by the encryption context and by aws:SourceArn and aws:SourceAccount, which
+// S3 carries from CloudTrail's write into its KMS request.
 func (e *env) trailKey() *kmstypes.KeyMetadata {
 	e.Helper()
 	return apptest.Must(kms.NewFromConfig(e.p.RootConfig()).CreateKey(ctx, &kms.CreateKeyInput{Policy: aws.String(`{"Version":"2012-10-17","Statement":[
 		{"Sid":"Enable IAM User Permissions","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + account + `:root"},"Action":"kms:*","Resource":"*"},
 		{"Sid":"Allow CloudTrail to encrypt logs","Effect":"Allow","Principal":{"Service":"cloudtrail.amazonaws.com"},"Action":"kms:GenerateDataKey*","Resource":"*",
-		 "Condition":{"StringLike":{"kms:EncryptionContext:aws:cloudtrail:arn":"arn:aws:cloudtrail:*:` + account + `:trail/*"}}}]}`)})).KeyMetadata
+		 "Condition":{"StringEquals":{"aws:SourceAccount":"` + account + `"},
+		   "StringLike":{"aws:SourceArn":"arn:aws:cloudtrail:*:` + account + `:trail/*","kms:EncryptionContext:aws:cloudtrail:arn":"arn:aws:cloudtrail:*:` + account + `:trail/*"}}}]}`)})).KeyMetadata
 }
 
 // settle waits for the event-log consumers to catch up and the files they composed

@@ -6,6 +6,7 @@ import (
 
 	api "github.com/palisade/palisade/internal/api/kms"
 	"github.com/palisade/palisade/internal/audit"
+	"github.com/palisade/palisade/internal/auth"
 	"github.com/palisade/palisade/internal/server"
 	"github.com/palisade/palisade/internal/store"
 )
@@ -86,6 +87,12 @@ func (s *ServiceClient) authorize(c *server.Call, op string, r *keyRec, keyID st
 	ctx["kms:viaservice"] = []string{s.prefix + "." + c.Region + ".amazonaws.com"}
 	ctx["kms:encryptionalgorithm"] = []string{api.EncryptionAlgorithmSpecSYMMETRICDEFAULT}
 	addEncContext(ctx, encCtx)
+	if c.SourceAccount != "" {
+		ctx["aws:sourceaccount"] = []string{c.SourceAccount}
+	}
+	if c.SourceArn != "" {
+		ctx["aws:sourcearn"] = []string{c.SourceArn}
+	}
 	if strings.Contains(keyID, "alias/") {
 		ctx["kms:requestalias"] = []string{aliasName(keyID)}
 	}
@@ -106,6 +113,11 @@ func (s *ServiceClient) authorize(c *server.Call, op string, r *keyRec, keyID st
 func (s *ServiceClient) record(c *server.Call, op string, r *keyRec, params map[string]any) error {
 	id := audit.Identity(c.Principal)
 	id.InvokedBy = s.prefix + ".amazonaws.com"
+	if c.Principal.Type == auth.AWSService {
+		// A service writing through another (CloudTrail's SSE-KMS log files through
+		// S3) is the one KMS's record names as invoking.
+		id.InvokedBy = c.Principal.ARN
+	}
 	reqParams, _ := json.Marshal(params)
 	rec := audit.Record{
 		EventVersion: "1.09", UserIdentity: id, EventTime: audit.FormatTime(c.Now), EventSource: "kms.amazonaws.com",

@@ -77,6 +77,7 @@ func (s *Service) putAsService(ctx context.Context, bucket, key string, body io.
 	if err != nil {
 		return err
 	}
+	c.SourceAccount, c.SourceArn = o.SourceAccount, o.SourceArn
 	r, err := s.receive(c, body, bodyClaims{})
 	if err != nil {
 		return err
