@@ -4,12 +4,9 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
-	"fmt"
 	"net/http"
 	"os"
 	"strings"
-	"sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -44,28 +41,8 @@ func TestDeliveryExactlyOnceAcrossKillNine(t *testing.T) {
 		t.Fatal(err)
 	}
 	client := iam.NewFromConfig(cfg)
-	var mu sync.Mutex
-	var acked []string
-	loadCtx, cancel := context.WithCancel(ctx)
-	var wg sync.WaitGroup
-	for w := range 16 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := 0; loadCtx.Err() == nil; i++ {
-				name := fmt.Sprintf("c-%d-%d", w, i)
-				if _, err := client.CreateUser(loadCtx, &iam.CreateUserInput{UserName: aws.String(name)}); err == nil {
-					mu.Lock()
-					acked = append(acked, name)
-					mu.Unlock()
-				}
-			}
-		}()
-	}
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		for loadCtx.Err() == nil {
+	acked := createUsersUntilKilled(t, s, client, "c", 2*time.Second, func(ctx context.Context) {
+		for ctx.Err() == nil {
 			time.Sleep(150 * time.Millisecond)
 			// A delivery every tick, under load; the advance fails once the server is
 			// killed, which is expected.
@@ -75,18 +52,7 @@ func TestDeliveryExactlyOnceAcrossKillNine(t *testing.T) {
 				resp.Body.Close()
 			}
 		}
-	}()
-	time.Sleep(2 * time.Second)
-	if err := s.cmd.Process.Signal(syscall.SIGKILL); err != nil {
-		t.Fatal(err)
-	}
-	s.cmd.Wait()
-	s.cmd = nil
-	cancel()
-	wg.Wait()
-	if len(acked) < 50 {
-		t.Fatalf("only %d calls acknowledged before the kill", len(acked))
-	}
+	})
 
 	// Restart (in process, on the same data directory) and deliver the rest.
 	p := apptest.StartIn(t, dir)

@@ -26,35 +26,7 @@ func TestKillNineLosesNothingAcknowledged(t *testing.T) {
 		BaseEndpoint: aws.String(s.URL), RetryMaxAttempts: 1}
 	client := iam.NewFromConfig(cfg)
 
-	var mu sync.Mutex
-	var acked []string
-	ctx, cancel := context.WithCancel(context.Background())
-	var wg sync.WaitGroup
-	for w := range 16 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := 0; ctx.Err() == nil; i++ {
-				name := fmt.Sprintf("crash-%d-%d", w, i)
-				if _, err := client.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String(name)}); err == nil {
-					mu.Lock()
-					acked = append(acked, name)
-					mu.Unlock()
-				}
-			}
-		}()
-	}
-	time.Sleep(1500 * time.Millisecond)
-	if err := s.cmd.Process.Signal(syscall.SIGKILL); err != nil {
-		t.Fatal(err)
-	}
-	s.cmd.Wait()
-	s.cmd = nil
-	cancel()
-	wg.Wait()
-	if len(acked) < 50 {
-		t.Fatalf("only %d calls acknowledged before the kill: the load was too light to prove anything", len(acked))
-	}
+	acked := createUsersUntilKilled(t, s, client, "crash", 1500*time.Millisecond, nil)
 	t.Logf("%d creations acknowledged before kill -9", len(acked))
 
 	s.launch()
@@ -87,4 +59,49 @@ func TestKillNineLosesNothingAcknowledged(t *testing.T) {
 			t.Fatalf("user %s has %d CloudTrail records, want exactly 1", name, records[name])
 		}
 	}
+}
+
+// createUsersUntilKilled runs 16 clients creating users named prefix-W-I against s and
+// kills s with SIGKILL after d. It returns the names whose creation was acknowledged,
+// failing the test when fewer than 50 were: too light a load to prove anything.
+// alongside, when set, runs beside the clients until the kill.
+func createUsersUntilKilled(t *testing.T, s *server, client *iam.Client, prefix string, d time.Duration, alongside func(ctx context.Context)) []string {
+	t.Helper()
+	var mu sync.Mutex
+	var acked []string
+	ctx, cancel := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	for w := range 16 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; ctx.Err() == nil; i++ {
+				name := fmt.Sprintf("%s-%d-%d", prefix, w, i)
+				if _, err := client.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String(name)}); err == nil {
+					mu.Lock()
+					acked = append(acked, name)
+					mu.Unlock()
+				}
+			}
+		}()
+	}
+	if alongside != nil {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			alongside(ctx)
+		}()
+	}
+	time.Sleep(d)
+	if err := s.cmd.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	s.cmd.Wait()
+	s.cmd = nil
+	cancel()
+	wg.Wait()
+	if len(acked) < 50 {
+		t.Fatalf("only %d calls acknowledged before the kill: the load was too light to prove anything", len(acked))
+	}
+	return acked
 }

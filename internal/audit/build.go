@@ -2,8 +2,6 @@ package audit
 
 import (
 	"bytes"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"strconv"
 	"time"
@@ -77,7 +75,7 @@ func Build(c *Call) []Record {
 		ResponseElements:    null,
 		AdditionalEventData: additional(c.AdditionalEventData),
 		RequestID:           c.RequestID,
-		EventID:             NewID(),
+		EventID:             auth.NewUUID(),
 		ReadOnly:            readOnly,
 		Resources:           c.Resources,
 		EventType:           Kind,
@@ -99,12 +97,12 @@ func Build(c *Call) []Record {
 			continue
 		}
 		if shared == "" {
-			shared = NewID()
+			shared = auth.NewUUID()
 			out[0].SharedEventID = shared
 		}
 		cp := rec
 		cp.UserIdentity = OwnerIdentity(c.Principal)
-		cp.EventID = NewID()
+		cp.EventID = auth.NewUUID()
 		cp.RecipientAccountID = acct
 		cp.SharedEventID = shared
 		out = append(out, cp)
@@ -179,22 +177,3 @@ func marshal(v any) ([]byte, error) {
 
 // Marshal encodes a record as CloudTrail's compact JSON, without HTML escaping.
 func Marshal(r *Record) ([]byte, error) { return marshal(r) }
-
-// NewID returns a random (version 4) UUID, the form of eventID and sharedEventID.
-func NewID() string {
-	var b [16]byte
-	rand.Read(b[:])
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	var out [36]byte
-	hex.Encode(out[0:8], b[0:4])
-	out[8] = '-'
-	hex.Encode(out[9:13], b[4:6])
-	out[13] = '-'
-	hex.Encode(out[14:18], b[6:8])
-	out[18] = '-'
-	hex.Encode(out[19:23], b[8:10])
-	out[23] = '-'
-	hex.Encode(out[24:], b[10:])
-	return string(out[:])
-}

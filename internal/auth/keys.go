@@ -3,6 +3,7 @@ package auth
 import (
 	"context"
 	"crypto/rand"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"regexp"
@@ -151,6 +152,26 @@ func NewID(prefix string, n int) string {
 		b[i] = base32[int(b[i])%len(base32)]
 	}
 	return prefix + string(b)
+}
+
+// NewUUID returns a random version-4 UUID: request IDs, CloudTrail event IDs, KMS key
+// IDs and the other identifiers AWS writes in that form.
+func NewUUID() string {
+	var b [16]byte
+	rand.Read(b[:])
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	var out [36]byte
+	hex.Encode(out[0:8], b[0:4])
+	out[8] = '-'
+	hex.Encode(out[9:13], b[4:6])
+	out[13] = '-'
+	hex.Encode(out[14:18], b[6:8])
+	out[18] = '-'
+	hex.Encode(out[19:23], b[8:10])
+	out[23] = '-'
+	hex.Encode(out[24:], b[10:])
+	return string(out[:])
 }
 
 // NewSecret returns a fresh 40-character secret access key.

@@ -264,7 +264,7 @@ func (s *Server) NewCall(ctx context.Context, service, op string, p auth.Princip
 		if !ok {
 			break
 		}
-		return &Call{Context: ctx, RequestID: newUUID(), Principal: p, Account: account, Region: region,
+		return &Call{Context: ctx, RequestID: auth.NewUUID(), Principal: p, Account: account, Region: region,
 			Service: e.svc.Model, Operation: o, Now: s.cfg.Clock.Now(), srv: s, entry: e}, nil
 	}
 	return nil, fmt.Errorf("server: %s.%s is not served", service, op)

@@ -722,25 +722,7 @@ func (s *Server) newMeta(m *model.Service) wire.Response {
 		rand.Read(host)
 		return wire.Response{RequestID: strings.ToUpper(hex.EncodeToString(b)), HostID: base64.StdEncoding.EncodeToString(host)}
 	}
-	return wire.Response{RequestID: newUUID()}
-}
-
-func newUUID() string {
-	var b [16]byte
-	rand.Read(b[:])
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	var out [36]byte
-	hex.Encode(out[0:8], b[0:4])
-	out[8] = '-'
-	hex.Encode(out[9:13], b[4:6])
-	out[13] = '-'
-	hex.Encode(out[14:18], b[6:8])
-	out[18] = '-'
-	hex.Encode(out[19:23], b[8:10])
-	out[23] = '-'
-	hex.Encode(out[24:], b[10:])
-	return string(out[:])
+	return wire.Response{RequestID: auth.NewUUID()}
 }
 
 func sourceIP(r *http.Request) string {

@@ -195,5 +195,5 @@ func KMSError(err error, decrypt bool) (code, msg string, ok bool) {
 	default:
 		return "", "", false
 	}
-	return code, msg + " (Service: AWSKMS; Status Code: 400; Error Code: " + code + "; Request ID: " + UUID() + "; Proxy: null)", true
+	return code, msg + " (Service: AWSKMS; Status Code: 400; Error Code: " + code + "; Request ID: " + auth.NewUUID() + "; Proxy: null)", true
 }

@@ -1,12 +1,10 @@
 // Package svckit holds the small helpers the monitoring services (CloudWatch Logs,
 // CloudWatch, SNS, SQS) share: prefix scans over the store, opaque page tokens,
-// pointers, ARN parts and unique IDs. It knows no service.
+// pointers and ARN parts. It knows no service.
 package svckit
 
 import (
-	"crypto/rand"
 	"encoding/base64"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -94,16 +92,6 @@ func ParseToken(tok string) (string, bool) {
 		return "", false
 	}
 	return string(b), true
-}
-
-// UUID returns a random (version 4) UUID.
-func UUID() string {
-	var b [16]byte
-	rand.Read(b[:])
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	h := hex.EncodeToString(b[:])
-	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
 }
 
 // ARN is a parsed Amazon Resource Name.

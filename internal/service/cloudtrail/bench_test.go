@@ -12,6 +12,7 @@ import (
 
 	"github.com/palisade/palisade/internal/app/apptest"
 	"github.com/palisade/palisade/internal/audit"
+	"github.com/palisade/palisade/internal/auth"
 	"github.com/palisade/palisade/internal/events"
 	"github.com/palisade/palisade/internal/service/cloudtrail/cttest"
 	"github.com/palisade/palisade/internal/store"
@@ -61,7 +62,7 @@ func BenchmarkBacklogCatchUp(b *testing.B) {
 		n := min(chunk, b.N-i)
 		err := db.Update(ctx, func(tx *store.Tx) error {
 			for j := 0; j < n; j++ {
-				template["eventID"] = audit.NewID()
+				template["eventID"] = auth.NewUUID()
 				data, _ := json.Marshal(template)
 				if err := tx.AppendEvent(&store.Event{Time: now.UnixMilli(), Account: account, Region: "us-east-1", Source: audit.Source, Kind: audit.Kind, Data: data}); err != nil {
 					return err
@@ -143,7 +144,7 @@ func BenchmarkLookupEvents(b *testing.B) {
 	for i := 0; i < history; i += 1000 {
 		p.Store.Update(ctx, func(tx *store.Tx) error {
 			for j := 0; j < 1000; j++ {
-				template["eventID"] = audit.NewID()
+				template["eventID"] = auth.NewUUID()
 				data, _ := json.Marshal(template)
 				if err := tx.AppendEvent(&store.Event{Time: p.Clock.Now().UnixMilli(), Account: account, Region: "us-east-1", Source: audit.Source, Kind: audit.Kind, Data: data}); err != nil {
 					return err

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	api "github.com/palisade/palisade/internal/api/cloudwatch"
+	"github.com/palisade/palisade/internal/auth"
 	"github.com/palisade/palisade/internal/model"
 	"github.com/palisade/palisade/internal/server"
 	"github.com/palisade/palisade/internal/store"
@@ -545,7 +546,7 @@ func addHistory(tx *store.Tx, account, region, alarm, kind, summary string, data
 	if err != nil {
 		return err
 	}
-	key := fmt.Sprintf("%019d.%s", math.MaxInt64-at.UnixNano(), svckit.UUID())
+	key := fmt.Sprintf("%019d.%s", math.MaxInt64-at.UnixNano(), auth.NewUUID())
 	return tx.PutJSON(ns(account, region, tHistory), key, historyRec{Alarm: alarm, Type: kind, Time: at.Truncate(time.Millisecond), Summary: summary, Data: string(b)})
 }
 

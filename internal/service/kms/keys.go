@@ -6,6 +6,7 @@ import (
 	"time"
 
 	api "github.com/palisade/palisade/internal/api/kms"
+	"github.com/palisade/palisade/internal/auth"
 	"github.com/palisade/palisade/internal/model"
 	"github.com/palisade/palisade/internal/server"
 )
@@ -74,7 +75,7 @@ func (k *KMS) createKey(c *server.Call, in *api.CreateKeyRequest) (*api.CreateKe
 	}
 	now := keyTime(c.Now)
 	r := &keyRec{
-		ID: newUUID(), Account: c.Account, Region: c.Region, Created: now, Description: str(in.Description),
+		ID: auth.NewUUID(), Account: c.Account, Region: c.Region, Created: now, Description: str(in.Description),
 		Usage: usage, Spec: spec, Origin: origin, Manager: managerCust, State: stateEnabled, Tags: dedupeTags(nil, in.Tags),
 	}
 	r.Policy = defaultPolicy(c.Account)

@@ -209,16 +209,6 @@ func str(p *string) string {
 	return *p
 }
 
-// newUUID returns a random version-4 UUID, the form of KMS key IDs.
-func newUUID() string {
-	var b [16]byte
-	rand.Read(b[:])
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	h := hex.EncodeToString(b[:])
-	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
-}
-
 // newHexID returns 64 random hex digits: key material IDs and grant IDs look so.
 func newHexID() string {
 	var b [32]byte

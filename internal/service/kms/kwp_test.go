@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"testing"
 
+	"github.com/palisade/palisade/internal/auth"
 	"github.com/palisade/palisade/internal/store"
 )
 
@@ -31,7 +32,7 @@ func TestKWPUnwrapRFC5649(t *testing.T) {
 func TestBlobHeaderRoundTrip(t *testing.T) {
 	s, _ := newTestSealer()
 	k := &KMS{sealer: s}
-	r := &keyRec{ID: newUUID(), Account: "123456789012", Region: "eu-central-1"}
+	r := &keyRec{ID: auth.NewUUID(), Account: "123456789012", Region: "eu-central-1"}
 	raw := randomBytes(32)
 	m := k.newMaterial(r, raw, keyTime(r.Created), "")
 	ec := map[string]string{"a": "1", "ab": ""}

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	api "github.com/palisade/palisade/internal/api/kms"
+	"github.com/palisade/palisade/internal/auth"
 	"github.com/palisade/palisade/internal/server"
 	"github.com/palisade/palisade/internal/store"
 )
@@ -57,7 +58,7 @@ func (k *KMS) managedKey(c *server.Call, svc string) (*keyRec, error) {
 		}
 		now := keyTime(c.Now)
 		r := &keyRec{
-			ID: newUUID(), Account: c.Account, Region: c.Region, Created: now,
+			ID: auth.NewUUID(), Account: c.Account, Region: c.Region, Created: now,
 			Description: "Default key that protects my " + managedDescription(svc) + " when no other key is defined",
 			Usage:       api.KeyUsageTypeENCRYPTDECRYPT, Spec: api.KeySpecSYMMETRICDEFAULT, Origin: originKMS,
 			Manager: managerAWS, State: stateEnabled,

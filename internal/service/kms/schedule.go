@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/palisade/palisade/internal/audit"
+	"github.com/palisade/palisade/internal/auth"
 	"github.com/palisade/palisade/internal/store"
 )
 
@@ -221,7 +222,7 @@ func (k *KMS) serviceEvent(tx *store.Tx, r *keyRec, name string, now time.Time) 
 		AWSRegion: r.Region, SourceIPAddress: "kms.amazonaws.com", UserAgent: "kms.amazonaws.com",
 		RequestParameters: json.RawMessage("null"), ResponseElements: json.RawMessage("null"),
 		AdditionalEventData: map[string]any{"keyId": r.ID},
-		RequestID:           newUUID(), EventID: newUUID(), ReadOnly: false,
+		RequestID:           auth.NewUUID(), EventID: auth.NewUUID(), ReadOnly: false,
 		Resources: []audit.Resource{{ARN: r.arn(), AccountID: r.Account, Type: "AWS::KMS::Key"}},
 		EventType: "AwsServiceEvent", ManagementEvent: true, RecipientAccountID: r.Account,
 		EventCategory: "Management",

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	api "github.com/palisade/palisade/internal/api/logs"
+	"github.com/palisade/palisade/internal/auth"
 	"github.com/palisade/palisade/internal/model"
 	"github.com/palisade/palisade/internal/server"
 	"github.com/palisade/palisade/internal/svckit"
@@ -69,7 +70,7 @@ func (l *Logs) createLogGroup(c *server.Call, in *api.CreateLogGroupRequest) (*m
 		// AWS: "Log group names can't start with the string aws/". Wording inferred.
 		return nil, errParam("Log group names can't start with the string aws/.")
 	}
-	g := &groupRec{Name: in.LogGroupName, Created: ms(c.Now), Class: "STANDARD", Tags: in.Tags, Gen: svckit.UUID()}
+	g := &groupRec{Name: in.LogGroupName, Created: ms(c.Now), Class: "STANDARD", Tags: in.Tags, Gen: auth.NewUUID()}
 	if in.LogGroupClass != nil {
 		g.Class = *in.LogGroupClass
 	}

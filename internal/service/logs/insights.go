@@ -10,6 +10,7 @@ import (
 	"time"
 
 	api "github.com/palisade/palisade/internal/api/logs"
+	"github.com/palisade/palisade/internal/auth"
 	"github.com/palisade/palisade/internal/server"
 	"github.com/palisade/palisade/internal/store"
 	"github.com/palisade/palisade/internal/svckit"
@@ -94,7 +95,7 @@ func (l *Logs) startQuery(c *server.Call, in *api.StartQueryRequest) (*api.Start
 	if _, err := parseInsights(in.QueryString); err != nil {
 		return nil, api.NewMalformedQueryException(err.Error())
 	}
-	q := &queryRec{ID: svckit.UUID(), Query: in.QueryString, Groups: groups, Start: in.StartTime, End: in.EndTime,
+	q := &queryRec{ID: auth.NewUUID(), Query: in.QueryString, Groups: groups, Start: in.StartTime, End: in.EndTime,
 		Status: qScheduled, Created: ms(c.Now), Principal: c.Principal.ARN}
 	if in.Limit != nil {
 		q.Limit = int(*in.Limit)

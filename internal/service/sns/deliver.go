@@ -15,8 +15,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/palisade/palisade/internal/auth"
 	"github.com/palisade/palisade/internal/store"
-	"github.com/palisade/palisade/internal/svckit"
 )
 
 // outboxNS holds deliveries to HTTP, HTTPS and email endpoints waiting to be sent,
@@ -45,7 +45,7 @@ func (d *delivery) key() string { return fmt.Sprintf("%016d.%s", d.Due, d.ID) }
 
 func enqueue(tx *store.Tx, d *delivery) error {
 	if d.ID == "" {
-		d.ID = svckit.UUID()
+		d.ID = auth.NewUUID()
 	}
 	return tx.PutJSON(outboxNS, d.key(), d)
 }

@@ -120,7 +120,7 @@ func prepare(t topicRef, topic *topicRec, body string, subject, structure, group
 	if !utf8.ValidString(body) {
 		return nil, errParam("Invalid parameter: Message")
 	}
-	m := &message{id: svckit.UUID(), topic: t, body: body, subject: svckit.Str(subject), timestamp: now.UTC().Truncate(time.Millisecond), version: "1"}
+	m := &message{id: auth.NewUUID(), topic: t, body: body, subject: svckit.Str(subject), timestamp: now.UTC().Truncate(time.Millisecond), version: "1"}
 	if topic.Attributes["SignatureVersion"] == "2" {
 		m.version = "2"
 	}
@@ -516,7 +516,7 @@ func subscribeURL(sub *subRec, t topicRef) string {
 // subscription.
 func (s *SNS) sendConfirmation(tx *store.Tx, t topicRef, topic *topicRec, sub *subRec, now time.Time) error {
 	d := &delivery{Account: t.Account, Region: t.Region, Sub: sub.ID, Topic: t.Name, Protocol: sub.Protocol, Endpoint: sub.Endpoint,
-		Kind: "SubscriptionConfirmation", MessageID: svckit.UUID(), Due: now.UnixMilli(),
+		Kind: "SubscriptionConfirmation", MessageID: auth.NewUUID(), Due: now.UnixMilli(),
 		Subject: "AWS Notification - Subscription Confirmation"}
 	switch sub.Protocol {
 	case "email":

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	api "github.com/palisade/palisade/internal/api/sns"
+	"github.com/palisade/palisade/internal/auth"
 	"github.com/palisade/palisade/internal/model"
 	"github.com/palisade/palisade/internal/server"
 	"github.com/palisade/palisade/internal/svckit"
@@ -147,7 +148,7 @@ func (s *SNS) subscribe(c *server.Call, in *api.SubscribeInput) (*api.SubscribeR
 		}
 		return &api.SubscribeResponse{SubscriptionArn: svckit.Ptr(pendingARN)}, nil
 	}
-	sub := &subRec{ID: svckit.UUID(), Topic: t.Name, Protocol: in.Protocol, Endpoint: endpoint, Owner: c.Account,
+	sub := &subRec{ID: auth.NewUUID(), Topic: t.Name, Protocol: in.Protocol, Endpoint: endpoint, Owner: c.Account,
 		Attributes: attrs, Base: baseURL(c), Created: c.Now}
 	// Queues, functions and streams are confirmed at once; endpoints a person or a
 	// server controls confirm with the token SNS sends them.

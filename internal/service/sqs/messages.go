@@ -16,6 +16,7 @@ import (
 	"unicode/utf8"
 
 	api "github.com/palisade/palisade/internal/api/sqs"
+	"github.com/palisade/palisade/internal/auth"
 	"github.com/palisade/palisade/internal/model"
 	"github.com/palisade/palisade/internal/server"
 	"github.com/palisade/palisade/internal/store"
@@ -238,7 +239,7 @@ func (q *SQS) send(tx *store.Tx, r queueRef, rec *queueRec, sp sendSpec, now tim
 		}
 		delay = int(*sp.delay)
 	}
-	m := &msgRec{ID: svckit.UUID(), Body: sp.body, Attrs: sp.attrs, TraceHeader: sp.trace, MD5Body: md5Hex(sp.body),
+	m := &msgRec{ID: auth.NewUUID(), Body: sp.body, Attrs: sp.attrs, TraceHeader: sp.trace, MD5Body: md5Hex(sp.body),
 		Sent: now.UnixMilli(), SenderID: sp.sender}
 	m.VisibleAt = m.Sent + int64(delay)*1000
 	if err := m.seal(sp.key); err != nil {
