@@ -20,6 +20,24 @@ func (s *svc) policy(c *server.Call, o *orgRec, id string) (*policyRec, error) {
 	return loadPolicy(c.Tx, o, id)
 }
 
+// mutablePolicy is the organization and a policy that UpdatePolicy or DeletePolicy
+// may change: asked for by the management account, and not an AWS managed policy
+// (FullAWSAccess), which answers IMMUTABLE_POLICY.
+func (s *svc) mutablePolicy(c *server.Call, id string) (*orgRec, *policyRec, error) {
+	o, err := s.management(c)
+	if err != nil {
+		return nil, nil, err
+	}
+	p, err := s.policy(c, o, id)
+	if err != nil {
+		return nil, nil, err
+	}
+	if p.AWS {
+		return nil, nil, invalidInput("IMMUTABLE_POLICY", "You specified a policy that is managed by AWS and can't be modified.")
+	}
+	return o, p, nil
+}
+
 func loadPolicy(tx *store.Tx, o *orgRec, id string) (*policyRec, error) {
 	if p, ok := awsPolicies[id]; ok {
 		return p, nil
@@ -93,16 +111,9 @@ func (s *svc) describePolicy(c *server.Call, in *api.DescribePolicyRequest) (*ap
 }
 
 func (s *svc) updatePolicy(c *server.Call, in *api.UpdatePolicyRequest) (*api.UpdatePolicyResponse, error) {
-	o, err := s.management(c)
+	o, p, err := s.mutablePolicy(c, in.PolicyId)
 	if err != nil {
 		return nil, err
-	}
-	p, err := s.policy(c, o, in.PolicyId)
-	if err != nil {
-		return nil, err
-	}
-	if p.AWS {
-		return nil, invalidInput("IMMUTABLE_POLICY", "You specified a policy that is managed by AWS and can't be modified.")
 	}
 	if in.Content != nil {
 		if err := checkContent(p.Type, *in.Content); err != nil {
@@ -124,16 +135,9 @@ func (s *svc) updatePolicy(c *server.Call, in *api.UpdatePolicyRequest) (*api.Up
 }
 
 func (s *svc) deletePolicy(c *server.Call, in *api.DeletePolicyRequest) (*model.Empty, error) {
-	o, err := s.management(c)
+	o, p, err := s.mutablePolicy(c, in.PolicyId)
 	if err != nil {
 		return nil, err
-	}
-	p, err := s.policy(c, o, in.PolicyId)
-	if err != nil {
-		return nil, err
-	}
-	if p.AWS {
-		return nil, invalidInput("IMMUTABLE_POLICY", "You specified a policy that is managed by AWS and can't be modified.")
 	}
 	targets, err := keys(c.Tx, tTargets, o.ID+"/"+p.ID+"/")
 	if err != nil {
