@@ -481,11 +481,34 @@ func (ct *CloudTrail) createTrail(c *server.Call, in *api.CreateTrailRequest) (*
 		return nil, err
 	}
 	t := &trail{Name: in.Name, Account: c.Account, HomeRegion: c.Region, ARN: arn, IncludeGlobalServiceEvents: true, Created: c.Now, Tags: in.TagsList}
-	s := settings{
+	r, err := ct.save(c, t, settings{
 		S3BucketName: &in.S3BucketName, S3KeyPrefix: in.S3KeyPrefix, SnsTopicName: in.SnsTopicName,
 		IncludeGlobalServiceEvents: in.IncludeGlobalServiceEvents, IsMultiRegion: in.IsMultiRegionTrail, LogVal: in.EnableLogFileValidation,
 		CWLogGroupARN: in.CloudWatchLogsLogGroupArn, CWRoleARN: in.CloudWatchLogsRoleArn, KMSKeyID: in.KmsKeyId, IsOrganization: in.IsOrganizationTrail,
+	})
+	return r, err
+}
+
+func (ct *CloudTrail) updateTrail(c *server.Call, in *api.UpdateTrailRequest) (*api.UpdateTrailResponse, error) {
+	t, err := ct.lookup(c, in.Name, true)
+	if err != nil {
+		return nil, err
 	}
+	r, err := ct.save(c, t, settings{
+		S3BucketName: in.S3BucketName, S3KeyPrefix: in.S3KeyPrefix, SnsTopicName: in.SnsTopicName,
+		IncludeGlobalServiceEvents: in.IncludeGlobalServiceEvents, IsMultiRegion: in.IsMultiRegionTrail, LogVal: in.EnableLogFileValidation,
+		CWLogGroupARN: in.CloudWatchLogsLogGroupArn, CWRoleARN: in.CloudWatchLogsRoleArn, KMSKeyID: in.KmsKeyId, IsOrganization: in.IsOrganizationTrail,
+	})
+	if err != nil {
+		return nil, err
+	}
+	u := api.UpdateTrailResponse(*r)
+	return &u, nil
+}
+
+// save applies the settings of CreateTrail or UpdateTrail to t, stores it, and
+// answers as both operations do (their response shapes are the same).
+func (ct *CloudTrail) save(c *server.Call, t *trail, s settings) (*api.CreateTrailResponse, error) {
 	if err := ct.apply(c, t, s); err != nil {
 		return nil, err
 	}
@@ -494,31 +517,6 @@ func (ct *CloudTrail) createTrail(c *server.Call, in *api.CreateTrailRequest) (*
 	}
 	d := t.describe()
 	return &api.CreateTrailResponse{
-		Name: d.Name, S3BucketName: d.S3BucketName, S3KeyPrefix: d.S3KeyPrefix, SnsTopicName: d.SnsTopicName, SnsTopicARN: d.SnsTopicARN,
-		IncludeGlobalServiceEvents: d.IncludeGlobalServiceEvents, IsMultiRegionTrail: d.IsMultiRegionTrail, TrailARN: d.TrailARN,
-		LogFileValidationEnabled: d.LogFileValidationEnabled, CloudWatchLogsLogGroupArn: d.CloudWatchLogsLogGroupArn,
-		CloudWatchLogsRoleArn: d.CloudWatchLogsRoleArn, KmsKeyId: d.KmsKeyId, IsOrganizationTrail: d.IsOrganizationTrail,
-	}, nil
-}
-
-func (ct *CloudTrail) updateTrail(c *server.Call, in *api.UpdateTrailRequest) (*api.UpdateTrailResponse, error) {
-	t, err := ct.lookup(c, in.Name, true)
-	if err != nil {
-		return nil, err
-	}
-	s := settings{
-		S3BucketName: in.S3BucketName, S3KeyPrefix: in.S3KeyPrefix, SnsTopicName: in.SnsTopicName,
-		IncludeGlobalServiceEvents: in.IncludeGlobalServiceEvents, IsMultiRegion: in.IsMultiRegionTrail, LogVal: in.EnableLogFileValidation,
-		CWLogGroupARN: in.CloudWatchLogsLogGroupArn, CWRoleARN: in.CloudWatchLogsRoleArn, KMSKeyID: in.KmsKeyId, IsOrganization: in.IsOrganizationTrail,
-	}
-	if err := ct.apply(c, t, s); err != nil {
-		return nil, err
-	}
-	if err := putTrail(c.Tx, t); err != nil {
-		return nil, err
-	}
-	d := t.describe()
-	return &api.UpdateTrailResponse{
 		Name: d.Name, S3BucketName: d.S3BucketName, S3KeyPrefix: d.S3KeyPrefix, SnsTopicName: d.SnsTopicName, SnsTopicARN: d.SnsTopicARN,
 		IncludeGlobalServiceEvents: d.IncludeGlobalServiceEvents, IsMultiRegionTrail: d.IsMultiRegionTrail, TrailARN: d.TrailARN,
 		LogFileValidationEnabled: d.LogFileValidationEnabled, CloudWatchLogsLogGroupArn: d.CloudWatchLogsLogGroupArn,
