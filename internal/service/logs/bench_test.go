@@ -63,3 +63,36 @@ func BenchmarkFilterLogEvents(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkFilterLogEventsCold is BenchmarkFilterLogEvents right after a restart:
+// nothing cached, every chunk read from disk.
+func BenchmarkFilterLogEventsCold(b *testing.B) {
+	dir := b.TempDir()
+	p := apptest.StartIn(b, dir)
+	c := cwl.NewFromConfig(p.RootConfig())
+	apptest.Must(c.CreateLogGroup(ctx, &cwl.CreateLogGroupInput{LogGroupName: aws.String("g")}))
+	apptest.Must(c.CreateLogStream(ctx, &cwl.CreateLogStreamInput{LogGroupName: aws.String("g"), LogStreamName: aws.String("s")}))
+	base := p.Clock.Now().UnixMilli() - 1_000_000
+	const total = 200_000
+	for off := 0; off < total; off += 8000 {
+		apptest.Must(c.PutLogEvents(ctx, &cwl.PutLogEventsInput{LogGroupName: aws.String("g"), LogStreamName: aws.String("s"), LogEvents: benchBatch(base, off, 8000)}))
+	}
+	p.Stop()
+	b.SetBytes(total)
+	b.ResetTimer()
+	for range b.N {
+		b.StopTimer()
+		p := apptest.StartIn(b, dir)
+		c := cwl.NewFromConfig(p.RootConfig())
+		// The first call after a start opens connections and loads policies.
+		apptest.Must(c.DescribeLogGroups(ctx, &cwl.DescribeLogGroupsInput{}))
+		b.StartTimer()
+		out := apptest.Must(c.FilterLogEvents(ctx, &cwl.FilterLogEventsInput{LogGroupName: aws.String("g"), FilterPattern: aws.String("ERROR")}))
+		if len(out.Events) != total/1000 {
+			b.Fatalf("%d matches", len(out.Events))
+		}
+		b.StopTimer()
+		p.Stop()
+		b.StartTimer()
+	}
+}

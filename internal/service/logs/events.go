@@ -18,7 +18,7 @@ func (l *Logs) eventHandlers() []server.Handler {
 	return []server.Handler{
 		// CloudTrail does not record these (AWS's list of logged CloudWatch Logs
 		// actions leaves them out).
-		server.Write("PutLogEvents", l.putLogEvents).NotRecorded(),
+		server.Prepared("PutLogEvents", l.preparePut, l.putLogEvents).NotRecorded(),
 		server.Read("GetLogEvents", l.getLogEvents).NotRecorded(),
 		server.Read("FilterLogEvents", l.filterLogEvents).NotRecorded(),
 	}
@@ -39,7 +39,60 @@ const (
 	retentionGrace = 0
 )
 
-func (l *Logs) putLogEvents(c *server.Call, in *api.PutLogEventsRequest) (*api.PutLogEventsResponse, error) {
+// putPrep is a PutLogEvents batch checked and, when the stream has a chunk file,
+// already durable in it: what the transaction records if the group and stream are
+// still the ones the batch was checked against.
+type putPrep struct {
+	gen       string
+	stream    int64
+	retention int32
+	out       *api.PutLogEventsResponse
+	accepted  []event
+	st        *stored
+}
+
+// preparePut does PutLogEvents' work that needs no transaction, off the store's
+// single writer: decoding-side checks, the batch rules, encoding the chunk and
+// writing it to the stream's file with an fsync.
+func (l *Logs) preparePut(c *server.Call, in *api.PutLogEventsRequest) (*putPrep, error) {
+	var g *groupRec
+	var s *streamRec
+	err := l.d.Store.View(c.Context, func(tx *store.Tx) error {
+		var err error
+		if g, err = loadGroup(tx, c.Account, c.Region, in.LogGroupName); err != nil {
+			return err
+		}
+		s, err = loadStream(tx, c.Account, c.Region, in.LogGroupName, in.LogStreamName)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	out, accepted, err := checkBatch(inputEvents(in), c.Now, g.Retention)
+	if err != nil {
+		return nil, err
+	}
+	p := &putPrep{gen: g.Gen, stream: s.ID, retention: g.Retention, out: out, accepted: accepted}
+	if len(accepted) > 0 && l.files != nil {
+		body := encodeChunk(accepted, accepted[0].ts)
+		off, err := l.files.write(g.Gen, s.ID, body)
+		if err != nil {
+			return nil, err
+		}
+		p.st = &stored{off: off, body: body}
+	}
+	return p, nil
+}
+
+func inputEvents(in *api.PutLogEventsRequest) []event {
+	events := make([]event, len(in.LogEvents))
+	for i, e := range in.LogEvents {
+		events[i] = event{ts: e.Timestamp, msg: e.Message}
+	}
+	return events
+}
+
+func (l *Logs) putLogEvents(c *server.Call, in *api.PutLogEventsRequest, p *putPrep) (*api.PutLogEventsResponse, error) {
 	g, err := loadGroup(c.Tx, c.Account, c.Region, in.LogGroupName)
 	if err != nil {
 		return nil, err
@@ -48,36 +101,47 @@ func (l *Logs) putLogEvents(c *server.Call, in *api.PutLogEventsRequest) (*api.P
 	if err != nil {
 		return nil, err
 	}
-	events := make([]event, len(in.LogEvents))
-	for i, e := range in.LogEvents {
-		events[i] = event{ts: e.Timestamp, msg: e.Message}
+	if p == nil || p.gen != g.Gen || p.stream != s.ID || p.retention != g.Retention {
+		// The group or stream changed since the batch was prepared: start over here.
+		return l.ingest(c.Tx, c.Account, c.Region, g, s, inputEvents(in), c.Now)
 	}
-	return l.ingest(c.Tx, c.Account, c.Region, g, s, events, c.Now)
+	return l.record(c.Tx, c.Account, c.Region, g, s, p.out, p.accepted, p.st, c.Now)
 }
 
 // ingest applies PutLogEvents' rules to a batch, stores the accepted events as one
 // chunk, runs the group's metric filters on them, and answers as PutLogEvents does.
 func (l *Logs) ingest(tx *store.Tx, account, region string, g *groupRec, s *streamRec, events []event, now time.Time) (*api.PutLogEventsResponse, error) {
+	out, accepted, err := checkBatch(events, now, g.Retention)
+	if err != nil {
+		return nil, err
+	}
+	return l.record(tx, account, region, g, s, out, accepted, nil, now)
+}
+
+// checkBatch applies PutLogEvents' rules to a batch for a group with the given
+// retention: the error that rejects the whole batch, or the answer's
+// rejectedLogEventsInfo and the events accepted.
+func checkBatch(events []event, now time.Time, retention int32) (*api.PutLogEventsResponse, []event, error) {
 	size := 0
 	for i, e := range events {
 		if i > 0 && e.ts < events[i-1].ts {
-			return nil, errParam("Log events in a single PutLogEvents request must be in chronological order.")
+			return nil, nil, errParam("Log events in a single PutLogEvents request must be in chronological order.")
 		}
 		if n := len(e.msg) + eventOverhead; n > maxEventBytes {
 			// Wording inferred from the batch limit's ("Upload too large: ...").
-			return nil, errParam("Log event too large: " + strconv.Itoa(n) + " bytes exceeds limit of " + strconv.Itoa(maxEventBytes))
+			return nil, nil, errParam("Log event too large: " + strconv.Itoa(n) + " bytes exceeds limit of " + strconv.Itoa(maxEventBytes))
 		}
 		size += len(e.msg) + eventOverhead
 	}
 	if size > maxBatchBytes {
-		return nil, errParam("Upload too large: " + strconv.Itoa(size) + " bytes exceeds limit of " + strconv.Itoa(maxBatchBytes))
+		return nil, nil, errParam("Upload too large: " + strconv.Itoa(size) + " bytes exceeds limit of " + strconv.Itoa(maxBatchBytes))
 	}
 	nowMs := ms(now)
 	tooNew, tooOld, expired := -1, -1, -1
 	oldCut := nowMs - int64(maxPast/time.Millisecond)
 	retCut := int64(math.MinInt64)
-	if g.Retention > 0 {
-		retCut = nowMs - int64(g.Retention)*dayMillis
+	if retention > 0 {
+		retCut = nowMs - int64(retention)*dayMillis
 	}
 	first, last := 0, len(events) // the accepted events are events[first:last]
 	for i, e := range events {
@@ -108,10 +172,17 @@ func (l *Logs) ingest(tx *store.Tx, account, region string, g *groupRec, s *stre
 	}
 	accepted := events[min(first, last):last]
 	if len(accepted) > 0 && accepted[len(accepted)-1].ts-accepted[0].ts > int64(maxBatchSpan/time.Millisecond) {
-		return nil, errParam("The batch of log events in a single PutLogEvents request cannot span more than 24 hours.")
+		return nil, nil, errParam("The batch of log events in a single PutLogEvents request cannot span more than 24 hours.")
 	}
+	return out, accepted, nil
+}
+
+// record stores a checked batch's accepted events as the stream's next chunk (its
+// body already in the stream's file when st is set), runs the group's metric filters
+// on them, and completes the answer.
+func (l *Logs) record(tx *store.Tx, account, region string, g *groupRec, s *streamRec, out *api.PutLogEventsResponse, accepted []event, st *stored, now time.Time) (*api.PutLogEventsResponse, error) {
 	if len(accepted) > 0 {
-		m, err := l.writeChunk(tx, account, region, g, s, accepted, nowMs)
+		m, err := l.writeChunk(tx, account, region, g, s, accepted, st, ms(now))
 		if err != nil {
 			return nil, err
 		}
@@ -217,7 +288,7 @@ func (l *Logs) filterLogEvents(c *server.Call, in *api.FilterLogEventsRequest) (
 			break
 		}
 		out.Events = append(out.Events, api.FilteredLogEvent{
-			LogStreamName: svckit.Ptr(f.stream), Timestamp: svckit.Ptr(f.p.ts), Message: svckit.Ptr(strings.Clone(f.msg)),
+			LogStreamName: svckit.Ptr(f.stream), Timestamp: svckit.Ptr(f.p.ts), Message: svckit.Ptr(f.msg),
 			IngestionTime: svckit.Ptr(f.ingest), EventId: svckit.Ptr(f.p.String()),
 		})
 	}
@@ -236,7 +307,7 @@ func (l *Logs) scanChunks(tx *store.Tx, account, region string, g *groupRec, pla
 		if len(res) >= limit && m.Min > res[limit-1].p.ts {
 			return res, true, nil
 		}
-		r, err := l.readChunk(tx, account, region, g, m)
+		r, err := l.readChunk(tx, account, region, g, m, true)
 		if err != nil {
 			return nil, false, err
 		}
@@ -256,9 +327,10 @@ func (l *Logs) scanChunks(tx *store.Tx, account, region string, g *groupRec, pla
 			if pat != nil && !pat.Match(msg) {
 				continue
 			}
-			res = append(res, found{p: p, stream: m.Stream, msg: msg, ingest: m.Ingest})
+			res = append(res, found{p: p, stream: m.Stream, msg: strings.Clone(msg), ingest: m.Ingest})
 			added = true
 		}
+		r.release()
 		if added && (len(plan) > 1 || i > 0) {
 			sort.Slice(res, func(a, b int) bool { return res[a].p.less(res[b].p) })
 		}
@@ -311,7 +383,7 @@ func (l *Logs) getLogEvents(c *server.Call, in *api.GetLogEventsRequest) (*api.G
 		if tokPos != nil && (forward && m.Max < tokPos.ts || !forward && m.Min > tokPos.ts) {
 			continue
 		}
-		r, err := l.readChunk(c.Tx, c.Account, c.Region, g, m)
+		r, err := l.readChunk(c.Tx, c.Account, c.Region, g, m, true)
 		if err != nil {
 			return nil, err
 		}
@@ -324,8 +396,9 @@ func (l *Logs) getLogEvents(c *server.Call, in *api.GetLogEventsRequest) (*api.G
 			if ts < from || ts > to || tokPos != nil && (forward && !tokPos.less(p) || !forward && !p.less(*tokPos)) {
 				continue
 			}
-			all = append(all, found{p: p, msg: msg, ingest: m.Ingest})
+			all = append(all, found{p: p, msg: strings.Clone(msg), ingest: m.Ingest})
 		}
+		r.release()
 	}
 	sort.Slice(all, func(a, b int) bool { return all[a].p.less(all[b].p) })
 	if forward {
@@ -352,7 +425,7 @@ func (l *Logs) getLogEvents(c *server.Call, in *api.GetLogEventsRequest) (*api.G
 	}
 	out := &api.GetLogEventsResponse{Events: make([]api.OutputLogEvent, len(all))}
 	for i, f := range all {
-		out.Events[i] = api.OutputLogEvent{Timestamp: svckit.Ptr(f.p.ts), Message: svckit.Ptr(strings.Clone(f.msg)), IngestionTime: svckit.Ptr(f.ingest)}
+		out.Events[i] = api.OutputLogEvent{Timestamp: svckit.Ptr(f.p.ts), Message: svckit.Ptr(f.msg), IngestionTime: svckit.Ptr(f.ingest)}
 	}
 	zero := pos{stream: s.ID}.String()
 	fwd, back := "f/"+zero, "b/"+zero

@@ -114,6 +114,9 @@ func (l *Logs) deleteLogGroup(c *server.Call, in *api.DeleteLogGroupRequest) (*m
 	if _, err := c.Tx.DeleteBlobs(ns(c.Account, c.Region, tData), prefix); err != nil {
 		return nil, err
 	}
+	if l.files != nil {
+		c.Tx.AfterCommit(func() { l.files.removeGroup(g.Gen) })
+	}
 	_, err = c.Tx.Delete(ns(c.Account, c.Region, tGroups), g.Name)
 	return &model.Empty{}, err
 }

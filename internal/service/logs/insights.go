@@ -336,7 +336,7 @@ func (l *Logs) execute(tx *store.Tx, account, region string, q *queryRec) ([][]a
 			return nil, err
 		}
 		for _, m := range plan {
-			r, err := l.readChunk(tx, account, region, g, m)
+			r, err := l.readChunk(tx, account, region, g, m, false)
 			if err != nil {
 				return nil, err
 			}

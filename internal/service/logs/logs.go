@@ -62,6 +62,9 @@ type Deps struct {
 	// that principal generate data keys. Either nil checks the key ARN's format only.
 	KMS     svckit.DataKeys
 	NewCall svckit.NewCall
+	// DataDir holds the chunk files (<DataDir>/logs); "" keeps every chunk in the
+	// store.
+	DataDir string
 	// ChunkCache is the memory, in bytes, kept for recently written and read event
 	// chunks (0: DefaultChunkCache; negative: none).
 	ChunkCache int
@@ -73,6 +76,7 @@ type Logs struct {
 	patterns sync.Map // pattern string → *filterpattern.Pattern
 	queries  chan struct{}
 	cache    *chunkCache
+	files    *chunkFiles // nil: chunks are store blobs
 }
 
 // New returns CloudWatch Logs.
@@ -86,7 +90,11 @@ func New(d Deps) *Logs {
 	if d.ChunkCache == 0 {
 		d.ChunkCache = DefaultChunkCache
 	}
-	return &Logs{d: d, queries: make(chan struct{}, 1), cache: newChunkCache(d.ChunkCache)}
+	l := &Logs{d: d, queries: make(chan struct{}, 1), cache: newChunkCache(d.ChunkCache)}
+	if d.DataDir != "" {
+		l.files = newChunkFiles(d.DataDir)
+	}
+	return l
 }
 
 // Service returns the handlers for the server.

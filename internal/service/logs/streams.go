@@ -64,6 +64,9 @@ func (l *Logs) deleteLogStream(c *server.Call, in *api.DeleteLogStreamRequest) (
 	if _, err := c.Tx.Delete(ns(c.Account, c.Region, tStreams), streamKey(g.Name, s.Name)); err != nil {
 		return nil, err
 	}
+	if l.files != nil {
+		c.Tx.AfterCommit(func() { l.files.removeStream(g.Gen, s.ID) })
+	}
 	g.Stored -= s.Stored
 	return &model.Empty{}, putGroup(c.Tx, c.Account, c.Region, g)
 }
