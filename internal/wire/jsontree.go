@@ -35,14 +35,9 @@ func parseJSONObject(body []byte, shape string) (map[string]any, error) {
 	if len(bytes.TrimSpace(body)) == 0 {
 		return map[string]any{}, nil
 	}
-	d := json.NewDecoder(bytes.NewReader(body))
-	d.UseNumber()
-	var v any
-	if err := d.Decode(&v); err != nil {
+	v, err := parseJSON(body)
+	if err != nil {
 		return nil, err
-	}
-	if _, err := d.Token(); err != io.EOF {
-		return nil, errors.New("trailing data after the JSON value")
 	}
 	obj, ok := v.(map[string]any)
 	if !ok {
