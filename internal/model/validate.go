@@ -102,7 +102,7 @@ func validateValue(s *Shape, x any, path string, vs *[]Violation) {
 			if e == nil {
 				continue
 			}
-			validateValue(s.Member.Shape, e, fmt.Sprintf("%s.%d.member", path, i+1), vs)
+			validateValue(s.Member.Shape, e, path+"."+strconv.Itoa(i+1)+".member", vs)
 		}
 	case Map:
 		m, _ := x.(map[string]any)

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 	"unsafe"
 
 	"github.com/palisade/palisade/internal/store"
@@ -30,6 +31,9 @@ type chunkMeta struct {
 	// written before chunk files existed).
 	Off int64 `json:"o,omitempty"`
 	Len int64 `json:"l,omitempty"`
+	// Key is the encrypted data key the body is sealed with when the group had a KMS
+	// key (kmsdata.go); nil: the body is plain.
+	Key []byte `json:"k,omitempty"`
 	key string
 }
 
@@ -92,8 +96,10 @@ func (r *chunkReader) next() (ts int64, msg string, ok bool) {
 // stored is a chunk body already durable in its stream's file (PutLogEvents writes it
 // before its transaction).
 type stored struct {
-	off  int64
-	body []byte
+	off   int64
+	body  []byte // as written: sealed under key when key is set
+	plain []byte // the encoded events
+	key   []byte // the data key's blob
 }
 
 // writeChunk records a batch (events in timestamp order) as the stream's next chunk,
@@ -108,10 +114,21 @@ func (l *Logs) writeChunk(tx *store.Tx, account, region string, g *groupRec, s *
 	m.key = key
 	var blob []byte
 	if st != nil {
-		blob, m.Off, m.Len = st.body, st.off, int64(len(st.body))
+		blob, m.Off, m.Len, m.Key = st.plain, st.off, int64(len(st.body)), st.key
 	} else {
 		blob = encodeChunk(events, m.Min)
-		if err := tx.PutBlob(ns(account, region, tData), key, blob); err != nil {
+		body := blob
+		if l.encrypts(g) {
+			k, err := l.groupKey(tx, account, region, g, time.UnixMilli(ingest))
+			if err != nil {
+				return nil, err
+			}
+			if body, err = seal(k.plain, blob); err != nil {
+				return nil, err
+			}
+			m.Key = k.blob
+		}
+		if err := tx.PutBlob(ns(account, region, tData), key, body); err != nil {
 			return nil, err
 		}
 	}
@@ -170,34 +187,58 @@ func chunkPlan(tx *store.Tx, account, region, prefix string, from, to int64) ([]
 // buffers makes a search of chunks on disk about as fast as one of cached chunks.
 // Otherwise the chunk's bytes are fresh, kept in the cache, and messages may alias them.
 func (l *Logs) readChunk(tx *store.Tx, account, region string, g *groupRec, m *chunkMeta, transient bool) (*chunkReader, error) {
+	// Under a KMS key, the key decides first, cached or not.
+	var key []byte
+	if m.Key != nil {
+		var err error
+		if key, err = l.openKey(tx, account, region, g, m.Key); err != nil {
+			return nil, err
+		}
+	}
 	ck := cacheKey(account, region, g, m)
 	if b, ok := l.cache.get(ck); ok {
 		return &chunkReader{b: b, min: m.Min}, nil
 	}
+	var b []byte
+	var buf *[]byte
 	if m.Len > 0 {
-		var buf *[]byte
 		if transient {
 			buf = getBuf(int(m.Len))
 		}
-		b, err := l.files.read(g.Gen, m.ID, m.Off, m.Len, buf)
-		if err != nil {
+		var err error
+		if b, err = l.files.read(g.Gen, m.ID, m.Off, m.Len, buf); err != nil {
 			putBuf(buf)
 			return nil, err
 		}
-		if !transient {
-			l.cache.put(ck, b)
+	} else {
+		var ok bool
+		var err error
+		if b, ok, err = tx.GetBlob(ns(account, region, tData), m.key); err != nil {
+			return nil, err
 		}
-		return &chunkReader{b: b, min: m.Min, buf: buf}, nil
+		if !ok {
+			return nil, fmt.Errorf("logs: chunk %q has no data", m.key)
+		}
 	}
-	b, ok, err := tx.GetBlob(ns(account, region, tData), m.key)
-	if err != nil {
-		return nil, err
+	if key != nil {
+		var dst []byte
+		var plainBuf *[]byte
+		if transient {
+			plainBuf = getBuf(len(b))
+			dst = *plainBuf
+		}
+		plain, err := unseal(key, b, dst)
+		putBuf(buf)
+		if err != nil {
+			putBuf(plainBuf)
+			return nil, fmt.Errorf("logs: chunk %q: %w", m.key, err)
+		}
+		b, buf = plain, plainBuf
 	}
-	if !ok {
-		return nil, fmt.Errorf("logs: chunk %q has no data", m.key)
+	if buf == nil {
+		l.cache.put(ck, b)
 	}
-	l.cache.put(ck, b)
-	return &chunkReader{b: b, min: m.Min}, nil
+	return &chunkReader{b: b, min: m.Min, buf: buf}, nil
 }
 
 // release gives a transient reader's buffer back; the reader and the messages it

@@ -46,6 +46,7 @@ type putPrep struct {
 	gen       string
 	stream    int64
 	retention int32
+	kmsKey    string
 	out       *api.PutLogEventsResponse
 	accepted  []event
 	st        *stored
@@ -72,15 +73,28 @@ func (l *Logs) preparePut(c *server.Call, in *api.PutLogEventsRequest) (*putPrep
 	if err != nil {
 		return nil, err
 	}
-	p := &putPrep{gen: g.Gen, stream: s.ID, retention: g.Retention, out: out, accepted: accepted}
-	if len(accepted) > 0 && l.files != nil {
-		body := encodeChunk(accepted, accepted[0].ts)
-		off, err := l.files.write(g.Gen, s.ID, body)
-		if err != nil {
+	p := &putPrep{gen: g.Gen, stream: s.ID, retention: g.Retention, kmsKey: g.KmsKeyID, out: out, accepted: accepted}
+	if len(accepted) == 0 || l.files == nil {
+		return p, nil
+	}
+	st := &stored{plain: encodeChunk(accepted, accepted[0].ts)}
+	st.body = st.plain
+	if l.encrypts(g) {
+		// Without a data key in reuse, KMS is asked in the transaction and the chunk
+		// goes to the store there.
+		k, ok := l.cachedKey(c.Account, c.Region, g, c.Now)
+		if !ok {
+			return p, nil
+		}
+		if st.body, err = seal(k.plain, st.plain); err != nil {
 			return nil, err
 		}
-		p.st = &stored{off: off, body: body}
+		st.key = k.blob
 	}
+	if st.off, err = l.files.write(g.Gen, s.ID, st.body); err != nil {
+		return nil, err
+	}
+	p.st = st
 	return p, nil
 }
 
@@ -101,7 +115,7 @@ func (l *Logs) putLogEvents(c *server.Call, in *api.PutLogEventsRequest, p *putP
 	if err != nil {
 		return nil, err
 	}
-	if p == nil || p.gen != g.Gen || p.stream != s.ID || p.retention != g.Retention {
+	if p == nil || p.gen != g.Gen || p.stream != s.ID || p.retention != g.Retention || p.kmsKey != g.KmsKeyID {
 		// The group or stream changed since the batch was prepared: start over here.
 		return l.ingest(c.Tx, c.Account, c.Region, g, s, inputEvents(in), c.Now)
 	}

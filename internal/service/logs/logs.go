@@ -77,6 +77,7 @@ type Logs struct {
 	queries  chan struct{}
 	cache    *chunkCache
 	files    *chunkFiles // nil: chunks are store blobs
+	keys     *dataKeys
 }
 
 // New returns CloudWatch Logs.
@@ -90,7 +91,7 @@ func New(d Deps) *Logs {
 	if d.ChunkCache == 0 {
 		d.ChunkCache = DefaultChunkCache
 	}
-	l := &Logs{d: d, queries: make(chan struct{}, 1), cache: newChunkCache(d.ChunkCache)}
+	l := &Logs{d: d, queries: make(chan struct{}, 1), cache: newChunkCache(d.ChunkCache), keys: newDataKeys()}
 	if d.DataDir != "" {
 		l.files = newChunkFiles(d.DataDir)
 	}
