@@ -48,9 +48,39 @@ func ValidationMessage(vs []Violation) string {
 // lengths, ranges, enum values and patterns, recursively. It returns the violations in
 // model order; none means the input is valid.
 func Validate(s *Shape, v map[string]any) []Violation {
-	var vs []Violation
-	validateStruct(s, v, "", &vs)
-	return vs
+	var w walk
+	validateStruct(s, v, &w)
+	return w.vs
+}
+
+// walk is a validation in progress: the violations so far and the path to the value
+// being checked, as a stack of segments spelled out only for a violation (building
+// the string for each of a 10,000-item list's members cost more than checking them).
+type walk struct {
+	vs   []Violation
+	path []seg
+}
+
+type seg struct {
+	member string // a structure member's name, or "" for a list item
+	index  int    // a list item's 1-based index
+}
+
+func (w *walk) pathString() string {
+	var b []byte
+	for _, p := range w.path {
+		if p.member == "" {
+			b = append(b, '.')
+			b = strconv.AppendInt(b, int64(p.index), 10)
+			b = append(b, ".member"...)
+			continue
+		}
+		if len(b) > 0 {
+			b = append(b, '.')
+		}
+		b = append(b, lowerFirst(p.member)...)
+	}
+	return string(b)
 }
 
 func lowerFirst(s string) string {
@@ -61,39 +91,34 @@ func lowerFirst(s string) string {
 	return strings.ToLower(string(r)) + s[n:]
 }
 
-func join(prefix, name string) string {
-	if prefix == "" {
-		return name
-	}
-	return prefix + "." + name
-}
-
-func validateStruct(s *Shape, v map[string]any, path string, vs *[]Violation) {
+func validateStruct(s *Shape, v map[string]any, w *walk) {
 	for _, m := range s.Members {
-		p := join(path, lowerFirst(m.Name))
 		x, ok := v[m.Name]
-		if !ok || x == nil {
-			if m.Required {
-				*vs = append(*vs, Violation{Path: p, Value: "null", Constraint: "Member must not be null"})
-			}
+		if (!ok || x == nil) && !m.Required {
 			continue
 		}
-		validateValue(m.Shape, x, p, vs)
+		w.path = append(w.path, seg{member: m.Name})
+		if !ok || x == nil {
+			w.vs = append(w.vs, Violation{Path: w.pathString(), Value: "null", Constraint: "Member must not be null"})
+		} else {
+			validateValue(m.Shape, x, w)
+		}
+		w.path = w.path[:len(w.path)-1]
 	}
 }
 
-func validateValue(s *Shape, x any, path string, vs *[]Violation) {
+func validateValue(s *Shape, x any, w *walk) {
 	shown := func() string {
 		if s.Sensitive {
 			return ""
 		}
 		return "'" + display(x) + "'"
 	}
-	add := func(c string) { *vs = append(*vs, Violation{Path: path, Value: shown(), Constraint: c}) }
+	add := func(c string) { w.vs = append(w.vs, Violation{Path: w.pathString(), Value: shown(), Constraint: c}) }
 	switch s.Type {
 	case Structure:
 		if m, ok := x.(map[string]any); ok {
-			validateStruct(s, m, path, vs)
+			validateStruct(s, m, w)
 		}
 	case List:
 		l, _ := x.([]any)
@@ -102,7 +127,9 @@ func validateValue(s *Shape, x any, path string, vs *[]Violation) {
 			if e == nil {
 				continue
 			}
-			validateValue(s.Member.Shape, e, path+"."+strconv.Itoa(i+1)+".member", vs)
+			w.path = append(w.path, seg{index: i + 1})
+			validateValue(s.Member.Shape, e, w)
+			w.path = w.path[:len(w.path)-1]
 		}
 	case Map:
 		m, _ := x.(map[string]any)
@@ -113,9 +140,9 @@ func validateValue(s *Shape, x any, path string, vs *[]Violation) {
 		}
 		sort.Strings(keys)
 		for _, k := range keys {
-			validateValue(s.Key.Shape, k, path, vs)
+			validateValue(s.Key.Shape, k, w)
 			if e := m[k]; e != nil {
-				validateValue(s.Value.Shape, e, path, vs)
+				validateValue(s.Value.Shape, e, w)
 			}
 		}
 	case String:
