@@ -55,6 +55,10 @@ type docDecoder struct {
 	scalar func(m *model.Member, raw any) (any, error)
 	// mismatch reports raw where an aggregate of m's shape was expected.
 	mismatch func(m *model.Member, raw any) error
+	// inPlace: the parsed document belongs to the decoder, which may turn its maps and
+	// arrays into the tree's rather than copy them (a PutLogEvents batch holds 10,000
+	// structures).
+	inPlace bool
 }
 
 // structure decodes the members of s found in obj into out. With bodyOnly, members
@@ -90,6 +94,9 @@ func (d docDecoder) value(m *model.Member, raw any) (any, error) {
 		if !ok {
 			return nil, d.mismatch(m, raw)
 		}
+		if d.inPlace && keyedByName(s, d) {
+			return obj, d.structureInPlace(s, obj)
+		}
 		out := map[string]any{}
 		return out, d.structure(s, obj, out, false)
 	case model.List:
@@ -97,7 +104,10 @@ func (d docDecoder) value(m *model.Member, raw any) (any, error) {
 		if !ok {
 			return nil, d.mismatch(m, raw)
 		}
-		out := make([]any, len(l))
+		out := l
+		if !d.inPlace {
+			out = make([]any, len(l))
+		}
 		for i, e := range l {
 			if e == nil {
 				continue
@@ -130,8 +140,51 @@ func (d docDecoder) value(m *model.Member, raw any) (any, error) {
 	return d.scalar(m, raw)
 }
 
+// keyedByName reports whether each member of s is keyed by its name in the document,
+// so that the document's object can become the tree's.
+func keyedByName(s *model.Shape, d docDecoder) bool {
+	for _, m := range s.Members {
+		if d.key(m) != m.Name {
+			return false
+		}
+	}
+	return true
+}
+
+// structureInPlace is structure with obj as its own output: what structure would
+// leave out (unknown keys, nulls) is deleted, members are converted where they are.
+func (d docDecoder) structureInPlace(s *model.Shape, obj map[string]any) error {
+	for k, v := range obj {
+		if v == nil || memberNamed(s, k) == nil {
+			delete(obj, k)
+		}
+	}
+	for _, m := range s.Members {
+		raw, ok := obj[m.Name]
+		if !ok {
+			continue
+		}
+		v, err := d.value(m, raw)
+		if err != nil {
+			return err
+		}
+		obj[m.Name] = v
+	}
+	return nil
+}
+
+func memberNamed(s *model.Shape, name string) *model.Member {
+	for _, m := range s.Members {
+		if m.Name == name {
+			return m
+		}
+	}
+	return nil
+}
+
 // jsonDoc decodes JSON bodies: members keyed by locationName, Coral's messages.
 var jsonDoc = docDecoder{
+	inPlace: true,
 	key:    (*model.Member).WireName,
 	scalar: jsonScalar,
 	mismatch: func(m *model.Member, raw any) error {
