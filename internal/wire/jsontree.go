@@ -185,8 +185,8 @@ func memberNamed(s *model.Shape, name string) *model.Member {
 // jsonDoc decodes JSON bodies: members keyed by locationName, Coral's messages.
 var jsonDoc = docDecoder{
 	inPlace: true,
-	key:    (*model.Member).WireName,
-	scalar: jsonScalar,
+	key:     (*model.Member).WireName,
+	scalar:  jsonScalar,
 	mismatch: func(m *model.Member, raw any) error {
 		want := "class " + m.Shape.Name
 		switch m.Shape.Type {
