@@ -37,6 +37,8 @@ const maxJSONDepth = 10000
 type jsonParser struct {
 	b []byte
 	i int
+	// keys interns object keys: a list of 10,000 structures repeats the same few.
+	keys map[string]string
 }
 
 func (p *jsonParser) space() {
@@ -99,7 +101,7 @@ func (p *jsonParser) object(depth int) (any, error) {
 		if p.i >= len(p.b) || p.b[p.i] != '"' {
 			return nil, errJSONSyntax
 		}
-		k, err := p.str()
+		k, err := p.key()
 		if err != nil {
 			return nil, err
 		}
@@ -200,6 +202,34 @@ func (p *jsonParser) digits() int {
 		p.i++
 	}
 	return p.i - start
+}
+
+// key parses an object key, interned when it is plain ASCII.
+func (p *jsonParser) key() (string, error) {
+	start := p.i + 1
+	for j := start; j < len(p.b) && j-start <= 64; j++ {
+		c := p.b[j]
+		if c == '"' {
+			if k, ok := p.keys[string(p.b[start:j])]; ok {
+				p.i = j + 1
+				return k, nil
+			}
+			break
+		}
+		if c == '\\' || c < 0x20 || c >= utf8.RuneSelf {
+			break
+		}
+	}
+	k, err := p.str()
+	if err == nil && len(k) <= 64 {
+		if p.keys == nil {
+			p.keys = map[string]string{}
+		}
+		if len(p.keys) < 256 {
+			p.keys[k] = k
+		}
+	}
+	return k, err
 }
 
 // str parses a string at p.i (its opening quote). The common case, printable ASCII

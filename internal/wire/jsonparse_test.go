@@ -58,3 +58,23 @@ func FuzzParseJSON(f *testing.F) {
 	}
 	f.Fuzz(checkParseJSON)
 }
+
+// BenchmarkParseJSON parses a PutLogEvents body of 8,000 events (about 1 MB).
+func BenchmarkParseJSON(b *testing.B) {
+	var sb strings.Builder
+	sb.WriteString(`{"logGroupName":"g","logStreamName":"s","logEvents":[`)
+	for i := range 8000 {
+		if i > 0 {
+			sb.WriteByte(',')
+		}
+		sb.WriteString(`{"message":"2026-11-27T10:00:00.123Z INFO request id=00001234 path=/api/v1/items/1234 status=200 latency=12ms","timestamp":1764237600123}`)
+	}
+	sb.WriteString(`]}`)
+	body := []byte(sb.String())
+	b.SetBytes(int64(len(body)))
+	for range b.N {
+		if _, err := parseJSON(body); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
