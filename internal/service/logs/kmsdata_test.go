@@ -15,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/kms"
 
 	"github.com/palisade/palisade/internal/app/apptest"
+	"github.com/palisade/palisade/internal/service/logs"
 )
 
 // dataDirHolds reports whether any file under dir contains s.
@@ -120,4 +121,31 @@ func TestLogDataUnderGroupKey(t *testing.T) {
 	}
 	_, err = count("enc", "secret")
 	wantError(t, err, "AccessDeniedException", 400, denied)
+}
+
+// Events another service delivers (CloudTrail into its trail's group) are stored under
+// the group's key too, with a data key KMS gives CloudWatch Logs in that delivery's
+// transaction.
+func TestDeliveredEventsUnderGroupKey(t *testing.T) {
+	dir := t.TempDir()
+	p := apptest.StartIn(t, dir)
+	e := &env{T: t, p: p, logs: cwl.NewFromConfig(p.RootConfig())}
+	key := e.logsKey(true)
+	apptest.Must(e.logs.CreateLogGroup(ctx, &cwl.CreateLogGroupInput{LogGroupName: aws.String("trail"), KmsKeyId: aws.String(key)}))
+	now := e.now()
+	var evs []logs.Event
+	for i := range 20 {
+		evs = append(evs, logs.Event{Timestamp: now - int64(20-i), Message: fmt.Sprintf("GOLFMARK record %d", i)})
+	}
+	if err := p.App.Logs.PutEventsAsService(ctx, account, "us-east-1", "trail", "delivery", evs); err != nil {
+		t.Fatal(err)
+	}
+	out := apptest.Must(e.logs.FilterLogEvents(ctx, &cwl.FilterLogEventsInput{LogGroupName: aws.String("trail"), FilterPattern: aws.String("GOLFMARK")}))
+	if len(out.Events) != 20 {
+		t.Fatalf("%d delivered events read back, want 20", len(out.Events))
+	}
+	p.Stop()
+	if dataDirHolds(t, dir, "GOLFMARK") {
+		t.Fatal("delivered events are on disk in the clear")
+	}
 }
