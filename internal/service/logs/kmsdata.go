@@ -48,6 +48,21 @@ func newDataKeys() *dataKeys {
 	return &dataKeys{gen: map[string]dataKey{}, dec: map[string]dataKey{}}
 }
 
+// sweep forgets expired keys once there are many, so that a long-running server
+// does not keep one per group and five minutes. Call with mu held.
+func (d *dataKeys) sweep(now time.Time) {
+	if len(d.gen)+len(d.dec) < 1024 {
+		return
+	}
+	for _, m := range []map[string]dataKey{d.gen, d.dec} {
+		for k, v := range m {
+			if !now.Before(v.until) {
+				delete(m, k)
+			}
+		}
+	}
+}
+
 func encContext(region, account, group string) map[string]string {
 	return map[string]string{"aws:logs:arn": groupARN(region, account, group)}
 }
@@ -106,6 +121,7 @@ func (l *Logs) groupKey(tx *store.Tx, account, region string, g *groupRec, now t
 	ck := groupARN(region, account, g.Name) + "\x00" + g.KmsKeyID
 	tx.AfterCommit(func() {
 		l.keys.mu.Lock()
+		l.keys.sweep(now)
 		l.keys.gen[ck] = k
 		l.keys.dec[string(blob)] = k
 		l.keys.mu.Unlock()
@@ -139,6 +155,7 @@ func (l *Logs) openKey(tx *store.Tx, account, region string, g *groupRec, blob [
 	}
 	// A read transaction has no commit to wait for: the key is good now.
 	l.keys.mu.Lock()
+	l.keys.sweep(now)
 	l.keys.dec[string(blob)] = dataKey{plain: plain, blob: blob, until: now.Add(keyReuse)}
 	l.keys.mu.Unlock()
 	return plain, nil
