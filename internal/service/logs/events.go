@@ -393,6 +393,13 @@ func (l *Logs) getLogEvents(c *server.Call, in *api.GetLogEventsRequest) (*api.G
 		return nil, err
 	}
 	var all []found
+	// Messages alias the chunks until the page is built: only its events are copied.
+	var readers []*chunkReader
+	defer func() {
+		for _, r := range readers {
+			r.release()
+		}
+	}()
 	for _, m := range plan {
 		if tokPos != nil && (forward && m.Max < tokPos.ts || !forward && m.Min > tokPos.ts) {
 			continue
@@ -401,6 +408,7 @@ func (l *Logs) getLogEvents(c *server.Call, in *api.GetLogEventsRequest) (*api.G
 		if err != nil {
 			return nil, err
 		}
+		readers = append(readers, r)
 		for {
 			ts, msg, ok := r.next()
 			if !ok {
@@ -410,9 +418,8 @@ func (l *Logs) getLogEvents(c *server.Call, in *api.GetLogEventsRequest) (*api.G
 			if ts < from || ts > to || tokPos != nil && (forward && !tokPos.less(p) || !forward && !p.less(*tokPos)) {
 				continue
 			}
-			all = append(all, found{p: p, msg: strings.Clone(msg), ingest: m.Ingest})
+			all = append(all, found{p: p, msg: msg, ingest: m.Ingest})
 		}
-		r.release()
 	}
 	sort.Slice(all, func(a, b int) bool { return all[a].p.less(all[b].p) })
 	if forward {
@@ -439,7 +446,7 @@ func (l *Logs) getLogEvents(c *server.Call, in *api.GetLogEventsRequest) (*api.G
 	}
 	out := &api.GetLogEventsResponse{Events: make([]api.OutputLogEvent, len(all))}
 	for i, f := range all {
-		out.Events[i] = api.OutputLogEvent{Timestamp: svckit.Ptr(f.p.ts), Message: svckit.Ptr(f.msg), IngestionTime: svckit.Ptr(f.ingest)}
+		out.Events[i] = api.OutputLogEvent{Timestamp: svckit.Ptr(f.p.ts), Message: svckit.Ptr(strings.Clone(f.msg)), IngestionTime: svckit.Ptr(f.ingest)}
 	}
 	zero := pos{stream: s.ID}.String()
 	fwd, back := "f/"+zero, "b/"+zero
