@@ -212,8 +212,8 @@ func jsonScalar(m *model.Member, raw any) (any, error) {
 	}
 	switch s.Type {
 	case model.String:
-		if str, ok := raw.(string); ok {
-			return str, nil
+		if _, ok := raw.(string); ok {
+			return raw, nil // as is: unboxing and boxing again allocates per string
 		}
 		return nil, serErr(mismatch(raw, "String"))
 	case model.Boolean:
