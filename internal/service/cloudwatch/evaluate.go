@@ -347,9 +347,16 @@ func javaDouble(f float64) string {
 	return mant + "E" + strconv.Itoa(e)
 }
 
-// transition moves an alarm to a state: its record, a StateUpdate history item, and,
-// when actions are enabled, the actions of the new state.
+// transition moves an alarm to a state: its record, a StateUpdate history item,
+// when actions are enabled the actions of the new state, and the evaluation of the
+// composite alarms that reference it.
 func (cw *CloudWatch) transition(tx *store.Tx, account, region string, a *alarmRec, state, reason, data string, now time.Time) error {
+	return cw.transitionIn(tx, account, region, a, state, reason, data, now, map[string]bool{})
+}
+
+// transitionIn is transition within a cascade of composite evaluations; visited holds
+// the composites already evaluated in it.
+func (cw *CloudWatch) transitionIn(tx *store.Tx, account, region string, a *alarmRec, state, reason, data string, now time.Time, visited map[string]bool) error {
 	old := a.State
 	oldReason := a.StateReason
 	a.State, a.StateReason, a.StateReasonData = state, reason, data
@@ -365,12 +372,37 @@ func (cw *CloudWatch) transition(tx *store.Tx, account, region string, a *alarmR
 		newState["stateReasonData"] = json.RawMessage(data)
 	}
 	hist := map[string]any{"version": "1.0", "oldState": map[string]any{"stateValue": old, "stateReason": oldReason}, "newState": newState}
-	if err := addHistory(tx, account, region, a.Name, "StateUpdate", "Alarm updated from "+old+" to "+state, hist, now); err != nil {
+	if err := addHistory(tx, account, region, a, "StateUpdate", "Alarm updated from "+old+" to "+state, hist, now); err != nil {
 		return err
 	}
-	if !a.ActionsEnabled || old == state {
+	if old == state {
 		return nil
 	}
+	if err := cw.runActions(tx, account, region, a, old, now); err != nil {
+		return err
+	}
+	return cw.evaluateParents(tx, account, region, a, now, visited)
+}
+
+// runActions executes the actions of the state an alarm has just entered.
+func (cw *CloudWatch) runActions(tx *store.Tx, account, region string, a *alarmRec, old string, now time.Time) error {
+	if !a.ActionsEnabled {
+		return nil
+	}
+	if a.isComposite() {
+		held, err := suppressed(tx, account, region, a)
+		if err != nil {
+			return err
+		}
+		a.SuppressedBy, a.SuppressedReason = "", ""
+		if held {
+			a.SuppressedBy, a.SuppressedReason = "Alarm", "Alarm is in ALARM state"
+		}
+		if err := putAlarm(tx, account, region, a); err != nil || held {
+			return err
+		}
+	}
+	state := a.State
 	var actions []string
 	switch state {
 	case stateAlarm:
@@ -395,6 +427,9 @@ func (cw *CloudWatch) runAction(tx *store.Tx, account, region string, a *alarmRe
 	var err error
 	msgID := ""
 	msg := alarmMessage(a, account, region, oldState, now)
+	if a.isComposite() {
+		msg = compositeMessage(a, account, region, oldState)
+	}
 	if p.Service != "sns" {
 		err = fmt.Errorf("the action kind %s is not served by Palisade", p.Service)
 	} else if cw.d.Notifier == nil {
@@ -418,7 +453,7 @@ func (cw *CloudWatch) runAction(tx *store.Tx, account, region string, a *alarmRe
 		summary = "Failed to execute action " + arn + ". Received error: \"" + err.Error() + "\""
 		data = map[string]any{"actionState": "Failed", "stateUpdateTimestamp": a.StateUpdated.UnixMilli(), "notificationResource": arn, "error": err.Error()}
 	}
-	return addHistory(tx, account, region, a.Name, "Action", summary, data, now)
+	return addHistory(tx, account, region, a, "Action", summary, data, now)
 }
 
 // alarmMessage is the JSON CloudWatch publishes to an alarm's SNS topics, its fields
