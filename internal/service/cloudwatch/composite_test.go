@@ -8,6 +8,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	cw "github.com/aws/aws-sdk-go-v2/service/cloudwatch"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
+	"github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
@@ -250,4 +251,22 @@ func TestCompositeAlarmRules(t *testing.T) {
 	}
 	_, err = e.cw.PutCompositeAlarm(ctx, &cw.PutCompositeAlarmInput{AlarmName: aws.String("s2"), AlarmRule: aws.String("TRUE"), ActionsSuppressor: aws.String("quiet")})
 	wantError(t, err, "ValidationError", 400, "")
+}
+
+// An action to a topic whose key policy does not let CloudWatch use the key fails as
+// AWS reports it: KMS's "null" message for a service principal.
+func TestAlarmActionToEncryptedTopic(t *testing.T) {
+	e := newEnv(t, protocols[0].opt)
+	key := apptest.Must(kms.NewFromConfig(e.p.RootConfig()).CreateKey(ctx, &kms.CreateKeyInput{}))
+	topic := aws.ToString(apptest.Must(sns.NewFromConfig(e.p.RootConfig()).CreateTopic(ctx, &sns.CreateTopicInput{Name: aws.String("secret"),
+		Attributes: map[string]string{"KmsMasterKeyId": aws.ToString(key.KeyMetadata.Arn)}})).TopicArn)
+	in := alarmInput("a")
+	in.AlarmActions = []string{topic}
+	apptest.Must(e.cw.PutMetricAlarm(ctx, in))
+	e.set("a", types.StateValueAlarm)
+	hist := apptest.Must(e.cw.DescribeAlarmHistory(ctx, &cw.DescribeAlarmHistoryInput{AlarmName: aws.String("a"), HistoryItemType: types.HistoryItemTypeAction}))
+	if len(hist.AlarmHistoryItems) != 1 || !strings.HasPrefix(aws.ToString(hist.AlarmHistoryItems[0].HistorySummary),
+		"Failed to execute action "+topic+`. Received error: "null (Service: AWSKMS; Status Code: 400; Error Code: AccessDeniedException; Request ID: `) {
+		t.Fatalf("history %+v", hist.AlarmHistoryItems)
+	}
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
 	"slices"
@@ -12,6 +13,7 @@ import (
 	"time"
 
 	api "github.com/palisade/palisade/internal/api/cloudwatch"
+	"github.com/palisade/palisade/internal/model"
 	"github.com/palisade/palisade/internal/store"
 	"github.com/palisade/palisade/internal/svckit"
 )
@@ -450,8 +452,15 @@ func (cw *CloudWatch) runAction(tx *store.Tx, account, region string, a *alarmRe
 		"publishedMessage": map[string]any{"messageId": msgID, "message": msg}}
 	summary := "Successfully executed action " + arn
 	if err != nil {
-		summary = "Failed to execute action " + arn + ". Received error: \"" + err.Error() + "\""
-		data = map[string]any{"actionState": "Failed", "stateUpdateTimestamp": a.StateUpdated.UnixMilli(), "notificationResource": arn, "error": err.Error()}
+		// AWS shows the message of the service's error alone: `Received error: "null
+		// (Service: AWSKMS; Status Code: 400; Error Code: AccessDeniedException; …)"`.
+		text := err.Error()
+		var me *model.Error
+		if errors.As(err, &me) && me.Message != "" {
+			text = me.Message
+		}
+		summary = "Failed to execute action " + arn + ". Received error: \"" + text + "\""
+		data = map[string]any{"actionState": "Failed", "stateUpdateTimestamp": a.StateUpdated.UnixMilli(), "notificationResource": arn, "error": text}
 	}
 	return addHistory(tx, account, region, a, "Action", summary, data, now)
 }
