@@ -73,6 +73,8 @@ type alarmRec struct {
 	SuppressorExtension int32  `json:"suppressorExtension,omitempty"`
 	SuppressedBy        string `json:"suppressedBy,omitempty"`
 	SuppressedReason    string `json:"suppressedReason,omitempty"`
+	SuppressUntil       int64  `json:"suppressUntil,omitempty"` // ms: the end of a wait or extension period
+	HeldFrom            string `json:"heldFrom,omitempty"`      // the old state of the held actions' transition
 
 	State             string    `json:"state"`
 	StateReason       string    `json:"stateReason"`

@@ -87,8 +87,24 @@ func parents(tx *store.Tx, account, region, name string) ([]string, error) {
 	return out, err
 }
 
+// setParentLinks adds or removes the links from a composite's children, and its
+// suppressor, to it; a composite with a suppressor is on the evaluator's index, which
+// ends its wait and extension periods.
 func setParentLinks(tx *store.Tx, account, region string, a *alarmRec, put bool) error {
-	for _, child := range a.children(account, region) {
+	links := a.children(account, region)
+	if n, ok := refName(account, region, a.Suppressor); ok && a.Suppressor != "" {
+		links = append(links, n)
+		var err error
+		if put {
+			err = tx.Put(alarmIndex, indexKey(account, region, a.Name), nil)
+		} else {
+			_, err = tx.Delete(alarmIndex, indexKey(account, region, a.Name))
+		}
+		if err != nil {
+			return err
+		}
+	}
+	for _, child := range links {
 		var err error
 		if put {
 			err = tx.Put(ns(account, region, tParents), parentKey(child, a.Name), nil)
@@ -303,6 +319,11 @@ func (cw *CloudWatch) evaluateParents(tx *store.Tx, account, region string, a *a
 		if pa == nil || !pa.isComposite() {
 			continue
 		}
+		if n, ok := refName(account, region, pa.Suppressor); ok && pa.Suppressor != "" && n == a.Name {
+			if err := cw.suppressorChanged(tx, account, region, pa, a.State, now); err != nil {
+				return err
+			}
+		}
 		if err := cw.evaluateComposite(tx, account, region, pa, a.Name, now, visited); err != nil {
 			return err
 		}
@@ -310,22 +331,106 @@ func (cw *CloudWatch) evaluateParents(tx *store.Tx, account, region string, a *a
 	return nil
 }
 
-// suppressed says whether a composite's actions are held back by its
-// ActionsSuppressor being in ALARM (the wait and extension periods are kept and
-// returned but not applied).
-func suppressed(tx *store.Tx, account, region string, a *alarmRec) (bool, error) {
+// Action suppression, as AWS's CompositeAlarm documents ActionsSuppressedBy: while
+// the ActionsSuppressor alarm is in ALARM the composite's actions are suppressed
+// (Alarm); after a state change while it is not, the composite waits up to
+// ActionsSuppressorWaitPeriod seconds for it to go into ALARM (WaitPeriod); after it
+// leaves ALARM, up to ActionsSuppressorExtensionPeriod seconds (ExtensionPeriod).
+// When a wait or extension period ends with the composite still in the state whose
+// actions were held, they run then (the evaluator checks each minute of Palisade's
+// clock, or sooner on a clock advance); a new state change replaces held actions.
+// The reasons' wording is inferred.
+
+// suppressorState is the state of a composite's suppressor ("" when there is none).
+func suppressorState(tx *store.Tx, account, region string, a *alarmRec) (string, error) {
 	if a.Suppressor == "" {
-		return false, nil
+		return "", nil
 	}
 	name, ok := refName(account, region, a.Suppressor)
 	if !ok {
-		return false, nil
+		return "", nil
 	}
 	s, err := loadAlarm(tx, account, region, name)
 	if err != nil || s == nil {
+		return "", err
+	}
+	return s.State, nil
+}
+
+func (a *alarmRec) suppress(by string, until int64) {
+	a.SuppressedBy, a.SuppressUntil = by, until
+	switch by {
+	case "Alarm":
+		a.SuppressedReason = "Alarm " + a.Suppressor + " is in ALARM state."
+	case "WaitPeriod":
+		a.SuppressedReason = "Waiting for alarm " + a.Suppressor + " to go into ALARM state."
+	case "ExtensionPeriod":
+		a.SuppressedReason = "Alarm " + a.Suppressor + " went out of ALARM state: waiting for the extension period to end."
+	default:
+		a.SuppressedReason, a.HeldFrom = "", ""
+	}
+}
+
+// holdActions decides whether the actions of a composite's new state are suppressed,
+// recording why; held says they are.
+func (cw *CloudWatch) holdActions(tx *store.Tx, account, region string, a *alarmRec, old string, now time.Time) (held bool, err error) {
+	s, err := suppressorState(tx, account, region, a)
+	if err != nil {
 		return false, err
 	}
-	return s.State == stateAlarm, nil
+	switch {
+	case s == "":
+		a.suppress("", 0)
+	case s == stateAlarm:
+		a.suppress("Alarm", 0)
+	case a.SuppressorWait > 0:
+		a.suppress("WaitPeriod", now.Add(time.Duration(a.SuppressorWait)*time.Second).UnixMilli())
+	default:
+		a.suppress("", 0)
+	}
+	if a.SuppressedBy != "" {
+		a.HeldFrom = old
+	}
+	return a.SuppressedBy != "", putAlarm(tx, account, region, a)
+}
+
+// suppressorChanged moves a composite's suppression along after its suppressor
+// changed state.
+func (cw *CloudWatch) suppressorChanged(tx *store.Tx, account, region string, a *alarmRec, suppressor string, now time.Time) error {
+	switch {
+	case suppressor == stateAlarm && a.SuppressedBy == "WaitPeriod":
+		a.suppress("Alarm", 0)
+	case suppressor != stateAlarm && a.SuppressedBy == "Alarm":
+		if a.SuppressorExtension == 0 {
+			return cw.releaseActions(tx, account, region, a, now)
+		}
+		a.suppress("ExtensionPeriod", now.Add(time.Duration(a.SuppressorExtension)*time.Second).UnixMilli())
+	default:
+		return nil
+	}
+	return putAlarm(tx, account, region, a)
+}
+
+// endSuppression runs a composite's held actions when its wait or extension period
+// has ended.
+func (cw *CloudWatch) endSuppression(tx *store.Tx, account, region string, a *alarmRec, now time.Time) error {
+	if a.SuppressUntil == 0 || now.UnixMilli() < a.SuppressUntil {
+		return nil
+	}
+	return cw.releaseActions(tx, account, region, a, now)
+}
+
+// releaseActions ends a composite's suppression and runs the actions it held.
+func (cw *CloudWatch) releaseActions(tx *store.Tx, account, region string, a *alarmRec, now time.Time) error {
+	from := a.HeldFrom
+	a.suppress("", 0)
+	if err := putAlarm(tx, account, region, a); err != nil {
+		return err
+	}
+	if from == "" || from == a.State || !a.ActionsEnabled {
+		return nil
+	}
+	return cw.executeActions(tx, account, region, a, from, now)
 }
 
 // compositeOut is the composite as DescribeAlarms returns it.
@@ -344,7 +449,7 @@ func (a *alarmRec) compositeOut(region, account string) api.CompositeAlarm {
 		m.StateReasonData = svckit.Ptr(a.StateReasonData)
 	}
 	if a.Suppressor != "" {
-		m.ActionsSuppressor = svckit.Ptr(a.Suppressor)
+		m.ActionsSuppressor = svckit.Ptr(alarmARN(region, account, strings.TrimPrefix(a.Suppressor, alarmARN(region, account, ""))))
 		m.ActionsSuppressorWaitPeriod, m.ActionsSuppressorExtensionPeriod = svckit.Ptr(a.SuppressorWait), svckit.Ptr(a.SuppressorExtension)
 	}
 	if a.SuppressedBy != "" {

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	cw "github.com/aws/aws-sdk-go-v2/service/cloudwatch"
@@ -154,7 +155,9 @@ func TestCompositeAlarmRules(t *testing.T) {
 	e := newEnv(t, protocols[0].opt)
 	for _, n := range []string{"a", "b", "quiet"} {
 		in := alarmInput(n)
-		in.AlarmActions = nil
+		// States come from SetAlarmState alone: evaluations on a clock advance
+		// leave them be.
+		in.AlarmActions, in.TreatMissingData = nil, aws.String("ignore")
 		apptest.Must(e.cw.PutMetricAlarm(ctx, in))
 	}
 	put := func(name, rule string) error {
@@ -233,21 +236,55 @@ func TestCompositeAlarmRules(t *testing.T) {
 	apptest.Must(e.cw.DeleteAlarms(ctx, &cw.DeleteAlarmsInput{AlarmNames: []string{"p2"}}))
 	apptest.Must(e.cw.DeleteAlarms(ctx, &cw.DeleteAlarmsInput{AlarmNames: []string{"p1", "a"}}))
 
-	// ActionsSuppressor: while it is in ALARM, the composite's actions are held back.
+	// ActionsSuppressor: while it is in ALARM the composite's actions are held back;
+	// after it leaves ALARM they wait for the extension period, and after a change
+	// while it is not in ALARM, for the wait period.
 	apptest.Must(e.cw.PutCompositeAlarm(ctx, &cw.PutCompositeAlarmInput{AlarmName: aws.String("s"), AlarmRule: aws.String("ALARM(b)"),
 		AlarmActions: []string{"arn:aws:sns:us-east-1:000000000000:nowhere"}, ActionsSuppressor: aws.String("quiet"),
-		ActionsSuppressorWaitPeriod: aws.Int32(60), ActionsSuppressorExtensionPeriod: aws.Int32(60)}))
+		ActionsSuppressorWaitPeriod: aws.Int32(60), ActionsSuppressorExtensionPeriod: aws.Int32(120)}))
+	actions := func() int {
+		t.Helper()
+		hist := apptest.Must(e.cw.DescribeAlarmHistory(ctx, &cw.DescribeAlarmHistoryInput{AlarmName: aws.String("s"),
+			AlarmTypes: []types.AlarmType{types.AlarmTypeCompositeAlarm}, HistoryItemType: types.HistoryItemTypeAction}))
+		return len(hist.AlarmHistoryItems)
+	}
 	e.set("quiet", types.StateValueAlarm)
 	e.set("b", types.StateValueAlarm)
 	s := e.composite("s")
-	if s.StateValue != types.StateValueAlarm || s.ActionsSuppressedBy != types.ActionsSuppressedByAlarm || aws.ToString(s.ActionsSuppressor) != "quiet" ||
-		aws.ToInt32(s.ActionsSuppressorWaitPeriod) != 60 {
-		t.Fatalf("suppressed composite %+v", s)
+	if s.StateValue != types.StateValueAlarm || s.ActionsSuppressedBy != types.ActionsSuppressedByAlarm || aws.ToString(s.ActionsSuppressor) != arnPrefix+"quiet" ||
+		aws.ToInt32(s.ActionsSuppressorWaitPeriod) != 60 || aws.ToInt32(s.ActionsSuppressorExtensionPeriod) != 120 || actions() != 0 {
+		t.Fatalf("suppressed composite %+v, %d actions", s, actions())
 	}
-	hist := apptest.Must(e.cw.DescribeAlarmHistory(ctx, &cw.DescribeAlarmHistoryInput{AlarmName: aws.String("s"), AlarmTypes: []types.AlarmType{types.AlarmTypeCompositeAlarm},
-		HistoryItemType: types.HistoryItemTypeAction}))
-	if len(hist.AlarmHistoryItems) != 0 {
-		t.Fatalf("suppressed actions ran: %+v", hist.AlarmHistoryItems)
+	e.set("quiet", types.StateValueOk)
+	if s = e.composite("s"); s.ActionsSuppressedBy != types.ActionsSuppressedByExtensionPeriod || actions() != 0 {
+		t.Fatalf("in the extension period: %s, %d actions", s.ActionsSuppressedBy, actions())
+	}
+	e.advance(time.Minute)
+	if actions() != 0 {
+		t.Fatal("actions ran within the extension period")
+	}
+	e.advance(time.Minute + time.Second)
+	if s = e.composite("s"); s.ActionsSuppressedBy != "" || actions() != 1 {
+		t.Fatalf("after the extension period: %q, %d actions", s.ActionsSuppressedBy, actions())
+	}
+	// A change while the suppressor is OK waits for it; it stays OK, so the actions run
+	// when the wait period ends.
+	e.set("b", types.StateValueOk)
+	e.set("b", types.StateValueAlarm)
+	if s = e.composite("s"); s.ActionsSuppressedBy != types.ActionsSuppressedByWaitPeriod || actions() != 1 {
+		t.Fatalf("in the wait period: %s, %d actions", s.ActionsSuppressedBy, actions())
+	}
+	e.advance(61 * time.Second)
+	if s = e.composite("s"); s.ActionsSuppressedBy != "" || actions() != 2 {
+		t.Fatalf("after the wait period: %q, %d actions", s.ActionsSuppressedBy, actions())
+	}
+	// The suppressor going to ALARM within the wait period suppresses the actions.
+	e.set("b", types.StateValueOk)
+	e.set("b", types.StateValueAlarm)
+	e.set("quiet", types.StateValueAlarm)
+	e.advance(61 * time.Second)
+	if s = e.composite("s"); s.ActionsSuppressedBy != types.ActionsSuppressedByAlarm || actions() != 2 {
+		t.Fatalf("suppressor in ALARM during the wait: %s, %d actions", s.ActionsSuppressedBy, actions())
 	}
 	_, err = e.cw.PutCompositeAlarm(ctx, &cw.PutCompositeAlarmInput{AlarmName: aws.String("s2"), AlarmRule: aws.String("TRUE"), ActionsSuppressor: aws.String("quiet")})
 	wantError(t, err, "ValidationError", 400, "")

@@ -83,6 +83,9 @@ func (cw *CloudWatch) evaluate(tx *store.Tx, account, region, name string, now t
 	if err != nil || a == nil {
 		return err
 	}
+	if a.isComposite() {
+		return cw.endSuppression(tx, account, region, a, now)
+	}
 	minute := minuteOf(now)
 	if a.LastEval >= minute {
 		return nil
@@ -392,18 +395,16 @@ func (cw *CloudWatch) runActions(tx *store.Tx, account, region string, a *alarmR
 		return nil
 	}
 	if a.isComposite() {
-		held, err := suppressed(tx, account, region, a)
-		if err != nil {
-			return err
-		}
-		a.SuppressedBy, a.SuppressedReason = "", ""
-		if held {
-			a.SuppressedBy, a.SuppressedReason = "Alarm", "Alarm is in ALARM state"
-		}
-		if err := putAlarm(tx, account, region, a); err != nil || held {
+		held, err := cw.holdActions(tx, account, region, a, old, now)
+		if err != nil || held {
 			return err
 		}
 	}
+	return cw.executeActions(tx, account, region, a, old, now)
+}
+
+// executeActions runs the actions of the alarm's current state.
+func (cw *CloudWatch) executeActions(tx *store.Tx, account, region string, a *alarmRec, old string, now time.Time) error {
 	state := a.State
 	var actions []string
 	switch state {
