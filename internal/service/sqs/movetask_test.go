@@ -1,13 +1,20 @@
 package sqs_test
 
 import (
+	"encoding/json"
+	"errors"
 	"sort"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
+	cttypes "github.com/aws/aws-sdk-go-v2/service/cloudtrail/types"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/aws/aws-sdk-go-v2/service/sqs/types"
+	"github.com/aws/smithy-go"
 
 	"github.com/palisade/palisade/internal/app/apptest"
 )
@@ -128,5 +135,61 @@ func TestMessageMoveTasks(t *testing.T) {
 	e.p.SQS.RunMoveTasks(ctx)
 	if res := e.tasks("dlq", 1); aws.ToString(res[0].Status) != "FAILED" || aws.ToString(res[0].FailureReason) != "AWS.SimpleQueueService.NonExistentQueue" {
 		t.Fatalf("task without origins %+v", res[0])
+	}
+}
+
+// Starting a redrive needs, besides sqs:StartMessageMoveTask, the permissions AWS
+// documents on the dead-letter queue and the destination; the call is recorded.
+func TestMessageMoveTaskAuthorization(t *testing.T) {
+	e := newEnv(t)
+	e.queue("dlq", nil)
+	e.queue("src", map[string]string{"RedrivePolicy": `{"deadLetterTargetArn":"` + arnPrefix + `dlq","maxReceiveCount":"1"}`})
+	iamc := iam.NewFromConfig(e.p.RootConfig())
+	apptest.Must(iamc.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("bob")}))
+	k := apptest.Must(iamc.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String("bob")})).AccessKey
+	bob := sqs.NewFromConfig(e.p.Config(aws.ToString(k.AccessKeyId), aws.ToString(k.SecretAccessKey), ""))
+	allow := func(actions string) {
+		apptest.Must(iamc.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String("bob"), PolicyName: aws.String("p"), PolicyDocument: aws.String(
+			`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":[` + actions + `],"Resource":"*"}]}`)}))
+	}
+	start := func() error {
+		_, err := bob.StartMessageMoveTask(ctx, &sqs.StartMessageMoveTaskInput{SourceArn: aws.String(arnPrefix + "dlq")})
+		return err
+	}
+	// SQS's JSON protocol names the denial AccessDeniedException in __type and, for
+	// query-compatible SDKs, AccessDenied in x-amzn-query-error; the server's choice
+	// between them is not this test's subject.
+	denied := func(err error, action, resource string) {
+		t.Helper()
+		var ae smithy.APIError
+		if !errors.As(err, &ae) || (ae.ErrorCode() != "AccessDenied" && ae.ErrorCode() != "AccessDeniedException") ||
+			!strings.HasPrefix(ae.ErrorMessage(), "User: arn:aws:iam::000000000000:user/bob is not authorized to perform: "+action+" on resource: "+resource) {
+			t.Fatalf("want the denial of %s on %s, got %v", action, resource, err)
+		}
+	}
+	denied(start(), "sqs:StartMessageMoveTask", arnPrefix+"dlq")
+	allow(`"sqs:StartMessageMoveTask"`)
+	denied(start(), "sqs:ReceiveMessage", arnPrefix+"dlq")
+	allow(`"sqs:StartMessageMoveTask","sqs:ReceiveMessage","sqs:DeleteMessage","sqs:GetQueueAttributes"`)
+	denied(start(), "sqs:SendMessage", arnPrefix+"src")
+	allow(`"sqs:StartMessageMoveTask","sqs:ReceiveMessage","sqs:DeleteMessage","sqs:GetQueueAttributes","sqs:SendMessage"`)
+	if err := start(); err != nil {
+		t.Fatal(err)
+	}
+	_, err := bob.ListMessageMoveTasks(ctx, &sqs.ListMessageMoveTasksInput{SourceArn: aws.String(arnPrefix + "dlq")})
+	denied(err, "sqs:ListMessageMoveTasks", arnPrefix+"dlq")
+
+	// CloudTrail has the allowed start and the three denied ones.
+	events := apptest.Must(cloudtrail.NewFromConfig(e.p.RootConfig()).LookupEvents(ctx, &cloudtrail.LookupEventsInput{
+		LookupAttributes: []cttypes.LookupAttribute{{AttributeKey: cttypes.LookupAttributeKeyEventName, AttributeValue: aws.String("StartMessageMoveTask")}}}))
+	var codes []string
+	for _, ev := range events.Events {
+		var rec struct{ ErrorCode string }
+		_ = json.Unmarshal([]byte(aws.ToString(ev.CloudTrailEvent)), &rec)
+		codes = append(codes, strings.TrimSuffix(rec.ErrorCode, "Exception")) // either spelling, as above
+	}
+	sort.Strings(codes)
+	if strings.Join(codes, ",") != ",AccessDenied,AccessDenied,AccessDenied" {
+		t.Fatalf("CloudTrail's StartMessageMoveTask records: %q", codes)
 	}
 }
