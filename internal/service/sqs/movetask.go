@@ -192,6 +192,12 @@ func (q *SQS) startMessageMoveTask(c *server.Call, in *api.StartMessageMoveTaskR
 		if drec == nil {
 			return nil, api.NewResourceNotFoundException("The resource that you specified for the DestinationArn parameter doesn't exist.")
 		}
+		if (drec.Attributes["FifoQueue"] == "true") != (rec.Attributes["FifoQueue"] == "true") {
+			// AWS: the destination must be of the dead-letter queue's type ("if the
+			// dead-letter queue is a FIFO queue, the redrive destination queue must be
+			// a FIFO queue as well"). Inferred wording.
+			return nil, errParam("The source queue and the destination queue must be of the same queue type.")
+		}
 		dest, sources = d, []queueRef{d}
 	}
 	// The permissions AWS's DLQ redrive documents besides sqs:StartMessageMoveTask:
@@ -455,9 +461,9 @@ func (q *SQS) runTask(tx *store.Tx, account, region, key string, now int64) erro
 		if err := deleteMsg(tx, src, m); err != nil {
 			return err
 		}
-		// A redriven message is enqueued anew: visible now, never received, its
-		// retention counted from now (inferred).
-		m.VisibleAt, m.Sent, m.Receives, m.FirstReceive, m.Nonce, m.Origin = now, now, 0, 0, "", ""
+		// AWS: "The redrive task resets the retention period. All redriven messages
+		// are considered new messages with a new messageID and enqueueTime".
+		m.ID, m.VisibleAt, m.Sent, m.Receives, m.FirstReceive, m.Nonce, m.Origin = auth.NewUUID(), now, now, 0, 0, "", ""
 		if err := putMsg(tx, d, m); err != nil {
 			return err
 		}

@@ -45,7 +45,7 @@ func TestMessageMoveTasks(t *testing.T) {
 	redrive := map[string]string{"VisibilityTimeout": "0", "RedrivePolicy": `{"deadLetterTargetArn":"` + arnPrefix + `dlq","maxReceiveCount":"1"}`}
 	src1, src2 := e.queue("src1", redrive), e.queue("src2", redrive)
 	other := e.queue("other", nil)
-	e.send(src1, "a1")
+	first := aws.ToString(e.send(src1, "a1").MessageId)
 	e.send(src1, "a2")
 	e.send(src2, "b1")
 	// A first receive counts one; the next moves the messages to the dead-letter queue.
@@ -75,7 +75,11 @@ func TestMessageMoveTasks(t *testing.T) {
 		res[0].MaxNumberOfMessagesPerSecond != nil || aws.ToString(res[0].SourceArn) != arnPrefix+"dlq" || res[0].StartedTimestamp == 0 {
 		t.Fatalf("completed task %+v %s %d", res, aws.ToString(res[0].Status), aws.ToInt64(res[0].ApproximateNumberOfMessagesToMove))
 	}
-	if got := e.bodies(src1); len(got) != 2 || got[0] != "a1" || got[1] != "a2" {
+	back := e.receive(src1, 10)
+	if len(back) != 2 || aws.ToString(back[0].MessageId) == first || aws.ToString(back[1].MessageId) == first {
+		t.Fatalf("src1 got %+v back: redriven messages are new messages", back)
+	}
+	if got := []string{aws.ToString(back[0].Body), aws.ToString(back[1].Body)}; !(got[0] == "a1" && got[1] == "a2" || got[0] == "a2" && got[1] == "a1") {
 		t.Fatalf("src1 got %v back", got)
 	}
 	if got := e.bodies(src2); len(got) != 1 || got[0] != "b1" {
@@ -91,6 +95,9 @@ func TestMessageMoveTasks(t *testing.T) {
 	wantError(t, err, "ResourceNotFoundException", 404, "The resource that you specified for the DestinationArn parameter doesn't exist.")
 	_, err = start("dlq", nil, aws.Int32(501))
 	wantError(t, err, "InvalidParameterValue", 400, "")
+	e.queue("line.fifo", map[string]string{"FifoQueue": "true"})
+	_, err = start("dlq", aws.String(arnPrefix+"line.fifo"), nil)
+	wantError(t, err, "InvalidParameterValue", 400, "The source queue and the destination queue must be of the same queue type.")
 
 	// To a destination at one message per second of Palisade's clock.
 	for _, b := range []string{"c1", "c2", "c3", "c4", "c5"} {
