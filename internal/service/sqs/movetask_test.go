@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
 	cttypes "github.com/aws/aws-sdk-go-v2/service/cloudtrail/types"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
@@ -163,13 +164,14 @@ func TestMessageMoveTaskAuthorization(t *testing.T) {
 		_, err := bob.StartMessageMoveTask(ctx, &sqs.StartMessageMoveTaskInput{SourceArn: aws.String(arnPrefix + "dlq")})
 		return err
 	}
-	// SQS's JSON protocol names the denial AccessDeniedException in __type and, for
-	// query-compatible SDKs, AccessDenied in x-amzn-query-error; the server's choice
-	// between them is not this test's subject.
+	// SQS answers a denial with its query protocol's AccessDenied (403), which the SDK
+	// reads from x-amzn-query-error.
 	denied := func(err error, action, resource string) {
 		t.Helper()
 		var ae smithy.APIError
-		if !errors.As(err, &ae) || (ae.ErrorCode() != "AccessDenied" && ae.ErrorCode() != "AccessDeniedException") ||
+		var re *awshttp.ResponseError
+		if !errors.As(err, &ae) || ae.ErrorCode() != "AccessDenied" || !errors.As(err, &re) || re.HTTPStatusCode() != 403 ||
+			re.Response.Header.Get("x-amzn-query-error") != "AccessDenied;Sender" ||
 			!strings.HasPrefix(ae.ErrorMessage(), "User: arn:aws:iam::000000000000:user/bob is not authorized to perform: "+action+" on resource: "+resource) {
 			t.Fatalf("want the denial of %s on %s, got %v", action, resource, err)
 		}
@@ -193,7 +195,7 @@ func TestMessageMoveTaskAuthorization(t *testing.T) {
 	for _, ev := range events.Events {
 		var rec struct{ ErrorCode string }
 		_ = json.Unmarshal([]byte(aws.ToString(ev.CloudTrailEvent)), &rec)
-		codes = append(codes, strings.TrimSuffix(rec.ErrorCode, "Exception")) // either spelling, as above
+		codes = append(codes, rec.ErrorCode)
 	}
 	sort.Strings(codes)
 	if strings.Join(codes, ",") != ",AccessDenied,AccessDenied,AccessDenied" {
