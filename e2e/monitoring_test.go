@@ -116,6 +116,23 @@ func TestCloudWatchThroughTheCLI(t *testing.T) {
 			if !ok || !strings.Contains(out, "Alarm updated from INSUFFICIENT_DATA to ALARM") {
 				t.Fatalf("describe-alarm-history: %s", out)
 			}
+			// A composite alarm over it is evaluated at once, and keeps it from deletion.
+			composite := "page-" + ns
+			if out, ok := root("cloudwatch", "put-composite-alarm", "--alarm-name", composite, "--alarm-rule", `ALARM("`+alarm+`") AND NOT FALSE`); !ok {
+				t.Fatalf("put-composite-alarm: %s", out)
+			}
+			out, ok = root("cloudwatch", "describe-alarms", "--alarm-types", "CompositeAlarm", "--alarm-names", composite)
+			if !ok || !strings.Contains(out, `"StateValue": "ALARM"`) || !strings.Contains(out, `"AlarmRule": "ALARM(\"`+alarm+`\") AND NOT FALSE"`) ||
+				!strings.Contains(out, "alarm:"+alarm+" transitioned to ALARM at ") {
+				t.Fatalf("describe-alarms (composite): %s", out)
+			}
+			out, ok = root("cloudwatch", "delete-alarms", "--alarm-names", alarm)
+			expectError(t, out, ok, "ValidationError")
+			if !strings.Contains(out, "Cannot delete "+alarm+" as there are composite alarm(s) depending on it.") {
+				t.Fatalf("delete-alarms: %s", out)
+			}
+			out, ok = root("cloudwatch", "put-composite-alarm", "--alarm-name", "bad", "--alarm-rule", "ALARM(nope)")
+			expectError(t, out, ok, "ValidationError")
 			out, ok = root("cloudwatch", "set-alarm-state", "--alarm-name", "missing", "--state-value", "OK", "--state-reason", "x")
 			expectError(t, out, ok, "ResourceNotFound")
 		})
@@ -207,6 +224,28 @@ func sqsThroughTheCLI(t *testing.T, s *server, c cli) {
 	expectError(t, out, ok, "AWS.SimpleQueueService.NonExistentQueue")
 	out, ok = root("sqs", "create-queue", "--queue-name", name, "--attributes", "VisibilityTimeout=31")
 	expectError(t, out, ok, "QueueAlreadyExists")
+	if !c.v1 {
+		return // Debian's aws CLI 2.9 predates message move tasks
+	}
+	// DLQ redrive: only a dead-letter queue can be a source.
+	dlq := jsonField(t, c.must(t, s, "sqs", "create-queue", "--queue-name", name+"-dlq"), "QueueUrl")
+	dlqARN := "arn:aws:sqs:us-east-1:000000000000:" + name + "-dlq"
+	redrive, _ := json.Marshal(map[string]string{"RedrivePolicy": `{"deadLetterTargetArn":"` + dlqARN + `","maxReceiveCount":"1"}`})
+	c.must(t, s, "sqs", "set-queue-attributes", "--queue-url", q, "--attributes", string(redrive))
+	c.must(t, s, "sqs", "send-message", "--queue-url", dlq, "--message-body", "stuck")
+	out, ok = root("sqs", "start-message-move-task", "--source-arn", "arn:aws:sqs:us-east-1:000000000000:"+name)
+	expectError(t, out, ok, "InvalidParameterValue")
+	out, ok = root("sqs", "start-message-move-task", "--source-arn", dlqARN, "--destination-arn", "arn:aws:sqs:us-east-1:000000000000:"+name,
+		"--max-number-of-messages-per-second", "10")
+	if !ok || jsonField(t, out, "TaskHandle") == "" {
+		t.Fatalf("start-message-move-task: %s", out)
+	}
+	out, ok = root("sqs", "list-message-move-tasks", "--source-arn", dlqARN)
+	if !ok || !strings.Contains(out, `"SourceArn": "`+dlqARN+`"`) || !strings.Contains(out, `"ApproximateNumberOfMessagesToMove": 1`) {
+		t.Fatalf("list-message-move-tasks: %s", out)
+	}
+	out, ok = root("sqs", "cancel-message-move-task", "--task-handle", "bad")
+	expectError(t, out, ok, "InvalidParameterValue")
 }
 
 // newCLIUser creates an IAM user with a key through the CLI.

@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime/pprof"
 	"strings"
 	"syscall"
 	"time"
@@ -21,7 +22,7 @@ import (
 
 func init() {
 	var (
-		addr, dataDir, region, logLevel, logFormat string
+		addr, dataDir, region, logLevel, logFormat, cpuProfile string
 	)
 	cmd := &cobra.Command{
 		Use:   "serve",
@@ -40,6 +41,13 @@ outside the data directory.`,
 			if err != nil {
 				return err
 			}
+			if cpuProfile != "" {
+				stop, err := startCPUProfile(cpuProfile)
+				if err != nil {
+					return err
+				}
+				defer stop()
+			}
 			return serve(addr, dataDir, region, logger)
 		},
 	}
@@ -49,7 +57,23 @@ outside the data directory.`,
 	f.StringVar(&region, "region", "us-east-1", "default region")
 	f.StringVar(&logLevel, "log-level", "info", "debug, info, warn or error")
 	f.StringVar(&logFormat, "log-format", "text", "text or json")
+	f.StringVar(&cpuProfile, "cpuprofile", "", "write a CPU profile of the whole run to this file (for go tool pprof)")
 	addCommand(cmd)
+}
+
+// startCPUProfile profiles the server until the returned stop runs (at a clean
+// shutdown), so a load run can be profiled on the real binary rather than in-process
+// next to its client.
+func startCPUProfile(path string) (stop func(), err error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, fmt.Errorf("--cpuprofile: %w", err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("--cpuprofile: %w", err)
+	}
+	return func() { pprof.StopCPUProfile(); f.Close() }, nil
 }
 
 func newLogger(level, format string) (*slog.Logger, error) {

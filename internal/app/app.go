@@ -203,11 +203,12 @@ func (a *App) newCall(ctx context.Context, service, op string, p auth.Principal,
 }
 
 // startWorkers runs the services' background work (KMS's scheduled deletions and
-// rotations, Logs Insights queries, alarm evaluation, SNS deliveries) until Close.
+// rotations, Logs Insights queries, alarm evaluation, SNS deliveries, SQS message move
+// tasks) until Close.
 func (a *App) startWorkers() {
 	ctx, cancel := context.WithCancel(context.Background())
 	a.stop = cancel
-	for _, run := range []func(context.Context){a.KMS.Run, a.Logs.Run, a.CloudWatch.Run, a.SNS.Run} {
+	for _, run := range []func(context.Context){a.KMS.Run, a.Logs.Run, a.CloudWatch.Run, a.SNS.Run, a.SQS.Run} {
 		a.background.Add(1)
 		go func() {
 			defer a.background.Done()

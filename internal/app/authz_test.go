@@ -2,6 +2,7 @@ package app_test
 
 import (
 	"context"
+	"encoding/base64"
 	"slices"
 	"strings"
 	"testing"
@@ -53,7 +54,10 @@ func monitoringSamples(topic, subscription, queueURL, queryID string) map[string
 			"ResourceARN": "arn:aws:cloudwatch:" + apptest.Region + ":" + acct + ":alarm:al"},
 		"sns": {"TopicArn": topic, "SubscriptionArn": subscription, "ResourceArn": topic, "Name": "tp", "Protocol": "sqs",
 			"Label": "l", "Token": "x", "Message": "m", "AttributeName": "DisplayName"},
-		"sqs": {"QueueUrl": queueURL, "QueueName": "qu", "Label": "l", "ReceiptHandle": "x", "MessageBody": "m"},
+		"sqs": {"QueueUrl": queueURL, "QueueName": "qu", "Label": "l", "ReceiptHandle": "x", "MessageBody": "m",
+			// Message move tasks name the queue by ARN or inside their task handle.
+			"SourceArn":  "arn:aws:sqs:" + apptest.Region + ":" + acct + ":qu",
+			"TaskHandle": base64.StdEncoding.EncodeToString([]byte(`{"taskId":"t","sourceArn":"arn:aws:sqs:` + apptest.Region + ":" + acct + `:qu"}`))},
 	}
 }
 

@@ -170,7 +170,11 @@ func (ctOrganizations) Organization(tx *store.Tx, account string) (cloudtrail.Or
 	if err != nil || info == nil {
 		return cloudtrail.Org{}, false, err
 	}
-	return cloudtrail.Org{ID: info.ID, ManagementAccount: info.ManagementAccount, AllFeatures: true, TrustedAccess: true}, true, nil
+	all, trusted, _, err := organizations.Source{}.TrustedAccess(tx, account, cloudtrail.ServicePrincipal)
+	if err != nil {
+		return cloudtrail.Org{}, false, err
+	}
+	return cloudtrail.Org{ID: info.ID, ManagementAccount: info.ManagementAccount, AllFeatures: all, TrustedAccess: trusted}, true, nil
 }
 
 // ctRoles is IAM's roles as CloudTrail's Roles.

@@ -78,3 +78,7 @@ func (l ctLogGroups) PutEvents(ctx context.Context, account, region, group, stre
 	}
 	return l.a.Logs.PutEventsAsService(ctx, account, region, group, stream, evs)
 }
+
+func (l ctLogGroups) Exists(tx *store.Tx, account, region, group string) (bool, error) {
+	return l.a.Logs.GroupExists(tx, account, region, group)
+}

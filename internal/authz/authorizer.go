@@ -73,7 +73,8 @@ type Check struct {
 type Authorizer struct {
 	grants GrantSource
 
-	docs sync.Map // [32]byte(kind+doc) → *policy.Policy
+	docs  sync.Map // [32]byte(kind+doc) → *policy.Policy
+	docsN atomic.Int64
 
 	orgs   OrgSource
 	sealer *store.Sealer
@@ -129,6 +130,11 @@ func (ps *principalSet) memoKey(b *strings.Builder, chk *Check, resAccount strin
 	return b.String()
 }
 
+// docsSize bounds the compiled documents kept. Session policies and resource policies
+// are any caller's to vary, so without a bound a client could grow the cache for the
+// life of the process; when full it starts over, as a principal's memo does.
+const docsSize = 8192
+
 // New returns an Authorizer reading grants from src (nil: no principal has any).
 func New(src GrantSource) *Authorizer {
 	return &Authorizer{grants: src, sets: map[string]*principalSet{}, orgSets: map[string]*orgSet{}}
@@ -158,7 +164,10 @@ func (a *Authorizer) Compile(kind policy.Kind, name, doc string) (*policy.Policy
 	if err != nil {
 		return nil, err
 	}
-	a.docs.Store(key, p)
+	if _, loaded := a.docs.LoadOrStore(key, p); !loaded && a.docsN.Add(1) > docsSize {
+		a.docs.Clear()
+		a.docsN.Store(0)
+	}
 	return p, nil
 }
 

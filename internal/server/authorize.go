@@ -70,6 +70,10 @@ func (c *Call) caller() authz.Caller {
 	return authz.Caller{Principal: c.Principal, SourceIP: c.SourceIP, UserAgent: c.UserAgent, Region: c.Region, Now: c.Now, Secure: c.Secure}
 }
 
+// queryAccessDenied is the exception a query-compatible JSON service's AccessDenied is
+// sent as when its model has none.
+var queryAccessDenied = &model.Shape{Name: "AccessDeniedException", Exception: true, ErrorCode: "AccessDenied", HTTPStatusCode: http.StatusForbidden}
+
 // accessDenied is the service's access-denied error: its modelled exception when it
 // has one (SNS's is AuthorizationError), else the protocol's customary code.
 func (s *Server) accessDenied(c *Call, msg string) *model.Error {
@@ -84,6 +88,12 @@ func (s *Server) accessDenied(c *Call, msg string) *model.Error {
 	}
 	switch c.Service.Protocol {
 	case "json":
+		if c.Service.QueryCompatible {
+			// SQS: its query protocol's AccessDenied, 403, which SDKs read from
+			// x-amzn-query-error and CloudTrail records as the errorCode; the JSON body
+			// names the exception.
+			return &model.Error{Code: "AccessDenied", Message: msg, Status: http.StatusForbidden, Sender: true, Shape: queryAccessDenied}
+		}
 		return model.NewError(400, "AccessDeniedException", "%s", msg)
 	case "rest-json":
 		return model.NewError(http.StatusForbidden, "AccessDeniedException", "%s", msg)

@@ -218,3 +218,24 @@ func TestCloudWatchLogsRole(t *testing.T) {
 		t.Error("events not delivered once the role allows them again")
 	}
 }
+
+// The log group a trail names must exist in the trail's account and be named with the
+// log-stream wildcard; CloudTrail checks it before the role.
+func TestCloudWatchLogsGroup(t *testing.T) {
+	e := newEnv(t)
+	e.bucket("bkt")
+	const role = "arn:aws:iam::000000000000:role/none"
+	create := func(group string) error {
+		_, err := e.ct.CreateTrail(ctx, &cloudtrail.CreateTrailInput{Name: aws.String("main"), S3BucketName: aws.String("bkt"),
+			CloudWatchLogsLogGroupArn: aws.String(group), CloudWatchLogsRoleArn: aws.String(role)})
+		return err
+	}
+	const msg = "CloudTrail cannot validate the specified log group ARN."
+	apptest.WantErr(t, create("arn:aws:logs:us-east-1:000000000000:log-group:ct:*"), "InvalidCloudWatchLogsLogGroupArnException", 400, msg)
+	apptest.Must(cwl.NewFromConfig(e.p.RootConfig()).CreateLogGroup(ctx, &cwl.CreateLogGroupInput{LogGroupName: aws.String("ct")}))
+	apptest.WantErr(t, create("arn:aws:logs:us-east-1:000000000000:log-group:ct"), "InvalidCloudWatchLogsLogGroupArnException", 400, msg)
+	apptest.WantErr(t, create("arn:aws:logs:us-east-1:111111111111:log-group:ct:*"), "InvalidCloudWatchLogsLogGroupArnException", 400, msg)
+	apptest.WantErr(t, create("arn:aws:logs:us-west-2:000000000000:log-group:ct:*"), "InvalidCloudWatchLogsLogGroupArnException", 400, msg)
+	// With the group in place the role is checked next.
+	apptest.WantErr(t, create("arn:aws:logs:us-east-1:000000000000:log-group:ct:*"), "InvalidCloudWatchLogsRoleArnException", 400, "Access denied. Check the trust relationships for your role.")
+}

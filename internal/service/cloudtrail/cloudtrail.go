@@ -108,6 +108,9 @@ type LogGroups interface {
 	// creating the stream if needed, without an authorization check. Errors are
 	// CloudWatch Logs' own (ResourceNotFoundException when the group does not exist).
 	PutEvents(ctx context.Context, account, region, group, stream string, events []LogEvent) error
+	// Exists reports whether an account has a log group of that name in a region,
+	// reading in tx (a CloudTrail call's own transaction).
+	Exists(tx *store.Tx, account, region, group string) (bool, error)
 }
 
 // LogEvent is one CloudWatch Logs event: a CloudTrail record as its message.

@@ -62,6 +62,36 @@ func errCWPermissions() error {
 	return api.NewInvalidCloudWatchLogsLogGroupArnException("Access denied. Verify in IAM that the role has adequate permissions.")
 }
 
+// errCWGroup is AWS's answer for a log group ARN CloudTrail will not deliver to: one
+// without the log-stream wildcard (":*", which Terraform's documentation notes CloudTrail
+// requires), in another account (CloudTrail's guide: the group must be in the trail's
+// account), or naming no log group ("You must use a log group that exists in your
+// account", CreateTrail's reference). The message is the one users report for these
+// cases; AWS does not document it.
+func errCWGroup() error {
+	return api.NewInvalidCloudWatchLogsLogGroupArnException("CloudTrail cannot validate the specified log group ARN.")
+}
+
+// checkLogGroup: the trail's log group ARN ends with ":*" and names an existing group
+// of the trail's own account.
+func (ct *CloudTrail) checkLogGroup(tx *store.Tx, t *trail) error {
+	region, account, name, _ := logGroup(t.CWLogGroupARN)
+	if !strings.HasSuffix(t.CWLogGroupARN, ":*") || account != t.Account {
+		return errCWGroup()
+	}
+	if ct.deps.LogGroups == nil {
+		return errCWGroup()
+	}
+	ok, err := ct.deps.LogGroups.Exists(tx, account, region, name)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return errCWGroup()
+	}
+	return nil
+}
+
 // cwTarget is what a CloudWatch Logs delivery needs to know: the trail's ARN and
 // account, its log group and role, and the stream.
 type cwTarget struct {
@@ -74,6 +104,9 @@ type cwTarget struct {
 func (ct *CloudTrail) checkLogsRole(tx *store.Tx, t *trail, now time.Time) error {
 	if t.CWLogGroupARN == "" {
 		return nil
+	}
+	if err := ct.checkLogGroup(tx, t); err != nil {
+		return err
 	}
 	return ct.roleMayDeliver(tx, cwTarget{t.ARN, t.Account, t.CWLogGroupARN, t.CWRoleARN, logStream(t, t.Account, t.HomeRegion)}, now)
 }

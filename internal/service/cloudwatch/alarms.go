@@ -19,6 +19,7 @@ import (
 func (cw *CloudWatch) alarmHandlers() []server.Handler {
 	return []server.Handler{
 		server.Write("PutMetricAlarm", cw.putMetricAlarm),
+		server.Write("PutCompositeAlarm", cw.putCompositeAlarm),
 		server.Read("DescribeAlarms", cw.describeAlarms),
 		server.Read("DescribeAlarmsForMetric", cw.describeAlarmsForMetric),
 		server.Read("DescribeAlarmHistory", cw.describeAlarmHistory),
@@ -63,6 +64,17 @@ type alarmRec struct {
 	LowSampleCount          string                `json:"evaluateLowSampleCountPercentile,omitempty"`
 	Metrics                 []api.MetricDataQuery `json:"metrics,omitempty"`
 	Tags                    []api.Tag             `json:"tags,omitempty"`
+	// AlarmRule makes the alarm a composite alarm; the suppressor fields are a
+	// composite's ActionsSuppressor and its periods, SuppressedBy and
+	// SuppressedReason why its last actions were held back.
+	AlarmRule           string `json:"alarmRule,omitempty"`
+	Suppressor          string `json:"suppressor,omitempty"`
+	SuppressorWait      int32  `json:"suppressorWait,omitempty"`
+	SuppressorExtension int32  `json:"suppressorExtension,omitempty"`
+	SuppressedBy        string `json:"suppressedBy,omitempty"`
+	SuppressedReason    string `json:"suppressedReason,omitempty"`
+	SuppressUntil       int64  `json:"suppressUntil,omitempty"` // ms: the end of a wait or extension period
+	HeldFrom            string `json:"heldFrom,omitempty"`      // the old state of the held actions' transition
 
 	State             string    `json:"state"`
 	StateReason       string    `json:"stateReason"`
@@ -144,6 +156,10 @@ func (cw *CloudWatch) putMetricAlarm(c *server.Call, in *api.PutMetricAlarmInput
 		return nil, err
 	}
 	summary, kind := "Alarm \""+a.Name+"\" created", "Create"
+	if old != nil && old.isComposite() {
+		// Inferred wording: one name space holds both kinds of alarm.
+		return nil, validationError("The alarm %s already exists as a composite alarm.", a.Name)
+	}
 	if old != nil {
 		// AWS: updating an alarm leaves its state unchanged.
 		a.State, a.StateReason, a.StateReasonData, a.StateUpdated, a.StateTransitioned = old.State, old.StateReason, old.StateReasonData, old.StateUpdated, old.StateTransitioned
@@ -167,7 +183,7 @@ func (cw *CloudWatch) putMetricAlarm(c *server.Call, in *api.PutMetricAlarmInput
 	} else {
 		data["updatedAlarm"] = a.out(c.Region, c.Account)
 	}
-	if err := addHistory(c.Tx, c.Account, c.Region, a.Name, "ConfigurationUpdate", summary, data, c.Now); err != nil {
+	if err := addHistory(c.Tx, c.Account, c.Region, a, "ConfigurationUpdate", summary, data, c.Now); err != nil {
 		return nil, err
 	}
 	c.Tx.AfterCommit(cw.wakeEvaluator)
@@ -248,6 +264,11 @@ func checkAlarm(c *server.Call, a *alarmRec, in *api.PutMetricAlarmInput) error 
 			return errParam("The evaluation period multiplied by the period must be less than or equal to %d seconds.", limit)
 		}
 	}
+	return checkActions(c, a)
+}
+
+// checkActions applies the rules of an alarm's action lists.
+func checkActions(c *server.Call, a *alarmRec) error {
 	for _, list := range [][]string{a.OKActions, a.AlarmActions, a.InsufficientDataActions} {
 		if len(list) > 5 {
 			return errParam("The collection of actions can have at most 5 elements.")
@@ -322,14 +343,10 @@ func (cw *CloudWatch) describeAlarms(c *server.Call, in *api.DescribeAlarmsInput
 		return nil, errCombination("AlarmNames and AlarmNamePrefix are mutually exclusive.")
 	}
 	out := &api.DescribeAlarmsOutput{MetricAlarms: []api.MetricAlarm{}, CompositeAlarms: []api.CompositeAlarm{}}
-	if len(in.AlarmTypes) > 0 {
-		metric := false
-		for _, t := range in.AlarmTypes {
-			metric = metric || t == "MetricAlarm"
-		}
-		if !metric {
-			return out, nil
-		}
+	// AWS: "If you omit this parameter, only metric alarms are returned."
+	types := map[string]bool{"MetricAlarm": len(in.AlarmTypes) == 0}
+	for _, t := range in.AlarmTypes {
+		types[t] = true
 	}
 	max := 50
 	if in.MaxRecords != nil {
@@ -338,6 +355,41 @@ func (cw *CloudWatch) describeAlarms(c *server.Call, in *api.DescribeAlarmsInput
 	names := map[string]bool{}
 	for _, n := range in.AlarmNames {
 		names[n] = true
+	}
+	if family := svckit.Str(in.ChildrenOfAlarmName) + svckit.Str(in.ParentsOfAlarmName); family != "" {
+		// AWS: with ChildrenOfAlarmName or ParentsOfAlarmName, "you cannot specify any
+		// other parameters in the request except for MaxRecords and NextToken"; both
+		// kinds of alarm are returned.
+		if in.ChildrenOfAlarmName != nil && in.ParentsOfAlarmName != nil || len(in.AlarmNames) > 0 || in.AlarmNamePrefix != nil ||
+			len(in.AlarmTypes) > 0 || in.StateValue != nil || in.ActionPrefix != nil {
+			// Inferred wording.
+			return nil, validationError("If ChildrenOfAlarmName or ParentsOfAlarmName is specified, no other parameters but MaxRecords and NextToken can be specified.")
+		}
+		types = map[string]bool{"MetricAlarm": true, "CompositeAlarm": true}
+		names = map[string]bool{}
+		if in.ChildrenOfAlarmName != nil {
+			parent, err := loadAlarm(c.Tx, c.Account, c.Region, *in.ChildrenOfAlarmName)
+			if err != nil {
+				return nil, err
+			}
+			if parent == nil || !parent.isComposite() {
+				return out, nil
+			}
+			for _, n := range parent.children(c.Account, c.Region) {
+				names[n] = true
+			}
+		} else {
+			ps, err := parents(c.Tx, c.Account, c.Region, *in.ParentsOfAlarmName)
+			if err != nil {
+				return nil, err
+			}
+			for _, n := range ps {
+				names[n] = true
+			}
+		}
+		if len(names) == 0 {
+			return out, nil
+		}
 	}
 	var err error
 	out.NextToken, err = svckit.Page(c.Tx, ns(c.Account, c.Region, tAlarms), svckit.Str(in.AlarmNamePrefix), in.NextToken, max, errBadToken(), func(k string, v []byte) (bool, error) {
@@ -348,10 +400,14 @@ func (cw *CloudWatch) describeAlarms(c *server.Call, in *api.DescribeAlarmsInput
 		if err := decode(v, a); err != nil {
 			return false, err
 		}
-		if in.StateValue != nil && a.State != *in.StateValue || in.ActionPrefix != nil && !hasActionPrefix(a, *in.ActionPrefix) {
+		if !types[a.alarmType()] || in.StateValue != nil && a.State != *in.StateValue || in.ActionPrefix != nil && !hasActionPrefix(a, *in.ActionPrefix) {
 			return false, nil
 		}
-		out.MetricAlarms = append(out.MetricAlarms, a.out(c.Region, c.Account))
+		if a.isComposite() {
+			out.CompositeAlarms = append(out.CompositeAlarms, a.compositeOut(c.Region, c.Account))
+		} else {
+			out.MetricAlarms = append(out.MetricAlarms, a.out(c.Region, c.Account))
+		}
 		return true, nil
 	})
 	return out, err
@@ -390,6 +446,7 @@ func (cw *CloudWatch) describeAlarmsForMetric(c *server.Call, in *api.DescribeAl
 
 func (cw *CloudWatch) deleteAlarms(c *server.Call, in *api.DeleteAlarmsInput) (*model.Empty, error) {
 	var missing []string
+	found := map[string]*alarmRec{}
 	for _, n := range in.AlarmNames {
 		a, err := loadAlarm(c.Tx, c.Account, c.Region, n)
 		if err != nil {
@@ -398,12 +455,24 @@ func (cw *CloudWatch) deleteAlarms(c *server.Call, in *api.DeleteAlarmsInput) (*
 		if a == nil {
 			missing = append(missing, n)
 		}
+		found[n] = a
 	}
 	if len(missing) > 0 {
 		// Inferred wording: DeleteAlarms fails as a whole when a name is unknown.
 		return nil, api.NewResourceNotFound(fmt.Sprintf("%d of %d alarms were not found: %s", len(missing), len(in.AlarmNames), strings.Join(missing, ", ")))
 	}
+	if err := checkDelete(c.Tx, c.Account, c.Region, in.AlarmNames); err != nil {
+		return nil, err
+	}
 	for _, n := range in.AlarmNames {
+		a := found[n]
+		if a == nil {
+			continue // named twice
+		}
+		delete(found, n)
+		if err := setParentLinks(c.Tx, c.Account, c.Region, a, false); err != nil {
+			return nil, err
+		}
 		if _, err := c.Tx.Delete(ns(c.Account, c.Region, tAlarms), n); err != nil {
 			return nil, err
 		}
@@ -411,7 +480,7 @@ func (cw *CloudWatch) deleteAlarms(c *server.Call, in *api.DeleteAlarmsInput) (*
 			return nil, err
 		}
 		data := map[string]any{"type": "Delete", "version": "1.0"}
-		if err := addHistory(c.Tx, c.Account, c.Region, n, "ConfigurationUpdate", "Alarm \""+n+"\" deleted", data, c.Now); err != nil {
+		if err := addHistory(c.Tx, c.Account, c.Region, a, "ConfigurationUpdate", "Alarm \""+n+"\" deleted", data, c.Now); err != nil {
 			return nil, err
 		}
 	}
@@ -534,6 +603,7 @@ func (cw *CloudWatch) listTagsForResource(c *server.Call, in *api.ListTagsForRes
 // historyRec is one alarm history item.
 type historyRec struct {
 	Alarm   string    `json:"alarm"`
+	Kind    string    `json:"alarmType,omitempty"` // "" for MetricAlarm
 	Type    string    `json:"type"`
 	Time    time.Time `json:"time"`
 	Summary string    `json:"summary"`
@@ -541,13 +611,13 @@ type historyRec struct {
 }
 
 // addHistory records a history item under a key that sorts newest first.
-func addHistory(tx *store.Tx, account, region, alarm, kind, summary string, data any, at time.Time) error {
+func addHistory(tx *store.Tx, account, region string, a *alarmRec, kind, summary string, data any, at time.Time) error {
 	b, err := json.Marshal(data)
 	if err != nil {
 		return err
 	}
 	key := fmt.Sprintf("%019d.%s", math.MaxInt64-at.UnixNano(), auth.NewUUID())
-	return tx.PutJSON(ns(account, region, tHistory), key, historyRec{Alarm: alarm, Type: kind, Time: at.Truncate(time.Millisecond), Summary: summary, Data: string(b)})
+	return tx.PutJSON(ns(account, region, tHistory), key, historyRec{Alarm: a.Name, Kind: a.alarmType(), Type: kind, Time: at.Truncate(time.Millisecond), Summary: summary, Data: string(b)})
 }
 
 func (cw *CloudWatch) describeAlarmHistory(c *server.Call, in *api.DescribeAlarmHistoryInput) (*api.DescribeAlarmHistoryOutput, error) {
@@ -555,13 +625,21 @@ func (cw *CloudWatch) describeAlarmHistory(c *server.Call, in *api.DescribeAlarm
 	if in.MaxRecords != nil {
 		max = int(*in.MaxRecords)
 	}
+	// AWS: "If you omit this parameter, only metric alarms are returned."
+	types := map[string]bool{"MetricAlarm": len(in.AlarmTypes) == 0}
+	for _, t := range in.AlarmTypes {
+		types[t] = true
+	}
 	var items []historyRec
 	err := svckit.ScanPrefix(c.Tx, ns(c.Account, c.Region, tHistory), "", "", func(_ string, v []byte) (bool, error) {
 		h := historyRec{}
 		if err := decode(v, &h); err != nil {
 			return false, err
 		}
-		if in.AlarmName != nil && h.Alarm != *in.AlarmName || in.HistoryItemType != nil && h.Type != *in.HistoryItemType ||
+		if h.Kind == "" {
+			h.Kind = "MetricAlarm"
+		}
+		if !types[h.Kind] || in.AlarmName != nil && h.Alarm != *in.AlarmName || in.HistoryItemType != nil && h.Type != *in.HistoryItemType ||
 			in.StartDate != nil && h.Time.Before(*in.StartDate) || in.EndDate != nil && h.Time.After(*in.EndDate) {
 			return true, nil
 		}
@@ -584,7 +662,7 @@ func (cw *CloudWatch) describeAlarmHistory(c *server.Call, in *api.DescribeAlarm
 	out := &api.DescribeAlarmHistoryOutput{AlarmHistoryItems: []api.AlarmHistoryItem{}}
 	end := min(len(items), start+max)
 	for _, h := range items[start:end] {
-		out.AlarmHistoryItems = append(out.AlarmHistoryItems, api.AlarmHistoryItem{AlarmName: svckit.Ptr(h.Alarm), AlarmType: svckit.Ptr("MetricAlarm"),
+		out.AlarmHistoryItems = append(out.AlarmHistoryItems, api.AlarmHistoryItem{AlarmName: svckit.Ptr(h.Alarm), AlarmType: svckit.Ptr(h.Kind),
 			Timestamp: svckit.Ptr(h.Time), HistoryItemType: svckit.Ptr(h.Type), HistorySummary: svckit.Ptr(h.Summary), HistoryData: svckit.Ptr(h.Data)})
 	}
 	if end < len(items) {

@@ -55,7 +55,7 @@ func checks(c *server.Call, op string, in map[string]any) ([]authz.Check, error)
 				chk.Context["aws:ResourceTag/"+t.Key] = []string{t.Value}
 			}
 		}
-		if op == "PutMetricAlarm" {
+		if op == "PutMetricAlarm" || op == "PutCompositeAlarm" {
 			for _, k := range []string{"AlarmActions", "OKActions", "InsufficientDataActions"} {
 				list, _ := in[k].([]any)
 				for _, v := range list {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
 	"slices"
@@ -12,6 +13,7 @@ import (
 	"time"
 
 	api "github.com/palisade/palisade/internal/api/cloudwatch"
+	"github.com/palisade/palisade/internal/model"
 	"github.com/palisade/palisade/internal/store"
 	"github.com/palisade/palisade/internal/svckit"
 )
@@ -80,6 +82,9 @@ func (cw *CloudWatch) evaluate(tx *store.Tx, account, region, name string, now t
 	a, err := loadAlarm(tx, account, region, name)
 	if err != nil || a == nil {
 		return err
+	}
+	if a.isComposite() {
+		return cw.endSuppression(tx, account, region, a, now)
 	}
 	minute := minuteOf(now)
 	if a.LastEval >= minute {
@@ -347,9 +352,16 @@ func javaDouble(f float64) string {
 	return mant + "E" + strconv.Itoa(e)
 }
 
-// transition moves an alarm to a state: its record, a StateUpdate history item, and,
-// when actions are enabled, the actions of the new state.
+// transition moves an alarm to a state: its record, a StateUpdate history item,
+// when actions are enabled the actions of the new state, and the evaluation of the
+// composite alarms that reference it.
 func (cw *CloudWatch) transition(tx *store.Tx, account, region string, a *alarmRec, state, reason, data string, now time.Time) error {
+	return cw.transitionIn(tx, account, region, a, state, reason, data, now, map[string]bool{})
+}
+
+// transitionIn is transition within a cascade of composite evaluations; visited holds
+// the composites already evaluated in it.
+func (cw *CloudWatch) transitionIn(tx *store.Tx, account, region string, a *alarmRec, state, reason, data string, now time.Time, visited map[string]bool) error {
 	old := a.State
 	oldReason := a.StateReason
 	a.State, a.StateReason, a.StateReasonData = state, reason, data
@@ -365,12 +377,35 @@ func (cw *CloudWatch) transition(tx *store.Tx, account, region string, a *alarmR
 		newState["stateReasonData"] = json.RawMessage(data)
 	}
 	hist := map[string]any{"version": "1.0", "oldState": map[string]any{"stateValue": old, "stateReason": oldReason}, "newState": newState}
-	if err := addHistory(tx, account, region, a.Name, "StateUpdate", "Alarm updated from "+old+" to "+state, hist, now); err != nil {
+	if err := addHistory(tx, account, region, a, "StateUpdate", "Alarm updated from "+old+" to "+state, hist, now); err != nil {
 		return err
 	}
-	if !a.ActionsEnabled || old == state {
+	if old == state {
 		return nil
 	}
+	if err := cw.runActions(tx, account, region, a, old, now); err != nil {
+		return err
+	}
+	return cw.evaluateParents(tx, account, region, a, now, visited)
+}
+
+// runActions executes the actions of the state an alarm has just entered.
+func (cw *CloudWatch) runActions(tx *store.Tx, account, region string, a *alarmRec, old string, now time.Time) error {
+	if !a.ActionsEnabled {
+		return nil
+	}
+	if a.isComposite() {
+		held, err := cw.holdActions(tx, account, region, a, old, now)
+		if err != nil || held {
+			return err
+		}
+	}
+	return cw.executeActions(tx, account, region, a, old, now)
+}
+
+// executeActions runs the actions of the alarm's current state.
+func (cw *CloudWatch) executeActions(tx *store.Tx, account, region string, a *alarmRec, old string, now time.Time) error {
+	state := a.State
 	var actions []string
 	switch state {
 	case stateAlarm:
@@ -395,6 +430,9 @@ func (cw *CloudWatch) runAction(tx *store.Tx, account, region string, a *alarmRe
 	var err error
 	msgID := ""
 	msg := alarmMessage(a, account, region, oldState, now)
+	if a.isComposite() {
+		msg = compositeMessage(a, account, region, oldState)
+	}
 	if p.Service != "sns" {
 		err = fmt.Errorf("the action kind %s is not served by Palisade", p.Service)
 	} else if cw.d.Notifier == nil {
@@ -415,10 +453,17 @@ func (cw *CloudWatch) runAction(tx *store.Tx, account, region string, a *alarmRe
 		"publishedMessage": map[string]any{"messageId": msgID, "message": msg}}
 	summary := "Successfully executed action " + arn
 	if err != nil {
-		summary = "Failed to execute action " + arn + ". Received error: \"" + err.Error() + "\""
-		data = map[string]any{"actionState": "Failed", "stateUpdateTimestamp": a.StateUpdated.UnixMilli(), "notificationResource": arn, "error": err.Error()}
+		// AWS shows the message of the service's error alone: `Received error: "null
+		// (Service: AWSKMS; Status Code: 400; Error Code: AccessDeniedException; …)"`.
+		text := err.Error()
+		var me *model.Error
+		if errors.As(err, &me) && me.Message != "" {
+			text = me.Message
+		}
+		summary = "Failed to execute action " + arn + ". Received error: \"" + text + "\""
+		data = map[string]any{"actionState": "Failed", "stateUpdateTimestamp": a.StateUpdated.UnixMilli(), "notificationResource": arn, "error": text}
 	}
-	return addHistory(tx, account, region, a.Name, "Action", summary, data, now)
+	return addHistory(tx, account, region, a, "Action", summary, data, now)
 }
 
 // alarmMessage is the JSON CloudWatch publishes to an alarm's SNS topics, its fields

@@ -29,6 +29,10 @@ type keyCache struct {
 type cacheEntry struct {
 	gen  uint64
 	data []byte
+	// rec is data decoded, filled by the first read that needs it: decoding a key's
+	// JSON cost more than anything else a cached Encrypt does. Shared by every reader,
+	// so never changed (readKey hands out copies).
+	rec *keyRec
 }
 
 func cacheKey(account, region, id string) string { return account + "/" + region + "/" + id }
@@ -55,9 +59,9 @@ func (c *keyCache) changed(tx *store.Tx, account, region, id string, data []byte
 	})
 }
 
-// get returns a key's cached bytes; on a miss it starts loading them and reports
+// get returns a key's cached record; on a miss it starts loading it and reports
 // false.
-func (c *keyCache) get(db *store.DB, account, region, id string) ([]byte, bool) {
+func (c *keyCache) get(db *store.DB, account, region, id string) (*keyRec, bool, error) {
 	key := cacheKey(account, region, id)
 	c.mu.RLock()
 	gen := c.gens[key]
@@ -65,7 +69,20 @@ func (c *keyCache) get(db *store.DB, account, region, id string) ([]byte, bool) 
 	busy := c.loading[key]
 	c.mu.RUnlock()
 	if ok && e.gen == gen {
-		return e.data, true
+		if e.rec != nil {
+			return e.rec, true, nil
+		}
+		r := new(keyRec)
+		if err := json.Unmarshal(e.data, r); err != nil {
+			return nil, false, err
+		}
+		c.mu.Lock()
+		if cur, ok := c.entries[key]; ok && cur.gen == e.gen && cur.rec == nil {
+			cur.rec = r
+			c.entries[key] = cur
+		}
+		c.mu.Unlock()
+		return r, true, nil
 	}
 	if !busy {
 		c.mu.Lock()
@@ -76,7 +93,7 @@ func (c *keyCache) get(db *store.DB, account, region, id string) ([]byte, bool) 
 		}
 		c.mu.Unlock()
 	}
-	return nil, false
+	return nil, false, nil
 }
 
 func (c *keyCache) load(db *store.DB, key, account, region, id string, gen uint64) {
@@ -100,12 +117,15 @@ func (c *keyCache) load(db *store.DB, key, account, region, id string, gen uint6
 // the key, else from tx.
 func (k *KMS) readKey(tx *store.Tx, account, region, id string) (*keyRec, error) {
 	if tx.ReadOnly() && k.db != nil {
-		if data, ok := k.cache.get(k.db, account, region, id); ok {
-			r := new(keyRec)
-			if err := json.Unmarshal(data, r); err != nil {
-				return nil, err
-			}
-			return r, nil
+		r, ok, err := k.cache.get(k.db, account, region, id)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			// A copy, so a caller that sets a field cannot change the cached record; the
+			// slices stay shared, and read-only calls never change their elements.
+			cp := *r
+			return &cp, nil
 		}
 	}
 	return load[keyRec](tx, ns(account, region, tKeys), id)

@@ -85,6 +85,12 @@ func (s *ServiceClient) Decrypt(c *server.Call, blob []byte, encCtx map[string]s
 func (s *ServiceClient) authorize(c *server.Call, op string, r *keyRec, keyID string, encCtx map[string]string) error {
 	ctx := opContext(c, op, nil, r)
 	ctx["kms:viaservice"] = []string{s.prefix + "." + c.Region + ".amazonaws.com"}
+	// The service acts with the caller's own credentials (AWS's forward access
+	// sessions), which is when aws:ViaAWSService is true; a service principal acting
+	// for itself (CloudTrail delivering) is not a forwarded caller.
+	if c.Principal.Type != auth.AWSService {
+		ctx["aws:viaawsservice"] = []string{"true"}
+	}
 	ctx["kms:encryptionalgorithm"] = []string{api.EncryptionAlgorithmSpecSYMMETRICDEFAULT}
 	addEncContext(ctx, encCtx)
 	if c.SourceAccount != "" {

@@ -137,6 +137,16 @@ func TestForService(t *testing.T) {
 	}
 	wantErr(t, read(plainS3), "AccessDenied", 403, "")
 
+	// aws:ViaAWSService is true when S3 uses the caller's credentials, false when the
+	// caller comes to KMS itself.
+	fak, fsk, _ := e.userKey("fas", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"kms:GenerateDataKey","Resource":"*","Condition":{"Bool":{"aws:ViaAWSService":"true"}}}]}`)
+	stand.run = func(c *server.Call) (err error) { _, _, _, err = ks.GenerateDataKey(c, *cmk.Arn, ec); return err }
+	if err := write(stand.client(t, e, fak, fsk, "us-east-1")); err != nil {
+		t.Fatalf("a user allowed only via an AWS service, through S3: %v", err)
+	}
+	_, err = kms.NewFromConfig(e.p.Config(fak, fsk, "")).GenerateDataKey(ctx, &kms.GenerateDataKeyInput{KeyId: cmk.KeyId, KeySpec: "AES_256"})
+	wantErr(t, err, "AccessDeniedException", 400, "")
+
 	// KMS's state errors pass through.
 	must(e.kms.DisableKey(ctx, &kms.DisableKeyInput{KeyId: cmk.KeyId}))
 	wantErr(t, read(viaS3), "DisabledException", 0, *cmk.Arn+" is disabled.")

@@ -85,6 +85,9 @@ func Service(d Deps) server.Service {
 			server.Write("DetachPolicy", s.detachPolicy),
 			server.Write("EnablePolicyType", s.enablePolicyType),
 			server.Write("DisablePolicyType", s.disablePolicyType),
+			server.Write("EnableAWSServiceAccess", s.enableAWSServiceAccess),
+			server.Write("DisableAWSServiceAccess", s.disableAWSServiceAccess),
+			server.Read("ListAWSServiceAccessForOrganization", s.listAWSServiceAccess),
 		},
 		Global: true,
 		Checks: s.checks,
@@ -135,7 +138,10 @@ type orgRec struct {
 	FeatureSet  string            `json:"featureSet"`
 	RootID      string            `json:"rootId"`
 	Types       map[string]string `json:"types,omitempty"` // policy type → ENABLED
-	Created     time.Time         `json:"created"`
+	// Services are the trusted service principals (EnableAWSServiceAccess) and when
+	// each was enabled.
+	Services map[string]time.Time `json:"services,omitempty"`
+	Created  time.Time            `json:"created"`
 }
 
 func (o *orgRec) arn() string { return "arn:aws:organizations::" + o.Master + ":organization/" + o.ID }

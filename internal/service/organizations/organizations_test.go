@@ -403,3 +403,43 @@ func noErr(t *testing.T, err error) {
 		t.Fatal(err)
 	}
 }
+
+// Trusted access: the management account lets a documented AWS service work across
+// the organization; unknown principals and member accounts are refused.
+func TestTrustedAccess(t *testing.T) {
+	e := newEnv(t)
+	enable := func(c *organizations.Client, p string) error {
+		_, err := c.EnableAWSServiceAccess(ctx, &organizations.EnableAWSServiceAccessInput{ServicePrincipal: aws.String(p)})
+		return err
+	}
+	list := func() []orgtypes.EnabledServicePrincipal {
+		return must(e.org.ListAWSServiceAccessForOrganization(ctx, &organizations.ListAWSServiceAccessForOrganizationInput{})).EnabledServicePrincipals
+	}
+	apptest.WantErr(t, enable(e.org, "cloudtrail.amazonaws.com"), "AWSOrganizationsNotInUseException", 400, "Your account is not a member of an organization.")
+	member := e.member("m")
+	apptest.WantErr(t, enable(e.org, "cloudtrail.example.com"), "InvalidInputException", 400, "You specified an unrecognized service principal.")
+	apptest.WantErr(t, enable(e.org, "stacksets.cloudformation.amazonaws.com"), "InvalidInputException", 400, "You specified an unrecognized service principal.")
+	if l := list(); len(l) != 0 {
+		t.Fatalf("trusted before any was enabled: %+v", l)
+	}
+	must(0, enable(e.org, "cloudtrail.amazonaws.com"))
+	first := list()
+	must(0, enable(e.org, "config.amazonaws.com"))
+	must(0, enable(e.org, "cloudtrail.amazonaws.com")) // again: no change
+	l := list()
+	if len(first) != 1 || len(l) != 2 || *l[0].ServicePrincipal != "cloudtrail.amazonaws.com" || *l[1].ServicePrincipal != "config.amazonaws.com" ||
+		!l[0].DateEnabled.Equal(*first[0].DateEnabled) {
+		t.Fatalf("trusted services %+v (first %+v)", l, first)
+	}
+	// A member account, even its administrator, may not.
+	admin, _ := e.user(e.iam, "admin", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`)
+	s := e.session(must(accessRole(admin, member, "admin")).Credentials)
+	apptest.WantErr(t, enable(s.org, "guardduty.amazonaws.com"), "AccessDeniedException", 400, "You don't have permissions to access this resource.")
+	_, err := s.org.ListAWSServiceAccessForOrganization(ctx, &organizations.ListAWSServiceAccessForOrganizationInput{})
+	apptest.WantErr(t, err, "AccessDeniedException", 400, "")
+	must(e.org.DisableAWSServiceAccess(ctx, &organizations.DisableAWSServiceAccessInput{ServicePrincipal: aws.String("config.amazonaws.com")}))
+	must(e.org.DisableAWSServiceAccess(ctx, &organizations.DisableAWSServiceAccessInput{ServicePrincipal: aws.String("config.amazonaws.com")}))
+	if l := list(); len(l) != 1 || *l[0].ServicePrincipal != "cloudtrail.amazonaws.com" {
+		t.Fatalf("after disabling config: %+v", l)
+	}
+}

@@ -39,6 +39,13 @@ type delivery struct {
 	Raw       bool   `json:"raw,omitempty"`
 	Attempt   int    `json:"attempt"`
 	Due       int64  `json:"due"`
+	// For a topic with SSE-KMS, Body and Subject are empty: Sealed and SealedSubject
+	// hold them encrypted under the data key whose KMS blob is DataKey, and HeldKey is
+	// SNS's own copy of that key (sse.go).
+	Sealed        []byte `json:"sealed,omitempty"`
+	SealedSubject []byte `json:"sealedSubject,omitempty"`
+	DataKey       []byte `json:"dataKey,omitempty"`
+	HeldKey       []byte `json:"heldKey,omitempty"`
 }
 
 func (d *delivery) key() string { return fmt.Sprintf("%016d.%s", d.Due, d.ID) }
@@ -248,6 +255,9 @@ func (s *SNS) attempt(ctx context.Context, d *delivery) error {
 	}
 	if sub == nil {
 		return errGone
+	}
+	if d, err = s.open(d, t.ARN); err != nil {
+		return err
 	}
 	switch d.Protocol {
 	case "email", "email-json":

@@ -103,6 +103,7 @@ type message struct {
 	groupID   string
 	version   string // SignatureVersion, "1" or "2"
 	dedupID   string
+	key       *topicKey // an encrypted topic's data key
 }
 
 func (m *message) text(protocol string) string {
@@ -208,8 +209,7 @@ func (s *SNS) publish(c *server.Call, in *api.PublishInput) (*api.PublishRespons
 	if err != nil {
 		return nil, err
 	}
-	err = s.checkKey(c, t, topic)
-	if err != nil {
+	if m.key, err = s.checkKey(c, t, topic); err != nil {
 		return nil, err
 	}
 	out := &api.PublishResponse{MessageId: svckit.Ptr(m.id)}
@@ -247,7 +247,8 @@ func (s *SNS) publishBatch(c *server.Call, in *api.PublishBatchInput) (*api.Publ
 	if total > maxMessageBytes {
 		return nil, api.NewBatchRequestTooLongException("The length of all the messages put together is more than the limit")
 	}
-	if err := s.checkKey(c, t, topic); err != nil {
+	key, err := s.checkKey(c, t, topic)
+	if err != nil {
 		return nil, err
 	}
 	out := &api.PublishBatchResponse{Successful: []api.PublishBatchResultEntry{}, Failed: []api.BatchResultErrorEntry{}}
@@ -262,6 +263,7 @@ func (s *SNS) publishBatch(c *server.Call, in *api.PublishBatchInput) (*api.Publ
 			out.Failed = append(out.Failed, api.BatchResultErrorEntry{Id: e.Id, Code: "InvalidParameter", Message: svckit.Ptr(msg), SenderFault: true})
 			continue
 		}
+		m.key = key
 		r := api.PublishBatchResultEntry{Id: svckit.Ptr(e.Id), MessageId: svckit.Ptr(m.id)}
 		if m.groupID != "" {
 			topic.Seq++
@@ -332,7 +334,7 @@ func (s *SNS) PublishAsService(tx *store.Tx, n Notification) (string, error) {
 		if err != nil {
 			return "", err
 		}
-		if err := s.checkKey(c, t, topic); err != nil {
+		if m.key, err = s.checkKey(c, t, topic); err != nil {
 			return "", err
 		}
 	}
@@ -387,6 +389,9 @@ func (s *SNS) fanout(tx *store.Tx, m *message) error {
 				if d.Body, err = s.envelope(m, sub, text); err != nil {
 					return err
 				}
+			}
+			if err := s.seal(d, m.key, m.topic.ARN); err != nil {
+				return err
 			}
 			if err := enqueue(tx, d); err != nil {
 				return err

@@ -3,9 +3,11 @@ package sns
 import (
 	"context"
 	"errors"
+	"strings"
 	"time"
 
 	api "github.com/palisade/palisade/internal/api/sns"
+	"github.com/palisade/palisade/internal/auth"
 	"github.com/palisade/palisade/internal/server"
 	"github.com/palisade/palisade/internal/store"
 	"github.com/palisade/palisade/internal/svckit"
@@ -17,32 +19,58 @@ import (
 // publishing (CloudWatch's alarms) acts as its service principal, which the key
 // policy must allow (the AWS managed key aws/sns does not, as on AWS). A principal's
 // data key is reused for five minutes of Palisade's clock without calling KMS again
-// (inferred: SNS documents data key reuse but not its period). Deliveries that wait
-// in the outbox are stored as the rest of Palisade's store is, not under the topic's
-// key.
+// (inferred: SNS documents data key reuse but not its period).
+//
+// The messages an encrypted topic holds (its outbox deliveries to HTTP/HTTPS and
+// email endpoints, waiting or retrying) are kept AES-256-GCM-encrypted under the
+// publisher's data key, stored with the key's KMS ciphertext blob, as SNS's SSE
+// describes. SNS itself keeps the data key for the delivery, sealed under Palisade's
+// master key (standing for SNS holding the key inside its own service boundary: on
+// AWS the endpoints' deliveries need no KMS permission), so a delivery accepted
+// before the key is disabled is still sent (inferred). Deliveries to SQS happen in
+// the publishing transaction and are encrypted by the queue's own key, if any.
 
 const keyReuse = 5 * time.Minute
 
 var errKMSUnavailable = errors.New("sns: KMS is not wired")
 
+// topicKey is the data key a publication's messages are encrypted with.
+type topicKey struct {
+	plain, blob []byte
+}
+
 // checkKey makes the KMS calls publishing to an encrypted topic needs, for c's
-// principal.
-func (s *SNS) checkKey(c *server.Call, t topicRef, topic *topicRec) error {
+// principal, and returns the data key (nil for a topic without a key). AWS's SNS
+// answers a publisher KMS refuses with KMS's ciphertext message ("KMSAccessDenied:
+// The ciphertext refers to a customer master key that does not exist, … (Service:
+// AWSKMS; …)", aws/aws-cdk issue 24337) and a service publisher with "null (Service:
+// AWSKMS; …)" (CloudWatch's alarm history, aws/aws-cdk issue 11121).
+func (s *SNS) checkKey(c *server.Call, t topicRef, topic *topicRec) (*topicKey, error) {
 	keyID := topic.Attributes["KmsMasterKeyId"]
 	if keyID == "" {
-		return nil
+		return nil, nil
 	}
 	if s.sse == nil {
-		return errKMSUnavailable
+		return nil, errKMSUnavailable
 	}
-	_, _, err := s.sse.DataKey(c, keyID, map[string]string{"aws:sns:topicArn": t.ARN}, keyReuse)
+	plain, blob, err := s.sse.DataKey(c, keyID, map[string]string{"aws:sns:topicArn": t.ARN}, keyReuse)
 	if err == nil {
-		return nil
+		return &topicKey{plain: plain, blob: blob}, nil
 	}
-	code, msg, ok := svckit.KMSError(err, false)
+	code, msg, ok := svckit.KMSError(err, true)
 	if !ok {
-		return err
+		return nil, err
 	}
+	if c.Principal.Type == auth.AWSService && code == "AccessDeniedException" {
+		msg = "null" + msg[strings.Index(msg, " (Service: AWSKMS;"):]
+	}
+	return nil, kmsError(code, msg)
+}
+
+// kmsError is a KMS refusal as SNS answers it. KMSOptInRequired and
+// KMSThrottlingException never occur: Palisade's KMS needs no opt-in and does not
+// throttle.
+func kmsError(code, msg string) error {
 	switch code {
 	case "AccessDeniedException", "InvalidCiphertextException":
 		return api.NewKMSAccessDeniedException(msg)
@@ -53,6 +81,56 @@ func (s *SNS) checkKey(c *server.Call, t topicRef, topic *topicRec) error {
 	default:
 		return api.NewKMSInvalidStateException(msg)
 	}
+}
+
+// seal encrypts an outbox delivery's message under the publication's data key and
+// keeps the data key for the delivery, sealed under Palisade's master key.
+func (s *SNS) seal(d *delivery, k *topicKey, topicARN string) error {
+	if k == nil {
+		return nil
+	}
+	if s.d.Sealer == nil {
+		return errors.New("sns: no sealer for encrypted deliveries")
+	}
+	body, err := svckit.Seal(k.plain, []byte(d.Body))
+	if err != nil {
+		return err
+	}
+	subject, err := svckit.Seal(k.plain, []byte(d.Subject))
+	if err != nil {
+		return err
+	}
+	d.Sealed, d.SealedSubject, d.DataKey, d.Body, d.Subject = body, subject, k.blob, "", ""
+	d.HeldKey = s.d.Sealer.Seal(k.plain, heldContext(topicARN))
+	return nil
+}
+
+func heldContext(topicARN string) string { return "sns-outbox:" + topicARN }
+
+// open returns a copy of an encrypted delivery with its message in clear, for
+// sending; d itself (and what is stored) stays encrypted.
+func (s *SNS) open(d *delivery, topicARN string) (*delivery, error) {
+	if d.DataKey == nil {
+		return d, nil
+	}
+	if s.d.Sealer == nil {
+		return nil, errors.New("sns: no sealer for encrypted deliveries")
+	}
+	plain, err := s.d.Sealer.Open(d.HeldKey, heldContext(topicARN))
+	if err != nil {
+		return nil, err
+	}
+	body, err := svckit.Unseal(plain, d.Sealed)
+	if err != nil {
+		return nil, err
+	}
+	subject, err := svckit.Unseal(plain, d.SealedSubject)
+	if err != nil {
+		return nil, err
+	}
+	out := *d
+	out.Body, out.Subject = string(body), string(subject)
+	return &out, nil
 }
 
 // serviceCall is the call a service principal's publication runs as, in tx.

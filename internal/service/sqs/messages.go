@@ -58,6 +58,9 @@ type msgRec struct {
 	Sealed   []byte `json:"sealed,omitempty"`
 	DataKey  []byte `json:"dataKey,omitempty"`
 	EncQueue string `json:"encQueue,omitempty"`
+	// Origin is the ARN of the queue a dead-letter queue's message was redriven out
+	// of, where a message move task without a destination returns it.
+	Origin string `json:"origin,omitempty"`
 }
 
 func (m *msgRec) key() string { return fmt.Sprintf("%016d.%s", m.VisibleAt, m.ID) }

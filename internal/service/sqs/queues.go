@@ -29,6 +29,9 @@ func (q *SQS) queueHandlers() []server.Handler {
 		server.Write("AddPermission", q.addPermission),
 		server.Write("RemovePermission", q.removePermission),
 		server.Read("ListDeadLetterSourceQueues", q.listDeadLetterSourceQueues),
+		server.Write("StartMessageMoveTask", q.startMessageMoveTask),
+		server.Read("ListMessageMoveTasks", q.listMessageMoveTasks),
+		server.Write("CancelMessageMoveTask", q.cancelMessageMoveTask),
 	}
 }
 

@@ -162,7 +162,7 @@ func (q *SQS) moveToDLQ(tx *store.Tx, r queueRef, m *msgRec, target queueRef, no
 		// The target is gone: SQS keeps redriving nowhere; the message is dropped.
 		return err
 	}
-	m.VisibleAt, m.Nonce = now, ""
+	m.VisibleAt, m.Nonce, m.Origin = now, "", r.arn()
 	if err := putMsg(tx, target, m); err != nil {
 		return err
 	}

@@ -50,6 +50,8 @@ type SQS struct {
 
 	mu      sync.Mutex
 	waiters map[string]chan struct{} // queue key → closed when a message arrives
+
+	moverWake chan struct{} // a move task started or was cancelled
 }
 
 // New returns SQS.
@@ -60,7 +62,7 @@ func New(d Deps) *SQS {
 	if d.Clock == nil {
 		d.Clock = &clock.Clock{}
 	}
-	q := &SQS{d: d, waiters: map[string]chan struct{}{}}
+	q := &SQS{d: d, waiters: map[string]chan struct{}{}, moverWake: make(chan struct{}, 1)}
 	if d.KMS != nil {
 		q.sse = svckit.NewSSE(d.KMS, "alias/aws/sqs")
 	}
@@ -205,6 +207,16 @@ var actions = map[string]string{
 // reference's defaults.
 func (q *SQS) checks(c *server.Call, op string, in map[string]any) ([]authz.Check, error) {
 	raw, _ := in["QueueUrl"].(string)
+	// Message move tasks name their source queue by ARN, or by the task handle.
+	source, _ := in["SourceArn"].(string)
+	if h, ok := in["TaskHandle"].(string); ok {
+		if _, r, ok := parseHandle(h); ok && r.Name != "" {
+			source = r.arn()
+		}
+	}
+	if r, ok := parseQueueARN(source); ok && raw == "" {
+		return q.queueCheck(c, op, r)
+	}
 	if raw == "" {
 		if op == "CreateQueue" || op == "GetQueueUrl" {
 			name, _ := in["QueueName"].(string)
