@@ -56,10 +56,11 @@ type partRec struct {
 	Checksums    map[string]string `json:"cs,omitempty"`
 	LastModified time.Time         `json:"t"`
 	Inline       bool              `json:"i,omitempty"`
+	Blob         bool              `json:"b,omitempty"` // see segment.Blob
 }
 
 func (p *partRec) segment() segment {
-	return segment{File: p.File, Size: p.Size, Key: p.Key, Inline: p.Inline}
+	return segment{File: p.File, Size: p.Size, Key: p.Key, Inline: p.Inline, Blob: p.Blob}
 }
 
 func decodeUpload(v []byte) (*uploadRec, error) {
@@ -258,7 +259,7 @@ func (s *Service) storePart(c *server.Call, b *bucketRec, u *uploadRec, n int32,
 		return nil, err
 	}
 	sg := r.segment(objKey)
-	p := &partRec{Number: n, ETag: r.etag(), Size: r.size, File: sg.File, Key: sg.Key, Checksums: r.checksums, LastModified: timeTrunc(c.Now), Inline: sg.Inline}
+	p := &partRec{Number: n, ETag: r.etag(), Size: r.size, File: sg.File, Key: sg.Key, Checksums: r.checksums, LastModified: timeTrunc(c.Now), Inline: sg.Inline, Blob: sg.Blob}
 	if err := r.commit(c); err != nil {
 		return nil, err
 	}

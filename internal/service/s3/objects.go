@@ -431,7 +431,7 @@ func (s *Service) body(c *server.Call, rr *readResult, ck customerKey) (*multiRe
 		from, to, size := max(rr.start, segStart)-segStart, min(rr.end, segEnd)-segStart, sg.Size
 		if sg.Inline {
 			// Inline bodies are read now, from the call's snapshot.
-			data, ok, err := c.Tx.Get(nsInline, sg.File)
+			data, ok, err := getInline(c.Tx, sg)
 			if err != nil || !ok {
 				m.Close()
 				return nil, fmt.Errorf("s3: object %s/%s: inline body: %w", rr.b.Name, o.Key, errCorrupt)
@@ -790,11 +790,11 @@ func (s *Service) copyBodies(c *server.Call, links *linkSet, src *objRec, srcKey
 		}
 		name := newName()
 		if sg.Inline {
-			data, ok, err := c.Tx.Get(nsInline, sg.File)
+			data, ok, err := getInline(c.Tx, sg)
 			if err != nil || !ok {
 				return nil, fmt.Errorf("s3: copy source: inline body: %w", errCorrupt)
 			}
-			if err := c.Tx.Put(nsInline, name, data); err != nil {
+			if err := putInline(c.Tx, name, data); err != nil {
 				return nil, err
 			}
 		} else {
@@ -803,7 +803,7 @@ func (s *Service) copyBodies(c *server.Call, links *linkSet, src *objRec, srcKey
 			}
 			links.names = append(links.names, name)
 		}
-		out = append(out, segment{File: name, Size: sg.Size, Key: sealKey(dstKey, fk), Inline: sg.Inline})
+		out = append(out, segment{File: name, Size: sg.Size, Key: sealKey(dstKey, fk), Inline: sg.Inline, Blob: sg.Inline})
 	}
 	return out, nil
 }

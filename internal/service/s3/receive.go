@@ -45,7 +45,7 @@ type received struct {
 // segment describes the received body as an object segment, its key sealed under
 // the object key.
 func (r *received) segment(objKey []byte) segment {
-	return segment{File: r.name, Size: r.size, Key: sealKey(objKey, r.fileKey), Inline: r.inline != nil}
+	return segment{File: r.name, Size: r.size, Key: sealKey(objKey, r.fileKey), Inline: r.inline != nil, Blob: r.inline != nil}
 }
 
 func (r *received) etag() string { return hex.EncodeToString(r.md5) }
@@ -54,7 +54,7 @@ func (r *received) etag() string { return hex.EncodeToString(r.md5) }
 // call's transaction.
 func (r *received) commit(c *server.Call) error {
 	if r.inline != nil {
-		return c.Tx.Put(nsInline, r.name, r.inline)
+		return putInline(c.Tx, r.name, r.inline)
 	}
 	if err := r.s.blobs.commit(r.name); err != nil {
 		return err

@@ -211,7 +211,7 @@ func (s *Service) dropSegments(tx *store.Tx, segs []segment) error {
 	var files []string
 	for _, sg := range segs {
 		if sg.Inline {
-			if _, err := tx.Delete(nsInline, sg.File); err != nil {
+			if err := dropInline(tx, sg); err != nil {
 				return err
 			}
 			continue
