@@ -2,10 +2,14 @@ package s3_test
 
 import (
 	"encoding/json"
+	"fmt"
+	"io"
+	"sync"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 
 	"github.com/palisade/palisade/internal/store"
 )
@@ -98,5 +102,66 @@ func TestInlineBodiesInBlobs(t *testing.T) {
 	})
 	if err != nil {
 		t.Fatal(err)
+	}
+}
+
+// GET and HEAD serve recently read or written objects from memory: every
+// acknowledged write is seen by the next read, while other readers keep filling the
+// cache from their snapshots.
+func TestObjectCacheFollowsWrites(t *testing.T) {
+	e := newEnv(t)
+	e.bucket("objcache")
+	must(e.s3.PutBucketVersioning(ctx, &s3.PutBucketVersioningInput{Bucket: aws.String("objcache"),
+		VersioningConfiguration: &types.VersioningConfiguration{Status: types.BucketVersioningStatusEnabled}}))
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				if out, err := e.s3.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("objcache"), Key: aws.String("k")}); err == nil {
+					io.Copy(io.Discard, out.Body)
+					out.Body.Close()
+				}
+			}
+		}()
+	}
+	defer func() { close(stop); wg.Wait() }()
+	var versions []string
+	for i := range 40 {
+		v := fmt.Sprintf("version %d", i)
+		out := e.put("objcache", "k", v)
+		versions = append(versions, *out.VersionId)
+		if got := e.get("objcache", "k"); got != v {
+			t.Fatalf("after put %d: got %q", i, got)
+		}
+		h := must(e.s3.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String("objcache"), Key: aws.String("k")}))
+		if *h.ETag != *out.ETag || *h.VersionId != *out.VersionId {
+			t.Fatalf("after put %d: head %s %s, want %s %s", i, *h.ETag, *h.VersionId, *out.ETag, *out.VersionId)
+		}
+	}
+	// Deleting the current version makes the previous one current.
+	must(e.s3.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String("objcache"), Key: aws.String("k"), VersionId: aws.String(versions[39])}))
+	if got := e.get("objcache", "k"); got != "version 38" {
+		t.Fatalf("after deleting the current version: %q", got)
+	}
+	// A delete marker hides it.
+	must(e.s3.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String("objcache"), Key: aws.String("k")}))
+	_, err := e.s3.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("objcache"), Key: aws.String("k")})
+	wantErr(t, err, "NoSuchKey", 404, "The specified key does not exist.")
+	// Tagging rewrites the current record in place.
+	e.put("objcache", "t", "tagged")
+	e.get("objcache", "t")
+	must(e.s3.PutObjectTagging(ctx, &s3.PutObjectTaggingInput{Bucket: aws.String("objcache"), Key: aws.String("t"),
+		Tagging: &types.Tagging{TagSet: []types.Tag{{Key: aws.String("a"), Value: aws.String("b")}}}}))
+	h := must(e.s3.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String("objcache"), Key: aws.String("t")}))
+	if h.TagCount == nil || *h.TagCount != 1 {
+		t.Fatalf("tag count after tagging: %v", h.TagCount)
 	}
 }

@@ -250,13 +250,14 @@ type readResult struct {
 // range, as S3 does: If-Match and If-Unmodified-Since fail with 412, If-None-Match
 // and If-Modified-Since with 304 (RFC 7232 precedence); an unsatisfiable range is 416.
 func (s *Service) selectRead(c *server.Call, r readRequest) (*readResult, error) {
+	s.startView(c)
 	b, err := loadBucket(c.Tx, r.Bucket)
 	if err != nil {
 		return nil, err
 	}
 	o, seen := s.objs.take(c)
 	if !seen {
-		if o, err = s.findVersion(c.Tx, b, r.Key, r.VersionID); err != nil {
+		if o, err = s.readVersion(c, b, r.Key, r.VersionID); err != nil {
 			return nil, err
 		}
 	}
@@ -431,7 +432,7 @@ func (s *Service) body(c *server.Call, rr *readResult, ck customerKey) (*multiRe
 		from, to, size := max(rr.start, segStart)-segStart, min(rr.end, segEnd)-segStart, sg.Size
 		if sg.Inline {
 			// Inline bodies are read now, from the call's snapshot.
-			data, ok, err := getInline(c.Tx, sg)
+			data, ok, err := s.getInline(c.Tx, sg)
 			if err != nil || !ok {
 				m.Close()
 				return nil, fmt.Errorf("s3: object %s/%s: inline body: %w", rr.b.Name, o.Key, errCorrupt)
@@ -790,11 +791,11 @@ func (s *Service) copyBodies(c *server.Call, links *linkSet, src *objRec, srcKey
 		}
 		name := newName()
 		if sg.Inline {
-			data, ok, err := getInline(c.Tx, sg)
+			data, ok, err := s.getInline(c.Tx, sg)
 			if err != nil || !ok {
 				return nil, fmt.Errorf("s3: copy source: inline body: %w", errCorrupt)
 			}
-			if err := putInline(c.Tx, name, data); err != nil {
+			if err := s.putInline(c.Tx, name, data); err != nil {
 				return nil, err
 			}
 		} else {

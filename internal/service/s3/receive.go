@@ -54,7 +54,7 @@ func (r *received) etag() string { return hex.EncodeToString(r.md5) }
 // call's transaction.
 func (r *received) commit(c *server.Call) error {
 	if r.inline != nil {
-		return putInline(c.Tx, r.name, r.inline)
+		return r.s.putInline(c.Tx, r.name, r.inline)
 	}
 	if err := r.s.blobs.commit(r.name); err != nil {
 		return err

@@ -69,6 +69,7 @@ type Service struct {
 	srv   *server.Server
 	log   *accessLogger
 	objs  callObjects
+	cur   *objectCache
 }
 
 // buckets caches decoded bucket records (see bucketCache); process-wide, since every
@@ -84,7 +85,7 @@ func New(d Deps) (*Service, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Service{d: d, blobs: b}
+	s := &Service{d: d, blobs: b, cur: newObjectCache()}
 	s.log = newAccessLogger(s)
 	return s, nil
 }
@@ -152,20 +153,37 @@ func inlineNS(name string) string { return store.NS("s3", "", "", "inline", name
 const inlineKey = "body"
 
 // putInline stores a small sealed body in the blobs table.
-func putInline(tx *store.Tx, name string, data []byte) error {
-	return tx.PutBlob(inlineNS(name), inlineKey, data)
+func (s *Service) putInline(tx *store.Tx, name string, data []byte) error {
+	if err := tx.PutBlob(inlineNS(name), inlineKey, data); err != nil {
+		return err
+	}
+	s.cur.storedBody(tx, name, data)
+	return nil
 }
 
-// getInline reads a segment's body from the store.
-func getInline(tx *store.Tx, sg segment) ([]byte, bool, error) {
-	if sg.Blob {
-		return tx.GetBlob(inlineNS(sg.File), inlineKey)
+// getInline reads a segment's body: from the object cache, else from the store (and,
+// in a read-only call, into the cache).
+func (s *Service) getInline(tx *store.Tx, sg segment) ([]byte, bool, error) {
+	if data, ok := s.cur.body(sg.File); ok {
+		return data, true, nil
 	}
-	return tx.Get(nsInline, sg.File)
+	var data []byte
+	var ok bool
+	var err error
+	if sg.Blob {
+		data, ok, err = tx.GetBlob(inlineNS(sg.File), inlineKey)
+	} else {
+		data, ok, err = tx.Get(nsInline, sg.File)
+	}
+	if ok && tx.ReadOnly() {
+		s.cur.addBody(sg.File, data)
+	}
+	return data, ok, err
 }
 
 // dropInline deletes a segment's body from the store.
-func dropInline(tx *store.Tx, sg segment) error {
+func (s *Service) dropInline(tx *store.Tx, sg segment) error {
+	s.cur.droppedBody(tx, sg.File)
 	if sg.Blob {
 		_, err := tx.DeleteBlobs(inlineNS(sg.File), "")
 		return err
