@@ -130,7 +130,7 @@ func (co *callObjects) drop(c any) { co.m.Delete(c) }
 //     the new record or none. Rolled-back writes leave no hook.
 //   - A reader that missed fills the cache from its snapshot only if no write hook
 //     ran since it took gen, which it does before its transaction's first store read
-//     (viewGen): a snapshot older than some committed write cannot leave its record
+//     (startView): a snapshot older than some committed write cannot leave its record
 //     behind.
 //   - A body name's bytes never change (names are random and never reused), so a body
 //     is valid for as long as any record names it; bodies dropped by a commit leave
