@@ -560,12 +560,9 @@ func (s *Service) listParts(c *server.Call, in *api.ListPartsRequest) (*api.List
 	if err != nil {
 		return nil, err
 	}
-	mp := 1000
-	if in.MaxParts != nil {
-		if *in.MaxParts < 0 {
-			return nil, errInvalidArgument("max-parts cannot be negative", "max-parts", "")
-		}
-		mp = min(int(*in.MaxParts), 1000)
+	mp, err := pageSize(in.MaxParts, "max-parts")
+	if err != nil {
+		return nil, err
 	}
 	marker := int32(0)
 	if in.PartNumberMarker != nil {
@@ -601,20 +598,9 @@ func (s *Service) listParts(c *server.Call, in *api.ListPartsRequest) (*api.List
 }
 
 func (s *Service) listUploads(c *server.Call, in *api.ListMultipartUploadsRequest) (*api.ListMultipartUploadsOutput, error) {
-	b, err := loadBucket(c.Tx, in.Bucket)
+	b, enc, mu, err := listStart(c, in.Bucket, in.EncodingType, in.MaxUploads, "max-uploads")
 	if err != nil {
 		return nil, err
-	}
-	enc, err := newEncoder(in.EncodingType)
-	if err != nil {
-		return nil, err
-	}
-	mu := 1000
-	if in.MaxUploads != nil {
-		if *in.MaxUploads < 0 {
-			return nil, errInvalidArgument("max-uploads cannot be negative", "max-uploads", "")
-		}
-		mu = min(int(*in.MaxUploads), 1000)
 	}
 	keyMarker, idMarker := str(in.KeyMarker), str(in.UploadIdMarker)
 	after := ""
