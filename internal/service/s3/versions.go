@@ -156,13 +156,18 @@ func (s *Service) writeVersion(tx *store.Tx, b *bucketRec, o *objRec, cur ...*ob
 			}
 		}
 	}
-	if err := putJSON(tx, nsVer(b.Name), verKey(o.Key, o.sortID()), o); err != nil {
+	// One encoding serves both records (this runs on the store's single writer).
+	raw, err := json.Marshal(o)
+	if err != nil {
+		return err
+	}
+	if err := tx.Put(nsVer(b.Name), verKey(o.Key, o.sortID()), raw); err != nil {
 		return err
 	}
 	if o.DeleteMarker {
 		return s.delCur(tx, b.Name, o.Key)
 	}
-	return s.putCur(tx, b.Name, o)
+	return s.putCurRaw(tx, b.Name, o.Key, raw)
 }
 
 // rewriteVersion stores a changed version (ACL, tags) in place.
@@ -205,10 +210,15 @@ func (s *Service) putCur(tx *store.Tx, bucket string, o *objRec) error {
 	if err != nil {
 		return err
 	}
-	if err := tx.Put(nsCur(bucket), o.Key, raw); err != nil {
+	return s.putCurRaw(tx, bucket, o.Key, raw)
+}
+
+// putCurRaw is putCur with the record already encoded.
+func (s *Service) putCurRaw(tx *store.Tx, bucket, key string, raw []byte) error {
+	if err := tx.Put(nsCur(bucket), key, raw); err != nil {
 		return err
 	}
-	s.cur.wrote(tx, bucket, o.Key, raw)
+	s.cur.wrote(tx, bucket, key, raw)
 	return nil
 }
 
