@@ -167,8 +167,8 @@ func (e *cachedObj) rec() (*objRec, error) {
 
 // The cache's bounds: past either, entries are dropped at random.
 const (
-	maxCachedObjs   = 1 << 16
-	maxCachedBodies = 32 << 20
+	maxCachedObjs   = 1 << 14
+	maxCachedBodies = 16 << 20
 )
 
 func newObjectCache() *objectCache {
