@@ -78,6 +78,7 @@ var policyOps = map[string]bool{"GetBucketPolicy": true, "PutBucketPolicy": true
 // bucket owner as the resource's account, Block Public Access applied, and S3's
 // condition keys.
 func (s *Service) checks(c *server.Call, op string, in map[string]any) ([]authz.Check, error) {
+	s.startView(c)
 	eventData(c, in)
 	bucket, _ := in["Bucket"].(string)
 	key, _ := in["Key"].(string)
@@ -146,7 +147,7 @@ func (s *Service) checks(c *server.Call, op string, in map[string]any) ([]authz.
 		// The object itself matters only for its tags (s3:ExistingObjectTag, on the
 		// actions that have that key) and for its ACL.
 		if usesExistingTags(action) || b.aclsEnabled() {
-			if obj, err = s.findVersion(c.Tx, b, key, vid); err != nil {
+			if obj, err = s.readVersion(c, b, key, vid); err != nil {
 				return nil, err
 			}
 			if c.Tx.ReadOnly() {

@@ -142,9 +142,11 @@ func (b *blobs) dataDir(name string) string { return filepath.Join(b.root, "data
 
 func (b *blobs) path(name string) string { return filepath.Join(b.dataDir(name), name) }
 
-// commit moves a received body into the data tree and makes the move durable. The
-// caller does this inside the transaction that records the object, so a body is in
-// data/ only if its record is (crashes aside, which leave an unreferenced file).
+// commit moves a received, synced body into the data tree and makes the move durable.
+// It runs before the transaction that records the object (off the store's single
+// writer, since it waits for a directory fsync), so that the body is durable before
+// the commit that references it; a body whose transaction fails is removed at once,
+// and a crash in between leaves an unreferenced file.
 func (b *blobs) commit(name string) error {
 	dir := b.dataDir(name)
 	if err := os.MkdirAll(dir, 0o700); err != nil {

@@ -104,14 +104,49 @@ func (w *walker) walk(after string, item func(storeKey string, v []byte) (bool, 
 	}
 }
 
-func maxKeys(p *int32) (int, error) {
+// pageSize reads a listing's max-keys (max-uploads, max-parts): 1000 at most and
+// by default, refused when negative.
+func pageSize(p *int32, name string) (int, error) {
 	if p == nil {
 		return 1000, nil
 	}
 	if *p < 0 {
-		return 0, errInvalidArgument("max-keys cannot be negative", "max-keys", "")
+		return 0, errInvalidArgument(name+" cannot be negative", name, "")
 	}
 	return min(int(*p), 1000), nil
+}
+
+// listStart is what the bucket listings check first, in S3's order: the bucket, the
+// encoding type, the page size.
+func listStart(c *server.Call, bucket string, encodingType *string, max *int32, maxName string) (*bucketRec, encoder, int, error) {
+	b, err := loadBucket(c.Tx, bucket)
+	if err != nil {
+		return nil, false, 0, err
+	}
+	enc, err := newEncoder(encodingType)
+	if err != nil {
+		return nil, false, 0, err
+	}
+	n, err := pageSize(max, maxName)
+	if err != nil {
+		return nil, false, 0, err
+	}
+	return b, enc, n, nil
+}
+
+// currentObjects lists the current objects a walker of a bucket's cur/ records finds
+// after a key (ListObjects and ListObjectsV2).
+func currentObjects(w *walker, after string, enc encoder, withOwner bool) ([]api.Object, error) {
+	var out []api.Object
+	err := w.walk(after, func(_ string, v []byte) (bool, error) {
+		o := &objRec{}
+		if err := json.Unmarshal(v, o); err != nil {
+			return false, err
+		}
+		out = append(out, objectEntry(o, enc, withOwner))
+		return true, nil
+	})
+	return out, err
 }
 
 // encoder applies encoding-type=url to the keys and prefixes a listing returns.
@@ -182,30 +217,14 @@ func storageClassName(sc string) string {
 func identity(k string) string { return k }
 
 func (s *Service) listObjects(c *server.Call, in *api.ListObjectsRequest) (*api.ListObjectsOutput, error) {
-	b, err := loadBucket(c.Tx, in.Bucket)
-	if err != nil {
-		return nil, err
-	}
-	enc, err := newEncoder(in.EncodingType)
-	if err != nil {
-		return nil, err
-	}
-	mk, err := maxKeys(in.MaxKeys)
+	b, enc, mk, err := listStart(c, in.Bucket, in.EncodingType, in.MaxKeys, "max-keys")
 	if err != nil {
 		return nil, err
 	}
 	w := &walker{tx: c.Tx, ns: nsCur(b.Name), prefix: str(in.Prefix), delimiter: str(in.Delimiter), max: mk, keyOf: identity}
 	out := &api.ListObjectsOutput{Name: ptr(b.Name), Prefix: ptr(enc.enc(str(in.Prefix))), Marker: ptr(enc.enc(str(in.Marker))),
 		MaxKeys: ptr(int32(mk)), Delimiter: enc.p(in.Delimiter), EncodingType: enc.typ()}
-	err = w.walk(str(in.Marker), func(_ string, v []byte) (bool, error) {
-		o := &objRec{}
-		if err := json.Unmarshal(v, o); err != nil {
-			return false, err
-		}
-		out.Contents = append(out.Contents, objectEntry(o, enc, true))
-		return true, nil
-	})
-	if err != nil {
+	if out.Contents, err = currentObjects(w, str(in.Marker), enc, true); err != nil {
 		return nil, err
 	}
 	out.CommonPrefixes = enc.prefixes(w.prefixes)
@@ -217,15 +236,7 @@ func (s *Service) listObjects(c *server.Call, in *api.ListObjectsRequest) (*api.
 }
 
 func (s *Service) listObjectsV2(c *server.Call, in *api.ListObjectsV2Request) (*api.ListObjectsV2Output, error) {
-	b, err := loadBucket(c.Tx, in.Bucket)
-	if err != nil {
-		return nil, err
-	}
-	enc, err := newEncoder(in.EncodingType)
-	if err != nil {
-		return nil, err
-	}
-	mk, err := maxKeys(in.MaxKeys)
+	b, enc, mk, err := listStart(c, in.Bucket, in.EncodingType, in.MaxKeys, "max-keys")
 	if err != nil {
 		return nil, err
 	}
@@ -240,16 +251,7 @@ func (s *Service) listObjectsV2(c *server.Call, in *api.ListObjectsV2Request) (*
 	w := &walker{tx: c.Tx, ns: nsCur(b.Name), prefix: str(in.Prefix), delimiter: str(in.Delimiter), max: mk, keyOf: identity}
 	out := &api.ListObjectsV2Output{Name: ptr(b.Name), Prefix: ptr(enc.enc(str(in.Prefix))), MaxKeys: ptr(int32(mk)),
 		Delimiter: enc.p(in.Delimiter), EncodingType: enc.typ(), ContinuationToken: in.ContinuationToken, StartAfter: enc.p(in.StartAfter)}
-	withOwner := in.FetchOwner != nil && *in.FetchOwner
-	err = w.walk(after, func(_ string, v []byte) (bool, error) {
-		o := &objRec{}
-		if err := json.Unmarshal(v, o); err != nil {
-			return false, err
-		}
-		out.Contents = append(out.Contents, objectEntry(o, enc, withOwner))
-		return true, nil
-	})
-	if err != nil {
+	if out.Contents, err = currentObjects(w, after, enc, in.FetchOwner != nil && *in.FetchOwner); err != nil {
 		return nil, err
 	}
 	out.CommonPrefixes = enc.prefixes(w.prefixes)
@@ -267,15 +269,7 @@ func keyOfVersion(k string) string {
 }
 
 func (s *Service) listObjectVersions(c *server.Call, in *api.ListObjectVersionsRequest) (*api.ListObjectVersionsOutput, error) {
-	b, err := loadBucket(c.Tx, in.Bucket)
-	if err != nil {
-		return nil, err
-	}
-	enc, err := newEncoder(in.EncodingType)
-	if err != nil {
-		return nil, err
-	}
-	mk, err := maxKeys(in.MaxKeys)
+	b, enc, mk, err := listStart(c, in.Bucket, in.EncodingType, in.MaxKeys, "max-keys")
 	if err != nil {
 		return nil, err
 	}

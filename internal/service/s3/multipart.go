@@ -56,10 +56,11 @@ type partRec struct {
 	Checksums    map[string]string `json:"cs,omitempty"`
 	LastModified time.Time         `json:"t"`
 	Inline       bool              `json:"i,omitempty"`
+	Blob         bool              `json:"b,omitempty"` // see segment.Blob
 }
 
 func (p *partRec) segment() segment {
-	return segment{File: p.File, Size: p.Size, Key: p.Key, Inline: p.Inline}
+	return segment{File: p.File, Size: p.Size, Key: p.Key, Inline: p.Inline, Blob: p.Blob}
 }
 
 func decodeUpload(v []byte) (*uploadRec, error) {
@@ -258,7 +259,7 @@ func (s *Service) storePart(c *server.Call, b *bucketRec, u *uploadRec, n int32,
 		return nil, err
 	}
 	sg := r.segment(objKey)
-	p := &partRec{Number: n, ETag: r.etag(), Size: r.size, File: sg.File, Key: sg.Key, Checksums: r.checksums, LastModified: timeTrunc(c.Now), Inline: sg.Inline}
+	p := &partRec{Number: n, ETag: r.etag(), Size: r.size, File: sg.File, Key: sg.Key, Checksums: r.checksums, LastModified: timeTrunc(c.Now), Inline: sg.Inline, Blob: sg.Blob}
 	if err := r.commit(c); err != nil {
 		return nil, err
 	}
@@ -559,12 +560,9 @@ func (s *Service) listParts(c *server.Call, in *api.ListPartsRequest) (*api.List
 	if err != nil {
 		return nil, err
 	}
-	mp := 1000
-	if in.MaxParts != nil {
-		if *in.MaxParts < 0 {
-			return nil, errInvalidArgument("max-parts cannot be negative", "max-parts", "")
-		}
-		mp = min(int(*in.MaxParts), 1000)
+	mp, err := pageSize(in.MaxParts, "max-parts")
+	if err != nil {
+		return nil, err
 	}
 	marker := int32(0)
 	if in.PartNumberMarker != nil {
@@ -600,20 +598,9 @@ func (s *Service) listParts(c *server.Call, in *api.ListPartsRequest) (*api.List
 }
 
 func (s *Service) listUploads(c *server.Call, in *api.ListMultipartUploadsRequest) (*api.ListMultipartUploadsOutput, error) {
-	b, err := loadBucket(c.Tx, in.Bucket)
+	b, enc, mu, err := listStart(c, in.Bucket, in.EncodingType, in.MaxUploads, "max-uploads")
 	if err != nil {
 		return nil, err
-	}
-	enc, err := newEncoder(in.EncodingType)
-	if err != nil {
-		return nil, err
-	}
-	mu := 1000
-	if in.MaxUploads != nil {
-		if *in.MaxUploads < 0 {
-			return nil, errInvalidArgument("max-uploads cannot be negative", "max-uploads", "")
-		}
-		mu = min(int(*in.MaxUploads), 1000)
 	}
 	keyMarker, idMarker := str(in.KeyMarker), str(in.UploadIdMarker)
 	after := ""

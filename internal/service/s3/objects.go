@@ -250,13 +250,14 @@ type readResult struct {
 // range, as S3 does: If-Match and If-Unmodified-Since fail with 412, If-None-Match
 // and If-Modified-Since with 304 (RFC 7232 precedence); an unsatisfiable range is 416.
 func (s *Service) selectRead(c *server.Call, r readRequest) (*readResult, error) {
+	s.startView(c)
 	b, err := loadBucket(c.Tx, r.Bucket)
 	if err != nil {
 		return nil, err
 	}
 	o, seen := s.objs.take(c)
 	if !seen {
-		if o, err = s.findVersion(c.Tx, b, r.Key, r.VersionID); err != nil {
+		if o, err = s.readVersion(c, b, r.Key, r.VersionID); err != nil {
 			return nil, err
 		}
 	}
@@ -431,7 +432,7 @@ func (s *Service) body(c *server.Call, rr *readResult, ck customerKey) (*multiRe
 		from, to, size := max(rr.start, segStart)-segStart, min(rr.end, segEnd)-segStart, sg.Size
 		if sg.Inline {
 			// Inline bodies are read now, from the call's snapshot.
-			data, ok, err := c.Tx.Get(nsInline, sg.File)
+			data, ok, err := s.getInline(c.Tx, sg)
 			if err != nil || !ok {
 				m.Close()
 				return nil, fmt.Errorf("s3: object %s/%s: inline body: %w", rr.b.Name, o.Key, errCorrupt)
@@ -455,38 +456,14 @@ func (s *Service) getObject(c *server.Call, in *api.GetObjectRequest) (*api.GetO
 	if err != nil {
 		return nil, err
 	}
-	o := rr.o
-	out := &api.GetObjectOutput{Body: body, AcceptRanges: ptr("bytes"), LastModified: ptr(o.LastModified), ContentLength: ptr(rr.end - rr.start),
-		ETag: ptr(o.etag()), Metadata: o.Meta}
-	h := objectHeaders(o, in.ResponseCacheControl, in.ResponseContentDisposition, in.ResponseContentEncoding, in.ResponseContentLanguage, in.ResponseContentType, in.ResponseExpires)
-	out.CacheControl, out.ContentDisposition, out.ContentEncoding, out.ContentLanguage, out.ContentType, out.Expires = h.cc, h.cd, h.ce, h.cl, h.ct, h.ex
-	if rr.b.Versioning != "" || o.VersionID != "null" {
-		out.VersionId = ptr(o.VersionID)
-	}
-	if rr.partial {
-		c.Status = http.StatusPartialContent
-		out.ContentRange = ptr(fmt.Sprintf("bytes %d-%d/%d", rr.start, rr.end-1, o.Size))
-	}
-	if rr.parts > 0 && in.PartNumber != nil {
-		out.PartsCount = ptr(rr.parts)
-	}
-	if len(o.Tags) > 0 {
-		out.TagCount = ptr(int32(len(o.Tags)))
-	}
-	if o.StorageClass != "" {
-		out.StorageClass = ptr(o.StorageClass)
-	}
-	if o.Redirect != "" {
-		out.WebsiteRedirectLocation = ptr(o.Redirect)
-	}
-	if in.ChecksumMode != nil && *in.ChecksumMode == "ENABLED" && !rr.partial {
-		checksumFields{&out.ChecksumCRC32, &out.ChecksumCRC32C, &out.ChecksumCRC64NVME, &out.ChecksumSHA1, &out.ChecksumSHA256, &out.ChecksumSHA512, &out.ChecksumMD5}.set(o.Checksums)
-		if len(o.Checksums) > 0 {
-			out.ChecksumType = ptr(o.ChecksumType)
-		}
-	}
-	sseOut{&out.ServerSideEncryption, &out.SSEKMSKeyId, &out.BucketKeyEnabled, &out.SSECustomerAlgorithm, &out.SSECustomerKeyMD5, nil}.set(o.Enc)
-	s.objectResources(c, rr.b, o.Key)
+	out := &api.GetObjectOutput{Body: body}
+	s.answerRead(c, rr, readFields{&out.AcceptRanges, &out.ETag, &out.VersionId, &out.ContentRange, &out.StorageClass,
+		&out.WebsiteRedirectLocation, &out.ChecksumType, &out.LastModified, &out.ContentLength, &out.Metadata, &out.PartsCount, &out.TagCount,
+		[6]**string{&out.CacheControl, &out.ContentDisposition, &out.ContentEncoding, &out.ContentLanguage, &out.ContentType, &out.Expires},
+		checksumFields{&out.ChecksumCRC32, &out.ChecksumCRC32C, &out.ChecksumCRC64NVME, &out.ChecksumSHA1, &out.ChecksumSHA256, &out.ChecksumSHA512, &out.ChecksumMD5},
+		sseOut{&out.ServerSideEncryption, &out.SSEKMSKeyId, &out.BucketKeyEnabled, &out.SSECustomerAlgorithm, &out.SSECustomerKeyMD5, nil}},
+		responseOverrides{in.ResponseCacheControl, in.ResponseContentDisposition, in.ResponseContentEncoding, in.ResponseContentLanguage, in.ResponseContentType, in.ResponseExpires},
+		in.PartNumber, in.ChecksumMode)
 	if c.AdditionalEventData != nil {
 		c.AdditionalEventData["bytesTransferredOut"] = rr.end - rr.start
 	}
@@ -508,35 +485,74 @@ func (s *Service) headObject(c *server.Call, in *api.HeadObjectRequest) (*api.He
 			return nil, err
 		}
 	}
-	out := &api.HeadObjectOutput{AcceptRanges: ptr("bytes"), LastModified: ptr(o.LastModified), ContentLength: ptr(rr.end - rr.start),
-		ETag: ptr(o.etag()), Metadata: o.Meta}
-	h := objectHeaders(o, in.ResponseCacheControl, in.ResponseContentDisposition, in.ResponseContentEncoding, in.ResponseContentLanguage, in.ResponseContentType, in.ResponseExpires)
-	out.CacheControl, out.ContentDisposition, out.ContentEncoding, out.ContentLanguage, out.ContentType, out.Expires = h.cc, h.cd, h.ce, h.cl, h.ct, h.ex
+	out := &api.HeadObjectOutput{}
+	s.answerRead(c, rr, readFields{&out.AcceptRanges, &out.ETag, &out.VersionId, &out.ContentRange, &out.StorageClass,
+		&out.WebsiteRedirectLocation, &out.ChecksumType, &out.LastModified, &out.ContentLength, &out.Metadata, &out.PartsCount, &out.TagCount,
+		[6]**string{&out.CacheControl, &out.ContentDisposition, &out.ContentEncoding, &out.ContentLanguage, &out.ContentType, &out.Expires},
+		checksumFields{&out.ChecksumCRC32, &out.ChecksumCRC32C, &out.ChecksumCRC64NVME, &out.ChecksumSHA1, &out.ChecksumSHA256, &out.ChecksumSHA512, &out.ChecksumMD5},
+		sseOut{&out.ServerSideEncryption, &out.SSEKMSKeyId, &out.BucketKeyEnabled, &out.SSECustomerAlgorithm, &out.SSECustomerKeyMD5, nil}},
+		responseOverrides{in.ResponseCacheControl, in.ResponseContentDisposition, in.ResponseContentEncoding, in.ResponseContentLanguage, in.ResponseContentType, in.ResponseExpires},
+		in.PartNumber, in.ChecksumMode)
+	return out, nil
+}
+
+// readFields point at the response fields GetObject and HeadObject share.
+type readFields struct {
+	acceptRanges, etag, versionID, contentRange, storageClass, redirect, checksumType **string
+	lastModified                                                                      **time.Time
+	length                                                                            **int64
+	meta                                                                              *map[string]string
+	partsCount, tagCount                                                              **int32
+	// headers: Cache-Control, Content-Disposition, Content-Encoding,
+	// Content-Language, Content-Type, Expires.
+	headers   [6]**string
+	checksums checksumFields
+	sse       sseOut
+}
+
+// responseOverrides are a read's response-* parameters.
+type responseOverrides struct {
+	cc, cd, ce, cl, ct *string
+	ex                 *time.Time
+}
+
+// answerRead fills the response of a GET or HEAD of the selected object: its
+// metadata, the range sent (206 for a partial read), the checksums when asked for
+// (whole-object reads only), its encryption, and the call's CloudTrail resources.
+func (s *Service) answerRead(c *server.Call, rr *readResult, f readFields, ov responseOverrides, partNumber *int32, checksumMode *string) {
+	o := rr.o
+	*f.acceptRanges, *f.lastModified, *f.length, *f.etag, *f.meta = ptr("bytes"), ptr(o.LastModified), ptr(rr.end-rr.start), ptr(o.etag()), o.Meta
+	h := objectHeaders(o, ov.cc, ov.cd, ov.ce, ov.cl, ov.ct, ov.ex)
+	for i, v := range []*string{h.cc, h.cd, h.ce, h.cl, h.ct, h.ex} {
+		*f.headers[i] = v
+	}
 	if rr.b.Versioning != "" || o.VersionID != "null" {
-		out.VersionId = ptr(o.VersionID)
+		*f.versionID = ptr(o.VersionID)
 	}
 	if rr.partial {
 		c.Status = http.StatusPartialContent
-		out.ContentRange = ptr(fmt.Sprintf("bytes %d-%d/%d", rr.start, rr.end-1, o.Size))
+		*f.contentRange = ptr(fmt.Sprintf("bytes %d-%d/%d", rr.start, rr.end-1, o.Size))
 	}
-	if rr.parts > 0 && in.PartNumber != nil {
-		out.PartsCount = ptr(rr.parts)
+	if rr.parts > 0 && partNumber != nil {
+		*f.partsCount = ptr(rr.parts)
 	}
 	if len(o.Tags) > 0 {
-		out.TagCount = ptr(int32(len(o.Tags)))
+		*f.tagCount = ptr(int32(len(o.Tags)))
 	}
 	if o.StorageClass != "" {
-		out.StorageClass = ptr(o.StorageClass)
+		*f.storageClass = ptr(o.StorageClass)
 	}
-	if in.ChecksumMode != nil && *in.ChecksumMode == "ENABLED" && !rr.partial {
-		checksumFields{&out.ChecksumCRC32, &out.ChecksumCRC32C, &out.ChecksumCRC64NVME, &out.ChecksumSHA1, &out.ChecksumSHA256, &out.ChecksumSHA512, &out.ChecksumMD5}.set(o.Checksums)
+	if o.Redirect != "" {
+		*f.redirect = ptr(o.Redirect)
+	}
+	if checksumMode != nil && *checksumMode == "ENABLED" && !rr.partial {
+		f.checksums.set(o.Checksums)
 		if len(o.Checksums) > 0 {
-			out.ChecksumType = ptr(o.ChecksumType)
+			*f.checksumType = ptr(o.ChecksumType)
 		}
 	}
-	sseOut{&out.ServerSideEncryption, &out.SSEKMSKeyId, &out.BucketKeyEnabled, &out.SSECustomerAlgorithm, &out.SSECustomerKeyMD5, nil}.set(o.Enc)
+	f.sse.set(o.Enc)
 	s.objectResources(c, rr.b, o.Key)
-	return out, nil
 }
 
 // respHeaders are an object's representation headers for one response, with the
@@ -790,11 +806,11 @@ func (s *Service) copyBodies(c *server.Call, links *linkSet, src *objRec, srcKey
 		}
 		name := newName()
 		if sg.Inline {
-			data, ok, err := c.Tx.Get(nsInline, sg.File)
+			data, ok, err := s.getInline(c.Tx, sg)
 			if err != nil || !ok {
 				return nil, fmt.Errorf("s3: copy source: inline body: %w", errCorrupt)
 			}
-			if err := c.Tx.Put(nsInline, name, data); err != nil {
+			if err := s.putInline(c.Tx, name, data); err != nil {
 				return nil, err
 			}
 		} else {
@@ -803,7 +819,7 @@ func (s *Service) copyBodies(c *server.Call, links *linkSet, src *objRec, srcKey
 			}
 			links.names = append(links.names, name)
 		}
-		out = append(out, segment{File: name, Size: sg.Size, Key: sealKey(dstKey, fk), Inline: sg.Inline})
+		out = append(out, segment{File: name, Size: sg.Size, Key: sealKey(dstKey, fk), Inline: sg.Inline, Blob: sg.Inline})
 	}
 	return out, nil
 }

@@ -57,16 +57,18 @@ func TestObjectMetadataAndHeaders(t *testing.T) {
 	e.bucket("meta")
 	must(e.s3.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("meta"), Key: aws.String("doc.json"), Body: strings.NewReader("{}"),
 		ContentType: aws.String("application/json"), CacheControl: aws.String("max-age=60"), ContentDisposition: aws.String("attachment"),
-		Metadata: map[string]string{"Owner": "alice", "project": "x y"}, Tagging: aws.String("a=1&b=two%20words")}))
+		Metadata: map[string]string{"Owner": "alice", "project": "x y"}, Tagging: aws.String("a=1&b=two%20words"),
+		WebsiteRedirectLocation: aws.String("/other.json")}))
 	h := must(e.s3.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String("meta"), Key: aws.String("doc.json")}))
 	if *h.ContentType != "application/json" || *h.CacheControl != "max-age=60" || *h.ContentDisposition != "attachment" ||
-		h.Metadata["owner"] != "alice" || h.Metadata["project"] != "x y" || *h.TagCount != 2 {
+		h.Metadata["owner"] != "alice" || h.Metadata["project"] != "x y" || *h.TagCount != 2 ||
+		aws.ToString(h.WebsiteRedirectLocation) != "/other.json" {
 		t.Fatalf("head %+v meta %v", h, h.Metadata)
 	}
 	g := must(e.s3.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("meta"), Key: aws.String("doc.json"),
 		ResponseContentType: aws.String("text/plain"), ResponseCacheControl: aws.String("no-cache")}))
 	g.Body.Close()
-	if *g.ContentType != "text/plain" || *g.CacheControl != "no-cache" {
+	if *g.ContentType != "text/plain" || *g.CacheControl != "no-cache" || aws.ToString(g.WebsiteRedirectLocation) != "/other.json" {
 		t.Fatalf("overrides %v %v", *g.ContentType, *g.CacheControl)
 	}
 	tags := must(e.s3.GetObjectTagging(ctx, &s3.GetObjectTaggingInput{Bucket: aws.String("meta"), Key: aws.String("doc.json")}))

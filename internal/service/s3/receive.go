@@ -25,10 +25,11 @@ const maxPutSize = 5 << 30
 // inlineMax is the largest body kept in the store rather than in a file (one chunk).
 const inlineMax = chunkSize
 
-// received is a request body streamed to a temporary file, encrypted under its own
-// key, with its digests. It is the prepared value of PutObject and UploadPart: the
-// handler commits it (moves it into the data tree inside the transaction); Close
-// removes it unless that transaction committed.
+// received is a request body streamed to a file, encrypted under its own key, with
+// its digests; once complete and verified it is synced and moved into the data tree,
+// all before any transaction. It is the prepared value of PutObject and UploadPart:
+// the handler commits it (references it in the transaction); Close removes it unless
+// that transaction committed.
 type received struct {
 	s         *Service
 	name      string
@@ -45,21 +46,17 @@ type received struct {
 // segment describes the received body as an object segment, its key sealed under
 // the object key.
 func (r *received) segment(objKey []byte) segment {
-	return segment{File: r.name, Size: r.size, Key: sealKey(objKey, r.fileKey), Inline: r.inline != nil}
+	return segment{File: r.name, Size: r.size, Key: sealKey(objKey, r.fileKey), Inline: r.inline != nil, Blob: r.inline != nil}
 }
 
 func (r *received) etag() string { return hex.EncodeToString(r.md5) }
 
-// commit moves the body into the data tree (or stores an inline body) within the
-// call's transaction.
+// commit stores an inline body, or marks a file body as kept, within the call's
+// transaction. The file is already durable in the data tree (see receive).
 func (r *received) commit(c *server.Call) error {
 	if r.inline != nil {
-		return c.Tx.Put(nsInline, r.name, r.inline)
+		return r.s.putInline(c.Tx, r.name, r.inline)
 	}
-	if err := r.s.blobs.commit(r.name); err != nil {
-		return err
-	}
-	r.moved = true
 	c.Tx.AfterCommit(func() { r.committed = true })
 	return nil
 }
@@ -266,6 +263,11 @@ func (s *Service) receive(c *server.Call, body io.Reader, cl bodyClaims) (*recei
 		return nil, err
 	}
 	f = nil
+	if err := s.blobs.commit(r.name); err != nil {
+		os.Remove(s.blobs.tmpPath(r.name))
+		return nil, err
+	}
+	r.moved = true
 	return r, nil
 }
 

@@ -69,6 +69,7 @@ type Service struct {
 	srv   *server.Server
 	log   *accessLogger
 	objs  callObjects
+	cur   *objectCache
 }
 
 // buckets caches decoded bucket records (see bucketCache); process-wide, since every
@@ -84,7 +85,7 @@ func New(d Deps) (*Service, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Service{d: d, blobs: b}
+	s := &Service{d: d, blobs: b, cur: newObjectCache()}
 	s.log = newAccessLogger(s)
 	return s, nil
 }
@@ -137,8 +138,59 @@ func nsVer(bucket string) string     { return store.NS("s3", "", "", "ver", buck
 func nsUploads(bucket string) string { return store.NS("s3", "", "", "mpu", bucket) } // key NUL uploadID → uploadRec
 func nsParts(uploadID string) string { return store.NS("s3", "", "", "parts", uploadID) }
 
-// nsInline holds small bodies, sealed exactly as body files are: name → bytes.
+// nsInline held small bodies in the store's kv table, sealed exactly as body files
+// are: name → bytes. Bodies written since live in the blobs table (see inlineNS);
+// those written before are still read and deleted here.
 var nsInline = store.NS("s3", "", "", "inline")
+
+// inlineNS is the blobs-table namespace of one small body, stored under inlineKey: a
+// namespace of its own, so that deleting it (DeleteBlobs by prefix) touches one row.
+// The blobs table keeps values out of its key index; in kv (WITHOUT ROWID) bodies sat
+// in the same B-tree as every object record, and each record lookup read through them.
+func inlineNS(name string) string { return store.NS("s3", "", "", "inline", name) }
+
+// inlineKey is not "": DeleteBlobs(ns, "") does not match an empty key.
+const inlineKey = "body"
+
+// putInline stores a small sealed body in the blobs table.
+func (s *Service) putInline(tx *store.Tx, name string, data []byte) error {
+	if err := tx.PutBlob(inlineNS(name), inlineKey, data); err != nil {
+		return err
+	}
+	s.cur.storedBody(tx, name, data)
+	return nil
+}
+
+// getInline reads a segment's body: from the object cache, else from the store (and,
+// in a read-only call, into the cache).
+func (s *Service) getInline(tx *store.Tx, sg segment) ([]byte, bool, error) {
+	if data, ok := s.cur.body(sg.File); ok {
+		return data, true, nil
+	}
+	var data []byte
+	var ok bool
+	var err error
+	if sg.Blob {
+		data, ok, err = tx.GetBlob(inlineNS(sg.File), inlineKey)
+	} else {
+		data, ok, err = tx.Get(nsInline, sg.File)
+	}
+	if ok && tx.ReadOnly() {
+		s.cur.addBody(sg.File, data)
+	}
+	return data, ok, err
+}
+
+// dropInline deletes a segment's body from the store.
+func (s *Service) dropInline(tx *store.Tx, sg segment) error {
+	s.cur.droppedBody(tx, sg.File)
+	if sg.Blob {
+		_, err := tx.DeleteBlobs(inlineNS(sg.File), "")
+		return err
+	}
+	_, err := tx.Delete(nsInline, sg.File)
+	return err
+}
 
 // nsLogQueue queues server access log records: target NUL time+sequence → logEntry.
 var nsLogQueue = store.NS("s3", "", "", "logq")
@@ -206,9 +258,12 @@ type segment struct {
 	File string `json:"f"`
 	Size int64  `json:"n"`
 	Key  []byte `json:"k"`
-	// Inline bodies (at most inlineMax bytes) are kept sealed in the store under
-	// nsInline/File instead of in a file: a small PUT then costs no file operations.
+	// Inline bodies (at most inlineMax bytes) are kept sealed in the store instead of
+	// in a file: a small PUT then costs no file operations and no fsync of its own.
 	Inline bool `json:"i,omitempty"`
+	// Blob marks an inline body in the blobs table (inlineNS(File)); without it, an
+	// inline body is in kv under nsInline/File (records written before the move).
+	Blob bool `json:"b,omitempty"`
 }
 
 // partInfo is what a completed part leaves in its object: its size, ETag and

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"strings"
 
+	"github.com/palisade/palisade/internal/server"
 	"github.com/palisade/palisade/internal/store"
 )
 
@@ -155,14 +156,18 @@ func (s *Service) writeVersion(tx *store.Tx, b *bucketRec, o *objRec, cur ...*ob
 			}
 		}
 	}
-	if err := putJSON(tx, nsVer(b.Name), verKey(o.Key, o.sortID()), o); err != nil {
+	// One encoding serves both records (this runs on the store's single writer).
+	raw, err := json.Marshal(o)
+	if err != nil {
+		return err
+	}
+	if err := tx.Put(nsVer(b.Name), verKey(o.Key, o.sortID()), raw); err != nil {
 		return err
 	}
 	if o.DeleteMarker {
-		_, err := tx.Delete(nsCur(b.Name), o.Key)
-		return err
+		return s.delCur(tx, b.Name, o.Key)
 	}
-	return putJSON(tx, nsCur(b.Name), o.Key, o)
+	return s.putCurRaw(tx, b.Name, o.Key, raw)
 }
 
 // rewriteVersion stores a changed version (ACL, tags) in place.
@@ -175,7 +180,7 @@ func (s *Service) rewriteVersion(tx *store.Tx, b *bucketRec, o *objRec) error {
 		return err
 	}
 	if cur != nil && cur.sortID() == o.sortID() {
-		return putJSON(tx, nsCur(b.Name), o.Key, o)
+		return s.putCur(tx, b.Name, o)
 	}
 	return nil
 }
@@ -194,10 +199,67 @@ func (s *Service) deleteVersion(tx *store.Tx, b *bucketRec, o *objRec) error {
 		return err
 	}
 	if next == nil || next.DeleteMarker {
-		_, err := tx.Delete(nsCur(b.Name), o.Key)
+		return s.delCur(tx, b.Name, o.Key)
+	}
+	return s.putCur(tx, b.Name, next)
+}
+
+// putCur stores a key's current-object record (and tells the object cache, on commit).
+func (s *Service) putCur(tx *store.Tx, bucket string, o *objRec) error {
+	raw, err := json.Marshal(o)
+	if err != nil {
 		return err
 	}
-	return putJSON(tx, nsCur(b.Name), o.Key, next)
+	return s.putCurRaw(tx, bucket, o.Key, raw)
+}
+
+// putCurRaw is putCur with the record already encoded.
+func (s *Service) putCurRaw(tx *store.Tx, bucket, key string, raw []byte) error {
+	if err := tx.Put(nsCur(bucket), key, raw); err != nil {
+		return err
+	}
+	s.cur.wrote(tx, bucket, key, raw)
+	return nil
+}
+
+// delCur removes a key's current-object record: it has no current object now.
+func (s *Service) delCur(tx *store.Tx, bucket, key string) error {
+	if _, err := tx.Delete(nsCur(bucket), key); err != nil {
+		return err
+	}
+	s.cur.wrote(tx, bucket, key, nil)
+	return nil
+}
+
+// readVersion is findVersion for a call's own transaction: a read-only call finds the
+// current object in the object cache, or reads it and fills the cache.
+func (s *Service) readVersion(c *server.Call, b *bucketRec, key, version string) (*objRec, error) {
+	if version != "" || !c.Tx.ReadOnly() {
+		return s.findVersion(c.Tx, b, key, version)
+	}
+	if o, ok := s.cur.get(b.Name, key); ok {
+		return o, nil
+	}
+	// The call took its generation before its first store read (see startView).
+	cv := s.objs.view(c, s.cur)
+	raw, ok, err := c.Tx.Get(nsCur(b.Name), key)
+	if err != nil || !ok {
+		return nil, err
+	}
+	o := &objRec{}
+	if err := json.Unmarshal(raw, o); err != nil {
+		return nil, err
+	}
+	s.cur.fill(cv.gen, b.Name, key, raw)
+	return o, nil
+}
+
+// startView notes the object cache's generation for a read-only call before its
+// transaction reads anything, so that what it reads may fill the cache.
+func (s *Service) startView(c *server.Call) {
+	if c.Tx != nil && c.Tx.ReadOnly() {
+		s.objs.view(c, s.cur)
+	}
 }
 
 // dropBodies removes a version's bodies: inline ones in the transaction (a reader's
@@ -211,7 +273,7 @@ func (s *Service) dropSegments(tx *store.Tx, segs []segment) error {
 	var files []string
 	for _, sg := range segs {
 		if sg.Inline {
-			if _, err := tx.Delete(nsInline, sg.File); err != nil {
+			if err := s.dropInline(tx, sg); err != nil {
 				return err
 			}
 			continue

@@ -1,0 +1,167 @@
+package s3_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"sync"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/s3/types"
+
+	"github.com/palisade/palisade/internal/store"
+)
+
+// Small bodies are kept in the store's blobs table, one namespace per body, and
+// deleted with their object; bodies an earlier Palisade kept in kv (records whose
+// segments lack the blobs flag) are still read, copied and deleted.
+func TestInlineBodiesInBlobs(t *testing.T) {
+	e := newEnv(t)
+	e.bucket("inl")
+	e.put("inl", "new", "a small body")
+	e.put("inl", "old", "an older body")
+	nsCur := store.NS("s3", "", "", "cur", "inl")
+	nsKV := store.NS("s3", "", "", "inline")
+	blobNS := func(name string) string { return store.NS("s3", "", "", "inline", name) }
+
+	// segFile reads the object's record: its one segment's name and flags.
+	segFile := func(tx *store.Tx, key string) (map[string]any, []any) {
+		raw, ok, err := tx.Get(nsCur, key)
+		if err != nil || !ok {
+			t.Fatalf("record %s: %v %v", key, ok, err)
+		}
+		var rec map[string]any
+		if err := json.Unmarshal(raw, &rec); err != nil {
+			t.Fatal(err)
+		}
+		segs := rec["s"].([]any)
+		if len(segs) != 1 {
+			t.Fatalf("segments %v", segs)
+		}
+		return rec, segs
+	}
+	var newName, oldName string
+	// Rewrite "old" as an earlier Palisade stored it: body in kv, no blobs flag.
+	err := e.p.Store.Update(ctx, func(tx *store.Tx) error {
+		_, segs := segFile(tx, "new")
+		sg := segs[0].(map[string]any)
+		newName = sg["f"].(string)
+		if sg["i"] != true || sg["b"] != true {
+			t.Errorf("new segment %v", sg)
+		}
+		if _, ok, _ := tx.GetBlob(blobNS(newName), "body"); !ok {
+			t.Errorf("new body not in blobs")
+		}
+		if _, ok, _ := tx.Get(nsKV, newName); ok {
+			t.Errorf("new body in kv")
+		}
+		rec, segs := segFile(tx, "old")
+		sg = segs[0].(map[string]any)
+		oldName = sg["f"].(string)
+		body, ok, err := tx.GetBlob(blobNS(oldName), "body")
+		if err != nil || !ok {
+			t.Fatalf("old body: %v %v", ok, err)
+		}
+		if _, err := tx.DeleteBlobs(blobNS(oldName), ""); err != nil {
+			return err
+		}
+		if err := tx.Put(nsKV, oldName, body); err != nil {
+			return err
+		}
+		delete(sg, "b")
+		return tx.PutJSON(nsCur, "old", rec)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := e.get("inl", "old"); got != "an older body" {
+		t.Fatalf("legacy body %q", got)
+	}
+	must(e.s3.CopyObject(ctx, &s3.CopyObjectInput{Bucket: aws.String("inl"), Key: aws.String("copy"), CopySource: aws.String("inl/old")}))
+	if got := e.get("inl", "copy"); got != "an older body" {
+		t.Fatalf("copy of legacy body %q", got)
+	}
+	for _, k := range []string{"new", "old", "copy"} {
+		must(e.s3.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String("inl"), Key: aws.String(k)}))
+	}
+	err = e.p.Store.View(ctx, func(tx *store.Tx) error {
+		if _, ok, _ := tx.GetBlob(blobNS(newName), "body"); ok {
+			t.Errorf("new body left in blobs after delete")
+		}
+		if _, ok, _ := tx.Get(nsKV, oldName); ok {
+			t.Errorf("legacy body left in kv after delete")
+		}
+		n := 0
+		tx.Scan(nsKV, "", 0, func(string, []byte) bool { n++; return true })
+		if n != 0 {
+			t.Errorf("%d bodies left in kv", n)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// GET and HEAD serve recently read or written objects from memory: every
+// acknowledged write is seen by the next read, while other readers keep filling the
+// cache from their snapshots.
+func TestObjectCacheFollowsWrites(t *testing.T) {
+	e := newEnv(t)
+	e.bucket("objcache")
+	must(e.s3.PutBucketVersioning(ctx, &s3.PutBucketVersioningInput{Bucket: aws.String("objcache"),
+		VersioningConfiguration: &types.VersioningConfiguration{Status: types.BucketVersioningStatusEnabled}}))
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				if out, err := e.s3.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("objcache"), Key: aws.String("k")}); err == nil {
+					io.Copy(io.Discard, out.Body)
+					out.Body.Close()
+				}
+			}
+		}()
+	}
+	defer func() { close(stop); wg.Wait() }()
+	var versions []string
+	for i := range 40 {
+		v := fmt.Sprintf("version %d", i)
+		out := e.put("objcache", "k", v)
+		versions = append(versions, *out.VersionId)
+		if got := e.get("objcache", "k"); got != v {
+			t.Fatalf("after put %d: got %q", i, got)
+		}
+		h := must(e.s3.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String("objcache"), Key: aws.String("k")}))
+		if *h.ETag != *out.ETag || *h.VersionId != *out.VersionId {
+			t.Fatalf("after put %d: head %s %s, want %s %s", i, *h.ETag, *h.VersionId, *out.ETag, *out.VersionId)
+		}
+	}
+	// Deleting the current version makes the previous one current.
+	must(e.s3.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String("objcache"), Key: aws.String("k"), VersionId: aws.String(versions[39])}))
+	if got := e.get("objcache", "k"); got != "version 38" {
+		t.Fatalf("after deleting the current version: %q", got)
+	}
+	// A delete marker hides it.
+	must(e.s3.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String("objcache"), Key: aws.String("k")}))
+	_, err := e.s3.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("objcache"), Key: aws.String("k")})
+	wantErr(t, err, "NoSuchKey", 404, "The specified key does not exist.")
+	// Tagging rewrites the current record in place.
+	e.put("objcache", "t", "tagged")
+	e.get("objcache", "t")
+	must(e.s3.PutObjectTagging(ctx, &s3.PutObjectTaggingInput{Bucket: aws.String("objcache"), Key: aws.String("t"),
+		Tagging: &types.Tagging{TagSet: []types.Tag{{Key: aws.String("a"), Value: aws.String("b")}}}}))
+	h := must(e.s3.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String("objcache"), Key: aws.String("t")}))
+	if h.TagCount == nil || *h.TagCount != 1 {
+		t.Fatalf("tag count after tagging: %v", h.TagCount)
+	}
+}
