@@ -373,4 +373,22 @@ func TestBlobs(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The empty prefix deletes the whole namespace, the empty key included.
+	err = db.Update(ctx, func(tx *Tx) error {
+		if err := tx.PutBlob("ns", "", []byte("e")); err != nil {
+			return err
+		}
+		tx.PutBlob("other", "k", []byte("o"))
+		n, err := tx.DeleteBlobs("ns", "")
+		if err != nil || n != 3 {
+			t.Errorf("deleted %d of the namespace's 3, %v", n, err)
+		}
+		if _, ok, _ := tx.GetBlob("other", "k"); !ok {
+			t.Error("another namespace's blob went too")
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
 }

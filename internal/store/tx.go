@@ -188,8 +188,15 @@ func (tx *Tx) DeleteBlobs(ns, prefix string) (int, error) {
 	if tx.readOnly {
 		return 0, ErrReadOnly
 	}
-	// Bytes, not characters: keys hold NULs, where SQLite's text functions stop.
-	res, err := tx.exec("DELETE FROM blobs WHERE ns = ? AND substr(CAST(k AS BLOB), 1, ?) = CAST(? AS BLOB)", ns, len(prefix), prefix)
+	var res sql.Result
+	var err error
+	if prefix == "" {
+		// Every key, the empty one included (the prefix comparison below misses it).
+		res, err = tx.exec("DELETE FROM blobs WHERE ns = ?", ns)
+	} else {
+		// Bytes, not characters: keys hold NULs, where SQLite's text functions stop.
+		res, err = tx.exec("DELETE FROM blobs WHERE ns = ? AND substr(CAST(k AS BLOB), 1, ?) = CAST(? AS BLOB)", ns, len(prefix), prefix)
+	}
 	if err != nil {
 		return 0, fmt.Errorf("store: delete blobs %s/%s: %w", ns, prefix, err)
 	}
