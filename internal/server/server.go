@@ -675,15 +675,13 @@ func (s *Server) readBody(r *http.Request, req *wire.Request) (string, *model.Er
 	if r.ContentLength > s.cfg.MaxBody {
 		return "", tooLarge(s.cfg.MaxBody)
 	}
-	hash, err := sigv4.BufferBody(r, s.cfg.MaxBody)
+	body, hash, err := sigv4.ReadBody(r, s.cfg.MaxBody)
 	if errors.Is(err, sigv4.ErrBodyTooLarge) {
 		return "", tooLarge(s.cfg.MaxBody)
 	}
 	if err != nil {
 		return "", model.NewError(400, "IncompleteBody", "The request body terminated unexpectedly")
 	}
-	body, _ := io.ReadAll(r.Body)
-	r.Body = io.NopCloser(bytes.NewReader(body))
 	// The signature covers the bytes as sent; the codec reads them decompressed
 	// (SDKs gzip large CloudWatch PutMetricData bodies).
 	decoded, derr := wire.DecodeBody(r.Header, body, s.cfg.MaxBody)
