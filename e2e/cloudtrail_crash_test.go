@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 
@@ -29,8 +28,7 @@ import (
 func TestDeliveryExactlyOnceAcrossKillNine(t *testing.T) {
 	dir := t.TempDir()
 	s := start(t, dir, withRootKey()...)
-	cfg := aws.Config{Region: "us-east-1", Credentials: credentials.NewStaticCredentialsProvider(rootAK, rootSK, ""),
-		BaseEndpoint: aws.String(s.URL), RetryMaxAttempts: 1}
+	cfg := s.rootConfig()
 	ctx := context.Background()
 	trails := cloudtrail.NewFromConfig(cfg)
 	cttest.Bucket(t, cfg, "crash-bucket")

@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 
 	"github.com/palisade/palisade/internal/audit"
@@ -22,8 +21,7 @@ import (
 func TestKillNineLosesNothingAcknowledged(t *testing.T) {
 	dir := t.TempDir()
 	s := start(t, dir, withRootKey()...)
-	cfg := aws.Config{Region: "us-east-1", Credentials: credentials.NewStaticCredentialsProvider(rootAK, rootSK, ""),
-		BaseEndpoint: aws.String(s.URL), RetryMaxAttempts: 1}
+	cfg := s.rootConfig()
 	client := iam.NewFromConfig(cfg)
 
 	acked := createUsersUntilKilled(t, s, client, "crash", 1500*time.Millisecond, nil)

@@ -15,6 +15,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
 )
 
 var bin string // the palisade binary under test
@@ -79,6 +82,13 @@ func start(t *testing.T, dataDir string, env ...string) *server {
 
 func withRootKey() []string {
 	return []string{"PALISADE_ROOT_ACCESS_KEY_ID=" + rootAK, "PALISADE_ROOT_SECRET_ACCESS_KEY=" + rootSK, "PALISADE_ADMIN_TOKEN=" + adminToken}
+}
+
+// rootConfig is the SDK configuration of the root key withRootKey gives the server,
+// making one attempt per call: a crash test must know which calls were answered.
+func (s *server) rootConfig() aws.Config {
+	return aws.Config{Region: "us-east-1", Credentials: credentials.NewStaticCredentialsProvider(rootAK, rootSK, ""),
+		BaseEndpoint: aws.String(s.URL), RetryMaxAttempts: 1}
 }
 
 func (s *server) launch() {

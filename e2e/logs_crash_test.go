@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	cwl "github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs/types"
 )
@@ -20,8 +19,7 @@ import (
 func TestKillNineLosesNoLogEvents(t *testing.T) {
 	dir := t.TempDir()
 	s := start(t, dir, withRootKey()...)
-	cfg := aws.Config{Region: "us-east-1", Credentials: credentials.NewStaticCredentialsProvider(rootAK, rootSK, ""),
-		BaseEndpoint: aws.String(s.URL), RetryMaxAttempts: 1}
+	cfg := s.rootConfig()
 	client := cwl.NewFromConfig(cfg)
 	bg := context.Background()
 	if _, err := client.CreateLogGroup(bg, &cwl.CreateLogGroupInput{LogGroupName: aws.String("crash")}); err != nil {
