@@ -157,17 +157,29 @@ func (q *SQS) authorizeOn(c *server.Call, action string, r queueRef) error {
 	return nil
 }
 
-func (q *SQS) startMessageMoveTask(c *server.Call, in *api.StartMessageMoveTaskRequest) (*api.StartMessageMoveTaskResult, error) {
-	src, ok := parseQueueARN(in.SourceArn)
+// sourceQueue is the queue a task's SourceArn names, which must exist.
+func sourceQueue(tx *store.Tx, arn string) (queueRef, *queueRec, error) {
+	src, ok := parseQueueARN(arn)
 	if !ok {
-		return nil, errNoSource()
+		return queueRef{}, nil, errNoSource()
 	}
-	rec, err := loadQueue(c.Tx, src)
+	rec, err := existingSource(tx, src)
+	return src, rec, err
+}
+
+// existingSource loads a task's source queue; a missing one is errNoSource.
+func existingSource(tx *store.Tx, src queueRef) (*queueRec, error) {
+	rec, err := loadQueue(tx, src)
+	if err == nil && rec == nil {
+		err = errNoSource()
+	}
+	return rec, err
+}
+
+func (q *SQS) startMessageMoveTask(c *server.Call, in *api.StartMessageMoveTaskRequest) (*api.StartMessageMoveTaskResult, error) {
+	src, rec, err := sourceQueue(c.Tx, in.SourceArn)
 	if err != nil {
 		return nil, err
-	}
-	if rec == nil {
-		return nil, errNoSource()
 	}
 	if n := in.MaxNumberOfMessagesPerSecond; n != nil && (*n < 1 || *n > 500) {
 		// AWS: "The maximum value for messages per second is 500." Inferred wording.
@@ -249,16 +261,9 @@ func (q *SQS) startMessageMoveTask(c *server.Call, in *api.StartMessageMoveTaskR
 func ptr[T any](v T) *T { return &v }
 
 func (q *SQS) listMessageMoveTasks(c *server.Call, in *api.ListMessageMoveTasksRequest) (*api.ListMessageMoveTasksResult, error) {
-	src, ok := parseQueueARN(in.SourceArn)
-	if !ok {
-		return nil, errNoSource()
-	}
-	rec, err := loadQueue(c.Tx, src)
+	src, _, err := sourceQueue(c.Tx, in.SourceArn)
 	if err != nil {
 		return nil, err
-	}
-	if rec == nil {
-		return nil, errNoSource()
 	}
 	max := 1 // AWS: "The default is 1"; at most 10
 	if in.MaxResults != nil {
@@ -295,12 +300,8 @@ func (q *SQS) cancelMessageMoveTask(c *server.Call, in *api.CancelMessageMoveTas
 	if !ok {
 		return nil, errParam("Value for parameter TaskHandle is invalid.")
 	}
-	rec, err := loadQueue(c.Tx, src)
-	if err != nil {
+	if _, err := existingSource(c.Tx, src); err != nil {
 		return nil, err
-	}
-	if rec == nil {
-		return nil, errNoSource()
 	}
 	var found *taskRec
 	if err := tasksOf(c.Tx, src, func(t *taskRec) bool {
