@@ -152,6 +152,24 @@ func TestOrganizationsAndSCPsThroughTheCLI(t *testing.T) {
 				}
 			}
 
+			// Trusted access: AWS's documented principals only, listed with their date.
+			out, ok = as("organizations", "enable-aws-service-access", "--service-principal", "cloudtrail.example.com")
+			expectError(t, out, ok, "InvalidInputException")
+			if out, ok := as("organizations", "enable-aws-service-access", "--service-principal", "cloudtrail.amazonaws.com"); !ok {
+				t.Fatalf("enable-aws-service-access: %s", out)
+			}
+			out, ok = as("organizations", "list-aws-service-access-for-organization")
+			var trusted struct {
+				EnabledServicePrincipals []struct {
+					ServicePrincipal string
+					DateEnabled      any // epoch seconds (v1) or ISO 8601 (v2), as each CLI prints timestamps
+				}
+			}
+			if !ok || json.Unmarshal([]byte(out), &trusted) != nil || len(trusted.EnabledServicePrincipals) != 1 ||
+				trusted.EnabledServicePrincipals[0].ServicePrincipal != "cloudtrail.amazonaws.com" || trusted.EnabledServicePrincipals[0].DateEnabled == nil {
+				t.Fatalf("list-aws-service-access-for-organization: %s", out)
+			}
+
 			out, ok = as("organizations", "list-roots")
 			var roots struct{ Roots []struct{ Id string } }
 			if !ok || json.Unmarshal([]byte(out), &roots) != nil || len(roots.Roots) != 1 {
