@@ -174,6 +174,3 @@ func marshal(v any) ([]byte, error) {
 	}
 	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
 }
-
-// Marshal encodes a record as CloudTrail's compact JSON, without HTML escaping.
-func Marshal(r *Record) ([]byte, error) { return marshal(r) }

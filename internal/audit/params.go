@@ -170,60 +170,10 @@ func sortedKeys(m map[string]any) []string {
 	return keys
 }
 
-const hexDigits = "0123456789abcdef"
-
-// writeString writes s as a JSON string without HTML escaping (AWS's JSON does not
-// escape <, > and &); invalid UTF-8 becomes U+FFFD.
+// writeString writes s as a JSON string as encoding/json does with HTML escaping off
+// (AWS's JSON does not escape <, > and &); invalid UTF-8 becomes U+FFFD.
 func writeString(buf *bytes.Buffer, s string) {
-	buf.WriteByte('"')
-	start := 0
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c < utf8.RuneSelf {
-			if c >= 0x20 && c != '"' && c != '\\' {
-				i++
-				continue
-			}
-			buf.WriteString(s[start:i])
-			switch c {
-			case '"', '\\':
-				buf.WriteByte('\\')
-				buf.WriteByte(c)
-			case '\n':
-				buf.WriteString(`\n`)
-			case '\r':
-				buf.WriteString(`\r`)
-			case '\t':
-				buf.WriteString(`\t`)
-			default:
-				buf.WriteString(`\u00`)
-				buf.WriteByte(hexDigits[c>>4])
-				buf.WriteByte(hexDigits[c&0xf])
-			}
-			i++
-			start = i
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && size == 1 {
-			buf.WriteString(s[start:i])
-			buf.WriteString(`\ufffd`)
-			i += size
-			start = i
-			continue
-		}
-		if r == '\u2028' || r == '\u2029' {
-			buf.WriteString(s[start:i])
-			buf.WriteString(`\u202`)
-			buf.WriteByte(hexDigits[r&0xf])
-			i += size
-			start = i
-			continue
-		}
-		i += size
-	}
-	buf.WriteString(s[start:])
-	buf.WriteByte('"')
+	buf.Write(appendString(buf.AvailableBuffer(), s))
 }
 
 // lowerFirst lowers the first rune: UserName → userName, SAMLAssertionID →
