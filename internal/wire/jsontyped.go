@@ -134,20 +134,18 @@ func buildPlan(s *model.Shape, t reflect.Type, building map[planKey]*typedPlan) 
 		}
 		building[k] = p
 		p.kind = tStruct
+		// Once registered in building, a structure's plan is never dropped (another
+		// may point at it): a member it cannot decode gets a nil plan instead.
 		for _, m := range s.Members {
 			f := typedField{key: m.WireName(), index: -1, required: m.Required}
-			if m.Location != model.Body || m.Streaming {
-				return nil
-			}
 			for i := range p.typ.NumField() {
 				if tag, ok := p.typ.Field(i).Tag.Lookup("aws"); ok && tag == m.Name && p.typ.Field(i).IsExported() {
 					f.index = i
 				}
 			}
-			if f.index < 0 {
-				return nil
+			if f.index >= 0 && !m.Streaming {
+				f.plan = buildPlan(m.Shape, p.typ.Field(f.index).Type, building)
 			}
-			f.plan = buildPlan(m.Shape, p.typ.Field(f.index).Type, building)
 			p.fields = append(p.fields, f)
 		}
 	case model.List:

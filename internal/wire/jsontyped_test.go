@@ -5,12 +5,20 @@ import (
 	"math"
 	"net/http/httptest"
 	"reflect"
+	"sort"
 	"strings"
 	"testing"
 
+	athenaapi "github.com/palisade/palisade/internal/api/athena"
+	budgetsapi "github.com/palisade/palisade/internal/api/budgets"
+	ceapi "github.com/palisade/palisade/internal/api/ce"
+	ctapi "github.com/palisade/palisade/internal/api/cloudtrail"
+	configapi "github.com/palisade/palisade/internal/api/config"
 	kmsapi "github.com/palisade/palisade/internal/api/kms"
 	logsapi "github.com/palisade/palisade/internal/api/logs"
+	orgsapi "github.com/palisade/palisade/internal/api/organizations"
 	sqsapi "github.com/palisade/palisade/internal/api/sqs"
+	supportapi "github.com/palisade/palisade/internal/api/support"
 	"github.com/palisade/palisade/internal/model"
 	"github.com/palisade/palisade/internal/wire"
 )
@@ -261,4 +269,97 @@ func BenchmarkDecodePutLogEvents(b *testing.B) {
 			}
 		}
 	})
+}
+
+// sampleJSON writes a value of shape s that fits its constraints where it easily can:
+// every member present, one item per list and map, the first enum value, the least
+// length and value allowed.
+func sampleJSON(b *strings.Builder, s *model.Shape, depth int) {
+	if s.Document {
+		b.WriteString(`{"d":[1,"x",null]}`)
+		return
+	}
+	switch s.Type {
+	case model.Structure:
+		b.WriteByte('{')
+		if depth < 4 {
+			for i, m := range s.Members {
+				if i > 0 {
+					b.WriteByte(',')
+				}
+				fmt.Fprintf(b, "%q:", m.WireName())
+				sampleJSON(b, m.Shape, depth+1)
+			}
+		}
+		b.WriteByte('}')
+	case model.List:
+		b.WriteByte('[')
+		sampleJSON(b, s.Member.Shape, depth+1)
+		b.WriteByte(']')
+	case model.Map:
+		b.WriteByte('{')
+		sampleJSON(b, s.Key.Shape, depth+1)
+		b.WriteByte(':')
+		sampleJSON(b, s.Value.Shape, depth+1)
+		b.WriteByte('}')
+	case model.String:
+		v := "a"
+		if len(s.Enum) > 0 {
+			v = s.Enum[0]
+		} else if s.Min != nil && *s.Min > 1 {
+			v = strings.Repeat("a", int(*s.Min))
+		}
+		fmt.Fprintf(b, "%q", v)
+	case model.Integer, model.Long:
+		n := 1.0
+		if s.Min != nil {
+			n = *s.Min
+		}
+		fmt.Fprintf(b, "%d", int64(n))
+	case model.Float, model.Double:
+		b.WriteString("1.5")
+	case model.Boolean:
+		b.WriteString("true")
+	case model.Timestamp:
+		b.WriteString("1700000000")
+	case model.Blob:
+		b.WriteString(`"AA=="`)
+	}
+}
+
+// TestTypedDecodeEveryOperation compares the two paths on a sample input, on an empty
+// object and on the sample without its first member, for every operation of the json
+// protocol services: the plans must hold for every shape the models have.
+func TestTypedDecodeEveryOperation(t *testing.T) {
+	accepted, total := 0, 0
+	for _, svc := range []*model.Service{athenaapi.Service, budgetsapi.Service, ceapi.Service, ctapi.Service, configapi.Service,
+		kmsapi.Service, logsapi.Service, orgsapi.Service, sqsapi.Service, supportapi.Service} {
+		var names []string
+		for name, op := range svc.Operations {
+			if op.Input != nil {
+				names = append(names, name)
+			}
+		}
+		sort.Strings(names)
+		for _, name := range names {
+			c := typedCase{svc, name}
+			var b strings.Builder
+			sampleJSON(&b, svc.Operations[name].Input, 0)
+			sample := b.String()
+			total++
+			if compareTyped(t, c, []byte(sample)) {
+				accepted++
+			}
+			compareTyped(t, c, []byte(`{}`))
+			if i := strings.IndexByte(sample, ','); i > 0 {
+				compareTyped(t, c, []byte("{"+sample[i+1:]))
+			}
+		}
+	}
+	// Most samples hold a pattern they do not match, a timestamp or a blob; enough
+	// remain to show the typed path is taken.
+	if accepted < total/10 {
+		t.Fatalf("the typed path accepted %d samples of %d", accepted, total)
+	}
+	t.Logf("the typed path accepted %d samples of %d", accepted, total)
 }
