@@ -266,9 +266,7 @@ func (d *typedDecoder) structure(p *typedPlan, dst reflect.Value, depth int) boo
 	}
 	d.i++
 	var keyed, present uint64
-	d.space()
-	if d.i < len(d.b) && d.b[d.i] == '}' {
-		d.i++
+	if d.empty('}') {
 		return requiredPresent(p, present)
 	}
 	for {
@@ -301,21 +299,39 @@ func (d *typedDecoder) structure(p *typedPlan, dst reflect.Value, depth int) boo
 			}
 			present |= 1 << fi
 		}
-		d.space()
-		if d.i >= len(d.b) {
-			return false
-		}
-		switch d.b[d.i] {
-		case ',':
-			d.i++
-			d.space()
-		case '}':
-			d.i++
-			return requiredPresent(p, present)
-		default:
-			return false
+		if more, ok := d.next('}'); !more {
+			return ok && requiredPresent(p, present)
 		}
 	}
+}
+
+// next reads what follows a container's item: a comma (more items follow) or the
+// container's closing byte; anything else is malformed.
+func (d *typedDecoder) next(end byte) (more, ok bool) {
+	d.space()
+	if d.i >= len(d.b) {
+		return false, false
+	}
+	switch d.b[d.i] {
+	case ',':
+		d.i++
+		d.space()
+		return true, true
+	case end:
+		d.i++
+		return false, true
+	}
+	return false, false
+}
+
+// empty consumes an empty container's closing byte, if it comes next.
+func (d *typedDecoder) empty(end byte) bool {
+	d.space()
+	if d.i < len(d.b) && d.b[d.i] == end {
+		d.i++
+		return true
+	}
+	return false
 }
 
 func requiredPresent(p *typedPlan, present uint64) bool {
@@ -432,9 +448,7 @@ func (d *typedDecoder) list(p *typedPlan, dst reflect.Value, depth int) bool {
 	// Items are decoded in place (Index); the length is cut once at the end, as each
 	// Slice would allocate.
 	s := reflect.MakeSlice(p.typ, capacity, capacity)
-	d.space()
-	if d.i < len(d.b) && d.b[d.i] == ']' {
-		d.i++
+	if d.empty(']') {
 		dst.Set(s.Slice(0, 0))
 		return lengthValid(p.shape, 0)
 	}
@@ -452,20 +466,9 @@ func (d *typedDecoder) list(p *typedPlan, dst reflect.Value, depth int) bool {
 			return false
 		}
 		n++
-		d.space()
-		if d.i >= len(d.b) {
-			return false
-		}
-		switch d.b[d.i] {
-		case ',':
-			d.i++
-			d.space()
-		case ']':
-			d.i++
+		if more, ok := d.next(']'); !more {
 			dst.Set(s.Slice(0, n))
-			return lengthValid(p.shape, n)
-		default:
-			return false
+			return ok && lengthValid(p.shape, n)
 		}
 	}
 }
@@ -477,9 +480,7 @@ func (d *typedDecoder) dict(p *typedPlan, dst reflect.Value, depth int) bool {
 	}
 	d.i++
 	m := reflect.MakeMap(p.typ)
-	d.space()
-	if d.i < len(d.b) && d.b[d.i] == '}' {
-		d.i++
+	if d.empty('}') {
 		dst.Set(m)
 		return lengthValid(p.shape, 0)
 	}
@@ -503,20 +504,9 @@ func (d *typedDecoder) dict(p *typedPlan, dst reflect.Value, depth int) bool {
 			return false
 		}
 		m.SetMapIndex(reflect.ValueOf(k).Convert(p.typ.Key()), v)
-		d.space()
-		if d.i >= len(d.b) {
-			return false
-		}
-		switch d.b[d.i] {
-		case ',':
-			d.i++
-			d.space()
-		case '}':
-			d.i++
+		if more, ok := d.next('}'); !more {
 			dst.Set(m)
-			return lengthValid(p.shape, m.Len())
-		default:
-			return false
+			return ok && lengthValid(p.shape, m.Len())
 		}
 	}
 }
