@@ -271,15 +271,9 @@ func (d *typedDecoder) structure(p *typedPlan, dst reflect.Value, depth int) boo
 	}
 	for {
 		fi, ok := d.field(p)
-		if !ok {
+		if !ok || !d.colon() {
 			return false
 		}
-		d.space()
-		if d.i >= len(d.b) || d.b[d.i] != ':' {
-			return false
-		}
-		d.i++
-		d.space()
 		switch {
 		case fi < 0:
 			// A member the model does not have: parsed, as the generic path parses
@@ -322,6 +316,17 @@ func (d *typedDecoder) next(end byte) (more, ok bool) {
 		return false, true
 	}
 	return false, false
+}
+
+// colon consumes the ':' after an object key and the space around it.
+func (d *typedDecoder) colon() bool {
+	d.space()
+	if d.i >= len(d.b) || d.b[d.i] != ':' {
+		return false
+	}
+	d.i++
+	d.space()
+	return true
 }
 
 // empty consumes an empty container's closing byte, if it comes next.
@@ -487,15 +492,9 @@ func (d *typedDecoder) dict(p *typedPlan, dst reflect.Value, depth int) bool {
 	v := reflect.New(p.typ.Elem()).Elem()
 	for {
 		k, n, ok := d.str()
-		if !ok || !stringValid(p.key, k, n) {
+		if !ok || !stringValid(p.key, k, n) || !d.colon() {
 			return false
 		}
-		d.space()
-		if d.i >= len(d.b) || d.b[d.i] != ':' {
-			return false
-		}
-		d.i++
-		d.space()
 		if d.null() {
 			return false // the generic tree drops the entry
 		}
