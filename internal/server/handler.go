@@ -87,6 +87,10 @@ type Handler struct {
 	prep      func(c *Call, in any) (any, error)
 	noTrail   bool
 	wait      func(c *Call, in any)
+	// typed and treeOmits: see TypedInput; omitFields are treeOmits' struct fields.
+	typed      bool
+	treeOmits  []string
+	omitFields []int
 }
 
 // NotRecorded marks an operation CloudTrail does not record (CloudWatch Logs'
@@ -94,6 +98,29 @@ type Handler struct {
 // Logs actions leaves them out). The call gets no record in the event log.
 func (h Handler) NotRecorded() Handler {
 	h.noTrail = true
+	return h
+}
+
+// TypedInput lets the protocol decode the operation's input straight into its struct
+// (wire.TypedDecoder: the json protocol), without the value tree the generic path
+// builds, when the input is one the generic path would accept and that passes
+// validation; any other request takes the generic path, tree, errors and all, so the
+// answer is the same either way. For a large input (a PutLogEvents batch of 10,000
+// events) the tree cost more than the rest of the call.
+//
+// On the typed path the server still hands authorization (Checks, Vars,
+// DefaultChecks), CloudTrail and Service.Done a value tree: model.Marshal of the
+// decoded input with the top-level members named in omit left out. That is the tree
+// the generic path builds minus those members (the typed decoder declines whatever
+// would make the two differ), so omit only members nothing reads from the tree.
+// Omitting members of a recorded operation is refused at start-up: its CloudTrail
+// record would lose them.
+//
+// Strings in a typed input may share the request body's memory (a batch's messages
+// are slices of it): a handler that keeps one beyond the call, in a cache or an index,
+// keeps the whole body alive unless it copies the string (strings.Clone).
+func (h Handler) TypedInput(omit ...string) Handler {
+	h.typed, h.treeOmits = true, omit
 	return h
 }
 
@@ -182,7 +209,43 @@ func (h Handler) check(svc *model.Service) error {
 	if h.in != op.InputType || h.out != op.OutputType {
 		return fmt.Errorf("server: %s.%s handler takes %v → %v, model says %v → %v", svc.Name, h.Op, h.in, h.out, op.InputType, op.OutputType)
 	}
+	if len(h.treeOmits) > 0 && !h.noTrail {
+		return fmt.Errorf("server: %s.%s is recorded: its input tree may not omit %v", svc.Name, h.Op, h.treeOmits)
+	}
+	if _, err := omittedFields(h); err != nil {
+		return fmt.Errorf("server: %s.%s: %w", svc.Name, h.Op, err)
+	}
 	return nil
+}
+
+// omittedFields finds the input struct's fields for the members TypedInput omits.
+func omittedFields(h Handler) ([]int, error) {
+	var out []int
+	for _, name := range h.treeOmits {
+		found := false
+		for i := range h.in.NumField() {
+			if tag, ok := h.in.Field(i).Tag.Lookup("aws"); ok && tag == name {
+				out, found = append(out, i), true
+			}
+		}
+		if !found {
+			return nil, fmt.Errorf("input has no member %s to omit", name)
+		}
+	}
+	return out, nil
+}
+
+// typedTree is the value tree of a typed input, less the members h omits.
+func (h Handler) typedTree(in reflect.Value) map[string]any {
+	if len(h.omitFields) == 0 {
+		return model.Marshal(in.Interface())
+	}
+	v := reflect.New(h.in)
+	v.Elem().Set(in.Elem())
+	for _, i := range h.omitFields {
+		v.Elem().Field(i).SetZero()
+	}
+	return model.Marshal(v.Interface())
 }
 
 // Call is one API call as a handler sees it.

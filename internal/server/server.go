@@ -106,6 +106,7 @@ func New(cfg Config, services ...Service) (*Server, error) {
 			if err := h.check(svc.Model); err != nil {
 				return nil, err
 			}
+			h.omitFields, _ = omittedFields(h)
 			if _, dup := e.handlers[h.Op]; dup {
 				return nil, fmt.Errorf("server: %s.%s registered twice", svc.Model.Name, h.Op)
 			}
@@ -241,16 +242,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, st *callState) {
 	if verified != nil {
 		call.Auth = a
 	}
-	in, derr := proto.Decode(req)
-	if derr == nil {
-		derr = wire.ValidateInput(req, in)
-	}
-	inVal := reflect.New(h.in)
-	if derr == nil {
-		if err := model.Unmarshal(in, inVal.Interface()); err != nil {
-			derr = model.NewError(400, "SerializationException", "%s", err.Error())
-		}
-	}
+	in, inVal, derr := decodeInput(proto, req, h)
 	if derr != nil {
 		// A call that was authenticated but could not be decoded or validated is
 		// recorded with its error, as CloudTrail records AWS's validation failures.
@@ -301,6 +293,29 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, st *callState) {
 	if err := proto.Encode(w, req, outTree, meta); err != nil {
 		s.cfg.Logger.Debug("response write failed", "request_id", meta.RequestID, "err", err)
 	}
+}
+
+// decodeInput decodes and validates a call's input into the value tree and the
+// handler's struct: straight into the struct for a TypedInput handler when the
+// protocol can, else through the tree. The error is the one the client gets.
+func decodeInput(proto wire.Protocol, req *wire.Request, h Handler) (map[string]any, reflect.Value, *model.Error) {
+	if td, ok := proto.(wire.TypedDecoder); ok && h.typed {
+		inVal := reflect.New(h.in)
+		if td.DecodeTyped(req, inVal) {
+			return h.typedTree(inVal), inVal, nil
+		}
+	}
+	in, derr := proto.Decode(req)
+	if derr == nil {
+		derr = wire.ValidateInput(req, in)
+	}
+	inVal := reflect.New(h.in)
+	if derr == nil {
+		if err := model.Unmarshal(in, inVal.Interface()); err != nil {
+			derr = model.NewError(400, "SerializationException", "%s", err.Error())
+		}
+	}
+	return in, inVal, derr
 }
 
 // dispatch runs the handler in its transaction together with the call's CloudTrail

@@ -118,3 +118,32 @@ func TestLogsAuthorization(t *testing.T) {
 	_, err = bob.GetQueryResults(ctx, &cwl.GetQueryResultsInput{QueryId: aws.String("00000000-0000-0000-0000-000000000000")})
 	wantError(t, err, "AccessDeniedException", 400, "")
 }
+
+// PutLogEvents decodes its batch straight into the request struct (TypedInput): the
+// call is still authorized on the stream its input names, and a batch the typed
+// decoder declines gets the generic path's validation error.
+func TestPutLogEventsTypedInput(t *testing.T) {
+	e := newEnv(t)
+	e.group("g")
+	e.stream("g", "s")
+	e.stream("g", "t")
+	iamc := iam.NewFromConfig(e.p.RootConfig())
+	apptest.Must(iamc.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("bob")}))
+	k := apptest.Must(iamc.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String("bob")})).AccessKey
+	bob := cwl.NewFromConfig(e.p.Config(aws.ToString(k.AccessKeyId), aws.ToString(k.SecretAccessKey), ""))
+	apptest.Must(iamc.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String("bob"), PolicyName: aws.String("put"),
+		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"logs:PutLogEvents","Resource":"arn:aws:logs:us-east-1:000000000000:log-group:g:log-stream:s"}]}`)}))
+	now := e.now()
+	apptest.Must(bob.PutLogEvents(ctx, &cwl.PutLogEventsInput{LogGroupName: aws.String("g"), LogStreamName: aws.String("s"), LogEvents: events(now, now)}))
+	_, err := bob.PutLogEvents(ctx, &cwl.PutLogEventsInput{LogGroupName: aws.String("g"), LogStreamName: aws.String("t"), LogEvents: events(now)})
+	wantError(t, err, "AccessDeniedException", 400, "User: arn:aws:iam::000000000000:user/bob is not authorized to perform: logs:PutLogEvents on resource: arn:aws:logs:us-east-1:000000000000:log-group:g:log-stream:t because no identity-based policy allows the logs:PutLogEvents action")
+
+	evs := events(now, now)
+	evs[1].Message = aws.String("")
+	_, err = e.logs.PutLogEvents(ctx, &cwl.PutLogEventsInput{LogGroupName: aws.String("g"), LogStreamName: aws.String("s"), LogEvents: evs})
+	wantError(t, err, "InvalidParameterException", 400, "1 validation error detected: Value '' at 'logEvents.2.member.message' failed to satisfy constraint: Member must have length greater than or equal to 1")
+	got := apptest.Must(e.logs.GetLogEvents(ctx, &cwl.GetLogEventsInput{LogGroupName: aws.String("g"), LogStreamName: aws.String("s"), StartFromHead: aws.Bool(true)}))
+	if m := output(got.Events); !equal(m, []string{"event 0", "event 1"}) {
+		t.Fatalf("events %q", m)
+	}
+}

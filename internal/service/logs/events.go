@@ -17,8 +17,9 @@ import (
 func (l *Logs) eventHandlers() []server.Handler {
 	return []server.Handler{
 		// CloudTrail does not record these (AWS's list of logged CloudWatch Logs
-		// actions leaves them out).
-		server.Prepared("PutLogEvents", l.preparePut, l.putLogEvents).NotRecorded(),
+		// actions leaves them out). PutLogEvents' events go straight into the struct;
+		// its authorization reads only the group and stream names.
+		server.Prepared("PutLogEvents", l.preparePut, l.putLogEvents).NotRecorded().TypedInput("logEvents"),
 		server.Read("GetLogEvents", l.getLogEvents).NotRecorded(),
 		server.Read("FilterLogEvents", l.filterLogEvents).NotRecorded(),
 	}
