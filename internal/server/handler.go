@@ -117,8 +117,10 @@ func (h Handler) NotRecorded() Handler {
 // record would lose them.
 //
 // Strings in a typed input may share the request body's memory (a batch's messages
-// are slices of it): a handler that keeps one beyond the call, in a cache or an index,
-// keeps the whole body alive unless it copies the string (strings.Clone).
+// are slices of it), and once the call is over that memory is reused for another
+// request's body (readBody's pool): a handler must copy (strings.Clone) any string of
+// its input it keeps beyond the call, in a cache, an index or a goroutine. Whatever
+// goes to the store is encoded, hence copied.
 func (h Handler) TypedInput(omit ...string) Handler {
 	h.typed, h.treeOmits = true, omit
 	return h

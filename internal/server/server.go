@@ -80,6 +80,8 @@ type Server struct {
 	verifier  sigv4.Verifier
 	admin     http.Handler
 	clockMu   sync.Mutex
+	// bodies keeps large request bodies' buffers for reuse (see readBody).
+	bodies chan []byte
 }
 
 type entry struct {
@@ -99,7 +101,7 @@ func New(cfg Config, services ...Service) (*Server, error) {
 	if cfg.MaxBody == 0 {
 		cfg.MaxBody = DefaultMaxBody
 	}
-	s := &Server{cfg: cfg, bySigning: map[string][]*entry{}, byTarget: map[string]*entry{}, byVersion: map[string]*entry{}}
+	s := &Server{cfg: cfg, bySigning: map[string][]*entry{}, byTarget: map[string]*entry{}, byVersion: map[string]*entry{}, bodies: make(chan []byte, pooledBodyKeep)}
 	for _, svc := range services {
 		e := &entry{svc: svc, handlers: map[string]Handler{}}
 		for _, h := range svc.Handlers {
@@ -162,9 +164,14 @@ type callState struct {
 	principal string
 	errorCode string
 	requestID string
+	// body is the pooled buffer the request's body was read into, if any; reuse says
+	// whether it may go back to the pool once the call is over (see readBody).
+	body  []byte
+	reuse bool
 }
 
 func (s *Server) serve(w http.ResponseWriter, r *http.Request, st *callState) {
+	defer s.releaseBody(st)
 	a, authErr := sigv4.Parse(r)
 	e := s.route(r, a)
 	if e == nil {
@@ -186,7 +193,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, st *callState) {
 	}
 	bodyHash := ""
 	if proto.ReadsBodyToResolve() {
-		h, err := s.readBody(r, req)
+		h, err := s.readBody(r, req, st)
 		if err != nil {
 			fail(err)
 			return
@@ -205,9 +212,10 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, st *callState) {
 		fail(wire.UnknownOperation(proto, req, op.Name))
 		return
 	}
+	st.reuse = h.typed
 	streaming := !proto.ReadsBodyToResolve() && wire.HasStreamingInput(op)
 	if !proto.ReadsBodyToResolve() && !streaming {
-		hash, err := s.readBody(r, req)
+		hash, err := s.readBody(r, req, st)
 		if err != nil {
 			fail(err)
 			return
@@ -686,11 +694,33 @@ func (s *Server) unroutable(w http.ResponseWriter, r *http.Request, a *sigv4.Aut
 // readBody reads a whole request body, bounded, into req.Body and returns its SHA-256
 // for signature checking. An oversized body is refused from its Content-Length
 // without being read, or as soon as the limit is passed.
-func (s *Server) readBody(r *http.Request, req *wire.Request) (string, *model.Error) {
+// Large bodies (PutLogEvents' megabyte batches) are read into buffers kept for reuse:
+// fresh memory costs more than the work on it, its zeroing and, on a virtual machine,
+// a page fault per 4 KiB touched (~3 ms a megabyte here). A buffer goes back to the
+// pool only after a call whose handler is TypedInput, whose contract is that nothing
+// keeps a string of its input beyond the call; any other call's buffer is left to the
+// garbage collector, since its decoded values may share it.
+const (
+	pooledBodyMin  = 256 << 10
+	pooledBodyMax  = 2 << 20
+	pooledBodyKeep = 8 // buffers kept: 16 MiB at most
+)
+
+// readBody reads and hashes the request body, and gives the codec its decoded bytes.
+func (s *Server) readBody(r *http.Request, req *wire.Request, st *callState) (string, *model.Error) {
 	if r.ContentLength > s.cfg.MaxBody {
 		return "", tooLarge(s.cfg.MaxBody)
 	}
-	body, hash, err := sigv4.ReadBody(r, s.cfg.MaxBody)
+	var buf []byte
+	if r.ContentLength >= pooledBodyMin && r.ContentLength+bytes.MinRead <= pooledBodyMax {
+		select {
+		case buf = <-s.bodies:
+		default:
+			buf = make([]byte, 0, pooledBodyMax)
+		}
+		st.body = buf
+	}
+	body, hash, err := sigv4.ReadBodyInto(r, s.cfg.MaxBody, buf)
 	if errors.Is(err, sigv4.ErrBodyTooLarge) {
 		return "", tooLarge(s.cfg.MaxBody)
 	}
@@ -705,6 +735,17 @@ func (s *Server) readBody(r *http.Request, req *wire.Request) (string, *model.Er
 	}
 	req.Body = decoded
 	return hash, nil
+}
+
+// releaseBody returns the call's pooled body buffer when its handler allows.
+func (s *Server) releaseBody(st *callState) {
+	if st.body == nil || !st.reuse {
+		return
+	}
+	select {
+	case s.bodies <- st.body[:0]:
+	default:
+	}
 }
 
 func tooLarge(limit int64) *model.Error {

@@ -3,10 +3,14 @@ package logs_test
 import (
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
 	cwl "github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs/types"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 
 	"github.com/palisade/palisade/internal/app/apptest"
@@ -145,5 +149,66 @@ func TestPutLogEventsTypedInput(t *testing.T) {
 	got := apptest.Must(e.logs.GetLogEvents(ctx, &cwl.GetLogEventsInput{LogGroupName: aws.String("g"), LogStreamName: aws.String("s"), StartFromHead: aws.Bool(true)}))
 	if m := output(got.Events); !equal(m, []string{"event 0", "event 1"}) {
 		t.Fatalf("events %q", m)
+	}
+}
+
+// Large PutLogEvents bodies are read into buffers the server reuses for later
+// requests, and a batch's messages on the typed path are slices of its body: nothing
+// PutLogEvents keeps (the chunk, its cache, metric filters' dimension values) may
+// still point into a body once the next one is read into the same buffer.
+func TestPutLogEventsBodyBufferReuse(t *testing.T) {
+	e := newEnv(t)
+	e.group("g")
+	e.stream("g", "s")
+	cw := cloudwatch.NewFromConfig(e.p.RootConfig())
+	apptest.Must(e.logs.PutMetricFilter(ctx, &cwl.PutMetricFilterInput{LogGroupName: aws.String("g"), FilterName: aws.String("users"),
+		FilterPattern: aws.String(`{ $.user = * }`), MetricTransformations: []types.MetricTransformation{{MetricName: aws.String("Seen"),
+			MetricNamespace: aws.String("App"), MetricValue: aws.String("1"), Dimensions: map[string]string{"User": "$.user"}}}}))
+	batch := func(ts int64, user string) []types.InputLogEvent {
+		evs := make([]types.InputLogEvent, 3000) // ~400 KB: above the pooling threshold
+		for i := range evs {
+			evs[i] = types.InputLogEvent{Timestamp: aws.Int64(ts + int64(i)),
+				Message: aws.String(fmt.Sprintf(`{"user":"%s","n":"%06d","pad":"%s"}`, user, i, strings.Repeat(user[:1], 80)))}
+		}
+		return evs
+	}
+	now := e.now()
+	users := []string{"alice", "bobby", "carol", "dylan"} // same lengths: same offsets in the body
+	for k, u := range users {
+		apptest.Must(e.logs.PutLogEvents(ctx, &cwl.PutLogEventsInput{LogGroupName: aws.String("g"), LogStreamName: aws.String("s"),
+			LogEvents: batch(now-int64(len(users)-k)*10000, u)}))
+	}
+	var got []string
+	var token *string
+	for {
+		out := apptest.Must(e.logs.GetLogEvents(ctx, &cwl.GetLogEventsInput{LogGroupName: aws.String("g"), LogStreamName: aws.String("s"),
+			StartFromHead: aws.Bool(true), NextToken: token}))
+		got = append(got, output(out.Events)...)
+		if len(out.Events) == 0 || aws.ToString(out.NextForwardToken) == aws.ToString(token) {
+			break
+		}
+		token = out.NextForwardToken
+	}
+	if len(got) != len(users)*3000 {
+		t.Fatalf("%d events back, want %d", len(got), len(users)*3000)
+	}
+	for k, u := range users {
+		for i := range 3000 {
+			want := fmt.Sprintf(`{"user":"%s","n":"%06d","pad":"%s"}`, u, i, strings.Repeat(u[:1], 80))
+			if m := got[k*3000+i]; m != want {
+				t.Fatalf("event %d of batch %d: %q, want %q", i, k, m, want)
+			}
+		}
+	}
+	metrics := apptest.Must(cw.ListMetrics(ctx, &cloudwatch.ListMetricsInput{Namespace: aws.String("App"), MetricName: aws.String("Seen")}))
+	var dims []string
+	for _, m := range metrics.Metrics {
+		for _, d := range m.Dimensions {
+			dims = append(dims, aws.ToString(d.Value))
+		}
+	}
+	slices.Sort(dims)
+	if !slices.Equal(dims, users) {
+		t.Fatalf("dimension values %q, want %q", dims, users)
 	}
 }
