@@ -6,8 +6,9 @@ import (
 	"sync"
 )
 
-// chunkCache keeps recently written and read chunk blobs in memory, up to a byte
-// budget, least recently used first out. Chunks never change once written, so a cached
+// chunkCache keeps chunk blobs in memory, up to a byte budget, least recently used
+// first out: those Logs Insights queries read and those stored in the store (not the
+// chunks PutLogEvents writes to files, which searches read into reused buffers). Chunks never change once written, so a cached
 // blob is always right; the key carries the group's generation and the stream's ID,
 // so a group or stream deleted and created again under the same name never meets its
 // predecessor's chunks.

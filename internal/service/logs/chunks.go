@@ -48,11 +48,20 @@ type event struct {
 }
 
 func encodeChunk(events []event, min int64) []byte {
+	return appendChunk(make([]byte, 0, chunkSize(events)), events, min)
+}
+
+// chunkSize bounds the encoded size of events.
+func chunkSize(events []event) int {
 	size := 0
 	for _, e := range events {
 		size += len(e.msg) + 2*binary.MaxVarintLen64
 	}
-	b := make([]byte, 0, size)
+	return size
+}
+
+// appendChunk appends events' encoding to b.
+func appendChunk(b []byte, events []event, min int64) []byte {
 	for _, e := range events {
 		b = binary.AppendUvarint(b, uint64(e.ts-min))
 		b = binary.AppendUvarint(b, uint64(len(e.msg)))
@@ -96,15 +105,15 @@ func (r *chunkReader) next() (ts int64, msg string, ok bool) {
 // stored is a chunk body already durable in its stream's file (PutLogEvents writes it
 // before its transaction).
 type stored struct {
-	off   int64
-	body  []byte // as written: sealed under key when key is set
-	plain []byte // the encoded events
-	key   []byte // the data key's blob
+	off  int64
+	size int64  // the body's length in the file
+	key  []byte // the data key's blob, when the body is sealed under it
 }
 
 // writeChunk records a batch (events in timestamp order) as the stream's next chunk,
 // its body either already in the stream's file (st) or, with st nil, stored as a blob
-// in this transaction, and caches the body once the transaction commits.
+// in this transaction and cached once the transaction commits (a blob is read back
+// through the store's pages, a file in one read).
 func (l *Logs) writeChunk(tx *store.Tx, account, region string, g *groupRec, s *streamRec, events []event, st *stored, ingest int64) (*chunkMeta, error) {
 	m := &chunkMeta{ID: s.ID, Seq: s.Chunks + 1, Min: events[0].ts, Max: events[len(events)-1].ts, N: len(events), Ingest: ingest}
 	for _, e := range events {
@@ -112,18 +121,17 @@ func (l *Logs) writeChunk(tx *store.Tx, account, region string, g *groupRec, s *
 	}
 	key := chunkKey(g.Name, s.Name, m.Min, m.Seq)
 	m.key = key
-	var blob []byte
 	if st != nil {
-		blob, m.Off, m.Len, m.Key = st.plain, st.off, int64(len(st.body)), st.key
+		m.Off, m.Len, m.Key = st.off, st.size, st.key
 	} else {
-		blob = encodeChunk(events, m.Min)
+		blob := encodeChunk(events, m.Min)
 		body := blob
 		if l.encrypts(g) {
 			k, err := l.groupKey(tx, account, region, g, time.UnixMilli(ingest))
 			if err != nil {
 				return nil, err
 			}
-			if body, err = seal(k.plain, blob); err != nil {
+			if body, err = seal(nil, k.plain, blob); err != nil {
 				return nil, err
 			}
 			m.Key = k.blob
@@ -131,9 +139,9 @@ func (l *Logs) writeChunk(tx *store.Tx, account, region string, g *groupRec, s *
 		if err := tx.PutBlob(ns(account, region, tData), key, body); err != nil {
 			return nil, err
 		}
+		ck := cacheKey(account, region, g, m)
+		tx.AfterCommit(func() { l.cache.put(ck, blob) })
 	}
-	ck := cacheKey(account, region, g, m)
-	tx.AfterCommit(func() { l.cache.put(ck, blob) })
 	if err := tx.PutJSON(ns(account, region, tChunks), key, m); err != nil {
 		return nil, err
 	}

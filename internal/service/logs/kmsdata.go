@@ -6,6 +6,7 @@ import (
 	"crypto/cipher"
 	"crypto/rand"
 	"errors"
+	"slices"
 	"sync"
 	"time"
 
@@ -162,14 +163,19 @@ func (l *Logs) openKey(tx *store.Tx, account, region string, g *groupRec, blob [
 }
 
 // seal encrypts a chunk body: nonce, then ciphertext and tag.
-func seal(key, body []byte) ([]byte, error) {
+// sealOverhead is what sealing adds to a chunk body: the nonce and the GCM tag.
+const sealOverhead = 12 + 16
+
+// seal encrypts a chunk body under key, appending the nonce and the sealed body to dst.
+func seal(dst, key, body []byte) ([]byte, error) {
 	g, err := chunkAEAD(key)
 	if err != nil {
 		return nil, err
 	}
-	out := make([]byte, g.NonceSize(), g.NonceSize()+len(body)+g.Overhead())
-	rand.Read(out)
-	return g.Seal(out, out[:g.NonceSize()], body, nil), nil
+	n := len(dst)
+	dst = slices.Grow(dst, g.NonceSize()+len(body)+g.Overhead())[:n+g.NonceSize()]
+	rand.Read(dst[n:])
+	return g.Seal(dst, dst[n:], body, nil), nil
 }
 
 // unseal decrypts a sealed chunk body into dst's memory when it is large enough.
