@@ -2,11 +2,15 @@
 // (namespaces of keys, each holding bytes) plus the durable event log, on SQLite in WAL
 // mode with synchronous=FULL.
 //
-// Writes go through Update, which runs the caller's function inside a savepoint of a
-// shared transaction and returns only after that transaction has committed to disk.
-// Concurrent Updates are committed together (group commit): one fsync acknowledges many
-// calls, so durability does not cost one disk flush per request. Reads go through View,
-// which sees the last committed state and runs concurrently with writes.
+// Writes go through Update, which runs the caller's function in a shared transaction
+// (inside a savepoint of its own when the transaction holds others) and returns only
+// after that transaction has committed to disk. Concurrent Updates are committed
+// together (group commit): one fsync acknowledges many calls, so durability does not
+// cost one disk flush per request. The commit runs on a caller's goroutine, not on a
+// writer goroutine of the store's, so a lone write involves no hand-off between
+// goroutines; WAL checkpoints run on a goroutine of their own, off the commit path.
+// Reads go through View, which sees the last committed state and runs concurrently
+// with writes.
 //
 // Keys are namespaced by the caller (see NS); account and region are part of every
 // namespace that holds per-account state, so accounts and regions never share keys.
