@@ -124,8 +124,17 @@ func (l *Log) seen(seq int64) {
 	l.mu.Lock()
 	rs := l.runners
 	l.mu.Unlock()
+	now := l.clock.Now()
 	for _, r := range rs {
-		r.poke()
+		// A runner holding new events until a time not yet reached would wake only to
+		// sleep again, on every commit; its own timer wakes it. It reads l.last after
+		// taking r.mu to change hold, so one that stops holding sees these events.
+		r.mu.Lock()
+		held := r.hold && now.Before(r.next)
+		r.mu.Unlock()
+		if !held {
+			r.poke()
+		}
 	}
 }
 
