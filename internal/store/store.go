@@ -8,7 +8,7 @@
 // together (group commit): one fsync acknowledges many calls, so durability does not
 // cost one disk flush per request. The commit runs on a caller's goroutine, not on a
 // writer goroutine of the store's, so a lone write involves no hand-off between
-// goroutines; WAL checkpoints run on a goroutine of their own, off the commit path.
+// goroutines.
 // Reads go through View, which sees the last committed state and runs concurrently
 // with writes.
 //
@@ -27,7 +27,7 @@ import (
 	"sync"
 	"sync/atomic"
 
-	"modernc.org/sqlite" // also registers the "sqlite" driver
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
 )
 
 // ErrClosed is returned by Update and View after Close.
@@ -53,17 +53,6 @@ type DB struct {
 	closed   atomic.Bool // set under mu
 	maxBatch int
 
-	// Checkpoints run off the commit path (see checkpointLoop). frames and ckptAt are
-	// the leader's: WAL frames the writer had written, and when it last asked for one.
-	ckdb      *sql.DB
-	ckpoke    chan struct{}
-	ckstop    chan struct{}
-	ckdone    chan struct{}
-	ckptAt    int
-	ckpts     atomic.Int64 // checkpoints run, for tests
-	ckRestart atomic.Bool  // the WAL outgrew checkpointHardFrames: the next leader restarts it
-	restarts  atomic.Int64 // RESTART checkpoints run, for tests
-
 	// OnCommit, when set before the first Update, is called after every commit that
 	// appended events, with those events in sequence order (their Data shared with the
 	// appender's, which must not change it), in commit order and before any caller of
@@ -83,15 +72,6 @@ type job struct {
 // readers is how many read connections serve View concurrently.
 const readers = 8
 
-// checkpointFrames is how many WAL frames (pages) the writer appends before the
-// checkpointer copies them into the database file: SQLite's default autocheckpoint.
-// checkpointHardFrames bounds the WAL: past it, a leader restarts it between commits
-// (see checkpointLoop).
-var (
-	checkpointFrames     = 1000
-	checkpointHardFrames = 8000
-)
-
 // Open opens (creating if needed) the store in dir and applies pending migrations.
 func Open(dir string) (*DB, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
@@ -104,9 +84,7 @@ func Open(dir string) (*DB, error) {
 		f.Close()
 	}
 	dsn := "file:" + path + "?_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_txlock=immediate"
-	// The writer never checkpoints inside COMMIT (a copy and an fsync of the database
-	// file on some caller's time): checkpointLoop does, on a connection of its own.
-	w, err := sql.Open("sqlite", dsn+"&_pragma=wal_autocheckpoint(0)")
+	w, err := sql.Open("sqlite", dsn)
 	if err != nil {
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
 	}
@@ -130,22 +108,11 @@ func Open(dir string) (*DB, error) {
 	}
 	r.SetMaxOpenConns(readers)
 	r.SetMaxIdleConns(readers)
-	ck, err := sql.Open("sqlite", dsn)
-	if err != nil {
-		r.Close()
-		wconn.Close()
-		w.Close()
-		return nil, fmt.Errorf("store: open checkpointer: %w", err)
-	}
-	ck.SetMaxOpenConns(1)
-	ck.SetMaxIdleConns(1)
 	db := &DB{path: path, writer: w, readers: r, wconn: wconn, wstmts: map[string]*sql.Stmt{}, maxBatch: 512,
-		readerPool: make(chan *readerConn, readers),
-		ckdb:       ck, ckpoke: make(chan struct{}, 1), ckstop: make(chan struct{}), ckdone: make(chan struct{})}
+		readerPool: make(chan *readerConn, readers)}
 	for range readers {
 		db.readerPool <- nil // a free slot: the connection opens on first use
 	}
-	go db.checkpointLoop()
 	return db, nil
 }
 
@@ -169,8 +136,6 @@ func (db *DB) Close() error {
 	if idle != nil {
 		<-idle
 	}
-	close(db.ckstop)
-	<-db.ckdone
 	closeStmts(db.wstmts)
 	for range readers {
 		if rc := <-db.readerPool; rc != nil {
@@ -178,7 +143,7 @@ func (db *DB) Close() error {
 			rc.conn.Close()
 		}
 	}
-	err := errors.Join(db.ckdb.Close(), db.wconn.Close(), db.readers.Close(), db.writer.Close())
+	err := errors.Join(db.wconn.Close(), db.readers.Close(), db.writer.Close())
 	if err != nil {
 		return fmt.Errorf("store: close: %w", err)
 	}
@@ -232,16 +197,6 @@ func (db *DB) lead(self *job) {
 		}
 	}()
 	batch := db.commit()
-	for _, j := range batch {
-		if j != self {
-			close(j.wake)
-		}
-	}
-	if db.ckRestart.Swap(false) {
-		// Only self waits for this: the rest of its batch has its answer.
-		db.restarts.Add(1)
-		checkpoint(db.wconn, "RESTART")
-	}
 	db.mu.Lock()
 	if len(db.queue) > 0 {
 		next := db.queue[0]
@@ -255,6 +210,11 @@ func (db *DB) lead(self *job) {
 		}
 	}
 	db.mu.Unlock()
+	for _, j := range batch {
+		if j != self {
+			close(j.wake)
+		}
+	}
 }
 
 // take moves up to n queued jobs into batch.
@@ -307,74 +267,7 @@ func (db *DB) commit() []*job {
 	if db.OnCommit != nil && len(tx.appended) > 0 {
 		db.OnCommit(tx.appended)
 	}
-	db.committed()
 	return batch
-}
-
-// committed asks for a checkpoint once the writer has appended checkpointFrames
-// frames to the WAL since it last asked.
-func (db *DB) committed() {
-	var frames int
-	db.wconn.Raw(func(dc any) error {
-		if st, ok := dc.(sqlite.DBStatus); ok {
-			frames, _, _ = st.Status(sqlite.DBStatusCacheWrite, false)
-		}
-		return nil
-	})
-	if frames-db.ckptAt >= checkpointFrames {
-		db.ckptAt = frames
-		select {
-		case db.ckpoke <- struct{}{}:
-		default: // one is already due
-		}
-	}
-}
-
-// checkpointLoop copies the WAL into the database file when committed asks, so that
-// the WAL stays small without any caller waiting for the copy and its fsync.
-//
-// SQLite starts the WAL over from its beginning only once a checkpoint has copied all
-// of it and no reader still reads from it. A PASSIVE checkpoint waits for nobody, so
-// commits made while it runs, and readers of older snapshots, can keep it from ever
-// copying all, and the WAL would grow for as long as writes never pause. Past
-// checkpointHardFrames the next leader, after answering the rest of its batch and
-// before passing leadership on, runs a RESTART checkpoint on the writer connection: no
-// commit can race it there, it waits only for the readers of older snapshots (short:
-// View), copies everything, and the next commit starts the WAL over. (Run from this
-// connection, a RESTART would wait for the writer lock, which a busy writer holds
-// nearly all the time, while the WAL kept growing.)
-func (db *DB) checkpointLoop() {
-	defer close(db.ckdone)
-	ctx := context.Background()
-	conn, err := db.ckdb.Conn(ctx)
-	if err != nil {
-		// Without its connection the WAL grows until the store closes, and SQLite
-		// checkpoints on close; commits are unaffected.
-		<-db.ckstop
-		return
-	}
-	defer conn.Close()
-	for {
-		select {
-		case <-db.ckpoke:
-			if checkpoint(conn, "PASSIVE") >= checkpointHardFrames {
-				db.ckRestart.Store(true)
-			}
-			db.ckpts.Add(1)
-		case <-db.ckstop:
-			return
-		}
-	}
-}
-
-// checkpoint runs a checkpoint of the given mode on conn and returns the WAL's
-// length in frames.
-func checkpoint(conn *sql.Conn, mode string) int {
-	var busy, log, done int
-	if err := conn.QueryRowContext(context.Background(), "PRAGMA wal_checkpoint("+mode+")").Scan(&busy, &log, &done); err != nil {
-		return 0
-	}
-	return log
 }
 
 // run executes one job's function in tx.
