@@ -222,7 +222,9 @@ func (db *DB) take(batch []*job, n int) []*job {
 	db.mu.Lock()
 	n = min(n, len(db.queue))
 	batch = append(batch, db.queue[:n]...)
-	db.queue = append(db.queue[:0], db.queue[n:]...)
+	rest := copy(db.queue, db.queue[n:])
+	clear(db.queue[rest:]) // the taken jobs are not kept alive by the queue's array
+	db.queue = db.queue[:rest]
 	db.mu.Unlock()
 	return batch
 }
