@@ -54,8 +54,8 @@ type Step struct {
 	// Consumed is how many of the events (a prefix) the step accounts for; the cursor
 	// moves past them when Write commits.
 	Consumed int
-	// Write, if set, runs in the write transaction that advances the cursor. It runs on
-	// the store's single writer goroutine: keep it to writes prepared in Consume.
+	// Write, if set, runs in the write transaction that advances the cursor. It runs as
+	// one of the store's serialized writes: keep it to writes prepared in Consume.
 	Write func(tx *store.Tx) error
 	// Next is the clock time to run at even without new events; zero for none.
 	Next time.Time
@@ -107,7 +107,7 @@ func New(db *store.DB, clk *clock.Clock, logger *slog.Logger) *Log {
 	return l
 }
 
-// committed is store.DB.OnCommit: it runs on the writer goroutine and must not block.
+// committed is store.DB.OnCommit: it runs inside the store's commit and must not block.
 func (l *Log) committed(evs []*store.Event) {
 	l.tail.add(evs)
 	l.seen(evs[len(evs)-1].Seq)
@@ -124,8 +124,17 @@ func (l *Log) seen(seq int64) {
 	l.mu.Lock()
 	rs := l.runners
 	l.mu.Unlock()
+	now := l.clock.Now()
 	for _, r := range rs {
-		r.poke()
+		// A runner holding new events until a time not yet reached would wake only to
+		// sleep again, on every commit; its own timer wakes it. It reads l.last after
+		// taking r.mu to change hold, so one that stops holding sees these events.
+		r.mu.Lock()
+		held := r.hold && now.Before(r.next)
+		r.mu.Unlock()
+		if !held {
+			r.poke()
+		}
 	}
 }
 

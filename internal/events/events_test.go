@@ -270,3 +270,39 @@ func TestTailFallsBackToTheStore(t *testing.T) {
 		t.Fatalf("tail after %d holds %d events (ok %v)", l.tail.base, len(got), ok)
 	}
 }
+
+// Commits do not wake a consumer that holds new events until a later time (it would
+// only go back to sleep, once per commit); an advance of the clock still does.
+func TestHeldConsumerSleepsThroughCommits(t *testing.T) {
+	db, err := store.Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	clk := &clock.Clock{}
+	l := New(db, clk, nil)
+	k := &ticker{}
+	l.Add(k, Options{})
+	if err := l.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer l.Stop()
+	settle(t, l)
+	r := l.runners[0]
+	idleAt := func() time.Time {
+		r.mu.Lock()
+		defer r.mu.Unlock()
+		return r.idleAt
+	}
+	before := idleAt()
+	appendN(t, db, 5)
+	time.Sleep(20 * time.Millisecond)
+	if after := idleAt(); !after.Equal(before) {
+		t.Fatalf("a commit woke the holding consumer (idle since %v, then %v)", before, after)
+	}
+	clk.Advance(5 * time.Minute)
+	settle(t, l)
+	if k.runs.Load() != 1 || k.taken.Load() != 5 {
+		t.Fatalf("after the advance: %d runs, %d events", k.runs.Load(), k.taken.Load())
+	}
+}

@@ -2,11 +2,15 @@
 // (namespaces of keys, each holding bytes) plus the durable event log, on SQLite in WAL
 // mode with synchronous=FULL.
 //
-// Writes go through Update, which runs the caller's function inside a savepoint of a
-// shared transaction and returns only after that transaction has committed to disk.
-// Concurrent Updates are committed together (group commit): one fsync acknowledges many
-// calls, so durability does not cost one disk flush per request. Reads go through View,
-// which sees the last committed state and runs concurrently with writes.
+// Writes go through Update, which runs the caller's function in a shared transaction
+// (inside a savepoint of its own when the transaction holds others) and returns only
+// after that transaction has committed to disk. Concurrent Updates are committed
+// together (group commit): one fsync acknowledges many calls, so durability does not
+// cost one disk flush per request. The commit runs on a caller's goroutine, not on a
+// writer goroutine of the store's, so a lone write involves no hand-off between
+// goroutines.
+// Reads go through View, which sees the last committed state and runs concurrently
+// with writes.
 //
 // Keys are namespaced by the caller (see NS); account and region are part of every
 // namespace that holds per-account state, so accounts and regions never share keys.
@@ -21,6 +25,7 @@ import (
 	"path/filepath"
 	"runtime/debug"
 	"sync"
+	"sync/atomic"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
 )
@@ -36,18 +41,23 @@ type DB struct {
 
 	readerPool chan *readerConn
 
-	jobs     chan *job
-	done     chan struct{}
-	closeMu  sync.RWMutex
-	closed   bool
-	wg       sync.WaitGroup
+	// The writer connection and its prepared statements belong to whichever caller
+	// leads (see Update); leadership passes under mu, which orders their uses.
+	wconn  *sql.Conn
+	wstmts map[string]*sql.Stmt
+
+	mu       sync.Mutex
+	queue    []*job // queued writes no leader has taken yet
+	leading  bool   // a caller is running a batch
+	idle     chan struct{}
+	closed   atomic.Bool // set under mu
 	maxBatch int
 
-	// OnCommit, when set before the first Update, is called on the writer goroutine
-	// after every commit that appended events, with those events in sequence order
-	// (their Data shared with the appender's, which must not change it). The event
-	// log uses it to wake consumers and to hand them the newest events without reading
-	// them back. It must not block.
+	// OnCommit, when set before the first Update, is called after every commit that
+	// appended events, with those events in sequence order (their Data shared with the
+	// appender's, which must not change it), in commit order and before any caller of
+	// that commit returns. The event log uses it to wake consumers and to hand them
+	// the newest events without reading them back. It must not block.
 	OnCommit func(evs []*Event)
 }
 
@@ -55,7 +65,8 @@ type job struct {
 	ctx  context.Context
 	fn   func(*Tx) error
 	err  error
-	done chan struct{}
+	wake chan struct{} // closed when the job is done or its caller is to lead; nil for a caller that leads at once
+	lead bool          // set before wake closes when the caller is to lead the next batch
 }
 
 // readers is how many read connections serve View concurrently.
@@ -84,42 +95,55 @@ func Open(dir string) (*DB, error) {
 		w.Close()
 		return nil, err
 	}
+	wconn, err := w.Conn(context.Background())
+	if err != nil {
+		w.Close()
+		return nil, fmt.Errorf("store: writer connection: %w", err)
+	}
 	r, err := sql.Open("sqlite", "file:"+path+"?_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=query_only(1)&_pragma=mmap_size(1073741824)")
 	if err != nil {
+		wconn.Close()
 		w.Close()
 		return nil, fmt.Errorf("store: open readers: %w", err)
 	}
 	r.SetMaxOpenConns(readers)
 	r.SetMaxIdleConns(readers)
-	db := &DB{path: path, writer: w, readers: r, jobs: make(chan *job, 1024), done: make(chan struct{}), maxBatch: 512,
+	db := &DB{path: path, writer: w, readers: r, wconn: wconn, wstmts: map[string]*sql.Stmt{}, maxBatch: 512,
 		readerPool: make(chan *readerConn, readers)}
 	for range readers {
 		db.readerPool <- nil // a free slot: the connection opens on first use
 	}
-	db.wg.Add(1)
-	go db.writeLoop()
 	return db, nil
 }
 
 // Close waits for queued writes to commit, then closes the database. Updates that
 // arrive after Close fail with ErrClosed.
 func (db *DB) Close() error {
-	db.closeMu.Lock()
-	if db.closed {
-		db.closeMu.Unlock()
+	db.mu.Lock()
+	if db.closed.Load() {
+		db.mu.Unlock()
 		return nil
 	}
-	db.closed = true
-	close(db.jobs)
-	db.closeMu.Unlock()
-	db.wg.Wait()
+	db.closed.Store(true)
+	var idle chan struct{}
+	if db.leading {
+		// The queue empties without new arrivals; its last leader closes idle.
+		idle = make(chan struct{})
+		db.idle = idle
+	}
+	db.leading = true // nobody leads after Close
+	db.mu.Unlock()
+	if idle != nil {
+		<-idle
+	}
+	closeStmts(db.wstmts)
 	for range readers {
 		if rc := <-db.readerPool; rc != nil {
 			closeStmts(rc.stmts)
 			rc.conn.Close()
 		}
 	}
-	err := errors.Join(db.readers.Close(), db.writer.Close())
+	err := errors.Join(db.wconn.Close(), db.readers.Close(), db.writer.Close())
 	if err != nil {
 		return fmt.Errorf("store: close: %w", err)
 	}
@@ -128,29 +152,158 @@ func (db *DB) Close() error {
 
 // Update runs fn in a write transaction and returns once that transaction is durable.
 // If fn returns an error, everything fn wrote is rolled back and Update returns that
-// error; other callers' writes in the same group are unaffected. fn runs on the single
-// writer goroutine, so it must be quick and must not call Update or View itself.
+// error; other callers' writes in the same group are unaffected. Writes run one at a
+// time, on the goroutine of whichever caller is committing the group, so fn must be
+// quick and must not call Update or View itself.
+//
+// Concurrent Updates commit together (group commit): the caller that finds no commit
+// in progress leads: it runs the queued functions, commits them with one fsync and, if
+// more were queued meanwhile, hands leadership to one of their callers. An Update with
+// no concurrent writes so runs on its own goroutine, with no hand-off to another.
 func (db *DB) Update(ctx context.Context, fn func(*Tx) error) error {
-	j := &job{ctx: ctx, fn: fn, done: make(chan struct{})}
-	db.closeMu.RLock()
-	if db.closed {
-		db.closeMu.RUnlock()
+	j := &job{ctx: ctx, fn: fn}
+	db.mu.Lock()
+	if db.closed.Load() {
+		db.mu.Unlock()
 		return ErrClosed
 	}
-	db.jobs <- j
-	db.closeMu.RUnlock()
-	// The write is not abandoned when ctx ends: once queued it either commits or
-	// fails as a whole, and the caller must learn which.
-	<-j.done
+	db.queue = append(db.queue, j)
+	if db.leading {
+		j.wake = make(chan struct{})
+		db.mu.Unlock()
+		// The write is not abandoned when ctx ends: once queued it either commits or
+		// fails as a whole, and the caller must learn which.
+		<-j.wake
+		if !j.lead {
+			return j.err
+		}
+	} else {
+		db.leading = true
+		db.mu.Unlock()
+	}
+	db.lead(j)
 	return j.err
+}
+
+// lead commits the queued writes as one group (self's among them), then passes
+// leadership to a caller still queued, or gives it up.
+func (db *DB) lead(self *job) {
+	defer func() {
+		// Hooks and the commit itself run outside any job's recovery: a panic there
+		// leaves queued callers that no one can answer, so it ends the process, as it
+		// did on a dedicated writer goroutine.
+		if r := recover(); r != nil {
+			crash(fmt.Sprintf("store: panic while committing: %v\n%s", r, debug.Stack()))
+		}
+	}()
+	batch := db.commit()
+	db.mu.Lock()
+	if len(db.queue) > 0 {
+		next := db.queue[0]
+		next.lead = true
+		close(next.wake)
+	} else {
+		db.leading = false
+		if db.idle != nil {
+			db.leading = true
+			close(db.idle)
+		}
+	}
+	db.mu.Unlock()
+	for _, j := range batch {
+		if j != self {
+			close(j.wake)
+		}
+	}
+}
+
+// take moves up to n queued jobs into batch.
+func (db *DB) take(batch []*job, n int) []*job {
+	db.mu.Lock()
+	n = min(n, len(db.queue))
+	batch = append(batch, db.queue[:n]...)
+	rest := copy(db.queue, db.queue[n:])
+	clear(db.queue[rest:]) // the taken jobs are not kept alive by the queue's array
+	db.queue = db.queue[:rest]
+	db.mu.Unlock()
+	return batch
+}
+
+// commit runs the queued jobs in one transaction and commits it; jobs queued while it
+// runs join the transaction until it holds maxBatch. It returns the jobs it finished.
+func (db *DB) commit() []*job {
+	batch := db.take(nil, db.maxBatch)
+	tx := &Tx{ctx: context.Background(), conn: db.wconn, stmts: db.wstmts}
+	if _, err := tx.exec("BEGIN IMMEDIATE"); err != nil {
+		finish(batch, fmt.Errorf("store: begin: %w", err))
+		return batch
+	}
+	if len(batch) == 1 {
+		// A lone job needs no savepoint: if it fails, the whole transaction is its.
+		j := batch[0]
+		if j.err = db.run(tx, j); j.err != nil {
+			tx.exec("ROLLBACK")
+			return batch
+		}
+	} else {
+		for _, j := range batch {
+			db.runIsolated(tx, j)
+		}
+	}
+	for n := len(batch); n < db.maxBatch; n = len(batch) {
+		if batch = db.take(batch, db.maxBatch-n); len(batch) == n {
+			break
+		}
+		for _, j := range batch[n:] {
+			db.runIsolated(tx, j)
+		}
+	}
+	if _, err := tx.exec("COMMIT"); err != nil {
+		tx.exec("ROLLBACK")
+		finish(batch, fmt.Errorf("store: commit: %w", err))
+		return batch
+	}
+	for _, h := range tx.hooks {
+		h()
+	}
+	if db.OnCommit != nil && len(tx.appended) > 0 {
+		db.OnCommit(tx.appended)
+	}
+	return batch
+}
+
+// run executes one job's function in tx.
+func (db *DB) run(tx *Tx, j *job) error {
+	tx.ctx = j.ctx
+	err := safeCall(j.fn, tx)
+	tx.ctx = context.Background()
+	return err
+}
+
+// runIsolated executes one job inside its own savepoint, so its failure undoes only
+// its writes.
+func (db *DB) runIsolated(tx *Tx, j *job) {
+	if _, err := tx.exec("SAVEPOINT job"); err != nil {
+		j.err = fmt.Errorf("store: savepoint: %w", err)
+		return
+	}
+	seqBefore, hooksBefore, appendedBefore := tx.lastSeq, len(tx.hooks), len(tx.appended)
+	if j.err = db.run(tx, j); j.err != nil {
+		tx.lastSeq, tx.hooks, tx.appended = seqBefore, tx.hooks[:hooksBefore], tx.appended[:appendedBefore]
+		tx.exec("ROLLBACK TO job")
+	}
+	tx.exec("RELEASE job")
+}
+
+// crash re-raises v on a goroutine of its own, where nothing recovers it.
+func crash(v any) {
+	go panic(v)
+	select {}
 }
 
 // View runs fn in a read-only transaction over the last committed state.
 func (db *DB) View(ctx context.Context, fn func(*Tx) error) error {
-	db.closeMu.RLock()
-	closed := db.closed
-	db.closeMu.RUnlock()
-	if closed {
+	if db.closed.Load() {
 		return ErrClosed
 	}
 	rc, err := db.reader(ctx)
@@ -194,79 +347,6 @@ func (db *DB) reader(ctx context.Context) (*readerConn, error) {
 	}
 }
 
-func (db *DB) writeLoop() {
-	defer db.wg.Done()
-	ctx := context.Background()
-	conn, err := db.writer.Conn(ctx)
-	if err != nil {
-		// Without a writer connection nothing can commit: fail every job.
-		for j := range db.jobs {
-			j.err = fmt.Errorf("store: writer connection: %w", err)
-			close(j.done)
-		}
-		return
-	}
-	defer conn.Close()
-	batch := make([]*job, 0, db.maxBatch)
-	stmts := map[string]*sql.Stmt{}
-	defer closeStmts(stmts)
-	for first := range db.jobs {
-		batch = append(batch[:0], first)
-		tx := &Tx{ctx: ctx, conn: conn, stmts: stmts}
-		if _, err := tx.exec("BEGIN IMMEDIATE"); err != nil {
-			db.finish(batch, fmt.Errorf("store: begin: %w", err))
-			continue
-		}
-		db.run(tx, first)
-	drain:
-		for len(batch) < db.maxBatch {
-			select {
-			case j, ok := <-db.jobs:
-				if !ok {
-					break drain
-				}
-				batch = append(batch, j)
-				db.run(tx, j)
-			default:
-				break drain
-			}
-		}
-		_, err := tx.exec("COMMIT")
-		if err != nil {
-			tx.exec("ROLLBACK")
-			db.finish(batch, fmt.Errorf("store: commit: %w", err))
-			continue
-		}
-		for _, h := range tx.hooks {
-			h()
-		}
-		if db.OnCommit != nil && len(tx.appended) > 0 {
-			db.OnCommit(tx.appended)
-		}
-		for _, j := range batch {
-			close(j.done)
-		}
-	}
-}
-
-// run executes one job inside its own savepoint, so its failure undoes only its writes.
-func (db *DB) run(tx *Tx, j *job) {
-	if _, err := tx.exec("SAVEPOINT job"); err != nil {
-		j.err = fmt.Errorf("store: savepoint: %w", err)
-		return
-	}
-	tx.ctx = j.ctx
-	seqBefore, hooksBefore, appendedBefore := tx.lastSeq, len(tx.hooks), len(tx.appended)
-	err := safeCall(j.fn, tx)
-	tx.ctx = context.Background()
-	if err != nil {
-		tx.lastSeq, tx.hooks, tx.appended = seqBefore, tx.hooks[:hooksBefore], tx.appended[:appendedBefore]
-		tx.exec("ROLLBACK TO job")
-		j.err = err
-	}
-	tx.exec("RELEASE job")
-}
-
 func closeStmts(m map[string]*sql.Stmt) {
 	for _, st := range m {
 		st.Close()
@@ -283,12 +363,11 @@ func safeCall(fn func(*Tx) error, tx *Tx) (err error) {
 }
 
 // finish fails every job of a batch whose transaction could not commit.
-func (db *DB) finish(batch []*job, err error) {
+func finish(batch []*job, err error) {
 	for _, j := range batch {
 		if j.err == nil {
 			j.err = err
 		}
-		close(j.done)
 	}
 }
 

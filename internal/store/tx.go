@@ -67,7 +67,8 @@ func (tx *Tx) queryRow(q string, args ...any) *sql.Row {
 
 // AfterCommit registers fn to run once the transaction holding this write has committed
 // (it never runs if the write is rolled back). Caches of stored state invalidate
-// themselves this way. fn runs on the writer goroutine: it must be quick.
+// themselves this way. Hooks run in commit order, before any caller of their commit
+// returns and before the next commit begins; they must be quick.
 func (tx *Tx) AfterCommit(fn func()) {
 	if tx.readOnly {
 		return
