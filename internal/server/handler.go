@@ -152,7 +152,7 @@ func Write[In, Out any](op string, fn func(c *Call, in *In) (*Out, error)) Handl
 
 // Prepared registers a Write handler whose slow work runs before its transaction. The
 // call is first authorized on a read snapshot; then prep runs outside any transaction
-// and off the store's single writer goroutine (c.Tx is nil), so it may take its time —
+// and outside the store's single write transaction (c.Tx is nil), so it may take its time —
 // stream a gigabyte request body to a temporary file; then fn runs in the write
 // transaction with prep's result, exactly as a Write handler (the call is authorized
 // again there, against the state it commits on). A prep error fails the call, which is

@@ -124,7 +124,7 @@ func (co *callObjects) drop(c any) { co.m.Delete(c) }
 // Only read-only calls use it; write transactions always read the store, which holds
 // their own and their batch's uncommitted writes. Consistency:
 //   - Every write of a current-object record (putCur, delCur) updates the cache in its
-//     transaction's AfterCommit hook, which runs on the writer goroutine in commit order
+//     transaction's AfterCommit hook, which the committing caller runs in commit order
 //     before any call of that batch is answered, so the last hook leaves the last
 //     committed state, and a call that started after a write was acknowledged finds
 //     the new record or none. Rolled-back writes leave no hook.
