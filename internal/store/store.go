@@ -239,23 +239,26 @@ func (db *DB) commit() []*job {
 		return batch
 	}
 	if len(batch) == 1 {
-		// A lone job needs no savepoint: if it fails, the whole transaction is its.
+		// A lone job needs no savepoint: if it fails, the whole transaction is its. It
+		// commits alone (jobs queued meanwhile wait for the next leader): had SQLite
+		// rolled the transaction back under it (an I/O error, a full disk) while the job
+		// reported success, a joining job's SAVEPOINT would open a transaction of its
+		// own, which its RELEASE would commit while its caller is told the batch failed.
 		j := batch[0]
 		if j.err = db.run(tx, j); j.err != nil {
 			tx.exec("ROLLBACK")
 			return batch
 		}
-	} else {
-		for _, j := range batch {
-			db.runIsolated(tx, j)
-		}
+	} else if err := db.runAll(tx, batch); err != nil {
+		return batch
 	}
-	for n := len(batch); n < db.maxBatch; n = len(batch) {
+	for n := len(batch); n > 1 && n < db.maxBatch; n = len(batch) {
 		if batch = db.take(batch, db.maxBatch-n); len(batch) == n {
 			break
 		}
-		for _, j := range batch[n:] {
-			db.runIsolated(tx, j)
+		if err := db.runAll(tx, batch[n:]); err != nil {
+			finish(batch, err)
+			return batch
 		}
 	}
 	if _, err := tx.exec("COMMIT"); err != nil {
@@ -280,19 +283,40 @@ func (db *DB) run(tx *Tx, j *job) error {
 	return err
 }
 
+// runAll runs jobs in tx, each in its own savepoint. When a savepoint cannot be
+// opened, rolled back to or released, the transaction is no longer the one the batch
+// began (SQLite rolls a transaction back by itself on some I/O errors): nothing of the
+// batch can commit, so runAll rolls back, fails every job of jobs and returns the
+// error; the caller fails the rest of the batch.
+func (db *DB) runAll(tx *Tx, jobs []*job) error {
+	for _, j := range jobs {
+		if err := db.runIsolated(tx, j); err != nil {
+			tx.exec("ROLLBACK")
+			err = fmt.Errorf("store: transaction lost: %w", err)
+			for _, j := range jobs {
+				j.err = err
+			}
+			return err
+		}
+	}
+	return nil
+}
+
 // runIsolated executes one job inside its own savepoint, so its failure undoes only
-// its writes.
-func (db *DB) runIsolated(tx *Tx, j *job) {
+// its writes. The error is the savepoint's own (see runAll), not the job's.
+func (db *DB) runIsolated(tx *Tx, j *job) error {
 	if _, err := tx.exec("SAVEPOINT job"); err != nil {
-		j.err = fmt.Errorf("store: savepoint: %w", err)
-		return
+		return err
 	}
 	seqBefore, hooksBefore, appendedBefore := tx.lastSeq, len(tx.hooks), len(tx.appended)
 	if j.err = db.run(tx, j); j.err != nil {
 		tx.lastSeq, tx.hooks, tx.appended = seqBefore, tx.hooks[:hooksBefore], tx.appended[:appendedBefore]
-		tx.exec("ROLLBACK TO job")
+		if _, err := tx.exec("ROLLBACK TO job"); err != nil {
+			return err
+		}
 	}
-	tx.exec("RELEASE job")
+	_, err := tx.exec("RELEASE job")
+	return err
 }
 
 // crash re-raises v on a goroutine of its own, where nothing recovers it.

@@ -583,3 +583,71 @@ func TestCloseWaitsForQueuedWrites(t *testing.T) {
 		t.Error("no write committed before Close")
 	}
 }
+
+// When the transaction a batch runs in disappears under it (SQLite rolls back by itself
+// on some I/O errors; here a job does it), nothing of the batch may commit — not even
+// a job that runs after, whose SAVEPOINT would otherwise open a transaction of its own
+// and whose RELEASE would commit it — and every caller of the batch learns it failed.
+func TestLostTransactionCommitsNothing(t *testing.T) {
+	db := open(t, t.TempDir())
+	defer db.Close()
+	ctx := context.Background()
+	// The first Update leads and, while it runs, the others queue: they form the next
+	// batch, in which job 3 loses the transaction.
+	hold, held := make(chan struct{}), make(chan struct{})
+	go db.Update(ctx, func(tx *Tx) error {
+		close(held)
+		<-hold
+		return nil
+	})
+	<-held
+	var wg sync.WaitGroup
+	errs := make([]error, 8)
+	for i := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[i] = db.Update(ctx, func(tx *Tx) error {
+				if err := tx.Put("n", fmt.Sprintf("k%d", i), []byte{byte(i)}); err != nil {
+					return err
+				}
+				if i == 3 {
+					_, err := tx.exec("ROLLBACK")
+					return err
+				}
+				return nil
+			})
+		}()
+	}
+	for db.queued() < 8 {
+		time.Sleep(time.Millisecond)
+	}
+	close(hold)
+	wg.Wait()
+	db.View(ctx, func(tx *Tx) error {
+		return tx.Scan("n", "", 0, func(k string, v []byte) bool {
+			t.Errorf("key %s committed: its batch lost its transaction", k)
+			return true
+		})
+	})
+	failed := 0
+	for _, err := range errs {
+		if err != nil {
+			failed++
+		}
+	}
+	if failed != 8 {
+		t.Fatalf("%d of 8 callers told of the failure: %v", failed, errs)
+	}
+	// The store goes on: the next write commits.
+	if err := db.Update(ctx, func(tx *Tx) error { return tx.Put("n", "after", []byte{1}) }); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// queued is how many Updates wait for a leader to take them.
+func (db *DB) queued() int {
+	db.mu.Lock()
+	defer db.mu.Unlock()
+	return len(db.queue)
+}
