@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"slices"
 	"unicode/utf8"
 )
@@ -112,7 +113,7 @@ func (u *UserIdentity) appendJSON(b []byte) []byte {
 			b = append(b, `{"federatedProvider":`...)
 			b = appendString(b, w.FederatedProvider)
 			b = append(b, `,"attributes":{`...)
-			for i, k := range sortedStringKeys(w.Attributes) {
+			for i, k := range slices.Sorted(maps.Keys(w.Attributes)) {
 				if i > 0 {
 					b = append(b, ',')
 				}
@@ -232,13 +233,4 @@ func appendString(b []byte, s string) []byte {
 	}
 	b = append(b, s[start:]...)
 	return append(b, '"')
-}
-
-func sortedStringKeys(m map[string]string) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }

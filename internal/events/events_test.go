@@ -77,6 +77,24 @@ func settle(t *testing.T, l *Log) {
 	}
 }
 
+// startLog opens a store and runs a log with one consumer on it, both closed when the
+// test ends.
+func startLog(t *testing.T, clk *clock.Clock, c Consumer, opts Options) (*store.DB, *Log) {
+	t.Helper()
+	db, err := store.Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	l := New(db, clk, nil)
+	l.Add(c, opts)
+	if err := l.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(l.Stop)
+	return db, l
+}
+
 // Events are consumed exactly once: across a stop and a start on the same store, in
 // batches, with a failing write in the middle that commits nothing and is retried.
 func TestExactlyOnceAcrossRestartsAndFailures(t *testing.T) {
@@ -162,19 +180,9 @@ func (k *ticker) Consume(view *store.Tx, now time.Time, evs []*store.Event) (Ste
 // A consumer that batches by time holds new events until its next run and runs at once
 // when the clock is advanced past it.
 func TestClockDrivenConsumer(t *testing.T) {
-	db, err := store.Open(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
 	clk := &clock.Clock{}
-	l := New(db, clk, nil)
 	k := &ticker{}
-	l.Add(k, Options{})
-	if err := l.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer l.Stop()
+	db, l := startLog(t, clk, k, Options{})
 	appendN(t, db, 5)
 	settle(t, l)
 	if k.runs.Load() != 0 || k.taken.Load() != 0 {
@@ -210,19 +218,9 @@ func (p *picky) Interested(view *store.Tx, after, last int64) (bool, error) {
 // A Selective consumer that needs none of the events after its cursor is not handed
 // them: its cursor moves past them unread.
 func TestSelectiveConsumerSkips(t *testing.T) {
-	db, err := store.Open(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	l := New(db, &clock.Clock{}, nil)
 	p := &picky{copier: copier{name: "picky"}}
 	p.from.Store(1 << 40)
-	l.Add(p, Options{Batch: 7})
-	if err := l.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer l.Stop()
+	db, l := startLog(t, &clock.Clock{}, p, Options{Batch: 7})
 	appendN(t, db, 20)
 	settle(t, l)
 	var cur int64
@@ -274,19 +272,9 @@ func TestTailFallsBackToTheStore(t *testing.T) {
 // Commits do not wake a consumer that holds new events until a later time (it would
 // only go back to sleep, once per commit); an advance of the clock still does.
 func TestHeldConsumerSleepsThroughCommits(t *testing.T) {
-	db, err := store.Open(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
 	clk := &clock.Clock{}
-	l := New(db, clk, nil)
 	k := &ticker{}
-	l.Add(k, Options{})
-	if err := l.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer l.Stop()
+	db, l := startLog(t, clk, k, Options{})
 	settle(t, l)
 	r := l.runners[0]
 	idleAt := func() time.Time {
