@@ -111,6 +111,11 @@ func (s *Server) authorizeOperation(c *Call, e *entry, h Handler, in map[string]
 	if err != nil {
 		return err
 	}
+	return c.AuthorizeAll(checks)
+}
+
+// AuthorizeAll makes checks in order, as Authorize, and stops at the first denial.
+func (c *Call) AuthorizeAll(checks []authz.Check) error {
 	for _, chk := range checks {
 		if err := c.Authorize(chk); err != nil {
 			return err

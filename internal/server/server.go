@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math/bits"
 	"net"
 	"net/http"
 	"reflect"
@@ -712,11 +713,17 @@ func (s *Server) readBody(r *http.Request, req *wire.Request, st *callState) (st
 		return "", tooLarge(s.cfg.MaxBody)
 	}
 	var buf []byte
-	if r.ContentLength >= pooledBodyMin && r.ContentLength+bytes.MinRead <= pooledBodyMax {
+	if need := int(r.ContentLength) + bytes.MinRead; r.ContentLength >= pooledBodyMin && need <= pooledBodyMax {
 		select {
 		case buf = <-s.bodies:
 		default:
-			buf = make([]byte, 0, pooledBodyMax)
+		}
+		if cap(buf) < need {
+			// A kept buffer too small for this body is dropped. A new one is sized for
+			// it, rounded up to a power of two so that batches of about the same size
+			// fit each other's buffers, and a call that cannot give it back wastes
+			// little.
+			buf = make([]byte, 0, min(1<<bits.Len(uint(need-1)), pooledBodyMax))
 		}
 		st.body = buf
 	}

@@ -155,22 +155,11 @@ func (cw *CloudWatch) putMetricAlarm(c *server.Call, in *api.PutMetricAlarmInput
 	if err != nil {
 		return nil, err
 	}
-	summary, kind := "Alarm \""+a.Name+"\" created", "Create"
 	if old != nil && old.isComposite() {
 		// Inferred wording: one name space holds both kinds of alarm.
 		return nil, validationError("The alarm %s already exists as a composite alarm.", a.Name)
 	}
-	if old != nil {
-		// AWS: updating an alarm leaves its state unchanged.
-		a.State, a.StateReason, a.StateReasonData, a.StateUpdated, a.StateTransitioned = old.State, old.StateReason, old.StateReasonData, old.StateUpdated, old.StateTransitioned
-		if in.Tags == nil {
-			a.Tags = old.Tags
-		}
-		summary, kind = "Alarm \""+a.Name+"\" updated", "Update"
-	} else {
-		a.State, a.StateReason = stateInsufficient, "Unchecked: Initial alarm creation"
-		a.StateUpdated, a.StateTransitioned = a.ConfigUpdated, a.ConfigUpdated
-	}
+	summary, kind := a.succeed(old, in.Tags != nil)
 	if err := putAlarm(c.Tx, c.Account, c.Region, a); err != nil {
 		return nil, err
 	}
@@ -669,4 +658,21 @@ func (cw *CloudWatch) describeAlarmHistory(c *server.Call, in *api.DescribeAlarm
 		out.NextToken = svckit.Ptr(svckit.Token(fmt.Sprint(end)))
 	}
 	return out, nil
+}
+
+// succeed starts a new alarm in INSUFFICIENT_DATA, or carries over the state (and,
+// unless the request gives tags, the tags) of the alarm it replaces, as AWS does: an
+// update leaves the alarm's state unchanged. It returns the history item's summary
+// and type.
+func (a *alarmRec) succeed(old *alarmRec, tagsGiven bool) (summary, kind string) {
+	if old == nil {
+		a.State, a.StateReason = stateInsufficient, "Unchecked: Initial alarm creation"
+		a.StateUpdated, a.StateTransitioned = a.ConfigUpdated, a.ConfigUpdated
+		return "Alarm \"" + a.Name + "\" created", "Create"
+	}
+	a.State, a.StateReason, a.StateReasonData, a.StateUpdated, a.StateTransitioned = old.State, old.StateReason, old.StateReasonData, old.StateUpdated, old.StateTransitioned
+	if !tagsGiven {
+		a.Tags = old.Tags
+	}
+	return "Alarm \"" + a.Name + "\" updated", "Update"
 }

@@ -196,24 +196,16 @@ func (cw *CloudWatch) putCompositeAlarm(c *server.Call, in *api.PutCompositeAlar
 	if err != nil {
 		return nil, err
 	}
-	summary, kind := "Alarm \""+a.Name+"\" created", "Create"
 	if old != nil {
 		if !old.isComposite() {
 			// Inferred wording: one name space holds both kinds of alarm.
 			return nil, validationError("The alarm %s already exists as a metric alarm.", a.Name)
 		}
-		a.State, a.StateReason, a.StateReasonData, a.StateUpdated, a.StateTransitioned = old.State, old.StateReason, old.StateReasonData, old.StateUpdated, old.StateTransitioned
-		if in.Tags == nil {
-			a.Tags = old.Tags
-		}
 		if err := setParentLinks(c.Tx, c.Account, c.Region, old, false); err != nil {
 			return nil, err
 		}
-		summary, kind = "Alarm \""+a.Name+"\" updated", "Update"
-	} else {
-		a.State, a.StateReason = stateInsufficient, "Unchecked: Initial alarm creation"
-		a.StateUpdated, a.StateTransitioned = a.ConfigUpdated, a.ConfigUpdated
 	}
+	summary, kind := a.succeed(old, in.Tags != nil)
 	if err := putAlarm(c.Tx, c.Account, c.Region, a); err != nil {
 		return nil, err
 	}
@@ -463,13 +455,8 @@ func (a *alarmRec) compositeOut(region, account string) api.CompositeAlarm {
 // alarm changes state").
 func compositeMessage(a *alarmRec, account, region, oldState string) string {
 	var b bytes.Buffer
-	str := func(s string) string { out, _ := json.Marshal(s); return string(out) }
-	list := func(l []string) string { out, _ := json.Marshal(nonNil(l)); return string(out) }
-	desc := "null"
-	if a.Description != "" {
-		desc = str(a.Description)
-	}
-	b.WriteString(`{"AlarmName":` + str(a.Name) + `,"AlarmDescription":` + desc + `,"AWSAccountId":` + str(account) +
+	str, list := jsonString, jsonList
+	b.WriteString(`{"AlarmName":` + str(a.Name) + `,"AlarmDescription":` + a.descriptionJSON() + `,"AWSAccountId":` + str(account) +
 		`,"NewStateValue":` + str(a.State) + `,"NewStateReason":` + str(a.StateReason) +
 		`,"StateChangeTime":` + str(a.StateUpdated.UTC().Format(awsTime)) + `,"Region":` + str(regionName(region)) +
 		`,"AlarmArn":` + str(alarmARN(region, account, a.Name)) +

@@ -470,13 +470,8 @@ func (cw *CloudWatch) runAction(tx *store.Tx, account, region string, a *alarmRe
 // in AWS's order.
 func alarmMessage(a *alarmRec, account, region, oldState string, now time.Time) string {
 	var b bytes.Buffer
-	str := func(s string) string { out, _ := json.Marshal(s); return string(out) }
-	list := func(l []string) string { out, _ := json.Marshal(nonNil(l)); return string(out) }
-	desc := "null"
-	if a.Description != "" {
-		desc = str(a.Description)
-	}
-	b.WriteString(`{"AlarmName":` + str(a.Name) + `,"AlarmDescription":` + desc + `,"AWSAccountId":` + str(account) +
+	str, list := jsonString, jsonList
+	b.WriteString(`{"AlarmName":` + str(a.Name) + `,"AlarmDescription":` + a.descriptionJSON() + `,"AWSAccountId":` + str(account) +
 		`,"AlarmConfigurationUpdatedTimestamp":` + str(a.ConfigUpdated.UTC().Format(awsTime)) +
 		`,"NewStateValue":` + str(a.State) + `,"NewStateReason":` + str(a.StateReason) +
 		`,"StateChangeTime":` + str(a.StateUpdated.UTC().Format(awsTime)) + `,"Region":` + str(regionName(region)) +
@@ -509,6 +504,20 @@ func alarmMessage(a *alarmRec, account, region, oldState string, now time.Time) 
 	b.WriteString(`,"ComparisonOperator":` + str(a.ComparisonOperator) + `,"Threshold":` + javaDouble(a.Threshold) +
 		`,"TreatMissingData":` + str(a.treatMissing()) + `,"EvaluateLowSampleCountPercentile":` + str(a.LowSampleCount) + `}}`)
 	return b.String()
+}
+
+// jsonString and jsonList write the JSON of a string and of a list of strings ([] for
+// none), for the alarm messages, which keep AWS's field order.
+func jsonString(s string) string { out, _ := json.Marshal(s); return string(out) }
+
+func jsonList(l []string) string { out, _ := json.Marshal(nonNil(l)); return string(out) }
+
+// descriptionJSON is an alarm message's AlarmDescription: null when there is none.
+func (a *alarmRec) descriptionJSON() string {
+	if a.Description == "" {
+		return "null"
+	}
+	return jsonString(a.Description)
 }
 
 func metricsForMessage(qs []api.MetricDataQuery) []map[string]any {

@@ -101,34 +101,23 @@ func (p *ruleParser) word() string {
 	return p.s[p.pos:end]
 }
 
-func (p *ruleParser) or() (*ruleNode, error) {
-	left, err := p.and()
-	if err != nil {
-		return nil, err
-	}
-	for p.word() == "OR" {
-		p.pos += 2
-		right, err := p.and()
-		if err != nil {
-			return nil, err
-		}
-		left = &ruleNode{op: "OR", left: left, right: right}
-	}
-	return left, nil
-}
+func (p *ruleParser) or() (*ruleNode, error) { return p.binary("OR", p.and) }
 
-func (p *ruleParser) and() (*ruleNode, error) {
-	left, err := p.unary()
+func (p *ruleParser) and() (*ruleNode, error) { return p.binary("AND", p.unary) }
+
+// binary parses operands joined by op, left-associative, each operand by next.
+func (p *ruleParser) binary(op string, next func() (*ruleNode, error)) (*ruleNode, error) {
+	left, err := next()
 	if err != nil {
 		return nil, err
 	}
-	for p.word() == "AND" {
-		p.pos += 3
-		right, err := p.unary()
+	for p.word() == op {
+		p.pos += len(op)
+		right, err := next()
 		if err != nil {
 			return nil, err
 		}
-		left = &ruleNode{op: "AND", left: left, right: right}
+		left = &ruleNode{op: op, left: left, right: right}
 	}
 	return left, nil
 }

@@ -106,12 +106,7 @@ func (s *ServiceClient) authorize(c *server.Call, op string, r *keyRec, keyID st
 	if err != nil {
 		return err
 	}
-	for _, chk := range chks {
-		if err := c.Authorize(chk); err != nil {
-			return err
-		}
-	}
-	return nil
+	return c.AuthorizeAll(chks)
 }
 
 // record writes the KMS event the service's call caused, as CloudTrail shows it:

@@ -149,12 +149,7 @@ func (q *SQS) authorizeOn(c *server.Call, action string, r queueRef) error {
 	if err != nil {
 		return err
 	}
-	for _, chk := range chks {
-		if err := c.Authorize(chk); err != nil {
-			return err
-		}
-	}
-	return nil
+	return c.AuthorizeAll(chks)
 }
 
 // sourceQueue is the queue a task's SourceArn names, which must exist.
