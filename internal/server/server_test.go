@@ -312,3 +312,59 @@ func TestCallsAreRecorded(t *testing.T) {
 		t.Fatalf("user agent %q", r.UserAgent)
 	}
 }
+
+// TestLargeBodyErrorPrecedence covers bodies large enough to be hashed on another
+// goroutine while they are decoded: what the decoding finds counts only once the
+// signature has checked out, so errors come in the same order as for small bodies.
+// (JSON services answer a bad signature with 400 InvalidSignatureException.)
+func TestLargeBodyErrorPrecedence(t *testing.T) {
+	p := apptest.Start(t)
+	pad := strings.Repeat("x", 200<<10)
+	valid := `{"logGroupName":"no-such-group","logStreamName":"s","logEvents":[{"timestamp":1,"message":"` + pad + `"}]}`
+	malformed := `{"logGroupName":"no-such-group","logEvents":[{"timestamp":1,"message":"` + pad + `"}`
+	send := func(body, signedBody, secret string) (int, string) {
+		req, _ := http.NewRequest(http.MethodPost, p.URL+"/", strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/x-amz-json-1.1")
+		req.Header.Set("X-Amz-Target", "Logs_20140328.PutLogEvents")
+		sum := sha256.Sum256([]byte(signedBody))
+		creds := aws.Credentials{AccessKeyID: apptest.RootAccessKeyID, SecretAccessKey: secret}
+		if err := v4.NewSigner().SignHTTP(context.Background(), creds, req, hex.EncodeToString(sum[:]), "logs", apptest.Region, time.Now()); err != nil {
+			t.Fatal(err)
+		}
+		return do(t, req)
+	}
+	wrongSecret := apptest.RootSecret[:39] + "X"
+	cases := []struct {
+		name                     string
+		body, signedBody, secret string
+		status                   int
+		code                     string
+	}{
+		{"valid body, good signature", valid, valid, apptest.RootSecret, 400, "ResourceNotFoundException"},
+		{"valid body, wrong secret", valid, valid, wrongSecret, 400, "InvalidSignatureException"},
+		{"valid body, changed after signing", valid, valid[:len(valid)-2] + "}]", apptest.RootSecret, 400, "InvalidSignatureException"},
+		{"malformed body, good signature", malformed, malformed, apptest.RootSecret, 400, "SerializationException"},
+		{"malformed body, wrong secret", malformed, malformed, wrongSecret, 400, "InvalidSignatureException"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			status, body := send(c.body, c.signedBody, c.secret)
+			if status != c.status || !strings.Contains(body, c.code) {
+				t.Fatalf("got %d %s, want %d %s", status, body[:min(len(body), 300)], c.status, c.code)
+			}
+		})
+	}
+	t.Run("query protocol, wrong secret", func(t *testing.T) {
+		body := "Action=GetCallerIdentity&Version=2011-06-15&Pad=" + pad
+		req, _ := http.NewRequest(http.MethodPost, p.URL+"/", strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded; charset=utf-8")
+		sum := sha256.Sum256([]byte(body))
+		creds := aws.Credentials{AccessKeyID: apptest.RootAccessKeyID, SecretAccessKey: wrongSecret}
+		if err := v4.NewSigner().SignHTTP(context.Background(), creds, req, hex.EncodeToString(sum[:]), "sts", apptest.Region, time.Now()); err != nil {
+			t.Fatal(err)
+		}
+		if status, out := do(t, req); status != 403 || !strings.Contains(out, "<Code>SignatureDoesNotMatch</Code>") {
+			t.Fatalf("got %d %s", status, out[:min(len(out), 300)])
+		}
+	})
+}

@@ -53,6 +53,15 @@ func ReadBody(r *http.Request, limit int64) (body []byte, hash string, err error
 // virtual machine, the page faults of fresh memory for every large body. body aliases
 // buf when it fit; the caller must not reuse buf while anything still reads body.
 func ReadBodyInto(r *http.Request, limit int64, buf []byte) (body []byte, hash string, err error) {
+	if body, err = ReadBodyUnhashed(r, limit, buf); err != nil {
+		return nil, "", err
+	}
+	return body, PayloadHash(body), nil
+}
+
+// ReadBodyUnhashed is ReadBodyInto without the hash, for a caller that computes it
+// with PayloadHash elsewhere (on another core, while it decodes the body).
+func ReadBodyUnhashed(r *http.Request, limit int64, buf []byte) (body []byte, err error) {
 	if r.Body != nil && r.Body != http.NoBody {
 		// Sized from Content-Length, not grown from 512 bytes by doubling (a megabyte
 		// body was copied about twice over); the size given up front is capped, so a
@@ -65,16 +74,21 @@ func ReadBodyInto(r *http.Request, limit int64, buf []byte) (body []byte, hash s
 		body = b.Bytes()
 		r.Body.Close()
 		if err != nil {
-			return nil, "", err
+			return nil, err
 		}
 		if int64(len(body)) > limit {
-			return nil, "", ErrBodyTooLarge
+			return nil, ErrBodyTooLarge
 		}
 	}
 	r.Body = io.NopCloser(bytes.NewReader(body))
 	r.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
+	return body, nil
+}
+
+// PayloadHash is the hex SHA-256 of a body, as Verify takes it.
+func PayloadHash(body []byte) string {
 	sum := sha256.Sum256(body)
-	return body, hex.EncodeToString(sum[:]), nil
+	return hex.EncodeToString(sum[:])
 }
 
 // Body is a request body that checks, as it is read, whatever the signature says
