@@ -100,7 +100,11 @@ func Open(dir string) (*DB, error) {
 		w.Close()
 		return nil, fmt.Errorf("store: writer connection: %w", err)
 	}
-	r, err := sql.Open("sqlite", "file:"+path+"?_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=query_only(1)&_pragma=mmap_size(1073741824)")
+	// Readers do not map the file (no mmap_size): SQLite drops a connection's mapping
+	// whenever the WAL changed since its last read, so under a stream of commits every
+	// snapshot remapped the file and page-faulted each page it touched
+	// (BenchmarkViewAfterCommit: 510–570 µs a snapshot against 93 µs with reads).
+	r, err := sql.Open("sqlite", "file:"+path+"?_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=query_only(1)")
 	if err != nil {
 		wconn.Close()
 		w.Close()

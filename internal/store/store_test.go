@@ -651,3 +651,42 @@ func (db *DB) queued() int {
 	defer db.mu.Unlock()
 	return len(db.queue)
 }
+
+// BenchmarkViewAfterCommit is the pattern of a Prepared handler (PutLogEvents) or a
+// read after writes under load: a commit, then a read snapshot that looks up three
+// keys in a 12 MB table. view-us is the read's share. With the readers' SQLite
+// mapping the file (mmap_size), each snapshot after a commit unmapped and remapped it
+// and faulted in every page it touched: 510–570 µs against 93 µs with plain reads.
+func BenchmarkViewAfterCommit(b *testing.B) {
+	db, err := Open(b.TempDir())
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close()
+	ctx := context.Background()
+	val := make([]byte, 600)
+	db.Update(ctx, func(tx *Tx) error {
+		for i := range 20000 {
+			tx.Put("ns/a", fmt.Sprintf("key-%06d", i), val)
+		}
+		return nil
+	})
+	b.ResetTimer()
+	var tv time.Duration
+	for i := 0; i < b.N; i++ {
+		db.Update(ctx, func(tx *Tx) error {
+			return tx.AppendEvent(&Event{Account: "1", Region: "r", Source: "s", Kind: "k", Data: val})
+		})
+		t0 := time.Now()
+		db.View(ctx, func(tx *Tx) error {
+			for j := 0; j < 3; j++ {
+				if _, ok, err := tx.Get("ns/a", fmt.Sprintf("key-%06d", (i*7919+j*104729)%20000)); !ok || err != nil {
+					b.Fatal("missing", err)
+				}
+			}
+			return nil
+		})
+		tv += time.Since(t0)
+	}
+	b.ReportMetric(float64(tv.Microseconds())/float64(b.N), "view-us")
+}
