@@ -1,6 +1,7 @@
 package logs
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -8,6 +9,8 @@ import (
 	"strconv"
 	"sync"
 	"time"
+
+	"github.com/palisade/palisade/internal/store"
 )
 
 // chunkFiles holds the bodies of PutLogEvents' chunks in files under
@@ -23,8 +26,14 @@ import (
 // between the flush and the commit), are referenced by nothing and only take space.
 // Reading a chunk is one read(2) from the page cache into a fresh buffer, where a
 // blob in SQLite is copied three times (overflow pages, the driver, database/sql).
+//
+// A deleted stream's file (or group's directory) goes once no read snapshot can still
+// want it, removeGrace after the deletion committed. The deleting transaction also
+// records the path in the trash namespace, and sweep removes what a stopped Palisade
+// left there, so a restart within the grace does not leave the file behind.
 type chunkFiles struct {
 	root string
+	db   *store.DB
 
 	mu   sync.Mutex
 	next map[string]int64 // file → offset of its next chunk (the bytes reserved so far)
@@ -34,9 +43,14 @@ type chunkFiles struct {
 // stream's chunks (a FilterLogEvents in flight).
 const removeGrace = 10 * time.Second
 
-func newChunkFiles(dataDir string) *chunkFiles {
-	return &chunkFiles{root: filepath.Join(dataDir, "logs"), next: map[string]int64{}}
+func newChunkFiles(dataDir string, db *store.DB) *chunkFiles {
+	return &chunkFiles{root: filepath.Join(dataDir, "logs"), db: db, next: map[string]int64{}}
 }
+
+// trashNS holds the paths (relative to the logs directory) of deleted streams' files
+// and groups' directories not yet removed; each value is the deletion's wall-clock
+// time in Unix nanoseconds.
+var trashNS = store.NS("logs", "", "", "trash")
 
 func (f *chunkFiles) groupDir(gen string) string { return filepath.Join(f.root, gen) }
 
@@ -135,24 +149,69 @@ func (f *chunkFiles) read(gen string, stream, off, n int64, buf *[]byte) ([]byte
 	return b, nil
 }
 
-// removeStream deletes a stream's file once no read snapshot can want it. Call it
-// after the commit that deleted the stream.
-func (f *chunkFiles) removeStream(gen string, stream int64) {
-	f.removeLater(f.path(gen, stream))
+// removeStream deletes a stream's file once no read snapshot can want it: call it in
+// the transaction that deletes the stream.
+func (f *chunkFiles) removeStream(tx *store.Tx, gen string, stream int64) error {
+	return f.removeLater(tx, filepath.Join(gen, strconv.FormatInt(stream, 10)))
 }
 
 // removeGroup deletes a group's directory, as removeStream.
-func (f *chunkFiles) removeGroup(gen string) { f.removeLater(f.groupDir(gen)) }
+func (f *chunkFiles) removeGroup(tx *store.Tx, gen string) error { return f.removeLater(tx, gen) }
 
-func (f *chunkFiles) removeLater(p string) {
-	f.mu.Lock()
-	for k := range f.next {
-		if k == p || filepath.Dir(k) == p {
-			delete(f.next, k)
-		}
+func (f *chunkFiles) removeLater(tx *store.Tx, rel string) error {
+	if err := tx.Put(trashNS, rel, []byte(strconv.FormatInt(time.Now().UnixNano(), 10))); err != nil {
+		return err
 	}
-	f.mu.Unlock()
-	time.AfterFunc(removeGrace, func() { os.RemoveAll(p) })
+	p := filepath.Join(f.root, rel)
+	tx.AfterCommit(func() {
+		f.mu.Lock()
+		for k := range f.next {
+			if k == p || filepath.Dir(k) == p {
+				delete(f.next, k)
+			}
+		}
+		f.mu.Unlock()
+		time.AfterFunc(removeGrace, func() { f.remove(rel) })
+	})
+	return nil
+}
+
+// remove deletes a trashed path and then its trash record; a failure leaves the record
+// for the next sweep.
+func (f *chunkFiles) remove(rel string) {
+	if err := os.RemoveAll(filepath.Join(f.root, rel)); err != nil {
+		return
+	}
+	f.db.Update(context.Background(), func(tx *store.Tx) error {
+		_, err := tx.Delete(trashNS, rel)
+		return err
+	})
+}
+
+// sweep removes what was trashed before started: paths whose grace a stopped Palisade
+// did not live to see out. No snapshot of this process can read them, since their
+// deletions committed before it began. Later deletions are left to their timers.
+func (f *chunkFiles) sweep(ctx context.Context, started time.Time) error {
+	var old []string
+	err := f.db.View(ctx, func(tx *store.Tx) error {
+		return tx.Scan(trashNS, "", 0, func(rel string, v []byte) bool {
+			if at, err := strconv.ParseInt(string(v), 10, 64); err != nil || at < started.UnixNano() {
+				old = append(old, rel)
+			}
+			return true
+		})
+	})
+	if err != nil {
+		return fmt.Errorf("logs: read the trash: %w", err)
+	}
+	for _, rel := range old {
+		// A record naming anything outside the logs directory is not ours to follow.
+		if !filepath.IsLocal(rel) {
+			continue
+		}
+		f.remove(rel)
+	}
+	return nil
 }
 
 func syncDir(dir string) error {

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	cwl "github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
@@ -102,5 +103,71 @@ func TestChunkFilesSurviveRestart(t *testing.T) {
 	apptest.Must(c.DeleteLogGroup(ctx, &cwl.DeleteLogGroupInput{LogGroupName: aws.String("g")}))
 	if _, err := os.Stat(filepath.Dir(files[0])); err != nil {
 		t.Fatalf("group directory removed at once: %v", err)
+	}
+}
+
+// A deleted stream's file and a deleted group's directory outlive the deletion by a
+// grace period for reads in flight; a Palisade stopped within it removes them when it
+// starts again.
+func TestDeletedFilesRemovedAfterRestart(t *testing.T) {
+	dir := t.TempDir()
+	p := apptest.StartIn(t, dir)
+	c := cwl.NewFromConfig(p.RootConfig())
+	now := p.Clock.Now().UnixMilli()
+	glob := func() map[string]bool {
+		m := map[string]bool{}
+		paths, _ := filepath.Glob(filepath.Join(dir, "logs", "*", "*"))
+		for _, f := range paths {
+			m[f] = true
+		}
+		return m
+	}
+	fileOf := func(group, stream string) string {
+		before := glob()
+		apptest.Must(c.CreateLogStream(ctx, &cwl.CreateLogStreamInput{LogGroupName: aws.String(group), LogStreamName: aws.String(stream)}))
+		apptest.Must(c.PutLogEvents(ctx, &cwl.PutLogEventsInput{LogGroupName: aws.String(group), LogStreamName: aws.String(stream),
+			LogEvents: []types.InputLogEvent{{Timestamp: aws.Int64(now), Message: aws.String(group + "/" + stream)}}}))
+		for f := range glob() {
+			if !before[f] {
+				return f
+			}
+		}
+		t.Fatalf("no chunk file for %s/%s", group, stream)
+		return ""
+	}
+	for _, g := range []string{"g", "h"} {
+		apptest.Must(c.CreateLogGroup(ctx, &cwl.CreateLogGroupInput{LogGroupName: aws.String(g)}))
+	}
+	deleted, kept, inGroup := fileOf("g", "deleted"), fileOf("g", "kept"), fileOf("h", "x")
+	apptest.Must(c.DeleteLogStream(ctx, &cwl.DeleteLogStreamInput{LogGroupName: aws.String("g"), LogStreamName: aws.String("deleted")}))
+	apptest.Must(c.DeleteLogGroup(ctx, &cwl.DeleteLogGroupInput{LogGroupName: aws.String("h")}))
+	p.Stop()
+	for _, f := range []string{deleted, kept, inGroup} {
+		if _, err := os.Stat(f); err != nil {
+			t.Fatalf("%s gone before its grace period: %v", f, err)
+		}
+	}
+
+	p = apptest.StartIn(t, dir)
+	c = cwl.NewFromConfig(p.RootConfig())
+	gone := func(f string) bool { _, err := os.Stat(f); return os.IsNotExist(err) }
+	for deadline := time.Now().Add(5 * time.Second); !gone(deleted) || !gone(filepath.Dir(inGroup)); {
+		if time.Now().After(deadline) {
+			t.Fatalf("after the restart: deleted stream's file gone %v, deleted group's directory gone %v", gone(deleted), gone(filepath.Dir(inGroup)))
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if gone(kept) {
+		t.Fatal("the file of a stream still there was removed")
+	}
+	out := apptest.Must(c.GetLogEvents(ctx, &cwl.GetLogEventsInput{LogGroupName: aws.String("g"), LogStreamName: aws.String("kept"), StartFromHead: aws.Bool(true)}))
+	if len(out.Events) != 1 || *out.Events[0].Message != "g/kept" {
+		t.Fatalf("kept stream's events after the sweep: %+v", out.Events)
+	}
+	// A stream deleted now still gets its grace period.
+	apptest.Must(c.DeleteLogStream(ctx, &cwl.DeleteLogStreamInput{LogGroupName: aws.String("g"), LogStreamName: aws.String("kept")}))
+	time.Sleep(200 * time.Millisecond)
+	if gone(kept) {
+		t.Fatal("a stream deleted after the start lost its file at once")
 	}
 }

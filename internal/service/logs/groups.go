@@ -115,7 +115,9 @@ func (l *Logs) deleteLogGroup(c *server.Call, in *api.DeleteLogGroupRequest) (*m
 		return nil, err
 	}
 	if l.files != nil {
-		c.Tx.AfterCommit(func() { l.files.removeGroup(g.Gen) })
+		if err := l.files.removeGroup(c.Tx, g.Gen); err != nil {
+			return nil, err
+		}
 	}
 	_, err = c.Tx.Delete(ns(c.Account, c.Region, tGroups), g.Name)
 	return &model.Empty{}, err

@@ -78,6 +78,7 @@ type Logs struct {
 	cache    *chunkCache
 	files    *chunkFiles // nil: chunks are store blobs
 	keys     *dataKeys
+	started  time.Time // when this process's Logs began (see chunkFiles.sweep)
 }
 
 // New returns CloudWatch Logs.
@@ -91,9 +92,9 @@ func New(d Deps) *Logs {
 	if d.ChunkCache == 0 {
 		d.ChunkCache = DefaultChunkCache
 	}
-	l := &Logs{d: d, queries: make(chan struct{}, 1), cache: newChunkCache(d.ChunkCache), keys: newDataKeys()}
+	l := &Logs{d: d, queries: make(chan struct{}, 1), cache: newChunkCache(d.ChunkCache), keys: newDataKeys(), started: time.Now()}
 	if d.DataDir != "" {
-		l.files = newChunkFiles(d.DataDir)
+		l.files = newChunkFiles(d.DataDir, d.Store)
 	}
 	return l
 }
@@ -107,8 +108,16 @@ func (l *Logs) Service() server.Service {
 	return server.Service{Model: api.Service, Handlers: hs, Vars: vars, Checks: checks}
 }
 
-// Run does the background work (Logs Insights queries) until ctx ends.
-func (l *Logs) Run(ctx context.Context) { l.runQueries(ctx) }
+// Run does the background work until ctx ends: it removes the chunk files of streams
+// and groups deleted shortly before the last stop, then runs Logs Insights queries.
+func (l *Logs) Run(ctx context.Context) {
+	if l.files != nil {
+		if err := l.files.sweep(ctx, l.started); err != nil {
+			l.d.Logger.Error("logs: sweeping deleted streams' files", "err", err)
+		}
+	}
+	l.runQueries(ctx)
+}
 
 // Record kinds: the last part of each namespace.
 const (

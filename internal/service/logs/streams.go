@@ -65,7 +65,9 @@ func (l *Logs) deleteLogStream(c *server.Call, in *api.DeleteLogStreamRequest) (
 		return nil, err
 	}
 	if l.files != nil {
-		c.Tx.AfterCommit(func() { l.files.removeStream(g.Gen, s.ID) })
+		if err := l.files.removeStream(c.Tx, g.Gen, s.ID); err != nil {
+			return nil, err
+		}
 	}
 	g.Stored -= s.Stored
 	return &model.Empty{}, putGroup(c.Tx, c.Account, c.Region, g)
