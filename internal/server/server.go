@@ -220,13 +220,12 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, st *callState) {
 			return
 		}
 	}
-	var early *decoded
+	var input *decoded
 	if hash.pending() {
 		// A large body is hashed on another core while this one decodes it. What the
 		// decoding found is acted on only once the signature has checked out, so a
 		// request that fails authentication gets the same error as ever.
-		early = new(decoded)
-		early.in, early.inVal, early.err = decodeInput(proto, req, h)
+		input = decodeCall(proto, req, h)
 	}
 
 	principal, region, verified, aerr := s.authenticate(r, a, authErr, m, op, hash.wait(), proto)
@@ -256,11 +255,10 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, st *callState) {
 	if verified != nil {
 		call.Auth = a
 	}
-	if early == nil {
-		early = new(decoded)
-		early.in, early.inVal, early.err = decodeInput(proto, req, h)
+	if input == nil {
+		input = decodeCall(proto, req, h)
 	}
-	in, inVal, derr := early.in, early.inVal, early.err
+	in, inVal, derr := input.in, input.inVal, input.err
 	if derr != nil {
 		// A call that was authenticated but could not be decoded or validated is
 		// recorded with its error, as CloudTrail records AWS's validation failures.
@@ -318,6 +316,12 @@ type decoded struct {
 	in    map[string]any
 	inVal reflect.Value
 	err   *model.Error
+}
+
+func decodeCall(proto wire.Protocol, req *wire.Request, h Handler) *decoded {
+	d := &decoded{}
+	d.in, d.inVal, d.err = decodeInput(proto, req, h)
+	return d
 }
 
 // decodeInput decodes and validates a call's input into the value tree and the
