@@ -9,9 +9,10 @@ import (
 	"encoding/binary"
 	"hash"
 	"hash/crc32"
-	"hash/crc64"
 	"strconv"
 	"strings"
+
+	"github.com/minio/crc64nvme"
 
 	api "github.com/palisade/palisade/internal/api/s3"
 )
@@ -37,10 +38,6 @@ const (
 	typeComposite  = "COMPOSITE"
 )
 
-// crc64NVME is CRC-64/NVME (polynomial 0xad93d23594c93659, reflected; the table takes
-// the bit-reversed form), which S3 computes for every new object.
-var crc64NVME = crc64.MakeTable(0x9a6c9329ac4bc9b5)
-
 var crc32C = crc32.MakeTable(crc32.Castagnoli)
 
 func knownAlg(a string) bool {
@@ -61,7 +58,10 @@ func newHash(a string) hash.Hash {
 	case algCRC32C:
 		return crc32.New(crc32C)
 	case algCRC64NVME:
-		return crc64.New(crc64NVME)
+		// CRC-64/NVME, which S3 computes for every new object. Go's hash/crc64 does
+		// it a table at a time (1.6 GB/s here, a tenth of a 4 MiB PUT's CPU); minio's
+		// carry-less-multiply code runs at tens of GB/s where the CPU has it.
+		return crc64nvme.New()
 	case algSHA1:
 		return sha1.New()
 	case algSHA256:
