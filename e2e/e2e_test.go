@@ -13,6 +13,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -54,7 +55,7 @@ type server struct {
 	URL     string
 	Addr    string
 	DataDir string
-	log     *bytes.Buffer
+	log     *logBuffer
 	env     []string
 	Startup time.Duration
 }
@@ -72,7 +73,7 @@ func freeAddr(t *testing.T) string {
 // override variables; pass "" to run with no key variables at all).
 func start(t *testing.T, dataDir string, env ...string) *server {
 	t.Helper()
-	s := &server{t: t, Addr: freeAddr(t), DataDir: dataDir, log: &bytes.Buffer{}}
+	s := &server{t: t, Addr: freeAddr(t), DataDir: dataDir, log: &logBuffer{}}
 	s.URL = "http://" + s.Addr
 	s.env = append(os.Environ(), env...)
 	s.launch()
@@ -247,4 +248,24 @@ func expectError(t *testing.T, out string, ok bool, code string) {
 	if ok || !strings.Contains(out, "("+code+")") {
 		t.Fatalf("want error %s, got ok=%v: %s", code, ok, out)
 	}
+}
+
+// logBuffer collects a server's output, written by the process's copying goroutines
+// while the test reads it.
+type logBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *logBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+// String returns what was written so far.
+func (l *logBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }
