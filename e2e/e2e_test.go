@@ -19,6 +19,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
+
+	"github.com/palisade/palisade/internal/app/apptest"
 )
 
 var bin string // the palisade binary under test
@@ -86,10 +88,11 @@ func withRootKey() []string {
 }
 
 // rootConfig is the SDK configuration of the root key withRootKey gives the server,
-// making one attempt per call: a crash test must know which calls were answered.
+// making one attempt per call: a crash test must know which calls were answered. Its
+// HTTP client is apptest's, which keeps the SDK's request-body race out of the way.
 func (s *server) rootConfig() aws.Config {
 	return aws.Config{Region: "us-east-1", Credentials: credentials.NewStaticCredentialsProvider(rootAK, rootSK, ""),
-		BaseEndpoint: aws.String(s.URL), RetryMaxAttempts: 1}
+		BaseEndpoint: aws.String(s.URL), RetryMaxAttempts: 1, HTTPClient: apptest.HTTPClient}
 }
 
 func (s *server) launch() {

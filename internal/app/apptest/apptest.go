@@ -80,6 +80,7 @@ func (p *Palisade) Config(accessKeyID, secret, sessionToken string) aws.Config {
 		Credentials:      credentials.NewStaticCredentialsProvider(accessKeyID, secret, sessionToken),
 		BaseEndpoint:     aws.String(p.URL),
 		RetryMaxAttempts: 1,
+		HTTPClient:       HTTPClient,
 	}
 }
 
