@@ -11,6 +11,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime/pprof"
+	"runtime/trace"
 	"strings"
 	"syscall"
 	"time"
@@ -22,7 +23,7 @@ import (
 
 func init() {
 	var (
-		addr, dataDir, region, logLevel, logFormat, cpuProfile string
+		addr, dataDir, region, logLevel, logFormat, cpuProfile, traceFile string
 	)
 	cmd := &cobra.Command{
 		Use:   "serve",
@@ -48,6 +49,13 @@ outside the data directory.`,
 				}
 				defer stop()
 			}
+			if traceFile != "" {
+				stop, err := startTrace(traceFile)
+				if err != nil {
+					return err
+				}
+				defer stop()
+			}
 			return serve(addr, dataDir, region, logger)
 		},
 	}
@@ -58,6 +66,7 @@ outside the data directory.`,
 	f.StringVar(&logLevel, "log-level", "info", "debug, info, warn or error")
 	f.StringVar(&logFormat, "log-format", "text", "text or json")
 	f.StringVar(&cpuProfile, "cpuprofile", "", "write a CPU profile of the whole run to this file (for go tool pprof)")
+	f.StringVar(&traceFile, "trace", "", "write an execution trace of the whole run to this file (for go tool trace: each call's steps are user regions)")
 	addCommand(cmd)
 }
 
@@ -74,6 +83,22 @@ func startCPUProfile(path string) (stop func(), err error) {
 		return nil, fmt.Errorf("--cpuprofile: %w", err)
 	}
 	return func() { pprof.StopCPUProfile(); f.Close() }, nil
+}
+
+// startTrace records a Go execution trace until the returned stop runs. A call's steps
+// (reading its body, decoding, authenticating, authorizing, preparing, its handler, the
+// store's commit) are user regions, so `go tool trace` shows where a call's time goes,
+// waits included, which a CPU profile does not.
+func startTrace(path string) (stop func(), err error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, fmt.Errorf("--trace: %w", err)
+	}
+	if err := trace.Start(f); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("--trace: %w", err)
+	}
+	return func() { trace.Stop(); f.Close() }, nil
 }
 
 func newLogger(level, format string) (*slog.Logger, error) {

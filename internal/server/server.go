@@ -19,6 +19,7 @@ import (
 	"net"
 	"net/http"
 	"reflect"
+	"runtime/trace"
 	"sort"
 	"strings"
 	"sync"
@@ -228,7 +229,9 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, st *callState) {
 		input = decodeCall(proto, req, h)
 	}
 
+	authn := trace.StartRegion(r.Context(), "authenticate")
 	principal, region, verified, aerr := s.authenticate(r, a, authErr, m, op, hash.wait(), proto)
+	authn.End()
 	if aerr != nil {
 		fail(aerr)
 		return
@@ -289,7 +292,9 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, st *callState) {
 	if h.wait != nil {
 		s.waitFor(call, e, h, inVal.Interface(), in)
 	}
+	disp := trace.StartRegion(r.Context(), "dispatch")
 	out, herr, serr := s.dispatch(call, e, h, inVal.Interface(), in)
+	disp.End()
 	if serr != nil {
 		// The store could not commit: nothing was acknowledged, and the client must
 		// not believe otherwise.
@@ -306,6 +311,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, st *callState) {
 		outTree = model.Marshal(out)
 	}
 	meta.Status = call.Status
+	defer trace.StartRegion(r.Context(), "encode").End()
 	if err := proto.Encode(w, req, outTree, meta); err != nil {
 		s.cfg.Logger.Debug("response write failed", "request_id", meta.RequestID, "err", err)
 	}
@@ -319,6 +325,7 @@ type decoded struct {
 }
 
 func decodeCall(proto wire.Protocol, req *wire.Request, h Handler) *decoded {
+	defer trace.StartRegion(req.HTTP.Context(), "decode").End()
 	d := &decoded{}
 	d.in, d.inVal, d.err = decodeInput(proto, req, h)
 	return d
@@ -365,7 +372,9 @@ func (s *Server) dispatch(c *Call, e *entry, h Handler, in any, inTree map[strin
 			return nil, nil, serr
 		}
 		if herr == nil {
+			prep := trace.StartRegion(c.Context, "prepare")
 			c.prepared, herr = safePrep(h, c, in)
+			prep.End()
 			if cl, ok := c.prepared.(io.Closer); ok {
 				defer cl.Close()
 			}
@@ -756,6 +765,7 @@ func (h *bodyHash) wait() string {
 // readBody reads the request body into req.Body (decoded, for the codec) and starts
 // its hash into *hash.
 func (s *Server) readBody(r *http.Request, req *wire.Request, st *callState, hash *bodyHash) *model.Error {
+	defer trace.StartRegion(r.Context(), "read body").End()
 	if r.ContentLength > s.cfg.MaxBody {
 		return tooLarge(s.cfg.MaxBody)
 	}

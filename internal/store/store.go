@@ -24,6 +24,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/debug"
+	"runtime/trace"
 	"sync"
 	"sync/atomic"
 
@@ -236,6 +237,7 @@ func (db *DB) take(batch []*job, n int) []*job {
 // commit runs the queued jobs in one transaction and commits it; jobs queued while it
 // runs join the transaction until it holds maxBatch. It returns the jobs it finished.
 func (db *DB) commit() []*job {
+	defer trace.StartRegion(context.Background(), "store: transaction").End()
 	batch := db.take(nil, db.maxBatch)
 	tx := &Tx{ctx: context.Background(), conn: db.wconn, stmts: db.wstmts}
 	if _, err := tx.exec("BEGIN IMMEDIATE"); err != nil {
@@ -265,7 +267,10 @@ func (db *DB) commit() []*job {
 			return batch
 		}
 	}
-	if _, err := tx.exec("COMMIT"); err != nil {
+	committing := trace.StartRegion(context.Background(), "store: COMMIT")
+	_, err := tx.exec("COMMIT")
+	committing.End()
+	if err != nil {
 		tx.exec("ROLLBACK")
 		finish(batch, fmt.Errorf("store: commit: %w", err))
 		return batch
@@ -334,6 +339,7 @@ func (db *DB) View(ctx context.Context, fn func(*Tx) error) error {
 	if db.closed.Load() {
 		return ErrClosed
 	}
+	defer trace.StartRegion(ctx, "store: view").End()
 	rc, err := db.reader(ctx)
 	if err != nil {
 		return err
