@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -42,15 +43,14 @@ outside the data directory.`,
 			if err != nil {
 				return err
 			}
-			if cpuProfile != "" {
-				stop, err := startCPUProfile(cpuProfile)
-				if err != nil {
-					return err
+			for _, rec := range []struct {
+				path  string
+				start func(string) (func(), error)
+			}{{cpuProfile, startCPUProfile}, {traceFile, startTrace}} {
+				if rec.path == "" {
+					continue
 				}
-				defer stop()
-			}
-			if traceFile != "" {
-				stop, err := startTrace(traceFile)
+				stop, err := rec.start(rec.path)
 				if err != nil {
 					return err
 				}
@@ -74,31 +74,28 @@ outside the data directory.`,
 // shutdown), so a load run can be profiled on the real binary rather than in-process
 // next to its client.
 func startCPUProfile(path string) (stop func(), err error) {
-	f, err := os.Create(path)
-	if err != nil {
-		return nil, fmt.Errorf("--cpuprofile: %w", err)
-	}
-	if err := pprof.StartCPUProfile(f); err != nil {
-		f.Close()
-		return nil, fmt.Errorf("--cpuprofile: %w", err)
-	}
-	return func() { pprof.StopCPUProfile(); f.Close() }, nil
+	return record("--cpuprofile", path, pprof.StartCPUProfile, pprof.StopCPUProfile)
 }
 
 // startTrace records a Go execution trace until the returned stop runs. A call's steps
-// (reading its body, decoding, authenticating, authorizing, preparing, its handler, the
-// store's commit) are user regions, so `go tool trace` shows where a call's time goes,
-// waits included, which a CPU profile does not.
+// (reading its body, decoding, authenticating, preparing, the store's view, transaction
+// and COMMIT, encoding) are user regions, so `go tool trace` shows where a call's time
+// goes, waits included, which a CPU profile does not.
 func startTrace(path string) (stop func(), err error) {
+	return record("--trace", path, trace.Start, trace.Stop)
+}
+
+// record writes what start begins into a new file at path until the returned stop runs.
+func record(flag, path string, start func(io.Writer) error, end func()) (stop func(), err error) {
 	f, err := os.Create(path)
 	if err != nil {
-		return nil, fmt.Errorf("--trace: %w", err)
+		return nil, fmt.Errorf("%s: %w", flag, err)
 	}
-	if err := trace.Start(f); err != nil {
+	if err := start(f); err != nil {
 		f.Close()
-		return nil, fmt.Errorf("--trace: %w", err)
+		return nil, fmt.Errorf("%s: %w", flag, err)
 	}
-	return func() { trace.Stop(); f.Close() }, nil
+	return func() { end(); f.Close() }, nil
 }
 
 func newLogger(level, format string) (*slog.Logger, error) {
