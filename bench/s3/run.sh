@@ -22,7 +22,7 @@ M=$(port); moto_server -H 127.0.0.1 -p $M >/dev/null 2>&1 &
 for url in http://127.0.0.1:$P http://127.0.0.1:$M; do
   for _ in $(seq 100); do curl -s -o /dev/null "$url/" && break; sleep 0.2; done
 done
-for size in 4096 4194304; do
+for size in ${SIZES:-4096 4194304}; do
   for name in palisade moto; do
     case $name in palisade) url=http://127.0.0.1:$P;; moto) url=http://127.0.0.1:$M;; esac
     $T/s3load -url "$url" -op fill -bucket "b$size" -size $size -ak $AK -sk $SK

@@ -429,15 +429,20 @@ func (t *tail) add(evs []*store.Event) {
 			t.bytes += len(e.Data)
 		}
 	}
+	if t.bytes <= tailBytes {
+		return
+	}
+	// Over the bound, drop the oldest down to three quarters of it: dropping just enough
+	// would move the whole slice on every commit once the tail is full.
 	drop := 0
-	for t.bytes > tailBytes && drop < len(t.evs) {
+	for t.bytes > tailBytes-tailBytes/4 && drop < len(t.evs) {
 		t.bytes -= len(t.evs[drop].Data)
 		t.base = t.evs[drop].Seq
 		drop++
 	}
-	if drop > 0 {
-		t.evs = append(t.evs[:0:0], t.evs[drop:]...)
-	}
+	n := copy(t.evs, t.evs[drop:])
+	clear(t.evs[n:]) // let the dropped events go
+	t.evs = t.evs[:n]
 }
 
 // get returns the events with after < Seq <= upTo, at most limit of them; ok is false

@@ -294,3 +294,50 @@ func TestHeldConsumerSleepsThroughCommits(t *testing.T) {
 		t.Fatalf("after the advance: %d runs, %d events", k.runs.Load(), k.taken.Load())
 	}
 }
+
+// A full tail stays within its bound, keeps the newest events in order, and takes a
+// commit's events without copying itself: it dropped one event per commit and moved the
+// whole slice into a new one each time (4% of a server's CPU under KMS load).
+func TestFullTailAddsWithoutCopying(t *testing.T) {
+	defer func(n int) { tailBytes = n }(tailBytes)
+	tailBytes = 1000
+	tl := &tail{valid: true}
+	seq := int64(0)
+	next := func() []*store.Event {
+		seq++
+		return []*store.Event{{Seq: seq, Data: make([]byte, 10)}}
+	}
+	for range 500 {
+		tl.add(next())
+	}
+	check := func() {
+		t.Helper()
+		if tl.bytes > tailBytes || len(tl.evs)*10 != tl.bytes || len(tl.evs) < 75 {
+			t.Fatalf("tail holds %d events, %d bytes (bound %d)", len(tl.evs), tl.bytes, tailBytes)
+		}
+		for i, e := range tl.evs {
+			if e.Seq != tl.base+int64(i)+1 {
+				t.Fatalf("tail[%d] is event %d after base %d", i, e.Seq, tl.base)
+			}
+		}
+		if tl.evs[len(tl.evs)-1].Seq != seq {
+			t.Fatalf("newest held %d, want %d", tl.evs[len(tl.evs)-1].Seq, seq)
+		}
+	}
+	check()
+	batches := make([][]*store.Event, 2000)
+	for i := range batches {
+		batches[i] = next()
+	}
+	seq -= int64(len(batches))
+	i := 0
+	allocs := testing.AllocsPerRun(len(batches)-1, func() {
+		tl.add(batches[i])
+		i++
+		seq++
+	})
+	if allocs != 0 {
+		t.Fatalf("adding to a full tail allocates %v times per commit", allocs)
+	}
+	check()
+}
