@@ -112,7 +112,8 @@ func (l *Logs) Service() server.Service {
 // and groups deleted shortly before the last stop, then runs Logs Insights queries.
 func (l *Logs) Run(ctx context.Context) {
 	if l.files != nil {
-		if err := l.files.sweep(ctx, l.started); err != nil {
+		// A stop during the sweep is not a failure: the next start sweeps again.
+		if err := l.files.sweep(ctx, l.started); err != nil && ctx.Err() == nil {
 			l.d.Logger.Error("logs: sweeping deleted streams' files", "err", err)
 		}
 	}
