@@ -13,6 +13,9 @@ var (
 	acctRE   = regexp.MustCompile(`^[0-9]{12}$`)
 )
 
+// IsAccountID reports whether s is an AWS account ID: twelve digits.
+func IsAccountID(s string) bool { return acctRE.MatchString(s) }
+
 // IsKMSKeyARN reports whether s is the ARN of a KMS key:
 // arn:PARTITION:kms:REGION:ACCOUNT:key/KEY-ID, the key ID a UUID or a multi-Region
 // key's mrk- ID.

@@ -499,3 +499,24 @@ func TestOutboxSurvivesRestart(t *testing.T) {
 	m["SigningCertURL"] = p.URL + m["SigningCertURL"][strings.Index(m["SigningCertURL"], "/_palisade/"):]
 	verify(t, m)
 }
+
+// AddPermission takes only the actions a topic policy grants, and never writes a
+// policy the topic's later calls could not be authorized against (it once did, and
+// every call on the topic answered 500 InternalFailure from then on).
+func TestAddPermissionRefusals(t *testing.T) {
+	e := newEnv(t)
+	topic := e.topic("t", nil)
+	add := func(accounts, actions []string) error {
+		_, err := e.sns.AddPermission(ctx, &sns.AddPermissionInput{TopicArn: aws.String(topic), Label: aws.String("l"),
+			AWSAccountId: accounts, ActionName: actions})
+		return err
+	}
+	wantError(t, add([]string{"111122223333"}, []string{"Publish", "SetSubscriptionAttributes"}), "InvalidParameter", 400,
+		"Invalid parameter: Policy statement action out of service scope!")
+	attrs := apptest.Must(e.sns.GetTopicAttributes(ctx, &sns.GetTopicAttributesInput{TopicArn: aws.String(topic)}))
+	if strings.Contains(attrs.Attributes["Policy"], `"l"`) {
+		t.Fatalf("a refused AddPermission was written: %s", attrs.Attributes["Policy"])
+	}
+	apptest.Must(struct{}{}, add([]string{"111122223333"}, []string{"Publish", "Receive", "Subscribe"}))
+	apptest.Must(e.sns.Publish(ctx, &sns.PublishInput{TopicArn: aws.String(topic), Message: aws.String("still served")}))
+}

@@ -221,6 +221,11 @@ func (s *SNS) addPermission(c *server.Call, in *api.AddPermissionInput) (*model.
 	if err != nil {
 		return nil, err
 	}
+	for _, a := range in.ActionName {
+		if !permissionActions[a] {
+			return nil, errParam("Invalid parameter: Policy statement action out of service scope!")
+		}
+	}
 	err = editPolicy(rec, func(stmts []any) ([]any, error) {
 		for _, st := range stmts {
 			if m, _ := st.(map[string]any); m["Sid"] == in.Label {
@@ -240,8 +245,19 @@ func (s *SNS) addPermission(c *server.Call, in *api.AddPermissionInput) (*model.
 	if err != nil {
 		return nil, err
 	}
+	// What AddPermission writes is authorized against later: it must be a policy (an
+	// account ID that is not one makes a principal that is not one).
+	if err := s.checkTopicAttribute(t, "Policy", rec.Attributes["Policy"]); err != nil {
+		return nil, err
+	}
 	return &model.Empty{}, putTopic(c.Tx, t, rec)
 }
+
+// permissionActions are the actions a topic policy can grant, the only ones
+// AddPermission takes.
+var permissionActions = map[string]bool{"GetTopicAttributes": true, "SetTopicAttributes": true, "AddPermission": true,
+	"RemovePermission": true, "DeleteTopic": true, "Subscribe": true, "ListSubscriptionsByTopic": true, "Publish": true,
+	"Receive": true}
 
 func (s *SNS) removePermission(c *server.Call, in *api.RemovePermissionInput) (*model.Empty, error) {
 	t, rec, err := topicOf(c, in.TopicArn)

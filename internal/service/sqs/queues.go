@@ -2,6 +2,7 @@ package sqs
 
 import (
 	"encoding/json"
+	"fmt"
 	"sort"
 	"strconv"
 	"strings"
@@ -418,6 +419,9 @@ func (q *SQS) addPermission(c *server.Call, in *api.AddPermissionRequest) (*mode
 	if err != nil {
 		return nil, err
 	}
+	if err := checkPermission(in); err != nil {
+		return nil, err
+	}
 	err = editPolicy(r, rec, func(stmts []any) ([]any, error) {
 		for _, st := range stmts {
 			if m, _ := st.(map[string]any); m["Sid"] == in.Label {
@@ -437,7 +441,47 @@ func (q *SQS) addPermission(c *server.Call, in *api.AddPermissionRequest) (*mode
 	if err != nil {
 		return nil, err
 	}
+	// What AddPermission writes is authorized against later: it must be a policy.
+	if _, err := policy.Parse(policy.KindResource, r.arn(), []byte(rec.Attributes["Policy"])); err != nil {
+		return nil, errParam("Value %s for parameter Label is invalid. Reason: %s", in.Label, err.Error())
+	}
 	return &model.Empty{}, putQueue(c.Tx, r, rec)
+}
+
+// permissionActions are the actions AddPermission grants to other accounts; the
+// batch actions come with SendMessage, DeleteMessage and ChangeMessageVisibility.
+var permissionActions = map[string]bool{"*": true, "ChangeMessageVisibility": true, "DeleteMessage": true,
+	"GetQueueAttributes": true, "GetQueueUrl": true, "ListDeadLetterSourceQueues": true, "PurgeQueue": true,
+	"ReceiveMessage": true, "SendMessage": true}
+
+// checkPermission refuses what AddPermission cannot grant, with SQS's messages: at
+// most seven actions, twelve-digit account IDs, and only the actions above — SQS's
+// other operations are the queue owner's alone.
+func checkPermission(in *api.AddPermissionRequest) error {
+	if len(in.AWSAccountIds) == 0 {
+		return errParam("Value [] for parameter PrincipalId is invalid. Reason: Unable to verify.")
+	}
+	for _, a := range in.AWSAccountIds {
+		if !svckit.IsAccountID(a) {
+			return errParam("Value [%s] for parameter PrincipalId is invalid. Reason: Unable to verify.", a)
+		}
+	}
+	if len(in.Actions) == 0 {
+		return errMissing("The request must contain the parameter Actions.")
+	}
+	if len(in.Actions) > 7 {
+		return api.NewOverLimit(fmt.Sprintf("%d Actions were found, maximum allowed is 7.", len(in.Actions)))
+	}
+	for _, a := range in.Actions {
+		switch {
+		case permissionActions[a]:
+		case api.Service.Operations[a] != nil:
+			return errParam("Value SQS:%s for parameter ActionName is invalid. Reason: Only the queue owner is allowed to invoke this action.", a)
+		default:
+			return errParam("Value SQS:%s for parameter ActionName is invalid. Reason: Please refer to the appropriate WSDL for a list of valid actions.", a)
+		}
+	}
+	return nil
 }
 
 func (q *SQS) removePermission(c *server.Call, in *api.RemovePermissionRequest) (*model.Empty, error) {

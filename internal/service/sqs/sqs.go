@@ -14,7 +14,6 @@ package sqs
 import (
 	"log/slog"
 	"net/url"
-	"regexp"
 	"strings"
 	"sync"
 	"time"
@@ -119,7 +118,6 @@ func queueURL(c *server.Call, r queueRef) string {
 	return scheme + "://" + c.Host + "/" + r.Account + "/" + r.Name
 }
 
-var accountRE = regexp.MustCompile(`^[0-9]{12}$`)
 
 // parseQueueURL reads the account and name from a queue URL (any host: this
 // endpoint's, AWS's sqs.REGION.amazonaws.com, or a localstack-style one).
@@ -129,7 +127,7 @@ func parseQueueURL(c *server.Call, raw string) (queueRef, error) {
 		return queueRef{}, errNoQueue()
 	}
 	parts := strings.Split(strings.Trim(u.Path, "/"), "/")
-	if len(parts) < 2 || !accountRE.MatchString(parts[len(parts)-2]) {
+	if len(parts) < 2 || !svckit.IsAccountID(parts[len(parts)-2]) {
 		return queueRef{}, errNoQueue()
 	}
 	return queueRef{Account: parts[len(parts)-2], Region: c.Region, Name: parts[len(parts)-1]}, nil
@@ -137,7 +135,7 @@ func parseQueueURL(c *server.Call, raw string) (queueRef, error) {
 
 func parseQueueARN(arn string) (queueRef, bool) {
 	a, ok := svckit.ParseARN(arn)
-	if !ok || a.Service != "sqs" || a.Region == "" || !accountRE.MatchString(a.Account) || a.Resource == "" {
+	if !ok || a.Service != "sqs" || a.Region == "" || !svckit.IsAccountID(a.Account) || a.Resource == "" {
 		return queueRef{}, false
 	}
 	return queueRef{Account: a.Account, Region: a.Region, Name: a.Resource}, true

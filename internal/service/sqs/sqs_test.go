@@ -347,3 +347,33 @@ func TestQueuePolicy(t *testing.T) {
 	_, err = e.sqs.SetQueueAttributes(ctx, &sqs.SetQueueAttributesInput{QueueUrl: aws.String(url), Attributes: map[string]string{"Policy": "{not json"}})
 	wantError(t, err, "InvalidAttributeValue", 400, "Invalid value for the parameter Policy.")
 }
+
+// AddPermission refuses what it cannot grant with SQS's errors and writes nothing:
+// it once stored a statement with any action name given, a policy no later call on
+// the queue could be authorized against (500 InternalFailure from then on).
+func TestAddPermissionRefusals(t *testing.T) {
+	e := newEnv(t)
+	url := e.queue("q", nil)
+	add := func(accounts, actions []string) error {
+		_, err := e.sqs.AddPermission(ctx, &sqs.AddPermissionInput{QueueUrl: aws.String(url), Label: aws.String("l"),
+			AWSAccountIds: accounts, Actions: actions})
+		return err
+	}
+	acct := []string{"111122223333"}
+	wantError(t, add(acct, []string{"a/b"}), "InvalidParameterValue", 400,
+		"Value SQS:a/b for parameter ActionName is invalid. Reason: Please refer to the appropriate WSDL for a list of valid actions.")
+	wantError(t, add(acct, []string{"SendMessage", "DeleteQueue"}), "InvalidParameterValue", 400,
+		"Value SQS:DeleteQueue for parameter ActionName is invalid. Reason: Only the queue owner is allowed to invoke this action.")
+	wantError(t, add(acct, []string{"SendMessage", "ReceiveMessage", "DeleteMessage", "ChangeMessageVisibility",
+		"GetQueueAttributes", "GetQueueUrl", "PurgeQueue", "ListDeadLetterSourceQueues"}), "OverLimit", 403,
+		"8 Actions were found, maximum allowed is 7.")
+	wantError(t, add([]string{"a/b"}, []string{"SendMessage"}), "InvalidParameterValue", 400,
+		"Value [a/b] for parameter PrincipalId is invalid. Reason: Unable to verify.")
+	attrs := apptest.Must(e.sqs.GetQueueAttributes(ctx, &sqs.GetQueueAttributesInput{QueueUrl: aws.String(url),
+		AttributeNames: []types.QueueAttributeName{types.QueueAttributeNameAll}}))
+	if p, ok := attrs.Attributes["Policy"]; ok {
+		t.Fatalf("refused AddPermissions left a policy: %s", p)
+	}
+	apptest.Must(struct{}{}, add(acct, []string{"*", "SendMessage"}))
+	e.send(url, "still served")
+}
