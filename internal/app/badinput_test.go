@@ -54,7 +54,7 @@ func TestGeneratedInputsGetAWSAnswers(t *testing.T) {
 		t.Fatalf("badinput.py: %v\n%s", err, stderr.String())
 	}
 	var summary struct {
-		Summary           bool
+		Summary             bool
 		Calls, Skipped, Bad int
 	}
 	var bad []string

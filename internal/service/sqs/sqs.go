@@ -118,7 +118,6 @@ func queueURL(c *server.Call, r queueRef) string {
 	return scheme + "://" + c.Host + "/" + r.Account + "/" + r.Name
 }
 
-
 // parseQueueURL reads the account and name from a queue URL (any host: this
 // endpoint's, AWS's sqs.REGION.amazonaws.com, or a localstack-style one).
 func parseQueueURL(c *server.Call, raw string) (queueRef, error) {
