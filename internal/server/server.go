@@ -152,6 +152,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	start := time.Now()
+	r, body := watchBody(w, r)
+	defer body.lift()
 	rw := &statusWriter{ResponseWriter: w}
 	st := &callState{start: start}
 	s.serve(rw, r, st)
@@ -789,6 +791,10 @@ func (s *Server) readBody(r *http.Request, req *wire.Request, st *callState, has
 		return tooLarge(s.cfg.MaxBody)
 	}
 	if err != nil {
+		var me *model.Error
+		if errors.As(err, &me) {
+			return me // RequestTimeout
+		}
 		return model.NewError(400, "IncompleteBody", "The request body terminated unexpectedly")
 	}
 	// The signature covers the bytes as sent; the codec reads them decompressed

@@ -1,0 +1,105 @@
+package server_test
+
+import (
+	"bufio"
+	"context"
+	"io"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+
+	"github.com/palisade/palisade/internal/app/apptest"
+	"github.com/palisade/palisade/internal/server"
+)
+
+// sendStalled writes req's head and the first part of its body on a raw connection,
+// then sends nothing more, and returns the answer the server gives meanwhile.
+func sendStalled(t *testing.T, url string, req *http.Request, part string) (*http.Response, string) {
+	t.Helper()
+	conn, err := net.Dial("tcp", strings.TrimPrefix(url, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	// By hand: Request.Write buffers the head until the body is complete.
+	head := req.Method + " " + req.URL.RequestURI() + " HTTP/1.1\r\nHost: " + req.URL.Host + "\r\n" +
+		"Content-Length: " + strconv.FormatInt(req.ContentLength, 10) + "\r\n"
+	for k, vs := range req.Header {
+		for _, v := range vs {
+			head += k + ": " + v + "\r\n"
+		}
+	}
+	if _, err := io.WriteString(conn, head+"\r\n"+part); err != nil {
+		t.Fatal(err)
+	}
+	conn.SetReadDeadline(time.Now().Add(10 * time.Second))
+	resp, err := http.ReadResponse(bufio.NewReader(conn), req)
+	if err != nil {
+		t.Fatalf("no answer to a stalled body: %v", err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	return resp, string(b)
+}
+
+// A body that stops arriving ends its call with S3's RequestTimeout once it has been
+// idle for BodyIdleTimeout, in S3 (streamed into the object) and in the other services
+// (read whole before the call is decoded); a handler that waits after reading its body
+// (a long poll) is not cut off by that deadline.
+func TestIdleBodyTimesOut(t *testing.T) {
+	defer func(d time.Duration) { server.BodyIdleTimeout = d }(server.BodyIdleTimeout)
+	server.BodyIdleTimeout = 300 * time.Millisecond
+	p := apptest.Start(t)
+	creds := aws.Credentials{AccessKeyID: apptest.RootAccessKeyID, SecretAccessKey: apptest.RootSecret}
+	ctx := context.Background()
+	q := apptest.Must(sqs.NewFromConfig(p.RootConfig()).CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String("q")}))
+
+	t.Run("S3 PutObject", func(t *testing.T) {
+		s := s3.NewFromConfig(p.RootConfig(), func(o *s3.Options) { o.UsePathStyle = true })
+		apptest.Must(s.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("idle-bucket")}))
+		req, _ := http.NewRequest(http.MethodPut, p.URL+"/idle-bucket/k", nil)
+		req.ContentLength = 10
+		req.Header.Set("X-Amz-Content-Sha256", "UNSIGNED-PAYLOAD")
+		v4.NewSigner().SignHTTP(context.Background(), creds, req, "UNSIGNED-PAYLOAD", "s3", apptest.Region, time.Now())
+		start := time.Now()
+		resp, body := sendStalled(t, p.URL, req, "abc")
+		if resp.StatusCode != 400 || !strings.Contains(body, "<Code>RequestTimeout</Code>") ||
+			!strings.Contains(body, "Your socket connection to the server was not read from or written to within the timeout period.") {
+			t.Fatalf("%d %s", resp.StatusCode, body)
+		}
+		if took := time.Since(start); took < 250*time.Millisecond {
+			t.Fatalf("timed out after %v, before the body was idle for 300ms", took)
+		}
+		if _, err := s.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String("idle-bucket"), Key: aws.String("k")}); err == nil {
+			t.Fatal("the object whose body timed out was stored")
+		}
+	})
+	t.Run("JSON service", func(t *testing.T) {
+		req, _ := http.NewRequest(http.MethodPost, p.URL+"/", nil)
+		req.ContentLength = 100
+		req.Header.Set("X-Amz-Target", "TrentService.ListKeys")
+		req.Header.Set("Content-Type", "application/x-amz-json-1.1")
+		v4.NewSigner().SignHTTP(context.Background(), creds, req, strings.Repeat("0", 64), "kms", apptest.Region, time.Now())
+		resp, body := sendStalled(t, p.URL, req, `{"Limit":`)
+		if resp.StatusCode != 400 || !strings.Contains(body, `"__type":"RequestTimeout"`) {
+			t.Fatalf("%d %s", resp.StatusCode, body)
+		}
+	})
+	t.Run("long poll outlives the deadline", func(t *testing.T) {
+		start := time.Now()
+		out, err := sqs.NewFromConfig(p.RootConfig()).ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: q.QueueUrl, WaitTimeSeconds: 1})
+		if err != nil || len(out.Messages) != 0 {
+			t.Fatalf("%+v %v", out, err)
+		}
+		if took := time.Since(start); took < 900*time.Millisecond {
+			t.Fatalf("the long poll ended after %v", took)
+		}
+	})
+}
