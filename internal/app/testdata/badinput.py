@@ -46,6 +46,11 @@ def remember(request, **_):
 
 
 def client(name, cfg=config):
+    if name == "s3control":
+        # S3 Control's endpoint rules put the account ID in front of the host name,
+        # which no DNS resolves here: Palisade itself is the HTTP proxy (it takes
+        # absolute-form request targets), as a DNS entry would make it the server.
+        cfg = cfg.merge(botocore.config.Config(proxies={"http": url}))
     c = session.create_client(name, region_name=region, endpoint_url=url,
                               aws_access_key_id=ak, aws_secret_access_key=sk, config=cfg)
     c.meta.events.register("before-send", remember)
@@ -260,7 +265,8 @@ for service, ops in sorted(plan.items()):
                     problem = {"status": status, "code": err.get("Code"), "message": err.get("Message")}
             except (botocore.exceptions.ReadTimeoutError, botocore.exceptions.ConnectionClosedError,
                     botocore.exceptions.EndpointConnectionError, botocore.parsers.ResponseParserError) as e:
-                if urllib.parse.urlsplit(sent.get("url", "")).netloc == host:
+                netloc = urllib.parse.urlsplit(sent.get("url", "")).netloc
+                if netloc == host or netloc.endswith("." + host):
                     calls += 1
                     problem = {"exception": type(e).__name__, "message": str(e)[:300]}
                 else:
