@@ -513,10 +513,27 @@ func TestAddPermissionRefusals(t *testing.T) {
 	}
 	wantError(t, add([]string{"111122223333"}, []string{"Publish", "SetSubscriptionAttributes"}), "InvalidParameter", 400,
 		"Invalid parameter: Policy statement action out of service scope!")
+	wantError(t, add([]string{"public"}, []string{"Publish"}), "InvalidParameter", 400,
+		"Invalid parameter: A provided account ID is not valid")
 	attrs := apptest.Must(e.sns.GetTopicAttributes(ctx, &sns.GetTopicAttributesInput{TopicArn: aws.String(topic)}))
 	if strings.Contains(attrs.Attributes["Policy"], `"l"`) {
 		t.Fatalf("a refused AddPermission was written: %s", attrs.Attributes["Policy"])
 	}
 	apptest.Must(struct{}{}, add([]string{"111122223333"}, []string{"Publish", "Receive", "Subscribe"}))
 	apptest.Must(e.sns.Publish(ctx, &sns.PublishInput{TopicArn: aws.String(topic), Message: aws.String("still served")}))
+
+	// "*" grants everyone: a user without a policy of its own may then publish.
+	iamc := iam.NewFromConfig(e.p.RootConfig())
+	apptest.Must(iamc.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("nobody")}))
+	k := apptest.Must(iamc.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String("nobody")})).AccessKey
+	nobody := sns.NewFromConfig(e.p.Config(*k.AccessKeyId, *k.SecretAccessKey, ""))
+	publish := func() error {
+		_, err := nobody.Publish(ctx, &sns.PublishInput{TopicArn: aws.String(topic), Message: aws.String("m")})
+		return err
+	}
+	wantError(t, publish(), "AuthorizationError", 403, "")
+	_, err := e.sns.AddPermission(ctx, &sns.AddPermissionInput{TopicArn: aws.String(topic), Label: aws.String("everyone"),
+		AWSAccountId: []string{"*"}, ActionName: []string{"Publish"}})
+	apptest.Must(struct{}{}, err)
+	apptest.Must(struct{}{}, publish())
 }

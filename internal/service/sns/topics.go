@@ -234,7 +234,14 @@ func (s *SNS) addPermission(c *server.Call, in *api.AddPermissionInput) (*model.
 		}
 		var principals, actions []string
 		for _, a := range in.AWSAccountId {
-			principals = append(principals, "arn:aws:iam::"+a+":root")
+			switch {
+			case a == "*": // everyone, as a topic policy names them
+				principals = append(principals, "*")
+			case svckit.IsAccountID(a):
+				principals = append(principals, "arn:aws:iam::"+a+":root")
+			default:
+				return nil, errParam("Invalid parameter: A provided account ID is not valid")
+			}
 		}
 		for _, a := range in.ActionName {
 			actions = append(actions, "SNS:"+a)
@@ -245,8 +252,7 @@ func (s *SNS) addPermission(c *server.Call, in *api.AddPermissionInput) (*model.
 	if err != nil {
 		return nil, err
 	}
-	// What AddPermission writes is authorized against later: it must be a policy (an
-	// account ID that is not one makes a principal that is not one).
+	// What AddPermission writes is authorized against later: it must be a policy.
 	if err := s.checkTopicAttribute(t, "Policy", rec.Attributes["Policy"]); err != nil {
 		return nil, err
 	}

@@ -462,8 +462,13 @@ func checkPermission(in *api.AddPermissionRequest) error {
 		return errParam("Value [] for parameter PrincipalId is invalid. Reason: Unable to verify.")
 	}
 	for _, a := range in.AWSAccountIds {
-		if !svckit.IsAccountID(a) {
-			return errParam("Value [%s] for parameter PrincipalId is invalid. Reason: Unable to verify.", a)
+		// AWS's two wordings as seen: "*" gets the short one, a principal ARN the
+		// longer; other malformed IDs are taken to get the longer.
+		switch {
+		case a == "*":
+			return errParam("Value [*] for parameter PrincipalId is invalid. Reason: Unable to verify.")
+		case !svckit.IsAccountID(a):
+			return errParam("Value [%s] for parameter PrincipalId is invalid. Reason: Unable to verify principal.", a)
 		}
 	}
 	if len(in.Actions) == 0 {

@@ -368,7 +368,11 @@ func TestAddPermissionRefusals(t *testing.T) {
 		"GetQueueAttributes", "GetQueueUrl", "PurgeQueue", "ListDeadLetterSourceQueues"}), "OverLimit", 403,
 		"8 Actions were found, maximum allowed is 7.")
 	wantError(t, add([]string{"a/b"}, []string{"SendMessage"}), "InvalidParameterValue", 400,
-		"Value [a/b] for parameter PrincipalId is invalid. Reason: Unable to verify.")
+		"Value [a/b] for parameter PrincipalId is invalid. Reason: Unable to verify principal.")
+	wantError(t, add([]string{"arn:aws:iam::111122223333:user/u"}, []string{"SendMessage"}), "InvalidParameterValue", 400,
+		"Value [arn:aws:iam::111122223333:user/u] for parameter PrincipalId is invalid. Reason: Unable to verify principal.")
+	wantError(t, add([]string{"*"}, []string{"SendMessage"}), "InvalidParameterValue", 400,
+		"Value [*] for parameter PrincipalId is invalid. Reason: Unable to verify.")
 	attrs := apptest.Must(e.sqs.GetQueueAttributes(ctx, &sqs.GetQueueAttributesInput{QueueUrl: aws.String(url),
 		AttributeNames: []types.QueueAttributeName{types.QueueAttributeNameAll}}))
 	if p, ok := attrs.Attributes["Policy"]; ok {
