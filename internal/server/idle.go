@@ -10,11 +10,12 @@ import (
 	"github.com/palisade/palisade/internal/model"
 )
 
-// BodyIdleTimeout is how long a request body may go without a byte before the call
-// ends with 400 RequestTimeout, as S3 ends one (a variable for tests). Without it a
-// client that declares a body and never sends it holds its call, and the connection,
-// for as long as it likes.
-var BodyIdleTimeout = 20 * time.Second
+// IdleTimeout is how long a request body may go without a byte before the call ends
+// with 400 RequestTimeout, as S3 ends one, and how long an answer may wait for the
+// client to take more of it before the connection is closed (a variable for tests).
+// Without it a client that declares a body and never sends it, or stops reading a
+// large answer, holds its call and connection for as long as it likes.
+var IdleTimeout = 20 * time.Second
 
 // idleBody puts a fresh read deadline on the connection before each read of the
 // body and lifts it once the body ends, so that a handler that waits after reading
@@ -44,7 +45,7 @@ func watchBody(w http.ResponseWriter, r *http.Request) (*http.Request, *idleBody
 }
 
 func (b *idleBody) Read(p []byte) (int, error) {
-	b.set = b.rc.SetReadDeadline(time.Now().Add(BodyIdleTimeout)) == nil
+	b.set = b.rc.SetReadDeadline(time.Now().Add(IdleTimeout)) == nil
 	n, err := b.ReadCloser.Read(p)
 	if err != nil {
 		if errors.Is(err, os.ErrDeadlineExceeded) {
@@ -67,4 +68,22 @@ func (b *idleBody) lift() {
 func errRequestTimeout() *model.Error {
 	return model.NewError(400, "RequestTimeout",
 		"Your socket connection to the server was not read from or written to within the timeout period. Idle connections will be closed.")
+}
+
+// idleAnswer puts a fresh write deadline on the connection before each write of an
+// answer. The deadline is not lifted when the handler returns (net/http writes the
+// rest of the answer after that) but when the connection's next request begins.
+type idleAnswer struct {
+	rc *http.ResponseController
+}
+
+// begin lifts a write deadline an earlier answer on the connection left, so that a
+// handler that waits before answering (a long poll) is not cut off by it.
+func (a *idleAnswer) begin(w http.ResponseWriter) {
+	a.rc = http.NewResponseController(w)
+	a.rc.SetWriteDeadline(time.Time{})
+}
+
+func (a *idleAnswer) beforeWrite() {
+	a.rc.SetWriteDeadline(time.Now().Add(IdleTimeout)) // not supported: no deadline, as before
 }

@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"io"
 	"net"
@@ -19,6 +20,8 @@ import (
 	"github.com/palisade/palisade/internal/app/apptest"
 	"github.com/palisade/palisade/internal/server"
 )
+
+const emptySHA256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
 
 // sendStalled writes req's head and the first part of its body on a raw connection,
 // then sends nothing more, and returns the answer the server gives meanwhile.
@@ -50,20 +53,20 @@ func sendStalled(t *testing.T, url string, req *http.Request, part string) (*htt
 }
 
 // A body that stops arriving ends its call with S3's RequestTimeout once it has been
-// idle for BodyIdleTimeout, in S3 (streamed into the object) and in the other services
+// idle for IdleTimeout, in S3 (streamed into the object) and in the other services
 // (read whole before the call is decoded); a handler that waits after reading its body
 // (a long poll) is not cut off by that deadline.
 func TestIdleBodyTimesOut(t *testing.T) {
-	defer func(d time.Duration) { server.BodyIdleTimeout = d }(server.BodyIdleTimeout)
-	server.BodyIdleTimeout = 300 * time.Millisecond
+	defer func(d time.Duration) { server.IdleTimeout = d }(server.IdleTimeout)
+	server.IdleTimeout = 300 * time.Millisecond
 	p := apptest.Start(t)
 	creds := aws.Credentials{AccessKeyID: apptest.RootAccessKeyID, SecretAccessKey: apptest.RootSecret}
 	ctx := context.Background()
 	q := apptest.Must(sqs.NewFromConfig(p.RootConfig()).CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String("q")}))
+	s := s3.NewFromConfig(p.RootConfig(), func(o *s3.Options) { o.UsePathStyle = true })
+	apptest.Must(s.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("idle-bucket")}))
 
 	t.Run("S3 PutObject", func(t *testing.T) {
-		s := s3.NewFromConfig(p.RootConfig(), func(o *s3.Options) { o.UsePathStyle = true })
-		apptest.Must(s.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("idle-bucket")}))
 		req, _ := http.NewRequest(http.MethodPut, p.URL+"/idle-bucket/k", nil)
 		req.ContentLength = 10
 		req.Header.Set("X-Amz-Content-Sha256", "UNSIGNED-PAYLOAD")
@@ -90,6 +93,33 @@ func TestIdleBodyTimesOut(t *testing.T) {
 		resp, body := sendStalled(t, p.URL, req, `{"Limit":`)
 		if resp.StatusCode != 400 || !strings.Contains(body, `"__type":"RequestTimeout"`) {
 			t.Fatalf("%d %s", resp.StatusCode, body)
+		}
+	})
+	t.Run("stalled reader of a large answer", func(t *testing.T) {
+		const size = 48 << 20 // more than loopback's socket buffers hold
+		apptest.Must(s.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("idle-bucket"), Key: aws.String("big"),
+			Body: bytes.NewReader(make([]byte, size))}))
+		req, _ := http.NewRequest(http.MethodGet, p.URL+"/idle-bucket/big", nil)
+		req.Header.Set("X-Amz-Content-Sha256", emptySHA256)
+		v4.NewSigner().SignHTTP(ctx, creds, req, emptySHA256, "s3", apptest.Region, time.Now())
+		conn, err := net.Dial("tcp", req.URL.Host)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer conn.Close()
+		if err := req.Write(conn); err != nil {
+			t.Fatal(err)
+		}
+		br := bufio.NewReader(conn)
+		resp, err := http.ReadResponse(br, req)
+		if err != nil || resp.StatusCode != 200 {
+			t.Fatalf("%v %v", resp, err)
+		}
+		time.Sleep(1500 * time.Millisecond) // read nothing for five idle periods
+		conn.SetReadDeadline(time.Now().Add(10 * time.Second))
+		n, _ := io.Copy(io.Discard, resp.Body)
+		if n >= size {
+			t.Fatalf("the whole %d bytes arrived after the reader stalled; the answer should have been cut off", n)
 		}
 	})
 	t.Run("long poll outlives the deadline", func(t *testing.T) {

@@ -155,6 +155,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	r, body := watchBody(w, r)
 	defer body.lift()
 	rw := &statusWriter{ResponseWriter: w}
+	rw.idle.begin(w)
 	st := &callState{start: start}
 	s.serve(rw, r, st)
 	s.logCall(r, rw, st)
@@ -875,6 +876,7 @@ type statusWriter struct {
 	status int
 	bytes  int64
 	first  time.Time
+	idle   idleAnswer
 }
 
 func (w *statusWriter) WriteHeader(code int) {
@@ -890,6 +892,7 @@ func (w *statusWriter) Write(b []byte) (int, error) {
 		w.status = http.StatusOK
 		w.first = time.Now()
 	}
+	w.idle.beforeWrite()
 	n, err := w.ResponseWriter.Write(b)
 	w.bytes += int64(n)
 	return n, err
