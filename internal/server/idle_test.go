@@ -7,7 +7,6 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -22,35 +21,6 @@ import (
 )
 
 const emptySHA256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
-
-// sendStalled writes req's head and the first part of its body on a raw connection,
-// then sends nothing more, and returns the answer the server gives meanwhile.
-func sendStalled(t *testing.T, url string, req *http.Request, part string) (*http.Response, string) {
-	t.Helper()
-	conn, err := net.Dial("tcp", strings.TrimPrefix(url, "http://"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	// By hand: Request.Write buffers the head until the body is complete.
-	head := req.Method + " " + req.URL.RequestURI() + " HTTP/1.1\r\nHost: " + req.URL.Host + "\r\n" +
-		"Content-Length: " + strconv.FormatInt(req.ContentLength, 10) + "\r\n"
-	for k, vs := range req.Header {
-		for _, v := range vs {
-			head += k + ": " + v + "\r\n"
-		}
-	}
-	if _, err := io.WriteString(conn, head+"\r\n"+part); err != nil {
-		t.Fatal(err)
-	}
-	conn.SetReadDeadline(time.Now().Add(10 * time.Second))
-	resp, err := http.ReadResponse(bufio.NewReader(conn), req)
-	if err != nil {
-		t.Fatalf("no answer to a stalled body: %v", err)
-	}
-	b, _ := io.ReadAll(resp.Body)
-	return resp, string(b)
-}
 
 // A body that stops arriving ends its call with S3's RequestTimeout once it has been
 // idle for IdleTimeout, in S3 (streamed into the object) and in the other services
@@ -72,7 +42,7 @@ func TestIdleBodyTimesOut(t *testing.T) {
 		req.Header.Set("X-Amz-Content-Sha256", "UNSIGNED-PAYLOAD")
 		v4.NewSigner().SignHTTP(context.Background(), creds, req, "UNSIGNED-PAYLOAD", "s3", apptest.Region, time.Now())
 		start := time.Now()
-		resp, body := sendStalled(t, p.URL, req, "abc")
+		resp, body := apptest.SendPartial(t, req, "abc")
 		if resp.StatusCode != 400 || !strings.Contains(body, "<Code>RequestTimeout</Code>") ||
 			!strings.Contains(body, "Your socket connection to the server was not read from or written to within the timeout period.") {
 			t.Fatalf("%d %s", resp.StatusCode, body)
@@ -90,7 +60,7 @@ func TestIdleBodyTimesOut(t *testing.T) {
 		req.Header.Set("X-Amz-Target", "TrentService.ListKeys")
 		req.Header.Set("Content-Type", "application/x-amz-json-1.1")
 		v4.NewSigner().SignHTTP(context.Background(), creds, req, strings.Repeat("0", 64), "kms", apptest.Region, time.Now())
-		resp, body := sendStalled(t, p.URL, req, `{"Limit":`)
+		resp, body := apptest.SendPartial(t, req, `{"Limit":`)
 		if resp.StatusCode != 400 || !strings.Contains(body, `"__type":"RequestTimeout"`) {
 			t.Fatalf("%d %s", resp.StatusCode, body)
 		}

@@ -1,10 +1,7 @@
 package s3_test
 
 import (
-	"bufio"
 	"fmt"
-	"io"
-	"net"
 	"net/http"
 	"strings"
 	"testing"
@@ -93,18 +90,6 @@ func putDeclared(t *testing.T, p *apptest.Palisade, path string, size int64) (in
 	if err := v4.NewSigner().SignHTTP(ctx, creds, req, "UNSIGNED-PAYLOAD", "s3", apptest.Region, time.Now()); err != nil {
 		t.Fatal(err)
 	}
-	conn, err := net.Dial("tcp", req.URL.Host)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	conn.SetDeadline(time.Now().Add(10 * time.Second))
-	fmt.Fprintf(conn, "PUT %s HTTP/1.1\r\nHost: %s\r\nContent-Length: %d\r\n", path, req.URL.Host, size)
-	req.Header.Write(conn)
-	io.WriteString(conn, "\r\n")
-	resp, err := http.ReadResponse(bufio.NewReader(conn), req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return resp.StatusCode, readAll(resp)
+	resp, body := apptest.SendPartial(t, req, "")
+	return resp.StatusCode, body
 }
