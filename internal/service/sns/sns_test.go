@@ -169,10 +169,24 @@ func TestTopics(t *testing.T) {
 	if len(list.Topics) != 2 {
 		t.Fatalf("topics %+v", list.Topics)
 	}
-	apptest.Must(e.sns.TagResource(ctx, &sns.TagResourceInput{ResourceArn: aws.String(arn), Tags: []types.Tag{{Key: aws.String("k"), Value: aws.String("v")}}}))
+	tag := func(k, v string) types.Tag { return types.Tag{Key: aws.String(k), Value: aws.String(v)} }
+	apptest.Must(e.sns.TagResource(ctx, &sns.TagResourceInput{ResourceArn: aws.String(arn), Tags: []types.Tag{tag("k", "v")}}))
 	if tags := apptest.Must(e.sns.ListTagsForResource(ctx, &sns.ListTagsForResourceInput{ResourceArn: aws.String(arn)})).Tags; len(tags) != 1 {
 		t.Fatalf("tags %+v", tags)
 	}
+	// A key named twice in one request is refused whole; one already on the topic is updated.
+	_, err = e.sns.TagResource(ctx, &sns.TagResourceInput{ResourceArn: aws.String(arn), Tags: []types.Tag{tag("k1", "v1"), tag("k2", "v2"), tag("k2", "v2")}})
+	wantError(t, err, "InvalidParameter", 400, "Invalid parameter: Duplicated keys are not allowed.")
+	_, err = e.sns.CreateTopic(ctx, &sns.CreateTopicInput{Name: aws.String("dup"), Tags: []types.Tag{tag("a", "1"), tag("a", "2")}})
+	wantError(t, err, "InvalidParameter", 400, "Invalid parameter: Duplicated keys are not allowed.")
+	if tags := apptest.Must(e.sns.ListTagsForResource(ctx, &sns.ListTagsForResourceInput{ResourceArn: aws.String(arn)})).Tags; len(tags) != 1 {
+		t.Fatalf("a refused TagResource changed the tags: %+v", tags)
+	}
+	// CreateTopic again: tags it names must be the topic's own (a subset is the same topic).
+	apptest.Must(e.sns.TagResource(ctx, &sns.TagResourceInput{ResourceArn: aws.String(arn), Tags: []types.Tag{tag("k2", "v2")}}))
+	apptest.Must(e.sns.CreateTopic(ctx, &sns.CreateTopicInput{Name: aws.String("alarms"), Attributes: map[string]string{"DisplayName": "Alarms"}, Tags: []types.Tag{tag("k", "v")}}))
+	_, err = e.sns.CreateTopic(ctx, &sns.CreateTopicInput{Name: aws.String("alarms"), Tags: []types.Tag{tag("k", "other")}})
+	wantError(t, err, "InvalidParameter", 400, "Invalid parameter: Tags Reason: Topic already exists with different tags")
 	apptest.Must(e.sns.DeleteTopic(ctx, &sns.DeleteTopicInput{TopicArn: aws.String(arn)}))
 	apptest.Must(e.sns.DeleteTopic(ctx, &sns.DeleteTopicInput{TopicArn: aws.String(arn)}))
 }

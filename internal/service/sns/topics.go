@@ -2,6 +2,7 @@ package sns
 
 import (
 	"encoding/json"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -91,6 +92,9 @@ func (s *SNS) createTopic(c *server.Call, in *api.CreateTopicInput) (*api.Create
 	if len(in.Tags) > maxTags {
 		return nil, api.NewTagLimitExceededException("Could not complete request: tag quota of per resource exceeded")
 	}
+	if err := checkTagKeys(in.Tags); err != nil {
+		return nil, err
+	}
 	existing, err := loadTopic(c.Tx, t)
 	if err != nil {
 		return nil, err
@@ -100,6 +104,12 @@ func (s *SNS) createTopic(c *server.Call, in *api.CreateTopicInput) (*api.Create
 		for k, v := range attrs {
 			if existing.Attributes[k] != v {
 				return nil, errParam("Invalid parameter: Attributes Reason: Topic already exists with different attributes")
+			}
+		}
+		// Tags given again must be tags the topic has; it may have more.
+		for _, tag := range in.Tags {
+			if !slices.Contains(existing.Tags, tag) {
+				return nil, errParam("Invalid parameter: Tags Reason: Topic already exists with different tags")
 			}
 		}
 		return &api.CreateTopicResponse{TopicArn: svckit.Ptr(t.ARN)}, nil
@@ -112,6 +122,18 @@ func (s *SNS) createTopic(c *server.Call, in *api.CreateTopicInput) (*api.Create
 }
 
 const maxTags = 50
+
+// checkTagKeys refuses a request that names a tag key twice, as SNS does.
+func checkTagKeys(tags []api.Tag) error {
+	for i := range tags {
+		for j := range i {
+			if tags[j].Key == tags[i].Key {
+				return errParam("Invalid parameter: Duplicated keys are not allowed.")
+			}
+		}
+	}
+	return nil
+}
 
 func (s *SNS) deleteTopic(c *server.Call, in *api.DeleteTopicInput) (*model.Empty, error) {
 	t, err := parseTopicARN(in.TopicArn, "TopicArn")
@@ -303,6 +325,9 @@ func (s *SNS) taggedTopic(c *server.Call, arn string) (topicRef, *topicRec, erro
 func (s *SNS) tagResource(c *server.Call, in *api.TagResourceRequest) (*api.TagResourceResponse, error) {
 	t, rec, err := s.taggedTopic(c, in.ResourceArn)
 	if err != nil {
+		return nil, err
+	}
+	if err := checkTagKeys(in.Tags); err != nil {
 		return nil, err
 	}
 	for _, tag := range in.Tags {
