@@ -104,16 +104,13 @@ func (k *KMS) importKeyMaterial(c *server.Call, in *api.ImportKeyMaterialRequest
 	if c.Now.After(terms.ValidTo) {
 		return nil, api.NewExpiredImportTokenException("The import token has expired.")
 	}
-	expiry := api.ExpirationModelTypeKEYMATERIALDOESNOTEXPIRE
-	if in.ValidTo != nil {
-		expiry = api.ExpirationModelTypeKEYMATERIALEXPIRES
-	}
+	expiry := api.ExpirationModelTypeKEYMATERIALEXPIRES // KMS's documented default
 	if in.ExpirationModel != nil {
 		expiry = *in.ExpirationModel
 	}
 	switch {
 	case expiry == api.ExpirationModelTypeKEYMATERIALEXPIRES && in.ValidTo == nil:
-		return nil, errValidation("A ValidTo date must be set if the ExpirationModel is KEY_MATERIAL_EXPIRES")
+		return nil, errValidation("A validTo date must be set if the ExpirationModel is KEY_MATERIAL_EXPIRES")
 	case expiry == api.ExpirationModelTypeKEYMATERIALDOESNOTEXPIRE && in.ValidTo != nil:
 		return nil, errValidation("A ValidTo date must not be set if the ExpirationModel is KEY_MATERIAL_DOES_NOT_EXPIRE")
 	case in.ValidTo != nil && (in.ValidTo.Before(c.Now.Add(minValidTo)) || in.ValidTo.After(c.Now.Add(maxValidTo))):

@@ -83,13 +83,28 @@ func TestDescribeKeyByEveryIdentifier(t *testing.T) {
 	_, err = e.kms.DescribeKey(ctx, &kms.DescribeKeyInput{KeyId: aws.String("alias/none")})
 	wantErr(t, err, "NotFoundException", 400, "Alias arn:aws:kms:us-east-1:"+account+":alias/none is not found.")
 	_, err = e.kms.DescribeKey(ctx, &kms.DescribeKeyInput{KeyId: aws.String("not-a-key")})
-	wantErr(t, err, "NotFoundException", 400, "Invalid keyId not-a-key")
+	wantErr(t, err, "NotFoundException", 400, "Invalid keyId 'not-a-key'")
+	// A multi-Region key's ID is well formed; Palisade has none.
+	mrk := "mrk-d3b95762d3b95762d3b95762d3b95762"
+	_, err = e.kms.DescribeKey(ctx, &kms.DescribeKeyInput{KeyId: aws.String(mrk)})
+	wantErr(t, err, "NotFoundException", 400, "Key 'arn:aws:kms:us-east-1:"+account+":key/"+mrk+"' does not exist")
 	// Management operations take key IDs and ARNs, not aliases.
 	_, err = e.kms.DisableKey(ctx, &kms.DisableKeyInput{KeyId: aws.String("alias/app")})
 	wantErr(t, err, "NotFoundException", 400, "")
-	// A key in another Region is another key.
+	// A key in another Region is another key, and its ARN names nothing here, even
+	// when that key exists.
 	_, err = e.kms.DescribeKey(ctx, &kms.DescribeKeyInput{KeyId: aws.String(strings.Replace(*m.Arn, "us-east-1", "eu-west-1", 1))})
-	wantErr(t, err, "NotFoundException", 400, "")
+	wantErr(t, err, "NotFoundException", 400, "Invalid arn eu-west-1")
+	west := kms.NewFromConfig(e.p.RootConfig(), func(o *kms.Options) { o.Region = "eu-west-1" })
+	wk := must(west.CreateKey(ctx, &kms.CreateKeyInput{})).KeyMetadata
+	must(west.CreateAlias(ctx, &kms.CreateAliasInput{AliasName: aws.String("alias/west"), TargetKeyId: wk.KeyId}))
+	for _, id := range []string{*wk.Arn, "arn:aws:kms:eu-west-1:" + account + ":alias/west"} {
+		_, err = e.kms.DescribeKey(ctx, &kms.DescribeKeyInput{KeyId: aws.String(id)})
+		wantErr(t, err, "NotFoundException", 400, "Invalid arn eu-west-1")
+		_, err = e.kms.Encrypt(ctx, &kms.EncryptInput{KeyId: aws.String(id), Plaintext: []byte("x")})
+		wantErr(t, err, "NotFoundException", 400, "Invalid arn eu-west-1")
+	}
+	must(west.DescribeKey(ctx, &kms.DescribeKeyInput{KeyId: wk.Arn}))
 }
 
 func TestListKeysPaginates(t *testing.T) {

@@ -256,7 +256,7 @@ func errAliasNotFound(arn string) error {
 	return api.NewNotFoundException("Alias " + arn + " is not found.")
 }
 
-func errInvalidKeyID(id string) error { return api.NewNotFoundException("Invalid keyId " + id) }
+func errInvalidKeyID(id string) error { return api.NewNotFoundException("Invalid keyId '" + id + "'") }
 
 // errState is the error for a key that exists but cannot be used in its state.
 func errState(r *keyRec) error {

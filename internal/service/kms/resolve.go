@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	api "github.com/palisade/palisade/internal/api/kms"
 	"github.com/palisade/palisade/internal/server"
 	"github.com/palisade/palisade/internal/store"
 )
@@ -18,7 +19,10 @@ type ref struct {
 }
 
 var (
-	uuidRE  = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`)
+	uuidRE = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`)
+	// keyIDRE is what KMS takes for a key ID: a UUID, or a multi-Region key's
+	// mrk- ID (which names no key here, but is not malformed).
+	keyIDRE = regexp.MustCompile(`^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32})$`)
 	arnRE   = regexp.MustCompile(`^arn:aws:kms:([a-z0-9-]+):([0-9]{12}):(key/.+|alias/.+)$`)
 	aliasRE = regexp.MustCompile(`^alias/[a-zA-Z0-9/_-]+$`)
 )
@@ -28,10 +32,14 @@ var (
 func parseRef(c *server.Call, id string, aliases bool) (ref, error) {
 	r := ref{account: c.Account, region: c.Region}
 	if m := arnRE.FindStringSubmatch(id); m != nil {
+		if m[1] != c.Region {
+			// KMS is regional: another Region's ARN names nothing here.
+			return r, api.NewNotFoundException("Invalid arn " + m[1])
+		}
 		r.region, r.account = m[1], m[2]
 		id = m[3]
 		if kid, ok := strings.CutPrefix(id, "key/"); ok {
-			if !uuidRE.MatchString(kid) {
+			if !keyIDRE.MatchString(kid) {
 				return r, errInvalidKeyID(kid)
 			}
 			r.keyID = kid
@@ -47,7 +55,7 @@ func parseRef(c *server.Call, id string, aliases bool) (ref, error) {
 		r.alias = id
 		return r, nil
 	}
-	if !uuidRE.MatchString(id) {
+	if !keyIDRE.MatchString(id) {
 		return r, errInvalidKeyID(id)
 	}
 	r.keyID = id

@@ -97,7 +97,7 @@ func (k *KMS) rotateKeyOnDemand(c *server.Call, in *api.RotateKeyOnDemandRequest
 	k.rotate(r, c.Now, api.RotationTypeONDEMAND)
 	r.OnDemand++
 	k.resources(c, r)
-	return &api.RotateKeyOnDemandResponse{KeyId: ptr(r.ID)}, k.putKey(c.Tx, r)
+	return &api.RotateKeyOnDemandResponse{KeyId: ptr(r.arn())}, k.putKey(c.Tx, r)
 }
 
 func (k *KMS) listKeyRotations(c *server.Call, in *api.ListKeyRotationsRequest) (*api.ListKeyRotationsResponse, error) {

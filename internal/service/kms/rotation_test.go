@@ -38,7 +38,9 @@ func TestRotation(t *testing.T) {
 	must(e.kms.EnableKeyRotation(ctx, &kms.EnableKeyRotationInput{KeyId: m.KeyId, RotationPeriodInDays: aws.Int32(90)}))
 
 	// On demand: new material at once; old ciphertexts still decrypt.
-	must(e.kms.RotateKeyOnDemand(ctx, &kms.RotateKeyOnDemandInput{KeyId: m.KeyId}))
+	if got := must(e.kms.RotateKeyOnDemand(ctx, &kms.RotateKeyOnDemandInput{KeyId: m.KeyId})).KeyId; *got != *m.Arn {
+		t.Fatalf("RotateKeyOnDemand answered KeyId %s, want the key's ARN", *got)
+	}
 	if string(must(e.kms.Decrypt(ctx, &kms.DecryptInput{CiphertextBlob: old})).Plaintext) != "before" {
 		t.Fatal("old ciphertext lost")
 	}
@@ -132,11 +134,14 @@ func TestImportedKeyMaterial(t *testing.T) {
 	_, err = e.kms.ImportKeyMaterial(ctx, &kms.ImportKeyMaterialInput{KeyId: other.KeyId, ImportToken: p.ImportToken, EncryptedKeyMaterial: wrapped, ExpirationModel: "KEY_MATERIAL_DOES_NOT_EXPIRE"})
 	wantErr(t, err, "InvalidImportTokenException", 400, "")
 	_, err = e.kms.ImportKeyMaterial(ctx, &kms.ImportKeyMaterialInput{KeyId: m.KeyId, ImportToken: p.ImportToken, EncryptedKeyMaterial: wrapped, ExpirationModel: "KEY_MATERIAL_EXPIRES"})
-	wantErr(t, err, "ValidationException", 400, "")
-	_, err = e.kms.ImportKeyMaterial(ctx, &kms.ImportKeyMaterialInput{KeyId: m.KeyId, ImportToken: p.ImportToken, EncryptedKeyMaterial: []byte("not wrapped")})
+	wantErr(t, err, "ValidationException", 400, "A validTo date must be set if the ExpirationModel is KEY_MATERIAL_EXPIRES")
+	// KEY_MATERIAL_EXPIRES is the default: omitting both is the same mistake.
+	_, err = e.kms.ImportKeyMaterial(ctx, &kms.ImportKeyMaterialInput{KeyId: m.KeyId, ImportToken: p.ImportToken, EncryptedKeyMaterial: wrapped})
+	wantErr(t, err, "ValidationException", 400, "A validTo date must be set if the ExpirationModel is KEY_MATERIAL_EXPIRES")
+	_, err = e.kms.ImportKeyMaterial(ctx, &kms.ImportKeyMaterialInput{KeyId: m.KeyId, ImportToken: p.ImportToken, EncryptedKeyMaterial: []byte("not wrapped"), ExpirationModel: "KEY_MATERIAL_DOES_NOT_EXPIRE"})
 	wantErr(t, err, "InvalidCiphertextException", 400, "")
 	short := must(rsa.EncryptOAEP(sha256.New(), rand.Reader, pub, material[:16], nil))
-	_, err = e.kms.ImportKeyMaterial(ctx, &kms.ImportKeyMaterialInput{KeyId: m.KeyId, ImportToken: p.ImportToken, EncryptedKeyMaterial: short})
+	_, err = e.kms.ImportKeyMaterial(ctx, &kms.ImportKeyMaterialInput{KeyId: m.KeyId, ImportToken: p.ImportToken, EncryptedKeyMaterial: short, ExpirationModel: "KEY_MATERIAL_DOES_NOT_EXPIRE"})
 	wantErr(t, err, "IncorrectKeyMaterialException", 400, "")
 
 	validTo := e.p.Clock.Now().Add(48 * time.Hour)
@@ -174,15 +179,15 @@ func TestImportedKeyMaterial(t *testing.T) {
 	}
 	otherMaterial := make([]byte, 32)
 	rand.Read(otherMaterial)
-	_, err = e.kms.ImportKeyMaterial(ctx, &kms.ImportKeyMaterialInput{KeyId: m.KeyId, ImportToken: p2.ImportToken, EncryptedKeyMaterial: wrapWithOpenSSL(otherMaterial)})
+	_, err = e.kms.ImportKeyMaterial(ctx, &kms.ImportKeyMaterialInput{KeyId: m.KeyId, ImportToken: p2.ImportToken, EncryptedKeyMaterial: wrapWithOpenSSL(otherMaterial), ExpirationModel: "KEY_MATERIAL_DOES_NOT_EXPIRE"})
 	wantErr(t, err, "IncorrectKeyMaterialException", 400, "")
-	must(e.kms.ImportKeyMaterial(ctx, &kms.ImportKeyMaterialInput{KeyId: m.KeyId, ImportToken: p2.ImportToken, EncryptedKeyMaterial: wrapWithOpenSSL(material)}))
+	must(e.kms.ImportKeyMaterial(ctx, &kms.ImportKeyMaterialInput{KeyId: m.KeyId, ImportToken: p2.ImportToken, EncryptedKeyMaterial: wrapWithOpenSSL(material), ExpirationModel: "KEY_MATERIAL_DOES_NOT_EXPIRE"}))
 	if !bytes.Equal(must(e.kms.Decrypt(ctx, &kms.DecryptInput{CiphertextBlob: ct})).Plaintext, []byte("imported")) {
 		t.Fatal("re-imported material does not decrypt the old ciphertext")
 	}
 	// Parameters expire after 24 hours.
 	e.p.Clock.Advance(25 * time.Hour)
-	_, err = e.kms.ImportKeyMaterial(ctx, &kms.ImportKeyMaterialInput{KeyId: m.KeyId, ImportToken: p2.ImportToken, EncryptedKeyMaterial: wrapWithOpenSSL(material)})
+	_, err = e.kms.ImportKeyMaterial(ctx, &kms.ImportKeyMaterialInput{KeyId: m.KeyId, ImportToken: p2.ImportToken, EncryptedKeyMaterial: wrapWithOpenSSL(material), ExpirationModel: "KEY_MATERIAL_DOES_NOT_EXPIRE"})
 	wantErr(t, err, "ExpiredImportTokenException", 400, "")
 
 	del := must(e.kms.DeleteImportedKeyMaterial(ctx, &kms.DeleteImportedKeyMaterialInput{KeyId: m.KeyId}))
@@ -203,7 +208,7 @@ func TestImportedKeyMaterial(t *testing.T) {
 	der := must(x509.MarshalPKCS8PrivateKey(priv))
 	p3 := must(e.kms.GetParametersForImport(ctx, &kms.GetParametersForImportInput{KeyId: sk.KeyId, WrappingAlgorithm: "RSA_AES_KEY_WRAP_SHA_256", WrappingKeySpec: "RSA_4096"}))
 	p2 = p3
-	must(e.kms.ImportKeyMaterial(ctx, &kms.ImportKeyMaterialInput{KeyId: sk.KeyId, ImportToken: p3.ImportToken, EncryptedKeyMaterial: wrapWithOpenSSL(der)}))
+	must(e.kms.ImportKeyMaterial(ctx, &kms.ImportKeyMaterialInput{KeyId: sk.KeyId, ImportToken: p3.ImportToken, EncryptedKeyMaterial: wrapWithOpenSSL(der), ExpirationModel: "KEY_MATERIAL_DOES_NOT_EXPIRE"}))
 	pk := must(e.kms.GetPublicKey(ctx, &kms.GetPublicKeyInput{KeyId: sk.KeyId}))
 	if must(x509.ParsePKIXPublicKey(pk.PublicKey)).(*rsa.PublicKey).N.Cmp(priv.N) != 0 {
 		t.Fatal("the imported key pair's public key differs")
