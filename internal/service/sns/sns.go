@@ -298,23 +298,33 @@ func (s *SNS) checks(c *server.Call, op string, in map[string]any) ([]authz.Chec
 	}
 	var t topicRef
 	var err error
+	param := ""
 	switch {
 	case op == "CreateTopic":
 		name, _ := in["Name"].(string)
 		return []authz.Check{{Action: action, Resource: topicARN(c.Region, c.Account, name)}}, nil
 	case in["TopicArn"] != nil:
-		t, err = parseTopicARN(in["TopicArn"].(string), "TopicArn")
+		param = "TopicArn"
+		t, err = parseTopicARN(in[param].(string), param)
 	case in["TargetArn"] != nil:
-		t, err = parseTopicARN(in["TargetArn"].(string), "TargetArn")
+		param = "TargetArn"
+		t, err = parseTopicARN(in[param].(string), param)
 	case in["ResourceArn"] != nil:
-		t, err = parseTopicARN(in["ResourceArn"].(string), "ResourceArn")
+		param = "ResourceArn"
+		t, err = parseTopicARN(in[param].(string), param)
 	case in["SubscriptionArn"] != nil:
-		t, _, err = parseSubARN(in["SubscriptionArn"].(string))
+		param = "SubscriptionArn"
+		t, _, err = parseSubARN(in[param].(string))
 	default:
 		return c.DefaultChecks(in)
 	}
 	if err != nil {
 		return nil, err
+	}
+	if t.Region != c.Region {
+		// SNS is regional: a call never reaches another Region's topic (AWS's answer
+		// for TopicArn; the other parameters' are taken to be alike).
+		return nil, errParam("Invalid parameter: " + param)
 	}
 	chk := authz.Check{Action: action, Resource: t.ARN, ResourceAccount: t.Account}
 	if rec, err := loadTopic(c.Tx, t); err == nil && rec != nil {

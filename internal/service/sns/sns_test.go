@@ -187,6 +187,16 @@ func TestTopics(t *testing.T) {
 	apptest.Must(e.sns.CreateTopic(ctx, &sns.CreateTopicInput{Name: aws.String("alarms"), Attributes: map[string]string{"DisplayName": "Alarms"}, Tags: []types.Tag{tag("k", "v")}}))
 	_, err = e.sns.CreateTopic(ctx, &sns.CreateTopicInput{Name: aws.String("alarms"), Tags: []types.Tag{tag("k", "other")}})
 	wantError(t, err, "InvalidParameter", 400, "Invalid parameter: Tags Reason: Topic already exists with different tags")
+	// Another Region's client reaches nothing of this Region's topic.
+	west := sns.NewFromConfig(e.p.RootConfig(), func(o *sns.Options) { o.Region = "us-west-2" })
+	_, err = west.Publish(ctx, &sns.PublishInput{TopicArn: aws.String(arn), Message: aws.String("m")})
+	wantError(t, err, "InvalidParameter", 400, "Invalid parameter: TopicArn")
+	_, err = west.DeleteTopic(ctx, &sns.DeleteTopicInput{TopicArn: aws.String(arn)})
+	wantError(t, err, "InvalidParameter", 400, "Invalid parameter: TopicArn")
+	_, err = west.GetTopicAttributes(ctx, &sns.GetTopicAttributesInput{TopicArn: aws.String(arn)})
+	wantError(t, err, "InvalidParameter", 400, "Invalid parameter: TopicArn")
+	apptest.Must(e.sns.GetTopicAttributes(ctx, &sns.GetTopicAttributesInput{TopicArn: aws.String(arn)}))
+
 	apptest.Must(e.sns.DeleteTopic(ctx, &sns.DeleteTopicInput{TopicArn: aws.String(arn)}))
 	apptest.Must(e.sns.DeleteTopic(ctx, &sns.DeleteTopicInput{TopicArn: aws.String(arn)}))
 }
