@@ -320,13 +320,19 @@ func (q *SQS) setQueueAttributes(c *server.Call, in *api.SetQueueAttributesReque
 	fifo := rec.Attributes["FifoQueue"] == "true"
 	for k, v := range in.Attributes {
 		if k == "FifoQueue" {
-			return nil, api.NewInvalidAttributeName("Unknown Attribute FifoQueue.")
+			if v == strconv.FormatBool(fifo) {
+				continue // what the queue is already
+			}
+			return nil, api.NewInvalidAttributeValue("Invalid value for the parameter FifoQueue. Reason: Modifying queue type is not supported.")
 		}
 		if err := q.checkAttribute(c, r, fifo, k, v); err != nil {
 			return nil, err
 		}
 	}
 	for k, v := range in.Attributes {
+		if k == "FifoQueue" {
+			continue // unchanged, as checked above
+		}
 		if v == "" && (k == "Policy" || k == "RedrivePolicy" || k == "RedriveAllowPolicy" || k == "KmsMasterKeyId") {
 			delete(rec.Attributes, k)
 			continue

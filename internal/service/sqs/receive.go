@@ -201,7 +201,9 @@ func (m *msgRec) out(r queueRef, in *api.ReceiveMessageRequest) api.Message {
 		sel := map[string]api.MessageAttributeValue{}
 		for name, a := range m.Attrs {
 			for _, want := range in.MessageAttributeNames {
-				if want == "All" || want == ".*" || want == name || strings.HasSuffix(want, ".*") && strings.HasPrefix(name, strings.TrimSuffix(want, "*")) {
+				// "All", ".*" and "*" select every attribute; "bar.*" those whose name
+				// starts with "bar".
+				if want == "All" || want == ".*" || want == "*" || want == name || strings.HasSuffix(want, ".*") && strings.HasPrefix(name, strings.TrimSuffix(want, ".*")) {
 					sel[name] = a
 					break
 				}

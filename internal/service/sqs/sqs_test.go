@@ -1,12 +1,17 @@
 package sqs_test
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
+	"io"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/aws/aws-sdk-go-v2/service/sqs/types"
@@ -380,4 +385,69 @@ func TestAddPermissionRefusals(t *testing.T) {
 	}
 	apptest.Must(struct{}{}, add(acct, []string{"*", "SendMessage"}))
 	e.send(url, "still served")
+}
+
+// Answers recorded from SQS (LocalStack's AWS-validated snapshots) where SQS is more
+// lenient, or answers differently, than its model says.
+func TestAnswersAsSQSDoes(t *testing.T) {
+	e := newEnv(t)
+	url := e.queue("answers", nil)
+	strAttr := func(v string) types.MessageAttributeValue {
+		return types.MessageAttributeValue{DataType: aws.String("String"), StringValue: aws.String(v)}
+	}
+	apptest.Must(e.sqs.SendMessage(ctx, &sqs.SendMessageInput{QueueUrl: aws.String(url), MessageBody: aws.String("b"),
+		MessageAttributes: map[string]types.MessageAttributeValue{"Hello": strAttr("1"), "Help.Me": strAttr("2"), "Other": strAttr("3")}}))
+
+	// System attributes asked for through AttributeNames, the older way.
+	msgs := e.receive(url, 1, func(in *sqs.ReceiveMessageInput) {
+		in.MessageSystemAttributeNames = nil
+		//lint:ignore SA1019 the older form is what is tested
+		in.AttributeNames = []types.QueueAttributeName{"SenderId", "SentTimestamp"}
+	})
+	if len(msgs) != 1 || msgs[0].Attributes["SenderId"] == "" || msgs[0].Attributes["SentTimestamp"] == "" || len(msgs[0].Attributes) != 2 {
+		t.Fatalf("system attributes through AttributeNames: %+v", msgs)
+	}
+	// "*" selects every message attribute, "Hel.*" those named Hel…
+	for want, names := range map[string][]string{"*": {"Hello", "Help.Me", "Other"}, "Hel.*": {"Hello", "Help.Me"}} {
+		e.p.AdvanceClock(time.Minute) // visible again
+		msgs := e.receive(url, 1, func(in *sqs.ReceiveMessageInput) { in.MessageAttributeNames = []string{want} })
+		if len(msgs) != 1 || len(msgs[0].MessageAttributes) != len(names) {
+			t.Fatalf("%s selected %+v", want, msgs)
+		}
+		for _, n := range names {
+			if _, ok := msgs[0].MessageAttributes[n]; !ok {
+				t.Fatalf("%s did not select %s: %+v", want, n, msgs[0].MessageAttributes)
+			}
+		}
+	}
+
+	_, err := e.sqs.GetQueueAttributes(ctx, &sqs.GetQueueAttributesInput{QueueUrl: aws.String(url), AttributeNames: []types.QueueAttributeName{"Foobar"}})
+	wantError(t, err, "InvalidAttributeName", 400, "Unknown Attribute Foobar.")
+
+	// A FIFO queue stays one: setting what it is is accepted, changing it is not.
+	fifo := e.queue("answers.fifo", map[string]string{"FifoQueue": "true"})
+	apptest.Must(e.sqs.SetQueueAttributes(ctx, &sqs.SetQueueAttributesInput{QueueUrl: aws.String(fifo), Attributes: map[string]string{"FifoQueue": "true"}}))
+	_, err = e.sqs.SetQueueAttributes(ctx, &sqs.SetQueueAttributesInput{QueueUrl: aws.String(fifo), Attributes: map[string]string{"FifoQueue": "false"}})
+	wantError(t, err, "InvalidAttributeValue", 400, "Invalid value for the parameter FifoQueue. Reason: Modifying queue type is not supported.")
+
+	// SendMessage without a body (the SDK for Go would not send it: raw JSON).
+	req, _ := http.NewRequest("POST", e.p.URL+"/", strings.NewReader(`{"QueueUrl":"`+url+`"}`))
+	req.Header.Set("X-Amz-Target", "AmazonSQS.SendMessage")
+	req.Header.Set("Content-Type", "application/x-amz-json-1.0")
+	body := `{"QueueUrl":"` + url + `"}`
+	sum := sha256.Sum256([]byte(body))
+	creds := aws.Credentials{AccessKeyID: apptest.RootAccessKeyID, SecretAccessKey: apptest.RootSecret}
+	if err := v4.NewSigner().SignHTTP(ctx, creds, req, hex.EncodeToString(sum[:]), "sqs", apptest.Region, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 400 || !strings.Contains(string(got), `"message":"The request must contain the parameter MessageBody."`) ||
+		resp.Header.Get("x-amzn-query-error") != "MissingParameter;Sender" {
+		t.Fatalf("SendMessage without a body: %d %s %v", resp.StatusCode, got, resp.Header)
+	}
 }
