@@ -143,7 +143,7 @@ func TestGetLogEvents(t *testing.T) {
 	_, err := e.logs.GetLogEvents(ctx, &cwl.GetLogEventsInput{LogGroupName: aws.String("g"), LogStreamName: aws.String("s"), NextToken: aws.String("junk")})
 	wantError(t, err, "InvalidParameterException", 400, "")
 	_, err = e.logs.GetLogEvents(ctx, &cwl.GetLogEventsInput{LogGroupName: aws.String("g"), LogGroupIdentifier: aws.String("g"), LogStreamName: aws.String("s")})
-	wantError(t, err, "InvalidParameterException", 400, "")
+	wantError(t, err, "ValidationException", 400, "LogGroup name and LogGroup ARN are mutually exclusive parameters.")
 }
 
 func TestFilterLogEvents(t *testing.T) {

@@ -144,8 +144,7 @@ const defaultGroupLimit = 50
 func (l *Logs) describeLogGroups(c *server.Call, in *api.DescribeLogGroupsRequest) (*api.DescribeLogGroupsResponse, error) {
 	prefix, pattern := svckit.Str(in.LogGroupNamePrefix), svckit.Str(in.LogGroupNamePattern)
 	if prefix != "" && pattern != "" {
-		// Wording inferred: the API reference says the two can't be used together.
-		return nil, errParam("LogGroupNamePrefix and LogGroupNamePattern are mutually exclusive parameters.")
+		return nil, errParam("LogGroup name prefix and LogGroup name pattern are mutually exclusive parameters.")
 	}
 	limit := defaultGroupLimit
 	if in.Limit != nil {

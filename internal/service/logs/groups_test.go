@@ -58,6 +58,8 @@ func TestLogGroups(t *testing.T) {
 	if len(out.LogGroups) != 1 {
 		t.Fatalf("pattern: %d", len(out.LogGroups))
 	}
+	_, err = e.logs.DescribeLogGroups(ctx, &cwl.DescribeLogGroupsInput{LogGroupNamePattern: aws.String("JOB1"), LogGroupNamePrefix: aws.String("/app")})
+	wantError(t, err, "InvalidParameterException", 400, "LogGroup name prefix and LogGroup name pattern are mutually exclusive parameters.")
 
 	// Retention.
 	_, err = e.logs.PutRetentionPolicy(ctx, &cwl.PutRetentionPolicyInput{LogGroupName: aws.String("other"), RetentionInDays: aws.Int32(2)})

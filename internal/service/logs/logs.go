@@ -222,8 +222,7 @@ func groupName(c *server.Call, name, ident *string) (string, error) {
 	n, i := svckit.Str(name), svckit.Str(ident)
 	switch {
 	case n != "" && i != "":
-		// Wording inferred: AWS documents that the two are mutually exclusive.
-		return "", errParam("LogGroupName and LogGroupIdentifier are mutually exclusive parameters.")
+		return "", api.NewValidationException("LogGroup name and LogGroup ARN are mutually exclusive parameters.")
 	case n != "":
 		return n, nil
 	case i == "":

@@ -126,9 +126,6 @@ func (l *Logs) describeMetricFilters(c *server.Call, in *api.DescribeMetricFilte
 		// Wording inferred: the API reference requires both or neither.
 		return nil, errParam("If you specify metricName, you must also specify metricNamespace, and vice versa.")
 	}
-	if in.FilterNamePrefix != nil && in.LogGroupName == nil {
-		return nil, errParam("If you specify filterNamePrefix, you must also specify logGroupName.")
-	}
 	limit := 50
 	if in.Limit != nil {
 		limit = int(*in.Limit)
@@ -150,7 +147,12 @@ func (l *Logs) describeMetricFilters(c *server.Call, in *api.DescribeMetricFilte
 		if in.MetricName != nil && !f.publishes(*in.MetricNamespace, *in.MetricName) {
 			return false, nil
 		}
-		group, _, _ := strings.Cut(k, sep)
+		group, name, _ := strings.Cut(k, sep)
+		if in.LogGroupName == nil && !strings.HasPrefix(name, svckit.Str(in.FilterNamePrefix)) {
+			// Without a group the prefix applies to every group's filters, as AWS
+			// answers (the API reference says it needs the group).
+			return false, nil
+		}
 		out.MetricFilters = append(out.MetricFilters, f.out(group))
 		return true, nil
 	})

@@ -50,6 +50,15 @@ func TestMetricFilters(t *testing.T) {
 	if len(out.MetricFilters) != 1 || aws.ToString(out.MetricFilters[0].FilterName) != "denied" {
 		t.Fatalf("by metric: %+v", out.MetricFilters)
 	}
+	// A name prefix without a group reaches every group's filters.
+	e.group("h")
+	apptest.Must(e.logs.PutMetricFilter(ctx, &cwl.PutMetricFilterInput{LogGroupName: aws.String("h"), FilterName: aws.String("errors-h"),
+		FilterPattern: aws.String("ERROR"), MetricTransformations: transform("ErrorsH")}))
+	out = apptest.Must(e.logs.DescribeMetricFilters(ctx, &cwl.DescribeMetricFiltersInput{FilterNamePrefix: aws.String("err")}))
+	if len(out.MetricFilters) != 2 || aws.ToString(out.MetricFilters[0].LogGroupName) != "g" || aws.ToString(out.MetricFilters[1].FilterName) != "errors-h" {
+		t.Fatalf("by prefix alone: %+v", out.MetricFilters)
+	}
+	apptest.Must(e.logs.DeleteMetricFilter(ctx, &cwl.DeleteMetricFilterInput{LogGroupName: aws.String("h"), FilterName: aws.String("errors-h")}))
 	groups := apptest.Must(e.logs.DescribeLogGroups(ctx, &cwl.DescribeLogGroupsInput{}))
 	if aws.ToInt32(groups.LogGroups[0].MetricFilterCount) != 2 {
 		t.Fatalf("metric filter count %d", aws.ToInt32(groups.LogGroups[0].MetricFilterCount))
