@@ -15,6 +15,14 @@ import (
 // Ptr returns a pointer to v.
 func Ptr[T any](v T) *T { return &v }
 
+// NilIfEmpty returns a pointer to s, or nil for "" (a member AWS leaves out when unset).
+func NilIfEmpty(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
 // Str dereferences a string pointer, "" for nil.
 func Str(p *string) string {
 	if p == nil {

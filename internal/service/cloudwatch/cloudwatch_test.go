@@ -139,6 +139,12 @@ func TestMetrics(t *testing.T) {
 		_, err = e.cw.PutMetricData(ctx, &cw.PutMetricDataInput{Namespace: aws.String("App"), MetricData: []types.MetricDatum{{MetricName: aws.String("x"), Value: aws.Float64(1),
 			StatisticValues: &types.StatisticSet{SampleCount: aws.Float64(1), Sum: aws.Float64(1), Minimum: aws.Float64(1), Maximum: aws.Float64(1)}}}})
 		wantError(e, err, "InvalidParameterCombination", 400, "The parameters MetricData.member.1.Value and MetricData.member.1.StatisticValues are mutually exclusive and you have specified both.")
+		_, err = e.cw.PutMetricData(ctx, &cw.PutMetricDataInput{Namespace: aws.String("App"), MetricData: []types.MetricDatum{{MetricName: aws.String("x"), Value: aws.Float64(1.5),
+			Values: []float64{1, 10}}}})
+		wantError(e, err, "InvalidParameterCombination", 400, "The parameters MetricData.member.1.Value and MetricData.member.1.Values are mutually exclusive and you have specified both.")
+		_, err = e.cw.PutMetricData(ctx, &cw.PutMetricDataInput{Namespace: aws.String("App"), MetricData: []types.MetricDatum{{MetricName: aws.String("x"),
+			Values: []float64{1, 10}, Counts: []float64{2, 4, 5}}}})
+		wantError(e, err, "InvalidParameterValue", 400, "The parameters MetricData.member.1.Values and MetricData.member.1.Counts must be of the same size.")
 		_, err = e.cw.PutMetricData(ctx, &cw.PutMetricDataInput{Namespace: aws.String("App"), MetricData: []types.MetricDatum{{MetricName: aws.String("x"), Value: aws.Float64(1),
 			Timestamp: aws.Time(e.p.Clock.Now().Add(-15 * 24 * time.Hour))}}})
 		wantError(e, err, "InvalidParameterValue", 400, "The parameter MetricData.member.1.Timestamp must specify a time no more than two weeks in the past.")
@@ -182,7 +188,7 @@ func TestAlarmStateMachine(t *testing.T) {
 		apptest.Must(e.cw.PutMetricAlarm(ctx, alarmInput("unauth")))
 		a := e.alarm("unauth")
 		if a.StateValue != types.StateValueInsufficientData || aws.ToString(a.StateReason) != "Unchecked: Initial alarm creation" ||
-			aws.ToString(a.AlarmArn) != "arn:aws:cloudwatch:us-east-1:000000000000:alarm:unauth" || a.TreatMissingData == nil || !aws.ToBool(a.ActionsEnabled) {
+			aws.ToString(a.AlarmArn) != "arn:aws:cloudwatch:us-east-1:000000000000:alarm:unauth" || a.TreatMissingData != nil || !aws.ToBool(a.ActionsEnabled) {
 			e.Fatalf("new alarm %+v", a)
 		}
 		apptest.Must(e.cw.PutMetricData(ctx, &cw.PutMetricDataInput{Namespace: aws.String("CIS"), MetricData: []types.MetricDatum{

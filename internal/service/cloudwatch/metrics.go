@@ -149,13 +149,15 @@ func (cw *CloudWatch) putMetricData(c *server.Call, in *api.PutMetricDataInput) 
 		switch {
 		case given > 1 && d.Value != nil && d.StatisticValues != nil:
 			return nil, errCombination("The parameters %s.Value and %s.StatisticValues are mutually exclusive and you have specified both.", member, member)
+		case given > 1 && d.Value != nil:
+			return nil, errCombination("The parameters %s.Value and %s.Values are mutually exclusive and you have specified both.", member, member)
 		case given > 1:
 			return nil, errCombination("The parameters %s.Value, %s.StatisticValues and %s.Values are mutually exclusive.", member, member, member)
 		case given == 0:
 			return nil, errMissing("The parameter %s.Value is required.", member)
 		}
 		if len(d.Counts) > 0 && len(d.Counts) != len(d.Values) {
-			return nil, errCombination("The parameters %s.Values and %s.Counts must be of the same size.", member, member)
+			return nil, errParam("The parameters %s.Values and %s.Counts must be of the same size.", member, member)
 		}
 		if s := d.StatisticValues; s != nil && (s.SampleCount <= 0 || s.Minimum > s.Maximum) {
 			return nil, errParam("The parameter %s.StatisticValues is invalid.", member)
@@ -442,7 +444,7 @@ func (cw *CloudWatch) getMetricData(c *server.Call, in *api.GetMetricDataInput) 
 		}
 		s := results[q.Id]
 		r := api.MetricDataResult{Id: svckit.Ptr(q.Id), Label: svckit.Ptr(queryLabel(q)), StatusCode: svckit.Ptr("Complete"),
-			Timestamps: []time.Time{}, Values: []float64{}, Messages: []api.MessageData{}}
+			Timestamps: []time.Time{}, Values: []float64{}}
 		n := len(s.times)
 		for i := range n {
 			j := i
