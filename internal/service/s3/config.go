@@ -21,6 +21,9 @@ func (s *Service) configHandlers() []server.Handler {
 			if vc == nil {
 				return nil, errMalformedXML()
 			}
+			if vc.Status == nil && vc.MFADelete == nil {
+				return nil, model.NewError(400, "IllegalVersioningConfigurationException", "The Versioning element must be specified")
+			}
 			if vc.MFADelete != nil && *vc.MFADelete == "Enabled" {
 				// MFA delete needs the root user's MFA device on every versioned delete;
 				// Palisade does not implement it.

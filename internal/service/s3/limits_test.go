@@ -38,6 +38,13 @@ func TestLimitsAndRefusals(t *testing.T) {
 	wantErr(t, err, "MalformedXML", 400, "The XML you provided was not well-formed or did not validate against our published schema")
 	_, err = e.s3.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("limits"), Key: aws.String("k"), Body: strings.NewReader("x"), StorageClass: "FAST"})
 	wantErr(t, err, "InvalidStorageClass", 400, "The storage class you specified is not valid")
+	// In the model, but only S3 on Outposts takes it.
+	_, err = e.s3.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("limits"), Key: aws.String("k"), Body: strings.NewReader("x"), StorageClass: "OUTPOSTS"})
+	wantErr(t, err, "InvalidStorageClass", 400, "The storage class you specified is not valid")
+	_, err = e.s3.CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{Bucket: aws.String("limits"), Key: aws.String("k"), StorageClass: "OUTPOSTS"})
+	wantErr(t, err, "InvalidStorageClass", 400, "The storage class you specified is not valid")
+	_, err = e.s3.PutBucketVersioning(ctx, &s3.PutBucketVersioningInput{Bucket: aws.String("limits"), VersioningConfiguration: &types.VersioningConfiguration{}})
+	wantErr(t, err, "IllegalVersioningConfigurationException", 400, "The Versioning element must be specified")
 	_, err = e.s3.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("moon"),
 		CreateBucketConfiguration: &types.CreateBucketConfiguration{LocationConstraint: "moon-1"}})
 	wantErr(t, err, "InvalidLocationConstraint", 400, "The specified location-constraint is not valid")

@@ -150,6 +150,9 @@ func (s *Service) createUpload(c *server.Call, in *api.CreateMultipartUploadRequ
 	if err := sse.validate(c); err != nil {
 		return nil, err
 	}
+	if err := checkStorageClass(in.StorageClass); err != nil {
+		return nil, err
+	}
 	u := &uploadRec{Key: in.Key, UploadID: s.ids.newUploadID(), Initiated: timeTrunc(c.Now), Initiator: c.Principal.ARN,
 		ContentType: str(in.ContentType), Meta: in.Metadata, StorageClass: storageClass(in.StorageClass), Redirect: str(in.WebsiteRedirectLocation),
 		Headers: storedHeaders(in.CacheControl, in.ContentDisposition, in.ContentEncoding, in.ContentLanguage, in.Expires)}
@@ -326,7 +329,7 @@ func (s *Service) receivePartCopy(c *server.Call, in *api.UploadPartCopyRequest)
 		if in.ExpectedSourceBucketOwner != nil && *in.ExpectedSourceBucketOwner != sb.Owner {
 			return errAccessDenied()
 		}
-		if err := copyConditions(o, in.CopySourceIfMatch, in.CopySourceIfNoneMatch, in.CopySourceIfModifiedSince, in.CopySourceIfUnmodifiedSince); err != nil {
+		if err := copyConditions(o, c.Now, in.CopySourceIfMatch, in.CopySourceIfNoneMatch, in.CopySourceIfModifiedSince, in.CopySourceIfUnmodifiedSince); err != nil {
 			return err
 		}
 		rr := &readResult{b: sb, o: o, end: o.Size}

@@ -110,10 +110,19 @@ func storedHeaders(cacheControl, disposition, encoding, language, expires *strin
 // writeConditions applies a write's If-Match / If-None-Match to the current object
 // (conditional writes, 2024).
 func writeConditions(cur *objRec, ifMatch, ifNoneMatch *string, key string) error {
+	notImplemented := func(header, why string) error {
+		return model.NewError(501, "NotImplemented", "A header you provided implies functionality that is not implemented").
+			With("Header", header).With("additionalMessage", why)
+	}
+	switch {
+	case ifMatch != nil && ifNoneMatch != nil:
+		return notImplemented("If-Match,If-None-Match", "Multiple conditional request headers present in the request")
+	case ifNoneMatch != nil && *ifNoneMatch != "*":
+		return notImplemented("If-None-Match", "We don't accept the provided value of If-None-Match header for this API")
+	case ifMatch != nil && *ifMatch == "*":
+		return notImplemented("If-Match", "We don't accept the provided value of If-Match header for this API")
+	}
 	if ifNoneMatch != nil {
-		if *ifNoneMatch != "*" {
-			return model.NewError(501, "NotImplemented", "A header you provided implies functionality that is not implemented").With("Header", "If-None-Match")
-		}
 		if cur != nil {
 			return errPreconditionFailed("If-None-Match")
 		}
@@ -139,6 +148,9 @@ func (s *Service) putObject(c *server.Call, in *api.PutObjectRequest, r *receive
 		return nil, err
 	}
 	if err := writeConditions(cur, in.IfMatch, in.IfNoneMatch, in.Key); err != nil {
+		return nil, err
+	}
+	if err := checkStorageClass(in.StorageClass); err != nil {
 		return nil, err
 	}
 	o := &objRec{
@@ -178,6 +190,15 @@ func (s *Service) putObject(c *server.Call, in *api.PutObjectRequest, r *receive
 	out.ChecksumType = ptr(typeFullObject)
 	sseOut{&out.ServerSideEncryption, &out.SSEKMSKeyId, &out.BucketKeyEnabled, &out.SSECustomerAlgorithm, &out.SSECustomerKeyMD5, &out.SSEKMSEncryptionContext}.set(o.Enc)
 	return out, nil
+}
+
+// checkStorageClass refuses the storage classes the model lists that a bucket in a
+// Region does not take (OUTPOSTS is for S3 on Outposts), as S3 refuses them.
+func checkStorageClass(p *string) error {
+	if p != nil && *p == "OUTPOSTS" {
+		return model.NewError(400, "InvalidStorageClass", "The storage class you specified is not valid").With("StorageClassRequested", *p)
+	}
+	return nil
 }
 
 func storageClass(p *string) string {
@@ -760,7 +781,10 @@ func parseCopySource(raw string) (copySource, error) {
 }
 
 // copyConditions applies x-amz-copy-source-if-*.
-func copyConditions(o *objRec, ifMatch, ifNoneMatch *string, ifMod, ifUnmod *time.Time) error {
+func copyConditions(o *objRec, now time.Time, ifMatch, ifNoneMatch *string, ifMod, ifUnmod *time.Time) error {
+	if ifMod != nil && ifMod.After(now) {
+		ifMod = nil // a date in the future is ignored, as S3 (and HTTP) ignore it
+	}
 	if ifMatch != nil && !etagMatches(*ifMatch, o.ETag) {
 		return errPreconditionFailed("x-amz-copy-source-If-Match")
 	}
@@ -849,7 +873,7 @@ func (s *Service) copyObject(c *server.Call, in *api.CopyObjectRequest, links *l
 	if in.ExpectedSourceBucketOwner != nil && *in.ExpectedSourceBucketOwner != sb.Owner {
 		return nil, errAccessDenied()
 	}
-	if err := copyConditions(so, in.CopySourceIfMatch, in.CopySourceIfNoneMatch, in.CopySourceIfModifiedSince, in.CopySourceIfUnmodifiedSince); err != nil {
+	if err := copyConditions(so, c.Now, in.CopySourceIfMatch, in.CopySourceIfNoneMatch, in.CopySourceIfModifiedSince, in.CopySourceIfUnmodifiedSince); err != nil {
 		return nil, err
 	}
 	if so.Size > maxPutSize {
@@ -893,6 +917,9 @@ func (s *Service) copyObject(c *server.Call, in *api.CopyObjectRequest, links *l
 		o.Redirect = str(in.WebsiteRedirectLocation)
 	}
 	if in.StorageClass != nil {
+		if err := checkStorageClass(in.StorageClass); err != nil {
+			return nil, err
+		}
 		o.StorageClass = storageClass(in.StorageClass)
 	}
 	if replaceTags {

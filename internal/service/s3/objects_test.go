@@ -128,6 +128,20 @@ func TestConditionalRequests(t *testing.T) {
 	if e.get("cond", "k") != "v2" {
 		t.Fatal("conditional overwrite lost")
 	}
+	// What S3 does not take: If-Match "*", both headers at once.
+	_, err = e.s3.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("cond"), Key: aws.String("k"), Body: strings.NewReader("v3"), IfMatch: aws.String("*")})
+	wantErr(t, err, "NotImplemented", 501, "A header you provided implies functionality that is not implemented")
+	_, err = e.s3.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("cond"), Key: aws.String("k"), Body: strings.NewReader("v3"), IfMatch: aws.String(etag), IfNoneMatch: aws.String("*")})
+	wantErr(t, err, "NotImplemented", 501, "A header you provided implies functionality that is not implemented")
+	// A copy's If-Modified-Since in the future is ignored.
+	must(e.s3.CopyObject(ctx, &s3.CopyObjectInput{Bucket: aws.String("cond"), Key: aws.String("copy"), CopySource: aws.String("cond/k"),
+		CopySourceIfModifiedSince: aws.Time(e.p.Clock.Now().Add(24 * time.Hour))}))
+	_, err = e.s3.CopyObject(ctx, &s3.CopyObjectInput{Bucket: aws.String("cond"), Key: aws.String("copy"), CopySource: aws.String("cond/k"),
+		CopySourceIfModifiedSince: aws.Time(e.p.Clock.Now())})
+	wantErr(t, err, "PreconditionFailed", 412, "")
+	if e.get("cond", "k") != "v2" {
+		t.Fatal("a refused write changed the object")
+	}
 }
 
 func TestRanges(t *testing.T) {
