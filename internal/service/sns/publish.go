@@ -157,6 +157,9 @@ func prepare(t topicRef, topic *topicRec, body string, subject, structure, group
 	} else if structure != nil {
 		return nil, errParam("Invalid parameter: MessageStructure")
 	}
+	if topic.Attributes["FifoTopic"] != "true" && dedupID != nil {
+		return nil, errParam("Invalid parameter: MessageDeduplicationId Reason: The request includes MessageDeduplicationId parameter that is not valid for this topic type")
+	}
 	if topic.Attributes["FifoTopic"] == "true" {
 		if groupID == nil || *groupID == "" {
 			return nil, errParam("Invalid parameter: The MessageGroupId parameter is required for FIFO topics")
@@ -233,19 +236,19 @@ func (s *SNS) publishBatch(c *server.Call, in *api.PublishBatchInput) (*api.Publ
 		return nil, api.NewEmptyBatchRequestException("The batch request doesn't contain any entries")
 	}
 	if len(in.PublishBatchRequestEntries) > 10 {
-		return nil, api.NewTooManyEntriesInBatchRequestException("The batch request contains more entries than permissible")
+		return nil, api.NewTooManyEntriesInBatchRequestException("The batch request contains more entries than permissible.")
 	}
 	seen := map[string]bool{}
 	total := 0
 	for _, e := range in.PublishBatchRequestEntries {
 		if seen[e.Id] {
-			return nil, api.NewBatchEntryIdsNotDistinctException("Two or more batch entries in the request have the same Id")
+			return nil, api.NewBatchEntryIdsNotDistinctException("Two or more batch entries in the request have the same Id.")
 		}
 		seen[e.Id] = true
 		total += len(e.Message)
 	}
 	if total > maxMessageBytes {
-		return nil, api.NewBatchRequestTooLongException("The length of all the messages put together is more than the limit")
+		return nil, api.NewBatchRequestTooLongException("The length of all the messages put together is more than the limit.")
 	}
 	key, err := s.checkKey(c, t, topic)
 	if err != nil {

@@ -561,3 +561,58 @@ func TestAddPermissionRefusals(t *testing.T) {
 	apptest.Must(struct{}{}, err)
 	apptest.Must(struct{}{}, publish())
 }
+
+// Answers recorded from SNS (LocalStack's AWS-validated snapshots): subscription
+// attributes, idempotent calls and FIFO rules.
+func TestAnswersAsSNSDoes(t *testing.T) {
+	e := newEnv(t)
+	topic := e.topic("answers", nil)
+	_, qarn := e.queueFor("answers-q", topic, true)
+
+	// RawMessageDelivery in any case, stored in lower case; the defaults given again
+	// are the same subscription.
+	sub := e.subscribe(topic, "sqs", qarn, map[string]string{"RawMessageDelivery": "TrUe"})
+	attrs := apptest.Must(e.sns.GetSubscriptionAttributes(ctx, &sns.GetSubscriptionAttributesInput{SubscriptionArn: aws.String(sub)})).Attributes
+	if attrs["RawMessageDelivery"] != "true" {
+		t.Fatalf("RawMessageDelivery stored as %q", attrs["RawMessageDelivery"])
+	}
+	if again := e.subscribe(topic, "sqs", qarn, map[string]string{"RawMessageDelivery": "true", "FilterPolicyScope": "MessageAttributes"}); again != sub {
+		t.Fatalf("subscribing again with the default scope gave %s", again)
+	}
+	// Subscribe words attribute errors with "Attributes Reason:", SetSubscriptionAttributes without.
+	_, err := e.sns.Subscribe(ctx, &sns.SubscribeInput{TopicArn: aws.String(topic), Protocol: aws.String("sqs"), Endpoint: aws.String(qarn + "x"),
+		Attributes: map[string]string{"FilterPolicyScope": "RandomValue"}})
+	wantError(t, err, "InvalidParameter", 400, "Invalid parameter: Attributes Reason: FilterPolicyScope: Invalid value [RandomValue]. Please use either MessageBody or MessageAttributes")
+	_, err = e.sns.SetSubscriptionAttributes(ctx, &sns.SetSubscriptionAttributesInput{SubscriptionArn: aws.String(sub), AttributeName: aws.String("RawMessageDelivery"), AttributeValue: aws.String("test-ValUe")})
+	wantError(t, err, "InvalidParameter", 400, "Invalid parameter: RawMessageDelivery: Invalid value [test-ValUe]. Must be true or false.")
+	_, err = e.sns.SetSubscriptionAttributes(ctx, &sns.SetSubscriptionAttributesInput{SubscriptionArn: aws.String(sub), AttributeName: aws.String("FilterPolicy"), AttributeValue: aws.String(`{"a":{"b":["c"]}}`)})
+	wantError(t, err, "InvalidParameter", 400, "Invalid parameter: Filter policy scope MessageAttributes does not support nested filter policy")
+	_, err = e.sns.SetSubscriptionAttributes(ctx, &sns.SetSubscriptionAttributesInput{SubscriptionArn: aws.String(sub), AttributeName: aws.String("RedrivePolicy"), AttributeValue: aws.String(`{"deadLetterTargetArn": "fake-arn"}`)})
+	wantError(t, err, "InvalidParameter", 400, "Invalid parameter: RedrivePolicy: deadLetterTargetArn is an invalid arn")
+	_, err = e.sns.SetSubscriptionAttributes(ctx, &sns.SetSubscriptionAttributesInput{SubscriptionArn: aws.String(sub), AttributeName: aws.String("RedrivePolicy"), AttributeValue: aws.String(`{invalidjson}`)})
+	wantError(t, err, "InvalidParameter", 400, "Invalid parameter: RedrivePolicy: failed to parse JSON.")
+	// Unsubscribe is idempotent.
+	apptest.Must(e.sns.Unsubscribe(ctx, &sns.UnsubscribeInput{SubscriptionArn: aws.String(sub)}))
+	apptest.Must(e.sns.Unsubscribe(ctx, &sns.UnsubscribeInput{SubscriptionArn: aws.String(sub)}))
+	// A token of SNS's form that confirms nothing, on a topic that is not there.
+	_, err = e.sns.ConfirmSubscription(ctx, &sns.ConfirmSubscriptionInput{TopicArn: aws.String(topic + "-gone"), Token: aws.String(strings.Repeat("ab", 144))})
+	wantError(t, err, "InvalidParameter", 400, "Invalid parameter: Token")
+	_, err = e.sns.ConfirmSubscription(ctx, &sns.ConfirmSubscriptionInput{TopicArn: aws.String(topic), Token: aws.String(strings.Repeat("ab", 144))})
+	wantError(t, err, "InvalidParameter", 400, "Invalid parameter: Token")
+
+	// FIFO rules.
+	_, err = e.sns.Publish(ctx, &sns.PublishInput{TopicArn: aws.String(topic), Message: aws.String("m"), MessageDeduplicationId: aws.String("d")})
+	wantError(t, err, "InvalidParameter", 400, "Invalid parameter: MessageDeduplicationId Reason: The request includes MessageDeduplicationId parameter that is not valid for this topic type")
+	apptest.Must(e.sqs.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String("answers.fifo"), Attributes: map[string]string{"FifoQueue": "true"}}))
+	fifoQ := "arn:aws:sqs:us-east-1:000000000000:answers.fifo"
+	_, err = e.sns.Subscribe(ctx, &sns.SubscribeInput{TopicArn: aws.String(topic), Protocol: aws.String("sqs"), Endpoint: aws.String(fifoQ)})
+	wantError(t, err, "InvalidParameter", 400, "Invalid parameter: Invalid parameter: Endpoint Reason: FIFO SQS Queues can not be subscribed to standard SNS topics")
+	fifoTopic := e.topic("answers.fifo", map[string]string{"FifoTopic": "true"})
+	if a := apptest.Must(e.sns.GetTopicAttributes(ctx, &sns.GetTopicAttributesInput{TopicArn: aws.String(fifoTopic)})).Attributes; a["ContentBasedDeduplication"] != "false" {
+		t.Fatalf("FIFO topic attributes %v", a)
+	}
+	fsub := e.subscribe(fifoTopic, "sqs", fifoQ, nil)
+	_, err = e.sns.SetSubscriptionAttributes(ctx, &sns.SetSubscriptionAttributesInput{SubscriptionArn: aws.String(fsub), AttributeName: aws.String("RedrivePolicy"),
+		AttributeValue: aws.String(`{"deadLetterTargetArn":"` + qarn + `"}`)})
+	wantError(t, err, "InvalidParameter", 400, "Invalid parameter: RedrivePolicy: must use a FIFO queue as DLQ for a FIFO Subscription to a FIFO Topic.")
+}

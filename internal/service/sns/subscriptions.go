@@ -1,9 +1,11 @@
 package sns
 
 import (
+	"cmp"
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"net/url"
 	"strings"
 
@@ -57,29 +59,45 @@ func checkEndpoint(protocol, endpoint string) error {
 	return nil
 }
 
-// checkSubAttribute validates one subscription attribute for a protocol.
-func checkSubAttribute(protocol, name, value string, attrs map[string]string) error {
+// subAttribute is the value SNS stores for a subscription attribute as given:
+// RawMessageDelivery is taken in any case and stored in lower case.
+func subAttribute(name, value string) string {
+	if lv := strings.ToLower(value); name == "RawMessageDelivery" && (lv == "true" || lv == "false") {
+		return lv
+	}
+	return value
+}
+
+// subAttributeDefaults are the values a subscription has for attributes never set;
+// Subscribe compares attributes given again with these in place of absent ones.
+var subAttributeDefaults = map[string]string{"RawMessageDelivery": "false", "FilterPolicyScope": "MessageAttributes"}
+
+// checkSubAttribute validates one subscription attribute (as subAttribute stores it)
+// for a protocol, with SetSubscriptionAttributes' wording; Subscribe's adds
+// "Attributes Reason: " (subscribeError).
+// fifo says the subscription is a FIFO queue's to a FIFO topic.
+func checkSubAttribute(protocol, name, value string, attrs map[string]string, fifo bool) error {
 	if !settableSubAttributes[name] {
 		return errParam("Invalid parameter: AttributeName")
 	}
 	switch name {
 	case "RawMessageDelivery":
 		if value != "true" && value != "false" {
-			return errParam("Invalid parameter: Attributes Reason: RawMessageDelivery: Invalid value [" + value + "]. Must be true or false.")
+			return errParam("Invalid parameter: RawMessageDelivery: Invalid value [" + value + "]. Must be true or false.")
 		}
 		if value == "true" && protocol != "sqs" && protocol != "http" && protocol != "https" && protocol != "firehose" {
-			return errParam("Invalid parameter: Attributes Reason: Delivery protocol [" + protocol + "] does not support raw message delivery.")
+			return errParam("Invalid parameter: Delivery protocol [" + protocol + "] does not support raw message delivery.")
 		}
 	case "FilterPolicyScope":
 		if value != "MessageAttributes" && value != "MessageBody" {
-			return errParam("Invalid parameter: Attributes Reason: FilterPolicyScope: Invalid value [" + value + "]. Please use either MessageBody or MessageAttributes")
+			return errParam("Invalid parameter: FilterPolicyScope: Invalid value [" + value + "]. Please use either MessageBody or MessageAttributes")
 		}
 	case "FilterPolicy":
 		if value == "" {
 			return nil
 		}
 		if _, err := parseFilterPolicy(value, attrs["FilterPolicyScope"] == "MessageBody"); err != nil {
-			return errParam("Invalid parameter: FilterPolicy: " + err.Error())
+			return filterPolicyError(err)
 		}
 	case "DeliveryPolicy":
 		if _, err := parseDeliveryPolicy(value); err != nil {
@@ -87,11 +105,53 @@ func checkSubAttribute(protocol, name, value string, attrs map[string]string) er
 		}
 	case "RedrivePolicy":
 		var rp struct{ DeadLetterTargetArn string }
-		if json.Unmarshal([]byte(value), &rp) != nil || rp.DeadLetterTargetArn == "" {
-			return errParam("Invalid parameter: RedrivePolicy: Invalid deadLetterTargetArn")
+		if json.Unmarshal([]byte(value), &rp) != nil {
+			return errParam("Invalid parameter: RedrivePolicy: failed to parse JSON.")
+		}
+		if a, ok := svckit.ParseARN(rp.DeadLetterTargetArn); !ok || a.Service != "sqs" {
+			return errParam("Invalid parameter: RedrivePolicy: deadLetterTargetArn is an invalid arn")
+		}
+		if fifo && !strings.HasSuffix(rp.DeadLetterTargetArn, ".fifo") {
+			return errParam("Invalid parameter: RedrivePolicy: must use a FIFO queue as DLQ for a FIFO Subscription to a FIFO Topic.")
 		}
 	}
 	return nil
+}
+
+// filterPolicyError words a filter policy's error as SNS does: a nested policy under
+// the MessageAttributes scope on its own, the others after "FilterPolicy: ".
+func filterPolicyError(err error) error {
+	if msg := err.Error(); strings.HasPrefix(msg, "Filter policy scope") {
+		return errParam("Invalid parameter: " + msg)
+	}
+	return errParam("Invalid parameter: FilterPolicy: " + err.Error())
+}
+
+// subscribeError is an attribute's error as Subscribe words it.
+func subscribeError(err error) error {
+	var me *model.Error
+	if errors.As(err, &me) && me.Code == "InvalidParameter" {
+		if rest, ok := strings.CutPrefix(me.Message, "Invalid parameter: "); ok {
+			return errParam("Invalid parameter: Attributes Reason: " + rest)
+		}
+	}
+	return err
+}
+
+// fifoSub reports whether a subscription of endpoint to t is a FIFO queue's to a
+// FIFO topic (both names end in .fifo, as FIFO names must).
+func fifoSub(t topicRef, endpoint string) bool {
+	return strings.HasSuffix(t.Name, ".fifo") && strings.HasSuffix(endpoint, ".fifo")
+}
+
+// isHexToken reports whether tok has the form of SNS's confirmation tokens: a long
+// run of hexadecimal digits.
+func isHexToken(tok string) bool {
+	if len(tok) < 64 {
+		return false
+	}
+	_, err := hex.DecodeString(tok)
+	return err == nil
 }
 
 func newToken() string {
@@ -119,13 +179,18 @@ func (s *SNS) subscribe(c *server.Call, in *api.SubscribeInput) (*api.SubscribeR
 	if topic.Attributes["FifoTopic"] == "true" && in.Protocol != "sqs" {
 		return nil, errParam("Invalid parameter: Invalid protocol type: " + in.Protocol)
 	}
+	if topic.Attributes["FifoTopic"] != "true" && in.Protocol == "sqs" && strings.HasSuffix(endpoint, ".fifo") {
+		// SNS's wording, prefix twice over.
+		return nil, errParam("Invalid parameter: Invalid parameter: Endpoint Reason: FIFO SQS Queues can not be subscribed to standard SNS topics")
+	}
 	attrs := map[string]string{}
 	if scope, ok := in.Attributes["FilterPolicyScope"]; ok {
 		attrs["FilterPolicyScope"] = scope
 	}
 	for k, v := range in.Attributes {
-		if err := checkSubAttribute(in.Protocol, k, v, attrs); err != nil {
-			return nil, err
+		v = subAttribute(k, v)
+		if err := checkSubAttribute(in.Protocol, k, v, attrs, fifoSub(t, endpoint)); err != nil {
+			return nil, subscribeError(err)
 		}
 		attrs[k] = v
 	}
@@ -139,7 +204,11 @@ func (s *SNS) subscribe(c *server.Call, in *api.SubscribeInput) (*api.SubscribeR
 			continue
 		}
 		for k, v := range attrs {
-			if sub.Attributes[k] != v {
+			have, ok := sub.Attributes[k]
+			if !ok {
+				have = subAttributeDefaults[k]
+			}
+			if have != v {
 				return nil, errParam("Invalid parameter: Attributes Reason: Subscription already exists with different attributes")
 			}
 		}
@@ -179,23 +248,32 @@ func (s *SNS) subscribe(c *server.Call, in *api.SubscribeInput) (*api.SubscribeR
 }
 
 func (s *SNS) confirmSubscription(c *server.Call, in *api.ConfirmSubscriptionInput) (*api.ConfirmSubscriptionResponse, error) {
-	t, _, err := topicOf(c, in.TopicArn)
+	// SNS words a token of its own form that confirms nothing (on this topic, or on a
+	// topic that does not exist) apart from one that is not a token at all.
+	unknown := errParam("Invalid token")
+	if isHexToken(in.Token) {
+		unknown = errParam("Invalid parameter: Token")
+	}
+	t, err := parseTopicARN(in.TopicArn, "TopicArn")
 	if err != nil {
 		return nil, err
+	}
+	if rec, err := loadTopic(c.Tx, t); err != nil || rec == nil {
+		return nil, cmp.Or(err, unknown)
 	}
 	id, ok, err := c.Tx.Get(ns(t.Account, t.Region, tTokens), in.Token)
 	if err != nil {
 		return nil, err
 	}
 	if !ok {
-		return nil, errParam("Invalid token")
+		return nil, unknown
 	}
 	sub, err := loadSub(c.Tx, t, string(id))
 	if err != nil {
 		return nil, err
 	}
 	if sub == nil {
-		return nil, errParam("Invalid token")
+		return nil, unknown
 	}
 	if !sub.Confirmed {
 		sub.Confirmed = true
@@ -232,7 +310,7 @@ func (s *SNS) unsubscribe(c *server.Call, in *api.UnsubscribeInput) (*model.Empt
 		return nil, err
 	}
 	if sub == nil {
-		return nil, api.NewNotFoundException("Subscription does not exist")
+		return &model.Empty{}, nil // gone already: Unsubscribe is idempotent in SNS
 	}
 	return &model.Empty{}, deleteSub(c, t, sub)
 }
@@ -337,13 +415,13 @@ func (s *SNS) setSubscriptionAttributes(c *server.Call, in *api.SetSubscriptionA
 	if err != nil {
 		return nil, err
 	}
-	v := svckit.Str(in.AttributeValue)
-	if err := checkSubAttribute(sub.Protocol, in.AttributeName, v, sub.Attributes); err != nil {
+	v := subAttribute(in.AttributeName, svckit.Str(in.AttributeValue))
+	if err := checkSubAttribute(sub.Protocol, in.AttributeName, v, sub.Attributes, fifoSub(t, sub.Endpoint)); err != nil {
 		return nil, err
 	}
 	if in.AttributeName == "FilterPolicyScope" && sub.Attributes["FilterPolicy"] != "" {
 		if _, err := parseFilterPolicy(sub.Attributes["FilterPolicy"], v == "MessageBody"); err != nil {
-			return nil, errParam("Invalid parameter: FilterPolicy: " + err.Error())
+			return nil, filterPolicyError(err)
 		}
 	}
 	if v == "" {

@@ -175,6 +175,9 @@ func (s *SNS) getTopicAttributes(c *server.Call, in *api.GetTopicAttributesInput
 		"TopicArn": t.ARN, "Owner": t.Account, "DisplayName": "", "SubscriptionsPending": strconv.Itoa(pending),
 		"SubscriptionsConfirmed": strconv.Itoa(confirmed), "SubscriptionsDeleted": "0", "EffectiveDeliveryPolicy": defaultDeliveryPolicy,
 	}
+	if rec.Attributes["FifoTopic"] == "true" {
+		out["ContentBasedDeduplication"] = "false" // a FIFO topic reports it even unset
+	}
 	for k, v := range rec.Attributes {
 		out[k] = v
 	}
