@@ -6,7 +6,6 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/url"
 	"sort"
@@ -18,7 +17,6 @@ import (
 	api "github.com/palisade/palisade/internal/api/sns"
 	"github.com/palisade/palisade/internal/auth"
 	"github.com/palisade/palisade/internal/authz"
-	"github.com/palisade/palisade/internal/model"
 	"github.com/palisade/palisade/internal/server"
 	"github.com/palisade/palisade/internal/store"
 	"github.com/palisade/palisade/internal/svckit"
@@ -44,10 +42,9 @@ const (
 	maxAttributes   = 10
 )
 
-var attrNameRE = svckit.Name{Max: 256, Punct: "_.-"}
-
 // checkAttributes validates message attributes as SNS does and returns them with
-// their size in bytes.
+// their size in bytes. SNS answers a bad name, type or value with
+// ParameterValueInvalid and its own wording (errAttr).
 func checkAttributes(in map[string]api.MessageAttributeValue) (map[string]attribute, int, error) {
 	if len(in) > maxAttributes {
 		return nil, 0, errParam("Invalid parameter: Number of message attributes [" + strconv.Itoa(len(in)) + "] exceeds the allowed maximum [10].")
@@ -55,15 +52,20 @@ func checkAttributes(in map[string]api.MessageAttributeValue) (map[string]attrib
 	out := map[string]attribute{}
 	size := 0
 	for name, v := range in {
-		if !attrNameRE.MatchString(name) || strings.HasPrefix(name, ".") || strings.HasSuffix(name, ".") || strings.Contains(name, "..") ||
-			strings.HasPrefix(strings.ToLower(name), "aws.") || strings.HasPrefix(strings.ToLower(name), "amazon.") {
-			return nil, 0, errParam("Invalid parameter: MessageAttributes Reason: Invalid message attribute name " + name)
+		if err := checkAttributeName(name); err != nil {
+			return nil, 0, err
 		}
-		base, _, _ := strings.Cut(v.DataType, ".")
+		base, custom, dotted := strings.Cut(v.DataType, ".")
+		if dotted && custom == "" {
+			base = "" // "String." names no type
+		}
 		switch base {
 		case "String", "Number":
+			if v.StringValue == nil && len(v.BinaryValue) > 0 {
+				return nil, 0, errAttr("The message attribute '" + name + "' with type '" + base + "' must use field 'String'.")
+			}
 			if v.StringValue == nil || *v.StringValue == "" {
-				return nil, 0, errParam("Invalid parameter: The message attribute '" + name + "' must contain non-empty message attribute value for message attribute type '" + base + "'.")
+				return nil, 0, errAttr("The message attribute '" + name + "' must contain non-empty message attribute value for message attribute type '" + base + "'.")
 			}
 			if base == "Number" {
 				if _, err := strconv.ParseFloat(*v.StringValue, 64); err != nil {
@@ -77,17 +79,51 @@ func checkAttributes(in map[string]api.MessageAttributeValue) (map[string]attrib
 				}
 			}
 		case "Binary":
+			if len(v.BinaryValue) == 0 && v.StringValue != nil {
+				return nil, 0, errAttr("The message attribute '" + name + "' with type 'Binary' must use field 'Binary'.")
+			}
 			if len(v.BinaryValue) == 0 {
-				return nil, 0, errParam("Invalid parameter: The message attribute '" + name + "' must contain non-empty message attribute value for message attribute type 'Binary'.")
+				return nil, 0, errAttr("The message attribute '" + name + "' must contain non-empty message attribute value for message attribute type 'Binary'.")
 			}
 		default:
-			return nil, 0, errParam("Invalid parameter: The message attribute '" + name + "' has an invalid message attribute type, the set of supported type prefixes is Binary, Number, and String.")
+			return nil, 0, errAttr("The message attribute '" + name + "' has an invalid message attribute type, the set of supported type prefixes is Binary, Number, and String.")
 		}
 		a := attribute{DataType: v.DataType, StringValue: svckit.Str(v.StringValue), BinaryValue: v.BinaryValue}
 		out[name] = a
 		size += len(name) + len(a.DataType) + len(a.StringValue) + len(a.BinaryValue)
 	}
 	return out, size, nil
+}
+
+// errAttr is SNS's answer to a bad message attribute.
+func errAttr(msg string) error { return api.NewInvalidParameterValueException(msg) }
+
+// checkAttributeName applies SNS's rules for message attribute names, with its
+// message for each.
+func checkAttributeName(name string) error {
+	switch {
+	case len(name) > 256:
+		return errAttr("Length of message attribute name must be less than 256 bytes.")
+	case name == "":
+		return errParam("Invalid parameter: MessageAttributes Reason: Invalid message attribute name " + name)
+	}
+	for _, r := range name {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_' || r == '-' || r == '.') {
+			return errAttr(fmt.Sprintf("Invalid non-alphanumeric character '#x%X' was found in the message attribute name. Can only include alphanumeric characters, hyphens, underscores, or dots.", r))
+		}
+	}
+	switch lower := strings.ToLower(name); {
+	case strings.HasPrefix(name, "."):
+		return errAttr("Invalid message attribute name starting with character '.' was found.")
+	case strings.HasSuffix(name, "."):
+		return errAttr("Invalid message attribute name ending with character '.' was found.")
+	case strings.Contains(name, ".."):
+		return errAttr("Message attribute name can not have successive '.' character.")
+	case strings.HasPrefix(lower, "aws.") || strings.HasPrefix(lower, "amazon."):
+		// Reserved prefixes; wording inferred.
+		return errParam("Invalid parameter: MessageAttributes Reason: Invalid message attribute name " + name)
+	}
+	return nil
 }
 
 // message is one published message, before it fans out.
@@ -246,6 +282,9 @@ func (s *SNS) publishBatch(c *server.Call, in *api.PublishBatchInput) (*api.Publ
 		}
 		seen[e.Id] = true
 		total += len(e.Message)
+		for name, a := range e.MessageAttributes {
+			total += len(name) + len(a.DataType) + len(svckit.Str(a.StringValue)) + len(a.BinaryValue)
+		}
 	}
 	if total > maxMessageBytes {
 		return nil, api.NewBatchRequestTooLongException("The length of all the messages put together is more than the limit.")
@@ -254,18 +293,17 @@ func (s *SNS) publishBatch(c *server.Call, in *api.PublishBatchInput) (*api.Publ
 	if err != nil {
 		return nil, err
 	}
-	out := &api.PublishBatchResponse{Successful: []api.PublishBatchResultEntry{}, Failed: []api.BatchResultErrorEntry{}}
-	for _, e := range in.PublishBatchRequestEntries {
-		m, err := prepare(t, topic, e.Message, e.Subject, e.MessageStructure, e.MessageGroupId, e.MessageDeduplicationId, e.MessageAttributes, c.Now)
-		if err != nil {
-			msg := err.Error()
-			var me *model.Error
-			if errors.As(err, &me) {
-				msg = me.Message
-			}
-			out.Failed = append(out.Failed, api.BatchResultErrorEntry{Id: e.Id, Code: "InvalidParameter", Message: svckit.Ptr(msg), SenderFault: true})
-			continue
+	// An entry SNS would not publish fails the whole call, as SNS answers (nothing of
+	// the batch is published).
+	msgs := make([]*message, len(in.PublishBatchRequestEntries))
+	for i, e := range in.PublishBatchRequestEntries {
+		if msgs[i], err = prepare(t, topic, e.Message, e.Subject, e.MessageStructure, e.MessageGroupId, e.MessageDeduplicationId, e.MessageAttributes, c.Now); err != nil {
+			return nil, err
 		}
+	}
+	out := &api.PublishBatchResponse{Successful: []api.PublishBatchResultEntry{}, Failed: []api.BatchResultErrorEntry{}}
+	for i, e := range in.PublishBatchRequestEntries {
+		m := msgs[i]
 		m.key = key
 		r := api.PublishBatchResultEntry{Id: svckit.Ptr(e.Id), MessageId: svckit.Ptr(m.id)}
 		if m.groupID != "" {

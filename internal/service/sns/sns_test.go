@@ -472,12 +472,17 @@ func TestPublishBatchAndFIFO(t *testing.T) {
 	e.subscribe(topic, "sqs", qarn, map[string]string{"RawMessageDelivery": "true"})
 	_, err := e.sns.Publish(ctx, &sns.PublishInput{TopicArn: aws.String(topic), Message: aws.String("x")})
 	wantError(t, err, "InvalidParameter", 400, "Invalid parameter: The MessageGroupId parameter is required for FIFO topics")
+	// An entry SNS would not publish fails the whole batch: nothing of it is published.
+	_, err = e.sns.PublishBatch(ctx, &sns.PublishBatchInput{TopicArn: aws.String(topic), PublishBatchRequestEntries: []types.PublishBatchRequestEntry{
+		{Id: aws.String("0"), Message: aws.String("refused with its batch"), MessageGroupId: aws.String("g")},
+		{Id: aws.String("3"), Message: aws.String("no group")},
+	}})
+	wantError(t, err, "InvalidParameter", 400, "Invalid parameter: The MessageGroupId parameter is required for FIFO topics")
 	out := apptest.Must(e.sns.PublishBatch(ctx, &sns.PublishBatchInput{TopicArn: aws.String(topic), PublishBatchRequestEntries: []types.PublishBatchRequestEntry{
 		{Id: aws.String("1"), Message: aws.String("first"), MessageGroupId: aws.String("g")},
 		{Id: aws.String("2"), Message: aws.String("second"), MessageGroupId: aws.String("g")},
-		{Id: aws.String("3"), Message: aws.String("")},
 	}}))
-	if len(out.Successful) != 2 || len(out.Failed) != 1 || aws.ToString(out.Successful[0].SequenceNumber) == "" {
+	if len(out.Successful) != 2 || len(out.Failed) != 0 || aws.ToString(out.Successful[0].SequenceNumber) == "" {
 		t.Fatalf("batch %+v", out)
 	}
 	first := apptest.Must(e.sqs.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: aws.String(url), MaxNumberOfMessages: 10})).Messages
@@ -599,6 +604,38 @@ func TestAnswersAsSNSDoes(t *testing.T) {
 	wantError(t, err, "InvalidParameter", 400, "Invalid parameter: Token")
 	_, err = e.sns.ConfirmSubscription(ctx, &sns.ConfirmSubscriptionInput{TopicArn: aws.String(topic), Token: aws.String(strings.Repeat("ab", 144))})
 	wantError(t, err, "InvalidParameter", 400, "Invalid parameter: Token")
+
+	// Message attributes: SNS's code and wording for each fault.
+	str := func(v string) types.MessageAttributeValue {
+		return types.MessageAttributeValue{DataType: aws.String("String"), StringValue: aws.String(v)}
+	}
+	for name, c := range map[string]struct {
+		attrs map[string]types.MessageAttributeValue
+		msg   string
+	}{
+		"empty string":   {map[string]types.MessageAttributeValue{"attr1": str("")}, "The message attribute 'attr1' must contain non-empty message attribute value for message attribute type 'String'."},
+		"string, binary": {map[string]types.MessageAttributeValue{"attr1": {DataType: aws.String("String"), BinaryValue: []byte("b")}}, "The message attribute 'attr1' with type 'String' must use field 'String'."},
+		"binary, string": {map[string]types.MessageAttributeValue{"attr1": {DataType: aws.String("Binary"), StringValue: aws.String("s")}}, "The message attribute 'attr1' with type 'Binary' must use field 'Binary'."},
+		"String.":        {map[string]types.MessageAttributeValue{"attr1": {DataType: aws.String("String."), StringValue: aws.String("s")}}, "The message attribute 'attr1' has an invalid message attribute type, the set of supported type prefixes is Binary, Number, and String."},
+		"long name":      {map[string]types.MessageAttributeValue{strings.Repeat("a", 257): str("v")}, "Length of message attribute name must be less than 256 bytes."},
+		"bad character":  {map[string]types.MessageAttributeValue{"a^*?": str("v")}, "Invalid non-alphanumeric character '#x5E' was found in the message attribute name. Can only include alphanumeric characters, hyphens, underscores, or dots."},
+		"leading dot":    {map[string]types.MessageAttributeValue{".abc": str("v")}, "Invalid message attribute name starting with character '.' was found."},
+		"trailing dot":   {map[string]types.MessageAttributeValue{"abc.": str("v")}, "Invalid message attribute name ending with character '.' was found."},
+		"two dots":       {map[string]types.MessageAttributeValue{"a..bc": str("v")}, "Message attribute name can not have successive '.' character."},
+	} {
+		_, err = e.sns.Publish(ctx, &sns.PublishInput{TopicArn: aws.String(topic), Message: aws.String("m"), MessageAttributes: c.attrs})
+		if err == nil {
+			t.Fatalf("%s: published", name)
+		}
+		wantError(t, err, "ParameterValueInvalid", 400, c.msg)
+	}
+	// A batch's size counts its attributes.
+	_, err = e.sns.PublishBatch(ctx, &sns.PublishBatchInput{TopicArn: aws.String(topic), PublishBatchRequestEntries: []types.PublishBatchRequestEntry{
+		{Id: aws.String("1"), Message: aws.String(strings.Repeat("a", 262144-len("attr1Number1"))),
+			MessageAttributes: map[string]types.MessageAttributeValue{"attr1": {DataType: aws.String("Number"), StringValue: aws.String("1")}}},
+		{Id: aws.String("2"), Message: aws.String("b")},
+	}})
+	wantError(t, err, "BatchRequestTooLong", 400, "The length of all the messages put together is more than the limit.")
 
 	// FIFO rules.
 	_, err = e.sns.Publish(ctx, &sns.PublishInput{TopicArn: aws.String(topic), Message: aws.String("m"), MessageDeduplicationId: aws.String("d")})
