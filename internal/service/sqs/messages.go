@@ -375,12 +375,28 @@ func (q *SQS) sendMessageBatch(c *server.Call, in *api.SendMessageBatchRequest) 
 	}
 	ids := make([]string, len(in.Entries))
 	total := 0
+	fifo := rec.Attributes["FifoQueue"] == "true"
 	for i, e := range in.Entries {
 		ids[i] = e.Id
 		total += len(e.MessageBody)
+		if n, err := checkMessageAttributes(e.MessageAttributes); err == nil {
+			total += n // the batch's size counts attributes, as each message's does
+		}
 	}
 	if err := checkBatch(ids, "SendMessageBatchRequestEntry"); err != nil {
 		return nil, err
+	}
+	if fifo {
+		// A FIFO entry without its group (or deduplication) ID fails the whole batch,
+		// as SQS answers, not the entry alone.
+		for _, e := range in.Entries {
+			if e.MessageGroupId == nil || *e.MessageGroupId == "" {
+				return nil, errParam("The request must contain the parameter MessageGroupId.")
+			}
+			if e.MessageDeduplicationId == nil && rec.Attributes["ContentBasedDeduplication"] != "true" {
+				return nil, errParam("The queue should either have ContentBasedDeduplication enabled or MessageDeduplicationId provided explicitly")
+			}
+		}
 	}
 	if max := intAttr(rec, "MaximumMessageSize"); total > max {
 		return nil, api.NewBatchRequestTooLong(fmt.Sprintf("Batch requests cannot be longer than %d bytes. You have sent %d bytes.", max, total))
@@ -521,6 +537,11 @@ func (q *SQS) deleteByHandle(c *server.Call, r queueRef, h string) error {
 	if err != nil || m == nil {
 		return err
 	}
+	if strings.HasSuffix(r.Name, ".fifo") && m.VisibleAt <= c.Now.UnixMilli() {
+		// A FIFO queue's handle ends with its visibility timeout (a standard queue's
+		// still deletes).
+		return errParam("%s", "Value "+h+" for parameter ReceiptHandle is invalid. Reason: The receipt handle has expired.")
+	}
 	return deleteMsg(c.Tx, r, m)
 }
 
@@ -577,7 +598,7 @@ func (q *SQS) changeVisibility(c *server.Call, r queueRef, h string, timeout int
 		return err
 	}
 	if m == nil || m.VisibleAt <= c.Now.UnixMilli() {
-		return api.NewMessageNotInflight("Value " + h + " for parameter ReceiptHandle is invalid. Reason: Message does not exist or is not available for visibility timeout change.")
+		return errParam("%s", "Value "+h+" for parameter ReceiptHandle is invalid. Reason: Message does not exist or is not available for visibility timeout change.")
 	}
 	if err := deleteMsg(c.Tx, r, m); err != nil {
 		return err

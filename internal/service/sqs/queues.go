@@ -160,6 +160,9 @@ func (q *SQS) createQueue(c *server.Call, in *api.CreateQueueRequest) (*api.Crea
 	if fifo {
 		attrs["FifoQueue"], attrs["ContentBasedDeduplication"], attrs["DeduplicationScope"], attrs["FifoThroughputLimit"] = "true", "false", "queue", "perQueue"
 	}
+	if err := checkOneSSE(in.Attributes); err != nil {
+		return nil, err
+	}
 	for k, v := range in.Attributes {
 		if err := q.checkAttribute(c, r, fifo, k, v); err != nil {
 			return nil, err
@@ -318,6 +321,9 @@ func (q *SQS) setQueueAttributes(c *server.Call, in *api.SetQueueAttributesReque
 		return nil, err
 	}
 	fifo := rec.Attributes["FifoQueue"] == "true"
+	if err := checkOneSSE(in.Attributes); err != nil {
+		return nil, err
+	}
 	for k, v := range in.Attributes {
 		if k == "FifoQueue" {
 			if v == strconv.FormatBool(fifo) {
@@ -459,6 +465,14 @@ func (q *SQS) addPermission(c *server.Call, in *api.AddPermissionRequest) (*mode
 var permissionActions = map[string]bool{"*": true, "ChangeMessageVisibility": true, "DeleteMessage": true,
 	"GetQueueAttributes": true, "GetQueueUrl": true, "ListDeadLetterSourceQueues": true, "PurgeQueue": true,
 	"ReceiveMessage": true, "SendMessage": true}
+
+// checkOneSSE refuses a request that turns on both kinds of server-side encryption.
+func checkOneSSE(attrs map[string]string) error {
+	if attrs["KmsMasterKeyId"] != "" && attrs["SqsManagedSseEnabled"] == "true" {
+		return api.NewInvalidAttributeName("You can use one type of server-side encryption (SSE) at one time. You can either enable KMS SSE or SQS SSE.")
+	}
+	return nil
+}
 
 // checkPermission refuses what AddPermission cannot grant, with SQS's messages: at
 // most seven actions, twelve-digit account IDs, and only the actions above — SQS's

@@ -121,6 +121,10 @@ func queueURL(c *server.Call, r queueRef) string {
 // parseQueueURL reads the account and name from a queue URL (any host: this
 // endpoint's, AWS's sqs.REGION.amazonaws.com, or a localstack-style one).
 func parseQueueURL(c *server.Call, raw string) (queueRef, error) {
+	if raw != "" && !strings.ContainsAny(raw, "/:") {
+		// A bare queue name, which SQS takes for the caller's queue of that name.
+		return queueRef{Account: c.Account, Region: c.Region, Name: raw}, nil
+	}
 	u, err := url.Parse(raw)
 	if err != nil {
 		return queueRef{}, errNoQueue()

@@ -168,7 +168,7 @@ func TestSendReceiveDelete(t *testing.T) {
 	_, err := e.sqs.DeleteMessage(ctx, &sqs.DeleteMessageInput{QueueUrl: aws.String(url), ReceiptHandle: aws.String("garbage")})
 	wantError(t, err, "ReceiptHandleIsInvalid", 404, `The input receipt handle "garbage" is not a valid receipt handle.`)
 	_, err = e.sqs.ChangeMessageVisibility(ctx, &sqs.ChangeMessageVisibilityInput{QueueUrl: aws.String(url), ReceiptHandle: third[0].ReceiptHandle, VisibilityTimeout: 5})
-	wantError(t, err, "AWS.SimpleQueueService.MessageNotInflight", 400, "")
+	wantError(t, err, "InvalidParameterValue", 400, "Value "+*third[0].ReceiptHandle+" for parameter ReceiptHandle is invalid. Reason: Message does not exist or is not available for visibility timeout change.")
 	_, err = e.sqs.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: aws.String(url), MaxNumberOfMessages: 11})
 	wantError(t, err, "InvalidParameterValue", 400, "Value 11 for parameter MaxNumberOfMessages is invalid. Reason: Must be between 1 and 10, if provided.")
 	_, err = e.sqs.SendMessage(ctx, &sqs.SendMessageInput{QueueUrl: aws.String(url), MessageBody: aws.String("bad \x01 char")})
@@ -429,6 +429,34 @@ func TestAnswersAsSQSDoes(t *testing.T) {
 	apptest.Must(e.sqs.SetQueueAttributes(ctx, &sqs.SetQueueAttributesInput{QueueUrl: aws.String(fifo), Attributes: map[string]string{"FifoQueue": "true"}}))
 	_, err = e.sqs.SetQueueAttributes(ctx, &sqs.SetQueueAttributesInput{QueueUrl: aws.String(fifo), Attributes: map[string]string{"FifoQueue": "false"}})
 	wantError(t, err, "InvalidAttributeValue", 400, "Invalid value for the parameter FifoQueue. Reason: Modifying queue type is not supported.")
+
+	// A bare queue name stands for the caller's queue of that name.
+	apptest.Must(e.sqs.SendMessage(ctx, &sqs.SendMessageInput{QueueUrl: aws.String("answers"), MessageBody: aws.String("by name")}))
+
+	// Only one kind of server-side encryption at a time.
+	_, err = e.sqs.SetQueueAttributes(ctx, &sqs.SetQueueAttributesInput{QueueUrl: aws.String(url),
+		Attributes: map[string]string{"KmsMasterKeyId": "alias/aws/sqs", "SqsManagedSseEnabled": "true"}})
+	wantError(t, err, "InvalidAttributeName", 400, "You can use one type of server-side encryption (SSE) at one time. You can either enable KMS SSE or SQS SSE.")
+
+	// A FIFO batch with an entry lacking its group ID fails whole; nothing is sent.
+	_, err = e.sqs.SendMessageBatch(ctx, &sqs.SendMessageBatchInput{QueueUrl: aws.String(fifo), Entries: []types.SendMessageBatchRequestEntry{
+		{Id: aws.String("1"), MessageBody: aws.String("a"), MessageGroupId: aws.String("g"), MessageDeduplicationId: aws.String("d1")},
+		{Id: aws.String("2"), MessageBody: aws.String("b"), MessageDeduplicationId: aws.String("d2")},
+	}})
+	wantError(t, err, "InvalidParameterValue", 400, "The request must contain the parameter MessageGroupId.")
+	_, err = e.sqs.SendMessageBatch(ctx, &sqs.SendMessageBatchInput{QueueUrl: aws.String(fifo), Entries: []types.SendMessageBatchRequestEntry{
+		{Id: aws.String("1"), MessageBody: aws.String("a"), MessageGroupId: aws.String("g")},
+	}})
+	wantError(t, err, "InvalidParameterValue", 400, "The queue should either have ContentBasedDeduplication enabled or MessageDeduplicationId provided explicitly")
+	if e.attr(fifo, "ApproximateNumberOfMessages") != "0" {
+		t.Fatal("a refused FIFO batch sent a message")
+	}
+	// A FIFO receipt handle expires with its visibility timeout.
+	apptest.Must(e.sqs.SendMessage(ctx, &sqs.SendMessageInput{QueueUrl: aws.String(fifo), MessageBody: aws.String("f"), MessageGroupId: aws.String("g"), MessageDeduplicationId: aws.String("f1")}))
+	fr := e.receive(fifo, 1)
+	e.p.AdvanceClock(time.Minute)
+	_, err = e.sqs.DeleteMessage(ctx, &sqs.DeleteMessageInput{QueueUrl: aws.String(fifo), ReceiptHandle: fr[0].ReceiptHandle})
+	wantError(t, err, "InvalidParameterValue", 400, "Value "+*fr[0].ReceiptHandle+" for parameter ReceiptHandle is invalid. Reason: The receipt handle has expired.")
 
 	// SendMessage without a body (the SDK for Go would not send it: raw JSON).
 	req, _ := http.NewRequest("POST", e.p.URL+"/", strings.NewReader(`{"QueueUrl":"`+url+`"}`))
