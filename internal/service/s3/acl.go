@@ -389,7 +389,7 @@ func (s *Service) aclHandlers() []server.Handler {
 			return &model.Empty{}, changed(c, b, itemACL, changeUpdate)
 		}),
 		server.Read("GetObjectAcl", func(c *server.Call, in *api.GetObjectAclRequest) (*api.GetObjectAclOutput, error) {
-			b, o, err := s.existingVersion(c.Tx, in.Bucket, in.Key, str(in.VersionId), false)
+			b, o, err := s.existingVersion(c.Tx, in.Bucket, in.Key, str(in.VersionId), false, c.HTTP.Method)
 			if err != nil {
 				return nil, err
 			}
@@ -400,7 +400,7 @@ func (s *Service) aclHandlers() []server.Handler {
 			return &api.GetObjectAclOutput{Owner: owner(a.Owner), Grants: a.apiGrants()}, nil
 		}),
 		server.Write("PutObjectAcl", func(c *server.Call, in *api.PutObjectAclRequest) (*api.PutObjectAclOutput, error) {
-			b, o, err := s.existingVersion(c.Tx, in.Bucket, in.Key, str(in.VersionId), false)
+			b, o, err := s.existingVersion(c.Tx, in.Bucket, in.Key, str(in.VersionId), false, c.HTTP.Method)
 			if err != nil {
 				return nil, err
 			}

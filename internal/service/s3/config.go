@@ -1,6 +1,7 @@
 package s3
 
 import (
+	"errors"
 	"net/url"
 	"strings"
 	"unicode/utf8"
@@ -154,10 +155,24 @@ func parseTagQuery(q string) ([]api.Tag, error) {
 	return tags, nil
 }
 
+// taggedVersion is the object version a tagging call acts on. A key whose newest
+// version is a delete marker answers MethodNotAllowed, not NoSuchKey, as S3 answers
+// tagging calls.
+func (s *Service) taggedVersion(c *server.Call, bucket, key, version string) (*bucketRec, *objRec, error) {
+	b, o, err := s.existingVersion(c.Tx, bucket, key, version, false, c.HTTP.Method)
+	var me *model.Error
+	if version == "" && errors.As(err, &me) && me.Code == "NoSuchKey" {
+		if l, lerr := latest(c.Tx, bucket, key); lerr == nil && l != nil && l.DeleteMarker {
+			return nil, nil, errMethodNotAllowed(c.HTTP.Method)
+		}
+	}
+	return b, o, err
+}
+
 func (s *Service) taggingHandlers() []server.Handler {
 	return []server.Handler{
 		server.Write("PutObjectTagging", func(c *server.Call, in *api.PutObjectTaggingRequest) (*api.PutObjectTaggingOutput, error) {
-			b, o, err := s.existingVersion(c.Tx, in.Bucket, in.Key, str(in.VersionId), false)
+			b, o, err := s.taggedVersion(c, in.Bucket, in.Key, str(in.VersionId))
 			if err != nil {
 				return nil, err
 			}
@@ -175,7 +190,7 @@ func (s *Service) taggingHandlers() []server.Handler {
 			return &api.PutObjectTaggingOutput{VersionId: versionHeader(b, o)}, nil
 		}),
 		server.Read("GetObjectTagging", func(c *server.Call, in *api.GetObjectTaggingRequest) (*api.GetObjectTaggingOutput, error) {
-			b, o, err := s.existingVersion(c.Tx, in.Bucket, in.Key, str(in.VersionId), false)
+			b, o, err := s.taggedVersion(c, in.Bucket, in.Key, str(in.VersionId))
 			if err != nil {
 				return nil, err
 			}
@@ -187,7 +202,7 @@ func (s *Service) taggingHandlers() []server.Handler {
 			return &api.GetObjectTaggingOutput{VersionId: versionHeader(b, o), TagSet: tags}, nil
 		}),
 		server.Write("DeleteObjectTagging", func(c *server.Call, in *api.DeleteObjectTaggingRequest) (*api.DeleteObjectTaggingOutput, error) {
-			b, o, err := s.existingVersion(c.Tx, in.Bucket, in.Key, str(in.VersionId), false)
+			b, o, err := s.taggedVersion(c, in.Bucket, in.Key, str(in.VersionId))
 			if err != nil {
 				return nil, err
 			}

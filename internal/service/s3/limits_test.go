@@ -27,6 +27,13 @@ func TestLimitsAndRefusals(t *testing.T) {
 	e.bucket("limits")
 	big := `{"Version":"2012-10-17","Statement":[{"Sid":"` + strings.Repeat("x", 20*1024) + `","Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::limits/*"}]}`
 	wantErr(t, e.policy("limits", big), "PolicyTooLarge", 400, "Policy exceeds the maximum allowed document size.")
+	for doc, msg := range map[string]string{
+		"":             "Policies must be valid JSON and the first byte must be '{'",
+		"not a policy": "Policies must be valid JSON and the first byte must be '{'",
+		"{}":           "Missing required field Statement",
+	} {
+		wantErr(t, e.policy("limits", doc), "MalformedPolicy", 400, msg)
+	}
 
 	_, err = e.s3.PutBucketVersioning(ctx, &s3.PutBucketVersioningInput{Bucket: aws.String("limits"),
 		VersioningConfiguration: &types.VersioningConfiguration{Status: types.BucketVersioningStatusEnabled, MFADelete: types.MFADeleteEnabled}})
@@ -38,6 +45,16 @@ func TestLimitsAndRefusals(t *testing.T) {
 	wantErr(t, err, "MalformedXML", 400, "The XML you provided was not well-formed or did not validate against our published schema")
 	_, err = e.s3.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("limits"), Key: aws.String("k"), Body: strings.NewReader("x"), StorageClass: "FAST"})
 	wantErr(t, err, "InvalidStorageClass", 400, "The storage class you specified is not valid")
+	// Governance bypass only means something with Object Lock; the object stays.
+	must(e.s3.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("limits"), Key: aws.String("kept"), Body: strings.NewReader("x")}))
+	for _, bypass := range []bool{true, false} {
+		_, err = e.s3.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String("limits"), Key: aws.String("kept"), BypassGovernanceRetention: aws.Bool(bypass)})
+		wantErr(t, err, "InvalidArgument", 400, "x-amz-bypass-governance-retention is only applicable to Object Lock enabled buckets.")
+		_, err = e.s3.DeleteObjects(ctx, &s3.DeleteObjectsInput{Bucket: aws.String("limits"), BypassGovernanceRetention: aws.Bool(bypass),
+			Delete: &types.Delete{Objects: []types.ObjectIdentifier{{Key: aws.String("kept")}}}})
+		wantErr(t, err, "InvalidArgument", 400, "x-amz-bypass-governance-retention is only applicable to Object Lock enabled buckets.")
+	}
+	must(e.s3.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String("limits"), Key: aws.String("kept")}))
 	// In the model, but only S3 on Outposts takes it.
 	_, err = e.s3.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("limits"), Key: aws.String("k"), Body: strings.NewReader("x"), StorageClass: "OUTPOSTS"})
 	wantErr(t, err, "InvalidStorageClass", 400, "The storage class you specified is not valid")

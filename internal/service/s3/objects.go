@@ -292,7 +292,7 @@ func (s *Service) selectRead(c *server.Call, r readRequest) (*readResult, error)
 		return nil, s.missingKey(c, b, r.Key)
 	}
 	if o.DeleteMarker {
-		return nil, errMethodNotAllowed()
+		return nil, errMethodNotAllowed(c.HTTP.Method)
 	}
 	lm := o.LastModified
 	if r.IfMatch != nil {
@@ -609,9 +609,22 @@ func objectHeaders(o *objRec, rcc, rcd, rce, rcl, rct *string, rex *time.Time) r
 	return h
 }
 
+// checkBypass refuses x-amz-bypass-governance-retention (true or false) on a bucket
+// without Object Lock, as S3 does.
+func checkBypass(b *bucketRec, bypass *bool) error {
+	if bypass != nil && !b.ObjectLock {
+		return model.NewError(400, "InvalidArgument", "x-amz-bypass-governance-retention is only applicable to Object Lock enabled buckets.").
+			With("ArgumentName", "x-amz-bypass-governance-retention")
+	}
+	return nil
+}
+
 func (s *Service) deleteObject(c *server.Call, in *api.DeleteObjectRequest) (*api.DeleteObjectOutput, error) {
 	b, err := loadBucket(c.Tx, in.Bucket)
 	if err != nil {
+		return nil, err
+	}
+	if err := checkBypass(b, in.BypassGovernanceRetention); err != nil {
 		return nil, err
 	}
 	s.objectResources(c, b, in.Key)
@@ -685,6 +698,9 @@ func (s *Service) deleteOne(c *server.Call, b *bucketRec, key, version string, i
 func (s *Service) deleteObjects(c *server.Call, in *api.DeleteObjectsRequest) (*api.DeleteObjectsOutput, error) {
 	b, err := loadBucket(c.Tx, in.Bucket)
 	if err != nil {
+		return nil, err
+	}
+	if err := checkBypass(b, in.BypassGovernanceRetention); err != nil {
 		return nil, err
 	}
 	if in.Delete == nil || len(in.Delete.Objects) == 0 || len(in.Delete.Objects) > 1000 {
@@ -860,7 +876,7 @@ func (s *Service) copyObject(c *server.Call, in *api.CopyObjectRequest, links *l
 	if err != nil {
 		return nil, err
 	}
-	sb, so, err := s.existingVersion(c.Tx, src.bucket, src.key, src.version, true)
+	sb, so, err := s.existingVersion(c.Tx, src.bucket, src.key, src.version, true, http.MethodPut)
 	if err != nil {
 		return nil, err
 	}

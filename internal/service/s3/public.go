@@ -214,6 +214,13 @@ func validatePolicy(bucket, doc string) error {
 	if len(doc) > maxPolicySize {
 		return model.NewError(400, "PolicyTooLarge", "Policy exceeds the maximum allowed document size.")
 	}
+	if t := strings.TrimLeft(doc, " \t\r\n"); t == "" || t[0] != '{' {
+		return malformedPolicy("Policies must be valid JSON and the first byte must be '{'")
+	}
+	var top map[string]json.RawMessage
+	if json.Unmarshal([]byte(doc), &top) == nil && top["Statement"] == nil {
+		return malformedPolicy("Missing required field Statement")
+	}
 	p, err := policy.Parse(policy.KindResource, "bucket-policy", []byte(doc))
 	if err != nil {
 		var pe *policy.Error

@@ -344,8 +344,11 @@ func errMalformedXML() *model.Error {
 	return model.NewError(400, "MalformedXML", "The XML you provided was not well-formed or did not validate against our published schema")
 }
 
-func errMethodNotAllowed() *model.Error {
-	return model.NewError(405, "MethodNotAllowed", "The specified method is not allowed against this resource.")
+// errMethodNotAllowed is S3's answer to an operation on a delete marker, naming the
+// HTTP method and the marker.
+func errMethodNotAllowed(method string) *model.Error {
+	return model.NewError(405, "MethodNotAllowed", "The specified method is not allowed against this resource.").
+		With("Method", method).With("ResourceType", "DeleteMarker")
 }
 
 func errPreconditionFailed(cond string) *model.Error {

@@ -44,6 +44,16 @@ func TestVersioning(t *testing.T) {
 	wantErr(t, err, "NoSuchKey", 404, "")
 	_, err = e.s3.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("vers"), Key: aws.String("k"), VersionId: del.VersionId})
 	wantErr(t, err, "MethodNotAllowed", 405, "The specified method is not allowed against this resource.")
+	// Tagging calls on a key whose newest version is a delete marker: 405, naming the method.
+	_, err = e.s3.GetObjectTagging(ctx, &s3.GetObjectTaggingInput{Bucket: aws.String("vers"), Key: aws.String("k")})
+	wantErr(t, err, "MethodNotAllowed", 405, "The specified method is not allowed against this resource.")
+	if code, body := e.anonSigned("GET", "/vers/k?tagging"); code != 405 || !strings.Contains(body, "<Method>GET</Method>") || !strings.Contains(body, "<ResourceType>DeleteMarker</ResourceType>") {
+		t.Fatalf("MethodNotAllowed: %d %s", code, body)
+	}
+	_, err = e.s3.PutObjectTagging(ctx, &s3.PutObjectTaggingInput{Bucket: aws.String("vers"), Key: aws.String("k"), Tagging: &types.Tagging{TagSet: []types.Tag{}}})
+	wantErr(t, err, "MethodNotAllowed", 405, "The specified method is not allowed against this resource.")
+	_, err = e.s3.DeleteObjectTagging(ctx, &s3.DeleteObjectTaggingInput{Bucket: aws.String("vers"), Key: aws.String("k")})
+	wantErr(t, err, "MethodNotAllowed", 405, "The specified method is not allowed against this resource.")
 	_, err = e.s3.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("vers"), Key: aws.String("k"), VersionId: aws.String("AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA")})
 	wantErr(t, err, "NoSuchVersion", 404, "The specified version does not exist.")
 	l := must(e.s3.ListObjectVersions(ctx, &s3.ListObjectVersionsInput{Bucket: aws.String("vers")}))

@@ -78,7 +78,7 @@ func latest(tx *store.Tx, bucket, key string) (*objRec, error) {
 // existing object: NoSuchBucket, NoSuchKey, NoSuchVersion as S3 answers them. A delete
 // marker is refused the way S3 refuses it (MethodNotAllowed when named by version,
 // NoSuchKey when current) unless markerOK.
-func (s *Service) existingVersion(tx *store.Tx, bucket, key, version string, markerOK bool) (*bucketRec, *objRec, error) {
+func (s *Service) existingVersion(tx *store.Tx, bucket, key, version string, markerOK bool, method string) (*bucketRec, *objRec, error) {
 	b, err := loadBucket(tx, bucket)
 	if err != nil {
 		return nil, nil, err
@@ -97,7 +97,7 @@ func (s *Service) existingVersion(tx *store.Tx, bucket, key, version string, mar
 		return nil, nil, errNoSuchKey(key)
 	}
 	if o.DeleteMarker && !markerOK {
-		return nil, nil, errMethodNotAllowed()
+		return nil, nil, errMethodNotAllowed(method)
 	}
 	return b, o, nil
 }
