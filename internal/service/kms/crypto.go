@@ -91,7 +91,7 @@ func (k *KMS) encrypt(r *keyRec, plaintext []byte, alg *string, encCtx map[strin
 	}
 	pub := &priv.(*rsa.PrivateKey).PublicKey
 	if len(plaintext) > oaepMax(pub, algorithm) {
-		return nil, "", errValidation("Plaintext is too long for %s with %s: the limit is %d bytes.", r.Spec, algorithm, oaepMax(pub, algorithm))
+		return nil, "", errValidation("Algorithm %s and key spec %s cannot encrypt data larger than %d bytes.", algorithm, r.Spec, oaepMax(pub, algorithm))
 	}
 	ct, err := rsa.EncryptOAEP(oaepHash(algorithm), rand.Reader, pub, plaintext, nil)
 	return ct, algorithm, err

@@ -119,6 +119,10 @@ func TestDataKeys(t *testing.T) {
 	rsaKey := e.key(&kms.CreateKeyInput{KeySpec: "RSA_2048", KeyUsage: "ENCRYPT_DECRYPT"})
 	_, err = e.kms.GenerateDataKey(ctx, &kms.GenerateDataKeyInput{KeyId: rsaKey.KeyId, KeySpec: "AES_256"})
 	wantErr(t, err, "InvalidKeyUsageException", 400, "")
+	_, err = e.kms.Encrypt(ctx, &kms.EncryptInput{KeyId: rsaKey.KeyId, EncryptionAlgorithm: "RSAES_OAEP_SHA_1", Plaintext: make([]byte, 215)})
+	wantErr(t, err, "ValidationException", 400, "Algorithm RSAES_OAEP_SHA_1 and key spec RSA_2048 cannot encrypt data larger than 214 bytes.")
+	_, err = e.kms.CreateKey(ctx, &kms.CreateKeyInput{KeySpec: "HMAC_256"})
+	wantErr(t, err, "ValidationException", 400, "You must specify a KeyUsage value for all KMS keys except for symmetric encryption keys.")
 
 	// Data key pairs: the private key is PKCS #8, the public key matches it, the blob
 	// decrypts to the private key.

@@ -52,9 +52,7 @@ func (k *KMS) createKey(c *server.Call, in *api.CreateKeyRequest) (*api.CreateKe
 	if in.KeyUsage != nil {
 		usage = *in.KeyUsage
 	} else if spec != api.KeySpecSYMMETRICDEFAULT {
-		// Wording inferred: CreateKey requires KeyUsage for every key that is not a
-		// symmetric encryption key.
-		return nil, errValidation("You must specify a KeyUsage value for all KMS keys that are not symmetric encryption KMS keys.")
+		return nil, errValidation("You must specify a KeyUsage value for all KMS keys except for symmetric encryption keys.")
 	}
 	if !info.allows(usage) {
 		// Wording inferred; the combinations are the API reference's.
