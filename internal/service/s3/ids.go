@@ -51,9 +51,22 @@ func randomChars(n int) string {
 }
 
 // newVersionID returns a 32-character version ID whose first 11 characters make later
-// versions sort first, the order ListObjectVersions returns.
+// versions sort first, the order ListObjectVersions returns, and whose last 4 check the
+// rest, so that a version ID S3 could not have minted is told apart from one that names
+// a version no longer there (InvalidArgument against NoSuchVersion, as S3 answers).
 func (g *seqGen) newVersionID() string {
-	return encodeSortable(math.MaxUint64-g.next()) + randomChars(21)
+	v := encodeSortable(math.MaxUint64-g.next()) + randomChars(17)
+	return v + versionCheck(v)
+}
+
+// versionCheck is the 4-character check of a version ID's first 28 characters.
+func versionCheck(head string) string {
+	sum := sha256.Sum256([]byte("palisade/s3/version/" + head))
+	b := make([]byte, 4)
+	for i := range b {
+		b[i] = alphabet[int(sum[i])%len(alphabet)]
+	}
+	return string(b)
 }
 
 // newUploadID returns a multipart upload ID that sorts by initiation time, the order

@@ -723,6 +723,11 @@ func (s *Service) deleteObjects(c *server.Call, in *api.DeleteObjectsRequest) (*
 		}
 		fail := func(err error) {
 			me := asModelError(err)
+			if me.Code == "InvalidArgument" && vid != "" {
+				// DeleteObjects reports a version ID it could not have minted as a
+				// version that does not exist, as S3 answers.
+				me = errNoSuchVersion(obj.Key, vid)
+			}
 			e := api.Error{Key: ptr(obj.Key), Code: ptr(me.Code), Message: ptr(me.Message)}
 			if vid != "" {
 				e.VersionId = ptr(vid)

@@ -54,7 +54,25 @@ func TestVersioning(t *testing.T) {
 	wantErr(t, err, "MethodNotAllowed", 405, "The specified method is not allowed against this resource.")
 	_, err = e.s3.DeleteObjectTagging(ctx, &s3.DeleteObjectTaggingInput{Bucket: aws.String("vers"), Key: aws.String("k")})
 	wantErr(t, err, "MethodNotAllowed", 405, "The specified method is not allowed against this resource.")
-	_, err = e.s3.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("vers"), Key: aws.String("k"), VersionId: aws.String("AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA")})
+	// A version ID S3 could not have minted is InvalidArgument; one that names no
+	// version (any more) NoSuchVersion. DeleteObjects reports both as NoSuchVersion.
+	bogus := *del.VersionId
+	bogus = bogus[:28] + "ABCD"
+	if bogus == *del.VersionId {
+		bogus = bogus[:28] + "WXYZ"
+	}
+	_, err = e.s3.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("vers"), Key: aws.String("k"), VersionId: aws.String(bogus)})
+	wantErr(t, err, "InvalidArgument", 400, "Invalid version id specified")
+	_, err = e.s3.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String("vers"), Key: aws.String("k"), VersionId: aws.String(bogus)})
+	wantErr(t, err, "InvalidArgument", 400, "Invalid version id specified")
+	dels := must(e.s3.DeleteObjects(ctx, &s3.DeleteObjectsInput{Bucket: aws.String("vers"),
+		Delete: &types.Delete{Objects: []types.ObjectIdentifier{{Key: aws.String("k"), VersionId: aws.String(bogus)}}}}))
+	if len(dels.Errors) != 1 || aws.ToString(dels.Errors[0].Code) != "NoSuchVersion" || len(dels.Deleted) != 0 {
+		t.Fatalf("DeleteObjects of a bogus version: %+v %+v", dels.Errors, dels.Deleted)
+	}
+	gone := must(e.s3.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("vers"), Key: aws.String("gone"), Body: strings.NewReader("x")})).VersionId
+	must(e.s3.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String("vers"), Key: aws.String("gone"), VersionId: gone}))
+	_, err = e.s3.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("vers"), Key: aws.String("gone"), VersionId: gone})
 	wantErr(t, err, "NoSuchVersion", 404, "The specified version does not exist.")
 	l := must(e.s3.ListObjectVersions(ctx, &s3.ListObjectVersionsInput{Bucket: aws.String("vers")}))
 	if len(l.Versions) != 3 || len(l.DeleteMarkers) != 1 || !*l.DeleteMarkers[0].IsLatest || *l.Versions[0].VersionId != v2 ||

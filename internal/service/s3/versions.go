@@ -102,6 +102,9 @@ func (s *Service) existingVersion(tx *store.Tx, bucket, key, version string, mar
 	return b, o, nil
 }
 
+// validVersionID reports whether v is a version ID Palisade could have minted (its
+// check characters match). It is asked only of IDs that name no version: stored
+// versions are found whatever their form (IDs minted before the check existed too).
 func validVersionID(v string) bool {
 	if v == "null" {
 		return true
@@ -114,7 +117,7 @@ func validVersionID(v string) bool {
 			return false
 		}
 	}
-	return true
+	return versionCheck(v[:28]) == v[28:]
 }
 
 // writeVersion records a new version (object or delete marker) of o.Key as the
