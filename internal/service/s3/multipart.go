@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -334,9 +335,9 @@ func (s *Service) receivePartCopy(c *server.Call, in *api.UploadPartCopyRequest)
 		}
 		rr := &readResult{b: sb, o: o, end: o.Size}
 		if in.CopySourceRange != nil {
-			start, end, ok, sat := parseRange(*in.CopySourceRange, o.Size)
-			if !ok || !sat {
-				return errInvalidArgument("The x-amz-copy-source-range value must be of the form bytes=first-last where first and last are the zero-based offsets of the first and last bytes to copy", "x-amz-copy-source-range", *in.CopySourceRange)
+			start, end, err := copyRange(*in.CopySourceRange, o.Size)
+			if err != nil {
+				return err
 			}
 			rr.start, rr.end = start, end
 		}
@@ -647,3 +648,30 @@ func (s *Service) listUploads(c *server.Call, in *api.ListMultipartUploadsReques
 }
 
 var _ io.Closer = (*partCopy)(nil)
+
+// copyRangeRE is the only form x-amz-copy-source-range takes: both offsets given.
+var copyRangeRE = regexp.MustCompile(`^bytes=([0-9]{1,19})-([0-9]{1,19})$`)
+
+// copyRange parses UploadPartCopy's x-amz-copy-source-range against the source's size
+// into [start, end), with S3's three answers: a range not of the form bytes=first-last
+// (open-ended and suffix ranges included), one starting past the source, one ending
+// past it.
+func copyRange(v string, size int64) (int64, int64, error) {
+	m := copyRangeRE.FindStringSubmatch(v)
+	var first, last int64
+	var err1, err2 error
+	if m != nil {
+		first, err1 = strconv.ParseInt(m[1], 10, 64)
+		last, err2 = strconv.ParseInt(m[2], 10, 64)
+	}
+	if m == nil || err1 != nil || err2 != nil || first > last {
+		return 0, 0, errInvalidArgument("The x-amz-copy-source-range value must be of the form bytes=first-last where first and last are the zero-based offsets of the first and last bytes to copy", "x-amz-copy-source-range", v)
+	}
+	if first >= size {
+		return 0, 0, errInvalidRequest("The specified copy range is invalid for the source object size")
+	}
+	if last >= size {
+		return 0, 0, errInvalidArgument(fmt.Sprintf("Range specified is not valid for source object of size: %d", size), "x-amz-copy-source-range", v)
+	}
+	return first, last + 1, nil
+}

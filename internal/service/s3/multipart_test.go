@@ -93,8 +93,21 @@ func TestMultipartUpload(t *testing.T) {
 	wantErr(t, err, "InvalidArgument", 400, "Part number must be an integer between 1 and 10000, inclusive")
 	// A copied part.
 	cp := must(e.s3.CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{Bucket: aws.String("mpu"), Key: aws.String("copied")}))
-	pc := must(e.s3.UploadPartCopy(ctx, &s3.UploadPartCopyInput{Bucket: aws.String("mpu"), Key: aws.String("copied"), UploadId: cp.UploadId, PartNumber: aws.Int32(1),
-		CopySource: aws.String("mpu/obj"), CopySourceRange: aws.String(fmt.Sprintf("bytes=%d-%d", len(p1)-1, len(p1)+3))}))
+	copyPart := func(rng string) (*s3.UploadPartCopyOutput, error) {
+		return e.s3.UploadPartCopy(ctx, &s3.UploadPartCopyInput{Bucket: aws.String("mpu"), Key: aws.String("copied"), UploadId: cp.UploadId, PartNumber: aws.Int32(1),
+			CopySource: aws.String("mpu/obj"), CopySourceRange: aws.String(rng)})
+	}
+	// S3 takes only bytes=first-last, within the source.
+	size := int64(len(p1) + len("tail"))
+	for _, rng := range []string{"bytes=1-", "bytes=-2", "bytes=5-2"} {
+		_, err = copyPart(rng)
+		wantErr(t, err, "InvalidArgument", 400, "The x-amz-copy-source-range value must be of the form bytes=first-last where first and last are the zero-based offsets of the first and last bytes to copy")
+	}
+	_, err = copyPart(fmt.Sprintf("bytes=0-%d", size))
+	wantErr(t, err, "InvalidArgument", 400, fmt.Sprintf("Range specified is not valid for source object of size: %d", size))
+	_, err = copyPart(fmt.Sprintf("bytes=%d-%d", size, size+10))
+	wantErr(t, err, "InvalidRequest", 400, "The specified copy range is invalid for the source object size")
+	pc := must(copyPart(fmt.Sprintf("bytes=%d-%d", len(p1)-1, len(p1)+3)))
 	must(e.s3.CompleteMultipartUpload(ctx, &s3.CompleteMultipartUploadInput{Bucket: aws.String("mpu"), Key: aws.String("copied"), UploadId: cp.UploadId,
 		MultipartUpload: &types.CompletedMultipartUpload{Parts: []types.CompletedPart{{PartNumber: aws.Int32(1), ETag: pc.CopyPartResult.ETag}}}}))
 	if got := e.get("mpu", "copied"); got != "atail" {
