@@ -274,7 +274,9 @@ func (restXMLProtocol) EncodeError(w http.ResponseWriter, r *Request, e *model.E
 	x.b.WriteString(xmlDeclaration)
 	x.open("Error")
 	x.element("Code", e.Code)
-	x.element("Message", e.Message)
+	if e.Message != "" {
+		x.element("Message", e.Message) // S3 leaves it out of some errors (an unknown canned ACL)
+	}
 	writeErrorFields(x, e)
 	x.element("RequestId", meta.RequestID)
 	x.element("HostId", meta.HostID)

@@ -70,7 +70,8 @@ func ValidateInput(r *Request, in map[string]any) *model.Error {
 // s3ValidationError answers the S3 violations S3 words its own way: a location
 // constraint it does not know (us-east-1 included) is InvalidLocationConstraint, an
 // unknown storage class InvalidStorageClass (with StorageClassRequested, as
-// LocalStack's parity tests record it), and a value outside its enumeration or a
+// LocalStack's parity tests record it), a canned ACL or object ownership it does not
+// know InvalidArgument naming the header (as they record too), and a value outside its enumeration or a
 // missing member inside an XML body fails S3's schema check, MalformedXML. Others are
 // S3's InvalidArgument (nil here).
 func s3ValidationError(v model.Violation) *model.Error {
@@ -80,6 +81,11 @@ func s3ValidationError(v model.Violation) *model.Error {
 		return model.NewError(400, "InvalidLocationConstraint", "The specified location-constraint is not valid").With("LocationConstraint", value)
 	case strings.EqualFold(v.Path, "storageClass"):
 		return model.NewError(400, "InvalidStorageClass", "The storage class you specified is not valid").With("StorageClassRequested", value)
+	case strings.EqualFold(v.Path, "acl") && strings.HasPrefix(v.Constraint, "Member must satisfy enum value set"):
+		// S3 names the header and sends no message.
+		return model.NewError(400, "InvalidArgument", "").With("ArgumentName", "x-amz-acl").With("ArgumentValue", value)
+	case strings.EqualFold(v.Path, "objectOwnership") && strings.HasPrefix(v.Constraint, "Member must satisfy enum value set"):
+		return model.NewError(400, "InvalidArgument", "Invalid x-amz-object-ownership header: %s", value).With("ArgumentName", "x-amz-object-ownership")
 	case strings.Contains(v.Path, ".") && (strings.HasPrefix(v.Constraint, "Member must satisfy enum value set") || v.Constraint == "Member must not be null"):
 		return model.NewError(400, "MalformedXML", "The XML you provided was not well-formed or did not validate against our published schema")
 	}

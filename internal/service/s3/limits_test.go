@@ -45,6 +45,25 @@ func TestLimitsAndRefusals(t *testing.T) {
 	wantErr(t, err, "MalformedXML", 400, "The XML you provided was not well-formed or did not validate against our published schema")
 	_, err = e.s3.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("limits"), Key: aws.String("k"), Body: strings.NewReader("x"), StorageClass: "FAST"})
 	wantErr(t, err, "InvalidStorageClass", 400, "The storage class you specified is not valid")
+	// An unknown canned ACL or object ownership names its header (the ACL with no message).
+	_, err = e.s3.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("limits"), Key: aws.String("acl"), Body: strings.NewReader("x"), ACL: "fake-acl"})
+	wantErr(t, err, "InvalidArgument", 400, "")
+	req, _ := http.NewRequest("PUT", e.p.URL+"/limits/acl", nil)
+	req.Header.Set("X-Amz-Acl", "fake-acl")
+	req.Header.Set("X-Amz-Content-Sha256", "UNSIGNED-PAYLOAD")
+	creds := aws.Credentials{AccessKeyID: apptest.RootAccessKeyID, SecretAccessKey: apptest.RootSecret}
+	if err := v4.NewSigner().SignHTTP(ctx, creds, req, "UNSIGNED-PAYLOAD", "s3", apptest.Region, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if body := readAll(resp); resp.StatusCode != 400 || strings.Contains(body, "<Message>") || !strings.Contains(body, "<ArgumentName>x-amz-acl</ArgumentName><ArgumentValue>fake-acl</ArgumentValue>") {
+		t.Fatalf("unknown canned ACL: %d %s", resp.StatusCode, body)
+	}
+	_, err = e.s3.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("ownership-bad"), ObjectOwnership: "RandomValue"})
+	wantErr(t, err, "InvalidArgument", 400, "Invalid x-amz-object-ownership header: RandomValue")
 	// Governance bypass only means something with Object Lock; the object stays.
 	must(e.s3.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("limits"), Key: aws.String("kept"), Body: strings.NewReader("x")}))
 	for _, bypass := range []bool{true, false} {
