@@ -1,6 +1,7 @@
 package s3_test
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -136,6 +137,20 @@ func TestBucketTagging(t *testing.T) {
 	wantErr(t, err, "InvalidTag", 400, "Cannot provide multiple Tags with the same key")
 	_, err = e.s3.PutBucketTagging(ctx, &s3.PutBucketTaggingInput{Bucket: aws.String("tagged"), Tagging: &types.Tagging{TagSet: []types.Tag{{Key: aws.String("aws:x"), Value: aws.String("y")}}}})
 	wantErr(t, err, "InvalidTag", 400, "System tags cannot be added/updated by requester")
+	// Characters tags do not take (a comma).
+	_, err = e.s3.PutBucketTagging(ctx, &s3.PutBucketTaggingInput{Bucket: aws.String("tagged"), Tagging: &types.Tagging{TagSet: []types.Tag{{Key: aws.String("Key1,Key2"), Value: aws.String("v")}}}})
+	wantErr(t, err, "InvalidTag", 400, "The TagKey you have provided is invalid")
+	_, err = e.s3.PutBucketTagging(ctx, &s3.PutBucketTaggingInput{Bucket: aws.String("tagged"), Tagging: &types.Tagging{TagSet: []types.Tag{{Key: aws.String("Key1"), Value: aws.String("Val1,Val2")}}}})
+	wantErr(t, err, "InvalidTag", 400, "The TagValue you have provided is invalid")
+	// Object tags: the aws: prefix in the object wording; a header S3 cannot read.
+	e.put("tagged", "obj", "x")
+	_, err = e.s3.PutObjectTagging(ctx, &s3.PutObjectTaggingInput{Bucket: aws.String("tagged"), Key: aws.String("obj"), Tagging: &types.Tagging{TagSet: []types.Tag{{Key: aws.String("aws:x"), Value: aws.String("y")}}}})
+	wantErr(t, err, "InvalidTag", 400, "Your TagKey cannot be prefixed with aws:")
+	for _, header := range []string{"key1=val1,key2=val2", "key1=val1&key1=val2"} {
+		_, err = e.s3.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("tagged"), Key: aws.String("obj2"), Body: strings.NewReader("x"), Tagging: aws.String(header)})
+		wantErr(t, err, "InvalidArgument", 400, "The header 'x-amz-tagging' shall be encoded as UTF-8 then URLEncoded URL query parameters without tag name duplicates.")
+	}
+	must(e.s3.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("tagged"), Key: aws.String("obj2"), Body: strings.NewReader("x"), Tagging: aws.String("k1=v%201&k2=a%2Fb")}))
 	must(e.s3.DeleteBucketTagging(ctx, &s3.DeleteBucketTaggingInput{Bucket: aws.String("tagged")}))
 	_, err = e.s3.GetBucketTagging(ctx, &s3.GetBucketTaggingInput{Bucket: aws.String("tagged")})
 	wantErr(t, err, "NoSuchTagSet", 404, "")

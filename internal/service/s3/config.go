@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/url"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	api "github.com/palisade/palisade/internal/api/s3"
@@ -120,18 +121,31 @@ func checkTags(tags []api.Tag, limit int) error {
 	seen := map[string]bool{}
 	for _, t := range tags {
 		switch {
-		case utf8.RuneCountInString(t.Key) == 0 || utf8.RuneCountInString(t.Key) > 128:
-			return model.NewError(400, "InvalidTag", "The TagKey you have provided is invalid")
-		case utf8.RuneCountInString(t.Value) > 256:
-			return model.NewError(400, "InvalidTag", "The TagValue you have provided is invalid")
+		case utf8.RuneCountInString(t.Key) == 0 || utf8.RuneCountInString(t.Key) > 128 || !tagChars(t.Key):
+			return model.NewError(400, "InvalidTag", "The TagKey you have provided is invalid").With("TagKey", t.Key)
+		case utf8.RuneCountInString(t.Value) > 256 || !tagChars(t.Value):
+			return model.NewError(400, "InvalidTag", "The TagValue you have provided is invalid").With("TagKey", t.Key).With("TagValue", t.Value)
+		case strings.HasPrefix(strings.ToLower(t.Key), "aws:") && limit == maxTags:
+			return model.NewError(400, "InvalidTag", "Your TagKey cannot be prefixed with aws:").With("TagKey", t.Key)
 		case strings.HasPrefix(strings.ToLower(t.Key), "aws:"):
-			return model.NewError(400, "InvalidTag", "System tags cannot be added/updated by requester")
+			return model.NewError(400, "InvalidTag", "System tags cannot be added/updated by requester").With("TagKey", t.Key)
 		case seen[t.Key]:
-			return model.NewError(400, "InvalidTag", "Cannot provide multiple Tags with the same key")
+			return model.NewError(400, "InvalidTag", "Cannot provide multiple Tags with the same key").With("TagKey", t.Key)
 		}
 		seen[t.Key] = true
 	}
 	return nil
+}
+
+// tagChars reports whether s holds only what AWS tags take: letters, digits, spaces
+// and _ . : / = + - @ (a comma, for one, is refused).
+func tagChars(s string) bool {
+	for _, r := range s {
+		if !unicode.IsLetter(r) && !unicode.IsDigit(r) && !unicode.IsSpace(r) && !strings.ContainsRune("_.:/=+-@", r) {
+			return false
+		}
+	}
+	return true
 }
 
 // parseTagQuery reads x-amz-tagging ("k1=v1&k2=v2", URL-encoded), keeping the order.
@@ -150,6 +164,11 @@ func parseTagQuery(q string) ([]api.Tag, error) {
 		tags = append(tags, api.Tag{Key: key, Value: val})
 	}
 	if err := checkTags(tags, maxTags); err != nil {
+		// S3 answers a header whose tags it refuses (a duplicate key, a character tags
+		// do not take) as a header it cannot read.
+		if me := asModelError(err); me.Code == "InvalidTag" && !strings.HasPrefix(me.Message, "Your TagKey") {
+			return nil, errInvalidArgument("The header 'x-amz-tagging' shall be encoded as UTF-8 then URLEncoded URL query parameters without tag name duplicates.", "x-amz-tagging", q)
+		}
 		return nil, err
 	}
 	return tags, nil
