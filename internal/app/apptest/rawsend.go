@@ -2,12 +2,16 @@ package apptest
 
 import (
 	"bufio"
+	"context"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
 	"testing"
 	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 )
 
 // SendPartial writes req's head (its URL, Content-Length and headers, as signed) and
@@ -35,4 +39,15 @@ func SendPartial(t testing.TB, req *http.Request, part string) (*http.Response, 
 	}
 	b, _ := io.ReadAll(resp.Body)
 	return resp, string(b)
+}
+
+// SignAsRoot signs req with the root access key for service (SigV4, the SDK's signer,
+// now), with payloadHash as the body's hash ("UNSIGNED-PAYLOAD" and the like
+// included): for requests the SDK would not send as they are.
+func SignAsRoot(t testing.TB, req *http.Request, service, payloadHash string) {
+	t.Helper()
+	creds := aws.Credentials{AccessKeyID: RootAccessKeyID, SecretAccessKey: RootSecret}
+	if err := v4.NewSigner().SignHTTP(context.Background(), creds, req, payloadHash, service, Region, time.Now()); err != nil {
+		t.Fatal(err)
+	}
 }

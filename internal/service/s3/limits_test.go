@@ -129,10 +129,7 @@ func putDeclared(t *testing.T, p *apptest.Palisade, path string, size int64) (in
 	req, _ := http.NewRequest("PUT", p.URL+path, nil)
 	req.ContentLength = size
 	req.Header.Set("X-Amz-Content-Sha256", "UNSIGNED-PAYLOAD")
-	creds := aws.Credentials{AccessKeyID: apptest.RootAccessKeyID, SecretAccessKey: apptest.RootSecret}
-	if err := v4.NewSigner().SignHTTP(ctx, creds, req, "UNSIGNED-PAYLOAD", "s3", apptest.Region, time.Now()); err != nil {
-		t.Fatal(err)
-	}
+	apptest.SignAsRoot(t, req, "s3", "UNSIGNED-PAYLOAD")
 	resp, body := apptest.SendPartial(t, req, "")
 	return resp.StatusCode, body
 }
