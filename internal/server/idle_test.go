@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
@@ -30,7 +29,6 @@ func TestIdleBodyTimesOut(t *testing.T) {
 	defer func(d time.Duration) { server.IdleTimeout = d }(server.IdleTimeout)
 	server.IdleTimeout = 300 * time.Millisecond
 	p := apptest.Start(t)
-	creds := aws.Credentials{AccessKeyID: apptest.RootAccessKeyID, SecretAccessKey: apptest.RootSecret}
 	ctx := context.Background()
 	q := apptest.Must(sqs.NewFromConfig(p.RootConfig()).CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String("q")}))
 	s := s3.NewFromConfig(p.RootConfig(), func(o *s3.Options) { o.UsePathStyle = true })
@@ -40,7 +38,7 @@ func TestIdleBodyTimesOut(t *testing.T) {
 		req, _ := http.NewRequest(http.MethodPut, p.URL+"/idle-bucket/k", nil)
 		req.ContentLength = 10
 		req.Header.Set("X-Amz-Content-Sha256", "UNSIGNED-PAYLOAD")
-		v4.NewSigner().SignHTTP(context.Background(), creds, req, "UNSIGNED-PAYLOAD", "s3", apptest.Region, time.Now())
+		apptest.SignAsRoot(t, req, "s3", "UNSIGNED-PAYLOAD")
 		start := time.Now()
 		resp, body := apptest.SendPartial(t, req, "abc")
 		if resp.StatusCode != 400 || !strings.Contains(body, "<Code>RequestTimeout</Code>") ||
@@ -59,7 +57,7 @@ func TestIdleBodyTimesOut(t *testing.T) {
 		req.ContentLength = 100
 		req.Header.Set("X-Amz-Target", "TrentService.ListKeys")
 		req.Header.Set("Content-Type", "application/x-amz-json-1.1")
-		v4.NewSigner().SignHTTP(context.Background(), creds, req, strings.Repeat("0", 64), "kms", apptest.Region, time.Now())
+		apptest.SignAsRoot(t, req, "kms", strings.Repeat("0", 64))
 		resp, body := apptest.SendPartial(t, req, `{"Limit":`)
 		if resp.StatusCode != 400 || !strings.Contains(body, `"__type":"RequestTimeout"`) {
 			t.Fatalf("%d %s", resp.StatusCode, body)
@@ -71,7 +69,7 @@ func TestIdleBodyTimesOut(t *testing.T) {
 			Body: bytes.NewReader(make([]byte, size))}))
 		req, _ := http.NewRequest(http.MethodGet, p.URL+"/idle-bucket/big", nil)
 		req.Header.Set("X-Amz-Content-Sha256", emptySHA256)
-		v4.NewSigner().SignHTTP(ctx, creds, req, emptySHA256, "s3", apptest.Region, time.Now())
+		apptest.SignAsRoot(t, req, "s3", emptySHA256)
 		conn, err := net.Dial("tcp", req.URL.Host)
 		if err != nil {
 			t.Fatal(err)

@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
@@ -118,10 +117,7 @@ func (e *env) anonSigned(method, path string) (int, string) {
 	req, _ := http.NewRequest(method, e.p.URL+path, nil)
 	empty := sha256.Sum256(nil)
 	req.Header.Set("X-Amz-Content-Sha256", hex.EncodeToString(empty[:]))
-	creds := aws.Credentials{AccessKeyID: apptest.RootAccessKeyID, SecretAccessKey: apptest.RootSecret}
-	if err := v4.NewSigner().SignHTTP(ctx, creds, req, hex.EncodeToString(empty[:]), "s3", apptest.Region, time.Now()); err != nil {
-		e.Fatal(err)
-	}
+	apptest.SignAsRoot(e, req, "s3", hex.EncodeToString(empty[:]))
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		e.Fatal(err)

@@ -5,10 +5,8 @@ import (
 	"net/http"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 
@@ -51,10 +49,7 @@ func TestLimitsAndRefusals(t *testing.T) {
 	req, _ := http.NewRequest("PUT", e.p.URL+"/limits/acl", nil)
 	req.Header.Set("X-Amz-Acl", "fake-acl")
 	req.Header.Set("X-Amz-Content-Sha256", "UNSIGNED-PAYLOAD")
-	creds := aws.Credentials{AccessKeyID: apptest.RootAccessKeyID, SecretAccessKey: apptest.RootSecret}
-	if err := v4.NewSigner().SignHTTP(ctx, creds, req, "UNSIGNED-PAYLOAD", "s3", apptest.Region, time.Now()); err != nil {
-		t.Fatal(err)
-	}
+	apptest.SignAsRoot(t, req, "s3", "UNSIGNED-PAYLOAD")
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)

@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/aws/aws-sdk-go-v2/service/sqs/types"
@@ -464,10 +463,7 @@ func TestAnswersAsSQSDoes(t *testing.T) {
 	req.Header.Set("Content-Type", "application/x-amz-json-1.0")
 	body := `{"QueueUrl":"` + url + `"}`
 	sum := sha256.Sum256([]byte(body))
-	creds := aws.Credentials{AccessKeyID: apptest.RootAccessKeyID, SecretAccessKey: apptest.RootSecret}
-	if err := v4.NewSigner().SignHTTP(ctx, creds, req, hex.EncodeToString(sum[:]), "sqs", apptest.Region, time.Now()); err != nil {
-		t.Fatal(err)
-	}
+	apptest.SignAsRoot(t, req, "sqs", hex.EncodeToString(sum[:]))
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
