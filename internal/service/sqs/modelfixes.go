@@ -17,10 +17,21 @@ import (
 //   - SendMessage's MessageBody is required in the model; SQS answers its absence
 //     with MissingParameter "The request must contain the parameter MessageBody.",
 //     which send does.
+//   - QueueUrl is required in the model; over query SQS takes the queue from the
+//     request's path when the parameter is absent.
 func init() {
 	ops := api.Service.Operations
 	ops["ReceiveMessage"].Input.ByName["AttributeNames"].Shape.Member.Shape.Enum = nil
 	in := ops["SendMessage"].Input
 	in.Required = slices.DeleteFunc(slices.Clone(in.Required), func(n string) bool { return n == "MessageBody" })
 	in.ByName["MessageBody"].Required = false
+	// QueueUrl may come from the request's path instead (parseQueueURL answers its
+	// absence as the generic validation would).
+	for _, op := range ops {
+		if op.Input == nil || op.Input.ByName["QueueUrl"] == nil {
+			continue
+		}
+		op.Input.Required = slices.DeleteFunc(slices.Clone(op.Input.Required), func(n string) bool { return n == "QueueUrl" })
+		op.Input.ByName["QueueUrl"].Required = false
+	}
 }

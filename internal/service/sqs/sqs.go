@@ -14,6 +14,7 @@ package sqs
 import (
 	"log/slog"
 	"net/url"
+	"regexp"
 	"strings"
 	"sync"
 	"time"
@@ -26,6 +27,7 @@ import (
 	"github.com/palisade/palisade/internal/server"
 	"github.com/palisade/palisade/internal/store"
 	"github.com/palisade/palisade/internal/svckit"
+	"github.com/palisade/palisade/internal/wire"
 )
 
 // Deps is what SQS needs from the rest of Palisade.
@@ -121,6 +123,14 @@ func queueURL(c *server.Call, r queueRef) string {
 // parseQueueURL reads the account and name from a queue URL (any host: this
 // endpoint's, AWS's sqs.REGION.amazonaws.com, or a localstack-style one).
 func parseQueueURL(c *server.Call, raw string) (queueRef, error) {
+	if raw == "" {
+		// A query request sent to the queue's URL names the queue by its path (the
+		// AWS SDK for Java 1.x's form); otherwise the parameter is missing.
+		if c.HTTP == nil || !queuePathRE.MatchString(c.HTTP.URL.Path) {
+			return queueRef{}, wire.ValidationError(api.Service, []model.Violation{{Path: "queueUrl", Value: "null", Constraint: "Member must not be null"}})
+		}
+		raw = c.HTTP.URL.Path
+	}
 	if raw != "" && !strings.ContainsAny(raw, "/:") {
 		// A bare queue name, which SQS takes for the caller's queue of that name.
 		return queueRef{Account: c.Account, Region: c.Region, Name: raw}, nil
@@ -135,6 +145,9 @@ func parseQueueURL(c *server.Call, raw string) (queueRef, error) {
 	}
 	return queueRef{Account: parts[len(parts)-2], Region: c.Region, Name: parts[len(parts)-1]}, nil
 }
+
+// queuePathRE is a queue URL's path: /account-id/queue-name.
+var queuePathRE = regexp.MustCompile(`^/[0-9]{12}/[A-Za-z0-9_-]{1,80}(\.fifo)?$`)
 
 func parseQueueARN(arn string) (queueRef, bool) {
 	a, ok := svckit.ParseARN(arn)
@@ -228,7 +241,9 @@ func (q *SQS) checks(c *server.Call, op string, in map[string]any) ([]authz.Chec
 			r := queueRef{Account: account, Region: c.Region, Name: name}
 			return q.queueCheck(c, op, r)
 		}
-		return c.DefaultChecks(in)
+		if op := api.Service.Operations[op]; op == nil || op.Input == nil || op.Input.ByName["QueueUrl"] == nil {
+			return c.DefaultChecks(in)
+		}
 	}
 	r, err := parseQueueURL(c, raw)
 	if err != nil {

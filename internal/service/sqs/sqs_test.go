@@ -457,6 +457,25 @@ func TestAnswersAsSQSDoes(t *testing.T) {
 	_, err = e.sqs.DeleteMessage(ctx, &sqs.DeleteMessageInput{QueueUrl: aws.String(fifo), ReceiptHandle: fr[0].ReceiptHandle})
 	wantError(t, err, "InvalidParameterValue", 400, "Value "+*fr[0].ReceiptHandle+" for parameter ReceiptHandle is invalid. Reason: The receipt handle has expired.")
 
+	// A query request sent to the queue's URL names the queue by its path (the AWS
+	// SDK for Java 1.x's form); without QueueUrl or such a path it is refused.
+	for path, want := range map[string]int{"/000000000000/answers": 200, "/": 400} {
+		form := "Action=SendMessage&MessageBody=via+path&Version=2012-11-05"
+		req, _ := http.NewRequest("POST", e.p.URL+path, strings.NewReader(form))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		sum := sha256.Sum256([]byte(form))
+		apptest.SignAsRoot(t, req, "sqs", hex.EncodeToString(sum[:]))
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != want || want == 400 && !strings.Contains(string(b), "Value null at &#39;queueUrl&#39;") && !strings.Contains(string(b), "Value null at 'queueUrl'") {
+			t.Fatalf("query SendMessage to %s: %d %s", path, resp.StatusCode, b)
+		}
+	}
+
 	// SendMessage without a body (the SDK for Go would not send it: raw JSON).
 	req, _ := http.NewRequest("POST", e.p.URL+"/", strings.NewReader(`{"QueueUrl":"`+url+`"}`))
 	req.Header.Set("X-Amz-Target", "AmazonSQS.SendMessage")
