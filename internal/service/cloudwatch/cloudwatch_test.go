@@ -359,3 +359,32 @@ func TestAlarmAuthorization(t *testing.T) {
 	_, err = bob.PutMetricAlarm(ctx, other)
 	deny(err, "PutMetricAlarm", "d")
 }
+
+// GetMetricStatistics without a Unit answers one datapoint per unit a period's data
+// was put with, as AWS does; with a Unit, that unit's alone.
+func TestStatisticsPerUnit(t *testing.T) {
+	e := newEnv(t, func(*cw.Options) {})
+	at := e.p.Clock.Now().Add(-5 * time.Minute).Truncate(time.Minute)
+	for _, d := range []types.MetricDatum{
+		{MetricName: aws.String("m"), Value: aws.Float64(1), Unit: types.StandardUnitSeconds, Timestamp: aws.Time(at)},
+		{MetricName: aws.String("m"), Value: aws.Float64(5), Unit: types.StandardUnitCount, Timestamp: aws.Time(at)},
+		{MetricName: aws.String("m"), Value: aws.Float64(10), Timestamp: aws.Time(at)},
+	} {
+		apptest.Must(e.cw.PutMetricData(ctx, &cw.PutMetricDataInput{Namespace: aws.String("Units"), MetricData: []types.MetricDatum{d}}))
+	}
+	in := &cw.GetMetricStatisticsInput{Namespace: aws.String("Units"), MetricName: aws.String("m"), StartTime: aws.Time(at.Add(-time.Minute)),
+		EndTime: aws.Time(at.Add(time.Minute)), Period: aws.Int32(60), Statistics: []types.Statistic{types.StatisticAverage}}
+	out := apptest.Must(e.cw.GetMetricStatistics(ctx, in))
+	got := map[types.StandardUnit]float64{}
+	for _, dp := range out.Datapoints {
+		got[dp.Unit] = aws.ToFloat64(dp.Average)
+	}
+	if len(out.Datapoints) != 3 || got[types.StandardUnitNone] != 10 || got[types.StandardUnitCount] != 5 || got[types.StandardUnitSeconds] != 1 {
+		t.Fatalf("per unit: %v", got)
+	}
+	in.Unit = types.StandardUnitCount
+	out = apptest.Must(e.cw.GetMetricStatistics(ctx, in))
+	if len(out.Datapoints) != 1 || aws.ToFloat64(out.Datapoints[0].Average) != 5 {
+		t.Fatalf("Count alone: %+v", out.Datapoints)
+	}
+}

@@ -219,11 +219,22 @@ type series struct {
 // [start, end), for one unit ("" for any: the units seen are merged and the first is
 // reported).
 func readWindows(tx *store.Tx, account, region, mkey string, start, end time.Time, period time.Duration, unit string) ([]time.Time, []*pointRec, []string, error) {
+	return readWindowsBy(tx, account, region, mkey, start, end, period, unit, false)
+}
+
+// readWindowsBy is readWindows, with each unit's datapoints in a window of their own
+// when byUnit (GetMetricStatistics without a Unit answers one datapoint per unit, as
+// AWS does); windows of one time then come in unit order.
+func readWindowsBy(tx *store.Tx, account, region, mkey string, start, end time.Time, period time.Duration, unit string, byUnit bool) ([]time.Time, []*pointRec, []string, error) {
+	type window struct {
+		at   int64
+		unit string
+	}
 	prefix := mkey + "\x02"
 	from, to := start.UnixMilli(), end.UnixMilli()
 	p := period.Milliseconds()
-	windows := map[int64]*pointRec{}
-	units := map[int64]string{}
+	windows := map[window]*pointRec{}
+	units := map[window]string{}
 	after := fmt.Sprintf("%s%016d", prefix, from-1) + "\xff"
 	err := svckit.ScanPrefix(tx, ns(account, region, tPoints), prefix, after, func(k string, v []byte) (bool, error) {
 		rest := k[len(prefix):]
@@ -242,7 +253,10 @@ func readWindows(tx *store.Tx, account, region, mkey string, start, end time.Tim
 		if err := decode(v, pr); err != nil {
 			return false, err
 		}
-		w := from + (b-from)/p*p
+		w := window{at: from + (b-from)/p*p}
+		if byUnit {
+			w.unit = u
+		}
 		agg, ok := windows[w]
 		if !ok {
 			agg = &pointRec{}
@@ -255,16 +269,21 @@ func readWindows(tx *store.Tx, account, region, mkey string, start, end time.Tim
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	keys := make([]int64, 0, len(windows))
+	keys := make([]window, 0, len(windows))
 	for w := range windows {
 		keys = append(keys, w)
 	}
-	sort.Slice(keys, func(i, j int) bool { return keys[i] < keys[j] })
+	sort.Slice(keys, func(i, j int) bool {
+		if keys[i].at != keys[j].at {
+			return keys[i].at < keys[j].at
+		}
+		return keys[i].unit < keys[j].unit
+	})
 	times := make([]time.Time, len(keys))
 	aggs := make([]*pointRec, len(keys))
 	us := make([]string, len(keys))
 	for i, w := range keys {
-		times[i], aggs[i], us[i] = time.UnixMilli(w).UTC(), windows[w], units[w]
+		times[i], aggs[i], us[i] = time.UnixMilli(w.at).UTC(), windows[w], units[w]
 	}
 	return times, aggs, us, nil
 }
@@ -339,7 +358,7 @@ func (cw *CloudWatch) getMetricStatistics(c *server.Call, in *api.GetMetricStati
 	if n := int64(in.EndTime.Sub(start) / period); n > maxPoints {
 		return nil, errCombination("You have requested up to %s datapoints, which exceeds the limit of 1,440. You may reduce the datapoints requested by increasing Period, or decreasing the time range.", commas(n))
 	}
-	times, aggs, units, err := readWindows(c.Tx, c.Account, c.Region, metricKey(in.Namespace, in.MetricName, in.Dimensions), start, in.EndTime, period, svckit.Str(in.Unit))
+	times, aggs, units, err := readWindowsBy(c.Tx, c.Account, c.Region, metricKey(in.Namespace, in.MetricName, in.Dimensions), start, in.EndTime, period, svckit.Str(in.Unit), in.Unit == nil)
 	if err != nil {
 		return nil, err
 	}
