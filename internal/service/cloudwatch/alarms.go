@@ -284,7 +284,8 @@ func (a *alarmRec) out(region, account string) api.MetricAlarm {
 		StateValue: svckit.Ptr(a.State), StateReason: svckit.Ptr(a.StateReason), StateUpdatedTimestamp: svckit.Ptr(a.StateUpdated),
 		StateTransitionedTimestamp: svckit.Ptr(a.StateTransitioned),
 		EvaluationPeriods:          svckit.Ptr(a.EvaluationPeriods), Threshold: svckit.Ptr(a.Threshold), ComparisonOperator: svckit.Ptr(a.ComparisonOperator),
-		TreatMissingData: svckit.NilIfEmpty(a.TreatMissingData), // left out when never set, as AWS answers Dimensions: nonNilDims(a.Dimensions), Metrics: a.Metrics,
+		// TreatMissingData is left out when never set, as AWS answers.
+		TreatMissingData: svckit.NilIfEmpty(a.TreatMissingData), Dimensions: nonNilDims(a.Dimensions), Metrics: a.Metrics,
 	}
 	if a.Description != "" {
 		m.AlarmDescription = svckit.Ptr(a.Description)

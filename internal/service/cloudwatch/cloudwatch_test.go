@@ -266,6 +266,23 @@ func TestAlarmConfiguration(t *testing.T) {
 	for _, n := range []string{"b", "a", "c"} {
 		apptest.Must(e.cw.PutMetricAlarm(ctx, alarmInput(n)))
 	}
+	// DescribeAlarms gives back what was put: dimensions, metric math queries.
+	dimmed := alarmInput("dimmed")
+	dimmed.Dimensions = []types.Dimension{{Name: aws.String("Host"), Value: aws.String("a")}}
+	apptest.Must(e.cw.PutMetricAlarm(ctx, dimmed))
+	if d := e.alarm("dimmed").Dimensions; len(d) != 1 || aws.ToString(d[0].Name) != "Host" || aws.ToString(d[0].Value) != "a" {
+		t.Fatalf("dimensions %+v", d)
+	}
+	math := &cw.PutMetricAlarmInput{AlarmName: aws.String("math"), EvaluationPeriods: aws.Int32(1), Threshold: aws.Float64(1),
+		ComparisonOperator: types.ComparisonOperatorGreaterThanThreshold, Metrics: []types.MetricDataQuery{
+			{Id: aws.String("m1"), ReturnData: aws.Bool(false), MetricStat: &types.MetricStat{Metric: &types.Metric{Namespace: aws.String("CIS"), MetricName: aws.String("X")}, Period: aws.Int32(60), Stat: aws.String("Sum")}},
+			{Id: aws.String("e1"), Expression: aws.String("m1 * 2"), ReturnData: aws.Bool(true)},
+		}}
+	apptest.Must(e.cw.PutMetricAlarm(ctx, math))
+	if m := e.alarm("math").Metrics; len(m) != 2 || aws.ToString(m[1].Expression) != "m1 * 2" {
+		t.Fatalf("metric math queries %+v", m)
+	}
+	apptest.Must(e.cw.DeleteAlarms(ctx, &cw.DeleteAlarmsInput{AlarmNames: []string{"dimmed", "math"}}))
 	out := apptest.Must(e.cw.DescribeAlarms(ctx, &cw.DescribeAlarmsInput{MaxRecords: aws.Int32(2)}))
 	if len(out.MetricAlarms) != 2 || aws.ToString(out.MetricAlarms[0].AlarmName) != "a" || out.NextToken == nil {
 		t.Fatalf("page 1 %+v", out)
