@@ -33,11 +33,11 @@ type idleBody struct {
 // watchBody returns r with its body under the idle deadline, and that body (nil when
 // r has none). r itself keeps net/http's body: net/http decides from its type, after
 // the handler, whether the rest of an unread body can be drained before the answer.
-func watchBody(w http.ResponseWriter, r *http.Request) (*http.Request, *idleBody) {
+func watchBody(rc *http.ResponseController, r *http.Request) (*http.Request, *idleBody) {
 	if r.Body == nil || r.Body == http.NoBody {
 		return r, nil
 	}
-	b := &idleBody{ReadCloser: r.Body, rc: http.NewResponseController(w)}
+	b := &idleBody{ReadCloser: r.Body, rc: rc}
 	r2 := new(http.Request)
 	*r2 = *r
 	r2.Body = b
@@ -71,17 +71,10 @@ func errRequestTimeout() *model.Error {
 }
 
 // idleAnswer puts a fresh write deadline on the connection before each write of an
-// answer. The deadline is not lifted when the handler returns (net/http writes the
-// rest of the answer after that) but when the connection's next request begins.
+// answer. net/http lifts it once the answer is finished (after the handler, when it
+// flushes what is buffered), so the next request on the connection starts without it.
 type idleAnswer struct {
 	rc *http.ResponseController
-}
-
-// begin lifts a write deadline an earlier answer on the connection left, so that a
-// handler that waits before answering (a long poll) is not cut off by it.
-func (a *idleAnswer) begin(w http.ResponseWriter) {
-	a.rc = http.NewResponseController(w)
-	a.rc.SetWriteDeadline(time.Time{})
 }
 
 func (a *idleAnswer) beforeWrite() {

@@ -90,6 +90,24 @@ func TestIdleBodyTimesOut(t *testing.T) {
 			t.Fatalf("the whole %d bytes arrived after the reader stalled; the answer should have been cut off", n)
 		}
 	})
+	t.Run("headers-only answer after an idle keep-alive", func(t *testing.T) {
+		// One connection: an answer with a body sets the write deadline, the connection
+		// then idles past it, and a HEAD's answer (headers only, written by net/http,
+		// not through Write) must still go out.
+		one := s3.NewFromConfig(p.RootConfig(), func(o *s3.Options) {
+			o.UsePathStyle = true
+			o.RetryMaxAttempts = 1 // a dropped connection must fail the test, not be retried
+			tr := http.DefaultTransport.(*http.Transport).Clone()
+			tr.MaxConnsPerHost = 1
+			o.HTTPClient = &http.Client{Transport: tr}
+		})
+		apptest.Must(one.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("idle-bucket"), Key: aws.String("small"), Body: strings.NewReader("x")}))
+		got := apptest.Must(one.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("idle-bucket"), Key: aws.String("small")}))
+		io.Copy(io.Discard, got.Body)
+		got.Body.Close() // the connection goes back to the pool
+		time.Sleep(600 * time.Millisecond)
+		apptest.Must(one.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String("idle-bucket"), Key: aws.String("small")}))
+	})
 	t.Run("long poll outlives the deadline", func(t *testing.T) {
 		start := time.Now()
 		out, err := sqs.NewFromConfig(p.RootConfig()).ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: q.QueueUrl, WaitTimeSeconds: 1})

@@ -152,10 +152,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	start := time.Now()
-	r, body := watchBody(w, r)
+	rc := http.NewResponseController(w) // the connection's deadlines (idle.go)
+	r, body := watchBody(rc, r)
 	defer body.lift()
-	rw := &statusWriter{ResponseWriter: w}
-	rw.idle.begin(w)
+	rw := &statusWriter{ResponseWriter: w, idle: idleAnswer{rc}}
 	st := &callState{start: start}
 	s.serve(rw, r, st)
 	s.logCall(r, rw, st)
