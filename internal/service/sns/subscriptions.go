@@ -1,7 +1,6 @@
 package sns
 
 import (
-	"cmp"
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
@@ -258,8 +257,12 @@ func (s *SNS) confirmSubscription(c *server.Call, in *api.ConfirmSubscriptionInp
 	if err != nil {
 		return nil, err
 	}
-	if rec, err := loadTopic(c.Tx, t); err != nil || rec == nil {
-		return nil, cmp.Or(err, unknown)
+	rec, err := loadTopic(c.Tx, t)
+	if err != nil {
+		return nil, err
+	}
+	if rec == nil {
+		return nil, unknown
 	}
 	id, ok, err := c.Tx.Get(ns(t.Account, t.Region, tTokens), in.Token)
 	if err != nil {

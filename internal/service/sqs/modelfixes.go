@@ -6,7 +6,7 @@ import (
 	api "github.com/palisade/palisade/internal/api/sqs"
 )
 
-// The SQS model is stricter than SQS in two places, and the generic validation that
+// The SQS model is stricter than SQS in three places, and the generic validation that
 // reads it would answer before the handlers can answer as SQS does:
 //
 //   - QueueAttributeName's enum: ReceiveMessage's AttributeNames also takes message
