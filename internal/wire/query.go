@@ -70,6 +70,11 @@ func (q queryProtocol) Resolve(r *Request) (*model.Operation, map[string]string,
 		if q.ec2 {
 			return nil, nil, model.NewError(400, "InvalidAction", "The action %s is not valid for this web service.", action)
 		}
+		if r.Service.Name == "sqs" {
+			// SQS words it its own way (LocalStack's AWS-validated
+			// test_invalid_action_raises_exception).
+			return nil, nil, model.NewError(400, "InvalidAction", "The action %s is not valid for this endpoint.", action)
+		}
 		return nil, nil, model.NewError(400, "InvalidAction", "Could not find operation %s for version %s", action, version)
 	}
 	return op, nil, nil

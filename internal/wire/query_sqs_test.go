@@ -82,3 +82,19 @@ func TestQuerySQSFlattenedNames(t *testing.T) {
 		t.Fatalf("JSON CreateQueue: %d %s", resp.StatusCode, b)
 	}
 }
+
+// SQS words an unknown action its own way over query (LocalStack's AWS-validated
+// test_invalid_action_raises_exception); other query services keep "Could not find
+// operation …" (TestQueryRoundTripSTS).
+func TestQuerySQSUnknownAction(t *testing.T) {
+	srv := wiretest.Server(t, sqsapi.Service, map[string]wiretest.Handler{})
+	resp, err := http.Post(srv.URL+"/", "application/x-www-form-urlencoded", strings.NewReader("Action=FooBar&Version=2012-11-05"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 400 || !strings.Contains(string(body), "<Type>Sender</Type><Code>InvalidAction</Code><Message>The action FooBar is not valid for this endpoint.</Message>") {
+		t.Fatalf("got %d %s", resp.StatusCode, body)
+	}
+}

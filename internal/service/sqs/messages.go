@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	api "github.com/palisade/palisade/internal/api/sqs"
@@ -86,10 +87,29 @@ func deleteMsg(tx *store.Tx, r queueRef, m *msgRec) error {
 // snsSender is the SenderId of messages SNS delivers.
 const snsSender = "AIDAIT2UOQQY3AUEKVGXU"
 
-var (
-	attrNameRE = svckit.Name{Max: 256, Punct: "_.-"}
-	batchIDRE  = svckit.Name{Max: 80, Punct: "_-"}
-)
+var batchIDRE = svckit.Name{Max: 80, Punct: "_-"}
+
+// validAttrName reports whether a message attribute name is one SQS takes: up to 256
+// letters, digits, "_", "-" and ".", not starting with a reserved prefix ("AWS.",
+// "Amazon." in any case), not starting or ending with ".", and without ".." (the SQS
+// Developer Guide's rules). Letters beyond ASCII are taken, as SQS took "attr.1øßä"
+// (LocalStack's AWS-validated test_send_message_with_invalid_string_attributes).
+func validAttrName(name string) bool {
+	if name == "" || utf8.RuneCountInString(name) > 256 || !utf8.ValidString(name) {
+		return false
+	}
+	lower := strings.ToLower(name)
+	if strings.HasPrefix(lower, "aws.") || strings.HasPrefix(lower, "amazon.") ||
+		strings.HasPrefix(name, ".") || strings.HasSuffix(name, ".") || strings.Contains(name, "..") {
+		return false
+	}
+	for _, r := range name {
+		if !(r < utf8.RuneSelf && ('0' <= r && r <= '9' || strings.ContainsRune("_.-", r)) || unicode.IsLetter(r)) {
+			return false
+		}
+	}
+	return true
+}
 
 // validBody reports whether a body holds only the characters SQS allows: #x9, #xA,
 // #xD, #x20-#xD7FF, #xE000-#xFFFD, #x10000-#x10FFFF.
@@ -114,7 +134,7 @@ func checkMessageAttributes(attrs map[string]api.MessageAttributeValue) (int, er
 	}
 	size := 0
 	for name, a := range attrs {
-		if !attrNameRE.MatchString(name) || strings.HasPrefix(strings.ToLower(name), "aws.") || strings.HasPrefix(strings.ToLower(name), "amazon.") {
+		if !validAttrName(name) {
 			return 0, errParam("Message (user) attribute name '%s' is invalid.", name)
 		}
 		base, _, _ := strings.Cut(a.DataType, ".")
@@ -122,6 +142,11 @@ func checkMessageAttributes(attrs map[string]api.MessageAttributeValue) (int, er
 		case "String", "Number":
 			if a.StringValue == nil || *a.StringValue == "" {
 				return 0, errParam("Message (user) attribute '%s' must contain a non-empty value of type '%s'.", name, base)
+			}
+			// A string value has the body's characters (MessageAttributeValue's
+			// documentation); SQS refuses others with InvalidParameterValue.
+			if !validBody(*a.StringValue) {
+				return 0, errParam("Message (user) attribute '%s' value contains invalid characters.", name)
 			}
 			if base == "Number" {
 				if _, err := strconv.ParseFloat(*a.StringValue, 64); err != nil {
@@ -443,9 +468,9 @@ type ServiceMessage struct {
 func (q *SQS) SendFromService(tx *store.Tx, m ServiceMessage) (string, error) {
 	r, ok := parseQueueARN(m.QueueARN)
 	if !ok {
-		return "", errNoQueue()
+		return "", errNoQueue(nil)
 	}
-	rec, err := mustQueue(tx, r)
+	rec, err := mustQueue(nil, tx, r)
 	if err != nil {
 		return "", err
 	}

@@ -193,6 +193,9 @@ func (q *SQS) createQueue(c *server.Call, in *api.CreateQueueRequest) (*api.Crea
 		}
 		return &api.CreateQueueResult{QueueUrl: svckit.Ptr(queueURL(c, r))}, nil
 	}
+	if err := checkDeletedRecently(c, r); err != nil {
+		return nil, err
+	}
 	now := c.Now.Truncate(time.Second)
 	rec := &queueRec{Name: in.QueueName, Attributes: attrs, Tags: in.Tags, Created: now, Modified: now}
 	return &api.CreateQueueResult{QueueUrl: svckit.Ptr(queueURL(c, r))}, putQueue(c.Tx, r, rec)
@@ -209,8 +212,58 @@ func (q *SQS) deleteQueue(c *server.Call, in *api.DeleteQueueRequest) (*model.Em
 	if _, err := svckit.DeletePrefix(c.Tx, ns(r.Account, r.Region, tDedup), r.Name+"\x00"); err != nil {
 		return nil, err
 	}
-	_, err = c.Tx.Delete(ns(r.Account, r.Region, tQueues), r.Name)
-	return &model.Empty{}, err
+	if _, err := c.Tx.Delete(ns(r.Account, r.Region, tQueues), r.Name); err != nil {
+		return nil, err
+	}
+	return &model.Empty{}, markDeleted(c, r)
+}
+
+// deletedRecently is how long SQS holds a deleted queue's name: "You must wait 60
+// seconds after deleting a queue before you can create another with the same name."
+const deletedRecently = 60 * time.Second
+
+// deletedRec remembers when a queue was deleted, for QueueDeletedRecently.
+type deletedRec struct {
+	At time.Time `json:"at"`
+}
+
+// markDeleted holds the queue's name for a minute of Palisade's clock, and forgets
+// the names whose minute has passed so the records do not pile up.
+func markDeleted(c *server.Call, r queueRef) error {
+	space := ns(r.Account, r.Region, tDeleted)
+	var expired []string
+	err := c.Tx.Scan(space, "", 0, func(k string, v []byte) bool {
+		d := &deletedRec{}
+		if decode(v, d) == nil && c.Now.Sub(d.At) >= deletedRecently {
+			expired = append(expired, k)
+		}
+		return true
+	})
+	if err != nil {
+		return err
+	}
+	for _, k := range expired {
+		if _, err := c.Tx.Delete(space, k); err != nil {
+			return err
+		}
+	}
+	return c.Tx.PutJSON(space, r.Name, &deletedRec{At: c.Now})
+}
+
+// checkDeletedRecently refuses to create a queue whose name was deleted less than a
+// minute ago, with AWS's wording (LocalStack's AWS-validated
+// test_create_queue_recently_deleted).
+func checkDeletedRecently(c *server.Call, r queueRef) error {
+	d := &deletedRec{}
+	ok, err := c.Tx.GetJSON(ns(r.Account, r.Region, tDeleted), r.Name, d)
+	if err != nil || !ok {
+		return err
+	}
+	if c.Now.Sub(d.At) < deletedRecently {
+		return api.NewQueueDeletedRecently("You must wait 60 seconds after deleting a queue before you can create another with the same name.")
+	}
+	_, err = c.Tx.Delete(ns(r.Account, r.Region, tDeleted), r.Name)
+	return err
 }
 
 func (q *SQS) getQueueURL(c *server.Call, in *api.GetQueueUrlRequest) (*api.GetQueueUrlResult, error) {
@@ -218,7 +271,7 @@ func (q *SQS) getQueueURL(c *server.Call, in *api.GetQueueUrlRequest) (*api.GetQ
 	if in.QueueOwnerAWSAccountId != nil {
 		r.Account = *in.QueueOwnerAWSAccountId
 	}
-	if _, err := mustQueue(c.Tx, r); err != nil {
+	if _, err := mustQueue(c, c.Tx, r); err != nil {
 		return nil, err
 	}
 	return &api.GetQueueUrlResult{QueueUrl: svckit.Ptr(queueURL(c, r))}, nil
@@ -397,22 +450,78 @@ func (q *SQS) listQueueTags(c *server.Call, in *api.ListQueueTagsRequest) (*api.
 	if err != nil {
 		return nil, err
 	}
-	return &api.ListQueueTagsResult{Tags: rec.Tags}, nil
+	// SQS answers a queue without tags with an empty map, not without the member
+	// (LocalStack's AWS-validated test_tag_untag_queue: {"Tags": {}} once the last
+	// tag is removed).
+	tags := rec.Tags
+	if tags == nil {
+		tags = map[string]string{}
+	}
+	return &api.ListQueueTagsResult{Tags: tags}, nil
 }
 
-// editPolicy rewrites a queue policy's statements (creating the policy if needed).
-func editPolicy(r queueRef, rec *queueRec, fn func(stmts []any) ([]any, error)) error {
-	doc := map[string]any{"Version": "2012-10-17", "Id": r.arn() + "/SQSDefaultPolicy"}
+// queuePolicy is a queue policy as AddPermission and RemovePermission rewrite it: its
+// members in the order SQS writes them, each existing statement kept as it was.
+type queuePolicy struct {
+	Version   string            `json:"Version,omitempty"`
+	ID        string            `json:"Id,omitempty"`
+	Statement []json.RawMessage `json:"Statement"`
+}
+
+// permission is a statement AddPermission writes, in SQS's form: members in the order
+// SQS answers them, and a principal or action named once as a string, not a list
+// (LocalStack's AWS-validated test_sqs_permission_lifecycle).
+type permission struct {
+	Sid       string `json:"Sid"`
+	Effect    string `json:"Effect"`
+	Principal struct {
+		AWS any `json:"AWS"`
+	} `json:"Principal"`
+	Action   any    `json:"Action"`
+	Resource string `json:"Resource"`
+}
+
+// oneOrList is a policy value as SQS writes it: a string when there is one.
+func oneOrList(vs []string) any {
+	if len(vs) == 1 {
+		return vs[0]
+	}
+	return vs
+}
+
+// sid is a statement's Sid, "" when it has none.
+func sid(st json.RawMessage) string {
+	var s struct {
+		Sid string `json:"Sid"`
+	}
+	_ = json.Unmarshal(st, &s)
+	return s.Sid
+}
+
+// editPolicy rewrites a queue policy's statements, creating the policy as SQS does
+// (version 2008-10-17, Id QUEUE-ARN/SQSDefaultPolicy) when the queue has none.
+func editPolicy(r queueRef, rec *queueRec, fn func(stmts []json.RawMessage) ([]json.RawMessage, error)) error {
+	doc := queuePolicy{Version: "2008-10-17", ID: r.arn() + "/SQSDefaultPolicy"}
 	if p := rec.Attributes["Policy"]; p != "" {
-		if err := json.Unmarshal([]byte(p), &doc); err != nil {
+		var raw struct {
+			Version   string          `json:"Version"`
+			ID        string          `json:"Id"`
+			Statement json.RawMessage `json:"Statement"`
+		}
+		if err := json.Unmarshal([]byte(p), &raw); err != nil {
 			return errAttrValue("Policy")
 		}
+		doc = queuePolicy{Version: raw.Version, ID: raw.ID}
+		// A policy set by SetQueueAttributes may hold one statement as an object.
+		if err := json.Unmarshal(raw.Statement, &doc.Statement); err != nil {
+			if len(raw.Statement) > 0 && raw.Statement[0] == '{' {
+				doc.Statement = []json.RawMessage{raw.Statement}
+			} else if len(raw.Statement) > 0 {
+				return errAttrValue("Policy")
+			}
+		}
 	}
-	stmts, _ := doc["Statement"].([]any)
-	if m, ok := doc["Statement"].(map[string]any); ok {
-		stmts = []any{m}
-	}
-	stmts, err := fn(stmts)
+	stmts, err := fn(doc.Statement)
 	if err != nil {
 		return err
 	}
@@ -420,9 +529,15 @@ func editPolicy(r queueRef, rec *queueRec, fn func(stmts []any) ([]any, error)) 
 		delete(rec.Attributes, "Policy")
 		return nil
 	}
-	doc["Statement"] = stmts
-	b, _ := json.Marshal(doc)
-	rec.Attributes["Policy"] = string(b)
+	doc.Statement = stmts
+	// As written, not HTML-escaped: a condition's "&" stays "&".
+	var b strings.Builder
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(doc); err != nil {
+		return err
+	}
+	rec.Attributes["Policy"] = strings.TrimSuffix(b.String(), "\n")
 	return nil
 }
 
@@ -434,9 +549,9 @@ func (q *SQS) addPermission(c *server.Call, in *api.AddPermissionRequest) (*mode
 	if err := checkPermission(in); err != nil {
 		return nil, err
 	}
-	err = editPolicy(r, rec, func(stmts []any) ([]any, error) {
+	err = editPolicy(r, rec, func(stmts []json.RawMessage) ([]json.RawMessage, error) {
 		for _, st := range stmts {
-			if m, _ := st.(map[string]any); m["Sid"] == in.Label {
+			if sid(st) == in.Label {
 				return nil, errParam("Value %s for parameter Label is invalid. Reason: Already exists.", in.Label)
 			}
 		}
@@ -447,8 +562,10 @@ func (q *SQS) addPermission(c *server.Call, in *api.AddPermissionRequest) (*mode
 		for _, a := range in.Actions {
 			actions = append(actions, "SQS:"+a)
 		}
-		return append(stmts, map[string]any{"Sid": in.Label, "Effect": "Allow", "Principal": map[string]any{"AWS": principals},
-			"Action": actions, "Resource": r.arn()}), nil
+		st := permission{Sid: in.Label, Effect: "Allow", Action: oneOrList(actions), Resource: r.arn()}
+		st.Principal.AWS = oneOrList(principals)
+		b, err := json.Marshal(st)
+		return append(stmts, b), err
 	})
 	if err != nil {
 		return nil, err
@@ -515,10 +632,10 @@ func (q *SQS) removePermission(c *server.Call, in *api.RemovePermissionRequest) 
 		return nil, err
 	}
 	found := false
-	err = editPolicy(r, rec, func(stmts []any) ([]any, error) {
-		var kept []any
+	err = editPolicy(r, rec, func(stmts []json.RawMessage) ([]json.RawMessage, error) {
+		var kept []json.RawMessage
 		for _, st := range stmts {
-			if m, _ := st.(map[string]any); m["Sid"] == in.Label {
+			if sid(st) == in.Label {
 				found = true
 				continue
 			}

@@ -3,6 +3,7 @@ package sqs
 import (
 	"context"
 	"encoding/json"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -209,9 +210,16 @@ func (m *msgRec) out(r queueRef, in *api.ReceiveMessageRequest) api.Message {
 				}
 			}
 		}
-		if len(sel) > 0 {
+		switch {
+		case len(sel) > 0:
 			msg.MessageAttributes = sel
 			msg.MD5OfMessageAttributes = svckit.Ptr(md5Attributes(sel))
+		case slices.ContainsFunc(in.MessageAttributeNames, validAttrFilter):
+			// Names that could select but select nothing: SQS answers an empty map;
+			// names no attribute can have ("AWS.", "..foo") leave it out
+			// (LocalStack's AWS-validated
+			// test_receive_message_message_attribute_names_filters).
+			msg.MessageAttributes = sel
 		}
 	}
 	return msg
@@ -305,4 +313,14 @@ func (q *SQS) authorizeService(tx *store.Tx, service string, r queueRef, rec *qu
 		return model.NewError(403, "AccessDenied", "%s", d.Message())
 	}
 	return nil
+}
+
+// validAttrFilter reports whether a MessageAttributeNames entry could select an
+// attribute: "All", "*", ".*", a valid name, or a valid name followed by ".*".
+func validAttrFilter(want string) bool {
+	switch want {
+	case "All", "*", ".*":
+		return true
+	}
+	return validAttrName(strings.TrimSuffix(want, ".*"))
 }

@@ -80,8 +80,9 @@ func (q *SQS) Service() server.Service {
 
 // Record kinds: the last part of each namespace.
 const (
-	tQueues = "queues" // queue name → queueRec
-	tDedup  = "dedup"  // queue name \x00 deduplication ID → dedupRec (FIFO)
+	tQueues  = "queues"  // queue name → queueRec
+	tDedup   = "dedup"   // queue name \x00 deduplication ID → dedupRec (FIFO)
+	tDeleted = "deleted" // queue name → deletedRec, for a minute after DeleteQueue
 )
 
 func ns(account, region, kind string) string { return store.NS("sqs", account, region, kind) }
@@ -137,11 +138,11 @@ func parseQueueURL(c *server.Call, raw string) (queueRef, error) {
 	}
 	u, err := url.Parse(raw)
 	if err != nil {
-		return queueRef{}, errNoQueue()
+		return queueRef{}, errNoQueue(c)
 	}
 	parts := strings.Split(strings.Trim(u.Path, "/"), "/")
 	if len(parts) < 2 || !svckit.IsAccountID(parts[len(parts)-2]) {
-		return queueRef{}, errNoQueue()
+		return queueRef{}, errNoQueue(c)
 	}
 	return queueRef{Account: parts[len(parts)-2], Region: c.Region, Name: parts[len(parts)-1]}, nil
 }
@@ -157,8 +158,21 @@ func parseQueueARN(arn string) (queueRef, bool) {
 	return queueRef{Account: a.Account, Region: a.Region, Name: a.Resource}, true
 }
 
-func errNoQueue() error {
+// errNoQueue is QueueDoesNotExist as SQS words it in the call's protocol: over query
+// SQS still says "… for this wsdl version." (LocalStack's AWS-validated
+// test_non_existent_queue and TestSqsQueryApi::test_get_on_deleted_queue_fails).
+func errNoQueue(c *server.Call) error {
+	if overQuery(c) {
+		return api.NewQueueDoesNotExist("The specified queue does not exist for this wsdl version.")
+	}
 	return api.NewQueueDoesNotExist("The specified queue does not exist.")
+}
+
+// overQuery reports whether a call came over the query protocol: SQS's JSON protocol
+// always names its operation in X-Amz-Target, a query request never does. Calls
+// made inside Palisade (SNS's deliveries) have no request and are not query calls.
+func overQuery(c *server.Call) bool {
+	return c != nil && c.HTTP != nil && c.HTTP.Header.Get("X-Amz-Target") == ""
 }
 
 // errParam is SQS's InvalidParameterValue (not modelled as a shape).
@@ -179,10 +193,10 @@ func loadQueue(tx *store.Tx, r queueRef) (*queueRec, error) {
 	return rec, nil
 }
 
-func mustQueue(tx *store.Tx, r queueRef) (*queueRec, error) {
+func mustQueue(c *server.Call, tx *store.Tx, r queueRef) (*queueRec, error) {
 	rec, err := loadQueue(tx, r)
 	if err == nil && rec == nil {
-		err = errNoQueue()
+		err = errNoQueue(c)
 	}
 	return rec, err
 }
@@ -193,7 +207,7 @@ func queueOf(c *server.Call, url string) (queueRef, *queueRec, error) {
 	if err != nil {
 		return r, nil, err
 	}
-	rec, err := mustQueue(c.Tx, r)
+	rec, err := mustQueue(c, c.Tx, r)
 	return r, rec, err
 }
 

@@ -59,6 +59,32 @@ func (e *env) attr(url, name string) string {
 	return out.Attributes[name]
 }
 
+// raw sends a signed request the SDK for Go would not send as it is (a query
+// request, or JSON the SDK would refuse to send), answering the response and its body.
+func (e *env) raw(path, contentType, target, body string) (*http.Response, string) {
+	e.Helper()
+	req, _ := http.NewRequest("POST", e.p.URL+path, strings.NewReader(body))
+	req.Header.Set("Content-Type", contentType)
+	if target != "" {
+		req.Header.Set("X-Amz-Target", target)
+	}
+	sum := sha256.Sum256([]byte(body))
+	apptest.SignAsRoot(e.T, req, "sqs", hex.EncodeToString(sum[:]))
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		e.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	return resp, string(b)
+}
+
+// query sends a query-protocol request (form parameters, XML answers).
+func (e *env) query(path, form string) (*http.Response, string) {
+	e.Helper()
+	return e.raw(path, "application/x-www-form-urlencoded", "", form+"&Version=2012-11-05")
+}
+
 func TestQueues(t *testing.T) {
 	e := newEnv(t)
 	url := e.queue("jobs", map[string]string{"VisibilityTimeout": "60"})
@@ -457,23 +483,7 @@ func TestAnswersAsSQSDoes(t *testing.T) {
 	_, err = e.sqs.DeleteMessage(ctx, &sqs.DeleteMessageInput{QueueUrl: aws.String(fifo), ReceiptHandle: fr[0].ReceiptHandle})
 	wantError(t, err, "InvalidParameterValue", 400, "Value "+*fr[0].ReceiptHandle+" for parameter ReceiptHandle is invalid. Reason: The receipt handle has expired.")
 
-	// raw sends a signed request the SDK for Go would not send as it is.
-	raw := func(path, contentType, target, body string) (*http.Response, string) {
-		req, _ := http.NewRequest("POST", e.p.URL+path, strings.NewReader(body))
-		req.Header.Set("Content-Type", contentType)
-		if target != "" {
-			req.Header.Set("X-Amz-Target", target)
-		}
-		sum := sha256.Sum256([]byte(body))
-		apptest.SignAsRoot(t, req, "sqs", hex.EncodeToString(sum[:]))
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		b, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		return resp, string(b)
-	}
+	raw := e.raw
 
 	// A query request sent to the queue's URL names the queue by its path (the AWS
 	// SDK for Java 1.x's form); without QueueUrl or such a path it is refused.
