@@ -8,6 +8,9 @@ import (
 	"net"
 	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf16"
+	"unicode/utf8"
 )
 
 // A subscription filter policy (SNS Developer Guide, "Amazon SNS message filtering"):
@@ -16,7 +19,7 @@ import (
 // objects for nested members), each with an array of conditions of which one must
 // hold; all keys must match, and "$or" offers alternatives. Conditions: a string or
 // number (exact match), {"prefix"}, {"suffix"}, {"equals-ignore-case"},
-// {"anything-but": value, list or {"prefix"}/{"suffix"}}, {"numeric": [op, n, ...]},
+// {"anything-but": value, list or {"prefix"}}, {"numeric": [op, n, ...]},
 // {"exists": bool}, {"cidr"}.
 
 type filterPolicy struct {
@@ -56,16 +59,27 @@ const (
 func errPolicy(format string, args ...any) error { return fmt.Errorf(format, args...) }
 
 // parseFilterPolicy compiles a filter policy; body says whether nested objects are
-// allowed (MessageBody scope).
+// allowed (MessageBody scope). The policy is read token by token in the order SNS's
+// reader takes it, so a policy with several faults is refused for the one SNS meets
+// first, at the place SNS names.
 func parseFilterPolicy(src string, body bool) (*filterPolicy, error) {
 	var raw map[string]any
-	dec := json.NewDecoder(strings.NewReader(src))
-	dec.UseNumber()
-	if err := dec.Decode(&raw); err != nil {
+	if err := json.Unmarshal([]byte(src), &raw); err != nil || raw == nil {
+		if msg, ok := jsonSyntaxError(src); ok {
+			return nil, errPolicy("%s", msg)
+		}
 		return nil, errPolicy("failed to parse JSON. Unexpected character")
 	}
-	p, err := compilePolicy(raw, body, 0)
+	r := &policyReader{src: src, toks: lexPolicy(src)}
+	r.next() // the opening brace
+	p, err := r.object()
 	if err != nil {
+		return nil, err
+	}
+	if !body && p.nested() {
+		return nil, errPolicy("Filter policy scope MessageAttributes does not support nested filter policy")
+	}
+	if err := p.checkKeys(); err != nil {
 		return nil, err
 	}
 	if n := p.combinations(); n > maxFilterValues {
@@ -74,173 +88,483 @@ func parseFilterPolicy(src string, body bool) (*filterPolicy, error) {
 	return p, nil
 }
 
-func compilePolicy(raw map[string]any, body bool, depth int) (*filterPolicy, error) {
-	p := &filterPolicy{keys: map[string]*filterNode{}}
-	for k, v := range raw {
-		if k == "$or" {
-			list, ok := v.([]any)
-			if !ok || len(list) < 2 {
-				return nil, errPolicy("$or must be an array of at least two objects")
-			}
-			for _, alt := range list {
-				m, ok := alt.(map[string]any)
-				if !ok {
-					return nil, errPolicy("$or must be an array of objects")
-				}
-				sub, err := compilePolicy(m, body, depth)
-				if err != nil {
-					return nil, err
-				}
-				p.or = append(p.or, sub)
-			}
-			continue
-		}
-		switch x := v.(type) {
-		case []any:
-			conds, err := compileConds(x)
-			if err != nil {
-				return nil, err
-			}
-			p.keys[k] = &filterNode{conds: conds}
-		case map[string]any:
-			if !body {
-				return nil, errPolicy("Filter policy scope MessageAttributes does not support nested filter policy")
-			}
-			sub, err := compilePolicy(x, body, depth+1)
-			if err != nil {
-				return nil, err
-			}
-			p.keys[k] = &filterNode{nested: sub}
-		default:
-			return nil, errPolicy("Match value must be String, number, true, false, or null")
+func (p *filterPolicy) nested() bool {
+	for _, k := range p.keys {
+		if k.nested != nil {
+			return true
 		}
 	}
-	if depth == 0 && len(p.keys) > maxFilterKeys {
-		return nil, errPolicy("Filter policy can not have more than 5 keys")
+	for _, o := range p.or {
+		if o.nested() {
+			return true
+		}
 	}
-	return p, nil
+	return false
 }
 
-func compileConds(list []any) ([]condition, error) {
-	if len(list) == 0 {
-		return nil, errPolicy("Empty arrays are not allowed")
+// checkKeys applies the five-key quota to the policy and each $or alternative.
+func (p *filterPolicy) checkKeys() error {
+	if len(p.keys) > maxFilterKeys {
+		return errPolicy("Filter policy can not have more than 5 keys")
 	}
+	for _, o := range p.or {
+		if err := o.checkKeys(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// policyError is a fault found while reading the policy. SNS reads policies with
+// Jackson, whose errors end with where the reader stood: line and column (counted
+// in UTF-16 units) of the next character to read; SNS's Jackson redacts the source.
+type policyError struct {
+	msg       string
+	line, col int
+}
+
+func (e *policyError) Error() string {
+	return fmt.Sprintf("%s\n at [Source: REDACTED (`StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION` disabled); line: %d, column: %d]", e.msg, e.line, e.col)
+}
+
+type tokKind int
+
+const (
+	tEOF tokKind = iota
+	tObjStart
+	tObjEnd
+	tArrStart
+	tArrEnd
+	tName
+	tString
+	tNumber
+	tTrue
+	tFalse
+	tNull
+)
+
+type policyToken struct {
+	kind       tokKind
+	start, end int    // byte offsets in the source
+	text       string // names and strings decoded, numbers and literals as written
+}
+
+// lexPolicy splits a policy already known to be valid JSON into tokens.
+func lexPolicy(src string) []policyToken {
+	var out []policyToken
+	for i := 0; i < len(src); {
+		c := src[i]
+		switch {
+		case c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == ',' || c == ':':
+			i++
+		case c == '{' || c == '}' || c == '[' || c == ']':
+			k := map[byte]tokKind{'{': tObjStart, '}': tObjEnd, '[': tArrStart, ']': tArrEnd}[c]
+			out = append(out, policyToken{kind: k, start: i, end: i + 1, text: string(c)})
+			i++
+		case c == '"':
+			j := i + 1
+			for src[j] != '"' {
+				if src[j] == '\\' {
+					j++
+				}
+				j++
+			}
+			j++
+			var s string
+			_ = json.Unmarshal([]byte(src[i:j]), &s)
+			k := tString
+			if rest := strings.TrimLeft(src[j:], " \t\n\r"); strings.HasPrefix(rest, ":") {
+				k = tName
+			}
+			out = append(out, policyToken{kind: k, start: i, end: j, text: s})
+			i = j
+		default:
+			j := i
+			for j < len(src) && strings.IndexByte(" \t\n\r,:{}[]\"", src[j]) < 0 {
+				j++
+			}
+			w := src[i:j]
+			k := map[string]tokKind{"true": tTrue, "false": tFalse, "null": tNull}[w]
+			if k == tEOF {
+				k = tNumber
+			}
+			out = append(out, policyToken{kind: k, start: i, end: j, text: w})
+			i = j
+		}
+	}
+	return out
+}
+
+// policyReader walks the tokens keeping the position Jackson's reader would be at:
+// past a whole token, except that a string is read only up to its opening quote
+// until its text is asked for, and a field name reads on through its value's first
+// character (a whole number or literal).
+type policyReader struct {
+	src  string
+	toks []policyToken
+	i    int
+	pos  int
+	cur  policyToken
+}
+
+func (r *policyReader) next() policyToken {
+	afterName := r.cur.kind == tName
+	if r.i >= len(r.toks) {
+		r.cur, r.pos = policyToken{kind: tEOF}, len(r.src)
+		return r.cur
+	}
+	t := r.toks[r.i]
+	r.i++
+	r.cur = t
+	switch {
+	case t.kind == tName:
+		r.pos = len(r.src)
+		if r.i < len(r.toks) {
+			v := r.toks[r.i]
+			r.pos = v.end
+			if v.kind == tString {
+				r.pos = v.start + 1
+			}
+		}
+	case afterName:
+		// read with its name
+	case t.kind == tString:
+		r.pos = t.start + 1
+	default:
+		r.pos = t.end
+	}
+	return t
+}
+
+// text is the current token's text, reading a string to its end.
+func (r *policyReader) text() string {
+	if r.cur.kind == tString {
+		r.pos = r.cur.end
+	}
+	return r.cur.text
+}
+
+func (r *policyReader) fail(format string, args ...any) error {
+	line, col := lineCol(r.src, r.pos)
+	return &policyError{msg: fmt.Sprintf(format, args...), line: line, col: col}
+}
+
+// lineCol is Jackson's line and column for the byte offset pos.
+func lineCol(src string, pos int) (int, int) {
+	line, start := 1, 0
+	for i := 0; i < pos; i++ {
+		switch src[i] {
+		case '\n':
+			line, start = line+1, i+1
+		case '\r':
+			if i+1 < pos && src[i+1] == '\n' {
+				i++
+			}
+			line, start = line+1, i+1
+		}
+	}
+	col := 1
+	for _, c := range src[start:pos] {
+		col += utf16.RuneLen(c)
+	}
+	return line, col
+}
+
+// jsonSyntaxError words, as SNS's Jackson does, the two faults a JSON attribute
+// most often starts with: a word where a value belongs, and an object whose first
+// member name is not quoted. Other faults are not worded (ok false).
+func jsonSyntaxError(src string) (string, bool) {
+	i := len(src) - len(strings.TrimLeft(src, " \t\n\r"))
+	if i == len(src) {
+		return "", false
+	}
+	var msg string
+	pos := i
+	if c, _ := utf8.DecodeRuneInString(src[i:]); c == '{' {
+		j := i + 1 + len(src[i+1:]) - len(strings.TrimLeft(src[i+1:], " \t\n\r"))
+		if j == len(src) || src[j] == '"' || src[j] == '}' {
+			return "", false
+		}
+		// Jackson points at an unexpected character, past an unrecognized word.
+		c, _ := utf8.DecodeRuneInString(src[j:])
+		msg, pos = fmt.Sprintf("Unexpected character (%s): was expecting double-quote to start field name", charDesc(c)), j
+	} else if c == '_' || c == '$' || unicode.IsLetter(c) {
+		j := i
+		for _, c := range src[i:] {
+			if c != '_' && c != '$' && !unicode.IsLetter(c) && !unicode.IsDigit(c) {
+				break
+			}
+			j += utf8.RuneLen(c)
+		}
+		if w := src[i:j]; w != "true" && w != "false" && w != "null" {
+			msg, pos = fmt.Sprintf("Unrecognized token '%s': was expecting (JSON String, Number, Array, Object or token 'null', 'true' or 'false')", w), j
+		}
+	}
+	if msg == "" {
+		return "", false
+	}
+	line, col := lineCol(src, pos)
+	return (&policyError{msg: "failed to parse JSON. " + msg, line: line, col: col}).Error(), true
+}
+
+// charDesc is how Jackson shows a character in its messages.
+func charDesc(c rune) string {
+	switch {
+	case c < 32:
+		return fmt.Sprintf("CTRL-CHAR, code %d", c)
+	case c > 255:
+		return fmt.Sprintf("'%c' (code %d / 0x%x)", c, c, c)
+	}
+	return fmt.Sprintf("'%c' (code %d)", c, c)
+}
+
+// object reads the members of an object whose opening brace was read.
+func (r *policyReader) object() (*filterPolicy, error) {
+	p := &filterPolicy{keys: map[string]*filterNode{}}
+	for {
+		t := r.next()
+		if t.kind != tName {
+			return p, nil
+		}
+		name := t.text
+		if name == "$or" {
+			alts, err := r.or()
+			if err != nil {
+				return nil, err
+			}
+			p.or = append(p.or, alts...)
+			continue
+		}
+		switch r.next().kind {
+		case tObjStart:
+			sub, err := r.object()
+			if err != nil {
+				return nil, err
+			}
+			p.keys[name] = &filterNode{nested: sub}
+		case tArrStart:
+			conds, err := r.values()
+			if err != nil {
+				return nil, err
+			}
+			p.keys[name] = &filterNode{conds: conds}
+		default:
+			return nil, r.fail("\"%s\" must be an object or an array", name)
+		}
+	}
+}
+
+func (r *policyReader) or() ([]*filterPolicy, error) {
+	if r.next().kind != tArrStart {
+		return nil, r.fail("$or must be an array of at least two objects")
+	}
+	var alts []*filterPolicy
+	for {
+		switch r.next().kind {
+		case tArrEnd:
+			if len(alts) < 2 {
+				return nil, r.fail("$or must be an array of at least two objects")
+			}
+			return alts, nil
+		case tObjStart:
+			sub, err := r.object()
+			if err != nil {
+				return nil, err
+			}
+			alts = append(alts, sub)
+		default:
+			return nil, r.fail("$or must be an array of objects")
+		}
+	}
+}
+
+// values reads a key's list of conditions, its opening bracket read.
+func (r *policyReader) values() ([]condition, error) {
 	var out []condition
-	for _, v := range list {
-		c, err := compileCond(v)
-		if err != nil {
-			return nil, err
+	for {
+		var c condition
+		switch t := r.next(); t.kind {
+		case tArrEnd:
+			if len(out) == 0 {
+				return nil, r.fail("Empty arrays are not allowed")
+			}
+			return out, nil
+		case tObjStart:
+			var err error
+			if c, err = r.matchExpression(); err != nil {
+				return nil, err
+			}
+		case tString:
+			c = condition{kind: "exact", str: r.text()}
+		case tNumber:
+			f, _ := strconv.ParseFloat(t.text, 64)
+			c = condition{kind: "exact", num: f, isNum: true, str: t.text}
+		case tTrue, tFalse:
+			c = condition{kind: "exact", str: t.text}
+		case tNull:
+			c = condition{kind: "null"}
+		default:
+			return nil, r.fail("Match value must be String, number, true, false, or null")
 		}
 		out = append(out, c)
 	}
-	return out, nil
 }
 
-func compileCond(v any) (condition, error) {
-	switch x := v.(type) {
-	case string:
-		return condition{kind: "exact", str: x}, nil
-	case json.Number:
-		f, _ := x.Float64()
-		return condition{kind: "exact", num: f, isNum: true, str: x.String()}, nil
-	case bool:
-		return condition{kind: "exact", str: strconv.FormatBool(x)}, nil
-	case nil:
-		return condition{kind: "null"}, nil
-	case map[string]any:
-		if len(x) != 1 {
-			return condition{}, errPolicy("Only one key allowed in match expression")
-		}
-		for op, arg := range x {
-			return compileOp(op, arg)
-		}
+// matchExpression reads {"operator": argument}, its opening brace read.
+func (r *policyReader) matchExpression() (condition, error) {
+	t := r.next()
+	if t.kind != tName {
+		return condition{}, r.fail("Match expression name not found")
 	}
-	return condition{}, errPolicy("Match value must be String, number, true, false, or null")
-}
-
-func compileOp(op string, arg any) (condition, error) {
-	switch op {
+	var c condition
+	switch op := t.text; op {
 	case "prefix", "suffix", "equals-ignore-case":
-		s, ok := arg.(string)
-		if !ok {
-			return condition{}, errPolicy("%s match pattern must be a string", op)
+		if r.next().kind != tString {
+			return c, r.fail("%s match pattern must be a string", op)
 		}
 		kind := map[string]string{"prefix": "prefix", "suffix": "suffix", "equals-ignore-case": "ignorecase"}[op]
-		return condition{kind: kind, str: s}, nil
+		c = condition{kind: kind, str: r.text()}
 	case "exists":
-		b, ok := arg.(bool)
-		if !ok {
-			return condition{}, errPolicy("exists match pattern must be either true or false.")
-		}
-		return condition{kind: "exists", exists: b}, nil
-	case "cidr":
-		s, _ := arg.(string)
-		_, n, err := net.ParseCIDR(s)
-		if err != nil {
-			return condition{}, errPolicy("Malformed CIDR, one '/' required")
-		}
-		return condition{kind: "cidr", ipnet: n}, nil
-	case "anything-but":
-		c := condition{kind: "anythingbut"}
-		switch a := arg.(type) {
-		case string:
-			c.strs = []string{a}
-		case json.Number:
-			f, _ := a.Float64()
-			c.nums = []float64{f}
-		case []any:
-			for _, e := range a {
-				switch x := e.(type) {
-				case string:
-					c.strs = append(c.strs, x)
-				case json.Number:
-					f, _ := x.Float64()
-					c.nums = append(c.nums, f)
-				default:
-					return condition{}, errPolicy("Inside anything but list, start|null|boolean is not supported.")
-				}
-			}
-		case map[string]any:
-			if len(a) != 1 {
-				return condition{}, errPolicy("Only one key allowed in match expression")
-			}
-			for iop, iarg := range a {
-				if iop != "prefix" && iop != "suffix" {
-					return condition{}, errPolicy("Unsupported anything-but pattern: %s", iop)
-				}
-				inner, err := compileOp(iop, iarg)
-				if err != nil {
-					return condition{}, err
-				}
-				c.inner = &inner
-			}
+		switch r.next().kind {
+		case tTrue:
+			c = condition{kind: "exists", exists: true}
+		case tFalse:
+			c = condition{kind: "exists"}
 		default:
-			return condition{}, errPolicy("Value of anything-but must be an array or single string/number value.")
+			return c, r.fail("exists match pattern must be either true or false.")
 		}
-		return c, nil
+	case "cidr":
+		var n *net.IPNet
+		var err error
+		if r.next().kind == tString {
+			_, n, err = net.ParseCIDR(r.text())
+		}
+		if n == nil || err != nil {
+			return c, r.fail("Malformed CIDR, one '/' required")
+		}
+		c = condition{kind: "cidr", ipnet: n}
 	case "numeric":
-		list, ok := arg.([]any)
-		if !ok || len(list) == 0 || len(list)%2 != 0 || len(list) > 4 {
-			return condition{}, errPolicy("Value of numeric must be an array.")
+		if r.next().kind != tArrStart {
+			return c, r.fail("Value of numeric must be an array.")
 		}
-		c := condition{kind: "numeric"}
-		for i := 0; i < len(list); i += 2 {
-			o, ok1 := list[i].(string)
-			n, ok2 := list[i+1].(json.Number)
-			if !ok1 || !ok2 {
-				return condition{}, errPolicy("Value of numeric must be an array.")
-			}
-			switch o {
-			case "=", "<", "<=", ">", ">=":
-			default:
-				return condition{}, errPolicy("Unrecognized numeric range operator: %s", o)
-			}
-			f, _ := n.Float64()
-			c.ranges = append(c.ranges, numRange{op: o, val: f})
+		ranges, err := r.numeric()
+		if err != nil {
+			return c, err
+		}
+		c = condition{kind: "numeric", ranges: ranges}
+		if r.next().kind != tObjEnd {
+			return c, r.fail("Too many elements in numeric expression")
 		}
 		return c, nil
+	case "anything-but":
+		return r.anythingBut()
+	default:
+		return c, r.fail("Unrecognized match type %s", op)
 	}
-	return condition{}, errPolicy("Unrecognized match type %s", op)
+	if r.next().kind != tObjEnd {
+		return c, r.fail("Only one key allowed in match expression")
+	}
+	return c, nil
+}
+
+// numeric reads ["op", n] or [">"|">=", n, "<"|"<=", m], its opening bracket read.
+// Each check comes where SNS makes it: an unknown first operator is reported only
+// after the token that follows it has been read.
+func (r *policyReader) numeric() ([]numRange, error) {
+	t := r.next()
+	if t.kind != tString {
+		return nil, r.fail("Invalid member in numeric match: %s", t.text)
+	}
+	op := r.text()
+	v := r.next()
+	name := op
+	if op == "=" {
+		name = "equals"
+	}
+	switch op {
+	case "=", "<", "<=", ">", ">=":
+	default:
+		return nil, r.fail("Unrecognized numeric range operator: %s", op)
+	}
+	if v.kind != tNumber {
+		return nil, r.fail("Value of %s must be numeric", name)
+	}
+	val, _ := strconv.ParseFloat(v.text, 64)
+	out := []numRange{{op: op, val: val}}
+	n := r.next()
+	if n.kind == tArrEnd {
+		return out, nil
+	}
+	if op != ">" && op != ">=" {
+		return nil, r.fail("Too many elements in numeric expression")
+	}
+	if n.kind != tString {
+		return nil, r.fail("Bad value in numeric range: %s", n.text)
+	}
+	op2 := r.text()
+	if op2 != "<" && op2 != "<=" {
+		return nil, r.fail("Bad numeric range operator: %s", op2)
+	}
+	if v = r.next(); v.kind != tNumber {
+		return nil, r.fail("Value of %s must be numeric", op2)
+	}
+	top, _ := strconv.ParseFloat(v.text, 64)
+	if r.next().kind != tArrEnd {
+		return nil, r.fail("Too many terms in numeric range expression")
+	}
+	if val >= top {
+		return nil, r.fail("Bottom must be less than top")
+	}
+	return append(out, numRange{op: op2, val: top}), nil
+}
+
+// anythingBut reads anything-but's argument: a string, a number, a list of them,
+// or {"prefix": string} (SNS refuses {"suffix"} and every other operator there).
+func (r *policyReader) anythingBut() (condition, error) {
+	c := condition{kind: "anythingbut"}
+	switch t := r.next(); t.kind {
+	case tObjStart:
+		n := r.next()
+		if n.kind != tName {
+			return c, r.fail("Anything-But expression name not found")
+		}
+		if n.text != "prefix" {
+			return c, r.fail("Unsupported anything-but pattern: %s", n.text)
+		}
+		if r.next().kind != tString {
+			return c, r.fail("prefix match pattern must be a string")
+		}
+		c.inner = &condition{kind: "prefix", str: r.text()}
+		for range 2 {
+			if r.next().kind != tObjEnd {
+				return c, r.fail("Only one key allowed in match expression")
+			}
+		}
+		return c, nil
+	case tString:
+		c.strs = []string{r.text()}
+	case tNumber:
+		f, _ := strconv.ParseFloat(t.text, 64)
+		c.nums = []float64{f}
+	case tArrStart:
+		for e := r.next(); e.kind != tArrEnd; e = r.next() {
+			switch e.kind {
+			case tString:
+				c.strs = append(c.strs, r.text())
+			case tNumber:
+				f, _ := strconv.ParseFloat(e.text, 64)
+				c.nums = append(c.nums, f)
+			default:
+				return c, r.fail("Inside anything but list, start|null|boolean is not supported.")
+			}
+		}
+	default:
+		return c, r.fail("Value of anything-but must be an array or single string/number value.")
+	}
+	if r.next().kind != tObjEnd {
+		return c, r.fail("Too many elements in numeric expression")
+	}
+	return c, nil
 }
 
 func (p *filterPolicy) combinations() int {

@@ -15,6 +15,7 @@ package sns
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -169,6 +170,9 @@ type topicRef struct {
 // parseTopicARN splits a topic ARN; AWS answers a malformed one with
 // InvalidParameter.
 func parseTopicARN(arn, param string) (topicRef, error) {
+	if err := arnElements(arn, param); err != nil {
+		return topicRef{}, err
+	}
 	a, ok := svckit.ParseARN(arn)
 	if !ok || a.Service != "sns" || a.Region == "" || a.Account == "" || a.Resource == "" || strings.Contains(a.Resource, ":") {
 		return topicRef{}, errParam("Invalid parameter: " + param)
@@ -178,12 +182,28 @@ func parseTopicARN(arn, param string) (topicRef, error) {
 
 // parseSubARN splits a subscription ARN into its topic and ID.
 func parseSubARN(arn string) (topicRef, string, error) {
+	if err := arnElements(arn, "SubscriptionArn"); err != nil {
+		return topicRef{}, "", err
+	}
 	a, ok := svckit.ParseARN(arn)
 	topic, id, found := strings.Cut(a.Resource, ":")
+	if ok && a.Service == "sns" && !found {
+		// Six elements make an ARN but name no subscription.
+		return topicRef{}, "", errParam("Invalid parameter: SubscriptionId")
+	}
 	if !ok || a.Service != "sns" || !found || id == "" {
 		return topicRef{}, "", errParam("Invalid parameter: SubscriptionArn Reason: An ARN must have the format \"arn:partition:service:region:account-id:resource\". The following sections are missing: resource")
 	}
 	return topicRef{ARN: topicARN(a.Region, a.Account, topic), Region: a.Region, Account: a.Account, Name: topic}, id, nil
+}
+
+// arnElements refuses, as SNS does before anything else, an ARN of fewer than six
+// colon-separated elements (an empty one counts one).
+func arnElements(arn, param string) error {
+	if n := strings.Count(arn, ":") + 1; n < 6 {
+		return errParam(fmt.Sprintf("Invalid parameter: %s Reason: An ARN must have at least 6 elements, not %d", param, n))
+	}
+	return nil
 }
 
 func errParam(msg string) error { return api.NewInvalidParameterException(msg) }

@@ -595,7 +595,8 @@ func TestAnswersAsSNSDoes(t *testing.T) {
 	_, err = e.sns.SetSubscriptionAttributes(ctx, &sns.SetSubscriptionAttributesInput{SubscriptionArn: aws.String(sub), AttributeName: aws.String("RedrivePolicy"), AttributeValue: aws.String(`{"deadLetterTargetArn": "fake-arn"}`)})
 	wantError(t, err, "InvalidParameter", 400, "Invalid parameter: RedrivePolicy: deadLetterTargetArn is an invalid arn")
 	_, err = e.sns.SetSubscriptionAttributes(ctx, &sns.SetSubscriptionAttributesInput{SubscriptionArn: aws.String(sub), AttributeName: aws.String("RedrivePolicy"), AttributeValue: aws.String(`{invalidjson}`)})
-	wantError(t, err, "InvalidParameter", 400, "Invalid parameter: RedrivePolicy: failed to parse JSON.")
+	wantError(t, err, "InvalidParameter", 400, "Invalid parameter: RedrivePolicy: failed to parse JSON. Unexpected character ('i' (code 105)): "+
+		"was expecting double-quote to start field name\n at [Source: REDACTED (`StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION` disabled); line: 1, column: 2]")
 	// Unsubscribe is idempotent.
 	apptest.Must(e.sns.Unsubscribe(ctx, &sns.UnsubscribeInput{SubscriptionArn: aws.String(sub)}))
 	apptest.Must(e.sns.Unsubscribe(ctx, &sns.UnsubscribeInput{SubscriptionArn: aws.String(sub)}))

@@ -105,6 +105,9 @@ func checkSubAttribute(protocol, name, value string, attrs map[string]string, fi
 	case "RedrivePolicy":
 		var rp struct{ DeadLetterTargetArn string }
 		if json.Unmarshal([]byte(value), &rp) != nil {
+			if msg, ok := jsonSyntaxError(value); ok {
+				return errParam("Invalid parameter: RedrivePolicy: " + msg)
+			}
 			return errParam("Invalid parameter: RedrivePolicy: failed to parse JSON.")
 		}
 		if a, ok := svckit.ParseARN(rp.DeadLetterTargetArn); !ok || a.Service != "sqs" {
