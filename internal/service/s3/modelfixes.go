@@ -14,3 +14,18 @@ func init() {
 	in.Required = slices.DeleteFunc(slices.Clone(in.Required), func(n string) bool { return n == "Policy" })
 	in.ByName["Policy"].Required = false
 }
+
+// An AccessControlPolicy body S3's schema refuses (an unknown permission or grantee
+// type, a grantee without a type) is MalformedACLError, not the generic validation's
+// MalformedXML: the enumerations and the required type go, and policyACL answers
+// them. Grantee is shared with PutBucketLogging's TargetGrant, whose handler checks
+// the type itself (validTargetGrants).
+func init() {
+	acp := api.Service.Operations["PutBucketAcl"].Input.ByName["AccessControlPolicy"].Shape
+	g := acp.ByName["Grants"].Shape.Member.Shape
+	g.ByName["Permission"].Shape.Enum = nil
+	ge := g.ByName["Grantee"].Shape
+	ge.Required = slices.DeleteFunc(slices.Clone(ge.Required), func(n string) bool { return n == "Type" })
+	ge.ByName["Type"].Required = false
+	ge.ByName["Type"].Shape.Enum = nil
+}

@@ -235,6 +235,10 @@ type objRec struct {
 	DeleteMarker bool      `json:"dm,omitempty"`
 	LastModified time.Time `json:"t"`
 	Owner        string    `json:"o"` // account
+	// Write identifies the write that made this version (a fresh version-ID-like
+	// stamp; empty in records older than it), so that a multipart upload can tell
+	// whether its key was written after it began (see uploadRec.Base).
+	Write string `json:"w,omitempty"`
 
 	Size         int64             `json:"n"`
 	ETag         string            `json:"e,omitempty"` // hex, without quotes; "-N" for multipart

@@ -126,6 +126,7 @@ func validVersionID(v string) bool {
 // removed after the commit). It maintains the current-object record. cur is the key's
 // current object when the caller has read it (nil: none), so it is not read again.
 func (s *Service) writeVersion(tx *store.Tx, b *bucketRec, o *objRec, cur ...*objRec) error {
+	o.Write = s.ids.newVersionID()
 	if b.versioned() {
 		o.VersionID = s.ids.newVersionID()
 		o.Sort = ""
