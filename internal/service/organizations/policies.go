@@ -62,7 +62,8 @@ func checkContent(typ, content string) error {
 		var pe *policy.Error
 		if errors.As(err, &pe) {
 			if strings.Contains(pe.Message, "size") || strings.Contains(pe.Message, "exceed") {
-				return constraint("POLICY_CONTENT_LIMIT_EXCEEDED", "You attempted to create a policy that is larger than the maximum size.")
+				// AWS's wording for CreatePolicy and UpdatePolicy alike.
+				return constraint("POLICY_CONTENT_LIMIT_EXCEEDED", "You have exceeded the maximum policy size.")
 			}
 			return api.NewMalformedPolicyDocumentException(pe.Message)
 		}
@@ -363,7 +364,8 @@ func (s *svc) attachPolicy(c *server.Call, in *api.AttachPolicyRequest) (*model.
 		return nil, err
 	}
 	if n >= maxAttached {
-		return nil, constraint("MAX_POLICY_TYPE_ATTACHMENT_LIMIT_EXCEEDED", "You attempted to attach more policies of this type to the entity than the maximum allowed.")
+		// AWS's message, not the reason's description in the API reference.
+		return nil, constraint("MAX_POLICY_TYPE_ATTACHMENT_LIMIT_EXCEEDED", "You have attached the maximum number of policies to the specified target.")
 	}
 	if err := attach(c, o, p.ID, in.TargetId); err != nil {
 		return nil, err

@@ -2,6 +2,7 @@ package sts
 
 import (
 	"errors"
+	"slices"
 	"strings"
 	"time"
 
@@ -21,6 +22,8 @@ const (
 	msgMFAIncomplete  = "MultiFactorAuthentication failed, must provide both MFA serial number and one time pass code."
 	msgMFAInvalid     = "MultiFactorAuthentication failed with invalid MFA one time pass code. "
 	msgBadARN         = "Request ARN is invalid"
+
+	msgTransitiveConflict = "One of the specified transitive tag keys can't be set because it conflicts with a transitive tag key from the calling session."
 )
 
 // roleRef is a role ARN taken apart.
@@ -28,8 +31,14 @@ type roleRef struct {
 	arn, account, path, name string
 }
 
-// parseRoleARN reads arn:aws:iam::ACCOUNT:role/PATH/NAME.
+// parseRoleARN reads arn:aws:iam::ACCOUNT:role/PATH/NAME. AWS words its refusal in
+// two ways: a string that is no ARN at all (fewer than six parts, or no partition,
+// service or resource) is "ARN is invalid", naming it; an ARN that names no role is
+// "Request ARN is invalid".
 func parseRoleARN(arn string) (roleRef, error) {
+	if f := strings.SplitN(arn, ":", 6); len(f) < 6 || f[0] != "arn" || f[1] == "" || f[2] == "" || f[5] == "" {
+		return roleRef{}, errValidation(arn + " is invalid")
+	}
 	rest, ok := strings.CutPrefix(arn, "arn:aws:iam::")
 	if !ok {
 		return roleRef{}, errValidation(msgBadARN)
@@ -236,6 +245,9 @@ func (s *svc) assumeRole(c *server.Call, in *api.AssumeRoleRequest) (*api.Assume
 	if cs := caller.Session; chained && cs != nil {
 		// Role chaining: transitive tags pass on and cannot be changed; the source
 		// identity is fixed for the chain.
+		if conflict(cs, reqTags) {
+			return nil, errInvalidParam(msgTransitiveConflict)
+		}
 		tags, transitive = inherit(cs, tags, transitive)
 		if cs.SourceIdentity != "" {
 			if rq.sourceIdentity != "" && rq.sourceIdentity != cs.SourceIdentity {
@@ -292,26 +304,30 @@ func (s *svc) assumeRole(c *server.Call, in *api.AssumeRoleRequest) (*api.Assume
 	return out, nil
 }
 
-// inherit adds the caller session's transitive tags to a chained session's tags:
-// they keep their values, and stay transitive.
+// conflict reports whether a chained request passes a tag whose key (without case)
+// is a transitive key of the calling session: AWS refuses it rather than let the
+// chain change the tag.
+func conflict(cs *auth.Session, tags []auth.Tag) bool {
+	for _, k := range cs.TransitiveTagKeys {
+		for _, t := range tags {
+			if strings.EqualFold(t.Key, k) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// inherit adds the caller session's transitive tags to a chained session's tags
+// (conflict has refused requests that pass them again): they keep their values,
+// and stay transitive.
 func inherit(cs *auth.Session, tags []auth.Tag, transitive []string) ([]auth.Tag, []string) {
+	// Clipped: the request's own slices still give the trust policy its request tags.
+	tags, transitive = slices.Clip(tags), slices.Clip(transitive)
 	for _, k := range cs.TransitiveTagKeys {
 		for _, t := range cs.Tags {
-			if !strings.EqualFold(t.Key, k) {
-				continue
-			}
-			kept := tags[:0:0]
-			for _, x := range tags {
-				if !strings.EqualFold(x.Key, k) {
-					kept = append(kept, x)
-				}
-			}
-			tags = append(kept, t)
-			found := false
-			for _, x := range transitive {
-				found = found || strings.EqualFold(x, k)
-			}
-			if !found {
+			if strings.EqualFold(t.Key, k) {
+				tags = append(tags, t)
 				transitive = append(transitive, t.Key)
 			}
 		}

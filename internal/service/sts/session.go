@@ -101,13 +101,11 @@ func (s *svc) getFederationToken(c *server.Call, in *api.GetFederationTokenReque
 	if err != nil {
 		return nil, err
 	}
-	out := &api.GetFederationTokenResponse{Credentials: credentials(tmp), FederatedUser: &api.FederatedUser{FederatedUserId: fed.UserID, Arn: arn}}
-	if doc != "" || len(arns) > 0 || len(tags) > 0 {
-		pct, ok := packedSize(doc, arns, tags)
-		if !ok {
-			return nil, errPacked(pct)
-		}
-		out.PackedPolicySize = &pct
+	// Unlike AssumeRole, AWS sends PackedPolicySize even when nothing was passed (0).
+	pct, ok := packedSize(doc, arns, tags)
+	if !ok {
+		return nil, errPacked(pct)
 	}
-	return out, nil
+	return &api.GetFederationTokenResponse{Credentials: credentials(tmp), FederatedUser: &api.FederatedUser{FederatedUserId: fed.UserID, Arn: arn},
+		PackedPolicySize: &pct}, nil
 }

@@ -207,6 +207,12 @@ func str(p *string) string {
 // errValidation is STS's ValidationError (400), which the model does not name.
 func errValidation(msg string) error { return model.NewError(400, "ValidationError", "%s", msg) }
 
+// errInvalidParam is STS's InvalidParameterValue (400), which the model does not name:
+// AWS answers it, not ValidationError, for session tags it refuses.
+func errInvalidParam(msg string) error {
+	return model.NewError(400, "InvalidParameterValue", "%s", msg)
+}
+
 // accessDenied is STS's AccessDenied (403) with a message of its own.
 func accessDenied(msg string) error {
 	return model.NewError(http.StatusForbidden, "AccessDenied", "%s", msg)
@@ -259,7 +265,7 @@ func sessionTags(tags []api.Tag, transitive []string) ([]auth.Tag, []string, err
 	for _, t := range tags {
 		k := strings.ToLower(t.Key)
 		if seen[k] {
-			return nil, nil, errValidation("Duplicate tag keys found. Please note that Tag keys are case insensitive.")
+			return nil, nil, errInvalidParam("Duplicate tag keys found. Please note that Tag keys are case insensitive.")
 		}
 		seen[k] = true
 		out = append(out, auth.Tag{Key: t.Key, Value: t.Value})
@@ -267,8 +273,7 @@ func sessionTags(tags []api.Tag, transitive []string) ([]auth.Tag, []string, err
 	var keys []string
 	for _, k := range transitive {
 		if !seen[strings.ToLower(k)] {
-			// Inferred wording: AWS refuses transitive keys that name no tag.
-			return nil, nil, errValidation("The specified transitive tag key must be included in the requested tags.")
+			return nil, nil, errInvalidParam("The specified transitive tag key must be included in the requested tags.")
 		}
 		keys = append(keys, k)
 	}
