@@ -202,7 +202,10 @@ func (s *svc) getAccessKeyLastUsed(c *server.Call, in *api.GetAccessKeyLastUsedR
 		return nil, err
 	}
 	if !ok || info.Principal.Account != c.Account {
-		return nil, noSuchKey(in.AccessKeyId)
+		// AWS answers an unknown key with a denial naming it, not NoSuchEntity (note
+		// "perform iam:..." without the colon of its policy denials).
+		return nil, model.NewError(403, "AccessDenied", "User: %s is not authorized to perform iam:GetAccessKeyLastUsed on resource: access key %s",
+			c.Principal.ARN, in.AccessKeyId)
 	}
 	out := &api.GetAccessKeyLastUsedResponse{AccessKeyLastUsed: &api.AccessKeyLastUsed{ServiceName: "N/A", Region: "N/A"}}
 	if info.Principal.Type == auth.IAMUser {

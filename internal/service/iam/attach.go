@@ -141,6 +141,9 @@ func detachAll(tx *store.Tx, account, kind, id string) error {
 // attachTo is Attach{User,Group,Role}Policy: attaching an attached policy again
 // changes nothing.
 func attachTo(c *server.Call, kind, name, arn string) error {
+	if err := checkARN(arn); err != nil {
+		return err
+	}
 	id, err := principalID(c.Tx, c.Account, kind, name, true)
 	if err != nil {
 		return err
@@ -165,7 +168,19 @@ func attachTo(c *server.Call, kind, name, arn string) error {
 	return attach(c.Tx, c.Account, kind, id, r.arn)
 }
 
+// checkARN refuses a PolicyArn that is not an ARN at all (a policy name, say) with
+// AWS's ValidationError; an ARN of no policy is NoSuchEntity further on.
+func checkARN(arn string) error {
+	if !isARN(arn) {
+		return errValidation("ARN " + arn + " is not valid.")
+	}
+	return nil
+}
+
 func detachFrom(c *server.Call, kind, name, arn string) error {
+	if err := checkARN(arn); err != nil {
+		return err
+	}
 	id, err := principalID(c.Tx, c.Account, kind, name, true)
 	if err != nil {
 		return err
@@ -227,9 +242,13 @@ func (s *svc) listEntitiesForPolicy(c *server.Call, in *api.ListEntitiesForPolic
 	if err != nil {
 		return nil, err
 	}
-	r, err := existingPolicy(c.Tx, c.Account, in.PolicyArn)
+	r, err := resolvePolicy(c.Tx, c.Account, in.PolicyArn)
 	if err != nil {
 		return nil, err
+	}
+	if r == nil {
+		// Worded as AttachUserPolicy words it, as AWS answers.
+		return nil, notAttachable(in.PolicyArn)
 	}
 	var ents []policyEntity
 	if in.PolicyUsageFilter == nil || *in.PolicyUsageFilter == api.PolicyUsageTypePermissionsPolicy {

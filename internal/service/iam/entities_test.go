@@ -144,7 +144,7 @@ func TestRoles(t *testing.T) {
 	e := newEnv(t)
 	r := must(e.iam.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("Web"), Path: aws.String("/svc/"), AssumeRolePolicyDocument: aws.String(trustEC2),
 		Description: aws.String("web tier"), MaxSessionDuration: aws.Int32(7200), Tags: []types.Tag{{Key: aws.String("k"), Value: aws.String("v")}}})).Role
-	if (*r.RoleId)[:4] != "AROA" || !uniqueID.MatchString(*r.RoleId) || *r.Arn != "arn:aws:iam::"+account+":role/svc/Web" || *r.MaxSessionDuration != 7200 {
+	if (*r.RoleId)[:4] != "AROA" || !uniqueID.MatchString(*r.RoleId) || *r.Arn != "arn:aws:iam::"+account+":role/svc/Web" || r.MaxSessionDuration != nil || r.Description != nil {
 		t.Fatalf("role %+v", r)
 	}
 	if decode(t, r.AssumeRolePolicyDocument) != trustEC2 {
@@ -165,12 +165,12 @@ func TestRoles(t *testing.T) {
 	wantErr(t, err, "ValidationError", 400, "")
 
 	got := must(e.iam.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String("WEB")})).Role
-	if *got.Description != "web tier" || len(got.Tags) != 1 || got.RoleLastUsed == nil {
+	if *got.Description != "web tier" || *got.MaxSessionDuration != 7200 || len(got.Tags) != 1 || got.RoleLastUsed == nil {
 		t.Fatalf("get role %+v", got)
 	}
 	must(e.iam.UpdateRole(ctx, &iam.UpdateRoleInput{RoleName: aws.String("web"), Description: aws.String("new"), MaxSessionDuration: aws.Int32(3600)}))
 	upd := must(e.iam.UpdateRoleDescription(ctx, &iam.UpdateRoleDescriptionInput{RoleName: aws.String("web"), Description: aws.String("newer")})).Role
-	if *upd.Description != "newer" || *upd.MaxSessionDuration != 3600 {
+	if *upd.Description != "newer" || upd.MaxSessionDuration != nil {
 		t.Fatalf("updated %+v", upd)
 	}
 	trust2 := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + account + `:root"},"Action":"sts:AssumeRole"}]}`

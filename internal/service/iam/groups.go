@@ -225,13 +225,14 @@ func (s *svc) addUserToGroup(c *server.Call, in *api.AddUserToGroupRequest) (*mo
 	return &model.Empty{}, c.Tx.Put(ns(c.Account, tMembers), "g/"+g.ID+"/"+u.ID, nil)
 }
 
-// removeUserFromGroup succeeds when the user is not a member, as IAM does.
+// removeUserFromGroup succeeds when the user is not a member, as IAM does. The user
+// is looked up first: AWS names a missing user even when the group is missing too.
 func (s *svc) removeUserFromGroup(c *server.Call, in *api.RemoveUserFromGroupRequest) (*model.Empty, error) {
-	g, err := loadGroup(c.Tx, c.Account, in.GroupName)
+	u, err := loadUser(c.Tx, c.Account, in.UserName)
 	if err != nil {
 		return nil, err
 	}
-	u, err := loadUser(c.Tx, c.Account, in.UserName)
+	g, err := loadGroup(c.Tx, c.Account, in.GroupName)
 	if err != nil {
 		return nil, err
 	}

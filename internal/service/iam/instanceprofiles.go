@@ -20,7 +20,7 @@ func (p *profileRec) arn(account string) string {
 	return iamARN(account, "instance-profile", p.Path, p.Name)
 }
 
-// out is the API view, with the profile's roles (as ListRoles shows them) and tags.
+// out is the API view, with the profile's roles and tags.
 func (p *profileRec) out(tx *store.Tx, account string) (api.InstanceProfile, error) {
 	v := api.InstanceProfile{Path: p.Path, InstanceProfileName: p.Name, InstanceProfileId: p.ID, Arn: p.arn(account), CreateDate: p.Created, Roles: []api.Role{}, Tags: p.Tags}
 	for _, id := range p.Roles {
@@ -29,7 +29,11 @@ func (p *profileRec) out(tx *store.Tx, account string) (api.InstanceProfile, err
 			return v, err
 		}
 		if r != nil {
-			v.Roles = append(v.Roles, r.out(account, false))
+			// AWS lists a profile's roles without their maximum session duration,
+			// which ListRoles shows.
+			role := r.out(account, false)
+			role.MaxSessionDuration = nil
+			v.Roles = append(v.Roles, role)
 		}
 	}
 	return v, nil
@@ -148,7 +152,7 @@ func (s *svc) removeRoleFromInstanceProfile(c *server.Call, in *api.RemoveRoleFr
 		}
 	}
 	if len(kept) == len(p.Roles) {
-		return nil, api.NewNoSuchEntityException("The role with name " + in.RoleName + " cannot be found in instance profile " + p.Name + ".")
+		return nil, api.NewNoSuchEntityException("Role " + r.Name + " in Instance Profile " + p.Name + " cannot be found.")
 	}
 	p.Roles = kept
 	if err := c.Tx.PutJSON(ns(c.Account, tProfiles), lk(p.Name), p); err != nil {
@@ -199,7 +203,7 @@ func (s *svc) tagInstanceProfile(c *server.Call, in *api.TagInstanceProfileReque
 }
 
 func (s *svc) untagInstanceProfile(c *server.Call, in *api.UntagInstanceProfileRequest) (*model.Empty, error) {
-	return &model.Empty{}, untagRecord[profileRec](c.Tx, ns(c.Account, tProfiles), lk(in.InstanceProfileName), noSuchProfile(in.InstanceProfileName), in.TagKeys)
+	return &model.Empty{}, untagRecord[profileRec](c.Tx, ns(c.Account, tProfiles), lk(in.InstanceProfileName), noSuchProfile(in.InstanceProfileName), in.TagKeys, "TagsPerInstanceProfile")
 }
 
 func (s *svc) listInstanceProfileTags(c *server.Call, in *api.ListInstanceProfileTagsRequest) (*api.ListInstanceProfileTagsResponse, error) {

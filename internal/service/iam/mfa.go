@@ -358,7 +358,7 @@ func (s *svc) tagMFADevice(c *server.Call, in *api.TagMFADeviceRequest) (*model.
 }
 
 func (s *svc) untagMFADevice(c *server.Call, in *api.UntagMFADeviceRequest) (*model.Empty, error) {
-	return &model.Empty{}, untagRecord[mfaRec](c.Tx, ns(c.Account, tMFA), lk(in.SerialNumber), noSuchMFA(in.SerialNumber), in.TagKeys)
+	return &model.Empty{}, untagRecord[mfaRec](c.Tx, ns(c.Account, tMFA), lk(in.SerialNumber), noSuchMFA(in.SerialNumber), in.TagKeys, "TagsPerMFADevice")
 }
 
 func (s *svc) listMFADeviceTags(c *server.Call, in *api.ListMFADeviceTagsRequest) (*api.ListMFADeviceTagsResponse, error) {

@@ -1,8 +1,10 @@
 package iam
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -167,6 +169,10 @@ func allUses(tx *store.Tx, account string) (map[string]policyUse, error) {
 // usage counts, and returns the canonical ARN of the new boundary.
 func setBoundary(tx *store.Tx, account, old, new string) (string, error) {
 	if new != "" {
+		if !isPolicyARN(new) {
+			// As AWS answers an ARN naming something other than a policy.
+			return "", invalidInput("ARN " + new + " is not valid.")
+		}
 		r, err := resolvePolicy(tx, account, new)
 		if err != nil {
 			return "", err
@@ -185,6 +191,17 @@ func setBoundary(tx *store.Tx, account, old, new string) (string, error) {
 		}
 	}
 	return new, nil
+}
+
+// isARN reports whether s has the six parts of an ARN.
+func isARN(s string) bool {
+	return strings.HasPrefix(s, "arn:") && strings.Count(s, ":") >= 5
+}
+
+// isPolicyARN reports whether s is an ARN of an IAM managed policy (of any account).
+func isPolicyARN(s string) bool {
+	parts := strings.SplitN(s, ":", 6)
+	return isARN(s) && parts[2] == "iam" && strings.HasPrefix(parts[5], "policy/")
 }
 
 func boundaryOut(arn string) *api.AttachedPermissionsBoundary {
@@ -415,9 +432,13 @@ func (s *svc) createPolicyVersion(c *server.Call, in *api.CreatePolicyVersionReq
 }
 
 func (s *svc) getPolicyVersion(c *server.Call, in *api.GetPolicyVersionRequest) (*api.GetPolicyVersionResponse, error) {
-	r, err := existingPolicy(c.Tx, c.Account, in.PolicyArn)
+	r, err := resolvePolicy(c.Tx, c.Account, in.PolicyArn)
 	if err != nil {
 		return nil, err
+	}
+	if r == nil {
+		// A missing policy is worded as a missing version, as AWS answers.
+		return nil, noSuchVersion(in.PolicyArn, in.VersionId)
 	}
 	if r.aws != nil {
 		// The catalog holds each AWS policy's default version only.
@@ -485,6 +506,12 @@ func (s *svc) deletePolicyVersion(c *server.Call, in *api.DeletePolicyVersionReq
 }
 
 func (s *svc) setDefaultPolicyVersion(c *server.Call, in *api.SetDefaultPolicyVersionRequest) (*model.Empty, error) {
+	if r, err := resolvePolicy(c.Tx, c.Account, in.PolicyArn); err != nil {
+		return nil, err
+	} else if r == nil {
+		// A missing policy is worded as a missing version, as AWS answers.
+		return nil, noSuchVersion(in.PolicyArn, in.VersionId)
+	}
 	p, err := customerPolicy(c, in.PolicyArn)
 	if err != nil {
 		return nil, err
@@ -509,7 +536,7 @@ func (s *svc) untagPolicy(c *server.Call, in *api.UntagPolicyRequest) (*model.Em
 	if err != nil {
 		return nil, err
 	}
-	return &model.Empty{}, untagRecord[policyRec](c.Tx, ns(c.Account, tPolicies), lk(p.Name), nil, in.TagKeys)
+	return &model.Empty{}, untagRecord[policyRec](c.Tx, ns(c.Account, tPolicies), lk(p.Name), nil, in.TagKeys, "TagsPerPolicy")
 }
 
 func (s *svc) listPolicyTags(c *server.Call, in *api.ListPolicyTagsRequest) (*api.ListPolicyTagsResponse, error) {
@@ -521,7 +548,20 @@ func (s *svc) listPolicyTags(c *server.Call, in *api.ListPolicyTagsRequest) (*ap
 		// AWS managed policies carry no tags.
 		return &api.ListPolicyTagsResponse{Tags: []api.Tag{}, IsTruncated: ptr(false)}, nil
 	}
-	tags, trunc, marker, err := listTags[policyRec](c.Tx, ns(c.Account, tPolicies), lk(r.rec.Name), nil, in.Marker, in.MaxItems)
+	// AWS lists a policy's tags shortest key first, then by key ("a", "b", "z",
+	// "abc"; "A" before "a"), whatever order they were given in.
+	p, err := newPager(in.Marker, in.MaxItems)
+	if err != nil {
+		return nil, err
+	}
+	sorted := slices.Clone(r.rec.Tags)
+	slices.SortFunc(sorted, func(a, b api.Tag) int {
+		if n := cmp.Compare(len(a.Key), len(b.Key)); n != 0 {
+			return n
+		}
+		return strings.Compare(a.Key, b.Key)
+	})
+	tags, trunc, marker, err := slicePage(sorted, p)
 	if err != nil {
 		return nil, err
 	}

@@ -266,7 +266,7 @@ func (s *svc) tagOIDCProvider(c *server.Call, in *api.TagOpenIDConnectProviderRe
 
 func (s *svc) untagOIDCProvider(c *server.Call, in *api.UntagOpenIDConnectProviderRequest) (*model.Empty, error) {
 	key := oidcFromARN(c.Account, in.OpenIDConnectProviderArn)
-	return &model.Empty{}, untagRecord[oidcRec](c.Tx, ns(c.Account, tOIDC), key, noSuchOIDC(in.OpenIDConnectProviderArn), in.TagKeys)
+	return &model.Empty{}, untagRecord[oidcRec](c.Tx, ns(c.Account, tOIDC), key, noSuchOIDC(in.OpenIDConnectProviderArn), in.TagKeys, "TagsPerOpenIdConnectProvider")
 }
 
 func (s *svc) listOIDCProviderTags(c *server.Call, in *api.ListOpenIDConnectProviderTagsRequest) (*api.ListOpenIDConnectProviderTagsResponse, error) {
@@ -476,7 +476,7 @@ func (s *svc) tagSAMLProvider(c *server.Call, in *api.TagSAMLProviderRequest) (*
 }
 
 func (s *svc) untagSAMLProvider(c *server.Call, in *api.UntagSAMLProviderRequest) (*model.Empty, error) {
-	return &model.Empty{}, untagRecord[samlRec](c.Tx, ns(c.Account, tSAML), samlFromARN(c.Account, in.SAMLProviderArn), noSuchSAML(in.SAMLProviderArn), in.TagKeys)
+	return &model.Empty{}, untagRecord[samlRec](c.Tx, ns(c.Account, tSAML), samlFromARN(c.Account, in.SAMLProviderArn), noSuchSAML(in.SAMLProviderArn), in.TagKeys, "TagsPerSAMLProvider")
 }
 
 func (s *svc) listSAMLProviderTags(c *server.Call, in *api.ListSAMLProviderTagsRequest) (*api.ListSAMLProviderTagsResponse, error) {

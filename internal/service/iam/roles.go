@@ -163,6 +163,9 @@ func (s *svc) createRole(c *server.Call, in *api.CreateRoleRequest) (*api.Create
 		return nil, api.NewEntityAlreadyExistsException("Role with name " + in.RoleName + " already exists.")
 	}
 	out := r.out(c.Account, true)
+	// AWS's recorded CreateRole answers leave out the description and the maximum
+	// session duration, though GetRole shows both.
+	out.Description, out.MaxSessionDuration = nil, nil
 	return &api.CreateRoleResponse{Role: &out}, nil
 }
 
@@ -218,6 +221,8 @@ func (s *svc) updateRoleDescription(c *server.Call, in *api.UpdateRoleDescriptio
 		return nil, err
 	}
 	out := r.out(c.Account, true)
+	// As AWS answers: the role without its maximum session duration, even when set.
+	out.MaxSessionDuration = nil
 	return &api.UpdateRoleDescriptionResponse{Role: &out}, nil
 }
 
@@ -267,7 +272,7 @@ func (s *svc) tagRole(c *server.Call, in *api.TagRoleRequest) (*model.Empty, err
 }
 
 func (s *svc) untagRole(c *server.Call, in *api.UntagRoleRequest) (*model.Empty, error) {
-	return &model.Empty{}, untagRecord[roleRec](c.Tx, ns(c.Account, tRoles), lk(in.RoleName), noSuchRole(in.RoleName), in.TagKeys)
+	return &model.Empty{}, untagRecord[roleRec](c.Tx, ns(c.Account, tRoles), lk(in.RoleName), noSuchRole(in.RoleName), in.TagKeys, "TagsPerRole")
 }
 
 func (s *svc) listRoleTags(c *server.Call, in *api.ListRoleTagsRequest) (*api.ListRoleTagsResponse, error) {

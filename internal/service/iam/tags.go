@@ -13,31 +13,55 @@ const maxTags = 50
 // tagged is a stored record that carries tags.
 type tagged interface{ tagList() *[]api.Tag }
 
-// mergeTags adds tags to cur as TagUser and its kin do: keys are compared without
-// case (IAM refuses case-only duplicates), a tag whose key exists replaces it, and the
-// result may hold at most 50 tags. quota names the resource in the LimitExceeded
-// message (TagsPerUser, TagsPerRole...).
-func mergeTags(cur, add []api.Tag, quota string) ([]api.Tag, error) {
-	seen := map[string]bool{}
-	for _, t := range add {
-		k := strings.ToLower(t.Key)
-		if seen[k] {
-			// Message as IAM words it for a request repeating a key.
+// tagQuota names IAM's tag quota of a resource type (TagsPerUser, TagsPerRole...),
+// which its LimitExceeded message quotes.
+type tagQuota string
+
+// exact reports whether the resource's tag keys are compared with case. AWS's recorded
+// answers show customer managed policies keeping "a" and "A" as two tags and refusing
+// only an exact repeat ("Duplicate tag keys found."), while users and roles refuse
+// "a" with "A" and say their keys are case insensitive.
+func (q tagQuota) exact() bool { return q == "TagsPerPolicy" }
+
+func (q tagQuota) key(k string) string {
+	if q.exact() {
+		return k
+	}
+	return strings.ToLower(k)
+}
+
+// mergeTags adds tags to cur as TagUser and its kin do: a tag whose key exists takes
+// its place (AWS lists an updated tag where it was), others are appended, and the
+// result may hold at most 50 tags.
+func mergeTags(cur, add []api.Tag, quota tagQuota) ([]api.Tag, error) {
+	seen := map[string]int{}
+	for i, t := range add {
+		k := quota.key(t.Key)
+		if _, dup := seen[k]; dup {
+			if quota.exact() {
+				return nil, invalidInput("Duplicate tag keys found.")
+			}
 			return nil, invalidInput("Duplicate tag keys found. Please note that Tag keys are case insensitive.")
 		}
-		seen[k] = true
+		seen[k] = i
 	}
 	out := make([]api.Tag, 0, len(cur)+len(add))
 	for _, t := range cur {
-		if !seen[strings.ToLower(t.Key)] {
+		if i, ok := seen[quota.key(t.Key)]; ok {
+			delete(seen, quota.key(t.Key))
+			t = add[i]
+		}
+		out = append(out, t)
+	}
+	for _, t := range add {
+		if _, ok := seen[quota.key(t.Key)]; ok {
 			out = append(out, t)
 		}
 	}
-	out = append(out, add...)
 	if len(out) > maxTags {
 		// IAM's quota name for tags per resource; the wording follows its other
 		// quota messages (Cannot exceed quota for X: N).
-		return nil, limitExceeded("Cannot exceed quota for " + quota + ": 50")
+		return nil, limitExceeded("Cannot exceed quota for " + string(quota) + ": 50")
 	}
 	if len(out) == 0 {
 		return nil, nil
@@ -45,16 +69,16 @@ func mergeTags(cur, add []api.Tag, quota string) ([]api.Tag, error) {
 	return out, nil
 }
 
-// removeTags drops the tags whose keys are listed (without case); absent keys are
-// ignored, as IAM does.
-func removeTags(cur []api.Tag, keys []string) []api.Tag {
+// removeTags drops the tags whose keys are listed (compared as the resource type
+// compares them); absent keys are ignored, as IAM does.
+func removeTags(cur []api.Tag, keys []string, quota tagQuota) []api.Tag {
 	drop := map[string]bool{}
 	for _, k := range keys {
-		drop[strings.ToLower(k)] = true
+		drop[quota.key(k)] = true
 	}
 	var out []api.Tag
 	for _, t := range cur {
-		if !drop[strings.ToLower(t.Key)] {
+		if !drop[quota.key(t.Key)] {
 			out = append(out, t)
 		}
 	}
@@ -85,7 +109,7 @@ func tagOp[T any, P interface {
 func tagRecord[T any, P interface {
 	*T
 	tagged
-}](tx *store.Tx, namespace, key string, notFound error, add []api.Tag, quota string) error {
+}](tx *store.Tx, namespace, key string, notFound error, add []api.Tag, quota tagQuota) error {
 	return tagOp[T, P](tx, namespace, key, notFound, func(cur []api.Tag) ([]api.Tag, error) {
 		return mergeTags(cur, add, quota)
 	})
@@ -95,9 +119,9 @@ func tagRecord[T any, P interface {
 func untagRecord[T any, P interface {
 	*T
 	tagged
-}](tx *store.Tx, namespace, key string, notFound error, keys []string) error {
+}](tx *store.Tx, namespace, key string, notFound error, keys []string, quota tagQuota) error {
 	return tagOp[T, P](tx, namespace, key, notFound, func(cur []api.Tag) ([]api.Tag, error) {
-		return removeTags(cur, keys), nil
+		return removeTags(cur, keys, quota), nil
 	})
 }
 
@@ -121,6 +145,6 @@ func listTags[T any, P interface {
 }
 
 // newTags checks the tags given at creation.
-func newTags(tags []api.Tag, quota string) ([]api.Tag, error) {
+func newTags(tags []api.Tag, quota tagQuota) ([]api.Tag, error) {
 	return mergeTags(nil, tags, quota)
 }

@@ -240,7 +240,7 @@ func (s *svc) tagUser(c *server.Call, in *api.TagUserRequest) (*model.Empty, err
 }
 
 func (s *svc) untagUser(c *server.Call, in *api.UntagUserRequest) (*model.Empty, error) {
-	return &model.Empty{}, untagRecord[userRec](c.Tx, ns(c.Account, tUsers), lk(in.UserName), noSuchUser(in.UserName), in.TagKeys)
+	return &model.Empty{}, untagRecord[userRec](c.Tx, ns(c.Account, tUsers), lk(in.UserName), noSuchUser(in.UserName), in.TagKeys, "TagsPerUser")
 }
 
 func (s *svc) listUserTags(c *server.Call, in *api.ListUserTagsRequest) (*api.ListUserTagsResponse, error) {
