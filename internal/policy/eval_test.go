@@ -387,6 +387,13 @@ func TestExplanations(t *testing.T) {
 	if !res.Types[TypeSCP].Applies || res.Types[TypeSCP].Allowed || !res.Types[TypeIdentity].Allowed {
 		t.Fatalf("types %+v", res.Types)
 	}
+	// STS ends an implicit sts:AssumeRole denial at the role's ARN, with no reason.
+	role := "arn:aws:iam::123456789012:role/r"
+	req = &Request{Principal: principal(t, alice), Action: "sts:AssumeRole", Resource: role}
+	res = Evaluate(req, &PolicySet{Identity: ids(p)})
+	if got, want := res.Message(req), "User: "+alice+" is not authorized to perform: sts:AssumeRole on resource: "+role; res.Decision != ImplicitDeny || got != want {
+		t.Fatalf("%v message\ngot  %s\nwant %s", res.Decision, got, want)
+	}
 }
 
 // A statement indexed under one service must still be found through the
