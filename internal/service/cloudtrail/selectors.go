@@ -30,10 +30,13 @@ var advancedFields = map[string]bool{
 func invalidSelectors(msg string) error { return api.NewInvalidEventSelectorsException(msg) }
 
 // normalizeSelectors validates basic selectors and fills their defaults, as
-// PutEventSelectors returns them. Messages are inferred from AWS's documented rules.
+// PutEventSelectors returns them. The invalid-value and 250-values messages are AWS's as
+// users report them; the others are inferred from the documented rules.
 func normalizeSelectors(in []api.EventSelector) ([]api.EventSelector, error) {
 	if len(in) > maxEventSelectors {
-		return nil, invalidSelectors("You can have no more than 5 event selectors per trail.")
+		// Wording inferred from InvalidEventSelectorsException's documentation, whose
+		// phrasing the recorded 250-values message follows.
+		return nil, invalidSelectors("Specify a valid number of event selectors (1 to 5) for a trail.")
 	}
 	out := make([]api.EventSelector, len(in))
 	resources := 0
@@ -58,7 +61,7 @@ func normalizeSelectors(in []api.EventSelector) ([]api.EventSelector, error) {
 				return nil, invalidSelectors("Invalid data resource type: " + typ + ". Basic event selectors support AWS::S3::Object, AWS::Lambda::Function and AWS::DynamoDB::Table.")
 			}
 			for _, v := range r.Values {
-				if typ == "AWS::S3::Object" && v != "arn:aws:s3" && !strings.HasPrefix(v, "arn:aws:s3:::") {
+				if !validDataValue(typ, v) {
 					return nil, invalidSelectors("Value " + v + " for DataResources.Values is invalid.")
 				}
 			}
@@ -72,9 +75,68 @@ func normalizeSelectors(in []api.EventSelector) ([]api.EventSelector, error) {
 		out[i] = n
 	}
 	if resources > maxDataResources {
-		return nil, invalidSelectors("You can have no more than 250 data resources across all event selectors of a trail.")
+		// AWS's wording, as users report it (aws-solutions/aws-crr-monitor#7).
+		return nil, invalidSelectors("Specify a valid number of DataResources.Values (0 to 250) for all your selectors")
 	}
 	return out, nil
+}
+
+// validDataValue reports whether a basic selector accepts a DataResources value: the
+// documented forms (API reference, DataResource). AWS refuses a bucket ARN without the
+// slash that starts the object prefix ("arn:aws:s3:::data-bucket",
+// hashicorp/terraform-provider-aws#4043) and wildcards ("arn:aws:s3:::*",
+// "arn:aws:lambda:*", aws-samples/aws-security-reference-architecture-examples#335);
+// "arn:aws:s3:::" is accepted for every bucket as users report. The characters allowed
+// in bucket, function and table names are inferred from those services' naming rules.
+func validDataValue(typ, v string) bool {
+	switch typ {
+	case "AWS::S3::Object":
+		if v == "arn:aws:s3" || v == "arn:aws:s3:::" {
+			return true
+		}
+		rest, ok := strings.CutPrefix(v, "arn:aws:s3:::")
+		if !ok {
+			return false
+		}
+		bucket, _, ok := strings.Cut(rest, "/")
+		return ok && bucket != "" && names(bucket, "._-")
+	case "AWS::Lambda::Function":
+		if v == "arn:aws:lambda" {
+			return true
+		}
+		// arn:aws:lambda:REGION:ACCOUNT:function:NAME[:QUALIFIER]
+		p := strings.Split(v, ":")
+		if len(p) < 7 || len(p) > 8 || p[0] != "arn" || p[1] != "aws" || p[2] != "lambda" || p[5] != "function" ||
+			!names(p[3], "-") || len(p[4]) != 12 || !names(p[4], "") || p[6] == "" || !names(p[6], "-_") {
+			return false
+		}
+		return len(p) == 7 || p[7] != "" && names(p[7], "-_$")
+	case "AWS::DynamoDB::Table":
+		if v == "arn:aws:dynamodb" {
+			return true
+		}
+		// arn:aws:dynamodb:REGION:ACCOUNT:table/NAME
+		p := strings.Split(v, ":")
+		if len(p) != 6 || p[0] != "arn" || p[1] != "aws" || p[2] != "dynamodb" || !names(p[3], "-") || len(p[4]) != 12 || !names(p[4], "") {
+			return false
+		}
+		table, ok := strings.CutPrefix(p[5], "table/")
+		return ok && table != "" && names(table, "._-")
+	}
+	return false
+}
+
+// names reports whether s holds only ASCII letters, digits and the extra characters.
+func names(s, extra string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if !alnum(s[i]) && !strings.ContainsRune(extra, rune(s[i])) {
+			return false
+		}
+	}
+	return true
 }
 
 // checkAdvanced validates advanced selectors.

@@ -1,6 +1,7 @@
 package cloudtrail_test
 
 import (
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -196,4 +197,47 @@ func TestTrailAuthorization(t *testing.T) {
 	apptest.WantErr(t, err, "AccessDeniedException", 0, "User: arn:aws:iam::000000000000:user/auditor is not authorized to perform: cloudtrail:GetTrail on resource: arn:aws:cloudtrail:us-east-1:000000000000:trail/other because no identity-based policy allows the cloudtrail:GetTrail action")
 	_, err = as.DeleteTrail(ctx, &cloudtrail.DeleteTrailInput{Name: aws.String("main")})
 	apptest.WantErr(t, err, "AccessDeniedException", 0, "")
+}
+
+// Basic selectors take the documented DataResources values only; AWS refuses a
+// bucket ARN without the slash before the object prefix and wildcards, with the
+// messages users report (hashicorp/terraform-provider-aws#4043, aws/aws-cdk#1841,
+// aws-samples/aws-security-reference-architecture-examples#335,
+// aws-solutions/aws-crr-monitor#7).
+func TestDataResourceValues(t *testing.T) {
+	e := newEnv(t)
+	e.bucket("bkt")
+	apptest.Must(e.ct.CreateTrail(ctx, &cloudtrail.CreateTrailInput{Name: aws.String("main"), S3BucketName: aws.String("bkt")}))
+	put := func(typ string, values ...string) error {
+		_, err := e.ct.PutEventSelectors(ctx, &cloudtrail.PutEventSelectorsInput{TrailName: aws.String("main"), EventSelectors: []types.EventSelector{{
+			DataResources: []types.DataResource{{Type: aws.String(typ), Values: values}}}}})
+		return err
+	}
+	for typ, values := range map[string][]string{
+		"AWS::S3::Object":       {"arn:aws:s3", "arn:aws:s3:::", "arn:aws:s3:::data-bucket/", "arn:aws:s3:::data-bucket/images"},
+		"AWS::Lambda::Function": {"arn:aws:lambda", "arn:aws:lambda:us-west-2:111111111111:function:helloworld"},
+		"AWS::DynamoDB::Table":  {"arn:aws:dynamodb", "arn:aws:dynamodb:us-east-1:111111111111:table/orders"},
+	} {
+		for _, v := range values {
+			if err := put(typ, v); err != nil {
+				t.Errorf("%s %s: %v", typ, v, err)
+			}
+		}
+	}
+	for _, c := range [][2]string{
+		{"AWS::S3::Object", "arn:aws:s3:::data-bucket"},
+		{"AWS::S3::Object", "arn:aws:s3:::*"},
+		{"AWS::S3::Object", "bucketArn"},
+		{"AWS::Lambda::Function", "arn:aws:lambda:*"},
+		{"AWS::DynamoDB::Table", "arn:aws:dynamodb:*"},
+	} {
+		apptest.WantErr(t, put(c[0], c[1]), "InvalidEventSelectorsException", 400, "Value "+c[1]+" for DataResources.Values is invalid.")
+	}
+	var many []string
+	for i := range 251 {
+		many = append(many, "arn:aws:s3:::b"+strconv.Itoa(i)+"/")
+	}
+	apptest.WantErr(t, put("AWS::S3::Object", many...), "InvalidEventSelectorsException", 400, "Specify a valid number of DataResources.Values (0 to 250) for all your selectors")
+	_, err := e.ct.PutEventSelectors(ctx, &cloudtrail.PutEventSelectorsInput{TrailName: aws.String("main"), EventSelectors: make([]types.EventSelector, 6)})
+	apptest.WantErr(t, err, "InvalidEventSelectorsException", 400, "Specify a valid number of event selectors (1 to 5) for a trail.")
 }
