@@ -483,7 +483,9 @@ func (cw *CloudWatch) setAlarmState(c *server.Call, in *api.SetAlarmStateInput) 
 		return nil, err
 	}
 	if a == nil {
-		return nil, api.NewResourceNotFound("Alarm " + in.AlarmName + " not found")
+		// AWS's ResourceNotFound here carries no message (LocalStack's AWS-validated
+		// test_set_alarm_invalid_input).
+		return nil, api.NewResourceNotFound("")
 	}
 	data := svckit.Str(in.StateReasonData)
 	if data != "" && !json.Valid([]byte(data)) {

@@ -146,13 +146,14 @@ func (cw *CloudWatch) putMetricData(c *server.Call, in *api.PutMetricDataInput) 
 				given++
 			}
 		}
+		// Value excludes the other two; Values with StatisticValues AWS accepts
+		// (LocalStack's AWS-validated test_put_metric_data_validation), and the
+		// statistic set is what is stored (inferred: the recording reads nothing back).
 		switch {
-		case given > 1 && d.Value != nil && d.StatisticValues != nil:
+		case d.Value != nil && d.StatisticValues != nil:
 			return nil, errCombination("The parameters %s.Value and %s.StatisticValues are mutually exclusive and you have specified both.", member, member)
-		case given > 1 && d.Value != nil:
+		case d.Value != nil && len(d.Values) > 0:
 			return nil, errCombination("The parameters %s.Value and %s.Values are mutually exclusive and you have specified both.", member, member)
-		case given > 1:
-			return nil, errCombination("The parameters %s.Value, %s.StatisticValues and %s.Values are mutually exclusive.", member, member, member)
 		case given == 0:
 			return nil, errMissing("The parameter %s.Value is required.", member)
 		}
@@ -457,12 +458,13 @@ func (cw *CloudWatch) getMetricData(c *server.Call, in *api.GetMetricDataInput) 
 		skip = n
 	}
 	seen, emitted := 0, 0
+	labels := queryLabels(in.MetricDataQueries)
 	for _, q := range in.MetricDataQueries {
 		if q.ReturnData != nil && !*q.ReturnData {
 			continue
 		}
 		s := results[q.Id]
-		r := api.MetricDataResult{Id: svckit.Ptr(q.Id), Label: svckit.Ptr(queryLabel(q)), StatusCode: svckit.Ptr("Complete"),
+		r := api.MetricDataResult{Id: svckit.Ptr(q.Id), Label: svckit.Ptr(labels[q.Id]), StatusCode: svckit.Ptr("Complete"),
 			Timestamps: []time.Time{}, Values: []float64{}}
 		n := len(s.times)
 		for i := range n {
@@ -488,14 +490,54 @@ func (cw *CloudWatch) getMetricData(c *server.Call, in *api.GetMetricDataInput) 
 	return out, nil
 }
 
-func queryLabel(q api.MetricDataQuery) string {
-	if q.Label != nil {
-		return *q.Label
+// queryLabels gives each query its Label or, without one, AWS's default: the metric
+// name, followed by the statistic when queries of that metric ask for different
+// statistics and by the period when they ask for different periods; the unit is never
+// added (LocalStack's AWS-validated test_label_generation and
+// test_get_metric_data_with_zero_and_labels: "metric1 Sum 60", "metric1 Minimum 30";
+// "metric1 Sum", "metric1 Minimum"; "metric1 60", "metric1 30"; "metric1" twice for
+// Sum 60 in two units). Those recordings query one metric; comparing only queries of
+// the same metric (namespace, name and dimensions), labelled or not, is inferred.
+// An expression without a label is labelled with its Id.
+func queryLabels(qs []api.MetricDataQuery) map[string]string {
+	type variety struct{ stats, periods map[string]bool }
+	byMetric := map[string]*variety{}
+	key := func(q api.MetricDataQuery) string {
+		m := q.MetricStat.Metric
+		return metricKey(svckit.Str(m.Namespace), svckit.Str(m.MetricName), m.Dimensions)
 	}
-	if q.MetricStat != nil && q.MetricStat.Metric != nil {
-		return svckit.Str(q.MetricStat.Metric.MetricName)
+	for _, q := range qs {
+		if q.MetricStat == nil || q.MetricStat.Metric == nil {
+			continue
+		}
+		v := byMetric[key(q)]
+		if v == nil {
+			v = &variety{stats: map[string]bool{}, periods: map[string]bool{}}
+			byMetric[key(q)] = v
+		}
+		v.stats[q.MetricStat.Stat] = true
+		v.periods[strconv.Itoa(int(q.MetricStat.Period))] = true
 	}
-	return q.Id
+	labels := make(map[string]string, len(qs))
+	for _, q := range qs {
+		switch {
+		case q.Label != nil:
+			labels[q.Id] = *q.Label
+		case q.MetricStat != nil && q.MetricStat.Metric != nil:
+			label := svckit.Str(q.MetricStat.Metric.MetricName)
+			v := byMetric[key(q)]
+			if len(v.stats) > 1 {
+				label += " " + q.MetricStat.Stat
+			}
+			if len(v.periods) > 1 {
+				label += " " + strconv.Itoa(int(q.MetricStat.Period))
+			}
+			labels[q.Id] = label
+		default:
+			labels[q.Id] = q.Id
+		}
+	}
+	return labels
 }
 
 // evalQueries computes every query of a GetMetricData request (or an alarm's

@@ -3,6 +3,7 @@ package logs
 import (
 	"context"
 	"encoding/base64"
+	"fmt"
 	"math"
 	"sort"
 	"strconv"
@@ -206,10 +207,25 @@ func (l *Logs) describeQueries(c *server.Call, in *api.DescribeQueriesRequest) (
 	}
 	out := &api.DescribeQueriesResponse{Queries: []api.QueryInfo{}}
 	for _, q := range all[:min(max, len(all))] {
-		out.Queries = append(out.Queries, api.QueryInfo{QueryId: svckit.Ptr(q.ID), QueryString: svckit.Ptr(q.Query), Status: svckit.Ptr(q.Status),
+		out.Queries = append(out.Queries, api.QueryInfo{QueryId: svckit.Ptr(q.ID), QueryString: svckit.Ptr(q.described()), Status: svckit.Ptr(q.Status),
 			CreateTime: svckit.Ptr(q.Created), LogGroupName: svckit.Ptr(q.Groups[0]), QueryLanguage: svckit.Ptr("CWLI")})
 	}
 	return out, nil
+}
+
+// described is the query string as DescribeQueries shows it: AWS prefixes the query
+// with its source and time range in milliseconds, the end inclusive to the last
+// millisecond of its second (`SOURCE "g" START=1700000000000 END=1700003600999 | fields
+// @message`, LocalStack's AWS-validated test_describe_queries). That recording names
+// one group; several are listed the same way, each quoted (inferred).
+func (q *queryRec) described() string {
+	var b strings.Builder
+	b.WriteString("SOURCE")
+	for _, g := range q.Groups {
+		b.WriteString(` "` + g + `"`)
+	}
+	fmt.Fprintf(&b, " START=%d END=%d | %s", q.Start*1000, q.End*1000+999, q.Query)
+	return b.String()
 }
 
 func contains(list []string, s string) bool {

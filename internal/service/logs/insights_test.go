@@ -111,3 +111,20 @@ func TestLogsInsights(t *testing.T) {
 		t.Fatal("stopping a completed query succeeded")
 	}
 }
+
+// DescribeQueries shows the query prefixed with its source and time range, as AWS
+// does (LocalStack's AWS-validated test_describe_queries: `SOURCE "<group>"
+// START=<start>000 END=<end>999 | fields @message`).
+func TestDescribeQueriesString(t *testing.T) {
+	e := newEnv(t)
+	e.group("g")
+	start, end := e.p.Clock.Now().Add(-time.Hour).Unix(), e.p.Clock.Now().Add(5*time.Minute).Unix()
+	apptest.Must(e.logs.StartQuery(ctx, &cwl.StartQueryInput{LogGroupName: aws.String("g"), QueryString: aws.String("fields @message"),
+		StartTime: aws.Int64(start), EndTime: aws.Int64(end)}))
+	qs := apptest.Must(e.logs.DescribeQueries(ctx, &cwl.DescribeQueriesInput{LogGroupName: aws.String("g")}))
+	want := fmt.Sprintf(`SOURCE "g" START=%d000 END=%d999 | fields @message`, start, end)
+	if len(qs.Queries) != 1 || aws.ToString(qs.Queries[0].QueryString) != want || aws.ToString(qs.Queries[0].LogGroupName) != "g" ||
+		qs.Queries[0].QueryLanguage != types.QueryLanguageCwli {
+		t.Fatalf("queries %+v, want query string %q", qs.Queries, want)
+	}
+}

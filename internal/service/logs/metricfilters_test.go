@@ -1,6 +1,7 @@
 package logs_test
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -86,4 +87,52 @@ func TestTestMetricFilter(t *testing.T) {
 	}
 	_, err := e.logs.TestMetricFilter(ctx, &cwl.TestMetricFilterInput{FilterPattern: aws.String("[a, b"), LogEventMessages: []string{"x"}})
 	wantError(t, err, "InvalidParameterException", 400, "Invalid metric filter pattern")
+}
+
+// A metric namespace may hold ':', which the model's pattern refuses and AWS takes
+// (LocalStack's AWS-validated test_put_metric_filter_with_special_namespace); '*'
+// stays refused.
+func TestMetricFilterNamespaceColon(t *testing.T) {
+	e := newEnv(t)
+	e.group("g")
+	const namespace = "A.B-c_d/1#2:metricNamespace"
+	put := func(namespace string) error {
+		_, err := e.logs.PutMetricFilter(ctx, &cwl.PutMetricFilterInput{LogGroupName: aws.String("g"), FilterName: aws.String("f"),
+			FilterPattern: aws.String("filterPattern"), MetricTransformations: []types.MetricTransformation{{MetricName: aws.String("metricName"),
+				MetricNamespace: aws.String(namespace), MetricValue: aws.String("1")}}})
+		return err
+	}
+	if err := put(namespace); err != nil {
+		t.Fatal(err)
+	}
+	out := apptest.Must(e.logs.DescribeMetricFilters(ctx, &cwl.DescribeMetricFiltersInput{MetricName: aws.String("metricName"), MetricNamespace: aws.String(namespace)}))
+	if len(out.MetricFilters) != 1 || aws.ToString(out.MetricFilters[0].FilterName) != "f" {
+		t.Fatalf("by namespace: %+v", out.MetricFilters)
+	}
+	wantError(t, put("a*b"), "InvalidParameterException", 400,
+		"1 validation error detected: Value 'a*b' at 'metricTransformations.1.member.metricNamespace' failed to satisfy constraint: Member must satisfy regular expression pattern: [^*$]*")
+}
+
+// A log group or stream name over 512 characters gets AWS's own message, not the
+// generic constraint one (recorded: CreateLogGroup in test_create_log_group_invalid_name_length,
+// DeleteMetricFilter in test_delete_metric_filter_invalid_log_group_name; the other
+// operations are inferred to answer alike).
+func TestNameOver512(t *testing.T) {
+	e := newEnv(t)
+	const msg = "Invalid LogGroup or LogStream, both must have length less than or equal to 512."
+	_, err := e.logs.CreateLogGroup(ctx, &cwl.CreateLogGroupInput{LogGroupName: aws.String(strings.Repeat("a", 513))})
+	wantError(t, err, "InvalidParameterException", 400, msg)
+	_, err = e.logs.DeleteMetricFilter(ctx, &cwl.DeleteMetricFilterInput{LogGroupName: aws.String(strings.Repeat("X", 513)), FilterName: aws.String("valid-filter")})
+	wantError(t, err, "InvalidParameterException", 400, msg)
+	e.group("g")
+	_, err = e.logs.CreateLogStream(ctx, &cwl.CreateLogStreamInput{LogGroupName: aws.String("g"), LogStreamName: aws.String(strings.Repeat("s", 513))})
+	wantError(t, err, "InvalidParameterException", 400, msg)
+	_, err = e.logs.PutLogEvents(ctx, &cwl.PutLogEventsInput{LogGroupName: aws.String("g"), LogStreamName: aws.String(strings.Repeat("s", 513)),
+		LogEvents: []types.InputLogEvent{{Timestamp: aws.Int64(e.now()), Message: aws.String("m")}}})
+	wantError(t, err, "InvalidParameterException", 400, msg)
+	// 512 is allowed; the filter name keeps the generic message, as AWS answers it.
+	apptest.Must(e.logs.CreateLogGroup(ctx, &cwl.CreateLogGroupInput{LogGroupName: aws.String(strings.Repeat("a", 512))}))
+	_, err = e.logs.DeleteMetricFilter(ctx, &cwl.DeleteMetricFilterInput{LogGroupName: aws.String("g"), FilterName: aws.String(strings.Repeat("X", 513))})
+	wantError(t, err, "InvalidParameterException", 400,
+		"1 validation error detected: Value '"+strings.Repeat("X", 513)+"' at 'filterName' failed to satisfy constraint: Member must have length less than or equal to 512")
 }
