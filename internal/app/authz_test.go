@@ -50,7 +50,7 @@ func monitoringSamples(topic, subscription, queueURL, queryID string) map[string
 	return map[string]map[string]any{
 		"logs": {"logGroupName": "lg", "logStreamName": "ls", "logGroupIdentifier": "lg", "filterName": "f", "queryId": queryID,
 			"resourceArn": "arn:aws:logs:" + apptest.Region + ":" + acct + ":log-group:lg", "kmsKeyId": "arn:aws:kms:" + apptest.Region + ":" + acct + ":key/x"},
-		"cloudwatch": {"AlarmName": "al", "AlarmNames": []any{"al"}, "Namespace": "N", "MetricName": "M",
+		"cloudwatch": {"AlarmName": "al", "AlarmNames": []any{"al"}, "Namespace": "N", "MetricName": "M", "StateValue": "OK",
 			"ResourceARN": "arn:aws:cloudwatch:" + apptest.Region + ":" + acct + ":alarm:al"},
 		"sns": {"TopicArn": topic, "SubscriptionArn": subscription, "ResourceArn": topic, "Name": "tp", "Protocol": "sqs",
 			"Label": "l", "Token": "x", "Message": "m", "AttributeName": "DisplayName"},
