@@ -33,8 +33,20 @@ func ValidationError(svc *model.Service, vs []model.Violation) *model.Error {
 			return e
 		}
 	}
+	if svc != nil && svc.Name == "logs" && (vs[0].Path == "logGroupName" || vs[0].Path == "logStreamName") &&
+		strings.HasPrefix(vs[0].Constraint, "Member must have length less than or equal to") {
+		// Logs words a request's over-long group or stream name its own way (LocalStack's
+		// AWS-validated test_create_log_group_invalid_name_length and
+		// test_delete_metric_filter_invalid_log_group_name; stream names inferred).
+		return model.NewError(400, "InvalidParameterException", "Invalid LogGroup or LogStream, both must have length less than or equal to 512.")
+	}
 	code := "ValidationException"
-	if svc != nil {
+	if svc != nil && svc.Name == "cloudwatch" && allEnum(vs) {
+		// CloudWatch answers values outside an enumeration with ValidationError, not
+		// its InvalidParameterValue (LocalStack's AWS-validated
+		// test_set_alarm_invalid_input); other violations keep InvalidParameterValue.
+		code = "ValidationError"
+	} else if svc != nil {
 		if c, ok := validationCodes[svc.Name]; ok {
 			code = c
 		} else if svc.Protocol == "query" {
@@ -90,4 +102,14 @@ func s3ValidationError(v model.Violation) *model.Error {
 		return model.NewError(400, "MalformedXML", "The XML you provided was not well-formed or did not validate against our published schema")
 	}
 	return nil
+}
+
+// allEnum reports whether every violation is a value outside its enumeration.
+func allEnum(vs []model.Violation) bool {
+	for _, v := range vs {
+		if !strings.HasPrefix(v.Constraint, "Member must satisfy enum value set") {
+			return false
+		}
+	}
+	return true
 }
