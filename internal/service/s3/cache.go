@@ -115,40 +115,49 @@ func (co *callObjects) take(c any) (*objRec, bool) {
 
 func (co *callObjects) drop(c any) { co.m.Delete(c) }
 
-// objectCache keeps current-object records and small sealed bodies in memory, so that
-// a GET or HEAD of an object read or written recently touches no store page: on a
-// busy store every read snapshot after a commit starts cold (SQLite drops a reader's
-// pages and mapping whenever the database changed), and an object's record and body
-// were most of a small GET's cost.
+// objectCache keeps current-object records, each with the sealed bytes of its inline
+// bodies, in memory, so that a GET or HEAD of an object read or written recently
+// touches no store page: on a busy store every read snapshot after a commit starts
+// cold, and an object's record and body were most of a small GET's cost.
 //
 // Only read-only calls use it; write transactions always read the store, which holds
 // their own and their batch's uncommitted writes. Consistency:
+//   - An entry holds a record together with every inline body it names, so a call that
+//     takes a record from the cache reads nothing of that object from its snapshot,
+//     which may be older or newer than the entry (a snapshot begins at a transaction's
+//     first store read, and commit hooks run after the commit). A record and its bodies
+//     therefore always come from one state: both from the cache, or both from the
+//     call's snapshot. (Bodies once had their own map, and a GET could take a record
+//     from the cache and its body from a snapshot that no longer or did not yet hold
+//     it: concurrent overwrites of a small object answered 500.)
 //   - Every write of a current-object record (putCur, delCur) updates the cache in its
 //     transaction's AfterCommit hook, which the committing caller runs in commit order
 //     before any call of that batch is answered, so the last hook leaves the last
 //     committed state, and a call that started after a write was acknowledged finds
-//     the new record or none. Rolled-back writes leave no hook.
-//   - A reader that missed fills the cache from its snapshot only if no write hook
-//     ran since it took gen, which it does before its transaction's first store read
-//     (startView): a snapshot older than some committed write cannot leave its record
-//     behind.
-//   - A body name's bytes never change (names are random and never reused), so a body
-//     is valid for as long as any record names it; bodies dropped by a commit leave
-//     the cache in its hook.
+//     the new entry or none. A write that does not know the record's bodies (a tag
+//     change, a completed multipart upload) removes the entry instead. Rolled-back
+//     writes leave no hook.
+//   - A reader that missed fills the cache from its snapshot — a record with no inline
+//     bodies when it reads it, one with inline bodies once it has read them all (GET) —
+//     only if no write hook ran since it took gen, which it does before its
+//     transaction's first store read (startView): a snapshot older than some committed
+//     write cannot leave its state behind.
 type objectCache struct {
 	gen       atomic.Uint64
 	mu        sync.RWMutex
 	recs      map[string]*cachedObj // bucket NUL key → current record
-	bodies    map[string][]byte     // body name → sealed bytes
 	bodyBytes int
 }
 
-// cachedObj is a current-object record as stored (JSON), decoded once on first use.
+// cachedObj is a current-object record as stored (JSON), decoded once on first use,
+// with the sealed bytes of each of its inline bodies by name.
 type cachedObj struct {
-	raw  []byte
-	once sync.Once
-	o    *objRec
-	err  error
+	raw    []byte
+	bodies map[string][]byte
+	size   int // the bodies' bytes
+	once   sync.Once
+	o      *objRec
+	err    error
 }
 
 func (e *cachedObj) rec() (*objRec, error) {
@@ -162,22 +171,25 @@ func (e *cachedObj) rec() (*objRec, error) {
 		return nil, e.err
 	}
 	cp := *e.o // shallow: callers do not change what a record points to
+	cp.bodies = e.bodies
 	return &cp, nil
 }
 
-// The cache's bounds: past either, entries are dropped at random.
+// The cache's bounds: past either, entries are dropped at random. An object whose
+// inline bodies exceed maxCachedObjBodies is not cached.
 const (
-	maxCachedObjs   = 1 << 14
-	maxCachedBodies = 16 << 20
+	maxCachedObjs      = 1 << 14
+	maxCachedBodies    = 16 << 20
+	maxCachedObjBodies = maxCachedBodies / 64
 )
 
 func newObjectCache() *objectCache {
-	return &objectCache{recs: map[string]*cachedObj{}, bodies: map[string][]byte{}}
+	return &objectCache{recs: map[string]*cachedObj{}}
 }
 
 func objCacheKey(bucket, key string) string { return bucket + "\x00" + key }
 
-// get returns the cached current record of bucket/key.
+// get returns the cached current record of bucket/key, its inline bodies attached.
 func (oc *objectCache) get(bucket, key string) (*objRec, bool) {
 	oc.mu.RLock()
 	e := oc.recs[objCacheKey(bucket, key)]
@@ -189,82 +201,77 @@ func (oc *objectCache) get(bucket, key string) (*objRec, bool) {
 	return o, err == nil
 }
 
-// fill caches a record a read-only call read from its snapshot, taken after gen was g.
-func (oc *objectCache) fill(g uint64, bucket, key string, raw []byte) {
+// fill caches a record (raw, decoded as o) and the inline bodies a read-only call read
+// from its snapshot, taken after gen was g; nothing when some inline body is missing.
+func (oc *objectCache) fill(g uint64, bucket, key string, raw []byte, o *objRec, bodies map[string][]byte) {
 	oc.mu.Lock()
 	defer oc.mu.Unlock()
 	if oc.gen.Load() != g {
 		return
 	}
-	oc.setLocked(objCacheKey(bucket, key), raw)
+	if e := newCachedObj(raw, o, bodies); e != nil {
+		oc.setLocked(objCacheKey(bucket, key), e)
+	}
 }
 
-func (oc *objectCache) setLocked(k string, raw []byte) {
-	if raw == nil {
+// newCachedObj is the entry for a record whose inline bodies are in bodies; nil when
+// one is missing or they are too large to keep.
+func newCachedObj(raw []byte, o *objRec, bodies map[string][]byte) *cachedObj {
+	e := &cachedObj{raw: raw}
+	for _, sg := range o.Segments {
+		if !sg.Inline {
+			continue
+		}
+		data, ok := bodies[sg.File]
+		if !ok {
+			return nil
+		}
+		if e.bodies == nil {
+			e.bodies = map[string][]byte{}
+		}
+		e.bodies[sg.File] = data
+		e.size += len(data)
+	}
+	if e.size > maxCachedObjBodies {
+		return nil
+	}
+	return e
+}
+
+// setLocked stores e (nil: removes the entry) under k, dropping entries at random
+// while the cache is over a bound.
+func (oc *objectCache) setLocked(k string, e *cachedObj) {
+	if old := oc.recs[k]; old != nil {
+		oc.bodyBytes -= old.size
 		delete(oc.recs, k)
+	}
+	if e == nil {
 		return
 	}
-	if len(oc.recs) >= maxCachedObjs {
-		for victim := range oc.recs {
-			delete(oc.recs, victim)
+	for victim, v := range oc.recs {
+		if len(oc.recs) < maxCachedObjs && oc.bodyBytes+e.size <= maxCachedBodies {
 			break
 		}
+		oc.bodyBytes -= v.size
+		delete(oc.recs, victim)
 	}
-	oc.recs[k] = &cachedObj{raw: raw}
+	oc.recs[k] = e
+	oc.bodyBytes += e.size
 }
 
-// wrote records, once tx commits, bucket/key's new current record (raw JSON; nil
-// when the key has none now).
-func (oc *objectCache) wrote(tx *store.Tx, bucket, key string, raw []byte) {
+// wrote records, once tx commits, bucket/key's new current record o (encoded as raw;
+// nil when the key has none now). o.bodies holds the inline bodies the write knows;
+// when it lacks one, the key leaves the cache.
+func (oc *objectCache) wrote(tx *store.Tx, bucket, key string, o *objRec, raw []byte) {
 	k := objCacheKey(bucket, key)
+	var e *cachedObj
+	if o != nil {
+		e = newCachedObj(raw, o, o.bodies)
+	}
 	tx.AfterCommit(func() {
 		oc.mu.Lock()
-		oc.setLocked(k, raw)
+		oc.setLocked(k, e)
 		oc.gen.Add(1)
-		oc.mu.Unlock()
-	})
-}
-
-// body returns a cached sealed body.
-func (oc *objectCache) body(name string) ([]byte, bool) {
-	oc.mu.RLock()
-	b, ok := oc.bodies[name]
-	oc.mu.RUnlock()
-	return b, ok
-}
-
-// addBody caches a sealed body (read from a snapshot or committed: its bytes are the
-// name's for good).
-func (oc *objectCache) addBody(name string, data []byte) {
-	oc.mu.Lock()
-	defer oc.mu.Unlock()
-	if _, ok := oc.bodies[name]; ok || len(data) > maxCachedBodies/64 {
-		return
-	}
-	for victim, b := range oc.bodies {
-		if oc.bodyBytes+len(data) <= maxCachedBodies {
-			break
-		}
-		delete(oc.bodies, victim)
-		oc.bodyBytes -= len(b)
-	}
-	oc.bodies[name] = data
-	oc.bodyBytes += len(data)
-}
-
-// storedBody caches a body once tx, which stores it, commits.
-func (oc *objectCache) storedBody(tx *store.Tx, name string, data []byte) {
-	tx.AfterCommit(func() { oc.addBody(name, data) })
-}
-
-// droppedBody forgets a body once tx, which deletes it, commits.
-func (oc *objectCache) droppedBody(tx *store.Tx, name string) {
-	tx.AfterCommit(func() {
-		oc.mu.Lock()
-		if b, ok := oc.bodies[name]; ok {
-			delete(oc.bodies, name)
-			oc.bodyBytes -= len(b)
-		}
 		oc.mu.Unlock()
 	})
 }

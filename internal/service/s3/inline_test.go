@@ -165,3 +165,157 @@ func TestObjectCacheFollowsWrites(t *testing.T) {
 		t.Fatalf("tag count after tagging: %v", h.TagCount)
 	}
 }
+
+// Overwriting a small object in a bucket that never had versioning writes the new body
+// into the old body's blobs-table row (segment.Row) under a fresh body name; readers
+// racing the overwrites see one whole version or another, a copy onto itself keeps
+// its body, and deleting the object removes the row.
+func TestOverwriteReusesBodyRow(t *testing.T) {
+	e := newEnv(t)
+	e.bucket("reuse")
+	nsCur := store.NS("s3", "", "", "cur", "reuse")
+	blobNS := func(name string) string { return store.NS("s3", "", "", "inline", name) }
+	seg := func(key string) map[string]any {
+		t.Helper()
+		var sg map[string]any
+		err := e.p.Store.View(ctx, func(tx *store.Tx) error {
+			var rec map[string]any
+			if ok, err := tx.GetJSON(nsCur, key, &rec); err != nil || !ok {
+				t.Fatalf("record %s: %v %v", key, ok, err)
+			}
+			segs := rec["s"].([]any)
+			if len(segs) != 1 {
+				t.Fatalf("segments %v", segs)
+			}
+			sg = segs[0].(map[string]any)
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return sg
+	}
+	hasBlob := func(name string) bool {
+		t.Helper()
+		var ok bool
+		err := e.p.Store.View(ctx, func(tx *store.Tx) (err error) {
+			_, ok, err = tx.GetBlob(blobNS(name), "body")
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ok
+	}
+
+	written := map[string]bool{"first": true}
+	e.put("reuse", "k", "first")
+	first := seg("k")
+	row := first["f"].(string)
+	if first["r"] != nil {
+		t.Fatalf("a first body has a row of its own: %v", first)
+	}
+
+	stop := make(chan struct{})
+	bad := make(chan string, 1)
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				out, err := e.s3.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("reuse"), Key: aws.String("k")})
+				if err != nil {
+					select {
+					case bad <- err.Error():
+					default:
+					}
+					return
+				}
+				b, err := io.ReadAll(out.Body)
+				out.Body.Close()
+				mu.Lock()
+				ok := err == nil && written[string(b)]
+				mu.Unlock()
+				if !ok {
+					select {
+					case bad <- fmt.Sprintf("read %q, %v", b, err):
+					default:
+					}
+					return
+				}
+			}
+		}()
+	}
+	names := map[string]bool{row: true}
+	const n = 200
+	for i := range n {
+		// Sizes change too: the row is rewritten whatever the new body's size.
+		v := fmt.Sprintf("version %d %s", i, make([]byte, i*40))
+		mu.Lock()
+		written[v] = true
+		mu.Unlock()
+		e.put("reuse", "k", v)
+		if got := e.get("reuse", "k"); got != v {
+			t.Fatalf("after put %d: got %q", i, got)
+		}
+		sg := seg("k")
+		if sg["r"] != row {
+			t.Fatalf("put %d: segment %v, want row %s", i, sg, row)
+		}
+		if name := sg["f"].(string); names[name] {
+			t.Fatalf("put %d: body name %s used before", i, name)
+		} else {
+			names[name] = true
+			if hasBlob(name) {
+				t.Fatalf("put %d: body stored under its own name too", i)
+			}
+		}
+	}
+	close(stop)
+	wg.Wait()
+	select {
+	case msg := <-bad:
+		t.Fatalf("a reader racing the overwrites: %s", msg)
+	default:
+	}
+	if !hasBlob(row) {
+		t.Fatal("the reused row is gone")
+	}
+
+	// A copy onto itself (new metadata) stores the body under a new name and row, and
+	// drops the old row.
+	must(e.s3.CopyObject(ctx, &s3.CopyObjectInput{Bucket: aws.String("reuse"), Key: aws.String("k"),
+		CopySource: aws.String("reuse/k"), MetadataDirective: types.MetadataDirectiveReplace,
+		Metadata: map[string]string{"m": "1"}}))
+	if got := e.get("reuse", "k"); got != fmt.Sprintf("version %d %s", n-1, make([]byte, (n-1)*40)) {
+		t.Fatalf("after copy onto itself: %q", got)
+	}
+	copied := seg("k")
+	if copied["r"] != nil || !hasBlob(copied["f"].(string)) || hasBlob(row) {
+		t.Fatalf("after copy onto itself: segment %v, old row kept %v", copied, hasBlob(row))
+	}
+	e.put("reuse", "k", "last")
+	last := seg("k")
+	must(e.s3.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String("reuse"), Key: aws.String("k")}))
+	if hasBlob(last["r"].(string)) {
+		t.Fatal("body row left after delete")
+	}
+
+	// With versioning, every version keeps its own body.
+	e.bucket("reuse-versioned")
+	must(e.s3.PutBucketVersioning(ctx, &s3.PutBucketVersioningInput{Bucket: aws.String("reuse-versioned"),
+		VersioningConfiguration: &types.VersioningConfiguration{Status: types.BucketVersioningStatusEnabled}}))
+	v1 := e.put("reuse-versioned", "k", "one")
+	e.put("reuse-versioned", "k", "two")
+	old := must(e.s3.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("reuse-versioned"), Key: aws.String("k"), VersionId: v1.VersionId}))
+	if got := readBody(old.Body); got != "one" {
+		t.Fatalf("first version after overwrite: %q", got)
+	}
+}

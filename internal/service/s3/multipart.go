@@ -284,7 +284,7 @@ func (s *Service) storePart(c *server.Call, b *bucketRec, u *uploadRec, n int32,
 	}
 	sg := r.segment(objKey)
 	p := &partRec{Number: n, ETag: r.etag(), Size: r.size, File: sg.File, Key: sg.Key, Checksums: r.checksums, LastModified: timeTrunc(c.Now), Inline: sg.Inline, Blob: sg.Blob}
-	if err := r.commit(c); err != nil {
+	if err := r.commit(c, nil); err != nil {
 		return nil, err
 	}
 	if err := putJSON(c.Tx, nsParts(u.UploadID), partKey(n), p); err != nil {

@@ -174,8 +174,13 @@ func (s *Service) putObject(c *server.Call, in *api.PutObjectRequest, r *receive
 		return nil, err
 	}
 	o.Enc = enc
+	if b.Versioning == "" && r.inline != nil && cur != nil && len(cur.Segments) == 1 && cur.Segments[0].Blob {
+		// The key's only version is being replaced (writeVersion drops its body):
+		// its row takes the new body (segment.Row).
+		r.row = cur.Segments[0].row()
+	}
 	o.Segments = []segment{r.segment(objKey)}
-	if err := r.commit(c); err != nil {
+	if err := r.commit(c, o); err != nil {
 		return nil, err
 	}
 	if err := s.writeVersion(c.Tx, b, o, cur); err != nil {
@@ -438,6 +443,7 @@ func (s *Service) body(c *server.Call, rr *readResult, ck customerKey) (*multiRe
 	files := o.files()
 	s.blobs.acquire(files)
 	m := &multiReader{release: func() { s.blobs.release(files) }}
+	var read map[string][]byte // inline bodies read from the snapshot
 	var off int64
 	for _, sg := range o.Segments {
 		segStart, segEnd := off, off+sg.Size
@@ -452,17 +458,29 @@ func (s *Service) body(c *server.Call, rr *readResult, ck customerKey) (*multiRe
 		}
 		from, to, size := max(rr.start, segStart)-segStart, min(rr.end, segEnd)-segStart, sg.Size
 		if sg.Inline {
-			// Inline bodies are read now, from the call's snapshot.
-			data, ok, err := s.getInline(c.Tx, sg)
+			// Inline bodies are read now: with a cached record, from the cache; else
+			// from the call's snapshot, which the record came from.
+			data, ok, err := getInline(c.Tx, o, sg)
 			if err != nil || !ok {
 				m.Close()
 				return nil, fmt.Errorf("s3: object %s/%s: inline body: %w", rr.b.Name, o.Key, errCorrupt)
+			}
+			if o.cacheRaw != nil {
+				if read == nil {
+					read = map[string][]byte{}
+				}
+				read[sg.File] = data
 			}
 			m.open = append(m.open, func() (*segReader, error) { return sealedReader(bytes.NewReader(data), fk, size, from, to) })
 			continue
 		}
 		path := s.blobs.path(sg.File)
 		m.open = append(m.open, func() (*segReader, error) { return openSegment(path, fk, size, from, to) })
+	}
+	if o.cacheRaw != nil && read != nil {
+		// The record and the bodies come from the call's snapshot: the cache may keep
+		// them together (fill checks that every inline body was read).
+		s.cur.fill(s.objs.view(c, s.cur).gen, rr.b.Name, o.Key, o.cacheRaw, o, read)
 	}
 	return m, nil
 }
@@ -839,9 +857,9 @@ func (l *linkSet) Close() error {
 	return nil
 }
 
-// copyBodies gives a copy its own names for the source's body files (hard links: the
-// ciphertext is shared, the file keys are sealed again under the copy's object key).
-func (s *Service) copyBodies(c *server.Call, links *linkSet, src *objRec, srcKey, dstKey []byte) ([]segment, error) {
+// copyBodies gives a copy (dst) its own names for the source's body files (hard links:
+// the ciphertext is shared, the file keys are sealed again under the copy's object key).
+func (s *Service) copyBodies(c *server.Call, links *linkSet, src, dst *objRec, srcKey, dstKey []byte) ([]segment, error) {
 	out := make([]segment, 0, len(src.Segments))
 	c.Tx.AfterCommit(func() { links.committed = true })
 	for _, sg := range src.Segments {
@@ -851,11 +869,11 @@ func (s *Service) copyBodies(c *server.Call, links *linkSet, src *objRec, srcKey
 		}
 		name := newName()
 		if sg.Inline {
-			data, ok, err := s.getInline(c.Tx, sg)
+			data, ok, err := getInline(c.Tx, src, sg)
 			if err != nil || !ok {
 				return nil, fmt.Errorf("s3: copy source: inline body: %w", errCorrupt)
 			}
-			if err := s.putInline(c.Tx, name, data); err != nil {
+			if err := putInline(c.Tx, dst, name, name, data); err != nil {
 				return nil, err
 			}
 		} else {
@@ -959,7 +977,7 @@ func (s *Service) copyObject(c *server.Call, in *api.CopyObjectRequest, links *l
 		return nil, err
 	}
 	o.Enc = enc
-	if o.Segments, err = s.copyBodies(c, links, so, srcKey, dstKey); err != nil {
+	if o.Segments, err = s.copyBodies(c, links, so, o, srcKey, dstKey); err != nil {
 		return nil, err
 	}
 	if err := s.writeVersion(c.Tx, b, o); err != nil {

@@ -41,21 +41,29 @@ type received struct {
 	committed bool              // the transaction holding it committed
 	// inline holds a small body, sealed, to be stored in its record's transaction.
 	inline []byte
+	// row, when not empty, is the blobs-table row the inline body is to be stored in
+	// (segment.Row): the row of the body it replaces.
+	row string
 }
 
 // segment describes the received body as an object segment, its key sealed under
 // the object key.
 func (r *received) segment(objKey []byte) segment {
-	return segment{File: r.name, Size: r.size, Key: sealKey(objKey, r.fileKey), Inline: r.inline != nil, Blob: r.inline != nil}
+	return segment{File: r.name, Size: r.size, Key: sealKey(objKey, r.fileKey), Inline: r.inline != nil, Blob: r.inline != nil, Row: r.row}
 }
 
 func (r *received) etag() string { return hex.EncodeToString(r.md5) }
 
-// commit stores an inline body, or marks a file body as kept, within the call's
-// transaction. The file is already durable in the data tree (see receive).
-func (r *received) commit(c *server.Call) error {
+// commit stores an inline body (of o, which notes it for the object cache; nil for a
+// part), or marks a file body as kept, within the call's transaction. The file is
+// already durable in the data tree (see receive).
+func (r *received) commit(c *server.Call, o *objRec) error {
 	if r.inline != nil {
-		return r.s.putInline(c.Tx, r.name, r.inline)
+		row := r.name
+		if r.row != "" {
+			row = r.row
+		}
+		return putInline(c.Tx, o, row, r.name, r.inline)
 	}
 	c.Tx.AfterCommit(func() { r.committed = true })
 	return nil

@@ -136,7 +136,7 @@ func (s *Service) putAsService(ctx context.Context, bucket, key string, body io.
 			}
 			obj.Enc = enc
 			obj.Segments = []segment{r.segment(objKey)}
-			if err := r.commit(c); err != nil {
+			if err := r.commit(c, obj); err != nil {
 				return err
 			}
 			return s.writeVersion(tx, b, obj)

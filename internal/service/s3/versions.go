@@ -155,7 +155,7 @@ func (s *Service) writeVersion(tx *store.Tx, b *bucketRec, o *objRec, cur ...*ob
 			} else if _, err := tx.Delete(nsVer(b.Name), verKey(o.Key, old.sortID())); err != nil {
 				return err
 			}
-			if err := s.dropBodies(tx, old); err != nil {
+			if err := s.dropReplaced(tx, old, o); err != nil {
 				return err
 			}
 		}
@@ -171,7 +171,7 @@ func (s *Service) writeVersion(tx *store.Tx, b *bucketRec, o *objRec, cur ...*ob
 	if o.DeleteMarker {
 		return s.delCur(tx, b.Name, o.Key)
 	}
-	return s.putCurRaw(tx, b.Name, o.Key, raw)
+	return s.putCurRaw(tx, b.Name, o, raw)
 }
 
 // rewriteVersion stores a changed version (ACL, tags) in place.
@@ -214,15 +214,15 @@ func (s *Service) putCur(tx *store.Tx, bucket string, o *objRec) error {
 	if err != nil {
 		return err
 	}
-	return s.putCurRaw(tx, bucket, o.Key, raw)
+	return s.putCurRaw(tx, bucket, o, raw)
 }
 
 // putCurRaw is putCur with the record already encoded.
-func (s *Service) putCurRaw(tx *store.Tx, bucket, key string, raw []byte) error {
-	if err := tx.Put(nsCur(bucket), key, raw); err != nil {
+func (s *Service) putCurRaw(tx *store.Tx, bucket string, o *objRec, raw []byte) error {
+	if err := tx.Put(nsCur(bucket), o.Key, raw); err != nil {
 		return err
 	}
-	s.cur.wrote(tx, bucket, key, raw)
+	s.cur.wrote(tx, bucket, o.Key, o, raw)
 	return nil
 }
 
@@ -231,7 +231,7 @@ func (s *Service) delCur(tx *store.Tx, bucket, key string) error {
 	if _, err := tx.Delete(nsCur(bucket), key); err != nil {
 		return err
 	}
-	s.cur.wrote(tx, bucket, key, nil)
+	s.cur.wrote(tx, bucket, key, nil, nil)
 	return nil
 }
 
@@ -254,7 +254,9 @@ func (s *Service) readVersion(c *server.Call, b *bucketRec, key, version string)
 	if err := json.Unmarshal(raw, o); err != nil {
 		return nil, err
 	}
-	s.cur.fill(cv.gen, b.Name, key, raw)
+	// A record with inline bodies is cached once they are read too (Service.body).
+	o.cacheRaw = raw
+	s.cur.fill(cv.gen, b.Name, key, raw, o, nil)
 	return o, nil
 }
 
@@ -273,11 +275,34 @@ func (s *Service) dropBodies(tx *store.Tx, o *objRec) error {
 	return s.dropSegments(tx, o.Segments)
 }
 
+// dropReplaced removes the bodies of old, which o replaces, except the blobs-table
+// rows o's own bodies were written into (segment.Row).
+func (s *Service) dropReplaced(tx *store.Tx, old, o *objRec) error {
+	var drop []segment
+	for _, sg := range old.Segments {
+		if sg.Inline && sg.Blob && storesRow(o.Segments, sg.row()) {
+			continue
+		}
+		drop = append(drop, sg)
+	}
+	return s.dropSegments(tx, drop)
+}
+
+// storesRow reports whether one of segs is an inline body stored in the given row.
+func storesRow(segs []segment, row string) bool {
+	for _, sg := range segs {
+		if sg.Inline && sg.Blob && sg.row() == row {
+			return true
+		}
+	}
+	return false
+}
+
 func (s *Service) dropSegments(tx *store.Tx, segs []segment) error {
 	var files []string
 	for _, sg := range segs {
 		if sg.Inline {
-			if err := s.dropInline(tx, sg); err != nil {
+			if err := dropInline(tx, sg); err != nil {
 				return err
 			}
 			continue
