@@ -10,6 +10,8 @@ import (
 	"net/url"
 	"time"
 
+	"github.com/boombuler/barcode"
+	"github.com/boombuler/barcode/qr"
 	"github.com/pquerna/otp"
 	"github.com/pquerna/otp/totp"
 
@@ -114,22 +116,27 @@ func (s *svc) createVirtualMFADevice(c *server.Call, in *api.CreateVirtualMFADev
 	}
 	qr, err := qrCode(in.VirtualMFADeviceName, c.Account, seed)
 	if err != nil {
-		return nil, err
+		// Only a name too long for any QR code gets here; IAM documents no limit.
+		return nil, model.NewError(400, "ValidationError", "The virtual MFA device name is too long to be encoded in a QR code.")
 	}
 	return &api.CreateVirtualMFADeviceResponse{VirtualMFADevice: &api.VirtualMFADevice{SerialNumber: serial, Base32StringSeed: []byte(seed), QRCodePNG: qr, Tags: tags}}, nil
 }
 
 // qrCode renders otpauth://totp/NAME@ACCOUNT?secret=SEED, the URI IAM documents for
-// QRCodePNG, as a PNG.
+// QRCodePNG, as a PNG: 200 pixels square, or larger when a long name needs more
+// modules than that (medium error correction, low when even that does not fit).
 func qrCode(name, account, seed string) ([]byte, error) {
 	u := url.URL{Scheme: "otpauth", Host: "totp", Path: "/" + name + "@" + account, RawQuery: "secret=" + seed}
-	key, err := otp.NewKeyFromURL(u.String())
+	code, err := qr.Encode(u.String(), qr.M, qr.Auto)
 	if err != nil {
-		return nil, err
+		if code, err = qr.Encode(u.String(), qr.L, qr.Auto); err != nil {
+			return nil, fmt.Errorf("iam: MFA QR code: %w", err)
+		}
 	}
-	img, err := key.Image(200, 200)
+	side := max(200, code.Bounds().Dx())
+	img, err := barcode.Scale(code, side, side)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("iam: MFA QR code: %w", err)
 	}
 	var buf bytes.Buffer
 	if err := png.Encode(&buf, img); err != nil {
