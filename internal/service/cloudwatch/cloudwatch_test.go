@@ -405,3 +405,16 @@ func TestStatisticsPerUnit(t *testing.T) {
 		t.Fatalf("Count alone: %+v", out.Datapoints)
 	}
 }
+
+// An expression of numbers alone has no time series to return: refused as an invalid
+// expression (it answered 500).
+func TestNumberOnlyExpression(t *testing.T) {
+	forEachProtocol(t, func(e *env) {
+		now := time.Now()
+		for _, expr := range []string{"5", "123456789012", "SUM([5])", "2 * 3"} {
+			_, err := e.cw.GetMetricData(ctx, &cw.GetMetricDataInput{StartTime: aws.Time(now.Add(-time.Hour)), EndTime: aws.Time(now),
+				MetricDataQueries: []types.MetricDataQuery{{Id: aws.String("m1"), Expression: aws.String(expr)}}})
+			wantError(e, err, "InvalidParameterValue", 400, "The value "+expr+" for parameter MetricDataQueries.member.1.Expression is not valid: an expression must involve a metric")
+		}
+	})
+}

@@ -195,7 +195,11 @@ func (p *mathParser) call(fn string) (mathExpr, error) {
 	return agg, nil
 }
 
-func (n mathNum) eval(map[string]*series) (*series, error) { return nil, nil }
+// eval of a number alone (a whole expression, or an argument of SUM and the like)
+// has no time series; a number beside a metric is applied by mathBin.
+func (n mathNum) eval(map[string]*series) (*series, error) {
+	return nil, errors.New("an expression must involve a metric")
+}
 
 func (r mathRef) eval(env map[string]*series) (*series, error) {
 	s, ok := env[string(r)]
