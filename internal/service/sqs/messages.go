@@ -84,6 +84,16 @@ func deleteMsg(tx *store.Tx, r queueRef, m *msgRec) error {
 	return err
 }
 
+// dropMessages deletes all of a queue's messages with their ID index (PurgeQueue,
+// DeleteQueue): an index entry left behind would outlive its message for good.
+func dropMessages(tx *store.Tx, r queueRef) error {
+	if _, err := svckit.DeletePrefix(tx, msgNS(r.Account, r.Region, r.Name), ""); err != nil {
+		return err
+	}
+	_, err := svckit.DeletePrefix(tx, idNS(r), "")
+	return err
+}
+
 // snsSender is the SenderId of messages SNS delivers.
 const snsSender = "AIDAIT2UOQQY3AUEKVGXU"
 
@@ -566,6 +576,10 @@ func (q *SQS) deleteByHandle(c *server.Call, r queueRef, h string) error {
 		// A FIFO queue's handle ends with its visibility timeout (a standard queue's
 		// still deletes).
 		return errParam("%s", "Value "+h+" for parameter ReceiptHandle is invalid. Reason: The receipt handle has expired.")
+	}
+	if m.GroupID != "" {
+		// The message's group may have more to deliver now: wake the long polls.
+		c.Tx.AfterCommit(func() { q.notify(r) })
 	}
 	return deleteMsg(c.Tx, r, m)
 }

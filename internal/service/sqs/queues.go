@@ -206,7 +206,7 @@ func (q *SQS) deleteQueue(c *server.Call, in *api.DeleteQueueRequest) (*model.Em
 	if err != nil {
 		return nil, err
 	}
-	if _, err := svckit.DeletePrefix(c.Tx, msgNS(r.Account, r.Region, r.Name), ""); err != nil {
+	if err := dropMessages(c.Tx, r); err != nil {
 		return nil, err
 	}
 	if _, err := svckit.DeletePrefix(c.Tx, ns(r.Account, r.Region, tDedup), r.Name+"\x00"); err != nil {
@@ -215,6 +215,9 @@ func (q *SQS) deleteQueue(c *server.Call, in *api.DeleteQueueRequest) (*model.Em
 	if _, err := c.Tx.Delete(ns(r.Account, r.Region, tQueues), r.Name); err != nil {
 		return nil, err
 	}
+	// Long polls waiting on the queue answer QueueDoesNotExist now, not at the end
+	// of their wait.
+	c.Tx.AfterCommit(func() { q.notify(r) })
 	return &model.Empty{}, markDeleted(c, r)
 }
 
@@ -410,7 +413,7 @@ func (q *SQS) purgeQueue(c *server.Call, in *api.PurgeQueueRequest) (*model.Empt
 	if !rec.Purged.IsZero() && c.Now.Sub(rec.Purged) < time.Minute {
 		return nil, api.NewPurgeQueueInProgress("Only one PurgeQueue operation on " + r.Name + " is allowed every 60 seconds.")
 	}
-	if _, err := svckit.DeletePrefix(c.Tx, msgNS(r.Account, r.Region, r.Name), ""); err != nil {
+	if err := dropMessages(c.Tx, r); err != nil {
 		return nil, err
 	}
 	rec.Purged = c.Now

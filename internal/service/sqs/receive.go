@@ -252,20 +252,8 @@ func (q *SQS) waitForMessages(c *server.Call, in *api.ReceiveMessageRequest) {
 			if wait < 0 {
 				wait = intAttr(rec, "ReceiveMessageWaitTimeSeconds")
 			}
-			now := q.d.Clock.Now().UnixMilli()
-			cutoff := now - retention(rec)*1000
-			return tx.Scan(msgNS(r.Account, r.Region, r.Name), "", 0, func(_ string, v []byte) bool {
-				m := &msgRec{}
-				if decode(v, m) != nil || m.Sent < cutoff {
-					return true
-				}
-				if m.VisibleAt <= now {
-					visible = true
-				} else if next == 0 || m.VisibleAt < next {
-					next = m.VisibleAt
-				}
-				return false
-			})
+			visible, next, err = deliverable(tx, r, rec, q.d.Clock.Now().UnixMilli())
+			return err
 		})
 		if err != nil || visible || wait <= 0 {
 			return
@@ -291,6 +279,49 @@ func (q *SQS) waitForMessages(c *server.Call, in *api.ReceiveMessageRequest) {
 		}
 		timer.Stop()
 	}
+}
+
+// deliverable reports whether a receive at now has a visible message to act on, by
+// ReceiveMessage's rules: one not past the retention period and, on a FIFO queue,
+// due for the dead-letter queue or not of a group with a message in flight (a
+// visible message of such a group is not handed out, so a long poll must keep
+// waiting rather than answer nothing at once). next is when the earliest invisible
+// message becomes visible (0: none), which may make one deliverable.
+func deliverable(tx *store.Tx, r queueRef, rec *queueRec, now int64) (ok bool, next int64, err error) {
+	fifo := rec.Attributes["FifoQueue"] == "true"
+	cutoff := now - retention(rec)*1000
+	rd, hasRedrive := redrivePolicy(rec)
+	blocked := map[string]bool{}
+	var groups []string // the groups of visible FIFO messages
+	err = tx.Scan(msgNS(r.Account, r.Region, r.Name), "", 0, func(_ string, v []byte) bool {
+		m := &msgRec{}
+		if decode(v, m) != nil || m.Sent < cutoff {
+			return true
+		}
+		if m.VisibleAt > now {
+			if next == 0 {
+				next = m.VisibleAt // keys are in visibility order
+			}
+			if fifo && m.Receives > 0 {
+				blocked[m.GroupID] = true
+			}
+			return fifo
+		}
+		if !fifo || hasRedrive && m.Receives >= rd.max {
+			// A message due for the dead-letter queue is work for the receive too:
+			// it moves it there.
+			ok = true
+			return false
+		}
+		if len(groups) < maxFIFOScan {
+			groups = append(groups, m.GroupID)
+		}
+		return true
+	})
+	for _, g := range groups {
+		ok = ok || !blocked[g]
+	}
+	return ok, next, err
 }
 
 // authorizeService checks that a queue's policy lets a service principal send to
