@@ -402,7 +402,7 @@ func (s *SNS) fanout(tx *store.Tx, m *message) error {
 			var attrs map[string]QueueAttribute
 			if raw {
 				attrs = queueAttributes(m.attrs)
-			} else if body, err = s.envelope(m, sub, text); err != nil {
+			} else if body, err = s.envelope(tx, m, sub, text); err != nil {
 				return err
 			}
 			err := tx.Savepoint(func() error {
@@ -427,7 +427,7 @@ func (s *SNS) fanout(tx *store.Tx, m *message) error {
 			case raw:
 				d.Body, d.Raw = text, true
 			default:
-				if d.Body, err = s.envelope(m, sub, text); err != nil {
+				if d.Body, err = s.envelope(tx, m, sub, text); err != nil {
 					return err
 				}
 			}
@@ -478,8 +478,11 @@ func queueAttributes(attrs map[string]attribute) map[string]QueueAttribute {
 
 // envelope is the signed JSON document SNS delivers when raw delivery is off, laid
 // out as AWS lays it out ("key" : value, two-space indent).
-func (s *SNS) envelope(m *message, sub *subRec, text string) (string, error) {
+func (s *SNS) envelope(tx *store.Tx, m *message, sub *subRec, text string) (string, error) {
 	if err := s.signer.wait(); err != nil {
+		return "", err
+	}
+	if err := s.signer.persist(tx); err != nil {
 		return "", err
 	}
 	ts := m.timestamp.Format("2006-01-02T15:04:05.000Z")
@@ -570,6 +573,9 @@ func (s *SNS) sendConfirmation(tx *store.Tx, t topicRef, topic *topicRec, sub *s
 			t.ARN + " --token " + sub.Token + "), or send a signed request to:\n" + subscribeURL(sub, t) + "\n"
 	default:
 		if err := s.signer.wait(); err != nil {
+			return err
+		}
+		if err := s.signer.persist(tx); err != nil {
 			return err
 		}
 		ts := now.UTC().Format("2006-01-02T15:04:05.000Z")

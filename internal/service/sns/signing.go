@@ -17,6 +17,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/palisade/palisade/internal/store"
@@ -46,6 +47,11 @@ type signer struct {
 	key   *rsa.PrivateKey
 	cert  []byte // PEM
 	name  string // SimpleNotificationService-<sha1>.pem
+
+	// record is the key's store record (sealed key and certificate) while it may not
+	// be stored yet; stored is set once a transaction holding it has committed.
+	record []byte
+	stored atomic.Bool
 }
 
 // sealer seals the private key at rest (store.Sealer).
@@ -100,6 +106,7 @@ func (s *signer) init() {
 			return
 		}
 		s.setCert(sk.Cert)
+		s.stored.Store(true)
 		return
 	}
 	key, err := rsa.GenerateKey(rand.Reader, 2048)
@@ -120,16 +127,29 @@ func (s *signer) init() {
 	}
 	s.key = key
 	s.setCert(der)
-	sk = storedKey{Sealed: s.sealer.Seal(x509.MarshalPKCS1PrivateKey(key), sealContext), Cert: der}
+	s.record = svckit.MustJSON(storedKey{Sealed: s.sealer.Seal(x509.MarshalPKCS1PrivateKey(key), sealContext), Cert: der})
+	// Stored early when nothing signs soon; whatever signs first stores it in its own
+	// transaction too (persist), so no signed message outlives the key after a crash.
 	go func() {
-		err := s.db.Update(ctx, func(tx *store.Tx) error {
-			_, err := tx.Insert(signingNS, "key", svckit.MustJSON(sk))
-			return err
-		})
-		if err != nil && s.log != nil {
+		if err := s.db.Update(ctx, s.persist); err != nil && s.log != nil {
 			s.log.Error("sns: store the signing key", "err", err)
 		}
 	}()
+}
+
+// persist stores the signing key in tx unless a committed transaction already has:
+// every transaction that keeps a message signed with it calls it, so a signature that
+// is on disk always has its key there too (a key kept in memory only would sign
+// messages a restarted Palisade's certificate could not verify).
+func (s *signer) persist(tx *store.Tx) error {
+	if s.stored.Load() {
+		return nil
+	}
+	if _, err := tx.Insert(signingNS, "key", s.record); err != nil {
+		return fmt.Errorf("sns: store the signing key: %w", err)
+	}
+	tx.AfterCommit(func() { s.stored.Store(true) })
+	return nil
 }
 
 func (s *signer) setCert(der []byte) {
