@@ -251,6 +251,49 @@ type dedupRec struct {
 
 const dedupWindow = 5 * time.Minute
 
+func dedupAtKey(queue string, at int64, dk string) string {
+	return fmt.Sprintf("%s\x00%016d\x00%s", queue, at, dk)
+}
+
+// expireDedup drops up to two of the queue's deduplication records older than the
+// window, oldest first; each send adds one, so they cannot pile up. A record written
+// again since (the same ID after its window) has a newer entry and is kept.
+func expireDedup(tx *store.Tx, r queueRef, now int64) error {
+	prefix := r.Name + "\x00"
+	var due []string
+	err := tx.Scan(ns(r.Account, r.Region, tDedupAt), prefix, 2, func(k string, _ []byte) bool {
+		if !strings.HasPrefix(k, prefix) {
+			return false
+		}
+		at, err := strconv.ParseInt(k[len(prefix):len(prefix)+16], 10, 64)
+		if err != nil || now-at < dedupWindow.Milliseconds() {
+			return false
+		}
+		due = append(due, k)
+		return true
+	})
+	if err != nil {
+		return err
+	}
+	for _, k := range due {
+		dk := k[len(prefix)+17:]
+		var rec dedupRec
+		found, err := tx.GetJSON(ns(r.Account, r.Region, tDedup), dk, &rec)
+		if err != nil {
+			return err
+		}
+		if found && dedupAtKey(r.Name, rec.At, dk) == k {
+			if _, err := tx.Delete(ns(r.Account, r.Region, tDedup), dk); err != nil {
+				return err
+			}
+		}
+		if _, err := tx.Delete(ns(r.Account, r.Region, tDedupAt), k); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // send validates and enqueues one message.
 func (q *SQS) send(tx *store.Tx, r queueRef, rec *queueRec, sp sendSpec, now time.Time) (*sent, error) {
 	if sp.body == "" {
@@ -322,6 +365,12 @@ func (q *SQS) send(tx *store.Tx, r queueRef, rec *queueRec, sp sendSpec, now tim
 			return nil, err
 		}
 		if err := tx.PutJSON(ns(r.Account, r.Region, tDedup), dk, dedupRec{ID: m.ID, Seq: m.Seq, At: now.UnixMilli()}); err != nil {
+			return nil, err
+		}
+		if err := tx.Put(ns(r.Account, r.Region, tDedupAt), dedupAtKey(r.Name, now.UnixMilli(), dk), nil); err != nil {
+			return nil, err
+		}
+		if err := expireDedup(tx, r, now.UnixMilli()); err != nil {
 			return nil, err
 		}
 	} else if sp.groupID != nil || sp.dedupID != nil {

@@ -212,6 +212,9 @@ func (q *SQS) deleteQueue(c *server.Call, in *api.DeleteQueueRequest) (*model.Em
 	if _, err := svckit.DeletePrefix(c.Tx, ns(r.Account, r.Region, tDedup), r.Name+"\x00"); err != nil {
 		return nil, err
 	}
+	if _, err := svckit.DeletePrefix(c.Tx, ns(r.Account, r.Region, tDedupAt), r.Name+"\x00"); err != nil {
+		return nil, err
+	}
 	if _, err := c.Tx.Delete(ns(r.Account, r.Region, tQueues), r.Name); err != nil {
 		return nil, err
 	}

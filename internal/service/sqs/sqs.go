@@ -80,8 +80,11 @@ func (q *SQS) Service() server.Service {
 
 // Record kinds: the last part of each namespace.
 const (
-	tQueues  = "queues"  // queue name → queueRec
-	tDedup   = "dedup"   // queue name \x00 deduplication ID → dedupRec (FIFO)
+	tQueues = "queues" // queue name → queueRec
+	tDedup  = "dedup"  // queue name \x00 deduplication ID → dedupRec (FIFO)
+	// tDedupAt orders a FIFO queue's deduplication records by when they were written
+	// (queue name \x00 %016d ms \x00 dedup key → ""), so sends can drop expired ones.
+	tDedupAt = "dedup-at"
 	tDeleted = "deleted" // queue name → deletedRec, for a minute after DeleteQueue
 )
 
