@@ -154,6 +154,7 @@ func Open(opts Options) (*App, error) {
 	a.Authz = authz.New(iam.Grants{})
 	a.KMS = kms.New(kms.Deps{Store: db, Sealer: sealer, Authz: a.Authz, Clock: a.Clock, Logger: opts.Logger})
 	a.Authz.SetSealer(sealer)
+	a.Authz.SetStore(db)
 	a.Authz.SetOrganizations(organizations.Source{})
 	a.S3, err = s3.New(s3.Deps{DataDir: opts.DataDir, Store: db, Sealer: sealer, Clock: a.Clock, Authz: a.Authz,
 		KMS: kms.ForService(a.KMS, "s3"), Logger: opts.Logger})

@@ -1,6 +1,7 @@
 package authz
 
 import (
+	"context"
 	"crypto/sha256"
 	"fmt"
 	"strconv"
@@ -86,6 +87,13 @@ type Authorizer struct {
 	mu   sync.RWMutex
 	sets map[string]*principalSet // by identity (see principalSet)
 	gens sync.Map                 // account → *atomic.Uint64
+	// loading holds the identities (and, under orgLoading, the accounts) whose
+	// cache entry a background load is filling.
+	loading    map[string]bool
+	orgLoading map[string]bool
+
+	// db, when set, is where cache entries are loaded from (see SetStore).
+	db *store.DB
 }
 
 type principalSet struct {
@@ -137,8 +145,27 @@ const docsSize = 8192
 
 // New returns an Authorizer reading grants from src (nil: no principal has any).
 func New(src GrantSource) *Authorizer {
-	return &Authorizer{grants: src, sets: map[string]*principalSet{}, orgSets: map[string]*orgSet{}}
+	return &Authorizer{grants: src, sets: map[string]*principalSet{}, orgSets: map[string]*orgSet{},
+		loading: map[string]bool{}, orgLoading: map[string]bool{}}
 }
+
+// SetStore makes the authorizer fill its caches of principals' policies and of
+// organizations from transactions of its own on db (app wires the server's store).
+//
+// A cache entry is tagged with the generation current when it was read, and used only
+// while that generation is: so what it holds must be at least as new as every change
+// the generation counts. A call's own transaction cannot promise that: a read call's
+// snapshot is fixed by its first read (often in a service's checks, before the
+// decision), so a change can commit and bump the generation between that snapshot
+// and the decision, and an entry built from the snapshot would carry the old policies
+// under the new generation, deciding every later call on them: a detached policy
+// still allowing after the detach was acknowledged. (A write call's transaction may
+// also hold the uncommitted writes of its group.) So on a miss the call decides on
+// what its own transaction reads, uncached, and a background load reads the entry in
+// a transaction begun after its generation was read, as KMS's key cache does (a
+// nested read transaction could exhaust the store's readers). Without a store the
+// authorizer caches what calls read, for tests of the engine alone.
+func (a *Authorizer) SetStore(db *store.DB) { a.db = db }
 
 // gen is the account's generation counter: cached sets of an older generation are
 // stale. Read on every decision, so lock-free once the account has one.
@@ -187,11 +214,73 @@ func (a *Authorizer) principalSet(tx *store.Tx, p auth.Principal) (*principalSet
 	}
 	a.mu.RLock()
 	ps, ok := a.sets[key]
+	busy := a.loading[key]
 	a.mu.RUnlock()
 	if ok && ps.gen == gen {
 		return ps, nil
 	}
-	ps = &principalSet{gen: gen}
+	ps, err := a.buildSet(tx, p, gen)
+	if err != nil {
+		return nil, err
+	}
+	if a.db == nil || !a.readsGrants(p) {
+		a.mu.Lock()
+		a.sets[key] = ps
+		a.mu.Unlock()
+		return ps, nil
+	}
+	// The set read in the call's transaction decides this call only (see SetStore).
+	if !busy {
+		a.mu.Lock()
+		if !a.loading[key] {
+			a.loading[key] = true
+			go a.loadSet(key, p, gen)
+		}
+		a.mu.Unlock()
+	}
+	return ps, nil
+}
+
+// readsGrants reports whether p's set is read from the grant source (else it is the
+// same whatever the store holds).
+func (a *Authorizer) readsGrants(p auth.Principal) bool {
+	if p.Type == auth.FederatedUser && (p.Session == nil || p.Session.IssuerID == "") {
+		return false
+	}
+	return a.grants != nil && (p.Type == auth.IAMUser || p.Type == auth.AssumedRole || p.Type == auth.FederatedUser)
+}
+
+// loadSet caches p's set read in a transaction of its own, begun after gen was read.
+func (a *Authorizer) loadSet(key string, p auth.Principal, gen uint64) {
+	var ps *principalSet
+	err := a.db.View(context.Background(), func(tx *store.Tx) error {
+		return recovered(func() (err error) {
+			ps, err = a.buildSet(tx, p, gen)
+			return err
+		})
+	})
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	delete(a.loading, key)
+	if err == nil && a.gen(p.Account).Load() == gen {
+		a.sets[key] = ps
+	}
+}
+
+// recovered runs fn, turning a panic into an error: a background load must not end
+// the process over what a call would have answered with an error.
+func recovered(fn func() error) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("authz: panic while loading: %v", r)
+		}
+	}()
+	return fn()
+}
+
+// buildSet reads and compiles p's identity policies in tx, as of generation gen.
+func (a *Authorizer) buildSet(tx *store.Tx, p auth.Principal, gen uint64) (*principalSet, error) {
+	ps := &principalSet{gen: gen}
 	if p.Type == auth.FederatedUser && (p.Session == nil || p.Session.IssuerID == "") {
 		// A federated user of the root user: the session policy alone limits it.
 		ps.identity = policy.NewGroup(allowAll)
@@ -239,9 +328,6 @@ func (a *Authorizer) principalSet(tx *store.Tx, p auth.Principal) (*principalSet
 	} else {
 		ps.identity = policy.NewGroup()
 	}
-	a.mu.Lock()
-	a.sets[key] = ps
-	a.mu.Unlock()
 	return ps, nil
 }
 

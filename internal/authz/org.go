@@ -1,6 +1,7 @@
 package authz
 
 import (
+	"context"
 	"fmt"
 	"strings"
 
@@ -53,18 +54,60 @@ func (a *Authorizer) orgSet(tx *store.Tx, account string) (*orgSet, error) {
 	gen := a.orgGen.Load()
 	a.orgMu.RLock()
 	oset, ok := a.orgSets[account]
+	busy := a.orgLoading[account]
 	a.orgMu.RUnlock()
-	if ok && oset.gen == gen {
-		if oset.info.ID == "" {
-			return nil, nil
+	if !ok || oset.gen != gen {
+		var err error
+		if oset, err = a.buildOrgSet(tx, account, gen); err != nil {
+			return nil, err
 		}
-		return oset, nil
+		// As with principals' sets (SetStore), what the call's own transaction read
+		// decides this call only; a load of its own fills the cache.
+		switch {
+		case a.db == nil:
+			a.orgMu.Lock()
+			a.orgSets[account] = oset
+			a.orgMu.Unlock()
+		case !busy:
+			a.orgMu.Lock()
+			if !a.orgLoading[account] {
+				a.orgLoading[account] = true
+				go a.loadOrgSet(account, gen)
+			}
+			a.orgMu.Unlock()
+		}
 	}
+	if oset.info.ID == "" {
+		return nil, nil
+	}
+	return oset, nil
+}
+
+// loadOrgSet caches an account's orgSet read in a transaction of its own, begun
+// after gen was read.
+func (a *Authorizer) loadOrgSet(account string, gen uint64) {
+	var oset *orgSet
+	err := a.db.View(context.Background(), func(tx *store.Tx) error {
+		return recovered(func() (err error) {
+			oset, err = a.buildOrgSet(tx, account, gen)
+			return err
+		})
+	})
+	a.orgMu.Lock()
+	defer a.orgMu.Unlock()
+	delete(a.orgLoading, account)
+	if err == nil && a.orgGen.Load() == gen {
+		a.orgSets[account] = oset
+	}
+}
+
+// buildOrgSet reads and compiles an account's place in its organization in tx.
+func (a *Authorizer) buildOrgSet(tx *store.Tx, account string, gen uint64) (*orgSet, error) {
 	info, err := a.orgs.AccountOrg(tx, account)
 	if err != nil {
 		return nil, fmt.Errorf("authz: organization of %s: %w", account, err)
 	}
-	oset = &orgSet{gen: gen}
+	oset := &orgSet{gen: gen}
 	if info != nil {
 		oset.info = *info
 		if oset.scps, err = a.compileLevels(policy.KindSCP, info.SCPs); err != nil {
@@ -73,12 +116,6 @@ func (a *Authorizer) orgSet(tx *store.Tx, account string) (*orgSet, error) {
 		if oset.rcps, err = a.compileLevels(policy.KindRCP, info.RCPs); err != nil {
 			return nil, err
 		}
-	}
-	a.orgMu.Lock()
-	a.orgSets[account] = oset
-	a.orgMu.Unlock()
-	if info == nil {
-		return nil, nil
 	}
 	return oset, nil
 }
