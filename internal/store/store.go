@@ -239,7 +239,7 @@ func (db *DB) take(batch []*job, n int) []*job {
 func (db *DB) commit() []*job {
 	defer trace.StartRegion(context.Background(), "store: transaction").End()
 	batch := db.take(nil, db.maxBatch)
-	tx := &Tx{ctx: context.Background(), conn: db.wconn, stmts: db.wstmts}
+	tx := &Tx{db: db, ctx: context.Background(), conn: db.wconn, stmts: db.wstmts}
 	if _, err := tx.exec("BEGIN IMMEDIATE"); err != nil {
 		finish(batch, fmt.Errorf("store: begin: %w", err))
 		return batch
@@ -345,7 +345,7 @@ func (db *DB) View(ctx context.Context, fn func(*Tx) error) error {
 		return err
 	}
 	defer func() { db.readerPool <- rc }()
-	tx := &Tx{ctx: ctx, conn: rc.conn, stmts: rc.stmts, readOnly: true}
+	tx := &Tx{db: db, ctx: ctx, conn: rc.conn, stmts: rc.stmts, readOnly: true}
 	if _, err := tx.exec("BEGIN"); err != nil {
 		return fmt.Errorf("store: begin read: %w", err)
 	}

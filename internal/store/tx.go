@@ -16,6 +16,7 @@ var ErrReadOnly = errors.New("store: write in a read-only transaction")
 // Tx is a transaction handed to Update or View functions. It is valid only during the
 // call.
 type Tx struct {
+	db       *DB
 	ctx      context.Context
 	conn     *sql.Conn
 	stmts    map[string]*sql.Stmt // statements prepared on conn, reused across transactions
@@ -26,6 +27,10 @@ type Tx struct {
 	// appended are the events this transaction appended, in order, for OnCommit.
 	appended []*Event
 }
+
+// DB is the store the transaction belongs to (for state kept per store, such as a
+// service's caches, in a process that opens several: tests).
+func (tx *Tx) DB() *DB { return tx.db }
 
 // stmt returns q prepared on the transaction's connection, preparing it once per
 // connection: SQLite's statement compilation is a measurable part of a small call.

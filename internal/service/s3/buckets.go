@@ -115,7 +115,7 @@ func (s *Service) createBucket(c *server.Call, in *api.CreateBucketRequest) (*ap
 	if region != "us-east-1" && (in.CreateBucketConfiguration == nil || in.CreateBucketConfiguration.LocationConstraint == nil) {
 		return nil, model.NewError(400, "IllegalLocationConstraintException", "The unspecified location constraint is incompatible for the region specific endpoint this request was sent to.")
 	}
-	existing, err := buckets.get(c.Tx, in.Bucket)
+	existing, err := buckets(c.Tx).get(c.Tx, in.Bucket)
 	if err != nil {
 		return nil, err
 	}

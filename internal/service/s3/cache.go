@@ -11,13 +11,30 @@ import (
 // bucketCache keeps decoded bucket records, so the calls on a bucket do not read and
 // decode its record twice (authorization, then the handler) on every request. An
 // entry is used only while the cache's generation is the one it was loaded at: every
-// write of a bucket record bumps the generation at once (so later reads in the same
-// write transaction see the change) and again when it commits (so reads whose
-// snapshot predates the commit cannot leave a stale entry behind).
+// write of a bucket record bumps the generation at once and again when it commits.
+//
+// An entry must hold the last committed state of its bucket (a write transaction
+// trusts it), so only reads that are known to see that state fill the cache:
+//   - A read-only transaction fills only when it began a view (begin) before its
+//     first store read and no bucket write has happened since: its snapshot then
+//     holds every committed bucket write. (A reader whose snapshot predated a commit
+//     once filled the cache, at the generation after that commit, with the state
+//     before it: a GET racing DeleteBucket left the deleted bucket cached, and later
+//     PutObjects wrote objects into a bucket that no longer existed.)
+//   - A write transaction fills only while it holds no bucket write of its own
+//     (dirty): what it reads after one is uncommitted, and a rolled-back write runs
+//     no hook. Once it holds one, it does not use the cache at all: a reader may
+//     have filled an entry with the committed state after the write's first bump.
 type bucketCache struct {
 	gen     atomic.Uint64
 	mu      sync.RWMutex
 	entries map[string]cachedBucket
+	// views holds, for each read-only transaction that began a view, the generation
+	// taken before its first store read.
+	views sync.Map // *store.Tx → uint64
+	// dirty is the write transaction (the store's single writer) that has written a
+	// bucket record not yet committed.
+	dirty atomic.Pointer[store.Tx]
 }
 
 type cachedBucket struct {
@@ -27,18 +44,35 @@ type cachedBucket struct {
 
 func newBucketCache() *bucketCache { return &bucketCache{entries: map[string]cachedBucket{}} }
 
+// begin notes the generation for a read-only transaction that has not read the store
+// yet, so that what it reads may fill the cache; end forgets it.
+func (c *bucketCache) begin(tx *store.Tx) {
+	if tx != nil && tx.ReadOnly() {
+		c.views.LoadOrStore(tx, c.gen.Load())
+	}
+}
+
+func (c *bucketCache) end(tx *store.Tx) {
+	if tx != nil {
+		c.views.Delete(tx)
+	}
+}
+
 // get returns a copy of the bucket's record, from the cache or the transaction.
 func (c *bucketCache) get(tx *store.Tx, name string) (*bucketRec, error) {
+	dirty := !tx.ReadOnly() && c.dirty.Load() == tx
 	gen := c.gen.Load()
-	c.mu.RLock()
-	e, ok := c.entries[name]
-	c.mu.RUnlock()
-	if ok && e.gen == gen {
-		if e.b == nil {
-			return nil, nil
+	if !dirty {
+		c.mu.RLock()
+		e, ok := c.entries[name]
+		c.mu.RUnlock()
+		if ok && e.gen == gen {
+			if e.b == nil {
+				return nil, nil
+			}
+			cp := *e.b
+			return &cp, nil
 		}
-		cp := *e.b
-		return &cp, nil
 	}
 	raw, found, err := tx.Get(nsBuckets, name)
 	if err != nil {
@@ -51,12 +85,19 @@ func (c *bucketCache) get(tx *store.Tx, name string) (*bucketRec, error) {
 			return nil, err
 		}
 	}
-	c.mu.Lock()
-	if len(c.entries) > 4096 {
-		clear(c.entries)
+	fill := !dirty
+	if tx.ReadOnly() {
+		v, ok := c.views.Load(tx)
+		fill = ok && v.(uint64) == gen
 	}
-	c.entries[name] = cachedBucket{gen: gen, b: b}
-	c.mu.Unlock()
+	if fill {
+		c.mu.Lock()
+		if len(c.entries) > 4096 {
+			clear(c.entries)
+		}
+		c.entries[name] = cachedBucket{gen: gen, b: b}
+		c.mu.Unlock()
+	}
 	if b == nil {
 		return nil, nil
 	}
@@ -66,8 +107,12 @@ func (c *bucketCache) get(tx *store.Tx, name string) (*bucketRec, error) {
 
 // changed invalidates the cache for a write of a bucket record in tx.
 func (c *bucketCache) changed(tx *store.Tx) {
+	c.dirty.Store(tx)
 	c.gen.Add(1)
-	tx.AfterCommit(func() { c.gen.Add(1) })
+	tx.AfterCommit(func() {
+		c.gen.Add(1)
+		c.dirty.CompareAndSwap(tx, nil)
+	})
 }
 
 // callObjects hands the object version the authorization checks read to the handler
@@ -80,7 +125,8 @@ type callObjects struct{ m sync.Map } // *server.Call → *callView
 type callView struct {
 	gen  uint64
 	o    *objRec
-	seen bool // the checks read o
+	seen bool      // the checks read o
+	tx   *store.Tx // the read-only transaction that began a bucket cache view
 }
 
 // view returns the call's state, created (with the cache's generation now) on first use.
@@ -113,7 +159,13 @@ func (co *callObjects) take(c any) (*objRec, bool) {
 	return o, seen
 }
 
-func (co *callObjects) drop(c any) { co.m.Delete(c) }
+func (co *callObjects) drop(c any) {
+	if v, ok := co.m.LoadAndDelete(c); ok {
+		if tx := v.(*callView).tx; tx != nil {
+			buckets(tx).end(tx)
+		}
+	}
+}
 
 // objectCache keeps current-object records, each with the sealed bytes of its inline
 // bodies, in memory, so that a GET or HEAD of an object read or written recently

@@ -286,10 +286,30 @@ func (s *Service) listObjectVersions(c *server.Call, in *api.ListObjectVersionsR
 			if err != nil {
 				return nil, err
 			}
-			if m == nil {
+			switch {
+			case m != nil:
+				after = verKey(keyMarker, m.sortID())
+			case !validVersionID(vidMarker):
 				return nil, errInvalidArgument("Invalid version id specified", "version-id-marker", vidMarker)
+			case vidMarker != "null":
+				// The version was deleted since the previous page (a loop emptying a
+				// bucket deletes each page it lists): a version ID is its own place.
+				after = verKey(keyMarker, vidMarker)
+			default:
+				// A null version deleted or replaced since has no place left to
+				// resume from: the key's versions are listed from its newest, so
+				// that none is skipped.
+				after = verKey(keyMarker, "")
 			}
-			after, resumeKey = verKey(keyMarker, m.sortID()), keyMarker
+			// The first version listed of the marker key is its latest unless a
+			// newer one remains before the marker.
+			l, err := latest(c.Tx, b.Name, keyMarker)
+			if err != nil {
+				return nil, err
+			}
+			if l != nil && verKey(keyMarker, l.sortID()) <= after {
+				resumeKey = keyMarker
+			}
 		}
 	}
 	out := &api.ListObjectVersionsOutput{Name: ptr(b.Name), Prefix: ptr(enc.enc(str(in.Prefix))), KeyMarker: ptr(enc.enc(keyMarker)),

@@ -18,6 +18,7 @@ package s3
 import (
 	"encoding/json"
 	"log/slog"
+	"sync"
 	"time"
 
 	api "github.com/palisade/palisade/internal/api/s3"
@@ -72,9 +73,18 @@ type Service struct {
 	cur   *objectCache
 }
 
-// buckets caches decoded bucket records (see bucketCache); process-wide, since every
-// Service of a process shares one store.
-var buckets = newBucketCache()
+// bucketCaches holds a bucket cache (see bucketCache) per store: a process may open
+// several (tests run many servers at once), and an entry is about one store's state.
+var bucketCaches sync.Map // *store.DB → *bucketCache
+
+// buckets is the bucket cache of tx's store.
+func buckets(tx *store.Tx) *bucketCache {
+	if c, ok := bucketCaches.Load(tx.DB()); ok {
+		return c.(*bucketCache)
+	}
+	c, _ := bucketCaches.LoadOrStore(tx.DB(), newBucketCache())
+	return c.(*bucketCache)
+}
 
 // New opens S3's data directory (sweeping bodies a crash left half-received).
 func New(d Deps) (*Service, error) {
@@ -102,6 +112,7 @@ func (s *Service) Attach(srv *server.Server) {
 func (s *Service) Close() {
 	s.log.stop()
 	s.blobs.close()
+	bucketCaches.Delete(s.d.Store)
 }
 
 // API returns S3 for the server.
@@ -389,7 +400,7 @@ func errPreconditionFailed(cond string) *model.Error {
 // loadBucket reads a bucket; NoSuchBucket when there is none. The record is the
 // caller's to change (a copy of the cached one).
 func loadBucket(tx *store.Tx, name string) (*bucketRec, error) {
-	b, err := buckets.get(tx, name)
+	b, err := buckets(tx).get(tx, name)
 	if err != nil {
 		return nil, err
 	}
@@ -401,13 +412,13 @@ func loadBucket(tx *store.Tx, name string) (*bucketRec, error) {
 
 // saveBucket stores a bucket's record.
 func saveBucket(tx *store.Tx, b *bucketRec) error {
-	buckets.changed(tx)
+	buckets(tx).changed(tx)
 	return putJSON(tx, nsBuckets, b.Name, b)
 }
 
 // deleteBucketRec removes a bucket's record.
 func deleteBucketRec(tx *store.Tx, name string) error {
-	buckets.changed(tx)
+	buckets(tx).changed(tx)
 	_, err := tx.Delete(nsBuckets, name)
 	return err
 }

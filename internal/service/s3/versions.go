@@ -260,11 +260,14 @@ func (s *Service) readVersion(c *server.Call, b *bucketRec, key, version string)
 	return o, nil
 }
 
-// startView notes the object cache's generation for a read-only call before its
-// transaction reads anything, so that what it reads may fill the cache.
+// startView notes the object and bucket caches' generations for a read-only call
+// before its transaction reads anything, so that what it reads may fill the caches.
 func (s *Service) startView(c *server.Call) {
 	if c.Tx != nil && c.Tx.ReadOnly() {
-		s.objs.view(c, s.cur)
+		if v := s.objs.view(c, s.cur); v.tx == nil {
+			v.tx = c.Tx
+			buckets(c.Tx).begin(c.Tx)
+		}
 	}
 }
 
