@@ -345,13 +345,12 @@ func (db *DB) View(ctx context.Context, fn func(*Tx) error) error {
 		return err
 	}
 	defer func() { db.readerPool <- rc }()
-	tx := &Tx{db: db, ctx: ctx, conn: rc.conn, stmts: rc.stmts, readOnly: true}
-	if _, err := tx.exec("BEGIN"); err != nil {
-		return fmt.Errorf("store: begin read: %w", err)
-	}
+	tx := &Tx{db: db, ctx: ctx, conn: rc.conn, stmts: rc.stmts, readOnly: true, deferred: true}
 	defer func() {
-		tx.ctx = context.Background()
-		tx.exec("ROLLBACK")
+		if tx.begun {
+			tx.ctx = context.Background()
+			tx.exec("ROLLBACK")
+		}
 	}()
 	return fn(tx)
 }

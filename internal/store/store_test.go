@@ -690,3 +690,63 @@ func BenchmarkViewAfterCommit(b *testing.B) {
 	}
 	b.ReportMetric(float64(tv.Microseconds())/float64(b.N), "view-us")
 }
+
+// A read transaction sends its BEGIN with its first statement (none at all when it
+// reads nothing), and still reads one snapshot: a write committed after its first read
+// is not seen by its later reads, and is by a View begun after the commit — including
+// a View that read nothing until after it.
+func TestViewSnapshotBeginsAtFirstRead(t *testing.T) {
+	db := open(t, t.TempDir())
+	defer db.Close()
+	ctx := context.Background()
+	ns := NS("test", "", "", "snap")
+	put := func(a, b string) {
+		t.Helper()
+		if err := db.Update(ctx, func(tx *Tx) error {
+			if err := tx.Put(ns, "a", []byte(a)); err != nil {
+				return err
+			}
+			return tx.Put(ns, "b", []byte(b))
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	get := func(tx *Tx, k string) string {
+		t.Helper()
+		v, _, err := tx.Get(ns, k)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(v)
+	}
+	put("1", "1")
+	err := db.View(ctx, func(tx *Tx) error {
+		if tx.begun {
+			t.Error("BEGIN sent before any read")
+		}
+		put("2", "2") // before this view's first read: it is seen
+		if a := get(tx, "a"); a != "2" {
+			t.Errorf("first read %q, want 2", a)
+		}
+		put("3", "3") // after it: not seen
+		if b := get(tx, "b"); b != "2" {
+			t.Errorf("second read %q, want the snapshot's 2", b)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The connection goes back to the pool with its transaction ended: a new view
+	// sees the last commit.
+	for range 4 {
+		if err := db.View(ctx, func(tx *Tx) error {
+			if b := get(tx, "b"); b != "3" {
+				t.Errorf("a later view read %q, want 3", b)
+			}
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+}

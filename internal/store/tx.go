@@ -26,6 +26,29 @@ type Tx struct {
 	hooks    []func()
 	// appended are the events this transaction appended, in order, for OnCommit.
 	appended []*Event
+	// deferred marks a read transaction whose BEGIN has not been sent yet (see begin);
+	// begun, one that has sent it.
+	deferred, begun bool
+}
+
+// begin sends a read transaction's BEGIN with its first statement: SQLite takes a
+// read transaction's snapshot at its first read anyway, so deferring BEGIN changes
+// nothing a reader sees, and a View whose function reads nothing (its answer came
+// from caches) sends no statement at all.
+func (tx *Tx) begin() error {
+	if !tx.deferred {
+		return nil
+	}
+	tx.deferred = false
+	st, err := tx.stmt("BEGIN")
+	if err == nil {
+		_, err = st.ExecContext(tx.ctx)
+	}
+	if err != nil {
+		return fmt.Errorf("store: begin read: %w", err)
+	}
+	tx.begun = true
+	return nil
 }
 
 // DB is the store the transaction belongs to (for state kept per store, such as a
@@ -47,6 +70,9 @@ func (tx *Tx) stmt(q string) (*sql.Stmt, error) {
 }
 
 func (tx *Tx) exec(q string, args ...any) (sql.Result, error) {
+	if err := tx.begin(); err != nil {
+		return nil, err
+	}
 	st, err := tx.stmt(q)
 	if err != nil {
 		return nil, err
@@ -58,14 +84,21 @@ func (tx *Tx) exec(q string, args ...any) (sql.Result, error) {
 // namespace while iterating another with the same query), and a SQLite statement
 // cannot run twice at once.
 func (tx *Tx) query(q string, args ...any) (*sql.Rows, error) {
+	if err := tx.begin(); err != nil {
+		return nil, err
+	}
 	return tx.conn.QueryContext(tx.ctx, q, args...)
 }
 
 func (tx *Tx) queryRow(q string, args ...any) *sql.Row {
+	// A Row cannot carry an error of its own: when BEGIN or the preparation fails, the
+	// unprepared query runs and reports what it meets.
+	if tx.begin() != nil {
+		return tx.conn.QueryRowContext(tx.ctx, q, args...)
+	}
 	st, err := tx.stmt(q)
 	if err != nil {
-		// A Row cannot carry a preparation error; the unprepared path reports it.
-		return tx.queryRow(q, args...)
+		return tx.conn.QueryRowContext(tx.ctx, q, args...)
 	}
 	return st.QueryRowContext(tx.ctx, args...)
 }
