@@ -3,7 +3,6 @@ package iam_test
 import (
 	"errors"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -12,53 +11,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam/types"
 	"github.com/aws/smithy-go"
 
+	"github.com/palisade/palisade/internal/app/apptest"
 	"github.com/palisade/palisade/internal/store"
 )
-
-// raceFor runs fn on n goroutines until stop is closed; fn's errors other than the
-// codes allowed fail the test (a 500 is InternalFailure or an untyped error).
-func raceFor(t *testing.T, n int, allowed []string, fn func() error) (stop func()) {
-	t.Helper()
-	done := make(chan struct{})
-	var wg sync.WaitGroup
-	var bad atomic.Value
-	for range n {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				select {
-				case <-done:
-					return
-				default:
-				}
-				err := fn()
-				if err == nil {
-					continue
-				}
-				var ae smithy.APIError
-				ok := errors.As(err, &ae)
-				for _, c := range allowed {
-					if ok && ae.ErrorCode() == c {
-						ok = false
-						err = nil
-						break
-					}
-				}
-				if err != nil {
-					bad.CompareAndSwap(nil, err.Error())
-				}
-			}
-		}()
-	}
-	return func() {
-		close(done)
-		wg.Wait()
-		if v := bad.Load(); v != nil {
-			t.Errorf("a concurrent call failed: %v", v)
-		}
-	}
-}
 
 // Once a change of a user's policies is acknowledged, the user's next call is decided
 // on the new policies, however many of its calls were in flight when it committed.
@@ -76,7 +31,7 @@ func TestPolicyChangeHoldsOnceAcknowledged(t *testing.T) {
 		_, err := u.GetAccessKeyLastUsed(ctx, &iam.GetAccessKeyLastUsedInput{AccessKeyId: k.AccessKeyId})
 		return err
 	}
-	stop := raceFor(t, 6, []string{"AccessDenied"}, call)
+	stop := apptest.Hammer(t, 6, []string{"AccessDenied"}, func(int) error { return call() })
 	defer stop()
 	deadline := time.Now().Add(1500 * time.Millisecond)
 	for i := 0; time.Now().Before(deadline); i++ {
@@ -104,7 +59,7 @@ func TestAccessKeyStatusHoldsOnceAcknowledged(t *testing.T) {
 	set := func(s types.StatusType) {
 		must(e.iam.UpdateAccessKey(ctx, &iam.UpdateAccessKeyInput{UserName: aws.String("u"), AccessKeyId: k.AccessKeyId, Status: s}))
 	}
-	stop := raceFor(t, 6, []string{"InvalidClientTokenId"}, call)
+	stop := apptest.Hammer(t, 6, []string{"InvalidClientTokenId"}, func(int) error { return call() })
 	deadline := time.Now().Add(1000 * time.Millisecond)
 	for i := 0; time.Now().Before(deadline); i++ {
 		set(types.StatusTypeInactive)

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -12,52 +11,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/aws/aws-sdk-go-v2/service/kms/types"
 	"github.com/aws/smithy-go"
+	"github.com/palisade/palisade/internal/app/apptest"
 )
-
-// hammer runs fn on n goroutines until the returned stop is called; an error whose
-// code is not in allowed (a 500 is InternalFailure, a transport error has none)
-// fails the test.
-func hammer(t *testing.T, n int, allowed []string, fn func(g int) error) (stop func()) {
-	t.Helper()
-	done := make(chan struct{})
-	var wg sync.WaitGroup
-	var bad atomic.Value
-	for g := range n {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				select {
-				case <-done:
-					return
-				default:
-				}
-				err := fn(g)
-				if err == nil {
-					continue
-				}
-				var ae smithy.APIError
-				if errors.As(err, &ae) {
-					ok := false
-					for _, c := range allowed {
-						ok = ok || ae.ErrorCode() == c
-					}
-					if ok {
-						continue
-					}
-				}
-				bad.CompareAndSwap(nil, err.Error())
-			}
-		}()
-	}
-	return func() {
-		close(done)
-		wg.Wait()
-		if v := bad.Load(); v != nil {
-			t.Errorf("a concurrent call failed: %v", v)
-		}
-	}
-}
 
 // Cryptographic calls racing every change of their key's state answer success or
 // KMS's state errors, never a 500, and every ciphertext they hand out decrypts.
@@ -74,7 +29,7 @@ func TestCryptoRacingKeyChanges(t *testing.T) {
 		mu.Unlock()
 	}
 	seed := must(e.kms.Encrypt(ctx, &kms.EncryptInput{KeyId: aws.String(id), Plaintext: []byte("seed")})).CiphertextBlob
-	stop := hammer(t, 6, []string{"DisabledException", "KMSInvalidStateException", "NotFoundException", "IncorrectKeyException"}, func(g int) error {
+	stop := apptest.Hammer(t, 6, []string{"DisabledException", "KMSInvalidStateException", "NotFoundException", "IncorrectKeyException"}, func(g int) error {
 		switch g % 3 {
 		case 0:
 			out, err := e.kms.Encrypt(ctx, &kms.EncryptInput{KeyId: aws.String("alias/race"), Plaintext: []byte("x")})
@@ -171,7 +126,7 @@ func TestKeyPolicyChangeHoldsOnceAcknowledged(t *testing.T) {
 		_, err := u.Encrypt(ctx, &kms.EncryptInput{KeyId: aws.String("alias/pol"), Plaintext: []byte("x")})
 		return err
 	}
-	stop := hammer(t, 6, []string{"AccessDeniedException"}, call)
+	stop := apptest.Hammer(t, 6, []string{"AccessDeniedException"}, call)
 	defer stop()
 	deadline := time.Now().Add(1200 * time.Millisecond)
 	for i := 0; time.Now().Before(deadline); i++ {
@@ -197,7 +152,7 @@ func TestGrantsRacingTheirUse(t *testing.T) {
 		_, err := u.Encrypt(ctx, &kms.EncryptInput{KeyId: aws.String(id), Plaintext: []byte("x")})
 		return err
 	}
-	stop := hammer(t, 6, []string{"AccessDeniedException"}, call)
+	stop := apptest.Hammer(t, 6, []string{"AccessDeniedException"}, call)
 	defer stop()
 	deadline := time.Now().Add(1200 * time.Millisecond)
 	for i := 0; time.Now().Before(deadline); i++ {

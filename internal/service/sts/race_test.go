@@ -1,62 +1,14 @@
 package sts_test
 
 import (
-	"errors"
-	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
-	"github.com/aws/smithy-go"
+	"github.com/palisade/palisade/internal/app/apptest"
 )
-
-// hammer runs fn on n goroutines until the returned stop is called; an error whose
-// code is not in allowed (a 500 is InternalFailure, a transport error has none)
-// fails the test.
-func hammer(t *testing.T, n int, allowed []string, fn func() error) (stop func()) {
-	t.Helper()
-	done := make(chan struct{})
-	var wg sync.WaitGroup
-	var bad atomic.Value
-	for range n {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				select {
-				case <-done:
-					return
-				default:
-				}
-				err := fn()
-				if err == nil {
-					continue
-				}
-				var ae smithy.APIError
-				if errors.As(err, &ae) {
-					ok := false
-					for _, c := range allowed {
-						ok = ok || ae.ErrorCode() == c
-					}
-					if ok {
-						continue
-					}
-				}
-				bad.CompareAndSwap(nil, err.Error())
-			}
-		}()
-	}
-	return func() {
-		close(done)
-		wg.Wait()
-		if v := bad.Load(); v != nil {
-			t.Errorf("a concurrent call failed: %v", v)
-		}
-	}
-}
 
 const trustAccount = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + account + `:root"},"Action":"sts:AssumeRole"}]}`
 
@@ -79,7 +31,7 @@ func TestSessionFollowsRolePolicyOnceAcknowledged(t *testing.T) {
 	put := func() {
 		must(e.iam.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String("r"), PolicyName: aws.String("p"), PolicyDocument: aws.String(allow)}))
 	}
-	stop := hammer(t, 6, []string{"AccessDenied"}, call)
+	stop := apptest.Hammer(t, 6, []string{"AccessDenied"}, func(int) error { return call() })
 	defer stop()
 	deadline := time.Now().Add(1500 * time.Millisecond)
 	for i := 0; time.Now().Before(deadline); i++ {
@@ -106,7 +58,7 @@ func TestAssumeRoleRacingRoleChanges(t *testing.T) {
 		_, err := caller.sts.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(arn), RoleSessionName: aws.String("session")})
 		return err
 	}
-	stop := hammer(t, 6, []string{"AccessDenied"}, assume)
+	stop := apptest.Hammer(t, 6, []string{"AccessDenied"}, func(int) error { return assume() })
 	defer stop()
 	deadline := time.Now().Add(1200 * time.Millisecond)
 	for i := 0; time.Now().Before(deadline); i++ {
