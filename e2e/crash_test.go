@@ -67,19 +67,33 @@ func createUsersUntilKilled(t *testing.T, s *server, client *iam.Client, prefix 
 	t.Helper()
 	var mu sync.Mutex
 	var acked []string
+	loadUntilKilled(t, s, 16, d, alongside, func(ctx context.Context, w, i int) {
+		name := fmt.Sprintf("%s-%d-%d", prefix, w, i)
+		if _, err := client.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String(name)}); err == nil {
+			mu.Lock()
+			acked = append(acked, name)
+			mu.Unlock()
+		}
+	})
+	if len(acked) < 50 {
+		t.Fatalf("only %d calls acknowledged before the kill: the load was too light to prove anything", len(acked))
+	}
+	return acked
+}
+
+// loadUntilKilled runs call(ctx, w, i) for i = 0, 1, … on each of n clients w against
+// s, with alongside (when set) beside them, kills s with SIGKILL after d and returns
+// once every client has stopped. What was acknowledged is for call to note.
+func loadUntilKilled(t *testing.T, s *server, n int, d time.Duration, alongside func(ctx context.Context), call func(ctx context.Context, w, i int)) {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
-	for w := range 16 {
+	for w := range n {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for i := 0; ctx.Err() == nil; i++ {
-				name := fmt.Sprintf("%s-%d-%d", prefix, w, i)
-				if _, err := client.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String(name)}); err == nil {
-					mu.Lock()
-					acked = append(acked, name)
-					mu.Unlock()
-				}
+				call(ctx, w, i)
 			}
 		}()
 	}
@@ -98,8 +112,4 @@ func createUsersUntilKilled(t *testing.T, s *server, client *iam.Client, prefix 
 	s.cmd = nil
 	cancel()
 	wg.Wait()
-	if len(acked) < 50 {
-		t.Fatalf("only %d calls acknowledged before the kill: the load was too light to prove anything", len(acked))
-	}
-	return acked
 }
