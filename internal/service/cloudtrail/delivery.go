@@ -46,7 +46,10 @@ var (
 
 // stream is the digest chain of one trail, region and account.
 type stream struct {
-	Trail   string `json:"trail"`
+	Trail string `json:"trail"`
+	// Gen is the trail's generation: a chain belongs to one trail, not to every trail
+	// ever created under its ARN.
+	Gen     int64  `json:"gen,omitempty"`
 	Region  string `json:"region"`
 	Account string `json:"account"`
 	Epoch   int    `json:"epoch"`
@@ -72,8 +75,9 @@ type pendingFile struct {
 	Delivered time.Time `json:"delivered"`
 }
 
-func streamKey(trailARN, region, account string) string {
-	return trailARN + "|" + region + "|" + account
+// streamKey is a chain's key: the trail's id (trail.id), region and account.
+func streamKey(trailID, region, account string) string {
+	return trailID + "|" + region + "|" + account
 }
 
 // outboxItem is a delivered file (or batch of CloudWatch Logs events) waiting for
@@ -81,7 +85,8 @@ func streamKey(trailARN, region, account string) string {
 type outboxItem struct {
 	Kind     string            `json:"kind"` // "log", "digest" or "cwlogs"
 	Trail    string            `json:"trail"`
-	Account  string            `json:"account"` // the trail's account
+	Gen      int64             `json:"gen,omitempty"` // the trail's generation
+	Account  string            `json:"account"`       // the trail's account
 	Region   string            `json:"region"`
 	Bucket   string            `json:"bucket,omitempty"`
 	Key      string            `json:"key,omitempty"`
@@ -130,10 +135,12 @@ func (d *delivery) Interested(view *store.Tx, after, last int64) (bool, error) {
 	return want, derr
 }
 
-// config is a trail as delivery sees it: its configuration and logging history.
+// config is a trail as delivery sees it: its configuration and logging history (kept
+// in loggingNS under key).
 type config struct {
 	t   *trail
 	log *logging
+	key string
 }
 
 func (d *delivery) Consume(view *store.Tx, now time.Time, evs []*store.Event) (events.Step, error) {
@@ -175,7 +182,7 @@ func (d *delivery) Consume(view *store.Tx, now time.Time, evs []*store.Event) (e
 	}
 	next := d.next
 	for _, s := range p.streams {
-		if c, ok := configs[s.Trail]; ok && c.t.LogFileValidation && !s.Start.IsZero() {
+		if c, ok := configs[trailID(s.Trail, s.Gen)]; ok && c.t.LogFileValidation && !s.Start.IsZero() {
 			if end := s.Start.Add(DigestInterval); end.Before(next) {
 				next = end
 			}
@@ -185,24 +192,29 @@ func (d *delivery) Consume(view *store.Tx, now time.Time, evs []*store.Event) (e
 	return step, nil
 }
 
+// loadConfigs returns the trails and the deleted trails still to deliver, by id: a
+// trail's logging history is under its ARN, a deleted trail's under retiredKey (or,
+// stored before generations were kept, under its ARN while no trail has it).
 func loadConfigs(tx *store.Tx) (map[string]*config, error) {
 	configs := map[string]*config{}
+	live := map[string]*config{} // by ARN
 	if err := allTrails(tx, func(t *trail) bool {
-		configs[t.ARN] = &config{t: t, log: &logging{}}
+		c := &config{t: t, log: &logging{}, key: t.ARN}
+		configs[t.id()], live[t.ARN] = c, c
 		return true
 	}); err != nil {
 		return nil, err
 	}
 	var derr error
-	err := tx.Scan(loggingNS, "", 0, func(arn string, v []byte) bool {
+	err := tx.Scan(loggingNS, "", 0, func(k string, v []byte) bool {
 		var l logging
 		if derr = json.Unmarshal(v, &l); derr != nil {
 			return false
 		}
-		if c, ok := configs[arn]; ok {
+		if c, ok := live[k]; ok {
 			c.log = &l
 		} else if l.Retired != nil {
-			configs[arn] = &config{t: l.Retired, log: &l}
+			configs[l.Retired.id()] = &config{t: l.Retired, log: &l, key: k}
 		}
 		return true
 	})
@@ -241,7 +253,7 @@ type plan struct {
 	items   []*outboxItem
 	touched map[string]bool // streams to write
 	keys    []*signingKey   // signing keys made
-	retired []string        // logging records whose intervals ended
+	retired []string        // logging records (loggingNS keys) whose intervals ended
 	dropped []string        // streams of retired trails, done
 	// covering is route's buffer of the trails logging a record.
 	covering []*config
@@ -329,7 +341,7 @@ func (p *plan) route(e *store.Event) error {
 		if !ok {
 			continue
 		}
-		k := streamKey(c.t.ARN, f.AWSRegion, e.Account)
+		k := streamKey(c.t.id(), f.AWSRegion, e.Account)
 		g := p.groups[k]
 		if g == nil || len(g.records) == maxFileRecords {
 			if g != nil {
@@ -438,7 +450,7 @@ func (p *plan) file(g *group) error {
 	now := p.now.UTC()
 	key := logPrefix(t, g.acct) + "CloudTrail/" + g.region + "/" + now.Format("2006/01/02") + "/" +
 		g.acct + "_CloudTrail_" + g.region + "_" + now.Format("20060102T1504Z") + "_" + fileID() + ".json.gz"
-	p.items = append(p.items, &outboxItem{Kind: "log", Trail: t.ARN, Account: t.Account, Region: g.region, Bucket: t.S3BucketName, Key: key,
+	p.items = append(p.items, &outboxItem{Kind: "log", Trail: t.ARN, Gen: t.Gen, Account: t.Account, Region: g.region, Bucket: t.S3BucketName, Key: key,
 		Body: body, KMSKeyID: t.KMSKeyID, Composed: p.now})
 	if t.CWLogGroupARN != "" {
 		evs := make([]LogEvent, len(g.records))
@@ -450,7 +462,7 @@ func (p *plan) file(g *group) error {
 			at, _ := time.Parse(time.RFC3339, f.EventTime)
 			evs[i] = LogEvent{Time: at, Message: string(r)}
 		}
-		p.items = append(p.items, &outboxItem{Kind: "cwlogs", Trail: t.ARN, Account: t.Account, Region: g.region, Composed: p.now,
+		p.items = append(p.items, &outboxItem{Kind: "cwlogs", Trail: t.ARN, Gen: t.Gen, Account: t.Account, Region: g.region, Composed: p.now,
 			LogGroupARN: t.CWLogGroupARN, RoleARN: t.CWRoleARN, LogStream: logStream(t, g.acct, g.region), Events: evs})
 	}
 	g.records = nil
@@ -469,13 +481,13 @@ func (p *plan) file(g *group) error {
 // stream returns the chain of a trail, region and account, making it (in the trail's
 // current epoch, its first period starting at start) if there is none.
 func (p *plan) stream(t *trail, region, account string, start time.Time) *stream {
-	k := streamKey(t.ARN, region, account)
+	k := streamKey(t.id(), region, account)
 	s, ok := p.streams[k]
 	if !ok {
 		if start.IsZero() || start.After(p.now) {
 			start = p.now
 		}
-		s = &stream{Trail: t.ARN, Region: region, Account: account, Epoch: t.Epoch, Start: start}
+		s = &stream{Trail: t.ARN, Gen: t.Gen, Region: region, Account: account, Epoch: t.Epoch, Start: start}
 		p.streams[k] = s
 	}
 	p.touch(k)
@@ -547,14 +559,14 @@ var comma = []byte{','}
 // of a chain whose epoch ended (logging stopped, validation restarted, trail deleted),
 // and a starting chain for the home region of every trail logging with validation.
 func (p *plan) digests(cursor int64) error {
-	for arn, c := range p.configs {
+	for _, c := range p.configs {
 		t := c.t
 		if t.Logging && t.LogFileValidation {
 			// The home region's chain starts with the epoch, files or not.
 			p.stream(t, t.HomeRegion, t.Account, t.EpochStart)
 		}
 		if len(c.log.Intervals) > 0 && !t.Logging && allClosed(c.log, cursor) {
-			p.retired = append(p.retired, arn)
+			p.retired = append(p.retired, c.key)
 		}
 	}
 	keys := make([]string, 0, len(p.streams))
@@ -564,7 +576,7 @@ func (p *plan) digests(cursor int64) error {
 	sort.Strings(keys)
 	for _, k := range keys {
 		s := p.streams[k]
-		c, ok := p.configs[s.Trail]
+		c, ok := p.configs[trailID(s.Trail, s.Gen)]
 		if !ok {
 			p.dropped = append(p.dropped, k)
 			continue
@@ -589,7 +601,7 @@ func (p *plan) digests(cursor int64) error {
 				if start.IsZero() || start.After(p.now) {
 					start = p.now
 				}
-				*s = stream{Trail: s.Trail, Region: s.Region, Account: s.Account, Epoch: t.Epoch, Start: start}
+				*s = stream{Trail: s.Trail, Gen: s.Gen, Region: s.Region, Account: s.Account, Epoch: t.Epoch, Start: start}
 				p.touch(k)
 			} else {
 				p.dropped = append(p.dropped, k)
@@ -665,7 +677,7 @@ func (p *plan) digest(k string, s *stream, t *trail, end time.Time) error {
 	sum := sha256.Sum256(raw)
 	// No KMS key: a trail's key encrypts its log files, not its digests, which are
 	// SSE-S3 (CloudTrail User Guide, "Encrypting CloudTrail log files with KMS keys").
-	p.items = append(p.items, &outboxItem{Kind: "digest", Trail: t.ARN, Account: t.Account, Region: s.Region, Bucket: t.S3BucketName, Key: key, Body: body,
+	p.items = append(p.items, &outboxItem{Kind: "digest", Trail: t.ARN, Gen: t.Gen, Account: t.Account, Region: s.Region, Bucket: t.S3BucketName, Key: key, Body: body,
 		Metadata: map[string]string{"signature": sig, "signature-algorithm": DigestSignatureAlgorithm}, Composed: p.now})
 	s.Prev = &prevDigest{Bucket: t.S3BucketName, Key: key, Hash: hex.EncodeToString(sum[:]), Signature: sig}
 	s.Pending = rest
@@ -732,9 +744,11 @@ func (p *plan) write(cursor int64) func(tx *store.Tx) error {
 				return err
 			}
 		}
-		for _, arn := range p.retired {
-			// Re-read: StartLogging may have opened a new interval since the snapshot.
-			l, err := getLogging(tx, arn)
+		for _, key := range p.retired {
+			// Re-read: StartLogging may have opened a new interval since the snapshot
+			// (DeleteTrail moved the record away, and a trail created again may have
+			// started one under the ARN).
+			l, err := getLogging(tx, key)
 			if err != nil {
 				return err
 			}
@@ -746,12 +760,12 @@ func (p *plan) write(cursor int64) func(tx *store.Tx) error {
 			}
 			l.Intervals = kept
 			if len(kept) == 0 {
-				if _, err := tx.Delete(loggingNS, arn); err != nil {
+				if _, err := tx.Delete(loggingNS, key); err != nil {
 					return err
 				}
 				continue
 			}
-			if err := tx.PutJSON(loggingNS, arn, l); err != nil {
+			if err := tx.PutJSON(loggingNS, key, l); err != nil {
 				return err
 			}
 		}

@@ -1,6 +1,7 @@
 package cloudtrail
 
 import (
+	"strconv"
 	"time"
 
 	"github.com/palisade/palisade/internal/server"
@@ -9,8 +10,9 @@ import (
 
 // loggingNS holds, per trail ARN, the stretches of the event log the trail records:
 // a trail logs the events committed between StartLogging and StopLogging (both
-// included), whenever the delivery consumer gets to them. A deleted trail's last
-// configuration stays here until its last events are delivered.
+// included), whenever the delivery consumer gets to them. A deleted trail's history
+// and last configuration move to retiredKey until its last events are delivered, so
+// that a trail created again under the same ARN starts with a history of its own.
 var loggingNS = store.NS("cloudtrail", "", "", "logging")
 
 // logging is a trail's logging history.
@@ -80,16 +82,23 @@ func markStop(tx *store.Tx, t *trail, now time.Time) error {
 	return tx.PutJSON(loggingNS, t.ARN, l)
 }
 
-// retire keeps a deleted trail's configuration for the delivery of its last events.
+// retiredKey is where a deleted trail's logging history waits for delivery: its ARN
+// and generation after a '#', which no trail ARN holds.
+func retiredKey(t *trail) string { return t.ARN + "#" + strconv.FormatInt(t.Gen, 10) }
+
+// retire keeps a deleted trail's configuration for the delivery of its last events,
+// under retiredKey.
 func retire(tx *store.Tx, t *trail) error {
 	l, err := getLogging(tx, t.ARN)
 	if err != nil {
 		return err
 	}
-	if len(l.Intervals) == 0 {
-		_, err := tx.Delete(loggingNS, t.ARN)
+	if _, err := tx.Delete(loggingNS, t.ARN); err != nil {
 		return err
 	}
+	if len(l.Intervals) == 0 {
+		return nil
+	}
 	l.Retired = t
-	return tx.PutJSON(loggingNS, t.ARN, l)
+	return tx.PutJSON(loggingNS, retiredKey(t), l)
 }

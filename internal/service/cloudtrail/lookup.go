@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"math"
 	"strings"
 	"time"
 
@@ -161,7 +162,11 @@ func (ct *CloudTrail) lookupEvents(c *server.Call, in *api.LookupEventsRequest) 
 			return nil, api.NewInvalidLookupAttributesException("The value of the ReadOnly attribute must be true or false.")
 		}
 	}
-	qsum := sha256.Sum256([]byte(fmt.Sprint(attr, "\x00", value, "\x00", start.Unix(), "\x00", end.Unix(), "\x00", c.Account, c.Region)))
+	// The token is bound to the query as asked, not to the range it resolved to: an
+	// open range ends now and a start before the 90 days kept starts 90 days ago, and
+	// both move on between pages (the next page is asked a second later, or after the
+	// clock was advanced). Its events are bounded by the token's sequence instead.
+	qsum := sha256.Sum256([]byte(fmt.Sprint(attr, "\x00", value, "\x00", unixOrNone(in.StartTime), "\x00", unixOrNone(in.EndTime), "\x00", c.Account, c.Region)))
 	query := hex.EncodeToString(qsum[:8])
 	var before int64
 	if in.NextToken != nil {
@@ -191,6 +196,11 @@ func (ct *CloudTrail) lookupEvents(c *server.Call, in *api.LookupEventsRequest) 
 		}
 	}
 	startMs, endMs, stopMs := start.UnixMilli(), end.UnixMilli(), start.Add(-clockSlack).UnixMilli()
+	if in.EndTime == nil {
+		// Open-ended: a call that started after this one but committed before its
+		// snapshot is listed too (later pages, bounded by sequence, would never reach it).
+		endMs = math.MaxInt64
+	}
 	var lastSeq int64
 	more := false
 	var ferr error
@@ -228,6 +238,14 @@ func (ct *CloudTrail) lookupEvents(c *server.Call, in *api.LookupEventsRequest) 
 		out.NextToken = ptr(base64.RawURLEncoding.EncodeToString(b))
 	}
 	return out, nil
+}
+
+// unixOrNone is a time of a query for its NextToken: "-" when the query left it out.
+func unixOrNone(t *time.Time) string {
+	if t == nil {
+		return "-"
+	}
+	return fmt.Sprint(t.Unix())
 }
 
 func quote(s string) string {

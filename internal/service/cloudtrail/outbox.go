@@ -119,7 +119,7 @@ func (u *uploader) pass() (failed bool) {
 		}
 		for i, it := range items {
 			after = keys[i]
-			dest := it.Trail + "|" + it.destination()
+			dest := trailID(it.Trail, it.Gen) + "|" + it.destination()
 			if skip[dest] {
 				continue
 			}
@@ -197,6 +197,19 @@ func (u *uploader) settle(ctx context.Context, key string, it *outboxItem, uerr 
 	}
 	now := u.ct.deps.Clock.Now()
 	return u.ct.deps.Store.Update(ctx, func(tx *store.Tx) error {
+		if uerr == nil {
+			if _, err := tx.Delete(outboxNS, key); err != nil {
+				return err
+			}
+			if _, err := tx.Delete(outboxBodiesNS, key); err != nil {
+				return err
+			}
+		}
+		// The status is the trail's: a deleted trail's last files tell nothing about
+		// a trail created since under its name.
+		if t, ok, err := getTrail(tx, it.Trail); err != nil || !ok || t.Gen != it.Gen {
+			return err
+		}
 		var st status
 		if _, err := tx.GetJSON(statusNS, it.Trail, &st); err != nil {
 			return err
@@ -221,14 +234,6 @@ func (u *uploader) settle(ctx context.Context, key string, it *outboxItem, uerr 
 			st.LatestCloudWatchLogsError = code
 			if uerr == nil {
 				st.LatestCloudWatchLogsTime = &now
-			}
-		}
-		if uerr == nil {
-			if _, err := tx.Delete(outboxNS, key); err != nil {
-				return err
-			}
-			if _, err := tx.Delete(outboxBodiesNS, key); err != nil {
-				return err
 			}
 		}
 		return tx.PutJSON(statusNS, it.Trail, st)

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/netip"
+	"strconv"
 	"strings"
 	"time"
 
@@ -44,6 +45,11 @@ type trail struct {
 	InsightSelectors           []api.InsightSelector       `json:"insightSelectors,omitempty"`
 	Tags                       []api.Tag                   `json:"tags,omitempty"`
 	Created                    time.Time                   `json:"created"`
+	// Gen tells this trail from an earlier one of the same ARN, deleted (and maybe not
+	// yet fully delivered) before this one was created: the sequence of its
+	// CreateTrail record. Its logging history, digest chains, outbox items and status
+	// are its own (0 for trails stored before generations were kept).
+	Gen int64 `json:"gen,omitempty"`
 
 	Logging          bool       `json:"logging"`
 	StartLoggingTime *time.Time `json:"startLoggingTime,omitempty"`
@@ -53,6 +59,17 @@ type trail struct {
 	// EpochStart.
 	Epoch      int       `json:"epoch"`
 	EpochStart time.Time `json:"epochStart"`
+}
+
+// id is the identity of a trail's delivery state (digest chains, outbox order): its
+// ARN, with its generation for trails that have one.
+func (t *trail) id() string { return trailID(t.ARN, t.Gen) }
+
+func trailID(arn string, gen int64) string {
+	if gen == 0 {
+		return arn
+	}
+	return arn + "#" + strconv.FormatInt(gen, 10)
 }
 
 func trailARN(region, account, name string) string {
@@ -480,7 +497,11 @@ func (ct *CloudTrail) createTrail(c *server.Call, in *api.CreateTrailRequest) (*
 	if err := checkTags(in.TagsList); err != nil {
 		return nil, err
 	}
-	t := &trail{Name: in.Name, Account: c.Account, HomeRegion: c.Region, ARN: arn, IncludeGlobalServiceEvents: true, Created: c.Now, Tags: in.TagsList}
+	last, err := c.Tx.LastEventSeq()
+	if err != nil {
+		return nil, err
+	}
+	t := &trail{Name: in.Name, Account: c.Account, HomeRegion: c.Region, ARN: arn, IncludeGlobalServiceEvents: true, Created: c.Now, Tags: in.TagsList, Gen: last + 1}
 	r, err := ct.save(c, t, settings{
 		S3BucketName: &in.S3BucketName, S3KeyPrefix: in.S3KeyPrefix, SnsTopicName: in.SnsTopicName,
 		IncludeGlobalServiceEvents: in.IncludeGlobalServiceEvents, IsMultiRegion: in.IsMultiRegionTrail, LogVal: in.EnableLogFileValidation,
@@ -539,6 +560,10 @@ func (ct *CloudTrail) deleteTrail(c *server.Call, in *api.DeleteTrailRequest) (*
 		return nil, err
 	}
 	if _, err := c.Tx.Delete(trailsNS, t.ARN); err != nil {
+		return nil, err
+	}
+	// Its status goes with it: a trail created again under the name starts with none.
+	if _, err := c.Tx.Delete(statusNS, t.ARN); err != nil {
 		return nil, err
 	}
 	return &api.DeleteTrailResponse{}, nil
