@@ -719,9 +719,19 @@ func (p *plan) write(cursor int64) func(tx *store.Tx) error {
 			if err != nil {
 				return err
 			}
+			// Keys order the uploads by when they were made; a step at the same
+			// nanosecond as an earlier one still waiting (the system clock stepped back
+			// across a restart) takes the next free suffix instead of replacing it.
 			k := fmt.Sprintf("%020d-%06d", p.now.UnixNano(), i)
-			if err := tx.Put(outboxNS, k, b); err != nil {
-				return err
+			for {
+				ok, err := tx.Insert(outboxNS, k, b)
+				if err != nil {
+					return err
+				}
+				if ok {
+					break
+				}
+				k += "+"
 			}
 			if it.Body != nil {
 				if err := tx.Put(outboxBodiesNS, k, it.Body); err != nil {
