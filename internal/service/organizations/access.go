@@ -109,7 +109,7 @@ func (s *svc) listAWSServiceAccess(c *server.Call, in *api.ListAWSServiceAccessF
 	for i, p := range names {
 		all[i] = api.EnabledServicePrincipal{ServicePrincipal: ptr(p), DateEnabled: ptr(o.Services[p])}
 	}
-	items, next, err := page(all, in.NextToken, in.MaxResults)
+	items, next, err := page(all, func(p api.EnabledServicePrincipal) string { return *p.ServicePrincipal }, in.NextToken, in.MaxResults)
 	if err != nil {
 		return nil, err
 	}

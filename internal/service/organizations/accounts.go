@@ -1,7 +1,6 @@
 package organizations
 
 import (
-	"sort"
 	"strings"
 
 	api "github.com/palisade/palisade/internal/api/organizations"
@@ -98,13 +97,21 @@ func (s *svc) listCreateAccountStatus(c *server.Call, in *api.ListCreateAccountS
 		}
 		out = append(out, *st.out())
 	}
-	sort.SliceStable(out, func(i, j int) bool { return out[i].RequestedTimestamp.Before(*out[j].RequestedTimestamp) })
-	items, next, err := page(out, in.NextToken, in.MaxResults)
+	sortByKey(out, statusKey)
+	items, next, err := page(out, statusKey, in.NextToken, in.MaxResults)
 	if err != nil {
 		return nil, err
 	}
 	return &api.ListCreateAccountStatusResponse{CreateAccountStatuses: items, NextToken: next}, nil
 }
+
+// statusKey orders CreateAccount requests by when they were made (a fixed-width
+// time, so that keys sort as times do), then by ID.
+func statusKey(s api.CreateAccountStatus) string {
+	return s.RequestedTimestamp.UTC().Format("2006-01-02T15:04:05.000000000") + "/" + *s.Id
+}
+
+func accountKey(a api.Account) string { return *a.Id }
 
 func contains(list []string, s string) bool {
 	for _, x := range list {
@@ -153,7 +160,7 @@ func (s *svc) listAccounts(c *server.Call, in *api.ListAccountsRequest) (*api.Li
 	for _, m := range ms {
 		out = append(out, o.accountOut(m))
 	}
-	items, next, err := page(out, in.NextToken, in.MaxResults)
+	items, next, err := page(out, accountKey, in.NextToken, in.MaxResults)
 	if err != nil {
 		return nil, err
 	}
@@ -178,7 +185,7 @@ func (s *svc) listAccountsForParent(c *server.Call, in *api.ListAccountsForParen
 			out = append(out, o.accountOut(m))
 		}
 	}
-	items, next, err := page(out, in.NextToken, in.MaxResults)
+	items, next, err := page(out, accountKey, in.NextToken, in.MaxResults)
 	if err != nil {
 		return nil, err
 	}

@@ -83,6 +83,19 @@ func (s *svc) deleteOrganization(c *server.Call, _ *model.Empty) (*model.Empty, 
 			}
 		}
 	}
+	// The organization's CreateAccount requests go with it: no organization could
+	// describe or list them again (they were kept for good).
+	reqs, err := scan[statusRec](c.Tx, tStatuses, "")
+	if err != nil {
+		return nil, err
+	}
+	for _, st := range reqs {
+		if st.Org == o.ID {
+			if _, err := c.Tx.Delete(ns(tStatuses), st.ID); err != nil {
+				return nil, err
+			}
+		}
+	}
 	for _, kind := range []string{tAttached, tTargets} {
 		ks, err := keys(c.Tx, kind, o.ID+"/")
 		if err != nil {
@@ -112,7 +125,7 @@ func (s *svc) listRoots(c *server.Call, in *api.ListRootsRequest) (*api.ListRoot
 	if err != nil {
 		return nil, err
 	}
-	roots, next, err := page([]api.Root{o.root()}, in.NextToken, in.MaxResults)
+	roots, next, err := page([]api.Root{o.root()}, func(r api.Root) string { return *r.Id }, in.NextToken, in.MaxResults)
 	if err != nil {
 		return nil, err
 	}

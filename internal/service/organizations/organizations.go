@@ -355,16 +355,21 @@ func newAccountID(tx *store.Tx) (string, error) {
 	}
 }
 
-// page is one page of a list: Organizations' NextToken and MaxResults (1-20).
-func page[T any](items []T, next *string, max *int32) ([]T, *string, error) {
+// page is one page of a list: Organizations' NextToken and MaxResults (1-20). items
+// are sorted by key, which is unique in the list. A NextToken names the key of the
+// last item returned, not its position: the next page resumes after that item even
+// when items before it were deleted or moved away since (a position would skip items
+// never listed, or point past the end of a shorter list), and items added before it
+// since are not listed again.
+func page[T any](items []T, key func(T) string, next *string, max *int32) ([]T, *string, error) {
 	start := 0
 	if next != nil && *next != "" {
 		b, err := base64.RawURLEncoding.DecodeString(*next)
-		n, perr := strconv.Atoi(string(b))
-		if err != nil || perr != nil || n < 0 || n > len(items) {
+		after, ok := strings.CutPrefix(string(b), tokenPrefix)
+		if err != nil || !ok {
 			return nil, nil, invalidInput("INVALID_NEXT_TOKEN", "You specified an invalid value for nextToken. You must get the value from the response to a previous call to the API.")
 		}
-		start = n
+		start = sort.Search(len(items), func(i int) bool { return key(items[i]) > after })
 	}
 	limit := 20
 	if max != nil {
@@ -373,9 +378,17 @@ func page[T any](items []T, next *string, max *int32) ([]T, *string, error) {
 	end := min(start+limit, len(items))
 	out := append([]T{}, items[start:end]...)
 	if end < len(items) {
-		return out, ptr(base64.RawURLEncoding.EncodeToString([]byte(strconv.Itoa(end)))), nil
+		return out, ptr(base64.RawURLEncoding.EncodeToString([]byte(tokenPrefix + key(items[end-1])))), nil
 	}
 	return out, nil, nil
+}
+
+// tokenPrefix marks the NextTokens page makes.
+const tokenPrefix = "k:"
+
+// sortByKey sorts a list by the key page resumes it by.
+func sortByKey[T any](items []T, key func(T) string) {
+	sort.Slice(items, func(i, j int) bool { return key(items[i]) < key(items[j]) })
 }
 
 // scan reads every record of a kind whose key starts with prefix.

@@ -212,7 +212,7 @@ func (s *svc) listOUsForParent(c *server.Call, in *api.ListOrganizationalUnitsFo
 			out = append(out, *o.ouOut(u))
 		}
 	}
-	items, next, err := page(out, in.NextToken, in.MaxResults)
+	items, next, err := page(out, func(u api.OrganizationalUnit) string { return *u.Id }, in.NextToken, in.MaxResults)
 	if err != nil {
 		return nil, err
 	}
@@ -237,7 +237,9 @@ func (s *svc) listChildren(c *server.Call, in *api.ListChildrenRequest) (*api.Li
 			out = append(out, ch)
 		}
 	}
-	items, next, err := page(out, in.NextToken, in.MaxResults)
+	childKey := func(c api.Child) string { return *c.Id }
+	sortByKey(out, childKey)
+	items, next, err := page(out, childKey, in.NextToken, in.MaxResults)
 	if err != nil {
 		return nil, err
 	}

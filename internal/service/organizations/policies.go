@@ -122,7 +122,18 @@ func (s *svc) updatePolicy(c *server.Call, in *api.UpdatePolicyRequest) (*api.Up
 		}
 		p.Content = *in.Content
 	}
-	if in.Name != nil {
+	if in.Name != nil && *in.Name != p.Name {
+		// A name is unique among the organization's policies of a type, as CreatePolicy
+		// keeps it.
+		all, err := scan[policyRec](c.Tx, tPolicies, "")
+		if err != nil {
+			return nil, err
+		}
+		for _, x := range all {
+			if x.Org == o.ID && x.Type == p.Type && x.Name == *in.Name {
+				return nil, api.NewDuplicatePolicyException("A policy with the same name already exists.")
+			}
+		}
 		p.Name = *in.Name
 	}
 	if in.Description != nil {
@@ -188,11 +199,21 @@ func (s *svc) listPolicies(c *server.Call, in *api.ListPoliciesRequest) (*api.Li
 	for _, p := range ps {
 		out = append(out, *p.summary(o))
 	}
-	items, next, err := page(out, in.NextToken, in.MaxResults)
+	sortByKey(out, policyKey)
+	items, next, err := page(out, policyKey, in.NextToken, in.MaxResults)
 	if err != nil {
 		return nil, err
 	}
 	return &api.ListPoliciesResponse{Policies: items, NextToken: next}, nil
+}
+
+// policyKey orders ListPolicies: the AWS managed policies first, then the
+// organization's by name.
+func policyKey(p api.PolicySummary) string {
+	if *p.AwsManaged {
+		return "0" + *p.Id
+	}
+	return "1" + *p.Name + "\x00" + *p.Id
 }
 
 // target checks a root, OU or account ID of the organization and returns its name
@@ -253,7 +274,7 @@ func (s *svc) listPoliciesForTarget(c *server.Call, in *api.ListPoliciesForTarge
 			out = append(out, *p.summary(o))
 		}
 	}
-	items, next, err := page(out, in.NextToken, in.MaxResults)
+	items, next, err := page(out, func(p api.PolicySummary) string { return *p.Id }, in.NextToken, in.MaxResults)
 	if err != nil {
 		return nil, err
 	}
@@ -280,7 +301,7 @@ func (s *svc) listTargetsForPolicy(c *server.Call, in *api.ListTargetsForPolicyR
 		}
 		out = append(out, api.PolicyTargetSummary{TargetId: ptr(id), Arn: ptr(o.targetARN(id, typ)), Name: ptr(name), Type: ptr(typ)})
 	}
-	items, next, err := page(out, in.NextToken, in.MaxResults)
+	items, next, err := page(out, func(t api.PolicyTargetSummary) string { return *t.TargetId }, in.NextToken, in.MaxResults)
 	if err != nil {
 		return nil, err
 	}
