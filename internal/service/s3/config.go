@@ -211,6 +211,12 @@ func (s *Service) taggingHandlers() []server.Handler {
 		server.Read("GetObjectTagging", func(c *server.Call, in *api.GetObjectTaggingRequest) (*api.GetObjectTaggingOutput, error) {
 			b, o, err := s.taggedVersion(c, in.Bucket, in.Key, str(in.VersionId))
 			if err != nil {
+				if asModelError(err).Code == "NoSuchKey" {
+					// GetObjectTagging names the missing key with its bucket, unlike
+					// Put/DeleteObjectTagging (test_s3_api.py, test_object_tagging_exc,
+					// "get-no-key-tags").
+					return nil, errNoSuchKey(in.Bucket + "/" + in.Key)
+				}
 				return nil, err
 			}
 			s.objectResources(c, b, o.Key)

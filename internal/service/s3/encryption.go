@@ -330,7 +330,10 @@ func (s *Service) encryptionHandlers() []server.Handler {
 				return nil, errMalformedXML()
 			}
 			if ec.KMSKeyID != "" && ec.Algorithm == sseS3 {
-				return nil, errInvalidArgument("a KMSMasterKeyID is not applicable if the default sse algorithm is not aws:kms or aws:kms:dsse", "ApplyServerSideEncryptionByDefault", "")
+				// Named, without a value (test_s3_api.py, test_s3_default_bucket_encryption_exc,
+				// "put-bucket-encryption-kms-with-aes").
+				return nil, model.NewError(400, "InvalidArgument", "a KMSMasterKeyID is not applicable if the default sse algorithm is not aws:kms or aws:kms:dsse").
+					With("ArgumentName", "ApplyServerSideEncryptionByDefault")
 			}
 			b.Encryption = ec
 			if err := saveBucket(c.Tx, b); err != nil {

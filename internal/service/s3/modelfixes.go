@@ -29,3 +29,13 @@ func init() {
 	ge.ByName["Type"].Required = false
 	ge.ByName["Type"].Shape.Enum = nil
 }
+
+// An encoding-type other than url is S3's InvalidArgument "Invalid Encoding Method
+// specified in Request" naming the argument (test_s3_list_operations.py,
+// test_list_ops_encoding_type_validation), which newEncoder gives, not the generic
+// validation's enumeration message.
+func init() {
+	for _, op := range []string{"ListObjects", "ListObjectsV2", "ListObjectVersions", "ListMultipartUploads"} {
+		api.Service.Operations[op].Input.ByName["EncodingType"].Shape.Enum = nil
+	}
+}

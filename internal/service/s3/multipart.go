@@ -639,6 +639,9 @@ func (s *Service) listParts(c *server.Call, in *api.ListPartsRequest) (*api.List
 		}
 		out.Parts = append(out.Parts, part)
 	}
+	// NextPartNumberMarker is 0 when the page lists no part (test_s3_list_operations.py,
+	// test_list_parts_pagination, "list-parts-empty", "list-parts-wrong-part").
+	out.NextPartNumberMarker = ptr(int32(0))
 	if len(out.Parts) > 0 {
 		out.NextPartNumberMarker = out.Parts[len(out.Parts)-1].PartNumber
 	}
@@ -652,22 +655,33 @@ func (s *Service) listUploads(c *server.Call, in *api.ListMultipartUploadsReques
 	}
 	keyMarker, idMarker := str(in.KeyMarker), str(in.UploadIdMarker)
 	after := ""
-	if keyMarker != "" {
+	if keyMarker == "" {
+		// S3 ignores an upload-id marker without a key marker (and does not echo it).
+		idMarker = ""
+	} else {
 		after = keyMarker + "\x00\xff"
 		if idMarker != "" {
+			// The marker must name an upload of the marker's key
+			// (test_s3_list_operations.py, test_list_multiparts_next_marker,
+			// "list-multiparts-wrong-id-for-key").
+			_, ok, err := c.Tx.Get(nsUploads(b.Name), verKey(keyMarker, idMarker))
+			if err != nil {
+				return nil, err
+			}
+			if !ok {
+				return nil, errInvalidArgument("Invalid uploadId marker", "upload-id-marker", idMarker)
+			}
 			after = verKey(keyMarker, idMarker)
 		}
 	}
 	out := &api.ListMultipartUploadsOutput{Bucket: ptr(b.Name), KeyMarker: ptr(enc.enc(keyMarker)), UploadIdMarker: ptr(idMarker),
 		Prefix: ptr(enc.enc(str(in.Prefix))), Delimiter: enc.p(in.Delimiter), MaxUploads: ptr(int32(mu)), EncodingType: enc.typ()}
 	w := &walker{tx: c.Tx, ns: nsUploads(b.Name), prefix: str(in.Prefix), delimiter: str(in.Delimiter), max: mu, keyOf: keyOfVersion}
-	var lastID string
 	err = w.walk(after, func(_ string, v []byte) (bool, error) {
 		u, err := decodeUpload(v)
 		if err != nil {
 			return false, err
 		}
-		lastID = u.UploadID
 		mu := api.MultipartUpload{UploadId: ptr(u.UploadID), Key: ptr(enc.enc(u.Key)), Initiated: ptr(u.Initiated),
 			StorageClass: ptr(storageClassName(u.StorageClass)), Owner: owner(u.Owner), Initiator: initiator(u.Initiator)}
 		if u.ChecksumAlg != "" {
@@ -682,11 +696,13 @@ func (s *Service) listUploads(c *server.Call, in *api.ListMultipartUploadsReques
 	sort.SliceStable(out.Uploads, func(i, j int) bool { return *out.Uploads[i].Key < *out.Uploads[j].Key })
 	out.CommonPrefixes = enc.prefixes(w.prefixes)
 	out.IsTruncated = ptr(w.truncated)
-	if w.truncated {
-		out.NextKeyMarker = ptr(enc.enc(w.last))
-		if strings.Contains(w.lastStore, "\x00") && !strings.HasSuffix(w.lastStore, "\xff") {
-			out.NextUploadIdMarker = ptr(lastID)
-		}
+	// S3 always names the last upload listed in NextKeyMarker and NextUploadIdMarker,
+	// truncated or not, and leaves both empty when the page lists none (only common
+	// prefixes, or nothing): test_s3_list_operations.py, test_list_multiparts_next_marker
+	// and test_list_multipart_uploads_marker_common_prefixes.
+	out.NextKeyMarker, out.NextUploadIdMarker = ptr(""), ptr("")
+	if n := len(out.Uploads); n > 0 {
+		out.NextKeyMarker, out.NextUploadIdMarker = out.Uploads[n-1].Key, out.Uploads[n-1].UploadId
 	}
 	return out, nil
 }

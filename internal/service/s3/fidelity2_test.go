@@ -1,0 +1,138 @@
+package s3_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/s3/types"
+)
+
+func wantBody(t *testing.T, status int, body string, wantStatus int, parts ...string) {
+	t.Helper()
+	if status != wantStatus {
+		t.Fatalf("status %d, want %d: %s", status, wantStatus, body)
+	}
+	for _, p := range parts {
+		if !strings.Contains(body, p) {
+			t.Fatalf("body lacks %s:\n%s", p, body)
+		}
+	}
+}
+
+// An encoding-type other than url, on every listing: LocalStack's recordings of S3
+// (test_s3_list_operations.py, test_list_ops_encoding_type_validation[list_objects,
+// list_objects_v2, list_object_versions, list_multipart_uploads]).
+func TestListEncodingTypeRefused(t *testing.T) {
+	e := newEnv(t)
+	e.bucket("enctype")
+	for _, q := range []string{"?", "?list-type=2&", "?versions&", "?uploads&"} {
+		for _, v := range []string{"value", ""} {
+			status, body := e.signed("GET", "/enctype"+q+"encoding-type="+v, nil, "")
+			wantBody(t, status, body, 400, "<Code>InvalidArgument</Code>", "<Message>Invalid Encoding Method specified in Request</Message>",
+				"<ArgumentName>encoding-type</ArgumentName>", "<ArgumentValue>"+v+"</ArgumentValue>")
+		}
+	}
+}
+
+// ListMultipartUploads' markers as S3 answers them (test_s3_list_operations.py,
+// test_list_multiparts_next_marker and test_list_multipart_uploads_marker_common_prefixes).
+func TestListUploadsMarkers(t *testing.T) {
+	e := newEnv(t)
+	e.bucket("upmarkers")
+	create := func(k string) string {
+		return *must(e.s3.CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{Bucket: aws.String("upmarkers"), Key: aws.String(k)})).UploadId
+	}
+	list := func(in *s3.ListMultipartUploadsInput) *s3.ListMultipartUploadsOutput {
+		in.Bucket = aws.String("upmarkers")
+		return must(e.s3.ListMultipartUploads(ctx, in))
+	}
+	wantMarkers := func(out *s3.ListMultipartUploadsOutput, key, id string) {
+		t.Helper()
+		if out.NextKeyMarker == nil || *out.NextKeyMarker != key || out.NextUploadIdMarker == nil || *out.NextUploadIdMarker != id {
+			t.Fatalf("next markers %v %v, want %q %q", aws.ToString(out.NextKeyMarker), aws.ToString(out.NextUploadIdMarker), key, id)
+		}
+	}
+	// "list-multiparts-empty": both markers present and empty.
+	wantMarkers(list(&s3.ListMultipartUploadsInput{}), "", "")
+	a := create("a")
+	b := create("b")
+	// "list-multiparts-all": the last upload, though the list is complete.
+	all := list(&s3.ListMultipartUploadsInput{})
+	wantMarkers(all, "b", b)
+	// "list-multiparts-next-key-last": nothing after the marker.
+	wantMarkers(list(&s3.ListMultipartUploadsInput{KeyMarker: aws.String("b")}), "", "")
+	// "list-multiparts-next-upload-only": an upload-id marker alone is ignored, and
+	// not echoed.
+	only := list(&s3.ListMultipartUploadsInput{UploadIdMarker: aws.String(a), MaxUploads: aws.Int32(1)})
+	if len(only.Uploads) != 1 || *only.Uploads[0].UploadId != a || aws.ToString(only.UploadIdMarker) != "" || !*only.IsTruncated {
+		t.Fatalf("upload-id marker alone: %+v", only)
+	}
+	wantMarkers(only, "a", a)
+	// "list-multiparts-wrong-id-for-key": the marker names an upload of another key.
+	status, body := e.signed("GET", "/upmarkers?uploads&key-marker=a&upload-id-marker="+b, nil, "")
+	wantBody(t, status, body, 400, "<Code>InvalidArgument</Code>", "<Message>Invalid uploadId marker</Message>",
+		"<ArgumentName>upload-id-marker</ArgumentName>", "<ArgumentValue>"+b+"</ArgumentValue>")
+	// "list-multiparts-start": a page of common prefixes only leaves both empty.
+	create("folder/aSubfolder/subFile1")
+	create("folder/file1")
+	start := list(&s3.ListMultipartUploadsInput{Prefix: aws.String("folder/"), Delimiter: aws.String("/"), MaxUploads: aws.Int32(1)})
+	if len(start.CommonPrefixes) != 1 || len(start.Uploads) != 0 || !*start.IsTruncated {
+		t.Fatalf("common prefix page: %+v", start)
+	}
+	wantMarkers(start, "", "")
+}
+
+// ListParts' NextPartNumberMarker is 0 when the page lists no part
+// (test_s3_list_operations.py, test_list_parts_pagination, "list-parts-empty",
+// "list-parts-wrong-part").
+func TestListPartsEmptyMarker(t *testing.T) {
+	e := newEnv(t)
+	e.bucket("partmarker")
+	id := must(e.s3.CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{Bucket: aws.String("partmarker"), Key: aws.String("k")})).UploadId
+	in := &s3.ListPartsInput{Bucket: aws.String("partmarker"), Key: aws.String("k"), UploadId: id}
+	if out := must(e.s3.ListParts(ctx, in)); out.NextPartNumberMarker == nil || *out.NextPartNumberMarker != "0" {
+		t.Fatalf("empty: NextPartNumberMarker %v", aws.ToString(out.NextPartNumberMarker))
+	}
+	must(e.s3.UploadPart(ctx, &s3.UploadPartInput{Bucket: aws.String("partmarker"), Key: aws.String("k"), UploadId: id, PartNumber: aws.Int32(1), Body: strings.NewReader("abcd")}))
+	in.PartNumberMarker, in.MaxParts = aws.String("10"), aws.Int32(1)
+	if out := must(e.s3.ListParts(ctx, in)); out.NextPartNumberMarker == nil || *out.NextPartNumberMarker != "0" || len(out.Parts) != 0 {
+		t.Fatalf("past the parts: NextPartNumberMarker %v", aws.ToString(out.NextPartNumberMarker))
+	}
+	in.PartNumberMarker = nil
+	if out := must(e.s3.ListParts(ctx, in)); aws.ToString(out.NextPartNumberMarker) != "1" {
+		t.Fatalf("one part: NextPartNumberMarker %v", aws.ToString(out.NextPartNumberMarker))
+	}
+}
+
+// GetObjectTagging names a missing key with its bucket; Put and DeleteObjectTagging
+// name the key alone (test_s3_api.py, test_object_tagging_exc, "get-no-key-tags",
+// "delete-no-key-tags", "put-no-key-tags").
+func TestObjectTaggingMissingKey(t *testing.T) {
+	e := newEnv(t)
+	e.bucket("tagmissing")
+	status, body := e.signed("GET", "/tagmissing/fake-key?tagging", nil, "")
+	wantBody(t, status, body, 404, "<Code>NoSuchKey</Code>", "<Key>tagmissing/fake-key</Key>")
+	status, body = e.signed("DELETE", "/tagmissing/fake-key?tagging", nil, "")
+	wantBody(t, status, body, 404, "<Code>NoSuchKey</Code>", "<Key>fake-key</Key>")
+	status, body = e.signed("PUT", "/tagmissing/fake-key?tagging", nil, `<Tagging><TagSet><Tag><Key>a</Key><Value>b</Value></Tag></TagSet></Tagging>`)
+	wantBody(t, status, body, 404, "<Code>NoSuchKey</Code>", "<Key>fake-key</Key>")
+	_, err := e.s3.GetObjectTagging(ctx, &s3.GetObjectTaggingInput{Bucket: aws.String("tagmissing"), Key: aws.String("fake-key")})
+	wantErr(t, err, "NoSuchKey", 404, "The specified key does not exist.")
+}
+
+// A KMSMasterKeyID with AES256 names the argument without a value (test_s3_api.py,
+// test_s3_default_bucket_encryption_exc, "put-bucket-encryption-kms-with-aes").
+func TestBucketEncryptionKeyWithAES(t *testing.T) {
+	e := newEnv(t)
+	e.bucket("enckeyaes")
+	_, err := e.s3.PutBucketEncryption(ctx, &s3.PutBucketEncryptionInput{Bucket: aws.String("enckeyaes"), ServerSideEncryptionConfiguration: &types.ServerSideEncryptionConfiguration{
+		Rules: []types.ServerSideEncryptionRule{{ApplyServerSideEncryptionByDefault: &types.ServerSideEncryptionByDefault{SSEAlgorithm: types.ServerSideEncryptionAes256, KMSMasterKeyID: aws.String("abc")}}}}})
+	wantErr(t, err, "InvalidArgument", 400, "")
+	status, body := e.signed("PUT", "/enckeyaes?encryption", nil, `<ServerSideEncryptionConfiguration><Rule><ApplyServerSideEncryptionByDefault><SSEAlgorithm>AES256</SSEAlgorithm><KMSMasterKeyID>abc</KMSMasterKeyID></ApplyServerSideEncryptionByDefault></Rule></ServerSideEncryptionConfiguration>`)
+	wantBody(t, status, body, 400, "<ArgumentName>ApplyServerSideEncryptionByDefault</ArgumentName>")
+	if strings.Contains(body, "ArgumentValue") {
+		t.Fatalf("ArgumentValue present: %s", body)
+	}
+}
