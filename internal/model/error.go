@@ -15,6 +15,9 @@ type Error struct {
 	// Shape is the exception shape the error was made from, when there is one; json
 	// protocols use its name for __type.
 	Shape *Shape
+	// Headers are HTTP headers the error's response carries besides the protocol's own
+	// (S3's x-amz-delete-marker on the 404 of a deleted object); rest-xml writes them.
+	Headers map[string]string
 }
 
 // Error implements error.
@@ -45,6 +48,15 @@ func ErrorFromShape(s *Shape, msg string) *Error {
 		}
 	}
 	return &Error{Code: s.Code(), Message: msg, Status: status, Sender: !s.Fault, Shape: s}
+}
+
+// WithHeader returns the error with a response header set (see Headers).
+func (e *Error) WithHeader(name, value string) *Error {
+	if e.Headers == nil {
+		e.Headers = map[string]string{}
+	}
+	e.Headers[name] = value
+	return e
 }
 
 // With returns the error with an extra member set, for errors that carry more than a

@@ -266,6 +266,9 @@ func (restXMLProtocol) EncodeError(w http.ResponseWriter, r *Request, e *model.E
 	}
 	h := w.Header()
 	rxRequestIDHeaders(h, r.Service, meta)
+	for k, v := range e.Headers {
+		h.Set(k, v)
+	}
 	if head {
 		w.WriteHeader(e.Status)
 		return

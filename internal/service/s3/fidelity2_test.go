@@ -1,12 +1,14 @@
 package s3_test
 
 import (
+	"net/http"
 	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
+	"github.com/palisade/palisade/internal/app/apptest"
 )
 
 func wantBody(t *testing.T, status int, body string, wantStatus int, parts ...string) {
@@ -134,5 +136,49 @@ func TestBucketEncryptionKeyWithAES(t *testing.T) {
 	wantBody(t, status, body, 400, "<ArgumentName>ApplyServerSideEncryptionByDefault</ArgumentName>")
 	if strings.Contains(body, "ArgumentValue") {
 		t.Fatalf("ArgumentValue present: %s", body)
+	}
+}
+
+// A GET or HEAD of a key whose newest version is a delete marker is 404 NoSuchKey with
+// x-amz-delete-marker and the marker's x-amz-version-id; naming the marker by version
+// is 405 with Last-Modified too (S3's GetObject and HeadObject documentation; the codes
+// match LocalStack's AWS-recorded test_delete_object_versioned).
+func TestDeleteMarkerHeaders(t *testing.T) {
+	e := newEnv(t)
+	e.bucket("dm-headers")
+	must(e.s3.PutBucketVersioning(ctx, &s3.PutBucketVersioningInput{Bucket: aws.String("dm-headers"),
+		VersioningConfiguration: &types.VersioningConfiguration{Status: types.BucketVersioningStatusEnabled}}))
+	e.put("dm-headers", "k", "body")
+	del := must(e.s3.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String("dm-headers"), Key: aws.String("k")}))
+	marker := aws.ToString(del.VersionId)
+	head := func(method, path string) *http.Response {
+		t.Helper()
+		req, err := http.NewRequest(method, e.p.URL+path, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		const empty = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+		req.Header.Set("X-Amz-Content-Sha256", empty)
+		apptest.SignAsRoot(e, req, "s3", empty)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		readAll(resp)
+		return resp
+	}
+	for _, method := range []string{http.MethodGet, http.MethodHead} {
+		r := head(method, "/dm-headers/k")
+		if r.StatusCode != 404 || r.Header.Get("x-amz-delete-marker") != "true" || r.Header.Get("x-amz-version-id") != marker {
+			t.Fatalf("%s of a deleted key: %d %v", method, r.StatusCode, r.Header)
+		}
+		r = head(method, "/dm-headers/k?versionId="+marker)
+		if r.StatusCode != 405 || r.Header.Get("x-amz-delete-marker") != "true" || r.Header.Get("x-amz-version-id") != marker || r.Header.Get("Last-Modified") == "" {
+			t.Fatalf("%s of the delete marker by version: %d %v", method, r.StatusCode, r.Header)
+		}
+	}
+	// A key never written has no marker to tell of.
+	if r := head(http.MethodGet, "/dm-headers/none"); r.StatusCode != 404 || r.Header.Get("x-amz-delete-marker") != "" {
+		t.Fatalf("GET of a key never written: %d %v", r.StatusCode, r.Header)
 	}
 }

@@ -294,10 +294,24 @@ func (s *Service) selectRead(c *server.Call, r readRequest) (*readResult, error)
 			}
 			return nil, errNoSuchVersion(r.Key, r.VersionID)
 		}
-		return nil, s.missingKey(c, b, r.Key)
+		err := s.missingKey(c, b, r.Key)
+		if me, ok := err.(*model.Error); ok && me.Code == "NoSuchKey" && b.Versioning != "" {
+			// A key whose newest version is a delete marker: S3 says so in the 404's
+			// headers.
+			l, lerr := latest(c.Tx, b.Name, r.Key)
+			if lerr != nil {
+				return nil, lerr
+			}
+			if l != nil && l.DeleteMarker {
+				me.WithHeader("x-amz-delete-marker", "true").WithHeader("x-amz-version-id", l.VersionID)
+			}
+		}
+		return nil, err
 	}
 	if o.DeleteMarker {
-		return nil, errMethodNotAllowed(c.HTTP.Method)
+		// A delete marker named by version: 405, with the marker's headers.
+		return nil, errMethodNotAllowed(c.HTTP.Method).WithHeader("x-amz-delete-marker", "true").
+			WithHeader("x-amz-version-id", o.VersionID).WithHeader("Last-Modified", o.LastModified.UTC().Format(http.TimeFormat))
 	}
 	lm := o.LastModified
 	if r.IfMatch != nil {
