@@ -66,9 +66,10 @@ func (k *KMS) updateAlias(c *server.Call, in *api.UpdateAliasRequest) (*model.Em
 	}
 	if old, err := load[keyRec](c.Tx, ns(c.Account, c.Region, tKeys), a.KeyID); err != nil {
 		return nil, err
-	} else if old != nil && (old.Spec != r.Spec || old.Usage != r.Usage) {
-		// The API reference: the current and new key must be of the same type and
-		// key usage (wording inferred).
+	} else if old != nil && (keyType(old.Spec) != keyType(r.Spec) || old.Usage != r.Usage) {
+		// The API reference: the current and new key must be of the same type (both
+		// symmetric, both asymmetric or both HMAC; an RSA key may follow an ECC key)
+		// and key usage (wording inferred).
 		return nil, errValidation("The alias %s refers to a %s key with key usage %s; the new key must have the same type and key usage.", in.AliasName, old.Spec, old.Usage)
 	}
 	a.KeyID, a.Updated = r.ID, keyTime(c.Now)
@@ -118,4 +119,15 @@ func (k *KMS) listAliases(c *server.Call, in *api.ListAliasesRequest) (*api.List
 		return nil, derr
 	}
 	return out, err
+}
+
+// keyType is the type of key UpdateAlias compares: symmetric, asymmetric or HMAC.
+func keyType(spec string) string {
+	switch info := specs[spec]; {
+	case spec == api.KeySpecSYMMETRICDEFAULT:
+		return "SYMMETRIC"
+	case info != nil && info.hmacBytes > 0:
+		return "HMAC"
+	}
+	return "ASYMMETRIC"
 }

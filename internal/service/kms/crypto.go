@@ -43,8 +43,9 @@ func noRecipient(r *api.RecipientInfo) error {
 	return nil
 }
 
-// errAlgorithm is an algorithm the key does not offer. The model documents
-// InvalidKeyUsageException for it; the wording is inferred.
+// errAlgorithm is an algorithm the key does not offer, in KMS's words (recording
+// test_invalid_generate_mac[HMAC_224-HMAC_SHA_256]; quoted for Encrypt with an RSA
+// key in zalando/spring-cloud-config-aws-kms#82).
 func errAlgorithm(r *keyRec, alg string) error {
 	return api.NewInvalidKeyUsageException("Algorithm " + alg + " is incompatible with key spec " + r.Spec + ".")
 }
@@ -335,7 +336,8 @@ func (k *KMS) generateRandom(c *server.Call, in *api.GenerateRandomRequest) (*ap
 		return nil, err
 	}
 	if in.NumberOfBytes == nil {
-		// Wording inferred: KMS needs a length and has no default.
+		// KMS needs a length and has no default (recording
+		// test_generate_random_invalid_number_of_bytes[None]).
 		return nil, errValidation("NumberOfBytes is required.")
 	}
 	return &api.GenerateRandomResponse{Plaintext: randomBytes(int(*in.NumberOfBytes))}, nil
@@ -372,7 +374,8 @@ func (k *KMS) signInput(r *keyRec, op, alg string, messageType *string, msg []by
 	}
 	digest, _, err := digestFor(alg, mt, msg)
 	if errors.Is(err, errBadDigest) {
-		// Wording inferred: a DIGEST message must be as long as the algorithm's hash.
+		// A DIGEST message must be as long as the algorithm's hash (recording
+		// test_sign_verify, bad-digest).
 		return nil, nil, errValidation("Digest is invalid length for algorithm %s.", alg)
 	}
 	priv, err := k.pair(r)
@@ -507,12 +510,15 @@ func (k *KMS) deriveSharedSecret(c *server.Call, in *api.DeriveSharedSecretReque
 			err = errors.New("not an EC key")
 		}
 	}
+	// KMS refuses a public key it cannot use with a ValidationException that has no
+	// message (recording test_derive_shared_secret, response-invalid-public-key; the
+	// same answer for a key of another curve is inferred).
 	if err != nil || theirs.Curve() != mine.Curve() {
-		return nil, errValidation("The public key is not a valid %s public key.", r.Spec)
+		return nil, errValidation("")
 	}
 	secret, err := mine.ECDH(theirs)
 	if err != nil {
-		return nil, errValidation("The public key is not a valid %s public key.", r.Spec)
+		return nil, errValidation("")
 	}
 	if err := dryRun(in.DryRun); err != nil {
 		return nil, err

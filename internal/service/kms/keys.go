@@ -237,13 +237,26 @@ func (k *KMS) cancelKeyDeletion(c *server.Call, in *api.CancelKeyDeletionRequest
 	return &api.CancelKeyDeletionResponse{KeyId: ptr(r.arn())}, k.putKey(c.Tx, r)
 }
 
+// Tag errors as KMS words them (LocalStack's AWS-validated recordings
+// test_create_key_with_too_many_tags_raises_error,
+// test_tag_key_with_duplicate_tag_keys_raises_error and
+// test_tag_existing_key_with_invalid_tag_key: TagException, no final period).
+func errTooManyTags() error { return api.NewTagException("Too many tags") }
+
+// checkTags refuses a request's tags: more than a key may have, a key given twice,
+// or a key in the reserved aws: prefix (any case).
 func checkTags(tags []api.Tag) error {
 	if len(tags) > maxTags {
-		return api.NewLimitExceededException("The number of tags exceeds the limit of 50.")
+		return errTooManyTags()
 	}
+	seen := make(map[string]bool, len(tags))
 	for _, t := range tags {
+		if seen[t.TagKey] {
+			return api.NewTagException("Duplicate tag keys")
+		}
+		seen[t.TagKey] = true
 		if strings.HasPrefix(strings.ToLower(t.TagKey), "aws:") {
-			return api.NewTagException("Tags beginning with aws: are reserved.")
+			return api.NewTagException("Tags beginning with aws: are reserved")
 		}
 	}
 	return nil
@@ -273,7 +286,9 @@ func (k *KMS) tagResource(c *server.Call, in *api.TagResourceRequest) (*model.Em
 	}
 	tags := dedupeTags(r.Tags, in.Tags)
 	if len(tags) > maxTags {
-		return nil, api.NewLimitExceededException("The number of tags exceeds the limit of 50.")
+		// The recorded answer is CreateKey's; a TagResource that would pass the
+		// limit is taken to get the same one.
+		return nil, errTooManyTags()
 	}
 	r.Tags = tags
 	k.resources(c, r)

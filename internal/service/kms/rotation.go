@@ -26,10 +26,25 @@ func (k *KMS) rotationHandlers() []server.Handler {
 }
 
 // rotatable checks that a key's material can rotate: symmetric encryption keys whose
-// material KMS generated. Wording inferred.
+// material KMS generated. KMS answers another origin with its usual origin message
+// and another key spec with an UnsupportedOperationException that has no message
+// (LocalStack's AWS-validated recordings
+// test_rotate_key_on_demand_raises_error_given_key_with_imported_key_material and
+// test_rotate_key_on_demand_raises_error_given_non_symmetric_key).
 func rotatable(r *keyRec) error {
-	if r.Spec != api.KeySpecSYMMETRICDEFAULT || r.Origin != originKMS {
-		return api.NewUnsupportedOperationException(r.arn() + " origin is " + r.Origin + " and key spec is " + r.Spec + ", which do not support key rotation.")
+	return firstErr(rotatableOrigin(r), rotatableSpec(r))
+}
+
+func rotatableOrigin(r *keyRec) error {
+	if r.Origin != originKMS {
+		return api.NewUnsupportedOperationException(r.arn() + " origin is " + r.Origin + " which is not valid for this operation.")
+	}
+	return nil
+}
+
+func rotatableSpec(r *keyRec) error {
+	if r.Spec != api.KeySpecSYMMETRICDEFAULT {
+		return api.NewUnsupportedOperationException("")
 	}
 	return nil
 }
@@ -42,9 +57,18 @@ func rotationState(r *keyRec) error {
 	return nil
 }
 
+// rotationChecks is the order KMS checks a rotation change in: the origin, then the
+// key's state, then its spec (a disabled RSA key is DisabledException, a symmetric
+// key pending import is the origin error: the recordings
+// test_rotate_key_on_demand_raises_error_given_key_is_disabled and
+// …_given_key_with_imported_key_material).
+func rotationChecks(r *keyRec) error {
+	return firstErr(customerKey(r), rotatableOrigin(r), rotationState(r), rotatableSpec(r))
+}
+
 func (k *KMS) enableKeyRotation(c *server.Call, in *api.EnableKeyRotationRequest) (*model.Empty, error) {
 	r := keyFrom(c, ctxKey)
-	if err := firstErr(customerKey(r), rotatable(r), rotationState(r)); err != nil {
+	if err := rotationChecks(r); err != nil {
 		return nil, err
 	}
 	days := int32(defaultRotationDays)
@@ -61,7 +85,7 @@ func (k *KMS) enableKeyRotation(c *server.Call, in *api.EnableKeyRotationRequest
 
 func (k *KMS) disableKeyRotation(c *server.Call, in *api.DisableKeyRotationRequest) (*model.Empty, error) {
 	r := keyFrom(c, ctxKey)
-	if err := firstErr(customerKey(r), rotatable(r), rotationState(r)); err != nil {
+	if err := rotationChecks(r); err != nil {
 		return nil, err
 	}
 	r.Rotation = nil
@@ -86,11 +110,12 @@ func (k *KMS) getKeyRotationStatus(c *server.Call, in *api.GetKeyRotationStatusR
 
 func (k *KMS) rotateKeyOnDemand(c *server.Call, in *api.RotateKeyOnDemandRequest) (*api.RotateKeyOnDemandResponse, error) {
 	r := keyFrom(c, ctxKey)
-	if err := firstErr(customerKey(r), rotatable(r), rotationState(r)); err != nil {
+	if err := rotationChecks(r); err != nil {
 		return nil, err
 	}
 	if r.OnDemand >= maxOnDemand {
-		return nil, api.NewLimitExceededException("The on-demand rotation quota of " + strconv.Itoa(maxOnDemand) + " rotations for " + r.arn() + " has been reached.")
+		// KMS's wording (recording test_key_rotations_limits).
+		return nil, api.NewLimitExceededException("The on-demand rotations limit has been reached for the given keyId. No more on-demand rotations can be performed for this key: " + r.arn())
 	}
 	// KMS rotates asynchronously within seconds; Palisade rotates before answering,
 	// which no client can tell apart from a quick KMS.
