@@ -182,3 +182,29 @@ func TestDeleteMarkerHeaders(t *testing.T) {
 		t.Fatalf("GET of a key never written: %d %v", r.StatusCode, r.Header)
 	}
 }
+
+// A 304 of a conditional GET or HEAD carries the object's ETag, as real S3's does (moto
+// issue 8534 shows one; RFC 7232 requires it).
+func TestNotModifiedCarriesETag(t *testing.T) {
+	e := newEnv(t)
+	e.bucket("nm-etag")
+	etag := *e.put("nm-etag", "k", "body").ETag
+	for _, method := range []string{http.MethodGet, http.MethodHead} {
+		req, err := http.NewRequest(method, e.p.URL+"/nm-etag/k", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		const empty = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+		req.Header.Set("X-Amz-Content-Sha256", empty)
+		req.Header.Set("If-None-Match", etag)
+		apptest.SignAsRoot(e, req, "s3", empty)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		readAll(resp)
+		if resp.StatusCode != 304 || resp.Header.Get("ETag") != etag {
+			t.Fatalf("%s with a matching If-None-Match: %d, ETag %q, want 304 with %s", method, resp.StatusCode, resp.Header.Get("ETag"), etag)
+		}
+	}
+}

@@ -323,10 +323,10 @@ func (s *Service) selectRead(c *server.Call, r readRequest) (*readResult, error)
 	}
 	if r.IfNoneMatch != nil {
 		if etagMatches(*r.IfNoneMatch, o.ETag) {
-			return nil, errNotModified()
+			return nil, errNotModified().WithHeader("ETag", o.etag())
 		}
 	} else if r.IfModifiedSince != nil && !lm.After(*r.IfModifiedSince) {
-		return nil, errNotModified()
+		return nil, errNotModified().WithHeader("ETag", o.etag())
 	}
 	rr := &readResult{b: b, o: o, end: o.Size}
 	if len(o.Parts) > 0 {
@@ -386,6 +386,9 @@ func (s *Service) missingKey(c *server.Call, b *bucketRec, key string) error {
 	return denied(c, &chk, d)
 }
 
+// errNotModified is the 304 of a conditional GET or HEAD; the caller adds the object's
+// ETag, which S3 sends with it (as RFC 7232 requires; seen in real S3's answers, moto
+// issue 8534).
 func errNotModified() *model.Error {
 	return model.NewError(http.StatusNotModified, "NotModified", "Not Modified")
 }
