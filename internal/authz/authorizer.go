@@ -252,19 +252,26 @@ func (a *Authorizer) readsGrants(p auth.Principal) bool {
 
 // loadSet caches p's set read in a transaction of its own, begun after gen was read.
 func (a *Authorizer) loadSet(key string, p auth.Principal, gen uint64) {
-	var ps *principalSet
-	err := a.db.View(context.Background(), func(tx *store.Tx) error {
-		return recovered(func() (err error) {
-			ps, err = a.buildSet(tx, p, gen)
-			return err
-		})
-	})
+	ps, err := readFresh(a.db, func(tx *store.Tx) (*principalSet, error) { return a.buildSet(tx, p, gen) })
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	delete(a.loading, key)
 	if err == nil && a.gen(p.Account).Load() == gen {
 		a.sets[key] = ps
 	}
+}
+
+// readFresh returns what build reads in a read transaction of its own, for a
+// background load (a panic in build becomes an error).
+func readFresh[T any](db *store.DB, build func(*store.Tx) (T, error)) (T, error) {
+	var v T
+	err := db.View(context.Background(), func(tx *store.Tx) error {
+		return recovered(func() (err error) {
+			v, err = build(tx)
+			return err
+		})
+	})
+	return v, err
 }
 
 // recovered runs fn, turning a panic into an error: a background load must not end

@@ -1,7 +1,6 @@
 package authz
 
 import (
-	"context"
 	"fmt"
 	"strings"
 
@@ -86,13 +85,7 @@ func (a *Authorizer) orgSet(tx *store.Tx, account string) (*orgSet, error) {
 // loadOrgSet caches an account's orgSet read in a transaction of its own, begun
 // after gen was read.
 func (a *Authorizer) loadOrgSet(account string, gen uint64) {
-	var oset *orgSet
-	err := a.db.View(context.Background(), func(tx *store.Tx) error {
-		return recovered(func() (err error) {
-			oset, err = a.buildOrgSet(tx, account, gen)
-			return err
-		})
-	})
+	oset, err := readFresh(a.db, func(tx *store.Tx) (*orgSet, error) { return a.buildOrgSet(tx, account, gen) })
 	a.orgMu.Lock()
 	defer a.orgMu.Unlock()
 	delete(a.orgLoading, account)
