@@ -208,3 +208,25 @@ func TestNotModifiedCarriesETag(t *testing.T) {
 		}
 	}
 }
+
+// ListObjectsV2's continuation tokens are opaque: one Palisade did not issue — made up,
+// or another bucket's — is InvalidArgument "The continuation token provided is
+// incorrect", not read as a key to resume after.
+func TestContinuationTokenMadeUp(t *testing.T) {
+	e := newEnv(t)
+	for _, b := range []string{"tok-a", "tok-b"} {
+		e.bucket(b)
+		for _, k := range []string{"k1", "k2", "k3"} {
+			e.put(b, k, "x")
+		}
+	}
+	page := must(e.s3.ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: aws.String("tok-a"), MaxKeys: aws.Int32(1)}))
+	next := must(e.s3.ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: aws.String("tok-a"), MaxKeys: aws.Int32(1), ContinuationToken: page.NextContinuationToken}))
+	if len(next.Contents) != 1 || *next.Contents[0].Key != "k2" {
+		t.Fatalf("second page %+v", next.Contents)
+	}
+	for _, tc := range []struct{ bucket, token string }{{"tok-a", "abc"}, {"tok-b", *page.NextContinuationToken}} {
+		_, err := e.s3.ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: aws.String(tc.bucket), ContinuationToken: aws.String(tc.token)})
+		wantErr(t, err, "InvalidArgument", 400, "The continuation token provided is incorrect")
+	}
+}

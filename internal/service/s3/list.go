@@ -242,11 +242,11 @@ func (s *Service) listObjectsV2(c *server.Call, in *api.ListObjectsV2Request) (*
 	}
 	after := str(in.StartAfter)
 	if in.ContinuationToken != nil {
-		raw, err := base64.RawURLEncoding.DecodeString(*in.ContinuationToken)
-		if err != nil || len(raw) == 0 {
+		raw, ok := s.openToken(b.Name, *in.ContinuationToken)
+		if !ok {
 			return nil, errInvalidArgument("The continuation token provided is incorrect", "continuation-token", *in.ContinuationToken)
 		}
-		after = string(raw)
+		after = raw
 	}
 	w := &walker{tx: c.Tx, ns: nsCur(b.Name), prefix: str(in.Prefix), delimiter: str(in.Delimiter), max: mk, keyOf: identity}
 	out := &api.ListObjectsV2Output{Name: ptr(b.Name), Prefix: ptr(enc.enc(str(in.Prefix))), MaxKeys: ptr(int32(mk)),
@@ -258,7 +258,7 @@ func (s *Service) listObjectsV2(c *server.Call, in *api.ListObjectsV2Request) (*
 	out.IsTruncated = ptr(w.truncated)
 	out.KeyCount = ptr(int32(w.count))
 	if w.truncated {
-		out.NextContinuationToken = ptr(base64.RawURLEncoding.EncodeToString([]byte(w.lastStore)))
+		out.NextContinuationToken = ptr(s.sealToken(b.Name, w.lastStore))
 	}
 	return out, nil
 }
@@ -354,3 +354,32 @@ func (s *Service) listObjectVersions(c *server.Call, in *api.ListObjectVersionsR
 	}
 	return out, nil
 }
+
+// sealToken makes ListObjectsV2's continuation token for a listing of bucket that
+// resumes after key: the key sealed under the master key (bound to the bucket), so a
+// token is opaque as S3's are and one Palisade did not issue — made up, altered, or
+// another bucket's — is refused instead of read as a key.
+func (s *Service) sealToken(bucket, key string) string {
+	if s.d.Sealer == nil {
+		return base64.RawURLEncoding.EncodeToString([]byte(key))
+	}
+	return base64.RawURLEncoding.EncodeToString(s.d.Sealer.Seal([]byte(key), tokenContext(bucket)))
+}
+
+// openToken is sealToken's inverse; ok is false for a token it did not make.
+func (s *Service) openToken(bucket, token string) (string, bool) {
+	raw, err := base64.RawURLEncoding.DecodeString(token)
+	if err != nil || len(raw) == 0 {
+		return "", false
+	}
+	if s.d.Sealer == nil {
+		return string(raw), true
+	}
+	key, err := s.d.Sealer.Open(raw, tokenContext(bucket))
+	if err != nil || len(key) == 0 {
+		return "", false
+	}
+	return string(key), true
+}
+
+func tokenContext(bucket string) string { return "s3/list-v2-token/" + bucket }
