@@ -186,6 +186,9 @@ func (s *svc) deleteAccessKey(c *server.Call, in *api.DeleteAccessKeyRequest) (*
 	if err := s.keys.Delete(c.Tx, in.AccessKeyId); err != nil {
 		return nil, err
 	}
+	if err := s.usage.forgetKey(c.Tx, c.Account, in.AccessKeyId); err != nil {
+		return nil, err
+	}
 	if o.u != nil {
 		if _, err := c.Tx.Delete(ns(c.Account, tUserKeys), o.u.ID+"/"+in.AccessKeyId); err != nil {
 			return nil, err

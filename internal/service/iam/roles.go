@@ -245,6 +245,9 @@ func (s *svc) deleteRole(c *server.Call, in *api.DeleteRoleRequest) (*model.Empt
 	if err := conflicts(c.Tx, roleConflicts(c.Account, r)); err != nil {
 		return nil, err
 	}
+	if err := s.usage.forgetEntity(c.Tx, c.Account, "role/"+r.ID, r.ID); err != nil {
+		return nil, err
+	}
 	return &model.Empty{}, removeRole(c.Tx, c.Account, r)
 }
 

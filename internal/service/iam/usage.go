@@ -8,6 +8,7 @@ import (
 
 	"github.com/palisade/palisade/internal/auth"
 	"github.com/palisade/palisade/internal/store"
+	"github.com/palisade/palisade/internal/svckit"
 )
 
 // Usage records when access keys, principals and roles were last used: the data
@@ -25,6 +26,10 @@ type Usage struct {
 	mu    sync.Mutex
 	last  map[string]useRec    // namespace + "\x00" + key → newest use
 	saved map[string]time.Time // same keys → real time of the last write
+	// gone holds the records of deleted entities (namespace + "\x00" + key ID or
+	// entity): a use noted by a call that authenticated before the deletion must not
+	// write them back. IDs are never reused.
+	gone map[string]bool
 }
 
 // useRec is one last-use record.
@@ -45,7 +50,7 @@ const (
 
 // NewUsage returns a usage recorder writing to db.
 func NewUsage(db *store.DB) *Usage {
-	return &Usage{db: db, SaveEvery: time.Minute, last: map[string]useRec{}, saved: map[string]time.Time{}}
+	return &Usage{db: db, SaveEvery: time.Minute, last: map[string]useRec{}, saved: map[string]time.Time{}, gone: map[string]bool{}}
 }
 
 // Record notes that p made a request to service in region at Palisade time at. It
@@ -58,7 +63,7 @@ func (u *Usage) Record(p auth.Principal, service, region string, at time.Time) {
 	use := useRec{At: at, Region: region, Service: service}
 	if p.AccessKeyID != "" && !auth.IsTemporaryKeyID(p.AccessKeyID) {
 		// Temporary keys are not IAM's: GetAccessKeyLastUsed knows only long-term keys.
-		u.note(ns(p.Account, tKeyUse), p.AccessKeyID, use)
+		u.note(ns(p.Account, tKeyUse), p.AccessKeyID, p.AccessKeyID, use)
 	}
 	entity := ""
 	switch p.Type {
@@ -69,17 +74,23 @@ func (u *Usage) Record(p auth.Principal, service, region string, at time.Time) {
 	case auth.AssumedRole:
 		roleID, _, _ := strings.Cut(p.UserID, ":")
 		entity = "role/" + roleID
-		u.note(ns(p.Account, tRoleUse), roleID, useRec{At: at, Region: region})
+		u.note(ns(p.Account, tRoleUse), roleID, roleID, useRec{At: at, Region: region})
 	}
 	if entity != "" {
-		u.note(ns(p.Account, tServiceUse), entity+"|"+service, useRec{At: at, Region: region, Service: service, ARN: p.ARN})
+		u.note(ns(p.Account, tServiceUse), entity+"|"+service, entity, useRec{At: at, Region: region, Service: service, ARN: p.ARN})
 	}
 }
 
-func (u *Usage) note(namespace, key string, use useRec) {
+// note records use under namespace/key, whose entity (the key itself, or the part
+// before "|") is what a deletion forgets.
+func (u *Usage) note(namespace, key, entity string, use useRec) {
 	id := namespace + "\x00" + key
 	now := time.Now()
 	u.mu.Lock()
+	if u.gone[namespace+"\x00"+entity] {
+		u.mu.Unlock()
+		return
+	}
 	if prev, ok := u.last[id]; ok && prev.At.After(use.At) {
 		u.mu.Unlock()
 		return
@@ -91,8 +102,64 @@ func (u *Usage) note(namespace, key string, use useRec) {
 	}
 	u.mu.Unlock()
 	if due {
-		go u.db.Update(context.Background(), func(tx *store.Tx) error { return tx.PutJSON(namespace, key, use) })
+		gone := namespace + "\x00" + entity
+		go u.db.Update(context.Background(), func(tx *store.Tx) error {
+			// A deletion committed since this use was noted has forgotten it (its hook
+			// ran before this transaction began).
+			u.mu.Lock()
+			forgotten := u.gone[gone]
+			u.mu.Unlock()
+			if forgotten {
+				return nil
+			}
+			return tx.PutJSON(namespace, key, use)
+		})
 	}
+}
+
+// forgetKey removes an access key's last-use record in tx, which deletes the key.
+func (u *Usage) forgetKey(tx *store.Tx, account, keyID string) error {
+	return u.forget(tx, ns(account, tKeyUse), keyID, "")
+}
+
+// forgetEntity removes the service last-use records of an entity ("user/ID",
+// "role/ID") in tx, which deletes it, and a role's last-use record (roleID, or "").
+func (u *Usage) forgetEntity(tx *store.Tx, account, entity, roleID string) error {
+	if err := u.forget(tx, ns(account, tServiceUse), entity, "|"); err != nil {
+		return err
+	}
+	if roleID == "" {
+		return nil
+	}
+	return u.forget(tx, ns(account, tRoleUse), roleID, "")
+}
+
+// forget deletes the records of namespace whose key is entity (sep "") or starts with
+// entity+sep, in tx; once tx commits, memory drops them and ignores later uses.
+func (u *Usage) forget(tx *store.Tx, namespace, entity, sep string) error {
+	if u == nil {
+		return nil
+	}
+	if sep == "" {
+		if _, err := tx.Delete(namespace, entity); err != nil {
+			return err
+		}
+	} else if _, err := svckit.DeletePrefix(tx, namespace, entity+sep); err != nil {
+		return err
+	}
+	tx.AfterCommit(func() {
+		u.mu.Lock()
+		defer u.mu.Unlock()
+		u.gone[namespace+"\x00"+entity] = true
+		prefix := namespace + "\x00" + entity
+		for id := range u.last {
+			if id == prefix || sep != "" && strings.HasPrefix(id, prefix+sep) {
+				delete(u.last, id)
+				delete(u.saved, id)
+			}
+		}
+	})
+	return nil
 }
 
 // get returns the newest known use of a record: memory first (newer than the store),

@@ -232,6 +232,9 @@ func (s *svc) deleteUser(c *server.Call, in *api.DeleteUserRequest) (*model.Empt
 			return nil, err
 		}
 	}
+	if err := s.usage.forgetEntity(c.Tx, c.Account, "user/"+u.ID, ""); err != nil {
+		return nil, err
+	}
 	return &model.Empty{}, deleteEntity(c.Tx, c.Account, tUsers, &u.entity)
 }
 
