@@ -94,6 +94,9 @@ func (s *svc) deleteServiceLinkedRole(c *server.Call, in *api.DeleteServiceLinke
 	if err := removeRole(c.Tx, c.Account, r); err != nil {
 		return nil, err
 	}
+	if err := s.usage.forgetEntity(c.Tx, c.Account, "role/"+r.ID, r.ID); err != nil {
+		return nil, err
+	}
 	b := make([]byte, 16)
 	rand.Read(b)
 	id := "task/aws-service-role/" + r.ServiceLinked + "/" + r.Name + "/" + hex.EncodeToString(b)
