@@ -291,7 +291,7 @@ func (a *Authorizer) buildSet(tx *store.Tx, p auth.Principal, gen uint64) (*prin
 	if p.Type == auth.FederatedUser && (p.Session == nil || p.Session.IssuerID == "") {
 		// A federated user of the root user: the session policy alone limits it.
 		ps.identity = policy.NewGroup(allowAll)
-	} else if a.grants != nil && (p.Type == auth.IAMUser || p.Type == auth.AssumedRole || p.Type == auth.FederatedUser) {
+	} else if a.readsGrants(p) {
 		gp := p
 		if p.Type == auth.FederatedUser {
 			// A federated user has the policies of the IAM user who federated it.

@@ -3,21 +3,19 @@ package apptest
 import (
 	"errors"
 	"sync"
-	"sync/atomic"
 	"testing"
 
 	"github.com/aws/smithy-go"
 )
 
-// Hammer runs fn on n goroutines (g is the goroutine's number) until the returned
-// stop is called; an error whose AWS error code is not in allowed — a 500 is
-// InternalFailure, a transport error has no code — fails the test when stop returns.
-// Race tests call services this way while changing what the calls depend on.
-func Hammer(t testing.TB, n int, allowed []string, fn func(g int) error) (stop func()) {
-	t.Helper()
+// Race runs fn on n goroutines (g is the goroutine's number) until the returned stop
+// is called. fn reports a bug by returning a non-empty string, which ends its
+// goroutine; stop returns the first one ("" when none). Race tests call services this
+// way while changing what the calls depend on.
+func Race(n int, fn func(g int) string) (stop func() string) {
 	done := make(chan struct{})
+	bad := make(chan string, 1)
 	var wg sync.WaitGroup
-	var bad atomic.Value
 	for g := range n {
 		wg.Add(1)
 		go func() {
@@ -28,29 +26,51 @@ func Hammer(t testing.TB, n int, allowed []string, fn func(g int) error) (stop f
 					return
 				default:
 				}
-				err := fn(g)
-				if err == nil {
-					continue
-				}
-				var ae smithy.APIError
-				if errors.As(err, &ae) {
-					ok := false
-					for _, c := range allowed {
-						ok = ok || ae.ErrorCode() == c
+				if msg := fn(g); msg != "" {
+					select {
+					case bad <- msg:
+					default:
 					}
-					if ok {
-						continue
-					}
+					return
 				}
-				bad.CompareAndSwap(nil, err.Error())
 			}
 		}()
 	}
-	return func() {
+	return func() string {
 		close(done)
 		wg.Wait()
-		if v := bad.Load(); v != nil {
-			t.Errorf("a concurrent call failed: %v", v)
+		select {
+		case msg := <-bad:
+			return msg
+		default:
+			return ""
+		}
+	}
+}
+
+// Hammer is Race for calls that may fail only with the AWS error codes in allowed: any
+// other error — a 500 is InternalFailure, a transport error has no code — fails the
+// test when stop returns.
+func Hammer(t testing.TB, n int, allowed []string, fn func(g int) error) (stop func()) {
+	t.Helper()
+	stopRace := Race(n, func(g int) string {
+		err := fn(g)
+		if err == nil {
+			return ""
+		}
+		var ae smithy.APIError
+		if errors.As(err, &ae) {
+			for _, c := range allowed {
+				if ae.ErrorCode() == c {
+					return ""
+				}
+			}
+		}
+		return err.Error()
+	})
+	return func() {
+		if msg := stopRace(); msg != "" {
+			t.Errorf("a concurrent call failed: %v", msg)
 		}
 	}
 }

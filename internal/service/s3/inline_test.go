@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 
+	"github.com/palisade/palisade/internal/app/apptest"
 	"github.com/palisade/palisade/internal/store"
 )
 
@@ -113,26 +114,14 @@ func TestObjectCacheFollowsWrites(t *testing.T) {
 	e.bucket("objcache")
 	must(e.s3.PutBucketVersioning(ctx, &s3.PutBucketVersioningInput{Bucket: aws.String("objcache"),
 		VersioningConfiguration: &types.VersioningConfiguration{Status: types.BucketVersioningStatusEnabled}}))
-	stop := make(chan struct{})
-	var wg sync.WaitGroup
-	for range 4 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				select {
-				case <-stop:
-					return
-				default:
-				}
-				if out, err := e.s3.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("objcache"), Key: aws.String("k")}); err == nil {
-					io.Copy(io.Discard, out.Body)
-					out.Body.Close()
-				}
-			}
-		}()
-	}
-	defer func() { close(stop); wg.Wait() }()
+	stop := apptest.Race(4, func(int) string {
+		if out, err := e.s3.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("objcache"), Key: aws.String("k")}); err == nil {
+			io.Copy(io.Discard, out.Body)
+			out.Body.Close()
+		}
+		return ""
+	})
+	defer stop()
 	var versions []string
 	for i := range 40 {
 		v := fmt.Sprintf("version %d", i)
@@ -216,43 +205,22 @@ func TestOverwriteReusesBodyRow(t *testing.T) {
 		t.Fatalf("a first body has a row of its own: %v", first)
 	}
 
-	stop := make(chan struct{})
-	bad := make(chan string, 1)
 	var mu sync.Mutex
-	var wg sync.WaitGroup
-	for range 4 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				select {
-				case <-stop:
-					return
-				default:
-				}
-				out, err := e.s3.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("reuse"), Key: aws.String("k")})
-				if err != nil {
-					select {
-					case bad <- err.Error():
-					default:
-					}
-					return
-				}
-				b, err := io.ReadAll(out.Body)
-				out.Body.Close()
-				mu.Lock()
-				ok := err == nil && written[string(b)]
-				mu.Unlock()
-				if !ok {
-					select {
-					case bad <- fmt.Sprintf("read %q, %v", b, err):
-					default:
-					}
-					return
-				}
-			}
-		}()
-	}
+	stop := apptest.Race(4, func(int) string {
+		out, err := e.s3.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("reuse"), Key: aws.String("k")})
+		if err != nil {
+			return err.Error()
+		}
+		b, err := io.ReadAll(out.Body)
+		out.Body.Close()
+		mu.Lock()
+		ok := err == nil && written[string(b)]
+		mu.Unlock()
+		if !ok {
+			return fmt.Sprintf("read %q, %v", b, err)
+		}
+		return ""
+	})
 	names := map[string]bool{row: true}
 	const n = 200
 	for i := range n {
@@ -278,12 +246,8 @@ func TestOverwriteReusesBodyRow(t *testing.T) {
 			}
 		}
 	}
-	close(stop)
-	wg.Wait()
-	select {
-	case msg := <-bad:
+	if msg := stop(); msg != "" {
 		t.Fatalf("a reader racing the overwrites: %s", msg)
-	default:
 	}
 	if !hasBlob(row) {
 		t.Fatal("the reused row is gone")

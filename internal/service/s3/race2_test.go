@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
+	"github.com/palisade/palisade/internal/app/apptest"
 )
 
 // bodies remembers every body written, by ETag, so that a reader can check what it
@@ -173,7 +174,7 @@ func readsRacingWrites(t *testing.T, mode string) {
 	}
 	var i int
 	var imu sync.Mutex
-	stop := hammer(4, func() string {
+	stop := apptest.Race(4, func(int) string {
 		imu.Lock()
 		f := readers[i%len(readers)]
 		i++

@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
+	"github.com/palisade/palisade/internal/app/apptest"
 )
 
 // versionList is the version IDs written so far.
@@ -154,7 +155,7 @@ func TestVersionsRacing(t *testing.T) {
 			return okOr("ListObjectVersions", err)
 		},
 	}
-	stopReads := hammer(3, func() string {
+	stopReads := apptest.Race(3, func(int) string {
 		r := rng()
 		return reads[r.IntN(len(reads))](r)
 	})

@@ -8,7 +8,6 @@ import (
 	"io/fs"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -31,44 +30,6 @@ func errCode(err error) string {
 	return ""
 }
 
-// hammer runs fn in n goroutines until stop is called; fn reports a bug by returning
-// a non-empty string, the first of which stop returns.
-func hammer(n int, fn func() string) (stop func() string) {
-	done := make(chan struct{})
-	bad := make(chan string, 1)
-	var wg sync.WaitGroup
-	for range n {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				select {
-				case <-done:
-					return
-				default:
-				}
-				if msg := fn(); msg != "" {
-					select {
-					case bad <- msg:
-					default:
-					}
-					return
-				}
-			}
-		}()
-	}
-	return func() string {
-		close(done)
-		wg.Wait()
-		select {
-		case msg := <-bad:
-			return msg
-		default:
-			return ""
-		}
-	}
-}
-
 // A bucket deleted while readers are busy with it stays deleted: no reader whose
 // snapshot predates the delete may leave the bucket behind in a cache, where a later
 // PutObject would find it and write an object no bucket holds.
@@ -77,7 +38,7 @@ func TestDeleteBucketRacingReads(t *testing.T) {
 	for i := range 40 {
 		name := fmt.Sprintf("race-delete-%d", i)
 		must(e.s3.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(name), ObjectOwnership: types.ObjectOwnershipBucketOwnerPreferred}))
-		stop := hammer(4, func() string {
+		stop := apptest.Race(4, func(int) string {
 			_, err := e.s3.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(name), Key: aws.String("none")})
 			switch c := errCode(err); c {
 			case "NoSuchKey", "NoSuchBucket":
