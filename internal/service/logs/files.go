@@ -37,14 +37,38 @@ type chunkFiles struct {
 
 	mu   sync.Mutex
 	next map[string]int64 // file → offset of its next chunk (the bytes reserved so far)
+
+	// The page cache holds at most pageBudget bytes of chunks this process wrote:
+	// written holds the newest, oldest first (adjacent ranges of a file merged);
+	// dropped[file] is the offset below which the file's pages are advised away, so
+	// a search reading there drops what it read.
+	written      []span
+	writtenBytes int64
+	dropped      map[string]int64
+	budget       int64 // pageBudget; tests shrink it
 }
+
+// span is a range of a stream file.
+type span struct {
+	path   string
+	off, n int64
+}
+
+// pageBudget bounds the chunks kept in the page cache. Chunks are written once and
+// read rarely, mostly the newest (GetLogEvents' tail, a search of the last minutes).
+// Keeping every chunk written cost more than anything else PutLogEvents does on a VM
+// whose free memory the host reclaims: each page a growing page cache takes is
+// faulted in by the host, and a 1 MiB pwrite took 1.7–2.6 ms with fresh pages against
+// 0.2–0.3 ms with recycled ones (docs/PERFORMANCE.md, "Drop-behind"). Pages advised
+// away are what the next chunks' pages are made of.
+const pageBudget = 16 << 20
 
 // removeGrace outlives any read snapshot that may still plan to read a deleted
 // stream's chunks (a FilterLogEvents in flight).
 const removeGrace = 10 * time.Second
 
 func newChunkFiles(dataDir string, db *store.DB) *chunkFiles {
-	return &chunkFiles{root: filepath.Join(dataDir, "logs"), db: db, next: map[string]int64{}}
+	return &chunkFiles{root: filepath.Join(dataDir, "logs"), db: db, next: map[string]int64{}, dropped: map[string]int64{}, budget: pageBudget}
 }
 
 // trashNS holds the paths (relative to the logs directory) of deleted streams' files
@@ -70,6 +94,8 @@ func (f *chunkFiles) reserve(gen string, stream int64, n int) (string, int64, er
 		switch {
 		case err == nil:
 			off = st.Size()
+			// What an earlier process wrote is outside this one's budget.
+			f.dropped[p] = max(f.dropped[p], off)
 		case errors.Is(err, os.ErrNotExist):
 			if err := f.create(gen, p); err != nil {
 				return "", 0, err
@@ -127,7 +153,65 @@ func (f *chunkFiles) write(gen string, stream int64, body []byte) (int64, error)
 	if err := fl.Sync(); err != nil {
 		return 0, fmt.Errorf("logs: chunk file: %w", err)
 	}
+	for _, s := range f.overBudget(span{p, off, int64(len(body))}) {
+		if s.path == p {
+			dropCached(fl, s.off, s.n)
+		} else if other, err := os.Open(s.path); err == nil { // gone if its stream was deleted
+			dropCached(other, s.off, s.n)
+			other.Close()
+		}
+	}
 	return off, nil
+}
+
+// overBudget records a range just written and flushed, and returns the oldest
+// ranges that no longer fit the page budget, to be advised away.
+func (f *chunkFiles) overBudget(w span) []span {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if last := len(f.written) - 1; last >= 0 && f.written[last].path == w.path && f.written[last].off+f.written[last].n == w.off {
+		f.written[last].n += w.n
+	} else {
+		f.written = append(f.written, w)
+	}
+	f.writtenBytes += w.n
+	var out []span
+	for f.writtenBytes > f.budget {
+		s := &f.written[0]
+		cut := min(s.n, f.writtenBytes-f.budget)
+		if _, live := f.next[s.path]; live { // else its stream was deleted: no file, no pages
+			out = append(out, span{s.path, s.off, cut})
+			f.dropped[s.path] = max(f.dropped[s.path], s.off+cut)
+		}
+		s.off, s.n = s.off+cut, s.n-cut
+		f.writtenBytes -= cut
+		if s.n == 0 {
+			f.written = f.written[1:]
+		}
+	}
+	return out
+}
+
+// outside reports whether [off, off+n) of a file lies below the ranges the page
+// budget keeps cached.
+func (f *chunkFiles) outside(fl *os.File, off, n int64) bool {
+	name := fl.Name()
+	f.mu.Lock()
+	d, ok := f.dropped[name]
+	_, mine := f.next[name]
+	f.mu.Unlock()
+	if !ok && !mine {
+		// A file this process has not written: an earlier one's, all outside the budget.
+		st, err := fl.Stat()
+		if err != nil {
+			return false
+		}
+		d = st.Size()
+		f.mu.Lock()
+		f.dropped[name] = max(f.dropped[name], d)
+		f.mu.Unlock()
+	}
+	return off+n <= d
 }
 
 // read returns n bytes at off in a stream's file, in *buf if set (sized n).
@@ -145,6 +229,11 @@ func (f *chunkFiles) read(gen string, stream, off, n int64, buf *[]byte) ([]byte
 	}
 	if m, err := fl.ReadAt(b, off); m < len(b) {
 		return nil, fmt.Errorf("logs: chunk file %s at %d: %w", fl.Name(), off, err)
+	}
+	// A search reads each chunk once: one outside the budget goes again after it is
+	// read, so a search of old logs reuses pages rather than grow the cache.
+	if f.outside(fl, off, n) {
+		dropCached(fl, off, n)
 	}
 	return b, nil
 }
@@ -168,6 +257,11 @@ func (f *chunkFiles) removeLater(tx *store.Tx, rel string) error {
 		for k := range f.next {
 			if k == p || filepath.Dir(k) == p {
 				delete(f.next, k)
+			}
+		}
+		for k := range f.dropped {
+			if k == p || filepath.Dir(k) == p {
+				delete(f.dropped, k)
 			}
 		}
 		f.mu.Unlock()
