@@ -198,6 +198,10 @@ func checkAlarm(c *server.Call, a *alarmRec, in *api.PutMetricAlarmInput) error 
 	if in.Threshold == nil {
 		return errMissing("The parameter Threshold is required.")
 	}
+	if !finite(*in.Threshold) {
+		// Inferred wording, as PutMetricData's for a value it refuses.
+		return errParam("The value %s for parameter Threshold is invalid.", javaDouble(*in.Threshold))
+	}
 	if in.EvaluationPeriods == nil {
 		return errMissing("The parameter EvaluationPeriods is required.")
 	}

@@ -3,6 +3,7 @@ package cloudwatch_test
 import (
 	"encoding/json"
 	"errors"
+	"math"
 	"strings"
 	"testing"
 	"time"
@@ -415,6 +416,57 @@ func TestNumberOnlyExpression(t *testing.T) {
 			_, err := e.cw.GetMetricData(ctx, &cw.GetMetricDataInput{StartTime: aws.Time(now.Add(-time.Hour)), EndTime: aws.Time(now),
 				MetricDataQueries: []types.MetricDataQuery{{Id: aws.String("m1"), Expression: aws.String(expr)}}})
 			wantError(e, err, "InvalidParameterValue", 400, "The value "+expr+" for parameter MetricDataQueries.member.1.Expression is not valid: an expression must involve a metric")
+		}
+	})
+}
+
+// A metric value must be a number within -2^360..2^360 (and not nearer zero than
+// 2^-360): NaN and the infinities answered 500 (the datapoint could not be stored),
+// now they are InvalidParameterValue as on AWS, and so is an alarm threshold that is
+// not a finite number (found with generated inputs).
+func TestNonFiniteValues(t *testing.T) {
+	forEachProtocol(t, func(e *env) {
+		put := func(d types.MetricDatum) error {
+			d.MetricName = aws.String("Latency")
+			_, err := e.cw.PutMetricData(ctx, &cw.PutMetricDataInput{Namespace: aws.String("App"), MetricData: []types.MetricDatum{d}})
+			return err
+		}
+		for _, c := range []struct {
+			v    float64
+			text string
+		}{{math.NaN(), "NaN"}, {math.Inf(1), "Infinity"}, {math.Inf(-1), "-Infinity"},
+			{math.Ldexp(1, 361), "4.6970851655476665E108"}, {-math.Ldexp(1, -361), "-2.1289799200040754E-109"}} {
+			v, text := c.v, c.text
+			wantError(e, put(types.MetricDatum{Value: aws.Float64(v)}), "InvalidParameterValue", 400,
+				"The value "+text+" for parameter MetricData.member.1.Value is invalid.")
+			wantError(e, put(types.MetricDatum{Values: []float64{1, v}}), "InvalidParameterValue", 400,
+				"The value "+text+" for parameter MetricData.member.1.Values.member.2 is invalid.")
+			wantError(e, put(types.MetricDatum{Values: []float64{1}, Counts: []float64{v}}), "InvalidParameterValue", 400,
+				"The value "+text+" for parameter MetricData.member.1.Counts.member.1 is invalid.")
+			wantError(e, put(types.MetricDatum{StatisticValues: &types.StatisticSet{SampleCount: aws.Float64(1), Sum: aws.Float64(v),
+				Minimum: aws.Float64(1), Maximum: aws.Float64(1)}}), "InvalidParameterValue", 400,
+				"The parameter MetricData.member.1.StatisticValues is invalid.")
+			in := alarmInput("nan")
+			in.Threshold = aws.Float64(v)
+			_, err := e.cw.PutMetricAlarm(ctx, in)
+			if math.IsNaN(v) || math.IsInf(v, 0) {
+				wantError(e, err, "InvalidParameterValue", 400, "The value "+text+" for parameter Threshold is invalid.")
+			} else if err != nil {
+				e.Fatalf("threshold %v: %v", v, err)
+			}
+		}
+		// The bounds themselves are values, and the metric takes more after a refusal.
+		for _, v := range []float64{math.Ldexp(1, 360), -math.Ldexp(1, 360), math.Ldexp(1, -360), 0} {
+			if err := put(types.MetricDatum{Value: aws.Float64(v)}); err != nil {
+				e.Fatalf("value %v: %v", v, err)
+			}
+		}
+		now := time.Now()
+		out := apptest.Must(e.cw.GetMetricStatistics(ctx, &cw.GetMetricStatisticsInput{Namespace: aws.String("App"), MetricName: aws.String("Latency"),
+			StartTime: aws.Time(now.Add(-time.Hour)), EndTime: aws.Time(now.Add(time.Hour)), Period: aws.Int32(3600),
+			Statistics: []types.Statistic{types.StatisticSampleCount, types.StatisticMaximum}}))
+		if len(out.Datapoints) != 1 || *out.Datapoints[0].SampleCount != 4 || *out.Datapoints[0].Maximum != math.Ldexp(1, 360) {
+			e.Fatalf("datapoints: %+v", out.Datapoints)
 		}
 	})
 }

@@ -62,6 +62,24 @@ func pointKey(mkey string, bucket int64, unit string) string {
 	return fmt.Sprintf("%s\x02%016d\x00%s", mkey, bucket, unit)
 }
 
+// The values a datapoint may carry (MetricDatum's API reference): -2^360 to 2^360,
+// and no special values (NaN, Infinity). AWS also refuses magnitudes nearer zero than
+// 2^-360 (Netflix Servo's CloudWatchValueTest, run against AWS: 2^-361 refused as
+// "The value 0 for parameter MetricData.member.1.Value is invalid.").
+var (
+	maxValue     = math.Ldexp(1, 360)
+	minMagnitude = math.Ldexp(1, -360)
+)
+
+func finite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
+
+// validValue reports whether CloudWatch accepts v as a metric value; NaN and the
+// infinities are not (nor could they be stored: JSON has no spelling for them).
+func validValue(v float64) bool {
+	a := math.Abs(v)
+	return a <= maxValue && (a == 0 || a >= minMagnitude)
+}
+
 // PutMetricData's limits (API reference): datapoints at most two weeks old and two
 // hours ahead.
 const (
@@ -112,10 +130,14 @@ type StatisticDatum struct {
 
 // PutStatistics stores datapoints in tx without PutMetricData's checks (the caller is
 // Palisade itself: metric filters run inside the transaction that ingests their
-// events).
+// events). A datum with a statistic that is not a finite number is dropped: it could
+// not be stored, and failing would fail the caller's whole transaction.
 func (cw *CloudWatch) PutStatistics(tx *store.Tx, account, region string, data []StatisticDatum) error {
 	now := cw.d.Clock.Now()
 	for _, d := range data {
+		if !finite(d.SampleCount) || !finite(d.Sum) || !finite(d.Minimum) || !finite(d.Maximum) {
+			continue
+		}
 		var dims []api.Dimension
 		for k, v := range d.Dimensions {
 			dims = append(dims, api.Dimension{Name: k, Value: v})
@@ -160,8 +182,24 @@ func (cw *CloudWatch) putMetricData(c *server.Call, in *api.PutMetricDataInput) 
 		if len(d.Counts) > 0 && len(d.Counts) != len(d.Values) {
 			return nil, errParam("The parameters %s.Values and %s.Counts must be of the same size.", member, member)
 		}
-		if s := d.StatisticValues; s != nil && (s.SampleCount <= 0 || s.Minimum > s.Maximum) {
+		if s := d.StatisticValues; s != nil && (s.SampleCount <= 0 || s.Minimum > s.Maximum ||
+			!validValue(s.SampleCount) || !validValue(s.Sum) || !validValue(s.Minimum) || !validValue(s.Maximum)) {
 			return nil, errParam("The parameter %s.StatisticValues is invalid.", member)
+		}
+		if d.Value != nil && !validValue(*d.Value) {
+			return nil, errParam("The value %s for parameter %s.Value is invalid.", javaDouble(*d.Value), member)
+		}
+		for j, v := range d.Values {
+			if !validValue(v) {
+				// Inferred: Value's wording, at the list member's query-protocol name.
+				return nil, errParam("The value %s for parameter %s.Values.member.%d is invalid.", javaDouble(v), member, j+1)
+			}
+		}
+		for j, n := range d.Counts {
+			if !validValue(n) {
+				// Inferred, as for Values.
+				return nil, errParam("The value %s for parameter %s.Counts.member.%d is invalid.", javaDouble(n), member, j+1)
+			}
 		}
 		if d.Timestamp != nil {
 			if d.Timestamp.Before(c.Now.Add(-maxAge)) {
