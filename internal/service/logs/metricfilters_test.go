@@ -1,10 +1,14 @@
 package logs_test
 
 import (
+	"math"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
+	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
 	cwl "github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs/types"
 
@@ -135,4 +139,42 @@ func TestNameOver512(t *testing.T) {
 	_, err = e.logs.DeleteMetricFilter(ctx, &cwl.DeleteMetricFilterInput{LogGroupName: aws.String("g"), FilterName: aws.String(strings.Repeat("X", 513))})
 	wantError(t, err, "InvalidParameterException", 400,
 		"1 validation error detected: Value '"+strings.Repeat("X", 513)+"' at 'filterName' failed to satisfy constraint: Member must have length less than or equal to 512")
+}
+
+// A metric value CloudWatch cannot take (NaN, Infinity, beyond ±2^360) is refused in
+// a filter's literal value and default (the default answered 500: the filter could
+// not be stored), and one read from an event is not published: a filter with value
+// "NaN" made every later PutLogEvents to its group answer 500, and so did an event
+// whose referenced field held "NaN", "Infinity" or 1e400.
+func TestMetricFilterNonFiniteValues(t *testing.T) {
+	e := newEnv(t)
+	e.group("g")
+	e.stream("g", "s")
+	put := func(name string, tr types.MetricTransformation) error {
+		tr.MetricName, tr.MetricNamespace = aws.String(name), aws.String("App")
+		_, err := e.logs.PutMetricFilter(ctx, &cwl.PutMetricFilterInput{LogGroupName: aws.String("g"), FilterName: aws.String(name),
+			FilterPattern: aws.String("{ $.a = * }"), MetricTransformations: []types.MetricTransformation{tr}})
+		return err
+	}
+	for _, v := range []string{"NaN", "Infinity", "-Inf", "1e400", "1e200"} {
+		wantError(t, put("lit", types.MetricTransformation{MetricValue: aws.String(v)}), "InvalidParameterException", 400, "Invalid metric value: "+v)
+	}
+	for v, text := range map[float64]string{math.Inf(1): "Infinity", math.Inf(-1): "-Infinity", 1e200: "1e+200"} {
+		wantError(t, put("def", types.MetricTransformation{MetricValue: aws.String("1"), DefaultValue: aws.Float64(v)}),
+			"InvalidParameterException", 400, "Invalid default value: "+text)
+	}
+	wantError(t, put("def", types.MetricTransformation{MetricValue: aws.String("1"), DefaultValue: aws.Float64(math.NaN())}),
+		"InvalidParameterException", 400, "Invalid default value: NaN")
+	if err := put("A", types.MetricTransformation{MetricValue: aws.String("$.a")}); err != nil {
+		t.Fatal(err)
+	}
+	e.put("g", "s", e.now(), `{"a":"NaN"}`, `{"a":"Infinity"}`, `{"a":1e400}`, `{"a":-1e300}`, `{"a":2}`, `{"a":3}`)
+	cw := cloudwatch.NewFromConfig(e.p.RootConfig())
+	now := e.p.Clock.Now()
+	out := apptest.Must(cw.GetMetricStatistics(ctx, &cloudwatch.GetMetricStatisticsInput{Namespace: aws.String("App"), MetricName: aws.String("A"),
+		StartTime: aws.Time(now.Add(-time.Hour)), EndTime: aws.Time(now.Add(time.Hour)), Period: aws.Int32(7200),
+		Statistics: []cwtypes.Statistic{cwtypes.StatisticSampleCount, cwtypes.StatisticSum}}))
+	if len(out.Datapoints) != 1 || *out.Datapoints[0].SampleCount != 2 || *out.Datapoints[0].Sum != 5 {
+		t.Fatalf("published: %+v", out.Datapoints)
+	}
 }
