@@ -228,6 +228,12 @@ func checkAlarm(c *server.Call, a *alarmRec, in *api.PutMetricAlarmInput) error 
 		if returned != 1 {
 			return validationError("Exactly one element of the metrics list should return data.")
 		}
+		// The evaluator runs these queries every minute: they must be ones
+		// GetMetricData runs (an expression it refuses was stored, and the alarm's
+		// every evaluation failed). GetMetricData's messages, naming Metrics: inferred.
+		if _, err := evalQueries(c.Tx, c.Account, c.Region, "Metrics", a.Metrics, c.Now.Add(-time.Minute), c.Now); err != nil {
+			return err
+		}
 	} else {
 		if a.MetricName == "" {
 			return errMissing("The parameter MetricName is required.")

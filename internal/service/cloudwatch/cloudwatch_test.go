@@ -470,3 +470,32 @@ func TestNonFiniteValues(t *testing.T) {
 		}
 	})
 }
+
+// An alarm's metric math must be queries GetMetricData would run: an expression it
+// refuses ("0/0", "[m1,m1]") or a query with neither MetricStat nor Expression was
+// stored, and every evaluation of the alarm failed. They are refused as GetMetricData
+// refuses them, naming the Metrics parameter.
+func TestAlarmMetricMathChecked(t *testing.T) {
+	forEachProtocol(t, func(e *env) {
+		stat := types.MetricDataQuery{Id: aws.String("m1"), ReturnData: aws.Bool(false), MetricStat: &types.MetricStat{
+			Metric: &types.Metric{Namespace: aws.String("CIS"), MetricName: aws.String("X")}, Period: aws.Int32(60), Stat: aws.String("Sum")}}
+		put := func(q types.MetricDataQuery) error {
+			q.Id, q.ReturnData = aws.String("e1"), aws.Bool(true)
+			_, err := e.cw.PutMetricAlarm(ctx, &cw.PutMetricAlarmInput{AlarmName: aws.String("math"), EvaluationPeriods: aws.Int32(1), Threshold: aws.Float64(1),
+				ComparisonOperator: types.ComparisonOperatorGreaterThanThreshold, Metrics: []types.MetricDataQuery{stat, q}})
+			return err
+		}
+		wantError(e, put(types.MetricDataQuery{Expression: aws.String("0/0")}), "InvalidParameterValue", 400,
+			"The value 0/0 for parameter Metrics.member.2.Expression is not valid: an expression must involve a metric")
+		wantError(e, put(types.MetricDataQuery{Expression: aws.String("[m1,m1]")}), "InvalidParameterValue", 400, "")
+		wantError(e, put(types.MetricDataQuery{Expression: aws.String("nope * 2")}), "InvalidParameterValue", 400, "")
+		wantError(e, put(types.MetricDataQuery{}), "InvalidParameterValue", 400,
+			"The parameter Metrics.member.2 must specify exactly one of MetricStat and Expression.")
+		if n := len(apptest.Must(e.cw.DescribeAlarms(ctx, &cw.DescribeAlarmsInput{})).MetricAlarms); n != 0 {
+			e.Fatalf("%d alarms stored", n)
+		}
+		if err := put(types.MetricDataQuery{Expression: aws.String("m1 * 2")}); err != nil {
+			e.Fatal(err)
+		}
+	})
+}

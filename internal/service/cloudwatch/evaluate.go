@@ -158,7 +158,7 @@ func rangeDatapoints(tx *store.Tx, account, region string, a *alarmRec, end time
 			period = time.Minute
 		}
 		start := end.Add(-time.Duration(n) * period)
-		results, err := evalQueries(tx, account, region, a.Metrics, start, end)
+		results, err := evalQueries(tx, account, region, "Metrics", a.Metrics, start, end)
 		if err != nil {
 			return nil, err
 		}

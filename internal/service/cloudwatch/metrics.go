@@ -476,7 +476,7 @@ func (cw *CloudWatch) getMetricData(c *server.Call, in *api.GetMetricDataInput) 
 	if !in.StartTime.Before(in.EndTime) {
 		return nil, errParam("The parameter StartTime must be less than the parameter EndTime.")
 	}
-	results, err := evalQueries(c.Tx, c.Account, c.Region, in.MetricDataQueries, in.StartTime, in.EndTime)
+	results, err := evalQueries(c.Tx, c.Account, c.Region, "MetricDataQueries", in.MetricDataQueries, in.StartTime, in.EndTime)
 	if err != nil {
 		return nil, err
 	}
@@ -580,24 +580,26 @@ func queryLabels(qs []api.MetricDataQuery) map[string]string {
 
 // evalQueries computes every query of a GetMetricData request (or an alarm's
 // metric math): MetricStat queries read their metric, expressions combine them.
-func evalQueries(tx *store.Tx, account, region string, qs []api.MetricDataQuery, start, end time.Time) (map[string]*series, error) {
+// param is the request's name for the list, in error messages: MetricDataQueries, or
+// an alarm's Metrics.
+func evalQueries(tx *store.Tx, account, region, param string, qs []api.MetricDataQuery, start, end time.Time) (map[string]*series, error) {
 	if len(qs) == 0 {
-		return nil, errMissing("The parameter MetricDataQueries is required.")
+		return nil, errMissing("The parameter %s is required.", param)
 	}
 	out := map[string]*series{}
 	for i, q := range qs {
 		if (q.MetricStat == nil) == (q.Expression == nil) {
-			return nil, errParam("The parameter MetricDataQueries.member.%d must specify exactly one of MetricStat and Expression.", i+1)
+			return nil, errParam("The parameter %s.member.%d must specify exactly one of MetricStat and Expression.", param, i+1)
 		}
 		if _, dup := out[q.Id]; dup {
-			return nil, errParam("The value %s for parameter MetricDataQueries.member.%d.Id is not unique.", q.Id, i+1)
+			return nil, errParam("The value %s for parameter %s.member.%d.Id is not unique.", q.Id, param, i+1)
 		}
 		if q.MetricStat != nil {
-			if err := checkPeriod(fmt.Sprintf("MetricDataQueries.member.%d.MetricStat.Period", i+1), q.MetricStat.Period); err != nil {
+			if err := checkPeriod(fmt.Sprintf("%s.member.%d.MetricStat.Period", param, i+1), q.MetricStat.Period); err != nil {
 				return nil, err
 			}
 			if !validStat(q.MetricStat.Stat) {
-				return nil, errParam("The value %s for parameter MetricDataQueries.member.%d.MetricStat.Stat is not supported.", q.MetricStat.Stat, i+1)
+				return nil, errParam("The value %s for parameter %s.member.%d.MetricStat.Stat is not supported.", q.MetricStat.Stat, param, i+1)
 			}
 			s, err := metricSeries(tx, account, region, q.MetricStat, start, end)
 			if err != nil {
@@ -614,11 +616,11 @@ func evalQueries(tx *store.Tx, account, region string, qs []api.MetricDataQuery,
 		}
 		e, err := parseMath(*q.Expression)
 		if err != nil {
-			return nil, errParam("The value %s for parameter MetricDataQueries.member.%d.Expression is not valid: %v", *q.Expression, i+1, err)
+			return nil, errParam("The value %s for parameter %s.member.%d.Expression is not valid: %v", *q.Expression, param, i+1, err)
 		}
 		s, err := e.eval(out)
 		if err != nil {
-			return nil, errParam("The value %s for parameter MetricDataQueries.member.%d.Expression is not valid: %v", *q.Expression, i+1, err)
+			return nil, errParam("The value %s for parameter %s.member.%d.Expression is not valid: %v", *q.Expression, param, i+1, err)
 		}
 		out[q.Id] = s
 	}
