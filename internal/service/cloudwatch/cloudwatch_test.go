@@ -499,3 +499,15 @@ func TestAlarmMetricMathChecked(t *testing.T) {
 		}
 	})
 }
+
+// The datapoints a GetMetricStatistics range asks for are counted over any range the
+// request can carry: 1970 to 9999 in seconds was reported as 9,223,372,036 (a
+// time.Duration saturating at 292 years).
+func TestStatisticsDatapointCountOverLongRange(t *testing.T) {
+	e := newEnv(t, protocols[0].opt)
+	_, err := e.cw.GetMetricStatistics(ctx, &cw.GetMetricStatisticsInput{Namespace: aws.String("App"), MetricName: aws.String("Latency"),
+		StartTime: aws.Time(time.Unix(0, 0)), EndTime: aws.Time(time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC)), Period: aws.Int32(1),
+		Statistics: []types.Statistic{types.StatisticSum}})
+	wantError(e, err, "InvalidParameterCombination", 400, "You have requested up to 253,370,764,800 datapoints, which exceeds the limit of 1,440. "+
+		"You may reduce the datapoints requested by increasing Period, or decreasing the time range.")
+}

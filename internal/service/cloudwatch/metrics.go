@@ -394,7 +394,9 @@ func (cw *CloudWatch) getMetricStatistics(c *server.Call, in *api.GetMetricStati
 		gran = time.Second
 	}
 	start := in.StartTime.Truncate(gran)
-	if n := int64(in.EndTime.Sub(start) / period); n > maxPoints {
+	// Counted in milliseconds: a Duration saturates at 292 years, which a range from
+	// 1970 to 9999 exceeds.
+	if n := (in.EndTime.UnixMilli() - start.UnixMilli()) / period.Milliseconds(); n > maxPoints {
 		return nil, errCombination("You have requested up to %s datapoints, which exceeds the limit of 1,440. You may reduce the datapoints requested by increasing Period, or decreasing the time range.", commas(n))
 	}
 	times, aggs, units, err := readWindowsBy(c.Tx, c.Account, c.Region, metricKey(in.Namespace, in.MetricName, in.Dimensions), start, in.EndTime, period, svckit.Str(in.Unit), in.Unit == nil)
