@@ -254,14 +254,11 @@ func checkAlarm(c *server.Call, a *alarmRec, in *api.PutMetricAlarmInput) error 
 		if p := a.Period; p != 10 && p != 20 && p != 30 && (p < 60 || p%60 != 0) {
 			return errParam("The parameter Period must be 10, 20, 30 or a multiple of 60.")
 		}
-		limit := int64(86400)
-		if a.Period >= 3600 {
-			limit = 7 * 86400
-		}
-		if int64(a.Period)*int64(a.EvaluationPeriods) > limit {
-			// Inferred wording.
-			return errParam("The evaluation period multiplied by the period must be less than or equal to %d seconds.", limit)
-		}
+	}
+	if a.rangeTooLong() {
+		// Inferred wording. Metric math alarms too: the evaluator reads the whole
+		// range, and EvaluationPeriods 2^31-1 exhausted memory at the first evaluation.
+		return errParam("The evaluation period multiplied by the period must be less than or equal to %d seconds.", a.rangeLimit())
 	}
 	return checkActions(c, a)
 }

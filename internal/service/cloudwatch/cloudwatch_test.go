@@ -511,3 +511,33 @@ func TestStatisticsDatapointCountOverLongRange(t *testing.T) {
 	wantError(e, err, "InvalidParameterCombination", 400, "You have requested up to 253,370,764,800 datapoints, which exceeds the limit of 1,440. "+
 		"You may reduce the datapoints requested by increasing Period, or decreasing the time range.")
 }
+
+// A metric math alarm's evaluation range is limited as a metric alarm's is (a day, a
+// week for periods of an hour or more): EvaluationPeriods 2^31-1 was stored, and the
+// first evaluation exhausted memory and killed the server, again at every restart.
+func TestMetricMathAlarmRangeLimited(t *testing.T) {
+	forEachProtocol(t, func(e *env) {
+		put := func(evals int32, period int32) error {
+			_, err := e.cw.PutMetricAlarm(ctx, &cw.PutMetricAlarmInput{AlarmName: aws.String("math"), EvaluationPeriods: aws.Int32(evals),
+				DatapointsToAlarm: aws.Int32(1), Threshold: aws.Float64(1), ComparisonOperator: types.ComparisonOperatorGreaterThanThreshold,
+				Metrics: []types.MetricDataQuery{{Id: aws.String("m1"), ReturnData: aws.Bool(true), MetricStat: &types.MetricStat{
+					Metric: &types.Metric{Namespace: aws.String("CIS"), MetricName: aws.String("X")}, Period: aws.Int32(period), Stat: aws.String("Sum")}}}})
+			return err
+		}
+		wantError(e, put(math.MaxInt32, 60), "InvalidParameterValue", 400,
+			"The evaluation period multiplied by the period must be less than or equal to 86400 seconds.")
+		wantError(e, put(1441, 60), "InvalidParameterValue", 400,
+			"The evaluation period multiplied by the period must be less than or equal to 86400 seconds.")
+		wantError(e, put(169, 3600), "InvalidParameterValue", 400,
+			"The evaluation period multiplied by the period must be less than or equal to 604800 seconds.")
+		for _, c := range [][2]int32{{1440, 60}, {168, 3600}} {
+			if err := put(c[0], c[1]); err != nil {
+				e.Fatalf("%d periods of %d s: %v", c[0], c[1], err)
+			}
+		}
+		e.advance(time.Minute)
+		if s := e.alarm("math").StateValue; s != types.StateValueInsufficientData {
+			e.Fatalf("state %s", s)
+		}
+	})
+}

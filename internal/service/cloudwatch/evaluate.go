@@ -140,23 +140,53 @@ func alarmDatapoints(tx *store.Tx, account, region string, a *alarmRec, end time
 	return out, nil
 }
 
+// period is the length of the alarm's evaluation periods: its Period, or for metric
+// math the period of its first MetricStat query (else an expression's Period, else a
+// minute).
+func (a *alarmRec) period() time.Duration {
+	if len(a.Metrics) == 0 {
+		return time.Duration(a.Period) * time.Second
+	}
+	var period time.Duration
+	for _, q := range a.Metrics {
+		if q.MetricStat != nil {
+			period = time.Duration(q.MetricStat.Period) * time.Second
+			break
+		}
+		if q.Period != nil {
+			period = time.Duration(*q.Period) * time.Second
+		}
+	}
+	if period <= 0 {
+		period = time.Minute
+	}
+	return period
+}
+
+// rangeLimit is how long an alarm's evaluation range (EvaluationPeriods times the
+// period) may be, in seconds: a day, or a week for periods of an hour or more
+// (PutMetricAlarm's API reference).
+func (a *alarmRec) rangeLimit() int64 {
+	if a.period() >= time.Hour {
+		return 7 * 86400
+	}
+	return 86400
+}
+
+func (a *alarmRec) rangeTooLong() bool {
+	return int64(a.period()/time.Second)*int64(a.EvaluationPeriods) > a.rangeLimit()
+}
+
 // rangeDatapoints returns the alarm's last n periods ending at end, present or not.
 func rangeDatapoints(tx *store.Tx, account, region string, a *alarmRec, end time.Time, n int) ([]datapoint, error) {
-	period := time.Duration(a.Period) * time.Second
+	if a.rangeTooLong() {
+		// Only an alarm stored before PutMetricAlarm checked this for metric math:
+		// its range would not fit in memory (EvaluationPeriods up to 2^31-1).
+		return nil, fmt.Errorf("cloudwatch: alarm %s evaluates %d periods of %s, beyond CloudWatch's limit", a.Name, a.EvaluationPeriods, a.period())
+	}
+	period := a.period()
 	var s *series
 	if len(a.Metrics) > 0 {
-		for _, q := range a.Metrics {
-			if q.MetricStat != nil {
-				period = time.Duration(q.MetricStat.Period) * time.Second
-				break
-			}
-			if q.Period != nil {
-				period = time.Duration(*q.Period) * time.Second
-			}
-		}
-		if period == 0 {
-			period = time.Minute
-		}
 		start := end.Add(-time.Duration(n) * period)
 		results, err := evalQueries(tx, account, region, "Metrics", a.Metrics, start, end)
 		if err != nil {
