@@ -541,3 +541,21 @@ func TestMetricMathAlarmRangeLimited(t *testing.T) {
 		}
 	})
 }
+
+// MaxDatapoints below 1 is refused: 0 answered an empty page whose NextToken led back
+// to the same page (a paginator looped for ever), and -1 meant no limit.
+func TestMaxDatapointsAtLeastOne(t *testing.T) {
+	forEachProtocol(t, func(e *env) {
+		now := time.Now()
+		in := &cw.GetMetricDataInput{StartTime: aws.Time(now.Add(-time.Hour)), EndTime: aws.Time(now),
+			MetricDataQueries: []types.MetricDataQuery{{Id: aws.String("m1"), MetricStat: &types.MetricStat{
+				Metric: &types.Metric{Namespace: aws.String("App"), MetricName: aws.String("Latency")}, Period: aws.Int32(60), Stat: aws.String("Sum")}}}}
+		for _, n := range []int32{0, -1} {
+			in.MaxDatapoints = aws.Int32(n)
+			_, err := e.cw.GetMetricData(ctx, in)
+			wantError(e, err, "InvalidParameterValue", 400, "The parameter MaxDatapoints must be greater than 0.")
+		}
+		in.MaxDatapoints = aws.Int32(1)
+		apptest.Must(e.cw.GetMetricData(ctx, in))
+	})
+}

@@ -486,6 +486,12 @@ func (cw *CloudWatch) getMetricData(c *server.Call, in *api.GetMetricDataInput) 
 	out := &api.GetMetricDataOutput{MetricDataResults: []api.MetricDataResult{}, Messages: []api.MessageData{}}
 	limit := 100_800
 	if in.MaxDatapoints != nil {
+		if *in.MaxDatapoints < 1 {
+			// Inferred wording. 0 answered a page of nothing with a NextToken that
+			// led back to it, a paginator's endless loop; a negative value meant no
+			// limit at all.
+			return nil, errParam("The parameter MaxDatapoints must be greater than 0.")
+		}
 		limit = int(*in.MaxDatapoints)
 	}
 	skip := 0
