@@ -283,7 +283,22 @@ func (q *SQS) getQueueURL(c *server.Call, in *api.GetQueueUrlRequest) (*api.GetQ
 	return &api.GetQueueUrlResult{QueueUrl: svckit.Ptr(queueURL(c, r))}, nil
 }
 
+// checkMaxResults applies the range ListQueues and ListDeadLetterSourceQueues
+// document for MaxResults, 1 to 1000. The wording is the one SQS emulators agree on
+// (one asserts it for ListDeadLetterSourceQueues); AWS's own answer is not recorded
+// here. Out of range, 0 answered an empty page with an empty NextToken and a negative
+// value meant no limit.
+func checkMaxResults(max *int32) error {
+	if max != nil && (*max < 1 || *max > 1000) {
+		return errParam("Value for parameter MaxResults is invalid. Reason: MaxResults must be an integer between 1 and 1000.")
+	}
+	return nil
+}
+
 func (q *SQS) listQueues(c *server.Call, in *api.ListQueuesRequest) (*api.ListQueuesResult, error) {
+	if err := checkMaxResults(in.MaxResults); err != nil {
+		return nil, err
+	}
 	max := 1000
 	if in.MaxResults != nil {
 		max = int(*in.MaxResults)
@@ -661,6 +676,9 @@ func (q *SQS) removePermission(c *server.Call, in *api.RemovePermissionRequest) 
 func (q *SQS) listDeadLetterSourceQueues(c *server.Call, in *api.ListDeadLetterSourceQueuesRequest) (*api.ListDeadLetterSourceQueuesResult, error) {
 	r, _, err := queueOf(c, in.QueueUrl)
 	if err != nil {
+		return nil, err
+	}
+	if err := checkMaxResults(in.MaxResults); err != nil {
 		return nil, err
 	}
 	var urls []string

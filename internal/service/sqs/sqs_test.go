@@ -501,3 +501,26 @@ func TestAnswersAsSQSDoes(t *testing.T) {
 		t.Fatalf("SendMessage without a body: %d %s %v", resp.StatusCode, got, resp.Header)
 	}
 }
+
+// ListQueues and ListDeadLetterSourceQueues take MaxResults 1 to 1000: 0 answered an
+// empty page with an empty NextToken, and -1 meant no limit.
+func TestListMaxResultsRange(t *testing.T) {
+	e := newEnv(t)
+	url := e.queue("q1", nil)
+	e.queue("q2", nil)
+	const msg = "Value for parameter MaxResults is invalid. Reason: MaxResults must be an integer between 1 and 1000."
+	for _, n := range []int32{0, -1, 1001} {
+		_, err := e.sqs.ListQueues(ctx, &sqs.ListQueuesInput{MaxResults: aws.Int32(n)})
+		wantError(t, err, "InvalidParameterValue", 400, msg)
+		_, err = e.sqs.ListDeadLetterSourceQueues(ctx, &sqs.ListDeadLetterSourceQueuesInput{QueueUrl: aws.String(url), MaxResults: aws.Int32(n)})
+		wantError(t, err, "InvalidParameterValue", 400, msg)
+	}
+	out := apptest.Must(e.sqs.ListQueues(ctx, &sqs.ListQueuesInput{MaxResults: aws.Int32(1)}))
+	if len(out.QueueUrls) != 1 || out.NextToken == nil {
+		t.Fatalf("page 1: %+v", out)
+	}
+	out = apptest.Must(e.sqs.ListQueues(ctx, &sqs.ListQueuesInput{MaxResults: aws.Int32(1000), NextToken: out.NextToken}))
+	if len(out.QueueUrls) != 1 || !strings.HasSuffix(out.QueueUrls[0], "/q2") {
+		t.Fatalf("page 2: %+v", out)
+	}
+}
