@@ -98,6 +98,14 @@ func (w *walker) walk(after string, item func(storeKey string, v []byte) (bool, 
 			return err
 		}
 		if restart == "" {
+			if w.max == 0 {
+				// max-keys 0 asks for nothing, and nothing is left out: AWS answers
+				// an empty page that is not truncated, without a marker or token (as
+				// S3-compatible servers tested against AWS report: versity/versitygw#248,
+				// faiscadev/fakecloud#2003; uploads inferred alike). Truncated, it
+				// sent paginators back to the same empty page for ever.
+				w.truncated = false
+			}
 			return nil
 		}
 		start = restart

@@ -106,3 +106,41 @@ func TestListObjectsV1(t *testing.T) {
 	_, err := e.s3.ListObjects(ctx, &s3.ListObjectsInput{Bucket: aws.String("nobucket")})
 	wantErr(t, err, "NoSuchBucket", 404, "")
 }
+
+// max-keys 0 (max-uploads, max-parts) asks for nothing: the page is empty and not
+// truncated, without a marker or token. It was truncated, and its token or marker
+// led back to the same empty page, a paginator's endless loop.
+func TestListZeroMaxNotTruncated(t *testing.T) {
+	e := newEnv(t)
+	e.bucket("zero")
+	e.put("zero", "a", "v")
+	e.put("zero", "b/c", "v")
+	b := aws.String("zero")
+	v2 := must(e.s3.ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: b, MaxKeys: aws.Int32(0)}))
+	if len(v2.Contents) != 0 || *v2.IsTruncated || *v2.KeyCount != 0 || v2.NextContinuationToken != nil {
+		t.Fatalf("v2: %+v", v2)
+	}
+	v1 := must(e.s3.ListObjects(ctx, &s3.ListObjectsInput{Bucket: b, MaxKeys: aws.Int32(0), Delimiter: aws.String("/")}))
+	if len(v1.Contents) != 0 || len(v1.CommonPrefixes) != 0 || *v1.IsTruncated || v1.NextMarker != nil {
+		t.Fatalf("v1: %+v", v1)
+	}
+	vs := must(e.s3.ListObjectVersions(ctx, &s3.ListObjectVersionsInput{Bucket: b, MaxKeys: aws.Int32(0)}))
+	if len(vs.Versions) != 0 || *vs.IsTruncated {
+		t.Fatalf("versions: %+v", vs)
+	}
+	up := must(e.s3.CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{Bucket: b, Key: aws.String("m")}))
+	must(e.s3.UploadPart(ctx, &s3.UploadPartInput{Bucket: b, Key: aws.String("m"), UploadId: up.UploadId, PartNumber: aws.Int32(1), Body: strings.NewReader("x")}))
+	ups := must(e.s3.ListMultipartUploads(ctx, &s3.ListMultipartUploadsInput{Bucket: b, MaxUploads: aws.Int32(0)}))
+	if len(ups.Uploads) != 0 || *ups.IsTruncated {
+		t.Fatalf("uploads: %+v", ups)
+	}
+	ps := must(e.s3.ListParts(ctx, &s3.ListPartsInput{Bucket: b, Key: aws.String("m"), UploadId: up.UploadId, MaxParts: aws.Int32(0)}))
+	if len(ps.Parts) != 0 || *ps.IsTruncated {
+		t.Fatalf("parts: %+v", ps)
+	}
+	// One more than nothing is still a truncated page.
+	v2 = must(e.s3.ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: b, MaxKeys: aws.Int32(1)}))
+	if len(v2.Contents) != 1 || !*v2.IsTruncated || v2.NextContinuationToken == nil {
+		t.Fatalf("v2 one: %+v", v2)
+	}
+}

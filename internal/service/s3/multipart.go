@@ -630,7 +630,8 @@ func (s *Service) listParts(c *server.Call, in *api.ListPartsRequest) (*api.List
 			continue
 		}
 		if len(out.Parts) == mp {
-			out.IsTruncated = ptr(true)
+			// max-parts 0 lists nothing and is not truncated, as max-keys 0 (inferred).
+			out.IsTruncated = ptr(mp > 0)
 			break
 		}
 		part := api.Part{PartNumber: ptr(p.Number), LastModified: ptr(p.LastModified), ETag: ptr(`"` + p.ETag + `"`), Size: ptr(p.Size)}
