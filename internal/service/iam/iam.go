@@ -303,18 +303,26 @@ func page[T, Out any](tx *store.Tx, namespace, prefix string, p pager, keep func
 
 // slicePage pages an in-memory list: the marker is the index of the next item.
 func slicePage[T any](items []T, p pager) ([]T, *bool, *string, error) {
-	start := 0
-	if p.after != "" {
-		n, err := strconv.Atoi(p.after)
-		if err != nil || n < 0 || n > len(items) {
-			return nil, nil, nil, errMarker()
-		}
-		start = n
+	start, end, trunc, marker, err := pageBounds(len(items), p)
+	if err != nil {
+		return nil, nil, nil, err
 	}
-	end := min(start+p.max, len(items))
-	out := append([]T{}, items[start:end]...)
-	trunc, marker := p.done(strconv.Itoa(end), end < len(items))
-	return out, trunc, marker, nil
+	return append([]T{}, items[start:end]...), trunc, marker, nil
+}
+
+// pageBounds is the page [start, end) of n items the pager asks for, with its
+// IsTruncated and Marker, for lists computed item by item.
+func pageBounds(n int, p pager) (start, end int, trunc *bool, marker *string, err error) {
+	if p.after != "" {
+		i, err := strconv.Atoi(p.after)
+		if err != nil || i < 0 || i > n {
+			return 0, 0, nil, nil, errMarker()
+		}
+		start = i
+	}
+	end = min(start+p.max, n)
+	trunc, marker = p.done(strconv.Itoa(end), end < n)
+	return start, end, trunc, marker, nil
 }
 
 // errValidation is IAM's ValidationError (400), which the model does not name: the

@@ -254,3 +254,33 @@ func TestGetContextKeys(t *testing.T) {
 		t.Fatalf("principal keys %v", keys)
 	}
 }
+
+// A simulation evaluates only the page asked for: every action on every resource was
+// evaluated for each page, so 3,000 actions on 3,000 resources outlasted a client's
+// wait. Pages still follow action by action, each over every resource.
+func TestSimulateEvaluatesOnlyThePage(t *testing.T) {
+	e := newEnv(t)
+	const n = 3000
+	actions, resources := make([]string, n), make([]string, n)
+	for i := range n {
+		actions[i] = "s3:GetObject"
+		resources[i] = "arn:aws:s3:::b/k" + strconv.Itoa(i)
+	}
+	actions[1] = "s3:PutObject"
+	allow := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}`
+	in := &iam.SimulateCustomPolicyInput{PolicyInputList: []string{allow}, ActionNames: actions, ResourceArns: resources, MaxItems: aws.Int32(1000)}
+	var page *iam.SimulateCustomPolicyOutput
+	for range 4 { // pages 1-3 are the first action on every resource
+		page = must(e.iam.SimulateCustomPolicy(ctx, in))
+		if len(page.EvaluationResults) != 1000 || !page.IsTruncated || page.Marker == nil {
+			t.Fatalf("page: %d results, truncated %v", len(page.EvaluationResults), page.IsTruncated)
+		}
+		in.Marker = page.Marker
+	}
+	r := page.EvaluationResults
+	if aws.ToString(r[0].EvalActionName) != "s3:PutObject" || aws.ToString(r[0].EvalResourceName) != "arn:aws:s3:::b/k0" ||
+		r[0].EvalDecision != types.PolicyEvaluationDecisionTypeImplicitDeny ||
+		aws.ToString(r[999].EvalResourceName) != "arn:aws:s3:::b/k999" {
+		t.Fatalf("page 4 starts %+v, ends %+v", r[0], r[999])
+	}
+}
