@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"math"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -557,5 +558,32 @@ func TestMaxDatapointsAtLeastOne(t *testing.T) {
 		}
 		in.MaxDatapoints = aws.Int32(1)
 		apptest.Must(e.cw.GetMetricData(ctx, in))
+	})
+}
+
+// PutMetricData takes at most 1000 metrics and GetMetricData at most 500 queries, as
+// documented; more were accepted.
+func TestRequestCollectionLimits(t *testing.T) {
+	forEachProtocol(t, func(e *env) {
+		data := make([]types.MetricDatum, 1001)
+		for i := range data {
+			data[i] = types.MetricDatum{MetricName: aws.String("M" + strconv.Itoa(i)), Value: aws.Float64(1)}
+		}
+		_, err := e.cw.PutMetricData(ctx, &cw.PutMetricDataInput{Namespace: aws.String("App"), MetricData: data})
+		wantError(e, err, "InvalidParameterValue", 400, "The collection MetricData must not have a size greater than 1000.")
+		apptest.Must(e.cw.PutMetricData(ctx, &cw.PutMetricDataInput{Namespace: aws.String("App"), MetricData: data[:1000]}))
+		now := time.Now()
+		qs := make([]types.MetricDataQuery, 501)
+		for i := range qs {
+			qs[i] = types.MetricDataQuery{Id: aws.String("m" + strconv.Itoa(i)), MetricStat: &types.MetricStat{
+				Metric: &types.Metric{Namespace: aws.String("App"), MetricName: aws.String("M" + strconv.Itoa(i))}, Period: aws.Int32(60), Stat: aws.String("Sum")}}
+		}
+		in := &cw.GetMetricDataInput{StartTime: aws.Time(now.Add(-time.Hour)), EndTime: aws.Time(now.Add(time.Minute)), MetricDataQueries: qs}
+		_, err = e.cw.GetMetricData(ctx, in)
+		wantError(e, err, "InvalidParameterValue", 400, "The collection MetricDataQueries must not have a size greater than 500.")
+		in.MetricDataQueries = qs[:500]
+		if n := len(apptest.Must(e.cw.GetMetricData(ctx, in)).MetricDataResults); n != 500 {
+			e.Fatalf("%d results", n)
+		}
 	})
 }

@@ -62,6 +62,14 @@ func pointKey(mkey string, bucket int64, unit string) string {
 	return fmt.Sprintf("%s\x02%016d\x00%s", mkey, bucket, unit)
 }
 
+// Request limits (API reference): PutMetricData takes at most 1000 metrics
+// (MetricData and EntityMetricData together; Palisade serves MetricData), GetMetricData
+// at most 500 queries.
+const (
+	maxDatums  = 1000
+	maxQueries = 500
+)
+
 // The values a datapoint may carry (MetricDatum's API reference): -2^360 to 2^360,
 // and no special values (NaN, Infinity). AWS also refuses magnitudes nearer zero than
 // 2^-360 (Netflix Servo's CloudWatchValueTest, run against AWS: 2^-361 refused as
@@ -159,6 +167,11 @@ func (cw *CloudWatch) putMetricData(c *server.Call, in *api.PutMetricDataInput) 
 	}
 	if len(in.MetricData) == 0 {
 		return nil, errMissing("The parameter MetricData is required.")
+	}
+	if len(in.MetricData) > maxDatums {
+		// AWS's wording from when the limit was 20 ("The collection MetricData must
+		// not have a size greater than 20."), with today's documented 1000.
+		return nil, errParam("The collection MetricData must not have a size greater than %d.", maxDatums)
 	}
 	for i, d := range in.MetricData {
 		member := fmt.Sprintf("MetricData.member.%d", i+1)
@@ -477,6 +490,10 @@ func metricSeries(tx *store.Tx, account, region string, ms *api.MetricStat, star
 func (cw *CloudWatch) getMetricData(c *server.Call, in *api.GetMetricDataInput) (*api.GetMetricDataOutput, error) {
 	if !in.StartTime.Before(in.EndTime) {
 		return nil, errParam("The parameter StartTime must be less than the parameter EndTime.")
+	}
+	if len(in.MetricDataQueries) > maxQueries {
+		// Inferred wording, PutMetricData's for its collection.
+		return nil, errParam("The collection MetricDataQueries must not have a size greater than %d.", maxQueries)
 	}
 	results, err := evalQueries(c.Tx, c.Account, c.Region, "MetricDataQueries", in.MetricDataQueries, in.StartTime, in.EndTime)
 	if err != nil {
