@@ -34,6 +34,8 @@ type chunkMeta struct {
 	// Key is the encrypted data key the body is sealed with when the group had a KMS
 	// key (kmsdata.go); nil: the body is plain.
 	Key []byte `json:"k,omitempty"`
+	// Z says the body (before any sealing) is compressed (compress.go).
+	Z   bool `json:"z,omitempty"`
 	key string
 }
 
@@ -108,6 +110,7 @@ type stored struct {
 	off  int64
 	size int64  // the body's length in the file
 	key  []byte // the data key's blob, when the body is sealed under it
+	z    bool   // the body is compressed
 }
 
 // writeChunk records a batch (events in timestamp order) as the stream's next chunk,
@@ -122,7 +125,7 @@ func (l *Logs) writeChunk(tx *store.Tx, account, region string, g *groupRec, s *
 	key := chunkKey(g.Name, s.Name, m.Min, m.Seq)
 	m.key = key
 	if st != nil {
-		m.Off, m.Len, m.Key = st.off, st.size, st.key
+		m.Off, m.Len, m.Key, m.Z = st.off, st.size, st.key, st.z
 	} else {
 		blob := encodeChunk(events, m.Min)
 		body := blob
@@ -242,6 +245,19 @@ func (l *Logs) readChunk(tx *store.Tx, account, region string, g *groupRec, m *c
 			return nil, fmt.Errorf("logs: chunk %q: %w", m.key, err)
 		}
 		b, buf = plain, plainBuf
+	}
+	if m.Z {
+		var outBuf *[]byte
+		if transient {
+			outBuf = getBuf(0)
+		}
+		plain, err := decompressChunk(b, outBuf)
+		putBuf(buf)
+		if err != nil {
+			putBuf(outBuf)
+			return nil, fmt.Errorf("logs: chunk %q: %w", m.key, err)
+		}
+		b, buf = plain, outBuf
 	}
 	if buf == nil {
 		l.cache.put(ck, b)

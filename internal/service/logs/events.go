@@ -96,6 +96,11 @@ func (l *Logs) preparePut(c *server.Call, in *api.PutLogEventsRequest) (*putPrep
 	plain := getBuf(chunkSize(accepted))
 	defer putBuf(plain)
 	body := appendChunk((*plain)[:0], accepted, accepted[0].ts)
+	packed := getBuf(0)
+	defer putBuf(packed)
+	if z, ok := compressChunk((*packed)[:0], body); ok {
+		*packed, body, st.z = z, z, true
+	}
 	if key != nil {
 		sealed := getBuf(len(body) + sealOverhead)
 		defer putBuf(sealed)
