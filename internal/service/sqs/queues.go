@@ -3,7 +3,6 @@ package sqs
 import (
 	"encoding/json"
 	"fmt"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -681,8 +680,24 @@ func (q *SQS) listDeadLetterSourceQueues(c *server.Call, in *api.ListDeadLetterS
 	if err := checkMaxResults(in.MaxResults); err != nil {
 		return nil, err
 	}
-	var urls []string
-	err = svckit.ScanPrefix(c.Tx, ns(r.Account, r.Region, tQueues), "", "", func(k string, v []byte) (bool, error) {
+	max := 1000
+	if in.MaxResults != nil {
+		max = int(*in.MaxResults)
+	}
+	after := ""
+	if in.NextToken != nil {
+		p, ok := svckit.ParseToken(*in.NextToken)
+		if !ok {
+			return nil, errParam("Invalid NextToken value.")
+		}
+		after = p
+	}
+	// Pages in name order, as ListQueues; a NextToken only when another source queue
+	// follows the page.
+	out := &api.ListDeadLetterSourceQueuesResult{QueueUrls: []string{}}
+	var next *string
+	last := ""
+	err = svckit.ScanPrefix(c.Tx, ns(r.Account, r.Region, tQueues), "", after, func(k string, v []byte) (bool, error) {
 		rec := &queueRec{}
 		if err := decode(v, rec); err != nil {
 			return false, err
@@ -690,14 +705,20 @@ func (q *SQS) listDeadLetterSourceQueues(c *server.Call, in *api.ListDeadLetterS
 		var rp struct {
 			Target string `json:"deadLetterTargetArn"`
 		}
-		if json.Unmarshal([]byte(rec.Attributes["RedrivePolicy"]), &rp) == nil && rp.Target == r.arn() {
-			urls = append(urls, queueURL(c, queueRef{Account: r.Account, Region: r.Region, Name: k}))
+		if json.Unmarshal([]byte(rec.Attributes["RedrivePolicy"]), &rp) != nil || rp.Target != r.arn() {
+			return true, nil
 		}
+		if len(out.QueueUrls) == max {
+			next = svckit.Ptr(svckit.Token(last))
+			return false, nil
+		}
+		out.QueueUrls = append(out.QueueUrls, queueURL(c, queueRef{Account: r.Account, Region: r.Region, Name: k}))
+		last = k
 		return true, nil
 	})
-	sort.Strings(urls)
-	if urls == nil {
-		urls = []string{}
+	// As ListQueues: a NextToken only when MaxResults was given.
+	if in.MaxResults != nil {
+		out.NextToken = next
 	}
-	return &api.ListDeadLetterSourceQueuesResult{QueueUrls: urls}, err
+	return out, err
 }

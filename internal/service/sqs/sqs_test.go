@@ -524,3 +524,42 @@ func TestListMaxResultsRange(t *testing.T) {
 		t.Fatalf("page 2: %+v", out)
 	}
 }
+
+// ListDeadLetterSourceQueues pages as ListQueues does: MaxResults source queues per
+// page in name order, a NextToken only with MaxResults and only when another source
+// follows (it ignored NextToken and answered every source at once).
+func TestListDeadLetterSourceQueuesPages(t *testing.T) {
+	e := newEnv(t)
+	dlq := e.queue("dlq", nil)
+	arn := apptest.Must(e.sqs.GetQueueAttributes(ctx, &sqs.GetQueueAttributesInput{QueueUrl: aws.String(dlq), AttributeNames: []types.QueueAttributeName{"QueueArn"}})).Attributes["QueueArn"]
+	redrive := map[string]string{"RedrivePolicy": `{"deadLetterTargetArn":"` + arn + `","maxReceiveCount":"3"}`}
+	for _, name := range []string{"s5", "s1", "other", "s3", "s2", "s4", "zzz"} {
+		if strings.HasPrefix(name, "s") {
+			e.queue(name, redrive)
+		} else {
+			e.queue(name, nil)
+		}
+	}
+	var pages [][]string
+	var token *string
+	for {
+		out := apptest.Must(e.sqs.ListDeadLetterSourceQueues(ctx, &sqs.ListDeadLetterSourceQueuesInput{QueueUrl: aws.String(dlq), MaxResults: aws.Int32(2), NextToken: token}))
+		var names []string
+		for _, u := range out.QueueUrls {
+			names = append(names, u[strings.LastIndex(u, "/")+1:])
+		}
+		pages = append(pages, names)
+		if token = out.NextToken; token == nil || len(pages) > 5 {
+			break
+		}
+	}
+	if got := fmt.Sprint(pages); got != "[[s1 s2] [s3 s4] [s5]]" {
+		t.Fatalf("pages %s, want [[s1 s2] [s3 s4] [s5]]", got)
+	}
+	all := apptest.Must(e.sqs.ListDeadLetterSourceQueues(ctx, &sqs.ListDeadLetterSourceQueuesInput{QueueUrl: aws.String(dlq)}))
+	if len(all.QueueUrls) != 5 || all.NextToken != nil {
+		t.Fatalf("without MaxResults: %d queues, NextToken %v", len(all.QueueUrls), all.NextToken)
+	}
+	_, err := e.sqs.ListDeadLetterSourceQueues(ctx, &sqs.ListDeadLetterSourceQueuesInput{QueueUrl: aws.String(dlq), NextToken: aws.String("not a token!")})
+	wantError(t, err, "InvalidParameterValue", 400, "Invalid NextToken value.")
+}
