@@ -194,3 +194,40 @@ func (n Name) MatchString(s string) bool {
 	}
 	return true
 }
+
+// DecimalNumber reports whether s is a number as SNS and SQS message attributes of
+// type Number take it: decimal digits with an optional sign, point and exponent (the
+// syntax of Java's BigDecimal, which those services parse with). strconv.ParseFloat
+// also takes "NaN", "Infinity" and hexadecimal forms, which they refuse.
+func DecimalNumber(s string) bool {
+	i := 0
+	if i < len(s) && (s[i] == '+' || s[i] == '-') {
+		i++
+	}
+	digits := 0
+	for ; i < len(s) && s[i] >= '0' && s[i] <= '9'; i++ {
+		digits++
+	}
+	if i < len(s) && s[i] == '.' {
+		for i++; i < len(s) && s[i] >= '0' && s[i] <= '9'; i++ {
+			digits++
+		}
+	}
+	if digits == 0 {
+		return false
+	}
+	if i < len(s) && (s[i] == 'e' || s[i] == 'E') {
+		i++
+		if i < len(s) && (s[i] == '+' || s[i] == '-') {
+			i++
+		}
+		exp := 0
+		for ; i < len(s) && s[i] >= '0' && s[i] <= '9'; i++ {
+			exp++
+		}
+		if exp == 0 {
+			return false
+		}
+	}
+	return i == len(s)
+}

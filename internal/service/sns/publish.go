@@ -68,7 +68,7 @@ func checkAttributes(in map[string]api.MessageAttributeValue) (map[string]attrib
 				return nil, 0, errAttr("The message attribute '" + name + "' must contain non-empty message attribute value for message attribute type '" + base + "'.")
 			}
 			if base == "Number" {
-				if _, err := strconv.ParseFloat(*v.StringValue, 64); err != nil {
+				if !svckit.DecimalNumber(*v.StringValue) {
 					return nil, 0, errParam("Invalid parameter: Could not cast message attribute '" + name + "' value to number.")
 				}
 			}

@@ -654,3 +654,17 @@ func TestAnswersAsSNSDoes(t *testing.T) {
 		AttributeValue: aws.String(`{"deadLetterTargetArn":"` + qarn + `"}`)})
 	wantError(t, err, "InvalidParameter", 400, "Invalid parameter: RedrivePolicy: must use a FIFO queue as DLQ for a FIFO Subscription to a FIFO Topic.")
 }
+
+// A Number attribute is a decimal number: NaN, Infinity and hexadecimal forms, which
+// Go's float parser takes, are refused as SNS refuses any value it cannot read as one.
+func TestNumberAttributeIsDecimal(t *testing.T) {
+	e := newEnv(t)
+	topic := e.topic("t", nil)
+	for _, v := range []string{"NaN", "Infinity", "0x1p3"} {
+		_, err := e.sns.Publish(ctx, &sns.PublishInput{TopicArn: aws.String(topic), Message: aws.String("m"),
+			MessageAttributes: map[string]types.MessageAttributeValue{"n": {DataType: aws.String("Number"), StringValue: aws.String(v)}}})
+		wantError(t, err, "InvalidParameter", 400, "Invalid parameter: Could not cast message attribute 'n' value to number.")
+	}
+	apptest.Must(e.sns.Publish(ctx, &sns.PublishInput{TopicArn: aws.String(topic), Message: aws.String("m"),
+		MessageAttributes: map[string]types.MessageAttributeValue{"n": {DataType: aws.String("Number"), StringValue: aws.String("-2.5E+3")}}}))
+}

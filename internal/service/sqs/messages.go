@@ -159,7 +159,7 @@ func checkMessageAttributes(attrs map[string]api.MessageAttributeValue) (int, er
 				return 0, errParam("Message (user) attribute '%s' value contains invalid characters.", name)
 			}
 			if base == "Number" {
-				if _, err := strconv.ParseFloat(*a.StringValue, 64); err != nil {
+				if !svckit.DecimalNumber(*a.StringValue) {
 					return 0, errParam("Can't cast the value of message (user) attribute '%s' to a number.", name)
 				}
 			}

@@ -563,3 +563,19 @@ func TestListDeadLetterSourceQueuesPages(t *testing.T) {
 	_, err := e.sqs.ListDeadLetterSourceQueues(ctx, &sqs.ListDeadLetterSourceQueuesInput{QueueUrl: aws.String(dlq), NextToken: aws.String("not a token!")})
 	wantError(t, err, "InvalidParameterValue", 400, "Invalid NextToken value.")
 }
+
+// A Number attribute is a decimal number: NaN, Infinity and hexadecimal forms, which
+// Go's float parser takes, are refused as SQS refuses any value it cannot read as one.
+func TestNumberAttributeIsDecimal(t *testing.T) {
+	e := newEnv(t)
+	url := e.queue("q", nil)
+	for _, v := range []string{"NaN", "Infinity", "-inf", "0x1p3", "1e", "."} {
+		_, err := e.sqs.SendMessage(ctx, &sqs.SendMessageInput{QueueUrl: aws.String(url), MessageBody: aws.String("b"),
+			MessageAttributes: map[string]types.MessageAttributeValue{"n": {DataType: aws.String("Number"), StringValue: aws.String(v)}}})
+		wantError(t, err, "InvalidParameterValue", 400, "Can't cast the value of message (user) attribute 'n' to a number.")
+	}
+	for _, v := range []string{"-1.5e-3", "+7", ".5", "5.", "12345678901234567890"} {
+		apptest.Must(e.sqs.SendMessage(ctx, &sqs.SendMessageInput{QueueUrl: aws.String(url), MessageBody: aws.String("b"),
+			MessageAttributes: map[string]types.MessageAttributeValue{"n": {DataType: aws.String("Number"), StringValue: aws.String(v)}}}))
+	}
+}
