@@ -7,6 +7,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"math"
 	"strings"
 
 	"github.com/palisade/palisade/internal/store"
@@ -231,3 +232,18 @@ func DecimalNumber(s string) bool {
 	}
 	return i == len(s)
 }
+
+// MetricValueOK reports whether CloudWatch takes v as a datapoint value: -2^360 to
+// 2^360, not nearer zero than 2^-360, and no NaN or Infinity (MetricDatum's API
+// reference; AWS refused 2^-361 as "The value 0 for parameter MetricData.member.1.Value
+// is invalid." in Netflix Servo's CloudWatchValueTest). Shared by CloudWatch's
+// PutMetricData and Logs' metric filters, which publish into it.
+func MetricValueOK(v float64) bool {
+	a := math.Abs(v)
+	return a <= maxMetricValue && (a == 0 || a >= minMetricMagnitude)
+}
+
+var (
+	maxMetricValue     = math.Ldexp(1, 360)
+	minMetricMagnitude = math.Ldexp(1, -360)
+)

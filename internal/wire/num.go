@@ -26,15 +26,24 @@ func epochTime(f float64) time.Time {
 // formatFloat renders a float as AWS's text protocols do, with the special values
 // spelled as Smithy specifies.
 func formatFloat(f float64, bits int) string {
-	switch {
-	case math.IsNaN(f):
-		return "NaN"
-	case math.IsInf(f, 1):
-		return "Infinity"
-	case math.IsInf(f, -1):
-		return "-Infinity"
+	if name, ok := SpecialFloat(f); ok {
+		return name
 	}
 	return strconv.FormatFloat(f, 'f', -1, bits)
+}
+
+// SpecialFloat names NaN and the infinities as Smithy's protocols (and Java's
+// Double.toString) spell them; ok is false for a finite f.
+func SpecialFloat(f float64) (name string, ok bool) {
+	switch {
+	case math.IsNaN(f):
+		return "NaN", true
+	case math.IsInf(f, 1):
+		return "Infinity", true
+	case math.IsInf(f, -1):
+		return "-Infinity", true
+	}
+	return "", false
 }
 
 func parseFloat(s string) (float64, bool) {

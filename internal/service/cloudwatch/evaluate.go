@@ -16,6 +16,7 @@ import (
 	"github.com/palisade/palisade/internal/model"
 	"github.com/palisade/palisade/internal/store"
 	"github.com/palisade/palisade/internal/svckit"
+	"github.com/palisade/palisade/internal/wire"
 )
 
 // evaluateLoop evaluates every alarm now, then whenever Palisade's clock is advanced,
@@ -355,14 +356,10 @@ func reasonData(a *alarmRec, points, shown []datapoint, now time.Time) string {
 // javaDouble formats a number as Java's Double.toString does, as AWS's alarm texts
 // show them: 1.0, 0.5, 1.0E7.
 func javaDouble(f float64) string {
-	switch {
-	case math.IsNaN(f):
-		return "NaN"
-	case math.IsInf(f, 1):
-		return "Infinity"
-	case math.IsInf(f, -1):
-		return "-Infinity"
-	case f == 0:
+	if name, ok := wire.SpecialFloat(f); ok {
+		return name
+	}
+	if f == 0 {
 		return "0.0"
 	}
 	abs := math.Abs(f)

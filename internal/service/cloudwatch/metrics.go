@@ -70,23 +70,7 @@ const (
 	maxQueries = 500
 )
 
-// The values a datapoint may carry (MetricDatum's API reference): -2^360 to 2^360,
-// and no special values (NaN, Infinity). AWS also refuses magnitudes nearer zero than
-// 2^-360 (Netflix Servo's CloudWatchValueTest, run against AWS: 2^-361 refused as
-// "The value 0 for parameter MetricData.member.1.Value is invalid.").
-var (
-	maxValue     = math.Ldexp(1, 360)
-	minMagnitude = math.Ldexp(1, -360)
-)
-
 func finite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
-
-// validValue reports whether CloudWatch accepts v as a metric value; NaN and the
-// infinities are not (nor could they be stored: JSON has no spelling for them).
-func validValue(v float64) bool {
-	a := math.Abs(v)
-	return a <= maxValue && (a == 0 || a >= minMagnitude)
-}
 
 // PutMetricData's limits (API reference): datapoints at most two weeks old and two
 // hours ahead.
@@ -196,20 +180,20 @@ func (cw *CloudWatch) putMetricData(c *server.Call, in *api.PutMetricDataInput) 
 			return nil, errParam("The parameters %s.Values and %s.Counts must be of the same size.", member, member)
 		}
 		if s := d.StatisticValues; s != nil && (s.SampleCount <= 0 || s.Minimum > s.Maximum ||
-			!validValue(s.SampleCount) || !validValue(s.Sum) || !validValue(s.Minimum) || !validValue(s.Maximum)) {
+			!svckit.MetricValueOK(s.SampleCount) || !svckit.MetricValueOK(s.Sum) || !svckit.MetricValueOK(s.Minimum) || !svckit.MetricValueOK(s.Maximum)) {
 			return nil, errParam("The parameter %s.StatisticValues is invalid.", member)
 		}
-		if d.Value != nil && !validValue(*d.Value) {
+		if d.Value != nil && !svckit.MetricValueOK(*d.Value) {
 			return nil, errParam("The value %s for parameter %s.Value is invalid.", javaDouble(*d.Value), member)
 		}
 		for j, v := range d.Values {
-			if !validValue(v) {
+			if !svckit.MetricValueOK(v) {
 				// Inferred: Value's wording, at the list member's query-protocol name.
 				return nil, errParam("The value %s for parameter %s.Values.member.%d is invalid.", javaDouble(v), member, j+1)
 			}
 		}
 		for j, n := range d.Counts {
-			if !validValue(n) {
+			if !svckit.MetricValueOK(n) {
 				// Inferred, as for Values.
 				return nil, errParam("The value %s for parameter %s.Counts.member.%d is invalid.", javaDouble(n), member, j+1)
 			}

@@ -1,7 +1,6 @@
 package logs
 
 import (
-	"math"
 	"sort"
 	"strconv"
 	"strings"
@@ -13,6 +12,7 @@ import (
 	"github.com/palisade/palisade/internal/server"
 	"github.com/palisade/palisade/internal/store"
 	"github.com/palisade/palisade/internal/svckit"
+	"github.com/palisade/palisade/internal/wire"
 )
 
 func (l *Logs) metricFilterHandlers() []server.Handler {
@@ -59,11 +59,11 @@ func checkTransformation(p *filterpattern.Pattern, t api.MetricTransformation) e
 		}
 	}
 	if !strings.HasPrefix(t.MetricValue, "$") {
-		if f, err := strconv.ParseFloat(t.MetricValue, 64); err != nil || !publishable(f) {
+		if f, err := strconv.ParseFloat(t.MetricValue, 64); err != nil || !svckit.MetricValueOK(f) {
 			return errParam("Invalid metric value: " + t.MetricValue)
 		}
 	}
-	if t.DefaultValue != nil && !publishable(*t.DefaultValue) {
+	if t.DefaultValue != nil && !svckit.MetricValueOK(*t.DefaultValue) {
 		// Wording inferred, as for the metric value.
 		return errParam("Invalid default value: " + smithyFloat(*t.DefaultValue))
 	}
@@ -73,25 +73,10 @@ func checkTransformation(p *filterpattern.Pattern, t api.MetricTransformation) e
 // smithyFloat spells a number as the request carried it: the non-finite values as
 // Smithy's JSON protocols write them.
 func smithyFloat(f float64) string {
-	switch {
-	case math.IsNaN(f):
-		return "NaN"
-	case math.IsInf(f, 1):
-		return "Infinity"
-	case math.IsInf(f, -1):
-		return "-Infinity"
+	if name, ok := wire.SpecialFloat(f); ok {
+		return name
 	}
 	return strconv.FormatFloat(f, 'g', -1, 64)
-}
-
-// publishable reports whether CloudWatch takes v as a metric value: -2^360 to 2^360,
-// not nearer zero than 2^-360, and no NaN or Infinity (PutMetricData's API
-// reference). A filter's literal value or default outside that range is refused; a
-// value read from an event is not published (a JSON field "NaN" or 1e400 would
-// otherwise fail the PutLogEvents that carries it).
-func publishable(v float64) bool {
-	a := math.Abs(v)
-	return a <= math.Ldexp(1, 360) && (a == 0 || a >= math.Ldexp(1, -360))
 }
 
 func (l *Logs) putMetricFilter(c *server.Call, in *api.PutMetricFilterRequest) (*model.Empty, error) {
@@ -332,7 +317,7 @@ func metricValue(r *filterpattern.Result, spec string) (float64, bool) {
 		s = v
 	}
 	f, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
-	return f, err == nil && publishable(f)
+	return f, err == nil && svckit.MetricValueOK(f)
 }
 
 // dimensions resolves a transformation's dimensions for a matched event; an event

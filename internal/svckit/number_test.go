@@ -1,0 +1,31 @@
+package svckit
+
+import (
+	"math"
+	"testing"
+)
+
+func TestDecimalNumber(t *testing.T) {
+	for s, want := range map[string]bool{
+		"0": true, "-1.5e-3": true, "+7": true, ".5": true, "5.": true, "1E+10": true, "12345678901234567890": true,
+		"": false, "-": false, ".": false, "1e": false, "1e+": false, "NaN": false, "Infinity": false, "-inf": false,
+		"0x1p3": false, "1_000": false, " 1": false, "1 ": false, "1.2.3": false, "e5": false,
+	} {
+		if got := DecimalNumber(s); got != want {
+			t.Errorf("DecimalNumber(%q) = %v, want %v", s, got, want)
+		}
+	}
+}
+
+func TestMetricValueOK(t *testing.T) {
+	for _, v := range []float64{0, 1, -1, math.Ldexp(1, 360), -math.Ldexp(1, 360), math.Ldexp(1, -360)} {
+		if !MetricValueOK(v) {
+			t.Errorf("%g refused", v)
+		}
+	}
+	for _, v := range []float64{math.NaN(), math.Inf(1), math.Inf(-1), math.Ldexp(1, 361), math.Ldexp(1, -361), -math.Ldexp(1, -361)} {
+		if MetricValueOK(v) {
+			t.Errorf("%g accepted", v)
+		}
+	}
+}
