@@ -133,6 +133,7 @@ func Open(opts Options) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
+	db.SetTokenKey(sealer.MACKey("svckit/page-token"))
 	a := &App{Store: db, Keys: auth.NewKeys(db, sealer), Sessions: auth.NewSessions(sealer), Sealer: sealer, Usage: iam.NewUsage(db), Clock: &clock.Clock{}, Options: opts}
 	// The event log hooks the store's commits: before any Update.
 	a.Events = events.New(db, a.Clock, opts.Logger)

@@ -3,7 +3,9 @@ package store
 import (
 	"crypto/aes"
 	"crypto/cipher"
+	"crypto/hmac"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/base64"
 	"errors"
 	"fmt"
@@ -17,6 +19,7 @@ import (
 // what the secret belongs to, so a sealed value copied to another record does not open.
 type Sealer struct {
 	aead cipher.AEAD
+	mac  []byte // HMAC-SHA256(master key, "palisade/mac"): the root of MACKey's keys
 }
 
 // MasterKeyEnv is the environment variable that may hold the master key (32 bytes,
@@ -79,7 +82,18 @@ func NewSealer(key []byte) (*Sealer, error) {
 	if err != nil {
 		return nil, fmt.Errorf("store: sealer: %w", err)
 	}
-	return &Sealer{aead: aead}, nil
+	m := hmac.New(sha256.New, key)
+	m.Write([]byte("palisade/mac"))
+	return &Sealer{aead: aead, mac: m.Sum(nil)}, nil
+}
+
+// MACKey returns a 32-byte key for authenticating values of one purpose (say, list
+// page tokens), derived from the master key: the same under the same master key,
+// across restarts and nodes, and unrelated to the sealing key and other purposes'.
+func (s *Sealer) MACKey(purpose string) []byte {
+	m := hmac.New(sha256.New, s.mac)
+	m.Write([]byte(purpose))
+	return m.Sum(nil)
 }
 
 // Seal encrypts plaintext bound to context; the result is nonce || ciphertext || tag.

@@ -54,6 +54,8 @@ type DB struct {
 	closed   atomic.Bool // set under mu
 	maxBatch int
 
+	tokenKey []byte // see SetTokenKey
+
 	// OnCommit, when set before the first Update, is called after every commit that
 	// appended events, with those events in sequence order (their Data shared with the
 	// appender's, which must not change it), in commit order and before any caller of
@@ -69,6 +71,15 @@ type job struct {
 	wake chan struct{} // closed when the job is done or its caller is to lead; nil for a caller that leads at once
 	lead bool          // set before wake closes when the caller is to lead the next batch
 }
+
+// SetTokenKey sets the key that authenticates the page tokens services hand out for
+// data in this store (svckit.Token); call it once, before serving. Without one, tokens
+// are authenticated under an empty key: still refused when made up or damaged, but
+// forgeable by anyone who reads svckit.
+func (db *DB) SetTokenKey(key []byte) { db.tokenKey = key }
+
+// TokenKey is the key SetTokenKey set, nil if none.
+func (db *DB) TokenKey() []byte { return db.tokenKey }
 
 // readers is how many read connections serve View concurrently.
 const readers = 8

@@ -4,6 +4,8 @@
 package svckit
 
 import (
+	"crypto/hmac"
+	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
@@ -91,16 +93,39 @@ func DeletePrefix(tx *store.Tx, ns, prefix string) (int, error) {
 	return len(keys), nil
 }
 
-// Token encodes a position (usually the last key returned) as an opaque page token.
-func Token(pos string) string { return base64.RawURLEncoding.EncodeToString([]byte(pos)) }
+// Token encodes a position (usually the last key returned) as an opaque page token:
+// the position and a MAC under the store's token key (store.DB.SetTokenKey), so that a
+// token Palisade did not hand out — made up, altered, or another Palisade's — is
+// refused as AWS refuses one, rather than read as a position.
+func Token(tx *store.Tx, pos string) string {
+	b := append([]byte(pos), tokenMAC(tx, pos)...)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
 
 // ParseToken decodes a page token; ok is false for one this server did not hand out.
-func ParseToken(tok string) (string, bool) {
+func ParseToken(tx *store.Tx, tok string) (string, bool) {
 	b, err := base64.RawURLEncoding.DecodeString(tok)
-	if err != nil || len(b) == 0 {
+	if err != nil || len(b) <= tokenMACLen {
 		return "", false
 	}
-	return string(b), true
+	pos := string(b[:len(b)-tokenMACLen])
+	if !hmac.Equal(b[len(b)-tokenMACLen:], tokenMAC(tx, pos)) {
+		return "", false
+	}
+	return pos, true
+}
+
+// tokenMACLen is how much of the HMAC-SHA256 a token carries.
+const tokenMACLen = 12
+
+func tokenMAC(tx *store.Tx, pos string) []byte {
+	var key []byte
+	if tx != nil && tx.DB() != nil {
+		key = tx.DB().TokenKey()
+	}
+	m := hmac.New(sha256.New, key)
+	m.Write([]byte(pos))
+	return m.Sum(nil)[:tokenMACLen]
 }
 
 // ARN is a parsed Amazon Resource Name.
@@ -147,7 +172,7 @@ func Decode(service string, b []byte, v any) error {
 func Page(tx *store.Tx, ns, prefix string, token *string, limit int, badToken error, add func(key string, val []byte) (bool, error)) (*string, error) {
 	after := ""
 	if token != nil {
-		p, ok := ParseToken(*token)
+		p, ok := ParseToken(tx, *token)
 		if !ok {
 			return nil, badToken
 		}
@@ -157,7 +182,7 @@ func Page(tx *store.Tx, ns, prefix string, token *string, limit int, badToken er
 	n, last := 0, ""
 	err := ScanPrefix(tx, ns, prefix, after, func(k string, v []byte) (bool, error) {
 		if n == limit {
-			next = Ptr(Token(last))
+			next = Ptr(Token(tx, last))
 			return false, nil
 		}
 		took, err := add(k, v)

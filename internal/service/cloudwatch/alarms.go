@@ -653,7 +653,7 @@ func (cw *CloudWatch) describeAlarmHistory(c *server.Call, in *api.DescribeAlarm
 	}
 	start := 0
 	if in.NextToken != nil {
-		p, ok := svckit.ParseToken(*in.NextToken)
+		p, ok := svckit.ParseToken(c.Tx, *in.NextToken)
 		if _, err := fmt.Sscan(p, &start); !ok || err != nil || start < 0 || start > len(items) {
 			return nil, errBadToken()
 		}
@@ -665,7 +665,7 @@ func (cw *CloudWatch) describeAlarmHistory(c *server.Call, in *api.DescribeAlarm
 			Timestamp: svckit.Ptr(h.Time), HistoryItemType: svckit.Ptr(h.Type), HistorySummary: svckit.Ptr(h.Summary), HistoryData: svckit.Ptr(h.Data)})
 	}
 	if end < len(items) {
-		out.NextToken = svckit.Ptr(svckit.Token(fmt.Sprint(end)))
+		out.NextToken = svckit.Ptr(svckit.Token(c.Tx, fmt.Sprint(end)))
 	}
 	return out, nil
 }

@@ -497,7 +497,7 @@ func (cw *CloudWatch) getMetricData(c *server.Call, in *api.GetMetricDataInput) 
 	}
 	skip := 0
 	if in.NextToken != nil {
-		p, ok := svckit.ParseToken(*in.NextToken)
+		p, ok := svckit.ParseToken(c.Tx, *in.NextToken)
 		n, err := strconv.Atoi(p)
 		if !ok || err != nil || n < 0 {
 			return nil, errBadToken()
@@ -524,7 +524,7 @@ func (cw *CloudWatch) getMetricData(c *server.Call, in *api.GetMetricDataInput) 
 				continue
 			}
 			if emitted == limit {
-				out.NextToken = svckit.Ptr(svckit.Token(strconv.Itoa(seen - 1)))
+				out.NextToken = svckit.Ptr(svckit.Token(c.Tx, strconv.Itoa(seen-1)))
 				r.StatusCode = svckit.Ptr("PartialData")
 				break
 			}

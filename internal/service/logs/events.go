@@ -282,7 +282,7 @@ func (l *Logs) filterLogEvents(c *server.Call, in *api.FilterLogEventsRequest) (
 	}
 	var after *pos
 	if in.NextToken != nil {
-		tok, ok := svckit.ParseToken(*in.NextToken)
+		tok, ok := svckit.ParseToken(c.Tx, *in.NextToken)
 		p, ok2 := parsePos(tok)
 		if !ok || !ok2 {
 			return nil, errBadToken()
@@ -325,7 +325,7 @@ func (l *Logs) filterLogEvents(c *server.Call, in *api.FilterLogEventsRequest) (
 		})
 	}
 	if more && len(res) > 0 {
-		out.NextToken = svckit.Ptr(svckit.Token(res[len(res)-1].p.String()))
+		out.NextToken = svckit.Ptr(svckit.Token(c.Tx, res[len(res)-1].p.String()))
 	}
 	return out, nil
 }

@@ -147,7 +147,7 @@ func (l *Logs) getQueryResults(c *server.Call, in *api.GetQueryResultsRequest) (
 	}
 	start := 0
 	if in.NextToken != nil {
-		p, ok := svckit.ParseToken(*in.NextToken)
+		p, ok := svckit.ParseToken(c.Tx, *in.NextToken)
 		n, err := strconv.Atoi(p)
 		if !ok || err != nil || n < 0 || n > len(rows) {
 			return nil, errBadToken()
@@ -161,7 +161,7 @@ func (l *Logs) getQueryResults(c *server.Call, in *api.GetQueryResultsRequest) (
 	end := min(len(rows), start+max)
 	out.Results = rows[start:end]
 	if end < len(rows) {
-		out.NextToken = svckit.Ptr(svckit.Token(strconv.Itoa(end)))
+		out.NextToken = svckit.Ptr(svckit.Token(c.Tx, strconv.Itoa(end)))
 	}
 	return out, nil
 }

@@ -113,7 +113,7 @@ func (l *Logs) describeLogStreams(c *server.Call, in *api.DescribeLogStreamsRequ
 	}
 	offset := 0
 	if in.NextToken != nil {
-		pos, ok := svckit.ParseToken(*in.NextToken)
+		pos, ok := svckit.ParseToken(c.Tx, *in.NextToken)
 		n, err := strconv.Atoi(pos)
 		if !ok || err != nil || n < 0 {
 			return nil, errBadToken()
@@ -145,7 +145,7 @@ func (l *Logs) describeLogStreams(c *server.Call, in *api.DescribeLogStreamsRequ
 		out.LogStreams = append(out.LogStreams, all[i].out(c.Region, c.Account, name))
 	}
 	if offset+limit < len(all) {
-		out.NextToken = svckit.Ptr(svckit.Token(strconv.Itoa(offset + limit)))
+		out.NextToken = svckit.Ptr(svckit.Token(c.Tx, strconv.Itoa(offset+limit)))
 	}
 	return out, nil
 }

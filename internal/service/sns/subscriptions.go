@@ -358,7 +358,7 @@ func (s *SNS) listSubscriptionsByTopic(c *server.Call, in *api.ListSubscriptions
 	}
 	start := 0
 	if in.NextToken != nil {
-		p, ok := svckit.ParseToken(*in.NextToken)
+		p, ok := svckit.ParseToken(c.Tx, *in.NextToken)
 		if !ok {
 			return nil, errParam("Invalid parameter: NextToken")
 		}
@@ -369,7 +369,7 @@ func (s *SNS) listSubscriptionsByTopic(c *server.Call, in *api.ListSubscriptions
 	out := &api.ListSubscriptionsByTopicResponse{Subscriptions: []api.Subscription{}}
 	for i := start; i < len(subs); i++ {
 		if len(out.Subscriptions) == 100 {
-			out.NextToken = svckit.Ptr(svckit.Token(subs[i-1].ID))
+			out.NextToken = svckit.Ptr(svckit.Token(c.Tx, subs[i-1].ID))
 			break
 		}
 		out.Subscriptions = append(out.Subscriptions, subs[i].out(t))

@@ -686,7 +686,7 @@ func (q *SQS) listDeadLetterSourceQueues(c *server.Call, in *api.ListDeadLetterS
 	}
 	after := ""
 	if in.NextToken != nil {
-		p, ok := svckit.ParseToken(*in.NextToken)
+		p, ok := svckit.ParseToken(c.Tx, *in.NextToken)
 		if !ok {
 			return nil, errParam("Invalid NextToken value.")
 		}
@@ -709,7 +709,7 @@ func (q *SQS) listDeadLetterSourceQueues(c *server.Call, in *api.ListDeadLetterS
 			return true, nil
 		}
 		if len(out.QueueUrls) == max {
-			next = svckit.Ptr(svckit.Token(last))
+			next = svckit.Ptr(svckit.Token(c.Tx, last))
 			return false, nil
 		}
 		out.QueueUrls = append(out.QueueUrls, queueURL(c, queueRef{Account: r.Account, Region: r.Region, Name: k}))

@@ -2,6 +2,7 @@ package sqs_test
 
 import (
 	"crypto/sha256"
+	"encoding/base64"
 	"encoding/hex"
 	"fmt"
 	"io"
@@ -577,5 +578,27 @@ func TestNumberAttributeIsDecimal(t *testing.T) {
 	for _, v := range []string{"-1.5e-3", "+7", ".5", "5.", "12345678901234567890"} {
 		apptest.Must(e.sqs.SendMessage(ctx, &sqs.SendMessageInput{QueueUrl: aws.String(url), MessageBody: aws.String("b"),
 			MessageAttributes: map[string]types.MessageAttributeValue{"n": {DataType: aws.String("Number"), StringValue: aws.String(v)}}}))
+	}
+}
+
+// A NextToken is Palisade's own: one made up (here the base64 of a queue name, which
+// earlier versions would have read as a position to resume after) is refused, and one
+// handed out stays good across a restart (the key comes from the master key).
+func TestNextTokensAreAuthenticated(t *testing.T) {
+	dir := t.TempDir()
+	p := apptest.StartIn(t, dir)
+	c := sqs.NewFromConfig(p.RootConfig())
+	for _, n := range []string{"a", "b", "c"} {
+		apptest.Must(c.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String(n)}))
+	}
+	_, err := c.ListQueues(ctx, &sqs.ListQueuesInput{MaxResults: aws.Int32(1), NextToken: aws.String(base64.RawURLEncoding.EncodeToString([]byte("a")))})
+	wantError(t, err, "InvalidParameterValue", 400, "Invalid NextToken value.")
+	page := apptest.Must(c.ListQueues(ctx, &sqs.ListQueuesInput{MaxResults: aws.Int32(1)}))
+	p.Stop()
+	p = apptest.StartIn(t, dir)
+	c = sqs.NewFromConfig(p.RootConfig())
+	next := apptest.Must(c.ListQueues(ctx, &sqs.ListQueuesInput{MaxResults: aws.Int32(1), NextToken: page.NextToken}))
+	if len(next.QueueUrls) != 1 || !strings.HasSuffix(next.QueueUrls[0], "/b") {
+		t.Fatalf("after a restart, the second page is %v", next.QueueUrls)
 	}
 }
