@@ -18,7 +18,9 @@ import (
 // never a 5xx, a dropped connection, a hang or a body a client cannot read. The
 // inputs come from badinput.py (botocore's serializers and signer for every protocol);
 // PALISADE_BADINPUT_SEED and PALISADE_BADINPUT_PER_OP explore further than CI's fixed
-// seed; PALISADE_BADINPUT_SERVICES (e.g. "sns,sqs") narrows the run.
+// seed; PALISADE_BADINPUT_SERVICES (e.g. "sns,sqs") narrows the run;
+// PALISADE_BADINPUT_MODE=onebad breaks one field of otherwise valid inputs, with
+// wider extremes, and then calls every operation again (badinput.py says more).
 func TestGeneratedInputsGetAWSAnswers(t *testing.T) {
 	if testing.Short() {
 		t.Skip("drives every operation through botocore")
@@ -45,7 +47,7 @@ func TestGeneratedInputsGetAWSAnswers(t *testing.T) {
 	if perOp == "" {
 		perOp = "9"
 	}
-	cmd := exec.Command("python3", "testdata/badinput.py", p.URL, apptest.RootAccessKeyID, apptest.RootSecret, apptest.Region, seed, perOp)
+	cmd := exec.Command("python3", "testdata/badinput.py", p.URL, apptest.RootAccessKeyID, apptest.RootSecret, apptest.Region, seed, perOp, os.Getenv("PALISADE_BADINPUT_MODE"))
 	cmd.Stdin = bytes.NewReader(body)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
@@ -73,7 +75,7 @@ func TestGeneratedInputsGetAWSAnswers(t *testing.T) {
 	if !summary.Summary {
 		t.Fatalf("badinput.py printed no summary:\n%s\n%s", out, stderr.String())
 	}
-	t.Logf("seed %s: %d calls answered, %d inputs the client would not send", seed, summary.Calls, summary.Skipped)
+	t.Logf("seed %s %s: %d calls answered, %d inputs the client would not send", seed, os.Getenv("PALISADE_BADINPUT_MODE"), summary.Calls, summary.Skipped)
 	if strings.Contains(stderr.String(), "fixture_failed") {
 		t.Errorf("a fixture failed:\n%s", stderr.String())
 	}

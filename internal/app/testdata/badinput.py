@@ -3,7 +3,14 @@
 # reports each answer that is not AWS-shaped: a 5xx status (but S3's 501
 # NotImplemented), a dropped connection, a timeout or a body botocore cannot parse.
 #
-#   python3 badinput.py URL ACCESS_KEY SECRET REGION SEED PER_OP < plan.json
+#   python3 badinput.py URL ACCESS_KEY SECRET REGION SEED PER_OP [MODE] < plan.json
+#
+# MODE "onebad" (opt-in; the default leaves what every seed generates as it was):
+# every third input is a valid one with a single leaf replaced by a bad value, drawn
+# from a wider set of extremes (2^31-1, 2^53+1, NaN, ±Infinity, the smallest double)
+# — an error elsewhere in the input no longer hides the one that breaks the server —
+# and after all operations a second pass calls each again with valid inputs, so state
+# an earlier call stored that breaks a later one is seen.
 #
 # plan.json maps botocore service names to the operations Palisade serves. Inputs mix
 # shapes that pass the model's constraints (to reach the handlers, with the names of
@@ -64,6 +71,7 @@ if not botocore.httpchecksum.HAS_CRT:
         botocore.httpchecksum._SUPPORTED_CHECKSUM_ALGORITHMS.append(name)
 
 url, ak, sk, region, seed, per_op = sys.argv[1:7]
+mode = sys.argv[7] if len(sys.argv) > 7 else ""
 per_op = int(per_op)
 plan = json.load(sys.stdin)
 rnd = random.Random(int(seed))
@@ -214,6 +222,8 @@ def number(shape, name, valid, integer):
         v = rnd.uniform(lo, hi)
         return int(v) if integer else v
     choices = [-1, 0, 2**31, 2**63 - 1, -2**31] if integer else [-1.5, 0.0, 1e308, -1e308, float("nan")]
+    if mode == "onebad":
+        choices += [2**31 - 1, 2**53 + 1, 2**32] if integer else [float("inf"), float("-inf"), 5e-324, 2.0**361]
     return rnd.choice(choices)
 
 
@@ -276,6 +286,37 @@ def value(shape, name, valid, depth):
     return None
 
 
+def leaf_slots(shape, v, name, out, parent=None, key=None):
+    """Collects (container, key, shape, member name) for every scalar in v."""
+    t = shape.type_name
+    if t == "structure" and isinstance(v, dict):
+        for mname, m in shape.members.items():
+            if mname in v:
+                leaf_slots(m, v[mname], mname, out, v, mname)
+    elif t == "list" and isinstance(v, list):
+        for i, x in enumerate(v):
+            leaf_slots(shape.member, x, name, out, v, i)
+    elif t == "map" and isinstance(v, dict):
+        for k in list(v):
+            leaf_slots(shape.value, v[k], "value", out, v, k)
+    elif parent is not None:
+        out.append((parent, key, shape, name))
+
+
+def one_bad(shape, params):
+    """Valid params with one scalar replaced by a bad value, if there is one."""
+    slots = []
+    leaf_slots(shape, params, "", slots)
+    if slots:
+        # Numbers half the time when there are any: that is where the extremes are.
+        numbers = [x for x in slots if x[2].type_name in ("integer", "long", "float", "double")]
+        parent, key, s, name = rnd.choice(numbers if numbers and rnd.random() < 0.5 else slots)
+        v = value(s, name, False, 0)
+        if v is not None:
+            parent[key] = v
+    return params
+
+
 token = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
 
 
@@ -303,48 +344,72 @@ def refused_header_name(om, params):
 
 calls = skipped = bad = 0
 debug_ok = set(filter(None, __import__('os').environ.get('BADINPUT_DEBUG_OK', '').split(',')))
-for service, ops in sorted(plan.items()):
-    c = client(service)
-    model = c.meta.service_model
-    for op in sorted(ops):
-        om = model.operation_model(op)
-        method = getattr(c, {v: k for k, v in c.meta.method_to_api_mapping.items()}[op])
-        for i in range(per_op):
-            valid = i % 3 != 2
+
+
+def send(service, op, om, method, params, phase):
+    """Makes one call and reports it if the answer is not AWS-shaped."""
+    global calls, skipped, bad
+    if refused_header_name(om, params):
+        skipped += 1
+        return
+    sent.clear()
+    problem = None
+    try:
+        method(**params)
+        calls += 1
+        if op in debug_ok:
+            print(json.dumps({"ok": op, "params": repr(params)[:600]}), file=sys.stderr)
+    except botocore.exceptions.ClientError as e:
+        calls += 1
+        meta = e.response.get("ResponseMetadata", {})
+        status = meta.get("HTTPStatusCode", 0)
+        err = e.response.get("Error", {})
+        # 501 NotImplemented is how S3 (and Palisade, for the parts of an
+        # operation it does not serve, as docs/COVERAGE.md lists) says "not here".
+        if status >= 500 and not (status == 501 and err.get("Code") == "NotImplemented") or not err.get("Code"):
+            problem = {"status": status, "code": err.get("Code"), "message": err.get("Message")}
+    except (botocore.exceptions.ReadTimeoutError, botocore.exceptions.ConnectionClosedError,
+            botocore.exceptions.EndpointConnectionError, botocore.parsers.ResponseParserError) as e:
+        netloc = urllib.parse.urlsplit(sent.get("url", "")).netloc
+        if netloc == host or netloc.endswith("." + host):
+            calls += 1
+            problem = {"exception": type(e).__name__, "message": str(e)[:300]}
+        else:
+            skipped += 1
+    except Exception as e:  # the client refused to build or send the request
+        skipped += 1
+    if problem:
+        bad += 1
+        problem.update({"service": service, "operation": op, "params": repr(params)[:600]})
+        if phase:
+            problem["phase"] = phase
+        print(json.dumps(problem), flush=True)
+
+
+def operations():
+    for service, ops in sorted(plan.items()):
+        c = client(service)
+        model = c.meta.service_model
+        for op in sorted(ops):
+            om = model.operation_model(op)
+            yield service, op, om, getattr(c, {v: k for k, v in c.meta.method_to_api_mapping.items()}[op])
+
+
+for service, op, om, method in operations():
+    for i in range(per_op):
+        valid = i % 3 != 2
+        if mode == "onebad" and not valid and om.input_shape is not None:
+            params = one_bad(om.input_shape, value(om.input_shape, "", True, 0))
+        else:
             params = value(om.input_shape, "", valid, 0) if om.input_shape is not None else {}
-            if i == 0:
-                params = {}
-            if refused_header_name(om, params):
-                skipped += 1
-                continue
-            sent.clear()
-            problem = None
-            try:
-                method(**params)
-                calls += 1
-                if op in debug_ok:
-                    print(json.dumps({"ok": op, "params": repr(params)[:600]}), file=sys.stderr)
-            except botocore.exceptions.ClientError as e:
-                calls += 1
-                meta = e.response.get("ResponseMetadata", {})
-                status = meta.get("HTTPStatusCode", 0)
-                err = e.response.get("Error", {})
-                # 501 NotImplemented is how S3 (and Palisade, for the parts of an
-                # operation it does not serve, as docs/COVERAGE.md lists) says "not here".
-                if status >= 500 and not (status == 501 and err.get("Code") == "NotImplemented") or not err.get("Code"):
-                    problem = {"status": status, "code": err.get("Code"), "message": err.get("Message")}
-            except (botocore.exceptions.ReadTimeoutError, botocore.exceptions.ConnectionClosedError,
-                    botocore.exceptions.EndpointConnectionError, botocore.parsers.ResponseParserError) as e:
-                netloc = urllib.parse.urlsplit(sent.get("url", "")).netloc
-                if netloc == host or netloc.endswith("." + host):
-                    calls += 1
-                    problem = {"exception": type(e).__name__, "message": str(e)[:300]}
-                else:
-                    skipped += 1
-            except Exception as e:  # the client refused to build or send the request
-                skipped += 1
-            if problem:
-                bad += 1
-                problem.update({"service": service, "operation": op, "params": repr(params)[:600]})
-                print(json.dumps(problem), flush=True)
+        if i == 0:
+            params = {}
+        send(service, op, om, method, params, "")
+if mode == "onebad":
+    # State stored by one call that breaks a later one: every operation again, with no
+    # input and with a valid one.
+    for service, op, om, method in operations():
+        send(service, op, om, method, {}, "second pass")
+        if om.input_shape is not None:
+            send(service, op, om, method, value(om.input_shape, "", True, 0), "second pass")
 print(json.dumps({"summary": True, "calls": calls, "skipped": skipped, "bad": bad}), flush=True)
