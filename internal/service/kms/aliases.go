@@ -94,10 +94,13 @@ func (k *KMS) listAliases(c *server.Call, in *api.ListAliasesRequest) (*api.List
 		}
 		only = r.ID
 	}
-	p := newPage(in.Limit, in.Marker, 50)
+	p, err := newPage(c.Tx, in.Limit, in.Marker, 50)
+	if err != nil {
+		return nil, err
+	}
 	out := &api.ListAliasesResponse{Aliases: []api.AliasListEntry{}, Truncated: ptr(false)}
 	var derr error
-	err := c.Tx.Scan(ns(c.Account, c.Region, tAliases), p.after, 0, func(name string, v []byte) bool {
+	err = c.Tx.Scan(ns(c.Account, c.Region, tAliases), p.after, 0, func(name string, v []byte) bool {
 		var a aliasRec
 		if derr = json.Unmarshal(v, &a); derr != nil {
 			return false
@@ -106,7 +109,7 @@ func (k *KMS) listAliases(c *server.Call, in *api.ListAliasesRequest) (*api.List
 			return true
 		}
 		if len(out.Aliases) == p.limit {
-			out.Truncated, out.NextMarker = ptr(true), out.Aliases[len(out.Aliases)-1].AliasName
+			out.Truncated, out.NextMarker = ptr(true), nextMarker(c.Tx, *out.Aliases[len(out.Aliases)-1].AliasName)
 			return false
 		}
 		out.Aliases = append(out.Aliases, api.AliasListEntry{

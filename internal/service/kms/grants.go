@@ -14,6 +14,7 @@ import (
 	"github.com/palisade/palisade/internal/model"
 	"github.com/palisade/palisade/internal/server"
 	"github.com/palisade/palisade/internal/store"
+	"github.com/palisade/palisade/internal/svckit"
 )
 
 // grantRec is a grant as stored, under "<key ID>/<grant ID>".
@@ -227,19 +228,38 @@ func grantEntry(g *grantRec) api.GrantListEntry {
 	return e
 }
 
-// page is one List* request's Limit and Marker. Markers are the last item's store
-// key; a marker Palisade did not hand out is InvalidMarkerException.
+// page is one List* request's Limit and Marker. A marker is an opaque token over the
+// last item's store key (or index), MAC'd as svckit.Token does, so a marker Palisade
+// did not hand out (made up or altered) is InvalidMarkerException rather than a
+// position to resume after.
 type page struct {
 	after string
 	limit int
 }
 
-func newPage(limit *int32, marker *string, def int) page {
-	p := page{after: str(marker), limit: def}
+func newPage(tx *store.Tx, limit *int32, marker *string, def int) (page, error) {
+	p := page{limit: def}
 	if limit != nil {
 		p.limit = int(*limit)
 	}
-	return p
+	if marker != nil {
+		pos, ok := svckit.ParseToken(tx, *marker)
+		if !ok {
+			return p, errInvalidMarker()
+		}
+		p.after = pos
+	}
+	return p, nil
+}
+
+// nextMarker is the NextMarker of a page that ends after pos.
+func nextMarker(tx *store.Tx, pos string) *string {
+	return ptr(svckit.Token(tx, pos))
+}
+
+// errInvalidMarker is KMS's answer to a Marker it did not hand out (wording inferred).
+func errInvalidMarker() error {
+	return api.NewInvalidMarkerException("Invalid marker")
 }
 
 func (k *KMS) listGrants(c *server.Call, in *api.ListGrantsRequest) (*api.ListGrantsResponse, error) {
@@ -247,14 +267,17 @@ func (k *KMS) listGrants(c *server.Call, in *api.ListGrantsRequest) (*api.ListGr
 	if in.GrantId != nil && len(*in.GrantId) != 64 {
 		return nil, api.NewInvalidGrantIdException("Invalid grant ID " + *in.GrantId)
 	}
-	p := newPage(in.Limit, in.Marker, 50)
+	p, err := newPage(c.Tx, in.Limit, in.Marker, 50)
+	if err != nil {
+		return nil, err
+	}
 	out := &api.ListGrantsResponse{Grants: []api.GrantListEntry{}, Truncated: ptr(false)}
-	err := k.eachGrant(c.Tx, r, func(g *grantRec) bool {
+	err = k.eachGrant(c.Tx, r, func(g *grantRec) bool {
 		if g.ID <= p.after || in.GrantId != nil && g.ID != *in.GrantId || in.GranteePrincipal != nil && g.Grantee != *in.GranteePrincipal {
 			return true
 		}
 		if len(out.Grants) == p.limit {
-			out.Truncated, out.NextMarker = ptr(true), out.Grants[len(out.Grants)-1].GrantId
+			out.Truncated, out.NextMarker = ptr(true), nextMarker(c.Tx, *out.Grants[len(out.Grants)-1].GrantId)
 			return false
 		}
 		out.Grants = append(out.Grants, grantEntry(g))
@@ -264,11 +287,14 @@ func (k *KMS) listGrants(c *server.Call, in *api.ListGrantsRequest) (*api.ListGr
 }
 
 func (k *KMS) listRetirableGrants(c *server.Call, in *api.ListRetirableGrantsRequest) (*api.ListGrantsResponse, error) {
-	p := newPage(in.Limit, in.Marker, 50)
+	p, err := newPage(c.Tx, in.Limit, in.Marker, 50)
+	if err != nil {
+		return nil, err
+	}
 	out := &api.ListGrantsResponse{Grants: []api.GrantListEntry{}, Truncated: ptr(false)}
 	var derr error
 	var last string
-	err := c.Tx.Scan(ns(c.Account, c.Region, tGrants), p.after, 0, func(key string, v []byte) bool {
+	err = c.Tx.Scan(ns(c.Account, c.Region, tGrants), p.after, 0, func(key string, v []byte) bool {
 		var g grantRec
 		if derr = json.Unmarshal(v, &g); derr != nil {
 			return false
@@ -277,7 +303,7 @@ func (k *KMS) listRetirableGrants(c *server.Call, in *api.ListRetirableGrantsReq
 			return true
 		}
 		if len(out.Grants) == p.limit {
-			out.Truncated, out.NextMarker = ptr(true), ptr(last)
+			out.Truncated, out.NextMarker = ptr(true), nextMarker(c.Tx, last)
 			return false
 		}
 		out.Grants = append(out.Grants, grantEntry(&g))

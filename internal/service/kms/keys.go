@@ -126,11 +126,14 @@ func (k *KMS) describeKey(c *server.Call, in *api.DescribeKeyRequest) (*api.Desc
 }
 
 func (k *KMS) listKeys(c *server.Call, in *api.ListKeysRequest) (*api.ListKeysResponse, error) {
-	p := newPage(in.Limit, in.Marker, 100)
+	p, err := newPage(c.Tx, in.Limit, in.Marker, 100)
+	if err != nil {
+		return nil, err
+	}
 	out := &api.ListKeysResponse{Keys: []api.KeyListEntry{}, Truncated: ptr(false)}
-	err := c.Tx.Scan(ns(c.Account, c.Region, tKeys), p.after, 0, func(id string, v []byte) bool {
+	err = c.Tx.Scan(ns(c.Account, c.Region, tKeys), p.after, 0, func(id string, v []byte) bool {
 		if len(out.Keys) == p.limit {
-			out.Truncated, out.NextMarker = ptr(true), out.Keys[len(out.Keys)-1].KeyId
+			out.Truncated, out.NextMarker = ptr(true), nextMarker(c.Tx, *out.Keys[len(out.Keys)-1].KeyId)
 			return false
 		}
 		out.Keys = append(out.Keys, api.KeyListEntry{KeyId: ptr(id), KeyArn: ptr(keyARN(c.Region, c.Account, id))})
@@ -317,11 +320,14 @@ func (k *KMS) untagResource(c *server.Call, in *api.UntagResourceRequest) (*mode
 
 func (k *KMS) listResourceTags(c *server.Call, in *api.ListResourceTagsRequest) (*api.ListResourceTagsResponse, error) {
 	r := keyFrom(c, ctxKey)
-	p := newPage(in.Limit, in.Marker, 50)
+	p, err := newPage(c.Tx, in.Limit, in.Marker, 50)
+	if err != nil {
+		return nil, err
+	}
 	start := 0
 	if p.after != "" {
 		if err := json.Unmarshal([]byte(p.after), &start); err != nil || start < 0 || start > len(r.Tags) {
-			return nil, api.NewInvalidMarkerException("Invalid marker")
+			return nil, errInvalidMarker()
 		}
 	}
 	out := &api.ListResourceTagsResponse{Tags: []api.Tag{}, Truncated: ptr(false)}
@@ -329,7 +335,7 @@ func (k *KMS) listResourceTags(c *server.Call, in *api.ListResourceTagsRequest) 
 	out.Tags = append(out.Tags, r.Tags[start:end]...)
 	if end < len(r.Tags) {
 		b, _ := json.Marshal(end)
-		out.Truncated, out.NextMarker = ptr(true), ptr(string(b))
+		out.Truncated, out.NextMarker = ptr(true), nextMarker(c.Tx, string(b))
 	}
 	return out, nil
 }

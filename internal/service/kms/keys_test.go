@@ -137,6 +137,67 @@ func TestListKeysPaginates(t *testing.T) {
 	}
 }
 
+// TestListMarkersNotHandedOutAreRefused: a Marker KMS did not hand out is
+// InvalidMarkerException in every listing; a made-up one (a key ID, an alias name, a
+// grant ID used as a position) used to answer an empty or shifted page.
+func TestListMarkersNotHandedOutAreRefused(t *testing.T) {
+	e := newEnv(t)
+	k := e.key(nil)
+	must(e.kms.CreateAlias(ctx, &kms.CreateAliasInput{AliasName: aws.String("alias/m1"), TargetKeyId: k.KeyId}))
+	retiring := "arn:aws:iam::" + account + ":root"
+	g := must(e.kms.CreateGrant(ctx, &kms.CreateGrantInput{KeyId: k.KeyId, GranteePrincipal: aws.String(retiring),
+		RetiringPrincipal: aws.String(retiring), Operations: []types.GrantOperation{types.GrantOperationDecrypt}}))
+	for _, m := range []string{"garbage", "AAAA", *k.KeyId, "alias/m1", *g.GrantId, "0", "1"} {
+		calls := map[string]func() error{
+			"ListKeys": func() error { _, err := e.kms.ListKeys(ctx, &kms.ListKeysInput{Marker: aws.String(m)}); return err },
+			"ListAliases": func() error {
+				_, err := e.kms.ListAliases(ctx, &kms.ListAliasesInput{Marker: aws.String(m)})
+				return err
+			},
+			"ListGrants": func() error {
+				_, err := e.kms.ListGrants(ctx, &kms.ListGrantsInput{KeyId: k.KeyId, Marker: aws.String(m)})
+				return err
+			},
+			"ListRetirableGrants": func() error {
+				_, err := e.kms.ListRetirableGrants(ctx, &kms.ListRetirableGrantsInput{RetiringPrincipal: aws.String(retiring), Marker: aws.String(m)})
+				return err
+			},
+			"ListResourceTags": func() error {
+				_, err := e.kms.ListResourceTags(ctx, &kms.ListResourceTagsInput{KeyId: k.KeyId, Marker: aws.String(m)})
+				return err
+			},
+			"ListKeyRotations": func() error {
+				_, err := e.kms.ListKeyRotations(ctx, &kms.ListKeyRotationsInput{KeyId: k.KeyId, Marker: aws.String(m)})
+				return err
+			},
+		}
+		for op, call := range calls {
+			if err := call(); err == nil {
+				t.Fatalf("%s with Marker %q answered a page", op, m)
+			} else {
+				wantErr(t, err, "InvalidMarkerException", 400, "Invalid marker")
+			}
+		}
+	}
+	// The markers KMS hands out still page through everything.
+	for range 4 {
+		e.key(nil)
+	}
+	n := 0
+	var marker *string
+	for {
+		out := must(e.kms.ListKeys(ctx, &kms.ListKeysInput{Limit: aws.Int32(2), Marker: marker}))
+		n += len(out.Keys)
+		if !out.Truncated {
+			break
+		}
+		marker = out.NextMarker
+	}
+	if n != 5 {
+		t.Fatalf("paged %d keys, want 5", n)
+	}
+}
+
 func TestKeyStates(t *testing.T) {
 	e := newEnv(t)
 	m := e.key(nil)

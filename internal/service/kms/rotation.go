@@ -146,19 +146,22 @@ func (k *KMS) listKeyRotations(c *server.Call, in *api.ListKeyRotationsRequest) 
 		}
 		entries = append(entries, e)
 	}
-	p := newPage(in.Limit, in.Marker, 100)
+	p, err := newPage(c.Tx, in.Limit, in.Marker, 100)
+	if err != nil {
+		return nil, err
+	}
 	start := 0
 	if p.after != "" {
 		n, err := strconv.Atoi(p.after)
 		if err != nil || n < 0 || n > len(entries) {
-			return nil, api.NewInvalidMarkerException("Invalid marker")
+			return nil, errInvalidMarker()
 		}
 		start = n
 	}
 	end := min(start+p.limit, len(entries))
 	out := &api.ListKeyRotationsResponse{Rotations: append([]api.RotationsListEntry{}, entries[start:end]...), Truncated: ptr(false)}
 	if end < len(entries) {
-		out.Truncated, out.NextMarker = ptr(true), ptr(strconv.Itoa(end))
+		out.Truncated, out.NextMarker = ptr(true), nextMarker(c.Tx, strconv.Itoa(end))
 	}
 	return out, nil
 }
