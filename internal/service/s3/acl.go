@@ -186,6 +186,11 @@ func (in aclInput) build(owner, bucketOwner string) (*acl, error) {
 			}
 			a.Grants = append(a.Grants, gs...)
 		}
+		if len(a.Grants) > maxACLGrants {
+			// Inferred: grant headers adding up to more than an ACL holds get the
+			// answer S3 gives such a body.
+			return nil, errMalformedACL()
+		}
 		return a, nil
 	case in.Policy != nil:
 		return policyACL(in.Policy, owner)
@@ -198,6 +203,11 @@ func errMalformedACL() *model.Error {
 	return model.NewError(400, "MalformedACLError", "The XML you provided was not well-formed or did not validate against our published schema")
 }
 
+// maxACLGrants is how many grants an ACL holds (User Guide, "Access control list
+// (ACL) overview": "An ACL can have up to 100 grants"); a body with more is
+// MalformedACLError, as S3 answered Ceph's comparison (ceph/ceph#16291).
+const maxACLGrants = 100
+
 // aclPermissions are the permissions an ACL grant may give.
 var aclPermissions = map[string]bool{"FULL_CONTROL": true, "READ": true, "WRITE": true, "READ_ACP": true, "WRITE_ACP": true}
 
@@ -207,7 +217,7 @@ var aclPermissions = map[string]bool{"FULL_CONTROL": true, "READ": true, "WRITE"
 // (InvalidArgument), as S3 answered LocalStack's recordings. The resource keeps its
 // owner: the body's Owner is checked, not applied.
 func policyACL(p *api.AccessControlPolicy, owner string) (*acl, error) {
-	if p.Owner == nil || p.Owner.ID == nil {
+	if p.Owner == nil || p.Owner.ID == nil || len(p.Grants) > maxACLGrants {
 		return nil, errMalformedACL()
 	}
 	for _, g := range p.Grants {

@@ -106,3 +106,38 @@ func TestACLBodyRefused(t *testing.T) {
 func policyXML(owner, grants string) string {
 	return `<AccessControlPolicy xmlns="http://s3.amazonaws.com/doc/2006-03-01/">` + owner + `<AccessControlList>` + grants + `</AccessControlList></AccessControlPolicy>`
 }
+
+// TestACLGrantLimit: an ACL holds at most 100 grants (User Guide); S3 answers a body
+// with more MalformedACLError (ceph/ceph#16291 records AWS's answer), and grant
+// headers adding up to more get the same answer (inferred). Palisade stored 5,000.
+func TestACLGrantLimit(t *testing.T) {
+	e := newEnv(t)
+	must(e.s3.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("grants"), ObjectOwnership: types.ObjectOwnershipObjectWriter}))
+	e.put("grants", "k", "v")
+	ownerID := must(e.s3.ListBuckets(ctx, &s3.ListBucketsInput{})).Owner.ID
+	grants := func(n int) *types.AccessControlPolicy {
+		p := &types.AccessControlPolicy{Owner: &types.Owner{ID: ownerID}}
+		for range n {
+			p.Grants = append(p.Grants, types.Grant{Grantee: &types.Grantee{Type: types.TypeCanonicalUser, ID: ownerID}, Permission: types.PermissionRead})
+		}
+		return p
+	}
+	header := func(n int) *string {
+		return aws.String(strings.TrimSuffix(strings.Repeat(`id="`+*ownerID+`",`, n), ","))
+	}
+	for _, n := range []int{101, 5000} {
+		_, err := e.s3.PutBucketAcl(ctx, &s3.PutBucketAclInput{Bucket: aws.String("grants"), AccessControlPolicy: grants(n)})
+		wantErr(t, err, "MalformedACLError", 400, malformedACL)
+		_, err = e.s3.PutObjectAcl(ctx, &s3.PutObjectAclInput{Bucket: aws.String("grants"), Key: aws.String("k"), AccessControlPolicy: grants(n)})
+		wantErr(t, err, "MalformedACLError", 400, malformedACL)
+		_, err = e.s3.PutObjectAcl(ctx, &s3.PutObjectAclInput{Bucket: aws.String("grants"), Key: aws.String("k"), GrantRead: header(n)})
+		wantErr(t, err, "MalformedACLError", 400, malformedACL)
+		_, err = e.s3.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("grants"), Key: aws.String("k2"), GrantRead: header(n), Body: strings.NewReader("v")})
+		wantErr(t, err, "MalformedACLError", 400, malformedACL)
+	}
+	must(e.s3.PutBucketAcl(ctx, &s3.PutBucketAclInput{Bucket: aws.String("grants"), AccessControlPolicy: grants(100)}))
+	must(e.s3.PutObjectAcl(ctx, &s3.PutObjectAclInput{Bucket: aws.String("grants"), Key: aws.String("k"), GrantRead: header(60), GrantReadACP: header(40)}))
+	if got := len(must(e.s3.GetObjectAcl(ctx, &s3.GetObjectAclInput{Bucket: aws.String("grants"), Key: aws.String("k")})).Grants); got != 100 {
+		t.Fatalf("object ACL has %d grants, want 100", got)
+	}
+}
