@@ -96,10 +96,55 @@ func parseDeliveryPolicy(src string) (retryPolicy, error) {
 	case doc.HTTP != nil && doc.HTTP.Default != nil:
 		p = *doc.HTTP.Default
 	}
-	if p.NumRetries < 0 || p.NumRetries > 100 || p.MinDelayTarget < 1 || p.MaxDelayTarget < p.MinDelayTarget || p.MaxDelayTarget > 3600 {
-		return retryPolicy{}, errors.New("healthyRetryPolicy: minDelayTarget and maxDelayTarget must be 1 to 3600 seconds, min <= max, and numRetries 0 to 100")
+	if err := p.check(); err != nil {
+		return retryPolicy{}, err
 	}
 	return p, nil
+}
+
+// check applies SNS's bounds to a healthyRetryPolicy, field by field. AWS words a
+// refusal "healthyRetryPolicy.minDelayTarget must be greater than or equal to 1"
+// (recorded, awsdocs/amazon-sns-developer-guide#5); the other fields' wordings follow
+// it (inferred). The phase counts must not be negative nor add up to more than
+// numRetries: delay reads them as phases of numRetries, and a negative or
+// overflowing count scheduled retries beyond maxDelayTarget or in the past.
+func (p retryPolicy) check() error {
+	atLeast := func(field string, v, n int) error {
+		if v < n {
+			return fmt.Errorf("healthyRetryPolicy.%s must be greater than or equal to %d", field, n)
+		}
+		return nil
+	}
+	atMost := func(field string, v, n int) error {
+		if v > n {
+			return fmt.Errorf("healthyRetryPolicy.%s must be less than or equal to %d", field, n)
+		}
+		return nil
+	}
+	for _, err := range []error{
+		atLeast("minDelayTarget", p.MinDelayTarget, 1),
+		atMost("maxDelayTarget", p.MaxDelayTarget, 3600),
+		atLeast("maxDelayTarget", p.MaxDelayTarget, p.MinDelayTarget),
+		atLeast("numRetries", p.NumRetries, 0),
+		atMost("numRetries", p.NumRetries, 100),
+		atLeast("numNoDelayRetries", p.NumNoDelayRetries, 0),
+		atLeast("numMinDelayRetries", p.NumMinDelayRetries, 0),
+		atLeast("numMaxDelayRetries", p.NumMaxDelayRetries, 0),
+	} {
+		if err != nil {
+			return err
+		}
+	}
+	// Each count is now 0 to anything; compare without adding, so that huge counts
+	// cannot overflow into a small sum.
+	rest := p.NumRetries
+	for _, n := range []int{p.NumNoDelayRetries, p.NumMinDelayRetries, p.NumMaxDelayRetries} {
+		if n > rest {
+			return errors.New("healthyRetryPolicy.numRetries must be greater than or equal to the sum of numNoDelayRetries, numMinDelayRetries and numMaxDelayRetries")
+		}
+		rest -= n
+	}
+	return nil
 }
 
 // delay is how long to wait before retry number i (0-based).

@@ -668,3 +668,40 @@ func TestNumberAttributeIsDecimal(t *testing.T) {
 	apptest.Must(e.sns.Publish(ctx, &sns.PublishInput{TopicArn: aws.String(topic), Message: aws.String("m"),
 		MessageAttributes: map[string]types.MessageAttributeValue{"n": {DataType: aws.String("Number"), StringValue: aws.String("-2.5E+3")}}}))
 }
+
+// TestDeliveryPolicyBounds: a delivery policy's retry counts are checked field by
+// field in AWS's wording ("healthyRetryPolicy.minDelayTarget must be greater than or
+// equal to 1" is recorded; the others follow it). Negative phase counts, or phases
+// adding up to more than numRetries, were stored and scheduled retries past
+// maxDelayTarget or in the past.
+func TestDeliveryPolicyBounds(t *testing.T) {
+	e := newEnv(t)
+	arn := e.topic("dp", nil)
+	_, qarn := e.queueFor("dpq", arn, true)
+	sub := e.subscribe(arn, "sqs", qarn, nil)
+	policy := func(fields string) string {
+		return `{"http":{"defaultHealthyRetryPolicy":{` + fields + `}}}`
+	}
+	for _, c := range []struct{ fields, msg string }{
+		{`"minDelayTarget":0,"maxDelayTarget":0,"numRetries":0`, "healthyRetryPolicy.minDelayTarget must be greater than or equal to 1"},
+		{`"minDelayTarget":1,"maxDelayTarget":3601,"numRetries":3`, "healthyRetryPolicy.maxDelayTarget must be less than or equal to 3600"},
+		{`"minDelayTarget":20,"maxDelayTarget":10,"numRetries":3`, "healthyRetryPolicy.maxDelayTarget must be greater than or equal to 20"},
+		{`"minDelayTarget":1,"maxDelayTarget":1,"numRetries":101`, "healthyRetryPolicy.numRetries must be less than or equal to 100"},
+		{`"minDelayTarget":1,"maxDelayTarget":1,"numRetries":-1`, "healthyRetryPolicy.numRetries must be greater than or equal to 0"},
+		{`"minDelayTarget":1,"maxDelayTarget":1,"numRetries":3,"numNoDelayRetries":-1000`, "healthyRetryPolicy.numNoDelayRetries must be greater than or equal to 0"},
+		{`"minDelayTarget":1,"maxDelayTarget":1,"numRetries":3,"numMinDelayRetries":-1`, "healthyRetryPolicy.numMinDelayRetries must be greater than or equal to 0"},
+		{`"minDelayTarget":1,"maxDelayTarget":2,"numRetries":5,"numMaxDelayRetries":-9223372036854775808`, "healthyRetryPolicy.numMaxDelayRetries must be greater than or equal to 0"},
+		{`"minDelayTarget":1,"maxDelayTarget":2,"numRetries":5,"numNoDelayRetries":3,"numMaxDelayRetries":3`,
+			"healthyRetryPolicy.numRetries must be greater than or equal to the sum of numNoDelayRetries, numMinDelayRetries and numMaxDelayRetries"},
+		{`"minDelayTarget":1,"maxDelayTarget":2,"numRetries":5,"numNoDelayRetries":9223372036854775807,"numMaxDelayRetries":9223372036854775807`,
+			"healthyRetryPolicy.numRetries must be greater than or equal to the sum of numNoDelayRetries, numMinDelayRetries and numMaxDelayRetries"},
+	} {
+		_, err := e.sns.SetTopicAttributes(ctx, &sns.SetTopicAttributesInput{TopicArn: aws.String(arn), AttributeName: aws.String("DeliveryPolicy"), AttributeValue: aws.String(policy(c.fields))})
+		wantError(t, err, "InvalidParameter", 400, "Invalid parameter: DeliveryPolicy: "+c.msg)
+		_, err = e.sns.SetSubscriptionAttributes(ctx, &sns.SetSubscriptionAttributesInput{SubscriptionArn: aws.String(sub),
+			AttributeName: aws.String("DeliveryPolicy"), AttributeValue: aws.String(`{"healthyRetryPolicy":{` + c.fields + `}}`)})
+		wantError(t, err, "InvalidParameter", 400, "Invalid parameter: DeliveryPolicy: "+c.msg)
+	}
+	ok := policy(`"minDelayTarget":1,"maxDelayTarget":20,"numRetries":10,"numNoDelayRetries":3,"numMinDelayRetries":3,"numMaxDelayRetries":4,"backoffFunction":"linear"`)
+	apptest.Must(e.sns.SetTopicAttributes(ctx, &sns.SetTopicAttributesInput{TopicArn: aws.String(arn), AttributeName: aws.String("DeliveryPolicy"), AttributeValue: aws.String(ok)}))
+}
