@@ -256,7 +256,7 @@ func loadJob(tx *store.Tx, account, id string) (*accessJob, error) {
 }
 
 func (s *svc) getServiceLastAccessedDetails(c *server.Call, in *api.GetServiceLastAccessedDetailsRequest) (*api.GetServiceLastAccessedDetailsResponse, error) {
-	p, err := newPager(in.Marker, in.MaxItems)
+	p, err := newPager(c.Tx, in.Marker, in.MaxItems)
 	if err != nil {
 		return nil, err
 	}
@@ -289,7 +289,7 @@ func (s *svc) getServiceLastAccessedDetails(c *server.Call, in *api.GetServiceLa
 }
 
 func (s *svc) getServiceLastAccessedDetailsWithEntities(c *server.Call, in *api.GetServiceLastAccessedDetailsWithEntitiesRequest) (*api.GetServiceLastAccessedDetailsWithEntitiesResponse, error) {
-	p, err := newPager(in.Marker, in.MaxItems)
+	p, err := newPager(c.Tx, in.Marker, in.MaxItems)
 	if err != nil {
 		return nil, err
 	}

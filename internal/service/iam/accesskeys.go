@@ -123,7 +123,7 @@ func (s *svc) createAccessKey(c *server.Call, in *api.CreateAccessKeyRequest) (*
 }
 
 func (s *svc) listAccessKeys(c *server.Call, in *api.ListAccessKeysRequest) (*api.ListAccessKeysResponse, error) {
-	p, err := newPager(in.Marker, in.MaxItems)
+	p, err := newPager(c.Tx, in.Marker, in.MaxItems)
 	if err != nil {
 		return nil, err
 	}

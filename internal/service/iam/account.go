@@ -188,7 +188,7 @@ func (s *svc) getAccountSummary(c *server.Call, _ *model.Empty) (*api.GetAccount
 // (the account's, and AWS's that are attached in it) with everything that grants
 // them permissions, in that order, paged as one list.
 func (s *svc) getAccountAuthorizationDetails(c *server.Call, in *api.GetAccountAuthorizationDetailsRequest) (*api.GetAccountAuthorizationDetailsResponse, error) {
-	p, err := newPager(in.Marker, in.MaxItems)
+	p, err := newPager(c.Tx, in.Marker, in.MaxItems)
 	if err != nil {
 		return nil, err
 	}

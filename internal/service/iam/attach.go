@@ -196,7 +196,7 @@ func detachFrom(c *server.Call, kind, name, arn string) error {
 }
 
 func listAttached(c *server.Call, kind, name string, pathPrefix, marker *string, maxItems *int32) ([]api.AttachedPolicy, *bool, *string, error) {
-	p, err := newPager(marker, maxItems)
+	p, err := newPager(c.Tx, marker, maxItems)
 	if err != nil {
 		return nil, nil, nil, err
 	}
@@ -238,7 +238,7 @@ type policyEntity struct {
 }
 
 func (s *svc) listEntitiesForPolicy(c *server.Call, in *api.ListEntitiesForPolicyRequest) (*api.ListEntitiesForPolicyResponse, error) {
-	p, err := newPager(in.Marker, in.MaxItems)
+	p, err := newPager(c.Tx, in.Marker, in.MaxItems)
 	if err != nil {
 		return nil, err
 	}

@@ -100,7 +100,7 @@ type named interface{ entityName() string }
 func (e *entity) entityName() string { return e.Name }
 
 func (s *svc) getGroup(c *server.Call, in *api.GetGroupRequest) (*api.GetGroupResponse, error) {
-	p, err := newPager(in.Marker, in.MaxItems)
+	p, err := newPager(c.Tx, in.Marker, in.MaxItems)
 	if err != nil {
 		return nil, err
 	}
@@ -125,7 +125,7 @@ func (s *svc) getGroup(c *server.Call, in *api.GetGroupRequest) (*api.GetGroupRe
 }
 
 func (s *svc) listGroups(c *server.Call, in *api.ListGroupsRequest) (*api.ListGroupsResponse, error) {
-	p, err := newPager(in.Marker, in.MaxItems)
+	p, err := newPager(c.Tx, in.Marker, in.MaxItems)
 	if err != nil {
 		return nil, err
 	}
@@ -244,7 +244,7 @@ func (s *svc) removeUserFromGroup(c *server.Call, in *api.RemoveUserFromGroupReq
 }
 
 func (s *svc) listGroupsForUser(c *server.Call, in *api.ListGroupsForUserRequest) (*api.ListGroupsForUserResponse, error) {
-	p, err := newPager(in.Marker, in.MaxItems)
+	p, err := newPager(c.Tx, in.Marker, in.MaxItems)
 	if err != nil {
 		return nil, err
 	}

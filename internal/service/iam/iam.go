@@ -12,7 +12,6 @@
 package iam
 
 import (
-	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"strconv"
@@ -24,6 +23,7 @@ import (
 	"github.com/palisade/palisade/internal/model"
 	"github.com/palisade/palisade/internal/server"
 	"github.com/palisade/palisade/internal/store"
+	"github.com/palisade/palisade/internal/svckit"
 )
 
 // Deps is what IAM needs from the rest of Palisade.
@@ -237,7 +237,10 @@ func suffixes(tx *store.Tx, namespace, prefix string) ([]string, error) {
 }
 
 // pager is one page request: IAM's Marker and MaxItems (1–1000, default 100).
+// Markers are svckit page tokens (the position and a MAC), so a made-up or altered
+// Marker is refused instead of read as a position.
 type pager struct {
+	tx    *store.Tx
 	after string
 	max   int
 }
@@ -248,17 +251,17 @@ func errMarker() error {
 	return errValidation("Invalid Marker.")
 }
 
-func newPager(marker *string, maxItems *int32) (pager, error) {
-	p := pager{max: 100}
+func newPager(tx *store.Tx, marker *string, maxItems *int32) (pager, error) {
+	p := pager{tx: tx, max: 100}
 	if maxItems != nil {
 		p.max = int(*maxItems)
 	}
 	if marker != nil && *marker != "" {
-		b, err := base64.RawURLEncoding.DecodeString(*marker)
-		if err != nil || len(b) == 0 {
+		pos, ok := svckit.ParseToken(tx, *marker)
+		if !ok || pos == "" {
 			return p, errMarker()
 		}
-		p.after = string(b)
+		p.after = pos
 	}
 	return p, nil
 }
@@ -269,7 +272,7 @@ func (p pager) done(lastKey string, more bool) (*bool, *string) {
 	if !more {
 		return ptr(false), nil
 	}
-	return ptr(true), ptr(base64.RawURLEncoding.EncodeToString([]byte(lastKey)))
+	return ptr(true), ptr(svckit.Token(p.tx, lastKey))
 }
 
 // page lists the records under prefix in key order, from the marker, keeping those

@@ -149,7 +149,7 @@ func deleteInline(c *server.Call, kind, owner, name string) error {
 }
 
 func listInline(c *server.Call, kind, owner string, marker *string, maxItems *int32) ([]string, *bool, *string, error) {
-	p, err := newPager(marker, maxItems)
+	p, err := newPager(c.Tx, marker, maxItems)
 	if err != nil {
 		return nil, nil, nil, err
 	}

@@ -92,7 +92,7 @@ func (s *svc) getInstanceProfile(c *server.Call, in *api.GetInstanceProfileReque
 }
 
 func (s *svc) listInstanceProfiles(c *server.Call, in *api.ListInstanceProfilesRequest) (*api.ListInstanceProfilesResponse, error) {
-	pg, err := newPager(in.Marker, in.MaxItems)
+	pg, err := newPager(c.Tx, in.Marker, in.MaxItems)
 	if err != nil {
 		return nil, err
 	}
@@ -163,7 +163,7 @@ func (s *svc) removeRoleFromInstanceProfile(c *server.Call, in *api.RemoveRoleFr
 }
 
 func (s *svc) listInstanceProfilesForRole(c *server.Call, in *api.ListInstanceProfilesForRoleRequest) (*api.ListInstanceProfilesForRoleResponse, error) {
-	pg, err := newPager(in.Marker, in.MaxItems)
+	pg, err := newPager(c.Tx, in.Marker, in.MaxItems)
 	if err != nil {
 		return nil, err
 	}

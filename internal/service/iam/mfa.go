@@ -276,7 +276,7 @@ func (s *svc) deleteVirtualMFADevice(c *server.Call, in *api.DeleteVirtualMFADev
 }
 
 func (s *svc) listMFADevices(c *server.Call, in *api.ListMFADevicesRequest) (*api.ListMFADevicesResponse, error) {
-	p, err := newPager(in.Marker, in.MaxItems)
+	p, err := newPager(c.Tx, in.Marker, in.MaxItems)
 	if err != nil {
 		return nil, err
 	}
@@ -308,7 +308,7 @@ func (s *svc) listMFADevices(c *server.Call, in *api.ListMFADevicesRequest) (*ap
 }
 
 func (s *svc) listVirtualMFADevices(c *server.Call, in *api.ListVirtualMFADevicesRequest) (*api.ListVirtualMFADevicesResponse, error) {
-	p, err := newPager(in.Marker, in.MaxItems)
+	p, err := newPager(c.Tx, in.Marker, in.MaxItems)
 	if err != nil {
 		return nil, err
 	}

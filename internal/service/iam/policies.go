@@ -303,7 +303,7 @@ func (s *svc) getPolicy(c *server.Call, in *api.GetPolicyRequest) (*api.GetPolic
 // listPolicies lists AWS managed policies, then the account's, each by name: the
 // marker says which part and where in it ("a" or "l" and the lower-cased name).
 func (s *svc) listPolicies(c *server.Call, in *api.ListPoliciesRequest) (*api.ListPoliciesResponse, error) {
-	p, err := newPager(in.Marker, in.MaxItems)
+	p, err := newPager(c.Tx, in.Marker, in.MaxItems)
 	if err != nil {
 		return nil, err
 	}
@@ -460,7 +460,7 @@ func (s *svc) getPolicyVersion(c *server.Call, in *api.GetPolicyVersionRequest) 
 
 // listPolicyVersions lists the versions newest first, without their documents.
 func (s *svc) listPolicyVersions(c *server.Call, in *api.ListPolicyVersionsRequest) (*api.ListPolicyVersionsResponse, error) {
-	p, err := newPager(in.Marker, in.MaxItems)
+	p, err := newPager(c.Tx, in.Marker, in.MaxItems)
 	if err != nil {
 		return nil, err
 	}
@@ -550,7 +550,7 @@ func (s *svc) listPolicyTags(c *server.Call, in *api.ListPolicyTagsRequest) (*ap
 	}
 	// AWS lists a policy's tags shortest key first, then by key ("a", "b", "z",
 	// "abc"; "A" before "a"), whatever order they were given in.
-	p, err := newPager(in.Marker, in.MaxItems)
+	p, err := newPager(c.Tx, in.Marker, in.MaxItems)
 	if err != nil {
 		return nil, err
 	}

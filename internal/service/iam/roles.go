@@ -183,7 +183,7 @@ func (s *svc) getRole(c *server.Call, in *api.GetRoleRequest) (*api.GetRoleRespo
 }
 
 func (s *svc) listRoles(c *server.Call, in *api.ListRolesRequest) (*api.ListRolesResponse, error) {
-	p, err := newPager(in.Marker, in.MaxItems)
+	p, err := newPager(c.Tx, in.Marker, in.MaxItems)
 	if err != nil {
 		return nil, err
 	}

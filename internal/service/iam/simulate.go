@@ -188,7 +188,7 @@ func (sim *simulation) run(c *server.Call, si simInput) (*api.SimulatePolicyResp
 	if !sim.givenResources {
 		sim.resources = []string{"*"}
 	}
-	pg, err := newPager(si.marker, si.maxItems)
+	pg, err := newPager(c.Tx, si.marker, si.maxItems)
 	if err != nil {
 		return nil, err
 	}

@@ -130,7 +130,7 @@ func listTags[T any, P interface {
 	*T
 	tagged
 }](tx *store.Tx, namespace, key string, notFound error, marker *string, maxItems *int32) ([]api.Tag, *bool, *string, error) {
-	p, err := newPager(marker, maxItems)
+	p, err := newPager(tx, marker, maxItems)
 	if err != nil {
 		return nil, nil, nil, err
 	}

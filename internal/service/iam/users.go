@@ -128,7 +128,7 @@ func (s *svc) getUser(c *server.Call, in *api.GetUserRequest) (*api.GetUserRespo
 }
 
 func (s *svc) listUsers(c *server.Call, in *api.ListUsersRequest) (*api.ListUsersResponse, error) {
-	p, err := newPager(in.Marker, in.MaxItems)
+	p, err := newPager(c.Tx, in.Marker, in.MaxItems)
 	if err != nil {
 		return nil, err
 	}

@@ -72,6 +72,35 @@ func TestGetUserAsRootAndSelf(t *testing.T) {
 	}
 }
 
+// TestMadeUpMarkersAreRefused: a Marker IAM did not hand out is "Invalid Marker." in
+// every listing. Markers were the base64 of a store key, so any base64 text (a user
+// name, "garbage") was taken as a position and answered a shifted or empty page.
+func TestMadeUpMarkersAreRefused(t *testing.T) {
+	e := newEnv(t)
+	for i := range 3 {
+		must(e.iam.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String(fmt.Sprintf("m%d", i))}))
+	}
+	must(e.iam.CreateGroup(ctx, &iam.CreateGroupInput{GroupName: aws.String("g")}))
+	for _, m := range []string{"garbage", "AAAA", "bTA", "MQ", "x"} {
+		_, err := e.iam.ListUsers(ctx, &iam.ListUsersInput{Marker: aws.String(m)})
+		wantErr(t, err, "ValidationError", 400, "Invalid Marker.")
+		_, err = e.iam.ListPolicies(ctx, &iam.ListPoliciesInput{Marker: aws.String(m)})
+		wantErr(t, err, "ValidationError", 400, "Invalid Marker.")
+		_, err = e.iam.ListGroups(ctx, &iam.ListGroupsInput{Marker: aws.String(m)})
+		wantErr(t, err, "ValidationError", 400, "Invalid Marker.")
+		_, err = e.iam.ListUserTags(ctx, &iam.ListUserTagsInput{UserName: aws.String("m0"), Marker: aws.String(m)})
+		wantErr(t, err, "ValidationError", 400, "Invalid Marker.")
+		_, err = e.iam.GetAccountAuthorizationDetails(ctx, &iam.GetAccountAuthorizationDetailsInput{Marker: aws.String(m)})
+		wantErr(t, err, "ValidationError", 400, "Invalid Marker.")
+	}
+	// A marker handed out still resumes after its page.
+	out := must(e.iam.ListUsers(ctx, &iam.ListUsersInput{MaxItems: aws.Int32(2)}))
+	rest := must(e.iam.ListUsers(ctx, &iam.ListUsersInput{Marker: out.Marker}))
+	if len(out.Users) != 2 || len(rest.Users) != 1 || *rest.Users[0].UserName != "m2" {
+		t.Fatalf("pages %d then %d", len(out.Users), len(rest.Users))
+	}
+}
+
 func TestListUsersPaginationAndPath(t *testing.T) {
 	e := newEnv(t)
 	for i := range 7 {
