@@ -218,6 +218,11 @@ def number(shape, name, valid, integer):
         return 0
     if valid:
         lo = 0 if lo is None else lo
+        if mode == "onebad" and rnd.random() < 0.5:
+            # Small round values pass more of the checks the model does not state
+            # (CloudWatch's StorageResolution 1 or 60, periods of 60 s).
+            v = rnd.choice([max(lo, 1), max(lo, 60)])
+            return int(v) if integer else float(v)
         hi = lo + 100 if hi is None else min(hi, lo + 100000)
         v = rnd.uniform(lo, hi)
         return int(v) if integer else v
