@@ -17,6 +17,7 @@ import (
 	"log/slog"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	api "github.com/palisade/palisade/internal/api/cloudwatch"
@@ -60,6 +61,10 @@ type Deps struct {
 type CloudWatch struct {
 	d    Deps
 	wake chan struct{}
+	// failing holds, per alarm index key, the last evaluation error logged: an alarm
+	// that cannot be evaluated is retried every interval, and logging each retry
+	// would repeat one line every ten seconds for as long as it exists.
+	failing sync.Map
 }
 
 // New returns CloudWatch.

@@ -61,8 +61,13 @@ func (cw *CloudWatch) EvaluateAll(ctx context.Context) {
 		err := cw.d.Store.Update(ctx, func(tx *store.Tx) error {
 			return cw.evaluate(tx, parts[0], parts[1], parts[2], cw.d.Clock.Now())
 		})
-		if err != nil && ctx.Err() == nil {
-			cw.d.Logger.Error("cloudwatch: evaluate alarm", "alarm", parts[2], "err", err)
+		switch {
+		case err == nil:
+			cw.failing.Delete(k)
+		case ctx.Err() == nil:
+			if last, ok := cw.failing.Swap(k, err.Error()); !ok || last != err.Error() {
+				cw.d.Logger.Error("cloudwatch: evaluate alarm", "alarm", parts[2], "err", err)
+			}
 		}
 	}
 }
