@@ -165,11 +165,13 @@ func Decode(service string, b []byte, v any) error {
 }
 
 // Page lists a page of a namespace: it scans the keys of ns under prefix after the
-// position a page token names (token nil: from the start), calls add for each until
-// limit of them were added (add says whether it took the item), and returns the token
-// of the next page when more keys follow. badToken is the service's answer to a token
-// this server did not hand out.
-func Page(tx *store.Tx, ns, prefix string, token *string, limit int, badToken error, add func(key string, val []byte) (bool, error)) (*string, error) {
+// position a page token names (token nil: from the start) and calls add for each.
+// add reports whether the item belongs in the listing (a filter may pass it over) and,
+// when take is set, adds it; once limit items are in, add is called with take unset
+// only to learn whether another item follows, so a page's token is returned only when
+// the next page holds something. badToken is the service's answer to a token this
+// server did not hand out.
+func Page(tx *store.Tx, ns, prefix string, token *string, limit int, badToken error, add func(key string, val []byte, take bool) (bool, error)) (*string, error) {
 	after := ""
 	if token != nil {
 		p, ok := ParseToken(tx, *token)
@@ -181,18 +183,19 @@ func Page(tx *store.Tx, ns, prefix string, token *string, limit int, badToken er
 	var next *string
 	n, last := 0, ""
 	err := ScanPrefix(tx, ns, prefix, after, func(k string, v []byte) (bool, error) {
-		if n == limit {
+		full := n == limit
+		took, err := add(k, v, !full)
+		switch {
+		case err != nil:
+			return false, err
+		case !took:
+			return true, nil
+		case full:
 			next = Ptr(Token(tx, last))
 			return false, nil
 		}
-		took, err := add(k, v)
-		if err != nil {
-			return false, err
-		}
-		if took {
-			n++
-			last = k
-		}
+		n++
+		last = k
 		return true, nil
 	})
 	return next, err

@@ -47,3 +47,54 @@ func TestTokensAreAuthenticated(t *testing.T) {
 		}
 	})
 }
+
+// Page hands out a token only when the next page holds something: items a filter
+// passes over after a full page do not make one (they made a token that led to an
+// empty page).
+func TestPageTokenOnlyWhenMoreFollow(t *testing.T) {
+	db, err := store.Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	ns := store.NS("test", "", "", "items")
+	if err := db.Update(context.Background(), func(tx *store.Tx) error {
+		for _, k := range []string{"k1", "k2", "k3", "k4", "k5", "k6"} {
+			if err := tx.Put(ns, k, nil); err != nil {
+				return err
+			}
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	list := func(limit int, token *string) (got []string, next *string) {
+		err := db.View(context.Background(), func(tx *store.Tx) error {
+			var err error
+			next, err = Page(tx, ns, "", token, limit, nil, func(k string, _ []byte, take bool) (bool, error) {
+				if k[1]%2 == 0 { // the filter keeps k1, k3, k5
+					return false, nil
+				}
+				if take {
+					got = append(got, k)
+				}
+				return true, nil
+			})
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return got, next
+	}
+	if got, next := list(3, nil); len(got) != 3 || next != nil {
+		t.Fatalf("limit 3: %v, next token %v (want k1 k3 k5 and none)", got, next)
+	}
+	got, next := list(2, nil)
+	if len(got) != 2 || next == nil {
+		t.Fatalf("limit 2: %v, next token %v", got, next)
+	}
+	if got, next = list(2, next); len(got) != 1 || got[0] != "k5" || next != nil {
+		t.Fatalf("limit 2, second page: %v, next token %v (want k5 and none)", got, next)
+	}
+}

@@ -389,7 +389,7 @@ func (cw *CloudWatch) describeAlarms(c *server.Call, in *api.DescribeAlarmsInput
 		}
 	}
 	var err error
-	out.NextToken, err = svckit.Page(c.Tx, ns(c.Account, c.Region, tAlarms), svckit.Str(in.AlarmNamePrefix), in.NextToken, max, errBadToken(), func(k string, v []byte) (bool, error) {
+	out.NextToken, err = svckit.Page(c.Tx, ns(c.Account, c.Region, tAlarms), svckit.Str(in.AlarmNamePrefix), in.NextToken, max, errBadToken(), func(k string, v []byte, take bool) (bool, error) {
 		if len(names) > 0 && !names[k] {
 			return false, nil
 		}
@@ -399,6 +399,9 @@ func (cw *CloudWatch) describeAlarms(c *server.Call, in *api.DescribeAlarmsInput
 		}
 		if !types[a.alarmType()] || in.StateValue != nil && a.State != *in.StateValue || in.ActionPrefix != nil && !hasActionPrefix(a, *in.ActionPrefix) {
 			return false, nil
+		}
+		if !take {
+			return true, nil
 		}
 		if a.isComposite() {
 			out.CompositeAlarms = append(out.CompositeAlarms, a.compositeOut(c.Region, c.Account))

@@ -650,13 +650,16 @@ func (cw *CloudWatch) listMetrics(c *server.Call, in *api.ListMetricsInput) (*ap
 	}
 	out := &api.ListMetricsOutput{Metrics: []api.Metric{}}
 	var err error
-	out.NextToken, err = svckit.Page(c.Tx, ns(c.Account, c.Region, tMetrics), prefix, in.NextToken, 500, errBadToken(), func(_ string, v []byte) (bool, error) {
+	out.NextToken, err = svckit.Page(c.Tx, ns(c.Account, c.Region, tMetrics), prefix, in.NextToken, 500, errBadToken(), func(_ string, v []byte, take bool) (bool, error) {
 		m := &metricRec{}
 		if err := decode(v, m); err != nil {
 			return false, err
 		}
 		if m.LastPut < since || in.MetricName != nil && m.Name != *in.MetricName || !dimsMatch(m.Dimensions, in.Dimensions) {
 			return false, nil
+		}
+		if !take {
+			return true, nil
 		}
 		out.Metrics = append(out.Metrics, api.Metric{Namespace: svckit.Ptr(m.Namespace), MetricName: svckit.Ptr(m.Name), Dimensions: nonNilDims(m.Dimensions)})
 		return true, nil

@@ -159,7 +159,7 @@ func (l *Logs) describeLogGroups(c *server.Call, in *api.DescribeLogGroupsReques
 	}
 	out := &api.DescribeLogGroupsResponse{LogGroups: []api.LogGroup{}}
 	var err error
-	out.NextToken, err = svckit.Page(c.Tx, ns(c.Account, c.Region, tGroups), prefix, in.NextToken, limit, errBadToken(), func(k string, v []byte) (bool, error) {
+	out.NextToken, err = svckit.Page(c.Tx, ns(c.Account, c.Region, tGroups), prefix, in.NextToken, limit, errBadToken(), func(k string, v []byte, take bool) (bool, error) {
 		if pattern != "" && !strings.Contains(strings.ToLower(k), strings.ToLower(pattern)) || len(idents) > 0 && !idents[k] {
 			return false, nil
 		}
@@ -169,6 +169,9 @@ func (l *Logs) describeLogGroups(c *server.Call, in *api.DescribeLogGroupsReques
 		}
 		if in.LogGroupClass != nil && g.Class != *in.LogGroupClass {
 			return false, nil
+		}
+		if !take {
+			return true, nil
 		}
 		out.LogGroups = append(out.LogGroups, g.out(c.Region, c.Account))
 		return true, nil

@@ -153,7 +153,7 @@ func (l *Logs) describeMetricFilters(c *server.Call, in *api.DescribeMetricFilte
 	}
 	out := &api.DescribeMetricFiltersResponse{MetricFilters: []api.MetricFilter{}}
 	var err error
-	out.NextToken, err = svckit.Page(c.Tx, ns(c.Account, c.Region, tFilters), prefix, in.NextToken, limit, errBadToken(), func(k string, v []byte) (bool, error) {
+	out.NextToken, err = svckit.Page(c.Tx, ns(c.Account, c.Region, tFilters), prefix, in.NextToken, limit, errBadToken(), func(k string, v []byte, take bool) (bool, error) {
 		f := &filterRec{}
 		if err := decode(v, f); err != nil {
 			return false, err
@@ -166,6 +166,9 @@ func (l *Logs) describeMetricFilters(c *server.Call, in *api.DescribeMetricFilte
 			// Without a group the prefix applies to every group's filters, as AWS
 			// answers (the API reference says it needs the group).
 			return false, nil
+		}
+		if !take {
+			return true, nil
 		}
 		out.MetricFilters = append(out.MetricFilters, f.out(group))
 		return true, nil

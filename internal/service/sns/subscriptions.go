@@ -334,12 +334,12 @@ func (s *SNS) listSubscriptions(c *server.Call, in *api.ListSubscriptionsInput) 
 	out := &api.ListSubscriptionsResponse{Subscriptions: []api.Subscription{}}
 	var err error
 	out.NextToken, err = svckit.Page(c.Tx, ns(c.Account, c.Region, tTopicSubs), "", in.NextToken, 100, errParam("Invalid parameter: NextToken"),
-		func(k string, _ []byte) (bool, error) {
+		func(k string, _ []byte, take bool) (bool, error) {
 			name, id, _ := strings.Cut(k, "\x00")
 			t := topicRef{ARN: topicARN(c.Region, c.Account, name), Region: c.Region, Account: c.Account, Name: name}
 			sub, err := loadSub(c.Tx, t, id)
-			if err != nil || sub == nil {
-				return false, err
+			if err != nil || sub == nil || !take {
+				return sub != nil, err
 			}
 			out.Subscriptions = append(out.Subscriptions, sub.out(t))
 			return true, nil

@@ -214,8 +214,10 @@ func (s *SNS) listTopics(c *server.Call, in *api.ListTopicsInput) (*api.ListTopi
 	out := &api.ListTopicsResponse{Topics: []api.Topic{}}
 	var err error
 	out.NextToken, err = svckit.Page(c.Tx, ns(c.Account, c.Region, tTopics), "", in.NextToken, 100, errParam("Invalid parameter: NextToken"),
-		func(k string, _ []byte) (bool, error) {
-			out.Topics = append(out.Topics, api.Topic{TopicArn: svckit.Ptr(topicARN(c.Region, c.Account, k))})
+		func(k string, _ []byte, take bool) (bool, error) {
+			if take {
+				out.Topics = append(out.Topics, api.Topic{TopicArn: svckit.Ptr(topicARN(c.Region, c.Account, k))})
+			}
 			return true, nil
 		})
 	return out, err

@@ -304,8 +304,10 @@ func (q *SQS) listQueues(c *server.Call, in *api.ListQueuesRequest) (*api.ListQu
 	}
 	out := &api.ListQueuesResult{QueueUrls: []string{}}
 	next, err := svckit.Page(c.Tx, ns(c.Account, c.Region, tQueues), svckit.Str(in.QueueNamePrefix), in.NextToken, max, errParam("Invalid NextToken value."),
-		func(k string, _ []byte) (bool, error) {
-			out.QueueUrls = append(out.QueueUrls, queueURL(c, queueRef{Account: c.Account, Region: c.Region, Name: k}))
+		func(k string, _ []byte, take bool) (bool, error) {
+			if take {
+				out.QueueUrls = append(out.QueueUrls, queueURL(c, queueRef{Account: c.Account, Region: c.Region, Name: k}))
+			}
 			return true, nil
 		})
 	// AWS hands out a NextToken only when MaxResults was given.
@@ -684,38 +686,26 @@ func (q *SQS) listDeadLetterSourceQueues(c *server.Call, in *api.ListDeadLetterS
 	if in.MaxResults != nil {
 		max = int(*in.MaxResults)
 	}
-	after := ""
-	if in.NextToken != nil {
-		p, ok := svckit.ParseToken(c.Tx, *in.NextToken)
-		if !ok {
-			return nil, errParam("Invalid NextToken value.")
-		}
-		after = p
-	}
-	// Pages in name order, as ListQueues; a NextToken only when another source queue
-	// follows the page.
 	out := &api.ListDeadLetterSourceQueuesResult{QueueUrls: []string{}}
-	var next *string
-	last := ""
-	err = svckit.ScanPrefix(c.Tx, ns(r.Account, r.Region, tQueues), "", after, func(k string, v []byte) (bool, error) {
-		rec := &queueRec{}
-		if err := decode(v, rec); err != nil {
-			return false, err
-		}
-		var rp struct {
-			Target string `json:"deadLetterTargetArn"`
-		}
-		if json.Unmarshal([]byte(rec.Attributes["RedrivePolicy"]), &rp) != nil || rp.Target != r.arn() {
+	// Pages in name order, as ListQueues; the queues whose redrive policy names this
+	// one are listed, the others passed over.
+	next, err := svckit.Page(c.Tx, ns(r.Account, r.Region, tQueues), "", in.NextToken, max, errParam("Invalid NextToken value."),
+		func(k string, v []byte, take bool) (bool, error) {
+			rec := &queueRec{}
+			if err := decode(v, rec); err != nil {
+				return false, err
+			}
+			var rp struct {
+				Target string `json:"deadLetterTargetArn"`
+			}
+			if json.Unmarshal([]byte(rec.Attributes["RedrivePolicy"]), &rp) != nil || rp.Target != r.arn() {
+				return false, nil
+			}
+			if take {
+				out.QueueUrls = append(out.QueueUrls, queueURL(c, queueRef{Account: r.Account, Region: r.Region, Name: k}))
+			}
 			return true, nil
-		}
-		if len(out.QueueUrls) == max {
-			next = svckit.Ptr(svckit.Token(c.Tx, last))
-			return false, nil
-		}
-		out.QueueUrls = append(out.QueueUrls, queueURL(c, queueRef{Account: r.Account, Region: r.Region, Name: k}))
-		last = k
-		return true, nil
-	})
+		})
 	// As ListQueues: a NextToken only when MaxResults was given.
 	if in.MaxResults != nil {
 		out.NextToken = next
