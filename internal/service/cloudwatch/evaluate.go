@@ -53,6 +53,13 @@ func (cw *CloudWatch) EvaluateAll(ctx context.Context) {
 		}
 		return
 	}
+	// Alarms deleted since their failure was logged are forgotten.
+	cw.failing.Range(func(k, _ any) bool {
+		if !slices.Contains(keys, k.(string)) {
+			cw.failing.Delete(k)
+		}
+		return true
+	})
 	for _, k := range keys {
 		parts := strings.SplitN(k, "\x00", 3)
 		if len(parts) != 3 || ctx.Err() != nil {

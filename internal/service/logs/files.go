@@ -24,8 +24,9 @@ import (
 // waits for it and an acknowledged chunk survives a crash: the record commits only
 // after its bytes are durable. Bytes whose transaction failed, or never ran (a crash
 // between the flush and the commit), are referenced by nothing and only take space.
-// Reading a chunk is one read(2) from the page cache into a fresh buffer, where a
-// blob in SQLite is copied three times (overflow pages, the driver, database/sql).
+// Reading a chunk is one read(2) — from the page cache for the newest chunks, from
+// disk for older ones (pageBudget) — where a blob in SQLite is copied three times
+// (overflow pages, the driver, database/sql).
 //
 // A deleted stream's file (or group's directory) goes once no read snapshot can still
 // want it, removeGrace after the deletion committed. The deleting transaction also
