@@ -169,6 +169,7 @@ func Open(opts Options) (*App, error) {
 	a.Server, err = server.New(server.Config{
 		Store: db, Keys: a.Keys, Sessions: a.Sessions, Clock: a.Clock, Logger: opts.Logger, Region: opts.Region, Authz: a.Authz,
 		AdminToken: a.AdminToken, OnClockAdvance: a.saveClock, OnAuthenticated: a.Usage.Record, Public: a.SNS.PublicRoutes(),
+		DataEventsWanted: a.CloudTrail.DataEventsWanted,
 	}, a.Services()...)
 	if err != nil {
 		a.S3.Close()

@@ -19,11 +19,14 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
+	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
+	cttypes "github.com/aws/aws-sdk-go-v2/service/cloudtrail/types"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 
 	"github.com/palisade/palisade/internal/app/apptest"
 	"github.com/palisade/palisade/internal/model"
 	"github.com/palisade/palisade/internal/server"
+	"github.com/palisade/palisade/internal/service/cloudtrail/cttest"
 )
 
 // Every operation Palisade serves, called once with a generated input (its required
@@ -42,6 +45,13 @@ func TestEveryOperationIsRecorded(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// S3's object operations are data events, recorded only while a trail selects them.
+	cttest.Bucket(t, p.RootConfig(), "coverage-trail-files")
+	trails := cloudtrail.NewFromConfig(p.RootConfig())
+	apptest.Must(trails.CreateTrail(ctx, &cloudtrail.CreateTrailInput{Name: aws.String("coverage-data-events"), S3BucketName: aws.String("coverage-trail-files")}))
+	apptest.Must(trails.PutEventSelectors(ctx, &cloudtrail.PutEventSelectorsInput{TrailName: aws.String("coverage-data-events"), EventSelectors: []cttypes.EventSelector{{
+		DataResources: []cttypes.DataResource{{Type: aws.String("AWS::S3::Object"), Values: []string{"arn:aws:s3"}}}}}}))
+	apptest.Must(trails.StartLogging(ctx, &cloudtrail.StartLoggingInput{Name: aws.String("coverage-data-events")}))
 	type op struct {
 		svc server.Service
 		h   server.Handler

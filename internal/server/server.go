@@ -69,6 +69,11 @@ type Config struct {
 	// Palisade's time: IAM's access-key last-used and service last-accessed data come
 	// from it. It runs on the request path and must not block.
 	OnAuthenticated func(p auth.Principal, service, region string, at time.Time)
+	// DataEventsWanted, when set, is asked before a data event (an operation in a
+	// service's DataEvents) is recorded: false means no trail would log it, and the
+	// call is not recorded, as CloudTrail records data events only for trails that
+	// select them. It runs on the request path and must be quick. nil records them all.
+	DataEventsWanted func() bool
 }
 
 // Server serves the registered services over HTTP.
@@ -383,8 +388,9 @@ func (s *Server) dispatch(c *Call, e *entry, h Handler, in any, inTree map[strin
 			}
 		}
 		if herr != nil {
-			evs := s.records(c, h, inTree, nil, herr)
-			serr = s.cfg.Store.Update(ctx, func(tx *store.Tx) error { return appendAll(tx, evs) })
+			if evs := s.records(c, h, inTree, nil, herr); len(evs) > 0 {
+				serr = s.cfg.Store.Update(ctx, func(tx *store.Tx) error { return appendAll(tx, evs) })
+			}
 			return nil, herr, serr
 		}
 	}
@@ -401,8 +407,11 @@ func (s *Server) dispatch(c *Call, e *entry, h Handler, in any, inTree map[strin
 		if serr != nil {
 			return nil, nil, serr
 		}
-		evs := s.records(c, h, inTree, out, herr)
-		serr = s.cfg.Store.Update(ctx, func(tx *store.Tx) error { return appendAll(tx, evs) })
+		// A read that leaves no record (not recorded, or a data event no trail
+		// selects) has nothing to commit.
+		if evs := s.records(c, h, inTree, out, herr); len(evs) > 0 {
+			serr = s.cfg.Store.Update(ctx, func(tx *store.Tx) error { return appendAll(tx, evs) })
+		}
 		return out, herr, serr
 	}
 	serr = s.cfg.Store.Update(ctx, func(tx *store.Tx) error {
@@ -468,10 +477,14 @@ func (s *Server) records(c *Call, h Handler, in map[string]any, out any, herr er
 	if h.noTrail {
 		return nil
 	}
+	dataEvent := c.entry.svc.DataEvents[c.Operation.Name]
+	if dataEvent && s.cfg.DataEventsWanted != nil && !s.cfg.DataEventsWanted() {
+		return nil
+	}
 	ac := &audit.Call{
 		Principal: c.Principal, Account: c.Account, Service: c.Service, Operation: c.Operation.Name,
 		Region: c.Region, GlobalService: c.entry.svc.Global, Time: c.Now, SourceIP: c.SourceIP,
-		UserAgent: c.UserAgent, RequestID: c.RequestID, HandlerReadOnly: h.RecordsReadOnly(), DataEvent: c.entry.svc.DataEvents[c.Operation.Name],
+		UserAgent: c.UserAgent, RequestID: c.RequestID, HandlerReadOnly: h.RecordsReadOnly(), DataEvent: dataEvent,
 		Input: in, InputShape: c.Operation.Input, OutputShape: c.Operation.Output,
 		RequestParameters: c.RequestParameters, ResponseElements: c.ResponseElements,
 		Resources: c.Resources, AdditionalEventData: c.AdditionalEventData,

@@ -152,6 +152,7 @@ type CloudTrail struct {
 	deps     Deps
 	signer   *signer
 	uploader *uploader
+	data     dataWatch
 }
 
 // New builds CloudTrail and registers its event-log consumers with deps.Events.
@@ -177,16 +178,16 @@ func (ct *CloudTrail) Service() server.Service {
 	return server.Service{
 		Model: api.Service,
 		Handlers: []server.Handler{
-			server.Write("CreateTrail", ct.createTrail),
-			server.Write("UpdateTrail", ct.updateTrail),
-			server.Write("DeleteTrail", ct.deleteTrail),
+			server.Write("CreateTrail", watched(ct, ct.createTrail)),
+			server.Write("UpdateTrail", watched(ct, ct.updateTrail)),
+			server.Write("DeleteTrail", watched(ct, ct.deleteTrail)),
 			server.Read("DescribeTrails", ct.describeTrails),
 			server.Read("GetTrail", ct.getTrail),
 			server.Read("ListTrails", ct.listTrails),
 			server.Read("GetTrailStatus", ct.getTrailStatus),
-			server.Write("StartLogging", ct.startLogging),
-			server.Write("StopLogging", ct.stopLogging),
-			server.Write("PutEventSelectors", ct.putEventSelectors),
+			server.Write("StartLogging", watched(ct, ct.startLogging)),
+			server.Write("StopLogging", watched(ct, ct.stopLogging)),
+			server.Write("PutEventSelectors", watched(ct, ct.putEventSelectors)),
 			server.Read("GetEventSelectors", ct.getEventSelectors),
 			server.Write("PutInsightSelectors", ct.putInsightSelectors),
 			server.Read("GetInsightSelectors", ct.getInsightSelectors),

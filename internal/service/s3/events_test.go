@@ -8,12 +8,15 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
+	cttypes "github.com/aws/aws-sdk-go-v2/service/cloudtrail/types"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 
 	"github.com/palisade/palisade/internal/audit"
 	"github.com/palisade/palisade/internal/model"
+	"github.com/palisade/palisade/internal/service/cloudtrail/cttest"
 	s3svc "github.com/palisade/palisade/internal/service/s3"
 	"github.com/palisade/palisade/internal/store"
 )
@@ -72,9 +75,22 @@ func TestResourceChangeEvents(t *testing.T) {
 	}
 }
 
+// dataTrail starts a trail that logs every S3 data event: CloudTrail records data
+// events only while a trail selects them (cloudtrail.TestDataEventsOnlyForTrailsThatSelectThem).
+func (e *env) dataTrail() {
+	e.Helper()
+	cttest.Bucket(e, e.p.RootConfig(), "trail-files")
+	trails := cloudtrail.NewFromConfig(e.p.RootConfig())
+	must(trails.CreateTrail(ctx, &cloudtrail.CreateTrailInput{Name: aws.String("data"), S3BucketName: aws.String("trail-files")}))
+	must(trails.PutEventSelectors(ctx, &cloudtrail.PutEventSelectorsInput{TrailName: aws.String("data"), EventSelectors: []cttypes.EventSelector{{
+		DataResources: []cttypes.DataResource{{Type: aws.String("AWS::S3::Object"), Values: []string{"arn:aws:s3"}}}}}}))
+	must(trails.StartLogging(ctx, &cloudtrail.StartLoggingInput{Name: aws.String("data")}))
+}
+
 func TestDataEventRecords(t *testing.T) {
 	e := newEnv(t)
 	e.bucket("trail-data")
+	e.dataTrail()
 	e.put("trail-data", "obj", "x")
 	e.get("trail-data", "obj")
 	var found map[string]audit.Record = map[string]audit.Record{}
@@ -225,6 +241,7 @@ func TestPutObjectAsService(t *testing.T) {
 
 func TestFailedUploadIsRecorded(t *testing.T) {
 	e := newEnv(t)
+	e.dataTrail()
 	e.bucket("recorded")
 	_, err := e.s3.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("recorded"), Key: aws.String("k"), Body: strings.NewReader("x"), ContentMD5: aws.String("AAAAAAAAAAAAAAAAAAAAAA==")})
 	wantErr(t, err, "BadDigest", 400, "")

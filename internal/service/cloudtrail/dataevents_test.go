@@ -1,0 +1,115 @@
+package cloudtrail_test
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
+	"github.com/aws/aws-sdk-go-v2/service/cloudtrail/types"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+
+	"github.com/palisade/palisade/internal/app/apptest"
+	"github.com/palisade/palisade/internal/audit"
+	"github.com/palisade/palisade/internal/store"
+)
+
+// storedDataEvents counts the data-event records in the event log, by event name.
+func (e *env) storedDataEvents() map[string]int {
+	e.Helper()
+	out := map[string]int{}
+	err := e.p.Store.View(ctx, func(tx *store.Tx) error {
+		return tx.Events(0, 1_000_000, func(ev *store.Event) bool {
+			if ev.Source != audit.Source {
+				return true
+			}
+			var r audit.Record
+			if err := json.Unmarshal(ev.Data, &r); err != nil {
+				e.Fatal(err)
+			}
+			if r.EventCategory == "Data" {
+				out[r.EventName]++
+			}
+			return true
+		})
+	})
+	if err != nil {
+		e.Fatal(err)
+	}
+	return out
+}
+
+// CloudTrail records data events only for trails whose selectors pick them: while no
+// logging trail may, S3's object operations leave no record at all (event history has
+// management events only, and a trail never logs what came before it started); a
+// trail that selects them gets them from the next call on, and stops getting them
+// when it stops logging.
+func TestDataEventsOnlyForTrailsThatSelectThem(t *testing.T) {
+	e := newEnv(t)
+	e.bucket("trail-files")
+	apptest.Must(e.s3.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("data")}))
+	objects := func(key string) {
+		apptest.Must(e.s3.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("data"), Key: aws.String(key), Body: strings.NewReader("x")}))
+		apptest.Must(e.s3.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("data"), Key: aws.String(key)}))
+	}
+	create := func(name string) {
+		apptest.Must(e.ct.CreateTrail(ctx, &cloudtrail.CreateTrailInput{Name: aws.String(name), S3BucketName: aws.String("trail-files"), S3KeyPrefix: aws.String(name)}))
+		apptest.Must(e.ct.StartLogging(ctx, &cloudtrail.StartLoggingInput{Name: aws.String(name)}))
+	}
+
+	objects("before-any-trail")
+	create("management") // the default selector: management events only
+	objects("management-only")
+	if got := e.storedDataEvents(); len(got) != 0 {
+		t.Fatalf("data events recorded with no trail selecting them: %v", got)
+	}
+
+	create("data")
+	apptest.Must(e.ct.PutEventSelectors(ctx, &cloudtrail.PutEventSelectorsInput{TrailName: aws.String("data"),
+		EventSelectors: []types.EventSelector{{ReadWriteType: types.ReadWriteTypeAll,
+			DataResources: []types.DataResource{{Type: aws.String("AWS::S3::Object"), Values: []string{"arn:aws:s3:::data/"}}}}}}))
+	objects("selected")
+	if got := e.storedDataEvents(); got["PutObject"] != 1 || got["GetObject"] != 1 {
+		t.Fatalf("data events once a trail selects them: %v", got)
+	}
+
+	apptest.Must(e.ct.StopLogging(ctx, &cloudtrail.StopLoggingInput{Name: aws.String("data")}))
+	objects("stopped")
+	if got := e.storedDataEvents(); got["PutObject"] != 1 || got["GetObject"] != 1 {
+		t.Fatalf("data events after the only data trail stopped: %v", got)
+	}
+
+	// A trail's selectors apply when its events are delivered: deliver these before
+	// the management trail's change.
+	e.advance(5 * time.Minute)
+	files := e.files()
+	if data, mgmt := allNames(filesOf(t, files, "data")), allNames(filesOf(t, files, "management")); data["PutObject"] != 1 || data["GetObject"] != 1 || mgmt["PutObject"] != 0 {
+		t.Fatalf("delivered data events: data trail %v, management trail %v", data, mgmt)
+	}
+
+	// Advanced selectors: one that excludes data events changes nothing; one that
+	// admits them (here by not naming Management) brings them back.
+	apptest.Must(e.ct.PutEventSelectors(ctx, &cloudtrail.PutEventSelectorsInput{TrailName: aws.String("management"),
+		AdvancedEventSelectors: []types.AdvancedEventSelector{{FieldSelectors: []types.AdvancedFieldSelector{
+			{Field: aws.String("eventCategory"), Equals: []string{"Management"}}}}}}))
+	objects("advanced-management")
+	if got := e.storedDataEvents(); got["PutObject"] != 1 {
+		t.Fatalf("data events with a management-only advanced selector: %v", got)
+	}
+	apptest.Must(e.ct.PutEventSelectors(ctx, &cloudtrail.PutEventSelectorsInput{TrailName: aws.String("management"),
+		AdvancedEventSelectors: []types.AdvancedEventSelector{{FieldSelectors: []types.AdvancedFieldSelector{
+			{Field: aws.String("eventCategory"), NotEquals: []string{"Management"}},
+			{Field: aws.String("resources.type"), Equals: []string{"AWS::S3::Object"}}}}}}))
+	objects("advanced-data")
+	if got := e.storedDataEvents(); got["PutObject"] != 2 || got["GetObject"] != 2 {
+		t.Fatalf("data events with an advanced data selector: %v", got)
+	}
+
+	e.advance(5 * time.Minute)
+	mgmt := allNames(filesOf(t, newFiles(files, e.files()), "management"))
+	if mgmt["PutObject"] != 1 || mgmt["GetObject"] != 1 {
+		t.Fatalf("delivered to the trail with the advanced data selector: %v", mgmt)
+	}
+}
