@@ -58,11 +58,7 @@ func Marshal(r *Record) ([]byte, error) {
 			if i > 0 {
 				b = append(b, ',')
 			}
-			b = append(b, `{"ARN":`...)
-			b = appendString(b, res.ARN)
-			b = appendOptional(b, "accountId", res.AccountID)
-			b = appendOptional(b, "type", res.Type)
-			b = append(b, '}')
+			b = res.appendJSON(b)
 		}
 		b = append(b, ']')
 	}
@@ -233,4 +229,33 @@ func appendString(b []byte, s string) []byte {
 	}
 	b = append(b, s[start:]...)
 	return append(b, '"')
+}
+
+// appendJSON writes a resources entry in the order its service writes it. The default
+// form (ARN first, no prefix, no hidden owner) is what encoding/json writes for
+// Resource, which the tests hold it to.
+func (res *Resource) appendJSON(b []byte) []byte {
+	name, arn := "ARN", res.ARN
+	if res.ARNPrefix != "" {
+		name, arn = "ARNPrefix", res.ARNPrefix
+	}
+	account := func(b []byte) []byte {
+		if res.OwnerHidden {
+			return appendField(b, "accountId", "")
+		}
+		return appendOptional(b, "accountId", res.AccountID)
+	}
+	// Each append writes a leading comma; the entry's first one is replaced by '{'.
+	start := len(b)
+	if res.AccountFirst {
+		b = account(b)
+		b = appendOptional(b, "type", res.Type)
+		b = appendField(b, name, arn)
+	} else {
+		b = appendField(b, name, arn)
+		b = account(b)
+		b = appendOptional(b, "type", res.Type)
+	}
+	b[start] = '{'
+	return append(b, '}')
 }

@@ -138,3 +138,28 @@ func BenchmarkMarshal(b *testing.B) {
 		}
 	})
 }
+
+// Resources entries are written in their service's order: STS and IAM ARN first, KMS
+// and S3 accountId, type, then ARN or S3's ARNPrefix; S3 hides the bucket owner from
+// another account's denied caller with an empty accountId.
+func TestResourceForms(t *testing.T) {
+	for _, c := range []struct {
+		r    Resource
+		want string
+	}{
+		{Resource{ARN: "arn:aws:iam::111122223333:role/r", AccountID: "111122223333", Type: "AWS::IAM::Role"},
+			`{"ARN":"arn:aws:iam::111122223333:role/r","accountId":"111122223333","type":"AWS::IAM::Role"}`},
+		{Resource{ARN: "arn:aws:kms:us-east-1:111122223333:key/k", AccountID: "111122223333", Type: "AWS::KMS::Key", AccountFirst: true},
+			`{"accountId":"111122223333","type":"AWS::KMS::Key","ARN":"arn:aws:kms:us-east-1:111122223333:key/k"}`},
+		{Resource{ARN: "arn:aws:s3:::b/k", Type: "AWS::S3::Object", AccountFirst: true},
+			`{"type":"AWS::S3::Object","ARN":"arn:aws:s3:::b/k"}`},
+		{Resource{ARNPrefix: "arn:aws:s3:::b/", Type: "AWS::S3::Object", AccountFirst: true},
+			`{"type":"AWS::S3::Object","ARNPrefix":"arn:aws:s3:::b/"}`},
+		{Resource{ARN: "arn:aws:s3:::b", AccountID: "111122223333", Type: "AWS::S3::Bucket", AccountFirst: true, OwnerHidden: true},
+			`{"accountId":"","type":"AWS::S3::Bucket","ARN":"arn:aws:s3:::b"}`},
+	} {
+		if got := string(c.r.appendJSON(nil)); got != c.want {
+			t.Errorf("got  %s\nwant %s", got, c.want)
+		}
+	}
+}

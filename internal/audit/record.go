@@ -124,6 +124,16 @@ type Resource struct {
 	ARN       string `json:"ARN"`
 	AccountID string `json:"accountId,omitempty"`
 	Type      string `json:"type,omitempty"`
+	// ARNPrefix names what a call read or changed under a prefix instead of one ARN:
+	// S3's listings and DeleteObjects name "arn:aws:s3:::bucket/".
+	ARNPrefix string `json:"ARNPrefix,omitempty"`
+	// AccountFirst writes the entry as KMS and S3 write theirs — accountId, type, then
+	// ARN or ARNPrefix — where STS and IAM write ARN, accountId, type.
+	AccountFirst bool `json:"-"`
+	// OwnerHidden writes "accountId": "" for a resource owned by another account than
+	// the caller's whose owner CloudTrail keeps out of the caller's record (S3's data
+	// events denied to another account's caller).
+	OwnerHidden bool `json:"-"`
 }
 
 // TLSDetails describes the connection's TLS, when there was one.

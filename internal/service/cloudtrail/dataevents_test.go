@@ -2,6 +2,8 @@ package cloudtrail_test
 
 import (
 	"encoding/json"
+	"fmt"
+	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -9,10 +11,12 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail/types"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/palisade/palisade/internal/app/apptest"
 	"github.com/palisade/palisade/internal/audit"
+	"github.com/palisade/palisade/internal/service/cloudtrail/cttest"
 	"github.com/palisade/palisade/internal/store"
 )
 
@@ -111,5 +115,69 @@ func TestDataEventsOnlyForTrailsThatSelectThem(t *testing.T) {
 	mgmt := allNames(filesOf(t, newFiles(files, e.files()), "management"))
 	if mgmt["PutObject"] != 1 || mgmt["GetObject"] != 1 {
 		t.Fatalf("delivered to the trail with the advanced data selector: %v", mgmt)
+	}
+}
+
+// A failed or denied data event names its bucket and object like a successful one, so
+// a trail selecting the bucket logs it; listings name the bucket's objects by prefix
+// (ARNPrefix); and the record of a call denied to another account's caller keeps the
+// bucket owner out ("accountId": "").
+func TestDataEventsOfFailedCallsAndListings(t *testing.T) {
+	e := newEnv(t)
+	e.bucket("trail-files")
+	apptest.Must(e.s3.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("data")}))
+	apptest.Must(e.s3.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("data"), Key: aws.String("k"), Body: strings.NewReader("x")}))
+	apptest.Must(e.ct.CreateTrail(ctx, &cloudtrail.CreateTrailInput{Name: aws.String("data"), S3BucketName: aws.String("trail-files"), S3KeyPrefix: aws.String("data")}))
+	apptest.Must(e.ct.PutEventSelectors(ctx, &cloudtrail.PutEventSelectorsInput{TrailName: aws.String("data"),
+		EventSelectors: []types.EventSelector{{ReadWriteType: types.ReadWriteTypeAll, IncludeManagementEvents: aws.Bool(false),
+			DataResources: []types.DataResource{{Type: aws.String("AWS::S3::Object"), Values: []string{"arn:aws:s3:::data/"}}}}}}))
+	apptest.Must(e.ct.StartLogging(ctx, &cloudtrail.StartLoggingInput{Name: aws.String("data")}))
+
+	_, err := e.s3.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("data"), Key: aws.String("missing")})
+	apptest.WantErr(t, err, "NoSuchKey", 404, "")
+	apptest.Must(e.iam.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("nobody")}))
+	k := apptest.Must(e.iam.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String("nobody")})).AccessKey
+	nobody := cttest.S3(e.p.Config(*k.AccessKeyId, *k.SecretAccessKey, ""))
+	_, err = nobody.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("data"), Key: aws.String("k")})
+	apptest.WantErr(t, err, "AccessDenied", 403, "")
+	apptest.Must(e.s3.ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: aws.String("data")}))
+	other := cttest.S3(e.account("111111111111"))
+	_, err = other.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("data"), Key: aws.String("k")})
+	apptest.WantErr(t, err, "AccessDenied", 403, "")
+
+	e.advance(5 * time.Minute)
+	var got []string
+	for _, recs := range filesOf(t, e.files(), "data") {
+		for _, r := range recs {
+			res, _ := json.Marshal(r["resources"])
+			got = append(got, fmt.Sprintf("%s %v %s", r["eventName"], r["errorCode"], res))
+		}
+	}
+	sort.Strings(got)
+	want := []string{
+		`GetObject AccessDenied [{"ARN":"arn:aws:s3:::data/k","type":"AWS::S3::Object"},{"ARN":"arn:aws:s3:::data","accountId":"000000000000","type":"AWS::S3::Bucket"}]`,
+		`GetObject NoSuchKey [{"ARN":"arn:aws:s3:::data/missing","type":"AWS::S3::Object"},{"ARN":"arn:aws:s3:::data","accountId":"000000000000","type":"AWS::S3::Bucket"}]`,
+		`ListObjectsV2 <nil> [{"ARNPrefix":"arn:aws:s3:::data/","type":"AWS::S3::Object"},{"ARN":"arn:aws:s3:::data","accountId":"000000000000","type":"AWS::S3::Bucket"}]`,
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Fatalf("delivered:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+
+	// The other account's caller: its own account's record, the owner kept out, in
+	// S3's field order.
+	var raw string
+	err = e.p.Store.View(ctx, func(tx *store.Tx) error {
+		return tx.Events(0, 1_000_000, func(ev *store.Event) bool {
+			if ev.Account == "111111111111" && strings.Contains(string(ev.Data), `"eventName":"GetObject"`) {
+				raw = string(ev.Data)
+			}
+			return true
+		})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(raw, `"resources":[{"type":"AWS::S3::Object","ARN":"arn:aws:s3:::data/k"},{"accountId":"","type":"AWS::S3::Bucket","ARN":"arn:aws:s3:::data"}]`) {
+		t.Fatalf("the other account's denied call: %s", raw)
 	}
 }

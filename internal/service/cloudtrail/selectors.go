@@ -197,8 +197,9 @@ type recordFacts struct {
 		Type, ARN, UserName, AccessKeyID string
 	}
 	Resources []struct {
-		ARN  string `json:"ARN"`
-		Type string `json:"type"`
+		ARN       string `json:"ARN"`
+		ARNPrefix string `json:"ARNPrefix"` // S3's listings: "arn:aws:s3:::bucket/"
+		Type      string `json:"type"`
 	}
 	// The raw requestParameters and responseElements, for event history.
 	requestParameters, responseElements []byte
@@ -270,8 +271,12 @@ func basicMatch(s *api.EventSelector, f *recordFacts) bool {
 			if res.Type != deref(r.Type) {
 				continue
 			}
+			arn := res.ARN
+			if arn == "" {
+				arn = res.ARNPrefix // a listing of a bucket's objects: a selector of the bucket or all buckets
+			}
 			for _, v := range r.Values {
-				if v == "arn:aws:s3" || v == "arn:aws:s3:::" || strings.HasPrefix(res.ARN, v) {
+				if v == "arn:aws:s3" || v == "arn:aws:s3:::" || arn != "" && strings.HasPrefix(arn, v) {
 					return true
 				}
 			}
@@ -311,7 +316,11 @@ func advancedMatch(s *api.AdvancedEventSelector, f *recordFacts) bool {
 			}
 		case "resources.ARN":
 			for _, r := range f.Resources {
-				values = append(values, r.ARN)
+				if r.ARN != "" {
+					values = append(values, r.ARN)
+				} else if r.ARNPrefix != "" {
+					values = append(values, r.ARNPrefix)
+				}
 			}
 		default:
 			values = []string{""}

@@ -124,7 +124,7 @@ func (s *ServiceClient) record(c *server.Call, op string, r *keyRec, params map[
 		EventVersion: "1.09", UserIdentity: id, EventTime: audit.FormatTime(c.Now), EventSource: "kms.amazonaws.com",
 		EventName: op, AWSRegion: c.Region, SourceIPAddress: id.InvokedBy, UserAgent: id.InvokedBy,
 		RequestParameters: reqParams, ResponseElements: json.RawMessage("null"), RequestID: auth.NewUUID(), EventID: auth.NewUUID(),
-		ReadOnly: true, Resources: []audit.Resource{{ARN: r.arn(), AccountID: r.Account, Type: "AWS::KMS::Key"}},
+		ReadOnly: true, Resources: []audit.Resource{{ARN: r.arn(), AccountID: r.Account, Type: "AWS::KMS::Key", AccountFirst: true}},
 		EventType: "AwsApiCall", ManagementEvent: true, RecipientAccountID: r.Account, EventCategory: "Management",
 	}
 	data, err := json.Marshal(rec)

@@ -325,5 +325,5 @@ func grantFrom(c *server.Call) *grantRec {
 
 // resources names the key in the call's CloudTrail record, as KMS's records do.
 func (k *KMS) resources(c *server.Call, r *keyRec) {
-	c.Resources = []audit.Resource{{ARN: r.arn(), AccountID: r.Account, Type: "AWS::KMS::Key"}}
+	c.Resources = []audit.Resource{{ARN: r.arn(), AccountID: r.Account, Type: "AWS::KMS::Key", AccountFirst: true}}
 }

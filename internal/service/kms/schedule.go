@@ -223,7 +223,7 @@ func (k *KMS) serviceEvent(tx *store.Tx, r *keyRec, name string, now time.Time) 
 		RequestParameters: json.RawMessage("null"), ResponseElements: json.RawMessage("null"),
 		AdditionalEventData: map[string]any{"keyId": r.ID},
 		RequestID:           auth.NewUUID(), EventID: auth.NewUUID(), ReadOnly: false,
-		Resources: []audit.Resource{{ARN: r.arn(), AccountID: r.Account, Type: "AWS::KMS::Key"}},
+		Resources: []audit.Resource{{ARN: r.arn(), AccountID: r.Account, Type: "AWS::KMS::Key", AccountFirst: true}},
 		EventType: "AwsServiceEvent", ManagementEvent: true, RecipientAccountID: r.Account,
 		EventCategory: "Management",
 	}

@@ -120,6 +120,7 @@ func (s *Service) checks(c *server.Call, op string, in map[string]any) ([]authz.
 		// and access log belong there.
 		c.Account = b.Owner
 	}
+	dataResources(c, op, b, key)
 	if op != "HeadBucket" && op != "GetBucketLocation" {
 		if err := checkRegion(c, b); err != nil {
 			return nil, err
@@ -432,6 +433,16 @@ func denied(c *server.Call, chk *authz.Check, d *authz.Decision) *model.Error {
 		return nil
 	}
 	p := c.Principal
+	if chk.ResourceAccount != "" && chk.ResourceAccount != c.Account {
+		// CloudTrail keeps the bucket owner out of the record of a data event denied
+		// to another account's caller (User Guide, "Redacting bucket owner account IDs
+		// for data events called by other accounts").
+		for i := range c.Resources {
+			if c.Resources[i].Type == "AWS::S3::Bucket" {
+				c.Resources[i].OwnerHidden = true
+			}
+		}
+	}
 	if p.Type == auth.Anonymous || p.Type == auth.AWSService || (chk.ResourceAccount != "" && chk.ResourceAccount != p.Account) {
 		return errAccessDenied()
 	}

@@ -246,8 +246,32 @@ func (s *Service) objectOwnerAndACL(c *server.Call, b *bucketRec, o *objRec, ai 
 // data events do.
 func (s *Service) objectResources(c *server.Call, b *bucketRec, key string) {
 	c.Resources = []audit.Resource{
-		{Type: "AWS::S3::Object", ARN: b.arn() + "/" + key},
-		{AccountID: b.Owner, Type: "AWS::S3::Bucket", ARN: b.arn()},
+		{Type: "AWS::S3::Object", ARN: b.arn() + "/" + key, AccountFirst: true},
+		{AccountID: b.Owner, Type: "AWS::S3::Bucket", ARN: b.arn(), AccountFirst: true},
+	}
+}
+
+// prefixOps are the data events that name the bucket's objects by prefix, not one
+// object: listings and DeleteObjects.
+var prefixOps = map[string]bool{"ListObjects": true, "ListObjectsV2": true, "ListObjectVersions": true,
+	"ListMultipartUploads": true, "DeleteObjects": true}
+
+// dataResources names a data event's bucket and object (or the bucket's objects, by
+// prefix) in its CloudTrail record before the call is authorized, so that a denied or
+// failed call's record names them too, as S3's do (a trail's data-event selectors pick
+// records by these ARNs). The handler names them again once it knows the object.
+func dataResources(c *server.Call, op string, b *bucketRec, key string) {
+	if !dataEvents[op] {
+		return
+	}
+	bucket := audit.Resource{AccountID: b.Owner, Type: "AWS::S3::Bucket", ARN: b.arn(), AccountFirst: true}
+	switch {
+	case prefixOps[op]:
+		c.Resources = []audit.Resource{{Type: "AWS::S3::Object", ARNPrefix: b.arn() + "/", AccountFirst: true}, bucket}
+	case key != "":
+		c.Resources = []audit.Resource{{Type: "AWS::S3::Object", ARN: b.arn() + "/" + key, AccountFirst: true}, bucket}
+	default:
+		c.Resources = []audit.Resource{bucket}
 	}
 }
 
