@@ -320,6 +320,7 @@ func (s *Server) OperationChecks(ctx context.Context, p auth.Principal, region, 
 	var chks []authz.Check
 	err := s.cfg.Store.View(ctx, func(tx *store.Tx) (err error) {
 		c.Tx = tx
+		tx.SetScope(c.scope())
 		chks, err = s.operationChecks(c, e, in)
 		return err
 	})

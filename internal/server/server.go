@@ -372,6 +372,7 @@ func (s *Server) dispatch(c *Call, e *entry, h Handler, in any, inTree map[strin
 		// to stream a gigabyte first; the write transaction authorizes again.
 		serr = s.cfg.Store.View(ctx, func(tx *store.Tx) error {
 			c.Tx = tx
+			tx.SetScope(c.scope())
 			herr = s.authorizeOperation(c, e, h, inTree)
 			return nil
 		})
@@ -397,6 +398,7 @@ func (s *Server) dispatch(c *Call, e *entry, h Handler, in any, inTree map[strin
 	if h.ReadOnly {
 		serr = s.cfg.Store.View(ctx, func(tx *store.Tx) error {
 			c.Tx = tx
+			tx.SetScope(c.scope())
 			if herr = s.authorizeOperation(c, e, h, inTree); herr != nil {
 				return nil
 			}
@@ -416,6 +418,7 @@ func (s *Server) dispatch(c *Call, e *entry, h Handler, in any, inTree map[strin
 	}
 	serr = s.cfg.Store.Update(ctx, func(tx *store.Tx) error {
 		c.Tx = tx
+		tx.SetScope(c.scope())
 		herr = nil
 		out = nil
 		tx.Savepoint(func() error {
@@ -435,6 +438,14 @@ func (s *Server) dispatch(c *Call, e *entry, h Handler, in any, inTree map[strin
 	return out, herr, serr
 }
 
+// scope is the store scope of the call's transactions (store.Tx.SetScope).
+func (c *Call) scope() string {
+	if c.Service == nil || c.Operation == nil {
+		return ""
+	}
+	return c.Service.Name + ":" + c.Operation.Name
+}
+
 // waitFor runs a handler's wait once the caller is known to be authorized (checked on
 // a snapshot, so a caller who will be denied is denied at once, not after the wait).
 // The handler's transaction authorizes again.
@@ -442,6 +453,7 @@ func (s *Server) waitFor(c *Call, e *entry, h Handler, in any, inTree map[string
 	var denied error
 	err := s.cfg.Store.View(context.WithoutCancel(c.Context), func(tx *store.Tx) error {
 		c.Tx = tx
+		tx.SetScope(c.scope())
 		denied = s.authorizeOperation(c, e, h, inTree)
 		return nil
 	})

@@ -299,7 +299,7 @@ func (db *DB) commit() []*job {
 func (db *DB) run(tx *Tx, j *job) error {
 	tx.ctx = j.ctx
 	err := safeCall(j.fn, tx)
-	tx.ctx = context.Background()
+	tx.ctx, tx.scope = context.Background(), ""
 	return err
 }
 

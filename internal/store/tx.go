@@ -29,7 +29,17 @@ type Tx struct {
 	// deferred marks a read transaction whose BEGIN has not been sent yet (see begin);
 	// begun, one that has sent it.
 	deferred, begun bool
+	scope           string // see SetScope
 }
+
+// SetScope names what the transaction is doing for whom it runs — the server sets a
+// call's service and operation — for values that must not be carried from one scope
+// to another: svckit's page tokens are authenticated together with it, so a token one
+// listing handed out is refused by another. It lasts until the job's function returns.
+func (tx *Tx) SetScope(scope string) { tx.scope = scope }
+
+// Scope is what SetScope set, "" if nothing.
+func (tx *Tx) Scope() string { return tx.scope }
 
 // begin sends a read transaction's BEGIN with its first statement: SQLite takes a
 // read transaction's snapshot at its first read anyway, so deferring BEGIN changes

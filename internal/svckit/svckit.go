@@ -96,7 +96,9 @@ func DeletePrefix(tx *store.Tx, ns, prefix string) (int, error) {
 // Token encodes a position (usually the last key returned) as an opaque page token:
 // the position and a MAC under the store's token key (store.DB.SetTokenKey), so that a
 // token Palisade did not hand out — made up, altered, or another Palisade's — is
-// refused as AWS refuses one, rather than read as a position.
+// refused as AWS refuses one, rather than read as a position. The MAC covers the
+// transaction's scope (store.Tx.SetScope: the call's operation) too, so a token is
+// refused by any other operation than the one that handed it out.
 func Token(tx *store.Tx, pos string) string {
 	b := append([]byte(pos), tokenMAC(tx, pos)...)
 	return base64.RawURLEncoding.EncodeToString(b)
@@ -124,6 +126,12 @@ func tokenMAC(tx *store.Tx, pos string) []byte {
 		key = tx.DB().TokenKey()
 	}
 	m := hmac.New(sha256.New, key)
+	if tx != nil {
+		// The scope (the call's operation) is authenticated with the position, so a
+		// token is good only for the listing that handed it out.
+		m.Write([]byte(tx.Scope()))
+		m.Write([]byte{0})
+	}
 	m.Write([]byte(pos))
 	return m.Sum(nil)[:tokenMACLen]
 }

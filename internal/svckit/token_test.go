@@ -46,6 +46,18 @@ func TestTokensAreAuthenticated(t *testing.T) {
 			t.Errorf("another store's token accepted as %q", pos)
 		}
 	})
+	// A token is good only in the scope (the operation) that handed it out.
+	view(a, func(tx *store.Tx) {
+		tx.SetScope("sqs:ListQueues")
+		tok = Token(tx, "queue-0042")
+		if pos, ok := ParseToken(tx, tok); !ok || pos != "queue-0042" {
+			t.Fatalf("round trip in a scope: %q %v", pos, ok)
+		}
+		tx.SetScope("sqs:ListDeadLetterSourceQueues")
+		if pos, ok := ParseToken(tx, tok); ok {
+			t.Errorf("another operation's token accepted as %q", pos)
+		}
+	})
 }
 
 // Page hands out a token only when the next page holds something: items a filter

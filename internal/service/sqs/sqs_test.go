@@ -594,6 +594,10 @@ func TestNextTokensAreAuthenticated(t *testing.T) {
 	_, err := c.ListQueues(ctx, &sqs.ListQueuesInput{MaxResults: aws.Int32(1), NextToken: aws.String(base64.RawURLEncoding.EncodeToString([]byte("a")))})
 	wantError(t, err, "InvalidParameterValue", 400, "Invalid NextToken value.")
 	page := apptest.Must(c.ListQueues(ctx, &sqs.ListQueuesInput{MaxResults: aws.Int32(1)}))
+	// Another listing's token is not a position here.
+	url := apptest.Must(c.GetQueueUrl(ctx, &sqs.GetQueueUrlInput{QueueName: aws.String("a")})).QueueUrl
+	_, err = c.ListDeadLetterSourceQueues(ctx, &sqs.ListDeadLetterSourceQueuesInput{QueueUrl: url, MaxResults: aws.Int32(1), NextToken: page.NextToken})
+	wantError(t, err, "InvalidParameterValue", 400, "Invalid NextToken value.")
 	p.Stop()
 	p = apptest.StartIn(t, dir)
 	c = sqs.NewFromConfig(p.RootConfig())
