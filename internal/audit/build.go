@@ -3,6 +3,7 @@ package audit
 import (
 	"bytes"
 	"encoding/json"
+	"slices"
 	"strconv"
 	"time"
 	"unicode/utf8"
@@ -101,6 +102,7 @@ func Build(c *Call) []Record {
 			out[0].SharedEventID = shared
 		}
 		cp := rec
+		cp.Resources = ownerResources(rec.Resources)
 		cp.UserIdentity = OwnerIdentity(c.Principal)
 		cp.EventID = auth.NewUUID()
 		cp.RecipientAccountID = acct
@@ -108,6 +110,21 @@ func Build(c *Call) []Record {
 		out = append(out, cp)
 	}
 	return out
+}
+
+// ownerResources are a record's resources as a resource owner's copy shows them:
+// with the owner's account ID, which the caller's copy may hide.
+func ownerResources(rs []Resource) []Resource {
+	for i := range rs {
+		if rs[i].OwnerHidden {
+			out := slices.Clone(rs)
+			for j := range out {
+				out[j].OwnerHidden = false
+			}
+			return out
+		}
+	}
+	return rs
 }
 
 func seen(recs []Record, acct string) bool {

@@ -154,7 +154,9 @@ func TestDataEventsOfFailedCallsAndListings(t *testing.T) {
 		}
 	}
 	sort.Strings(got)
+	// The two denials: the user's, and the bucket owner's copy of the other account's.
 	want := []string{
+		`GetObject AccessDenied [{"ARN":"arn:aws:s3:::data/k","type":"AWS::S3::Object"},{"ARN":"arn:aws:s3:::data","accountId":"000000000000","type":"AWS::S3::Bucket"}]`,
 		`GetObject AccessDenied [{"ARN":"arn:aws:s3:::data/k","type":"AWS::S3::Object"},{"ARN":"arn:aws:s3:::data","accountId":"000000000000","type":"AWS::S3::Bucket"}]`,
 		`GetObject NoSuchKey [{"ARN":"arn:aws:s3:::data/missing","type":"AWS::S3::Object"},{"ARN":"arn:aws:s3:::data","accountId":"000000000000","type":"AWS::S3::Bucket"}]`,
 		`ListObjectsV2 <nil> [{"ARNPrefix":"arn:aws:s3:::data/","type":"AWS::S3::Object"},{"ARN":"arn:aws:s3:::data","accountId":"000000000000","type":"AWS::S3::Bucket"}]`,
@@ -164,12 +166,12 @@ func TestDataEventsOfFailedCallsAndListings(t *testing.T) {
 	}
 
 	// The other account's caller: its own account's record, the owner kept out, in
-	// S3's field order.
-	var raw string
+	// S3's field order; the owner's copy (the same sharedEventID) names the owner.
+	recs := map[string]string{}
 	err = e.p.Store.View(ctx, func(tx *store.Tx) error {
 		return tx.Events(0, 1_000_000, func(ev *store.Event) bool {
-			if ev.Account == "111111111111" && strings.Contains(string(ev.Data), `"eventName":"GetObject"`) {
-				raw = string(ev.Data)
+			if strings.Contains(string(ev.Data), `"sharedEventID"`) && strings.Contains(string(ev.Data), `"eventName":"GetObject"`) {
+				recs[ev.Account] = string(ev.Data)
 			}
 			return true
 		})
@@ -177,7 +179,19 @@ func TestDataEventsOfFailedCallsAndListings(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(raw, `"resources":[{"type":"AWS::S3::Object","ARN":"arn:aws:s3:::data/k"},{"accountId":"","type":"AWS::S3::Bucket","ARN":"arn:aws:s3:::data"}]`) {
-		t.Fatalf("the other account's denied call: %s", raw)
+	caller, owner := recs["111111111111"], recs[account]
+	if !strings.Contains(caller, `"resources":[{"type":"AWS::S3::Object","ARN":"arn:aws:s3:::data/k"},{"accountId":"","type":"AWS::S3::Bucket","ARN":"arn:aws:s3:::data"}]`) ||
+		!strings.Contains(caller, `"errorCode":"AccessDenied"`) {
+		t.Fatalf("the other account's denied call, its record: %s", caller)
+	}
+	var c, o struct {
+		SharedEventID string `json:"sharedEventID"`
+		UserIdentity  struct{ Type, AccountID string }
+	}
+	json.Unmarshal([]byte(caller), &c)
+	json.Unmarshal([]byte(owner), &o)
+	if !strings.Contains(owner, `{"accountId":"000000000000","type":"AWS::S3::Bucket","ARN":"arn:aws:s3:::data"}`) ||
+		o.SharedEventID == "" || o.SharedEventID != c.SharedEventID || o.UserIdentity.Type != "AWSAccount" || o.UserIdentity.AccountID != "111111111111" {
+		t.Fatalf("the bucket owner's copy: %s", owner)
 	}
 }

@@ -433,15 +433,17 @@ func denied(c *server.Call, chk *authz.Check, d *authz.Decision) *model.Error {
 		return nil
 	}
 	p := c.Principal
-	if chk.ResourceAccount != "" && chk.ResourceAccount != c.Account {
-		// CloudTrail keeps the bucket owner out of the record of a data event denied
-		// to another account's caller (User Guide, "Redacting bucket owner account IDs
-		// for data events called by other accounts").
+	if chk.ResourceAccount != "" && chk.ResourceAccount != c.Account && c.Operation != nil && dataEvents[c.Operation.Name] {
+		// CloudTrail keeps the bucket owner out of the caller's record of a data event
+		// denied to another account's caller, and the owner still receives the full
+		// event (User Guide, "Redacting bucket owner account IDs for data events called
+		// by other accounts").
 		for i := range c.Resources {
 			if c.Resources[i].Type == "AWS::S3::Bucket" {
 				c.Resources[i].OwnerHidden = true
 			}
 		}
+		c.RecordFor(chk.ResourceAccount)
 	}
 	if p.Type == auth.Anonymous || p.Type == auth.AWSService || (chk.ResourceAccount != "" && chk.ResourceAccount != p.Account) {
 		return errAccessDenied()
