@@ -3,6 +3,7 @@ package sqs
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -51,6 +52,59 @@ var intRanges = map[string][2]int{
 
 var fifoOnly = map[string]bool{"ContentBasedDeduplication": true, "DeduplicationScope": true, "FifoThroughputLimit": true}
 
+// redriveAllow is a dead-letter queue's RedriveAllowPolicy.
+type redriveAllow struct {
+	Permission string   `json:"redrivePermission"`
+	Sources    []string `json:"sourceQueueArns"`
+}
+
+// maxRedriveSources is how many source queues byQueue may name ("up to 10").
+const maxRedriveSources = 10
+
+// parseRedriveAllow reads a RedriveAllowPolicy; ok is false when SQS would refuse it:
+// allowAll and denyAll name no sources, byQueue names 1 to 10 queue ARNs.
+func parseRedriveAllow(value string) (redriveAllow, bool) {
+	var rap redriveAllow
+	var raw map[string]json.RawMessage
+	if json.Unmarshal([]byte(value), &raw) != nil || json.Unmarshal([]byte(value), &rap) != nil {
+		return rap, false
+	}
+	_, named := raw["sourceQueueArns"]
+	switch rap.Permission {
+	case "allowAll", "denyAll":
+		return rap, !named
+	case "byQueue":
+		if len(rap.Sources) == 0 || len(rap.Sources) > maxRedriveSources {
+			return rap, false
+		}
+		for _, a := range rap.Sources {
+			if _, ok := parseQueueARN(a); !ok {
+				return rap, false
+			}
+		}
+		return rap, true
+	}
+	return rap, false
+}
+
+// redriveAllows reports whether a dead-letter queue's RedriveAllowPolicy (value, ""
+// when unset: allowAll) lets the queue source use it.
+func redriveAllows(value, source string) bool {
+	if value == "" {
+		return true
+	}
+	rap, ok := parseRedriveAllow(value)
+	switch {
+	case !ok:
+		return true // stored before it was checked; SQS checks policies as they are set
+	case rap.Permission == "denyAll":
+		return false
+	case rap.Permission == "byQueue":
+		return slices.Contains(rap.Sources, source)
+	}
+	return true
+}
+
 func errAttrValue(name string) error {
 	return api.NewInvalidAttributeValue("Invalid value for the parameter " + name + ".")
 }
@@ -98,17 +152,20 @@ func (q *SQS) checkAttribute(c *server.Call, r queueRef, fifo bool, name, value 
 		if err != nil {
 			return err
 		}
-		if target == nil {
+		if target == nil || dl.Account != r.Account || dl.Region != r.Region {
+			// A dead-letter queue is in its sources' account and Region (developer
+			// guide, "Using dead-letter queues").
 			return errParam("Value %s for parameter RedrivePolicy is invalid. Reason: Dead letter target does not exist.", value)
+		}
+		if !redriveAllows(target.Attributes["RedriveAllowPolicy"], r.arn()) {
+			// Wording inferred from the other reasons.
+			return errParam("Value %s for parameter RedrivePolicy is invalid. Reason: Dead letter target's RedriveAllowPolicy does not allow this queue as a source.", value)
 		}
 		if (target.Attributes["FifoQueue"] == "true") != fifo {
 			return errParam("Value %s for parameter RedrivePolicy is invalid. Reason: Dead-letter target must be of the same type as the source queue.", value)
 		}
 	case "RedriveAllowPolicy":
-		var rap struct {
-			Permission string `json:"redrivePermission"`
-		}
-		if value != "" && (json.Unmarshal([]byte(value), &rap) != nil || rap.Permission != "allowAll" && rap.Permission != "denyAll" && rap.Permission != "byQueue") {
+		if _, ok := parseRedriveAllow(value); value != "" && !ok {
 			return errAttrValue(name)
 		}
 	case "KmsMasterKeyId":

@@ -287,6 +287,54 @@ func TestDeadLetterQueue(t *testing.T) {
 	}
 }
 
+// A dead-letter queue's RedriveAllowPolicy decides which queues may name it in their
+// RedrivePolicy: allowAll (or none) any queue of its account and Region, denyAll none,
+// byQueue the 1 to 10 queues it lists; the policy itself is checked as SQS documents.
+func TestRedriveAllowPolicy(t *testing.T) {
+	e := newEnv(t)
+	redrive := func(dlq string) map[string]string {
+		return map[string]string{"RedrivePolicy": `{"deadLetterTargetArn":"` + arnPrefix + dlq + `","maxReceiveCount":"2"}`}
+	}
+	create := func(name string, attrs map[string]string) error {
+		_, err := e.sqs.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String(name), Attributes: attrs})
+		return err
+	}
+	policy := func(p string) map[string]string { return map[string]string{"RedriveAllowPolicy": p} }
+	for _, bad := range []string{
+		`{"redrivePermission":"byQueue"}`,
+		`{"redrivePermission":"byQueue","sourceQueueArns":[]}`,
+		`{"redrivePermission":"byQueue","sourceQueueArns":"` + arnPrefix + `a"}`,
+		`{"redrivePermission":"byQueue","sourceQueueArns":["not an arn"]}`,
+		`{"redrivePermission":"byQueue","sourceQueueArns":["` + strings.TrimSuffix(strings.Repeat(arnPrefix+`s","`, 11), `","`) + `"]}`,
+		`{"redrivePermission":"denyAll","sourceQueueArns":["` + arnPrefix + `a"]}`,
+		`{"redrivePermission":"allowAll","sourceQueueArns":[]}`,
+		`{"redrivePermission":"sometimes"}`,
+		`not json`,
+	} {
+		wantError(t, create("bad", policy(bad)), "InvalidAttributeValue", 400, "Invalid value for the parameter RedriveAllowPolicy.")
+	}
+	e.queue("open", policy(`{"redrivePermission":"allowAll"}`))
+	e.queue("closed", policy(`{"redrivePermission":"denyAll"}`))
+	e.queue("listed", policy(`{"redrivePermission":"byQueue","sourceQueueArns":["`+arnPrefix+`chosen"]}`))
+	apptest.Must(0, create("to-open", redrive("open")))
+	apptest.Must(0, create("chosen", redrive("listed")))
+	refused := "Reason: Dead letter target's RedriveAllowPolicy does not allow this queue as a source."
+	for _, c := range []struct{ name, dlq string }{{"to-closed", "closed"}, {"unlisted", "listed"}} {
+		err := create(c.name, redrive(c.dlq))
+		wantError(t, err, "InvalidParameterValue", 400, "")
+		if err == nil || !strings.Contains(err.Error(), refused) {
+			t.Fatalf("%s → %s: %v", c.name, c.dlq, err)
+		}
+	}
+	// A queue of another Region is not a dead-letter queue for this one.
+	westCfg := e.p.RootConfig()
+	westCfg.Region = "us-west-2"
+	apptest.Must(sqs.NewFromConfig(westCfg).CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String("open")}))
+	west := arnPrefix[:len("arn:aws:sqs:")] + "us-west-2" + arnPrefix[len("arn:aws:sqs:us-east-1"):]
+	wantError(t, create("cross-region", map[string]string{"RedrivePolicy": `{"deadLetterTargetArn":"` + west + `open","maxReceiveCount":"2"}`}),
+		"InvalidParameterValue", 400, "")
+}
+
 func TestBatches(t *testing.T) {
 	e := newEnv(t)
 	url := e.queue("q", nil)
