@@ -85,8 +85,7 @@ func TestDataEventsOnlyForTrailsThatSelectThem(t *testing.T) {
 		t.Fatalf("data events after the only data trail stopped: %v", got)
 	}
 
-	// A trail's selectors apply when its events are delivered: deliver these before
-	// the management trail's change.
+	// What the trails delivered so far.
 	e.advance(5 * time.Minute)
 	files := e.files()
 	if data, mgmt := allNames(filesOf(t, files, "data")), allNames(filesOf(t, files, "management")); data["PutObject"] != 1 || data["GetObject"] != 1 || mgmt["PutObject"] != 0 {
@@ -193,5 +192,43 @@ func TestDataEventsOfFailedCallsAndListings(t *testing.T) {
 	if !strings.Contains(owner, `{"accountId":"000000000000","type":"AWS::S3::Bucket","ARN":"arn:aws:s3:::data"}`) ||
 		o.SharedEventID == "" || o.SharedEventID != c.SharedEventID || o.UserIdentity.Type != "AWSAccount" || o.UserIdentity.AccountID != "111111111111" {
 		t.Fatalf("the bucket owner's copy: %s", owner)
+	}
+}
+
+// A trail judges each record by the scope it had when the record was committed: its
+// selectors or global-services setting changed since, before the delivery, do not
+// reach back.
+func TestScopeChangesDoNotReachBack(t *testing.T) {
+	e := newEnv(t)
+	e.bucket("trail-files")
+	apptest.Must(e.ct.CreateTrail(ctx, &cloudtrail.CreateTrailInput{Name: aws.String("scoped"), S3BucketName: aws.String("trail-files"), S3KeyPrefix: aws.String("scoped")}))
+	apptest.Must(e.ct.StartLogging(ctx, &cloudtrail.StartLoggingInput{Name: aws.String("scoped")}))
+	calls := func(user string) {
+		apptest.Must(e.iam.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String(user)})) // write, global
+		apptest.Must(e.ct.DescribeTrails(ctx, &cloudtrail.DescribeTrailsInput{}))             // read, regional
+		apptest.Must(e.ct.ListTrails(ctx, &cloudtrail.ListTrailsInput{}))                     // read, regional
+	}
+	calls("first") // all of them
+	apptest.Must(e.ct.PutEventSelectors(ctx, &cloudtrail.PutEventSelectorsInput{TrailName: aws.String("scoped"),
+		EventSelectors: []types.EventSelector{{ReadWriteType: types.ReadWriteTypeWriteOnly}}}))
+	calls("second") // writes only
+	apptest.Must(e.ct.UpdateTrail(ctx, &cloudtrail.UpdateTrailInput{Name: aws.String("scoped"), IncludeGlobalServiceEvents: aws.Bool(false)}))
+	calls("third") // regional writes only: none of these
+	e.advance(5 * time.Minute)
+	users := map[string]bool{}
+	names := map[string]int{}
+	for _, recs := range filesOf(t, e.files(), "scoped") {
+		for _, r := range recs {
+			names[r["eventName"].(string)]++
+			if r["eventName"] == "CreateUser" {
+				users[r["requestParameters"].(map[string]any)["userName"].(string)] = true
+			}
+		}
+	}
+	if !users["first"] || !users["second"] || users["third"] || len(users) != 2 {
+		t.Fatalf("CreateUser records of %v", users)
+	}
+	if names["DescribeTrails"] != 1 || names["ListTrails"] != 1 || names["PutEventSelectors"] != 1 || names["UpdateTrail"] != 1 {
+		t.Fatalf("records %v", names)
 	}
 }

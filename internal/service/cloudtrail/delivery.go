@@ -334,7 +334,7 @@ func (p *plan) route(e *store.Event) error {
 		return fmt.Errorf("cloudtrail: record %d: %w", e.Seq, err)
 	}
 	for _, c := range covering {
-		ok, err := p.logs(c.t, &f, e.Account)
+		ok, err := p.logs(c.t.at(e.Seq), &f, e.Account)
 		if err != nil {
 			return err
 		}

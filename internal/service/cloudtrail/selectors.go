@@ -363,6 +363,7 @@ func (ct *CloudTrail) putEventSelectors(c *server.Call, in *api.PutEventSelector
 	if err != nil {
 		return nil, err
 	}
+	prev := t.scope()
 	switch {
 	case len(in.EventSelectors) > 0 && len(in.AdvancedEventSelectors) > 0:
 		return nil, api.NewInvalidParameterCombinationException("You cannot use both EventSelectors and AdvancedEventSelectors in a PutEventSelectors request. Use only one parameter.")
@@ -385,6 +386,9 @@ func (ct *CloudTrail) putEventSelectors(c *server.Call, in *api.PutEventSelector
 		out.EventSelectors = sels
 	}
 	t.CustomSelectors = true
+	if err := keepScope(c.Tx, t, prev); err != nil {
+		return nil, err
+	}
 	return out, putTrail(c.Tx, t)
 }
 

@@ -44,6 +44,9 @@ type trail struct {
 	CustomSelectors            bool                        `json:"customSelectors,omitempty"`
 	InsightSelectors           []api.InsightSelector       `json:"insightSelectors,omitempty"`
 	Tags                       []api.Tag                   `json:"tags,omitempty"`
+	// Earlier are the scopes the trail had before its changes, oldest first, for the
+	// records not yet delivered (scope).
+	Earlier []scope `json:"earlier,omitempty"`
 	Created                    time.Time                   `json:"created"`
 	// Gen tells this trail from an earlier one of the same ARN, deleted (and maybe not
 	// yet fully delivered) before this one was created: the sequence of its
@@ -530,7 +533,11 @@ func (ct *CloudTrail) updateTrail(c *server.Call, in *api.UpdateTrailRequest) (*
 // save applies the settings of CreateTrail or UpdateTrail to t, stores it, and
 // answers as both operations do (their response shapes are the same).
 func (ct *CloudTrail) save(c *server.Call, t *trail, s settings) (*api.CreateTrailResponse, error) {
+	prev := t.scope()
 	if err := ct.apply(c, t, s); err != nil {
+		return nil, err
+	}
+	if err := keepScope(c.Tx, t, prev); err != nil {
 		return nil, err
 	}
 	if err := putTrail(c.Tx, t); err != nil {
