@@ -46,8 +46,8 @@ type trail struct {
 	Tags                       []api.Tag                   `json:"tags,omitempty"`
 	// Earlier are the scopes the trail had before its changes, oldest first, for the
 	// records not yet delivered (scope).
-	Earlier []scope `json:"earlier,omitempty"`
-	Created                    time.Time                   `json:"created"`
+	Earlier []scope   `json:"earlier,omitempty"`
+	Created time.Time `json:"created"`
 	// Gen tells this trail from an earlier one of the same ARN, deleted (and maybe not
 	// yet fully delivered) before this one was created: the sequence of its
 	// CreateTrail record. Its logging history, digest chains, outbox items and status
