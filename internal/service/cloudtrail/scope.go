@@ -8,15 +8,13 @@ import (
 	"github.com/palisade/palisade/internal/store"
 )
 
-// scope is what decides which records a trail logs: its regions, global services,
+// selection is what decides which records a trail logs: its regions, global services,
 // organization and event selectors. Delivery reads records minutes after their calls,
-// so a trail keeps the scopes it had before each change (trail.Earlier) and each record
-// is judged by the scope the trail had when the record was committed: changing the
-// selectors or the regions does not reach back to the calls of the last delivery
-// window.
-type scope struct {
-	// Until is the last event-log sequence the scope applied to.
-	Until                      int64                       `json:"until"`
+// so a trail keeps the selections it had before each change (trail.Earlier) and each
+// record is judged by the selection the trail had when the record was committed:
+// changing the selectors or the regions does not reach back to the calls of the last
+// delivery window.
+type selection struct {
 	IncludeGlobalServiceEvents bool                        `json:"includeGlobalServiceEvents"`
 	IsMultiRegion              bool                        `json:"isMultiRegion"`
 	IsOrganization             bool                        `json:"isOrganization,omitempty"`
@@ -26,38 +24,38 @@ type scope struct {
 	CustomSelectors            bool                        `json:"customSelectors,omitempty"`
 }
 
-func (t *trail) scope() scope {
-	return scope{IncludeGlobalServiceEvents: t.IncludeGlobalServiceEvents, IsMultiRegion: t.IsMultiRegion,
-		IsOrganization: t.IsOrganization, OrgID: t.OrgID, EventSelectors: t.EventSelectors,
-		AdvancedEventSelectors: t.AdvancedEventSelectors, CustomSelectors: t.CustomSelectors}
+// scope is a selection a trail had, and the last event-log sequence it applied to.
+type scope struct {
+	Until int64 `json:"until"`
+	selection
 }
 
 // at is the trail as it logged the record of sequence seq: itself, or a copy with the
-// scope it had then.
+// selection it had then.
 func (t *trail) at(seq int64) *trail {
 	for i := range t.Earlier {
 		if s := &t.Earlier[i]; seq <= s.Until {
 			c := *t
-			c.IncludeGlobalServiceEvents, c.IsMultiRegion, c.IsOrganization, c.OrgID = s.IncludeGlobalServiceEvents, s.IsMultiRegion, s.IsOrganization, s.OrgID
-			c.EventSelectors, c.AdvancedEventSelectors, c.CustomSelectors = s.EventSelectors, s.AdvancedEventSelectors, s.CustomSelectors
+			c.selection = s.selection
 			return &c
 		}
 	}
 	return t
 }
 
-// keepScope records, when a change to a trail that has logged altered its scope,
-// the scope it had before (prev) as applying to the records committed so far, and
+// keepScope records, when a change to a trail that has logged altered its selection,
+// the selection it had before (prev) as applying to the records committed so far, and
 // forgets the scopes of records already delivered.
-func keepScope(tx *store.Tx, t *trail, prev scope) error {
-	if reflect.DeepEqual(prev, t.scope()) {
+func keepScope(tx *store.Tx, t *trail, prev selection) error {
+	if reflect.DeepEqual(prev, t.selection) {
 		return nil
 	}
 	l, err := getLogging(tx, t.ARN)
 	if err != nil || len(l.Intervals) == 0 {
 		return err
 	}
-	if prev.Until, err = tx.LastEventSeq(); err != nil {
+	last, err := tx.LastEventSeq()
+	if err != nil {
 		return err
 	}
 	delivered, err := events.Cursor(tx, deliveryName)
@@ -70,8 +68,8 @@ func keepScope(tx *store.Tx, t *trail, prev scope) error {
 			kept = append(kept, s)
 		}
 	}
-	if prev.Until > delivered {
-		kept = append(kept, prev)
+	if last > delivered {
+		kept = append(kept, scope{Until: last, selection: prev})
 	}
 	t.Earlier = kept
 	return nil

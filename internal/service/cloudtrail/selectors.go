@@ -363,7 +363,7 @@ func (ct *CloudTrail) putEventSelectors(c *server.Call, in *api.PutEventSelector
 	if err != nil {
 		return nil, err
 	}
-	prev := t.scope()
+	prev := t.selection
 	switch {
 	case len(in.EventSelectors) > 0 && len(in.AdvancedEventSelectors) > 0:
 		return nil, api.NewInvalidParameterCombinationException("You cannot use both EventSelectors and AdvancedEventSelectors in a PutEventSelectors request. Use only one parameter.")

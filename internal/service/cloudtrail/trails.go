@@ -23,27 +23,22 @@ const maxTrailsPerRegion = 5
 
 // trail is a stored trail: its configuration and whether it is logging.
 type trail struct {
-	Name                       string                      `json:"name"`
-	Account                    string                      `json:"account"`
-	HomeRegion                 string                      `json:"homeRegion"`
-	ARN                        string                      `json:"arn"`
-	S3BucketName               string                      `json:"s3BucketName"`
-	S3KeyPrefix                string                      `json:"s3KeyPrefix,omitempty"`
-	SnsTopicName               string                      `json:"snsTopicName,omitempty"`
-	SnsTopicARN                string                      `json:"snsTopicARN,omitempty"`
-	IncludeGlobalServiceEvents bool                        `json:"includeGlobalServiceEvents"`
-	IsMultiRegion              bool                        `json:"isMultiRegion"`
-	LogFileValidation          bool                        `json:"logFileValidation"`
-	CWLogGroupARN              string                      `json:"cwLogGroupArn,omitempty"`
-	CWRoleARN                  string                      `json:"cwRoleArn,omitempty"`
-	KMSKeyID                   string                      `json:"kmsKeyId,omitempty"`
-	IsOrganization             bool                        `json:"isOrganization,omitempty"`
-	OrgID                      string                      `json:"orgId,omitempty"`
-	EventSelectors             []api.EventSelector         `json:"eventSelectors,omitempty"`
-	AdvancedEventSelectors     []api.AdvancedEventSelector `json:"advancedEventSelectors,omitempty"`
-	CustomSelectors            bool                        `json:"customSelectors,omitempty"`
-	InsightSelectors           []api.InsightSelector       `json:"insightSelectors,omitempty"`
-	Tags                       []api.Tag                   `json:"tags,omitempty"`
+	Name              string `json:"name"`
+	Account           string `json:"account"`
+	HomeRegion        string `json:"homeRegion"`
+	ARN               string `json:"arn"`
+	S3BucketName      string `json:"s3BucketName"`
+	S3KeyPrefix       string `json:"s3KeyPrefix,omitempty"`
+	SnsTopicName      string `json:"snsTopicName,omitempty"`
+	SnsTopicARN       string `json:"snsTopicARN,omitempty"`
+	LogFileValidation bool   `json:"logFileValidation"`
+	CWLogGroupARN     string `json:"cwLogGroupArn,omitempty"`
+	CWRoleARN         string `json:"cwRoleArn,omitempty"`
+	KMSKeyID          string `json:"kmsKeyId,omitempty"`
+	// selection decides which records the trail logs (scope.go).
+	selection
+	InsightSelectors []api.InsightSelector `json:"insightSelectors,omitempty"`
+	Tags             []api.Tag             `json:"tags,omitempty"`
 	// Earlier are the scopes the trail had before its changes, oldest first, for the
 	// records not yet delivered (scope).
 	Earlier []scope   `json:"earlier,omitempty"`
@@ -504,7 +499,7 @@ func (ct *CloudTrail) createTrail(c *server.Call, in *api.CreateTrailRequest) (*
 	if err != nil {
 		return nil, err
 	}
-	t := &trail{Name: in.Name, Account: c.Account, HomeRegion: c.Region, ARN: arn, IncludeGlobalServiceEvents: true, Created: c.Now, Tags: in.TagsList, Gen: last + 1}
+	t := &trail{Name: in.Name, Account: c.Account, HomeRegion: c.Region, ARN: arn, selection: selection{IncludeGlobalServiceEvents: true}, Created: c.Now, Tags: in.TagsList, Gen: last + 1}
 	r, err := ct.save(c, t, settings{
 		S3BucketName: &in.S3BucketName, S3KeyPrefix: in.S3KeyPrefix, SnsTopicName: in.SnsTopicName,
 		IncludeGlobalServiceEvents: in.IncludeGlobalServiceEvents, IsMultiRegion: in.IsMultiRegionTrail, LogVal: in.EnableLogFileValidation,
@@ -533,7 +528,7 @@ func (ct *CloudTrail) updateTrail(c *server.Call, in *api.UpdateTrailRequest) (*
 // save applies the settings of CreateTrail or UpdateTrail to t, stores it, and
 // answers as both operations do (their response shapes are the same).
 func (ct *CloudTrail) save(c *server.Call, t *trail, s settings) (*api.CreateTrailResponse, error) {
-	prev := t.scope()
+	prev := t.selection
 	if err := ct.apply(c, t, s); err != nil {
 		return nil, err
 	}
