@@ -140,6 +140,8 @@ func TestDataEventsOfFailedCallsAndListings(t *testing.T) {
 	_, err = nobody.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("data"), Key: aws.String("k")})
 	apptest.WantErr(t, err, "AccessDenied", 403, "")
 	apptest.Must(e.s3.ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: aws.String("data")}))
+	apptest.Must(e.s3.ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: aws.String("data"), Prefix: aws.String("logs/")}))
+	apptest.Must(e.s3.HeadBucket(ctx, &s3.HeadBucketInput{Bucket: aws.String("data")}))
 	other := cttest.S3(e.account("111111111111"))
 	_, err = other.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("data"), Key: aws.String("k")})
 	apptest.WantErr(t, err, "AccessDenied", 403, "")
@@ -158,7 +160,9 @@ func TestDataEventsOfFailedCallsAndListings(t *testing.T) {
 		`GetObject AccessDenied [{"ARN":"arn:aws:s3:::data/k","type":"AWS::S3::Object"},{"ARN":"arn:aws:s3:::data","accountId":"000000000000","type":"AWS::S3::Bucket"}]`,
 		`GetObject AccessDenied [{"ARN":"arn:aws:s3:::data/k","type":"AWS::S3::Object"},{"ARN":"arn:aws:s3:::data","accountId":"000000000000","type":"AWS::S3::Bucket"}]`,
 		`GetObject NoSuchKey [{"ARN":"arn:aws:s3:::data/missing","type":"AWS::S3::Object"},{"ARN":"arn:aws:s3:::data","accountId":"000000000000","type":"AWS::S3::Bucket"}]`,
+		`HeadBucket <nil> [{"ARNPrefix":"arn:aws:s3:::data/","type":"AWS::S3::Object"},{"ARN":"arn:aws:s3:::data","accountId":"000000000000","type":"AWS::S3::Bucket"}]`,
 		`ListObjectsV2 <nil> [{"ARNPrefix":"arn:aws:s3:::data/","type":"AWS::S3::Object"},{"ARN":"arn:aws:s3:::data","accountId":"000000000000","type":"AWS::S3::Bucket"}]`,
+		`ListObjectsV2 <nil> [{"ARNPrefix":"arn:aws:s3:::data/logs/","type":"AWS::S3::Object"},{"ARN":"arn:aws:s3:::data","accountId":"000000000000","type":"AWS::S3::Bucket"}]`,
 	}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Fatalf("delivered:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))

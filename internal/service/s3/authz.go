@@ -120,7 +120,7 @@ func (s *Service) checks(c *server.Call, op string, in map[string]any) ([]authz.
 		// and access log belong there.
 		c.Account = b.Owner
 	}
-	dataResources(c, op, b, key)
+	dataResources(c, op, b, key, in)
 	if op != "HeadBucket" && op != "GetBucketLocation" {
 		if err := checkRegion(c, b); err != nil {
 			return nil, err

@@ -252,22 +252,26 @@ func (s *Service) objectResources(c *server.Call, b *bucketRec, key string) {
 }
 
 // prefixOps are the data events that name the bucket's objects by prefix, not one
-// object: listings and DeleteObjects.
+// object: listings (by the prefix listed), HeadBucket and DeleteObjects (the empty
+// prefix) — so a trail selecting a bucket's prefix logs the listings of that prefix,
+// and one selecting the whole bucket logs HeadBucket and DeleteObjects (S3 User Guide,
+// "Amazon S3 CloudTrail events").
 var prefixOps = map[string]bool{"ListObjects": true, "ListObjectsV2": true, "ListObjectVersions": true,
-	"ListMultipartUploads": true, "DeleteObjects": true}
+	"ListMultipartUploads": true, "DeleteObjects": true, "HeadBucket": true}
 
 // dataResources names a data event's bucket and object (or the bucket's objects, by
 // prefix) in its CloudTrail record before the call is authorized, so that a denied or
 // failed call's record names them too, as S3's do (a trail's data-event selectors pick
 // records by these ARNs). The handler names them again once it knows the object.
-func dataResources(c *server.Call, op string, b *bucketRec, key string) {
+func dataResources(c *server.Call, op string, b *bucketRec, key string, in map[string]any) {
 	if !dataEvents[op] {
 		return
 	}
 	bucket := audit.Resource{AccountID: b.Owner, Type: "AWS::S3::Bucket", ARN: b.arn(), AccountFirst: true}
 	switch {
 	case prefixOps[op]:
-		c.Resources = []audit.Resource{{Type: "AWS::S3::Object", ARNPrefix: b.arn() + "/", AccountFirst: true}, bucket}
+		prefix, _ := in["Prefix"].(string)
+		c.Resources = []audit.Resource{{Type: "AWS::S3::Object", ARNPrefix: b.arn() + "/" + prefix, AccountFirst: true}, bucket}
 	case key != "":
 		c.Resources = []audit.Resource{{Type: "AWS::S3::Object", ARN: b.arn() + "/" + key, AccountFirst: true}, bucket}
 	default:
