@@ -165,7 +165,7 @@ func Open(opts Options) (*App, error) {
 	a.build()
 	a.CloudTrail = cloudtrail.New(cloudtrail.Deps{Store: db, Events: a.Events, Clock: a.Clock, Sealer: sealer, Logger: opts.Logger,
 		Authz: a.Authz, Buckets: ctBuckets{a}, Keys: ctKeys{a}, Organizations: ctOrganizations{}, Roles: ctRoles{},
-		LogGroups: ctLogGroups{a}})
+		LogGroups: ctLogGroups{a}, Topics: ctTopics{a}})
 	a.Server, err = server.New(server.Config{
 		Store: db, Keys: a.Keys, Sessions: a.Sessions, Clock: a.Clock, Logger: opts.Logger, Region: opts.Region, Authz: a.Authz,
 		AdminToken: a.AdminToken, OnClockAdvance: a.saveClock, OnAuthenticated: a.Usage.Record, Public: a.SNS.PublicRoutes(),

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"strings"
+	"time"
 
 	"github.com/palisade/palisade/internal/auth"
 	"github.com/palisade/palisade/internal/authz"
@@ -13,6 +14,7 @@ import (
 	"github.com/palisade/palisade/internal/service/iam"
 	"github.com/palisade/palisade/internal/service/organizations"
 	"github.com/palisade/palisade/internal/service/s3"
+	"github.com/palisade/palisade/internal/service/sns"
 	"github.com/palisade/palisade/internal/store"
 )
 
@@ -191,4 +193,23 @@ func (ctRoles) Role(tx *store.Tx, arn string) (id, trust string, ok bool, err er
 		return "", "", false, err
 	}
 	return r.ID, r.Trust, true, nil
+}
+
+// ctTopics is SNS as CloudTrail's Topics: CloudTrail publishes as its service
+// principal for the trail (aws:SourceArn, aws:SourceAccount; no aws:SourceOwner, so the
+// default topic policy does not admit it and the topic needs CloudTrail's statement).
+type ctTopics struct{ a *App }
+
+func (t ctTopics) notification(topicARN, trailARN, account, message string, now time.Time) sns.Notification {
+	return sns.Notification{Service: cloudtrail.ServicePrincipal, TopicARN: topicARN, Message: message,
+		SourceAccount: account, SourceARN: trailARN, Now: now}
+}
+
+func (t ctTopics) CheckPublish(tx *store.Tx, topicARN, trailARN, account string, now time.Time) error {
+	return t.a.SNS.CheckPublishAsService(tx, t.notification(topicARN, trailARN, account, "", now))
+}
+
+func (t ctTopics) Publish(tx *store.Tx, topicARN, trailARN, account, message string, now time.Time) error {
+	_, err := t.a.SNS.PublishAsService(tx, t.notification(topicARN, trailARN, account, message, now))
+	return err
 }

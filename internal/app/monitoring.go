@@ -38,7 +38,7 @@ type alarmNotifier struct {
 
 func (n alarmNotifier) Notify(tx *store.Tx, region string, m cloudwatch.Notification) (string, error) {
 	return n.sns.PublishAsService(tx, sns.Notification{Service: "cloudwatch.amazonaws.com", TopicARN: m.TopicARN, Subject: m.Subject,
-		Message: m.Message, SourceAccount: m.SourceAccount, SourceARN: m.SourceARN, Now: n.clock.Now()})
+		Message: m.Message, SourceAccount: m.SourceAccount, SourceOwner: m.SourceAccount, SourceARN: m.SourceARN, Now: n.clock.Now()})
 }
 
 // queueSender delivers SNS messages to SQS, as sns.amazonaws.com.

@@ -113,6 +113,16 @@ type LogGroups interface {
 	Exists(tx *store.Tx, account, region, group string) (bool, error)
 }
 
+// Topics is what CloudTrail needs from SNS to notify a trail's topic of each log file
+// it delivers; SNS implements it (PublishAsService), publishing as
+// cloudtrail.amazonaws.com with the trail's ARN and account as aws:SourceArn and
+// aws:SourceAccount. Both read (and Publish writes) in tx; the error is SNS's own
+// (NotFound, AuthorizationError) when the topic is gone or its policy refuses.
+type Topics interface {
+	CheckPublish(tx *store.Tx, topicARN, trailARN, account string, now time.Time) error
+	Publish(tx *store.Tx, topicARN, trailARN, account, message string, now time.Time) error
+}
+
 // LogEvent is one CloudWatch Logs event: a CloudTrail record as its message.
 type LogEvent struct {
 	Time    time.Time
@@ -142,6 +152,7 @@ type Deps struct {
 	Organizations Organizations
 	LogGroups     LogGroups
 	Roles         Roles
+	Topics        Topics
 }
 
 // deliveryBatch is the most records one delivery step reads.

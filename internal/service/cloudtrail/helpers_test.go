@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/kms"
 	kmstypes "github.com/aws/aws-sdk-go-v2/service/kms/types"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/sns"
 
 	"github.com/palisade/palisade/internal/app/apptest"
 	"github.com/palisade/palisade/internal/auth"
@@ -51,6 +52,17 @@ func (e *env) bucket(name string, accounts ...string) {
 func (e *env) trailPolicy(name string, accounts ...string) {
 	e.Helper()
 	cttest.Policy(e, e.p.RootConfig(), name, accounts...)
+}
+
+// topicPolicy gives a topic CloudTrail's documented topic policy (User Guide, "Amazon
+// SNS topic policy for CloudTrail"): cloudtrail.amazonaws.com may publish for the
+// account's trails.
+func (e *env) topicPolicy(topicARN string) {
+	e.Helper()
+	apptest.Must(sns.NewFromConfig(e.p.RootConfig()).SetTopicAttributes(ctx, &sns.SetTopicAttributesInput{TopicArn: aws.String(topicARN),
+		AttributeName: aws.String("Policy"), AttributeValue: aws.String(`{"Version":"2012-10-17","Statement":[{"Sid":"AWSCloudTrailSNSPolicy",
+		"Effect":"Allow","Principal":{"Service":"cloudtrail.amazonaws.com"},"Action":"SNS:Publish","Resource":"` + topicARN + `",
+		"Condition":{"StringLike":{"AWS:SourceArn":"arn:aws:cloudtrail:*:` + account + `:trail/*"}}}]}`)}))
 }
 
 // in returns a CloudTrail client for another region.

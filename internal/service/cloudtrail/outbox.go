@@ -28,6 +28,10 @@ type status struct {
 	LatestCloudWatchLogsTime  *time.Time `json:"latestCloudWatchLogsTime,omitempty"`
 	LatestCloudWatchLogsError string     `json:"latestCloudWatchLogsError,omitempty"`
 	LatestDeliverySucceededAt *time.Time `json:"latestDeliverySucceededAt,omitempty"`
+	// The trail's SNS notifications of delivered log files.
+	LatestNotificationTime        *time.Time `json:"latestNotificationTime,omitempty"`
+	LatestNotificationAttemptTime *time.Time `json:"latestNotificationAttemptTime,omitempty"`
+	LatestNotificationError       string     `json:"latestNotificationError,omitempty"`
 }
 
 // retryInterval is how long (real time) the uploader waits before retrying a failed
@@ -207,7 +211,8 @@ func (u *uploader) settle(ctx context.Context, key string, it *outboxItem, uerr 
 		}
 		// The status is the trail's: a deleted trail's last files tell nothing about
 		// a trail created since under its name.
-		if t, ok, err := getTrail(tx, it.Trail); err != nil || !ok || t.Gen != it.Gen {
+		t, ok, err := getTrail(tx, it.Trail)
+		if err != nil || !ok || t.Gen != it.Gen {
 			return err
 		}
 		var st status
@@ -224,6 +229,9 @@ func (u *uploader) settle(ctx context.Context, key string, it *outboxItem, uerr 
 			st.LatestDeliveryError = code
 			if uerr == nil {
 				st.LatestDeliveryTime, st.LatestDeliverySucceededAt = &now, &now
+				if err := u.notify(tx, t, it, &st, now); err != nil {
+					return err
+				}
 			}
 		case "digest":
 			st.LatestDigestDeliveryError = code
@@ -238,6 +246,38 @@ func (u *uploader) settle(ctx context.Context, key string, it *outboxItem, uerr 
 		}
 		return tx.PutJSON(statusNS, it.Trail, st)
 	})
+}
+
+// notify publishes a delivered log file to the trail's SNS topic, in the transaction
+// that takes the file out of the outbox, so each file is announced once:
+// {"s3Bucket":…,"s3ObjectKey":[…]}, the message CloudTrail sends. A topic that is gone
+// or refuses is recorded in the trail's status (LatestNotificationError), as CloudTrail
+// reports it, and the file stays delivered.
+func (u *uploader) notify(tx *store.Tx, t *trail, it *outboxItem, st *status, now time.Time) error {
+	if t.SnsTopicARN == "" || u.ct.deps.Topics == nil {
+		return nil
+	}
+	msg, err := json.Marshal(struct {
+		Bucket string   `json:"s3Bucket"`
+		Keys   []string `json:"s3ObjectKey"`
+	}{it.Bucket, []string{it.Key}})
+	if err != nil {
+		return err
+	}
+	st.LatestNotificationAttemptTime = &now
+	perr := tx.Savepoint(func() error {
+		return u.ct.deps.Topics.Publish(tx, t.SnsTopicARN, t.ARN, t.Account, string(msg), now)
+	})
+	var me *model.Error
+	switch {
+	case perr == nil:
+		st.LatestNotificationTime, st.LatestNotificationError = &now, ""
+	case errors.As(perr, &me):
+		st.LatestNotificationError = me.Code
+	default:
+		return perr
+	}
+	return nil
 }
 
 func isoOrEmpty(t *time.Time) *string {
@@ -266,7 +306,8 @@ func (ct *CloudTrail) getTrailStatus(c *server.Call, in *api.GetTrailStatusReque
 		// strings ("" when unset).
 		TimeLoggingStarted: isoOrEmpty(t.StartLoggingTime), TimeLoggingStopped: isoOrEmpty(t.StopLoggingTime),
 		LatestDeliveryAttemptTime: isoOrEmpty(st.LatestDeliveryAttemptTime), LatestDeliveryAttemptSucceeded: isoOrEmpty(st.LatestDeliverySucceededAt),
-		LatestNotificationAttemptTime: ptr(""), LatestNotificationAttemptSucceeded: ptr(""),
+		LatestNotificationTime: st.LatestNotificationTime, LatestNotificationError: optional(st.LatestNotificationError),
+		LatestNotificationAttemptTime: isoOrEmpty(st.LatestNotificationAttemptTime), LatestNotificationAttemptSucceeded: isoOrEmpty(st.LatestNotificationTime),
 	}
 	return out, nil
 }

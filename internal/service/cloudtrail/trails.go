@@ -299,6 +299,13 @@ func (ct *CloudTrail) apply(c *server.Call, t *trail, s settings) error {
 			if !strings.HasPrefix(t.SnsTopicName, "arn:") {
 				t.SnsTopicARN = "arn:aws:sns:" + c.Region + ":" + c.Account + ":" + t.SnsTopicName
 			}
+			if tp := ct.deps.Topics; tp != nil {
+				// CloudTrail publishes as cloudtrail.amazonaws.com for the trail: the
+				// topic must exist and its policy must let it.
+				if tp.CheckPublish(c.Tx, t.SnsTopicARN, t.ARN, t.Account, c.Now) != nil {
+					return api.NewInsufficientSnsTopicPolicyException("SNS Topic does not exist or the topic policy is incorrect!")
+				}
+			}
 		}
 	}
 	if s.IncludeGlobalServiceEvents != nil {

@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail/types"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/sns"
 
 	"github.com/palisade/palisade/internal/app/apptest"
 )
@@ -59,7 +60,19 @@ func TestTrailLifecycle(t *testing.T) {
 		t.Errorf("status after StopLogging %+v", st)
 	}
 
-	up := apptest.Must(e.ct.UpdateTrail(ctx, &cloudtrail.UpdateTrailInput{Name: aws.String("main"), S3KeyPrefix: aws.String(""), IsMultiRegionTrail: aws.Bool(true), SnsTopicName: aws.String("notify")}))
+	// The topic must exist and let CloudTrail publish for the trail: the default
+	// topic policy does not.
+	update := func() (*cloudtrail.UpdateTrailOutput, error) {
+		return e.ct.UpdateTrail(ctx, &cloudtrail.UpdateTrailInput{Name: aws.String("main"), S3KeyPrefix: aws.String(""), IsMultiRegionTrail: aws.Bool(true), SnsTopicName: aws.String("notify")})
+	}
+	_, err = update()
+	apptest.WantErr(t, err, "InsufficientSnsTopicPolicyException", 400, "SNS Topic does not exist or the topic policy is incorrect!")
+	topics := sns.NewFromConfig(e.p.RootConfig())
+	topic := apptest.Must(topics.CreateTopic(ctx, &sns.CreateTopicInput{Name: aws.String("notify")})).TopicArn
+	_, err = update()
+	apptest.WantErr(t, err, "InsufficientSnsTopicPolicyException", 400, "SNS Topic does not exist or the topic policy is incorrect!")
+	e.topicPolicy(*topic)
+	up := apptest.Must(update())
 	if up.S3KeyPrefix != nil || !*up.IsMultiRegionTrail || *up.SnsTopicARN != "arn:aws:sns:us-east-1:000000000000:notify" || *up.S3BucketName != "logs-bucket" {
 		t.Errorf("UpdateTrail %+v", up)
 	}

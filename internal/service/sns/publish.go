@@ -320,7 +320,7 @@ func (s *SNS) publishBatch(c *server.Call, in *api.PublishBatchInput) (*api.Publ
 }
 
 // Notification is a message another service publishes to a topic, as its service
-// principal (CloudWatch's alarm actions).
+// principal (CloudWatch's alarm actions, CloudTrail's log-file notifications).
 type Notification struct {
 	Service       string // the service principal, e.g. cloudwatch.amazonaws.com
 	TopicARN      string
@@ -328,7 +328,50 @@ type Notification struct {
 	Message       string
 	SourceAccount string
 	SourceARN     string
-	Now           time.Time
+	// SourceOwner, when set, is the aws:SourceOwner the service sends (CloudWatch
+	// does, for the topic owner's alarms: the default topic policy admits it);
+	// CloudTrail sends none, so its topics need a statement for it.
+	SourceOwner string
+	Now         time.Time
+}
+
+// CheckPublishAsService reports whether a service may publish n to its topic: nil, or
+// why not (NotFound, AuthorizationError), as PublishAsService would answer.
+func (s *SNS) CheckPublishAsService(tx *store.Tx, n Notification) error {
+	_, _, err := s.servicePublishTarget(tx, n)
+	return err
+}
+
+// servicePublishTarget finds n's topic and checks that its policy allows the service
+// principal sns:Publish.
+func (s *SNS) servicePublishTarget(tx *store.Tx, n Notification) (topicRef, *topicRec, error) {
+	t, err := parseTopicARN(n.TopicARN, "TopicArn")
+	if err != nil {
+		return t, nil, err
+	}
+	topic, err := mustTopic(tx, t)
+	if err != nil {
+		return t, nil, err
+	}
+	if s.d.Authz != nil {
+		pol, err := s.compilePolicy(t, topic.Attributes["Policy"])
+		if err != nil {
+			return t, nil, err
+		}
+		ctx := map[string][]string{"aws:SourceAccount": {n.SourceAccount}, "aws:SourceArn": {n.SourceARN}}
+		if n.SourceOwner != "" {
+			ctx["aws:SourceOwner"] = []string{n.SourceOwner}
+		}
+		caller := &authz.Caller{Principal: auth.Principal{Type: auth.AWSService, ARN: n.Service}, Region: t.Region, Now: n.Now}
+		d, err := s.d.Authz.Decide(tx, caller, &authz.Check{Action: "SNS:Publish", Resource: t.ARN, ResourceAccount: t.Account, ResourcePolicy: pol, Context: ctx})
+		if err != nil {
+			return t, nil, err
+		}
+		if !d.Allowed() {
+			return t, nil, api.NewAuthorizationErrorException(d.Message())
+		}
+	}
+	return t, topic, nil
 }
 
 // PublishAsService publishes a service's message to a topic in tx, if the topic's
@@ -336,28 +379,9 @@ type Notification struct {
 // services acting for the topic's owner, aws:SourceOwner). It returns the message ID;
 // the error says why nothing was published.
 func (s *SNS) PublishAsService(tx *store.Tx, n Notification) (string, error) {
-	t, err := parseTopicARN(n.TopicARN, "TopicArn")
+	t, topic, err := s.servicePublishTarget(tx, n)
 	if err != nil {
 		return "", err
-	}
-	topic, err := mustTopic(tx, t)
-	if err != nil {
-		return "", err
-	}
-	if s.d.Authz != nil {
-		pol, err := s.compilePolicy(t, topic.Attributes["Policy"])
-		if err != nil {
-			return "", err
-		}
-		caller := &authz.Caller{Principal: auth.Principal{Type: auth.AWSService, ARN: n.Service}, Region: t.Region, Now: n.Now}
-		d, err := s.d.Authz.Decide(tx, caller, &authz.Check{Action: "SNS:Publish", Resource: t.ARN, ResourceAccount: t.Account, ResourcePolicy: pol,
-			Context: map[string][]string{"aws:SourceOwner": {n.SourceAccount}, "aws:SourceAccount": {n.SourceAccount}, "aws:SourceArn": {n.SourceARN}}})
-		if err != nil {
-			return "", err
-		}
-		if !d.Allowed() {
-			return "", api.NewAuthorizationErrorException(d.Message())
-		}
 	}
 	var subject *string
 	if n.Subject != "" {
