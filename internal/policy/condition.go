@@ -265,9 +265,11 @@ func parseDate(s string) (int64, bool) {
 }
 
 // matchOne reports whether one request value matches any of the condition's policy
-// values under the positive form of the operator; resolved is false when a
-// policy variable has no value.
-func (c *ccond) matchOne(v string, r resolver) (matched, resolved bool) {
+// values under the positive form of the operator. A policy value whose variable
+// has no value is effectively null and matches nothing (IAM User Guide, "Policy
+// variables with no value"), so the negated operators, which require that no
+// value match, are then true.
+func (c *ccond) matchOne(v string, r resolver) bool {
 	switch c.family {
 	case opString, opBinary:
 		return anyPattern(c.pats, v, false, r)
@@ -277,64 +279,91 @@ func (c *ccond) matchOne(v string, r resolver) (matched, resolved bool) {
 		return anyPattern(c.pats, v, false, r)
 	case opARN:
 		for i := range c.arns {
-			m, ok := c.arns[i].match(v, r)
-			if !ok {
-				return false, false
-			}
-			if m {
-				return true, true
+			if m, _ := c.arns[i].match(v, r); m {
+				return true
 			}
 		}
-		return false, true
+		return false
 	case opNumeric:
 		f, err := strconv.ParseFloat(v, 64)
 		if err != nil {
-			return false, true
+			return false
 		}
 		for _, p := range c.nums {
 			if compare(f, p, c.cmp) {
-				return true, true
+				return true
 			}
 		}
-		return false, true
+		return false
 	case opDate:
 		d, ok := parseDate(v)
 		if !ok {
-			return false, true
+			return false
 		}
 		for i, p := range c.dates {
 			if c.dateOK[i] && compare(d, p, c.cmp) {
-				return true, true
+				return true
 			}
 		}
-		return false, true
+		return false
 	case opIP:
 		a, err := netip.ParseAddr(v)
 		if err != nil {
-			return false, true
+			return false
 		}
 		a = a.Unmap()
 		for _, p := range c.prefixes {
 			if p.IsValid() && p.Contains(a) {
-				return true, true
+				return true
 			}
 		}
-		return false, true
+		return false
 	}
-	return false, true
+	return false
 }
 
-func anyPattern(pats []pattern, v string, fold bool, r resolver) (bool, bool) {
+// anyPattern reports whether v matches one of pats; a pattern with an unresolved
+// variable matches nothing.
+func anyPattern(pats []pattern, v string, fold bool, r resolver) bool {
 	for i := range pats {
-		m, ok := pats[i].match(v, fold, r)
-		if !ok {
-			return false, false
-		}
-		if m {
-			return true, true
+		if m, _ := pats[i].match(v, fold, r); m {
+			return true
 		}
 	}
-	return false, true
+	return false
+}
+
+// noteVars resolves every variable of the condition's values, so those the
+// request lacks are reported as missing context keys.
+func (c *ccond) noteVars(r resolver) {
+	for i := range c.pats {
+		if c.pats[i].vars {
+			c.pats[i].resolvable(r)
+		}
+	}
+	for i := range c.arns {
+		if c.arns[i].vars {
+			if c.arns[i].whole {
+				c.arns[i].all.resolvable(r)
+			} else {
+				c.arns[i].resolvable(r)
+			}
+		}
+	}
+}
+
+// nullSet reports whether request values resolve to a null data set: none, or
+// only empty strings (IAM User Guide, "Single-valued vs. multivalued context keys":
+// ForAllValues "also returns true if there are no keys in the request, or if the
+// key values resolve to a null data set, such as an empty string"; ForAnyValue
+// returns false "for no matching key or a null dataset").
+func nullSet(vals []string) bool {
+	for _, v := range vals {
+		if v != "" {
+			return false
+		}
+	}
+	return true
 }
 
 func compare[T int64 | float64](a, b T, k cmpKind) bool {
@@ -355,73 +384,63 @@ func compare[T int64 | float64](a, b T, k cmpKind) bool {
 // operators" and "Single-valued vs. multivalued context keys"):
 //   - a missing key fails a positive operator and satisfies a negated one, except
 //     that ...IfExists is then true and Null tests presence itself;
-//   - ForAllValues is true for an empty or missing key, ForAnyValue false;
+//   - ForAllValues is true for a missing key or a null data set (no values, or
+//     only empty strings), ForAnyValue false;
 //   - several policy values are ORed; under a negated operator a request value
 //     must match none of them (NOR);
+//   - a policy value holding a variable the request has no value for matches
+//     nothing ("Policy variables with no value"): positive operators fail on it,
+//     negated ones succeed;
 //   - without a set qualifier, several request values behave like ForAnyValue
 //     for positive operators and must all miss for negated ones.
 //
-// present tells whether the key was in the request; resolved is false when a
-// policy variable had no value, which invalidates the statement.
-func (c *ccond) eval(vals []string, present bool, r resolver) (result, resolved bool) {
+// present tells whether the key was in the request.
+func (c *ccond) eval(vals []string, present bool, r resolver) bool {
 	if c.family == opNull {
 		absent := !present || len(vals) == 0
 		for _, want := range c.nulls {
 			if want == absent {
-				return true, true
+				return true
 			}
 		}
-		return false, true
+		return false
 	}
-	if !present || len(vals) == 0 {
+	if !present || len(vals) == 0 || (c.set != setNone && nullSet(vals)) {
 		switch {
 		case c.ifExists:
-			return true, true
+			return true
 		case c.set == setAll:
-			return true, true
+			return true
 		case c.set == setAny:
-			return false, true
+			return false
 		}
-		// Variables are still resolved so an unresolvable one invalidates.
-		if _, ok := c.matchOne("", r); !ok {
-			return false, false
-		}
-		return c.negated, true
+		// Variables are still resolved, so the ones the request lacks are
+		// reported as missing.
+		c.noteVars(r)
+		return c.negated
 	}
 	switch c.set {
 	case setAll:
 		for _, v := range vals {
-			m, ok := c.matchOne(v, r)
-			if !ok {
-				return false, false
-			}
-			if m == c.negated {
-				return false, true
+			if c.matchOne(v, r) == c.negated {
+				return false
 			}
 		}
-		return true, true
+		return true
 	case setAny:
 		for _, v := range vals {
-			m, ok := c.matchOne(v, r)
-			if !ok {
-				return false, false
-			}
-			if m != c.negated {
-				return true, true
+			if c.matchOne(v, r) != c.negated {
+				return true
 			}
 		}
-		return false, true
+		return false
 	}
 	any := false
 	for _, v := range vals {
-		m, ok := c.matchOne(v, r)
-		if !ok {
-			return false, false
-		}
-		if m {
+		if c.matchOne(v, r) {
 			any = true
 			break
 		}
 	}
-	return any != c.negated, true
+	return any != c.negated
 }

@@ -488,12 +488,11 @@ func (st *evalState) applies(s *cstmt) (bool, grant) {
 	}
 	if s.hasResource {
 		m = false
+		// An entry whose variable has no value matches no resource, for Resource
+		// and NotResource alike (IAM User Guide, "Policy variables with no
+		// value"); the statement's other entries still count.
 		for i := range s.resources {
-			ok, resolved := s.resources[i].match(req.Resource, st)
-			if !resolved {
-				return false, grantNone
-			}
-			if ok {
+			if ok, _ := s.resources[i].match(req.Resource, st); ok {
 				m = true
 				break
 			}
@@ -525,11 +524,7 @@ func (st *evalState) applies(s *cstmt) (bool, grant) {
 		if !present && c.family != opNull && !c.ifExists {
 			st.noteMissing(c.rawKey)
 		}
-		ok, resolved := c.eval(vals, present, st)
-		if !resolved {
-			return false, grantNone
-		}
-		all = all && ok
+		all = c.eval(vals, present, st) && all
 	}
 	return all, g
 }

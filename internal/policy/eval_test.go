@@ -111,14 +111,31 @@ func TestSingleAccountEvaluation(t *testing.T) {
 			set: func(t *testing.T) *PolicySet {
 				return &PolicySet{Identity: ids(pol(t, KindManaged, "a", allow("s3:*", "arn:aws:s3:::b/home/${aws:username}/*")))}
 			}, decision: Allowed},
-		{name: "resource with unresolved variable never matches", section: "Policy variables / Principal key values (not present)", principal: session, resource: "arn:aws:s3:::b/home/app/f",
+		{name: "resource with unresolved variable never matches", section: "Policy variables / Policy variables with no value", principal: session, resource: "arn:aws:s3:::b/home/app/f",
 			set: func(t *testing.T) *PolicySet {
 				return &PolicySet{Identity: ids(pol(t, KindManaged, "a", allow("s3:*", "arn:aws:s3:::b/home/${aws:username}/*")))}
 			}, decision: ImplicitDeny, blocked: []PolicyType{TypeIdentity}},
-		{name: "Deny NotResource with an unresolved variable does not apply", section: "Policy variables / Principal key values (not present)", principal: session, resource: "arn:aws:s3:::other/x",
+		{name: "an unresolved resource leaves the statement's other resources", section: "Policy variables / Policy variables with no value", principal: session, resource: "arn:aws:s3:::b/shared/f",
+			set: func(t *testing.T) *PolicySet {
+				return &PolicySet{Identity: ids(pol(t, KindManaged, "a",
+					`{"Effect":"Allow","Action":"s3:GetObject","Resource":["arn:aws:s3:::b/home/${aws:username}/*","arn:aws:s3:::b/shared/*"]}`))}
+			}, decision: Allowed},
+		{name: "Deny NotResource with an unresolved variable excludes nothing", section: "Policy variables / Policy variables with no value", principal: session, resource: "arn:aws:s3:::other/x",
 			set: func(t *testing.T) *PolicySet {
 				return &PolicySet{Identity: ids(pol(t, KindManaged, "a", allow("s3:*", "*"),
 					`{"Effect":"Deny","Action":"s3:*","NotResource":"arn:aws:s3:::b/${aws:username}/*"}`))}
+			}, decision: ExplicitDeny, blocked: []PolicyType{TypeIdentity}},
+		{name: "Deny StringNotEquals against an unset principal tag denies", section: "Policy variables / Policy variables with no value (example)", principal: session,
+			ctx: map[string][]string{"s3:ExistingObjectTag/Team": {"red"}},
+			set: func(t *testing.T) *PolicySet {
+				return &PolicySet{Identity: ids(pol(t, KindManaged, "a", allow("s3:*", "*"),
+					`{"Effect":"Deny","Action":"s3:GetObject","Resource":"`+bucket+`/*","Condition":{"StringNotEquals":{"s3:ExistingObjectTag/Team":"${aws:PrincipalTag/Team}"}}}`))}
+			}, decision: ExplicitDeny, blocked: []PolicyType{TypeIdentity}},
+		{name: "Deny StringNotEquals against a matching principal tag", section: "Policy variables / Policy variables with no value (example)", principal: session,
+			ctx: map[string][]string{"s3:ExistingObjectTag/Team": {"red"}, "aws:PrincipalTag/Team": {"red"}},
+			set: func(t *testing.T) *PolicySet {
+				return &PolicySet{Identity: ids(pol(t, KindManaged, "a", allow("s3:*", "*"),
+					`{"Effect":"Deny","Action":"s3:GetObject","Resource":"`+bucket+`/*","Condition":{"StringNotEquals":{"s3:ExistingObjectTag/Team":"${aws:PrincipalTag/Team}"}}}`))}
 			}, decision: Allowed},
 		{name: "wildcard stays within an ARN segment", section: "IAM JSON policy elements: Resource (wildcards per segment)", principal: alice,
 			action: "sqs:SendMessage", resource: "arn:aws:sqs:us-east-2:999999999999:queue",

@@ -182,10 +182,10 @@ func hasPrefixAt(s string, i int, t string, fold bool) bool {
 }
 
 // match reports whether s matches the pattern. resolved is false when the pattern
-// uses a variable the request has no value for: AWS then treats the whole statement
-// as not matching, whatever the operator (IAM User Guide, "Policy variables with no
-// value" / "Principal key values": "any attempt to match it fails and causes the
-// statement to be invalid").
+// uses a variable the request has no value for: the value is then effectively null
+// and the pattern matches nothing, so callers treat it as a mismatch; negated
+// condition operators are then true and a NotResource entry excludes nothing (IAM
+// User Guide, "Policy variables with no value").
 func (p *pattern) match(s string, fold bool, r resolver) (matched, resolved bool) {
 	switch p.kind {
 	case patAny:
@@ -257,8 +257,9 @@ type arnPattern struct {
 }
 
 // resolvable reports whether every variable of the pattern has a value. It is
-// checked before matching because a variable with no value invalidates the
-// statement, even where an earlier part would already have failed to match.
+// checked before matching, so a variable the request lacks is reported as a
+// missing context key even where an earlier part would already have failed to
+// match; the pattern then matches nothing.
 func (a *arnPattern) resolvable(r resolver) bool {
 	for i := range a.parts {
 		if a.parts[i].vars && !a.parts[i].resolvable(r) {

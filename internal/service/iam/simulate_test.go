@@ -284,3 +284,65 @@ func TestSimulateEvaluatesOnlyThePage(t *testing.T) {
 		t.Fatalf("page 4 starts %+v, ends %+v", r[0], r[999])
 	}
 }
+
+// Policy variables with no value and null data sets, asked through the simulator
+// (IAM User Guide, "IAM policy elements: Variables and tags / Policy variables with no
+// value", and "Single-valued vs. multivalued context keys").
+func TestSimulateVariablesWithNoValueAndNullDataSets(t *testing.T) {
+	e := newEnv(t)
+	decide := func(doc, action, resource string, entries ...types.ContextEntry) types.PolicyEvaluationDecisionType {
+		t.Helper()
+		r := must(e.iam.SimulateCustomPolicy(ctx, &iam.SimulateCustomPolicyInput{PolicyInputList: []string{doc},
+			ActionNames: []string{action}, ResourceArns: []string{resource}, ContextEntries: entries})).EvaluationResults
+		if len(r) != 1 {
+			t.Fatalf("%d results", len(r))
+		}
+		return r[0].EvalDecision
+	}
+	str := func(k string, v ...string) types.ContextEntry {
+		return types.ContextEntry{ContextKeyName: aws.String(k), ContextKeyValues: v, ContextKeyType: types.ContextKeyTypeEnumString}
+	}
+	strs := func(k string, v ...string) types.ContextEntry {
+		return types.ContextEntry{ContextKeyName: aws.String(k), ContextKeyValues: v, ContextKeyType: types.ContextKeyTypeEnumStringList}
+	}
+	const obj = "arn:aws:s3:::amzn-s3-demo-bucket/key"
+	// The guide's example: "Access is explicitly denied when aws:principaltag/Team is
+	// not set", because StringNotEquals matches against the effectively null value.
+	teamDeny := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"},` +
+		`{"Effect":"Deny","Action":"s3:GetObject","Resource":"arn:aws:s3:::amzn-s3-demo-bucket/*",` +
+		`"Condition":{"StringNotEquals":{"s3:ExistingObjectTag/Team":"${aws:PrincipalTag/Team}"}}}]}`
+	if d := decide(teamDeny, "s3:GetObject", obj, str("s3:ExistingObjectTag/Team", "red")); d != types.PolicyEvaluationDecisionTypeExplicitDeny {
+		t.Fatalf("tag not set: %s, want explicitDeny", d)
+	}
+	if d := decide(teamDeny, "s3:GetObject", obj, str("s3:ExistingObjectTag/Team", "red"), str("aws:PrincipalTag/Team", "red")); d != types.PolicyEvaluationDecisionTypeAllowed {
+		t.Fatalf("tag matches: %s, want allowed", d)
+	}
+	// "the resource that includes a policy variable with no value will not match any
+	// resource": the statement's other resources still match, and in NotResource
+	// such an entry excludes nothing.
+	twoResources := `{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"s3:GetObject",` +
+		`"Resource":["arn:aws:s3:::amzn-s3-demo-bucket/${aws:PrincipalTag/team}/*","arn:aws:s3:::amzn-s3-demo-bucket/*"]}}`
+	if d := decide(twoResources, "s3:GetObject", obj); d != types.PolicyEvaluationDecisionTypeAllowed {
+		t.Fatalf("other resource: %s, want allowed", d)
+	}
+	notResource := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"},` +
+		`{"Effect":"Deny","Action":"s3:GetObject","NotResource":"arn:aws:s3:::amzn-s3-demo-bucket/${aws:PrincipalTag/team}/*"}]}`
+	if d := decide(notResource, "s3:GetObject", obj); d != types.PolicyEvaluationDecisionTypeExplicitDeny {
+		t.Fatalf("NotResource: %s, want explicitDeny", d)
+	}
+	// ForAllValues "also returns true if ... the key values resolve to a null data
+	// set, such as an empty string"; ForAnyValue returns false for a null dataset.
+	allValues := `{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"s3:GetObject","Resource":"*",` +
+		`"Condition":{"ForAllValues:StringEquals":{"aws:TagKeys":["team"]}}}}`
+	if d := decide(allValues, "s3:GetObject", obj, strs("aws:TagKeys", "")); d != types.PolicyEvaluationDecisionTypeAllowed {
+		t.Fatalf("ForAllValues on an empty string: %s, want allowed", d)
+	}
+	anyValue := `{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"s3:GetObject","Resource":"*",` +
+		`"Condition":{"ForAnyValue:StringLike":{"aws:TagKeys":["*"]}}}}`
+	if d := decide(anyValue, "s3:GetObject", obj, strs("aws:TagKeys", "")); d != types.PolicyEvaluationDecisionTypeImplicitDeny {
+		t.Fatalf("ForAnyValue on an empty string: %s, want implicitDeny", d)
+	}
+	if d := decide(anyValue, "s3:GetObject", obj, strs("aws:TagKeys", "team")); d != types.PolicyEvaluationDecisionTypeAllowed {
+		t.Fatalf("ForAnyValue on a tag key: %s, want allowed", d)
+	}
+}
