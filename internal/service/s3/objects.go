@@ -12,6 +12,7 @@ import (
 
 	api "github.com/palisade/palisade/internal/api/s3"
 	"github.com/palisade/palisade/internal/audit"
+	"github.com/palisade/palisade/internal/auth"
 	"github.com/palisade/palisade/internal/authz"
 	"github.com/palisade/palisade/internal/model"
 	"github.com/palisade/palisade/internal/server"
@@ -530,7 +531,19 @@ func (s *Service) body(c *server.Call, rr *readResult, ck customerKey) (*multiRe
 	return m, nil
 }
 
+// errAnonymousOverrides is S3's answer to an unsigned GetObject that sets response-*
+// parameters, which GetObject's documentation says "cannot be used with an unsigned
+// (anonymous) request" (the code and wording are real S3's, as S3-compatible servers
+// tested against it answer them).
+func errAnonymousOverrides() *model.Error {
+	return errInvalidRequest("Request specific response headers cannot be used for anonymous GET requests.")
+}
+
 func (s *Service) getObject(c *server.Call, in *api.GetObjectRequest) (*api.GetObjectOutput, error) {
+	if c.Principal.Type == auth.Anonymous && (in.ResponseCacheControl != nil || in.ResponseContentDisposition != nil || in.ResponseContentEncoding != nil ||
+		in.ResponseContentLanguage != nil || in.ResponseContentType != nil || in.ResponseExpires != nil) {
+		return nil, errAnonymousOverrides()
+	}
 	rr, err := s.selectRead(c, readRequest{in.Bucket, in.Key, str(in.VersionId), in.IfMatch, in.IfNoneMatch, in.IfModifiedSince,
 		in.IfUnmodifiedSince, in.Range, in.PartNumber, customerKey{in.SSECustomerAlgorithm, in.SSECustomerKey, in.SSECustomerKeyMD5}, in.ChecksumMode})
 	if err != nil {
@@ -806,7 +819,9 @@ func (s *Service) deleteObjects(c *server.Call, in *api.DeleteObjectsRequest) (*
 		var d deleted
 		err := c.Tx.Savepoint(func() error {
 			var err error
-			d, err = s.deleteOne(c, b, obj.Key, vid, nil)
+			// An object's ETag makes its deletion conditional, as If-Match does
+			// DeleteObject's ("How to perform conditional deletes").
+			d, err = s.deleteOne(c, b, obj.Key, vid, obj.ETag)
 			return err
 		})
 		if err != nil {

@@ -1,0 +1,69 @@
+package s3_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/s3/types"
+)
+
+// DeleteObjects takes an ETag per object and deletes that object only when its
+// current version has that ETag; a failed precondition is that object's entry in
+// Errors, the others are deleted (User Guide, "How to perform conditional deletes").
+func TestDeleteObjectsETagCondition(t *testing.T) {
+	e := newEnv(t)
+	e.bucket("cond-del")
+	for _, quiet := range []bool{false, true} {
+		tag1 := *e.put("cond-del", "k1", "one").ETag
+		e.put("cond-del", "k2", "two")
+		out := must(e.s3.DeleteObjects(ctx, &s3.DeleteObjectsInput{Bucket: aws.String("cond-del"), Delete: &types.Delete{Quiet: aws.Bool(quiet), Objects: []types.ObjectIdentifier{
+			{Key: aws.String("k1"), ETag: aws.String(tag1)},
+			{Key: aws.String("k2"), ETag: aws.String(`"00000000000000000000000000000000"`)},
+		}}}))
+		if len(out.Errors) != 1 || aws.ToString(out.Errors[0].Key) != "k2" || aws.ToString(out.Errors[0].Code) != "PreconditionFailed" ||
+			aws.ToString(out.Errors[0].Message) != "At least one of the pre-conditions you specified did not hold" {
+			t.Fatalf("quiet=%v: errors %+v", quiet, out.Errors)
+		}
+		if e.get("cond-del", "k2") != "two" {
+			t.Fatal("k2 deleted although its ETag did not match")
+		}
+		if !quiet && (len(out.Deleted) != 1 || aws.ToString(out.Deleted[0].Key) != "k1") {
+			t.Fatalf("deleted %+v", out.Deleted)
+		}
+		_, err := e.s3.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String("cond-del"), Key: aws.String("k1")})
+		wantErr(t, err, "NotFound", 404, "")
+	}
+	e.put("cond-del", "k3", "three")
+	// Without an ETag the delete is unconditional, as before.
+	out := must(e.s3.DeleteObjects(ctx, &s3.DeleteObjectsInput{Bucket: aws.String("cond-del"), Delete: &types.Delete{Objects: []types.ObjectIdentifier{{Key: aws.String("k3")}}}}))
+	if len(out.Errors) != 0 || len(out.Deleted) != 1 {
+		t.Fatalf("unconditional delete: %+v %+v", out.Deleted, out.Errors)
+	}
+}
+
+// GetObject's response-* parameters "cannot be used with an unsigned (anonymous)
+// request" (GetObject, "Overriding response header values through the request"): S3
+// answers 400 InvalidRequest; signed requests (and unsigned ones without them) read.
+func TestAnonymousResponseOverrides(t *testing.T) {
+	e := newEnv(t)
+	e.bucket("anon-over")
+	e.put("anon-over", "page", "<p>")
+	must(e.s3.DeletePublicAccessBlock(ctx, &s3.DeletePublicAccessBlockInput{Bucket: aws.String("anon-over")}))
+	must(0, e.policy("anon-over", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::anon-over/*"}]}`))
+	for _, q := range []string{"response-content-type=text/html", "response-content-disposition=attachment", "response-expires=Thu%2C%2001%20Dec%201994%2016%3A00%3A00%20GMT"} {
+		code, body := e.anon("GET", "/anon-over/page?"+q, nil)
+		if code != 400 || !strings.Contains(body, "<Code>InvalidRequest</Code><Message>Request specific response headers cannot be used for anonymous GET requests.</Message>") {
+			t.Fatalf("anonymous %s: %d %s", q, code, body)
+		}
+	}
+	if code, body := e.anon("GET", "/anon-over/page", nil); code != 200 || body != "<p>" {
+		t.Fatalf("anonymous read: %d %s", code, body)
+	}
+	g := must(e.s3.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("anon-over"), Key: aws.String("page"), ResponseContentType: aws.String("text/html")}))
+	g.Body.Close()
+	if aws.ToString(g.ContentType) != "text/html" {
+		t.Fatalf("signed override: %q", aws.ToString(g.ContentType))
+	}
+}
