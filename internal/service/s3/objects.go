@@ -1004,22 +1004,22 @@ func (s *Service) copyObject(c *server.Call, in *api.CopyObjectRequest, links *l
 	if err != nil {
 		return nil, err
 	}
+	// The copy's storage class and website redirect are the request's, not the
+	// source's: STANDARD without x-amz-storage-class, and no redirect without
+	// x-amz-website-redirect-location, whichever the metadata directive (CopyObject's
+	// StorageClass, MetadataDirective and WebsiteRedirectLocation documentation).
+	if err := checkStorageClass(in.StorageClass); err != nil {
+		return nil, err
+	}
 	o := &objRec{Key: in.Key, LastModified: timeTrunc(c.Now), Size: so.Size, ETag: so.ETag, ContentType: so.ContentType,
-		Headers: so.Headers, Meta: so.Meta, Tags: so.Tags, StorageClass: so.StorageClass, Checksums: so.Checksums,
-		ChecksumType: so.ChecksumType, Parts: so.Parts, Redirect: so.Redirect}
+		Headers: so.Headers, Meta: so.Meta, Tags: so.Tags, StorageClass: storageClass(in.StorageClass), Checksums: so.Checksums,
+		ChecksumType: so.ChecksumType, Parts: so.Parts, Redirect: str(in.WebsiteRedirectLocation)}
 	if replaceMeta {
 		if err := checkMeta(in.Metadata); err != nil {
 			return nil, err
 		}
 		o.ContentType, o.Meta = str(in.ContentType), in.Metadata
 		o.Headers = storedHeaders(in.CacheControl, in.ContentDisposition, in.ContentEncoding, in.ContentLanguage, in.Expires)
-		o.Redirect = str(in.WebsiteRedirectLocation)
-	}
-	if in.StorageClass != nil {
-		if err := checkStorageClass(in.StorageClass); err != nil {
-			return nil, err
-		}
-		o.StorageClass = storageClass(in.StorageClass)
 	}
 	if replaceTags {
 		o.Tags = nil

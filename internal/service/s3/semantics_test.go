@@ -67,3 +67,40 @@ func TestAnonymousResponseOverrides(t *testing.T) {
 		t.Fatalf("signed override: %q", aws.ToString(g.ContentType))
 	}
 }
+
+// A copy is stored in STANDARD unless x-amz-storage-class says otherwise, whatever the
+// source's class; x-amz-website-redirect-location is never copied from the source
+// (with either metadata directive): the copy has the one the request gives (CopyObject
+// API reference, StorageClass, MetadataDirective and WebsiteRedirectLocation).
+func TestCopyStorageClassAndRedirect(t *testing.T) {
+	e := newEnv(t)
+	e.bucket("copy-sc")
+	must(e.s3.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("copy-sc"), Key: aws.String("src"), Body: strings.NewReader("x"),
+		StorageClass: types.StorageClassStandardIa, WebsiteRedirectLocation: aws.String("/elsewhere.html")}))
+	head := func(key string) *s3.HeadObjectOutput {
+		t.Helper()
+		return must(e.s3.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String("copy-sc"), Key: aws.String(key)}))
+	}
+	if h := head("src"); h.StorageClass != types.StorageClassStandardIa || aws.ToString(h.WebsiteRedirectLocation) != "/elsewhere.html" {
+		t.Fatalf("source: %q %q", h.StorageClass, aws.ToString(h.WebsiteRedirectLocation))
+	}
+	for _, d := range []types.MetadataDirective{"", types.MetadataDirectiveCopy, types.MetadataDirectiveReplace} {
+		key := "plain-" + string(d)
+		must(e.s3.CopyObject(ctx, &s3.CopyObjectInput{Bucket: aws.String("copy-sc"), Key: aws.String(key), CopySource: aws.String("copy-sc/src"), MetadataDirective: d}))
+		if h := head(key); h.StorageClass != "" || h.WebsiteRedirectLocation != nil {
+			t.Fatalf("directive %q: copy has class %q, redirect %q; want STANDARD and none", d, h.StorageClass, aws.ToString(h.WebsiteRedirectLocation))
+		}
+		key = "given-" + string(d)
+		must(e.s3.CopyObject(ctx, &s3.CopyObjectInput{Bucket: aws.String("copy-sc"), Key: aws.String(key), CopySource: aws.String("copy-sc/src"), MetadataDirective: d,
+			StorageClass: types.StorageClassStandardIa, WebsiteRedirectLocation: aws.String("/there.html")}))
+		if h := head(key); h.StorageClass != types.StorageClassStandardIa || aws.ToString(h.WebsiteRedirectLocation) != "/there.html" {
+			t.Fatalf("directive %q with both headers: class %q, redirect %q", d, h.StorageClass, aws.ToString(h.WebsiteRedirectLocation))
+		}
+	}
+	list := must(e.s3.ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: aws.String("copy-sc"), Prefix: aws.String("plain-")}))
+	for _, o := range list.Contents {
+		if o.StorageClass != types.ObjectStorageClassStandard {
+			t.Fatalf("listed %s as %q", aws.ToString(o.Key), o.StorageClass)
+		}
+	}
+}
