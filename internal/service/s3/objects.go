@@ -357,6 +357,12 @@ func (s *Service) selectRead(c *server.Call, r readRequest) (*readResult, error)
 	} else if r.IfModifiedSince != nil && !lm.After(*r.IfModifiedSince) {
 		return nil, errNotModified().WithHeader("ETag", o.etag())
 	}
+	if v := sseHeader(c); v != "" && o.Enc.Mode != sseC {
+		// The header chooses how a write encrypts; a GET or HEAD of an SSE-S3 or
+		// SSE-KMS object that sends it is a 400 (GetObject and HeadObject,
+		// "Encryption"; S3's code and wording as s3tools/s3cmd#276 shows them).
+		return nil, errInvalidArgument("x-amz-server-side-encryption header is not supported for this operation.", "x-amz-server-side-encryption", v)
+	}
 	rr := &readResult{b: b, o: o, end: o.Size}
 	if len(o.Parts) > 0 {
 		rr.parts = int32(len(o.Parts))
@@ -1055,4 +1061,13 @@ func (s *Service) copyObject(c *server.Call, in *api.CopyObjectRequest, links *l
 	}
 	sseOut{&out.ServerSideEncryption, &out.SSEKMSKeyId, &out.BucketKeyEnabled, &out.SSECustomerAlgorithm, &out.SSECustomerKeyMD5, &out.SSEKMSEncryptionContext}.set(o.Enc)
 	return out, nil
+}
+
+// sseHeader is the x-amz-server-side-encryption header a read was sent with, which
+// GetObject's and HeadObject's models do not bind.
+func sseHeader(c *server.Call) string {
+	if c.HTTP == nil {
+		return ""
+	}
+	return c.HTTP.Header.Get("x-amz-server-side-encryption")
 }

@@ -1,12 +1,15 @@
 package s3_test
 
 import (
+	"net/http"
 	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
+
+	"github.com/palisade/palisade/internal/app/apptest"
 )
 
 // DeleteObjects takes an ETag per object and deletes that object only when its
@@ -101,6 +104,46 @@ func TestCopyStorageClassAndRedirect(t *testing.T) {
 	for _, o := range list.Contents {
 		if o.StorageClass != types.ObjectStorageClassStandard {
 			t.Fatalf("listed %s as %q", aws.ToString(o.Key), o.StorageClass)
+		}
+	}
+}
+
+// x-amz-server-side-encryption chooses how a write encrypts: a GET or HEAD of an
+// SSE-S3 (or SSE-KMS) object that sends it is 400 (GetObject and HeadObject API
+// reference, "Encryption"); S3 answers InvalidArgument "x-amz-server-side-encryption
+// header is not supported for this operation." (s3tools/s3cmd#276).
+func TestReadWithEncryptionHeader(t *testing.T) {
+	e := newEnv(t)
+	e.bucket("read-sse")
+	e.put("read-sse", "k", "body")
+	send := func(method string, hdr map[string]string) (*http.Response, string) {
+		t.Helper()
+		req, err := http.NewRequest(method, e.p.URL+"/read-sse/k", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		const empty = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+		req.Header.Set("X-Amz-Content-Sha256", empty)
+		for k, v := range hdr {
+			req.Header.Set(k, v)
+		}
+		apptest.SignAsRoot(e, req, "s3", empty)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return resp, readAll(resp)
+	}
+	for _, method := range []string{http.MethodGet, http.MethodHead} {
+		r, body := send(method, map[string]string{"x-amz-server-side-encryption": "AES256"})
+		if r.StatusCode != 400 {
+			t.Fatalf("%s with x-amz-server-side-encryption: %d %s", method, r.StatusCode, body)
+		}
+		if method == http.MethodGet && !strings.Contains(body, "<Code>InvalidArgument</Code><Message>x-amz-server-side-encryption header is not supported for this operation.</Message>") {
+			t.Fatalf("GET with x-amz-server-side-encryption: %s", body)
+		}
+		if r, body := send(method, nil); r.StatusCode != 200 {
+			t.Fatalf("%s: %d %s", method, r.StatusCode, body)
 		}
 	}
 }
