@@ -214,9 +214,12 @@ func TestDeleteBucketRacingWrites(t *testing.T) {
 		must(e.s3.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: bucket, ObjectOwnership: types.ObjectOwnershipBucketOwnerPreferred}))
 		e.put(name, "src", "copy source")
 		var gone atomic.Bool
-		// wrote checks a write's answer: once the bucket is gone, only NoSuchBucket.
-		wrote := func(op string, err error, allowed ...string) string {
-			if gone.Load() && err == nil {
+		// wrote checks a write's answer: a write sent once DeleteBucket had answered
+		// (goneBefore, read before the write was sent) gets only NoSuchBucket. One
+		// sent earlier may have committed just before the deletion and be answered
+		// after it: it may succeed.
+		wrote := func(goneBefore bool, op string, err error, allowed ...string) string {
+			if goneBefore && err == nil {
 				return op + " succeeded after DeleteBucket"
 			}
 			return okOr(op, err, append(allowed, "NoSuchBucket")...)
@@ -227,38 +230,43 @@ func TestDeleteBucketRacingWrites(t *testing.T) {
 				if r.IntN(3) == 0 {
 					size = 70 << 10
 				}
+				before := gone.Load()
 				_, err := e.s3.PutObject(ctx, &s3.PutObjectInput{Bucket: bucket, Key: aws.String(fmt.Sprint("k", r.IntN(3))), Body: bytes.NewReader(make([]byte, size))})
-				return wrote("PutObject", err)
+				return wrote(before, "PutObject", err)
 			},
 			func(r *rand.Rand) string {
 				_, err := e.s3.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: bucket, Key: aws.String(fmt.Sprint("k", r.IntN(3)))})
 				return okOr("DeleteObject", err, "NoSuchBucket")
 			},
 			func(r *rand.Rand) string {
+				before := gone.Load()
 				_, err := e.s3.CopyObject(ctx, &s3.CopyObjectInput{Bucket: bucket, Key: aws.String("k0"), CopySource: aws.String(name + "/src")})
-				return wrote("CopyObject", err, "NoSuchKey")
+				return wrote(before, "CopyObject", err, "NoSuchKey")
 			},
 			func(r *rand.Rand) string {
 				key := aws.String(fmt.Sprint("m", r.IntN(2)))
+				before := gone.Load()
 				cr, err := e.s3.CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{Bucket: bucket, Key: key})
 				if err != nil {
-					return wrote("CreateMultipartUpload", err)
+					return wrote(before, "CreateMultipartUpload", err)
 				}
 				size := 100
 				if r.IntN(2) == 0 {
 					size = 70 << 10
 				}
+				before = gone.Load()
 				up, err := e.s3.UploadPart(ctx, &s3.UploadPartInput{Bucket: bucket, Key: key, UploadId: cr.UploadId, PartNumber: aws.Int32(1), Body: bytes.NewReader(make([]byte, size))})
 				if err != nil {
-					return wrote("UploadPart", err, "NoSuchUpload")
+					return wrote(before, "UploadPart", err, "NoSuchUpload")
 				}
+				before = gone.Load()
 				if r.IntN(3) == 0 {
 					_, err = e.s3.AbortMultipartUpload(ctx, &s3.AbortMultipartUploadInput{Bucket: bucket, Key: key, UploadId: cr.UploadId})
-					return wrote("AbortMultipartUpload", err, "NoSuchUpload")
+					return wrote(before, "AbortMultipartUpload", err, "NoSuchUpload")
 				}
 				_, err = e.s3.CompleteMultipartUpload(ctx, &s3.CompleteMultipartUploadInput{Bucket: bucket, Key: key, UploadId: cr.UploadId,
 					MultipartUpload: &types.CompletedMultipartUpload{Parts: []types.CompletedPart{{PartNumber: aws.Int32(1), ETag: up.ETag}}}})
-				return wrote("CompleteMultipartUpload", err, "NoSuchUpload")
+				return wrote(before, "CompleteMultipartUpload", err, "NoSuchUpload")
 			},
 			func(r *rand.Rand) string {
 				_, err := e.s3.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: bucket, Key: aws.String("src")})
