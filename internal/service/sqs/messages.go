@@ -53,6 +53,9 @@ type msgRec struct {
 	DedupID      string                               `json:"dedup,omitempty"`
 	Seq          string                               `json:"seq,omitempty"`
 	Nonce        string                               `json:"nonce,omitempty"`
+	// Received is when the latest receive handed the message out (ms): its
+	// visibility timeout may not reach past 12 hours from then.
+	Received int64 `json:"received,omitempty"`
 	// Sealed is the body encrypted under the data key whose KMS blob is DataKey, for
 	// a queue with SSE-KMS (Body is then empty); EncQueue is the queue ARN of its
 	// encryption context (the queue sent to, which a dead-letter queue may not be).
@@ -334,9 +337,15 @@ func (q *SQS) send(tx *store.Tx, r queueRef, rec *queueRec, sp sendSpec, now tim
 		if sp.groupID == nil || *sp.groupID == "" {
 			return nil, errMissing("The request must contain the parameter MessageGroupId.")
 		}
+		if err := checkMessageID("MessageGroupId", *sp.groupID); err != nil {
+			return nil, err
+		}
 		m.GroupID = *sp.groupID
 		switch {
 		case sp.dedupID != nil:
+			if err := checkMessageID("MessageDeduplicationId", *sp.dedupID); err != nil {
+				return nil, err
+			}
 			m.DedupID = *sp.dedupID
 		case rec.Attributes["ContentBasedDeduplication"] == "true":
 			sum := sha256.Sum256([]byte(sp.body))
@@ -373,14 +382,35 @@ func (q *SQS) send(tx *store.Tx, r queueRef, rec *queueRec, sp sendSpec, now tim
 		if err := expireDedup(tx, r, now.UnixMilli()); err != nil {
 			return nil, err
 		}
-	} else if sp.groupID != nil || sp.dedupID != nil {
+	} else if sp.dedupID != nil {
 		return nil, errParam("Value for parameter MessageGroupId or MessageDeduplicationId is invalid. Reason: The request include parameter that is not valid for this queue type.")
+	} else if sp.groupID != nil {
+		// A standard queue takes a group ID too (fair queues: SendMessage's API
+		// reference); it orders nothing and holds nothing back.
+		if err := checkMessageID("MessageGroupId", *sp.groupID); err != nil {
+			return nil, err
+		}
+		m.GroupID = *sp.groupID
 	}
 	if err := putMsg(tx, r, m); err != nil {
 		return nil, err
 	}
 	tx.AfterCommit(func() { q.notify(r) })
 	return out, nil
+}
+
+// checkMessageID checks a MessageGroupId or MessageDeduplicationId: 1 to 128
+// alphanumeric or punctuation characters (SendMessage's API reference), refused with
+// the wording users recorded SQS answering.
+func checkMessageID(param, v string) error {
+	ok := len(v) >= 1 && len(v) <= 128
+	for i := 0; ok && i < len(v); i++ {
+		ok = v[i] >= 0x21 && v[i] <= 0x7e
+	}
+	if !ok {
+		return errParam("Value %s for parameter %s is invalid. Reason: %s can only include alphanumeric and punctuation characters. 1 to 128 in length.", v, param, param)
+	}
+	return nil
 }
 
 func traceHeader(sys map[string]api.MessageSystemAttributeValue) (string, error) {
@@ -421,6 +451,9 @@ func optional(s string) *string {
 	}
 	return &s
 }
+
+// maxBatchSize is the most a SendMessageBatch may carry in all, in bytes.
+const maxBatchSize = 1 << 20
 
 // checkBatch applies the batch rules: 1 to 10 entries, distinct, well-formed IDs.
 func checkBatch(ids []string, entry string) error {
@@ -482,8 +515,12 @@ func (q *SQS) sendMessageBatch(c *server.Call, in *api.SendMessageBatchRequest) 
 			}
 		}
 	}
-	if max := intAttr(rec, "MaximumMessageSize"); total > max {
-		return nil, api.NewBatchRequestTooLong(fmt.Sprintf("Batch requests cannot be longer than %d bytes. You have sent %d bytes.", max, total))
+	// The batch's total is limited to 1 MiB whatever the queue's MaximumMessageSize,
+	// which limits each message (SendMessageBatch's API reference: "The maximum
+	// allowed individual message size and the maximum total payload size … are both
+	// 1 MiB").
+	if total > maxBatchSize {
+		return nil, api.NewBatchRequestTooLong(fmt.Sprintf("Batch requests cannot be longer than %d bytes. You have sent %d bytes.", maxBatchSize, total))
 	}
 	key, err := q.sendKey(c, r, rec)
 	if err != nil {
@@ -672,6 +709,9 @@ func eachEntry[E any](entries []E, entry string, id func(E) string, do func(E) e
 	return done, failed, nil
 }
 
+// maxVisibility is the longest a message stays in flight after a receive, in seconds.
+const maxVisibility = 43200
+
 // changeVisibility sets an in-flight message's visibility timeout from now.
 func (q *SQS) changeVisibility(c *server.Call, r queueRef, h string, timeout int32) error {
 	if timeout < 0 || timeout > 43200 {
@@ -687,6 +727,13 @@ func (q *SQS) changeVisibility(c *server.Call, r queueRef, h string, timeout int
 	}
 	if m == nil || m.VisibleAt <= c.Now.UnixMilli() {
 		return errParam("%s", "Value "+h+" for parameter ReceiptHandle is invalid. Reason: Message does not exist or is not available for visibility timeout change.")
+	}
+	if m.Received > 0 && c.Now.UnixMilli()+int64(timeout)*1000 > m.Received+maxVisibility*1000 {
+		// "If you attempt to set the VisibilityTimeout to a value greater than the
+		// maximum time left, Amazon SQS returns an error" (ChangeMessageVisibility's
+		// API reference): 12 hours from the receive. The wording is AWS's as users
+		// recorded it (localstack#3956).
+		return errParam("Value %d for parameter VisibilityTimeout is invalid. Reason: Total VisibilityTimeout for the message is beyond the limit [%d seconds]", timeout, maxVisibility)
 	}
 	if err := deleteMsg(c.Tx, r, m); err != nil {
 		return err

@@ -459,7 +459,7 @@ func (q *SQS) runTask(tx *store.Tx, account, region, key string, now int64) erro
 		}
 		// AWS: "The redrive task resets the retention period. All redriven messages
 		// are considered new messages with a new messageID and enqueueTime".
-		m.ID, m.VisibleAt, m.Sent, m.Receives, m.FirstReceive, m.Nonce, m.Origin = auth.NewUUID(), now, now, 0, 0, "", ""
+		m.ID, m.VisibleAt, m.Sent, m.Receives, m.FirstReceive, m.Received, m.Nonce, m.Origin = auth.NewUUID(), now, now, 0, 0, 0, "", ""
 		if err := putMsg(tx, d, m); err != nil {
 			return err
 		}

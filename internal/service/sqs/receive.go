@@ -137,6 +137,7 @@ func (q *SQS) receiveMessage(c *server.Call, in *api.ReceiveMessageRequest) (*ap
 		if m.FirstReceive == 0 {
 			m.FirstReceive = now
 		}
+		m.Received = now
 		m.Nonce = newNonce()
 		m.VisibleAt = now + int64(vis)*1000
 		body := m.Body
@@ -180,7 +181,11 @@ func (m *msgRec) out(r queueRef, in *api.ReceiveMessageRequest) api.Message {
 		"ApproximateFirstReceiveTimestamp": strconv.FormatInt(m.FirstReceive, 10),
 	}
 	if m.GroupID != "" {
-		sys["MessageGroupId"], sys["MessageDeduplicationId"], sys["SequenceNumber"] = m.GroupID, m.DedupID, m.Seq
+		sys["MessageGroupId"] = m.GroupID
+	}
+	if m.Seq != "" {
+		// FIFO's alone: a standard queue's message may have a group (fair queues), not these.
+		sys["MessageDeduplicationId"], sys["SequenceNumber"] = m.DedupID, m.Seq
 	}
 	if m.TraceHeader != "" {
 		sys["AWSTraceHeader"] = m.TraceHeader
