@@ -145,3 +145,64 @@ func TestBatchTotalIsOneMiB(t *testing.T) {
 	_, err := e.sqs.SendMessageBatch(ctx, &sqs.SendMessageBatchInput{QueueUrl: aws.String(big), Entries: entries})
 	wantError(t, err, "AWS.SimpleQueueService.BatchRequestTooLong", 400, "Batch requests cannot be longer than 1048576 bytes. You have sent 1200000 bytes.")
 }
+
+// A FIFO receive retried with the same ReceiveRequestAttemptId within five minutes
+// answers the same messages and receipt handles and resets their visibility timeout,
+// while none of them was modified (ReceiveMessage's API reference); a new ID, or one
+// whose messages changed, is a new receive.
+func TestReceiveRequestAttemptId(t *testing.T) {
+	e := newEnv(t)
+	url := e.queue("attempts.fifo", map[string]string{"FifoQueue": "true", "ContentBasedDeduplication": "true", "VisibilityTimeout": "30"})
+	for _, b := range []string{"a1", "a2", "a3"} {
+		apptest.Must(e.sqs.SendMessage(ctx, &sqs.SendMessageInput{QueueUrl: aws.String(url), MessageBody: aws.String(b), MessageGroupId: aws.String("a")}))
+	}
+	recv := func(id string, wait int32) []types.Message {
+		return e.receive(url, 2, func(in *sqs.ReceiveMessageInput) {
+			in.ReceiveRequestAttemptId = aws.String(id)
+			in.WaitTimeSeconds = wait
+		})
+	}
+	first := recv("try-1", 0)
+	if len(first) != 2 || aws.ToString(first[0].Body) != "a1" || aws.ToString(first[1].Body) != "a2" {
+		t.Fatalf("first receive %+v", first)
+	}
+	e.p.AdvanceClock(20 * time.Second)
+	start := time.Now()
+	again := recv("try-1", 5) // a long poll retried answers at once
+	if time.Since(start) > 3*time.Second {
+		t.Fatal("the retried long poll waited")
+	}
+	if len(again) != 2 || aws.ToString(again[0].ReceiptHandle) != aws.ToString(first[0].ReceiptHandle) ||
+		aws.ToString(again[1].ReceiptHandle) != aws.ToString(first[1].ReceiptHandle) || again[0].Attributes["ApproximateReceiveCount"] != "1" {
+		t.Fatalf("retry %+v", again)
+	}
+	// The retry reset the visibility timeout: 20 s later the messages are still in flight.
+	e.p.AdvanceClock(20 * time.Second)
+	if n := len(recv("other", 0)); n != 0 {
+		t.Fatalf("another attempt received %d messages of a group in flight", n)
+	}
+	// Once a message was modified, the ID is a new receive.
+	apptest.Must(e.sqs.DeleteMessage(ctx, &sqs.DeleteMessageInput{QueueUrl: aws.String(url), ReceiptHandle: first[0].ReceiptHandle}))
+	apptest.Must(e.sqs.DeleteMessage(ctx, &sqs.DeleteMessageInput{QueueUrl: aws.String(url), ReceiptHandle: first[1].ReceiptHandle}))
+	if got := recv("try-1", 0); len(got) != 1 || aws.ToString(got[0].Body) != "a3" {
+		t.Fatalf("after the deletes %+v", got)
+	}
+	// Past five minutes an ID is not a retry.
+	e.p.AdvanceClock(5 * time.Minute)
+	if got := recv("try-1", 0); len(got) != 1 || aws.ToString(got[0].Body) != "a3" || got[0].Attributes["ApproximateReceiveCount"] != "2" {
+		t.Fatalf("after five minutes %+v", got)
+	}
+	_, err := e.sqs.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: aws.String(url), ReceiveRequestAttemptId: aws.String("not valid")})
+	wantError(t, err, "InvalidParameterValue", 400, "Value not valid for parameter ReceiveRequestAttemptId is invalid. Reason: ReceiveRequestAttemptId can only include alphanumeric and punctuation characters. 1 to 128 in length.")
+}
+
+// A standard queue ignores ReceiveRequestAttemptId ("This parameter applies only to
+// FIFO queues").
+func TestReceiveRequestAttemptIdIgnoredByStandardQueues(t *testing.T) {
+	e := newEnv(t)
+	url := e.queue("plain", nil)
+	e.send(url, "m")
+	for range 2 {
+		apptest.Must(e.sqs.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: aws.String(url), ReceiveRequestAttemptId: aws.String("any thing")}))
+	}
+}

@@ -271,6 +271,11 @@ func (q *SQS) deleteQueue(c *server.Call, in *api.DeleteQueueRequest) (*model.Em
 	if _, err := svckit.DeletePrefix(c.Tx, ns(r.Account, r.Region, tDedupAt), r.Name+"\x00"); err != nil {
 		return nil, err
 	}
+	for _, kind := range []string{tAttempts, tAttemptsAt} {
+		if _, err := svckit.DeletePrefix(c.Tx, ns(r.Account, r.Region, kind), r.Name+"\x00"); err != nil {
+			return nil, err
+		}
+	}
 	if _, err := c.Tx.Delete(ns(r.Account, r.Region, tQueues), r.Name); err != nil {
 		return nil, err
 	}

@@ -67,6 +67,24 @@ func (q *SQS) receiveMessage(c *server.Call, in *api.ReceiveMessageRequest) (*ap
 	}
 	now := c.Now.UnixMilli()
 	fifo := rec.Attributes["FifoQueue"] == "true"
+	attempt := svckit.Str(in.ReceiveRequestAttemptId)
+	if fifo && in.ReceiveRequestAttemptId != nil {
+		// The rule is the API reference's; the wording follows MessageGroupId's. A
+		// standard queue ignores the parameter ("applies only to FIFO queues").
+		if err := checkMessageID("ReceiveRequestAttemptId", attempt); err != nil {
+			return nil, err
+		}
+	}
+	if fifo && attempt != "" {
+		// A retry of a receive answers what it answered, with a new visibility timeout.
+		msgs, at, ok, err := retryAttempt(c.Tx, r, attempt, now)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			return q.redeliver(c, r, rec, in, attempt, at, msgs, now, now+int64(vis)*1000)
+		}
+	}
 	cutoff := now - retention(rec)*1000
 	rd, hasRedrive := redrivePolicy(rec)
 	// FIFO: a group with a message in flight delivers nothing more until it is done.
@@ -150,7 +168,38 @@ func (q *SQS) receiveMessage(c *server.Call, in *api.ReceiveMessageRequest) (*ap
 		m.Body = body
 		out.Messages = append(out.Messages, m.out(r, in))
 	}
+	if fifo && attempt != "" && len(chosen) > 0 {
+		if err := putAttempt(c.Tx, r, attempt, now, chosen, now); err != nil {
+			return nil, err
+		}
+	}
 	return out, nil
+}
+
+// redeliver answers a retried receive attempt: the same messages with the same
+// receipt handles, visible again at visibleAt; the receive count stays as it was
+// (it is the same receive).
+func (q *SQS) redeliver(c *server.Call, r queueRef, rec *queueRec, in *api.ReceiveMessageRequest, attempt string, at int64, msgs []*msgRec, now, visibleAt int64) (*api.ReceiveMessageResult, error) {
+	if err := q.open(c, rec, msgs); err != nil {
+		return nil, err
+	}
+	out := &api.ReceiveMessageResult{Messages: []api.Message{}}
+	for _, m := range msgs {
+		if err := deleteMsg(c.Tx, r, m); err != nil {
+			return nil, err
+		}
+		m.VisibleAt = visibleAt
+		body := m.Body
+		if m.DataKey != nil {
+			m.Body = "" // stored sealed only
+		}
+		if err := putMsg(c.Tx, r, m); err != nil {
+			return nil, err
+		}
+		m.Body = body
+		out.Messages = append(out.Messages, m.out(r, in))
+	}
+	return out, putAttempt(c.Tx, r, attempt, at, msgs, now)
 }
 
 // moveToDLQ moves a message that was received maxReceiveCount times to the queue's
@@ -257,7 +306,15 @@ func (q *SQS) waitForMessages(c *server.Call, in *api.ReceiveMessageRequest) {
 			if wait < 0 {
 				wait = intAttr(rec, "ReceiveMessageWaitTimeSeconds")
 			}
-			visible, next, err = deliverable(tx, r, rec, q.d.Clock.Now().UnixMilli())
+			now := q.d.Clock.Now().UnixMilli()
+			if a := svckit.Str(in.ReceiveRequestAttemptId); a != "" && rec.Attributes["FifoQueue"] == "true" {
+				// A retried attempt answers at once with what it handed out.
+				if _, _, retry, err := retryAttempt(tx, r, a, now); err != nil || retry {
+					visible = true
+					return err
+				}
+			}
+			visible, next, err = deliverable(tx, r, rec, now)
 			return err
 		})
 		if err != nil || visible || wait <= 0 {

@@ -86,6 +86,10 @@ const (
 	// (queue name \x00 %016d ms \x00 dedup key → ""), so sends can drop expired ones.
 	tDedupAt = "dedup-at"
 	tDeleted = "deleted" // queue name → deletedRec, for a minute after DeleteQueue
+	// tAttempts holds a FIFO queue's receive attempts (queue name \x00 attempt ID →
+	// attemptRec), tAttemptsAt orders them by time as tDedupAt does (attempt.go).
+	tAttempts   = "receive-attempts"
+	tAttemptsAt = "receive-attempts-at"
 )
 
 func ns(account, region, kind string) string { return store.NS("sqs", account, region, kind) }
