@@ -17,11 +17,14 @@ type tagged interface{ tagList() *[]api.Tag }
 // which its LimitExceeded message quotes.
 type tagQuota string
 
-// exact reports whether the resource's tag keys are compared with case. AWS's recorded
-// answers show customer managed policies keeping "a" and "A" as two tags and refusing
-// only an exact repeat ("Duplicate tag keys found."), while users and roles refuse
-// "a" with "A" and say their keys are case insensitive.
-func (q tagQuota) exact() bool { return q == "TagsPerPolicy" }
+// exact reports whether the resource's tag keys are compared with case. The IAM User
+// Guide ("Tagging IAM resources", rules for naming tags) lists users and roles as the
+// only resources whose tag keys are not case sensitive; customer managed policies,
+// instance profiles, OIDC and SAML providers and virtual MFA devices are. AWS's
+// recorded answers agree for policies (keeping "a" and "A" as two tags and refusing
+// only an exact repeat, "Duplicate tag keys found.") and for users and roles (refusing
+// "a" with "A" and saying their keys are case insensitive).
+func (q tagQuota) exact() bool { return q != "TagsPerUser" && q != "TagsPerRole" }
 
 func (q tagQuota) key(k string) string {
 	if q.exact() {
