@@ -29,7 +29,8 @@ type policyRec struct {
 	Default     string       `json:"default"`
 	Next        int          `json:"next"`
 	Versions    []versionRec `json:"versions"`
-	Updated     time.Time    `json:"updated"`
+	// UpdateDate is derived from the versions (updated); the "updated" member of
+	// records stored before is ignored.
 }
 
 type versionRec struct {
@@ -39,6 +40,20 @@ type versionRec struct {
 }
 
 func (p *policyRec) arn(account string) string { return iamARN(account, "policy", p.Path, p.Name) }
+
+// updated is the policy's UpdateDate as the IAM API Reference defines it (Policy data
+// type): the creation date of its most recent version, which is the policy's own
+// creation date while it has one version. Choosing another default version does not
+// change it.
+func (p *policyRec) updated() time.Time {
+	t := p.Created
+	for _, v := range p.Versions {
+		if v.Created.After(t) {
+			t = v.Created
+		}
+	}
+	return t
+}
 
 func (p *policyRec) version(id string) *versionRec {
 	for i := range p.Versions {
@@ -225,7 +240,7 @@ func (r *managedRef) out(use policyUse, full bool) api.Policy {
 	}
 	p := r.rec
 	v.PolicyId, v.Path, v.DefaultVersionId = ptr(p.ID), ptr(p.Path), ptr(p.Default)
-	v.CreateDate, v.UpdateDate = ptr(p.Created), ptr(p.Updated)
+	v.CreateDate, v.UpdateDate = ptr(p.Created), ptr(p.updated())
 	if full {
 		if p.Description != "" {
 			v.Description = ptr(p.Description)
@@ -271,7 +286,7 @@ func (s *svc) createPolicy(c *server.Call, in *api.CreatePolicyRequest) (*api.Cr
 	now := timeUTC(c.Now)
 	p := &policyRec{
 		entity:      entity{Name: in.PolicyName, Path: pathOr(in.Path), ID: newID("ANPA"), Created: now, Tags: tags},
-		Description: str(in.Description), Default: "v1", Next: 2, Updated: now,
+		Description: str(in.Description), Default: "v1", Next: 2,
 		Versions: []versionRec{{ID: "v1", Doc: doc, Created: now}},
 	}
 	ok, err := insertEntity(c.Tx, c.Account, tPolicies, &p.entity, p)
@@ -423,7 +438,7 @@ func (s *svc) createPolicyVersion(c *server.Call, in *api.CreatePolicyVersionReq
 	p.Versions = append(p.Versions, v)
 	def := in.SetAsDefault != nil && *in.SetAsDefault
 	if def {
-		p.Default, p.Updated = v.ID, now
+		p.Default = v.ID
 	}
 	if err := putPolicy(c.Tx, c.Account, p); err != nil {
 		return nil, err
@@ -519,7 +534,7 @@ func (s *svc) setDefaultPolicyVersion(c *server.Call, in *api.SetDefaultPolicyVe
 	if p.version(in.VersionId) == nil {
 		return nil, noSuchVersion(p.arn(c.Account), in.VersionId)
 	}
-	p.Default, p.Updated = in.VersionId, timeUTC(c.Now)
+	p.Default = in.VersionId
 	return &model.Empty{}, putPolicy(c.Tx, c.Account, p)
 }
 

@@ -3,6 +3,7 @@ package iam_test
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
@@ -63,5 +64,37 @@ func TestTagKeyCaseByResourceType(t *testing.T) {
 	wantErr(t, err, "InvalidInput", 400, "Duplicate tag keys found. Please note that Tag keys are case insensitive.")
 	_, err = e.iam.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("r"), AssumeRolePolicyDocument: aws.String(trustEC2), Tags: pair})
 	wantErr(t, err, "InvalidInput", 400, "Duplicate tag keys found. Please note that Tag keys are case insensitive.")
+}
+
+// IAM API Reference, Policy data type: UpdateDate is the policy's creation date while it
+// has one version, else the creation date of its most recent version — whether or not
+// that version is the default; choosing another default version creates none.
+func TestPolicyUpdateDate(t *testing.T) {
+	e := newEnv(t)
+	p := must(e.iam.CreatePolicy(ctx, &iam.CreatePolicyInput{PolicyName: aws.String("p"), PolicyDocument: aws.String(allowAll)})).Policy
+	if !p.UpdateDate.Equal(*p.CreateDate) {
+		t.Fatalf("new policy: update %v, create %v", p.UpdateDate, p.CreateDate)
+	}
+	get := func() *types.Policy { return must(e.iam.GetPolicy(ctx, &iam.GetPolicyInput{PolicyArn: p.Arn})).Policy }
+
+	e.p.AdvanceClock(time.Hour)
+	v2 := must(e.iam.CreatePolicyVersion(ctx, &iam.CreatePolicyVersionInput{PolicyArn: p.Arn, PolicyDocument: aws.String(allowAll)})).PolicyVersion
+	if got := get(); !got.UpdateDate.Equal(*v2.CreateDate) || got.UpdateDate.Equal(*p.CreateDate) || *got.DefaultVersionId != "v1" {
+		t.Fatalf("after a non-default version: update %v, v2 created %v", got.UpdateDate, v2.CreateDate)
+	}
+	e.p.AdvanceClock(time.Hour)
+	must(e.iam.SetDefaultPolicyVersion(ctx, &iam.SetDefaultPolicyVersionInput{PolicyArn: p.Arn, VersionId: aws.String("v2")}))
+	if got := get(); !got.UpdateDate.Equal(*v2.CreateDate) {
+		t.Fatalf("after SetDefaultPolicyVersion: update %v, v2 created %v", got.UpdateDate, v2.CreateDate)
+	}
+	// ListPolicies and GetAccountAuthorizationDetails say the same.
+	l := must(e.iam.ListPolicies(ctx, &iam.ListPoliciesInput{Scope: types.PolicyScopeTypeLocal})).Policies
+	if len(l) != 1 || !l[0].UpdateDate.Equal(*v2.CreateDate) {
+		t.Fatalf("listed %+v", l)
+	}
+	d := must(e.iam.GetAccountAuthorizationDetails(ctx, &iam.GetAccountAuthorizationDetailsInput{Filter: []types.EntityType{types.EntityTypeLocalManagedPolicy}})).Policies
+	if len(d) != 1 || !d[0].UpdateDate.Equal(*v2.CreateDate) {
+		t.Fatalf("authorization details %+v", d)
+	}
 }
 
