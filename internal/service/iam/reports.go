@@ -71,14 +71,19 @@ func (s *svc) generateCredentialReport(c *server.Call, _ *model.Empty) (*api.Gen
 }
 
 // getCredentialReport answers ReportNotPresent (410) without a message, as IAM does,
-// when there is no report or it expired.
+// when there is no report, and ReportExpired (410) when the last one is older than
+// four hours: the API Reference's error for "the most recent credential report has
+// expired" (its message is not documented; left empty like ReportNotPresent's).
 func (s *svc) getCredentialReport(c *server.Call, _ *model.Empty) (*api.GetCredentialReportResponse, error) {
 	r, err := load[reportRec](c.Tx, ns(c.Account, tAccount), reportKey)
 	if err != nil {
 		return nil, err
 	}
-	if r == nil || c.Now.Sub(r.Generated) >= reportLifetime {
+	if r == nil {
 		return nil, api.NewCredentialReportNotPresentException("")
+	}
+	if c.Now.Sub(r.Generated) >= reportLifetime {
+		return nil, api.NewCredentialReportExpiredException("")
 	}
 	return &api.GetCredentialReportResponse{Content: r.Content, ReportFormat: ptr(api.ReportFormatTypeTextCsv), GeneratedTime: ptr(r.Generated)}, nil
 }

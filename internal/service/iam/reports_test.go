@@ -78,10 +78,11 @@ func TestCredentialReport(t *testing.T) {
 		t.Fatalf("b,comma row %q", comma)
 	}
 
-	// After four hours the report is gone and a new one is generated.
+	// After four hours the report has expired (ReportExpired, not ReportNotPresent)
+	// and a new one is generated.
 	e.p.Clock.Advance(5 * time.Hour)
 	_, err = e.iam.GetCredentialReport(ctx, &iam.GetCredentialReportInput{})
-	wantErr(t, err, "ReportNotPresent", 410, "")
+	wantErr(t, err, "ReportExpired", 410, "")
 	if gen := must(e.iam.GenerateCredentialReport(ctx, &iam.GenerateCredentialReportInput{})); gen.State != types.ReportStateTypeStarted {
 		t.Fatalf("generate after expiry: %s", gen.State)
 	}

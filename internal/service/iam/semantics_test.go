@@ -98,3 +98,19 @@ func TestPolicyUpdateDate(t *testing.T) {
 	}
 }
 
+// IAM API Reference, GetCredentialReport: ReportNotPresent (410) when no report
+// exists, ReportExpired (410) when the most recent report has expired.
+func TestCredentialReportExpired(t *testing.T) {
+	e := newEnv(t)
+	_, err := e.iam.GetCredentialReport(ctx, &iam.GetCredentialReportInput{})
+	wantErr(t, err, "ReportNotPresent", 410, "")
+	must(e.iam.GenerateCredentialReport(ctx, &iam.GenerateCredentialReportInput{}))
+	must(e.iam.GetCredentialReport(ctx, &iam.GetCredentialReportInput{}))
+	e.p.AdvanceClock(5 * time.Hour)
+	_, err = e.iam.GetCredentialReport(ctx, &iam.GetCredentialReportInput{})
+	wantErr(t, err, "ReportExpired", 410, "")
+	if g := must(e.iam.GenerateCredentialReport(ctx, &iam.GenerateCredentialReportInput{})); g.State != types.ReportStateTypeStarted {
+		t.Fatalf("regenerate: %s", g.State)
+	}
+	must(e.iam.GetCredentialReport(ctx, &iam.GetCredentialReportInput{}))
+}
