@@ -82,14 +82,21 @@ func TestLoginProfilesAndPasswordPolicy(t *testing.T) {
 	wantErr(t, err, "NoSuchEntity", 404, "The Password Policy with domain name "+account+" cannot be found.")
 }
 
+// TestPasswordPolicyDefaults: UpdateAccountPasswordPolicy resets what it is not given to
+// the defaults its API Reference lists, MinimumPasswordLength 6 among them.
 func TestPasswordPolicyDefaults(t *testing.T) {
 	e := newEnv(t)
 	must(e.iam.UpdateAccountPasswordPolicy(ctx, &iam.UpdateAccountPasswordPolicyInput{RequireNumbers: true}))
 	pp := must(e.iam.GetAccountPasswordPolicy(ctx, &iam.GetAccountPasswordPolicyInput{})).PasswordPolicy
-	if *pp.MinimumPasswordLength != 8 || !pp.RequireNumbers || pp.RequireSymbols || pp.ExpirePasswords || pp.MaxPasswordAge != nil {
+	if *pp.MinimumPasswordLength != 6 || !pp.RequireNumbers || pp.RequireSymbols || pp.ExpirePasswords || pp.MaxPasswordAge != nil {
 		t.Fatalf("defaults %+v", pp)
 	}
-	_, err := e.iam.UpdateAccountPasswordPolicy(ctx, &iam.UpdateAccountPasswordPolicyInput{MinimumPasswordLength: aws.Int32(5)})
+	// Six characters with a digit now conform; five do not.
+	must(e.iam.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("six")}))
+	_, err := e.iam.CreateLoginProfile(ctx, &iam.CreateLoginProfileInput{UserName: aws.String("six"), Password: aws.String("abcd1")})
+	wantErr(t, err, "PasswordPolicyViolation", 400, "")
+	must(e.iam.CreateLoginProfile(ctx, &iam.CreateLoginProfileInput{UserName: aws.String("six"), Password: aws.String("abcde1")}))
+	_, err = e.iam.UpdateAccountPasswordPolicy(ctx, &iam.UpdateAccountPasswordPolicyInput{MinimumPasswordLength: aws.Int32(5)})
 	wantErr(t, err, "ValidationError", 400, "")
 }
 

@@ -285,7 +285,9 @@ func (s *svc) changePassword(c *server.Call, in *api.ChangePasswordRequest) (*mo
 }
 
 // updateAccountPasswordPolicy replaces the whole policy: a parameter left out goes
-// back to its default, as IAM documents.
+// back to its default, as IAM documents (UpdateAccountPasswordPolicy: a minimum length
+// of 6, every other requirement off). The default of an account without a policy (8
+// characters, three kinds) is another thing, checkPassword's.
 func (s *svc) updateAccountPasswordPolicy(c *server.Call, in *api.UpdateAccountPasswordPolicyRequest) (*model.Empty, error) {
 	b := func(p *bool) bool { return p != nil && *p }
 	i := func(p *int32, def int32) int32 {
@@ -295,7 +297,7 @@ func (s *svc) updateAccountPasswordPolicy(c *server.Call, in *api.UpdateAccountP
 		return *p
 	}
 	pp := passwordPolicy{
-		MinLength: i(in.MinimumPasswordLength, 8), Symbols: b(in.RequireSymbols), Numbers: b(in.RequireNumbers),
+		MinLength: i(in.MinimumPasswordLength, 6), Symbols: b(in.RequireSymbols), Numbers: b(in.RequireNumbers),
 		Upper: b(in.RequireUppercaseCharacters), Lower: b(in.RequireLowercaseCharacters), AllowChange: b(in.AllowUsersToChangePassword),
 		MaxAge: i(in.MaxPasswordAge, 0), Reuse: i(in.PasswordReusePrevention, 0), HardExpiry: b(in.HardExpiry),
 	}
