@@ -49,6 +49,9 @@ func loadGroup(tx *store.Tx, account, name string) (*groupRec, error) {
 }
 
 func (s *svc) createGroup(c *server.Call, in *api.CreateGroupRequest) (*api.CreateGroupResponse, error) {
+	if err := checkAccountQuota(c.Tx, c.Account, tGroups); err != nil {
+		return nil, err
+	}
 	g := &groupRec{entity{Name: in.GroupName, Path: pathOr(in.Path), ID: newID("AGPA"), Created: timeUTC(c.Now)}}
 	ok, err := insertEntity(c.Tx, c.Account, tGroups, &g.entity, g)
 	if err != nil {

@@ -175,6 +175,33 @@ func insertEntity(tx *store.Tx, account, table string, e *entity, rec any) (bool
 	return true, tx.PutJSON(ns(account, tIDs), e.ID, idRec{Kind: table, Key: lk(e.Name)})
 }
 
+// accountQuotas are IAM's default quotas of entities per account (IAM User Guide, "IAM
+// and AWS STS quotas"), with the names its LimitExceeded messages quote.
+var accountQuotas = map[string]struct {
+	name string
+	max  int
+}{
+	tUsers:    {"UsersPerAccount", 5000},
+	tGroups:   {"GroupsPerAccount", 300},
+	tRoles:    {"RolesPerAccount", 1000},
+	tProfiles: {"InstanceProfilesPerAccount", 1000},
+}
+
+// checkAccountQuota refuses a new entity of kind table when the account already holds
+// its quota of them: LimitExceeded "Cannot exceed quota for InstanceProfilesPerAccount:
+// 1000", as IAM answers.
+func checkAccountQuota(tx *store.Tx, account, table string) error {
+	q := accountQuotas[table]
+	n, err := tx.Count(ns(account, table))
+	if err != nil {
+		return err
+	}
+	if n >= q.max {
+		return limitExceeded(fmt.Sprintf("Cannot exceed quota for %s: %d", q.name, q.max))
+	}
+	return nil
+}
+
 // deleteEntity removes an entity record and its ID index.
 func deleteEntity(tx *store.Tx, account, table string, e *entity) error {
 	if _, err := tx.Delete(ns(account, table), lk(e.Name)); err != nil {

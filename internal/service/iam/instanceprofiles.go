@@ -70,6 +70,9 @@ func (s *svc) createInstanceProfile(c *server.Call, in *api.CreateInstanceProfil
 	if err != nil {
 		return nil, err
 	}
+	if err := checkAccountQuota(c.Tx, c.Account, tProfiles); err != nil {
+		return nil, err
+	}
 	p := &profileRec{entity: entity{Name: in.InstanceProfileName, Path: pathOr(in.Path), ID: newID("AIPA"), Created: timeUTC(c.Now), Tags: tags}}
 	ok, err := insertEntity(c.Tx, c.Account, tProfiles, &p.entity, p)
 	if err != nil {

@@ -143,6 +143,9 @@ func (s *svc) createRole(c *server.Call, in *api.CreateRoleRequest) (*api.Create
 	if err != nil {
 		return nil, err
 	}
+	if err := checkAccountQuota(c.Tx, c.Account, tRoles); err != nil {
+		return nil, err
+	}
 	r := &roleRec{
 		entity: entity{Name: in.RoleName, Path: pathOr(in.Path), ID: newID("AROA"), Created: timeUTC(c.Now), Tags: tags},
 		Trust:  trust, Description: str(in.Description), MaxSession: defaultMaxSession,

@@ -1,6 +1,7 @@
 package iam_test
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -113,4 +114,31 @@ func TestCredentialReportExpired(t *testing.T) {
 		t.Fatalf("regenerate: %s", g.State)
 	}
 	must(e.iam.GetCredentialReport(ctx, &iam.GetCredentialReportInput{}))
+}
+
+// IAM User Guide, "IAM and AWS STS quotas": by default 300 groups, 1,000 instance
+// profiles and 1,000 roles per account (5,000 users are held to the same rule, untested
+// here for its cost), refused with LimitExceeded as IAM words it ("Cannot exceed quota
+// for InstanceProfilesPerAccount: 1000", reported by users).
+func TestAccountEntityQuotas(t *testing.T) {
+	e := newEnv(t)
+	for i := range 300 {
+		must(e.iam.CreateGroup(ctx, &iam.CreateGroupInput{GroupName: aws.String(fmt.Sprintf("g%d", i))}))
+	}
+	_, err := e.iam.CreateGroup(ctx, &iam.CreateGroupInput{GroupName: aws.String("one-more")})
+	wantErr(t, err, "LimitExceeded", 409, "Cannot exceed quota for GroupsPerAccount: 300")
+	must(e.iam.DeleteGroup(ctx, &iam.DeleteGroupInput{GroupName: aws.String("g0")}))
+	must(e.iam.CreateGroup(ctx, &iam.CreateGroupInput{GroupName: aws.String("one-more")}))
+
+	for i := range 1000 {
+		must(e.iam.CreateInstanceProfile(ctx, &iam.CreateInstanceProfileInput{InstanceProfileName: aws.String(fmt.Sprintf("p%d", i))}))
+	}
+	_, err = e.iam.CreateInstanceProfile(ctx, &iam.CreateInstanceProfileInput{InstanceProfileName: aws.String("one-more")})
+	wantErr(t, err, "LimitExceeded", 409, "Cannot exceed quota for InstanceProfilesPerAccount: 1000")
+
+	for i := range 1000 {
+		must(e.iam.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String(fmt.Sprintf("r%d", i)), AssumeRolePolicyDocument: aws.String(trustEC2)}))
+	}
+	_, err = e.iam.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("one-more"), AssumeRolePolicyDocument: aws.String(trustEC2)})
+	wantErr(t, err, "LimitExceeded", 409, "Cannot exceed quota for RolesPerAccount: 1000")
 }

@@ -93,6 +93,9 @@ func (s *svc) createUser(c *server.Call, in *api.CreateUserRequest) (*api.Create
 	if err != nil {
 		return nil, err
 	}
+	if err := checkAccountQuota(c.Tx, c.Account, tUsers); err != nil {
+		return nil, err
+	}
 	u := &userRec{entity: entity{Name: in.UserName, Path: pathOr(in.Path), ID: newID("AIDA"), Created: timeUTC(c.Now), Tags: tags}}
 	if in.PermissionsBoundary != nil {
 		if u.Boundary, err = setBoundary(c.Tx, c.Account, "", *in.PermissionsBoundary); err != nil {
