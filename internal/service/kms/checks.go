@@ -99,22 +99,23 @@ func (k *KMS) checks(c *server.Call, op string, in map[string]any) ([]authz.Chec
 		ctx["kms:requestalias"] = []string{aliasName(id)}
 	}
 	var ec map[string]string
-	var newOps []string
+	var child *childGrant
 	switch op {
 	case "Encrypt", "GenerateDataKey", "GenerateDataKeyWithoutPlaintext", "GenerateDataKeyPair", "GenerateDataKeyPairWithoutPlaintext":
 		addEncContext(ctx, encContext(in["EncryptionContext"]))
 		ec = encContext(in["EncryptionContext"])
 	case "CreateGrant":
-		newOps = createGrantContext(in, ctx)
+		child = createGrantContext(in, ctx)
 	}
-	return k.keyCheck(c, "kms:"+op, op, r, ctx, ec, newOps)
+	return k.keyCheck(c, "kms:"+op, op, r, ctx, ec, child)
 }
 
 // keyCheck is the check of one action on one key: the key policy must allow (or, for
 // a grantee, not explicitly deny).
-// newOps are the operations of a grant being created: a grantee may create grants
-// only for operations its own grant has.
-func (k *KMS) keyCheck(c *server.Call, action, grantOp string, r *keyRec, ctx map[string][]string, encCtx map[string]string, newOps []string) ([]authz.Check, error) {
+// child is the grant a CreateGrant request would make (nil for other operations): a
+// grantee may create grants only for operations its own grant has, with constraints
+// as strict as its own or stricter.
+func (k *KMS) keyCheck(c *server.Call, action, grantOp string, r *keyRec, ctx map[string][]string, encCtx map[string]string, child *childGrant) ([]authz.Check, error) {
 	pol, err := k.compiledPolicy(r)
 	if err != nil {
 		return nil, err
@@ -128,7 +129,7 @@ func (k *KMS) keyCheck(c *server.Call, action, grantOp string, r *keyRec, ctx ma
 		return nil, err
 	}
 	if d.Result.Decision == policy.ImplicitDeny {
-		ok, err := k.grantAllows(c, r, grantOp, encCtx, newOps)
+		ok, err := k.grantAllows(c, r, grantOp, encCtx, child)
 		if err != nil {
 			return nil, err
 		}
@@ -328,13 +329,13 @@ func (k *KMS) aliasChecks(c *server.Call, op, name, target string) ([]authz.Chec
 }
 
 // grantAllows reports whether a grant on the key gives the caller the operation.
-func (k *KMS) grantAllows(c *server.Call, r *keyRec, op string, encCtx map[string]string, newOps []string) (bool, error) {
+func (k *KMS) grantAllows(c *server.Call, r *keyRec, op string, encCtx map[string]string, child *childGrant) (bool, error) {
 	if op == "" {
 		return false, nil
 	}
 	found := false
 	err := k.eachGrant(c.Tx, r, func(g *grantRec) bool {
-		if slices.Contains(g.Operations, op) && granteeMatches(g.Grantee, c.Principal) && g.satisfied(op, encCtx) && subset(newOps, g.Operations) {
+		if slices.Contains(g.Operations, op) && granteeMatches(g.Grantee, c.Principal) && g.satisfied(op, encCtx) && child.allowedBy(g) {
 			found = true
 			return false
 		}

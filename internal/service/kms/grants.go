@@ -31,19 +31,83 @@ type grantRec struct {
 }
 
 // satisfied checks a grant's encryption context constraint for an operation. The
-// constraint does not apply to DescribeKey and RetireGrant, which take no context.
+// constraint does not apply to DescribeKey and RetireGrant, which take no context,
+// nor to CreateGrant, where it bounds the new grant's constraints instead
+// (childGrant.allowedBy).
 func (g *grantRec) satisfied(op string, encCtx map[string]string) bool {
 	c := g.Constraints
-	if c == nil || op == "DescribeKey" || op == "RetireGrant" {
+	if c == nil || op == "DescribeKey" || op == "RetireGrant" || op == "CreateGrant" {
 		return true
 	}
-	if c.EncryptionContextEquals != nil && !maps.Equal(c.EncryptionContextEquals, encCtx) {
+	if c.EncryptionContextEquals != nil && !contextEquals(encCtx, c.EncryptionContextEquals) {
 		return false
 	}
-	for k, v := range c.EncryptionContextSubset {
-		if got, ok := encCtx[k]; !ok || got != v {
+	return contextIncludes(encCtx, c.EncryptionContextSubset)
+}
+
+// contextIncludes reports whether every pair of want is in have. In a grant
+// constraint "the key in each key-value pair is not case sensitive, but the value
+// is case sensitive" (API reference, GrantConstraints).
+func contextIncludes(have, want map[string]string) bool {
+	for wk, wv := range want {
+		found := false
+		for hk, hv := range have {
+			if hv == wv && strings.EqualFold(hk, wk) {
+				found = true
+				break
+			}
+		}
+		if !found {
 			return false
 		}
+	}
+	return true
+}
+
+// contextEquals is contextIncludes both ways: the same pairs, keys compared
+// without case.
+func contextEquals(a, b map[string]string) bool {
+	return len(a) == len(b) && contextIncludes(a, b) && contextIncludes(b, a)
+}
+
+// childGrant is the grant a CreateGrant request would make, for checking it
+// against the grant of a grantee that creates it.
+type childGrant struct {
+	ops         []string
+	constraints *api.GrantConstraints
+}
+
+// allowedBy reports whether a grantee's grant g (which lists CreateGrant) lets it
+// create this grant: "the grant only allows the grantee principal to create grants
+// that are equally restrictive or more restrictive" — a subset of g's operations,
+// and constraints at least as strict (Developer Guide, "Grants": a child may add
+// pairs to an EncryptionContextSubset or turn it into an EncryptionContextEquals,
+// not the reverse). nil (not a CreateGrant) is always allowed.
+func (n *childGrant) allowedBy(g *grantRec) bool {
+	if n == nil {
+		return true
+	}
+	if !subset(n.ops, g.Operations) {
+		return false
+	}
+	p, c := g.Constraints, n.constraints
+	if p == nil {
+		return true
+	}
+	if c == nil {
+		c = &api.GrantConstraints{}
+	}
+	if p.EncryptionContextEquals != nil && (c.EncryptionContextEquals == nil || !contextEquals(c.EncryptionContextEquals, p.EncryptionContextEquals)) {
+		return false
+	}
+	if p.EncryptionContextSubset != nil {
+		switch {
+		case c.EncryptionContextEquals != nil:
+			return contextIncludes(c.EncryptionContextEquals, p.EncryptionContextSubset)
+		case c.EncryptionContextSubset != nil:
+			return contextIncludes(c.EncryptionContextSubset, p.EncryptionContextSubset)
+		}
+		return false
 	}
 	return true
 }
@@ -115,18 +179,18 @@ func checkGrantTokens(v any) error {
 	return nil
 }
 
-// createGrantContext adds CreateGrant's condition keys and returns the operations
-// the new grant would have.
-func createGrantContext(in map[string]any, ctx map[string][]string) []string {
-	var ops []string
+// createGrantContext adds CreateGrant's condition keys and returns the grant the
+// request would make.
+func createGrantContext(in map[string]any, ctx map[string][]string) *childGrant {
+	child := &childGrant{}
 	if list, ok := in["Operations"].([]any); ok {
 		for _, o := range list {
 			if s, ok := o.(string); ok {
-				ops = append(ops, s)
+				child.ops = append(child.ops, s)
 			}
 		}
 	}
-	ctx["kms:grantoperations"] = ops
+	ctx["kms:grantoperations"] = child.ops
 	if s, ok := in["GranteePrincipal"].(string); ok {
 		ctx["kms:granteeprincipal"] = []string{s}
 	}
@@ -135,14 +199,23 @@ func createGrantContext(in map[string]any, ctx map[string][]string) []string {
 	}
 	ctx["kms:grantisforawsresource"] = []string{"false"}
 	if c, ok := in["Constraints"].(map[string]any); ok {
+		gc := &api.GrantConstraints{}
 		for _, t := range []string{"EncryptionContextEquals", "EncryptionContextSubset"} {
 			if m, ok := c[t]; ok {
 				ctx["kms:grantconstrainttype"] = []string{t}
 				addEncContext(ctx, encContext(m))
+				if t == "EncryptionContextEquals" {
+					gc.EncryptionContextEquals = encContext(m)
+				} else {
+					gc.EncryptionContextSubset = encContext(m)
+				}
 			}
 		}
+		if gc.EncryptionContextEquals != nil || gc.EncryptionContextSubset != nil {
+			child.constraints = gc
+		}
 	}
-	return ops
+	return child
 }
 
 func (k *KMS) grantHandlers() []server.Handler {
@@ -157,7 +230,13 @@ func (k *KMS) grantHandlers() []server.Handler {
 
 func (k *KMS) createGrant(c *server.Call, in *api.CreateGrantRequest) (*api.CreateGrantResponse, error) {
 	r := keyFrom(c, ctxKey)
-	if err := notDeleting(r); err != nil {
+	// The Developer Guide's key state table: CreateGrant needs an enabled key
+	// (DisabledException "… is disabled.", KMSInvalidStateException "… is pending
+	// import." or "… is pending deletion.").
+	if r.State != stateEnabled {
+		return nil, errState(r)
+	}
+	if err := checkGrantOperations(r, in.Operations); err != nil {
 		return nil, err
 	}
 	if in.Constraints != nil && in.Constraints.EncryptionContextEquals == nil && in.Constraints.EncryptionContextSubset == nil {
@@ -205,6 +284,42 @@ func (k *KMS) createGrant(c *server.Call, in *api.CreateGrantRequest) (*api.Crea
 	}
 	k.resources(c, r)
 	return &api.CreateGrantResponse{GrantId: ptr(g.ID), GrantToken: tok(g.ID)}, nil
+}
+
+// Operations every key's grants may allow; the others depend on the key's type and
+// usage (Developer Guide, "Key type reference").
+var (
+	grantOpsAnyKey = []string{"CreateGrant", "DescribeKey", "RetireGrant"}
+	grantOpsSym    = []string{"Decrypt", "Encrypt", "GenerateDataKey", "GenerateDataKeyPair", "GenerateDataKeyPairWithoutPlaintext",
+		"GenerateDataKeyWithoutPlaintext", "ReEncryptFrom", "ReEncryptTo"}
+	grantOpsByUsage = map[string][]string{
+		api.KeyUsageTypeENCRYPTDECRYPT:    {"Decrypt", "Encrypt", "GetPublicKey", "ReEncryptFrom", "ReEncryptTo"},
+		api.KeyUsageTypeSIGNVERIFY:        {"GetPublicKey", "Sign", "Verify"},
+		api.KeyUsageTypeKEYAGREEMENT:      {"DeriveSharedSecret", "GetPublicKey"},
+		api.KeyUsageTypeGENERATEVERIFYMAC: {"GenerateMac", "VerifyMac"},
+	}
+)
+
+// checkGrantOperations refuses a grant for operations the key does not support:
+// the API reference (CreateGrant, Operations) says "you cannot create a grant for a
+// symmetric encryption KMS key that allows the Sign operation, or a grant for an
+// asymmetric KMS key that allows the GenerateDataKey operation. If you try, KMS
+// returns a ValidationError exception." A grant of CreateGrant alone is refused in
+// KMS's words (quoted in ansible/ansible#31960); the other wording is inferred.
+func checkGrantOperations(r *keyRec, ops []string) error {
+	if len(ops) > 0 && !slices.ContainsFunc(ops, func(o string) bool { return o != "CreateGrant" }) {
+		return errValidation("Grants must not contain only the CreateGrant operation.")
+	}
+	valid := grantOpsByUsage[r.Usage]
+	if r.Spec == api.KeySpecSYMMETRICDEFAULT {
+		valid = grantOpsSym
+	}
+	for _, o := range ops {
+		if !slices.Contains(grantOpsAnyKey, o) && !slices.Contains(valid, o) {
+			return errValidation("Grant operation %s is not valid for a KMS key with key spec %s and key usage %s.", o, r.Spec, r.Usage)
+		}
+	}
+	return nil
 }
 
 func sameConstraints(a, b *api.GrantConstraints) bool {
