@@ -133,6 +133,12 @@ func alarmDatapoints(tx *store.Tx, account, region string, a *alarmRec, end time
 	if err != nil {
 		return nil, err
 	}
+	return pickDatapoints(rng, n), nil
+}
+
+// pickDatapoints chooses the n datapoints an evaluation decides on from its range
+// (oldest first), as alarmDatapoints describes.
+func pickDatapoints(rng []datapoint, n int) []datapoint {
 	present := 0
 	for _, p := range rng {
 		if p.present {
@@ -150,7 +156,7 @@ func alarmDatapoints(tx *store.Tx, account, region string, a *alarmRec, end time
 		}
 	}
 	slices.Reverse(out)
-	return out, nil
+	return out
 }
 
 // period is the length of the alarm's evaluation periods: its Period, or for metric
@@ -255,12 +261,24 @@ func breaches(op string, v, threshold float64) bool {
 	return v <= threshold
 }
 
-// decide applies the alarm's rules to its datapoints: M of N breaching (missing data
-// counted as TreatMissingData says) is ALARM, all missing is INSUFFICIENT_DATA (or no
-// change with "ignore"), otherwise OK. It returns "" for no change.
+// decide applies the alarm's rules to its datapoints, as AWS's "How alarm state is
+// evaluated when data is missing" tabulates them: M of N breaching (missing data
+// counted as TreatMissingData says) is ALARM; otherwise a datapoint within the
+// threshold makes it OK. Without one, only breaching datapoints and missing ones that
+// are left missing or ignored: with "missing", ALARM when the oldest evaluated
+// datapoint is a breaching one (the table's "X - - - -" row: "the oldest evaluated data
+// point is breaching and there aren't any non-breaching data points"), else
+// INSUFFICIENT_DATA; with "ignore", no change. It returns "" for no change.
 func decide(a *alarmRec, points []datapoint, now time.Time) (state, reason, data string) {
 	m := a.datapointsToAlarm()
-	present, breaching := 0, 0
+	treat := a.treatMissing()
+	if a.Namespace == "AWS/DynamoDB" {
+		// PutMetricAlarm's API reference: "Alarms that evaluate metrics in the
+		// AWS/DynamoDB namespace always ignore missing data even if you choose a
+		// different option for TreatMissingData."
+		treat = "ignore"
+	}
+	present, breaching, within := 0, 0, 0
 	var shown []datapoint
 	for i := len(points) - 1; i >= 0; i-- {
 		p := points[i]
@@ -269,23 +287,29 @@ func decide(a *alarmRec, points []datapoint, now time.Time) (state, reason, data
 			present++
 			if breaches(a.ComparisonOperator, p.value, a.Threshold) {
 				breaching++
+			} else {
+				within++
 			}
 			shown = append(shown, p)
-		case a.treatMissing() == "breaching":
+		case treat == "breaching":
 			breaching++
+		case treat == "notBreaching":
+			within++
 		}
 	}
-	if present == 0 {
-		switch a.treatMissing() {
-		case "missing":
-			return stateInsufficient, insufficientReason(len(points)), reasonData(a, points, nil, now)
-		case "ignore":
+	if breaching < m && within == 0 {
+		oldestBreaching := present > 0 && points[0].present
+		switch {
+		case treat == "ignore":
 			return "", "", ""
+		case present == 0 || !oldestBreaching:
+			// With some datapoints, the count of unknown ones is inferred wording.
+			return stateInsufficient, insufficientReason(len(points) - present), reasonData(a, points, shown, now)
 		}
 	}
 	op := comparisons[a.ComparisonOperator]
 	list := formatPoints(shown)
-	if breaching >= m {
+	if breaching >= m || within == 0 {
 		state = stateAlarm
 		if len(points) == 1 {
 			reason = fmt.Sprintf("Threshold Crossed: 1 datapoint %s was %s the threshold (%s).", list, op, javaDouble(a.Threshold))

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/palisade/palisade/internal/clock"
 	"github.com/palisade/palisade/internal/store"
@@ -38,5 +39,67 @@ func TestFailingAlarmLoggedOnce(t *testing.T) {
 	}
 	if n := strings.Count(logs.String(), "evaluate alarm"); n != 1 {
 		t.Fatalf("%d log lines for one failing alarm over three evaluations:\n%s", n, logs.String())
+	}
+}
+
+// The tables of AWS's "How alarm state is evaluated when data is missing" (Amazon
+// CloudWatch User Guide, alarms-and-missing-data): the five most recent datapoints of
+// a range (0 not breaching, X breaching, - missing), oldest first, and the state each
+// TreatMissingData gives ("" for the current state retained).
+func TestMissingDataTables(t *testing.T) {
+	for _, c := range []struct {
+		m, n   int32
+		points string
+		want   [4]string // missing, ignore, breaching, notBreaching
+	}{
+		{3, 3, "0-X-X", [4]string{"OK", "OK", "OK", "OK"}},
+		{3, 3, "0----", [4]string{"OK", "OK", "OK", "OK"}},
+		{3, 3, "-----", [4]string{"INSUFFICIENT_DATA", "", "ALARM", "OK"}},
+		{3, 3, "0XX-X", [4]string{"ALARM", "ALARM", "ALARM", "ALARM"}},
+		{3, 3, "----X", [4]string{"INSUFFICIENT_DATA", "", "ALARM", "OK"}},
+		{3, 3, "X----", [4]string{"ALARM", "", "ALARM", "OK"}},
+		{2, 3, "0-X-X", [4]string{"ALARM", "ALARM", "ALARM", "ALARM"}},
+		{2, 3, "00X0X", [4]string{"ALARM", "ALARM", "ALARM", "ALARM"}},
+		{2, 3, "0-X--", [4]string{"OK", "OK", "ALARM", "OK"}},
+		{2, 3, "----0", [4]string{"OK", "OK", "ALARM", "OK"}},
+		{2, 3, "----X", [4]string{"INSUFFICIENT_DATA", "", "ALARM", "OK"}},
+	} {
+		for i, treat := range []string{"missing", "ignore", "breaching", "notBreaching"} {
+			a := &alarmRec{Name: "a", Statistic: "Sum", Period: 300, EvaluationPeriods: c.n, DatapointsToAlarm: c.m,
+				Threshold: 1, ComparisonOperator: "GreaterThanOrEqualToThreshold", TreatMissingData: treat, State: "OK"}
+			start := time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC)
+			var rng []datapoint
+			for k, ch := range c.points {
+				p := datapoint{start: start.Add(time.Duration(k) * 5 * time.Minute)}
+				switch ch {
+				case '0':
+					p.value, p.count, p.present = 0, 1, true
+				case 'X':
+					p.value, p.count, p.present = 5, 1, true
+				}
+				rng = append(rng, p)
+			}
+			got, _, _ := decide(a, pickDatapoints(rng, int(c.n)), start.Add(25*time.Minute))
+			if got != c.want[i] {
+				t.Errorf("%d of %d, %s, %s: state %q, want %q", c.m, c.n, c.points, treat, got, c.want[i])
+			}
+		}
+	}
+}
+
+// Alarms on AWS/DynamoDB metrics ignore missing data whatever TreatMissingData says
+// (PutMetricAlarm's API reference).
+func TestDynamoDBAlarmsIgnoreMissingData(t *testing.T) {
+	now := time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC)
+	for _, treat := range []string{"", "missing", "breaching", "notBreaching", "ignore"} {
+		a := &alarmRec{Name: "a", Namespace: "AWS/DynamoDB", MetricName: "ThrottledRequests", Statistic: "Sum", Period: 60,
+			EvaluationPeriods: 1, Threshold: 1, ComparisonOperator: "GreaterThanOrEqualToThreshold", TreatMissingData: treat, State: "INSUFFICIENT_DATA"}
+		if got, _, _ := decide(a, []datapoint{{start: now.Add(-time.Minute)}}, now); got != "" {
+			t.Errorf("TreatMissingData %q, no data: state %q, want the current one kept", treat, got)
+		}
+		a.TreatMissingData = treat
+		if got, _, _ := decide(a, []datapoint{{start: now.Add(-time.Minute), value: 5, count: 1, present: true}}, now); got != "ALARM" {
+			t.Errorf("TreatMissingData %q, breaching data: state %q", treat, got)
+		}
 	}
 }
