@@ -40,6 +40,28 @@ type pointRec struct {
 	Min  float64   `json:"lo"`
 	Max  float64   `json:"hi"`
 	Vals []float64 `json:"v,omitempty"` // for percentiles, up to maxValues
+	// NoPct marks values put as a statistic set whose values are not known, which
+	// leaves the bucket without percentiles.
+	NoPct bool `json:"x,omitempty"`
+}
+
+// statSetPoint is a statistic set as a bucket's aggregate. AWS (GetMetricStatistics'
+// API reference): "you can only retrieve percentile statistics for this data if ...
+// The SampleCount value of the statistic set is 1 [or] The Min and the Max values of
+// the statistic set are equal", the cases where its values are known.
+func statSetPoint(n, sum, lo, hi float64) *pointRec {
+	p := &pointRec{N: n, Sum: sum, Min: lo, Max: hi}
+	switch {
+	case n == 1:
+		p.Vals = []float64{sum}
+	case lo == hi:
+		for k := 0; k < int(n) && k < maxValues; k++ {
+			p.Vals = append(p.Vals, lo)
+		}
+	default:
+		p.NoPct = true
+	}
+	return p
 }
 
 // maxValues bounds the raw values kept per bucket for percentiles.
@@ -53,6 +75,7 @@ func (p *pointRec) merge(q *pointRec) {
 	}
 	p.N += q.N
 	p.Sum += q.Sum
+	p.NoPct = p.NoPct || q.NoPct
 	if room := maxValues - len(p.Vals); room > 0 {
 		p.Vals = append(p.Vals, q.Vals[:min(room, len(q.Vals))]...)
 	}
@@ -134,10 +157,7 @@ func (cw *CloudWatch) PutStatistics(tx *store.Tx, account, region string, data [
 		for k, v := range d.Dimensions {
 			dims = append(dims, api.Dimension{Name: k, Value: v})
 		}
-		p := &pointRec{N: d.SampleCount, Sum: d.Sum, Min: d.Minimum, Max: d.Maximum}
-		if d.SampleCount == 1 {
-			p.Vals = []float64{d.Sum}
-		}
+		p := statSetPoint(d.SampleCount, d.Sum, d.Minimum, d.Maximum)
 		if err := addPoint(tx, account, region, d.Namespace, d.MetricName, dims, d.Unit, d.Timestamp, false, p, now); err != nil {
 			return err
 		}
@@ -221,7 +241,7 @@ func (cw *CloudWatch) putMetricData(c *server.Call, in *api.PutMetricDataInput) 
 			p = &pointRec{N: 1, Sum: *d.Value, Min: *d.Value, Max: *d.Value, Vals: []float64{*d.Value}}
 		case d.StatisticValues != nil:
 			s := d.StatisticValues
-			p = &pointRec{N: s.SampleCount, Sum: s.Sum, Min: s.Minimum, Max: s.Maximum}
+			p = statSetPoint(s.SampleCount, s.Sum, s.Minimum, s.Maximum)
 		default:
 			for i, v := range d.Values {
 				n := 1.0
@@ -327,8 +347,10 @@ func readWindowsBy(tx *store.Tx, account, region, mkey string, start, end time.T
 var percentileRE = regexp.MustCompile(`^p(\d{1,2}(\.\d{1,2})?|100)$`)
 
 // statistic computes a statistic of an aggregate: SampleCount, Sum, Average,
-// Minimum, Maximum or pNN.NN; ok is false when it cannot (no values for a
-// percentile).
+// Minimum, Maximum or pNN.NN; ok is false when it cannot: a percentile without
+// values, of values put as a statistic set whose values are unknown, or of negative
+// values (AWS: "Percentile statistics are not available for metrics when any of the
+// metric values are negative numbers").
 func statistic(p *pointRec, stat string) (float64, bool) {
 	switch stat {
 	case "SampleCount":
@@ -345,7 +367,7 @@ func statistic(p *pointRec, stat string) (float64, bool) {
 	case "Maximum":
 		return p.Max, true
 	}
-	if m := percentileRE.FindStringSubmatch(stat); m != nil && len(p.Vals) > 0 {
+	if m := percentileRE.FindStringSubmatch(stat); m != nil && len(p.Vals) > 0 && !p.NoPct && p.Min >= 0 {
 		q, _ := strconv.ParseFloat(m[1], 64)
 		vals := append([]float64(nil), p.Vals...)
 		sort.Float64s(vals)
@@ -386,9 +408,11 @@ func (cw *CloudWatch) getMetricStatistics(c *server.Call, in *api.GetMetricStati
 		}
 	}
 	period := time.Duration(in.Period) * time.Second
+	// AWS rounds StartTime down to the minute, or for a period of 1, 5, 10, 20 or 30
+	// seconds to an even division of the minute by the period (API reference).
 	gran := time.Minute
 	if period < time.Minute {
-		gran = time.Second
+		gran = period
 	}
 	start := in.StartTime.Truncate(gran)
 	// Counted in milliseconds: a Duration saturates at 292 years, which a range from
