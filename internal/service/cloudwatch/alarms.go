@@ -432,8 +432,10 @@ func (cw *CloudWatch) describeAlarmsForMetric(c *server.Call, in *api.DescribeAl
 		if err := decode(v, a); err != nil {
 			return false, err
 		}
-		if a.MetricName == "" || metricKey(a.Namespace, a.MetricName, a.Dimensions) != want && len(in.Dimensions) > 0 ||
-			a.Namespace != in.Namespace || a.MetricName != in.MetricName ||
+		// The metric is its namespace, name and dimensions: without Dimensions only
+		// alarms on the metric without dimensions match (API reference: "If the metric
+		// has any associated dimensions, you must specify them").
+		if a.MetricName == "" || metricKey(a.Namespace, a.MetricName, a.Dimensions) != want ||
 			in.Statistic != nil && a.Statistic != *in.Statistic || in.ExtendedStatistic != nil && a.ExtendedStatistic != *in.ExtendedStatistic ||
 			in.Period != nil && a.Period != *in.Period || in.Unit != nil && a.Unit != *in.Unit {
 			return true, nil

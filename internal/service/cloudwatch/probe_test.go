@@ -73,3 +73,29 @@ func TestPercentilesOfStatisticSets(t *testing.T) {
 		}
 	}
 }
+
+// DescribeAlarmsForMetric's API reference: "If the metric has any associated
+// dimensions, you must specify them in order for the call to succeed": a metric is its
+// namespace, name and dimensions together.
+func TestAlarmsForMetricMatchDimensions(t *testing.T) {
+	e := newEnv(t, protocols[0].opt)
+	for name, d := range map[string][]types.Dimension{"plain": nil, "host-a": dims("Host", "a"), "host-a-b": dims("Host", "a", "Az", "b")} {
+		in := alarmInput(name)
+		in.Dimensions = d
+		apptest.Must(e.cw.PutMetricAlarm(ctx, in))
+	}
+	for _, c := range []struct {
+		dims []types.Dimension
+		want string
+	}{{nil, "plain"}, {dims("Host", "a"), "host-a"}, {dims("Az", "b", "Host", "a"), "host-a-b"}, {dims("Host", "b"), ""}} {
+		out := apptest.Must(e.cw.DescribeAlarmsForMetric(ctx, &cw.DescribeAlarmsForMetricInput{Namespace: aws.String("CIS"),
+			MetricName: aws.String("UnauthorizedAPICalls"), Dimensions: c.dims}))
+		var got []string
+		for _, a := range out.MetricAlarms {
+			got = append(got, aws.ToString(a.AlarmName))
+		}
+		if c.want == "" && len(got) != 0 || c.want != "" && (len(got) != 1 || got[0] != c.want) {
+			t.Errorf("dimensions %v: alarms %v, want %q", c.dims, got, c.want)
+		}
+	}
+}
