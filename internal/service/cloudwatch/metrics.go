@@ -619,6 +619,20 @@ func evalQueries(tx *store.Tx, account, region, param string, qs []api.MetricDat
 	if len(qs) == 0 {
 		return nil, errMissing("The parameter %s is required.", param)
 	}
+	// AWS answers every unknown statistic at once, a line each, as ValidationError
+	// (users' recordings: "The value None for parameter
+	// MetricDataQueries.member.223.MetricStat.Stat is not a valid statistic.\nThe value
+	// None for parameter MetricDataQueries.member.224.MetricStat.Stat is not a valid
+	// statistic."); for an alarm's Metrics the same wording is inferred.
+	var badStats []string
+	for i, q := range qs {
+		if q.MetricStat != nil && !validStat(q.MetricStat.Stat) {
+			badStats = append(badStats, fmt.Sprintf("The value %s for parameter %s.member.%d.MetricStat.Stat is not a valid statistic.", q.MetricStat.Stat, param, i+1))
+		}
+	}
+	if len(badStats) > 0 {
+		return nil, validationError("%s", strings.Join(badStats, "\n"))
+	}
 	out := map[string]*series{}
 	for i, q := range qs {
 		if (q.MetricStat == nil) == (q.Expression == nil) {
@@ -630,9 +644,6 @@ func evalQueries(tx *store.Tx, account, region, param string, qs []api.MetricDat
 		if q.MetricStat != nil {
 			if err := checkPeriod(fmt.Sprintf("%s.member.%d.MetricStat.Period", param, i+1), q.MetricStat.Period); err != nil {
 				return nil, err
-			}
-			if !validStat(q.MetricStat.Stat) {
-				return nil, errParam("The value %s for parameter %s.member.%d.MetricStat.Stat is not supported.", q.MetricStat.Stat, param, i+1)
 			}
 			s, err := metricSeries(tx, account, region, q.MetricStat, start, end)
 			if err != nil {

@@ -99,3 +99,22 @@ func TestAlarmsForMetricMatchDimensions(t *testing.T) {
 		}
 	}
 }
+
+// AWS answers an unknown MetricStat statistic with ValidationError, one line per such
+// query (recorded in prometheus-community/yet-another-cloudwatch-exporter issues 385
+// and 1435: "ValidationError: The value None for parameter
+// MetricDataQueries.member.223.MetricStat.Stat is not a valid statistic.\nThe value None
+// for parameter MetricDataQueries.member.224.MetricStat.Stat is not a valid statistic.").
+func TestGetMetricDataInvalidStats(t *testing.T) {
+	forEachProtocol(t, func(e *env) {
+		now := e.p.Clock.Now().Truncate(time.Minute)
+		q := func(id, stat string) types.MetricDataQuery {
+			return types.MetricDataQuery{Id: aws.String(id), MetricStat: &types.MetricStat{Metric: &types.Metric{Namespace: aws.String("App"), MetricName: aws.String("M")},
+				Period: aws.Int32(60), Stat: aws.String(stat)}}
+		}
+		_, err := e.cw.GetMetricData(ctx, &cw.GetMetricDataInput{StartTime: aws.Time(now.Add(-time.Hour)), EndTime: aws.Time(now),
+			MetricDataQueries: []types.MetricDataQuery{q("a", "Sum"), q("b", "None"), q("c", "Avg")}})
+		wantError(e, err, validationCode(e), 400, "The value None for parameter MetricDataQueries.member.2.MetricStat.Stat is not a valid statistic.\n"+
+			"The value Avg for parameter MetricDataQueries.member.3.MetricStat.Stat is not a valid statistic.")
+	})
+}
