@@ -297,6 +297,9 @@ func decide(a *alarmRec, points []datapoint, now time.Time) (state, reason, data
 			within++
 		}
 	}
+	if present > 0 && a.tooFewSamples(shown) {
+		return "", "", ""
+	}
 	if breaching < m && within == 0 {
 		oldestBreaching := present > 0 && points[0].present
 		switch {
@@ -327,6 +330,30 @@ func decide(a *alarmRec, points []datapoint, now time.Time) (state, reason, data
 		}
 	}
 	return state, reason, reasonData(a, points, shown, now)
+}
+
+// tooFewSamples applies EvaluateLowSampleCountPercentile ignore ("Percentile-based
+// CloudWatch alarms and low data samples"): a percentile alarm's state does not change
+// while its evaluated datapoints hold fewer than 10/(1-percentile) samples, or
+// 10/percentile for percentiles below p50. Counting the samples of all evaluated
+// datapoints together, and leaving an evaluation without any datapoint to
+// TreatMissingData, are inferred.
+func (a *alarmRec) tooFewSamples(shown []datapoint) bool {
+	m := percentileRE.FindStringSubmatch(a.ExtendedStatistic)
+	if a.LowSampleCount != "ignore" || m == nil {
+		return false
+	}
+	q, _ := strconv.ParseFloat(m[1], 64)
+	// In percent, so that p90 needs exactly 100 samples.
+	need := 1000 / (100 - q)
+	if q < 50 {
+		need = 1000 / q
+	}
+	samples := 0.0
+	for _, p := range shown {
+		samples += p.count
+	}
+	return samples < need
 }
 
 func plural(n int) string {

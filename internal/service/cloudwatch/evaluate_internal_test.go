@@ -103,3 +103,30 @@ func TestDynamoDBAlarmsIgnoreMissingData(t *testing.T) {
 		}
 	}
 }
+
+// "Percentile-based CloudWatch alarms and low data samples": with
+// EvaluateLowSampleCountPercentile ignore, the state does not change while there are
+// fewer than 10/(1-percentile) samples (10/percentile below p50).
+func TestLowSampleCountPercentile(t *testing.T) {
+	now := time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC)
+	for _, c := range []struct {
+		stat, low string
+		samples   float64
+		want      string
+	}{
+		{"p90", "ignore", 99, ""},
+		{"p90", "ignore", 100, "ALARM"},
+		{"p90", "evaluate", 5, "ALARM"},
+		{"p90", "", 5, "ALARM"},
+		{"p10", "ignore", 99, ""},
+		{"p10", "ignore", 100, "ALARM"},
+		{"p99", "ignore", 999, ""},
+	} {
+		a := &alarmRec{Name: "a", Namespace: "App", MetricName: "Latency", ExtendedStatistic: c.stat, Period: 60, EvaluationPeriods: 1,
+			Threshold: 1, ComparisonOperator: "GreaterThanOrEqualToThreshold", LowSampleCount: c.low, State: "OK"}
+		got, _, _ := decide(a, []datapoint{{start: now.Add(-time.Minute), value: 5, count: c.samples, present: true}}, now)
+		if got != c.want {
+			t.Errorf("%s %q with %v samples: state %q, want %q", c.stat, c.low, c.samples, got, c.want)
+		}
+	}
+}
