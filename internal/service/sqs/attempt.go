@@ -1,10 +1,6 @@
 package sqs
 
 import (
-	"fmt"
-	"strconv"
-	"strings"
-
 	"github.com/palisade/palisade/internal/store"
 )
 
@@ -30,10 +26,6 @@ type attemptMsg struct {
 const attemptWindow = 5 * 60 * 1000
 
 func attemptKey(queue, id string) string { return queue + "\x00" + id }
-
-func attemptAtKey(queue string, at int64, id string) string {
-	return fmt.Sprintf("%s\x00%016d\x00%s", queue, at, id)
-}
 
 // retryAttempt answers the messages a receive with this attempt ID handed out, when
 // it is retried within the window and none of them was modified since; ok is false
@@ -70,40 +62,8 @@ func putAttempt(tx *store.Tx, r queueRef, id string, at int64, msgs []*msgRec, n
 	if err := tx.PutJSON(ns(r.Account, r.Region, tAttempts), attemptKey(r.Name, id), rec); err != nil {
 		return err
 	}
-	if err := tx.Put(ns(r.Account, r.Region, tAttemptsAt), attemptAtKey(r.Name, at, id), nil); err != nil {
+	if err := tx.Put(ns(r.Account, r.Region, tAttemptsAt), atKey(r.Name, at, id), nil); err != nil {
 		return err
 	}
-	prefix := r.Name + "\x00"
-	var due []string
-	err := tx.Scan(ns(r.Account, r.Region, tAttemptsAt), prefix, 2, func(k string, _ []byte) bool {
-		if !strings.HasPrefix(k, prefix) {
-			return false
-		}
-		t, err := strconv.ParseInt(k[len(prefix):len(prefix)+16], 10, 64)
-		if err != nil || now-t < attemptWindow {
-			return false
-		}
-		due = append(due, k)
-		return true
-	})
-	if err != nil {
-		return err
-	}
-	for _, k := range due {
-		aid := k[len(prefix)+17:]
-		var old attemptRec
-		found, err := tx.GetJSON(ns(r.Account, r.Region, tAttempts), attemptKey(r.Name, aid), &old)
-		if err != nil {
-			return err
-		}
-		if found && attemptAtKey(r.Name, old.At, aid) == k {
-			if _, err := tx.Delete(ns(r.Account, r.Region, tAttempts), attemptKey(r.Name, aid)); err != nil {
-				return err
-			}
-		}
-		if _, err := tx.Delete(ns(r.Account, r.Region, tAttemptsAt), k); err != nil {
-			return err
-		}
-	}
-	return nil
+	return expireOld(tx, r, tAttempts, tAttemptsAt, func(id string) string { return attemptKey(r.Name, id) }, attemptWindow, now)
 }

@@ -254,22 +254,26 @@ type dedupRec struct {
 
 const dedupWindow = 5 * time.Minute
 
-func dedupAtKey(queue string, at int64, dk string) string {
-	return fmt.Sprintf("%s\x00%016d\x00%s", queue, at, dk)
+// atKey is a time-index entry of a queue's expiring records (deduplication records,
+// receive attempts): the queue, the record's write time and the record's key, so a
+// scan of the queue's prefix finds the oldest first.
+func atKey(queue string, at int64, key string) string {
+	return fmt.Sprintf("%s\x00%016d\x00%s", queue, at, key)
 }
 
-// expireDedup drops up to two of the queue's deduplication records older than the
-// window, oldest first; each send adds one, so they cannot pile up. A record written
-// again since (the same ID after its window) has a newer entry and is kept.
-func expireDedup(tx *store.Tx, r queueRef, now int64) error {
+// expireOld drops up to two of a queue's records older than window (ms), oldest first:
+// recs holds them by key (recKey of the key the index names), index holds an atKey
+// entry per write. Each write adds one, so they cannot pile up; a record written again
+// since has a newer entry and is kept.
+func expireOld(tx *store.Tx, r queueRef, recs, index string, recKey func(string) string, window, now int64) error {
 	prefix := r.Name + "\x00"
 	var due []string
-	err := tx.Scan(ns(r.Account, r.Region, tDedupAt), prefix, 2, func(k string, _ []byte) bool {
+	err := tx.Scan(ns(r.Account, r.Region, index), prefix, 2, func(k string, _ []byte) bool {
 		if !strings.HasPrefix(k, prefix) {
 			return false
 		}
 		at, err := strconv.ParseInt(k[len(prefix):len(prefix)+16], 10, 64)
-		if err != nil || now-at < dedupWindow.Milliseconds() {
+		if err != nil || now-at < window {
 			return false
 		}
 		due = append(due, k)
@@ -279,18 +283,20 @@ func expireDedup(tx *store.Tx, r queueRef, now int64) error {
 		return err
 	}
 	for _, k := range due {
-		dk := k[len(prefix)+17:]
-		var rec dedupRec
-		found, err := tx.GetJSON(ns(r.Account, r.Region, tDedup), dk, &rec)
+		key := k[len(prefix)+17:]
+		var rec struct {
+			At int64 `json:"at"`
+		}
+		found, err := tx.GetJSON(ns(r.Account, r.Region, recs), recKey(key), &rec)
 		if err != nil {
 			return err
 		}
-		if found && dedupAtKey(r.Name, rec.At, dk) == k {
-			if _, err := tx.Delete(ns(r.Account, r.Region, tDedup), dk); err != nil {
+		if found && atKey(r.Name, rec.At, key) == k {
+			if _, err := tx.Delete(ns(r.Account, r.Region, recs), recKey(key)); err != nil {
 				return err
 			}
 		}
-		if _, err := tx.Delete(ns(r.Account, r.Region, tDedupAt), k); err != nil {
+		if _, err := tx.Delete(ns(r.Account, r.Region, index), k); err != nil {
 			return err
 		}
 	}
@@ -376,10 +382,10 @@ func (q *SQS) send(tx *store.Tx, r queueRef, rec *queueRec, sp sendSpec, now tim
 		if err := tx.PutJSON(ns(r.Account, r.Region, tDedup), dk, dedupRec{ID: m.ID, Seq: m.Seq, At: now.UnixMilli()}); err != nil {
 			return nil, err
 		}
-		if err := tx.Put(ns(r.Account, r.Region, tDedupAt), dedupAtKey(r.Name, now.UnixMilli(), dk), nil); err != nil {
+		if err := tx.Put(ns(r.Account, r.Region, tDedupAt), atKey(r.Name, now.UnixMilli(), dk), nil); err != nil {
 			return nil, err
 		}
-		if err := expireDedup(tx, r, now.UnixMilli()); err != nil {
+		if err := expireOld(tx, r, tDedup, tDedupAt, func(k string) string { return k }, dedupWindow.Milliseconds(), now.UnixMilli()); err != nil {
 			return nil, err
 		}
 	} else if sp.dedupID != nil {
