@@ -331,7 +331,9 @@ func (l *Logs) execute(tx *store.Tx, account, region string, q *queryRec) ([][]a
 		limit = q.Limit
 	}
 	if limit == 0 {
-		limit = 1000
+		// StartQuery's limit: "The default is 10,000." (API reference; the limit
+		// command's page says the same of a query without one).
+		limit = defaultQueryLimit
 	}
 	sorts := iq.sorts
 	if len(sorts) == 0 && iq.stats == nil {

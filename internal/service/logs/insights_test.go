@@ -128,3 +128,52 @@ func TestDescribeQueriesString(t *testing.T) {
 		t.Fatalf("queries %+v, want query string %q", qs.Queries, want)
 	}
 }
+
+// A query without a limit returns up to 10,000 events, and the limit command takes up
+// to 100,000 (User Guide, "limit"; StartQuery's limit: "The default is 10,000.").
+func TestInsightsDefaultLimit(t *testing.T) {
+	e := newEnv(t)
+	e.group("g")
+	e.stream("g", "s")
+	msgs := make([]string, 1500)
+	for i := range msgs {
+		msgs[i] = fmt.Sprintf(`{"i":%d}`, i)
+	}
+	e.put("g", "s", e.now()-60_000, msgs...)
+	if rows, _ := e.query(`fields @message`, "g"); len(rows) != 1500 {
+		t.Fatalf("a query without limit returned %d of 1500 events", len(rows))
+	}
+	if rows, _ := e.query(`fields @message | limit 100000`, "g"); len(rows) != 1500 {
+		t.Fatalf("limit 100000 returned %d of 1500 events", len(rows))
+	}
+	_, err := e.logs.StartQuery(ctx, &cwl.StartQueryInput{LogGroupName: aws.String("g"), QueryString: aws.String("fields @message | limit 100001"),
+		StartTime: aws.Int64(0), EndTime: aws.Int64(1)})
+	wantError(t, err, "MalformedQueryException", 400, "")
+}
+
+// sort orders values as the User Guide's "sort" page shows: non-numbers before
+// numbers, natural order among non-numbers (digit runs by length, then value).
+func TestInsightsSortOrder(t *testing.T) {
+	e := newEnv(t)
+	e.group("g")
+	e.stream("g", "s")
+	// The page's example, in ascending order.
+	want := []string{"!:", "#", "*%04", "0#", "5A", "111A", "2345_", "@", "@_", "A", "A9876fghj", "a12345hfh", "0", "01", "1", "2", "3"}
+	var msgs []string
+	for i := len(want) - 1; i >= 0; i-- {
+		msgs = append(msgs, fmt.Sprintf(`{"v":%q}`, want[i]))
+	}
+	e.put("g", "s", e.now()-60_000, msgs...)
+	rows, _ := e.query(`fields v | sort v asc`, "g")
+	var got []string
+	for _, r := range rows {
+		got = append(got, strings.TrimPrefix(r, "v="))
+	}
+	if !equal(got, want) {
+		t.Fatalf("sort v asc:\n got %q\nwant %q", got, want)
+	}
+	rows, _ = e.query(`fields v | sort v desc | limit 3`, "g")
+	if strings.Join(rows, ",") != "v=3,v=2,v=1" {
+		t.Fatalf("sort v desc: %v", rows)
+	}
+}

@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 )
 
 // A subset of the CloudWatch Logs Insights query language: commands joined by |
@@ -24,6 +26,15 @@ import (
 //
 // Fields are @timestamp, @message, @logStream, @log, @ingestionTime and, for JSON
 // messages, the members discovered by flattening the object (a.b, list.0.c).
+
+// The rows a query returns: defaultQueryLimit without a limit command or StartQuery
+// limit, at most maxQueryLimit ("If you omit limit, the query defaults to returning up
+// to 10,000 log events. You can specify a limit value of up to 100,000.", CloudWatch
+// Logs User Guide, "limit"; StartQuery's limit has the same range in the model).
+const (
+	defaultQueryLimit = 10_000
+	maxQueryLimit     = 100_000
+)
 
 type insightsQuery struct {
 	fields  []string
@@ -124,8 +135,8 @@ func parseInsights(q string) (*insightsQuery, error) {
 			}
 		case "limit":
 			n, err := strconv.Atoi(rest)
-			if err != nil || n <= 0 || n > 10000 {
-				return nil, malformed("limit must be a number from 1 to 10000")
+			if err != nil || n <= 0 || n > maxQueryLimit {
+				return nil, malformed("limit must be a number from 1 to %d", maxQueryLimit)
 			}
 			out.limit = n
 		default:
@@ -742,13 +753,13 @@ func formatValue(name string, v any) string {
 	return asText(v)
 }
 
-// sortRows orders rows by the query's sort keys.
+// sortRows orders rows by the query's sort keys, in Logs Insights' sort order.
 func sortRows(rows []qrow, keys []qsort) {
 	sort.SliceStable(rows, func(i, j int) bool {
 		for _, k := range keys {
 			a, _ := rows[i].get(k.field)
 			b, _ := rows[j].get(k.field)
-			c := compareValues(a, b)
+			c := sortCompare(a, b)
 			if c == 0 {
 				continue
 			}
@@ -776,4 +787,103 @@ func compareValues(a, b any) int {
 		return 0
 	}
 	return strings.Compare(asText(a), asText(b))
+}
+
+// sortCompare is the order of the sort command, "an updated version of natural
+// sorting" (CloudWatch Logs User Guide, "sort"): every non-number value comes before
+// every number; numbers (values made only of digits, here also with a sign or a
+// decimal point, and JSON numbers) by value; other values chunk by chunk, runs of
+// digits and runs of letters each one chunk, two digit runs ordered by their length and
+// then their value, anything else by Unicode order. The page's example, ascending:
+// !: # *%04 0# 5A 111A 2345_ @ @_ A A9876fghj a12345hfh 0 01 1 2 3.
+func sortCompare(a, b any) int {
+	an, aok := sortNumber(a)
+	bn, bok := sortNumber(b)
+	switch {
+	case aok && bok:
+		if an != bn {
+			if an < bn {
+				return -1
+			}
+			return 1
+		}
+		return strings.Compare(asText(a), asText(b))
+	case aok:
+		return 1
+	case bok:
+		return -1
+	}
+	return naturalCompare(asText(a), asText(b))
+}
+
+var sortNumberRE = regexp.MustCompile(`^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)$`)
+
+// sortNumber reports whether a value is a number for sort, and its value.
+func sortNumber(v any) (float64, bool) {
+	switch x := v.(type) {
+	case float64:
+		return x, true
+	case int64:
+		return float64(x), true
+	case string:
+		if sortNumberRE.MatchString(x) {
+			f, err := strconv.ParseFloat(x, 64)
+			return f, err == nil
+		}
+	}
+	return 0, false
+}
+
+// naturalCompare compares two non-number values chunk by chunk.
+func naturalCompare(a, b string) int {
+	for a != "" && b != "" {
+		ca, da := nextChunk(a)
+		cb, db := nextChunk(b)
+		a, b = a[len(ca):], b[len(cb):]
+		if da && db {
+			if len(ca) != len(cb) {
+				if len(ca) < len(cb) {
+					return -1
+				}
+				return 1
+			}
+		}
+		if c := strings.Compare(ca, cb); c != 0 {
+			return c
+		}
+	}
+	switch {
+	case a == b:
+		return 0
+	case a == "":
+		return -1
+	}
+	return 1
+}
+
+// nextChunk returns the first chunk of s: a run of digits (digits true), a run of
+// letters, or one other character.
+func nextChunk(s string) (chunk string, digits bool) {
+	r, n := utf8.DecodeRuneInString(s)
+	class := func(r rune) int {
+		switch {
+		case r >= '0' && r <= '9':
+			return 1
+		case unicode.IsLetter(r):
+			return 2
+		}
+		return 0
+	}
+	c := class(r)
+	if c == 0 {
+		return s[:n], false
+	}
+	for n < len(s) {
+		r, size := utf8.DecodeRuneInString(s[n:])
+		if class(r) != c {
+			break
+		}
+		n += size
+	}
+	return s[:n], c == 1
 }
