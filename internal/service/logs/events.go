@@ -262,6 +262,10 @@ func (l *Logs) filterLogEvents(c *server.Call, in *api.FilterLogEventsRequest) (
 	var pat *filterpattern.Pattern
 	if fp := svckit.Str(in.FilterPattern); fp != "" {
 		if pat, err = l.pattern(fp); err != nil {
+			if t := strings.TrimSpace(fp); strings.HasPrefix(t, "{") && !strings.HasSuffix(t, "}") {
+				// AWS's recorded answer (jorgebastida/awslogs issue 210).
+				return nil, errParam("If a filter pattern starts with '{' it must end with '}'")
+			}
 			return nil, errParam("Invalid filter pattern")
 		}
 		if pat.MatchAll() {

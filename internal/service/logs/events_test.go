@@ -226,3 +226,18 @@ func TestFilterLogEvents(t *testing.T) {
 	_, err = e.logs.FilterLogEvents(ctx, &cwl.FilterLogEventsInput{LogGroupName: aws.String("g"), LogStreamNames: []string{"db"}, LogStreamNamePrefix: aws.String("d")})
 	wantError(t, err, "InvalidParameterException", 400, "")
 }
+
+// A pattern that opens a JSON pattern without closing it gets the message AWS was
+// recorded answering FilterLogEvents (jorgebastida/awslogs issue 210: the shell cut
+// `{$.kubernetes.namespace_name="abc" && …}` at the &&); other invalid patterns stay
+// "Invalid filter pattern".
+func TestFilterLogEventsUnclosedJSONPattern(t *testing.T) {
+	e := newEnv(t)
+	e.group("g")
+	for _, p := range []string{`{$.kubernetes.namespace_name=abc`, ` { $.a = 1 `} {
+		_, err := e.logs.FilterLogEvents(ctx, &cwl.FilterLogEventsInput{LogGroupName: aws.String("g"), FilterPattern: aws.String(p)})
+		wantError(t, err, "InvalidParameterException", 400, "If a filter pattern starts with '{' it must end with '}'")
+	}
+	_, err := e.logs.FilterLogEvents(ctx, &cwl.FilterLogEventsInput{LogGroupName: aws.String("g"), FilterPattern: aws.String(`{ $.a = }`)})
+	wantError(t, err, "InvalidParameterException", 400, "Invalid filter pattern")
+}
