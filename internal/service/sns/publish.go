@@ -136,7 +136,8 @@ type message struct {
 	attrs     map[string]attribute
 	timestamp time.Time
 	seq       string
-	groupID   string
+	groupID   string // a FIFO topic's group, or a standard topic's for fair queues
+	fifo      bool   // published to a FIFO topic: sequence numbers
 	version   string // SignatureVersion, "1" or "2"
 	dedupID   string
 	key       *topicKey // an encrypted topic's data key
@@ -193,17 +194,33 @@ func prepare(t topicRef, topic *topicRec, body string, subject, structure, group
 	} else if structure != nil {
 		return nil, errParam("Invalid parameter: MessageStructure")
 	}
-	if topic.Attributes["FifoTopic"] != "true" && dedupID != nil {
+	fifo := topic.Attributes["FifoTopic"] == "true"
+	if !fifo && dedupID != nil {
 		return nil, errParam("Invalid parameter: MessageDeduplicationId Reason: The request includes MessageDeduplicationId parameter that is not valid for this topic type")
 	}
-	if topic.Attributes["FifoTopic"] == "true" {
+	if !fifo && groupID != nil {
+		// A standard topic takes a group ID for SQS standard subscriptions (fair
+		// queues), checked as a FIFO topic's is (Publish's API reference).
+		if !messageID(*groupID) {
+			return nil, errParam("Invalid parameter: MessageGroupId")
+		}
+		m.groupID = *groupID
+	}
+	if fifo {
 		if groupID == nil || *groupID == "" {
 			return nil, errParam("Invalid parameter: The MessageGroupId parameter is required for FIFO topics")
+		}
+		if !messageID(*groupID) {
+			return nil, errParam("Invalid parameter: MessageGroupId")
+		}
+		if dedupID != nil && !messageID(*dedupID) {
+			return nil, errParam("Invalid parameter: MessageDeduplicationId")
 		}
 		if dedupID == nil && topic.Attributes["ContentBasedDeduplication"] != "true" {
 			return nil, errParam("Invalid parameter: The topic should either have ContentBasedDeduplication enabled or MessageDeduplicationId provided explicitly")
 		}
 		m.groupID = *groupID
+		m.fifo = true
 		if dedupID != nil {
 			m.dedupID = *dedupID
 		} else {
@@ -212,6 +229,36 @@ func prepare(t topicRef, topic *topicRec, body string, subject, structure, group
 		}
 	}
 	return m, nil
+}
+
+// messageID reports whether v is a valid MessageGroupId or MessageDeduplicationId:
+// 1 to 128 alphanumeric or punctuation characters (Publish's API reference). SNS's
+// wording for a bad one is inferred: "Invalid parameter: <name>".
+func messageID(v string) bool {
+	if len(v) < 1 || len(v) > 128 {
+		return false
+	}
+	for i := 0; i < len(v); i++ {
+		if v[i] < 0x21 || v[i] > 0x7e {
+			return false
+		}
+	}
+	return true
+}
+
+// batchEntryID reports whether id is a valid PublishBatch entry Id: up to 80
+// alphanumeric characters, hyphens and underscores (PublishBatchRequestEntry's API
+// reference).
+func batchEntryID(id string) bool {
+	if len(id) < 1 || len(id) > 80 {
+		return false
+	}
+	for _, r := range id {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_') {
+			return false
+		}
+	}
+	return true
 }
 
 func isASCII(s string) bool {
@@ -252,7 +299,7 @@ func (s *SNS) publish(c *server.Call, in *api.PublishInput) (*api.PublishRespons
 		return nil, err
 	}
 	out := &api.PublishResponse{MessageId: svckit.Ptr(m.id)}
-	if m.groupID != "" {
+	if m.fifo {
 		topic.Seq++
 		m.seq = fmt.Sprintf("%020d", topic.Seq)
 		out.SequenceNumber = svckit.Ptr(m.seq)
@@ -281,6 +328,10 @@ func (s *SNS) publishBatch(c *server.Call, in *api.PublishBatchInput) (*api.Publ
 			return nil, api.NewBatchEntryIdsNotDistinctException("Two or more batch entries in the request have the same Id.")
 		}
 		seen[e.Id] = true
+		if !batchEntryID(e.Id) {
+			// SNS's wording inferred: the error's description in SNS's model.
+			return nil, api.NewInvalidBatchEntryIdException("The Id of a batch entry in a batch request doesn't abide by the specification.")
+		}
 		total += len(e.Message)
 		for name, a := range e.MessageAttributes {
 			total += len(name) + len(a.DataType) + len(svckit.Str(a.StringValue)) + len(a.BinaryValue)
@@ -306,7 +357,7 @@ func (s *SNS) publishBatch(c *server.Call, in *api.PublishBatchInput) (*api.Publ
 		m := msgs[i]
 		m.key = key
 		r := api.PublishBatchResultEntry{Id: svckit.Ptr(e.Id), MessageId: svckit.Ptr(m.id)}
-		if m.groupID != "" {
+		if m.fifo {
 			topic.Seq++
 			m.seq = fmt.Sprintf("%020d", topic.Seq)
 			r.SequenceNumber = svckit.Ptr(m.seq)

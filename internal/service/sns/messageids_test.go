@@ -1,0 +1,89 @@
+package sns_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sns"
+	"github.com/aws/aws-sdk-go-v2/service/sns/types"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
+
+	"github.com/palisade/palisade/internal/app/apptest"
+)
+
+// TestBatchEntryIDs: a PublishBatch entry Id is up to 80 alphanumeric characters,
+// hyphens and underscores (PublishBatchRequestEntry's API reference); another is
+// InvalidBatchEntryId and nothing of the batch is published. Palisade took any Id.
+func TestBatchEntryIDs(t *testing.T) {
+	e := newEnv(t)
+	topic := e.topic("ids", nil)
+	url, qarn := e.queueFor("idsq", topic, true)
+	e.subscribe(topic, "sqs", qarn, nil)
+	for _, id := range []string{"bad id", "a.b", "é", strings.Repeat("a", 81), ""} {
+		_, err := e.sns.PublishBatch(ctx, &sns.PublishBatchInput{TopicArn: aws.String(topic), PublishBatchRequestEntries: []types.PublishBatchRequestEntry{
+			{Id: aws.String("ok"), Message: aws.String("m")}, {Id: aws.String(id), Message: aws.String("m")}}})
+		wantError(t, err, "InvalidBatchEntryId", 400, "The Id of a batch entry in a batch request doesn't abide by the specification.")
+	}
+	if n := len(e.drain(url)); n != 0 {
+		t.Fatalf("a refused batch delivered %d messages", n)
+	}
+	out := apptest.Must(e.sns.PublishBatch(ctx, &sns.PublishBatchInput{TopicArn: aws.String(topic), PublishBatchRequestEntries: []types.PublishBatchRequestEntry{
+		{Id: aws.String(strings.Repeat("A", 80)), Message: aws.String("m")}, {Id: aws.String("a-b_C9"), Message: aws.String("m")}}}))
+	if len(out.Successful) != 2 {
+		t.Fatalf("batch %+v", out)
+	}
+}
+
+// TestMessageGroupAndDeduplicationIDs: MessageGroupId and MessageDeduplicationId are
+// 1 to 128 alphanumeric or punctuation characters (Publish's API reference). A FIFO
+// topic took any and its SQS FIFO subscriptions then refused the message, so an
+// acknowledged Publish was delivered nowhere. A standard topic forwards a group ID
+// to its SQS standard subscriptions (fair queues), checked alike; Palisade dropped it.
+func TestMessageGroupAndDeduplicationIDs(t *testing.T) {
+	e := newEnv(t)
+	fifo := e.topic("ids.fifo", map[string]string{"FifoTopic": "true"})
+	fifoURL := apptest.Must(e.sqs.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String("idsq.fifo"),
+		Attributes: map[string]string{"FifoQueue": "true", "Policy": snsMaySend("idsq.fifo", fifo)}})).QueueUrl
+	fifoQ := "arn:aws:sqs:us-east-1:000000000000:idsq.fifo"
+	e.subscribe(fifo, "sqs", fifoQ, nil)
+	bad := []string{strings.Repeat("g", 129), "with space", "tab\t", "é"}
+	for _, v := range bad {
+		_, err := e.sns.Publish(ctx, &sns.PublishInput{TopicArn: aws.String(fifo), Message: aws.String("m"), MessageGroupId: aws.String(v), MessageDeduplicationId: aws.String("d")})
+		wantError(t, err, "InvalidParameter", 400, "Invalid parameter: MessageGroupId")
+		_, err = e.sns.Publish(ctx, &sns.PublishInput{TopicArn: aws.String(fifo), Message: aws.String("m"), MessageGroupId: aws.String("g"), MessageDeduplicationId: aws.String(v)})
+		wantError(t, err, "InvalidParameter", 400, "Invalid parameter: MessageDeduplicationId")
+		_, err = e.sns.PublishBatch(ctx, &sns.PublishBatchInput{TopicArn: aws.String(fifo), PublishBatchRequestEntries: []types.PublishBatchRequestEntry{
+			{Id: aws.String("1"), Message: aws.String("m"), MessageGroupId: aws.String(v), MessageDeduplicationId: aws.String("d")}}})
+		wantError(t, err, "InvalidParameter", 400, "Invalid parameter: MessageGroupId")
+	}
+	punct := "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~"
+	apptest.Must(e.sns.Publish(ctx, &sns.PublishInput{TopicArn: aws.String(fifo), Message: aws.String("m"), MessageGroupId: aws.String(punct + strings.Repeat("g", 128-len(punct))),
+		MessageDeduplicationId: aws.String(strings.Repeat("d", 128))}))
+	got := apptest.Must(e.sqs.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: fifoURL, MaxNumberOfMessages: 10}))
+	if len(got.Messages) != 1 {
+		t.Fatalf("the FIFO queue got %d messages", len(got.Messages))
+	}
+
+	// A standard topic: the group ID is checked and reaches SQS standard queues.
+	topic := e.topic("ids", nil)
+	url, qarn := e.queueFor("idsq", topic, true)
+	e.subscribe(topic, "sqs", qarn, nil)
+	for _, v := range bad {
+		_, err := e.sns.Publish(ctx, &sns.PublishInput{TopicArn: aws.String(topic), Message: aws.String("m"), MessageGroupId: aws.String(v)})
+		wantError(t, err, "InvalidParameter", 400, "Invalid parameter: MessageGroupId")
+	}
+	out := apptest.Must(e.sns.Publish(ctx, &sns.PublishInput{TopicArn: aws.String(topic), Message: aws.String("m"), MessageGroupId: aws.String("tenant-1")}))
+	if out.SequenceNumber != nil {
+		t.Fatalf("a standard topic answered a sequence number %s", *out.SequenceNumber)
+	}
+	msgs := apptest.Must(e.sqs.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: aws.String(url), MaxNumberOfMessages: 10,
+		MessageSystemAttributeNames: []sqstypes.MessageSystemAttributeName{"All"}})).Messages
+	if len(msgs) != 1 || msgs[0].Attributes["MessageGroupId"] != "tenant-1" {
+		t.Fatalf("standard queue messages %+v", msgs)
+	}
+	if env := envelope(t, aws.ToString(msgs[0].Body)); env["SequenceNumber"] != "" {
+		t.Fatalf("a standard topic's notification has a sequence number: %v", env)
+	}
+}
