@@ -87,3 +87,24 @@ func TestMessageGroupAndDeduplicationIDs(t *testing.T) {
 		t.Fatalf("a standard topic's notification has a sequence number: %v", env)
 	}
 }
+
+// TestFIFOTopicToStandardQueue: SNS FIFO topics deliver to SQS standard queues as well
+// as FIFO ones ("Amazon SNS message delivery for FIFO topics"). Palisade accepted the
+// subscription and then passed the deduplication ID, which a standard queue refuses,
+// so every message was dropped.
+func TestFIFOTopicToStandardQueue(t *testing.T) {
+	e := newEnv(t)
+	fifo := e.topic("std.fifo", map[string]string{"FifoTopic": "true", "ContentBasedDeduplication": "true"})
+	url, qarn := e.queueFor("std", fifo, true)
+	e.subscribe(fifo, "sqs", qarn, nil)
+	apptest.Must(e.sns.Publish(ctx, &sns.PublishInput{TopicArn: aws.String(fifo), Message: aws.String("one"), MessageGroupId: aws.String("g"), MessageDeduplicationId: aws.String("d")}))
+	apptest.Must(e.sns.PublishBatch(ctx, &sns.PublishBatchInput{TopicArn: aws.String(fifo), PublishBatchRequestEntries: []types.PublishBatchRequestEntry{
+		{Id: aws.String("1"), Message: aws.String("two"), MessageGroupId: aws.String("g")}}}))
+	msgs := e.drain(url)
+	if len(msgs) != 2 {
+		t.Fatalf("the standard queue got %d messages, want 2", len(msgs))
+	}
+	if env := envelope(t, aws.ToString(msgs[0].Body)); env["Type"] != "Notification" || env["SequenceNumber"] == "" {
+		t.Fatalf("notification %v", env)
+	}
+}

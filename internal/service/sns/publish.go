@@ -480,12 +480,19 @@ func (s *SNS) fanout(tx *store.Tx, m *message) error {
 			} else if body, err = s.envelope(tx, m, sub, text); err != nil {
 				return err
 			}
+			// A FIFO topic delivers to standard queues too (best-effort order, at least
+			// once), which take no deduplication ID; the group ID they take (fair
+			// queues, inferred for a FIFO topic's messages).
+			dedupID := m.dedupID
+			if !strings.HasSuffix(sub.Endpoint, ".fifo") {
+				dedupID = ""
+			}
 			err := tx.Savepoint(func() error {
 				if s.d.Queues == nil {
 					return fmt.Errorf("SQS is not available")
 				}
 				_, err := s.d.Queues.SendFromTopic(tx, QueueMessage{QueueARN: sub.Endpoint, TopicARN: m.topic.ARN, Body: body, Attributes: attrs,
-					GroupID: m.groupID, DedupID: m.dedupID})
+					GroupID: m.groupID, DedupID: dedupID})
 				return err
 			})
 			if err != nil {
