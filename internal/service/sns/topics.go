@@ -37,6 +37,18 @@ var settableTopicAttributes = map[string]bool{
 	"FifoThroughputScope": true, "DataProtectionPolicy": true,
 }
 
+// Delivery-status logging attributes, <Endpoint>SuccessFeedbackRoleArn,
+// <Endpoint>SuccessFeedbackSampleRate and <Endpoint>FailureFeedbackRoleArn for each
+// endpoint kind CreateTopic's and SetTopicAttributes' API reference lists: taken and
+// kept as given (Palisade writes no delivery-status logs).
+func init() {
+	for _, e := range []string{"HTTP", "Firehose", "Lambda", "Application", "SQS"} {
+		for _, a := range []string{"SuccessFeedbackRoleArn", "SuccessFeedbackSampleRate", "FailureFeedbackRoleArn"} {
+			settableTopicAttributes[e+a] = true
+		}
+	}
+}
+
 const defaultDeliveryPolicy = `{"http":{"defaultHealthyRetryPolicy":{"minDelayTarget":20,"maxDelayTarget":20,"numRetries":3,"numMaxDelayRetries":0,"numNoDelayRetries":0,"numMinDelayRetries":0,"backoffFunction":"linear"},"disableSubscriptionOverrides":false,"defaultRequestPolicy":{"headerContentType":"text/plain; charset=UTF-8"}}}`
 
 // checkTopicAttribute validates one attribute's value.

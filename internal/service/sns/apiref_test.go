@@ -108,3 +108,24 @@ func TestFIFOTopicToStandardQueue(t *testing.T) {
 		t.Fatalf("notification %v", env)
 	}
 }
+
+// TestDeliveryStatusAttributes: CreateTopic and SetTopicAttributes take the
+// delivery-status logging attributes their API reference lists (Terraform's
+// aws_sns_topic sets them); Palisade answered "Invalid parameter: AttributeName".
+func TestDeliveryStatusAttributes(t *testing.T) {
+	e := newEnv(t)
+	role := "arn:aws:iam::000000000000:role/sns-logs"
+	topic := e.topic("status", map[string]string{"SQSSuccessFeedbackRoleArn": role, "SQSSuccessFeedbackSampleRate": "100"})
+	for _, a := range []string{"HTTPSuccessFeedbackRoleArn", "HTTPFailureFeedbackRoleArn", "FirehoseFailureFeedbackRoleArn", "LambdaSuccessFeedbackRoleArn",
+		"ApplicationFailureFeedbackRoleArn", "SQSFailureFeedbackRoleArn"} {
+		apptest.Must(e.sns.SetTopicAttributes(ctx, &sns.SetTopicAttributesInput{TopicArn: aws.String(topic), AttributeName: aws.String(a), AttributeValue: aws.String(role)}))
+	}
+	apptest.Must(e.sns.SetTopicAttributes(ctx, &sns.SetTopicAttributesInput{TopicArn: aws.String(topic), AttributeName: aws.String("LambdaSuccessFeedbackSampleRate"), AttributeValue: aws.String("50")}))
+	attrs := apptest.Must(e.sns.GetTopicAttributes(ctx, &sns.GetTopicAttributesInput{TopicArn: aws.String(topic)})).Attributes
+	if attrs["SQSSuccessFeedbackRoleArn"] != role || attrs["SQSSuccessFeedbackSampleRate"] != "100" || attrs["HTTPFailureFeedbackRoleArn"] != role ||
+		attrs["LambdaSuccessFeedbackSampleRate"] != "50" {
+		t.Fatalf("attributes %v", attrs)
+	}
+	_, err := e.sns.SetTopicAttributes(ctx, &sns.SetTopicAttributesInput{TopicArn: aws.String(topic), AttributeName: aws.String("SMTPSuccessFeedbackRoleArn"), AttributeValue: aws.String(role)})
+	wantError(t, err, "InvalidParameter", 400, "Invalid parameter: AttributeName")
+}
