@@ -200,6 +200,47 @@ func TestMalformedPolicy(t *testing.T) {
 	}
 }
 
+// PutBucketPolicy's checks of actions against resources, condition keys, effects and
+// empty statement lists, with the MalformedPolicy messages S3 answers them with.
+func TestMalformedPolicyStatements(t *testing.T) {
+	e := newEnv(t)
+	e.bucket("stmts")
+	st := func(s string) string { return `{"Version":"2012-10-17","Statement":[` + s + `]}` }
+	const who = `"Principal":{"AWS":"arn:aws:iam::000000000000:root"}`
+	for doc, msg := range map[string]string{
+		// An object action on the bucket alone, a bucket action on objects alone, an
+		// account-level action, and a list where one action matches no resource.
+		st(`{"Effect":"Allow",` + who + `,"Action":"s3:PutObject","Resource":"arn:aws:s3:::stmts"}`):                                                   "Action does not apply to any resource(s) in statement",
+		st(`{"Effect":"Allow",` + who + `,"Action":"s3:GetBucketAcl","Resource":"arn:aws:s3:::stmts/*"}`):                                              "Action does not apply to any resource(s) in statement",
+		st(`{"Effect":"Allow",` + who + `,"Action":"s3:ListAllMyBuckets","Resource":"arn:aws:s3:::stmts"}`):                                            "Action does not apply to any resource(s) in statement",
+		st(`{"Effect":"Allow",` + who + `,"Action":["s3:GetObject","s3:ListBucket"],"Resource":"arn:aws:s3:::stmts/*"}`):                               "Action does not apply to any resource(s) in statement",
+		st(`{"Effect":"Allow",` + who + `,"Action":"s3:GetBucket*","Resource":"arn:aws:s3:::stmts/*"}`):                                                "Action does not apply to any resource(s) in statement",
+		st(`{"Effect":"Allow",` + who + `,"Action":"s3:GetObjekt","Resource":"arn:aws:s3:::stmts/*"}`):                                                 "Policy has invalid action",
+		st(`{"Effect":"Allow",` + who + `,"Action":"s3:GetObject","Resource":"arn:aws:s3:::stmts/*","Condition":{"StringEquals":{"s3:FakeKey":"x"}}}`): "Policy has an invalid condition key",
+		st(`{"Effect":"Permit",` + who + `,"Action":"s3:GetObject","Resource":"arn:aws:s3:::stmts/*"}`):                                                "Invalid effect: Permit",
+		st(`{"Effect":"Allow",` + who + `,"Action":"s3:GetObject"}`):                                                                                   "Statement is missing required element",
+		`{"Version":"2012-10-17","Statement":[]}`:                                                                                                      "Could not parse the policy: Statement is empty!",
+	} {
+		wantErr(t, e.policy("stmts", doc), "MalformedPolicy", 400, msg)
+	}
+	// Accepted: each action matching one of the resources, wildcards that name an
+	// action on a resource given, S3's own condition keys (tag keys by prefix), keys of
+	// other namespaces, and NotResource.
+	for _, doc := range []string{
+		st(`{"Effect":"Allow",` + who + `,"Action":["s3:GetObject","s3:ListBucket"],"Resource":["arn:aws:s3:::stmts","arn:aws:s3:::stmts/*"]}`),
+		st(`{"Effect":"Allow",` + who + `,"Action":"s3:Get*","Resource":"arn:aws:s3:::stmts"}`),
+		st(`{"Effect":"Allow",` + who + `,"Action":"s3:*","Resource":"arn:aws:s3:::stmts/*"}`),
+		st(`{"Effect":"Allow",` + who + `,"Action":["s3:GetObject","s3:ListBucket"],"Resource":"arn:aws:s3:::stmts*"}`),
+		st(`{"Effect":"Allow",` + who + `,"Action":"s3:GetObject","Resource":"arn:aws:s3:::stmts/*","Condition":{"StringEquals":{"s3:ExistingObjectTag/team":"x","aws:SourceAccount":"000000000000"}}}`),
+		st(`{"Effect":"Deny","Principal":"*","Action":"s3:*","Resource":["arn:aws:s3:::stmts","arn:aws:s3:::stmts/*"],"Condition":{"Bool":{"aws:SecureTransport":"false"}}}`),
+		st(`{"Effect":"Deny",` + who + `,"NotAction":"s3:GetObject","NotResource":"arn:aws:s3:::stmts/public/*"}`),
+	} {
+		if err := e.policy("stmts", doc); err != nil {
+			t.Fatalf("%s: %v", doc, err)
+		}
+	}
+}
+
 func TestACLs(t *testing.T) {
 	e := newEnv(t)
 	e.bucket("acls")

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	api "github.com/palisade/palisade/internal/api/s3"
+	"github.com/palisade/palisade/internal/authz"
 	"github.com/palisade/palisade/internal/model"
 	"github.com/palisade/palisade/internal/policy"
 	"github.com/palisade/palisade/internal/server"
@@ -218,8 +219,13 @@ func validatePolicy(bucket, doc string) error {
 		return malformedPolicy("Policies must be valid JSON and the first byte must be '{'")
 	}
 	var top map[string]json.RawMessage
-	if json.Unmarshal([]byte(doc), &top) == nil && top["Statement"] == nil {
-		return malformedPolicy("Missing required field Statement")
+	if json.Unmarshal([]byte(doc), &top) == nil {
+		if top["Statement"] == nil {
+			return malformedPolicy("Missing required field Statement")
+		}
+		if err := checkRawStatements(top["Statement"]); err != nil {
+			return err
+		}
 	}
 	p, err := policy.Parse(policy.KindResource, "bucket-policy", []byte(doc))
 	if err != nil {
@@ -232,7 +238,7 @@ func validatePolicy(bucket, doc string) error {
 	arn := "arn:aws:s3:::" + bucket
 	for _, st := range p.Document().Statements {
 		if !st.HasResource {
-			return malformedPolicy("Missing required field Resource")
+			return malformedPolicy("Statement is missing required element")
 		}
 		for _, r := range st.Resources {
 			if !resourceInBucket(r, arn) {
@@ -243,9 +249,111 @@ func validatePolicy(bucket, doc string) error {
 			if a != "*" && !strings.HasPrefix(strings.ToLower(a), "s3:") {
 				return malformedPolicy("Policy has invalid action")
 			}
+			if !strings.ContainsAny(a, "*?") {
+				if _, ok := authz.LookupAction(a); !ok {
+					return malformedPolicy("Policy has invalid action")
+				}
+			}
+		}
+		for _, c := range st.Conditions {
+			if !s3ConditionKey(c.Key) {
+				return malformedPolicy("Policy has an invalid condition key")
+			}
+		}
+		if !st.NotAction && !st.NotResource {
+			for _, a := range st.Actions {
+				if !actionApplies(a, st.Resources, arn) {
+					return malformedPolicy("Action does not apply to any resource(s) in statement")
+				}
+			}
 		}
 	}
 	return nil
+}
+
+// checkRawStatements applies the checks S3 makes on a policy's statements before
+// the policy language's own, with S3's wording: an empty Statement list ("Could not
+// parse the policy: Statement is empty!") and an Effect other than Allow or Deny
+// ("Invalid effect: X").
+func checkRawStatements(raw json.RawMessage) error {
+	var stmts []map[string]json.RawMessage
+	if json.Unmarshal(raw, &stmts) != nil {
+		var one map[string]json.RawMessage
+		if json.Unmarshal(raw, &one) != nil {
+			return nil
+		}
+		stmts = []map[string]json.RawMessage{one}
+	}
+	if len(stmts) == 0 {
+		return malformedPolicy("Could not parse the policy: Statement is empty!")
+	}
+	for _, st := range stmts {
+		var effect string
+		if e, ok := st["Effect"]; ok && json.Unmarshal(e, &effect) == nil && effect != "Allow" && effect != "Deny" {
+			return malformedPolicy("Invalid effect: " + effect)
+		}
+	}
+	return nil
+}
+
+// s3ConditionKey reports whether a condition key may appear in a bucket policy: any
+// key outside S3's namespace is left to the policy language, and an s3: key must be
+// one of S3's (Service Authorization Reference, "Condition keys for Amazon S3"; the
+// tag keys by their prefix).
+func s3ConditionKey(key string) bool {
+	k := strings.ToLower(key)
+	if !strings.HasPrefix(k, "s3:") {
+		return true
+	}
+	svc, ok := authz.LookupService("s3")
+	if !ok {
+		return true
+	}
+	if _, ok := svc.ConditionKeys[k]; ok {
+		return true
+	}
+	if prefix, _, ok := strings.Cut(k, "/"); ok {
+		for known := range svc.ConditionKeys {
+			if p, _, ok := strings.Cut(known, "/"); ok && p == prefix {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// actionApplies reports whether an action (or one of the actions a wildcard names)
+// applies to one of a statement's resources: an action on objects needs an object
+// resource, an action on buckets the bucket, and an action on neither (such as
+// s3:ListAllMyBuckets) applies to nothing in a bucket policy. A wildcard that names
+// no action is left alone.
+func actionApplies(action string, resources []string, bucketARN string) bool {
+	if action == "*" {
+		return true
+	}
+	var onBucket, onObject bool
+	for _, r := range resources {
+		onBucket = onBucket || r == "*" || globMatch(r, bucketARN)
+		onObject = onObject || r == "*" || globMatch(r, bucketARN+"/x") || strings.HasPrefix(r, bucketARN+"/")
+	}
+	svc, ok := authz.LookupService("s3")
+	if !ok {
+		return true
+	}
+	pattern := strings.ToLower(strings.TrimPrefix(strings.ToLower(action), "s3:"))
+	matched := false
+	for name, a := range svc.Actions {
+		if !globMatch(pattern, name) {
+			continue
+		}
+		matched = true
+		for _, rr := range a.Resources {
+			if rr.Type == "bucket" && onBucket || rr.Type == "object" && onObject {
+				return true
+			}
+		}
+	}
+	return !matched
 }
 
 func malformedPolicy(msg string) *model.Error {
@@ -263,6 +371,9 @@ func s3PolicyMessage(iam string) string {
 			return iam
 		}
 		return "Invalid principal in policy"
+	case iam == policy.MsgNoResources:
+		// As S3 answered a statement without Resource (aws/aws-cdk#6708).
+		return "Statement is missing required element"
 	case strings.Contains(iam, "esource"):
 		return "Policy has invalid resource"
 	case strings.Contains(iam, "ction"), strings.Contains(iam, "Vendor"):
