@@ -68,6 +68,33 @@ func TestCrossAccountAccess(t *testing.T) {
 	}
 }
 
+// The bucket policy operations belong to the bucket owner's account: another
+// account's caller without the permission gets 403, one the policy allows 405
+// MethodNotAllowed (API Reference, PutBucketPolicy / GetBucketPolicy /
+// DeleteBucketPolicy).
+func TestBucketPolicyOwnerAccountOnly(t *testing.T) {
+	e := newEnv(t)
+	e.bucket("owned-pol")
+	other := e.otherAccount("111122223333")
+	_, err := other.GetBucketPolicy(ctx, &s3.GetBucketPolicyInput{Bucket: aws.String("owned-pol")})
+	wantErr(t, err, "AccessDenied", 403, "Access Denied")
+	pol := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"111122223333"},"Action":["s3:GetBucketPolicy","s3:PutBucketPolicy","s3:DeleteBucketPolicy"],"Resource":"arn:aws:s3:::owned-pol"}]}`
+	must(0, e.policy("owned-pol", pol))
+	const msg = "The specified method is not allowed against this resource."
+	_, err = other.GetBucketPolicy(ctx, &s3.GetBucketPolicyInput{Bucket: aws.String("owned-pol")})
+	wantErr(t, err, "MethodNotAllowed", 405, msg)
+	_, err = other.PutBucketPolicy(ctx, &s3.PutBucketPolicyInput{Bucket: aws.String("owned-pol"), Policy: aws.String(pol)})
+	wantErr(t, err, "MethodNotAllowed", 405, msg)
+	_, err = other.DeleteBucketPolicy(ctx, &s3.DeleteBucketPolicyInput{Bucket: aws.String("owned-pol")})
+	wantErr(t, err, "MethodNotAllowed", 405, msg)
+	if got := must(e.s3.GetBucketPolicy(ctx, &s3.GetBucketPolicyInput{Bucket: aws.String("owned-pol")})); *got.Policy != pol {
+		t.Fatalf("policy changed: %s", *got.Policy)
+	}
+	// A user of the owner's account with the permission is served.
+	u := e.user("pol-admin", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetBucketPolicy","Resource":"*"}]}`)
+	must(u.GetBucketPolicy(ctx, &s3.GetBucketPolicyInput{Bucket: aws.String("owned-pol")}))
+}
+
 func TestAnonymousAndBlockPublicAccess(t *testing.T) {
 	e := newEnv(t)
 	e.bucket("web")

@@ -432,6 +432,9 @@ func (s *Service) policyHandlers() []server.Handler {
 			if err != nil {
 				return nil, err
 			}
+			if err := ownerAccountOnly(c, b); err != nil {
+				return nil, err
+			}
 			if err := validatePolicy(b.Name, in.Policy); err != nil {
 				return nil, err
 			}
@@ -456,6 +459,9 @@ func (s *Service) policyHandlers() []server.Handler {
 			if err != nil {
 				return nil, err
 			}
+			if err := ownerAccountOnly(c, b); err != nil {
+				return nil, err
+			}
 			if b.Policy == "" {
 				return nil, errNoSuchBucketPolicy(b.Name)
 			}
@@ -464,6 +470,9 @@ func (s *Service) policyHandlers() []server.Handler {
 		server.Write("DeleteBucketPolicy", func(c *server.Call, in *api.DeleteBucketPolicyRequest) (*model.Empty, error) {
 			b, err := loadBucket(c.Tx, in.Bucket)
 			if err != nil {
+				return nil, err
+			}
+			if err := ownerAccountOnly(c, b); err != nil {
 				return nil, err
 			}
 			if b.Policy == "" {
@@ -522,6 +531,19 @@ func (s *Service) policyHandlers() []server.Handler {
 			return &model.Empty{}, changed(c, b, itemPAB, changeUpdate)
 		}),
 	}
+}
+
+// ownerAccountOnly refuses the bucket policy operations to callers outside the
+// bucket owner's account whom the policy allows them: "If you have the correct
+// permissions, but you're not using an identity that belongs to the bucket owner's
+// account, Amazon S3 returns a 405 Method Not Allowed error" (API Reference,
+// PutBucketPolicy, GetBucketPolicy, DeleteBucketPolicy). Callers without the
+// permission were refused before (403).
+func ownerAccountOnly(c *server.Call, b *bucketRec) error {
+	if c.Principal.Account == b.Owner {
+		return nil
+	}
+	return model.NewError(405, "MethodNotAllowed", "The specified method is not allowed against this resource.").With("Method", c.HTTP.Method)
 }
 
 func errNoSuchBucketPolicy(bucket string) *model.Error {
