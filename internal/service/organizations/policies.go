@@ -58,7 +58,8 @@ func checkContent(typ, content string) error {
 	if typ == typeRCP {
 		kind = policy.KindRCP
 	}
-	if _, err := policy.Parse(kind, "policy", []byte(content)); err != nil {
+	parsed, err := policy.Parse(kind, "policy", []byte(content))
+	if err != nil {
 		var pe *policy.Error
 		if errors.As(err, &pe) {
 			if strings.Contains(pe.Message, "size") || strings.Contains(pe.Message, "exceed") {
@@ -69,8 +70,22 @@ func checkContent(typ, content string) error {
 		}
 		return api.NewMalformedPolicyDocumentException(err.Error())
 	}
+	if typ == typeRCP {
+		// "RCP syntax": the effect of Allow is only supported for the AWS managed
+		// RCPFullAWSAccess policy; an RCP of the organization's may only deny.
+		for _, st := range parsed.Document().Statements {
+			if st.Effect == policy.Allow {
+				return api.NewMalformedPolicyDocumentException(errMalformedRCP)
+			}
+		}
+	}
 	return nil
 }
+
+// errMalformedRCP words the refusal of an RCP that Organizations' own rules reject
+// (not IAM's grammar): the API reference's description of
+// MalformedPolicyDocumentException, as AWS's exact message is not recorded.
+const errMalformedRCP = "The provided policy document doesn't meet the requirements of the specified policy type."
 
 func (s *svc) createPolicy(c *server.Call, in *api.CreatePolicyRequest) (*api.CreatePolicyResponse, error) {
 	o, err := s.management(c)
@@ -416,10 +431,14 @@ func (s *svc) detachPolicy(c *server.Call, in *api.DetachPolicyRequest) (*model.
 	if err != nil {
 		return nil, err
 	}
-	if n <= 1 {
-		// A root, OU or account must keep one SCP (and one RCP): without any, the
-		// level would allow nothing.
-		return nil, constraint("MIN_POLICY_TYPE_ATTACHMENT_LIMIT_EXCEEDED", "You attempted to detach a policy from an entity that would leave the entity with fewer than the minimum number of policies of this type required.")
+	// A root, OU or account must keep one SCP: without any, the level would allow
+	// nothing. RCPFullAWSAccess is never detached ("RCP syntax": "You cannot detach
+	// this policy"), so every level keeps allowing and only RCPs' denies count.
+	if n <= 1 || p.ID == defaultPolicy[typeRCP] {
+		// AWS's message for the last SCP of a target (an answer recorded in
+		// ScaleSec/terraform_aws_scp's README); for RCPFullAWSAccess the error is
+		// inferred.
+		return nil, constraint("MIN_POLICY_TYPE_ATTACHMENT_LIMIT_EXCEEDED", "You cannot remove the last policy attached to the specified target. You must have at least one attached at all times.")
 	}
 	if err := detach(c, o, p.ID, in.TargetId); err != nil {
 		return nil, err
