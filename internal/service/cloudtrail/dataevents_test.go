@@ -93,7 +93,7 @@ func TestDataEventsOnlyForTrailsThatSelectThem(t *testing.T) {
 	}
 
 	// Advanced selectors: one that excludes data events changes nothing; one that
-	// admits them (here by not naming Management) brings them back.
+	// admits them (eventCategory Data, with the resources.type AWS requires) brings them back.
 	apptest.Must(e.ct.PutEventSelectors(ctx, &cloudtrail.PutEventSelectorsInput{TrailName: aws.String("management"),
 		AdvancedEventSelectors: []types.AdvancedEventSelector{{FieldSelectors: []types.AdvancedFieldSelector{
 			{Field: aws.String("eventCategory"), Equals: []string{"Management"}}}}}}))
@@ -103,7 +103,7 @@ func TestDataEventsOnlyForTrailsThatSelectThem(t *testing.T) {
 	}
 	apptest.Must(e.ct.PutEventSelectors(ctx, &cloudtrail.PutEventSelectorsInput{TrailName: aws.String("management"),
 		AdvancedEventSelectors: []types.AdvancedEventSelector{{FieldSelectors: []types.AdvancedFieldSelector{
-			{Field: aws.String("eventCategory"), NotEquals: []string{"Management"}},
+			{Field: aws.String("eventCategory"), Equals: []string{"Data"}},
 			{Field: aws.String("resources.type"), Equals: []string{"AWS::S3::Object"}}}}}}))
 	objects("advanced-data")
 	if got := e.storedDataEvents(); got["PutObject"] != 2 || got["GetObject"] != 2 {

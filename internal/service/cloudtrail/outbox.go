@@ -288,7 +288,7 @@ func isoOrEmpty(t *time.Time) *string {
 }
 
 func (ct *CloudTrail) getTrailStatus(c *server.Call, in *api.GetTrailStatusRequest) (*api.GetTrailStatusResponse, error) {
-	t, err := ct.lookup(c, in.Name, false)
+	t, err := ct.lookup(c, in.Name, readByARN)
 	if err != nil {
 		return nil, err
 	}

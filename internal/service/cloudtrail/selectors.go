@@ -139,11 +139,19 @@ func names(s, extra string) bool {
 	return true
 }
 
-// checkAdvanced validates advanced selectors.
+// trailEventCategories are the eventCategory values a trail's advanced selectors take
+// (API reference, AdvancedFieldSelector: the others are for event data stores).
+var trailEventCategories = map[string]bool{"Management": true, "Data": true, "NetworkActivity": true}
+
+// checkAdvanced validates advanced selectors by the rules of the API reference
+// (AdvancedFieldSelector): eventCategory is required; readOnly, eventCategory and
+// resources.type take the Equals operator only; a trail's eventCategory is
+// Management, Data or NetworkActivity; a data event selector names resources.type.
+// Messages inferred.
 func checkAdvanced(in []api.AdvancedEventSelector) error {
 	conditions := 0
 	for _, s := range in {
-		category := false
+		category, resourceType, dataEvents := false, false, false
 		for _, f := range s.FieldSelectors {
 			if !advancedFields[f.Field] {
 				return invalidSelectors("Field " + f.Field + " is not a valid field for advanced event selectors.")
@@ -154,10 +162,24 @@ func checkAdvanced(in []api.AdvancedEventSelector) error {
 			}
 			conditions += ops
 			switch f.Field {
+			case "readOnly", "eventCategory", "resources.type":
+				if ops != len(f.Equals) {
+					return invalidSelectors("The " + f.Field + " field can only use the Equals operator.")
+				}
+			}
+			switch f.Field {
 			case "eventCategory":
 				category = true
+				for _, v := range f.Equals {
+					if !trailEventCategories[v] {
+						return invalidSelectors("Value " + v + " for eventCategory is invalid. For trails, eventCategory can only be Management, Data or NetworkActivity.")
+					}
+					dataEvents = dataEvents || v == "Data"
+				}
+			case "resources.type":
+				resourceType = true
 			case "readOnly":
-				for _, v := range append(append([]string{}, f.Equals...), f.NotEquals...) {
+				for _, v := range f.Equals {
 					if v != "true" && v != "false" {
 						return invalidSelectors("The readOnly field can only be true or false.")
 					}
@@ -166,6 +188,9 @@ func checkAdvanced(in []api.AdvancedEventSelector) error {
 		}
 		if !category {
 			return invalidSelectors("Each advanced event selector must have an eventCategory field.")
+		}
+		if dataEvents && !resourceType {
+			return invalidSelectors("An advanced event selector for data events must have a resources.type field.")
 		}
 	}
 	if conditions > maxAdvancedConditions {
@@ -359,7 +384,7 @@ func fieldMatch(fs *api.AdvancedFieldSelector, values []string) bool {
 }
 
 func (ct *CloudTrail) putEventSelectors(c *server.Call, in *api.PutEventSelectorsRequest) (*api.PutEventSelectorsResponse, error) {
-	t, err := ct.lookup(c, in.TrailName, true)
+	t, err := ct.lookup(c, in.TrailName, write)
 	if err != nil {
 		return nil, err
 	}
@@ -393,7 +418,7 @@ func (ct *CloudTrail) putEventSelectors(c *server.Call, in *api.PutEventSelector
 }
 
 func (ct *CloudTrail) getEventSelectors(c *server.Call, in *api.GetEventSelectorsRequest) (*api.GetEventSelectorsResponse, error) {
-	t, err := ct.lookup(c, in.TrailName, false)
+	t, err := ct.lookup(c, in.TrailName, readByARN)
 	if err != nil {
 		return nil, err
 	}
@@ -421,7 +446,7 @@ func (ct *CloudTrail) putInsightSelectors(c *server.Call, in *api.PutInsightSele
 		}
 		return nil, api.NewInvalidParameterCombinationException("You must specify a TrailName.")
 	}
-	t, err := ct.lookup(c, *in.TrailName, true)
+	t, err := ct.lookup(c, *in.TrailName, write)
 	if err != nil {
 		return nil, err
 	}
@@ -450,7 +475,7 @@ func (ct *CloudTrail) getInsightSelectors(c *server.Call, in *api.GetInsightSele
 	if in.TrailName == nil {
 		return nil, api.NewInvalidParameterCombinationException("You must specify a TrailName.")
 	}
-	t, err := ct.lookup(c, *in.TrailName, false)
+	t, err := ct.lookup(c, *in.TrailName, readNamed)
 	if err != nil {
 		return nil, err
 	}

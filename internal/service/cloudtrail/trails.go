@@ -183,11 +183,27 @@ func (ct *CloudTrail) visibleTrails(c *server.Call, shadows bool) ([]*trail, err
 	return out, err
 }
 
+// lookupMode says what a call may do with the trail it names.
+type lookupMode int
+
+const (
+	// readNamed reads, and a name also finds a multi-region trail of the account
+	// created in another region (GetTrail, GetInsightSelectors).
+	readNamed lookupMode = iota
+	// readByARN reads a shadow trail by its ARN only: its name is an unknown trail of
+	// the call's region, as the API reference documents for GetTrailStatus ("To get
+	// the status of a shadow trail ..., you must specify its ARN") and AWS answers
+	// GetEventSelectors (aws/aws-sdk-go-v2#1957).
+	readByARN
+	// write changes the trail, from its home region only.
+	write
+)
+
 // lookup finds the trail a name or ARN designates for a call. Names resolve in the
 // call's region; ARNs may designate a shadow trail (a multi-region trail of another
-// region, an organization trail of the caller's organization) when shadows is true.
-// A write on a trail outside its home region is InvalidHomeRegionException.
-func (ct *CloudTrail) lookup(c *server.Call, nameOrARN string, write bool) (*trail, error) {
+// region, an organization trail of the caller's organization). A write on a trail
+// outside its home region is InvalidHomeRegionException.
+func (ct *CloudTrail) lookup(c *server.Call, nameOrARN string, mode lookupMode) (*trail, error) {
 	arn := nameOrARN
 	if strings.HasPrefix(nameOrARN, "arn:") {
 		if _, _, _, ok := parseTrailARN(nameOrARN); !ok {
@@ -204,7 +220,7 @@ func (ct *CloudTrail) lookup(c *server.Call, nameOrARN string, write bool) (*tra
 		return nil, err
 	}
 	if !ok {
-		if !strings.HasPrefix(nameOrARN, "arn:") && !write {
+		if !strings.HasPrefix(nameOrARN, "arn:") && mode == readNamed {
 			// A name also finds a multi-region trail of the account created in
 			// another region (reads only).
 			ts, err := ct.visibleTrails(c, true)
@@ -231,7 +247,7 @@ func (ct *CloudTrail) lookup(c *server.Call, nameOrARN string, write bool) (*tra
 		if !visible {
 			return nil, trailNotFound(arn, c.Account)
 		}
-		if write {
+		if mode == write {
 			if t.Account != c.Account {
 				return nil, trailNotFound(arn, c.Account)
 			}
@@ -516,7 +532,7 @@ func (ct *CloudTrail) createTrail(c *server.Call, in *api.CreateTrailRequest) (*
 }
 
 func (ct *CloudTrail) updateTrail(c *server.Call, in *api.UpdateTrailRequest) (*api.UpdateTrailResponse, error) {
-	t, err := ct.lookup(c, in.Name, true)
+	t, err := ct.lookup(c, in.Name, write)
 	if err != nil {
 		return nil, err
 	}
@@ -555,7 +571,7 @@ func (ct *CloudTrail) save(c *server.Call, t *trail, s settings) (*api.CreateTra
 }
 
 func (ct *CloudTrail) deleteTrail(c *server.Call, in *api.DeleteTrailRequest) (*api.DeleteTrailResponse, error) {
-	t, err := ct.lookup(c, in.Name, true)
+	t, err := ct.lookup(c, in.Name, write)
 	if err != nil {
 		return nil, err
 	}
@@ -586,7 +602,7 @@ func (ct *CloudTrail) describeTrails(c *server.Call, in *api.DescribeTrailsReque
 	}
 	out := &api.DescribeTrailsResponse{TrailList: []api.Trail{}}
 	for _, t := range ts {
-		if len(in.TrailNameList) > 0 && !named(in.TrailNameList, t) {
+		if len(in.TrailNameList) > 0 && !named(in.TrailNameList, t, c) {
 			continue
 		}
 		out.TrailList = append(out.TrailList, t.describe())
@@ -595,10 +611,13 @@ func (ct *CloudTrail) describeTrails(c *server.Call, in *api.DescribeTrailsReque
 }
 
 // named reports whether a DescribeTrails name list designates a trail: by ARN, or by
-// name for the account's own trails.
-func named(list []string, t *trail) bool {
+// name for the trails of the call's own Region and account only (API reference,
+// DescribeTrails: "To return information about a trail in another Region, you must
+// specify its trail ARN").
+func named(list []string, t *trail, c *server.Call) bool {
+	local := t.Account == c.Account && t.HomeRegion == c.Region
 	for _, n := range list {
-		if n == t.ARN || n == t.Name {
+		if n == t.ARN || local && n == t.Name {
 			return true
 		}
 	}
@@ -606,7 +625,7 @@ func named(list []string, t *trail) bool {
 }
 
 func (ct *CloudTrail) getTrail(c *server.Call, in *api.GetTrailRequest) (*api.GetTrailResponse, error) {
-	t, err := ct.lookup(c, in.Name, false)
+	t, err := ct.lookup(c, in.Name, readNamed)
 	if err != nil {
 		return nil, err
 	}
@@ -647,7 +666,7 @@ func (ct *CloudTrail) listTrails(c *server.Call, in *api.ListTrailsRequest) (*ap
 }
 
 func (ct *CloudTrail) startLogging(c *server.Call, in *api.StartLoggingRequest) (*api.StartLoggingResponse, error) {
-	t, err := ct.lookup(c, in.Name, true)
+	t, err := ct.lookup(c, in.Name, write)
 	if err != nil {
 		return nil, err
 	}
@@ -664,7 +683,7 @@ func (ct *CloudTrail) startLogging(c *server.Call, in *api.StartLoggingRequest) 
 }
 
 func (ct *CloudTrail) stopLogging(c *server.Call, in *api.StopLoggingRequest) (*api.StopLoggingResponse, error) {
-	t, err := ct.lookup(c, in.Name, true)
+	t, err := ct.lookup(c, in.Name, write)
 	if err != nil {
 		return nil, err
 	}
