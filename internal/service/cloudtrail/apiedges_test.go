@@ -95,3 +95,23 @@ func TestAdvancedFieldSelectorRules(t *testing.T) {
 		}
 	}
 }
+
+// A tag list naming a key twice is InvalidTagParameterException (API reference,
+// AddTags: "Tag key names must be unique"; InvalidTagParameterException "can also
+// occur if there are duplicate tags").
+func TestDuplicateTagKeys(t *testing.T) {
+	e := newEnv(t)
+	e.bucket("bkt")
+	dup := []types.Tag{{Key: aws.String("env"), Value: aws.String("prod")}, {Key: aws.String("env"), Value: aws.String("dev")}}
+	_, err := e.ct.CreateTrail(ctx, &cloudtrail.CreateTrailInput{Name: aws.String("main"), S3BucketName: aws.String("bkt"), TagsList: dup})
+	apptest.WantErr(t, err, "InvalidTagParameterException", 400, "")
+	apptest.Must(e.ct.CreateTrail(ctx, &cloudtrail.CreateTrailInput{Name: aws.String("main"), S3BucketName: aws.String("bkt"), TagsList: dup[:1]}))
+	_, err = e.ct.AddTags(ctx, &cloudtrail.AddTagsInput{ResourceId: aws.String(trailARN), TagsList: dup})
+	apptest.WantErr(t, err, "InvalidTagParameterException", 400, "")
+	// A key already on the trail takes the new value.
+	apptest.Must(e.ct.AddTags(ctx, &cloudtrail.AddTagsInput{ResourceId: aws.String(trailARN), TagsList: dup[1:]}))
+	tags := apptest.Must(e.ct.ListTags(ctx, &cloudtrail.ListTagsInput{ResourceIdList: []string{trailARN}})).ResourceTagList[0].TagsList
+	if len(tags) != 1 || *tags[0].Value != "dev" {
+		t.Errorf("tags %+v", tags)
+	}
+}

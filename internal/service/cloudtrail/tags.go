@@ -10,13 +10,20 @@ import (
 // maxTags is CloudTrail's limit of tags per resource.
 const maxTags = 50
 
-// checkTags applies CloudTrail's tag rules: keys of 1–128 characters, values of at
-// most 256, no "aws:" prefix. Messages inferred from the documented rules.
+// checkTags applies CloudTrail's tag rules: keys of 1–128 characters, each once
+// (AddTags: "Tag key names must be unique"; InvalidTagParameterException covers
+// duplicate tags), values of at most 256, no "aws:" prefix. Messages inferred from the
+// documented rules.
 func checkTags(tags []api.Tag) error {
 	if len(tags) > maxTags {
 		return api.NewTagsLimitExceededException("The number of tags on the resource exceeds the limit of 50.")
 	}
+	seen := make(map[string]bool, len(tags))
 	for _, t := range tags {
+		if seen[t.Key] {
+			return api.NewInvalidTagParameterException("Tag key " + t.Key + " is duplicated: tag keys must be unique.")
+		}
+		seen[t.Key] = true
 		if t.Key == "" || len(t.Key) > 128 || strings.HasPrefix(strings.ToLower(t.Key), "aws:") {
 			return api.NewInvalidTagParameterException("Tag key " + t.Key + " is invalid: keys are 1 to 128 characters and cannot start with aws:.")
 		}
@@ -51,6 +58,9 @@ func (ct *CloudTrail) taggedTrail(c *server.Call, id string, write bool) (*trail
 func (ct *CloudTrail) addTags(c *server.Call, in *api.AddTagsRequest) (*api.AddTagsResponse, error) {
 	t, err := ct.taggedTrail(c, in.ResourceId, true)
 	if err != nil {
+		return nil, err
+	}
+	if err := checkTags(in.TagsList); err != nil {
 		return nil, err
 	}
 	merged := append([]api.Tag(nil), t.Tags...)
