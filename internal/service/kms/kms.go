@@ -130,7 +130,7 @@ type keyRec struct {
 	Tags          []api.Tag  `json:"tags,omitempty"`
 	// Rotation is set while automatic rotation is enabled.
 	Rotation *rotationRec `json:"rotation,omitempty"`
-	// OnDemand counts on-demand rotations (AWS allows 10 per key).
+	// OnDemand counts on-demand rotations (AWS allows 25 per key).
 	OnDemand int `json:"onDemand,omitempty"`
 	// Materials holds every key material the key has had, oldest first; Current
 	// names the one new ciphertexts and signatures use.

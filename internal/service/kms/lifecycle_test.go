@@ -23,3 +23,21 @@ func TestPutKeyPolicyWhilePendingDeletion(t *testing.T) {
 	_, err := e.kms.UpdateKeyDescription(ctx, &kms.UpdateKeyDescriptionInput{KeyId: m.KeyId, Description: aws.String("x")})
 	wantErr(t, err, "KMSInvalidStateException", 400, *m.Arn+" is pending deletion.")
 }
+
+// The API reference (RotateKeyOnDemand) and the Developer Guide ("Perform on-demand
+// key rotation"): "You can perform on-demand key rotation a maximum of 25 times per
+// KMS key."
+func TestOnDemandRotationLimitIs25(t *testing.T) {
+	e := newEnv(t)
+	m := e.key(nil)
+	for i := range 25 {
+		if _, err := e.kms.RotateKeyOnDemand(ctx, &kms.RotateKeyOnDemandInput{KeyId: m.KeyId}); err != nil {
+			t.Fatalf("on-demand rotation %d: %v", i+1, err)
+		}
+	}
+	_, err := e.kms.RotateKeyOnDemand(ctx, &kms.RotateKeyOnDemandInput{KeyId: m.KeyId})
+	wantErr(t, err, "LimitExceededException", 400, "The on-demand rotations limit has been reached for the given keyId. No more on-demand rotations can be performed for this key: "+*m.Arn)
+	if n := len(must(e.kms.ListKeyRotations(ctx, &kms.ListKeyRotationsInput{KeyId: m.KeyId})).Rotations); n != 25 {
+		t.Fatalf("ListKeyRotations lists %d rotations, want 25", n)
+	}
+}

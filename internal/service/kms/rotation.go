@@ -9,10 +9,11 @@ import (
 )
 
 // Rotation quotas and defaults (API reference, EnableKeyRotation and
-// RotateKeyOnDemand).
+// RotateKeyOnDemand: "a maximum of 25 times per KMS key"; the quota was 10 when
+// AWS introduced on-demand rotation).
 const (
 	defaultRotationDays = 365
-	maxOnDemand         = 10
+	maxOnDemand         = 25
 )
 
 func (k *KMS) rotationHandlers() []server.Handler {

@@ -104,7 +104,7 @@ func TestRotation(t *testing.T) {
 	_, err = e.kms.EnableKeyRotation(ctx, &kms.EnableKeyRotationInput{KeyId: asym.KeyId})
 	wantErr(t, err, "UnsupportedOperationException", 400, "")
 	lim := e.key(nil)
-	for range 10 {
+	for range 25 {
 		must(e.kms.RotateKeyOnDemand(ctx, &kms.RotateKeyOnDemandInput{KeyId: lim.KeyId}))
 	}
 	_, err = e.kms.RotateKeyOnDemand(ctx, &kms.RotateKeyOnDemandInput{KeyId: lim.KeyId})
