@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -41,6 +42,7 @@ const (
 	attrSourceID   = "https://aws.amazon.com/SAML/Attributes/SourceIdentity"
 	attrTagPrefix  = "https://aws.amazon.com/SAML/Attributes/PrincipalTag:"
 	attrTransitive = "https://aws.amazon.com/SAML/Attributes/TransitiveTagKeys"
+	attrDuration   = "https://aws.amazon.com/SAML/Attributes/SessionDuration"
 )
 
 // samlAttributeKeys maps the attributes AWS turns into saml: condition keys (IAM
@@ -61,6 +63,21 @@ var samlAttributeKeys = map[string]string{
 	"urn:oid:1.3.6.1.4.1.5923.1.1.1.10":  "saml:edupersontargetedid",
 	"urn:oid:1.3.6.1.4.1.5923.1.1.1.2":   "saml:edupersonnickname",
 	"urn:oid:0.9.2342.19200300.100.1.10": "saml:x500UniqueIdentifier",
+	"urn:oid:1.3.6.1.4.1.5923.1.1.1.3":   "saml:edupersonorgdn",
+	"urn:oid:1.3.6.1.4.1.5923.1.1.1.4":   "saml:edupersonorgunitdn",
+	"urn:oid:1.3.6.1.4.1.5923.1.1.1.8":   "saml:edupersonprimaryorgunitdn",
+	"urn:oid:1.3.6.1.4.1.5923.1.1.1.11":  "saml:edupersonassurance",
+	"urn:oid:1.3.6.1.4.1.5923.1.2.1.2":   "saml:eduorghomepageuri",
+	"urn:oid:1.3.6.1.4.1.5923.1.2.1.3":   "saml:eduorgidentityauthnpolicyuri",
+	"urn:oid:1.3.6.1.4.1.5923.1.2.1.4":   "saml:eduorglegalname",
+	"urn:oid:1.3.6.1.4.1.5923.1.2.1.5":   "saml:eduorgsuperioruri",
+	"urn:oid:1.3.6.1.4.1.5923.1.2.1.6":   "saml:eduorgwhitepagesuri",
+	// Active Directory claims (same User Guide page, "Active Directory attributes").
+	"http://schemas.xmlsoap.org/ws/2005/05/identity/claims/name":         "saml:name",
+	"http://schemas.xmlsoap.org/claims/CommonName":                       "saml:commonName",
+	"http://schemas.xmlsoap.org/ws/2005/05/identity/claims/givenname":    "saml:givenName",
+	"http://schemas.xmlsoap.org/ws/2005/05/identity/claims/surname":      "saml:surname",
+	"http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress": "saml:mail",
 }
 
 // awsAudiences are the audiences an assertion for AWS names.
@@ -328,6 +345,12 @@ func (s *svc) assumeRoleWithSAML(c *server.Call, in *api.AssumeRoleWithSAMLReque
 	if !a.sessionNotOnOrAfter.IsZero() {
 		// The session lasts no longer than the IdP's session does.
 		d = min(d, a.sessionNotOnOrAfter.Sub(c.Now).Truncate(time.Second))
+	}
+	if n, err := strconv.Atoi(strings.TrimSpace(first(a.attrs[attrDuration]))); err == nil && n > 0 {
+		// The SessionDuration attribute can shorten the session, never extend it
+		// (IAM User Guide, "Configure SAML assertions for the authentication
+		// response", SAML SessionDuration attribute).
+		d = min(d, time.Duration(n)*time.Second)
 	}
 	sess := &auth.Session{Op: "AssumeRoleWithSAML", FederatedProvider: prov.ARN}
 	creds, user, packed, err := s.issueRoleSession(c, rq, sess, d)

@@ -144,6 +144,10 @@ func audience(cl *webClaims, prov *OIDCProvider) string {
 	return ""
 }
 
+// googleKey is the condition-key prefix of Google's issuer, whose aud and azp keys
+// AWS maps its own way.
+const googleKey = "accounts.google.com"
+
 // providerKey is the prefix of a provider's condition keys: its URL without the
 // scheme (token.actions.githubusercontent.com:sub, accounts.google.com:aud).
 func providerKey(prov *OIDCProvider) string { return strings.TrimPrefix(prov.URL, "https://") }
@@ -193,6 +197,15 @@ func (s *svc) assumeRoleWithWebIdentity(c *server.Call, in *api.AssumeRoleWithWe
 	if amr := stringList(cl.AMR); len(amr) > 0 {
 		ctx[key+":amr"] = amr
 	}
+	if key == googleKey {
+		// Google's keys (IAM User Guide, "Available keys for AWS web identity
+		// federation"): accounts.google.com:aud is the token's azp when it has one (a
+		// hybrid app), and accounts.google.com:oaud is always its aud.
+		ctx[key+":oaud"] = []string{aud}
+		if cl.AuthParty != "" {
+			ctx[key+":aud"] = []string{cl.AuthParty}
+		}
+	}
 	if rq.sourceIdentity != "" {
 		ctx["sts:SourceIdentity"] = []string{rq.sourceIdentity}
 	}
@@ -212,9 +225,11 @@ func (s *svc) assumeRoleWithWebIdentity(c *server.Call, in *api.AssumeRoleWithWe
 	if err != nil {
 		return nil, err
 	}
+	// Provider: the API Reference says the token's iss, but every AWS answer users
+	// recorded (EKS, SPIRE, OpenShift, 2019-2025) carries the IAM provider's ARN.
 	out := &api.AssumeRoleWithWebIdentityResponse{
 		Credentials: creds, AssumedRoleUser: user, PackedPolicySize: packed,
-		SubjectFromWebIdentityToken: &cl.Subject, Provider: &cl.Issuer, Audience: &aud,
+		SubjectFromWebIdentityToken: &cl.Subject, Provider: &prov.ARN, Audience: &aud,
 	}
 	if rq.sourceIdentity != "" {
 		out.SourceIdentity = &rq.sourceIdentity

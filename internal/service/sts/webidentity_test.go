@@ -31,7 +31,7 @@ func TestAssumeRoleWithWebIdentity(t *testing.T) {
 	future := time.Now().Add(time.Hour)
 
 	out := must(assume(is.Token(t, is.Claims("sts.amazonaws.com", future), nil, is.KID)))
-	if *out.SubjectFromWebIdentityToken != "repo:acme/app:ref:refs/heads/main" || *out.Audience != "sts.amazonaws.com" || *out.Provider != is.URL ||
+	if *out.SubjectFromWebIdentityToken != "repo:acme/app:ref:refs/heads/main" || *out.Audience != "sts.amazonaws.com" || *out.Provider != prov ||
 		*out.AssumedRoleUser.Arn != "arn:aws:sts::"+account+":assumed-role/ci/gha" {
 		t.Fatalf("response %+v %+v", out, out.AssumedRoleUser)
 	}
