@@ -3,6 +3,7 @@ package iam
 import (
 	"encoding/json"
 	"encoding/xml"
+	"errors"
 	"fmt"
 	"io"
 	"net/url"
@@ -184,7 +185,7 @@ func (s *svc) getOIDCProvider(c *server.Call, in *api.GetOpenIDConnectProviderRe
 	if err != nil {
 		return nil, err
 	}
-	return &api.GetOpenIDConnectProviderResponse{Url: ptr(o.Key), ClientIDList: nonNil(o.ClientIDs), ThumbprintList: nonNil(o.Thumbprints), CreateDate: ptr(o.Created), Tags: o.Tags}, nil
+	return &api.GetOpenIDConnectProviderResponse{Url: ptr(o.Key), ClientIDList: nonNil(o.ClientIDs), ThumbprintList: nonNil(o.Thumbprints), CreateDate: ptr(o.Created), Tags: nonNilTags(o.Tags)}, nil
 }
 
 func nonNil(s []string) []string {
@@ -192,6 +193,15 @@ func nonNil(s []string) []string {
 		return []string{}
 	}
 	return s
+}
+
+// nonNilTags: IAM sends an empty Tags list for a provider without tags (AWS's
+// recorded GetOpenIDConnectProvider and GetSAMLProvider answers).
+func nonNilTags(t []api.Tag) []api.Tag {
+	if t == nil {
+		return []api.Tag{}
+	}
+	return t
 }
 
 func (s *svc) listOIDCProviders(c *server.Call, _ *api.ListOpenIDConnectProvidersRequest) (*api.ListOpenIDConnectProvidersResponse, error) {
@@ -206,8 +216,15 @@ func (s *svc) listOIDCProviders(c *server.Call, _ *api.ListOpenIDConnectProvider
 	return &api.ListOpenIDConnectProvidersResponse{OpenIDConnectProviderList: out}, nil
 }
 
+// deleteOIDCProvider: IAM words a missing provider differently here than in
+// GetOpenIDConnectProvider (AWS's recorded answer, LocalStack's AWS-validated
+// test_iam_oidc snapshot, deletion-not-found-error).
 func (s *svc) deleteOIDCProvider(c *server.Call, in *api.DeleteOpenIDConnectProviderRequest) (*model.Empty, error) {
 	o, err := loadOIDC(c.Tx, c.Account, in.OpenIDConnectProviderArn)
+	var me *model.Error
+	if errors.As(err, &me) && me.Code == "NoSuchEntity" {
+		return nil, api.NewNoSuchEntityException("OpenId connect Provider " + in.OpenIDConnectProviderArn + " cannot be found.")
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -406,10 +423,15 @@ func (s *svc) getSAMLProvider(c *server.Call, in *api.GetSAMLProviderRequest) (*
 	if err != nil {
 		return nil, err
 	}
-	out := &api.GetSAMLProviderResponse{SAMLProviderUUID: ptr(p.UUID), SAMLMetadataDocument: ptr(p.Metadata), CreateDate: ptr(p.Created), ValidUntil: ptr(p.ValidUntil), Tags: p.Tags}
-	if p.Encryption != "" {
-		out.AssertionEncryptionMode = ptr(p.Encryption)
+	// As AWS answers (LocalStack's AWS-validated test_iam_saml_providers snapshot,
+	// get-response): AssertionEncryptionMode Allowed when none was set, and empty
+	// PrivateKeyList and Tags lists.
+	mode := p.Encryption
+	if mode == "" {
+		mode = "Allowed"
 	}
+	out := &api.GetSAMLProviderResponse{SAMLProviderUUID: ptr(p.UUID), SAMLMetadataDocument: ptr(p.Metadata), CreateDate: ptr(p.Created), ValidUntil: ptr(p.ValidUntil),
+		Tags: nonNilTags(p.Tags), AssertionEncryptionMode: ptr(mode), PrivateKeyList: []api.SAMLPrivateKey{}}
 	for _, k := range p.Keys {
 		out.PrivateKeyList = append(out.PrivateKeyList, api.SAMLPrivateKey{KeyId: ptr(k.ID), Timestamp: ptr(k.Created)})
 	}

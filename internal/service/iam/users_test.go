@@ -167,7 +167,7 @@ func TestUserTags(t *testing.T) {
 		many = append(many, tag(fmt.Sprint("k", i), "v"))
 	}
 	_, err = e.iam.TagUser(ctx, &iam.TagUserInput{UserName: aws.String("t"), Tags: many})
-	wantErr(t, err, "LimitExceeded", 409, "Cannot exceed quota for TagsPerUser: 50")
+	wantErr(t, err, "LimitExceeded", 409, "The number of tags has reached the maximum limit.")
 	must(e.iam.UntagUser(ctx, &iam.UntagUserInput{UserName: aws.String("t"), TagKeys: []string{"a", "nope"}}))
 	tags = must(e.iam.ListUserTags(ctx, &iam.ListUserTagsInput{UserName: aws.String("t")})).Tags
 	if len(tags) != 1 || *tags[0].Key != "b" {
