@@ -138,7 +138,10 @@ func (s *Service) checks(c *server.Call, op string, in map[string]any) ([]authz.
 	var obj *objRec
 	if key != "" && op != "CreateMultipartUpload" && op != "UploadPart" && op != "CompleteMultipartUpload" && op != "AbortMultipartUpload" && op != "ListParts" {
 		resource += "/" + key
-		vid, _ := in["VersionId"].(string)
+		vid, named := in["VersionId"].(string)
+		if named && vid == "" {
+			return nil, errEmptyVersionID("versionId")
+		}
 		if vid != "" {
 			ctx["s3:versionid"] = []string{vid}
 			if v, ok := versionActions[action]; ok {

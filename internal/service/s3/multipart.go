@@ -343,7 +343,7 @@ func (s *Service) receivePartCopy(c *server.Call, in *api.UploadPartCopyRequest)
 	err = s.d.Store.View(context.WithoutCancel(c), func(tx *store.Tx) error {
 		c.Tx = tx
 		defer func() { c.Tx = nil }()
-		sb, o, err := s.existingVersion(tx, src.bucket, src.key, src.version, false, http.MethodPut)
+		sb, o, err := s.copySourceVersion(tx, src, "x-amz-copy-source")
 		if err != nil {
 			return err
 		}

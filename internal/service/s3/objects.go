@@ -2,6 +2,7 @@ package s3
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -16,6 +17,7 @@ import (
 	"github.com/palisade/palisade/internal/authz"
 	"github.com/palisade/palisade/internal/model"
 	"github.com/palisade/palisade/internal/server"
+	"github.com/palisade/palisade/internal/store"
 )
 
 // S3's limits on an object's name and metadata.
@@ -879,10 +881,37 @@ func parseCopySource(raw string) (copySource, error) {
 		}
 		cs.version = q.Get("versionId")
 		if _, has := q["versionId"]; has && cs.version == "" {
-			return copySource{}, errInvalidArgument("Invalid version id specified", "x-amz-copy-source", raw)
+			return copySource{}, errEmptyVersionID("x-amz-copy-source")
 		}
 	}
 	return cs, nil
+}
+
+// copySourceVersion loads a copy's source version as CopyObject and UploadPartCopy
+// read it: a delete marker named by version is InvalidRequest, a current one
+// NoSuchKey. A version ID S3 could not have minted is, as AWS was recorded answering,
+// InvalidArgument naming x-amz-copy-source for UploadPartCopy (invalidArg) and
+// InvalidRequest "Invalid Request" for CopyObject (invalidArg "").
+func (s *Service) copySourceVersion(tx *store.Tx, src copySource, invalidArg string) (*bucketRec, *objRec, error) {
+	sb, so, err := s.existingVersion(tx, src.bucket, src.key, src.version, true, http.MethodPut)
+	var me *model.Error
+	if errors.As(err, &me) && me.Code == "InvalidArgument" {
+		// existingVersion's answer to a version ID S3 could not have minted.
+		if invalidArg == "" {
+			return nil, nil, errInvalidRequest("Invalid Request")
+		}
+		return nil, nil, errInvalidArgument("Invalid version id specified", invalidArg, src.version)
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	if so.DeleteMarker {
+		if src.version != "" {
+			return nil, nil, errInvalidRequest("The source of a copy request may not specifically refer to a delete marker by version id.")
+		}
+		return nil, nil, errNoSuchKey(src.key)
+	}
+	return sb, so, nil
 }
 
 // copyConditions applies x-amz-copy-source-if-*.
@@ -965,15 +994,9 @@ func (s *Service) copyObject(c *server.Call, in *api.CopyObjectRequest, links *l
 	if err != nil {
 		return nil, err
 	}
-	sb, so, err := s.existingVersion(c.Tx, src.bucket, src.key, src.version, true, http.MethodPut)
+	sb, so, err := s.copySourceVersion(c.Tx, src, "")
 	if err != nil {
 		return nil, err
-	}
-	if so.DeleteMarker {
-		if src.version != "" {
-			return nil, errInvalidRequest("The source of a copy request may not specifically refer to a delete marker by version id.")
-		}
-		return nil, errNoSuchKey(src.key)
 	}
 	if in.ExpectedSourceBucketOwner != nil && *in.ExpectedSourceBucketOwner != sb.Owner {
 		return nil, errAccessDenied()

@@ -370,6 +370,13 @@ func errNoSuchVersion(key, version string) *model.Error {
 	return model.NewError(404, "NoSuchVersion", "The specified version does not exist.").With("Key", key).With("VersionId", version)
 }
 
+// errEmptyVersionID is S3's answer to a versionId given empty (?versionId=, or
+// ?versionId= in x-amz-copy-source), recorded from AWS for GetObject, GetObjectAcl,
+// PutObjectAcl, CopyObject and UploadPartCopy: not the current version, but 400.
+func errEmptyVersionID(argument string) *model.Error {
+	return errInvalidArgument("Version id cannot be the empty string", argument, "")
+}
+
 func errInvalidArgument(msg, name, value string) *model.Error {
 	e := model.NewError(400, "InvalidArgument", "%s", msg)
 	if name != "" {

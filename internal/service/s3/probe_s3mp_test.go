@@ -1,0 +1,73 @@
+package s3_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/s3/types"
+)
+
+// An empty versionId is not the current version: S3 answers InvalidArgument "Version
+// id cannot be the empty string" (recorded from AWS for GetObject, GetObjectAcl,
+// PutObjectAcl, and in x-amz-copy-source for CopyObject and UploadPartCopy).
+func TestEmptyVersionID(t *testing.T) {
+	e := newEnv(t)
+	e.bucket("empty-vid")
+	must(e.s3.PutBucketVersioning(ctx, &s3.PutBucketVersioningInput{Bucket: aws.String("empty-vid"),
+		VersioningConfiguration: &types.VersioningConfiguration{Status: types.BucketVersioningStatusEnabled}}))
+	e.put("empty-vid", "k", "body")
+	const msg = "Version id cannot be the empty string"
+	_, err := e.s3.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("empty-vid"), Key: aws.String("k"), VersionId: aws.String("")})
+	wantErr(t, err, "InvalidArgument", 400, msg)
+	_, err = e.s3.GetObjectAcl(ctx, &s3.GetObjectAclInput{Bucket: aws.String("empty-vid"), Key: aws.String("k"), VersionId: aws.String("")})
+	wantErr(t, err, "InvalidArgument", 400, msg)
+	for _, method := range []string{"GET", "DELETE"} {
+		code, body := e.anonSigned(method, "/empty-vid/k?versionId=")
+		if code != 400 || !strings.Contains(body, "<ArgumentName>versionId</ArgumentName><ArgumentValue></ArgumentValue>") {
+			t.Fatalf("%s with an empty versionId: %d %s", method, code, body)
+		}
+	}
+	if e.get("empty-vid", "k") != "body" {
+		t.Fatal("the object went with a DELETE of an empty versionId")
+	}
+	_, err = e.s3.CopyObject(ctx, &s3.CopyObjectInput{Bucket: aws.String("empty-vid"), Key: aws.String("c"), CopySource: aws.String("empty-vid/k?versionId=")})
+	wantErr(t, err, "InvalidArgument", 400, msg)
+	cr := must(e.s3.CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{Bucket: aws.String("empty-vid"), Key: aws.String("m")}))
+	_, err = e.s3.UploadPartCopy(ctx, &s3.UploadPartCopyInput{Bucket: aws.String("empty-vid"), Key: aws.String("m"), UploadId: cr.UploadId,
+		PartNumber: aws.Int32(1), CopySource: aws.String("empty-vid/k?versionId=")})
+	wantErr(t, err, "InvalidArgument", 400, msg)
+}
+
+// A copy source naming a delete marker by version, or a version ID S3 could not have
+// minted, is refused as AWS was recorded refusing it: UploadPartCopy like CopyObject
+// for the marker (InvalidRequest), each its own way for the malformed ID.
+func TestCopySourceVersionErrors(t *testing.T) {
+	e := newEnv(t)
+	e.bucket("cp-src-vid")
+	b := aws.String("cp-src-vid")
+	must(e.s3.PutBucketVersioning(ctx, &s3.PutBucketVersioningInput{Bucket: b,
+		VersioningConfiguration: &types.VersioningConfiguration{Status: types.BucketVersioningStatusEnabled}}))
+	v1 := *e.put("cp-src-vid", "k", "body").VersionId
+	dm := *must(e.s3.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: b, Key: aws.String("k")})).VersionId
+	cr := must(e.s3.CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{Bucket: b, Key: aws.String("m")}))
+	partCopy := func(src string) error {
+		_, err := e.s3.UploadPartCopy(ctx, &s3.UploadPartCopyInput{Bucket: b, Key: aws.String("m"), UploadId: cr.UploadId,
+			PartNumber: aws.Int32(1), CopySource: aws.String(src)})
+		return err
+	}
+	copyObject := func(src string) error {
+		_, err := e.s3.CopyObject(ctx, &s3.CopyObjectInput{Bucket: b, Key: aws.String("c"), CopySource: aws.String(src)})
+		return err
+	}
+	const onMarker = "The source of a copy request may not specifically refer to a delete marker by version id."
+	wantErr(t, partCopy("cp-src-vid/k?versionId="+dm), "InvalidRequest", 400, onMarker)
+	wantErr(t, copyObject("cp-src-vid/k?versionId="+dm), "InvalidRequest", 400, onMarker)
+	wantErr(t, partCopy("cp-src-vid/k"), "NoSuchKey", 404, "")
+	wantErr(t, partCopy("cp-src-vid/k?versionId=abc"), "InvalidArgument", 400, "Invalid version id specified")
+	wantErr(t, copyObject("cp-src-vid/k?versionId=abc"), "InvalidRequest", 400, "Invalid Request")
+	// The version before the marker is still copied.
+	must(e.s3.UploadPartCopy(ctx, &s3.UploadPartCopyInput{Bucket: b, Key: aws.String("m"), UploadId: cr.UploadId,
+		PartNumber: aws.Int32(1), CopySource: aws.String("cp-src-vid/k?versionId=" + v1)}))
+}
