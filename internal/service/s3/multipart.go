@@ -597,7 +597,16 @@ func (s *Service) abortUpload(c *server.Call, in *api.AbortMultipartUploadReques
 	return &api.AbortMultipartUploadOutput{}, nil
 }
 
-func initiator(arn string) *api.Initiator { return &api.Initiator{ID: ptr(arn)} }
+// initiator names who began an upload as ListParts and ListMultipartUploads do: an
+// IAM identity by its ARN, an account (its root user) by its canonical user ID, like
+// Owner (API Reference, Initiator: "If the principal is an AWS account, it provides
+// the Canonical User ID. If the principal is an IAM User, it provides a user ARN").
+func initiator(arn string) *api.Initiator {
+	if f := strings.Split(arn, ":"); len(f) == 6 && f[0] == "arn" && f[2] == "iam" && f[5] == "root" {
+		return &api.Initiator{ID: ptr(canonicalID(f[4]))}
+	}
+	return &api.Initiator{ID: ptr(arn)}
+}
 
 func (s *Service) listParts(c *server.Call, in *api.ListPartsRequest) (*api.ListPartsOutput, error) {
 	b, err := loadBucket(c.Tx, in.Bucket)

@@ -1,6 +1,7 @@
 package s3_test
 
 import (
+	"bytes"
 	"strings"
 	"testing"
 
@@ -70,4 +71,29 @@ func TestCopySourceVersionErrors(t *testing.T) {
 	// The version before the marker is still copied.
 	must(e.s3.UploadPartCopy(ctx, &s3.UploadPartCopyInput{Bucket: b, Key: aws.String("m"), UploadId: cr.UploadId,
 		PartNumber: aws.Int32(1), CopySource: aws.String("cp-src-vid/k?versionId=" + v1)}))
+}
+
+// ListParts and ListMultipartUploads name an upload's initiator as S3 does: an account
+// (its root user) by its canonical user ID, the same as Owner; an IAM user by its ARN.
+func TestMultipartInitiator(t *testing.T) {
+	e := newEnv(t)
+	e.bucket("mpu-initiator")
+	b := aws.String("mpu-initiator")
+	root := must(e.s3.CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{Bucket: b, Key: aws.String("root")}))
+	u := e.user("uploader", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}`)
+	user := must(u.CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{Bucket: b, Key: aws.String("user")}))
+	must(e.s3.UploadPart(ctx, &s3.UploadPartInput{Bucket: b, Key: aws.String("root"), UploadId: root.UploadId, PartNumber: aws.Int32(1), Body: bytes.NewReader([]byte("x"))}))
+	lp := must(e.s3.ListParts(ctx, &s3.ListPartsInput{Bucket: b, Key: aws.String("root"), UploadId: root.UploadId}))
+	if lp.Initiator == nil || lp.Owner == nil || aws.ToString(lp.Initiator.ID) != aws.ToString(lp.Owner.ID) || len(aws.ToString(lp.Initiator.ID)) != 64 {
+		t.Fatalf("root's upload: initiator %+v, owner %+v", lp.Initiator, lp.Owner)
+	}
+	lp = must(e.s3.ListParts(ctx, &s3.ListPartsInput{Bucket: b, Key: aws.String("user"), UploadId: user.UploadId}))
+	if want := "arn:aws:iam::" + account + ":user/uploader"; lp.Initiator == nil || aws.ToString(lp.Initiator.ID) != want {
+		t.Fatalf("user's upload: initiator %+v, want %s", lp.Initiator, want)
+	}
+	lu := must(e.s3.ListMultipartUploads(ctx, &s3.ListMultipartUploadsInput{Bucket: b}))
+	if len(lu.Uploads) != 2 || aws.ToString(lu.Uploads[0].Initiator.ID) != aws.ToString(lu.Uploads[0].Owner.ID) ||
+		!strings.HasSuffix(aws.ToString(lu.Uploads[1].Initiator.ID), ":user/uploader") {
+		t.Fatalf("uploads %+v", lu.Uploads)
+	}
 }
