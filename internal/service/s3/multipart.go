@@ -426,6 +426,9 @@ func (s *Service) completeUpload(c *server.Call, in *api.CompleteMultipartUpload
 	}
 	u, err := loadUpload(c.Tx, b.Name, in.Key, in.UploadId)
 	if err != nil {
+		if out, ok, derr := s.completedAgain(c, b, in); derr != nil || ok {
+			return out, derr
+		}
 		return nil, err
 	}
 	if in.MultipartUpload == nil || len(in.MultipartUpload.Parts) == 0 {
@@ -449,7 +452,7 @@ func (s *Service) completeUpload(c *server.Call, in *api.CompleteMultipartUpload
 	if err := uploadConflict(u, cur, in.IfMatch, in.IfNoneMatch); err != nil {
 		return nil, err
 	}
-	o := &objRec{Key: u.Key, LastModified: timeTrunc(c.Now), Owner: u.Owner, ContentType: u.ContentType, Headers: u.Headers,
+	o := &objRec{Key: u.Key, Upload: u.UploadID, LastModified: timeTrunc(c.Now), Owner: u.Owner, ContentType: u.ContentType, Headers: u.Headers,
 		Meta: u.Meta, Tags: u.Tags, StorageClass: u.StorageClass, Redirect: u.Redirect, ACL: u.ACL, Enc: u.Enc, Checksums: map[string]string{}}
 	md5s := md5.New()
 	used := map[int32]bool{}
@@ -553,6 +556,11 @@ func (s *Service) completeUpload(c *server.Call, in *api.CompleteMultipartUpload
 		return nil, err
 	}
 	s.objectResources(c, b, o.Key)
+	return completeOutput(c, b, o), nil
+}
+
+// completeOutput is CompleteMultipartUpload's answer for the object o it made.
+func completeOutput(c *server.Call, b *bucketRec, o *objRec) *api.CompleteMultipartUploadOutput {
 	out := &api.CompleteMultipartUploadOutput{Location: ptr(location(c, b.Name, o.Key)), Bucket: ptr(b.Name), Key: ptr(o.Key), ETag: ptr(o.etag())}
 	if b.Versioning != "" {
 		out.VersionId = ptr(o.VersionID)
@@ -562,7 +570,27 @@ func (s *Service) completeUpload(c *server.Call, in *api.CompleteMultipartUpload
 		out.ChecksumType = ptr(o.ChecksumType)
 	}
 	sseOut{&out.ServerSideEncryption, &out.SSEKMSKeyId, &out.BucketKeyEnabled, nil, nil, nil}.set(o.Enc)
-	return out, nil
+	return out
+}
+
+// completedAgain answers a CompleteMultipartUpload of an upload already completed as
+// S3 does — successfully, as the first completion answered (users recorded it:
+// minio/minio#13318, adobe/S3Mock#2586, versity/versitygw#1064) — while the key's
+// current object is the one that completion made and the request names the same
+// parts (an inference: the recordings repeat the request). ok is false otherwise, and
+// the upload is NoSuchUpload as before.
+func (s *Service) completedAgain(c *server.Call, b *bucketRec, in *api.CompleteMultipartUploadRequest) (*api.CompleteMultipartUploadOutput, bool, error) {
+	cur, err := load[objRec](c.Tx, nsCur(b.Name), in.Key)
+	if err != nil || cur == nil || cur.Upload != in.UploadId || in.MultipartUpload == nil || len(in.MultipartUpload.Parts) != len(cur.Parts) {
+		return nil, false, err
+	}
+	for i, cp := range in.MultipartUpload.Parts {
+		if cp.ETag == nil || strings.Trim(*cp.ETag, `"`) != cur.Parts[i].ETag {
+			return nil, false, nil
+		}
+	}
+	s.objectResources(c, b, cur.Key)
+	return completeOutput(c, b, cur), true, nil
 }
 
 // location is the URL S3 names a completed object by.

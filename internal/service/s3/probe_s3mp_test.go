@@ -97,3 +97,39 @@ func TestMultipartInitiator(t *testing.T) {
 		t.Fatalf("uploads %+v", lu.Uploads)
 	}
 }
+
+// Completing an upload again answers as the first completion did (S3 was recorded
+// doing so: minio/minio#13318, adobe/S3Mock#2586), while the key's current object is
+// the one it made and the same parts are named; otherwise NoSuchUpload as before.
+func TestCompleteMultipartUploadAgain(t *testing.T) {
+	e := newEnv(t)
+	e.bucket("mpu-again")
+	b := aws.String("mpu-again")
+	must(e.s3.PutBucketVersioning(ctx, &s3.PutBucketVersioningInput{Bucket: b,
+		VersioningConfiguration: &types.VersioningConfiguration{Status: types.BucketVersioningStatusEnabled}}))
+	cr := must(e.s3.CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{Bucket: b, Key: aws.String("k")}))
+	p1 := must(e.s3.UploadPart(ctx, &s3.UploadPartInput{Bucket: b, Key: aws.String("k"), UploadId: cr.UploadId, PartNumber: aws.Int32(1), Body: bytes.NewReader(bytes.Repeat([]byte("a"), 5<<20))}))
+	p2 := must(e.s3.UploadPart(ctx, &s3.UploadPartInput{Bucket: b, Key: aws.String("k"), UploadId: cr.UploadId, PartNumber: aws.Int32(2), Body: strings.NewReader("tail")}))
+	complete := func(parts ...types.CompletedPart) (*s3.CompleteMultipartUploadOutput, error) {
+		return e.s3.CompleteMultipartUpload(ctx, &s3.CompleteMultipartUploadInput{Bucket: b, Key: aws.String("k"), UploadId: cr.UploadId,
+			MultipartUpload: &types.CompletedMultipartUpload{Parts: parts}})
+	}
+	both := []types.CompletedPart{{PartNumber: aws.Int32(1), ETag: p1.ETag}, {PartNumber: aws.Int32(2), ETag: p2.ETag}}
+	first := must(complete(both...))
+	again := must(complete(both...))
+	if aws.ToString(again.ETag) != aws.ToString(first.ETag) || aws.ToString(again.VersionId) != aws.ToString(first.VersionId) ||
+		aws.ToString(again.Location) != aws.ToString(first.Location) || aws.ToString(again.ChecksumCRC64NVME) != aws.ToString(first.ChecksumCRC64NVME) {
+		t.Fatalf("completed again: %+v, first %+v", again, first)
+	}
+	// Nothing was written the second time.
+	vs := must(e.s3.ListObjectVersions(ctx, &s3.ListObjectVersionsInput{Bucket: b}))
+	if len(vs.Versions) != 1 {
+		t.Fatalf("versions after completing twice: %d", len(vs.Versions))
+	}
+	const noSuchUpload = "The specified upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed."
+	_, err := complete(both[0])
+	wantErr(t, err, "NoSuchUpload", 404, noSuchUpload)
+	e.put("mpu-again", "k", "overwritten")
+	_, err = complete(both...)
+	wantErr(t, err, "NoSuchUpload", 404, noSuchUpload)
+}

@@ -243,6 +243,9 @@ type objRec struct {
 	// stamp; empty in records older than it), so that a multipart upload can tell
 	// whether its key was written after it began (see uploadRec.Base).
 	Write string `json:"w,omitempty"`
+	// Upload is the ID of the multipart upload this version completed ("" for none),
+	// so that completing it again answers as the first completion did.
+	Upload string `json:"u,omitempty"`
 
 	Size         int64             `json:"n"`
 	ETag         string            `json:"e,omitempty"` // hex, without quotes; "-N" for multipart
