@@ -277,13 +277,34 @@ func keyOfVersion(k string) string {
 }
 
 func (s *Service) listObjectVersions(c *server.Call, in *api.ListObjectVersionsRequest) (*api.ListObjectVersionsOutput, error) {
-	b, enc, mk, err := listStart(c, in.Bucket, in.EncodingType, in.MaxKeys, "max-keys")
+	// S3 checks the version-id marker before the encoding type (a validation order
+	// recorded against AWS: a version-id marker without a key marker, an empty one,
+	// a malformed one, then encoding-type).
+	b, err := loadBucket(c.Tx, in.Bucket)
 	if err != nil {
 		return nil, err
 	}
 	keyMarker, vidMarker := str(in.KeyMarker), str(in.VersionIdMarker)
 	if vidMarker != "" && keyMarker == "" {
 		return nil, errInvalidArgument("A version-id marker cannot be specified without a key marker.", "version-id-marker", vidMarker)
+	}
+	if in.VersionIdMarker != nil && vidMarker == "" {
+		return nil, errInvalidArgument("A version-id marker cannot be empty.", "version-id-marker", "")
+	}
+	if vidMarker != "" {
+		if m, err := s.findVersion(c.Tx, b, keyMarker, vidMarker); err != nil {
+			return nil, err
+		} else if m == nil && !validVersionID(vidMarker) {
+			return nil, errInvalidArgument("Invalid version id specified", "version-id-marker", vidMarker)
+		}
+	}
+	enc, err := newEncoder(in.EncodingType)
+	if err != nil {
+		return nil, err
+	}
+	mk, err := pageSize(in.MaxKeys, "max-keys")
+	if err != nil {
+		return nil, err
 	}
 	after := ""
 	resumeKey := ""

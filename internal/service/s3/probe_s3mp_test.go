@@ -133,3 +133,29 @@ func TestCompleteMultipartUploadAgain(t *testing.T) {
 	_, err = complete(both...)
 	wantErr(t, err, "NoSuchUpload", 404, noSuchUpload)
 }
+
+// ListObjectVersions refuses an empty version-id marker ("A version-id marker cannot
+// be empty.", as AWS answers), and checks the version-id marker before the encoding
+// type, in the order recorded against AWS.
+func TestListObjectVersionsMarkerChecks(t *testing.T) {
+	e := newEnv(t)
+	e.bucket("lov-markers")
+	e.put("lov-markers", "k", "body")
+	for _, c := range []struct{ query, msg, value string }{
+		{"key-marker=k&version-id-marker=", "A version-id marker cannot be empty.", ""},
+		{"key-marker=k&version-id-marker=&encoding-type=bad", "A version-id marker cannot be empty.", ""},
+		{"version-id-marker=x&encoding-type=bad", "A version-id marker cannot be specified without a key marker.", "x"},
+		{"key-marker=k&version-id-marker=x&encoding-type=bad", "Invalid version id specified", "x"},
+		{"encoding-type=bad", "Invalid Encoding Method specified in Request", "bad"},
+	} {
+		code, body := e.anonSigned("GET", "/lov-markers?versions&"+c.query)
+		want := "<Code>InvalidArgument</Code><Message>" + c.msg + "</Message>"
+		if code != 400 || !strings.Contains(body, want) || !strings.Contains(body, "<ArgumentValue>"+c.value+"</ArgumentValue>") {
+			t.Fatalf("%s: %d %s", c.query, code, body)
+		}
+	}
+	// A key marker alone (no version-id marker at all) lists from after the key.
+	if code, body := e.anonSigned("GET", "/lov-markers?versions&key-marker=a"); code != 200 || !strings.Contains(body, "<Key>k</Key>") {
+		t.Fatalf("key marker alone: %d %s", code, body)
+	}
+}
