@@ -136,6 +136,12 @@ func (s *Service) checks(c *server.Call, op string, in map[string]any) ([]authz.
 	ctx["s3:resourceaccount"] = []string{b.Owner}
 	resource := b.arn()
 	var obj *objRec
+	if op == "UploadPart" && c.HTTP != nil {
+		// UploadPart takes no version ID; AWS refuses one, even a real one, empty or not.
+		if v, ok := c.HTTP.URL.Query()["versionId"]; ok {
+			return nil, errInvalidArgument("This operation does not accept a version-id.", "versionId", v[0])
+		}
+	}
 	if key != "" && op != "CreateMultipartUpload" && op != "UploadPart" && op != "CompleteMultipartUpload" && op != "AbortMultipartUpload" && op != "ListParts" {
 		resource += "/" + key
 		vid, named := in["VersionId"].(string)

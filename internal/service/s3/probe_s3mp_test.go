@@ -2,12 +2,15 @@ package s3_test
 
 import (
 	"bytes"
+	"context"
 	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
+	"github.com/aws/smithy-go/middleware"
+	smithyhttp "github.com/aws/smithy-go/transport/http"
 )
 
 // An empty versionId is not the current version: S3 answers InvalidArgument "Version
@@ -158,4 +161,29 @@ func TestListObjectVersionsMarkerChecks(t *testing.T) {
 	if code, body := e.anonSigned("GET", "/lov-markers?versions&key-marker=a"); code != 200 || !strings.Contains(body, "<Key>k</Key>") {
 		t.Fatalf("key marker alone: %d %s", code, body)
 	}
+}
+
+// UploadPart takes no version ID: AWS answers InvalidArgument "This operation does not
+// accept a version-id." for any versionId, empty, malformed or real.
+func TestUploadPartRefusesVersionID(t *testing.T) {
+	e := newEnv(t)
+	e.bucket("up-vid")
+	b := aws.String("up-vid")
+	cr := must(e.s3.CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{Bucket: b, Key: aws.String("k")}))
+	for _, v := range []string{"", "abc"} {
+		v := v
+		_, err := e.s3.UploadPart(ctx, &s3.UploadPartInput{Bucket: b, Key: aws.String("k"), UploadId: cr.UploadId, PartNumber: aws.Int32(1),
+			Body: strings.NewReader("x")}, s3.WithAPIOptions(func(st *middleware.Stack) error {
+			return st.Build.Add(middleware.BuildMiddlewareFunc("versionId", func(ctx context.Context, in middleware.BuildInput, next middleware.BuildHandler) (middleware.BuildOutput, middleware.Metadata, error) {
+				if r, ok := in.Request.(*smithyhttp.Request); ok {
+					q := r.URL.Query()
+					q.Set("versionId", v)
+					r.URL.RawQuery = q.Encode()
+				}
+				return next.HandleBuild(ctx, in)
+			}), middleware.After)
+		}))
+		wantErr(t, err, "InvalidArgument", 400, "This operation does not accept a version-id.")
+	}
+	must(e.s3.UploadPart(ctx, &s3.UploadPartInput{Bucket: b, Key: aws.String("k"), UploadId: cr.UploadId, PartNumber: aws.Int32(1), Body: strings.NewReader("x")}))
 }
