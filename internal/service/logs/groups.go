@@ -66,9 +66,11 @@ func (l *Logs) checkKey(c *server.Call, key, group string) error {
 }
 
 func (l *Logs) createLogGroup(c *server.Call, in *api.CreateLogGroupRequest) (*model.Empty, error) {
-	if strings.HasPrefix(in.LogGroupName, "aws/") {
-		// AWS: "Log group names can't start with the string aws/". Wording inferred.
-		return nil, errParam("Log group names can't start with the string aws/.")
+	if len(in.LogGroupName) >= 4 && strings.EqualFold(in.LogGroupName[:4], "aws/") {
+		// AWS: "Log group names can't start with the string aws/". Its answer, recorded
+		// for aws/cwagent and aws/batch/job (aws-solutions/application-monitoring-with-
+		// amazon-cloudwatch#11, Netflix/metaflow#1776), names the prefix "AWS/": any case.
+		return nil, errParam("Log groups starting with AWS/ are reserved for AWS.")
 	}
 	g := &groupRec{Name: in.LogGroupName, Created: ms(c.Now), Class: "STANDARD", Tags: in.Tags, Gen: auth.NewUUID()}
 	if in.LogGroupClass != nil {
@@ -160,7 +162,8 @@ func (l *Logs) describeLogGroups(c *server.Call, in *api.DescribeLogGroupsReques
 	out := &api.DescribeLogGroupsResponse{LogGroups: []api.LogGroup{}}
 	var err error
 	out.NextToken, err = svckit.Page(c.Tx, ns(c.Account, c.Region, tGroups), prefix, in.NextToken, limit, errBadToken(), func(k string, v []byte, take bool) (bool, error) {
-		if pattern != "" && !strings.Contains(strings.ToLower(k), strings.ToLower(pattern)) || len(idents) > 0 && !idents[k] {
+		// logGroupNamePattern is a case-sensitive substring search (API reference).
+		if pattern != "" && !strings.Contains(k, pattern) || len(idents) > 0 && !idents[k] {
 			return false, nil
 		}
 		g := &groupRec{}
@@ -171,6 +174,15 @@ func (l *Logs) describeLogGroups(c *server.Call, in *api.DescribeLogGroupsReques
 			return false, nil
 		}
 		if !take {
+			return true, nil
+		}
+		if pattern != "" {
+			// "If you specify logGroupNamePattern in your request, then only arn,
+			// creationTime, and logGroupName are included in the response" (API
+			// reference); AWS's recorded answer has metricFilterCount too
+			// (aws/aws-sdk-go-v2#2102).
+			out.LogGroups = append(out.LogGroups, api.LogGroup{LogGroupName: &g.Name, CreationTime: &g.Created,
+				Arn: svckit.Ptr(groupARN(c.Region, c.Account, g.Name) + ":*"), MetricFilterCount: &g.Filters})
 			return true, nil
 		}
 		out.LogGroups = append(out.LogGroups, g.out(c.Region, c.Account))

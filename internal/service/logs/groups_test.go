@@ -54,7 +54,7 @@ func TestLogGroups(t *testing.T) {
 	if strings.Join(names, ",") != "/app/job0,/app/job1,/app/job2,/app/web,other" {
 		t.Fatalf("pages: %v", names)
 	}
-	out = apptest.Must(e.logs.DescribeLogGroups(ctx, &cwl.DescribeLogGroupsInput{LogGroupNamePattern: aws.String("JOB1")}))
+	out = apptest.Must(e.logs.DescribeLogGroups(ctx, &cwl.DescribeLogGroupsInput{LogGroupNamePattern: aws.String("job1")}))
 	if len(out.LogGroups) != 1 {
 		t.Fatalf("pattern: %d", len(out.LogGroups))
 	}
@@ -197,4 +197,45 @@ func (e *env) logsKey(forLogs bool) string {
 	}
 	k := apptest.Must(kms.NewFromConfig(e.p.RootConfig()).CreateKey(ctx, &kms.CreateKeyInput{Policy: aws.String(`{"Version":"2012-10-17","Statement":[` + stmts + `]}`)}))
 	return aws.ToString(k.KeyMetadata.Arn)
+}
+
+// Log group names can't start with aws/, in any case; AWS's answer was recorded for
+// lowercase names. /aws/… is allowed (Lambda's groups are named so).
+func TestLogGroupReservedPrefix(t *testing.T) {
+	e := newEnv(t)
+	for _, name := range []string{"aws/cwagent", "AWS/x", "Aws/batch/job"} {
+		_, err := e.logs.CreateLogGroup(ctx, &cwl.CreateLogGroupInput{LogGroupName: aws.String(name)})
+		wantError(t, err, "InvalidParameterException", 400, "Log groups starting with AWS/ are reserved for AWS.")
+	}
+	e.group("/aws/lambda/f")
+	e.group("awsx/y")
+}
+
+// logGroupNamePattern is a case-sensitive substring search, and its answer carries
+// only the group's name, creation time, arn (and metricFilterCount, as AWS answered).
+func TestDescribeLogGroupsPattern(t *testing.T) {
+	e := newEnv(t)
+	for _, n := range []string{"DataLogs", "aws.DataLogs", "GroupDataLogs", "datalogs", "Data/log/s", "Groupdata"} {
+		e.group(n)
+	}
+	apptest.Must(e.logs.PutRetentionPolicy(ctx, &cwl.PutRetentionPolicyInput{LogGroupName: aws.String("DataLogs"), RetentionInDays: aws.Int32(7)}))
+	out := apptest.Must(e.logs.DescribeLogGroups(ctx, &cwl.DescribeLogGroupsInput{LogGroupNamePattern: aws.String("DataLogs")}))
+	var names []string
+	for _, g := range out.LogGroups {
+		names = append(names, aws.ToString(g.LogGroupName))
+	}
+	if strings.Join(names, ",") != "DataLogs,GroupDataLogs,aws.DataLogs" {
+		t.Fatalf("pattern DataLogs: %v", names)
+	}
+	g := out.LogGroups[0]
+	if aws.ToString(g.Arn) != "arn:aws:logs:us-east-1:"+account+":log-group:DataLogs:*" || g.CreationTime == nil || aws.ToInt32(g.MetricFilterCount) != 0 || g.MetricFilterCount == nil ||
+		g.RetentionInDays != nil || g.StoredBytes != nil || g.LogGroupArn != nil || g.LogGroupClass != "" || g.DeletionProtectionEnabled != nil {
+		t.Fatalf("pattern answer %+v", g)
+	}
+	// By prefix, every field.
+	out = apptest.Must(e.logs.DescribeLogGroups(ctx, &cwl.DescribeLogGroupsInput{LogGroupNamePrefix: aws.String("DataLogs")}))
+	g = out.LogGroups[0]
+	if aws.ToInt32(g.RetentionInDays) != 7 || g.StoredBytes == nil || g.LogGroupArn == nil || g.LogGroupClass != "STANDARD" {
+		t.Fatalf("prefix answer %+v", g)
+	}
 }
