@@ -185,7 +185,9 @@ func checkBatch(events []event, now time.Time, retention int32) (*api.PutLogEven
 		case e.ts < retCut && retCut > oldCut:
 			expired, first = i, i+1
 		case e.ts < oldCut:
-			tooOld, first = i, i+1
+			// tooOldLogEventEndIndex is exclusive (API reference, RejectedLogEventsInfo):
+			// AWS answered 1 for a batch of one event too old (aws/aws-for-fluent-bit#523).
+			tooOld, first = i+1, i+1
 		}
 	}
 	out := &api.PutLogEventsResponse{}

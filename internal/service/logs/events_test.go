@@ -57,7 +57,8 @@ func TestPutLogEventsRules(t *testing.T) {
 	day := 24 * hour
 	out := apptest.Must(put(events(now-15*day, now-14*day-1, now-1000, now, now+2*hour+60_000, now+3*hour)))
 	r := out.RejectedLogEventsInfo
-	if r == nil || aws.ToInt32(r.TooOldLogEventEndIndex) != 1 || aws.ToInt32(r.TooNewLogEventStartIndex) != 4 || r.ExpiredLogEventEndIndex != nil {
+	// tooOldLogEventEndIndex is exclusive, tooNewLogEventStartIndex inclusive.
+	if r == nil || aws.ToInt32(r.TooOldLogEventEndIndex) != 2 || aws.ToInt32(r.TooNewLogEventStartIndex) != 4 || r.ExpiredLogEventEndIndex != nil {
 		t.Fatalf("rejected %+v", r)
 	}
 	if len(aws.ToString(out.NextSequenceToken)) != 56 {
@@ -240,4 +241,22 @@ func TestFilterLogEventsUnclosedJSONPattern(t *testing.T) {
 	}
 	_, err := e.logs.FilterLogEvents(ctx, &cwl.FilterLogEventsInput{LogGroupName: aws.String("g"), FilterPattern: aws.String(`{ $.a = }`)})
 	wantError(t, err, "InvalidParameterException", 400, "Invalid filter pattern")
+}
+
+// A batch of one event more than 14 days old: AWS answers tooOldLogEventEndIndex 1
+// (the index is exclusive; aws/aws-for-fluent-bit#523 records the answer).
+func TestPutLogEventsTooOldEndIndexExclusive(t *testing.T) {
+	e := newEnv(t)
+	e.group("g")
+	e.stream("g", "s")
+	now := e.now()
+	out := apptest.Must(e.logs.PutLogEvents(ctx, &cwl.PutLogEventsInput{LogGroupName: aws.String("g"), LogStreamName: aws.String("s"),
+		LogEvents: events(now - 15*24*hour)}))
+	if r := out.RejectedLogEventsInfo; r == nil || aws.ToInt32(r.TooOldLogEventEndIndex) != 1 || r.TooNewLogEventStartIndex != nil || r.ExpiredLogEventEndIndex != nil {
+		t.Fatalf("rejected %+v", r)
+	}
+	got := apptest.Must(e.logs.GetLogEvents(ctx, &cwl.GetLogEventsInput{LogGroupName: aws.String("g"), LogStreamName: aws.String("s"), StartFromHead: aws.Bool(true)}))
+	if len(got.Events) != 0 {
+		t.Fatalf("a rejected event was stored: %v", output(got.Events))
+	}
 }
