@@ -98,6 +98,11 @@ func s3ValidationError(v model.Violation) *model.Error {
 		return model.NewError(400, "InvalidArgument", "").With("ArgumentName", "x-amz-acl").With("ArgumentValue", value)
 	case strings.EqualFold(v.Path, "objectOwnership") && strings.HasPrefix(v.Constraint, "Member must satisfy enum value set"):
 		return model.NewError(400, "InvalidArgument", "Invalid x-amz-object-ownership header: %s", value).With("ArgumentName", "x-amz-object-ownership")
+	case strings.EqualFold(v.Path, "serverSideEncryption") && strings.HasPrefix(v.Constraint, "Member must satisfy enum value set"):
+		// S3's answer to an x-amz-server-side-encryption value it does not know (recorded
+		// for an empty value, aws/aws-sdk-cpp#1771).
+		return model.NewError(400, "InvalidArgument", "The encryption method specified is not supported").
+			With("ArgumentName", "x-amz-server-side-encryption").With("ArgumentValue", value)
 	case strings.Contains(v.Path, ".") && (strings.HasPrefix(v.Constraint, "Member must satisfy enum value set") || v.Constraint == "Member must not be null"):
 		return model.NewError(400, "MalformedXML", "The XML you provided was not well-formed or did not validate against our published schema")
 	}

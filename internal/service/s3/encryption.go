@@ -73,25 +73,32 @@ type customerKey struct {
 
 func (k customerKey) given() bool { return k.Algorithm != nil || k.Key != nil || k.KeyMD5 != nil }
 
-// key validates an SSE-C key and returns it.
+// key validates an SSE-C key and returns it. The errors are S3's recorded answers
+// (LocalStack's AWS-validated SSE-C recordings, aws-sdk-go#2724, aws-sdk-php#1050,
+// aws-sdk-go#1726): a missing or unknown algorithm and an MD5 that is not the key's
+// name x-amz-server-side-encryption, and the MD5 is checked before the key's length.
 func (k customerKey) key() ([]byte, string, error) {
 	if k.Algorithm == nil {
-		return nil, "", errInvalidArgument("Requests specifying Server Side Encryption with Customer provided keys must provide a valid encryption algorithm.", "x-amz-server-side-encryption-customer-algorithm", "null")
+		return nil, "", errInvalidArgument("Requests specifying Server Side Encryption with Customer provided keys must provide a valid encryption algorithm.", "x-amz-server-side-encryption", "null")
 	}
 	if *k.Algorithm != "AES256" {
-		return nil, "", errInvalidArgument("The Encryption request you specified is not valid. Supported value: AES256.", "x-amz-server-side-encryption-customer-algorithm", *k.Algorithm)
+		return nil, "", model.NewError(400, "InvalidEncryptionAlgorithmError", "The Encryption request you specified is not valid. Supported value: AES256.").
+			With("ArgumentName", "x-amz-server-side-encryption").With("ArgumentValue", *k.Algorithm)
 	}
 	if k.Key == nil {
 		return nil, "", errInvalidArgument("Requests specifying Server Side Encryption with Customer provided keys must provide an appropriate secret key.", "x-amz-server-side-encryption-customer-key", "null")
 	}
 	raw, err := base64.StdEncoding.DecodeString(*k.Key)
-	if err != nil || len(raw) != 32 {
+	if err != nil {
 		return nil, "", errInvalidArgument("The secret key was invalid for the specified algorithm.", "x-amz-server-side-encryption-customer-key", "")
 	}
 	sum := md5.Sum(raw)
 	md := base64.StdEncoding.EncodeToString(sum[:])
 	if k.KeyMD5 != nil && *k.KeyMD5 != md {
-		return nil, "", errInvalidArgument("The calculated MD5 hash of the key did not match the hash that was provided.", "x-amz-server-side-encryption-customer-key-MD5", *k.KeyMD5)
+		return nil, "", errInvalidArgument("The calculated MD5 hash of the key did not match the hash that was provided.", "x-amz-server-side-encryption", "null")
+	}
+	if len(raw) != 32 {
+		return nil, "", errInvalidArgument("The secret key was invalid for the specified algorithm.", "x-amz-server-side-encryption-customer-key", "")
 	}
 	return raw, md, nil
 }
@@ -135,7 +142,8 @@ func decodeEncContext(b64 string) (map[string]string, error) {
 	raw, err := base64.StdEncoding.DecodeString(b64)
 	m := map[string]string{}
 	if err != nil || json.Unmarshal(raw, &m) != nil {
-		return nil, errInvalidArgument("The encryption context is invalid.", "x-amz-server-side-encryption-context", b64)
+		// S3's recorded wording (HADOOP-19197, 2024); the code is inferred.
+		return nil, errInvalidArgument("The header 'x-amz-server-side-encryption-context' shall be Base64-encoded UTF-8 string holding JSON which represents a string-string map", "x-amz-server-side-encryption-context", b64)
 	}
 	return m, nil
 }
@@ -160,6 +168,11 @@ func (s *Service) newObjectKey(c *server.Call, b *bucketRec, key string, r sseRe
 	}
 	if r.BucketKey != nil {
 		bucketKey = *r.BucketKey
+	}
+	if mode == sseDSSE {
+		// "S3 Bucket Keys aren't supported for dual-layer server-side encryption with
+		// AWS KMS keys (DSSE-KMS)" (User Guide, "Using Amazon S3 Bucket Keys").
+		bucketKey = false
 	}
 	if mode == sseS3 {
 		k := make([]byte, 32)

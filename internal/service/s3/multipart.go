@@ -264,6 +264,18 @@ func (s *Service) partKeyFor(c *server.Call, u *uploadRec, ck customerKey) ([]by
 	if u.Enc.Mode == sseC && !ck.given() {
 		return nil, errInvalidRequest("The multipart upload initiate requested encryption. Subsequent part requests must include the appropriate encryption parameters.")
 	}
+	if u.Enc.Mode == sseC {
+		// Another key than the upload's is a 400 here, not the 403 of a GET
+		// (LocalStack's AWS-validated recordings).
+		k, md, err := ck.key()
+		if err != nil {
+			return nil, err
+		}
+		if md != u.Enc.KeyMD5 {
+			return nil, errInvalidRequest("The provided encryption parameters did not match the ones used originally.")
+		}
+		return k, nil
+	}
 	return s.objectKey(c, u.Enc, ck)
 }
 
