@@ -125,7 +125,10 @@ func New(cfg Config, services ...Service) (*Server, error) {
 		s.entries = append(s.entries, e)
 		s.bySigning[m.SigningName] = append(s.bySigning[m.SigningName], e)
 		if m.TargetPrefix != "" {
+			// Both spellings clients send (see wire's JSON Resolve): the model's full
+			// prefix and its last dotted part ("CloudTrail_20131101").
 			s.byTarget[m.TargetPrefix] = e
+			s.byTarget[m.TargetPrefix[strings.LastIndexByte(m.TargetPrefix, '.')+1:]] = e
 		}
 		for _, p := range m.Protocols {
 			if p == "query" || p == "ec2" {
@@ -587,6 +590,13 @@ func (s *Server) authenticate(r *http.Request, a *sigv4.Auth, parseErr error, m 
 // refused, as AWS refuses it. A zero-Kind error is an internal failure (logged).
 func (s *Server) credential(r *http.Request, a *sigv4.Auth) (*auth.Credential, *sigv4.Error) {
 	if auth.IsTemporaryKeyID(a.AccessKeyID) && s.cfg.Sessions != nil {
+		if a.SecurityToken == "" {
+			// Temporary key ID without its session token: S3 answers InvalidAccessKeyId
+			// "The AWS Access Key Id you provided does not exist in our records." (as
+			// recorded when clients forget AWS_SESSION_TOKEN); the other services'
+			// wording is the same as for an invalid token.
+			return nil, sigv4.UnknownAccessKey(a)
+		}
 		cred, err := s.cfg.Sessions.Open(a.AccessKeyID, a.SecurityToken, s.cfg.Clock.Now())
 		switch {
 		case errors.Is(err, auth.ErrExpiredToken):
@@ -660,9 +670,12 @@ func (s *Server) route(r *http.Request, a *sigv4.Auth) *entry {
 		}
 	}
 	if t := r.Header.Get("X-Amz-Target"); t != "" {
-		prefix, _, _ := strings.Cut(t, ".")
-		if e, ok := s.byTarget[prefix]; ok {
-			return e
+		// The operation is the part after the last dot; the prefix may hold dots
+		// (CloudTrail's "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101").
+		if i := strings.LastIndexByte(t, '.'); i > 0 {
+			if e, ok := s.byTarget[t[:i]]; ok {
+				return e
+			}
 		}
 	}
 	if r.Method == http.MethodPost && strings.HasPrefix(r.Header.Get("Content-Type"), "application/x-www-form-urlencoded") || r.URL.Query().Has("Action") {
