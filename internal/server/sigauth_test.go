@@ -91,3 +91,23 @@ func TestTemporaryKeyWithoutToken(t *testing.T) {
 		t.Errorf("sts: %d %s", code, out)
 	}
 }
+
+// TestS3RefusesSigV2: S3 answers a Signature Version 2 request (header or presigned
+// URL) as its SigV4-only regions do: 400 InvalidRequest "The authorization mechanism
+// you have provided is not supported. Please use AWS4-HMAC-SHA256." (aws/aws-cli#2432,
+// nukulb/s3-angular-file-upload#23).
+func TestS3RefusesSigV2(t *testing.T) {
+	p := apptest.Start(t)
+	hdr, _ := http.NewRequest(http.MethodGet, p.URL+"/some-bucket/k", nil)
+	hdr.Header.Set("Authorization", "AWS "+apptest.RootAccessKeyID+":c2lnbmF0dXJl")
+	hdr.Header.Set("Date", time.Now().UTC().Format(http.TimeFormat))
+	pre, _ := http.NewRequest(http.MethodGet, p.URL+"/some-bucket/k?AWSAccessKeyId="+apptest.RootAccessKeyID+"&Expires=1900000000&Signature=c2ln", nil)
+	for name, req := range map[string]*http.Request{"header": hdr, "presigned": pre} {
+		code, body := do(t, req)
+		if code != 400 || !strings.Contains(body, "<Code>InvalidRequest</Code>") ||
+			!strings.Contains(body, "<Message>The authorization mechanism you have provided is not supported. Please use AWS4-HMAC-SHA256.</Message>") ||
+			strings.Contains(body, "ArgumentName") {
+			t.Errorf("%s: %d %s", name, code, body)
+		}
+	}
+}

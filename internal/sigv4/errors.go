@@ -250,6 +250,7 @@ const (
 	msgHostNotSigned = "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization."
 	msgSigV4a        = "Signature Version 4A (AWS4-ECDSA-P256-SHA256) is not supported by this endpoint; sign with AWS4-HMAC-SHA256."
 	msgSigV2         = "Signature Version 2 is not supported by this endpoint; sign with AWS Signature Version 4."
+	msgS3SigV2       = "The authorization mechanism you have provided is not supported. Please use AWS4-HMAC-SHA256."
 	msgContentSHA    = "x-amz-content-sha256 must be UNSIGNED-PAYLOAD, STREAMING-UNSIGNED-PAYLOAD-TRAILER, " +
 		"STREAMING-AWS4-HMAC-SHA256-PAYLOAD, STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER, " +
 		"STREAMING-AWS4-ECDSA-P256-SHA256-PAYLOAD, STREAMING-AWS4-ECDSA-P256-SHA256-PAYLOAD-TRAILER or a valid sha256 value."

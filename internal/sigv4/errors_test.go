@@ -151,7 +151,7 @@ func TestParseErrors(t *testing.T) {
 			"Authorization header requires 'Signature' parameter. Authorization=AWS4-HMAC-SHA256 " + cred + ", SignedHeaders=host",
 			"AuthorizationHeaderMalformed"},
 		{"sigv4a", "AWS4-ECDSA-P256-SHA256 " + cred + rest, "20130524T000000Z", KindUnsupported, msgSigV4a, "InvalidArgument"},
-		{"sigv2", "AWS AKID:c2ln", "20130524T000000Z", KindUnsupported, msgSigV2, "InvalidArgument"},
+		{"sigv2", "AWS AKID:c2ln", "20130524T000000Z", KindUnsupported, msgSigV2, "InvalidRequest"},
 		{"bad date", "AWS4-HMAC-SHA256 " + cred + rest, "2013-05-24", KindBadDate,
 			"Date must be in ISO-8601 'basic format'. Got '2013-05-24'. See http://en.wikipedia.org/wiki/ISO_8601", "AccessDenied"},
 		{"four parts", "AWS4-HMAC-SHA256 Credential=AKID/20130524/us-east-1/sts" + rest, "20130524T000000Z", KindBadCredential,
@@ -222,6 +222,26 @@ func TestParsePresignErrors(t *testing.T) {
 	r, _ := http.NewRequest("GET", "https://sts.amazonaws.com/?"+strings.NewReplacer("%2Fs3%2F", "%2Fsts%2F", "&X-Amz-Expires=60", "").Replace(base), nil)
 	if _, err := Parse(r); err != nil {
 		t.Errorf("sts without X-Amz-Expires: %v", err)
+	}
+}
+
+// TestSigV2S3Answer: S3 refuses Signature Version 2, in a header or a presigned URL, as
+// its SigV4-only regions do (recorded: 400 InvalidRequest, e.g. aws/aws-cli#2432,
+// nukulb/s3-angular-file-upload#23 for the XML, s3cmd's "S3 error: 400 (InvalidRequest)").
+func TestSigV2S3Answer(t *testing.T) {
+	hdr := headerRequest("AWS AKID:c2lnbmF0dXJl", "")
+	hdr.Header.Set("Date", "Fri, 24 May 2013 00:00:00 GMT")
+	q, _ := http.NewRequest("GET", "https://b.s3.amazonaws.com/k?AWSAccessKeyId=AKID&Expires=1900000000&Signature=c2ln", nil)
+	for name, r := range map[string]*http.Request{"header": hdr, "query": q} {
+		e := parseErr(t, r)
+		s3 := e.Response(S3)
+		if e.Kind != KindUnsupported || s3.Status != 400 || s3.Code != "InvalidRequest" ||
+			s3.Message != "The authorization mechanism you have provided is not supported. Please use AWS4-HMAC-SHA256." || s3.Fields != nil {
+			t.Errorf("%s: %v %+v", name, e, s3)
+		}
+		if qr := e.Response(Query); qr.Code != "IncompleteSignature" || qr.Message != msgSigV2 {
+			t.Errorf("%s query: %+v", name, qr)
+		}
 	}
 }
 

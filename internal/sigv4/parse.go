@@ -135,7 +135,7 @@ func Parse(r *http.Request) (*Auth, error) {
 	case presigned:
 		return parsePresigned(r, q)
 	case v2query:
-		return nil, unsupported("", msgSigV2, true)
+		return nil, sigV2(true)
 	}
 	return nil, &Error{Kind: KindMissing, query: msgMissingQuery, json: msgMissingJSON,
 		s3: s3Err(http.StatusForbidden, "AccessDenied", "Access Denied")}
@@ -150,11 +150,20 @@ func unsupported(authz, msg string, presigned bool) *Error {
 	return e
 }
 
+// sigV2 refuses Signature Version 2 (an "AWS key:sig" header or AWSAccessKeyId and
+// Signature in the query). S3 answers it as its Signature-Version-4-only regions do:
+// 400 InvalidRequest "The authorization mechanism you have provided is not supported.
+// Please use AWS4-HMAC-SHA256.", with no argument elements.
+func sigV2(presigned bool) *Error {
+	return &Error{Kind: KindUnsupported, Presigned: presigned, query: msgSigV2,
+		s3: s3Err(http.StatusBadRequest, "InvalidRequest", msgS3SigV2)}
+}
+
 func parseHeader(r *http.Request, authz string, q queryPairs) (*Auth, error) {
 	alg, rest, _ := strings.Cut(authz, " ")
 	switch {
 	case alg == "AWS":
-		return nil, unsupported(authz, msgSigV2, false)
+		return nil, sigV2(false)
 	case alg == algorithmV4a:
 		return nil, unsupported(authz, msgSigV4a, false)
 	case alg != Algorithm && strings.HasPrefix(alg, "AWS4-"):
