@@ -53,10 +53,15 @@ func errInvalidBucketName(n string) *model.Error {
 
 // checkRegion refuses a request signed for another region than the bucket's, as S3
 // does ("the region 'us-east-1' is wrong; expecting 'eu-west-1'"); the SDKs read the
-// Region field and sign again for the right one.
+// Region field and sign again for the right one. A presigned URL gets S3's
+// AuthorizationQueryParametersError ("Error parsing the X-Amz-Credential parameter; …"),
+// as users recorded it (ai-dock/comfyui#34, HHS/Head-Start-TTADP#370).
 func checkRegion(c *server.Call, b *bucketRec) error {
 	if c.Auth == nil || c.Region == b.Region {
 		return nil
+	}
+	if c.Auth.Presigned {
+		return model.NewError(400, "AuthorizationQueryParametersError", "Error parsing the X-Amz-Credential parameter; the region '%s' is wrong; expecting '%s'", c.Region, b.Region).With("Region", b.Region)
 	}
 	return model.NewError(400, "AuthorizationHeaderMalformed", "The authorization header is malformed; the region '%s' is wrong; expecting '%s'", c.Region, b.Region).With("Region", b.Region)
 }

@@ -1,6 +1,7 @@
 package s3_test
 
 import (
+	"net/http"
 	"strings"
 	"testing"
 
@@ -154,4 +155,29 @@ func TestBucketTagging(t *testing.T) {
 	must(e.s3.DeleteBucketTagging(ctx, &s3.DeleteBucketTaggingInput{Bucket: aws.String("tagged")}))
 	_, err = e.s3.GetBucketTagging(ctx, &s3.GetBucketTaggingInput{Bucket: aws.String("tagged")})
 	wantErr(t, err, "NoSuchTagSet", 404, "")
+}
+
+// TestPresignedWrongRegion: a presigned URL signed for another region than the
+// bucket's is told the bucket's region in S3's query-parameter wording, not the
+// header's (users recorded AuthorizationQueryParametersError "Error parsing the
+// X-Amz-Credential parameter; the region 'us-east-1' is wrong; expecting
+// 'eu-central-1'" with <Region>: ai-dock/comfyui#34, HHS/Head-Start-TTADP#370).
+func TestPresignedWrongRegion(t *testing.T) {
+	e := newEnv(t)
+	cfg := &types.CreateBucketConfiguration{LocationConstraint: "eu-west-1"}
+	must(e.region("eu-west-1").CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("eu-bucket"), CreateBucketConfiguration: cfg}))
+	req := must(s3.NewPresignClient(e.s3).PresignGetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("eu-bucket"), Key: aws.String("k")}))
+	resp := must(http.Get(req.URL))
+	body := readAll(resp)
+	if resp.StatusCode != 400 || !strings.Contains(body, "<Code>AuthorizationQueryParametersError</Code>") ||
+		!strings.Contains(body, "<Message>Error parsing the X-Amz-Credential parameter; the region 'us-east-1' is wrong; expecting 'eu-west-1'</Message>") ||
+		!strings.Contains(body, "<Region>eu-west-1</Region>") {
+		t.Fatalf("%d %s", resp.StatusCode, body)
+	}
+	// Signed for the bucket's region, the same URL works (404: no such key).
+	req = must(s3.NewPresignClient(e.region("eu-west-1")).PresignGetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("eu-bucket"), Key: aws.String("k")}))
+	resp = must(http.Get(req.URL))
+	if body := readAll(resp); resp.StatusCode != 404 || !strings.Contains(body, "NoSuchKey") {
+		t.Fatalf("%d %s", resp.StatusCode, body)
+	}
 }
