@@ -74,6 +74,10 @@ func (c *Call) caller() authz.Caller {
 // sent as when its model has none.
 var queryAccessDenied = &model.Shape{Name: "AccessDeniedException", Exception: true, ErrorCode: "AccessDenied", HTTPStatusCode: http.StatusForbidden}
 
+// AccessDenied is the call's service's access-denied error with msg, as Authorize
+// answers a denial: for a service's Denied hook that only rewords the message.
+func (c *Call) AccessDenied(msg string) *model.Error { return c.srv.accessDenied(c, msg) }
+
 // accessDenied is the service's access-denied error: its modelled exception when it
 // has one (SNS's is AuthorizationError), else the protocol's customary code.
 func (s *Server) accessDenied(c *Call, msg string) *model.Error {

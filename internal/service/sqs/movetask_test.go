@@ -165,14 +165,14 @@ func TestMessageMoveTaskAuthorization(t *testing.T) {
 		return err
 	}
 	// SQS answers a denial with its query protocol's AccessDenied (403), which the SDK
-	// reads from x-amzn-query-error.
+	// reads from x-amzn-query-error, naming the action in lower case.
 	denied := func(err error, action, resource string) {
 		t.Helper()
 		var ae smithy.APIError
 		var re *awshttp.ResponseError
 		if !errors.As(err, &ae) || ae.ErrorCode() != "AccessDenied" || !errors.As(err, &re) || re.HTTPStatusCode() != 403 ||
 			re.Response.Header.Get("x-amzn-query-error") != "AccessDenied;Sender" ||
-			!strings.HasPrefix(ae.ErrorMessage(), "User: arn:aws:iam::000000000000:user/bob is not authorized to perform: "+action+" on resource: "+resource) {
+			!strings.HasPrefix(ae.ErrorMessage(), "User: arn:aws:iam::000000000000:user/bob is not authorized to perform: "+strings.ToLower(action)+" on resource: "+resource) {
 			t.Fatalf("want the denial of %s on %s, got %v", action, resource, err)
 		}
 	}

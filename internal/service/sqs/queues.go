@@ -129,6 +129,9 @@ func (q *SQS) checkAttribute(c *server.Call, r queueRef, fifo bool, name, value 
 		if _, err := policy.Parse(policy.KindResource, r.arn(), []byte(value)); err != nil {
 			return errAttrValue(name)
 		}
+		if err := checkPolicyQuotas(value); err != nil {
+			return err
+		}
 	case "RedrivePolicy":
 		if value == "" {
 			return nil
@@ -658,7 +661,62 @@ func (q *SQS) addPermission(c *server.Call, in *api.AddPermissionRequest) (*mode
 	if _, err := policy.Parse(policy.KindResource, r.arn(), []byte(rec.Attributes["Policy"])); err != nil {
 		return nil, errParam("Value %s for parameter Label is invalid. Reason: %s", in.Label, err.Error())
 	}
+	// The policy it makes is held to the quotas a submitted one is (the wording for
+	// AddPermission is inferred).
+	if err := checkPolicyQuotas(rec.Attributes["Policy"]); err != nil {
+		return nil, err
+	}
 	return &model.Empty{}, putQueue(c.Tx, r, rec)
+}
+
+// Queue policy quotas (SQS Developer Guide, "Amazon SQS policy quotas": 8,192 bytes,
+// 20 statements, 7 actions per statement).
+const (
+	maxPolicyBytes      = 8192
+	maxPolicyStatements = 20
+	maxStatementActions = 7
+)
+
+// checkPolicyQuotas refuses a queue policy over SQS's quotas with OverLimit (403), in
+// the words AWS was recorded answering: "Submitted policy is over max allowed size."
+// (BishopFox/cloudfoxable#29, Particular/NServiceBus.AmazonSQS#830), "21 statements
+// were found in the submitted policy, max allowed is 20" (aws/aws-cdk#16303,
+// dapr/components-contrib#1780), "10 actions were found in a statement from the
+// submitted policy, max allowed is 7" (ministryofjustice/cloud-platform-environments#9082).
+// doc has been parsed as a policy already.
+func checkPolicyQuotas(doc string) error {
+	if len(doc) > maxPolicyBytes {
+		return api.NewOverLimit("Submitted policy is over max allowed size.")
+	}
+	var raw struct {
+		Statement json.RawMessage `json:"Statement"`
+	}
+	if json.Unmarshal([]byte(doc), &raw) != nil {
+		return nil
+	}
+	var stmts []json.RawMessage
+	if json.Unmarshal(raw.Statement, &stmts) != nil {
+		stmts = []json.RawMessage{raw.Statement}
+	}
+	if len(stmts) > maxPolicyStatements {
+		return api.NewOverLimit(fmt.Sprintf("%d statements were found in the submitted policy, max allowed is %d", len(stmts), maxPolicyStatements))
+	}
+	for _, st := range stmts {
+		var acts struct {
+			Action    json.RawMessage `json:"Action"`
+			NotAction json.RawMessage `json:"NotAction"`
+		}
+		if json.Unmarshal(st, &acts) != nil {
+			continue
+		}
+		for _, a := range []json.RawMessage{acts.Action, acts.NotAction} {
+			var list []string
+			if json.Unmarshal(a, &list) == nil && len(list) > maxStatementActions {
+				return api.NewOverLimit(fmt.Sprintf("%d actions were found in a statement from the submitted policy, max allowed is %d", len(list), maxStatementActions))
+			}
+		}
+	}
+	return nil
 }
 
 // permissionActions are the actions AddPermission grants to other accounts; the
