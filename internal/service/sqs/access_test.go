@@ -152,3 +152,24 @@ func TestPolicyQuotas(t *testing.T) {
 		t.Fatalf("refused AddPermission was stored: %s", p)
 	}
 }
+
+// Setting KmsMasterKeyId on a queue (SSE-SQS by default) turns SSE-SQS off, as it does
+// at CreateQueue: the queue reported both KmsMasterKeyId and SqsManagedSseEnabled=true.
+func TestSetKmsKeyReplacesSSESQS(t *testing.T) {
+	e := newEnv(t)
+	url := e.queue("q", nil)
+	if got := e.attr(url, "SqsManagedSseEnabled"); got != "true" {
+		t.Fatalf("new queue SqsManagedSseEnabled %q", got)
+	}
+	apptest.Must(e.sqs.SetQueueAttributes(ctx, &sqs.SetQueueAttributesInput{QueueUrl: aws.String(url), Attributes: map[string]string{"KmsMasterKeyId": "alias/aws/sqs"}}))
+	if got := e.attr(url, "SqsManagedSseEnabled"); got != "false" {
+		t.Fatalf("SqsManagedSseEnabled after KmsMasterKeyId was set: %q", got)
+	}
+	if got := e.attr(url, "KmsDataKeyReusePeriodSeconds"); got != "300" {
+		t.Fatalf("KmsDataKeyReusePeriodSeconds after KmsMasterKeyId was set: %q", got)
+	}
+	e.send(url, "sealed")
+	if got := e.receive(url, 1); len(got) != 1 || aws.ToString(got[0].Body) != "sealed" {
+		t.Fatalf("received %+v", got)
+	}
+}

@@ -485,6 +485,15 @@ func (q *SQS) setQueueAttributes(c *server.Call, in *api.SetQueueAttributesReque
 		}
 		rec.Attributes[k] = v
 	}
+	if in.Attributes["KmsMasterKeyId"] != "" {
+		// SSE-KMS replaces SSE-SQS, as it does at CreateQueue: the queue no longer
+		// reports both (LocalStack's AWS-validated test_set_queue_attributes_default_values,
+		// localstack/localstack#13539 and #13780).
+		rec.Attributes["SqsManagedSseEnabled"] = "false"
+		if _, ok := rec.Attributes["KmsDataKeyReusePeriodSeconds"]; !ok {
+			rec.Attributes["KmsDataKeyReusePeriodSeconds"] = "300"
+		}
+	}
 	rec.Modified = c.Now.Truncate(time.Second)
 	return &model.Empty{}, putQueue(c.Tx, r, rec)
 }
