@@ -77,29 +77,68 @@ type retryPolicy struct {
 // defaultRetry is SNS's default for HTTP/HTTPS: three retries twenty seconds apart.
 var defaultRetry = retryPolicy{MinDelayTarget: 20, MaxDelayTarget: 20, NumRetries: 3}
 
-// parseDeliveryPolicy reads a topic's ({"http":{"defaultHealthyRetryPolicy":...}}) or
-// a subscription's ({"healthyRetryPolicy":...}) delivery policy.
-func parseDeliveryPolicy(src string) (retryPolicy, error) {
-	var doc struct {
-		HTTP *struct {
-			Default *retryPolicy `json:"defaultHealthyRetryPolicy"`
-		} `json:"http"`
-		Healthy *retryPolicy `json:"healthyRetryPolicy"`
+// deliveryPolicyDoc is a topic's ({"http":{"defaultHealthyRetryPolicy":...,
+// "disableSubscriptionOverrides":...,"defaultRequestPolicy":...}}) or a
+// subscription's ({"healthyRetryPolicy":...,"requestPolicy":...}) delivery policy.
+type deliveryPolicyDoc struct {
+	HTTP *struct {
+		Default          *retryPolicy   `json:"defaultHealthyRetryPolicy"`
+		DisableOverrides bool           `json:"disableSubscriptionOverrides"`
+		Request          *requestPolicy `json:"defaultRequestPolicy"`
+	} `json:"http"`
+	Healthy *retryPolicy   `json:"healthyRetryPolicy"`
+	Request *requestPolicy `json:"requestPolicy"`
+}
+
+// requestPolicy is a delivery policy's requestPolicy: the Content-Type SNS sends
+// HTTP/HTTPS deliveries with.
+type requestPolicy struct {
+	HeaderContentType string `json:"headerContentType"`
+}
+
+func (d *deliveryPolicyDoc) retry() *retryPolicy {
+	if d.Healthy != nil {
+		return d.Healthy
 	}
-	if err := json.Unmarshal([]byte(src), &doc); err != nil {
-		return retryPolicy{}, errors.New("not valid JSON")
+	if d.HTTP != nil {
+		return d.HTTP.Default
+	}
+	return nil
+}
+
+func (d *deliveryPolicyDoc) contentType() string {
+	switch {
+	case d.Request != nil:
+		return d.Request.HeaderContentType
+	case d.HTTP != nil && d.HTTP.Request != nil:
+		return d.HTTP.Request.HeaderContentType
+	}
+	return ""
+}
+
+// parseDeliveryPolicy reads a topic's or a subscription's delivery policy and returns
+// its retry policy (SNS's default where it names none).
+func parseDeliveryPolicy(src string) (retryPolicy, error) {
+	doc, err := readDeliveryPolicy(src)
+	if err != nil {
+		return retryPolicy{}, err
 	}
 	p := defaultRetry
-	switch {
-	case doc.Healthy != nil:
-		p = *doc.Healthy
-	case doc.HTTP != nil && doc.HTTP.Default != nil:
-		p = *doc.HTTP.Default
+	if r := doc.retry(); r != nil {
+		p = *r
 	}
 	if err := p.check(); err != nil {
 		return retryPolicy{}, err
 	}
 	return p, nil
+}
+
+func readDeliveryPolicy(src string) (*deliveryPolicyDoc, error) {
+	doc := &deliveryPolicyDoc{}
+	if err := json.Unmarshal([]byte(src), doc); err != nil {
+		return nil, errors.New("not valid JSON")
+	}
+	return doc, nil
 }
 
 // check applies SNS's bounds to a healthyRetryPolicy, field by field. AWS words a
@@ -242,6 +281,10 @@ func (s *SNS) deliverDue(ctx context.Context) int64 {
 				if results[i] == nil || errors.Is(results[i], errGone) {
 					continue
 				}
+				if errors.Is(results[i], errPermanent) {
+					s.d.Logger.Warn("sns: delivery refused for good", "endpoint", d.Endpoint, "message", d.MessageID, "attempts", d.Attempt+1, "err", results[i])
+					continue
+				}
 				policy := s.retryPolicy(tx, d)
 				if d.Attempt >= policy.NumRetries {
 					s.d.Logger.Warn("sns: delivery failed for good", "endpoint", d.Endpoint, "message", d.MessageID, "attempts", d.Attempt+1, "err", results[i])
@@ -269,36 +312,80 @@ func (s *SNS) deliverDue(ctx context.Context) int64 {
 // errGone is a delivery whose subscription no longer exists: dropped, not retried.
 var errGone = errors.New("subscription deleted")
 
-// retryPolicy is the policy that applies to a delivery: the subscription's, else the
-// topic's, else SNS's default. Email is retried as HTTP's default.
+// retryPolicy is the retry policy that applies to a delivery (effectivePolicy).
 func (s *SNS) retryPolicy(tx *store.Tx, d *delivery) retryPolicy {
 	t := topicRef{Region: d.Region, Account: d.Account, Name: d.Topic}
-	if sub, err := loadSub(tx, t, d.Sub); err == nil && sub != nil && sub.Attributes["DeliveryPolicy"] != "" {
-		if p, err := parseDeliveryPolicy(sub.Attributes["DeliveryPolicy"]); err == nil {
-			return p
-		}
-	}
-	if topic, err := loadTopic(tx, t); err == nil && topic != nil && topic.Attributes["DeliveryPolicy"] != "" {
-		if p, err := parseDeliveryPolicy(topic.Attributes["DeliveryPolicy"]); err == nil {
-			return p
-		}
-	}
-	return defaultRetry
+	p, _ := s.effectivePolicy(tx, t, d.Protocol, d.Sub)
+	return p
 }
+
+// smtpRetry is SNS's fixed policy for email ("SMTP" in "Amazon SNS message delivery
+// retries"): 2 retries 10 s apart, 10 with backoff from 10 s to 600 s, then 38 retries
+// 600 s apart — 50 in all, over about 6 hours. Delivery policies apply to HTTP/HTTPS
+// only.
+var smtpRetry = retryPolicy{MinDelayTarget: 10, MaxDelayTarget: 600, NumRetries: 50, NumMinDelayRetries: 2, NumMaxDelayRetries: 38}
+
+// defaultContentType is the Content-Type of HTTP/HTTPS deliveries without a request
+// policy.
+const defaultContentType = "text/plain; charset=UTF-8"
+
+// effectivePolicy is the retry policy and Content-Type that apply to a delivery to a
+// subscription: the subscription's delivery policy, else the topic's, else SNS's
+// defaults; a topic whose policy sets disableSubscriptionOverrides applies its own to
+// every subscription ("Amazon SNS message delivery retries"; AWS's
+// set-topic-attributes-delivery-policy-json). Email is retried as SNS retries SMTP.
+func (s *SNS) effectivePolicy(tx *store.Tx, t topicRef, protocol, subID string) (retryPolicy, string) {
+	if protocol != "http" && protocol != "https" {
+		return smtpRetry, defaultContentType
+	}
+	var topicDoc, subDoc *deliveryPolicyDoc
+	if topic, err := loadTopic(tx, t); err == nil && topic != nil && topic.Attributes["DeliveryPolicy"] != "" {
+		topicDoc, _ = readDeliveryPolicy(topic.Attributes["DeliveryPolicy"])
+	}
+	if topicDoc == nil || topicDoc.HTTP == nil || !topicDoc.HTTP.DisableOverrides {
+		if sub, err := loadSub(tx, t, subID); err == nil && sub != nil && sub.Attributes["DeliveryPolicy"] != "" {
+			subDoc, _ = readDeliveryPolicy(sub.Attributes["DeliveryPolicy"])
+		}
+	}
+	retry, contentType := defaultRetry, defaultContentType
+	for _, doc := range []*deliveryPolicyDoc{topicDoc, subDoc} {
+		if doc == nil {
+			continue
+		}
+		if r := doc.retry(); r != nil && r.check() == nil {
+			retry = *r
+		}
+		if ct := doc.contentType(); ct != "" {
+			contentType = ct
+		}
+	}
+	return retry, contentType
+}
+
+// errPermanent is a delivery the endpoint refused for good: SNS retries only 5xx
+// answers, 429 and failures to get an answer; "all other errors are considered as
+// permanent failures and retries will not be attempted" ("Amazon SNS message delivery
+// retries").
+var errPermanent = errors.New("permanent delivery failure")
 
 // attempt sends one delivery.
 func (s *SNS) attempt(ctx context.Context, d *delivery) error {
 	t := topicRef{ARN: topicARN(d.Region, d.Account, d.Topic), Region: d.Region, Account: d.Account, Name: d.Topic}
 	var sub *subRec
+	contentType := defaultContentType
 	err := s.d.Store.View(ctx, func(tx *store.Tx) error {
 		var err error
-		sub, err = loadSub(tx, t, d.Sub)
-		return err
+		if sub, err = loadSub(tx, t, d.Sub); err != nil {
+			return err
+		}
+		_, contentType = s.effectivePolicy(tx, t, d.Protocol, d.Sub)
+		return nil
 	})
 	if err != nil {
 		return err
 	}
-	if sub == nil {
+	subARN := t.ARN + ":" + d.Sub
+	if sub == nil && d.Kind != kindUnsubscribeConfirmation {
 		return errGone
 	}
 	if d, err = s.open(d, t.ARN); err != nil {
@@ -313,13 +400,18 @@ func (s *SNS) attempt(ctx context.Context, d *delivery) error {
 		return err
 	}
 	h := req.Header
-	h.Set("Content-Type", "text/plain; charset=UTF-8")
+	if d.Kind != "Notification" {
+		// The request policy names "the content type of the notification" (inferred:
+		// confirmations keep SNS's default).
+		contentType = defaultContentType
+	}
+	h.Set("Content-Type", contentType)
 	h.Set("User-Agent", "Amazon Simple Notification Service Agent")
 	h.Set("x-amz-sns-message-type", d.Kind)
 	h.Set("x-amz-sns-message-id", d.MessageID)
 	h.Set("x-amz-sns-topic-arn", t.ARN)
-	if d.Kind == "Notification" {
-		h.Set("x-amz-sns-subscription-arn", sub.arn(t.Region, t.Account))
+	if d.Kind != "SubscriptionConfirmation" {
+		h.Set("x-amz-sns-subscription-arn", subARN)
 	}
 	if d.Raw {
 		h.Set("x-amz-sns-rawdelivery", "true")
@@ -330,10 +422,14 @@ func (s *SNS) attempt(ctx context.Context, d *delivery) error {
 	}
 	io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<16))
 	resp.Body.Close()
-	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+	switch code := resp.StatusCode; {
+	case code >= 200 && code <= 299:
+		return nil
+	case code >= 500 || code == http.StatusTooManyRequests:
 		return fmt.Errorf("endpoint answered %s", resp.Status)
+	default:
+		return fmt.Errorf("endpoint answered %s: %w", resp.Status, errPermanent)
 	}
-	return nil
 }
 
 // writeEmail writes an email delivery to the outbox directory as an RFC 5322

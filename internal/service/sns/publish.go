@@ -7,7 +7,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"net/url"
 	"sort"
 	"strconv"
 	"strings"
@@ -639,42 +638,84 @@ func confirmationMessage(t topicRef) string {
 	return "You have chosen to subscribe to the topic " + t.ARN + ".\nTo confirm the subscription, visit the SubscribeURL included in this message."
 }
 
-func subscribeURL(sub *subRec, t topicRef) string {
-	return sub.Base + "/?Action=ConfirmSubscription&TopicArn=" + url.QueryEscape(t.ARN) + "&Token=" + sub.Token
+// subscribeURL is the SubscribeURL of a confirmation: the topic ARN is not
+// percent-encoded, as in AWS's messages ("HTTP/HTTPS subscription confirmation JSON
+// format").
+func subscribeURL(base, token string, t topicRef) string {
+	return base + "/?Action=ConfirmSubscription&TopicArn=" + t.ARN + "&Token=" + token
+}
+
+// Kinds of messages SNS sends endpoints besides notifications.
+const (
+	kindSubscriptionConfirmation = "SubscriptionConfirmation"
+	kindUnsubscribeConfirmation  = "UnsubscribeConfirmation"
+)
+
+// confirmationBody is the signed JSON document of a SubscriptionConfirmation or an
+// UnsubscribeConfirmation, laid out as AWS lays it out.
+func (s *SNS) confirmationBody(tx *store.Tx, kind string, t topicRef, topic *topicRec, id, token, msg, base string, now time.Time) (string, error) {
+	if err := s.signer.wait(); err != nil {
+		return "", err
+	}
+	if err := s.signer.persist(tx); err != nil {
+		return "", err
+	}
+	ts := now.UTC().Format("2006-01-02T15:04:05.000Z")
+	fields := map[string]string{"Type": kind, "MessageId": id, "Token": token, "TopicArn": t.ARN,
+		"Message": msg, "SubscribeURL": subscribeURL(base, token, t), "Timestamp": ts}
+	version := "1"
+	if topic != nil && topic.Attributes["SignatureVersion"] == "2" {
+		version = "2"
+	}
+	sig, err := s.signer.sign(version, stringToSign(fields))
+	if err != nil {
+		return "", err
+	}
+	return layout([][2]string{{"Type", kind}, {"MessageId", id}, {"Token", token}, {"TopicArn", t.ARN},
+		{"Message", msg}, {"SubscribeURL", fields["SubscribeURL"]}, {"Timestamp", ts}, {"SignatureVersion", version},
+		{"Signature", sig}, {"SigningCertURL", s.signer.certURL(base)}}, nil), nil
 }
 
 // sendConfirmation queues the SubscriptionConfirmation of an HTTP/HTTPS or email
 // subscription.
 func (s *SNS) sendConfirmation(tx *store.Tx, t topicRef, topic *topicRec, sub *subRec, now time.Time) error {
 	d := &delivery{Account: t.Account, Region: t.Region, Sub: sub.ID, Topic: t.Name, Protocol: sub.Protocol, Endpoint: sub.Endpoint,
-		Kind: "SubscriptionConfirmation", MessageID: auth.NewUUID(), Due: now.UnixMilli(),
+		Kind: kindSubscriptionConfirmation, MessageID: auth.NewUUID(), Due: now.UnixMilli(),
 		Subject: "AWS Notification - Subscription Confirmation"}
 	switch sub.Protocol {
 	case "email":
 		d.Body = "You have chosen to subscribe to the topic:\n" + t.ARN + "\n\nTo confirm this subscription, call ConfirmSubscription with the topic ARN and this token (for example aws sns confirm-subscription --topic-arn " +
-			t.ARN + " --token " + sub.Token + "), or send a signed request to:\n" + subscribeURL(sub, t) + "\n"
+			t.ARN + " --token " + sub.Token + "), or send a signed request to:\n" + subscribeURL(sub.Base, sub.Token, t) + "\n"
 	default:
-		if err := s.signer.wait(); err != nil {
+		var err error
+		if d.Body, err = s.confirmationBody(tx, kindSubscriptionConfirmation, t, topic, d.MessageID, sub.Token, confirmationMessage(t), sub.Base, now); err != nil {
 			return err
 		}
-		if err := s.signer.persist(tx); err != nil {
-			return err
-		}
-		ts := now.UTC().Format("2006-01-02T15:04:05.000Z")
-		msg := confirmationMessage(t)
-		fields := map[string]string{"Type": "SubscriptionConfirmation", "MessageId": d.MessageID, "Token": sub.Token, "TopicArn": t.ARN,
-			"Message": msg, "SubscribeURL": subscribeURL(sub, t), "Timestamp": ts}
-		version := "1"
-		if topic.Attributes["SignatureVersion"] == "2" {
-			version = "2"
-		}
-		sig, err := s.signer.sign(version, stringToSign(fields))
-		if err != nil {
-			return err
-		}
-		d.Body = layout([][2]string{{"Type", "SubscriptionConfirmation"}, {"MessageId", d.MessageID}, {"Token", sub.Token}, {"TopicArn", t.ARN},
-			{"Message", msg}, {"SubscribeURL", fields["SubscribeURL"]}, {"Timestamp", ts}, {"SignatureVersion", version},
-			{"Signature", sig}, {"SigningCertURL", s.signer.certURL(sub.Base)}}, nil)
+	}
+	if err := enqueue(tx, d); err != nil {
+		return err
+	}
+	tx.AfterCommit(s.wakeDelivery)
+	return nil
+}
+
+// sendUnsubscribeConfirmation queues the UnsubscribeConfirmation SNS sends an
+// HTTP/HTTPS endpoint once it is unsubscribed ("HTTP/HTTPS unsubscribe confirmation
+// JSON format"), with a new token that restores the subscription (confirmSubscription
+// finds it in tUnsubscribed). base is the endpoint the Unsubscribe call reached.
+func (s *SNS) sendUnsubscribeConfirmation(tx *store.Tx, t topicRef, topic *topicRec, sub *subRec, base string, now time.Time) error {
+	gone := *sub
+	gone.Token = newToken()
+	if err := tx.PutJSON(ns(t.Account, t.Region, tUnsubscribed), gone.Token, &gone); err != nil {
+		return err
+	}
+	d := &delivery{Account: t.Account, Region: t.Region, Sub: sub.ID, Topic: t.Name, Protocol: sub.Protocol, Endpoint: sub.Endpoint,
+		Kind: kindUnsubscribeConfirmation, MessageID: auth.NewUUID(), Due: now.UnixMilli()}
+	msg := "You have chosen to deactivate subscription " + sub.arn(t.Region, t.Account) +
+		".\nTo cancel this operation and restore the subscription, visit the SubscribeURL included in this message."
+	var err error
+	if d.Body, err = s.confirmationBody(tx, kindUnsubscribeConfirmation, t, topic, d.MessageID, gone.Token, msg, base, now); err != nil {
+		return err
 	}
 	if err := enqueue(tx, d); err != nil {
 		return err

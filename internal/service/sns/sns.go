@@ -127,6 +127,9 @@ const (
 	tSubs      = "subs"       // subscription ID → subRec
 	tTopicSubs = "topic-subs" // topic name \x00 subscription ID → ""
 	tTokens    = "tokens"     // confirmation token → subscription ID
+	// tUnsubscribed holds the subscriptions an UnsubscribeConfirmation can restore:
+	// its token → the deleted subRec.
+	tUnsubscribed = "unsubscribed"
 )
 
 func ns(account, region, kind string) string { return store.NS("sns", account, region, kind) }

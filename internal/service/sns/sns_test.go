@@ -304,8 +304,11 @@ type receiver struct {
 	mu    sync.Mutex
 	got   []map[string]string
 	heads []http.Header
-	fail  int // answer 500 to this many requests first
+	fail  int // answer failCode (500 if 0) to this many requests first
 	srv   *httptest.Server
+	// failCode is the status of the failed answers; tries counts every request.
+	failCode, tries int
+	bodies          []string
 }
 
 func newReceiver(t *testing.T) *receiver {
@@ -314,11 +317,17 @@ func newReceiver(t *testing.T) *receiver {
 		body, _ := io.ReadAll(req.Body)
 		r.mu.Lock()
 		defer r.mu.Unlock()
+		r.tries++
 		if r.fail > 0 {
 			r.fail--
-			w.WriteHeader(500)
+			code := r.failCode
+			if code == 0 {
+				code = 500
+			}
+			w.WriteHeader(code)
 			return
 		}
+		r.bodies = append(r.bodies, string(body))
 		r.got = append(r.got, envelope(t, string(body)))
 		r.heads = append(r.heads, req.Header.Clone())
 	}))

@@ -272,7 +272,7 @@ func (s *SNS) confirmSubscription(c *server.Call, in *api.ConfirmSubscriptionInp
 		return nil, err
 	}
 	if !ok {
-		return nil, unknown
+		return s.restoreSub(c, t, rec, in.Token, unknown)
 	}
 	sub, err := loadSub(c.Tx, t, string(id))
 	if err != nil {
@@ -288,6 +288,46 @@ func (s *SNS) confirmSubscription(c *server.Call, in *api.ConfirmSubscriptionInp
 		}
 	}
 	return &api.ConfirmSubscriptionResponse{SubscriptionArn: svckit.Ptr(sub.arn(t.Region, t.Account))}, nil
+}
+
+// restoreSub answers ConfirmSubscription with the token of an UnsubscribeConfirmation:
+// the subscription is back, confirmed, under its ARN (inferred: AWS documents that the
+// token restores the subscription, not under which ARN). unknown is the answer for a
+// token that restores nothing on this topic.
+func (s *SNS) restoreSub(c *server.Call, t topicRef, topic *topicRec, token string, unknown error) (*api.ConfirmSubscriptionResponse, error) {
+	gone := &subRec{}
+	ok, err := c.Tx.GetJSON(ns(t.Account, t.Region, tUnsubscribed), token, gone)
+	if err != nil {
+		return nil, err
+	}
+	// A topic deleted and created again since is another topic.
+	if !ok || gone.Topic != t.Name || topic.Created.After(gone.Created) {
+		return nil, unknown
+	}
+	if _, err := c.Tx.Delete(ns(t.Account, t.Region, tUnsubscribed), token); err != nil {
+		return nil, err
+	}
+	subs, err := topicSubs(c.Tx, t)
+	if err != nil {
+		return nil, err
+	}
+	for _, sub := range subs {
+		if sub.Protocol == gone.Protocol && sub.Endpoint == gone.Endpoint {
+			// Subscribed again since: that subscription stands.
+			return &api.ConfirmSubscriptionResponse{SubscriptionArn: svckit.Ptr(sub.arn(t.Region, t.Account))}, nil
+		}
+	}
+	gone.Confirmed = true
+	if err := c.Tx.Put(ns(t.Account, t.Region, tTokens), gone.Token, []byte(gone.ID)); err != nil {
+		return nil, err
+	}
+	if err := putSub(c.Tx, t, gone); err != nil {
+		return nil, err
+	}
+	if err := c.Tx.Put(ns(t.Account, t.Region, tTopicSubs), t.Name+"\x00"+gone.ID, nil); err != nil {
+		return nil, err
+	}
+	return &api.ConfirmSubscriptionResponse{SubscriptionArn: svckit.Ptr(gone.arn(t.Region, t.Account))}, nil
 }
 
 // deleteSub removes a subscription and what points at it.
@@ -318,7 +358,19 @@ func (s *SNS) unsubscribe(c *server.Call, in *api.UnsubscribeInput) (*model.Empt
 	if sub == nil {
 		return &model.Empty{}, nil // gone already: Unsubscribe is idempotent in SNS
 	}
-	return &model.Empty{}, deleteSub(c, t, sub)
+	if err := deleteSub(c, t, sub); err != nil {
+		return nil, err
+	}
+	if sub.Confirmed && (sub.Protocol == "http" || sub.Protocol == "https") {
+		topic, err := loadTopic(c.Tx, t)
+		if err != nil {
+			return nil, err
+		}
+		if err := s.sendUnsubscribeConfirmation(c.Tx, t, topic, sub, baseURL(c), c.Now); err != nil {
+			return nil, err
+		}
+	}
+	return &model.Empty{}, nil
 }
 
 func (sub *subRec) out(t topicRef) api.Subscription {
