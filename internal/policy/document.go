@@ -105,7 +105,7 @@ const (
 	MsgResourceForbid   = "Has prohibited field Resource."
 	MsgTrustActions     = "Trust Policy statement actions can only be sts:AssumeRole, sts:AssumeRoleWithSAML,  and sts:AssumeRoleWithWebIdentity"
 	MsgWildcardPrinc    = "Unsupported Wildcard In Principal"
-	MsgIAMPath          = `IAM resource path must either be "*" or start with user/, federated-user/, role/, group/, instance-profile/, mfa/, server-certificate/, policy/, sms-mfa/, saml-provider/, oidc-provider/, report/, access-report/.`
+	MsgIAMPath          = `IAM resource path must either be "*", root, or start with user/, federated-user/, role/, group/, instance-profile/, mfa/, server-certificate/, policy/, sms-mfa/, saml-provider/, oidc-provider/, report/, access-report/.`
 )
 
 // MsgResourceFormat is IAM's message for a Resource that is neither "*" nor an ARN.
@@ -186,11 +186,11 @@ func parseDocument(data []byte, kind Kind, quota bool) (*Document, error) {
 			return nil, malformed(MsgSyntax, v.start)
 		}
 	}
-	doc, err := buildDocument(root)
+	doc, legacy, err := buildDocument(root)
 	if err != nil {
 		return nil, err
 	}
-	if err := checkDocument(doc, kind); err != nil {
+	if err := checkDocument(doc, kind, legacy); err != nil {
 		return nil, err
 	}
 	return doc, nil
@@ -238,34 +238,36 @@ func sizeError(kind Kind, max int) *Error {
 }
 
 // buildDocument checks the JSON shape (IAM's "Syntax errors in policy." class of
-// problems) and converts it into a Document.
-func buildDocument(root *jvalue) (*Document, error) {
+// problems) and converts it into a Document. legacy is the first problem only IAM's
+// legacy parser reports (an Effect in the wrong case): IAM reports it after the
+// Version check, so the caller does too.
+func buildDocument(root *jvalue) (doc *Document, legacy *Error, err error) {
 	syntax := func(v *jvalue) error { return malformed(MsgSyntax, v.start) }
 	if root.kind != jObject {
-		return nil, syntax(root)
+		return nil, nil, syntax(root)
 	}
-	doc := &Document{}
+	doc = &Document{}
 	var stmts *jvalue
 	for _, m := range root.members {
 		switch m.key {
 		case "Version":
 			if m.val.kind != jString || (m.val.str != "2012-10-17" && m.val.str != "2008-10-17") {
-				return nil, syntax(m.val)
+				return nil, nil, syntax(m.val)
 			}
 			doc.Version = m.val.str
 		case "Id":
 			if m.val.kind != jString {
-				return nil, syntax(m.val)
+				return nil, nil, syntax(m.val)
 			}
 			doc.ID = m.val.str
 		case "Statement":
 			stmts = m.val
 		default:
-			return nil, malformed(MsgSyntax, m.keyPos)
+			return nil, nil, malformed(MsgSyntax, m.keyPos)
 		}
 	}
 	if stmts == nil {
-		return nil, syntax(root)
+		return nil, nil, syntax(root)
 	}
 	var list []*jvalue
 	switch stmts.kind {
@@ -274,18 +276,22 @@ func buildDocument(root *jvalue) (*Document, error) {
 	case jArray:
 		list = stmts.elems
 	default:
-		return nil, syntax(stmts)
+		return nil, nil, syntax(stmts)
 	}
 	if len(list) == 0 {
-		return nil, syntax(stmts)
+		return nil, nil, syntax(stmts)
 	}
 	doc.Statements = make([]Statement, len(list))
 	for i, sv := range list {
-		if err := buildStatement(sv, &doc.Statements[i]); err != nil {
-			return nil, err
+		l, err := buildStatement(sv, &doc.Statements[i])
+		if err != nil {
+			return nil, nil, err
+		}
+		if legacy == nil {
+			legacy = l
 		}
 	}
-	return doc, nil
+	return doc, legacy, nil
 }
 
 func stringList(v *jvalue) ([]string, bool) {
@@ -305,9 +311,9 @@ func stringList(v *jvalue) ([]string, bool) {
 	return nil, false
 }
 
-func buildStatement(v *jvalue, st *Statement) error {
+func buildStatement(v *jvalue, st *Statement) (legacy *Error, err error) {
 	if v.kind != jObject {
-		return malformed(MsgSyntax, v.start)
+		return nil, malformed(MsgSyntax, v.start)
 	}
 	st.Start, st.End = v.start, v.end
 	var seenAction, seenResource, seenPrincipal bool
@@ -316,12 +322,12 @@ func buildStatement(v *jvalue, st *Statement) error {
 		switch m.key {
 		case "Sid":
 			if m.val.kind != jString {
-				return bad
+				return nil, bad
 			}
 			st.Sid = m.val.str
 		case "Effect":
 			if m.val.kind != jString {
-				return bad
+				return nil, bad
 			}
 			switch {
 			case m.val.str == "Allow":
@@ -329,60 +335,64 @@ func buildStatement(v *jvalue, st *Statement) error {
 			case m.val.str == "Deny":
 				st.Effect = Deny
 			case strings.EqualFold(m.val.str, "allow"), strings.EqualFold(m.val.str, "deny"):
-				// IAM's syntax check is case-insensitive, its legacy parser is not.
-				return malformed(MsgLegacy, m.val.start)
+				// IAM's syntax check is case-insensitive, its legacy parser is not
+				// (and runs after the Version check).
+				st.Effect = Allow
+				if legacy == nil {
+					legacy = malformed(MsgLegacy, m.val.start)
+				}
 			default:
-				return bad
+				return nil, bad
 			}
 		case "Action", "NotAction":
 			l, err := exclusiveList(m, &seenAction)
 			if err != nil {
-				return err
+				return nil, err
 			}
 			st.Actions, st.NotAction = l, m.key == "NotAction"
 		case "Resource", "NotResource":
 			l, err := exclusiveList(m, &seenResource)
 			if err != nil {
-				return err
+				return nil, err
 			}
 			st.Resources, st.NotResource, st.HasResource = l, m.key == "NotResource", true
 		case "Principal", "NotPrincipal":
 			if seenPrincipal {
-				return malformed(MsgSyntax, m.keyPos)
+				return nil, malformed(MsgSyntax, m.keyPos)
 			}
 			seenPrincipal = true
 			p, err := buildPrincipals(m.val)
 			if err != nil {
-				return err
+				return nil, err
 			}
 			st.Principal, st.NotPrincipal = p, m.key == "NotPrincipal"
 		case "Condition":
 			if m.val.kind != jObject {
-				return bad
+				return nil, bad
 			}
 			for _, om := range m.val.members {
 				if om.val.kind != jObject {
-					return malformed(MsgSyntax, om.val.start)
+					return nil, malformed(MsgSyntax, om.val.start)
 				}
 				if _, base, _ := splitOperator(om.key); base == "" && len(om.val.members) > 0 {
-					return malformed(MsgSyntax, om.keyPos)
+					return nil, malformed(MsgSyntax, om.keyPos)
 				}
 				for _, km := range om.val.members {
 					vals, ok := conditionValues(km.val)
 					if !ok {
-						return malformed(MsgSyntax, km.val.start)
+						return nil, malformed(MsgSyntax, km.val.start)
 					}
 					st.Conditions = append(st.Conditions, Condition{Operator: om.key, Key: km.key, Values: vals})
 				}
 			}
 		default:
-			return malformed(MsgSyntax, m.keyPos)
+			return nil, malformed(MsgSyntax, m.keyPos)
 		}
 	}
 	if st.Effect == 0 {
-		return malformed(MsgSyntax, v.start)
+		return nil, malformed(MsgSyntax, v.start)
 	}
-	return nil
+	return legacy, nil
 }
 
 // exclusiveList reads Action/NotAction or Resource/NotResource: a string or a
@@ -465,9 +475,12 @@ func isAlnum(s string) bool {
 }
 
 // checkDocument applies IAM's semantic checks after the shape is known good.
-func checkDocument(doc *Document, kind Kind) error {
+func checkDocument(doc *Document, kind Kind, legacy *Error) error {
 	if (kind == KindManaged || kind == KindBoundary) && doc.Version != "2012-10-17" {
 		return malformed(MsgVersion, Position{})
+	}
+	if legacy != nil {
+		return legacy
 	}
 	// Legacy parsing: date values and ARN shapes IAM's old parser refuses.
 	for i := range doc.Statements {
@@ -475,14 +488,14 @@ func checkDocument(doc *Document, kind Kind) error {
 		for _, c := range st.Conditions {
 			if _, base, _ := splitOperator(c.Operator); strings.HasPrefix(base, "Date") {
 				for _, v := range c.Values {
-					if _, ok := parseDate(v); !ok {
+					if !validDate(v, kind) {
 						return malformed(MsgLegacy, st.Start)
 					}
 				}
 			}
 		}
 		for _, r := range st.Resources {
-			if r != "*" && strings.Contains(r, "::") && strings.Count(r, ":") < 5 {
+			if legacyARN(r, kind) {
 				return malformed(MsgLegacy, st.Start)
 			}
 		}
@@ -535,9 +548,13 @@ func checkDocument(doc *Document, kind Kind) error {
 				return malformed(msg, st.Start)
 			}
 		}
-		for _, c := range st.Conditions {
-			if !strings.Contains(c.Key, ":") {
-				return malformed(MsgVendor, st.Start)
+		// IAM accepts condition keys without a service prefix ("a", recorded
+		// against CreatePolicy); other services' policies keep the check.
+		if !kind.iam() {
+			for _, c := range st.Conditions {
+				if !strings.Contains(c.Key, ":") {
+					return malformed(MsgVendor, st.Start)
+				}
 			}
 		}
 		if kind == KindTrust {
@@ -559,6 +576,27 @@ func checkDocument(doc *Document, kind Kind) error {
 		}
 	}
 	return nil
+}
+
+// legacyARN reports a resource IAM's legacy parser refuses: an ARN of a known
+// partition with an empty service ("arn:aws::x", "arn:aws::::x") or with "::" and
+// fewer than six parts ("arn:aws:s3::bucket"). A resource of an unknown partition
+// is left to the partition check, which IAM reports instead (both recorded against
+// CreatePolicy). Other services' policies keep the plain "::" rule: their answers
+// for these were not recorded.
+func legacyARN(r string, kind Kind) bool {
+	if r == "*" || !strings.Contains(r, "::") {
+		return false
+	}
+	if !kind.iam() {
+		return strings.Count(r, ":") < 5
+	}
+	_, rest, _ := strings.Cut(r, ":")
+	part, rest, _ := strings.Cut(rest, ":")
+	if part != "*" && !contains(partitions, part) {
+		return false
+	}
+	return strings.HasPrefix(rest, ":") || strings.Count(r, ":") < 5
 }
 
 // trustAction lists what a trust policy may grant: the actions that act on a role
@@ -628,7 +666,7 @@ func resourceProblem(r string) string {
 		if region != "" {
 			return MsgIAMRegion(r)
 		}
-		if id != "*" && !hasAnyPrefix(id, "user/", "federated-user/", "role/", "group/", "instance-profile/", "mfa/",
+		if id != "*" && id != "root" && !hasAnyPrefix(id, "user/", "federated-user/", "role/", "group/", "instance-profile/", "mfa/",
 			"server-certificate/", "policy/", "sms-mfa/", "saml-provider/", "oidc-provider/", "report/", "access-report/") {
 			return MsgIAMPath
 		}
@@ -656,4 +694,168 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// validDate: IAM's own documents follow its legacy parser; other services' policies
+// keep the evaluator's date forms, their answers for other forms not being recorded.
+func validDate(s string, kind Kind) bool {
+	if kind.iam() {
+		return legacyDate(s)
+	}
+	_, ok := parseDate(s)
+	return ok
+}
+
+// legacyDate reports whether IAM's legacy parser accepts a Date* condition value:
+// epoch seconds that fit a 64-bit integer, or a date in the ISO 8601 forms of the
+// Joda-Time ISODateTimeFormat.dateTimeParser grammar, whose quirks IAM was recorded
+// accepting ("01T", a one-digit hour, a lower-case "t", an offset of hours only)
+// and refusing (a one-digit offset, ten fraction digits, month 13, an overflowing
+// epoch). The evaluator may still not understand every accepted form; such a value
+// then matches nothing.
+func legacyDate(s string) bool {
+	if _, err := strconv.ParseInt(s, 10, 64); err == nil {
+		return true
+	}
+	p := &dateScanner{s: s}
+	if p.lit('T') {
+		return p.timeElement() && p.offset() && p.done()
+	}
+	if !p.dateElement() {
+		return false
+	}
+	if p.lit('T') {
+		if p.peekDigit() && !p.timeElement() {
+			return false
+		}
+		if !p.offset() {
+			return false
+		}
+	}
+	return p.done()
+}
+
+type dateScanner struct {
+	s string
+	i int
+}
+
+func (p *dateScanner) done() bool { return p.i == len(p.s) }
+
+func (p *dateScanner) peekDigit() bool { return p.i < len(p.s) && p.s[p.i] >= '0' && p.s[p.i] <= '9' }
+
+// lit consumes c, ignoring case as Joda's character literals do.
+func (p *dateScanner) lit(c byte) bool {
+	if p.i < len(p.s) && (p.s[p.i] == c || p.s[p.i]|0x20 == c|0x20 && c >= 'A') {
+		p.i++
+		return true
+	}
+	return false
+}
+
+// num reads 1 to max digits (exactly max when exact) and checks the value range.
+func (p *dateScanner) num(max int, exact bool, lo, hi int) bool {
+	_, ok := p.val(max, exact, lo, hi)
+	return ok
+}
+
+func (p *dateScanner) val(max int, exact bool, lo, hi int) (int, bool) {
+	n, d := 0, 0
+	for d < max && p.peekDigit() {
+		n = n*10 + int(p.s[p.i]-'0')
+		p.i++
+		d++
+	}
+	return n, d > 0 && (!exact || d == max) && n >= lo && n <= hi
+}
+
+func (p *dateScanner) fraction() bool {
+	if p.i < len(p.s) && (p.s[p.i] == '.' || p.s[p.i] == ',') {
+		p.i++
+		return p.num(9, false, 0, 999999999)
+	}
+	return true
+}
+
+// dateElement: yyyy ['-' MM ['-' dd]] | yyyy '-' DDD | xxxx '-W' ww ['-' e].
+func (p *dateScanner) dateElement() bool {
+	if p.i < len(p.s) && (p.s[p.i] == '-' || p.s[p.i] == '+') {
+		p.i++
+	}
+	year, ok := p.val(9, false, 0, 292278993)
+	if !ok {
+		return false
+	}
+	leap := year%4 == 0 && (year%100 != 0 || year%400 == 0)
+	if !p.lit('-') {
+		return true
+	}
+	if p.lit('W') {
+		if !p.num(2, false, 1, 53) {
+			return false
+		}
+		return !p.lit('-') || p.num(1, true, 1, 7)
+	}
+	start := p.i
+	for p.peekDigit() {
+		p.i++
+	}
+	digits := p.i - start
+	p.i = start
+	if digits == 3 { // ordinal date
+		day, ok := p.val(3, true, 1, 366)
+		return ok && (day < 366 || leap)
+	}
+	month, ok := p.val(2, false, 1, 12)
+	if !ok {
+		return false
+	}
+	days := [...]int{31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31}[month-1]
+	if month == 2 && leap {
+		days = 29
+	}
+	return !p.lit('-') || p.num(2, false, 1, days)
+}
+
+// timeElement: HH [':' mm [':' ss [fraction]] | fraction] | fraction].
+func (p *dateScanner) timeElement() bool {
+	if !p.num(2, false, 0, 23) {
+		return false
+	}
+	if !p.lit(':') {
+		return p.fraction()
+	}
+	if !p.num(2, false, 0, 59) {
+		return false
+	}
+	if !p.lit(':') {
+		return p.fraction()
+	}
+	return p.num(2, false, 0, 59) && p.fraction()
+}
+
+// offset: 'Z' | ('+' | '-') HH [':'? mm [':'? ss ['.' SSS]]], optional.
+func (p *dateScanner) offset() bool {
+	if p.lit('Z') || p.done() {
+		return true
+	}
+	if p.s[p.i] != '+' && p.s[p.i] != '-' {
+		return true // left for done() to refuse
+	}
+	p.i++
+	if !p.num(2, true, 0, 23) {
+		return false
+	}
+	p.lit(':')
+	if !p.peekDigit() {
+		return true
+	}
+	if !p.num(2, true, 0, 59) {
+		return false
+	}
+	p.lit(':')
+	if !p.peekDigit() {
+		return true
+	}
+	return p.num(2, true, 0, 59) && p.fraction()
 }

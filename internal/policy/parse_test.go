@@ -45,7 +45,11 @@ func TestMalformedPolicyDocumentMessages(t *testing.T) {
 		{"IAM resource of unknown type", KindManaged, `{` + v + `"Statement":{"Effect":"Allow","Action":"iam:*","Resource":"arn:aws:iam::111122223333:widget/a"}}`, "MalformedPolicyDocument", MsgIAMPath},
 		{"S3 resource with region", KindManaged, `{` + v + `"Statement":{"Effect":"Allow","Action":"s3:*","Resource":"arn:aws:s3:us-east-1::b"}}`, "MalformedPolicyDocument", MsgS3Region("arn:aws:s3:us-east-1::b")},
 		{"action without vendor", KindManaged, `{` + v + `"Statement":{"Effect":"Allow","Action":"GetObject","Resource":"*"}}`, "MalformedPolicyDocument", MsgVendor},
-		{"condition key without vendor", KindManaged, `{` + v + `"Statement":{"Effect":"Allow","Action":"s3:*","Resource":"*","Condition":{"StringEquals":{"username":"a"}}}}`, "MalformedPolicyDocument", MsgVendor},
+		{"condition key without vendor in a bucket policy", KindResource, `{` + v + `"Statement":{"Effect":"Allow","Principal":"*","Action":"s3:*","Resource":"*","Condition":{"StringEquals":{"username":"a"}}}}`, "MalformedPolicyDocument", MsgVendor},
+		{"Effect wrong case without Version (recorded: Version first)", KindManaged, `{"Statement":{"Effect":"denY","Action":"s3:*","Resource":"*"}}`, "MalformedPolicyDocument", MsgVersion},
+		{"Effect wrong case before duplicate Sid (recorded)", KindManaged, `{` + v + `"Statement":[{"Sid":"a","Effect":"aLLow","Action":"s3:*","Resource":"*"},{"Sid":"a","Effect":"Allow"}]}`, "MalformedPolicyDocument", MsgLegacy},
+		{"ARN with empty service (recorded)", KindManaged, `{` + v + `"Statement":{"Effect":"Allow","Action":"s3:*","Resource":"arn:aws::::b"}}`, "MalformedPolicyDocument", MsgLegacy},
+		{"unknown partition before legacy ARN (recorded)", KindManaged, `{` + v + `"Statement":{"Effect":"Allow","Action":"s3:*","Resource":"aws:s3:::b"}}`, "MalformedPolicyDocument", MsgPartition("s3", "arn:s3:::b:*")},
 		{"action with two colons", KindManaged, `{` + v + `"Statement":{"Effect":"Allow","Action":"s3:Get:Object","Resource":"*"}}`, "MalformedPolicyDocument", MsgOneColon},
 		{"invalid vendor", KindManaged, `{` + v + `"Statement":{"Effect":"Allow","Action":"s_3:GetObject","Resource":"*"}}`, "MalformedPolicyDocument", MsgVendorInvalid("s_3")},
 		{"Principal in identity policy", KindManaged, `{` + v + `"Statement":{"Effect":"Allow","Principal":"*","Action":"s3:*","Resource":"*"}}`, "MalformedPolicyDocument", MsgPrincipalForbid},
@@ -94,6 +98,8 @@ func TestValidDocuments(t *testing.T) {
 			"ForAllValues:StringLikeIfExists":{"aws:TagKeys":["a*"]},"NumericLessThanEquals":{"s3:max-keys":10},"DateLessThan":{"aws:CurrentTime":"2030-01-01T00:00:00Z"},
 			"Bool":{"aws:SecureTransport":true},"BinaryEquals":{"k:b":"QmluYXJ5"},"NotIpAddress":{"aws:SourceIp":["10.0.0.0/8","2001:db8::/32"]},
 			"ArnNotLike":{"aws:SourceArn":"arn:aws:sns:*:*:t"},"Null":{"aws:TokenIssueTime":"true"}}}]}`},
+		{"condition key without vendor in IAM (recorded)", KindManaged, `{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"s3:*","Resource":"*","Condition":{"StringEqualsIfExists":{"a":"asf"}}}}`},
+		{"account root as an IAM resource", KindUserInline, `{"Statement":{"Effect":"Allow","Action":"iam:*","Resource":"arn:aws:iam::111122223333:root"}}`},
 		{"size counts no whitespace", KindTrust, `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]}` + strings.Repeat(" \n", 3000)},
 	}
 	for _, c := range cases {

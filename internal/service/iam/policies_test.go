@@ -99,6 +99,42 @@ func TestMalformedPolicyDocuments(t *testing.T) {
 	}
 }
 
+// Answers LocalStack recorded AWS giving to CreatePolicy (tests/aws/services/iam/
+// test_iam_policies.snapshot.json, TestPolicyDocumentValidity, February 2026); the
+// engine replays the whole set in internal/policy's TestRecordedCreatePolicyDocuments.
+func TestRecordedPolicyDocumentAnswers(t *testing.T) {
+	e := newEnv(t)
+	bad := []struct{ doc, msg string }{
+		// invalid-66: the Version check comes before the legacy Effect check.
+		{`{"Statement":{"Effect":"denY","Action":"s3:ListBucket","Resource":"arn:aws:s3:::example_bucket"}}`, "Policy document must be version 2012-10-17 or greater."},
+		// invalid-35
+		{`{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"s3:ListBucket","Resource":"arn:aws:iam:::example_bucket"}}`, `IAM resource path must either be "*", root, or start with user/, federated-user/, role/, group/, instance-profile/, mfa/, server-certificate/, policy/, sms-mfa/, saml-provider/, oidc-provider/, report/, access-report/.`},
+		// invalid-24: an unknown partition is reported, not legacy parsing.
+		{`{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"s3:ListBucket","Resource":"aws:s3:::example_bucket"}}`, `Partition "s3" is not valid for resource "arn:s3:::example_bucket:*".`},
+		// invalid-68
+		{`{"Version":"2012-10-17","Statement":{"Effect":"Allow","NotAction":"s3:ListBucket","Resource":"arn:aws::::example_bucket"}}`, "The policy failed legacy parsing"},
+		// invalid-73
+		{`{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"s3:ListBucket","Resource":"*","Condition":{"DateLessThanEquals":{"a":"2016-12-13t2:00:00.593194+1"}}}}`, "The policy failed legacy parsing"},
+	}
+	for _, c := range bad {
+		_, err := e.iam.CreatePolicy(ctx, &iam.CreatePolicyInput{PolicyName: aws.String("bad"), PolicyDocument: aws.String(c.doc)})
+		wantErr(t, err, "MalformedPolicyDocument", 400, c.msg)
+	}
+	good := []string{
+		// valid-32, valid-30, valid-36: condition keys need no service prefix; Joda date forms.
+		`{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"s3:ListBucket","Resource":"*","Condition":{"StringEqualsIfExists":{"a":"asf"}}}}`,
+		`{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"s3:ListBucket","Resource":"*","Condition":{"DateGreaterThan":{"a":"01T"}}}}`,
+		`{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"s3:ListBucket","Resource":"*","Condition":{"DateLessThanEquals":{"a":"2016-12-13t2:00:00.593194+23"}}}}`,
+		// "root" is an IAM resource path the message names.
+		`{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"iam:GetAccountSummary","Resource":"arn:aws:iam::` + account + `:root"}}`,
+	}
+	for i, doc := range good {
+		must(e.iam.CreatePolicy(ctx, &iam.CreatePolicyInput{PolicyName: aws.String(fmt.Sprintf("good%d", i)), PolicyDocument: aws.String(doc)}))
+	}
+	must(e.iam.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("u")}))
+	must(e.iam.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String("u"), PolicyName: aws.String("p"), PolicyDocument: aws.String(good[0])}))
+}
+
 func TestAWSManagedPolicies(t *testing.T) {
 	e := newEnv(t)
 	for _, name := range []string{"AdministratorAccess", "PowerUserAccess", "ReadOnlyAccess", "SecurityAudit", "job-function/ViewOnlyAccess",
