@@ -158,14 +158,9 @@ func (q *SQS) receiveMessage(c *server.Call, in *api.ReceiveMessageRequest) (*ap
 		m.Received = now
 		m.Nonce = newNonce()
 		m.VisibleAt = now + int64(vis)*1000
-		body := m.Body
-		if m.DataKey != nil {
-			m.Body = "" // stored sealed only
-		}
-		if err := putMsg(c.Tx, r, m); err != nil {
+		if err := putOpened(c.Tx, r, m); err != nil {
 			return nil, err
 		}
-		m.Body = body
 		out.Messages = append(out.Messages, m.out(r, in))
 	}
 	if fifo && attempt != "" && len(chosen) > 0 {
@@ -174,6 +169,18 @@ func (q *SQS) receiveMessage(c *server.Call, in *api.ReceiveMessageRequest) (*ap
 		}
 	}
 	return out, nil
+}
+
+// putOpened stores a received message again; a sealed message's opened body is kept
+// on m for the answer but not stored (it is stored sealed only).
+func putOpened(tx *store.Tx, r queueRef, m *msgRec) error {
+	body := m.Body
+	if m.DataKey != nil {
+		m.Body = ""
+	}
+	err := putMsg(tx, r, m)
+	m.Body = body
+	return err
 }
 
 // redeliver answers a retried receive attempt: the same messages with the same
@@ -189,14 +196,9 @@ func (q *SQS) redeliver(c *server.Call, r queueRef, rec *queueRec, in *api.Recei
 			return nil, err
 		}
 		m.VisibleAt = visibleAt
-		body := m.Body
-		if m.DataKey != nil {
-			m.Body = "" // stored sealed only
-		}
-		if err := putMsg(c.Tx, r, m); err != nil {
+		if err := putOpened(c.Tx, r, m); err != nil {
 			return nil, err
 		}
-		m.Body = body
 		out.Messages = append(out.Messages, m.out(r, in))
 	}
 	return out, putAttempt(c.Tx, r, attempt, at, msgs, now)
