@@ -53,6 +53,17 @@ type Service struct {
 	// share a signing name with another (s3control signs as "s3"): the service whose
 	// Claims accepts the request serves it; one without Claims serves the rest.
 	Claims func(r *http.Request) bool
+	// Unsigned names operations that may also arrive without any signature, whose
+	// handlers check their own proof: SNS's ConfirmSubscription (the token) and
+	// Unsubscribe (the subscription ARN), whose URLs SNS hands receivers to visit as
+	// they are. A signed request to them is authenticated, authorized and recorded as
+	// any other. An unsigned one (no SigV4 at all: not a malformed or failed signature)
+	// is served as the anonymous principal (auth.Anonymous), is not authorized through
+	// the policy engine and leaves no CloudTrail record, as AWS logs no unauthenticated
+	// ConfirmSubscription or Unsubscribe. An unsigned query request naming one of these
+	// actions without a Version is routed to the service that lists it; two services
+	// may not list the same action.
+	Unsigned map[string]bool
 	// Done, when set, is told of every call that reached its handler's dispatch, once
 	// the response has been written (S3 server access logs). It runs on the request's
 	// goroutine after the client has its answer, so it must not block for long.
@@ -313,6 +324,15 @@ type Call struct {
 	authorized bool
 	denied     bool
 	prepared   any
+}
+
+// Unsigned reports whether the call is an unsigned one to an operation its service
+// serves without a signature (Service.Unsigned): its caller is anonymous, the policy
+// engine was not asked, no record is kept, and the handler must check the request's
+// own proof.
+func (c *Call) Unsigned() bool {
+	return c.Principal.Type == auth.Anonymous && c.entry != nil && c.Operation != nil &&
+		c.entry.svc.Unsigned[c.Operation.Name]
 }
 
 // NewCall makes a Call for work no HTTP request carries — a background consumer acting

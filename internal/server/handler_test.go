@@ -29,3 +29,27 @@ func TestTypedInputRegistration(t *testing.T) {
 		}
 	}
 }
+
+// Service.Unsigned may list only operations the service serves, and no action may be
+// listed by two services (unsigned requests are routed by it).
+func TestUnsignedRegistration(t *testing.T) {
+	put := func(c *server.Call, in *logsapi.PutLogEventsRequest) (*logsapi.PutLogEventsResponse, error) {
+		return nil, nil
+	}
+	svc := func(unsigned ...string) server.Service {
+		s := server.Service{Model: logsapi.Service, Handlers: []server.Handler{server.Write("PutLogEvents", put)}, Unsigned: map[string]bool{}}
+		for _, op := range unsigned {
+			s.Unsigned[op] = true
+		}
+		return s
+	}
+	if _, err := server.New(server.Config{}, svc("PutLogEvents")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := server.New(server.Config{}, svc("GetLogEvents")); err == nil || !strings.Contains(err.Error(), "serves no such operation") {
+		t.Errorf("unserved unsigned operation: %v", err)
+	}
+	if _, err := server.New(server.Config{}, svc("PutLogEvents"), svc("PutLogEvents")); err == nil || !strings.Contains(err.Error(), "both list PutLogEvents") {
+		t.Errorf("unsigned action listed twice: %v", err)
+	}
+}

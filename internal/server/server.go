@@ -83,10 +83,12 @@ type Server struct {
 	bySigning map[string][]*entry
 	byTarget  map[string]*entry
 	byVersion map[string]*entry
-	s3        *entry
-	verifier  sigv4.Verifier
-	admin     http.Handler
-	clockMu   sync.Mutex
+	// byUnsigned maps the actions of Service.Unsigned to their service.
+	byUnsigned map[string]*entry
+	s3         *entry
+	verifier   sigv4.Verifier
+	admin      http.Handler
+	clockMu    sync.Mutex
 	// bodies keeps large request bodies' buffers for reuse (see readBody).
 	bodies chan []byte
 }
@@ -108,7 +110,7 @@ func New(cfg Config, services ...Service) (*Server, error) {
 	if cfg.MaxBody == 0 {
 		cfg.MaxBody = DefaultMaxBody
 	}
-	s := &Server{cfg: cfg, bySigning: map[string][]*entry{}, byTarget: map[string]*entry{}, byVersion: map[string]*entry{}, bodies: make(chan []byte, pooledBodyKeep)}
+	s := &Server{cfg: cfg, bySigning: map[string][]*entry{}, byTarget: map[string]*entry{}, byVersion: map[string]*entry{}, byUnsigned: map[string]*entry{}, bodies: make(chan []byte, pooledBodyKeep)}
 	for _, svc := range services {
 		e := &entry{svc: svc, handlers: map[string]Handler{}}
 		for _, h := range svc.Handlers {
@@ -120,6 +122,15 @@ func New(cfg Config, services ...Service) (*Server, error) {
 				return nil, fmt.Errorf("server: %s.%s registered twice", svc.Model.Name, h.Op)
 			}
 			e.handlers[h.Op] = h
+		}
+		for op := range svc.Unsigned {
+			if _, ok := e.handlers[op]; !ok {
+				return nil, fmt.Errorf("server: %s lists %s as unsigned but serves no such operation", svc.Model.Name, op)
+			}
+			if other, dup := s.byUnsigned[op]; dup {
+				return nil, fmt.Errorf("server: %s and %s both list %s as unsigned", other.svc.Model.Name, svc.Model.Name, op)
+			}
+			s.byUnsigned[op] = e
 		}
 		m := svc.Model
 		s.entries = append(s.entries, e)
@@ -187,7 +198,7 @@ type callState struct {
 func (s *Server) serve(w http.ResponseWriter, r *http.Request, st *callState) {
 	defer s.releaseBody(st)
 	a, authErr := sigv4.Parse(r)
-	e := s.route(r, a)
+	e := s.route(r, a, isMissing(authErr))
 	if e == nil {
 		s.unroutable(w, r, a, st)
 		return
@@ -241,7 +252,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, st *callState) {
 	}
 
 	authn := trace.StartRegion(r.Context(), "authenticate")
-	principal, region, verified, aerr := s.authenticate(r, a, authErr, m, op, hash.wait(), proto)
+	principal, region, verified, aerr := s.authenticate(r, a, authErr, e, op, hash.wait(), proto)
 	authn.End()
 	if aerr != nil {
 		fail(aerr)
@@ -489,7 +500,9 @@ func safeHandle(h Handler, c *Call, in any) (out any, err error) {
 // records builds the call's CloudTrail records as store events: one for the caller's
 // account, and one for each account the handler shared the call with (c.RecordFor).
 func (s *Server) records(c *Call, h Handler, in map[string]any, out any, herr error) []*store.Event {
-	if h.noTrail {
+	if h.noTrail || c.Unsigned() {
+		// CloudTrail logs no unauthenticated ConfirmSubscription or Unsubscribe (AWS,
+		// "Logging Amazon SNS API calls using CloudTrail").
 		return nil
 	}
 	dataEvent := c.entry.svc.DataEvents[c.Operation.Name]
@@ -542,8 +555,10 @@ func appendAll(tx *store.Tx, evs []*store.Event) error {
 }
 
 // authenticate checks the request's signature and returns the caller and the region
-// the request was signed for.
-func (s *Server) authenticate(r *http.Request, a *sigv4.Auth, parseErr error, m *model.Service, op *model.Operation, bodyHash string, proto wire.Protocol) (auth.Principal, string, *sigv4.Verified, *model.Error) {
+// the request was signed for. A request without any signature is anonymous for S3
+// and for the service's Unsigned operations.
+func (s *Server) authenticate(r *http.Request, a *sigv4.Auth, parseErr error, e *entry, op *model.Operation, bodyHash string, proto wire.Protocol) (auth.Principal, string, *sigv4.Verified, *model.Error) {
+	m := e.svc.Model
 	family := sigv4Family(m, proto)
 	if op.AuthType == "none" {
 		// Unsigned operations (AssumeRoleWithWebIdentity, AssumeRoleWithSAML) carry
@@ -553,7 +568,7 @@ func (s *Server) authenticate(r *http.Request, a *sigv4.Auth, parseErr error, m 
 	if parseErr != nil {
 		var se *sigv4.Error
 		if errors.As(parseErr, &se) {
-			if se.Kind == sigv4.KindMissing && m.Name == "s3" {
+			if se.Kind == sigv4.KindMissing && (m.Name == "s3" || e.svc.Unsigned[op.Name]) {
 				return auth.Principal{Type: auth.Anonymous}, s.cfg.Region, nil, nil
 			}
 			return auth.Principal{}, "", nil, sigv4Error(se, family)
@@ -649,8 +664,10 @@ func sigv4Error(se *sigv4.Error, family sigv4.Protocol) *model.Error {
 
 // route finds the service a request is for: the credential scope's service when the
 // request is signed, else the markers of the unsigned protocols (X-Amz-Target, the
-// query Version), else S3, the one service that serves anonymous requests.
-func (s *Server) route(r *http.Request, a *sigv4.Auth) *entry {
+// query Version), else, for a request with no authentication at all (anonymous), the
+// service whose Unsigned lists the query's Action, else S3, the one service that
+// serves anonymous requests.
+func (s *Server) route(r *http.Request, a *sigv4.Auth, anonymous bool) *entry {
 	service := ""
 	if a != nil {
 		service = a.Scope.Service
@@ -685,6 +702,15 @@ func (s *Server) route(r *http.Request, a *sigv4.Auth) *entry {
 			}
 		}
 	}
+	if anonymous && (r.URL.Path == "/" || r.URL.Path == "") {
+		// SNS's SubscribeURL and UnsubscribeURL (<endpoint>/?Action=…), visited as they
+		// are: no signature, no Version.
+		if q := r.URL.Query(); !q.Has("Version") {
+			if e, ok := s.byUnsigned[q.Get("Action")]; ok {
+				return e
+			}
+		}
+	}
 	if a == nil && s.s3 != nil {
 		if e := claimed(s.bySigning[s.s3.svc.Model.SigningName], r); e != nil {
 			return e
@@ -692,6 +718,12 @@ func (s *Server) route(r *http.Request, a *sigv4.Auth) *entry {
 		return s.s3
 	}
 	return nil
+}
+
+// isMissing reports whether sigv4.Parse found no authentication at all.
+func isMissing(parseErr error) bool {
+	var se *sigv4.Error
+	return errors.As(parseErr, &se) && se.Kind == sigv4.KindMissing
 }
 
 // claimed picks among services sharing a signing name: the one whose Claims accepts

@@ -110,8 +110,15 @@ func (s *SNS) Service() server.Service {
 	hs = append(hs, s.topicHandlers()...)
 	hs = append(hs, s.subscriptionHandlers()...)
 	hs = append(hs, s.publishHandlers()...)
-	return server.Service{Model: api.Service, Handlers: hs, Checks: s.checks, Actions: actions}
+	return server.Service{Model: api.Service, Handlers: hs, Checks: s.checks, Actions: actions, Unsigned: unsigned}
 }
+
+// unsigned are the operations a receiver may call without credentials, by visiting
+// the SubscribeURL and UnsubscribeURL SNS sends it: the token, and the subscription
+// ARN, are the proof (AWS, "Logging Amazon SNS API calls using CloudTrail": such
+// unauthenticated calls are not logged). ConfirmSubscription's AuthenticateOnUnsubscribe
+// makes a subscription's Unsubscribe require a signature.
+var unsigned = map[string]bool{"ConfirmSubscription": true, "Unsubscribe": true}
 
 // PublicRoutes are the unauthenticated routes SNS needs: its signing certificate.
 func (s *SNS) PublicRoutes() map[string]http.Handler {
@@ -155,6 +162,11 @@ type subRec struct {
 	Attributes map[string]string `json:"attributes"`
 	Base       string            `json:"base"` // the endpoint's URL as the subscriber called it
 	Created    time.Time         `json:"created"`
+	// AuthOnUnsubscribe: a signed ConfirmSubscription asked AuthenticateOnUnsubscribe,
+	// and Unsubscribe must be signed. UnsignedConfirm: the confirmation was an unsigned
+	// one (ConfirmationWasAuthenticated false).
+	AuthOnUnsubscribe bool `json:"authOnUnsubscribe,omitempty"`
+	UnsignedConfirm   bool `json:"unsignedConfirm,omitempty"`
 }
 
 func topicARN(region, account, name string) string {

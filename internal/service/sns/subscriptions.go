@@ -271,8 +271,14 @@ func (s *SNS) confirmSubscription(c *server.Call, in *api.ConfirmSubscriptionInp
 	if err != nil {
 		return nil, err
 	}
+	// AuthenticateOnUnsubscribe counts only on a signed request (AWS: "If the value of
+	// this parameter is true and the request has an Amazon Web Services signature").
+	// The anonymous caller of an unsigned confirmation (the SubscribeURL visited) has
+	// proved nothing but the token; whether a later signed confirmation may still set
+	// the flag on a confirmed subscription is inferred (it may: the flag only tightens).
+	authOnUnsub := !c.Unsigned() && strings.EqualFold(svckit.Str(in.AuthenticateOnUnsubscribe), "true")
 	if !ok {
-		return s.restoreSub(c, t, rec, in.Token, unknown)
+		return s.restoreSub(c, t, rec, in.Token, authOnUnsub, unknown)
 	}
 	sub, err := loadSub(c.Tx, t, string(id))
 	if err != nil {
@@ -281,8 +287,11 @@ func (s *SNS) confirmSubscription(c *server.Call, in *api.ConfirmSubscriptionInp
 	if sub == nil {
 		return nil, unknown
 	}
-	if !sub.Confirmed {
-		sub.Confirmed = true
+	if !sub.Confirmed || authOnUnsub && !sub.AuthOnUnsubscribe {
+		if !sub.Confirmed {
+			sub.Confirmed, sub.UnsignedConfirm = true, c.Unsigned()
+		}
+		sub.AuthOnUnsubscribe = sub.AuthOnUnsubscribe || authOnUnsub
 		if err := putSub(c.Tx, t, sub); err != nil {
 			return nil, err
 		}
@@ -293,8 +302,9 @@ func (s *SNS) confirmSubscription(c *server.Call, in *api.ConfirmSubscriptionInp
 // restoreSub answers ConfirmSubscription with the token of an UnsubscribeConfirmation:
 // the subscription is back, confirmed, under its ARN (inferred: AWS documents that the
 // token restores the subscription, not under which ARN). unknown is the answer for a
-// token that restores nothing on this topic.
-func (s *SNS) restoreSub(c *server.Call, t topicRef, topic *topicRec, token string, unknown error) (*api.ConfirmSubscriptionResponse, error) {
+// token that restores nothing on this topic. authOnUnsub is a signed request's
+// AuthenticateOnUnsubscribe.
+func (s *SNS) restoreSub(c *server.Call, t topicRef, topic *topicRec, token string, authOnUnsub bool, unknown error) (*api.ConfirmSubscriptionResponse, error) {
 	gone := &subRec{}
 	ok, err := c.Tx.GetJSON(ns(t.Account, t.Region, tUnsubscribed), token, gone)
 	if err != nil {
@@ -317,7 +327,8 @@ func (s *SNS) restoreSub(c *server.Call, t topicRef, topic *topicRec, token stri
 			return &api.ConfirmSubscriptionResponse{SubscriptionArn: svckit.Ptr(sub.arn(t.Region, t.Account))}, nil
 		}
 	}
-	gone.Confirmed = true
+	gone.Confirmed, gone.UnsignedConfirm = true, c.Unsigned()
+	gone.AuthOnUnsubscribe = gone.AuthOnUnsubscribe || authOnUnsub
 	if err := c.Tx.Put(ns(t.Account, t.Region, tTokens), gone.Token, []byte(gone.ID)); err != nil {
 		return nil, err
 	}
@@ -357,6 +368,12 @@ func (s *SNS) unsubscribe(c *server.Call, in *api.UnsubscribeInput) (*model.Empt
 	}
 	if sub == nil {
 		return &model.Empty{}, nil // gone already: Unsubscribe is idempotent in SNS
+	}
+	if c.Unsigned() && sub.AuthOnUnsubscribe {
+		// Confirmed with AuthenticateOnUnsubscribe: "The unsubscribe action requires
+		// Amazon Web Services authentication" (AWS). The error code and wording of the
+		// refusal are inferred: no recorded answer of AWS's.
+		return nil, api.NewAuthorizationErrorException("The request requires authentication")
 	}
 	if err := deleteSub(c, t, sub); err != nil {
 		return nil, err
@@ -453,6 +470,8 @@ func (s *SNS) getSubscriptionAttributes(c *server.Call, in *api.GetSubscriptionA
 	}
 	if !sub.Confirmed {
 		out["PendingConfirmation"], out["ConfirmationWasAuthenticated"] = "true", "false"
+	} else if sub.UnsignedConfirm {
+		out["ConfirmationWasAuthenticated"] = "false"
 	}
 	if sub.Protocol == "http" || sub.Protocol == "https" {
 		out["EffectiveDeliveryPolicy"] = defaultDeliveryPolicy
