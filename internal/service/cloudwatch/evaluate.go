@@ -453,7 +453,12 @@ func (cw *CloudWatch) transition(tx *store.Tx, account, region string, a *alarmR
 // the composites already evaluated in it.
 func (cw *CloudWatch) transitionIn(tx *store.Tx, account, region string, a *alarmRec, state, reason, data string, now time.Time, visited map[string]bool) error {
 	old := a.State
-	oldReason := a.StateReason
+	oldState := map[string]any{"stateValue": old, "stateReason": a.StateReason}
+	if a.StateReasonData != "" && json.Valid([]byte(a.StateReasonData)) {
+		// AWS's history shows the old state's reason data too (the aws CLI's
+		// describe-alarm-history example).
+		oldState["stateReasonData"] = json.RawMessage(a.StateReasonData)
+	}
 	a.State, a.StateReason, a.StateReasonData = state, reason, data
 	a.StateUpdated = now.Truncate(time.Millisecond)
 	if old != state {
@@ -466,7 +471,7 @@ func (cw *CloudWatch) transitionIn(tx *store.Tx, account, region string, a *alar
 	if data != "" {
 		newState["stateReasonData"] = json.RawMessage(data)
 	}
-	hist := map[string]any{"version": "1.0", "oldState": map[string]any{"stateValue": old, "stateReason": oldReason}, "newState": newState}
+	hist := map[string]any{"version": "1.0", "oldState": oldState, "newState": newState}
 	if err := addHistory(tx, account, region, a, "StateUpdate", "Alarm updated from "+old+" to "+state, hist, now); err != nil {
 		return err
 	}
