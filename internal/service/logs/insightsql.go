@@ -818,20 +818,14 @@ func sortCompare(a, b any) int {
 
 var sortNumberRE = regexp.MustCompile(`^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)$`)
 
-// sortNumber reports whether a value is a number for sort, and its value.
+// sortNumber reports whether a value is a number for sort, and its value: as
+// asNumber, but a string only in plain decimal form (sort orders "1e3" or "NaN" as
+// text).
 func sortNumber(v any) (float64, bool) {
-	switch x := v.(type) {
-	case float64:
-		return x, true
-	case int64:
-		return float64(x), true
-	case string:
-		if sortNumberRE.MatchString(x) {
-			f, err := strconv.ParseFloat(x, 64)
-			return f, err == nil
-		}
+	if x, ok := v.(string); ok && !sortNumberRE.MatchString(x) {
+		return 0, false
 	}
-	return 0, false
+	return asNumber(v)
 }
 
 // naturalCompare compares two non-number values chunk by chunk.
