@@ -543,7 +543,11 @@ func ownerAccountOnly(c *server.Call, b *bucketRec) error {
 	if c.Principal.Account == b.Owner {
 		return nil
 	}
-	return model.NewError(405, "MethodNotAllowed", "The specified method is not allowed against this resource.").With("Method", c.HTTP.Method)
+	e := model.NewError(405, "MethodNotAllowed", "The specified method is not allowed against this resource.")
+	if c.HTTP != nil { // a call another service makes in-process has no request
+		e = e.With("Method", c.HTTP.Method)
+	}
+	return e
 }
 
 func errNoSuchBucketPolicy(bucket string) *model.Error {
