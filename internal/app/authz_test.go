@@ -368,6 +368,20 @@ func TestEveryOperationIsAuthorized(t *testing.T) {
 				if kmsOverridden {
 					want = ko.resources(entityVars["KeyId"])
 				}
+				if tag := svc.TagOnCreate[h.Op]; len(tag) > 0 && in["Tags"] != nil {
+					// Tags on a create need the tagging action too, on the created
+					// resource, with only the request's tags as context.
+					last := chks[len(chks)-1]
+					if last.Action != tag[0] || len(last.Context) == 0 {
+						t.Fatalf("tagged create: last check %s %v, want %s with the request's tags", last.Action, last.Context, tag[0])
+					}
+					for k := range last.Context {
+						if !strings.HasPrefix(k, "aws:requesttag/") && k != "aws:tagkeys" {
+							t.Errorf("tagged create: %s carries %s", tag[0], k)
+						}
+					}
+					want = append(want, want[0])
+				}
 				if strings.Join(got, " ") != strings.Join(want, " ") {
 					t.Fatalf("resources\n got %q\nwant %q", got, want)
 				}

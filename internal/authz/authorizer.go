@@ -67,6 +67,13 @@ type Check struct {
 	// message when that is not the ARN (IAM says "user alice", "policy path /"); ""
 	// means Resource.
 	MessageResource string
+	// HideResource leaves the resource out of the AccessDenied message ("… is not
+	// authorized to perform: kms:TagResource because …"), as AWS words a check on a
+	// resource the request is creating and cannot name yet.
+	HideResource bool
+	// OrAction is an action that, allowed, passes the check too when Action is denied
+	// (logs:TagLogGroup for logs:TagResource); a denial is worded for Action.
+	OrAction string
 }
 
 // Authorizer answers Checks with the policy engine, caching compiled documents by
@@ -342,8 +349,9 @@ func (a *Authorizer) buildSet(tx *store.Tx, p auth.Principal, gen uint64) (*prin
 type Decision struct {
 	policy.Result
 	Request policy.Request
-	// messageResource is Check.MessageResource.
+	// messageResource and hideResource are the Check's.
 	messageResource string
+	hideResource    bool
 	// caller and ctx back Request.Context: one allocation per decision.
 	caller Caller
 	ctx    requestContext
@@ -360,6 +368,9 @@ func (d *Decision) Message() string {
 	req := d.Request
 	if d.messageResource != "" {
 		req.Resource = d.messageResource
+	}
+	if d.hideResource {
+		req.Resource = ""
 	}
 	msg := d.Result.Message(&req)
 	if d.Result.Decision != policy.ExplicitDeny {
@@ -389,7 +400,7 @@ func (a *Authorizer) Decide(tx *store.Tx, c *Caller, chk *Check) (*Decision, err
 	if resAccount == "" {
 		resAccount = p.Account
 	}
-	d := &Decision{messageResource: chk.MessageResource, caller: *c}
+	d := &Decision{messageResource: chk.MessageResource, hideResource: chk.HideResource, caller: *c}
 	d.ctx = requestContext{caller: &d.caller, tags: ps.tags, extra: chk.Context}
 	d.Request = policy.Request{
 		Principal: pp, Action: chk.Action, Resource: chk.Resource, ResourceAccount: resAccount,

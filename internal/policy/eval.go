@@ -239,7 +239,11 @@ func (r *Result) Message(req *Request) string {
 	if req.Principal.Type == PrincipalAnonymous {
 		who = "anonymous"
 	}
-	msg := "User: " + who + " is not authorized to perform: " + req.Action + " on resource: " + req.Resource
+	msg := "User: " + who + " is not authorized to perform: " + req.Action
+	if req.Resource != "" {
+		// A request on no resource yet (one being created) is worded without it.
+		msg += " on resource: " + req.Resource
+	}
 	if reason := r.Reason(req.Action); reason != "" {
 		msg += " " + reason
 	}

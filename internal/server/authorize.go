@@ -36,6 +36,18 @@ func (c *Call) Authorize(chk authz.Check) error {
 		c.recordForOwner(&chk)
 		return nil
 	}
+	if chk.OrAction != "" {
+		or := chk
+		or.Action, or.OrAction = chk.OrAction, ""
+		od, err := c.srv.cfg.Authz.Decide(c.Tx, &caller, &or)
+		if err != nil {
+			return err
+		}
+		if od.Allowed() {
+			c.recordForOwner(&or)
+			return nil
+		}
+	}
 	c.denied = true
 	if c.entry != nil && c.entry.svc.Denied != nil {
 		if e := c.entry.svc.Denied(c, &chk, d); e != nil {
@@ -133,11 +145,77 @@ func (c *Call) AuthorizeAll(checks []authz.Check) error {
 // operationChecks builds the checks for an operation: the service's own hook when it
 // has one, else DefaultChecks.
 func (s *Server) operationChecks(c *Call, e *entry, in map[string]any) ([]authz.Check, error) {
+	var chks []authz.Check
+	var err error
 	if e.svc.Checks != nil {
-		chks, err := e.svc.Checks(c, c.Operation.Name, in)
-		return withRequestTags(chks, in), err
+		chks, err = e.svc.Checks(c, c.Operation.Name, in)
+		chks = withRequestTags(chks, in)
+	} else {
+		chks, err = c.DefaultChecks(in)
 	}
-	return c.DefaultChecks(in)
+	if err != nil || len(chks) == 0 {
+		return chks, err
+	}
+	if actions := e.svc.TagOnCreate[c.Operation.Name]; len(actions) > 0 {
+		if chk, ok := tagOnCreate(c, actions, &chks[0], in); ok {
+			chks = append(chks, chk)
+		}
+	}
+	return chks, nil
+}
+
+// tagOnCreate is the check a request that creates a resource and tags it makes beyond
+// the creating action's (Service.TagOnCreate): the tagging action on the created
+// resource, with the request's tags as its only request context — the creating
+// action's own keys (iam:PermissionsBoundary) are not the tagging action's. When the
+// creating action has no resource (kms:CreateKey, on "*"), the new resource has no
+// name yet: the check is on every resource of the tagging action's type in the
+// account and Region (kms:TagResource on arn:aws:kms:R:A:key/*, which is what the KMS
+// guide asks the permission to cover), and AWS's message then names no resource.
+func tagOnCreate(c *Call, actions []string, create *authz.Check, in map[string]any) (authz.Check, bool) {
+	tags, keys := requestTags(in)
+	if len(keys) == 0 {
+		return authz.Check{}, false
+	}
+	chk := authz.Check{Action: actions[0], Resource: create.Resource, ResourceAccount: create.ResourceAccount}
+	if len(actions) > 1 {
+		chk.OrAction = actions[1]
+	}
+	if chk.Resource == "*" {
+		if arn, ok := anyResource(c, actions[0]); ok {
+			chk.Resource, chk.HideResource = arn, true
+		}
+	}
+	return withTags([]authz.Check{chk}, tags, keys)[0], true
+}
+
+// anyResource is the ARN of every resource of an action's one resource type in the
+// call's account and Region: its template with each other variable "*". An action on
+// several types (organizations:TagResource: accounts, OUs, policies…) has no such ARN.
+func anyResource(c *Call, action string) (string, bool) {
+	a, ok := authz.LookupAction(action)
+	if !ok || len(a.Resources) != 1 {
+		return "", false
+	}
+	svc, _ := authz.LookupService(a.Service)
+	rt := svc.ResourceTypes[a.Resources[0].Type]
+	if rt == nil {
+		return "", false
+	}
+	return authz.FillARN(rt.ARN, func(name string) (string, bool) {
+		switch name {
+		case "Partition":
+			return "aws", true
+		case "Region":
+			if c.entry != nil && c.entry.svc.Global {
+				return "", true
+			}
+			return c.Region, true
+		case "Account":
+			return c.Account, true
+		}
+		return "*", true
+	})
 }
 
 // OperationChecks returns the checks the server makes before the call's operation's
@@ -244,48 +322,99 @@ func inputValue(in map[string]any, name string) (string, bool) {
 	return "", false
 }
 
-// withRequestTags adds aws:RequestTag/* and aws:TagKeys from a request's Tags and
-// TagKeys members, the way every tagging-aware service feeds them.
+// withRequestTags adds aws:RequestTag/* and aws:TagKeys from a request's tags (its
+// Tags, tags or TagsList member) and tag keys (TagKeys, tagKeys), the way every
+// tagging-aware service feeds them.
 func withRequestTags(chks []authz.Check, in map[string]any) []authz.Check {
-	tags := map[string]string{}
+	tags, keys := requestTags(in)
+	return withTags(chks, tags, keys)
+}
+
+// requestTags reads the tags a request sets, whichever of the services' spellings it
+// uses: a list of {Key, Value} (TagKey/TagValue in KMS, key/value elsewhere), a map,
+// or a list of keys (CloudWatch Logs' deprecated UntagLogGroup calls its keys "tags").
+func requestTags(in map[string]any) (map[string]string, []string) {
+	var tags map[string]string
 	var keys []string
-	switch t := in["Tags"].(type) {
-	case []any:
-		for _, x := range t {
-			m, _ := x.(map[string]any)
-			k, _ := firstString(m, "Key", "TagKey", "key")
-			v, _ := firstString(m, "Value", "TagValue", "value")
-			if k != "" {
-				tags[k] = v
-				keys = append(keys, k)
+	add := func(k, v string, valued bool) {
+		if k == "" {
+			return
+		}
+		if valued {
+			if tags == nil {
+				tags = map[string]string{}
+			}
+			tags[k] = v
+		}
+		keys = append(keys, k)
+	}
+	for _, name := range []string{"Tags", "tags", "TagsList"} {
+		switch t := in[name].(type) {
+		case []any:
+			for _, x := range t {
+				switch x := x.(type) {
+				case map[string]any:
+					k, _ := firstString(x, "Key", "TagKey", "key")
+					v, _ := firstString(x, "Value", "TagValue", "value")
+					add(k, v, true)
+				case string:
+					add(x, "", false)
+				}
+			}
+		case map[string]any:
+			for k, v := range t {
+				s, _ := v.(string)
+				add(k, s, true)
 			}
 		}
-	case map[string]any:
-		for k, v := range t {
-			s, _ := v.(string)
-			tags[k] = s
-			keys = append(keys, k)
-		}
 	}
-	if tk, ok := in["TagKeys"].([]any); ok {
-		for _, k := range tk {
-			if s, ok := k.(string); ok {
-				keys = append(keys, s)
+	for _, name := range []string{"TagKeys", "tagKeys"} {
+		if tk, ok := in[name].([]any); ok {
+			for _, k := range tk {
+				if s, ok := k.(string); ok {
+					add(s, "", false)
+				}
 			}
 		}
 	}
+	return tags, keys
+}
+
+// withTags gives each check aws:RequestTag/* for tags and aws:TagKeys for keys, where
+// the Service Authorization Reference lists those keys for the check's action (an
+// untagging action has aws:TagKeys only; AWS puts no request tags in its context).
+func withTags(chks []authz.Check, tags map[string]string, keys []string) []authz.Check {
 	if len(keys) == 0 {
 		return chks
 	}
 	for i := range chks {
+		requestTag, tagKeys := true, true
+		if a, ok := authz.LookupAction(chks[i].Action); ok {
+			requestTag, tagKeys = false, false
+			for _, k := range a.ConditionKeys {
+				switch k {
+				case "aws:RequestTag/${TagKey}":
+					requestTag = true
+				case "aws:TagKeys":
+					tagKeys = true
+				}
+			}
+		}
+		if !requestTag && !tagKeys {
+			continue
+		}
 		ctx := map[string][]string{}
 		for k, v := range chks[i].Context {
 			ctx[k] = v
 		}
-		for k, v := range tags {
-			ctx["aws:requesttag/"+strings.ToLower(k)] = []string{v}
+		if requestTag {
+			for k, v := range tags {
+				ctx["aws:requesttag/"+strings.ToLower(k)] = []string{v}
+			}
 		}
-		ctx["aws:tagkeys"] = keys
+		if tagKeys {
+			ctx["aws:tagkeys"] = keys
+		}
 		chks[i].Context = ctx
 	}
 	return chks

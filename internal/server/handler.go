@@ -36,6 +36,13 @@ type Service struct {
 	// user's ${UserNameWithPath} needs the stored path). It runs in the call's
 	// transaction.
 	Vars func(c *Call, name string, in map[string]any) (string, bool)
+	// TagOnCreate names the operations that create a resource and may tag it in the
+	// same request, with the tagging action a caller then needs as well, as AWS asks
+	// (iam:CreateRole with Tags needs iam:TagRole too; sqs:CreateQueue with tags,
+	// sqs:TagQueue): a request without tags is not asked for it. A second action, when
+	// given, is an alternative that passes the check too (CloudWatch Logs'
+	// CreateLogGroup takes logs:TagResource or logs:TagLogGroup).
+	TagOnCreate map[string][]string
 	// InvalidatesAuthz marks services whose writes change who may do what (IAM,
 	// Organizations): each committed write drops cached permissions for the account.
 	InvalidatesAuthz bool

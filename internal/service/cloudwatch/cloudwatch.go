@@ -86,7 +86,10 @@ func (cw *CloudWatch) Service() server.Service {
 	var hs []server.Handler
 	hs = append(hs, cw.metricHandlers()...)
 	hs = append(hs, cw.alarmHandlers()...)
-	return server.Service{Model: api.Service, Handlers: hs, Checks: checks}
+	// "To be able to associate tags with the alarm when you create the alarm, you must
+	// have the cloudwatch:TagResource permission."
+	return server.Service{Model: api.Service, Handlers: hs, Checks: checks,
+		TagOnCreate: map[string][]string{"PutMetricAlarm": {"cloudwatch:TagResource"}, "PutCompositeAlarm": {"cloudwatch:TagResource"}}}
 }
 
 // Run evaluates alarms until ctx ends.

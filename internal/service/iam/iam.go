@@ -56,7 +56,7 @@ func Service(d Deps) server.Service {
 	} {
 		hs = append(hs, group...)
 	}
-	return server.Service{Model: api.Service, Handlers: hs, Global: true, Checks: s.checks, InvalidatesAuthz: true}
+	return server.Service{Model: api.Service, Handlers: hs, Global: true, Checks: s.checks, InvalidatesAuthz: true, TagOnCreate: tagOnCreate}
 }
 
 // Record kinds: the last part of each namespace.
@@ -391,3 +391,17 @@ func deleteConflict(msg string) error { return api.NewDeleteConflictException(ms
 func limitExceeded(msg string) error { return api.NewLimitExceededException(msg) }
 
 func invalidInput(msg string) error { return api.NewInvalidInputException(msg) }
+
+// tagOnCreate: creating an entity with tags also needs the permission to tag it (a
+// CreateRole with Tags is denied "… not authorized to perform: iam:TagRole on
+// resource: arn:aws:iam::…:role/NAME …", as AWS was recorded answering; the other
+// entity types follow it by their tagging actions).
+var tagOnCreate = map[string][]string{
+	"CreateUser":                  {"iam:TagUser"},
+	"CreateRole":                  {"iam:TagRole"},
+	"CreatePolicy":                {"iam:TagPolicy"},
+	"CreateInstanceProfile":       {"iam:TagInstanceProfile"},
+	"CreateOpenIDConnectProvider": {"iam:TagOpenIDConnectProvider"},
+	"CreateSAMLProvider":          {"iam:TagSAMLProvider"},
+	"CreateVirtualMFADevice":      {"iam:TagMFADevice"},
+}

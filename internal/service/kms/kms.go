@@ -88,7 +88,10 @@ func (k *KMS) Service() server.Service {
 	} {
 		hs = append(hs, g...)
 	}
-	return server.Service{Model: api.Service, Handlers: hs, Checks: k.checks}
+	// CreateKey's Tags need kms:TagResource in an IAM policy as well, covering every
+	// key of the account and Region (KMS API Reference, CreateKey).
+	return server.Service{Model: api.Service, Handlers: hs, Checks: k.checks,
+		TagOnCreate: map[string][]string{"CreateKey": {"kms:TagResource"}}}
 }
 
 // Record kinds: the last part of each namespace.

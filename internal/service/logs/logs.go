@@ -105,7 +105,10 @@ func (l *Logs) Service() server.Service {
 	for _, g := range [][]server.Handler{l.groupHandlers(), l.streamHandlers(), l.eventHandlers(), l.metricFilterHandlers(), l.queryHandlers()} {
 		hs = append(hs, g...)
 	}
-	return server.Service{Model: api.Service, Handlers: hs, Vars: vars, Checks: checks}
+	// "To assign tags when you create a log group, you must have either the
+	// logs:TagResource or logs:TagLogGroup permission." (CreateLogGroup's tags.)
+	return server.Service{Model: api.Service, Handlers: hs, Vars: vars, Checks: checks,
+		TagOnCreate: map[string][]string{"CreateLogGroup": {"logs:TagResource", "logs:TagLogGroup"}}}
 }
 
 // Run does the background work until ctx ends: it removes the chunk files of streams

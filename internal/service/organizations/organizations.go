@@ -55,6 +55,12 @@ func Service(d Deps) server.Service {
 	s := &svc{Deps: d}
 	return server.Service{
 		Model: api.Service,
+		// "If the request includes tags, then the requester must have the
+		// organizations:TagResource permission."
+		TagOnCreate: map[string][]string{
+			"CreateAccount": {"organizations:TagResource"}, "CreateOrganizationalUnit": {"organizations:TagResource"},
+			"CreatePolicy": {"organizations:TagResource"},
+		},
 		Handlers: []server.Handler{
 			server.Write("CreateOrganization", s.createOrganization),
 			server.Read("DescribeOrganization", s.describeOrganization),

@@ -110,7 +110,10 @@ func (s *SNS) Service() server.Service {
 	hs = append(hs, s.topicHandlers()...)
 	hs = append(hs, s.subscriptionHandlers()...)
 	hs = append(hs, s.publishHandlers()...)
-	return server.Service{Model: api.Service, Handlers: hs, Checks: s.checks, Actions: actions, Unsigned: unsigned}
+	// "To be able to tag a topic on creation, you must have the sns:CreateTopic and
+	// sns:TagResource permissions."
+	return server.Service{Model: api.Service, Handlers: hs, Checks: s.checks, Actions: actions, Unsigned: unsigned,
+		TagOnCreate: map[string][]string{"CreateTopic": {"sns:TagResource"}}}
 }
 
 // unsigned are the operations a receiver may call without credentials, by visiting

@@ -75,7 +75,10 @@ func (q *SQS) Service() server.Service {
 	var hs []server.Handler
 	hs = append(hs, q.queueHandlers()...)
 	hs = append(hs, q.messageHandlers()...)
-	return server.Service{Model: api.Service, Handlers: hs, Checks: q.checks, Actions: actions, Denied: q.denied}
+	// "To be able to tag a queue on creation, you must have the sqs:CreateQueue and
+	// sqs:TagQueue permissions."
+	return server.Service{Model: api.Service, Handlers: hs, Checks: q.checks, Actions: actions, Denied: q.denied,
+		TagOnCreate: map[string][]string{"CreateQueue": {"sqs:TagQueue"}}}
 }
 
 // denied words SQS's AccessDenied as SQS does: the engine's message with the action
