@@ -604,6 +604,8 @@ func (q *SQS) SendFromService(tx *store.Tx, m ServiceMessage) (string, error) {
 
 // receipt is a receipt handle's content: the message and the receive it came from.
 type receipt struct {
+	// Queue is the ARN of the queue that issued the handle (its name in handles
+	// issued before the ARN was kept).
 	Queue string `json:"q"`
 	ID    string `json:"m"`
 	Nonce string `json:"n"`
@@ -621,6 +623,17 @@ func parseReceipt(h string) (receipt, error) {
 		return rc, api.NewReceiptHandleIsInvalid("The input receipt handle \"" + h + "\" is not a valid receipt handle.")
 	}
 	return rc, nil
+}
+
+// receiptFor reads a receipt handle given for queue r. A handle another queue issued
+// is ReceiptHandleIsInvalid "The receipt handle "H" is not valid for this queue.",
+// as SQS answers (aws/aws-sdk-java-v2#3101 records the wording).
+func receiptFor(r queueRef, h string) (receipt, error) {
+	rc, err := parseReceipt(h)
+	if err == nil && rc.Queue != r.arn() && rc.Queue != r.Name {
+		err = api.NewReceiptHandleIsInvalid("The receipt handle \"" + h + "\" is not valid for this queue.")
+	}
+	return rc, err
 }
 
 func newNonce() string {
@@ -656,7 +669,7 @@ func (q *SQS) deleteMessage(c *server.Call, in *api.DeleteMessageRequest) (*mode
 // or received again since, succeeds without deleting (AWS: "the request succeeds, but
 // the message will not be deleted").
 func (q *SQS) deleteByHandle(c *server.Call, r queueRef, h string) error {
-	rc, err := parseReceipt(h)
+	rc, err := receiptFor(r, h)
 	if err != nil {
 		return err
 	}
@@ -723,7 +736,7 @@ func (q *SQS) changeVisibility(c *server.Call, r queueRef, h string, timeout int
 	if timeout < 0 || timeout > 43200 {
 		return errParam("Value %d for parameter VisibilityTimeout is invalid. Reason: Must be between 0 and 43200.", timeout)
 	}
-	rc, err := parseReceipt(h)
+	rc, err := receiptFor(r, h)
 	if err != nil {
 		return err
 	}

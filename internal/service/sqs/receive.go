@@ -225,7 +225,7 @@ func (q *SQS) moveToDLQ(tx *store.Tx, r queueRef, m *msgRec, target queueRef, no
 
 // out is a received message with the attributes the request asked for.
 func (m *msgRec) out(r queueRef, in *api.ReceiveMessageRequest) api.Message {
-	msg := api.Message{MessageId: svckit.Ptr(m.ID), ReceiptHandle: svckit.Ptr(receipt{Queue: r.Name, ID: m.ID, Nonce: m.Nonce}.handle()),
+	msg := api.Message{MessageId: svckit.Ptr(m.ID), ReceiptHandle: svckit.Ptr(receipt{Queue: r.arn(), ID: m.ID, Nonce: m.Nonce}.handle()),
 		MD5OfBody: svckit.Ptr(m.MD5Body), Body: svckit.Ptr(m.Body)}
 	sys := map[string]string{
 		"SenderId": m.SenderID, "SentTimestamp": strconv.FormatInt(m.Sent, 10), "ApproximateReceiveCount": strconv.Itoa(m.Receives),

@@ -654,3 +654,30 @@ func TestNextTokensAreAuthenticated(t *testing.T) {
 		t.Fatalf("after a restart, the second page is %v", next.QueueUrls)
 	}
 }
+
+// A receipt handle another queue issued is ReceiptHandleIsInvalid for DeleteMessage and
+// ChangeMessageVisibility, alone or in a batch, and the message stays where it is.
+func TestReceiptHandleOfAnotherQueue(t *testing.T) {
+	e := newEnv(t)
+	a, b := e.queue("a", nil), e.queue("b", nil)
+	e.send(a, "m")
+	h := e.receive(a, 1)[0].ReceiptHandle
+	msg := `The receipt handle "` + aws.ToString(h) + `" is not valid for this queue.`
+	_, err := e.sqs.DeleteMessage(ctx, &sqs.DeleteMessageInput{QueueUrl: aws.String(b), ReceiptHandle: h})
+	wantError(t, err, "ReceiptHandleIsInvalid", 404, msg)
+	_, err = e.sqs.ChangeMessageVisibility(ctx, &sqs.ChangeMessageVisibilityInput{QueueUrl: aws.String(b), ReceiptHandle: h, VisibilityTimeout: 0})
+	wantError(t, err, "ReceiptHandleIsInvalid", 404, msg)
+	del := apptest.Must(e.sqs.DeleteMessageBatch(ctx, &sqs.DeleteMessageBatchInput{QueueUrl: aws.String(b),
+		Entries: []types.DeleteMessageBatchRequestEntry{{Id: aws.String("x"), ReceiptHandle: h}}}))
+	chg := apptest.Must(e.sqs.ChangeMessageVisibilityBatch(ctx, &sqs.ChangeMessageVisibilityBatchInput{QueueUrl: aws.String(b),
+		Entries: []types.ChangeMessageVisibilityBatchRequestEntry{{Id: aws.String("x"), ReceiptHandle: h}}}))
+	for _, f := range [][]types.BatchResultErrorEntry{del.Failed, chg.Failed} {
+		if len(f) != 1 || aws.ToString(f[0].Code) != "ReceiptHandleIsInvalid" || aws.ToString(f[0].Message) != msg || !f[0].SenderFault {
+			t.Fatalf("batch failures %+v", f)
+		}
+	}
+	if n := e.attr(a, "ApproximateNumberOfMessagesNotVisible"); n != "1" {
+		t.Fatalf("the message's own queue has %s in flight", n)
+	}
+	apptest.Must(e.sqs.DeleteMessage(ctx, &sqs.DeleteMessageInput{QueueUrl: aws.String(a), ReceiptHandle: h}))
+}
