@@ -162,7 +162,7 @@ func checkMessageAttributes(attrs map[string]api.MessageAttributeValue) (int, er
 				return 0, errParam("Message (user) attribute '%s' value contains invalid characters.", name)
 			}
 			if base == "Number" {
-				if !svckit.DecimalNumber(*a.StringValue) {
+				if !svckit.DecimalNumber(*a.StringValue) || !numberInRange(*a.StringValue) {
 					return 0, errParam("Can't cast the value of message (user) attribute '%s' to a number.", name)
 				}
 			}
@@ -176,6 +176,39 @@ func checkMessageAttributes(attrs map[string]api.MessageAttributeValue) (int, er
 		size += len(name) + len(a.DataType) + len(svckit.Str(a.StringValue)) + len(a.BinaryValue)
 	}
 	return size, nil
+}
+
+// numberInRange reports whether a decimal number (svckit.DecimalNumber) is one a
+// Number attribute may hold: "up to 38 digits of precision, and it can be between
+// 10^-128 and 10^+126" (SQS Developer Guide, message attribute data types), leading
+// and trailing zeros not counted. Zero is in range; a nonzero value's magnitude must
+// be at least 10^-128 and below 10^126 (where exactly SQS draws the two bounds is
+// inferred).
+func numberInRange(s string) bool {
+	s = strings.TrimLeft(s, "+-")
+	mant, exp, _ := strings.Cut(strings.ToLower(s), "e")
+	intPart, frac, _ := strings.Cut(mant, ".")
+	digits := strings.TrimRight(intPart+frac, "0")
+	lead := len(digits)
+	digits = strings.TrimLeft(digits, "0")
+	if digits == "" {
+		return true // zero
+	}
+	if len(digits) > 38 {
+		return false
+	}
+	e := 0
+	if exp != "" {
+		n, err := strconv.Atoi(exp)
+		if err != nil {
+			return false // an exponent beyond int's range is beyond any bound
+		}
+		e = n
+	}
+	// The leading significant digit stands for 10^power.
+	skipped := lead - len(digits)
+	power := int64(len(intPart)) - 1 - int64(skipped) + int64(e)
+	return power >= -128 && power <= 125
 }
 
 // md5Attributes is SQS's MD5 of message attributes: for each attribute, by name,

@@ -655,6 +655,29 @@ func TestNextTokensAreAuthenticated(t *testing.T) {
 	}
 }
 
+// A Number attribute holds up to 38 significant digits, between 10^-128 and 10^+126
+// (the SQS Developer Guide's range); leading and trailing zeros do not count.
+func TestNumberAttributeRange(t *testing.T) {
+	e := newEnv(t)
+	url := e.queue("q", nil)
+	send := func(v string) error {
+		_, err := e.sqs.SendMessage(ctx, &sqs.SendMessageInput{QueueUrl: aws.String(url), MessageBody: aws.String("b"),
+			MessageAttributes: map[string]types.MessageAttributeValue{"n": {DataType: aws.String("Number"), StringValue: aws.String(v)}}})
+		return err
+	}
+	digits38 := strings.Repeat("9", 38)
+	for _, v := range []string{digits38, "-" + digits38, "0." + digits38, "000" + digits38 + "000", "1" + strings.Repeat("0", 125),
+		"9.99e125", "1e-128", "-1E-128", "0.0001e-124", "0", "0e999999999999999999999", "-0.000"} {
+		if err := send(v); err != nil {
+			t.Fatalf("%s: %v", v, err)
+		}
+	}
+	for _, v := range []string{digits38 + "9", "1." + digits38, "1e126", "1" + strings.Repeat("0", 126), "-1e126", "1e-129", "0.1e-128",
+		"1e99999999999999999999"} {
+		wantError(t, send(v), "InvalidParameterValue", 400, "Can't cast the value of message (user) attribute 'n' to a number.")
+	}
+}
+
 // A receipt handle another queue issued is ReceiptHandleIsInvalid for DeleteMessage and
 // ChangeMessageVisibility, alone or in a batch, and the message stays where it is.
 func TestReceiptHandleOfAnotherQueue(t *testing.T) {
