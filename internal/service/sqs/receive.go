@@ -205,7 +205,9 @@ func (q *SQS) redeliver(c *server.Call, r queueRef, rec *queueRec, in *api.Recei
 }
 
 // moveToDLQ moves a message that was received maxReceiveCount times to the queue's
-// dead-letter queue, keeping its ID, body, attributes and original send time.
+// dead-letter queue, keeping its ID, body, attributes, receive count and original send
+// time, and remembering the queue it came from (its DeadLetterQueueSourceArn, where a
+// move task without a destination returns it).
 func (q *SQS) moveToDLQ(tx *store.Tx, r queueRef, m *msgRec, target queueRef, now int64) error {
 	if err := deleteMsg(tx, r, m); err != nil {
 		return err
@@ -216,6 +218,12 @@ func (q *SQS) moveToDLQ(tx *store.Tx, r queueRef, m *msgRec, target queueRef, no
 		return err
 	}
 	m.VisibleAt, m.Nonce, m.Origin = now, "", r.arn()
+	if m.Seq != "" {
+		// "When a message is moved from a FIFO queue to a FIFO DLQ, the original
+		// message's deduplication ID will be replaced with the original message's ID"
+		// (SQS Developer Guide, dead-letter queue redrive).
+		m.DedupID = m.ID
+	}
 	if err := putMsg(tx, target, m); err != nil {
 		return err
 	}
@@ -240,6 +248,11 @@ func (m *msgRec) out(r queueRef, in *api.ReceiveMessageRequest) api.Message {
 	}
 	if m.TraceHeader != "" {
 		sys["AWSTraceHeader"] = m.TraceHeader
+	}
+	if m.Origin != "" {
+		// A message its source's redrive policy moved here names that queue, as SQS
+		// answers (softwaremill/elasticmq#921 records AWS's ReceiveMessage on a DLQ).
+		sys["DeadLetterQueueSourceArn"] = m.Origin
 	}
 	names := append(append([]string{}, in.AttributeNames...), in.MessageSystemAttributeNames...)
 	for _, n := range names {
