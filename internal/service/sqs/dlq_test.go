@@ -2,6 +2,7 @@ package sqs_test
 
 import (
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
@@ -112,5 +113,45 @@ func TestFIFODeadLetterDeduplicationID(t *testing.T) {
 	if len(got) != 1 || got[0].Attributes["MessageDeduplicationId"] != aws.ToString(sent.MessageId) || got[0].Attributes["MessageGroupId"] != "g" ||
 		got[0].Attributes["DeadLetterQueueSourceArn"] != arnPrefix+"src.fifo" {
 		t.Fatalf("dead-lettered FIFO message %+v", got)
+	}
+}
+
+// A deleted dead-letter queue takes its move tasks with it: created again under its
+// name, it lists none. A running task whose destination is deleted fails at once.
+func TestMoveTasksEndWithTheirQueues(t *testing.T) {
+	e := newEnv(t)
+	dlq := e.queue("dlq", nil)
+	src := e.queue("src", redriveTo("dlq"))
+	dest := e.queue("dest", nil)
+	e.deadLetter(src, "m")
+	apptest.Must(e.sqs.StartMessageMoveTask(ctx, &sqs.StartMessageMoveTaskInput{SourceArn: aws.String(arnPrefix + "dlq")}))
+	e.p.SQS.RunMoveTasks(ctx)
+	if res := e.tasks("dlq", 10); len(res) != 1 || aws.ToString(res[0].Status) != "COMPLETED" {
+		t.Fatalf("tasks %+v", res)
+	}
+	// A running task to a destination at one message per second.
+	e.deadLetter(src, "m2")
+	e.deadLetter(src, "m3")
+	apptest.Must(e.sqs.StartMessageMoveTask(ctx, &sqs.StartMessageMoveTaskInput{SourceArn: aws.String(arnPrefix + "dlq"),
+		DestinationArn: aws.String(arnPrefix + "dest"), MaxNumberOfMessagesPerSecond: aws.Int32(1)}))
+	apptest.Must(e.sqs.DeleteQueue(ctx, &sqs.DeleteQueueInput{QueueUrl: aws.String(dest)}))
+	res := e.tasks("dlq", 10)
+	if len(res) != 2 || aws.ToString(res[0].Status) != "FAILED" || aws.ToString(res[0].FailureReason) != "AWS.SimpleQueueService.NonExistentQueue" ||
+		res[0].TaskHandle != nil || aws.ToString(res[1].Status) != "COMPLETED" {
+		t.Fatalf("after the destination's deletion: %+v", res)
+	}
+	// The worker leaves the failed task as it is.
+	e.p.SQS.RunMoveTasks(ctx)
+	if res := e.tasks("dlq", 1); aws.ToString(res[0].Status) != "FAILED" {
+		t.Fatalf("the worker changed a failed task: %+v", res)
+	}
+
+	apptest.Must(e.sqs.DeleteQueue(ctx, &sqs.DeleteQueueInput{QueueUrl: aws.String(dlq)}))
+	_, err := e.sqs.ListMessageMoveTasks(ctx, &sqs.ListMessageMoveTasksInput{SourceArn: aws.String(arnPrefix + "dlq")})
+	wantError(t, err, "ResourceNotFoundException", 404, "The resource that you specified for the SourceArn parameter doesn't exist.")
+	e.p.AdvanceClock(61 * time.Second) // past the 60 seconds a deleted queue's name is held
+	e.queue("dlq", nil)
+	if res := e.tasks("dlq", 10); len(res) != 0 {
+		t.Fatalf("the re-created queue lists its predecessor's tasks: %+v", res)
 	}
 }

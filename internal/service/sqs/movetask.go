@@ -123,6 +123,60 @@ func putTask(tx *store.Tx, r queueRef, t *taskRec) error {
 	return err
 }
 
+// dropTasks forgets a deleted queue's move tasks, so a queue created again under its
+// name starts with none (they could no longer be listed: ListMessageMoveTasks of a
+// missing source is ResourceNotFoundException), and fails the running tasks moving to
+// it, as a task fails when its destination is gone (FailureReason
+// AWS.SimpleQueueService.NonExistentQueue).
+func dropTasks(tx *store.Tx, r queueRef) error {
+	prefix := r.Name + "\x00"
+	var own []string
+	err := tx.Scan(ns(r.Account, r.Region, tTasks), prefix, 0, func(k string, _ []byte) bool {
+		if !strings.HasPrefix(k, prefix) {
+			return false
+		}
+		own = append(own, k)
+		return true
+	})
+	if err != nil {
+		return err
+	}
+	idx := r.Account + "\x00" + r.Region + "\x00"
+	for _, k := range own {
+		if _, err := tx.Delete(ns(r.Account, r.Region, tTasks), k); err != nil {
+			return err
+		}
+		if _, err := tx.Delete(taskIndex, idx+k); err != nil {
+			return err
+		}
+	}
+	var active []string
+	err = tx.Scan(taskIndex, idx, 0, func(k string, _ []byte) bool {
+		if !strings.HasPrefix(k, idx) {
+			return false
+		}
+		active = append(active, strings.TrimPrefix(k, idx))
+		return true
+	})
+	if err != nil {
+		return err
+	}
+	for _, k := range active {
+		t := &taskRec{}
+		ok, err := tx.GetJSON(ns(r.Account, r.Region, tTasks), k, t)
+		if err != nil {
+			return err
+		}
+		if ok && t.Status == taskRunning && t.Destination == r.arn() {
+			t.Status, t.Failure = taskFailed, "AWS.SimpleQueueService.NonExistentQueue"
+			if err := putTask(tx, queueRef{Account: r.Account, Region: r.Region, Name: t.Source}, t); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
 // sourcesOf lists the queues whose redrive policy targets the dead-letter queue r.
 func sourcesOf(tx *store.Tx, r queueRef) ([]queueRef, error) {
 	var out []queueRef

@@ -279,6 +279,9 @@ func (q *SQS) deleteQueue(c *server.Call, in *api.DeleteQueueRequest) (*model.Em
 			return nil, err
 		}
 	}
+	if err := dropTasks(c.Tx, r); err != nil {
+		return nil, err
+	}
 	if _, err := c.Tx.Delete(ns(r.Account, r.Region, tQueues), r.Name); err != nil {
 		return nil, err
 	}
