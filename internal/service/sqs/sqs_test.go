@@ -704,3 +704,24 @@ func TestReceiptHandleOfAnotherQueue(t *testing.T) {
 	}
 	apptest.Must(e.sqs.DeleteMessage(ctx, &sqs.DeleteMessageInput{QueueUrl: aws.String(a), ReceiptHandle: h}))
 }
+
+// TagQueue refuses to take a queue past 50 tags, leaving its tags as they were.
+func TestTagQueueQuota(t *testing.T) {
+	e := newEnv(t)
+	url := e.queue("q", nil)
+	tags := func(from, n int) map[string]string {
+		m := map[string]string{}
+		for i := from; i < from+n; i++ {
+			m[fmt.Sprint("k", i)] = "v"
+		}
+		return m
+	}
+	apptest.Must(e.sqs.TagQueue(ctx, &sqs.TagQueueInput{QueueUrl: aws.String(url), Tags: tags(0, 49)}))
+	_, err := e.sqs.TagQueue(ctx, &sqs.TagQueueInput{QueueUrl: aws.String(url), Tags: tags(49, 2)})
+	wantError(t, err, "InvalidParameterValue", 400, "Too many tags added for queue q.")
+	// Overwriting a tag adds none.
+	apptest.Must(e.sqs.TagQueue(ctx, &sqs.TagQueueInput{QueueUrl: aws.String(url), Tags: tags(48, 2)}))
+	if got := apptest.Must(e.sqs.ListQueueTags(ctx, &sqs.ListQueueTagsInput{QueueUrl: aws.String(url)})).Tags; len(got) != 50 {
+		t.Fatalf("%d tags", len(got))
+	}
+}
