@@ -239,3 +239,40 @@ func TestCloudWatchLogsGroup(t *testing.T) {
 	// With the group in place the role is checked next.
 	apptest.WantErr(t, create("arn:aws:logs:us-east-1:000000000000:log-group:ct:*"), "InvalidCloudWatchLogsRoleArnException", 400, "Access denied. Check the trust relationships for your role.")
 }
+
+// Naming a role for CloudWatch Logs delivery passes it to CloudTrail: the caller needs
+// iam:PassRole on it, as AWSCloudTrail_FullAccess grants (to cloudtrail.amazonaws.com
+// only); cloudtrail:* alone is not enough.
+func TestCloudWatchLogsRoleIsPassed(t *testing.T) {
+	e := newEnv(t)
+	e.bucket("bkt")
+	apptest.Must(cwl.NewFromConfig(e.p.RootConfig()).CreateLogGroup(ctx, &cwl.CreateLogGroupInput{LogGroupName: aws.String("ct")}))
+	apptest.Must(e.iam.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("CloudTrail_CloudWatchLogs_Role"), AssumeRolePolicyDocument: aws.String(
+		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"cloudtrail.amazonaws.com"},"Action":"sts:AssumeRole"}]}`)}))
+	apptest.Must(e.iam.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String("CloudTrail_CloudWatchLogs_Role"), PolicyName: aws.String("cwl"), PolicyDocument: aws.String(
+		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["logs:CreateLogStream","logs:PutLogEvents"],"Resource":"*"}]}`)}))
+	apptest.Must(e.iam.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("admin")}))
+	k := apptest.Must(e.iam.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String("admin")})).AccessKey
+	admin := cloudtrail.NewFromConfig(e.p.Config(*k.AccessKeyId, *k.SecretAccessKey, ""))
+	const role = "arn:aws:iam::000000000000:role/CloudTrail_CloudWatchLogs_Role"
+	create := func(name string) error {
+		_, err := admin.CreateTrail(ctx, &cloudtrail.CreateTrailInput{Name: aws.String(name), S3BucketName: aws.String("bkt"),
+			CloudWatchLogsLogGroupArn: aws.String("arn:aws:logs:us-east-1:000000000000:log-group:ct:*"), CloudWatchLogsRoleArn: aws.String(role)})
+		return err
+	}
+	apptest.Must(e.iam.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String("admin"), PolicyName: aws.String("ct"), PolicyDocument: aws.String(
+		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"cloudtrail:*","Resource":"*"}]}`)}))
+	apptest.WantErr(t, create("first"), "AccessDeniedException", 0, "User: arn:aws:iam::000000000000:user/admin is not authorized to perform: iam:PassRole on resource: "+role+" because no identity-based policy allows the iam:PassRole action")
+	// Without a role nothing is passed.
+	apptest.Must(admin.CreateTrail(ctx, &cloudtrail.CreateTrailInput{Name: aws.String("plain"), S3BucketName: aws.String("bkt")}))
+	_, err := admin.UpdateTrail(ctx, &cloudtrail.UpdateTrailInput{Name: aws.String("plain"),
+		CloudWatchLogsLogGroupArn: aws.String("arn:aws:logs:us-east-1:000000000000:log-group:ct:*"), CloudWatchLogsRoleArn: aws.String(role)})
+	apptest.WantErr(t, err, "AccessDeniedException", 0, "")
+	// A PassRole grant for another service does not pass it to CloudTrail.
+	apptest.Must(e.iam.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String("admin"), PolicyName: aws.String("pass"), PolicyDocument: aws.String(
+		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:PassRole","Resource":"*","Condition":{"StringEquals":{"iam:PassedToService":"ec2.amazonaws.com"}}}]}`)}))
+	apptest.WantErr(t, create("first"), "AccessDeniedException", 0, "")
+	apptest.Must(e.iam.DeleteUserPolicy(ctx, &iam.DeleteUserPolicyInput{UserName: aws.String("admin"), PolicyName: aws.String("pass")}))
+	apptest.Must(e.iam.AttachUserPolicy(ctx, &iam.AttachUserPolicyInput{UserName: aws.String("admin"), PolicyArn: aws.String("arn:aws:iam::aws:policy/AWSCloudTrail_FullAccess")}))
+	apptest.Must(0, create("first"))
+}

@@ -18,6 +18,7 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"strings"
 	"time"
 
 	api "github.com/palisade/palisade/internal/api/cloudtrail"
@@ -214,8 +215,23 @@ func (ct *CloudTrail) Service() server.Service {
 }
 
 // checks authorizes ListTags on each trail it names; the other operations use the
-// reference's templates (with trailVar).
+// reference's templates (with trailVar). A trail given a role to deliver to CloudWatch
+// Logs with passes that role to CloudTrail, which needs iam:PassRole on it
+// (AWSCloudTrail_FullAccess grants it with iam:PassedToService
+// cloudtrail.amazonaws.com for that reason).
 func checks(c *server.Call, op string, in map[string]any) ([]authz.Check, error) {
+	if op == "CreateTrail" || op == "UpdateTrail" {
+		chks, err := c.DefaultChecks(in)
+		if role, _ := in["CloudWatchLogsRoleArn"].(string); err == nil && role != "" {
+			chk := authz.Check{Action: "iam:PassRole", Resource: role,
+				Context: map[string][]string{"iam:passedtoservice": {"cloudtrail.amazonaws.com"}}}
+			if parts := strings.SplitN(role, ":", 6); len(parts) == 6 && parts[2] == "iam" {
+				chk.ResourceAccount = parts[4]
+			}
+			chks = append(chks, chk)
+		}
+		return chks, err
+	}
 	if op != "ListTags" {
 		return c.DefaultChecks(in)
 	}
