@@ -231,7 +231,7 @@ func checkAlarm(c *server.Call, a *alarmRec, in *api.PutMetricAlarmInput) error 
 		// The evaluator runs these queries every minute: they must be ones
 		// GetMetricData runs (an expression it refuses was stored, and the alarm's
 		// every evaluation failed). GetMetricData's messages, naming Metrics: inferred.
-		if _, err := evalQueries(c.Tx, c.Account, c.Region, "Metrics", a.Metrics, c.Now.Add(-time.Minute), c.Now); err != nil {
+		if _, err := evalQueries(c.Tx, c.Account, c.Region, "Metrics", a.Metrics, c.Now.Add(-time.Minute), c.Now, c.Now); err != nil {
 			return err
 		}
 	} else {
@@ -245,8 +245,11 @@ func checkAlarm(c *server.Call, a *alarmRec, in *api.PutMetricAlarmInput) error 
 			// Inferred wording.
 			return errCombination("Exactly one of the parameters Statistic and ExtendedStatistic must be specified.")
 		}
-		if a.ExtendedStatistic != "" && !percentileRE.MatchString(a.ExtendedStatistic) {
-			return errParam("The value %s for parameter ExtendedStatistic is not supported.", a.ExtendedStatistic)
+		if a.ExtendedStatistic != "" {
+			if sp, ok := parseExtended(a.ExtendedStatistic); !ok || !alarmExtendedOK(sp, a.ExtendedStatistic) {
+				// AWS's wording, as moto and LocalStack give it for "90".
+				return errParam("The value %s for parameter ExtendedStatistic is not supported.", a.ExtendedStatistic)
+			}
 		}
 		if in.Period == nil {
 			return errMissing("The parameter Period is required.")

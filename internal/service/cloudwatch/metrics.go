@@ -3,7 +3,6 @@ package cloudwatch
 import (
 	"fmt"
 	"math"
-	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -45,21 +44,26 @@ type pointRec struct {
 	NoPct bool `json:"x,omitempty"`
 }
 
-// statSetPoint is a statistic set as a bucket's aggregate. AWS (GetMetricStatistics'
-// API reference): "you can only retrieve percentile statistics for this data if ...
-// The SampleCount value of the statistic set is 1 [or] The Min and the Max values of
-// the statistic set are equal", the cases where its values are known.
+// statSetPoint is a statistic set as a bucket's aggregate. Its values are known, and
+// with them percentiles and the other statistics that need values, only when "The
+// SampleCount value of the statistic set is 1 and Min, Max, and Sum are all equal"
+// or "The Min and Max are equal, and Sum is equal to Min multiplied by SampleCount"
+// (User Guide, "Requirements to use percentiles, trimmed mean, and some other
+// statistics"; the API reference's shorter list omits the Sum conditions, which an
+// inconsistent set such as SampleCount 1, Sum 3, Min 1, Max 2 — AWS accepts it —
+// fails).
 func statSetPoint(n, sum, lo, hi float64) *pointRec {
 	p := &pointRec{N: n, Sum: sum, Min: lo, Max: hi}
-	switch {
-	case n == 1:
-		p.Vals = []float64{sum}
-	case lo == hi:
-		for k := 0; k < int(n) && k < maxValues; k++ {
-			p.Vals = append(p.Vals, lo)
-		}
-	default:
+	if lo != hi || math.Abs(sum-lo*n) > 1e-9*math.Max(math.Abs(sum), 1) {
 		p.NoPct = true
+		return p
+	}
+	for k := 0; k < int(n) && k < maxValues; k++ {
+		p.Vals = append(p.Vals, lo)
+	}
+	if len(p.Vals) == 0 {
+		// A fractional SampleCount below 1 still stands for its value.
+		p.Vals = []float64{lo}
 	}
 	return p
 }
@@ -249,7 +253,7 @@ func (cw *CloudWatch) putMetricData(c *server.Call, in *api.PutMetricDataInput) 
 					n = d.Counts[i]
 				}
 				q := &pointRec{N: n, Sum: v * n, Min: v, Max: v}
-				for k := 0; k < int(n) && k < maxValues; k++ {
+				for k := 0; k < int(math.Ceil(n)) && k < maxValues; k++ {
 					q.Vals = append(q.Vals, v)
 				}
 				p.merge(q)
@@ -344,45 +348,25 @@ func readWindowsBy(tx *store.Tx, account, region, mkey string, start, end time.T
 	return times, aggs, us, nil
 }
 
-var percentileRE = regexp.MustCompile(`^p(\d{1,2}(\.\d{1,2})?|100)$`)
-
-// statistic computes a statistic of an aggregate: SampleCount, Sum, Average,
-// Minimum, Maximum or pNN.NN; ok is false when it cannot: a percentile without
-// values, of values put as a statistic set whose values are unknown, or of negative
-// values (AWS: "Percentile statistics are not available for metrics when any of the
-// metric values are negative numbers").
-func statistic(p *pointRec, stat string) (float64, bool) {
-	switch stat {
-	case "SampleCount":
-		return p.N, true
-	case "Sum":
-		return p.Sum, true
-	case "Average":
-		if p.N == 0 {
-			return 0, false
-		}
-		return p.Sum / p.N, true
-	case "Minimum":
-		return p.Min, true
-	case "Maximum":
-		return p.Max, true
+// retained reports whether a query starting at start can have datapoints of this
+// period. The API reference (GetMetricStatistics' and MetricStat's Period): "If the
+// StartTime parameter specifies a time stamp that is greater than 3 hours ago, you
+// must specify the period as follows or no data points in that time range is
+// returned": a multiple of 60 seconds from 3 hours to 15 days ago, of 300 to 63 days,
+// of 3600 beyond — CloudWatch keeps sub-minute data 3 hours, then aggregates it to
+// 1-minute, 5-minute and hourly data. A query for 1-second periods of high-resolution
+// data older than 3 hours therefore gets none.
+func retained(start, now time.Time, period time.Duration) bool {
+	age := now.Sub(start)
+	switch {
+	case age > 63*24*time.Hour:
+		return period%time.Hour == 0
+	case age > 15*24*time.Hour:
+		return period%(5*time.Minute) == 0
+	case age > 3*time.Hour:
+		return period%time.Minute == 0
 	}
-	if m := percentileRE.FindStringSubmatch(stat); m != nil && len(p.Vals) > 0 && !p.NoPct && p.Min >= 0 {
-		q, _ := strconv.ParseFloat(m[1], 64)
-		vals := append([]float64(nil), p.Vals...)
-		sort.Float64s(vals)
-		idx := int(math.Ceil(q/100*float64(len(vals)))) - 1
-		return vals[max(0, min(idx, len(vals)-1))], true
-	}
-	return 0, false
-}
-
-func validStat(s string) bool {
-	switch s {
-	case "SampleCount", "Sum", "Average", "Minimum", "Maximum":
-		return true
-	}
-	return percentileRE.MatchString(s)
+	return true
 }
 
 func checkPeriod(name string, p int32) error {
@@ -402,16 +386,25 @@ func (cw *CloudWatch) getMetricStatistics(c *server.Call, in *api.GetMetricStati
 	if len(in.Statistics) == 0 && len(in.ExtendedStatistics) == 0 {
 		return nil, errCombination("At least one of the parameters Statistics and ExtendedStatistics must be specified.")
 	}
-	for _, s := range in.ExtendedStatistics {
-		if !percentileRE.MatchString(s) {
-			return nil, errParam("The value %s for parameter ExtendedStatistics is not supported.", s)
+	// Statistics and ExtendedStatistics together AWS answers with both (recorded,
+	// though the API reference says "either ... but not both").
+	for i, s := range in.ExtendedStatistics {
+		if _, ok := parseExtended(s); !ok {
+			// AWS's answer to p101 (recorded).
+			return nil, errParam("The value %s for parameter ExtendedStatistics.member.%d.<list element> is not supported.", s, i+1)
 		}
 	}
 	period := time.Duration(in.Period) * time.Second
 	// AWS rounds StartTime down to the minute, or for a period of 1, 5, 10, 20 or 30
-	// seconds to an even division of the minute by the period (API reference).
+	// seconds to an even division of the minute by the period; a StartTime more than
+	// 15 days ago to 5 minutes, more than 63 days ago to the hour (API reference).
 	gran := time.Minute
-	if period < time.Minute {
+	switch age := c.Now.Sub(in.StartTime); {
+	case age > 63*24*time.Hour:
+		gran = time.Hour
+	case age > 15*24*time.Hour:
+		gran = 5 * time.Minute
+	case period < time.Minute:
 		gran = period
 	}
 	start := in.StartTime.Truncate(gran)
@@ -420,11 +413,14 @@ func (cw *CloudWatch) getMetricStatistics(c *server.Call, in *api.GetMetricStati
 	if n := (in.EndTime.UnixMilli() - start.UnixMilli()) / period.Milliseconds(); n > maxPoints {
 		return nil, errCombination("You have requested up to %s datapoints, which exceeds the limit of 1,440. You may reduce the datapoints requested by increasing Period, or decreasing the time range.", commas(n))
 	}
+	out := &api.GetMetricStatisticsOutput{Label: svckit.Ptr(in.MetricName), Datapoints: []api.Datapoint{}}
+	if !retained(in.StartTime, c.Now, period) {
+		return out, nil
+	}
 	times, aggs, units, err := readWindowsBy(c.Tx, c.Account, c.Region, metricKey(in.Namespace, in.MetricName, in.Dimensions), start, in.EndTime, period, svckit.Str(in.Unit), in.Unit == nil)
 	if err != nil {
 		return nil, err
 	}
-	out := &api.GetMetricStatisticsOutput{Label: svckit.Ptr(in.MetricName), Datapoints: []api.Datapoint{}}
 	for i, agg := range aggs {
 		dp := api.Datapoint{Timestamp: svckit.Ptr(times[i]), Unit: svckit.Ptr(units[i])}
 		for _, s := range in.Statistics {
@@ -468,11 +464,14 @@ func commas(n int64) string {
 
 // metricSeries computes a MetricStat over [start, end), periods aligned to the
 // period since the epoch.
-func metricSeries(tx *store.Tx, account, region string, ms *api.MetricStat, start, end time.Time) (*series, error) {
+func metricSeries(tx *store.Tx, account, region string, ms *api.MetricStat, start, end, now time.Time) (*series, error) {
 	if ms.Metric == nil {
 		return nil, errMissing("The parameter MetricStat.Metric is required.")
 	}
 	period := time.Duration(ms.Period) * time.Second
+	if !now.IsZero() && !retained(start, now, period) {
+		return &series{}, nil
+	}
 	aligned := time.UnixMilli(start.UnixMilli() - mod(start.UnixMilli(), period.Milliseconds())).UTC()
 	times, aggs, units, err := readWindows(tx, account, region, metricKey(svckit.Str(ms.Metric.Namespace), svckit.Str(ms.Metric.MetricName), ms.Metric.Dimensions),
 		aligned, end, period, svckit.Str(ms.Unit))
@@ -503,7 +502,7 @@ func (cw *CloudWatch) getMetricData(c *server.Call, in *api.GetMetricDataInput) 
 		// Inferred wording, PutMetricData's for its collection.
 		return nil, errParam("The collection MetricDataQueries must not have a size greater than %d.", maxQueries)
 	}
-	results, err := evalQueries(c.Tx, c.Account, c.Region, "MetricDataQueries", in.MetricDataQueries, in.StartTime, in.EndTime)
+	results, err := evalQueries(c.Tx, c.Account, c.Region, "MetricDataQueries", in.MetricDataQueries, in.StartTime, in.EndTime, c.Now)
 	if err != nil {
 		return nil, err
 	}
@@ -614,20 +613,24 @@ func queryLabels(qs []api.MetricDataQuery) map[string]string {
 // evalQueries computes every query of a GetMetricData request (or an alarm's
 // metric math): MetricStat queries read their metric, expressions combine them.
 // param is the request's name for the list, in error messages: MetricDataQueries, or
-// an alarm's Metrics.
-func evalQueries(tx *store.Tx, account, region, param string, qs []api.MetricDataQuery, start, end time.Time) (map[string]*series, error) {
+// an alarm's Metrics. now is the time of the request, which tells which periods
+// CloudWatch still has data for; an alarm's evaluation passes the zero time, as its
+// evaluation range is not a query of stored data (a day of 10-second periods is
+// allowed).
+func evalQueries(tx *store.Tx, account, region, param string, qs []api.MetricDataQuery, start, end, now time.Time) (map[string]*series, error) {
 	if len(qs) == 0 {
 		return nil, errMissing("The parameter %s is required.", param)
 	}
-	// AWS answers every unknown statistic at once, a line each, as ValidationError
-	// (users' recordings: "The value None for parameter
-	// MetricDataQueries.member.223.MetricStat.Stat is not a valid statistic.\nThe value
-	// None for parameter MetricDataQueries.member.224.MetricStat.Stat is not a valid
-	// statistic."); for an alarm's Metrics the same wording is inferred.
+	// AWS answers every unknown statistic at once, a line each, as ValidationError,
+	// without the value (users' recordings of 2024: "The value for parameter
+	// MetricDataQueries.member.37.MetricStat.Stat is not a valid statistic.\nThe value
+	// for parameter MetricDataQueries.member.38.MetricStat.Stat is not a valid
+	// statistic.", and of 2026 for "not-a-stat"; in 2021 AWS wrote "The value None for
+	// parameter …"); for an alarm's Metrics the same wording is inferred.
 	var badStats []string
 	for i, q := range qs {
 		if q.MetricStat != nil && !validStat(q.MetricStat.Stat) {
-			badStats = append(badStats, fmt.Sprintf("The value %s for parameter %s.member.%d.MetricStat.Stat is not a valid statistic.", q.MetricStat.Stat, param, i+1))
+			badStats = append(badStats, fmt.Sprintf("The value for parameter %s.member.%d.MetricStat.Stat is not a valid statistic.", param, i+1))
 		}
 	}
 	if len(badStats) > 0 {
@@ -645,7 +648,7 @@ func evalQueries(tx *store.Tx, account, region, param string, qs []api.MetricDat
 			if err := checkPeriod(fmt.Sprintf("%s.member.%d.MetricStat.Period", param, i+1), q.MetricStat.Period); err != nil {
 				return nil, err
 			}
-			s, err := metricSeries(tx, account, region, q.MetricStat, start, end)
+			s, err := metricSeries(tx, account, region, q.MetricStat, start, end, now)
 			if err != nil {
 				return nil, err
 			}

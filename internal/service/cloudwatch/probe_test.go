@@ -101,10 +101,11 @@ func TestAlarmsForMetricMatchDimensions(t *testing.T) {
 }
 
 // AWS answers an unknown MetricStat statistic with ValidationError, one line per such
-// query (recorded in prometheus-community/yet-another-cloudwatch-exporter issues 385
-// and 1435: "ValidationError: The value None for parameter
-// MetricDataQueries.member.223.MetricStat.Stat is not a valid statistic.\nThe value None
-// for parameter MetricDataQueries.member.224.MetricStat.Stat is not a valid statistic.").
+// query, without the value (recorded in prometheus-community/yet-another-cloudwatch-exporter
+// issue 1435, 2024: "ValidationError: The value for parameter
+// MetricDataQueries.member.37.MetricStat.Stat is not a valid statistic.\nThe value for
+// parameter MetricDataQueries.member.38.MetricStat.Stat is not a valid statistic.", and
+// in 2026 for "not-a-stat"; issue 385 shows AWS writing "The value None for …" in 2021).
 func TestGetMetricDataInvalidStats(t *testing.T) {
 	forEachProtocol(t, func(e *env) {
 		now := e.p.Clock.Now().Truncate(time.Minute)
@@ -114,7 +115,7 @@ func TestGetMetricDataInvalidStats(t *testing.T) {
 		}
 		_, err := e.cw.GetMetricData(ctx, &cw.GetMetricDataInput{StartTime: aws.Time(now.Add(-time.Hour)), EndTime: aws.Time(now),
 			MetricDataQueries: []types.MetricDataQuery{q("a", "Sum"), q("b", "None"), q("c", "Avg")}})
-		wantError(e, err, validationCode(e), 400, "The value None for parameter MetricDataQueries.member.2.MetricStat.Stat is not a valid statistic.\n"+
-			"The value Avg for parameter MetricDataQueries.member.3.MetricStat.Stat is not a valid statistic.")
+		wantError(e, err, validationCode(e), 400, "The value for parameter MetricDataQueries.member.2.MetricStat.Stat is not a valid statistic.\n"+
+			"The value for parameter MetricDataQueries.member.3.MetricStat.Stat is not a valid statistic.")
 	})
 }

@@ -1,0 +1,257 @@
+package cloudwatch
+
+import (
+	"math"
+	"regexp"
+	"sort"
+	"strconv"
+)
+
+// The statistics CloudWatch computes ("CloudWatch statistics definitions" in the
+// CloudWatch User Guide): the five basic ones, percentiles pNN.NN, and the trimmed
+// mean (tmN, TM(a:b)), winsorized mean (wmN, WM(a:b)), trimmed count (tcN, TC(a:b)),
+// trimmed sum (tsN, TS(a:b)), percentile rank (PR(a:b)) and interquartile mean (IQM).
+
+// Statistic kinds.
+const (
+	statBasic = iota // SampleCount, Sum, Average, Minimum, Maximum
+	statPct          // pNN.NN
+	statTM           // trimmed mean
+	statWM           // winsorized mean
+	statTC           // trimmed count
+	statTS           // trimmed sum
+	statPR           // percentile rank
+)
+
+// statSpec is a parsed statistic. For the range statistics the range is (lo, hi]:
+// percentages when percent (of the data points, lowest first), values of the metric
+// otherwise; a missing bound is open.
+type statSpec struct {
+	kind         int
+	name         string  // a basic statistic's name
+	pct          float64 // a percentile's percentage
+	lo, hi       float64
+	hasLo, hasHi bool
+	percent      bool
+}
+
+var (
+	percentileRE = regexp.MustCompile(`^p(\d{1,2}(\.\d{1,2})?|100)$`)
+	// "You define the boundaries as one or two numbers between 0 and 100, up to 10
+	// decimal places." Values of the metric (TM(150:1000)) may exceed 100.
+	singleRE = regexp.MustCompile(`^(tm|wm|tc|ts)(\d+(?:\.\d{1,10})?)$`)
+	rangeRE  = regexp.MustCompile(`^(TM|WM|TC|TS|PR)\(((?:\d+(?:\.\d{1,10})?)%?)?:((?:\d+(?:\.\d{1,10})?)%?)?\)$`)
+)
+
+var rangeKinds = map[string]int{"tm": statTM, "wm": statWM, "tc": statTC, "ts": statTS, "TM": statTM, "WM": statWM, "TC": statTC, "TS": statTS, "PR": statPR}
+
+// parseStat parses a statistic as GetMetricData's MetricStat.Stat takes it: a basic
+// statistic or an extended one.
+func parseStat(s string) (statSpec, bool) {
+	switch s {
+	case "SampleCount", "Sum", "Average", "Minimum", "Maximum":
+		return statSpec{kind: statBasic, name: s}, true
+	}
+	return parseExtended(s)
+}
+
+// parseExtended parses an extended statistic, following the definitions page's
+// syntax: one number without parentheses in lower case ("tm99", the same as
+// TM(:99%)); parentheses in upper case with one or two bounds, both percentages or
+// both values; PR takes values only ("PR(n:m) where n and m are values of the
+// metric"). What the page does not define — mixed bounds, a lower bound not below
+// the upper, TM99, tm(…) — is refused, as it was before these statistics were served.
+func parseExtended(s string) (statSpec, bool) {
+	if s == "IQM" {
+		// "It is equivalent to TM(25%:75%)."
+		return statSpec{kind: statTM, lo: 25, hi: 75, hasLo: true, hasHi: true, percent: true}, true
+	}
+	if m := percentileRE.FindStringSubmatch(s); m != nil {
+		q, _ := strconv.ParseFloat(m[1], 64)
+		return statSpec{kind: statPct, pct: q}, true
+	}
+	if m := singleRE.FindStringSubmatch(s); m != nil {
+		hi, _ := strconv.ParseFloat(m[2], 64)
+		if hi > 100 {
+			return statSpec{}, false
+		}
+		return statSpec{kind: rangeKinds[m[1]], hi: hi, hasHi: true, percent: true}, true
+	}
+	m := rangeRE.FindStringSubmatch(s)
+	if m == nil || m[2] == "" && m[3] == "" {
+		return statSpec{}, false
+	}
+	sp := statSpec{kind: rangeKinds[m[1]]}
+	lower, upper := m[2], m[3]
+	lp, up := len(lower) > 0 && lower[len(lower)-1] == '%', len(upper) > 0 && upper[len(upper)-1] == '%'
+	if lower != "" && upper != "" && lp != up {
+		return statSpec{}, false
+	}
+	sp.percent = lp || up
+	if sp.percent && sp.kind == statPR {
+		return statSpec{}, false
+	}
+	num := func(t string) float64 {
+		if t[len(t)-1] == '%' {
+			t = t[:len(t)-1]
+		}
+		f, _ := strconv.ParseFloat(t, 64)
+		return f
+	}
+	if lower != "" {
+		sp.lo, sp.hasLo = num(lower), true
+	}
+	if upper != "" {
+		sp.hi, sp.hasHi = num(upper), true
+	}
+	if sp.percent && (sp.lo > 100 || sp.hi > 100) || sp.hasLo && sp.hasHi && sp.lo >= sp.hi {
+		return statSpec{}, false
+	}
+	return sp, true
+}
+
+// alarmExtendedOK applies PutMetricAlarm's list of ExtendedStatistic values (API
+// reference): "p90, tm90, tc90, ts90, wm90, IQM, PR(n:m) where n and m are values of
+// the metric, TC(X%:X%) where X is between 10 and 90 inclusive" (TM, TS and WM
+// alike). A range of those four is therefore two percentages from 10 to 90.
+func alarmExtendedOK(sp statSpec, s string) bool {
+	if sp.kind == statBasic {
+		return false
+	}
+	if s[0] >= 'A' && s[0] <= 'Z' && sp.kind != statPR && s != "IQM" {
+		return sp.percent && sp.hasLo && sp.hasHi && sp.lo >= 10 && sp.hi <= 90
+	}
+	return true
+}
+
+func validStat(s string) bool {
+	_, ok := parseStat(s)
+	return ok
+}
+
+// statistic computes a statistic of an aggregate; ok is false when it cannot.
+func statistic(p *pointRec, stat string) (float64, bool) {
+	sp, ok := parseStat(stat)
+	if !ok {
+		return 0, false
+	}
+	return sp.of(p)
+}
+
+// of computes the statistic of an aggregate. Every extended statistic needs the
+// period's values: it is not available for values put as a statistic set whose
+// values are unknown, nor when any value is negative ("Requirements to use
+// percentiles, trimmed mean, and some other statistics"). p0 and p100, the minimum
+// and maximum, AWS answers for such data too (recorded: a statistic set of 3 samples
+// from 1 to 9 and the values -1 and 3 got p0 and p100 but no p50 or p90).
+func (sp statSpec) of(p *pointRec) (float64, bool) {
+	switch sp.kind {
+	case statBasic:
+		switch sp.name {
+		case "SampleCount":
+			return p.N, true
+		case "Sum":
+			return p.Sum, true
+		case "Average":
+			if p.N == 0 {
+				return 0, false
+			}
+			return p.Sum / p.N, true
+		case "Minimum":
+			return p.Min, true
+		}
+		return p.Max, true
+	case statPct:
+		if p.N > 0 && sp.pct == 0 {
+			return p.Min, true
+		}
+		if p.N > 0 && sp.pct == 100 {
+			return p.Max, true
+		}
+	}
+	if len(p.Vals) == 0 || p.NoPct || p.Min < 0 || p.N <= 0 {
+		return 0, false
+	}
+	vals := append([]float64(nil), p.Vals...)
+	sort.Float64s(vals)
+	if sp.kind == statPct {
+		idx := int(math.Ceil(sp.pct/100*float64(len(vals)))) - 1
+		return vals[max(0, min(idx, len(vals)-1))], true
+	}
+	// Each kept value stands for N/len(vals) data points: all of them unless the
+	// period had more values than a bucket keeps (maxValues).
+	w := p.N / float64(len(vals))
+	total := p.N
+	var count, sum float64
+	switch {
+	case sp.kind == statPR:
+		for _, v := range vals {
+			if sp.in(v) {
+				count += w
+			}
+		}
+		return 100 * count / total, true
+	case sp.kind == statWM && !sp.percent:
+		for _, v := range vals {
+			if sp.hasLo {
+				v = math.Max(v, sp.lo)
+			}
+			if sp.hasHi {
+				v = math.Min(v, sp.hi)
+			}
+			sum += v * w
+		}
+		return sum / total, true
+	case !sp.percent:
+		for _, v := range vals {
+			if sp.in(v) {
+				count += w
+				sum += v * w
+			}
+		}
+	default:
+		// Percentages select data points by rank: the lowest lo% and the highest
+		// (100-hi)% are left out, counted in data points without rounding — a data
+		// point on a boundary counts with its part inside (AWS answered tc90 = 4.5
+		// for five data points).
+		from, to := total*sp.lo/100, total
+		if sp.hasHi {
+			to = total * sp.hi / 100
+		}
+		low, high := vals[0], vals[0]
+		for i, v := range vals {
+			start := float64(i) * w
+			if part := math.Min(start+w, to) - math.Max(start, from); part > 0 {
+				count += part
+				sum += v * part
+			}
+			if start+w <= from {
+				low = vals[min(i+1, len(vals)-1)]
+			}
+			if start < to {
+				high = v
+			}
+		}
+		if sp.kind == statWM {
+			// The data points below and above the range count as the values at its
+			// edges.
+			return (sum + from*low + (total-to)*high) / total, true
+		}
+	}
+	switch sp.kind {
+	case statTC:
+		return count, true
+	case statTS:
+		return sum, true
+	}
+	if count == 0 {
+		return 0, false
+	}
+	return sum / count, true
+}
+
+// in reports whether a value lies in a range of values: "exclusive on the lower
+// bound and inclusive on the upper bound".
+func (sp statSpec) in(v float64) bool {
+	return (!sp.hasLo || v > sp.lo) && (!sp.hasHi || v <= sp.hi)
+}
