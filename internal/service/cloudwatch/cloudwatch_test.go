@@ -152,7 +152,7 @@ func TestMetrics(t *testing.T) {
 		wantError(e, err, "InvalidParameterValue", 400, "The parameter MetricData.member.1.Timestamp must specify a time no more than two weeks in the past.")
 		_, err = e.cw.GetMetricStatistics(ctx, &cw.GetMetricStatisticsInput{Namespace: aws.String("App"), MetricName: aws.String("Latency"),
 			StartTime: aws.Time(now), EndTime: aws.Time(now.Add(25 * time.Hour)), Period: aws.Int32(60), Statistics: []types.Statistic{types.StatisticSum}})
-		wantError(e, err, "InvalidParameterCombination", 400, "You have requested up to 1,500 datapoints, which exceeds the limit of 1,440. You may reduce the datapoints requested by increasing Period, or decreasing the time range.")
+		wantError(e, err, "InvalidParameterCombination", 400, "You have requested up to 1500 datapoints, which exceeds the limit of 1440. You may reduce the datapoints requested by increasing Period, or decreasing the time range.")
 		_, err = e.cw.GetMetricStatistics(ctx, &cw.GetMetricStatisticsInput{Namespace: aws.String("App"), MetricName: aws.String("Latency"),
 			StartTime: aws.Time(now), EndTime: aws.Time(now.Add(time.Hour)), Period: aws.Int32(60)})
 		wantError(e, err, "InvalidParameterCombination", 400, "At least one of the parameters Statistics and ExtendedStatistics must be specified.")
@@ -509,7 +509,7 @@ func TestStatisticsDatapointCountOverLongRange(t *testing.T) {
 	_, err := e.cw.GetMetricStatistics(ctx, &cw.GetMetricStatisticsInput{Namespace: aws.String("App"), MetricName: aws.String("Latency"),
 		StartTime: aws.Time(time.Unix(0, 0)), EndTime: aws.Time(time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC)), Period: aws.Int32(1),
 		Statistics: []types.Statistic{types.StatisticSum}})
-	wantError(e, err, "InvalidParameterCombination", 400, "You have requested up to 253,370,764,800 datapoints, which exceeds the limit of 1,440. "+
+	wantError(e, err, "InvalidParameterCombination", 400, "You have requested up to 253370764800 datapoints, which exceeds the limit of 1440. "+
 		"You may reduce the datapoints requested by increasing Period, or decreasing the time range.")
 }
 

@@ -370,7 +370,11 @@ func retained(start, now time.Time, period time.Duration) bool {
 }
 
 func checkPeriod(name string, p int32) error {
-	if p <= 0 || p < 60 && p != 1 && p != 5 && p != 10 && p != 20 && p != 30 || p >= 60 && p%60 != 0 {
+	if p > 0 && p < 60 && p != 1 && p != 5 && p != 10 && p != 20 && p != 30 {
+		// AWS's answer to a Period of 7 (recorded, 2026); for MetricStat inferred.
+		return errParam("The parameter %s must be a value in the set [1, 5, 10, 20, 30].", name)
+	}
+	if p <= 0 || p >= 60 && p%60 != 0 {
 		return errParam("The parameter %s must be 1, 5, 10, 20, 30, or a multiple of 60.", name)
 	}
 	return nil
@@ -411,7 +415,9 @@ func (cw *CloudWatch) getMetricStatistics(c *server.Call, in *api.GetMetricStati
 	// Counted in milliseconds: a Duration saturates at 292 years, which a range from
 	// 1970 to 9999 exceeds.
 	if n := (in.EndTime.UnixMilli() - start.UnixMilli()) / period.Milliseconds(); n > maxPoints {
-		return nil, errCombination("You have requested up to %s datapoints, which exceeds the limit of 1,440. You may reduce the datapoints requested by increasing Period, or decreasing the time range.", commas(n))
+		// AWS's wording (recorded in 2026 as "up to 1445 datapoints, which exceeds the
+		// limit of 1440"; older answers wrote the numbers with commas).
+		return nil, errCombination("You have requested up to %d datapoints, which exceeds the limit of 1440. You may reduce the datapoints requested by increasing Period, or decreasing the time range.", n)
 	}
 	out := &api.GetMetricStatisticsOutput{Label: svckit.Ptr(in.MetricName), Datapoints: []api.Datapoint{}}
 	if !retained(in.StartTime, c.Now, period) {
@@ -452,14 +458,6 @@ func (cw *CloudWatch) getMetricStatistics(c *server.Call, in *api.GetMetricStati
 		out.Datapoints = append(out.Datapoints, dp)
 	}
 	return out, nil
-}
-
-func commas(n int64) string {
-	s := strconv.FormatInt(n, 10)
-	for i := len(s) - 3; i > 0; i -= 3 {
-		s = s[:i] + "," + s[i:]
-	}
-	return s
 }
 
 // metricSeries computes a MetricStat over [start, end), periods aligned to the

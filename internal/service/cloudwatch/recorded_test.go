@@ -177,3 +177,21 @@ func TestGetMetricDataDefaultLabels(t *testing.T) {
 		}
 	}
 }
+
+// GetMetricStatistics' answers recorded from AWS in 2026 (aws CLI, JSON 1.0): a
+// sub-minute Period outside the set, and the datapoint limit without thousands
+// separators.
+func TestGetMetricStatisticsRecorded2026(t *testing.T) {
+	forEachProtocol(t, func(e *env) {
+		at := e.p.Clock.Now().Truncate(time.Minute).Add(-10 * time.Minute)
+		in := func(start time.Time, period int32) *cw.GetMetricStatisticsInput {
+			return &cw.GetMetricStatisticsInput{Namespace: aws.String("App"), MetricName: aws.String("Scalar"), StartTime: aws.Time(start),
+				EndTime: aws.Time(at.Add(5 * time.Minute)), Period: aws.Int32(period), Statistics: []types.Statistic{types.StatisticSum}}
+		}
+		_, err := e.cw.GetMetricStatistics(ctx, in(at, 7))
+		wantError(e, err, "InvalidParameterValue", 400, "The parameter Period must be a value in the set [1, 5, 10, 20, 30].")
+		_, err = e.cw.GetMetricStatistics(ctx, in(at.Add(-24*time.Hour), 60))
+		wantError(e, err, "InvalidParameterCombination", 400, "You have requested up to 1445 datapoints, which exceeds the limit of 1440. "+
+			"You may reduce the datapoints requested by increasing Period, or decreasing the time range.")
+	})
+}
