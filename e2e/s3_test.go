@@ -96,6 +96,19 @@ func TestS3ObjectsThroughTheCLI(t *testing.T) {
 			}
 			out, ok := c.run(s, rootAK, rootSK, "s3", "rb", "s3://"+bucket)
 			expectError(t, out, ok, "BucketNotEmpty")
+			// Operations S3 refuses without Content-MD5 or x-amz-checksum-*: each CLI
+			// sends the one its botocore computes (v2's older one Content-MD5, v1's
+			// CRC32), and Palisade checks it against the body.
+			c.must(t, s, "s3api", "put-bucket-tagging", "--bucket", bucket, "--tagging", `{"TagSet":[{"Key":"team","Value":"a"}]}`)
+			if tags := c.must(t, s, "s3api", "get-bucket-tagging", "--bucket", bucket); !strings.Contains(tags, `"team"`) {
+				t.Fatalf("get-bucket-tagging: %s", tags)
+			}
+			del := c.must(t, s, "s3api", "delete-objects", "--bucket", bucket, "--delete", `{"Objects":[{"Key":"tree/a.txt"}]}`)
+			if !strings.Contains(del, `"Key": "tree/a.txt"`) {
+				t.Fatalf("delete-objects: %s", del)
+			}
+			c.must(t, s, "s3", "rm", "--only-show-errors", "--recursive", "s3://"+bucket) // DeleteObjects in batches
+			c.must(t, s, "s3", "rb", "s3://"+bucket)
 		})
 	}
 }

@@ -71,6 +71,14 @@ type Service struct {
 	// actions without a Version is routed to the service that lists it; two services
 	// may not list the same action.
 	Unsigned map[string]bool
+	// CheckBody, when set, is shown the whole body of a request whose input is not
+	// streamed, as the client sent it (before any Content-Encoding is undone), once
+	// the signature has checked out and before the body is decoded. An error fails
+	// the call as a decoding error would, CloudTrail record and all: S3 checks
+	// Content-MD5 and x-amz-checksum-* against its XML bodies here, so that a body
+	// damaged in transit is refused as such rather than as malformed XML. Streamed
+	// bodies are the handler's to check as they arrive.
+	CheckBody func(r *http.Request, op *model.Operation, body []byte) *model.Error
 	// Done, when set, is told of every call that reached its handler's dispatch, once
 	// the response has been written (S3 server access logs). It runs on the request's
 	// goroutine after the client has its answer, so it must not block for long.

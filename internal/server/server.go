@@ -193,6 +193,8 @@ type callState struct {
 	body  []byte
 	reuse bool
 	hash  *bodyHash // the body's hash, which may still be reading body
+	// raw is the request body as sent, for Service.CheckBody (nil when not read).
+	raw []byte
 }
 
 func (s *Server) serve(w http.ResponseWriter, r *http.Request, st *callState) {
@@ -284,6 +286,11 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, st *callState) {
 		input = decodeCall(proto, req, h)
 	}
 	in, inVal, derr := input.in, input.inVal, input.err
+	if e.svc.CheckBody != nil && !streaming {
+		if berr := e.svc.CheckBody(r, op, st.raw); berr != nil {
+			derr = berr
+		}
+	}
 	if derr != nil {
 		// A call that was authenticated but could not be decoded or validated is
 		// recorded with its error, as CloudTrail records AWS's validation failures.
@@ -875,7 +882,7 @@ func (s *Server) readBody(r *http.Request, req *wire.Request, st *callState, has
 		return derr
 	}
 	req.Body = decoded
-	st.hash = hash
+	st.hash, st.raw = hash, body
 	if len(body) < asyncHashMin {
 		hash.sum = sigv4.PayloadHash(body)
 		return nil

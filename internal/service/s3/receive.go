@@ -118,21 +118,9 @@ type bodyClaims struct {
 // compared with what was computed. Nothing is committed here: the caller's
 // transaction does that, after EOF.
 func (s *Service) receive(c *server.Call, body io.Reader, cl bodyClaims) (*received, error) {
-	var wantMD5 []byte
-	if cl.ContentMD5 != nil {
-		b, err := base64.StdEncoding.DecodeString(*cl.ContentMD5)
-		if err != nil || len(b) != md5.Size {
-			return nil, model.NewError(400, "InvalidDigest", "The Content-MD5 you specified was invalid.").With("Content-MD5", *cl.ContentMD5)
-		}
-		wantMD5 = b
-	}
-	for a, v := range cl.Declared {
-		if !validChecksum(a, v) {
-			return nil, errInvalidRequest("Value for " + checksumHeader(a) + " header is invalid.")
-		}
-	}
-	if len(cl.Declared) > 1 {
-		return nil, errInvalidRequest("Expecting a single x-amz-checksum- header. Multiple checksum Types are not allowed.")
+	wantMD5, cerr := claimedDigests(cl.ContentMD5, cl.Declared)
+	if cerr != nil {
+		return nil, cerr
 	}
 	algs := map[string]bool{}
 	for a := range cl.Declared {
@@ -252,13 +240,10 @@ func (s *Service) receive(c *server.Call, body io.Reader, cl bodyClaims) (*recei
 		}
 	}
 	if wantMD5 != nil && string(wantMD5) != string(r.md5) {
-		return nil, model.NewError(400, "BadDigest", "The Content-MD5 you specified did not match what we received.").
-			With("ExpectedDigest", hex.EncodeToString(wantMD5)).With("CalculatedDigest", base64.StdEncoding.EncodeToString(r.md5))
+		return nil, errBadMD5(hex.EncodeToString(wantMD5), r.md5)
 	}
-	for a, v := range cl.Declared {
-		if r.checksums[a] != v {
-			return nil, badChecksum(a)
-		}
+	if err := matchChecksums(cl.Declared, r.checksums); err != nil {
+		return nil, err
 	}
 	if err := sw.finish(); err != nil {
 		return nil, err

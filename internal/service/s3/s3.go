@@ -126,7 +126,7 @@ func (s *Service) API() server.Service {
 	}
 	return server.Service{
 		Model: api.Service, Handlers: hs, Actions: actions, Checks: s.checks, Denied: denied,
-		DataEvents: dataEvents, Done: s.done,
+		DataEvents: dataEvents, Done: s.done, CheckBody: checkBody,
 	}
 }
 
