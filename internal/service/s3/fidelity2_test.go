@@ -184,11 +184,13 @@ func TestDeleteMarkerHeaders(t *testing.T) {
 }
 
 // A 304 of a conditional GET or HEAD carries the object's ETag, as real S3's does (moto
-// issue 8534 shows one; RFC 7232 requires it).
+// issue 8534 shows one; RFC 7232 requires it), and its Last-Modified (jamhall/s3rver#61
+// records production S3 sending both).
 func TestNotModifiedCarriesETag(t *testing.T) {
 	e := newEnv(t)
 	e.bucket("nm-etag")
 	etag := *e.put("nm-etag", "k", "body").ETag
+	lm := must(e.s3.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String("nm-etag"), Key: aws.String("k")})).LastModified.UTC().Format(http.TimeFormat)
 	for _, method := range []string{http.MethodGet, http.MethodHead} {
 		req, err := http.NewRequest(method, e.p.URL+"/nm-etag/k", nil)
 		if err != nil {
@@ -203,8 +205,9 @@ func TestNotModifiedCarriesETag(t *testing.T) {
 			t.Fatal(err)
 		}
 		readAll(resp)
-		if resp.StatusCode != 304 || resp.Header.Get("ETag") != etag {
-			t.Fatalf("%s with a matching If-None-Match: %d, ETag %q, want 304 with %s", method, resp.StatusCode, resp.Header.Get("ETag"), etag)
+		if resp.StatusCode != 304 || resp.Header.Get("ETag") != etag || resp.Header.Get("Last-Modified") != lm {
+			t.Fatalf("%s with a matching If-None-Match: %d, ETag %q, Last-Modified %q, want 304 with %s and %s", method, resp.StatusCode,
+				resp.Header.Get("ETag"), resp.Header.Get("Last-Modified"), etag, lm)
 		}
 	}
 }

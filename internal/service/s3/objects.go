@@ -354,10 +354,10 @@ func (s *Service) selectRead(c *server.Call, r readRequest) (*readResult, error)
 	}
 	if r.IfNoneMatch != nil {
 		if etagMatches(*r.IfNoneMatch, o.ETag) {
-			return nil, errNotModified().WithHeader("ETag", o.etag())
+			return nil, errNotModified(o)
 		}
 	} else if r.IfModifiedSince != nil && !lm.After(*r.IfModifiedSince) {
-		return nil, errNotModified().WithHeader("ETag", o.etag())
+		return nil, errNotModified(o)
 	}
 	if v := sseHeader(c); v != "" && o.Enc.Mode != sseC {
 		// The header chooses how a write encrypts; a GET or HEAD of an SSE-S3 or
@@ -423,11 +423,14 @@ func (s *Service) missingKey(c *server.Call, b *bucketRec, key string) error {
 	return denied(c, &chk, d)
 }
 
-// errNotModified is the 304 of a conditional GET or HEAD; the caller adds the object's
-// ETag, which S3 sends with it (as RFC 7232 requires; seen in real S3's answers, moto
-// issue 8534).
-func errNotModified() *model.Error {
-	return model.NewError(http.StatusNotModified, "NotModified", "Not Modified")
+// errNotModified is the 304 of a conditional GET or HEAD of o, with the object's ETag
+// and Last-Modified, which S3 sends with it (ETag as RFC 7232 requires, seen in real
+// S3's answers, moto issue 8534; Last-Modified as users recorded production S3
+// answering, jamhall/s3rver#61). Its other headers (x-amz-version-id, a stored
+// Cache-Control or Expires) are not recorded and are not sent.
+func errNotModified(o *objRec) *model.Error {
+	return model.NewError(http.StatusNotModified, "NotModified", "Not Modified").
+		WithHeader("ETag", o.etag()).WithHeader("Last-Modified", o.LastModified.UTC().Format(http.TimeFormat))
 }
 
 // etagMatches compares an If-Match / If-None-Match list with an ETag (quotes optional,
