@@ -233,3 +233,68 @@ func TestContinuationTokenMadeUp(t *testing.T) {
 		wantErr(t, err, "InvalidArgument", 400, "The continuation token provided is incorrect")
 	}
 }
+
+// Part 1 of an object put in one piece is a partial read of all of it: 206 with
+// Content-Range, without x-amz-mp-parts-count, as S3 answered a GET with partNumber=1
+// (versity/versitygw#2074); HEAD answers as GET. ChecksumMode still returns the
+// object's checksum, which is that part's.
+func TestPartNumberOfSinglePartObject(t *testing.T) {
+	e := newEnv(t)
+	e.bucket("one-part")
+	e.put("one-part", "k", "0123456789")
+	for _, method := range []string{http.MethodGet, http.MethodHead} {
+		status, _ := e.signed(method, "/one-part/k?partNumber=1", nil, "")
+		if status != http.StatusPartialContent {
+			t.Fatalf("%s partNumber=1: %d, want 206", method, status)
+		}
+	}
+	h := must(e.s3.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String("one-part"), Key: aws.String("k"), PartNumber: aws.Int32(1),
+		ChecksumMode: types.ChecksumModeEnabled}))
+	if aws.ToString(h.ContentRange) != "bytes 0-9/10" || aws.ToInt64(h.ContentLength) != 10 || h.PartsCount != nil || h.ChecksumCRC64NVME == nil {
+		t.Fatalf("HEAD partNumber=1: range %q length %d parts %v crc64nvme %v", aws.ToString(h.ContentRange), aws.ToInt64(h.ContentLength),
+			h.PartsCount, aws.ToString(h.ChecksumCRC64NVME))
+	}
+	g := must(e.s3.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("one-part"), Key: aws.String("k"), PartNumber: aws.Int32(1)}))
+	if body := readBody(g.Body); body != "0123456789" || aws.ToString(g.ContentRange) != "bytes 0-9/10" {
+		t.Fatalf("GET partNumber=1: %q, range %q", body, aws.ToString(g.ContentRange))
+	}
+}
+
+// HEAD with a Range answers as GET does, without the body: 206 with Content-Range and
+// the range's Content-Length; a malformed or multiple range is the whole object; an
+// unsatisfiable one 416. The table is versitygw's reference expectations for a
+// 100-byte object (tests/integration/HeadObject.go, HeadObject_with_range).
+func TestHeadObjectRange(t *testing.T) {
+	e := newEnv(t)
+	e.bucket("head-range")
+	e.put("head-range", "k", strings.Repeat("x", 100))
+	for _, tc := range []struct {
+		rng, contentRange string
+		length            int64
+		status            int
+	}{
+		{"bytes=,", "", 100, 200}, {"bytes=0 -1", "", 100, 200}, {"bytes= -1", "", 100, 200}, {"bytes=--1", "", 100, 200}, {"bytes=0--1", "", 100, 200}, {"bytes=10-5", "", 100, 200}, {"bytes=abc", "", 100, 200},
+		{"foo=0-1", "", 100, 200}, {"bytes=0-0,1-2", "", 100, 200}, {"bytes=100-x", "", 100, 200},
+		{"bytes=00-01", "bytes 0-1/100", 2, 206}, {"bytes=-1", "bytes 99-99/100", 1, 206}, {"bytes=-101", "bytes 0-99/100", 100, 206},
+		{"bytes=0-100", "bytes 0-99/100", 100, 206}, {"bytes=50-", "bytes 50-99/100", 50, 206}, {"bytes=99-99", "bytes 99-99/100", 1, 206},
+		{"bytes=-0", "", 0, 416}, {"bytes=100-100", "", 0, 416}, {"bytes=100-110", "", 0, 416},
+	} {
+		req, err := http.NewRequest(http.MethodHead, e.p.URL+"/head-range/k", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		const empty = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+		req.Header.Set("X-Amz-Content-Sha256", empty)
+		req.Header.Set("Range", tc.rng)
+		apptest.SignAsRoot(e, req, "s3", empty)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		readAll(resp)
+		if resp.StatusCode != tc.status || resp.Header.Get("Content-Range") != tc.contentRange || (tc.status != 416 && resp.ContentLength != tc.length) {
+			t.Errorf("HEAD Range %q: %d, Content-Range %q, Content-Length %d; want %d, %q, %d", tc.rng, resp.StatusCode,
+				resp.Header.Get("Content-Range"), resp.ContentLength, tc.status, tc.contentRange, tc.length)
+		}
+	}
+}

@@ -301,6 +301,9 @@ type readResult struct {
 	start, end int64 // [start, end)
 	partial    bool
 	parts      int32
+	// wholePart marks part 1 of an object uploaded in one piece: a partial read
+	// (206) of all of it, whose checksums are the object's.
+	wholePart bool
 }
 
 // selectRead finds the object a GET or HEAD reads and applies the conditions and the
@@ -384,6 +387,12 @@ func (s *Service) selectRead(c *server.Call, r readRequest) (*readResult, error)
 				off += o.Parts[i].Size
 			}
 			rr.start, rr.end, rr.partial = off, off+o.Parts[n-1].Size, true
+		} else if o.Size > 0 {
+			// Part 1 of an object put in one piece is the whole object, answered as
+			// the range it is: 206 with Content-Range, as S3 answers it
+			// (versity/versitygw#2074). An empty object's answer is not known and
+			// stays 200.
+			rr.partial, rr.wholePart = true, true
 		}
 		return rr, nil
 	}
@@ -458,7 +467,8 @@ func parseRange(h string, size int64) (start, end int64, ok, satisfiable bool) {
 	if !found {
 		return 0, 0, false, false
 	}
-	a, z = strings.TrimSpace(a), strings.TrimSpace(z)
+	// No space inside a range: "bytes=0 -1" and "bytes= -1" are malformed, the whole
+	// object (versitygw's expectations of S3, HeadObject_with_range).
 	switch {
 	case a == "" && z == "":
 		return 0, 0, false, false
@@ -653,7 +663,7 @@ func (s *Service) answerRead(c *server.Call, rr *readResult, f readFields, ov re
 	if o.Redirect != "" {
 		*f.redirect = ptr(o.Redirect)
 	}
-	if checksumMode != nil && *checksumMode == "ENABLED" && !rr.partial {
+	if checksumMode != nil && *checksumMode == "ENABLED" && (!rr.partial || rr.wholePart) {
 		f.checksums.set(o.Checksums)
 		if len(o.Checksums) > 0 {
 			*f.checksumType = ptr(o.ChecksumType)
