@@ -149,3 +149,25 @@ func TestDocumentChecksumsVerified(t *testing.T) {
 		t.Fatalf("PutObject with a wrong Content-MD5: %v", err)
 	}
 }
+
+// CompleteMultipartUpload's x-amz-checksum-* headers carry the whole object's
+// checksum, not the XML body's: they are checked against the object, not the body.
+func TestCompleteUploadChecksumIsTheObjects(t *testing.T) {
+	e := newEnv(t)
+	e.bucket("doc-complete")
+	p1, p2 := strings.Repeat("a", 5<<20), "tail"
+	cr := must(e.s3.CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{Bucket: aws.String("doc-complete"), Key: aws.String("k"),
+		ChecksumAlgorithm: types.ChecksumAlgorithmCrc32, ChecksumType: types.ChecksumTypeFullObject}))
+	var done []types.CompletedPart
+	for i, p := range []string{p1, p2} {
+		up := must(e.s3.UploadPart(ctx, &s3.UploadPartInput{Bucket: aws.String("doc-complete"), Key: aws.String("k"), UploadId: cr.UploadId,
+			PartNumber: aws.Int32(int32(i + 1)), Body: strings.NewReader(p), ChecksumAlgorithm: types.ChecksumAlgorithmCrc32}))
+		done = append(done, types.CompletedPart{PartNumber: aws.Int32(int32(i + 1)), ETag: up.ETag, ChecksumCRC32: up.ChecksumCRC32})
+	}
+	out := must(e.s3.CompleteMultipartUpload(ctx, &s3.CompleteMultipartUploadInput{Bucket: aws.String("doc-complete"), Key: aws.String("k"),
+		UploadId: cr.UploadId, ChecksumType: types.ChecksumTypeFullObject, ChecksumCRC32: aws.String(b64CRC32(p1 + p2)),
+		MultipartUpload: &types.CompletedMultipartUpload{Parts: done}}))
+	if aws.ToString(out.ChecksumCRC32) != b64CRC32(p1+p2) {
+		t.Fatalf("full-object CRC32 %q, want %q", aws.ToString(out.ChecksumCRC32), b64CRC32(p1+p2))
+	}
+}
