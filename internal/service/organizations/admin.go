@@ -18,8 +18,45 @@ import (
 // credentials (they are reached through OrganizationAccountAccessRole, or by
 // resetting the root password); this is a test convenience, for checking what SCPs
 // do to a member account's root user.
+//
+//	POST /_palisade/organizations/standalone?account=ID
+//
+// stands for the sign-up steps a member account created by CreateAccount must go
+// through before it can leave its organization (AWS: choose a support plan, provide
+// and verify contact information, provide a payment method, done by signing in to
+// the account; Palisade keeps no such information). It answers {"AccountId": ID}.
 func (s *svc) adminHandler() http.Handler {
 	mux := http.NewServeMux()
+	mux.HandleFunc("/_palisade/organizations/standalone", func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodPost {
+			w.Header().Set("Allow", "POST")
+			adminJSON(w, http.StatusMethodNotAllowed, map[string]string{"error": "POST"})
+			return
+		}
+		account := r.URL.Query().Get("account")
+		if s.Store == nil {
+			adminJSON(w, http.StatusServiceUnavailable, map[string]string{"error": "no store"})
+			return
+		}
+		found := false
+		err := s.Store.Update(r.Context(), func(tx *store.Tx) error {
+			m, err := load[memberRec](tx, tMembers, account)
+			if err != nil || m == nil || m.JoinedMethod != "CREATED" {
+				return err
+			}
+			found = true
+			m.Standalone = true
+			return tx.PutJSON(ns(tMembers), m.ID, m)
+		})
+		switch {
+		case err != nil:
+			adminJSON(w, http.StatusInternalServerError, map[string]string{"error": err.Error()})
+		case !found:
+			adminJSON(w, http.StatusNotFound, map[string]string{"error": "no member account " + account + " created by an organization"})
+		default:
+			adminJSON(w, http.StatusOK, map[string]string{"AccountId": account})
+		}
+	})
 	mux.HandleFunc("/_palisade/organizations/root-key", func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodPost {
 			w.Header().Set("Allow", "POST")

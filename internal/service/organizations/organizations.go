@@ -1,7 +1,8 @@
 // Package organizations serves a subset of AWS Organizations: an organization with
 // its root and OUs, member accounts created in it (each with the
-// OrganizationAccountAccessRole that trusts the management account), and service and
-// resource control policies (SCPs, RCPs) attached to the root, OUs and accounts.
+// OrganizationAccountAccessRole that trusts the management account) and leaving it
+// (LeaveOrganization, RemoveAccountFromOrganization), and service and resource
+// control policies (SCPs, RCPs) attached to the root, OUs and accounts.
 //
 // The authorization layer enforces the policies: this package implements
 // authz.OrgSource, which tells it, for any account, its organization, its path and the
@@ -94,6 +95,8 @@ func Service(d Deps) server.Service {
 			server.Write("EnableAWSServiceAccess", s.enableAWSServiceAccess),
 			server.Write("DisableAWSServiceAccess", s.disableAWSServiceAccess),
 			server.Read("ListAWSServiceAccessForOrganization", s.listAWSServiceAccess),
+			server.Write("LeaveOrganization", s.leaveOrganization),
+			server.Write("RemoveAccountFromOrganization", s.removeAccountFromOrganization),
 		},
 		Global: true,
 		Checks: s.checks,
@@ -113,6 +116,7 @@ const (
 	tAttached = "attached"        // orgID/targetID/policyID → ""
 	tTargets  = "policy-targets"  // orgID/policyID/targetID → ""
 	tStatuses = "create-statuses" // request ID → statusRec
+	tDeparted = "departures"      // account ID → departRec
 )
 
 func ns(kind string) string { return store.NS("organizations", "", "", kind) }
@@ -192,6 +196,10 @@ type memberRec struct {
 	Parent       string    `json:"parent"`
 	JoinedMethod string    `json:"joinedMethod"`
 	Joined       time.Time `json:"joined"`
+	// Standalone is set (admin API) once a created account has what AWS asks of an
+	// account outside any organization (support plan, verified contact information,
+	// payment method): without it the account cannot leave.
+	Standalone bool `json:"standalone,omitempty"`
 }
 
 // ouRec is an organizational unit.
@@ -355,6 +363,10 @@ func newAccountID(tx *store.Tx) (string, error) {
 		x, _ := rand.Int(rand.Reader, big.NewInt(899999999999))
 		id := strconv.FormatInt(x.Int64()+100000000000, 10)
 		_, taken, err := tx.Get(ns(tMembers), id)
+		if err == nil && !taken {
+			// An account that left still exists: its ID is not free again.
+			_, taken, err = tx.Get(ns(tDeparted), id)
+		}
 		if err != nil || !taken {
 			return id, err
 		}
