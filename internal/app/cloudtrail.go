@@ -179,6 +179,15 @@ func (ctOrganizations) Organization(tx *store.Tx, account string) (cloudtrail.Or
 	return cloudtrail.Org{ID: info.ID, ManagementAccount: info.ManagementAccount, AllFeatures: all, TrustedAccess: trusted}, true, nil
 }
 
+func (ctOrganizations) Memberships(tx *store.Tx, account string) ([]cloudtrail.Membership, error) {
+	ms, err := organizations.Source{}.Memberships(tx, account)
+	out := make([]cloudtrail.Membership, len(ms))
+	for i, m := range ms {
+		out[i] = cloudtrail.Membership{OrgID: m.OrgID, Until: m.Until}
+	}
+	return out, err
+}
+
 // ctRoles is IAM's roles as CloudTrail's Roles.
 type ctRoles struct{}
 

@@ -89,6 +89,17 @@ type Organizations interface {
 	// Organization returns the organization an account belongs to; ok is false when it
 	// belongs to none.
 	Organization(tx *store.Tx, account string) (org Org, ok bool, err error)
+	// Memberships lists the organizations an account has belonged to, oldest first,
+	// its current one last; a record of sequence n was made in the first whose Until
+	// is 0 or not below n, and in none when no such one exists.
+	Memberships(tx *store.Tx, account string) ([]Membership, error)
+}
+
+// Membership is an organization an account belonged to for the event-log records up
+// to Until (0: the account's current organization).
+type Membership struct {
+	OrgID string
+	Until int64
 }
 
 // Org describes an organization.

@@ -160,7 +160,7 @@ func (d *delivery) Consume(view *store.Tx, now time.Time, evs []*store.Event) (e
 		return events.Step{}, err
 	}
 	due := !now.Before(d.next)
-	p := &plan{d: d, view: view, now: now, configs: configs, streams: streams, groups: map[string]*group{}, orgs: map[string]string{}}
+	p := &plan{d: d, view: view, now: now, configs: configs, streams: streams, groups: map[string]*group{}, orgs: map[string][]Membership{}}
 	consumed := 0
 	if due {
 		if err := p.deliver(evs, d.next); err != nil {
@@ -249,7 +249,7 @@ type plan struct {
 	configs map[string]*config
 	streams map[string]*stream
 	groups  map[string]*group
-	orgs    map[string]string // account → organization ID ("" for none)
+	orgs    map[string][]Membership // account → its organizations over time
 	items   []*outboxItem
 	touched map[string]bool // streams to write
 	keys    []*signingKey   // signing keys made
@@ -334,7 +334,7 @@ func (p *plan) route(e *store.Event) error {
 		return fmt.Errorf("cloudtrail: record %d: %w", e.Seq, err)
 	}
 	for _, c := range covering {
-		ok, err := p.logs(c.t.at(e.Seq), &f, e.Account)
+		ok, err := p.logs(c.t.at(e.Seq), &f, e.Account, e.Seq)
 		if err != nil {
 			return err
 		}
@@ -363,13 +363,15 @@ func (p *plan) route(e *store.Event) error {
 	return nil
 }
 
-// logs reports whether a trail records an event of an account.
-func (p *plan) logs(t *trail, f *recordFacts, account string) (bool, error) {
+// logs reports whether a trail records an event of an account, seq its sequence: an
+// organization trail records a member account's events made while it was a member,
+// however late they are delivered.
+func (p *plan) logs(t *trail, f *recordFacts, account string, seq int64) (bool, error) {
 	if account != t.Account {
 		if !t.IsOrganization {
 			return false, nil
 		}
-		org, err := p.orgOf(account)
+		org, err := p.orgOf(account, seq)
 		if err != nil || org != t.OrgID {
 			return false, err
 		}
@@ -383,22 +385,23 @@ func (p *plan) logs(t *trail, f *recordFacts, account string) (bool, error) {
 	return t.selects(f), nil
 }
 
-func (p *plan) orgOf(account string) (string, error) {
-	if id, ok := p.orgs[account]; ok {
-		return id, nil
-	}
-	id := ""
-	if o := p.d.ct.deps.Organizations; o != nil {
-		org, ok, err := o.Organization(p.view, account)
-		if err != nil {
-			return "", err
+func (p *plan) orgOf(account string, seq int64) (string, error) {
+	ms, ok := p.orgs[account]
+	if !ok {
+		if o := p.d.ct.deps.Organizations; o != nil {
+			var err error
+			if ms, err = o.Memberships(p.view, account); err != nil {
+				return "", err
+			}
 		}
-		if ok {
-			id = org.ID
+		p.orgs[account] = ms
+	}
+	for _, m := range ms {
+		if m.Until == 0 || seq <= m.Until {
+			return m.OrgID, nil
 		}
 	}
-	p.orgs[account] = id
-	return id, nil
+	return "", nil
 }
 
 // files closes every group into its log file.
