@@ -186,6 +186,7 @@ func New(deps Deps) *CloudTrail {
 	ct := &CloudTrail{deps: deps}
 	ct.signer = &signer{sealer: deps.Sealer}
 	ct.uploader = newUploader(ct)
+	deps.Events.Add(&insights{ct: ct}, events.Options{Batch: insightsBatch})
 	deps.Events.Add(&delivery{ct: ct, batch: deliveryBatch}, events.Options{Batch: deliveryBatch})
 	return ct
 }

@@ -2,6 +2,7 @@ package cloudtrail
 
 import (
 	"strings"
+	"time"
 
 	api "github.com/palisade/palisade/internal/api/cloudtrail"
 	"github.com/palisade/palisade/internal/server"
@@ -461,7 +462,17 @@ func (ct *CloudTrail) putInsightSelectors(c *server.Call, in *api.PutInsightSele
 	if len(in.InsightSelectors) > 0 && !t.logsWriteManagementEvents() {
 		return nil, api.NewInvalidInsightSelectorsException("Insights can only be enabled on trails that log write management events.")
 	}
+	before := t.managementInsights()
 	t.InsightSelectors = in.InsightSelectors
+	since := map[string]time.Time{}
+	for typ := range t.managementInsights() {
+		if at, ok := before[typ]; ok && !at.IsZero() {
+			since[typ] = at
+		} else {
+			since[typ] = c.Now
+		}
+	}
+	t.InsightsSince = since
 	return &api.PutInsightSelectorsResponse{TrailARN: ptr(t.ARN), InsightSelectors: in.InsightSelectors}, putTrail(c.Tx, t)
 }
 
