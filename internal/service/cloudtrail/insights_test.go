@@ -311,3 +311,37 @@ func TestInsightsOffAndReadOnly(t *testing.T) {
 		t.Errorf("read-only burst: %d Insights events", len(evs))
 	}
 }
+
+// A two-minute insight whose end is judged after the clock jumped five minutes lasts
+// two minutes; an hour later, the next insight's baseline, and who it is attributed
+// to, hold the first burst's 30 calls.
+func TestInsightsClockJump(t *testing.T) {
+	e := newEnv(t)
+	e.insightTrail(types.InsightTypeApiCallRateInsight)
+	e.advance(time.Hour)
+	e.nextMinute()
+	e.createUsers("a", 15)
+	e.p.Clock.Advance(time.Minute)
+	e.createUsers("b", 15)
+	e.advance(5 * time.Minute)
+	e.advance(time.Hour)
+	e.nextMinute()
+	e.createUsers("c", 20)
+	e.advance(2 * time.Minute)
+	e.advance(10 * time.Minute)
+	evs := e.insightEvents()
+	if len(evs) != 4 {
+		t.Fatalf("%d Insights events, want two Starts and Ends", len(evs))
+	}
+	second := evs[1] // newest first: End, Start of the second burst
+	want := 30.0 / 10080
+	if b := path(second, "insightDetails", "insightContext", "statistics", "baseline", "average").(float64); b < want*0.999 || b > want*1.001 {
+		t.Errorf("second baseline %v, want %v", b, want)
+	}
+	if u := attributed(second, "userIdentityArn", "baseline"); u["arn:aws:iam::"+account+":root"] < want*0.999 || u["arn:aws:iam::"+account+":root"] > want*1.001 {
+		t.Errorf("second baseline attribution %v, want %v", u, want)
+	}
+	if d := path(evs[2], "insightDetails", "insightContext", "statistics", "insightDuration"); d != 2.0 {
+		t.Errorf("first End duration %v", d)
+	}
+}
