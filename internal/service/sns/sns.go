@@ -365,15 +365,21 @@ func (s *SNS) checks(c *server.Call, op string, in map[string]any) ([]authz.Chec
 		return nil, errParam("Invalid parameter: " + param)
 	}
 	chk := authz.Check{Action: action, Resource: t.ARN, ResourceAccount: t.Account}
-	if rec, err := loadTopic(c.Tx, t); err == nil && rec != nil {
-		if chk.ResourcePolicy, err = s.compilePolicy(t, rec.Attributes["Policy"]); err != nil {
-			return nil, err
-		}
-	}
 	if op == "Subscribe" {
 		proto, _ := in["Protocol"].(string)
 		endpoint, _ := in["Endpoint"].(string)
 		chk.Context = map[string][]string{"sns:Protocol": {proto}, "sns:Endpoint": {endpoint}}
+	}
+	if rec, err := loadTopic(c.Tx, t); err == nil && rec != nil {
+		if chk.ResourcePolicy, err = s.compilePolicy(t, rec.Attributes["Policy"]); err != nil {
+			return nil, err
+		}
+		// A topic's tags are aws:ResourceTag/* (the topic resource type's key).
+		tags := make(map[string]string, len(rec.Tags))
+		for _, tg := range rec.Tags {
+			tags[tg.Key] = tg.Value
+		}
+		chk.Context = svckit.ResourceTags(chk.Context, tags)
 	}
 	return []authz.Check{chk}, nil
 }
