@@ -211,6 +211,64 @@ func numberInRange(s string) bool {
 	return power >= -128 && power <= 125
 }
 
+// normalizeNumbers answers attrs with each Number value written as SQS keeps it:
+// without a plus sign, leading zeros or trailing fractional zeros ("000123.4500"
+// is received as "123.45", as SQS was recorded answering). Values with an exponent
+// are kept as sent (how SQS writes them is not known).
+func normalizeNumbers(attrs map[string]api.MessageAttributeValue) map[string]api.MessageAttributeValue {
+	var out map[string]api.MessageAttributeValue
+	for name, a := range attrs {
+		base, _, _ := strings.Cut(a.DataType, ".")
+		if base != "Number" || a.StringValue == nil {
+			continue
+		}
+		n := normalDecimal(*a.StringValue)
+		if n == *a.StringValue {
+			continue
+		}
+		if out == nil {
+			out = make(map[string]api.MessageAttributeValue, len(attrs))
+			for k, v := range attrs {
+				out[k] = v
+			}
+		}
+		a.StringValue = &n
+		out[name] = a
+	}
+	if out == nil {
+		return attrs
+	}
+	return out
+}
+
+// normalDecimal writes a decimal number without exponent in its shortest form;
+// other forms are answered unchanged.
+func normalDecimal(s string) string {
+	if strings.ContainsAny(s, "eE") {
+		return s
+	}
+	sign := ""
+	switch {
+	case strings.HasPrefix(s, "-"):
+		sign, s = "-", s[1:]
+	case strings.HasPrefix(s, "+"):
+		s = s[1:]
+	}
+	intPart, frac, _ := strings.Cut(s, ".")
+	intPart = strings.TrimLeft(intPart, "0")
+	frac = strings.TrimRight(frac, "0")
+	if intPart == "" {
+		intPart = "0"
+	}
+	if intPart == "0" && frac == "" {
+		sign = ""
+	}
+	if frac != "" {
+		return sign + intPart + "." + frac
+	}
+	return sign + intPart
+}
+
 // md5Attributes is SQS's MD5 of message attributes: for each attribute, by name,
 // the length-prefixed name and type, a transport byte (1 string, 2 binary) and the
 // length-prefixed value.
@@ -354,7 +412,9 @@ func (q *SQS) send(tx *store.Tx, r queueRef, rec *queueRec, sp sendSpec, now tim
 	fifo := rec.Attributes["FifoQueue"] == "true"
 	delay := intAttr(rec, "DelaySeconds")
 	if sp.delay != nil {
-		if fifo {
+		// A FIFO queue takes DelaySeconds 0 (as SQS was recorded answering) and no
+		// other value.
+		if fifo && *sp.delay != 0 {
 			return nil, errParam("Value %d for parameter DelaySeconds is invalid. Reason: The request include parameter that is not valid for this queue type.", *sp.delay)
 		}
 		if *sp.delay < 0 || *sp.delay > 900 {
@@ -362,7 +422,9 @@ func (q *SQS) send(tx *store.Tx, r queueRef, rec *queueRec, sp sendSpec, now tim
 		}
 		delay = int(*sp.delay)
 	}
-	m := &msgRec{ID: auth.NewUUID(), Body: sp.body, Attrs: sp.attrs, TraceHeader: sp.trace, MD5Body: md5Hex(sp.body),
+	// SendMessage's MD5 is of the attributes as sent; the message keeps its Number
+	// values normalized, so a receive answers (and hashes) those.
+	m := &msgRec{ID: auth.NewUUID(), Body: sp.body, Attrs: normalizeNumbers(sp.attrs), TraceHeader: sp.trace, MD5Body: md5Hex(sp.body),
 		Sent: now.UnixMilli(), SenderID: sp.sender}
 	m.VisibleAt = m.Sent + int64(delay)*1000
 	if err := m.seal(sp.key); err != nil {
@@ -552,6 +614,9 @@ func (q *SQS) sendMessageBatch(c *server.Call, in *api.SendMessageBatchRequest) 
 			if e.MessageDeduplicationId == nil && rec.Attributes["ContentBasedDeduplication"] != "true" {
 				return nil, errParam("The queue should either have ContentBasedDeduplication enabled or MessageDeduplicationId provided explicitly")
 			}
+			if e.DelaySeconds != nil && *e.DelaySeconds != 0 {
+				return nil, errParam("Value %d for parameter DelaySeconds is invalid. Reason: The request include parameter that is not valid for this queue type.", *e.DelaySeconds)
+			}
 		}
 	}
 	// The batch's total is limited to 1 MiB whatever the queue's MaximumMessageSize,
@@ -729,7 +794,14 @@ func (q *SQS) deleteMessageBatch(c *server.Call, in *api.DeleteMessageBatchReque
 	}
 	done, failed, err := eachEntry(in.Entries, "DeleteMessageBatchRequestEntry",
 		func(e api.DeleteMessageBatchRequestEntry) string { return e.Id },
-		func(e api.DeleteMessageBatchRequestEntry) error { return q.deleteByHandle(c, r, e.ReceiptHandle) })
+		func(e api.DeleteMessageBatchRequestEntry) error {
+			if _, err := parseReceipt(e.ReceiptHandle); err != nil {
+				// A batch entry's malformed handle is answered without quoting it,
+				// as SQS was recorded answering.
+				return api.NewReceiptHandleIsInvalid("The input receipt handle is invalid.")
+			}
+			return q.deleteByHandle(c, r, e.ReceiptHandle)
+		})
 	if err != nil {
 		return nil, err
 	}

@@ -146,7 +146,9 @@ func (q *SQS) receiveMessage(c *server.Call, in *api.ReceiveMessageRequest) (*ap
 	if err := q.open(c, rec, chosen); err != nil {
 		return nil, err
 	}
-	out := &api.ReceiveMessageResult{Messages: []api.Message{}}
+	// A receive that finds nothing is answered {} over JSON, without "Messages", as
+	// SQS was recorded answering.
+	out := &api.ReceiveMessageResult{}
 	for _, m := range chosen {
 		if err := deleteMsg(c.Tx, r, m); err != nil {
 			return nil, err
