@@ -242,10 +242,11 @@ func (k *KMS) createGrant(c *server.Call, in *api.CreateGrantRequest) (*api.Crea
 	if in.Constraints != nil && in.Constraints.EncryptionContextEquals == nil && in.Constraints.EncryptionContextSubset == nil {
 		in.Constraints = nil
 	}
-	if in.Constraints != nil && r.Spec != api.KeySpecSYMMETRICDEFAULT {
-		// The Developer Guide: encryption context constraints cannot be used with
-		// asymmetric or HMAC keys, whose operations take no context.
-		return nil, errValidation("Grant constraints are not supported for asymmetric or HMAC KMS keys.")
+	if in.Constraints != nil && (r.Spec != api.KeySpecSYMMETRICDEFAULT || r.Usage != api.KeyUsageTypeENCRYPTDECRYPT) {
+		// Encryption context constraints need a key whose operations take a context
+		// (KMS's words for HMAC, RSA and ECC keys: stackd testdata/aws/kms/hmac.json,
+		// rsa.json and ecc.json, constrained_grant).
+		return nil, errValidation("EncryptionContext is supported only when creating a grant for a symmetric encryption KMS key.")
 	}
 	if err := dryRun(in.DryRun); err != nil {
 		return nil, err
@@ -286,10 +287,14 @@ func (k *KMS) createGrant(c *server.Call, in *api.CreateGrantRequest) (*api.Crea
 	return &api.CreateGrantResponse{GrantId: ptr(g.ID), GrantToken: tok(g.ID)}, nil
 }
 
-// Operations every key's grants may allow; the others depend on the key's type and
-// usage (Developer Guide, "Key type reference").
+// Operations every key's grants may allow, then those of each type and usage
+// (Developer Guide, "Key type reference"), in the order KMS lists them when it
+// refuses an operation: for an HMAC key it answered "Valid operations are
+// [CreateGrant, RetireGrant, DescribeKey, GenerateMac, VerifyMac]" (stackd
+// testdata/aws/kms/hmac.json, encryption_grant); the order of the other lists is
+// inferred.
 var (
-	grantOpsAnyKey = []string{"CreateGrant", "DescribeKey", "RetireGrant"}
+	grantOpsAnyKey = []string{"CreateGrant", "RetireGrant", "DescribeKey"}
 	grantOpsSym    = []string{"Decrypt", "Encrypt", "GenerateDataKey", "GenerateDataKeyPair", "GenerateDataKeyPairWithoutPlaintext",
 		"GenerateDataKeyWithoutPlaintext", "ReEncryptFrom", "ReEncryptTo"}
 	grantOpsByUsage = map[string][]string{
@@ -305,7 +310,9 @@ var (
 // symmetric encryption KMS key that allows the Sign operation, or a grant for an
 // asymmetric KMS key that allows the GenerateDataKey operation. If you try, KMS
 // returns a ValidationError exception." A grant of CreateGrant alone is refused in
-// KMS's words (quoted in ansible/ansible#31960); the other wording is inferred.
+// KMS's words (quoted in ansible/ansible#31960). The refusal of other operations is
+// worded as KMS answered it for an HMAC key ("a symmetric KMS key", HMAC keys being
+// symmetric); "an asymmetric KMS key" for key pairs is inferred.
 func checkGrantOperations(r *keyRec, ops []string) error {
 	if len(ops) > 0 && !slices.ContainsFunc(ops, func(o string) bool { return o != "CreateGrant" }) {
 		return errValidation("Grants must not contain only the CreateGrant operation.")
@@ -314,12 +321,21 @@ func checkGrantOperations(r *keyRec, ops []string) error {
 	if r.Spec == api.KeySpecSYMMETRICDEFAULT {
 		valid = grantOpsSym
 	}
+	var bad []string
 	for _, o := range ops {
-		if !slices.Contains(grantOpsAnyKey, o) && !slices.Contains(valid, o) {
-			return errValidation("Grant operation %s is not valid for a KMS key with key spec %s and key usage %s.", o, r.Spec, r.Usage)
+		if !slices.Contains(grantOpsAnyKey, o) && !slices.Contains(valid, o) && !slices.Contains(bad, o) {
+			bad = append(bad, o)
 		}
 	}
-	return nil
+	if len(bad) == 0 {
+		return nil
+	}
+	family := "a symmetric"
+	if specs[r.Spec].asymmetric() {
+		family = "an asymmetric"
+	}
+	return errValidation("Operations [%s] are not supported when creating a grant for %s KMS key with key usage %s. Valid operations are [%s]",
+		strings.Join(bad, ", "), family, r.Usage, strings.Join(append(slices.Clone(grantOpsAnyKey), valid...), ", "))
 }
 
 func sameConstraints(a, b *api.GrantConstraints) bool {
@@ -372,9 +388,11 @@ func nextMarker(tx *store.Tx, pos string) *string {
 	return ptr(svckit.Token(tx, pos))
 }
 
-// errInvalidMarker is KMS's answer to a Marker it did not hand out (wording inferred).
+// errInvalidMarker is KMS's answer to a Marker it did not hand out: no message, as
+// KMS answered ListKeyRotations (stackd testdata/aws/kms/rotation.json,
+// invalid_marker; the other List operations are inferred to answer alike).
 func errInvalidMarker() error {
-	return api.NewInvalidMarkerException("Invalid marker")
+	return api.NewInvalidMarkerException("")
 }
 
 func (k *KMS) listGrants(c *server.Call, in *api.ListGrantsRequest) (*api.ListGrantsResponse, error) {
