@@ -45,6 +45,11 @@ func (k *KMS) checks(c *server.Call, op string, in map[string]any) ([]authz.Chec
 		}
 		return chks, err
 	case "Decrypt":
+		if alg := s("EncryptionAlgorithm"); alg != "" && alg != api.EncryptionAlgorithmSpecSYMMETRICDEFAULT && s("KeyId") == "" {
+			// Only a symmetric ciphertext names its key (stackd
+			// testdata/aws/kms/rsa.json, decrypt_no_key).
+			return nil, errValidation("KeyId must not be null")
+		}
 		r, err := k.decryptKey(c, in["CiphertextBlob"], s("KeyId"))
 		if err != nil {
 			return nil, err
