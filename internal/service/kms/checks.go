@@ -22,6 +22,13 @@ var aliasOps = map[string]bool{
 	"GenerateMac": true, "VerifyMac": true, "Sign": true, "Verify": true, "GetPublicKey": true, "DeriveSharedSecret": true,
 }
 
+// The rotation operations name an alias as such, not as an invalid key ID: KMS
+// answered each given an alias with InvalidArnException "Key Aliases are not
+// supported for this operation." (stackd testdata/aws/kms/rotation.json, alias_*).
+var rotationOps = map[string]bool{
+	"EnableKeyRotation": true, "DisableKeyRotation": true, "GetKeyRotationStatus": true, "RotateKeyOnDemand": true, "ListKeyRotations": true,
+}
+
 // Context names under which the hook hands resolved keys to handlers.
 const (
 	ctxKey    = "key"
@@ -94,6 +101,9 @@ func (k *KMS) checks(c *server.Call, op string, in map[string]any) ([]authz.Chec
 		return k.retireChecks(c, in)
 	}
 	id := s("KeyId")
+	if rotationOps[op] && (strings.HasPrefix(id, "alias/") || strings.HasPrefix(id, "arn:") && strings.Contains(id, ":alias/")) {
+		return nil, api.NewInvalidArnException("Key Aliases are not supported for this operation.")
+	}
 	r, err := k.keyOf(c, id, aliasOps[op])
 	if err != nil {
 		return nil, err
