@@ -1,7 +1,13 @@
 package cloudwatch_test
 
 import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
 	"errors"
+	"io"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -10,6 +16,7 @@ import (
 	cw "github.com/aws/aws-sdk-go-v2/service/cloudwatch"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
 	"github.com/aws/smithy-go"
+	"github.com/aws/smithy-go/encoding/cbor"
 
 	"github.com/palisade/palisade/internal/app/apptest"
 )
@@ -261,5 +268,49 @@ func must(e *env, err error) {
 	e.Helper()
 	if err != nil {
 		e.Fatal(err)
+	}
+}
+
+// protocol_errors.json: over rpc-v2-cbor and json 1.0 AWS types CloudWatch's
+// exceptions in Coral's namespace, with the query code in x-amzn-query-error; over
+// query the XML error carries Type, Code and Message.
+func TestErrorBodiesRecorded2026(t *testing.T) {
+	p := apptest.Start(t)
+	const msg = "The parameters MetricData.member.1.Value and MetricData.member.1.Values are mutually exclusive and you have specified both."
+
+	body := cbor.Encode(cbor.Map{"Namespace": cbor.String("N"), "MetricData": cbor.List{cbor.Map{
+		"MetricName": cbor.String("m"), "Value": cbor.Float64(1), "Values": cbor.List{cbor.Float64(2)}}}})
+	req, _ := http.NewRequest("POST", p.URL+"/service/GraniteServiceVersion20100801/operation/PutMetricData", bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/cbor")
+	req.Header.Set("Smithy-Protocol", "rpc-v2-cbor")
+	req.Header.Set("X-Amzn-Query-Mode", "true")
+	sum := sha256.Sum256(body)
+	apptest.SignAsRoot(t, req, "monitoring", hex.EncodeToString(sum[:]))
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	v, err := cbor.Decode(b)
+	m, _ := v.(cbor.Map)
+	if err != nil || resp.StatusCode != 400 || m["__type"] != cbor.String("com.amazon.coral.service#InvalidParameterCombinationException") ||
+		m["message"] != cbor.String(msg) || resp.Header.Get("X-Amzn-Query-Error") != "InvalidParameterCombination;Sender" ||
+		resp.Header.Get("Smithy-Protocol") != "rpc-v2-cbor" || resp.Header.Get("Content-Type") != "application/cbor" {
+		t.Fatalf("cbor: %d %v %v %v", resp.StatusCode, resp.Header, v, err)
+	}
+
+	status, text := rawCloudWatch(t, p, "application/x-amz-json-1.0", "GraniteServiceVersion20100801.PutMetricData",
+		`{"Namespace":"N","MetricData":[{"MetricName":"m","Value":1,"Values":[2]}]}`)
+	var j map[string]any
+	if err := json.Unmarshal([]byte(text), &j); err != nil || status != 400 || j["__type"] != "com.amazon.coral.service#InvalidParameterCombinationException" || j["message"] != msg {
+		t.Fatalf("json: %d %s", status, text)
+	}
+
+	status, text = rawCloudWatch(t, p, "application/x-www-form-urlencoded", "",
+		"Action=PutMetricData&Version=2010-08-01&Namespace=N&MetricData.member.1.MetricName=m&MetricData.member.1.Value=1&MetricData.member.1.Values.member.1=2")
+	if status != 400 || !strings.Contains(text, "<Error>") || !strings.Contains(text, "<Type>Sender</Type>") ||
+		!strings.Contains(text, "<Code>InvalidParameterCombination</Code>") || !strings.Contains(text, "<Message>"+msg+"</Message>") {
+		t.Fatalf("query: %d %s", status, text)
 	}
 }
