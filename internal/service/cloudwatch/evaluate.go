@@ -453,12 +453,9 @@ func (cw *CloudWatch) transition(tx *store.Tx, account, region string, a *alarmR
 // the composites already evaluated in it.
 func (cw *CloudWatch) transitionIn(tx *store.Tx, account, region string, a *alarmRec, state, reason, data string, now time.Time, visited map[string]bool) error {
 	old := a.State
-	oldState := map[string]any{"stateValue": old, "stateReason": a.StateReason}
-	if a.StateReasonData != "" && json.Valid([]byte(a.StateReasonData)) {
-		// AWS's history shows the old state's reason data too (the aws CLI's
-		// describe-alarm-history example).
-		oldState["stateReasonData"] = json.RawMessage(a.StateReasonData)
-	}
+	// AWS's history shows the old state's reason data too (the aws CLI's
+	// describe-alarm-history example).
+	oldState := historyState(old, a.StateReason, a.StateReasonData)
 	a.State, a.StateReason, a.StateReasonData = state, reason, data
 	a.StateUpdated = now.Truncate(time.Millisecond)
 	if old != state {
@@ -467,11 +464,7 @@ func (cw *CloudWatch) transitionIn(tx *store.Tx, account, region string, a *alar
 	if err := putAlarm(tx, account, region, a); err != nil {
 		return err
 	}
-	newState := map[string]any{"stateValue": state, "stateReason": reason}
-	if data != "" {
-		newState["stateReasonData"] = json.RawMessage(data)
-	}
-	hist := map[string]any{"version": "1.0", "oldState": oldState, "newState": newState}
+	hist := historyText(`{"version":"1.0","oldState":` + oldState + `,"newState":` + historyState(state, reason, data) + `}`)
 	if err := addHistory(tx, account, region, a, "StateUpdate", "Alarm updated from "+old+" to "+state, hist, now); err != nil {
 		return err
 	}
@@ -604,6 +597,19 @@ func alarmMessage(a *alarmRec, account, region, oldState string, now time.Time) 
 // jsonString and jsonList write the JSON of a string and of a list of strings ([] for
 // none), for the alarm messages, which keep AWS's field order.
 func jsonString(s string) string { out, _ := json.Marshal(s); return string(out) }
+
+// historyState is a state in a StateUpdate history item as AWS writes it: its keys
+// in this order and the reason data as it was given, spaces and all ("stateReasonData":{
+// "z": 2, "a": [1] } for SetAlarmState's "{ \"z\": 2, \"a\": [1] }"; recorded, 2026:
+// radkawar/stackd testdata/aws/cloudwatch/alarm_controls.json). No reason data, no
+// key.
+func historyState(value, reason, data string) string {
+	out := `{"stateValue":` + jsonString(value) + `,"stateReason":` + jsonString(reason)
+	if data != "" && json.Valid([]byte(data)) {
+		out += `,"stateReasonData":` + data
+	}
+	return out + "}"
+}
 
 func jsonList(l []string) string { out, _ := json.Marshal(nonNil(l)); return string(out) }
 

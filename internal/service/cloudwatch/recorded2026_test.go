@@ -8,6 +8,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -36,6 +37,8 @@ func wantWire(e *env, err error, code string, status int, msg string) {
 			code = "MissingRequiredParameterException"
 		case "ValidationError":
 			code = "ValidationException"
+		case "InvalidFormat":
+			code = "InvalidFormatFault"
 		}
 	}
 	wantError(e, err, code, status, msg)
@@ -313,4 +316,159 @@ func TestErrorBodiesRecorded2026(t *testing.T) {
 		!strings.Contains(text, "<Code>InvalidParameterCombination</Code>") || !strings.Contains(text, "<Message>"+msg+"</Message>") {
 		t.Fatalf("query: %d %s", status, text)
 	}
+}
+
+// alarm_controls.json: PutMetricAlarm's, SetAlarmState's, the tagging operations',
+// DeleteAlarms' and DescribeAlarmHistory's answers.
+func TestAlarmControlsRecorded2026(t *testing.T) {
+	forEachProtocol(t, func(e *env) {
+		base := func(name string) *cw.PutMetricAlarmInput {
+			return &cw.PutMetricAlarmInput{AlarmName: aws.String(name), Namespace: aws.String("Stackd/NativeAlarmControls"), MetricName: aws.String("unpublished"),
+				Statistic: types.StatisticAverage, Period: aws.Int32(60), EvaluationPeriods: aws.Int32(3), Threshold: aws.Float64(10),
+				ComparisonOperator: types.ComparisonOperatorGreaterThanThreshold}
+		}
+		arn := func(name string) *string {
+			return aws.String("arn:aws:cloudwatch:us-east-1:000000000000:alarm:" + name)
+		}
+		tags := func(kv ...string) []types.Tag {
+			var out []types.Tag
+			for i := 0; i+1 < len(kv); i += 2 {
+				out = append(out, types.Tag{Key: aws.String(kv[i]), Value: aws.String(kv[i+1])})
+			}
+			return out
+		}
+		tagMap := func(name string) map[string]string {
+			out := map[string]string{}
+			for _, t := range apptest.Must(e.cw.ListTagsForResource(ctx, &cw.ListTagsForResourceInput{ResourceARN: arn(name)})).Tags {
+				out[*t.Key] = *t.Value
+			}
+			return out
+		}
+		apptest.Must(e.cw.PutMetricAlarm(ctx, base("a")))
+
+		// set-malformed-reason-json; missing-*.
+		_, err := e.cw.SetAlarmState(ctx, &cw.SetAlarmStateInput{AlarmName: aws.String("a"), StateValue: types.StateValueAlarm,
+			StateReason: aws.String("must-not-apply"), StateReasonData: aws.String(`{"unfinished":`)})
+		noMessage := func(err error) {
+			e.Helper()
+			var ae smithy.APIError
+			if errors.As(err, &ae) && ae.ErrorMessage() != "" {
+				e.Fatalf("%s: message %q, want none", ae.ErrorCode(), ae.ErrorMessage())
+			}
+		}
+		wantWire(e, err, "InvalidFormat", 400, "")
+		noMessage(err)
+		_, err = e.cw.ListTagsForResource(ctx, &cw.ListTagsForResourceInput{ResourceARN: arn("missing")})
+		wantWire(e, err, "ResourceNotFoundException", 404, "")
+		noMessage(err)
+		_, err = e.cw.TagResource(ctx, &cw.TagResourceInput{ResourceARN: arn("missing"), Tags: tags("k", "v")})
+		wantWire(e, err, "ResourceNotFoundException", 404, "")
+		noMessage(err)
+		_, err = e.cw.UntagResource(ctx, &cw.UntagResourceInput{ResourceARN: arn("missing"), TagKeys: []string{"k"}})
+		wantWire(e, err, "ResourceNotFoundException", 404, "")
+		noMessage(err)
+
+		// invalid-update-*: refused, and the alarm stays as it was.
+		bad := base("a")
+		bad.Metrics = []types.MetricDataQuery{{Id: aws.String("m1"), ReturnData: aws.Bool(true), MetricStat: &types.MetricStat{
+			Metric: &types.Metric{Namespace: aws.String("Stackd/NativeAlarmControls"), MetricName: aws.String("unpublished")}, Period: aws.Int32(60), Stat: aws.String("Average")}}}
+		_, err = e.cw.PutMetricAlarm(ctx, bad)
+		wantWire(e, err, "ValidationError", 400, "MetricName should not be set if list of Metrics is set.")
+		bad = base("a")
+		bad.ExtendedStatistic = aws.String("p90")
+		_, err = e.cw.PutMetricAlarm(ctx, bad)
+		wantWire(e, err, "ValidationError", 400, "PutMetricAlarm request can not be made with both Statistic and ExtendedStatistic parameters. Only one of them should be present")
+		bad = base("a")
+		bad.Statistic, bad.ExtendedStatistic = "", aws.String("p101")
+		_, err = e.cw.PutMetricAlarm(ctx, bad)
+		wantWire(e, err, "InvalidParameterValue", 400, "The value p101 for parameter ExtendedStatistic is not supported.")
+		bad = base("a")
+		bad.AlarmActions, bad.ActionsEnabled = []string{"not-an-arn"}, aws.Bool(false)
+		_, err = e.cw.PutMetricAlarm(ctx, bad)
+		wantWire(e, err, "ValidationError", 400, "Invalid arn syntax: not-an-arn")
+
+		// Tags: an update's are ignored; TagResource upserts, the last of a key twice
+		// wins, aws: keys are refused whole, and so are 51.
+		in := base("b")
+		in.Tags = tags("create", "original", "keep", "yes")
+		apptest.Must(e.cw.PutMetricAlarm(ctx, in))
+		in.Tags = tags("create", "ignored", "new", "ignored")
+		apptest.Must(e.cw.PutMetricAlarm(ctx, in))
+		if got := tagMap("b"); len(got) != 2 || got["create"] != "original" || got["keep"] != "yes" {
+			e.Fatalf("tags after an update: %v", got)
+		}
+		apptest.Must(e.cw.TagResource(ctx, &cw.TagResourceInput{ResourceARN: arn("b"), Tags: tags("dup", "first", "dup", "second")}))
+		_, err = e.cw.TagResource(ctx, &cw.TagResourceInput{ResourceARN: arn("b"), Tags: tags("must-not-apply", "valid", "aws:reserved", "invalid")})
+		wantWire(e, err, "AccessDenied", 403, `The provided tag keys must not start with any case of "aws:"`)
+		var many []string
+		for i := range 51 {
+			many = append(many, "key"+strconv.Itoa(i), "v")
+		}
+		_, err = e.cw.TagResource(ctx, &cw.TagResourceInput{ResourceARN: arn("b"), Tags: tags(many...)})
+		wantWire(e, err, "InvalidParameterValue", 400, "tags are invalid.")
+		if got := tagMap("b"); len(got) != 3 || got["dup"] != "second" {
+			e.Fatalf("tags after the refusals: %v", got)
+		}
+		in = base("c")
+		in.Tags = tags("valid", "v", "aws:reserved", "v")
+		_, err = e.cw.PutMetricAlarm(ctx, in)
+		wantWire(e, err, "AccessDenied", 403, `The provided tag keys must not start with any case of "aws:"`)
+		in.Tags = tags(many...)
+		_, err = e.cw.PutMetricAlarm(ctx, in)
+		wantWire(e, err, "ValidationError", 400, "The resultant tag set must not have more than 50 user tags.")
+		if out := apptest.Must(e.cw.DescribeAlarms(ctx, &cw.DescribeAlarmsInput{AlarmNames: []string{"c"}})); len(out.MetricAlarms) != 0 {
+			e.Fatal("a refused alarm was stored")
+		}
+
+		// create-composite, metric-over-composite, composite-over-metric.
+		apptest.Must(e.cw.PutCompositeAlarm(ctx, &cw.PutCompositeAlarmInput{AlarmName: aws.String("composite"), AlarmRule: aws.String("FALSE")}))
+		da := apptest.Must(e.cw.DescribeAlarms(ctx, &cw.DescribeAlarmsInput{AlarmNames: []string{"composite"}, AlarmTypes: []types.AlarmType{types.AlarmTypeCompositeAlarm}}))
+		if c := da.CompositeAlarms[0]; c.StateValue != types.StateValueOk || aws.ToString(c.StateReasonData) != `{"triggeringAlarms":[]}` ||
+			aws.ToString(c.StateReason) != "arn:aws:cloudwatch:us-east-1:000000000000:alarm:composite was created and its alarm rule evaluates to OK" {
+			e.Fatalf("composite: %s %q %q", c.StateValue, aws.ToString(c.StateReason), aws.ToString(c.StateReasonData))
+		}
+		_, err = e.cw.PutMetricAlarm(ctx, base("composite"))
+		wantWire(e, err, "ValidationError", 400, "AlarmName [composite] is already used by another alarm of a different type")
+		_, err = e.cw.PutCompositeAlarm(ctx, &cw.PutCompositeAlarmInput{AlarmName: aws.String("a"), AlarmRule: aws.String("FALSE")})
+		wantWire(e, err, "ValidationError", 400, "AlarmName [a] is already used by another alarm of a different type")
+
+		// supplement-set-alarm and supplement-same-state-*: setting the state the
+		// alarm is in changes nothing; the reason data is kept as given, in the
+		// history too.
+		apptest.Must(e.cw.SetAlarmState(ctx, &cw.SetAlarmStateInput{AlarmName: aws.String("a"), StateValue: types.StateValueAlarm,
+			StateReason: aws.String("retained-first"), StateReasonData: aws.String(`{ "raw": 1 }`)}))
+		first := e.alarm("a")
+		e.p.AdvanceClock(time.Second)
+		apptest.Must(e.cw.SetAlarmState(ctx, &cw.SetAlarmStateInput{AlarmName: aws.String("a"), StateValue: types.StateValueAlarm,
+			StateReason: aws.String("same-state-second"), StateReasonData: aws.String(`{"new":true}`)}))
+		if a := e.alarm("a"); aws.ToString(a.StateReason) != "retained-first" || aws.ToString(a.StateReasonData) != `{ "raw": 1 }` || !a.StateUpdatedTimestamp.Equal(*first.StateUpdatedTimestamp) {
+			e.Fatalf("same state: %q %q %v", aws.ToString(a.StateReason), aws.ToString(a.StateReasonData), a.StateUpdatedTimestamp)
+		}
+		hist := apptest.Must(e.cw.DescribeAlarmHistory(ctx, &cw.DescribeAlarmHistoryInput{AlarmName: aws.String("a"), HistoryItemType: types.HistoryItemTypeStateUpdate}))
+		if len(hist.AlarmHistoryItems) != 1 || aws.ToString(hist.AlarmHistoryItems[0].HistoryData) != `{"version":"1.0","oldState":{"stateValue":"INSUFFICIENT_DATA",`+
+			`"stateReason":"Unchecked: Initial alarm creation"},"newState":{"stateValue":"ALARM","stateReason":"retained-first","stateReasonData":{ "raw": 1 }}}` {
+			e.Fatalf("state history: %+v", hist.AlarmHistoryItems)
+		}
+
+		// disable-existing: a configuration update, with its timestamp and history.
+		e.p.AdvanceClock(time.Second)
+		before := e.alarm("a").AlarmConfigurationUpdatedTimestamp
+		apptest.Must(e.cw.DisableAlarmActions(ctx, &cw.DisableAlarmActionsInput{AlarmNames: []string{"a", "missing"}}))
+		if a := e.alarm("a"); aws.ToBool(a.ActionsEnabled) || !a.AlarmConfigurationUpdatedTimestamp.After(*before) {
+			e.Fatalf("disabled: %v %v", aws.ToBool(a.ActionsEnabled), a.AlarmConfigurationUpdatedTimestamp)
+		}
+		hist = apptest.Must(e.cw.DescribeAlarmHistory(ctx, &cw.DescribeAlarmHistoryInput{AlarmName: aws.String("a"), HistoryItemType: types.HistoryItemTypeConfigurationUpdate}))
+		if len(hist.AlarmHistoryItems) != 2 || aws.ToString(hist.AlarmHistoryItems[0].HistorySummary) != `Alarm "a" updated` {
+			e.Fatalf("configuration history: %+v", hist.AlarmHistoryItems)
+		}
+
+		// history-invalid-token, delete-mixed-existing-missing, delete-idempotent,
+		// tags-deleted.
+		_, err = e.cw.DescribeAlarmHistory(ctx, &cw.DescribeAlarmHistoryInput{AlarmName: aws.String("a"), NextToken: aws.String("invalid-token")})
+		wantWire(e, err, "InvalidNextToken", 400, "Invalid NextToken : invalid-token")
+		apptest.Must(e.cw.DeleteAlarms(ctx, &cw.DeleteAlarmsInput{AlarmNames: []string{"a", "missing"}}))
+		apptest.Must(e.cw.DeleteAlarms(ctx, &cw.DeleteAlarmsInput{AlarmNames: []string{"a", "missing"}}))
+		_, err = e.cw.ListTagsForResource(ctx, &cw.ListTagsForResourceInput{ResourceARN: arn("a")})
+		wantWire(e, err, "ResourceNotFoundException", 404, "")
+	})
 }
