@@ -133,6 +133,23 @@ func errTypeConflict(name string) error {
 	return validationError("AlarmName [%s] is already used by another alarm of a different type", name)
 }
 
+// sameConfig reports whether an alarm put again is configured as it was: AWS then
+// changes nothing, neither AlarmConfigurationUpdatedTimestamp nor the history
+// (recorded, 2026: radkawar/stackd testdata/aws/cloudwatch/alarm_idempotence.json,
+// exact_repeat_metric and exact_repeat_composite). Tags do not count, as an update
+// ignores them.
+func sameConfig(old, a *alarmRec) bool {
+	config := func(r *alarmRec) string {
+		c := *r
+		c.ConfigUpdated, c.Tags, c.LastEval = time.Time{}, nil, 0
+		c.State, c.StateReason, c.StateReasonData, c.StateUpdated, c.StateTransitioned = "", "", "", time.Time{}, time.Time{}
+		c.SuppressedBy, c.SuppressedReason, c.SuppressUntil, c.HeldFrom = "", "", 0, ""
+		b, _ := json.Marshal(c)
+		return string(b)
+	}
+	return config(old) == config(a)
+}
+
 // maxTags is how many tags an alarm may have.
 const maxTags = 50
 
@@ -201,6 +218,8 @@ func (cw *CloudWatch) putMetricAlarm(c *server.Call, in *api.PutMetricAlarmInput
 		if err := checkNewTags(in.Tags); err != nil {
 			return nil, err
 		}
+	} else if sameConfig(old, a) {
+		return &model.Empty{}, nil
 	}
 	summary, kind := a.succeed(old)
 	if err := putAlarm(c.Tx, c.Account, c.Region, a); err != nil {
@@ -579,13 +598,14 @@ func (cw *CloudWatch) setActions(c *server.Call, names []string, enabled bool) e
 		if err != nil {
 			return err
 		}
-		if a == nil {
+		if a == nil || a.ActionsEnabled == enabled {
+			// Unchanged, nothing is recorded (inferred from an identical
+			// PutMetricAlarm's answer).
 			continue
 		}
 		// AWS counts this as a configuration update: AlarmConfigurationUpdatedTimestamp
-		// moves and the history gets an "updated" item, even when the setting was
-		// already so (recorded, 2026: alarm_controls.json, disable-existing and
-		// enable-mixed-missing).
+		// moves and the history gets an "updated" item (recorded, 2026:
+		// alarm_controls.json, disable-existing and enable-mixed-missing).
 		a.ActionsEnabled = enabled
 		a.ConfigUpdated = c.Now.Truncate(time.Millisecond)
 		if err := putAlarm(c.Tx, c.Account, c.Region, a); err != nil {

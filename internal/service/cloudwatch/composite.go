@@ -200,6 +200,9 @@ func (cw *CloudWatch) putCompositeAlarm(c *server.Call, in *api.PutCompositeAlar
 		if !old.isComposite() {
 			return nil, errTypeConflict(a.Name)
 		}
+		if sameConfig(old, a) {
+			return &model.Empty{}, nil
+		}
 		if err := setParentLinks(c.Tx, c.Account, c.Region, old, false); err != nil {
 			return nil, err
 		}

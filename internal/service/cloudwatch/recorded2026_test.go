@@ -472,3 +472,38 @@ func TestAlarmControlsRecorded2026(t *testing.T) {
 		wantWire(e, err, "ResourceNotFoundException", 404, "")
 	})
 }
+
+// alarm_idempotence.json, exact_repeat_*: putting a metric or composite alarm again
+// exactly as it is changes neither AlarmConfigurationUpdatedTimestamp nor the history.
+func TestAlarmIdenticalPutRecorded2026(t *testing.T) {
+	forEachProtocol(t, func(e *env) {
+		metric := &cw.PutMetricAlarmInput{AlarmName: aws.String("metric"), AlarmDescription: aws.String("Owned identical-write probe baseline"),
+			Namespace: aws.String("StackdNativeOwnedProbe"), MetricName: aws.String("unpublished"), Statistic: types.StatisticSum, Period: aws.Int32(60),
+			EvaluationPeriods: aws.Int32(1), Threshold: aws.Float64(1), ComparisonOperator: types.ComparisonOperatorGreaterThanThreshold,
+			TreatMissingData: aws.String("ignore"), ActionsEnabled: aws.Bool(false)}
+		composite := &cw.PutCompositeAlarmInput{AlarmName: aws.String("composite"), AlarmDescription: aws.String("Owned identical-write probe baseline"),
+			AlarmRule: aws.String("FALSE"), ActionsEnabled: aws.Bool(false)}
+		apptest.Must(e.cw.PutMetricAlarm(ctx, metric))
+		apptest.Must(e.cw.PutCompositeAlarm(ctx, composite))
+		describe := func() *cw.DescribeAlarmsOutput {
+			return apptest.Must(e.cw.DescribeAlarms(ctx, &cw.DescribeAlarmsInput{AlarmNames: []string{"metric", "composite"},
+				AlarmTypes: []types.AlarmType{types.AlarmTypeMetricAlarm, types.AlarmTypeCompositeAlarm}}))
+		}
+		before := describe()
+		e.p.AdvanceClock(time.Minute)
+		apptest.Must(e.cw.PutMetricAlarm(ctx, metric))
+		apptest.Must(e.cw.PutCompositeAlarm(ctx, composite))
+		after := describe()
+		if !after.MetricAlarms[0].AlarmConfigurationUpdatedTimestamp.Equal(*before.MetricAlarms[0].AlarmConfigurationUpdatedTimestamp) ||
+			!after.CompositeAlarms[0].AlarmConfigurationUpdatedTimestamp.Equal(*before.CompositeAlarms[0].AlarmConfigurationUpdatedTimestamp) {
+			e.Fatal("an identical put moved AlarmConfigurationUpdatedTimestamp")
+		}
+		for _, kind := range []types.AlarmType{types.AlarmTypeMetricAlarm, types.AlarmTypeCompositeAlarm} {
+			h := apptest.Must(e.cw.DescribeAlarmHistory(ctx, &cw.DescribeAlarmHistoryInput{AlarmTypes: []types.AlarmType{kind},
+				HistoryItemType: types.HistoryItemTypeConfigurationUpdate}))
+			if len(h.AlarmHistoryItems) != 1 {
+				e.Fatalf("%s: %d configuration history items, want 1", kind, len(h.AlarmHistoryItems))
+			}
+		}
+	})
+}
