@@ -399,11 +399,40 @@ func (a *alarmRec) out(region, account string) api.MetricAlarm {
 	return m
 }
 
+// treatMissing is how the alarm treats missing data: as TreatMissingData says or,
+// without it, missing — except that alarms on AWS/DynamoDB metrics ignore missing data
+// by default. AWS's answers (recorded, 2026: radkawar/stackd
+// testdata/aws/cloudwatch/alarm_namespaces.json) follow the User Guide ("defaults to
+// ignore") rather than the API reference ("always ignore ... even if you choose a
+// different option"): such an alarm with breaching went to ALARM and with
+// notBreaching to OK; a metric math alarm has the default only when every MetricStat
+// of its Metrics, returned or not, is in AWS/DynamoDB.
 func (a *alarmRec) treatMissing() string {
-	if a.TreatMissingData == "" {
-		return "missing"
+	if a.TreatMissingData != "" {
+		return a.TreatMissingData
 	}
-	return a.TreatMissingData
+	if a.dynamoDBOnly() {
+		return "ignore"
+	}
+	return "missing"
+}
+
+// dynamoDBOnly reports whether every metric the alarm reads is in AWS/DynamoDB.
+func (a *alarmRec) dynamoDBOnly() bool {
+	if len(a.Metrics) == 0 {
+		return a.Namespace == "AWS/DynamoDB"
+	}
+	stats := 0
+	for _, q := range a.Metrics {
+		if q.MetricStat == nil {
+			continue
+		}
+		stats++
+		if q.MetricStat.Metric == nil || svckit.Str(q.MetricStat.Metric.Namespace) != "AWS/DynamoDB" {
+			return false
+		}
+	}
+	return stats > 0
 }
 
 func (a *alarmRec) datapointsToAlarm() int {

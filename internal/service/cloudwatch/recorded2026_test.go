@@ -507,3 +507,71 @@ func TestAlarmIdenticalPutRecorded2026(t *testing.T) {
 		}
 	})
 }
+
+// alarm_namespaces.json: an AWS/DynamoDB alarm ignores missing data only when
+// TreatMissingData is left out (with breaching it went to ALARM, with notBreaching
+// to OK), and a metric math alarm only when all its MetricStats are AWS/DynamoDB's.
+func TestDynamoDBMissingDataRecorded2026(t *testing.T) {
+	forEachProtocol(t, func(e *env) {
+		dims := []types.Dimension{{Name: aws.String("TableName"), Value: aws.String("absent")}}
+		scalar := func(name, ns, treat string) {
+			in := &cw.PutMetricAlarmInput{AlarmName: aws.String(name), ActionsEnabled: aws.Bool(false), EvaluationPeriods: aws.Int32(1),
+				DatapointsToAlarm: aws.Int32(1), ComparisonOperator: types.ComparisonOperatorGreaterThanThreshold, Threshold: aws.Float64(0),
+				Namespace: aws.String(ns), MetricName: aws.String("Unpublished"), Dimensions: dims, Period: aws.Int32(10), Statistic: types.StatisticSum}
+			if treat != "" {
+				in.TreatMissingData = aws.String(treat)
+			}
+			apptest.Must(e.cw.PutMetricAlarm(ctx, in))
+		}
+		stat := func(id, ns string) types.MetricDataQuery {
+			return types.MetricDataQuery{Id: aws.String(id), ReturnData: aws.Bool(false), MetricStat: &types.MetricStat{
+				Metric: &types.Metric{Namespace: aws.String(ns), MetricName: aws.String("Unpublished"), Dimensions: dims}, Period: aws.Int32(10), Stat: aws.String("Sum")}}
+		}
+		math := func(name, expr string, qs ...types.MetricDataQuery) {
+			qs = append(qs, types.MetricDataQuery{Id: aws.String("e1"), Expression: aws.String(expr), ReturnData: aws.Bool(true)})
+			apptest.Must(e.cw.PutMetricAlarm(ctx, &cw.PutMetricAlarmInput{AlarmName: aws.String(name), ActionsEnabled: aws.Bool(false), Metrics: qs,
+				EvaluationPeriods: aws.Int32(1), DatapointsToAlarm: aws.Int32(1), Threshold: aws.Float64(1), ComparisonOperator: types.ComparisonOperatorGreaterThanThreshold}))
+		}
+		const ddb, own = "AWS/DynamoDB", "Stackd/NativeNamespaceMath"
+		scalar("ordinary-omitted", own, "")
+		scalar("ddb-scalar-omitted", ddb, "")
+		scalar("ddb-scalar-breaching", ddb, "breaching")
+		scalar("ddb-scalar-notbreaching", ddb, "notBreaching")
+		math("ddb", "d1+1", stat("d1", ddb))
+		math("ddb-unused-ordinary", "d1+1", stat("d1", ddb), stat("c1", own))
+		math("ordinary-unused-ddb", "c1+1", stat("d1", ddb), stat("c1", own))
+		want := map[string]types.StateValue{"ordinary-omitted": types.StateValueInsufficientData, "ddb-scalar-omitted": types.StateValueOk,
+			"ddb-scalar-breaching": types.StateValueAlarm, "ddb-scalar-notbreaching": types.StateValueOk, "ddb": types.StateValueOk,
+			"ddb-unused-ordinary": types.StateValueInsufficientData, "ordinary-unused-ddb": types.StateValueInsufficientData}
+		for name := range want {
+			apptest.Must(e.cw.SetAlarmState(ctx, &cw.SetAlarmStateInput{AlarmName: aws.String(name), StateValue: types.StateValueOk, StateReason: aws.String("baseline")}))
+		}
+		e.advance(3 * time.Minute)
+		for name, state := range want {
+			if a := e.alarm(name); a.StateValue != state {
+				e.Errorf("%s: %s (%q), want %s", name, a.StateValue, aws.ToString(a.StateReason), state)
+			}
+		}
+		for name, as := range map[string]string{"ddb-scalar-breaching": "Breaching", "ddb-scalar-notbreaching": "NonBreaching"} {
+			a := e.alarm(name)
+			if aws.ToString(a.StateReason) != "Threshold Crossed: no datapoints were received for 1 period and 1 missing datapoint was treated as ["+as+"]." {
+				e.Errorf("%s: reason %q", name, aws.ToString(a.StateReason))
+			}
+			// {"version":"1.0","queryDate":…,"statistic":"Sum","period":10,"recentDatapoints":[],"threshold":0.0,"evaluatedDatapoints":[{"timestamp":…}]}
+			var data map[string]any
+			if err := json.Unmarshal([]byte(aws.ToString(a.StateReasonData)), &data); err != nil {
+				e.Fatal(err)
+			}
+			points, _ := data["evaluatedDatapoints"].([]any)
+			point, _ := points[0].(map[string]any)
+			if data["startDate"] != nil || data["statistic"] != "Sum" || data["period"] != 10.0 || len(points) != 1 || len(point) != 1 || point["timestamp"] == nil {
+				e.Errorf("%s: reason data %s", name, aws.ToString(a.StateReasonData))
+			}
+		}
+		// A metric math alarm's reason data has its queries' period and no statistic.
+		var data map[string]any
+		if err := json.Unmarshal([]byte(aws.ToString(e.alarm("ordinary-unused-ddb").StateReasonData)), &data); err != nil || data["period"] != 10.0 || data["statistic"] != nil {
+			e.Errorf("math reason data %v %v", data, err)
+		}
+	})
+}
