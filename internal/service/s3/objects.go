@@ -415,12 +415,10 @@ func (s *Service) missingKey(c *server.Call, b *bucketRec, key string) error {
 	if s.d.Authz == nil {
 		return errNoSuchKey(key)
 	}
-	rp, err := s.resourcePolicy(c.Tx, b, nil)
+	chk, err := s.listCheck(c, b, key)
 	if err != nil {
 		return err
 	}
-	chk := authz.Check{Action: "s3:ListBucket", Resource: b.arn(), ResourceAccount: b.Owner, ResourcePolicy: rp.policy,
-		Context: map[string][]string{"s3:prefix": {key}, "s3:resourceaccount": {b.Owner}}}
 	caller := authz.Caller{Principal: c.Principal, SourceIP: c.SourceIP, UserAgent: c.UserAgent, Region: c.Region, Now: c.Now, Secure: c.Secure}
 	d, err := s.d.Authz.Decide(c.Tx, &caller, &chk)
 	if err != nil {
@@ -430,6 +428,16 @@ func (s *Service) missingKey(c *server.Call, b *bucketRec, key string) error {
 		return errNoSuchKey(key)
 	}
 	return denied(c, &chk, d)
+}
+
+// listCheck is the s3:ListBucket a caller needs to learn that key has no object.
+func (s *Service) listCheck(c *server.Call, b *bucketRec, key string) (authz.Check, error) {
+	rp, err := s.resourcePolicy(c.Tx, b, nil)
+	if err != nil {
+		return authz.Check{}, err
+	}
+	return authz.Check{Action: "s3:ListBucket", Resource: b.arn(), ResourceAccount: b.Owner, ResourcePolicy: rp.policy,
+		Context: map[string][]string{"s3:prefix": {key}, "s3:resourceaccount": {b.Owner}}}, nil
 }
 
 // errNotModified is the 304 of a conditional GET or HEAD of o, with the object's ETag
