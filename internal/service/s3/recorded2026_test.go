@@ -1,6 +1,9 @@
 package s3_test
 
 import (
+	"crypto/md5"
+	"encoding/base64"
+	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -46,4 +49,77 @@ func TestRecordedMarkerUnderDeny(t *testing.T) {
 	wantErr(t, head("item", nil), "NotFound", 404, "")
 	wantErr(t, head("item", marker.VersionId), "MethodNotAllowed", 405, "")
 	wantErr(t, head("item", item.VersionId), "Forbidden", 403, "")
+}
+
+// TestRecordedBucketTags: PutBucketTagging's limits, counted in UTF-16 code units as
+// AWS counts them (a letter outside the Basic Multilingual Plane counts twice), and
+// what GetBucketTagging answers after each call (bucket_tags.json).
+func TestRecordedBucketTags(t *testing.T) {
+	e := newEnv(t)
+	b := "stackd-bucket-tags-owned"
+	e.bucket(b)
+	get := func() error {
+		_, err := e.s3.GetBucketTagging(ctx, &s3.GetBucketTaggingInput{Bucket: aws.String(b)})
+		return err
+	}
+	wantErr(t, get(), "NoSuchTagSet", 404, "The TagSet does not exist")
+	must(e.s3.DeleteBucketTagging(ctx, &s3.DeleteBucketTaggingInput{Bucket: aws.String(b)}))
+
+	astral := "\U00010400" // DESERET CAPITAL LETTER LONG I, two UTF-16 code units
+	for _, c := range []struct {
+		name, key, value string
+		code, msg        string
+	}{
+		{"key-ascii-128", strings.Repeat("k", 128), "value", "", ""},
+		{"key-ascii-129", strings.Repeat("k", 129), "value", "InvalidTag", "The TagKey you have provided is invalid"},
+		{"value-ascii-256", "value", strings.Repeat("v", 256), "", ""},
+		{"value-ascii-257", "value", strings.Repeat("v", 257), "InvalidTag", "The TagValue you have provided is invalid"},
+		{"key-bmp-128", strings.Repeat("é", 128), "value", "", ""},
+		{"key-bmp-129", strings.Repeat("é", 129), "value", "InvalidTag", "The TagKey you have provided is invalid"},
+		{"value-bmp-256", "value", strings.Repeat("é", 256), "", ""},
+		{"value-bmp-257", "value", strings.Repeat("é", 257), "InvalidTag", "The TagValue you have provided is invalid"},
+		{"key-astral-letter-64", strings.Repeat(astral, 64), "value", "", ""},
+		{"key-astral-letter-65", strings.Repeat(astral, 65), "value", "InvalidTag", "The TagKey you have provided is invalid"},
+		{"key-astral-letter-128", strings.Repeat(astral, 128), "value", "InvalidTag", "The TagKey you have provided is invalid"},
+		{"value-astral-letter-128", "value", strings.Repeat(astral, 128), "", ""},
+		{"value-astral-letter-129", "value", strings.Repeat(astral, 129), "InvalidTag", "The TagValue you have provided is invalid"},
+		{"empty-value", "empty-value", "", "", ""},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			before, _ := e.s3.GetBucketTagging(ctx, &s3.GetBucketTaggingInput{Bucket: aws.String(b)})
+			_, err := e.s3.PutBucketTagging(ctx, &s3.PutBucketTaggingInput{Bucket: aws.String(b),
+				Tagging: &types.Tagging{TagSet: []types.Tag{{Key: aws.String(c.key), Value: aws.String(c.value)}}}})
+			after := must(e.s3.GetBucketTagging(ctx, &s3.GetBucketTaggingInput{Bucket: aws.String(b)}))
+			if c.code != "" {
+				wantErr(t, err, c.code, 400, c.msg)
+				if before == nil || len(after.TagSet) != 1 || *after.TagSet[0].Key != *before.TagSet[0].Key {
+					t.Fatalf("a refused put changed the tags")
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(after.TagSet) != 1 || *after.TagSet[0].Key != c.key || *after.TagSet[0].Value != c.value {
+				t.Fatalf("tags after put: %+v", after.TagSet)
+			}
+		})
+	}
+
+	_, err := e.s3.PutBucketTagging(ctx, &s3.PutBucketTaggingInput{Bucket: aws.String(b), Tagging: &types.Tagging{TagSet: []types.Tag{
+		{Key: aws.String("duplicate"), Value: aws.String("first")}, {Key: aws.String("duplicate"), Value: aws.String("second")}}}})
+	wantErr(t, err, "InvalidTag", 400, "Cannot provide multiple Tags with the same key")
+	must(e.s3.PutBucketTagging(ctx, &s3.PutBucketTaggingInput{Bucket: aws.String(b), Tagging: &types.Tagging{TagSet: []types.Tag{
+		{Key: aws.String("Key"), Value: aws.String("value")}, {Key: aws.String("key"), Value: aws.String("value")}}}}))
+	if out := must(e.s3.GetBucketTagging(ctx, &s3.GetBucketTaggingInput{Bucket: aws.String(b)})); len(out.TagSet) != 2 {
+		t.Fatalf("keys differing in case: %d tags, want 2", len(out.TagSet))
+	}
+
+	// The CLI sends an empty TagSet (the SDK for Go refuses to): 204, and no tag set.
+	body := `<Tagging xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><TagSet></TagSet></Tagging>`
+	sum := md5.Sum([]byte(body))
+	if st, out := e.signed("PUT", "/"+b+"?tagging", map[string]string{"Content-MD5": base64.StdEncoding.EncodeToString(sum[:])}, body); st != 204 {
+		t.Fatalf("empty TagSet: %d %s", st, out)
+	}
+	wantErr(t, get(), "NoSuchTagSet", 404, "The TagSet does not exist")
 }
