@@ -119,7 +119,9 @@ func checkTags(tags []api.Tag, limit int) error {
 		if limit == maxTags {
 			return model.NewError(400, "BadRequest", "Object tags cannot be greater than 10")
 		}
-		return model.NewError(400, "InvalidTag", "Bucket tag count cannot be greater than %d", limit)
+		// BadRequest, not InvalidTag, as AWS was recorded answering 51 bucket tags
+		// (radkawar/stackd testdata/aws/s3/bucket_tags.json).
+		return model.NewError(400, "BadRequest", "Bucket tag count cannot be greater than %d", limit)
 	}
 	seen := map[string]bool{}
 	for _, t := range tags {

@@ -3,6 +3,7 @@ package s3_test
 import (
 	"crypto/md5"
 	"encoding/base64"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -113,6 +114,33 @@ func TestRecordedBucketTags(t *testing.T) {
 		{Key: aws.String("Key"), Value: aws.String("value")}, {Key: aws.String("key"), Value: aws.String("value")}}}}))
 	if out := must(e.s3.GetBucketTagging(ctx, &s3.GetBucketTaggingInput{Bucket: aws.String(b)})); len(out.TagSet) != 2 {
 		t.Fatalf("keys differing in case: %d tags, want 2", len(out.TagSet))
+	}
+
+	many := make([]types.Tag, 51)
+	for i := range many {
+		many[i] = types.Tag{Key: aws.String(fmt.Sprintf("key-%d", i)), Value: aws.String("value")}
+	}
+	must(e.s3.PutBucketTagging(ctx, &s3.PutBucketTaggingInput{Bucket: aws.String(b), Tagging: &types.Tagging{TagSet: many[:50]}}))
+	_, err = e.s3.PutBucketTagging(ctx, &s3.PutBucketTaggingInput{Bucket: aws.String(b), Tagging: &types.Tagging{TagSet: many}})
+	wantErr(t, err, "BadRequest", 400, "Bucket tag count cannot be greater than 50")
+	for _, c := range []struct{ key, value, msg string }{
+		{"key,", "value", "The TagKey you have provided is invalid"},
+		{"key", "value,", "The TagValue you have provided is invalid"},
+		{"key%", "value", "The TagKey you have provided is invalid"},
+		{"key", "value%", "The TagValue you have provided is invalid"},
+	} {
+		_, err = e.s3.PutBucketTagging(ctx, &s3.PutBucketTaggingInput{Bucket: aws.String(b), Tagging: &types.Tagging{TagSet: []types.Tag{{Key: aws.String(c.key), Value: aws.String(c.value)}}}})
+		wantErr(t, err, "InvalidTag", 400, c.msg)
+	}
+	if out := must(e.s3.GetBucketTagging(ctx, &s3.GetBucketTaggingInput{Bucket: aws.String(b)})); len(out.TagSet) != 50 {
+		t.Fatalf("refused puts changed the tags: %d tags, want 50", len(out.TagSet))
+	}
+	for _, tag := range []types.Tag{
+		{Key: aws.String("ordinary"), Value: aws.String("aws:owned")},
+		{Key: aws.String("space +-=._:/@"), Value: aws.String("space +-=._:/@")},
+		{Key: aws.String("é中١"), Value: aws.String("é中١")},
+	} {
+		must(e.s3.PutBucketTagging(ctx, &s3.PutBucketTaggingInput{Bucket: aws.String(b), Tagging: &types.Tagging{TagSet: []types.Tag{tag}}}))
 	}
 
 	// The CLI sends an empty TagSet (the SDK for Go refuses to): 204, and no tag set.
