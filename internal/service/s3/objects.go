@@ -368,6 +368,13 @@ func (s *Service) selectRead(c *server.Call, r readRequest) (*readResult, error)
 		// "Encryption"; S3's code and wording as s3tools/s3cmd#276 shows them).
 		return nil, errInvalidArgument("x-amz-server-side-encryption header is not supported for this operation.", "x-amz-server-side-encryption", v)
 	}
+	if o.Enc.Mode == sseC && !r.Customer.given() {
+		// Without its key an SSE-C object is refused before its range is looked at;
+		// a wrong key is refused after (an unsatisfiable range wins), as AWS was
+		// recorded answering (radkawar/stackd testdata/aws/s3/
+		// customer_encryption_boundaries_replay.json).
+		return nil, errSSECKeyMissing()
+	}
 	rr := &readResult{b: b, o: o, end: o.Size}
 	if len(o.Parts) > 0 {
 		rr.parts = int32(len(o.Parts))

@@ -151,3 +151,38 @@ func TestRecordedBucketTags(t *testing.T) {
 	}
 	wantErr(t, get(), "NoSuchTagSet", 404, "The TagSet does not exist")
 }
+
+// TestRecordedSSECRangeOrder: a ranged GET of an SSE-C object without its key is
+// InvalidRequest even when the range is unsatisfiable; with the right or a wrong key
+// the unsatisfiable range is InvalidRange (customer_encryption_boundaries_replay.json).
+func TestRecordedSSECRangeOrder(t *testing.T) {
+	e := newEnv(t)
+	b := "stackd-ssec-boundaries"
+	e.bucket(b)
+	right := [3]string{"AES256", "YWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWE=", "Xsqb0+sHwAbNQ65I395/0w=="}
+	wrong := [3]string{"AES256", "YmJiYmJiYmJiYmJiYmJiYmJiYmJiYmJiYmJiYmJiYmI=", "i0+eoW3kvPW7/A/x6iN5NA=="}
+	must(e.s3.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(b), Key: aws.String("customer-STANDARD"), StorageClass: types.StorageClassStandard,
+		Body: strings.NewReader("customer boundary payload\n"), SSECustomerAlgorithm: &right[0], SSECustomerKey: &right[1], SSECustomerKeyMD5: &right[2]}))
+	get := func(rng string, key *[3]string) (*s3.GetObjectOutput, error) {
+		in := &s3.GetObjectInput{Bucket: aws.String(b), Key: aws.String("customer-STANDARD"), Range: aws.String(rng)}
+		if key != nil {
+			in.SSECustomerAlgorithm, in.SSECustomerKey, in.SSECustomerKeyMD5 = &key[0], &key[1], &key[2]
+		}
+		return e.s3.GetObject(ctx, in)
+	}
+	const noKey = "The object was stored using a form of Server Side Encryption. The correct parameters must be provided to retrieve the object."
+	_, err := get("bytes=0-2", nil)
+	wantErr(t, err, "InvalidRequest", 400, noKey)
+	_, err = get("bytes=9999-", nil)
+	wantErr(t, err, "InvalidRequest", 400, noKey)
+	out := must(get("bytes=0-2", &right))
+	if got := readBody(out.Body); got != "cus" || *out.ContentRange != "bytes 0-2/26" {
+		t.Fatalf("ranged read: %q, %s", got, *out.ContentRange)
+	}
+	_, err = get("bytes=9999-", &right)
+	wantErr(t, err, "InvalidRange", 416, "")
+	_, err = get("bytes=0-2", &wrong)
+	wantErr(t, err, "AccessDenied", 403, "")
+	_, err = get("bytes=9999-", &wrong)
+	wantErr(t, err, "InvalidRange", 416, "")
+}
