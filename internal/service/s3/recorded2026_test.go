@@ -186,3 +186,42 @@ func TestRecordedSSECRangeOrder(t *testing.T) {
 	_, err = get("bytes=9999-", &wrong)
 	wantErr(t, err, "InvalidRange", 416, "")
 }
+
+// TestRecordedLoggingKeyFormat: GetBucketLogging returns the object key format as
+// PutBucketLogging gave it: none, an explicit SimplePrefix, a PartitionedPrefix with or
+// without its date source (logging_control_replay.json).
+func TestRecordedLoggingKeyFormat(t *testing.T) {
+	e := newEnv(t)
+	e.bucket("logging-native-simple")
+	e.bucket("logging-native-dest1")
+	must(e.s3.PutBucketPolicy(ctx, &s3.PutBucketPolicyInput{Bucket: aws.String("logging-native-dest1"), Policy: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"logging.s3.amazonaws.com"},"Action":"s3:PutObject","Resource":"arn:aws:s3:::logging-native-dest1/*"}]}`)}))
+	for _, c := range []struct {
+		name string
+		in   *types.TargetObjectKeyFormat
+		want string
+	}{
+		{"omitted", nil, "none"},
+		{"simple", &types.TargetObjectKeyFormat{SimplePrefix: &types.SimplePrefix{}}, "simple"},
+		{"event", &types.TargetObjectKeyFormat{PartitionedPrefix: &types.PartitionedPrefix{PartitionDateSource: types.PartitionDateSourceEventTime}}, "partitioned EventTime"},
+		{"delivery", &types.TargetObjectKeyFormat{PartitionedPrefix: &types.PartitionedPrefix{PartitionDateSource: types.PartitionDateSourceDeliveryTime}}, "partitioned DeliveryTime"},
+		{"empty-partition", &types.TargetObjectKeyFormat{PartitionedPrefix: &types.PartitionedPrefix{}}, "partitioned "},
+	} {
+		must(e.s3.PutBucketLogging(ctx, &s3.PutBucketLoggingInput{Bucket: aws.String("logging-native-simple"), BucketLoggingStatus: &types.BucketLoggingStatus{
+			LoggingEnabled: &types.LoggingEnabled{TargetBucket: aws.String("logging-native-dest1"), TargetPrefix: aws.String(c.name + "/"), TargetObjectKeyFormat: c.in}}}))
+		le := must(e.s3.GetBucketLogging(ctx, &s3.GetBucketLoggingInput{Bucket: aws.String("logging-native-simple")})).LoggingEnabled
+		got := "none"
+		switch f := le.TargetObjectKeyFormat; {
+		case f != nil && f.SimplePrefix != nil:
+			got = "simple"
+		case f != nil && f.PartitionedPrefix != nil:
+			got = "partitioned " + string(f.PartitionedPrefix.PartitionDateSource)
+		}
+		if got != c.want || *le.TargetPrefix != c.name+"/" || le.TargetGrants != nil {
+			t.Errorf("%s: key format %q, want %q (%+v)", c.name, got, c.want, le)
+		}
+	}
+	must(e.s3.PutBucketLogging(ctx, &s3.PutBucketLoggingInput{Bucket: aws.String("logging-native-simple"), BucketLoggingStatus: &types.BucketLoggingStatus{}}))
+	if le := must(e.s3.GetBucketLogging(ctx, &s3.GetBucketLoggingInput{Bucket: aws.String("logging-native-simple")})).LoggingEnabled; le != nil {
+		t.Fatalf("logging after disabling: %+v", le)
+	}
+}
