@@ -110,9 +110,9 @@ func storedHeaders(cacheControl, disposition, encoding, language, expires *strin
 	return h
 }
 
-// writeConditions applies a write's If-Match / If-None-Match to the current object
-// (conditional writes, 2024).
-func writeConditions(cur *objRec, ifMatch, ifNoneMatch *string, key string) error {
+// conditionForms refuses the conditional-write headers S3 does not implement:
+// If-Match: *, another If-None-Match than *, or both at once (501).
+func conditionForms(ifMatch, ifNoneMatch *string) error {
 	notImplemented := func(header, why string) error {
 		return model.NewError(501, "NotImplemented", "A header you provided implies functionality that is not implemented").
 			With("Header", header).With("additionalMessage", why)
@@ -124,6 +124,15 @@ func writeConditions(cur *objRec, ifMatch, ifNoneMatch *string, key string) erro
 		return notImplemented("If-None-Match", "We don't accept the provided value of If-None-Match header for this API")
 	case ifMatch != nil && *ifMatch == "*":
 		return notImplemented("If-Match", "We don't accept the provided value of If-Match header for this API")
+	}
+	return nil
+}
+
+// writeConditions applies a write's If-Match / If-None-Match to the current object
+// (conditional writes, 2024).
+func writeConditions(cur *objRec, ifMatch, ifNoneMatch *string, key string) error {
+	if err := conditionForms(ifMatch, ifNoneMatch); err != nil {
+		return err
 	}
 	if ifNoneMatch != nil {
 		if cur != nil {

@@ -225,3 +225,70 @@ func TestRecordedLoggingKeyFormat(t *testing.T) {
 		t.Fatalf("logging after disabling: %+v", le)
 	}
 }
+
+// TestRecordedCompletionRepeated: an upload completed once can be completed again with
+// the same manifest (without checksums in the answer, its conditions not weighed but
+// If-Match: * still 501) and aborted, again and again, until the key is overwritten
+// (multipart_completion_replay.json, scenario never-receipt).
+func TestRecordedCompletionRepeated(t *testing.T) {
+	e := newEnv(t)
+	b := "stackd-mpc-never"
+	e.bucket(b)
+	k := aws.String("receipt")
+	cr := must(e.s3.CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{Bucket: aws.String(b), Key: k, ServerSideEncryption: types.ServerSideEncryptionAes256}))
+	p1 := must(e.s3.UploadPart(ctx, &s3.UploadPartInput{Bucket: aws.String(b), Key: k, UploadId: cr.UploadId, PartNumber: aws.Int32(1), Body: strings.NewReader("never/receipt/part-1")}))
+	p2 := must(e.s3.UploadPart(ctx, &s3.UploadPartInput{Bucket: aws.String(b), Key: k, UploadId: cr.UploadId, PartNumber: aws.Int32(2), Body: strings.NewReader("never/receipt/part-2")}))
+	if *p1.ETag != `"01d6811ac3efd529a1931edb0d76011f"` || *p2.ETag != `"d1157df9447904fa913eb285886ac4db"` {
+		t.Fatalf("part ETags %s %s", *p1.ETag, *p2.ETag)
+	}
+	one := []types.CompletedPart{{PartNumber: aws.Int32(1), ETag: p1.ETag}}
+	complete := func(parts []types.CompletedPart, ifMatch, ifNoneMatch *string) (*s3.CompleteMultipartUploadOutput, error) {
+		return e.s3.CompleteMultipartUpload(ctx, &s3.CompleteMultipartUploadInput{Bucket: aws.String(b), Key: k, UploadId: cr.UploadId,
+			IfMatch: ifMatch, IfNoneMatch: ifNoneMatch, MultipartUpload: &types.CompletedMultipartUpload{Parts: parts}})
+	}
+	abort := func() error {
+		_, err := e.s3.AbortMultipartUpload(ctx, &s3.AbortMultipartUploadInput{Bucket: aws.String(b), Key: k, UploadId: cr.UploadId})
+		return err
+	}
+	const etag = `"d98eac19a3cbd845f42bae8a46e1a6e9-1"`
+	first := must(complete(one, nil, nil))
+	if *first.ETag != etag || first.ChecksumCRC64NVME == nil || first.ChecksumType != types.ChecksumTypeFullObject {
+		t.Fatalf("first completion: %s %v %s", *first.ETag, first.ChecksumCRC64NVME, first.ChecksumType)
+	}
+	repeat := func(label string, ifMatch, ifNoneMatch *string) {
+		out, err := complete(one, ifMatch, ifNoneMatch)
+		if err != nil {
+			t.Fatalf("%s: %v", label, err)
+		}
+		if *out.ETag != etag || out.ChecksumCRC64NVME != nil || out.ChecksumType != "" || out.ServerSideEncryption != types.ServerSideEncryptionAes256 {
+			t.Fatalf("%s: %s %v %q %s", label, *out.ETag, out.ChecksumCRC64NVME, out.ChecksumType, out.ServerSideEncryption)
+		}
+	}
+	repeat("same", nil, nil)
+	_, err := complete([]types.CompletedPart{{PartNumber: aws.Int32(2), ETag: p2.ETag}}, nil, nil)
+	wantErr(t, err, "NoSuchUpload", 404, "")
+	_, err = complete([]types.CompletedPart{{PartNumber: aws.Int32(1), ETag: aws.String(`"00000000000000000000000000000000"`)}}, nil, nil)
+	wantErr(t, err, "NoSuchUpload", 404, "")
+	_, err = complete([]types.CompletedPart{}, nil, nil)
+	wantErr(t, err, "MalformedXML", 400, "")
+	repeat("none-star", nil, aws.String("*"))
+	repeat("match-current", aws.String(etag), nil)
+	repeat("match-wrong", aws.String(`"00000000000000000000000000000000"`), nil)
+	_, err = complete(one, aws.String("*"), nil)
+	wantErr(t, err, "NotImplemented", 501, "")
+	_, err = complete(one, aws.String(etag), aws.String("*"))
+	wantErr(t, err, "NotImplemented", 501, "")
+	if err := abort(); err != nil {
+		t.Fatalf("abort after completion: %v", err)
+	}
+	repeat("after-abort", nil, nil)
+	if err := abort(); err != nil {
+		t.Fatalf("repeated abort: %v", err)
+	}
+	if got := e.get(b, "receipt"); got != "never/receipt/part-1" {
+		t.Fatalf("object after abort: %q", got)
+	}
+	e.put(b, "receipt", "never/receipt/ordinary-overwrite")
+	_, err = complete(one, nil, nil)
+	wantErr(t, err, "NoSuchUpload", 404, "")
+}
