@@ -394,6 +394,40 @@ func expireOld(tx *store.Tx, r queueRef, recs, index string, recKey func(string)
 	return nil
 }
 
+// sequence readies m (with its group and deduplication IDs) for the FIFO queue r:
+// unless r holds a deduplication record of m's deduplication ID from the last five
+// minutes, m takes r's next sequence number and r records it for deduplication. A
+// duplicate answers the record it matches, and m is not to be enqueued. Sends, the
+// move of a message to a FIFO dead-letter queue and a move task's redrive all go
+// through it: AWS was recorded deduplicating later sends to the messages the latter
+// two enqueue (radkawar/stackd testdata/aws/sqs/fifo_redrive.json).
+func sequence(tx *store.Tx, r queueRef, rec *queueRec, m *msgRec, now int64) (*dedupRec, error) {
+	dk := r.Name + "\x00" + m.DedupID
+	if rec.Attributes["DeduplicationScope"] == "messageGroup" {
+		dk += "\x00" + m.GroupID
+	}
+	var prior dedupRec
+	found, err := tx.GetJSON(ns(r.Account, r.Region, tDedup), dk, &prior)
+	if err != nil {
+		return nil, err
+	}
+	if found && now-prior.At < dedupWindow.Milliseconds() {
+		return &prior, nil
+	}
+	rec.Seq++
+	m.Seq = fmt.Sprintf("%020d", rec.Seq)
+	if err := putQueue(tx, r, rec); err != nil {
+		return nil, err
+	}
+	if err := tx.PutJSON(ns(r.Account, r.Region, tDedup), dk, dedupRec{ID: m.ID, Seq: m.Seq, At: now}); err != nil {
+		return nil, err
+	}
+	if err := tx.Put(ns(r.Account, r.Region, tDedupAt), atKey(r.Name, now, dk), nil); err != nil {
+		return nil, err
+	}
+	return nil, expireOld(tx, r, tDedup, tDedupAt, func(k string) string { return k }, dedupWindow.Milliseconds(), now)
+}
+
 // send validates and enqueues one message.
 func (q *SQS) send(tx *store.Tx, r queueRef, rec *queueRec, sp sendSpec, now time.Time) (*sent, error) {
 	if sp.body == "" {
@@ -454,35 +488,16 @@ func (q *SQS) send(tx *store.Tx, r queueRef, rec *queueRec, sp sendSpec, now tim
 		default:
 			return nil, errParam("The queue should either have ContentBasedDeduplication enabled or MessageDeduplicationId provided explicitly")
 		}
-		dk := r.Name + "\x00" + m.DedupID
-		if rec.Attributes["DeduplicationScope"] == "messageGroup" {
-			dk += "\x00" + m.GroupID
-		}
-		var prior dedupRec
-		found, err := tx.GetJSON(ns(r.Account, r.Region, tDedup), dk, &prior)
+		prior, err := sequence(tx, r, rec, m, now.UnixMilli())
 		if err != nil {
 			return nil, err
 		}
-		if found && now.UnixMilli()-prior.At < dedupWindow.Milliseconds() {
+		if prior != nil {
 			// A duplicate within five minutes is accepted and not enqueued.
 			out.id, out.seq = prior.ID, prior.Seq
 			return out, nil
 		}
-		rec.Seq++
-		m.Seq = fmt.Sprintf("%020d", rec.Seq)
 		out.seq = m.Seq
-		if err := putQueue(tx, r, rec); err != nil {
-			return nil, err
-		}
-		if err := tx.PutJSON(ns(r.Account, r.Region, tDedup), dk, dedupRec{ID: m.ID, Seq: m.Seq, At: now.UnixMilli()}); err != nil {
-			return nil, err
-		}
-		if err := tx.Put(ns(r.Account, r.Region, tDedupAt), atKey(r.Name, now.UnixMilli(), dk), nil); err != nil {
-			return nil, err
-		}
-		if err := expireOld(tx, r, tDedup, tDedupAt, func(k string) string { return k }, dedupWindow.Milliseconds(), now.UnixMilli()); err != nil {
-			return nil, err
-		}
 	} else if sp.dedupID != nil {
 		return nil, errParam("Value for parameter MessageGroupId or MessageDeduplicationId is invalid. Reason: The request include parameter that is not valid for this queue type.")
 	} else if sp.groupID != nil {
