@@ -511,14 +511,30 @@ func (q *SQS) runTask(tx *store.Tx, account, region, key string, now int64) erro
 		if err := deleteMsg(tx, src, m); err != nil {
 			return err
 		}
+		t.Moved++
 		// AWS: "The redrive task resets the retention period. All redriven messages
 		// are considered new messages with a new messageID and enqueueTime".
+		orig := m.ID
 		m.ID, m.VisibleAt, m.Sent, m.Receives, m.FirstReceive, m.Received, m.Nonce, m.Origin = auth.NewUUID(), now, now, 0, 0, 0, "", ""
+		if drec.Attributes["FifoQueue"] == "true" {
+			// AWS was recorded sending a FIFO message on with the original message
+			// ID as its deduplication ID and a sequence number of the destination,
+			// which deduplicated later sends of that ID to it (radkawar/stackd
+			// testdata/aws/sqs/fifo_redrive.json, released_destination,
+			// duplicate_a0). A duplicate is not enqueued, as a send's is not.
+			m.DedupID = orig
+			prior, err := sequence(tx, d, drec, m, now)
+			if err != nil {
+				return err
+			}
+			if prior != nil {
+				continue
+			}
+		}
 		if err := putMsg(tx, d, m); err != nil {
 			return err
 		}
 		tx.AfterCommit(func() { q.notify(d) })
-		t.Moved++
 	}
 	if t.Moved >= t.ToMove || !left {
 		t.Status = taskCompleted
