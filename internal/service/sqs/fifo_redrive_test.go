@@ -3,6 +3,7 @@ package sqs_test
 import (
 	"strconv"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
@@ -96,6 +97,89 @@ func TestFIFODeadLetterSequenceAndDeduplication(t *testing.T) {
 	if dup := e.sendFIFO(src, "again", "source-group", id); aws.ToString(dup.MessageId) != aws.ToString(back[0].MessageId) ||
 		aws.ToString(dup.SequenceNumber) != b["SequenceNumber"] {
 		t.Fatalf("duplicate of the returned message answered %s %s", aws.ToString(dup.MessageId), aws.ToString(dup.SequenceNumber))
+	}
+}
+
+// A move task from a FIFO dead-letter queue sends each message to the destination as
+// a new message whose deduplication ID is the original message's ID, sequenced by the
+// destination, which keeps the deduplication record. A group with a message in flight
+// in the dead-letter queue is held back whole, and the task stays RUNNING until it is
+// released; the rest moves meanwhile (recorded cases held_progress, held_destination,
+// still_held_destination, before_release, released_destination, released_progress,
+// duplicate_a0, duplicate_a1, duplicate_b0).
+func TestFIFOMoveTaskHoldsGroupsInFlight(t *testing.T) {
+	e := newEnv(t)
+	dead := e.queue("locks-dead.fifo", map[string]string{"FifoQueue": "true"})
+	src := redriveTo("locks-dead.fifo")
+	src["FifoQueue"] = "true"
+	e.queue("locks-source.fifo", src)
+	dest := e.queue("locks-destination.fifo", map[string]string{"FifoQueue": "true"})
+
+	a0 := aws.ToString(e.sendFIFO(dead, "a0", "a", "manual-a0").MessageId)
+	held := e.receive(dead, 10)
+	if len(held) != 1 {
+		t.Fatalf("hold_a0: %+v", held)
+	}
+	a1 := aws.ToString(e.sendFIFO(dead, "a1", "a", "manual-a1").MessageId)
+	b0 := aws.ToString(e.sendFIFO(dead, "b0", "b", "manual-b0").MessageId)
+	apptest.Must(e.sqs.StartMessageMoveTask(ctx, &sqs.StartMessageMoveTaskInput{SourceArn: aws.String(arnPrefix + "locks-dead.fifo"),
+		DestinationArn: aws.String(arnPrefix + "locks-destination.fifo")}))
+	e.p.SQS.RunMoveTasks(ctx)
+
+	running := func(step string, moved int64) {
+		t.Helper()
+		res := e.tasks("locks-dead.fifo", 1)
+		if len(res) != 1 || aws.ToString(res[0].Status) != "RUNNING" || res[0].TaskHandle == nil ||
+			aws.ToInt64(res[0].ApproximateNumberOfMessagesToMove) != 3 || res[0].ApproximateNumberOfMessagesMoved != moved {
+			t.Fatalf("%s: %+v", step, res)
+		}
+	}
+	running("held_progress", 1)
+	got := e.receive(dest, 10)
+	if len(got) != 1 || aws.ToString(got[0].Body) != "b0" || aws.ToString(got[0].MessageId) == b0 ||
+		got[0].Attributes["MessageDeduplicationId"] != b0 || got[0].Attributes["MessageGroupId"] != "b" {
+		t.Fatalf("held_destination: %+v", got)
+	}
+	redrivenB0, seqB0 := aws.ToString(got[0].MessageId), got[0].Attributes["SequenceNumber"]
+	e.p.AdvanceClock(5 * time.Second)
+	e.p.SQS.RunMoveTasks(ctx)
+	if got := e.receive(dest, 10); len(got) != 0 {
+		t.Fatalf("still_held_destination: %+v", got)
+	}
+	running("before_release", 1)
+
+	apptest.Must(e.sqs.ChangeMessageVisibility(ctx, &sqs.ChangeMessageVisibilityInput{QueueUrl: aws.String(dead), ReceiptHandle: held[0].ReceiptHandle}))
+	e.p.SQS.RunMoveTasks(ctx)
+	got = e.receive(dest, 10)
+	if len(got) != 2 || aws.ToString(got[0].Body) != "a0" || aws.ToString(got[1].Body) != "a1" ||
+		got[0].Attributes["MessageDeduplicationId"] != a0 || got[1].Attributes["MessageDeduplicationId"] != a1 ||
+		aws.ToString(got[0].MessageId) == a0 || aws.ToString(got[1].MessageId) == a1 || got[0].Attributes["ApproximateReceiveCount"] != "1" {
+		t.Fatalf("released_destination: %+v", got)
+	}
+	s0, s1 := seq(t, got[0].Attributes["SequenceNumber"]), seq(t, got[1].Attributes["SequenceNumber"])
+	if s1 != s0+1 || s0 <= seq(t, seqB0) {
+		t.Fatalf("released_destination: sequence numbers %d %d after b0's %s", s0, s1, seqB0)
+	}
+	if res := e.tasks("locks-dead.fifo", 1); len(res) != 1 || aws.ToString(res[0].Status) != "COMPLETED" || res[0].TaskHandle != nil {
+		t.Fatalf("released_progress: %+v", res)
+	}
+	if n := e.attr(dead, "ApproximateNumberOfMessages"); n != "0" {
+		t.Fatalf("%s messages left in the dead-letter queue", n)
+	}
+
+	// The destination deduplicates sends of the original IDs to the redriven messages.
+	for i, c := range []struct{ orig, id, seq string }{
+		{a0, aws.ToString(got[0].MessageId), got[0].Attributes["SequenceNumber"]},
+		{a1, aws.ToString(got[1].MessageId), got[1].Attributes["SequenceNumber"]},
+		{b0, redrivenB0, seqB0},
+	} {
+		dup := e.sendFIFO(dest, "duplicate", "a", c.orig)
+		if aws.ToString(dup.MessageId) != c.id || aws.ToString(dup.SequenceNumber) != c.seq {
+			t.Fatalf("duplicate %d answered %s %s, want %s %s", i, aws.ToString(dup.MessageId), aws.ToString(dup.SequenceNumber), c.id, c.seq)
+		}
+	}
+	if n := e.attr(dest, "ApproximateNumberOfMessages"); n != "0" {
+		t.Fatalf("after_duplicate_sends: %s messages enqueued", n)
 	}
 }
 
