@@ -6,16 +6,20 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"sort"
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf16"
 	"unicode/utf8"
 
 	api "github.com/palisade/palisade/internal/api/sns"
 	"github.com/palisade/palisade/internal/auth"
 	"github.com/palisade/palisade/internal/authz"
+	"github.com/palisade/palisade/internal/model"
 	"github.com/palisade/palisade/internal/server"
 	"github.com/palisade/palisade/internal/store"
 	"github.com/palisade/palisade/internal/svckit"
@@ -67,9 +71,13 @@ func checkAttributes(in map[string]api.MessageAttributeValue) (map[string]attrib
 				return nil, 0, errAttr("The message attribute '" + name + "' must contain non-empty message attribute value for message attribute type '" + base + "'.")
 			}
 			if base == "Number" {
-				if !svckit.DecimalNumber(*v.StringValue) {
-					return nil, 0, errParam("Invalid parameter: Could not cast message attribute '" + name + "' value to number.")
+				if err := checkNumber(name, *v.StringValue); err != nil {
+					return nil, 0, err
 				}
+			} else if !basicPlane(*v.StringValue) {
+				// SNS refuses characters beyond the Basic Multilingual Plane in a
+				// String value (recorded for an emoji), where SQS takes them.
+				return nil, 0, errParam("Invalid parameter: Invalid attribute value was passed in for message attribute " + name)
 			}
 			if v.DataType == "String.Array" {
 				var list []any
@@ -92,6 +100,61 @@ func checkAttributes(in map[string]api.MessageAttributeValue) (map[string]attrib
 		size += len(name) + len(a.DataType) + len(a.StringValue) + len(a.BinaryValue)
 	}
 	return out, size, nil
+}
+
+// checkNumber applies SNS's rules for a Number attribute's value, as recorded
+// against AWS in 2026: a decimal number (Java's BigDecimal syntax: "5." and ".5"
+// are numbers, "NaN" is not) of at most 38 significant digits (trailing zeros
+// count, leading zeros do not), whose leading digit stands for a power of ten from
+// -128 to 125; zero is judged by its exponent too ("0e126" is refused). Which fault
+// SNS names when a value has both is inferred.
+func checkNumber(name, v string) error {
+	if !svckit.DecimalNumber(v) {
+		return errAttr("Could not cast message attribute '" + name + "' value to number.")
+	}
+	mant, exp, _ := strings.Cut(strings.ToLower(strings.TrimLeft(v, "+-")), "e")
+	intPart, frac, _ := strings.Cut(mant, ".")
+	digits := strings.TrimLeft(intPart+frac, "0")
+	if digits == "" {
+		digits = "0"
+	}
+	if len(digits) > 38 {
+		return errAttr("Message attribute '" + name + "' number value [" + v + "] must have less than 38 precision digits.")
+	}
+	e, err := strconv.ParseInt(exp, 10, 32)
+	if exp == "" {
+		e, err = 0, nil
+	}
+	if err != nil {
+		// Beyond an int exponent, which BigDecimal cannot read.
+		return errAttr("Could not cast message attribute '" + name + "' value to number.")
+	}
+	if power := int64(len(digits)) - 1 - int64(len(frac)) + e; power < -128 || power > 125 {
+		return errAttr("Message attribute '" + name + "' number value [" + v + "] scale must be 10^-128 and 10^126.")
+	}
+	return nil
+}
+
+// basicPlane reports whether s has no character beyond U+FFFF.
+func basicPlane(s string) bool {
+	for _, r := range s {
+		if r > 0xFFFF {
+			return false
+		}
+	}
+	return true
+}
+
+// utf16Len is s's length in UTF-16 code units, as SNS (Java) counts a Subject.
+func utf16Len(s string) int {
+	n := 0
+	for _, r := range s {
+		n++
+		if r > 0xFFFF {
+			n++
+		}
+	}
+	return n
 }
 
 // errAttr is SNS's answer to a bad message attribute.
@@ -152,7 +215,7 @@ func (m *message) text(protocol string) string {
 // prepare validates a Publish (or PublishBatch entry) and builds the message.
 func prepare(t topicRef, topic *topicRec, body string, subject, structure, groupID, dedupID *string, attrs map[string]api.MessageAttributeValue, now time.Time) (*message, error) {
 	if body == "" {
-		return nil, errParam("Invalid parameter: Empty message")
+		return nil, entryError{errParam("Invalid parameter: Empty message")}
 	}
 	if !utf8.ValidString(body) {
 		return nil, errParam("Invalid parameter: Message")
@@ -162,8 +225,10 @@ func prepare(t topicRef, topic *topicRec, body string, subject, structure, group
 		m.version = "2"
 	}
 	if subject != nil {
-		if *subject == "" || len(*subject) > 100 || strings.ContainsAny(*subject, "\r\n") || !isASCII(*subject) {
-			return nil, errParam("Invalid parameter: Subject")
+		// At most 100 UTF-16 units, any script (recorded); control characters are
+		// refused (recorded for a newline, inferred for the others).
+		if *subject == "" || utf16Len(*subject) > 100 || strings.ContainsFunc(*subject, unicode.IsControl) {
+			return nil, entryError{errParam("Invalid parameter: Subject")}
 		}
 	}
 	a, size, err := checkAttributes(attrs)
@@ -175,18 +240,18 @@ func prepare(t topicRef, topic *topicRec, body string, subject, structure, group
 	}
 	m.attrs = a
 	if svckit.Str(structure) == "json" {
-		var parsed map[string]any
+		var parsed map[string]json.RawMessage
 		if err := json.Unmarshal([]byte(body), &parsed); err != nil {
 			return nil, errParam("Invalid parameter: Message Structure - JSON message body failed to parse")
 		}
-		def, ok := parsed["default"].(string)
+		def, ok := scalarText(parsed["default"])
 		if !ok {
 			return nil, errParam("Invalid parameter: Message Structure - No default entry in JSON message body")
 		}
 		m.body = def
 		m.perProto = map[string]string{}
 		for k, v := range parsed {
-			if s, ok := v.(string); ok && k != "default" {
+			if s, ok := scalarText(v); ok && k != "default" {
 				m.perProto[k] = s
 			}
 		}
@@ -201,7 +266,7 @@ func prepare(t topicRef, topic *topicRec, body string, subject, structure, group
 		// A standard topic takes a group ID for SQS standard subscriptions (fair
 		// queues), checked as a FIFO topic's is (Publish's API reference).
 		if !messageID(*groupID) {
-			return nil, errParam("Invalid parameter: MessageGroupId")
+			return nil, entryError{errParam("Invalid parameter: The MessageGroupId parameter can only include alphanumeric and punctuation characters. 1 to 128 in length")}
 		}
 		m.groupID = *groupID
 	}
@@ -210,10 +275,10 @@ func prepare(t topicRef, topic *topicRec, body string, subject, structure, group
 			return nil, errParam("Invalid parameter: The MessageGroupId parameter is required for FIFO topics")
 		}
 		if !messageID(*groupID) {
-			return nil, errParam("Invalid parameter: MessageGroupId")
+			return nil, errParam("Invalid parameter: The MessageGroupId parameter can only include alphanumeric and punctuation characters. 1 to 128 in length")
 		}
 		if dedupID != nil && !messageID(*dedupID) {
-			return nil, errParam("Invalid parameter: MessageDeduplicationId")
+			return nil, errParam("Invalid parameter: The MessageDeduplicationId parameter can only include alphanumeric and punctuation characters. 1 to 128 in length")
 		}
 		if dedupID == nil && topic.Attributes["ContentBasedDeduplication"] != "true" {
 			return nil, errParam("Invalid parameter: The topic should either have ContentBasedDeduplication enabled or MessageDeduplicationId provided explicitly")
@@ -230,9 +295,36 @@ func prepare(t topicRef, topic *topicRec, body string, subject, structure, group
 	return m, nil
 }
 
+// entryError is a fault PublishBatch reports in the entry's Failed result on a
+// standard topic (an empty message, a bad Subject or MessageGroupId, as recorded),
+// where other faults, and any fault on a FIFO topic, fail the whole call.
+type entryError struct{ error }
+
+// unwrapEntry is the error an entryError answers a call with.
+func unwrapEntry(err error) error {
+	if ee, ok := err.(entryError); ok {
+		return ee.error
+	}
+	return err
+}
+
+// scalarText is the text SNS delivers for a MessageStructure json entry: a string
+// as it is, a number, boolean or null as its JSON text ({"default": 17} delivers
+// "17", {"default": null} "null", as recorded); an object or an array is no entry.
+func scalarText(v json.RawMessage) (string, bool) {
+	if len(v) == 0 || v[0] == '{' || v[0] == '[' {
+		return "", false
+	}
+	var s string
+	if v[0] == '"' && json.Unmarshal(v, &s) == nil {
+		return s, true
+	}
+	return string(v), true
+}
+
 // messageID reports whether v is a valid MessageGroupId or MessageDeduplicationId:
-// 1 to 128 alphanumeric or punctuation characters (Publish's API reference). SNS's
-// wording for a bad one is inferred: "Invalid parameter: <name>".
+// 1 to 128 alphanumeric or punctuation characters (Publish's API reference), refused
+// in SNS's recorded wording.
 func messageID(v string) bool {
 	if len(v) < 1 || len(v) > 128 {
 		return false
@@ -254,15 +346,6 @@ func batchEntryID(id string) bool {
 	}
 	for _, r := range id {
 		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_') {
-			return false
-		}
-	}
-	return true
-}
-
-func isASCII(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] < 0x20 || s[i] > 0x7e {
 			return false
 		}
 	}
@@ -292,7 +375,7 @@ func (s *SNS) publish(c *server.Call, in *api.PublishInput) (*api.PublishRespons
 	}
 	m, err := prepare(t, topic, in.Message, in.Subject, in.MessageStructure, in.MessageGroupId, in.MessageDeduplicationId, in.MessageAttributes, c.Now)
 	if err != nil {
-		return nil, err
+		return nil, unwrapEntry(err)
 	}
 	if m.key, err = s.checkKey(c, t, topic); err != nil {
 		return nil, err
@@ -346,13 +429,25 @@ func (s *SNS) publishBatch(c *server.Call, in *api.PublishBatchInput) (*api.Publ
 	// An entry SNS would not publish fails the whole call, as SNS answers (nothing of
 	// the batch is published).
 	msgs := make([]*message, len(in.PublishBatchRequestEntries))
+	failed := make([]error, len(in.PublishBatchRequestEntries))
+	fifo := topic.Attributes["FifoTopic"] == "true"
 	for i, e := range in.PublishBatchRequestEntries {
 		if msgs[i], err = prepare(t, topic, e.Message, e.Subject, e.MessageStructure, e.MessageGroupId, e.MessageDeduplicationId, e.MessageAttributes, c.Now); err != nil {
-			return nil, err
+			var ee entryError
+			if fifo || !errors.As(err, &ee) {
+				return nil, unwrapEntry(err)
+			}
+			failed[i] = ee.error
 		}
 	}
 	out := &api.PublishBatchResponse{Successful: []api.PublishBatchResultEntry{}, Failed: []api.BatchResultErrorEntry{}}
 	for i, e := range in.PublishBatchRequestEntries {
+		if failed[i] != nil {
+			var me *model.Error
+			errors.As(failed[i], &me)
+			out.Failed = append(out.Failed, api.BatchResultErrorEntry{Id: e.Id, Code: me.Code, Message: svckit.Ptr(me.Message), SenderFault: true})
+			continue
+		}
 		m := msgs[i]
 		m.key = key
 		r := api.PublishBatchResultEntry{Id: svckit.Ptr(e.Id), MessageId: svckit.Ptr(m.id)}
@@ -625,12 +720,28 @@ func layout(pairs [][2]string, attrs map[string]attribute) string {
 	return b.String()
 }
 
+// jsonString is s as a JSON string, as SNS writes its messages: a character beyond
+// the Basic Multilingual Plane as its UTF-16 surrogate pair escaped ("\uD83D\uDE00",
+// as recorded in a notification's Subject), others as they are.
 func jsonString(s string) string {
 	var b bytes.Buffer
 	enc := json.NewEncoder(&b)
 	enc.SetEscapeHTML(false)
 	enc.Encode(s)
-	return strings.TrimSuffix(b.String(), "\n")
+	out := strings.TrimSuffix(b.String(), "\n")
+	if basicPlane(out) {
+		return out
+	}
+	var esc strings.Builder
+	for _, r := range out {
+		if r > 0xFFFF {
+			hi, lo := utf16.EncodeRune(r)
+			fmt.Fprintf(&esc, "\\u%04X\\u%04X", hi, lo)
+			continue
+		}
+		esc.WriteRune(r)
+	}
+	return esc.String()
 }
 
 // confirmationMessage is what SNS writes in a SubscriptionConfirmation.

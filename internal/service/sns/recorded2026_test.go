@@ -1,0 +1,233 @@
+package sns_test
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sns"
+	"github.com/aws/aws-sdk-go-v2/service/sns/types"
+	"github.com/aws/smithy-go"
+
+	"github.com/palisade/palisade/internal/app/apptest"
+)
+
+// answer is a recorded outcome: "" for success, else the error code and message.
+type answer struct{ code, msg string }
+
+func got(err error) answer {
+	if err == nil {
+		return answer{}
+	}
+	var ae smithy.APIError
+	if errors.As(err, &ae) {
+		return answer{ae.ErrorCode(), ae.ErrorMessage()}
+	}
+	return answer{"?", err.Error()}
+}
+
+func TestRecorded2026(t *testing.T) {
+	e := newEnv(t)
+	topic := e.topic("rec", nil)
+	fifo := e.topic("rec.fifo", map[string]string{"FifoTopic": "true"})
+	num := func(v string) map[string]types.MessageAttributeValue {
+		return map[string]types.MessageAttributeValue{"numeric": {DataType: aws.String("Number"), StringValue: aws.String(v)}}
+	}
+	publish := func(in *sns.PublishInput) error {
+		if in.TopicArn == nil {
+			in.TopicArn = aws.String(topic)
+		}
+		if in.Message == nil {
+			in.Message = aws.String("m")
+		}
+		_, err := e.sns.Publish(ctx, in)
+		return err
+	}
+	scale := func(v string) answer {
+		return answer{"ParameterValueInvalid", "Message attribute 'numeric' number value [" + v + "] scale must be 10^-128 and 10^126."}
+	}
+	precision := func(v string) answer {
+		return answer{"ParameterValueInvalid", "Message attribute 'numeric' number value [" + v + "] must have less than 38 precision digits."}
+	}
+	cases := []struct {
+		file, label string
+		call        func() error
+		want        answer
+	}{
+		// numeric_attributes.json, admission.json
+		{"numeric_attributes.json", "high-edge", func() error { return publish(&sns.PublishInput{MessageAttributes: num("1e126")}) }, scale("1e126")},
+		{"numeric_attributes.json", "above-high", func() error { return publish(&sns.PublishInput{MessageAttributes: num("1e127")}) }, scale("1e127")},
+		{"numeric_attributes.json", "low-edge", func() error { return publish(&sns.PublishInput{MessageAttributes: num("1e-128")}) }, answer{}},
+		{"numeric_attributes.json", "below-low", func() error { return publish(&sns.PublishInput{MessageAttributes: num("1e-129")}) }, scale("1e-129")},
+		{"numeric_attributes.json", "precision-38", func() error {
+			return publish(&sns.PublishInput{MessageAttributes: num("12345678901234567890123456789012345678")})
+		}, answer{}},
+		{"numeric_attributes.json", "precision-39", func() error {
+			return publish(&sns.PublishInput{MessageAttributes: num("123456789012345678901234567890123456789")})
+		}, precision("123456789012345678901234567890123456789")},
+		{"numeric_attributes.json", "zero-exponent", func() error { return publish(&sns.PublishInput{MessageAttributes: num("0e-100000")}) }, scale("0e-100000")},
+		{"numeric_attributes.json", "sns-zero-low", func() error { return publish(&sns.PublishInput{MessageAttributes: num("0e-129")}) }, scale("0e-129")},
+		{"numeric_attributes.json", "sns-zero-high", func() error { return publish(&sns.PublishInput{MessageAttributes: num("0e126")}) }, scale("0e126")},
+		{"numeric_attributes.json", "sns-upper-inside", func() error { return publish(&sns.PublishInput{MessageAttributes: num("9.99e125")}) }, answer{}},
+		{"numeric_attributes.json", "fraction-leading-dot", func() error { return publish(&sns.PublishInput{MessageAttributes: num(".5")}) }, answer{}},
+		{"numeric_attributes.json", "fraction-trailing-dot", func() error { return publish(&sns.PublishInput{MessageAttributes: num("5.")}) }, answer{}},
+		{"numeric_attributes.json", "not-a-number", func() error { return publish(&sns.PublishInput{MessageAttributes: num("NaN")}) },
+			answer{"ParameterValueInvalid", "Could not cast message attribute 'numeric' value to number."}},
+		{"numeric_attributes.json", "sns-integer-zero-padding", func() error {
+			return publish(&sns.PublishInput{MessageAttributes: num("1" + strings.Repeat("0", 100))})
+		},
+			precision("1" + strings.Repeat("0", 100))},
+		{"numeric_attributes.json", "sns-fraction-zero-padding", func() error {
+			return publish(&sns.PublishInput{MessageAttributes: num("1." + strings.Repeat("0", 100))})
+		},
+			precision("1." + strings.Repeat("0", 100))},
+		{"numeric_attributes.json", "sns-leading-zero-padding", func() error {
+			return publish(&sns.PublishInput{MessageAttributes: num(strings.Repeat("0", 300) + "1")})
+		}, answer{}},
+		{"admission.json", "number-admission-single-above_bound", func() error { return publish(&sns.PublishInput{MessageAttributes: num("1000000000.00001")}) }, answer{}},
+		{"admission.json", "number-admission-single-leading_trailing_zeroes", func() error { return publish(&sns.PublishInput{MessageAttributes: num("0001.23000")}) }, answer{}},
+		// attribute_unicode.json
+		{"attribute_unicode.json", "emoji-attribute", func() error {
+			return publish(&sns.PublishInput{MessageAttributes: map[string]types.MessageAttributeValue{
+				"ErrorCode":    {DataType: aws.String("Number"), StringValue: aws.String("200")},
+				"ErrorMessage": {DataType: aws.String("String"), StringValue: aws.String("native-error:雪🙂Z")}}})
+		}, answer{"InvalidParameter", "Invalid parameter: Invalid attribute value was passed in for message attribute ErrorMessage"}},
+		{"attribute_unicode.json", "bmp-attribute", func() error {
+			return publish(&sns.PublishInput{MessageAttributes: map[string]types.MessageAttributeValue{
+				"ErrorMessage": {DataType: aws.String("String"), StringValue: aws.String("native-error:雪Z")}}})
+		}, answer{}},
+		// subject_structure.json
+		{"subject_structure.json", "subject-ascii-100", func() error { return publish(&sns.PublishInput{Subject: aws.String(strings.Repeat("a", 100))}) }, answer{}},
+		{"subject_structure.json", "subject-ascii-101", func() error { return publish(&sns.PublishInput{Subject: aws.String(strings.Repeat("a", 101))}) },
+			answer{"InvalidParameter", "Invalid parameter: Subject"}},
+		{"subject_structure.json", "subject-unicode-100", func() error { return publish(&sns.PublishInput{Subject: aws.String(strings.Repeat("界", 100))}) }, answer{}},
+		{"subject_structure.json", "subject-emoji-50", func() error { return publish(&sns.PublishInput{Subject: aws.String(strings.Repeat("😀", 50))}) }, answer{}},
+		{"subject_structure.json", "subject-emoji-51", func() error { return publish(&sns.PublishInput{Subject: aws.String(strings.Repeat("😀", 51))}) },
+			answer{"InvalidParameter", "Invalid parameter: Subject"}},
+		{"subject_structure.json", "subject-empty", func() error { return publish(&sns.PublishInput{Subject: aws.String("")}) },
+			answer{"InvalidParameter", "Invalid parameter: Subject"}},
+		{"subject_structure.json", "default-number", func() error {
+			return publish(&sns.PublishInput{Message: aws.String(`{"default": 17}`), MessageStructure: aws.String("json")})
+		}, answer{}},
+		{"subject_structure.json", "default-null", func() error {
+			return publish(&sns.PublishInput{Message: aws.String(`{"default": null}`), MessageStructure: aws.String("json")})
+		}, answer{}},
+		{"subject_structure.json", "default-object", func() error {
+			return publish(&sns.PublishInput{Message: aws.String(`{"default": {"value": 17}}`), MessageStructure: aws.String("json")})
+		}, answer{"InvalidParameter", "Invalid parameter: Message Structure - No default entry in JSON message body"}},
+		{"subject_structure.json", "default-array", func() error {
+			return publish(&sns.PublishInput{Message: aws.String(`{"default": [17]}`), MessageStructure: aws.String("json")})
+		}, answer{"InvalidParameter", "Invalid parameter: Message Structure - No default entry in JSON message body"}},
+		{"subject_structure.json", "default-empty", func() error {
+			return publish(&sns.PublishInput{Message: aws.String(`{"default": ""}`), MessageStructure: aws.String("json")})
+		}, answer{}},
+		{"subject_structure.json", "sqs-empty", func() error {
+			return publish(&sns.PublishInput{Message: aws.String(`{"default": "fallback", "sqs": ""}`), MessageStructure: aws.String("json")})
+		}, answer{}},
+		// fifo_edges.json
+		{"fifo_edges.json", "fifo-lambda", func() error {
+			_, err := e.sns.Subscribe(ctx, &sns.SubscribeInput{TopicArn: aws.String(fifo), Protocol: aws.String("lambda"), Endpoint: aws.String("arn:aws:lambda:us-east-1:000000000000:function:missing")})
+			return err
+		}, answer{"InvalidParameter", "Invalid parameter: Invalid protocol type: lambda"}},
+		{"fifo_edges.json", "batch-invalid-dedup", func() error {
+			_, err := e.sns.PublishBatch(ctx, &sns.PublishBatchInput{TopicArn: aws.String(fifo), PublishBatchRequestEntries: []types.PublishBatchRequestEntry{
+				{Id: aws.String("good"), Message: aws.String("g"), MessageGroupId: aws.String("g"), MessageDeduplicationId: aws.String("good")},
+				{Id: aws.String("bad"), Message: aws.String("x"), MessageGroupId: aws.String("g"), MessageDeduplicationId: aws.String("with space")}}})
+			return err
+		}, answer{"InvalidParameter", "Invalid parameter: The MessageDeduplicationId parameter can only include alphanumeric and punctuation characters. 1 to 128 in length"}},
+		{"fifo_edges.json", "batch-empty-message", func() error {
+			_, err := e.sns.PublishBatch(ctx, &sns.PublishBatchInput{TopicArn: aws.String(fifo), PublishBatchRequestEntries: []types.PublishBatchRequestEntry{
+				{Id: aws.String("good"), Message: aws.String("g"), MessageGroupId: aws.String("g"), MessageDeduplicationId: aws.String("good")},
+				{Id: aws.String("bad"), Message: aws.String(""), MessageGroupId: aws.String("g"), MessageDeduplicationId: aws.String("bad")}}})
+			return err
+		}, answer{"InvalidParameter", "Invalid parameter: Empty message"}},
+		{"fifo_edges.json", "batch-subject", func() error {
+			_, err := e.sns.PublishBatch(ctx, &sns.PublishBatchInput{TopicArn: aws.String(fifo), PublishBatchRequestEntries: []types.PublishBatchRequestEntry{
+				{Id: aws.String("good"), Message: aws.String("g"), MessageGroupId: aws.String("g"), MessageDeduplicationId: aws.String("good")},
+				{Id: aws.String("bad"), Message: aws.String("x"), Subject: aws.String(""), MessageGroupId: aws.String("g"), MessageDeduplicationId: aws.String("bad")}}})
+			return err
+		}, answer{"InvalidParameter", "Invalid parameter: Subject"}},
+	}
+	for _, c := range cases {
+		if a := got(c.call()); a != c.want {
+			t.Errorf("%s %s:\n got %q %q\nwant %q %q", c.file, c.label, a.code, a.msg, c.want.code, c.want.msg)
+		}
+	}
+}
+
+// TestRecorded2026Results pins what AWS answered beyond an error: batch results,
+// delivered text and policies read back (radkawar/stackd testdata/aws/sns/).
+func TestRecorded2026Results(t *testing.T) {
+	e := newEnv(t)
+	topic := e.topic("rec", nil)
+	url, qarn := e.queueFor("recq", topic, true)
+	e.subscribe(topic, "sqs", qarn, nil)
+	entry := func(id, msg string) types.PublishBatchRequestEntry {
+		return types.PublishBatchRequestEntry{Id: aws.String(id), Message: aws.String(msg)}
+	}
+	failed := func(out *sns.PublishBatchOutput) string {
+		var b strings.Builder
+		for _, s := range out.Successful {
+			b.WriteString("ok " + aws.ToString(s.Id) + "\n")
+		}
+		for _, f := range out.Failed {
+			fmt.Fprintf(&b, "%s %s %s %v\n", aws.ToString(f.Id), aws.ToString(f.Code), aws.ToString(f.Message), f.SenderFault)
+		}
+		return b.String()
+	}
+
+	// admission.json mixed-batch-error-boundary: a standard topic reports a bad
+	// Subject or an empty message in the entry's result.
+	subject := entry("newline_subject", "s")
+	subject.Subject = aws.String("invalid\nsubject")
+	out := apptest.Must(e.sns.PublishBatch(ctx, &sns.PublishBatchInput{TopicArn: aws.String(topic), PublishBatchRequestEntries: []types.PublishBatchRequestEntry{
+		entry("valid", "boundary_valid"), subject, entry("empty_message", "")}}))
+	if got, want := failed(out), "ok valid\nnewline_subject InvalidParameter Invalid parameter: Subject true\nempty_message InvalidParameter Invalid parameter: Empty message true\n"; got != want {
+		t.Errorf("admission.json mixed batch:\n got %s\nwant %s", got, want)
+	}
+	// message_groups.json mixed-batch: so is a bad MessageGroupId.
+	group := func(id, g string) types.PublishBatchRequestEntry {
+		en := entry(id, "batch-"+id)
+		en.MessageGroupId = aws.String(g)
+		return en
+	}
+	out = apptest.Must(e.sns.PublishBatch(ctx, &sns.PublishBatchInput{TopicArn: aws.String(topic), PublishBatchRequestEntries: []types.PublishBatchRequestEntry{
+		group("valid", "tenant/b"), group("invalid", "bad group"), group("empty", "")}}))
+	bad := "InvalidParameter Invalid parameter: The MessageGroupId parameter can only include alphanumeric and punctuation characters. 1 to 128 in length true\n"
+	if got, want := failed(out), "ok valid\ninvalid "+bad+"empty "+bad; got != want {
+		t.Errorf("message_groups.json mixed batch:\n got %s\nwant %s", got, want)
+	}
+	// attribute_unicode.json and admission.json: a bad attribute fails the whole batch.
+	emoji := entry("supplementary", "native batch attribute rejection")
+	emoji.MessageAttributes = map[string]types.MessageAttributeValue{"ErrorMessage": {DataType: aws.String("String"), StringValue: aws.String("native-error:雪🙂Z")}}
+	_, err := e.sns.PublishBatch(ctx, &sns.PublishBatchInput{TopicArn: aws.String(topic), PublishBatchRequestEntries: []types.PublishBatchRequestEntry{entry("valid", "native batch control"), emoji}})
+	wantError(t, err, "InvalidParameter", 400, "Invalid parameter: Invalid attribute value was passed in for message attribute ErrorMessage")
+	underflow := entry("underflow", "underflow")
+	underflow.MessageAttributes = map[string]types.MessageAttributeValue{"numeric": {DataType: aws.String("Number"), StringValue: aws.String("1e-100000")}}
+	_, err = e.sns.PublishBatch(ctx, &sns.PublishBatchInput{TopicArn: aws.String(topic), PublishBatchRequestEntries: []types.PublishBatchRequestEntry{entry("exponent", "e"), underflow}})
+	wantError(t, err, "ParameterValueInvalid", 400, "Message attribute 'numeric' number value [1e-100000] scale must be 10^-128 and 10^126.")
+	e.drain(url)
+
+	// subject_structure.json: what the queue receives.
+	for _, c := range []struct {
+		in   *sns.PublishInput
+		want string
+	}{
+		{&sns.PublishInput{Message: aws.String(`{"default": 17}`), MessageStructure: aws.String("json")}, `"Message" : "17"`},
+		{&sns.PublishInput{Message: aws.String(`{"default": null}`), MessageStructure: aws.String("json")}, `"Message" : "null"`},
+		{&sns.PublishInput{Message: aws.String(`{"default": "fallback", "sqs": ""}`), MessageStructure: aws.String("json")}, `"Message" : ""`},
+		{&sns.PublishInput{Message: aws.String("subject-unicode-100"), Subject: aws.String(strings.Repeat("界", 100))}, `"Subject" : "` + strings.Repeat("界", 100) + `"`},
+		{&sns.PublishInput{Message: aws.String("subject-emoji-50"), Subject: aws.String(strings.Repeat("😀", 50))}, `"Subject" : "` + strings.Repeat(`\uD83D\uDE00`, 50) + `"`},
+	} {
+		c.in.TopicArn = aws.String(topic)
+		apptest.Must(e.sns.Publish(ctx, c.in))
+		msgs := e.drain(url)
+		if len(msgs) != 1 || !strings.Contains(aws.ToString(msgs[0].Body), c.want) {
+			t.Errorf("subject_structure.json: want a body with %s, got %+v", c.want, msgs)
+			continue
+		}
+		verify(t, envelope(t, aws.ToString(msgs[0].Body)))
+	}
+}
