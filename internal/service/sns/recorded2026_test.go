@@ -45,6 +45,13 @@ func TestRecorded2026(t *testing.T) {
 		_, err := e.sns.Publish(ctx, in)
 		return err
 	}
+	setTopic := func(arn, name, value string) error {
+		_, err := e.sns.SetTopicAttributes(ctx, &sns.SetTopicAttributesInput{TopicArn: aws.String(arn), AttributeName: aws.String(name), AttributeValue: aws.String(value)})
+		return err
+	}
+	policy := func(action string) string {
+		return `{"Version": "2012-10-17", "Statement": [{"Sid": "S", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::000000000000:root"}, "Action": "` + action + `", "Resource": "` + topic + `"}]}`
+	}
 	scale := func(v string) answer {
 		return answer{"ParameterValueInvalid", "Message attribute 'numeric' number value [" + v + "] scale must be 10^-128 and 10^126."}
 	}
@@ -126,11 +133,29 @@ func TestRecorded2026(t *testing.T) {
 		{"subject_structure.json", "sqs-empty", func() error {
 			return publish(&sns.PublishInput{Message: aws.String(`{"default": "fallback", "sqs": ""}`), MessageStructure: aws.String("json")})
 		}, answer{}},
+		// controls.json, policy_actions.json
+		{"controls.json", "topic-invalid-policy", func() error { return setTopic(topic, "Policy", "{invalid-json") },
+			answer{"InvalidParameter", "Invalid parameter: Policy Error: null"}},
+		{"controls.json", "topic-invalid-attribute", func() error { return setTopic(topic, "UnknownOwnedAttribute", "ignored?") },
+			answer{"InvalidParameter", "Invalid parameter: AttributeName"}},
+		{"policy_actions.json", "lower-wildcard", func() error { return setTopic(topic, "Policy", policy("sns:*")) },
+			answer{"InvalidParameter", "Invalid parameter: Policy statement action out of service scope!"}},
+		{"policy_actions.json", "upper-wildcard", func() error { return setTopic(topic, "Policy", policy("SNS:*")) },
+			answer{"InvalidParameter", "Invalid parameter: Policy statement action out of service scope!"}},
+		{"policy_actions.json", "global-wildcard", func() error { return setTopic(topic, "Policy", policy("*")) },
+			answer{"InvalidParameter", "Invalid parameter: Policy statement action out of service scope!"}},
+		{"policy_actions.json", "lower-publish", func() error { return setTopic(topic, "Policy", policy("sns:Publish")) }, answer{}},
+		{"policy_actions.json", "upper-publish", func() error { return setTopic(topic, "Policy", policy("SNS:Publish")) }, answer{}},
 		// fifo_edges.json
 		{"fifo_edges.json", "fifo-lambda", func() error {
 			_, err := e.sns.Subscribe(ctx, &sns.SubscribeInput{TopicArn: aws.String(fifo), Protocol: aws.String("lambda"), Endpoint: aws.String("arn:aws:lambda:us-east-1:000000000000:function:missing")})
 			return err
 		}, answer{"InvalidParameter", "Invalid parameter: Invalid protocol type: lambda"}},
+		{"fifo_edges.json", "boolean-1", func() error { return setTopic(fifo, "ContentBasedDeduplication", "1") },
+			answer{"InvalidParameter", "Invalid parameter: ContentBasedDeduplication: Invalid value [1]. Must be true or false."}},
+		{"fifo_edges.json", "boolean-", func() error { return setTopic(fifo, "ContentBasedDeduplication", "") },
+			answer{"InvalidParameter", "Invalid parameter: ContentBasedDeduplication: Invalid value []. Must be true or false."}},
+		{"fifo_edges.json", "boolean-FALSE", func() error { return setTopic(fifo, "ContentBasedDeduplication", "FALSE") }, answer{}},
 		{"fifo_edges.json", "batch-invalid-dedup", func() error {
 			_, err := e.sns.PublishBatch(ctx, &sns.PublishBatchInput{TopicArn: aws.String(fifo), PublishBatchRequestEntries: []types.PublishBatchRequestEntry{
 				{Id: aws.String("good"), Message: aws.String("g"), MessageGroupId: aws.String("g"), MessageDeduplicationId: aws.String("good")},
@@ -229,5 +254,37 @@ func TestRecorded2026Results(t *testing.T) {
 			continue
 		}
 		verify(t, envelope(t, aws.ToString(msgs[0].Body)))
+	}
+
+	// controls.json: AddPermission twice, RemovePermission twice; the policy read back.
+	policyOf := func(arn string) string {
+		return apptest.Must(e.sns.GetTopicAttributes(ctx, &sns.GetTopicAttributesInput{TopicArn: aws.String(arn)})).Attributes["Policy"]
+	}
+	def := `{"Version":"2008-10-17","Id":"__default_policy_ID","Statement":[{"Sid":"__default_statement_ID","Effect":"Allow","Principal":{"AWS":"*"},"Action":["SNS:GetTopicAttributes","SNS:SetTopicAttributes","SNS:AddPermission","SNS:RemovePermission","SNS:DeleteTopic","SNS:Subscribe","SNS:ListSubscriptionsByTopic","SNS:Publish"],"Resource":"` + topic + `","Condition":{"StringEquals":{"AWS:SourceOwner":"000000000000"}}}`
+	for range 2 {
+		apptest.Must(e.sns.AddPermission(ctx, &sns.AddPermissionInput{TopicArn: aws.String(topic), Label: aws.String("OwnedPublish"), AWSAccountId: []string{"000000000000"}, ActionName: []string{"Publish"}}))
+	}
+	if got, want := policyOf(topic), def+`,{"Sid":"OwnedPublish","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::000000000000:root"},"Action":"SNS:Publish","Resource":"`+topic+`"}]}`; got != want {
+		t.Errorf("controls.json topic-policy-after-add:\n got %s\nwant %s", got, want)
+	}
+	for range 2 {
+		apptest.Must(e.sns.RemovePermission(ctx, &sns.RemovePermissionInput{TopicArn: aws.String(topic), Label: aws.String("OwnedPublish")}))
+	}
+	if got, want := policyOf(topic), def+`]}`; got != want {
+		t.Errorf("controls.json topic-policy-after-remove:\n got %s\nwant %s", got, want)
+	}
+
+	// fifo_edges.json boolean-FALSE: taken in any case.
+	fifo := e.topic("rec.fifo", map[string]string{"FifoTopic": "true"})
+	apptest.Must(e.sns.SetTopicAttributes(ctx, &sns.SetTopicAttributesInput{TopicArn: aws.String(fifo), AttributeName: aws.String("ContentBasedDeduplication"), AttributeValue: aws.String("FALSE")}))
+	if got := apptest.Must(e.sns.GetTopicAttributes(ctx, &sns.GetTopicAttributesInput{TopicArn: aws.String(fifo)})).Attributes["ContentBasedDeduplication"]; got != "false" {
+		t.Errorf("fifo_edges.json: ContentBasedDeduplication read back as %q", got)
+	}
+
+	// policy_actions.json lower-publish-readback: the policy set is read back compact.
+	set := `{"Version": "2012-10-17", "Statement": [{"Sid": "OwnedPolicyActionCase", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::000000000000:root"}, "Action": "sns:Publish", "Resource": "` + topic + `"}]}`
+	apptest.Must(e.sns.SetTopicAttributes(ctx, &sns.SetTopicAttributesInput{TopicArn: aws.String(topic), AttributeName: aws.String("Policy"), AttributeValue: aws.String(set)}))
+	if got, want := policyOf(topic), `{"Version":"2012-10-17","Statement":[{"Sid":"OwnedPolicyActionCase","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::000000000000:root"},"Action":"sns:Publish","Resource":"`+topic+`"}]}`; got != want {
+		t.Errorf("policy_actions.json lower-publish-readback:\n got %s\nwant %s", got, want)
 	}
 }
