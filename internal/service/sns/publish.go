@@ -382,14 +382,100 @@ func (s *SNS) publish(c *server.Call, in *api.PublishInput) (*api.PublishRespons
 	}
 	out := &api.PublishResponse{MessageId: svckit.Ptr(m.id)}
 	if m.fifo {
-		topic.Seq++
-		m.seq = fmt.Sprintf("%020d", topic.Seq)
-		out.SequenceNumber = svckit.Ptr(m.seq)
+		dup, err := deduplicate(c.Tx, t, topic, m, c.Now)
+		if err != nil {
+			return nil, err
+		}
+		out.MessageId, out.SequenceNumber = svckit.Ptr(m.id), svckit.Ptr(m.seq)
+		if dup {
+			return out, nil
+		}
 		if err := putTopic(c.Tx, t, topic); err != nil {
 			return nil, err
 		}
 	}
 	return out, s.fanout(c.Tx, m)
+}
+
+// dedupWindow is how long a FIFO topic remembers a deduplication ID (SNS Developer
+// Guide, message deduplication for FIFO topics).
+const dedupWindow = 5 * time.Minute
+
+// dedupRec is what a FIFO topic remembers of a message it accepted.
+type dedupRec struct {
+	ID  string `json:"id"`
+	Seq string `json:"seq"`
+	At  int64  `json:"at"`
+}
+
+// deduplicate gives a FIFO topic's message its sequence number, or, when the topic
+// accepted a message with its deduplication ID in the last five minutes, that
+// message's ID and sequence number: SNS answers a duplicate so and delivers nothing
+// (recorded, a duplicate of a message no subscription's filter took included). The
+// IDs are the topic's, or each message group's when FifoThroughputScope is
+// MessageGroup (recorded).
+func deduplicate(tx *store.Tx, t topicRef, topic *topicRec, m *message, now time.Time) (bool, error) {
+	scope := ""
+	if topic.Attributes["FifoThroughputScope"] == "MessageGroup" {
+		scope = m.groupID
+	}
+	// The topic's creation time keeps a topic created again under its name apart.
+	key := fmt.Sprintf("%s\x00%d\x00%s\x00%s", t.Name, topic.Created.UnixNano(), scope, m.dedupID)
+	var prior dedupRec
+	found, err := tx.GetJSON(ns(t.Account, t.Region, tDedup), key, &prior)
+	if err != nil {
+		return false, err
+	}
+	if found && now.UnixMilli()-prior.At < dedupWindow.Milliseconds() {
+		m.id, m.seq = prior.ID, prior.Seq
+		return true, nil
+	}
+	topic.Seq++
+	m.seq = fmt.Sprintf("%020d", topic.Seq)
+	at := now.UnixMilli()
+	if err := tx.PutJSON(ns(t.Account, t.Region, tDedup), key, dedupRec{ID: m.id, Seq: m.seq, At: at}); err != nil {
+		return false, err
+	}
+	if err := tx.Put(ns(t.Account, t.Region, tDedupAt), fmt.Sprintf("%016d\x00%s", at, key), nil); err != nil {
+		return false, err
+	}
+	return false, expireDedup(tx, t, at)
+}
+
+// expireDedup drops up to two of the Region's deduplication records older than the
+// window, oldest first, deleted topics' included: each accepted message adds one, so
+// they cannot pile up. A record written again since has a newer index entry and is
+// kept.
+func expireDedup(tx *store.Tx, t topicRef, now int64) error {
+	var due []string
+	err := tx.Scan(ns(t.Account, t.Region, tDedupAt), "", 2, func(k string, _ []byte) bool {
+		at, err := strconv.ParseInt(k[:min(16, len(k))], 10, 64)
+		if err != nil || now-at < dedupWindow.Milliseconds() {
+			return false
+		}
+		due = append(due, k)
+		return true
+	})
+	if err != nil {
+		return err
+	}
+	for _, k := range due {
+		key := k[17:]
+		var rec dedupRec
+		found, err := tx.GetJSON(ns(t.Account, t.Region, tDedup), key, &rec)
+		if err != nil {
+			return err
+		}
+		if found && fmt.Sprintf("%016d", rec.At) == k[:16] {
+			if _, err := tx.Delete(ns(t.Account, t.Region, tDedup), key); err != nil {
+				return err
+			}
+		}
+		if _, err := tx.Delete(ns(t.Account, t.Region, tDedupAt), k); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func (s *SNS) publishBatch(c *server.Call, in *api.PublishBatchInput) (*api.PublishBatchResponse, error) {
@@ -450,14 +536,20 @@ func (s *SNS) publishBatch(c *server.Call, in *api.PublishBatchInput) (*api.Publ
 		}
 		m := msgs[i]
 		m.key = key
+		dup := false
+		if m.fifo {
+			if dup, err = deduplicate(c.Tx, t, topic, m, c.Now); err != nil {
+				return nil, err
+			}
+		}
 		r := api.PublishBatchResultEntry{Id: svckit.Ptr(e.Id), MessageId: svckit.Ptr(m.id)}
 		if m.fifo {
-			topic.Seq++
-			m.seq = fmt.Sprintf("%020d", topic.Seq)
 			r.SequenceNumber = svckit.Ptr(m.seq)
 		}
-		if err := s.fanout(c.Tx, m); err != nil {
-			return nil, err
+		if !dup {
+			if err := s.fanout(c.Tx, m); err != nil {
+				return nil, err
+			}
 		}
 		out.Successful = append(out.Successful, r)
 	}
@@ -655,33 +747,39 @@ func queueAttributes(attrs map[string]attribute) map[string]QueueAttribute {
 // envelope is the signed JSON document SNS delivers when raw delivery is off, laid
 // out as AWS lays it out ("key" : value, two-space indent).
 func (s *SNS) envelope(tx *store.Tx, m *message, sub *subRec, text string) (string, error) {
-	if err := s.signer.wait(); err != nil {
-		return "", err
-	}
-	if err := s.signer.persist(tx); err != nil {
-		return "", err
-	}
 	ts := m.timestamp.Format("2006-01-02T15:04:05.000Z")
-	fields := map[string]string{"Type": "Notification", "MessageId": m.id, "TopicArn": m.topic.ARN, "Message": text, "Timestamp": ts}
-	if m.subject != "" {
-		fields["Subject"] = m.subject
-	}
-	version := m.version
-	sig, err := s.signer.sign(version, stringToSign(fields))
-	if err != nil {
-		return "", err
-	}
 	base := sub.Base
 	pairs := [][2]string{{"Type", "Notification"}, {"MessageId", m.id}}
-	if m.seq != "" {
+	// A FIFO topic's notification of a MessageStructure json message carries no
+	// sequence number (recorded, to FIFO and standard queues alike).
+	if m.seq != "" && m.perProto == nil {
 		pairs = append(pairs, [2]string{"SequenceNumber", m.seq})
 	}
 	pairs = append(pairs, [2]string{"TopicArn", m.topic.ARN})
 	if m.subject != "" {
 		pairs = append(pairs, [2]string{"Subject", m.subject})
 	}
-	pairs = append(pairs, [][2]string{{"Message", text}, {"Timestamp", ts}, {"SignatureVersion", version}, {"Signature", sig},
-		{"SigningCertURL", s.signer.certURL(base)}, {"UnsubscribeURL", base + "/?Action=Unsubscribe&SubscriptionArn=" + sub.arn(m.topic.Region, m.topic.Account)}}...)
+	pairs = append(pairs, [][2]string{{"Message", text}, {"Timestamp", ts}}...)
+	// A FIFO topic's notifications are not signed: no SignatureVersion, Signature or
+	// SigningCertURL (recorded for every message a FIFO topic delivered to SQS).
+	if !m.fifo {
+		if err := s.signer.wait(); err != nil {
+			return "", err
+		}
+		if err := s.signer.persist(tx); err != nil {
+			return "", err
+		}
+		fields := map[string]string{"Type": "Notification", "MessageId": m.id, "TopicArn": m.topic.ARN, "Message": text, "Timestamp": ts}
+		if m.subject != "" {
+			fields["Subject"] = m.subject
+		}
+		sig, err := s.signer.sign(m.version, stringToSign(fields))
+		if err != nil {
+			return "", err
+		}
+		pairs = append(pairs, [][2]string{{"SignatureVersion", m.version}, {"Signature", sig}, {"SigningCertURL", s.signer.certURL(base)}}...)
+	}
+	pairs = append(pairs, [2]string{"UnsubscribeURL", base + "/?Action=Unsubscribe&SubscriptionArn=" + sub.arn(m.topic.Region, m.topic.Account)})
 	return layout(pairs, m.attrs), nil
 }
 

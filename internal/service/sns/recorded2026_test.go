@@ -9,6 +9,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/sns/types"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/aws/smithy-go"
 
 	"github.com/palisade/palisade/internal/app/apptest"
@@ -286,5 +287,87 @@ func TestRecorded2026Results(t *testing.T) {
 	apptest.Must(e.sns.SetTopicAttributes(ctx, &sns.SetTopicAttributesInput{TopicArn: aws.String(topic), AttributeName: aws.String("Policy"), AttributeValue: aws.String(set)}))
 	if got, want := policyOf(topic), `{"Version":"2012-10-17","Statement":[{"Sid":"OwnedPolicyActionCase","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::000000000000:root"},"Action":"sns:Publish","Resource":"`+topic+`"}]}`; got != want {
 		t.Errorf("policy_actions.json lower-publish-readback:\n got %s\nwant %s", got, want)
+	}
+}
+
+// TestRecorded2026FIFO pins FIFO topics' recorded answers (radkawar/stackd
+// testdata/aws/sns/fifo.json, fifo_edges.json): names and attributes, deduplication
+// by topic or by message group, and unsigned notifications.
+func TestRecorded2026FIFO(t *testing.T) {
+	e := newEnv(t)
+	create := func(name string, attrs map[string]string) error {
+		_, err := e.sns.CreateTopic(ctx, &sns.CreateTopicInput{Name: aws.String(name), Attributes: attrs})
+		return err
+	}
+	set := func(arn, name, value string) error {
+		_, err := e.sns.SetTopicAttributes(ctx, &sns.SetTopicAttributesInput{TopicArn: aws.String(arn), AttributeName: aws.String(name), AttributeValue: aws.String(value)})
+		return err
+	}
+	topicName := answer{"InvalidParameter", "Invalid parameter: Topic Name"}
+	attrName := answer{"InvalidParameter", "Invalid parameter: AttributeName"}
+	main := "arn:aws:sns:us-east-1:000000000000:main.fifo"
+	standard := "arn:aws:sns:us-east-1:000000000000:standard"
+	for _, c := range []struct {
+		label string
+		call  func() error
+		want  answer
+	}{
+		{"create-missing.fifo", func() error { return create("missing.fifo", nil) }, topicName},
+		{"create-false.fifo", func() error { return create("false.fifo", map[string]string{"FifoTopic": "false"}) }, topicName},
+		{"create-nosuffix", func() error { return create("nosuffix", map[string]string{"FifoTopic": "true"}) }, topicName},
+		{"create-upper.fifo", func() error { return create("upper.fifo", map[string]string{"FifoTopic": "True"}) }, answer{}},
+		{"create-main.fifo", func() error { return create("main.fifo", map[string]string{"FifoTopic": "true"}) }, answer{}},
+		{"create-standard", func() error { return create("standard", nil) }, answer{}},
+		{"set-FifoTopic-true", func() error { return set(main, "FifoTopic", "true") }, answer{}},
+		{"set-FifoTopic-false", func() error { return set(main, "FifoTopic", "false") },
+			answer{"InvalidParameter", "Invalid parameter: FifoTopic: Modifying topic type is not supported"}},
+		{"set-ContentBasedDeduplication-True", func() error { return set(main, "ContentBasedDeduplication", "True") }, answer{}},
+		{"set-ContentBasedDeduplication-false", func() error { return set(main, "ContentBasedDeduplication", "false") }, answer{}},
+		{"set-FifoThroughputScope-bad", func() error { return set(main, "FifoThroughputScope", "bad") },
+			answer{"InvalidParameter", "Invalid parameter: Invalid FifoThroughputScope: bad"}},
+		{"set-FifoThroughputScope-MessageGroup", func() error { return set(main, "FifoThroughputScope", "MessageGroup") }, answer{}},
+		{"set-FifoThroughputScope-Topic", func() error { return set(main, "FifoThroughputScope", "Topic") },
+			answer{"InvalidParameter", "Invalid parameter: Modifying FifoThroughputScope from MessageGroup to Topic is not supported"}},
+		{"standard-FifoTopic", func() error { return set(standard, "FifoTopic", "false") }, attrName},
+		{"standard-ContentBasedDeduplication", func() error { return set(standard, "ContentBasedDeduplication", "true") }, attrName},
+		{"standard-FifoThroughputScope", func() error { return set(standard, "FifoThroughputScope", "Topic") }, attrName},
+	} {
+		if a := got(c.call()); a != c.want {
+			t.Errorf("fifo.json %s:\n got %q %q\nwant %q %q", c.label, a.code, a.msg, c.want.code, c.want.msg)
+		}
+	}
+	if a := apptest.Must(e.sns.GetTopicAttributes(ctx, &sns.GetTopicAttributesInput{TopicArn: aws.String(main)})).Attributes; a["FifoThroughputScope"] != "MessageGroup" || a["ContentBasedDeduplication"] != "false" {
+		t.Errorf("fifo.json fifo-attributes: %v", a)
+	}
+
+	// Deduplication: by message group on main.fifo (FifoThroughputScope
+	// MessageGroup), by topic on edges.fifo.
+	url := apptest.Must(e.sqs.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String("wrapped.fifo"),
+		Attributes: map[string]string{"FifoQueue": "true", "Policy": snsMaySend("wrapped.fifo", main)}})).QueueUrl
+	e.subscribe(main, "sqs", "arn:aws:sqs:us-east-1:000000000000:wrapped.fifo", nil)
+	publish := func(arn, msg, group, dedup string) *sns.PublishOutput {
+		return apptest.Must(e.sns.Publish(ctx, &sns.PublishInput{TopicArn: aws.String(arn), Message: aws.String(msg), MessageGroupId: aws.String(group), MessageDeduplicationId: aws.String(dedup)}))
+	}
+	first := publish(main, "one", "g1", "same")
+	if again := publish(main, "two", "g1", "same"); aws.ToString(again.MessageId) != aws.ToString(first.MessageId) || aws.ToString(again.SequenceNumber) != aws.ToString(first.SequenceNumber) {
+		t.Errorf("fifo.json duplicate-same: %s %s, first %s %s", aws.ToString(again.MessageId), aws.ToString(again.SequenceNumber), aws.ToString(first.MessageId), aws.ToString(first.SequenceNumber))
+	}
+	if other := publish(main, "three", "g2", "same"); aws.ToString(other.MessageId) == aws.ToString(first.MessageId) {
+		t.Errorf("fifo.json duplicate-other-group: deduplicated across groups")
+	}
+	msgs := apptest.Must(e.sqs.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: url, MaxNumberOfMessages: 10})).Messages
+	if len(msgs) != 1 { // the first group's, which holds the second back
+		t.Fatalf("fifo.json: the FIFO queue got %d messages", len(msgs))
+	}
+	body := aws.ToString(msgs[0].Body)
+	want := "{\n  \"Type\" : \"Notification\",\n  \"MessageId\" : \"" + aws.ToString(first.MessageId) + "\",\n  \"SequenceNumber\" : \"" + aws.ToString(first.SequenceNumber) +
+		"\",\n  \"TopicArn\" : \"" + main + "\",\n  \"Message\" : \"one\",\n  \"Timestamp\" : \""
+	if !strings.HasPrefix(body, want) || strings.Contains(body, "Signature") || !strings.Contains(body, "\",\n  \"UnsubscribeURL\" : \"") {
+		t.Errorf("fifo.json initial-00: a FIFO topic's notification is unsigned:\n%s", body)
+	}
+
+	edges := e.topic("edges.fifo", map[string]string{"FifoTopic": "true"})
+	if a, b := publish(edges, "topic-first", "g1", "same"), publish(edges, "other", "g2", "same"); aws.ToString(a.MessageId) != aws.ToString(b.MessageId) || aws.ToString(a.SequenceNumber) != aws.ToString(b.SequenceNumber) {
+		t.Errorf("fifo_edges.json topic-other-group: not deduplicated across groups")
 	}
 }

@@ -140,6 +140,11 @@ const (
 	// tUnsubscribed holds the subscriptions an UnsubscribeConfirmation can restore:
 	// its token → the deleted subRec.
 	tUnsubscribed = "unsubscribed"
+	// tDedup holds what FIFO topics remember of the messages they accepted: topic
+	// name \x00 creation time \x00 scope \x00 deduplication ID → dedupRec; tDedupAt
+	// indexes them by time (%016d ms \x00 tDedup key) for expiry.
+	tDedup   = "dedup"
+	tDedupAt = "dedup-at"
 )
 
 func ns(account, region, kind string) string { return store.NS("sns", account, region, kind) }

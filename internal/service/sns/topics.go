@@ -87,12 +87,24 @@ func actionsInScope(doc string) bool {
 	return true
 }
 
+// fifoOnly refuses to set a FIFO topic's attribute on a standard topic, as SNS does
+// (recorded for SetTopicAttributes).
+func fifoOnly(name string, fifo bool) error {
+	switch name {
+	case "FifoTopic", "ContentBasedDeduplication", "FifoThroughputScope":
+		if !fifo {
+			return errParam("Invalid parameter: AttributeName")
+		}
+	}
+	return nil
+}
+
 // storedTopicAttribute is a checked attribute's value as the topic keeps it: a
 // boolean in lower case, as SNS keeps RawMessageDelivery; a policy without the
 // whitespace it was written with, its members in their order (recorded).
 func storedTopicAttribute(name, value string) string {
 	switch name {
-	case "ContentBasedDeduplication":
+	case "ContentBasedDeduplication", "FifoTopic":
 		return strings.ToLower(value)
 	case "Policy":
 		var b bytes.Buffer
@@ -133,8 +145,12 @@ func (s *SNS) checkTopicAttribute(t topicRef, name, value string) error {
 			return errParam("Invalid parameter: DeliveryPolicy: " + err.Error())
 		}
 	case "FifoTopic":
-		if value != "true" && value != "false" {
+		if !strings.EqualFold(value, "true") && !strings.EqualFold(value, "false") {
 			return errParam("Invalid parameter: " + name)
+		}
+	case "FifoThroughputScope":
+		if value != "Topic" && value != "MessageGroup" {
+			return errParam("Invalid parameter: Invalid FifoThroughputScope: " + value)
 		}
 	case "ContentBasedDeduplication":
 		// Either word in any case (recorded: "FALSE" is taken).
@@ -147,13 +163,12 @@ func (s *SNS) checkTopicAttribute(t topicRef, name, value string) error {
 
 func (s *SNS) createTopic(c *server.Call, in *api.CreateTopicInput) (*api.CreateTopicResponse, error) {
 	t := topicRef{ARN: topicARN(c.Region, c.Account, in.Name), Region: c.Region, Account: c.Account, Name: in.Name}
-	fifo := in.Attributes["FifoTopic"] == "true"
+	fifo := strings.EqualFold(in.Attributes["FifoTopic"], "true")
 	base, isFifoName := strings.CutSuffix(in.Name, ".fifo")
-	if !topicNameRE.MatchString(base) || len(in.Name) > 256 {
+	// A .fifo name without FifoTopic true, or FifoTopic true without the suffix, is
+	// refused as a bad name (recorded).
+	if !topicNameRE.MatchString(base) || len(in.Name) > 256 || fifo != isFifoName {
 		return nil, errParam("Invalid parameter: Topic Name")
-	}
-	if fifo != isFifoName {
-		return nil, errParam("Invalid parameter: Fifo Topic names must end with .fifo and must be made up of only uppercase and lowercase ASCII letters, numbers, underscores, and hyphens, and must be between 1 and 256 characters long.")
 	}
 	attrs := map[string]string{}
 	for k, v := range in.Attributes {
@@ -269,11 +284,18 @@ func (s *SNS) setTopicAttributes(c *server.Call, in *api.SetTopicAttributesInput
 		return nil, err
 	}
 	v := svckit.Str(in.AttributeValue)
-	if in.AttributeName == "FifoTopic" {
-		return nil, errParam("Invalid parameter: AttributeName")
+	fifo := rec.Attributes["FifoTopic"] == "true"
+	if err := fifoOnly(in.AttributeName, fifo); err != nil {
+		return nil, err
 	}
 	if err := s.checkTopicAttribute(t, in.AttributeName, v); err != nil {
 		return nil, err
+	}
+	switch {
+	case in.AttributeName == "FifoTopic" && !strings.EqualFold(v, "true"):
+		return nil, errParam("Invalid parameter: FifoTopic: Modifying topic type is not supported")
+	case in.AttributeName == "FifoThroughputScope" && v == "Topic" && rec.Attributes["FifoThroughputScope"] == "MessageGroup":
+		return nil, errParam("Invalid parameter: Modifying FifoThroughputScope from MessageGroup to Topic is not supported")
 	}
 	v = storedTopicAttribute(in.AttributeName, v)
 	switch {
