@@ -605,7 +605,7 @@ func (s *SNS) servicePublishTarget(tx *store.Tx, n Notification) (topicRef, *top
 			return t, nil, err
 		}
 		if !d.Allowed() {
-			return t, nil, api.NewAuthorizationErrorException(d.Message())
+			return t, nil, api.NewAuthorizationErrorException(deniedMessage(d))
 		}
 	}
 	return t, topic, nil

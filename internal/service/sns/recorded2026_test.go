@@ -371,3 +371,40 @@ func TestRecorded2026FIFO(t *testing.T) {
 		t.Errorf("fifo_edges.json topic-other-group: not deduplicated across groups")
 	}
 }
+
+// TestRecorded2026PolicyContext: a Publish denied by the topic policy, and a filter
+// policy read back (radkawar/stackd testdata/aws/sns/policy_context.json,
+// message_rules.json).
+func TestRecorded2026PolicyContext(t *testing.T) {
+	e := newEnv(t)
+	topic := e.topic("context", nil)
+	def := `{"Sid": "__default_statement_ID", "Effect": "Allow", "Principal": {"AWS": "*"}, "Action": ["SNS:GetTopicAttributes", "SNS:SetTopicAttributes", "SNS:AddPermission", "SNS:RemovePermission", "SNS:DeleteTopic", "SNS:Subscribe", "SNS:ListSubscriptionsByTopic", "SNS:Publish"], "Resource": "` + topic + `", "Condition": {"StringEquals": {"AWS:SourceOwner": "000000000000"}}}`
+	for _, c := range []struct {
+		label, condition string
+		denied           bool
+	}{
+		// A caller's own Publish carries no AWS:SourceOwner.
+		{"publish-owner-absent", `{"Null": {"AWS:SourceOwner": "true"}}`, true},
+		{"publish-owner-actual", `{"StringEquals": {"AWS:SourceOwner": "000000000000"}}`, false},
+		{"publish-owner-wrong", `{"StringEquals": {"AWS:SourceOwner": "123456789012"}}`, false},
+	} {
+		doc := `{"Version": "2008-10-17", "Id": "__default_policy_ID", "Statement": [` + def + `, {"Sid": "OwnedSourceOwnerCondition", "Effect": "Deny", "Principal": "*", "Action": "sns:Publish", "Resource": "` + topic + `", "Condition": ` + c.condition + `}]}`
+		apptest.Must(e.sns.SetTopicAttributes(ctx, &sns.SetTopicAttributesInput{TopicArn: aws.String(topic), AttributeName: aws.String("Policy"), AttributeValue: aws.String(doc)}))
+		_, err := e.sns.Publish(ctx, &sns.PublishInput{TopicArn: aws.String(topic), Message: aws.String(c.label)})
+		if !c.denied {
+			if err != nil {
+				t.Errorf("policy_context.json %s: %v", c.label, err)
+			}
+			continue
+		}
+		wantError(t, err, "AuthorizationError", 403, "User: arn:aws:iam::000000000000:root is not authorized to perform: SNS:Publish on resource: "+topic+" with an explicit deny in a resource-based policy")
+	}
+
+	_, qarn := e.queueFor("rules", topic, true)
+	sub := e.subscribe(topic, "sqs", qarn, map[string]string{"FilterPolicyScope": "MessageAttributes",
+		"FilterPolicy": `{"half": [0.5, "control"], "five": [5, "control"], "lower": [1.23456, "control"], "upper": [1.23457, "control"], "numeric": [{"numeric": ["=", 0.5]}, {"numeric": ["=", 5]}, {"numeric": [">", 1.23456, "<", 1.23457]}, "control"]}`})
+	got := apptest.Must(e.sns.GetSubscriptionAttributes(ctx, &sns.GetSubscriptionAttributesInput{SubscriptionArn: aws.String(sub)})).Attributes["FilterPolicy"]
+	if want := `{"half":[0.5,"control"],"five":[5,"control"],"lower":[1.23456,"control"],"upper":[1.23457,"control"],"numeric":[{"numeric":["=",0.5]},{"numeric":["=",5]},{"numeric":[">",1.23456,"<",1.23457]},"control"]}`; got != want {
+		t.Errorf("message_rules.json fresh-subscription-readback-numeric-and-control:\n got %s\nwant %s", got, want)
+	}
+}

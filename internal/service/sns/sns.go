@@ -24,6 +24,7 @@ import (
 	api "github.com/palisade/palisade/internal/api/sns"
 	"github.com/palisade/palisade/internal/authz"
 	"github.com/palisade/palisade/internal/clock"
+	"github.com/palisade/palisade/internal/model"
 	"github.com/palisade/palisade/internal/policy"
 	"github.com/palisade/palisade/internal/server"
 	"github.com/palisade/palisade/internal/store"
@@ -113,7 +114,22 @@ func (s *SNS) Service() server.Service {
 	// "To be able to tag a topic on creation, you must have the sns:CreateTopic and
 	// sns:TagResource permissions."
 	return server.Service{Model: api.Service, Handlers: hs, Checks: s.checks, Actions: actions, Unsigned: unsigned,
-		TagOnCreate: map[string][]string{"CreateTopic": {"sns:TagResource"}}}
+		TagOnCreate: map[string][]string{"CreateTopic": {"sns:TagResource"}},
+		Denied: func(c *server.Call, _ *authz.Check, d *authz.Decision) *model.Error {
+			return c.AccessDenied(deniedMessage(d))
+		}}
+}
+
+// deniedMessage is SNS's AuthorizationError message for a denial: the policy
+// engine's, except that a deny in the topic policy is not followed by the policy's
+// name ("... with an explicit deny in a resource-based policy", recorded).
+func deniedMessage(d *authz.Decision) string {
+	msg := d.Message()
+	const resource = " with an explicit deny in a resource-based policy"
+	if i := strings.Index(msg, resource+": "); i >= 0 {
+		msg = msg[:i+len(resource)]
+	}
+	return msg
 }
 
 // unsigned are the operations a receiver may call without credentials, by visiting

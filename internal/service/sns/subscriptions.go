@@ -1,6 +1,7 @@
 package sns
 
 import (
+	"bytes"
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
@@ -63,6 +64,19 @@ func checkEndpoint(protocol, endpoint string) error {
 func subAttribute(name, value string) string {
 	if lv := strings.ToLower(value); name == "RawMessageDelivery" && (lv == "true" || lv == "false") {
 		return lv
+	}
+	return value
+}
+
+// storedSubAttribute is a checked attribute's value as the subscription keeps it: a
+// filter policy without the whitespace it was written with, its members in their
+// order (recorded: GetSubscriptionAttributes reads it back so).
+func storedSubAttribute(name, value string) string {
+	if name == "FilterPolicy" {
+		var b bytes.Buffer
+		if json.Compact(&b, []byte(value)) == nil {
+			return b.String()
+		}
 	}
 	return value
 }
@@ -194,7 +208,7 @@ func (s *SNS) subscribe(c *server.Call, in *api.SubscribeInput) (*api.SubscribeR
 		if err := checkSubAttribute(in.Protocol, k, v, attrs, fifoSub(t, endpoint)); err != nil {
 			return nil, subscribeError(err)
 		}
-		attrs[k] = v
+		attrs[k] = storedSubAttribute(k, v)
 	}
 	subs, err := topicSubs(c.Tx, t)
 	if err != nil {
@@ -504,7 +518,7 @@ func (s *SNS) setSubscriptionAttributes(c *server.Call, in *api.SetSubscriptionA
 	if v == "" {
 		delete(sub.Attributes, in.AttributeName)
 	} else {
-		sub.Attributes[in.AttributeName] = v
+		sub.Attributes[in.AttributeName] = storedSubAttribute(in.AttributeName, v)
 	}
 	return &model.Empty{}, putSub(c.Tx, t, sub)
 }
