@@ -408,3 +408,27 @@ func TestRecorded2026PolicyContext(t *testing.T) {
 		t.Errorf("message_rules.json fresh-subscription-readback-numeric-and-control:\n got %s\nwant %s", got, want)
 	}
 }
+
+// TestRecorded2026Encryption: KmsMasterKeyId is taken as given, and a key that is not
+// there fails Publish with KMS's words as SNS shows them (radkawar/stackd
+// testdata/aws/sns/encryption.json).
+func TestRecorded2026Encryption(t *testing.T) {
+	e := newEnv(t)
+	topic := e.topic("kms", nil)
+	for _, c := range []struct{ key, want string }{
+		{"nonsense", "Invalid keyId nonsense (Service: AWSKMS; Status Code: 400; Error Code: NotFoundException; Request ID: "},
+		{"alias/not-existing", "Alias arn:aws:kms:us-east-1:000000000000:alias/not-existing is not found. (Service: AWSKMS; Status Code: 400; Error Code: NotFoundException; Request ID: "},
+	} {
+		if _, err := e.sns.SetTopicAttributes(ctx, &sns.SetTopicAttributesInput{TopicArn: aws.String(topic), AttributeName: aws.String("KmsMasterKeyId"), AttributeValue: aws.String(c.key)}); err != nil {
+			t.Errorf("encryption.json set-key %s: %v", c.key, err)
+			continue
+		}
+		if got := apptest.Must(e.sns.GetTopicAttributes(ctx, &sns.GetTopicAttributesInput{TopicArn: aws.String(topic)})).Attributes["KmsMasterKeyId"]; got != c.key {
+			t.Errorf("encryption.json get-key: %q", got)
+		}
+		_, err := e.sns.Publish(ctx, &sns.PublishInput{TopicArn: aws.String(topic), Message: aws.String("m")})
+		if a := got(err); a.code != "KMSNotFound" || !strings.HasPrefix(a.msg, c.want) || !strings.HasSuffix(a.msg, "; Proxy: null)") {
+			t.Errorf("encryption.json publish-key %s: %q %q", c.key, a.code, a.msg)
+		}
+	}
+}

@@ -136,10 +136,6 @@ func (s *SNS) checkTopicAttribute(t topicRef, name, value string) error {
 		if value != "1" && value != "2" {
 			return errParam("Invalid parameter: SignatureVersion")
 		}
-	case "KmsMasterKeyId":
-		if value != "" && !svckit.IsKMSKeyRef(value) {
-			return errParam("Invalid parameter: KmsMasterKeyId Reason: Invalid key id " + value)
-		}
 	case "DeliveryPolicy":
 		if _, err := parseDeliveryPolicy(value); err != nil {
 			return errParam("Invalid parameter: DeliveryPolicy: " + err.Error())
