@@ -432,3 +432,38 @@ func TestRecorded2026Encryption(t *testing.T) {
 		}
 	}
 }
+
+// TestRecorded2026Confirmation: ConfirmSubscription with the token of a subscription
+// confirmed already, named with another topic, or unsubscribed since (radkawar/stackd
+// testdata/aws/sns/confirmation_lifetime.json, recorded for an SQS subscription of
+// another account; the same token rules are applied to HTTP's).
+func TestRecorded2026Confirmation(t *testing.T) {
+	e := newEnv(t)
+	topic := e.topic("token", nil)
+	other := e.topic("token-other", nil)
+	r := newReceiver(t)
+	apptest.Must(e.sns.Subscribe(ctx, &sns.SubscribeInput{TopicArn: aws.String(topic), Protocol: aws.String("http"), Endpoint: aws.String(r.srv.URL + "/hook")}))
+	token := r.wait(t, 1)[0]["Token"]
+	confirm := func(arn, flag string) (string, error) {
+		in := &sns.ConfirmSubscriptionInput{TopicArn: aws.String(arn), Token: aws.String(token)}
+		if flag != "" {
+			in.AuthenticateOnUnsubscribe = aws.String(flag)
+		}
+		out, err := e.sns.ConfirmSubscription(ctx, in)
+		if err != nil {
+			return "", err
+		}
+		return aws.ToString(out.SubscriptionArn), nil
+	}
+	sub := apptest.Must(confirm(topic, ""))
+	_, err := confirm(topic, "true")
+	wantError(t, err, "AuthorizationError", 403, "Subscription already confirmed") // confirm-active-protected
+	if got := apptest.Must(confirm(other, "")); got != sub {                       // confirm-wrong-topic
+		t.Errorf("confirmation_lifetime.json confirm-wrong-topic: %s, want %s", got, sub)
+	}
+	_, err = e.sns.ConfirmSubscription(ctx, &sns.ConfirmSubscriptionInput{TopicArn: aws.String(topic), Token: aws.String("invalid")})
+	wantError(t, err, "InvalidParameter", 400, "Invalid token") // confirm-unknown-live-topic
+	apptest.Must(e.sns.Unsubscribe(ctx, &sns.UnsubscribeInput{SubscriptionArn: aws.String(sub)}))
+	_, err = confirm(topic, "")
+	wantError(t, err, "NotFound", 404, "Subscription does not exist") // confirm-removed-A
+}

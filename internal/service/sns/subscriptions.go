@@ -288,24 +288,34 @@ func (s *SNS) confirmSubscription(c *server.Call, in *api.ConfirmSubscriptionInp
 	// AuthenticateOnUnsubscribe counts only on a signed request (AWS: "If the value of
 	// this parameter is true and the request has an Amazon Web Services signature").
 	// The anonymous caller of an unsigned confirmation (the SubscribeURL visited) has
-	// proved nothing but the token; whether a later signed confirmation may still set
-	// the flag on a confirmed subscription is inferred (it may: the flag only tightens).
+	// proved nothing but the token.
 	authOnUnsub := !c.Unsigned() && strings.EqualFold(svckit.Str(in.AuthenticateOnUnsubscribe), "true")
 	if !ok {
 		return s.restoreSub(c, t, rec, in.Token, authOnUnsub, unknown)
 	}
-	sub, err := loadSub(c.Tx, t, string(id))
+	// The token names its subscription whichever of the account's topics the request
+	// names (recorded: a token confirmed with another topic's ARN answers its own
+	// subscription's ARN).
+	sub := &subRec{}
+	found, err := c.Tx.GetJSON(ns(t.Account, t.Region, tSubs), string(id), sub)
 	if err != nil {
 		return nil, err
 	}
-	if sub == nil {
-		return nil, unknown
+	if !found {
+		// A subscription unsubscribed since (recorded).
+		return nil, api.NewNotFoundException("Subscription does not exist")
 	}
-	if !sub.Confirmed || authOnUnsub && !sub.AuthOnUnsubscribe {
-		if !sub.Confirmed {
-			sub.Confirmed, sub.UnsignedConfirm = true, c.Unsigned()
-		}
-		sub.AuthOnUnsubscribe = sub.AuthOnUnsubscribe || authOnUnsub
+	if sub.Topic != t.Name {
+		t = topicRef{ARN: topicARN(t.Region, t.Account, sub.Topic), Region: t.Region, Account: t.Account, Name: sub.Topic}
+	}
+	if sub.Confirmed && authOnUnsub {
+		// Recorded: a confirmed subscription cannot be made to require authentication
+		// afterwards; without the flag, confirming again answers its ARN.
+		return nil, api.NewAuthorizationErrorException("Subscription already confirmed")
+	}
+	if !sub.Confirmed {
+		sub.Confirmed, sub.UnsignedConfirm = true, c.Unsigned()
+		sub.AuthOnUnsubscribe = authOnUnsub
 		if err := putSub(c.Tx, t, sub); err != nil {
 			return nil, err
 		}
@@ -363,11 +373,8 @@ func deleteSub(c *server.Call, t topicRef, sub *subRec) error {
 	if _, err := c.Tx.Delete(ns(t.Account, t.Region, tTopicSubs), t.Name+"\x00"+sub.ID); err != nil {
 		return err
 	}
-	if sub.Token != "" {
-		if _, err := c.Tx.Delete(ns(t.Account, t.Region, tTokens), sub.Token); err != nil {
-			return err
-		}
-	}
+	// The subscription's confirmation token is kept: ConfirmSubscription with it
+	// then answers that the subscription does not exist, as SNS does (recorded).
 	return nil
 }
 
