@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/sns/types"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
@@ -466,4 +467,28 @@ func TestRecorded2026Confirmation(t *testing.T) {
 	apptest.Must(e.sns.Unsubscribe(ctx, &sns.UnsubscribeInput{SubscriptionArn: aws.String(sub)}))
 	_, err = confirm(topic, "")
 	wantError(t, err, "NotFound", 404, "Subscription does not exist") // confirm-removed-A
+}
+
+// TestRecorded2026ConfirmationAuthority pins what AWS answered a signed
+// ConfirmSubscription of a user without SNS:ConfirmSubscription, and one an identity
+// policy denies it (radkawar/stackd testdata/aws/sns/http_confirmation_authority.json).
+func TestRecorded2026ConfirmationAuthority(t *testing.T) {
+	e := newEnv(t)
+	topic := e.topic("confirm", nil)
+	r := newReceiver(t)
+	apptest.Must(e.sns.Subscribe(ctx, &sns.SubscribeInput{TopicArn: aws.String(topic), Protocol: aws.String("http"), Endpoint: aws.String(r.srv.URL + "/no-identity-permission")}))
+	token := r.wait(t, 1)[0]["Token"]
+	iamc := iam.NewFromConfig(e.p.RootConfig())
+	apptest.Must(iamc.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("confirmer")}))
+	k := apptest.Must(iamc.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String("confirmer")})).AccessKey
+	user := sns.NewFromConfig(e.p.Config(*k.AccessKeyId, *k.SecretAccessKey, ""))
+	confirm := func() error {
+		_, err := user.ConfirmSubscription(ctx, &sns.ConfirmSubscriptionInput{TopicArn: aws.String(topic), Token: aws.String(token), AuthenticateOnUnsubscribe: aws.String("true")})
+		return err
+	}
+	who := "User: arn:aws:iam::000000000000:user/confirmer is not authorized to perform: SNS:ConfirmSubscription on resource: " + topic
+	wantError(t, confirm(), "AuthorizationError", 403, who+" because no identity-based policy allows the SNS:ConfirmSubscription action")
+	apptest.Must(iamc.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String("confirmer"), PolicyName: aws.String("deny"),
+		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":["sns:ConfirmSubscription","sns:GetTopicAttributes"],"Resource":"` + topic + `"}]}`)}))
+	wantError(t, confirm(), "AuthorizationError", 403, who+" with an explicit deny in an identity-based policy")
 }
