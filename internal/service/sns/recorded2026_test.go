@@ -3,6 +3,8 @@ package sns_test
 import (
 	"errors"
 	"fmt"
+	"slices"
+	"sort"
 	"strings"
 	"testing"
 
@@ -491,4 +493,49 @@ func TestRecorded2026ConfirmationAuthority(t *testing.T) {
 	apptest.Must(iamc.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String("confirmer"), PolicyName: aws.String("deny"),
 		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":["sns:ConfirmSubscription","sns:GetTopicAttributes"],"Resource":"` + topic + `"}]}`)}))
 	wantError(t, confirm(), "AuthorizationError", 403, who+" with an explicit deny in an identity-based policy")
+}
+
+// TestRecorded2026Filters pins filters.json's recorded answers (radkawar/stackd
+// testdata/aws/sns/filters.json): an empty filter policy is none, a body field
+// "exists" when it holds a value (null and "" included, not [] or {}), and a prefix
+// may be matched in any case.
+func TestRecorded2026Filters(t *testing.T) {
+	e := newEnv(t)
+	topic := e.topic("filters", nil)
+	url, qarn := e.queueFor("filters", topic, true)
+	attrs := func(sub string) map[string]string {
+		return apptest.Must(e.sns.GetSubscriptionAttributes(ctx, &sns.GetSubscriptionAttributesInput{SubscriptionArn: aws.String(sub)})).Attributes
+	}
+	sub := e.subscribe(topic, "sqs", qarn, map[string]string{"FilterPolicyScope": "MessageAttributes", "FilterPolicy": "{}", "RawMessageDelivery": "false"})
+	if a := attrs(sub); a["FilterPolicy"] != "" || a["FilterPolicyScope"] != "" { // control-attributes
+		t.Errorf("filters.json control-attributes: %v", a)
+	}
+	apptest.Must(e.sns.Unsubscribe(ctx, &sns.UnsubscribeInput{SubscriptionArn: aws.String(sub)}))
+
+	sub = e.subscribe(topic, "sqs", qarn, map[string]string{"FilterPolicyScope": "MessageBody", "FilterPolicy": `{"v":[{"exists":true}]}`, "RawMessageDelivery": "true"})
+	for _, body := range []string{`{"v":"yes"}`, `{"v":""}`, `{"v":null}`, `{"w":1}`, `{"v":[]}`, `{"v":{}}`} {
+		apptest.Must(e.sns.Publish(ctx, &sns.PublishInput{TopicArn: aws.String(topic), Message: aws.String(body)}))
+	}
+	var got []string
+	for _, m := range e.drain(url) {
+		got = append(got, aws.ToString(m.Body))
+	}
+	sort.Strings(got)
+	if want := []string{`{"v":""}`, `{"v":"yes"}`, `{"v":null}`}; !slices.Equal(got, want) { // body-exists-true-receive-*
+		t.Errorf("filters.json body exists:true delivered %q, want %q", got, want)
+	}
+	apptest.Must(e.sns.Unsubscribe(ctx, &sns.UnsubscribeInput{SubscriptionArn: aws.String(sub)}))
+
+	policy := `{"v":[{"prefix":{"equals-ignore-case":"abc"}}]}`
+	sub = e.subscribe(topic, "sqs", qarn, map[string]string{"FilterPolicyScope": "MessageAttributes", "FilterPolicy": policy, "RawMessageDelivery": "true"})
+	if a := attrs(sub); a["FilterPolicy"] != policy { // admission-prefix-ignore-case-nesting-attributes
+		t.Errorf("filters.json admission-prefix-ignore-case-nesting: %v", a)
+	}
+	for _, v := range []string{"ABCdef", "xabc"} {
+		apptest.Must(e.sns.Publish(ctx, &sns.PublishInput{TopicArn: aws.String(topic), Message: aws.String(v),
+			MessageAttributes: map[string]types.MessageAttributeValue{"v": {DataType: aws.String("String"), StringValue: aws.String(v)}}}))
+	}
+	if msgs := e.drain(url); len(msgs) != 1 || aws.ToString(msgs[0].Body) != "ABCdef" {
+		t.Errorf("prefix in any case delivered %+v", msgs)
+	}
 }

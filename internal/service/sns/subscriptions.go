@@ -210,6 +210,14 @@ func (s *SNS) subscribe(c *server.Call, in *api.SubscribeInput) (*api.SubscribeR
 		}
 		attrs[k] = storedSubAttribute(k, v)
 	}
+	if attrs["FilterPolicy"] == "{}" {
+		// An empty filter policy is none: SNS keeps neither it nor the default
+		// scope given with it (recorded).
+		delete(attrs, "FilterPolicy")
+		if attrs["FilterPolicyScope"] == "MessageAttributes" {
+			delete(attrs, "FilterPolicyScope")
+		}
+	}
 	subs, err := topicSubs(c.Tx, t)
 	if err != nil {
 		return nil, err
@@ -522,10 +530,10 @@ func (s *SNS) setSubscriptionAttributes(c *server.Call, in *api.SetSubscriptionA
 			return nil, filterPolicyError(err)
 		}
 	}
-	if v == "" {
+	if v = storedSubAttribute(in.AttributeName, v); v == "" || in.AttributeName == "FilterPolicy" && v == "{}" {
 		delete(sub.Attributes, in.AttributeName)
 	} else {
-		sub.Attributes[in.AttributeName] = storedSubAttribute(in.AttributeName, v)
+		sub.Attributes[in.AttributeName] = v
 	}
 	return &model.Empty{}, putSub(c.Tx, t, sub)
 }
