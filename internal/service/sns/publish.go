@@ -669,22 +669,32 @@ func (s *SNS) fanout(tx *store.Tx, m *message) error {
 			// A FIFO topic delivers to standard queues too (best-effort order, at least
 			// once), which take no deduplication ID; the group ID they take (fair
 			// queues, inferred for a FIFO topic's messages).
-			dedupID := m.dedupID
-			if !strings.HasSuffix(sub.Endpoint, ".fifo") {
-				dedupID = ""
-			}
-			err := tx.Savepoint(func() error {
-				if s.d.Queues == nil {
-					return fmt.Errorf("SQS is not available")
+			send := func(queue string) error {
+				dedup := m.dedupID
+				if !strings.HasSuffix(queue, ".fifo") {
+					dedup = ""
 				}
-				_, err := s.d.Queues.SendFromTopic(tx, QueueMessage{QueueARN: sub.Endpoint, TopicARN: m.topic.ARN, Body: body, Attributes: attrs,
-					GroupID: m.groupID, DedupID: dedupID})
-				return err
-			})
-			if err != nil {
-				// SNS drops a message the queue refuses (its policy, a missing queue):
-				// the publisher's call still succeeds.
+				return tx.Savepoint(func() error {
+					if s.d.Queues == nil {
+						return fmt.Errorf("SQS is not available")
+					}
+					_, err := s.d.Queues.SendFromTopic(tx, QueueMessage{QueueARN: queue, TopicARN: m.topic.ARN, Body: body, Attributes: attrs,
+						GroupID: m.groupID, DedupID: dedup})
+					return err
+				})
+			}
+			if err := send(sub.Endpoint); err != nil {
+				// A message the queue refuses (its policy, a missing queue) is a
+				// client-side failure SNS does not retry: it goes, as it would have
+				// been delivered, to the subscription's dead-letter queue when it has
+				// one (recorded), and is dropped otherwise. The publisher's call
+				// succeeds either way.
 				s.d.Logger.Warn("sns: delivery to SQS failed", "subscription", sub.arn(m.topic.Region, m.topic.Account), "err", err)
+				if dlq := deadLetterTarget(sub); dlq != "" {
+					if err := send(dlq); err != nil {
+						s.d.Logger.Warn("sns: delivery to the dead-letter queue failed", "subscription", sub.arn(m.topic.Region, m.topic.Account), "err", err)
+					}
+				}
 			}
 		case "http", "https", "email", "email-json":
 			d := &delivery{Account: m.topic.Account, Region: m.topic.Region, Sub: sub.ID, Topic: m.topic.Name, Protocol: sub.Protocol,
@@ -714,6 +724,17 @@ func (s *SNS) fanout(tx *store.Tx, m *message) error {
 		tx.AfterCommit(s.wakeDelivery)
 	}
 	return nil
+}
+
+// deadLetterTarget is the queue ARN a subscription's RedrivePolicy names, or "".
+func deadLetterTarget(sub *subRec) string {
+	var p struct {
+		DeadLetterTargetArn string `json:"deadLetterTargetArn"`
+	}
+	if json.Unmarshal([]byte(sub.Attributes["RedrivePolicy"]), &p) != nil {
+		return ""
+	}
+	return p.DeadLetterTargetArn
 }
 
 func passesFilter(sub *subRec, m *message) bool {

@@ -539,3 +539,43 @@ func TestRecorded2026Filters(t *testing.T) {
 		t.Errorf("prefix in any case delivered %+v", msgs)
 	}
 }
+
+// TestRecorded2026DeadLetter: a message the subscribed queue refuses goes, as it
+// would have been delivered, to the subscription's dead-letter queue (radkawar/stackd
+// testdata/aws/sns/delivery.json, publish-denied-with-dlq and dlq-after-denial-2).
+func TestRecorded2026DeadLetter(t *testing.T) {
+	e := newEnv(t)
+	topic := e.topic("failures", nil)
+	primaryURL, primary := e.queueFor("failures-primary", topic, false)
+	deny := `{"Version":"2012-10-17","Statement":[{"Sid":"DenyOnlyOwnedSnsTopic","Effect":"Deny","Principal":{"Service":"sns.amazonaws.com"},"Action":"sqs:SendMessage","Resource":"` + primary +
+		`","Condition":{"ArnEquals":{"aws:SourceArn":"` + topic + `"}}}]}`
+	apptest.Must(e.sqs.SetQueueAttributes(ctx, &sqs.SetQueueAttributesInput{QueueUrl: aws.String(primaryURL), Attributes: map[string]string{"Policy": deny}}))
+	dlqURL, dlq := e.queueFor("failures-dlq", topic, true)
+	redrive := `{"deadLetterTargetArn": "` + dlq + `"}`
+	sub := e.subscribe(topic, "sqs", primary, map[string]string{"RawMessageDelivery": "false", "RedrivePolicy": redrive})
+	if got := apptest.Must(e.sns.GetSubscriptionAttributes(ctx, &sns.GetSubscriptionAttributesInput{SubscriptionArn: aws.String(sub)})).Attributes["RedrivePolicy"]; got != redrive {
+		t.Errorf("delivery.json inspect-subscription-before-denial: RedrivePolicy %q", got) // kept as written
+	}
+	out := apptest.Must(e.sns.Publish(ctx, &sns.PublishInput{TopicArn: aws.String(topic), Subject: aws.String("stackd-denied-authorization"),
+		Message: aws.String(`{"phase":"denied","payload":"Original body has Unicode: λ and a newline\nend"}`),
+		MessageAttributes: map[string]types.MessageAttributeValue{
+			"phase":   {DataType: aws.String("String"), StringValue: aws.String("denied")},
+			"attempt": {DataType: aws.String("Number"), StringValue: aws.String("1")},
+			"tags":    {DataType: aws.String("String.Array"), StringValue: aws.String(`["failure","dlq"]`)}}}))
+	if msgs := e.drain(primaryURL); len(msgs) != 0 {
+		t.Fatalf("the refusing queue got %d messages", len(msgs))
+	}
+	msgs := e.drain(dlqURL)
+	if len(msgs) != 1 {
+		t.Fatalf("the dead-letter queue got %d messages", len(msgs))
+	}
+	env := envelope(t, aws.ToString(msgs[0].Body))
+	if env["Type"] != "Notification" || env["MessageId"] != aws.ToString(out.MessageId) || env["Subject"] != "stackd-denied-authorization" ||
+		!strings.HasSuffix(env["UnsubscribeURL"], "SubscriptionArn="+sub) {
+		t.Errorf("dead-lettered notification %v", env)
+	}
+	verify(t, env)
+	if !strings.Contains(aws.ToString(msgs[0].Body), `"tags" : {"Type":"String.Array","Value":"[\"failure\",\"dlq\"]"}`) {
+		t.Errorf("dead-lettered notification's attributes: %s", aws.ToString(msgs[0].Body))
+	}
+}
