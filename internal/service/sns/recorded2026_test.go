@@ -579,3 +579,31 @@ func TestRecorded2026DeadLetter(t *testing.T) {
 		t.Errorf("dead-lettered notification's attributes: %s", aws.ToString(msgs[0].Body))
 	}
 }
+
+// TestRecorded2026HTTPDelivery pins http_delivery.json's recorded answers
+// (radkawar/stackd testdata/aws/sns/http_delivery.json): an HTTP subscription's
+// EffectiveDeliveryPolicy, and an incomplete retry policy.
+func TestRecorded2026HTTPDelivery(t *testing.T) {
+	e := newEnv(t)
+	topic := e.topic("http", nil)
+	r := newReceiver(t)
+	sub := aws.ToString(apptest.Must(e.sns.Subscribe(ctx, &sns.SubscribeInput{TopicArn: aws.String(topic), Protocol: aws.String("http"),
+		Endpoint: aws.String(r.srv.URL + "/wrapped"), ReturnSubscriptionArn: true})).SubscriptionArn)
+	attrs := apptest.Must(e.sns.GetSubscriptionAttributes(ctx, &sns.GetSubscriptionAttributesInput{SubscriptionArn: aws.String(sub)})).Attributes
+	want := `{"healthyRetryPolicy":{"minDelayTarget":20,"maxDelayTarget":20,"numRetries":3,"numMaxDelayRetries":0,"numNoDelayRetries":0,"numMinDelayRetries":0,"backoffFunction":"linear"},` +
+		`"sicklyRetryPolicy":null,"throttlePolicy":null,"requestPolicy":{"headerContentType":"text/plain; charset=UTF-8"},"guaranteed":false}`
+	if attrs["EffectiveDeliveryPolicy"] != want || attrs["PendingConfirmation"] != "true" { // pending_attributes
+		t.Errorf("http_delivery.json pending_attributes: %v", attrs)
+	}
+	_, err := e.sns.SetSubscriptionAttributes(ctx, &sns.SetSubscriptionAttributesInput{SubscriptionArn: aws.String(sub), AttributeName: aws.String("DeliveryPolicy"),
+		AttributeValue: aws.String(`{"healthyRetryPolicy":{"numRetries":1}}`)})
+	wantError(t, err, "InvalidParameter", 400, "Invalid parameter: DeliveryPolicy: healthyRetryPolicy.minDelayTarget must be specified") // incomplete_retry_policy_error
+	apptest.Must(e.sns.SetSubscriptionAttributes(ctx, &sns.SetSubscriptionAttributesInput{SubscriptionArn: aws.String(sub), AttributeName: aws.String("DeliveryPolicy"),
+		AttributeValue: aws.String(`{"healthyRetryPolicy":{"minDelayTarget":1,"maxDelayTarget":1,"numRetries":1,"numNoDelayRetries":1},"requestPolicy":{"headerContentType":"application/json"}}`)}))
+	attrs = apptest.Must(e.sns.GetSubscriptionAttributes(ctx, &sns.GetSubscriptionAttributesInput{SubscriptionArn: aws.String(sub)})).Attributes
+	want = `{"healthyRetryPolicy":{"minDelayTarget":1,"maxDelayTarget":1,"numRetries":1,"numMaxDelayRetries":0,"numNoDelayRetries":1,"numMinDelayRetries":0,"backoffFunction":"linear"},` +
+		`"sicklyRetryPolicy":null,"throttlePolicy":null,"requestPolicy":{"headerContentType":"application/json"},"guaranteed":false}`
+	if attrs["EffectiveDeliveryPolicy"] != want { // raw_attributes
+		t.Errorf("http_delivery.json raw_attributes EffectiveDeliveryPolicy: %s", attrs["EffectiveDeliveryPolicy"])
+	}
+}

@@ -298,6 +298,7 @@ func (s *SNS) confirmSubscription(c *server.Call, in *api.ConfirmSubscriptionInp
 	// The anonymous caller of an unsigned confirmation (the SubscribeURL visited) has
 	// proved nothing but the token.
 	authOnUnsub := !c.Unsigned() && strings.EqualFold(svckit.Str(in.AuthenticateOnUnsubscribe), "true")
+	anonymousAuth := c.Unsigned() && strings.EqualFold(svckit.Str(in.AuthenticateOnUnsubscribe), "true")
 	if !ok {
 		return s.restoreSub(c, t, rec, in.Token, authOnUnsub, unknown)
 	}
@@ -322,6 +323,11 @@ func (s *SNS) confirmSubscription(c *server.Call, in *api.ConfirmSubscriptionInp
 		return nil, api.NewAuthorizationErrorException("Subscription already confirmed")
 	}
 	if !sub.Confirmed {
+		if anonymousAuth {
+			// Recorded: an unsigned confirmation asking for authenticated
+			// unsubscription is refused, and the subscription stays pending.
+			return nil, api.NewAuthorizationErrorException("To disallow anonymous unsubscription, subscriber and confirmer IDs must match")
+		}
 		sub.Confirmed, sub.UnsignedConfirm = true, c.Unsigned()
 		sub.AuthOnUnsubscribe = authOnUnsub
 		if err := putSub(c.Tx, t, sub); err != nil {
@@ -400,9 +406,8 @@ func (s *SNS) unsubscribe(c *server.Call, in *api.UnsubscribeInput) (*model.Empt
 	}
 	if c.Unsigned() && sub.AuthOnUnsubscribe {
 		// Confirmed with AuthenticateOnUnsubscribe: "The unsubscribe action requires
-		// Amazon Web Services authentication" (AWS). The error code and wording of the
-		// refusal are inferred: no recorded answer of AWS's.
-		return nil, api.NewAuthorizationErrorException("The request requires authentication")
+		// Amazon Web Services authentication" (AWS), refused in SNS's recorded words.
+		return nil, api.NewAuthorizationErrorException("This subscription may only be deleted by an authorized user.")
 	}
 	if err := deleteSub(c, t, sub); err != nil {
 		return nil, err
@@ -503,7 +508,8 @@ func (s *SNS) getSubscriptionAttributes(c *server.Call, in *api.GetSubscriptionA
 		out["ConfirmationWasAuthenticated"] = "false"
 	}
 	if sub.Protocol == "http" || sub.Protocol == "https" {
-		out["EffectiveDeliveryPolicy"] = defaultDeliveryPolicy
+		retry, contentType := s.effectivePolicy(c.Tx, t, sub.Protocol, sub.ID)
+		out["EffectiveDeliveryPolicy"] = subscriptionDeliveryPolicy(retry, contentType)
 	}
 	for k, v := range sub.Attributes {
 		out[k] = v
