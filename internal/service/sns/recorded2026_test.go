@@ -607,3 +607,29 @@ func TestRecorded2026HTTPDelivery(t *testing.T) {
 		t.Errorf("http_delivery.json raw_attributes EffectiveDeliveryPolicy: %s", attrs["EffectiveDeliveryPolicy"])
 	}
 }
+
+// TestRecorded2026Redrive pins fifo_redrive.json's answers: which dead-letter queue
+// a subscription to a FIFO topic may name (radkawar/stackd
+// testdata/aws/sns/fifo_redrive.json).
+func TestRecorded2026Redrive(t *testing.T) {
+	e := newEnv(t)
+	fifo := e.topic("redrive.fifo", map[string]string{"FifoTopic": "true"})
+	standard := e.topic("redrive", nil)
+	apptest.Must(e.sqs.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String("dead.fifo"), Attributes: map[string]string{"FifoQueue": "true"}}))
+	apptest.Must(e.sqs.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String("dead")}))
+	deadFIFO, dead := "arn:aws:sqs:us-east-1:000000000000:dead.fifo", "arn:aws:sqs:us-east-1:000000000000:dead"
+	redrive := func(sub, dlq string) error {
+		_, err := e.sns.SetSubscriptionAttributes(ctx, &sns.SetSubscriptionAttributesInput{SubscriptionArn: aws.String(sub), AttributeName: aws.String("RedrivePolicy"),
+			AttributeValue: aws.String(`{"deadLetterTargetArn": "` + dlq + `"}`)})
+		return err
+	}
+	subFIFO := e.subscribe(fifo, "sqs", dead, nil)
+	wantError(t, redrive(subFIFO, deadFIFO), "InvalidParameter", 400, "Invalid parameter: RedrivePolicy: must use a Standard queue as DLQ for a Standard Subscription to a FIFO Topic.") // fifo-dead-0
+	apptest.Must(struct{}{}, redrive(subFIFO, dead))                                                                                                                                     // fifo-dead-1
+	subStandard := e.subscribe(standard, "sqs", dead, nil)
+	apptest.Must(struct{}{}, redrive(subStandard, deadFIFO)) // standard-dead-0
+	apptest.Must(struct{}{}, redrive(subStandard, dead))     // standard-dead-1
+	subFIFOQueue := e.subscribe(fifo, "sqs", deadFIFO, nil)
+	apptest.Must(struct{}{}, redrive(subFIFOQueue, deadFIFO))                                                                                                                     // fifo-queue-dead-0
+	wantError(t, redrive(subFIFOQueue, dead), "InvalidParameter", 400, "Invalid parameter: RedrivePolicy: must use a FIFO queue as DLQ for a FIFO Subscription to a FIFO Topic.") // fifo-queue-dead-1
+}

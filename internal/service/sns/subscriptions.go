@@ -88,8 +88,8 @@ var subAttributeDefaults = map[string]string{"RawMessageDelivery": "false", "Fil
 // checkSubAttribute validates one subscription attribute (as subAttribute stores it)
 // for a protocol, with SetSubscriptionAttributes' wording; Subscribe's adds
 // "Attributes Reason: " (subscribeError).
-// fifo says the subscription is a FIFO queue's to a FIFO topic.
-func checkSubAttribute(protocol, name, value string, attrs map[string]string, fifo bool) error {
+// kind says what dead-letter queue the subscription may name.
+func checkSubAttribute(protocol, name, value string, attrs map[string]string, kind subKind) error {
 	if !settableSubAttributes[name] {
 		return errParam("Invalid parameter: AttributeName")
 	}
@@ -127,8 +127,12 @@ func checkSubAttribute(protocol, name, value string, attrs map[string]string, fi
 		if a, ok := svckit.ParseARN(rp.DeadLetterTargetArn); !ok || a.Service != "sqs" {
 			return errParam("Invalid parameter: RedrivePolicy: deadLetterTargetArn is an invalid arn")
 		}
-		if fifo && !strings.HasSuffix(rp.DeadLetterTargetArn, ".fifo") {
+		switch fifoDLQ := strings.HasSuffix(rp.DeadLetterTargetArn, ".fifo"); {
+		case kind == fifoToFIFO && !fifoDLQ:
 			return errParam("Invalid parameter: RedrivePolicy: must use a FIFO queue as DLQ for a FIFO Subscription to a FIFO Topic.")
+		case kind == standardToFIFO && fifoDLQ:
+			// Recorded (fifo_redrive.json); a standard topic's subscription takes either.
+			return errParam("Invalid parameter: RedrivePolicy: must use a Standard queue as DLQ for a Standard Subscription to a FIFO Topic.")
 		}
 	}
 	return nil
@@ -156,9 +160,25 @@ func subscribeError(err error) error {
 
 // fifoSub reports whether a subscription of endpoint to t is a FIFO queue's to a
 // FIFO topic (both names end in .fifo, as FIFO names must).
-func fifoSub(t topicRef, endpoint string) bool {
-	return strings.HasSuffix(t.Name, ".fifo") && strings.HasSuffix(endpoint, ".fifo")
+func fifoSub(t topicRef, endpoint string) subKind {
+	switch {
+	case !strings.HasSuffix(t.Name, ".fifo"):
+		return standardTopic
+	case strings.HasSuffix(endpoint, ".fifo"):
+		return fifoToFIFO
+	}
+	return standardToFIFO
 }
+
+// subKind is what a subscription's dead-letter queue must be, by the kind of its
+// topic and queue.
+type subKind int
+
+const (
+	standardTopic  subKind = iota // any queue
+	fifoToFIFO                    // a FIFO queue's subscription to a FIFO topic: a FIFO queue
+	standardToFIFO                // a standard queue's subscription to a FIFO topic: a standard queue
+)
 
 // isHexToken reports whether tok has the form of SNS's confirmation tokens: a long
 // run of hexadecimal digits.
