@@ -533,7 +533,9 @@ func (r *policyReader) numeric() ([]numRange, error) {
 }
 
 // anythingBut reads anything-but's argument: a string, a number, a list of them,
-// or {"prefix": string} (SNS refuses {"suffix"} and every other operator there).
+// {"prefix": string} or {"suffix": string} (SNS refused the suffix form in 2024 and
+// took it in 2026, radkawar/stackd testdata/aws/sns/filters.json; every other operator
+// there is refused).
 func (r *policyReader) anythingBut() (condition, error) {
 	c := condition{kind: "anythingbut"}
 	switch t := r.next(); t.kind {
@@ -542,13 +544,13 @@ func (r *policyReader) anythingBut() (condition, error) {
 		if n.kind != tName {
 			return c, r.fail("Anything-But expression name not found")
 		}
-		if n.text != "prefix" {
+		if n.text != "prefix" && n.text != "suffix" {
 			return c, r.fail("Unsupported anything-but pattern: %s", n.text)
 		}
 		if r.next().kind != tString {
-			return c, r.fail("prefix match pattern must be a string")
+			return c, r.fail("%s match pattern must be a string", n.text)
 		}
-		c.inner = &condition{kind: "prefix", str: r.text()}
+		c.inner = &condition{kind: n.text, str: r.text()}
 		for range 2 {
 			if r.next().kind != tObjEnd {
 				return c, r.fail("Only one key allowed in match expression")

@@ -538,6 +538,22 @@ func TestRecorded2026Filters(t *testing.T) {
 	if msgs := e.drain(url); len(msgs) != 1 || aws.ToString(msgs[0].Body) != "ABCdef" {
 		t.Errorf("prefix in any case delivered %+v", msgs)
 	}
+	apptest.Must(e.sns.Unsubscribe(ctx, &sns.UnsubscribeInput{SubscriptionArn: aws.String(sub)}))
+
+	// anything-but takes a suffix in 2026 (refused in the 2024 recordings).
+	sub = e.subscribe(topic, "sqs", qarn, map[string]string{"FilterPolicy": `{"v":[{"anything-but":{"suffix":".tmp"}}]}`, "RawMessageDelivery": "true"})
+	for _, v := range []string{"report.tmp", "report.pdf"} {
+		apptest.Must(e.sns.Publish(ctx, &sns.PublishInput{TopicArn: aws.String(topic), Message: aws.String(v),
+			MessageAttributes: map[string]types.MessageAttributeValue{"v": {DataType: aws.String("String"), StringValue: aws.String(v)}}}))
+	}
+	if msgs := e.drain(url); len(msgs) != 1 || aws.ToString(msgs[0].Body) != "report.pdf" {
+		t.Errorf("anything-but suffix delivered %+v", msgs)
+	}
+	_, err := e.sns.SetSubscriptionAttributes(ctx, &sns.SetSubscriptionAttributesInput{SubscriptionArn: aws.String(sub),
+		AttributeName: aws.String("FilterPolicy"), AttributeValue: aws.String(`{"v":[{"anything-but":{"suffix":1}}]}`)})
+	if err == nil || !strings.Contains(err.Error(), "suffix match pattern must be a string") {
+		t.Errorf("anything-but suffix of a number: %v", err)
+	}
 }
 
 // TestRecorded2026DeadLetter: a message the subscribed queue refuses goes, as it
