@@ -74,7 +74,32 @@ func ValidateInput(r *Request, in map[string]any) *model.Error {
 		return ec2Validate(r.Op.Input, in)
 	}
 	if vs := model.Validate(r.Op.Input, in); len(vs) > 0 {
+		if r.Service != nil && r.Service.Name == "cloudtrail" {
+			if e := cloudtrailValidationError(r.Op.Name, vs[0]); e != nil {
+				return e
+			}
+		}
 		return ValidationError(r.Service, vs)
+	}
+	return nil
+}
+
+// cloudtrailValidationError answers the CloudTrail violations CloudTrail answers with
+// its own exceptions rather than the model's ValidationException: LookupEvents'
+// MaxResults out of 1-50 and an EventCategory other than insight (recorded 2026, stackd
+// testdata/aws/cloudtrail/lookup_validation.json; their messages are not recorded and
+// are inferred), and PutEventSelectors' ReadWriteType outside its enumeration
+// (owned_s3_delivery.json: "Value read-only for ReadWriteType is invalid."). Others
+// are nil.
+func cloudtrailValidationError(op string, v model.Violation) *model.Error {
+	value := strings.TrimSuffix(strings.TrimPrefix(v.Value, "'"), "'")
+	switch {
+	case op == "LookupEvents" && v.Path == "maxResults":
+		return model.NewError(400, "InvalidMaxResultsException", "MaxResults must be between 1 and 50.")
+	case op == "LookupEvents" && v.Path == "eventCategory":
+		return model.NewError(400, "InvalidEventCategoryException", "The event category %s is not valid.", value)
+	case op == "PutEventSelectors" && strings.HasPrefix(v.Path, "eventSelectors.") && strings.HasSuffix(v.Path, ".readWriteType"):
+		return model.NewError(400, "InvalidEventSelectorsException", "Value %s for ReadWriteType is invalid.", value)
 	}
 	return nil
 }
