@@ -1,6 +1,7 @@
 package cloudtrail
 
 import (
+	"slices"
 	"strings"
 	"time"
 
@@ -34,10 +35,11 @@ func invalidSelectors(msg string) error { return api.NewInvalidEventSelectorsExc
 // PutEventSelectors returns them. The invalid-value and 250-values messages are AWS's as
 // users report them; the others are inferred from the documented rules.
 func normalizeSelectors(in []api.EventSelector) ([]api.EventSelector, error) {
-	if len(in) > maxEventSelectors {
-		// Wording inferred from InvalidEventSelectorsException's documentation, whose
-		// phrasing the recorded 250-values message follows.
-		return nil, invalidSelectors("Specify a valid number of event selectors (1 to 5) for a trail.")
+	if len(in) == 0 || len(in) > maxEventSelectors {
+		// AWS's answer to an empty list (recorded 2026, stackd
+		// testdata/aws/cloudtrail/owned_s3_delivery.json); a list over 5 is taken to
+		// break the same rule.
+		return nil, invalidSelectors("Specify a valid number of selectors (1 to 5) for your trail")
 	}
 	out := make([]api.EventSelector, len(in))
 	resources := 0
@@ -188,7 +190,8 @@ func checkAdvanced(in []api.AdvancedEventSelector) error {
 			}
 		}
 		if !category {
-			return invalidSelectors("Each advanced event selector must have an eventCategory field.")
+			// AWS's wording (recorded 2026, owned_s3_delivery.json).
+			return invalidSelectors("The following fields are required: [eventCategory].")
 		}
 		if dataEvents && !resourceType {
 			return invalidSelectors("An advanced event selector for data events must have a resources.type field.")
@@ -390,11 +393,15 @@ func (ct *CloudTrail) putEventSelectors(c *server.Call, in *api.PutEventSelector
 		return nil, err
 	}
 	prev := t.selection
+	// Both kinds at once and an empty advanced list are refused with AWS's wording
+	// (recorded 2026, stackd testdata/aws/cloudtrail/owned_s3_delivery.json).
 	switch {
-	case len(in.EventSelectors) > 0 && len(in.AdvancedEventSelectors) > 0:
-		return nil, api.NewInvalidParameterCombinationException("You cannot use both EventSelectors and AdvancedEventSelectors in a PutEventSelectors request. Use only one parameter.")
+	case in.EventSelectors != nil && in.AdvancedEventSelectors != nil:
+		return nil, invalidSelectors("You can select events by using either EventSelectors or AdvancedEventSelectors, but not both.")
 	case in.EventSelectors == nil && in.AdvancedEventSelectors == nil:
 		return nil, api.NewInvalidParameterCombinationException("You must specify either EventSelectors or AdvancedEventSelectors in a PutEventSelectors request.")
+	case in.AdvancedEventSelectors != nil && len(in.AdvancedEventSelectors) == 0:
+		return nil, invalidSelectors("Specify between 1 and 500 selectors for your trail.")
 	}
 	out := &api.PutEventSelectorsResponse{TrailARN: ptr(t.ARN)}
 	if len(in.AdvancedEventSelectors) > 0 {
@@ -426,7 +433,7 @@ func (ct *CloudTrail) getEventSelectors(c *server.Call, in *api.GetEventSelector
 	out := &api.GetEventSelectorsResponse{TrailARN: ptr(t.ARN)}
 	switch {
 	case len(t.AdvancedEventSelectors) > 0:
-		out.AdvancedEventSelectors = t.AdvancedEventSelectors
+		out.AdvancedEventSelectors = sortedFields(t.AdvancedEventSelectors)
 	case t.CustomSelectors:
 		out.EventSelectors = t.EventSelectors
 		if out.EventSelectors == nil {
@@ -436,6 +443,20 @@ func (ct *CloudTrail) getEventSelectors(c *server.Call, in *api.GetEventSelector
 		out.EventSelectors = defaultSelectors()
 	}
 	return out, nil
+}
+
+// sortedFields returns the selectors with each one's field selectors in the order of
+// their field names: GetEventSelectors answers so, while PutEventSelectors answers them
+// in the order given (recorded 2026, owned_s3_delivery.json and
+// owned_selector_resource_types.json: eventCategory, resources.ARN, resources.type).
+func sortedFields(in []api.AdvancedEventSelector) []api.AdvancedEventSelector {
+	out := make([]api.AdvancedEventSelector, len(in))
+	for i, s := range in {
+		s.FieldSelectors = slices.Clone(s.FieldSelectors)
+		slices.SortStableFunc(s.FieldSelectors, func(a, b api.AdvancedFieldSelector) int { return strings.Compare(a.Field, b.Field) })
+		out[i] = s
+	}
+	return out
 }
 
 var insightTypes = map[string]bool{"ApiCallRateInsight": true, "ApiErrorRateInsight": true}

@@ -114,7 +114,7 @@ func TestTrailLifecycle(t *testing.T) {
 
 	apptest.Must(e.ct.DeleteTrail(ctx, &cloudtrail.DeleteTrailInput{Name: aws.String("main")}))
 	_, err = e.ct.GetTrail(ctx, &cloudtrail.GetTrailInput{Name: aws.String("main")})
-	apptest.WantErr(t, err, "TrailNotFoundException", 0, "Unknown trail: "+trailARN+" for the user: 000000000000")
+	apptest.WantErr(t, err, "TrailNotFoundException", 0, "Unknown trail: main for the user: 000000000000")
 	_, err = e.ct.GetTrailStatus(ctx, &cloudtrail.GetTrailStatusInput{Name: aws.String("main")})
 	apptest.WantErr(t, err, "TrailNotFoundException", 0, "")
 }
@@ -173,7 +173,7 @@ func TestEventAndInsightSelectors(t *testing.T) {
 	}
 	_, err := e.ct.PutEventSelectors(ctx, &cloudtrail.PutEventSelectorsInput{TrailName: aws.String("main"), AdvancedEventSelectors: adv,
 		EventSelectors: []types.EventSelector{{ReadWriteType: types.ReadWriteTypeAll}}})
-	apptest.WantErr(t, err, "InvalidParameterCombinationException", 0, "")
+	apptest.WantErr(t, err, "InvalidEventSelectorsException", 0, "")
 	_, err = e.ct.PutEventSelectors(ctx, &cloudtrail.PutEventSelectorsInput{TrailName: aws.String("main"), AdvancedEventSelectors: []types.AdvancedEventSelector{{
 		FieldSelectors: []types.AdvancedFieldSelector{{Field: aws.String("readOnly"), Equals: []string{"false"}}}}}})
 	apptest.WantErr(t, err, "InvalidEventSelectorsException", 0, "")
@@ -263,5 +263,5 @@ func TestDataResourceValues(t *testing.T) {
 	}
 	apptest.WantErr(t, put("AWS::S3::Object", many...), "InvalidEventSelectorsException", 400, "Specify a valid number of DataResources.Values (0 to 250) for all your selectors")
 	_, err := e.ct.PutEventSelectors(ctx, &cloudtrail.PutEventSelectorsInput{TrailName: aws.String("main"), EventSelectors: make([]types.EventSelector, 6)})
-	apptest.WantErr(t, err, "InvalidEventSelectorsException", 400, "Specify a valid number of event selectors (1 to 5) for a trail.")
+	apptest.WantErr(t, err, "InvalidEventSelectorsException", 400, "Specify a valid number of selectors (1 to 5) for your trail")
 }
