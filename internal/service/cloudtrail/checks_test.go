@@ -28,7 +28,7 @@ func TestCreateTrailChecks(t *testing.T) {
 		_, err := e.ct.CreateTrail(ctx, &in)
 		return err
 	}
-	apptest.WantErr(t, create(cloudtrail.CreateTrailInput{S3BucketName: aws.String("missing")}), "S3BucketDoesNotExistException", 0, "S3 bucket missing does not exist.")
+	apptest.WantErr(t, create(cloudtrail.CreateTrailInput{S3BucketName: aws.String("missing")}), "S3BucketDoesNotExistException", 0, "S3 bucket missing does not exist!")
 	apptest.Must(e.s3.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("bare")}))
 	apptest.WantErr(t, create(cloudtrail.CreateTrailInput{S3BucketName: aws.String("bare")}), "InsufficientS3BucketPolicyException", 0, "Incorrect S3 bucket policy is detected for bucket: bare")
 	// A policy for another trail only (aws:SourceArn), or without the ACL condition

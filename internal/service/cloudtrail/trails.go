@@ -9,6 +9,7 @@ import (
 	"time"
 
 	api "github.com/palisade/palisade/internal/api/cloudtrail"
+	"github.com/palisade/palisade/internal/model"
 	"github.com/palisade/palisade/internal/server"
 	"github.com/palisade/palisade/internal/store"
 )
@@ -381,7 +382,10 @@ func (ct *CloudTrail) apply(c *server.Call, t *trail, s settings) error {
 			return err
 		}
 	}
-	if s.S3BucketName != nil || s.S3KeyPrefix != nil || s.IsOrganization != nil {
+	// Turning validation on checks the bucket again, for the digest files' prefix
+	// (recorded 2026, stackd testdata/aws/cloudtrail/digest_admission.json: an
+	// UpdateTrail naming only EnableLogFileValidation is refused by such a policy).
+	if s.S3BucketName != nil || s.S3KeyPrefix != nil || s.IsOrganization != nil || s.LogVal != nil && *s.LogVal {
 		if err := ct.checkBucket(c, t); err != nil {
 			return err
 		}
@@ -419,8 +423,14 @@ func (ct *CloudTrail) checkOrganization(c *server.Call, t *trail) error {
 }
 
 // checkBucket: the bucket exists and its policy lets cloudtrail.amazonaws.com read
-// its ACL and put objects under AWSLogs/ACCOUNT/ (and AWSLogs/ORG-ID/ for an
-// organization trail) with the bucket-owner-full-control ACL.
+// its ACL and put objects with the bucket-owner-full-control ACL under
+// [prefix/]AWSLogs/ACCOUNT/CloudTrail/ and, with log file validation,
+// [prefix/]AWSLogs/ACCOUNT/CloudTrail-Digest/ (and the same under AWSLogs/ORG-ID/ for
+// an organization trail). AWS checks by writing an empty object at those keys
+// (recorded 2026, stackd testdata/aws/cloudtrail/digest_admission.json and
+// owned_service_principal.json), so a policy granting only
+// AWSLogs/ACCOUNT/CloudTrail/* admits a trail without validation and refuses one with
+// it; the organization keys are inferred.
 func (ct *CloudTrail) checkBucket(c *server.Call, t *trail) error {
 	b := ct.deps.Buckets
 	if b == nil {
@@ -432,21 +442,27 @@ func (ct *CloudTrail) checkBucket(c *server.Call, t *trail) error {
 		return err
 	}
 	if !exists {
-		// Wording inferred: "S3 bucket ... does not exist" as AWS's console shows it.
-		return api.NewS3BucketDoesNotExistException("S3 bucket " + t.S3BucketName + " does not exist.")
+		// AWS's wording (recorded 2026, stackd testdata/aws/cloudtrail/organization_admission.json).
+		return api.NewS3BucketDoesNotExistException("S3 bucket " + t.S3BucketName + " does not exist!")
 	}
 	prefixes := []string{t.Account}
 	if t.IsOrganization {
 		prefixes = append(prefixes, t.OrgID+"/"+t.Account)
 	}
+	dirs := []string{"CloudTrail/"}
+	if t.LogFileValidation {
+		dirs = append(dirs, "CloudTrail-Digest/")
+	}
 	for _, p := range prefixes {
-		if !allowed {
-			break
-		}
-		put := map[string][]string{"s3:x-amz-acl": {"bucket-owner-full-control"}, "aws:SourceArn": {t.ARN}, "aws:SourceAccount": {t.Account}}
-		_, allowed, err = b.ServiceAllowed(c.Tx, t.S3BucketName, keyPrefix(t.S3KeyPrefix)+"AWSLogs/"+p+"/", "s3:PutObject", ServicePrincipal, put)
-		if err != nil {
-			return err
+		for _, d := range dirs {
+			if !allowed {
+				break
+			}
+			put := map[string][]string{"s3:x-amz-acl": {"bucket-owner-full-control"}, "aws:SourceArn": {t.ARN}, "aws:SourceAccount": {t.Account}}
+			_, allowed, err = b.ServiceAllowed(c.Tx, t.S3BucketName, keyPrefix(t.S3KeyPrefix)+"AWSLogs/"+p+"/"+d, "s3:PutObject", ServicePrincipal, put)
+			if err != nil {
+				return err
+			}
 		}
 	}
 	if !allowed {
@@ -629,6 +645,13 @@ func named(list []string, t *trail, c *server.Call) bool {
 
 func (ct *CloudTrail) getTrail(c *server.Call, in *api.GetTrailRequest) (*api.GetTrailResponse, error) {
 	t, err := ct.lookup(c, in.Name, readNamed)
+	if me, ok := err.(*model.Error); ok && me.Code == "TrailNotFoundException" {
+		// GetTrail names the trail by its name, asked by name or by ARN (recorded
+		// 2026, stackd testdata/aws/cloudtrail/organization_admission.json and
+		// owned_s3_delivery.json), where GetTrailStatus and GetEventSelectors name the
+		// ARN (aws/aws-sdk-go-v2#1957).
+		return nil, api.NewTrailNotFoundException("Unknown trail: " + in.Name[strings.LastIndex(in.Name, "/")+1:] + " for the user: " + c.Account)
+	}
 	if err != nil {
 		return nil, err
 	}
