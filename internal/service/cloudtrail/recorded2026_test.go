@@ -1,0 +1,186 @@
+package cloudtrail_test
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
+	"github.com/aws/aws-sdk-go-v2/service/cloudtrail/types"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+
+	"github.com/palisade/palisade/internal/app/apptest"
+)
+
+// The answers in this file are AWS's, recorded in us-east-1 in 2026 (the stackd
+// repository's testdata/aws/cloudtrail/*.json, named by each case).
+
+// TestRecordedLookupInputs: LookupEvents' input checks (lookup_validation.json,
+// lookup_inputs.json).
+func TestRecordedLookupInputs(t *testing.T) {
+	e := newEnv(t)
+	attr := func(k, v string) []types.LookupAttribute {
+		return []types.LookupAttribute{{AttributeKey: types.LookupAttributeKey(k), AttributeValue: aws.String(v)}}
+	}
+	at := func(s string) *time.Time { v, _ := time.Parse(time.RFC3339, s); return &v }
+	for _, tc := range []struct {
+		name string
+		in   cloudtrail.LookupEventsInput
+		code string // "" for success
+	}{
+		{"max_zero", cloudtrail.LookupEventsInput{MaxResults: aws.Int32(0)}, "InvalidMaxResultsException"},
+		{"max_over", cloudtrail.LookupEventsInput{MaxResults: aws.Int32(51)}, "InvalidMaxResultsException"},
+		{"two_attributes", cloudtrail.LookupEventsInput{LookupAttributes: append(attr("EventName", "CreateUser"), attr("Username", "root")...)}, "InvalidLookupAttributesException"},
+		{"start_after_end", cloudtrail.LookupEventsInput{StartTime: at("2031-01-01T01:00:00Z"), EndTime: at("2031-01-01T00:00:00Z")}, "InvalidTimeRangeException"},
+		{"broken_token", cloudtrail.LookupEventsInput{NextToken: aws.String("broken")}, "InvalidNextTokenException"},
+		{"invalid_category", cloudtrail.LookupEventsInput{EventCategory: "invalid"}, "InvalidEventCategoryException"},
+		{"read_true", cloudtrail.LookupEventsInput{LookupAttributes: attr("ReadOnly", "true"), MaxResults: aws.Int32(1)}, ""},
+		{"read_True", cloudtrail.LookupEventsInput{LookupAttributes: attr("ReadOnly", "True"), MaxResults: aws.Int32(1)}, "InvalidLookupAttributesException"},
+		{"read_other", cloudtrail.LookupEventsInput{LookupAttributes: attr("ReadOnly", "other"), MaxResults: aws.Int32(1)}, "InvalidLookupAttributesException"},
+		{"future_start", cloudtrail.LookupEventsInput{StartTime: aws.Time(time.Unix(2100000000, 0)), MaxResults: aws.Int32(1)}, "InvalidTimeRangeException"},
+		{"weighted_exact", cloudtrail.LookupEventsInput{LookupAttributes: attr("ResourceName", strings.Repeat("_", 1000)), MaxResults: aws.Int32(1)}, ""},
+		{"weighted_over", cloudtrail.LookupEventsInput{LookupAttributes: attr("ResourceName", strings.Repeat("_", 1001)), MaxResults: aws.Int32(1)}, ""},
+		{"invalid_resource_type", cloudtrail.LookupEventsInput{LookupAttributes: attr("ResourceType", "Other"), MaxResults: aws.Int32(1)}, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			out, err := e.ct.LookupEvents(ctx, &tc.in)
+			if tc.code != "" {
+				apptest.WantErr(t, err, tc.code, 400, "")
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tc.name != "read_true" && len(out.Events) != 0 {
+				t.Errorf("%d events, want none", len(out.Events))
+			}
+		})
+	}
+}
+
+// TestRecordedPublicKeys: ListPublicKeys answers a NextToken it never issued with the
+// whole list (digest_public_keys.json: {} and {"NextToken": "invalid"} return the same).
+func TestRecordedPublicKeys(t *testing.T) {
+	e := newEnv(t)
+	// A digest makes the Region's first signing key.
+	e.bucket("keys-logs")
+	apptest.Must(e.ct.CreateTrail(ctx, &cloudtrail.CreateTrailInput{Name: aws.String("keys"), S3BucketName: aws.String("keys-logs"), EnableLogFileValidation: aws.Bool(true)}))
+	apptest.Must(e.ct.StartLogging(ctx, &cloudtrail.StartLoggingInput{Name: aws.String("keys")}))
+	e.advance(time.Hour + 10*time.Minute)
+	all := apptest.Must(e.ct.ListPublicKeys(ctx, &cloudtrail.ListPublicKeysInput{}))
+	tok := apptest.Must(e.ct.ListPublicKeys(ctx, &cloudtrail.ListPublicKeysInput{NextToken: aws.String("invalid")}))
+	if len(all.PublicKeyList) == 0 || len(tok.PublicKeyList) != len(all.PublicKeyList) || *tok.PublicKeyList[0].Fingerprint != *all.PublicKeyList[0].Fingerprint {
+		t.Fatalf("with a token %+v, without %+v", tok.PublicKeyList, all.PublicKeyList)
+	}
+	k := all.PublicKeyList[0]
+	if got := k.ValidityEndTime.Sub(*k.ValidityStartTime); got != 30*24*time.Hour {
+		t.Errorf("validity %v, want 30 days", got)
+	}
+}
+
+// TestRecordedTrailAdmission: CreateTrail and UpdateTrail's checks of the bucket
+// (organization_admission.json, digest_admission.json, owned_s3_delivery.json).
+func TestRecordedTrailAdmission(t *testing.T) {
+	e := newEnv(t)
+	_, err := e.ct.CreateTrail(ctx, &cloudtrail.CreateTrailInput{Name: aws.String("org-admission"), S3BucketName: aws.String("org-admission-logs")})
+	apptest.WantErr(t, err, "S3BucketDoesNotExistException", 400, "S3 bucket org-admission-logs does not exist!")
+
+	// digest_admission.json: a policy that lets CloudTrail write under
+	// AWSLogs/ACCOUNT/CloudTrail/ only admits a trail without validation, and refuses
+	// validation at CreateTrail and UpdateTrail, leaving the trail as it was.
+	const name = "digest-admission"
+	arn := "arn:aws:cloudtrail:us-east-1:" + account + ":trail/" + name
+	policy := func(resource string) {
+		apptest.Must(e.s3.PutBucketPolicy(ctx, &s3.PutBucketPolicyInput{Bucket: aws.String(name), Policy: aws.String(`{"Version":"2012-10-17","Statement":[
+			{"Effect":"Allow","Principal":{"Service":"cloudtrail.amazonaws.com"},"Action":"s3:GetBucketAcl","Resource":"arn:aws:s3:::` + name + `",
+			 "Condition":{"StringEquals":{"aws:SourceArn":"` + arn + `"}}},
+			{"Effect":"Allow","Principal":{"Service":"cloudtrail.amazonaws.com"},"Action":"s3:PutObject","Resource":"arn:aws:s3:::` + name + `/` + resource + `",
+			 "Condition":{"StringEquals":{"aws:SourceArn":"` + arn + `","s3:x-amz-acl":"bucket-owner-full-control"}}}]}`)}))
+	}
+	apptest.Must(e.s3.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(name)}))
+	policy("AWSLogs/" + account + "/CloudTrail/*")
+	_, err = e.ct.CreateTrail(ctx, &cloudtrail.CreateTrailInput{Name: aws.String(name), S3BucketName: aws.String(name), EnableLogFileValidation: aws.Bool(true), IncludeGlobalServiceEvents: aws.Bool(false)})
+	apptest.WantErr(t, err, "InsufficientS3BucketPolicyException", 400, "Incorrect S3 bucket policy is detected for bucket: "+name)
+	_, err = e.ct.GetTrail(ctx, &cloudtrail.GetTrailInput{Name: aws.String(name)})
+	apptest.WantErr(t, err, "TrailNotFoundException", 400, "Unknown trail: "+name+" for the user: "+account)
+	apptest.Must(e.ct.CreateTrail(ctx, &cloudtrail.CreateTrailInput{Name: aws.String(name), S3BucketName: aws.String(name), EnableLogFileValidation: aws.Bool(false), IncludeGlobalServiceEvents: aws.Bool(false)}))
+	_, err = e.ct.UpdateTrail(ctx, &cloudtrail.UpdateTrailInput{Name: aws.String(name), EnableLogFileValidation: aws.Bool(true)})
+	apptest.WantErr(t, err, "InsufficientS3BucketPolicyException", 400, "")
+	if got := apptest.Must(e.ct.GetTrail(ctx, &cloudtrail.GetTrailInput{Name: aws.String(name)})).Trail; *got.LogFileValidationEnabled {
+		t.Error("validation enabled by a refused UpdateTrail")
+	}
+	policy("AWSLogs/" + account + "/*")
+	if up := apptest.Must(e.ct.UpdateTrail(ctx, &cloudtrail.UpdateTrailInput{Name: aws.String(name), EnableLogFileValidation: aws.Bool(true)})); !*up.LogFileValidationEnabled {
+		t.Error("UpdateTrail did not enable validation")
+	}
+	apptest.Must(e.ct.UpdateTrail(ctx, &cloudtrail.UpdateTrailInput{Name: aws.String(name), EnableLogFileValidation: aws.Bool(false)}))
+
+	// owned_s3_delivery.json: the same trail again, StartLogging twice.
+	_, err = e.ct.CreateTrail(ctx, &cloudtrail.CreateTrailInput{Name: aws.String(name), S3BucketName: aws.String(name)})
+	apptest.WantErr(t, err, "TrailAlreadyExistsException", 400, "Trail "+name+" already exists for customer: "+account)
+	apptest.Must(e.ct.StartLogging(ctx, &cloudtrail.StartLoggingInput{Name: aws.String(name)}))
+	apptest.Must(e.ct.StartLogging(ctx, &cloudtrail.StartLoggingInput{Name: aws.String(arn)}))
+}
+
+// TestRecordedEventSelectors: PutEventSelectors' checks and the selectors
+// GetEventSelectors returns (owned_s3_delivery.json, owned_selector_resource_types.json).
+func TestRecordedEventSelectors(t *testing.T) {
+	e := newEnv(t)
+	e.bucket("selector-logs")
+	name := aws.String("selectors")
+	apptest.Must(e.ct.CreateTrail(ctx, &cloudtrail.CreateTrailInput{Name: name, S3BucketName: aws.String("selector-logs")}))
+	basic := []types.EventSelector{{ReadWriteType: types.ReadWriteTypeAll, IncludeManagementEvents: aws.Bool(false),
+		DataResources: []types.DataResource{{Type: aws.String("AWS::S3::Object"), Values: []string{"arn:aws:s3:::source/"}}}}}
+	field := func(f string, eq, sw []string) types.AdvancedFieldSelector {
+		return types.AdvancedFieldSelector{Field: aws.String(f), Equals: eq, StartsWith: sw}
+	}
+	advanced := []types.AdvancedEventSelector{{Name: aws.String("OwnedSourceOnly"), FieldSelectors: []types.AdvancedFieldSelector{
+		field("eventCategory", []string{"Data"}, nil), field("resources.type", []string{"AWS::S3::Object"}, nil),
+		field("resources.ARN", nil, []string{"arn:aws:s3:::source/"})}}}
+
+	put := apptest.Must(e.ct.PutEventSelectors(ctx, &cloudtrail.PutEventSelectorsInput{TrailName: name, EventSelectors: basic}))
+	if s := put.EventSelectors[0]; s.ExcludeManagementEventSources == nil || len(s.ExcludeManagementEventSources) != 0 {
+		t.Errorf("basic selector %+v", s)
+	}
+	padv := apptest.Must(e.ct.PutEventSelectors(ctx, &cloudtrail.PutEventSelectorsInput{TrailName: name, AdvancedEventSelectors: advanced}))
+	fields := func(s []types.AdvancedEventSelector) string {
+		var f []string
+		for _, fs := range s[0].FieldSelectors {
+			f = append(f, *fs.Field)
+		}
+		return strings.Join(f, ",")
+	}
+	// PutEventSelectors answers in the order given, GetEventSelectors by field name.
+	if got := fields(padv.AdvancedEventSelectors); got != "eventCategory,resources.type,resources.ARN" {
+		t.Errorf("PutEventSelectors fields %s", got)
+	}
+	if got := fields(apptest.Must(e.ct.GetEventSelectors(ctx, &cloudtrail.GetEventSelectorsInput{TrailName: name})).AdvancedEventSelectors); got != "eventCategory,resources.ARN,resources.type" {
+		t.Errorf("GetEventSelectors fields %s", got)
+	}
+
+	for _, tc := range []struct {
+		name string
+		in   cloudtrail.PutEventSelectorsInput
+		msg  string
+	}{
+		{"reject-both-selector-types", cloudtrail.PutEventSelectorsInput{EventSelectors: basic, AdvancedEventSelectors: advanced},
+			"You can select events by using either EventSelectors or AdvancedEventSelectors, but not both."},
+		{"reject-empty-basic", cloudtrail.PutEventSelectorsInput{EventSelectors: []types.EventSelector{}}, "Specify a valid number of selectors (1 to 5) for your trail"},
+		{"reject-empty-advanced", cloudtrail.PutEventSelectorsInput{AdvancedEventSelectors: []types.AdvancedEventSelector{}}, "Specify between 1 and 500 selectors for your trail."},
+		{"reject-invalid-read-write", cloudtrail.PutEventSelectorsInput{EventSelectors: []types.EventSelector{{ReadWriteType: "read-only", IncludeManagementEvents: aws.Bool(false),
+			DataResources: basic[0].DataResources}}}, "Value read-only for ReadWriteType is invalid."},
+		{"reject-advanced-missing-category", cloudtrail.PutEventSelectorsInput{AdvancedEventSelectors: []types.AdvancedEventSelector{{FieldSelectors: []types.AdvancedFieldSelector{
+			field("resources.type", []string{"AWS::S3::Object"}, nil)}}}}, "The following fields are required: [eventCategory]."},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			tc.in.TrailName = name
+			_, err := e.ct.PutEventSelectors(ctx, &tc.in)
+			apptest.WantErr(t, err, "InvalidEventSelectorsException", 400, tc.msg)
+		})
+	}
+	// The refusals left the selectors as they were (get-selectors-after-rejections).
+	if got := apptest.Must(e.ct.GetEventSelectors(ctx, &cloudtrail.GetEventSelectorsInput{TrailName: name})); len(got.AdvancedEventSelectors) != 1 || *got.AdvancedEventSelectors[0].Name != "OwnedSourceOnly" {
+		t.Errorf("selectors after refusals %+v", got)
+	}
+}
