@@ -170,11 +170,13 @@ func TestIAMRecordsHaveAWSShapes(t *testing.T) {
 		t.Errorf("GenerateCredentialReport: readOnly %v responseElements %v", r["readOnly"], r["responseElements"])
 	}
 
-	// Failures carry errorCode and errorMessage and no responseElements.
+	// Failures carry errorCode and errorMessage and no responseElements; IAM's
+	// errorCode is the exception's name, not the code on the wire (recorded 2026,
+	// stackd testdata/aws/cloudtrail/iam_history.json).
 	_, err = c.GetUser(ctx, &iam.GetUserInput{UserName: aws.String("nobody")})
 	wantCode(t, err, "NoSuchEntity")
 	r = last(t, p, "GetUser")
-	if r["errorCode"] != "NoSuchEntity" || r["errorMessage"] != "The user with name nobody cannot be found." || r["responseElements"] != nil {
+	if r["errorCode"] != "NoSuchEntityException" || r["errorMessage"] != "The user with name nobody cannot be found." || r["responseElements"] != nil {
 		t.Errorf("failed GetUser: %s", jsonOf(r))
 	}
 	// A request that fails validation is recorded too.

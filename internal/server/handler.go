@@ -49,6 +49,12 @@ type Service struct {
 	// Admin, when set, serves the service's part of the admin API under
 	// /_palisade/<service>/ (the model's name), behind the admin bearer token.
 	Admin http.Handler
+	// RecordsShapeNames makes CloudTrail record the service's modeled errors by their
+	// exception shape's name rather than the code on the wire, as AWS records IAM's:
+	// NoSuchEntity is errorCode NoSuchEntityException (recorded 2026, stackd
+	// testdata/aws/cloudtrail/iam_history.json and service_management_events.json).
+	// Denials keep AccessDenied.
+	RecordsShapeNames bool
 	// DataEvents names the operations CloudTrail records as data events
 	// (managementEvent false, eventCategory "Data"): S3's object operations.
 	DataEvents map[string]bool

@@ -529,6 +529,9 @@ func (s *Server) records(c *Call, h Handler, in map[string]any, out any, herr er
 		var me *model.Error
 		if errors.As(herr, &me) {
 			ac.ErrorCode, ac.ErrorMessage = me.Code, me.Message
+			if c.entry.svc.RecordsShapeNames && me.Shape != nil && me.Shape != queryAccessDenied && me.Shape.Name != "" {
+				ac.ErrorCode = me.Shape.Name
+			}
 		} else {
 			ac.ErrorCode, ac.ErrorMessage = "InternalFailure", internalError().Message
 		}

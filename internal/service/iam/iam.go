@@ -56,7 +56,8 @@ func Service(d Deps) server.Service {
 	} {
 		hs = append(hs, group...)
 	}
-	return server.Service{Model: api.Service, Handlers: hs, Global: true, Checks: s.checks, InvalidatesAuthz: true, TagOnCreate: tagOnCreate}
+	return server.Service{Model: api.Service, Handlers: hs, Global: true, Checks: s.checks, InvalidatesAuthz: true, TagOnCreate: tagOnCreate,
+		RecordsShapeNames: true}
 }
 
 // Record kinds: the last part of each namespace.
