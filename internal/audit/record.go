@@ -28,8 +28,10 @@ const (
 )
 
 // EventVersion is the eventVersion of the records Palisade writes: the version AWS's
-// management events carry today.
-const EventVersion = "1.09"
+// API call records carry today, management and data events alike (recorded 2026,
+// stackd testdata/aws/cloudtrail/service_management_events.json,
+// owned_s3_delivery.json).
+const EventVersion = "1.11"
 
 // Record is a CloudTrail event record. Field order follows CloudTrail's own files.
 type Record struct {

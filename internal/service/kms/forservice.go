@@ -121,7 +121,7 @@ func (s *ServiceClient) record(c *server.Call, op string, r *keyRec, params map[
 	}
 	reqParams, _ := json.Marshal(params)
 	rec := audit.Record{
-		EventVersion: "1.09", UserIdentity: id, EventTime: audit.FormatTime(c.Now), EventSource: "kms.amazonaws.com",
+		EventVersion: audit.EventVersion, UserIdentity: id, EventTime: audit.FormatTime(c.Now), EventSource: "kms.amazonaws.com",
 		EventName: op, AWSRegion: c.Region, SourceIPAddress: id.InvokedBy, UserAgent: id.InvokedBy,
 		RequestParameters: reqParams, ResponseElements: json.RawMessage("null"), RequestID: auth.NewUUID(), EventID: auth.NewUUID(),
 		ReadOnly: true, Resources: []audit.Resource{{ARN: r.arn(), AccountID: r.Account, Type: "AWS::KMS::Key", AccountFirst: true}},
