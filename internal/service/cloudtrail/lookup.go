@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 	"time"
 
@@ -52,7 +53,7 @@ func (r *recordFacts) username() string {
 // them, per event source.
 var resourceParams = map[string][][2]string{
 	"iam.amazonaws.com": {{"userName", "AWS::IAM::User"}, {"groupName", "AWS::IAM::Group"}, {"roleName", "AWS::IAM::Role"},
-		{"policyArn", "AWS::IAM::Policy"}, {"instanceProfileName", "AWS::IAM::InstanceProfile"}, {"accessKeyId", "AWS::IAM::AccessKey"},
+		{"policyArn", "AWS::IAM::Policy"}, {"policyName", "AWS::IAM::Policy"}, {"instanceProfileName", "AWS::IAM::InstanceProfile"}, {"accessKeyId", "AWS::IAM::AccessKey"},
 		{"serialNumber", "AWS::IAM::MFADevice"}, {"openIDConnectProviderArn", "AWS::IAM::OIDCProvider"}, {"sAMLProviderArn", "AWS::IAM::SAMLProvider"}},
 	"cloudtrail.amazonaws.com": {{"name", "AWS::CloudTrail::Trail"}, {"trailName", "AWS::CloudTrail::Trail"}, {"resourceId", "AWS::CloudTrail::Trail"}},
 	"s3.amazonaws.com":         {{"bucketName", "AWS::S3::Bucket"}},
@@ -62,8 +63,17 @@ var resourceParams = map[string][][2]string{
 }
 
 // resources are an event's resources as event history reports them: those in the
-// record, and those its parameters and response name.
+// record, and those its parameters and response name, in the order of their types.
+// A read names none (STS's excepted, whose credentials handed out are resources;
+// inferred), though its parameters or record do: recorded 2026 for IAM's
+// ListAccessKeys, ListRolePolicies and GetRole and Organizations' DescribeOrganization
+// (stackd testdata/aws/cloudtrail/iam_history.json, service_management_events.json),
+// where writes list theirs by type (AWS::IAM::AccessKey before AWS::IAM::User,
+// AWS::IAM::Policy, the policyName of PutRolePolicy, before AWS::IAM::Role).
 func (r *recordFacts) resources() []api.Resource {
+	if r.ReadOnly != nil && *r.ReadOnly && r.EventSource != "sts.amazonaws.com" {
+		return nil
+	}
 	var out []api.Resource
 	seen := map[[2]string]bool{}
 	add := func(typ, name string) {
@@ -110,6 +120,7 @@ func (r *recordFacts) resources() []api.Resource {
 			return true
 		})
 	}
+	slices.SortStableFunc(out, func(a, b api.Resource) int { return strings.Compare(*a.ResourceType, *b.ResourceType) })
 	return out
 }
 

@@ -1,6 +1,7 @@
 package cloudtrail_test
 
 import (
+	"encoding/json"
 	"strings"
 	"testing"
 	"time"
@@ -8,6 +9,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail/types"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/palisade/palisade/internal/app/apptest"
@@ -182,5 +185,69 @@ func TestRecordedEventSelectors(t *testing.T) {
 	// The refusals left the selectors as they were (get-selectors-after-rejections).
 	if got := apptest.Must(e.ct.GetEventSelectors(ctx, &cloudtrail.GetEventSelectorsInput{TrailName: name})); len(got.AdvancedEventSelectors) != 1 || *got.AdvancedEventSelectors[0].Name != "OwnedSourceOnly" {
 		t.Errorf("selectors after refusals %+v", got)
+	}
+}
+
+// TestRecordedIAMHistory: what event history shows for IAM calls (iam_history.json's
+// replay; service_management_events.json for PutRolePolicy): a read names no
+// resources, a write its resources by type; IAM's errorCode is the exception's name;
+// records are eventVersion 1.11, IAM's without a resources field.
+func TestRecordedIAMHistory(t *testing.T) {
+	e := newEnv(t)
+	apptest.Must(e.iam.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("alice"), Path: aws.String("/team/")}))
+	_, err := e.iam.GetUser(ctx, &iam.GetUserInput{UserName: aws.String("missing")})
+	apptest.WantErr(t, err, "NoSuchEntity", 404, "")
+	apptest.Must(e.iam.ListUsers(ctx, &iam.ListUsersInput{}))
+	key := apptest.Must(e.iam.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String("alice")})).AccessKey.AccessKeyId
+	apptest.Must(e.iam.ListAccessKeys(ctx, &iam.ListAccessKeysInput{UserName: aws.String("alice")}))
+	apptest.Must(e.iam.UpdateAccessKey(ctx, &iam.UpdateAccessKeyInput{UserName: aws.String("alice"), AccessKeyId: key, Status: iamtypes.StatusTypeActive}))
+	apptest.Must(e.iam.UpdateUser(ctx, &iam.UpdateUserInput{UserName: aws.String("alice"), NewPath: aws.String("/moved/")}))
+	apptest.Must(e.iam.DeleteAccessKey(ctx, &iam.DeleteAccessKeyInput{UserName: aws.String("alice"), AccessKeyId: key}))
+	apptest.Must(e.iam.DeleteUser(ctx, &iam.DeleteUserInput{UserName: aws.String("alice")}))
+	apptest.Must(e.iam.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("exec"), AssumeRolePolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"},"Action":"sts:AssumeRole"}]}`)}))
+	apptest.Must(e.iam.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String("exec"), PolicyName: aws.String("owned-sqs-send"),
+		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sqs:SendMessage","Resource":"*"}]}`)}))
+	apptest.Must(e.iam.ListRolePolicies(ctx, &iam.ListRolePoliciesInput{RoleName: aws.String("exec")}))
+
+	want := map[string]struct {
+		types     string // the lookup resources' types
+		errorCode string
+	}{
+		"GetUser":          {"", "NoSuchEntityException"},
+		"ListUsers":        {"", ""},
+		"UpdateUser":       {"AWS::IAM::User", ""},
+		"DeleteUser":       {"AWS::IAM::User", ""},
+		"CreateAccessKey":  {"AWS::IAM::AccessKey,AWS::IAM::User", ""},
+		"ListAccessKeys":   {"", ""},
+		"UpdateAccessKey":  {"AWS::IAM::AccessKey,AWS::IAM::User", ""},
+		"DeleteAccessKey":  {"AWS::IAM::AccessKey,AWS::IAM::User", ""},
+		"PutRolePolicy":    {"AWS::IAM::Policy,AWS::IAM::Role", ""},
+		"ListRolePolicies": {"", ""},
+	}
+	out := apptest.Must(e.ct.LookupEvents(ctx, &cloudtrail.LookupEventsInput{LookupAttributes: []types.LookupAttribute{{AttributeKey: "EventSource", AttributeValue: aws.String("iam.amazonaws.com")}}}))
+	seen := 0
+	for _, ev := range out.Events {
+		w, ok := want[*ev.EventName]
+		if !ok {
+			continue
+		}
+		seen++
+		var typs []string
+		for _, r := range ev.Resources {
+			typs = append(typs, *r.ResourceType)
+		}
+		var rec map[string]any
+		if err := json.Unmarshal([]byte(*ev.CloudTrailEvent), &rec); err != nil {
+			t.Fatal(err)
+		}
+		errorCode, _ := rec["errorCode"].(string)
+		_, hasResources := rec["resources"]
+		if got := strings.Join(typs, ","); got != w.types || errorCode != w.errorCode || hasResources || rec["eventVersion"] != "1.11" ||
+			rec["eventCategory"] != "Management" || rec["managementEvent"] != true {
+			t.Errorf("%s: resources %q errorCode %q, want %q %q; record %s", *ev.EventName, got, errorCode, w.types, w.errorCode, *ev.CloudTrailEvent)
+		}
+	}
+	if seen != len(want) {
+		t.Errorf("%d of %d events found", seen, len(want))
 	}
 }
