@@ -196,7 +196,7 @@ func decapitalize(s string) string {
 }
 
 // Java's default date format, which services written in Java print timestamps in: JDK 8
-// (IAM, STS: "Jul 18, 2014 4:07:39 PM") and later JDKs with CLDR data (KMS, CloudTrail:
+// (IAM, STS: "Jul 18, 2014 4:07:39 PM") and later JDKs with CLDR data (KMS:
 // "Aug 10, 2022, 10:38:27 PM").
 const (
 	javaDate     = "Jan 2, 2006 3:04:05 PM"
@@ -208,6 +208,10 @@ var (
 	styles       = map[string]*style{
 		"iam": {name: lowerFirst, timeLayout: javaDate},
 		"sts": {name: lowerFirst, timeLayout: javaDate},
+		// CloudTrail's own records print timestamps in ISO 8601 to the second
+		// (LookupEvents' startTime "2026-09-13T17:13:09Z": recorded 2026, stackd
+		// testdata/aws/cloudtrail/owned_service_principal.json).
+		"cloudtrail": {name: decapitalize, timeLayout: "2006-01-02T15:04:05Z"},
 		// S3's requestParameters name the bucket bucketName (AWS's S3 records).
 		"s3": {name: decapitalize, timeLayout: javaDateCLDR, renames: map[string]string{"Bucket": "bucketName"}},
 	}
