@@ -114,7 +114,8 @@ func (b ctBuckets) ServiceAllowed(tx *store.Tx, bucket, key, action, principal s
 func (b ctBuckets) PutObject(ctx context.Context, o cloudtrail.Object) error {
 	return b.a.S3.PutObjectAsService(ctx, o.Bucket, o.Key, o.Body, s3.ServicePut{
 		Principal: o.Principal, SourceAccount: o.SourceAccount, SourceArn: o.SourceARN, ACL: o.ACL,
-		KMSKeyID: o.KMSKeyID, EncryptionContext: o.EncryptionContext, ContentType: o.ContentType, Metadata: o.Metadata,
+		KMSKeyID: o.KMSKeyID, EncryptionContext: o.EncryptionContext, ContentType: o.ContentType, ContentEncoding: o.ContentEncoding,
+		Metadata: o.Metadata,
 	})
 }
 

@@ -64,11 +64,14 @@ type Object struct {
 	Bucket, Key              string
 	Body                     io.Reader
 	Size                     int64
-	ContentType              string
-	Metadata                 map[string]string
-	Principal                string
-	ACL                      string
-	KMSKeyID                 string
+	// ContentType and ContentEncoding are the object's Content-Type and
+	// Content-Encoding: CloudTrail writes its gzipped files as application/json with
+	// Content-Encoding gzip.
+	ContentType, ContentEncoding string
+	Metadata                     map[string]string
+	Principal                    string
+	ACL                          string
+	KMSKeyID                     string
 	// EncryptionContext goes with SSE-KMS: aws:cloudtrail:arn, which CloudTrail's
 	// documented key policy conditions on.
 	EncryptionContext map[string]string

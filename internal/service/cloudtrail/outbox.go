@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"strings"
 	"sync"
 	"time"
 
@@ -170,6 +171,12 @@ func (u *uploader) upload(ctx context.Context, it *outboxItem) error {
 		SourceAccount: it.Account, SourceARN: it.Trail, Bucket: it.Bucket, Key: it.Key,
 		Body: bytes.NewReader(it.Body), Size: int64(len(it.Body)), ContentType: "application/json", Metadata: it.Metadata,
 		Principal: ServicePrincipal, ACL: "bucket-owner-full-control", KMSKeyID: it.KMSKeyID,
+	}
+	if strings.HasSuffix(it.Key, ".gz") {
+		// Log, digest and Insights files are stored with Content-Encoding gzip
+		// (recorded 2026, stackd testdata/aws/cloudtrail/owned_s3_delivery.json,
+		// digest_starting.json).
+		o.ContentEncoding = "gzip"
 	}
 	if it.KMSKeyID != "" {
 		o.EncryptionContext = map[string]string{"aws:cloudtrail:arn": it.Trail}

@@ -251,3 +251,38 @@ func TestRecordedIAMHistory(t *testing.T) {
 		t.Errorf("%d of %d events found", seen, len(want))
 	}
 }
+
+// TestRecordedDeliveredObjects: CloudTrail's files are stored as application/json with
+// Content-Encoding gzip and SSE-S3 (owned_s3_delivery.json, digest_starting.json), and
+// its own records print timestamps in ISO 8601 (owned_service_principal.json:
+// LookupEvents' requestParameters).
+func TestRecordedDeliveredObjects(t *testing.T) {
+	e := newEnv(t)
+	e.bucket("delivered-logs")
+	apptest.Must(e.ct.CreateTrail(ctx, &cloudtrail.CreateTrailInput{Name: aws.String("delivered"), S3BucketName: aws.String("delivered-logs"),
+		S3KeyPrefix: aws.String("owned"), EnableLogFileValidation: aws.Bool(true)}))
+	apptest.Must(e.ct.StartLogging(ctx, &cloudtrail.StartLoggingInput{Name: aws.String("delivered")}))
+	apptest.Must(e.ct.LookupEvents(ctx, &cloudtrail.LookupEventsInput{StartTime: aws.Time(time.Unix(1789319589, 125e6)), EndTime: aws.Time(time.Unix(1789323129, 875e6)),
+		LookupAttributes: []types.LookupAttribute{{AttributeKey: "ResourceName", AttributeValue: aws.String("nonexistent")}}, MaxResults: aws.Int32(1)}))
+	e.advance(time.Hour + 10*time.Minute)
+	kinds := map[string]bool{}
+	for _, f := range e.files() {
+		h := apptest.Must(e.s3.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String(f.Bucket), Key: aws.String(f.Key)}))
+		if aws.ToString(h.ContentEncoding) != "gzip" || aws.ToString(h.ContentType) != "application/json" || h.ServerSideEncryption != "AES256" {
+			t.Errorf("%s: Content-Encoding %q Content-Type %q SSE %q", f.Key, aws.ToString(h.ContentEncoding), aws.ToString(h.ContentType), h.ServerSideEncryption)
+		}
+		kinds[f.Kind] = true
+	}
+	if !kinds["log"] || !kinds["digest"] {
+		t.Fatalf("files delivered: %v", kinds)
+	}
+	out := apptest.Must(e.ct.LookupEvents(ctx, &cloudtrail.LookupEventsInput{LookupAttributes: []types.LookupAttribute{{AttributeKey: "EventName", AttributeValue: aws.String("LookupEvents")}}}))
+	var rec struct{ RequestParameters json.RawMessage }
+	if err := json.Unmarshal([]byte(*out.Events[len(out.Events)-1].CloudTrailEvent), &rec); err != nil {
+		t.Fatal(err)
+	}
+	const want = `{"lookupAttributes":[{"attributeKey":"ResourceName","attributeValue":"nonexistent"}],"startTime":"2026-09-13T17:13:09Z","endTime":"2026-09-13T18:12:09Z","maxResults":1}`
+	if string(rec.RequestParameters) != want {
+		t.Errorf("LookupEvents requestParameters\n got %s\nwant %s", rec.RequestParameters, want)
+	}
+}

@@ -35,7 +35,10 @@ type ServicePut struct {
 	// aws:s3:arn itself.
 	EncryptionContext map[string]string
 	ContentType       string
-	Metadata          map[string]string
+	// ContentEncoding is stored as the object's Content-Encoding ("gzip" for
+	// CloudTrail's files).
+	ContentEncoding string
+	Metadata        map[string]string
 
 	forceSSES3 bool // access logs: S3 writes them with SSE-S3 whatever the default
 }
@@ -113,6 +116,9 @@ func (s *Service) putAsService(ctx context.Context, bucket, key string, body io.
 			}
 			obj := &objRec{Key: key, LastModified: timeTrunc(c.Now), Owner: b.Owner, Size: r.size, ETag: r.etag(),
 				ContentType: o.ContentType, Meta: o.Metadata, Checksums: r.checksums, ChecksumType: typeFullObject}
+			if o.ContentEncoding != "" {
+				obj.Headers = storedHeaders(nil, nil, &o.ContentEncoding, nil, nil)
+			}
 			if o.ACL != "" && b.aclsEnabled() {
 				a, err := cannedACL(o.ACL, b.Owner, b.Owner)
 				if err != nil {
