@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 
@@ -38,7 +39,11 @@ const (
 
 var (
 	streamsNS = store.NS("cloudtrail", "", "", "streams")
-	outboxNS  = store.NS("cloudtrail", "", "", "outbox")
+	// chainEndsNS holds, by stream key, the second a chain's final digest is named by
+	// (20060102T150405Z), so that a chain starting again in that second does not name
+	// its starting digest the same.
+	chainEndsNS = store.NS("cloudtrail", "", "", "chainends")
+	outboxNS    = store.NS("cloudtrail", "", "", "outbox")
 	// outboxBodiesNS holds each outbox item's file, under the item's key, as bytes:
 	// the uploader scans the items without decoding their files.
 	outboxBodiesNS = store.NS("cloudtrail", "", "", "outbox-bodies")
@@ -57,6 +62,9 @@ type stream struct {
 	Start   time.Time     `json:"start"`
 	Prev    *prevDigest   `json:"prev,omitempty"`
 	Pending []pendingFile `json:"pending,omitempty"`
+	// NoStart marks a chain that starts with its first hourly digest, not a
+	// starting digest (see startingDigest).
+	NoStart bool `json:"noStart,omitempty"`
 }
 
 type prevDigest struct {
@@ -251,10 +259,11 @@ type plan struct {
 	groups  map[string]*group
 	orgs    map[string][]Membership // account → its organizations over time
 	items   []*outboxItem
-	touched map[string]bool // streams to write
-	keys    []*signingKey   // signing keys made
-	retired []string        // logging records (loggingNS keys) whose intervals ended
-	dropped []string        // streams of retired trails, done
+	touched map[string]bool   // streams to write
+	keys    []*signingKey     // signing keys made
+	retired []string          // logging records (loggingNS keys) whose intervals ended
+	dropped []string          // streams of retired trails, done
+	ends    map[string]string // chain ends to write (chainEndsNS)
 	// covering is route's buffer of the trails logging a record.
 	covering []*config
 }
@@ -664,6 +673,11 @@ func (p *plan) digests(cursor int64) error {
 		}
 		t := c.t
 		ended := s.Epoch != t.Epoch || !t.LogFileValidation || (!t.Logging && allClosed(c.log, cursor))
+		if !ended {
+			if err := p.startingDigest(k, s, t); err != nil {
+				return err
+			}
+		}
 		for !s.Start.IsZero() && !s.Start.Add(DigestInterval).After(p.now) {
 			if err := p.digest(k, s, t, s.Start.Add(DigestInterval)); err != nil {
 				return err
@@ -682,14 +696,69 @@ func (p *plan) digests(cursor int64) error {
 				if start.IsZero() || start.After(p.now) {
 					start = p.now
 				}
+				p.ended(k, s)
 				*s = stream{Trail: s.Trail, Gen: s.Gen, Region: s.Region, Account: s.Account, Epoch: t.Epoch, Start: start}
 				p.touch(k)
+				if err := p.startingDigest(k, s, t); err != nil {
+					return err
+				}
 			} else {
+				p.ended(k, s)
 				p.dropped = append(p.dropped, k)
 			}
 		}
 	}
 	return nil
+}
+
+// ended notes the second a chain's final digest is named by.
+func (p *plan) ended(k string, s *stream) {
+	if s.Prev == nil {
+		return
+	}
+	if p.ends == nil {
+		p.ends = map[string]string{}
+	}
+	p.ends[k] = digestSecond(s.Prev.Key)
+}
+
+// digestSecond is the time a digest file is named by, 20060102T150405Z.
+func digestSecond(key string) string {
+	key = strings.TrimSuffix(key, ".json.gz")
+	return key[strings.LastIndexByte(key, '_')+1:]
+}
+
+// startingDigest writes the digest a trail's home chain starts with, before its first
+// hourly one: the hour before the chain's start, listing no files and no previous
+// digest, named by the start (recorded 2026, stackd
+// testdata/aws/cloudtrail/digest_starting.json: logging started at 15:29:23, a digest
+// for 14:29:23-15:29:23, then one for 15:29:23-16:29:23 that names it as previous).
+// Chains of other Regions and accounts start with their first hourly digest (AWS's
+// not recorded).
+func (p *plan) startingDigest(k string, s *stream, t *trail) error {
+	if s.Prev != nil || s.NoStart || s.Region != t.HomeRegion || s.Account != t.Account || s.Start.IsZero() {
+		return nil
+	}
+	// A chain started again in the second the previous chain's final digest is named
+	// by starts with its first hourly digest instead, not to replace that digest.
+	last, ok := p.ends[k]
+	if !ok {
+		b, found, err := p.view.Get(chainEndsNS, k)
+		if err != nil {
+			return err
+		}
+		last, ok = string(b), found
+	}
+	if ok && last == s.Start.UTC().Format("20060102T150405Z") {
+		s.NoStart = true
+		p.touch(k)
+		return nil
+	}
+	start, pending := s.Start, s.Pending
+	s.Start, s.Pending = start.Add(-DigestInterval), nil
+	err := p.digest(k, s, t, start)
+	s.Pending = append(s.Pending, pending...)
+	return err
 }
 
 // allClosed reports whether every logging interval has ended and been consumed.
@@ -791,7 +860,7 @@ func (p *plan) signingKey(region string, at time.Time) (*signingKey, error) {
 // write is the step's transaction: the outbox, the chains, new signing keys, and the
 // logging histories that are fully delivered.
 func (p *plan) write(cursor int64) func(tx *store.Tx) error {
-	if len(p.items) == 0 && len(p.touched) == 0 && len(p.keys) == 0 && len(p.retired) == 0 && len(p.dropped) == 0 {
+	if len(p.items) == 0 && len(p.touched) == 0 && len(p.keys) == 0 && len(p.retired) == 0 && len(p.dropped) == 0 && len(p.ends) == 0 {
 		return nil
 	}
 	return func(tx *store.Tx) error {
@@ -832,6 +901,11 @@ func (p *plan) write(cursor int64) func(tx *store.Tx) error {
 		}
 		for _, k := range p.dropped {
 			if _, err := tx.Delete(streamsNS, k); err != nil {
+				return err
+			}
+		}
+		for k, end := range p.ends {
+			if err := tx.Put(chainEndsNS, k, []byte(end)); err != nil {
 				return err
 			}
 		}

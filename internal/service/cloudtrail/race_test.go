@@ -140,9 +140,11 @@ func TestTrailRecreatedBeforeDelivery(t *testing.T) {
 			if c := countName(records(t, newFiles), "DeleteTrail"); c != 0 {
 				t.Errorf("the deleted trail's DeleteTrail record went to the new trail's bucket")
 			}
-			// The old chain: hourly digest, then the final one listing the last files.
+			// The old chain: starting digest, hourly digest, then the final one listing
+			// the last files.
 			old := digestsOf(t, oldFiles)
-			if len(old) != 2 || old[1].PreviousDigestS3Object == nil || *old[1].PreviousDigestS3Object != old[0].DigestS3Object || len(old[1].LogFiles) == 0 {
+			if len(old) != 3 || aws.ToString(old[1].PreviousDigestS3Object) != old[0].DigestS3Object ||
+				aws.ToString(old[2].PreviousDigestS3Object) != old[1].DigestS3Object || len(old[2].LogFiles) == 0 {
 				t.Errorf("old chain: %d digests %+v", len(old), old)
 			}
 			for _, d := range digestsOf(t, newFiles) {

@@ -14,6 +14,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/palisade/palisade/internal/app/apptest"
+	ct "github.com/palisade/palisade/internal/service/cloudtrail"
+	"github.com/palisade/palisade/internal/service/cloudtrail/cttest"
 )
 
 // The answers in this file are AWS's, recorded in us-east-1 in 2026 (the stackd
@@ -284,5 +286,40 @@ func TestRecordedDeliveredObjects(t *testing.T) {
 	const want = `{"lookupAttributes":[{"attributeKey":"ResourceName","attributeValue":"nonexistent"}],"startTime":"2026-09-13T17:13:09Z","endTime":"2026-09-13T18:12:09Z","maxResults":1}`
 	if string(rec.RequestParameters) != want {
 		t.Errorf("LookupEvents requestParameters\n got %s\nwant %s", rec.RequestParameters, want)
+	}
+}
+
+// TestRecordedStartingDigest: a chain starts with a digest of the hour before logging
+// started, listing nothing and naming no previous digest; the next one covers the
+// first hour and names it (digest_starting.json).
+func TestRecordedStartingDigest(t *testing.T) {
+	e := newEnv(t)
+	e.bucket("starting-logs")
+	apptest.Must(e.ct.CreateTrail(ctx, &cloudtrail.CreateTrailInput{Name: aws.String("starting"), S3BucketName: aws.String("starting-logs"), EnableLogFileValidation: aws.Bool(true)}))
+	apptest.Must(e.ct.StartLogging(ctx, &cloudtrail.StartLoggingInput{Name: aws.String("starting")}))
+	started := *apptest.Must(e.ct.GetTrailStatus(ctx, &cloudtrail.GetTrailStatusInput{Name: aws.String("starting")})).StartLoggingTime
+	e.advance(time.Hour + 10*time.Minute)
+	var chain []ct.Digest
+	for _, f := range e.files() {
+		if f.Kind == "digest" {
+			var d ct.Digest
+			if err := json.Unmarshal(cttest.Gunzip(t, f.Body), &d); err != nil {
+				t.Fatal(err)
+			}
+			chain = append(chain, d)
+		}
+	}
+	if len(chain) != 2 {
+		t.Fatalf("%d digests", len(chain))
+	}
+	at := func(s time.Time) string { return s.UTC().Truncate(time.Second).Format(time.RFC3339) }
+	first, next := chain[0], chain[1]
+	if first.DigestStartTime != at(started.Add(-time.Hour)) || first.DigestEndTime != at(started) || first.PreviousDigestS3Object != nil ||
+		first.PreviousDigestSignature != nil || len(first.LogFiles) != 0 || first.NewestEventTime != nil || first.OldestEventTime != nil ||
+		!strings.HasSuffix(first.DigestS3Object, "_"+started.UTC().Format("20060102T150405Z")+".json.gz") {
+		t.Errorf("starting digest %+v (logging started %s)", first, started)
+	}
+	if next.DigestStartTime != at(started) || aws.ToString(next.PreviousDigestS3Object) != first.DigestS3Object || aws.ToString(next.PreviousDigestHashAlgorithm) != "SHA-256" {
+		t.Errorf("successor %+v", next)
 	}
 }

@@ -155,15 +155,20 @@ func TestStopAndRestartChains(t *testing.T) {
 			chain = append(chain, d)
 		}
 	}
-	// hourly digest, final digest at the stop (listing the StopLogging file), starting
-	// digest of the second chain.
-	if len(chain) != 3 {
+	// The first chain's starting digest (digest_starting.json), hourly digest and final
+	// digest at the stop (listing the StopLogging file); the second chain, started in
+	// the second the final digest is named by, starts with its first hourly digest.
+	if len(chain) != 4 {
+		for _, d := range chain {
+			t.Log(d.DigestStartTime, d.DigestEndTime, d.PreviousDigestS3Object != nil, len(d.LogFiles), d.DigestS3Object)
+		}
 		t.Fatalf("%d digests", len(chain))
 	}
-	if chain[0].PreviousDigestS3Object != nil || chain[1].PreviousDigestS3Object == nil || *chain[1].PreviousDigestS3Object != chain[0].DigestS3Object || chain[2].PreviousDigestS3Object != nil {
-		t.Errorf("chains: %v %v %v", chain[0].PreviousDigestS3Object, chain[1].PreviousDigestS3Object, chain[2].PreviousDigestS3Object)
+	prev := func(i int) string { return aws.ToString(chain[i].PreviousDigestS3Object) }
+	if prev(0) != "" || len(chain[0].LogFiles) != 0 || prev(1) != chain[0].DigestS3Object || prev(2) != chain[1].DigestS3Object || prev(3) != "" {
+		t.Errorf("chains: %q %q %q %q", prev(0), prev(1), prev(2), prev(3))
 	}
-	if len(chain[1].LogFiles) == 0 {
+	if len(chain[2].LogFiles) == 0 {
 		t.Error("the final digest lists no file: the StopLogging record was delivered")
 	}
 }
