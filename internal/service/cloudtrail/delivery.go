@@ -91,7 +91,7 @@ func streamKey(trailID, region, account string) string {
 // outboxItem is a delivered file (or batch of CloudWatch Logs events) waiting for
 // upload.
 type outboxItem struct {
-	Kind     string            `json:"kind"` // "log", "digest" or "cwlogs"
+	Kind     string            `json:"kind"` // "log", "digest", "cwlogs" or "marker" (the bucket check's empty object)
 	Trail    string            `json:"trail"`
 	Gen      int64             `json:"gen,omitempty"` // the trail's generation
 	Account  string            `json:"account"`       // the trail's account

@@ -110,6 +110,24 @@ func TestRecordedTrailAdmission(t *testing.T) {
 	_, err = e.ct.GetTrail(ctx, &cloudtrail.GetTrailInput{Name: aws.String(name)})
 	apptest.WantErr(t, err, "TrailNotFoundException", 400, "Unknown trail: "+name+" for the user: "+account)
 	apptest.Must(e.ct.CreateTrail(ctx, &cloudtrail.CreateTrailInput{Name: aws.String(name), S3BucketName: aws.String(name), EnableLogFileValidation: aws.Bool(false), IncludeGlobalServiceEvents: aws.Bool(false)}))
+	// The bucket check leaves an empty object at the prefix it checked
+	// (digest_admission.json "list-objects-v2"; owned_service_principal.json for its
+	// headers).
+	markers := func() string {
+		e.settle()
+		var keys []string
+		for _, o := range apptest.Must(e.s3.ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: aws.String(name)})).Contents {
+			h := apptest.Must(e.s3.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String(name), Key: o.Key}))
+			if *o.Size != 0 || aws.ToString(h.ContentEncoding) != "gzip" || aws.ToString(h.ContentType) != "application/json" || h.ServerSideEncryption != "AES256" {
+				t.Errorf("%s: size %d, Content-Encoding %q, Content-Type %q, SSE %q", *o.Key, *o.Size, aws.ToString(h.ContentEncoding), aws.ToString(h.ContentType), h.ServerSideEncryption)
+			}
+			keys = append(keys, *o.Key)
+		}
+		return strings.Join(keys, ",")
+	}
+	if got := markers(); got != "AWSLogs/"+account+"/CloudTrail/" {
+		t.Errorf("objects after CreateTrail: %s", got)
+	}
 	_, err = e.ct.UpdateTrail(ctx, &cloudtrail.UpdateTrailInput{Name: aws.String(name), EnableLogFileValidation: aws.Bool(true)})
 	apptest.WantErr(t, err, "InsufficientS3BucketPolicyException", 400, "")
 	if got := apptest.Must(e.ct.GetTrail(ctx, &cloudtrail.GetTrailInput{Name: aws.String(name)})).Trail; *got.LogFileValidationEnabled {
@@ -118,6 +136,9 @@ func TestRecordedTrailAdmission(t *testing.T) {
 	policy("AWSLogs/" + account + "/*")
 	if up := apptest.Must(e.ct.UpdateTrail(ctx, &cloudtrail.UpdateTrailInput{Name: aws.String(name), EnableLogFileValidation: aws.Bool(true)})); !*up.LogFileValidationEnabled {
 		t.Error("UpdateTrail did not enable validation")
+	}
+	if got := markers(); got != "AWSLogs/"+account+"/CloudTrail-Digest/,AWSLogs/"+account+"/CloudTrail/" {
+		t.Errorf("objects after enabling validation: %s", got)
 	}
 	apptest.Must(e.ct.UpdateTrail(ctx, &cloudtrail.UpdateTrailInput{Name: aws.String(name), EnableLogFileValidation: aws.Bool(false)}))
 

@@ -468,6 +468,39 @@ func (ct *CloudTrail) checkBucket(c *server.Call, t *trail) error {
 	if !allowed {
 		return api.NewInsufficientS3BucketPolicyException("Incorrect S3 bucket policy is detected for bucket: " + t.S3BucketName)
 	}
+	// The empty objects AWS's check leaves at those keys (owned_service_principal.json:
+	// zero bytes, kept after the trail is deleted) are written once the call commits.
+	// *Differs*: AWS also leaves them when a later check refuses the call.
+	for _, p := range prefixes {
+		for _, d := range dirs {
+			if err := ct.queueMarker(c, t, keyPrefix(t.S3KeyPrefix)+"AWSLogs/"+p+"/"+d); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// queueMarker puts an empty object for the bucket into the outbox, in the call's
+// transaction.
+func (ct *CloudTrail) queueMarker(c *server.Call, t *trail, key string) error {
+	it := &outboxItem{Kind: "marker", Trail: t.ARN, Gen: t.Gen, Account: t.Account, Region: c.Region, Bucket: t.S3BucketName, Key: key, Composed: c.Now}
+	b, err := json.Marshal(it)
+	if err != nil {
+		return err
+	}
+	k := fmt.Sprintf("%020d-%06d", c.Now.UnixNano(), 0)
+	for {
+		ok, err := c.Tx.Insert(outboxNS, k, b)
+		if err != nil {
+			return err
+		}
+		if ok {
+			break
+		}
+		k += "+"
+	}
+	c.Tx.AfterCommit(ct.uploader.poke)
 	return nil
 }
 
