@@ -156,13 +156,15 @@ func TestDataEventsOfFailedCallsAndListings(t *testing.T) {
 	}
 	sort.Strings(got)
 	// The two denials: the user's, and the bucket owner's copy of the other account's.
+	// The bucket first, ListObjectsV2 recorded as ListObjects (recorded 2026, stackd
+	// testdata/aws/cloudtrail/owned_s3_delivery.json).
 	want := []string{
-		`GetObject AccessDenied [{"ARN":"arn:aws:s3:::data/k","type":"AWS::S3::Object"},{"ARN":"arn:aws:s3:::data","accountId":"000000000000","type":"AWS::S3::Bucket"}]`,
-		`GetObject AccessDenied [{"ARN":"arn:aws:s3:::data/k","type":"AWS::S3::Object"},{"ARN":"arn:aws:s3:::data","accountId":"000000000000","type":"AWS::S3::Bucket"}]`,
-		`GetObject NoSuchKey [{"ARN":"arn:aws:s3:::data/missing","type":"AWS::S3::Object"},{"ARN":"arn:aws:s3:::data","accountId":"000000000000","type":"AWS::S3::Bucket"}]`,
-		`HeadBucket <nil> [{"ARNPrefix":"arn:aws:s3:::data/","type":"AWS::S3::Object"},{"ARN":"arn:aws:s3:::data","accountId":"000000000000","type":"AWS::S3::Bucket"}]`,
-		`ListObjectsV2 <nil> [{"ARNPrefix":"arn:aws:s3:::data/","type":"AWS::S3::Object"},{"ARN":"arn:aws:s3:::data","accountId":"000000000000","type":"AWS::S3::Bucket"}]`,
-		`ListObjectsV2 <nil> [{"ARNPrefix":"arn:aws:s3:::data/logs/","type":"AWS::S3::Object"},{"ARN":"arn:aws:s3:::data","accountId":"000000000000","type":"AWS::S3::Bucket"}]`,
+		`GetObject AccessDenied [{"ARN":"arn:aws:s3:::data","accountId":"000000000000","type":"AWS::S3::Bucket"},{"ARN":"arn:aws:s3:::data/k","type":"AWS::S3::Object"}]`,
+		`GetObject AccessDenied [{"ARN":"arn:aws:s3:::data","accountId":"000000000000","type":"AWS::S3::Bucket"},{"ARN":"arn:aws:s3:::data/k","type":"AWS::S3::Object"}]`,
+		`GetObject NoSuchKey [{"ARN":"arn:aws:s3:::data","accountId":"000000000000","type":"AWS::S3::Bucket"},{"ARN":"arn:aws:s3:::data/missing","type":"AWS::S3::Object"}]`,
+		`HeadBucket <nil> [{"ARN":"arn:aws:s3:::data","accountId":"000000000000","type":"AWS::S3::Bucket"},{"ARNPrefix":"arn:aws:s3:::data/","type":"AWS::S3::Object"}]`,
+		`ListObjects <nil> [{"ARN":"arn:aws:s3:::data","accountId":"000000000000","type":"AWS::S3::Bucket"},{"ARNPrefix":"arn:aws:s3:::data/","type":"AWS::S3::Object"}]`,
+		`ListObjects <nil> [{"ARN":"arn:aws:s3:::data","accountId":"000000000000","type":"AWS::S3::Bucket"},{"ARNPrefix":"arn:aws:s3:::data/logs/","type":"AWS::S3::Object"}]`,
 	}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Fatalf("delivered:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
@@ -183,7 +185,7 @@ func TestDataEventsOfFailedCallsAndListings(t *testing.T) {
 		t.Fatal(err)
 	}
 	caller, owner := recs["111111111111"], recs[account]
-	if !strings.Contains(caller, `"resources":[{"type":"AWS::S3::Object","ARN":"arn:aws:s3:::data/k"},{"accountId":"","type":"AWS::S3::Bucket","ARN":"arn:aws:s3:::data"}]`) ||
+	if !strings.Contains(caller, `"resources":[{"accountId":"","type":"AWS::S3::Bucket","ARN":"arn:aws:s3:::data"},{"type":"AWS::S3::Object","ARN":"arn:aws:s3:::data/k"}]`) ||
 		!strings.Contains(caller, `"errorCode":"AccessDenied"`) {
 		t.Fatalf("the other account's denied call, its record: %s", caller)
 	}

@@ -110,9 +110,18 @@ func TestDataEventRecords(t *testing.T) {
 	if !create.ManagementEvent || create.EventCategory != "Management" || create.EventSource != "s3.amazonaws.com" {
 		t.Fatalf("management event %+v", create)
 	}
-	if len(put.Resources) != 2 || put.Resources[0].Type != "AWS::S3::Object" || put.Resources[0].ARN != "arn:aws:s3:::trail-data/obj" ||
-		put.Resources[1].Type != "AWS::S3::Bucket" || put.Resources[1].AccountID != account {
+	// As AWS records them (recorded 2026, stackd
+	// testdata/aws/cloudtrail/owned_s3_delivery.json): the bucket, then the object; the
+	// user agent in brackets; PutObject's responseElements the encryption header.
+	if len(put.Resources) != 2 || put.Resources[1].Type != "AWS::S3::Object" || put.Resources[1].ARN != "arn:aws:s3:::trail-data/obj" ||
+		put.Resources[0].Type != "AWS::S3::Bucket" || put.Resources[0].AccountID != account {
 		t.Fatalf("resources %+v", put.Resources)
+	}
+	if !strings.HasPrefix(put.UserAgent, "[aws-sdk-go-v2/") || !strings.HasSuffix(put.UserAgent, "]") || !strings.HasPrefix(create.UserAgent, "[") {
+		t.Errorf("userAgent %q, %q", put.UserAgent, create.UserAgent)
+	}
+	if string(put.ResponseElements) != `{"x-amz-server-side-encryption":"AES256"}` {
+		t.Errorf("PutObject responseElements %s", put.ResponseElements)
 	}
 }
 

@@ -2,6 +2,7 @@ package s3
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -206,7 +207,35 @@ func (s *Service) putObject(c *server.Call, in *api.PutObjectRequest, r *receive
 	checksumFields{&out.ChecksumCRC32, &out.ChecksumCRC32C, &out.ChecksumCRC64NVME, &out.ChecksumSHA1, &out.ChecksumSHA256, &out.ChecksumSHA512, &out.ChecksumMD5}.set(o.Checksums)
 	out.ChecksumType = ptr(typeFullObject)
 	sseOut{&out.ServerSideEncryption, &out.SSEKMSKeyId, &out.BucketKeyEnabled, &out.SSECustomerAlgorithm, &out.SSECustomerKeyMD5, &out.SSEKMSEncryptionContext}.set(o.Enc)
+	// The record's responseElements are the encryption header S3 answered with, not
+	// the model's output (recorded 2026, owned_s3_delivery.json:
+	// {"x-amz-server-side-encryption":"AES256"}); the version ID beside it is inferred.
+	var re []string
+	if out.ServerSideEncryption != nil {
+		re = append(re, "x-amz-server-side-encryption", *out.ServerSideEncryption)
+	}
+	if out.VersionId != nil {
+		re = append(re, "x-amz-version-id", *out.VersionId)
+	}
+	if len(re) > 0 {
+		c.ResponseElements = headerObject(re...)
+	}
 	return out, nil
+}
+
+// headerObject is a JSON object of header names and values, in the order given.
+func headerObject(kv ...string) json.RawMessage {
+	var b []byte
+	b = append(b, '{')
+	for i := 0; i+1 < len(kv); i += 2 {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		k, _ := json.Marshal(kv[i])
+		v, _ := json.Marshal(kv[i+1])
+		b = append(append(append(b, k...), ':'), v...)
+	}
+	return append(b, '}')
 }
 
 // checkStorageClass refuses the storage classes the model lists that a bucket in a
@@ -255,11 +284,12 @@ func (s *Service) objectOwnerAndACL(c *server.Call, b *bucketRec, o *objRec, ai 
 }
 
 // objectResources names the bucket and object in the call's CloudTrail record, as S3
-// data events do.
+// data events do: the bucket first (recorded 2026, stackd
+// testdata/aws/cloudtrail/owned_s3_delivery.json).
 func (s *Service) objectResources(c *server.Call, b *bucketRec, key string) {
 	c.Resources = []audit.Resource{
-		{Type: "AWS::S3::Object", ARN: b.arn() + "/" + key, AccountFirst: true},
 		{AccountID: b.Owner, Type: "AWS::S3::Bucket", ARN: b.arn(), AccountFirst: true},
+		{Type: "AWS::S3::Object", ARN: b.arn() + "/" + key, AccountFirst: true},
 	}
 }
 
@@ -283,9 +313,9 @@ func dataResources(c *server.Call, op string, b *bucketRec, key string, in map[s
 	switch {
 	case prefixOps[op]:
 		prefix, _ := in["Prefix"].(string)
-		c.Resources = []audit.Resource{{Type: "AWS::S3::Object", ARNPrefix: b.arn() + "/" + prefix, AccountFirst: true}, bucket}
+		c.Resources = []audit.Resource{bucket, {Type: "AWS::S3::Object", ARNPrefix: b.arn() + "/" + prefix, AccountFirst: true}}
 	case key != "":
-		c.Resources = []audit.Resource{{Type: "AWS::S3::Object", ARN: b.arn() + "/" + key, AccountFirst: true}, bucket}
+		c.Resources = []audit.Resource{bucket, {Type: "AWS::S3::Object", ARN: b.arn() + "/" + key, AccountFirst: true}}
 	default:
 		c.Resources = []audit.Resource{bucket}
 	}
