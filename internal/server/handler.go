@@ -49,6 +49,14 @@ type Service struct {
 	// Admin, when set, serves the service's part of the admin API under
 	// /_palisade/<service>/ (the model's name), behind the admin bearer token.
 	Admin http.Handler
+	// EventNames maps operations to the eventName CloudTrail records them under, where
+	// it is not the operation's name (S3 records ListObjectsV2 as ListObjects:
+	// recorded 2026, stackd testdata/aws/cloudtrail/owned_s3_delivery.json).
+	EventNames map[string]string
+	// BracketsUserAgent makes CloudTrail record the caller's user agent in square
+	// brackets, as S3's records show it ("[aws-cli/2.36.28 ...]": recorded 2026, stackd
+	// testdata/aws/cloudtrail/owned_s3_delivery.json).
+	BracketsUserAgent bool
 	// RecordsShapeNames makes CloudTrail record the service's modeled errors by their
 	// exception shape's name rather than the code on the wire, as AWS records IAM's:
 	// NoSuchEntity is errorCode NoSuchEntityException (recorded 2026, stackd

@@ -517,9 +517,9 @@ func (s *Server) records(c *Call, h Handler, in map[string]any, out any, herr er
 		return nil
 	}
 	ac := &audit.Call{
-		Principal: c.Principal, Account: c.Account, Service: c.Service, Operation: c.Operation.Name,
+		Principal: c.Principal, Account: c.Account, Service: c.Service, Operation: recordedName(c),
 		Region: c.Region, GlobalService: c.entry.svc.Global, Time: c.Now, SourceIP: c.SourceIP,
-		UserAgent: c.UserAgent, RequestID: c.RequestID, HandlerReadOnly: h.RecordsReadOnly(), DataEvent: dataEvent,
+		UserAgent: recordedUserAgent(c), RequestID: c.RequestID, HandlerReadOnly: h.RecordsReadOnly(), DataEvent: dataEvent,
 		Input: in, InputShape: c.Operation.Input, OutputShape: c.Operation.Output,
 		RequestParameters: c.RequestParameters, ResponseElements: c.ResponseElements,
 		Resources: c.Resources, AdditionalEventData: c.AdditionalEventData,
@@ -996,4 +996,22 @@ func (s *Server) logCall(r *http.Request, w *statusWriter, st *callState) {
 		attrs = append(attrs, slog.String("error", st.errorCode))
 	}
 	s.cfg.Logger.LogAttrs(r.Context(), slog.LevelInfo, "request", attrs...)
+}
+
+// recordedUserAgent is the user agent as the call's CloudTrail record shows it.
+func recordedUserAgent(c *Call) string {
+	if c.entry != nil && c.entry.svc.BracketsUserAgent && c.UserAgent != "" {
+		return "[" + c.UserAgent + "]"
+	}
+	return c.UserAgent
+}
+
+// recordedName is the eventName of the call's CloudTrail record.
+func recordedName(c *Call) string {
+	if c.entry != nil {
+		if n, ok := c.entry.svc.EventNames[c.Operation.Name]; ok {
+			return n
+		}
+	}
+	return c.Operation.Name
 }

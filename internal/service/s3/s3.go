@@ -126,7 +126,8 @@ func (s *Service) API() server.Service {
 	}
 	return server.Service{
 		Model: api.Service, Handlers: hs, Actions: actions, Checks: s.checks, Denied: denied,
-		DataEvents: dataEvents, Done: s.done, CheckBody: checkBody,
+		DataEvents: dataEvents, Done: s.done, CheckBody: checkBody, BracketsUserAgent: true,
+		EventNames: map[string]string{"ListObjectsV2": "ListObjects"},
 	}
 }
 
