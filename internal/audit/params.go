@@ -196,7 +196,7 @@ func decapitalize(s string) string {
 }
 
 // Java's default date format, which services written in Java print timestamps in: JDK 8
-// (IAM, STS: "Jul 18, 2014 4:07:39 PM") and later JDKs with CLDR data (KMS:
+// (STS: "Jul 18, 2014 4:07:39 PM") and later JDKs with CLDR data (KMS:
 // "Aug 10, 2022, 10:38:27 PM").
 const (
 	javaDate     = "Jan 2, 2006 3:04:05 PM"
@@ -206,7 +206,11 @@ const (
 var (
 	defaultStyle = &style{name: decapitalize, timeLayout: javaDateCLDR}
 	styles       = map[string]*style{
-		"iam": {name: lowerFirst, timeLayout: javaDate},
+		// IAM's records print timestamps in ISO 8601 to the second today (CreateRole's
+		// createDate "2026-09-13T15:38:40Z": recorded 2026, stackd
+		// testdata/aws/cloudtrail/service_management_events.json), not in the JDK 8
+		// format of AWS's older examples.
+		"iam": {name: lowerFirst, timeLayout: "2006-01-02T15:04:05Z"},
 		"sts": {name: lowerFirst, timeLayout: javaDate},
 		// CloudTrail's own records print timestamps in ISO 8601 to the second
 		// (LookupEvents' startTime "2026-09-13T17:13:09Z": recorded 2026, stackd

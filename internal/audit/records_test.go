@@ -85,6 +85,8 @@ func requestID(md middleware.Metadata) string {
 	return id
 }
 
+var isoSecond = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$`)
+
 var javaDate = regexp.MustCompile(`^[A-Z][a-z]{2} \d{1,2}, \d{4} \d{1,2}:\d{2}:\d{2} [AP]M$`)
 
 func TestIAMRecordsHaveAWSShapes(t *testing.T) {
@@ -111,8 +113,10 @@ func TestIAMRecordsHaveAWSShapes(t *testing.T) {
 	if user["userName"] != "alice" || user["arn"] != *out.User.Arn || user["userId"] != *out.User.UserId || user["path"] != "/eng/" {
 		t.Errorf("responseElements %s", jsonOf(r["responseElements"]))
 	}
-	if d, _ := user["createDate"].(string); !javaDate.MatchString(d) {
-		t.Errorf("createDate %q is not in IAM's Java date format", d)
+	// IAM's timestamps are ISO 8601 (recorded 2026, stackd
+	// testdata/aws/cloudtrail/service_management_events.json: CreateRole's createDate).
+	if d, _ := user["createDate"].(string); !isoSecond.MatchString(d) {
+		t.Errorf("createDate %q is not in IAM's ISO 8601 format", d)
 	}
 	if ui := jsonOf(r["userIdentity"]); ui != `{"accessKeyId":"`+apptest.RootAccessKeyID+`","accountId":"000000000000","arn":"arn:aws:iam::000000000000:root","principalId":"000000000000","type":"Root"}` {
 		t.Errorf("userIdentity %s", ui)
