@@ -60,6 +60,7 @@ var resourceParams = map[string][][2]string{
 	"kms.amazonaws.com":        {{"keyId", "AWS::KMS::Key"}, {"aliasName", "AWS::KMS::Alias"}},
 	"sts.amazonaws.com":        {{"roleArn", "AWS::IAM::Role"}},
 	"logs.amazonaws.com":       {{"logGroupName", "AWS::Logs::LogGroup"}},
+	"sqs.amazonaws.com":        {{"queueUrl", "AWS::SQS::Queue"}},
 }
 
 // resources are an event's resources as event history reports them: those in the
@@ -107,6 +108,29 @@ func (r *recordFacts) resources() []api.Resource {
 					}
 					return true
 				})
+			case "user", "role":
+				// A user or role created: its name, ID and ARN (recorded 2026 for
+				// CreateRole: the role's name, roleId and ARN, in that order; CreateUser
+				// names three users).
+				if r.EventSource == "iam.amazonaws.com" {
+					typ := "AWS::IAM::User"
+					if string(k) == "role" {
+						typ = "AWS::IAM::Role"
+					}
+					members(v, func(k, v []byte) bool {
+						switch string(k) {
+						case "userName", "userId", "roleName", "roleId", "arn":
+							add(typ, str(v))
+						}
+						return true
+					})
+				}
+			case "queueUrl":
+				// The queue SQS's CreateQueue made, by its URL, as its parameters name
+				// one (recorded 2026, service_management_events.json).
+				if r.EventSource == "sqs.amazonaws.com" {
+					add("AWS::SQS::Queue", str(v))
+				}
 			case "assumedRoleUser":
 				members(v, func(k, v []byte) bool {
 					if arn := str(v); string(k) == "arn" {

@@ -85,7 +85,8 @@ func TestLookupEvents(t *testing.T) {
 	}
 	if rec["eventID"] != *ev.EventId || rec["eventName"] != "CreateUser" || *ev.EventSource != "iam.amazonaws.com" || *ev.ReadOnly != "false" ||
 		*ev.Username != "root" || *ev.AccessKeyId != "AKIAPALISADETEST0001" || ev.EventTime == nil ||
-		len(ev.Resources) != 1 || *ev.Resources[0].ResourceType != "AWS::IAM::User" || *ev.Resources[0].ResourceName != "bob" {
+		len(ev.Resources) != 3 || *ev.Resources[0].ResourceType != "AWS::IAM::User" || *ev.Resources[0].ResourceName != "bob" ||
+		*ev.Resources[2].ResourceName != "arn:aws:iam::000000000000:user/bob" {
 		t.Errorf("event %+v", ev)
 	}
 	denied := all[1]

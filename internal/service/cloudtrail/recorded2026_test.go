@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
 	"github.com/palisade/palisade/internal/app/apptest"
 	ct "github.com/palisade/palisade/internal/service/cloudtrail"
@@ -212,9 +213,10 @@ func TestRecordedEventSelectors(t *testing.T) {
 }
 
 // TestRecordedIAMHistory: what event history shows for IAM calls (iam_history.json's
-// replay; service_management_events.json for PutRolePolicy): a read names no
-// resources, a write its resources by type; IAM's errorCode is the exception's name;
-// records are eventVersion 1.11, IAM's without a resources field.
+// replay; service_management_events.json for PutRolePolicy, CreateRole and SQS's
+// queue calls): a read names no resources, a write its resources by type; IAM's
+// errorCode is the exception's name and its timestamps ISO 8601; records are
+// eventVersion 1.11, IAM's without a resources field.
 func TestRecordedIAMHistory(t *testing.T) {
 	e := newEnv(t)
 	apptest.Must(e.iam.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("alice"), Path: aws.String("/team/")}))
@@ -231,6 +233,10 @@ func TestRecordedIAMHistory(t *testing.T) {
 	apptest.Must(e.iam.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String("exec"), PolicyName: aws.String("owned-sqs-send"),
 		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sqs:SendMessage","Resource":"*"}]}`)}))
 	apptest.Must(e.iam.ListRolePolicies(ctx, &iam.ListRolePoliciesInput{RoleName: aws.String("exec")}))
+	q := sqs.NewFromConfig(e.p.RootConfig())
+	url := apptest.Must(q.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String("out")})).QueueUrl
+	apptest.Must(q.SetQueueAttributes(ctx, &sqs.SetQueueAttributesInput{QueueUrl: url, Attributes: map[string]string{"DelaySeconds": "1"}}))
+	apptest.Must(q.DeleteQueue(ctx, &sqs.DeleteQueueInput{QueueUrl: url}))
 
 	want := map[string]struct {
 		types     string // the lookup resources' types
@@ -246,10 +252,35 @@ func TestRecordedIAMHistory(t *testing.T) {
 		"DeleteAccessKey":  {"AWS::IAM::AccessKey,AWS::IAM::User", ""},
 		"PutRolePolicy":    {"AWS::IAM::Policy,AWS::IAM::Role", ""},
 		"ListRolePolicies": {"", ""},
+		// A user or role created: its name, ID and ARN.
+		"CreateUser":         {"AWS::IAM::User,AWS::IAM::User,AWS::IAM::User", ""},
+		"CreateRole":         {"AWS::IAM::Role,AWS::IAM::Role,AWS::IAM::Role", ""},
+		"CreateQueue":        {"AWS::SQS::Queue", ""},
+		"SetQueueAttributes": {"AWS::SQS::Queue", ""},
+		"DeleteQueue":        {"AWS::SQS::Queue", ""},
 	}
-	out := apptest.Must(e.ct.LookupEvents(ctx, &cloudtrail.LookupEventsInput{LookupAttributes: []types.LookupAttribute{{AttributeKey: "EventSource", AttributeValue: aws.String("iam.amazonaws.com")}}}))
+	out := apptest.Must(e.ct.LookupEvents(ctx, &cloudtrail.LookupEventsInput{}))
 	seen := 0
 	for _, ev := range out.Events {
+		if *ev.EventName == "CreateRole" {
+			var names []string
+			for _, r := range ev.Resources {
+				names = append(names, *r.ResourceName)
+			}
+			if len(names) != 3 || names[0] != "exec" || !strings.HasPrefix(names[1], "AROA") || names[2] != "arn:aws:iam::"+account+":role/exec" {
+				t.Errorf("CreateRole's resources %v", names)
+			}
+			var rec struct {
+				ResponseElements struct{ Role struct{ CreateDate string } }
+			}
+			json.Unmarshal([]byte(*ev.CloudTrailEvent), &rec)
+			if _, err := time.Parse("2006-01-02T15:04:05Z", rec.ResponseElements.Role.CreateDate); err != nil {
+				t.Errorf("CreateRole's createDate %q", rec.ResponseElements.Role.CreateDate)
+			}
+		}
+		if *ev.EventName == "CreateQueue" && (len(ev.Resources) != 1 || *ev.Resources[0].ResourceName != *url) {
+			t.Errorf("CreateQueue's resources %+v", ev.Resources)
+		}
 		w, ok := want[*ev.EventName]
 		if !ok {
 			continue
@@ -265,6 +296,7 @@ func TestRecordedIAMHistory(t *testing.T) {
 		}
 		errorCode, _ := rec["errorCode"].(string)
 		_, hasResources := rec["resources"]
+		hasResources = hasResources && rec["eventSource"] == "iam.amazonaws.com"
 		if got := strings.Join(typs, ","); got != w.types || errorCode != w.errorCode || hasResources || rec["eventVersion"] != "1.11" ||
 			rec["eventCategory"] != "Management" || rec["managementEvent"] != true {
 			t.Errorf("%s: resources %q errorCode %q, want %q %q; record %s", *ev.EventName, got, errorCode, w.types, w.errorCode, *ev.CloudTrailEvent)
