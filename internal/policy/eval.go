@@ -528,7 +528,13 @@ func (st *evalState) applies(s *cstmt) (bool, grant) {
 		if !present && c.family != opNull && !c.ifExists {
 			st.noteMissing(c.rawKey)
 		}
-		all = c.eval(vals, present, st) && all
+		ok, errs := c.eval(vals, present, st)
+		if errs {
+			// A condition that cannot be evaluated is held against the caller: it
+			// keeps an Allow from applying and lets a Deny apply.
+			ok = s.effect == Deny
+		}
+		all = ok && all
 	}
 	return all, g
 }
