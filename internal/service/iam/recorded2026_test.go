@@ -2,8 +2,10 @@ package iam_test
 
 import (
 	"errors"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
@@ -264,5 +266,138 @@ func TestRecorded2026SimulatorInputs(t *testing.T) {
 	doc := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*","Condition":{"StringEqualsIgnoreCase":{"aws:SourceIp":"\u0130"}}}]}`
 	if d, err := simulate(doc, "::ffff:192.0.2.1"); err != nil || d != "implicitDeny" {
 		t.Errorf("document with U+0130: %s %v, want implicitDeny", d, err)
+	}
+}
+
+// stepCode is the TOTP code of seed at the 30-second step offset steps from now.
+func stepCode(t *testing.T, seed string, offset int64) string {
+	return code(t, seed, time.Now().Add(time.Duration(offset)*30*time.Second))
+}
+
+// settleStep waits until the current 30-second step has at least five seconds left,
+// so that codes computed for offsets from now keep their offsets while checked.
+func settleStep() {
+	if left := 30 - time.Now().Unix()%30; left < 5 {
+		time.Sleep(time.Duration(left) * time.Second)
+	}
+}
+
+// TestRecorded2026MFA replays mfa.json, mfa_pair_window.json, mfa_resync_anchor.json,
+// mfa_reuse.json, mfa_synchronization_codes.json and mfa_authentication_drift.json:
+// IAM's and STS's answers for virtual MFA devices.
+func TestRecorded2026MFA(t *testing.T) {
+	e := newEnv(t)
+	for _, u := range []string{"owner", "other"} {
+		must(e.iam.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String(u), Path: aws.String("/org-access/")}))
+	}
+	k := must(e.iam.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String("owner")})).AccessKey
+	_, ownerSTS := e.as(*k.AccessKeyId, *k.SecretAccessKey)
+	create := func(name string) (string, string) {
+		d := must(e.iam.CreateVirtualMFADevice(ctx, &iam.CreateVirtualMFADeviceInput{VirtualMFADeviceName: aws.String(name), Path: aws.String("/devices/"),
+			Tags: []types.Tag{{Key: aws.String("owner"), Value: aws.String("probe")}}})).VirtualMFADevice
+		return *d.SerialNumber, string(d.Base32StringSeed)
+	}
+	pair := func(seed string, second int64) (*string, *string) {
+		return aws.String(stepCode(t, seed, second-1)), aws.String(stepCode(t, seed, second))
+	}
+	enable := func(user, serial, seed string, second int64) error {
+		c1, c2 := pair(seed, second)
+		_, err := e.iam.EnableMFADevice(ctx, &iam.EnableMFADeviceInput{UserName: aws.String(user), SerialNumber: aws.String(serial), AuthenticationCode1: c1, AuthenticationCode2: c2})
+		return err
+	}
+	resync := func(user, serial, seed string, second int64) error {
+		c1, c2 := pair(seed, second)
+		_, err := e.iam.ResyncMFADevice(ctx, &iam.ResyncMFADeviceInput{UserName: aws.String(user), SerialNumber: aws.String(serial), AuthenticationCode1: c1, AuthenticationCode2: c2})
+		return err
+	}
+	session := func(serial, seed string, offset int64) error {
+		_, err := ownerSTS.GetSessionToken(ctx, &sts.GetSessionTokenInput{DurationSeconds: aws.Int32(900), SerialNumber: aws.String(serial), TokenCode: aws.String(stepCode(t, seed, offset))})
+		return err
+	}
+	const invalidPass = "MultiFactorAuthentication failed with invalid MFA one time pass code. "
+	const unassociated = "MultiFactorAuthentication failed, unable to validate MFA code.  Please verify your MFA serial number is valid and associated with this user."
+
+	// mfa.json.
+	serial, seed := create("phone")
+	if serial != "arn:aws:iam::"+account+":mfa/devices/phone" {
+		t.Fatalf("serial %s", serial)
+	}
+	_, err := e.iam.CreateVirtualMFADevice(ctx, &iam.CreateVirtualMFADeviceInput{VirtualMFADeviceName: aws.String("phone"), Path: aws.String("/devices/")})
+	wantErr(t, err, "EntityAlreadyExists", 409, "MFA device already exists.")
+	_, err = e.iam.DeactivateMFADevice(ctx, &iam.DeactivateMFADeviceInput{UserName: aws.String("owner"), SerialNumber: aws.String(serial)})
+	wantErr(t, err, "NoSuchEntity", 404, "MFA Device invalid for user.")
+	wantErr(t, resync("owner", serial, seed, 0), "NoSuchEntity", 404, "MFA Device invalid for user.")
+	same := aws.String(stepCode(t, seed, 0))
+	_, err = e.iam.EnableMFADevice(ctx, &iam.EnableMFADeviceInput{UserName: aws.String("owner"), SerialNumber: aws.String(serial), AuthenticationCode1: same, AuthenticationCode2: same})
+	wantErr(t, err, "InvalidAuthenticationCode", 403, "Authentication code for device is not valid.")
+	settleStep()
+	c1, c2 := pair(seed, 0)
+	_, err = e.iam.EnableMFADevice(ctx, &iam.EnableMFADeviceInput{UserName: aws.String("owner"), SerialNumber: aws.String(serial), AuthenticationCode1: c2, AuthenticationCode2: c1})
+	wantErr(t, err, "InvalidAuthenticationCode", 403, "Authentication code for device is not valid.")
+	noErr(t, enable("owner", serial, seed, 0))
+	wantErr(t, enable("owner", serial, seed, 2), "EntityAlreadyExists", 409, "MFA Device for user owner already exists.")
+	wantErr(t, enable("other", serial, seed, 2), "EntityAlreadyExists", 409, "MFA Device is already in use.")
+	_, err = e.iam.GetMFADevice(ctx, &iam.GetMFADeviceInput{UserName: aws.String("owner"), SerialNumber: aws.String(serial)})
+	wantErr(t, err, "ValidationError", 400, "The MFA device serial number sent in the request is invalid or not supported by this API. Currently, only hardware FIDO security keys are supported. Please use the compatible device or API.")
+	_, err = e.iam.DeleteVirtualMFADevice(ctx, &iam.DeleteVirtualMFADeviceInput{SerialNumber: aws.String(serial)})
+	wantErr(t, err, "DeleteConflict", 409, "MFA VirtualDevice in use. Must deactivate first.")
+	_, err = e.iam.DeleteUser(ctx, &iam.DeleteUserInput{UserName: aws.String("owner")})
+	wantErr(t, err, "DeleteConflict", 409, "Cannot delete entity, must remove tokens from principal first.")
+	_, err = e.iam.DeactivateMFADevice(ctx, &iam.DeactivateMFADeviceInput{UserName: aws.String("other"), SerialNumber: aws.String(serial)})
+	wantErr(t, err, "NoSuchEntity", 404, "MFA Device invalid for user.")
+
+	// STS: two steps either way, each code once and in any order, the enabling pair's
+	// codes included (mfa.json, mfa_authentication_drift.json, mfa_reuse.json,
+	// mfa_synchronization_codes.json).
+	settleStep()
+	noErr(t, session(serial, seed, 2))
+	noErr(t, session(serial, seed, -2))
+	noErr(t, session(serial, seed, 0))
+	wantErr(t, session(serial, seed, -2), "AccessDenied", 403, invalidPass)
+	wantErr(t, session(serial, seed, 10), "AccessDenied", 403, invalidPass)
+	wantErr(t, session(serial, seed, -10), "AccessDenied", 403, invalidPass)
+
+	// ResyncMFADevice: a later pair each time (mfa.json, mfa_reuse.json).
+	noErr(t, resync("owner", serial, seed, 10))
+	wantErr(t, resync("owner", serial, seed, 0), "InvalidAuthenticationCode", 403, "Authentication code for device is not valid.")
+	noErr(t, resync("owner", serial, seed, 20))
+	wantErr(t, resync("owner", serial, seed, 21), "InvalidAuthenticationCode", 403, "Authentication code for device is not valid.")
+
+	must(e.iam.DeactivateMFADevice(ctx, &iam.DeactivateMFADeviceInput{UserName: aws.String("owner"), SerialNumber: aws.String(serial)}))
+	wantErr(t, session(serial, seed, 1), "AccessDenied", 403, unassociated)
+	if vs := must(e.iam.ListVirtualMFADevices(ctx, &iam.ListVirtualMFADevicesInput{AssignmentStatus: types.AssignmentStatusTypeUnassigned})).VirtualMFADevices; len(vs) != 1 || *vs[0].SerialNumber != serial {
+		t.Fatalf("unassigned %+v", vs)
+	}
+
+	// mfa_pair_window.json: the enabling pair may be up to 999 steps from now.
+	for _, c := range []struct {
+		second int64
+		ok     bool
+	}{{1000, true}, {1001, false}, {-998, true}, {-999, false}} {
+		s, sd := create("window" + strings.ReplaceAll(strconv.FormatInt(c.second, 10), "-", "m"))
+		err := enable("other", s, sd, c.second)
+		if c.ok {
+			noErr(t, err)
+			must(e.iam.DeactivateMFADevice(ctx, &iam.DeactivateMFADeviceInput{UserName: aws.String("other"), SerialNumber: aws.String(s)}))
+		} else {
+			wantErr(t, err, "InvalidAuthenticationCode", 403, "Authentication code for device is not valid.")
+		}
+	}
+
+	// mfa_resync_anchor.json: the window follows the device's clock, across
+	// deactivation.
+	s, sd := create("anchor")
+	noErr(t, enable("other", s, sd, 600))
+	noErr(t, resync("other", s, sd, 1200))
+	noErr(t, resync("other", s, sd, 1800))
+	noErr(t, resync("other", s, sd, 1802))
+	must(e.iam.DeactivateMFADevice(ctx, &iam.DeactivateMFADeviceInput{UserName: aws.String("other"), SerialNumber: aws.String(s)}))
+	noErr(t, enable("other", s, sd, 1804))
+}
+
+func noErr(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
 	}
 }
