@@ -401,3 +401,90 @@ func noErr(t *testing.T, err error) {
 		t.Fatal(err)
 	}
 }
+
+// TestRecorded2026PolicyManagement replays policy_management.json: four policies —
+// unused; attached to a user, a group and a role; the user's boundary; attached to
+// the group and the role's boundary.
+func TestRecorded2026PolicyManagement(t *testing.T) {
+	e := newEnv(t)
+	must(e.iam.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("u")}))
+	must(e.iam.CreateGroup(ctx, &iam.CreateGroupInput{GroupName: aws.String("g")}))
+	must(e.iam.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("r"), AssumeRolePolicyDocument: aws.String(trustEC2)}))
+	arn := map[string]*string{}
+	for _, n := range []string{"attached", "both", "boundary", "unused"} {
+		arn[n] = must(e.iam.CreatePolicy(ctx, &iam.CreatePolicyInput{PolicyName: aws.String(n), PolicyDocument: aws.String(allowAll)})).Policy.Arn
+	}
+	must(e.iam.AttachUserPolicy(ctx, &iam.AttachUserPolicyInput{UserName: aws.String("u"), PolicyArn: arn["attached"]}))
+	must(e.iam.AttachGroupPolicy(ctx, &iam.AttachGroupPolicyInput{GroupName: aws.String("g"), PolicyArn: arn["attached"]}))
+	must(e.iam.AttachRolePolicy(ctx, &iam.AttachRolePolicyInput{RoleName: aws.String("r"), PolicyArn: arn["attached"]}))
+	must(e.iam.PutUserPermissionsBoundary(ctx, &iam.PutUserPermissionsBoundaryInput{UserName: aws.String("u"), PermissionsBoundary: arn["boundary"]}))
+	must(e.iam.AttachGroupPolicy(ctx, &iam.AttachGroupPolicyInput{GroupName: aws.String("g"), PolicyArn: arn["both"]}))
+	must(e.iam.PutRolePermissionsBoundary(ctx, &iam.PutRolePermissionsBoundaryInput{RoleName: aws.String("r"), PermissionsBoundary: arn["both"]}))
+
+	const pp, pb = types.PolicyUsageTypePermissionsPolicy, types.PolicyUsageTypePermissionsBoundary
+	for _, c := range []struct {
+		only  bool
+		usage types.PolicyUsageType
+		want  string
+	}{
+		{false, "", "attached both boundary unused"}, {false, pp, "attached both boundary unused"}, {false, pb, "attached both boundary unused"},
+		{true, "", "attached both boundary"}, {true, pp, "attached both"}, {true, pb, "both boundary"},
+	} {
+		var names []string
+		for _, p := range must(e.iam.ListPolicies(ctx, &iam.ListPoliciesInput{Scope: types.PolicyScopeTypeLocal, OnlyAttached: c.only, PolicyUsageFilter: c.usage})).Policies {
+			names = append(names, *p.PolicyName)
+		}
+		if got := strings.Join(names, " "); got != c.want {
+			t.Errorf("ListPolicies OnlyAttached=%v usage %q: %s, want %s", c.only, c.usage, got, c.want)
+		}
+	}
+	for _, c := range []struct {
+		policy string
+		filter types.EntityType
+		usage  types.PolicyUsageType
+		want   [3]int // users, groups, roles
+	}{
+		{"unused", "", "", [3]int{0, 0, 0}},
+		{"attached", "", "", [3]int{1, 1, 1}}, {"attached", "", pp, [3]int{1, 1, 1}}, {"attached", "", pb, [3]int{0, 0, 0}},
+		{"boundary", "", "", [3]int{1, 0, 0}}, {"boundary", "", pp, [3]int{0, 0, 0}}, {"boundary", "", pb, [3]int{1, 0, 0}},
+		{"both", "", "", [3]int{0, 1, 1}}, {"both", "", pp, [3]int{0, 1, 0}}, {"both", "", pb, [3]int{0, 0, 1}},
+		{"both", types.EntityTypeUser, "", [3]int{0, 0, 0}},
+		{"both", types.EntityTypeGroup, "", [3]int{0, 1, 0}}, {"both", types.EntityTypeGroup, pb, [3]int{0, 0, 0}},
+		{"both", types.EntityTypeRole, "", [3]int{0, 0, 1}}, {"both", types.EntityTypeRole, pp, [3]int{0, 0, 0}}, {"both", types.EntityTypeRole, pb, [3]int{0, 0, 1}},
+		{"both", types.EntityTypeLocalManagedPolicy, "", [3]int{0, 0, 0}}, {"both", types.EntityTypeAWSManagedPolicy, "", [3]int{0, 0, 0}},
+	} {
+		out := must(e.iam.ListEntitiesForPolicy(ctx, &iam.ListEntitiesForPolicyInput{PolicyArn: arn[c.policy], EntityFilter: c.filter, PolicyUsageFilter: c.usage}))
+		if got := [3]int{len(out.PolicyUsers), len(out.PolicyGroups), len(out.PolicyRoles)}; got != c.want {
+			t.Errorf("ListEntitiesForPolicy %s filter %q usage %q: %v, want %v", c.policy, c.filter, c.usage, got, c.want)
+		}
+	}
+	for n, want := range map[string][2]int32{"unused": {0, 0}, "attached": {3, 0}, "boundary": {0, 1}, "both": {1, 1}} {
+		p := must(e.iam.GetPolicy(ctx, &iam.GetPolicyInput{PolicyArn: arn[n]})).Policy
+		if *p.AttachmentCount != want[0] || *p.PermissionsBoundaryUsageCount != want[1] {
+			t.Errorf("%s counts %d %d, want %v", n, *p.AttachmentCount, *p.PermissionsBoundaryUsageCount, want)
+		}
+	}
+
+	// Inline policies: a put under another case replaces the document and keeps
+	// the name; a get answers with the name asked.
+	deny := `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"*","Resource":"*"}]}`
+	must(e.iam.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String("r"), PolicyName: aws.String("MixedName"), PolicyDocument: aws.String(allowAll)}))
+	must(e.iam.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String("r"), PolicyName: aws.String("MIXEDNAME"), PolicyDocument: aws.String(deny)}))
+	if names := must(e.iam.ListRolePolicies(ctx, &iam.ListRolePoliciesInput{RoleName: aws.String("r")})).PolicyNames; len(names) != 1 || names[0] != "MixedName" {
+		t.Errorf("names %v", names)
+	}
+	g := must(e.iam.GetRolePolicy(ctx, &iam.GetRolePolicyInput{RoleName: aws.String("r"), PolicyName: aws.String("MIXEDNAME")}))
+	if *g.PolicyName != "MIXEDNAME" || decode(t, g.PolicyDocument) != deny {
+		t.Errorf("get %s %s", *g.PolicyName, decode(t, g.PolicyDocument))
+	}
+	must(e.iam.DeleteRolePolicy(ctx, &iam.DeleteRolePolicyInput{RoleName: aws.String("r"), PolicyName: aws.String("MIXEDNAME")}))
+
+	_, err := e.iam.DetachUserPolicy(ctx, &iam.DetachUserPolicyInput{UserName: aws.String("u"), PolicyArn: arn["unused"]})
+	wantErr(t, err, "NoSuchEntity", 404, "")
+	must(e.iam.DeleteRolePermissionsBoundary(ctx, &iam.DeleteRolePermissionsBoundaryInput{RoleName: aws.String("r")}))
+	_, err = e.iam.DeleteRolePermissionsBoundary(ctx, &iam.DeleteRolePermissionsBoundaryInput{RoleName: aws.String("r")})
+	wantErr(t, err, "NoSuchEntity", 404, "")
+	must(e.iam.DeleteUserPermissionsBoundary(ctx, &iam.DeleteUserPermissionsBoundaryInput{UserName: aws.String("u")}))
+	_, err = e.iam.DeleteUserPermissionsBoundary(ctx, &iam.DeleteUserPermissionsBoundaryInput{UserName: aws.String("u")})
+	wantErr(t, err, "NoSuchEntity", 404, "")
+}

@@ -276,6 +276,11 @@ func (s *svc) deleteUserPermissionsBoundary(c *server.Call, in *api.DeleteUserPe
 	if err != nil {
 		return nil, err
 	}
+	if u.Boundary == "" {
+		// AWS answers NoSuchEntity (policy_management.json in radkawar/stackd); the
+		// message was not recorded.
+		return nil, api.NewNoSuchEntityException("The permissions boundary for user " + in.UserName + " cannot be found.")
+	}
 	if u.Boundary, err = setBoundary(c.Tx, c.Account, u.Boundary, ""); err != nil {
 		return nil, err
 	}
