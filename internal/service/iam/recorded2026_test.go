@@ -59,7 +59,7 @@ func (rig *conditionRig) tag(cond string, deny bool, tags ...string) string {
 	}
 	c := out.Credentials
 	client := iam.NewFromConfig(rig.e.p.Config(*c.AccessKeyId, *c.SecretAccessKey, *c.SessionToken))
-	var list []types.Tag
+	list := []types.Tag{}
 	for i := 0; i+1 < len(tags); i += 2 {
 		list = append(list, types.Tag{Key: aws.String(tags[i]), Value: aws.String(tags[i+1])})
 	}
@@ -487,4 +487,85 @@ func TestRecorded2026PolicyManagement(t *testing.T) {
 	must(e.iam.DeleteUserPermissionsBoundary(ctx, &iam.DeleteUserPermissionsBoundaryInput{UserName: aws.String("u")}))
 	_, err = e.iam.DeleteUserPermissionsBoundary(ctx, &iam.DeleteUserPermissionsBoundaryInput{UserName: aws.String("u")})
 	wantErr(t, err, "NoSuchEntity", 404, "")
+}
+
+// TestRecorded2026Inputs replays identity_inputs.json, resource_inputs.json and the
+// empty-tags observations of condition_sets.json.
+func TestRecorded2026Inputs(t *testing.T) {
+	e := newEnv(t)
+	// identity_inputs.json: paths and names of users and groups.
+	for i, c := range []struct {
+		path string
+		ok   bool
+	}{{"/team/", true}, {"/team", false}, {"team/", false}, {"/ space/", false}, {"/del\u007f/", false}, {"/\u00e9/", false},
+		{"//", false}, {"/a//b/", true}, {"/team/\n", false}, {"/line\n/", false}} {
+		_, err := e.iam.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("u" + strconv.Itoa(i)), Path: aws.String(c.path)})
+		_, gerr := e.iam.CreateGroup(ctx, &iam.CreateGroupInput{GroupName: aws.String("g" + strconv.Itoa(i)), Path: aws.String(c.path)})
+		if c.ok {
+			noErr(t, err)
+			noErr(t, gerr)
+		} else {
+			wantErr(t, err, "ValidationError", 400, "")
+			wantErr(t, gerr, "ValidationError", 400, "")
+		}
+	}
+	noErr(t, func() error {
+		_, err := e.iam.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String(strings.Repeat("n", 64))})
+		return err
+	}())
+	for _, name := range []string{strings.Repeat("n", 65), "name\n", "name\u00e9"} {
+		_, err := e.iam.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String(name)})
+		wantErr(t, err, "ValidationError", 400, "")
+	}
+
+	// resource_inputs.json: role descriptions count characters; session durations.
+	_, err := e.iam.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("r"), AssumeRolePolicyDocument: aws.String(trustEC2), Description: aws.String(strings.Repeat("\u00e9", 1000))})
+	noErr(t, err)
+	_, err = e.iam.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("r2"), AssumeRolePolicyDocument: aws.String(trustEC2), Description: aws.String(strings.Repeat("\u00e9", 1001))})
+	wantErr(t, err, "ValidationError", 400, "")
+	_, err = e.iam.UpdateRole(ctx, &iam.UpdateRoleInput{RoleName: aws.String("r"), MaxSessionDuration: aws.Int32(43201)})
+	wantErr(t, err, "ValidationError", 400, "")
+	_, err = e.iam.UpdateRole(ctx, &iam.UpdateRoleInput{RoleName: aws.String("r"), MaxSessionDuration: aws.Int32(43200)})
+	noErr(t, err)
+
+	// resource_inputs.json: UpdateAccessKey takes Active and Inactive only.
+	k := must(e.iam.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String("u0")})).AccessKey
+	for _, c := range []struct {
+		status types.StatusType
+		code   string
+	}{{"Expired", "InvalidInput"}, {types.StatusTypeInactive, ""}, {"Expired", "InvalidInput"}, {types.StatusTypeActive, ""}} {
+		_, err := e.iam.UpdateAccessKey(ctx, &iam.UpdateAccessKeyInput{UserName: aws.String("u0"), AccessKeyId: k.AccessKeyId, Status: c.status})
+		if c.code == "" {
+			noErr(t, err)
+		} else {
+			wantErr(t, err, c.code, 400, "")
+		}
+	}
+
+	// resource_inputs.json: OIDC provider tag keys keep their case; empty lists are
+	// InvalidInput.
+	oidc := must(e.iam.CreateOpenIDConnectProvider(ctx, &iam.CreateOpenIDConnectProviderInput{Url: aws.String("https://example.com"), ThumbprintList: []string{strings.Repeat("a", 40)}})).OpenIDConnectProviderArn
+	tag := func(k, v string) types.Tag { return types.Tag{Key: aws.String(k), Value: aws.String(v)} }
+	must(e.iam.TagOpenIDConnectProvider(ctx, &iam.TagOpenIDConnectProviderInput{OpenIDConnectProviderArn: oidc, Tags: []types.Tag{tag("Team", "first"), tag("team", "second")}}))
+	_, err = e.iam.TagOpenIDConnectProvider(ctx, &iam.TagOpenIDConnectProviderInput{OpenIDConnectProviderArn: oidc, Tags: []types.Tag{}})
+	wantErr(t, err, "InvalidInput", 400, "")
+	_, err = e.iam.UntagOpenIDConnectProvider(ctx, &iam.UntagOpenIDConnectProviderInput{OpenIDConnectProviderArn: oidc, TagKeys: []string{}})
+	wantErr(t, err, "InvalidInput", 400, "")
+	must(e.iam.UntagOpenIDConnectProvider(ctx, &iam.UntagOpenIDConnectProviderInput{OpenIDConnectProviderArn: oidc, TagKeys: []string{"TEAM"}}))
+	must(e.iam.TagOpenIDConnectProvider(ctx, &iam.TagOpenIDConnectProviderInput{OpenIDConnectProviderArn: oidc, Tags: []types.Tag{tag("team", "updated")}}))
+	must(e.iam.UntagOpenIDConnectProvider(ctx, &iam.UntagOpenIDConnectProviderInput{OpenIDConnectProviderArn: oidc, TagKeys: []string{"Team"}}))
+	wantTags(t, "OIDC provider", must(e.iam.ListOpenIDConnectProviderTags(ctx, &iam.ListOpenIDConnectProviderTagsInput{OpenIDConnectProviderArn: oidc})).Tags, "team=updated")
+
+	// condition_sets.json: TagUser without tags is authorized first, then
+	// InvalidInput.
+	rig := newConditionRig(e)
+	if got := rig.tag(`{"StringEquals":{"aws:TagKeys":"team"}}`, false); got != "AccessDenied" {
+		t.Errorf("no tags, allow on a condition: %s, want AccessDenied", got)
+	}
+	if got := rig.tag(`{"StringEquals":{"aws:TagKeys":"team"}}`, true); got != "InvalidInput" {
+		t.Errorf("no tags, deny on a condition: %s, want InvalidInput", got)
+	}
+	if got := rig.tag(`{"StringNotEquals":{"aws:TagKeys":"team"}}`, false); got != "InvalidInput" {
+		t.Errorf("no tags, allow on a negated condition: %s, want InvalidInput", got)
+	}
 }
