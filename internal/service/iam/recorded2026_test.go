@@ -569,3 +569,73 @@ func TestRecorded2026Inputs(t *testing.T) {
 		t.Errorf("no tags, allow on a negated condition: %s, want InvalidInput", got)
 	}
 }
+
+// TestRecorded2026Simulations replays conditions.json: SimulateCustomPolicy's
+// decisions, positions and resource-specific results.
+func TestRecorded2026Simulations(t *testing.T) {
+	e := newEnv(t)
+	type rsr struct {
+		name, decision string
+		matched        int
+	}
+	const obj = "arn:aws:s3:::stackd-policy-parity/object"
+	cases := []struct {
+		name      string
+		doc       string
+		resources []string
+		entries   []types.ContextEntry
+		decision  string
+		resource  string
+		positions [][2]int32 // start and end columns (line 1) of the matched statements
+		rs        []rsr
+	}{
+		{"explicit_deny_precedence", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"},{"Effect":"Deny","Action":"s3:GetObject","Resource":"*"}]}`,
+			[]string{obj}, nil, "explicitDeny", obj, [][2]int32{{95, 152}}, []rsr{{obj, "explicitDeny", 1}}},
+		{"string_not_equals_absent_key", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*","Condition":{"StringNotEquals":{"aws:PrincipalTag/team":"blocked"}}}]}`,
+			[]string{obj}, nil, "allowed", obj, [][2]int32{{38, 163}}, []rsr{{obj, "allowed", 1}}},
+		{"for_all_values_absent_key", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*","Condition":{"ForAllValues:StringEquals":{"aws:TagKeys":["owner","team"]}}}]}`,
+			[]string{obj}, nil, "allowed", obj, [][2]int32{{38, 170}}, []rsr{{obj, "allowed", 1}}},
+		{"negated_if_exists_absent_key", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"},{"Effect":"Deny","Action":"s3:GetObject","Resource":"*","Condition":{"StringNotEqualsIfExists":{"aws:PrincipalTag/team":"trusted"}}}]}`,
+			[]string{obj}, nil, "explicitDeny", obj, [][2]int32{{95, 228}}, []rsr{{obj, "explicitDeny", 1}}},
+		{"resource_wildcard_colon_and_slash", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::stackd-policy-parity/folder/*/object"}]}`,
+			[]string{"arn:aws:s3:::stackd-policy-parity/folder/a:b/object", "arn:aws:s3:::stackd-policy-parity/folder/a/b/object", "arn:aws:s3:::stackd-policy-parity/folder/a/object/child"},
+			nil, "implicitDeny", "arn:aws:s3:::${BucketName}/${ObjectName}", [][2]int32{{38, 143}},
+			[]rsr{{"arn:aws:s3:::stackd-policy-parity/folder/a:b/object", "allowed", 1}, {"arn:aws:s3:::stackd-policy-parity/folder/a/b/object", "allowed", 1}, {"arn:aws:s3:::stackd-policy-parity/folder/a/object/child", "implicitDeny", 0}}},
+		{"resource_trailing_wildcard_colon", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::stackd-policy-parity*"}]}`,
+			[]string{obj, "arn:aws:s3:::stackd-policy-parity:suffix/object", "arn:aws:s3:::stackd-policy-parity-other/object", "arn:aws:s3:::stackd-policy-unmatched/object"},
+			nil, "implicitDeny", "arn:aws:s3:::${BucketName}/${ObjectName}", [][2]int32{{38, 128}},
+			[]rsr{{obj, "allowed", 1}, {"arn:aws:s3:::stackd-policy-parity:suffix/object", "allowed", 1}, {"arn:aws:s3:::stackd-policy-parity-other/object", "allowed", 1}, {"arn:aws:s3:::stackd-policy-unmatched/object", "implicitDeny", 0}}},
+		{"mixed_allow_explicit_and_implicit_deny", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::stackd-policy-parity/allowed"},{"Effect":"Deny","Action":"s3:GetObject","Resource":"arn:aws:s3:::stackd-policy-parity/blocked"}]}`,
+			[]string{"arn:aws:s3:::stackd-policy-parity/allowed", "arn:aws:s3:::stackd-policy-parity/blocked", "arn:aws:s3:::stackd-policy-parity/unspecified"},
+			nil, "explicitDeny", "arn:aws:s3:::${BucketName}/${ObjectName}", [][2]int32{{38, 135}, {135, 232}},
+			[]rsr{{"arn:aws:s3:::stackd-policy-parity/allowed", "allowed", 1}, {"arn:aws:s3:::stackd-policy-parity/blocked", "explicitDeny", 1}, {"arn:aws:s3:::stackd-policy-parity/unspecified", "implicitDeny", 0}}},
+		{"for_all_values_present_mixed_set", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*","Condition":{"ForAllValues:StringEquals":{"aws:TagKeys":["owner","team"]}}}]}`,
+			[]string{obj}, []types.ContextEntry{{ContextKeyName: aws.String("aws:TagKeys"), ContextKeyType: types.ContextKeyTypeEnumStringList, ContextKeyValues: []string{"owner", "unexpected"}}},
+			"implicitDeny", obj, nil, []rsr{{obj, "implicitDeny", 0}}},
+	}
+	for _, c := range cases {
+		out := must(e.iam.SimulateCustomPolicy(ctx, &iam.SimulateCustomPolicyInput{PolicyInputList: []string{c.doc}, ActionNames: []string{"s3:GetObject"},
+			ResourceArns: c.resources, ContextEntries: c.entries})).EvaluationResults
+		if len(out) != 1 {
+			t.Fatalf("%s: %d results", c.name, len(out))
+		}
+		r := out[0]
+		if string(r.EvalDecision) != c.decision || aws.ToString(r.EvalResourceName) != c.resource || len(r.MatchedStatements) != len(c.positions) ||
+			r.EvalDecisionDetails == nil || len(r.EvalDecisionDetails) != 0 || r.MissingContextValues == nil || len(r.ResourceSpecificResults) != len(c.rs) {
+			t.Errorf("%s: %s %s %d statements, %d resource results", c.name, r.EvalDecision, aws.ToString(r.EvalResourceName), len(r.MatchedStatements), len(r.ResourceSpecificResults))
+			continue
+		}
+		for i, p := range c.positions {
+			if st := r.MatchedStatements[i]; st.StartPosition.Column != p[0] || st.EndPosition.Column != p[1] || st.StartPosition.Line != 1 {
+				t.Errorf("%s: statement %d at %d-%d, want %v", c.name, i, st.StartPosition.Column, st.EndPosition.Column, p)
+			}
+		}
+		for i, want := range c.rs {
+			got := r.ResourceSpecificResults[i]
+			if aws.ToString(got.EvalResourceName) != want.name || string(got.EvalResourceDecision) != want.decision || len(got.MatchedStatements) != want.matched ||
+				got.MissingContextValues != nil || got.EvalDecisionDetails != nil {
+				t.Errorf("%s: resource result %d %+v, want %+v", c.name, i, got, want)
+			}
+		}
+	}
+}
