@@ -1,6 +1,8 @@
 package iam_test
 
 import (
+	"bytes"
+	"encoding/csv"
 	"errors"
 	"strconv"
 	"strings"
@@ -637,5 +639,41 @@ func TestRecorded2026Simulations(t *testing.T) {
 				t.Errorf("%s: resource result %d %+v, want %+v", c.name, i, got, want)
 			}
 		}
+	}
+}
+
+// TestRecorded2026CredentialReport replays credential_report.json: times in Z form,
+// a user's keys in access key ID order, users by name without case, the root
+// user's password_enabled a boolean.
+func TestRecorded2026CredentialReport(t *testing.T) {
+	e := newEnv(t)
+	for _, u := range []string{"b-Keys", "A-keys"} {
+		must(e.iam.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String(u), Path: aws.String("/credential-report/")}))
+	}
+	k1 := must(e.iam.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String("b-Keys")})).AccessKey
+	k2 := must(e.iam.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String("b-Keys")})).AccessKey
+	must(e.iam.UpdateAccessKey(ctx, &iam.UpdateAccessKeyInput{UserName: aws.String("b-Keys"), AccessKeyId: k1.AccessKeyId, Status: types.StatusTypeInactive}))
+	_, err := e.iam.GetCredentialReport(ctx, &iam.GetCredentialReportInput{})
+	wantErr(t, err, "ReportNotPresent", 410, "")
+	gen := must(e.iam.GenerateCredentialReport(ctx, &iam.GenerateCredentialReportInput{}))
+	if gen.State != types.ReportStateTypeStarted || aws.ToString(gen.Description) != "No report exists. Starting a new report generation task" {
+		t.Fatalf("generate %s %q", gen.State, aws.ToString(gen.Description))
+	}
+	rows, err := csv.NewReader(bytes.NewReader(must(e.iam.GetCredentialReport(ctx, &iam.GetCredentialReportInput{})).Content)).ReadAll()
+	if err != nil || len(rows) != 4 {
+		t.Fatalf("report %q %v", rows, err)
+	}
+	if rows[1][3] != "false" || rows[2][0] != "A-keys" || rows[3][0] != "b-Keys" {
+		t.Fatalf("rows %q", rows)
+	}
+	if _, err := time.Parse("2006-01-02T15:04:05Z", rows[2][2]); err != nil || !strings.HasSuffix(rows[2][2], "Z") {
+		t.Fatalf("user_creation_time %q", rows[2][2])
+	}
+	first, second := "true", "false" // access_key_1 and _2 active, in key ID order
+	if *k1.AccessKeyId < *k2.AccessKeyId {
+		first, second = "false", "true"
+	}
+	if rows[3][8] != first || rows[3][13] != second {
+		t.Fatalf("keys %q (k1 %s inactive, k2 %s)", rows[3], *k1.AccessKeyId, *k2.AccessKeyId)
 	}
 }
