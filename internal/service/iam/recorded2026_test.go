@@ -659,7 +659,11 @@ func TestRecorded2026CredentialReport(t *testing.T) {
 	if gen.State != types.ReportStateTypeStarted || aws.ToString(gen.Description) != "No report exists. Starting a new report generation task" {
 		t.Fatalf("generate %s %q", gen.State, aws.ToString(gen.Description))
 	}
-	rows, err := csv.NewReader(bytes.NewReader(must(e.iam.GetCredentialReport(ctx, &iam.GetCredentialReportInput{})).Content)).ReadAll()
+	content := must(e.iam.GetCredentialReport(ctx, &iam.GetCredentialReportInput{})).Content
+	if bytes.HasSuffix(content, []byte("\n")) || bytes.Contains(content, []byte("\r")) {
+		t.Errorf("the report ends with a newline or holds CRs")
+	}
+	rows, err := csv.NewReader(bytes.NewReader(content)).ReadAll()
 	if err != nil || len(rows) != 4 {
 		t.Fatalf("report %q %v", rows, err)
 	}

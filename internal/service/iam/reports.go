@@ -128,7 +128,8 @@ func (s *svc) credentialReport(tx *store.Tx, account string, now time.Time) ([]b
 		return nil, err
 	}
 	w.Flush()
-	return buf.Bytes(), w.Error()
+	// AWS's report does not end with a newline (credential_report.json).
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), w.Error()
 }
 
 var certColumns = []string{"false", "N/A", "false", "N/A"}
