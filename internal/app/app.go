@@ -153,7 +153,7 @@ func Open(opts Options) (*App, error) {
 		return nil, err
 	}
 	a.Authz = authz.New(iam.Grants{})
-	a.KMS = kms.New(kms.Deps{Store: db, Sealer: sealer, Authz: a.Authz, Clock: a.Clock, Logger: opts.Logger})
+	a.KMS = kms.New(kms.Deps{Store: db, Sealer: sealer, Authz: a.Authz, Roles: kmsRoles{}, Clock: a.Clock, Logger: opts.Logger})
 	a.Authz.SetSealer(sealer)
 	a.Authz.SetStore(db)
 	a.Authz.SetOrganizations(organizations.Source{})

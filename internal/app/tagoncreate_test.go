@@ -139,3 +139,32 @@ func TestTagOnCreateNeedsTheTaggingAction(t *testing.T) {
 		t.Fatal("a denied create left its user behind")
 	}
 }
+
+// A queue's, topic's and log group's tags are aws:ResourceTag/* for the calls on them
+// (and on a group's streams), as for KMS keys, IAM entities and alarms.
+func TestResourceTagsDecide(t *testing.T) {
+	p := apptest.Start(t)
+	ctx := context.Background()
+	root := iam.NewFromConfig(p.RootConfig())
+	apptest.Must(root.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("abac")}))
+	key := apptest.Must(root.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String("abac")})).AccessKey
+	apptest.Must(root.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String("abac"), PolicyName: aws.String("abac"), PolicyDocument: aws.String(
+		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["sqs:SendMessage","sns:Publish","logs:PutRetentionPolicy","logs:CreateLogStream"],"Resource":"*","Condition":{"StringEquals":{"aws:ResourceTag/team":"red"}}}]}`)}))
+	cfg := p.Config(*key.AccessKeyId, *key.SecretAccessKey, "")
+	rq, rt, rl := sqs.NewFromConfig(p.RootConfig()), sns.NewFromConfig(p.RootConfig()), cwl.NewFromConfig(p.RootConfig())
+	q, tp, lg := sqs.NewFromConfig(cfg), sns.NewFromConfig(cfg), cwl.NewFromConfig(cfg)
+	for _, team := range []string{"red", "blue"} {
+		url := apptest.Must(rq.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String(team), Tags: map[string]string{"team": team}})).QueueUrl
+		topic := apptest.Must(rt.CreateTopic(ctx, &sns.CreateTopicInput{Name: aws.String(team), Tags: []snstypes.Tag{{Key: aws.String("team"), Value: aws.String(team)}}})).TopicArn
+		apptest.Must(rl.CreateLogGroup(ctx, &cwl.CreateLogGroupInput{LogGroupName: aws.String(team), Tags: map[string]string{"team": team}}))
+		_, errQ := q.SendMessage(ctx, &sqs.SendMessageInput{QueueUrl: url, MessageBody: aws.String("m")})
+		_, errT := tp.Publish(ctx, &sns.PublishInput{TopicArn: topic, Message: aws.String("m")})
+		_, errL := lg.PutRetentionPolicy(ctx, &cwl.PutRetentionPolicyInput{LogGroupName: aws.String(team), RetentionInDays: aws.Int32(7)})
+		_, errS := lg.CreateLogStream(ctx, &cwl.CreateLogStreamInput{LogGroupName: aws.String(team), LogStreamName: aws.String("s")})
+		for name, err := range map[string]error{"SendMessage": errQ, "Publish": errT, "PutRetentionPolicy": errL, "CreateLogStream": errS} {
+			if (err == nil) != (team == "red") {
+				t.Errorf("%s on the %s resource: %v", name, team, err)
+			}
+		}
+	}
+}

@@ -2,9 +2,7 @@ package policy
 
 import (
 	"net/netip"
-	"strconv"
 	"strings"
-	"time"
 )
 
 type opFamily uint8
@@ -51,11 +49,11 @@ type ccond struct {
 	ifExists bool
 	key      string // lower case: context keys are case-insensitive
 	rawKey   string
-	pats     []pattern    // String*, Bool, BinaryEquals
-	arns     []arnPattern // Arn*
-	nums     []float64    // Numeric*; NaN for a value that is not a number
-	dates    []int64      // Date*; unix nanoseconds
-	dateOK   []bool
+	pats     []pattern      // String*, Bool, BinaryEquals
+	arns     []arnPattern   // Arn*
+	nums     []float64      // Numeric*; NaN for a value that is not a number
+	dates    []dateValue    // Date*
+	dateOK   []bool         // false for a value that is no date (Parse refuses those; kept for safety)
 	prefixes []netip.Prefix // IpAddress; invalid prefixes never match
 	nulls    []bool         // Null: true = "key must be absent"
 }
@@ -108,8 +106,8 @@ func compileCondition(c Condition, vars bool) ccond {
 		case opARN:
 			cc.arns = append(cc.arns, compileARN(v, vars))
 		case opNumeric:
-			f, err := strconv.ParseFloat(v, 64)
-			if err != nil {
+			f, ok := parseNumber(v)
+			if !ok {
 				f = nan
 			}
 			cc.nums = append(cc.nums, f)
@@ -153,105 +151,6 @@ func parsePrefix(v string) netip.Prefix {
 		return netip.Prefix{}
 	}
 	return p
-}
-
-// parseDate accepts the W3C profile of ISO 8601 that IAM takes (2020-01-01,
-// 2020-01-01T00:00Z, 2020-01-01T00:00:01.5+02:00, lower-case t and z too) and epoch
-// seconds, returning unix nanoseconds.
-func parseDate(s string) (int64, bool) {
-	if s == "" {
-		return 0, false
-	}
-	digits := true
-	for i := 0; i < len(s); i++ {
-		if (s[i] < '0' || s[i] > '9') && !(i == 0 && s[i] == '-' && len(s) > 1) {
-			digits = false
-			break
-		}
-	}
-	if digits {
-		n, err := strconv.ParseInt(s, 10, 64)
-		if err != nil || n < -1e10 || n > 1e11 {
-			return 0, false
-		}
-		return n * 1e9, true
-	}
-	num := func(t string) (int, bool) {
-		if t == "" {
-			return 0, false
-		}
-		n := 0
-		for i := 0; i < len(t); i++ {
-			if t[i] < '0' || t[i] > '9' {
-				return 0, false
-			}
-			n = n*10 + int(t[i]-'0')
-		}
-		return n, true
-	}
-	date, clock, hasClock := strings.Cut(s, "T")
-	if !hasClock {
-		date, clock, hasClock = strings.Cut(s, "t")
-	}
-	if len(date) != 10 || date[4] != '-' || date[7] != '-' {
-		return 0, false
-	}
-	y, ok1 := num(date[:4])
-	mo, ok2 := num(date[5:7])
-	d, ok3 := num(date[8:])
-	if !ok1 || !ok2 || !ok3 || mo < 1 || mo > 12 || d < 1 || d > 31 {
-		return 0, false
-	}
-	var h, mi, sec, nsec int
-	offset := 0
-	if hasClock {
-		// Zone suffix.
-		switch {
-		case strings.HasSuffix(clock, "Z") || strings.HasSuffix(clock, "z"):
-			clock = clock[:len(clock)-1]
-		case len(clock) > 6 && (clock[len(clock)-6] == '+' || clock[len(clock)-6] == '-') && clock[len(clock)-3] == ':':
-			zh, ok1 := num(clock[len(clock)-5 : len(clock)-3])
-			zm, ok2 := num(clock[len(clock)-2:])
-			if !ok1 || !ok2 || zh > 23 || zm > 59 {
-				return 0, false
-			}
-			offset = zh*3600 + zm*60
-			if clock[len(clock)-6] == '-' {
-				offset = -offset
-			}
-			clock = clock[:len(clock)-6]
-		}
-		hh, rest, _ := strings.Cut(clock, ":")
-		mm, ss, hasSec := strings.Cut(rest, ":")
-		var ok bool
-		if h, ok = num(hh); !ok || h > 23 {
-			return 0, false
-		}
-		if mi, ok = num(mm); !ok || mi > 59 {
-			return 0, false
-		}
-		if hasSec {
-			whole, frac, hasFrac := strings.Cut(ss, ".")
-			if sec, ok = num(whole); !ok || sec > 59 {
-				return 0, false
-			}
-			if hasFrac {
-				if len(frac) == 0 || len(frac) > 9 {
-					return 0, false
-				}
-				f, ok := num(frac)
-				if !ok {
-					return 0, false
-				}
-				for i := len(frac); i < 9; i++ {
-					f *= 10
-				}
-				nsec = f
-			}
-		}
-	}
-	t := time.Date(y, time.Month(mo), d, h, mi, sec, nsec, time.UTC)
-	return t.UnixNano() - int64(offset)*1e9, true
 }
 
 // outcome of comparing one request value with a condition's policy values.
@@ -316,8 +215,8 @@ func (c *ccond) test(v string, r resolver) valueOutcome {
 		}
 		return vNoMatch
 	case opNumeric:
-		f, err := strconv.ParseFloat(v, 64)
-		if err != nil {
+		f, ok := parseNumber(v)
+		if !ok {
 			return vNoMatch
 		}
 		for _, p := range c.nums {
@@ -332,7 +231,7 @@ func (c *ccond) test(v string, r resolver) valueOutcome {
 			return vNoMatch
 		}
 		for i, p := range c.dates {
-			if c.dateOK[i] && compare(d, p, c.cmp) {
+			if c.dateOK[i] && compare(d.cmp(p), 0, c.cmp) {
 				return vMatch
 			}
 		}

@@ -44,19 +44,3 @@ func TestRecordedCreatePolicyDocuments(t *testing.T) {
 		}
 	}
 }
-
-// The date forms behind IAM's "legacy parsing" answers (Joda-Time's ISO parser).
-func TestLegacyDate(t *testing.T) {
-	for s, want := range map[string]bool{
-		"2017-07-01T00:00:00Z": true, "01T": true, "2016-12-13t2:00:00.593194+23": true,
-		"-292275054": true, "2016": true, "2016-12": true, "2016-366": true, "2015-366": false,
-		"2016-W05-3": true, "T10:15": true, "2016-12-13T10.5": true, "2016-02-29": true, "2015-02-29": false,
-		"2016-12-13T21:20:37.593194+00:00": true, "2016-12-13T10:00+0530": true,
-		"234-13": false, "2016-12-13t2:00:00.593194+1": false, "2016-12-13t2:00:00.1999999999+10:59": false,
-		"9223372036854775808": false, "sdfdsf": false, "": false, "2016-12-13T24:00": false, "2016-12-13 10:00": false,
-	} {
-		if got := legacyDate(s); got != want {
-			t.Errorf("legacyDate(%q) = %v, want %v", s, got, want)
-		}
-	}
-}

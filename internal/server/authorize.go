@@ -28,24 +28,23 @@ func (c *Call) Authorize(chk authz.Check) error {
 		return nil
 	}
 	caller := c.caller()
-	d, err := c.srv.cfg.Authz.Decide(c.Tx, &caller, &chk)
-	if err != nil {
-		return err
-	}
-	if d.Allowed() {
-		c.recordForOwner(&chk)
-		return nil
-	}
-	if chk.OrAction != "" {
-		or := chk
-		or.Action, or.OrAction = chk.OrAction, ""
-		od, err := c.srv.cfg.Authz.Decide(c.Tx, &caller, &or)
+	var d *authz.Decision
+	// The check's action, then its alternative (OrAction) if it has one; a denial
+	// is worded for the first.
+	for try := chk; ; try.Action, try.OrAction = try.OrAction, "" {
+		td, err := c.srv.cfg.Authz.Decide(c.Tx, &caller, &try)
 		if err != nil {
 			return err
 		}
-		if od.Allowed() {
-			c.recordForOwner(&or)
+		if td.Allowed() {
+			c.recordForOwner(&try)
 			return nil
+		}
+		if d == nil {
+			d = td
+		}
+		if try.OrAction == "" {
+			break
 		}
 	}
 	c.denied = true
@@ -203,19 +202,28 @@ func anyResource(c *Call, action string) (string, bool) {
 		return "", false
 	}
 	return authz.FillARN(rt.ARN, func(name string) (string, bool) {
-		switch name {
-		case "Partition":
-			return "aws", true
-		case "Region":
-			if c.entry != nil && c.entry.svc.Global {
-				return "", true
-			}
-			return c.Region, true
-		case "Account":
-			return c.Account, true
+		if v, ok := c.scopeVar(name); ok {
+			return v, true
 		}
 		return "*", true
 	})
+}
+
+// scopeVar fills the ARN template variables every resource has from the call:
+// ${Partition}, ${Region} (empty for global services) and ${Account}.
+func (c *Call) scopeVar(name string) (string, bool) {
+	switch name {
+	case "Partition":
+		return "aws", true
+	case "Region":
+		if c.entry != nil && c.entry.svc.Global {
+			return "", true
+		}
+		return c.Region, true
+	case "Account":
+		return c.Account, true
+	}
+	return "", false
 }
 
 // OperationChecks returns the checks the server makes before the call's operation's
@@ -262,16 +270,8 @@ func (c *Call) DefaultChecksWith(in map[string]any, vars func(name string) (stri
 func defaultResources(c *Call, e *entry, a *authz.Action, in map[string]any, vars func(string) (string, bool)) []string {
 	svc, _ := authz.LookupService(a.Service)
 	lookup := func(name string) (string, bool) {
-		switch name {
-		case "Partition":
-			return "aws", true
-		case "Region":
-			if e.svc.Global {
-				return "", true
-			}
-			return c.Region, true
-		case "Account":
-			return c.Account, true
+		if v, ok := c.scopeVar(name); ok {
+			return v, true
 		}
 		if vars != nil {
 			if v, ok := vars(name); ok {

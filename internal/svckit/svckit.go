@@ -283,3 +283,19 @@ var (
 	maxMetricValue     = math.Ldexp(1, 360)
 	minMetricMagnitude = math.Ldexp(1, -360)
 )
+
+// ResourceTags adds a resource's tags to a check's context as aws:ResourceTag/KEY (the
+// engine compares keys without case) and returns it, allocating it when nil: the
+// attribute-based access control of SQS queues, SNS topics and log groups.
+func ResourceTags(ctx map[string][]string, tags map[string]string) map[string][]string {
+	if len(tags) == 0 {
+		return ctx
+	}
+	if ctx == nil {
+		ctx = make(map[string][]string, len(tags))
+	}
+	for k, v := range tags {
+		ctx["aws:resourcetag/"+strings.ToLower(k)] = []string{v}
+	}
+	return ctx
+}

@@ -224,10 +224,11 @@ func TestCBORWireCloudWatch(t *testing.T) {
 		t.Fatalf("timestamp %T %v", alarm["StateUpdatedTimestamp"], alarm["StateUpdatedTimestamp"])
 	}
 
-	// Errors: the shape ID in __type, the query code in x-amzn-query-error.
+	// Errors: the shape ID in __type (in Coral's namespace, as AWS answers), the query
+	// code in x-amzn-query-error.
 	r = cborPost("/service/GraniteServiceVersion20100801/operation/PutMetricData", map[string]any{"Namespace": "Bad", "MetricData": []any{map[string]any{"MetricName": "m"}}})
 	e := decode(r)
-	if r.Status != 400 || e["__type"] != "com.amazonaws.cloudwatch#InvalidParameterValueException" || e["message"] != "The value Bad for parameter Namespace is not valid." ||
+	if r.Status != 400 || e["__type"] != "com.amazon.coral.service#InvalidParameterValueException" || e["message"] != "The value Bad for parameter Namespace is not valid." ||
 		r.Header.Get("X-Amzn-Query-Error") != "InvalidParameterValue;Sender" || r.Header.Get("Smithy-Protocol") != "rpc-v2-cbor" {
 		t.Fatalf("got %d %v %v", r.Status, r.Header, e)
 	}
@@ -253,7 +254,7 @@ func TestCBORWireCloudWatch(t *testing.T) {
 	// modelled exception.
 	r = cborPost("/service/GraniteServiceVersion20100801/operation/DescribeAlarms", map[string]any{"MaxRecords": 500})
 	e = decode(r)
-	if r.Status != 400 || e["__type"] != "com.amazonaws.cloudwatch#InvalidParameterValueException" || r.Header.Get("X-Amzn-Query-Error") != "InvalidParameterValue;Sender" ||
+	if r.Status != 400 || e["__type"] != "com.amazon.coral.service#InvalidParameterValueException" || r.Header.Get("X-Amzn-Query-Error") != "InvalidParameterValue;Sender" ||
 		e["message"] != "1 validation error detected: Value '500' at 'maxRecords' failed to satisfy constraint: Member must have value less than or equal to 100" {
 		t.Fatalf("got %d %v %v", r.Status, r.Header, e)
 	}

@@ -11,12 +11,16 @@ import (
 // object holding the error type, the message and the exception's other members; what
 // differs between services is how the type is spelled and what the message key is.
 
-// smithyNamespaces names the Smithy namespace of services whose error __type is a full
-// shape ID ("com.amazonaws.sqs#QueueDoesNotExist") rather than a bare name. rpc-v2-cbor
-// always sends shape IDs; the services listed here do so over json too.
+// smithyNamespaces names the namespace of services whose error __type is a full shape
+// ID ("com.amazonaws.sqs#QueueDoesNotExist") rather than a bare name. rpc-v2-cbor
+// always sends shape IDs; the services listed here do so over json too. CloudWatch
+// qualifies its exceptions with Coral's namespace, not its Smithy one, over both
+// ("com.amazon.coral.service#InvalidParameterCombinationException": AWS's answers over
+// rpc-v2-cbor and json 1.0, recorded in 2026 in radkawar/stackd
+// testdata/aws/cloudwatch/protocol_errors.json).
 var smithyNamespaces = map[string]string{
 	"sqs":        "com.amazonaws.sqs",
-	"cloudwatch": "com.amazonaws.cloudwatch",
+	"cloudwatch": "com.amazon.coral.service",
 }
 
 // Errors raised by AWS's request framework (Coral) before a service sees the request,

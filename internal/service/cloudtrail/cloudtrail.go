@@ -9,7 +9,10 @@
 // LookupEvents; another composes, every five minutes of Palisade's clock, each trail's
 // gzipped log files and, every hour, its signed digest files, committing them to an
 // outbox together with its cursor, so a record is in exactly one delivered file
-// whatever crashes. An uploader then writes the outbox to S3 as
+// whatever crashes. A third, while a trail has Insights on, counts write management
+// calls and errors per API and minute and appends Insights events to the log when a
+// minute departs from its 7-day baseline (insights.go), which delivery writes to the
+// trails' CloudTrail-Insight folders. An uploader then writes the outbox to S3 as
 // cloudtrail.amazonaws.com (Buckets), idempotently, and GetTrailStatus reports how
 // that went.
 package cloudtrail
@@ -186,6 +189,7 @@ func New(deps Deps) *CloudTrail {
 	ct := &CloudTrail{deps: deps}
 	ct.signer = &signer{sealer: deps.Sealer}
 	ct.uploader = newUploader(ct)
+	deps.Events.Add(&insights{ct: ct}, events.Options{Batch: insightsBatch})
 	deps.Events.Add(&delivery{ct: ct, batch: deliveryBatch}, events.Options{Batch: deliveryBatch})
 	return ct
 }

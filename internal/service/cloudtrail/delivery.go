@@ -265,6 +265,8 @@ type group struct {
 	region, acct   string
 	records        [][]byte
 	oldest, newest string
+	// insight is a file of Insights events, in the CloudTrail-Insight folder.
+	insight bool
 }
 
 // deliver routes the events into log files delivered at the five-minute slots of
@@ -286,7 +288,7 @@ func (p *plan) deliver(evs []*store.Event, first time.Time) error {
 		}
 		p.now = at
 		for _, e := range evs[i:j] {
-			if e.Source == audit.Source {
+			if e.Source == audit.Source || e.Source == insightSource {
 				if err := p.route(e); err != nil {
 					return err
 				}
@@ -329,6 +331,9 @@ func (p *plan) route(e *store.Event) error {
 	if len(covering) == 0 {
 		return nil
 	}
+	if e.Source == insightSource {
+		return p.routeInsight(e, covering)
+	}
 	var f recordFacts
 	if err := parseFacts(e.Data, &f, false); err != nil {
 		return fmt.Errorf("cloudtrail: record %d: %w", e.Seq, err)
@@ -367,6 +372,15 @@ func (p *plan) route(e *store.Event) error {
 // organization trail records a member account's events made while it was a member,
 // however late they are delivered.
 func (p *plan) logs(t *trail, f *recordFacts, account string, seq int64) (bool, error) {
+	if ok, err := p.reaches(t, f, account, seq); !ok || err != nil {
+		return false, err
+	}
+	return t.selects(f), nil
+}
+
+// reaches reports whether a trail covers an account's event (of sequence seq) by its
+// account or organization, Region and global services, whatever its selectors.
+func (p *plan) reaches(t *trail, f *recordFacts, account string, seq int64) (bool, error) {
 	if account != t.Account {
 		if !t.IsOrganization {
 			return false, nil
@@ -382,7 +396,65 @@ func (p *plan) logs(t *trail, f *recordFacts, account string, seq int64) (bool, 
 	if f.globalService() && !t.IncludeGlobalServiceEvents {
 		return false, nil
 	}
-	return t.selects(f), nil
+	return true, nil
+}
+
+// routeInsight gives an Insights event to every trail that logs it: one covering its
+// account and Region (and global services, for an insight about one) that had the
+// event's Insights type on since before the event, into the trail's CloudTrail-Insight
+// files.
+func (p *plan) routeInsight(e *store.Event, covering []*config) error {
+	var f recordFacts
+	typ := ""
+	if err := members(e.Data, func(k, raw []byte) bool {
+		switch string(k) {
+		case "awsRegion":
+			f.AWSRegion = str(raw)
+		case "eventTime":
+			f.EventTime = str(raw)
+		case "insightDetails":
+			members(raw, func(k, v []byte) bool {
+				switch string(k) {
+				case "eventSource":
+					f.EventSource = str(v)
+				case "insightType":
+					typ = str(v)
+				}
+				return true
+			})
+		}
+		return true
+	}); err != nil {
+		return fmt.Errorf("cloudtrail: insights event %d: %w", e.Seq, err)
+	}
+	at, _ := time.Parse(time.RFC3339, f.EventTime)
+	for _, c := range covering {
+		t := c.t.at(e.Seq)
+		since, on := t.managementInsights()[typ]
+		if !on || since.After(at) {
+			continue
+		}
+		ok, err := p.reaches(t, &f, e.Account, e.Seq)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			continue
+		}
+		k := streamKey(c.t.id(), f.AWSRegion, e.Account) + "|insight"
+		g := p.groups[k]
+		if g == nil || len(g.records) == maxFileRecords {
+			if g != nil {
+				if err := p.file(g); err != nil {
+					return err
+				}
+			}
+			g = &group{c: c, region: f.AWSRegion, acct: e.Account, insight: true}
+			p.groups[k] = g
+		}
+		g.records = append(g.records, e.Data)
+	}
+	return nil
 }
 
 func (p *plan) orgOf(account string, seq int64) (string, error) {
@@ -451,8 +523,12 @@ func (p *plan) file(g *group) error {
 		return err
 	}
 	now := p.now.UTC()
-	key := logPrefix(t, g.acct) + "CloudTrail/" + g.region + "/" + now.Format("2006/01/02") + "/" +
-		g.acct + "_CloudTrail_" + g.region + "_" + now.Format("20060102T1504Z") + "_" + fileID() + ".json.gz"
+	folder := "CloudTrail"
+	if g.insight {
+		folder = "CloudTrail-Insight"
+	}
+	key := logPrefix(t, g.acct) + folder + "/" + g.region + "/" + now.Format("2006/01/02") + "/" +
+		g.acct + "_" + folder + "_" + g.region + "_" + now.Format("20060102T1504Z") + "_" + fileID() + ".json.gz"
 	p.items = append(p.items, &outboxItem{Kind: "log", Trail: t.ARN, Gen: t.Gen, Account: t.Account, Region: g.region, Bucket: t.S3BucketName, Key: key,
 		Body: body, KMSKeyID: t.KMSKeyID, Composed: p.now})
 	if t.CWLogGroupARN != "" {
@@ -469,7 +545,9 @@ func (p *plan) file(g *group) error {
 			LogGroupARN: t.CWLogGroupARN, RoleARN: t.CWRoleARN, LogStream: logStream(t, g.acct, g.region), Events: evs})
 	}
 	g.records = nil
-	if !t.LogFileValidation {
+	if !t.LogFileValidation || g.insight {
+		// Digest files list the trail's log files; AWS documents none for Insights
+		// files, which validate-logs does not look for.
 		return nil
 	}
 	start := p.now

@@ -152,9 +152,7 @@ func (ct *CloudTrail) lookupEvents(c *server.Call, in *api.LookupEventsRequest) 
 		start = oldest
 	}
 	out := &api.LookupEventsResponse{Events: []api.Event{}}
-	if in.EventCategory != nil && *in.EventCategory == "insight" {
-		return out, nil
-	}
+	insight := in.EventCategory != nil && *in.EventCategory == "insight"
 	attr, value := "", ""
 	if len(in.LookupAttributes) == 1 {
 		attr, value = in.LookupAttributes[0].AttributeKey, in.LookupAttributes[0].AttributeValue
@@ -166,7 +164,7 @@ func (ct *CloudTrail) lookupEvents(c *server.Call, in *api.LookupEventsRequest) 
 	// open range ends now and a start before the 90 days kept starts 90 days ago, and
 	// both move on between pages (the next page is asked a second later, or after the
 	// clock was advanced). Its events are bounded by the token's sequence instead.
-	qsum := sha256.Sum256([]byte(fmt.Sprint(attr, "\x00", value, "\x00", unixOrNone(in.StartTime), "\x00", unixOrNone(in.EndTime), "\x00", c.Account, c.Region)))
+	qsum := sha256.Sum256([]byte(fmt.Sprint(attr, "\x00", value, "\x00", unixOrNone(in.StartTime), "\x00", unixOrNone(in.EndTime), "\x00", c.Account, c.Region, "\x00", insight)))
 	query := hex.EncodeToString(qsum[:8])
 	var before int64
 	if in.NextToken != nil {
@@ -204,6 +202,45 @@ func (ct *CloudTrail) lookupEvents(c *server.Call, in *api.LookupEventsRequest) 
 	var lastSeq int64
 	more := false
 	var ferr error
+	if insight {
+		// Insights events are logged after their eventTime (a minute's activity is
+		// judged once the minute is over), never before it, so the scan stops at the
+		// same bound.
+		err := c.Tx.EventsDesc(insightSource, c.Account, c.Region, before, func(e *store.Event) bool {
+			if e.Time < stopMs {
+				return false
+			}
+			if needle != nil && !bytes.Contains(e.Data, needle) {
+				return true
+			}
+			ev, ok, err := insightEvent(e, attr, value)
+			if err != nil {
+				ferr = err
+				return false
+			}
+			if !ok || ev.EventTime.UnixMilli() < startMs || ev.EventTime.UnixMilli() > endMs {
+				return true
+			}
+			if len(out.Events) == max {
+				more = true
+				return false
+			}
+			out.Events = append(out.Events, ev)
+			lastSeq = e.Seq
+			return true
+		})
+		if err == nil {
+			err = ferr
+		}
+		if err != nil {
+			return nil, err
+		}
+		if more {
+			b, _ := json.Marshal(lookupToken{Before: lastSeq, Query: query})
+			out.NextToken = ptr(base64.RawURLEncoding.EncodeToString(b))
+		}
+		return out, nil
+	}
 	err := c.Tx.EventsDesc(audit.Source, c.Account, c.Region, before, func(e *store.Event) bool {
 		if e.Time < stopMs {
 			return false
@@ -293,4 +330,57 @@ func (r *recordFacts) event(e *store.Event) api.Event {
 		EventTime: ptr(at.UTC()), EventSource: ptr(r.EventSource), Username: optional(r.username()),
 		AccessKeyId: optional(r.UserIdentity.AccessKeyID), Resources: res, CloudTrailEvent: ptr(string(e.Data)),
 	}
+}
+
+// insightEvent is an Insights event as LookupEvents returns it, if it has the lookup
+// attribute's value: Insights events are looked up by EventId, EventName and
+// EventSource (the API the insight is about) only (CloudTrail User Guide, "Viewing
+// Insights events with the AWS CLI").
+func insightEvent(e *store.Event, attr, value string) (api.Event, bool, error) {
+	var id, source, name, at string
+	err := members(e.Data, func(k, raw []byte) bool {
+		switch string(k) {
+		case "eventID":
+			id = str(raw)
+		case "eventTime":
+			at = str(raw)
+		case "insightDetails":
+			members(raw, func(k, v []byte) bool {
+				switch string(k) {
+				case "eventSource":
+					source = str(v)
+				case "eventName":
+					name = str(v)
+				}
+				return true
+			})
+		}
+		return true
+	})
+	if err != nil {
+		return api.Event{}, false, fmt.Errorf("cloudtrail: insights event %d: %w", e.Seq, err)
+	}
+	switch attr {
+	case "":
+	case "EventId":
+		if id != value {
+			return api.Event{}, false, nil
+		}
+	case "EventName":
+		if name != value {
+			return api.Event{}, false, nil
+		}
+	case "EventSource":
+		if source != value {
+			return api.Event{}, false, nil
+		}
+	default:
+		return api.Event{}, false, nil
+	}
+	t, err := time.Parse(time.RFC3339, at)
+	if err != nil {
+		t = time.UnixMilli(e.Time)
+	}
+	return api.Event{EventId: ptr(id), EventName: ptr(name), EventSource: ptr(source), EventTime: ptr(t.UTC()),
+		Resources: []api.Resource{}, CloudTrailEvent: ptr(string(e.Data))}, true, nil
 }

@@ -2,6 +2,7 @@ package cloudtrail
 
 import (
 	"strings"
+	"time"
 
 	api "github.com/palisade/palisade/internal/api/cloudtrail"
 	"github.com/palisade/palisade/internal/server"
@@ -458,10 +459,26 @@ func (ct *CloudTrail) putInsightSelectors(c *server.Call, in *api.PutInsightSele
 		}
 		seen[typ] = true
 	}
-	if len(in.InsightSelectors) > 0 && !t.logsWriteManagementEvents() {
+	// Call rate Insights need the trail to log write management events; error rate
+	// Insights read or write ones (CloudTrail User Guide, "Working with CloudTrail
+	// Insights"). The messages are inferred.
+	if seen["ApiCallRateInsight"] && !t.logsWriteManagementEvents() {
 		return nil, api.NewInvalidInsightSelectorsException("Insights can only be enabled on trails that log write management events.")
 	}
+	if seen["ApiErrorRateInsight"] && !t.logsWriteManagementEvents() && !t.logsReadManagementEvents() {
+		return nil, api.NewInvalidInsightSelectorsException("API error rate Insights can only be enabled on trails that log read or write management events.")
+	}
+	before := t.managementInsights()
 	t.InsightSelectors = in.InsightSelectors
+	since := map[string]time.Time{}
+	for typ := range t.managementInsights() {
+		if at, ok := before[typ]; ok && !at.IsZero() {
+			since[typ] = at
+		} else {
+			since[typ] = c.Now
+		}
+	}
+	t.InsightsSince = since
 	return &api.PutInsightSelectorsResponse{TrailARN: ptr(t.ARN), InsightSelectors: in.InsightSelectors}, putTrail(c.Tx, t)
 }
 
@@ -469,6 +486,11 @@ func (ct *CloudTrail) putInsightSelectors(c *server.Call, in *api.PutInsightSele
 // trail must log.
 func (t *trail) logsWriteManagementEvents() bool {
 	return t.selects(&recordFacts{EventCategory: "Management", ReadOnly: ptr(false), EventSource: "iam.amazonaws.com", EventType: "AwsApiCall"})
+}
+
+// logsReadManagementEvents: error rate Insights analyze read management events too.
+func (t *trail) logsReadManagementEvents() bool {
+	return t.selects(&recordFacts{EventCategory: "Management", ReadOnly: ptr(true), EventSource: "iam.amazonaws.com", EventType: "AwsApiCall"})
 }
 
 func (ct *CloudTrail) getInsightSelectors(c *server.Call, in *api.GetInsightSelectorsRequest) (*api.GetInsightSelectorsResponse, error) {

@@ -38,7 +38,10 @@ type trail struct {
 	// selection decides which records the trail logs (scope.go).
 	selection
 	InsightSelectors []api.InsightSelector `json:"insightSelectors,omitempty"`
-	Tags             []api.Tag             `json:"tags,omitempty"`
+	// InsightsSince is when each Insights type was turned on: Insights events are
+	// about activity from then on.
+	InsightsSince map[string]time.Time `json:"insightsSince,omitempty"`
+	Tags          []api.Tag            `json:"tags,omitempty"`
 	// Earlier are the scopes the trail had before its changes, oldest first, for the
 	// records not yet delivered (scope).
 	Earlier []scope   `json:"earlier,omitempty"`

@@ -191,6 +191,17 @@ func TestEventAndInsightSelectors(t *testing.T) {
 	if tr := apptest.Must(e.ct.GetTrail(ctx, &cloudtrail.GetTrailInput{Name: aws.String("main")})).Trail; !*tr.HasInsightSelectors {
 		t.Error("HasInsightSelectors false")
 	}
+
+	// A trail logging read management events only may have error rate Insights, not
+	// call rate Insights (User Guide, "Working with CloudTrail Insights").
+	apptest.Must(e.ct.PutEventSelectors(ctx, &cloudtrail.PutEventSelectorsInput{TrailName: aws.String("main"), EventSelectors: []types.EventSelector{{ReadWriteType: types.ReadWriteTypeReadOnly}}}))
+	apptest.Must(e.ct.PutInsightSelectors(ctx, &cloudtrail.PutInsightSelectorsInput{TrailName: aws.String("main"), InsightSelectors: []types.InsightSelector{{InsightType: types.InsightTypeApiErrorRateInsight}}}))
+	_, err = e.ct.PutInsightSelectors(ctx, &cloudtrail.PutInsightSelectorsInput{TrailName: aws.String("main"), InsightSelectors: []types.InsightSelector{{InsightType: types.InsightTypeApiCallRateInsight}}})
+	apptest.WantErr(t, err, "InvalidInsightSelectorsException", 0, "")
+	apptest.Must(e.ct.PutEventSelectors(ctx, &cloudtrail.PutEventSelectorsInput{TrailName: aws.String("main"), EventSelectors: []types.EventSelector{{ReadWriteType: types.ReadWriteTypeAll, IncludeManagementEvents: aws.Bool(false),
+		DataResources: []types.DataResource{{Type: aws.String("AWS::S3::Object"), Values: []string{"arn:aws:s3:::data-bucket/"}}}}}}))
+	_, err = e.ct.PutInsightSelectors(ctx, &cloudtrail.PutInsightSelectorsInput{TrailName: aws.String("main"), InsightSelectors: []types.InsightSelector{{InsightType: types.InsightTypeApiErrorRateInsight}}})
+	apptest.WantErr(t, err, "InvalidInsightSelectorsException", 0, "")
 }
 
 // CloudTrail calls are authorized on the trail's ARN.

@@ -126,6 +126,62 @@ func validationError(format string, args ...any) error {
 	return model.NewError(400, "ValidationError", format, args...)
 }
 
+// errTypeConflict is AWS's answer to putting a metric alarm under a composite's name
+// or the other way round (recorded, 2026: alarm_controls.json): one name space holds
+// both kinds of alarm.
+func errTypeConflict(name string) error {
+	return validationError("AlarmName [%s] is already used by another alarm of a different type", name)
+}
+
+// sameConfig reports whether an alarm put again is configured as it was: AWS then
+// changes nothing, neither AlarmConfigurationUpdatedTimestamp nor the history
+// (recorded, 2026: radkawar/stackd testdata/aws/cloudwatch/alarm_idempotence.json,
+// exact_repeat_metric and exact_repeat_composite). Tags do not count, as an update
+// ignores them.
+func sameConfig(old, a *alarmRec) bool {
+	config := func(r *alarmRec) string {
+		c := *r
+		c.ConfigUpdated, c.Tags, c.LastEval = time.Time{}, nil, 0
+		c.State, c.StateReason, c.StateReasonData, c.StateUpdated, c.StateTransitioned = "", "", "", time.Time{}, time.Time{}
+		c.SuppressedBy, c.SuppressedReason, c.SuppressUntil, c.HeldFrom = "", "", 0, ""
+		b, _ := json.Marshal(c)
+		return string(b)
+	}
+	return config(old) == config(a)
+}
+
+// maxTags is how many tags an alarm may have.
+const maxTags = 50
+
+// checkTagKeys refuses keys in the aws: prefix, in any case, as AWS does for
+// PutMetricAlarm's and TagResource's tags (recorded, 2026: alarm_controls.json; for
+// PutCompositeAlarm inferred), before anything is stored.
+func checkTagKeys(tags []api.Tag) error {
+	for _, t := range tags {
+		if len(t.Key) >= 4 && strings.EqualFold(t.Key[:4], "aws:") {
+			return model.NewError(403, "AccessDenied", "%s", `The provided tag keys must not start with any case of "aws:"`)
+		}
+	}
+	return nil
+}
+
+// checkNewTags applies the tag rules of an alarm's creation: AWS refuses 51 tags with
+// "The resultant tag set must not have more than 50 user tags." (recorded, 2026:
+// alarm_controls.json). An update's tags are not looked at: AWS ignores them.
+func checkNewTags(tags []api.Tag) error {
+	if err := checkTagKeys(tags); err != nil {
+		return err
+	}
+	keys := map[string]bool{}
+	for _, t := range tags {
+		keys[t.Key] = true
+	}
+	if len(keys) > maxTags {
+		return validationError("The resultant tag set must not have more than %d user tags.", maxTags)
+	}
+	return nil
+}
+
 func (cw *CloudWatch) putMetricAlarm(c *server.Call, in *api.PutMetricAlarmInput) (*model.Empty, error) {
 	a := &alarmRec{
 		Name: in.AlarmName, Description: svckit.Str(in.AlarmDescription), ConfigUpdated: c.Now.Truncate(time.Millisecond),
@@ -156,10 +212,16 @@ func (cw *CloudWatch) putMetricAlarm(c *server.Call, in *api.PutMetricAlarmInput
 		return nil, err
 	}
 	if old != nil && old.isComposite() {
-		// Inferred wording: one name space holds both kinds of alarm.
-		return nil, validationError("The alarm %s already exists as a composite alarm.", a.Name)
+		return nil, errTypeConflict(a.Name)
 	}
-	summary, kind := a.succeed(old, in.Tags != nil)
+	if old == nil {
+		if err := checkNewTags(in.Tags); err != nil {
+			return nil, err
+		}
+	} else if sameConfig(old, a) {
+		return &model.Empty{}, nil
+	}
+	summary, kind := a.succeed(old)
 	if err := putAlarm(c.Tx, c.Account, c.Region, a); err != nil {
 		return nil, err
 	}
@@ -216,8 +278,17 @@ func checkAlarm(c *server.Call, a *alarmRec, in *api.PutMetricAlarmInput) error 
 		return validationError("Option unknown: %s. Valid options are: breaching, notBreaching, ignore, missing", a.TreatMissingData)
 	}
 	if len(a.Metrics) > 0 {
-		if a.MetricName != "" || a.Namespace != "" || a.Statistic != "" || a.ExtendedStatistic != "" || len(a.Dimensions) > 0 || in.Period != nil {
-			return validationError("Metrics list cannot be combined with MetricName, Namespace, Statistic, ExtendedStatistic, Dimensions or Period")
+		// AWS's answer to MetricName with Metrics (recorded, 2026: radkawar/stackd
+		// testdata/aws/cloudwatch/alarm_controls.json); the same words for the other
+		// single-metric parameters, checked in this order, are inferred.
+		for _, f := range []struct {
+			name string
+			set  bool
+		}{{"MetricName", a.MetricName != ""}, {"Namespace", a.Namespace != ""}, {"Statistic", a.Statistic != ""},
+			{"ExtendedStatistic", a.ExtendedStatistic != ""}, {"Dimensions", len(a.Dimensions) > 0}, {"Period", in.Period != nil}} {
+			if f.set {
+				return validationError("%s should not be set if list of Metrics is set.", f.name)
+			}
 		}
 		returned := 0
 		for _, m := range a.Metrics {
@@ -241,7 +312,11 @@ func checkAlarm(c *server.Call, a *alarmRec, in *api.PutMetricAlarmInput) error 
 		if a.Namespace == "" {
 			return errMissing("The parameter Namespace is required.")
 		}
-		if (a.Statistic == "") == (a.ExtendedStatistic == "") {
+		if a.Statistic != "" && a.ExtendedStatistic != "" {
+			// AWS's answer (recorded, 2026: alarm_controls.json).
+			return validationError("PutMetricAlarm request can not be made with both Statistic and ExtendedStatistic parameters. Only one of them should be present")
+		}
+		if a.Statistic == "" && a.ExtendedStatistic == "" {
 			// Inferred wording.
 			return errCombination("Exactly one of the parameters Statistic and ExtendedStatistic must be specified.")
 		}
@@ -324,11 +399,40 @@ func (a *alarmRec) out(region, account string) api.MetricAlarm {
 	return m
 }
 
+// treatMissing is how the alarm treats missing data: as TreatMissingData says or,
+// without it, missing — except that alarms on AWS/DynamoDB metrics ignore missing data
+// by default. AWS's answers (recorded, 2026: radkawar/stackd
+// testdata/aws/cloudwatch/alarm_namespaces.json) follow the User Guide ("defaults to
+// ignore") rather than the API reference ("always ignore ... even if you choose a
+// different option"): such an alarm with breaching went to ALARM and with
+// notBreaching to OK; a metric math alarm has the default only when every MetricStat
+// of its Metrics, returned or not, is in AWS/DynamoDB.
 func (a *alarmRec) treatMissing() string {
-	if a.TreatMissingData == "" {
-		return "missing"
+	if a.TreatMissingData != "" {
+		return a.TreatMissingData
 	}
-	return a.TreatMissingData
+	if a.dynamoDBOnly() {
+		return "ignore"
+	}
+	return "missing"
+}
+
+// dynamoDBOnly reports whether every metric the alarm reads is in AWS/DynamoDB.
+func (a *alarmRec) dynamoDBOnly() bool {
+	if len(a.Metrics) == 0 {
+		return a.Namespace == "AWS/DynamoDB"
+	}
+	stats := 0
+	for _, q := range a.Metrics {
+		if q.MetricStat == nil {
+			continue
+		}
+		stats++
+		if q.MetricStat.Metric == nil || svckit.Str(q.MetricStat.Metric.Namespace) != "AWS/DynamoDB" {
+			return false
+		}
+	}
+	return stats > 0
 }
 
 func (a *alarmRec) datapointsToAlarm() int {
@@ -450,21 +554,16 @@ func (cw *CloudWatch) describeAlarmsForMetric(c *server.Call, in *api.DescribeAl
 }
 
 func (cw *CloudWatch) deleteAlarms(c *server.Call, in *api.DeleteAlarmsInput) (*model.Empty, error) {
-	var missing []string
+	// Names of no alarm are passed over: AWS deleted the one that existed and
+	// answered success, and again when neither did (recorded, 2026:
+	// alarm_controls.json, delete-mixed-existing-missing and delete-idempotent).
 	found := map[string]*alarmRec{}
 	for _, n := range in.AlarmNames {
 		a, err := loadAlarm(c.Tx, c.Account, c.Region, n)
 		if err != nil {
 			return nil, err
 		}
-		if a == nil {
-			missing = append(missing, n)
-		}
 		found[n] = a
-	}
-	if len(missing) > 0 {
-		// Inferred wording: DeleteAlarms fails as a whole when a name is unknown.
-		return nil, api.NewResourceNotFound(fmt.Sprintf("%d of %d alarms were not found: %s", len(missing), len(in.AlarmNames), strings.Join(missing, ", ")))
 	}
 	if err := checkDelete(c.Tx, c.Account, c.Region, in.AlarmNames); err != nil {
 		return nil, err
@@ -504,7 +603,14 @@ func (cw *CloudWatch) setAlarmState(c *server.Call, in *api.SetAlarmStateInput) 
 	}
 	data := svckit.Str(in.StateReasonData)
 	if data != "" && !json.Valid([]byte(data)) {
-		return nil, api.NewInvalidFormatFault("StateReasonData is not valid JSON.")
+		// AWS answers without a message (recorded, 2026: alarm_controls.json).
+		return nil, api.NewInvalidFormatFault("")
+	}
+	if in.StateValue == a.State {
+		// Setting the state an alarm is in changes nothing: AWS kept the earlier
+		// reason, reason data and timestamps and recorded no history (recorded, 2026:
+		// alarm_controls.json, supplement-same-state-*).
+		return &model.Empty{}, nil
 	}
 	// The next evaluation, a minute of Palisade's clock later, sets the alarm back to
 	// the state its data gives (AWS: "the alarm state returns to its actual state").
@@ -521,11 +627,24 @@ func (cw *CloudWatch) setActions(c *server.Call, names []string, enabled bool) e
 		if err != nil {
 			return err
 		}
-		if a == nil {
+		if a == nil || a.ActionsEnabled == enabled {
+			// Unchanged, nothing is recorded (inferred from an identical
+			// PutMetricAlarm's answer).
 			continue
 		}
+		// AWS counts this as a configuration update: AlarmConfigurationUpdatedTimestamp
+		// moves and the history gets an "updated" item (recorded, 2026:
+		// alarm_controls.json, disable-existing and enable-mixed-missing).
 		a.ActionsEnabled = enabled
+		a.ConfigUpdated = c.Now.Truncate(time.Millisecond)
 		if err := putAlarm(c.Tx, c.Account, c.Region, a); err != nil {
+			return err
+		}
+		data := map[string]any{"type": "Update", "version": "1.0"}
+		if !a.isComposite() {
+			data["updatedAlarm"] = a.out(c.Region, c.Account)
+		}
+		if err := addHistory(c.Tx, c.Account, c.Region, a, "ConfigurationUpdate", "Alarm \""+a.Name+"\" updated", data, c.Now); err != nil {
 			return err
 		}
 	}
@@ -545,11 +664,12 @@ func alarmByARN(c *server.Call, arn string) (*alarmRec, error) {
 	p, ok := svckit.ParseARN(arn)
 	name, isAlarm := strings.CutPrefix(p.Resource, "alarm:")
 	if !ok || p.Service != "cloudwatch" || !isAlarm || p.Account != c.Account || p.Region != c.Region {
-		return nil, api.NewResourceNotFoundException("The specified resource does not exist.")
+		return nil, api.NewResourceNotFoundException("")
 	}
 	a, err := loadAlarm(c.Tx, c.Account, c.Region, name)
 	if err == nil && a == nil {
-		err = api.NewResourceNotFoundException("The specified resource does not exist.")
+		// AWS answers without a message (recorded, 2026: alarm_controls.json).
+		err = api.NewResourceNotFoundException("")
 	}
 	return a, err
 }
@@ -557,6 +677,9 @@ func alarmByARN(c *server.Call, arn string) (*alarmRec, error) {
 func (cw *CloudWatch) tagResource(c *server.Call, in *api.TagResourceInput) (*api.TagResourceOutput, error) {
 	a, err := alarmByARN(c, in.ResourceARN)
 	if err != nil {
+		return nil, err
+	}
+	if err := checkTagKeys(in.Tags); err != nil {
 		return nil, err
 	}
 	for _, t := range in.Tags {
@@ -570,8 +693,9 @@ func (cw *CloudWatch) tagResource(c *server.Call, in *api.TagResourceInput) (*ap
 			a.Tags = append(a.Tags, t)
 		}
 	}
-	if len(a.Tags) > 50 {
-		return nil, api.NewLimitExceededException("A resource can have no more than 50 tags.")
+	if len(a.Tags) > maxTags {
+		// AWS's answer to 51 tags (recorded, 2026: alarm_controls.json).
+		return nil, errParam("tags are invalid.")
 	}
 	return &api.TagResourceOutput{}, putAlarm(c.Tx, c.Account, c.Region, a)
 }
@@ -617,10 +741,16 @@ type historyRec struct {
 	Data    string    `json:"data"`
 }
 
-// addHistory records a history item under a key that sorts newest first.
+// historyText is a history item's data already written out, kept as it is.
+type historyText string
+
+// addHistory records a history item under a key that sorts newest first. data is
+// marshalled unless it is historyText.
 func addHistory(tx *store.Tx, account, region string, a *alarmRec, kind, summary string, data any, at time.Time) error {
-	b, err := json.Marshal(data)
-	if err != nil {
+	b, err := []byte(nil), error(nil)
+	if t, ok := data.(historyText); ok {
+		b = []byte(t)
+	} else if b, err = json.Marshal(data); err != nil {
 		return err
 	}
 	key := fmt.Sprintf("%019d.%s", math.MaxInt64-at.UnixNano(), auth.NewUUID())
@@ -663,7 +793,8 @@ func (cw *CloudWatch) describeAlarmHistory(c *server.Call, in *api.DescribeAlarm
 	if in.NextToken != nil {
 		p, ok := svckit.ParseToken(c.Tx, *in.NextToken)
 		if _, err := fmt.Sscan(p, &start); !ok || err != nil || start < 0 || start > len(items) {
-			return nil, errBadToken()
+			// AWS's answer (recorded, 2026: alarm_controls.json, history-invalid-token).
+			return nil, api.NewInvalidNextToken("Invalid NextToken : " + *in.NextToken)
 		}
 	}
 	out := &api.DescribeAlarmHistoryOutput{AlarmHistoryItems: []api.AlarmHistoryItem{}}
@@ -678,19 +809,18 @@ func (cw *CloudWatch) describeAlarmHistory(c *server.Call, in *api.DescribeAlarm
 	return out, nil
 }
 
-// succeed starts a new alarm in INSUFFICIENT_DATA, or carries over the state (and,
-// unless the request gives tags, the tags) of the alarm it replaces, as AWS does: an
-// update leaves the alarm's state unchanged. It returns the history item's summary
-// and type.
-func (a *alarmRec) succeed(old *alarmRec, tagsGiven bool) (summary, kind string) {
+// succeed starts a new alarm in INSUFFICIENT_DATA, or carries over the state and the
+// tags of the alarm it replaces, as AWS does: an update leaves the alarm's state
+// unchanged and ignores the request's tags (recorded, 2026: alarm_controls.json,
+// update-tagged-with-new-tags and supplement-replace-with-minimal). It returns the
+// history item's summary and type.
+func (a *alarmRec) succeed(old *alarmRec) (summary, kind string) {
 	if old == nil {
 		a.State, a.StateReason = stateInsufficient, "Unchecked: Initial alarm creation"
 		a.StateUpdated, a.StateTransitioned = a.ConfigUpdated, a.ConfigUpdated
 		return "Alarm \"" + a.Name + "\" created", "Create"
 	}
 	a.State, a.StateReason, a.StateReasonData, a.StateUpdated, a.StateTransitioned = old.State, old.StateReason, old.StateReasonData, old.StateUpdated, old.StateTransitioned
-	if !tagsGiven {
-		a.Tags = old.Tags
-	}
+	a.Tags = old.Tags
 	return "Alarm \"" + a.Name + "\" updated", "Update"
 }

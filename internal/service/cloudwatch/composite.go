@@ -198,14 +198,21 @@ func (cw *CloudWatch) putCompositeAlarm(c *server.Call, in *api.PutCompositeAlar
 	}
 	if old != nil {
 		if !old.isComposite() {
-			// Inferred wording: one name space holds both kinds of alarm.
-			return nil, validationError("The alarm %s already exists as a metric alarm.", a.Name)
+			return nil, errTypeConflict(a.Name)
+		}
+		if sameConfig(old, a) {
+			return &model.Empty{}, nil
 		}
 		if err := setParentLinks(c.Tx, c.Account, c.Region, old, false); err != nil {
 			return nil, err
 		}
 	}
-	summary, kind := a.succeed(old, in.Tags != nil)
+	if old == nil {
+		if err := checkNewTags(in.Tags); err != nil {
+			return nil, err
+		}
+	}
+	summary, kind := a.succeed(old)
 	if err := putAlarm(c.Tx, c.Account, c.Region, a); err != nil {
 		return nil, err
 	}
@@ -291,7 +298,12 @@ func (cw *CloudWatch) evaluateComposite(tx *store.Tx, account, region string, a 
 		b, _ := json.Marshal(map[string]any{"triggeringAlarms": []any{map[string]any{"arn": arn,
 			"state": map[string]any{"value": child.State, "timestamp": child.StateUpdated.UTC().Format(awsTime)}}}})
 		data = string(b)
+	} else if a.State == stateInsufficient {
+		// A new composite whose rule names no alarm that exists: AWS's reason for
+		// FALSE (recorded, 2026: alarm_controls.json, create-composite).
+		reason = alarmARN(region, account, a.Name) + " was created and its alarm rule evaluates to " + state
 	} else {
+		// Inferred wording.
 		reason = "The rule " + a.AlarmRule + " evaluated to " + strings.ToUpper(fmt.Sprint(value))
 	}
 	return cw.transitionIn(tx, account, region, a, state, reason, data, now, visited)

@@ -193,7 +193,7 @@ func TestCompositeAlarmRules(t *testing.T) {
 		refs[i] = "ALARM(a" + strings.Repeat("x", i) + ")"
 	}
 	wantError(t, put("x", strings.Join(refs, " OR ")), "LimitExceeded", 400, "")
-	wantError(t, put("a", "TRUE"), "ValidationError", 400, "The alarm a already exists as a metric alarm.")
+	wantError(t, put("a", "TRUE"), "ValidationError", 400, "AlarmName [a] is already used by another alarm of a different type")
 
 	// Chains and cycles: p1 ← p2 ← p1 settle within one change.
 	if err := put("p1", "ALARM(a)"); err != nil {
@@ -224,7 +224,7 @@ func TestCompositeAlarmRules(t *testing.T) {
 	_, err := e.cw.DescribeAlarms(ctx, &cw.DescribeAlarmsInput{ParentsOfAlarmName: aws.String("a"), StateValue: types.StateValueOk})
 	wantError(t, err, "ValidationError", 400, "If ChildrenOfAlarmName or ParentsOfAlarmName is specified, no other parameters but MaxRecords and NextToken can be specified.")
 	_, err = e.cw.PutMetricAlarm(ctx, alarmInput("p1"))
-	wantError(t, err, "ValidationError", 400, "The alarm p1 already exists as a composite alarm.")
+	wantError(t, err, "ValidationError", 400, "AlarmName [p1] is already used by another alarm of a different type")
 
 	// Deleting: a referenced alarm cannot go; one composite per call.
 	_, err = e.cw.DeleteAlarms(ctx, &cw.DeleteAlarmsInput{AlarmNames: []string{"a"}})

@@ -272,12 +272,6 @@ func breaches(op string, v, threshold float64) bool {
 func decide(a *alarmRec, points []datapoint, now time.Time) (state, reason, data string) {
 	m := a.datapointsToAlarm()
 	treat := a.treatMissing()
-	if a.Namespace == "AWS/DynamoDB" {
-		// PutMetricAlarm's API reference: "Alarms that evaluate metrics in the
-		// AWS/DynamoDB namespace always ignore missing data even if you choose a
-		// different option for TreatMissingData."
-		treat = "ignore"
-	}
 	present, breaching, within := 0, 0, 0
 	var shown []datapoint
 	for i := len(points) - 1; i >= 0; i-- {
@@ -309,6 +303,23 @@ func decide(a *alarmRec, points []datapoint, now time.Time) (state, reason, data
 			// With some datapoints, the count of unknown ones is inferred wording.
 			return stateInsufficient, insufficientReason(len(points) - present), reasonData(a, points, shown, now)
 		}
+	}
+	if present == 0 && len(points) > 0 {
+		// Every datapoint missing and treated as breaching or not: AWS's reason for
+		// one period (recorded, 2026: radkawar/stackd
+		// testdata/aws/cloudwatch/alarm_namespaces.json and alarm_query_admission.json);
+		// the plural forms are inferred.
+		n := len(points)
+		state, as := stateOK, "NonBreaching"
+		if breaching >= m {
+			state, as = stateAlarm, "Breaching"
+		}
+		verb := "was"
+		if n != 1 {
+			verb = "were"
+		}
+		return state, fmt.Sprintf("Threshold Crossed: no datapoints were received for %d period%s and %d missing datapoint%s %s treated as [%s].",
+			n, plural(n), n, plural(n), verb, as), reasonData(a, points, shown, now)
 	}
 	op := comparisons[a.ComparisonOperator]
 	list := formatPoints(shown)
@@ -386,7 +397,9 @@ const awsTime = "2006-01-02T15:04:05.000-0700"
 func reasonData(a *alarmRec, points, shown []datapoint, now time.Time) string {
 	var b bytes.Buffer
 	b.WriteString(`{"version":"1.0","queryDate":"` + now.UTC().Format(awsTime) + `"`)
-	if len(points) > 0 {
+	if len(shown) > 0 {
+		// Without any datapoint AWS writes no startDate (recorded, 2026:
+		// alarm_namespaces.json).
 		b.WriteString(`,"startDate":"` + points[0].start.UTC().Format(awsTime) + `"`)
 	}
 	if a.Statistic != "" {
@@ -394,7 +407,9 @@ func reasonData(a *alarmRec, points, shown []datapoint, now time.Time) string {
 	} else if a.ExtendedStatistic != "" {
 		b.WriteString(`,"extendedStatistic":"` + a.ExtendedStatistic + `"`)
 	}
-	fmt.Fprintf(&b, `,"period":%d,"recentDatapoints":[`, a.Period)
+	// A metric math alarm's period is its queries' (AWS: "period":10 for MetricStats
+	// of 10 seconds; recorded, 2026: alarm_query_admission.json).
+	fmt.Fprintf(&b, `,"period":%d,"recentDatapoints":[`, int(a.period()/time.Second))
 	for i, p := range shown {
 		if i > 0 {
 			b.WriteByte(',')
@@ -409,6 +424,18 @@ func reasonData(a *alarmRec, points, shown []datapoint, now time.Time) string {
 				b.WriteByte(',')
 			}
 			b.WriteString(`{"timestamp":"` + p.start.UTC().Format(awsTime) + `","sampleCount":` + javaDouble(p.count) + `,"value":` + javaDouble(p.value) + `}`)
+		}
+		b.WriteByte(']')
+	} else if len(points) > 0 {
+		// None present: the evaluated periods by timestamp alone, newest first
+		// (recorded, 2026, for one period: [{"timestamp":"…"}]; the order of several
+		// inferred from the present ones').
+		b.WriteString(`,"evaluatedDatapoints":[`)
+		for i := len(points) - 1; i >= 0; i-- {
+			if i < len(points)-1 {
+				b.WriteByte(',')
+			}
+			b.WriteString(`{"timestamp":"` + points[i].start.UTC().Format(awsTime) + `"}`)
 		}
 		b.WriteByte(']')
 	}
@@ -453,12 +480,9 @@ func (cw *CloudWatch) transition(tx *store.Tx, account, region string, a *alarmR
 // the composites already evaluated in it.
 func (cw *CloudWatch) transitionIn(tx *store.Tx, account, region string, a *alarmRec, state, reason, data string, now time.Time, visited map[string]bool) error {
 	old := a.State
-	oldState := map[string]any{"stateValue": old, "stateReason": a.StateReason}
-	if a.StateReasonData != "" && json.Valid([]byte(a.StateReasonData)) {
-		// AWS's history shows the old state's reason data too (the aws CLI's
-		// describe-alarm-history example).
-		oldState["stateReasonData"] = json.RawMessage(a.StateReasonData)
-	}
+	// AWS's history shows the old state's reason data too (the aws CLI's
+	// describe-alarm-history example).
+	oldState := historyState(old, a.StateReason, a.StateReasonData)
 	a.State, a.StateReason, a.StateReasonData = state, reason, data
 	a.StateUpdated = now.Truncate(time.Millisecond)
 	if old != state {
@@ -467,11 +491,7 @@ func (cw *CloudWatch) transitionIn(tx *store.Tx, account, region string, a *alar
 	if err := putAlarm(tx, account, region, a); err != nil {
 		return err
 	}
-	newState := map[string]any{"stateValue": state, "stateReason": reason}
-	if data != "" {
-		newState["stateReasonData"] = json.RawMessage(data)
-	}
-	hist := map[string]any{"version": "1.0", "oldState": oldState, "newState": newState}
+	hist := historyText(`{"version":"1.0","oldState":` + oldState + `,"newState":` + historyState(state, reason, data) + `}`)
 	if err := addHistory(tx, account, region, a, "StateUpdate", "Alarm updated from "+old+" to "+state, hist, now); err != nil {
 		return err
 	}
@@ -604,6 +624,19 @@ func alarmMessage(a *alarmRec, account, region, oldState string, now time.Time) 
 // jsonString and jsonList write the JSON of a string and of a list of strings ([] for
 // none), for the alarm messages, which keep AWS's field order.
 func jsonString(s string) string { out, _ := json.Marshal(s); return string(out) }
+
+// historyState is a state in a StateUpdate history item as AWS writes it: its keys
+// in this order and the reason data as it was given, spaces and all ("stateReasonData":{
+// "z": 2, "a": [1] } for SetAlarmState's "{ \"z\": 2, \"a\": [1] }"; recorded, 2026:
+// radkawar/stackd testdata/aws/cloudwatch/alarm_controls.json). No reason data, no
+// key.
+func historyState(value, reason, data string) string {
+	out := `{"stateValue":` + jsonString(value) + `,"stateReason":` + jsonString(reason)
+	if data != "" && json.Valid([]byte(data)) {
+		out += `,"stateReasonData":` + data
+	}
+	return out + "}"
+}
 
 func jsonList(l []string) string { out, _ := json.Marshal(nonNil(l)); return string(out) }
 

@@ -87,15 +87,16 @@ func TestMissingDataTables(t *testing.T) {
 	}
 }
 
-// Alarms on AWS/DynamoDB metrics ignore missing data whatever TreatMissingData says
-// (PutMetricAlarm's API reference).
+// Alarms on AWS/DynamoDB metrics ignore missing data unless TreatMissingData says
+// otherwise (AWS's answers, radkawar/stackd testdata/aws/cloudwatch/alarm_namespaces.json);
+// breaching data decides whatever it says.
 func TestDynamoDBAlarmsIgnoreMissingData(t *testing.T) {
 	now := time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC)
-	for _, treat := range []string{"", "missing", "breaching", "notBreaching", "ignore"} {
+	for treat, want := range map[string]string{"": "", "ignore": "", "missing": "INSUFFICIENT_DATA", "breaching": "ALARM", "notBreaching": "OK"} {
 		a := &alarmRec{Name: "a", Namespace: "AWS/DynamoDB", MetricName: "ThrottledRequests", Statistic: "Sum", Period: 60,
-			EvaluationPeriods: 1, Threshold: 1, ComparisonOperator: "GreaterThanOrEqualToThreshold", TreatMissingData: treat, State: "INSUFFICIENT_DATA"}
-		if got, _, _ := decide(a, []datapoint{{start: now.Add(-time.Minute)}}, now); got != "" {
-			t.Errorf("TreatMissingData %q, no data: state %q, want the current one kept", treat, got)
+			EvaluationPeriods: 1, Threshold: 1, ComparisonOperator: "GreaterThanOrEqualToThreshold", TreatMissingData: treat, State: "OK"}
+		if got, _, _ := decide(a, []datapoint{{start: now.Add(-time.Minute)}}, now); got != want && !(want == "OK" && got == "") {
+			t.Errorf("TreatMissingData %q, no data: state %q, want %q", treat, got, want)
 		}
 		a.TreatMissingData = treat
 		if got, _, _ := decide(a, []datapoint{{start: now.Add(-time.Minute), value: 5, count: 1, present: true}}, now); got != "ALARM" {

@@ -140,12 +140,31 @@ func (p *mathParser) factor() (mathExpr, error) {
 	p.i = j
 	p.space()
 	if p.i < len(p.s) && p.s[p.i] == '(' {
-		return p.call(strings.ToUpper(word))
+		return p.call(strings.ToUpper(word), word)
 	}
 	return mathRef(word), nil
 }
 
-func (p *mathParser) call(fn string) (mathExpr, error) {
+// unknownFunction is a function metric math does not have, as written.
+type unknownFunction string
+
+func (f unknownFunction) Error() string { return "function " + string(f) + " not found" }
+
+// awsMathFunctions are the functions of the User Guide's "Metric math syntax and
+// functions"; Palisade computes some of them, and a call of one it does not is refused
+// in its own words, where a name outside the list gets AWS's "not found".
+var awsMathFunctions = map[string]bool{
+	"ABS": true, "ANOMALY_DETECTION_BAND": true, "AVG": true, "CEIL": true, "DATAPOINT_COUNT": true,
+	"DB_PERF_INSIGHTS": true, "DIFF": true, "DIFF_TIME": true, "FILL": true, "FIRST": true, "LAST": true,
+	"FLOOR": true, "IF": true, "INSIGHT_RULE_METRIC": true, "LAMBDA": true, "LOG": true, "LOG10": true,
+	"MAX": true, "METRIC_COUNT": true, "METRICS": true, "MIN": true, "MINUTE": true, "HOUR": true,
+	"DAY": true, "DATE": true, "MONTH": true, "YEAR": true, "EPOCH": true, "PERIOD": true, "RATE": true,
+	"REMOVE_EMPTY": true, "RUNNING_SUM": true, "SEARCH": true, "SERVICE_QUOTA": true, "SLICE": true,
+	"SORT": true, "STDDEV": true, "SUM": true, "TIME_SERIES": true,
+}
+
+// call parses a call of fn (upper-cased; name as written).
+func (p *mathParser) call(fn, name string) (mathExpr, error) {
 	p.i++ // (
 	switch fn {
 	case "SUM", "AVG", "MIN", "MAX":
@@ -157,6 +176,9 @@ func (p *mathParser) call(fn string) (mathExpr, error) {
 		p.i++
 		return &mathAgg{all: true}, nil
 	default:
+		if !awsMathFunctions[fn] {
+			return nil, unknownFunction(name)
+		}
 		return nil, fmt.Errorf("unsupported function %s", fn)
 	}
 	agg := &mathAgg{fn: fn}

@@ -1,8 +1,10 @@
 package cloudwatch
 
 import (
+	"errors"
 	"fmt"
 	"math"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -71,12 +73,11 @@ func statSetPoint(n, sum, lo, hi float64) *pointRec {
 // maxValues bounds the raw values kept per bucket for percentiles.
 const maxValues = 1000
 
+// merge adds q's values to p, which holds data already (a value put with a count of
+// 0 counts for the minimum and maximum, as AWS's answer shows, so a sample count of 0
+// does not mean an empty aggregate).
 func (p *pointRec) merge(q *pointRec) {
-	if p.N == 0 {
-		p.Min, p.Max = q.Min, q.Max
-	} else {
-		p.Min, p.Max = math.Min(p.Min, q.Min), math.Max(p.Max, q.Max)
-	}
+	p.Min, p.Max = math.Min(p.Min, q.Min), math.Max(p.Max, q.Max)
 	p.N += q.N
 	p.Sum += q.Sum
 	p.NoPct = p.NoPct || q.NoPct
@@ -89,8 +90,11 @@ func pointKey(mkey string, bucket int64, unit string) string {
 	return fmt.Sprintf("%s\x02%016d\x00%s", mkey, bucket, unit)
 }
 
+// metricIDPattern is what a query's Id must match, as AWS's message gives it.
+var metricIDPattern = regexp.MustCompile(`^[a-z][a-zA-Z0-9_]*$`)
+
 // Request limits (API reference): PutMetricData takes at most 1000 metrics
-// (MetricData and EntityMetricData together; Palisade serves MetricData), GetMetricData
+// (MetricData and EntityMetricData together), GetMetricData
 // at most 500 queries.
 const (
 	maxDatums  = 1000
@@ -127,8 +131,12 @@ func addPoint(tx *store.Tx, account, region, namespace, name string, dims []api.
 	}
 	key := pointKey(mkey, bucket, unit)
 	cur := &pointRec{}
-	if _, err := tx.GetJSON(ns(account, region, tPoints), key, cur); err != nil {
+	found, err := tx.GetJSON(ns(account, region, tPoints), key, cur)
+	if err != nil {
 		return err
+	}
+	if !found {
+		return tx.PutJSON(ns(account, region, tPoints), key, p)
 	}
 	cur.merge(p)
 	return tx.PutJSON(ns(account, region, tPoints), key, cur)
@@ -171,75 +179,53 @@ func (cw *CloudWatch) PutStatistics(tx *store.Tx, account, region string, data [
 
 func (cw *CloudWatch) putMetricData(c *server.Call, in *api.PutMetricDataInput) (*model.Empty, error) {
 	if strings.HasPrefix(in.Namespace, "AWS/") {
-		return nil, errParam("The value %s for parameter Namespace is invalid.", in.Namespace)
+		// AWS names the reserved prefix, not the namespace given (recorded, 2026).
+		return nil, errParam("The value AWS/ for parameter Namespace is invalid.")
 	}
-	if len(in.MetricData) == 0 {
-		return nil, errMissing("The parameter MetricData is required.")
+	if len(in.EntityMetricData) > 0 && in.StrictEntityValidation == nil {
+		return nil, errCombination("Field StrictEntityValidation is required when setting EntityMetricData")
 	}
-	if len(in.MetricData) > maxDatums {
+	// Each datum with the name AWS's messages give it.
+	type datum struct {
+		member string
+		d      *api.MetricDatum
+	}
+	var data []datum
+	for i := range in.MetricData {
+		data = append(data, datum{fmt.Sprintf("MetricData.member.%d", i+1), &in.MetricData[i]})
+	}
+	for i, e := range in.EntityMetricData {
+		for j := range e.MetricData {
+			data = append(data, datum{fmt.Sprintf("EntityMetricData.member.%d.MetricData.member.%d", i+1, j+1), &in.EntityMetricData[i].MetricData[j]})
+		}
+	}
+	if len(data) == 0 {
+		return nil, errMissing("At least one MetricDatum object must be present in the request.")
+	}
+	if len(data) > maxDatums {
 		// AWS's wording from when the limit was 20 ("The collection MetricData must
 		// not have a size greater than 20."), with today's documented 1000.
 		return nil, errParam("The collection MetricData must not have a size greater than %d.", maxDatums)
 	}
-	for i, d := range in.MetricData {
-		member := fmt.Sprintf("MetricData.member.%d", i+1)
-		given := 0
-		for _, b := range []bool{d.Value != nil, d.StatisticValues != nil, len(d.Values) > 0} {
-			if b {
-				given++
-			}
-		}
-		// Value excludes the other two; Values with StatisticValues AWS accepts
-		// (LocalStack's AWS-validated test_put_metric_data_validation), and the
-		// statistic set is what is stored (inferred: the recording reads nothing back).
-		switch {
-		case d.Value != nil && d.StatisticValues != nil:
-			return nil, errCombination("The parameters %s.Value and %s.StatisticValues are mutually exclusive and you have specified both.", member, member)
-		case d.Value != nil && len(d.Values) > 0:
-			return nil, errCombination("The parameters %s.Value and %s.Values are mutually exclusive and you have specified both.", member, member)
-		case given == 0:
-			return nil, errMissing("The parameter %s.Value is required.", member)
-		}
-		if len(d.Counts) > 0 && len(d.Counts) != len(d.Values) {
-			return nil, errParam("The parameters %s.Values and %s.Counts must be of the same size.", member, member)
-		}
-		if s := d.StatisticValues; s != nil && (s.SampleCount <= 0 || s.Minimum > s.Maximum ||
-			!svckit.MetricValueOK(s.SampleCount) || !svckit.MetricValueOK(s.Sum) || !svckit.MetricValueOK(s.Minimum) || !svckit.MetricValueOK(s.Maximum)) {
-			return nil, errParam("The parameter %s.StatisticValues is invalid.", member)
-		}
-		if d.Value != nil && !svckit.MetricValueOK(*d.Value) {
-			return nil, errParam("The value %s for parameter %s.Value is invalid.", javaDouble(*d.Value), member)
-		}
-		for j, v := range d.Values {
-			if !svckit.MetricValueOK(v) {
-				// Inferred: Value's wording, at the list member's query-protocol name.
-				return nil, errParam("The value %s for parameter %s.Values.member.%d is invalid.", javaDouble(v), member, j+1)
-			}
-		}
-		for j, n := range d.Counts {
-			if !svckit.MetricValueOK(n) {
-				// Inferred, as for Values.
-				return nil, errParam("The value %s for parameter %s.Counts.member.%d is invalid.", javaDouble(n), member, j+1)
-			}
-		}
-		if d.Timestamp != nil {
-			if d.Timestamp.Before(c.Now.Add(-maxAge)) {
-				return nil, errParam("The parameter %s.Timestamp must specify a time no more than two weeks in the past.", member)
-			}
-			if d.Timestamp.After(c.Now.Add(maxAhead)) {
-				return nil, errParam("The parameter %s.Timestamp must specify a time no more than two hours in the future.", member)
-			}
-		}
-		if r := d.StorageResolution; r != nil && *r != 1 && *r != 60 {
-			return nil, errParam("The parameter %s.StorageResolution must be 1 or 60.", member)
+	for _, x := range data {
+		if err := checkDatum(x.member, x.d, c.Now); err != nil {
+			return nil, err
 		}
 	}
-	for _, d := range in.MetricData {
+	if in.StrictEntityValidation != nil && *in.StrictEntityValidation {
+		for _, e := range in.EntityMetricData {
+			if err := checkEntity(e.Entity); err != nil {
+				return nil, err
+			}
+		}
+	}
+	for _, x := range data {
+		d := x.d
 		ts := c.Now
 		if d.Timestamp != nil {
 			ts = *d.Timestamp
 		}
-		p := &pointRec{}
+		var p *pointRec
 		switch {
 		case d.Value != nil:
 			p = &pointRec{N: 1, Sum: *d.Value, Min: *d.Value, Max: *d.Value, Vals: []float64{*d.Value}}
@@ -256,7 +242,11 @@ func (cw *CloudWatch) putMetricData(c *server.Call, in *api.PutMetricDataInput) 
 				for k := 0; k < int(math.Ceil(n)) && k < maxValues; k++ {
 					q.Vals = append(q.Vals, v)
 				}
-				p.merge(q)
+				if p == nil {
+					p = q
+				} else {
+					p.merge(q)
+				}
 			}
 		}
 		hr := d.StorageResolution != nil && *d.StorageResolution == highRes
@@ -267,12 +257,109 @@ func (cw *CloudWatch) putMetricData(c *server.Call, in *api.PutMetricDataInput) 
 	return &model.Empty{}, nil
 }
 
+// checkDatum applies PutMetricData's rules to one datum, named member in messages.
+// The wordings are AWS's (recorded, 2026) except where marked inferred.
+func checkDatum(member string, d *api.MetricDatum, now time.Time) error {
+	// Value excludes the other two; Values with StatisticValues AWS accepts
+	// (recorded) and stores the statistic set (recorded: the datapoint read back is
+	// the set's).
+	switch {
+	case d.Value != nil && d.StatisticValues != nil:
+		return errCombination("The parameters %s.Value and %s.StatisticValues are mutually exclusive and you have specified both.", member, member)
+	case d.Value != nil && len(d.Values) > 0:
+		return errCombination("The parameters %s.Value and %s.Values are mutually exclusive and you have specified both.", member, member)
+	case len(d.Counts) > 0 && len(d.Values) == 0:
+		return errCombination("The parameter values must appears when the counts parameter is specified.")
+	case d.Value == nil && d.StatisticValues == nil && len(d.Values) == 0:
+		return errCombination("At least one of the parameters must be specified.")
+	}
+	if len(d.Counts) > 0 && len(d.Counts) != len(d.Values) {
+		return errParam("The parameters %s.Values and %s.Counts must be of the same size.", member, member)
+	}
+	if s := d.StatisticValues; s != nil {
+		if !svckit.MetricValueOK(s.SampleCount) || !svckit.MetricValueOK(s.Sum) || !svckit.MetricValueOK(s.Minimum) || !svckit.MetricValueOK(s.Maximum) {
+			// Inferred wording.
+			return errParam("The parameter %s.StatisticValues is invalid.", member)
+		}
+		if s.SampleCount <= 0 {
+			return errParam("The parameter %s.StatisticValues.SampleCount must be greater than 0.", member)
+		}
+		if s.Minimum > s.Maximum {
+			// AWS says "greater than" and accepts a Maximum equal to the Minimum.
+			return errParam("The parameter %s.StatisticValues.Maximum must be greater than %s.StatisticValues.Minimum.", member, member)
+		}
+	}
+	if d.Value != nil && !svckit.MetricValueOK(*d.Value) {
+		return errParam("The value %s for parameter %s.Value is invalid.", javaDouble(*d.Value), member)
+	}
+	for j, v := range d.Values {
+		if !svckit.MetricValueOK(v) {
+			// Inferred: Value's wording, at the list member's query-protocol name.
+			return errParam("The value %s for parameter %s.Values.member.%d is invalid.", javaDouble(v), member, j+1)
+		}
+	}
+	for j, n := range d.Counts {
+		if !svckit.MetricValueOK(n) {
+			// Inferred, as for Values.
+			return errParam("The value %s for parameter %s.Counts.member.%d is invalid.", javaDouble(n), member, j+1)
+		}
+	}
+	for _, n := range d.Counts {
+		if n < 0 {
+			// A count of 0 AWS accepts (its value still bounds the minimum and
+			// maximum), whatever the message says.
+			return errParam("The parameter %s.Counts must contain only values greater than 0.", member)
+		}
+	}
+	if d.Timestamp != nil {
+		if d.Timestamp.Before(now.Add(-maxAge)) {
+			return errParam("The parameter %s.Timestamp must specify a time within the past two weeks.", member)
+		}
+		if d.Timestamp.After(now.Add(maxAhead)) {
+			return errParam("The parameter %s.Timestamp must specify a time no more than two hours in the future.", member)
+		}
+	}
+	if r := d.StorageResolution; r != nil && *r != 1 && *r != 60 {
+		return errParam("The parameter %s.StorageResolution must be a value in the set [ 1, 60 ].", member)
+	}
+	seen := map[string]bool{}
+	for _, dim := range d.Dimensions {
+		if seen[dim.Name] {
+			return errParam("No metric may specify the same dimension name twice.")
+		}
+		seen[dim.Name] = true
+	}
+	return nil
+}
+
+// entityTypes are the entity types the User Guide lists for KeyAttributes' Type
+// ("How to add related information to telemetry").
+var entityTypes = map[string]bool{"Service": true, "Resource": true, "AWS::Service": true, "AWS::Resource": true}
+
+// checkEntity applies StrictEntityValidation to an entity: an unknown Type is AWS's
+// recorded answer. The User Guide's other requirements (the keys each type needs)
+// are not checked, as AWS's answers to them are not recorded.
+func checkEntity(e *api.Entity) error {
+	if e == nil || e.KeyAttributes == nil {
+		return nil
+	}
+	if t, ok := e.KeyAttributes["Type"]; ok && !entityTypes[t] {
+		return errParam("InvalidTypeValue: Unknown entity type")
+	}
+	return nil
+}
+
 // series is one metric's statistic over periods.
 type series struct {
 	times  []time.Time
 	values []float64
 	counts []float64 // sample counts per period, for alarm reasons
 	unit   string
+	// units lists the units of a MetricStat without Unit whose data was put with
+	// more than one, in order; the series is then the first unit's alone.
+	units []string
+	// forbidden marks a query of another account's metric.
+	forbidden bool
 }
 
 // windowStats merges a metric's buckets into periods [start + k*period, ...) within
@@ -317,13 +404,12 @@ func readWindowsBy(tx *store.Tx, account, region, mkey string, start, end time.T
 		if byUnit {
 			w.unit = u
 		}
-		agg, ok := windows[w]
-		if !ok {
-			agg = &pointRec{}
-			windows[w] = agg
+		if agg, ok := windows[w]; ok {
+			agg.merge(pr)
+		} else {
+			windows[w] = pr
 			units[w] = u
 		}
-		agg.merge(pr)
 		return true, nil
 	})
 	if err != nil {
@@ -389,6 +475,15 @@ func (cw *CloudWatch) getMetricStatistics(c *server.Call, in *api.GetMetricStati
 	}
 	if len(in.Statistics) == 0 && len(in.ExtendedStatistics) == 0 {
 		return nil, errCombination("At least one of the parameters Statistics and ExtendedStatistics must be specified.")
+	}
+	for i, s := range in.Statistics {
+		switch s {
+		case "SampleCount", "Average", "Sum", "Minimum", "Maximum":
+		default:
+			// AWS's answer to Median (recorded, 2026); the first such member is named
+			// (inferred for more than one).
+			return nil, errParam("The parameter Statistics.member.%d.<list element> must be a value in the set [SampleCount, Average, Sum, Minimum, Maximum].", i+1)
+		}
 	}
 	// Statistics and ExtendedStatistics together AWS answers with both (recorded,
 	// though the API reference says "either ... but not both").
@@ -462,7 +557,11 @@ func (cw *CloudWatch) getMetricStatistics(c *server.Call, in *api.GetMetricStati
 
 // metricSeries computes a MetricStat over [start, end), periods aligned to the
 // period since the epoch.
-func metricSeries(tx *store.Tx, account, region string, ms *api.MetricStat, start, end, now time.Time) (*series, error) {
+//
+// multiUnit asks for GetMetricData's answer to a metric put with several units and
+// queried without Unit; alarms keep merging them (AWS: "the alarm's behavior is not
+// defined").
+func metricSeries(tx *store.Tx, account, region string, ms *api.MetricStat, start, end, now time.Time, multiUnit bool) (*series, error) {
 	if ms.Metric == nil {
 		return nil, errMissing("The parameter MetricStat.Metric is required.")
 	}
@@ -471,12 +570,38 @@ func metricSeries(tx *store.Tx, account, region string, ms *api.MetricStat, star
 		return &series{}, nil
 	}
 	aligned := time.UnixMilli(start.UnixMilli() - mod(start.UnixMilli(), period.Milliseconds())).UTC()
-	times, aggs, units, err := readWindows(tx, account, region, metricKey(svckit.Str(ms.Metric.Namespace), svckit.Str(ms.Metric.MetricName), ms.Metric.Dimensions),
-		aligned, end, period, svckit.Str(ms.Unit))
+	mkey := metricKey(svckit.Str(ms.Metric.Namespace), svckit.Str(ms.Metric.MetricName), ms.Metric.Dimensions)
+	unit := svckit.Str(ms.Unit)
+	var several []string
+	if unit == "" && multiUnit {
+		// GetMetricData without a Unit answers one unit's values, not their merge, and
+		// says so: for Seconds and Milliseconds put in one minute AWS answered the
+		// Milliseconds value with "Multiple units returned: '[Milliseconds,
+		// Seconds]'" (recorded, 2026). That the first unit in name order is the one
+		// answered, and that units are gathered over the whole query, are inferred.
+		_, _, us, err := readWindowsBy(tx, account, region, mkey, aligned, end, period, "", true)
+		if err != nil {
+			return nil, err
+		}
+		seen := map[string]bool{}
+		for _, u := range us {
+			if !seen[u] {
+				seen[u] = true
+				several = append(several, u)
+			}
+		}
+		sort.Strings(several)
+		if len(several) > 1 {
+			unit = several[0]
+		} else {
+			several = nil
+		}
+	}
+	times, aggs, units, err := readWindows(tx, account, region, mkey, aligned, end, period, unit)
 	if err != nil {
 		return nil, err
 	}
-	s := &series{}
+	s := &series{units: several}
 	for i, agg := range aggs {
 		v, ok := statistic(agg, ms.Stat)
 		if !ok || times[i].Before(start) && !times[i].Equal(aligned) {
@@ -521,7 +646,8 @@ func (cw *CloudWatch) getMetricData(c *server.Call, in *api.GetMetricDataInput) 
 		p, ok := svckit.ParseToken(c.Tx, *in.NextToken)
 		n, err := strconv.Atoi(p)
 		if !ok || err != nil || n < 0 {
-			return nil, errBadToken()
+			// AWS answers without a message (recorded, 2026).
+			return nil, api.NewInvalidNextToken("")
 		}
 		skip = n
 	}
@@ -534,6 +660,15 @@ func (cw *CloudWatch) getMetricData(c *server.Call, in *api.GetMetricDataInput) 
 		s := results[q.Id]
 		r := api.MetricDataResult{Id: svckit.Ptr(q.Id), Label: svckit.Ptr(labels[q.Id]), StatusCode: svckit.Ptr("Complete"),
 			Timestamps: []time.Time{}, Values: []float64{}}
+		switch {
+		case s.forbidden:
+			r.StatusCode = svckit.Ptr("Forbidden")
+			r.Messages = []api.MessageData{{Code: svckit.Ptr("Forbidden"),
+				Value: svckit.Ptr("Access denied when getting data - please check that this account and the requested metric account are linked")}}
+		case len(s.units) > 1:
+			r.Messages = []api.MessageData{{Code: svckit.Ptr("MultipleUnits"),
+				Value: svckit.Ptr("Multiple units returned: '[" + strings.Join(s.units, ", ") + "]'")}}
+		}
 		n := len(s.times)
 		for i := range n {
 			j := i
@@ -634,19 +769,40 @@ func evalQueries(tx *store.Tx, account, region, param string, qs []api.MetricDat
 	if len(badStats) > 0 {
 		return nil, validationError("%s", strings.Join(badStats, "\n"))
 	}
+	// AWS's answers (recorded, 2026, for GetMetricData; for an alarm's Metrics
+	// inferred): an Id outside the pattern, Ids used twice, and a query with both an
+	// Expression and a MetricStat are ValidationError.
+	ids := map[string]bool{}
+	for i, q := range qs {
+		if !metricIDPattern.MatchString(q.Id) {
+			return nil, validationError("The value for parameter %s.member.%d.Id is not matching the expected pattern ^[a-z][a-zA-Z0-9_]*$.", param, i+1)
+		}
+		if ids[q.Id] {
+			return nil, validationError("The values for parameter id in %s are not unique.", param)
+		}
+		ids[q.Id] = true
+	}
 	out := map[string]*series{}
 	for i, q := range qs {
-		if (q.MetricStat == nil) == (q.Expression == nil) {
-			return nil, errParam("The parameter %s.member.%d must specify exactly one of MetricStat and Expression.", param, i+1)
+		if q.MetricStat != nil && q.Expression != nil {
+			return nil, validationError("The parameters %s.member.%d.Expression and %s.member.%d.MetricStat are mutually exclusive and you have specified both.", param, i+1, param, i+1)
 		}
-		if _, dup := out[q.Id]; dup {
-			return nil, errParam("The value %s for parameter %s.member.%d.Id is not unique.", q.Id, param, i+1)
+		if q.MetricStat == nil && q.Expression == nil {
+			// Inferred wording.
+			return nil, errParam("The parameter %s.member.%d must specify exactly one of MetricStat and Expression.", param, i+1)
 		}
 		if q.MetricStat != nil {
 			if err := checkPeriod(fmt.Sprintf("%s.member.%d.MetricStat.Period", param, i+1), q.MetricStat.Period); err != nil {
 				return nil, err
 			}
-			s, err := metricSeries(tx, account, region, q.MetricStat, start, end, now)
+			if q.AccountId != nil && *q.AccountId != account {
+				// Palisade links no accounts for cross-account observability: another
+				// account's metric is AWS's per-query Forbidden (recorded, 2026).
+				out[q.Id] = &series{forbidden: true}
+				continue
+			}
+			// Only GetMetricData's queries answer one unit of several.
+			s, err := metricSeries(tx, account, region, q.MetricStat, start, end, now, param == "MetricDataQueries")
 			if err != nil {
 				return nil, err
 			}
@@ -660,6 +816,11 @@ func evalQueries(tx *store.Tx, account, region, param string, qs []api.MetricDat
 			continue
 		}
 		e, err := parseMath(*q.Expression)
+		var nf unknownFunction
+		if errors.As(err, &nf) {
+			// AWS's answer to NOT_A_FUNCTION(m) (recorded, 2026).
+			return nil, validationError("Error in expression '%s': Function '%s' not found", q.Id, string(nf))
+		}
 		if err != nil {
 			return nil, errParam("The value %s for parameter %s.member.%d.Expression is not valid: %v", *q.Expression, param, i+1, err)
 		}
@@ -674,7 +835,11 @@ func evalQueries(tx *store.Tx, account, region, param string, qs []api.MetricDat
 
 func (cw *CloudWatch) listMetrics(c *server.Call, in *api.ListMetricsInput) (*api.ListMetricsOutput, error) {
 	since := c.Now.Add(-maxAge).UnixMilli()
-	if svckit.Str(in.RecentlyActive) == "PT3H" {
+	if in.RecentlyActive != nil {
+		if *in.RecentlyActive != "PT3H" {
+			// AWS's answer to PT1H (recorded, 2026).
+			return nil, errParam("Request parameter recentlyActive value is invalid")
+		}
 		since = c.Now.Add(-3 * time.Hour).UnixMilli()
 	}
 	prefix := ""
@@ -685,8 +850,17 @@ func (cw *CloudWatch) listMetrics(c *server.Call, in *api.ListMetricsInput) (*ap
 		}
 	}
 	out := &api.ListMetricsOutput{Metrics: []api.Metric{}}
+	if in.IncludeLinkedAccounts != nil && *in.IncludeLinkedAccounts && in.OwningAccount != nil && *in.OwningAccount != c.Account {
+		// No account is linked to this one: another account's metrics are none, and
+		// so are the owning accounts (AWS's answer, recorded, 2026).
+		out.OwningAccounts = []string{}
+		return out, nil
+	}
 	var err error
-	out.NextToken, err = svckit.Page(c.Tx, ns(c.Account, c.Region, tMetrics), prefix, in.NextToken, 500, errBadToken(), func(_ string, v []byte, take bool) (bool, error) {
+	// A token ListMetrics did not hand out is InvalidParameterValue, not
+	// InvalidNextToken (AWS's answer, recorded, 2026).
+	badToken := errParam("Request parameter NextToken is invalid")
+	out.NextToken, err = svckit.Page(c.Tx, ns(c.Account, c.Region, tMetrics), prefix, in.NextToken, 500, badToken, func(_ string, v []byte, take bool) (bool, error) {
 		m := &metricRec{}
 		if err := decode(v, m); err != nil {
 			return false, err

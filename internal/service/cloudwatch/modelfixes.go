@@ -2,6 +2,7 @@ package cloudwatch
 
 import (
 	api "github.com/palisade/palisade/internal/api/cloudwatch"
+	"github.com/palisade/palisade/internal/model"
 )
 
 // CloudWatch lists SetAlarmState's (and DescribeAlarms') StateValue set in its own
@@ -13,4 +14,19 @@ import (
 // InvalidParameterValue, is wire.ValidationError's rule.
 func init() {
 	api.Service.Shapes["StateValue"].Enum = []string{"INSUFFICIENT_DATA", "ALARM", "OK"}
+}
+
+// GetMetricStatistics' Statistics and ListMetrics' RecentlyActive are the
+// exceptions: AWS answers a value outside their sets with InvalidParameterValue in
+// words of its own ("The parameter Statistics.member.1.<list element> must be a value
+// in the set [SampleCount, Average, Sum, Minimum, Maximum].", "Request parameter
+// recentlyActive value is invalid"; recorded, 2026), so the model leaves their values
+// to the handlers. Statistic, which alarms share, keeps its enumeration: only the
+// Statistics list takes a member without one.
+func init() {
+	list := api.Service.Shapes["Statistics"]
+	member := *list.Member
+	member.Shape = &model.Shape{Name: "StatisticsMember", Type: model.String}
+	list.Member = &member
+	api.Service.Shapes["RecentlyActive"].Enum = nil
 }

@@ -31,6 +31,17 @@ func LookupRole(tx *store.Tx, account, name string) (*RoleInfo, error) {
 	return &RoleInfo{ARN: r.arn(account), ID: r.ID, Name: r.Name, Trust: r.Trust, MaxSession: r.MaxSession, ServiceLinked: r.ServiceLinked != ""}, nil
 }
 
+// LookupRoleByID reads a role by its unique ID (AROA…); nil when the account has no
+// role with that ID (none was made, or it was deleted: a role made again under the
+// same name has another ID).
+func LookupRoleByID(tx *store.Tx, account, id string) (*RoleInfo, error) {
+	r, err := loadByID[roleRec](tx, account, tRoles, id)
+	if err != nil || r == nil {
+		return nil, err
+	}
+	return &RoleInfo{ARN: r.arn(account), ID: r.ID, Name: r.Name, Trust: r.Trust, MaxSession: r.MaxSession, ServiceLinked: r.ServiceLinked != ""}, nil
+}
+
 // OIDCProviderInfo is an OpenID Connect provider as STS sees it.
 type OIDCProviderInfo struct {
 	ARN string

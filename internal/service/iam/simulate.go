@@ -6,7 +6,6 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"time"
 	"unicode/utf8"
 
 	api "github.com/palisade/palisade/internal/api/iam"
@@ -623,8 +622,7 @@ func simContext(entries []api.ContextEntry) (policy.MapContext, error) {
 func validContextValue(typ, v string) bool {
 	switch typ {
 	case "numeric":
-		_, err := strconv.ParseFloat(v, 64)
-		return err == nil
+		return policy.IsNumber(v)
 	case "boolean":
 		return strings.EqualFold(v, "true") || strings.EqualFold(v, "false")
 	case "ip":
@@ -636,15 +634,7 @@ func validContextValue(typ, v string) bool {
 		_, err := base64.StdEncoding.DecodeString(v)
 		return err == nil
 	case "date":
-		if _, err := strconv.ParseInt(v, 10, 64); err == nil {
-			return true
-		}
-		for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05", "2006-01-02T15:04Z07:00", "2006-01-02"} {
-			if _, err := time.Parse(layout, v); err == nil {
-				return true
-			}
-		}
-		return false
+		return policy.IsDate(v)
 	}
 	return true
 }

@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	api "github.com/palisade/palisade/internal/api/kms"
-	"github.com/palisade/palisade/internal/auth"
 	"github.com/palisade/palisade/internal/authz"
 	"github.com/palisade/palisade/internal/model"
 	"github.com/palisade/palisade/internal/policy"
@@ -20,6 +19,13 @@ var aliasOps = map[string]bool{
 	"DescribeKey": true, "Encrypt": true, "Decrypt": true, "ReEncrypt": true, "GenerateDataKey": true,
 	"GenerateDataKeyWithoutPlaintext": true, "GenerateDataKeyPair": true, "GenerateDataKeyPairWithoutPlaintext": true,
 	"GenerateMac": true, "VerifyMac": true, "Sign": true, "Verify": true, "GetPublicKey": true, "DeriveSharedSecret": true,
+}
+
+// The rotation operations name an alias as such, not as an invalid key ID: KMS
+// answered each given an alias with InvalidArnException "Key Aliases are not
+// supported for this operation." (stackd testdata/aws/kms/rotation.json, alias_*).
+var rotationOps = map[string]bool{
+	"EnableKeyRotation": true, "DisableKeyRotation": true, "GetKeyRotationStatus": true, "RotateKeyOnDemand": true, "ListKeyRotations": true,
 }
 
 // Context names under which the hook hands resolved keys to handlers.
@@ -45,6 +51,11 @@ func (k *KMS) checks(c *server.Call, op string, in map[string]any) ([]authz.Chec
 		}
 		return chks, err
 	case "Decrypt":
+		if alg := s("EncryptionAlgorithm"); alg != "" && alg != api.EncryptionAlgorithmSpecSYMMETRICDEFAULT && s("KeyId") == "" {
+			// Only a symmetric ciphertext names its key (stackd
+			// testdata/aws/kms/rsa.json, decrypt_no_key).
+			return nil, errValidation("KeyId must not be null")
+		}
 		r, err := k.decryptKey(c, in["CiphertextBlob"], s("KeyId"))
 		if err != nil {
 			return nil, err
@@ -89,6 +100,9 @@ func (k *KMS) checks(c *server.Call, op string, in map[string]any) ([]authz.Chec
 		return k.retireChecks(c, in)
 	}
 	id := s("KeyId")
+	if rotationOps[op] && (strings.HasPrefix(id, "alias/") || strings.HasPrefix(id, "arn:") && strings.Contains(id, ":alias/")) {
+		return nil, api.NewInvalidArnException("Key Aliases are not supported for this operation.")
+	}
 	r, err := k.keyOf(c, id, aliasOps[op])
 	if err != nil {
 		return nil, err
@@ -129,7 +143,7 @@ func (k *KMS) keyCheck(c *server.Call, action, grantOp string, r *keyRec, ctx ma
 		return nil, err
 	}
 	if d.Result.Decision == policy.ImplicitDeny {
-		ok, err := k.grantAllows(c, r, grantOp, encCtx, child)
+		ok, refusal, err := k.grantDecision(c, action, r, grantOp, encCtx, child, d)
 		if err != nil {
 			return nil, err
 		}
@@ -137,6 +151,9 @@ func (k *KMS) keyCheck(c *server.Call, action, grantOp string, r *keyRec, ctx ma
 			// "Explicitly allowed, and never denied, in a key policy, IAM policy, or
 			// grant": a grant allows what the policies do not deny.
 			return []authz.Check{}, nil
+		}
+		if refusal != nil {
+			return nil, refusal
 		}
 	}
 	return []authz.Check{chk}, nil
@@ -328,34 +345,36 @@ func (k *KMS) aliasChecks(c *server.Call, op, name, target string) ([]authz.Chec
 	return append(chks, more...), err
 }
 
-// grantAllows reports whether a grant on the key gives the caller the operation.
-func (k *KMS) grantAllows(c *server.Call, r *keyRec, op string, encCtx map[string]string, child *childGrant) (bool, error) {
+// grantDecision weighs the key's grants for a caller the key policy and IAM policies
+// denied implicitly (d): allowed when a grant for the operation covers the caller and
+// nothing blocks it (grantBlock), else the refusal of the first grant that covers it,
+// or nil (no grant covers it: the policies' own refusal stands).
+func (k *KMS) grantDecision(c *server.Call, action string, r *keyRec, op string, encCtx map[string]string, child *childGrant, d *authz.Decision) (bool, *model.Error, error) {
 	if op == "" {
-		return false, nil
+		return false, nil, nil
 	}
-	found := false
+	allowed := false
+	var refusal *model.Error
 	err := k.eachGrant(c.Tx, r, func(g *grantRec) bool {
-		if slices.Contains(g.Operations, op) && granteeMatches(g.Grantee, c.Principal) && g.satisfied(op, encCtx) && child.allowedBy(g) {
-			found = true
+		if !slices.Contains(g.Operations, op) || !g.satisfied(op, encCtx) || !child.allowedBy(g) {
+			return true
+		}
+		level := covers(g.Grantee, g.GranteeID, c.Principal)
+		if level == coversNone {
+			return true
+		}
+		t, blocked := grantBlock(d, level, g.issuedBy(c.Principal.Account) || r.Account == c.Principal.Account)
+		if !blocked {
+			allowed = true
 			return false
+		}
+		if refusal == nil {
+			refusal = grantDenied(c, action, r, t)
 		}
 		return true
 	})
-	return found, err
-}
-
-// granteeMatches: a grant to a user names the user's ARN; a grant to a role covers
-// the role's sessions; a grant to an account's root covers the root.
-func granteeMatches(grantee string, p auth.Principal) bool {
-	if grantee == p.ARN {
-		return true
+	if err != nil || allowed {
+		return allowed, nil, err
 	}
-	if p.Type == auth.AssumedRole {
-		// arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION ↔ arn:aws:iam::ACCOUNT:role/PATH/ROLE
-		rest, ok := strings.CutPrefix(p.ARN, "arn:aws:sts::"+p.Account+":assumed-role/")
-		role, _, _ := strings.Cut(rest, "/")
-		prefix := "arn:aws:iam::" + p.Account + ":role/"
-		return ok && strings.HasPrefix(grantee, prefix) && (strings.HasSuffix(grantee, "/"+role) || grantee == prefix+role)
-	}
-	return false
+	return false, refusal, nil
 }

@@ -82,9 +82,7 @@ func (k *KMS) encrypt(r *keyRec, plaintext []byte, alg *string, encCtx map[strin
 		return b, algorithm, err
 	}
 	if len(encCtx) > 0 {
-		// Encryption context exists only for symmetric encryption keys (inferred
-		// wording).
-		return nil, "", errValidation("EncryptionContext is not supported with asymmetric KMS keys.")
+		return nil, "", errAsymmetricContext()
 	}
 	priv, err := parsePrivate(r.Spec, raw)
 	if err != nil {
@@ -98,12 +96,29 @@ func (k *KMS) encrypt(r *keyRec, plaintext []byte, alg *string, encCtx map[strin
 	return ct, algorithm, err
 }
 
+// errAsymmetricContext refuses a non-empty encryption context with an RSA key, in
+// KMS's words for Encrypt and Decrypt (stackd testdata/aws/kms/rsa.json,
+// encryption_context and decrypt_nonempty_context; an empty one is taken).
+func errAsymmetricContext() error {
+	return errValidation("EncryptionContext is not supported when encrypting/decrypting with asymmetric CMKs.")
+}
+
 // decrypt decrypts with the material a symmetric blob names, or the RSA private key.
 func (k *KMS) decrypt(r *keyRec, blob []byte, alg *string, encCtx map[string]string) ([]byte, string, string, error) {
 	invalid := api.NewInvalidCiphertextException("")
 	algorithm := api.EncryptionAlgorithmSpecSYMMETRICDEFAULT
 	if alg != nil {
 		algorithm = *alg
+	}
+	asymmetric := r.Spec != api.KeySpecSYMMETRICDEFAULT
+	if asymmetric && len(encCtx) > 0 {
+		return nil, "", "", errAsymmetricContext()
+	}
+	if asymmetric && algorithm == api.EncryptionAlgorithmSpecSYMMETRICDEFAULT {
+		// Decrypting an RSA ciphertext as a symmetric one fails as a bad ciphertext,
+		// not as Encrypt's algorithm mismatch (stackd testdata/aws/kms/rsa.json,
+		// decrypt_default_algorithm).
+		return nil, "", "", invalid
 	}
 	enc, _, _, _ := specs[r.Spec].algorithms(r.Usage)
 	if !slices.Contains(enc, algorithm) {
@@ -276,8 +291,13 @@ func (k *KMS) generateDataKeyWithoutPlaintext(c *server.Call, in *api.GenerateDa
 // dataKeyPair makes a key pair whose private key is encrypted under a symmetric key:
 // PKCS #8 DER private key, SubjectPublicKeyInfo DER public key.
 func (k *KMS) dataKeyPair(r *keyRec, op, spec string, encCtx map[string]string) (priv, pub, blob []byte, err error) {
-	if err := firstErr(usable(r, api.KeyUsageTypeENCRYPTDECRYPT, op), symmetricOnly(r, op)); err != nil {
+	if err := usable(r, api.KeyUsageTypeENCRYPTDECRYPT, op); err != nil {
 		return nil, nil, nil, err
+	}
+	if r.Spec != api.KeySpecSYMMETRICDEFAULT {
+		// KMS's words (stackd testdata/aws/kms/rsa.json,
+		// data_key_pair_asymmetric_master).
+		return nil, nil, nil, api.NewInvalidKeyUsageException("You cannot generate a data key pair with an asymmetric CMK")
 	}
 	if !slices.Contains(dataKeyPairSpecs, spec) {
 		return nil, nil, nil, api.NewUnsupportedOperationException("KeyPairSpec " + spec + " is not supported in this Region.")
@@ -370,7 +390,10 @@ func (k *KMS) signInput(r *keyRec, op, alg string, messageType *string, msg []by
 		mt = *messageType
 	}
 	if mt == api.MessageTypeEXTERNALMU {
-		return nil, nil, errAlgorithm(r, alg)
+		// EXTERNAL_MU is for ML-DSA keys, which Palisade does not serve (KMS's words
+		// for RSA and ECC keys: stackd testdata/aws/kms/rsa.json external_mu,
+		// ecc.json).
+		return nil, nil, errValidation("Message type EXTERNAL_MU is incompatible with key spec %s.", r.Spec)
 	}
 	digest, _, err := digestFor(alg, mt, msg)
 	if errors.Is(err, errBadDigest) {
@@ -405,25 +428,31 @@ func (k *KMS) verify(c *server.Call, in *api.VerifyRequest) (*api.VerifyResponse
 	if err != nil {
 		return nil, err
 	}
+	// KMS answers an invalid signature with this exception, not SignatureValid false,
+	// and does so before a dry run would succeed (stackd testdata/aws/kms/ecc.json and
+	// rsa.json, dry_invalid_signature).
+	if !verify(priv, in.SigningAlgorithm, digest, in.Signature, hashOf(in.SigningAlgorithm)) {
+		k.resources(c, r)
+		return nil, api.NewKMSInvalidSignatureException("")
+	}
 	if err := dryRun(in.DryRun); err != nil {
 		return nil, err
 	}
 	k.resources(c, r)
-	if !verify(priv, in.SigningAlgorithm, digest, in.Signature, hashOf(in.SigningAlgorithm)) {
-		// KMS answers an invalid signature with this exception, not SignatureValid
-		// false.
-		return nil, api.NewKMSInvalidSignatureException("")
-	}
 	return &api.VerifyResponse{KeyId: ptr(r.arn()), SignatureValid: ptr(true), SigningAlgorithm: ptr(in.SigningAlgorithm)}, nil
 }
 
 func (k *KMS) getPublicKey(c *server.Call, in *api.GetPublicKeyRequest) (*api.GetPublicKeyResponse, error) {
 	r := keyFrom(c, ctxKey)
 	if !specs[r.Spec].asymmetric() {
-		// Wording inferred: GetPublicKey is for asymmetric keys only.
-		return nil, api.NewUnsupportedOperationException(r.arn() + " key spec is " + r.Spec + ", which has no public key.")
+		// A symmetric key has no public key; KMS's answer has no message (stackd
+		// testdata/aws/kms/rsa.json, symmetric_public_key).
+		return nil, api.NewUnsupportedOperationException("")
 	}
-	if r.State != stateEnabled {
+	// A disabled key still gives its public key; one pending deletion does not
+	// (stackd testdata/aws/kms/rsa.json and ecc.json, disabled_public_key and
+	// deleting_public_key).
+	if r.State != stateEnabled && r.State != stateDisabled {
 		return nil, errState(r)
 	}
 	priv, err := k.pair(r)
@@ -475,13 +504,16 @@ func (k *KMS) verifyMac(c *server.Call, in *api.VerifyMacRequest) (*api.VerifyMa
 	if err != nil {
 		return nil, err
 	}
+	// A wrong MAC is refused before a dry run would succeed (stackd
+	// testdata/aws/kms/hmac.json, dry_verify_wrong_mac).
+	if subtle.ConstantTimeCompare(mac(key, in.MacAlgorithm, in.Message), in.Mac) != 1 {
+		k.resources(c, r)
+		return nil, api.NewKMSInvalidMacException("")
+	}
 	if err := dryRun(in.DryRun); err != nil {
 		return nil, err
 	}
 	k.resources(c, r)
-	if subtle.ConstantTimeCompare(mac(key, in.MacAlgorithm, in.Message), in.Mac) != 1 {
-		return nil, api.NewKMSInvalidMacException("")
-	}
 	return &api.VerifyMacResponse{KeyId: ptr(r.arn()), MacValid: ptr(true), MacAlgorithm: ptr(in.MacAlgorithm)}, nil
 }
 

@@ -329,8 +329,9 @@ func TestRSAEncryptionInteroperates(t *testing.T) {
 	}
 	_, err := e.kms.Decrypt(ctx, &kms.DecryptInput{CiphertextBlob: ct, KeyId: m.KeyId, EncryptionAlgorithm: "RSAES_OAEP_SHA_1"})
 	wantErr(t, err, "InvalidCiphertextException", 400, "")
+	// An RSA ciphertext names no key (stackd testdata/aws/kms/rsa.json, decrypt_no_key).
 	_, err = e.kms.Decrypt(ctx, &kms.DecryptInput{CiphertextBlob: ct, EncryptionAlgorithm: "RSAES_OAEP_SHA_256"})
-	wantErr(t, err, "InvalidCiphertextException", 400, "")
+	wantErr(t, err, "ValidationException", 400, "KeyId must not be null")
 	// KMS's RSA ciphertexts decrypt with KMS; plaintext over the OAEP limit fails.
 	enc := must(e.kms.Encrypt(ctx, &kms.EncryptInput{KeyId: m.KeyId, Plaintext: []byte("hello"), EncryptionAlgorithm: "RSAES_OAEP_SHA_256"}))
 	if string(must(e.kms.Decrypt(ctx, &kms.DecryptInput{CiphertextBlob: enc.CiphertextBlob, KeyId: m.KeyId, EncryptionAlgorithm: "RSAES_OAEP_SHA_256"})).Plaintext) != "hello" {

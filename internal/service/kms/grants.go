@@ -3,6 +3,7 @@ package kms
 import (
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"maps"
 	"slices"
 	"sort"
@@ -12,6 +13,7 @@ import (
 	api "github.com/palisade/palisade/internal/api/kms"
 	"github.com/palisade/palisade/internal/authz"
 	"github.com/palisade/palisade/internal/model"
+	"github.com/palisade/palisade/internal/policy"
 	"github.com/palisade/palisade/internal/server"
 	"github.com/palisade/palisade/internal/store"
 	"github.com/palisade/palisade/internal/svckit"
@@ -28,7 +30,14 @@ type grantRec struct {
 	Issuing     string                `json:"issuing"`
 	Operations  []string              `json:"operations"`
 	Constraints *api.GrantConstraints `json:"constraints,omitempty"`
+	// GranteeID and RetiringID are the unique IDs a role or role session principal
+	// is bound to (see bind); "" for other principals and grants stored before.
+	GranteeID  string `json:"granteeId,omitempty"`
+	RetiringID string `json:"retiringId,omitempty"`
 }
+
+// issuedBy reports whether account made the grant.
+func (g *grantRec) issuedBy(account string) bool { return g.Issuing == "arn:aws:iam::"+account+":root" }
 
 // satisfied checks a grant's encryption context constraint for an operation. The
 // constraint does not apply to DescribeKey and RetireGrant, which take no context,
@@ -242,10 +251,30 @@ func (k *KMS) createGrant(c *server.Call, in *api.CreateGrantRequest) (*api.Crea
 	if in.Constraints != nil && in.Constraints.EncryptionContextEquals == nil && in.Constraints.EncryptionContextSubset == nil {
 		in.Constraints = nil
 	}
-	if in.Constraints != nil && r.Spec != api.KeySpecSYMMETRICDEFAULT {
-		// The Developer Guide: encryption context constraints cannot be used with
-		// asymmetric or HMAC keys, whose operations take no context.
-		return nil, errValidation("Grant constraints are not supported for asymmetric or HMAC KMS keys.")
+	if in.Constraints != nil && (r.Spec != api.KeySpecSYMMETRICDEFAULT || r.Usage != api.KeyUsageTypeENCRYPTDECRYPT) {
+		// Encryption context constraints need a key whose operations take a context
+		// (KMS's words for HMAC, RSA and ECC keys: stackd testdata/aws/kms/hmac.json,
+		// rsa.json and ecc.json, constrained_grant).
+		return nil, errValidation("EncryptionContext is supported only when creating a grant for a symmetric encryption KMS key.")
+	}
+	grantee, err := k.bind(c.Tx, in.GranteePrincipal, r.Account)
+	if errors.Is(err, errNoSuchRoleID) {
+		// KMS's words for a unique ID no role has (grants.json,
+		// lifecycle_create_deleted_id); the retiring principal's are inferred.
+		err = api.NewInvalidArnException("GranteePrincipal does not refer to a valid principal.")
+	}
+	if err != nil {
+		return nil, err
+	}
+	var retiring bound
+	if in.RetiringPrincipal != nil {
+		retiring, err = k.bind(c.Tx, *in.RetiringPrincipal, r.Account)
+		if errors.Is(err, errNoSuchRoleID) {
+			err = api.NewInvalidArnException("RetiringPrincipal does not refer to a valid principal.")
+		}
+		if err != nil {
+			return nil, err
+		}
 	}
 	if err := dryRun(in.DryRun); err != nil {
 		return nil, err
@@ -257,11 +286,13 @@ func (k *KMS) createGrant(c *server.Call, in *api.CreateGrantRequest) (*api.Crea
 		return ptr(grantToken{Account: r.Account, Region: r.Region, KeyID: r.ID, GrantID: id}.String())
 	}
 	// A grant with the same name and parameters is the same grant: KMS returns its
-	// ID again (CreateGrant is idempotent by Name).
+	// ID again (CreateGrant is idempotent by Name), principals compared as bound (a
+	// role session by its ARN or its role's unique ID: grants.json,
+	// lifecycle_named_id_retry).
 	var same *grantRec
 	if in.Name != nil {
 		err := k.eachGrant(c.Tx, r, func(g *grantRec) bool {
-			if g.Name == *in.Name && g.Grantee == in.GranteePrincipal && g.Retiring == str(in.RetiringPrincipal) &&
+			if g.Name == *in.Name && grantee.same(g.Grantee, g.GranteeID) && retiring.same(g.Retiring, g.RetiringID) &&
 				slices.Equal(g.Operations, ops) && sameConstraints(g.Constraints, in.Constraints) {
 				same = g
 				return false
@@ -276,8 +307,8 @@ func (k *KMS) createGrant(c *server.Call, in *api.CreateGrantRequest) (*api.Crea
 		return &api.CreateGrantResponse{GrantId: ptr(same.ID), GrantToken: tok(same.ID)}, nil
 	}
 	g := &grantRec{
-		ID: newHexID(), KeyID: r.ID, Name: str(in.Name), Created: keyTime(c.Now), Grantee: in.GranteePrincipal,
-		Retiring: str(in.RetiringPrincipal), Issuing: "arn:aws:iam::" + c.Principal.Account + ":root", Operations: ops, Constraints: in.Constraints,
+		ID: newHexID(), KeyID: r.ID, Name: str(in.Name), Created: keyTime(c.Now), Grantee: grantee.arn, GranteeID: grantee.id,
+		Retiring: retiring.arn, RetiringID: retiring.id, Issuing: "arn:aws:iam::" + c.Principal.Account + ":root", Operations: ops, Constraints: in.Constraints,
 	}
 	if err := c.Tx.PutJSON(ns(r.Account, r.Region, tGrants), r.ID+"/"+g.ID, g); err != nil {
 		return nil, err
@@ -286,10 +317,14 @@ func (k *KMS) createGrant(c *server.Call, in *api.CreateGrantRequest) (*api.Crea
 	return &api.CreateGrantResponse{GrantId: ptr(g.ID), GrantToken: tok(g.ID)}, nil
 }
 
-// Operations every key's grants may allow; the others depend on the key's type and
-// usage (Developer Guide, "Key type reference").
+// Operations every key's grants may allow, then those of each type and usage
+// (Developer Guide, "Key type reference"), in the order KMS lists them when it
+// refuses an operation: for an HMAC key it answered "Valid operations are
+// [CreateGrant, RetireGrant, DescribeKey, GenerateMac, VerifyMac]" (stackd
+// testdata/aws/kms/hmac.json, encryption_grant); the order of the other lists is
+// inferred.
 var (
-	grantOpsAnyKey = []string{"CreateGrant", "DescribeKey", "RetireGrant"}
+	grantOpsAnyKey = []string{"CreateGrant", "RetireGrant", "DescribeKey"}
 	grantOpsSym    = []string{"Decrypt", "Encrypt", "GenerateDataKey", "GenerateDataKeyPair", "GenerateDataKeyPairWithoutPlaintext",
 		"GenerateDataKeyWithoutPlaintext", "ReEncryptFrom", "ReEncryptTo"}
 	grantOpsByUsage = map[string][]string{
@@ -305,7 +340,9 @@ var (
 // symmetric encryption KMS key that allows the Sign operation, or a grant for an
 // asymmetric KMS key that allows the GenerateDataKey operation. If you try, KMS
 // returns a ValidationError exception." A grant of CreateGrant alone is refused in
-// KMS's words (quoted in ansible/ansible#31960); the other wording is inferred.
+// KMS's words (quoted in ansible/ansible#31960). The refusal of other operations is
+// worded as KMS answered it for an HMAC key ("a symmetric KMS key", HMAC keys being
+// symmetric); "an asymmetric KMS key" for key pairs is inferred.
 func checkGrantOperations(r *keyRec, ops []string) error {
 	if len(ops) > 0 && !slices.ContainsFunc(ops, func(o string) bool { return o != "CreateGrant" }) {
 		return errValidation("Grants must not contain only the CreateGrant operation.")
@@ -314,12 +351,21 @@ func checkGrantOperations(r *keyRec, ops []string) error {
 	if r.Spec == api.KeySpecSYMMETRICDEFAULT {
 		valid = grantOpsSym
 	}
+	var bad []string
 	for _, o := range ops {
-		if !slices.Contains(grantOpsAnyKey, o) && !slices.Contains(valid, o) {
-			return errValidation("Grant operation %s is not valid for a KMS key with key spec %s and key usage %s.", o, r.Spec, r.Usage)
+		if !slices.Contains(grantOpsAnyKey, o) && !slices.Contains(valid, o) && !slices.Contains(bad, o) {
+			bad = append(bad, o)
 		}
 	}
-	return nil
+	if len(bad) == 0 {
+		return nil
+	}
+	family := "a symmetric"
+	if specs[r.Spec].asymmetric() {
+		family = "an asymmetric"
+	}
+	return errValidation("Operations [%s] are not supported when creating a grant for %s KMS key with key usage %s. Valid operations are [%s]",
+		strings.Join(bad, ", "), family, r.Usage, strings.Join(append(slices.Clone(grantOpsAnyKey), valid...), ", "))
 }
 
 func sameConstraints(a, b *api.GrantConstraints) bool {
@@ -329,18 +375,28 @@ func sameConstraints(a, b *api.GrantConstraints) bool {
 	return maps.Equal(a.EncryptionContextEquals, b.EncryptionContextEquals) && maps.Equal(a.EncryptionContextSubset, b.EncryptionContextSubset)
 }
 
-func grantEntry(g *grantRec) api.GrantListEntry {
+// grantEntry is a grant as the List operations show it: a principal whose role was
+// deleted as the unique ID it is bound to (grants.json, lifecycle_list_deleted).
+func (k *KMS) grantEntry(tx *store.Tx, g *grantRec) (api.GrantListEntry, error) {
+	grantee, err := k.shown(tx, g.Grantee, g.GranteeID)
+	if err != nil {
+		return api.GrantListEntry{}, err
+	}
 	e := api.GrantListEntry{
-		KeyId: ptr(g.KeyID), GrantId: ptr(g.ID), CreationDate: ptr(g.Created), GranteePrincipal: ptr(g.Grantee),
+		KeyId: ptr(g.KeyID), GrantId: ptr(g.ID), CreationDate: ptr(g.Created), GranteePrincipal: ptr(grantee),
 		IssuingAccount: ptr(g.Issuing), Operations: g.Operations, Constraints: g.Constraints,
 	}
 	if g.Name != "" {
 		e.Name = ptr(g.Name)
 	}
 	if g.Retiring != "" {
-		e.RetiringPrincipal = ptr(g.Retiring)
+		retiring, err := k.shown(tx, g.Retiring, g.RetiringID)
+		if err != nil {
+			return api.GrantListEntry{}, err
+		}
+		e.RetiringPrincipal = ptr(retiring)
 	}
-	return e
+	return e, nil
 }
 
 // page is one List* request's Limit and Marker. A marker is an opaque token over the
@@ -372,9 +428,11 @@ func nextMarker(tx *store.Tx, pos string) *string {
 	return ptr(svckit.Token(tx, pos))
 }
 
-// errInvalidMarker is KMS's answer to a Marker it did not hand out (wording inferred).
+// errInvalidMarker is KMS's answer to a Marker it did not hand out: no message, as
+// KMS answered ListKeyRotations (stackd testdata/aws/kms/rotation.json,
+// invalid_marker; the other List operations are inferred to answer alike).
 func errInvalidMarker() error {
-	return api.NewInvalidMarkerException("Invalid marker")
+	return api.NewInvalidMarkerException("")
 }
 
 func (k *KMS) listGrants(c *server.Call, in *api.ListGrantsRequest) (*api.ListGrantsResponse, error) {
@@ -386,23 +444,50 @@ func (k *KMS) listGrants(c *server.Call, in *api.ListGrantsRequest) (*api.ListGr
 	if err != nil {
 		return nil, err
 	}
+	var grantee bound
+	if in.GranteePrincipal != nil {
+		grantee, err = k.bind(c.Tx, *in.GranteePrincipal, r.Account)
+		if errors.Is(err, errNoSuchRoleID) {
+			// grants.json, lifecycle_filter_deleted_id.
+			err = api.NewInvalidArnException("Input does not refer to a valid principal")
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
 	out := &api.ListGrantsResponse{Grants: []api.GrantListEntry{}, Truncated: ptr(false)}
+	var eerr error
 	err = k.eachGrant(c.Tx, r, func(g *grantRec) bool {
-		if g.ID <= p.after || in.GrantId != nil && g.ID != *in.GrantId || in.GranteePrincipal != nil && g.Grantee != *in.GranteePrincipal {
+		if g.ID <= p.after || in.GrantId != nil && g.ID != *in.GrantId || in.GranteePrincipal != nil && !grantee.same(g.Grantee, g.GranteeID) {
 			return true
 		}
 		if len(out.Grants) == p.limit {
 			out.Truncated, out.NextMarker = ptr(true), nextMarker(c.Tx, *out.Grants[len(out.Grants)-1].GrantId)
 			return false
 		}
-		out.Grants = append(out.Grants, grantEntry(g))
+		var e api.GrantListEntry
+		if e, eerr = k.grantEntry(c.Tx, g); eerr != nil {
+			return false
+		}
+		out.Grants = append(out.Grants, e)
 		return true
 	})
+	if eerr != nil {
+		return nil, eerr
+	}
 	return out, err
 }
 
 func (k *KMS) listRetirableGrants(c *server.Call, in *api.ListRetirableGrantsRequest) (*api.ListGrantsResponse, error) {
 	p, err := newPage(c.Tx, in.Limit, in.Marker, 50)
+	if err != nil {
+		return nil, err
+	}
+	retiring, err := k.bind(c.Tx, in.RetiringPrincipal, c.Account)
+	if errors.Is(err, errNoSuchRoleID) {
+		// grants.json, lifecycle_retirable_deleted_id.
+		err = api.NewNotFoundException("Retiring principal " + in.RetiringPrincipal + " could not be found")
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -414,14 +499,18 @@ func (k *KMS) listRetirableGrants(c *server.Call, in *api.ListRetirableGrantsReq
 		if derr = json.Unmarshal(v, &g); derr != nil {
 			return false
 		}
-		if g.Retiring != in.RetiringPrincipal {
+		if g.Retiring == "" || !retiring.same(g.Retiring, g.RetiringID) {
 			return true
 		}
 		if len(out.Grants) == p.limit {
 			out.Truncated, out.NextMarker = ptr(true), nextMarker(c.Tx, last)
 			return false
 		}
-		out.Grants = append(out.Grants, grantEntry(&g))
+		var e api.GrantListEntry
+		if e, derr = k.grantEntry(c.Tx, &g); derr != nil {
+			return false
+		}
+		out.Grants = append(out.Grants, e)
 		last = key
 		return true
 	})
@@ -475,8 +564,11 @@ func (k *KMS) grant(tx *store.Tx, r *keyRec, id string) (*grantRec, error) {
 }
 
 // retireChecks: the grant's retiring principal, or its grantee when the grant lists
-// RetireGrant, retires it without any policy; anyone else needs kms:RetireGrant in
-// the key policy.
+// RetireGrant, retires it without any policy in the key's account; anyone else needs
+// kms:RetireGrant in the key policy. A retiring principal or grantee that is a role
+// covers the role's sessions, and retires as a grant to the role allows (grantBlock):
+// limited by the session's session policy and boundary, and, across accounts, by the
+// caller's own policies (stackd testdata/aws/kms/grants.json, cross_retire_*).
 func (k *KMS) retireChecks(c *server.Call, in map[string]any) ([]authz.Check, error) {
 	r, g, err := k.grantTarget(c, in)
 	if err != nil {
@@ -484,10 +576,34 @@ func (k *KMS) retireChecks(c *server.Call, in map[string]any) ([]authz.Check, er
 	}
 	withKey(c, ctxKey, r)
 	c.Context = contextWithGrant(c, g)
-	if g.Retiring == c.Principal.ARN || slices.Contains(g.Operations, "RetireGrant") && granteeMatches(g.Grantee, c.Principal) {
+	level := covers(g.Retiring, g.RetiringID, c.Principal)
+	if slices.Contains(g.Operations, "RetireGrant") {
+		level = max(level, covers(g.Grantee, g.GranteeID, c.Principal))
+	}
+	same := r.Account == c.Principal.Account
+	if level == coversDirect && same {
 		return []authz.Check{}, nil
 	}
-	return k.keyCheck(c, "kms:RetireGrant", "", r, opContext(c, "RetireGrant", in, r), nil, nil)
+	ctx := opContext(c, "RetireGrant", in, r)
+	if level == coversNone || k.az == nil {
+		return k.keyCheck(c, "kms:RetireGrant", "", r, ctx, nil, nil)
+	}
+	pol, err := k.compiledPolicy(r)
+	if err != nil {
+		return nil, err
+	}
+	chk := authz.Check{Action: "kms:RetireGrant", Resource: r.arn(), ResourceAccount: r.Account, Context: ctx, ResourcePolicy: pol, ResourceMustAllow: true}
+	d, err := k.az.Decide(c.Tx, callerOf(c), &chk)
+	if err != nil {
+		return nil, err
+	}
+	if d.Result.Decision != policy.ImplicitDeny {
+		return []authz.Check{chk}, nil
+	}
+	if t, blocked := grantBlock(d, level, same || g.issuedBy(c.Principal.Account)); blocked {
+		return nil, grantDenied(c, "kms:RetireGrant", r, t)
+	}
+	return []authz.Check{}, nil
 }
 
 func (k *KMS) retireGrant(c *server.Call, in *api.RetireGrantRequest) (*model.Empty, error) {

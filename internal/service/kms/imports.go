@@ -111,9 +111,16 @@ func (k *KMS) importKeyMaterial(c *server.Call, in *api.ImportKeyMaterialRequest
 	switch {
 	case expiry == api.ExpirationModelTypeKEYMATERIALEXPIRES && in.ValidTo == nil:
 		return nil, errValidation("A validTo date must be set if the ExpirationModel is KEY_MATERIAL_EXPIRES")
+	// KMS's words for these three (stackd testdata/aws/kms/imports.json,
+	// no_expiry_with_valid_to, expired_valid_to and excessive_valid_to); the one for
+	// a date less than 10 minutes ahead is inferred.
 	case expiry == api.ExpirationModelTypeKEYMATERIALDOESNOTEXPIRE && in.ValidTo != nil:
-		return nil, errValidation("A ValidTo date must not be set if the ExpirationModel is KEY_MATERIAL_DOES_NOT_EXPIRE")
-	case in.ValidTo != nil && (in.ValidTo.Before(c.Now.Add(minValidTo)) || in.ValidTo.After(c.Now.Add(maxValidTo))):
+		return nil, errValidation("A validTo date cannot be set if the ExpirationModel is KEY_MATERIAL_DOES_NOT_EXPIRE")
+	case in.ValidTo != nil && !in.ValidTo.After(c.Now):
+		return nil, errValidation("ValidTo must be in the future")
+	case in.ValidTo != nil && in.ValidTo.After(c.Now.Add(maxValidTo)):
+		return nil, errValidation("ValidTo must be less than 365 days in the future")
+	case in.ValidTo != nil && in.ValidTo.Before(c.Now.Add(minValidTo)):
 		return nil, errValidation("ValidTo must be between 10 minutes and 365 days from now.")
 	}
 	secret, err := unwrapMaterial(terms, in.EncryptedKeyMaterial)
@@ -125,7 +132,9 @@ func (k *KMS) importKeyMaterial(c *server.Call, in *api.ImportKeyMaterialRequest
 	}
 	fp := fingerprint(r, secret)
 	if r.Imported != "" && subtle.ConstantTimeCompare([]byte(r.Imported), []byte(fp)) != 1 {
-		return nil, api.NewIncorrectKeyMaterialException("The key material you are importing is not the same as the key material previously imported into this KMS key.")
+		// The material ID is the fingerprint, so this names the material expected, as
+		// KMS does (stackd testdata/aws/kms/imports.json, wrong_existing_material).
+		return nil, api.NewIncorrectKeyMaterialException("Imported key material does not have the expected identifier (" + r.Imported + ").")
 	}
 	r.Imported = fp
 	if cur := r.currentMaterial(); cur == nil {

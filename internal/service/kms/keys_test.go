@@ -175,7 +175,7 @@ func TestListMarkersNotHandedOutAreRefused(t *testing.T) {
 			if err := call(); err == nil {
 				t.Fatalf("%s with Marker %q answered a page", op, m)
 			} else {
-				wantErr(t, err, "InvalidMarkerException", 400, "Invalid marker")
+				recorded(t, err, "InvalidMarkerException", "", 400)
 			}
 		}
 	}

@@ -9,8 +9,10 @@
 // the package except as the outputs the API defines (public keys, data keys). Every
 // call is authorized before its handler by the Checks hook: the key policy is a
 // resource policy that must allow on its own (authz.Check.ResourceMustAllow), grants
-// allow what they list unless a policy explicitly denies, and the request's kms:*
-// condition keys come from the input.
+// allow what they list unless a policy explicitly denies (a grant to a role within
+// its sessions' session policies and boundary; one the key's account makes to another
+// account's principal only with that principal's own policies: grantBlock), and the
+// request's kms:* condition keys come from the input.
 //
 // Time-driven work (scheduled deletion, automatic rotation, expiry of imported
 // material) is indexed in one global schedule namespace and done by Run, which wakes
@@ -45,9 +47,24 @@ type Deps struct {
 	// Authz compiles key policies (with its cache) and decides grant users' checks;
 	// it must be the server's authorizer.
 	Authz *authz.Authorizer
+	// Roles reads IAM's roles, for grants to roles and role sessions; nil leaves
+	// grant principals unchecked and bound by name only.
+	Roles Roles
 	// Clock is Palisade's clock, for the background work.
 	Clock  *clock.Clock
 	Logger *slog.Logger
+}
+
+// Roles is what KMS reads of IAM's roles, in the call's transaction: a grant to a
+// role or a role session binds the role's unique ID, as KMS does, so a role deleted and
+// made again under the same name does not inherit its grants.
+type Roles interface {
+	// RoleByName returns the ARN (with its path) and unique ID (AROA…) of the
+	// account's role of that name; ok is false when the account has none.
+	RoleByName(tx *store.Tx, account, name string) (arn, id string, ok bool, err error)
+	// RoleByID returns the ARN of the account's role whose unique ID is id; ok is
+	// false when it has none (the role was deleted).
+	RoleByID(tx *store.Tx, account, id string) (arn string, ok bool, err error)
 }
 
 // KMS is the key service: its API (Service), its background work (Run) and the seam
@@ -56,6 +73,7 @@ type KMS struct {
 	db     *store.DB
 	sealer *store.Sealer
 	az     *authz.Authorizer
+	roles  Roles
 	clock  *clock.Clock
 	log    *slog.Logger
 
@@ -76,7 +94,7 @@ func New(d Deps) *KMS {
 	if d.Clock == nil {
 		d.Clock = &clock.Clock{}
 	}
-	return &KMS{db: d.Store, sealer: d.Sealer, az: d.Authz, clock: d.Clock, log: d.Logger, wake: make(chan struct{}, 1)}
+	return &KMS{db: d.Store, sealer: d.Sealer, az: d.Authz, roles: d.Roles, clock: d.Clock, log: d.Logger, wake: make(chan struct{}, 1)}
 }
 
 // Service returns KMS's handlers for the server.

@@ -26,16 +26,12 @@ func (k *KMS) rotationHandlers() []server.Handler {
 	}
 }
 
-// rotatable checks that a key's material can rotate: symmetric encryption keys whose
-// material KMS generated. KMS answers another origin with its usual origin message
-// and another key spec with an UnsupportedOperationException that has no message
-// (LocalStack's AWS-validated recordings
+// A key's material can rotate when it is a symmetric encryption key whose material
+// KMS generated. KMS answers another origin with its usual origin message and another
+// key spec with an UnsupportedOperationException that has no message (LocalStack's
+// AWS-validated recordings
 // test_rotate_key_on_demand_raises_error_given_key_with_imported_key_material and
 // test_rotate_key_on_demand_raises_error_given_non_symmetric_key).
-func rotatable(r *keyRec) error {
-	return firstErr(rotatableOrigin(r), rotatableSpec(r))
-}
-
 func rotatableOrigin(r *keyRec) error {
 	if r.Origin != originKMS {
 		return api.NewUnsupportedOperationException(r.arn() + " origin is " + r.Origin + " which is not valid for this operation.")
@@ -62,7 +58,8 @@ func rotationState(r *keyRec) error {
 // key's state, then its spec (a disabled RSA key is DisabledException, a symmetric
 // key pending import is the origin error: the recordings
 // test_rotate_key_on_demand_raises_error_given_key_is_disabled and
-// …_given_key_with_imported_key_material).
+// …_given_key_with_imported_key_material; stackd's testdata/aws/kms/imports.json has
+// the origin error for Enable/DisableKeyRotation of a key pending import).
 func rotationChecks(r *keyRec) error {
 	return firstErr(customerKey(r), rotatableOrigin(r), rotationState(r), rotatableSpec(r))
 }
@@ -86,7 +83,10 @@ func (k *KMS) enableKeyRotation(c *server.Call, in *api.EnableKeyRotationRequest
 
 func (k *KMS) disableKeyRotation(c *server.Call, in *api.DisableKeyRotationRequest) (*model.Empty, error) {
 	r := keyFrom(c, ctxKey)
-	if err := rotationChecks(r); err != nil {
+	// Turning off what cannot be on is no error: KMS answered DisableKeyRotation of an
+	// HMAC key with success (stackd testdata/aws/kms/rotation.json,
+	// hmac_disable-key-rotation), so the key spec is not checked.
+	if err := firstErr(customerKey(r), rotatableOrigin(r), rotationState(r)); err != nil {
 		return nil, err
 	}
 	r.Rotation = nil
@@ -96,9 +96,10 @@ func (k *KMS) disableKeyRotation(c *server.Call, in *api.DisableKeyRotationReque
 
 func (k *KMS) getKeyRotationStatus(c *server.Call, in *api.GetKeyRotationStatusRequest) (*api.GetKeyRotationStatusResponse, error) {
 	r := keyFrom(c, ctxKey)
-	if err := rotatable(r); err != nil && r.Manager != managerAWS {
-		return nil, err
-	}
+	// Any key has a rotation status: KMS answered false, not an error, for an HMAC
+	// key and for EXTERNAL keys with or without material (stackd
+	// testdata/aws/kms/rotation.json hmac_get-key-rotation-status, imports.json
+	// pending_ and imported_get-key-rotation-status).
 	out := &api.GetKeyRotationStatusResponse{KeyId: ptr(r.arn()), KeyRotationEnabled: ptr(false)}
 	// A key pending deletion reports rotation disabled, as KMS does.
 	if r.Rotation != nil && r.State != statePending {
@@ -128,9 +129,10 @@ func (k *KMS) rotateKeyOnDemand(c *server.Call, in *api.RotateKeyOnDemandRequest
 
 func (k *KMS) listKeyRotations(c *server.Call, in *api.ListKeyRotationsRequest) (*api.ListKeyRotationsResponse, error) {
 	r := keyFrom(c, ctxKey)
-	if err := rotatable(r); err != nil && r.Manager != managerAWS {
-		return nil, err
-	}
+	// Any key lists its rotations, if only none: KMS answered an empty list for an
+	// HMAC key and for an EXTERNAL key pending import (stackd
+	// testdata/aws/kms/rotation.json hmac_list-key-rotations, imports.json
+	// symmetric_empty_history).
 	all := in.IncludeKeyMaterial != nil && *in.IncludeKeyMaterial == api.IncludeKeyMaterialALLKEYMATERIAL
 	var entries []api.RotationsListEntry
 	for _, m := range r.Materials {

@@ -130,7 +130,9 @@ func (g *groupRec) out(region, account string) api.LogGroup {
 	out := api.LogGroup{
 		LogGroupName: &g.Name, CreationTime: &g.Created, MetricFilterCount: &g.Filters,
 		Arn: svckit.Ptr(arn + ":*"), LogGroupArn: &arn, StoredBytes: &g.Stored, LogGroupClass: &g.Class,
-		DeletionProtectionEnabled: &g.Protected,
+		// Palisade has no bearer-token ingestion: false, as AWS answers a group
+		// without it.
+		DeletionProtectionEnabled: &g.Protected, BearerTokenAuthenticationEnabled: svckit.Ptr(false),
 	}
 	if g.Retention > 0 {
 		out.RetentionInDays = &g.Retention

@@ -313,14 +313,54 @@ func checks(c *server.Call, op string, in map[string]any) ([]authz.Check, error)
 		}
 		groups = q.Groups
 	}
+	var chks []authz.Check
 	if len(groups) == 0 {
-		return c.DefaultChecks(in)
+		var err error
+		if chks, err = c.DefaultChecks(in); err != nil {
+			return nil, err
+		}
+	} else {
+		chks = make([]authz.Check, len(groups))
+		for i, g := range groups {
+			chks[i] = authz.Check{Action: "logs:" + op, Resource: groupARN(c.Region, c.Account, g)}
+		}
 	}
-	chks := make([]authz.Check, len(groups))
-	for i, g := range groups {
-		chks[i] = authz.Check{Action: "logs:" + op, Resource: groupARN(c.Region, c.Account, g)}
+	if err := groupTags(c, chks); err != nil {
+		return nil, err
 	}
 	return chks, nil
+}
+
+// groupTags gives each check on a log group of the caller's account and Region, or on
+// one of its streams, the group's tags as aws:ResourceTag/* (both resource types have
+// the key; streams have no tags of their own).
+func groupTags(c *server.Call, chks []authz.Check) error {
+	for i := range chks {
+		a, ok := svckit.ParseARN(chks[i].Resource)
+		if !ok || a.Account != c.Account || a.Region != c.Region {
+			continue
+		}
+		name, ok := strings.CutPrefix(a.Resource, "log-group:")
+		if !ok {
+			continue
+		}
+		if j := strings.Index(name, ":log-stream:"); j >= 0 {
+			name = name[:j]
+		}
+		name = strings.TrimSuffix(name, ":*")
+		if name == "" || strings.Contains(name, "*") {
+			continue
+		}
+		g := &groupRec{}
+		found, err := c.Tx.GetJSON(ns(c.Account, c.Region, tGroups), name, g)
+		if err != nil {
+			return err
+		}
+		if found {
+			chks[i].Context = svckit.ResourceTags(chks[i].Context, g.Tags)
+		}
+	}
+	return nil
 }
 
 // pattern compiles a filter pattern once and caches it: metric filters run on every

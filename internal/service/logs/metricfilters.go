@@ -30,6 +30,9 @@ type filterRec struct {
 	Pattern         string                     `json:"pattern"`
 	Transformations []api.MetricTransformation `json:"transformations"`
 	Created         int64                      `json:"created"`
+	// SystemDimensions is the filter's emitSystemFieldDimensions, kept and
+	// answered as given (Palisade emits no such dimension).
+	SystemDimensions []string `json:"sysdims,omitempty"`
 }
 
 // Quotas (CloudWatch Logs quotas): metric filters per log group, regex patterns per
@@ -40,6 +43,21 @@ const (
 )
 
 func errBadPattern() error { return errParam("Invalid metric filter pattern") }
+
+// checkWildcardRefs refuses a metric value or dimension that reads a JSON array
+// through [*]: one event would give it several values. The wording is AWS's, as
+// recorded (it answers so though the pattern itself takes [*]).
+func checkWildcardRefs(t api.MetricTransformation) error {
+	if strings.HasPrefix(t.MetricValue, "$.") && strings.Contains(t.MetricValue, "[*]") {
+		return errParam("Invalid metric transformation: metric value " + t.MetricValue + " must be a valid number")
+	}
+	for _, v := range t.Dimensions {
+		if strings.HasPrefix(v, "$.") && strings.Contains(v, "[*]") {
+			return errParam("Invalid metric transformation: dimension value must be valid selector")
+		}
+	}
+	return nil
+}
 
 // checkTransformation applies AWS's rules on a transformation: dimensions only with
 // JSON or space-delimited patterns, at most three, and not with a default value.
@@ -84,6 +102,11 @@ func (l *Logs) putMetricFilter(c *server.Call, in *api.PutMetricFilterRequest) (
 	if err != nil {
 		return nil, err
 	}
+	for _, t := range in.MetricTransformations {
+		if err := checkWildcardRefs(t); err != nil {
+			return nil, err
+		}
+	}
 	p, err := l.pattern(in.FilterPattern)
 	if err != nil {
 		return nil, errBadPattern()
@@ -121,7 +144,8 @@ func (l *Logs) putMetricFilter(c *server.Call, in *api.PutMetricFilterRequest) (
 			return nil, err
 		}
 	}
-	rec := &filterRec{Name: in.FilterName, Pattern: in.FilterPattern, Transformations: in.MetricTransformations, Created: ms(c.Now)}
+	rec := &filterRec{Name: in.FilterName, Pattern: in.FilterPattern, Transformations: in.MetricTransformations, Created: ms(c.Now),
+		SystemDimensions: in.EmitSystemFieldDimensions}
 	if found {
 		rec.Created = existing.Created
 	}
@@ -132,6 +156,7 @@ func (f *filterRec) out(group string) api.MetricFilter {
 	return api.MetricFilter{
 		FilterName: svckit.Ptr(f.Name), FilterPattern: svckit.Ptr(f.Pattern), MetricTransformations: f.Transformations,
 		CreationTime: svckit.Ptr(f.Created), LogGroupName: svckit.Ptr(group), ApplyOnTransformedLogs: svckit.Ptr(false),
+		EmitSystemFieldDimensions: f.SystemDimensions,
 	}
 }
 

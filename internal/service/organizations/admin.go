@@ -27,12 +27,7 @@ import (
 // the account; Palisade keeps no such information). It answers {"AccountId": ID}.
 func (s *svc) adminHandler() http.Handler {
 	mux := http.NewServeMux()
-	mux.HandleFunc("/_palisade/organizations/standalone", func(w http.ResponseWriter, r *http.Request) {
-		if r.Method != http.MethodPost {
-			w.Header().Set("Allow", "POST")
-			adminJSON(w, http.StatusMethodNotAllowed, map[string]string{"error": "POST"})
-			return
-		}
+	mux.HandleFunc("/_palisade/organizations/standalone", postOnly(func(w http.ResponseWriter, r *http.Request) {
 		account := r.URL.Query().Get("account")
 		if s.Store == nil {
 			adminJSON(w, http.StatusServiceUnavailable, map[string]string{"error": "no store"})
@@ -56,13 +51,8 @@ func (s *svc) adminHandler() http.Handler {
 		default:
 			adminJSON(w, http.StatusOK, map[string]string{"AccountId": account})
 		}
-	})
-	mux.HandleFunc("/_palisade/organizations/root-key", func(w http.ResponseWriter, r *http.Request) {
-		if r.Method != http.MethodPost {
-			w.Header().Set("Allow", "POST")
-			adminJSON(w, http.StatusMethodNotAllowed, map[string]string{"error": "POST"})
-			return
-		}
+	}))
+	mux.HandleFunc("/_palisade/organizations/root-key", postOnly(func(w http.ResponseWriter, r *http.Request) {
 		account := r.URL.Query().Get("account")
 		if s.Keys == nil || s.Store == nil {
 			adminJSON(w, http.StatusServiceUnavailable, map[string]string{"error": "no key store"})
@@ -90,7 +80,7 @@ func (s *svc) adminHandler() http.Handler {
 			return
 		}
 		adminJSON(w, http.StatusOK, map[string]string{"AccessKeyId": cred.AccessKeyID, "SecretAccessKey": string(cred.Secret)})
-	})
+	}))
 	return mux
 }
 
@@ -98,4 +88,16 @@ func adminJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
 	json.NewEncoder(w).Encode(v)
+}
+
+// postOnly answers any method but POST with 405 and an Allow header.
+func postOnly(h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodPost {
+			w.Header().Set("Allow", "POST")
+			adminJSON(w, http.StatusMethodNotAllowed, map[string]string{"error": "POST"})
+			return
+		}
+		h(w, r)
+	}
 }

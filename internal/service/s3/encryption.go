@@ -207,6 +207,11 @@ func (s *Service) newObjectKey(c *server.Call, b *bucketRec, key string, r sseRe
 	return pt, encInfo{Mode: mode, KMSKeyARN: arn, KMSBlob: blob, KMSContext: ctx, BucketKey: bucketKey}, nil
 }
 
+// errSSECKeyMissing is S3's answer to a read of an SSE-C object without its key.
+func errSSECKeyMissing() *model.Error {
+	return errInvalidRequest("The object was stored using a form of Server Side Encryption. The correct parameters must be provided to retrieve the object.")
+}
+
 // objectKey recovers an object's key for a reader: SSE-KMS asks KMS for the caller
 // (kms:Decrypt), SSE-C needs the customer's key in the request.
 func (s *Service) objectKey(c *server.Call, e encInfo, ck customerKey) ([]byte, error) {
@@ -218,7 +223,7 @@ func (s *Service) objectKey(c *server.Call, e encInfo, ck customerKey) ([]byte, 
 		return s.d.Sealer.Open(e.Sealed, "s3/object-key")
 	case sseC:
 		if !ck.given() {
-			return nil, errInvalidRequest("The object was stored using a form of Server Side Encryption. The correct parameters must be provided to retrieve the object.")
+			return nil, errSSECKeyMissing()
 		}
 		k, md, err := ck.key()
 		if err != nil {

@@ -37,10 +37,13 @@ const (
 type loggingConfig struct {
 	TargetBucket string `json:"target"`
 	TargetPrefix string `json:"prefix"`
-	// Partitioned selects PartitionedPrefix key names; DateSource is EventTime or
-	// DeliveryTime.
+	// Partitioned selects PartitionedPrefix key names; DateSource is EventTime,
+	// DeliveryTime, or empty (DeliveryTime) as the configuration gave it.
 	Partitioned bool   `json:"partitioned,omitempty"`
 	DateSource  string `json:"dateSource,omitempty"`
+	// Simple records a SimplePrefix given explicitly, which GetBucketLogging
+	// returns; the key names are the same without it.
+	Simple bool `json:"simple,omitempty"`
 }
 
 // logEntry is one queued record.
@@ -442,12 +445,15 @@ func (s *Service) loggingHandlers() []server.Handler {
 					return nil, model.NewError(400, "InvalidTargetBucketForLogging", "Target grants are not supported when the target bucket has the bucket owner enforced setting for Object Ownership.").With("TargetBucket", le.TargetBucket)
 				}
 				lc := &loggingConfig{TargetBucket: le.TargetBucket, TargetPrefix: le.TargetPrefix}
+				// The key format is kept as given: AWS was recorded returning an
+				// empty PartitionedPrefix without a PartitionDateSource, an explicit
+				// SimplePrefix, and no TargetObjectKeyFormat when none was sent
+				// (radkawar/stackd testdata/aws/s3/logging_control_replay.json).
 				if f := le.TargetObjectKeyFormat; f != nil && f.PartitionedPrefix != nil {
 					lc.Partitioned = true
 					lc.DateSource = str(f.PartitionedPrefix.PartitionDateSource)
-					if lc.DateSource == "" {
-						lc.DateSource = "DeliveryTime"
-					}
+				} else if f != nil && f.SimplePrefix != nil {
+					lc.Simple = true
 				}
 				b.Logging = lc
 			}
@@ -466,7 +472,13 @@ func (s *Service) loggingHandlers() []server.Handler {
 			if l := b.Logging; l != nil {
 				le := &api.LoggingEnabled{TargetBucket: l.TargetBucket, TargetPrefix: l.TargetPrefix}
 				if l.Partitioned {
-					le.TargetObjectKeyFormat = &api.TargetObjectKeyFormat{PartitionedPrefix: &api.PartitionedPrefix{PartitionDateSource: ptr(l.DateSource)}}
+					p := &api.PartitionedPrefix{}
+					if l.DateSource != "" {
+						p.PartitionDateSource = ptr(l.DateSource)
+					}
+					le.TargetObjectKeyFormat = &api.TargetObjectKeyFormat{PartitionedPrefix: p}
+				} else if l.Simple {
+					le.TargetObjectKeyFormat = &api.TargetObjectKeyFormat{SimplePrefix: &api.SimplePrefix{}}
 				}
 				out.LoggingEnabled = le
 			}

@@ -102,8 +102,10 @@ func TestMultipartInitiator(t *testing.T) {
 }
 
 // Completing an upload again answers as the first completion did (S3 was recorded
-// doing so: minio/minio#13318, adobe/S3Mock#2586), while the key's current object is
-// the one it made and the same parts are named; otherwise NoSuchUpload as before.
+// doing so: minio/minio#13318, adobe/S3Mock#2586) but without the object's checksums
+// (radkawar/stackd testdata/aws/s3/multipart_completion_replay.json), while the key's
+// current object is the one it made and the same parts are named; otherwise
+// NoSuchUpload as before.
 func TestCompleteMultipartUploadAgain(t *testing.T) {
 	e := newEnv(t)
 	e.bucket("mpu-again")
@@ -121,7 +123,7 @@ func TestCompleteMultipartUploadAgain(t *testing.T) {
 	first := must(complete(both...))
 	again := must(complete(both...))
 	if aws.ToString(again.ETag) != aws.ToString(first.ETag) || aws.ToString(again.VersionId) != aws.ToString(first.VersionId) ||
-		aws.ToString(again.Location) != aws.ToString(first.Location) || aws.ToString(again.ChecksumCRC64NVME) != aws.ToString(first.ChecksumCRC64NVME) {
+		aws.ToString(again.Location) != aws.ToString(first.Location) || first.ChecksumCRC64NVME == nil || again.ChecksumCRC64NVME != nil || again.ChecksumType != "" {
 		t.Fatalf("completed again: %+v, first %+v", again, first)
 	}
 	// Nothing was written the second time.

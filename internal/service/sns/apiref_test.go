@@ -42,6 +42,9 @@ func TestBatchEntryIDs(t *testing.T) {
 // acknowledged Publish was delivered nowhere. A standard topic forwards a group ID
 // to its SQS standard subscriptions (fair queues), checked alike; Palisade dropped it.
 func TestMessageGroupAndDeduplicationIDs(t *testing.T) {
+	// SNS's wording, recorded in 2026 (radkawar/stackd testdata/aws/sns/message_groups.json, fifo_edges.json).
+	const badGroup = "Invalid parameter: The MessageGroupId parameter can only include alphanumeric and punctuation characters. 1 to 128 in length"
+	const badDedup = "Invalid parameter: The MessageDeduplicationId parameter can only include alphanumeric and punctuation characters. 1 to 128 in length"
 	e := newEnv(t)
 	fifo := e.topic("ids.fifo", map[string]string{"FifoTopic": "true"})
 	fifoURL := apptest.Must(e.sqs.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String("idsq.fifo"),
@@ -51,12 +54,12 @@ func TestMessageGroupAndDeduplicationIDs(t *testing.T) {
 	bad := []string{strings.Repeat("g", 129), "with space", "tab\t", "é"}
 	for _, v := range bad {
 		_, err := e.sns.Publish(ctx, &sns.PublishInput{TopicArn: aws.String(fifo), Message: aws.String("m"), MessageGroupId: aws.String(v), MessageDeduplicationId: aws.String("d")})
-		wantError(t, err, "InvalidParameter", 400, "Invalid parameter: MessageGroupId")
+		wantError(t, err, "InvalidParameter", 400, badGroup)
 		_, err = e.sns.Publish(ctx, &sns.PublishInput{TopicArn: aws.String(fifo), Message: aws.String("m"), MessageGroupId: aws.String("g"), MessageDeduplicationId: aws.String(v)})
-		wantError(t, err, "InvalidParameter", 400, "Invalid parameter: MessageDeduplicationId")
+		wantError(t, err, "InvalidParameter", 400, badDedup)
 		_, err = e.sns.PublishBatch(ctx, &sns.PublishBatchInput{TopicArn: aws.String(fifo), PublishBatchRequestEntries: []types.PublishBatchRequestEntry{
 			{Id: aws.String("1"), Message: aws.String("m"), MessageGroupId: aws.String(v), MessageDeduplicationId: aws.String("d")}}})
-		wantError(t, err, "InvalidParameter", 400, "Invalid parameter: MessageGroupId")
+		wantError(t, err, "InvalidParameter", 400, badGroup)
 	}
 	punct := "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~"
 	apptest.Must(e.sns.Publish(ctx, &sns.PublishInput{TopicArn: aws.String(fifo), Message: aws.String("m"), MessageGroupId: aws.String(punct + strings.Repeat("g", 128-len(punct))),
@@ -72,7 +75,7 @@ func TestMessageGroupAndDeduplicationIDs(t *testing.T) {
 	e.subscribe(topic, "sqs", qarn, nil)
 	for _, v := range bad {
 		_, err := e.sns.Publish(ctx, &sns.PublishInput{TopicArn: aws.String(topic), Message: aws.String("m"), MessageGroupId: aws.String(v)})
-		wantError(t, err, "InvalidParameter", 400, "Invalid parameter: MessageGroupId")
+		wantError(t, err, "InvalidParameter", 400, badGroup)
 	}
 	out := apptest.Must(e.sns.Publish(ctx, &sns.PublishInput{TopicArn: aws.String(topic), Message: aws.String("m"), MessageGroupId: aws.String("tenant-1")}))
 	if out.SequenceNumber != nil {

@@ -123,6 +123,19 @@ func parseDeliveryPolicy(src string) (retryPolicy, error) {
 	if err != nil {
 		return retryPolicy{}, err
 	}
+	var given struct {
+		Healthy map[string]json.RawMessage `json:"healthyRetryPolicy"`
+		HTTP    struct {
+			Default map[string]json.RawMessage `json:"defaultHealthyRetryPolicy"`
+		} `json:"http"`
+	}
+	json.Unmarshal([]byte(src), &given)
+	for _, m := range []map[string]json.RawMessage{given.Healthy, given.HTTP.Default} {
+		if _, ok := m["minDelayTarget"]; m != nil && !ok {
+			// Recorded for a subscription's incomplete healthyRetryPolicy.
+			return retryPolicy{}, errors.New("healthyRetryPolicy.minDelayTarget must be specified")
+		}
+	}
 	p := defaultRetry
 	if r := doc.retry(); r != nil {
 		p = *r
@@ -360,6 +373,15 @@ func (s *SNS) effectivePolicy(tx *store.Tx, t topicRef, protocol, subID string) 
 		}
 	}
 	return retry, contentType
+}
+
+// subscriptionDeliveryPolicy is an HTTP/HTTPS subscription's EffectiveDeliveryPolicy
+// as SNS writes it (recorded: {"healthyRetryPolicy":{…},"sicklyRetryPolicy":null,
+// "throttlePolicy":null,"requestPolicy":{"headerContentType":…},"guaranteed":false}).
+func subscriptionDeliveryPolicy(p retryPolicy, contentType string) string {
+	return fmt.Sprintf(`{"healthyRetryPolicy":{"minDelayTarget":%d,"maxDelayTarget":%d,"numRetries":%d,"numMaxDelayRetries":%d,"numNoDelayRetries":%d,"numMinDelayRetries":%d,"backoffFunction":"linear"},`+
+		`"sicklyRetryPolicy":null,"throttlePolicy":null,"requestPolicy":{"headerContentType":%s},"guaranteed":false}`,
+		p.MinDelayTarget, p.MaxDelayTarget, p.NumRetries, p.NumMaxDelayRetries, p.NumNoDelayRetries, p.NumMinDelayRetries, jsonString(contentType))
 }
 
 // errPermanent is a delivery the endpoint refused for good: SNS retries only 5xx

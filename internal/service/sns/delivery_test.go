@@ -68,9 +68,12 @@ func TestUnsubscribeConfirmation(t *testing.T) {
 	if u2 := r.wait(t, 4)[3]; u2["Type"] != "UnsubscribeConfirmation" || u2["Token"] == u["Token"] {
 		t.Fatalf("second unsubscribe confirmation %v", u2)
 	}
-	// A token that restored its subscription restores nothing again.
+	// A token that restored its subscription restores nothing again: it is that
+	// subscription's, unsubscribed since, which SNS answers as it does the
+	// confirmation token of an unsubscribed subscription (recorded in 2026: radkawar/stackd
+	// testdata/aws/sns/confirmation_lifetime.json).
 	_, err := e.sns.ConfirmSubscription(ctx, &sns.ConfirmSubscriptionInput{TopicArn: aws.String(topic), Token: aws.String(u["Token"])})
-	wantError(t, err, "InvalidParameter", 400, "Invalid parameter: Token")
+	wantError(t, err, "NotFound", 404, "Subscription does not exist")
 }
 
 // SNS retries 5xx answers and 429; any other error answer is a permanent failure

@@ -33,7 +33,7 @@ type filterNode struct {
 }
 
 type condition struct {
-	kind   string // exact, prefix, suffix, ignorecase, anythingbut, numeric, exists, cidr, null
+	kind   string // exact, prefix, prefixignorecase, suffix, ignorecase, anythingbut, numeric, exists, cidr, null
 	str    string
 	num    float64
 	isNum  bool
@@ -419,7 +419,21 @@ func (r *policyReader) matchExpression() (condition, error) {
 	var c condition
 	switch op := t.text; op {
 	case "prefix", "suffix", "equals-ignore-case":
-		if r.next().kind != tString {
+		t := r.next()
+		if op == "prefix" && t.kind == tObjStart {
+			// {"prefix": {"equals-ignore-case": "abc"}}: a prefix in any case (SNS
+			// admits it, recorded in 2026; event-ruler's prefix-equals-ignore-case).
+			// The wording of its faults is inferred from the plain prefix's.
+			if n := r.next(); n.kind != tName || n.text != "equals-ignore-case" || r.next().kind != tString {
+				return c, r.fail("prefix match pattern must be a string")
+			}
+			c = condition{kind: "prefixignorecase", str: r.text()}
+			if r.next().kind != tObjEnd {
+				return c, r.fail("Only one key allowed in match expression")
+			}
+			break
+		}
+		if t.kind != tString {
 			return c, r.fail("%s match pattern must be a string", op)
 		}
 		kind := map[string]string{"prefix": "prefix", "suffix": "suffix", "equals-ignore-case": "ignorecase"}[op]
@@ -519,7 +533,9 @@ func (r *policyReader) numeric() ([]numRange, error) {
 }
 
 // anythingBut reads anything-but's argument: a string, a number, a list of them,
-// or {"prefix": string} (SNS refuses {"suffix"} and every other operator there).
+// {"prefix": string} or {"suffix": string} (SNS refused the suffix form in 2024 and
+// took it in 2026, radkawar/stackd testdata/aws/sns/filters.json; every other operator
+// there is refused).
 func (r *policyReader) anythingBut() (condition, error) {
 	c := condition{kind: "anythingbut"}
 	switch t := r.next(); t.kind {
@@ -528,13 +544,13 @@ func (r *policyReader) anythingBut() (condition, error) {
 		if n.kind != tName {
 			return c, r.fail("Anything-But expression name not found")
 		}
-		if n.text != "prefix" {
+		if n.text != "prefix" && n.text != "suffix" {
 			return c, r.fail("Unsupported anything-but pattern: %s", n.text)
 		}
 		if r.next().kind != tString {
-			return c, r.fail("prefix match pattern must be a string")
+			return c, r.fail("%s match pattern must be a string", n.text)
 		}
-		c.inner = &condition{kind: "prefix", str: r.text()}
+		c.inner = &condition{kind: n.text, str: r.text()}
 		for range 2 {
 			if r.next().kind != tObjEnd {
 				return c, r.fail("Only one key allowed in match expression")
@@ -666,6 +682,8 @@ func (c *condition) matchOne(s string, n float64) bool {
 		return s == c.str && math.IsNaN(n)
 	case "prefix":
 		return strings.HasPrefix(s, c.str)
+	case "prefixignorecase":
+		return strings.HasPrefix(strings.ToLower(s), strings.ToLower(c.str))
 	case "suffix":
 		return strings.HasSuffix(s, c.str)
 	case "ignorecase":
@@ -748,10 +766,14 @@ func (p *filterPolicy) matchBody(doc map[string]any) bool {
 			}
 			continue
 		}
-		v := value{present: present}
+		var v value
 		if present {
 			v.add(raw)
 		}
+		// A field exists when it holds a value, null and "" included: an empty array
+		// holds none, and an object's values are other keys' (recorded:
+		// exists:true took "", null and a string, not [] or {}).
+		v.present = len(v.strs) > 0 || v.null
 		if !anyCond(node.conds, v) {
 			return false
 		}

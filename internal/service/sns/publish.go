@@ -6,16 +6,20 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"sort"
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf16"
 	"unicode/utf8"
 
 	api "github.com/palisade/palisade/internal/api/sns"
 	"github.com/palisade/palisade/internal/auth"
 	"github.com/palisade/palisade/internal/authz"
+	"github.com/palisade/palisade/internal/model"
 	"github.com/palisade/palisade/internal/server"
 	"github.com/palisade/palisade/internal/store"
 	"github.com/palisade/palisade/internal/svckit"
@@ -67,9 +71,13 @@ func checkAttributes(in map[string]api.MessageAttributeValue) (map[string]attrib
 				return nil, 0, errAttr("The message attribute '" + name + "' must contain non-empty message attribute value for message attribute type '" + base + "'.")
 			}
 			if base == "Number" {
-				if !svckit.DecimalNumber(*v.StringValue) {
-					return nil, 0, errParam("Invalid parameter: Could not cast message attribute '" + name + "' value to number.")
+				if err := checkNumber(name, *v.StringValue); err != nil {
+					return nil, 0, err
 				}
+			} else if !basicPlane(*v.StringValue) {
+				// SNS refuses characters beyond the Basic Multilingual Plane in a
+				// String value (recorded for an emoji), where SQS takes them.
+				return nil, 0, errParam("Invalid parameter: Invalid attribute value was passed in for message attribute " + name)
 			}
 			if v.DataType == "String.Array" {
 				var list []any
@@ -92,6 +100,61 @@ func checkAttributes(in map[string]api.MessageAttributeValue) (map[string]attrib
 		size += len(name) + len(a.DataType) + len(a.StringValue) + len(a.BinaryValue)
 	}
 	return out, size, nil
+}
+
+// checkNumber applies SNS's rules for a Number attribute's value, as recorded
+// against AWS in 2026: a decimal number (Java's BigDecimal syntax: "5." and ".5"
+// are numbers, "NaN" is not) of at most 38 significant digits (trailing zeros
+// count, leading zeros do not), whose leading digit stands for a power of ten from
+// -128 to 125; zero is judged by its exponent too ("0e126" is refused). Which fault
+// SNS names when a value has both is inferred.
+func checkNumber(name, v string) error {
+	if !svckit.DecimalNumber(v) {
+		return errAttr("Could not cast message attribute '" + name + "' value to number.")
+	}
+	mant, exp, _ := strings.Cut(strings.ToLower(strings.TrimLeft(v, "+-")), "e")
+	intPart, frac, _ := strings.Cut(mant, ".")
+	digits := strings.TrimLeft(intPart+frac, "0")
+	if digits == "" {
+		digits = "0"
+	}
+	if len(digits) > 38 {
+		return errAttr("Message attribute '" + name + "' number value [" + v + "] must have less than 38 precision digits.")
+	}
+	e, err := strconv.ParseInt(exp, 10, 32)
+	if exp == "" {
+		e, err = 0, nil
+	}
+	if err != nil {
+		// Beyond an int exponent, which BigDecimal cannot read.
+		return errAttr("Could not cast message attribute '" + name + "' value to number.")
+	}
+	if power := int64(len(digits)) - 1 - int64(len(frac)) + e; power < -128 || power > 125 {
+		return errAttr("Message attribute '" + name + "' number value [" + v + "] scale must be 10^-128 and 10^126.")
+	}
+	return nil
+}
+
+// basicPlane reports whether s has no character beyond U+FFFF.
+func basicPlane(s string) bool {
+	for _, r := range s {
+		if r > 0xFFFF {
+			return false
+		}
+	}
+	return true
+}
+
+// utf16Len is s's length in UTF-16 code units, as SNS (Java) counts a Subject.
+func utf16Len(s string) int {
+	n := 0
+	for _, r := range s {
+		n++
+		if r > 0xFFFF {
+			n++
+		}
+	}
+	return n
 }
 
 // errAttr is SNS's answer to a bad message attribute.
@@ -152,7 +215,7 @@ func (m *message) text(protocol string) string {
 // prepare validates a Publish (or PublishBatch entry) and builds the message.
 func prepare(t topicRef, topic *topicRec, body string, subject, structure, groupID, dedupID *string, attrs map[string]api.MessageAttributeValue, now time.Time) (*message, error) {
 	if body == "" {
-		return nil, errParam("Invalid parameter: Empty message")
+		return nil, entryError{errParam("Invalid parameter: Empty message")}
 	}
 	if !utf8.ValidString(body) {
 		return nil, errParam("Invalid parameter: Message")
@@ -162,8 +225,10 @@ func prepare(t topicRef, topic *topicRec, body string, subject, structure, group
 		m.version = "2"
 	}
 	if subject != nil {
-		if *subject == "" || len(*subject) > 100 || strings.ContainsAny(*subject, "\r\n") || !isASCII(*subject) {
-			return nil, errParam("Invalid parameter: Subject")
+		// At most 100 UTF-16 units, any script (recorded); control characters are
+		// refused (recorded for a newline, inferred for the others).
+		if *subject == "" || utf16Len(*subject) > 100 || strings.ContainsFunc(*subject, unicode.IsControl) {
+			return nil, entryError{errParam("Invalid parameter: Subject")}
 		}
 	}
 	a, size, err := checkAttributes(attrs)
@@ -175,18 +240,18 @@ func prepare(t topicRef, topic *topicRec, body string, subject, structure, group
 	}
 	m.attrs = a
 	if svckit.Str(structure) == "json" {
-		var parsed map[string]any
+		var parsed map[string]json.RawMessage
 		if err := json.Unmarshal([]byte(body), &parsed); err != nil {
 			return nil, errParam("Invalid parameter: Message Structure - JSON message body failed to parse")
 		}
-		def, ok := parsed["default"].(string)
+		def, ok := scalarText(parsed["default"])
 		if !ok {
 			return nil, errParam("Invalid parameter: Message Structure - No default entry in JSON message body")
 		}
 		m.body = def
 		m.perProto = map[string]string{}
 		for k, v := range parsed {
-			if s, ok := v.(string); ok && k != "default" {
+			if s, ok := scalarText(v); ok && k != "default" {
 				m.perProto[k] = s
 			}
 		}
@@ -201,7 +266,7 @@ func prepare(t topicRef, topic *topicRec, body string, subject, structure, group
 		// A standard topic takes a group ID for SQS standard subscriptions (fair
 		// queues), checked as a FIFO topic's is (Publish's API reference).
 		if !messageID(*groupID) {
-			return nil, errParam("Invalid parameter: MessageGroupId")
+			return nil, entryError{errParam("Invalid parameter: The MessageGroupId parameter can only include alphanumeric and punctuation characters. 1 to 128 in length")}
 		}
 		m.groupID = *groupID
 	}
@@ -210,10 +275,10 @@ func prepare(t topicRef, topic *topicRec, body string, subject, structure, group
 			return nil, errParam("Invalid parameter: The MessageGroupId parameter is required for FIFO topics")
 		}
 		if !messageID(*groupID) {
-			return nil, errParam("Invalid parameter: MessageGroupId")
+			return nil, errParam("Invalid parameter: The MessageGroupId parameter can only include alphanumeric and punctuation characters. 1 to 128 in length")
 		}
 		if dedupID != nil && !messageID(*dedupID) {
-			return nil, errParam("Invalid parameter: MessageDeduplicationId")
+			return nil, errParam("Invalid parameter: The MessageDeduplicationId parameter can only include alphanumeric and punctuation characters. 1 to 128 in length")
 		}
 		if dedupID == nil && topic.Attributes["ContentBasedDeduplication"] != "true" {
 			return nil, errParam("Invalid parameter: The topic should either have ContentBasedDeduplication enabled or MessageDeduplicationId provided explicitly")
@@ -230,9 +295,36 @@ func prepare(t topicRef, topic *topicRec, body string, subject, structure, group
 	return m, nil
 }
 
+// entryError is a fault PublishBatch reports in the entry's Failed result on a
+// standard topic (an empty message, a bad Subject or MessageGroupId, as recorded),
+// where other faults, and any fault on a FIFO topic, fail the whole call.
+type entryError struct{ error }
+
+// unwrapEntry is the error an entryError answers a call with.
+func unwrapEntry(err error) error {
+	if ee, ok := err.(entryError); ok {
+		return ee.error
+	}
+	return err
+}
+
+// scalarText is the text SNS delivers for a MessageStructure json entry: a string
+// as it is, a number, boolean or null as its JSON text ({"default": 17} delivers
+// "17", {"default": null} "null", as recorded); an object or an array is no entry.
+func scalarText(v json.RawMessage) (string, bool) {
+	if len(v) == 0 || v[0] == '{' || v[0] == '[' {
+		return "", false
+	}
+	var s string
+	if v[0] == '"' && json.Unmarshal(v, &s) == nil {
+		return s, true
+	}
+	return string(v), true
+}
+
 // messageID reports whether v is a valid MessageGroupId or MessageDeduplicationId:
-// 1 to 128 alphanumeric or punctuation characters (Publish's API reference). SNS's
-// wording for a bad one is inferred: "Invalid parameter: <name>".
+// 1 to 128 alphanumeric or punctuation characters (Publish's API reference), refused
+// in SNS's recorded wording.
 func messageID(v string) bool {
 	if len(v) < 1 || len(v) > 128 {
 		return false
@@ -254,15 +346,6 @@ func batchEntryID(id string) bool {
 	}
 	for _, r := range id {
 		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_') {
-			return false
-		}
-	}
-	return true
-}
-
-func isASCII(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] < 0x20 || s[i] > 0x7e {
 			return false
 		}
 	}
@@ -292,21 +375,107 @@ func (s *SNS) publish(c *server.Call, in *api.PublishInput) (*api.PublishRespons
 	}
 	m, err := prepare(t, topic, in.Message, in.Subject, in.MessageStructure, in.MessageGroupId, in.MessageDeduplicationId, in.MessageAttributes, c.Now)
 	if err != nil {
-		return nil, err
+		return nil, unwrapEntry(err)
 	}
 	if m.key, err = s.checkKey(c, t, topic); err != nil {
 		return nil, err
 	}
 	out := &api.PublishResponse{MessageId: svckit.Ptr(m.id)}
 	if m.fifo {
-		topic.Seq++
-		m.seq = fmt.Sprintf("%020d", topic.Seq)
-		out.SequenceNumber = svckit.Ptr(m.seq)
+		dup, err := deduplicate(c.Tx, t, topic, m, c.Now)
+		if err != nil {
+			return nil, err
+		}
+		out.MessageId, out.SequenceNumber = svckit.Ptr(m.id), svckit.Ptr(m.seq)
+		if dup {
+			return out, nil
+		}
 		if err := putTopic(c.Tx, t, topic); err != nil {
 			return nil, err
 		}
 	}
 	return out, s.fanout(c.Tx, m)
+}
+
+// dedupWindow is how long a FIFO topic remembers a deduplication ID (SNS Developer
+// Guide, message deduplication for FIFO topics).
+const dedupWindow = 5 * time.Minute
+
+// dedupRec is what a FIFO topic remembers of a message it accepted.
+type dedupRec struct {
+	ID  string `json:"id"`
+	Seq string `json:"seq"`
+	At  int64  `json:"at"`
+}
+
+// deduplicate gives a FIFO topic's message its sequence number, or, when the topic
+// accepted a message with its deduplication ID in the last five minutes, that
+// message's ID and sequence number: SNS answers a duplicate so and delivers nothing
+// (recorded, a duplicate of a message no subscription's filter took included). The
+// IDs are the topic's, or each message group's when FifoThroughputScope is
+// MessageGroup (recorded).
+func deduplicate(tx *store.Tx, t topicRef, topic *topicRec, m *message, now time.Time) (bool, error) {
+	scope := ""
+	if topic.Attributes["FifoThroughputScope"] == "MessageGroup" {
+		scope = m.groupID
+	}
+	// The topic's creation time keeps a topic created again under its name apart.
+	key := fmt.Sprintf("%s\x00%d\x00%s\x00%s", t.Name, topic.Created.UnixNano(), scope, m.dedupID)
+	var prior dedupRec
+	found, err := tx.GetJSON(ns(t.Account, t.Region, tDedup), key, &prior)
+	if err != nil {
+		return false, err
+	}
+	if found && now.UnixMilli()-prior.At < dedupWindow.Milliseconds() {
+		m.id, m.seq = prior.ID, prior.Seq
+		return true, nil
+	}
+	topic.Seq++
+	m.seq = fmt.Sprintf("%020d", topic.Seq)
+	at := now.UnixMilli()
+	if err := tx.PutJSON(ns(t.Account, t.Region, tDedup), key, dedupRec{ID: m.id, Seq: m.seq, At: at}); err != nil {
+		return false, err
+	}
+	if err := tx.Put(ns(t.Account, t.Region, tDedupAt), fmt.Sprintf("%016d\x00%s", at, key), nil); err != nil {
+		return false, err
+	}
+	return false, expireDedup(tx, t, at)
+}
+
+// expireDedup drops up to two of the Region's deduplication records older than the
+// window, oldest first, deleted topics' included: each accepted message adds one, so
+// they cannot pile up. A record written again since has a newer index entry and is
+// kept.
+func expireDedup(tx *store.Tx, t topicRef, now int64) error {
+	var due []string
+	err := tx.Scan(ns(t.Account, t.Region, tDedupAt), "", 2, func(k string, _ []byte) bool {
+		at, err := strconv.ParseInt(k[:min(16, len(k))], 10, 64)
+		if err != nil || now-at < dedupWindow.Milliseconds() {
+			return false
+		}
+		due = append(due, k)
+		return true
+	})
+	if err != nil {
+		return err
+	}
+	for _, k := range due {
+		key := k[17:]
+		var rec dedupRec
+		found, err := tx.GetJSON(ns(t.Account, t.Region, tDedup), key, &rec)
+		if err != nil {
+			return err
+		}
+		if found && fmt.Sprintf("%016d", rec.At) == k[:16] {
+			if _, err := tx.Delete(ns(t.Account, t.Region, tDedup), key); err != nil {
+				return err
+			}
+		}
+		if _, err := tx.Delete(ns(t.Account, t.Region, tDedupAt), k); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func (s *SNS) publishBatch(c *server.Call, in *api.PublishBatchInput) (*api.PublishBatchResponse, error) {
@@ -346,23 +515,41 @@ func (s *SNS) publishBatch(c *server.Call, in *api.PublishBatchInput) (*api.Publ
 	// An entry SNS would not publish fails the whole call, as SNS answers (nothing of
 	// the batch is published).
 	msgs := make([]*message, len(in.PublishBatchRequestEntries))
+	failed := make([]error, len(in.PublishBatchRequestEntries))
+	fifo := topic.Attributes["FifoTopic"] == "true"
 	for i, e := range in.PublishBatchRequestEntries {
 		if msgs[i], err = prepare(t, topic, e.Message, e.Subject, e.MessageStructure, e.MessageGroupId, e.MessageDeduplicationId, e.MessageAttributes, c.Now); err != nil {
-			return nil, err
+			var ee entryError
+			if fifo || !errors.As(err, &ee) {
+				return nil, unwrapEntry(err)
+			}
+			failed[i] = ee.error
 		}
 	}
 	out := &api.PublishBatchResponse{Successful: []api.PublishBatchResultEntry{}, Failed: []api.BatchResultErrorEntry{}}
 	for i, e := range in.PublishBatchRequestEntries {
+		if failed[i] != nil {
+			var me *model.Error
+			errors.As(failed[i], &me)
+			out.Failed = append(out.Failed, api.BatchResultErrorEntry{Id: e.Id, Code: me.Code, Message: svckit.Ptr(me.Message), SenderFault: true})
+			continue
+		}
 		m := msgs[i]
 		m.key = key
+		dup := false
+		if m.fifo {
+			if dup, err = deduplicate(c.Tx, t, topic, m, c.Now); err != nil {
+				return nil, err
+			}
+		}
 		r := api.PublishBatchResultEntry{Id: svckit.Ptr(e.Id), MessageId: svckit.Ptr(m.id)}
 		if m.fifo {
-			topic.Seq++
-			m.seq = fmt.Sprintf("%020d", topic.Seq)
 			r.SequenceNumber = svckit.Ptr(m.seq)
 		}
-		if err := s.fanout(c.Tx, m); err != nil {
-			return nil, err
+		if !dup {
+			if err := s.fanout(c.Tx, m); err != nil {
+				return nil, err
+			}
 		}
 		out.Successful = append(out.Successful, r)
 	}
@@ -418,7 +605,7 @@ func (s *SNS) servicePublishTarget(tx *store.Tx, n Notification) (topicRef, *top
 			return t, nil, err
 		}
 		if !d.Allowed() {
-			return t, nil, api.NewAuthorizationErrorException(d.Message())
+			return t, nil, api.NewAuthorizationErrorException(deniedMessage(d))
 		}
 	}
 	return t, topic, nil
@@ -482,22 +669,32 @@ func (s *SNS) fanout(tx *store.Tx, m *message) error {
 			// A FIFO topic delivers to standard queues too (best-effort order, at least
 			// once), which take no deduplication ID; the group ID they take (fair
 			// queues, inferred for a FIFO topic's messages).
-			dedupID := m.dedupID
-			if !strings.HasSuffix(sub.Endpoint, ".fifo") {
-				dedupID = ""
-			}
-			err := tx.Savepoint(func() error {
-				if s.d.Queues == nil {
-					return fmt.Errorf("SQS is not available")
+			send := func(queue string) error {
+				dedup := m.dedupID
+				if !strings.HasSuffix(queue, ".fifo") {
+					dedup = ""
 				}
-				_, err := s.d.Queues.SendFromTopic(tx, QueueMessage{QueueARN: sub.Endpoint, TopicARN: m.topic.ARN, Body: body, Attributes: attrs,
-					GroupID: m.groupID, DedupID: dedupID})
-				return err
-			})
-			if err != nil {
-				// SNS drops a message the queue refuses (its policy, a missing queue):
-				// the publisher's call still succeeds.
+				return tx.Savepoint(func() error {
+					if s.d.Queues == nil {
+						return fmt.Errorf("SQS is not available")
+					}
+					_, err := s.d.Queues.SendFromTopic(tx, QueueMessage{QueueARN: queue, TopicARN: m.topic.ARN, Body: body, Attributes: attrs,
+						GroupID: m.groupID, DedupID: dedup})
+					return err
+				})
+			}
+			if err := send(sub.Endpoint); err != nil {
+				// A message the queue refuses (its policy, a missing queue) is a
+				// client-side failure SNS does not retry: it goes, as it would have
+				// been delivered, to the subscription's dead-letter queue when it has
+				// one (recorded), and is dropped otherwise. The publisher's call
+				// succeeds either way.
 				s.d.Logger.Warn("sns: delivery to SQS failed", "subscription", sub.arn(m.topic.Region, m.topic.Account), "err", err)
+				if dlq := deadLetterTarget(sub); dlq != "" {
+					if err := send(dlq); err != nil {
+						s.d.Logger.Warn("sns: delivery to the dead-letter queue failed", "subscription", sub.arn(m.topic.Region, m.topic.Account), "err", err)
+					}
+				}
 			}
 		case "http", "https", "email", "email-json":
 			d := &delivery{Account: m.topic.Account, Region: m.topic.Region, Sub: sub.ID, Topic: m.topic.Name, Protocol: sub.Protocol,
@@ -527,6 +724,17 @@ func (s *SNS) fanout(tx *store.Tx, m *message) error {
 		tx.AfterCommit(s.wakeDelivery)
 	}
 	return nil
+}
+
+// deadLetterTarget is the queue ARN a subscription's RedrivePolicy names, or "".
+func deadLetterTarget(sub *subRec) string {
+	var p struct {
+		DeadLetterTargetArn string `json:"deadLetterTargetArn"`
+	}
+	if json.Unmarshal([]byte(sub.Attributes["RedrivePolicy"]), &p) != nil {
+		return ""
+	}
+	return p.DeadLetterTargetArn
 }
 
 func passesFilter(sub *subRec, m *message) bool {
@@ -560,33 +768,39 @@ func queueAttributes(attrs map[string]attribute) map[string]QueueAttribute {
 // envelope is the signed JSON document SNS delivers when raw delivery is off, laid
 // out as AWS lays it out ("key" : value, two-space indent).
 func (s *SNS) envelope(tx *store.Tx, m *message, sub *subRec, text string) (string, error) {
-	if err := s.signer.wait(); err != nil {
-		return "", err
-	}
-	if err := s.signer.persist(tx); err != nil {
-		return "", err
-	}
 	ts := m.timestamp.Format("2006-01-02T15:04:05.000Z")
-	fields := map[string]string{"Type": "Notification", "MessageId": m.id, "TopicArn": m.topic.ARN, "Message": text, "Timestamp": ts}
-	if m.subject != "" {
-		fields["Subject"] = m.subject
-	}
-	version := m.version
-	sig, err := s.signer.sign(version, stringToSign(fields))
-	if err != nil {
-		return "", err
-	}
 	base := sub.Base
 	pairs := [][2]string{{"Type", "Notification"}, {"MessageId", m.id}}
-	if m.seq != "" {
+	// A FIFO topic's notification of a MessageStructure json message carries no
+	// sequence number (recorded, to FIFO and standard queues alike).
+	if m.seq != "" && m.perProto == nil {
 		pairs = append(pairs, [2]string{"SequenceNumber", m.seq})
 	}
 	pairs = append(pairs, [2]string{"TopicArn", m.topic.ARN})
 	if m.subject != "" {
 		pairs = append(pairs, [2]string{"Subject", m.subject})
 	}
-	pairs = append(pairs, [][2]string{{"Message", text}, {"Timestamp", ts}, {"SignatureVersion", version}, {"Signature", sig},
-		{"SigningCertURL", s.signer.certURL(base)}, {"UnsubscribeURL", base + "/?Action=Unsubscribe&SubscriptionArn=" + sub.arn(m.topic.Region, m.topic.Account)}}...)
+	pairs = append(pairs, [][2]string{{"Message", text}, {"Timestamp", ts}}...)
+	// A FIFO topic's notifications are not signed: no SignatureVersion, Signature or
+	// SigningCertURL (recorded for every message a FIFO topic delivered to SQS).
+	if !m.fifo {
+		if err := s.signer.wait(); err != nil {
+			return "", err
+		}
+		if err := s.signer.persist(tx); err != nil {
+			return "", err
+		}
+		fields := map[string]string{"Type": "Notification", "MessageId": m.id, "TopicArn": m.topic.ARN, "Message": text, "Timestamp": ts}
+		if m.subject != "" {
+			fields["Subject"] = m.subject
+		}
+		sig, err := s.signer.sign(m.version, stringToSign(fields))
+		if err != nil {
+			return "", err
+		}
+		pairs = append(pairs, [][2]string{{"SignatureVersion", m.version}, {"Signature", sig}, {"SigningCertURL", s.signer.certURL(base)}}...)
+	}
+	pairs = append(pairs, [2]string{"UnsubscribeURL", base + "/?Action=Unsubscribe&SubscriptionArn=" + sub.arn(m.topic.Region, m.topic.Account)})
 	return layout(pairs, m.attrs), nil
 }
 
@@ -625,12 +839,28 @@ func layout(pairs [][2]string, attrs map[string]attribute) string {
 	return b.String()
 }
 
+// jsonString is s as a JSON string, as SNS writes its messages: a character beyond
+// the Basic Multilingual Plane as its UTF-16 surrogate pair escaped ("\uD83D\uDE00",
+// as recorded in a notification's Subject), others as they are.
 func jsonString(s string) string {
 	var b bytes.Buffer
 	enc := json.NewEncoder(&b)
 	enc.SetEscapeHTML(false)
 	enc.Encode(s)
-	return strings.TrimSuffix(b.String(), "\n")
+	out := strings.TrimSuffix(b.String(), "\n")
+	if basicPlane(out) {
+		return out
+	}
+	var esc strings.Builder
+	for _, r := range out {
+		if r > 0xFFFF {
+			hi, lo := utf16.EncodeRune(r)
+			fmt.Fprintf(&esc, "\\u%04X\\u%04X", hi, lo)
+			continue
+		}
+		esc.WriteRune(r)
+	}
+	return esc.String()
 }
 
 // confirmationMessage is what SNS writes in a SubscriptionConfirmation.

@@ -24,6 +24,7 @@ import (
 	api "github.com/palisade/palisade/internal/api/sns"
 	"github.com/palisade/palisade/internal/authz"
 	"github.com/palisade/palisade/internal/clock"
+	"github.com/palisade/palisade/internal/model"
 	"github.com/palisade/palisade/internal/policy"
 	"github.com/palisade/palisade/internal/server"
 	"github.com/palisade/palisade/internal/store"
@@ -113,7 +114,22 @@ func (s *SNS) Service() server.Service {
 	// "To be able to tag a topic on creation, you must have the sns:CreateTopic and
 	// sns:TagResource permissions."
 	return server.Service{Model: api.Service, Handlers: hs, Checks: s.checks, Actions: actions, Unsigned: unsigned,
-		TagOnCreate: map[string][]string{"CreateTopic": {"sns:TagResource"}}}
+		TagOnCreate: map[string][]string{"CreateTopic": {"sns:TagResource"}},
+		Denied: func(c *server.Call, _ *authz.Check, d *authz.Decision) *model.Error {
+			return c.AccessDenied(deniedMessage(d))
+		}}
+}
+
+// deniedMessage is SNS's AuthorizationError message for a denial: the policy
+// engine's, except that a deny in the topic policy is not followed by the policy's
+// name ("... with an explicit deny in a resource-based policy", recorded).
+func deniedMessage(d *authz.Decision) string {
+	msg := d.Message()
+	const resource = " with an explicit deny in a resource-based policy"
+	if i := strings.Index(msg, resource+": "); i >= 0 {
+		msg = msg[:i+len(resource)]
+	}
+	return msg
 }
 
 // unsigned are the operations a receiver may call without credentials, by visiting
@@ -140,6 +156,11 @@ const (
 	// tUnsubscribed holds the subscriptions an UnsubscribeConfirmation can restore:
 	// its token → the deleted subRec.
 	tUnsubscribed = "unsubscribed"
+	// tDedup holds what FIFO topics remember of the messages they accepted: topic
+	// name \x00 creation time \x00 scope \x00 deduplication ID → dedupRec; tDedupAt
+	// indexes them by time (%016d ms \x00 tDedup key) for expiry.
+	tDedup   = "dedup"
+	tDedupAt = "dedup-at"
 )
 
 func ns(account, region, kind string) string { return store.NS("sns", account, region, kind) }
@@ -365,15 +386,21 @@ func (s *SNS) checks(c *server.Call, op string, in map[string]any) ([]authz.Chec
 		return nil, errParam("Invalid parameter: " + param)
 	}
 	chk := authz.Check{Action: action, Resource: t.ARN, ResourceAccount: t.Account}
-	if rec, err := loadTopic(c.Tx, t); err == nil && rec != nil {
-		if chk.ResourcePolicy, err = s.compilePolicy(t, rec.Attributes["Policy"]); err != nil {
-			return nil, err
-		}
-	}
 	if op == "Subscribe" {
 		proto, _ := in["Protocol"].(string)
 		endpoint, _ := in["Endpoint"].(string)
 		chk.Context = map[string][]string{"sns:Protocol": {proto}, "sns:Endpoint": {endpoint}}
+	}
+	if rec, err := loadTopic(c.Tx, t); err == nil && rec != nil {
+		if chk.ResourcePolicy, err = s.compilePolicy(t, rec.Attributes["Policy"]); err != nil {
+			return nil, err
+		}
+		// A topic's tags are aws:ResourceTag/* (the topic resource type's key).
+		tags := make(map[string]string, len(rec.Tags))
+		for _, tg := range rec.Tags {
+			tags[tg.Key] = tg.Value
+		}
+		chk.Context = svckit.ResourceTags(chk.Context, tags)
 	}
 	return []authz.Check{chk}, nil
 }

@@ -665,14 +665,15 @@ func TestAnswersAsSNSDoes(t *testing.T) {
 }
 
 // A Number attribute is a decimal number: NaN, Infinity and hexadecimal forms, which
-// Go's float parser takes, are refused as SNS refuses any value it cannot read as one.
+// Go's float parser takes, are refused as SNS refuses any value it cannot read as one
+// (its answer to NaN recorded in 2026: radkawar/stackd testdata/aws/sns/numeric_attributes.json).
 func TestNumberAttributeIsDecimal(t *testing.T) {
 	e := newEnv(t)
 	topic := e.topic("t", nil)
 	for _, v := range []string{"NaN", "Infinity", "0x1p3"} {
 		_, err := e.sns.Publish(ctx, &sns.PublishInput{TopicArn: aws.String(topic), Message: aws.String("m"),
 			MessageAttributes: map[string]types.MessageAttributeValue{"n": {DataType: aws.String("Number"), StringValue: aws.String(v)}}})
-		wantError(t, err, "InvalidParameter", 400, "Invalid parameter: Could not cast message attribute 'n' value to number.")
+		wantError(t, err, "ParameterValueInvalid", 400, "Could not cast message attribute 'n' value to number.")
 	}
 	apptest.Must(e.sns.Publish(ctx, &sns.PublishInput{TopicArn: aws.String(topic), Message: aws.String("m"),
 		MessageAttributes: map[string]types.MessageAttributeValue{"n": {DataType: aws.String("Number"), StringValue: aws.String("-2.5E+3")}}}))

@@ -64,6 +64,13 @@ func (s *SNS) checkKey(c *server.Call, t topicRef, topic *topicRec) (*topicKey, 
 	if c.Principal.Type == auth.AWSService && code == "AccessDeniedException" {
 		msg = "null" + msg[strings.Index(msg, " (Service: AWSKMS;"):]
 	}
+	// SNS shows a key ID that names no key without KMS's quotes: "Invalid keyId
+	// nonsense (Service: AWSKMS; …)" (recorded, radkawar/stackd encryption.json).
+	if rest, ok := strings.CutPrefix(msg, "Invalid keyId '"); ok && code == "NotFoundException" {
+		if id, tail, ok := strings.Cut(rest, "' (Service: AWSKMS;"); ok {
+			msg = "Invalid keyId " + id + " (Service: AWSKMS;" + tail
+		}
+	}
 	return nil, kmsError(code, msg)
 }
 

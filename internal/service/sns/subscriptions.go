@@ -1,6 +1,7 @@
 package sns
 
 import (
+	"bytes"
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
@@ -67,6 +68,19 @@ func subAttribute(name, value string) string {
 	return value
 }
 
+// storedSubAttribute is a checked attribute's value as the subscription keeps it: a
+// filter policy without the whitespace it was written with, its members in their
+// order (recorded: GetSubscriptionAttributes reads it back so).
+func storedSubAttribute(name, value string) string {
+	if name == "FilterPolicy" {
+		var b bytes.Buffer
+		if json.Compact(&b, []byte(value)) == nil {
+			return b.String()
+		}
+	}
+	return value
+}
+
 // subAttributeDefaults are the values a subscription has for attributes never set;
 // Subscribe compares attributes given again with these in place of absent ones.
 var subAttributeDefaults = map[string]string{"RawMessageDelivery": "false", "FilterPolicyScope": "MessageAttributes"}
@@ -74,8 +88,8 @@ var subAttributeDefaults = map[string]string{"RawMessageDelivery": "false", "Fil
 // checkSubAttribute validates one subscription attribute (as subAttribute stores it)
 // for a protocol, with SetSubscriptionAttributes' wording; Subscribe's adds
 // "Attributes Reason: " (subscribeError).
-// fifo says the subscription is a FIFO queue's to a FIFO topic.
-func checkSubAttribute(protocol, name, value string, attrs map[string]string, fifo bool) error {
+// kind says what dead-letter queue the subscription may name.
+func checkSubAttribute(protocol, name, value string, attrs map[string]string, kind subKind) error {
 	if !settableSubAttributes[name] {
 		return errParam("Invalid parameter: AttributeName")
 	}
@@ -113,8 +127,12 @@ func checkSubAttribute(protocol, name, value string, attrs map[string]string, fi
 		if a, ok := svckit.ParseARN(rp.DeadLetterTargetArn); !ok || a.Service != "sqs" {
 			return errParam("Invalid parameter: RedrivePolicy: deadLetterTargetArn is an invalid arn")
 		}
-		if fifo && !strings.HasSuffix(rp.DeadLetterTargetArn, ".fifo") {
+		switch fifoDLQ := strings.HasSuffix(rp.DeadLetterTargetArn, ".fifo"); {
+		case kind == fifoToFIFO && !fifoDLQ:
 			return errParam("Invalid parameter: RedrivePolicy: must use a FIFO queue as DLQ for a FIFO Subscription to a FIFO Topic.")
+		case kind == standardToFIFO && fifoDLQ:
+			// Recorded (fifo_redrive.json); a standard topic's subscription takes either.
+			return errParam("Invalid parameter: RedrivePolicy: must use a Standard queue as DLQ for a Standard Subscription to a FIFO Topic.")
 		}
 	}
 	return nil
@@ -142,9 +160,25 @@ func subscribeError(err error) error {
 
 // fifoSub reports whether a subscription of endpoint to t is a FIFO queue's to a
 // FIFO topic (both names end in .fifo, as FIFO names must).
-func fifoSub(t topicRef, endpoint string) bool {
-	return strings.HasSuffix(t.Name, ".fifo") && strings.HasSuffix(endpoint, ".fifo")
+func fifoSub(t topicRef, endpoint string) subKind {
+	switch {
+	case !strings.HasSuffix(t.Name, ".fifo"):
+		return standardTopic
+	case strings.HasSuffix(endpoint, ".fifo"):
+		return fifoToFIFO
+	}
+	return standardToFIFO
 }
+
+// subKind is what a subscription's dead-letter queue must be, by the kind of its
+// topic and queue.
+type subKind int
+
+const (
+	standardTopic  subKind = iota // any queue
+	fifoToFIFO                    // a FIFO queue's subscription to a FIFO topic: a FIFO queue
+	standardToFIFO                // a standard queue's subscription to a FIFO topic: a standard queue
+)
 
 // isHexToken reports whether tok has the form of SNS's confirmation tokens: a long
 // run of hexadecimal digits.
@@ -194,7 +228,15 @@ func (s *SNS) subscribe(c *server.Call, in *api.SubscribeInput) (*api.SubscribeR
 		if err := checkSubAttribute(in.Protocol, k, v, attrs, fifoSub(t, endpoint)); err != nil {
 			return nil, subscribeError(err)
 		}
-		attrs[k] = v
+		attrs[k] = storedSubAttribute(k, v)
+	}
+	if attrs["FilterPolicy"] == "{}" {
+		// An empty filter policy is none: SNS keeps neither it nor the default
+		// scope given with it (recorded).
+		delete(attrs, "FilterPolicy")
+		if attrs["FilterPolicyScope"] == "MessageAttributes" {
+			delete(attrs, "FilterPolicyScope")
+		}
 	}
 	subs, err := topicSubs(c.Tx, t)
 	if err != nil {
@@ -274,24 +316,40 @@ func (s *SNS) confirmSubscription(c *server.Call, in *api.ConfirmSubscriptionInp
 	// AuthenticateOnUnsubscribe counts only on a signed request (AWS: "If the value of
 	// this parameter is true and the request has an Amazon Web Services signature").
 	// The anonymous caller of an unsigned confirmation (the SubscribeURL visited) has
-	// proved nothing but the token; whether a later signed confirmation may still set
-	// the flag on a confirmed subscription is inferred (it may: the flag only tightens).
+	// proved nothing but the token.
 	authOnUnsub := !c.Unsigned() && strings.EqualFold(svckit.Str(in.AuthenticateOnUnsubscribe), "true")
+	anonymousAuth := c.Unsigned() && strings.EqualFold(svckit.Str(in.AuthenticateOnUnsubscribe), "true")
 	if !ok {
 		return s.restoreSub(c, t, rec, in.Token, authOnUnsub, unknown)
 	}
-	sub, err := loadSub(c.Tx, t, string(id))
+	// The token names its subscription whichever of the account's topics the request
+	// names (recorded: a token confirmed with another topic's ARN answers its own
+	// subscription's ARN).
+	sub := &subRec{}
+	found, err := c.Tx.GetJSON(ns(t.Account, t.Region, tSubs), string(id), sub)
 	if err != nil {
 		return nil, err
 	}
-	if sub == nil {
-		return nil, unknown
+	if !found {
+		// A subscription unsubscribed since (recorded).
+		return nil, api.NewNotFoundException("Subscription does not exist")
 	}
-	if !sub.Confirmed || authOnUnsub && !sub.AuthOnUnsubscribe {
-		if !sub.Confirmed {
-			sub.Confirmed, sub.UnsignedConfirm = true, c.Unsigned()
+	if sub.Topic != t.Name {
+		t = topicRef{ARN: topicARN(t.Region, t.Account, sub.Topic), Region: t.Region, Account: t.Account, Name: sub.Topic}
+	}
+	if sub.Confirmed && authOnUnsub {
+		// Recorded: a confirmed subscription cannot be made to require authentication
+		// afterwards; without the flag, confirming again answers its ARN.
+		return nil, api.NewAuthorizationErrorException("Subscription already confirmed")
+	}
+	if !sub.Confirmed {
+		if anonymousAuth {
+			// Recorded: an unsigned confirmation asking for authenticated
+			// unsubscription is refused, and the subscription stays pending.
+			return nil, api.NewAuthorizationErrorException("To disallow anonymous unsubscription, subscriber and confirmer IDs must match")
 		}
-		sub.AuthOnUnsubscribe = sub.AuthOnUnsubscribe || authOnUnsub
+		sub.Confirmed, sub.UnsignedConfirm = true, c.Unsigned()
+		sub.AuthOnUnsubscribe = authOnUnsub
 		if err := putSub(c.Tx, t, sub); err != nil {
 			return nil, err
 		}
@@ -349,11 +407,8 @@ func deleteSub(c *server.Call, t topicRef, sub *subRec) error {
 	if _, err := c.Tx.Delete(ns(t.Account, t.Region, tTopicSubs), t.Name+"\x00"+sub.ID); err != nil {
 		return err
 	}
-	if sub.Token != "" {
-		if _, err := c.Tx.Delete(ns(t.Account, t.Region, tTokens), sub.Token); err != nil {
-			return err
-		}
-	}
+	// The subscription's confirmation token is kept: ConfirmSubscription with it
+	// then answers that the subscription does not exist, as SNS does (recorded).
 	return nil
 }
 
@@ -371,9 +426,8 @@ func (s *SNS) unsubscribe(c *server.Call, in *api.UnsubscribeInput) (*model.Empt
 	}
 	if c.Unsigned() && sub.AuthOnUnsubscribe {
 		// Confirmed with AuthenticateOnUnsubscribe: "The unsubscribe action requires
-		// Amazon Web Services authentication" (AWS). The error code and wording of the
-		// refusal are inferred: no recorded answer of AWS's.
-		return nil, api.NewAuthorizationErrorException("The request requires authentication")
+		// Amazon Web Services authentication" (AWS), refused in SNS's recorded words.
+		return nil, api.NewAuthorizationErrorException("This subscription may only be deleted by an authorized user.")
 	}
 	if err := deleteSub(c, t, sub); err != nil {
 		return nil, err
@@ -474,7 +528,8 @@ func (s *SNS) getSubscriptionAttributes(c *server.Call, in *api.GetSubscriptionA
 		out["ConfirmationWasAuthenticated"] = "false"
 	}
 	if sub.Protocol == "http" || sub.Protocol == "https" {
-		out["EffectiveDeliveryPolicy"] = defaultDeliveryPolicy
+		retry, contentType := s.effectivePolicy(c.Tx, t, sub.Protocol, sub.ID)
+		out["EffectiveDeliveryPolicy"] = subscriptionDeliveryPolicy(retry, contentType)
 	}
 	for k, v := range sub.Attributes {
 		out[k] = v
@@ -501,7 +556,7 @@ func (s *SNS) setSubscriptionAttributes(c *server.Call, in *api.SetSubscriptionA
 			return nil, filterPolicyError(err)
 		}
 	}
-	if v == "" {
+	if v = storedSubAttribute(in.AttributeName, v); v == "" || in.AttributeName == "FilterPolicy" && v == "{}" {
 		delete(sub.Attributes, in.AttributeName)
 	} else {
 		sub.Attributes[in.AttributeName] = v

@@ -1,6 +1,7 @@
 package sns
 
 import (
+	"bytes"
 	"encoding/json"
 	"slices"
 	"strconv"
@@ -51,6 +52,69 @@ func init() {
 
 const defaultDeliveryPolicy = `{"http":{"defaultHealthyRetryPolicy":{"minDelayTarget":20,"maxDelayTarget":20,"numRetries":3,"numMaxDelayRetries":0,"numNoDelayRetries":0,"numMinDelayRetries":0,"backoffFunction":"linear"},"disableSubscriptionOverrides":false,"defaultRequestPolicy":{"headerContentType":"text/plain; charset=UTF-8"}}}`
 
+// actionsInScope reports whether every action a topic policy's statements name is
+// one of SNS's, without wildcards: SNS refuses "*", "sns:*" and "SNS:*" as out of its
+// service scope (recorded); another service's action is refused alike (inferred).
+func actionsInScope(doc string) bool {
+	var d struct{ Statement json.RawMessage }
+	if json.Unmarshal([]byte(doc), &d) != nil {
+		return true
+	}
+	var stmts []struct{ Action any }
+	if json.Unmarshal(d.Statement, &stmts) != nil {
+		var one struct{ Action any }
+		if json.Unmarshal(d.Statement, &one) != nil {
+			return true
+		}
+		stmts = append(stmts, one)
+	}
+	for _, st := range stmts {
+		actions := []any{st.Action}
+		if list, ok := st.Action.([]any); ok {
+			actions = list
+		}
+		for _, a := range actions {
+			s, ok := a.(string)
+			if !ok {
+				continue
+			}
+			service, _, _ := strings.Cut(s, ":")
+			if !strings.EqualFold(service, "sns") || strings.ContainsAny(s, "*?") {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// fifoOnly refuses to set a FIFO topic's attribute on a standard topic, as SNS does
+// (recorded for SetTopicAttributes).
+func fifoOnly(name string, fifo bool) error {
+	switch name {
+	case "FifoTopic", "ContentBasedDeduplication", "FifoThroughputScope":
+		if !fifo {
+			return errParam("Invalid parameter: AttributeName")
+		}
+	}
+	return nil
+}
+
+// storedTopicAttribute is a checked attribute's value as the topic keeps it: a
+// boolean in lower case, as SNS keeps RawMessageDelivery; a policy without the
+// whitespace it was written with, its members in their order (recorded).
+func storedTopicAttribute(name, value string) string {
+	switch name {
+	case "ContentBasedDeduplication", "FifoTopic":
+		return strings.ToLower(value)
+	case "Policy":
+		var b bytes.Buffer
+		if json.Compact(&b, []byte(value)) == nil {
+			return b.String()
+		}
+	}
+	return value
+}
+
 // checkTopicAttribute validates one attribute's value.
 func (s *SNS) checkTopicAttribute(t topicRef, name, value string) error {
 	if !settableTopicAttributes[name] {
@@ -58,24 +122,36 @@ func (s *SNS) checkTopicAttribute(t topicRef, name, value string) error {
 	}
 	switch name {
 	case "Policy":
+		if !json.Valid([]byte(value)) {
+			// SNS's answer to a document that does not parse (recorded).
+			return errParam("Invalid parameter: Policy Error: null")
+		}
 		if _, err := policy.Parse(policy.KindResource, t.ARN, []byte(value)); err != nil {
 			return errParam("Invalid parameter: Policy Error: " + err.Error())
+		}
+		if !actionsInScope(value) {
+			return errParam("Invalid parameter: Policy statement action out of service scope!")
 		}
 	case "SignatureVersion":
 		if value != "1" && value != "2" {
 			return errParam("Invalid parameter: SignatureVersion")
 		}
-	case "KmsMasterKeyId":
-		if value != "" && !svckit.IsKMSKeyRef(value) {
-			return errParam("Invalid parameter: KmsMasterKeyId Reason: Invalid key id " + value)
-		}
 	case "DeliveryPolicy":
 		if _, err := parseDeliveryPolicy(value); err != nil {
 			return errParam("Invalid parameter: DeliveryPolicy: " + err.Error())
 		}
-	case "FifoTopic", "ContentBasedDeduplication":
-		if value != "true" && value != "false" {
+	case "FifoTopic":
+		if !strings.EqualFold(value, "true") && !strings.EqualFold(value, "false") {
 			return errParam("Invalid parameter: " + name)
+		}
+	case "FifoThroughputScope":
+		if value != "Topic" && value != "MessageGroup" {
+			return errParam("Invalid parameter: Invalid FifoThroughputScope: " + value)
+		}
+	case "ContentBasedDeduplication":
+		// Either word in any case (recorded: "FALSE" is taken).
+		if !strings.EqualFold(value, "true") && !strings.EqualFold(value, "false") {
+			return errParam("Invalid parameter: ContentBasedDeduplication: Invalid value [" + value + "]. Must be true or false.")
 		}
 	}
 	return nil
@@ -83,20 +159,19 @@ func (s *SNS) checkTopicAttribute(t topicRef, name, value string) error {
 
 func (s *SNS) createTopic(c *server.Call, in *api.CreateTopicInput) (*api.CreateTopicResponse, error) {
 	t := topicRef{ARN: topicARN(c.Region, c.Account, in.Name), Region: c.Region, Account: c.Account, Name: in.Name}
-	fifo := in.Attributes["FifoTopic"] == "true"
+	fifo := strings.EqualFold(in.Attributes["FifoTopic"], "true")
 	base, isFifoName := strings.CutSuffix(in.Name, ".fifo")
-	if !topicNameRE.MatchString(base) || len(in.Name) > 256 {
+	// A .fifo name without FifoTopic true, or FifoTopic true without the suffix, is
+	// refused as a bad name (recorded).
+	if !topicNameRE.MatchString(base) || len(in.Name) > 256 || fifo != isFifoName {
 		return nil, errParam("Invalid parameter: Topic Name")
-	}
-	if fifo != isFifoName {
-		return nil, errParam("Invalid parameter: Fifo Topic names must end with .fifo and must be made up of only uppercase and lowercase ASCII letters, numbers, underscores, and hyphens, and must be between 1 and 256 characters long.")
 	}
 	attrs := map[string]string{}
 	for k, v := range in.Attributes {
 		if err := s.checkTopicAttribute(t, k, v); err != nil {
 			return nil, err
 		}
-		attrs[k] = v
+		attrs[k] = storedTopicAttribute(k, v)
 	}
 	if in.DataProtectionPolicy != nil {
 		attrs["DataProtectionPolicy"] = *in.DataProtectionPolicy
@@ -205,12 +280,20 @@ func (s *SNS) setTopicAttributes(c *server.Call, in *api.SetTopicAttributesInput
 		return nil, err
 	}
 	v := svckit.Str(in.AttributeValue)
-	if in.AttributeName == "FifoTopic" {
-		return nil, errParam("Invalid parameter: AttributeName")
+	fifo := rec.Attributes["FifoTopic"] == "true"
+	if err := fifoOnly(in.AttributeName, fifo); err != nil {
+		return nil, err
 	}
 	if err := s.checkTopicAttribute(t, in.AttributeName, v); err != nil {
 		return nil, err
 	}
+	switch {
+	case in.AttributeName == "FifoTopic" && !strings.EqualFold(v, "true"):
+		return nil, errParam("Invalid parameter: FifoTopic: Modifying topic type is not supported")
+	case in.AttributeName == "FifoThroughputScope" && v == "Topic" && rec.Attributes["FifoThroughputScope"] == "MessageGroup":
+		return nil, errParam("Invalid parameter: Modifying FifoThroughputScope from MessageGroup to Topic is not supported")
+	}
+	v = storedTopicAttribute(in.AttributeName, v)
 	switch {
 	case in.AttributeName == "Policy" && v == "":
 		rec.Attributes["Policy"] = defaultPolicy(t)
@@ -235,24 +318,96 @@ func (s *SNS) listTopics(c *server.Call, in *api.ListTopicsInput) (*api.ListTopi
 	return out, err
 }
 
-// editPolicy rewrites a topic policy's statements.
-func editPolicy(rec *topicRec, fn func(stmts []any) ([]any, error)) error {
-	var doc map[string]any
-	if err := json.Unmarshal([]byte(rec.Attributes["Policy"]), &doc); err != nil {
+// editPolicy rewrites a topic policy's statements, keeping the document's members
+// and each statement as they were written: SNS answers the policy with its keys in
+// their order ("Version", "Id", "Statement"; "Sid", "Effect", ...), as recorded.
+func editPolicy(rec *topicRec, fn func(stmts []json.RawMessage) ([]json.RawMessage, error)) error {
+	dec := json.NewDecoder(strings.NewReader(rec.Attributes["Policy"]))
+	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
 		return errParam("Invalid parameter: Policy")
 	}
-	stmts, _ := doc["Statement"].([]any)
-	if m, ok := doc["Statement"].(map[string]any); ok {
-		stmts = []any{m}
+	type member struct {
+		key string
+		val json.RawMessage
+	}
+	var members []member
+	var stmts []json.RawMessage
+	found := false
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return errParam("Invalid parameter: Policy")
+		}
+		key, _ := tok.(string)
+		var val json.RawMessage
+		if err := dec.Decode(&val); err != nil {
+			return errParam("Invalid parameter: Policy")
+		}
+		if key == "Statement" && !found {
+			found = true
+			if json.Unmarshal(val, &stmts) != nil {
+				stmts = []json.RawMessage{val} // a single statement, not in a list
+			}
+		}
+		members = append(members, member{key, val})
+	}
+	if !found {
+		members = append(members, member{key: "Statement"})
 	}
 	stmts, err := fn(stmts)
 	if err != nil {
 		return err
 	}
-	doc["Statement"] = stmts
-	b, _ := json.Marshal(doc)
-	rec.Attributes["Policy"] = string(b)
+	var b bytes.Buffer
+	b.WriteByte('{')
+	for i, m := range members {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(jsonString(m.key) + ":")
+		if m.key == "Statement" {
+			b.WriteByte('[')
+			for j, st := range stmts {
+				if j > 0 {
+					b.WriteByte(',')
+				}
+				json.Compact(&b, st)
+			}
+			b.WriteByte(']')
+			continue
+		}
+		json.Compact(&b, m.val)
+	}
+	b.WriteByte('}')
+	rec.Attributes["Policy"] = b.String()
 	return nil
+}
+
+// statementSid is a policy statement's Sid.
+func statementSid(st json.RawMessage) any {
+	var s struct{ Sid any }
+	json.Unmarshal(st, &s)
+	return s.Sid
+}
+
+// permissionStatement is the statement AddPermission writes, its members in SNS's
+// order; a single account or action is written as a string, not a list (recorded).
+type permissionStatement struct {
+	Sid       string `json:"Sid"`
+	Effect    string `json:"Effect"`
+	Principal struct {
+		AWS any `json:"AWS"`
+	} `json:"Principal"`
+	Action   any    `json:"Action"`
+	Resource string `json:"Resource"`
+}
+
+// oneOrList is a statement value as SNS writes it: a string alone, or a list.
+func oneOrList(v []string) any {
+	if len(v) == 1 {
+		return v[0]
+	}
+	return v
 }
 
 func (s *SNS) addPermission(c *server.Call, in *api.AddPermissionInput) (*model.Empty, error) {
@@ -265,28 +420,45 @@ func (s *SNS) addPermission(c *server.Call, in *api.AddPermissionInput) (*model.
 			return nil, errParam("Invalid parameter: Policy statement action out of service scope!")
 		}
 	}
-	err = editPolicy(rec, func(stmts []any) ([]any, error) {
-		for _, st := range stmts {
-			if m, _ := st.(map[string]any); m["Sid"] == in.Label {
-				return nil, errParam("Invalid parameter: Statement already exists")
+	var principals, actions []string
+	for _, a := range in.AWSAccountId {
+		switch {
+		case a == "*": // everyone, as a topic policy names them
+			principals = append(principals, "*")
+		case svckit.IsAccountID(a):
+			principals = append(principals, "arn:aws:iam::"+a+":root")
+		default:
+			return nil, errParam("Invalid parameter: A provided account ID is not valid")
+		}
+	}
+	for _, a := range in.ActionName {
+		actions = append(actions, "SNS:"+a)
+	}
+	st := permissionStatement{Sid: in.Label, Effect: "Allow", Action: oneOrList(actions), Resource: t.ARN}
+	st.Principal.AWS = oneOrList(principals)
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(st); err != nil {
+		return nil, err
+	}
+	written := json.RawMessage(bytes.TrimSpace(buf.Bytes()))
+	err = editPolicy(rec, func(stmts []json.RawMessage) ([]json.RawMessage, error) {
+		for _, old := range stmts {
+			if statementSid(old) != in.Label {
+				continue
 			}
-		}
-		var principals, actions []string
-		for _, a := range in.AWSAccountId {
-			switch {
-			case a == "*": // everyone, as a topic policy names them
-				principals = append(principals, "*")
-			case svckit.IsAccountID(a):
-				principals = append(principals, "arn:aws:iam::"+a+":root")
-			default:
-				return nil, errParam("Invalid parameter: A provided account ID is not valid")
+			var compact bytes.Buffer
+			json.Compact(&compact, old)
+			if bytes.Equal(compact.Bytes(), written) {
+				// The same permission again: SNS answers success (recorded).
+				return stmts, nil
 			}
+			// Wording inferred: AWS's answer to a label reused for another
+			// permission is not recorded.
+			return nil, errParam("Invalid parameter: Statement already exists")
 		}
-		for _, a := range in.ActionName {
-			actions = append(actions, "SNS:"+a)
-		}
-		return append(stmts, map[string]any{"Sid": in.Label, "Effect": "Allow", "Principal": map[string]any{"AWS": principals},
-			"Action": actions, "Resource": t.ARN}), nil
+		return append(stmts, written), nil
 	})
 	if err != nil {
 		return nil, err
@@ -309,15 +481,12 @@ func (s *SNS) removePermission(c *server.Call, in *api.RemovePermissionInput) (*
 	if err != nil {
 		return nil, err
 	}
-	err = editPolicy(rec, func(stmts []any) ([]any, error) {
-		var kept []any
+	err = editPolicy(rec, func(stmts []json.RawMessage) ([]json.RawMessage, error) {
+		var kept []json.RawMessage
 		for _, st := range stmts {
-			if m, _ := st.(map[string]any); m["Sid"] != in.Label {
+			if statementSid(st) != in.Label {
 				kept = append(kept, st)
 			}
-		}
-		if kept == nil {
-			kept = []any{}
 		}
 		return kept, nil
 	})

@@ -152,7 +152,8 @@ func TestAuthenticateOnUnsubscribe(t *testing.T) {
 	apptest.Must(e.sns.Publish(ctx, &sns.PublishInput{TopicArn: aws.String(topic), Message: aws.String("hello")}))
 	n := r.wait(t, 2)[1]
 	status, body := get(t, n["UnsubscribeURL"])
-	if status != 403 || !strings.Contains(body, "<Code>AuthorizationError</Code>") {
+	if status != 403 || !strings.Contains(body, "<Code>AuthorizationError</Code>") ||
+		!strings.Contains(body, "<Message>This subscription may only be deleted by an authorized user.</Message>") {
 		t.Fatalf("unsigned Unsubscribe of an AuthenticateOnUnsubscribe subscription: %d %s", status, body)
 	}
 	if c := e.subCount(topic); c != 1 {
@@ -170,11 +171,17 @@ func TestAuthenticateOnUnsubscribe(t *testing.T) {
 		t.Fatalf("records %v: want the signed Unsubscribe's", n)
 	}
 
-	// The flag on an unsigned confirmation is ignored.
+	// An unsigned confirmation cannot ask for it: SNS refuses it and the
+	// subscription stays pending (recorded in 2026, radkawar/stackd
+	// testdata/aws/sns/http_delivery.json unsigned_authenticated_confirm).
 	r2 := newReceiver(t)
 	apptest.Must(e.sns.Subscribe(ctx, &sns.SubscribeInput{TopicArn: aws.String(topic), Protocol: aws.String("http"), Endpoint: aws.String(r2.srv.URL + "/hook")}))
 	conf = r2.wait(t, 1)[0]
-	if status, body := get(t, conf["SubscribeURL"]+"&AuthenticateOnUnsubscribe=true"); status != 200 {
+	if status, body := get(t, conf["SubscribeURL"]+"&AuthenticateOnUnsubscribe=true"); status != 403 ||
+		!strings.Contains(body, "<Message>To disallow anonymous unsubscription, subscriber and confirmer IDs must match</Message>") {
+		t.Fatalf("unsigned confirmation asking for authenticated unsubscription: %d %s", status, body)
+	}
+	if status, body := get(t, conf["SubscribeURL"]); status != 200 {
 		t.Fatalf("unsigned confirmation: %d %s", status, body)
 	}
 	apptest.Must(e.sns.Publish(ctx, &sns.PublishInput{TopicArn: aws.String(topic), Message: aws.String("again")}))

@@ -211,6 +211,64 @@ func numberInRange(s string) bool {
 	return power >= -128 && power <= 125
 }
 
+// normalizeNumbers answers attrs with each Number value written as SQS keeps it:
+// without a plus sign, leading zeros or trailing fractional zeros ("000123.4500"
+// is received as "123.45", as SQS was recorded answering). Values with an exponent
+// are kept as sent (how SQS writes them is not known).
+func normalizeNumbers(attrs map[string]api.MessageAttributeValue) map[string]api.MessageAttributeValue {
+	var out map[string]api.MessageAttributeValue
+	for name, a := range attrs {
+		base, _, _ := strings.Cut(a.DataType, ".")
+		if base != "Number" || a.StringValue == nil {
+			continue
+		}
+		n := normalDecimal(*a.StringValue)
+		if n == *a.StringValue {
+			continue
+		}
+		if out == nil {
+			out = make(map[string]api.MessageAttributeValue, len(attrs))
+			for k, v := range attrs {
+				out[k] = v
+			}
+		}
+		a.StringValue = &n
+		out[name] = a
+	}
+	if out == nil {
+		return attrs
+	}
+	return out
+}
+
+// normalDecimal writes a decimal number without exponent in its shortest form;
+// other forms are answered unchanged.
+func normalDecimal(s string) string {
+	if strings.ContainsAny(s, "eE") {
+		return s
+	}
+	sign := ""
+	switch {
+	case strings.HasPrefix(s, "-"):
+		sign, s = "-", s[1:]
+	case strings.HasPrefix(s, "+"):
+		s = s[1:]
+	}
+	intPart, frac, _ := strings.Cut(s, ".")
+	intPart = strings.TrimLeft(intPart, "0")
+	frac = strings.TrimRight(frac, "0")
+	if intPart == "" {
+		intPart = "0"
+	}
+	if intPart == "0" && frac == "" {
+		sign = ""
+	}
+	if frac != "" {
+		return sign + intPart + "." + frac
+	}
+	return sign + intPart
+}
+
 // md5Attributes is SQS's MD5 of message attributes: for each attribute, by name,
 // the length-prefixed name and type, a transport byte (1 string, 2 binary) and the
 // length-prefixed value.
@@ -336,6 +394,40 @@ func expireOld(tx *store.Tx, r queueRef, recs, index string, recKey func(string)
 	return nil
 }
 
+// sequence readies m (with its group and deduplication IDs) for the FIFO queue r:
+// unless r holds a deduplication record of m's deduplication ID from the last five
+// minutes, m takes r's next sequence number and r records it for deduplication. A
+// duplicate answers the record it matches, and m is not to be enqueued. Sends, the
+// move of a message to a FIFO dead-letter queue and a move task's redrive all go
+// through it: AWS was recorded deduplicating later sends to the messages the latter
+// two enqueue (radkawar/stackd testdata/aws/sqs/fifo_redrive.json).
+func sequence(tx *store.Tx, r queueRef, rec *queueRec, m *msgRec, now int64) (*dedupRec, error) {
+	dk := r.Name + "\x00" + m.DedupID
+	if rec.Attributes["DeduplicationScope"] == "messageGroup" {
+		dk += "\x00" + m.GroupID
+	}
+	var prior dedupRec
+	found, err := tx.GetJSON(ns(r.Account, r.Region, tDedup), dk, &prior)
+	if err != nil {
+		return nil, err
+	}
+	if found && now-prior.At < dedupWindow.Milliseconds() {
+		return &prior, nil
+	}
+	rec.Seq++
+	m.Seq = fmt.Sprintf("%020d", rec.Seq)
+	if err := putQueue(tx, r, rec); err != nil {
+		return nil, err
+	}
+	if err := tx.PutJSON(ns(r.Account, r.Region, tDedup), dk, dedupRec{ID: m.ID, Seq: m.Seq, At: now}); err != nil {
+		return nil, err
+	}
+	if err := tx.Put(ns(r.Account, r.Region, tDedupAt), atKey(r.Name, now, dk), nil); err != nil {
+		return nil, err
+	}
+	return nil, expireOld(tx, r, tDedup, tDedupAt, func(k string) string { return k }, dedupWindow.Milliseconds(), now)
+}
+
 // send validates and enqueues one message.
 func (q *SQS) send(tx *store.Tx, r queueRef, rec *queueRec, sp sendSpec, now time.Time) (*sent, error) {
 	if sp.body == "" {
@@ -354,7 +446,9 @@ func (q *SQS) send(tx *store.Tx, r queueRef, rec *queueRec, sp sendSpec, now tim
 	fifo := rec.Attributes["FifoQueue"] == "true"
 	delay := intAttr(rec, "DelaySeconds")
 	if sp.delay != nil {
-		if fifo {
+		// A FIFO queue takes DelaySeconds 0 (as SQS was recorded answering) and no
+		// other value.
+		if fifo && *sp.delay != 0 {
 			return nil, errParam("Value %d for parameter DelaySeconds is invalid. Reason: The request include parameter that is not valid for this queue type.", *sp.delay)
 		}
 		if *sp.delay < 0 || *sp.delay > 900 {
@@ -362,7 +456,9 @@ func (q *SQS) send(tx *store.Tx, r queueRef, rec *queueRec, sp sendSpec, now tim
 		}
 		delay = int(*sp.delay)
 	}
-	m := &msgRec{ID: auth.NewUUID(), Body: sp.body, Attrs: sp.attrs, TraceHeader: sp.trace, MD5Body: md5Hex(sp.body),
+	// SendMessage's MD5 is of the attributes as sent; the message keeps its Number
+	// values normalized, so a receive answers (and hashes) those.
+	m := &msgRec{ID: auth.NewUUID(), Body: sp.body, Attrs: normalizeNumbers(sp.attrs), TraceHeader: sp.trace, MD5Body: md5Hex(sp.body),
 		Sent: now.UnixMilli(), SenderID: sp.sender}
 	m.VisibleAt = m.Sent + int64(delay)*1000
 	if err := m.seal(sp.key); err != nil {
@@ -392,35 +488,16 @@ func (q *SQS) send(tx *store.Tx, r queueRef, rec *queueRec, sp sendSpec, now tim
 		default:
 			return nil, errParam("The queue should either have ContentBasedDeduplication enabled or MessageDeduplicationId provided explicitly")
 		}
-		dk := r.Name + "\x00" + m.DedupID
-		if rec.Attributes["DeduplicationScope"] == "messageGroup" {
-			dk += "\x00" + m.GroupID
-		}
-		var prior dedupRec
-		found, err := tx.GetJSON(ns(r.Account, r.Region, tDedup), dk, &prior)
+		prior, err := sequence(tx, r, rec, m, now.UnixMilli())
 		if err != nil {
 			return nil, err
 		}
-		if found && now.UnixMilli()-prior.At < dedupWindow.Milliseconds() {
+		if prior != nil {
 			// A duplicate within five minutes is accepted and not enqueued.
 			out.id, out.seq = prior.ID, prior.Seq
 			return out, nil
 		}
-		rec.Seq++
-		m.Seq = fmt.Sprintf("%020d", rec.Seq)
 		out.seq = m.Seq
-		if err := putQueue(tx, r, rec); err != nil {
-			return nil, err
-		}
-		if err := tx.PutJSON(ns(r.Account, r.Region, tDedup), dk, dedupRec{ID: m.ID, Seq: m.Seq, At: now.UnixMilli()}); err != nil {
-			return nil, err
-		}
-		if err := tx.Put(ns(r.Account, r.Region, tDedupAt), atKey(r.Name, now.UnixMilli(), dk), nil); err != nil {
-			return nil, err
-		}
-		if err := expireOld(tx, r, tDedup, tDedupAt, func(k string) string { return k }, dedupWindow.Milliseconds(), now.UnixMilli()); err != nil {
-			return nil, err
-		}
 	} else if sp.dedupID != nil {
 		return nil, errParam("Value for parameter MessageGroupId or MessageDeduplicationId is invalid. Reason: The request include parameter that is not valid for this queue type.")
 	} else if sp.groupID != nil {
@@ -551,6 +628,9 @@ func (q *SQS) sendMessageBatch(c *server.Call, in *api.SendMessageBatchRequest) 
 			}
 			if e.MessageDeduplicationId == nil && rec.Attributes["ContentBasedDeduplication"] != "true" {
 				return nil, errParam("The queue should either have ContentBasedDeduplication enabled or MessageDeduplicationId provided explicitly")
+			}
+			if e.DelaySeconds != nil && *e.DelaySeconds != 0 {
+				return nil, errParam("Value %d for parameter DelaySeconds is invalid. Reason: The request include parameter that is not valid for this queue type.", *e.DelaySeconds)
 			}
 		}
 	}
@@ -729,7 +809,14 @@ func (q *SQS) deleteMessageBatch(c *server.Call, in *api.DeleteMessageBatchReque
 	}
 	done, failed, err := eachEntry(in.Entries, "DeleteMessageBatchRequestEntry",
 		func(e api.DeleteMessageBatchRequestEntry) string { return e.Id },
-		func(e api.DeleteMessageBatchRequestEntry) error { return q.deleteByHandle(c, r, e.ReceiptHandle) })
+		func(e api.DeleteMessageBatchRequestEntry) error {
+			if _, err := parseReceipt(e.ReceiptHandle); err != nil {
+				// A batch entry's malformed handle is answered without quoting it,
+				// as SQS was recorded answering.
+				return api.NewReceiptHandleIsInvalid("The input receipt handle is invalid.")
+			}
+			return q.deleteByHandle(c, r, e.ReceiptHandle)
+		})
 	if err != nil {
 		return nil, err
 	}

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"sort"
 	"strings"
 	"time"
 
@@ -26,7 +27,10 @@ import (
 // the source must be some queue's dead-letter queue, the task handle is base64 JSON
 // of the task ID and source ARN, TaskHandle is listed only while a task runs, and a
 // destination deleted while a task runs fails it with
-// AWS.SimpleQueueService.NonExistentQueue.
+// AWS.SimpleQueueService.NonExistentQueue. From a FIFO queue, a task holds back every
+// group with a message in flight, and keeps running until it can move them; it sends
+// each message on as a send with the original message ID as deduplication ID would
+// arrive (as AWS was recorded doing, radkawar/stackd testdata/aws/sqs/fifo_redrive.json).
 
 // Task states.
 const (
@@ -290,9 +294,13 @@ func (q *SQS) startMessageMoveTask(c *server.Call, in *api.StartMessageMoveTaskR
 		t.Rate = *in.MaxNumberOfMessagesPerSecond
 	}
 	cutoff := now - retention(rec)*1000
+	fifo := rec.Attributes["FifoQueue"] == "true"
 	err = c.Tx.Scan(msgNS(src.Account, src.Region, src.Name), "", 0, func(_ string, v []byte) bool {
 		m := &msgRec{}
-		if decode(v, m) == nil && m.VisibleAt <= now && m.Sent >= cutoff {
+		// A FIFO task waits for the messages in flight (runTask), and AWS counted
+		// them: 3 to move with one of 3 in flight (radkawar/stackd
+		// testdata/aws/sqs/fifo_redrive.json, held_progress).
+		if decode(v, m) == nil && m.Sent >= cutoff && (m.VisibleAt <= now || fifo && m.Receives > 0) {
 			t.ToMove++
 		}
 		return true
@@ -469,24 +477,13 @@ func (q *SQS) runTask(tx *store.Tx, account, region, key string, now int64) erro
 		t.LastRun += budget * 1000 / int64(t.Rate)
 	}
 	budget = min(budget, t.ToMove-t.Moved)
-	cutoff := now - retention(rec)*1000
 	var batch []*msgRec
-	left := false
-	err = tx.Scan(msgNS(account, region, src.Name), "", 0, func(_ string, v []byte) bool {
-		m := &msgRec{}
-		if decode(v, m) != nil || m.Sent < cutoff {
-			return true
-		}
-		if m.VisibleAt > now {
-			return rec.Attributes["FifoQueue"] == "true"
-		}
-		if int64(len(batch)) >= budget {
-			left = true
-			return false
-		}
-		batch = append(batch, m)
-		return true
-	})
+	var left, held bool
+	if rec.Attributes["FifoQueue"] == "true" {
+		batch, left, held, err = fifoBatch(tx, src, rec, now, budget)
+	} else {
+		batch, left, err = standardBatch(tx, src, rec, now, budget)
+	}
 	if err != nil {
 		return err
 	}
@@ -511,17 +508,97 @@ func (q *SQS) runTask(tx *store.Tx, account, region, key string, now int64) erro
 		if err := deleteMsg(tx, src, m); err != nil {
 			return err
 		}
+		t.Moved++
 		// AWS: "The redrive task resets the retention period. All redriven messages
 		// are considered new messages with a new messageID and enqueueTime".
+		orig := m.ID
 		m.ID, m.VisibleAt, m.Sent, m.Receives, m.FirstReceive, m.Received, m.Nonce, m.Origin = auth.NewUUID(), now, now, 0, 0, 0, "", ""
+		if drec.Attributes["FifoQueue"] == "true" {
+			// AWS was recorded sending a FIFO message on with the original message
+			// ID as its deduplication ID and a sequence number of the destination,
+			// which deduplicated later sends of that ID to it (radkawar/stackd
+			// testdata/aws/sqs/fifo_redrive.json, released_destination,
+			// duplicate_a0). A duplicate is not enqueued, as a send's is not.
+			m.DedupID = orig
+			prior, err := sequence(tx, d, drec, m, now)
+			if err != nil {
+				return err
+			}
+			if prior != nil {
+				continue
+			}
+		}
 		if err := putMsg(tx, d, m); err != nil {
 			return err
 		}
 		tx.AfterCommit(func() { q.notify(d) })
-		t.Moved++
 	}
-	if t.Moved >= t.ToMove || !left {
+	// A FIFO task with messages held back keeps running until they move (or are
+	// deleted), as AWS's stayed RUNNING until the group was released.
+	if t.Moved >= t.ToMove || !left && !held {
 		t.Status = taskCompleted
 	}
 	return putTask(tx, src, t)
+}
+
+// standardBatch is what a pass of a task moves from a standard queue: up to budget
+// visible messages; left reports that more are visible.
+func standardBatch(tx *store.Tx, src queueRef, rec *queueRec, now, budget int64) (batch []*msgRec, left bool, err error) {
+	cutoff := now - retention(rec)*1000
+	err = tx.Scan(msgNS(src.Account, src.Region, src.Name), "", 0, func(_ string, v []byte) bool {
+		m := &msgRec{}
+		if decode(v, m) != nil || m.Sent < cutoff {
+			return true
+		}
+		if m.VisibleAt > now {
+			return false // keys are in visibility order: none after it is visible
+		}
+		if int64(len(batch)) >= budget {
+			left = true
+			return false
+		}
+		batch = append(batch, m)
+		return true
+	})
+	return batch, left, err
+}
+
+// fifoBatch is what a pass of a task moves from a FIFO queue: up to budget visible
+// messages in sequence order, leaving out every group with a message in flight, as
+// AWS held back a whole group while one of its messages was in flight in the
+// dead-letter queue (radkawar/stackd testdata/aws/sqs/fifo_redrive.json,
+// still_held_destination). left reports that more could move now, held that
+// messages wait for their group (or, in flight, for themselves).
+func fifoBatch(tx *store.Tx, src queueRef, rec *queueRec, now, budget int64) (batch []*msgRec, left, held bool, err error) {
+	cutoff := now - retention(rec)*1000
+	blocked := map[string]bool{}
+	var visible []*msgRec
+	err = tx.Scan(msgNS(src.Account, src.Region, src.Name), "", 0, func(_ string, v []byte) bool {
+		m := &msgRec{}
+		if decode(v, m) != nil || m.Sent < cutoff {
+			return true
+		}
+		switch {
+		case m.VisibleAt <= now:
+			visible = append(visible, m)
+		case m.Receives > 0:
+			blocked[m.GroupID], held = true, true
+		}
+		return true
+	})
+	if err != nil {
+		return nil, false, false, err
+	}
+	sort.Slice(visible, func(i, j int) bool { return visible[i].Seq < visible[j].Seq })
+	for _, m := range visible {
+		switch {
+		case blocked[m.GroupID]:
+			held = true
+		case int64(len(batch)) >= budget:
+			left = true
+		default:
+			batch = append(batch, m)
+		}
+	}
+	return batch, left, held, nil
 }

@@ -146,7 +146,9 @@ func (q *SQS) receiveMessage(c *server.Call, in *api.ReceiveMessageRequest) (*ap
 	if err := q.open(c, rec, chosen); err != nil {
 		return nil, err
 	}
-	out := &api.ReceiveMessageResult{Messages: []api.Message{}}
+	// A receive that finds nothing is answered {} over JSON, without "Messages", as
+	// SQS was recorded answering.
+	out := &api.ReceiveMessageResult{}
 	for _, m := range chosen {
 		if err := deleteMsg(c.Tx, r, m); err != nil {
 			return nil, err
@@ -206,7 +208,7 @@ func (q *SQS) redeliver(c *server.Call, r queueRef, rec *queueRec, in *api.Recei
 
 // moveToDLQ moves a message that was received maxReceiveCount times to the queue's
 // dead-letter queue, keeping its ID, body, attributes, receive count and original send
-// time, and remembering the queue it came from (its DeadLetterQueueSourceArn, where a
+// time (a FIFO message is sequenced anew there), and remembering the queue it came from (its DeadLetterQueueSourceArn, where a
 // move task without a destination returns it).
 func (q *SQS) moveToDLQ(tx *store.Tx, r queueRef, m *msgRec, target queueRef, now int64) error {
 	if err := deleteMsg(tx, r, m); err != nil {
@@ -218,11 +220,20 @@ func (q *SQS) moveToDLQ(tx *store.Tx, r queueRef, m *msgRec, target queueRef, no
 		return err
 	}
 	m.VisibleAt, m.Nonce, m.Origin = now, "", r.arn()
-	if m.Seq != "" {
+	if dlq.Attributes["FifoQueue"] == "true" {
 		// "When a message is moved from a FIFO queue to a FIFO DLQ, the original
 		// message's deduplication ID will be replaced with the original message's ID"
-		// (SQS Developer Guide, dead-letter queue redrive).
+		// (SQS Developer Guide, dead-letter queue redrive). AWS was recorded giving it
+		// a sequence number of the dead-letter queue and deduplicating a later send of
+		// that ID to it (radkawar/stackd testdata/aws/sqs/fifo_redrive.json), so it
+		// arrives as a send would. A duplicate is dropped as a send's would be
+		// (inferred: it takes a send of the message ID to the dead-letter queue
+		// within the five minutes before).
 		m.DedupID = m.ID
+		prior, err := sequence(tx, target, dlq, m, now)
+		if err != nil || prior != nil {
+			return err
+		}
 	}
 	if err := putMsg(tx, target, m); err != nil {
 		return err

@@ -306,13 +306,17 @@ func (q *SQS) queueCheck(c *server.Call, op string, r queueRef) ([]authz.Check, 
 		action = a
 	}
 	chk := authz.Check{Action: action, Resource: r.arn(), ResourceAccount: r.Account}
+	rec, err := loadQueue(c.Tx, r)
+	if err != nil || rec == nil {
+		return []authz.Check{chk}, nil // the handler answers for a missing queue
+	}
+	// A queue's tags are aws:ResourceTag/* (SQS's attribute-based access control).
+	chk.Context = svckit.ResourceTags(nil, rec.Tags)
 	if ownerOnly[op] && r.Account != c.Account {
 		return []authz.Check{chk}, nil
 	}
-	if rec, err := loadQueue(c.Tx, r); err == nil && rec != nil {
-		if chk.ResourcePolicy, err = q.compilePolicy(r, rec.Attributes["Policy"]); err != nil {
-			return nil, err
-		}
+	if chk.ResourcePolicy, err = q.compilePolicy(r, rec.Attributes["Policy"]); err != nil {
+		return nil, err
 	}
 	return []authz.Check{chk}, nil
 }

@@ -1,0 +1,577 @@
+package cloudwatch_test
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	cw "github.com/aws/aws-sdk-go-v2/service/cloudwatch"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
+	"github.com/aws/smithy-go"
+	"github.com/aws/smithy-go/encoding/cbor"
+
+	"github.com/palisade/palisade/internal/app/apptest"
+)
+
+// These tests hold Palisade to answers AWS gave in 2026 (us-east-1, aws CLI over
+// JSON 1.0), recorded in the public repository radkawar/stackd under
+// testdata/aws/cloudwatch/; each case names its file and observation label. They run
+// in every protocol.
+
+// wantWire checks an error by the code AWS sends on the wire. Over the query protocol
+// the SDK for Go reports a modelled error by its shape name, which it maps here.
+func wantWire(e *env, err error, code string, status int, msg string) {
+	e.Helper()
+	if strings.HasSuffix(e.Name(), "/query") {
+		switch code {
+		case "MissingParameter":
+			code = "MissingRequiredParameterException"
+		case "ValidationError":
+			code = "ValidationException"
+		case "InvalidFormat":
+			code = "InvalidFormatFault"
+		}
+	}
+	wantError(e, err, code, status, msg)
+}
+
+// metrics.json, admission-*, timestamp-* and the reserved namespace: PutMetricData's
+// refusals.
+func TestPutMetricDataRecorded2026(t *testing.T) {
+	forEachProtocol(t, func(e *env) {
+		now := e.p.Clock.Now()
+		at := aws.Time(now.Truncate(time.Minute).Add(-5 * time.Minute))
+		set := func(n, sum, lo, hi float64) *types.StatisticSet {
+			return &types.StatisticSet{SampleCount: aws.Float64(n), Sum: aws.Float64(sum), Minimum: aws.Float64(lo), Maximum: aws.Float64(hi)}
+		}
+		datum := func(d types.MetricDatum) []types.MetricDatum {
+			d.MetricName = aws.String("Invalid")
+			if d.Timestamp == nil {
+				d.Timestamp = at
+			}
+			return []types.MetricDatum{d}
+		}
+		for _, c := range []struct {
+			label     string
+			namespace string
+			data      []types.MetricDatum
+			code, msg string
+		}{
+			{"admission-missing-value", "", datum(types.MetricDatum{}),
+				"InvalidParameterCombination", "At least one of the parameters must be specified."},
+			{"admission-counts-without-values", "", datum(types.MetricDatum{Counts: []float64{1}}),
+				"InvalidParameterCombination", "The parameter values must appears when the counts parameter is specified."},
+			{"admission-counts-negative", "", datum(types.MetricDatum{Values: []float64{1}, Counts: []float64{-1}}),
+				"InvalidParameterValue", "The parameter MetricData.member.1.Counts must contain only values greater than 0."},
+			{"admission-stat-count-zero", "", datum(types.MetricDatum{StatisticValues: set(0, 1, 1, 1)}),
+				"InvalidParameterValue", "The parameter MetricData.member.1.StatisticValues.SampleCount must be greater than 0."},
+			{"admission-stat-min-above-max", "", datum(types.MetricDatum{StatisticValues: set(2, 3, 2, 1)}),
+				"InvalidParameterValue", "The parameter MetricData.member.1.StatisticValues.Maximum must be greater than MetricData.member.1.StatisticValues.Minimum."},
+			{"admission-resolution-two", "", datum(types.MetricDatum{Value: aws.Float64(1), StorageResolution: aws.Int32(2)}),
+				"InvalidParameterValue", "The parameter MetricData.member.1.StorageResolution must be a value in the set [ 1, 60 ]."},
+			{"admission-duplicate-dimension-name", "", datum(types.MetricDatum{Value: aws.Float64(1), Dimensions: dims("A", "one", "A", "one")}),
+				"InvalidParameterValue", "No metric may specify the same dimension name twice."},
+			{"admission-empty-metric-data", "", []types.MetricDatum{},
+				"MissingParameter", "At least one MetricDatum object must be present in the request."},
+			{"admission-reserved-namespace", "AWS/StackdNativeMetrics/owned", datum(types.MetricDatum{Value: aws.Float64(17)}),
+				"InvalidParameterValue", "The value AWS/ for parameter Namespace is invalid."},
+			{"timestamp-past-too-old", "", datum(types.MetricDatum{Value: aws.Float64(19), Timestamp: aws.Time(now.Add(-15 * 24 * time.Hour))}),
+				"InvalidParameterValue", "The parameter MetricData.member.1.Timestamp must specify a time within the past two weeks."},
+			{"timestamp-future-too-new", "", datum(types.MetricDatum{Value: aws.Float64(19), Timestamp: aws.Time(now.Add(3 * time.Hour))}),
+				"InvalidParameterValue", "The parameter MetricData.member.1.Timestamp must specify a time no more than two hours in the future."},
+		} {
+			ns := c.namespace
+			if ns == "" {
+				ns = "Stackd/NativeMetrics/owned"
+			}
+			_, err := e.cw.PutMetricData(ctx, &cw.PutMetricDataInput{Namespace: aws.String(ns), MetricData: c.data})
+			if err == nil {
+				e.Fatalf("%s: accepted", c.label)
+			}
+			wantWire(e, err, c.code, 400, c.msg)
+		}
+		// The accepted ones: a count of 0, a sum outside the bounds, a statistic set
+		// whose sample count of 1 disagrees with its bounds, and a timestamp just
+		// inside two weeks.
+		for label, d := range map[string][]types.MetricDatum{
+			"admission-counts-zero":              datum(types.MetricDatum{Values: []float64{1, 2}, Counts: []float64{0, 1}}),
+			"admission-stat-sum-outside-bounds":  datum(types.MetricDatum{StatisticValues: set(2, 100, 1, 2)}),
+			"admission-stat-single-inconsistent": datum(types.MetricDatum{StatisticValues: set(1, 3, 1, 2)}),
+			"timestamp-past-valid":               datum(types.MetricDatum{Value: aws.Float64(19), Timestamp: aws.Time(now.Add(-14*24*time.Hour + 2*time.Minute))}),
+		} {
+			if _, err := e.cw.PutMetricData(ctx, &cw.PutMetricDataInput{Namespace: aws.String("Stackd/NativeMetrics/owned"), MetricData: d}); err != nil {
+				e.Fatalf("%s: %v", label, err)
+			}
+		}
+	})
+}
+
+// metrics.json, admission-counts-zero read back by admitted-validation-terminal: a
+// value with a count of 0 adds nothing to the sample count and sum but still bounds
+// the minimum (SampleCount 1, Sum 2, Minimum 1, Maximum 2).
+func TestPutMetricDataZeroCountRecorded2026(t *testing.T) {
+	forEachProtocol(t, func(e *env) {
+		at := e.p.Clock.Now().Truncate(time.Minute).Add(-5 * time.Minute)
+		apptest.Must(e.cw.PutMetricData(ctx, &cw.PutMetricDataInput{Namespace: aws.String("N"), MetricData: []types.MetricDatum{
+			{MetricName: aws.String("Invalid"), Timestamp: aws.Time(at), Values: []float64{1, 2}, Counts: []float64{0, 1}}}}))
+		st := apptest.Must(e.cw.GetMetricStatistics(ctx, &cw.GetMetricStatisticsInput{Namespace: aws.String("N"), MetricName: aws.String("Invalid"),
+			StartTime: aws.Time(at), EndTime: aws.Time(at.Add(time.Minute)), Period: aws.Int32(60),
+			Statistics: []types.Statistic{types.StatisticSampleCount, types.StatisticSum, types.StatisticMinimum, types.StatisticMaximum, types.StatisticAverage}}))
+		if len(st.Datapoints) != 1 {
+			e.Fatalf("datapoints %+v", st.Datapoints)
+		}
+		d := st.Datapoints[0]
+		if *d.SampleCount != 1 || *d.Sum != 2 || *d.Minimum != 1 || *d.Maximum != 2 || *d.Average != 2 {
+			e.Fatalf("n %v sum %v min %v max %v avg %v, want 1 2 1 2 2", *d.SampleCount, *d.Sum, *d.Minimum, *d.Maximum, *d.Average)
+		}
+	})
+}
+
+// metrics.json, entity-*: EntityMetricData needs StrictEntityValidation; a strict
+// request with an unknown entity type is refused, a lenient one stores the data, and
+// its datums are checked and named as EntityMetricData.member.N.MetricData.member.M.
+func TestPutMetricDataEntitiesRecorded2026(t *testing.T) {
+	forEachProtocol(t, func(e *env) {
+		at := e.p.Clock.Now().Truncate(time.Minute).Add(-5 * time.Minute)
+		put := func(strict *bool, keys map[string]string, d types.MetricDatum) error {
+			d.MetricName = aws.String("Entity")
+			d.Timestamp = aws.Time(at)
+			_, err := e.cw.PutMetricData(ctx, &cw.PutMetricDataInput{Namespace: aws.String("N"), StrictEntityValidation: strict,
+				EntityMetricData: []types.EntityMetricData{{Entity: &types.Entity{KeyAttributes: keys}, MetricData: []types.MetricDatum{d}}}})
+			return err
+		}
+		bad := map[string]string{"Type": "NotAValidEntityType", "Name": "owned"}
+		wantWire(e, put(aws.Bool(true), bad, types.MetricDatum{Value: aws.Float64(101)}), "InvalidParameterValue", 400, "InvalidTypeValue: Unknown entity type")
+		wantWire(e, put(nil, bad, types.MetricDatum{Value: aws.Float64(109)}), "InvalidParameterCombination", 400,
+			"Field StrictEntityValidation is required when setting EntityMetricData")
+		wantWire(e, put(aws.Bool(false), bad, types.MetricDatum{Value: aws.Float64(1), Values: []float64{2}}), "InvalidParameterCombination", 400,
+			"The parameters EntityMetricData.member.1.MetricData.member.1.Value and EntityMetricData.member.1.MetricData.member.1.Values are mutually exclusive and you have specified both.")
+		must(e, put(aws.Bool(false), bad, types.MetricDatum{Value: aws.Float64(103)}))
+		must(e, put(aws.Bool(true), map[string]string{"Type": "Service", "Name": "svc", "Environment": "probe"}, types.MetricDatum{Value: aws.Float64(107)}))
+		must(e, put(aws.Bool(false), nil, types.MetricDatum{Value: aws.Float64(113)}))
+		st := apptest.Must(e.cw.GetMetricStatistics(ctx, &cw.GetMetricStatisticsInput{Namespace: aws.String("N"), MetricName: aws.String("Entity"),
+			StartTime: aws.Time(at), EndTime: aws.Time(at.Add(time.Minute)), Period: aws.Int32(60), Statistics: []types.Statistic{types.StatisticSum, types.StatisticSampleCount}}))
+		if len(st.Datapoints) != 1 || *st.Datapoints[0].Sum != 103+107+113 || *st.Datapoints[0].SampleCount != 3 {
+			e.Fatalf("datapoints %+v", st.Datapoints)
+		}
+	})
+}
+
+// metrics.json, window-or-validation-invalid-standard, list-invalid-recent,
+// list-invalid-token and list-wrong-account: GetMetricStatistics' and ListMetrics'
+// own wordings for values the model lists, a token ListMetrics did not hand out, and
+// another account's metrics.
+func TestStatisticsAndListMetricsRecorded2026(t *testing.T) {
+	forEachProtocol(t, func(e *env) {
+		at := e.p.Clock.Now().Truncate(time.Minute).Add(-10 * time.Minute)
+		apptest.Must(e.cw.PutMetricData(ctx, &cw.PutMetricDataInput{Namespace: aws.String("N"), MetricData: []types.MetricDatum{
+			{MetricName: aws.String("Scalar"), Timestamp: aws.Time(at), Value: aws.Float64(2)}}}))
+		_, err := e.cw.GetMetricStatistics(ctx, &cw.GetMetricStatisticsInput{Namespace: aws.String("N"), MetricName: aws.String("Scalar"),
+			StartTime: aws.Time(at), EndTime: aws.Time(at.Add(5 * time.Minute)), Period: aws.Int32(60), Statistics: []types.Statistic{"Median"}})
+		wantWire(e, err, "InvalidParameterValue", 400, "The parameter Statistics.member.1.<list element> must be a value in the set [SampleCount, Average, Sum, Minimum, Maximum].")
+		_, err = e.cw.ListMetrics(ctx, &cw.ListMetricsInput{Namespace: aws.String("N"), RecentlyActive: "PT1H"})
+		wantWire(e, err, "InvalidParameterValue", 400, "Request parameter recentlyActive value is invalid")
+		_, err = e.cw.ListMetrics(ctx, &cw.ListMetricsInput{Namespace: aws.String("N"), NextToken: aws.String("invalid-owned-token")})
+		wantWire(e, err, "InvalidParameterValue", 400, "Request parameter NextToken is invalid")
+		lm := apptest.Must(e.cw.ListMetrics(ctx, &cw.ListMetricsInput{Namespace: aws.String("N"), OwningAccount: aws.String("111111111111"), IncludeLinkedAccounts: aws.Bool(true)}))
+		if len(lm.Metrics) != 0 || lm.OwningAccounts == nil || len(lm.OwningAccounts) != 0 {
+			e.Fatalf("another account's metrics: %+v, owning accounts %v", lm.Metrics, lm.OwningAccounts)
+		}
+		lm = apptest.Must(e.cw.ListMetrics(ctx, &cw.ListMetricsInput{Namespace: aws.String("N"), RecentlyActive: types.RecentlyActivePt3h}))
+		if len(lm.Metrics) != 1 {
+			e.Fatalf("recent: %+v", lm.Metrics)
+		}
+	})
+}
+
+// metrics.json, data-*: GetMetricData's refusals (all ValidationError but the
+// token's), one unit of several with a MultipleUnits message, and another account's
+// metric as a Forbidden result.
+func TestGetMetricDataRecorded2026(t *testing.T) {
+	forEachProtocol(t, func(e *env) {
+		at := e.p.Clock.Now().Truncate(time.Minute).Add(-10 * time.Minute)
+		apptest.Must(e.cw.PutMetricData(ctx, &cw.PutMetricDataInput{Namespace: aws.String("N"), MetricData: []types.MetricDatum{
+			{MetricName: aws.String("Scalar"), Timestamp: aws.Time(at), Value: aws.Float64(2)},
+			{MetricName: aws.String("Units"), Timestamp: aws.Time(at), Value: aws.Float64(1), Unit: types.StandardUnitSeconds},
+			{MetricName: aws.String("Units"), Timestamp: aws.Time(at), Value: aws.Float64(1000), Unit: types.StandardUnitMilliseconds},
+		}}))
+		ms := func(id, metric string, unit types.StandardUnit) types.MetricDataQuery {
+			return types.MetricDataQuery{Id: aws.String(id), MetricStat: &types.MetricStat{Metric: &types.Metric{Namespace: aws.String("N"), MetricName: aws.String(metric)},
+				Period: aws.Int32(60), Stat: aws.String("Sum"), Unit: unit}}
+		}
+		get := func(token *string, qs ...types.MetricDataQuery) (*cw.GetMetricDataOutput, error) {
+			return e.cw.GetMetricData(ctx, &cw.GetMetricDataInput{StartTime: aws.Time(at), EndTime: aws.Time(at.Add(5 * time.Minute)), MetricDataQueries: qs, NextToken: token})
+		}
+		both := ms("m", "Scalar", "")
+		both.Expression = aws.String("1+1")
+		for _, c := range []struct {
+			label string
+			qs    []types.MetricDataQuery
+			msg   string
+		}{
+			{"data-duplicate-id", []types.MetricDataQuery{ms("m", "Scalar", ""), ms("m", "Weighted", "")},
+				"The values for parameter id in MetricDataQueries are not unique."},
+			{"data-expression-and-metric", []types.MetricDataQuery{both},
+				"The parameters MetricDataQueries.member.1.Expression and MetricDataQueries.member.1.MetricStat are mutually exclusive and you have specified both."},
+			{"data-invalid-expression", []types.MetricDataQuery{{Id: aws.String("bad"), Expression: aws.String("NOT_A_FUNCTION(m)")}, ms("m", "Scalar", "")},
+				"Error in expression 'bad': Function 'NOT_A_FUNCTION' not found"},
+			{"data-invalid-id", []types.MetricDataQuery{ms("Bad", "Scalar", "")},
+				"The value for parameter MetricDataQueries.member.1.Id is not matching the expected pattern ^[a-z][a-zA-Z0-9_]*$."},
+		} {
+			_, err := get(nil, c.qs...)
+			if err == nil {
+				e.Fatalf("%s: accepted", c.label)
+			}
+			wantWire(e, err, "ValidationError", 400, c.msg)
+		}
+		_, err := get(aws.String("invalid-owned-token"), ms("m", "Scalar", ""))
+		wantWire(e, err, "InvalidNextToken", 400, "")
+		var ae smithy.APIError
+		if errors.As(err, &ae) && ae.ErrorMessage() != "" {
+			e.Fatalf("data-invalid-token: message %q, want none", ae.ErrorMessage())
+		}
+
+		// data-units: without Unit, one unit's values (1000, not 1001) and a message.
+		out := apptest.Must(get(nil, ms("all", "Units", ""), ms("seconds", "Units", types.StandardUnitSeconds), ms("wrong", "Units", types.StandardUnitBytes)))
+		all, sec, wrong := out.MetricDataResults[0], out.MetricDataResults[1], out.MetricDataResults[2]
+		if len(all.Values) != 1 || all.Values[0] != 1000 || len(all.Messages) != 1 || aws.ToString(all.Messages[0].Code) != "MultipleUnits" ||
+			aws.ToString(all.Messages[0].Value) != "Multiple units returned: '[Milliseconds, Seconds]'" {
+			e.Fatalf("all units: %v %+v", all.Values, all.Messages)
+		}
+		if len(sec.Values) != 1 || sec.Values[0] != 1 || len(sec.Messages) != 0 || len(wrong.Values) != 0 || wrong.StatusCode != types.StatusCodeComplete {
+			e.Fatalf("seconds %v %+v, bytes %v", sec.Values, sec.Messages, wrong.Values)
+		}
+
+		// data-valid-account and data-wrong-account.
+		mine, theirs := ms("m", "Scalar", ""), ms("o", "Scalar", "")
+		mine.AccountId = aws.String("000000000000")
+		theirs.AccountId = aws.String("111111111111")
+		out = apptest.Must(get(nil, mine, theirs))
+		if r := out.MetricDataResults[0]; r.StatusCode != types.StatusCodeComplete || len(r.Values) != 1 {
+			e.Fatalf("own account: %s %v", r.StatusCode, r.Values)
+		}
+		r := out.MetricDataResults[1]
+		if r.StatusCode != "Forbidden" || len(r.Values) != 0 || r.Timestamps == nil || len(r.Messages) != 1 || aws.ToString(r.Messages[0].Code) != "Forbidden" ||
+			aws.ToString(r.Messages[0].Value) != "Access denied when getting data - please check that this account and the requested metric account are linked" {
+			e.Fatalf("another account: %s %v %+v", r.StatusCode, r.Values, r.Messages)
+		}
+	})
+}
+
+func must(e *env, err error) {
+	e.Helper()
+	if err != nil {
+		e.Fatal(err)
+	}
+}
+
+// protocol_errors.json: over rpc-v2-cbor and json 1.0 AWS types CloudWatch's
+// exceptions in Coral's namespace, with the query code in x-amzn-query-error; over
+// query the XML error carries Type, Code and Message.
+func TestErrorBodiesRecorded2026(t *testing.T) {
+	p := apptest.Start(t)
+	const msg = "The parameters MetricData.member.1.Value and MetricData.member.1.Values are mutually exclusive and you have specified both."
+
+	body := cbor.Encode(cbor.Map{"Namespace": cbor.String("N"), "MetricData": cbor.List{cbor.Map{
+		"MetricName": cbor.String("m"), "Value": cbor.Float64(1), "Values": cbor.List{cbor.Float64(2)}}}})
+	req, _ := http.NewRequest("POST", p.URL+"/service/GraniteServiceVersion20100801/operation/PutMetricData", bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/cbor")
+	req.Header.Set("Smithy-Protocol", "rpc-v2-cbor")
+	req.Header.Set("X-Amzn-Query-Mode", "true")
+	sum := sha256.Sum256(body)
+	apptest.SignAsRoot(t, req, "monitoring", hex.EncodeToString(sum[:]))
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	v, err := cbor.Decode(b)
+	m, _ := v.(cbor.Map)
+	if err != nil || resp.StatusCode != 400 || m["__type"] != cbor.String("com.amazon.coral.service#InvalidParameterCombinationException") ||
+		m["message"] != cbor.String(msg) || resp.Header.Get("X-Amzn-Query-Error") != "InvalidParameterCombination;Sender" ||
+		resp.Header.Get("Smithy-Protocol") != "rpc-v2-cbor" || resp.Header.Get("Content-Type") != "application/cbor" {
+		t.Fatalf("cbor: %d %v %v %v", resp.StatusCode, resp.Header, v, err)
+	}
+
+	status, text := rawCloudWatch(t, p, "application/x-amz-json-1.0", "GraniteServiceVersion20100801.PutMetricData",
+		`{"Namespace":"N","MetricData":[{"MetricName":"m","Value":1,"Values":[2]}]}`)
+	var j map[string]any
+	if err := json.Unmarshal([]byte(text), &j); err != nil || status != 400 || j["__type"] != "com.amazon.coral.service#InvalidParameterCombinationException" || j["message"] != msg {
+		t.Fatalf("json: %d %s", status, text)
+	}
+
+	status, text = rawCloudWatch(t, p, "application/x-www-form-urlencoded", "",
+		"Action=PutMetricData&Version=2010-08-01&Namespace=N&MetricData.member.1.MetricName=m&MetricData.member.1.Value=1&MetricData.member.1.Values.member.1=2")
+	if status != 400 || !strings.Contains(text, "<Error>") || !strings.Contains(text, "<Type>Sender</Type>") ||
+		!strings.Contains(text, "<Code>InvalidParameterCombination</Code>") || !strings.Contains(text, "<Message>"+msg+"</Message>") {
+		t.Fatalf("query: %d %s", status, text)
+	}
+}
+
+// alarm_controls.json: PutMetricAlarm's, SetAlarmState's, the tagging operations',
+// DeleteAlarms' and DescribeAlarmHistory's answers.
+func TestAlarmControlsRecorded2026(t *testing.T) {
+	forEachProtocol(t, func(e *env) {
+		base := func(name string) *cw.PutMetricAlarmInput {
+			return &cw.PutMetricAlarmInput{AlarmName: aws.String(name), Namespace: aws.String("Stackd/NativeAlarmControls"), MetricName: aws.String("unpublished"),
+				Statistic: types.StatisticAverage, Period: aws.Int32(60), EvaluationPeriods: aws.Int32(3), Threshold: aws.Float64(10),
+				ComparisonOperator: types.ComparisonOperatorGreaterThanThreshold}
+		}
+		arn := func(name string) *string {
+			return aws.String("arn:aws:cloudwatch:us-east-1:000000000000:alarm:" + name)
+		}
+		tags := func(kv ...string) []types.Tag {
+			var out []types.Tag
+			for i := 0; i+1 < len(kv); i += 2 {
+				out = append(out, types.Tag{Key: aws.String(kv[i]), Value: aws.String(kv[i+1])})
+			}
+			return out
+		}
+		tagMap := func(name string) map[string]string {
+			out := map[string]string{}
+			for _, t := range apptest.Must(e.cw.ListTagsForResource(ctx, &cw.ListTagsForResourceInput{ResourceARN: arn(name)})).Tags {
+				out[*t.Key] = *t.Value
+			}
+			return out
+		}
+		apptest.Must(e.cw.PutMetricAlarm(ctx, base("a")))
+
+		// set-malformed-reason-json; missing-*.
+		_, err := e.cw.SetAlarmState(ctx, &cw.SetAlarmStateInput{AlarmName: aws.String("a"), StateValue: types.StateValueAlarm,
+			StateReason: aws.String("must-not-apply"), StateReasonData: aws.String(`{"unfinished":`)})
+		noMessage := func(err error) {
+			e.Helper()
+			var ae smithy.APIError
+			if errors.As(err, &ae) && ae.ErrorMessage() != "" {
+				e.Fatalf("%s: message %q, want none", ae.ErrorCode(), ae.ErrorMessage())
+			}
+		}
+		wantWire(e, err, "InvalidFormat", 400, "")
+		noMessage(err)
+		_, err = e.cw.ListTagsForResource(ctx, &cw.ListTagsForResourceInput{ResourceARN: arn("missing")})
+		wantWire(e, err, "ResourceNotFoundException", 404, "")
+		noMessage(err)
+		_, err = e.cw.TagResource(ctx, &cw.TagResourceInput{ResourceARN: arn("missing"), Tags: tags("k", "v")})
+		wantWire(e, err, "ResourceNotFoundException", 404, "")
+		noMessage(err)
+		_, err = e.cw.UntagResource(ctx, &cw.UntagResourceInput{ResourceARN: arn("missing"), TagKeys: []string{"k"}})
+		wantWire(e, err, "ResourceNotFoundException", 404, "")
+		noMessage(err)
+
+		// invalid-update-*: refused, and the alarm stays as it was.
+		bad := base("a")
+		bad.Metrics = []types.MetricDataQuery{{Id: aws.String("m1"), ReturnData: aws.Bool(true), MetricStat: &types.MetricStat{
+			Metric: &types.Metric{Namespace: aws.String("Stackd/NativeAlarmControls"), MetricName: aws.String("unpublished")}, Period: aws.Int32(60), Stat: aws.String("Average")}}}
+		_, err = e.cw.PutMetricAlarm(ctx, bad)
+		wantWire(e, err, "ValidationError", 400, "MetricName should not be set if list of Metrics is set.")
+		bad = base("a")
+		bad.ExtendedStatistic = aws.String("p90")
+		_, err = e.cw.PutMetricAlarm(ctx, bad)
+		wantWire(e, err, "ValidationError", 400, "PutMetricAlarm request can not be made with both Statistic and ExtendedStatistic parameters. Only one of them should be present")
+		bad = base("a")
+		bad.Statistic, bad.ExtendedStatistic = "", aws.String("p101")
+		_, err = e.cw.PutMetricAlarm(ctx, bad)
+		wantWire(e, err, "InvalidParameterValue", 400, "The value p101 for parameter ExtendedStatistic is not supported.")
+		bad = base("a")
+		bad.AlarmActions, bad.ActionsEnabled = []string{"not-an-arn"}, aws.Bool(false)
+		_, err = e.cw.PutMetricAlarm(ctx, bad)
+		wantWire(e, err, "ValidationError", 400, "Invalid arn syntax: not-an-arn")
+
+		// Tags: an update's are ignored; TagResource upserts, the last of a key twice
+		// wins, aws: keys are refused whole, and so are 51.
+		in := base("b")
+		in.Tags = tags("create", "original", "keep", "yes")
+		apptest.Must(e.cw.PutMetricAlarm(ctx, in))
+		in.Tags = tags("create", "ignored", "new", "ignored")
+		apptest.Must(e.cw.PutMetricAlarm(ctx, in))
+		if got := tagMap("b"); len(got) != 2 || got["create"] != "original" || got["keep"] != "yes" {
+			e.Fatalf("tags after an update: %v", got)
+		}
+		apptest.Must(e.cw.TagResource(ctx, &cw.TagResourceInput{ResourceARN: arn("b"), Tags: tags("dup", "first", "dup", "second")}))
+		_, err = e.cw.TagResource(ctx, &cw.TagResourceInput{ResourceARN: arn("b"), Tags: tags("must-not-apply", "valid", "aws:reserved", "invalid")})
+		wantWire(e, err, "AccessDenied", 403, `The provided tag keys must not start with any case of "aws:"`)
+		var many []string
+		for i := range 51 {
+			many = append(many, "key"+strconv.Itoa(i), "v")
+		}
+		_, err = e.cw.TagResource(ctx, &cw.TagResourceInput{ResourceARN: arn("b"), Tags: tags(many...)})
+		wantWire(e, err, "InvalidParameterValue", 400, "tags are invalid.")
+		if got := tagMap("b"); len(got) != 3 || got["dup"] != "second" {
+			e.Fatalf("tags after the refusals: %v", got)
+		}
+		in = base("c")
+		in.Tags = tags("valid", "v", "aws:reserved", "v")
+		_, err = e.cw.PutMetricAlarm(ctx, in)
+		wantWire(e, err, "AccessDenied", 403, `The provided tag keys must not start with any case of "aws:"`)
+		in.Tags = tags(many...)
+		_, err = e.cw.PutMetricAlarm(ctx, in)
+		wantWire(e, err, "ValidationError", 400, "The resultant tag set must not have more than 50 user tags.")
+		if out := apptest.Must(e.cw.DescribeAlarms(ctx, &cw.DescribeAlarmsInput{AlarmNames: []string{"c"}})); len(out.MetricAlarms) != 0 {
+			e.Fatal("a refused alarm was stored")
+		}
+
+		// create-composite, metric-over-composite, composite-over-metric.
+		apptest.Must(e.cw.PutCompositeAlarm(ctx, &cw.PutCompositeAlarmInput{AlarmName: aws.String("composite"), AlarmRule: aws.String("FALSE")}))
+		da := apptest.Must(e.cw.DescribeAlarms(ctx, &cw.DescribeAlarmsInput{AlarmNames: []string{"composite"}, AlarmTypes: []types.AlarmType{types.AlarmTypeCompositeAlarm}}))
+		if c := da.CompositeAlarms[0]; c.StateValue != types.StateValueOk || aws.ToString(c.StateReasonData) != `{"triggeringAlarms":[]}` ||
+			aws.ToString(c.StateReason) != "arn:aws:cloudwatch:us-east-1:000000000000:alarm:composite was created and its alarm rule evaluates to OK" {
+			e.Fatalf("composite: %s %q %q", c.StateValue, aws.ToString(c.StateReason), aws.ToString(c.StateReasonData))
+		}
+		_, err = e.cw.PutMetricAlarm(ctx, base("composite"))
+		wantWire(e, err, "ValidationError", 400, "AlarmName [composite] is already used by another alarm of a different type")
+		_, err = e.cw.PutCompositeAlarm(ctx, &cw.PutCompositeAlarmInput{AlarmName: aws.String("a"), AlarmRule: aws.String("FALSE")})
+		wantWire(e, err, "ValidationError", 400, "AlarmName [a] is already used by another alarm of a different type")
+
+		// supplement-set-alarm and supplement-same-state-*: setting the state the
+		// alarm is in changes nothing; the reason data is kept as given, in the
+		// history too.
+		apptest.Must(e.cw.SetAlarmState(ctx, &cw.SetAlarmStateInput{AlarmName: aws.String("a"), StateValue: types.StateValueAlarm,
+			StateReason: aws.String("retained-first"), StateReasonData: aws.String(`{ "raw": 1 }`)}))
+		first := e.alarm("a")
+		e.p.AdvanceClock(time.Second)
+		apptest.Must(e.cw.SetAlarmState(ctx, &cw.SetAlarmStateInput{AlarmName: aws.String("a"), StateValue: types.StateValueAlarm,
+			StateReason: aws.String("same-state-second"), StateReasonData: aws.String(`{"new":true}`)}))
+		if a := e.alarm("a"); aws.ToString(a.StateReason) != "retained-first" || aws.ToString(a.StateReasonData) != `{ "raw": 1 }` || !a.StateUpdatedTimestamp.Equal(*first.StateUpdatedTimestamp) {
+			e.Fatalf("same state: %q %q %v", aws.ToString(a.StateReason), aws.ToString(a.StateReasonData), a.StateUpdatedTimestamp)
+		}
+		hist := apptest.Must(e.cw.DescribeAlarmHistory(ctx, &cw.DescribeAlarmHistoryInput{AlarmName: aws.String("a"), HistoryItemType: types.HistoryItemTypeStateUpdate}))
+		if len(hist.AlarmHistoryItems) != 1 || aws.ToString(hist.AlarmHistoryItems[0].HistoryData) != `{"version":"1.0","oldState":{"stateValue":"INSUFFICIENT_DATA",`+
+			`"stateReason":"Unchecked: Initial alarm creation"},"newState":{"stateValue":"ALARM","stateReason":"retained-first","stateReasonData":{ "raw": 1 }}}` {
+			e.Fatalf("state history: %+v", hist.AlarmHistoryItems)
+		}
+
+		// disable-existing: a configuration update, with its timestamp and history.
+		e.p.AdvanceClock(time.Second)
+		before := e.alarm("a").AlarmConfigurationUpdatedTimestamp
+		apptest.Must(e.cw.DisableAlarmActions(ctx, &cw.DisableAlarmActionsInput{AlarmNames: []string{"a", "missing"}}))
+		if a := e.alarm("a"); aws.ToBool(a.ActionsEnabled) || !a.AlarmConfigurationUpdatedTimestamp.After(*before) {
+			e.Fatalf("disabled: %v %v", aws.ToBool(a.ActionsEnabled), a.AlarmConfigurationUpdatedTimestamp)
+		}
+		hist = apptest.Must(e.cw.DescribeAlarmHistory(ctx, &cw.DescribeAlarmHistoryInput{AlarmName: aws.String("a"), HistoryItemType: types.HistoryItemTypeConfigurationUpdate}))
+		if len(hist.AlarmHistoryItems) != 2 || aws.ToString(hist.AlarmHistoryItems[0].HistorySummary) != `Alarm "a" updated` {
+			e.Fatalf("configuration history: %+v", hist.AlarmHistoryItems)
+		}
+
+		// history-invalid-token, delete-mixed-existing-missing, delete-idempotent,
+		// tags-deleted.
+		_, err = e.cw.DescribeAlarmHistory(ctx, &cw.DescribeAlarmHistoryInput{AlarmName: aws.String("a"), NextToken: aws.String("invalid-token")})
+		wantWire(e, err, "InvalidNextToken", 400, "Invalid NextToken : invalid-token")
+		apptest.Must(e.cw.DeleteAlarms(ctx, &cw.DeleteAlarmsInput{AlarmNames: []string{"a", "missing"}}))
+		apptest.Must(e.cw.DeleteAlarms(ctx, &cw.DeleteAlarmsInput{AlarmNames: []string{"a", "missing"}}))
+		_, err = e.cw.ListTagsForResource(ctx, &cw.ListTagsForResourceInput{ResourceARN: arn("a")})
+		wantWire(e, err, "ResourceNotFoundException", 404, "")
+	})
+}
+
+// alarm_idempotence.json, exact_repeat_*: putting a metric or composite alarm again
+// exactly as it is changes neither AlarmConfigurationUpdatedTimestamp nor the history.
+func TestAlarmIdenticalPutRecorded2026(t *testing.T) {
+	forEachProtocol(t, func(e *env) {
+		metric := &cw.PutMetricAlarmInput{AlarmName: aws.String("metric"), AlarmDescription: aws.String("Owned identical-write probe baseline"),
+			Namespace: aws.String("StackdNativeOwnedProbe"), MetricName: aws.String("unpublished"), Statistic: types.StatisticSum, Period: aws.Int32(60),
+			EvaluationPeriods: aws.Int32(1), Threshold: aws.Float64(1), ComparisonOperator: types.ComparisonOperatorGreaterThanThreshold,
+			TreatMissingData: aws.String("ignore"), ActionsEnabled: aws.Bool(false)}
+		composite := &cw.PutCompositeAlarmInput{AlarmName: aws.String("composite"), AlarmDescription: aws.String("Owned identical-write probe baseline"),
+			AlarmRule: aws.String("FALSE"), ActionsEnabled: aws.Bool(false)}
+		apptest.Must(e.cw.PutMetricAlarm(ctx, metric))
+		apptest.Must(e.cw.PutCompositeAlarm(ctx, composite))
+		describe := func() *cw.DescribeAlarmsOutput {
+			return apptest.Must(e.cw.DescribeAlarms(ctx, &cw.DescribeAlarmsInput{AlarmNames: []string{"metric", "composite"},
+				AlarmTypes: []types.AlarmType{types.AlarmTypeMetricAlarm, types.AlarmTypeCompositeAlarm}}))
+		}
+		before := describe()
+		e.p.AdvanceClock(time.Minute)
+		apptest.Must(e.cw.PutMetricAlarm(ctx, metric))
+		apptest.Must(e.cw.PutCompositeAlarm(ctx, composite))
+		after := describe()
+		if !after.MetricAlarms[0].AlarmConfigurationUpdatedTimestamp.Equal(*before.MetricAlarms[0].AlarmConfigurationUpdatedTimestamp) ||
+			!after.CompositeAlarms[0].AlarmConfigurationUpdatedTimestamp.Equal(*before.CompositeAlarms[0].AlarmConfigurationUpdatedTimestamp) {
+			e.Fatal("an identical put moved AlarmConfigurationUpdatedTimestamp")
+		}
+		for _, kind := range []types.AlarmType{types.AlarmTypeMetricAlarm, types.AlarmTypeCompositeAlarm} {
+			h := apptest.Must(e.cw.DescribeAlarmHistory(ctx, &cw.DescribeAlarmHistoryInput{AlarmTypes: []types.AlarmType{kind},
+				HistoryItemType: types.HistoryItemTypeConfigurationUpdate}))
+			if len(h.AlarmHistoryItems) != 1 {
+				e.Fatalf("%s: %d configuration history items, want 1", kind, len(h.AlarmHistoryItems))
+			}
+		}
+	})
+}
+
+// alarm_namespaces.json: an AWS/DynamoDB alarm ignores missing data only when
+// TreatMissingData is left out (with breaching it went to ALARM, with notBreaching
+// to OK), and a metric math alarm only when all its MetricStats are AWS/DynamoDB's.
+func TestDynamoDBMissingDataRecorded2026(t *testing.T) {
+	forEachProtocol(t, func(e *env) {
+		dims := []types.Dimension{{Name: aws.String("TableName"), Value: aws.String("absent")}}
+		scalar := func(name, ns, treat string) {
+			in := &cw.PutMetricAlarmInput{AlarmName: aws.String(name), ActionsEnabled: aws.Bool(false), EvaluationPeriods: aws.Int32(1),
+				DatapointsToAlarm: aws.Int32(1), ComparisonOperator: types.ComparisonOperatorGreaterThanThreshold, Threshold: aws.Float64(0),
+				Namespace: aws.String(ns), MetricName: aws.String("Unpublished"), Dimensions: dims, Period: aws.Int32(10), Statistic: types.StatisticSum}
+			if treat != "" {
+				in.TreatMissingData = aws.String(treat)
+			}
+			apptest.Must(e.cw.PutMetricAlarm(ctx, in))
+		}
+		stat := func(id, ns string) types.MetricDataQuery {
+			return types.MetricDataQuery{Id: aws.String(id), ReturnData: aws.Bool(false), MetricStat: &types.MetricStat{
+				Metric: &types.Metric{Namespace: aws.String(ns), MetricName: aws.String("Unpublished"), Dimensions: dims}, Period: aws.Int32(10), Stat: aws.String("Sum")}}
+		}
+		math := func(name, expr string, qs ...types.MetricDataQuery) {
+			qs = append(qs, types.MetricDataQuery{Id: aws.String("e1"), Expression: aws.String(expr), ReturnData: aws.Bool(true)})
+			apptest.Must(e.cw.PutMetricAlarm(ctx, &cw.PutMetricAlarmInput{AlarmName: aws.String(name), ActionsEnabled: aws.Bool(false), Metrics: qs,
+				EvaluationPeriods: aws.Int32(1), DatapointsToAlarm: aws.Int32(1), Threshold: aws.Float64(1), ComparisonOperator: types.ComparisonOperatorGreaterThanThreshold}))
+		}
+		const ddb, own = "AWS/DynamoDB", "Stackd/NativeNamespaceMath"
+		scalar("ordinary-omitted", own, "")
+		scalar("ddb-scalar-omitted", ddb, "")
+		scalar("ddb-scalar-breaching", ddb, "breaching")
+		scalar("ddb-scalar-notbreaching", ddb, "notBreaching")
+		math("ddb", "d1+1", stat("d1", ddb))
+		math("ddb-unused-ordinary", "d1+1", stat("d1", ddb), stat("c1", own))
+		math("ordinary-unused-ddb", "c1+1", stat("d1", ddb), stat("c1", own))
+		want := map[string]types.StateValue{"ordinary-omitted": types.StateValueInsufficientData, "ddb-scalar-omitted": types.StateValueOk,
+			"ddb-scalar-breaching": types.StateValueAlarm, "ddb-scalar-notbreaching": types.StateValueOk, "ddb": types.StateValueOk,
+			"ddb-unused-ordinary": types.StateValueInsufficientData, "ordinary-unused-ddb": types.StateValueInsufficientData}
+		for name := range want {
+			apptest.Must(e.cw.SetAlarmState(ctx, &cw.SetAlarmStateInput{AlarmName: aws.String(name), StateValue: types.StateValueOk, StateReason: aws.String("baseline")}))
+		}
+		e.advance(3 * time.Minute)
+		for name, state := range want {
+			if a := e.alarm(name); a.StateValue != state {
+				e.Errorf("%s: %s (%q), want %s", name, a.StateValue, aws.ToString(a.StateReason), state)
+			}
+		}
+		for name, as := range map[string]string{"ddb-scalar-breaching": "Breaching", "ddb-scalar-notbreaching": "NonBreaching"} {
+			a := e.alarm(name)
+			if aws.ToString(a.StateReason) != "Threshold Crossed: no datapoints were received for 1 period and 1 missing datapoint was treated as ["+as+"]." {
+				e.Errorf("%s: reason %q", name, aws.ToString(a.StateReason))
+			}
+			// {"version":"1.0","queryDate":…,"statistic":"Sum","period":10,"recentDatapoints":[],"threshold":0.0,"evaluatedDatapoints":[{"timestamp":…}]}
+			var data map[string]any
+			if err := json.Unmarshal([]byte(aws.ToString(a.StateReasonData)), &data); err != nil {
+				e.Fatal(err)
+			}
+			points, _ := data["evaluatedDatapoints"].([]any)
+			point, _ := points[0].(map[string]any)
+			if data["startDate"] != nil || data["statistic"] != "Sum" || data["period"] != 10.0 || len(points) != 1 || len(point) != 1 || point["timestamp"] == nil {
+				e.Errorf("%s: reason data %s", name, aws.ToString(a.StateReasonData))
+			}
+		}
+		// A metric math alarm's reason data has its queries' period and no statistic.
+		var data map[string]any
+		if err := json.Unmarshal([]byte(aws.ToString(e.alarm("ordinary-unused-ddb").StateReasonData)), &data); err != nil || data["period"] != 10.0 || data["statistic"] != nil {
+			e.Errorf("math reason data %v %v", data, err)
+		}
+	})
+}

@@ -1,0 +1,108 @@
+package logs_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	cwl "github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs/types"
+)
+
+// Answers of CloudWatch Logs recorded in 2026 (us-east-1, aws CLI) in
+// github.com/radkawar/stackd, testdata/aws/logs/: each case names its file and label.
+func TestRecorded2026(t *testing.T) {
+	e := newEnv(t)
+	const g = "/stackd/native-logs-ingestion-owned"
+	e.group(g)
+	e.stream(g, "owned-bytes")
+
+	// ingestion.json, describe-group-defaults.
+	groups, err := e.logs.DescribeLogGroups(ctx, &cwl.DescribeLogGroupsInput{LogGroupNamePrefix: aws.String(g)})
+	if err != nil || len(groups.LogGroups) != 1 {
+		t.Fatalf("DescribeLogGroups: %v %v", groups, err)
+	}
+	lg := groups.LogGroups[0]
+	if lg.BearerTokenAuthenticationEnabled == nil || *lg.BearerTokenAuthenticationEnabled ||
+		lg.DeletionProtectionEnabled == nil || *lg.DeletionProtectionEnabled || lg.LogGroupClass != types.LogGroupClassStandard ||
+		aws.ToString(lg.Arn) != "arn:aws:logs:us-east-1:"+account+":log-group:"+g+":*" || aws.ToString(lg.LogGroupArn) != "arn:aws:logs:us-east-1:"+account+":log-group:"+g {
+		t.Errorf("describe-group-defaults: %+v", lg)
+	}
+	// ingestion.json, create-group-duplicate, create-stream-missing-group, delete-missing-stream.
+	_, err = e.logs.CreateLogGroup(ctx, &cwl.CreateLogGroupInput{LogGroupName: aws.String(g)})
+	wantError(t, err, "ResourceAlreadyExistsException", 400, "The specified log group already exists")
+	_, err = e.logs.CreateLogStream(ctx, &cwl.CreateLogStreamInput{LogGroupName: aws.String(g + "-missing"), LogStreamName: aws.String("owned-missing")})
+	wantError(t, err, "ResourceNotFoundException", 400, "The specified log group does not exist.")
+	_, err = e.logs.DeleteLogStream(ctx, &cwl.DeleteLogStreamInput{LogGroupName: aws.String(g), LogStreamName: aws.String("owned-missing")})
+	wantError(t, err, "ResourceNotFoundException", 400, "The specified log stream does not exist.")
+
+	// ingestion.json, chronological-order-reversed, span-24h-plus-1ms and the byte budget.
+	now := e.now()
+	put := func(evs ...types.InputLogEvent) (*cwl.PutLogEventsOutput, error) {
+		return e.logs.PutLogEvents(ctx, &cwl.PutLogEventsInput{LogGroupName: aws.String(g), LogStreamName: aws.String("owned-bytes"), LogEvents: evs})
+	}
+	ev := func(ts int64, msg string) types.InputLogEvent {
+		return types.InputLogEvent{Timestamp: aws.Int64(ts), Message: aws.String(msg)}
+	}
+	_, err = put(ev(now-1000, "reversed-late"), ev(now-2000, "reversed-early"))
+	wantError(t, err, "InvalidParameterException", 400, "Log events in a single PutLogEvents request must be in chronological order.")
+	_, err = put(ev(now-86400001-1000, "span-over-first"), ev(now-1000, "span-over-last"))
+	wantError(t, err, "InvalidParameterException", 400, "The batch of log events in a single PutLogEvents request cannot span more than 24 hours.")
+	old := now - 16*86400000
+	_, err = put(ev(old, strings.Repeat("é", 524276)))
+	wantError(t, err, "InvalidParameterException", 400, "Log event too large: 1048578 bytes exceeds limit of 1048576")
+	out, err := put(ev(old, strings.Repeat("é", 524275)))
+	if err != nil || out.RejectedLogEventsInfo == nil || aws.ToInt32(out.RejectedLogEventsInfo.TooOldLogEventEndIndex) != 1 {
+		t.Errorf("byte-utf8-exact-batch-budget: %+v %v", out, err)
+	}
+
+	// metric_filter_extractors.json: a metric value or dimension reading an array
+	// through [*] is refused; $missing with a space-delimited pattern and
+	// emitSystemFieldDimensions are taken, and the latter answered back.
+	mt := func(value string, dims map[string]string) []types.MetricTransformation {
+		return []types.MetricTransformation{{MetricNamespace: aws.String("Stackd/NativeMetricFilters/owned"), MetricName: aws.String("M"), MetricValue: aws.String(value), Dimensions: dims}}
+	}
+	_, err = e.logs.PutMetricFilter(ctx, &cwl.PutMetricFilterInput{LogGroupName: aws.String(g), FilterName: aws.String("a-wildcard-value"),
+		FilterPattern: aws.String(`{ $.kind = "wildcard" && $.items[*].value = * }`), MetricTransformations: mt("$.items[*].value", nil)})
+	wantError(t, err, "InvalidParameterException", 400, "Invalid metric transformation: metric value $.items[*].value must be a valid number")
+	_, err = e.logs.PutMetricFilter(ctx, &cwl.PutMetricFilterInput{LogGroupName: aws.String(g), FilterName: aws.String("b-wildcard-dimension"),
+		FilterPattern: aws.String(`{ $.kind = "wildcard" && $.items[*].bucket = * }`), MetricTransformations: mt("1", map[string]string{"Bucket": "$.items[*].bucket"})})
+	wantError(t, err, "InvalidParameterException", 400, "Invalid metric transformation: dimension value must be valid selector")
+	if _, err := e.logs.PutMetricFilter(ctx, &cwl.PutMetricFilterInput{LogGroupName: aws.String(g), FilterName: aws.String("c-space-missing"),
+		FilterPattern: aws.String(`[kind,value]`), MetricTransformations: mt("$missing", nil)}); err != nil {
+		t.Errorf("undefined-space-selector-admission: %v", err)
+	}
+	if _, err := e.logs.PutMetricFilter(ctx, &cwl.PutMetricFilterInput{LogGroupName: aws.String(g), FilterName: aws.String("d-source-log"),
+		FilterPattern: aws.String(`SOURCE_LOG`), MetricTransformations: mt("29", nil), EmitSystemFieldDimensions: []string{"@source.log"}}); err != nil {
+		t.Errorf("source-log-dimension-admission: %v", err)
+	}
+	// metric_filters.json, failed-replacement-pattern.
+	_, err = e.logs.PutMetricFilter(ctx, &cwl.PutMetricFilterInput{LogGroupName: aws.String(g), FilterName: aws.String("c-space-missing"),
+		FilterPattern: aws.String(`{ $.broken = }`), MetricTransformations: mt("1", nil)})
+	wantError(t, err, "InvalidParameterException", 400, "Invalid metric filter pattern")
+	filters, err := e.logs.DescribeMetricFilters(ctx, &cwl.DescribeMetricFiltersInput{LogGroupName: aws.String(g)})
+	if err != nil || len(filters.MetricFilters) != 2 {
+		t.Fatalf("extractor-control-roundtrip: %v %v", filters, err)
+	}
+	for _, f := range filters.MetricFilters {
+		want := map[string][]string{"c-space-missing": nil, "d-source-log": {"@source.log"}}[aws.ToString(f.FilterName)]
+		if f.ApplyOnTransformedLogs || strings.Join(f.EmitSystemFieldDimensions, ",") != strings.Join(want, ",") ||
+			aws.ToString(f.FilterPattern) == `{ $.broken = }` {
+			t.Errorf("extractor-control-roundtrip: %s %+v", aws.ToString(f.FilterName), f)
+		}
+	}
+
+	// metric_filters.json, matcher-space-extraction: numbered from 1, quotes dropped,
+	// an event with too few fields not matched.
+	tm, err := e.logs.TestMetricFilter(ctx, &cwl.TestMetricFilterInput{FilterPattern: aws.String(`[kind = "SPACE", value, bucket]`),
+		LogEventMessages: []string{"SPACE 13 A", "SPACE banana A", "SPACE", `SPACE "17.5" A`}})
+	if err != nil || len(tm.Matches) != 3 || tm.Matches[2].EventNumber != 4 || tm.Matches[2].ExtractedValues["$value"] != "17.5" ||
+		tm.Matches[0].EventNumber != 1 || tm.Matches[1].ExtractedValues["$value"] != "banana" {
+		t.Errorf("matcher-space-extraction: %+v %v", tm, err)
+	}
+
+	// authentication.json, invalid-credentials.
+	bad := cwl.NewFromConfig(e.p.Config("AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", ""))
+	_, err = bad.DescribeLogGroups(ctx, &cwl.DescribeLogGroupsInput{LogGroupNamePrefix: aws.String("/stackd/invalid-credentials-probe"), Limit: aws.Int32(1)})
+	wantError(t, err, "UnrecognizedClientException", 400, "The security token included in the request is invalid.")
+}

@@ -1,0 +1,104 @@
+package sqs_test
+
+import (
+	"strings"
+	"testing"
+)
+
+// Answers of SQS recorded in 2026 (us-east-1, boto3 1.43) in
+// github.com/radkawar/stackd, testdata/aws/sqs/request_metrics.json; each case sends
+// the recorded request over JSON and compares status, query error code and the
+// recorded body (IDs, handles and timestamps left out).
+func TestRecorded2026(t *testing.T) {
+	e := newEnv(t)
+	std := e.queue("rec-std", nil)
+	fifo := e.queue("rec.fifo", map[string]string{"FifoQueue": "true"})
+	content := e.queue("rec-content.fifo", map[string]string{"FifoQueue": "true", "ContentBasedDeduplication": "true"})
+	for _, c := range []struct {
+		name, target, body string
+		status             int
+		queryErr           string   // x-amzn-query-error
+		want               []string // fragments of the answer
+		wantBody           string   // the whole answer, when recorded whole
+	}{
+		{name: "attribute-number-submitted-format", target: "SendMessage",
+			body:   `{"QueueUrl":"` + std + `","MessageBody":"A","MessageAttributes":{"num":{"DataType":"Number.int","StringValue":"000123.4500"}}}`,
+			status: 200, want: []string{`"MD5OfMessageBody":"7fc56270e7a70fa81a5935b72eacbe29"`, `"MD5OfMessageAttributes":"d878de3c66fcb643fde306daeda01d30"`}},
+		// The value is received normalized, and its MD5 is of the normalized value.
+		{name: "identities-number", target: "ReceiveMessage",
+			body:   `{"QueueUrl":"` + std + `","MaxNumberOfMessages":10,"MessageAttributeNames":["All"]}`,
+			status: 200, want: []string{`"MD5OfMessageAttributes":"8bcb3750cfbee5f94c88a9d69942fe4f"`, `"MessageAttributes":{"num":{"StringValue":"123.45","DataType":"Number.int"}}`}},
+		{name: "empty-short-0", target: "ReceiveMessage", body: `{"QueueUrl":"` + std + `","MaxNumberOfMessages":10,"WaitTimeSeconds":0}`,
+			status: 200, wantBody: `{}`},
+		{name: "attribute-string-utf8", target: "SendMessage",
+			body:   `{"QueueUrl":"` + std + `","MessageBody":"A","MessageAttributes":{"longname":{"DataType":"String.custom","StringValue":"é🙂"}}}`,
+			status: 200, want: []string{`"MD5OfMessageAttributes":"4db851db483784dcb2a7076005c3a509"`}},
+		{name: "attribute-binary-raw", target: "SendMessage",
+			body:   `{"QueueUrl":"` + std + `","MessageBody":"A","MessageAttributes":{"bin":{"DataType":"Binary.custom","BinaryValue":"AAH+/xA="}}}`,
+			status: 200, want: []string{`"MD5OfMessageAttributes":"0cc390915bb7a6a60beacb42d8ddb935"`}},
+		{name: "system-attribute-trace", target: "SendMessage",
+			body:   `{"QueueUrl":"` + std + `","MessageBody":"A","MessageSystemAttributes":{"AWSTraceHeader":{"DataType":"String","StringValue":"Root=1-65000000-0123456789abcdef01234567;Parent=0123456789abcdef;Sampled=0"}}}`,
+			status: 200, want: []string{`"MD5OfMessageSystemAttributes":"73bc8bd4ef10cb55cd193d2c2313e2bd"`}},
+		{name: "standard-partial-success", target: "SendMessageBatch",
+			body:   `{"QueueUrl":"` + std + `","Entries":[{"Id":"good13","MessageBody":"ppppppppppppp"},{"Id":"bad","MessageBody":"zzzz","DelaySeconds":901}]}`,
+			status: 200, want: []string{`"Id":"good13"`, `"MD5OfMessageBody":"75beb1c4d7f97a8462d8878e721b2357"`,
+				`{"Id":"bad","SenderFault":true,"Code":"InvalidParameterValue","Message":"Value 901 for parameter DelaySeconds is invalid. Reason: DelaySeconds must be >= 0 and <= 900."}`}},
+		{name: "body-whole-request-rejected-duplicate-entry-ids", target: "SendMessageBatch",
+			body:   `{"QueueUrl":"` + std + `","Entries":[{"Id":"same","MessageBody":"w"},{"Id":"same","MessageBody":"ww"}]}`,
+			status: 400, queryErr: "AWS.SimpleQueueService.BatchEntryIdsNotDistinct;Sender", want: []string{`"message":"Id same repeated."`}},
+		{name: "zero-success-delete-batch", target: "DeleteMessageBatch",
+			body:   `{"QueueUrl":"` + std + `","Entries":[{"Id":"1","ReceiptHandle":"invalid-handle-1"},{"Id":"2","ReceiptHandle":"invalid-handle-2"}]}`,
+			status: 200, want: []string{`{"Id":"1","SenderFault":true,"Code":"ReceiptHandleIsInvalid","Message":"The input receipt handle is invalid."}`,
+				`{"Id":"2","SenderFault":true,"Code":"ReceiptHandleIsInvalid","Message":"The input receipt handle is invalid."}`}},
+		{name: "fifo-partial-success", target: "SendMessageBatch",
+			body:   `{"QueueUrl":"` + fifo + `","Entries":[{"Id":"good","MessageBody":"ppppppppppppp","MessageGroupId":"g","MessageDeduplicationId":"partial"},{"Id":"bad","MessageBody":"zzzz","MessageGroupId":"g","MessageDeduplicationId":"bad","DelaySeconds":901}]}`,
+			status: 400, queryErr: "InvalidParameterValue;Sender",
+			want: []string{`"message":"Value 901 for parameter DelaySeconds is invalid. Reason: The request include parameter that is not valid for this queue type."`}},
+		{name: "batch_explicit_delay_one", target: "SendMessageBatch",
+			body:   `{"QueueUrl":"` + fifo + `","Entries":[{"Id":"a","MessageBody":"b11","MessageGroupId":"g","MessageDeduplicationId":"d1","DelaySeconds":1},{"Id":"b","MessageBody":"b13","MessageGroupId":"g","MessageDeduplicationId":"d2"}]}`,
+			status: 400, queryErr: "InvalidParameterValue;Sender"},
+		{name: "batch_explicit_delay_zero", target: "SendMessageBatch",
+			body:   `{"QueueUrl":"` + fifo + `","Entries":[{"Id":"a","MessageBody":"b5","MessageGroupId":"g","MessageDeduplicationId":"z1","DelaySeconds":0},{"Id":"b","MessageBody":"b7","MessageGroupId":"g","MessageDeduplicationId":"z2"}]}`,
+			status: 200, want: []string{`"Id":"a"`, `"Id":"b"`, `"Failed":[]`}},
+		{name: "single_explicit_delay_zero", target: "SendMessage",
+			body:   `{"QueueUrl":"` + fifo + `","MessageBody":"b17","MessageGroupId":"g","MessageDeduplicationId":"z3","DelaySeconds":0}`,
+			status: 200, want: []string{`"SequenceNumber"`}},
+		{name: "single_missing_group", target: "SendMessage",
+			body:   `{"QueueUrl":"` + fifo + `","MessageBody":"x","MessageDeduplicationId":"m1"}`,
+			status: 400, queryErr: "MissingParameter;Sender"},
+		{name: "batch_missing_group", target: "SendMessageBatch",
+			body:   `{"QueueUrl":"` + fifo + `","Entries":[{"Id":"a","MessageBody":"x","MessageDeduplicationId":"m2"},{"Id":"b","MessageBody":"y","MessageGroupId":"g","MessageDeduplicationId":"m3"}]}`,
+			status: 400, queryErr: "InvalidParameterValue;Sender"},
+		{name: "single_missing_dedup", target: "SendMessage", body: `{"QueueUrl":"` + fifo + `","MessageBody":"x","MessageGroupId":"g"}`,
+			status: 400, queryErr: "InvalidParameterValue;Sender"},
+		{name: "content-new", target: "SendMessage",
+			body:   `{"QueueUrl":"` + content + `","MessageBody":"hello","MessageGroupId":"g","MessageAttributes":{"tag":{"DataType":"String","StringValue":"one"}}}`,
+			status: 200, want: []string{`"MD5OfMessageBody":"5d41402abc4b2a76b9719d911017c592"`, `"MD5OfMessageAttributes":"0c5a8880fe44ffd58b3f7117d182b347"`}},
+		// A duplicate by content answers the first message's ID with the MD5s of what
+		// was sent this time.
+		{name: "content-duplicate-changed-attribute", target: "SendMessage",
+			body:   `{"QueueUrl":"` + content + `","MessageBody":"hello","MessageGroupId":"g","MessageAttributes":{"tag":{"DataType":"String","StringValue":"different"}}}`,
+			status: 200, want: []string{`"MD5OfMessageAttributes":"57985e0b4e13ac8d12df05ce8f8df31c"`}},
+		{name: "identities-content", target: "ReceiveMessage",
+			body:   `{"QueueUrl":"` + content + `","MaxNumberOfMessages":10,"MessageAttributeNames":["All"],"MessageSystemAttributeNames":["All"]}`,
+			status: 200, want: []string{`"MessageDeduplicationId":"2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824"`}},
+	} {
+		resp, body := e.raw("/", "application/x-amz-json-1.0", "AmazonSQS."+c.target, c.body)
+		if resp.StatusCode != c.status || resp.Header.Get("x-amzn-query-error") != c.queryErr {
+			t.Errorf("%s: %d %q %s, want %d %q", c.name, resp.StatusCode, resp.Header.Get("x-amzn-query-error"), body, c.status, c.queryErr)
+			continue
+		}
+		if c.wantBody != "" && body != c.wantBody {
+			t.Errorf("%s: %s, want %s", c.name, body, c.wantBody)
+		}
+		for _, w := range c.want {
+			if !strings.Contains(body, w) {
+				t.Errorf("%s: %s lacks %s", c.name, body, w)
+			}
+		}
+	}
+	// The FIFO batches refused as a whole enqueued nothing.
+	if n := e.attr(fifo, "ApproximateNumberOfMessages"); n != "3" {
+		t.Errorf("the FIFO queue holds %s messages, want 3", n)
+	}
+}
