@@ -188,13 +188,14 @@ func (a *Authorizer) gen(account string) *atomic.Uint64 {
 func (a *Authorizer) Changed(account string) { a.gen(account).Add(1) }
 
 // Compile parses a document once and returns the cached compiled policy. Documents
-// stored by IAM were validated when they were stored, so quotas are not applied again.
+// stored by IAM were validated when they were stored, so quotas and store-time
+// checks are not applied again.
 func (a *Authorizer) Compile(kind policy.Kind, name, doc string) (*policy.Policy, error) {
 	key := sha256.Sum256([]byte(strconv.Itoa(int(kind)) + "\x00" + name + "\x00" + doc))
 	if p, ok := a.docs.Load(key); ok {
 		return p.(*policy.Policy), nil
 	}
-	p, err := policy.ParseWithoutQuota(kind, name, []byte(doc))
+	p, err := policy.ParseLenient(kind, name, []byte(doc))
 	if err != nil {
 		return nil, err
 	}

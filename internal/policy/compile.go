@@ -131,6 +131,19 @@ func ParseWithoutQuota(kind Kind, name string, data []byte) (*Policy, error) {
 	return compile(kind, name, doc), nil
 }
 
+// ParseLenient is ParseWithoutQuota without the checks IAM makes only when it
+// stores a document (characters beyond U+00FF, condition values it cannot read):
+// for the policy simulator, which AWS lets evaluate such documents (recorded in
+// radkawar/stackd testdata/aws/iam/condition_strings.json, condition_ip.json), and
+// for documents already stored.
+func ParseLenient(kind Kind, name string, data []byte) (*Policy, error) {
+	doc, err := parseDocumentAs(data, kind, false, false)
+	if err != nil {
+		return nil, err
+	}
+	return compile(kind, name, doc), nil
+}
+
 // MustParse is Parse for documents known to be valid (tests, built-in policies);
 // it panics on error.
 func MustParse(kind Kind, name string, data string) *Policy {

@@ -143,82 +143,119 @@ func cmpFromName(n string) (cmpKind, bool) {
 	return cmpEq, false
 }
 
+// parsePrefix reads an IpAddress value; one IAM cannot read never matches (the
+// zero Prefix is not valid).
 func parsePrefix(v string) netip.Prefix {
-	v = strings.TrimSpace(v)
-	if strings.Contains(v, "/") {
-		p, err := netip.ParsePrefix(v)
-		if err != nil {
-			return netip.Prefix{}
-		}
-		if p.Addr().Is4In6() {
-			p = netip.PrefixFrom(p.Addr().Unmap(), p.Bits()-96)
-		}
-		return p.Masked()
-	}
-	a, err := netip.ParseAddr(v)
-	if err != nil {
+	p, ok := parsePolicyIP(strings.TrimSpace(v))
+	if !ok {
 		return netip.Prefix{}
 	}
-	a = a.Unmap()
-	return netip.PrefixFrom(a, a.BitLen())
+	return p
 }
 
-// matchOne reports whether one request value matches any of the condition's policy
-// values under the positive form of the operator. A policy value whose variable
-// has no value is effectively null and matches nothing (IAM User Guide, "Policy
-// variables with no value"), so the negated operators, which require that no
-// value match, are then true.
-func (c *ccond) matchOne(v string, r resolver) bool {
+// outcome of comparing one request value with a condition's policy values.
+type valueOutcome uint8
+
+const (
+	vNoMatch valueOutcome = iota
+	vMatch
+	// vIncomparable: the request value is not of the operator's type (an IP or
+	// ARN condition given something else); it satisfies neither the operator nor
+	// its negation (IpAddress and NotIpAddress, ArnLike and ArnNotLike are both
+	// false, as AWS was recorded answering in radkawar/stackd
+	// testdata/aws/iam/condition_ip.json and condition_values.json).
+	vIncomparable
+	// vError: a policy value reached before any match is not of the operator's
+	// type (an ARN condition value that is no ARN): the statement errs, which
+	// AWS resolves against the caller (an Allow does not apply, a Deny does;
+	// condition_values.json).
+	vError
+)
+
+// test compares one request value with the condition's policy values under the
+// positive form of the operator. A policy value whose variable has no value is
+// effectively null and matches nothing (IAM User Guide, "Policy variables with no
+// value"), so the negated operators, which require that no value match, are then
+// true.
+func (c *ccond) test(v string, r resolver) valueOutcome {
 	switch c.family {
-	case opString, opBinary:
-		return anyPattern(c.pats, v, false, r)
-	case opStringIC, opBool:
-		return anyPattern(c.pats, v, true, r)
-	case opStringLike:
-		return anyPattern(c.pats, v, false, r)
-	case opARN:
-		for i := range c.arns {
-			if m, _ := c.arns[i].match(v, r); m {
-				return true
+	case opString, opBinary, opStringLike:
+		return matchOutcome(anyPattern(c.pats, v, false, r))
+	case opStringIC:
+		lv := javaLower(v)
+		for i := range c.pats {
+			if pv, ok := c.pats[i].resolve(r); ok && javaLower(pv) == lv {
+				return vMatch
 			}
 		}
-		return false
+		return vNoMatch
+	case opBool:
+		// Both sides are read as Java's Boolean.parseBoolean reads them: "true" in
+		// any case is true, anything else false ("yes" equals "false";
+		// condition_values.json).
+		b := strings.EqualFold(v, "true")
+		for i := range c.pats {
+			if pv, ok := c.pats[i].resolve(r); ok && strings.EqualFold(pv, "true") == b {
+				return vMatch
+			}
+		}
+		return vNoMatch
+	case opARN:
+		if !arnShaped(v) {
+			return vIncomparable
+		}
+		for i := range c.arns {
+			m, bad := c.arns[i].matchValue(v, r)
+			if bad {
+				return vError
+			}
+			if m {
+				return vMatch
+			}
+		}
+		return vNoMatch
 	case opNumeric:
 		f, ok := parseNumber(v)
 		if !ok {
-			return false
+			return vNoMatch
 		}
 		for _, p := range c.nums {
 			if compare(f, p, c.cmp) {
-				return true
+				return vMatch
 			}
 		}
-		return false
+		return vNoMatch
 	case opDate:
 		d, ok := parseDate(v)
 		if !ok {
-			return false
+			return vNoMatch
 		}
 		for i, p := range c.dates {
 			if c.dateOK[i] && compare(d.cmp(p), 0, c.cmp) {
-				return true
+				return vMatch
 			}
 		}
-		return false
+		return vNoMatch
 	case opIP:
-		a, err := netip.ParseAddr(v)
-		if err != nil {
-			return false
+		a, ok := parseRequestIP(v)
+		if !ok {
+			return vIncomparable
 		}
-		a = a.Unmap()
 		for _, p := range c.prefixes {
 			if p.IsValid() && p.Contains(a) {
-				return true
+				return vMatch
 			}
 		}
-		return false
+		return vNoMatch
 	}
-	return false
+	return vNoMatch
+}
+
+func matchOutcome(m bool) valueOutcome {
+	if m {
+		return vMatch
+	}
+	return vNoMatch
 }
 
 // anyPattern reports whether v matches one of pats; a pattern with an unresolved
@@ -251,20 +288,6 @@ func (c *ccond) noteVars(r resolver) {
 	}
 }
 
-// nullSet reports whether request values resolve to a null data set: none, or
-// only empty strings (IAM User Guide, "Single-valued vs. multivalued context keys":
-// ForAllValues "also returns true if there are no keys in the request, or if the
-// key values resolve to a null data set, such as an empty string"; ForAnyValue
-// returns false "for no matching key or a null dataset").
-func nullSet(vals []string) bool {
-	for _, v := range vals {
-		if v != "" {
-			return false
-		}
-	}
-	return true
-}
-
 func compare[T int64 | float64](a, b T, k cmpKind) bool {
 	switch k {
 	case cmpLt:
@@ -283,63 +306,122 @@ func compare[T int64 | float64](a, b T, k cmpKind) bool {
 // operators" and "Single-valued vs. multivalued context keys"):
 //   - a missing key fails a positive operator and satisfies a negated one, except
 //     that ...IfExists is then true and Null tests presence itself;
-//   - ForAllValues is true for a missing key or a null data set (no values, or
-//     only empty strings), ForAnyValue false;
+//   - ForAllValues is true for a missing key or a null data set, ForAnyValue
+//     false: no values, or a multivalued key's empty strings ("such as an empty
+//     string"); a single-valued key's empty string is a value like any other (AWS
+//     was recorded matching ForAnyValue:StringEquals "" and failing
+//     ForAllValues:StringEquals "capture" against a tag whose value is "";
+//     radkawar/stackd testdata/aws/iam/condition_sets.json);
 //   - several policy values are ORed; under a negated operator a request value
 //     must match none of them (NOR);
 //   - a policy value holding a variable the request has no value for matches
 //     nothing ("Policy variables with no value"): positive operators fail on it,
 //     negated ones succeed;
-//   - without a set qualifier, several request values behave like ForAnyValue
-//     for positive operators and must all miss for negated ones.
+//   - an operator without ForAllValues/ForAnyValue on aws:TagKeys is false
+//     whatever the values, negated or not (condition_sets.json: StringEquals,
+//     StringNotEquals and their IfExists forms on aws:TagKeys never held when tags
+//     were sent; other multivalued keys were not recorded and keep the rule
+//     below);
+//   - without a set qualifier, several request values of a single-valued key
+//     behave like ForAnyValue for positive operators and must all miss for
+//     negated ones.
 //
-// present tells whether the key was in the request.
-func (c *ccond) eval(vals []string, present bool, r resolver) bool {
+// present tells whether the key was in the request. errs is true when the
+// condition could not be evaluated (see vError); ok is then meaningless.
+func (c *ccond) eval(vals []string, present bool, r resolver) (ok, errs bool) {
 	if c.family == opNull {
 		absent := !present || len(vals) == 0
 		for _, want := range c.nulls {
 			if want == absent {
-				return true
+				return true, false
 			}
 		}
-		return false
+		return false, false
 	}
-	if !present || len(vals) == 0 || (c.set != setNone && nullSet(vals)) {
+	if !present || len(vals) == 0 || (c.set != setNone && multiValued(c.key) && allEmpty(vals)) {
 		switch {
 		case c.ifExists:
-			return true
+			return true, false
 		case c.set == setAll:
-			return true
+			return true, false
 		case c.set == setAny:
-			return false
+			return false, false
 		}
 		// Variables are still resolved, so the ones the request lacks are
 		// reported as missing.
 		c.noteVars(r)
-		return c.negated
+		return c.negated, false
+	}
+	if c.set == setNone && c.key == "aws:tagkeys" {
+		return false, false
+	}
+	// want is the outcome a value needs for the (possibly negated) operator to hold.
+	want := vMatch
+	if c.negated {
+		want = vNoMatch
 	}
 	switch c.set {
 	case setAll:
 		for _, v := range vals {
-			if c.matchOne(v, r) == c.negated {
-				return false
+			switch c.test(v, r) {
+			case vError:
+				return false, true
+			case want:
+			default:
+				return false, false
 			}
 		}
-		return true
+		return true, false
 	case setAny:
 		for _, v := range vals {
-			if c.matchOne(v, r) != c.negated {
-				return true
+			switch c.test(v, r) {
+			case vError:
+				return false, true
+			case want:
+				return true, false
 			}
 		}
-		return false
+		return false, false
 	}
-	any := false
+	if !c.negated {
+		for _, v := range vals {
+			switch c.test(v, r) {
+			case vError:
+				return false, true
+			case vMatch:
+				return true, false
+			}
+		}
+		return false, false
+	}
 	for _, v := range vals {
-		if c.matchOne(v, r) {
-			any = true
-			break
+		switch c.test(v, r) {
+		case vError:
+			return false, true
+		case vNoMatch:
+		default:
+			return false, false
 		}
 	}
-	return any != c.negated
+	return true, false
+}
+
+// multiValued reports the global condition keys that are multivalued (IAM User
+// Guide, "AWS global condition context keys": type ArrayOfString).
+func multiValued(key string) bool {
+	switch key {
+	case "aws:tagkeys", "aws:calledvia", "aws:principalorgpaths", "aws:resourceorgpaths",
+		"aws:principalservicenameslist", "aws:sourceorgpaths":
+		return true
+	}
+	return false
+}
+
+func allEmpty(vals []string) bool {
+	for _, v := range vals {
+		if v != "" {
+			return false
+		}
+	}
+	return true
 }

@@ -92,6 +92,12 @@ func TestConditions(t *testing.T) {
 		{"ForAllValues empty string is a null data set: true", "Multivalued context keys / ForAllValues (null data set, such as an empty string)", "", "", `{"ForAllValues:StringEquals":{"aws:TagKeys":["a"]}}`, map[string][]string{"aws:TagKeys": {""}}, true},
 		{"ForAnyValue empty string is a null data set: false", "Multivalued context keys / ForAnyValue (null data set)", "", "", `{"ForAnyValue:StringLike":{"aws:TagKeys":["*"]}}`, map[string][]string{"aws:TagKeys": {""}}, false},
 		{"ForAnyValue empty string does not equal an empty policy value", "Multivalued context keys / ForAnyValue (null data set)", "", "", `{"ForAnyValue:StringEquals":{"aws:TagKeys":[""]}}`, map[string][]string{"aws:TagKeys": {""}}, false},
+		// The empty value of a single-valued key is a value, not a null data set: AWS
+		// answered these (TagUser through a session policy, radkawar/stackd
+		// testdata/aws/iam/condition_sets.json).
+		{"ForAllValues: an empty string is a value", "recorded: condition_sets.json", "", "", `{"ForAllValues:StringEquals":{"aws:RequestTag/team":["capture"]}}`, map[string][]string{"aws:RequestTag/team": {""}}, false},
+		{"ForAnyValue: an empty string is a value", "recorded: condition_sets.json", "", "", `{"ForAnyValue:StringLike":{"aws:RequestTag/team":["*"]}}`, map[string][]string{"aws:RequestTag/team": {""}}, true},
+		{"ForAnyValue: an empty string equals an empty policy value", "recorded: condition_sets.json", "", "", `{"ForAnyValue:StringEquals":{"aws:RequestTag/team":[""]}}`, map[string][]string{"aws:RequestTag/team": {""}}, true},
 		{"ForAnyValue missing key is false", "Single-valued vs multivalued context keys / ForAnyValue", "", "", `{"ForAnyValue:StringEquals":{"aws:TagKeys":["a"]}}`, nil, false},
 		{"ForAllValues negated: none may match", "Single-valued vs multivalued context keys (negated operators)", "", "", `{"ForAllValues:StringNotEquals":{"aws:TagKeys":["a","b"]}}`, map[string][]string{"aws:TagKeys": {"c", "d"}}, true},
 		{"ForAllValues negated: one matches", "Single-valued vs multivalued context keys (negated operators)", "", "", `{"ForAllValues:StringNotEquals":{"aws:TagKeys":["a","b"]}}`, map[string][]string{"aws:TagKeys": {"c", "a"}}, false},

@@ -171,6 +171,13 @@ func splitOperator(op string) (set string, base string, ifExists bool) {
 // problem in the order IAM reports them (syntax, version, legacy parsing, Sid,
 // actions, resources, vendors, kind-specific rules).
 func parseDocument(data []byte, kind Kind, quota bool) (*Document, error) {
+	return parseDocumentAs(data, kind, quota, true)
+}
+
+// parseDocumentAs is parseDocument; without stored, the checks IAM makes only on
+// documents it keeps (characters, condition values) are left out, as the policy
+// simulator reads its inputs.
+func parseDocumentAs(data []byte, kind Kind, quota, stored bool) (*Document, error) {
 	if max := kind.MaxSize(); quota && max > 0 && Size(data, kind) > max {
 		return nil, sizeError(kind, max)
 	}
@@ -180,8 +187,10 @@ func parseDocument(data []byte, kind Kind, quota bool) (*Document, error) {
 		return nil, malformed(MsgSyntax, je.pos)
 	}
 	// IAM name requirements: a document holds only tab, LF, CR and U+0020..U+00FF,
-	// whether written literally or as \u escapes, so check the decoded text.
-	if kind.iam() {
+	// whether written literally or as \u escapes, so check the decoded text. STS
+	// takes other characters in session policies (recorded with "Σ" and "𐐀" in
+	// radkawar/stackd testdata/aws/iam/condition_strings.json).
+	if kind.iam() && kind != KindSession && stored {
 		if v := badChars(root); v != nil {
 			return nil, malformed(MsgSyntax, v.start)
 		}
@@ -192,6 +201,11 @@ func parseDocument(data []byte, kind Kind, quota bool) (*Document, error) {
 	}
 	if err := checkDocument(doc, kind, legacy); err != nil {
 		return nil, err
+	}
+	if stored {
+		if err := valueProblem(doc, kind); err != nil {
+			return nil, err
+		}
 	}
 	return doc, nil
 }

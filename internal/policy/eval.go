@@ -525,10 +525,20 @@ func (st *evalState) applies(s *cstmt) (bool, grant) {
 	for i := range s.conds {
 		c := &s.conds[i]
 		vals, present := st.lookup(c.key)
-		if !present && c.family != opNull && !c.ifExists {
+		ok, errs := c.eval(vals, present, st)
+		// A missing key is reported when its absence made the condition fail: not for
+		// negated operators or ForAllValues, which an absent key satisfies (AWS's
+		// simulator lists none for StringNotEquals and ForAllValues:StringEquals on
+		// absent keys: radkawar/stackd testdata/aws/iam/conditions.json).
+		if !present && c.family != opNull && !c.ifExists && !ok {
 			st.noteMissing(c.rawKey)
 		}
-		all = c.eval(vals, present, st) && all
+		if errs {
+			// A condition that cannot be evaluated is held against the caller: it
+			// keeps an Allow from applying and lets a Deny apply.
+			ok = s.effect == Deny
+		}
+		all = ok && all
 	}
 	return all, g
 }

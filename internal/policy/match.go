@@ -2,6 +2,7 @@ package policy
 
 import (
 	"strings"
+	"unicode/utf16"
 	"unicode/utf8"
 )
 
@@ -162,6 +163,13 @@ func (sg *seg) value(r resolver) (string, bool) {
 	if sg.kind != segVar {
 		return sg.text, true
 	}
+	// A multivalued key is never a variable: it stands for no value, and its
+	// default is not used either (AWS was recorded failing StringEquals
+	// "${aws:TagKeys, 'fallback'}" against "fallback"; radkawar/stackd
+	// testdata/aws/iam/condition_sets.json).
+	if multiValued(sg.text) {
+		return "", false
+	}
 	if v, ok := r.resolveVar(sg.text); ok {
 		return v, true
 	}
@@ -200,6 +208,9 @@ func (p *pattern) match(s string, fold bool, r resolver) (matched, resolved bool
 	}
 	if p.vars && !p.resolvable(r) {
 		return false, false
+	}
+	if !fold && hasSupplementary(s) {
+		return p.matchUnits(s, r), true
 	}
 	segs := p.segs
 	si, pi := 0, 0
@@ -349,4 +360,145 @@ func (a *arnPattern) match(s string, r resolver) (matched, resolved bool) {
 		}
 	}
 	return true, true
+}
+
+// resolve returns the text of a pattern without wildcards, its variables
+// substituted; ok is false when one has no value.
+func (p *pattern) resolve(r resolver) (string, bool) {
+	switch p.kind {
+	case patLiteral:
+		return p.lit, true
+	}
+	var b strings.Builder
+	for i := range p.segs {
+		sg := &p.segs[i]
+		switch sg.kind {
+		case segStar:
+			b.WriteByte('*')
+		case segQuest:
+			b.WriteByte('?')
+		default:
+			t, ok := sg.value(r)
+			if !ok {
+				return "", false
+			}
+			b.WriteString(t)
+		}
+	}
+	return b.String(), true
+}
+
+// arnShaped reports whether a request value can be compared by an ARN operator: it
+// has the six colon-separated parts of an ARN.
+func arnShaped(s string) bool {
+	return strings.Count(s, ":") >= 5
+}
+
+// arnValue reports whether an ARN condition's policy value is one IAM can read:
+// six colon-separated parts, or a pattern with a wildcard (such as "*") that
+// matches the whole value. "not-an-arn" is neither: IAM refuses to store it, and a
+// session policy holding it errs when evaluated (radkawar/stackd
+// testdata/aws/iam/condition_values.json).
+func arnValue(s string) bool {
+	return len(splitTop(s, 5)) == 6 || strings.ContainsAny(s, "*?")
+}
+
+// matchValue is match for ARN condition operators. bad is true when the value,
+// once its variables are substituted, is no ARN pattern (see arnValue).
+func (a *arnPattern) matchValue(s string, r resolver) (matched, bad bool) {
+	if !a.whole {
+		m, _ := a.match(s, r)
+		return m, false
+	}
+	if !a.vars {
+		if !arnValue(a.all.lit) && a.all.kind == patLiteral {
+			return false, true
+		}
+		m, _ := a.match(s, r)
+		return m, false
+	}
+	text, ok := a.all.resolve(r)
+	if !ok {
+		return false, false
+	}
+	if !arnValue(text) {
+		return false, true
+	}
+	resolved := compileARN(text, false)
+	m, _ := resolved.match(s, r)
+	return m, false
+}
+
+// hasSupplementary reports whether s holds a character outside the Basic
+// Multilingual Plane (four bytes in UTF-8).
+func hasSupplementary(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0xF0 {
+			return true
+		}
+	}
+	return false
+}
+
+// matchUnits matches s counting UTF-16 code units, as IAM does: "?" matches one
+// unit, so a character outside the Basic Multilingual Plane needs "??" ("a??b"
+// matches "a𐐀b", "a?b" does not; recorded for StringLike and Resource in
+// radkawar/stackd testdata/aws/iam/condition_strings.json). Variables are known
+// to resolve.
+func (p *pattern) matchUnits(s string, r resolver) bool {
+	units := utf16.Encode([]rune(s))
+	type useg struct {
+		kind segKind
+		text []uint16
+	}
+	segs := make([]useg, len(p.segs))
+	for i := range p.segs {
+		sg := &p.segs[i]
+		segs[i].kind = sg.kind
+		if sg.kind == segLit || sg.kind == segVar {
+			t, _ := sg.value(r)
+			segs[i].text = utf16.Encode([]rune(t))
+		}
+	}
+	si, pi := 0, 0
+	starPi, starSi := -1, 0
+	for {
+		if pi < len(segs) {
+			sg := &segs[pi]
+			switch sg.kind {
+			case segStar:
+				starPi, starSi = pi, si
+				pi++
+				continue
+			case segQuest:
+				if si < len(units) {
+					si++
+					pi++
+					continue
+				}
+			default:
+				if len(units)-si >= len(sg.text) && equalUnits(units[si:si+len(sg.text)], sg.text) {
+					si += len(sg.text)
+					pi++
+					continue
+				}
+			}
+		} else if si == len(units) {
+			return true
+		}
+		if starPi < 0 || starSi >= len(units) {
+			return false
+		}
+		starSi++
+		pi, si = starPi+1, starSi
+	}
+}
+
+func equalUnits(a, b []uint16) bool {
+	for i := range b {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
 }

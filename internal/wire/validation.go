@@ -40,6 +40,9 @@ func ValidationError(svc *model.Service, vs []model.Violation) *model.Error {
 		// test_delete_metric_filter_invalid_log_group_name; stream names inferred).
 		return model.NewError(400, "InvalidParameterException", "Invalid LogGroup or LogStream, both must have length less than or equal to 512.")
 	}
+	if svc != nil && svc.Name == "organizations" {
+		return organizationsValidationError(vs[0])
+	}
 	code := "ValidationException"
 	if svc != nil && svc.Name == "cloudwatch" && allEnum(vs) {
 		// CloudWatch answers values outside an enumeration with ValidationError, not
@@ -142,4 +145,48 @@ func allEnum(vs []model.Violation) bool {
 		}
 	}
 	return true
+}
+
+// organizationsValidationError is Organizations' answer to a constraint violation:
+// InvalidInputException with a Reason naming the kind of violation and the member
+// ("MIN_LENGTH_EXCEEDED:NAME", "MAX_LENGTH_EXCEEDED:NAME",
+// "INVALID_PATTERN:ORGANIZATIONAL_UNIT_ID", "INPUT_REQUIRED:POLICY_TYPE", and
+// "INVALID_ENUM_POLICY_TYPE" for a policy type), as AWS was recorded answering
+// (radkawar/stackd testdata/aws/iam/organizations_inputs.json,
+// organizations_policy_validation.json). The messages of INPUT_REQUIRED and
+// INVALID_ENUM_POLICY_TYPE are AWS's; the others are the descriptions its API
+// reference gives each reason.
+func organizationsValidationError(v model.Violation) *model.Error {
+	field := v.Path
+	if i := strings.LastIndexByte(field, '.'); i >= 0 {
+		field = field[i+1:]
+	}
+	var b strings.Builder
+	for i, r := range field {
+		if 'A' <= r && r <= 'Z' && i > 0 {
+			b.WriteByte('_')
+		}
+		b.WriteString(strings.ToUpper(string(r)))
+	}
+	member := b.String()
+	kind, msg := "INVALID_PATTERN", "You provided a value that doesn't match the required pattern."
+	switch c := v.Constraint; {
+	case c == "Member must not be null":
+		kind, msg = "INPUT_REQUIRED", "You must provide a value for the parameter."
+	case strings.HasPrefix(c, "Member must satisfy enum value set"):
+		if member == "POLICY_TYPE" {
+			e := model.NewError(400, "InvalidInputException", "%s", "You specified an invalid policy type.")
+			return e.With("Reason", "INVALID_ENUM_POLICY_TYPE")
+		}
+		kind, msg = "INVALID_ENUM", "You specified an invalid value."
+	case strings.HasPrefix(c, "Member must have length greater than or equal to"):
+		kind, msg = "MIN_LENGTH_EXCEEDED", "You provided a string parameter that is shorter than allowed."
+	case strings.HasPrefix(c, "Member must have length less than or equal to"):
+		kind, msg = "MAX_LENGTH_EXCEEDED", "You provided a string parameter that is longer than allowed."
+	case strings.HasPrefix(c, "Member must have value greater than or equal to"):
+		kind, msg = "MIN_VALUE_EXCEEDED", "You provided a numeric parameter that has a smaller value than allowed."
+	case strings.HasPrefix(c, "Member must have value less than or equal to"):
+		kind, msg = "MAX_VALUE_EXCEEDED", "You provided a numeric parameter that has a larger value than allowed."
+	}
+	return model.NewError(400, "InvalidInputException", "%s", msg).With("Reason", kind+":"+member)
 }

@@ -170,7 +170,7 @@ func (t *accessTarget) addPrincipals(tx *store.Tx, account, kind, id string) err
 func allowedServices(docs []string) []string {
 	set := map[string]bool{}
 	for _, d := range docs {
-		p, err := policy.ParseWithoutQuota(policy.KindManaged, "", []byte(d))
+		p, err := policy.ParseLenient(policy.KindManaged, "", []byte(d))
 		if err != nil {
 			continue
 		}

@@ -170,6 +170,11 @@ func (s *svc) updateAccessKey(c *server.Call, in *api.UpdateAccessKeyRequest) (*
 	if err != nil {
 		return nil, err
 	}
+	// The model's third status, Expired, is InvalidInput (resource_inputs.json in
+	// radkawar/stackd; message inferred).
+	if in.Status != api.StatusTypeActive && in.Status != api.StatusTypeInactive {
+		return nil, invalidInput("Invalid status " + in.Status + ": an access key is Active or Inactive.")
+	}
 	info.Active = in.Status == api.StatusTypeActive
 	_, err = s.keys.SetInfo(c.Tx, info)
 	return &model.Empty{}, err

@@ -267,9 +267,21 @@ func (s *svc) listEntitiesForPolicy(c *server.Call, in *api.ListEntitiesForPolic
 			}
 		}
 	}
-	if in.PolicyUsageFilter != nil && *in.PolicyUsageFilter == api.PolicyUsageTypePermissionsBoundary {
-		if ents, err = boundedBy(c.Tx, c.Account, r.arn); err != nil {
+	// Without PolicyUsageFilter, the entities the policy bounds are listed with those
+	// it is attached to (policy_management.json in radkawar/stackd).
+	if in.PolicyUsageFilter == nil || *in.PolicyUsageFilter == api.PolicyUsageTypePermissionsBoundary {
+		bounded, err := boundedBy(c.Tx, c.Account, r.arn)
+		if err != nil {
 			return nil, err
+		}
+		seen := map[string]bool{}
+		for _, e := range ents {
+			seen[e.kind+"/"+e.id] = true
+		}
+		for _, e := range bounded {
+			if !seen[e.kind+"/"+e.id] {
+				ents = append(ents, e)
+			}
 		}
 	}
 	filter := map[string]string{api.EntityTypeUser: kUser, api.EntityTypeGroup: kGroup, api.EntityTypeRole: kRole}

@@ -16,8 +16,18 @@ import (
 // an entity's inline policies.
 type inlineRec struct {
 	Name string `json:"name"`
-	Doc  string `json:"doc"`
-	Size int    `json:"size"`
+	// Listed is the name lists show when a later put gave the policy another case
+	// of its name (see putInline); empty when it is Name.
+	Listed string `json:"listed,omitempty"`
+	Doc    string `json:"doc"`
+	Size   int    `json:"size"`
+}
+
+func (r *inlineRec) listed() string {
+	if r.Listed != "" {
+		return r.Listed
+	}
+	return r.Name
 }
 
 // inlineKinds: the policy kind (grammar and quota) of each entity's inline policies.
@@ -95,6 +105,11 @@ func putInline(c *server.Call, kind, owner, name, doc string) error {
 	}
 	size := policy.Size([]byte(doc), pk)
 	total := size
+	// Replacing a policy under another case of its name keeps the name lists show
+	// and takes the new one for Get*Policy (after puts of "MixedName" then
+	// "MIXEDNAME", ListUserPolicies says "MixedName" and GetUserPolicy "MIXEDNAME";
+	// radkawar/stackd testdata/aws/iam/policy_management.json).
+	listed := name
 	err = scanPrefix(c.Tx, ns(c.Account, tInline), inlinePrefix(kind, id), "", func(k string, v []byte) (bool, error) {
 		var p inlineRec
 		if err := json.Unmarshal(v, &p); err != nil {
@@ -102,6 +117,8 @@ func putInline(c *server.Call, kind, owner, name, doc string) error {
 		}
 		if lk(p.Name) != lk(name) {
 			total += p.Size
+		} else {
+			listed = p.listed()
 		}
 		return true, nil
 	})
@@ -111,7 +128,7 @@ func putInline(c *server.Call, kind, owner, name, doc string) error {
 	if max := pk.MaxSize(); total > max {
 		return limitExceeded(fmt.Sprintf("Maximum policy size of %d bytes exceeded for %s %s", max, kind, owner))
 	}
-	return c.Tx.PutJSON(ns(c.Account, tInline), inlinePrefix(kind, id)+lk(name), inlineRec{Name: name, Doc: doc, Size: size})
+	return c.Tx.PutJSON(ns(c.Account, tInline), inlinePrefix(kind, id)+lk(name), inlineRec{Name: name, Listed: listedAs(listed, name), Doc: doc, Size: size})
 }
 
 func noSuchInline(kind, name string) error {
@@ -158,7 +175,7 @@ func listInline(c *server.Call, kind, owner string, marker *string, maxItems *in
 		return nil, nil, nil, err
 	}
 	return page(c.Tx, ns(c.Account, tInline), inlinePrefix(kind, id), p, nil,
-		func(r *inlineRec) (string, error) { return r.Name, nil })
+		func(r *inlineRec) (string, error) { return r.listed(), nil })
 }
 
 // inlinePolicies returns an entity's inline policies in name order.
@@ -187,4 +204,11 @@ func deleteInlineAll(tx *store.Tx, account, kind, id string) error {
 		}
 	}
 	return nil
+}
+
+func listedAs(listed, name string) string {
+	if listed == name {
+		return ""
+	}
+	return listed
 }

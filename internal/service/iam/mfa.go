@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"image/png"
 	"net/url"
+	"strings"
 	"time"
 
 	"github.com/boombuler/barcode"
@@ -25,14 +26,15 @@ import (
 // maxMFADevices is IAM's quota of MFA devices per user.
 const maxMFADevices = 8
 
-// TOTP windows, in 30-second steps around the real time: enabling accepts two
-// consecutive codes from a little in the past (the user typed them one after the
-// other); resynchronising accepts a device whose clock drifted further; a sign-in
-// code (STS) may be one step off either way.
+// TOTP windows, in 30-second steps, as AWS was recorded accepting codes
+// (radkawar/stackd testdata/aws/iam/mfa_pair_window.json, mfa_resync_anchor.json,
+// mfa_authentication_drift.json, mfa.json): EnableMFADevice and ResyncMFADevice take
+// two consecutive codes whose first is at most 999 steps (about eight hours) from
+// the device's clock as last synchronised (real time for a new device; it is kept
+// across deactivation); STS takes a code at most two steps from real time.
 const (
-	enableWindow = 2
-	resyncWindow = 20
-	signInWindow = 1
+	pairWindow   = 999
+	signInWindow = 2
 	totpPeriod   = 30
 )
 
@@ -46,9 +48,18 @@ type mfaRec struct {
 	Created time.Time  `json:"created"`
 	UserID  string     `json:"user,omitempty"`
 	Enabled *time.Time `json:"enabled,omitempty"`
-	// LastStep is the last TOTP time step accepted: a code is never accepted twice.
-	LastStep int64     `json:"lastStep,omitempty"`
-	Tags     []api.Tag `json:"tags,omitempty"`
+	// LastStep is the step of the second code EnableMFADevice or ResyncMFADevice last
+	// took: the next pair must come after it (AWS refused a resync whose first code
+	// was that step or earlier; mfa_reuse.json, mfa.json). Drift is how many steps
+	// the device's clock was ahead of real time then; the next pair is looked for
+	// around it.
+	LastStep int64 `json:"lastStep,omitempty"`
+	Drift    int64 `json:"drift,omitempty"`
+	// SignIns are the steps of the codes STS accepted lately: each is accepted once,
+	// in any order (mfa_reuse.json, mfa_authentication_drift.json). The codes of
+	// EnableMFADevice and ResyncMFADevice are not among them (mfa_synchronization_codes.json).
+	SignIns []int64   `json:"signIns,omitempty"`
+	Tags    []api.Tag `json:"tags,omitempty"`
 }
 
 func (m *mfaRec) tagList() *[]api.Tag { return &m.Tags }
@@ -112,7 +123,7 @@ func (s *svc) createVirtualMFADevice(c *server.Call, in *api.CreateVirtualMFADev
 		return nil, err
 	}
 	if !ok {
-		return nil, api.NewEntityAlreadyExistsException("MFADevice entity at the same path and name already exists.")
+		return nil, api.NewEntityAlreadyExistsException("MFA device already exists.")
 	}
 	qr, err := qrCode(in.VirtualMFADeviceName, c.Account, seed)
 	if err != nil {
@@ -145,32 +156,38 @@ func qrCode(name, account, seed string) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-// matchCodes finds the time step t within window steps of now (real time: the
-// codes come from a device with a real clock) at which code1 is the device's code and
-// code2 (when given) the next one, after last. It returns the step of the last code
-// used, or ok false.
-func (s *svc) matchCodes(m *mfaRec, code1, code2 string, window int64, now time.Time) (int64, bool, error) {
+// totpCodes returns the device's code at a time step.
+func (s *svc) totpCodes(m *mfaRec) (func(step int64) string, error) {
 	seed, err := s.sealer.Open(m.Seed, sealContextMFA(m.Serial))
 	if err != nil {
-		return 0, false, fmt.Errorf("iam: MFA seed of %s: %w", m.Serial, err)
+		return nil, fmt.Errorf("iam: MFA seed of %s: %w", m.Serial, err)
 	}
 	opts := totp.ValidateOpts{Period: totpPeriod, Digits: otp.DigitsSix, Algorithm: otp.AlgorithmSHA1}
-	code := func(step int64) string {
+	return func(step int64) string {
 		c, _ := totp.GenerateCodeCustom(string(seed), time.Unix(step*totpPeriod, 0), opts)
 		return c
+	}, nil
+}
+
+// matchPair finds the step t at which code1 is the device's code and code2 the next
+// one, within pairWindow steps of the device's clock and after the last pair taken,
+// and records it as the device's synchronisation. It reports false when there is
+// none.
+func (s *svc) matchPair(m *mfaRec, code1, code2 string, now time.Time) (bool, error) {
+	code, err := s.totpCodes(m)
+	if err != nil {
+		return false, err
 	}
-	cur := now.Unix() / totpPeriod
-	for t := cur - window; t <= cur+window; t++ {
-		last := t
-		if code2 != "" {
-			last = t + 1
-		}
-		if t <= m.LastStep || code(t) != code1 || code2 != "" && code(t+1) != code2 {
+	real := now.Unix() / totpPeriod
+	cur := real + m.Drift
+	for t := cur - pairWindow; t <= cur+pairWindow; t++ {
+		if t <= m.LastStep || code(t) != code1 || code(t+1) != code2 {
 			continue
 		}
-		return last, true, nil
+		m.LastStep, m.Drift = t+1, t+1-real
+		return true, nil
 	}
-	return 0, false, nil
+	return false, nil
 }
 
 func invalidCode() error {
@@ -186,7 +203,11 @@ func (s *svc) enableMFADevice(c *server.Call, in *api.EnableMFADeviceRequest) (*
 	if err != nil {
 		return nil, err
 	}
-	if m.UserID != "" {
+	switch m.UserID {
+	case "":
+	case u.ID:
+		return nil, api.NewEntityAlreadyExistsException("MFA Device for user " + u.Name + " already exists.")
+	default:
 		return nil, api.NewEntityAlreadyExistsException("MFA Device is already in use.")
 	}
 	n, err := countPrefix(c.Tx, ns(c.Account, tUserMFA), u.ID+"/")
@@ -196,14 +217,14 @@ func (s *svc) enableMFADevice(c *server.Call, in *api.EnableMFADeviceRequest) (*
 	if n >= maxMFADevices {
 		return nil, limitExceeded(fmt.Sprintf("Cannot exceed quota for MFADevicesPerUser: %d", maxMFADevices))
 	}
-	step, ok, err := s.matchCodes(m, in.AuthenticationCode1, in.AuthenticationCode2, enableWindow, time.Now())
+	ok, err := s.matchPair(m, in.AuthenticationCode1, in.AuthenticationCode2, time.Now())
 	if err != nil {
 		return nil, err
 	}
 	if !ok {
 		return nil, invalidCode()
 	}
-	m.UserID, m.Enabled, m.LastStep = u.ID, ptr(timeUTC(c.Now)), step
+	m.UserID, m.Enabled = u.ID, ptr(timeUTC(c.Now))
 	if err := putMFA(c.Tx, c.Account, m); err != nil {
 		return nil, err
 	}
@@ -217,7 +238,9 @@ func assignedMFA(tx *store.Tx, account string, u *userRec, serial string) (*mfaR
 		return nil, err
 	}
 	if m == nil || m.UserID != u.ID {
-		return nil, api.NewNoSuchEntityException("MFA Device with serial number " + serial + " does not exist for user " + u.Name + ".")
+		// AWS's answer for a device that is not the user's (mfa.json); for one that
+		// does not exist at all, inferred.
+		return nil, api.NewNoSuchEntityException("MFA Device invalid for user.")
 	}
 	return m, nil
 }
@@ -231,15 +254,13 @@ func (s *svc) resyncMFADevice(c *server.Call, in *api.ResyncMFADeviceRequest) (*
 	if err != nil {
 		return nil, err
 	}
-	m.LastStep = 0 // resynchronising may go back in time
-	step, ok, err := s.matchCodes(m, in.AuthenticationCode1, in.AuthenticationCode2, resyncWindow, time.Now())
+	ok, err := s.matchPair(m, in.AuthenticationCode1, in.AuthenticationCode2, time.Now())
 	if err != nil {
 		return nil, err
 	}
 	if !ok {
 		return nil, invalidCode()
 	}
-	m.LastStep = step
 	return &model.Empty{}, putMFA(c.Tx, c.Account, m)
 }
 
@@ -255,7 +276,9 @@ func (s *svc) deactivateMFADevice(c *server.Call, in *api.DeactivateMFADeviceReq
 	if err != nil {
 		return nil, err
 	}
-	m.UserID, m.Enabled, m.LastStep = "", nil, 0
+	// The device keeps its synchronisation: enabled again, it takes codes around
+	// the clock it had (mfa_resync_anchor.json).
+	m.UserID, m.Enabled, m.SignIns = "", nil, nil
 	if err := putMFA(c.Tx, c.Account, m); err != nil {
 		return nil, err
 	}
@@ -339,7 +362,16 @@ func (s *svc) listVirtualMFADevices(c *server.Call, in *api.ListVirtualMFADevice
 	return &api.ListVirtualMFADevicesResponse{VirtualMFADevices: devices, IsTruncated: trunc, Marker: marker}, nil
 }
 
+// msgGetVirtualMFA is AWS's answer to GetMFADevice for a virtual MFA device (mfa.json).
+const msgGetVirtualMFA = "The MFA device serial number sent in the request is invalid or not supported by this API. " +
+	"Currently, only hardware FIDO security keys are supported. Please use the compatible device or API."
+
+// getMFADevice: GetMFADevice describes FIDO security keys only; every device
+// Palisade serves is a virtual one, which AWS refuses (mfa.json).
 func (s *svc) getMFADevice(c *server.Call, in *api.GetMFADeviceRequest) (*api.GetMFADeviceResponse, error) {
+	if strings.Contains(in.SerialNumber, ":mfa/") {
+		return nil, model.NewError(400, "ValidationError", msgGetVirtualMFA)
+	}
 	m, err := loadMFA(c.Tx, c.Account, in.SerialNumber)
 	if err != nil {
 		return nil, err
@@ -387,18 +419,41 @@ type MFA struct {
 func NewMFA(sealer *store.Sealer) *MFA { return &MFA{sealer: sealer} }
 
 // Check verifies code, the current code of the virtual MFA device serial, which must
-// be enabled for the IAM user p, against real time (one step of drift either way).
-// A code is accepted once: the step is recorded in tx, which must be a write
-// transaction. It returns false for a wrong, replayed or unknown device's code.
-func (m *MFA) Check(tx *store.Tx, p auth.Principal, serial, code string) (bool, error) {
+// be enabled for the IAM user p, against real time (two steps either way). A code
+// is accepted once: the step is recorded in tx, which must be a write transaction.
+// associated is false when the device is not one enabled for p (STS then words its
+// refusal differently, as AWS does: mfa.json).
+func (m *MFA) Check(tx *store.Tx, p auth.Principal, serial, code string) (ok, associated bool, err error) {
 	d, err := load[mfaRec](tx, ns(p.Account, tMFA), lk(serial))
 	if err != nil || d == nil || d.UserID == "" || d.UserID != p.UserID {
-		return false, err
+		return false, false, err
 	}
-	step, ok, err := (&svc{sealer: m.sealer}).matchCodes(d, code, "", signInWindow, time.Now())
-	if err != nil || !ok {
-		return false, err
+	codeAt, err := (&svc{sealer: m.sealer}).totpCodes(d)
+	if err != nil {
+		return false, true, err
 	}
-	d.LastStep = step
-	return true, putMFA(tx, p.Account, d)
+	cur := time.Now().Unix() / totpPeriod
+	used := func(t int64) bool {
+		for _, u := range d.SignIns {
+			if u == t {
+				return true
+			}
+		}
+		return false
+	}
+	for t := cur - signInWindow; t <= cur+signInWindow; t++ {
+		if used(t) || codeAt(t) != code {
+			continue
+		}
+		// Steps that have left the window can never match again: forget them.
+		keep := d.SignIns[:0]
+		for _, u := range d.SignIns {
+			if u >= cur-signInWindow {
+				keep = append(keep, u)
+			}
+		}
+		d.SignIns = append(keep, t)
+		return true, true, putMFA(tx, p.Account, d)
+	}
+	return false, true, nil
 }

@@ -331,13 +331,18 @@ func (s *svc) listPolicies(c *server.Call, in *api.ListPoliciesRequest) (*api.Li
 		return nil, err
 	}
 	keep := func(r *managedRef) bool {
+		// OnlyAttached keeps policies in use, as a permissions policy or a boundary;
+		// PolicyUsageFilter says which use, and is ignored without OnlyAttached (as
+		// AWS answered: radkawar/stackd testdata/aws/iam/policy_management.json).
 		u := uses[r.arn]
-		if in.OnlyAttached != nil && *in.OnlyAttached && u.Attach == 0 {
-			return false
-		}
-		if in.PolicyUsageFilter != nil {
-			if *in.PolicyUsageFilter == api.PolicyUsageTypePermissionsPolicy && u.Attach == 0 ||
-				*in.PolicyUsageFilter == api.PolicyUsageTypePermissionsBoundary && u.Boundary == 0 {
+		if in.OnlyAttached != nil && *in.OnlyAttached {
+			switch {
+			case in.PolicyUsageFilter == nil:
+				if u.Attach == 0 && u.Boundary == 0 {
+					return false
+				}
+			case *in.PolicyUsageFilter == api.PolicyUsageTypePermissionsPolicy && u.Attach == 0,
+				*in.PolicyUsageFilter == api.PolicyUsageTypePermissionsBoundary && u.Boundary == 0:
 				return false
 			}
 		}

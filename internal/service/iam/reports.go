@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"encoding/csv"
 	"encoding/json"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	api "github.com/palisade/palisade/internal/api/iam"
@@ -46,8 +48,9 @@ func (s *svc) reportHandlers() []server.Handler {
 	}
 }
 
-// reportTime is IAM's credential-report time format: ISO 8601 with +00:00.
-func reportTime(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05+00:00") }
+// reportTime is IAM's credential-report time format: ISO 8601 in UTC with Z, as
+// AWS's report holds it (radkawar/stackd testdata/aws/iam/credential_report.json).
+func reportTime(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05Z") }
 
 // generateCredentialReport builds the report at once, in the call's transaction, so
 // it is consistent with the state the call saw: the first call answers STARTED, later
@@ -105,7 +108,9 @@ func (s *svc) credentialReport(tx *store.Tx, account string, now time.Time) ([]b
 	if err != nil {
 		return nil, err
 	}
-	root := []string{"<root_account>", auth.RootPrincipal(account).ARN, reportTime(created), "not_supported", "no_information", "not_supported", "not_supported", "false"}
+	// The root user's password_enabled is a boolean (credential_report.json); a
+	// Palisade root user has no console password.
+	root := []string{"<root_account>", auth.RootPrincipal(account).ARN, reportTime(created), "false", "no_information", "not_supported", "not_supported", "false"}
 	w.Write(append(append(root, s.keyColumns(tx, account, rootKeys)...), certColumns...))
 	err = scanPrefix(tx, ns(account, tUsers), "", "", func(_ string, v []byte) (bool, error) {
 		var u userRec
@@ -123,7 +128,8 @@ func (s *svc) credentialReport(tx *store.Tx, account string, now time.Time) ([]b
 		return nil, err
 	}
 	w.Flush()
-	return buf.Bytes(), w.Error()
+	// AWS's report does not end with a newline (credential_report.json).
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), w.Error()
 }
 
 var certColumns = []string{"false", "N/A", "false", "N/A"}
@@ -159,8 +165,12 @@ func (s *svc) userRow(tx *store.Tx, account string, u *userRec, pp *passwordPoli
 	return append(append(row, s.keyColumns(tx, account, keys)...), certColumns...), nil
 }
 
-// keyColumns are the ten access_key_1/2 columns for the owner's two oldest keys.
+// keyColumns are the ten access_key_1/2 columns for the owner's keys in access key ID
+// order (AWS's report puts a user's keys so, whichever was made first:
+// credential_report.json).
 func (s *svc) keyColumns(tx *store.Tx, account string, keys []auth.KeyInfo) []string {
+	keys = slices.Clone(keys)
+	slices.SortFunc(keys, func(a, b auth.KeyInfo) int { return strings.Compare(a.AccessKeyID, b.AccessKeyID) })
 	var cols []string
 	for i := range 2 {
 		if i >= len(keys) {

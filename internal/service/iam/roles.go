@@ -305,6 +305,11 @@ func (s *svc) deleteRolePermissionsBoundary(c *server.Call, in *api.DeleteRolePe
 	if err != nil {
 		return nil, err
 	}
+	if r.Boundary == "" {
+		// AWS answers NoSuchEntity (policy_management.json in radkawar/stackd); the
+		// message was not recorded.
+		return nil, api.NewNoSuchEntityException("The permissions boundary for role " + in.RoleName + " cannot be found.")
+	}
 	if r.Boundary, err = setBoundary(c.Tx, c.Account, r.Boundary, ""); err != nil {
 		return nil, err
 	}

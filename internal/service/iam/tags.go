@@ -112,11 +112,20 @@ func tagOp[T any, P interface {
 	return tx.PutJSON(namespace, key, rec)
 }
 
+// errNoTags is the answer to a Tag* call without tags and an Untag* call without keys: AWS
+// answers InvalidInput, after authorizing the call (radkawar/stackd
+// testdata/aws/iam/condition_sets.json for TagUser, resource_inputs.json for OIDC and
+// SAML providers); the message was not recorded.
+func errNoTags() error { return invalidInput("The request must name at least one tag.") }
+
 // tagRecord adds tags to the record at ns/key.
 func tagRecord[T any, P interface {
 	*T
 	tagged
 }](tx *store.Tx, namespace, key string, notFound error, add []api.Tag, quota tagQuota) error {
+	if len(add) == 0 {
+		return errNoTags()
+	}
 	return tagOp[T, P](tx, namespace, key, notFound, func(cur []api.Tag) ([]api.Tag, error) {
 		return mergeTags(cur, add, quota)
 	})
@@ -127,6 +136,9 @@ func untagRecord[T any, P interface {
 	*T
 	tagged
 }](tx *store.Tx, namespace, key string, notFound error, keys []string, quota tagQuota) error {
+	if len(keys) == 0 {
+		return errNoTags()
+	}
 	return tagOp[T, P](tx, namespace, key, notFound, func(cur []api.Tag) ([]api.Tag, error) {
 		return removeTags(cur, keys, quota), nil
 	})

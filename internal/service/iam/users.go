@@ -209,7 +209,8 @@ func (s *svc) updateUser(c *server.Call, in *api.UpdateUserRequest) (*model.Empt
 // deleteUser refuses while anything hangs off the user, naming the first thing to
 // remove. IAM documents what must go (password, keys, certificates, SSH keys, service
 // credentials, MFA devices, inline and attached policies, group memberships) but not
-// the order it checks them in; this is the documented order.
+// the order it checks them in; this is the documented order, but for MFA devices,
+// which AWS was recorded checking before access keys.
 func (s *svc) deleteUser(c *server.Call, in *api.DeleteUserRequest) (*model.Empty, error) {
 	u, err := loadUser(c.Tx, c.Account, in.UserName)
 	if err != nil {
@@ -221,8 +222,10 @@ func (s *svc) deleteUser(c *server.Call, in *api.DeleteUserRequest) (*model.Empt
 		return nil, deleteConflict("Cannot delete entity, must delete login profile first.")
 	}
 	err = conflicts(c.Tx, []conflict{
+		// A user with both an MFA device and access keys is refused for the device
+		// (radkawar/stackd testdata/aws/iam/mfa.json).
+		{ns(c.Account, tUserMFA), u.ID + "/", "Cannot delete entity, must remove tokens from principal first."},
 		{ns(c.Account, tUserKeys), u.ID + "/", "Cannot delete entity, must delete access keys first."},
-		{ns(c.Account, tUserMFA), u.ID + "/", "Cannot delete entity, must delete MFA device first."},
 		{ns(c.Account, tInline), kUser + "/" + u.ID + "/", "Cannot delete entity, must delete policies first."},
 		{ns(c.Account, tAttached), kUser + "/" + u.ID + "/", "Cannot delete entity, must detach all policies first."},
 		{ns(c.Account, tMembers), "u/" + u.ID + "/", "Cannot delete entity, must remove users from group first."},
@@ -272,6 +275,11 @@ func (s *svc) deleteUserPermissionsBoundary(c *server.Call, in *api.DeleteUserPe
 	u, err := loadUser(c.Tx, c.Account, in.UserName)
 	if err != nil {
 		return nil, err
+	}
+	if u.Boundary == "" {
+		// AWS answers NoSuchEntity (policy_management.json in radkawar/stackd); the
+		// message was not recorded.
+		return nil, api.NewNoSuchEntityException("The permissions boundary for user " + in.UserName + " cannot be found.")
 	}
 	if u.Boundary, err = setBoundary(c.Tx, c.Account, u.Boundary, ""); err != nil {
 		return nil, err

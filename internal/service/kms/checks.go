@@ -166,7 +166,7 @@ func callerOf(c *server.Call) *authz.Caller {
 // compiledPolicy parses a key's policy through the authorizer's cache.
 func (k *KMS) compiledPolicy(r *keyRec) (*policy.Policy, error) {
 	if k.az == nil {
-		return policy.ParseWithoutQuota(policy.KindResource, r.arn(), []byte(r.Policy))
+		return policy.ParseLenient(policy.KindResource, r.arn(), []byte(r.Policy))
 	}
 	return k.az.Compile(policy.KindResource, r.arn(), r.Policy)
 }

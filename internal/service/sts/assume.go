@@ -21,7 +21,10 @@ const (
 	msgChainedSession = "The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining."
 	msgMFAIncomplete  = "MultiFactorAuthentication failed, must provide both MFA serial number and one time pass code."
 	msgMFAInvalid     = "MultiFactorAuthentication failed with invalid MFA one time pass code. "
-	msgBadARN         = "Request ARN is invalid"
+	// msgMFAUnassociated is AWS's answer for a device that is not enabled for the
+	// caller (radkawar/stackd testdata/aws/iam/mfa.json, after DeactivateMFADevice).
+	msgMFAUnassociated = "MultiFactorAuthentication failed, unable to validate MFA code.  Please verify your MFA serial number is valid and associated with this user."
+	msgBadARN          = "Request ARN is invalid"
 
 	msgTransitiveConflict = "One of the specified transitive tag keys can't be set because it conflicts with a transitive tag key from the calling session."
 )
@@ -222,12 +225,8 @@ func (s *svc) assumeRole(c *server.Call, in *api.AssumeRoleRequest) (*api.Assume
 		if in.SerialNumber == nil || in.TokenCode == nil {
 			return nil, accessDenied(msgMFAIncomplete)
 		}
-		ok, err := s.checkMFA(c, caller, *in.SerialNumber, *in.TokenCode)
-		if err != nil {
+		if err := s.checkMFA(c, caller, *in.SerialNumber, *in.TokenCode); err != nil {
 			return nil, err
-		}
-		if !ok {
-			return nil, accessDenied(msgMFAInvalid)
 		}
 		mfa, mfaTime = true, c.Now.UTC().Truncate(time.Second)
 	}

@@ -45,12 +45,8 @@ func (s *svc) getSessionToken(c *server.Call, in *api.GetSessionTokenRequest) (*
 		if in.SerialNumber == nil || in.TokenCode == nil {
 			return nil, accessDenied(msgMFAIncomplete)
 		}
-		ok, err := s.checkMFA(c, p, *in.SerialNumber, *in.TokenCode)
-		if err != nil {
+		if err := s.checkMFA(c, p, *in.SerialNumber, *in.TokenCode); err != nil {
 			return nil, err
-		}
-		if !ok {
-			return nil, accessDenied(msgMFAInvalid)
 		}
 		sess.MFA, sess.MFATime = true, c.Now.UTC().Truncate(time.Second)
 	}

@@ -70,7 +70,7 @@ type Directory interface {
 // MFAChecker checks an MFA code of an IAM user's device and records its use in tx
 // (iam.MFA).
 type MFAChecker interface {
-	Check(tx *store.Tx, p auth.Principal, serial, code string) (bool, error)
+	Check(tx *store.Tx, p auth.Principal, serial, code string) (ok, associated bool, err error)
 }
 
 // Deps is what STS needs from the rest of Palisade.
@@ -320,15 +320,23 @@ func auditResource(arn, account, typ string) audit.Resource {
 // checkMFA checks an IAM user's MFA code and records its use in a write
 // transaction of its own: STS calls run on read snapshots. A code accepted by a call
 // that then fails (a trust policy that denies) stays used, as a one-time code should.
-func (s *svc) checkMFA(c *server.Call, p auth.Principal, serial, code string) (bool, error) {
+func (s *svc) checkMFA(c *server.Call, p auth.Principal, serial, code string) error {
 	if s.MFA == nil || s.Store == nil || p.Type != auth.IAMUser || p.Session != nil {
-		return false, nil
+		return accessDenied(msgMFAUnassociated)
 	}
-	ok := false
+	ok, associated := false, false
 	err := s.Store.Update(context.WithoutCancel(c), func(tx *store.Tx) error {
 		var err error
-		ok, err = s.MFA.Check(tx, p, serial, code)
+		ok, associated, err = s.MFA.Check(tx, p, serial, code)
 		return err
 	})
-	return ok, err
+	switch {
+	case err != nil:
+		return err
+	case !associated:
+		return accessDenied(msgMFAUnassociated)
+	case !ok:
+		return accessDenied(msgMFAInvalid)
+	}
+	return nil
 }
