@@ -87,7 +87,6 @@ func requestID(md middleware.Metadata) string {
 
 var isoSecond = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$`)
 
-
 func TestIAMRecordsHaveAWSShapes(t *testing.T) {
 	p := apptest.Start(t)
 	c := iam.NewFromConfig(p.RootConfig())
