@@ -299,3 +299,31 @@ func ResourceTags(ctx map[string][]string, tags map[string]string) map[string][]
 	}
 	return ctx
 }
+
+// Permission is the statement SNS's and SQS's AddPermission write: members in the
+// order both services answer them, the principal accounts and actions each a string
+// when there is one and a list otherwise (OneOrList).
+type Permission struct {
+	Sid       string `json:"Sid"`
+	Effect    string `json:"Effect"`
+	Principal struct {
+		AWS any `json:"AWS"`
+	} `json:"Principal"`
+	Action   any    `json:"Action"`
+	Resource string `json:"Resource"`
+}
+
+// NewPermission is an Allow statement of accounts' principals for actions on resource.
+func NewPermission(sid string, principals, actions []string, resource string) Permission {
+	p := Permission{Sid: sid, Effect: "Allow", Action: OneOrList(actions), Resource: resource}
+	p.Principal.AWS = OneOrList(principals)
+	return p
+}
+
+// OneOrList is a policy value as SNS and SQS write it: a string alone, or a list.
+func OneOrList(v []string) any {
+	if len(v) == 1 {
+		return v[0]
+	}
+	return v
+}

@@ -390,26 +390,6 @@ func statementSid(st json.RawMessage) any {
 	return s.Sid
 }
 
-// permissionStatement is the statement AddPermission writes, its members in SNS's
-// order; a single account or action is written as a string, not a list (recorded).
-type permissionStatement struct {
-	Sid       string `json:"Sid"`
-	Effect    string `json:"Effect"`
-	Principal struct {
-		AWS any `json:"AWS"`
-	} `json:"Principal"`
-	Action   any    `json:"Action"`
-	Resource string `json:"Resource"`
-}
-
-// oneOrList is a statement value as SNS writes it: a string alone, or a list.
-func oneOrList(v []string) any {
-	if len(v) == 1 {
-		return v[0]
-	}
-	return v
-}
-
 func (s *SNS) addPermission(c *server.Call, in *api.AddPermissionInput) (*model.Empty, error) {
 	t, rec, err := topicOf(c, in.TopicArn)
 	if err != nil {
@@ -434,8 +414,8 @@ func (s *SNS) addPermission(c *server.Call, in *api.AddPermissionInput) (*model.
 	for _, a := range in.ActionName {
 		actions = append(actions, "SNS:"+a)
 	}
-	st := permissionStatement{Sid: in.Label, Effect: "Allow", Action: oneOrList(actions), Resource: t.ARN}
-	st.Principal.AWS = oneOrList(principals)
+	// A single account or action is written as a string, not a list (recorded).
+	st := svckit.NewPermission(in.Label, principals, actions, t.ARN)
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)

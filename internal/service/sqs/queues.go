@@ -567,27 +567,6 @@ type queuePolicy struct {
 	Statement []json.RawMessage `json:"Statement"`
 }
 
-// permission is a statement AddPermission writes, in SQS's form: members in the order
-// SQS answers them, and a principal or action named once as a string, not a list
-// (LocalStack's AWS-validated test_sqs_permission_lifecycle).
-type permission struct {
-	Sid       string `json:"Sid"`
-	Effect    string `json:"Effect"`
-	Principal struct {
-		AWS any `json:"AWS"`
-	} `json:"Principal"`
-	Action   any    `json:"Action"`
-	Resource string `json:"Resource"`
-}
-
-// oneOrList is a policy value as SQS writes it: a string when there is one.
-func oneOrList(vs []string) any {
-	if len(vs) == 1 {
-		return vs[0]
-	}
-	return vs
-}
-
 // sid is a statement's Sid, "" when it has none.
 func sid(st json.RawMessage) string {
 	var s struct {
@@ -661,8 +640,8 @@ func (q *SQS) addPermission(c *server.Call, in *api.AddPermissionRequest) (*mode
 		for _, a := range in.Actions {
 			actions = append(actions, "SQS:"+a)
 		}
-		st := permission{Sid: in.Label, Effect: "Allow", Action: oneOrList(actions), Resource: r.arn()}
-		st.Principal.AWS = oneOrList(principals)
+		// SQS's form (LocalStack's AWS-validated test_sqs_permission_lifecycle).
+		st := svckit.NewPermission(in.Label, principals, actions, r.arn())
 		b, err := json.Marshal(st)
 		return append(stmts, b), err
 	})
