@@ -590,3 +590,8 @@ func TestRequestCollectionLimits(t *testing.T) {
 		}
 	})
 }
+
+// statSet is a statistic set of n samples summing to sum, from lo to hi.
+func statSet(n, sum, lo, hi float64) *types.StatisticSet {
+	return &types.StatisticSet{SampleCount: aws.Float64(n), Sum: aws.Float64(sum), Minimum: aws.Float64(lo), Maximum: aws.Float64(hi)}
+}

@@ -45,16 +45,13 @@ func TestStatisticsSubMinuteStartRounded(t *testing.T) {
 func TestPercentilesOfStatisticSets(t *testing.T) {
 	e := newEnv(t, protocols[0].opt)
 	now := e.p.Clock.Now().Truncate(time.Minute).Add(-5 * time.Minute)
-	set := func(n, sum, lo, hi float64) *types.StatisticSet {
-		return &types.StatisticSet{SampleCount: aws.Float64(n), Sum: aws.Float64(sum), Minimum: aws.Float64(lo), Maximum: aws.Float64(hi)}
-	}
 	apptest.Must(e.cw.PutMetricData(ctx, &cw.PutMetricDataInput{Namespace: aws.String("App"), MetricData: []types.MetricDatum{
-		{MetricName: aws.String("One"), Timestamp: aws.Time(now), StatisticValues: set(1, 7, 7, 7)},
-		{MetricName: aws.String("Equal"), Timestamp: aws.Time(now), StatisticValues: set(4, 20, 5, 5)},
+		{MetricName: aws.String("One"), Timestamp: aws.Time(now), StatisticValues: statSet(1, 7, 7, 7)},
+		{MetricName: aws.String("Equal"), Timestamp: aws.Time(now), StatisticValues: statSet(4, 20, 5, 5)},
 		{MetricName: aws.String("Equal"), Timestamp: aws.Time(now), Value: aws.Float64(9)},
-		{MetricName: aws.String("Spread"), Timestamp: aws.Time(now), StatisticValues: set(4, 40, 5, 15)},
+		{MetricName: aws.String("Spread"), Timestamp: aws.Time(now), StatisticValues: statSet(4, 40, 5, 15)},
 		{MetricName: aws.String("Mixed"), Timestamp: aws.Time(now), Values: []float64{1, 2, 3}},
-		{MetricName: aws.String("Mixed"), Timestamp: aws.Time(now), StatisticValues: set(4, 40, 5, 15)},
+		{MetricName: aws.String("Mixed"), Timestamp: aws.Time(now), StatisticValues: statSet(4, 40, 5, 15)},
 		{MetricName: aws.String("Negative"), Timestamp: aws.Time(now), Values: []float64{-1, 2, 3}},
 	}}))
 	for _, c := range []struct {

@@ -50,9 +50,6 @@ func TestPutMetricDataRecorded2026(t *testing.T) {
 	forEachProtocol(t, func(e *env) {
 		now := e.p.Clock.Now()
 		at := aws.Time(now.Truncate(time.Minute).Add(-5 * time.Minute))
-		set := func(n, sum, lo, hi float64) *types.StatisticSet {
-			return &types.StatisticSet{SampleCount: aws.Float64(n), Sum: aws.Float64(sum), Minimum: aws.Float64(lo), Maximum: aws.Float64(hi)}
-		}
 		datum := func(d types.MetricDatum) []types.MetricDatum {
 			d.MetricName = aws.String("Invalid")
 			if d.Timestamp == nil {
@@ -72,9 +69,9 @@ func TestPutMetricDataRecorded2026(t *testing.T) {
 				"InvalidParameterCombination", "The parameter values must appears when the counts parameter is specified."},
 			{"admission-counts-negative", "", datum(types.MetricDatum{Values: []float64{1}, Counts: []float64{-1}}),
 				"InvalidParameterValue", "The parameter MetricData.member.1.Counts must contain only values greater than 0."},
-			{"admission-stat-count-zero", "", datum(types.MetricDatum{StatisticValues: set(0, 1, 1, 1)}),
+			{"admission-stat-count-zero", "", datum(types.MetricDatum{StatisticValues: statSet(0, 1, 1, 1)}),
 				"InvalidParameterValue", "The parameter MetricData.member.1.StatisticValues.SampleCount must be greater than 0."},
-			{"admission-stat-min-above-max", "", datum(types.MetricDatum{StatisticValues: set(2, 3, 2, 1)}),
+			{"admission-stat-min-above-max", "", datum(types.MetricDatum{StatisticValues: statSet(2, 3, 2, 1)}),
 				"InvalidParameterValue", "The parameter MetricData.member.1.StatisticValues.Maximum must be greater than MetricData.member.1.StatisticValues.Minimum."},
 			{"admission-resolution-two", "", datum(types.MetricDatum{Value: aws.Float64(1), StorageResolution: aws.Int32(2)}),
 				"InvalidParameterValue", "The parameter MetricData.member.1.StorageResolution must be a value in the set [ 1, 60 ]."},
@@ -104,8 +101,8 @@ func TestPutMetricDataRecorded2026(t *testing.T) {
 		// inside two weeks.
 		for label, d := range map[string][]types.MetricDatum{
 			"admission-counts-zero":              datum(types.MetricDatum{Values: []float64{1, 2}, Counts: []float64{0, 1}}),
-			"admission-stat-sum-outside-bounds":  datum(types.MetricDatum{StatisticValues: set(2, 100, 1, 2)}),
-			"admission-stat-single-inconsistent": datum(types.MetricDatum{StatisticValues: set(1, 3, 1, 2)}),
+			"admission-stat-sum-outside-bounds":  datum(types.MetricDatum{StatisticValues: statSet(2, 100, 1, 2)}),
+			"admission-stat-single-inconsistent": datum(types.MetricDatum{StatisticValues: statSet(1, 3, 1, 2)}),
 			"timestamp-past-valid":               datum(types.MetricDatum{Value: aws.Float64(19), Timestamp: aws.Time(now.Add(-14*24*time.Hour + 2*time.Minute))}),
 		} {
 			if _, err := e.cw.PutMetricData(ctx, &cw.PutMetricDataInput{Namespace: aws.String("Stackd/NativeMetrics/owned"), MetricData: d}); err != nil {

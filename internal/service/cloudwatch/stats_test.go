@@ -137,13 +137,10 @@ func TestExtendedStatisticsDefinitions(t *testing.T) {
 func TestExtendedStatisticsNeedValues(t *testing.T) {
 	e := newEnv(t, protocols[0].opt)
 	at := e.p.Clock.Now().Truncate(time.Minute).Add(-5 * time.Minute)
-	set := func(n, sum, lo, hi float64) *types.StatisticSet {
-		return &types.StatisticSet{SampleCount: aws.Float64(n), Sum: aws.Float64(sum), Minimum: aws.Float64(lo), Maximum: aws.Float64(hi)}
-	}
 	apptest.Must(e.cw.PutMetricData(ctx, &cw.PutMetricDataInput{Namespace: aws.String("App"), MetricData: []types.MetricDatum{
-		{MetricName: aws.String("Spread"), Timestamp: aws.Time(at), StatisticValues: set(3, 15, 1, 9)},
-		{MetricName: aws.String("Equal"), Timestamp: aws.Time(at), StatisticValues: set(3, 21, 7, 7)},
-		{MetricName: aws.String("Inconsistent"), Timestamp: aws.Time(at), StatisticValues: set(1, 3, 1, 2)},
+		{MetricName: aws.String("Spread"), Timestamp: aws.Time(at), StatisticValues: statSet(3, 15, 1, 9)},
+		{MetricName: aws.String("Equal"), Timestamp: aws.Time(at), StatisticValues: statSet(3, 21, 7, 7)},
+		{MetricName: aws.String("Inconsistent"), Timestamp: aws.Time(at), StatisticValues: statSet(1, 3, 1, 2)},
 		{MetricName: aws.String("Negative"), Timestamp: aws.Time(at), Values: []float64{-1, 3}},
 	}}))
 	stats := []string{"p0", "p50", "p100", "tm90", "tc90", "PR(:5)", "IQM"}
