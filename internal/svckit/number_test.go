@@ -29,3 +29,21 @@ func TestMetricValueOK(t *testing.T) {
 		}
 	}
 }
+
+func TestDecimalParts(t *testing.T) {
+	for _, c := range []struct {
+		in     string
+		digits string
+		power  int64
+		ok     bool
+	}{
+		{"000123.4500", "1234500", 2, true}, {"0.05", "5", -2, true}, {"-5.00", "500", 0, true},
+		{"1e125", "1", 125, true}, {"0e126", "", 126, true}, {"0.000", "", -3, true},
+		{"7e99999999999", "7", 0, false},
+	} {
+		d, p, ok := DecimalParts(c.in)
+		if d != c.digits || ok != c.ok || ok && p != c.power {
+			t.Errorf("DecimalParts(%q) = %q, %d, %v; want %q, %d, %v", c.in, d, p, ok, c.digits, c.power, c.ok)
+		}
+	}
+}

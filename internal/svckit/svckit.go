@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"strconv"
 	"strings"
 
 	"github.com/palisade/palisade/internal/store"
@@ -326,4 +327,25 @@ func OneOrList(v []string) any {
 		return v[0]
 	}
 	return v
+}
+
+// DecimalParts splits a decimal number (DecimalNumber) as SNS and SQS judge a Number
+// attribute's precision and scale: its significant digits (leading zeros dropped,
+// trailing ones kept; "" for zero) and the power of ten the first of them stands for
+// (for zero, the power its written form gives: "0e126" is 10^126). ok is false, with
+// the digits still given, when the exponent is beyond an int32, which neither service
+// can read.
+func DecimalParts(s string) (digits string, power int64, ok bool) {
+	mant, exp, _ := strings.Cut(strings.ToLower(strings.TrimLeft(s, "+-")), "e")
+	intPart, frac, _ := strings.Cut(mant, ".")
+	digits = strings.TrimLeft(intPart+frac, "0")
+	var e int64
+	if exp != "" {
+		n, err := strconv.ParseInt(exp, 10, 32)
+		if err != nil {
+			return digits, 0, false
+		}
+		e = n
+	}
+	return digits, int64(max(len(digits), 1)) - 1 - int64(len(frac)) + e, true
 }

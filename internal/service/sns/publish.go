@@ -112,24 +112,15 @@ func checkNumber(name, v string) error {
 	if !svckit.DecimalNumber(v) {
 		return errAttr("Could not cast message attribute '" + name + "' value to number.")
 	}
-	mant, exp, _ := strings.Cut(strings.ToLower(strings.TrimLeft(v, "+-")), "e")
-	intPart, frac, _ := strings.Cut(mant, ".")
-	digits := strings.TrimLeft(intPart+frac, "0")
-	if digits == "" {
-		digits = "0"
-	}
+	digits, power, ok := svckit.DecimalParts(v)
 	if len(digits) > 38 {
 		return errAttr("Message attribute '" + name + "' number value [" + v + "] must have less than 38 precision digits.")
 	}
-	e, err := strconv.ParseInt(exp, 10, 32)
-	if exp == "" {
-		e, err = 0, nil
-	}
-	if err != nil {
+	if !ok {
 		// Beyond an int exponent, which BigDecimal cannot read.
 		return errAttr("Could not cast message attribute '" + name + "' value to number.")
 	}
-	if power := int64(len(digits)) - 1 - int64(len(frac)) + e; power < -128 || power > 125 {
+	if power < -128 || power > 125 {
 		return errAttr("Message attribute '" + name + "' number value [" + v + "] scale must be 10^-128 and 10^126.")
 	}
 	return nil

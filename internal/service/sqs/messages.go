@@ -185,30 +185,12 @@ func checkMessageAttributes(attrs map[string]api.MessageAttributeValue) (int, er
 // be at least 10^-128 and below 10^126 (where exactly SQS draws the two bounds is
 // inferred).
 func numberInRange(s string) bool {
-	s = strings.TrimLeft(s, "+-")
-	mant, exp, _ := strings.Cut(strings.ToLower(s), "e")
-	intPart, frac, _ := strings.Cut(mant, ".")
-	digits := strings.TrimRight(intPart+frac, "0")
-	lead := len(digits)
-	digits = strings.TrimLeft(digits, "0")
-	if digits == "" {
-		return true // zero
+	digits, power, ok := svckit.DecimalParts(s)
+	if digits = strings.TrimRight(digits, "0"); digits == "" {
+		return true // zero, whatever its exponent
 	}
-	if len(digits) > 38 {
-		return false
-	}
-	e := 0
-	if exp != "" {
-		n, err := strconv.Atoi(exp)
-		if err != nil {
-			return false // an exponent beyond int's range is beyond any bound
-		}
-		e = n
-	}
-	// The leading significant digit stands for 10^power.
-	skipped := lead - len(digits)
-	power := int64(len(intPart)) - 1 - int64(skipped) + int64(e)
-	return power >= -128 && power <= 125
+	// An exponent beyond int32 is beyond any bound.
+	return ok && len(digits) <= 38 && power >= -128 && power <= 125
 }
 
 // normalizeNumbers answers attrs with each Number value written as SQS keeps it:
