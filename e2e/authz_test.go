@@ -75,6 +75,22 @@ func TestAuthorizationThroughTheCLI(t *testing.T) {
 			}
 			out, ok = asAdmin("iam", "create-user", "--user-name", "x"+sfx)
 			denied(out, ok, "CreateUser", "User: arn:aws:iam::"+acct+":user/"+a+" is not authorized to perform: iam:CreateUser on resource: arn:aws:iam::"+acct+":user/x"+sfx+" because no permissions boundary allows the iam:CreateUser action")
+
+			// Creating with tags needs the tagging action too; the creating action sees
+			// the tags as aws:RequestTag.
+			m := "maker" + sfx
+			asMaker := newUser(m)
+			root("iam", "put-user-policy", "--user-name", m, "--policy-name", "create", "--policy-document",
+				`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:CreateUser","Resource":"*","Condition":{"StringEquals":{"aws:RequestTag/team":"red"}}}]}`)
+			out, ok = asMaker("iam", "create-user", "--user-name", "t"+sfx, "--tags", "Key=team,Value=red")
+			denied(out, ok, "CreateUser", "User: arn:aws:iam::"+acct+":user/"+m+" is not authorized to perform: iam:TagUser on resource: arn:aws:iam::"+acct+":user/t"+sfx+" because no identity-based policy allows the iam:TagUser action")
+			root("iam", "put-user-policy", "--user-name", m, "--policy-name", "tag", "--policy-document",
+				`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:TagUser","Resource":"*"}]}`)
+			if out, ok := asMaker("iam", "create-user", "--user-name", "t"+sfx, "--tags", "Key=team,Value=red"); !ok {
+				t.Fatalf("create-user with its tag allowed: %s", out)
+			}
+			out, ok = asMaker("iam", "create-user", "--user-name", "u"+sfx, "--tags", "Key=team,Value=blue")
+			denied(out, ok, "CreateUser", "User: arn:aws:iam::"+acct+":user/"+m+" is not authorized to perform: iam:CreateUser on resource: arn:aws:iam::"+acct+":user/u"+sfx+" because no identity-based policy allows the iam:CreateUser action")
 		})
 	}
 }
