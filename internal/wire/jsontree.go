@@ -558,37 +558,47 @@ func (w *jsonWriter) document(v any) {
 func (w *jsonWriter) str(s string) {
 	const hex = "0123456789abcdef"
 	w.b.WriteByte('"')
+	// Bytes that need no escaping are copied in runs: most strings (base64 blobs,
+	// ARNs, IDs) are one run.
+	start := 0
 	for i := 0; i < len(s); {
 		c := s[i]
 		if c < utf8.RuneSelf {
-			switch {
-			case c == '"' || c == '\\':
+			if c >= 0x20 && c != '"' && c != '\\' {
+				i++
+				continue
+			}
+			w.b.WriteString(s[start:i])
+			switch c {
+			case '"', '\\':
 				w.b.WriteByte('\\')
 				w.b.WriteByte(c)
-			case c == '\n':
+			case '\n':
 				w.b.WriteString(`\n`)
-			case c == '\r':
+			case '\r':
 				w.b.WriteString(`\r`)
-			case c == '\t':
+			case '\t':
 				w.b.WriteString(`\t`)
-			case c < 0x20:
+			default:
 				w.b.WriteString(`\u00`)
 				w.b.WriteByte(hex[c>>4])
 				w.b.WriteByte(hex[c&0xf])
-			default:
-				w.b.WriteByte(c)
 			}
 			i++
+			start = i
 			continue
 		}
 		r, size := utf8.DecodeRuneInString(s[i:])
 		if r == utf8.RuneError && size == 1 {
+			w.b.WriteString(s[start:i])
 			w.b.WriteString(`\ufffd`)
-		} else {
-			w.b.WriteString(s[i : i+size])
+			i++
+			start = i
+			continue
 		}
 		i += size
 	}
+	w.b.WriteString(s[start:])
 	w.b.WriteByte('"')
 }
 
