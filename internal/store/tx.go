@@ -124,6 +124,13 @@ func (tx *Tx) AfterCommit(fn func()) {
 	tx.hooks = append(tx.hooks, fn)
 }
 
+// HooksPending reports whether a write of this transaction has registered an
+// AfterCommit hook. Until one has, a cache that every write keeps current through its
+// hooks holds exactly the committed state this write transaction began from (the
+// previous commit's hooks ran before it began); after one, it may lack this
+// transaction's own uncommitted writes, or those of a job before it in its batch.
+func (tx *Tx) HooksPending() bool { return len(tx.hooks) > 0 }
+
 // ReadOnly reports whether the transaction came from View.
 func (tx *Tx) ReadOnly() bool { return tx.readOnly }
 

@@ -156,7 +156,7 @@ func (s *Service) putObject(c *server.Call, in *api.PutObjectRequest, r *receive
 	if err != nil {
 		return nil, err
 	}
-	cur, err := load[objRec](c.Tx, nsCur(b.Name), in.Key)
+	cur, err := s.currentForWrite(c.Tx, b.Name, in.Key)
 	if err != nil {
 		return nil, err
 	}
@@ -818,7 +818,7 @@ func (s *Service) deleteOne(c *server.Call, b *bucketRec, key, version string, i
 		}
 		return deleted{marker: o.DeleteMarker, version: o.VersionID}, nil
 	}
-	cur, err := load[objRec](c.Tx, nsCur(b.Name), key)
+	cur, err := s.currentForWrite(c.Tx, b.Name, key)
 	if err != nil {
 		return deleted{}, err
 	}
@@ -1078,7 +1078,7 @@ func (s *Service) copyObject(c *server.Call, in *api.CopyObjectRequest, links *l
 	if err != nil {
 		return nil, err
 	}
-	cur, err := load[objRec](c.Tx, nsCur(b.Name), in.Key)
+	cur, err := s.currentForWrite(c.Tx, b.Name, in.Key)
 	if err != nil {
 		return nil, err
 	}

@@ -260,6 +260,20 @@ func (s *Service) readVersion(c *server.Call, b *bucketRec, key, version string)
 	return o, nil
 }
 
+// currentForWrite is the current object of bucket/key (nil: none) for a write
+// transaction: from the object cache while no write of this transaction has been
+// registered (store.Tx.HooksPending: the cache then holds the committed state the
+// transaction began from), otherwise from the store. A PUT that replaces a small
+// object so reads neither its record nor JSON.
+func (s *Service) currentForWrite(tx *store.Tx, bucket, key string) (*objRec, error) {
+	if !tx.ReadOnly() && !tx.HooksPending() {
+		if o, ok := s.cur.get(bucket, key); ok {
+			return o, nil
+		}
+	}
+	return load[objRec](tx, nsCur(bucket), key)
+}
+
 // startView notes the object and bucket caches' generations for a read-only call
 // before its transaction reads anything, so that what it reads may fill the caches.
 func (s *Service) startView(c *server.Call) {
