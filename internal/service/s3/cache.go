@@ -318,7 +318,16 @@ func (oc *objectCache) wrote(tx *store.Tx, bucket, key string, o *objRec, raw []
 	k := objCacheKey(bucket, key)
 	var e *cachedObj
 	if o != nil {
-		e = newCachedObj(raw, o, o.bodies)
+		if e = newCachedObj(raw, o, o.bodies); e != nil {
+			// The entry starts decoded: the record raw encodes is o itself, which its
+			// write no longer changes once stored (nor do readers change what a record
+			// points to), so the next write of the key (currentForWrite) or read of it
+			// decodes no JSON.
+			cp := *o
+			cp.bodies, cp.cacheRaw = nil, nil
+			e.o = &cp
+			e.once.Do(func() {})
+		}
 	}
 	tx.AfterCommit(func() {
 		oc.mu.Lock()
