@@ -2,7 +2,11 @@ package e2e
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
+	"path/filepath"
+	"strings"
 	"sync"
 	"syscall"
 	"testing"
@@ -43,7 +47,7 @@ func TestKillNineLosesNoLogEvents(t *testing.T) {
 			for k := 0; ctx.Err() == nil; k++ {
 				evs := make([]types.InputLogEvent, per)
 				for i := range evs {
-					evs[i] = types.InputLogEvent{Timestamp: aws.Int64(base + int64(k*per+i)), Message: aws.String(fmt.Sprintf("s%d batch %d event %d", w, k, i))}
+					evs[i] = types.InputLogEvent{Timestamp: aws.Int64(base + int64(k*per+i)), Message: aws.String(crashMessage(w, k, i))}
 				}
 				if _, err := client.PutLogEvents(ctx, &cwl.PutLogEventsInput{LogGroupName: aws.String("crash"), LogStreamName: aws.String(fmt.Sprint("s", w)), LogEvents: evs}); err != nil {
 					return
@@ -73,6 +77,9 @@ func TestKillNineLosesNoLogEvents(t *testing.T) {
 		t.Fatalf("only %v batches acknowledged before the kill: too light a load to prove anything", acked)
 	}
 	t.Logf("batches acknowledged per stream before kill -9: %v", acked)
+	if files, _ := filepath.Glob(filepath.Join(dir, "logs", "*", "*")); len(files) != streams/2 {
+		t.Fatalf("chunk files %v: want one for each stream of large batches, none for the others", files)
+	}
 
 	s.launch()
 	defer s.stop()
@@ -92,8 +99,8 @@ func TestKillNineLosesNoLogEvents(t *testing.T) {
 				t.Fatalf("%v\nserver log:\n%s", err, s.log)
 			}
 			for _, e := range out.Events {
-				if want := fmt.Sprintf("s%d batch %d event %d", w, got/per, got%per); *e.Message != want {
-					t.Fatalf("stream s%d event %d is %q, want %q", w, got, *e.Message, want)
+				if want := crashMessage(w, got/per, got%per); *e.Message != want {
+					t.Fatalf("stream s%d event %d is %.60q, want %.60q", w, got, *e.Message, want)
 				}
 				got++
 			}
@@ -108,4 +115,21 @@ func TestKillNineLosesNoLogEvents(t *testing.T) {
 			t.Fatalf("stream s%d: %d events after the restart, %d batches of %d acknowledged", w, got, n, per)
 		}
 	}
+}
+
+// crashMessage is event i of batch k of stream w. Even streams' events are padded with
+// hexadecimal digits, so their batches are large enough for the stream's chunk file;
+// odd streams' small batches are stored in the database (logs' inlineChunkMax): a kill
+// meets both kinds of write.
+func crashMessage(w, k, i int) string {
+	m := fmt.Sprintf("s%d batch %d event %d", w, k, i)
+	if w%2 == 0 {
+		var b strings.Builder
+		for j := range 6 {
+			sum := sha256.Sum256([]byte(fmt.Sprint(m, j)))
+			b.WriteString(hex.EncodeToString(sum[:]))
+		}
+		m += " " + b.String()
+	}
+	return m
 }

@@ -111,12 +111,23 @@ type stored struct {
 	size int64  // the body's length in the file
 	key  []byte // the data key's blob, when the body is sealed under it
 	z    bool   // the body is compressed
+	// inline is a small batch's body, for the transaction to store as a blob instead
+	// of a file holding it (off and size unused): its commit is then the call's only
+	// fsync, where a file costs one of its own first.
+	inline []byte
 }
 
+// inlineChunkMax is the largest chunk body (as stored: compressed, sealed) kept in the
+// store rather than in its stream's file. Agents send small batches often (the
+// CloudWatch agent every few seconds); a batch near PutLogEvents' megabyte goes to a
+// file, where its bytes are written once instead of twice (WAL, then checkpoint).
+const inlineChunkMax = 64 << 10
+
 // writeChunk records a batch (events in timestamp order) as the stream's next chunk,
-// its body either already in the stream's file (st) or, with st nil, stored as a blob
-// in this transaction and cached once the transaction commits (a blob is read back
-// through the store's pages, a file in one read).
+// its body either already in the stream's file (st), or prepared and small
+// (st.inline), or, with st nil, encoded here; the last two are stored as a blob in this
+// transaction (a blob is read back through the store's pages, a file in one read), one
+// encoded here also cached once the transaction commits.
 func (l *Logs) writeChunk(tx *store.Tx, account, region string, g *groupRec, s *streamRec, events []event, st *stored, ingest int64) (*chunkMeta, error) {
 	m := &chunkMeta{ID: s.ID, Seq: s.Chunks + 1, Min: events[0].ts, Max: events[len(events)-1].ts, N: len(events), Ingest: ingest}
 	for _, e := range events {
@@ -124,9 +135,15 @@ func (l *Logs) writeChunk(tx *store.Tx, account, region string, g *groupRec, s *
 	}
 	key := chunkKey(g.Name, s.Name, m.Min, m.Seq)
 	m.key = key
-	if st != nil {
+	switch {
+	case st != nil && st.inline != nil:
+		m.Key, m.Z = st.key, st.z
+		if err := tx.PutBlob(ns(account, region, tData), key, st.inline); err != nil {
+			return nil, err
+		}
+	case st != nil:
 		m.Off, m.Len, m.Key, m.Z = st.off, st.size, st.key, st.z
-	} else {
+	default:
 		blob := encodeChunk(events, m.Min)
 		body := blob
 		if l.encrypts(g) {

@@ -54,8 +54,9 @@ type putPrep struct {
 }
 
 // preparePut does PutLogEvents' work that needs no transaction, off the store's
-// single writer: decoding-side checks, the batch rules, encoding the chunk and
-// writing it to the stream's file with an fsync.
+// single writer: decoding-side checks, the batch rules, encoding the chunk and, unless
+// it is small enough to go into the transaction (inlineChunkMax), writing it to the
+// stream's file with an fsync.
 func (l *Logs) preparePut(c *server.Call, in *api.PutLogEventsRequest) (*putPrep, error) {
 	var g *groupRec
 	var s *streamRec
@@ -107,6 +108,11 @@ func (l *Logs) preparePut(c *server.Call, in *api.PutLogEventsRequest) (*putPrep
 		if body, err = seal((*sealed)[:0], key.plain, body); err != nil {
 			return nil, err
 		}
+	}
+	if len(body) <= inlineChunkMax {
+		st.inline = append([]byte(nil), body...) // body is in a pooled buffer
+		p.st = st
+		return p, nil
 	}
 	if st.off, err = l.files.write(g.Gen, s.ID, body); err != nil {
 		return nil, err

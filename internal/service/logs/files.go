@@ -13,7 +13,8 @@ import (
 	"github.com/palisade/palisade/internal/store"
 )
 
-// chunkFiles holds the bodies of PutLogEvents' chunks in files under
+// chunkFiles holds the bodies of PutLogEvents' chunks larger than inlineChunkMax (the
+// smaller ones are blobs in the store) in files under
 // <data-dir>/logs: one append-only file per log stream, <gen>/<stream ID>, gen being
 // the group's generation (a UUID, so accounts, regions and a group re-created under
 // the same name never share a directory). A chunk's record in the store names its

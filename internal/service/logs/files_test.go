@@ -1,9 +1,12 @@
 package logs_test
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -16,9 +19,33 @@ import (
 )
 
 // Chunk bodies live in files under <data-dir>/logs, written concurrently by the
-// writers of one stream, and read back after a restart, when nothing is cached.
+// writers of one stream, and read back after a restart, when nothing is cached; small
+// batches' bodies live in the store instead (inlineChunkMax), with no file at all.
 func TestChunkFilesSurviveRestart(t *testing.T) {
+	t.Run("files", func(t *testing.T) { chunksSurviveRestart(t, 4096) })
+	t.Run("in store", func(t *testing.T) { chunksSurviveRestart(t, 0) })
+}
+
+// pad is n bytes of hexadecimal SHA-256 output made from id: messages that S2 shrinks
+// by only about half, so 50 of them with n = 4096 make a chunk that goes to a file.
+func pad(id string, n int) string {
+	var b strings.Builder
+	for i := 0; b.Len() < n; i++ {
+		sum := sha256.Sum256([]byte(fmt.Sprint(id, i)))
+		b.WriteString(hex.EncodeToString(sum[:]))
+	}
+	return b.String()[:n]
+}
+
+func chunksSurviveRestart(t *testing.T, padding int) {
 	dir := t.TempDir()
+	msg := func(stream string, k, i int) string {
+		m := fmt.Sprintf("%s %d %d", stream, k, i)
+		if padding > 0 {
+			m += " " + pad(m, padding)
+		}
+		return m
+	}
 	p := apptest.StartIn(t, dir)
 	c := cwl.NewFromConfig(p.RootConfig())
 	apptest.Must(c.CreateLogGroup(ctx, &cwl.CreateLogGroupInput{LogGroupName: aws.String("g")}))
@@ -29,7 +56,7 @@ func TestChunkFilesSurviveRestart(t *testing.T) {
 	batch := func(stream string, k int) []types.InputLogEvent {
 		evs := make([]types.InputLogEvent, 50)
 		for i := range evs {
-			evs[i] = types.InputLogEvent{Timestamp: aws.Int64(base + int64(k*50+i)), Message: aws.String(fmt.Sprintf("%s %d %d", stream, k, i))}
+			evs[i] = types.InputLogEvent{Timestamp: aws.Int64(base + int64(k*50+i)), Message: aws.String(msg(stream, k, i))}
 		}
 		return evs
 	}
@@ -54,8 +81,11 @@ func TestChunkFilesSurviveRestart(t *testing.T) {
 	apptest.Must(c.PutLogEvents(ctx, &cwl.PutLogEventsInput{LogGroupName: aws.String("g"), LogStreamName: aws.String("gone"), LogEvents: batch("gone", 1)}))
 
 	files, _ := filepath.Glob(filepath.Join(dir, "logs", "*", "*"))
-	if len(files) < 3 {
+	if padding > 0 && len(files) < 3 {
 		t.Fatalf("chunk files %v, want one per stream written", files)
+	}
+	if padding == 0 && len(files) != 0 {
+		t.Fatalf("chunk files %v for small batches, want none", files)
 	}
 	p.Stop()
 
@@ -65,12 +95,12 @@ func TestChunkFilesSurviveRestart(t *testing.T) {
 	for _, s := range []string{"a", "b"} {
 		for k := range 8 {
 			for i := range 50 {
-				want[fmt.Sprintf("%s %d %d", s, k, i)] = true
+				want[msg(s, k, i)] = true
 			}
 		}
 	}
 	for i := range 50 {
-		want[fmt.Sprintf("gone 1 %d", i)] = true
+		want[msg("gone", 1, i)] = true
 	}
 	got := map[string]bool{}
 	var token *string
@@ -78,7 +108,7 @@ func TestChunkFilesSurviveRestart(t *testing.T) {
 		out := apptest.Must(c.FilterLogEvents(ctx, &cwl.FilterLogEventsInput{LogGroupName: aws.String("g"), NextToken: token, Limit: aws.Int32(300)}))
 		for _, e := range out.Events {
 			if got[*e.Message] || !want[*e.Message] {
-				t.Fatalf("unexpected or repeated event %q", *e.Message)
+				t.Fatalf("unexpected or repeated event %.40q", *e.Message)
 			}
 			got[*e.Message] = true
 		}
@@ -89,18 +119,31 @@ func TestChunkFilesSurviveRestart(t *testing.T) {
 	if len(got) != len(want) {
 		t.Fatalf("%d events after the restart, want %d", len(got), len(want))
 	}
-	out := apptest.Must(c.GetLogEvents(ctx, &cwl.GetLogEventsInput{LogGroupName: aws.String("g"), LogStreamName: aws.String("a"), StartFromHead: aws.Bool(true)}))
-	if len(out.Events) != 400 {
-		t.Fatalf("GetLogEvents after the restart: %d events", len(out.Events))
+	// GetLogEvents answers at most a megabyte: the padded events take two pages.
+	var events []types.OutputLogEvent
+	var next *string
+	for {
+		out := apptest.Must(c.GetLogEvents(ctx, &cwl.GetLogEventsInput{LogGroupName: aws.String("g"), LogStreamName: aws.String("a"), StartFromHead: aws.Bool(true), NextToken: next}))
+		events = append(events, out.Events...)
+		if len(out.Events) == 0 {
+			break
+		}
+		next = out.NextForwardToken
+	}
+	if len(events) != 400 {
+		t.Fatalf("GetLogEvents after the restart: %d events", len(events))
 	}
 	// Eight chunks, each read into a pooled buffer: every message is its own.
-	for j, ev := range out.Events {
-		if want := fmt.Sprintf("a %d %d", j/50, j%50); *ev.Message != want {
-			t.Fatalf("GetLogEvents event %d: %q, want %q", j, *ev.Message, want)
+	for j, ev := range events {
+		if want := msg("a", j/50, j%50); *ev.Message != want {
+			t.Fatalf("GetLogEvents event %d: %.40q, want %.40q", j, *ev.Message, want)
 		}
 	}
 	// Deleting the group deletes its files (after a grace period for reads in flight).
 	apptest.Must(c.DeleteLogGroup(ctx, &cwl.DeleteLogGroupInput{LogGroupName: aws.String("g")}))
+	if padding == 0 {
+		return
+	}
 	if _, err := os.Stat(filepath.Dir(files[0])); err != nil {
 		t.Fatalf("group directory removed at once: %v", err)
 	}
@@ -125,8 +168,12 @@ func TestDeletedFilesRemovedAfterRestart(t *testing.T) {
 	fileOf := func(group, stream string) string {
 		before := glob()
 		apptest.Must(c.CreateLogStream(ctx, &cwl.CreateLogStreamInput{LogGroupName: aws.String(group), LogStreamName: aws.String(stream)}))
-		apptest.Must(c.PutLogEvents(ctx, &cwl.PutLogEventsInput{LogGroupName: aws.String(group), LogStreamName: aws.String(stream),
-			LogEvents: []types.InputLogEvent{{Timestamp: aws.Int64(now), Message: aws.String(group + "/" + stream)}}}))
+		// A batch large enough for a file (small ones stay in the store).
+		evs := make([]types.InputLogEvent, 20)
+		for i := range evs {
+			evs[i] = types.InputLogEvent{Timestamp: aws.Int64(now), Message: aws.String(group + "/" + stream + " " + pad(fmt.Sprint(stream, i), 8192))}
+		}
+		apptest.Must(c.PutLogEvents(ctx, &cwl.PutLogEventsInput{LogGroupName: aws.String(group), LogStreamName: aws.String(stream), LogEvents: evs}))
 		for f := range glob() {
 			if !before[f] {
 				return f
@@ -161,8 +208,8 @@ func TestDeletedFilesRemovedAfterRestart(t *testing.T) {
 		t.Fatal("the file of a stream still there was removed")
 	}
 	out := apptest.Must(c.GetLogEvents(ctx, &cwl.GetLogEventsInput{LogGroupName: aws.String("g"), LogStreamName: aws.String("kept"), StartFromHead: aws.Bool(true)}))
-	if len(out.Events) != 1 || *out.Events[0].Message != "g/kept" {
-		t.Fatalf("kept stream's events after the sweep: %+v", out.Events)
+	if len(out.Events) != 20 || !strings.HasPrefix(*out.Events[0].Message, "g/kept ") {
+		t.Fatalf("kept stream's events after the sweep: %d", len(out.Events))
 	}
 	// A stream deleted now still gets its grace period.
 	apptest.Must(c.DeleteLogStream(ctx, &cwl.DeleteLogStreamInput{LogGroupName: aws.String("g"), LogStreamName: aws.String("kept")}))
