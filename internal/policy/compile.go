@@ -306,3 +306,31 @@ func (p *Policy) ContextKeys() []string {
 	}
 	return out
 }
+
+// AllowsAnyAction reports whether an Allow statement of p covers at least one of
+// actions ("prefix:Name", any case) through its Action or NotAction element alone:
+// its Resource, Principal and Condition elements are not weighed, nor are Deny
+// statements. It answers whether the policy can grant any of them at all, as IAM's
+// ListPoliciesGrantingServiceAccess does.
+func (p *Policy) AllowsAnyAction(actions []string) bool {
+	for i := range p.stmts {
+		s := &p.stmts[i]
+		if s.effect != Allow {
+			continue
+		}
+		for _, a := range actions {
+			a = strings.ToLower(a)
+			m := false
+			for j := range s.actions {
+				if ok, _ := s.actions[j].match(a, false, nil); ok {
+					m = true
+					break
+				}
+			}
+			if m != s.notAction {
+				return true
+			}
+		}
+	}
+	return false
+}

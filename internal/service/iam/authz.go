@@ -182,7 +182,7 @@ func (s *svc) resourceChecks(r *resolver, op string) ([]authz.Check, error) {
 		// IAM's message names the path listed, not an ARN ("on resource: policy path
 		// /"); the action has no resource-level permissions.
 		return []authz.Check{{Action: action, Resource: "*", MessageResource: "policy path " + prefix}}, nil
-	case "GenerateServiceLastAccessedDetails":
+	case "GenerateServiceLastAccessedDetails", "ListPoliciesGrantingServiceAccess":
 		return one(str("Arn")), nil
 	case "SimulatePrincipalPolicy", "GetContextKeysForPrincipalPolicy":
 		return one(str("PolicySourceArn")), nil

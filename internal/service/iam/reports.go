@@ -45,6 +45,7 @@ func (s *svc) reportHandlers() []server.Handler {
 		server.Write("GenerateServiceLastAccessedDetails", s.generateServiceLastAccessedDetails).ReadOnlyEvent(),
 		server.Read("GetServiceLastAccessedDetails", s.getServiceLastAccessedDetails),
 		server.Read("GetServiceLastAccessedDetailsWithEntities", s.getServiceLastAccessedDetailsWithEntities),
+		server.Read("ListPoliciesGrantingServiceAccess", s.listPoliciesGrantingServiceAccess),
 	}
 }
 
