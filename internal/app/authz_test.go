@@ -104,6 +104,8 @@ var overrides = map[string]struct {
 	// iam:PassRole on the role is checked too.
 	"AddRoleToInstanceProfile":           {nil, []string{arn("instance-profile/ip/ip"), arn("role/svc/r")}},
 	"GenerateServiceLastAccessedDetails": {nil, []string{arn("user/team/alice")}},
+	// The identity asked about is the resource (user, group or role).
+	"ListPoliciesGrantingServiceAccess":  {nil, []string{arn("user/team/alice")}},
 	"SimulatePrincipalPolicy":            {nil, []string{arn("role/svc/r")}},
 	"GetContextKeysForPrincipalPolicy":   {nil, []string{arn("role/svc/r")}},
 	"GetAccessKeyLastUsed":               {nil, []string{arn("user/team/alice")}},
