@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -39,6 +40,9 @@ type Call struct {
 	OutputShape   *model.Shape
 	// ErrorCode and ErrorMessage describe a failed or denied call.
 	ErrorCode, ErrorMessage string
+	// Denied marks a call refused by authorization (ErrorCode is then the service's
+	// access-denied code).
+	Denied bool
 	// RequestParameters and ResponseElements, when set, replace the rendered ones (for
 	// services whose records do not mirror their API, such as S3's).
 	RequestParameters, ResponseElements any
@@ -61,6 +65,17 @@ func Build(c *Call) []Record {
 		region = "us-east-1"
 	}
 	readOnly := IsReadOnly(source, c.Operation, c.HandlerReadOnly)
+	errorCode := c.ErrorCode
+	params := func() json.RawMessage {
+		return Params(c.Service.Name, c.InputShape, withDefaults(source, c.Operation, c.InputShape, c.Input))
+	}
+	bare := c.Denied && c.ErrorCode != "" && deniedBare[source]
+	if bare {
+		errorCode = "AccessDenied"
+	}
+	if bare || paramsHidden[source+" "+c.Operation] {
+		params = func() json.RawMessage { return null }
+	}
 	rec := Record{
 		EventVersion:        EventVersion,
 		UserIdentity:        Identity(c.Principal),
@@ -70,9 +85,9 @@ func Build(c *Call) []Record {
 		AWSRegion:           region,
 		SourceIPAddress:     c.SourceIP,
 		UserAgent:           truncate(c.UserAgent, MaxUserAgent),
-		ErrorCode:           c.ErrorCode,
+		ErrorCode:           errorCode,
 		ErrorMessage:        truncate(c.ErrorMessage, MaxErrorMessage),
-		RequestParameters:   limit(override(c.RequestParameters, func() json.RawMessage { return Params(c.Service.Name, c.InputShape, c.Input) }), MaxParams),
+		RequestParameters:   limit(override(c.RequestParameters, params), MaxParams),
 		ResponseElements:    null,
 		AdditionalEventData: additional(c.AdditionalEventData),
 		RequestID:           c.RequestID,
@@ -87,6 +102,12 @@ func Build(c *Call) []Record {
 	}
 	if c.DataEvent {
 		rec.ManagementEvent, rec.EventCategory = false, "Data"
+	}
+	if withAPIVersion[source] && !bare {
+		rec.APIVersion = strings.ReplaceAll(c.Service.APIVersion, "-", "")
+	}
+	if rec.Resources == nil && c.ErrorCode == "" {
+		rec.Resources = derivedResources(source, c)
 	}
 	if c.ErrorCode == "" && HasResponse(source, c.Operation, c.HandlerReadOnly) {
 		rec.ResponseElements = limit(override(c.ResponseElements, func() json.RawMessage { return Params(c.Service.Name, c.OutputShape, c.Output) }), MaxParams)

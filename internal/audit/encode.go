@@ -63,6 +63,7 @@ func Marshal(r *Record) ([]byte, error) {
 		b = append(b, ']')
 	}
 	b = appendField(b, "eventType", r.EventType)
+	b = appendOptional(b, "apiVersion", r.APIVersion)
 	b = append(b, `,"managementEvent":`...)
 	b = appendBool(b, r.ManagementEvent)
 	b = appendField(b, "recipientAccountId", r.RecipientAccountID)

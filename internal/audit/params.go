@@ -43,6 +43,8 @@ type style struct {
 	name       func(string) string
 	timeLayout string
 	renames    map[string]string
+	// javaDoubles writes a whole double as Java does, with ".0".
+	javaDoubles bool
 }
 
 // value writes v (of shape s) and reports whether anything was written: members that
@@ -123,6 +125,12 @@ func (st *style) value(buf *bytes.Buffer, s *model.Shape, v any) bool {
 		buf.WriteByte('}')
 	case model.Blob:
 		return false
+	case model.Double, model.Float:
+		if f, ok := v.(float64); ok && st.javaDoubles && f == math.Trunc(f) && math.Abs(f) < 1e7 {
+			buf.WriteString(strconv.FormatFloat(f, 'f', 1, 64))
+			return true
+		}
+		return writeScalar(buf, v, st.timeLayout)
 	default:
 		return writeScalar(buf, v, st.timeLayout)
 	}
@@ -217,7 +225,11 @@ var (
 		// testdata/aws/cloudtrail/owned_service_principal.json).
 		"cloudtrail": {name: decapitalize, timeLayout: "2006-01-02T15:04:05Z"},
 		// S3's requestParameters name the bucket bucketName (AWS's S3 records).
-		"s3": {name: decapitalize, timeLayout: javaDateCLDR, renames: map[string]string{"Bucket": "bucketName"}},
+		// CloudWatch Logs' records write a whole double as Java does
+		// (PutMetricFilter's "defaultValue": 0.0: recorded 2026, stackd
+		// testdata/aws/cloudtrail/logs_controls.json).
+		"logs": {name: decapitalize, timeLayout: javaDateCLDR, javaDoubles: true},
+		"s3":   {name: decapitalize, timeLayout: javaDateCLDR, renames: map[string]string{"Bucket": "bucketName"}},
 	}
 )
 

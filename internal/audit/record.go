@@ -53,6 +53,7 @@ type Record struct {
 	ReadOnly            bool            `json:"readOnly"`
 	Resources           []Resource      `json:"resources,omitempty"`
 	EventType           string          `json:"eventType"`
+	APIVersion          string          `json:"apiVersion,omitempty"`
 	ManagementEvent     bool            `json:"managementEvent"`
 	RecipientAccountID  string          `json:"recipientAccountId"`
 	SharedEventID       string          `json:"sharedEventID,omitempty"`

@@ -1,6 +1,11 @@
 package audit
 
-import "crypto/tls"
+import (
+	"crypto/tls"
+	"maps"
+
+	"github.com/palisade/palisade/internal/model"
+)
 
 // AWS marks a record readOnly when the operation changes nothing, which is what a
 // handler's registration says (server.Read or server.Write), and leaves responseElements
@@ -113,4 +118,89 @@ func TLS(cs *tls.ConnectionState, host string) *TLSDetails {
 		v = tls.VersionName(cs.Version)
 	}
 	return &TLSDetails{TLSVersion: v, CipherSuite: suite, ClientProvidedHostHeader: host}
+}
+
+// CloudWatch Logs' records (recorded 2026, stackd
+// testdata/aws/cloudtrail/logs_controls.json) differ from the rules above in these:
+//
+//   - a call refused by authorization is recorded with errorCode AccessDenied (the
+//     API answers AccessDeniedException) and requestParameters null, and without
+//     apiVersion ("federated-describe-denied", "federated-tags-denied");
+//   - TestMetricFilter's requestParameters are null, allowed or refused ("metric-test",
+//     "metric-test-invalid"): its sample messages are log data, kept out of the trail;
+//   - every other record carries apiVersion, the API's version without dashes
+//     ("20140328");
+//   - members the caller left out are written with their defaults: GetLogEvents' and
+//     FilterLogEvents' "unmask": false, PutMetricFilter's "applyOnTransformedLogs":
+//     false;
+//   - reads name what they read in resources: DescribeLogGroups the group its prefix
+//     names, DescribeLogStreams and FilterLogEvents the group, GetLogEvents the stream;
+//     writes name none.
+var (
+	deniedBare     = map[string]bool{"logs.amazonaws.com": true}
+	paramsHidden   = map[string]bool{"logs.amazonaws.com TestMetricFilter": true}
+	withAPIVersion = map[string]bool{"logs.amazonaws.com": true}
+	paramDefaults  = map[string]map[string]any{
+		"logs.amazonaws.com GetLogEvents":    {"unmask": false},
+		"logs.amazonaws.com FilterLogEvents": {"unmask": false},
+		"logs.amazonaws.com PutMetricFilter": {"applyOnTransformedLogs": false},
+	}
+)
+
+// withDefaults returns the input with the defaults AWS's records show for members the
+// caller left out, when the operation has any and its input shape has those members.
+func withDefaults(source, op string, s *model.Shape, in map[string]any) map[string]any {
+	d := paramDefaults[source+" "+op]
+	if d == nil || in == nil || s == nil {
+		return in
+	}
+	var out map[string]any
+	for k, v := range d {
+		if _, ok := in[k]; ok || !hasMember(s, k) {
+			continue
+		}
+		if out == nil {
+			out = maps.Clone(in)
+		}
+		out[k] = v
+	}
+	if out == nil {
+		return in
+	}
+	return out
+}
+
+func hasMember(s *model.Shape, name string) bool {
+	for _, m := range s.Members {
+		if m.Name == name {
+			return true
+		}
+	}
+	return false
+}
+
+// derivedResources are the resources AWS's records name for a successful call whose
+// handler named none (CloudWatch Logs' reads, above).
+func derivedResources(source string, c *Call) []Resource {
+	if source != "logs.amazonaws.com" || c.Input == nil {
+		return nil
+	}
+	str := func(k string) string { s, _ := c.Input[k].(string); return s }
+	group := func(name string) []Resource {
+		if name == "" {
+			return nil
+		}
+		return []Resource{{AccountID: c.Account, Type: "AWS::Logs::LogGroup", ARN: "arn:aws:logs:" + c.Region + ":" + c.Account + ":log-group:" + name, AccountFirst: true}}
+	}
+	switch c.Operation {
+	case "DescribeLogGroups":
+		return group(str("logGroupNamePrefix"))
+	case "DescribeLogStreams", "FilterLogEvents":
+		return group(str("logGroupName"))
+	case "GetLogEvents":
+		if g, s := str("logGroupName"), str("logStreamName"); g != "" && s != "" {
+			return []Resource{{AccountID: c.Account, Type: "AWS::Logs::LogStream", ARN: "arn:aws:logs:" + c.Region + ":" + c.Account + ":log-group:" + g + ":log-stream:" + s, AccountFirst: true}}
+		}
+	}
+	return nil
 }

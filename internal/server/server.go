@@ -519,7 +519,7 @@ func (s *Server) records(c *Call, h Handler, in map[string]any, out any, herr er
 	ac := &audit.Call{
 		Principal: c.Principal, Account: c.Account, Service: c.Service, Operation: recordedName(c),
 		Region: c.Region, GlobalService: c.entry.svc.Global, Time: c.Now, SourceIP: c.SourceIP,
-		UserAgent: recordedUserAgent(c), RequestID: c.RequestID, HandlerReadOnly: h.RecordsReadOnly(), DataEvent: dataEvent,
+		UserAgent: recordedUserAgent(c), RequestID: c.RequestID, HandlerReadOnly: h.RecordsReadOnly(), DataEvent: dataEvent, Denied: c.denied,
 		Input: in, InputShape: c.Operation.Input, OutputShape: c.Operation.Output,
 		RequestParameters: c.RequestParameters, ResponseElements: c.ResponseElements,
 		Resources: c.Resources, AdditionalEventData: c.AdditionalEventData,

@@ -59,8 +59,11 @@ var resourceParams = map[string][][2]string{
 	"s3.amazonaws.com":         {{"bucketName", "AWS::S3::Bucket"}},
 	"kms.amazonaws.com":        {{"keyId", "AWS::KMS::Key"}, {"aliasName", "AWS::KMS::Alias"}},
 	"sts.amazonaws.com":        {{"roleArn", "AWS::IAM::Role"}},
-	"logs.amazonaws.com":       {{"logGroupName", "AWS::Logs::LogGroup"}},
-	"sqs.amazonaws.com":        {{"queueUrl", "AWS::SQS::Queue"}},
+	// CloudWatch Logs' group by its name, a DescribeLogGroups prefix, or the ARN the
+	// tagging calls take (recorded 2026, logs_controls.json: TagResource,
+	// ListTagsForResource); the ARN of its resource-policy calls names none.
+	"logs.amazonaws.com": {{"logGroupName", "AWS::Logs::LogGroup"}, {"logGroupNamePrefix", "AWS::Logs::LogGroup"}, {"resourceArn", "AWS::Logs::LogGroup"}},
+	"sqs.amazonaws.com":  {{"queueUrl", "AWS::SQS::Queue"}},
 }
 
 // resources are an event's resources as event history reports them: those in the
@@ -71,8 +74,13 @@ var resourceParams = map[string][][2]string{
 // (stackd testdata/aws/cloudtrail/iam_history.json, service_management_events.json),
 // where writes list theirs by type (AWS::IAM::AccessKey before AWS::IAM::User,
 // AWS::IAM::Policy, the policyName of PutRolePolicy, before AWS::IAM::Role).
+//
+// CloudWatch Logs' are named by their parameters alone, reads' too, and not by the
+// record's resources (recorded 2026, logs_controls.json: GetLogEvents' record names
+// the stream, its history the group; DescribeLogStreams' history names the group).
 func (r *recordFacts) resources() []api.Resource {
-	if r.ReadOnly != nil && *r.ReadOnly && r.EventSource != "sts.amazonaws.com" {
+	logs := r.EventSource == "logs.amazonaws.com"
+	if r.ReadOnly != nil && *r.ReadOnly && r.EventSource != "sts.amazonaws.com" && !logs {
 		return nil
 	}
 	var out []api.Resource
@@ -87,7 +95,7 @@ func (r *recordFacts) resources() []api.Resource {
 	if params := resourceParams[r.EventSource]; len(params) > 0 && len(r.requestParameters) > 0 && r.requestParameters[0] == '{' {
 		members(r.requestParameters, func(k, v []byte) bool {
 			for _, p := range params {
-				if p[0] == string(k) {
+				if p[0] == string(k) && !(logs && p[0] == "resourceArn" && strings.Contains(r.EventName, "ResourcePolic")) {
 					add(p[1], str(v))
 				}
 			}
@@ -95,7 +103,9 @@ func (r *recordFacts) resources() []api.Resource {
 		})
 	}
 	for _, res := range r.Resources {
-		add(res.Type, res.ARN)
+		if !logs {
+			add(res.Type, res.ARN)
+		}
 	}
 	// Credentials handed out (STS) and keys created (IAM) are resources too.
 	if len(r.responseElements) > 0 && r.responseElements[0] == '{' {

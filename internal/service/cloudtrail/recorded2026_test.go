@@ -9,6 +9,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail/types"
+	cwl "github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
+	cwltypes "github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs/types"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
@@ -374,5 +376,91 @@ func TestRecordedStartingDigest(t *testing.T) {
 	}
 	if next.DigestStartTime != at(started) || aws.ToString(next.PreviousDigestS3Object) != first.DigestS3Object || aws.ToString(next.PreviousDigestHashAlgorithm) != "SHA-256" {
 		t.Errorf("successor %+v", next)
+	}
+}
+
+// TestRecordedLogsHistory: CloudWatch Logs' records and what event history shows for
+// them (logs_controls.json). Reads are recorded, GetLogEvents and FilterLogEvents too,
+// and name the group or stream they read; a denied call is errorCode AccessDenied with
+// no parameters; TestMetricFilter's sample messages stay out of the trail.
+func TestRecordedLogsHistory(t *testing.T) {
+	e := newEnv(t)
+	l := cwl.NewFromConfig(e.p.RootConfig())
+	g := aws.String("/stackd/owned")
+	arn := aws.String("arn:aws:logs:us-east-1:" + account + ":log-group:/stackd/owned")
+	apptest.Must(l.CreateLogGroup(ctx, &cwl.CreateLogGroupInput{LogGroupName: g, Tags: map[string]string{"owner": "audit"}}))
+	apptest.Must(l.DescribeLogGroups(ctx, &cwl.DescribeLogGroupsInput{LogGroupNamePrefix: g}))
+	apptest.Must(l.TagResource(ctx, &cwl.TagResourceInput{ResourceArn: arn, Tags: map[string]string{"stage": "changed"}}))
+	apptest.Must(l.ListTagsForResource(ctx, &cwl.ListTagsForResourceInput{ResourceArn: arn}))
+	apptest.Must(l.CreateLogStream(ctx, &cwl.CreateLogStreamInput{LogGroupName: g, LogStreamName: aws.String("owned")}))
+	apptest.Must(l.DescribeLogStreams(ctx, &cwl.DescribeLogStreamsInput{LogGroupName: g, LogStreamNamePrefix: aws.String("owned")}))
+	apptest.Must(l.GetLogEvents(ctx, &cwl.GetLogEventsInput{LogGroupName: g, LogStreamName: aws.String("owned"), StartFromHead: aws.Bool(true), Limit: aws.Int32(10)}))
+	apptest.Must(l.FilterLogEvents(ctx, &cwl.FilterLogEventsInput{LogGroupName: g, FilterPattern: aws.String("marker"), Limit: aws.Int32(10)}))
+	apptest.Must(l.PutMetricFilter(ctx, &cwl.PutMetricFilterInput{LogGroupName: g, FilterName: aws.String("owned"), FilterPattern: aws.String("never-match-audit"),
+		MetricTransformations: []cwltypes.MetricTransformation{{MetricName: aws.String("Count"), MetricNamespace: aws.String("Audit"), MetricValue: aws.String("1"), DefaultValue: aws.Float64(0), Unit: "Count"}}}))
+	apptest.Must(l.TestMetricFilter(ctx, &cwl.TestMetricFilterInput{FilterPattern: aws.String("owned"), LogEventMessages: []string{"owned synthetic-message-marker"}}))
+	_, err := l.TestMetricFilter(ctx, &cwl.TestMetricFilterInput{FilterPattern: aws.String("{"), LogEventMessages: []string{"synthetic-rejected-message"}})
+	apptest.WantErr(t, err, "InvalidParameterException", 400, "")
+	_, err = l.PutRetentionPolicy(ctx, &cwl.PutRetentionPolicyInput{LogGroupName: aws.String("/stackd/owned-missing"), RetentionInDays: aws.Int32(7)})
+	apptest.WantErr(t, err, "ResourceNotFoundException", 400, "")
+	apptest.Must(e.iam.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("reader")}))
+	key := apptest.Must(e.iam.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String("reader")})).AccessKey
+	reader := cwl.NewFromConfig(e.p.Config(*key.AccessKeyId, *key.SecretAccessKey, ""))
+	_, err = reader.TagResource(ctx, &cwl.TagResourceInput{ResourceArn: arn, Tags: map[string]string{"denied": "value"}})
+	apptest.WantErr(t, err, "AccessDeniedException", 400, "")
+
+	type want struct {
+		errorCode, params, resources, lookup string
+	}
+	group := `[{"accountId":"` + account + `","type":"AWS::Logs::LogGroup","ARN":"` + *arn + `"}]`
+	wants := map[string]want{
+		"CreateLogGroup ":      {"", `{"logGroupName":"/stackd/owned","tags":{"owner":"audit"}}`, "", "AWS::Logs::LogGroup /stackd/owned"},
+		"DescribeLogGroups ":   {"", `{"logGroupNamePrefix":"/stackd/owned"}`, group, "AWS::Logs::LogGroup /stackd/owned"},
+		"ListTagsForResource ": {"", `{"resourceArn":"` + *arn + `"}`, "", "AWS::Logs::LogGroup " + *arn},
+		"CreateLogStream ":     {"", `{"logGroupName":"/stackd/owned","logStreamName":"owned"}`, "", "AWS::Logs::LogGroup /stackd/owned"},
+		"DescribeLogStreams ":  {"", `{"logGroupName":"/stackd/owned","logStreamNamePrefix":"owned"}`, group, "AWS::Logs::LogGroup /stackd/owned"},
+		"GetLogEvents ": {"", `{"logGroupName":"/stackd/owned","logStreamName":"owned","limit":10,"startFromHead":true,"unmask":false}`,
+			`[{"accountId":"` + account + `","type":"AWS::Logs::LogStream","ARN":"` + *arn + `:log-stream:owned"}]`, "AWS::Logs::LogGroup /stackd/owned"},
+		"FilterLogEvents ": {"", `{"logGroupName":"/stackd/owned","filterPattern":"marker","limit":10,"unmask":false}`, group, "AWS::Logs::LogGroup /stackd/owned"},
+		"PutMetricFilter ": {"", `{"logGroupName":"/stackd/owned","filterName":"owned","filterPattern":"never-match-audit","metricTransformations":[{"metricName":"Count","metricNamespace":"Audit","metricValue":"1","defaultValue":0.0,"unit":"Count"}],"applyOnTransformedLogs":false}`,
+			"", "AWS::Logs::LogGroup /stackd/owned"},
+		"TestMetricFilter ":                            {"", "null", "", ""},
+		"TestMetricFilter InvalidParameterException":   {"InvalidParameterException", "null", "", ""},
+		"PutRetentionPolicy ResourceNotFoundException": {"ResourceNotFoundException", `{"logGroupName":"/stackd/owned-missing","retentionInDays":7}`, "", "AWS::Logs::LogGroup /stackd/owned-missing"},
+		"TagResource AccessDenied":                     {"AccessDenied", "null", "", ""},
+		"TagResource ":                                 {"", `{"resourceArn":"` + *arn + `","tags":{"stage":"changed"}}`, "", "AWS::Logs::LogGroup " + *arn},
+	}
+	out := apptest.Must(e.ct.LookupEvents(ctx, &cloudtrail.LookupEventsInput{LookupAttributes: []types.LookupAttribute{{AttributeKey: "EventSource", AttributeValue: aws.String("logs.amazonaws.com")}}}))
+	seen := 0
+	for _, ev := range out.Events {
+		var rec struct {
+			ErrorCode         string
+			RequestParameters json.RawMessage
+			Resources         json.RawMessage
+			APIVersion        string
+		}
+		if err := json.Unmarshal([]byte(*ev.CloudTrailEvent), &rec); err != nil {
+			t.Fatal(err)
+		}
+		k := *ev.EventName + " " + rec.ErrorCode
+		w, ok := wants[k]
+		if !ok {
+			continue
+		}
+		seen++
+		var lookup []string
+		for _, r := range ev.Resources {
+			lookup = append(lookup, *r.ResourceType+" "+*r.ResourceName)
+		}
+		wantAPI := "20140328"
+		if rec.ErrorCode == "AccessDenied" {
+			wantAPI = ""
+		}
+		if rec.ErrorCode != w.errorCode || string(rec.RequestParameters) != w.params || string(rec.Resources) != w.resources || strings.Join(lookup, ",") != w.lookup || rec.APIVersion != wantAPI {
+			t.Errorf("%s: errorCode %q params %s resources %s lookup %q apiVersion %q\nwant %q %s %s %q", k, rec.ErrorCode, rec.RequestParameters, rec.Resources, lookup, rec.APIVersion, w.errorCode, w.params, w.resources, w.lookup)
+		}
+	}
+	if seen != len(wants) {
+		t.Errorf("%d of %d events found", seen, len(wants))
 	}
 }

@@ -16,12 +16,14 @@ import (
 
 func (l *Logs) eventHandlers() []server.Handler {
 	return []server.Handler{
-		// CloudTrail does not record these (AWS's list of logged CloudWatch Logs
-		// actions leaves them out). PutLogEvents' events go straight into the struct;
-		// its authorization reads only the group and stream names.
+		// CloudTrail does not record PutLogEvents (AWS's list of logged CloudWatch
+		// Logs actions leaves it out). Its events go straight into the struct; its
+		// authorization reads only the group and stream names. GetLogEvents and
+		// FilterLogEvents are recorded as management events (recorded 2026, stackd
+		// testdata/aws/cloudtrail/logs_controls.json: "events-get", "events-filter").
 		server.Prepared("PutLogEvents", l.preparePut, l.putLogEvents).NotRecorded().TypedInput("logEvents"),
-		server.Read("GetLogEvents", l.getLogEvents).NotRecorded(),
-		server.Read("FilterLogEvents", l.filterLogEvents).NotRecorded(),
+		server.Read("GetLogEvents", l.getLogEvents),
+		server.Read("FilterLogEvents", l.filterLogEvents),
 	}
 }
 
