@@ -178,6 +178,13 @@ type material struct {
 	Created time.Time `json:"created"`
 	// Rotation is "" for the key's first material, else AUTOMATIC or ON_DEMAND.
 	Rotation string `json:"rotation,omitempty"`
+	// Pending marks imported material waiting for RotateKeyOnDemand (ImportKeyMaterial
+	// with ImportType NEW_KEY_MATERIAL): never used, not even to decrypt.
+	Pending bool `json:"pending,omitempty"`
+	// Expiration and ValidTo are an imported material's own terms, which
+	// ListKeyRotations shows; the key's (keyRec) are its current material's.
+	Expiration string     `json:"expiration,omitempty"`
+	ValidTo    *time.Time `json:"validTo,omitempty"`
 }
 
 func (r *keyRec) arn() string { return keyARN(r.Region, r.Account, r.ID) }
@@ -206,7 +213,7 @@ func (r *keyRec) currentMaterial() *material {
 
 func (r *keyRec) materialByID(id string) *material {
 	for i := range r.Materials {
-		if r.Materials[i].ID == id {
+		if r.Materials[i].ID == id && !r.Materials[i].Pending {
 			return &r.Materials[i]
 		}
 	}

@@ -9,6 +9,7 @@ import (
 	"crypto/rsa"
 	"crypto/sha256"
 	"crypto/x509"
+	"strings"
 	"testing"
 	"time"
 
@@ -307,4 +308,185 @@ func TestRecorded2026Imports(t *testing.T) {
 	tok, w = wrapped(randomKey(32))
 	recorded(t, imp("KEY_MATERIAL_DOES_NOT_EXPIRE", nil), "IncorrectKeyMaterialException",
 		"Imported key material does not have the expected identifier ("+*out.KeyMaterialId+").", 400) // wrong_existing_material
+}
+
+// imports_edges.json: GetParametersForImport on a key KMS made, import tokens and
+// wrapped material that do not fit, and new material imported beside the current one,
+// then rotated to and deleted while the rotation runs.
+func TestRecorded2026ImportEdges(t *testing.T) {
+	e := newEnv(t)
+	c := e.kms
+	gen := e.key(nil)
+	_, err := c.GetParametersForImport(ctx, &kms.GetParametersForImportInput{KeyId: gen.KeyId, WrappingAlgorithm: "RSAES_OAEP_SHA_256", WrappingKeySpec: "RSA_2048"})
+	recorded(t, err, "UnsupportedOperationException", *gen.Arn+" origin is AWS_KMS which is not valid for this operation.", 400) // parameters_generated
+
+	k := e.key(&kms.CreateKeyInput{Origin: types.OriginTypeExternal})
+	other := e.key(&kms.CreateKeyInput{Origin: types.OriginTypeExternal})
+	params := func(id *string) (tok []byte, pub *rsa.PublicKey) {
+		p := must(c.GetParametersForImport(ctx, &kms.GetParametersForImportInput{KeyId: id, WrappingAlgorithm: "RSAES_OAEP_SHA_256", WrappingKeySpec: "RSA_2048"}))
+		if *p.KeyId != *arnOf(t, c, id) {
+			t.Errorf("GetParametersForImport KeyId %s", *p.KeyId)
+		}
+		return p.ImportToken, must(x509.ParsePKIXPublicKey(p.PublicKey)).(*rsa.PublicKey)
+	}
+	wrap := func(pub *rsa.PublicKey, m []byte) []byte {
+		return must(rsa.EncryptOAEP(sha256.New(), rand.Reader, pub, m, nil))
+	}
+	tok, pub := params(k.KeyId)
+	otherTok, otherPub := params(other.KeyId)
+	first := randomKey(32)
+	imp := func(in kms.ImportKeyMaterialInput) (*kms.ImportKeyMaterialOutput, error) {
+		in.KeyId = k.KeyId
+		return c.ImportKeyMaterial(ctx, &in)
+	}
+	_, err = imp(kms.ImportKeyMaterialInput{ImportToken: otherTok, EncryptedKeyMaterial: wrap(otherPub, first), ExpirationModel: "KEY_MATERIAL_DOES_NOT_EXPIRE"})
+	recorded(t, err, "InvalidImportTokenException", "", 400) // token_other_key
+	bad := append([]byte{}, tok...)
+	bad[len(bad)/2] ^= 0xff
+	_, err = imp(kms.ImportKeyMaterialInput{ImportToken: bad, EncryptedKeyMaterial: wrap(pub, first), ExpirationModel: "KEY_MATERIAL_DOES_NOT_EXPIRE"})
+	recorded(t, err, "InvalidImportTokenException", "", 400) // token_corrupt
+	_, err = imp(kms.ImportKeyMaterialInput{ImportToken: tok, EncryptedKeyMaterial: randomKey(256), ExpirationModel: "KEY_MATERIAL_DOES_NOT_EXPIRE"})
+	recorded(t, err, "InvalidCiphertextException", "", 400)                                                                                                 // ciphertext_corrupt
+	one := must(imp(kms.ImportKeyMaterialInput{ImportToken: tok, EncryptedKeyMaterial: wrap(pub, first), ExpirationModel: "KEY_MATERIAL_DOES_NOT_EXPIRE"})) // first_import
+	if *one.KeyId != *k.Arn || len(*one.KeyMaterialId) != 64 {
+		t.Errorf("first_import %+v", one)
+	}
+	// expiring_pending: new material that expires goes beside the current one, which
+	// the key's metadata goes on describing.
+	second := randomKey(32)
+	tok, pub = params(k.KeyId)
+	two := must(imp(kms.ImportKeyMaterialInput{ImportToken: tok, EncryptedKeyMaterial: wrap(pub, second), ImportType: "NEW_KEY_MATERIAL", ValidTo: aws.Time(time.Now().Add(time.Hour))}))
+	md := must(c.DescribeKey(ctx, &kms.DescribeKeyInput{KeyId: k.KeyId})).KeyMetadata // pending_expired_metadata
+	if md.KeyState != types.KeyStateEnabled || md.ExpirationModel != "KEY_MATERIAL_DOES_NOT_EXPIRE" || aws.ToString(md.CurrentKeyMaterialId) != *one.KeyMaterialId || md.ValidTo != nil {
+		t.Errorf("pending_expired_metadata %+v", md)
+	}
+	rot := must(c.ListKeyRotations(ctx, &kms.ListKeyRotationsInput{KeyId: k.KeyId, IncludeKeyMaterial: types.IncludeKeyMaterialAllKeyMaterial})).Rotations
+	if len(rot) != 2 || *rot[0].KeyMaterialId != *one.KeyMaterialId || rot[0].KeyMaterialState != "CURRENT" || rot[0].ExpirationModel != "KEY_MATERIAL_DOES_NOT_EXPIRE" || rot[0].ValidTo != nil ||
+		*rot[1].KeyMaterialId != *two.KeyMaterialId || rot[1].KeyMaterialState != "PENDING_ROTATION" || rot[1].ImportState != "IMPORTED" || rot[1].ExpirationModel != "KEY_MATERIAL_EXPIRES" || rot[1].ValidTo == nil {
+		t.Errorf("pending_expired_history %+v", rot)
+	}
+	tok, pub = params(k.KeyId)
+	_, err = imp(kms.ImportKeyMaterialInput{ImportToken: tok, EncryptedKeyMaterial: wrap(pub, second), ImportType: "NEW_KEY_MATERIAL", ExpirationModel: "KEY_MATERIAL_DOES_NOT_EXPIRE"})
+	recorded(t, err, "IncorrectKeyMaterialException", "Key material (id: "+*two.KeyMaterialId+") being imported as NEW_KEY_MATERIAL is already associated with KMS key "+*k.Arn+".", 400) // pending_after_expiry_new
+
+	// KMS rotates to the pending material within minutes, Palisade at once: the
+	// recordings' calls made while the rotation ran (delete_pending_during_rotation,
+	// reimport_during_rotation) have no counterpart; the rest of
+	// imports_rotation_replacement.json does.
+	before := must(c.Encrypt(ctx, &kms.EncryptInput{KeyId: k.KeyId, Plaintext: []byte("before")})).CiphertextBlob
+	must(c.RotateKeyOnDemand(ctx, &kms.RotateKeyOnDemandInput{KeyId: k.KeyId})) // rotate_second
+	rot = must(c.ListKeyRotations(ctx, &kms.ListKeyRotationsInput{KeyId: k.KeyId, IncludeKeyMaterial: types.IncludeKeyMaterialAllKeyMaterial})).Rotations
+	if len(rot) != 2 || *rot[0].KeyId != *k.Arn || rot[0].KeyMaterialState != "NON_CURRENT" || rot[0].ImportState != "IMPORTED" || rot[0].RotationDate != nil ||
+		rot[1].KeyMaterialState != "CURRENT" || rot[1].RotationType != "ON_DEMAND" || rot[1].RotationDate == nil || rot[1].ExpirationModel != "KEY_MATERIAL_EXPIRES" {
+		t.Errorf("after_first_request_history %+v", rot)
+	}
+	if md := must(c.DescribeKey(ctx, &kms.DescribeKeyInput{KeyId: k.KeyId})).KeyMetadata; aws.ToString(md.CurrentKeyMaterialId) != *two.KeyMaterialId { // after_first_request_metadata
+		t.Errorf("after_first_request_metadata %+v", md)
+	}
+	if l := must(c.ListKeyRotations(ctx, &kms.ListKeyRotationsInput{KeyId: k.KeyId})); len(l.Rotations) != 1 || *l.Rotations[0].KeyMaterialId != *two.KeyMaterialId {
+		t.Errorf("rotations without material %+v", l.Rotations)
+	}
+	_, err = c.RotateKeyOnDemand(ctx, &kms.RotateKeyOnDemandInput{KeyId: k.KeyId})
+	recorded(t, err, "KMSInvalidStateException", "No available key material pending rotation for the key: "+*k.Arn+".", 400) // rotate_third
+
+	// Material waiting for rotation is deleted alone and leaves no trace (delete_second).
+	tok, pub = params(k.KeyId)
+	three := must(imp(kms.ImportKeyMaterialInput{ImportToken: tok, EncryptedKeyMaterial: wrap(pub, randomKey(32)), ImportType: "NEW_KEY_MATERIAL", ExpirationModel: "KEY_MATERIAL_DOES_NOT_EXPIRE"}))
+	del := must(c.DeleteImportedKeyMaterial(ctx, &kms.DeleteImportedKeyMaterialInput{KeyId: k.KeyId, KeyMaterialId: three.KeyMaterialId}))
+	if *del.KeyId != *k.Arn || aws.ToString(del.KeyMaterialId) != *three.KeyMaterialId {
+		t.Errorf("delete_second %+v", del)
+	}
+	if l := must(c.ListKeyRotations(ctx, &kms.ListKeyRotationsInput{KeyId: k.KeyId, IncludeKeyMaterial: types.IncludeKeyMaterialAllKeyMaterial})); len(l.Rotations) != 2 {
+		t.Errorf("rotations after delete_second %+v", l.Rotations)
+	}
+	if md := must(c.DescribeKey(ctx, &kms.DescribeKeyInput{KeyId: k.KeyId})).KeyMetadata; md.KeyState != types.KeyStateEnabled || aws.ToString(md.CurrentKeyMaterialId) != *two.KeyMaterialId {
+		t.Errorf("metadata after delete_second %+v", md)
+	}
+	if st := must(c.GetKeyRotationStatus(ctx, &kms.GetKeyRotationStatusInput{KeyId: k.KeyId})); st.KeyRotationEnabled {
+		t.Errorf("status_after_delete_second %+v", st)
+	}
+	// Ciphertexts of the material rotated from still decrypt.
+	if got := must(c.Decrypt(ctx, &kms.DecryptInput{CiphertextBlob: before})).Plaintext; string(got) != "before" {
+		t.Errorf("decrypted %q", got)
+	}
+}
+
+func arnOf(t *testing.T, c *kms.Client, id *string) *string {
+	t.Helper()
+	return must(c.DescribeKey(ctx, &kms.DescribeKeyInput{KeyId: id})).KeyMetadata.Arn
+}
+
+// imports_families.json and imports_data_plane.json: keys other than symmetric ones
+// take one material, unnamed; KMS refuses the parameters about several materials,
+// RSAES wrapping of material too large for it, and HMAC material of the wrong length.
+func TestRecorded2026ImportFamilies(t *testing.T) {
+	e := newEnv(t)
+	c := e.kms
+	ext := func(spec types.KeySpec, usage types.KeyUsageType) *types.KeyMetadata {
+		return e.key(&kms.CreateKeyInput{Origin: types.OriginTypeExternal, KeySpec: spec, KeyUsage: usage})
+	}
+	params := func(k *types.KeyMetadata, alg types.AlgorithmSpec, spec types.WrappingKeySpec) (*kms.GetParametersForImportOutput, error) {
+		return c.GetParametersForImport(ctx, &kms.GetParametersForImportInput{KeyId: k.KeyId, WrappingAlgorithm: alg, WrappingKeySpec: spec})
+	}
+	for _, tc := range []struct {
+		spec  types.KeySpec
+		usage types.KeyUsageType
+		fit   bool
+	}{
+		{types.KeySpecRsa2048, types.KeyUsageTypeSignVerify, false},     // RSA_2048_direct_2048
+		{types.KeySpecRsa4096, types.KeyUsageTypeSignVerify, false},     // RSA_4096_direct_2048
+		{types.KeySpecEccNistP521, types.KeyUsageTypeSignVerify, false}, // ECC_NIST_P521_direct_2048
+		{types.KeySpecEccNistP256, types.KeyUsageTypeSignVerify, true},  // ECC_NIST_P256_direct_2048
+		{types.KeySpecEccSecgP256k1, types.KeyUsageTypeSignVerify, true},
+		{types.KeySpecHmac512, types.KeyUsageTypeGenerateVerifyMac, true},
+	} {
+		k := ext(tc.spec, tc.usage)
+		_, err := params(k, "RSAES_OAEP_SHA_256", "RSA_2048")
+		if tc.fit {
+			if err != nil {
+				t.Errorf("%s: %v", tc.spec, err)
+			}
+			continue
+		}
+		recorded(t, err, "ValidationException", "Wrapping algorithm RSAES_OAEP_SHA_256 and wrapping key spec RSA_2048 cannot be used to import a "+string(tc.spec)+" key.", 400)
+	}
+	// ECC_NIST_EDWARDS25519_*: Palisade has no Ed25519 keys.
+
+	hm := ext(types.KeySpecHmac224, types.KeyUsageTypeGenerateVerifyMac)
+	p := must(params(hm, "RSAES_OAEP_SHA_256", "RSA_2048"))
+	pub := must(x509.ParsePKIXPublicKey(p.PublicKey)).(*rsa.PublicKey)
+	imp := func(material []byte, in kms.ImportKeyMaterialInput) (*kms.ImportKeyMaterialOutput, error) {
+		in.KeyId, in.ImportToken, in.ExpirationModel = hm.KeyId, p.ImportToken, "KEY_MATERIAL_DOES_NOT_EXPIRE"
+		in.EncryptedKeyMaterial = must(rsa.EncryptOAEP(sha256.New(), rand.Reader, pub, material, nil))
+		return c.ImportKeyMaterial(ctx, &in)
+	}
+	_, err := imp(randomKey(27), kms.ImportKeyMaterialInput{})
+	recorded(t, err, "InvalidCiphertextException", "", 400) // HMAC_224_length_27
+	material := randomKey(28)
+	if out := must(imp(material, kms.ImportKeyMaterialInput{})); out.KeyMaterialId != nil { // HMAC_224_length_28
+		t.Errorf("HMAC_224_length_28 named its material %s", *out.KeyMaterialId)
+	}
+	_, err = imp(material, kms.ImportKeyMaterialInput{ImportType: "EXISTING_KEY_MATERIAL"})
+	recorded(t, err, "ValidationException", "Input parameter importType cannot be used with HMAC_224 imported keys.", 400)
+	_, err = imp(material, kms.ImportKeyMaterialInput{KeyMaterialId: aws.String(strings.Repeat("0", 64))})
+	recorded(t, err, "ValidationException", "Input parameter keyMaterialId cannot be used with HMAC_224 imported keys.", 400)
+	_, err = imp(material, kms.ImportKeyMaterialInput{KeyMaterialDescription: aws.String("hmac description")})
+	recorded(t, err, "ValidationException", "Input parameter keyMaterialDescription cannot be used with HMAC_224 imported keys.", 400)
+	if md := must(c.DescribeKey(ctx, &kms.DescribeKeyInput{KeyId: hm.KeyId})).KeyMetadata; md.CurrentKeyMaterialId != nil || md.KeyState != types.KeyStateEnabled { // HMAC_224_metadata
+		t.Errorf("HMAC_224_metadata %+v", md)
+	}
+	_, err = c.ListKeyRotations(ctx, &kms.ListKeyRotationsInput{KeyId: hm.KeyId, IncludeKeyMaterial: types.IncludeKeyMaterialAllKeyMaterial})
+	recorded(t, err, "ValidationException", "Input parameter includeKeyMaterial can only be used with symmetric keys.", 400)                                    // HMAC_224_history
+	if del := must(c.DeleteImportedKeyMaterial(ctx, &kms.DeleteImportedKeyMaterialInput{KeyId: hm.KeyId})); del.KeyMaterialId != nil || *del.KeyId != *hm.Arn { // HMAC_224_delete
+		t.Errorf("HMAC_224_delete %+v", del)
+	}
+	_, err = c.GenerateMac(ctx, &kms.GenerateMacInput{KeyId: hm.KeyId, Message: []byte("imported HMAC"), MacAlgorithm: "HMAC_SHA_224"})
+	recorded(t, err, "KMSInvalidStateException", *hm.Arn+" is pending import.", 400)
+	must(imp(material, kms.ImportKeyMaterialInput{})) // HMAC_224_restore
+
+	// rotation.json: every rotation entry names the key by its ARN (initial_all).
+	sym := e.key(nil)
+	if r := must(c.ListKeyRotations(ctx, &kms.ListKeyRotationsInput{KeyId: sym.KeyId, IncludeKeyMaterial: types.IncludeKeyMaterialAllKeyMaterial})).Rotations; len(r) != 1 || *r[0].KeyId != *sym.Arn || r[0].ImportState != "" {
+		t.Errorf("initial_all %+v", r)
+	}
 }

@@ -61,7 +61,7 @@ func TestRotation(t *testing.T) {
 	})
 	r := must(e.kms.ListKeyRotations(ctx, &kms.ListKeyRotationsInput{KeyId: m.KeyId})).Rotations
 	if r[0].RotationType != types.RotationTypeOnDemand || r[0].KeyMaterialState != types.KeyMaterialStateNonCurrent ||
-		r[1].KeyMaterialState != types.KeyMaterialStateCurrent || *r[0].KeyId != *m.KeyId {
+		r[1].KeyMaterialState != types.KeyMaterialStateCurrent || *r[0].KeyId != *m.Arn {
 		t.Fatalf("rotations %+v", r)
 	}
 	all := must(e.kms.ListKeyRotations(ctx, &kms.ListKeyRotationsInput{KeyId: m.KeyId, IncludeKeyMaterial: "ALL_KEY_MATERIAL"})).Rotations
