@@ -190,7 +190,12 @@ func (k *KMS) importKeyMaterial(c *server.Call, in *api.ImportKeyMaterialRequest
 		// The material ID is the fingerprint, so material imported again after it
 		// expired or was deleted is the same version and its ciphertexts decrypt.
 		m := k.sealMaterial(r, fp, secret, c.Now, "")
-		r.Materials, r.Current = []material{m}, m.ID
+		if old := r.entry(fp); old != nil {
+			old.Sealed = m.Sealed
+		} else {
+			r.Materials = append(r.Materials, m)
+		}
+		r.Current = fp
 	}
 	r.Expiration, r.ValidTo = expiry, nil
 	cur := r.currentMaterial()
@@ -235,6 +240,16 @@ func (k *KMS) importNew(c *server.Call, r *keyRec, fp string, secret []byte, exp
 	r.Materials = append(r.Materials, m)
 	k.resources(c, r)
 	return &api.ImportKeyMaterialResponse{KeyId: ptr(r.arn()), KeyMaterialId: ptr(fp)}, k.putKey(c.Tx, r)
+}
+
+// entry is the key's material of an ID, present or deleted.
+func (r *keyRec) entry(id string) *material {
+	for i := range r.Materials {
+		if r.Materials[i].ID == id {
+			return &r.Materials[i]
+		}
+	}
+	return nil
 }
 
 // pendingMaterial is the imported material waiting for rotation, if any.

@@ -233,7 +233,7 @@ func (k *KMS) cancelKeyDeletion(c *server.Call, in *api.CancelKeyDeletionRequest
 	// A key whose deletion is cancelled comes back disabled (imported keys without
 	// material come back pending import).
 	r.State, r.DeletionDate, r.PendingWindow = stateDisabled, nil, 0
-	if r.Origin == originExternal && len(r.Materials) == 0 {
+	if r.Origin == originExternal && r.currentMaterial() == nil {
 		r.State = stateImport
 	}
 	k.resources(c, r)

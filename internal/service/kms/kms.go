@@ -213,7 +213,7 @@ func (r *keyRec) currentMaterial() *material {
 
 func (r *keyRec) materialByID(id string) *material {
 	for i := range r.Materials {
-		if r.Materials[i].ID == id && !r.Materials[i].Pending {
+		if r.Materials[i].ID == id && !r.Materials[i].Pending && r.Materials[i].Sealed != nil {
 			return &r.Materials[i]
 		}
 	}

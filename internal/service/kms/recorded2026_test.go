@@ -490,3 +490,52 @@ func TestRecorded2026ImportFamilies(t *testing.T) {
 		t.Errorf("initial_all %+v", r)
 	}
 }
+
+// imports_rotation_expiry.json: rotating to material that expired while it waited
+// leaves the key pending import, refusing even the old material's ciphertexts; the
+// expired material imported again brings it all back.
+func TestRecorded2026ImportRotationExpiry(t *testing.T) {
+	e := newEnv(t)
+	c := e.kms
+	k := e.key(&kms.CreateKeyInput{Origin: types.OriginTypeExternal})
+	imp := func(material []byte, in kms.ImportKeyMaterialInput) *kms.ImportKeyMaterialOutput {
+		p := must(c.GetParametersForImport(ctx, &kms.GetParametersForImportInput{KeyId: k.KeyId, WrappingAlgorithm: "RSAES_OAEP_SHA_256", WrappingKeySpec: "RSA_2048"}))
+		pub := must(x509.ParsePKIXPublicKey(p.PublicKey)).(*rsa.PublicKey)
+		in.KeyId, in.ImportToken = k.KeyId, p.ImportToken
+		in.EncryptedKeyMaterial = must(rsa.EncryptOAEP(sha256.New(), rand.Reader, pub, material, nil))
+		return must(c.ImportKeyMaterial(ctx, &in))
+	}
+	first := imp(randomKey(32), kms.ImportKeyMaterialInput{ExpirationModel: "KEY_MATERIAL_DOES_NOT_EXPIRE"})         // first_import
+	old := must(c.Encrypt(ctx, &kms.EncryptInput{KeyId: k.KeyId, Plaintext: []byte("old material")})).CiphertextBlob // encrypt_initial
+	second := randomKey(32)
+	pending := imp(second, kms.ImportKeyMaterialInput{ImportType: "NEW_KEY_MATERIAL", ValidTo: aws.Time(e.p.Clock.Now().Add(time.Hour))}) // expiring_pending
+	e.p.Clock.Advance(2 * time.Hour)
+	must(c.Encrypt(ctx, &kms.EncryptInput{KeyId: k.KeyId, Plaintext: []byte("pending expiry")}))                                                     // encrypt_with_expired_pending
+	must(c.RotateKeyOnDemand(ctx, &kms.RotateKeyOnDemandInput{KeyId: k.KeyId}))                                                                      // rotate_expired_pending
+	if md := must(c.DescribeKey(ctx, &kms.DescribeKeyInput{KeyId: k.KeyId})).KeyMetadata; md.KeyState != types.KeyStatePendingImport || md.Enabled { // after_expired_rotation_metadata
+		t.Errorf("after_expired_rotation_metadata %+v", md)
+	}
+	_, err := c.Encrypt(ctx, &kms.EncryptInput{KeyId: k.KeyId, Plaintext: []byte("after rotation")})
+	recorded(t, err, "KMSInvalidStateException", *k.Arn+" is pending import.", 400) // encrypt_after_expired_rotation
+	_, err = c.Decrypt(ctx, &kms.DecryptInput{CiphertextBlob: old})
+	recorded(t, err, "KMSInvalidStateException", *k.Arn+" is pending import.", 400) // decrypt_initial_after_expired_rotation
+
+	back := imp(second, kms.ImportKeyMaterialInput{ExpirationModel: "KEY_MATERIAL_DOES_NOT_EXPIRE"}) // restore_expired_pending
+	if *back.KeyMaterialId != *pending.KeyMaterialId {
+		t.Errorf("restore_expired_pending %s, want %s", *back.KeyMaterialId, *pending.KeyMaterialId)
+	}
+	md := must(c.DescribeKey(ctx, &kms.DescribeKeyInput{KeyId: k.KeyId})).KeyMetadata // after_restore_metadata
+	if md.KeyState != types.KeyStateEnabled || aws.ToString(md.CurrentKeyMaterialId) != *pending.KeyMaterialId || md.ExpirationModel != "KEY_MATERIAL_DOES_NOT_EXPIRE" {
+		t.Errorf("after_restore_metadata %+v", md)
+	}
+	rot := must(c.ListKeyRotations(ctx, &kms.ListKeyRotationsInput{KeyId: k.KeyId, IncludeKeyMaterial: types.IncludeKeyMaterialAllKeyMaterial})).Rotations // after_restore_history
+	if len(rot) != 2 || *rot[0].KeyMaterialId != *first.KeyMaterialId || rot[0].KeyMaterialState != "NON_CURRENT" || rot[0].ImportState != "IMPORTED" ||
+		*rot[1].KeyMaterialId != *pending.KeyMaterialId || rot[1].KeyMaterialState != "CURRENT" || rot[1].ImportState != "IMPORTED" ||
+		rot[1].ExpirationModel != "KEY_MATERIAL_DOES_NOT_EXPIRE" || rot[1].ValidTo != nil || rot[1].RotationType != "ON_DEMAND" || rot[1].RotationDate == nil {
+		t.Errorf("after_restore_history %+v", rot)
+	}
+	dec := must(c.Decrypt(ctx, &kms.DecryptInput{CiphertextBlob: old})) // decrypt_initial_after_restore
+	if string(dec.Plaintext) != "old material" || aws.ToString(dec.KeyMaterialId) != *first.KeyMaterialId {
+		t.Errorf("decrypt_initial_after_restore %+v", dec)
+	}
+}

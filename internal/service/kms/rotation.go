@@ -140,7 +140,13 @@ func (k *KMS) rotateKeyOnDemand(c *server.Call, in *api.RotateKeyOnDemandRequest
 		p.Pending, p.Rotation, p.Created = false, api.RotationTypeONDEMAND, keyTime(c.Now)
 		r.Current, r.Imported = p.ID, p.ID
 		r.Expiration, r.ValidTo = p.Expiration, p.ValidTo
-		if p.ValidTo != nil {
+		switch {
+		case p.ValidTo != nil && !c.Now.Before(*p.ValidTo):
+			// Material that expired while it waited is current, and gone: the key
+			// waits for it to be imported again (imports_rotation_expiry.json,
+			// rotate_expired_pending, after_expired_rotation_metadata).
+			dropImported(r)
+		case p.ValidTo != nil:
 			if err := k.schedule(c.Tx, *p.ValidTo, r, jobExpire); err != nil {
 				return nil, err
 			}
@@ -183,6 +189,11 @@ func (k *KMS) listKeyRotations(c *server.Call, in *api.ListKeyRotationsRequest) 
 		e := api.RotationsListEntry{KeyId: ptr(r.arn()), KeyMaterialId: ptr(m.ID), KeyMaterialState: ptr(state)}
 		if r.Origin == originExternal {
 			e.ImportState, e.ExpirationModel, e.ValidTo = ptr(api.ImportStateIMPORTED), ptr(m.Expiration), m.ValidTo
+			if m.Sealed == nil {
+				// Deleted or expired material waits to be imported again (the API
+				// reference's example of ListKeyRotations).
+				e.ImportState = ptr(api.ImportStatePENDINGIMPORT)
+			}
 			if m.Expiration == "" && m.ID == r.Current {
 				e.ExpirationModel, e.ValidTo = ptr(r.Expiration), r.ValidTo
 			}

@@ -144,7 +144,7 @@ func (k *KMS) runEntry(tx *store.Tx, entry string, now time.Time) error {
 		}
 		return k.serviceEvent(tx, r, "RotateKey", now)
 	case jobExpire:
-		if r.ValidTo == nil || now.Before(*r.ValidTo) || len(r.Materials) == 0 {
+		if r.ValidTo == nil || now.Before(*r.ValidTo) || r.currentMaterial() == nil {
 			return nil
 		}
 		dropImported(r)
@@ -204,9 +204,16 @@ func (k *KMS) rotate(r *keyRec, now time.Time, kind string) {
 	r.Current = m.ID
 }
 
-// dropImported deletes a key's imported material: the key waits for an import again.
+// dropImported deletes a key's current imported material: the key waits for it to be
+// imported again. Its other materials stay, and decrypt again once it is back (stackd
+// testdata/aws/kms/imports_rotation_expiry.json: decrypt_initial_after_expired_rotation
+// refused, decrypt_initial_after_restore answered); the entry stays too, so the
+// material comes back with its rotation date (after_restore_history).
 func dropImported(r *keyRec) {
-	r.Materials, r.Current = nil, ""
+	if m := r.currentMaterial(); m != nil {
+		m.Sealed = nil
+	}
+	r.Current = ""
 	r.ValidTo, r.Expiration = nil, ""
 	if r.State != statePending {
 		r.State = stateImport
