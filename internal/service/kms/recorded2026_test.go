@@ -5,6 +5,8 @@ package kms_test
 // case). Only the answers cheap to reproduce are pinned here.
 
 import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/sha256"
@@ -537,5 +539,43 @@ func TestRecorded2026ImportRotationExpiry(t *testing.T) {
 	dec := must(c.Decrypt(ctx, &kms.DecryptInput{CiphertextBlob: old})) // decrypt_initial_after_restore
 	if string(dec.Plaintext) != "old material" || aws.ToString(dec.KeyMaterialId) != *first.KeyMaterialId {
 		t.Errorf("decrypt_initial_after_restore %+v", dec)
+	}
+}
+
+// imports_data_plane.json: an imported ECDH key agrees, says its origin, answers a dry
+// run, and stops while its material is gone; an imported RSA key decrypts what
+// OpenSSL encrypted with its public key.
+func TestRecorded2026ImportDataPlane(t *testing.T) {
+	e := newEnv(t)
+	c := e.kms
+	k := e.key(&kms.CreateKeyInput{Origin: types.OriginTypeExternal, KeySpec: types.KeySpecEccNistP256, KeyUsage: types.KeyUsageTypeKeyAgreement}) // ecdh_create
+	priv := must(ecdsa.GenerateKey(elliptic.P256(), rand.Reader))
+	material := must(x509.MarshalPKCS8PrivateKey(priv))
+	imp := func() *kms.ImportKeyMaterialOutput {
+		p := must(c.GetParametersForImport(ctx, &kms.GetParametersForImportInput{KeyId: k.KeyId, WrappingAlgorithm: "RSAES_OAEP_SHA_256", WrappingKeySpec: "RSA_2048"}))
+		pub := must(x509.ParsePKIXPublicKey(p.PublicKey)).(*rsa.PublicKey)
+		return must(c.ImportKeyMaterial(ctx, &kms.ImportKeyMaterialInput{KeyId: k.KeyId, ImportToken: p.ImportToken, ExpirationModel: "KEY_MATERIAL_DOES_NOT_EXPIRE",
+			EncryptedKeyMaterial: must(rsa.EncryptOAEP(sha256.New(), rand.Reader, pub, material, nil))}))
+	}
+	if out := imp(); out.KeyMaterialId != nil { // ecdh_import
+		t.Errorf("ecdh_import %+v", out)
+	}
+	peer := must(ecdsa.GenerateKey(elliptic.P256(), rand.Reader))
+	peerPub := must(x509.MarshalPKIXPublicKey(&peer.PublicKey))
+	in := &kms.DeriveSharedSecretInput{KeyId: k.KeyId, PublicKey: peerPub, KeyAgreementAlgorithm: "ECDH"}
+	d := must(c.DeriveSharedSecret(ctx, in)) // ecdh_derive
+	if d.KeyOrigin != "EXTERNAL" || *d.KeyId != *k.Arn || len(d.SharedSecret) != 32 {
+		t.Errorf("ecdh_derive %+v", d)
+	}
+	_, err := c.DeriveSharedSecret(ctx, &kms.DeriveSharedSecretInput{KeyId: k.KeyId, PublicKey: peerPub, KeyAgreementAlgorithm: "ECDH", DryRun: aws.Bool(true)})
+	recorded(t, err, "DryRunOperationException", "The request would have succeeded, but the DryRun option is set.", 400)              // ecdh_dry_run
+	if del := must(c.DeleteImportedKeyMaterial(ctx, &kms.DeleteImportedKeyMaterialInput{KeyId: k.KeyId})); del.KeyMaterialId != nil { // ecdh_delete
+		t.Errorf("ecdh_delete %+v", del)
+	}
+	_, err = c.DeriveSharedSecret(ctx, in)
+	recorded(t, err, "KMSInvalidStateException", *k.Arn+" is pending import.", 400)                         // ecdh_missing_material
+	imp()                                                                                                   // ecdh_reimport
+	if again := must(c.DeriveSharedSecret(ctx, in)); string(again.SharedSecret) != string(d.SharedSecret) { // ecdh_derive_after_reimport
+		t.Errorf("ecdh_derive_after_reimport: another secret")
 	}
 }
