@@ -464,3 +464,55 @@ func TestRecordedLogsHistory(t *testing.T) {
 		t.Errorf("%d of %d events found", seen, len(wants))
 	}
 }
+
+// TestRecordedLogsRoleUpdates: UpdateTrail's empty CloudWatch Logs settings
+// (logs_role_updates.json): an empty role alone, or both empty, turns delivery to
+// CloudWatch Logs off; one empty beside the other set is refused, leaving the trail as
+// it was.
+func TestRecordedLogsRoleUpdates(t *testing.T) {
+	e := newEnv(t)
+	e.bucket("ctlogs")
+	apptest.Must(cwl.NewFromConfig(e.p.RootConfig()).CreateLogGroup(ctx, &cwl.CreateLogGroupInput{LogGroupName: aws.String("/stackd/owned")}))
+	apptest.Must(e.iam.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("ctlogs"), AssumeRolePolicyDocument: aws.String(
+		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"cloudtrail.amazonaws.com"},"Action":"sts:AssumeRole"}]}`)}))
+	apptest.Must(e.iam.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String("ctlogs"), PolicyName: aws.String("owned"), PolicyDocument: aws.String(
+		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["logs:CreateLogStream","logs:PutLogEvents"],"Resource":"arn:aws:logs:us-east-1:` + account + `:log-group:/stackd/owned:log-stream:` + account + `_CloudTrail_us-east-1*"}]}`)}))
+	group := aws.String("arn:aws:logs:us-east-1:" + account + ":log-group:/stackd/owned:*")
+	role := aws.String("arn:aws:iam::" + account + ":role/ctlogs")
+	name := aws.String("owned")
+	apptest.Must(e.ct.CreateTrail(ctx, &cloudtrail.CreateTrailInput{Name: name, S3BucketName: aws.String("ctlogs"), CloudWatchLogsLogGroupArn: group, CloudWatchLogsRoleArn: role}))
+	configured := func() (string, string) {
+		tr := apptest.Must(e.ct.GetTrail(ctx, &cloudtrail.GetTrailInput{Name: name})).Trail
+		return aws.ToString(tr.CloudWatchLogsLogGroupArn), aws.ToString(tr.CloudWatchLogsRoleArn)
+	}
+	restore := func() {
+		apptest.Must(e.ct.UpdateTrail(ctx, &cloudtrail.UpdateTrailInput{Name: name, CloudWatchLogsLogGroupArn: group, CloudWatchLogsRoleArn: role}))
+	}
+	for _, tc := range []struct {
+		label       string
+		group, role *string
+		code        string
+	}{
+		{"configured-empty-role-only", nil, aws.String(""), ""},
+		{"configured-both-empty", aws.String(""), aws.String(""), ""},
+		{"configured-empty-group-nonempty-role", aws.String(""), role, "InvalidCloudWatchLogsLogGroupArnException"},
+		{"configured-nonempty-group-empty-role", group, aws.String(""), "InvalidCloudWatchLogsRoleArnException"},
+	} {
+		restore()
+		out, err := e.ct.UpdateTrail(ctx, &cloudtrail.UpdateTrailInput{Name: name, CloudWatchLogsLogGroupArn: tc.group, CloudWatchLogsRoleArn: tc.role})
+		g, r := configured()
+		if tc.code != "" {
+			apptest.WantErr(t, err, tc.code, 400, "You must specify a log group and a role ARN.")
+			if g != *group || r != *role {
+				t.Errorf("%s: left %q %q", tc.label, g, r)
+			}
+			continue
+		}
+		if err != nil {
+			t.Fatalf("%s: %v", tc.label, err)
+		}
+		if out.CloudWatchLogsLogGroupArn != nil || out.CloudWatchLogsRoleArn != nil || g != "" || r != "" {
+			t.Errorf("%s: answered %v %v, trail has %q %q", tc.label, out.CloudWatchLogsLogGroupArn, out.CloudWatchLogsRoleArn, g, r)
+		}
+	}
+}

@@ -346,6 +346,12 @@ func (ct *CloudTrail) apply(c *server.Call, t *trail, s settings) error {
 	}
 	if s.CWRoleARN != nil {
 		t.CWRoleARN = *s.CWRoleARN
+		if t.CWRoleARN == "" && s.CWLogGroupARN == nil {
+			// An empty role alone turns delivery to CloudWatch Logs off, group and
+			// all (recorded 2026, stackd testdata/aws/cloudtrail/logs_role_updates.json,
+			// configured-empty-role-only).
+			t.CWLogGroupARN = ""
+		}
 	}
 	if s.KMSKeyID != nil {
 		t.KMSKeyID = *s.KMSKeyID
@@ -357,10 +363,13 @@ func (ct *CloudTrail) apply(c *server.Call, t *trail, s settings) error {
 		return api.NewInvalidParameterCombinationException("Multi-Region trail must include global service events.")
 	}
 	if (t.CWLogGroupARN == "") != (t.CWRoleARN == "") {
+		// CloudTrail's words for either half missing (logs_role_updates.json,
+		// configured-empty-group-nonempty-role, configured-nonempty-group-empty-role).
+		const msg = "You must specify a log group and a role ARN."
 		if t.CWRoleARN == "" {
-			return api.NewInvalidCloudWatchLogsRoleArnException("You must specify a role ARN along with the CloudWatch Logs log group ARN.")
+			return api.NewInvalidCloudWatchLogsRoleArnException(msg)
 		}
-		return api.NewInvalidCloudWatchLogsLogGroupArnException("You must specify a CloudWatch Logs log group ARN along with the role ARN.")
+		return api.NewInvalidCloudWatchLogsLogGroupArnException(msg)
 	}
 	if t.CWLogGroupARN != "" {
 		if _, _, _, ok := logGroup(t.CWLogGroupARN); !ok {
