@@ -161,10 +161,10 @@ func TestCloudWatchLogsRole(t *testing.T) {
 			CloudWatchLogsLogGroupArn: aws.String(group), CloudWatchLogsRoleArn: aws.String(role)})
 		return err
 	}
-	apptest.WantErr(t, create(), "InvalidCloudWatchLogsRoleArnException", 0, "Access denied. Check the trust relationships for your role.")
+	apptest.WantErr(t, create(), "InvalidCloudWatchLogsRoleArnException", 0, "Access denied. Verify in IAM that the role has adequate trust relationships.")
 	apptest.Must(e.iam.CreateRole(ctx, &iam.CreateRoleInput{Path: aws.String("/ct/"), RoleName: aws.String("CloudTrail_CloudWatchLogs_Role"), AssumeRolePolicyDocument: aws.String(
 		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]}`)}))
-	apptest.WantErr(t, create(), "InvalidCloudWatchLogsRoleArnException", 0, "Access denied. Check the trust relationships for your role.")
+	apptest.WantErr(t, create(), "InvalidCloudWatchLogsRoleArnException", 0, "Access denied. Verify in IAM that the role has adequate trust relationships.")
 	apptest.Must(e.iam.UpdateAssumeRolePolicy(ctx, &iam.UpdateAssumeRolePolicyInput{RoleName: aws.String("CloudTrail_CloudWatchLogs_Role"), PolicyDocument: aws.String(
 		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"cloudtrail.amazonaws.com"},"Action":"sts:AssumeRole"}]}`)}))
 	apptest.WantErr(t, create(), "InvalidCloudWatchLogsLogGroupArnException", 0, "Access denied. Verify in IAM that the role has adequate permissions.")
@@ -220,8 +220,10 @@ func TestCloudWatchLogsRole(t *testing.T) {
 	}
 }
 
-// The log group a trail names must exist in the trail's account and be named with the
-// log-stream wildcard; CloudTrail checks it before the role.
+// The log group a trail names must be named with the log-stream wildcard, in the
+// trail's account and Region; CloudTrail checks that before the role, and finds a
+// missing group when the role cannot create the stream in it (recorded 2026,
+// logs_destination.json).
 func TestCloudWatchLogsGroup(t *testing.T) {
 	e := newEnv(t)
 	e.bucket("bkt")
@@ -232,13 +234,12 @@ func TestCloudWatchLogsGroup(t *testing.T) {
 		return err
 	}
 	const msg = "CloudTrail cannot validate the specified log group ARN."
-	apptest.WantErr(t, create("arn:aws:logs:us-east-1:000000000000:log-group:ct:*"), "InvalidCloudWatchLogsLogGroupArnException", 400, msg)
 	apptest.Must(cwl.NewFromConfig(e.p.RootConfig()).CreateLogGroup(ctx, &cwl.CreateLogGroupInput{LogGroupName: aws.String("ct")}))
 	apptest.WantErr(t, create("arn:aws:logs:us-east-1:000000000000:log-group:ct"), "InvalidCloudWatchLogsLogGroupArnException", 400, msg)
 	apptest.WantErr(t, create("arn:aws:logs:us-east-1:111111111111:log-group:ct:*"), "InvalidCloudWatchLogsLogGroupArnException", 400, msg)
-	apptest.WantErr(t, create("arn:aws:logs:us-west-2:000000000000:log-group:ct:*"), "InvalidCloudWatchLogsLogGroupArnException", 400, msg)
+	apptest.WantErr(t, create("arn:aws:logs:us-west-2:000000000000:log-group:ct:*"), "InvalidCloudWatchLogsLogGroupArnException", 400, "You must specify a log group that is in the current region.")
 	// With the group in place the role is checked next.
-	apptest.WantErr(t, create("arn:aws:logs:us-east-1:000000000000:log-group:ct:*"), "InvalidCloudWatchLogsRoleArnException", 400, "Access denied. Check the trust relationships for your role.")
+	apptest.WantErr(t, create("arn:aws:logs:us-east-1:000000000000:log-group:ct:*"), "InvalidCloudWatchLogsRoleArnException", 400, "Access denied. Verify in IAM that the role has adequate trust relationships.")
 }
 
 // Naming a role for CloudWatch Logs delivery passes it to CloudTrail: the caller needs

@@ -54,8 +54,11 @@ func logStream(t *trail, account, region string) string {
 // by CloudTrail or may not write to the group (the messages AWS returns, as reported
 // in user issues; the second has also been worded "Access denied. Check the
 // permissions for your role.").
+// errCWTrust is CloudTrail's answer when it cannot assume the role (recorded 2026,
+// stackd testdata/aws/cloudtrail/logs_destination.json, update-pair-missing-role: a
+// role that does not exist; STS refuses a role that does not trust CloudTrail alike).
 func errCWTrust() error {
-	return api.NewInvalidCloudWatchLogsRoleArnException("Access denied. Check the trust relationships for your role.")
+	return api.NewInvalidCloudWatchLogsRoleArnException("Access denied. Verify in IAM that the role has adequate trust relationships.")
 }
 
 func errCWPermissions() error {
@@ -72,22 +75,32 @@ func errCWGroup() error {
 	return api.NewInvalidCloudWatchLogsLogGroupArnException("CloudTrail cannot validate the specified log group ARN.")
 }
 
-// checkLogGroup: the trail's log group ARN ends with ":*" and names an existing group
-// of the trail's own account.
+// checkLogGroup: the trail's log group ARN ends with ":*" and names a group of the
+// trail's own account and Region. Whether the group exists is found when the role
+// tries to create the trail's stream in it (logGroupExists).
 func (ct *CloudTrail) checkLogGroup(tx *store.Tx, t *trail) error {
+	region, account, _, _ := logGroup(t.CWLogGroupARN)
+	if !strings.HasSuffix(t.CWLogGroupARN, ":*") || account != t.Account || ct.deps.LogGroups == nil {
+		return errCWGroup()
+	}
+	if region != t.HomeRegion {
+		// Recorded 2026 (logs_destination.json, update-pair-wrong-region).
+		return api.NewInvalidCloudWatchLogsLogGroupArnException("You must specify a log group that is in the current region.")
+	}
+	return nil
+}
+
+// logGroupExists answers a group that does not exist as CloudTrail does, once the role
+// was assumed: the stream could not be created, so the role's permissions are blamed
+// (recorded 2026, logs_destination.json, update-pair-missing-group).
+func (ct *CloudTrail) logGroupExists(tx *store.Tx, t *trail) error {
 	region, account, name, _ := logGroup(t.CWLogGroupARN)
-	if !strings.HasSuffix(t.CWLogGroupARN, ":*") || account != t.Account {
-		return errCWGroup()
-	}
-	if ct.deps.LogGroups == nil {
-		return errCWGroup()
-	}
 	ok, err := ct.deps.LogGroups.Exists(tx, account, region, name)
 	if err != nil {
 		return err
 	}
 	if !ok {
-		return errCWGroup()
+		return errCWPermissions()
 	}
 	return nil
 }
@@ -108,7 +121,10 @@ func (ct *CloudTrail) checkLogsRole(tx *store.Tx, t *trail, now time.Time) error
 	if err := ct.checkLogGroup(tx, t); err != nil {
 		return err
 	}
-	return ct.roleMayDeliver(tx, cwTarget{t.ARN, t.Account, t.CWLogGroupARN, t.CWRoleARN, logStream(t, t.Account, t.HomeRegion)}, now)
+	if err := ct.roleMayDeliver(tx, cwTarget{t.ARN, t.Account, t.CWLogGroupARN, t.CWRoleARN, logStream(t, t.Account, t.HomeRegion)}, now); err != nil {
+		return err
+	}
+	return ct.logGroupExists(tx, t)
 }
 
 // roleMayDeliver makes the role checks of one delivery: errCWTrust or

@@ -516,3 +516,59 @@ func TestRecordedLogsRoleUpdates(t *testing.T) {
 		}
 	}
 }
+
+// TestRecordedLogsDestination: CreateTrail's and UpdateTrail's checks of the CloudWatch
+// Logs group and role (logs_destination.json): the two go together in a request, even
+// when the trail already has the other, and ARNs that are not ARNs cannot be validated.
+func TestRecordedLogsDestination(t *testing.T) {
+	e := newEnv(t)
+	e.bucket("ctdest")
+	apptest.Must(cwl.NewFromConfig(e.p.RootConfig()).CreateLogGroup(ctx, &cwl.CreateLogGroupInput{LogGroupName: aws.String("/stackd/owned")}))
+	apptest.Must(e.iam.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("ctdest"), AssumeRolePolicyDocument: aws.String(
+		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"cloudtrail.amazonaws.com"},"Action":"sts:AssumeRole"}]}`)}))
+	apptest.Must(e.iam.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String("ctdest"), PolicyName: aws.String("owned"), PolicyDocument: aws.String(
+		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["logs:CreateLogStream","logs:PutLogEvents"],"Resource":"arn:aws:logs:us-east-1:` + account + `:log-group:/stackd/owned:log-stream:` + account + `_CloudTrail_us-east-1*"}]}`)}))
+	group := "arn:aws:logs:us-east-1:" + account + ":log-group:/stackd/owned:*"
+	role := "arn:aws:iam::" + account + ":role/ctdest"
+	name := aws.String("dest")
+	create := func(g, r *string) error {
+		_, err := e.ct.CreateTrail(ctx, &cloudtrail.CreateTrailInput{Name: name, S3BucketName: aws.String("ctdest"), CloudWatchLogsLogGroupArn: g, CloudWatchLogsRoleArn: r})
+		return err
+	}
+	const pair = "You must specify a log group and a role ARN."
+	apptest.WantErr(t, create(&group, nil), "InvalidCloudWatchLogsRoleArnException", 400, pair)    // create-group-without-role
+	apptest.WantErr(t, create(nil, &role), "InvalidCloudWatchLogsLogGroupArnException", 400, pair) // create-role-without-group
+	apptest.WantErr(t, create(aws.String("not-an-arn"), &role), "InvalidCloudWatchLogsLogGroupArnException", 400, "CloudTrail cannot validate the specified log group ARN.")
+	apptest.WantErr(t, create(&group, aws.String("not-an-arn")), "InvalidCloudWatchLogsRoleArnException", 400, "CloudTrail cannot validate the specified role ARN.")
+	apptest.Must(0, create(&group, &role)) // create-configured-trail-0
+	update := func(g, r *string) error {
+		_, err := e.ct.UpdateTrail(ctx, &cloudtrail.UpdateTrailInput{Name: name, CloudWatchLogsLogGroupArn: g, CloudWatchLogsRoleArn: r})
+		return err
+	}
+	apptest.Must(0, update(nil, nil)) // update-omitted-destination
+	for _, tc := range []struct {
+		label string
+		g, r  *string
+		code  string
+		msg   string
+	}{
+		{"update-group-without-star", aws.String("arn:aws:logs:us-east-1:" + account + ":log-group:/stackd/owned"), nil, "InvalidCloudWatchLogsRoleArnException", pair},
+		{"update-missing-group", aws.String("arn:aws:logs:us-east-1:" + account + ":log-group:/stackd/owned-missing:*"), nil, "InvalidCloudWatchLogsRoleArnException", pair},
+		{"update-wrong-region", aws.String("arn:aws:logs:us-west-2:" + account + ":log-group:/stackd/owned:*"), nil, "InvalidCloudWatchLogsRoleArnException", pair},
+		{"update-missing-role", nil, aws.String(role + "-missing"), "InvalidCloudWatchLogsLogGroupArnException", pair},
+		{"update-pair-without-star", aws.String("arn:aws:logs:us-east-1:" + account + ":log-group:/stackd/owned"), &role, "InvalidCloudWatchLogsLogGroupArnException",
+			"CloudTrail cannot validate the specified log group ARN."},
+		{"update-pair-missing-group", aws.String("arn:aws:logs:us-east-1:" + account + ":log-group:/stackd/owned-missing:*"), &role, "InvalidCloudWatchLogsLogGroupArnException",
+			"Access denied. Verify in IAM that the role has adequate permissions."},
+		{"update-pair-wrong-region", aws.String("arn:aws:logs:us-west-2:" + account + ":log-group:/stackd/owned:*"), &role, "InvalidCloudWatchLogsLogGroupArnException",
+			"You must specify a log group that is in the current region."},
+		{"update-pair-missing-role", &group, aws.String(role + "-missing"), "InvalidCloudWatchLogsRoleArnException",
+			"Access denied. Verify in IAM that the role has adequate trust relationships."},
+	} {
+		apptest.WantErr(t, update(tc.g, tc.r), tc.code, 400, tc.msg)
+		tr := apptest.Must(e.ct.GetTrail(ctx, &cloudtrail.GetTrailInput{Name: name})).Trail
+		if aws.ToString(tr.CloudWatchLogsLogGroupArn) != group || aws.ToString(tr.CloudWatchLogsRoleArn) != role {
+			t.Errorf("%s left %v %v", tc.label, tr.CloudWatchLogsLogGroupArn, tr.CloudWatchLogsRoleArn)
+		}
+	}
+}

@@ -341,6 +341,18 @@ func (ct *CloudTrail) apply(c *server.Call, t *trail, s settings) error {
 		}
 		t.LogFileValidation = *s.LogVal
 	}
+	// The log group and the role go together in a request: naming one alone is
+	// refused even when the trail has the other (recorded 2026, stackd
+	// testdata/aws/cloudtrail/logs_destination.json, update-group-without-star,
+	// update-missing-role; logs_role_updates.json, configured-empty-group-nonempty-role).
+	const cwPair = "You must specify a log group and a role ARN."
+	given := func(p *string) bool { return p != nil && *p != "" }
+	switch {
+	case given(s.CWLogGroupARN) && !given(s.CWRoleARN):
+		return api.NewInvalidCloudWatchLogsRoleArnException(cwPair)
+	case given(s.CWRoleARN) && !given(s.CWLogGroupARN):
+		return api.NewInvalidCloudWatchLogsLogGroupArnException(cwPair)
+	}
 	if s.CWLogGroupARN != nil {
 		t.CWLogGroupARN = *s.CWLogGroupARN
 	}
@@ -363,20 +375,20 @@ func (ct *CloudTrail) apply(c *server.Call, t *trail, s settings) error {
 		return api.NewInvalidParameterCombinationException("Multi-Region trail must include global service events.")
 	}
 	if (t.CWLogGroupARN == "") != (t.CWRoleARN == "") {
-		// CloudTrail's words for either half missing (logs_role_updates.json,
-		// configured-empty-group-nonempty-role, configured-nonempty-group-empty-role).
-		const msg = "You must specify a log group and a role ARN."
 		if t.CWRoleARN == "" {
-			return api.NewInvalidCloudWatchLogsRoleArnException(msg)
+			return api.NewInvalidCloudWatchLogsRoleArnException(cwPair)
 		}
-		return api.NewInvalidCloudWatchLogsLogGroupArnException(msg)
+		return api.NewInvalidCloudWatchLogsLogGroupArnException(cwPair)
 	}
 	if t.CWLogGroupARN != "" {
+		// CloudTrail's words for ARNs that are not ARNs (recorded 2026, stackd
+		// testdata/aws/cloudtrail/logs_destination.json, create-malformed-group and
+		// create-malformed-role).
 		if _, _, _, ok := logGroup(t.CWLogGroupARN); !ok {
-			return api.NewInvalidCloudWatchLogsLogGroupArnException("Invalid CloudWatch Logs log group ARN: " + t.CWLogGroupARN)
+			return api.NewInvalidCloudWatchLogsLogGroupArnException("CloudTrail cannot validate the specified log group ARN.")
 		}
 		if _, _, ok := roleARN(t.CWRoleARN); !ok {
-			return api.NewInvalidCloudWatchLogsRoleArnException("Invalid CloudWatch Logs role ARN: " + t.CWRoleARN)
+			return api.NewInvalidCloudWatchLogsRoleArnException("CloudTrail cannot validate the specified role ARN.")
 		}
 	}
 	if t.IsOrganization {
