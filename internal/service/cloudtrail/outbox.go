@@ -322,6 +322,12 @@ func (ct *CloudTrail) getTrailStatus(c *server.Call, in *api.GetTrailStatusReque
 		LatestNotificationTime: st.LatestNotificationTime, LatestNotificationError: optional(st.LatestNotificationError),
 		LatestNotificationAttemptTime: isoOrEmpty(st.LatestNotificationAttemptTime), LatestNotificationAttemptSucceeded: isoOrEmpty(st.LatestNotificationTime),
 	}
+	if t.CWLogGroupARN == "" {
+		// A trail that no longer delivers to CloudWatch Logs says nothing of its
+		// deliveries there (recorded 2026, stackd
+		// testdata/aws/cloudtrail/logs_destination.json, removed-status-0).
+		out.LatestCloudWatchLogsDeliveryTime, out.LatestCloudWatchLogsDeliveryError = nil, nil
+	}
 	return out, nil
 }
 

@@ -494,6 +494,7 @@ func TestRecordedLogsRoleUpdates(t *testing.T) {
 		code        string
 	}{
 		{"configured-empty-role-only", nil, aws.String(""), ""},
+		{"remove-group-only (logs_destination.json)", aws.String(""), nil, ""},
 		{"configured-both-empty", aws.String(""), aws.String(""), ""},
 		{"configured-empty-group-nonempty-role", aws.String(""), role, "InvalidCloudWatchLogsLogGroupArnException"},
 		{"configured-nonempty-group-empty-role", group, aws.String(""), "InvalidCloudWatchLogsRoleArnException"},
@@ -570,5 +571,17 @@ func TestRecordedLogsDestination(t *testing.T) {
 		if aws.ToString(tr.CloudWatchLogsLogGroupArn) != group || aws.ToString(tr.CloudWatchLogsRoleArn) != role {
 			t.Errorf("%s left %v %v", tc.label, tr.CloudWatchLogsLogGroupArn, tr.CloudWatchLogsRoleArn)
 		}
+	}
+	// delivery-status-11, then removed-status-0: the time of the last delivery to
+	// CloudWatch Logs goes with the destination.
+	apptest.Must(e.ct.StartLogging(ctx, &cloudtrail.StartLoggingInput{Name: name}))
+	apptest.Must(e.iam.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("watched")}))
+	e.advance(5 * time.Minute)
+	if st := apptest.Must(e.ct.GetTrailStatus(ctx, &cloudtrail.GetTrailStatusInput{Name: name})); st.LatestCloudWatchLogsDeliveryTime == nil {
+		t.Errorf("delivery-status %+v", st)
+	}
+	apptest.Must(0, update(aws.String(""), aws.String(""))) // remove-both
+	if st := apptest.Must(e.ct.GetTrailStatus(ctx, &cloudtrail.GetTrailStatusInput{Name: name})); st.LatestCloudWatchLogsDeliveryTime != nil {
+		t.Errorf("removed-status-0 %+v", st)
 	}
 }

@@ -358,12 +358,12 @@ func (ct *CloudTrail) apply(c *server.Call, t *trail, s settings) error {
 	}
 	if s.CWRoleARN != nil {
 		t.CWRoleARN = *s.CWRoleARN
-		if t.CWRoleARN == "" && s.CWLogGroupARN == nil {
-			// An empty role alone turns delivery to CloudWatch Logs off, group and
-			// all (recorded 2026, stackd testdata/aws/cloudtrail/logs_role_updates.json,
-			// configured-empty-role-only).
-			t.CWLogGroupARN = ""
-		}
+	}
+	if s.CWLogGroupARN != nil && *s.CWLogGroupARN == "" || s.CWRoleARN != nil && *s.CWRoleARN == "" {
+		// Either one empty alone turns delivery to CloudWatch Logs off, group and
+		// role (recorded 2026: logs_role_updates.json, configured-empty-role-only;
+		// logs_destination.json, remove-group-only and remove-role-only).
+		t.CWLogGroupARN, t.CWRoleARN = "", ""
 	}
 	if s.KMSKeyID != nil {
 		t.KMSKeyID = *s.KMSKeyID
