@@ -106,7 +106,7 @@ func Build(c *Call) []Record {
 	if withAPIVersion[source] && !bare {
 		rec.APIVersion = strings.ReplaceAll(c.Service.APIVersion, "-", "")
 	}
-	if rec.Resources == nil && c.ErrorCode == "" {
+	if rec.Resources == nil {
 		rec.Resources = derivedResources(source, c)
 	}
 	if c.ErrorCode == "" && HasResponse(source, c.Operation, c.HandlerReadOnly) {

@@ -45,6 +45,11 @@ type style struct {
 	renames    map[string]string
 	// javaDoubles writes a whole double as Java does, with ".0".
 	javaDoubles bool
+	// hidden are members written as HIDDEN_DUE_TO_SECURITY_REASONS: content the
+	// caller sent that the service keeps out of its records.
+	hidden map[string]bool
+	// omitEmptyLists leaves out members whose list is empty.
+	omitEmptyLists bool
 }
 
 // value writes v (of shape s) and reports whether anything was written: members that
@@ -66,6 +71,9 @@ func (st *style) value(buf *bytes.Buffer, s *model.Shape, v any) bool {
 			if !ok || x == nil || mem.IsStreaming() || mem.Shape.Type == model.Blob || mem.Shape.Sensitive {
 				continue
 			}
+			if l, ok := x.([]any); ok && len(l) == 0 && st.omitEmptyLists {
+				continue
+			}
 			mark := buf.Len()
 			if !first {
 				buf.WriteByte(',')
@@ -76,6 +84,11 @@ func (st *style) value(buf *bytes.Buffer, s *model.Shape, v any) bool {
 			}
 			writeString(buf, name)
 			buf.WriteByte(':')
+			if st.hidden[mem.Name] {
+				writeString(buf, Hidden)
+				first = false
+				continue
+			}
 			if !st.value(buf, mem.Shape, x) {
 				buf.Truncate(mark)
 				continue
@@ -229,7 +242,11 @@ var (
 		// (PutMetricFilter's "defaultValue": 0.0: recorded 2026, stackd
 		// testdata/aws/cloudtrail/logs_controls.json).
 		"logs": {name: decapitalize, timeLayout: javaDateCLDR, javaDoubles: true},
-		"s3":   {name: decapitalize, timeLayout: javaDateCLDR, renames: map[string]string{"Bucket": "bucketName"}},
+		// SQS's records name members as IAM's do ("mD5OfMessageBody"), hide message
+		// bodies and leave out empty lists (SendMessageBatch's "failed"): recorded
+		// 2026, stackd testdata/aws/cloudtrail/service_data_events.json.
+		"sqs": {name: lowerFirst, timeLayout: javaDateCLDR, hidden: map[string]bool{"MessageBody": true}, omitEmptyLists: true},
+		"s3":  {name: decapitalize, timeLayout: javaDateCLDR, renames: map[string]string{"Bucket": "bucketName"}},
 	}
 )
 

@@ -3,6 +3,7 @@ package audit
 import (
 	"crypto/tls"
 	"maps"
+	"strings"
 
 	"github.com/palisade/palisade/internal/model"
 )
@@ -182,7 +183,10 @@ func hasMember(s *model.Shape, name string) bool {
 // derivedResources are the resources AWS's records name for a successful call whose
 // handler named none (CloudWatch Logs' reads, above).
 func derivedResources(source string, c *Call) []Resource {
-	if source != "logs.amazonaws.com" || c.Input == nil {
+	if source == "sqs.amazonaws.com" && c.DataEvent {
+		return queueResources(c)
+	}
+	if source != "logs.amazonaws.com" || c.Input == nil || c.ErrorCode != "" {
 		return nil
 	}
 	str := func(k string) string { s, _ := c.Input[k].(string); return s }
@@ -203,4 +207,33 @@ func derivedResources(source string, c *Call) []Resource {
 		}
 	}
 	return nil
+}
+
+// queueResources are the queue an SQS data event names, by its ARN, as AWS's records
+// do (recorded 2026, stackd testdata/aws/cloudtrail/service_data_events.json), so
+// that a trail's selectors on AWS::SQS::Queue match it: the queue of QueueUrl, or of
+// GetQueueUrl's QueueName (in QueueOwnerAWSAccountId's account when given); ListQueues
+// names all the account's queues with "*" (SQS Developer Guide, logging with
+// CloudTrail).
+func queueResources(c *Call) []Resource {
+	str := func(k string) string { s, _ := c.Input[k].(string); return s }
+	account, name := "", ""
+	switch {
+	case str("QueueUrl") != "":
+		parts := strings.Split(strings.TrimRight(str("QueueUrl"), "/"), "/")
+		if len(parts) < 2 {
+			return nil
+		}
+		account, name = parts[len(parts)-2], parts[len(parts)-1]
+	case c.Operation == "GetQueueUrl" && str("QueueName") != "":
+		account, name = str("QueueOwnerAWSAccountId"), str("QueueName")
+		if account == "" {
+			account = c.Account
+		}
+	case c.Operation == "ListQueues":
+		account, name = c.Account, "*"
+	default:
+		return nil
+	}
+	return []Resource{{AccountID: account, Type: "AWS::SQS::Queue", ARN: "arn:aws:sqs:" + c.Region + ":" + account + ":" + name, AccountFirst: true}}
 }

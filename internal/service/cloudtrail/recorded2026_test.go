@@ -15,6 +15,7 @@ import (
 	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 
 	"github.com/palisade/palisade/internal/app/apptest"
 	ct "github.com/palisade/palisade/internal/service/cloudtrail"
@@ -583,5 +584,59 @@ func TestRecordedLogsDestination(t *testing.T) {
 	apptest.Must(0, update(aws.String(""), aws.String(""))) // remove-both
 	if st := apptest.Must(e.ct.GetTrailStatus(ctx, &cloudtrail.GetTrailStatusInput{Name: name})); st.LatestCloudWatchLogsDeliveryTime != nil {
 		t.Errorf("removed-status-0 %+v", st)
+	}
+}
+
+// TestRecordedSQSDataEvents: SQS's message operations are data events
+// (service_data_events.json): out of event history, logged by a trail that selects
+// the queue's AWS::SQS::Queue data events, with the queue in resources and message
+// bodies hidden.
+func TestRecordedSQSDataEvents(t *testing.T) {
+	e := newEnv(t)
+	e.bucket("sqsdata")
+	q := sqs.NewFromConfig(e.p.RootConfig())
+	url := apptest.Must(q.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String("owned")})).QueueUrl
+	queueARN := "arn:aws:sqs:us-east-1:" + account + ":owned"
+	name := aws.String("sqsdata")
+	apptest.Must(e.ct.CreateTrail(ctx, &cloudtrail.CreateTrailInput{Name: name, S3BucketName: aws.String("sqsdata")}))
+	apptest.Must(e.ct.PutEventSelectors(ctx, &cloudtrail.PutEventSelectorsInput{TrailName: name, AdvancedEventSelectors: []types.AdvancedEventSelector{{
+		Name: aws.String("owned-sqs"), FieldSelectors: []types.AdvancedFieldSelector{
+			{Field: aws.String("eventCategory"), Equals: []string{"Data"}},
+			{Field: aws.String("resources.ARN"), Equals: []string{queueARN}},
+			{Field: aws.String("resources.type"), Equals: []string{"AWS::SQS::Queue"}}}}}}))
+	apptest.Must(e.ct.StartLogging(ctx, &cloudtrail.StartLoggingInput{Name: name}))
+	apptest.Must(q.SendMessageBatch(ctx, &sqs.SendMessageBatchInput{QueueUrl: url, Entries: []sqstypes.SendMessageBatchRequestEntry{
+		{Id: aws.String("one"), MessageBody: aws.String("synthetic secret one")}, {Id: aws.String("two"), MessageBody: aws.String("synthetic secret two")}}}))
+	apptest.Must(q.SendMessage(ctx, &sqs.SendMessageInput{QueueUrl: url, MessageBody: aws.String("synthetic secret three")}))
+	apptest.Must(q.GetQueueUrl(ctx, &sqs.GetQueueUrlInput{QueueName: aws.String("owned")}))
+	e.advance(5 * time.Minute)
+
+	for _, ev := range apptest.Must(e.ct.LookupEvents(ctx, &cloudtrail.LookupEventsInput{})).Events {
+		if *ev.EventSource == "sqs.amazonaws.com" && *ev.EventName != "CreateQueue" {
+			t.Errorf("%s in event history", *ev.EventName)
+		}
+	}
+	found := map[string]bool{}
+	for key, recs := range records(t, e.files()) {
+		for _, r := range recs {
+			if r["eventSource"] != "sqs.amazonaws.com" {
+				continue
+			}
+			name := r["eventName"].(string)
+			found[name] = true
+			b, _ := json.Marshal(r)
+			res, _ := json.Marshal(r["resources"])
+			if r["eventCategory"] != "Data" || r["managementEvent"] != false ||
+				string(res) != `[{"ARN":"`+queueARN+`","accountId":"`+account+`","type":"AWS::SQS::Queue"}]` || strings.Contains(string(b), "synthetic secret") {
+				t.Errorf("%s: %s", key, b)
+			}
+			if strings.HasPrefix(name, "SendMessage") && (!strings.Contains(string(b), `"messageBody":"HIDDEN_DUE_TO_SECURITY_REASONS"`) ||
+				!strings.Contains(string(b), `"mD5OfMessageBody"`) || strings.Contains(string(b), `"failed"`)) {
+				t.Errorf("%s: %s", name, b)
+			}
+		}
+	}
+	if !found["SendMessageBatch"] || !found["SendMessage"] || !found["GetQueueUrl"] || found["CreateQueue"] {
+		t.Errorf("delivered %v", found)
 	}
 }

@@ -78,7 +78,18 @@ func (q *SQS) Service() server.Service {
 	// "To be able to tag a queue on creation, you must have the sqs:CreateQueue and
 	// sqs:TagQueue permissions."
 	return server.Service{Model: api.Service, Handlers: hs, Checks: q.checks, Actions: actions, Denied: q.denied,
-		TagOnCreate: map[string][]string{"CreateQueue": {"sqs:TagQueue"}}}
+		TagOnCreate: map[string][]string{"CreateQueue": {"sqs:TagQueue"}}, DataEvents: dataEvents}
+}
+
+// dataEvents are the operations CloudTrail records as SQS data events, logged only by
+// trails that select AWS::SQS::Queue data events and kept out of event history (SQS
+// Developer Guide, "Logging Amazon SQS API calls using CloudTrail"; recorded 2026,
+// stackd testdata/aws/cloudtrail/service_data_events.json: eventCategory Data for
+// SendMessageBatch, ChangeMessageVisibility(Batch), DeleteMessage(Batch), GetQueueUrl).
+var dataEvents = map[string]bool{
+	"ChangeMessageVisibility": true, "ChangeMessageVisibilityBatch": true, "DeleteMessage": true, "DeleteMessageBatch": true,
+	"GetQueueAttributes": true, "GetQueueUrl": true, "ListDeadLetterSourceQueues": true, "ListQueues": true, "ListQueueTags": true,
+	"ReceiveMessage": true, "SendMessage": true, "SendMessageBatch": true,
 }
 
 // denied words SQS's AccessDenied as SQS does: the engine's message with the action
