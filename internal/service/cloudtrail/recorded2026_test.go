@@ -609,6 +609,9 @@ func TestRecordedSQSDataEvents(t *testing.T) {
 		{Id: aws.String("one"), MessageBody: aws.String("synthetic secret one")}, {Id: aws.String("two"), MessageBody: aws.String("synthetic secret two")}}}))
 	apptest.Must(q.SendMessage(ctx, &sqs.SendMessageInput{QueueUrl: url, MessageBody: aws.String("synthetic secret three")}))
 	apptest.Must(q.GetQueueUrl(ctx, &sqs.GetQueueUrlInput{QueueName: aws.String("owned")}))
+	// service_selectors_delivery.json, queue-receive and queue-attributes: reads.
+	apptest.Must(q.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: url, MaxNumberOfMessages: 1}))
+	apptest.Must(q.GetQueueAttributes(ctx, &sqs.GetQueueAttributesInput{QueueUrl: url, AttributeNames: []sqstypes.QueueAttributeName{"QueueArn"}}))
 	e.advance(5 * time.Minute)
 
 	for _, ev := range apptest.Must(e.ct.LookupEvents(ctx, &cloudtrail.LookupEventsInput{})).Events {
@@ -624,6 +627,9 @@ func TestRecordedSQSDataEvents(t *testing.T) {
 			}
 			name := r["eventName"].(string)
 			found[name] = true
+			if reads := name == "ReceiveMessage" || name == "GetQueueAttributes" || name == "GetQueueUrl"; r["readOnly"] != reads {
+				t.Errorf("%s readOnly %v", name, r["readOnly"])
+			}
 			b, _ := json.Marshal(r)
 			res, _ := json.Marshal(r["resources"])
 			if r["eventCategory"] != "Data" || r["managementEvent"] != false ||
@@ -636,7 +642,7 @@ func TestRecordedSQSDataEvents(t *testing.T) {
 			}
 		}
 	}
-	if !found["SendMessageBatch"] || !found["SendMessage"] || !found["GetQueueUrl"] || found["CreateQueue"] {
+	if !found["SendMessageBatch"] || !found["SendMessage"] || !found["GetQueueUrl"] || !found["ReceiveMessage"] || !found["GetQueueAttributes"] || found["CreateQueue"] {
 		t.Errorf("delivered %v", found)
 	}
 }
