@@ -301,6 +301,13 @@ func checks(c *server.Call, op string, in map[string]any) ([]authz.Check, error)
 				groups = append(groups, s)
 			}
 		}
+	case "DescribeLogGroups":
+		// CloudWatch Logs authorizes a listing of groups on a log group with no name
+		// (recorded 2026, stackd testdata/aws/cloudtrail/logs_controls.json,
+		// federated-describe-denied: "… on resource:
+		// arn:aws:logs:us-east-1:ACCOUNT:log-group::log-stream:"), so a policy naming
+		// log-group:* allows it, one naming particular groups does not.
+		return []authz.Check{{Action: "logs:" + op, Resource: "arn:aws:logs:" + c.Region + ":" + c.Account + ":log-group::log-stream:"}}, nil
 	case "GetQueryResults":
 		id, _ := in["queryId"].(string)
 		q := &queryRec{}

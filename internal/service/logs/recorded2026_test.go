@@ -7,6 +7,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	cwl "github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs/types"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+
+	"github.com/palisade/palisade/internal/app/apptest"
 )
 
 // Answers of CloudWatch Logs recorded in 2026 (us-east-1, aws CLI) in
@@ -105,4 +108,33 @@ func TestRecorded2026(t *testing.T) {
 	bad := cwl.NewFromConfig(e.p.Config("AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", ""))
 	_, err = bad.DescribeLogGroups(ctx, &cwl.DescribeLogGroupsInput{LogGroupNamePrefix: aws.String("/stackd/invalid-credentials-probe"), Limit: aws.Int32(1)})
 	wantError(t, err, "UnrecognizedClientException", 400, "The security token included in the request is invalid.")
+}
+
+// DescribeLogGroups is authorized on a log group without a name (recorded 2026,
+// stackd testdata/aws/cloudtrail/logs_controls.json, federated-describe-denied): the
+// refusal names it, a policy allowing log-group:* allows the listing, and one naming
+// particular groups does not.
+func TestRecorded2026DescribeLogGroupsResource(t *testing.T) {
+	e := newEnv(t)
+	e.group("/stackd/owned")
+	iamc := iam.NewFromConfig(e.p.RootConfig())
+	apptest.Must(iamc.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("reader")}))
+	k := apptest.Must(iamc.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String("reader")})).AccessKey
+	reader := cwl.NewFromConfig(e.p.Config(aws.ToString(k.AccessKeyId), aws.ToString(k.SecretAccessKey), ""))
+	describe := func() error {
+		_, err := reader.DescribeLogGroups(ctx, &cwl.DescribeLogGroupsInput{LogGroupNamePrefix: aws.String("/stackd/owned")})
+		return err
+	}
+	wantError(t, describe(), "AccessDeniedException", 400, "User: arn:aws:iam::"+account+":user/reader is not authorized to perform: logs:DescribeLogGroups on resource: arn:aws:logs:us-east-1:"+account+
+		":log-group::log-stream: because no identity-based policy allows the logs:DescribeLogGroups action")
+	allow := func(resource string) {
+		apptest.Must(iamc.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String("reader"), PolicyName: aws.String("describe"), PolicyDocument: aws.String(
+			`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"logs:DescribeLogGroups","Resource":"` + resource + `"}]}`)}))
+	}
+	allow("arn:aws:logs:us-east-1:" + account + ":log-group:/stackd/*")
+	wantError(t, describe(), "AccessDeniedException", 400, "")
+	allow("arn:aws:logs:us-east-1:" + account + ":log-group:*")
+	if err := describe(); err != nil {
+		t.Fatal(err)
+	}
 }
