@@ -13,6 +13,7 @@ import (
 	"encoding/json"
 	"errors"
 	"hash"
+	"slices"
 	"time"
 
 	api "github.com/palisade/palisade/internal/api/kms"
@@ -270,14 +271,23 @@ func (k *KMS) deleteImportedKeyMaterial(c *server.Call, in *api.DeleteImportedKe
 	// Material waiting for rotation goes alone, and leaves no trace in the key's
 	// rotations (stackd testdata/aws/kms/imports_rotation_replacement.json,
 	// delete_second and after_first_request_history).
-	if in.KeyMaterialId != nil {
-		for i, m := range r.Materials {
-			if m.Pending && m.ID == *in.KeyMaterialId {
-				r.Materials = append(r.Materials[:i:i], r.Materials[i+1:]...)
-				k.resources(c, r)
-				return &api.DeleteImportedKeyMaterialResponse{KeyId: ptr(r.arn()), KeyMaterialId: ptr(m.ID)}, k.putKey(c.Tx, r)
-			}
+	// Material no longer current goes alone too ("If no KeyMaterialId is specified,
+	// KMS deletes the current key material", API reference): its ciphertexts stop
+	// decrypting, the key stays as it is.
+	if in.KeyMaterialId != nil && *in.KeyMaterialId != r.Current {
+		id := *in.KeyMaterialId
+		m := r.entry(id)
+		if m == nil {
+			// Wording inferred.
+			return nil, api.NewNotFoundException("Key material " + id + " of " + r.arn() + " does not exist.")
 		}
+		if m.Pending {
+			r.Materials = slices.DeleteFunc(r.Materials, func(x material) bool { return x.ID == id })
+		} else {
+			m.Sealed = nil
+		}
+		k.resources(c, r)
+		return &api.DeleteImportedKeyMaterialResponse{KeyId: ptr(r.arn()), KeyMaterialId: ptr(id)}, k.putKey(c.Tx, r)
 	}
 	id := r.Current
 	dropImported(r)
