@@ -115,6 +115,13 @@ var overrides = map[string]struct {
 	"ChangePassword": {nil, []string{arn("user/bob")}},
 }
 
+// resourceOverrides are operations of other services checked on another resource than
+// the reference's: CloudWatch Logs authorizes DescribeLogGroups on a log group with no
+// name (recorded 2026, stackd testdata/aws/cloudtrail/logs_controls.json).
+var resourceOverrides = map[string][]string{
+	"logs:DescribeLogGroups": {"arn:aws:logs:" + apptest.Region + ":000000000000:log-group::log-stream:"},
+}
+
 // kmsOverrides are KMS operations checked on more than the reference's template:
 // ReEncrypt is kms:ReEncryptFrom on the source key and kms:ReEncryptTo on the
 // destination; an alias operation needs its action on the alias and on the key ("To
@@ -369,6 +376,9 @@ func TestEveryOperationIsAuthorized(t *testing.T) {
 				}
 				if kmsOverridden {
 					want = ko.resources(entityVars["KeyId"])
+				}
+				if r, ok := resourceOverrides[svc.Model.Name+":"+h.Op]; ok {
+					want = r
 				}
 				if tag := svc.TagOnCreate[h.Op]; len(tag) > 0 && in["Tags"] != nil {
 					// Tags on a create need the tagging action too, on the created
