@@ -179,7 +179,7 @@ func (k *KMS) importKeyMaterial(c *server.Call, in *api.ImportKeyMaterialRequest
 	}
 	fp := fingerprint(r, secret)
 	if in.ImportType != nil && *in.ImportType == api.ImportTypeNEWKEYMATERIAL && r.currentMaterial() != nil {
-		return k.importNew(c, r, fp, secret, expiry, in.ValidTo)
+		return k.importNew(c, r, fp, secret, expiry, in.ValidTo, in.KeyMaterialDescription)
 	}
 	if r.Imported != "" && subtle.ConstantTimeCompare([]byte(r.Imported), []byte(fp)) != 1 {
 		// The material ID is the fingerprint, so this names the material expected, as
@@ -201,6 +201,9 @@ func (k *KMS) importKeyMaterial(c *server.Call, in *api.ImportKeyMaterialRequest
 	r.Expiration, r.ValidTo = expiry, nil
 	cur := r.currentMaterial()
 	cur.Expiration, cur.ValidTo = expiry, nil
+	if in.KeyMaterialDescription != nil {
+		cur.Description = *in.KeyMaterialDescription
+	}
 	if in.ValidTo != nil {
 		at := keyTime(*in.ValidTo)
 		r.ValidTo, cur.ValidTo = &at, &at
@@ -226,7 +229,7 @@ func (k *KMS) importKeyMaterial(c *server.Call, in *api.ImportKeyMaterialRequest
 // expire while it waits (KMS listed such material IMPORTED for 15 minutes past its
 // ValidTo: stackd testdata/aws/kms/imports_expiry.json). Material the key already
 // has is refused with KMS's words (imports_edges.json, pending_after_expiry_new).
-func (k *KMS) importNew(c *server.Call, r *keyRec, fp string, secret []byte, expiry string, validTo *time.Time) (*api.ImportKeyMaterialResponse, error) {
+func (k *KMS) importNew(c *server.Call, r *keyRec, fp string, secret []byte, expiry string, validTo *time.Time, description *string) (*api.ImportKeyMaterialResponse, error) {
 	for _, m := range r.Materials {
 		if subtle.ConstantTimeCompare([]byte(m.ID), []byte(fp)) == 1 {
 			return nil, api.NewIncorrectKeyMaterialException("Key material (id: " + fp + ") being imported as NEW_KEY_MATERIAL is already associated with KMS key " + r.arn() + ".")
@@ -234,6 +237,9 @@ func (k *KMS) importNew(c *server.Call, r *keyRec, fp string, secret []byte, exp
 	}
 	m := k.sealMaterial(r, fp, secret, c.Now, "")
 	m.Pending, m.Expiration = true, expiry
+	if description != nil {
+		m.Description = *description
+	}
 	if validTo != nil {
 		at := keyTime(*validTo)
 		m.ValidTo = &at

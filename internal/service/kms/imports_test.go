@@ -49,3 +49,25 @@ func TestImportDeleteNonCurrentMaterial(t *testing.T) {
 	_, err := c.DeleteImportedKeyMaterial(ctx, &kms.DeleteImportedKeyMaterialInput{KeyId: k.KeyId, KeyMaterialId: aws.String(strings.Repeat("0", 64))})
 	wantErr(t, err, "NotFoundException", 400, "")
 }
+
+// ListKeyRotations names imported material by the description it was imported with
+// (recorded 2026 for a multi-Region primary key, stackd
+// testdata/aws/kms/imports_multi_region.json, primary_missing_replica_history).
+func TestImportMaterialDescription(t *testing.T) {
+	e := newEnv(t)
+	c := e.kms
+	k := e.key(&kms.CreateKeyInput{Origin: types.OriginTypeExternal})
+	imp := func(in kms.ImportKeyMaterialInput) {
+		p := must(c.GetParametersForImport(ctx, &kms.GetParametersForImportInput{KeyId: k.KeyId, WrappingAlgorithm: "RSAES_OAEP_SHA_256", WrappingKeySpec: "RSA_2048"}))
+		pub := must(x509.ParsePKIXPublicKey(p.PublicKey)).(*rsa.PublicKey)
+		in.KeyId, in.ImportToken, in.ExpirationModel = k.KeyId, p.ImportToken, "KEY_MATERIAL_DOES_NOT_EXPIRE"
+		in.EncryptedKeyMaterial = must(rsa.EncryptOAEP(sha256.New(), rand.Reader, pub, randomKey(32), nil))
+		must(c.ImportKeyMaterial(ctx, &in))
+	}
+	imp(kms.ImportKeyMaterialInput{KeyMaterialDescription: aws.String("primary first")})
+	imp(kms.ImportKeyMaterialInput{ImportType: "NEW_KEY_MATERIAL"})
+	rot := must(c.ListKeyRotations(ctx, &kms.ListKeyRotationsInput{KeyId: k.KeyId, IncludeKeyMaterial: types.IncludeKeyMaterialAllKeyMaterial})).Rotations
+	if len(rot) != 2 || aws.ToString(rot[0].KeyMaterialDescription) != "primary first" || rot[1].KeyMaterialDescription != nil {
+		t.Errorf("rotations %+v", rot)
+	}
+}

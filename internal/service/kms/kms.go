@@ -185,6 +185,8 @@ type material struct {
 	// ListKeyRotations shows; the key's (keyRec) are its current material's.
 	Expiration string     `json:"expiration,omitempty"`
 	ValidTo    *time.Time `json:"validTo,omitempty"`
+	// Description is the KeyMaterialDescription it was imported with.
+	Description string `json:"description,omitempty"`
 }
 
 func (r *keyRec) arn() string { return keyARN(r.Region, r.Account, r.ID) }

@@ -187,6 +187,11 @@ func (k *KMS) listKeyRotations(c *server.Call, in *api.ListKeyRotationsRequest) 
 		// when it expires (stackd testdata/aws/kms/imports_rotation_replacement.json,
 		// imports_expiry.json).
 		e := api.RotationsListEntry{KeyId: ptr(r.arn()), KeyMaterialId: ptr(m.ID), KeyMaterialState: ptr(state)}
+		if m.Description != "" {
+			// Recorded 2026 (stackd testdata/aws/kms/imports_multi_region.json,
+			// primary_missing_replica_history: "primary first").
+			e.KeyMaterialDescription = ptr(m.Description)
+		}
 		if r.Origin == originExternal {
 			e.ImportState, e.ExpirationModel, e.ValidTo = ptr(api.ImportStateIMPORTED), ptr(m.Expiration), m.ValidTo
 			if m.Sealed == nil {
