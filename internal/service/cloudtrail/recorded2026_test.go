@@ -646,3 +646,37 @@ func TestRecordedSQSDataEvents(t *testing.T) {
 		t.Errorf("delivered %v", found)
 	}
 }
+
+// TestRecordedLambdaSelectorARNs: a selector on Lambda data events names whole
+// functions by their unqualified ARN; prefixes pass unchecked, and a refused selector
+// leaves the trail's as they were (lambda_resource_arns.json).
+func TestRecordedLambdaSelectorARNs(t *testing.T) {
+	e := newEnv(t)
+	e.bucket("lambda-arns")
+	name := aws.String("lambda-arns")
+	apptest.Must(e.ct.CreateTrail(ctx, &cloudtrail.CreateTrailInput{Name: name, S3BucketName: aws.String("lambda-arns")}))
+	const fn = "arn:aws:lambda:us-east-1:" + account + ":function:stackd-ct-arn"
+	put := func(arn types.AdvancedFieldSelector) error {
+		arn.Field = aws.String("resources.ARN")
+		_, err := e.ct.PutEventSelectors(ctx, &cloudtrail.PutEventSelectorsInput{TrailName: name, AdvancedEventSelectors: []types.AdvancedEventSelector{{
+			Name: aws.String("OwnedFunctionOnly"), FieldSelectors: []types.AdvancedFieldSelector{
+				{Field: aws.String("eventCategory"), Equals: []string{"Data"}},
+				{Field: aws.String("resources.type"), Equals: []string{"AWS::Lambda::Function"}}, arn}}}})
+		return err
+	}
+	apptest.Must(0, put(types.AdvancedFieldSelector{Equals: []string{fn}})) // base
+	// latest, version, alias, dot-name, slash-name, colon-empty.
+	for _, v := range []string{fn + ":$LATEST", fn + ":1", fn + ":alias", fn + ".name", fn + "/child", fn + ":"} {
+		apptest.WantErr(t, put(types.AdvancedFieldSelector{Equals: []string{v}}), "InvalidEventSelectorsException", 400,
+			"The specified ARN "+v+" is not valid. Verify that the ARN is properly formatted.")
+	}
+	apptest.WantErr(t, put(types.AdvancedFieldSelector{NotEquals: []string{fn + ":alias"}}), "InvalidEventSelectorsException", 400,
+		"The specified ARN "+fn+":alias is not valid. Verify that the ARN is properly formatted.") // alias-not-equals
+	got := apptest.Must(e.ct.GetEventSelectors(ctx, &cloudtrail.GetEventSelectorsInput{TrailName: name})).AdvancedEventSelectors
+	if len(got) != 1 || len(got[0].FieldSelectors) != 3 || got[0].FieldSelectors[1].Equals[0] != fn {
+		t.Errorf("selectors after refusals %+v", got)
+	}
+	for _, prefix := range []string{fn, "arn:aws:lambda:us-east-1:" + account + ":function:", fn + ":", fn + ":$LATEST"} { // base-prefix, function-prefix, qualifier-prefix, latest-prefix
+		apptest.Must(0, put(types.AdvancedFieldSelector{StartsWith: []string{prefix}}))
+	}
+}

@@ -1,6 +1,7 @@
 package cloudtrail
 
 import (
+	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -195,6 +196,9 @@ func checkAdvanced(in []api.AdvancedEventSelector) error {
 		}
 		if dataEvents && !resourceType {
 			return invalidSelectors("An advanced event selector for data events must have a resources.type field.")
+		}
+		if err := checkLambdaARNs(s.FieldSelectors); err != nil {
+			return err
 		}
 	}
 	if conditions > maxAdvancedConditions {
@@ -526,4 +530,36 @@ func (ct *CloudTrail) getInsightSelectors(c *server.Call, in *api.GetInsightSele
 		return nil, api.NewInsightNotEnabledException("Trail " + t.ARN + " does not have Insights enabled. Enable Insights on the trail, and then try again.")
 	}
 	return &api.GetInsightSelectorsResponse{TrailARN: ptr(t.ARN), InsightSelectors: t.InsightSelectors}, nil
+}
+
+// lambdaFunctionARN is an unqualified function ARN: no version, alias or $LATEST.
+var lambdaFunctionARN = regexp.MustCompile(`^arn:aws[a-z-]*:lambda:[a-z0-9-]+:[0-9]{12}:function:[A-Za-z0-9_-]+$`)
+
+// checkLambdaARNs: a selector on AWS::Lambda::Function data events names functions
+// by their unqualified ARN when it names them whole (Equals, NotEquals); prefixes
+// are not checked (recorded 2026, stackd
+// testdata/aws/cloudtrail/lambda_resource_arns.json: latest, version, alias, dot-name,
+// slash-name, colon-empty and alias-not-equals refused; base-prefix, qualifier-prefix
+// and latest-prefix accepted).
+func checkLambdaARNs(fields []api.AdvancedFieldSelector) error {
+	lambda := false
+	for _, f := range fields {
+		if f.Field == "resources.type" && slices.Contains(f.Equals, "AWS::Lambda::Function") {
+			lambda = true
+		}
+	}
+	if !lambda {
+		return nil
+	}
+	for _, f := range fields {
+		if f.Field != "resources.ARN" {
+			continue
+		}
+		for _, v := range append(slices.Clone(f.Equals), f.NotEquals...) {
+			if !lambdaFunctionARN.MatchString(v) {
+				return invalidSelectors("The specified ARN " + v + " is not valid. Verify that the ARN is properly formatted.")
+			}
+		}
+	}
+	return nil
 }
