@@ -276,6 +276,23 @@ type group struct {
 	oldest, newest string
 	// insight is a file of Insights events, in the CloudTrail-Insight folder.
 	insight bool
+	// window is the end of the five minutes its events happened in, which names the
+	// file; zero names it by the delivery.
+	window time.Time
+}
+
+// eventWindow is the end of the five-minute window an event time (CloudTrail's
+// format) falls in. AWS names a log file by it, not by the delivery: files written at
+// 19:25:58 and 19:28:15 are …T1930Z…, late events of the window before go out at
+// 19:27:06 in a …T1925Z… file, and a …T1935Z… file was written at 19:30:48 (recorded
+// 2026, stackd testdata/aws/cloudtrail/service_selectors_delivery.json, the objects
+// of the read trail).
+func eventWindow(eventTime string) time.Time {
+	t, err := time.Parse(time.RFC3339, eventTime)
+	if err != nil {
+		return time.Time{}
+	}
+	return t.UTC().Truncate(DeliveryInterval).Add(DeliveryInterval)
 }
 
 // deliver routes the events into log files delivered at the five-minute slots of
@@ -355,7 +372,8 @@ func (p *plan) route(e *store.Event) error {
 		if !ok {
 			continue
 		}
-		k := streamKey(c.t.id(), f.AWSRegion, e.Account)
+		window := eventWindow(f.EventTime)
+		k := streamKey(c.t.id(), f.AWSRegion, e.Account) + "|" + window.Format(time.RFC3339)
 		g := p.groups[k]
 		if g == nil || len(g.records) == maxFileRecords {
 			if g != nil {
@@ -363,7 +381,7 @@ func (p *plan) route(e *store.Event) error {
 					return err
 				}
 			}
-			g = &group{c: c, region: f.AWSRegion, acct: e.Account}
+			g = &group{c: c, region: f.AWSRegion, acct: e.Account, window: window}
 			p.groups[k] = g
 		}
 		g.records = append(g.records, e.Data)
@@ -532,6 +550,9 @@ func (p *plan) file(g *group) error {
 		return err
 	}
 	now := p.now.UTC()
+	if !g.window.IsZero() {
+		now = g.window
+	}
 	folder := "CloudTrail"
 	if g.insight {
 		folder = "CloudTrail-Insight"

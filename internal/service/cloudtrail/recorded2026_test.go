@@ -680,3 +680,35 @@ func TestRecordedLambdaSelectorARNs(t *testing.T) {
 		apptest.Must(0, put(types.AdvancedFieldSelector{StartsWith: []string{prefix}}))
 	}
 }
+
+// TestRecordedLogFileWindows: a log file is named by the end of the five minutes its
+// events happened in, not by its delivery, and events of two windows go into two
+// files (service_selectors_delivery.json: files written at 19:25:58 are …T1930Z…, late
+// events of the window before go out in a …T1925Z… file).
+func TestRecordedLogFileWindows(t *testing.T) {
+	e := newEnv(t)
+	e.bucket("windows")
+	apptest.Must(e.ct.CreateTrail(ctx, &cloudtrail.CreateTrailInput{Name: aws.String("windows"), S3BucketName: aws.String("windows")}))
+	apptest.Must(e.ct.StartLogging(ctx, &cloudtrail.StartLoggingInput{Name: aws.String("windows")}))
+	apptest.Must(e.iam.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("first")}))
+	e.p.Clock.Advance(3 * time.Minute)
+	apptest.Must(e.iam.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("second")}))
+	e.advance(10 * time.Minute)
+	names := map[string]string{}
+	for key, recs := range records(t, e.files()) {
+		stamp := key[strings.LastIndex(key, "_CloudTrail_us-east-1_")+len("_CloudTrail_us-east-1_"):]
+		stamp = stamp[:strings.IndexByte(stamp, '_')]
+		for _, r := range recs {
+			at := apptest.Must(time.Parse(time.RFC3339, r["eventTime"].(string)))
+			if want := at.Truncate(5 * time.Minute).Add(5 * time.Minute).Format("20060102T1504Z"); stamp != want {
+				t.Errorf("%s holds an event of %s", key, at)
+			}
+			if n, _ := r["requestParameters"].(map[string]any); n != nil && r["eventName"] == "CreateUser" {
+				names[n["userName"].(string)] = stamp
+			}
+		}
+	}
+	if len(names) != 2 {
+		t.Fatalf("CreateUser delivered in %v", names)
+	}
+}
