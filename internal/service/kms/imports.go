@@ -154,8 +154,7 @@ func (k *KMS) importKeyMaterial(c *server.Call, in *api.ImportKeyMaterialRequest
 	case expiry == api.ExpirationModelTypeKEYMATERIALEXPIRES && in.ValidTo == nil:
 		return nil, errValidation("A validTo date must be set if the ExpirationModel is KEY_MATERIAL_EXPIRES")
 	// KMS's words for these three (stackd testdata/aws/kms/imports.json,
-	// no_expiry_with_valid_to, expired_valid_to and excessive_valid_to); the one for
-	// a date less than 10 minutes ahead is inferred.
+	// no_expiry_with_valid_to, expired_valid_to and excessive_valid_to).
 	case expiry == api.ExpirationModelTypeKEYMATERIALDOESNOTEXPIRE && in.ValidTo != nil:
 		return nil, errValidation("A validTo date cannot be set if the ExpirationModel is KEY_MATERIAL_DOES_NOT_EXPIRE")
 	case in.ValidTo != nil && !in.ValidTo.After(c.Now):
