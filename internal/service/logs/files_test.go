@@ -22,8 +22,12 @@ import (
 // writers of one stream, and read back after a restart, when nothing is cached; small
 // batches' bodies live in the store instead (inlineChunkMax), with no file at all.
 func TestChunkFilesSurviveRestart(t *testing.T) {
-	t.Run("files", func(t *testing.T) { chunksSurviveRestart(t, 4096) })
-	t.Run("in store", func(t *testing.T) { chunksSurviveRestart(t, 0) })
+	t.Run("files", func(t *testing.T) { chunksSurviveRestart(t, 4096, false) })
+	// Batches past inlineChunkMax whose compressed chunk is within it: prepared
+	// outside the transaction, stored compressed in it.
+	t.Run("compressed in store", func(t *testing.T) { chunksSurviveRestart(t, 2048, true) })
+	// Small batches: checked, encoded and stored in the transaction alone.
+	t.Run("in store", func(t *testing.T) { chunksSurviveRestart(t, 0, false) })
 }
 
 // pad is n bytes of hexadecimal SHA-256 output made from id: messages that S2 shrinks
@@ -37,15 +41,19 @@ func pad(id string, n int) string {
 	return b.String()[:n]
 }
 
-func chunksSurviveRestart(t *testing.T, padding int) {
+func chunksSurviveRestart(t *testing.T, padding int, compressible bool) {
 	dir := t.TempDir()
 	msg := func(stream string, k, i int) string {
 		m := fmt.Sprintf("%s %d %d", stream, k, i)
-		if padding > 0 {
+		switch {
+		case compressible:
+			m += " " + strings.Repeat("INFO request ok ", padding/16)
+		case padding > 0:
 			m += " " + pad(m, padding)
 		}
 		return m
 	}
+	wantFiles := padding > 0 && !compressible
 	p := apptest.StartIn(t, dir)
 	c := cwl.NewFromConfig(p.RootConfig())
 	apptest.Must(c.CreateLogGroup(ctx, &cwl.CreateLogGroupInput{LogGroupName: aws.String("g")}))
@@ -81,11 +89,11 @@ func chunksSurviveRestart(t *testing.T, padding int) {
 	apptest.Must(c.PutLogEvents(ctx, &cwl.PutLogEventsInput{LogGroupName: aws.String("g"), LogStreamName: aws.String("gone"), LogEvents: batch("gone", 1)}))
 
 	files, _ := filepath.Glob(filepath.Join(dir, "logs", "*", "*"))
-	if padding > 0 && len(files) < 3 {
+	if wantFiles && len(files) < 3 {
 		t.Fatalf("chunk files %v, want one per stream written", files)
 	}
-	if padding == 0 && len(files) != 0 {
-		t.Fatalf("chunk files %v for small batches, want none", files)
+	if !wantFiles && len(files) != 0 {
+		t.Fatalf("chunk files %v for batches stored in the database, want none", files)
 	}
 	p.Stop()
 
@@ -141,7 +149,7 @@ func chunksSurviveRestart(t *testing.T, padding int) {
 	}
 	// Deleting the group deletes its files (after a grace period for reads in flight).
 	apptest.Must(c.DeleteLogGroup(ctx, &cwl.DeleteLogGroupInput{LogGroupName: aws.String("g")}))
-	if padding == 0 {
+	if !wantFiles {
 		return
 	}
 	if _, err := os.Stat(filepath.Dir(files[0])); err != nil {
