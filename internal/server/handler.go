@@ -125,8 +125,10 @@ type Handler struct {
 	in, out   reflect.Type
 	call      func(c *Call, in any) (any, error)
 	prep      func(c *Call, in any) (any, error)
-	noTrail   bool
-	wait      func(c *Call, in any)
+	// needPrep, when set, tells whether a request needs prep at all (see PreparedWhen).
+	needPrep func(in any) bool
+	noTrail  bool
+	wait     func(c *Call, in any)
 	// typed and treeOmits: see TypedInput; omitFields are treeOmits' struct fields.
 	typed      bool
 	treeOmits  []string
@@ -212,6 +214,18 @@ func Prepared[In, Out, P any](op string, prep func(c *Call, in *In) (P, error), 
 		}
 		return p, nil
 	}
+	return h
+}
+
+// PreparedWhen is Prepared for a handler whose requests need the slow work only
+// sometimes: when need says a request does not, neither the authorization on a read
+// snapshot nor prep runs, and fn gets P's zero value in the write transaction (which
+// authorizes the call as always). It suits work that is slow only for large requests
+// (a megabyte PutLogEvents batch), where a small one is cheaper done in the
+// transaction than given a read snapshot of its own first.
+func PreparedWhen[In, Out, P any](op string, need func(in *In) bool, prep func(c *Call, in *In) (P, error), fn func(c *Call, in *In, p P) (*Out, error)) Handler {
+	h := Prepared(op, prep, fn)
+	h.needPrep = func(in any) bool { return need(in.(*In)) }
 	return h
 }
 

@@ -388,7 +388,7 @@ func decodeInput(proto wire.Protocol, req *wire.Request, h Handler) (map[string]
 // store failure (nothing was committed).
 func (s *Server) dispatch(c *Call, e *entry, h Handler, in any, inTree map[string]any) (out any, herr, serr error) {
 	ctx := context.WithoutCancel(c.Context)
-	if h.prep != nil {
+	if h.prep != nil && (h.needPrep == nil || h.needPrep(in)) {
 		// Authorize before the slow work, so a caller who may not write does not get
 		// to stream a gigabyte first; the write transaction authorizes again.
 		serr = s.cfg.Store.View(ctx, func(tx *store.Tx) error {

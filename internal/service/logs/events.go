@@ -21,7 +21,7 @@ func (l *Logs) eventHandlers() []server.Handler {
 		// authorization reads only the group and stream names. GetLogEvents and
 		// FilterLogEvents are recorded as management events (recorded 2026, stackd
 		// testdata/aws/cloudtrail/logs_controls.json: "events-get", "events-filter").
-		server.Prepared("PutLogEvents", l.preparePut, l.putLogEvents).NotRecorded().TypedInput("logEvents"),
+		server.PreparedWhen("PutLogEvents", needsPrepare, l.preparePut, l.putLogEvents).NotRecorded().TypedInput("logEvents"),
 		server.Read("GetLogEvents", l.getLogEvents),
 		server.Read("FilterLogEvents", l.filterLogEvents),
 	}
@@ -60,12 +60,6 @@ type putPrep struct {
 // it is small enough to go into the transaction (inlineChunkMax), writing it to the
 // stream's file with an fsync.
 func (l *Logs) preparePut(c *server.Call, in *api.PutLogEventsRequest) (*putPrep, error) {
-	if rawBatchSize(in) <= inlineChunkMax {
-		// A batch this small is checked, encoded and stored in the transaction
-		// (ingest), which reads the group and stream anyway: preparing it would cost a
-		// read snapshot of its own for work the transaction does in microseconds.
-		return nil, nil
-	}
 	var g *groupRec
 	var s *streamRec
 	err := l.d.Store.View(c.Context, func(tx *store.Tx) error {
@@ -129,6 +123,13 @@ func (l *Logs) preparePut(c *server.Call, in *api.PutLogEventsRequest) (*putPrep
 	p.st = st
 	return p, nil
 }
+
+// needsPrepare tells whether a batch is prepared before its transaction: one within
+// inlineChunkMax is checked, encoded and stored in the transaction alone (ingest),
+// which reads the group and stream anyway, where preparing it would cost two read
+// snapshots (authorization, then the group and stream) for work the transaction does
+// in microseconds.
+func needsPrepare(in *api.PutLogEventsRequest) bool { return rawBatchSize(in) > inlineChunkMax }
 
 // rawBatchSize is a batch's size as PutLogEvents counts it (messages plus
 // eventOverhead each), which also bounds its chunk before compression.
