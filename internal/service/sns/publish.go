@@ -904,6 +904,13 @@ func (s *SNS) sendConfirmation(tx *store.Tx, t topicRef, topic *topicRec, sub *s
 		Kind: kindSubscriptionConfirmation, MessageID: auth.NewUUID(), Due: now.UnixMilli(),
 		Subject: "AWS Notification - Subscription Confirmation"}
 	switch sub.Protocol {
+	case "sqs":
+		body, err := s.confirmationBody(tx, kindSubscriptionConfirmation, t, topic, d.MessageID, sub.Token, confirmationMessage(t), sub.Base, now)
+		if err != nil {
+			return err
+		}
+		s.toQueue(tx, t, sub, body, d.MessageID)
+		return nil
 	case "email":
 		d.Body = "You have chosen to subscribe to the topic:\n" + t.ARN + "\n\nTo confirm this subscription, call ConfirmSubscription with the topic ARN and this token (for example aws sns confirm-subscription --topic-arn " +
 			t.ARN + " --token " + sub.Token + "), or send a signed request to:\n" + subscribeURL(sub.Base, sub.Token, t) + "\n"
@@ -938,9 +945,36 @@ func (s *SNS) sendUnsubscribeConfirmation(tx *store.Tx, t topicRef, topic *topic
 	if d.Body, err = s.confirmationBody(tx, kindUnsubscribeConfirmation, t, topic, d.MessageID, gone.Token, msg, base, now); err != nil {
 		return err
 	}
+	if sub.Protocol == "sqs" {
+		s.toQueue(tx, t, sub, d.Body, d.MessageID)
+		return nil
+	}
 	if err := enqueue(tx, d); err != nil {
 		return err
 	}
 	tx.AfterCommit(s.wakeDelivery)
 	return nil
+}
+
+// toQueue sends a SubscriptionConfirmation or UnsubscribeConfirmation to a
+// subscription's queue, as SNS sends its notifications (the queue's policy must let
+// the topic send). A FIFO queue takes it in the message group "Subscription",
+// deduplicated by the message's ID (recorded, 2026: cross_account_confirmation.json
+// fifo-owner-true-confirmation-receive-0). A queue that refuses it is logged, and the
+// subscription stays as it is.
+func (s *SNS) toQueue(tx *store.Tx, t topicRef, sub *subRec, body, id string) {
+	m := QueueMessage{QueueARN: sub.Endpoint, TopicARN: t.ARN, Body: body}
+	if strings.HasSuffix(sub.Endpoint, ".fifo") {
+		m.GroupID, m.DedupID = "Subscription", id
+	}
+	err := tx.Savepoint(func() error {
+		if s.d.Queues == nil {
+			return fmt.Errorf("SQS is not available")
+		}
+		_, err := s.d.Queues.SendFromTopic(tx, m)
+		return err
+	})
+	if err != nil {
+		s.d.Logger.Warn("sns: confirmation to SQS failed", "subscription", sub.arn(t.Region, t.Account), "err", err)
+	}
 }

@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
@@ -16,6 +17,8 @@ import (
 	"github.com/aws/smithy-go"
 
 	"github.com/palisade/palisade/internal/app/apptest"
+	"github.com/palisade/palisade/internal/auth"
+	"github.com/palisade/palisade/internal/store"
 )
 
 // answer is a recorded outcome: "" for success, else the error code and message.
@@ -648,4 +651,199 @@ func TestRecorded2026Redrive(t *testing.T) {
 	subFIFOQueue := e.subscribe(fifo, "sqs", deadFIFO, nil)
 	apptest.Must(struct{}{}, redrive(subFIFOQueue, deadFIFO))                                                                                                                     // fifo-queue-dead-0
 	wantError(t, redrive(subFIFOQueue, dead), "InvalidParameter", 400, "Invalid parameter: RedrivePolicy: must use a FIFO queue as DLQ for a FIFO Subscription to a FIFO Topic.") // fifo-queue-dead-1
+}
+
+// account returns the configuration of a new access key of another account's root
+// user.
+func (e *env) account(id string) aws.Config {
+	e.Helper()
+	cred := &auth.Credential{AccessKeyID: auth.NewID("AKIA", 16), Secret: []byte(auth.NewSecret()), Active: true, Principal: auth.RootPrincipal(id), Created: time.Now()}
+	if err := e.p.Store.Update(ctx, func(tx *store.Tx) error { return e.p.Keys.Put(tx, cred) }); err != nil {
+		e.Fatal(err)
+	}
+	return e.p.Config(cred.AccessKeyID, string(cred.Secret), "")
+}
+
+// TestRecorded2026CrossAccount pins who may confirm, read, change and leave a
+// subscription of one account's topic to another account's queue (radkawar/stackd
+// testdata/aws/sns/cross_account_confirmation.json): the queue's owner subscribing is
+// confirmed at once and owns the subscription; the topic's owner subscribing the
+// other account's queue waits for the SubscriptionConfirmation SNS sends the queue;
+// only the subscriber's account reads or changes a subscription; AuthenticateOnUnsubscribe
+// takes the subscriber's account; no SQS subscription is left anonymously.
+func TestRecorded2026CrossAccount(t *testing.T) {
+	e := newEnv(t)
+	const b = "917546008205"
+	bcfg := e.account(b)
+	bsns, bsqs := sns.NewFromConfig(bcfg), sqs.NewFromConfig(bcfg)
+	topic := e.topic("xconfirm", nil)
+	apptest.Must(e.sns.SetTopicAttributes(ctx, &sns.SetTopicAttributesInput{TopicArn: aws.String(topic), AttributeName: aws.String("Policy"),
+		AttributeValue: aws.String(`{"Version":"2012-10-17","Statement":[{"Sid":"OwnedExperimentAccounts","Effect":"Allow","Principal":{"AWS":["arn:aws:iam::000000000000:root","arn:aws:iam::` + b + `:root"]},` +
+			`"Action":["SNS:Subscribe","SNS:Publish","SNS:ListSubscriptionsByTopic","SNS:GetTopicAttributes","SNS:SetTopicAttributes","SNS:DeleteTopic","SNS:AddPermission","SNS:RemovePermission"],"Resource":"` + topic + `"}]}`)}))
+	queue := func(name string) (string, string) {
+		url := aws.ToString(apptest.Must(bsqs.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String(name)})).QueueUrl)
+		arn := "arn:aws:sqs:us-east-1:" + b + ":" + name
+		apptest.Must(bsqs.SetQueueAttributes(ctx, &sqs.SetQueueAttributesInput{QueueUrl: aws.String(url), Attributes: map[string]string{"Policy": `{"Version":"2012-10-17","Statement":[{"Sid":"OwnedTopicOnly","Effect":"Allow","Principal":{"Service":"sns.amazonaws.com"},"Action":"sqs:SendMessage","Resource":"` + arn +
+			`","Condition":{"ArnEquals":{"aws:SourceArn":"` + topic + `"}}}]}`}}))
+		return url, arn
+	}
+	receive := func(url string) []map[string]string {
+		out := apptest.Must(bsqs.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: aws.String(url), MaxNumberOfMessages: 10}))
+		var bodies []map[string]string
+		for _, m := range out.Messages {
+			bodies = append(bodies, envelope(t, aws.ToString(m.Body)))
+			apptest.Must(bsqs.DeleteMessage(ctx, &sqs.DeleteMessageInput{QueueUrl: aws.String(url), ReceiptHandle: m.ReceiptHandle}))
+		}
+		return bodies
+	}
+	subscribe := func(c *sns.Client, endpoint string, ret bool) string {
+		return aws.ToString(apptest.Must(c.Subscribe(ctx, &sns.SubscribeInput{TopicArn: aws.String(topic), Protocol: aws.String("sqs"), Endpoint: aws.String(endpoint), ReturnSubscriptionArn: ret})).SubscriptionArn)
+	}
+	getAttrs := func(c *sns.Client, sub string) (map[string]string, error) {
+		out, err := c.GetSubscriptionAttributes(ctx, &sns.GetSubscriptionAttributesInput{SubscriptionArn: aws.String(sub)})
+		if err != nil {
+			return nil, err
+		}
+		return out.Attributes, nil
+	}
+	setRaw := func(c *sns.Client, sub string) error {
+		_, err := c.SetSubscriptionAttributes(ctx, &sns.SetSubscriptionAttributesInput{SubscriptionArn: aws.String(sub), AttributeName: aws.String("RawMessageDelivery"), AttributeValue: aws.String("false")})
+		return err
+	}
+	confirm := func(c *sns.Client, token, flag string) (string, error) {
+		in := &sns.ConfirmSubscriptionInput{TopicArn: aws.String(topic), Token: aws.String(token)}
+		if flag != "" {
+			in.AuthenticateOnUnsubscribe = aws.String(flag)
+		}
+		out, err := c.ConfirmSubscription(ctx, in)
+		if err != nil {
+			return "", err
+		}
+		return aws.ToString(out.SubscriptionArn), nil
+	}
+	unsubscribe := func(c *sns.Client, sub string) error {
+		_, err := c.Unsubscribe(ctx, &sns.UnsubscribeInput{SubscriptionArn: aws.String(sub)})
+		return err
+	}
+	anonymousUnsubscribe := func(sub string) (int, string) {
+		return get(t, e.p.URL+"/?Action=Unsubscribe&SubscriptionArn="+sub)
+	}
+	publish := func(msg string) {
+		apptest.Must(e.sns.Publish(ctx, &sns.PublishInput{TopicArn: aws.String(topic), Message: aws.String(msg)}))
+	}
+	notAuthorized := "Not authorized to access this subscription"
+	mayNotDelete := "This subscription may only be deleted by an authorized user."
+
+	// direct: the queue's owner subscribes it, confirmed at once, and owns it.
+	durl, darn := queue("direct")
+	direct := subscribe(bsns, darn, false)
+	if direct == "pending confirmation" {
+		t.Fatalf("direct-subscribe-B: %s", direct)
+	}
+	_, err := getAttrs(e.sns, direct)
+	wantError(t, err, "AuthorizationError", 403, notAuthorized) // direct-confirmed-get-A
+	wantError(t, setRaw(e.sns, direct), "AuthorizationError", 403, notAuthorized)
+	a := apptest.Must(getAttrs(bsns, direct)) // direct-confirmed-get-B
+	if a["Owner"] != b || a["SubscriptionPrincipal"] != "arn:aws:iam::"+b+":root" || a["PendingConfirmation"] != "false" || a["ConfirmationWasAuthenticated"] != "true" {
+		t.Errorf("direct-confirmed-get-B: %v", a)
+	}
+	apptest.Must(0, setRaw(bsns, direct)) // direct-confirmed-set-B
+	publish("direct:confirmed")
+	if got := receive(durl); len(got) != 1 || got[0]["Type"] != "Notification" { // direct-confirmed-receive-0
+		t.Errorf("direct-confirmed-receive: %v", got)
+	}
+	if again := subscribe(e.sns, darn, true); again != direct { // direct-resubscribe-other-A
+		t.Errorf("direct-resubscribe-other-A: %s, want %s", again, direct)
+	}
+	receive(durl)
+	if status, body := anonymousUnsubscribe(direct); status != 403 || !strings.Contains(body, mayNotDelete) { // direct-unsubscribe-anonymous
+		t.Errorf("direct-unsubscribe-anonymous: %d %s", status, body)
+	}
+	apptest.Must(0, unsubscribe(e.sns, direct)) // direct-unsubscribe-topic-owner-A
+	if got := receive(durl); len(got) != 1 || got[0]["Type"] != "UnsubscribeConfirmation" || got[0]["Token"] == "" {
+		t.Errorf("direct-after-topic-owner-unsubscribe-receive-0: %v", got)
+	}
+
+	// owner-true: the topic's owner subscribes the other account's queue.
+	ourl, oarn := queue("owner-true")
+	if got := subscribe(e.sns, oarn, false); got != "pending confirmation" { // owner-true-subscribe-A-return-false
+		t.Errorf("owner-true-subscribe-A-return-false: %s", got)
+	}
+	owner := subscribe(e.sns, oarn, true) // owner-true-subscribe-A-return-true
+	if !strings.HasPrefix(owner, topic+":") {
+		t.Fatalf("owner-true-subscribe-A-return-true: %s", owner)
+	}
+	conf := receive(ourl) // owner-true-confirmation-receive-0
+	if len(conf) != 1 || conf[0]["Type"] != "SubscriptionConfirmation" || conf[0]["Token"] == "" {
+		t.Fatalf("owner-true-confirmation-receive-0: %v", conf)
+	}
+	verify(t, conf[0])
+	token := conf[0]["Token"]
+	a = apptest.Must(getAttrs(e.sns, owner)) // owner-true-pending-get-A
+	if a["Owner"] != "000000000000" || a["SubscriptionPrincipal"] != "arn:aws:iam::000000000000:root" || a["PendingConfirmation"] != "true" || a["ConfirmationWasAuthenticated"] != "false" {
+		t.Errorf("owner-true-pending-get-A: %v", a)
+	}
+	_, err = getAttrs(bsns, owner)
+	wantError(t, err, "AuthorizationError", 403, notAuthorized) // owner-true-pending-get-B
+	wantError(t, setRaw(bsns, owner), "AuthorizationError", 403, notAuthorized)
+	publish("owner-true:pending")
+	if got := receive(ourl); len(got) != 0 { // owner-true-pending-receive: no notification while pending
+		t.Errorf("owner-true-pending-receive: %v", got)
+	}
+	if status, body := get(t, strings.Replace(conf[0]["SubscribeURL"], "https://sns.us-east-1.amazonaws.com", e.p.URL, 1)+"&AuthenticateOnUnsubscribe=true"); status != 403 ||
+		!strings.Contains(body, "To disallow anonymous unsubscription, subscriber and confirmer IDs must match") { // owner-true-confirm-anonymous-true
+		t.Errorf("owner-true-confirm-anonymous-true: %d %s", status, body)
+	}
+	_, err = confirm(bsns, token, "true")
+	wantError(t, err, "AuthorizationError", 403, "To disallow anonymous unsubscription, subscriber and confirmer IDs must match") // owner-true-confirm-queue-owner-B-true
+	if got := apptest.Must(confirm(e.sns, token, "true")); got != owner {                                                         // owner-true-confirm-owner-A-true
+		t.Errorf("owner-true-confirm-owner-A-true: %s", got)
+	}
+	if a = apptest.Must(getAttrs(e.sns, owner)); a["PendingConfirmation"] != "false" || a["ConfirmationWasAuthenticated"] != "true" { // owner-true-confirmed-get-A
+		t.Errorf("owner-true-confirmed-get-A: %v", a)
+	}
+	publish("owner-true:confirmed")
+	if got := receive(ourl); len(got) != 1 || got[0]["Type"] != "Notification" { // owner-true-confirmed-receive-0
+		t.Errorf("owner-true-confirmed-receive: %v", got)
+	}
+	if again := subscribe(bsns, oarn, true); again != owner { // owner-true-confirmed-resubscribe-other-B
+		t.Errorf("owner-true-confirmed-resubscribe-other-B: %s", again)
+	}
+	if status, body := anonymousUnsubscribe(owner); status != 403 || !strings.Contains(body, mayNotDelete) { // owner-true-unsubscribe-anonymous
+		t.Errorf("owner-true-unsubscribe-anonymous: %d %s", status, body)
+	}
+	wantError(t, unsubscribe(bsns, owner), "AuthorizationError", 403, mayNotDelete) // owner-true-unsubscribe-queue-owner-B
+	apptest.Must(0, unsubscribe(e.sns, owner))                                      // owner-true-unsubscribe-owner-A
+	if got := receive(ourl); len(got) != 0 {                                        // owner-true-after-owner-unsubscribe-receive-0
+		t.Errorf("owner-true-after-owner-unsubscribe-receive: %v", got)
+	}
+
+	// queue-default: the queue's owner confirms without AuthenticateOnUnsubscribe;
+	// the subscription stays the topic owner's, not authenticated, and the queue's
+	// owner may leave it.
+	qurl, qarn := queue("queue-default")
+	qsub := subscribe(e.sns, qarn, true)
+	conf = receive(qurl)
+	if len(conf) != 1 {
+		t.Fatalf("queue-default-confirmation-receive-0: %v", conf)
+	}
+	if got := apptest.Must(confirm(bsns, conf[0]["Token"], "")); got != qsub { // queue-default-confirm-queue-owner-B-default
+		t.Errorf("queue-default-confirm-queue-owner-B-default: %s", got)
+	}
+	if a = apptest.Must(getAttrs(e.sns, qsub)); a["Owner"] != "000000000000" || a["PendingConfirmation"] != "false" || a["ConfirmationWasAuthenticated"] != "false" { // queue-default-confirmed-get-A
+		t.Errorf("queue-default-confirmed-get-A: %v", a)
+	}
+	_, err = getAttrs(bsns, qsub)
+	wantError(t, err, "AuthorizationError", 403, notAuthorized) // queue-default-confirmed-get-B
+	apptest.Must(0, unsubscribe(bsns, qsub))                    // queue-default-unsubscribe-queue-owner-B
+	gone := receive(qurl)                                       // queue-default-after-queue-owner-unsubscribe-receive-0
+	if len(gone) != 1 || gone[0]["Type"] != "UnsubscribeConfirmation" {
+		t.Fatalf("queue-default-after-queue-owner-unsubscribe-receive-0: %v", gone)
+	}
+	if got := apptest.Must(confirm(e.sns, gone[0]["Token"], "true")); got != qsub { // queue-default-after-queue-owner-unsubscribe-recover
+		t.Errorf("queue-default-after-queue-owner-unsubscribe-recover: %s", got)
+	}
+	if a = apptest.Must(getAttrs(e.sns, qsub)); a["ConfirmationWasAuthenticated"] != "true" { // ...-recovered-get-A
+		t.Errorf("queue-default-after-queue-owner-unsubscribe-recovered-get-A: %v", a)
+	}
 }

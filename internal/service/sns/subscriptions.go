@@ -196,6 +196,25 @@ func newToken() string {
 	return hex.EncodeToString(b)
 }
 
+// otherAccountQueue reports whether an SQS endpoint names a queue of another account
+// than account.
+func otherAccountQueue(endpoint, account string) bool {
+	a, ok := svckit.ParseARN(endpoint)
+	return ok && a.Account != account
+}
+
+// subscriptionPrincipal is the SubscriptionPrincipal SNS reports: the subscriber's
+// IAM identity, a role session as its role (recorded, 2026:
+// cross_account_confirmation.json: arn:aws:iam::917546008205:role/OrganizationAccountAccessRole
+// for an assumed-role session, the user's ARN for a user).
+func subscriptionPrincipal(c *server.Call) string {
+	p := c.Principal
+	if p.Session != nil && p.Session.IssuerARN != "" && strings.HasPrefix(p.Session.Op, "AssumeRole") {
+		return p.Session.IssuerARN
+	}
+	return p.ARN
+}
+
 func (s *SNS) subscribe(c *server.Call, in *api.SubscribeInput) (*api.SubscribeResponse, error) {
 	t, err := parseTopicARN(in.TopicArn, "TopicArn")
 	if err != nil {
@@ -262,11 +281,16 @@ func (s *SNS) subscribe(c *server.Call, in *api.SubscribeInput) (*api.SubscribeR
 		return &api.SubscribeResponse{SubscriptionArn: svckit.Ptr(pendingARN)}, nil
 	}
 	sub := &subRec{ID: auth.NewUUID(), Topic: t.Name, Protocol: in.Protocol, Endpoint: endpoint, Owner: c.Account,
-		Attributes: attrs, Base: baseURL(c), Created: c.Now}
+		Principal: subscriptionPrincipal(c), Attributes: attrs, Base: baseURL(c), Created: c.Now}
 	// Queues, functions and streams are confirmed at once; endpoints a person or a
-	// server controls confirm with the token SNS sends them.
-	switch in.Protocol {
-	case "http", "https", "email", "email-json":
+	// server controls confirm with the token SNS sends them, and so does a queue of
+	// another account than the subscriber's: its SubscriptionConfirmation goes to the
+	// queue (recorded, 2026: cross_account_confirmation.json, the topic owner
+	// subscribing the other account's queue; the queue's owner subscribing it is
+	// confirmed at once).
+	switch {
+	case in.Protocol == "http", in.Protocol == "https", in.Protocol == "email", in.Protocol == "email-json",
+		in.Protocol == "sqs" && otherAccountQueue(endpoint, c.Account):
 		sub.Token = newToken()
 		if err := c.Tx.Put(ns(t.Account, t.Region, tTokens), sub.Token, []byte(sub.ID)); err != nil {
 			return nil, err
@@ -343,9 +367,12 @@ func (s *SNS) confirmSubscription(c *server.Call, in *api.ConfirmSubscriptionInp
 		return nil, api.NewAuthorizationErrorException("Subscription already confirmed")
 	}
 	if !sub.Confirmed {
-		if anonymousAuth {
+		if anonymousAuth || authOnUnsub && c.Account != sub.Owner {
 			// Recorded: an unsigned confirmation asking for authenticated
-			// unsubscription is refused, and the subscription stays pending.
+			// unsubscription is refused, and the subscription stays pending; so is a
+			// signed one from another account than the subscriber's, the queue's
+			// owner included (recorded, 2026: cross_account_confirmation.json
+			// owner-true-confirm-queue-owner-B-true).
 			return nil, api.NewAuthorizationErrorException("To disallow anonymous unsubscription, subscriber and confirmer IDs must match")
 		}
 		sub.Confirmed, sub.UnsignedConfirm = true, c.Unsigned()
@@ -424,15 +451,28 @@ func (s *SNS) unsubscribe(c *server.Call, in *api.UnsubscribeInput) (*model.Empt
 	if sub == nil {
 		return &model.Empty{}, nil // gone already: Unsubscribe is idempotent in SNS
 	}
-	if c.Unsigned() && sub.AuthOnUnsubscribe {
+	switch {
+	case c.Unsigned() && (sub.authenticated() || sub.Protocol == "sqs"):
 		// Confirmed with AuthenticateOnUnsubscribe: "The unsubscribe action requires
 		// Amazon Web Services authentication" (AWS), refused in SNS's recorded words.
+		// An SQS subscription is never left anonymously, however it was confirmed
+		// (recorded, 2026: cross_account_confirmation.json, *-unsubscribe-anonymous).
+		return nil, api.NewAuthorizationErrorException("This subscription may only be deleted by an authorized user.")
+	case !c.Unsigned() && sub.authenticated() && c.Account != sub.Owner && c.Account != t.Account:
+		// An authenticated subscription is left by its subscriber or the topic's
+		// owner only; the queue's owner is refused (recorded, 2026:
+		// cross_account_confirmation.json owner-true-unsubscribe-queue-owner-B).
 		return nil, api.NewAuthorizationErrorException("This subscription may only be deleted by an authorized user.")
 	}
 	if err := deleteSub(c, t, sub); err != nil {
 		return nil, err
 	}
-	if sub.Confirmed && (sub.Protocol == "http" || sub.Protocol == "https") {
+	// A queue's subscription left by another account than its subscriber's (the
+	// topic's owner, the queue's) is announced to the queue with the token that
+	// restores it; its subscriber leaving it is not (recorded, 2026:
+	// cross_account_confirmation.json direct-after-topic-owner-unsubscribe,
+	// queue-default-after-queue-owner-unsubscribe, owner-true-after-owner-unsubscribe).
+	if sub.Confirmed && (sub.Protocol == "http" || sub.Protocol == "https" || sub.Protocol == "sqs" && c.Account != sub.Owner) {
 		topic, err := loadTopic(c.Tx, t)
 		if err != nil {
 			return nil, err
@@ -512,19 +552,35 @@ func (s *SNS) findSub(c *server.Call, arn string) (topicRef, *subRec, error) {
 	return t, sub, err
 }
 
+// ownSub finds a subscription for Get/SetSubscriptionAttributes: only its
+// subscriber's account may read or change it, the topic's owner not included, pending
+// or confirmed (recorded, 2026: cross_account_confirmation.json, *-get-A and *-set-A
+// of B's subscription, *-get-B and *-set-B of A's).
+func (s *SNS) ownSub(c *server.Call, arn string) (topicRef, *subRec, error) {
+	t, sub, err := s.findSub(c, arn)
+	if err == nil && sub.Owner != c.Account {
+		err = api.NewAuthorizationErrorException("Not authorized to access this subscription")
+	}
+	return t, sub, err
+}
+
 func (s *SNS) getSubscriptionAttributes(c *server.Call, in *api.GetSubscriptionAttributesInput) (*api.GetSubscriptionAttributesResponse, error) {
-	t, sub, err := s.findSub(c, in.SubscriptionArn)
+	t, sub, err := s.ownSub(c, in.SubscriptionArn)
 	if err != nil {
 		return nil, err
+	}
+	principal := sub.Principal
+	if principal == "" {
+		principal = "arn:aws:iam::" + sub.Owner + ":root"
 	}
 	out := map[string]string{
 		"SubscriptionArn": sub.arn(t.Region, t.Account), "TopicArn": t.ARN, "Owner": sub.Owner, "Protocol": sub.Protocol,
 		"Endpoint": sub.Endpoint, "ConfirmationWasAuthenticated": "true", "PendingConfirmation": "false", "RawMessageDelivery": "false",
-		"SubscriptionPrincipal": "arn:aws:iam::" + sub.Owner + ":root",
+		"SubscriptionPrincipal": principal,
 	}
 	if !sub.Confirmed {
 		out["PendingConfirmation"], out["ConfirmationWasAuthenticated"] = "true", "false"
-	} else if sub.UnsignedConfirm {
+	} else if !sub.authenticated() {
 		out["ConfirmationWasAuthenticated"] = "false"
 	}
 	if sub.Protocol == "http" || sub.Protocol == "https" {
@@ -543,7 +599,7 @@ func (s *SNS) getSubscriptionAttributes(c *server.Call, in *api.GetSubscriptionA
 }
 
 func (s *SNS) setSubscriptionAttributes(c *server.Call, in *api.SetSubscriptionAttributesInput) (*model.Empty, error) {
-	t, sub, err := s.findSub(c, in.SubscriptionArn)
+	t, sub, err := s.ownSub(c, in.SubscriptionArn)
 	if err != nil {
 		return nil, err
 	}
