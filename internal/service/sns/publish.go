@@ -368,7 +368,7 @@ func (s *SNS) publish(c *server.Call, in *api.PublishInput) (*api.PublishRespons
 	if err != nil {
 		return nil, unwrapEntry(err)
 	}
-	if m.key, err = s.checkKey(c, t, topic); err != nil {
+	if m.key, err = s.checkKey(c, t, topic, "", ""); err != nil {
 		return nil, err
 	}
 	out := &api.PublishResponse{MessageId: svckit.Ptr(m.id)}
@@ -499,7 +499,7 @@ func (s *SNS) publishBatch(c *server.Call, in *api.PublishBatchInput) (*api.Publ
 	if total > maxMessageBytes {
 		return nil, api.NewBatchRequestTooLongException("The length of all the messages put together is more than the limit.")
 	}
-	key, err := s.checkKey(c, t, topic)
+	key, err := s.checkKey(c, t, topic, "", "")
 	if err != nil {
 		return nil, err
 	}
@@ -627,7 +627,7 @@ func (s *SNS) PublishAsService(tx *store.Tx, n Notification) (string, error) {
 		if err != nil {
 			return "", err
 		}
-		if m.key, err = s.checkKey(c, t, topic); err != nil {
+		if m.key, err = s.checkKey(c, t, topic, n.SourceARN, n.SourceAccount); err != nil {
 			return "", err
 		}
 	}

@@ -10,7 +10,10 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
+	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/sns/types"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
@@ -845,5 +848,35 @@ func TestRecorded2026CrossAccount(t *testing.T) {
 	}
 	if a = apptest.Must(getAttrs(e.sns, qsub)); a["ConfirmationWasAuthenticated"] != "true" { // ...-recovered-get-A
 		t.Errorf("queue-default-after-queue-owner-unsubscribe-recovered-get-A: %v", a)
+	}
+}
+
+// TestRecorded2026ServiceSourceContext pins the encryption context of a CloudWatch
+// alarm's publication to an encrypted topic (radkawar/stackd
+// testdata/aws/sns/encryption_cloudwatch_source.json): aws:sns:topicArn with
+// aws:sns:sourceArn, the alarm, and aws:sns:sourceAccount. A key policy granting
+// cloudwatch.amazonaws.com on the alarm's source ARN lets that alarm's notification
+// through; an alarm the condition does not name gets nothing delivered.
+func TestRecorded2026ServiceSourceContext(t *testing.T) {
+	e := newEnv(t)
+	const prefix = "arn:aws:cloudwatch:us-east-1:000000000000:alarm:"
+	k := apptest.Must(kms.NewFromConfig(e.p.RootConfig()).CreateKey(ctx, &kms.CreateKeyInput{Policy: aws.String(`{"Version":"2012-10-17","Statement":[` +
+		`{"Sid":"OwnerAdministration","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::000000000000:root"},"Action":"kms:*","Resource":"*"},` +
+		`{"Sid":"CloudWatchPublisher","Effect":"Allow","Principal":{"Service":"cloudwatch.amazonaws.com"},"Action":["kms:GenerateDataKey","kms:Decrypt"],"Resource":"*",` +
+		`"Condition":{"StringEquals":{"kms:EncryptionContext:aws:sns:topicArn":"arn:aws:sns:us-east-1:000000000000:cwctx","kms:EncryptionContext:aws:sns:sourceArn":"` + prefix + `named",` +
+		`"kms:EncryptionContext:aws:sns:sourceAccount":"000000000000"}}}]}`)}))
+	topic := e.topic("cwctx", map[string]string{"KmsMasterKeyId": aws.ToString(k.KeyMetadata.Arn)})
+	url, qarn := e.queueFor("cwctx-collector", topic, true)
+	e.subscribe(topic, "sqs", qarn, map[string]string{"RawMessageDelivery": "true"})
+	cw := cloudwatch.NewFromConfig(e.p.RootConfig())
+	for _, name := range []string{"named", "other"} {
+		apptest.Must(cw.PutMetricAlarm(ctx, &cloudwatch.PutMetricAlarmInput{AlarmName: aws.String(name), ActionsEnabled: aws.Bool(true), AlarmActions: []string{topic},
+			Namespace: aws.String("cwctx"), MetricName: aws.String("NeverPublished"), Statistic: cwtypes.StatisticAverage, Period: aws.Int32(300),
+			EvaluationPeriods: aws.Int32(1), Threshold: aws.Float64(1), ComparisonOperator: cwtypes.ComparisonOperatorGreaterThanThreshold, TreatMissingData: aws.String("ignore")}))
+		apptest.Must(cw.SetAlarmState(ctx, &cloudwatch.SetAlarmStateInput{AlarmName: aws.String(name), StateValue: cwtypes.StateValueAlarm, StateReason: aws.String(name + " attempt-1")}))
+	}
+	got := e.drain(url)
+	if len(got) != 1 || !strings.Contains(aws.ToString(got[0].Body), `"AlarmArn":"`+prefix+`named"`) {
+		t.Fatalf("delivered %d messages, want the named alarm's only: %+v", len(got), got)
 	}
 }

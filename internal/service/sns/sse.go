@@ -45,7 +45,13 @@ type topicKey struct {
 // The ciphertext refers to a customer master key that does not exist, … (Service:
 // AWSKMS; …)", aws/aws-cdk issue 24337) and a service publisher with "null (Service:
 // AWSKMS; …)" (CloudWatch's alarm history, aws/aws-cdk issue 11121).
-func (s *SNS) checkKey(c *server.Call, t topicRef, topic *topicRec) (*topicKey, error) {
+//
+// A service's publication (an alarm's, a trail's) names its source too: the
+// encryption context adds aws:sns:sourceArn (the alarm, trail, bucket or rule, not
+// the topic) and aws:sns:sourceAccount (recorded, 2026: encryption_cloudwatch_source.json,
+// encryption_cloudtrail_notification.json), which key policies may condition on, and
+// each source's data key is its own (encryption_event_source_cache.json).
+func (s *SNS) checkKey(c *server.Call, t topicRef, topic *topicRec, sourceARN, sourceAccount string) (*topicKey, error) {
 	keyID := topic.Attributes["KmsMasterKeyId"]
 	if keyID == "" {
 		return nil, nil
@@ -53,7 +59,11 @@ func (s *SNS) checkKey(c *server.Call, t topicRef, topic *topicRec) (*topicKey, 
 	if s.sse == nil {
 		return nil, errKMSUnavailable
 	}
-	plain, blob, err := s.sse.DataKey(c, keyID, map[string]string{"aws:sns:topicArn": t.ARN}, keyReuse)
+	encCtx := map[string]string{"aws:sns:topicArn": t.ARN}
+	if sourceARN != "" {
+		encCtx["aws:sns:sourceArn"], encCtx["aws:sns:sourceAccount"] = sourceARN, sourceAccount
+	}
+	plain, blob, err := s.sse.DataKey(c, keyID, encCtx, keyReuse)
 	if err == nil {
 		return &topicKey{plain: plain, blob: blob}, nil
 	}
