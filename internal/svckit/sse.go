@@ -5,6 +5,7 @@ import (
 	"crypto/aes"
 	"crypto/cipher"
 	"crypto/rand"
+	"encoding/json"
 	"errors"
 	"sort"
 	"strings"
@@ -48,9 +49,39 @@ type SSE struct {
 	// first use when keyID is "".
 	managed string
 
+	// ShareRoleSessions lets the sessions of one role (AssumeRole) with the same
+	// session dimensions share a data key, whatever their session names and
+	// credentials: SNS's publication reuse keys on the role, not the session
+	// (recorded, 2026: radkawar/stackd testdata/aws/sns/encryption_equivalent_sessions.json).
+	ShareRoleSessions bool
+
 	mu  sync.Mutex
 	gen map[string]cachedKey // producer: key, context, principal → data key
 	dec map[string]cachedKey // consumer: blob, context, principal → plaintext
+}
+
+// authority is whose permissions a cached data key stands for: the principal, and
+// for temporary credentials everything of the session that can narrow them (session
+// policies, tags, MFA...), so that a restricted session never uses the key a less
+// restricted one of the same name obtained (recorded, 2026: radkawar/stackd
+// testdata/aws/sns/encryption_role_cache.json: a restricted session of the same
+// role and session name as the warm publisher is refused by KMS).
+func (s *SSE) authority(p auth.Principal) string {
+	ss := p.Session
+	if ss == nil {
+		return p.ARN
+	}
+	id := p.ARN
+	if s.ShareRoleSessions && ss.Op == "AssumeRole" && ss.IssuerARN != "" {
+		id = ss.IssuerARN
+	}
+	dims, _ := json.Marshal(struct {
+		Op, Policy, Source, Federated string
+		PolicyARNs                    []string
+		Tags                          []auth.Tag
+		MFA, Chained                  bool
+	}{ss.Op, ss.Policy, ss.SourceIdentity, ss.FederatedProvider, ss.PolicyARNs, ss.Tags, ss.MFA, ss.Chained})
+	return id + "\x00" + string(dims)
 }
 
 type cachedKey struct {
@@ -90,7 +121,7 @@ func cacheKey(parts []string, encCtx map[string]string) string {
 // need both, as AWS documents for SQS and SNS); it is reused for reuse. Errors are
 // KMS's, for the caller to turn into its own.
 func (s *SSE) DataKey(c *server.Call, keyID string, encCtx map[string]string, reuse time.Duration) (plain, blob []byte, err error) {
-	ck := cacheKey([]string{keyID, c.Principal.ARN}, encCtx)
+	ck := cacheKey([]string{keyID, s.authority(c.Principal)}, encCtx)
 	s.mu.Lock()
 	k, ok := s.gen[ck]
 	s.mu.Unlock()
@@ -108,7 +139,7 @@ func (s *SSE) DataKey(c *server.Call, keyID string, encCtx map[string]string, re
 	c.Tx.AfterCommit(func() {
 		s.mu.Lock()
 		s.gen[ck] = entry
-		s.dec[cacheKey([]string{string(blob), c.Principal.ARN}, encCtx)] = entry
+		s.dec[cacheKey([]string{string(blob), s.authority(c.Principal)}, encCtx)] = entry
 		s.mu.Unlock()
 	})
 	return plain, blob, nil
@@ -117,7 +148,7 @@ func (s *SSE) DataKey(c *server.Call, keyID string, encCtx map[string]string, re
 // Open returns the plaintext of a data key blob for c's principal, calling
 // kms:Decrypt when the principal has not opened it within reuse.
 func (s *SSE) Open(c *server.Call, blob []byte, encCtx map[string]string, reuse time.Duration) ([]byte, error) {
-	ck := cacheKey([]string{string(blob), c.Principal.ARN}, encCtx)
+	ck := cacheKey([]string{string(blob), s.authority(c.Principal)}, encCtx)
 	s.mu.Lock()
 	k, ok := s.dec[ck]
 	s.mu.Unlock()

@@ -17,6 +17,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/sns/types"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/smithy-go"
 
 	"github.com/palisade/palisade/internal/app/apptest"
@@ -879,4 +880,54 @@ func TestRecorded2026ServiceSourceContext(t *testing.T) {
 	if len(got) != 1 || !strings.Contains(aws.ToString(got[0].Body), `"AlarmArn":"`+prefix+`named"`) {
 		t.Fatalf("delivered %d messages, want the named alarm's only: %+v", len(got), got)
 	}
+}
+
+// TestRecorded2026SessionKeyReuse pins whose warm data key a role session's
+// publication to an encrypted topic may use (radkawar/stackd
+// testdata/aws/sns/encryption_role_cache.json, encryption_equivalent_sessions.json): a
+// restricted session of the same role and session name as the warm publisher is
+// refused by KMS (KMSAccessDenied), while a new unrestricted session of the role,
+// under another name, still publishes after the key is disabled.
+func TestRecorded2026SessionKeyReuse(t *testing.T) {
+	e := newEnv(t)
+	key := e.keyFor("")
+	topic := e.topic("role-cache", map[string]string{"KmsMasterKeyId": key})
+	url, qarn := e.queueFor("role-cache", topic, true)
+	e.subscribe(topic, "sqs", qarn, map[string]string{"RawMessageDelivery": "true"})
+	iamc := iam.NewFromConfig(e.p.RootConfig())
+	role := aws.ToString(apptest.Must(iamc.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("publisher"),
+		AssumeRolePolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::000000000000:root"},"Action":"sts:AssumeRole"}]}`)})).Role.Arn)
+	apptest.Must(iamc.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String("publisher"), PolicyName: aws.String("publication"),
+		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sns:Publish","Resource":"*"},{"Effect":"Allow","Action":["kms:GenerateDataKey","kms:Decrypt"],"Resource":"` + key + `"}]}`)}))
+	// Root may not assume roles: a user does.
+	apptest.Must(iamc.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("assumer")}))
+	apptest.Must(iamc.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String("assumer"), PolicyName: aws.String("assume"),
+		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"` + role + `"}]}`)}))
+	ak := apptest.Must(iamc.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String("assumer")})).AccessKey
+	stsc := sts.NewFromConfig(e.p.Config(aws.ToString(ak.AccessKeyId), aws.ToString(ak.SecretAccessKey), ""))
+	session := func(name, policy string) *sns.Client {
+		in := &sts.AssumeRoleInput{RoleArn: aws.String(role), RoleSessionName: aws.String(name)}
+		if policy != "" {
+			in.Policy = aws.String(policy)
+		}
+		c := apptest.Must(stsc.AssumeRole(ctx, in)).Credentials
+		return sns.NewFromConfig(e.p.Config(aws.ToString(c.AccessKeyId), aws.ToString(c.SecretAccessKey), aws.ToString(c.SessionToken)))
+	}
+	publishTo := func(c *sns.Client, arn, msg string) error {
+		_, err := c.Publish(ctx, &sns.PublishInput{TopicArn: aws.String(arn), Message: aws.String(msg)})
+		return err
+	}
+	publish := func(c *sns.Client, msg string) error { return publishTo(c, topic, msg) }
+	apptest.Must(0, publish(session("same-name", ""), "warm"))
+	restricted := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sns:Publish","Resource":"*"}]}`
+	wantError(t, publish(session("same-name", restricted), "restricted"), "KMSAccessDenied", 400, "") // same-name restricted session
+	wantError(t, publish(session("other-name", restricted), "restricted"), "KMSAccessDenied", 400, "")
+	apptest.Must(kms.NewFromConfig(e.p.RootConfig()).DisableKey(ctx, &kms.DisableKeyInput{KeyId: aws.String(key)}))
+	apptest.Must(0, publish(session("new-name", ""), "equivalent")) // a new session of the role, warm key disabled
+	if got := e.drain(url); len(got) != 2 {
+		t.Fatalf("delivered %d messages, want the warm and the equivalent session's", len(got))
+	}
+	// The cold control: the key is disabled indeed.
+	cold := e.topic("role-cache-cold", map[string]string{"KmsMasterKeyId": key})
+	wantError(t, publishTo(session("new-name", ""), cold, "cold"), "KMSDisabled", 400, "")
 }

@@ -101,6 +101,7 @@ func New(d Deps) *SNS {
 	s := &SNS{d: d, signer: &signer{db: d.Store, sealer: d.Sealer, log: d.Logger, ready: make(chan struct{})}, wake: make(chan struct{}, 1)}
 	if d.KMS != nil {
 		s.sse = svckit.NewSSE(d.KMS, "alias/aws/sns")
+		s.sse.ShareRoleSessions = true
 	}
 	return s
 }
