@@ -125,8 +125,7 @@ func (cw *CloudWatch) putCompositeAlarm(c *server.Call, in *api.PutCompositeAlar
 	}
 	rule, err := parseRule(in.AlarmRule)
 	if err != nil {
-		// Inferred wording: AWS answers a malformed rule with a ValidationError.
-		return nil, validationError("Error in alarm rule: %s", err.Error())
+		return nil, validationError("%s", err.Error())
 	}
 	a := &alarmRec{
 		Name: in.AlarmName, Description: svckit.Str(in.AlarmDescription), ConfigUpdated: c.Now.Truncate(time.Millisecond),
@@ -154,9 +153,24 @@ func (cw *CloudWatch) putCompositeAlarm(c *server.Call, in *api.PutCompositeAlar
 	}
 	var missing []string
 	for _, ref := range refs {
+		// An ARN of another Region or account is refused as such, and the composite
+		// itself as its own child (recorded, 2026: alarm_composites.json,
+		// language/28/foreign-account-arn, language/29/foreign-region-arn,
+		// language/30/self-cycle).
+		arn := ref
+		if p, isARN := svckit.ParseARN(ref); isARN && strings.HasPrefix(ref, "arn:") {
+			switch {
+			case p.Service == "cloudwatch" && p.Region != c.Region:
+				return nil, validationError("Error in AlarmRule [Wrong ARN region, it was %s but %s was expected instead]", p.Region, c.Region)
+			case p.Service == "cloudwatch" && p.Account != c.Account:
+				return nil, validationError("A composite alarm cannot have a child relation with alarms from another AWS account")
+			}
+		} else {
+			arn = alarmARN(c.Region, c.Account, ref)
+		}
 		name, ok := refName(c.Account, c.Region, ref)
 		if ok && name == a.Name {
-			continue
+			return nil, validationError("A composite alarm cannot have a child relation with itself via its AlarmRule, as it would introduce a circular dependency")
 		}
 		var child *alarmRec
 		if ok {
@@ -165,7 +179,8 @@ func (cw *CloudWatch) putCompositeAlarm(c *server.Call, in *api.PutCompositeAlar
 			}
 		}
 		if child == nil {
-			missing = append(missing, ref)
+			// Named by ARN (recorded, 2026: alarm_composites.json, language/13/missing-name).
+			missing = append(missing, arn)
 			continue
 		}
 		ps, err := parents(c.Tx, c.Account, c.Region, name)
@@ -302,6 +317,10 @@ func (cw *CloudWatch) evaluateComposite(tx *store.Tx, account, region string, a 
 		// A new composite whose rule names no alarm that exists: AWS's reason for
 		// FALSE (recorded, 2026: alarm_controls.json, create-composite).
 		reason = alarmARN(region, account, a.Name) + " was created and its alarm rule evaluates to " + state
+	} else if trigger == "" {
+		// A composite put again with a rule naming no alarm that exists (recorded,
+		// 2026: alarm_composites.json, language/51/describe-suppressor-name).
+		reason = alarmARN(region, account, a.Name) + " was updated and its new alarm rule evaluates to " + state
 	} else {
 		// Inferred wording.
 		reason = "The rule " + a.AlarmRule + " evaluated to " + strings.ToUpper(fmt.Sprint(value))

@@ -579,3 +579,96 @@ func TestDynamoDBMissingDataRecorded2026(t *testing.T) {
 		}
 	})
 }
+
+// alarm_composites.json, language/*: PutCompositeAlarm's rule language — upper-case
+// keywords only, AT_LEAST quorums, quoted and unquoted names — and its refusals in
+// AWS's words.
+func TestCompositeRuleLanguageRecorded2026(t *testing.T) {
+	forEachProtocol(t, func(e *env) {
+		for _, name := range []string{"metric", "second"} {
+			apptest.Must(e.cw.PutMetricAlarm(ctx, &cw.PutMetricAlarmInput{AlarmName: aws.String(name), Namespace: aws.String("Stackd/NativeAlarmLanguage"),
+				MetricName: aws.String("Unpublished"), Statistic: types.StatisticAverage, Period: aws.Int32(60), EvaluationPeriods: aws.Int32(3),
+				Threshold: aws.Float64(10), ComparisonOperator: types.ComparisonOperatorGreaterThanThreshold, TreatMissingData: aws.String("ignore"), ActionsEnabled: aws.Bool(false)}))
+		}
+		put := func(rule string) error {
+			_, err := e.cw.PutCompositeAlarm(ctx, &cw.PutCompositeAlarmInput{AlarmName: aws.String("composite"), AlarmRule: aws.String(rule), ActionsEnabled: aws.Bool(false)})
+			return err
+		}
+		token := func(tok string, at int, want string) string {
+			return "Error in AlarmRule [Unsupported token '" + tok + "' at char " + strconv.Itoa(at) + ", must be: " + want + "]"
+		}
+		const (
+			operand = "'(', 'NOT', AT_LEAST, TRUE or FALSE, ALARM, OK, or INSUFFICIENT_DATA"
+			ops     = "<EOF>, 'AND', 'OR'"
+			number  = "NUMBER, PERCENTAGE NUMBER"
+		)
+		missing := func(ref string) string {
+			return "Could not save the composite alarm as alarms [" + arnPrefix + ref + "] in the alarm rule do not exist"
+		}
+		quorum := func(arg string) string { return "AT_LEAST(" + arg + ", (metric,second))" }
+		for _, c := range []struct{ label, rule, msg string }{
+			{"true-upper", "TRUE", ""},
+			{"true-lower", "true", token("true", 0, operand)},
+			{"true-mixed", "True", token("True", 0, operand)},
+			{"false-lower", "false", token("false", 0, operand)},
+			{"not-upper", "NOT TRUE", ""},
+			{"not-lower", "not TRUE", token("not", 0, operand)},
+			{"and-lower", "TRUE and FALSE", token("and", 5, ops)},
+			{"or-lower", "TRUE or FALSE", token("or", 5, ops)},
+			{"operator-precedence", "TRUE OR FALSE AND FALSE", ""},
+			{"bang-negation", "!TRUE", token("!TRUE", 0, operand)},
+			{"double-and", "TRUE && FALSE", token("&&", 5, ops)},
+			{"missing-name", "ALARM(unpublished-missing-alarm)", missing("unpublished-missing-alarm")},
+			{"function-lower", "alarm(metric)", token("alarm", 0, operand)},
+			{"function-mixed", "Alarm(metric)", token("Alarm", 0, operand)},
+			{"function-space", "ALARM ( metric )", ""},
+			{"name-quoted", `ALARM("metric")`, ""},
+			{"name-single-quoted", `ALARM('metric')`, missing("'metric'")},
+			{"name-spaces", "ALARM(an alarm with spaces)", token("alarm", 9, "')'")},
+			{"empty-name", `ALARM("")`, missing("")},
+			{"escaped-quote", `ALARM("a\"b")`, missing(`a"b`)},
+			{"quoted-parenthesis", `ALARM("a)b")`, missing("a)b")},
+			{"unknown-function", "UNKNOWN(metric)", token("UNKNOWN", 0, operand)},
+			{"implicit-and", "TRUE FALSE", token("FALSE", 5, "<EOF>")},
+			{"trailing-input", "TRUE junk", token("junk", 5, "<EOF>")},
+			{"nested-not", "NOT NOT FALSE", ""},
+			{"native-arn", "ALARM(" + arnPrefix + "metric)", ""},
+			{"foreign-account-arn", "ALARM(arn:aws:cloudwatch:us-east-1:111111111111:alarm:missing)", "A composite alarm cannot have a child relation with alarms from another AWS account"},
+			{"foreign-region-arn", "ALARM(arn:aws:cloudwatch:us-west-2:000000000000:alarm:missing)", "Error in AlarmRule [Wrong ARN region, it was us-west-2 but us-east-1 was expected instead]"},
+			{"self-cycle", "ALARM(composite)", "A composite alarm cannot have a child relation with itself via its AlarmRule, as it would introduce a circular dependency"},
+			{"quorum-one", quorum("1, ALARM"), ""},
+			{"quorum-zero", quorum("0, ALARM"), "Error in AlarmRule [AT_LEAST absolute threshold must be between 1 and number of alarms (2)]"},
+			{"quorum-negative", quorum("-1, ALARM"), token("-1", 9, number)},
+			{"quorum-fraction", quorum("1.5, ALARM"), token("1.5", 9, number)},
+			{"quorum-too-many", quorum("3, ALARM"), "Error in AlarmRule [AT_LEAST absolute threshold must be between 1 and number of alarms (2)]"},
+			{"quorum-half", quorum("50%, ALARM"), ""},
+			{"quorum-zero-percent", quorum("0%, ALARM"), "Error in AlarmRule [AT_LEAST percentage threshold must be between 1 and 100]"},
+			{"quorum-fraction-percent", quorum("50.5%, ALARM"), token("50.5%", 9, number)},
+			{"quorum-too-large-percent", quorum("101%, ALARM"), "Error in AlarmRule [AT_LEAST percentage threshold must be between 1 and 100]"},
+			{"quorum-negated", quorum("50%, NOT ALARM"), ""},
+			{"quorum-unknown-state", quorum("1, BOGUS"), token("BOGUS", 12, "'NOT', ALARM, OK, or INSUFFICIENT_DATA")},
+			{"quorum-empty", "AT_LEAST(1, ALARM, ())", token("))", 20, "'NOT', 'AND', 'OR', 'AT_LEAST', NUMBER, PERCENTAGE NUMBER, TRUE or FALSE, ALARM, OK, or INSUFFICIENT_DATA, unquoted alarm name, quoted alarm name")},
+		} {
+			err := put(c.rule)
+			if c.msg == "" {
+				if err != nil {
+					e.Errorf("alarm_composites.json language/%s: %v", c.label, err)
+				}
+				continue
+			}
+			if err == nil {
+				e.Errorf("alarm_composites.json language/%s: accepted %q", c.label, c.rule)
+				continue
+			}
+			wantWire(e, err, "ValidationError", 400, c.msg)
+		}
+		// language/48-51: a quorum neither child meets (OK), then put again as TRUE:
+		// the composite names no alarm, and says it was updated.
+		apptest.Must(0, put(quorum("2, ALARM")))
+		apptest.Must(0, put("TRUE"))
+		out := apptest.Must(e.cw.DescribeAlarms(ctx, &cw.DescribeAlarmsInput{AlarmNames: []string{"composite"}, AlarmTypes: []types.AlarmType{types.AlarmTypeCompositeAlarm}}))
+		if a := out.CompositeAlarms[0]; a.StateValue != types.StateValueAlarm || aws.ToString(a.StateReason) != arnPrefix+"composite was updated and its new alarm rule evaluates to ALARM" {
+			e.Errorf("language/51/describe-suppressor-name: %s %q", a.StateValue, aws.ToString(a.StateReason))
+		}
+	})
+}
