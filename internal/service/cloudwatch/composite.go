@@ -292,36 +292,51 @@ func (cw *CloudWatch) evaluateComposite(tx *store.Tx, account, region string, a 
 		return nil
 	}
 	// The triggering child: the one whose change caused this evaluation or, when the
-	// composite was put, the referenced alarm that changed state last (inferred: AWS
-	// does not document which child a put's evaluation names).
+	// composite was put, a referenced alarm in the composite's new state, the one that
+	// changed last (recorded, 2026: alarm_composites.json, dependencies/8-17: A in
+	// ALARM for a quorum that is met, B in OK for one that is not), else the one that
+	// changed last.
 	var child *alarmRec
 	if trigger != "" {
 		child = lookup(trigger)
 	} else {
+		var any *alarmRec
 		for _, ref := range rule.refs() {
-			if s := lookup(ref); s != nil && (child == nil || s.StateUpdated.After(child.StateUpdated)) {
+			s := lookup(ref)
+			if s == nil {
+				continue
+			}
+			if any == nil || s.StateUpdated.After(any.StateUpdated) {
+				any = s
+			}
+			if s.State == state && (child == nil || s.StateUpdated.After(child.StateUpdated)) {
 				child = s
 			}
+		}
+		if child == nil {
+			child = any
 		}
 	}
 	reason, data := "", `{"triggeringAlarms":[]}`
 	if child != nil {
 		arn := alarmARN(region, account, child.Name)
-		// AWS's reason, as its notifications show it: "arn:aws:cloudwatch:…:alarm:x
-		// transitioned to ALARM at Wednesday 10 November, 2021 02:45:55 UTC".
-		reason = arn + " transitioned to " + child.State + " at " + child.StateUpdated.UTC().Format("Monday 2 January, 2006 15:04:05 UTC")
 		b, _ := json.Marshal(map[string]any{"triggeringAlarms": []any{map[string]any{"arn": arn,
 			"state": map[string]any{"value": child.State, "timestamp": child.StateUpdated.UTC().Format(awsTime)}}}})
 		data = string(b)
-	} else if a.State == stateInsufficient {
-		// A new composite whose rule names no alarm that exists: AWS's reason for
-		// FALSE (recorded, 2026: alarm_controls.json, create-composite).
+		// AWS's reason, as its notifications show it: "arn:aws:cloudwatch:…:alarm:x
+		// transitioned to ALARM at Wednesday 10 November, 2021 02:45:55 UTC".
+		reason = arn + " transitioned to " + child.State + " at " + child.StateUpdated.UTC().Format("Monday 2 January, 2006 15:04:05 UTC")
+	}
+	switch {
+	case trigger == "" && a.State == stateInsufficient:
+		// A new composite: AWS's reason whatever its rule names (recorded, 2026:
+		// alarm_controls.json create-composite; alarm_composites.json dependencies/8).
 		reason = alarmARN(region, account, a.Name) + " was created and its alarm rule evaluates to " + state
-	} else if trigger == "" {
-		// A composite put again with a rule naming no alarm that exists (recorded,
-		// 2026: alarm_composites.json, language/51/describe-suppressor-name).
+	case trigger == "":
+		// A composite put again (recorded, 2026: alarm_composites.json,
+		// dependencies/11, language/51).
 		reason = alarmARN(region, account, a.Name) + " was updated and its new alarm rule evaluates to " + state
-	} else {
+	case child == nil:
 		// Inferred wording.
 		reason = "The rule " + a.AlarmRule + " evaluated to " + strings.ToUpper(fmt.Sprint(value))
 	}

@@ -672,3 +672,48 @@ func TestCompositeRuleLanguageRecorded2026(t *testing.T) {
 		}
 	})
 }
+
+// alarm_composites.json, dependencies/1-17: quorums count a child named twice twice,
+// a percentage is met when that share of the list is; a put's reason says the
+// composite was created or updated and its rule's value, and its reason data name a
+// child in the composite's new state. The children's states come from SetAlarmState
+// alone (TreatMissingData ignore on unpublished metrics): the evaluator leaves them.
+func TestCompositeDependenciesRecorded2026(t *testing.T) {
+	e := newEnv(t, protocols[0].opt)
+	for _, name := range []string{"A", "B"} {
+		apptest.Must(e.cw.PutMetricAlarm(ctx, &cw.PutMetricAlarmInput{AlarmName: aws.String(name), Namespace: aws.String("StackdNativeOwnedProbe"),
+			MetricName: aws.String("unpublished-" + name), Statistic: types.StatisticSum, Period: aws.Int32(60), EvaluationPeriods: aws.Int32(1),
+			Threshold: aws.Float64(1), ComparisonOperator: types.ComparisonOperatorGreaterThanThreshold, TreatMissingData: aws.String("ignore"), ActionsEnabled: aws.Bool(false)}))
+	}
+	e.set("A", types.StateValueAlarm)
+	e.set("B", types.StateValueOk)
+	put := func(name, rule string) types.CompositeAlarm {
+		apptest.Must(e.cw.PutCompositeAlarm(ctx, &cw.PutCompositeAlarmInput{AlarmName: aws.String(name), AlarmRule: aws.String(rule), ActionsEnabled: aws.Bool(false)}))
+		return e.composite(name)
+	}
+	for _, c := range []struct {
+		label, name, rule string
+		state             types.StateValue
+		verb, child       string
+	}{
+		{"dependencies/8/repeated integer quorum", "C", `AT_LEAST(2, ALARM, ("A","A","B"))`, types.StateValueAlarm, "was created and its alarm rule", "A"},
+		{"dependencies/9/repeated 67% quorum", "D", `AT_LEAST(67%, ALARM, ("A","A","B"))`, types.StateValueOk, "was created and its alarm rule", "B"},
+		{"dependencies/11/distinct integer quorum", "C", `AT_LEAST(2, ALARM, ("A","B"))`, types.StateValueOk, "was updated and its new alarm rule", "B"},
+		{"dependencies/13/repeated 66% quorum", "D", `AT_LEAST(66%, ALARM, ("A","A","B"))`, types.StateValueAlarm, "was updated and its new alarm rule", "A"},
+	} {
+		a := put(c.name, c.rule)
+		reason := arnPrefix + c.name + " " + c.verb + " evaluates to " + string(c.state)
+		if a.StateValue != c.state || aws.ToString(a.StateReason) != reason {
+			t.Errorf("%s: %s %q, want %s %q", c.label, a.StateValue, aws.ToString(a.StateReason), c.state, reason)
+		}
+		var data struct {
+			TriggeringAlarms []struct {
+				Arn   string                 `json:"arn"`
+				State struct{ Value string } `json:"state"`
+			} `json:"triggeringAlarms"`
+		}
+		if err := json.Unmarshal([]byte(aws.ToString(a.StateReasonData)), &data); err != nil || len(data.TriggeringAlarms) != 1 || data.TriggeringAlarms[0].Arn != arnPrefix+c.child {
+			t.Errorf("%s: reason data %s, want child %s", c.label, aws.ToString(a.StateReasonData), c.child)
+		}
+	}
+}
