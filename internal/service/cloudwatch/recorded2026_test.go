@@ -716,4 +716,16 @@ func TestCompositeDependenciesRecorded2026(t *testing.T) {
 			t.Errorf("%s: reason data %s, want child %s", c.label, aws.ToString(a.StateReasonData), c.child)
 		}
 	}
+	// dependencies/14-19: an indirect cycle is accepted; D follows C's transition.
+	put("C", "FALSE")
+	put("D", `ALARM("C")`)
+	c := put("C", `ALARM("D") OR ALARM("A")`)
+	if c.StateValue != types.StateValueAlarm || aws.ToString(c.StateReason) != arnPrefix+"C was updated and its new alarm rule evaluates to ALARM" {
+		t.Errorf("dependencies/19 C: %s %q", c.StateValue, aws.ToString(c.StateReason))
+	}
+	d := e.composite("D")
+	want := arnPrefix + "C transitioned to ALARM at " + c.StateUpdatedTimestamp.UTC().Format("Monday 2 January, 2006 15:04:05 UTC")
+	if d.StateValue != types.StateValueAlarm || aws.ToString(d.StateReason) != want || !d.StateUpdatedTimestamp.Equal(*c.StateUpdatedTimestamp) {
+		t.Errorf("dependencies/19 D: %s %q, want ALARM %q", d.StateValue, aws.ToString(d.StateReason), want)
+	}
 }
