@@ -358,7 +358,7 @@ func (cw *CloudWatch) evaluateParents(tx *store.Tx, account, region string, a *a
 			continue
 		}
 		if n, ok := refName(account, region, pa.Suppressor); ok && pa.Suppressor != "" && n == a.Name {
-			if err := cw.suppressorChanged(tx, account, region, pa, a.State, now); err != nil {
+			if err := cw.suppressorChanged(tx, account, region, pa, a, now); err != nil {
 				return err
 			}
 		}
@@ -377,33 +377,34 @@ func (cw *CloudWatch) evaluateParents(tx *store.Tx, account, region string, a *a
 // When a wait or extension period ends with the composite still in the state whose
 // actions were held, they run then (the evaluator checks each minute of Palisade's
 // clock, or sooner on a clock advance); a new state change replaces held actions.
-// The reasons' wording is inferred.
+// A change of suppression outside a state change — an extension period beginning,
+// a wait or extension period ending — is the composite's StateUpdatedTimestamp, at
+// the instant it happens (a period's end, however late the evaluator sees it), and
+// the reasons are AWS's (recorded, 2026: radkawar/stackd
+// testdata/aws/cloudwatch/alarm_composites.json, suppression/*).
 
-// suppressorState is the state of a composite's suppressor ("" when there is none).
-func suppressorState(tx *store.Tx, account, region string, a *alarmRec) (string, error) {
+// suppressorOf is a composite's suppressor (nil when there is none).
+func suppressorOf(tx *store.Tx, account, region string, a *alarmRec) (*alarmRec, error) {
 	if a.Suppressor == "" {
-		return "", nil
+		return nil, nil
 	}
 	name, ok := refName(account, region, a.Suppressor)
 	if !ok {
-		return "", nil
+		return nil, nil
 	}
-	s, err := loadAlarm(tx, account, region, name)
-	if err != nil || s == nil {
-		return "", err
-	}
-	return s.State, nil
+	return loadAlarm(tx, account, region, name)
 }
 
-func (a *alarmRec) suppress(by string, until int64) {
+// suppress records why a composite's actions are suppressed, and until when; s is
+// the suppressor, for Alarm.
+func (a *alarmRec) suppress(by string, until int64, s *alarmRec, region, account string) {
 	a.SuppressedBy, a.SuppressUntil = by, until
 	switch by {
 	case "Alarm":
-		a.SuppressedReason = "Alarm " + a.Suppressor + " is in ALARM state."
-	case "WaitPeriod":
-		a.SuppressedReason = "Waiting for alarm " + a.Suppressor + " to go into ALARM state."
-	case "ExtensionPeriod":
-		a.SuppressedReason = "Alarm " + a.Suppressor + " went out of ALARM state: waiting for the extension period to end."
+		a.SuppressedReason = "Actions suppressed by " + alarmARN(region, account, s.Name) + " that transitioned to ALARM at " +
+			s.StateUpdated.UTC().Format("Monday 2 January, 2006 15:04:05 UTC")
+	case "WaitPeriod", "ExtensionPeriod":
+		a.SuppressedReason = "Actions suppressed by " + by
 	default:
 		a.SuppressedReason, a.HeldFrom = "", ""
 	}
@@ -412,19 +413,19 @@ func (a *alarmRec) suppress(by string, until int64) {
 // holdActions decides whether the actions of a composite's new state are suppressed,
 // recording why; held says they are.
 func (cw *CloudWatch) holdActions(tx *store.Tx, account, region string, a *alarmRec, old string, now time.Time) (held bool, err error) {
-	s, err := suppressorState(tx, account, region, a)
+	s, err := suppressorOf(tx, account, region, a)
 	if err != nil {
 		return false, err
 	}
 	switch {
-	case s == "":
-		a.suppress("", 0)
-	case s == stateAlarm:
-		a.suppress("Alarm", 0)
+	case s == nil:
+		a.suppress("", 0, nil, region, account)
+	case s.State == stateAlarm:
+		a.suppress("Alarm", 0, s, region, account)
 	case a.SuppressorWait > 0:
-		a.suppress("WaitPeriod", now.Add(time.Duration(a.SuppressorWait)*time.Second).UnixMilli())
+		a.suppress("WaitPeriod", now.Add(time.Duration(a.SuppressorWait)*time.Second).UnixMilli(), s, region, account)
 	default:
-		a.suppress("", 0)
+		a.suppress("", 0, nil, region, account)
 	}
 	if a.SuppressedBy != "" {
 		a.HeldFrom = old
@@ -432,20 +433,21 @@ func (cw *CloudWatch) holdActions(tx *store.Tx, account, region string, a *alarm
 	return a.SuppressedBy != "", putAlarm(tx, account, region, a)
 }
 
-// suppressorChanged moves a composite's suppression along after its suppressor
+// suppressorChanged moves a composite's suppression along after its suppressor s
 // changed state.
-func (cw *CloudWatch) suppressorChanged(tx *store.Tx, account, region string, a *alarmRec, suppressor string, now time.Time) error {
+func (cw *CloudWatch) suppressorChanged(tx *store.Tx, account, region string, a *alarmRec, s *alarmRec, now time.Time) error {
 	switch {
-	case suppressor == stateAlarm && a.SuppressedBy == "WaitPeriod":
-		a.suppress("Alarm", 0)
-	case suppressor != stateAlarm && a.SuppressedBy == "Alarm":
+	case s.State == stateAlarm && a.SuppressedBy == "WaitPeriod":
+		a.suppress("Alarm", 0, s, region, account)
+	case s.State != stateAlarm && a.SuppressedBy == "Alarm":
 		if a.SuppressorExtension == 0 {
 			return cw.releaseActions(tx, account, region, a, now)
 		}
-		a.suppress("ExtensionPeriod", now.Add(time.Duration(a.SuppressorExtension)*time.Second).UnixMilli())
+		a.suppress("ExtensionPeriod", now.Add(time.Duration(a.SuppressorExtension)*time.Second).UnixMilli(), s, region, account)
 	default:
 		return nil
 	}
+	a.StateUpdated = now.Truncate(time.Millisecond)
 	return putAlarm(tx, account, region, a)
 }
 
@@ -455,13 +457,14 @@ func (cw *CloudWatch) endSuppression(tx *store.Tx, account, region string, a *al
 	if a.SuppressUntil == 0 || now.UnixMilli() < a.SuppressUntil {
 		return nil
 	}
-	return cw.releaseActions(tx, account, region, a, now)
+	return cw.releaseActions(tx, account, region, a, time.UnixMilli(a.SuppressUntil).UTC())
 }
 
-// releaseActions ends a composite's suppression and runs the actions it held.
+// releaseActions ends a composite's suppression at now and runs the actions it held.
 func (cw *CloudWatch) releaseActions(tx *store.Tx, account, region string, a *alarmRec, now time.Time) error {
 	from := a.HeldFrom
-	a.suppress("", 0)
+	a.suppress("", 0, nil, region, account)
+	a.StateUpdated = now.Truncate(time.Millisecond)
 	if err := putAlarm(tx, account, region, a); err != nil {
 		return err
 	}
@@ -487,7 +490,9 @@ func (a *alarmRec) compositeOut(region, account string) api.CompositeAlarm {
 		m.StateReasonData = svckit.Ptr(a.StateReasonData)
 	}
 	if a.Suppressor != "" {
-		m.ActionsSuppressor = svckit.Ptr(alarmARN(region, account, strings.TrimPrefix(a.Suppressor, alarmARN(region, account, ""))))
+		// As the caller named it, by name or by ARN (recorded, 2026:
+		// alarm_composites.json, language/51 and language/53).
+		m.ActionsSuppressor = svckit.Ptr(a.Suppressor)
 		m.ActionsSuppressorWaitPeriod, m.ActionsSuppressorExtensionPeriod = svckit.Ptr(a.SuppressorWait), svckit.Ptr(a.SuppressorExtension)
 	}
 	if a.SuppressedBy != "" {

@@ -253,7 +253,7 @@ func TestCompositeAlarmRules(t *testing.T) {
 	e.set("quiet", types.StateValueAlarm)
 	e.set("b", types.StateValueAlarm)
 	s := e.composite("s")
-	if s.StateValue != types.StateValueAlarm || s.ActionsSuppressedBy != types.ActionsSuppressedByAlarm || aws.ToString(s.ActionsSuppressor) != arnPrefix+"quiet" ||
+	if s.StateValue != types.StateValueAlarm || s.ActionsSuppressedBy != types.ActionsSuppressedByAlarm || aws.ToString(s.ActionsSuppressor) != "quiet" ||
 		aws.ToInt32(s.ActionsSuppressorWaitPeriod) != 60 || aws.ToInt32(s.ActionsSuppressorExtensionPeriod) != 120 || actions() != 0 {
 		t.Fatalf("suppressed composite %+v, %d actions", s, actions())
 	}

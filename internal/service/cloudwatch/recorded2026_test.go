@@ -729,3 +729,67 @@ func TestCompositeDependenciesRecorded2026(t *testing.T) {
 		t.Errorf("dependencies/19 D: %s %q, want ALARM %q", d.StateValue, aws.ToString(d.StateReason), want)
 	}
 }
+
+// alarm_composites.json, suppression/*: a composite's actions suppressed by its
+// ActionsSuppressor — AWS's reasons, the suppressor as named, and StateUpdatedTimestamp
+// moving when suppression changes outside a state change (an extension period
+// beginning; a wait or extension period ending, at its end). The metric alarms'
+// states come from SetAlarmState alone; the periods end on clock advances the test
+// makes itself.
+func TestCompositeSuppressionRecorded2026(t *testing.T) {
+	e := newEnv(t, protocols[0].opt)
+	for _, name := range []string{"child", "suppressor"} {
+		apptest.Must(e.cw.PutMetricAlarm(ctx, &cw.PutMetricAlarmInput{AlarmName: aws.String(name), Namespace: aws.String("StackdNativeSuppressionProbe"),
+			MetricName: aws.String("never-published"), Statistic: types.StatisticSum, Period: aws.Int32(60), EvaluationPeriods: aws.Int32(1),
+			Threshold: aws.Float64(1), ComparisonOperator: types.ComparisonOperatorGreaterThanThreshold, TreatMissingData: aws.String("ignore"), ActionsEnabled: aws.Bool(false)}))
+		e.set(name, types.StateValueOk)
+	}
+	put := func(suppressor string) {
+		apptest.Must(e.cw.PutCompositeAlarm(ctx, &cw.PutCompositeAlarmInput{AlarmName: aws.String("composite"), AlarmRule: aws.String(`ALARM("child")`),
+			ActionsEnabled: aws.Bool(true), ActionsSuppressor: aws.String(suppressor), ActionsSuppressorWaitPeriod: aws.Int32(5), ActionsSuppressorExtensionPeriod: aws.Int32(5)}))
+	}
+	updated := func(name string) time.Time {
+		return *apptest.Must(e.cw.DescribeAlarms(ctx, &cw.DescribeAlarmsInput{AlarmNames: []string{name}})).MetricAlarms[0].StateUpdatedTimestamp
+	}
+	check := func(label string, state types.StateValue, by types.ActionsSuppressedBy, reason string, stateUpdated time.Time) {
+		t.Helper()
+		c := e.composite("composite")
+		if c.StateValue != state || c.ActionsSuppressedBy != by || aws.ToString(c.ActionsSuppressedReason) != reason || aws.ToString(c.ActionsSuppressor) != "suppressor" {
+			t.Errorf("%s: %s by %q %q (suppressor %s)", label, c.StateValue, c.ActionsSuppressedBy, aws.ToString(c.ActionsSuppressedReason), aws.ToString(c.ActionsSuppressor))
+		}
+		if !stateUpdated.IsZero() && !c.StateUpdatedTimestamp.Equal(stateUpdated) {
+			t.Errorf("%s: StateUpdatedTimestamp %s, want %s", label, c.StateUpdatedTimestamp, stateUpdated)
+		}
+	}
+	const wait = "Actions suppressed by WaitPeriod"
+	put("suppressor")
+	check("suppression/6/initial-stable-OK", types.StateValueOk, types.ActionsSuppressedByWaitPeriod, wait, time.Time{})
+	e.set("child", types.StateValueAlarm)
+	t1 := updated("child")
+	check("suppression/8/wait-period", types.StateValueAlarm, types.ActionsSuppressedByWaitPeriod, wait, t1)
+	e.advance(6 * time.Second)
+	check("wait period ended", types.StateValueAlarm, "", "", t1.Add(5*time.Second))
+	e.set("suppressor", types.StateValueAlarm)
+	check("suppression/40/suppressor-ALARM", types.StateValueAlarm, "", "", t1.Add(5*time.Second))
+	e.set("suppressor", types.StateValueOk)
+	check("suppression/42/suppressor-leaves-ALARM", types.StateValueAlarm, "", "", t1.Add(5*time.Second))
+	e.set("child", types.StateValueOk)
+	check("suppression/57/composite-state-change", types.StateValueOk, types.ActionsSuppressedByWaitPeriod, wait, updated("child"))
+	e.advance(6 * time.Second)
+	e.set("suppressor", types.StateValueAlarm)
+	s := updated("suppressor")
+	e.set("child", types.StateValueAlarm)
+	check("suppression/73/retry-suppressor-ALARM", types.StateValueAlarm, types.ActionsSuppressedByAlarm,
+		"Actions suppressed by "+arnPrefix+"suppressor that transitioned to ALARM at "+s.UTC().Format("Monday 2 January, 2006 15:04:05 UTC"), updated("child"))
+	e.set("suppressor", types.StateValueOk)
+	check("suppression/75/retry-extension-entry", types.StateValueAlarm, types.ActionsSuppressedByExtensionPeriod, "Actions suppressed by ExtensionPeriod", updated("suppressor"))
+	e.set("child", types.StateValueOk)
+	t2 := updated("child")
+	check("suppression/77/retry-composite-transition-during-extension", types.StateValueOk, types.ActionsSuppressedByWaitPeriod, wait, t2)
+	e.advance(6 * time.Second)
+	check("suppression/79/post-extension-transition-follow-up", types.StateValueOk, "", "", t2.Add(5*time.Second))
+	put("child")
+	if c := e.composite("composite"); aws.ToString(c.ActionsSuppressor) != "child" {
+		t.Errorf("suppression/86/replacement-suppressor-observations: %s", aws.ToString(c.ActionsSuppressor))
+	}
+}
