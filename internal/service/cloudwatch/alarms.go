@@ -568,12 +568,16 @@ func (cw *CloudWatch) deleteAlarms(c *server.Call, in *api.DeleteAlarmsInput) (*
 	if err := checkDelete(c.Tx, c.Account, c.Region, in.AlarmNames); err != nil {
 		return nil, err
 	}
+	// CloudTrail's record names the alarms deleted, not those that did not exist
+	// (recorded, 2026: alarm_audit.json, delete-mixed-existing-missing).
+	deleted := []string{}
 	for _, n := range in.AlarmNames {
 		a := found[n]
 		if a == nil {
-			continue // named twice
+			continue // named twice, or no alarm
 		}
 		delete(found, n)
+		deleted = append(deleted, n)
 		if err := setParentLinks(c.Tx, c.Account, c.Region, a, false); err != nil {
 			return nil, err
 		}
@@ -588,6 +592,7 @@ func (cw *CloudWatch) deleteAlarms(c *server.Call, in *api.DeleteAlarmsInput) (*
 			return nil, err
 		}
 	}
+	c.RequestParameters = map[string]any{"alarmNames": deleted}
 	return &model.Empty{}, nil
 }
 
@@ -680,6 +685,9 @@ func (cw *CloudWatch) tagResource(c *server.Call, in *api.TagResourceInput) (*ap
 		return nil, err
 	}
 	if err := checkTagKeys(in.Tags); err != nil {
+		// CloudTrail records this refusal without the request's parameters
+		// (recorded, 2026: alarm_audit.json, reserved-tag-audit-projection).
+		c.RequestParameters = json.RawMessage("null")
 		return nil, err
 	}
 	for _, t := range in.Tags {

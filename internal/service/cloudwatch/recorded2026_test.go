@@ -20,6 +20,8 @@ import (
 	"github.com/aws/smithy-go/encoding/cbor"
 
 	"github.com/palisade/palisade/internal/app/apptest"
+	"github.com/palisade/palisade/internal/audit"
+	"github.com/palisade/palisade/internal/store"
 )
 
 // These tests hold Palisade to answers AWS gave in 2026 (us-east-1, aws CLI over
@@ -791,5 +793,36 @@ func TestCompositeSuppressionRecorded2026(t *testing.T) {
 	put("child")
 	if c := e.composite("composite"); aws.ToString(c.ActionsSuppressor) != "child" {
 		t.Errorf("suppression/86/replacement-suppressor-observations: %s", aws.ToString(c.ActionsSuppressor))
+	}
+}
+
+// alarm_audit.json: CloudTrail's records of DeleteAlarms name the alarms deleted
+// only (delete-mixed-existing-missing), and of a TagResource refused for an aws: key
+// carry no request parameters (reserved-tag-audit-projection).
+func TestAlarmAuditRecorded2026(t *testing.T) {
+	e := newEnv(t, protocols[0].opt)
+	apptest.Must(e.cw.PutMetricAlarm(ctx, alarmInput("a")))
+	_, err := e.cw.TagResource(ctx, &cw.TagResourceInput{ResourceARN: aws.String(arnPrefix + "a"),
+		Tags: []types.Tag{{Key: aws.String("safe"), Value: aws.String("value")}, {Key: aws.String("aws:reserved"), Value: aws.String("rejected")}}})
+	wantError(t, err, "AccessDenied", 403, `The provided tag keys must not start with any case of "aws:"`)
+	apptest.Must(e.cw.DeleteAlarms(ctx, &cw.DeleteAlarmsInput{AlarmNames: []string{"a", "missing"}}))
+	params := map[string]string{}
+	err = e.p.Store.View(ctx, func(tx *store.Tx) error {
+		return tx.Events(0, 1<<20, func(ev *store.Event) bool {
+			var r audit.Record
+			if ev.Source == audit.Source && json.Unmarshal(ev.Data, &r) == nil && r.EventSource == "monitoring.amazonaws.com" {
+				params[r.EventName+"/"+r.ErrorCode] = string(r.RequestParameters)
+			}
+			return true
+		})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := params["DeleteAlarms/"]; got != `{"alarmNames":["a"]}` {
+		t.Errorf("delete-mixed-existing-missing: requestParameters %s", got)
+	}
+	if got, ok := params["TagResource/AccessDenied"]; !ok || got != "null" {
+		t.Errorf("reserved-tag-audit-projection: requestParameters %s (recorded: %v)", got, ok)
 	}
 }
