@@ -234,7 +234,11 @@ func (cw *CloudWatch) putCompositeAlarm(c *server.Call, in *api.PutCompositeAlar
 	if err := setParentLinks(c.Tx, c.Account, c.Region, a, true); err != nil {
 		return nil, err
 	}
-	if err := addHistory(c.Tx, c.Account, c.Region, a, "ConfigurationUpdate", summary, map[string]any{"type": kind, "version": "1.0"}, c.Now); err != nil {
+	data, err := compositeConfigHistory(c.Tx, c.Account, c.Region, kind, old, a)
+	if err != nil {
+		return nil, err
+	}
+	if err := addHistory(c.Tx, c.Account, c.Region, a, "ConfigurationUpdate", summary, data, c.Now); err != nil {
 		return nil, err
 	}
 	// AWS: "When this operation creates an alarm, the alarm state is immediately set
@@ -574,4 +578,108 @@ func checkDelete(tx *store.Tx, account, region string, names []string) error {
 		return validationError("Cannot delete %s as there are composite alarm(s) depending on it.", blocked[0])
 	}
 	return validationError("Cannot delete %s as there are composite alarm(s) depending on them.", strings.Join(blocked, ","))
+}
+
+// jsonField is one member of a JSON object written in a fixed order.
+type jsonField struct {
+	key   string
+	value any
+}
+
+func writeObject(fields []jsonField) string {
+	var b strings.Builder
+	b.WriteByte('{')
+	for i, f := range fields {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(plainJSON(f.key))
+		b.WriteByte(':')
+		if raw, ok := f.value.(json.RawMessage); ok {
+			b.Write(raw)
+			continue
+		}
+		b.WriteString(plainJSON(f.value))
+	}
+	b.WriteByte('}')
+	return b.String()
+}
+
+// plainJSON is v in JSON without HTML escaping: a rule's or a name's & < > as written.
+func plainJSON(v any) string {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(v)
+	return strings.TrimSuffix(b.String(), "\n")
+}
+
+// childStates is a composite's childStates in its configuration history: each child
+// its rule names that exists, with its state.
+func childStates(tx *store.Tx, account, region string, a *alarmRec) (json.RawMessage, error) {
+	var out []string
+	for _, name := range a.children(account, region) {
+		child, err := loadAlarm(tx, account, region, name)
+		if err != nil {
+			return nil, err
+		}
+		if child == nil {
+			continue
+		}
+		out = append(out, writeObject([]jsonField{{"arn", alarmARN(region, account, name)}, {"state", json.RawMessage(writeObject([]jsonField{
+			{"value", child.State}, {"transitionTimestamp", child.StateTransitioned.UTC().Format(awsTime)}, {"timestamp", child.StateUpdated.UTC().Format(awsTime)}}))}}))
+	}
+	return json.RawMessage("[" + strings.Join(out, ",") + "]"), nil
+}
+
+// compositeConfig is a composite as its configuration history shows it, in AWS's
+// order, children's states included.
+func compositeConfig(tx *store.Tx, account, region string, a *alarmRec) ([]jsonField, error) {
+	children, err := childStates(tx, account, region, a)
+	if err != nil {
+		return nil, err
+	}
+	fields := []jsonField{{"alarmName", a.Name}, {"alarmArn", alarmARN(region, account, a.Name)}}
+	if a.Description != "" {
+		fields = append(fields, jsonField{"alarmDescription", a.Description}) // placement inferred
+	}
+	return append(fields,
+		jsonField{"alarmConfigurationUpdatedTimestamp", a.ConfigUpdated.UTC().Format(awsTime)}, jsonField{"alarmRule", a.AlarmRule},
+		jsonField{"stateValue", a.State}, jsonField{"stateUpdatedTimestamp", a.StateUpdated.UTC().Format(awsTime)},
+		jsonField{"actionsEnabled", a.ActionsEnabled}, jsonField{"alarmActions", nonNil(a.AlarmActions)},
+		jsonField{"insufficientDataActions", nonNil(a.InsufficientDataActions)}, jsonField{"childStates", children},
+		jsonField{"okactions", nonNil(a.OKActions)}), nil
+}
+
+// compositeConfigHistory is the HistoryData of a composite's ConfigurationUpdate:
+// the composite created, or updated with the fields that changed as they were
+// (originalUpdatedFields), as AWS writes them (recorded, 2026: radkawar/stackd
+// testdata/aws/cloudwatch/alarm_composites.json, cycles/7 and cycles/8). The state
+// shown is the one before the new rule is evaluated.
+func compositeConfigHistory(tx *store.Tx, account, region, kind string, old, a *alarmRec) (historyText, error) {
+	config, err := compositeConfig(tx, account, region, a)
+	if err != nil {
+		return "", err
+	}
+	if old == nil {
+		return historyText(writeObject([]jsonField{{"version", "1.0"}, {"type", kind}, {"createdAlarm", json.RawMessage(writeObject(config))}})), nil
+	}
+	before, err := compositeConfig(tx, account, region, old)
+	if err != nil {
+		return "", err
+	}
+	current := map[string]string{}
+	for _, f := range config {
+		v, _ := json.Marshal(f.value)
+		current[f.key] = string(v)
+	}
+	changed := []jsonField{}
+	for _, f := range before {
+		v, _ := json.Marshal(f.value)
+		if f.key != "stateValue" && f.key != "stateUpdatedTimestamp" && current[f.key] != string(v) {
+			changed = append(changed, f)
+		}
+	}
+	return historyText(writeObject([]jsonField{{"version", "1.0"}, {"type", kind}, {"updatedAlarm", json.RawMessage(writeObject(config))},
+		{"originalUpdatedFields", json.RawMessage(writeObject(changed))}})), nil
 }

@@ -826,3 +826,40 @@ func TestAlarmAuditRecorded2026(t *testing.T) {
 		t.Errorf("reserved-tag-audit-projection: requestParameters %s (recorded: %v)", got, ok)
 	}
 }
+
+// alarm_composites.json, cycles/7-8: a composite's ConfigurationUpdate history data —
+// the composite created, then updated with its children's states and the fields that
+// changed as they were.
+func TestCompositeConfigHistoryRecorded2026(t *testing.T) {
+	e := newEnv(t, protocols[0].opt)
+	put := func(name, rule string) {
+		apptest.Must(e.cw.PutCompositeAlarm(ctx, &cw.PutCompositeAlarmInput{AlarmName: aws.String(name), AlarmRule: aws.String(rule), ActionsEnabled: aws.Bool(false)}))
+	}
+	// A second between the puts, as between AWS's: each its own timestamp.
+	put("C", "FALSE")
+	e.p.AdvanceClock(time.Second)
+	put("D", "FALSE")
+	e.p.AdvanceClock(time.Second)
+	put("D", `ALARM("C")`)
+	hist := apptest.Must(e.cw.DescribeAlarmHistory(ctx, &cw.DescribeAlarmHistoryInput{AlarmName: aws.String("D"), AlarmTypes: []types.AlarmType{types.AlarmTypeCompositeAlarm},
+		HistoryItemType: types.HistoryItemTypeConfigurationUpdate, ScanBy: types.ScanByTimestampAscending}))
+	if len(hist.AlarmHistoryItems) != 2 {
+		t.Fatalf("%d configuration updates", len(hist.AlarmHistoryItems))
+	}
+	c, d := e.composite("C"), e.composite("D")
+	ts := func(t *time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000-0700") }
+	created := `{"version":"1.0","type":"Create","createdAlarm":{"alarmName":"D","alarmArn":"` + arnPrefix + `D","alarmConfigurationUpdatedTimestamp":"` + ts(d.StateTransitionedTimestamp) +
+		`","alarmRule":"FALSE","stateValue":"INSUFFICIENT_DATA","stateUpdatedTimestamp":"` + ts(d.StateTransitionedTimestamp) +
+		`","actionsEnabled":false,"alarmActions":[],"insufficientDataActions":[],"childStates":[],"okactions":[]}}`
+	if got := aws.ToString(hist.AlarmHistoryItems[0].HistoryData); got != created {
+		t.Errorf("cycles/8 Create:\n got %s\nwant %s", got, created)
+	}
+	updated := `{"version":"1.0","type":"Update","updatedAlarm":{"alarmName":"D","alarmArn":"` + arnPrefix + `D","alarmConfigurationUpdatedTimestamp":"` + ts(d.AlarmConfigurationUpdatedTimestamp) +
+		`","alarmRule":"ALARM(\"C\")","stateValue":"OK","stateUpdatedTimestamp":"` + ts(d.StateUpdatedTimestamp) +
+		`","actionsEnabled":false,"alarmActions":[],"insufficientDataActions":[],"childStates":[{"arn":"` + arnPrefix + `C","state":{"value":"OK","transitionTimestamp":"` +
+		ts(c.StateTransitionedTimestamp) + `","timestamp":"` + ts(c.StateUpdatedTimestamp) + `"}}],"okactions":[]},"originalUpdatedFields":{"alarmConfigurationUpdatedTimestamp":"` +
+		ts(d.StateTransitionedTimestamp) + `","alarmRule":"FALSE","childStates":[]}}`
+	if got := aws.ToString(hist.AlarmHistoryItems[1].HistoryData); got != updated {
+		t.Errorf("cycles/8 Update:\n got %s\nwant %s", got, updated)
+	}
+}
