@@ -1,6 +1,7 @@
 package sns_test
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -10,6 +11,8 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
+	cttypes "github.com/aws/aws-sdk-go-v2/service/cloudtrail/types"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
 	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
@@ -21,7 +24,9 @@ import (
 	"github.com/aws/smithy-go"
 
 	"github.com/palisade/palisade/internal/app/apptest"
+	"github.com/palisade/palisade/internal/audit"
 	"github.com/palisade/palisade/internal/auth"
+	"github.com/palisade/palisade/internal/service/cloudtrail/cttest"
 	"github.com/palisade/palisade/internal/store"
 )
 
@@ -930,4 +935,96 @@ func TestRecorded2026SessionKeyReuse(t *testing.T) {
 	// The cold control: the key is disabled indeed.
 	cold := e.topic("role-cache-cold", map[string]string{"KmsMasterKeyId": key})
 	wantError(t, publishTo(session("new-name", ""), cold, "cold"), "KMSDisabled", 400, "")
+}
+
+// TestRecorded2026CrossAccountAudit pins SNS's CloudTrail records (radkawar/stackd
+// testdata/aws/sns/cross_account_audit.json): Publish and PublishBatch are data
+// events, recorded only for a trail that selects them, naming the topic; another
+// account's publication is recorded for the caller and, as an AWSAccount, for the
+// topic's owner, with one sharedEventID; a subscription's own operations name it as
+// an AWS::SNS::PlatformEndpoint of the caller's account and are the caller's alone.
+func TestRecorded2026CrossAccountAudit(t *testing.T) {
+	e := newEnv(t)
+	const b = "917546008205"
+	bcfg := e.account(b)
+	bsns, bsqs := sns.NewFromConfig(bcfg), sqs.NewFromConfig(bcfg)
+	topic := e.topic("xaudit-a", nil)
+	apptest.Must(e.sns.SetTopicAttributes(ctx, &sns.SetTopicAttributesInput{TopicArn: aws.String(topic), AttributeName: aws.String("Policy"),
+		AttributeValue: aws.String(`{"Version":"2012-10-17","Statement":[{"Sid":"Owner","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::000000000000:root"},"Action":["SNS:Publish","SNS:Subscribe"],"Resource":"` + topic + `"},` +
+			`{"Sid":"OtherAccount","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + b + `:root"},"Action":["SNS:Subscribe","SNS:Publish"],"Resource":"` + topic + `"}]}`)}))
+	records := func() []audit.Record {
+		var out []audit.Record
+		err := e.p.Store.View(ctx, func(tx *store.Tx) error {
+			return tx.Events(0, 1<<20, func(ev *store.Event) bool {
+				var r audit.Record
+				if ev.Source == audit.Source && json.Unmarshal(ev.Data, &r) == nil && r.EventSource == "sns.amazonaws.com" {
+					out = append(out, r)
+				}
+				return true
+			})
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	named := func(name string) []audit.Record {
+		var out []audit.Record
+		for _, r := range records() {
+			if r.EventName == name {
+				out = append(out, r)
+			}
+		}
+		return out
+	}
+	// No trail selects data events yet: a publication is not recorded.
+	apptest.Must(bsns.Publish(ctx, &sns.PublishInput{TopicArn: aws.String(topic), Message: aws.String("unselected")}))
+	if n := len(named("Publish")); n != 0 {
+		t.Fatalf("%d Publish records without a trail selecting data events", n)
+	}
+	cttest.Bucket(t, e.p.RootConfig(), "xaudit-a")
+	cttest.Policy(t, e.p.RootConfig(), "xaudit-a")
+	ct := cloudtrail.NewFromConfig(e.p.RootConfig())
+	apptest.Must(ct.CreateTrail(ctx, &cloudtrail.CreateTrailInput{Name: aws.String("xaudit-a"), S3BucketName: aws.String("xaudit-a")}))
+	apptest.Must(ct.PutEventSelectors(ctx, &cloudtrail.PutEventSelectorsInput{TrailName: aws.String("xaudit-a"), AdvancedEventSelectors: []cttypes.AdvancedEventSelector{{
+		Name: aws.String("ExactOwnedSNSTopicsOnly"), FieldSelectors: []cttypes.AdvancedFieldSelector{
+			{Field: aws.String("eventCategory"), Equals: []string{"Data"}}, {Field: aws.String("resources.type"), Equals: []string{"AWS::SNS::Topic"}},
+			{Field: aws.String("resources.ARN"), Equals: []string{topic}}, {Field: aws.String("eventName"), Equals: []string{"Publish", "PublishBatch"}}}}}}))
+	apptest.Must(ct.StartLogging(ctx, &cloudtrail.StartLoggingInput{Name: aws.String("xaudit-a")}))
+
+	apptest.Must(bsns.Publish(ctx, &sns.PublishInput{TopicArn: aws.String(topic), Message: aws.String("cross-publish")}))
+	pubs := named("Publish")
+	if len(pubs) != 2 {
+		t.Fatalf("cross-publish: %d records, want the caller's and the topic owner's", len(pubs))
+	}
+	want := []audit.Resource{{ARN: topic, AccountID: "000000000000", Type: "AWS::SNS::Topic"}}
+	for _, r := range pubs {
+		got := r.Resources
+		for i := range got {
+			got[i].AccountFirst = false
+		}
+		if r.EventCategory != "Data" || r.ManagementEvent || r.SharedEventID == "" || r.SharedEventID != pubs[0].SharedEventID || !slices.Equal(got, want) {
+			t.Errorf("cross-publish record for %s: category %s management %v shared %q resources %+v", r.RecipientAccountID, r.EventCategory, r.ManagementEvent, r.SharedEventID, r.Resources)
+		}
+		if r.RecipientAccountID == "000000000000" && (r.UserIdentity.Type != "AWSAccount" || r.UserIdentity.AccountID != b) {
+			t.Errorf("the topic owner's record: identity %+v", r.UserIdentity)
+		}
+	}
+
+	// The queue's owner subscribes its queue, reads its subscription and leaves it.
+	apptest.Must(bsqs.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String("xaudit-b")}))
+	sub := aws.ToString(apptest.Must(bsns.Subscribe(ctx, &sns.SubscribeInput{TopicArn: aws.String(topic), Protocol: aws.String("sqs"),
+		Endpoint: aws.String("arn:aws:sqs:us-east-1:" + b + ":xaudit-b"), ReturnSubscriptionArn: true})).SubscriptionArn)
+	apptest.Must(bsns.GetSubscriptionAttributes(ctx, &sns.GetSubscriptionAttributesInput{SubscriptionArn: aws.String(sub)}))
+	apptest.Must(bsns.Unsubscribe(ctx, &sns.UnsubscribeInput{SubscriptionArn: aws.String(sub)}))
+	for _, name := range []string{"GetSubscriptionAttributes", "Unsubscribe"} {
+		rs := named(name)
+		if len(rs) != 1 || rs[0].RecipientAccountID != b || len(rs[0].Resources) != 1 ||
+			rs[0].Resources[0].ARN != sub || rs[0].Resources[0].AccountID != b || rs[0].Resources[0].Type != "AWS::SNS::PlatformEndpoint" {
+			t.Errorf("subscription-owner %s: %+v", name, rs)
+		}
+	}
+	if rs := named("Subscribe"); len(rs) != 2 || rs[0].SharedEventID == "" || len(rs[0].Resources) != 1 || rs[0].Resources[0].Type != "AWS::SNS::Topic" {
+		t.Errorf("queue-owner-resubscribe-cross: %+v", rs)
+	}
 }

@@ -22,6 +22,7 @@ import (
 	"time"
 
 	api "github.com/palisade/palisade/internal/api/sns"
+	"github.com/palisade/palisade/internal/audit"
 	"github.com/palisade/palisade/internal/authz"
 	"github.com/palisade/palisade/internal/clock"
 	"github.com/palisade/palisade/internal/model"
@@ -114,7 +115,7 @@ func (s *SNS) Service() server.Service {
 	hs = append(hs, s.publishHandlers()...)
 	// "To be able to tag a topic on creation, you must have the sns:CreateTopic and
 	// sns:TagResource permissions."
-	return server.Service{Model: api.Service, Handlers: hs, Checks: s.checks, Actions: actions, Unsigned: unsigned,
+	return server.Service{Model: api.Service, Handlers: hs, Checks: s.checks, Actions: actions, Unsigned: unsigned, DataEvents: dataEvents,
 		TagOnCreate: map[string][]string{"CreateTopic": {"sns:TagResource"}},
 		Denied: func(c *server.Call, _ *authz.Check, d *authz.Decision) *model.Error {
 			return c.AccessDenied(deniedMessage(d))
@@ -358,6 +359,21 @@ func (s *SNS) compilePolicy(t topicRef, doc string) (*policy.Policy, error) {
 // publishing, batched or not, with sns:Publish.
 var actions = map[string]string{"PublishBatch": "SNS:Publish"}
 
+// dataEvents are the operations CloudTrail records as data events, which a trail logs
+// only when its selectors ask for them (recorded, 2026: radkawar/stackd
+// testdata/aws/sns/cross_account_audit.json: Publish and PublishBatch records are
+// eventCategory Data).
+var dataEvents = map[string]bool{"Publish": true, "PublishBatch": true}
+
+// recordsTopic and recordsSubscription are the operations whose CloudTrail records
+// name their resource: the topic, or the subscription — as an AWS::SNS::PlatformEndpoint
+// of the caller's account, whatever the topic's (recorded, 2026:
+// cross_account_audit.json, subscription_resources_observed).
+var (
+	recordsTopic        = map[string]bool{"Publish": true, "PublishBatch": true, "Subscribe": true}
+	recordsSubscription = map[string]bool{"Unsubscribe": true, "GetSubscriptionAttributes": true, "SetSubscriptionAttributes": true}
+)
+
 // subscriptionOps act on a subscription rather than on its topic.
 var subscriptionOps = map[string]bool{"ConfirmSubscription": true, "Unsubscribe": true,
 	"GetSubscriptionAttributes": true, "SetSubscriptionAttributes": true}
@@ -399,6 +415,12 @@ func (s *SNS) checks(c *server.Call, op string, in map[string]any) ([]authz.Chec
 		// SNS is regional: a call never reaches another Region's topic (AWS's answer
 		// for TopicArn; the other parameters' are taken to be alike).
 		return nil, errParam("Invalid parameter: " + param)
+	}
+	switch {
+	case recordsTopic[op]:
+		c.Resources = []audit.Resource{{ARN: t.ARN, AccountID: t.Account, Type: "AWS::SNS::Topic", AccountFirst: true}}
+	case recordsSubscription[op]:
+		c.Resources = []audit.Resource{{ARN: in[param].(string), AccountID: c.Account, Type: "AWS::SNS::PlatformEndpoint", AccountFirst: true}}
 	}
 	chk := authz.Check{Action: action, Resource: t.ARN, ResourceAccount: t.Account}
 	if subscriptionOps[op] && t.Account != c.Account {
