@@ -1027,4 +1027,19 @@ func TestRecorded2026CrossAccountAudit(t *testing.T) {
 	if rs := named("Subscribe"); len(rs) != 2 || rs[0].SharedEventID == "" || len(rs[0].Resources) != 1 || rs[0].Resources[0].Type != "AWS::SNS::Topic" {
 		t.Errorf("queue-owner-resubscribe-cross: %+v", rs)
 	}
+
+	// cross_account_control_audit.json: a batch refused for its entries is recorded
+	// for both accounts by the error's shape name; the topic's own operations name it.
+	entry := func(id string) types.PublishBatchRequestEntry {
+		return types.PublishBatchRequestEntry{Id: aws.String(id), Message: aws.String("m")}
+	}
+	_, err := bsns.PublishBatch(ctx, &sns.PublishBatchInput{TopicArn: aws.String(topic), PublishBatchRequestEntries: []types.PublishBatchRequestEntry{entry("same"), entry("same")}})
+	wantError(t, err, "BatchEntryIdsNotDistinct", 400, "")
+	if rs := named("PublishBatch"); len(rs) != 2 || rs[0].ErrorCode != "BatchEntryIdsNotDistinctException" || rs[1].ErrorCode != "BatchEntryIdsNotDistinctException" {
+		t.Errorf("after-propagation-cross-batch-duplicate-id: %+v", rs)
+	}
+	apptest.Must(e.sns.GetTopicAttributes(ctx, &sns.GetTopicAttributesInput{TopicArn: aws.String(topic)}))
+	if rs := named("GetTopicAttributes"); len(rs) != 1 || len(rs[0].Resources) != 1 || rs[0].Resources[0].ARN != topic || rs[0].Resources[0].Type != "AWS::SNS::Topic" {
+		t.Errorf("read-original-owned-policy: %+v", rs)
+	}
 }

@@ -115,7 +115,9 @@ func (s *SNS) Service() server.Service {
 	hs = append(hs, s.publishHandlers()...)
 	// "To be able to tag a topic on creation, you must have the sns:CreateTopic and
 	// sns:TagResource permissions."
-	return server.Service{Model: api.Service, Handlers: hs, Checks: s.checks, Actions: actions, Unsigned: unsigned, DataEvents: dataEvents,
+	// CloudTrail records SNS's modeled errors by their shape's name
+	// (BatchEntryIdsNotDistinctException: recorded, 2026, cross_account_control_audit.json).
+	return server.Service{Model: api.Service, Handlers: hs, Checks: s.checks, Actions: actions, Unsigned: unsigned, DataEvents: dataEvents, RecordsShapeNames: true,
 		TagOnCreate: map[string][]string{"CreateTopic": {"sns:TagResource"}},
 		Denied: func(c *server.Call, _ *authz.Check, d *authz.Decision) *model.Error {
 			return c.AccessDenied(deniedMessage(d))
@@ -365,14 +367,14 @@ var actions = map[string]string{"PublishBatch": "SNS:Publish"}
 // eventCategory Data).
 var dataEvents = map[string]bool{"Publish": true, "PublishBatch": true}
 
-// recordsTopic and recordsSubscription are the operations whose CloudTrail records
-// name their resource: the topic, or the subscription — as an AWS::SNS::PlatformEndpoint
-// of the caller's account, whatever the topic's (recorded, 2026:
-// cross_account_audit.json, subscription_resources_observed).
-var (
-	recordsTopic        = map[string]bool{"Publish": true, "PublishBatch": true, "Subscribe": true}
-	recordsSubscription = map[string]bool{"Unsubscribe": true, "GetSubscriptionAttributes": true, "SetSubscriptionAttributes": true}
-)
+// recordsSubscription are the operations whose CloudTrail records name the
+// subscription — as an AWS::SNS::PlatformEndpoint of the caller's account, whatever
+// the topic's (recorded, 2026: cross_account_audit.json,
+// subscription_resources_observed). An operation on a topic names the topic
+// (recorded for Publish, PublishBatch, Subscribe, Get/SetTopicAttributes, TagResource,
+// UntagResource and ListTagsForResource: cross_account_audit.json,
+// cross_account_control_audit.json; the others' taken to be alike).
+var recordsSubscription = map[string]bool{"Unsubscribe": true, "GetSubscriptionAttributes": true, "SetSubscriptionAttributes": true}
 
 // subscriptionOps act on a subscription rather than on its topic.
 var subscriptionOps = map[string]bool{"ConfirmSubscription": true, "Unsubscribe": true,
@@ -417,10 +419,10 @@ func (s *SNS) checks(c *server.Call, op string, in map[string]any) ([]authz.Chec
 		return nil, errParam("Invalid parameter: " + param)
 	}
 	switch {
-	case recordsTopic[op]:
-		c.Resources = []audit.Resource{{ARN: t.ARN, AccountID: t.Account, Type: "AWS::SNS::Topic", AccountFirst: true}}
 	case recordsSubscription[op]:
 		c.Resources = []audit.Resource{{ARN: in[param].(string), AccountID: c.Account, Type: "AWS::SNS::PlatformEndpoint", AccountFirst: true}}
+	case param != "SubscriptionArn":
+		c.Resources = []audit.Resource{{ARN: t.ARN, AccountID: t.Account, Type: "AWS::SNS::Topic", AccountFirst: true}}
 	}
 	chk := authz.Check{Action: action, Resource: t.ARN, ResourceAccount: t.Account}
 	if subscriptionOps[op] && t.Account != c.Account {
