@@ -757,6 +757,20 @@ func TestRecorded2026CrossAccount(t *testing.T) {
 		t.Errorf("direct-confirmed-get-B: %v", a)
 	}
 	apptest.Must(0, setRaw(bsns, direct)) // direct-confirmed-set-B
+	listed := func(c *sns.Client) []string {
+		var out []string
+		for _, s := range apptest.Must(c.ListSubscriptions(ctx, &sns.ListSubscriptionsInput{})).Subscriptions {
+			if aws.ToString(s.TopicArn) == topic {
+				out = append(out, aws.ToString(s.SubscriptionArn)+" "+aws.ToString(s.Owner))
+			}
+		}
+		return out
+	}
+	// ListSubscriptions is the subscriber's: B's subscription to A's topic is listed
+	// for B, not for A (direct-confirmed-list-account-A, -B).
+	if a, bl := listed(e.sns), listed(bsns); len(a) != 0 || len(bl) != 1 || bl[0] != direct+" "+b {
+		t.Errorf("direct-confirmed-list-account: A %v, B %v", a, bl)
+	}
 	publish("direct:confirmed")
 	if got := receive(durl); len(got) != 1 || got[0]["Type"] != "Notification" { // direct-confirmed-receive-0
 		t.Errorf("direct-confirmed-receive: %v", got)
@@ -791,6 +805,11 @@ func TestRecorded2026CrossAccount(t *testing.T) {
 	a = apptest.Must(getAttrs(e.sns, owner)) // owner-true-pending-get-A
 	if a["Owner"] != "000000000000" || a["SubscriptionPrincipal"] != "arn:aws:iam::000000000000:root" || a["PendingConfirmation"] != "true" || a["ConfirmationWasAuthenticated"] != "false" {
 		t.Errorf("owner-true-pending-get-A: %v", a)
+	}
+	// owner-true-pending-list-account-A. (B's lists the direct subscription A left as
+	// "Deleted"; Palisade keeps no such trace.)
+	if a := listed(e.sns); len(a) != 1 || a[0] != "PendingConfirmation 000000000000" {
+		t.Errorf("owner-true-pending-list-account-A: %v", a)
 	}
 	_, err = getAttrs(bsns, owner)
 	wantError(t, err, "AuthorizationError", 403, notAuthorized) // owner-true-pending-get-B

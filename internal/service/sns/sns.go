@@ -157,6 +157,9 @@ const (
 	tSubs      = "subs"       // subscription ID → subRec
 	tTopicSubs = "topic-subs" // topic name \x00 subscription ID → ""
 	tTokens    = "tokens"     // confirmation token → subscription ID
+	// tOwnedSubs indexes, in the subscriber's account, its subscriptions to other
+	// accounts' topics: topic account \x00 topic name \x00 subscription ID → "".
+	tOwnedSubs = "owned-subs"
 	// tUnsubscribed holds the subscriptions an UnsubscribeConfirmation can restore:
 	// its token → the deleted subRec.
 	tUnsubscribed = "unsubscribed"

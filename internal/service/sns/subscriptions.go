@@ -304,6 +304,9 @@ func (s *SNS) subscribe(c *server.Call, in *api.SubscribeInput) (*api.SubscribeR
 	if err := c.Tx.Put(ns(t.Account, t.Region, tTopicSubs), t.Name+"\x00"+sub.ID, nil); err != nil {
 		return nil, err
 	}
+	if err := indexOwned(c, t, sub, true); err != nil {
+		return nil, err
+	}
 	if !sub.Confirmed {
 		if err := s.sendConfirmation(c.Tx, t, topic, sub, c.Now); err != nil {
 			return nil, err
@@ -423,6 +426,9 @@ func (s *SNS) restoreSub(c *server.Call, t topicRef, topic *topicRec, token stri
 	if err := c.Tx.Put(ns(t.Account, t.Region, tTopicSubs), t.Name+"\x00"+gone.ID, nil); err != nil {
 		return nil, err
 	}
+	if err := indexOwned(c, t, gone, true); err != nil {
+		return nil, err
+	}
 	return &api.ConfirmSubscriptionResponse{SubscriptionArn: svckit.Ptr(gone.arn(t.Region, t.Account))}, nil
 }
 
@@ -432,6 +438,9 @@ func deleteSub(c *server.Call, t topicRef, sub *subRec) error {
 		return err
 	}
 	if _, err := c.Tx.Delete(ns(t.Account, t.Region, tTopicSubs), t.Name+"\x00"+sub.ID); err != nil {
+		return err
+	}
+	if err := indexOwned(c, t, sub, false); err != nil {
 		return err
 	}
 	// The subscription's confirmation token is kept: ConfirmSubscription with it
@@ -493,20 +502,69 @@ func (sub *subRec) out(t topicRef) api.Subscription {
 		Endpoint: svckit.Ptr(sub.Endpoint), TopicArn: svckit.Ptr(t.ARN)}
 }
 
+// indexOwned adds (or removes) a subscription to another account's topic to its
+// subscriber's tOwnedSubs, for the subscriber's ListSubscriptions.
+func indexOwned(c *server.Call, t topicRef, sub *subRec, put bool) error {
+	if sub.Owner == "" || sub.Owner == t.Account {
+		return nil
+	}
+	k := t.Account + "\x00" + t.Name + "\x00" + sub.ID
+	if put {
+		return c.Tx.Put(ns(sub.Owner, t.Region, tOwnedSubs), k, nil)
+	}
+	_, err := c.Tx.Delete(ns(sub.Owner, t.Region, tOwnedSubs), k)
+	return err
+}
+
+// listSubscriptions lists the subscriptions the caller's account owns: those to its
+// own topics it made, then those to other accounts' topics. A subscription another
+// account made to one of the caller's topics is that account's (recorded, 2026:
+// cross_account_confirmation.json, *-list-account-A and *-list-account-B).
 func (s *SNS) listSubscriptions(c *server.Call, in *api.ListSubscriptionsInput) (*api.ListSubscriptionsResponse, error) {
+	after := ""
+	if in.NextToken != nil {
+		p, ok := svckit.ParseToken(c.Tx, *in.NextToken)
+		if !ok {
+			return nil, errParam("Invalid parameter: NextToken")
+		}
+		after = p
+	}
 	out := &api.ListSubscriptionsResponse{Subscriptions: []api.Subscription{}}
-	var err error
-	out.NextToken, err = svckit.Page(c.Tx, ns(c.Account, c.Region, tTopicSubs), "", in.NextToken, 100, errParam("Invalid parameter: NextToken"),
-		func(k string, _ []byte, take bool) (bool, error) {
-			name, id, _ := strings.Cut(k, "\x00")
-			t := topicRef{ARN: topicARN(c.Region, c.Account, name), Region: c.Region, Account: c.Account, Name: name}
-			sub, err := loadSub(c.Tx, t, id)
-			if err != nil || sub == nil || !take {
-				return sub != nil, err
-			}
-			out.Subscriptions = append(out.Subscriptions, sub.out(t))
+	last := ""
+	// visit lists the subscription at position pos; false stops the listing.
+	visit := func(pos string, t topicRef, id string) (bool, error) {
+		if pos <= after {
 			return true, nil
-		})
+		}
+		sub, err := loadSub(c.Tx, t, id)
+		if err != nil || sub == nil || sub.Owner != "" && sub.Owner != c.Account {
+			return err == nil, err
+		}
+		if len(out.Subscriptions) == 100 {
+			out.NextToken = svckit.Ptr(svckit.Token(c.Tx, last))
+			return false, nil
+		}
+		out.Subscriptions = append(out.Subscriptions, sub.out(t))
+		last = pos
+		return true, nil
+	}
+	more := true
+	err := svckit.ScanPrefix(c.Tx, ns(c.Account, c.Region, tTopicSubs), "", "", func(k string, _ []byte) (bool, error) {
+		name, id, _ := strings.Cut(k, "\x00")
+		more0, err := visit("1"+k, topicRef{ARN: topicARN(c.Region, c.Account, name), Region: c.Region, Account: c.Account, Name: name}, id)
+		more = more0
+		return more0, err
+	})
+	if err != nil || !more {
+		return out, err
+	}
+	err = svckit.ScanPrefix(c.Tx, ns(c.Account, c.Region, tOwnedSubs), "", "", func(k string, _ []byte) (bool, error) {
+		parts := strings.SplitN(k, "\x00", 3)
+		if len(parts) != 3 {
+			return true, nil
+		}
+		return visit("2"+k, topicRef{ARN: topicARN(c.Region, parts[0], parts[1]), Region: c.Region, Account: parts[0], Name: parts[1]}, parts[2])
+	})
 	return out, err
 }
 
