@@ -20,6 +20,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/sns/types"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/smithy-go"
 
@@ -1060,5 +1061,33 @@ func TestRecorded2026CrossAccountAudit(t *testing.T) {
 	apptest.Must(e.sns.GetTopicAttributes(ctx, &sns.GetTopicAttributesInput{TopicArn: aws.String(topic)}))
 	if rs := named("GetTopicAttributes"); len(rs) != 1 || len(rs[0].Resources) != 1 || rs[0].Resources[0].ARN != topic || rs[0].Resources[0].Type != "AWS::SNS::Topic" {
 		t.Errorf("read-original-owned-policy: %+v", rs)
+	}
+}
+
+// TestRecorded2026CrossAccountFIFOConfirmation: a FIFO queue of another account gets
+// its SubscriptionConfirmation in the message group "Subscription", deduplicated by
+// the envelope's MessageId (radkawar/stackd testdata/aws/sns/cross_account_confirmation.json,
+// fifo-owner-true-confirmation-receive-0).
+func TestRecorded2026CrossAccountFIFOConfirmation(t *testing.T) {
+	e := newEnv(t)
+	const b = "917546008205"
+	bsqs := sqs.NewFromConfig(e.account(b))
+	topic := e.topic("xconfirm.fifo", map[string]string{"FifoTopic": "true", "ContentBasedDeduplication": "false"})
+	qarn := "arn:aws:sqs:us-east-1:" + b + ":xconfirm-fifo-owner-true.fifo"
+	url := aws.ToString(apptest.Must(bsqs.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String("xconfirm-fifo-owner-true.fifo"),
+		Attributes: map[string]string{"FifoQueue": "true", "ContentBasedDeduplication": "false", "Policy": `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"sns.amazonaws.com"},"Action":"sqs:SendMessage","Resource":"` + qarn +
+			`","Condition":{"ArnEquals":{"aws:SourceArn":"` + topic + `"}}}]}`}})).QueueUrl)
+	if got := aws.ToString(apptest.Must(e.sns.Subscribe(ctx, &sns.SubscribeInput{TopicArn: aws.String(topic), Protocol: aws.String("sqs"), Endpoint: aws.String(qarn)})).SubscriptionArn); got != "pending confirmation" {
+		t.Fatalf("fifo-owner-true-subscribe-A-return-false: %s", got)
+	}
+	out := apptest.Must(bsqs.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: aws.String(url), MaxNumberOfMessages: 10,
+		MessageSystemAttributeNames: []sqstypes.MessageSystemAttributeName{"All"}}))
+	if len(out.Messages) != 1 {
+		t.Fatalf("fifo-owner-true-confirmation-receive-0: %d messages", len(out.Messages))
+	}
+	m := out.Messages[0]
+	env := envelope(t, aws.ToString(m.Body))
+	if env["Type"] != "SubscriptionConfirmation" || m.Attributes["MessageGroupId"] != "Subscription" || m.Attributes["MessageDeduplicationId"] != env["MessageId"] {
+		t.Errorf("fifo-owner-true-confirmation-receive-0: %v %v", env["Type"], m.Attributes)
 	}
 }
