@@ -402,10 +402,16 @@ func reasonData(a *alarmRec, points, shown []datapoint, now time.Time) string {
 		// alarm_namespaces.json).
 		b.WriteString(`,"startDate":"` + points[0].start.UTC().Format(awsTime) + `"`)
 	}
+	// The alarm's unit, then its statistic, a percentile's too, under "statistic"
+	// (recorded, 2026: alarm_evaluation.json, "unit":"Count","statistic":"Average" and
+	// "statistic":"p90").
+	if a.Unit != "" {
+		b.WriteString(`,"unit":"` + a.Unit + `"`)
+	}
 	if a.Statistic != "" {
 		b.WriteString(`,"statistic":"` + a.Statistic + `"`)
 	} else if a.ExtendedStatistic != "" {
-		b.WriteString(`,"extendedStatistic":"` + a.ExtendedStatistic + `"`)
+		b.WriteString(`,"statistic":"` + a.ExtendedStatistic + `"`)
 	}
 	// A metric math alarm's period is its queries' (AWS: "period":10 for MetricStats
 	// of 10 seconds; recorded, 2026: alarm_query_admission.json).
@@ -422,6 +428,12 @@ func reasonData(a *alarmRec, points, shown []datapoint, now time.Time) string {
 		for i, p := range shown {
 			if i > 0 {
 				b.WriteByte(',')
+			}
+			// A metric math alarm's datapoints have no sample count (recorded, 2026:
+			// alarm_evaluation.json, expression-*).
+			if len(a.Metrics) > 0 {
+				b.WriteString(`{"timestamp":"` + p.start.UTC().Format(awsTime) + `","value":` + javaDouble(p.value) + `}`)
+				continue
 			}
 			b.WriteString(`{"timestamp":"` + p.start.UTC().Format(awsTime) + `","sampleCount":` + javaDouble(p.count) + `,"value":` + javaDouble(p.value) + `}`)
 		}

@@ -863,3 +863,40 @@ func TestCompositeConfigHistoryRecorded2026(t *testing.T) {
 		t.Errorf("cycles/8 Update:\n got %s\nwant %s", got, updated)
 	}
 }
+
+// alarm_evaluation.json, percentile-evaluate-99 and dense cases: an alarm's state
+// reason data names its unit, and a percentile under "statistic". Evaluations come
+// from the test's own clock advances on a metric published in the evaluated minute.
+func TestAlarmReasonDataRecorded2026(t *testing.T) {
+	e := newEnv(t, protocols[0].opt)
+	for name, stat := range map[string]string{"avg": "Average", "p90": "p90"} {
+		in := &cw.PutMetricAlarmInput{AlarmName: aws.String(name), Namespace: aws.String("Stackd/NativeAlarmEvaluation"), MetricName: aws.String("Signal"),
+			Unit: types.StandardUnitCount, Period: aws.Int32(60), EvaluationPeriods: aws.Int32(1), Threshold: aws.Float64(5),
+			ComparisonOperator: types.ComparisonOperatorGreaterThanThreshold, TreatMissingData: aws.String("ignore"), ActionsEnabled: aws.Bool(false)}
+		if stat == "Average" {
+			in.Statistic = types.StatisticAverage
+		} else {
+			in.ExtendedStatistic = aws.String(stat)
+		}
+		apptest.Must(e.cw.PutMetricAlarm(ctx, in))
+	}
+	// expression-*: a metric math alarm's datapoints carry no sample count.
+	apptest.Must(e.cw.PutMetricAlarm(ctx, &cw.PutMetricAlarmInput{AlarmName: aws.String("expr"), EvaluationPeriods: aws.Int32(1), Threshold: aws.Float64(5),
+		ComparisonOperator: types.ComparisonOperatorGreaterThanThreshold, TreatMissingData: aws.String("ignore"), ActionsEnabled: aws.Bool(false),
+		Metrics: []types.MetricDataQuery{
+			{Id: aws.String("m1"), ReturnData: aws.Bool(false), MetricStat: &types.MetricStat{Metric: &types.Metric{Namespace: aws.String("Stackd/NativeAlarmEvaluation"), MetricName: aws.String("Signal")},
+				Period: aws.Int32(60), Stat: aws.String("Average")}},
+			{Id: aws.String("e1"), Expression: aws.String("m1 + 1"), ReturnData: aws.Bool(true)}}}))
+	apptest.Must(e.cw.PutMetricData(ctx, &cw.PutMetricDataInput{Namespace: aws.String("Stackd/NativeAlarmEvaluation"), MetricData: []types.MetricDatum{
+		{MetricName: aws.String("Signal"), Value: aws.Float64(10), Unit: types.StandardUnitCount}}}))
+	e.advance(time.Minute)
+	if a := e.alarm("expr"); a.StateValue != types.StateValueAlarm || !strings.Contains(aws.ToString(a.StateReasonData), `+0000","value":11.0}]`) ||
+		strings.Contains(aws.ToString(a.StateReasonData), "sampleCount") {
+		t.Errorf("expr: %s %s", a.StateValue, aws.ToString(a.StateReasonData))
+	}
+	for name, want := range map[string]string{"avg": `,"unit":"Count","statistic":"Average","period":60,`, "p90": `,"unit":"Count","statistic":"p90","period":60,`} {
+		if a := e.alarm(name); a.StateValue != types.StateValueAlarm || !strings.Contains(aws.ToString(a.StateReasonData), want) {
+			t.Errorf("%s: %s %s, want %s", name, a.StateValue, aws.ToString(a.StateReasonData), want)
+		}
+	}
+}
