@@ -1091,3 +1091,22 @@ func TestRecorded2026CrossAccountFIFOConfirmation(t *testing.T) {
 		t.Errorf("fifo-owner-true-confirmation-receive-0: %v %v", env["Type"], m.Attributes)
 	}
 }
+
+// TestRecorded2026Tracing pins TracingConfig's values (radkawar/stackd
+// testdata/aws/sns/tracing.json): Active is taken, other spellings refused.
+func TestRecorded2026Tracing(t *testing.T) {
+	e := newEnv(t)
+	topic := e.topic("trace-std", nil)
+	set := func(v string) error {
+		_, err := e.sns.SetTopicAttributes(ctx, &sns.SetTopicAttributesInput{TopicArn: aws.String(topic), AttributeName: aws.String("TracingConfig"), AttributeValue: aws.String(v)})
+		return err
+	}
+	apptest.Must(0, set("Active")) // tracing-standard-'Active'
+	for _, v := range []string{"Passive", "active", "PASSIVE", "", "Invalid"} {
+		wantError(t, set(v), "InvalidParameter", 400, "Invalid parameter: Invalid tracing config value: "+v)
+	}
+	attrs := apptest.Must(e.sns.GetTopicAttributes(ctx, &sns.GetTopicAttributesInput{TopicArn: aws.String(topic)})).Attributes
+	if got := attrs["TracingConfig"]; got != "Active" {
+		t.Errorf("read-tracing-standard: %q", got)
+	}
+}

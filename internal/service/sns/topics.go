@@ -144,6 +144,13 @@ func (s *SNS) checkTopicAttribute(t topicRef, name, value string) error {
 		if !strings.EqualFold(value, "true") && !strings.EqualFold(value, "false") {
 			return errParam("Invalid parameter: " + name)
 		}
+	case "TracingConfig":
+		// Exactly as spelled (recorded, 2026: tracing.json: "Passive", "active",
+		// "PASSIVE", "" and "Invalid" refused; PassThrough is the API reference's other
+		// value).
+		if value != "Active" && value != "PassThrough" {
+			return errParam("Invalid parameter: Invalid tracing config value: " + value)
+		}
 	case "FifoThroughputScope":
 		if value != "Topic" && value != "MessageGroup" {
 			return errParam("Invalid parameter: Invalid FifoThroughputScope: " + value)
