@@ -46,6 +46,13 @@ type delivery struct {
 	SealedSubject []byte `json:"sealedSubject,omitempty"`
 	DataKey       []byte `json:"dataKey,omitempty"`
 	HeldKey       []byte `json:"heldKey,omitempty"`
+	// Publisher (its session apart: auth.Principal does not keep it in JSON),
+	// KeyContext and Published (ms) are whose data key DataKey is, under which
+	// encryption context, since when: recheckKey's (sse.go).
+	Publisher        *auth.Principal   `json:"publisher,omitempty"`
+	PublisherSession *auth.Session     `json:"publisherSession,omitempty"`
+	KeyContext       map[string]string `json:"keyContext,omitempty"`
+	Published        int64             `json:"published,omitempty"`
 }
 
 func (d *delivery) key() string { return fmt.Sprintf("%016d.%s", d.Due, d.ID) }
@@ -409,6 +416,9 @@ func (s *SNS) attempt(ctx context.Context, d *delivery) error {
 	subARN := t.ARN + ":" + d.Sub
 	if sub == nil && d.Kind != kindUnsubscribeConfirmation {
 		return errGone
+	}
+	if err := s.recheckKey(ctx, d); err != nil {
+		return err
 	}
 	if d, err = s.open(d, t.ARN); err != nil {
 		return err

@@ -1110,3 +1110,99 @@ func TestRecorded2026Tracing(t *testing.T) {
 		t.Errorf("read-tracing-standard: %q", got)
 	}
 }
+
+// TestRecorded2026HeldKeyAuthority pins what an encrypted message's retries to an
+// HTTP endpoint need from KMS (radkawar/stackd testdata/aws/sns/
+// encryption_live_authority.json, encryption_live_retry.json): within the data key's
+// held period a retry is delivered though the publisher has since been denied
+// kms:Decrypt; past it, SNS opens the key again as the publisher, KMS refuses, and the
+// endpoint gets nothing, however willing.
+func TestRecorded2026HeldKeyAuthority(t *testing.T) {
+	e := newEnv(t)
+	key := e.keyFor("")
+	topic := e.topic("live-auth", map[string]string{"KmsMasterKeyId": key})
+	iamc := iam.NewFromConfig(e.p.RootConfig())
+	apptest.Must(iamc.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("publisher")}))
+	apptest.Must(iamc.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String("publisher"), PolicyName: aws.String("OwnedPublisher"),
+		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sns:Publish","Resource":"` + topic + `"},{"Effect":"Allow","Action":["kms:GenerateDataKey","kms:Decrypt"],"Resource":"` + key + `"}]}`)}))
+	k := apptest.Must(iamc.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String("publisher")})).AccessKey
+	publisher := sns.NewFromConfig(e.p.Config(aws.ToString(k.AccessKeyId), aws.ToString(k.SecretAccessKey), ""))
+	// Two endpoints, each retried every minute for twenty minutes.
+	policy := `{"healthyRetryPolicy":{"minDelayTarget":60,"maxDelayTarget":60,"numRetries":20,"numNoDelayRetries":0,"numMinDelayRetries":20,"numMaxDelayRetries":0,"backoffFunction":"linear"}}`
+	endpoint := func() *receiver {
+		r := newReceiver(t)
+		apptest.Must(e.sns.Subscribe(ctx, &sns.SubscribeInput{TopicArn: aws.String(topic), Protocol: aws.String("http"), Endpoint: aws.String(r.srv.URL)}))
+		token := r.wait(t, 1)[0]["Token"]
+		sub := apptest.Must(e.sns.ConfirmSubscription(ctx, &sns.ConfirmSubscriptionInput{TopicArn: aws.String(topic), Token: aws.String(token)})).SubscriptionArn
+		apptest.Must(e.sns.SetSubscriptionAttributes(ctx, &sns.SetSubscriptionAttributesInput{SubscriptionArn: sub, AttributeName: aws.String("DeliveryPolicy"), AttributeValue: aws.String(policy)}))
+		r.mu.Lock()
+		r.fail, r.failCode = 1000, 503
+		r.mu.Unlock()
+		return r
+	}
+	early, late := endpoint(), endpoint()
+	tries := func(r *receiver) (int, int) {
+		r.mu.Lock()
+		defer r.mu.Unlock()
+		return r.tries, len(r.got)
+	}
+	// settle waits until no delivery is due: every attempt the clock allows was made
+	// and its retry scheduled.
+	settle := func() {
+		t.Helper()
+		deadline := time.Now().Add(10 * time.Second)
+		for {
+			now, due := e.p.Clock.Now().UnixMilli(), false
+			err := e.p.Store.View(ctx, func(tx *store.Tx) error {
+				return tx.Scan(store.NS("sns", "outbox"), "", 0, func(_ string, v []byte) bool {
+					var d struct{ Due int64 }
+					due = due || json.Unmarshal(v, &d) == nil && d.Due <= now
+					return !due
+				})
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !due {
+				return
+			}
+			if time.Now().After(deadline) {
+				t.Fatal("deliveries still due")
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+	}
+	published := e.p.Clock.Now()
+	apptest.Must(publisher.Publish(ctx, &sns.PublishInput{TopicArn: aws.String(topic), Message: aws.String("live-authority")}))
+	settle() // the first attempts, refused by both endpoints
+	apptest.Must(iamc.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String("publisher"), PolicyName: aws.String("DenyDecrypt"),
+		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"kms:Decrypt","Resource":"*"}]}`)}))
+	early.mu.Lock()
+	early.fail = 0
+	early.mu.Unlock()
+	e.p.AdvanceClock(61 * time.Second)
+	settle()
+	if got := early.wait(t, 2)[1]; got["Message"] != "live-authority" {
+		t.Fatalf("retry within the held period: %v", got)
+	}
+	for e.p.Clock.Now().Sub(published) < 10*time.Minute+30*time.Second {
+		e.p.AdvanceClock(61 * time.Second)
+		settle()
+	}
+	// Past ten minutes the key is the publisher's to open, and KMS refuses it: the
+	// endpoint is not even asked.
+	late.mu.Lock()
+	late.fail = 0
+	late.mu.Unlock()
+	before, _ := tries(late)
+	for i := 0; i < 3; i++ {
+		e.p.AdvanceClock(61 * time.Second)
+		settle()
+	}
+	if after, _ := tries(late); after != before {
+		t.Errorf("the endpoint was asked %d times past the held period", after-before)
+	}
+	if _, delivered := tries(late); delivered != 1 { // the confirmation only
+		t.Fatalf("a retry past the held period was delivered though the publisher may not decrypt: %d messages", delivered)
+	}
+}

@@ -25,10 +25,11 @@ import (
 // email endpoints, waiting or retrying) are kept AES-256-GCM-encrypted under the
 // publisher's data key, stored with the key's KMS ciphertext blob, as SNS's SSE
 // describes. SNS itself keeps the data key for the delivery, sealed under Palisade's
-// master key (standing for SNS holding the key inside its own service boundary: on
-// AWS the endpoints' deliveries need no KMS permission), so a delivery accepted
-// before the key is disabled is still sent (inferred). Deliveries to SQS happen in
-// the publishing transaction and are encrypted by the queue's own key, if any.
+// master key (standing for SNS holding the key inside its own service boundary), for
+// heldKeyPeriod: a delivery accepted before the key is disabled is still sent within
+// it; past it, the key is opened again with KMS as the publisher (recheckKey).
+// Deliveries to SQS happen in the publishing transaction and are encrypted by the
+// queue's own key, if any.
 
 const keyReuse = 5 * time.Minute
 
@@ -37,6 +38,10 @@ var errKMSUnavailable = errors.New("sns: KMS is not wired")
 // topicKey is the data key a publication's messages are encrypted with.
 type topicKey struct {
 	plain, blob []byte
+	// publisher and encCtx are whose data key it is and under which encryption
+	// context: a delivery held past heldKeyPeriod opens it again as the publisher.
+	publisher auth.Principal
+	encCtx    map[string]string
 }
 
 // checkKey makes the KMS calls publishing to an encrypted topic needs, for c's
@@ -65,7 +70,7 @@ func (s *SNS) checkKey(c *server.Call, t topicRef, topic *topicRec, sourceARN, s
 	}
 	plain, blob, err := s.sse.DataKey(c, keyID, encCtx, keyReuse)
 	if err == nil {
-		return &topicKey{plain: plain, blob: blob}, nil
+		return &topicKey{plain: plain, blob: blob, publisher: c.Principal, encCtx: encCtx}, nil
 	}
 	code, msg, ok := svckit.KMSError(err, true)
 	if !ok {
@@ -119,7 +124,53 @@ func (s *SNS) seal(d *delivery, k *topicKey, topicARN string) error {
 	}
 	d.Sealed, d.SealedSubject, d.DataKey, d.Body, d.Subject = body, subject, k.blob, "", ""
 	d.HeldKey = s.d.Sealer.Seal(k.plain, heldContext(topicARN))
+	publisher := k.publisher
+	d.Publisher, d.PublisherSession, d.KeyContext, d.Published = &publisher, publisher.Session, k.encCtx, d.Due
 	return nil
+}
+
+// heldKeyPeriod is how long SNS delivers an encrypted message with the data key it
+// holds. Past it, a delivery (a retry to an HTTP/HTTPS endpoint that keeps failing)
+// has the key opened again with KMS as its publisher, whose current permissions and
+// the key's state decide: a refusal fails the attempt, which is retried as its
+// delivery policy says (recorded, 2026: radkawar/stackd testdata/aws/sns/
+// encryption_live_retry.json: retries of a message whose key was disabled went on
+// to 579 s, and SNS's Decrypt as the publisher was refused at 641 s;
+// encryption_live_authority.json: the publisher's explicit Deny of kms:Decrypt,
+// the key enabled). Ten minutes lies between the two.
+const heldKeyPeriod = 10 * time.Minute
+
+// recheckKey opens a delivery's data key with KMS as its publisher once the
+// delivery is older than heldKeyPeriod; the error is KMS's refusal.
+func (s *SNS) recheckKey(ctx context.Context, d *delivery) error {
+	if d.DataKey == nil || d.Publisher == nil || s.sse == nil || s.d.NewCall == nil {
+		return nil
+	}
+	now := s.d.Clock.Now()
+	if now.UnixMilli()-d.Published < heldKeyPeriod.Milliseconds() {
+		return nil
+	}
+	p := *d.Publisher
+	p.Session = d.PublisherSession
+	account := p.Account
+	if account == "" {
+		account = d.Account
+	}
+	var kmsErr error
+	// The refusal is not the transaction's: KMS's record of it stays.
+	err := s.d.Store.Update(ctx, func(tx *store.Tx) error {
+		c, err := s.d.NewCall(ctx, "sns", "Publish", p, account, d.Region)
+		if err != nil {
+			return err
+		}
+		c.Tx, c.Now = tx, now
+		_, kmsErr = s.sse.Open(c, d.DataKey, d.KeyContext, keyReuse)
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	return kmsErr
 }
 
 func heldContext(topicARN string) string { return "sns-outbox:" + topicARN }
