@@ -1,6 +1,8 @@
 package sns_test
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -1204,5 +1206,49 @@ func TestRecorded2026HeldKeyAuthority(t *testing.T) {
 	}
 	if _, delivered := tries(late); delivered != 1 { // the confirmation only
 		t.Fatalf("a retry past the held period was delivered though the publisher may not decrypt: %d messages", delivered)
+	}
+}
+
+// TestRecorded2026FIFOProjection pins fifo_projection.json (radkawar/stackd
+// testdata/aws/sns/): FifoTopic's spellings at creation, a FIFO name without the
+// flag, and what a content-deduplicated topic hands a raw FIFO queue: the body its
+// protocol selects, deduplicated by the SHA-256 of the message as published.
+func TestRecorded2026FIFOProjection(t *testing.T) {
+	e := newEnv(t)
+	create := func(name string, attrs map[string]string) error {
+		_, err := e.sns.CreateTopic(ctx, &sns.CreateTopicInput{Name: aws.String(name), Attributes: attrs})
+		return err
+	}
+	apptest.Must(0, create("flag-false", map[string]string{"FifoTopic": "false"}))
+	apptest.Must(0, create("flag-FALSE", map[string]string{"FifoTopic": "FALSE"}))
+	for _, v := range []string{"garbage", ""} {
+		wantError(t, create("flag-x", map[string]string{"FifoTopic": v}), "InvalidParameter", 400, "Invalid parameter: Attributes Reason: FifoTopic: Invalid value ["+v+"]. Must be true or false.")
+	}
+	topic := e.topic("json.fifo", map[string]string{"FifoTopic": "true", "ContentBasedDeduplication": "true"})
+	wantError(t, create("json.fifo", map[string]string{}), "InvalidParameter", 400, "Invalid parameter: Topic Name")
+	apptest.Must(0, create("json.fifo", map[string]string{"FifoTopic": "true"}))
+	qarn := "arn:aws:sqs:us-east-1:000000000000:json.fifo"
+	url := aws.ToString(apptest.Must(e.sqs.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String("json.fifo"), Attributes: map[string]string{
+		"FifoQueue": "true", "DeduplicationScope": "messageGroup", "FifoThroughputLimit": "perMessageGroupId", "Policy": snsMaySend("json.fifo", topic)}})).QueueUrl)
+	e.subscribe(topic, "sqs", qarn, map[string]string{"RawMessageDelivery": "true"})
+	for _, in := range []*sns.PublishInput{
+		{Message: aws.String(`{"default":"x","sqs":"y"}`), MessageStructure: aws.String("json")},
+		{Message: aws.String(`{"sqs":"y","default":"x"}`), MessageStructure: aws.String("json")},
+		{Message: aws.String("x")}, {Message: aws.String("y")},
+	} {
+		in.TopicArn, in.MessageGroupId = aws.String(topic), aws.String("g")
+		apptest.Must(e.sns.Publish(ctx, in))
+	}
+	out := apptest.Must(e.sqs.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: aws.String(url), MaxNumberOfMessages: 10,
+		MessageSystemAttributeNames: []sqstypes.MessageSystemAttributeName{"All"}}))
+	sum := func(s string) string { h := sha256.Sum256([]byte(s)); return hex.EncodeToString(h[:]) }
+	want := [][2]string{{"y", sum(`{"default":"x","sqs":"y"}`)}, {"y", sum(`{"sqs":"y","default":"x"}`)}, {"x", sum("x")}, {"y", sum("y")}}
+	if len(out.Messages) != len(want) {
+		t.Fatalf("json-receive0: %d messages", len(out.Messages))
+	}
+	for i, m := range out.Messages {
+		if aws.ToString(m.Body) != want[i][0] || m.Attributes["MessageDeduplicationId"] != want[i][1] || m.Attributes["MessageGroupId"] != "g" {
+			t.Errorf("json-receive0 %d: %q %v, want %q %s", i, aws.ToString(m.Body), m.Attributes, want[i][0], want[i][1])
+		}
 	}
 }

@@ -142,7 +142,8 @@ func (s *SNS) checkTopicAttribute(t topicRef, name, value string) error {
 		}
 	case "FifoTopic":
 		if !strings.EqualFold(value, "true") && !strings.EqualFold(value, "false") {
-			return errParam("Invalid parameter: " + name)
+			// Recorded, 2026: fifo_projection.json, create-flag-garbage and create-flag-empty.
+			return errParam("Invalid parameter: Attributes Reason: FifoTopic: Invalid value [" + value + "]. Must be true or false.")
 		}
 	case "TracingConfig":
 		// Exactly as spelled (recorded, 2026: tracing.json: "Passive", "active",
