@@ -643,7 +643,7 @@ func (s *SNS) fanout(tx *store.Tx, m *message) error {
 	}
 	queued := false
 	for _, sub := range subs {
-		if !sub.Confirmed || !passesFilter(sub, m) {
+		if !sub.Confirmed || sub.Deleted || !passesFilter(sub, m) {
 			continue
 		}
 		raw := sub.Attributes["RawMessageDelivery"] == "true"

@@ -786,8 +786,25 @@ func TestRecorded2026CrossAccount(t *testing.T) {
 		t.Errorf("direct-unsubscribe-anonymous: %d %s", status, body)
 	}
 	apptest.Must(0, unsubscribe(e.sns, direct)) // direct-unsubscribe-topic-owner-A
-	if got := receive(durl); len(got) != 1 || got[0]["Type"] != "UnsubscribeConfirmation" || got[0]["Token"] == "" {
-		t.Errorf("direct-after-topic-owner-unsubscribe-receive-0: %v", got)
+	gone := receive(durl)
+	if len(gone) != 1 || gone[0]["Type"] != "UnsubscribeConfirmation" || gone[0]["Token"] == "" {
+		t.Fatalf("direct-after-topic-owner-unsubscribe-receive-0: %v", gone)
+	}
+	// The topic's owner left the queue owner's subscription: it stays, "Deleted",
+	// its subscriber's to read, delivered nothing; the topic's owner cannot restore it
+	// asking for authentication.
+	_, err = confirm(e.sns, gone[0]["Token"], "true")
+	wantError(t, err, "AuthorizationError", 403, "Subscription already confirmed") // direct-after-topic-owner-unsubscribe-recover
+	byTopic := apptest.Must(e.sns.ListSubscriptionsByTopic(ctx, &sns.ListSubscriptionsByTopicInput{TopicArn: aws.String(topic)})).Subscriptions
+	if len(byTopic) != 1 || aws.ToString(byTopic[0].SubscriptionArn) != "Deleted" || aws.ToString(byTopic[0].Owner) != b {
+		t.Errorf("Deleted in ListSubscriptionsByTopic: %+v", byTopic)
+	}
+	if a = apptest.Must(getAttrs(bsns, direct)); a["PendingConfirmation"] != "false" {
+		t.Errorf("deleted subscription's attributes: %v", a)
+	}
+	publish("direct:deleted")
+	if got := receive(durl); len(got) != 0 {
+		t.Errorf("a Deleted subscription was delivered: %v", got)
 	}
 
 	// owner-true: the topic's owner subscribes the other account's queue.
@@ -809,10 +826,9 @@ func TestRecorded2026CrossAccount(t *testing.T) {
 	if a["Owner"] != "000000000000" || a["SubscriptionPrincipal"] != "arn:aws:iam::000000000000:root" || a["PendingConfirmation"] != "true" || a["ConfirmationWasAuthenticated"] != "false" {
 		t.Errorf("owner-true-pending-get-A: %v", a)
 	}
-	// owner-true-pending-list-account-A. (B's lists the direct subscription A left as
-	// "Deleted"; Palisade keeps no such trace.)
-	if a := listed(e.sns); len(a) != 1 || a[0] != "PendingConfirmation 000000000000" {
-		t.Errorf("owner-true-pending-list-account-A: %v", a)
+	// owner-true-pending-list-account-A, -B: B's lists the direct subscription A left.
+	if a, bl := listed(e.sns), listed(bsns); len(a) != 1 || a[0] != "PendingConfirmation 000000000000" || len(bl) != 1 || bl[0] != "Deleted "+b {
+		t.Errorf("owner-true-pending-list-account: A %v, B %v", a, bl)
 	}
 	_, err = getAttrs(bsns, owner)
 	wantError(t, err, "AuthorizationError", 403, notAuthorized) // owner-true-pending-get-B
@@ -867,7 +883,7 @@ func TestRecorded2026CrossAccount(t *testing.T) {
 	_, err = getAttrs(bsns, qsub)
 	wantError(t, err, "AuthorizationError", 403, notAuthorized) // queue-default-confirmed-get-B
 	apptest.Must(0, unsubscribe(bsns, qsub))                    // queue-default-unsubscribe-queue-owner-B
-	gone := receive(qurl)                                       // queue-default-after-queue-owner-unsubscribe-receive-0
+	gone = receive(qurl)                                        // queue-default-after-queue-owner-unsubscribe-receive-0
 	if len(gone) != 1 || gone[0]["Type"] != "UnsubscribeConfirmation" {
 		t.Fatalf("queue-default-after-queue-owner-unsubscribe-receive-0: %v", gone)
 	}
@@ -876,6 +892,10 @@ func TestRecorded2026CrossAccount(t *testing.T) {
 	}
 	if a = apptest.Must(getAttrs(e.sns, qsub)); a["ConfirmationWasAuthenticated"] != "true" { // ...-recovered-get-A
 		t.Errorf("queue-default-after-queue-owner-unsubscribe-recovered-get-A: %v", a)
+	}
+	publish("queue-default:recovered")
+	if got := receive(qurl); len(got) != 1 || got[0]["Message"] != "queue-default:recovered" {
+		t.Errorf("queue-default-after-queue-owner-unsubscribe-recovered-publish: %v", got)
 	}
 }
 

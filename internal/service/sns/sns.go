@@ -198,6 +198,9 @@ type subRec struct {
 	// one (ConfirmationWasAuthenticated false).
 	AuthOnUnsubscribe bool `json:"authOnUnsubscribe,omitempty"`
 	UnsignedConfirm   bool `json:"unsignedConfirm,omitempty"`
+	// Deleted marks a subscription another account than its subscriber's left: kept,
+	// listed as "Deleted", delivered nothing, until restored or left by its subscriber.
+	Deleted bool `json:"deleted,omitempty"`
 	// Principal is the subscriber's IAM identity (SubscriptionPrincipal); "" in
 	// subscriptions stored before it was kept (the account's root is reported).
 	Principal string `json:"principal,omitempty"`

@@ -410,6 +410,21 @@ func (s *SNS) restoreSub(c *server.Call, t topicRef, topic *topicRec, token stri
 		return nil, err
 	}
 	for _, sub := range subs {
+		if sub.ID == gone.ID && sub.Deleted {
+			// The "Deleted" subscription itself, back (recorded, 2026:
+			// cross_account_confirmation.json, queue-default-after-queue-owner-
+			// unsubscribe-recover); as the topic's owner asking its subscriber's
+			// authentication, refused (direct-after-topic-owner-unsubscribe-recover).
+			if authOnUnsub && c.Account != sub.Owner {
+				return nil, api.NewAuthorizationErrorException("Subscription already confirmed")
+			}
+			sub.Deleted = false
+			sub.AuthOnUnsubscribe = sub.AuthOnUnsubscribe || authOnUnsub
+			if err := putSub(c.Tx, t, sub); err != nil {
+				return nil, err
+			}
+			return &api.ConfirmSubscriptionResponse{SubscriptionArn: svckit.Ptr(sub.arn(t.Region, t.Account))}, nil
+		}
 		if sub.Protocol == gone.Protocol && sub.Endpoint == gone.Endpoint {
 			// Subscribed again since: that subscription stands.
 			return &api.ConfirmSubscriptionResponse{SubscriptionArn: svckit.Ptr(sub.arn(t.Region, t.Account))}, nil
@@ -473,15 +488,27 @@ func (s *SNS) unsubscribe(c *server.Call, in *api.UnsubscribeInput) (*model.Empt
 		// cross_account_confirmation.json owner-true-unsubscribe-queue-owner-B).
 		return nil, api.NewAuthorizationErrorException("This subscription may only be deleted by an authorized user.")
 	}
-	if err := deleteSub(c, t, sub); err != nil {
+	// A queue's subscription left by another account than its subscriber's (the
+	// topic's owner, the queue's) stays, "Deleted": listed so, delivered nothing, still
+	// its subscriber's to read and to leave for good; and it is announced to the queue
+	// with the token that restores it. Its subscriber leaving it removes it, and
+	// announces nothing (recorded, 2026: cross_account_confirmation.json,
+	// direct-after-topic-owner-unsubscribe, *-list-topic-*, control-anonymous-default-
+	// after-unsubscribe-*, queue-default-after-queue-owner-unsubscribe,
+	// owner-true-after-owner-unsubscribe).
+	tombstone := sub.Protocol == "sqs" && c.Account != sub.Owner
+	if tombstone && sub.Deleted {
+		return &model.Empty{}, nil
+	}
+	if tombstone {
+		sub.Deleted = true
+		if err := putSub(c.Tx, t, sub); err != nil {
+			return nil, err
+		}
+	} else if err := deleteSub(c, t, sub); err != nil {
 		return nil, err
 	}
-	// A queue's subscription left by another account than its subscriber's (the
-	// topic's owner, the queue's) is announced to the queue with the token that
-	// restores it; its subscriber leaving it is not (recorded, 2026:
-	// cross_account_confirmation.json direct-after-topic-owner-unsubscribe,
-	// queue-default-after-queue-owner-unsubscribe, owner-true-after-owner-unsubscribe).
-	if sub.Confirmed && (sub.Protocol == "http" || sub.Protocol == "https" || sub.Protocol == "sqs" && c.Account != sub.Owner) {
+	if sub.Confirmed && (sub.Protocol == "http" || sub.Protocol == "https" || tombstone) {
 		topic, err := loadTopic(c.Tx, t)
 		if err != nil {
 			return nil, err
@@ -495,7 +522,10 @@ func (s *SNS) unsubscribe(c *server.Call, in *api.UnsubscribeInput) (*model.Empt
 
 func (sub *subRec) out(t topicRef) api.Subscription {
 	arn := pendingList
-	if sub.Confirmed {
+	switch {
+	case sub.Deleted:
+		arn = "Deleted"
+	case sub.Confirmed:
 		arn = sub.arn(t.Region, t.Account)
 	}
 	return api.Subscription{SubscriptionArn: svckit.Ptr(arn), Owner: svckit.Ptr(sub.Owner), Protocol: svckit.Ptr(sub.Protocol),

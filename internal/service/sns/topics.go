@@ -258,17 +258,20 @@ func (s *SNS) getTopicAttributes(c *server.Call, in *api.GetTopicAttributesInput
 	if err != nil {
 		return nil, err
 	}
-	pending, confirmed := 0, 0
+	pending, confirmed, deleted := 0, 0, 0
 	for _, sub := range subs {
-		if sub.Confirmed {
+		switch {
+		case sub.Deleted:
+			deleted++
+		case sub.Confirmed:
 			confirmed++
-		} else {
+		default:
 			pending++
 		}
 	}
 	out := map[string]string{
 		"TopicArn": t.ARN, "Owner": t.Account, "DisplayName": "", "SubscriptionsPending": strconv.Itoa(pending),
-		"SubscriptionsConfirmed": strconv.Itoa(confirmed), "SubscriptionsDeleted": "0", "EffectiveDeliveryPolicy": defaultDeliveryPolicy,
+		"SubscriptionsConfirmed": strconv.Itoa(confirmed), "SubscriptionsDeleted": strconv.Itoa(deleted), "EffectiveDeliveryPolicy": defaultDeliveryPolicy,
 	}
 	if rec.Attributes["FifoTopic"] == "true" {
 		out["ContentBasedDeduplication"] = "false" // a FIFO topic reports it even unset
