@@ -1272,3 +1272,72 @@ func TestRecorded2026FIFOProjection(t *testing.T) {
 		}
 	}
 }
+
+// TestRecorded2026DeletedRejoin pins deleted_rejoin.json (radkawar/stackd
+// testdata/aws/sns/): the topic's owner leaves the queue owner's subscription; the
+// queue's owner subscribing again gets the same ARN, still "Deleted" and delivered
+// nothing, until it confirms the UnsubscribeConfirmation's token.
+func TestRecorded2026DeletedRejoin(t *testing.T) {
+	e := newEnv(t)
+	const b = "917546008205"
+	bcfg := e.account(b)
+	bsns, bsqs := sns.NewFromConfig(bcfg), sqs.NewFromConfig(bcfg)
+	topic := e.topic("rejoin", nil)
+	apptest.Must(e.sns.SetTopicAttributes(ctx, &sns.SetTopicAttributesInput{TopicArn: aws.String(topic), AttributeName: aws.String("Policy"),
+		AttributeValue: aws.String(`{"Version":"2012-10-17","Statement":{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + b + `:root"},"Action":["sns:Subscribe","sns:Publish","sns:ListSubscriptionsByTopic","sns:GetTopicAttributes"],"Resource":"` + topic + `"}}`)}))
+	qarn := "arn:aws:sqs:us-east-1:" + b + ":rejoin"
+	url := aws.ToString(apptest.Must(bsqs.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String("rejoin"), Attributes: map[string]string{
+		"Policy": `{"Statement":{"Effect":"Allow","Principal":{"Service":"sns.amazonaws.com"},"Action":"sqs:SendMessage","Resource":"` + qarn + `","Condition":{"ArnEquals":{"aws:SourceArn":"` + topic + `"}}}}`}})).QueueUrl)
+	receive := func() []map[string]string {
+		out := apptest.Must(bsqs.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: aws.String(url), MaxNumberOfMessages: 10}))
+		var got []map[string]string
+		for _, m := range out.Messages {
+			got = append(got, envelope(t, aws.ToString(m.Body)))
+			apptest.Must(bsqs.DeleteMessage(ctx, &sqs.DeleteMessageInput{QueueUrl: aws.String(url), ReceiptHandle: m.ReceiptHandle}))
+		}
+		return got
+	}
+	subscribe := func() string {
+		return aws.ToString(apptest.Must(bsns.Subscribe(ctx, &sns.SubscribeInput{TopicArn: aws.String(topic), Protocol: aws.String("sqs"), Endpoint: aws.String(qarn), ReturnSubscriptionArn: true})).SubscriptionArn)
+	}
+	publish := func(msg string) {
+		apptest.Must(e.sns.Publish(ctx, &sns.PublishInput{TopicArn: aws.String(topic), Message: aws.String(msg)}))
+	}
+	listed := func() string {
+		subs := apptest.Must(e.sns.ListSubscriptionsByTopic(ctx, &sns.ListSubscriptionsByTopicInput{TopicArn: aws.String(topic)})).Subscriptions
+		if len(subs) != 1 {
+			return fmt.Sprint(len(subs), " subscriptions")
+		}
+		return aws.ToString(subs[0].SubscriptionArn)
+	}
+	sub := subscribe() // subscribe-owner
+	publish("before-cancellation")
+	if got := receive(); len(got) != 1 || got[0]["Message"] != "before-cancellation" {
+		t.Fatalf("before-receive-0: %v", got)
+	}
+	apptest.Must(e.sns.Unsubscribe(ctx, &sns.UnsubscribeInput{SubscriptionArn: aws.String(sub)})) // unsubscribe-topic-owner
+	cancel := receive()
+	if len(cancel) != 1 || cancel[0]["Type"] != "UnsubscribeConfirmation" {
+		t.Fatalf("cancellation-receive-0: %v", cancel)
+	}
+	if got := listed(); got != "Deleted" { // list-deleted
+		t.Errorf("list-deleted: %s", got)
+	}
+	if again := subscribe(); again != sub { // resubscribe-owner
+		t.Errorf("resubscribe-owner: %s, want %s", again, sub)
+	}
+	if a := apptest.Must(bsns.GetSubscriptionAttributes(ctx, &sns.GetSubscriptionAttributesInput{SubscriptionArn: aws.String(sub)})).Attributes; a["PendingConfirmation"] != "false" || a["ConfirmationWasAuthenticated"] != "true" {
+		t.Errorf("get-after-rejoin: %v", a)
+	}
+	publish("after-rejoin-0")
+	if got, list := receive(), listed(); len(got) != 0 || list != "Deleted" { // after-rejoin-receive-0-*, list-after-rejoin-0
+		t.Errorf("after rejoining: delivered %v, listed %s", got, list)
+	}
+	if got := aws.ToString(apptest.Must(bsns.ConfirmSubscription(ctx, &sns.ConfirmSubscriptionInput{TopicArn: aws.String(topic), Token: aws.String(cancel[0]["Token"])})).SubscriptionArn); got != sub {
+		t.Errorf("confirm-deleted-token: %s", got)
+	}
+	publish("after-confirm")
+	if got, list := receive(), listed(); len(got) != 1 || got[0]["Message"] != "after-confirm" || list != sub { // list-after-confirm, after-confirm-receive-0
+		t.Errorf("after confirming: delivered %v, listed %s", got, list)
+	}
+}
