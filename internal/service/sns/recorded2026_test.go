@@ -1341,3 +1341,39 @@ func TestRecorded2026DeletedRejoin(t *testing.T) {
 		t.Errorf("after confirming: delivered %v, listed %s", got, list)
 	}
 }
+
+// TestRecorded2026Audit pins SNS's management records (radkawar/stackd
+// testdata/aws/sns/audit.json): CreateTopic's names no resource and answers the topic
+// ARN; the topic's own operations name it, a refused one by the error's shape name.
+func TestRecorded2026Audit(t *testing.T) {
+	e := newEnv(t)
+	topic := aws.ToString(apptest.Must(e.sns.CreateTopic(ctx, &sns.CreateTopicInput{Name: aws.String("audit-topic"),
+		Tags: []types.Tag{{Key: aws.String("Probe"), Value: aws.String("09f1ca20da7448d0")}}})).TopicArn)
+	apptest.Must(e.sns.GetTopicAttributes(ctx, &sns.GetTopicAttributesInput{TopicArn: aws.String(topic)}))
+	_, err := e.sns.SetTopicAttributes(ctx, &sns.SetTopicAttributesInput{TopicArn: aws.String(topic), AttributeName: aws.String("InvalidAuditAttribute"), AttributeValue: aws.String("x")})
+	wantError(t, err, "InvalidParameter", 400, "Invalid parameter: AttributeName")
+	recs := map[string]audit.Record{}
+	err = e.p.Store.View(ctx, func(tx *store.Tx) error {
+		return tx.Events(0, 1<<20, func(ev *store.Event) bool {
+			var r audit.Record
+			if ev.Source == audit.Source && json.Unmarshal(ev.Data, &r) == nil && r.EventSource == "sns.amazonaws.com" {
+				recs[r.EventName] = r
+			}
+			return true
+		})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := recs["CreateTopic"]; len(r.Resources) != 0 || string(r.ResponseElements) != `{"topicArn":"`+topic+`"}` {
+		t.Errorf("create-topic: resources %+v, responseElements %s", r.Resources, r.ResponseElements)
+	}
+	for _, name := range []string{"GetTopicAttributes", "SetTopicAttributes"} {
+		if r := recs[name]; len(r.Resources) != 1 || r.Resources[0].ARN != topic || r.Resources[0].Type != "AWS::SNS::Topic" || r.Resources[0].AccountID != "000000000000" {
+			t.Errorf("%s: resources %+v", name, r.Resources)
+		}
+	}
+	if r := recs["SetTopicAttributes"]; r.ErrorCode != "InvalidParameterException" || r.ErrorMessage != "Invalid parameter: AttributeName" { // set-invalid-attribute
+		t.Errorf("set-invalid-attribute: %s %q", r.ErrorCode, r.ErrorMessage)
+	}
+}
