@@ -781,7 +781,11 @@ func TestRecorded2026CrossAccount(t *testing.T) {
 	if again := subscribe(e.sns, darn, true); again != direct { // direct-resubscribe-other-A
 		t.Errorf("direct-resubscribe-other-A: %s, want %s", again, direct)
 	}
-	receive(durl)
+	// The topic's owner subscribing the queue again sends it a fresh confirmation.
+	dup := receive(durl)
+	if len(dup) != 1 || dup[0]["Type"] != "SubscriptionConfirmation" || dup[0]["Token"] == "" {
+		t.Fatalf("direct-resubscribe-other-A confirmation: %v", dup)
+	}
 	if status, body := anonymousUnsubscribe(direct); status != 403 || !strings.Contains(body, mayNotDelete) { // direct-unsubscribe-anonymous
 		t.Errorf("direct-unsubscribe-anonymous: %d %s", status, body)
 	}
@@ -806,6 +810,18 @@ func TestRecorded2026CrossAccount(t *testing.T) {
 	if got := receive(durl); len(got) != 0 {
 		t.Errorf("a Deleted subscription was delivered: %v", got)
 	}
+	// Its subscriber restores it with the duplicate Subscribe's token.
+	if got := apptest.Must(confirm(bsns, dup[0]["Token"], "")); got != direct {
+		t.Errorf("restored with the duplicate token: %s", got)
+	}
+	publish("direct:restored")
+	if got := receive(durl); len(got) != 1 || got[0]["Message"] != "direct:restored" {
+		t.Errorf("restored subscription's delivery: %v", got)
+	}
+	apptest.Must(0, unsubscribe(bsns, direct)) // its subscriber leaves it for good
+	if got := receive(durl); len(got) != 0 {
+		t.Errorf("the subscriber's Unsubscribe announced: %v", got)
+	}
 
 	// owner-true: the topic's owner subscribes the other account's queue.
 	ourl, oarn := queue("owner-true")
@@ -826,8 +842,10 @@ func TestRecorded2026CrossAccount(t *testing.T) {
 	if a["Owner"] != "000000000000" || a["SubscriptionPrincipal"] != "arn:aws:iam::000000000000:root" || a["PendingConfirmation"] != "true" || a["ConfirmationWasAuthenticated"] != "false" {
 		t.Errorf("owner-true-pending-get-A: %v", a)
 	}
-	// owner-true-pending-list-account-A, -B: B's lists the direct subscription A left.
-	if a, bl := listed(e.sns), listed(bsns); len(a) != 1 || a[0] != "PendingConfirmation 000000000000" || len(bl) != 1 || bl[0] != "Deleted "+b {
+	// owner-true-pending-list-account-A, -B: the recording's B still lists
+	// the direct subscription A left as Deleted; here B left it for good
+	// above, so B lists nothing.
+	if a, bl := listed(e.sns), listed(bsns); len(a) != 1 || a[0] != "PendingConfirmation 000000000000" || len(bl) != 0 {
 		t.Errorf("owner-true-pending-list-account: A %v, B %v", a, bl)
 	}
 	_, err = getAttrs(bsns, owner)

@@ -275,6 +275,16 @@ func (s *SNS) subscribe(c *server.Call, in *api.SubscribeInput) (*api.SubscribeR
 				return nil, errParam("Invalid parameter: Attributes Reason: Subscription already exists with different attributes")
 			}
 		}
+		if sub.Confirmed && in.Protocol == "sqs" && otherAccountQueue(endpoint, c.Account) {
+			// Another account than the queue's subscribing it again sends the queue a
+			// fresh SubscriptionConfirmation for the subscription that stands, whose
+			// token confirms (and restores) it (recorded, 2026:
+			// confirmation_lifetime_scope.json duplicate-topic-owner, original-control-0;
+			// cross_account_confirmation.json direct-resubscribe-other-A).
+			if err := s.sendFreshConfirmation(c, t, topic, sub); err != nil {
+				return nil, err
+			}
+		}
 		if sub.Confirmed || returnARN {
 			return &api.SubscribeResponse{SubscriptionArn: svckit.Ptr(sub.arn(t.Region, t.Account))}, nil
 		}
@@ -368,6 +378,15 @@ func (s *SNS) confirmSubscription(c *server.Call, in *api.ConfirmSubscriptionInp
 		// Recorded: a confirmed subscription cannot be made to require authentication
 		// afterwards; without the flag, confirming again answers its ARN.
 		return nil, api.NewAuthorizationErrorException("Subscription already confirmed")
+	}
+	if sub.Deleted {
+		// A "Deleted" subscription's own token brings it back (recorded, 2026:
+		// cross_account_confirmation.json: the B-owned registration restored by B with
+		// a duplicate Subscribe's token).
+		sub.Deleted = false
+		if err := putSub(c.Tx, t, sub); err != nil {
+			return nil, err
+		}
 	}
 	if !sub.Confirmed {
 		if anonymousAuth || authOnUnsub && c.Account != sub.Owner {
@@ -706,4 +725,20 @@ func (s *SNS) setSubscriptionAttributes(c *server.Call, in *api.SetSubscriptionA
 		sub.Attributes[in.AttributeName] = v
 	}
 	return &model.Empty{}, putSub(c.Tx, t, sub)
+}
+
+// sendFreshConfirmation sends a confirmed SQS subscription's queue a new
+// SubscriptionConfirmation, its token one more that names the subscription.
+func (s *SNS) sendFreshConfirmation(c *server.Call, t topicRef, topic *topicRec, sub *subRec) error {
+	token := newToken()
+	if err := c.Tx.Put(ns(t.Account, t.Region, tTokens), token, []byte(sub.ID)); err != nil {
+		return err
+	}
+	id := auth.NewUUID()
+	body, err := s.confirmationBody(c.Tx, kindSubscriptionConfirmation, t, topic, id, token, confirmationMessage(t), baseURL(c), c.Now)
+	if err != nil {
+		return err
+	}
+	s.toQueue(c.Tx, t, sub, body, id)
+	return nil
 }
