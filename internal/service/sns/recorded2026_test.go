@@ -1132,6 +1132,77 @@ func TestRecorded2026CrossAccountFIFOConfirmation(t *testing.T) {
 	}
 }
 
+// TestRecorded2026ConfirmationScope pins what a confirmation token confirms
+// (radkawar/stackd testdata/aws/sns/confirmation_lifetime_scope.json): its own
+// subscription, whichever TopicArn the ConfirmSubscription names — another
+// account's topic of the same name, or one that does not exist — and whoever asks.
+func TestRecorded2026ConfirmationScope(t *testing.T) {
+	e := newEnv(t)
+	const b = "917546008205"
+	bcfg := e.account(b)
+	bsns, bsqs := sns.NewFromConfig(bcfg), sqs.NewFromConfig(bcfg)
+	const name = "token-scope"
+	topic := e.topic(name, nil)
+	other := aws.ToString(apptest.Must(bsns.CreateTopic(ctx, &sns.CreateTopicInput{Name: aws.String(name)})).TopicArn) // create-other-account-topic
+	apptest.Must(e.sns.SetTopicAttributes(ctx, &sns.SetTopicAttributesInput{TopicArn: aws.String(topic), AttributeName: aws.String("Policy"),
+		AttributeValue: aws.String(`{"Version":"2012-10-17","Statement":{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + b + `:root"},"Action":["sns:Subscribe","sns:Publish","sns:ListSubscriptionsByTopic","sns:GetTopicAttributes"],"Resource":"` + topic + `"}}`)}))
+	qarn := "arn:aws:sqs:us-east-1:" + b + ":" + name
+	url := aws.ToString(apptest.Must(bsqs.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String(name), Attributes: map[string]string{"Policy": `{"Statement":{"Effect":"Allow","Principal":{"Service":"sns.amazonaws.com"},"Action":"sqs:SendMessage","Resource":"` + qarn +
+		`","Condition":{"ArnEquals":{"aws:SourceArn":"` + topic + `"}}}}`}})).QueueUrl)
+	subscribe := func(c *sns.Client) string {
+		return aws.ToString(apptest.Must(c.Subscribe(ctx, &sns.SubscribeInput{TopicArn: aws.String(topic), Protocol: aws.String("sqs"), Endpoint: aws.String(qarn), ReturnSubscriptionArn: true})).SubscriptionArn)
+	}
+	control := func(label string) string {
+		t.Helper()
+		out := apptest.Must(bsqs.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: aws.String(url), MaxNumberOfMessages: 10}))
+		if len(out.Messages) != 1 {
+			t.Fatalf("%s: %d messages", label, len(out.Messages))
+		}
+		apptest.Must(bsqs.DeleteMessage(ctx, &sqs.DeleteMessageInput{QueueUrl: aws.String(url), ReceiptHandle: out.Messages[0].ReceiptHandle}))
+		env := envelope(t, aws.ToString(out.Messages[0].Body))
+		if env["Type"] != "SubscriptionConfirmation" || env["TopicArn"] != topic {
+			t.Fatalf("%s: %v", label, env)
+		}
+		return env["Token"]
+	}
+	confirm := func(c *sns.Client, label, topicArn, token string) {
+		t.Helper()
+		out, err := c.ConfirmSubscription(ctx, &sns.ConfirmSubscriptionInput{TopicArn: aws.String(topicArn), Token: aws.String(token)})
+		if err != nil {
+			t.Fatalf("%s: %v", label, err)
+		}
+		if got := aws.ToString(out.SubscriptionArn); !strings.HasPrefix(got, topic+":") {
+			t.Errorf("%s: %s", label, got)
+		}
+	}
+	sub := subscribe(bsns)                   // subscribe-owner
+	if got := subscribe(e.sns); got != sub { // duplicate-topic-owner
+		t.Fatalf("duplicate-topic-owner: %s, want %s", got, sub)
+	}
+	token := control("original-control")
+	for _, c := range []*sns.Client{e.sns, bsns} { // active-other-account-parameter-A, -B
+		out := apptest.Must(c.ConfirmSubscription(ctx, &sns.ConfirmSubscriptionInput{TopicArn: aws.String(other), Token: aws.String(token)}))
+		if got := aws.ToString(out.SubscriptionArn); got != sub {
+			t.Errorf("active-other-account-parameter: %s, want %s", got, sub)
+		}
+	}
+	apptest.Must(bsns.Unsubscribe(ctx, &sns.UnsubscribeInput{SubscriptionArn: aws.String(sub)})) // delete-initial-subscription
+	for _, tc := range []struct {
+		label     string
+		confirmer *sns.Client
+		requested string
+	}{{"other-account", bsns, other}, {"missing-topic", e.sns, topic + "-missing"}} {
+		pending := subscribe(e.sns) // pending-subscribe-*
+		token := control("pending-control-" + tc.label)
+		confirm(tc.confirmer, "pending-confirm-"+tc.label, tc.requested, token)
+		a := apptest.Must(e.sns.GetSubscriptionAttributes(ctx, &sns.GetSubscriptionAttributesInput{SubscriptionArn: aws.String(pending)})).Attributes
+		if a["PendingConfirmation"] != "false" || a["ConfirmationWasAuthenticated"] != "false" || a["Owner"] != "000000000000" || a["TopicArn"] != topic {
+			t.Errorf("pending-result-%s: %v", tc.label, a)
+		}
+		apptest.Must(e.sns.Unsubscribe(ctx, &sns.UnsubscribeInput{SubscriptionArn: aws.String(pending)})) // delete-pending-result-*
+	}
+}
+
 // TestRecorded2026Tracing pins TracingConfig's values (radkawar/stackd
 // testdata/aws/sns/tracing.json): Active is taken, other spellings refused.
 func TestRecorded2026Tracing(t *testing.T) {

@@ -172,6 +172,20 @@ const (
 
 func ns(account, region, kind string) string { return store.NS("sns", account, region, kind) }
 
+// tokenNS maps a region's confirmation tokens to the account whose topic issued
+// them: a token names its subscription whatever TopicArn its confirmation gives,
+// another account's topic or none at all (recorded, 2026:
+// confirmation_lifetime_scope.json).
+func tokenNS(region string) string { return store.NS("sns", "tokens", region) }
+
+// putToken stores a confirmation token of t's subscription id.
+func putToken(tx *store.Tx, t topicRef, token, id string) error {
+	if err := tx.Put(ns(t.Account, t.Region, tTokens), token, []byte(id)); err != nil {
+		return err
+	}
+	return tx.Put(tokenNS(t.Region), token, []byte(t.Account))
+}
+
 // topicRec is a stored topic.
 type topicRec struct {
 	Name       string            `json:"name"`
