@@ -1203,6 +1203,90 @@ func TestRecorded2026ConfirmationScope(t *testing.T) {
 	}
 }
 
+// TestRecorded2026ConfirmationPolicy pins a confirmed subscription's token
+// confirmed again and a session policy's say over ConfirmSubscription (radkawar/
+// stackd testdata/aws/sns/confirmation_lifetime_supplement.json): without
+// AuthenticateOnUnsubscribe (or "false") either account gets the subscription's ARN,
+// with "true" "Subscription already confirmed"; a session policy is asked about the
+// TopicArn the request names, not the token's topic.
+func TestRecorded2026ConfirmationPolicy(t *testing.T) {
+	e := newEnv(t)
+	const b = "917546008205"
+	bcfg := e.account(b)
+	bsns, bsqs := sns.NewFromConfig(bcfg), sqs.NewFromConfig(bcfg)
+	const name = "token-matrix"
+	topic, other := e.topic(name, nil), e.topic(name+"-other", nil)
+	apptest.Must(e.sns.SetTopicAttributes(ctx, &sns.SetTopicAttributesInput{TopicArn: aws.String(topic), AttributeName: aws.String("Policy"),
+		AttributeValue: aws.String(`{"Version":"2012-10-17","Statement":{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + b + `:root"},"Action":["sns:Subscribe","sns:Publish","sns:ListSubscriptionsByTopic","sns:GetTopicAttributes"],"Resource":"` + topic + `"}}`)}))
+	qarn := "arn:aws:sqs:us-east-1:" + b + ":" + name
+	url := aws.ToString(apptest.Must(bsqs.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String(name), Attributes: map[string]string{"Policy": `{"Statement":{"Effect":"Allow","Principal":{"Service":"sns.amazonaws.com"},"Action":"sqs:SendMessage","Resource":"` + qarn +
+		`","Condition":{"ArnEquals":{"aws:SourceArn":"` + topic + `"}}}}`}})).QueueUrl)
+	subscribe := func(c *sns.Client) string {
+		return aws.ToString(apptest.Must(c.Subscribe(ctx, &sns.SubscribeInput{TopicArn: aws.String(topic), Protocol: aws.String("sqs"), Endpoint: aws.String(qarn), ReturnSubscriptionArn: true})).SubscriptionArn)
+	}
+	sub := subscribe(bsns)                   // subscribe-owner
+	if got := subscribe(e.sns); got != sub { // duplicate-topic-owner
+		t.Fatalf("duplicate-topic-owner: %s", got)
+	}
+	out := apptest.Must(bsqs.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: aws.String(url), MaxNumberOfMessages: 10})) // original-control
+	if len(out.Messages) != 1 {
+		t.Fatalf("original-control: %d messages", len(out.Messages))
+	}
+	token := envelope(t, aws.ToString(out.Messages[0].Body))["Token"]
+	confirm := func(c *sns.Client, topicArn, authOnUnsub string) error {
+		in := &sns.ConfirmSubscriptionInput{TopicArn: aws.String(topicArn), Token: aws.String(token)}
+		if authOnUnsub != "" {
+			in.AuthenticateOnUnsubscribe = aws.String(authOnUnsub)
+		}
+		got, err := c.ConfirmSubscription(ctx, in)
+		if err == nil && aws.ToString(got.SubscriptionArn) != sub {
+			t.Errorf("confirm %s: %s, want %s", topicArn, aws.ToString(got.SubscriptionArn), sub)
+		}
+		return err
+	}
+	for _, c := range []*sns.Client{e.sns, bsns} { // confirmed-A-*, confirmed-B-*
+		apptest.Must(0, confirm(c, topic, ""))
+		apptest.Must(0, confirm(c, topic, "false"))
+		wantError(t, confirm(c, topic, "true"), "AuthorizationError", 403, "Subscription already confirmed")
+		a := apptest.Must(bsns.GetSubscriptionAttributes(ctx, &sns.GetSubscriptionAttributesInput{SubscriptionArn: aws.String(sub)})).Attributes
+		if a["PendingConfirmation"] != "false" || a["ConfirmationWasAuthenticated"] != "true" || a["Owner"] != b {
+			t.Errorf("attributes: %v", a)
+		}
+	}
+	// B's sessions of an administrator role, each with a session policy.
+	biam := iam.NewFromConfig(bcfg)
+	role := aws.ToString(apptest.Must(biam.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("OrganizationAccountAccessRole"),
+		AssumeRolePolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + b + `:root"},"Action":"sts:AssumeRole"}]}`)})).Role.Arn)
+	apptest.Must(biam.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String("OrganizationAccountAccessRole"), PolicyName: aws.String("admin"),
+		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`)}))
+	apptest.Must(biam.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("assumer")}))
+	apptest.Must(biam.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String("assumer"), PolicyName: aws.String("assume"),
+		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"` + role + `"}]}`)}))
+	ak := apptest.Must(biam.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String("assumer")})).AccessKey
+	stsc := sts.NewFromConfig(e.p.Config(aws.ToString(ak.AccessKeyId), aws.ToString(ak.SecretAccessKey), ""))
+	session := func(label, policy string) (*sns.Client, string) {
+		c := apptest.Must(stsc.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(role), RoleSessionName: aws.String(name + "-" + label), Policy: aws.String(policy)})).Credentials
+		return sns.NewFromConfig(e.p.Config(aws.ToString(c.AccessKeyId), aws.ToString(c.SecretAccessKey), aws.ToString(c.SessionToken))),
+			"arn:aws:sts::" + b + ":assumed-role/OrganizationAccountAccessRole/" + name + "-" + label
+	}
+	allowOn := func(arn string) string {
+		return `{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"sns:ConfirmSubscription","Resource":"` + arn + `"}}`
+	}
+	noneAllows := func(user, arn string) string {
+		return "User: " + user + " is not authorized to perform: SNS:ConfirmSubscription on resource: " + arn + " because no session policy allows the SNS:ConfirmSubscription action"
+	}
+	actual, actualUser := session("actual-topic", allowOn(topic))
+	apptest.Must(0, confirm(actual, topic, "")) // policy-actual-topic-same
+	wantError(t, confirm(actual, other, ""), "AuthorizationError", 403, noneAllows(actualUser, other))
+	requested, requestedUser := session("requested-topic", allowOn(other))
+	wantError(t, confirm(requested, topic, ""), "AuthorizationError", 403, noneAllows(requestedUser, topic))
+	apptest.Must(0, confirm(requested, other, "")) // policy-requested-topic-other
+	denied, deniedUser := session("denied", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"},{"Effect":"Deny","Action":"sns:ConfirmSubscription","Resource":"*"}]}`)
+	for _, arn := range []string{topic, other} { // policy-denied-same, -other
+		wantError(t, confirm(denied, arn, ""), "AuthorizationError", 403, "User: "+deniedUser+" is not authorized to perform: SNS:ConfirmSubscription on resource: "+arn+" with an explicit deny in a session policy")
+	}
+}
+
 // TestRecorded2026Tracing pins TracingConfig's values (radkawar/stackd
 // testdata/aws/sns/tracing.json): Active is taken, other spellings refused.
 func TestRecorded2026Tracing(t *testing.T) {
