@@ -933,6 +933,7 @@ func (s *SNS) sendConfirmation(tx *store.Tx, t topicRef, topic *topicRec, sub *s
 // finds it in tUnsubscribed). base is the endpoint the Unsubscribe call reached.
 func (s *SNS) sendUnsubscribeConfirmation(tx *store.Tx, t topicRef, topic *topicRec, sub *subRec, base string, now time.Time) error {
 	gone := *sub
+	gone.PriorAuth = sub.authenticated()
 	gone.Token = newToken()
 	if err := tx.PutJSON(ns(t.Account, t.Region, tUnsubscribed), gone.Token, &gone); err != nil {
 		return err

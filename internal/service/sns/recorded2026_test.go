@@ -1201,6 +1201,48 @@ func TestRecorded2026ConfirmationScope(t *testing.T) {
 		}
 		apptest.Must(e.sns.Unsubscribe(ctx, &sns.UnsubscribeInput{SubscriptionArn: aws.String(pending)})) // delete-pending-result-*
 	}
+	// The token of the UnsubscribeConfirmation the topic owner's leaving sent,
+	// used after the topic was deleted: the subscription answers to its ARN again,
+	// but the topic created again neither lists it nor delivers to it.
+	sub = subscribe(bsns)                                                                         // subscribe-cancellation-owner
+	apptest.Must(e.sns.Unsubscribe(ctx, &sns.UnsubscribeInput{SubscriptionArn: aws.String(sub)})) // cancel-topic-owner
+	out := apptest.Must(bsqs.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: aws.String(url), MaxNumberOfMessages: 10}))
+	if len(out.Messages) != 1 {
+		t.Fatalf("cancellation-control: %d messages", len(out.Messages))
+	}
+	apptest.Must(bsqs.DeleteMessage(ctx, &sqs.DeleteMessageInput{QueueUrl: aws.String(url), ReceiptHandle: out.Messages[0].ReceiptHandle}))
+	cancellation := envelope(t, aws.ToString(out.Messages[0].Body))
+	if cancellation["Type"] != "UnsubscribeConfirmation" {
+		t.Fatalf("cancellation-control: %v", cancellation)
+	}
+	apptest.Must(e.sns.DeleteTopic(ctx, &sns.DeleteTopicInput{TopicArn: aws.String(topic)})) // delete-topic-before-reactivation
+	reactivate := func(label string) {
+		t.Helper()
+		out, err := bsns.ConfirmSubscription(ctx, &sns.ConfirmSubscriptionInput{TopicArn: aws.String(topic), Token: aws.String(cancellation["Token"])})
+		if err != nil || aws.ToString(out.SubscriptionArn) != sub {
+			t.Fatalf("%s: %v %v", label, out, err)
+		}
+	}
+	reactivate("reactivate-without-topic")
+	a := apptest.Must(bsns.GetSubscriptionAttributes(ctx, &sns.GetSubscriptionAttributesInput{SubscriptionArn: aws.String(sub)})).Attributes
+	if a["Owner"] != b || a["PendingConfirmation"] != "false" || a["ConfirmationWasAuthenticated"] != "true" || a["TopicArn"] != topic { // attributes-after-reactivation
+		t.Errorf("attributes-after-reactivation: %v", a)
+	}
+	if got := e.topic(name, nil); got != topic { // recreate-topic
+		t.Fatalf("recreate-topic: %s", got)
+	}
+	reactivate("reactivate-deleted-recreated-topic")
+	if subs := apptest.Must(e.sns.ListSubscriptionsByTopic(ctx, &sns.ListSubscriptionsByTopicInput{TopicArn: aws.String(topic)})).Subscriptions; len(subs) != 0 {
+		t.Errorf("list-recreated-topic: %d subscriptions", len(subs))
+	}
+	apptest.Must(e.sns.Publish(ctx, &sns.PublishInput{TopicArn: aws.String(topic), Message: aws.String("recreated-topic-after-old-token")}))
+	if got := apptest.Must(bsqs.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: aws.String(url), MaxNumberOfMessages: 10})).Messages; len(got) != 0 {
+		t.Errorf("recreated-receive: %d messages", len(got))
+	}
+	apptest.Must(bsns.GetSubscriptionAttributes(ctx, &sns.GetSubscriptionAttributesInput{SubscriptionArn: aws.String(sub)})) // cleanup-subscription-state-3
+	apptest.Must(bsns.Unsubscribe(ctx, &sns.UnsubscribeInput{SubscriptionArn: aws.String(sub)}))                             // cleanup-subscription-3
+	_, err := bsns.GetSubscriptionAttributes(ctx, &sns.GetSubscriptionAttributesInput{SubscriptionArn: aws.String(sub)})
+	wantError(t, err, "NotFound", 404, "Subscription does not exist") // absent-subscription-3
 }
 
 // TestRecorded2026ConfirmationPolicy pins a confirmed subscription's token

@@ -218,6 +218,16 @@ type subRec struct {
 	// Principal is the subscriber's IAM identity (SubscriptionPrincipal); "" in
 	// subscriptions stored before it was kept (the account's root is reported).
 	Principal string `json:"principal,omitempty"`
+	// Orphan marks a subscription restored with its UnsubscribeConfirmation's token
+	// after its topic was deleted: it answers to its ARN, but is no subscription of
+	// the topic (created again or not) — neither listed nor delivered — until the
+	// topic's name is deleted again (recorded, 2026: confirmation_lifetime_scope.json
+	// reactivate-without-topic, list-recreated-topic, recreated-receive-*;
+	// confirmation_lifetime_supplement.json attributes-after-reactivation).
+	Orphan bool `json:"orphan,omitempty"`
+	// PriorAuth keeps, in an UnsubscribeConfirmation's record of the subscription
+	// (whose Token is the restoring one), whether its confirmation was authenticated.
+	PriorAuth bool `json:"priorAuth,omitempty"`
 }
 
 // authenticated reports ConfirmationWasAuthenticated of a confirmed subscription:
@@ -330,6 +340,21 @@ func putSub(tx *store.Tx, t topicRef, rec *subRec) error {
 
 // topicSubs lists a topic's subscriptions.
 func topicSubs(tx *store.Tx, t topicRef) ([]*subRec, error) {
+	all, err := topicSubsAll(tx, t)
+	if err != nil {
+		return nil, err
+	}
+	out := all[:0]
+	for _, sub := range all {
+		if !sub.Orphan {
+			out = append(out, sub)
+		}
+	}
+	return out, nil
+}
+
+// topicSubsAll lists a topic name's subscriptions, orphans included.
+func topicSubsAll(tx *store.Tx, t topicRef) ([]*subRec, error) {
 	var ids []string
 	err := svckit.ScanPrefix(tx, ns(t.Account, t.Region, tTopicSubs), t.Name+"\x00", "", func(k string, _ []byte) (bool, error) {
 		ids = append(ids, k[len(t.Name)+1:])

@@ -357,9 +357,6 @@ func (s *SNS) confirmSubscription(c *server.Call, in *api.ConfirmSubscriptionInp
 		if rec, err = loadTopic(c.Tx, t); err != nil {
 			return nil, err
 		}
-		if rec == nil {
-			return nil, unknown
-		}
 	}
 	// AuthenticateOnUnsubscribe counts only on a signed request (AWS: "If the value of
 	// this parameter is true and the request has an Amazon Web Services signature").
@@ -435,9 +432,30 @@ func (s *SNS) restoreSub(c *server.Call, t topicRef, topic *topicRec, token stri
 	if err != nil {
 		return nil, err
 	}
-	// A topic deleted and created again since is another topic.
-	if !ok || gone.Topic != t.Name || topic.Created.After(gone.Created) {
+	if !ok || gone.Topic != t.Name {
 		return nil, unknown
+	}
+	if topic == nil || topic.Created.After(gone.Created) {
+		// Its topic deleted (and perhaps created again) since, the subscription
+		// comes back an orphan, its ARN answered as often as the token is used
+		// (recorded, 2026: confirmation_lifetime_supplement.json
+		// reactivate-deleted-without-topic, reactivate-deleted-recreated-topic).
+		gone.Confirmed, gone.UnsignedConfirm = true, c.Unsigned()
+		gone.AuthOnUnsubscribe = gone.AuthOnUnsubscribe || authOnUnsub
+		gone.Deleted, gone.Orphan = false, true
+		if gone.PriorAuth {
+			// Restored as confirmed before (recorded: ConfirmationWasAuthenticated
+			// "true" of the queue owner's own subscription).
+			gone.Token = ""
+		}
+		if err := putSub(c.Tx, t, gone); err != nil {
+			return nil, err
+		}
+		// Indexed under the topic's name so that deleting the name removes it.
+		if err := c.Tx.Put(ns(t.Account, t.Region, tTopicSubs), t.Name+"\x00"+gone.ID, nil); err != nil {
+			return nil, err
+		}
+		return &api.ConfirmSubscriptionResponse{SubscriptionArn: svckit.Ptr(gone.arn(t.Region, t.Account))}, nil
 	}
 	if _, err := c.Tx.Delete(ns(t.Account, t.Region, tUnsubscribed), token); err != nil {
 		return nil, err
@@ -533,6 +551,11 @@ func (s *SNS) unsubscribe(c *server.Call, in *api.UnsubscribeInput) (*model.Empt
 	// direct-after-topic-owner-unsubscribe, *-list-topic-*, control-anonymous-default-
 	// after-unsubscribe-*, queue-default-after-queue-owner-unsubscribe,
 	// owner-true-after-owner-unsubscribe).
+	if sub.Orphan {
+		// Its topic gone, there is nothing to keep it for or to announce the leaving
+		// to (recorded, 2026: confirmation_lifetime_scope.json cleanup-subscription-3).
+		return &model.Empty{}, deleteSub(c, t, sub)
+	}
 	tombstone := sub.Protocol == "sqs" && c.Account != sub.Owner
 	if tombstone && sub.Deleted {
 		return &model.Empty{}, nil
@@ -604,7 +627,7 @@ func (s *SNS) listSubscriptions(c *server.Call, in *api.ListSubscriptionsInput) 
 			return true, nil
 		}
 		sub, err := loadSub(c.Tx, t, id)
-		if err != nil || sub == nil || sub.Owner != "" && sub.Owner != c.Account {
+		if err != nil || sub == nil || sub.Orphan || sub.Owner != "" && sub.Owner != c.Account {
 			return err == nil, err
 		}
 		if len(out.Subscriptions) == 100 {

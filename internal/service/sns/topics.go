@@ -236,7 +236,7 @@ func (s *SNS) deleteTopic(c *server.Call, in *api.DeleteTopicInput) (*model.Empt
 		return nil, err
 	}
 	// Deleting a topic that does not exist is not an error.
-	subs, err := topicSubs(c.Tx, t)
+	subs, err := topicSubsAll(c.Tx, t)
 	if err != nil {
 		return nil, err
 	}
