@@ -1329,6 +1329,57 @@ func TestRecorded2026ConfirmationPolicy(t *testing.T) {
 	}
 }
 
+// TestRecorded2026ConfirmationAudit pins ConfirmSubscription's CloudTrail records
+// (radkawar/stackd testdata/aws/sns/confirmation_audit.json): the caller's account's
+// only, naming the requested topic as the caller's account's resource, the token
+// "REDACTED", refusals under their shape names.
+func TestRecorded2026ConfirmationAudit(t *testing.T) {
+	e := newEnv(t)
+	const b = "917546008205"
+	bcfg := e.account(b)
+	bsns, bsqs := sns.NewFromConfig(bcfg), sqs.NewFromConfig(bcfg)
+	topic := e.topic("caudit-a", nil)
+	qarn := "arn:aws:sqs:us-east-1:" + b + ":caudit"
+	url := aws.ToString(apptest.Must(bsqs.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String("caudit"), Attributes: map[string]string{"Policy": `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"sns.amazonaws.com"},"Action":"sqs:SendMessage","Resource":"` + qarn +
+		`","Condition":{"ArnEquals":{"aws:SourceArn":"` + topic + `"}}}]}`}})).QueueUrl)
+	sub := aws.ToString(apptest.Must(e.sns.Subscribe(ctx, &sns.SubscribeInput{TopicArn: aws.String(topic), Protocol: aws.String("sqs"), Endpoint: aws.String(qarn), ReturnSubscriptionArn: true})).SubscriptionArn) // pending-default-B-subscribe
+	out := apptest.Must(bsqs.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: aws.String(url), MaxNumberOfMessages: 10}))
+	if len(out.Messages) != 1 {
+		t.Fatalf("control: %d messages", len(out.Messages))
+	}
+	token := envelope(t, aws.ToString(out.Messages[0].Body))["Token"]
+	_, err := bsns.ConfirmSubscription(ctx, &sns.ConfirmSubscriptionInput{TopicArn: aws.String(topic), Token: aws.String(token), AuthenticateOnUnsubscribe: aws.String("true")})
+	wantError(t, err, "AuthorizationError", 403, "To disallow anonymous unsubscription, subscriber and confirmer IDs must match")     // pending-protected-nonowner-B-denied
+	apptest.Must(bsns.ConfirmSubscription(ctx, &sns.ConfirmSubscriptionInput{TopicArn: aws.String(topic), Token: aws.String(token)})) // pending-A-owned-default-confirm-B
+	var recs []audit.Record
+	err = e.p.Store.View(ctx, func(tx *store.Tx) error {
+		return tx.Events(0, 1<<20, func(ev *store.Event) bool {
+			var r audit.Record
+			if ev.Source == audit.Source && json.Unmarshal(ev.Data, &r) == nil && r.EventName == "ConfirmSubscription" {
+				recs = append(recs, r)
+			}
+			return true
+		})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(recs) != 2 {
+		t.Fatalf("%d ConfirmSubscription records, want the caller's two", len(recs))
+	}
+	wantParams := []string{`{"topicArn":"` + topic + `","token":"REDACTED","authenticateOnUnsubscribe":"true"}`, `{"topicArn":"` + topic + `","token":"REDACTED"}`}
+	wantCode := []string{"AuthorizationErrorException", ""}
+	wantResponse := []string{"null", `{"subscriptionArn":"` + sub + `"}`}
+	for i, r := range recs {
+		if r.RecipientAccountID != b || len(r.Resources) != 1 || r.Resources[0].ARN != topic || r.Resources[0].AccountID != b || r.Resources[0].Type != "AWS::SNS::Topic" {
+			t.Errorf("record %d: recipient %s resources %+v", i, r.RecipientAccountID, r.Resources)
+		}
+		if string(r.RequestParameters) != wantParams[i] || r.ErrorCode != wantCode[i] || string(r.ResponseElements) != wantResponse[i] {
+			t.Errorf("record %d: requestParameters %s errorCode %q responseElements %s", i, r.RequestParameters, r.ErrorCode, r.ResponseElements)
+		}
+	}
+}
+
 // TestRecorded2026Tracing pins TracingConfig's values (radkawar/stackd
 // testdata/aws/sns/tracing.json): Active is taken, other spellings refused.
 func TestRecorded2026Tracing(t *testing.T) {

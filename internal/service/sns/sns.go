@@ -17,6 +17,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"maps"
 	"net/http"
 	"strings"
 	"time"
@@ -466,6 +467,17 @@ func (s *SNS) checks(c *server.Call, op string, in map[string]any) ([]authz.Chec
 	switch {
 	case recordsSubscription[op]:
 		c.Resources = []audit.Resource{{ARN: in[param].(string), AccountID: c.Account, Type: "AWS::SNS::PlatformEndpoint", AccountFirst: true}}
+	case op == "ConfirmSubscription":
+		// A confirmation's record names the topic the request does, as the caller's
+		// account's, and keeps its token out: it confirms (or restores) a
+		// subscription for whoever holds it (recorded, 2026: radkawar/stackd
+		// testdata/aws/sns/confirmation_audit.json, "token": "REDACTED").
+		c.Resources = []audit.Resource{{ARN: t.ARN, AccountID: c.Account, Type: "AWS::SNS::Topic", AccountFirst: true}}
+		params := maps.Clone(in)
+		if _, ok := params["Token"]; ok {
+			params["Token"] = "REDACTED"
+		}
+		c.RequestParameters = audit.Params(c.Service.Name, c.Operation.Input, params)
 	case param != "SubscriptionArn":
 		c.Resources = []audit.Resource{{ARN: t.ARN, AccountID: t.Account, Type: "AWS::SNS::Topic", AccountFirst: true}}
 	}
