@@ -1332,7 +1332,8 @@ func TestRecorded2026ConfirmationPolicy(t *testing.T) {
 // TestRecorded2026ConfirmationAudit pins ConfirmSubscription's CloudTrail records
 // (radkawar/stackd testdata/aws/sns/confirmation_audit.json): the caller's account's
 // only, naming the requested topic as the caller's account's resource, the token
-// "REDACTED", refusals under their shape names.
+// "REDACTED", the handler's refusals under their shape names, a policy's as
+// AccessDenied without parameters.
 func TestRecorded2026ConfirmationAudit(t *testing.T) {
 	e := newEnv(t)
 	const b = "917546008205"
@@ -1351,6 +1352,18 @@ func TestRecorded2026ConfirmationAudit(t *testing.T) {
 	_, err := bsns.ConfirmSubscription(ctx, &sns.ConfirmSubscriptionInput{TopicArn: aws.String(topic), Token: aws.String(token), AuthenticateOnUnsubscribe: aws.String("true")})
 	wantError(t, err, "AuthorizationError", 403, "To disallow anonymous unsubscription, subscriber and confirmer IDs must match")     // pending-protected-nonowner-B-denied
 	apptest.Must(bsns.ConfirmSubscription(ctx, &sns.ConfirmSubscriptionInput{TopicArn: aws.String(topic), Token: aws.String(token)})) // pending-A-owned-default-confirm-B
+	// A caller whose policies allow ConfirmSubscription on the token's topic only,
+	// naming another: refused, its record AccessDenied without parameters
+	// (scoped-original-only-request-other-denied).
+	other := e.topic("caudit-other", nil)
+	iamc := iam.NewFromConfig(e.p.RootConfig())
+	apptest.Must(iamc.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("scope-original")}))
+	apptest.Must(iamc.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String("scope-original"), PolicyName: aws.String("scope"),
+		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sns:ConfirmSubscription","Resource":"` + topic + `"}]}`)}))
+	k := apptest.Must(iamc.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String("scope-original")})).AccessKey
+	scoped := sns.NewFromConfig(e.p.Config(aws.ToString(k.AccessKeyId), aws.ToString(k.SecretAccessKey), ""))
+	_, err = scoped.ConfirmSubscription(ctx, &sns.ConfirmSubscriptionInput{TopicArn: aws.String(other), Token: aws.String(token)})
+	wantError(t, err, "AuthorizationError", 403, "User: arn:aws:iam::000000000000:user/scope-original is not authorized to perform: SNS:ConfirmSubscription on resource: "+other+" because no identity-based policy allows the SNS:ConfirmSubscription action")
 	var recs []audit.Record
 	err = e.p.Store.View(ctx, func(tx *store.Tx) error {
 		return tx.Events(0, 1<<20, func(ev *store.Event) bool {
@@ -1364,14 +1377,15 @@ func TestRecorded2026ConfirmationAudit(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(recs) != 2 {
-		t.Fatalf("%d ConfirmSubscription records, want the caller's two", len(recs))
+	if len(recs) != 3 {
+		t.Fatalf("%d ConfirmSubscription records, want the callers' three", len(recs))
 	}
-	wantParams := []string{`{"topicArn":"` + topic + `","token":"REDACTED","authenticateOnUnsubscribe":"true"}`, `{"topicArn":"` + topic + `","token":"REDACTED"}`}
-	wantCode := []string{"AuthorizationErrorException", ""}
-	wantResponse := []string{"null", `{"subscriptionArn":"` + sub + `"}`}
+	wantParams := []string{`{"topicArn":"` + topic + `","token":"REDACTED","authenticateOnUnsubscribe":"true"}`, `{"topicArn":"` + topic + `","token":"REDACTED"}`, "null"}
+	wantCode := []string{"AuthorizationErrorException", "", "AccessDenied"}
+	wantResponse := []string{"null", `{"subscriptionArn":"` + sub + `"}`, "null"}
+	wantAccount, wantTopic := []string{b, b, "000000000000"}, []string{topic, topic, other}
 	for i, r := range recs {
-		if r.RecipientAccountID != b || len(r.Resources) != 1 || r.Resources[0].ARN != topic || r.Resources[0].AccountID != b || r.Resources[0].Type != "AWS::SNS::Topic" {
+		if r.RecipientAccountID != wantAccount[i] || len(r.Resources) != 1 || r.Resources[0].ARN != wantTopic[i] || r.Resources[0].AccountID != wantAccount[i] || r.Resources[0].Type != "AWS::SNS::Topic" {
 			t.Errorf("record %d: recipient %s resources %+v", i, r.RecipientAccountID, r.Resources)
 		}
 		if string(r.RequestParameters) != wantParams[i] || r.ErrorCode != wantCode[i] || string(r.ResponseElements) != wantResponse[i] {

@@ -15,6 +15,7 @@ package sns
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"log/slog"
 	"maps"
@@ -121,9 +122,22 @@ func (s *SNS) Service() server.Service {
 	return server.Service{Model: api.Service, Handlers: hs, Checks: s.checks, Actions: actions, Unsigned: unsigned, DataEvents: dataEvents, RecordsShapeNames: true,
 		TagOnCreate: map[string][]string{"CreateTopic": {"sns:TagResource"}},
 		Denied: func(c *server.Call, _ *authz.Check, d *authz.Decision) *model.Error {
-			return c.AccessDenied(deniedMessage(d))
+			e := c.AccessDenied(deniedMessage(d))
+			if c.Operation.Name == "ConfirmSubscription" {
+				// Its record keeps neither the token nor any other parameter, and
+				// names the refusal AccessDenied (recorded, 2026: confirmation_audit.json
+				// scoped-original-only-request-other-denied; other operations' policy
+				// refusals were not captured).
+				c.RequestParameters = json.RawMessage("null")
+				e.Shape = recordedAccessDenied
+			}
+			return e
 		}}
 }
+
+// recordedAccessDenied names a policy's refusal of ConfirmSubscription in its
+// CloudTrail record; the caller still gets AuthorizationError.
+var recordedAccessDenied = &model.Shape{Name: "AccessDenied", Exception: true, ErrorCode: "AuthorizationError", HTTPStatusCode: 403}
 
 // deniedMessage is SNS's AuthorizationError message for a denial: the policy
 // engine's, except that a deny in the topic policy is not followed by the policy's
