@@ -116,14 +116,15 @@ func TestCloudWatchThroughTheCLI(t *testing.T) {
 			if !ok || !strings.Contains(out, "Alarm updated from INSUFFICIENT_DATA to ALARM") {
 				t.Fatalf("describe-alarm-history: %s", out)
 			}
-			// A composite alarm over it is evaluated at once, and keeps it from deletion.
+			// A composite alarm over it is evaluated at once (its reason says it was
+			// created, as AWS's does), and keeps it from deletion.
 			composite := "page-" + ns
 			if out, ok := root("cloudwatch", "put-composite-alarm", "--alarm-name", composite, "--alarm-rule", `ALARM("`+alarm+`") AND NOT FALSE`); !ok {
 				t.Fatalf("put-composite-alarm: %s", out)
 			}
 			out, ok = root("cloudwatch", "describe-alarms", "--alarm-types", "CompositeAlarm", "--alarm-names", composite)
 			if !ok || !strings.Contains(out, `"StateValue": "ALARM"`) || !strings.Contains(out, `"AlarmRule": "ALARM(\"`+alarm+`\") AND NOT FALSE"`) ||
-				!strings.Contains(out, "alarm:"+alarm+" transitioned to ALARM at ") {
+				!strings.Contains(out, "alarm:"+composite+" was created and its alarm rule evaluates to ALARM") {
 				t.Fatalf("describe-alarms (composite): %s", out)
 			}
 			out, ok = root("cloudwatch", "delete-alarms", "--alarm-names", alarm)
