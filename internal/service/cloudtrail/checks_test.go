@@ -248,11 +248,7 @@ func TestCloudWatchLogsGroup(t *testing.T) {
 func TestCloudWatchLogsRoleIsPassed(t *testing.T) {
 	e := newEnv(t)
 	e.bucket("bkt")
-	apptest.Must(cwl.NewFromConfig(e.p.RootConfig()).CreateLogGroup(ctx, &cwl.CreateLogGroupInput{LogGroupName: aws.String("ct")}))
-	apptest.Must(e.iam.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("CloudTrail_CloudWatchLogs_Role"), AssumeRolePolicyDocument: aws.String(
-		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"cloudtrail.amazonaws.com"},"Action":"sts:AssumeRole"}]}`)}))
-	apptest.Must(e.iam.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String("CloudTrail_CloudWatchLogs_Role"), PolicyName: aws.String("cwl"), PolicyDocument: aws.String(
-		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["logs:CreateLogStream","logs:PutLogEvents"],"Resource":"*"}]}`)}))
+	e.logsDelivery("ct", "CloudTrail_CloudWatchLogs_Role", "*")
 	apptest.Must(e.iam.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("admin")}))
 	k := apptest.Must(e.iam.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String("admin")})).AccessKey
 	admin := cloudtrail.NewFromConfig(e.p.Config(*k.AccessKeyId, *k.SecretAccessKey, ""))

@@ -8,6 +8,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
+	cwl "github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
 	kmstypes "github.com/aws/aws-sdk-go-v2/service/kms/types"
@@ -70,6 +71,23 @@ func (e *env) in(region string) *cloudtrail.Client {
 	cfg := e.p.RootConfig()
 	cfg.Region = region
 	return cloudtrail.NewFromConfig(cfg)
+}
+
+// logsDelivery makes a CloudWatch Logs log group and a role that trusts CloudTrail and
+// allows logs:CreateLogStream and logs:PutLogEvents on resource ("" for every log
+// group's trail streams of this account); it returns the group's and the role's ARNs
+// as a trail names them.
+func (e *env) logsDelivery(group, role, resource string) (string, string) {
+	e.Helper()
+	if resource == "" {
+		resource = "arn:aws:logs:us-east-1:" + account + ":log-group:" + group + ":log-stream:" + account + "_CloudTrail_us-east-1*"
+	}
+	apptest.Must(cwl.NewFromConfig(e.p.RootConfig()).CreateLogGroup(ctx, &cwl.CreateLogGroupInput{LogGroupName: aws.String(group)}))
+	apptest.Must(e.iam.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String(role), AssumeRolePolicyDocument: aws.String(
+		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"cloudtrail.amazonaws.com"},"Action":"sts:AssumeRole"}]}`)}))
+	apptest.Must(e.iam.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String(role), PolicyName: aws.String("delivery"), PolicyDocument: aws.String(
+		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["logs:CreateLogStream","logs:PutLogEvents"],"Resource":"` + resource + `"}]}`)}))
+	return "arn:aws:logs:us-east-1:" + account + ":log-group:" + group + ":*", "arn:aws:iam::" + account + ":role/" + role
 }
 
 // account makes another account with a root key and returns its configuration.

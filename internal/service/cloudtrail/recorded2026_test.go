@@ -473,13 +473,8 @@ func TestRecordedLogsHistory(t *testing.T) {
 func TestRecordedLogsRoleUpdates(t *testing.T) {
 	e := newEnv(t)
 	e.bucket("ctlogs")
-	apptest.Must(cwl.NewFromConfig(e.p.RootConfig()).CreateLogGroup(ctx, &cwl.CreateLogGroupInput{LogGroupName: aws.String("/stackd/owned")}))
-	apptest.Must(e.iam.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("ctlogs"), AssumeRolePolicyDocument: aws.String(
-		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"cloudtrail.amazonaws.com"},"Action":"sts:AssumeRole"}]}`)}))
-	apptest.Must(e.iam.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String("ctlogs"), PolicyName: aws.String("owned"), PolicyDocument: aws.String(
-		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["logs:CreateLogStream","logs:PutLogEvents"],"Resource":"arn:aws:logs:us-east-1:` + account + `:log-group:/stackd/owned:log-stream:` + account + `_CloudTrail_us-east-1*"}]}`)}))
-	group := aws.String("arn:aws:logs:us-east-1:" + account + ":log-group:/stackd/owned:*")
-	role := aws.String("arn:aws:iam::" + account + ":role/ctlogs")
+	groupARN, roleARN := e.logsDelivery("/stackd/owned", "ctlogs", "")
+	group, role := aws.String(groupARN), aws.String(roleARN)
 	name := aws.String("owned")
 	apptest.Must(e.ct.CreateTrail(ctx, &cloudtrail.CreateTrailInput{Name: name, S3BucketName: aws.String("ctlogs"), CloudWatchLogsLogGroupArn: group, CloudWatchLogsRoleArn: role}))
 	configured := func() (string, string) {
@@ -525,13 +520,7 @@ func TestRecordedLogsRoleUpdates(t *testing.T) {
 func TestRecordedLogsDestination(t *testing.T) {
 	e := newEnv(t)
 	e.bucket("ctdest")
-	apptest.Must(cwl.NewFromConfig(e.p.RootConfig()).CreateLogGroup(ctx, &cwl.CreateLogGroupInput{LogGroupName: aws.String("/stackd/owned")}))
-	apptest.Must(e.iam.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("ctdest"), AssumeRolePolicyDocument: aws.String(
-		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"cloudtrail.amazonaws.com"},"Action":"sts:AssumeRole"}]}`)}))
-	apptest.Must(e.iam.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String("ctdest"), PolicyName: aws.String("owned"), PolicyDocument: aws.String(
-		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["logs:CreateLogStream","logs:PutLogEvents"],"Resource":"arn:aws:logs:us-east-1:` + account + `:log-group:/stackd/owned:log-stream:` + account + `_CloudTrail_us-east-1*"}]}`)}))
-	group := "arn:aws:logs:us-east-1:" + account + ":log-group:/stackd/owned:*"
-	role := "arn:aws:iam::" + account + ":role/ctdest"
+	group, role := e.logsDelivery("/stackd/owned", "ctdest", "")
 	name := aws.String("dest")
 	create := func(g, r *string) error {
 		_, err := e.ct.CreateTrail(ctx, &cloudtrail.CreateTrailInput{Name: name, S3BucketName: aws.String("ctdest"), CloudWatchLogsLogGroupArn: g, CloudWatchLogsRoleArn: r})

@@ -1014,17 +1014,10 @@ func TestRecorded2026CrossAccountAudit(t *testing.T) {
 			`{"Sid":"OtherAccount","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + b + `:root"},"Action":["SNS:Subscribe","SNS:Publish"],"Resource":"` + topic + `"}]}`)}))
 	records := func() []audit.Record {
 		var out []audit.Record
-		err := e.p.Store.View(ctx, func(tx *store.Tx) error {
-			return tx.Events(0, 1<<20, func(ev *store.Event) bool {
-				var r audit.Record
-				if ev.Source == audit.Source && json.Unmarshal(ev.Data, &r) == nil && r.EventSource == "sns.amazonaws.com" {
-					out = append(out, r)
-				}
-				return true
-			})
-		})
-		if err != nil {
-			t.Fatal(err)
+		for _, r := range e.records() {
+			if r.EventSource == "sns.amazonaws.com" {
+				out = append(out, r)
+			}
 		}
 		return out
 	}
@@ -1365,17 +1358,10 @@ func TestRecorded2026ConfirmationAudit(t *testing.T) {
 	_, err = scoped.ConfirmSubscription(ctx, &sns.ConfirmSubscriptionInput{TopicArn: aws.String(other), Token: aws.String(token)})
 	wantError(t, err, "AuthorizationError", 403, "User: arn:aws:iam::000000000000:user/scope-original is not authorized to perform: SNS:ConfirmSubscription on resource: "+other+" because no identity-based policy allows the SNS:ConfirmSubscription action")
 	var recs []audit.Record
-	err = e.p.Store.View(ctx, func(tx *store.Tx) error {
-		return tx.Events(0, 1<<20, func(ev *store.Event) bool {
-			var r audit.Record
-			if ev.Source == audit.Source && json.Unmarshal(ev.Data, &r) == nil && r.EventName == "ConfirmSubscription" {
-				recs = append(recs, r)
-			}
-			return true
-		})
-	})
-	if err != nil {
-		t.Fatal(err)
+	for _, r := range e.records() {
+		if r.EventName == "ConfirmSubscription" {
+			recs = append(recs, r)
+		}
 	}
 	if len(recs) != 3 {
 		t.Fatalf("%d ConfirmSubscription records, want the callers' three", len(recs))
@@ -1633,17 +1619,10 @@ func TestRecorded2026Audit(t *testing.T) {
 	_, err := e.sns.SetTopicAttributes(ctx, &sns.SetTopicAttributesInput{TopicArn: aws.String(topic), AttributeName: aws.String("InvalidAuditAttribute"), AttributeValue: aws.String("x")})
 	wantError(t, err, "InvalidParameter", 400, "Invalid parameter: AttributeName")
 	recs := map[string]audit.Record{}
-	err = e.p.Store.View(ctx, func(tx *store.Tx) error {
-		return tx.Events(0, 1<<20, func(ev *store.Event) bool {
-			var r audit.Record
-			if ev.Source == audit.Source && json.Unmarshal(ev.Data, &r) == nil && r.EventSource == "sns.amazonaws.com" {
-				recs[r.EventName] = r
-			}
-			return true
-		})
-	})
-	if err != nil {
-		t.Fatal(err)
+	for _, r := range e.records() {
+		if r.EventSource == "sns.amazonaws.com" {
+			recs[r.EventName] = r
+		}
 	}
 	if r := recs["CreateTopic"]; len(r.Resources) != 0 || string(r.ResponseElements) != `{"topicArn":"`+topic+`"}` {
 		t.Errorf("create-topic: resources %+v, responseElements %s", r.Resources, r.ResponseElements)

@@ -36,10 +36,10 @@ func get(t *testing.T, u string, header ...string) (int, string) {
 	return resp.StatusCode, string(body)
 }
 
-// eventNames counts the CloudTrail records of the event log by event name.
-func (e *env) eventNames() map[string]int {
+// records returns the CloudTrail records of the event log, oldest first.
+func (e *env) records() []audit.Record {
 	e.Helper()
-	out := map[string]int{}
+	var out []audit.Record
 	err := e.p.Store.View(ctx, func(tx *store.Tx) error {
 		return tx.Events(0, 1<<20, func(ev *store.Event) bool {
 			if ev.Source != audit.Source {
@@ -49,12 +49,22 @@ func (e *env) eventNames() map[string]int {
 			if err := json.Unmarshal(ev.Data, &r); err != nil {
 				e.Errorf("record: %v", err)
 			}
-			out[r.EventName]++
+			out = append(out, r)
 			return true
 		})
 	})
 	if err != nil {
 		e.Fatal(err)
+	}
+	return out
+}
+
+// eventNames counts the CloudTrail records of the event log by event name.
+func (e *env) eventNames() map[string]int {
+	e.Helper()
+	out := map[string]int{}
+	for _, r := range e.records() {
+		out[r.EventName]++
 	}
 	return out
 }
