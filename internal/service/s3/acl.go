@@ -450,6 +450,22 @@ func (s *Service) aclHandlers() []server.Handler {
 			if !b.aclsEnabled() {
 				a = (*acl)(nil).withOwner(b.Owner)
 			}
+			// Under IgnorePublicAcls the public grants are not shown either, and come
+			// back when it is turned off (recorded, 2026: local_acl_authority_replay.json,
+			// retained/ignore-on/object-acl).
+			eff, err := effectivePAB(c.Tx, b)
+			if err != nil {
+				return nil, err
+			}
+			if eff.IgnorePublicAcls && a.public() {
+				shown := &acl{Owner: a.Owner}
+				for _, g := range a.Grants {
+					if !g.public() {
+						shown.Grants = append(shown.Grants, g)
+					}
+				}
+				a = shown
+			}
 			return &api.GetObjectAclOutput{Owner: owner(a.Owner), Grants: a.apiGrants()}, nil
 		}),
 		server.Write("PutObjectAcl", func(c *server.Call, in *api.PutObjectAclRequest) (*api.PutObjectAclOutput, error) {

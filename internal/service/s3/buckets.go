@@ -128,11 +128,9 @@ func (s *Service) createBucket(c *server.Call, in *api.CreateBucketRequest) (*ap
 		if existing.Owner != c.Principal.Account {
 			return nil, model.NewError(409, "BucketAlreadyExists", "The requested bucket name is not available. The bucket namespace is shared by all users of the system. Please select a different name and try again.").With("BucketName", in.Bucket)
 		}
-		if region == "us-east-1" && existing.Region == "us-east-1" {
-			// us-east-1 keeps its legacy answer: creating a bucket you own there again
-			// succeeds and changes nothing.
-			return &api.CreateBucketOutput{Location: ptr("/" + in.Bucket), BucketArn: ptr(existing.arn())}, nil
-		}
+		// us-east-1 no longer keeps the documented legacy 200: re-creating a bucket one
+		// owns there is 409 too, whatever ownership or ACL the request names, and
+		// changes nothing (recorded, 2026: local_acl_authority_replay.json).
 		return nil, model.NewError(409, "BucketAlreadyOwnedByYou", "Your previous request to create the named bucket succeeded and you already own it.").With("BucketName", in.Bucket)
 	}
 	n, err := c.Tx.Count(nsOwned(c.Principal.Account))
@@ -157,11 +155,15 @@ func (s *Service) createBucket(c *server.Call, in *api.CreateBucketRequest) (*ap
 			return nil, errACLWithEnforced()
 		}
 		if a.public() {
-			acct, err := load[accountRec](c.Tx, nsAccount, b.Owner)
+			// A new bucket starts with every public access block setting on, so a
+			// public ACL on one that accepts ACLs is refused (recorded, 2026:
+			// local_acl_authority_replay.json, ObjectWriter and BucketOwnerPreferred
+			// with public-read).
+			eff, err := effectivePAB(c.Tx, b)
 			if err != nil {
 				return nil, err
 			}
-			if acct != nil && acct.PAB != nil && acct.PAB.BlockPublicAcls {
+			if eff.BlockPublicAcls {
 				return nil, model.NewError(400, "InvalidBucketAclWithBlockPublicAccessError", "Bucket cannot have public ACLs set with BlockPublicAccess enabled")
 			}
 		}

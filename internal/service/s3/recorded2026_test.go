@@ -8,8 +8,10 @@ import (
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
 )
 
 // The answers in this file are AWS's, recorded against us-east-1 in 2026 and published
@@ -291,4 +293,290 @@ func TestRecordedCompletionRepeated(t *testing.T) {
 	e.put(b, "receipt", "never/receipt/ordinary-overwrite")
 	_, err = complete(one, nil, nil)
 	wantErr(t, err, "NoSuchUpload", 404, "")
+}
+
+// grantsOf renders an ACL's grants as "grantee=PERMISSION" for comparison.
+func grantsOf(owner string, grants []types.Grant) string {
+	var out []string
+	for _, g := range grants {
+		who := aws.ToString(g.Grantee.URI)
+		if aws.ToString(g.Grantee.ID) == owner {
+			who = "owner"
+		} else if who == "" {
+			who = aws.ToString(g.Grantee.ID)
+		}
+		who = strings.TrimPrefix(who, "http://acs.amazonaws.com/groups/global/")
+		out = append(out, who+"="+string(g.Permission))
+	}
+	return strings.Join(out, ",")
+}
+
+// TestRecordedLocalACLAuthority: within the bucket owner's account, a public or
+// authenticated-users ACL grant reads an object for callers no identity policy allows
+// (even past a permissions boundary or a session policy), a grant to the account's own
+// canonical ID does not; IgnorePublicAcls takes those grants away and hides them from
+// GetObjectAcl until it is turned off; an explicit deny in a session or bucket policy
+// beats every grant (local_acl_authority_replay.json, first scenario).
+func TestRecordedLocalACLAuthority(t *testing.T) {
+	e := newEnv(t)
+	b := "local-acl-auth"
+	must(e.s3.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(b), ObjectOwnership: types.ObjectOwnershipObjectWriter}))
+	owner := *must(e.s3.GetBucketAcl(ctx, &s3.GetBucketAclInput{Bucket: aws.String(b)})).Owner.ID
+	must(e.s3.PutPublicAccessBlock(ctx, &s3.PutPublicAccessBlockInput{Bucket: aws.String(b), PublicAccessBlockConfiguration: &types.PublicAccessBlockConfiguration{
+		BlockPublicAcls: aws.Bool(false), IgnorePublicAcls: aws.Bool(false), BlockPublicPolicy: aws.Bool(false), RestrictPublicBuckets: aws.Bool(false)}}))
+	body := "harmless same-account authorization fixture\n"
+	for _, o := range []struct {
+		key  string
+		acl  types.ObjectCannedACL
+		read string
+	}{{"private", types.ObjectCannedACLPrivate, ""}, {"public-acl", types.ObjectCannedACLPublicRead, ""}, {"authenticated-acl", types.ObjectCannedACLAuthenticatedRead, ""},
+		{"policy", types.ObjectCannedACLPrivate, ""}, {"canonical-read", "", `id="` + owner + `"`}} {
+		in := &s3.PutObjectInput{Bucket: aws.String(b), Key: aws.String(o.key), ACL: o.acl, Body: strings.NewReader(body), ChecksumAlgorithm: types.ChecksumAlgorithmCrc32}
+		if o.read != "" {
+			in.GrantRead, in.Body = aws.String(o.read), strings.NewReader("harmless canonical account grant\n")
+		}
+		out := must(e.s3.PutObject(ctx, in))
+		if o.read == "" && (*out.ETag != `"78247c62dcb19c076b276326a43ceb68"` || *out.ChecksumCRC32 != "+6cU3w==") {
+			t.Fatalf("%s: %s %s", o.key, *out.ETag, *out.ChecksumCRC32)
+		}
+	}
+	must(0, e.policy(b, `{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::local-acl-auth/policy"}]}`))
+
+	// The recording's caller is an IAM identity (the root user cannot assume roles).
+	ck := must(e.iam.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("caller")})).User
+	must(e.iam.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String("caller"), PolicyName: aws.String("p"), PolicyDocument: aws.String(adminPolicy)}))
+	key := must(e.iam.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String("caller")})).AccessKey
+	stsc := sts.NewFromConfig(e.p.Config(*key.AccessKeyId, *key.SecretAccessKey, ""))
+	const listOnly = `{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:ListBucket", "Resource": "arn:aws:s3:::local-acl-auth"}]}`
+	const allowGet = `{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": ["s3:GetObject", "s3:GetObjectAcl"], "Resource": "arn:aws:s3:::local-acl-auth/*"}]}`
+	boundary := must(e.iam.CreatePolicy(ctx, &iam.CreatePolicyInput{PolicyName: aws.String("local-acl-boundary"), PolicyDocument: aws.String(listOnly)})).Policy.Arn
+	trust := `{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": "` + *ck.Arn + `"}, "Action": "sts:AssumeRole"}]}`
+	role := func(name, policy string, bound *string) *string {
+		arn := must(e.iam.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String(name), AssumeRolePolicyDocument: aws.String(trust), PermissionsBoundary: bound})).Role.Arn
+		must(e.iam.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String(name), PolicyName: aws.String("read"), PolicyDocument: aws.String(policy)}))
+		return arn
+	}
+	user := func(name, policy string, bound *string) *s3.Client {
+		must(e.iam.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String(name), PermissionsBoundary: bound}))
+		must(e.iam.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String(name), PolicyName: aws.String("read"), PolicyDocument: aws.String(policy)}))
+		k := must(e.iam.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String(name)})).AccessKey
+		return s3Client(e.p.Config(*k.AccessKeyId, *k.SecretAccessKey, ""))
+	}
+	session := func(arn *string, name, policy string) *s3.Client {
+		in := &sts.AssumeRoleInput{RoleArn: arn, RoleSessionName: aws.String(name)}
+		if policy != "" {
+			in.Policy = aws.String(policy)
+		}
+		c := must(stsc.AssumeRole(ctx, in)).Credentials
+		return s3Client(e.p.Config(*c.AccessKeyId, *c.SecretAccessKey, *c.SessionToken))
+	}
+	noGet, allow, bounded := role("local-acl-no-get", listOnly, nil), role("local-acl-allow-get", allowGet, nil), role("local-acl-boundary-no-get", allowGet, boundary)
+	actors := map[string]*s3.Client{
+		"user-no-get":                user("local-acl-no-get-u", listOnly, nil),
+		"user-allow-get":             user("local-acl-allow-get-u", allowGet, nil),
+		"user-boundary-no-get":       user("local-acl-boundary-no-get-u", allowGet, boundary),
+		"role-no-get":                session(noGet, "native-no-get", ""),
+		"role-allow-get":             session(allow, "native-allow-get", ""),
+		"role-boundary-no-get":       session(bounded, "native-boundary-no-get", ""),
+		"role-session-no-get":        session(allow, "native-session-no-get", listOnly),
+		"role-session-explicit-deny": session(allow, "native-session-explicit-deny", `{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::local-acl-auth/*"}, {"Effect": "Deny", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::local-acl-auth/*"}]}`),
+	}
+	check := func(phase, actor, key string, want int) {
+		t.Helper()
+		var got int
+		if actor == "anonymous" {
+			got, _ = e.anon("GET", "/"+b+"/"+key, nil)
+		} else {
+			out, err := actors[actor].GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(b), Key: aws.String(key)})
+			got = 200
+			if err != nil {
+				wantErr(t, err, "AccessDenied", 403, "")
+				got = 403
+			} else {
+				out.Body.Close()
+			}
+		}
+		if got != want {
+			t.Errorf("%s/%s/%s: %d, want %d", phase, actor, key, got, want)
+		}
+	}
+	// Columns: private, canonical-read, public-acl, authenticated-acl, policy.
+	keys := []string{"private", "canonical-read", "public-acl", "authenticated-acl", "policy"}
+	for actor, row := range map[string][5]int{
+		"anonymous":                  {403, 403, 200, 403, 200},
+		"user-no-get":                {403, 403, 200, 200, 200},
+		"user-allow-get":             {200, 200, 200, 200, 200},
+		"user-boundary-no-get":       {403, 403, 200, 200, 200},
+		"role-no-get":                {403, 403, 200, 200, 200},
+		"role-allow-get":             {200, 200, 200, 200, 200},
+		"role-boundary-no-get":       {403, 403, 200, 200, 200},
+		"role-session-no-get":        {403, 403, 200, 200, 200},
+		"role-session-explicit-deny": {403, 403, 403, 403, 403},
+	} {
+		for i, k := range keys {
+			check("baseline", actor, k, row[i])
+		}
+	}
+	objectACL := func(key string) string {
+		return grantsOf(owner, must(e.s3.GetObjectAcl(ctx, &s3.GetObjectAclInput{Bucket: aws.String(b), Key: aws.String(key)})).Grants)
+	}
+	for key, want := range map[string]string{"private": "owner=FULL_CONTROL", "canonical-read": "owner=READ", "public-acl": "owner=FULL_CONTROL,AllUsers=READ",
+		"authenticated-acl": "owner=FULL_CONTROL,AuthenticatedUsers=READ", "policy": "owner=FULL_CONTROL"} {
+		if got := objectACL(key); got != want {
+			t.Errorf("object ACL of %s: %s, want %s", key, got, want)
+		}
+	}
+
+	pab := func(ignore bool) {
+		must(e.s3.PutPublicAccessBlock(ctx, &s3.PutPublicAccessBlockInput{Bucket: aws.String(b), PublicAccessBlockConfiguration: &types.PublicAccessBlockConfiguration{
+			BlockPublicAcls: aws.Bool(false), IgnorePublicAcls: aws.Bool(ignore), BlockPublicPolicy: aws.Bool(false), RestrictPublicBuckets: aws.Bool(false)}}))
+	}
+	pab(true)
+	check("ignore-on", "anonymous", "public-acl", 403)
+	check("ignore-on", "anonymous", "authenticated-acl", 403)
+	check("ignore-on", "anonymous", "policy", 200)
+	for _, a := range []string{"user-no-get", "user-boundary-no-get", "role-no-get", "role-boundary-no-get", "role-session-no-get", "role-session-explicit-deny"} {
+		check("ignore-on", a, "public-acl", 403)
+		check("ignore-on", a, "authenticated-acl", 403)
+	}
+	for _, a := range []string{"user-allow-get", "role-allow-get"} {
+		check("ignore-on", a, "public-acl", 200)
+		check("ignore-on", a, "authenticated-acl", 200)
+	}
+	check("ignore-on", "role-session-no-get", "policy", 200)
+	check("ignore-on", "role-session-explicit-deny", "policy", 403)
+	if oc := must(e.s3.GetBucketOwnershipControls(ctx, &s3.GetBucketOwnershipControlsInput{Bucket: aws.String(b)})); oc.OwnershipControls.Rules[0].ObjectOwnership != types.ObjectOwnershipObjectWriter {
+		t.Errorf("ownership: %v", oc.OwnershipControls.Rules[0].ObjectOwnership)
+	}
+	if got := objectACL("public-acl"); got != "owner=FULL_CONTROL" {
+		t.Errorf("object ACL under IgnorePublicAcls: %s", got)
+	}
+
+	pab(false)
+	for _, a := range []string{"anonymous", "user-no-get", "user-allow-get", "user-boundary-no-get", "role-no-get", "role-allow-get", "role-boundary-no-get", "role-session-no-get"} {
+		check("ignore-off", a, "public-acl", 200)
+	}
+	check("ignore-off", "role-session-no-get", "policy", 200)
+	check("ignore-off", "role-session-explicit-deny", "public-acl", 403)
+	check("ignore-off", "role-session-explicit-deny", "policy", 403)
+	if got := objectACL("public-acl"); got != "owner=FULL_CONTROL,AllUsers=READ" {
+		t.Errorf("object ACL after IgnorePublicAcls: %s", got)
+	}
+
+	must(0, e.policy(b, `{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::local-acl-auth/policy"}, {"Effect": "Deny", "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::local-acl-auth/public-acl"}]}`))
+	for _, a := range []string{"anonymous", "user-no-get", "user-allow-get", "user-boundary-no-get", "role-no-get", "role-allow-get", "role-boundary-no-get", "role-session-no-get", "role-session-explicit-deny"} {
+		check("bucket-deny", a, "public-acl", 403)
+	}
+	check("bucket-deny", "role-allow-get", "policy", 200)
+	check("bucket-deny", "role-session-explicit-deny", "policy", 403)
+	if got := objectACL("public-acl"); got != "owner=FULL_CONTROL,AllUsers=READ" {
+		t.Errorf("object ACL under a deny: %s", got)
+	}
+}
+
+// TestRecordedCreateACLAdmission: a new bucket's ACL headers against its object
+// ownership and the public access block every new bucket starts with
+// (local_acl_authority_replay.json, second scenario).
+func TestRecordedCreateACLAdmission(t *testing.T) {
+	e := newEnv(t)
+	e.bucket("probe-owner")
+	owner := *must(e.s3.GetBucketAcl(ctx, &s3.GetBucketAclInput{Bucket: aws.String("probe-owner")})).Owner.ID
+	for _, c := range []struct {
+		name      string
+		ownership types.ObjectOwnership
+		acl       types.BucketCannedACL
+		grantRead string
+		code      string
+		want      string
+	}{
+		{"default-omitted", "", "", "", "", "owner=FULL_CONTROL"},
+		{"default-private", "", types.BucketCannedACLPrivate, "", "", "owner=FULL_CONTROL"},
+		{"default-public-read", "", types.BucketCannedACLPublicRead, "", "InvalidBucketAclWithObjectOwnership", ""},
+		{"enforced-omitted", types.ObjectOwnershipBucketOwnerEnforced, "", "", "", "owner=FULL_CONTROL"},
+		{"enforced-private", types.ObjectOwnershipBucketOwnerEnforced, types.BucketCannedACLPrivate, "", "", "owner=FULL_CONTROL"},
+		{"enforced-public-read", types.ObjectOwnershipBucketOwnerEnforced, types.BucketCannedACLPublicRead, "", "InvalidBucketAclWithObjectOwnership", ""},
+		{"preferred-omitted", types.ObjectOwnershipBucketOwnerPreferred, "", "", "", "owner=FULL_CONTROL"},
+		{"preferred-private", types.ObjectOwnershipBucketOwnerPreferred, types.BucketCannedACLPrivate, "", "", "owner=FULL_CONTROL"},
+		{"preferred-public-read", types.ObjectOwnershipBucketOwnerPreferred, types.BucketCannedACLPublicRead, "", "InvalidBucketAclWithBlockPublicAccessError", ""},
+		{"writer-omitted", types.ObjectOwnershipObjectWriter, "", "", "", "owner=FULL_CONTROL"},
+		{"writer-private", types.ObjectOwnershipObjectWriter, types.BucketCannedACLPrivate, "", "", "owner=FULL_CONTROL"},
+		{"writer-public-read", types.ObjectOwnershipObjectWriter, types.BucketCannedACLPublicRead, "", "InvalidBucketAclWithBlockPublicAccessError", ""},
+		{"default-canonical-read", "", "", `id="` + owner + `"`, "InvalidBucketAclWithObjectOwnership", ""},
+		{"writer-canonical-read", types.ObjectOwnershipObjectWriter, "", `id="` + owner + `"`, "", "owner=READ"},
+	} {
+		b := aws.String("local-acl-" + c.name)
+		in := &s3.CreateBucketInput{Bucket: b, ObjectOwnership: c.ownership, ACL: c.acl}
+		if c.grantRead != "" {
+			in.GrantRead = aws.String(c.grantRead)
+		}
+		_, err := e.s3.CreateBucket(ctx, in)
+		if c.code != "" {
+			wantErr(t, err, c.code, 400, "")
+			_, err = e.s3.HeadBucket(ctx, &s3.HeadBucketInput{Bucket: b})
+			wantErr(t, err, "NotFound", 404, "")
+			continue
+		}
+		if err != nil {
+			t.Errorf("%s: %v", c.name, err)
+			continue
+		}
+		wantOwn := c.ownership
+		if wantOwn == "" {
+			wantOwn = types.ObjectOwnershipBucketOwnerEnforced
+		}
+		if got := must(e.s3.GetBucketOwnershipControls(ctx, &s3.GetBucketOwnershipControlsInput{Bucket: b})).OwnershipControls.Rules[0].ObjectOwnership; got != wantOwn {
+			t.Errorf("%s: ownership %s", c.name, got)
+		}
+		p := must(e.s3.GetPublicAccessBlock(ctx, &s3.GetPublicAccessBlockInput{Bucket: b})).PublicAccessBlockConfiguration
+		if !*p.BlockPublicAcls || !*p.IgnorePublicAcls || !*p.BlockPublicPolicy || !*p.RestrictPublicBuckets {
+			t.Errorf("%s: public access block %+v", c.name, p)
+		}
+		if got := grantsOf(owner, must(e.s3.GetBucketAcl(ctx, &s3.GetBucketAclInput{Bucket: b})).Grants); got != c.want {
+			t.Errorf("%s: ACL %s, want %s", c.name, got, c.want)
+		}
+	}
+}
+
+// TestRecordedOwnedDuplicateCreate: creating a bucket one already owns is 409
+// BucketAlreadyOwnedByYou in us-east-1 whatever ownership or ACL the request names, and
+// changes nothing: ownership, public access block, ACL, policy, objects and their ACLs
+// stay (local_acl_authority_replay.json, duplicate scenarios).
+func TestRecordedOwnedDuplicateCreate(t *testing.T) {
+	e := newEnv(t)
+	b := aws.String("local-acl-duplicate")
+	must(e.s3.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: b, ObjectOwnership: types.ObjectOwnershipObjectWriter}))
+	owner := *must(e.s3.GetBucketAcl(ctx, &s3.GetBucketAclInput{Bucket: b})).Owner.ID
+	must(e.s3.PutPublicAccessBlock(ctx, &s3.PutPublicAccessBlockInput{Bucket: b, PublicAccessBlockConfiguration: &types.PublicAccessBlockConfiguration{
+		BlockPublicAcls: aws.Bool(false), IgnorePublicAcls: aws.Bool(false), BlockPublicPolicy: aws.Bool(false), RestrictPublicBuckets: aws.Bool(false)}}))
+	must(e.s3.PutBucketAcl(ctx, &s3.PutBucketAclInput{Bucket: b, ACL: types.BucketCannedACLPublicRead}))
+	must(e.s3.PutObject(ctx, &s3.PutObjectInput{Bucket: b, Key: aws.String("retained"), ACL: types.ObjectCannedACLPublicRead, Body: strings.NewReader("harmless retained state\n")}))
+	must(0, e.policy(*b, `{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::local-acl-duplicate/retained", "Principal": "*"}]}`))
+	check := func(label string) {
+		t.Helper()
+		if got := must(e.s3.GetBucketOwnershipControls(ctx, &s3.GetBucketOwnershipControlsInput{Bucket: b})).OwnershipControls.Rules[0].ObjectOwnership; got != types.ObjectOwnershipObjectWriter {
+			t.Errorf("%s: ownership %s", label, got)
+		}
+		if p := must(e.s3.GetPublicAccessBlock(ctx, &s3.GetPublicAccessBlockInput{Bucket: b})).PublicAccessBlockConfiguration; *p.BlockPublicAcls || *p.IgnorePublicAcls || *p.BlockPublicPolicy || *p.RestrictPublicBuckets {
+			t.Errorf("%s: public access block %+v", label, p)
+		}
+		if got := grantsOf(owner, must(e.s3.GetBucketAcl(ctx, &s3.GetBucketAclInput{Bucket: b})).Grants); got != "owner=FULL_CONTROL,AllUsers=READ" {
+			t.Errorf("%s: bucket ACL %s", label, got)
+		}
+		if !strings.Contains(*must(e.s3.GetBucketPolicy(ctx, &s3.GetBucketPolicyInput{Bucket: b})).Policy, "local-acl-duplicate/retained") {
+			t.Errorf("%s: policy changed", label)
+		}
+		if got := e.get(*b, "retained"); got != "harmless retained state\n" {
+			t.Errorf("%s: object %q", label, got)
+		}
+		if got := grantsOf(owner, must(e.s3.GetObjectAcl(ctx, &s3.GetObjectAclInput{Bucket: b, Key: aws.String("retained")})).Grants); got != "owner=FULL_CONTROL,AllUsers=READ" {
+			t.Errorf("%s: object ACL %s", label, got)
+		}
+	}
+	check("before")
+	for _, in := range []*s3.CreateBucketInput{{Bucket: b}, {Bucket: b, ObjectOwnership: types.ObjectOwnershipBucketOwnerPreferred, ACL: types.BucketCannedACLPrivate},
+		{Bucket: b, ObjectOwnership: types.ObjectOwnershipBucketOwnerEnforced, ACL: types.BucketCannedACLPrivate}} {
+		_, err := e.s3.CreateBucket(ctx, in)
+		wantErr(t, err, "BucketAlreadyOwnedByYou", 409, "")
+		check(string(in.ObjectOwnership) + "/" + string(in.ACL))
+	}
 }
