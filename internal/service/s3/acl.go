@@ -432,6 +432,9 @@ func (s *Service) aclHandlers() []server.Handler {
 			if err != nil {
 				return nil, err
 			}
+			if !b.aclsEnabled() {
+				return nil, errACLNotSupported()
+			}
 			if err := checkNewACL(c, b, a, "s3:PutBucketAcl", b.arn()); err != nil {
 				return nil, err
 			}
@@ -439,6 +442,7 @@ func (s *Service) aclHandlers() []server.Handler {
 			if err := saveBucket(c.Tx, b); err != nil {
 				return nil, err
 			}
+			aclRequired(c)
 			return &model.Empty{}, changed(c, b, itemACL, changeUpdate)
 		}),
 		server.Read("GetObjectAcl", func(c *server.Call, in *api.GetObjectAclRequest) (*api.GetObjectAclOutput, error) {
@@ -481,6 +485,13 @@ func (s *Service) aclHandlers() []server.Handler {
 			if err != nil {
 				return nil, err
 			}
+			// With ACLs disabled, setting a valid one fails even when it is the
+			// owner-only ACL a PUT may still name (recorded, 2026:
+			// access_controls_audit_replay.json, enforced-private-object-acl-denied;
+			// User Guide, "Troubleshooting" under Object Ownership).
+			if !b.aclsEnabled() {
+				return nil, errACLNotSupported()
+			}
 			if err := checkNewACL(c, b, a, "s3:PutObjectAcl", b.arn()+"/"+o.Key); err != nil {
 				return nil, err
 			}
@@ -488,6 +499,7 @@ func (s *Service) aclHandlers() []server.Handler {
 			if err := s.rewriteVersion(c.Tx, b, o); err != nil {
 				return nil, err
 			}
+			aclRequired(c)
 			return &api.PutObjectAclOutput{}, nil
 		}),
 		server.Read("GetBucketOwnershipControls", func(c *server.Call, in *api.GetBucketOwnershipControlsRequest) (*api.GetBucketOwnershipControlsOutput, error) {
@@ -529,6 +541,16 @@ func (s *Service) aclHandlers() []server.Handler {
 			}
 			return &model.Empty{}, changed(c, b, itemOwnership, changeUpdate)
 		}),
+	}
+}
+
+// aclRequired marks the call's CloudTrail record as one that set an ACL: AWS records
+// aclRequired "Yes" for every successful PutBucketAcl and PutObjectAcl (canned, XML or
+// by version), and not for reads or refused mutations (recorded, 2026:
+// access_controls_audit_replay.json).
+func aclRequired(c *server.Call) {
+	if c.AdditionalEventData != nil {
+		c.AdditionalEventData["aclRequired"] = "Yes"
 	}
 }
 

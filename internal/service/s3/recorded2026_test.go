@@ -3,6 +3,7 @@ package s3_test
 import (
 	"crypto/md5"
 	"encoding/base64"
+	"encoding/json"
 	"fmt"
 	"strings"
 	"testing"
@@ -12,6 +13,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
+
+	"github.com/palisade/palisade/internal/audit"
 )
 
 // The answers in this file are AWS's, recorded against us-east-1 in 2026 and published
@@ -578,5 +581,114 @@ func TestRecordedOwnedDuplicateCreate(t *testing.T) {
 		_, err := e.s3.CreateBucket(ctx, in)
 		wantErr(t, err, "BucketAlreadyOwnedByYou", 409, "")
 		check(string(in.ObjectOwnership) + "/" + string(in.ACL))
+	}
+}
+
+// TestRecordedAccessControlsAudit: the access-control calls of an IAM user and the
+// CloudTrail records S3 writes for them: the public access block operations under
+// their action names, aclRequired "Yes" on every ACL that was set and on nothing else,
+// and a bucket with ACLs disabled refusing even a private object ACL
+// (access_controls_audit_replay.json).
+func TestRecordedAccessControlsAudit(t *testing.T) {
+	e := newEnv(t)
+	e.dataTrail()
+	u := e.user("Delegated", allowAll)
+	b := aws.String("access-audit-replay")
+	k := aws.String("harmless")
+	must(u.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: b}))
+	owner := *must(u.GetBucketAcl(ctx, &s3.GetBucketAclInput{Bucket: b})).Owner.ID
+	must(u.GetBucketOwnershipControls(ctx, &s3.GetBucketOwnershipControlsInput{Bucket: b}))
+	must(u.GetPublicAccessBlock(ctx, &s3.GetPublicAccessBlockInput{Bucket: b}))
+	_, err := u.GetBucketPolicyStatus(ctx, &s3.GetBucketPolicyStatusInput{Bucket: b})
+	wantErr(t, err, "NoSuchBucketPolicy", 404, "The bucket policy does not exist")
+	ownership := func(o types.ObjectOwnership) {
+		must(u.PutBucketOwnershipControls(ctx, &s3.PutBucketOwnershipControlsInput{Bucket: b, OwnershipControls: &types.OwnershipControls{Rules: []types.OwnershipControlsRule{{ObjectOwnership: o}}}}))
+	}
+	pab := func(ignore, policy bool) {
+		must(u.PutPublicAccessBlock(ctx, &s3.PutPublicAccessBlockInput{Bucket: b, PublicAccessBlockConfiguration: &types.PublicAccessBlockConfiguration{
+			BlockPublicAcls: aws.Bool(false), IgnorePublicAcls: aws.Bool(ignore), BlockPublicPolicy: aws.Bool(policy), RestrictPublicBuckets: aws.Bool(false)}}))
+	}
+	objectACL := func() string {
+		return grantsOf(owner, must(u.GetObjectAcl(ctx, &s3.GetObjectAclInput{Bucket: b, Key: k})).Grants)
+	}
+	ownership(types.ObjectOwnershipObjectWriter)
+	pab(false, false)
+	must(u.DeletePublicAccessBlock(ctx, &s3.DeletePublicAccessBlockInput{Bucket: b}))
+	_, err = u.GetPublicAccessBlock(ctx, &s3.GetPublicAccessBlockInput{Bucket: b})
+	wantErr(t, err, "NoSuchPublicAccessBlockConfiguration", 404, "The public access block configuration was not found")
+	must(u.PutBucketAcl(ctx, &s3.PutBucketAclInput{Bucket: b, ACL: types.BucketCannedACLPrivate}))
+	must(u.PutBucketVersioning(ctx, &s3.PutBucketVersioningInput{Bucket: b, VersioningConfiguration: &types.VersioningConfiguration{Status: types.BucketVersioningStatusEnabled}}))
+	put := must(u.PutObject(ctx, &s3.PutObjectInput{Bucket: b, Key: k, Body: strings.NewReader("owned native access audit fixture\n")}))
+	if *put.ETag != `"6bace8f54a765f83c8556f8f03083a67"` {
+		t.Fatalf("ETag %s", *put.ETag)
+	}
+	must(u.PutObjectAcl(ctx, &s3.PutObjectAclInput{Bucket: b, Key: k, ACL: types.ObjectCannedACLPrivate}))
+	acl := must(u.GetObjectAcl(ctx, &s3.GetObjectAclInput{Bucket: b, Key: k}))
+	must(u.PutObjectAcl(ctx, &s3.PutObjectAclInput{Bucket: b, Key: k, AccessControlPolicy: &types.AccessControlPolicy{Owner: acl.Owner, Grants: acl.Grants}}))
+	must(u.PutObjectAcl(ctx, &s3.PutObjectAclInput{Bucket: b, Key: k, ACL: types.ObjectCannedACLPrivate, VersionId: put.VersionId}))
+	must(u.GetObjectAcl(ctx, &s3.GetObjectAclInput{Bucket: b, Key: k, VersionId: put.VersionId}))
+	must(u.PutObjectAcl(ctx, &s3.PutObjectAclInput{Bucket: b, Key: k, ACL: types.ObjectCannedACLPublicRead}))
+	if got := objectACL(); got != "owner=FULL_CONTROL,AllUsers=READ" {
+		t.Errorf("public-read object ACL: %s", got)
+	}
+	pab(true, false)
+	if got := objectACL(); got != "owner=FULL_CONTROL" {
+		t.Errorf("object ACL under IgnorePublicAcls: %s", got)
+	}
+	pab(false, false)
+	ownership(types.ObjectOwnershipBucketOwnerEnforced)
+	if got := objectACL(); got != "owner=FULL_CONTROL" {
+		t.Errorf("object ACL with ACLs disabled: %s", got)
+	}
+	_, err = u.PutObjectAcl(ctx, &s3.PutObjectAclInput{Bucket: b, Key: k, ACL: types.ObjectCannedACLPrivate})
+	wantErr(t, err, "AccessControlListNotSupported", 400, "The bucket does not allow ACLs")
+	must(u.DeleteBucketOwnershipControls(ctx, &s3.DeleteBucketOwnershipControlsInput{Bucket: b}))
+	_, err = u.GetBucketOwnershipControls(ctx, &s3.GetBucketOwnershipControlsInput{Bucket: b})
+	wantErr(t, err, "OwnershipControlsNotFoundError", 404, "The bucket ownership controls were not found")
+	if got := objectACL(); got != "owner=FULL_CONTROL,AllUsers=READ" {
+		t.Errorf("object ACL after deleting ownership controls: %s", got)
+	}
+	public := aws.String(`{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::access-audit-replay/harmless"}]}`)
+	must(u.PutBucketPolicy(ctx, &s3.PutBucketPolicyInput{Bucket: b, Policy: public}))
+	if !*must(u.GetBucketPolicyStatus(ctx, &s3.GetBucketPolicyStatusInput{Bucket: b})).PolicyStatus.IsPublic {
+		t.Error("policy status not public")
+	}
+	pab(false, true)
+	_, err = u.PutBucketPolicy(ctx, &s3.PutBucketPolicyInput{Bucket: b, Policy: public})
+	wantErr(t, err, "AccessDenied", 403, "")
+	if !*must(u.GetBucketPolicyStatus(ctx, &s3.GetBucketPolicyStatusInput{Bucket: b})).PolicyStatus.IsPublic {
+		t.Error("retained policy status not public")
+	}
+	must(u.DeleteBucketPolicy(ctx, &s3.DeleteBucketPolicyInput{Bucket: b}))
+	_, err = u.GetBucketPolicyStatus(ctx, &s3.GetBucketPolicyStatusInput{Bucket: b})
+	wantErr(t, err, "NoSuchBucketPolicy", 404, "The bucket policy does not exist")
+
+	var got []string
+	for _, ev := range e.events(audit.Source) {
+		var r audit.Record
+		if err := json.Unmarshal(ev.Data, &r); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(string(r.RequestParameters), "access-audit-replay") || r.EventName == "CreateBucket" {
+			continue
+		}
+		line := r.EventName
+		if r.ErrorCode != "" {
+			line += "!" + r.ErrorCode
+		}
+		if r.AdditionalEventData["aclRequired"] == "Yes" {
+			line += "+acl"
+		}
+		got = append(got, line)
+	}
+	want := []string{"GetBucketAcl", "GetBucketOwnershipControls", "GetBucketPublicAccessBlock", "GetBucketPolicyStatus!NoSuchBucketPolicy",
+		"PutBucketOwnershipControls", "PutBucketPublicAccessBlock", "DeleteBucketPublicAccessBlock", "GetBucketPublicAccessBlock!NoSuchPublicAccessBlockConfiguration",
+		"PutBucketAcl+acl", "PutBucketVersioning", "PutObject", "PutObjectAcl+acl", "GetObjectAcl", "PutObjectAcl+acl", "PutObjectAcl+acl", "GetObjectAcl",
+		"PutObjectAcl+acl", "GetObjectAcl", "PutBucketPublicAccessBlock", "GetObjectAcl", "PutBucketPublicAccessBlock", "PutBucketOwnershipControls", "GetObjectAcl",
+		"PutObjectAcl!AccessControlListNotSupported", "DeleteBucketOwnershipControls", "GetBucketOwnershipControls!OwnershipControlsNotFoundError", "GetObjectAcl",
+		"PutBucketPolicy", "GetBucketPolicyStatus", "PutBucketPublicAccessBlock", "PutBucketPolicy!AccessDenied", "GetBucketPolicyStatus", "DeleteBucketPolicy",
+		"GetBucketPolicyStatus!NoSuchBucketPolicy"}
+	if strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Errorf("records:\n got %v\nwant %v", got, want)
 	}
 }
