@@ -676,6 +676,13 @@ func initiator(arn string) *api.Initiator {
 	if f := strings.Split(arn, ":"); len(f) == 6 && f[0] == "arn" && f[2] == "iam" && f[5] == "root" {
 		return &api.Initiator{ID: ptr(canonicalID(f[4]))}
 	}
+	// An assumed role also shows its role and session names (recorded, 2026:
+	// multipart_authority_replay.json: "mpu-authority-replay/full").
+	if name, ok := strings.CutPrefix(arn, "arn:aws:sts::"); ok {
+		if _, session, ok := strings.Cut(name, ":assumed-role/"); ok {
+			return &api.Initiator{ID: ptr(arn), DisplayName: ptr(session)}
+		}
+	}
 	return &api.Initiator{ID: ptr(arn)}
 }
 

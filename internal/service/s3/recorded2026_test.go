@@ -692,3 +692,160 @@ func TestRecordedAccessControlsAudit(t *testing.T) {
 		t.Errorf("records:\n got %v\nwant %v", got, want)
 	}
 }
+
+// roleSessions creates an admin IAM user (the recordings' caller: the root user cannot
+// assume roles), a role it may assume with the given identity policy, and returns the
+// caller's S3 client and a function that opens sessions of the role with a session
+// policy.
+func (e *env) roleSessions(role, policy string) (*s3.Client, func(name, sessionPolicy string) *s3.Client) {
+	e.Helper()
+	u := must(e.iam.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("caller")})).User
+	must(e.iam.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String("caller"), PolicyName: aws.String("p"), PolicyDocument: aws.String(adminPolicy)}))
+	k := must(e.iam.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String("caller")})).AccessKey
+	cfg := e.p.Config(*k.AccessKeyId, *k.SecretAccessKey, "")
+	arn := must(e.iam.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String(role),
+		AssumeRolePolicyDocument: aws.String(`{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": "` + *u.Arn + `"}, "Action": "sts:AssumeRole"}]}`)})).Role.Arn
+	must(e.iam.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String(role), PolicyName: aws.String("probe"), PolicyDocument: aws.String(policy)}))
+	stsc := sts.NewFromConfig(cfg)
+	return s3Client(cfg), func(name, sessionPolicy string) *s3.Client {
+		c := must(stsc.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: arn, RoleSessionName: aws.String(name), Policy: aws.String(sessionPolicy)})).Credentials
+		return s3Client(e.p.Config(*c.AccessKeyId, *c.SecretAccessKey, *c.SessionToken))
+	}
+}
+
+// TestRecordedMultipartAuthority: which action each multipart call needs, that
+// anyone the policies allow may work on an upload someone else began, that the
+// resource each action names must be the right one, and how ListParts and
+// ListMultipartUploads show an assumed role as the initiator
+// (multipart_authority_replay.json, operation-authority-and-key-lifecycle, calls 10-73).
+func TestRecordedMultipartAuthority(t *testing.T) {
+	e := newEnv(t)
+	b := aws.String("mpu-authority-replay")
+	caller, session := e.roleSessions("mpu-authority-replay", `{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": ["arn:aws:s3:::mpu-authority-replay", "arn:aws:s3:::mpu-authority-replay/*"]}]}`)
+	must(caller.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: b}))
+	must(caller.PutBucketVersioning(ctx, &s3.PutBucketVersioningInput{Bucket: b, VersioningConfiguration: &types.VersioningConfiguration{Status: types.BucketVersioningStatusEnabled}}))
+	deny := func(actions string) string {
+		return `{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}, {"Effect": "Deny", "Action": [` + actions + `], "Resource": "*"}]}`
+	}
+	full := session("full", `{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}`)
+	noTag, noPut := session("noTag", deny(`"s3:PutObjectTagging"`)), session("noPut", deny(`"s3:PutObject"`))
+	noList, noAbort := session("noList", deny(`"s3:ListMultipartUploadParts", "s3:ListBucketMultipartUploads"`)), session("noAbort", deny(`"s3:AbortMultipartUpload"`))
+	const body0 = "multipart authority payload\n"
+	const partETag, mpuETag = `"b683a27b30d6433f345fd27437cd18ef"`, `"9c61fd1969114315a7962c845f734ea6-1"`
+	create := func(c *s3.Client, key, tagging string) (*string, error) {
+		in := &s3.CreateMultipartUploadInput{Bucket: b, Key: aws.String(key)}
+		if tagging != "" {
+			in.Tagging = aws.String(tagging)
+		}
+		out, err := c.CreateMultipartUpload(ctx, in)
+		if err != nil {
+			return nil, err
+		}
+		return out.UploadId, nil
+	}
+	part := func(c *s3.Client, key string, id *string) error {
+		out, err := c.UploadPart(ctx, &s3.UploadPartInput{Bucket: b, Key: aws.String(key), UploadId: id, PartNumber: aws.Int32(1), Body: strings.NewReader(body0)})
+		if err == nil && *out.ETag != partETag {
+			t.Errorf("part ETag %s", *out.ETag)
+		}
+		return err
+	}
+	complete := func(c *s3.Client, key string, id *string, ifNoneMatch *string) error {
+		out, err := c.CompleteMultipartUpload(ctx, &s3.CompleteMultipartUploadInput{Bucket: b, Key: aws.String(key), UploadId: id, IfNoneMatch: ifNoneMatch,
+			MultipartUpload: &types.CompletedMultipartUpload{Parts: []types.CompletedPart{{PartNumber: aws.Int32(1), ETag: aws.String(partETag)}}}})
+		if err == nil && (*out.ETag != mpuETag || aws.ToString(out.ChecksumCRC64NVME) != "SzrS71iUdJM=") {
+			t.Errorf("completion %s %v", *out.ETag, aws.ToString(out.ChecksumCRC64NVME))
+		}
+		return err
+	}
+	listParts := func(c *s3.Client, key string, id *string) (*s3.ListPartsOutput, error) {
+		return c.ListParts(ctx, &s3.ListPartsInput{Bucket: b, Key: aws.String(key), UploadId: id})
+	}
+	const roleARN = "arn:aws:sts::000000000000:assumed-role/mpu-authority-replay/full"
+	checkParts := func(out *s3.ListPartsOutput, n int) {
+		t.Helper()
+		if aws.ToString(out.Initiator.ID) != roleARN || aws.ToString(out.Initiator.DisplayName) != "mpu-authority-replay/full" || len(out.Parts) != n ||
+			aws.ToString(out.PartNumberMarker) != "0" || aws.ToString(out.NextPartNumberMarker) != fmt.Sprint(n) || *out.MaxParts != 1000 || *out.IsTruncated {
+			t.Errorf("ListParts: initiator %s %s, %d parts, markers %s %s", aws.ToString(out.Initiator.ID), aws.ToString(out.Initiator.DisplayName), len(out.Parts),
+				aws.ToString(out.PartNumberMarker), aws.ToString(out.NextPartNumberMarker))
+		}
+	}
+
+	id := must(create(full, "positive-propagation-0", ""))
+	must(0, part(full, "positive-propagation-0", id))
+	checkParts(must(listParts(full, "positive-propagation-0", id)), 1)
+	must(full.AbortMultipartUpload(ctx, &s3.AbortMultipartUploadInput{Bucket: b, Key: aws.String("positive-propagation-0"), UploadId: id}))
+
+	_, err := create(noPut, "no-put-create", "")
+	wantErr(t, err, "AccessDenied", 403, "")
+	_, err = create(noTag, "tagged-no-tag-create", "a=b")
+	wantErr(t, err, "AccessDenied", 403, "")
+	id = must(create(noTag, "untagged-no-tag-create", ""))
+	must(0, part(noTag, "untagged-no-tag-create", id))
+	must(0, complete(noTag, "untagged-no-tag-create", id, nil))
+	// Tags named at initiation are applied at completion without s3:PutObjectTagging.
+	id = must(create(full, "tagged-full-create", "a=b"))
+	must(0, part(noTag, "tagged-full-create", id))
+	must(0, complete(noTag, "tagged-full-create", id, nil))
+	if tags := must(caller.GetObjectTagging(ctx, &s3.GetObjectTaggingInput{Bucket: b, Key: aws.String("tagged-full-create")})).TagSet; len(tags) != 1 || *tags[0].Key != "a" {
+		t.Errorf("tags %+v", tags)
+	}
+
+	e.put(*b, "source", "source version one\n")
+	id = must(create(full, "authorization-checks", ""))
+	must(0, part(full, "authorization-checks", id))
+	wantErr(t, part(noPut, "authorization-checks", id), "AccessDenied", 403, "")
+	_, err = noPut.UploadPartCopy(ctx, &s3.UploadPartCopyInput{Bucket: b, Key: aws.String("authorization-checks"), UploadId: id, PartNumber: aws.Int32(1), CopySource: aws.String("/mpu-authority-replay/source")})
+	wantErr(t, err, "AccessDenied", 403, "")
+	wantErr(t, complete(noPut, "authorization-checks", id, nil), "AccessDenied", 403, "")
+	_, err = listParts(noList, "authorization-checks", id)
+	wantErr(t, err, "AccessDenied", 403, "")
+	_, err = noList.ListMultipartUploads(ctx, &s3.ListMultipartUploadsInput{Bucket: b})
+	wantErr(t, err, "AccessDenied", 403, "")
+	_, err = noAbort.AbortMultipartUpload(ctx, &s3.AbortMultipartUploadInput{Bucket: b, Key: aws.String("authorization-checks"), UploadId: id})
+	wantErr(t, err, "AccessDenied", 403, "")
+	checkParts(must(listParts(full, "authorization-checks", id)), 1)
+	// The caller works on the role's upload, and the role on the caller's.
+	checkParts(must(listParts(caller, "authorization-checks", id)), 1)
+	must(0, part(caller, "authorization-checks", id))
+	must(0, complete(caller, "authorization-checks", id, nil))
+	id = must(create(caller, "admin-initiates", ""))
+	lp := must(listParts(full, "admin-initiates", id))
+	if len(lp.Parts) != 0 || aws.ToString(lp.NextPartNumberMarker) != "0" || aws.ToString(lp.PartNumberMarker) != "0" {
+		t.Errorf("empty ListParts: %d parts, markers %s %s", len(lp.Parts), aws.ToString(lp.PartNumberMarker), aws.ToString(lp.NextPartNumberMarker))
+	}
+	lu := must(full.ListMultipartUploads(ctx, &s3.ListMultipartUploadsInput{Bucket: b}))
+	if len(lu.Uploads) != 1 || aws.ToString(lu.NextKeyMarker) != "admin-initiates" || aws.ToString(lu.NextUploadIdMarker) != *id || aws.ToString(lu.KeyMarker) != "" {
+		t.Errorf("ListMultipartUploads %+v", lu)
+	}
+	must(0, part(full, "admin-initiates", id))
+	must(0, complete(full, "admin-initiates", id, nil))
+	id = must(create(caller, "admin-init-abort", ""))
+	must(full.AbortMultipartUpload(ctx, &s3.AbortMultipartUploadInput{Bucket: b, Key: aws.String("admin-init-abort"), UploadId: id}))
+
+	// Each action on its own resource: the upload's parts and abort on the object, the
+	// listing of uploads on the bucket.
+	scopeWrong := session("scopeWrong", `{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": ["s3:ListMultipartUploadParts", "s3:AbortMultipartUpload"], "Resource": "arn:aws:s3:::mpu-authority-replay"}, {"Effect": "Allow", "Action": "s3:ListBucketMultipartUploads", "Resource": "arn:aws:s3:::mpu-authority-replay/*"}]}`)
+	scopeRight := session("scopeRight", `{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": ["s3:ListMultipartUploadParts", "s3:AbortMultipartUpload"], "Resource": "arn:aws:s3:::mpu-authority-replay/*"}, {"Effect": "Allow", "Action": "s3:ListBucketMultipartUploads", "Resource": "arn:aws:s3:::mpu-authority-replay"}]}`)
+	id = must(create(full, "scope-check", ""))
+	must(0, part(full, "scope-check", id))
+	_, err = listParts(scopeWrong, "scope-check", id)
+	wantErr(t, err, "AccessDenied", 403, "")
+	_, err = scopeWrong.ListMultipartUploads(ctx, &s3.ListMultipartUploadsInput{Bucket: b})
+	wantErr(t, err, "AccessDenied", 403, "")
+	_, err = scopeWrong.AbortMultipartUpload(ctx, &s3.AbortMultipartUploadInput{Bucket: b, Key: aws.String("scope-check"), UploadId: id})
+	wantErr(t, err, "AccessDenied", 403, "")
+	checkParts(must(listParts(scopeRight, "scope-check", id)), 1)
+	lu = must(scopeRight.ListMultipartUploads(ctx, &s3.ListMultipartUploadsInput{Bucket: b}))
+	if len(lu.Uploads) != 1 || aws.ToString(lu.Uploads[0].Initiator.ID) != roleARN || aws.ToString(lu.Uploads[0].Initiator.DisplayName) != "mpu-authority-replay/full" {
+		t.Errorf("ListMultipartUploads initiator %+v", lu.Uploads)
+	}
+	must(scopeRight.AbortMultipartUpload(ctx, &s3.AbortMultipartUploadInput{Bucket: b, Key: aws.String("scope-check"), UploadId: id}))
+
+	// A failed completion condition keeps the upload and its parts.
+	id = must(create(full, "policy-revocation", ""))
+	must(0, part(full, "policy-revocation", id))
+	e.put(*b, "policy-revocation", "existing destination\n")
+	wantErr(t, complete(full, "policy-revocation", id, aws.String("*")), "PreconditionFailed", 412, "")
+	checkParts(must(listParts(full, "policy-revocation", id)), 1)
+}
