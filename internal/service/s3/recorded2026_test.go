@@ -10,6 +10,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
@@ -848,4 +849,148 @@ func TestRecordedMultipartAuthority(t *testing.T) {
 	e.put(*b, "policy-revocation", "existing destination\n")
 	wantErr(t, complete(full, "policy-revocation", id, aws.String("*")), "PreconditionFailed", 412, "")
 	checkParts(must(listParts(full, "policy-revocation", id)), 1)
+}
+
+// TestRecordedMultipartCopyAndKMSAuthority: UploadPartCopy reads its source with
+// s3:GetObject, or s3:GetObjectVersion when it names a version, and never needs the
+// source's tags; a source the caller may not read is refused before a false copy
+// condition, the destination's s3:PutObject and KMS only after it. Under SSE-KMS,
+// initiation needs kms:GenerateDataKey, parts (uploaded or copied) kms:Decrypt, and
+// ListParts and completion without checksums neither
+// (multipart_authority_replay.json, operation-authority-and-key-lifecycle, calls 74-114).
+func TestRecordedMultipartCopyAndKMSAuthority(t *testing.T) {
+	e := newEnv(t)
+	b := aws.String("mpu-authority-replay")
+	key := must(kms.NewFromConfig(e.p.RootConfig()).CreateKey(ctx, &kms.CreateKeyInput{Description: aws.String("mpu-authority-replay")})).KeyMetadata
+	caller, session := e.roleSessions("mpu-authority-replay", `{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": ["arn:aws:s3:::mpu-authority-replay", "arn:aws:s3:::mpu-authority-replay/*"]}, {"Effect": "Allow", "Action": ["kms:GenerateDataKey", "kms:Decrypt", "kms:DescribeKey"], "Resource": "`+*key.Arn+`"}]}`)
+	must(caller.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: b}))
+	must(caller.PutBucketVersioning(ctx, &s3.PutBucketVersioningInput{Bucket: b, VersioningConfiguration: &types.VersioningConfiguration{Status: types.BucketVersioningStatusEnabled}}))
+	deny := func(name, actions string) *s3.Client {
+		return session(name, `{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}, {"Effect": "Deny", "Action": [`+actions+`], "Resource": "*"}]}`)
+	}
+	full := session("full", `{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}`)
+	noPut, noGet, noVersion := deny("noPut", `"s3:PutObject"`), deny("noGet", `"s3:GetObject"`), deny("noVersion", `"s3:GetObjectVersion"`)
+	noSourceTag, noGDK := deny("noSourceTag", `"s3:GetObjectTagging", "s3:GetObjectVersionTagging"`), deny("noGDK", `"kms:GenerateDataKey"`)
+	noDecrypt, noKMS := deny("noDecrypt", `"kms:Decrypt"`), deny("noKms", `"kms:*"`)
+	const body0 = "multipart authority payload\n"
+	v1 := must(caller.PutObject(ctx, &s3.PutObjectInput{Bucket: b, Key: aws.String("source"), Tagging: aws.String("source=tagged"), Body: strings.NewReader("source version one\n")})).VersionId
+	v2 := must(caller.PutObject(ctx, &s3.PutObjectInput{Bucket: b, Key: aws.String("source"), Tagging: aws.String("source=second"), Body: strings.NewReader("source version two\n")})).VersionId
+	create := func(c *s3.Client, k string, kmsKey bool) (*string, error) {
+		in := &s3.CreateMultipartUploadInput{Bucket: b, Key: aws.String(k)}
+		if kmsKey {
+			in.ServerSideEncryption, in.SSEKMSKeyId, in.BucketKeyEnabled = types.ServerSideEncryptionAwsKms, key.Arn, aws.Bool(false)
+		}
+		out, err := c.CreateMultipartUpload(ctx, in)
+		if err != nil {
+			return nil, err
+		}
+		return out.UploadId, nil
+	}
+	part := func(c *s3.Client, k string, id *string) (*string, error) {
+		out, err := c.UploadPart(ctx, &s3.UploadPartInput{Bucket: b, Key: aws.String(k), UploadId: id, PartNumber: aws.Int32(1), Body: strings.NewReader(body0)})
+		if err != nil {
+			return nil, err
+		}
+		return out.ETag, nil
+	}
+	copyPart := func(c *s3.Client, k string, id *string, source string, ifMatch *string) (*s3.UploadPartCopyOutput, error) {
+		return c.UploadPartCopy(ctx, &s3.UploadPartCopyInput{Bucket: b, Key: aws.String(k), UploadId: id, PartNumber: aws.Int32(1), CopySource: aws.String(source), CopySourceIfMatch: ifMatch})
+	}
+	complete := func(c *s3.Client, k string, id, etag *string) (*s3.CompleteMultipartUploadOutput, error) {
+		return c.CompleteMultipartUpload(ctx, &s3.CompleteMultipartUploadInput{Bucket: b, Key: aws.String(k), UploadId: id,
+			MultipartUpload: &types.CompletedMultipartUpload{Parts: []types.CompletedPart{{PartNumber: aws.Int32(1), ETag: etag}}}})
+	}
+	copied := func(label string, out *s3.UploadPartCopyOutput, err error, etag string, version *string) {
+		t.Helper()
+		if err != nil {
+			t.Errorf("%s: %v", label, err)
+			return
+		}
+		if *out.CopyPartResult.ETag != etag || aws.ToString(out.CopySourceVersionId) != *version {
+			t.Errorf("%s: %s from %s", label, *out.CopyPartResult.ETag, aws.ToString(out.CopySourceVersionId))
+		}
+	}
+
+	// A bucket policy denying the role s3:PutObject stops its parts and its completion
+	// (before a false condition) and keeps the parts; lifting it lets both through.
+	id := must(create(full, "policy-revocation", false))
+	must(part(full, "policy-revocation", id))
+	e.put(*b, "policy-revocation", "existing destination\n")
+	must(0, e.policy(*b, `{"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Principal": "*", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::mpu-authority-replay/*", "Condition": {"ArnEquals": {"aws:PrincipalArn": "arn:aws:iam::000000000000:role/mpu-authority-replay"}}}]}`))
+	_, err := part(full, "policy-revocation", id)
+	wantErr(t, err, "AccessDenied", 403, "")
+	_, err = full.CompleteMultipartUpload(ctx, &s3.CompleteMultipartUploadInput{Bucket: b, Key: aws.String("policy-revocation"), UploadId: id, IfNoneMatch: aws.String("*"),
+		MultipartUpload: &types.CompletedMultipartUpload{Parts: []types.CompletedPart{{PartNumber: aws.Int32(1), ETag: aws.String(`"b683a27b30d6433f345fd27437cd18ef"`)}}}})
+	wantErr(t, err, "AccessDenied", 403, "")
+	if ps := must(full.ListParts(ctx, &s3.ListPartsInput{Bucket: b, Key: aws.String("policy-revocation"), UploadId: id})).Parts; len(ps) != 1 {
+		t.Errorf("parts after refusals: %d", len(ps))
+	}
+	must(e.s3.DeleteBucketPolicy(ctx, &s3.DeleteBucketPolicyInput{Bucket: b}))
+	etag := must(part(full, "policy-revocation", id))
+	must(complete(full, "policy-revocation", id, etag))
+
+	id = must(create(full, "copy-permissions", false))
+	must(part(full, "copy-permissions", id))
+	const e1, e2 = `"40805f7e1f617bfbaa8e4cf68948c98f"`, `"8191c8202605e5d9211d472981c426a9"`
+	_, err = copyPart(noGet, "copy-permissions", id, "/mpu-authority-replay/source", nil)
+	wantErr(t, err, "AccessDenied", 403, "")
+	out, err := copyPart(noGet, "copy-permissions", id, "/mpu-authority-replay/source?versionId="+*v1, nil)
+	copied("version without s3:GetObject", out, err, e1, v1)
+	out, err = copyPart(noVersion, "copy-permissions", id, "/mpu-authority-replay/source", nil)
+	copied("current without s3:GetObjectVersion", out, err, e2, v2)
+	_, err = copyPart(noVersion, "copy-permissions", id, "/mpu-authority-replay/source?versionId="+*v1, nil)
+	wantErr(t, err, "AccessDenied", 403, "")
+	out, err = copyPart(noSourceTag, "copy-permissions", id, "/mpu-authority-replay/source", nil)
+	copied("current without tag reads", out, err, e2, v2)
+	out, err = copyPart(noSourceTag, "copy-permissions", id, "/mpu-authority-replay/source?versionId="+*v1, nil)
+	copied("version without tag reads", out, err, e1, v1)
+	_, err = copyPart(noGet, "copy-permissions", id, "/mpu-authority-replay/source", aws.String(`"bad"`))
+	wantErr(t, err, "AccessDenied", 403, "")
+	_, err = copyPart(noPut, "copy-permissions", id, "/mpu-authority-replay/source", aws.String(`"bad"`))
+	wantErr(t, err, "PreconditionFailed", 412, "")
+	out, err = copyPart(full, "copy-permissions", id, "/mpu-authority-replay/source?versionId="+*v1, nil)
+	copied("final", out, err, e1, v1)
+	if c := must(complete(full, "copy-permissions", id, aws.String(e1))); *c.ETag != `"1968b134b09f6b7f32e2c1c9f472bbcc-1"` || aws.ToString(c.ChecksumCRC64NVME) != "oW9okSelyrk=" {
+		t.Errorf("copied completion %s %s", *c.ETag, aws.ToString(c.ChecksumCRC64NVME))
+	}
+	if got := e.get(*b, "copy-permissions"); got != "source version one\n" {
+		t.Errorf("copied object %q", got)
+	}
+
+	id = must(create(full, "kms-positive-create", true))
+	etag = must(part(full, "kms-positive-create", id))
+	if c := must(complete(full, "kms-positive-create", id, etag)); c.ServerSideEncryption != types.ServerSideEncryptionAwsKms || *c.SSEKMSKeyId != *key.Arn {
+		t.Errorf("KMS completion %s %v", c.ServerSideEncryption, c.SSEKMSKeyId)
+	}
+	if got := e.get(*b, "kms-positive-create"); got != body0 {
+		t.Errorf("KMS object %q", got)
+	}
+	_, err = create(noGDK, "kms-create-no-gdk", true)
+	wantErr(t, err, "AccessDenied", 403, "")
+	id = must(create(noDecrypt, "kms-create-no-decrypt", true))
+	_, err = part(noDecrypt, "kms-create-no-decrypt", id)
+	wantErr(t, err, "AccessDenied", 403, "")
+	etag = must(part(noGDK, "kms-create-no-decrypt", id))
+	for _, c := range []*s3.Client{noDecrypt, noKMS, noGDK} {
+		lp := must(c.ListParts(ctx, &s3.ListPartsInput{Bucket: b, Key: aws.String("kms-create-no-decrypt"), UploadId: id}))
+		if len(lp.Parts) != 1 || aws.ToString(lp.Initiator.DisplayName) != "mpu-authority-replay/noDecrypt" {
+			t.Errorf("ListParts without KMS: %d parts, initiator %v", len(lp.Parts), aws.ToString(lp.Initiator.DisplayName))
+		}
+	}
+	must(complete(noDecrypt, "kms-create-no-decrypt", id, etag))
+	_, err = full.ListParts(ctx, &s3.ListPartsInput{Bucket: b, Key: aws.String("kms-create-no-decrypt"), UploadId: id})
+	wantErr(t, err, "NoSuchUpload", 404, "")
+	if got := e.get(*b, "kms-create-no-decrypt"); got != body0 {
+		t.Errorf("KMS object completed without Decrypt %q", got)
+	}
+
+	id = must(create(full, "kms-copy-dest", true))
+	_, err = copyPart(noDecrypt, "kms-copy-dest", id, "/mpu-authority-replay/source", nil)
+	wantErr(t, err, "AccessDenied", 403, "")
+	out = must(copyPart(noGDK, "kms-copy-dest", id, "/mpu-authority-replay/source", nil))
+	if aws.ToString(out.CopySourceVersionId) != *v2 || out.ServerSideEncryption != types.ServerSideEncryptionAwsKms || aws.ToString(out.SSEKMSKeyId) != *key.Arn {
+		t.Errorf("KMS part copy %+v", out)
+	}
+	_, err = copyPart(noDecrypt, "kms-copy-dest", id, "/mpu-authority-replay/source", aws.String(`"bad"`))
+	wantErr(t, err, "PreconditionFailed", 412, "")
 }
