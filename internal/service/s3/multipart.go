@@ -464,6 +464,16 @@ func (s *Service) completeUpload(c *server.Call, in *api.CompleteMultipartUpload
 	if err := uploadConflict(u, cur, in.IfMatch, in.IfNoneMatch); err != nil {
 		return nil, err
 	}
+	// An upload with additional checksums under SSE-KMS is completed only by a caller
+	// who may decrypt with its key; without them completion needs no KMS at all, even
+	// with the key disabled (recorded, 2026: multipart_authority_replay.json,
+	// kms-explicit-complete-no-decrypt, kms-complete-no-decrypt, kms-disabled-complete;
+	// API Reference, CompleteMultipartUpload; DSSE-KMS alike is inferred).
+	if u.ChecksumAlg != "" && (u.Enc.Mode == sseKMS || u.Enc.Mode == sseDSSE) {
+		if _, err := s.objectKey(c, u.Enc, customerKey{}); err != nil {
+			return nil, err
+		}
+	}
 	o := &objRec{Key: u.Key, Upload: u.UploadID, LastModified: timeTrunc(c.Now), Owner: u.Owner, ContentType: u.ContentType, Headers: u.Headers,
 		Meta: u.Meta, Tags: u.Tags, StorageClass: u.StorageClass, Redirect: u.Redirect, ACL: u.ACL, Enc: u.Enc, Checksums: map[string]string{}}
 	md5s := md5.New()

@@ -994,3 +994,120 @@ func TestRecordedMultipartCopyAndKMSAuthority(t *testing.T) {
 	_, err = copyPart(noDecrypt, "kms-copy-dest", id, "/mpu-authority-replay/source", aws.String(`"bad"`))
 	wantErr(t, err, "PreconditionFailed", 412, "")
 }
+
+// TestRecordedMultipartKMSKeyStates: copying an SSE-KMS source needs kms:Decrypt on its
+// key (after a false copy condition), completing an upload with checksums under SSE-KMS
+// needs kms:Decrypt, and a disabled key stops initiation, parts and part copies from or
+// to it with KMS.DisabledException but not ListParts or a completion without checksums;
+// enabled again, the upload goes on (multipart_authority_replay.json,
+// operation-authority-and-key-lifecycle, calls 115-153).
+func TestRecordedMultipartKMSKeyStates(t *testing.T) {
+	e := newEnv(t)
+	b := aws.String("mpu-authority-replay")
+	kc := kms.NewFromConfig(e.p.RootConfig())
+	key := must(kc.CreateKey(ctx, &kms.CreateKeyInput{Description: aws.String("mpu-authority-replay")})).KeyMetadata
+	caller, session := e.roleSessions("mpu-authority-replay", `{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": ["arn:aws:s3:::mpu-authority-replay", "arn:aws:s3:::mpu-authority-replay/*"]}, {"Effect": "Allow", "Action": ["kms:GenerateDataKey", "kms:Decrypt", "kms:DescribeKey"], "Resource": "`+*key.Arn+`"}]}`)
+	must(caller.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: b}))
+	must(caller.PutBucketVersioning(ctx, &s3.PutBucketVersioningInput{Bucket: b, VersioningConfiguration: &types.VersioningConfiguration{Status: types.BucketVersioningStatusEnabled}}))
+	deny := func(name, action string) *s3.Client {
+		return session(name, `{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}, {"Effect": "Deny", "Action": ["`+action+`"], "Resource": "*"}]}`)
+	}
+	full := session("full", `{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}`)
+	noGDK, noDecrypt := deny("noGDK", "kms:GenerateDataKey"), deny("noDecrypt", "kms:Decrypt")
+	const body0 = "multipart authority payload\n"
+	e.put(*b, "source", "source version two\n")
+	ksrc := must(caller.PutObject(ctx, &s3.PutObjectInput{Bucket: b, Key: aws.String("kms-source"), ServerSideEncryption: types.ServerSideEncryptionAwsKms, SSEKMSKeyId: key.Arn,
+		BucketKeyEnabled: aws.Bool(false), Body: strings.NewReader("encrypted source bytes\n")}))
+	if aws.ToString(ksrc.ChecksumCRC64NVME) != "Qp+fZ8B5K5A=" {
+		t.Errorf("KMS source checksum %s", aws.ToString(ksrc.ChecksumCRC64NVME))
+	}
+	create := func(k string, kmsKey bool, alg types.ChecksumAlgorithm) (*string, error) {
+		in := &s3.CreateMultipartUploadInput{Bucket: b, Key: aws.String(k), ChecksumAlgorithm: alg}
+		if kmsKey {
+			in.ServerSideEncryption, in.SSEKMSKeyId, in.BucketKeyEnabled = types.ServerSideEncryptionAwsKms, key.Arn, aws.Bool(false)
+		}
+		out, err := full.CreateMultipartUpload(ctx, in)
+		if err != nil {
+			return nil, err
+		}
+		return out.UploadId, nil
+	}
+	part := func(k string, id *string, sum *string) (*string, error) {
+		out, err := full.UploadPart(ctx, &s3.UploadPartInput{Bucket: b, Key: aws.String(k), UploadId: id, PartNumber: aws.Int32(1), Body: strings.NewReader(body0), ChecksumSHA256: sum})
+		if err != nil {
+			return nil, err
+		}
+		return out.ETag, nil
+	}
+	copyPart := func(c *s3.Client, k string, id *string, source string, ifMatch *string) (*s3.UploadPartCopyOutput, error) {
+		return c.UploadPartCopy(ctx, &s3.UploadPartCopyInput{Bucket: b, Key: aws.String(k), UploadId: id, PartNumber: aws.Int32(1), CopySource: aws.String(source), CopySourceIfMatch: ifMatch})
+	}
+	complete := func(c *s3.Client, k string, id, etag, sum *string) (*s3.CompleteMultipartUploadOutput, error) {
+		return c.CompleteMultipartUpload(ctx, &s3.CompleteMultipartUploadInput{Bucket: b, Key: aws.String(k), UploadId: id,
+			MultipartUpload: &types.CompletedMultipartUpload{Parts: []types.CompletedPart{{PartNumber: aws.Int32(1), ETag: etag, ChecksumSHA256: sum}}}})
+	}
+	partsOf := func(k string, id *string) int {
+		return len(must(full.ListParts(ctx, &s3.ListPartsInput{Bucket: b, Key: aws.String(k), UploadId: id})).Parts)
+	}
+
+	sse3 := must(create("kms-source-copy-sse3", false, ""))
+	must(part("kms-source-copy-sse3", sse3, nil))
+	_, err := copyPart(noDecrypt, "kms-source-copy-sse3", sse3, "/mpu-authority-replay/kms-source", aws.String(`"bad"`))
+	wantErr(t, err, "PreconditionFailed", 412, "")
+	_, err = copyPart(noDecrypt, "kms-source-copy-sse3", sse3, "/mpu-authority-replay/kms-source", nil)
+	wantErr(t, err, "AccessDenied", 403, "")
+	out := must(copyPart(noGDK, "kms-source-copy-sse3", sse3, "/mpu-authority-replay/kms-source", nil))
+	if *out.CopyPartResult.ETag != `"51c387283412426074b24786b24b1510"` || aws.ToString(out.CopySourceVersionId) != *ksrc.VersionId || out.ServerSideEncryption != types.ServerSideEncryptionAes256 {
+		t.Errorf("copy of a KMS source %s %s %s", *out.CopyPartResult.ETag, aws.ToString(out.CopySourceVersionId), out.ServerSideEncryption)
+	}
+
+	const sum = "ipAadz6A+tb9CS+osIZP1dsf3x+z6gaYb8K8gBYBHuc="
+	explicit := must(create("kms-explicit-sha256", true, types.ChecksumAlgorithmSha256))
+	etag := must(part("kms-explicit-sha256", explicit, aws.String(sum)))
+	_, err = complete(noDecrypt, "kms-explicit-sha256", explicit, etag, aws.String(sum))
+	wantErr(t, err, "AccessDenied", 403, "")
+	if n := partsOf("kms-explicit-sha256", explicit); n != 1 {
+		t.Errorf("parts after a refused completion: %d", n)
+	}
+	_, err = full.GetObject(ctx, &s3.GetObjectInput{Bucket: b, Key: aws.String("kms-explicit-sha256")})
+	wantErr(t, err, "NoSuchKey", 404, "")
+
+	pending := must(create("kms-disabled-pending", true, ""))
+	pendingETag := must(part("kms-disabled-pending", pending, nil))
+	completing := must(create("kms-disabled-complete-pending", true, ""))
+	completingETag := must(part("kms-disabled-complete-pending", completing, nil))
+	must(kc.DisableKey(ctx, &kms.DisableKeyInput{KeyId: key.Arn}))
+	const disabled = "KMS.DisabledException"
+	_, err = create("kms-disabled-create", true, "")
+	wantErr(t, err, disabled, 400, "")
+	_, err = full.UploadPart(ctx, &s3.UploadPartInput{Bucket: b, Key: aws.String("kms-disabled-pending"), UploadId: pending, PartNumber: aws.Int32(1), Body: strings.NewReader("attempted replacement\n")})
+	wantErr(t, err, disabled, 400, "")
+	_, err = copyPart(full, "kms-disabled-pending", pending, "/mpu-authority-replay/source", nil)
+	wantErr(t, err, disabled, 400, "")
+	if n := partsOf("kms-disabled-pending", pending); n != 1 {
+		t.Errorf("parts under a disabled key: %d", n)
+	}
+	must(complete(full, "kms-disabled-complete-pending", completing, completingETag, nil))
+	_, err = full.ListParts(ctx, &s3.ListPartsInput{Bucket: b, Key: aws.String("kms-disabled-complete-pending"), UploadId: completing})
+	wantErr(t, err, "NoSuchUpload", 404, "")
+	_, err = copyPart(full, "kms-source-copy-sse3", sse3, "/mpu-authority-replay/kms-source", aws.String(`"bad"`))
+	wantErr(t, err, "PreconditionFailed", 412, "")
+	_, err = copyPart(full, "kms-source-copy-sse3", sse3, "/mpu-authority-replay/kms-source", nil)
+	wantErr(t, err, disabled, 400, "")
+
+	must(kc.EnableKey(ctx, &kms.EnableKeyInput{KeyId: key.Arn}))
+	must(complete(full, "kms-disabled-pending", pending, pendingETag, nil))
+	for _, k := range []string{"kms-disabled-pending", "kms-disabled-complete-pending"} {
+		if got := e.get(*b, k); got != body0 {
+			t.Errorf("%s: %q", k, got)
+		}
+	}
+	c := must(complete(full, "kms-explicit-sha256", explicit, etag, aws.String(sum)))
+	if aws.ToString(c.ChecksumSHA256) != "D8Aczy5DYWNw1Lc1ot0zaLjSz4ZS9dLP5aVN+B4Swko=-1" || c.ChecksumType != types.ChecksumTypeComposite {
+		t.Errorf("composite completion %s %s", aws.ToString(c.ChecksumSHA256), c.ChecksumType)
+	}
+	g := must(caller.GetObject(ctx, &s3.GetObjectInput{Bucket: b, Key: aws.String("kms-explicit-sha256"), ChecksumMode: types.ChecksumModeEnabled}))
+	if readBody(g.Body) != body0 || aws.ToString(g.ChecksumSHA256) != "D8Aczy5DYWNw1Lc1ot0zaLjSz4ZS9dLP5aVN+B4Swko=-1" || g.ChecksumType != types.ChecksumTypeComposite {
+		t.Errorf("composite read %s %s", aws.ToString(g.ChecksumSHA256), g.ChecksumType)
+	}
+}
