@@ -1111,3 +1111,129 @@ func TestRecordedMultipartKMSKeyStates(t *testing.T) {
 		t.Errorf("composite read %s %s", aws.ToString(g.ChecksumSHA256), g.ChecksumType)
 	}
 }
+
+// TestRecordedMultipartKMSFrozenAndChecksums: an upload keeps the encryption it began
+// with (the bucket default then, the key behind an alias, its encryption context)
+// whatever happens to the default and the alias later, and kms:Decrypt conditions on
+// that context hold for its parts. With additional checksums under SSE-KMS, ListParts
+// and completion need kms:Decrypt, before any completion condition is weighed; a
+// completion condition that fails is then answered 200 with the error in the body
+// (multipart_authority_replay.json, operation-authority-and-key-lifecycle, calls
+// 154-193).
+func TestRecordedMultipartKMSFrozenAndChecksums(t *testing.T) {
+	e := newEnv(t)
+	b := aws.String("mpu-authority-replay")
+	kc := kms.NewFromConfig(e.p.RootConfig())
+	key := must(kc.CreateKey(ctx, &kms.CreateKeyInput{Description: aws.String("mpu-authority-replay")})).KeyMetadata
+	must(kc.CreateAlias(ctx, &kms.CreateAliasInput{AliasName: aws.String("alias/mpu-authority-replay"), TargetKeyId: key.Arn}))
+	caller, session := e.roleSessions("mpu-authority-replay", `{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": ["arn:aws:s3:::mpu-authority-replay", "arn:aws:s3:::mpu-authority-replay/*"]}, {"Effect": "Allow", "Action": ["kms:GenerateDataKey", "kms:Decrypt", "kms:DescribeKey"], "Resource": "`+*key.Arn+`"}]}`)
+	must(caller.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: b}))
+	must(caller.PutBucketVersioning(ctx, &s3.PutBucketVersioningInput{Bucket: b, VersioningConfiguration: &types.VersioningConfiguration{Status: types.BucketVersioningStatusEnabled}}))
+	deny := func(name, action string) *s3.Client {
+		return session(name, `{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}, {"Effect": "Deny", "Action": ["`+action+`"], "Resource": "*"}]}`)
+	}
+	full := session("full", `{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}`)
+	noGDK, noDecrypt, noKMS := deny("noGDK", "kms:GenerateDataKey"), deny("noDecrypt", "kms:Decrypt"), deny("noKms", "kms:*")
+	const body0 = "multipart authority payload\n"
+	const sum = "ipAadz6A+tb9CS+osIZP1dsf3x+z6gaYb8K8gBYBHuc="
+	part := func(c *s3.Client, k string, id *string, withSum bool) (*s3.UploadPartOutput, error) {
+		in := &s3.UploadPartInput{Bucket: b, Key: aws.String(k), UploadId: id, PartNumber: aws.Int32(1), Body: strings.NewReader(body0)}
+		if withSum {
+			in.ChecksumSHA256 = aws.String(sum)
+		}
+		return c.UploadPart(ctx, in)
+	}
+	complete := func(c *s3.Client, k string, id, etag *string, withSum bool, ifNoneMatch *string) (*s3.CompleteMultipartUploadOutput, error) {
+		cp := types.CompletedPart{PartNumber: aws.Int32(1), ETag: etag}
+		if withSum {
+			cp.ChecksumSHA256 = aws.String(sum)
+		}
+		return c.CompleteMultipartUpload(ctx, &s3.CompleteMultipartUploadInput{Bucket: b, Key: aws.String(k), UploadId: id, IfNoneMatch: ifNoneMatch,
+			MultipartUpload: &types.CompletedMultipartUpload{Parts: []types.CompletedPart{cp}}})
+	}
+
+	must(caller.PutBucketEncryption(ctx, &s3.PutBucketEncryptionInput{Bucket: b, ServerSideEncryptionConfiguration: &types.ServerSideEncryptionConfiguration{Rules: []types.ServerSideEncryptionRule{{
+		ApplyServerSideEncryptionByDefault: &types.ServerSideEncryptionByDefault{SSEAlgorithm: types.ServerSideEncryptionAwsKms, KMSMasterKeyID: aws.String("alias/mpu-authority-replay")}, BucketKeyEnabled: aws.Bool(false)}}}}))
+	byDefault := must(full.CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{Bucket: b, Key: aws.String("frozen-default-kms")}))
+	if byDefault.ServerSideEncryption != types.ServerSideEncryptionAwsKms || aws.ToString(byDefault.SSEKMSKeyId) != *key.Arn {
+		t.Errorf("default KMS initiation %s %s", byDefault.ServerSideEncryption, aws.ToString(byDefault.SSEKMSKeyId))
+	}
+	const context = "eyJhd3M6czM6YXJuIjoiYXJuOmF3czpzMzo6Om1wdS1hdXRob3JpdHktcmVwbGF5L2Zyb3plbi1hbGlhcy1jb250ZXh0IiwicHJvYmUiOiJmcm96ZW4tY29udGV4dCJ9"
+	withContext := must(full.CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{Bucket: b, Key: aws.String("frozen-alias-context"), ServerSideEncryption: types.ServerSideEncryptionAwsKms,
+		SSEKMSKeyId: aws.String("alias/mpu-authority-replay"), SSEKMSEncryptionContext: aws.String("eyJwcm9iZSI6ImZyb3plbi1jb250ZXh0In0="), BucketKeyEnabled: aws.Bool(false)}))
+	if aws.ToString(withContext.SSEKMSKeyId) != *key.Arn || aws.ToString(withContext.SSEKMSEncryptionContext) != context {
+		t.Errorf("alias initiation %s %s", aws.ToString(withContext.SSEKMSKeyId), aws.ToString(withContext.SSEKMSEncryptionContext))
+	}
+	must(caller.PutBucketEncryption(ctx, &s3.PutBucketEncryptionInput{Bucket: b, ServerSideEncryptionConfiguration: &types.ServerSideEncryptionConfiguration{Rules: []types.ServerSideEncryptionRule{{
+		ApplyServerSideEncryptionByDefault: &types.ServerSideEncryptionByDefault{SSEAlgorithm: types.ServerSideEncryptionAes256}}}}}))
+	must(kc.DeleteAlias(ctx, &kms.DeleteAliasInput{AliasName: aws.String("alias/mpu-authority-replay")}))
+	kmsFor := func(probe string) string {
+		return `{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": ["arn:aws:s3:::mpu-authority-replay", "arn:aws:s3:::mpu-authority-replay/*"]}, {"Effect": "Allow", "Action": ["kms:Decrypt", "kms:GenerateDataKey"], "Resource": "` + *key.Arn + `", "Condition": {"StringEquals": {"kms:EncryptionContext:probe": "` + probe + `"}}}]}`
+	}
+	contextFrozen, contextWrong := session("contextFrozen", kmsFor("frozen-context")), session("contextWrong", kmsFor("changed-context"))
+	p := must(part(full, "frozen-default-kms", byDefault.UploadId, false))
+	c := must(complete(full, "frozen-default-kms", byDefault.UploadId, p.ETag, false, nil))
+	if c.ServerSideEncryption != types.ServerSideEncryptionAwsKms || aws.ToString(c.SSEKMSKeyId) != *key.Arn || e.get(*b, "frozen-default-kms") != body0 {
+		t.Errorf("frozen default completion %s %s", c.ServerSideEncryption, aws.ToString(c.SSEKMSKeyId))
+	}
+	_, err := part(contextWrong, "frozen-alias-context", withContext.UploadId, false)
+	wantErr(t, err, "AccessDenied", 403, "")
+	p = must(part(contextFrozen, "frozen-alias-context", withContext.UploadId, false))
+	if aws.ToString(p.SSEKMSKeyId) != *key.Arn {
+		t.Errorf("part under a frozen context %s", aws.ToString(p.SSEKMSKeyId))
+	}
+	must(complete(contextFrozen, "frozen-alias-context", withContext.UploadId, p.ETag, false, nil))
+	g := must(contextFrozen.GetObject(ctx, &s3.GetObjectInput{Bucket: b, Key: aws.String("frozen-alias-context")}))
+	if readBody(g.Body) != body0 || aws.ToString(g.SSEKMSKeyId) != *key.Arn {
+		t.Errorf("frozen context read %s", aws.ToString(g.SSEKMSKeyId))
+	}
+	aes := must(full.CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{Bucket: b, Key: aws.String("new-default-aes-control")}))
+	if aes.ServerSideEncryption != types.ServerSideEncryptionAes256 {
+		t.Errorf("new default %s", aes.ServerSideEncryption)
+	}
+
+	// A key policy denying the role kms:Decrypt stops parts, completion (before its
+	// condition) and ListParts of an upload with checksums.
+	revoked := must(full.CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{Bucket: b, Key: aws.String("kms-current-revocation-sha256"), ServerSideEncryption: types.ServerSideEncryptionAwsKms,
+		SSEKMSKeyId: key.Arn, BucketKeyEnabled: aws.Bool(false), ChecksumAlgorithm: types.ChecksumAlgorithmSha256})).UploadId
+	p = must(part(full, "kms-current-revocation-sha256", revoked, true))
+	e.put(*b, "kms-current-revocation-sha256", "existing\n")
+	const enableIAM = `{"Sid": "EnableIAM", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::000000000000:root"}, "Action": "kms:*", "Resource": "*"}`
+	must(kc.PutKeyPolicy(ctx, &kms.PutKeyPolicyInput{KeyId: key.Arn, PolicyName: aws.String("default"), Policy: aws.String(`{"Version": "2012-10-17", "Statement": [` + enableIAM +
+		`, {"Sid": "DenyProbeDecrypt", "Effect": "Deny", "Principal": {"AWS": "arn:aws:iam::000000000000:role/mpu-authority-replay"}, "Action": "kms:Decrypt", "Resource": "*"}]}`)}))
+	_, err = part(full, "kms-current-revocation-sha256", revoked, true)
+	wantErr(t, err, "AccessDenied", 403, "")
+	_, err = complete(full, "kms-current-revocation-sha256", revoked, p.ETag, true, aws.String("*"))
+	wantErr(t, err, "AccessDenied", 403, "")
+	_, err = complete(full, "kms-current-revocation-sha256", revoked, p.ETag, true, nil)
+	wantErr(t, err, "AccessDenied", 403, "")
+	_, err = full.ListParts(ctx, &s3.ListPartsInput{Bucket: b, Key: aws.String("kms-current-revocation-sha256"), UploadId: revoked})
+	wantErr(t, err, "AccessDenied", 403, "")
+	must(kc.PutKeyPolicy(ctx, &kms.PutKeyPolicyInput{KeyId: key.Arn, PolicyName: aws.String("default"), Policy: aws.String(`{"Version": "2012-10-17", "Statement": [` + enableIAM + `]}`)}))
+	p = must(part(full, "kms-current-revocation-sha256", revoked, true))
+	if c := must(complete(full, "kms-current-revocation-sha256", revoked, p.ETag, true, nil)); aws.ToString(c.ChecksumSHA256) != "D8Aczy5DYWNw1Lc1ot0zaLjSz4ZS9dLP5aVN+B4Swko=-1" {
+		t.Errorf("restored completion %s", aws.ToString(c.ChecksumSHA256))
+	}
+
+	bounds := must(full.CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{Bucket: b, Key: aws.String("kms-explicit-list-boundaries"), ServerSideEncryption: types.ServerSideEncryptionAwsKms,
+		SSEKMSKeyId: key.Arn, BucketKeyEnabled: aws.Bool(false), ChecksumAlgorithm: types.ChecksumAlgorithmSha256})).UploadId
+	p = must(part(full, "kms-explicit-list-boundaries", bounds, true))
+	listParts := func(c *s3.Client) error {
+		_, err := c.ListParts(ctx, &s3.ListPartsInput{Bucket: b, Key: aws.String("kms-explicit-list-boundaries"), UploadId: bounds})
+		return err
+	}
+	wantErr(t, listParts(noDecrypt), "AccessDenied", 403, "")
+	must(0, listParts(noGDK))
+	wantErr(t, listParts(noKMS), "AccessDenied", 403, "")
+	e.put(*b, "kms-explicit-list-boundaries", "current object\n")
+	_, err = complete(noDecrypt, "kms-explicit-list-boundaries", bounds, p.ETag, true, aws.String("*"))
+	wantErr(t, err, "AccessDenied", 403, "")
+	// The SDK reports an error answered with 200 as a 500.
+	_, err = complete(full, "kms-explicit-list-boundaries", bounds, p.ETag, true, aws.String("*"))
+	wantErr(t, err, "PreconditionFailed", 500, "")
+	manifest := `<CompleteMultipartUpload><Part><PartNumber>1</PartNumber><ETag>` + *p.ETag + `</ETag><ChecksumSHA256>` + sum + `</ChecksumSHA256></Part></CompleteMultipartUpload>`
+	if st, body := e.signed("POST", "/mpu-authority-replay/kms-explicit-list-boundaries?uploadId="+*bounds, map[string]string{"If-None-Match": "*"}, manifest); st != 200 || !strings.Contains(body, "<Code>PreconditionFailed</Code>") {
+		t.Errorf("false condition: %d %s", st, body)
+	}
+	must(0, listParts(full))
+}
