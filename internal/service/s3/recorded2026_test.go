@@ -1236,4 +1236,23 @@ func TestRecordedMultipartKMSFrozenAndChecksums(t *testing.T) {
 		t.Errorf("false condition: %d %s", st, body)
 	}
 	must(0, listParts(full))
+
+	// With the key disabled, that upload can be neither listed nor completed; an
+	// upload without checksums can still be aborted (calls 194-203).
+	other := must(full.CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{Bucket: b, Key: aws.String("kms-no-kms-ordinary-completion"), ServerSideEncryption: types.ServerSideEncryptionAwsKms,
+		SSEKMSKeyId: key.Arn, BucketKeyEnabled: aws.Bool(false)})).UploadId
+	op := must(part(full, "kms-no-kms-ordinary-completion", other, false))
+	abort := must(full.CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{Bucket: b, Key: aws.String("kms-copy-dest"), ServerSideEncryption: types.ServerSideEncryptionAwsKms,
+		SSEKMSKeyId: key.Arn})).UploadId
+	must(kc.DisableKey(ctx, &kms.DisableKeyInput{KeyId: key.Arn}))
+	wantErr(t, listParts(full), "KMS.DisabledException", 400, "")
+	_, err = complete(full, "kms-explicit-list-boundaries", bounds, p.ETag, true, nil)
+	wantErr(t, err, "KMS.DisabledException", 400, "")
+	must(full.AbortMultipartUpload(ctx, &s3.AbortMultipartUploadInput{Bucket: b, Key: aws.String("kms-copy-dest"), UploadId: abort}))
+	must(kc.EnableKey(ctx, &kms.EnableKeyInput{KeyId: key.Arn}))
+	must(0, listParts(full))
+	if c := must(complete(noGDK, "kms-explicit-list-boundaries", bounds, p.ETag, true, nil)); aws.ToString(c.ChecksumSHA256) != "D8Aczy5DYWNw1Lc1ot0zaLjSz4ZS9dLP5aVN+B4Swko=-1" {
+		t.Errorf("completion without kms:GenerateDataKey %s", aws.ToString(c.ChecksumSHA256))
+	}
+	must(complete(noKMS, "kms-no-kms-ordinary-completion", other, op.ETag, false, nil))
 }
