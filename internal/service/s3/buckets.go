@@ -141,7 +141,7 @@ func (s *Service) createBucket(c *server.Call, in *api.CreateBucketRequest) (*ap
 		return nil, model.NewError(400, "TooManyBuckets", "You have attempted to create more buckets than allowed")
 	}
 	b := &bucketRec{Name: in.Bucket, Owner: c.Principal.Account, Region: region, Created: timeTrunc(c.Now), Tags: tags,
-		Ownership: ownerEnforced, PAB: &pab{true, true, true, true}}
+		Ownership: ownerEnforced, PAB: &pab{true, true, true, true}, SSECBlocked: true}
 	if in.ObjectOwnership != nil {
 		b.Ownership = *in.ObjectOwnership
 	}

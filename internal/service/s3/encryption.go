@@ -155,6 +155,14 @@ func decodeEncContext(b64 string) (map[string]string, error) {
 func (s *Service) newObjectKey(c *server.Call, b *bucketRec, key string, r sseRequest) ([]byte, encInfo, error) {
 	if r.Customer.given() {
 		k, md, err := r.Customer.key()
+		if err == nil && b.SSECBlocked {
+			// Well-formed SSE-C headers on a bucket that blocks SSE-C: 403, after any
+			// fault in the headers themselves (recorded, 2026:
+			// customer_encryption_control_replay.json, "new bucket SSE-C blocked",
+			// "blocked malformed MD5"; User Guide, "Blocking or unblocking SSE-C for a
+			// general purpose bucket").
+			return nil, encInfo{}, errAccessDenied()
+		}
 		return k, encInfo{Mode: sseC, KeyMD5: md}, err
 	}
 	def := b.encryption()
@@ -328,6 +336,33 @@ func (o sseOut) set(e encInfo) {
 	}
 }
 
+// blockedSSEC reads a rule's BlockedEncryptionTypes: SSE-C is blocked unless the list
+// is exactly NONE, and omitting the list blocks it too. An empty list, a repeated
+// type or NONE beside another is refused (recorded, 2026:
+// customer_encryption_control_replay.json; the messages are not recorded).
+func blockedSSEC(t *api.BlockedEncryptionTypes) (bool, error) {
+	if t == nil {
+		return true, nil
+	}
+	seen := map[string]bool{}
+	for _, v := range t.EncryptionType {
+		if v != "NONE" && v != sseC {
+			return false, errMalformedXML()
+		}
+		if seen[v] {
+			return false, errInvalidArgument("Duplicate EncryptionType in BlockedEncryptionTypes", "BlockedEncryptionTypes", v)
+		}
+		seen[v] = true
+	}
+	switch {
+	case len(seen) == 0:
+		return false, errInvalidArgument("BlockedEncryptionTypes must name at least one EncryptionType", "BlockedEncryptionTypes", "")
+	case seen["NONE"] && len(seen) > 1:
+		return false, errInvalidArgument("NONE cannot be combined with another EncryptionType", "BlockedEncryptionTypes", "NONE")
+	}
+	return !seen["NONE"], nil
+}
+
 func (s *Service) encryptionHandlers() []server.Handler {
 	return []server.Handler{
 		server.Write("PutBucketEncryption", func(c *server.Call, in *api.PutBucketEncryptionRequest) (*model.Empty, error) {
@@ -336,11 +371,21 @@ func (s *Service) encryptionHandlers() []server.Handler {
 				return nil, err
 			}
 			cfg := in.ServerSideEncryptionConfiguration
-			if cfg == nil || len(cfg.Rules) != 1 || cfg.Rules[0].ApplyServerSideEncryptionByDefault == nil {
+			if cfg == nil || len(cfg.Rules) != 1 {
 				return nil, errMalformedXML()
 			}
 			r := cfg.Rules[0]
+			// A rule without a default encryption (even an empty one) sets SSE-S3
+			// (recorded, 2026: customer_encryption_control_replay.json, "blocked-only
+			// NONE", "empty rule").
 			def := r.ApplyServerSideEncryptionByDefault
+			if def == nil {
+				def = &api.ServerSideEncryptionByDefault{SSEAlgorithm: sseS3}
+			}
+			blocked, err := blockedSSEC(r.BlockedEncryptionTypes)
+			if err != nil {
+				return nil, err
+			}
 			ec := &encryptionConfig{Algorithm: def.SSEAlgorithm, KMSKeyID: str(def.KMSMasterKeyID), BucketKey: r.BucketKeyEnabled != nil && *r.BucketKeyEnabled}
 			switch ec.Algorithm {
 			case sseS3, sseKMS, sseDSSE:
@@ -353,7 +398,7 @@ func (s *Service) encryptionHandlers() []server.Handler {
 				return nil, model.NewError(400, "InvalidArgument", "a KMSMasterKeyID is not applicable if the default sse algorithm is not aws:kms or aws:kms:dsse").
 					With("ArgumentName", "ApplyServerSideEncryptionByDefault")
 			}
-			b.Encryption = ec
+			b.Encryption, b.SSECBlocked = ec, blocked
 			if err := saveBucket(c.Tx, b); err != nil {
 				return nil, err
 			}
@@ -369,16 +414,22 @@ func (s *Service) encryptionHandlers() []server.Handler {
 			if e.KMSKeyID != "" {
 				def.KMSMasterKeyID = ptr(e.KMSKeyID)
 			}
+			blocked := &api.BlockedEncryptionTypes{EncryptionType: []string{"NONE"}}
+			if b.SSECBlocked {
+				blocked.EncryptionType = []string{sseC}
+			}
 			return &api.GetBucketEncryptionOutput{ServerSideEncryptionConfiguration: &api.ServerSideEncryptionConfiguration{
-				Rules: []api.ServerSideEncryptionRule{{ApplyServerSideEncryptionByDefault: def, BucketKeyEnabled: ptr(e.BucketKey)}}}}, nil
+				Rules: []api.ServerSideEncryptionRule{{ApplyServerSideEncryptionByDefault: def, BucketKeyEnabled: ptr(e.BucketKey), BlockedEncryptionTypes: blocked}}}}, nil
 		}),
 		server.Write("DeleteBucketEncryption", func(c *server.Call, in *api.DeleteBucketEncryptionRequest) (*model.Empty, error) {
 			b, err := loadBucket(c.Tx, in.Bucket)
 			if err != nil {
 				return nil, err
 			}
-			// The bucket falls back to SSE-S3, S3's base level of encryption.
-			b.Encryption = nil
+			// The bucket falls back to SSE-S3, S3's base level of encryption, and to
+			// blocking SSE-C (recorded, 2026: customer_encryption_control_replay.json,
+			// "after delete encryption", "delete from NONE retained").
+			b.Encryption, b.SSECBlocked = nil, true
 			if err := saveBucket(c.Tx, b); err != nil {
 				return nil, err
 			}

@@ -52,6 +52,7 @@ func TestBodiesEncryptedOnDisk(t *testing.T) {
 func TestSSECustomerKeys(t *testing.T) {
 	e := newEnv(t)
 	e.bucket("ssec")
+	e.allowSSEC("ssec")
 	key := bytes.Repeat([]byte{7}, 32)
 	k64 := base64.StdEncoding.EncodeToString(key)
 	sum := md5.Sum(key)

@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 
 	"github.com/palisade/palisade/internal/app/apptest"
 	"github.com/palisade/palisade/internal/auth"
@@ -143,3 +144,12 @@ var (
 	keyFormat    = regexp.MustCompile(`^logs/\d{4}-\d{2}-\d{2}-\d{2}-\d{2}-\d{2}-[0-9A-F]{16}$`)
 	recordFormat = regexp.MustCompile(`^[0-9a-f]{64} \S+ \[\d{2}/\w{3}/\d{4}:\d{2}:\d{2}:\d{2} \+0000\] \S+ \S+ [0-9A-F]{16} REST\.\w+\.\w+ \S+ "[^"]*" \d{3} \S+ \S+ \S+ \d+ \S+ "[^"]*" "[^"]*" \S+ \S+ SigV4 - AuthHeader \S+ - - -$`)
 )
+
+// allowSSEC lets a bucket take SSE-C objects, which new buckets refuse since April
+// 2026 (BlockedEncryptionTypes NONE).
+func (e *env) allowSSEC(bucket string) {
+	e.Helper()
+	must(e.s3.PutBucketEncryption(ctx, &s3.PutBucketEncryptionInput{Bucket: aws.String(bucket), ServerSideEncryptionConfiguration: &types.ServerSideEncryptionConfiguration{
+		Rules: []types.ServerSideEncryptionRule{{ApplyServerSideEncryptionByDefault: &types.ServerSideEncryptionByDefault{SSEAlgorithm: types.ServerSideEncryptionAes256},
+			BlockedEncryptionTypes: &types.BlockedEncryptionTypes{EncryptionType: []types.EncryptionType{"NONE"}}}}}}))
+}

@@ -165,6 +165,7 @@ func TestRecordedSSECRangeOrder(t *testing.T) {
 	e := newEnv(t)
 	b := "stackd-ssec-boundaries"
 	e.bucket(b)
+	e.allowSSEC(b)
 	right := [3]string{"AES256", "YWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWE=", "Xsqb0+sHwAbNQ65I395/0w=="}
 	wrong := [3]string{"AES256", "YmJiYmJiYmJiYmJiYmJiYmJiYmJiYmJiYmJiYmJiYmI=", "i0+eoW3kvPW7/A/x6iN5NA=="}
 	must(e.s3.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(b), Key: aws.String("customer-STANDARD"), StorageClass: types.StorageClassStandard,
@@ -1255,4 +1256,115 @@ func TestRecordedMultipartKMSFrozenAndChecksums(t *testing.T) {
 		t.Errorf("completion without kms:GenerateDataKey %s", aws.ToString(c.ChecksumSHA256))
 	}
 	must(complete(noKMS, "kms-no-kms-ordinary-completion", other, op.ETag, false, nil))
+}
+
+// TestRecordedSSECBlocking: a new bucket blocks SSE-C uploads (403) until its
+// encryption configuration names BlockedEncryptionTypes NONE; any configuration
+// without that list, an empty rule, or deleting the configuration blocks them again,
+// and a refused configuration changes nothing. Reading an SSE-C object stays allowed
+// while blocked, and faulty SSE-C headers are answered 400 before the block
+// (customer_encryption_control_replay.json).
+func TestRecordedSSECBlocking(t *testing.T) {
+	e := newEnv(t)
+	b := "customer-control-native"
+	e.bucket(b)
+	const key, md = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=", "tP/LI3N87DFaSk0aoqYgzg=="
+	const payload = "synthetic customer encryption payload"
+	put := func(k string, hdr map[string]string) (int, string) {
+		h := map[string]string{"x-amz-server-side-encryption-customer-algorithm": "AES256", "x-amz-server-side-encryption-customer-key": key, "x-amz-server-side-encryption-customer-key-MD5": md}
+		for n, v := range hdr {
+			if v == "-" {
+				delete(h, n)
+			} else {
+				h[n] = v
+			}
+		}
+		return e.signed("PUT", "/"+b+"/"+k, h, payload)
+	}
+	blocked := func(label, want string) {
+		t.Helper()
+		r := must(e.s3.GetBucketEncryption(ctx, &s3.GetBucketEncryptionInput{Bucket: aws.String(b)})).ServerSideEncryptionConfiguration.Rules[0]
+		if r.ApplyServerSideEncryptionByDefault.SSEAlgorithm != types.ServerSideEncryptionAes256 || aws.ToBool(r.BucketKeyEnabled) ||
+			r.BlockedEncryptionTypes == nil || len(r.BlockedEncryptionTypes.EncryptionType) != 1 || string(r.BlockedEncryptionTypes.EncryptionType[0]) != want {
+			t.Errorf("%s: rule %+v %+v", label, r.ApplyServerSideEncryptionByDefault, r.BlockedEncryptionTypes)
+		}
+	}
+	config := func(rule string) (int, string) {
+		body := `<ServerSideEncryptionConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/">` + rule + `</ServerSideEncryptionConfiguration>`
+		sum := md5.Sum([]byte(body))
+		return e.signed("PUT", "/"+b+"?encryption", map[string]string{"Content-MD5": base64.StdEncoding.EncodeToString(sum[:])}, body)
+	}
+	const aes = `<ApplyServerSideEncryptionByDefault><SSEAlgorithm>AES256</SSEAlgorithm></ApplyServerSideEncryptionByDefault>`
+	types := func(ts ...string) string {
+		s := "<BlockedEncryptionTypes>"
+		for _, t := range ts {
+			s += "<EncryptionType>" + t + "</EncryptionType>"
+		}
+		return s + "</BlockedEncryptionTypes>"
+	}
+	wantStatus := func(label string, st int, body string, want int, code string) {
+		t.Helper()
+		if st != want || (code != "" && !strings.Contains(body, "<Code>"+code+"</Code>")) {
+			t.Errorf("%s: %d %s, want %d %s", label, st, body, want, code)
+		}
+	}
+
+	blocked("new bucket", "SSE-C")
+	st, body := put("admission", nil)
+	wantStatus("new bucket SSE-C", st, body, 403, "AccessDenied")
+	st, body = config("<Rule>" + aes + types("NONE") + "</Rule>")
+	wantStatus("explicit NONE", st, body, 200, "")
+	blocked("explicit NONE", "NONE")
+	st, body = put("existing", nil)
+	wantStatus("enabled SSE-C", st, body, 200, "")
+	st, body = config("<Rule>" + aes + "</Rule>")
+	wantStatus("omitted after NONE", st, body, 200, "")
+	blocked("omitted after NONE", "SSE-C")
+	for _, c := range []struct{ label, rule, code string }{
+		{"empty", types(), "InvalidArgument"},
+		{"duplicate NONE", types("NONE", "NONE"), "InvalidArgument"},
+		{"invalid type", types("AES256"), "MalformedXML"},
+		{"mixed NONE SSE-C", types("NONE", "SSE-C"), "InvalidArgument"},
+	} {
+		st, body = config("<Rule>" + aes + c.rule + "</Rule>")
+		wantStatus(c.label, st, body, 400, c.code)
+		blocked(c.label, "SSE-C")
+	}
+	st, body = config("<Rule>" + aes + types("SSE-C") + "</Rule>")
+	wantStatus("explicit SSE-C", st, body, 200, "")
+	blocked("explicit SSE-C", "SSE-C")
+	must(e.s3.DeleteBucketEncryption(ctx, &s3.DeleteBucketEncryptionInput{Bucket: aws.String(b)}))
+	blocked("after delete", "SSE-C")
+	st, body = put("admission", nil)
+	wantStatus("write after delete", st, body, 403, "AccessDenied")
+	// Reading what was written while allowed.
+	h := map[string]string{"x-amz-server-side-encryption-customer-algorithm": "AES256", "x-amz-server-side-encryption-customer-key": key, "x-amz-server-side-encryption-customer-key-MD5": md}
+	if st, body = e.signed("GET", "/"+b+"/existing", h, ""); st != 200 || body != payload {
+		t.Errorf("read while blocked: %d %s", st, body)
+	}
+	// Faulty headers are 400 while blocked, as while allowed.
+	for _, c := range []struct {
+		label string
+		hdr   map[string]string
+		code  string
+	}{
+		{"malformed MD5", map[string]string{"x-amz-server-side-encryption-customer-key-MD5": "!!!"}, "InvalidArgument"},
+		{"missing key", map[string]string{"x-amz-server-side-encryption-customer-key": "-", "x-amz-server-side-encryption-customer-key-MD5": "-"}, "InvalidArgument"},
+		{"wrong algorithm", map[string]string{"x-amz-server-side-encryption-customer-algorithm": "aes256"}, "InvalidEncryptionAlgorithmError"},
+	} {
+		st, body = put("admission", c.hdr)
+		wantStatus("blocked "+c.label, st, body, 400, c.code)
+	}
+
+	// A rule with only the list, or an empty rule, sets SSE-S3 as the default.
+	st, body = config("<Rule>" + types("NONE") + "</Rule>")
+	wantStatus("blocked-only NONE", st, body, 200, "")
+	blocked("blocked-only NONE", "NONE")
+	st, body = put("admission", nil)
+	wantStatus("blocked-only enabled write", st, body, 200, "")
+	st, body = config("<Rule/>")
+	wantStatus("empty rule", st, body, 200, "")
+	blocked("empty rule", "SSE-C")
+	st, body = put("admission", nil)
+	wantStatus("after empty rule", st, body, 403, "AccessDenied")
 }

@@ -220,9 +220,14 @@ type bucketRec struct {
 	// PAB is the bucket's public access block; nil when deleted (or never set).
 	PAB        *pab              `json:"pab,omitempty"`
 	Encryption *encryptionConfig `json:"encryption,omitempty"`
-	Tags       []api.Tag         `json:"tags,omitempty"`
-	Logging    *loggingConfig    `json:"logging,omitempty"`
-	ObjectLock bool              `json:"objectLock,omitempty"`
+	// SSECBlocked refuses new SSE-C objects (BlockedEncryptionTypes SSE-C): set on
+	// every bucket created since April 2026 and by any encryption configuration that
+	// does not name NONE. Buckets recorded before have it unset, as AWS left SSE-C
+	// allowed on existing buckets that held SSE-C objects.
+	SSECBlocked bool           `json:"noSSEC,omitempty"`
+	Tags        []api.Tag      `json:"tags,omitempty"`
+	Logging     *loggingConfig `json:"logging,omitempty"`
+	ObjectLock  bool           `json:"objectLock,omitempty"`
 }
 
 func (b *bucketRec) arn() string { return "arn:aws:s3:::" + b.Name }

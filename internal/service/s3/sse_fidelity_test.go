@@ -94,6 +94,7 @@ func TestSSEHeaderValueNotSupported(t *testing.T) {
 func TestSSECustomerHeaderErrors(t *testing.T) {
 	e := newEnv(t)
 	e.bucket("ssec-errors")
+	e.allowSSEC("ssec-errors")
 	key := bytes.Repeat([]byte{7}, 32)
 	k64 := base64.StdEncoding.EncodeToString(key)
 	md := b64md5(key)
@@ -123,6 +124,7 @@ func TestSSECustomerHeaderErrors(t *testing.T) {
 func TestSSECustomerUploadPartOtherKey(t *testing.T) {
 	e := newEnv(t)
 	e.bucket("ssec-mp")
+	e.allowSSEC("ssec-mp")
 	key := bytes.Repeat([]byte{7}, 32)
 	other := bytes.Repeat([]byte{8}, 32)
 	up := must(e.s3.CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{Bucket: aws.String("ssec-mp"), Key: aws.String("k"),
