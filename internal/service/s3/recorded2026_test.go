@@ -1368,3 +1368,40 @@ func TestRecordedSSECBlocking(t *testing.T) {
 	st, body = put("admission", nil)
 	wantStatus("after empty rule", st, body, 403, "AccessDenied")
 }
+
+// TestRecordedSSECConditionKeys: s3:x-amz-server-side-encryption-customer-algorithm is
+// present only on SSE-C writes and s3:x-amz-server-side-encryption only when the
+// header is sent (not for SSE-C, not for the bucket default); the customer key and
+// its MD5 are no condition keys, and a bucket policy naming them is malformed
+// (customer_encryption_control_replay.json, customer-controls-authorization).
+func TestRecordedSSECConditionKeys(t *testing.T) {
+	e := newEnv(t)
+	b := "customer-authority-native"
+	e.bucket(b)
+	e.allowSSEC(b)
+	const key, md = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=", "tP/LI3N87DFaSk0aoqYgzg=="
+	ssec := map[string]string{"x-amz-server-side-encryption-customer-algorithm": "AES256", "x-amz-server-side-encryption-customer-key": key, "x-amz-server-side-encryption-customer-key-MD5": md}
+	put := func(h map[string]string) int {
+		st, _ := e.signed("PUT", "/"+b+"/admission", h, "synthetic customer encryption payload")
+		return st
+	}
+	deny := func(cond string) error {
+		return e.policy(b, `{"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Principal": "*", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::customer-authority-native/*", "Condition": {"StringEquals": {`+cond+`}}}]}`)
+	}
+	for _, c := range []struct {
+		cond               string
+		ssec, plain, sseS3 int
+	}{
+		{`"s3:x-amz-server-side-encryption-customer-algorithm": "AES256"`, 403, 200, 200},
+		{`"s3:x-amz-server-side-encryption": "AES256"`, 200, 200, 403},
+	} {
+		must(0, deny(c.cond))
+		if got := [3]int{put(ssec), put(nil), put(map[string]string{"x-amz-server-side-encryption": "AES256"})}; got != [3]int{c.ssec, c.plain, c.sseS3} {
+			t.Errorf("%s: SSE-C, plain, SSE-S3: %v, want %v", c.cond, got, [3]int{c.ssec, c.plain, c.sseS3})
+		}
+		must(e.s3.DeleteBucketPolicy(ctx, &s3.DeleteBucketPolicyInput{Bucket: aws.String(b)}))
+	}
+	for _, k := range []string{"s3:x-amz-server-side-encryption-customer-key", "s3:x-amz-server-side-encryption-customer-key-MD5"} {
+		wantErr(t, deny(`"`+k+`": "`+key+`"`), "MalformedPolicy", 400, "")
+	}
+}
