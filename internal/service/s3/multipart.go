@@ -296,7 +296,7 @@ func (s *Service) storePart(c *server.Call, b *bucketRec, u *uploadRec, n int32,
 		return nil, err
 	}
 	sg := r.segment(objKey)
-	p := &partRec{Number: n, ETag: r.etag(), Size: r.size, File: sg.File, Key: sg.Key, Checksums: r.checksums, LastModified: timeTrunc(c.Now), Inline: sg.Inline, Blob: sg.Blob}
+	p := &partRec{Number: n, ETag: etagUnder(u.Enc, r.etag()), Size: r.size, File: sg.File, Key: sg.Key, Checksums: r.checksums, LastModified: timeTrunc(c.Now), Inline: sg.Inline, Blob: sg.Blob}
 	if err := r.commit(c, nil); err != nil {
 		return nil, err
 	}

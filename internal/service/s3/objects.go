@@ -186,7 +186,7 @@ func (s *Service) putObject(c *server.Call, in *api.PutObjectRequest, r *receive
 	if err != nil {
 		return nil, err
 	}
-	o.Enc = enc
+	o.Enc, o.ETag = enc, etagUnder(enc, o.ETag)
 	if b.Versioning == "" && r.inline != nil && cur != nil && len(cur.Segments) == 1 && cur.Segments[0].Blob {
 		// The key's only version is being replaced (writeVersion drops its body):
 		// its row takes the new body (segment.Row).
@@ -1133,6 +1133,9 @@ func (s *Service) copyObject(c *server.Call, in *api.CopyObjectRequest, links *l
 		return nil, err
 	}
 	o.Enc = enc
+	if !strings.Contains(o.ETag, "-") {
+		o.ETag = etagUnder(enc, o.ETag)
+	}
 	if o.Segments, err = s.copyBodies(c, links, so, o, srcKey, dstKey); err != nil {
 		return nil, err
 	}

@@ -1075,6 +1075,9 @@ func TestRecordedMultipartKMSKeyStates(t *testing.T) {
 
 	pending := must(create("kms-disabled-pending", true, ""))
 	pendingETag := must(part("kms-disabled-pending", pending, nil))
+	if *pendingETag == `"b683a27b30d6433f345fd27437cd18ef"` {
+		t.Errorf("an SSE-KMS part's ETag is its data's MD5")
+	}
 	completing := must(create("kms-disabled-complete-pending", true, ""))
 	completingETag := must(part("kms-disabled-complete-pending", completing, nil))
 	must(kc.DisableKey(ctx, &kms.DisableKeyInput{KeyId: key.Arn}))
@@ -1403,5 +1406,70 @@ func TestRecordedSSECConditionKeys(t *testing.T) {
 	}
 	for _, k := range []string{"s3:x-amz-server-side-encryption-customer-key", "s3:x-amz-server-side-encryption-customer-key-MD5"} {
 		wantErr(t, deny(`"`+k+`": "`+key+`"`), "MalformedPolicy", 400, "")
+	}
+}
+
+// ssecKey is one of the recordings' synthetic customer keys.
+type ssecKey struct{ key, md5 string }
+
+var (
+	ssecA = ssecKey{"YWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWE=", "Xsqb0+sHwAbNQ65I395/0w=="}
+	ssecB = ssecKey{"YmJiYmJiYmJiYmJiYmJiYmJiYmJiYmJiYmJiYmJiYmI=", "i0+eoW3kvPW7/A/x6iN5NA=="}
+)
+
+// TestRecordedSSECReads: an SSE-C object read without its key is 400, with another key
+// 403, by GET and HEAD alike; its writes and reads name only the customer algorithm and
+// key MD5, never x-amz-server-side-encryption, and its ETag is no MD5 of its data
+// (customer_encryption_data_replay.json,
+// calls 1-11; GetObjectAttributes, calls 12-14, is not served).
+func TestRecordedSSECReads(t *testing.T) {
+	e := newEnv(t)
+	b := aws.String("stackd-ssec-data")
+	e.bucket(*b)
+	e.allowSSEC(*b)
+	must(e.s3.PutBucketVersioning(ctx, &s3.PutBucketVersioningInput{Bucket: b, VersioningConfiguration: &types.VersioningConfiguration{Status: types.BucketVersioningStatusEnabled}}))
+	const payload = "0123456789 customer encryption\n"
+	put := must(e.s3.PutObject(ctx, &s3.PutObjectInput{Bucket: b, Key: aws.String("object"), Body: strings.NewReader(payload), ChecksumSHA256: aws.String("mC5eyH1Q6edWyy7JvqMg8OFWt54wGAWlU69c9hDZqL0="),
+		SSECustomerAlgorithm: aws.String("AES256"), SSECustomerKey: aws.String(ssecA.key), SSECustomerKeyMD5: aws.String(ssecA.md5)}))
+	if aws.ToString(put.ChecksumSHA256) != "mC5eyH1Q6edWyy7JvqMg8OFWt54wGAWlU69c9hDZqL0=" || put.ChecksumType != types.ChecksumTypeFullObject || put.ServerSideEncryption != "" ||
+		aws.ToString(put.SSECustomerAlgorithm) != "AES256" || aws.ToString(put.SSECustomerKeyMD5) != ssecA.md5 {
+		t.Errorf("SSE-C put %+v", put)
+	}
+	same := must(e.s3.PutObject(ctx, &s3.PutObjectInput{Bucket: b, Key: aws.String("same"), Body: strings.NewReader(payload),
+		SSECustomerAlgorithm: aws.String("AES256"), SSECustomerKey: aws.String(ssecA.key), SSECustomerKeyMD5: aws.String(ssecA.md5)}))
+	if aws.ToString(same.ChecksumCRC64NVME) != "l5WFeo2jONM=" {
+		t.Errorf("default checksum %s", aws.ToString(same.ChecksumCRC64NVME))
+	}
+	// The same bytes under the same key: two ETags, neither the data's MD5.
+	if sum := fmt.Sprintf(`"%x"`, md5.Sum([]byte(payload))); *put.ETag == sum || *same.ETag == sum || *put.ETag == *same.ETag {
+		t.Errorf("SSE-C ETags %s %s (MD5 %s)", *put.ETag, *same.ETag, sum)
+	}
+	with := func(k *ssecKey) (alg, key, md *string) {
+		if k == nil {
+			return nil, nil, nil
+		}
+		return aws.String("AES256"), aws.String(k.key), aws.String(k.md5)
+	}
+	for _, c := range []struct {
+		name   string
+		k      *ssecKey
+		code   string
+		status int
+	}{{"missing", nil, "InvalidRequest", 400}, {"wrong", &ssecB, "AccessDenied", 403}, {"correct", &ssecA, "", 200}} {
+		alg, key, md := with(c.k)
+		g, err := e.s3.GetObject(ctx, &s3.GetObjectInput{Bucket: b, Key: aws.String("object"), SSECustomerAlgorithm: alg, SSECustomerKey: key, SSECustomerKeyMD5: md})
+		h, herr := e.s3.HeadObject(ctx, &s3.HeadObjectInput{Bucket: b, Key: aws.String("object"), SSECustomerAlgorithm: alg, SSECustomerKey: key, SSECustomerKeyMD5: md})
+		if c.code != "" {
+			wantErr(t, err, c.code, c.status, "")
+			// A HEAD answer has no body: the SDK names the status.
+			wantErr(t, herr, map[int]string{400: "BadRequest", 403: "Forbidden"}[c.status], c.status, "")
+			continue
+		}
+		if readBody(g.Body) != payload || *g.ETag != *put.ETag || aws.ToString(g.VersionId) != *put.VersionId || g.ServerSideEncryption != "" || aws.ToString(g.SSECustomerKeyMD5) != ssecA.md5 {
+			t.Errorf("correct GET %s %s %s %s", aws.ToString(g.ETag), aws.ToString(g.VersionId), aws.ToString(g.ContentType), g.ServerSideEncryption)
+		}
+		if aws.ToInt64(h.ContentLength) != 31 || h.ServerSideEncryption != "" || aws.ToString(h.SSECustomerKeyMD5) != ssecA.md5 {
+			t.Errorf("correct HEAD %+v", h)
+		}
 	}
 }
