@@ -99,9 +99,15 @@ func (k customerKey) key() ([]byte, string, error) {
 		return nil, "", errInvalidArgument("The calculated MD5 hash of the key did not match the hash that was provided.", "x-amz-server-side-encryption", "null")
 	}
 	if len(raw) != 32 {
-		return nil, "", errInvalidArgument("The secret key was invalid for the specified algorithm.", "x-amz-server-side-encryption-customer-key", "")
+		// (ArgumentName recorded, 2026: customer_encryption_data_replay.json,
+		// put-short-key.)
+		return nil, "", errSSECKeyLength()
 	}
 	return raw, md, nil
+}
+
+func errSSECKeyLength() *model.Error {
+	return errInvalidArgument("The secret key was invalid for the specified algorithm.", "x-amz-server-side-encryption", "null")
 }
 
 // validate checks a write's encryption headers on their own (before the body is
@@ -111,8 +117,16 @@ func (r sseRequest) validate(c *server.Call) error {
 		if r.Mode != nil {
 			return errInvalidArgument("Server Side Encryption with Customer provided key is incompatible with the encryption method specified", "x-amz-server-side-encryption", *r.Mode)
 		}
-		_, _, err := r.Customer.key()
-		return err
+		if _, _, err := r.Customer.key(); err != nil {
+			return err
+		}
+		if r.Customer.KeyMD5 == nil {
+			// A write must name the key's MD5; a read may leave it out (recorded,
+			// 2026: customer_encryption_data_replay.json, put-missing-md5 and
+			// get-missing-md5; the message is not recorded).
+			return errInvalidArgument("Requests specifying Server Side Encryption with Customer provided keys must provide the client calculated MD5 of the secret key.", "x-amz-server-side-encryption", "null")
+		}
+		return nil
 	}
 	if r.Mode != nil {
 		switch *r.Mode {
@@ -235,11 +249,14 @@ func (s *Service) objectKey(c *server.Call, e encInfo, ck customerKey) ([]byte, 
 			return nil, errSSECKeyMissing()
 		}
 		k, md, err := ck.key()
+		if me, ok := err.(*model.Error); ok && me.Message == errSSECKeyLength().Message || err == nil && md != e.KeyMD5 {
+			// A key of the wrong length is only another key to a read: 403, where a
+			// write says 400 (recorded, 2026: customer_encryption_data_replay.json,
+			// get-short-key).
+			return nil, api.NewAccessDenied("Requests specifying Server Side Encryption with Customer provided keys must provide the correct secret key.")
+		}
 		if err != nil {
 			return nil, err
-		}
-		if md != e.KeyMD5 {
-			return nil, api.NewAccessDenied("Requests specifying Server Side Encryption with Customer provided keys must provide the correct secret key.")
 		}
 		return k, nil
 	}

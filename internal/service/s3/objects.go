@@ -386,6 +386,15 @@ func (s *Service) selectRead(c *server.Call, r readRequest) (*readResult, error)
 		return nil, errMethodNotAllowed(c.HTTP.Method).WithHeader("x-amz-delete-marker", "true").
 			WithHeader("x-amz-version-id", o.VersionID).WithHeader("Last-Modified", o.LastModified.UTC().Format(http.TimeFormat))
 	}
+	if o.Enc.Mode == sseC && !r.Customer.given() {
+		// Without its key an SSE-C object is refused before its conditions and its
+		// range are looked at; a wrong key is refused after (a matching If-None-Match
+		// is 304, an unsatisfiable range 416), as AWS was recorded answering
+		// (radkawar/stackd testdata/aws/s3/customer_encryption_boundaries_replay.json;
+		// customer_encryption_data_replay.json, get-conditional-no-key and
+		// get-conditional-wrong-key).
+		return nil, errSSECKeyMissing()
+	}
 	lm := o.LastModified
 	if r.IfMatch != nil {
 		if !etagMatches(*r.IfMatch, o.ETag) {
@@ -406,13 +415,6 @@ func (s *Service) selectRead(c *server.Call, r readRequest) (*readResult, error)
 		// SSE-KMS object that sends it is a 400 (GetObject and HeadObject,
 		// "Encryption"; S3's code and wording as s3tools/s3cmd#276 shows them).
 		return nil, errInvalidArgument("x-amz-server-side-encryption header is not supported for this operation.", "x-amz-server-side-encryption", v)
-	}
-	if o.Enc.Mode == sseC && !r.Customer.given() {
-		// Without its key an SSE-C object is refused before its range is looked at;
-		// a wrong key is refused after (an unsatisfiable range wins), as AWS was
-		// recorded answering (radkawar/stackd testdata/aws/s3/
-		// customer_encryption_boundaries_replay.json).
-		return nil, errSSECKeyMissing()
 	}
 	rr := &readResult{b: b, o: o, end: o.Size}
 	if len(o.Parts) > 0 {

@@ -1473,3 +1473,97 @@ func TestRecordedSSECReads(t *testing.T) {
 		}
 	}
 }
+
+// TestRecordedSSECHeaderFaults: the key MD5 may be left out of a read (S3 computes it)
+// but not of a write; a wrong MD5 is 400 both ways; a key of the wrong length is 400
+// on a write and 403 on a read. The key's absence is weighed before read conditions,
+// its correctness after: a wrong key with a matching If-None-Match is 304. Each
+// version answers to its own key (customer_encryption_data_replay.json, calls 15-46).
+func TestRecordedSSECHeaderFaults(t *testing.T) {
+	e := newEnv(t)
+	b := "stackd-ssec-data"
+	e.bucket(b)
+	e.allowSSEC(b)
+	must(e.s3.PutBucketVersioning(ctx, &s3.PutBucketVersioningInput{Bucket: aws.String(b), VersioningConfiguration: &types.VersioningConfiguration{Status: types.BucketVersioningStatusEnabled}}))
+	const payload = "0123456789 customer encryption\n"
+	sdkKey := func(k ssecKey) (*string, *string, *string) {
+		return aws.String("AES256"), aws.String(k.key), aws.String(k.md5)
+	}
+	alg, key, md := sdkKey(ssecA)
+	v1 := must(e.s3.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(b), Key: aws.String("object"), Body: strings.NewReader(payload), SSECustomerAlgorithm: alg, SSECustomerKey: key, SSECustomerKeyMD5: md}))
+	raw := func(method, k string, hdr map[string]string, body string) (int, string) {
+		h := map[string]string{"x-amz-server-side-encryption-customer-algorithm": "AES256"}
+		for n, v := range hdr {
+			h[n] = v
+		}
+		return e.signed(method, "/"+b+"/"+k, h, body)
+	}
+	for _, c := range []struct {
+		label         string
+		key, md5      string
+		putSt, getSt  int
+		putArg, getIn string
+	}{
+		{"missing MD5", ssecA.key, "", 400, 200, "x-amz-server-side-encryption", ""},
+		{"bad MD5", ssecA.key, "AAAAAAAAAAAAAAAAAAAAAA==", 400, 400, "x-amz-server-side-encryption", "InvalidArgument"},
+		{"invalid MD5", ssecA.key, "invalid", 400, 400, "x-amz-server-side-encryption", "InvalidArgument"},
+		{"short key", "YWJj", "kAFQmDzST7DWlj99KOF/cg==", 400, 403, "x-amz-server-side-encryption", "AccessDenied"},
+	} {
+		h := map[string]string{"x-amz-server-side-encryption-customer-key": c.key}
+		if c.md5 != "" {
+			h["x-amz-server-side-encryption-customer-key-MD5"] = c.md5
+		}
+		st, body := raw("PUT", "invalid", h, payload)
+		if st != c.putSt || !strings.Contains(body, "<Code>InvalidArgument</Code>") || !strings.Contains(body, "<ArgumentName>"+c.putArg+"</ArgumentName>") {
+			t.Errorf("PUT %s: %d %s", c.label, st, body)
+		}
+		st, body = raw("GET", "object", h, "")
+		if st != c.getSt || (c.getIn != "" && !strings.Contains(body, "<Code>"+c.getIn+"</Code>")) || (st == 200 && body != payload) {
+			t.Errorf("GET %s: %d %s", c.label, st, body)
+		}
+	}
+
+	get := func(in *s3.GetObjectInput, k *ssecKey) (*s3.GetObjectOutput, error) {
+		in.Bucket, in.Key = aws.String(b), aws.String("object")
+		if k != nil {
+			in.SSECustomerAlgorithm, in.SSECustomerKey, in.SSECustomerKeyMD5 = sdkKey(*k)
+		}
+		return e.s3.GetObject(ctx, in)
+	}
+	g := must(get(&s3.GetObjectInput{Range: aws.String("bytes=2-5")}, &ssecA))
+	if readBody(g.Body) != "2345" || aws.ToString(g.ContentRange) != "bytes 2-5/31" {
+		t.Errorf("ranged read %s", aws.ToString(g.ContentRange))
+	}
+	must(get(&s3.GetObjectInput{IfMatch: v1.ETag}, &ssecA))
+	_, err := get(&s3.GetObjectInput{IfNoneMatch: v1.ETag}, &ssecA)
+	wantErr(t, err, "NotModified", 304, "")
+	_, err = get(&s3.GetObjectInput{IfMatch: aws.String(`"no"`)}, &ssecA)
+	wantErr(t, err, "PreconditionFailed", 412, "")
+	_, err = get(&s3.GetObjectInput{Range: aws.String("bytes=999-1000")}, &ssecA)
+	wantErr(t, err, "InvalidRange", 416, "")
+	_, err = get(&s3.GetObjectInput{IfNoneMatch: v1.ETag}, nil)
+	wantErr(t, err, "InvalidRequest", 400, "")
+	_, err = get(&s3.GetObjectInput{IfNoneMatch: v1.ETag}, &ssecB)
+	wantErr(t, err, "NotModified", 304, "")
+
+	alg, key, md = sdkKey(ssecB)
+	v2 := must(e.s3.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(b), Key: aws.String("object"), Body: strings.NewReader("version b"), SSECustomerAlgorithm: alg, SSECustomerKey: key, SSECustomerKeyMD5: md}))
+	for _, c := range []struct {
+		version *string
+		k       ssecKey
+		ok      bool
+	}{{v1.VersionId, ssecA, true}, {v1.VersionId, ssecB, false}, {v2.VersionId, ssecA, false}, {v2.VersionId, ssecB, true}} {
+		_, err := get(&s3.GetObjectInput{VersionId: c.version}, &c.k)
+		if c.ok && err != nil || !c.ok && err == nil {
+			t.Errorf("version %s with key %s: %v", *c.version, c.k.md5, err)
+		}
+	}
+	marker := must(e.s3.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String(b), Key: aws.String("object")}))
+	_, err = get(&s3.GetObjectInput{}, nil)
+	wantErr(t, err, "NoSuchKey", 404, "")
+	_, err = get(&s3.GetObjectInput{}, &ssecA)
+	wantErr(t, err, "NoSuchKey", 404, "")
+	_, err = get(&s3.GetObjectInput{VersionId: marker.VersionId}, nil)
+	wantErr(t, err, "MethodNotAllowed", 405, "")
+	must(get(&s3.GetObjectInput{VersionId: v1.VersionId}, &ssecA))
+}
