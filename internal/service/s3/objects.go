@@ -186,7 +186,10 @@ func (s *Service) putObject(c *server.Call, in *api.PutObjectRequest, r *receive
 	if err != nil {
 		return nil, err
 	}
-	o.Enc, o.ETag = enc, etagUnder(enc, o.ETag)
+	o.Enc = enc
+	if e := etagUnder(enc, o.ETag); e != o.ETag {
+		o.ETag, o.MD5 = e, o.ETag
+	}
 	if b.Versioning == "" && r.inline != nil && cur != nil && len(cur.Segments) == 1 && cur.Segments[0].Blob {
 		// The key's only version is being replaced (writeVersion drops its body):
 		// its row takes the new body (segment.Row).
@@ -1099,6 +1102,12 @@ func (s *Service) copyObject(c *server.Call, in *api.CopyObjectRequest, links *l
 		return nil, errInvalidRequest("This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.")
 	}
 	srcKey, err := s.objectKey(c, so.Enc, customerKey{in.CopySourceSSECustomerAlgorithm, in.CopySourceSSECustomerKey, in.CopySourceSSECustomerKeyMD5})
+	if me, ok := err.(*model.Error); ok && so.Enc.Mode == sseC && me.Code == "AccessDenied" {
+		// Another key than the source's is a 400 to a copy, not the 403 of a read
+		// (recorded, 2026: customer_encryption_data_replay.json,
+		// copy-customer-wrong-source; the message is not recorded).
+		return nil, errInvalidRequest("The provided encryption parameters did not match the ones used originally.")
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -1136,7 +1145,17 @@ func (s *Service) copyObject(c *server.Call, in *api.CopyObjectRequest, links *l
 	}
 	o.Enc = enc
 	if !strings.Contains(o.ETag, "-") {
-		o.ETag = etagUnder(enc, o.ETag)
+		// A copy of a single-part object has the data's MD5 as its ETag again
+		// unless it too is encrypted with SSE-C or SSE-KMS (recorded, 2026:
+		// customer_encryption_data_replay.json, copy-customer-to-plain).
+		data := so.ETag
+		if so.MD5 != "" {
+			data = so.MD5
+		}
+		o.ETag, o.MD5 = etagUnder(enc, data), ""
+		if o.ETag != data {
+			o.MD5 = data
+		}
 	}
 	if o.Segments, err = s.copyBodies(c, links, so, o, srcKey, dstKey); err != nil {
 		return nil, err

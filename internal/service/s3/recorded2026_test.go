@@ -1567,3 +1567,91 @@ func TestRecordedSSECHeaderFaults(t *testing.T) {
 	wantErr(t, err, "MethodNotAllowed", 405, "")
 	must(get(&s3.GetObjectInput{VersionId: v1.VersionId}, &ssecA))
 }
+
+// TestRecordedSSECCopyAndMultipart: copying an SSE-C source needs its key (missing or
+// wrong: 400), a source key for another source is 400; a copy to SSE-S3 has the data's
+// MD5 as its ETag again; SSE-C re-keys, even of an object onto itself, and a KMS
+// default applies to a copy that names no encryption. An SSE-C upload wants its key
+// for every part, not for ListParts or completion (customer_encryption_data_replay.json,
+// calls 51-76).
+func TestRecordedSSECCopyAndMultipart(t *testing.T) {
+	e := newEnv(t)
+	b := "stackd-ssec-data"
+	e.bucket(b)
+	e.allowSSEC(b)
+	must(e.s3.PutBucketVersioning(ctx, &s3.PutBucketVersioningInput{Bucket: aws.String(b), VersioningConfiguration: &types.VersioningConfiguration{Status: types.BucketVersioningStatusEnabled}}))
+	const payload = "0123456789 customer encryption\n"
+	with := func(k ssecKey) (*string, *string, *string) {
+		return aws.String("AES256"), aws.String(k.key), aws.String(k.md5)
+	}
+	alg, key, md := with(ssecA)
+	must(e.s3.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(b), Key: aws.String("same"), Body: strings.NewReader(payload), SSECustomerAlgorithm: alg, SSECustomerKey: key, SSECustomerKeyMD5: md}))
+	plain := must(e.s3.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(b), Key: aws.String("plain"), Body: strings.NewReader(payload)}))
+	copyObj := func(dst, src string, srcKey, dstKey *ssecKey) (*s3.CopyObjectOutput, error) {
+		in := &s3.CopyObjectInput{Bucket: aws.String(b), Key: aws.String(dst), CopySource: aws.String(b + "/" + src)}
+		if srcKey != nil {
+			in.CopySourceSSECustomerAlgorithm, in.CopySourceSSECustomerKey, in.CopySourceSSECustomerKeyMD5 = with(*srcKey)
+		}
+		if dstKey != nil {
+			in.SSECustomerAlgorithm, in.SSECustomerKey, in.SSECustomerKeyMD5 = with(*dstKey)
+		}
+		return e.s3.CopyObject(ctx, in)
+	}
+	_, err := copyObj("customer-missing-source", "same", nil, nil)
+	wantErr(t, err, "InvalidRequest", 400, "")
+	_, err = copyObj("customer-wrong-source", "same", &ssecB, nil)
+	wantErr(t, err, "InvalidRequest", 400, "")
+	out := must(copyObj("customer-to-plain", "same", &ssecA, nil))
+	if *out.CopyObjectResult.ETag != *plain.ETag || out.ServerSideEncryption != types.ServerSideEncryptionAes256 || aws.ToString(out.CopyObjectResult.ChecksumCRC64NVME) != "l5WFeo2jONM=" {
+		t.Errorf("SSE-C to SSE-S3 copy: %s (plain %s) %s", *out.CopyObjectResult.ETag, *plain.ETag, out.ServerSideEncryption)
+	}
+	out = must(copyObj("plain-to-customer", "plain", nil, &ssecA))
+	if *out.CopyObjectResult.ETag == *plain.ETag || aws.ToString(out.SSECustomerKeyMD5) != ssecA.md5 || out.ServerSideEncryption != "" {
+		t.Errorf("SSE-S3 to SSE-C copy: %s %s", *out.CopyObjectResult.ETag, out.ServerSideEncryption)
+	}
+	must(copyObj("customer-rekey", "same", &ssecA, &ssecB))
+	_, err = copyObj("plain-with-source-key", "plain", &ssecA, &ssecA)
+	wantErr(t, err, "InvalidRequest", 400, "")
+	must(copyObj("same", "same", &ssecA, &ssecB))
+	alg, key, md = with(ssecB)
+	if g := must(e.s3.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(b), Key: aws.String("same"), SSECustomerAlgorithm: alg, SSECustomerKey: key, SSECustomerKeyMD5: md})); readBody(g.Body) != payload {
+		t.Error("self re-key")
+	}
+	must(e.s3.PutBucketEncryption(ctx, &s3.PutBucketEncryptionInput{Bucket: aws.String(b), ServerSideEncryptionConfiguration: &types.ServerSideEncryptionConfiguration{
+		Rules: []types.ServerSideEncryptionRule{{ApplyServerSideEncryptionByDefault: &types.ServerSideEncryptionByDefault{SSEAlgorithm: types.ServerSideEncryptionAwsKms},
+			BlockedEncryptionTypes: &types.BlockedEncryptionTypes{EncryptionType: []types.EncryptionType{"NONE"}}}}}}))
+	if out := must(copyObj("kms-copy", "same", &ssecB, nil)); out.ServerSideEncryption != types.ServerSideEncryptionAwsKms {
+		t.Errorf("SSE-C to KMS default copy: %s", out.ServerSideEncryption)
+	}
+	must(copyObj("from-kms", "kms-copy", nil, &ssecA))
+	e.allowSSEC(b)
+
+	alg, key, md = with(ssecA)
+	id := must(e.s3.CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{Bucket: aws.String(b), Key: aws.String("multipart-basic"), SSECustomerAlgorithm: alg, SSECustomerKey: key, SSECustomerKeyMD5: md})).UploadId
+	part := func(k *ssecKey) (*s3.UploadPartOutput, error) {
+		in := &s3.UploadPartInput{Bucket: aws.String(b), Key: aws.String("multipart-basic"), UploadId: id, PartNumber: aws.Int32(1), Body: strings.NewReader(payload)}
+		if k != nil {
+			in.SSECustomerAlgorithm, in.SSECustomerKey, in.SSECustomerKeyMD5 = with(*k)
+		}
+		return e.s3.UploadPart(ctx, in)
+	}
+	_, err = part(nil)
+	wantErr(t, err, "InvalidRequest", 400, "")
+	_, err = part(&ssecB)
+	wantErr(t, err, "InvalidRequest", 400, "")
+	p := must(part(&ssecA))
+	for _, k := range []*ssecKey{nil, &ssecB, &ssecA} {
+		h := map[string]string{}
+		if k != nil {
+			h = map[string]string{"x-amz-server-side-encryption-customer-algorithm": "AES256", "x-amz-server-side-encryption-customer-key": k.key, "x-amz-server-side-encryption-customer-key-md5": k.md5}
+		}
+		if st, body := e.signed("GET", "/"+b+"/multipart-basic?uploadId="+*id, h, ""); st != 200 || !strings.Contains(body, "<PartNumber>1</PartNumber>") || !strings.Contains(body, "<Size>31</Size>") {
+			t.Errorf("ListParts with key %v: %d %s", k, st, body)
+		}
+	}
+	c := must(e.s3.CompleteMultipartUpload(ctx, &s3.CompleteMultipartUploadInput{Bucket: aws.String(b), Key: aws.String("multipart-basic"), UploadId: id,
+		MultipartUpload: &types.CompletedMultipartUpload{Parts: []types.CompletedPart{{PartNumber: aws.Int32(1), ETag: p.ETag}}}}))
+	if c.VersionId == nil {
+		t.Error("completion without the key")
+	}
+}

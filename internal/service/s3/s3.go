@@ -257,8 +257,11 @@ type objRec struct {
 	// so that completing it again answers as the first completion did.
 	Upload string `json:"u,omitempty"`
 
-	Size         int64             `json:"n"`
-	ETag         string            `json:"e,omitempty"` // hex, without quotes; "-N" for multipart
+	Size int64  `json:"n"`
+	ETag string `json:"e,omitempty"` // hex, without quotes; "-N" for multipart
+	// MD5 is the data's MD5 (hex) where the ETag is not (a single-part object under
+	// SSE-C or SSE-KMS), for a copy that is not encrypted so.
+	MD5          string            `json:"md5,omitempty"`
 	ContentType  string            `json:"ct,omitempty"`
 	Headers      map[string]string `json:"h,omitempty"`  // Cache-Control, Content-Disposition, ...
 	Meta         map[string]string `json:"m,omitempty"`  // x-amz-meta-*
