@@ -461,7 +461,7 @@ func (s *Service) completeUpload(c *server.Call, in *api.CompleteMultipartUpload
 	// multipart_authority_replay.json, kms-explicit-complete-no-decrypt,
 	// kms-explicit-no-decrypt-false-condition, kms-complete-no-decrypt,
 	// kms-disabled-complete; API Reference, CompleteMultipartUpload).
-	if err := s.checksumKeyCheck(c, u); err != nil {
+	if err := s.checksumKeyCheck(c, u, customerKey{in.SSECustomerAlgorithm, in.SSECustomerKey, in.SSECustomerKeyMD5}); err != nil {
 		return nil, err
 	}
 	cur, err := load[objRec](c.Tx, nsCur(b.Name), in.Key)
@@ -707,15 +707,24 @@ func initiator(arn string) *api.Initiator {
 	return &api.Initiator{ID: ptr(arn)}
 }
 
-// checksumKeyCheck asks KMS, for the caller, to decrypt the key of an upload with
-// additional checksums under SSE-KMS (DSSE-KMS alike is inferred): ListParts and
-// CompleteMultipartUpload need kms:Decrypt for those, and for no other upload.
-func (s *Service) checksumKeyCheck(c *server.Call, u *uploadRec) error {
-	if u.ChecksumAlg == "" || (u.Enc.Mode != sseKMS && u.Enc.Mode != sseDSSE) {
+// checksumKeyCheck recovers the key of an upload with additional checksums: ListParts
+// and CompleteMultipartUpload need kms:Decrypt for those under SSE-KMS (DSSE-KMS alike
+// is inferred) and the customer's key under SSE-C (missing or wrong: 400), and need
+// neither for other uploads (recorded, 2026: customer_encryption_data_replay.json,
+// list-parts-checksum-*, complete-checksum-*, list-parts-basic-*).
+func (s *Service) checksumKeyCheck(c *server.Call, u *uploadRec, ck customerKey) error {
+	if u.ChecksumAlg == "" {
 		return nil
 	}
-	_, err := s.objectKey(c, u.Enc, customerKey{})
-	return err
+	switch u.Enc.Mode {
+	case sseKMS, sseDSSE:
+		_, err := s.objectKey(c, u.Enc, customerKey{})
+		return err
+	case sseC:
+		_, err := s.partKeyFor(c, u, ck)
+		return err
+	}
+	return nil
 }
 
 func (s *Service) listParts(c *server.Call, in *api.ListPartsRequest) (*api.ListPartsOutput, error) {
@@ -729,7 +738,7 @@ func (s *Service) listParts(c *server.Call, in *api.ListPartsRequest) (*api.List
 	}
 	// (recorded, 2026: multipart_authority_replay.json, kms-explicit-list-no-decrypt,
 	// kms-explicit-list-no-gdk, kms-list-no-decrypt.)
-	if err := s.checksumKeyCheck(c, u); err != nil {
+	if err := s.checksumKeyCheck(c, u, customerKey{in.SSECustomerAlgorithm, in.SSECustomerKey, in.SSECustomerKeyMD5}); err != nil {
 		return nil, err
 	}
 	mp, err := pageSize(in.MaxParts, "max-parts")

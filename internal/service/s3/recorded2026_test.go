@@ -1655,3 +1655,59 @@ func TestRecordedSSECCopyAndMultipart(t *testing.T) {
 		t.Error("completion without the key")
 	}
 }
+
+// TestRecordedSSECChecksumUpload: an SSE-C upload with additional checksums wants its
+// key for ListParts and completion too (missing or wrong: 400)
+// (customer_encryption_data_replay.json, calls 78-89).
+func TestRecordedSSECChecksumUpload(t *testing.T) {
+	e := newEnv(t)
+	b := aws.String("stackd-ssec-data")
+	e.bucket(*b)
+	e.allowSSEC(*b)
+	const payload = "0123456789 customer encryption\n"
+	const sum = "mC5eyH1Q6edWyy7JvqMg8OFWt54wGAWlU69c9hDZqL0="
+	with := func(k *ssecKey) (*string, *string, *string) {
+		if k == nil {
+			return nil, nil, nil
+		}
+		return aws.String("AES256"), aws.String(k.key), aws.String(k.md5)
+	}
+	alg, key, md := with(&ssecA)
+	id := must(e.s3.CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{Bucket: b, Key: aws.String("multipart-checksum"), ChecksumAlgorithm: types.ChecksumAlgorithmSha256,
+		SSECustomerAlgorithm: alg, SSECustomerKey: key, SSECustomerKeyMD5: md})).UploadId
+	var etag *string
+	for _, k := range []*ssecKey{nil, &ssecB, &ssecA} {
+		alg, key, md := with(k)
+		p, err := e.s3.UploadPart(ctx, &s3.UploadPartInput{Bucket: b, Key: aws.String("multipart-checksum"), UploadId: id, PartNumber: aws.Int32(1), Body: strings.NewReader(payload),
+			ChecksumSHA256: aws.String(sum), SSECustomerAlgorithm: alg, SSECustomerKey: key, SSECustomerKeyMD5: md})
+		if k != &ssecA {
+			wantErr(t, err, "InvalidRequest", 400, "")
+			continue
+		}
+		etag = must(p, err).ETag
+	}
+	for _, k := range []*ssecKey{nil, &ssecB, &ssecA} {
+		alg, key, md := with(k)
+		lp, err := e.s3.ListParts(ctx, &s3.ListPartsInput{Bucket: b, Key: aws.String("multipart-checksum"), UploadId: id, SSECustomerAlgorithm: alg, SSECustomerKey: key, SSECustomerKeyMD5: md})
+		if k != &ssecA {
+			wantErr(t, err, "InvalidRequest", 400, "")
+			continue
+		}
+		if lp = must(lp, err); len(lp.Parts) != 1 || aws.ToString(lp.Parts[0].ChecksumSHA256) != sum || lp.ChecksumType != types.ChecksumTypeComposite {
+			t.Errorf("ListParts with the key %+v", lp.Parts)
+		}
+	}
+	for _, k := range []*ssecKey{nil, &ssecB, &ssecA} {
+		alg, key, md := with(k)
+		c, err := e.s3.CompleteMultipartUpload(ctx, &s3.CompleteMultipartUploadInput{Bucket: b, Key: aws.String("multipart-checksum"), UploadId: id,
+			MultipartUpload:      &types.CompletedMultipartUpload{Parts: []types.CompletedPart{{PartNumber: aws.Int32(1), ETag: etag, ChecksumSHA256: aws.String(sum)}}},
+			SSECustomerAlgorithm: alg, SSECustomerKey: key, SSECustomerKeyMD5: md})
+		if k != &ssecA {
+			wantErr(t, err, "InvalidRequest", 400, "")
+			continue
+		}
+		if c = must(c, err); aws.ToString(c.ChecksumSHA256) != "hRzFKjgnr5nglwqZF/P5LsCKDmtiFzTGehRmLopKkB8=-1" || c.ChecksumType != types.ChecksumTypeComposite {
+			t.Errorf("completion %s %s", aws.ToString(c.ChecksumSHA256), c.ChecksumType)
+		}
+	}
+}
