@@ -286,6 +286,12 @@ func (s *Service) storePart(c *server.Call, b *bucketRec, u *uploadRec, n int32,
 	if err != nil {
 		return nil, err
 	}
+	if u.Enc.Mode == sseC && b.SSECBlocked {
+		// Blocking SSE-C stops the parts of an SSE-C upload begun before, not its
+		// completion or abort (recorded, 2026: customer_encryption_data_replay.json,
+		// part-after-block, complete-after-block).
+		return nil, errAccessDenied()
+	}
 	if u.ChecksumAlg != "" {
 		if _, ok := r.checksums[u.ChecksumAlg]; !ok {
 			return nil, errInvalidRequest(fmt.Sprintf("Checksum Type mismatch occurred, expected checksum Type: %s, actual checksum Type: null", strings.ToLower(u.ChecksumAlg)))
@@ -376,6 +382,11 @@ func (s *Service) receivePartCopy(c *server.Call, in *api.UploadPartCopyRequest)
 		}
 		so = o
 		body, err = s.body(c, rr, customerKey{in.CopySourceSSECustomerAlgorithm, in.CopySourceSSECustomerKey, in.CopySourceSSECustomerKeyMD5})
+		if me, ok := err.(*model.Error); ok && o.Enc.Mode == sseC && me.Code == "AccessDenied" {
+			// As for CopyObject: another key than the source's is a 400 (recorded,
+			// 2026: customer_encryption_data_replay.json, part-copy-wrong-source).
+			return errInvalidRequest("The provided encryption parameters did not match the ones used originally.")
+		}
 		return err
 	})
 	if err != nil {

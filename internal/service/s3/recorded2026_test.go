@@ -1711,3 +1711,63 @@ func TestRecordedSSECChecksumUpload(t *testing.T) {
 		}
 	}
 }
+
+// TestRecordedSSECPartCopyAndBlock: UploadPartCopy from an SSE-C source into an SSE-C
+// upload needs both keys (any missing or wrong: 400); completion and abort need none.
+// Blocking SSE-C refuses further parts of an SSE-C upload begun before (403) but lets
+// it complete (customer_encryption_data_replay.json, calls 90-105).
+func TestRecordedSSECPartCopyAndBlock(t *testing.T) {
+	e := newEnv(t)
+	b := aws.String("stackd-ssec-data")
+	e.bucket(*b)
+	e.allowSSEC(*b)
+	const payload = "0123456789 customer encryption\n"
+	with := func(k *ssecKey) (*string, *string, *string) {
+		if k == nil {
+			return nil, nil, nil
+		}
+		return aws.String("AES256"), aws.String(k.key), aws.String(k.md5)
+	}
+	alg, key, md := with(&ssecB)
+	must(e.s3.PutObject(ctx, &s3.PutObjectInput{Bucket: b, Key: aws.String("same"), Body: strings.NewReader(payload), SSECustomerAlgorithm: alg, SSECustomerKey: key, SSECustomerKeyMD5: md}))
+	alg, key, md = with(&ssecA)
+	id := must(e.s3.CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{Bucket: b, Key: aws.String("mp-copy"), SSECustomerAlgorithm: alg, SSECustomerKey: key, SSECustomerKeyMD5: md})).UploadId
+	var etag *string
+	for _, c := range []struct {
+		label     string
+		src, dest *ssecKey
+	}{{"neither", nil, nil}, {"source only", &ssecB, nil}, {"dest only", nil, &ssecA}, {"wrong source", &ssecA, &ssecA}, {"wrong dest", &ssecB, &ssecB}, {"correct", &ssecB, &ssecA}} {
+		in := &s3.UploadPartCopyInput{Bucket: b, Key: aws.String("mp-copy"), UploadId: id, PartNumber: aws.Int32(1), CopySource: aws.String(*b + "/same")}
+		in.CopySourceSSECustomerAlgorithm, in.CopySourceSSECustomerKey, in.CopySourceSSECustomerKeyMD5 = with(c.src)
+		in.SSECustomerAlgorithm, in.SSECustomerKey, in.SSECustomerKeyMD5 = with(c.dest)
+		out, err := e.s3.UploadPartCopy(ctx, in)
+		if c.label != "correct" {
+			wantErr(t, err, "InvalidRequest", 400, "")
+			continue
+		}
+		if out = must(out, err); aws.ToString(out.SSECustomerKeyMD5) != ssecA.md5 || out.ServerSideEncryption != "" {
+			t.Errorf("part copy %+v", out)
+		}
+		etag = out.CopyPartResult.ETag
+	}
+	must(e.s3.CompleteMultipartUpload(ctx, &s3.CompleteMultipartUploadInput{Bucket: b, Key: aws.String("mp-copy"), UploadId: id,
+		MultipartUpload: &types.CompletedMultipartUpload{Parts: []types.CompletedPart{{PartNumber: aws.Int32(1), ETag: etag}}}}))
+
+	id = must(e.s3.CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{Bucket: b, Key: aws.String("pending"), SSECustomerAlgorithm: alg, SSECustomerKey: key, SSECustomerKeyMD5: md})).UploadId
+	part := func(n int32) (*s3.UploadPartOutput, error) {
+		return e.s3.UploadPart(ctx, &s3.UploadPartInput{Bucket: b, Key: aws.String("pending"), UploadId: id, PartNumber: aws.Int32(n), Body: strings.NewReader(payload),
+			SSECustomerAlgorithm: alg, SSECustomerKey: key, SSECustomerKeyMD5: md})
+	}
+	p := must(part(1))
+	must(e.s3.PutBucketEncryption(ctx, &s3.PutBucketEncryptionInput{Bucket: b, ServerSideEncryptionConfiguration: &types.ServerSideEncryptionConfiguration{
+		Rules: []types.ServerSideEncryptionRule{{ApplyServerSideEncryptionByDefault: &types.ServerSideEncryptionByDefault{SSEAlgorithm: types.ServerSideEncryptionAes256},
+			BlockedEncryptionTypes: &types.BlockedEncryptionTypes{EncryptionType: []types.EncryptionType{"SSE-C"}}}}}}))
+	_, err := part(2)
+	wantErr(t, err, "AccessDenied", 403, "")
+	c := must(e.s3.CompleteMultipartUpload(ctx, &s3.CompleteMultipartUploadInput{Bucket: b, Key: aws.String("pending"), UploadId: id,
+		MultipartUpload:      &types.CompletedMultipartUpload{Parts: []types.CompletedPart{{PartNumber: aws.Int32(1), ETag: p.ETag}}},
+		SSECustomerAlgorithm: alg, SSECustomerKey: key, SSECustomerKeyMD5: md}))
+	if aws.ToString(c.ChecksumCRC64NVME) != "l5WFeo2jONM=" {
+		t.Errorf("completion after the block %s", aws.ToString(c.ChecksumCRC64NVME))
+	}
+}
