@@ -1771,3 +1771,27 @@ func TestRecordedSSECPartCopyAndBlock(t *testing.T) {
 		t.Errorf("completion after the block %s", aws.ToString(c.ChecksumCRC64NVME))
 	}
 }
+
+// TestRecordedSSECTagsAndHead: tags need no customer key, and a HEAD may leave out the
+// key MD5 as a GET may (customer_encryption_data_replay.json, calls 107-110 and 129;
+// archive storage, calls 111-116, is not served).
+func TestRecordedSSECTagsAndHead(t *testing.T) {
+	e := newEnv(t)
+	b := aws.String("stackd-ssec-data")
+	e.bucket(*b)
+	e.allowSSEC(*b)
+	const payload = "0123456789 customer encryption\n"
+	alg, key, md := aws.String("AES256"), aws.String(ssecA.key), aws.String(ssecA.md5)
+	must(e.s3.PutObject(ctx, &s3.PutObjectInput{Bucket: b, Key: aws.String("from-kms"), Body: strings.NewReader(payload), SSECustomerAlgorithm: alg, SSECustomerKey: key, SSECustomerKeyMD5: md}))
+	must(e.s3.PutObjectTagging(ctx, &s3.PutObjectTaggingInput{Bucket: b, Key: aws.String("from-kms"), Tagging: &types.Tagging{TagSet: []types.Tag{{Key: aws.String("kind"), Value: aws.String("customer")}}}}))
+	if tags := must(e.s3.GetObjectTagging(ctx, &s3.GetObjectTaggingInput{Bucket: b, Key: aws.String("from-kms")})).TagSet; len(tags) != 1 {
+		t.Errorf("tags %+v", tags)
+	}
+	if h := must(e.s3.HeadObject(ctx, &s3.HeadObjectInput{Bucket: b, Key: aws.String("from-kms"), SSECustomerAlgorithm: alg, SSECustomerKey: key, SSECustomerKeyMD5: md})); aws.ToInt32(h.TagCount) != 1 {
+		t.Errorf("TagCount %v", h.TagCount)
+	}
+	st, _ := e.signed("HEAD", "/"+*b+"/from-kms", map[string]string{"x-amz-server-side-encryption-customer-algorithm": "AES256", "x-amz-server-side-encryption-customer-key": ssecA.key}, "")
+	if st != 200 {
+		t.Errorf("HEAD without the key MD5: %d", st)
+	}
+}
