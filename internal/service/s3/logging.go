@@ -373,9 +373,21 @@ func formatRecord(d *server.Completed, bucket string) string {
 		c.RequestID, op, dash(key), `"` + uri + `"`, strconv.Itoa(statusOr200(d.Status)), dash(d.ErrorCode), num(d.BytesSent), num(objSize),
 		strconv.FormatInt(max(d.Total.Milliseconds(), 0), 10), num(d.TurnAround.Milliseconds()),
 		`"` + dash(c.HTTP.Referer()) + `"`, `"` + dash(c.UserAgent) + `"`, version, hex.EncodeToString(hostID[:]),
-		sigVer, cipher, authType, dash(c.HTTP.Host), tlsVer, "-", "-",
+		sigVer, cipher, authType, dash(c.HTTP.Host), tlsVer, "-", aclRequiredField(c),
 	}
 	return strings.Join(fields, " ")
+}
+
+// aclRequiredField is the access log's "ACL required" field: Yes where the call's
+// CloudTrail record says aclRequired, as for an ACL that was set (User Guide, "Amazon S3
+// server access log format", and "Access control list (ACL) overview": REST.PUT.ACL;
+// stackd's logging_local_replay.json, source-acl-attribution-reaches-delivered-records).
+// A read that only an ACL allowed is not yet told apart.
+func aclRequiredField(c *server.Call) string {
+	if c.AdditionalEventData != nil && c.AdditionalEventData["aclRequired"] == "Yes" {
+		return "Yes"
+	}
+	return "-"
 }
 
 func statusOr200(s int) int {

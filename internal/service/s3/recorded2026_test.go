@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
@@ -1793,5 +1794,51 @@ func TestRecordedSSECTagsAndHead(t *testing.T) {
 	st, _ := e.signed("HEAD", "/"+*b+"/from-kms", map[string]string{"x-amz-server-side-encryption-customer-algorithm": "AES256", "x-amz-server-side-encryption-customer-key": ssecA.key}, "")
 	if st != 200 {
 		t.Errorf("HEAD without the key MD5: %d", st)
+	}
+}
+
+// TestRecordedAccessLogACLRequired: a delivered access log record of an ACL that was
+// set says Yes in its "ACL required" field, and a same-account read "-" (User Guide,
+// server access log format; stackd's logging_local_replay.json,
+// source-acl-attribution-reaches-delivered-records).
+func TestRecordedAccessLogACLRequired(t *testing.T) {
+	e := newEnv(t)
+	e.bucket("local-logging-legacy")
+	must(e.s3.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("local-logging-source"), ObjectOwnership: types.ObjectOwnershipObjectWriter}))
+	must(0, e.policy("local-logging-legacy", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"logging.s3.amazonaws.com"},"Action":"s3:PutObject","Resource":"arn:aws:s3:::local-logging-legacy/*"}]}`))
+	e.put("local-logging-source", "copy-source.txt", "abc")
+	must(e.s3.PutBucketLogging(ctx, &s3.PutBucketLoggingInput{Bucket: aws.String("local-logging-source"), BucketLoggingStatus: &types.BucketLoggingStatus{
+		LoggingEnabled: &types.LoggingEnabled{TargetBucket: aws.String("local-logging-legacy"), TargetPrefix: aws.String("legacy/")}}}))
+	must(e.s3.PutObjectAcl(ctx, &s3.PutObjectAclInput{Bucket: aws.String("local-logging-source"), Key: aws.String("copy-source.txt"), ACL: types.ObjectCannedACLPrivate}))
+	must(e.s3.PutBucketAcl(ctx, &s3.PutBucketAclInput{Bucket: aws.String("local-logging-source"), ACL: types.BucketCannedACLPrivate}))
+	e.get("local-logging-source", "copy-source.txt")
+	time.Sleep(1500 * time.Millisecond) // records are queued within a second
+	e.p.Clock.Advance(10 * time.Minute)
+	var lines []string
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline) && len(lines) < 3; time.Sleep(100 * time.Millisecond) {
+		lines = nil
+		for _, o := range must(e.s3.ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: aws.String("local-logging-legacy"), Prefix: aws.String("legacy/")})).Contents {
+			lines = append(lines, strings.Split(strings.TrimSuffix(e.get("local-logging-legacy", *o.Key), "\n"), "\n")...)
+		}
+	}
+	got := map[string]string{}
+	for _, l := range lines {
+		f := strings.Fields(l)
+		if len(f) < 3 {
+			continue
+		}
+		op, key := "", ""
+		for i, v := range f {
+			if strings.HasPrefix(v, "REST.") {
+				op, key = v, f[i+1]
+				break
+			}
+		}
+		got[op+" "+key] = f[len(f)-1]
+	}
+	for k, want := range map[string]string{"REST.PUT.ACL copy-source.txt": "Yes", "REST.PUT.ACL -": "Yes", "REST.GET.OBJECT copy-source.txt": "-"} {
+		if got[k] != want {
+			t.Errorf("%s: ACL required %q, want %q (records %v)", k, got[k], want, got)
+		}
 	}
 }
