@@ -288,7 +288,11 @@ func logKey(cfg *loggingConfig, account, region, source string, eventTime, now t
 	}
 	d := now.UTC()
 	if cfg.DateSource == "EventTime" {
+		// Named by the events' day, with no time of day (recorded, 2026:
+		// logging_delivery_replay.json: ".../2026/09/20/2026-09-20-00-00-00-91B33B7C90A7E308"
+		// for requests at 23:40).
 		d = eventTime
+		stamp = d.Format("2006-01-02") + "-00-00-00"
 	}
 	return cfg.TargetPrefix + account + "/" + region + "/" + source + "/" + d.Format("2006/01/02") + "/" + stamp + "-" + unique
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -1840,5 +1841,35 @@ func TestRecordedAccessLogACLRequired(t *testing.T) {
 		if got[k] != want {
 			t.Errorf("%s: ACL required %q, want %q (records %v)", k, got[k], want, got)
 		}
+	}
+}
+
+// TestRecordedEventTimeLogKey: a log object under an EventTime PartitionedPrefix is
+// named by the events' day with no time of day (logging_delivery_replay.json:
+// "event/<account>/us-east-1/<bucket>/2026/09/20/2026-09-20-00-00-00-<16 hex>").
+func TestRecordedEventTimeLogKey(t *testing.T) {
+	e := newEnv(t)
+	src, dst := "stackd-sal-event", "stackd-sal-dest1"
+	e.bucket(src)
+	e.bucket(dst)
+	must(0, e.policy(dst, `{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "logging.s3.amazonaws.com"}, "Action": "s3:PutObject", "Resource": "arn:aws:s3:::`+dst+`/*", "Condition": {"ArnLike": {"aws:SourceArn": "arn:aws:s3:::`+src+`"}, "StringEquals": {"aws:SourceAccount": "000000000000"}}}]}`))
+	must(e.s3.PutBucketLogging(ctx, &s3.PutBucketLoggingInput{Bucket: aws.String(src), BucketLoggingStatus: &types.BucketLoggingStatus{LoggingEnabled: &types.LoggingEnabled{
+		TargetBucket: aws.String(dst), TargetPrefix: aws.String("event/"), TargetObjectKeyFormat: &types.TargetObjectKeyFormat{PartitionedPrefix: &types.PartitionedPrefix{PartitionDateSource: types.PartitionDateSourceEventTime}}}}}))
+	e.put(src, "fixture-post-admission.txt", "harmless post-admission\n0123456789\n")
+	time.Sleep(1500 * time.Millisecond) // records are queued within a second
+	e.p.Clock.Advance(10 * time.Minute)
+	var keys []string
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline) && len(keys) == 0; time.Sleep(100 * time.Millisecond) {
+		for _, o := range must(e.s3.ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: aws.String(dst), Prefix: aws.String("event/")})).Contents {
+			keys = append(keys, *o.Key)
+		}
+	}
+	re := regexp.MustCompile(`^event/000000000000/us-east-1/` + src + `/(\d{4})/(\d{2})/(\d{2})/(\d{4})-(\d{2})-(\d{2})-00-00-00-[0-9A-F]{16}$`)
+	if len(keys) != 1 {
+		t.Fatalf("log objects %v", keys)
+	}
+	m := re.FindStringSubmatch(keys[0])
+	if m == nil || m[1] != m[4] || m[2] != m[5] || m[3] != m[6] {
+		t.Errorf("EventTime log key %q", keys[0])
 	}
 }
