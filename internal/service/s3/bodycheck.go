@@ -1,8 +1,10 @@
 package s3
 
 import (
+	"bytes"
 	"crypto/md5"
 	"encoding/base64"
+	"encoding/xml"
 	"net/http"
 	"strings"
 
@@ -44,9 +46,18 @@ func checkBody(r *http.Request, op *model.Operation, body []byte) *model.Error {
 	if vs, ok := r.Header["Content-Md5"]; ok {
 		contentMD5 = &vs[0]
 	}
+	if op.Name == "PutBucketLogging" && unknownLoggingElement(body) {
+		return errMalformedXML()
+	}
 	if contentMD5 == nil && len(declared) == 0 {
 		if bodyChecksumRequired[op.Name] && !trailerChecksum(r) {
 			return errMissingChecksum()
+		}
+		if r.Header.Get("X-Amz-Sdk-Checksum-Algorithm") != "" && !trailerChecksum(r) {
+			// An algorithm named without its checksum, where none is required
+			// (recorded, 2026: logging_raw_replay.json, "algorithm header missing
+			// checksum": 400 InvalidRequest; the message is not recorded).
+			return errInvalidRequest("x-amz-sdk-checksum-algorithm specified, but no corresponding x-amz-checksum-* or x-amz-trailer headers were found.")
 		}
 		return nil
 	}
@@ -134,4 +145,30 @@ func matchChecksums(declared, computed map[string]string) *model.Error {
 		}
 	}
 	return nil
+}
+
+// unknownLoggingElement reports whether a BucketLoggingStatus document has a child
+// other than LoggingEnabled, which S3 refuses as MalformedXML (recorded, 2026:
+// logging_raw_replay.json, "unknown child root").
+func unknownLoggingElement(body []byte) bool {
+	d := xml.NewDecoder(bytes.NewReader(body))
+	depth := 0
+	for {
+		tok, err := d.Token()
+		if err != nil {
+			return false
+		}
+		switch t := tok.(type) {
+		case xml.StartElement:
+			depth++
+			if depth == 1 && t.Name.Local != "BucketLoggingStatus" {
+				return false
+			}
+			if depth == 2 && t.Name.Local != "LoggingEnabled" {
+				return true
+			}
+		case xml.EndElement:
+			depth--
+		}
+	}
 }

@@ -136,7 +136,7 @@ func TestAccessLogDelivery(t *testing.T) {
 			LoggingEnabled: &types.LoggingEnabled{TargetBucket: aws.String(target), TargetPrefix: aws.String("logs/")}}})
 		return err
 	}
-	wantErr(t, enable("west-logs"), "CrossLocationLoggingProhibitted", 400, "Cross S3 location logging not allowed. ")
+	wantErr(t, enable("west-logs"), "CrossLocationLoggingProhibitted", 403, "Cross S3 location logging not allowed. ")
 	wantErr(t, enable("no-such-target"), "InvalidTargetBucketForLogging", 400, "The target bucket for logging does not exist")
 	must(0, enable("log-target"))
 	gl := must(e.s3.GetBucketLogging(ctx, &s3.GetBucketLoggingInput{Bucket: aws.String("logged")}))

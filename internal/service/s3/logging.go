@@ -454,7 +454,8 @@ func (s *Service) loggingHandlers() []server.Handler {
 					return nil, model.NewError(400, "InvalidTargetBucketForLogging", "The owner for the bucket to be logged and the target bucket must be the same.").With("TargetBucket", le.TargetBucket)
 				}
 				if t.Region != b.Region {
-					return nil, model.NewError(400, "CrossLocationLoggingProhibitted", "Cross S3 location logging not allowed. ").
+					// (403: recorded, 2026: logging_raw_replay.json, "target wrong region".)
+					return nil, model.NewError(403, "CrossLocationLoggingProhibitted", "Cross S3 location logging not allowed. ").
 						With("TargetBucketLocation", t.Region).With("SourceBucketLocation", b.Region)
 				}
 				if len(le.TargetGrants) > 0 && !t.aclsEnabled() {
@@ -465,7 +466,11 @@ func (s *Service) loggingHandlers() []server.Handler {
 				// empty PartitionedPrefix without a PartitionDateSource, an explicit
 				// SimplePrefix, and no TargetObjectKeyFormat when none was sent
 				// (radkawar/stackd testdata/aws/s3/logging_control_replay.json).
-				if f := le.TargetObjectKeyFormat; f != nil && f.PartitionedPrefix != nil {
+				if f := le.TargetObjectKeyFormat; f != nil && f.PartitionedPrefix != nil && f.SimplePrefix != nil {
+					// One format or the other (recorded, 2026: logging_raw_replay.json,
+					// "both formats").
+					return nil, errMalformedXML()
+				} else if f != nil && f.PartitionedPrefix != nil {
 					lc.Partitioned = true
 					lc.DateSource = str(f.PartitionedPrefix.PartitionDateSource)
 				} else if f != nil && f.SimplePrefix != nil {

@@ -1873,3 +1873,75 @@ func TestRecordedEventTimeLogKey(t *testing.T) {
 		t.Errorf("EventTime log key %q", keys[0])
 	}
 }
+
+// TestRecordedLoggingRejections: PutBucketLogging's answers to targets it refuses (one
+// that does not exist, another region's, another account's) and to bodies it refuses,
+// each leaving the configuration as it was, and a body without any checksum, which it
+// takes (logging_raw_replay.json).
+func TestRecordedLoggingRejections(t *testing.T) {
+	e := newEnv(t)
+	src := "logging-native-simple"
+	e.bucket(src)
+	e.bucket("logging-native-dest1")
+	e.bucket("logging-native-dest2")
+	must(0, e.policy("logging-native-dest1", `{"Version": "2012-10-17", "Statement": [{"Sid": "OwnedSourceScopedDelivery", "Effect": "Allow", "Principal": {"Service": "logging.s3.amazonaws.com"}, "Action": "s3:PutObject", "Resource": "arn:aws:s3:::logging-native-dest1/*", "Condition": {"ArnLike": {"aws:SourceArn": ["arn:aws:s3:::logging-native-simple"]}, "StringEquals": {"aws:SourceAccount": "000000000000"}}}]}`))
+	must(e.region("us-west-2").CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("logging-native-west"), CreateBucketConfiguration: &types.CreateBucketConfiguration{LocationConstraint: "us-west-2"}}))
+	must(e.otherAccount("111122223333").CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("logging-native-member")}))
+	enable := func() {
+		must(e.s3.PutBucketLogging(ctx, &s3.PutBucketLoggingInput{Bucket: aws.String(src), BucketLoggingStatus: &types.BucketLoggingStatus{LoggingEnabled: &types.LoggingEnabled{
+			TargetBucket: aws.String("logging-native-dest1"), TargetPrefix: aws.String("simple/"), TargetObjectKeyFormat: &types.TargetObjectKeyFormat{SimplePrefix: &types.SimplePrefix{}}}}}))
+	}
+	enabled := func() bool {
+		le := must(e.s3.GetBucketLogging(ctx, &s3.GetBucketLoggingInput{Bucket: aws.String(src)})).LoggingEnabled
+		return le != nil && *le.TargetBucket == "logging-native-dest1" && *le.TargetPrefix == "simple/"
+	}
+	put := func(body string, hdr map[string]string) (int, string) {
+		h := map[string]string{"Content-Type": "application/xml"}
+		if hdr == nil {
+			sum := md5.Sum([]byte(body))
+			h["Content-MD5"] = base64.StdEncoding.EncodeToString(sum[:])
+		}
+		for k, v := range hdr {
+			h[k] = v
+		}
+		return e.signed("PUT", "/"+src+"?logging", h, body)
+	}
+	target := func(bucket string) string {
+		return `<BucketLoggingStatus xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><LoggingEnabled><TargetBucket>` + bucket + `</TargetBucket><TargetPrefix>rejected/</TargetPrefix></LoggingEnabled></BucketLoggingStatus>`
+	}
+	enable()
+	for _, c := range []struct {
+		label, body string
+		hdr         map[string]string
+		status      int
+		want        []string
+		after       bool // logging still enabled afterwards
+	}{
+		{"target absent", target("logging-native-absent"), nil, 400, []string{"<Code>InvalidTargetBucketForLogging</Code>", "<TargetBucket>logging-native-absent</TargetBucket>"}, true},
+		{"target wrong region", target("logging-native-west"), nil, 403, []string{"<Code>CrossLocationLoggingProhibitted</Code>", "<TargetBucketLocation>us-west-2</TargetBucketLocation>"}, true},
+		{"target wrong owner", target("logging-native-member"), nil, 400, []string{"<Code>InvalidTargetBucketForLogging</Code>", "<TargetBucket>logging-native-member</TargetBucket>"}, true},
+		{"malformed XML", `<BucketLoggingStatus><`, nil, 400, []string{"<Code>MalformedXML</Code>"}, true},
+		{"invalid partition", `<BucketLoggingStatus><LoggingEnabled><TargetBucket>logging-native-dest2</TargetBucket><TargetPrefix>rejected</TargetPrefix><TargetObjectKeyFormat><PartitionedPrefix><PartitionDateSource>Never</PartitionDateSource></PartitionedPrefix></TargetObjectKeyFormat></LoggingEnabled></BucketLoggingStatus>`, nil, 400, []string{"<Code>MalformedXML</Code>"}, true},
+		{"bad MD5", `<BucketLoggingStatus/>`, map[string]string{"Content-MD5": "AAAAAAAAAAAAAAAAAAAAAA=="}, 400, []string{"<Code>BadDigest</Code>", "<CalculatedDigest>uwqklQUo5s36ac3KB3zBiw==</CalculatedDigest>", "<ExpectedDigest>AAAAAAAAAAAAAAAAAAAAAA==</ExpectedDigest>"}, true},
+		{"unknown child", `<BucketLoggingStatus><Unrecognized>ignored?</Unrecognized></BucketLoggingStatus>`, nil, 400, []string{"<Code>MalformedXML</Code>"}, true},
+		// (An unknown root element, <Wrong/>, is 200 and disables logging on AWS; Palisade
+		// answers MalformedXML. The configuration is disabled here as AWS's own next
+		// call, "missing checksum", does.)
+		{"missing checksum", `<BucketLoggingStatus/>`, map[string]string{}, 200, nil, false},
+		{"missing target", `<BucketLoggingStatus><LoggingEnabled><TargetPrefix>x</TargetPrefix></LoggingEnabled></BucketLoggingStatus>`, nil, 400, []string{"<Code>MalformedXML</Code>"}, false},
+		{"both formats", `<BucketLoggingStatus><LoggingEnabled><TargetBucket>logging-native-dest2</TargetBucket><TargetPrefix>x</TargetPrefix><TargetObjectKeyFormat><SimplePrefix/><PartitionedPrefix><PartitionDateSource>EventTime</PartitionDateSource></PartitionedPrefix></TargetObjectKeyFormat></LoggingEnabled></BucketLoggingStatus>`, nil, 400, []string{"<Code>MalformedXML</Code>"}, false},
+		{"algorithm header missing checksum", `<BucketLoggingStatus/>`, map[string]string{"x-amz-sdk-checksum-algorithm": "SHA256"}, 400, []string{"<Code>InvalidRequest</Code>"}, false},
+	} {
+		st, body := put(c.body, c.hdr)
+		ok := st == c.status
+		for _, w := range c.want {
+			ok = ok && strings.Contains(body, w)
+		}
+		if !ok {
+			t.Errorf("%s: %d %s", c.label, st, body)
+		}
+		if got := enabled(); got != c.after {
+			t.Errorf("%s: logging enabled %v, want %v", c.label, got, c.after)
+		}
+	}
+}
