@@ -57,134 +57,213 @@ func effectivePAB(tx *store.Tx, b *bucketRec) (pab, error) {
 }
 
 // fixedKeys are the condition keys whose fixed values make an Allow statement
-// non-public (User Guide, "The meaning of public"; the PublicAccessBlockConfiguration
-// reference lists the same keys).
+// non-public (User Guide, "The meaning of public"). aws:SourceOwner is not one:
+// AWS was recorded holding a policy anchored on it public (2026:
+// public_policy_replay.json, anchor-aws-SourceOwner).
 var fixedKeys = map[string]bool{
-	"aws:sourcearn": true, "aws:sourcevpc": true, "aws:sourcevpce": true, "aws:sourceowner": true,
+	"aws:sourcearn": true, "aws:sourcevpc": true, "aws:sourcevpce": true,
 	"aws:sourceaccount": true, "s3:x-amz-server-side-encryption-aws-kms-key-id": true, "aws:userid": true,
 	"aws:principalorgid": true, "aws:principalaccount": true, "aws:principalarn": true, "aws:sourceorgid": true,
 	"s3:dataaccesspointarn": true, "s3:dataaccesspointaccount": true,
 }
 
-// policyIsPublic is S3's "is this policy public" evaluation: a policy is public
-// when one of its Allow statements grants to a wildcard principal (or uses
-// NotPrincipal) without a condition that pins it to fixed values of the keys above or
-// to a set of CIDRs with aws:SourceIp. Values with wildcards or policy variables are
-// not fixed; aws:userid values of the form "AROLEID:*" are not either.
+// arnKeys are the fixed keys whose values are ARNs: a Like pattern on them is fixed
+// while its account is.
+var arnKeys = map[string]bool{"aws:sourcearn": true, "aws:principalarn": true, "s3:dataaccesspointarn": true}
+
+// stringKeys are keys whose values are no ARNs: an Arn operator on them is refused
+// (recorded, 2026: public_policy_replay.json, sourcevpc-arn-equals).
+var stringKeys = map[string]bool{
+	"aws:sourcevpc": true, "aws:sourcevpce": true, "aws:sourceaccount": true, "aws:sourceowner": true, "aws:userid": true,
+	"aws:principalorgid": true, "aws:principalaccount": true, "aws:sourceorgid": true, "s3:dataaccesspointaccount": true,
+	"aws:sourceip": true, "aws:referer": true, "aws:username": true,
+}
+
+// policyIsPublic is S3's "is this policy public" evaluation, as AWS was recorded
+// answering it (2026: public_policy_replay.json): a policy is public when one of its
+// Allow statements grants to every principal, unless a condition pins it to fixed
+// values of the keys above or to CIDRs no wider than /8 (IPv4) or /32 (IPv6) with
+// aws:SourceIp, or a Deny statement for every principal takes back all it allows.
 func policyIsPublic(doc string) bool {
-	var d struct {
-		Statement json.RawMessage
-	}
-	if json.Unmarshal([]byte(doc), &d) != nil {
+	p, err := policy.Parse(policy.KindResource, "bucket-policy", []byte(doc))
+	if err != nil {
 		return false
 	}
-	var stmts []map[string]json.RawMessage
-	if json.Unmarshal(d.Statement, &stmts) != nil {
-		var one map[string]json.RawMessage
-		if json.Unmarshal(d.Statement, &one) != nil {
-			return false
-		}
-		stmts = []map[string]json.RawMessage{one}
-	}
+	stmts := p.Document().Statements
 	for _, st := range stmts {
-		var effect string
-		json.Unmarshal(st["Effect"], &effect)
-		if effect != "Allow" {
+		if st.Effect != policy.Allow || st.Principal == nil {
 			continue
 		}
-		if _, ok := st["NotPrincipal"]; ok {
-			if !conditionFixed(st["Condition"]) {
-				return true
-			}
+		if !st.NotPrincipal && !principalPublic(st.Principal) {
 			continue
 		}
-		if principalWildcard(st["Principal"]) && !conditionFixed(st["Condition"]) {
+		if conditionsFixed(st.Conditions) || takenBack(st, stmts) {
+			continue
+		}
+		return true
+	}
+	return false
+}
+
+// principalPublic reports whether a Principal element names every principal: "*" or
+// {"AWS": "*"} (a partial wildcard is refused by PutBucketPolicy; one in an older
+// record counts as every principal).
+func principalPublic(p *policy.Principals) bool {
+	if p.All {
+		return true
+	}
+	for _, a := range p.AWS {
+		if strings.Contains(a, "*") {
 			return true
 		}
 	}
 	return false
 }
 
-// principalWildcard reports whether a Principal element admits callers that are not
-// named: "*", {"AWS": "*"}, or an ARN with a wildcard.
-func principalWildcard(raw json.RawMessage) bool {
-	var s string
-	if json.Unmarshal(raw, &s) == nil {
-		return strings.Contains(s, "*")
-	}
-	var m map[string]json.RawMessage
-	if json.Unmarshal(raw, &m) != nil {
-		return false
-	}
-	for typ, v := range m {
-		var vals []string
-		if json.Unmarshal(v, &vals) != nil {
-			var one string
-			json.Unmarshal(v, &one)
-			vals = []string{one}
-		}
-		for _, x := range vals {
-			if strings.Contains(x, "*") && typ != "CanonicalUser" {
-				return true
-			}
+// conditionsFixed reports whether a statement's conditions pin it to fixed values of
+// a key that makes it non-public. ForAnyValue counts as the plain operator; an
+// IfExists operator or ForAllValues (true when the key is absent) counts only beside
+// a Null condition requiring the key; a negated operator never does.
+func conditionsFixed(conds []policy.Condition) bool {
+	present := map[string]bool{}
+	for _, c := range conds {
+		if strings.EqualFold(c.Operator, "Null") && len(c.Values) == 1 && strings.EqualFold(c.Values[0], "false") {
+			present[strings.ToLower(c.Key)] = true
 		}
 	}
-	return false
-}
-
-// conditionFixed reports whether a statement's conditions pin it to fixed values of
-// a key that makes it non-public.
-func conditionFixed(raw json.RawMessage) bool {
-	if len(raw) == 0 {
-		return false
-	}
-	var ops map[string]map[string]json.RawMessage
-	if json.Unmarshal(raw, &ops) != nil {
-		return false
-	}
-	for op, keys := range ops {
-		base := strings.TrimSuffix(op, "IfExists")
-		if strings.HasPrefix(base, "ForAnyValue:") || strings.HasPrefix(base, "ForAllValues:") || strings.Contains(base, "Not") {
+	for _, c := range conds {
+		k := strings.ToLower(c.Key)
+		op := c.Operator
+		needsPresence := false
+		if rest, ok := strings.CutPrefix(op, "ForAnyValue:"); ok {
+			op = rest
+		} else if rest, ok := strings.CutPrefix(op, "ForAllValues:"); ok {
+			op, needsPresence = rest, true
+		}
+		if rest, ok := strings.CutSuffix(op, "IfExists"); ok {
+			op, needsPresence = rest, true
+		}
+		if needsPresence && !present[k] {
 			continue
 		}
-		for key, v := range keys {
-			var vals []string
-			if json.Unmarshal(v, &vals) != nil {
-				var one string
-				if json.Unmarshal(v, &one) != nil {
-					continue
-				}
-				vals = []string{one}
+		if k == "aws:sourceip" && op == "IpAddress" {
+			if cidrsBounded(c.Values) {
+				return true
 			}
-			k := strings.ToLower(key)
-			switch {
-			case k == "aws:sourceip" && base == "IpAddress":
-				if cidrsBounded(vals) {
-					return true
-				}
-			case fixedKeys[k] && (strings.HasPrefix(base, "String") || strings.HasPrefix(base, "Arn")):
-				if valuesFixed(k, vals) {
-					return true
-				}
-			}
+			continue
+		}
+		if fixedKeys[k] && valuesFixed(k, op, c.Values) {
+			return true
 		}
 	}
 	return false
 }
 
-func valuesFixed(key string, vals []string) bool {
-	if len(vals) == 0 {
+// valuesFixed reports whether an operator's values pin a key: Equals values are
+// literal, so fixed unless they hold a policy variable (and no values at all match
+// nothing); Like patterns are fixed without wildcards, an ARN's while its account
+// has none, aws:userid's while its unique ID before ":" has none.
+func valuesFixed(key, op string, vals []string) bool {
+	like := false
+	switch op {
+	case "StringEquals", "StringEqualsIgnoreCase", "ArnEquals":
+	case "StringLike", "ArnLike":
+		like = true
+	default:
 		return false
 	}
 	for _, v := range vals {
-		if strings.ContainsAny(v, "*?") || strings.Contains(v, "${") {
+		if strings.Contains(v, "${") {
+			return false
+		}
+		if !like || !strings.ContainsAny(v, "*?") {
+			continue
+		}
+		switch {
+		case arnKeys[key]:
+			f := strings.SplitN(v, ":", 6)
+			if len(f) < 6 || f[4] == "" || strings.ContainsAny(f[4], "*?") {
+				return false
+			}
+		case key == "aws:userid":
+			id, _, ok := strings.Cut(v, ":")
+			if !ok || id == "" || strings.ContainsAny(id, "*?") {
+				return false
+			}
+		default:
 			return false
 		}
 	}
 	return true
 }
 
-// cidrsBounded reports whether every CIDR is narrower than the whole address space.
+// takenBack reports whether a Deny statement for every principal covers all an Allow
+// statement grants, unconditionally or under negated conditions on fixed values (a
+// deny of every request not from one account leaves nothing public) (recorded, 2026:
+// public_policy_replay.json, public-allow-and-identical-deny,
+// supplement-public-allow-deny-outside-account).
+func takenBack(allow policy.Statement, stmts []policy.Statement) bool {
+	if allow.NotAction || allow.NotResource {
+		return false
+	}
+	for _, d := range stmts {
+		if d.Effect == policy.Allow || d.Principal == nil || d.NotPrincipal || !principalPublic(d.Principal) || d.NotAction || d.NotResource {
+			continue
+		}
+		if covers(d.Actions, allow.Actions, true) && covers(d.Resources, allow.Resources, false) && negatedFixed(d.Conditions) {
+			return true
+		}
+	}
+	return false
+}
+
+func covers(patterns, items []string, fold bool) bool {
+	for _, it := range items {
+		ok := false
+		for _, p := range patterns {
+			if fold {
+				p, it = strings.ToLower(p), strings.ToLower(it)
+			}
+			if p == it || globMatch(p, it) {
+				ok = true
+				break
+			}
+		}
+		if !ok {
+			return false
+		}
+	}
+	return true
+}
+
+// negatedFixed reports whether every condition of a Deny excludes requests outside
+// fixed values (or there are none).
+func negatedFixed(conds []policy.Condition) bool {
+	for _, c := range conds {
+		k := strings.ToLower(c.Key)
+		switch c.Operator {
+		case "StringNotEquals", "StringNotEqualsIgnoreCase", "ArnNotEquals":
+			if !fixedKeys[k] || !valuesFixed(k, "StringEquals", c.Values) {
+				return false
+			}
+		case "StringNotLike", "ArnNotLike":
+			if !fixedKeys[k] || !valuesFixed(k, "StringLike", c.Values) {
+				return false
+			}
+		case "NotIpAddress":
+			if k != "aws:sourceip" || !cidrsBounded(c.Values) {
+				return false
+			}
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// cidrsBounded reports whether every CIDR is /8 or narrower (IPv4) or /32 or
+// narrower (IPv6) (recorded, 2026: public_policy_replay.json: 10.0.0.0/8 and
+// 2001:db8::/32 are not public, 10.0.0.0/7 and 2000::/31 are).
 func cidrsBounded(vals []string) bool {
 	if len(vals) == 0 {
 		return false
@@ -198,7 +277,7 @@ func cidrsBounded(vals []string) bool {
 			}
 			p = netip.PrefixFrom(a, a.BitLen())
 		}
-		if p.Bits() == 0 {
+		if p.Addr().Is4() && p.Bits() < 8 || !p.Addr().Is4() && p.Bits() < 32 {
 			return false
 		}
 	}
@@ -240,6 +319,9 @@ func validatePolicy(bucket, doc string) error {
 		if !st.HasResource {
 			return malformedPolicy("Statement is missing required element")
 		}
+		if err := checkPrincipal(st); err != nil {
+			return err
+		}
 		for _, r := range st.Resources {
 			if !resourceInBucket(r, arn) {
 				return malformedPolicy("Policy has invalid resource")
@@ -257,6 +339,12 @@ func validatePolicy(bucket, doc string) error {
 		}
 		for _, c := range st.Conditions {
 			if !s3ConditionKey(c.Key) {
+				return malformedPolicy("Policy has an invalid condition key")
+			}
+			// An Arn operator on a key whose values are no ARNs (recorded, 2026:
+			// public_policy_replay.json, sourcevpc-arn-equals; the message is not
+			// recorded).
+			if op := strings.TrimPrefix(strings.TrimPrefix(c.Operator, "ForAnyValue:"), "ForAllValues:"); strings.HasPrefix(op, "Arn") && stringKeys[strings.ToLower(c.Key)] {
 				return malformedPolicy("Policy has an invalid condition key")
 			}
 		}
@@ -384,8 +472,34 @@ func s3PolicyMessage(iam string) string {
 
 // resourceInBucket reports whether a policy's resource pattern can name the bucket or
 // an object in it.
+// checkPrincipal refuses what S3 was recorded refusing in a bucket policy's principals
+// (2026: public_policy_replay.json): a partial wildcard in an AWS principal, any
+// wildcard in a service principal, and NotPrincipal in an Allow statement. The
+// message is not recorded.
+func checkPrincipal(st policy.Statement) error {
+	if st.Principal == nil {
+		return nil
+	}
+	if st.NotPrincipal && st.Effect == policy.Allow {
+		return malformedPolicy("Invalid principal in policy")
+	}
+	for _, a := range st.Principal.AWS {
+		if a != "*" && strings.ContainsAny(a, "*?") {
+			return malformedPolicy("Invalid principal in policy")
+		}
+	}
+	for _, v := range st.Principal.Service {
+		if strings.ContainsAny(v, "*?") {
+			return malformedPolicy("Invalid principal in policy")
+		}
+	}
+	return nil
+}
+
+// resourceInBucket reports whether a resource pattern names this bucket or objects in
+// it; "*" alone does not (recorded, 2026: public_policy_replay.json, resource-star).
 func resourceInBucket(pattern, bucketARN string) bool {
-	if !strings.HasPrefix(pattern, "arn:") && pattern != "*" {
+	if !strings.HasPrefix(pattern, "arn:") {
 		return false
 	}
 	return globMatch(pattern, bucketARN) || globMatch(pattern, bucketARN+"/x") || strings.HasPrefix(pattern, bucketARN+"/")

@@ -1945,3 +1945,149 @@ func TestRecordedLoggingRejections(t *testing.T) {
 		}
 	}
 }
+
+// TestRecordedPublicPolicies: which bucket policies S3 refuses, which it holds public
+// (GetBucketPolicyStatus, and BlockPublicPolicy refusing them with 403), and which
+// not: fixed principals, and conditions on keys with fixed values (wildcards and
+// policy variables in them, IfExists, ForAllValues, negations and wide IP ranges do
+// not fix anything) (public_policy_replay.json).
+func TestRecordedPublicPolicies(t *testing.T) {
+	e := newEnv(t)
+	b := "native-public-policy"
+	e.bucket(b)
+	const res = `"arn:aws:s3:::native-public-policy/harmless-public-read-fixture.txt"`
+	st := func(effect, principal, extra string) string {
+		s := `{"Effect": "` + effect + `", ` + principal + `, "Action": "s3:GetObject", "Resource": ` + res
+		if extra != "" {
+			s += ", " + extra
+		}
+		return s + "}"
+	}
+	pub := func(cond string) string {
+		if cond == "" {
+			return st("Allow", `"Principal": "*"`, "")
+		}
+		return st("Allow", `"Principal": "*"`, `"Condition": {`+cond+`}`)
+	}
+	const malformed, public, private = "MalformedPolicy", "public", "private"
+	for _, c := range []struct {
+		name, statements, want string
+	}{
+		{"wildcard-principal", pub(""), public},
+		{"aws-wildcard-principal", st("Allow", `"Principal": {"AWS": "*"}`, ""), public},
+		{"fixed-account", st("Allow", `"Principal": {"AWS": "000000000000"}`, ""), private},
+		{"fixed-root", st("Allow", `"Principal": {"AWS": "arn:aws:iam::000000000000:root"}`, ""), private},
+		{"fixed-user", st("Allow", `"Principal": {"AWS": "arn:aws:iam::000000000000:user/Delegated"}`, ""), private},
+		{"service", st("Allow", `"Principal": {"Service": "cloudtrail.amazonaws.com"}`, ""), private},
+		{"wildcard-service", st("Allow", `"Principal": {"Service": "*.amazonaws.com"}`, ""), malformed},
+		{"partial-principal", st("Allow", `"Principal": {"AWS": "arn:aws:iam::000000000000:user/*"}`, ""), malformed},
+		{"notprincipal-allow", `{"Effect": "Allow", "Action": "s3:GetObject", "Resource": ` + res + `, "NotPrincipal": {"AWS": "arn:aws:iam::000000000000:root"}}`, malformed},
+		{"notresource-allow", `{"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "NotResource": "arn:aws:s3:::native-public-policy/excluded-never-created"}`, public},
+		{"resource-star", `{"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "*"}`, malformed},
+		{"invalid-other-bucket-resource", `{"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::not-owned-stackd-invalid/fixture"}`, malformed},
+		{"action-resource-mismatch", `{"Effect": "Allow", "Principal": "*", "Action": "s3:ListBucket", "Resource": ` + res + `}`, malformed},
+		{"invalid-action", `{"Effect": "Allow", "Principal": "*", "Action": "s3:NotASupportedAction", "Resource": ` + res + `}`, malformed},
+		{"anchor-aws-SourceAccount", pub(`"StringEquals": {"aws:SourceAccount": "000000000000"}`), private},
+		{"anchor-aws-SourceOwner", pub(`"StringEquals": {"aws:SourceOwner": "000000000000"}`), public},
+		{"anchor-aws-SourceArn", pub(`"StringEquals": {"aws:SourceArn": "arn:aws:sns:us-east-1:000000000000:fixed"}`), private},
+		{"anchor-aws-PrincipalArn", pub(`"StringEquals": {"aws:PrincipalArn": "arn:aws:iam::000000000000:user/Delegated"}`), private},
+		{"anchor-aws-PrincipalOrgID", pub(`"StringEquals": {"aws:PrincipalOrgID": "o-1234567890"}`), private},
+		{"anchor-aws-SourceVpc", pub(`"StringEquals": {"aws:SourceVpc": "vpc-12345678"}`), private},
+		{"anchor-aws-SourceVpce", pub(`"StringEquals": {"aws:SourceVpce": "vpce-12345678"}`), private},
+		{"anchor-aws-userid", pub(`"StringEquals": {"aws:userid": "AIDAQAAAAAAAMEZHRHAHY"}`), private},
+		{"anchor-s3-DataAccessPointArn", pub(`"StringEquals": {"s3:DataAccessPointArn": "arn:aws:s3:us-east-1:000000000000:accesspoint/fixed"}`), private},
+		{"anchor-s3-DataAccessPointAccount", pub(`"StringEquals": {"s3:DataAccessPointAccount": "000000000000"}`), private},
+		{"sourcevpc-like-fixed", pub(`"StringLike": {"aws:SourceVpc": "vpc-12345678"}`), private},
+		{"sourcevpc-wildcard", pub(`"StringLike": {"aws:SourceVpc": "vpc-*"}`), public},
+		{"sourcevpc-question", pub(`"StringLike": {"aws:SourceVpc": "vpc-1234567?"}`), public},
+		{"sourcevpc-variable", pub(`"StringEquals": {"aws:SourceVpc": "${aws:SourceVpc}"}`), public},
+		{"sourcevpc-equals-wildcard", pub(`"StringEquals": {"aws:SourceVpc": "vpc-*"}`), private},
+		{"sourceaccount-variable", pub(`"StringEquals": {"aws:SourceAccount": "${aws:PrincipalAccount}"}`), public},
+		{"principalaccount-unlisted", pub(`"StringEquals": {"aws:PrincipalAccount": "000000000000"}`), private},
+		{"sourceorgid-unlisted", pub(`"StringEquals": {"aws:SourceOrgID": "o-1234567890"}`), private},
+		{"sourcearn-wildcard", pub(`"ArnLike": {"aws:SourceArn": "arn:aws:sns:us-east-1:000000000000:*"}`), private},
+		{"principalarn-wildcard", pub(`"ArnLike": {"aws:PrincipalArn": "arn:aws:iam::000000000000:role/*"}`), private},
+		{"sourcevpc-arn-equals", pub(`"ArnEquals": {"aws:SourceVpc": "vpc-12345678"}`), malformed},
+		{"sourcevpc-forall", pub(`"ForAllValues:StringEquals": {"aws:SourceVpc": "vpc-12345678"}`), public},
+		{"sourcevpc-forany", pub(`"ForAnyValue:StringEquals": {"aws:SourceVpc": "vpc-12345678"}`), private},
+		{"sourcevpc-ifexists", pub(`"StringEqualsIfExists": {"aws:SourceVpc": "vpc-12345678"}`), public},
+		{"sourcevpc-forall-ifexists", pub(`"ForAllValues:StringEqualsIfExists": {"aws:SourceVpc": "vpc-12345678"}`), public},
+		{"sourcevpc-not-equals", pub(`"StringNotEquals": {"aws:SourceVpc": "vpc-12345678"}`), public},
+		{"userid-role-session-wildcard", pub(`"StringLike": {"aws:userid": "AROAEXAMPLEUNIQUEID:*"}`), private},
+		{"userid-wildcard", pub(`"StringLike": {"aws:userid": "*"}`), public},
+		{"accesspoint-name-wildcard", pub(`"ArnLike": {"s3:DataAccessPointArn": "arn:aws:s3:us-east-1:000000000000:accesspoint/*"}`), private},
+		{"accesspoint-region-wildcard", pub(`"ArnLike": {"s3:DataAccessPointArn": "arn:aws:s3:*:000000000000:accesspoint/*"}`), private},
+		{"accesspoint-account-wildcard", pub(`"ArnLike": {"s3:DataAccessPointArn": "arn:aws:s3:us-east-1:*:accesspoint/fixed"}`), public},
+		{"sourcevpc-array-fixed", pub(`"StringEquals": {"aws:SourceVpc": ["vpc-12345678", "vpc-abcdef12"]}`), private},
+		{"sourcevpc-array-mixed", pub(`"StringLike": {"aws:SourceVpc": ["vpc-12345678", "vpc-*"]}`), public},
+		{"sourcevpc-empty-array", pub(`"StringEquals": {"aws:SourceVpc": []}`), private},
+		{"sourceip-0.0.0.0/0", pub(`"IpAddress": {"aws:SourceIp": "0.0.0.0/0"}`), public},
+		{"sourceip-0.0.0.0/7", pub(`"IpAddress": {"aws:SourceIp": "0.0.0.0/7"}`), public},
+		{"sourceip-11.0.0.0/8", pub(`"IpAddress": {"aws:SourceIp": "11.0.0.0/8"}`), private},
+		{"sourceip-11.0.0.0/9", pub(`"IpAddress": {"aws:SourceIp": "11.0.0.0/9"}`), private},
+		{"sourceip-10.0.0.0/8", pub(`"IpAddress": {"aws:SourceIp": "10.0.0.0/8"}`), private},
+		{"sourceip-10.0.0.0/7", pub(`"IpAddress": {"aws:SourceIp": "10.0.0.0/7"}`), public},
+		{"sourceip-172.16.0.0/12", pub(`"IpAddress": {"aws:SourceIp": "172.16.0.0/12"}`), private},
+		{"sourceip-192.168.0.0/16", pub(`"IpAddress": {"aws:SourceIp": "192.168.0.0/16"}`), private},
+		{"sourceip-127.0.0.0/8", pub(`"IpAddress": {"aws:SourceIp": "127.0.0.0/8"}`), private},
+		{"sourceip-::/0", pub(`"IpAddress": {"aws:SourceIp": "::/0"}`), public},
+		{"sourceip-2000::/31", pub(`"IpAddress": {"aws:SourceIp": "2000::/31"}`), public},
+		{"sourceip-2001:db8::/32", pub(`"IpAddress": {"aws:SourceIp": "2001:db8::/32"}`), private},
+		{"sourceip-2001:db8::/33", pub(`"IpAddress": {"aws:SourceIp": "2001:db8::/33"}`), private},
+		{"sourceip-fc00::/7", pub(`"IpAddress": {"aws:SourceIp": "fc00::/7"}`), public},
+		{"sourceip-fe80::/10", pub(`"IpAddress": {"aws:SourceIp": "fe80::/10"}`), public},
+		{"sourceip-ifexists", pub(`"IpAddressIfExists": {"aws:SourceIp": "11.0.0.0/8"}`), public},
+		{"sourceip-forall", pub(`"ForAllValues:IpAddress": {"aws:SourceIp": "11.0.0.0/8"}`), public},
+		{"sourceip-not", pub(`"NotIpAddress": {"aws:SourceIp": "11.0.0.0/8"}`), public},
+		{"untrusted-referer", pub(`"StringEquals": {"aws:Referer": "https://example.invalid"}`), public},
+		{"fixed-and-wildcard-conditions", pub(`"StringEquals": {"aws:SourceAccount": "000000000000"}, "StringLike": {"aws:SourceVpc": "vpc-*"}`), private},
+		{"deny-only", st("Deny", `"Principal": "*"`, ""), private},
+		{"public-allow-and-identical-deny", pub("") + ", " + st("Deny", `"Principal": "*"`, ""), private},
+		{"fixed-and-public-statements", st("Allow", `"Principal": {"AWS": "000000000000"}`, "") + ", " + pub(""), public},
+		{"fixed-allow-public-deny", st("Allow", `"Principal": {"AWS": "000000000000"}`, "") + ", " + st("Deny", `"Principal": "*"`, ""), private},
+		{"supplement-sourcearn-wildcard-account", pub(`"ArnLike": {"aws:SourceArn": "arn:aws:sns:us-east-1:*:fixed"}`), public},
+		{"supplement-sourcearn-wildcard-region", pub(`"ArnLike": {"aws:SourceArn": "arn:aws:sns:*:000000000000:*"}`), private},
+		{"supplement-sourcearn-variable-resource", pub(`"ArnLike": {"aws:SourceArn": "arn:aws:sns:us-east-1:000000000000:${aws:username}"}`), public},
+		{"supplement-sourcearn-variable-account", pub(`"ArnLike": {"aws:SourceArn": "arn:aws:sns:us-east-1:${aws:PrincipalAccount}:fixed"}`), public},
+		{"supplement-principalarn-wildcard-account", pub(`"ArnLike": {"aws:PrincipalArn": "arn:aws:iam::*:role/fixed"}`), public},
+		{"supplement-principalarn-variable-resource", pub(`"ArnLike": {"aws:PrincipalArn": "arn:aws:iam::000000000000:role/${aws:username}"}`), public},
+		{"supplement-sourceowner-lowercase", pub(`"StringEquals": {"aws:sourceowner": "000000000000"}`), public},
+		{"supplement-forall-with-presence", pub(`"ForAllValues:StringEquals": {"aws:SourceVpc": "vpc-12345678"}, "Null": {"aws:SourceVpc": "false"}`), private},
+		{"supplement-ifexists-with-presence", pub(`"StringEqualsIfExists": {"aws:SourceVpc": "vpc-12345678"}, "Null": {"aws:SourceVpc": "false"}`), private},
+		{"supplement-sourceip-mixed-array", pub(`"IpAddress": {"aws:SourceIp": ["11.0.0.0/8", "0.0.0.0/0"]}`), public},
+		{"supplement-sourceip-forany", pub(`"ForAnyValue:IpAddress": {"aws:SourceIp": "11.0.0.0/8"}`), private},
+		{"supplement-notprincipal-deny-only", `{"Effect": "Deny", "Action": "s3:GetObject", "Resource": ` + res + `, "NotPrincipal": {"AWS": "arn:aws:iam::000000000000:root"}}`, private},
+		{"supplement-public-allow-notprincipal-deny", pub("") + `, {"Effect": "Deny", "Action": "s3:GetObject", "Resource": ` + res + `, "NotPrincipal": {"AWS": "arn:aws:iam::000000000000:root"}}`, public},
+		{"supplement-notresource-deny-only", `{"Effect": "Deny", "Principal": "*", "Action": "s3:GetObject", "NotResource": "arn:aws:s3:::native-public-policy/excluded-never-created"}`, private},
+		{"supplement-public-allow-deny-outside-account", pub("") + ", " + st("Deny", `"Principal": "*"`, `"Condition": {"StringNotEquals": {"aws:SourceAccount": "000000000000"}}`), private},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			pab := func(block bool) {
+				must(e.s3.PutPublicAccessBlock(ctx, &s3.PutPublicAccessBlockInput{Bucket: aws.String(b), PublicAccessBlockConfiguration: &types.PublicAccessBlockConfiguration{
+					BlockPublicAcls: aws.Bool(false), IgnorePublicAcls: aws.Bool(false), BlockPublicPolicy: aws.Bool(block), RestrictPublicBuckets: aws.Bool(false)}}))
+			}
+			pab(false)
+			e.s3.DeleteBucketPolicy(ctx, &s3.DeleteBucketPolicyInput{Bucket: aws.String(b)})
+			doc := `{"Version": "2012-10-17", "Statement": [` + c.statements + `]}`
+			err := e.policy(b, doc)
+			if c.want == malformed {
+				wantErr(t, err, "MalformedPolicy", 400, "")
+				return
+			}
+			if err != nil {
+				t.Fatalf("put: %v", err)
+			}
+			if got := *must(e.s3.GetBucketPolicyStatus(ctx, &s3.GetBucketPolicyStatusInput{Bucket: aws.String(b)})).PolicyStatus.IsPublic; got != (c.want == public) {
+				t.Errorf("IsPublic %v, want %s", got, c.want)
+			}
+			e.s3.DeleteBucketPolicy(ctx, &s3.DeleteBucketPolicyInput{Bucket: aws.String(b)})
+			pab(true)
+			err = e.policy(b, doc)
+			if c.want == public {
+				wantErr(t, err, "AccessDenied", 403, "")
+			} else if err != nil {
+				t.Errorf("put under BlockPublicPolicy: %v", err)
+			}
+		})
+	}
+}
