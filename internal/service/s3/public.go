@@ -614,10 +614,17 @@ func (s *Service) policyHandlers() []server.Handler {
 			if err != nil {
 				return nil, err
 			}
-			if in.PublicAccessBlockConfiguration == nil {
+			cfg := in.PublicAccessBlockConfiguration
+			if cfg == nil {
 				return nil, errMalformedXML()
 			}
-			b.PAB = pabFrom(in.PublicAccessBlockConfiguration)
+			if cfg.BlockPublicAcls == nil && cfg.IgnorePublicAcls == nil && cfg.BlockPublicPolicy == nil && cfg.RestrictPublicBuckets == nil {
+				// An empty configuration is refused and changes nothing (recorded,
+				// 2026: public_access_replay.json, pab.empty; the message is not
+				// recorded).
+				return nil, errInvalidRequest("Must specify at least one configuration.")
+			}
+			b.PAB = pabFrom(cfg)
 			if err := saveBucket(c.Tx, b); err != nil {
 				return nil, err
 			}

@@ -2091,3 +2091,57 @@ func TestRecordedPublicPolicies(t *testing.T) {
 		})
 	}
 }
+
+// TestRecordedPublicAccessBlockConfiguration: a new bucket blocks everything; deleting
+// the block (even twice) leaves none; a partial configuration replaces, not merges; an
+// empty one is refused and changes nothing; a wrong expected owner is refused before
+// the configuration is looked at (public_access_replay.json, first scenario).
+func TestRecordedPublicAccessBlockConfiguration(t *testing.T) {
+	e := newEnv(t)
+	b := aws.String("public-access-main")
+	e.bucket(*b)
+	get := func(owner *string) (*types.PublicAccessBlockConfiguration, error) {
+		out, err := e.s3.GetPublicAccessBlock(ctx, &s3.GetPublicAccessBlockInput{Bucket: b, ExpectedBucketOwner: owner})
+		if err != nil {
+			return nil, err
+		}
+		return out.PublicAccessBlockConfiguration, nil
+	}
+	flags := func(p *types.PublicAccessBlockConfiguration) [4]bool {
+		return [4]bool{aws.ToBool(p.BlockPublicAcls), aws.ToBool(p.IgnorePublicAcls), aws.ToBool(p.BlockPublicPolicy), aws.ToBool(p.RestrictPublicBuckets)}
+	}
+	if got := flags(must(get(nil))); got != [4]bool{true, true, true, true} {
+		t.Errorf("new bucket %v", got)
+	}
+	_, err := e.s3.GetBucketPolicyStatus(ctx, &s3.GetBucketPolicyStatusInput{Bucket: b})
+	wantErr(t, err, "NoSuchBucketPolicy", 404, "")
+	for range 2 {
+		must(e.s3.DeletePublicAccessBlock(ctx, &s3.DeletePublicAccessBlockInput{Bucket: b}))
+		_, err = get(nil)
+		wantErr(t, err, "NoSuchPublicAccessBlockConfiguration", 404, "")
+	}
+	all := &types.PublicAccessBlockConfiguration{BlockPublicAcls: aws.Bool(true), IgnorePublicAcls: aws.Bool(true), BlockPublicPolicy: aws.Bool(true), RestrictPublicBuckets: aws.Bool(true)}
+	must(e.s3.PutPublicAccessBlock(ctx, &s3.PutPublicAccessBlockInput{Bucket: b, PublicAccessBlockConfiguration: all}))
+	must(e.s3.PutPublicAccessBlock(ctx, &s3.PutPublicAccessBlockInput{Bucket: b, PublicAccessBlockConfiguration: &types.PublicAccessBlockConfiguration{IgnorePublicAcls: aws.Bool(true)}}))
+	if got := flags(must(get(nil))); got != [4]bool{false, true, false, false} {
+		t.Errorf("after a partial configuration %v", got)
+	}
+	_, err = e.s3.PutPublicAccessBlock(ctx, &s3.PutPublicAccessBlockInput{Bucket: b, PublicAccessBlockConfiguration: &types.PublicAccessBlockConfiguration{}})
+	wantErr(t, err, "InvalidRequest", 400, "")
+	if got := flags(must(get(nil))); got != [4]bool{false, true, false, false} {
+		t.Errorf("after an empty configuration %v", got)
+	}
+	must(e.s3.PutPublicAccessBlock(ctx, &s3.PutPublicAccessBlockInput{Bucket: b, PublicAccessBlockConfiguration: all}))
+	wrong := aws.String("111122223333")
+	_, err = get(wrong)
+	wantErr(t, err, "AccessDenied", 403, "")
+	_, err = e.s3.PutPublicAccessBlock(ctx, &s3.PutPublicAccessBlockInput{Bucket: b, PublicAccessBlockConfiguration: &types.PublicAccessBlockConfiguration{}, ExpectedBucketOwner: wrong})
+	wantErr(t, err, "AccessDenied", 403, "")
+	_, err = e.s3.DeletePublicAccessBlock(ctx, &s3.DeletePublicAccessBlockInput{Bucket: b, ExpectedBucketOwner: wrong})
+	wantErr(t, err, "AccessDenied", 403, "")
+	_, err = e.s3.GetBucketPolicyStatus(ctx, &s3.GetBucketPolicyStatusInput{Bucket: b, ExpectedBucketOwner: wrong})
+	wantErr(t, err, "AccessDenied", 403, "")
+	if got := flags(must(get(aws.String(account)))); got != [4]bool{true, true, true, true} {
+		t.Errorf("with the right expected owner %v", got)
+	}
+}
