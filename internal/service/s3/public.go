@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/netip"
+	"regexp"
 	"strings"
 
 	api "github.com/palisade/palisade/internal/api/s3"
@@ -562,7 +563,7 @@ func (s *Service) policyHandlers() []server.Handler {
 				}
 			}
 			change := changeUpdate
-			b.Policy = in.Policy
+			b.Policy = rootPrincipals(in.Policy)
 			if err := saveBucket(c.Tx, b); err != nil {
 				return nil, err
 			}
@@ -673,4 +674,19 @@ func ownerAccountOnly(c *server.Call, b *bucketRec) error {
 
 func errNoSuchBucketPolicy(bucket string) *model.Error {
 	return model.NewError(404, "NoSuchBucketPolicy", "The bucket policy does not exist").With("BucketName", bucket)
+}
+
+// awsPrincipal finds an "AWS" principal key and its value: one string or an array.
+var awsPrincipal = regexp.MustCompile(`"AWS"\s*:\s*("(?:[^"\\]|\\.)*"|\[[^\]]*\])`)
+
+// accountValue is a principal given as a bare account ID.
+var accountValue = regexp.MustCompile(`"(\d{12})"`)
+
+// rootPrincipals stores an account named by its ID in an AWS principal as its root
+// user's ARN, as S3 returns it, leaving the rest of the document as it was sent
+// (recorded, 2026: public_access_replay.json, retention.stored-policy).
+func rootPrincipals(doc string) string {
+	return awsPrincipal.ReplaceAllStringFunc(doc, func(m string) string {
+		return accountValue.ReplaceAllString(m, `"arn:aws:iam::$1:root"`)
+	})
 }

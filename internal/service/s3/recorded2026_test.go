@@ -2145,3 +2145,63 @@ func TestRecordedPublicAccessBlockConfiguration(t *testing.T) {
 		t.Errorf("with the right expected owner %v", got)
 	}
 }
+
+// TestRecordedPublicPolicyEnforcement: BlockPublicPolicy refuses a public replacement
+// and keeps the policy it had (an account principal stored as its root ARN);
+// it does not stop a public policy already in place, RestrictPublicBuckets does, for
+// anonymous callers and not for the owner, while the policy stays public
+// (public_access_replay.json, policy-admission-versus-enforcement, calls 478-497).
+func TestRecordedPublicPolicyEnforcement(t *testing.T) {
+	e := newEnv(t)
+	b := "public-access-main"
+	e.bucket(b)
+	const body = "Harmless stackd S3 public-read native behavior fixture.\n"
+	if put := e.put(b, "harmless-public-read-fixture.txt", body); *put.ETag != `"d5899b556155646c4970e39bcadc0455"` {
+		t.Fatalf("ETag %s", *put.ETag)
+	}
+	pab := func(policy, restrict bool) {
+		must(e.s3.PutPublicAccessBlock(ctx, &s3.PutPublicAccessBlockInput{Bucket: aws.String(b), PublicAccessBlockConfiguration: &types.PublicAccessBlockConfiguration{
+			BlockPublicAcls: aws.Bool(false), IgnorePublicAcls: aws.Bool(false), BlockPublicPolicy: aws.Bool(policy), RestrictPublicBuckets: aws.Bool(restrict)}}))
+	}
+	status := func() bool {
+		return *must(e.s3.GetBucketPolicyStatus(ctx, &s3.GetBucketPolicyStatusInput{Bucket: aws.String(b)})).PolicyStatus.IsPublic
+	}
+	anon := func() int {
+		st, _ := e.anon("GET", "/"+b+"/harmless-public-read-fixture.txt", nil)
+		return st
+	}
+	const public = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::public-access-main/harmless-public-read-fixture.txt"}]}`
+	pab(false, false)
+	must(0, e.policy(b, `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"000000000000"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::public-access-main/harmless-public-read-fixture.txt"}]}`))
+	pab(true, false)
+	wantErr(t, e.policy(b, public), "AccessDenied", 403, "")
+	if got := *must(e.s3.GetBucketPolicy(ctx, &s3.GetBucketPolicyInput{Bucket: aws.String(b)})).Policy; got != `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::000000000000:root"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::public-access-main/harmless-public-read-fixture.txt"}]}` {
+		t.Errorf("stored policy %s", got)
+	}
+	if status() {
+		t.Error("the kept policy is public")
+	}
+	pab(false, false)
+	must(0, e.policy(b, public))
+	if !status() || anon() != 200 {
+		t.Errorf("public policy: status %v, anonymous %d", status(), anon())
+	}
+	pab(true, false)
+	if st := anon(); st != 200 {
+		t.Errorf("BlockPublicPolicy stopped a policy in place: %d", st)
+	}
+	pab(false, true)
+	if st := anon(); st != 403 {
+		t.Errorf("RestrictPublicBuckets let an anonymous read through: %d", st)
+	}
+	if got := e.get(b, "harmless-public-read-fixture.txt"); got != body || !status() {
+		t.Errorf("restricted: owner read %q, status %v", got, status())
+	}
+	pab(false, false)
+	if st := anon(); st != 200 {
+		t.Errorf("unrestricted anonymous read %d", st)
+	}
+	must(e.s3.DeleteBucketPolicy(ctx, &s3.DeleteBucketPolicyInput{Bucket: aws.String(b)}))
+	_, err := e.s3.GetBucketPolicyStatus(ctx, &s3.GetBucketPolicyStatusInput{Bucket: aws.String(b)})
+	wantErr(t, err, "NoSuchBucketPolicy", 404, "")
+}
