@@ -2205,3 +2205,86 @@ func TestRecordedPublicPolicyEnforcement(t *testing.T) {
 	_, err := e.s3.GetBucketPolicyStatus(ctx, &s3.GetBucketPolicyStatusInput{Bucket: aws.String(b)})
 	wantErr(t, err, "NoSuchBucketPolicy", 404, "")
 }
+
+// TestRecordedPublicACLEnforcement: BlockPublicAcls leaves a public ACL already in
+// place working and refuses new public ACLs, on PutObjectAcl and on PutObject alike;
+// IgnorePublicAcls takes the public grant's effect away and hides it from
+// GetObjectAcl while new public ACLs are accepted; turning it off brings the grant
+// back (public_access_replay.json, public-acl-enforcement, calls 502-514).
+func TestRecordedPublicACLEnforcement(t *testing.T) {
+	e := newEnv(t)
+	b, k := aws.String("public-access-main"), aws.String("harmless-public-read-fixture.txt")
+	must(e.s3.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: b, ObjectOwnership: types.ObjectOwnershipObjectWriter}))
+	must(e.s3.DeletePublicAccessBlock(ctx, &s3.DeletePublicAccessBlockInput{Bucket: b}))
+	must(e.s3.PutObject(ctx, &s3.PutObjectInput{Bucket: b, Key: k, ACL: types.ObjectCannedACLPublicRead,
+		Body: strings.NewReader("Harmless stackd S3 public-read native behavior fixture.\n")}))
+	pab := func(block, ignore bool) {
+		must(e.s3.PutPublicAccessBlock(ctx, &s3.PutPublicAccessBlockInput{Bucket: b, PublicAccessBlockConfiguration: &types.PublicAccessBlockConfiguration{
+			BlockPublicAcls: aws.Bool(block), IgnorePublicAcls: aws.Bool(ignore), BlockPublicPolicy: aws.Bool(false), RestrictPublicBuckets: aws.Bool(false)}}))
+	}
+	anon := func() int {
+		st, _ := e.anon("GET", "/"+*b+"/"+*k, nil)
+		return st
+	}
+	owner := *must(e.s3.GetBucketAcl(ctx, &s3.GetBucketAclInput{Bucket: b})).Owner.ID
+	acl := func() string {
+		return grantsOf(owner, must(e.s3.GetObjectAcl(ctx, &s3.GetObjectAclInput{Bucket: b, Key: k})).Grants)
+	}
+	putACL := func() error {
+		_, err := e.s3.PutObjectAcl(ctx, &s3.PutObjectAclInput{Bucket: b, Key: k, ACL: types.ObjectCannedACLPublicRead})
+		return err
+	}
+	putObject := func() error {
+		_, err := e.s3.PutObject(ctx, &s3.PutObjectInput{Bucket: b, Key: k, ACL: types.ObjectCannedACLPublicRead, Body: strings.NewReader("Harmless replacement fixture.\n")})
+		return err
+	}
+	pab(true, false)
+	if st := anon(); st != 200 {
+		t.Errorf("BlockPublicAcls stopped an ACL in place: %d", st)
+	}
+	wantErr(t, putACL(), "AccessDenied", 403, "")
+	wantErr(t, putObject(), "AccessDenied", 403, "")
+	pab(false, true)
+	if st := anon(); st != 403 {
+		t.Errorf("IgnorePublicAcls let an anonymous read through: %d", st)
+	}
+	must(0, putACL())
+	must(0, putObject())
+	if got := acl(); got != "owner=FULL_CONTROL" {
+		t.Errorf("ignored ACL shown as %s", got)
+	}
+	pab(false, false)
+	if st := anon(); st != 200 {
+		t.Errorf("restored anonymous read %d", st)
+	}
+	if got := acl(); got != "owner=FULL_CONTROL,AllUsers=READ" {
+		t.Errorf("restored ACL %s", got)
+	}
+	must(e.s3.PutObjectAcl(ctx, &s3.PutObjectAclInput{Bucket: b, Key: k, ACL: types.ObjectCannedACLPrivate}))
+}
+
+// TestRecordedPublicAccessBlockDenials: an explicit Deny of the public access block
+// actions stops reading, writing and deleting the configuration (DeletePublicAccessBlock
+// is authorized as s3:PutBucketPublicAccessBlock) and reading the policy status
+// (public_access_replay.json, owned-role-explicit-denials-and-delete-action-mapping,
+// calls 521-524). The role here is also allowed everything else, so the answers come
+// from the Deny rather than from a missing Allow.
+func TestRecordedPublicAccessBlockDenials(t *testing.T) {
+	e := newEnv(t)
+	b := aws.String("public-access-main")
+	e.bucket(*b)
+	_, session := e.roleSessions("public-access-main", `{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"},
+		{"Effect": "Deny", "Action": ["s3:GetBucketPublicAccessBlock", "s3:PutBucketPublicAccessBlock", "s3:GetBucketPolicyStatus"], "Resource": "arn:aws:s3:::public-access-main"}]}`)
+	r := session("public-policy-native", adminPolicy)
+	_, err := r.GetPublicAccessBlock(ctx, &s3.GetPublicAccessBlockInput{Bucket: b})
+	wantErr(t, err, "AccessDenied", 403, "")
+	_, err = r.PutPublicAccessBlock(ctx, &s3.PutPublicAccessBlockInput{Bucket: b, PublicAccessBlockConfiguration: &types.PublicAccessBlockConfiguration{}})
+	wantErr(t, err, "AccessDenied", 403, "")
+	_, err = r.DeletePublicAccessBlock(ctx, &s3.DeletePublicAccessBlockInput{Bucket: b})
+	wantErr(t, err, "AccessDenied", 403, "")
+	_, err = r.GetBucketPolicyStatus(ctx, &s3.GetBucketPolicyStatusInput{Bucket: b})
+	wantErr(t, err, "AccessDenied", 403, "")
+	if _, err := r.GetBucketLocation(ctx, &s3.GetBucketLocationInput{Bucket: b}); err != nil {
+		t.Errorf("the role's other S3 actions are refused: %v", err)
+	}
+}
