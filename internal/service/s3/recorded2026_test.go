@@ -4,6 +4,7 @@ import (
 	"crypto/md5"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"regexp"
 	"strings"
@@ -11,6 +12,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
@@ -2287,4 +2289,77 @@ func TestRecordedPublicAccessBlockDenials(t *testing.T) {
 	if _, err := r.GetBucketLocation(ctx, &s3.GetBucketLocationInput{Bucket: b}); err != nil {
 		t.Errorf("the role's other S3 actions are refused: %v", err)
 	}
+}
+
+// TestRecordedCrossAccountPublicAccess: a policy whose public Allow a public Deny takes
+// back is not public and lets no anonymous read through; RestrictPublicBuckets leaves
+// another account's grant working while the policy is not public, and stops it while
+// the policy also holds a public statement; an AllUsers ACL lets another account read
+// until IgnorePublicAcls; RestrictPublicBuckets alone does not touch an ACL
+// (public_access_replay.json, fixed-child-grant-mixed-public-policy-and-session-authority
+// calls 626-666, no-policy-public-acl-restriction-false-true-false calls 684-692). The
+// other account's caller here is its root user rather than a role session.
+func TestRecordedCrossAccountPublicAccess(t *testing.T) {
+	e := newEnv(t)
+	const other = "222233334444"
+	member := e.otherAccount(other)
+	b, k := aws.String("public-access-cross"), aws.String("harmless-public-read-fixture.txt")
+	e.bucket(*b)
+	e.put(*b, *k, "Harmless native policy boundary fixture.\n")
+	pab := func(ignore, restrict bool) {
+		must(e.s3.PutPublicAccessBlock(ctx, &s3.PutPublicAccessBlockInput{Bucket: b, PublicAccessBlockConfiguration: &types.PublicAccessBlockConfiguration{
+			BlockPublicAcls: aws.Bool(false), IgnorePublicAcls: aws.Bool(ignore), BlockPublicPolicy: aws.Bool(false), RestrictPublicBuckets: aws.Bool(restrict)}}))
+	}
+	status := func() bool {
+		return *must(e.s3.GetBucketPolicyStatus(ctx, &s3.GetBucketPolicyStatusInput{Bucket: b})).PolicyStatus.IsPublic
+	}
+	reads := func(step string, wantAnon, wantMember, wantOwner int) {
+		t.Helper()
+		anon, _ := e.anon("GET", "/"+*b+"/"+*k, nil)
+		st := func(c *s3.Client) int {
+			_, err := c.GetObject(ctx, &s3.GetObjectInput{Bucket: b, Key: k})
+			if err == nil {
+				return 200
+			}
+			var re *awshttp.ResponseError
+			if errors.As(err, &re) {
+				return re.HTTPStatusCode()
+			}
+			return 0
+		}
+		if got := [3]int{anon, st(member), st(e.s3)}; got != [3]int{wantAnon, wantMember, wantOwner} {
+			t.Errorf("%s: anonymous, other account, owner = %v, want %v", step, got, [3]int{wantAnon, wantMember, wantOwner})
+		}
+	}
+	const allow = `{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::public-access-cross/harmless-public-read-fixture.txt"}`
+	const fixed = `{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + other + `:root"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::public-access-cross/harmless-public-read-fixture.txt"}`
+	pab(false, false)
+	must(0, e.policy(*b, `{"Version":"2012-10-17","Statement":[`+allow+`,{"Effect":"Deny","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::public-access-cross/harmless-public-read-fixture.txt"}]}`))
+	if status() {
+		t.Error("allow taken back by deny: public")
+	}
+	reads("allow-deny", 403, 403, 403)
+	pab(false, true)
+	must(0, e.policy(*b, `{"Version":"2012-10-17","Statement":[`+fixed+`]}`))
+	if status() {
+		t.Error("fixed: public")
+	}
+	reads("fixed restricted", 403, 200, 200)
+	must(0, e.policy(*b, `{"Version":"2012-10-17","Statement":[`+fixed+`,`+allow+`]}`))
+	if !status() {
+		t.Error("mixed: not public")
+	}
+	reads("mixed restricted", 403, 403, 200)
+	pab(false, false)
+	reads("mixed unrestricted", 200, 200, 200)
+	must(e.s3.DeleteBucketPolicy(ctx, &s3.DeleteBucketPolicyInput{Bucket: b}))
+	must(e.s3.PutBucketOwnershipControls(ctx, &s3.PutBucketOwnershipControlsInput{Bucket: b, OwnershipControls: &types.OwnershipControls{Rules: []types.OwnershipControlsRule{{ObjectOwnership: types.ObjectOwnershipBucketOwnerPreferred}}}}))
+	must(e.s3.PutObjectAcl(ctx, &s3.PutObjectAclInput{Bucket: b, Key: k, ACL: types.ObjectCannedACLPublicRead}))
+	reads("public ACL", 200, 200, 200)
+	pab(false, true)
+	reads("public ACL restricted", 200, 200, 200)
+	_, err := e.s3.GetBucketPolicyStatus(ctx, &s3.GetBucketPolicyStatusInput{Bucket: b})
+	wantErr(t, err, "NoSuchBucketPolicy", 404, "")
+	pab(true, false)
+	reads("public ACL ignored", 403, 403, 200)
 }
