@@ -175,7 +175,7 @@ func (s *Service) createUpload(c *server.Call, in *api.CreateMultipartUploadRequ
 		Headers: storedHeaders(in.CacheControl, in.ContentDisposition, in.ContentEncoding, in.ContentLanguage, in.Expires)}
 	if in.ChecksumAlgorithm != nil {
 		u.ChecksumAlg = strings.ToUpper(*in.ChecksumAlgorithm)
-		if !knownAlg(u.ChecksumAlg) {
+		if !knownAlg(u.ChecksumAlg) || isXXHash(u.ChecksumAlg) {
 			return nil, errInvalidRequest("Checksum algorithm provided is unsupported. Please try again with any of the valid types: [CRC32, CRC32C, CRC64NVME, SHA1, SHA256]")
 		}
 		u.ChecksumType = typeComposite
@@ -252,7 +252,7 @@ func (s *Service) receivePart(c *server.Call, in *api.UploadPartRequest) (*recei
 		return nil, errInvalidRequest("Missing request body")
 	}
 	cl := bodyClaims{ContentMD5: in.ContentMD5, Algorithm: in.ChecksumAlgorithm,
-		Declared: checksumFields{&in.ChecksumCRC32, &in.ChecksumCRC32C, &in.ChecksumCRC64NVME, &in.ChecksumSHA1, &in.ChecksumSHA256, &in.ChecksumSHA512, &in.ChecksumMD5}.get()}
+		Declared: checksumFields{&in.ChecksumCRC32, &in.ChecksumCRC32C, &in.ChecksumCRC64NVME, &in.ChecksumSHA1, &in.ChecksumSHA256, &in.ChecksumSHA512, &in.ChecksumMD5, &in.ChecksumXXHASH64, &in.ChecksumXXHASH3, &in.ChecksumXXHASH128}.get()}
 	if u.ChecksumAlg != "" && cl.Algorithm == nil {
 		cl.Algorithm = ptr(u.ChecksumAlg)
 	}
@@ -332,7 +332,7 @@ func (s *Service) uploadPart(c *server.Call, in *api.UploadPartRequest, r *recei
 		return nil, err
 	}
 	out := &api.UploadPartOutput{ETag: ptr(`"` + p.ETag + `"`)}
-	checksumFields{&out.ChecksumCRC32, &out.ChecksumCRC32C, &out.ChecksumCRC64NVME, &out.ChecksumSHA1, &out.ChecksumSHA256, &out.ChecksumSHA512, &out.ChecksumMD5}.set(p.Checksums)
+	checksumFields{&out.ChecksumCRC32, &out.ChecksumCRC32C, &out.ChecksumCRC64NVME, &out.ChecksumSHA1, &out.ChecksumSHA256, &out.ChecksumSHA512, &out.ChecksumMD5, &out.ChecksumXXHASH64, &out.ChecksumXXHASH3, &out.ChecksumXXHASH128}.set(p.Checksums)
 	sseOut{&out.ServerSideEncryption, &out.SSEKMSKeyId, &out.BucketKeyEnabled, &out.SSECustomerAlgorithm, &out.SSECustomerKeyMD5, nil}.set(u.Enc)
 	return out, nil
 }
@@ -532,7 +532,7 @@ func (s *Service) completeUpload(c *server.Call, in *api.CompleteMultipartUpload
 				With("ProposedSize", strconv.FormatInt(p.Size, 10)).With("MinSizeAllowed", strconv.Itoa(minPartSize)).
 				With("PartNumber", strconv.Itoa(int(n))).With("ETag", `"`+p.ETag+`"`)
 		}
-		given := checksumFields{&cp.ChecksumCRC32, &cp.ChecksumCRC32C, &cp.ChecksumCRC64NVME, &cp.ChecksumSHA1, &cp.ChecksumSHA256, &cp.ChecksumSHA512, &cp.ChecksumMD5}.get()
+		given := checksumFields{&cp.ChecksumCRC32, &cp.ChecksumCRC32C, &cp.ChecksumCRC64NVME, &cp.ChecksumSHA1, &cp.ChecksumSHA256, &cp.ChecksumSHA512, &cp.ChecksumMD5, &cp.ChecksumXXHASH64, &cp.ChecksumXXHASH3, &cp.ChecksumXXHASH128}.get()
 		sum, have := p.Checksums[alg]
 		if u.ChecksumAlg != "" && u.ChecksumType == typeComposite {
 			if g, ok := given[alg]; !ok {
@@ -571,7 +571,7 @@ func (s *Service) completeUpload(c *server.Call, in *api.CompleteMultipartUpload
 			o.ChecksumType = typeFullObject
 		}
 	}
-	given := checksumFields{&in.ChecksumCRC32, &in.ChecksumCRC32C, &in.ChecksumCRC64NVME, &in.ChecksumSHA1, &in.ChecksumSHA256, &in.ChecksumSHA512, &in.ChecksumMD5}.get()
+	given := checksumFields{&in.ChecksumCRC32, &in.ChecksumCRC32C, &in.ChecksumCRC64NVME, &in.ChecksumSHA1, &in.ChecksumSHA256, &in.ChecksumSHA512, &in.ChecksumMD5, &in.ChecksumXXHASH64, &in.ChecksumXXHASH3, &in.ChecksumXXHASH128}.get()
 	for a, v := range given {
 		if got := o.Checksums[a]; got != v && strings.TrimSuffix(got, "-"+strconv.Itoa(n)) != v {
 			return nil, badChecksum(a)
@@ -609,7 +609,7 @@ func completeOutput(c *server.Call, b *bucketRec, o *objRec) *api.CompleteMultip
 	if b.Versioning != "" {
 		out.VersionId = ptr(o.VersionID)
 	}
-	checksumFields{&out.ChecksumCRC32, &out.ChecksumCRC32C, &out.ChecksumCRC64NVME, &out.ChecksumSHA1, &out.ChecksumSHA256, &out.ChecksumSHA512, &out.ChecksumMD5}.set(o.Checksums)
+	checksumFields{&out.ChecksumCRC32, &out.ChecksumCRC32C, &out.ChecksumCRC64NVME, &out.ChecksumSHA1, &out.ChecksumSHA256, &out.ChecksumSHA512, &out.ChecksumMD5, &out.ChecksumXXHASH64, &out.ChecksumXXHASH3, &out.ChecksumXXHASH128}.set(o.Checksums)
 	if o.ChecksumType != "" {
 		out.ChecksumType = ptr(o.ChecksumType)
 	}
@@ -650,7 +650,7 @@ func (s *Service) completedAgain(c *server.Call, b *bucketRec, in *api.CompleteM
 	}
 	s.objectResources(c, b, cur.Key)
 	out := completeOutput(c, b, cur)
-	out.ChecksumCRC32, out.ChecksumCRC32C, out.ChecksumCRC64NVME, out.ChecksumSHA1, out.ChecksumSHA256, out.ChecksumSHA512, out.ChecksumMD5 = nil, nil, nil, nil, nil, nil, nil
+	out.ChecksumCRC32, out.ChecksumCRC32C, out.ChecksumCRC64NVME, out.ChecksumSHA1, out.ChecksumSHA256, out.ChecksumSHA512, out.ChecksumMD5, out.ChecksumXXHASH64, out.ChecksumXXHASH3, out.ChecksumXXHASH128 = nil, nil, nil, nil, nil, nil, nil, nil, nil, nil
 	out.ChecksumType = nil
 	return out, true, nil
 }
@@ -780,7 +780,7 @@ func (s *Service) listParts(c *server.Call, in *api.ListPartsRequest) (*api.List
 		}
 		part := api.Part{PartNumber: ptr(p.Number), LastModified: ptr(p.LastModified), ETag: ptr(`"` + p.ETag + `"`), Size: ptr(p.Size)}
 		if u.ChecksumAlg != "" {
-			checksumFields{&part.ChecksumCRC32, &part.ChecksumCRC32C, &part.ChecksumCRC64NVME, &part.ChecksumSHA1, &part.ChecksumSHA256, &part.ChecksumSHA512, &part.ChecksumMD5}.set(map[string]string{u.ChecksumAlg: p.Checksums[u.ChecksumAlg]})
+			checksumFields{&part.ChecksumCRC32, &part.ChecksumCRC32C, &part.ChecksumCRC64NVME, &part.ChecksumSHA1, &part.ChecksumSHA256, &part.ChecksumSHA512, &part.ChecksumMD5, &part.ChecksumXXHASH64, &part.ChecksumXXHASH3, &part.ChecksumXXHASH128}.set(map[string]string{u.ChecksumAlg: p.Checksums[u.ChecksumAlg]})
 		}
 		out.Parts = append(out.Parts, part)
 	}

@@ -207,7 +207,7 @@ func (s *Service) putObject(c *server.Call, in *api.PutObjectRequest, r *receive
 	if b.Versioning != "" {
 		out.VersionId = ptr(o.VersionID)
 	}
-	checksumFields{&out.ChecksumCRC32, &out.ChecksumCRC32C, &out.ChecksumCRC64NVME, &out.ChecksumSHA1, &out.ChecksumSHA256, &out.ChecksumSHA512, &out.ChecksumMD5}.set(o.Checksums)
+	checksumFields{&out.ChecksumCRC32, &out.ChecksumCRC32C, &out.ChecksumCRC64NVME, &out.ChecksumSHA1, &out.ChecksumSHA256, &out.ChecksumSHA512, &out.ChecksumMD5, &out.ChecksumXXHASH64, &out.ChecksumXXHASH3, &out.ChecksumXXHASH128}.set(o.Checksums)
 	out.ChecksumType = ptr(typeFullObject)
 	sseOut{&out.ServerSideEncryption, &out.SSEKMSKeyId, &out.BucketKeyEnabled, &out.SSECustomerAlgorithm, &out.SSECustomerKeyMD5, &out.SSEKMSEncryptionContext}.set(o.Enc)
 	// The record's responseElements are the encryption header S3 answered with, not
@@ -637,7 +637,7 @@ func (s *Service) getObject(c *server.Call, in *api.GetObjectRequest) (*api.GetO
 	s.answerRead(c, rr, readFields{&out.AcceptRanges, &out.ETag, &out.VersionId, &out.ContentRange, &out.StorageClass,
 		&out.WebsiteRedirectLocation, &out.ChecksumType, &out.LastModified, &out.ContentLength, &out.Metadata, &out.PartsCount, &out.TagCount,
 		[6]**string{&out.CacheControl, &out.ContentDisposition, &out.ContentEncoding, &out.ContentLanguage, &out.ContentType, &out.Expires},
-		checksumFields{&out.ChecksumCRC32, &out.ChecksumCRC32C, &out.ChecksumCRC64NVME, &out.ChecksumSHA1, &out.ChecksumSHA256, &out.ChecksumSHA512, &out.ChecksumMD5},
+		checksumFields{&out.ChecksumCRC32, &out.ChecksumCRC32C, &out.ChecksumCRC64NVME, &out.ChecksumSHA1, &out.ChecksumSHA256, &out.ChecksumSHA512, &out.ChecksumMD5, &out.ChecksumXXHASH64, &out.ChecksumXXHASH3, &out.ChecksumXXHASH128},
 		sseOut{&out.ServerSideEncryption, &out.SSEKMSKeyId, &out.BucketKeyEnabled, &out.SSECustomerAlgorithm, &out.SSECustomerKeyMD5, nil}},
 		responseOverrides{in.ResponseCacheControl, in.ResponseContentDisposition, in.ResponseContentEncoding, in.ResponseContentLanguage, in.ResponseContentType, in.ResponseExpires},
 		in.PartNumber, in.ChecksumMode)
@@ -666,7 +666,7 @@ func (s *Service) headObject(c *server.Call, in *api.HeadObjectRequest) (*api.He
 	s.answerRead(c, rr, readFields{&out.AcceptRanges, &out.ETag, &out.VersionId, &out.ContentRange, &out.StorageClass,
 		&out.WebsiteRedirectLocation, &out.ChecksumType, &out.LastModified, &out.ContentLength, &out.Metadata, &out.PartsCount, &out.TagCount,
 		[6]**string{&out.CacheControl, &out.ContentDisposition, &out.ContentEncoding, &out.ContentLanguage, &out.ContentType, &out.Expires},
-		checksumFields{&out.ChecksumCRC32, &out.ChecksumCRC32C, &out.ChecksumCRC64NVME, &out.ChecksumSHA1, &out.ChecksumSHA256, &out.ChecksumSHA512, &out.ChecksumMD5},
+		checksumFields{&out.ChecksumCRC32, &out.ChecksumCRC32C, &out.ChecksumCRC64NVME, &out.ChecksumSHA1, &out.ChecksumSHA256, &out.ChecksumSHA512, &out.ChecksumMD5, &out.ChecksumXXHASH64, &out.ChecksumXXHASH3, &out.ChecksumXXHASH128},
 		sseOut{&out.ServerSideEncryption, &out.SSEKMSKeyId, &out.BucketKeyEnabled, &out.SSECustomerAlgorithm, &out.SSECustomerKeyMD5, nil}},
 		responseOverrides{in.ResponseCacheControl, in.ResponseContentDisposition, in.ResponseContentEncoding, in.ResponseContentLanguage, in.ResponseContentType, in.ResponseExpires},
 		in.PartNumber, in.ChecksumMode)
@@ -1165,7 +1165,7 @@ func (s *Service) copyObject(c *server.Call, in *api.CopyObjectRequest, links *l
 	}
 	s.objectResources(c, b, o.Key)
 	res := &api.CopyObjectResult{ETag: ptr(o.etag()), LastModified: ptr(o.LastModified)}
-	checksumFields{&res.ChecksumCRC32, &res.ChecksumCRC32C, &res.ChecksumCRC64NVME, &res.ChecksumSHA1, &res.ChecksumSHA256, &res.ChecksumSHA512, &res.ChecksumMD5}.set(o.Checksums)
+	checksumFields{&res.ChecksumCRC32, &res.ChecksumCRC32C, &res.ChecksumCRC64NVME, &res.ChecksumSHA1, &res.ChecksumSHA256, &res.ChecksumSHA512, &res.ChecksumMD5, &res.ChecksumXXHASH64, &res.ChecksumXXHASH3, &res.ChecksumXXHASH128}.set(o.Checksums)
 	out := &api.CopyObjectOutput{CopyObjectResult: res}
 	if sb.Versioning != "" {
 		out.CopySourceVersionId = ptr(so.VersionID)

@@ -1,6 +1,7 @@
 package s3_test
 
 import (
+	"bytes"
 	"crypto/md5"
 	"encoding/base64"
 	"encoding/json"
@@ -2362,4 +2363,73 @@ func TestRecordedCrossAccountPublicAccess(t *testing.T) {
 	wantErr(t, err, "NoSuchBucketPolicy", 404, "")
 	pab(true, false)
 	reads("public ACL ignored", 403, 403, 200)
+}
+
+// TestRecordedXXHashChecksums: S3 takes the XXHASH64, XXHASH3 and XXHASH128 checksums
+// on PutObject, with or without the algorithm named, stores them as FULL_OBJECT and
+// answers them on GET and HEAD with checksum mode on, for the whole object or part 1,
+// and not for a range; a value that does not match is BadDigest
+// (checksum_algorithms_object_replay.json, ordinary-checksum-storage-copy-and-encryption,
+// calls 2-43).
+func TestRecordedXXHashChecksums(t *testing.T) {
+	e := newEnv(t)
+	b := aws.String("stackd-checksum-object-1a79312f787a43ad")
+	e.bucket(*b)
+	binary, _ := base64.StdEncoding.DecodeString("Y2hlY2tzdW0A/4ABDQoAAQIDBAUGBwgJCgsMDQ4PEBESExQVFhcYGRobHB0eHw==")
+	for _, c := range []struct {
+		alg         types.ChecksumAlgorithm
+		value, none string
+		in          func(*s3.PutObjectInput, *string)
+	}{
+		{types.ChecksumAlgorithmXxhash64, "ghHyDMBTcoE=", "70bbN1HY6Zk=", func(in *s3.PutObjectInput, v *string) { in.ChecksumXXHASH64 = v }},
+		{types.ChecksumAlgorithmXxhash3, "tqh8ksNCSno=", "LQaABTjTlMI=", func(in *s3.PutObjectInput, v *string) { in.ChecksumXXHASH3 = v }},
+		{types.ChecksumAlgorithmXxhash128, "cD7Hn7de9krAIQco/jZd/A==", "maoG0wFHmNhgAcMkRo1Jfw==", func(in *s3.PutObjectInput, v *string) { in.ChecksumXXHASH128 = v }},
+	} {
+		name := strings.ToLower(string(c.alg))
+		value := func(x64, x3, x128 *string) string {
+			var got []string
+			for _, p := range []*string{x64, x3, x128} {
+				if p != nil {
+					got = append(got, *p)
+				}
+			}
+			return strings.Join(got, ",")
+		}
+		put := func(key string, body []byte, v string) (*s3.PutObjectOutput, error) {
+			in := &s3.PutObjectInput{Bucket: b, Key: aws.String(key), Body: bytes.NewReader(body), ChecksumAlgorithm: c.alg}
+			c.in(in, aws.String(v))
+			return e.s3.PutObject(ctx, in)
+		}
+		check := func(step, key string, rng *string, part *int32, mode types.ChecksumMode, want string) {
+			t.Helper()
+			g := must(e.s3.GetObject(ctx, &s3.GetObjectInput{Bucket: b, Key: aws.String(key), Range: rng, PartNumber: part, ChecksumMode: mode}))
+			g.Body.Close()
+			h := must(e.s3.HeadObject(ctx, &s3.HeadObjectInput{Bucket: b, Key: aws.String(key), Range: rng, PartNumber: part, ChecksumMode: mode}))
+			gt, ht := string(g.ChecksumType), string(h.ChecksumType)
+			if got := [4]string{value(g.ChecksumXXHASH64, g.ChecksumXXHASH3, g.ChecksumXXHASH128), gt, value(h.ChecksumXXHASH64, h.ChecksumXXHASH3, h.ChecksumXXHASH128), ht}; want == "" && got != [4]string{} ||
+				want != "" && got != [4]string{want, "FULL_OBJECT", want, "FULL_OBJECT"} {
+				t.Errorf("%s %s: GET and HEAD checksums %q", name, step, got)
+			}
+			if g.ChecksumCRC64NVME != nil || h.ChecksumCRC64NVME != nil || g.ChecksumSHA256 != nil {
+				t.Errorf("%s %s: other checksum families answered", name, step)
+			}
+		}
+		out := must(put(name, binary, c.value))
+		if got := value(out.ChecksumXXHASH64, out.ChecksumXXHASH3, out.ChecksumXXHASH128); got != c.value || out.ChecksumType != types.ChecksumTypeFullObject || out.ChecksumCRC64NVME != nil {
+			t.Errorf("%s put: %q %q", name, got, out.ChecksumType)
+		}
+		check("enabled", name, nil, nil, types.ChecksumModeEnabled, c.value)
+		check("mode omitted", name, nil, nil, "", "")
+		check("range", name, aws.String("bytes=3-10"), nil, types.ChecksumModeEnabled, "")
+		check("part one", name, nil, aws.Int32(1), types.ChecksumModeEnabled, c.value)
+		must(put(name+"-empty", nil, c.none))
+		check("empty", name+"-empty", nil, nil, types.ChecksumModeEnabled, c.none)
+		st, body := e.signedRaw("PUT", "/"+*b+"/"+name+"-inferred", map[string]string{"x-amz-checksum-" + name: c.value}, string(binary))
+		if st != 200 {
+			t.Fatalf("%s inferred: %d %s", name, st, body)
+		}
+		check("inferred", name+"-inferred", nil, nil, types.ChecksumModeEnabled, c.value)
+		_, err := put(name+"-wrong", []byte("rejected replacement\x00\xff"), c.value)
+		wantErr(t, err, "BadDigest", 400, "")
+	}
 }
