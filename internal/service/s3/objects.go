@@ -2,9 +2,11 @@ package s3
 
 import (
 	"bytes"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -1024,6 +1026,29 @@ func (l *linkSet) Close() error {
 	return nil
 }
 
+// copyChecksum computes a copy's checksum in the algorithm the request names, from
+// the source's plaintext; the source's own value serves where it already has a
+// full-object checksum of that algorithm.
+func (s *Service) copyChecksum(c *server.Call, sb *bucketRec, so *objRec, alg string, ck customerKey) (map[string]string, error) {
+	a := strings.ToUpper(alg)
+	if !knownAlg(a) {
+		return nil, errInvalidRequest("Checksum algorithm provided is unsupported. Please try again with any of the valid types: [CRC32, CRC32C, CRC64NVME, SHA1, SHA256]")
+	}
+	if v, ok := so.Checksums[a]; ok && (so.ChecksumType == typeFullObject || so.ChecksumType == "") && len(so.Parts) == 0 {
+		return map[string]string{a: v}, nil
+	}
+	r, err := s.body(c, &readResult{b: sb, o: so, start: 0, end: so.Size}, ck)
+	if err != nil {
+		return nil, err
+	}
+	defer r.Close()
+	h := newHash(a)
+	if _, err := io.Copy(h, r); err != nil {
+		return nil, err
+	}
+	return map[string]string{a: base64.StdEncoding.EncodeToString(h.Sum(nil))}, nil
+}
+
 // copyBodies gives a copy (dst) its own names for the source's body files (hard links:
 // the ciphertext is shared, the file keys are sealed again under the copy's object key).
 func (s *Service) copyBodies(c *server.Call, links *linkSet, src, dst *objRec, srcKey, dstKey []byte) ([]segment, error) {
@@ -1121,6 +1146,15 @@ func (s *Service) copyObject(c *server.Call, in *api.CopyObjectRequest, links *l
 	o := &objRec{Key: in.Key, LastModified: timeTrunc(c.Now), Size: so.Size, ETag: so.ETag, ContentType: so.ContentType,
 		Headers: so.Headers, Meta: so.Meta, Tags: so.Tags, StorageClass: storageClass(in.StorageClass), Checksums: so.Checksums,
 		ChecksumType: so.ChecksumType, Parts: so.Parts, Redirect: str(in.WebsiteRedirectLocation)}
+	if in.ChecksumAlgorithm != nil {
+		// A copy that names an algorithm has that checksum of the whole object, in
+		// place of the source's (recorded, 2026: checksum_algorithms_object_replay.json,
+		// copy-replace-XXHASH64-XXHASH128 and the like).
+		if o.Checksums, err = s.copyChecksum(c, sb, so, *in.ChecksumAlgorithm, customerKey{in.CopySourceSSECustomerAlgorithm, in.CopySourceSSECustomerKey, in.CopySourceSSECustomerKeyMD5}); err != nil {
+			return nil, err
+		}
+		o.ChecksumType = typeFullObject
+	}
 	if replaceMeta {
 		if err := checkMeta(in.Metadata); err != nil {
 			return nil, err
@@ -1166,6 +1200,11 @@ func (s *Service) copyObject(c *server.Call, in *api.CopyObjectRequest, links *l
 	s.objectResources(c, b, o.Key)
 	res := &api.CopyObjectResult{ETag: ptr(o.etag()), LastModified: ptr(o.LastModified)}
 	checksumFields{&res.ChecksumCRC32, &res.ChecksumCRC32C, &res.ChecksumCRC64NVME, &res.ChecksumSHA1, &res.ChecksumSHA256, &res.ChecksumSHA512, &res.ChecksumMD5, &res.ChecksumXXHASH64, &res.ChecksumXXHASH3, &res.ChecksumXXHASH128}.set(o.Checksums)
+	if len(o.Checksums) > 0 && o.ChecksumType != "" {
+		// (recorded, 2026: checksum_algorithms_object_replay.json, copy-preserve-*:
+		// the result names the checksum's type.)
+		res.ChecksumType = ptr(o.ChecksumType)
+	}
 	out := &api.CopyObjectOutput{CopyObjectResult: res}
 	if sb.Versioning != "" {
 		out.CopySourceVersionId = ptr(so.VersionID)

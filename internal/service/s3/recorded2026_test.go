@@ -2368,9 +2368,10 @@ func TestRecordedCrossAccountPublicAccess(t *testing.T) {
 // TestRecordedXXHashChecksums: S3 takes the XXHASH64, XXHASH3 and XXHASH128 checksums
 // on PutObject, with or without the algorithm named, stores them as FULL_OBJECT and
 // answers them on GET and HEAD with checksum mode on, for the whole object or part 1,
-// and not for a range; a value that does not match is BadDigest
+// and not for a range; a value that does not match is BadDigest and leaves the object
+// as it was; a copy keeps the checksum or computes the one it names
 // (checksum_algorithms_object_replay.json, ordinary-checksum-storage-copy-and-encryption,
-// calls 2-43).
+// calls 2-43 and 70-85).
 func TestRecordedXXHashChecksums(t *testing.T) {
 	e := newEnv(t)
 	b := aws.String("stackd-checksum-object-1a79312f787a43ad")
@@ -2429,7 +2430,18 @@ func TestRecordedXXHashChecksums(t *testing.T) {
 			t.Fatalf("%s inferred: %d %s", name, st, body)
 		}
 		check("inferred", name+"-inferred", nil, nil, types.ChecksumModeEnabled, c.value)
-		_, err := put(name+"-wrong", []byte("rejected replacement\x00\xff"), c.value)
+		_, err := put(name, []byte("rejected replacement\x00\xff"), c.value)
 		wantErr(t, err, "BadDigest", 400, "")
+		check("unchanged after mismatch", name, nil, nil, types.ChecksumModeEnabled, c.value)
+		cp := must(e.s3.CopyObject(ctx, &s3.CopyObjectInput{Bucket: b, Key: aws.String(name + "-copy"), CopySource: aws.String(*b + "/" + name)})).CopyObjectResult
+		if got := value(cp.ChecksumXXHASH64, cp.ChecksumXXHASH3, cp.ChecksumXXHASH128); got != c.value || cp.ChecksumType != types.ChecksumTypeFullObject || cp.ChecksumCRC64NVME != nil {
+			t.Errorf("%s copy: %q %q", name, got, cp.ChecksumType)
+		}
+		check("preserved copy", name+"-copy", nil, nil, types.ChecksumModeEnabled, c.value)
+		cp = must(e.s3.CopyObject(ctx, &s3.CopyObjectInput{Bucket: b, Key: aws.String(name + "-replace"), CopySource: aws.String(*b + "/" + name), ChecksumAlgorithm: types.ChecksumAlgorithmXxhash128})).CopyObjectResult
+		if got := value(cp.ChecksumXXHASH64, cp.ChecksumXXHASH3, cp.ChecksumXXHASH128); got != "cD7Hn7de9krAIQco/jZd/A==" || cp.ChecksumType != types.ChecksumTypeFullObject {
+			t.Errorf("%s copy as XXHASH128: %q %q", name, got, cp.ChecksumType)
+		}
+		check("replaced copy", name+"-replace", nil, nil, types.ChecksumModeEnabled, "cD7Hn7de9krAIQco/jZd/A==")
 	}
 }
