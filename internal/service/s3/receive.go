@@ -131,6 +131,12 @@ func (s *Service) receive(c *server.Call, body io.Reader, cl bodyClaims) (*recei
 		if !knownAlg(a) {
 			return nil, errInvalidRequest("Checksum algorithm provided is unsupported. Please try again with any of the valid types: [CRC32, CRC32C, CRC64NVME, SHA1, SHA256]")
 		}
+		if _, ok := cl.Declared[a]; !ok && len(cl.Declared) > 0 {
+			// A checksum of another algorithm than the one named (recorded, 2026:
+			// checksum_algorithms_object_replay.json, algorithm-header-mismatch:
+			// 400 InvalidRequest; the message is not recorded).
+			return nil, errInvalidRequest("Value for x-amz-sdk-checksum-algorithm header is invalid.")
+		}
 		algs[a] = true
 	}
 	if c.HTTP != nil {

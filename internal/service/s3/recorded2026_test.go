@@ -2445,3 +2445,55 @@ func TestRecordedXXHashChecksums(t *testing.T) {
 		check("replaced copy", name+"-replace", nil, nil, types.ChecksumModeEnabled, "cD7Hn7de9krAIQco/jZd/A==")
 	}
 }
+
+// TestRecordedChecksumFieldConflicts: a PutObject with two checksum fields, whether the
+// second matches or not, or with an algorithm other than the value's, is InvalidRequest
+// and leaves the object as it was; an SSE-C object keeps its XXHASH128 checksum, and a
+// copy of it with the source key computes the XXHASH3 it asks for
+// (checksum_algorithms_object_replay.json, ordinary-checksum-storage-copy-and-encryption,
+// calls 100-113).
+func TestRecordedChecksumFieldConflicts(t *testing.T) {
+	e := newEnv(t)
+	b := aws.String("stackd-checksum-object-1a79312f787a43ad")
+	e.bucket(*b)
+	e.allowSSEC(*b)
+	data, _ := base64.StdEncoding.DecodeString("Y2hlY2tzdW0A/4ABDQoAAQIDBAUGBwgJCgsMDQ4PEBESExQVFhcYGRobHB0eHw==")
+	must(e.s3.PutObject(ctx, &s3.PutObjectInput{Bucket: b, Key: aws.String("xxhash64"), Body: bytes.NewReader(data), ChecksumAlgorithm: types.ChecksumAlgorithmXxhash64, ChecksumXXHASH64: aws.String("ghHyDMBTcoE=")}))
+	for _, in := range []*s3.PutObjectInput{
+		{ChecksumAlgorithm: types.ChecksumAlgorithmXxhash64, ChecksumXXHASH64: aws.String("ghHyDMBTcoE="), ChecksumSHA256: aws.String("oyn3HMirDUT69uVmHjsTVuGVVBChxF/VtT1qUGV2T6s=")},
+		{ChecksumAlgorithm: types.ChecksumAlgorithmXxhash64, ChecksumXXHASH64: aws.String("ghHyDMBTcoE="), ChecksumSHA256: aws.String("ZBHioXoHFMD/qXxp9zOyG07bv1vzI7ZrwZUL/1xYSsY=")},
+		{ChecksumAlgorithm: types.ChecksumAlgorithmSha512, ChecksumXXHASH3: aws.String("tqh8ksNCSno=")},
+	} {
+		in.Bucket, in.Key, in.Body = b, aws.String("xxhash64"), bytes.NewReader(data)
+		_, err := e.s3.PutObject(ctx, in)
+		wantErr(t, err, "InvalidRequest", 400, "")
+	}
+	g := must(e.s3.GetObject(ctx, &s3.GetObjectInput{Bucket: b, Key: aws.String("xxhash64"), ChecksumMode: types.ChecksumModeEnabled}))
+	g.Body.Close()
+	if aws.ToString(g.ChecksumXXHASH64) != "ghHyDMBTcoE=" || g.ChecksumSHA256 != nil || g.ChecksumSHA512 != nil {
+		t.Errorf("after refused puts: %v %v", g.ChecksumXXHASH64, g.ChecksumSHA256)
+	}
+	k := ssecKey{"AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=", "tP/LI3N87DFaSk0aoqYgzg=="}
+	out := must(e.s3.PutObject(ctx, &s3.PutObjectInput{Bucket: b, Key: aws.String("ssec-xxhash128"), Body: bytes.NewReader(data), ChecksumAlgorithm: types.ChecksumAlgorithmXxhash128,
+		ChecksumXXHASH128: aws.String("cD7Hn7de9krAIQco/jZd/A=="), SSECustomerAlgorithm: aws.String("AES256"), SSECustomerKey: aws.String(k.key), SSECustomerKeyMD5: aws.String(k.md5)}))
+	if aws.ToString(out.ChecksumXXHASH128) != "cD7Hn7de9krAIQco/jZd/A==" || out.ChecksumType != types.ChecksumTypeFullObject {
+		t.Errorf("SSE-C put: %v %v", out.ChecksumXXHASH128, out.ChecksumType)
+	}
+	h := must(e.s3.HeadObject(ctx, &s3.HeadObjectInput{Bucket: b, Key: aws.String("ssec-xxhash128"), ChecksumMode: types.ChecksumModeEnabled,
+		SSECustomerAlgorithm: aws.String("AES256"), SSECustomerKey: aws.String(k.key), SSECustomerKeyMD5: aws.String(k.md5)}))
+	if aws.ToString(h.ChecksumXXHASH128) != "cD7Hn7de9krAIQco/jZd/A==" {
+		t.Errorf("SSE-C head: %v", h.ChecksumXXHASH128)
+	}
+	_, err := e.s3.GetObject(ctx, &s3.GetObjectInput{Bucket: b, Key: aws.String("ssec-xxhash128"), ChecksumMode: types.ChecksumModeEnabled})
+	wantErr(t, err, "InvalidRequest", 400, "")
+	cp := must(e.s3.CopyObject(ctx, &s3.CopyObjectInput{Bucket: b, Key: aws.String("ssec-xxhash128-copy"), CopySource: aws.String(*b + "/ssec-xxhash128"), ChecksumAlgorithm: types.ChecksumAlgorithmXxhash3,
+		CopySourceSSECustomerAlgorithm: aws.String("AES256"), CopySourceSSECustomerKey: aws.String(k.key), CopySourceSSECustomerKeyMD5: aws.String(k.md5)}))
+	if aws.ToString(cp.CopyObjectResult.ChecksumXXHASH3) != "tqh8ksNCSno=" || cp.CopyObjectResult.ChecksumXXHASH128 != nil || cp.CopyObjectResult.ChecksumType != types.ChecksumTypeFullObject {
+		t.Errorf("SSE-C copy as XXHASH3: %+v", cp.CopyObjectResult)
+	}
+	g = must(e.s3.GetObject(ctx, &s3.GetObjectInput{Bucket: b, Key: aws.String("ssec-xxhash128-copy"), ChecksumMode: types.ChecksumModeEnabled}))
+	g.Body.Close()
+	if aws.ToString(g.ChecksumXXHASH3) != "tqh8ksNCSno=" {
+		t.Errorf("SSE-C copy read: %v", g.ChecksumXXHASH3)
+	}
+}
