@@ -2449,9 +2449,10 @@ func TestRecordedXXHashChecksums(t *testing.T) {
 // TestRecordedChecksumFieldConflicts: a PutObject with two checksum fields, whether the
 // second matches or not, or with an algorithm other than the value's, is InvalidRequest
 // and leaves the object as it was; an SSE-C object keeps its XXHASH128 checksum, and a
-// copy of it with the source key computes the XXHASH3 it asks for
+// copy of it with the source key computes the XXHASH3 it asks for, as does a copy of an
+// SSE-KMS object; an empty or malformed checksum header is InvalidRequest
 // (checksum_algorithms_object_replay.json, ordinary-checksum-storage-copy-and-encryption,
-// calls 100-113).
+// calls 100-119, present-empty-and-malformed-checksum-headers calls 122-129).
 func TestRecordedChecksumFieldConflicts(t *testing.T) {
 	e := newEnv(t)
 	b := aws.String("stackd-checksum-object-1a79312f787a43ad")
@@ -2495,5 +2496,27 @@ func TestRecordedChecksumFieldConflicts(t *testing.T) {
 	g.Body.Close()
 	if aws.ToString(g.ChecksumXXHASH3) != "tqh8ksNCSno=" {
 		t.Errorf("SSE-C copy read: %v", g.ChecksumXXHASH3)
+	}
+	must(e.s3.PutObject(ctx, &s3.PutObjectInput{Bucket: b, Key: aws.String("kms-xxhash128"), Body: bytes.NewReader(data), ChecksumAlgorithm: types.ChecksumAlgorithmXxhash128,
+		ChecksumXXHASH128: aws.String("cD7Hn7de9krAIQco/jZd/A=="), ServerSideEncryption: types.ServerSideEncryptionAwsKms}))
+	cp = must(e.s3.CopyObject(ctx, &s3.CopyObjectInput{Bucket: b, Key: aws.String("kms-xxhash128-copy"), CopySource: aws.String(*b + "/kms-xxhash128"), ChecksumAlgorithm: types.ChecksumAlgorithmXxhash3,
+		ServerSideEncryption: types.ServerSideEncryptionAwsKms}))
+	if aws.ToString(cp.CopyObjectResult.ChecksumXXHASH3) != "tqh8ksNCSno=" || cp.CopyObjectResult.ChecksumType != types.ChecksumTypeFullObject {
+		t.Errorf("SSE-KMS copy as XXHASH3: %+v", cp.CopyObjectResult)
+	}
+	// present-empty-and-malformed-checksum-headers, calls 122-129.
+	for _, hdr := range []map[string]string{
+		{"x-amz-checksum-xxhash128": "", "x-amz-sdk-checksum-algorithm": "XXHASH128"},
+		{"x-amz-checksum-xxhash128": ""},
+		{"x-amz-checksum-xxhash128": "%%%not-base64%%%", "x-amz-sdk-checksum-algorithm": "XXHASH128"},
+		{"x-amz-checksum-xxhash128": "%%%not-base64%%%"},
+	} {
+		st, body := e.signedRaw("PUT", "/"+*b+"/xxhash64", hdr, "rejected replacement\x00\xff")
+		wantXMLError(t, st, body, 400, "<Code>InvalidRequest</Code>")
+	}
+	g = must(e.s3.GetObject(ctx, &s3.GetObjectInput{Bucket: b, Key: aws.String("xxhash64"), ChecksumMode: types.ChecksumModeEnabled}))
+	g.Body.Close()
+	if aws.ToString(g.ChecksumXXHASH64) != "ghHyDMBTcoE=" {
+		t.Errorf("after refused raw puts: %v", g.ChecksumXXHASH64)
 	}
 }
