@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"regexp"
 	"strings"
 	"testing"
@@ -2518,5 +2519,73 @@ func TestRecordedChecksumFieldConflicts(t *testing.T) {
 	g.Body.Close()
 	if aws.ToString(g.ChecksumXXHASH64) != "ghHyDMBTcoE=" {
 		t.Errorf("after refused raw puts: %v", g.ChecksumXXHASH64)
+	}
+}
+
+// TestRecordedVersionScopedDeny: a Deny of s3:GetObjectVersion and
+// s3:DeleteObjectVersion except for listed version IDs ("null" among them) stops reads
+// and deletes of the other versions, not the current read nor a delete without a
+// version; a delete marker it covers reads as MethodNotAllowed but cannot be deleted
+// (version_policy_controls.json).
+func TestRecordedVersionScopedDeny(t *testing.T) {
+	e := newEnv(t)
+	u := e.user("Delegated", allowAll)
+	b := aws.String("stackd-version-policy-74a6d9a38d01")
+	must(u.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: b}))
+	put := func(body string) *string {
+		return must(u.PutObject(ctx, &s3.PutObjectInput{Bucket: b, Key: aws.String("item"), Body: strings.NewReader(body)})).VersionId
+	}
+	put("null")
+	must(u.PutBucketVersioning(ctx, &s3.PutBucketVersioningInput{Bucket: b, VersioningConfiguration: &types.VersioningConfiguration{Status: types.BucketVersioningStatusEnabled}}))
+	v1, v2 := put("v1"), put("v2")
+	must(u.PutBucketPolicy(ctx, &s3.PutBucketPolicyInput{Bucket: b, Policy: aws.String(`{"Version": "2012-10-17", "Statement": [{"Sid": "KeepFirstAndNull", "Effect": "Deny", "Principal": "*", "Action": ["s3:GetObjectVersion", "s3:DeleteObjectVersion"], "Resource": "arn:aws:s3:::stackd-version-policy-74a6d9a38d01/item", "Condition": {"StringNotEquals": {"s3:VersionId": ["` + *v1 + `", "null"]}}}]}`)}))
+	read := func(v *string) (string, error) {
+		g, err := u.GetObject(ctx, &s3.GetObjectInput{Bucket: b, Key: aws.String("item"), VersionId: v})
+		if err != nil {
+			return "", err
+		}
+		defer g.Body.Close()
+		data, _ := io.ReadAll(g.Body)
+		return string(data), nil
+	}
+	del := func(v *string) (*s3.DeleteObjectOutput, error) {
+		return u.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: b, Key: aws.String("item"), VersionId: v})
+	}
+	denied := func(action string) string {
+		return `User: arn:aws:iam::000000000000:user/Delegated is not authorized to perform: ` + action + ` on resource: "arn:aws:s3:::stackd-version-policy-74a6d9a38d01/item" with an explicit deny in a resource-based policy`
+	}
+	_, err := read(v2)
+	wantErr(t, err, "AccessDenied", 403, denied("s3:GetObjectVersion"))
+	for _, c := range []struct {
+		v    *string
+		want string
+	}{{nil, "v2"}, {v1, "v1"}, {aws.String("null"), "null"}} {
+		if got, err := read(c.v); err != nil || got != c.want {
+			t.Errorf("read %v: %q %v", aws.ToString(c.v), got, err)
+		}
+	}
+	if _, err := u.HeadObject(ctx, &s3.HeadObjectInput{Bucket: b, Key: aws.String("item"), VersionId: v1}); err != nil {
+		t.Errorf("head v1: %v", err)
+	}
+	_, err = del(v2)
+	wantErr(t, err, "AccessDenied", 403, denied("s3:DeleteObjectVersion"))
+	marker := must(del(nil))
+	if !aws.ToBool(marker.DeleteMarker) {
+		t.Fatal("no delete marker")
+	}
+	_, err = read(nil)
+	wantErr(t, err, "NoSuchKey", 404, "The specified key does not exist.")
+	_, err = read(marker.VersionId)
+	wantErr(t, err, "MethodNotAllowed", 405, "The specified method is not allowed against this resource.")
+	_, err = del(marker.VersionId)
+	wantErr(t, err, "AccessDenied", 403, denied("s3:DeleteObjectVersion"))
+	for _, v := range []*string{aws.String("null"), v1} {
+		if out, err := del(v); err != nil || aws.ToString(out.VersionId) != *v {
+			t.Errorf("delete %s: %v", *v, err)
+		}
+	}
+	vs := must(u.ListObjectVersions(ctx, &s3.ListObjectVersionsInput{Bucket: b}))
+	if len(vs.Versions) != 1 || *vs.Versions[0].VersionId != *v2 || len(vs.DeleteMarkers) != 1 || *vs.DeleteMarkers[0].VersionId != *marker.VersionId {
+		t.Errorf("left: %d versions, %d markers", len(vs.Versions), len(vs.DeleteMarkers))
 	}
 }
