@@ -2589,3 +2589,53 @@ func TestRecordedVersionScopedDeny(t *testing.T) {
 		t.Errorf("left: %d versions, %d markers", len(vs.Versions), len(vs.DeleteMarkers))
 	}
 }
+
+// TestRecordedExpectedOwnerACLAPIs: each of the seven ACL and ownership APIs refuses a
+// wrong ExpectedBucketOwner with 403 and serves the right one
+// (ownership_authority_replay.json, expected-bucket-owner-for-all-seven-acl-and-ownership-apis).
+func TestRecordedExpectedOwnerACLAPIs(t *testing.T) {
+	e := newEnv(t)
+	b, k := aws.String("ownership-main"), aws.String("source")
+	e.bucket(*b)
+	e.put(*b, *k, "harmless ownership fixture\n")
+	must(e.s3.PutBucketOwnershipControls(ctx, &s3.PutBucketOwnershipControlsInput{Bucket: b, OwnershipControls: &types.OwnershipControls{Rules: []types.OwnershipControlsRule{{ObjectOwnership: types.ObjectOwnershipObjectWriter}}}}))
+	rules := &types.OwnershipControls{Rules: []types.OwnershipControlsRule{{ObjectOwnership: types.ObjectOwnershipObjectWriter}}}
+	for _, c := range []struct {
+		name string
+		call func(owner *string) error
+	}{
+		{"GetBucketOwnershipControls", func(o *string) error {
+			_, err := e.s3.GetBucketOwnershipControls(ctx, &s3.GetBucketOwnershipControlsInput{Bucket: b, ExpectedBucketOwner: o})
+			return err
+		}},
+		{"PutBucketOwnershipControls", func(o *string) error {
+			_, err := e.s3.PutBucketOwnershipControls(ctx, &s3.PutBucketOwnershipControlsInput{Bucket: b, ExpectedBucketOwner: o, OwnershipControls: rules})
+			return err
+		}},
+		{"DeleteBucketOwnershipControls", func(o *string) error {
+			_, err := e.s3.DeleteBucketOwnershipControls(ctx, &s3.DeleteBucketOwnershipControlsInput{Bucket: b, ExpectedBucketOwner: o})
+			return err
+		}},
+		{"GetBucketAcl", func(o *string) error {
+			_, err := e.s3.GetBucketAcl(ctx, &s3.GetBucketAclInput{Bucket: b, ExpectedBucketOwner: o})
+			return err
+		}},
+		{"PutBucketAcl", func(o *string) error {
+			_, err := e.s3.PutBucketAcl(ctx, &s3.PutBucketAclInput{Bucket: b, ExpectedBucketOwner: o, ACL: types.BucketCannedACLPrivate})
+			return err
+		}},
+		{"GetObjectAcl", func(o *string) error {
+			_, err := e.s3.GetObjectAcl(ctx, &s3.GetObjectAclInput{Bucket: b, Key: k, ExpectedBucketOwner: o})
+			return err
+		}},
+		{"PutObjectAcl", func(o *string) error {
+			_, err := e.s3.PutObjectAcl(ctx, &s3.PutObjectAclInput{Bucket: b, Key: k, ExpectedBucketOwner: o, ACL: types.ObjectCannedACLPrivate})
+			return err
+		}},
+	} {
+		wantErr(t, c.call(aws.String("111111111111")), "AccessDenied", 403, "")
+		if err := c.call(aws.String("000000000000")); err != nil {
+			t.Errorf("%s with the right owner: %v", c.name, err)
+		}
+	}
+}
