@@ -159,6 +159,25 @@ func hasACLInput(in map[string]any) bool {
 	return false
 }
 
+// objectACLNeedsPermission reports whether an object write's ACL also needs
+// s3:PutObjectAcl: the canned private and bucket-owner-full-control ACLs do not, a
+// canned ACL granting more or any grant header does (recorded, 2026:
+// ownership_authority_replay.json, object-only-versus-current-acl-iam-actions and
+// version-acl-actions-and-copy-multipart-acl-admission: a caller allowed only
+// s3:PutObject writes, copies and begins uploads with those two, and is refused
+// public-read).
+func objectACLNeedsPermission(in map[string]any) bool {
+	if canned, ok := in["ACL"].(string); ok && (canned == "private" || canned == "bucket-owner-full-control") {
+		for _, k := range []string{"GrantFullControl", "GrantRead", "GrantReadACP", "GrantWrite", "GrantWriteACP"} {
+			if _, ok := in[k]; ok {
+				return true
+			}
+		}
+		return false
+	}
+	return hasACLInput(in)
+}
+
 // build resolves the request's ACL for a resource owned by owner; nil when the
 // request sets none.
 func (in aclInput) build(owner, bucketOwner string) (*acl, error) {

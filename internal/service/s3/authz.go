@@ -205,7 +205,7 @@ func (s *Service) checks(c *server.Call, op string, in map[string]any) ([]authz.
 	chks := []authz.Check{chk}
 	switch op {
 	case "PutObject", "CopyObject", "CreateMultipartUpload":
-		if hasACLInput(in) {
+		if objectACLNeedsPermission(in) {
 			extra := chk
 			extra.Action = "s3:PutObjectAcl"
 			chks = append(chks, extra)

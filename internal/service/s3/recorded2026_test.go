@@ -2639,3 +2639,93 @@ func TestRecordedExpectedOwnerACLAPIs(t *testing.T) {
 		}
 	}
 }
+
+// TestRecordedACLActions: which actions ACL-bearing calls need. A caller allowed only
+// s3:GetObject and s3:PutObject may write with the private and
+// bucket-owner-full-control ACLs but not public-read, nor read or write any ACL; one
+// allowed the current ACL actions may not use them on a version, nor PutBucketAcl,
+// nor write objects; one allowed the version ACL actions may not use them on the
+// current object (ownership_authority_replay.json,
+// object-only-versus-current-acl-iam-actions and
+// version-acl-actions-and-copy-multipart-acl-admission calls 621-652: CopyObject and
+// CreateMultipartUpload as PutObject). The recordings'
+// callers are role sessions; IAM users with the same policies stand in for them.
+func TestRecordedACLActions(t *testing.T) {
+	e := newEnv(t)
+	b, src := aws.String("ownership-main"), aws.String("source")
+	must(e.s3.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: b, ObjectOwnership: types.ObjectOwnershipObjectWriter}))
+	must(e.s3.PutPublicAccessBlock(ctx, &s3.PutPublicAccessBlockInput{Bucket: b, PublicAccessBlockConfiguration: &types.PublicAccessBlockConfiguration{
+		BlockPublicAcls: aws.Bool(false), IgnorePublicAcls: aws.Bool(false), BlockPublicPolicy: aws.Bool(true), RestrictPublicBuckets: aws.Bool(true)}}))
+	e.put(*b, *src, "harmless ownership fixture\n")
+	must(e.s3.PutBucketVersioning(ctx, &s3.PutBucketVersioningInput{Bucket: b, VersioningConfiguration: &types.VersioningConfiguration{Status: types.BucketVersioningStatusEnabled}}))
+	v := must(e.s3.PutObject(ctx, &s3.PutObjectInput{Bucket: b, Key: aws.String("versioned"), ACL: types.ObjectCannedACLPublicRead, Body: strings.NewReader("harmless version one\n")})).VersionId
+	objectOnly := e.user("object-only", `{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": ["s3:GetObject", "s3:PutObject"], "Resource": "arn:aws:s3:::ownership-main/*"}]}`)
+	currentACL := e.user("current-acl", `{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": ["s3:GetObjectAcl", "s3:PutObjectAcl"], "Resource": "arn:aws:s3:::ownership-main/*"}, {"Effect": "Allow", "Action": ["s3:GetBucketAcl", "s3:GetBucketOwnershipControls", "s3:PutBucketOwnershipControls"], "Resource": "arn:aws:s3:::ownership-main"}]}`)
+	versionACL := e.user("version-acl", `{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": ["s3:GetObject", "s3:PutObject", "s3:GetObjectVersionAcl", "s3:PutObjectVersionAcl"], "Resource": "arn:aws:s3:::ownership-main/*"}]}`)
+	status := func(err error) int {
+		var re *awshttp.ResponseError
+		if err == nil {
+			return 200
+		} else if errors.As(err, &re) {
+			return re.HTTPStatusCode()
+		}
+		return 0
+	}
+	putObject := func(c *s3.Client, key string, acl types.ObjectCannedACL) int {
+		_, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: b, Key: aws.String(key), ACL: acl, Body: strings.NewReader("harmless role\n")})
+		return status(err)
+	}
+	getACL := func(c *s3.Client, key *string, version *string) int {
+		_, err := c.GetObjectAcl(ctx, &s3.GetObjectAclInput{Bucket: b, Key: key, VersionId: version})
+		return status(err)
+	}
+	putACL := func(c *s3.Client, key *string, version *string) int {
+		_, err := c.PutObjectAcl(ctx, &s3.PutObjectAclInput{Bucket: b, Key: key, VersionId: version, ACL: types.ObjectCannedACLPrivate})
+		return status(err)
+	}
+	bucketCalls := func(c *s3.Client) [5]int {
+		_, e1 := c.GetBucketOwnershipControls(ctx, &s3.GetBucketOwnershipControlsInput{Bucket: b})
+		_, e2 := c.PutBucketOwnershipControls(ctx, &s3.PutBucketOwnershipControlsInput{Bucket: b, OwnershipControls: &types.OwnershipControls{Rules: []types.OwnershipControlsRule{{ObjectOwnership: types.ObjectOwnershipObjectWriter}}}})
+		_, e3 := c.DeleteBucketOwnershipControls(ctx, &s3.DeleteBucketOwnershipControlsInput{Bucket: b})
+		_, e4 := c.GetBucketAcl(ctx, &s3.GetBucketAclInput{Bucket: b})
+		_, e5 := c.PutBucketAcl(ctx, &s3.PutBucketAclInput{Bucket: b, ACL: types.BucketCannedACLPrivate})
+		return [5]int{status(e1), status(e2), status(e3), status(e4), status(e5)}
+	}
+	check := func(what string, got, want any) {
+		t.Helper()
+		if fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Errorf("%s: %v, want %v", what, got, want)
+		}
+	}
+	check("object-only bucket calls", bucketCalls(objectOnly), [5]int{403, 403, 403, 403, 403})
+	check("object-only object ACLs", [2]int{getACL(objectOnly, src, nil), putACL(objectOnly, src, nil)}, [2]int{403, 403})
+	check("object-only puts", [4]int{putObject(objectOnly, "none", ""), putObject(objectOnly, "private", types.ObjectCannedACLPrivate),
+		putObject(objectOnly, "full", types.ObjectCannedACLBucketOwnerFullControl), putObject(objectOnly, "public", types.ObjectCannedACLPublicRead)}, [4]int{200, 200, 200, 403})
+	check("object-only version ACLs", [2]int{getACL(objectOnly, aws.String("versioned"), v), putACL(objectOnly, aws.String("versioned"), v)}, [2]int{403, 403})
+	must(e.s3.PutBucketOwnershipControls(ctx, &s3.PutBucketOwnershipControlsInput{Bucket: b, OwnershipControls: &types.OwnershipControls{Rules: []types.OwnershipControlsRule{{ObjectOwnership: types.ObjectOwnershipBucketOwnerEnforced}}}}))
+	check("object-only enforced ACLs", [2]int{getACL(objectOnly, src, nil), putACL(objectOnly, src, nil)}, [2]int{403, 403})
+	check("object-only enforced puts", [3]int{putObject(objectOnly, "boe-none", ""), putObject(objectOnly, "boe-private", types.ObjectCannedACLPrivate),
+		putObject(objectOnly, "boe-full", types.ObjectCannedACLBucketOwnerFullControl)}, [3]int{200, 200, 200})
+	must(e.s3.PutBucketOwnershipControls(ctx, &s3.PutBucketOwnershipControlsInput{Bucket: b, OwnershipControls: &types.OwnershipControls{Rules: []types.OwnershipControlsRule{{ObjectOwnership: types.ObjectOwnershipObjectWriter}}}}))
+	check("current-acl bucket calls", bucketCalls(currentACL), [5]int{200, 200, 200, 200, 403})
+	check("current-acl object ACLs", [2]int{getACL(currentACL, src, nil), putACL(currentACL, src, nil)}, [2]int{200, 200})
+	check("current-acl puts", [4]int{putObject(currentACL, "c-none", ""), putObject(currentACL, "c-private", types.ObjectCannedACLPrivate),
+		putObject(currentACL, "c-full", types.ObjectCannedACLBucketOwnerFullControl), putObject(currentACL, "c-public", types.ObjectCannedACLPublicRead)}, [4]int{403, 403, 403, 403})
+	check("current-acl version ACLs", [2]int{getACL(currentACL, aws.String("versioned"), v), putACL(currentACL, aws.String("versioned"), v)}, [2]int{403, 403})
+	check("version-acl current", [2]int{getACL(versionACL, aws.String("versioned"), nil), putACL(versionACL, aws.String("versioned"), nil)}, [2]int{403, 403})
+	check("version-acl version", [2]int{getACL(versionACL, aws.String("versioned"), v), putACL(versionACL, aws.String("versioned"), v)}, [2]int{200, 200})
+	for _, own := range []types.ObjectOwnership{types.ObjectOwnershipObjectWriter, types.ObjectOwnershipBucketOwnerEnforced} {
+		must(e.s3.PutBucketOwnershipControls(ctx, &s3.PutBucketOwnershipControlsInput{Bucket: b, OwnershipControls: &types.OwnershipControls{Rules: []types.OwnershipControlsRule{{ObjectOwnership: own}}}}))
+		for _, acl := range []types.ObjectCannedACL{"", types.ObjectCannedACLPrivate, types.ObjectCannedACLBucketOwnerFullControl} {
+			_, err := versionACL.CopyObject(ctx, &s3.CopyObjectInput{Bucket: b, Key: aws.String("copy-" + string(acl)), CopySource: aws.String("ownership-main/source"), ACL: acl})
+			check(string(own)+" copy "+string(acl), status(err), 200)
+			_, err = versionACL.CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{Bucket: b, Key: aws.String("upload-" + string(acl)), ACL: acl})
+			check(string(own)+" upload "+string(acl), status(err), 200)
+		}
+	}
+	must(e.s3.PutBucketOwnershipControls(ctx, &s3.PutBucketOwnershipControlsInput{Bucket: b, OwnershipControls: &types.OwnershipControls{Rules: []types.OwnershipControlsRule{{ObjectOwnership: types.ObjectOwnershipObjectWriter}}}}))
+	_, err := versionACL.CopyObject(ctx, &s3.CopyObjectInput{Bucket: b, Key: aws.String("copy-public"), CopySource: aws.String("ownership-main/source"), ACL: types.ObjectCannedACLPublicRead})
+	check("copy public-read", status(err), 403)
+	_, err = versionACL.CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{Bucket: b, Key: aws.String("upload-public"), ACL: types.ObjectCannedACLPublicRead})
+	check("upload public-read", status(err), 403)
+}
