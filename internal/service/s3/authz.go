@@ -205,6 +205,25 @@ func (s *Service) checks(c *server.Call, op string, in map[string]any) ([]authz.
 	chks := []authz.Check{chk}
 	switch op {
 	case "PutObject", "CopyObject", "CreateMultipartUpload":
+		if canned, ok := in["ACL"].(string); ok && !b.aclsEnabled() && canned != "private" && canned != "bucket-owner-full-control" {
+			// With ACLs disabled, a canned ACL granting more than the bucket owner is
+			// refused as unsupported once the write itself is authorized, before the
+			// s3:PutObjectAcl it would need (recorded, 2026:
+			// ownership_authority_replay.json, role-BucketOwnerEnforced-*-public-read).
+			if err := c.Authorize(chk); err != nil {
+				return nil, err
+			}
+			if op == "CopyObject" {
+				src, err := s.copySourceCheck(c, in)
+				if err != nil {
+					return nil, err
+				}
+				if err := c.Authorize(src); err != nil {
+					return nil, err
+				}
+			}
+			return nil, errACLNotSupported()
+		}
 		if objectACLNeedsPermission(in) {
 			extra := chk
 			extra.Action = "s3:PutObjectAcl"

@@ -2723,8 +2723,14 @@ func TestRecordedACLActions(t *testing.T) {
 			check(string(own)+" upload "+string(acl), status(err), 200)
 		}
 	}
-	must(e.s3.PutBucketOwnershipControls(ctx, &s3.PutBucketOwnershipControlsInput{Bucket: b, OwnershipControls: &types.OwnershipControls{Rules: []types.OwnershipControlsRule{{ObjectOwnership: types.ObjectOwnershipObjectWriter}}}}))
+	// Under BucketOwnerEnforced a public-read ACL is refused as unsupported before
+	// the missing s3:PutObjectAcl is (calls 655-656).
 	_, err := versionACL.CopyObject(ctx, &s3.CopyObjectInput{Bucket: b, Key: aws.String("copy-public"), CopySource: aws.String("ownership-main/source"), ACL: types.ObjectCannedACLPublicRead})
+	wantErr(t, err, "AccessControlListNotSupported", 400, "")
+	_, err = versionACL.CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{Bucket: b, Key: aws.String("upload-public"), ACL: types.ObjectCannedACLPublicRead})
+	wantErr(t, err, "AccessControlListNotSupported", 400, "")
+	must(e.s3.PutBucketOwnershipControls(ctx, &s3.PutBucketOwnershipControlsInput{Bucket: b, OwnershipControls: &types.OwnershipControls{Rules: []types.OwnershipControlsRule{{ObjectOwnership: types.ObjectOwnershipObjectWriter}}}}))
+	_, err = versionACL.CopyObject(ctx, &s3.CopyObjectInput{Bucket: b, Key: aws.String("copy-public"), CopySource: aws.String("ownership-main/source"), ACL: types.ObjectCannedACLPublicRead})
 	check("copy public-read", status(err), 403)
 	_, err = versionACL.CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{Bucket: b, Key: aws.String("upload-public"), ACL: types.ObjectCannedACLPublicRead})
 	check("upload public-read", status(err), 403)
