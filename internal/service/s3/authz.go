@@ -202,6 +202,19 @@ func (s *Service) checks(c *server.Call, op string, in map[string]any) ([]authz.
 		return nil, err
 	}
 	chk := authz.Check{Action: action, Resource: resource, ResourceAccount: b.Owner, ResourcePolicy: rp.policy, Context: ctx}
+	if obj != nil && !obj.DeleteMarker && obj.Owner != "" && obj.Owner != b.Owner && b.aclsEnabled() && objectACLGoverned[action] {
+		// An object another account wrote is that account's: the bucket policy can
+		// only deny its reads and ACL calls, the object's ACL is what grants them, and
+		// the bucket owner's own callers are as foreign to it as any (recorded, 2026:
+		// ownership_authority_replay.json,
+		// cross-account-writer-preferred-enforced-legacy-and-copy-owner: the bucket
+		// owner reads neither a foreign object nor its ACL until the writer grants
+		// bucket-owner-full-control).
+		if chk.ResourcePolicy, err = s.foreignObjectPolicy(c.Tx, b, obj); err != nil {
+			return nil, err
+		}
+		chk.ResourceAccount = obj.Owner
+	}
 	chks := []authz.Check{chk}
 	switch op {
 	case "PutObject", "CopyObject", "CreateMultipartUpload":
@@ -492,6 +505,45 @@ func (s *Service) resourcePolicy(tx *store.Tx, b *bucketRec, obj *objRec) (resPo
 	}
 	rp.policy = p
 	return rp, nil
+}
+
+// objectACLGoverned are the object actions an object's ACL governs.
+var objectACLGoverned = func() map[string]bool {
+	m := map[string]bool{}
+	for _, acts := range aclActions[false] {
+		for _, a := range acts {
+			m[a] = true
+		}
+	}
+	return m
+}()
+
+// foreignObjectPolicy is the resource policy of an object owned by another account
+// than the bucket's: the bucket policy's Deny statements and the object's ACL.
+func (s *Service) foreignObjectPolicy(tx *store.Tx, b *bucketRec, obj *objRec) (*policy.Policy, error) {
+	var stmts []json.RawMessage
+	if b.Policy != "" {
+		st, err := policyStatements(b.Policy)
+		if err != nil {
+			return nil, err
+		}
+		for _, raw := range st {
+			var e struct{ Effect string }
+			if json.Unmarshal(raw, &e) == nil && e.Effect == "Deny" {
+				stmts = append(stmts, raw)
+			}
+		}
+	}
+	eff, err := effectivePAB(tx, b)
+	if err != nil {
+		return nil, err
+	}
+	stmts = append(stmts, aclStatements(obj.ACL, b.Owner, b.arn()+"/"+obj.Key, false, eff.IgnorePublicAcls)...)
+	if len(stmts) == 0 {
+		return nil, nil
+	}
+	doc, _ := json.Marshal(map[string]any{"Version": "2012-10-17", "Statement": stmts})
+	return s.d.Authz.Compile(policy.KindResource, "bucket-policy/"+b.Name, string(doc))
 }
 
 // policyStatements returns a stored bucket policy's statements as a list.

@@ -2735,3 +2735,80 @@ func TestRecordedACLActions(t *testing.T) {
 	_, err = versionACL.CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{Bucket: b, Key: aws.String("upload-public"), ACL: types.ObjectCannedACLPublicRead})
 	check("upload public-read", status(err), 403)
 }
+
+// TestRecordedForeignObjectWriter: under ObjectWriter an object another account writes
+// is that account's: the bucket owner may read neither it nor its ACL unless the writer
+// grants bucket-owner-full-control; a bucket ACL granting another account stops
+// BucketOwnerEnforced (ownership_authority_replay.json,
+// cross-account-writer-preferred-enforced-legacy-and-copy-owner, calls 715-740). The
+// other account's caller is its root user rather than a role session.
+func TestRecordedForeignObjectWriter(t *testing.T) {
+	e := newEnv(t)
+	const other = "222233334444"
+	member := e.otherAccount(other)
+	must(member.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("ownership-member-canonical")}))
+	otherOwner := *must(member.GetBucketAcl(ctx, &s3.GetBucketAclInput{Bucket: aws.String("ownership-member-canonical")})).Owner.ID
+	b := aws.String("ownership-cross")
+	must(e.s3.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: b, ObjectOwnership: types.ObjectOwnershipObjectWriter}))
+	owner := *must(e.s3.GetBucketAcl(ctx, &s3.GetBucketAclInput{Bucket: b})).Owner.ID
+	must(e.s3.PutBucketVersioning(ctx, &s3.PutBucketVersioningInput{Bucket: b, VersioningConfiguration: &types.VersioningConfiguration{Status: types.BucketVersioningStatusEnabled}}))
+	must(0, e.policy(*b, `{"Version": "2012-10-17", "Statement": [{"Sid": "OwnedCrossAccountProbe", "Effect": "Allow", "Principal": {"AWS": ["arn:aws:iam::000000000000:root", "arn:aws:iam::`+other+`:root"]}, "Action": ["s3:GetObject", "s3:GetObjectVersion", "s3:GetObjectAcl", "s3:GetObjectVersionAcl", "s3:PutObject", "s3:PutObjectAcl", "s3:PutObjectVersionAcl", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"], "Resource": "arn:aws:s3:::ownership-cross/*"}]}`))
+	name := func(id string) string {
+		switch id {
+		case owner:
+			return "owner"
+		case otherOwner:
+			return "other"
+		}
+		return id
+	}
+	acl := func(c *s3.Client, key string) string {
+		out, err := c.GetObjectAcl(ctx, &s3.GetObjectAclInput{Bucket: b, Key: aws.String(key)})
+		if err != nil {
+			var re *awshttp.ResponseError
+			if errors.As(err, &re) {
+				return fmt.Sprint(re.HTTPStatusCode())
+			}
+			return err.Error()
+		}
+		got := "owner:" + name(*out.Owner.ID)
+		for _, g := range out.Grants {
+			got += "," + name(aws.ToString(g.Grantee.ID)) + "=" + string(g.Permission)
+		}
+		return got
+	}
+	read := func(c *s3.Client, key string) int {
+		g, err := c.GetObject(ctx, &s3.GetObjectInput{Bucket: b, Key: aws.String(key)})
+		if err != nil {
+			var re *awshttp.ResponseError
+			if errors.As(err, &re) {
+				return re.HTTPStatusCode()
+			}
+			return 0
+		}
+		g.Body.Close()
+		return 200
+	}
+	for _, c := range []struct {
+		key         string
+		acl         types.ObjectCannedACL
+		ownerACL    string
+		ownerRead   int
+		memberACL   string
+		memberReads int
+	}{
+		{"foreign-private", "", "403", 403, "owner:other,other=FULL_CONTROL", 200},
+		{"cross-ObjectWriter-private", types.ObjectCannedACLPrivate, "403", 403, "owner:other,other=FULL_CONTROL", 200},
+		{"cross-ObjectWriter-bucket-owner-full-control", types.ObjectCannedACLBucketOwnerFullControl, "owner:other,other=FULL_CONTROL,owner=FULL_CONTROL", 200, "owner:other,other=FULL_CONTROL,owner=FULL_CONTROL", 200},
+	} {
+		must(member.PutObject(ctx, &s3.PutObjectInput{Bucket: b, Key: aws.String(c.key), ACL: c.acl, Body: strings.NewReader("harmless foreign ownership\n")}))
+		if got := [4]string{acl(e.s3, c.key), fmt.Sprint(read(e.s3, c.key)), acl(member, c.key), fmt.Sprint(read(member, c.key))}; got != [4]string{c.ownerACL, fmt.Sprint(c.ownerRead), c.memberACL, fmt.Sprint(c.memberReads)} {
+			t.Errorf("%s: bucket owner ACL, read, member ACL, read = %q", c.key, got)
+		}
+	}
+	must(e.s3.PutBucketAcl(ctx, &s3.PutBucketAclInput{Bucket: b, AccessControlPolicy: &types.AccessControlPolicy{Owner: &types.Owner{ID: aws.String(owner)}, Grants: []types.Grant{
+		{Grantee: &types.Grantee{Type: types.TypeCanonicalUser, ID: aws.String(owner)}, Permission: types.PermissionFullControl},
+		{Grantee: &types.Grantee{Type: types.TypeCanonicalUser, ID: aws.String(otherOwner)}, Permission: types.PermissionRead}}}}))
+	_, err := e.s3.PutBucketOwnershipControls(ctx, &s3.PutBucketOwnershipControlsInput{Bucket: b, OwnershipControls: &types.OwnershipControls{Rules: []types.OwnershipControlsRule{{ObjectOwnership: types.ObjectOwnershipBucketOwnerEnforced}}}})
+	wantErr(t, err, "InvalidBucketAclWithObjectOwnership", 400, "")
+}
