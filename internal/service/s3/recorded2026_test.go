@@ -2809,6 +2809,34 @@ func TestRecordedForeignObjectWriter(t *testing.T) {
 	must(e.s3.PutBucketAcl(ctx, &s3.PutBucketAclInput{Bucket: b, AccessControlPolicy: &types.AccessControlPolicy{Owner: &types.Owner{ID: aws.String(owner)}, Grants: []types.Grant{
 		{Grantee: &types.Grantee{Type: types.TypeCanonicalUser, ID: aws.String(owner)}, Permission: types.PermissionFullControl},
 		{Grantee: &types.Grantee{Type: types.TypeCanonicalUser, ID: aws.String(otherOwner)}, Permission: types.PermissionRead}}}}))
-	_, err := e.s3.PutBucketOwnershipControls(ctx, &s3.PutBucketOwnershipControlsInput{Bucket: b, OwnershipControls: &types.OwnershipControls{Rules: []types.OwnershipControlsRule{{ObjectOwnership: types.ObjectOwnershipBucketOwnerEnforced}}}})
-	wantErr(t, err, "InvalidBucketAclWithObjectOwnership", 400, "")
+	ownership := func(o types.ObjectOwnership) error {
+		_, err := e.s3.PutBucketOwnershipControls(ctx, &s3.PutBucketOwnershipControlsInput{Bucket: b, OwnershipControls: &types.OwnershipControls{Rules: []types.OwnershipControlsRule{{ObjectOwnership: o}}}})
+		return err
+	}
+	wantErr(t, ownership(types.ObjectOwnershipBucketOwnerEnforced), "InvalidBucketAclWithObjectOwnership", 400, "")
+	must(e.s3.PutBucketAcl(ctx, &s3.PutBucketAclInput{Bucket: b, ACL: types.BucketCannedACLPrivate}))
+
+	// A copy the other account makes of its object is its own (calls 742-745).
+	must(member.CopyObject(ctx, &s3.CopyObjectInput{Bucket: b, Key: aws.String("cross-copy-ObjectWriter"), CopySource: aws.String("ownership-cross/foreign-private")}))
+	if got := [3]string{acl(e.s3, "cross-copy-ObjectWriter"), fmt.Sprint(read(e.s3, "cross-copy-ObjectWriter")), acl(member, "cross-copy-ObjectWriter")}; got != [3]string{"403", "403", "owner:other,other=FULL_CONTROL"} {
+		t.Errorf("foreign copy: %q", got)
+	}
+	// BucketOwnerPreferred: bucket-owner-full-control hands the object to the bucket
+	// owner (calls 747-763).
+	must(0, ownership(types.ObjectOwnershipBucketOwnerPreferred))
+	must(member.PutObject(ctx, &s3.PutObjectInput{Bucket: b, Key: aws.String("preferred-none"), Body: strings.NewReader("x")}))
+	must(member.PutObject(ctx, &s3.PutObjectInput{Bucket: b, Key: aws.String("preferred-full"), ACL: types.ObjectCannedACLBucketOwnerFullControl, Body: strings.NewReader("x")}))
+	if got := [4]string{acl(e.s3, "preferred-none"), fmt.Sprint(read(e.s3, "preferred-none")), acl(e.s3, "preferred-full"), acl(member, "preferred-full")}; got != [4]string{"403", "403", "owner:owner,owner=FULL_CONTROL", "owner:owner,owner=FULL_CONTROL"} {
+		t.Errorf("preferred: %q", got)
+	}
+	// BucketOwnerEnforced: every object is the bucket owner's, and the other
+	// account's private ACL is unsupported (calls 769-777).
+	must(0, ownership(types.ObjectOwnershipBucketOwnerEnforced))
+	must(member.PutObject(ctx, &s3.PutObjectInput{Bucket: b, Key: aws.String("enforced-none"), Body: strings.NewReader("x")}))
+	if got := [3]string{acl(e.s3, "enforced-none"), fmt.Sprint(read(e.s3, "enforced-none")), acl(member, "enforced-none")}; got != [3]string{"owner:owner,owner=FULL_CONTROL", "200", "owner:owner,owner=FULL_CONTROL"} {
+		t.Errorf("enforced: %q", got)
+	}
+	_, err := member.PutObject(ctx, &s3.PutObjectInput{Bucket: b, Key: aws.String("enforced-private"), ACL: types.ObjectCannedACLPrivate, Body: strings.NewReader("x")})
+	wantErr(t, err, "AccessControlListNotSupported", 400, "")
+	must(member.PutObject(ctx, &s3.PutObjectInput{Bucket: b, Key: aws.String("enforced-full"), ACL: types.ObjectCannedACLBucketOwnerFullControl, Body: strings.NewReader("x")}))
 }
