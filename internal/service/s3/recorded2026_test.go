@@ -2839,4 +2839,25 @@ func TestRecordedForeignObjectWriter(t *testing.T) {
 	_, err := member.PutObject(ctx, &s3.PutObjectInput{Bucket: b, Key: aws.String("enforced-private"), ACL: types.ObjectCannedACLPrivate, Body: strings.NewReader("x")})
 	wantErr(t, err, "AccessControlListNotSupported", 400, "")
 	must(member.PutObject(ctx, &s3.PutObjectInput{Bucket: b, Key: aws.String("enforced-full"), ACL: types.ObjectCannedACLBucketOwnerFullControl, Body: strings.NewReader("x")}))
+	if got := [2]string{acl(e.s3, "foreign-private"), fmt.Sprint(read(e.s3, "foreign-private"))}; got != [2]string{"owner:owner,owner=FULL_CONTROL", "200"} {
+		t.Errorf("enforced, the older foreign object: %q", got)
+	}
+	// Without ownership controls objects are their writers' as under ObjectWriter
+	// (calls 787-807).
+	must(e.s3.DeleteBucketOwnershipControls(ctx, &s3.DeleteBucketOwnershipControlsInput{Bucket: b}))
+	must(member.PutObject(ctx, &s3.PutObjectInput{Bucket: b, Key: aws.String("legacy-none"), Body: strings.NewReader("x")}))
+	must(member.PutObject(ctx, &s3.PutObjectInput{Bucket: b, Key: aws.String("legacy-full"), ACL: types.ObjectCannedACLBucketOwnerFullControl, Body: strings.NewReader("x")}))
+	if got := [3]string{acl(e.s3, "legacy-none"), fmt.Sprint(read(e.s3, "legacy-none")), acl(e.s3, "legacy-full")}; got != [3]string{"403", "403", "owner:other,other=FULL_CONTROL,owner=FULL_CONTROL"} {
+		t.Errorf("legacy: %q", got)
+	}
+	// The writer's later bucket-owner-full-control lets the bucket owner in (calls
+	// 809-818).
+	must(0, ownership(types.ObjectOwnershipBucketOwnerPreferred))
+	if got := read(e.s3, "foreign-private"); got != 403 {
+		t.Errorf("preferred, before the grant: %d", got)
+	}
+	must(member.PutObjectAcl(ctx, &s3.PutObjectAclInput{Bucket: b, Key: aws.String("foreign-private"), ACL: types.ObjectCannedACLBucketOwnerFullControl}))
+	if got := [2]string{acl(e.s3, "foreign-private"), fmt.Sprint(read(e.s3, "foreign-private"))}; got != [2]string{"owner:other,other=FULL_CONTROL,owner=FULL_CONTROL", "200"} {
+		t.Errorf("preferred, after the grant: %q", got)
+	}
 }
