@@ -2861,3 +2861,63 @@ func TestRecordedForeignObjectWriter(t *testing.T) {
 		t.Errorf("preferred, after the grant: %q", got)
 	}
 }
+
+// TestRecordedForeignVersionGrants: a READ grant on another account's object version
+// lets the bucket owner read the version, not its ACL; BucketOwnerEnforced makes
+// every version the bucket owner's, and turning ACLs back on restores the writer's
+// ACL (ownership_authority_replay.json,
+// cross-account-selected-version-retention-and-policy-allow-boundary, calls 820-851).
+func TestRecordedForeignVersionGrants(t *testing.T) {
+	e := newEnv(t)
+	const other = "222233334444"
+	member := e.otherAccount(other)
+	must(member.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("ownership-member-canonical")}))
+	otherOwner := *must(member.GetBucketAcl(ctx, &s3.GetBucketAclInput{Bucket: aws.String("ownership-member-canonical")})).Owner.ID
+	b, k := aws.String("ownership-cross"), aws.String("cross-versioned")
+	must(e.s3.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: b, ObjectOwnership: types.ObjectOwnershipObjectWriter}))
+	owner := *must(e.s3.GetBucketAcl(ctx, &s3.GetBucketAclInput{Bucket: b})).Owner.ID
+	must(e.s3.PutBucketVersioning(ctx, &s3.PutBucketVersioningInput{Bucket: b, VersioningConfiguration: &types.VersioningConfiguration{Status: types.BucketVersioningStatusEnabled}}))
+	must(0, e.policy(*b, `{"Version": "2012-10-17", "Statement": [{"Sid": "OwnedCrossAccountProbe", "Effect": "Allow", "Principal": {"AWS": ["arn:aws:iam::000000000000:root", "arn:aws:iam::`+other+`:root"]}, "Action": ["s3:GetObject", "s3:GetObjectVersion", "s3:GetObjectAcl", "s3:GetObjectVersionAcl", "s3:PutObject", "s3:PutObjectAcl", "s3:PutObjectVersionAcl"], "Resource": "arn:aws:s3:::ownership-cross/*"}]}`))
+	v1 := must(member.PutObject(ctx, &s3.PutObjectInput{Bucket: b, Key: k, Body: strings.NewReader("harmless foreign v1\n")})).VersionId
+	must(member.PutObjectAcl(ctx, &s3.PutObjectAclInput{Bucket: b, Key: k, VersionId: v1, AccessControlPolicy: &types.AccessControlPolicy{Owner: &types.Owner{ID: aws.String(otherOwner)}, Grants: []types.Grant{
+		{Grantee: &types.Grantee{Type: types.TypeCanonicalUser, ID: aws.String(otherOwner)}, Permission: types.PermissionFullControl},
+		{Grantee: &types.Grantee{Type: types.TypeCanonicalUser, ID: aws.String(owner)}, Permission: types.PermissionRead}}}}))
+	v2 := must(member.PutObject(ctx, &s3.PutObjectInput{Bucket: b, Key: k, ACL: types.ObjectCannedACLBucketOwnerFullControl, Body: strings.NewReader("harmless foreign v2\n")})).VersionId
+	status := func(err error) int {
+		var re *awshttp.ResponseError
+		if err == nil {
+			return 200
+		} else if errors.As(err, &re) {
+			return re.HTTPStatusCode()
+		}
+		return 0
+	}
+	ownerView := func(v *string) [2]int {
+		_, aerr := e.s3.GetObjectAcl(ctx, &s3.GetObjectAclInput{Bucket: b, Key: k, VersionId: v})
+		g, gerr := e.s3.GetObject(ctx, &s3.GetObjectInput{Bucket: b, Key: k, VersionId: v})
+		if gerr == nil {
+			g.Body.Close()
+		}
+		return [2]int{status(aerr), status(gerr)}
+	}
+	if got := [2][2]int{ownerView(v1), ownerView(v2)}; got != [2][2]int{{403, 200}, {200, 200}} {
+		t.Errorf("writer: bucket owner's ACL and object reads of v1, v2 = %v", got)
+	}
+	own := func(o types.ObjectOwnership) {
+		must(e.s3.PutBucketOwnershipControls(ctx, &s3.PutBucketOwnershipControlsInput{Bucket: b, OwnershipControls: &types.OwnershipControls{Rules: []types.OwnershipControlsRule{{ObjectOwnership: o}}}}))
+	}
+	own(types.ObjectOwnershipBucketOwnerEnforced)
+	if got := [2][2]int{ownerView(v1), ownerView(v2)}; got != [2][2]int{{200, 200}, {200, 200}} {
+		t.Errorf("enforced: %v", got)
+	}
+	for _, c := range []*s3.Client{e.s3, member} {
+		a := must(c.GetObjectAcl(ctx, &s3.GetObjectAclInput{Bucket: b, Key: k, VersionId: v1}))
+		if *a.Owner.ID != owner || len(a.Grants) != 1 || aws.ToString(a.Grants[0].Grantee.ID) != owner {
+			t.Errorf("enforced ACL of v1: owner %s, %d grants", *a.Owner.ID, len(a.Grants))
+		}
+	}
+	own(types.ObjectOwnershipObjectWriter)
+	if got := ownerView(v1); got != [2]int{403, 200} {
+		t.Errorf("writer again: v1 %v", got)
+	}
+}
