@@ -2921,3 +2921,49 @@ func TestRecordedForeignVersionGrants(t *testing.T) {
 		t.Errorf("writer again: v1 %v", got)
 	}
 }
+
+// TestRecordedForeignMultipartOwner: an upload another account begins under
+// ObjectWriter keeps that account as the object's owner and the ACL it began with, even
+// when completed under BucketOwnerEnforced, which only hides them until ACLs are on
+// again (ownership_authority_replay.json,
+// cross-account-pending-multipart-owner-frozen-at-initiation, calls 897-929).
+func TestRecordedForeignMultipartOwner(t *testing.T) {
+	e := newEnv(t)
+	const other = "222233334444"
+	member := e.otherAccount(other)
+	b := aws.String("ownership-cross")
+	must(e.s3.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: b, ObjectOwnership: types.ObjectOwnershipObjectWriter}))
+	owner := *must(e.s3.GetBucketAcl(ctx, &s3.GetBucketAclInput{Bucket: b})).Owner.ID
+	must(0, e.policy(*b, `{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": ["arn:aws:iam::000000000000:root", "arn:aws:iam::`+other+`:root"]}, "Action": ["s3:GetObject", "s3:GetObjectAcl", "s3:PutObject", "s3:PutObjectAcl"], "Resource": "arn:aws:s3:::ownership-cross/*"}]}`))
+	own := func(o types.ObjectOwnership) {
+		must(e.s3.PutBucketOwnershipControls(ctx, &s3.PutBucketOwnershipControlsInput{Bucket: b, OwnershipControls: &types.OwnershipControls{Rules: []types.OwnershipControlsRule{{ObjectOwnership: o}}}}))
+	}
+	ownerOf := func(key string) string {
+		out, err := e.s3.GetObjectAcl(ctx, &s3.GetObjectAclInput{Bucket: b, Key: aws.String(key)})
+		if err != nil {
+			return "denied"
+		}
+		if *out.Owner.ID == owner {
+			return fmt.Sprintf("owner/%d", len(out.Grants))
+		}
+		return fmt.Sprintf("other/%d", len(out.Grants))
+	}
+	for _, c := range []struct {
+		acl                types.ObjectCannedACL
+		enforced, restored string
+	}{{"", "owner/1", "denied"}, {types.ObjectCannedACLBucketOwnerFullControl, "owner/1", "other/2"}} {
+		key := aws.String("mpu-" + string(c.acl))
+		own(types.ObjectOwnershipObjectWriter)
+		id := must(member.CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{Bucket: b, Key: key, ACL: c.acl})).UploadId
+		part := must(member.UploadPart(ctx, &s3.UploadPartInput{Bucket: b, Key: key, UploadId: id, PartNumber: aws.Int32(1), Body: strings.NewReader("harmless cross-account multipart\n")}))
+		own(types.ObjectOwnershipBucketOwnerEnforced)
+		must(member.CompleteMultipartUpload(ctx, &s3.CompleteMultipartUploadInput{Bucket: b, Key: key, UploadId: id,
+			MultipartUpload: &types.CompletedMultipartUpload{Parts: []types.CompletedPart{{PartNumber: aws.Int32(1), ETag: part.ETag}}}}))
+		got := [2]string{ownerOf(*key)}
+		own(types.ObjectOwnershipObjectWriter)
+		got[1] = ownerOf(*key)
+		if got != [2]string{c.enforced, c.restored} {
+			t.Errorf("%q: enforced, restored = %q, want %q", c.acl, got, [2]string{c.enforced, c.restored})
+		}
+	}
+}
