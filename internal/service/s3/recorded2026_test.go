@@ -2926,7 +2926,7 @@ func TestRecordedForeignVersionGrants(t *testing.T) {
 // ObjectWriter keeps that account as the object's owner and the ACL it began with, even
 // when completed under BucketOwnerEnforced, which only hides them until ACLs are on
 // again (ownership_authority_replay.json,
-// cross-account-pending-multipart-owner-frozen-at-initiation, calls 897-929).
+// cross-account-pending-multipart-owner-frozen-at-initiation, calls 897-995).
 func TestRecordedForeignMultipartOwner(t *testing.T) {
 	e := newEnv(t)
 	const other = "222233334444"
@@ -2964,6 +2964,90 @@ func TestRecordedForeignMultipartOwner(t *testing.T) {
 		got[1] = ownerOf(*key)
 		if got != [2]string{c.enforced, c.restored} {
 			t.Errorf("%q: enforced, restored = %q, want %q", c.acl, got, [2]string{c.enforced, c.restored})
+		}
+		// Begun under BucketOwnerEnforced, completed under ObjectWriter: the bucket
+		// owner's (calls 975-995).
+		key = aws.String("mpu-enforced-" + string(c.acl))
+		own(types.ObjectOwnershipBucketOwnerEnforced)
+		id = must(member.CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{Bucket: b, Key: key, ACL: c.acl})).UploadId
+		part = must(member.UploadPart(ctx, &s3.UploadPartInput{Bucket: b, Key: key, UploadId: id, PartNumber: aws.Int32(1), Body: strings.NewReader("harmless cross-account multipart\n")}))
+		own(types.ObjectOwnershipObjectWriter)
+		must(member.CompleteMultipartUpload(ctx, &s3.CompleteMultipartUploadInput{Bucket: b, Key: key, UploadId: id,
+			MultipartUpload: &types.CompletedMultipartUpload{Parts: []types.CompletedPart{{PartNumber: aws.Int32(1), ETag: part.ETag}}}}))
+		if got := ownerOf(*key); got != "owner/1" {
+			t.Errorf("%q begun enforced: %s", c.acl, got)
+		}
+	}
+}
+
+// TestRecordedForeignOwnerBoundary: a bucket policy's Deny, of the writer or of
+// everyone, stops the writer's own reads of its object; under BucketOwnerEnforced the
+// other account may write with no ACL, bucket-owner-full-control or a full-control
+// grant to the bucket owner, and not with private, bucket-owner-read or a grant to
+// itself (ownership_authority_replay.json, stable-explicit-policy-deny-of-foreign-object-owner
+// and cross-account-enforced-canned-and-canonical-admission, calls 1013-1059).
+func TestRecordedForeignOwnerBoundary(t *testing.T) {
+	e := newEnv(t)
+	const other = "222233334444"
+	member := e.otherAccount(other)
+	must(member.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("ownership-member-canonical")}))
+	otherOwner := *must(member.GetBucketAcl(ctx, &s3.GetBucketAclInput{Bucket: aws.String("ownership-member-canonical")})).Owner.ID
+	b, src := aws.String("ownership-boundary"), aws.String("source")
+	must(e.s3.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: b, ObjectOwnership: types.ObjectOwnershipObjectWriter}))
+	owner := *must(e.s3.GetBucketAcl(ctx, &s3.GetBucketAclInput{Bucket: b})).Owner.ID
+	const allow = `{"Effect": "Allow", "Principal": {"AWS": ["arn:aws:iam::` + other + `:root", "arn:aws:iam::000000000000:root"]}, "Action": ["s3:GetObject", "s3:GetObjectAcl", "s3:PutObject", "s3:PutObjectAcl", "s3:AbortMultipartUpload"], "Resource": "arn:aws:s3:::ownership-boundary/*"}`
+	must(0, e.policy(*b, `{"Version": "2012-10-17", "Statement": [`+allow+`]}`))
+	must(member.PutObject(ctx, &s3.PutObjectInput{Bucket: b, Key: src, Body: strings.NewReader("harmless policy propagation\n")}))
+	reads := func() error {
+		if _, err := member.GetObjectAcl(ctx, &s3.GetObjectAclInput{Bucket: b, Key: src}); err != nil {
+			return err
+		}
+		g, err := member.GetObject(ctx, &s3.GetObjectInput{Bucket: b, Key: src})
+		if err == nil {
+			g.Body.Close()
+		}
+		return err
+	}
+	must(0, reads())
+	for _, who := range []string{`{"AWS": "arn:aws:iam::` + other + `:root"}`, `"*"`} {
+		must(0, e.policy(*b, `{"Version": "2012-10-17", "Statement": [`+allow+`, {"Effect": "Deny", "Principal": `+who+`, "Action": ["s3:GetObject", "s3:GetObjectAcl"], "Resource": "arn:aws:s3:::ownership-boundary/source"}]}`))
+		_, err := member.GetObject(ctx, &s3.GetObjectInput{Bucket: b, Key: src})
+		wantErr(t, err, "AccessDenied", 403, "")
+		_, err = member.GetObjectAcl(ctx, &s3.GetObjectAclInput{Bucket: b, Key: src})
+		wantErr(t, err, "AccessDenied", 403, "")
+	}
+	must(0, e.policy(*b, `{"Version": "2012-10-17", "Statement": [`+allow+`]}`))
+	must(e.s3.PutBucketOwnershipControls(ctx, &s3.PutBucketOwnershipControlsInput{Bucket: b, OwnershipControls: &types.OwnershipControls{Rules: []types.OwnershipControlsRule{{ObjectOwnership: types.ObjectOwnershipBucketOwnerEnforced}}}}))
+	type acl struct {
+		canned types.ObjectCannedACL
+		full   string
+	}
+	write := func(key string, a acl) [3]error {
+		var full *string
+		if a.full != "" {
+			full = aws.String(`id="` + a.full + `"`)
+		}
+		_, e1 := member.PutObject(ctx, &s3.PutObjectInput{Bucket: b, Key: aws.String("put-" + key), ACL: a.canned, GrantFullControl: full, Body: strings.NewReader("harmless admission\n")})
+		_, e2 := member.CopyObject(ctx, &s3.CopyObjectInput{Bucket: b, Key: aws.String("copy-" + key), CopySource: aws.String("ownership-boundary/source"), ACL: a.canned, GrantFullControl: full})
+		_, e3 := member.CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{Bucket: b, Key: aws.String("mpu-" + key), ACL: a.canned, GrantFullControl: full})
+		return [3]error{e1, e2, e3}
+	}
+	for name, a := range map[string]acl{"none": {}, "bucket-owner-full-control": {canned: types.ObjectCannedACLBucketOwnerFullControl}, "root-full": {full: owner}} {
+		for i, err := range write(name, a) {
+			if err != nil {
+				t.Errorf("%s #%d: %v", name, i, err)
+			}
+		}
+		if name != "none" {
+			got := must(e.s3.GetObjectAcl(ctx, &s3.GetObjectAclInput{Bucket: b, Key: aws.String("put-" + name)}))
+			if *got.Owner.ID != owner || len(got.Grants) != 1 {
+				t.Errorf("%s: owner %s, %d grants", name, *got.Owner.ID, len(got.Grants))
+			}
+		}
+	}
+	for name, a := range map[string]acl{"private": {canned: types.ObjectCannedACLPrivate}, "bucket-owner-read": {canned: types.ObjectCannedACLBucketOwnerRead}, "member-full": {full: otherOwner}} {
+		for _, err := range write(name, a) {
+			wantErr(t, err, "AccessControlListNotSupported", 400, "")
 		}
 	}
 }
