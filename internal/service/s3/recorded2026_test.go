@@ -2983,9 +2983,9 @@ func TestRecordedForeignMultipartOwner(t *testing.T) {
 // TestRecordedForeignOwnerBoundary: a bucket policy's Deny, of the writer or of
 // everyone, stops the writer's own reads of its object; under BucketOwnerEnforced the
 // other account may write with no ACL, bucket-owner-full-control or a full-control
-// grant to the bucket owner, and not with private, bucket-owner-read or a grant to
+// grant to the bucket owner (alone or with itself, which is dropped), and not with private, bucket-owner-read or a grant to
 // itself (ownership_authority_replay.json, stable-explicit-policy-deny-of-foreign-object-owner
-// and cross-account-enforced-canned-and-canonical-admission, calls 1013-1059).
+// and cross-account-enforced-canned-and-canonical-admission, calls 1013-1064).
 func TestRecordedForeignOwnerBoundary(t *testing.T) {
 	e := newEnv(t)
 	const other = "222233334444"
@@ -3032,7 +3032,7 @@ func TestRecordedForeignOwnerBoundary(t *testing.T) {
 		_, e3 := member.CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{Bucket: b, Key: aws.String("mpu-" + key), ACL: a.canned, GrantFullControl: full})
 		return [3]error{e1, e2, e3}
 	}
-	for name, a := range map[string]acl{"none": {}, "bucket-owner-full-control": {canned: types.ObjectCannedACLBucketOwnerFullControl}, "root-full": {full: owner}} {
+	for name, a := range map[string]acl{"none": {}, "bucket-owner-full-control": {canned: types.ObjectCannedACLBucketOwnerFullControl}, "root-full": {full: owner}, "both-full": {full: owner + `", id="` + otherOwner}} {
 		for i, err := range write(name, a) {
 			if err != nil {
 				t.Errorf("%s #%d: %v", name, i, err)
