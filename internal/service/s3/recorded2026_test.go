@@ -3051,3 +3051,38 @@ func TestRecordedForeignOwnerBoundary(t *testing.T) {
 		}
 	}
 }
+
+// TestRecordedDenyOverBucketOwnerGrant: a bucket policy's Deny of the bucket owner's
+// account outweighs the bucket-owner-full-control grant on another account's object,
+// and leaves the writer's reads alone (ownership_authority_replay.json,
+// explicit-policy-deny-overrides-bucket-owner-full-control-grant, calls 886-895).
+func TestRecordedDenyOverBucketOwnerGrant(t *testing.T) {
+	e := newEnv(t)
+	const other = "222233334444"
+	member := e.otherAccount(other)
+	b, k := aws.String("ownership-cross"), aws.String("policy-foreign-private")
+	must(e.s3.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: b, ObjectOwnership: types.ObjectOwnershipObjectWriter}))
+	const allow = `{"Sid": "OwnedCrossAccountProbe", "Effect": "Allow", "Principal": {"AWS": ["arn:aws:iam::000000000000:root", "arn:aws:iam::` + other + `:root"]}, "Action": ["s3:GetObject", "s3:GetObjectAcl", "s3:PutObject", "s3:PutObjectAcl"], "Resource": "arn:aws:s3:::ownership-cross/*"}`
+	must(0, e.policy(*b, `{"Version": "2012-10-17", "Statement": [`+allow+`]}`))
+	must(member.PutObject(ctx, &s3.PutObjectInput{Bucket: b, Key: k, Body: strings.NewReader("harmless policy ownership\n")}))
+	must(member.PutObjectAcl(ctx, &s3.PutObjectAclInput{Bucket: b, Key: k, ACL: types.ObjectCannedACLBucketOwnerFullControl}))
+	reads := func(c *s3.Client) [2]string {
+		var out [2]string
+		if _, err := c.GetObjectAcl(ctx, &s3.GetObjectAclInput{Bucket: b, Key: k}); err != nil {
+			out[0] = "denied"
+		}
+		if g, err := c.GetObject(ctx, &s3.GetObjectInput{Bucket: b, Key: k}); err != nil {
+			out[1] = "denied"
+		} else {
+			g.Body.Close()
+		}
+		return out
+	}
+	if got := [2][2]string{reads(e.s3), reads(member)}; got != [2][2]string{} {
+		t.Errorf("shared: %q", got)
+	}
+	must(0, e.policy(*b, `{"Version": "2012-10-17", "Statement": [`+allow+`, {"Sid": "DenyBucketOwnerRead", "Effect": "Deny", "Principal": {"AWS": "arn:aws:iam::000000000000:root"}, "Action": ["s3:GetObject", "s3:GetObjectAcl"], "Resource": "arn:aws:s3:::ownership-cross/policy-foreign-private"}]}`))
+	if got := [2][2]string{reads(e.s3), reads(member)}; got != [2][2]string{{"denied", "denied"}, {}} {
+		t.Errorf("denied: %q", got)
+	}
+}
