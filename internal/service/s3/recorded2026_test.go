@@ -1418,6 +1418,15 @@ func TestRecordedSSECConditionKeys(t *testing.T) {
 // ssecKey is one of the recordings' synthetic customer keys.
 type ssecKey struct{ key, md5 string }
 
+// headers are the SSE-C request members for k: algorithm, key and key MD5, all nil for
+// no key.
+func (k *ssecKey) headers() (alg, key, md *string) {
+	if k == nil {
+		return nil, nil, nil
+	}
+	return aws.String("AES256"), aws.String(k.key), aws.String(k.md5)
+}
+
 var (
 	ssecA = ssecKey{"YWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWE=", "Xsqb0+sHwAbNQ65I395/0w=="}
 	ssecB = ssecKey{"YmJiYmJiYmJiYmJiYmJiYmJiYmJiYmJiYmJiYmJiYmI=", "i0+eoW3kvPW7/A/x6iN5NA=="}
@@ -1450,19 +1459,13 @@ func TestRecordedSSECReads(t *testing.T) {
 	if sum := fmt.Sprintf(`"%x"`, md5.Sum([]byte(payload))); *put.ETag == sum || *same.ETag == sum || *put.ETag == *same.ETag {
 		t.Errorf("SSE-C ETags %s %s (MD5 %s)", *put.ETag, *same.ETag, sum)
 	}
-	with := func(k *ssecKey) (alg, key, md *string) {
-		if k == nil {
-			return nil, nil, nil
-		}
-		return aws.String("AES256"), aws.String(k.key), aws.String(k.md5)
-	}
 	for _, c := range []struct {
 		name   string
 		k      *ssecKey
 		code   string
 		status int
 	}{{"missing", nil, "InvalidRequest", 400}, {"wrong", &ssecB, "AccessDenied", 403}, {"correct", &ssecA, "", 200}} {
-		alg, key, md := with(c.k)
+		alg, key, md := c.k.headers()
 		g, err := e.s3.GetObject(ctx, &s3.GetObjectInput{Bucket: b, Key: aws.String("object"), SSECustomerAlgorithm: alg, SSECustomerKey: key, SSECustomerKeyMD5: md})
 		h, herr := e.s3.HeadObject(ctx, &s3.HeadObjectInput{Bucket: b, Key: aws.String("object"), SSECustomerAlgorithm: alg, SSECustomerKey: key, SSECustomerKeyMD5: md})
 		if c.code != "" {
@@ -1587,20 +1590,13 @@ func TestRecordedSSECCopyAndMultipart(t *testing.T) {
 	e.allowSSEC(b)
 	must(e.s3.PutBucketVersioning(ctx, &s3.PutBucketVersioningInput{Bucket: aws.String(b), VersioningConfiguration: &types.VersioningConfiguration{Status: types.BucketVersioningStatusEnabled}}))
 	const payload = "0123456789 customer encryption\n"
-	with := func(k ssecKey) (*string, *string, *string) {
-		return aws.String("AES256"), aws.String(k.key), aws.String(k.md5)
-	}
-	alg, key, md := with(ssecA)
+	alg, key, md := ssecA.headers()
 	must(e.s3.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(b), Key: aws.String("same"), Body: strings.NewReader(payload), SSECustomerAlgorithm: alg, SSECustomerKey: key, SSECustomerKeyMD5: md}))
 	plain := must(e.s3.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(b), Key: aws.String("plain"), Body: strings.NewReader(payload)}))
 	copyObj := func(dst, src string, srcKey, dstKey *ssecKey) (*s3.CopyObjectOutput, error) {
 		in := &s3.CopyObjectInput{Bucket: aws.String(b), Key: aws.String(dst), CopySource: aws.String(b + "/" + src)}
-		if srcKey != nil {
-			in.CopySourceSSECustomerAlgorithm, in.CopySourceSSECustomerKey, in.CopySourceSSECustomerKeyMD5 = with(*srcKey)
-		}
-		if dstKey != nil {
-			in.SSECustomerAlgorithm, in.SSECustomerKey, in.SSECustomerKeyMD5 = with(*dstKey)
-		}
+		in.CopySourceSSECustomerAlgorithm, in.CopySourceSSECustomerKey, in.CopySourceSSECustomerKeyMD5 = srcKey.headers()
+		in.SSECustomerAlgorithm, in.SSECustomerKey, in.SSECustomerKeyMD5 = dstKey.headers()
 		return e.s3.CopyObject(ctx, in)
 	}
 	_, err := copyObj("customer-missing-source", "same", nil, nil)
@@ -1619,7 +1615,7 @@ func TestRecordedSSECCopyAndMultipart(t *testing.T) {
 	_, err = copyObj("plain-with-source-key", "plain", &ssecA, &ssecA)
 	wantErr(t, err, "InvalidRequest", 400, "")
 	must(copyObj("same", "same", &ssecA, &ssecB))
-	alg, key, md = with(ssecB)
+	alg, key, md = ssecB.headers()
 	if g := must(e.s3.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(b), Key: aws.String("same"), SSECustomerAlgorithm: alg, SSECustomerKey: key, SSECustomerKeyMD5: md})); readBody(g.Body) != payload {
 		t.Error("self re-key")
 	}
@@ -1632,13 +1628,11 @@ func TestRecordedSSECCopyAndMultipart(t *testing.T) {
 	must(copyObj("from-kms", "kms-copy", nil, &ssecA))
 	e.allowSSEC(b)
 
-	alg, key, md = with(ssecA)
+	alg, key, md = ssecA.headers()
 	id := must(e.s3.CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{Bucket: aws.String(b), Key: aws.String("multipart-basic"), SSECustomerAlgorithm: alg, SSECustomerKey: key, SSECustomerKeyMD5: md})).UploadId
 	part := func(k *ssecKey) (*s3.UploadPartOutput, error) {
 		in := &s3.UploadPartInput{Bucket: aws.String(b), Key: aws.String("multipart-basic"), UploadId: id, PartNumber: aws.Int32(1), Body: strings.NewReader(payload)}
-		if k != nil {
-			in.SSECustomerAlgorithm, in.SSECustomerKey, in.SSECustomerKeyMD5 = with(*k)
-		}
+		in.SSECustomerAlgorithm, in.SSECustomerKey, in.SSECustomerKeyMD5 = k.headers()
 		return e.s3.UploadPart(ctx, in)
 	}
 	_, err = part(nil)
@@ -1672,18 +1666,12 @@ func TestRecordedSSECChecksumUpload(t *testing.T) {
 	e.allowSSEC(*b)
 	const payload = "0123456789 customer encryption\n"
 	const sum = "mC5eyH1Q6edWyy7JvqMg8OFWt54wGAWlU69c9hDZqL0="
-	with := func(k *ssecKey) (*string, *string, *string) {
-		if k == nil {
-			return nil, nil, nil
-		}
-		return aws.String("AES256"), aws.String(k.key), aws.String(k.md5)
-	}
-	alg, key, md := with(&ssecA)
+	alg, key, md := ssecA.headers()
 	id := must(e.s3.CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{Bucket: b, Key: aws.String("multipart-checksum"), ChecksumAlgorithm: types.ChecksumAlgorithmSha256,
 		SSECustomerAlgorithm: alg, SSECustomerKey: key, SSECustomerKeyMD5: md})).UploadId
 	var etag *string
 	for _, k := range []*ssecKey{nil, &ssecB, &ssecA} {
-		alg, key, md := with(k)
+		alg, key, md := k.headers()
 		p, err := e.s3.UploadPart(ctx, &s3.UploadPartInput{Bucket: b, Key: aws.String("multipart-checksum"), UploadId: id, PartNumber: aws.Int32(1), Body: strings.NewReader(payload),
 			ChecksumSHA256: aws.String(sum), SSECustomerAlgorithm: alg, SSECustomerKey: key, SSECustomerKeyMD5: md})
 		if k != &ssecA {
@@ -1693,7 +1681,7 @@ func TestRecordedSSECChecksumUpload(t *testing.T) {
 		etag = must(p, err).ETag
 	}
 	for _, k := range []*ssecKey{nil, &ssecB, &ssecA} {
-		alg, key, md := with(k)
+		alg, key, md := k.headers()
 		lp, err := e.s3.ListParts(ctx, &s3.ListPartsInput{Bucket: b, Key: aws.String("multipart-checksum"), UploadId: id, SSECustomerAlgorithm: alg, SSECustomerKey: key, SSECustomerKeyMD5: md})
 		if k != &ssecA {
 			wantErr(t, err, "InvalidRequest", 400, "")
@@ -1704,7 +1692,7 @@ func TestRecordedSSECChecksumUpload(t *testing.T) {
 		}
 	}
 	for _, k := range []*ssecKey{nil, &ssecB, &ssecA} {
-		alg, key, md := with(k)
+		alg, key, md := k.headers()
 		c, err := e.s3.CompleteMultipartUpload(ctx, &s3.CompleteMultipartUploadInput{Bucket: b, Key: aws.String("multipart-checksum"), UploadId: id,
 			MultipartUpload:      &types.CompletedMultipartUpload{Parts: []types.CompletedPart{{PartNumber: aws.Int32(1), ETag: etag, ChecksumSHA256: aws.String(sum)}}},
 			SSECustomerAlgorithm: alg, SSECustomerKey: key, SSECustomerKeyMD5: md})
@@ -1728,15 +1716,9 @@ func TestRecordedSSECPartCopyAndBlock(t *testing.T) {
 	e.bucket(*b)
 	e.allowSSEC(*b)
 	const payload = "0123456789 customer encryption\n"
-	with := func(k *ssecKey) (*string, *string, *string) {
-		if k == nil {
-			return nil, nil, nil
-		}
-		return aws.String("AES256"), aws.String(k.key), aws.String(k.md5)
-	}
-	alg, key, md := with(&ssecB)
+	alg, key, md := ssecB.headers()
 	must(e.s3.PutObject(ctx, &s3.PutObjectInput{Bucket: b, Key: aws.String("same"), Body: strings.NewReader(payload), SSECustomerAlgorithm: alg, SSECustomerKey: key, SSECustomerKeyMD5: md}))
-	alg, key, md = with(&ssecA)
+	alg, key, md = ssecA.headers()
 	id := must(e.s3.CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{Bucket: b, Key: aws.String("mp-copy"), SSECustomerAlgorithm: alg, SSECustomerKey: key, SSECustomerKeyMD5: md})).UploadId
 	var etag *string
 	for _, c := range []struct {
@@ -1744,8 +1726,8 @@ func TestRecordedSSECPartCopyAndBlock(t *testing.T) {
 		src, dest *ssecKey
 	}{{"neither", nil, nil}, {"source only", &ssecB, nil}, {"dest only", nil, &ssecA}, {"wrong source", &ssecA, &ssecA}, {"wrong dest", &ssecB, &ssecB}, {"correct", &ssecB, &ssecA}} {
 		in := &s3.UploadPartCopyInput{Bucket: b, Key: aws.String("mp-copy"), UploadId: id, PartNumber: aws.Int32(1), CopySource: aws.String(*b + "/same")}
-		in.CopySourceSSECustomerAlgorithm, in.CopySourceSSECustomerKey, in.CopySourceSSECustomerKeyMD5 = with(c.src)
-		in.SSECustomerAlgorithm, in.SSECustomerKey, in.SSECustomerKeyMD5 = with(c.dest)
+		in.CopySourceSSECustomerAlgorithm, in.CopySourceSSECustomerKey, in.CopySourceSSECustomerKeyMD5 = c.src.headers()
+		in.SSECustomerAlgorithm, in.SSECustomerKey, in.SSECustomerKeyMD5 = c.dest.headers()
 		out, err := e.s3.UploadPartCopy(ctx, in)
 		if c.label != "correct" {
 			wantErr(t, err, "InvalidRequest", 400, "")
