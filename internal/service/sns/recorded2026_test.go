@@ -685,9 +685,7 @@ func (e *env) account(id string) aws.Config {
 // takes the subscriber's account; no SQS subscription is left anonymously.
 func TestRecorded2026CrossAccount(t *testing.T) {
 	e := newEnv(t)
-	const b = "917546008205"
-	bcfg := e.account(b)
-	bsns, bsqs := sns.NewFromConfig(bcfg), sqs.NewFromConfig(bcfg)
+	b, _, bsns, bsqs := e.otherAccount()
 	topic := e.topic("xconfirm", nil)
 	apptest.Must(e.sns.SetTopicAttributes(ctx, &sns.SetTopicAttributesInput{TopicArn: aws.String(topic), AttributeName: aws.String("Policy"),
 		AttributeValue: aws.String(`{"Version":"2012-10-17","Statement":[{"Sid":"OwnedExperimentAccounts","Effect":"Allow","Principal":{"AWS":["arn:aws:iam::000000000000:root","arn:aws:iam::` + b + `:root"]},` +
@@ -1005,9 +1003,7 @@ func TestRecorded2026SessionKeyReuse(t *testing.T) {
 // an AWS::SNS::PlatformEndpoint of the caller's account and are the caller's alone.
 func TestRecorded2026CrossAccountAudit(t *testing.T) {
 	e := newEnv(t)
-	const b = "917546008205"
-	bcfg := e.account(b)
-	bsns, bsqs := sns.NewFromConfig(bcfg), sqs.NewFromConfig(bcfg)
+	b, _, bsns, bsqs := e.otherAccount()
 	topic := e.topic("xaudit-a", nil)
 	apptest.Must(e.sns.SetTopicAttributes(ctx, &sns.SetTopicAttributesInput{TopicArn: aws.String(topic), AttributeName: aws.String("Policy"),
 		AttributeValue: aws.String(`{"Version":"2012-10-17","Statement":[{"Sid":"Owner","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::000000000000:root"},"Action":["SNS:Publish","SNS:Subscribe"],"Resource":"` + topic + `"},` +
@@ -1131,9 +1127,7 @@ func TestRecorded2026CrossAccountFIFOConfirmation(t *testing.T) {
 // account's topic of the same name, or one that does not exist — and whoever asks.
 func TestRecorded2026ConfirmationScope(t *testing.T) {
 	e := newEnv(t)
-	const b = "917546008205"
-	bcfg := e.account(b)
-	bsns, bsqs := sns.NewFromConfig(bcfg), sqs.NewFromConfig(bcfg)
+	b, _, bsns, bsqs := e.otherAccount()
 	const name = "token-scope"
 	topic := e.topic(name, nil)
 	other := aws.ToString(apptest.Must(bsns.CreateTopic(ctx, &sns.CreateTopicInput{Name: aws.String(name)})).TopicArn) // create-other-account-topic
@@ -1246,9 +1240,7 @@ func TestRecorded2026ConfirmationScope(t *testing.T) {
 // TopicArn the request names, not the token's topic.
 func TestRecorded2026ConfirmationPolicy(t *testing.T) {
 	e := newEnv(t)
-	const b = "917546008205"
-	bcfg := e.account(b)
-	bsns, bsqs := sns.NewFromConfig(bcfg), sqs.NewFromConfig(bcfg)
+	b, bcfg, bsns, bsqs := e.otherAccount()
 	const name = "token-matrix"
 	topic, other := e.topic(name, nil), e.topic(name+"-other", nil)
 	apptest.Must(e.sns.SetTopicAttributes(ctx, &sns.SetTopicAttributesInput{TopicArn: aws.String(topic), AttributeName: aws.String("Policy"),
@@ -1329,9 +1321,7 @@ func TestRecorded2026ConfirmationPolicy(t *testing.T) {
 // AccessDenied without parameters.
 func TestRecorded2026ConfirmationAudit(t *testing.T) {
 	e := newEnv(t)
-	const b = "917546008205"
-	bcfg := e.account(b)
-	bsns, bsqs := sns.NewFromConfig(bcfg), sqs.NewFromConfig(bcfg)
+	b, _, bsns, bsqs := e.otherAccount()
 	topic := e.topic("caudit-a", nil)
 	qarn := "arn:aws:sqs:us-east-1:" + b + ":caudit"
 	url := aws.ToString(apptest.Must(bsqs.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String("caudit"), Attributes: map[string]string{"Policy": `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"sns.amazonaws.com"},"Action":"sqs:SendMessage","Resource":"` + qarn +
@@ -1545,9 +1535,7 @@ func TestRecorded2026FIFOProjection(t *testing.T) {
 // nothing, until it confirms the UnsubscribeConfirmation's token.
 func TestRecorded2026DeletedRejoin(t *testing.T) {
 	e := newEnv(t)
-	const b = "917546008205"
-	bcfg := e.account(b)
-	bsns, bsqs := sns.NewFromConfig(bcfg), sqs.NewFromConfig(bcfg)
+	b, _, bsns, bsqs := e.otherAccount()
 	topic := e.topic("rejoin", nil)
 	apptest.Must(e.sns.SetTopicAttributes(ctx, &sns.SetTopicAttributesInput{TopicArn: aws.String(topic), AttributeName: aws.String("Policy"),
 		AttributeValue: aws.String(`{"Version":"2012-10-17","Statement":{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + b + `:root"},"Action":["sns:Subscribe","sns:Publish","sns:ListSubscriptionsByTopic","sns:GetTopicAttributes"],"Resource":"` + topic + `"}}`)}))
@@ -1635,4 +1623,13 @@ func TestRecorded2026Audit(t *testing.T) {
 	if r := recs["SetTopicAttributes"]; r.ErrorCode != "InvalidParameterException" || r.ErrorMessage != "Invalid parameter: AttributeName" { // set-invalid-attribute
 		t.Errorf("set-invalid-attribute: %s %q", r.ErrorCode, r.ErrorMessage)
 	}
+}
+
+// otherAccount is the recordings' second account: its ID, configuration, and SNS and
+// SQS clients signed by its root key.
+func (e *env) otherAccount() (string, aws.Config, *sns.Client, *sqs.Client) {
+	e.Helper()
+	const b = "917546008205"
+	cfg := e.account(b)
+	return b, cfg, sns.NewFromConfig(cfg), sqs.NewFromConfig(cfg)
 }
