@@ -750,3 +750,45 @@ func TestViewSnapshotBeginsAtFirstRead(t *testing.T) {
 		}
 	}
 }
+
+func TestNamespacesByPrefix(t *testing.T) {
+	db := open(t, t.TempDir())
+	defer db.Close()
+	ctx := context.Background()
+	err := db.Update(ctx, func(tx *Tx) error {
+		for _, ns := range []string{"sns/1/r/subs", "sns/1/r/topics", "sns/2/r/subs", "sns0", "snsx/a", "sqs/1/r/q", "sn"} {
+			if err := tx.Put(ns, "k1", nil); err != nil {
+				return err
+			}
+			if err := tx.Put(ns, "k2", nil); err != nil {
+				return err
+			}
+		}
+		_, err := tx.Delete("sns/2/r/subs", "k1")
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for prefix, want := range map[string]string{
+		"sns/": "[sns/1/r/subs sns/1/r/topics sns/2/r/subs]",
+		"sns":  "[sns/1/r/subs sns/1/r/topics sns/2/r/subs sns0 snsx/a]",
+		"":     "[sn sns/1/r/subs sns/1/r/topics sns/2/r/subs sns0 snsx/a sqs/1/r/q]",
+		"zz":   "[]",
+	} {
+		var got []string
+		err := db.View(ctx, func(tx *Tx) (err error) {
+			got, err = tx.Namespaces(prefix)
+			return err
+		})
+		if err != nil || fmt.Sprint(got) != want {
+			t.Errorf("Namespaces(%q) = %v, %v; want %s", prefix, got, err, want)
+		}
+	}
+	if end, ok := prefixEnd("a\xff\xff"); !ok || end != "b" {
+		t.Errorf("prefixEnd: %q %v", end, ok)
+	}
+	if _, ok := prefixEnd("\xff"); ok {
+		t.Error("prefixEnd of 0xff")
+	}
+}

@@ -196,6 +196,46 @@ func (tx *Tx) Delete(ns, key string) (bool, error) {
 	return n == 1, nil
 }
 
+// Namespaces lists the namespaces of the key-value space that begin with prefix and
+// hold at least one key, in ascending byte order. It reads the whole prefix's range:
+// it is for one-time upgrades of stored state, not for serving calls.
+func (tx *Tx) Namespaces(prefix string) ([]string, error) {
+	q, args := "SELECT DISTINCT ns FROM kv WHERE ns >= ? ORDER BY ns", []any{prefix}
+	if end, ok := prefixEnd(prefix); ok {
+		q, args = "SELECT DISTINCT ns FROM kv WHERE ns >= ? AND ns < ? ORDER BY ns", []any{prefix, end}
+	}
+	rows, err := tx.query(q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: namespaces %s: %w", prefix, err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var ns string
+		if err := rows.Scan(&ns); err != nil {
+			return nil, fmt.Errorf("store: namespaces %s: %w", prefix, err)
+		}
+		out = append(out, ns)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: namespaces %s: %w", prefix, err)
+	}
+	return out, nil
+}
+
+// prefixEnd is the least string greater than every string beginning with prefix; none
+// for an empty prefix or one of 0xff bytes only.
+func prefixEnd(prefix string) (string, bool) {
+	b := []byte(prefix)
+	for i := len(b) - 1; i >= 0; i-- {
+		if b[i] < 0xff {
+			b[i]++
+			return string(b[:i+1]), true
+		}
+	}
+	return "", false
+}
+
 // Scan calls fn for the keys of ns that are greater than after (all keys when after is
 // ""), in ascending byte order, until fn returns false or limit keys were visited
 // (limit ≤ 0: no limit). List operations paginate with it: the marker is the last key

@@ -163,8 +163,66 @@ func (s *SNS) PublicRoutes() map[string]http.Handler {
 	return map[string]http.Handler{"GET " + certPrefix: s.signer.handler()}
 }
 
-// Run delivers the outbox until ctx ends.
-func (s *SNS) Run(ctx context.Context) { s.deliverLoop(ctx) }
+// Run brings stored state up to this version's indexes, then delivers the outbox until
+// ctx ends.
+func (s *SNS) Run(ctx context.Context) {
+	if err := s.d.Store.Update(ctx, upgrade); err != nil && ctx.Err() == nil {
+		s.d.Logger.Error("sns: index stored subscriptions", "err", err)
+	}
+	s.deliverLoop(ctx)
+}
+
+// upgradeNS records the upgrades of stored state done once (key → "done").
+var upgradeNS = store.NS("sns", "meta")
+
+// upgrade builds, once, the indexes that subscriptions stored by an earlier Palisade
+// lack: a subscriber's index of its subscriptions to other accounts' topics
+// (tOwnedSubs, for ListSubscriptions) and the region-wide index of confirmation tokens
+// (tokenNS, for ConfirmSubscription naming another topic). It runs in one write
+// transaction, so it sees no subscription half made or half removed.
+func upgrade(tx *store.Tx) error {
+	const key = "indexes-1"
+	if _, done, err := tx.Get(upgradeNS, key); err != nil || done {
+		return err
+	}
+	nss, err := tx.Namespaces("sns/")
+	if err != nil {
+		return err
+	}
+	for _, n := range nss {
+		parts := strings.Split(n, "/")
+		if len(parts) != 4 {
+			continue
+		}
+		account, region := parts[1], parts[2]
+		var puts [][3]string // namespace, key, value
+		err := tx.Scan(n, "", 0, func(k string, v []byte) bool {
+			switch parts[3] {
+			case tSubs:
+				sub := &subRec{}
+				if json.Unmarshal(v, sub) == nil && sub.Owner != "" && sub.Owner != account {
+					puts = append(puts, [3]string{ns(sub.Owner, region, tOwnedSubs), account + "\x00" + sub.Topic + "\x00" + sub.ID, ""})
+				}
+			case tTokens:
+				puts = append(puts, [3]string{tokenNS(region), k, account})
+			}
+			return true
+		})
+		if err != nil {
+			return err
+		}
+		for _, p := range puts {
+			var val []byte
+			if p[2] != "" {
+				val = []byte(p[2])
+			}
+			if err := tx.Put(p[0], p[1], val); err != nil {
+				return err
+			}
+		}
+	}
+	return tx.Put(upgradeNS, key, []byte("done"))
+}
 
 // Record kinds: the last part of each namespace.
 const (
