@@ -267,7 +267,10 @@ func (cw *CloudWatch) evaluateComposite(tx *store.Tx, account, region string, a 
 	visited[a.Name] = true
 	rule, err := parseRule(a.AlarmRule)
 	if err != nil {
-		return err
+		// Only a rule an earlier Palisade stored can fail here (PutCompositeAlarm
+		// refuses the others): the composite is left as it is rather than failing the
+		// transition of the child that asked for it.
+		return nil
 	}
 	states := map[string]*alarmRec{}
 	lookup := func(ref string) *alarmRec {

@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
 	"github.com/palisade/palisade/internal/app/apptest"
+	"github.com/palisade/palisade/internal/store"
 )
 
 const arnPrefix = "arn:aws:cloudwatch:us-east-1:000000000000:alarm:"
@@ -307,5 +308,34 @@ func TestAlarmActionToEncryptedTopic(t *testing.T) {
 	if len(hist.AlarmHistoryItems) != 1 || !strings.HasPrefix(aws.ToString(hist.AlarmHistoryItems[0].HistorySummary),
 		"Failed to execute action "+topic+`. Received error: "null (Service: AWSKMS; Status Code: 400; Error Code: AccessDeniedException; Request ID: `) {
 		t.Fatalf("history %+v", hist.AlarmHistoryItems)
+	}
+}
+
+// A composite alarm stored by an earlier Palisade whose rule this version's parser
+// refuses (an unquoted name with a space, which AWS refuses) is left unevaluated; its
+// children still change state (the rule's refusal does not fail their evaluation).
+func TestStoredCompositeRuleThatNoLongerParses(t *testing.T) {
+	e := newEnv(t, protocols[0].opt)
+	apptest.Must(e.cw.PutMetricAlarm(ctx, alarmInput("cpu")))
+	apptest.Must(e.cw.PutCompositeAlarm(ctx, &cw.PutCompositeAlarmInput{AlarmName: aws.String("page"), AlarmRule: aws.String(`ALARM(cpu)`)}))
+	ns := store.NS("cloudwatch", "000000000000", "us-east-1", "alarms")
+	err := e.p.Store.Update(ctx, func(tx *store.Tx) error {
+		rec := map[string]any{}
+		if ok, err := tx.GetJSON(ns, "page", &rec); err != nil || !ok {
+			t.Fatalf("stored composite: %v %v", ok, err)
+		}
+		rec["alarmRule"] = `ALARM(cpu) OR ALARM(cpu high)`
+		return tx.PutJSON(ns, "page", rec)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := e.composite("page")
+	e.set("cpu", types.StateValueAlarm)
+	if a := e.alarm("cpu"); a.StateValue != types.StateValueAlarm {
+		t.Fatalf("child: %s", a.StateValue)
+	}
+	if after := e.composite("page"); after.StateValue != before.StateValue || !after.StateUpdatedTimestamp.Equal(*before.StateUpdatedTimestamp) {
+		t.Fatalf("the composite was evaluated: %s → %s", before.StateValue, after.StateValue)
 	}
 }
