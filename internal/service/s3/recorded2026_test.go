@@ -2285,7 +2285,6 @@ func TestRecordedPublicAccessBlockDenials(t *testing.T) {
 // other account's caller here is its root user rather than a role session.
 func TestRecordedCrossAccountPublicAccess(t *testing.T) {
 	e := newEnv(t)
-	const other = "222233334444"
 	member := e.otherAccount(other)
 	b, k := aws.String("public-access-cross"), aws.String("harmless-public-read-fixture.txt")
 	e.bucket(*b)
@@ -2726,10 +2725,7 @@ func TestRecordedACLActions(t *testing.T) {
 // other account's caller is its root user rather than a role session.
 func TestRecordedForeignObjectWriter(t *testing.T) {
 	e := newEnv(t)
-	const other = "222233334444"
-	member := e.otherAccount(other)
-	must(member.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("ownership-member-canonical")}))
-	otherOwner := *must(member.GetBucketAcl(ctx, &s3.GetBucketAclInput{Bucket: aws.String("ownership-member-canonical")})).Owner.ID
+	member, otherOwner := e.member()
 	b := aws.String("ownership-cross")
 	must(e.s3.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: b, ObjectOwnership: types.ObjectOwnershipObjectWriter}))
 	owner := *must(e.s3.GetBucketAcl(ctx, &s3.GetBucketAclInput{Bucket: b})).Owner.ID
@@ -2851,10 +2847,7 @@ func TestRecordedForeignObjectWriter(t *testing.T) {
 // cross-account-selected-version-retention-and-policy-allow-boundary, calls 820-851).
 func TestRecordedForeignVersionGrants(t *testing.T) {
 	e := newEnv(t)
-	const other = "222233334444"
-	member := e.otherAccount(other)
-	must(member.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("ownership-member-canonical")}))
-	otherOwner := *must(member.GetBucketAcl(ctx, &s3.GetBucketAclInput{Bucket: aws.String("ownership-member-canonical")})).Owner.ID
+	member, otherOwner := e.member()
 	b, k := aws.String("ownership-cross"), aws.String("cross-versioned")
 	must(e.s3.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: b, ObjectOwnership: types.ObjectOwnershipObjectWriter}))
 	owner := *must(e.s3.GetBucketAcl(ctx, &s3.GetBucketAclInput{Bucket: b})).Owner.ID
@@ -2911,7 +2904,6 @@ func TestRecordedForeignVersionGrants(t *testing.T) {
 // cross-account-pending-multipart-owner-frozen-at-initiation, calls 897-995).
 func TestRecordedForeignMultipartOwner(t *testing.T) {
 	e := newEnv(t)
-	const other = "222233334444"
 	member := e.otherAccount(other)
 	b := aws.String("ownership-cross")
 	must(e.s3.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: b, ObjectOwnership: types.ObjectOwnershipObjectWriter}))
@@ -2970,10 +2962,7 @@ func TestRecordedForeignMultipartOwner(t *testing.T) {
 // and cross-account-enforced-canned-and-canonical-admission, calls 1013-1064).
 func TestRecordedForeignOwnerBoundary(t *testing.T) {
 	e := newEnv(t)
-	const other = "222233334444"
-	member := e.otherAccount(other)
-	must(member.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("ownership-member-canonical")}))
-	otherOwner := *must(member.GetBucketAcl(ctx, &s3.GetBucketAclInput{Bucket: aws.String("ownership-member-canonical")})).Owner.ID
+	member, otherOwner := e.member()
 	b, src := aws.String("ownership-boundary"), aws.String("source")
 	must(e.s3.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: b, ObjectOwnership: types.ObjectOwnershipObjectWriter}))
 	owner := *must(e.s3.GetBucketAcl(ctx, &s3.GetBucketAclInput{Bucket: b})).Owner.ID
@@ -3040,7 +3029,6 @@ func TestRecordedForeignOwnerBoundary(t *testing.T) {
 // explicit-policy-deny-overrides-bucket-owner-full-control-grant, calls 886-895).
 func TestRecordedDenyOverBucketOwnerGrant(t *testing.T) {
 	e := newEnv(t)
-	const other = "222233334444"
 	member := e.otherAccount(other)
 	b, k := aws.String("ownership-cross"), aws.String("policy-foreign-private")
 	must(e.s3.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: b, ObjectOwnership: types.ObjectOwnershipObjectWriter}))
@@ -3067,4 +3055,16 @@ func TestRecordedDenyOverBucketOwnerGrant(t *testing.T) {
 	if got := [2][2]string{reads(e.s3), reads(member)}; got != [2][2]string{{"denied", "denied"}, {}} {
 		t.Errorf("denied: %q", got)
 	}
+}
+
+// other is the recordings' second account.
+const other = "222233334444"
+
+// member returns an S3 client of the recordings' second account and that account's
+// canonical user ID (read from the owner of a bucket it makes).
+func (e *env) member() (*s3.Client, string) {
+	e.Helper()
+	member := e.otherAccount(other)
+	must(member.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("ownership-member-canonical")}))
+	return member, *must(member.GetBucketAcl(ctx, &s3.GetBucketAclInput{Bucket: aws.String("ownership-member-canonical")})).Owner.ID
 }
