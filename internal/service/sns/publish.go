@@ -427,46 +427,17 @@ func deduplicate(tx *store.Tx, t topicRef, topic *topicRec, m *message, now time
 	if err := tx.PutJSON(ns(t.Account, t.Region, tDedup), key, dedupRec{ID: m.id, Seq: m.seq, At: at}); err != nil {
 		return false, err
 	}
-	if err := tx.Put(ns(t.Account, t.Region, tDedupAt), fmt.Sprintf("%016d\x00%s", at, key), nil); err != nil {
+	if err := tx.Put(ns(t.Account, t.Region, tDedupAt), svckit.ExpiryKey("", at, key), nil); err != nil {
 		return false, err
 	}
 	return false, expireDedup(tx, t, at)
 }
 
 // expireDedup drops up to two of the Region's deduplication records older than the
-// window, oldest first, deleted topics' included: each accepted message adds one, so
-// they cannot pile up. A record written again since has a newer index entry and is
-// kept.
+// window (svckit.ExpireOld), deleted topics' included.
 func expireDedup(tx *store.Tx, t topicRef, now int64) error {
-	var due []string
-	err := tx.Scan(ns(t.Account, t.Region, tDedupAt), "", 2, func(k string, _ []byte) bool {
-		at, err := strconv.ParseInt(k[:min(16, len(k))], 10, 64)
-		if err != nil || now-at < dedupWindow.Milliseconds() {
-			return false
-		}
-		due = append(due, k)
-		return true
-	})
-	if err != nil {
-		return err
-	}
-	for _, k := range due {
-		key := k[17:]
-		var rec dedupRec
-		found, err := tx.GetJSON(ns(t.Account, t.Region, tDedup), key, &rec)
-		if err != nil {
-			return err
-		}
-		if found && fmt.Sprintf("%016d", rec.At) == k[:16] {
-			if _, err := tx.Delete(ns(t.Account, t.Region, tDedup), key); err != nil {
-				return err
-			}
-		}
-		if _, err := tx.Delete(ns(t.Account, t.Region, tDedupAt), k); err != nil {
-			return err
-		}
-	}
-	return nil
+	return svckit.ExpireOld(tx, ns(t.Account, t.Region, tDedup), ns(t.Account, t.Region, tDedupAt), "",
+		func(k string) string { return k }, dedupWindow.Milliseconds(), now)
 }
 
 func (s *SNS) publishBatch(c *server.Call, in *api.PublishBatchInput) (*api.PublishBatchResponse, error) {

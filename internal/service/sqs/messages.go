@@ -328,52 +328,13 @@ type dedupRec struct {
 const dedupWindow = 5 * time.Minute
 
 // atKey is a time-index entry of a queue's expiring records (deduplication records,
-// receive attempts): the queue, the record's write time and the record's key, so a
-// scan of the queue's prefix finds the oldest first.
-func atKey(queue string, at int64, key string) string {
-	return fmt.Sprintf("%s\x00%016d\x00%s", queue, at, key)
-}
+// receive attempts), scoped to the queue (svckit.ExpiryKey).
+func atKey(queue string, at int64, key string) string { return svckit.ExpiryKey(queue+"\x00", at, key) }
 
-// expireOld drops up to two of a queue's records older than window (ms), oldest first:
-// recs holds them by key (recKey of the key the index names), index holds an atKey
-// entry per write. Each write adds one, so they cannot pile up; a record written again
-// since has a newer entry and is kept.
+// expireOld drops up to two of a queue's records older than window (ms), oldest first
+// (svckit.ExpireOld): recs holds them by recKey of the key the index names.
 func expireOld(tx *store.Tx, r queueRef, recs, index string, recKey func(string) string, window, now int64) error {
-	prefix := r.Name + "\x00"
-	var due []string
-	err := tx.Scan(ns(r.Account, r.Region, index), prefix, 2, func(k string, _ []byte) bool {
-		if !strings.HasPrefix(k, prefix) {
-			return false
-		}
-		at, err := strconv.ParseInt(k[len(prefix):len(prefix)+16], 10, 64)
-		if err != nil || now-at < window {
-			return false
-		}
-		due = append(due, k)
-		return true
-	})
-	if err != nil {
-		return err
-	}
-	for _, k := range due {
-		key := k[len(prefix)+17:]
-		var rec struct {
-			At int64 `json:"at"`
-		}
-		found, err := tx.GetJSON(ns(r.Account, r.Region, recs), recKey(key), &rec)
-		if err != nil {
-			return err
-		}
-		if found && atKey(r.Name, rec.At, key) == k {
-			if _, err := tx.Delete(ns(r.Account, r.Region, recs), recKey(key)); err != nil {
-				return err
-			}
-		}
-		if _, err := tx.Delete(ns(r.Account, r.Region, index), k); err != nil {
-			return err
-		}
-	}
-	return nil
+	return svckit.ExpireOld(tx, ns(r.Account, r.Region, recs), ns(r.Account, r.Region, index), r.Name+"\x00", recKey, window, now)
 }
 
 // sequence readies m (with its group and deduplication IDs) for the FIFO queue r:
