@@ -15,6 +15,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 
 	"github.com/palisade/palisade/internal/app"
+	"github.com/palisade/palisade/internal/auth"
+	"github.com/palisade/palisade/internal/store"
 )
 
 // Root credentials every test server starts with.
@@ -86,6 +88,20 @@ func (p *Palisade) Config(accessKeyID, secret, sessionToken string) aws.Config {
 
 // RootConfig returns an SDK configuration signed with the root key.
 func (p *Palisade) RootConfig() aws.Config { return p.Config(RootAccessKeyID, RootSecret, "") }
+
+// AccountConfig gives another account's root user a new access key, installed in the
+// store as Organizations' CreateAccount would leave one, and returns an SDK
+// configuration signed with it: tests of cross-account behaviour need a second account
+// without going through Organizations.
+func (p *Palisade) AccountConfig(id string) aws.Config {
+	p.t.Helper()
+	cred := &auth.Credential{AccessKeyID: auth.NewID("AKIA", 16), Secret: []byte(auth.NewSecret()), Active: true,
+		Principal: auth.RootPrincipal(id), Created: time.Now()}
+	if err := p.Store.Update(context.Background(), func(tx *store.Tx) error { return p.Keys.Put(tx, cred) }); err != nil {
+		p.t.Fatal(err)
+	}
+	return p.Config(cred.AccessKeyID, string(cred.Secret), "")
+}
 
 // Context is a background context for SDK calls.
 func Context() context.Context { return context.Background() }

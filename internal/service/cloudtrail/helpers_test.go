@@ -16,10 +16,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 
 	"github.com/palisade/palisade/internal/app/apptest"
-	"github.com/palisade/palisade/internal/auth"
 	ct "github.com/palisade/palisade/internal/service/cloudtrail"
 	"github.com/palisade/palisade/internal/service/cloudtrail/cttest"
-	"github.com/palisade/palisade/internal/store"
 )
 
 var ctx = context.Background()
@@ -93,11 +91,7 @@ func (e *env) logsDelivery(group, role, resource string) (string, string) {
 // account makes another account with a root key and returns its configuration.
 func (e *env) account(id string) aws.Config {
 	e.Helper()
-	cred := &auth.Credential{AccessKeyID: auth.NewID("AKIA", 16), Secret: []byte(auth.NewSecret()), Active: true, Principal: auth.RootPrincipal(id), Created: time.Now()}
-	if err := e.p.Store.Update(ctx, func(tx *store.Tx) error { return e.p.Keys.Put(tx, cred) }); err != nil {
-		e.Fatal(err)
-	}
-	return e.p.Config(cred.AccessKeyID, string(cred.Secret), "")
+	return e.p.AccountConfig(id)
 }
 
 // advance moves the clock and waits for the consumers to catch up.

@@ -17,9 +17,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/kms/types"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/smithy-go"
-
-	"github.com/palisade/palisade/internal/auth"
-	"github.com/palisade/palisade/internal/store"
 )
 
 // The session policies of the recording: one that allows something else, and one
@@ -56,15 +53,7 @@ func (e *env) newPrincipals(id string, cfg aws.Config) *principals {
 // and a KMS client signed as its root.
 func (e *env) otherPrincipals(id string) (*principals, *kms.Client) {
 	e.Helper()
-	ak := "AKIAOTHERPRINCIPAL" + id[len(id)-2:]
-	sk := "otherPrincipalsSecret0000000000000000000"
-	err := e.p.Store.Update(ctx, func(tx *store.Tx) error {
-		return e.p.Keys.Put(tx, &auth.Credential{AccessKeyID: ak, Secret: []byte(sk), Active: true, Principal: auth.RootPrincipal(id)})
-	})
-	if err != nil {
-		e.Fatal(err)
-	}
-	cfg := e.p.Config(ak, sk, "")
+	cfg := e.p.AccountConfig(id)
 	return e.newPrincipals(id, cfg), kms.NewFromConfig(cfg)
 }
 

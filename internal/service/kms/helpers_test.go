@@ -10,8 +10,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/kms/types"
 
 	"github.com/palisade/palisade/internal/app/apptest"
-	"github.com/palisade/palisade/internal/auth"
-	"github.com/palisade/palisade/internal/store"
 )
 
 var ctx = apptest.Context()
@@ -55,15 +53,7 @@ func (e *env) userKey(name, policy string) (ak, sk, arn string) {
 // signed with it.
 func (e *env) otherAccount(id string) *kms.Client {
 	e.Helper()
-	ak := "AKIAOTHERACCOUNT" + id[len(id)-4:]
-	sk := "otherAccountSecret0000000000000000000000"
-	err := e.p.Store.Update(ctx, func(tx *store.Tx) error {
-		return e.p.Keys.Put(tx, &auth.Credential{AccessKeyID: ak, Secret: []byte(sk), Active: true, Principal: auth.RootPrincipal(id), Created: time.Now()})
-	})
-	if err != nil {
-		e.Fatal(err)
-	}
-	return kms.NewFromConfig(e.p.Config(ak, sk, ""))
+	return kms.NewFromConfig(e.p.AccountConfig(id))
 }
 
 // key creates a key and returns its metadata.

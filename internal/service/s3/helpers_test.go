@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"regexp"
 	"testing"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
@@ -16,8 +15,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 
 	"github.com/palisade/palisade/internal/app/apptest"
-	"github.com/palisade/palisade/internal/auth"
-	"github.com/palisade/palisade/internal/store"
 )
 
 var ctx = apptest.Context()
@@ -82,12 +79,7 @@ var wantErr = apptest.WantErr
 // directly).
 func (e *env) otherAccount(id string) *s3.Client {
 	e.Helper()
-	cred := &auth.Credential{AccessKeyID: "AKIAOTHER" + id[:11], Secret: []byte("otherAccountSecret0000000000000000000000"), Active: true,
-		Principal: auth.RootPrincipal(id), Created: time.Now()}
-	if err := e.p.Store.Update(ctx, func(tx *store.Tx) error { return e.p.Keys.Put(tx, cred) }); err != nil {
-		e.Fatal(err)
-	}
-	return s3Client(e.p.Config(cred.AccessKeyID, string(cred.Secret), ""))
+	return s3Client(e.p.AccountConfig(id))
 }
 
 // region returns a root client for another region.

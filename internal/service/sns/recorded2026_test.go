@@ -28,7 +28,6 @@ import (
 
 	"github.com/palisade/palisade/internal/app/apptest"
 	"github.com/palisade/palisade/internal/audit"
-	"github.com/palisade/palisade/internal/auth"
 	"github.com/palisade/palisade/internal/service/cloudtrail/cttest"
 	"github.com/palisade/palisade/internal/store"
 )
@@ -669,11 +668,7 @@ func TestRecorded2026Redrive(t *testing.T) {
 // user.
 func (e *env) account(id string) aws.Config {
 	e.Helper()
-	cred := &auth.Credential{AccessKeyID: auth.NewID("AKIA", 16), Secret: []byte(auth.NewSecret()), Active: true, Principal: auth.RootPrincipal(id), Created: time.Now()}
-	if err := e.p.Store.Update(ctx, func(tx *store.Tx) error { return e.p.Keys.Put(tx, cred) }); err != nil {
-		e.Fatal(err)
-	}
-	return e.p.Config(cred.AccessKeyID, string(cred.Secret), "")
+	return e.p.AccountConfig(id)
 }
 
 // TestRecorded2026CrossAccount pins who may confirm, read, change and leave a

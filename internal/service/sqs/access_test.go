@@ -4,26 +4,19 @@ import (
 	"fmt"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/aws/aws-sdk-go-v2/service/sqs/types"
 
 	"github.com/palisade/palisade/internal/app/apptest"
-	"github.com/palisade/palisade/internal/auth"
-	"github.com/palisade/palisade/internal/store"
 )
 
 // account returns the configuration of a new access key of another account's root
 // user.
 func (e *env) account(id string) aws.Config {
 	e.Helper()
-	cred := &auth.Credential{AccessKeyID: auth.NewID("AKIA", 16), Secret: []byte(auth.NewSecret()), Active: true, Principal: auth.RootPrincipal(id), Created: time.Now()}
-	if err := e.p.Store.Update(ctx, func(tx *store.Tx) error { return e.p.Keys.Put(tx, cred) }); err != nil {
-		e.Fatal(err)
-	}
-	return e.p.Config(cred.AccessKeyID, string(cred.Secret), "")
+	return e.p.AccountConfig(id)
 }
 
 // A queue policy grants another account only the actions that can be shared: "Cross-
