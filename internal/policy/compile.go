@@ -313,13 +313,16 @@ func (p *Policy) ContextKeys() []string {
 // statements. It answers whether the policy can grant any of them at all, as IAM's
 // ListPoliciesGrantingServiceAccess does.
 func (p *Policy) AllowsAnyAction(actions []string) bool {
+	lower := make([]string, len(actions))
+	for i, a := range actions {
+		lower[i] = strings.ToLower(a) // patterns are compiled lower-cased
+	}
 	for i := range p.stmts {
 		s := &p.stmts[i]
 		if s.effect != Allow {
 			continue
 		}
-		for _, a := range actions {
-			a = strings.ToLower(a)
+		for _, a := range lower {
 			m := false
 			for j := range s.actions {
 				if ok, _ := s.actions[j].match(a, false, nil); ok {
