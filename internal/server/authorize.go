@@ -451,7 +451,7 @@ func (s *Server) OperationChecks(ctx context.Context, p auth.Principal, region, 
 		return nil, nil
 	}
 	c := &Call{Context: ctx, Principal: p, Account: p.Account, Region: region, Service: e.svc.Model,
-		Operation: e.svc.Model.Operations[op], Now: s.cfg.Clock.Now(), srv: s, entry: e}
+		Operation: e.svc.Model.Operations[op], Now: s.cfg.Clock.Now(), srv: s, entry: e, listing: true}
 	var chks []authz.Check
 	err := s.cfg.Store.View(ctx, func(tx *store.Tx) (err error) {
 		c.Tx = tx

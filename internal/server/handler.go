@@ -367,7 +367,13 @@ type Call struct {
 	authorized bool
 	denied     bool
 	prepared   any
+	listing    bool // see Listing
 }
+
+// Listing reports whether the call only lists its operation's checks
+// (Server.OperationChecks) rather than serving a request: a Checks hook that weighs a
+// check itself before later steps (S3's UploadPartCopy) must then list it instead.
+func (c *Call) Listing() bool { return c.listing }
 
 // Unsigned reports whether the call is an unsigned one to an operation its service
 // serves without a signature (Service.Unsigned): its caller is anonymous, the policy

@@ -257,14 +257,14 @@ func (s *Service) checks(c *server.Call, op string, in map[string]any) ([]authz.
 		if err != nil {
 			return nil, err
 		}
-		if op == "UploadPartCopy" && c.HTTP != nil {
+		if op == "UploadPartCopy" && !c.Listing() {
 			// UploadPartCopy weighs the read of its source, then its copy conditions,
 			// then the write of the part: a caller who may not read the source is
 			// refused even under a false condition, one who may not write the part is
 			// told 412 first (recorded, 2026: multipart_authority_replay.json,
 			// copy-source-deny-before-false-predicate and
-			// copy-dest-deny-before-false-predicate). Checks listed without a request
-			// to serve (Server.OperationChecks) are only listed.
+			// copy-dest-deny-before-false-predicate). Checks being listed
+			// (Server.OperationChecks) are listed, not weighed.
 			if err := c.Authorize(src); err != nil {
 				return nil, err
 			}
