@@ -233,6 +233,9 @@ func (c *Call) scopeVar(name string) (string, bool) {
 // handler (CloudTrail: may cloudtrail.amazonaws.com write into this bucket under its
 // policy, generate data keys under this key?).
 func (c *Call) OperationChecks(in map[string]any) ([]authz.Check, error) {
+	listing := c.listing
+	c.listing = true // the caller weighs the checks (Listing)
+	defer func() { c.listing = listing }()
 	return c.srv.operationChecks(c, c.entry, in)
 }
 

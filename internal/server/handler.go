@@ -370,8 +370,8 @@ type Call struct {
 	listing    bool // see Listing
 }
 
-// Listing reports whether the call only lists its operation's checks
-// (Server.OperationChecks) rather than serving a request: a Checks hook that weighs a
+// Listing reports whether the call only lists its operation's checks for someone to
+// weigh (Server.OperationChecks, Call.OperationChecks) rather than serving a request: a Checks hook that weighs a
 // check itself before later steps (S3's UploadPartCopy) must then list it instead.
 func (c *Call) Listing() bool { return c.listing }
 
