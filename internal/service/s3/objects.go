@@ -35,6 +35,7 @@ func (s *Service) objectHandlers() []server.Handler {
 		server.Prepared("PutObject", s.receivePut, s.putObject),
 		server.Read("GetObject", s.getObject),
 		server.Read("HeadObject", s.headObject),
+		server.Read("GetObjectAttributes", s.getObjectAttributes),
 		server.Write("DeleteObject", s.deleteObject),
 		server.Write("DeleteObjects", s.deleteObjects),
 		server.Prepared("CopyObject", s.prepareCopy, s.copyObject),
