@@ -151,11 +151,14 @@ func aliasAndKey(id string) []string {
 //   - DeleteObjects authorizes each key on its own in its handler, since "for each key,
 //     Amazon S3 performs a delete action and returns the result of that delete, success
 //     or failure, in the response" (S3 API Reference, DeleteObjects): a key the caller
-//     may not delete is an AccessDenied entry of a 200 response, not a refused call.
+//     may not delete is an AccessDenied entry of a 200 response, not a refused call;
+//   - GetObjectAttributes needs "the s3:GetObject and s3:GetObjectAttributes
+//     permissions" (S3 API Reference, GetObjectAttributes, "Permissions").
 var s3Overrides = map[string][]string{
-	"CopyObject":     {"s3:PutObject arn:aws:s3:::walk-bucket/k", "s3:GetObject arn:aws:s3:::walk-bucket/src"},
-	"UploadPartCopy": {"s3:PutObject arn:aws:s3:::walk-bucket/k", "s3:GetObject arn:aws:s3:::walk-bucket/src"},
-	"DeleteObjects":  {},
+	"GetObjectAttributes": {"s3:GetObjectAttributes arn:aws:s3:::walk-bucket/k", "s3:GetObject arn:aws:s3:::walk-bucket/k"},
+	"CopyObject":          {"s3:PutObject arn:aws:s3:::walk-bucket/k", "s3:GetObject arn:aws:s3:::walk-bucket/src"},
+	"UploadPartCopy":      {"s3:PutObject arn:aws:s3:::walk-bucket/k", "s3:GetObject arn:aws:s3:::walk-bucket/src"},
+	"DeleteObjects":       {},
 }
 
 // cloudTrailReadOnly lists actions CloudTrail records as readOnly although the Service
