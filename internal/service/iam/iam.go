@@ -52,7 +52,7 @@ func Service(d Deps) server.Service {
 		s.userHandlers(), s.groupHandlers(), s.roleHandlers(), s.instanceProfileHandlers(),
 		s.policyHandlers(), s.inlineHandlers(), s.attachHandlers(), s.accessKeyHandlers(),
 		s.loginHandlers(), s.mfaHandlers(), s.reportHandlers(), s.accountHandlers(),
-		s.providerHandlers(), s.simulatorHandlers(),
+		s.providerHandlers(), s.simulatorHandlers(), s.sshKeyHandlers(), s.serviceCredHandlers(),
 	} {
 		hs = append(hs, group...)
 	}
@@ -82,6 +82,8 @@ const (
 	tOIDC      = "oidc-providers"    // lower(url host+path) → oidcRec
 	tSAML      = "saml-providers"    // lower(name) → samlRec
 	tJobs      = "access-jobs"       // job ID → accessJob
+	tSSHKeys   = "ssh-keys"          // userID/keyID → sshKeyRec
+	tSvcCreds  = "service-creds"     // userID/credID → svcCredRec
 )
 
 // The kinds of principal entity, as used in relation keys.
