@@ -122,11 +122,11 @@ func (s *svc) getAccountSummary(c *server.Call, _ *model.Empty) (*api.GetAccount
 		api.SummaryKeyTypeUserPolicySizeQuota: 2048, api.SummaryKeyTypeGroupPolicySizeQuota: 5120, api.SummaryKeyTypeRolePolicySizeQuota: 10240,
 		api.SummaryKeyTypePolicySizeQuota: 6144, api.SummaryKeyTypeAssumeRolePolicySizeQuota: 2048,
 		api.SummaryKeyTypeGroupsPerUserQuota: maxGroupsPerUser, api.SummaryKeyTypeAccessKeysPerUserQuota: maxAccessKeys,
-		api.SummaryKeyTypeSigningCertificatesPerUserQuota: 2, api.SummaryKeyTypeVersionsPerPolicyQuota: maxPolicyVersions,
+		api.SummaryKeyTypeSigningCertificatesPerUserQuota: maxSigningCerts, api.SummaryKeyTypeVersionsPerPolicyQuota: maxPolicyVersions,
 		api.SummaryKeyTypeAttachedPoliciesPerUserQuota: maxAttached, api.SummaryKeyTypeAttachedPoliciesPerGroupQuota: maxAttached,
 		api.SummaryKeyTypeAttachedPoliciesPerRoleQuota: maxAttached, api.SummaryKeyTypePolicyVersionsInUseQuota: 10000,
 		api.SummaryKeyTypeGlobalEndpointTokenVersion: 1, api.SummaryKeyTypeAccountMFAEnabled: 0,
-		api.SummaryKeyTypeAccountSigningCertificatesPresent: 0, api.SummaryKeyTypeAccountPasswordPresent: 0,
+		api.SummaryKeyTypeAccountPasswordPresent: 0,
 	}
 	for key, table := range map[string]string{
 		api.SummaryKeyTypeUsers: tUsers, api.SummaryKeyTypeGroups: tGroups, api.SummaryKeyTypeRoles: tRoles,
@@ -148,6 +148,15 @@ func (s *svc) getAccountSummary(c *server.Call, _ *model.Empty) (*api.GetAccount
 		return nil, err
 	}
 	m[api.SummaryKeyTypeProviders] = int32(oidc + saml)
+	// AccountSigningCertificatesPresent: whether the root user has a signing certificate.
+	rootCerts, err := exists(c.Tx, ns(c.Account, tSignCerts), rootOwner+"/")
+	if err != nil {
+		return nil, err
+	}
+	m[api.SummaryKeyTypeAccountSigningCertificatesPresent] = 0
+	if rootCerts {
+		m[api.SummaryKeyTypeAccountSigningCertificatesPresent] = 1
+	}
 	rootKeys, err := s.ownerKeys(c.Tx, c.Account, keyOwner{})
 	if err != nil {
 		return nil, err

@@ -53,6 +53,7 @@ func Service(d Deps) server.Service {
 		s.policyHandlers(), s.inlineHandlers(), s.attachHandlers(), s.accessKeyHandlers(),
 		s.loginHandlers(), s.mfaHandlers(), s.reportHandlers(), s.accountHandlers(),
 		s.providerHandlers(), s.simulatorHandlers(), s.sshKeyHandlers(), s.serviceCredHandlers(),
+		s.signingCertHandlers(),
 	} {
 		hs = append(hs, group...)
 	}
@@ -84,6 +85,8 @@ const (
 	tJobs      = "access-jobs"       // job ID → accessJob
 	tSSHKeys   = "ssh-keys"          // userID/keyID → sshKeyRec
 	tSvcCreds  = "service-creds"     // userID/credID → svcCredRec
+	tSignCerts = "signing-certs"     // owner/certID → signingCertRec (owner: user ID, or "root")
+	tCertIDs   = "signing-cert-ids"  // certID → owner (IDs are unique in the account)
 )
 
 // The kinds of principal entity, as used in relation keys.
