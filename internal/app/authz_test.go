@@ -41,6 +41,8 @@ var entityVars = map[string]string{
 	"LogGroupName": "lg", "LogStreamName": "ls", "AlarmName": "al", "TopicName": "tp", "QueueName": "qu",
 	// CloudTrail's operations name the trail by Name, TrailName or ResourceId (an ARN).
 	"TrailName": "saml",
+	// IAM server certificates: the walk names one "x", which does not exist.
+	"CertificateNameWithPath": "x",
 }
 
 // monitoringSamples are the sample inputs of CloudWatch Logs, CloudWatch, SNS and

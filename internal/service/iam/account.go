@@ -118,8 +118,8 @@ func (s *svc) getAccountSummary(c *server.Call, _ *model.Empty) (*api.GetAccount
 	m := map[string]int32{
 		api.SummaryKeyTypeUsersQuota: 5000, api.SummaryKeyTypeGroupsQuota: 300, api.SummaryKeyTypeRolesQuota: 1000,
 		api.SummaryKeyTypePoliciesQuota: maxCustomerPolicies, api.SummaryKeyTypeInstanceProfilesQuota: 1000,
-		api.SummaryKeyTypeServerCertificatesQuota: 20, api.SummaryKeyTypeServerCertificates: 0,
-		api.SummaryKeyTypeUserPolicySizeQuota: 2048, api.SummaryKeyTypeGroupPolicySizeQuota: 5120, api.SummaryKeyTypeRolePolicySizeQuota: 10240,
+		api.SummaryKeyTypeServerCertificatesQuota: int32(accountQuotas[tSrvCerts].max),
+		api.SummaryKeyTypeUserPolicySizeQuota:     2048, api.SummaryKeyTypeGroupPolicySizeQuota: 5120, api.SummaryKeyTypeRolePolicySizeQuota: 10240,
 		api.SummaryKeyTypePolicySizeQuota: 6144, api.SummaryKeyTypeAssumeRolePolicySizeQuota: 2048,
 		api.SummaryKeyTypeGroupsPerUserQuota: maxGroupsPerUser, api.SummaryKeyTypeAccessKeysPerUserQuota: maxAccessKeys,
 		api.SummaryKeyTypeSigningCertificatesPerUserQuota: maxSigningCerts, api.SummaryKeyTypeVersionsPerPolicyQuota: maxPolicyVersions,
@@ -131,7 +131,7 @@ func (s *svc) getAccountSummary(c *server.Call, _ *model.Empty) (*api.GetAccount
 	for key, table := range map[string]string{
 		api.SummaryKeyTypeUsers: tUsers, api.SummaryKeyTypeGroups: tGroups, api.SummaryKeyTypeRoles: tRoles,
 		api.SummaryKeyTypePolicies: tPolicies, api.SummaryKeyTypeInstanceProfiles: tProfiles, api.SummaryKeyTypeMFADevices: tMFA,
-		api.SummaryKeyTypeMFADevicesInUse: tUserMFA,
+		api.SummaryKeyTypeMFADevicesInUse: tUserMFA, api.SummaryKeyTypeServerCertificates: tSrvCerts,
 	} {
 		n, err := c.Tx.Count(ns(c.Account, table))
 		if err != nil {

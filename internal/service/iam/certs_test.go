@@ -7,6 +7,7 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/csv"
+	"encoding/json"
 	"encoding/pem"
 	"math/big"
 	"strings"
@@ -16,6 +17,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/iam/types"
+
+	"github.com/palisade/palisade/internal/store"
 )
 
 // testCert makes a PEM certificate for key i's public key, signed by the issuer
@@ -35,6 +38,10 @@ func testCert(t testing.TB, i int, cn string, ca bool, issuer *x509.Certificate,
 	}
 	c, _ := x509.ParseCertificate(der)
 	return string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})), c
+}
+
+func keyPEM(t testing.TB, i int) string {
+	return string(pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(rsaKey(t, 2048, i))}))
 }
 
 func TestSigningCertificates(t *testing.T) {
@@ -124,4 +131,138 @@ func TestSigningCertificates(t *testing.T) {
 	must(e.iam.DeleteUser(ctx, &iam.DeleteUserInput{UserName: aws.String("ec2")}))
 	// A deleted certificate may be uploaded again.
 	must(e.iam.UploadSigningCertificate(ctx, &iam.UploadSigningCertificateInput{CertificateBody: aws.String(c1)}))
+}
+
+func TestServerCertificates(t *testing.T) {
+	e := newEnv(t)
+	body, cert := testCert(t, 0, "www.example.com", false, nil, nil)
+	key := keyPEM(t, 0)
+
+	up := must(e.iam.UploadServerCertificate(ctx, &iam.UploadServerCertificateInput{ServerCertificateName: aws.String("web"), Path: aws.String("/prod/"),
+		CertificateBody: aws.String(body), PrivateKey: aws.String(key)})).ServerCertificateMetadata
+	id := aws.ToString(up.ServerCertificateId)
+	if !strings.HasPrefix(id, "ASCA") || len(id) != 21 || aws.ToString(up.Arn) != "arn:aws:iam::"+account+":server-certificate/prod/web" ||
+		aws.ToString(up.Path) != "/prod/" || !aws.ToTime(up.Expiration).Equal(cert.NotAfter) || up.UploadDate == nil {
+		t.Fatalf("uploaded %+v", up)
+	}
+	got := must(e.iam.GetServerCertificate(ctx, &iam.GetServerCertificateInput{ServerCertificateName: aws.String("WEB")})).ServerCertificate
+	if aws.ToString(got.CertificateBody) != body || got.CertificateChain != nil || aws.ToString(got.ServerCertificateMetadata.ServerCertificateId) != id {
+		t.Fatalf("get %+v", got)
+	}
+
+	// AWS's recorded answers (LocalStack's AWS-validated
+	// test_iam_server_certificates snapshot), and users' reports of MalformedCertificate.
+	_, err := e.iam.UploadServerCertificate(ctx, &iam.UploadServerCertificateInput{ServerCertificateName: aws.String("web"), CertificateBody: aws.String(body), PrivateKey: aws.String(key)})
+	wantErr(t, err, "EntityAlreadyExists", 409, "The Server Certificate with name web already exists.")
+	_, err = e.iam.GetServerCertificate(ctx, &iam.GetServerCertificateInput{ServerCertificateName: aws.String("nonexistent-certificate")})
+	wantErr(t, err, "NoSuchEntity", 404, "The Server Certificate with name nonexistent-certificate cannot be found.")
+	_, err = e.iam.DeleteServerCertificate(ctx, &iam.DeleteServerCertificateInput{ServerCertificateName: aws.String("nonexistent-certificate")})
+	wantErr(t, err, "NoSuchEntity", 404, "The Server Certificate with name nonexistent-certificate cannot be found.")
+	_, err = e.iam.UploadServerCertificate(ctx, &iam.UploadServerCertificateInput{ServerCertificateName: aws.String("bad"), CertificateBody: aws.String("junk"), PrivateKey: aws.String(key)})
+	wantErr(t, err, "MalformedCertificate", 400, "Unable to parse certificate. Please ensure the certificate is in PEM format.")
+	_, err = e.iam.UploadServerCertificate(ctx, &iam.UploadServerCertificateInput{ServerCertificateName: aws.String("bad"), CertificateBody: aws.String(body), PrivateKey: aws.String(keyPEM(t, 1))})
+	wantErr(t, err, "KeyPairMismatch", 400, "")
+	_, err = e.iam.UploadServerCertificate(ctx, &iam.UploadServerCertificateInput{ServerCertificateName: aws.String("bad"), CertificateBody: aws.String(body), PrivateKey: aws.String("junk")})
+	wantErr(t, err, "MalformedCertificate", 400, "")
+
+	// A chain must start with the certificate's issuer.
+	caPEM, ca := testCert(t, 1, "ca", true, nil, nil)
+	leaf, _ := testCert(t, 2, "leaf.example.com", false, ca, rsaKey(t, 2048, 1))
+	_, err = e.iam.UploadServerCertificate(ctx, &iam.UploadServerCertificateInput{ServerCertificateName: aws.String("bad"), CertificateBody: aws.String(leaf), PrivateKey: aws.String(keyPEM(t, 2)), CertificateChain: aws.String(body)})
+	wantErr(t, err, "MalformedCertificate", 400, "Unable to validate certificate chain. The certificate chain must start with the immediate signing certificate, followed by any intermediaries in order. The index within the chain of the invalid certificate is: -1")
+	tag := types.Tag{Key: aws.String("env"), Value: aws.String("prod")}
+	chained := must(e.iam.UploadServerCertificate(ctx, &iam.UploadServerCertificateInput{ServerCertificateName: aws.String("leaf"), CertificateBody: aws.String(leaf),
+		PrivateKey: aws.String(keyPEM(t, 2)), CertificateChain: aws.String(caPEM), Tags: []types.Tag{tag}}))
+	if len(chained.Tags) != 1 {
+		t.Fatalf("upload with tags %+v", chained)
+	}
+	got = must(e.iam.GetServerCertificate(ctx, &iam.GetServerCertificateInput{ServerCertificateName: aws.String("leaf")})).ServerCertificate
+	if aws.ToString(got.CertificateChain) != caPEM || len(got.Tags) != 1 {
+		t.Fatalf("get chained %+v", got)
+	}
+
+	// Listed, by path.
+	all := must(e.iam.ListServerCertificates(ctx, &iam.ListServerCertificatesInput{})).ServerCertificateMetadataList
+	prod := must(e.iam.ListServerCertificates(ctx, &iam.ListServerCertificatesInput{PathPrefix: aws.String("/prod/")})).ServerCertificateMetadataList
+	if len(all) != 2 || len(prod) != 1 || aws.ToString(prod[0].ServerCertificateName) != "web" {
+		t.Fatalf("lists %+v %+v", all, prod)
+	}
+	if n := must(e.iam.GetAccountSummary(ctx, &iam.GetAccountSummaryInput{})).SummaryMap["ServerCertificates"]; n != 2 {
+		t.Fatalf("summary ServerCertificates %d", n)
+	}
+
+	// Tags.
+	must(e.iam.TagServerCertificate(ctx, &iam.TagServerCertificateInput{ServerCertificateName: aws.String("web"), Tags: []types.Tag{tag, {Key: aws.String("team"), Value: aws.String("a")}}}))
+	must(e.iam.UntagServerCertificate(ctx, &iam.UntagServerCertificateInput{ServerCertificateName: aws.String("web"), TagKeys: []string{"env"}}))
+	tags := must(e.iam.ListServerCertificateTags(ctx, &iam.ListServerCertificateTagsInput{ServerCertificateName: aws.String("web")})).Tags
+	if len(tags) != 1 || aws.ToString(tags[0].Key) != "team" {
+		t.Fatalf("tags %+v", tags)
+	}
+
+	// Renamed and moved.
+	must(e.iam.UpdateServerCertificate(ctx, &iam.UpdateServerCertificateInput{ServerCertificateName: aws.String("web"), NewServerCertificateName: aws.String("web2"), NewPath: aws.String("/")}))
+	_, err = e.iam.GetServerCertificate(ctx, &iam.GetServerCertificateInput{ServerCertificateName: aws.String("web")})
+	wantErr(t, err, "NoSuchEntity", 404, "")
+	m := must(e.iam.GetServerCertificate(ctx, &iam.GetServerCertificateInput{ServerCertificateName: aws.String("web2")})).ServerCertificate.ServerCertificateMetadata
+	if aws.ToString(m.Arn) != "arn:aws:iam::"+account+":server-certificate/web2" || aws.ToString(m.ServerCertificateId) != id {
+		t.Fatalf("renamed %+v", m)
+	}
+	_, err = e.iam.UpdateServerCertificate(ctx, &iam.UpdateServerCertificateInput{ServerCertificateName: aws.String("web2"), NewServerCertificateName: aws.String("leaf")})
+	wantErr(t, err, "EntityAlreadyExists", 409, "The Server Certificate with name leaf already exists.")
+
+	// The private key is sealed at rest and appears in no CloudTrail record.
+	err = e.p.Store.View(ctx, func(tx *store.Tx) error {
+		return tx.Scan(store.NS("iam", account, "", "server-certs"), "", 0, func(k string, v []byte) bool {
+			if bytes.Contains(v, []byte("PRIVATE KEY")) {
+				t.Errorf("server certificate %s holds its key in the clear", k)
+			}
+			return true
+		})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	recs := e.records("UploadServerCertificate")
+	if len(recs) == 0 {
+		t.Fatal("no UploadServerCertificate record")
+	}
+	for _, r := range recs {
+		b, _ := json.Marshal(r)
+		if bytes.Contains(b, []byte("PRIVATE KEY")) || bytes.Contains(b, []byte("privateKey")) {
+			t.Fatalf("record holds the private key: %s", b)
+		}
+	}
+	if ok := bytes.Contains(recs[0].RequestParameters, []byte(`"serverCertificateName":"web"`)); !ok {
+		t.Fatalf("record parameters %s", recs[0].RequestParameters)
+	}
+
+	must(e.iam.DeleteServerCertificate(ctx, &iam.DeleteServerCertificateInput{ServerCertificateName: aws.String("web2")}))
+	if l := must(e.iam.ListServerCertificates(ctx, &iam.ListServerCertificatesInput{})).ServerCertificateMetadataList; len(l) != 1 {
+		t.Fatalf("after delete %+v", l)
+	}
+}
+
+// Server certificate operations are authorized on the certificate's ARN, path
+// included, and tags on upload need iam:TagServerCertificate.
+func TestServerCertificatesAuthorization(t *testing.T) {
+	e := newEnv(t)
+	u := e.newUser("u")
+	body, _ := testCert(t, 0, "www.example.com", false, nil, nil)
+	key := keyPEM(t, 0)
+	must(e.iam.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String("u"), PolicyName: aws.String("prod"), PolicyDocument: aws.String(
+		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["iam:UploadServerCertificate","iam:GetServerCertificate","iam:UpdateServerCertificate"],"Resource":"arn:aws:iam::*:server-certificate/prod/*"}]}`)}))
+	must(u.UploadServerCertificate(ctx, &iam.UploadServerCertificateInput{ServerCertificateName: aws.String("a"), Path: aws.String("/prod/"), CertificateBody: aws.String(body), PrivateKey: aws.String(key)}))
+	must(u.GetServerCertificate(ctx, &iam.GetServerCertificateInput{ServerCertificateName: aws.String("a")}))
+	arn := "arn:aws:iam::" + account + ":server-certificate/"
+	_, err := u.UploadServerCertificate(ctx, &iam.UploadServerCertificateInput{ServerCertificateName: aws.String("b"), CertificateBody: aws.String(body), PrivateKey: aws.String(key)})
+	wantErr(t, err, "AccessDenied", 403, "User: "+userArn+"u is not authorized to perform: iam:UploadServerCertificate on resource: "+arn+"b because no identity-based policy allows the iam:UploadServerCertificate action")
+	_, err = u.UploadServerCertificate(ctx, &iam.UploadServerCertificateInput{ServerCertificateName: aws.String("c"), Path: aws.String("/prod/"), CertificateBody: aws.String(body), PrivateKey: aws.String(key),
+		Tags: []types.Tag{{Key: aws.String("k"), Value: aws.String("v")}}})
+	wantErr(t, err, "AccessDenied", 403, "User: "+userArn+"u is not authorized to perform: iam:TagServerCertificate on resource: "+arn+"prod/c because no identity-based policy allows the iam:TagServerCertificate action")
+	// Moving it out of /prod/ needs the permission on the new ARN too.
+	_, err = u.UpdateServerCertificate(ctx, &iam.UpdateServerCertificateInput{ServerCertificateName: aws.String("a"), NewPath: aws.String("/dev/")})
+	wantErr(t, err, "AccessDenied", 403, "User: "+userArn+"u is not authorized to perform: iam:UpdateServerCertificate on resource: "+arn+"dev/a because no identity-based policy allows the iam:UpdateServerCertificate action")
+	must(e.iam.UpdateServerCertificate(ctx, &iam.UpdateServerCertificateInput{ServerCertificateName: aws.String("a"), NewPath: aws.String("/dev/")}))
+	_, err = u.GetServerCertificate(ctx, &iam.GetServerCertificateInput{ServerCertificateName: aws.String("a")})
+	wantErr(t, err, "AccessDenied", 403, "User: "+userArn+"u is not authorized to perform: iam:GetServerCertificate on resource: "+arn+"dev/a because no identity-based policy allows the iam:GetServerCertificate action")
 }
