@@ -9,7 +9,9 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"encoding/pem"
+	"io"
 	"math/big"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -38,6 +40,25 @@ func testCert(t testing.TB, i int, cn string, ca bool, issuer *x509.Certificate,
 	}
 	c, _ := x509.ParseCertificate(der)
 	return string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})), c
+}
+
+// rawBodies is an HTTP client that keeps the last response body it read.
+type rawBodies struct {
+	base interface {
+		Do(*http.Request) (*http.Response, error)
+	}
+	last []byte
+}
+
+func (r *rawBodies) Do(req *http.Request) (*http.Response, error) {
+	resp, err := r.base.Do(req)
+	if err != nil {
+		return resp, err
+	}
+	r.last, err = io.ReadAll(resp.Body)
+	resp.Body.Close()
+	resp.Body = io.NopCloser(bytes.NewReader(r.last))
+	return resp, err
 }
 
 func keyPEM(t testing.TB, i int) string {
@@ -145,9 +166,16 @@ func TestServerCertificates(t *testing.T) {
 		aws.ToString(up.Path) != "/prod/" || !aws.ToTime(up.Expiration).Equal(cert.NotAfter) || up.UploadDate == nil {
 		t.Fatalf("uploaded %+v", up)
 	}
-	got := must(e.iam.GetServerCertificate(ctx, &iam.GetServerCertificateInput{ServerCertificateName: aws.String("WEB")})).ServerCertificate
+	raw := &rawBodies{}
+	rawIAM := iam.NewFromConfig(e.p.RootConfig(), func(o *iam.Options) { raw.base, o.HTTPClient = o.HTTPClient, raw })
+	got := must(rawIAM.GetServerCertificate(ctx, &iam.GetServerCertificateInput{ServerCertificateName: aws.String("WEB")})).ServerCertificate
 	if aws.ToString(got.CertificateBody) != body || got.CertificateChain != nil || aws.ToString(got.ServerCertificateMetadata.ServerCertificateId) != id {
 		t.Fatalf("get %+v", got)
+	}
+	// A certificate without tags has an empty Tags list (snapshot get-certificate:
+	// "Tags": []).
+	if !bytes.Contains(raw.last, []byte("<Tags/>")) && !bytes.Contains(raw.last, []byte("<Tags></Tags>")) {
+		t.Fatalf("GetServerCertificate body without an empty Tags list:\n%s", raw.last)
 	}
 
 	// AWS's recorded answers (LocalStack's AWS-validated
