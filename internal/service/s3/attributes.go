@@ -29,13 +29,11 @@ func (s *Service) getObjectAttributes(c *server.Call, in *api.GetObjectAttribute
 		return nil, err
 	}
 	o := rr.o
-	if o.Enc.Mode == sseC || ck.given() {
-		if _, err := s.objectKey(c, o.Enc, ck); err != nil {
-			return nil, err
-		}
+	if err := s.checkCustomerKey(c, o, ck); err != nil {
+		return nil, err
 	}
 	out := &api.GetObjectAttributesOutput{LastModified: ptr(o.LastModified)}
-	if rr.b.Versioning != "" || o.VersionID != "null" {
+	if reportsVersion(rr.b, o) {
 		out.VersionId = ptr(o.VersionID)
 	}
 	if want["ETag"] {
