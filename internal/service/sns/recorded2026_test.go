@@ -1628,3 +1628,76 @@ func (e *env) otherAccount() (string, aws.Config, *sns.Client, *sqs.Client) {
 	cfg := e.account(b)
 	return b, cfg, sns.NewFromConfig(cfg), sqs.NewFromConfig(cfg)
 }
+
+// TestRecorded2026RegionalPrincipal: which names SNS delivers to a queue as depends on
+// the Regions (testdata/aws/sns/regional_sqs.json, optin_principal_matrix and
+// actor_context_matrix). Into an opt-in Region it is both sns.amazonaws.com and
+// sns.DEST.amazonaws.com, aws:PrincipalServiceName the first; from an opt-in Region
+// into another it is sns.SOURCE.amazonaws.com alone. Each case is a topic, a queue
+// whose policy decides, one publish, and whether the queue received it.
+func TestRecorded2026RegionalPrincipal(t *testing.T) {
+	e := newEnv(t)
+	const (
+		generic = `{"Service":"sns.amazonaws.com"}`
+		south2  = `{"Service":"sns.ap-south-2.amazonaws.com"}`
+		se3     = `{"Service":"sns.ap-southeast-3.amazonaws.com"}`
+	)
+	stmt := func(effect, principal, cond string) string {
+		s := `{"Effect":"` + effect + `","Principal":` + principal + `,"Action":"sqs:SendMessage","Resource":"*"`
+		if cond != "" {
+			s += `,"Condition":` + cond
+		}
+		return s + "}"
+	}
+	allow := func(principal string) []string { return []string{stmt("Allow", principal, "")} }
+	name := func(n string) []string {
+		return []string{stmt("Allow", `"*"`, `{"StringEquals":{"aws:PrincipalServiceName":"`+n+`"}}`)}
+	}
+	list := func(n string) []string {
+		return []string{stmt("Allow", `"*"`, `{"ForAnyValue:StringEquals":{"aws:PrincipalServiceNamesList":"`+n+`"}}`)}
+	}
+	allowDeny := func(a, d string) []string { return []string{stmt("Allow", a, ""), stmt("Deny", d, "")} }
+	for i, c := range []struct {
+		label, from, to string
+		stmts           []string
+		delivered       bool
+	}{
+		{"policy-positive-original", "us-east-1", "us-west-2", allow(generic), true},
+		{"default-to-optin-generic", "us-east-1", "ap-south-2", allow(generic), true},
+		{"default-to-optin-target-regional", "us-east-1", "ap-south-2", allow(south2), true},
+		{"optin-to-default-generic", "ap-south-2", "us-west-2", allow(generic), false},
+		{"optin-to-default-source-regional", "ap-south-2", "us-west-2", allow(south2), true},
+		{"optin-to-optin-generic", "ap-south-2", "ap-southeast-3", allow(generic), true},
+		{"optin-to-optin-source-regional", "ap-south-2", "ap-southeast-3", allow(south2), false},
+		{"optin-to-optin-target-regional", "ap-south-2", "ap-southeast-3", allow(se3), true},
+		{"same-optin-generic", "ap-south-2", "ap-south-2", allow(generic), true},
+		{"same-optin-regional", "ap-south-2", "ap-south-2", allow(south2), true},
+		{"ctx-default-opt-name-generic", "us-east-1", "ap-south-2", name("sns.amazonaws.com"), true},
+		{"ctx-default-opt-name-regional", "us-east-1", "ap-south-2", name("sns.ap-south-2.amazonaws.com"), false},
+		{"ctx-default-opt-list-generic", "us-east-1", "ap-south-2", list("sns.amazonaws.com"), true},
+		{"ctx-default-opt-list-regional", "us-east-1", "ap-south-2", list("sns.ap-south-2.amazonaws.com"), true},
+		{"ctx-default-opt-allow-generic-deny-regional", "us-east-1", "ap-south-2", allowDeny(generic, south2), false},
+		{"ctx-default-opt-allow-regional-deny-generic", "us-east-1", "ap-south-2", allowDeny(south2, generic), false},
+		{"ctx-opt-default-name-generic", "ap-south-2", "us-west-2", name("sns.amazonaws.com"), false},
+		{"ctx-opt-default-name-regional", "ap-south-2", "us-west-2", name("sns.ap-south-2.amazonaws.com"), true},
+		{"ctx-opt-default-list-generic", "ap-south-2", "us-west-2", list("sns.amazonaws.com"), false},
+		{"ctx-opt-default-list-regional", "ap-south-2", "us-west-2", list("sns.ap-south-2.amazonaws.com"), true},
+		{"ctx-opt-default-allow-generic-deny-regional", "ap-south-2", "us-west-2", allowDeny(generic, south2), false},
+		{"ctx-opt-default-allow-regional-deny-generic", "ap-south-2", "us-west-2", allowDeny(south2, generic), true},
+	} {
+		topics := sns.NewFromConfig(e.p.RootConfig(), func(o *sns.Options) { o.Region = c.from })
+		queues := sqs.NewFromConfig(e.p.RootConfig(), func(o *sqs.Options) { o.Region = c.to })
+		n := fmt.Sprintf("regional-%d", i)
+		topic := aws.ToString(apptest.Must(topics.CreateTopic(ctx, &sns.CreateTopicInput{Name: aws.String(n)})).TopicArn)
+		url := aws.ToString(apptest.Must(queues.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String(n), Attributes: map[string]string{
+			"Policy": `{"Version":"2012-10-17","Statement":[` + strings.Join(c.stmts, ",") + `]}`}})).QueueUrl)
+		apptest.Must(topics.Subscribe(ctx, &sns.SubscribeInput{TopicArn: aws.String(topic), Protocol: aws.String("sqs"),
+			Endpoint: aws.String("arn:aws:sqs:" + c.to + ":000000000000:" + n)}))
+		apptest.Must(topics.Publish(ctx, &sns.PublishInput{TopicArn: aws.String(topic), Message: aws.String(c.label)}))
+		got := apptest.Must(queues.GetQueueAttributes(ctx, &sqs.GetQueueAttributesInput{QueueUrl: aws.String(url),
+			AttributeNames: []sqstypes.QueueAttributeName{"ApproximateNumberOfMessages"}})).Attributes["ApproximateNumberOfMessages"]
+		if delivered := got == "1"; delivered != c.delivered {
+			t.Errorf("%s: delivered %v (%s messages), want %v", c.label, delivered, got, c.delivered)
+		}
+	}
+}
