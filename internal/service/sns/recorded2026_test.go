@@ -1701,3 +1701,70 @@ func TestRecorded2026RegionalPrincipal(t *testing.T) {
 		}
 	}
 }
+
+// TestRecorded2026RegionalDelivery: a us-east-1 topic delivering to us-west-2 queues
+// (testdata/aws/sns/regional_sqs.json). Raw delivery hands SQS the attributes, which
+// it normalizes (Number 12.50 is received as 12.5, with the MD5 of that); a FIFO
+// topic's notification is unsigned, and reaches a FIFO queue with its group and
+// deduplication IDs but a standard queue with neither.
+func TestRecorded2026RegionalDelivery(t *testing.T) {
+	e := newEnv(t)
+	west := sqs.NewFromConfig(e.p.RootConfig(), func(o *sqs.Options) { o.Region = "us-west-2" })
+	allow := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"sns.amazonaws.com"},"Action":"sqs:SendMessage","Resource":"*"}]}`
+	queue := func(name string, attrs map[string]string) (string, string) {
+		if attrs == nil {
+			attrs = map[string]string{}
+		}
+		attrs["Policy"] = allow
+		url := aws.ToString(apptest.Must(west.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String(name), Attributes: attrs})).QueueUrl)
+		return url, "arn:aws:sqs:us-west-2:000000000000:" + name
+	}
+	receive := func(url string) sqstypes.Message {
+		t.Helper()
+		out := apptest.Must(west.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: aws.String(url), MaxNumberOfMessages: 10,
+			MessageSystemAttributeNames: []sqstypes.MessageSystemAttributeName{"All"}, MessageAttributeNames: []string{"All"}}))
+		if len(out.Messages) != 1 {
+			t.Fatalf("%s: %d messages", url, len(out.Messages))
+		}
+		return out.Messages[0]
+	}
+	attrs := map[string]types.MessageAttributeValue{"ProbeCase": {DataType: aws.String("String"), StringValue: aws.String("standard-original")},
+		"Count": {DataType: aws.String("Number"), StringValue: aws.String("12.50")}}
+	body := `{"probe": "stackd-sns-regsqs-0afa19b5cca8", "case": "standard-original", "value": "original payload Δ\nline two"}`
+
+	standard := e.topic("stackd-sns-regsqs-0afa19b5cca8-standard", nil)
+	rawURL, rawARN := queue("stackd-sns-regsqs-0afa19b5cca8-raw", nil)
+	e.subscribe(standard, "sqs", rawARN, map[string]string{"RawMessageDelivery": "true"})
+	apptest.Must(e.sns.Publish(ctx, &sns.PublishInput{TopicArn: aws.String(standard), Message: aws.String(body), Subject: aws.String("regional-original"), MessageAttributes: attrs}))
+	m := receive(rawURL)
+	if aws.ToString(m.Body) != body || aws.ToString(m.MD5OfBody) != "9ca7c715ab93f9835a45e01e6ee1e25d" ||
+		aws.ToString(m.MD5OfMessageAttributes) != "851a36934346f17b9a71b7ca6bd986b7" || aws.ToString(m.MessageAttributes["Count"].StringValue) != "12.5" {
+		t.Errorf("standard-raw-receive-1: %q %s %s %v", aws.ToString(m.Body), aws.ToString(m.MD5OfBody), aws.ToString(m.MD5OfMessageAttributes), m.MessageAttributes)
+	}
+
+	fifo := e.topic("stackd-sns-regsqs-0afa19b5cca8-fifo.fifo", map[string]string{"FifoTopic": "true", "ContentBasedDeduplication": "false"})
+	fifoURL, fifoARN := queue("stackd-sns-regsqs-0afa19b5cca8-fifo.fifo", map[string]string{"FifoQueue": "true", "ContentBasedDeduplication": "false"})
+	stdURL, stdARN := queue("stackd-sns-regsqs-0afa19b5cca8-fifo-standard", nil)
+	e.subscribe(fifo, "sqs", fifoARN, nil)
+	e.subscribe(fifo, "sqs", stdARN, nil)
+	apptest.Must(e.sns.Publish(ctx, &sns.PublishInput{TopicArn: aws.String(fifo), Message: aws.String(body), Subject: aws.String("regional-original"), MessageAttributes: attrs,
+		MessageGroupId: aws.String("regional-group-A"), MessageDeduplicationId: aws.String("stackd-sns-regsqs-0afa19b5cca8-fifo-original")}))
+	m = receive(fifoURL)
+	if m.Attributes["MessageGroupId"] != "regional-group-A" || m.Attributes["MessageDeduplicationId"] != "stackd-sns-regsqs-0afa19b5cca8-fifo-original" || m.Attributes["SequenceNumber"] == "" {
+		t.Errorf("fifo-to-fifo-receive-1: %v", m.Attributes)
+	}
+	std := receive(stdURL)
+	for _, m := range []sqstypes.Message{m, std} {
+		env := envelope(t, aws.ToString(m.Body))
+		if env["SequenceNumber"] == "" || env["Signature"] != "" || env["SigningCertURL"] != "" || env["SignatureVersion"] != "" {
+			t.Errorf("a FIFO topic's notification: %v", env)
+		}
+	}
+	m = std
+	if _, ok := m.Attributes["MessageGroupId"]; ok {
+		t.Errorf("fifo-to-standard-receive-1: %v", m.Attributes)
+	}
+	if _, ok := m.Attributes["MessageDeduplicationId"]; ok {
+		t.Errorf("fifo-to-standard-receive-1: %v", m.Attributes)
+	}
+}
