@@ -1768,3 +1768,37 @@ func TestRecorded2026RegionalDelivery(t *testing.T) {
 		t.Errorf("fifo-to-standard-receive-1: %v", m.Attributes)
 	}
 }
+
+// TestRecorded2026RegionalSubscribe: Subscribe's refusals for SQS endpoints in other
+// Regions (testdata/aws/sns/regional_sqs.json, error-* and actor-subscribe-invalid-*):
+// the topic is looked for first, an endpoint ARN naming no AWS Region is refused, and
+// a queue that does not exist is subscribed all the same.
+func TestRecorded2026RegionalSubscribe(t *testing.T) {
+	e := newEnv(t)
+	std := e.topic("stackd-sns-regsqs-0afa19b5cca8-standard", nil)
+	west := "arn:aws:sqs:us-west-2:000000000000:stackd-sns-regsqs-0afa19b5cca8-"
+	for _, c := range []struct{ label, topic, protocol, endpoint, code, msg string }{
+		{"error-standard-topic-fifo-queue", std, "sqs", west + "fifo.fifo", "InvalidParameter",
+			"Invalid parameter: Invalid parameter: Endpoint Reason: FIFO SQS Queues can not be subscribed to standard SNS topics"},
+		{"error-invalid-protocol-malformed-endpoint", std, "unsupported", "not-an-arn", "InvalidParameter",
+			"Invalid parameter: Amazon SNS does not support this protocol string: unsupported"},
+		{"error-sqs-malformed-endpoint", std, "sqs", "not-an-arn", "InvalidParameter", "Invalid parameter: SQS endpoint ARN"},
+		{"error-sqs-endpoint-sns-service", std, "sqs", "arn:aws:sns:us-west-2:000000000000:stackd-sns-regsqs-0afa19b5cca8-policy", "InvalidParameter", "Invalid parameter: SQS endpoint ARN"},
+		{"error-missing-topic-malformed-endpoint", std + "-absent", "sqs", "not-an-arn", "NotFound", "Topic does not exist"},
+		{"error-missing-topic-fifo-endpoint", std + "-absent", "sqs", west + "fifo.fifo", "NotFound", "Topic does not exist"},
+		{"error-topic-region-mismatch", "arn:aws:sns:us-west-2:000000000000:stackd-sns-regsqs-0afa19b5cca8-standard", "sqs", west + "wrapped", "InvalidParameter", "Invalid parameter: TopicArn"},
+		{"actor-subscribe-invalid-endpoint-region-not-a-region", std, "sqs", "arn:aws:sqs:not-a-region:000000000000:stackd-sns-regctx-4b535dd360a6-nonexistent", "InvalidParameter", "Invalid parameter: SQS endpoint ARN"},
+		{"actor-subscribe-invalid-endpoint-region-us-west-999", std, "sqs", "arn:aws:sqs:us-west-999:000000000000:stackd-sns-regctx-4b535dd360a6-nonexistent", "InvalidParameter", "Invalid parameter: SQS endpoint ARN"},
+		{"admission-nonexistent-regional-queue", std, "sqs", west + "never-created", "", ""},
+		{"opt-in-region-queue", std, "sqs", "arn:aws:sqs:ap-south-2:000000000000:q", "", ""},
+	} {
+		_, err := e.sns.Subscribe(ctx, &sns.SubscribeInput{TopicArn: aws.String(c.topic), Protocol: aws.String(c.protocol), Endpoint: aws.String(c.endpoint), ReturnSubscriptionArn: true})
+		var ae smithy.APIError
+		switch {
+		case c.code == "" && err != nil:
+			t.Errorf("%s: %v", c.label, err)
+		case c.code != "" && (!errors.As(err, &ae) || ae.ErrorCode() != c.code || ae.ErrorMessage() != c.msg):
+			t.Errorf("%s: %v, want %s %q", c.label, err, c.code, c.msg)
+		}
+	}
+}
