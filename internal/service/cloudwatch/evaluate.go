@@ -89,8 +89,38 @@ type datapoint struct {
 	present bool
 }
 
+// highResolution reports whether the alarm's period is under a minute (10, 20 or 30
+// seconds): a high-resolution alarm.
+func (a *alarmRec) highResolution() bool { return a.period() < time.Minute }
+
+// evalSlot is the start (Unix ms) of the evaluation slot now falls in: an alarm is
+// evaluated once per slot of Palisade's clock, a minute, or for a high-resolution
+// alarm 10 seconds ("If the alarm period is 10 seconds or 30 seconds, the alarm is
+// evaluated every 10 seconds", user guide; recorded, 2026: alarm_evaluation.json,
+// cadence_seconds 10, queryDates 10 seconds apart).
+func (a *alarmRec) evalSlot(now time.Time) int64 {
+	if a.highResolution() {
+		return now.UnixMilli() - mod(now.UnixMilli(), 10_000)
+	}
+	return minuteOf(now)
+}
+
+// rangeEnd is where the evaluation range of the evaluation in slot ends: the slot's
+// start, or for a high-resolution alarm 10 seconds before it, on a period boundary.
+// AWS's 10-second alarms evaluated at 05:42:57.551 and 05:43:07.551 decided on the
+// periods up to 05:42:30 and 05:42:40 (recorded, 2026: alarm_evaluation.json, dense-*
+// and sparse-* cases; alarm_namespaces.json); the alignment of 20- and 30-second
+// periods is inferred.
+func (a *alarmRec) rangeEnd(slot int64) time.Time {
+	end := time.UnixMilli(slot).UTC()
+	if a.highResolution() {
+		end = end.Add(-10 * time.Second).Truncate(a.period())
+	}
+	return end
+}
+
 // evaluate computes an alarm's state at now and moves it there. The evaluation range
-// is the alarm's last EvaluationPeriods periods ending at the current minute.
+// is the alarm's last EvaluationPeriods periods ending where rangeEnd says.
 func (cw *CloudWatch) evaluate(tx *store.Tx, account, region, name string, now time.Time) error {
 	a, err := loadAlarm(tx, account, region, name)
 	if err != nil || a == nil {
@@ -99,12 +129,12 @@ func (cw *CloudWatch) evaluate(tx *store.Tx, account, region, name string, now t
 	if a.isComposite() {
 		return cw.endSuppression(tx, account, region, a, now)
 	}
-	minute := minuteOf(now)
-	if a.LastEval >= minute {
+	slot := a.evalSlot(now)
+	if a.LastEval >= slot {
 		return nil
 	}
-	a.LastEval = minute
-	points, err := alarmDatapoints(tx, account, region, a, time.UnixMilli(minute).UTC())
+	a.LastEval = slot
+	points, err := alarmDatapoints(tx, account, region, a, a.rangeEnd(slot))
 	if err != nil {
 		return err
 	}
@@ -122,6 +152,20 @@ func (cw *CloudWatch) evaluate(tx *store.Tx, account, region, name string, now t
 // CloudTrail record delivered to CloudWatch Logs minutes after the call) still count.
 const extraPeriods = 2
 
+// extra is how many periods before its evaluation periods the alarm's evaluation
+// looks at: extraPeriods, or for a high-resolution alarm a minute's worth. AWS's
+// 10-second alarms of 3 evaluation periods looked 9 periods back: a datapoint 8
+// periods before the newest evaluated one still counted, one 9 before did not
+// (recorded, 2026: alarm_evaluation.json, dense-oldest-breach-expires,
+// sparse-old-good-expires); a minute for other periods and evaluation periods is
+// inferred.
+func (a *alarmRec) extra() int {
+	if a.highResolution() {
+		return int(time.Minute / a.period())
+	}
+	return extraPeriods
+}
+
 // alarmDatapoints returns the datapoints an evaluation decides on, as AWS's
 // evaluation range describes: when the range holds at least EvaluationPeriods
 // datapoints, the most recent of them (missing ones do not matter); otherwise those
@@ -129,7 +173,7 @@ const extraPeriods = 2
 // then decides.
 func alarmDatapoints(tx *store.Tx, account, region string, a *alarmRec, end time.Time) ([]datapoint, error) {
 	n := int(a.EvaluationPeriods)
-	rng, err := rangeDatapoints(tx, account, region, a, end, n+extraPeriods)
+	rng, err := rangeDatapoints(tx, account, region, a, end, n+a.extra())
 	if err != nil {
 		return nil, err
 	}

@@ -900,3 +900,43 @@ func TestAlarmReasonDataRecorded2026(t *testing.T) {
 		}
 	}
 }
+
+// alarm_evaluation.json, dense-nonconsecutive-m2, dense-oldest-breach-expires and
+// dense-last-breach-ages: a 10-second alarm (Average of 3 periods, 2 to alarm) on
+// high-resolution data is evaluated every 10 seconds, each time on the periods that
+// ended 10 seconds before the 10-second boundary, looking 9 periods back. The data
+// (100, 0, 100 at :20, :30, :40 of a minute) and the evaluation times are AWS's, the
+// minute the test's.
+func TestHighResolutionAlarmRecorded2026(t *testing.T) {
+	e := newEnv(t, protocols[0].opt)
+	base := e.p.Clock.Now().Truncate(time.Minute).Add(time.Minute)
+	apptest.Must(e.cw.PutMetricAlarm(ctx, &cw.PutMetricAlarmInput{AlarmName: aws.String("dense-m2"), Namespace: aws.String("StackdNativeAlarmEvaluation"),
+		MetricName: aws.String("dense"), Unit: types.StandardUnitCount, Statistic: types.StatisticAverage, Period: aws.Int32(10), EvaluationPeriods: aws.Int32(3),
+		DatapointsToAlarm: aws.Int32(2), Threshold: aws.Float64(50), ComparisonOperator: types.ComparisonOperatorGreaterThanThreshold, ActionsEnabled: aws.Bool(false)}))
+	to := func(offset time.Duration) { e.advance(base.Add(offset).Sub(e.p.Clock.Now())) }
+	to(45 * time.Second)
+	var data []types.MetricDatum
+	for i, v := range []float64{100, 0, 100} {
+		data = append(data, types.MetricDatum{MetricName: aws.String("dense"), Timestamp: aws.Time(base.Add(time.Duration(20+10*i) * time.Second)),
+			Value: aws.Float64(v), Unit: types.StandardUnitCount, StorageResolution: aws.Int32(1)})
+	}
+	apptest.Must(e.cw.PutMetricData(ctx, &cw.PutMetricDataInput{Namespace: aws.String("StackdNativeAlarmEvaluation"), MetricData: data}))
+	want := map[int]types.StateValue{57: types.StateValueOk, 67: types.StateValueAlarm, 137: types.StateValueOk, 147: types.StateValueAlarm}
+	state := types.StateValueInsufficientData
+	for s := 57; s <= 147; s += 10 {
+		to(time.Duration(s)*time.Second + 551*time.Millisecond)
+		a := e.alarm("dense-m2")
+		w, ok := want[s]
+		if !ok {
+			w = state // between the recorded evaluations the state held
+		}
+		if a.StateValue != w {
+			t.Errorf("at :%d.551: %s %q, want %s", s, a.StateValue, aws.ToString(a.StateReason), w)
+		}
+		state = w
+		// At :57.551 AWS decided on the periods up to :30, not yet :40's.
+		if s == 57 && strings.Contains(aws.ToString(a.StateReasonData), base.Add(40*time.Second).UTC().Format("2006-01-02T15:04:05.000+0000")) {
+			t.Errorf("at :57.551 the period of :40 was evaluated: %s", aws.ToString(a.StateReasonData))
+		}
+	}
+}
