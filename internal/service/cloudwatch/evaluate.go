@@ -134,11 +134,11 @@ func (cw *CloudWatch) evaluate(tx *store.Tx, account, region, name string, now t
 		return nil
 	}
 	a.LastEval = slot
-	points, err := alarmDatapoints(tx, account, region, a, a.rangeEnd(slot))
+	rng, points, err := alarmDatapoints(tx, account, region, a, a.rangeEnd(slot))
 	if err != nil {
 		return err
 	}
-	state, reason, data := decide(a, points, now)
+	state, reason, data := decideIn(a, rng, points, now)
 	if state == "" || state == a.State {
 		return putAlarm(tx, account, region, a)
 	}
@@ -171,13 +171,13 @@ func (a *alarmRec) extra() int {
 // datapoints, the most recent of them (missing ones do not matter); otherwise those
 // it holds and, for the rest, the most recent missing periods, which TreatMissingData
 // then decides.
-func alarmDatapoints(tx *store.Tx, account, region string, a *alarmRec, end time.Time) ([]datapoint, error) {
+func alarmDatapoints(tx *store.Tx, account, region string, a *alarmRec, end time.Time) (rng, points []datapoint, err error) {
 	n := int(a.EvaluationPeriods)
-	rng, err := rangeDatapoints(tx, account, region, a, end, n+a.extra())
+	rng, err = rangeDatapoints(tx, account, region, a, end, n+a.extra())
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return pickDatapoints(rng, n), nil
+	return rng, pickDatapoints(rng, n), nil
 }
 
 // pickDatapoints chooses the n datapoints an evaluation decides on from its range
@@ -314,6 +314,12 @@ func breaches(op string, v, threshold float64) bool {
 // point is breaching and there aren't any non-breaching data points"), else
 // INSUFFICIENT_DATA; with "ignore", no change. It returns "" for no change.
 func decide(a *alarmRec, points []datapoint, now time.Time) (state, reason, data string) {
+	return decideIn(a, points, points, now)
+}
+
+// decideIn is decide with the evaluation range the points were picked from, which
+// the reason data shows.
+func decideIn(a *alarmRec, rng, points []datapoint, now time.Time) (state, reason, data string) {
 	m := a.datapointsToAlarm()
 	treat := a.treatMissing()
 	present, breaching, within := 0, 0, 0
@@ -345,7 +351,7 @@ func decide(a *alarmRec, points []datapoint, now time.Time) (state, reason, data
 			return "", "", ""
 		case present == 0 || !oldestBreaching:
 			// With some datapoints, the count of unknown ones is inferred wording.
-			return stateInsufficient, insufficientReason(len(points) - present), reasonData(a, points, shown, now)
+			return stateInsufficient, insufficientReason(len(points) - present), reasonData(a, rng, evaluated(points, shown, m), now)
 		}
 	}
 	if present == 0 && len(points) > 0 {
@@ -363,28 +369,75 @@ func decide(a *alarmRec, points []datapoint, now time.Time) (state, reason, data
 			verb = "were"
 		}
 		return state, fmt.Sprintf("Threshold Crossed: no datapoints were received for %d period%s and %d missing datapoint%s %s treated as [%s].",
-			n, plural(n), n, plural(n), verb, as), reasonData(a, points, shown, now)
+			n, plural(n), n, plural(n), verb, as), reasonData(a, rng, evaluated(points, nil, n), now)
 	}
+	// An M out of N reason counts and lists the datapoints on the side of the new
+	// state (the breaching ones for ALARM, the others for OK), says how many missing
+	// ones TreatMissingData counted, and names the transition as OK -> ALARM or
+	// ALARM -> OK whatever the state was (recorded, 2026: alarm_evaluation.json, from
+	// INSUFFICIENT_DATA too: dense-real-over-ignore, isolated-premature-m2).
 	op := comparisons[a.ComparisonOperator]
-	list := formatPoints(shown)
+	side := func(breach bool) []datapoint {
+		var out []datapoint
+		for _, p := range shown {
+			if breaches(a.ComparisonOperator, p.value, a.Threshold) == breach {
+				out = append(out, p)
+			}
+		}
+		return out
+	}
+	missingClause := ""
+	if n := len(points) - present; n > 0 && (treat == "breaching" || treat == "notBreaching") {
+		as := "Breaching"
+		if treat == "notBreaching" {
+			as = "NonBreaching"
+		}
+		missingClause = fmt.Sprintf(" and %d missing datapoint%s %s treated as [%s]", n, plural(n), wasWere(n), as)
+	}
+	var listed []datapoint
+	need := m
 	if breaching >= m || within == 0 {
-		state = stateAlarm
+		state, listed = stateAlarm, side(true)
 		if len(points) == 1 {
-			reason = fmt.Sprintf("Threshold Crossed: 1 datapoint %s was %s the threshold (%s).", list, op, javaDouble(a.Threshold))
+			reason = fmt.Sprintf("Threshold Crossed: 1 datapoint %s was %s the threshold (%s).", formatPoints(listed), op, javaDouble(a.Threshold))
 		} else {
-			reason = fmt.Sprintf("Threshold Crossed: %d out of the last %d datapoints %s were %s the threshold (%s) (minimum %d datapoint%s for %s -> ALARM transition).",
-				breaching, len(points), list, op, javaDouble(a.Threshold), m, plural(m), a.State)
+			reason = fmt.Sprintf("Threshold Crossed: %d out of the last %d datapoints %s %s %s the threshold (%s)%s (minimum %d datapoint%s for OK -> ALARM transition).",
+				len(listed), len(points), formatPoints(listed), wasWere(len(listed)), op, javaDouble(a.Threshold), missingClause, m, plural(m))
 		}
 	} else {
-		state = stateOK
+		state, listed, need = stateOK, side(false), len(points)-m+1
 		if len(points) == 1 {
-			reason = fmt.Sprintf("Threshold Crossed: 1 datapoint %s was not %s the threshold (%s).", list, op, javaDouble(a.Threshold))
+			reason = fmt.Sprintf("Threshold Crossed: 1 datapoint %s was not %s the threshold (%s).", formatPoints(listed), op, javaDouble(a.Threshold))
 		} else {
-			reason = fmt.Sprintf("Threshold Crossed: %d out of the last %d datapoints %s were not %s the threshold (%s) (minimum %d datapoint%s for %s -> OK transition).",
-				len(points)-breaching, len(points), list, op, javaDouble(a.Threshold), len(points)-m+1, plural(len(points)-m+1), a.State)
+			reason = fmt.Sprintf("Threshold Crossed: %d out of the last %d datapoints %s %s not %s the threshold (%s)%s (minimum %d datapoint%s for ALARM -> OK transition).",
+				len(listed), len(points), formatPoints(listed), wasWere(len(listed)), op, javaDouble(a.Threshold), missingClause, need, plural(need))
 		}
 	}
-	return state, reason, reasonData(a, points, shown, now)
+	return state, reason, reasonData(a, rng, evaluated(points, listed, need), now)
+}
+
+func wasWere(n int) string {
+	if n == 1 {
+		return "was"
+	}
+	return "were"
+}
+
+// evaluated are the datapoints a reason data's evaluatedDatapoints shows, newest
+// first: the listed ones, and the newest missing ones up to need (the datapoints the
+// transition needs: M for ALARM and INSUFFICIENT_DATA, N-M+1 for OK). AWS's 10-second
+// alarms of 3 periods showed [missing 05:44:00, 100 at 05:42:40] for an ALARM needing
+// 2, and two missing periods for INSUFFICIENT_DATA with 2 to alarm (recorded, 2026:
+// alarm_evaluation.json, dense-last-breach-ages, isolated-premature-m2).
+func evaluated(points, listed []datapoint, need int) []datapoint {
+	out := slices.Clone(listed)
+	for i := len(points) - 1; i >= 0 && len(out) < need; i-- {
+		if !points[i].present {
+			out = append(out, points[i])
+		}
+	}
+	slices.SortStableFunc(out, func(x, y datapoint) int { return y.start.Compare(x.start) })
+	return out
 }
 
 // tooFewSamples applies EvaluateLowSampleCountPercentile ignore ("Percentile-based
@@ -437,14 +490,27 @@ func formatPoints(ps []datapoint) string {
 
 const awsTime = "2006-01-02T15:04:05.000-0700"
 
-// reasonData is the StateReasonData JSON of an evaluation.
-func reasonData(a *alarmRec, points, shown []datapoint, now time.Time) string {
+// reasonData is the StateReasonData JSON of an evaluation: the evaluation range's
+// datapoints from the first present one (startDate) to the last, oldest first with
+// null for the missing periods between them, and the evaluated datapoints, newest
+// first (recorded, 2026: alarm_evaluation.json, sparse-real-over-breaching:
+// "startDate":"…05:50:50…","recentDatapoints":[0,null,100,null,100]).
+func reasonData(a *alarmRec, rng, evaluated []datapoint, now time.Time) string {
 	var b bytes.Buffer
 	b.WriteString(`{"version":"1.0","queryDate":"` + now.UTC().Format(awsTime) + `"`)
-	if len(shown) > 0 {
+	first, last := -1, -1
+	for i, p := range rng {
+		if p.present {
+			if first < 0 {
+				first = i
+			}
+			last = i
+		}
+	}
+	if first >= 0 {
 		// Without any datapoint AWS writes no startDate (recorded, 2026:
 		// alarm_namespaces.json).
-		b.WriteString(`,"startDate":"` + points[0].start.UTC().Format(awsTime) + `"`)
+		b.WriteString(`,"startDate":"` + rng[first].start.UTC().Format(awsTime) + `"`)
 	}
 	// The alarm's unit, then its statistic, a percentile's too, under "statistic"
 	// (recorded, 2026: alarm_evaluation.json, "unit":"Count","statistic":"Average" and
@@ -460,38 +526,35 @@ func reasonData(a *alarmRec, points, shown []datapoint, now time.Time) string {
 	// A metric math alarm's period is its queries' (AWS: "period":10 for MetricStats
 	// of 10 seconds; recorded, 2026: alarm_query_admission.json).
 	fmt.Fprintf(&b, `,"period":%d,"recentDatapoints":[`, int(a.period()/time.Second))
-	for i, p := range shown {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		b.WriteString(javaDouble(p.value))
-	}
-	b.WriteString(`],"threshold":` + javaDouble(a.Threshold))
-	if len(shown) > 0 {
-		b.WriteString(`,"evaluatedDatapoints":[`)
-		for i, p := range shown {
+	if first >= 0 {
+		for i, p := range rng[first : last+1] {
 			if i > 0 {
 				b.WriteByte(',')
 			}
-			// A metric math alarm's datapoints have no sample count (recorded, 2026:
-			// alarm_evaluation.json, expression-*).
-			if len(a.Metrics) > 0 {
-				b.WriteString(`{"timestamp":"` + p.start.UTC().Format(awsTime) + `","value":` + javaDouble(p.value) + `}`)
+			if !p.present {
+				b.WriteString("null")
 				continue
 			}
-			b.WriteString(`{"timestamp":"` + p.start.UTC().Format(awsTime) + `","sampleCount":` + javaDouble(p.count) + `,"value":` + javaDouble(p.value) + `}`)
+			b.WriteString(javaDouble(p.value))
 		}
-		b.WriteByte(']')
-	} else if len(points) > 0 {
-		// None present: the evaluated periods by timestamp alone, newest first
-		// (recorded, 2026, for one period: [{"timestamp":"…"}]; the order of several
-		// inferred from the present ones').
+	}
+	b.WriteString(`],"threshold":` + javaDouble(a.Threshold))
+	if len(evaluated) > 0 {
 		b.WriteString(`,"evaluatedDatapoints":[`)
-		for i := len(points) - 1; i >= 0; i-- {
-			if i < len(points)-1 {
+		for i, p := range evaluated {
+			if i > 0 {
 				b.WriteByte(',')
 			}
-			b.WriteString(`{"timestamp":"` + points[i].start.UTC().Format(awsTime) + `"}`)
+			switch {
+			case !p.present:
+				b.WriteString(`{"timestamp":"` + p.start.UTC().Format(awsTime) + `"}`)
+			case len(a.Metrics) > 0:
+				// A metric math alarm's datapoints have no sample count (recorded,
+				// 2026: alarm_evaluation.json, expression-*).
+				b.WriteString(`{"timestamp":"` + p.start.UTC().Format(awsTime) + `","value":` + javaDouble(p.value) + `}`)
+			default:
+				b.WriteString(`{"timestamp":"` + p.start.UTC().Format(awsTime) + `","sampleCount":` + javaDouble(p.count) + `,"value":` + javaDouble(p.value) + `}`)
+			}
 		}
 		b.WriteByte(']')
 	}

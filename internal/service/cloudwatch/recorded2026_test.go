@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"strconv"
@@ -904,9 +905,10 @@ func TestAlarmReasonDataRecorded2026(t *testing.T) {
 // alarm_evaluation.json, dense-nonconsecutive-m2, dense-oldest-breach-expires and
 // dense-last-breach-ages: a 10-second alarm (Average of 3 periods, 2 to alarm) on
 // high-resolution data is evaluated every 10 seconds, each time on the periods that
-// ended 10 seconds before the 10-second boundary, looking 9 periods back. The data
-// (100, 0, 100 at :20, :30, :40 of a minute) and the evaluation times are AWS's, the
-// minute the test's.
+// ended 10 seconds before the 10-second boundary, looking 9 periods back; its reasons
+// list the datapoints on the side of the new state. The data (100, 0, 100 at :20, :30,
+// :40 of a minute), the evaluation times and the answers are AWS's, the minute the
+// test's.
 func TestHighResolutionAlarmRecorded2026(t *testing.T) {
 	e := newEnv(t, protocols[0].opt)
 	base := e.p.Clock.Now().Truncate(time.Minute).Add(time.Minute)
@@ -921,22 +923,60 @@ func TestHighResolutionAlarmRecorded2026(t *testing.T) {
 			Value: aws.Float64(v), Unit: types.StandardUnitCount, StorageResolution: aws.Int32(1)})
 	}
 	apptest.Must(e.cw.PutMetricData(ctx, &cw.PutMetricDataInput{Namespace: aws.String("StackdNativeAlarmEvaluation"), MetricData: data}))
-	want := map[int]types.StateValue{57: types.StateValueOk, 67: types.StateValueAlarm, 137: types.StateValueOk, 147: types.StateValueAlarm}
+	stamp := func(s int) string { return base.Add(time.Duration(s) * time.Second).UTC().Format("02/01/06 15:04:05") }
+	iso := func(s int) string {
+		return `"` + base.Add(time.Duration(s)*time.Second).UTC().Format("2006-01-02T15:04:05.000+0000") + `"`
+	}
+	point := func(s int, v float64) string {
+		if v < 0 {
+			return `{"timestamp":` + iso(s) + `}`
+		}
+		return `{"timestamp":` + iso(s) + `,"sampleCount":1,"value":` + strconv.FormatFloat(v, 'f', -1, 64) + `}`
+	}
+	reasonData := func(start int, recent string, points ...string) string {
+		return `{"startDate":` + iso(start) + `,"unit":"Count","statistic":"Average","period":10,"recentDatapoints":[` + recent +
+			`],"threshold":50,"evaluatedDatapoints":[` + strings.Join(points, ",") + `],"version":"1.0"}`
+	}
+	type want struct {
+		state        types.StateValue
+		reason, data string
+	}
+	recorded := map[int]want{
+		57: {types.StateValueOk, "Threshold Crossed: 1 out of the last 3 datapoints [0.0 (" + stamp(30) + ")] was not greater than the threshold (50.0) (minimum 2 datapoints for ALARM -> OK transition).",
+			reasonData(20, "100,0", point(30, 0), point(10, -1))},
+		67: {types.StateValueAlarm, "Threshold Crossed: 2 out of the last 3 datapoints [100.0 (" + stamp(40) + "), 100.0 (" + stamp(20) + ")] were greater than the threshold (50.0) (minimum 2 datapoints for OK -> ALARM transition).",
+			reasonData(20, "100,0,100", point(40, 100), point(20, 100))},
+		137: {types.StateValueOk, "Threshold Crossed: 1 out of the last 3 datapoints [0.0 (" + stamp(30) + ")] was not greater than the threshold (50.0) (minimum 2 datapoints for ALARM -> OK transition).",
+			reasonData(30, "0,100", point(110, -1), point(30, 0))},
+		147: {types.StateValueAlarm, "Threshold Crossed: 1 out of the last 3 datapoints [100.0 (" + stamp(40) + ")] was greater than the threshold (50.0) (minimum 2 datapoints for OK -> ALARM transition).",
+			reasonData(40, "100", point(120, -1), point(40, 100))},
+	}
 	state := types.StateValueInsufficientData
 	for s := 57; s <= 147; s += 10 {
 		to(time.Duration(s)*time.Second + 551*time.Millisecond)
 		a := e.alarm("dense-m2")
-		w, ok := want[s]
+		w, ok := recorded[s]
 		if !ok {
-			w = state // between the recorded evaluations the state held
+			w.state = state // between the recorded evaluations the state held
 		}
-		if a.StateValue != w {
-			t.Errorf("at :%d.551: %s %q, want %s", s, a.StateValue, aws.ToString(a.StateReason), w)
+		state = w.state
+		if a.StateValue != w.state || (ok && aws.ToString(a.StateReason) != w.reason) {
+			t.Errorf("at :%d.551: %s %q, want %s %q", s, a.StateValue, aws.ToString(a.StateReason), w.state, w.reason)
+			continue
 		}
-		state = w
-		// At :57.551 AWS decided on the periods up to :30, not yet :40's.
-		if s == 57 && strings.Contains(aws.ToString(a.StateReasonData), base.Add(40*time.Second).UTC().Format("2006-01-02T15:04:05.000+0000")) {
-			t.Errorf("at :57.551 the period of :40 was evaluated: %s", aws.ToString(a.StateReasonData))
+		if !ok {
+			continue
+		}
+		var got, exp map[string]any
+		if err := json.Unmarshal([]byte(aws.ToString(a.StateReasonData)), &got); err != nil {
+			t.Fatal(err)
+		}
+		if err := json.Unmarshal([]byte(w.data), &exp); err != nil {
+			t.Fatal(err)
+		}
+		delete(got, "queryDate")
+		if g, x := fmt.Sprint(got), fmt.Sprint(exp); g != x {
+			t.Errorf("at :%d.551 reason data\n got %s\nwant %s", s, aws.ToString(a.StateReasonData), w.data)
 		}
 	}
 }
