@@ -980,3 +980,53 @@ func TestHighResolutionAlarmRecorded2026(t *testing.T) {
 		}
 	}
 }
+
+// alarm_evaluation.json, sparse-real-over-breaching and single-good-over-breaching:
+// the same 10-second alarm treating missing data as breaching (3 of 3 to alarm) on
+// sparse data: its reason data shows the range's missing periods as null, and a
+// reason counts the missing datapoints it treated.
+func TestHighResolutionSparseAlarmRecorded2026(t *testing.T) {
+	e := newEnv(t, protocols[0].opt)
+	base := e.p.Clock.Now().Truncate(time.Minute).Add(time.Minute)
+	apptest.Must(e.cw.PutMetricAlarm(ctx, &cw.PutMetricAlarmInput{AlarmName: aws.String("real-over-breaching"), Namespace: aws.String("StackdNativeAlarmEvaluation"),
+		MetricName: aws.String("sparse"), Unit: types.StandardUnitCount, Statistic: types.StatisticAverage, Period: aws.Int32(10), EvaluationPeriods: aws.Int32(3),
+		Threshold: aws.Float64(50), ComparisonOperator: types.ComparisonOperatorGreaterThanThreshold, TreatMissingData: aws.String("breaching"), ActionsEnabled: aws.Bool(false)}))
+	to := func(offset time.Duration) { e.advance(base.Add(offset).Sub(e.p.Clock.Now())) }
+	publish := func(at int, v float64) {
+		apptest.Must(e.cw.PutMetricData(ctx, &cw.PutMetricDataInput{Namespace: aws.String("StackdNativeAlarmEvaluation"), MetricData: []types.MetricDatum{{
+			MetricName: aws.String("sparse"), Timestamp: aws.Time(base.Add(time.Duration(at) * time.Second)), Value: aws.Float64(v), Unit: types.StandardUnitCount, StorageResolution: aws.Int32(1)}}}))
+	}
+	stamp := func(s int) string { return base.Add(time.Duration(s) * time.Second).UTC().Format("02/01/06 15:04:05") }
+	to(74*time.Second + 474*time.Millisecond)
+	if a := e.alarm("real-over-breaching"); a.StateValue != types.StateValueAlarm ||
+		aws.ToString(a.StateReason) != "Threshold Crossed: no datapoints were received for 3 periods and 3 missing datapoints were treated as [Breaching]." {
+		t.Fatalf("before the data: %s %q", a.StateValue, aws.ToString(a.StateReason))
+	}
+	to(105 * time.Second)
+	publish(50, 0)
+	publish(70, 100)
+	publish(90, 100)
+	check := func(at time.Duration, state types.StateValue, reason, dataPart string) {
+		t.Helper()
+		to(at)
+		a := e.alarm("real-over-breaching")
+		if a.StateValue != state || aws.ToString(a.StateReason) != reason || !strings.Contains(aws.ToString(a.StateReasonData), dataPart) {
+			t.Errorf("at %s: %s %q %s, want %s %q %s", at, a.StateValue, aws.ToString(a.StateReason), aws.ToString(a.StateReasonData), state, reason, dataPart)
+		}
+	}
+	check(114*time.Second+473*time.Millisecond, types.StateValueOk,
+		"Threshold Crossed: 1 out of the last 3 datapoints [0.0 ("+stamp(50)+")] was not greater than the threshold (50.0) (minimum 1 datapoint for ALARM -> OK transition).",
+		`"recentDatapoints":[0.0,null,100.0,null,100.0]`)
+	for s := 124; s <= 154; s += 10 {
+		check(time.Duration(s)*time.Second+473*time.Millisecond, types.StateValueOk,
+			"Threshold Crossed: 1 out of the last 3 datapoints [0.0 ("+stamp(50)+")] was not greater than the threshold (50.0) (minimum 1 datapoint for ALARM -> OK transition).", "")
+	}
+	check(164*time.Second+472*time.Millisecond, types.StateValueAlarm,
+		"Threshold Crossed: 2 out of the last 3 datapoints [100.0 ("+stamp(90)+"), 100.0 ("+stamp(70)+")] were greater than the threshold (50.0) and 1 missing datapoint was treated as [Breaching] (minimum 3 datapoints for OK -> ALARM transition).",
+		`"recentDatapoints":[100.0,null,100.0]`)
+	to(265 * time.Second)
+	publish(250, 0)
+	check(274*time.Second+473*time.Millisecond, types.StateValueOk,
+		"Threshold Crossed: 1 out of the last 3 datapoints [0.0 ("+stamp(250)+")] was not greater than the threshold (50.0) and 2 missing datapoints were treated as [Breaching] (minimum 1 datapoint for ALARM -> OK transition).",
+		`"recentDatapoints":[0.0]`)
+}
