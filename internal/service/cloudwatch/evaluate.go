@@ -311,7 +311,8 @@ func breaches(op string, v, threshold float64) bool {
 // threshold makes it OK. Without one, only breaching datapoints and missing ones that
 // are left missing or ignored: with "missing", ALARM when the oldest evaluated
 // datapoint is a breaching one (the table's "X - - - -" row: "the oldest evaluated data
-// point is breaching and there aren't any non-breaching data points"), else
+// point is breaching and there aren't any non-breaching data points"; evaluated as
+// evaluated() picks them), else
 // INSUFFICIENT_DATA; with "ignore", no change. It returns "" for no change.
 func decide(a *alarmRec, points []datapoint, now time.Time) (state, reason, data string) {
 	return decideIn(a, points, points, now)
@@ -345,7 +346,13 @@ func decideIn(a *alarmRec, rng, points []datapoint, now time.Time) (state, reaso
 		return "", "", ""
 	}
 	if breaching < m && within == 0 {
-		oldestBreaching := present > 0 && points[0].present
+		// The oldest datapoint an ALARM would rest on: of the present ones and the
+		// newest missing ones, M in all. AWS's 10-second alarm of 3 periods with one
+		// breaching datapoint went to ALARM once a missing period followed it when 2
+		// were needed, and once two had when 3 were (recorded, 2026:
+		// alarm_evaluation.json, isolated-premature-m2 and -m3).
+		ev := evaluated(points, shown, m)
+		oldestBreaching := present > 0 && ev[len(ev)-1].present
 		switch {
 		case treat == "ignore":
 			return "", "", ""

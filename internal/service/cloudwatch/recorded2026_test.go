@@ -1030,3 +1030,56 @@ func TestHighResolutionSparseAlarmRecorded2026(t *testing.T) {
 		"Threshold Crossed: 1 out of the last 3 datapoints [0.0 ("+stamp(250)+")] was not greater than the threshold (50.0) and 2 missing datapoints were treated as [Breaching] (minimum 1 datapoint for ALARM -> OK transition).",
 		`"recentDatapoints":[0.0]`)
 }
+
+// alarm_evaluation.json, isolated-premature-m2 and isolated-premature-m3: with one
+// breaching datapoint and missing data left missing, a 10-second alarm of 3 periods
+// goes to ALARM once the datapoint is the oldest of the M it would rest on (itself and
+// the newest missing periods): after one missing period when 2 are needed, after two
+// when 3 are; it stays INSUFFICIENT_DATA before.
+func TestHighResolutionPrematureAlarmRecorded2026(t *testing.T) {
+	e := newEnv(t, protocols[0].opt)
+	base := e.p.Clock.Now().Truncate(time.Minute).Add(time.Minute)
+	for _, m := range []int32{2, 3} {
+		apptest.Must(e.cw.PutMetricAlarm(ctx, &cw.PutMetricAlarmInput{AlarmName: aws.String("m" + strconv.Itoa(int(m))), Namespace: aws.String("StackdNativeAlarmEvaluation"),
+			MetricName: aws.String("isolated"), Unit: types.StandardUnitCount, Statistic: types.StatisticAverage, Period: aws.Int32(10), EvaluationPeriods: aws.Int32(3),
+			DatapointsToAlarm: aws.Int32(m), Threshold: aws.Float64(50), ComparisonOperator: types.ComparisonOperatorGreaterThanThreshold, ActionsEnabled: aws.Bool(false)}))
+	}
+	to := func(offset time.Duration) { e.advance(base.Add(offset).Sub(e.p.Clock.Now())) }
+	to(55 * time.Second)
+	apptest.Must(e.cw.PutMetricData(ctx, &cw.PutMetricDataInput{Namespace: aws.String("StackdNativeAlarmEvaluation"), MetricData: []types.MetricDatum{{
+		MetricName: aws.String("isolated"), Timestamp: aws.Time(base.Add(50 * time.Second)), Value: aws.Float64(100), Unit: types.StandardUnitCount, StorageResolution: aws.Int32(1)}}}))
+	stamp := base.Add(50 * time.Second).UTC().Format("02/01/06 15:04:05")
+	iso := func(s int) string {
+		return base.Add(time.Duration(s) * time.Second).UTC().Format("2006-01-02T15:04:05.000+0000")
+	}
+	for _, c := range []struct {
+		at          time.Duration
+		m2, m3      types.StateValue
+		alarm, data string
+	}{
+		{77 * time.Second, types.StateValueInsufficientData, types.StateValueInsufficientData, "", ""},
+		// 05:47:27.551: m2 "… (minimum 2 datapoints for OK -> ALARM transition)",
+		// evaluated [missing :60, 100 at :50].
+		{87*time.Second + 551*time.Millisecond, types.StateValueAlarm, types.StateValueInsufficientData, "m2",
+			`"evaluatedDatapoints":[{"timestamp":"` + iso(60) + `"},{"timestamp":"` + iso(50) + `","sampleCount":1.0,"value":100.0}]`},
+		// 05:47:38.775: m3, evaluated [missing :70, missing :60, 100 at :50].
+		{98*time.Second + 775*time.Millisecond, types.StateValueAlarm, types.StateValueAlarm, "m3",
+			`"evaluatedDatapoints":[{"timestamp":"` + iso(70) + `"},{"timestamp":"` + iso(60) + `"},{"timestamp":"` + iso(50) + `","sampleCount":1.0,"value":100.0}]`},
+	} {
+		to(c.at)
+		for name, want := range map[string]types.StateValue{"m2": c.m2, "m3": c.m3} {
+			a := e.alarm(name)
+			if a.StateValue != want {
+				t.Errorf("at %s: %s %s %q, want %s", c.at, name, a.StateValue, aws.ToString(a.StateReason), want)
+			}
+			if name != c.alarm {
+				continue
+			}
+			reason := "Threshold Crossed: 1 out of the last 3 datapoints [100.0 (" + stamp + ")] was greater than the threshold (50.0) (minimum " +
+				name[1:] + " datapoints for OK -> ALARM transition)."
+			if aws.ToString(a.StateReason) != reason || !strings.Contains(aws.ToString(a.StateReasonData), c.data) {
+				t.Errorf("at %s: %s %q %s, want %q %s", c.at, name, aws.ToString(a.StateReason), aws.ToString(a.StateReasonData), reason, c.data)
+			}
+		}
+	}
+}
