@@ -106,15 +106,19 @@ func (a *alarmRec) evalSlot(now time.Time) int64 {
 }
 
 // rangeEnd is where the evaluation range of the evaluation in slot ends: the slot's
-// start, or for a high-resolution alarm 10 seconds before it, on a period boundary.
-// AWS's 10-second alarms evaluated at 05:42:57.551 and 05:43:07.551 decided on the
-// periods up to 05:42:30 and 05:42:40 (recorded, 2026: alarm_evaluation.json, dense-*
-// and sparse-* cases; alarm_namespaces.json); the alignment of 20- and 30-second
-// periods is inferred.
+// start, or for a high-resolution alarm on a metric 10 seconds before it, on a period
+// boundary. AWS's 10-second metric alarms evaluated at 05:42:57.551 and 05:43:07.551
+// decided on the periods up to 05:42:30 and 05:42:40, where its 10-second metric math
+// alarm evaluated at 06:43:18.195 decided on 06:43:00's (recorded, 2026:
+// alarm_evaluation.json, dense-*, sparse-*, percentile-* and expression-* cases;
+// alarm_namespaces.json); the alignment of 20- and 30-second periods is inferred.
 func (a *alarmRec) rangeEnd(slot int64) time.Time {
 	end := time.UnixMilli(slot).UTC()
 	if a.highResolution() {
-		end = end.Add(-10 * time.Second).Truncate(a.period())
+		if len(a.Metrics) == 0 {
+			end = end.Add(-10 * time.Second)
+		}
+		end = end.Truncate(a.period())
 	}
 	return end
 }
@@ -153,15 +157,16 @@ func (cw *CloudWatch) evaluate(tx *store.Tx, account, region, name string, now t
 const extraPeriods = 2
 
 // extra is how many periods before its evaluation periods the alarm's evaluation
-// looks at: extraPeriods, or for a high-resolution alarm a minute's worth. AWS's
-// 10-second alarms of 3 evaluation periods looked 9 periods back: a datapoint 8
-// periods before the newest evaluated one still counted, one 9 before did not
-// (recorded, 2026: alarm_evaluation.json, dense-oldest-breach-expires,
-// sparse-old-good-expires); a minute for other periods and evaluation periods is
-// inferred.
+// looks at: extraPeriods, or for a high-resolution alarm twice its evaluation periods.
+// AWS's 10-second alarms of 3 evaluation periods looked 9 periods back: a datapoint 8
+// periods before the newest evaluated one still counted, one 9 before did not; those
+// of one period showed no datapoint 3 periods before the evaluated one in their reason
+// data (recorded, 2026: alarm_evaluation.json, dense-oldest-breach-expires,
+// sparse-old-good-expires, expression-101, percentile-ignore-101). Other evaluation
+// periods and 20- and 30-second periods are inferred.
 func (a *alarmRec) extra() int {
 	if a.highResolution() {
-		return int(time.Minute / a.period())
+		return 2 * int(a.EvaluationPeriods)
 	}
 	return extraPeriods
 }
@@ -403,9 +408,13 @@ func decideIn(a *alarmRec, rng, points []datapoint, now time.Time) (state, reaso
 	}
 	var listed []datapoint
 	need := m
+	// "1 datapoint [...] was …" is the reason of an alarm of one period that was given
+	// no DatapointsToAlarm; given one, AWS writes "1 out of the last 1 datapoints …"
+	// (recorded, 2026: alarm_evaluation.json, expression-* and percentile-*).
+	single := len(points) == 1 && a.DatapointsToAlarm == 0
 	if breaching >= m || within == 0 {
 		state, listed = stateAlarm, side(true)
-		if len(points) == 1 {
+		if single {
 			reason = fmt.Sprintf("Threshold Crossed: 1 datapoint %s was %s the threshold (%s).", formatPoints(listed), op, javaDouble(a.Threshold))
 		} else {
 			reason = fmt.Sprintf("Threshold Crossed: %d out of the last %d datapoints %s %s %s the threshold (%s)%s (minimum %d datapoint%s for OK -> ALARM transition).",
@@ -413,7 +422,7 @@ func decideIn(a *alarmRec, rng, points []datapoint, now time.Time) (state, reaso
 		}
 	} else {
 		state, listed, need = stateOK, side(false), len(points)-m+1
-		if len(points) == 1 {
+		if single {
 			reason = fmt.Sprintf("Threshold Crossed: 1 datapoint %s was not %s the threshold (%s).", formatPoints(listed), op, javaDouble(a.Threshold))
 		} else {
 			reason = fmt.Sprintf("Threshold Crossed: %d out of the last %d datapoints %s %s not %s the threshold (%s)%s (minimum %d datapoint%s for ALARM -> OK transition).",

@@ -1083,3 +1083,82 @@ func TestHighResolutionPrematureAlarmRecorded2026(t *testing.T) {
 		}
 	}
 }
+
+// alarm_evaluation.json, expression-99/100/101 and percentile-ignore-100/101: one
+// period of 10 seconds, DatapointsToAlarm 1, missing data ignored. A metric math
+// alarm decides on the period that ended at the 10-second boundary, a metric alarm on
+// the one before it; both write "1 out of the last 1 datapoints", and their reason
+// data shows no datapoint 3 periods older. The data and the evaluation times are
+// AWS's (from 06:43:00 on, each alarm at its own offset in the 10 seconds), the minute
+// the test's.
+func TestHighResolutionOnePeriodRecorded2026(t *testing.T) {
+	const ns, metric = "StackdNativePercentileProbe", "stackd-native-pctl"
+	// transition is a recorded state change: in the evaluation of second s, to state,
+	// on the datapoint v of the period starting at second at.
+	type transition struct {
+		state types.StateValue
+		v     string
+		at    int
+	}
+	run := func(t *testing.T, in *cw.PutMetricAlarmInput, offset time.Duration, changes map[int]transition, data string) {
+		e := newEnv(t, protocols[0].opt)
+		base := e.p.Clock.Now().Truncate(time.Minute).Add(time.Minute)
+		in.AlarmName, in.ActionsEnabled, in.EvaluationPeriods, in.DatapointsToAlarm, in.Threshold = aws.String("a"), aws.Bool(false), aws.Int32(1), aws.Int32(1), aws.Float64(5)
+		in.ComparisonOperator, in.TreatMissingData = types.ComparisonOperatorGreaterThanThreshold, aws.String("ignore")
+		apptest.Must(e.cw.PutMetricAlarm(ctx, in))
+		// Values, with their sample counts, published 5 seconds into the slot.
+		publications := map[int][3]float64{0: {1, 10, 10}, 160: {160, 0, 100}, 190: {191, 10, 101}}
+		state, reason := types.StateValueInsufficientData, "Unchecked: Initial alarm creation"
+		for s := 0; s <= 210; s += 10 {
+			publish := func() {
+				p, ok := publications[s]
+				if !ok {
+					return
+				}
+				e.advance(base.Add(time.Duration(s+5) * time.Second).Sub(e.p.Clock.Now()))
+				apptest.Must(e.cw.PutMetricData(ctx, &cw.PutMetricDataInput{Namespace: aws.String(ns), MetricData: []types.MetricDatum{{MetricName: aws.String(metric),
+					Timestamp: aws.Time(base.Add(time.Duration(p[0]) * time.Second)), Values: []float64{p[1]}, Counts: []float64{p[2]}, StorageResolution: aws.Int32(1)}}}))
+			}
+			at := time.Duration(s)*time.Second + offset
+			if offset > 5*time.Second {
+				publish()
+			}
+			e.advance(base.Add(at).Sub(e.p.Clock.Now()))
+			if c, ok := changes[s]; ok {
+				stamp := base.Add(time.Duration(c.at) * time.Second).UTC().Format("02/01/06 15:04:05")
+				state = c.state
+				if c.state == types.StateValueAlarm {
+					reason = "Threshold Crossed: 1 out of the last 1 datapoints [" + c.v + " (" + stamp + ")] was greater than the threshold (5.0) (minimum 1 datapoint for OK -> ALARM transition)."
+				} else {
+					reason = "Threshold Crossed: 1 out of the last 1 datapoints [" + c.v + " (" + stamp + ")] was not greater than the threshold (5.0) (minimum 1 datapoint for ALARM -> OK transition)."
+				}
+			}
+			if a := e.alarm("a"); a.StateValue != state || aws.ToString(a.StateReason) != reason {
+				t.Errorf("at %s: %s %q, want %s %q", at, a.StateValue, aws.ToString(a.StateReason), state, reason)
+			}
+			if offset <= 5*time.Second {
+				publish()
+			}
+		}
+		at := base.Add(190 * time.Second).UTC().Format("2006-01-02T15:04:05.000+0000")
+		if d := aws.ToString(e.alarm("a").StateReasonData); !strings.Contains(d, `"startDate":"`+at+`",`) || !strings.Contains(d, strings.ReplaceAll(data, "AT", at)) {
+			t.Errorf("reason data %s, want %s", d, data)
+		}
+	}
+	t.Run("expression", func(t *testing.T) {
+		in := &cw.PutMetricAlarmInput{Metrics: []types.MetricDataQuery{
+			{Id: aws.String("m1"), ReturnData: aws.Bool(false), MetricStat: &types.MetricStat{Metric: &types.Metric{Namespace: aws.String(ns), MetricName: aws.String(metric)},
+				Period: aws.Int32(10), Stat: aws.String("Average")}},
+			{Id: aws.String("e1"), Expression: aws.String("m1 + 1"), Label: aws.String("Owned returned expression"), ReturnData: aws.Bool(true)}}}
+		// 06:43:18.195, 06:45:58.197, 06:46:28.197.
+		run(t, in, 8197*time.Millisecond, map[int]transition{10: {types.StateValueAlarm, "11.0", 0}, 170: {types.StateValueOk, "1.0", 160}, 200: {types.StateValueAlarm, "11.0", 190}},
+			`"period":10,"recentDatapoints":[11.0],"threshold":5.0,"evaluatedDatapoints":[{"timestamp":"AT","value":11.0}]}`)
+	})
+	t.Run("percentile", func(t *testing.T) {
+		in := &cw.PutMetricAlarmInput{Namespace: aws.String(ns), MetricName: aws.String(metric), ExtendedStatistic: aws.String("p90"), Period: aws.Int32(10),
+			EvaluateLowSampleCountPercentile: aws.String("ignore")}
+		// 06:46:04.128 and 06:46:34.128; 06:43:00's 10 samples are too few for p90.
+		run(t, in, 4128*time.Millisecond, map[int]transition{180: {types.StateValueOk, "0.0", 160}, 210: {types.StateValueAlarm, "10.0", 190}},
+			`"statistic":"p90","period":10,"recentDatapoints":[10.0],"threshold":5.0,"evaluatedDatapoints":[{"timestamp":"AT","sampleCount":101.0,"value":10.0}]}`)
+	})
+}
