@@ -917,11 +917,12 @@ func (s *Server) readBody(r *http.Request, req *wire.Request, st *callState, has
 func readHashing(r *http.Request, buf []byte, n int, hash *bodyHash) ([]byte, error) {
 	arrived := make(chan int, 64) // how many bytes of buf are filled
 	done := make(chan struct{})
+	whole := buf[:n] // the hasher's view; the reader moves buf's length
 	go func() {
 		h := sha256.New()
 		from := 0
 		for to := range arrived {
-			h.Write(buf[from:to])
+			h.Write(whole[from:to])
 			from = to
 		}
 		hash.sum = hex.EncodeToString(h.Sum(nil))
