@@ -50,9 +50,10 @@ func (s *Service) record(c *server.Call, in map[string]any, out any, err error) 
 	}
 	d["startTime"], d["endTime"] = start, end
 	// AWS leaves turnAroundTime out of the records of its ACL, public access block
-	// and policy status operations, of HEAD, and of writes refused before the body
-	// was read (recorded 2026: access_controls_audit_replay.json,
-	// object_lock_audit_replay.json, customer_encryption_audit_replay.json).
+	// and policy status operations, of CreateBucket, of HEAD, and of writes refused
+	// before the body was read (recorded 2026: access_controls_audit_replay.json,
+	// recreation_audit_replay.json, object_lock_audit_replay.json,
+	// customer_encryption_audit_replay.json).
 	if !noTurnAround[op] && !c.Denied() && !(err != nil && op == "PutObject") {
 		d["turnAroundTime"] = end - start
 	} else {
@@ -64,6 +65,12 @@ func (s *Service) record(c *server.Call, in map[string]any, out any, err error) 
 		// A refused upload's body is not read (recorded 2026:
 		// customer_encryption_audit_replay.json: bytesTransferredIn 0).
 		d["bytesTransferredIn"] = int64(0)
+	}
+	if !dataEvents[op] {
+		// Management events answer with nothing: even CreateBucket's Location is not
+		// recorded (recorded 2026: recreation_audit_replay.json, and every management
+		// record of access_controls_audit_replay.json and cors_audit_replay.json).
+		c.ResponseElements = json.RawMessage("null")
 	}
 	switch op {
 	case "PutObject":
@@ -112,7 +119,7 @@ func (s *Service) record(c *server.Call, in map[string]any, out any, err error) 
 var noTurnAround = map[string]bool{
 	"GetBucketAcl": true, "PutBucketAcl": true, "GetObjectAcl": true, "PutObjectAcl": true,
 	"GetPublicAccessBlock": true, "PutPublicAccessBlock": true, "DeletePublicAccessBlock": true,
-	"GetBucketPolicyStatus": true, "HeadObject": true,
+	"GetBucketPolicyStatus": true, "HeadObject": true, "CreateBucket": true,
 }
 
 // writeHeaders are the response headers a write's record lists as its
@@ -231,10 +238,10 @@ func requestParams(c *server.Call, in map[string]any) json.RawMessage {
 }
 
 // recordedHeader tells whether an input header appears in requestParameters. AWS
-// records the canned ACL and the customer key's algorithm (never the key or its
-// MD5), but not the headers that only describe the object or the reply:
+// records the canned ACL, CreateBucket's object ownership and the customer key's
+// algorithm (never the key or its MD5), but not the headers that only describe the object or the reply:
 // x-amz-object-attributes, the object lock headers, the checksums
-// (recorded 2026: access_controls_audit_replay.json,
+// (recorded 2026: access_controls_audit_replay.json, recreation_audit_replay.json,
 // customer_encryption_audit_replay.json, multipart_attributes_audit_replay.json,
 // object_lock_audit_replay.json). The explicit grants, the SSE and KMS key headers
 // and the copy source are inferred to be recorded as the ACL and the algorithm are.
@@ -244,7 +251,7 @@ func recordedHeader(m *model.Member) bool {
 	}
 	name := strings.ToLower(m.LocationName)
 	switch name {
-	case "x-amz-acl", "x-amz-server-side-encryption", "x-amz-server-side-encryption-aws-kms-key-id",
+	case "x-amz-acl", "x-amz-object-ownership", "x-amz-server-side-encryption", "x-amz-server-side-encryption-aws-kms-key-id",
 		"x-amz-server-side-encryption-customer-algorithm", "x-amz-copy-source",
 		"x-amz-copy-source-server-side-encryption-customer-algorithm":
 		return true

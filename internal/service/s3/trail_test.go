@@ -219,6 +219,30 @@ func TestTrailAccessControlRecords(t *testing.T) {
 		"xmlns":"http://s3.amazonaws.com/doc/2006-03-01/"},"acl":"","bucketName":"access-audit-replay","key":"harmless"}`)
 }
 
+// CreateBucket: the ownership header, no responseElements, no resources, no
+// turnAroundTime; a denied one keeps its parameters (recorded 2026:
+// recreation_audit_replay.json, create-existing and fresh-deny-plain).
+func TestTrailCreateBucketRecords(t *testing.T) {
+	e := newEnv(t)
+	e.dataTrail()
+	must(e.s3.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("recreation-authority-existing"), ObjectOwnership: types.ObjectOwnershipBucketOwnerPreferred}))
+	r := e.lastRecord("CreateBucket")
+	sameJSON(t, "CreateBucket requestParameters", e.params(r), `{"bucketName":"recreation-authority-existing","x-amz-object-ownership":"BucketOwnerPreferred"}`)
+	if string(r.ResponseElements) != "null" || len(r.Resources) != 0 || r.ReadOnly || !r.ManagementEvent {
+		t.Errorf("CreateBucket record %s %+v", r.ResponseElements, r)
+	}
+	timing(t, r, 200, false)
+	deny := e.user("deny", `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"s3:CreateBucket","Resource":"*"}]}`)
+	_, err := deny.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("recreation-authority-f2")})
+	wantErr(t, err, "AccessDenied", 403, "")
+	r = e.lastRecord("CreateBucket")
+	sameJSON(t, "denied CreateBucket requestParameters", e.params(r), `{"bucketName":"recreation-authority-f2"}`)
+	if r.ErrorCode != "AccessDenied" || !strings.Contains(r.ErrorMessage, "is not authorized to perform: s3:CreateBucket") || string(r.ResponseElements) != "null" {
+		t.Errorf("denied CreateBucket record %+v", r)
+	}
+	timing(t, r, 403, false)
+}
+
 // XML bodies: a repeated element is an array, a single one a value, integers numbers
 // (the rules of cors_audit_replay.json's PutBucketCors records; Palisade does not
 // serve CORS, so they are checked on DeleteObjects and PutBucketTagging).
