@@ -121,6 +121,7 @@ func (s *Service) checks(c *server.Call, op string, in map[string]any) ([]authz.
 		c.Account = b.Owner
 	}
 	dataResources(c, op, b, key, in)
+	bucketResource(c, op, b)
 	if op != "HeadBucket" && op != "GetBucketLocation" {
 		if err := checkRegion(c, b); err != nil {
 			return nil, err

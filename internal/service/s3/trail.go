@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	api "github.com/palisade/palisade/internal/api/s3"
+	"github.com/palisade/palisade/internal/audit"
 	"github.com/palisade/palisade/internal/model"
 	"github.com/palisade/palisade/internal/server"
 )
@@ -113,6 +114,17 @@ func (s *Service) record(c *server.Call, in map[string]any, out any, err error) 
 			}
 		}
 	}
+}
+
+// bucketResource names the bucket of a management event in its record, with its
+// owner, as AWS's records of bucket operations do (recorded 2026:
+// access_controls_audit_replay.json, abac_audit_replay.json); CreateBucket's records
+// name none (recreation_audit_replay.json), and it is not authorized here.
+func bucketResource(c *server.Call, op string, b *bucketRec) {
+	if dataEvents[op] {
+		return
+	}
+	c.Resources = []audit.Resource{{AccountID: b.Owner, Type: "AWS::S3::Bucket", ARN: b.arn(), AccountFirst: true}}
 }
 
 // noTurnAround are the operations whose records AWS leaves turnAroundTime out of.

@@ -191,6 +191,10 @@ func TestTrailAccessControlRecords(t *testing.T) {
 	r = e.lastRecord("GetBucketPolicyStatus")
 	sameJSON(t, "GetBucketPolicyStatus requestParameters", e.params(r), `{"bucketName":"access-audit-replay","policyStatus":""}`)
 	timing(t, r, 404, false)
+	// Management events name the bucket and its owner.
+	if len(r.Resources) != 1 || r.Resources[0].ARN != "arn:aws:s3:::access-audit-replay" || r.Resources[0].Type != "AWS::S3::Bucket" || r.Resources[0].AccountID != account {
+		t.Errorf("GetBucketPolicyStatus resources %+v", r.Resources)
+	}
 
 	// Canned ACLs by their header; an ACL document as XML with its xsi attributes.
 	must(e.s3.PutBucketAcl(ctx, &s3.PutBucketAclInput{Bucket: aws.String(b), ACL: types.BucketCannedACLPrivate}))
