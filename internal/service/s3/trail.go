@@ -50,12 +50,7 @@ func (s *Service) record(c *server.Call, in map[string]any, out any, err error) 
 		end = start
 	}
 	d["startTime"], d["endTime"] = start, end
-	// AWS leaves turnAroundTime out of the records of its ACL, public access block
-	// and policy status operations, of CreateBucket, of HEAD, and of writes refused
-	// before the body was read (recorded 2026: access_controls_audit_replay.json,
-	// recreation_audit_replay.json, object_lock_audit_replay.json,
-	// customer_encryption_audit_replay.json).
-	if !noTurnAround[op] && !c.Denied() && !(err != nil && op == "PutObject") {
+	if turnAround(op, err, c.Denied()) {
 		d["turnAroundTime"] = end - start
 	} else {
 		delete(d, "turnAroundTime")
@@ -127,11 +122,29 @@ func bucketResource(c *server.Call, op string, b *bucketRec) {
 	c.Resources = []audit.Resource{{AccountID: b.Owner, Type: "AWS::S3::Bucket", ARN: b.arn(), AccountFirst: true}}
 }
 
-// noTurnAround are the operations whose records AWS leaves turnAroundTime out of.
-var noTurnAround = map[string]bool{
-	"GetBucketAcl": true, "PutBucketAcl": true, "GetObjectAcl": true, "PutObjectAcl": true,
-	"GetPublicAccessBlock": true, "PutPublicAccessBlock": true, "DeletePublicAccessBlock": true,
-	"GetBucketPolicyStatus": true, "HeadObject": true, "CreateBucket": true,
+// turnAround tells whether AWS's record of a call gives its turnAroundTime. Most
+// management events do not: ACL, public access block, policy status, logging,
+// object lock and ABAC operations and CreateBucket have none, the ownership controls
+// and CORS operations have one. Data events do, but for HEAD and the object ACL
+// operations; writes refused before the body was read have none (recorded 2026:
+// access_controls_audit_replay.json, cors_audit_replay.json,
+// recreation_audit_replay.json, logging_audit_replay.json, abac_audit_replay.json,
+// object_lock_audit_replay.json, customer_encryption_audit_replay.json,
+// multipart_attributes_audit_replay.json). The other management operations are
+// inferred to be as most are, and the other data events as most are.
+func turnAround(op string, err error, denied bool) bool {
+	switch {
+	case denied, err != nil && op == "PutObject":
+		return false
+	case dataEvents[op]:
+		return op != "HeadObject" && op != "GetObjectAcl" && op != "PutObjectAcl"
+	}
+	return turnAroundManagement[op]
+}
+
+var turnAroundManagement = map[string]bool{
+	"GetBucketOwnershipControls": true, "PutBucketOwnershipControls": true, "DeleteBucketOwnershipControls": true,
+	"GetBucketCors": true, "PutBucketCors": true, "DeleteBucketCors": true,
 }
 
 // writeHeaders are the response headers a write's record lists as its
