@@ -233,8 +233,11 @@ func requestParams(c *server.Call, in map[string]any) json.RawMessage {
 	}
 	q := c.HTTP.URL.Query()
 	for _, name := range sortedQuery(q) {
-		if strings.HasPrefix(name, "X-Amz-") {
-			continue // a presigned request's signature parameters
+		if name == "X-Amz-Signature" || name == "X-Amz-Security-Token" {
+			// A presigned request's other parameters are recorded (its expiry, its
+			// credential's access key ID), these are not (inferred: no recording of a
+			// presigned request's record).
+			continue
 		}
 		p.add(name, q[name][0])
 	}

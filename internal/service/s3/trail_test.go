@@ -3,6 +3,7 @@ package s3_test
 import (
 	"bytes"
 	"encoding/json"
+	"net/http"
 	"net/url"
 	"reflect"
 	"strings"
@@ -263,6 +264,30 @@ func TestTrailLoggingRecords(t *testing.T) {
 	timing(t, r, 200, false)
 	if string(r.ResponseElements) != "null" || len(r.Resources) != 1 || r.Resources[0].ARN != "arn:aws:s3:::logging-native-simple" {
 		t.Errorf("PutBucketLogging record %s %+v", r.ResponseElements, r.Resources)
+	}
+}
+
+// A presigned request is recorded with its query parameters but the signature, as
+// AuthenticationMethod QueryString (inferred).
+func TestTrailPresignedRecords(t *testing.T) {
+	e := newEnv(t)
+	e.bucket("presigned")
+	e.dataTrail()
+	e.put("presigned", "k", "hello")
+	req := must(s3.NewPresignClient(e.s3).PresignGetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("presigned"), Key: aws.String("k")}))
+	resp := must(http.Get(req.URL))
+	if resp.StatusCode != 200 {
+		t.Fatalf("presigned GET: %d %s", resp.StatusCode, readAll(resp))
+	}
+	resp.Body.Close()
+	r := e.lastRecord("GetObject")
+	p := e.params(r)
+	if p["X-Amz-Expires"] != "900" || p["X-Amz-Algorithm"] != "AWS4-HMAC-SHA256" || p["X-Amz-Signature"] != nil || p["key"] != "k" ||
+		!strings.HasPrefix(p["X-Amz-Credential"].(string), "AKIA") {
+		t.Errorf("presigned requestParameters %v", p)
+	}
+	if r.AdditionalEventData["AuthenticationMethod"] != "QueryString" || r.AdditionalEventData["objectSize"] != float64(5) {
+		t.Errorf("presigned additionalEventData %v", r.AdditionalEventData)
 	}
 }
 
