@@ -601,13 +601,14 @@ func denied(c *server.Call, chk *authz.Check, d *authz.Decision) *model.Error {
 		return nil
 	}
 	p := c.Principal
-	if chk.ResourceAccount != "" && chk.ResourceAccount != c.Account && c.Operation != nil && dataEvents[c.Operation.Name] {
+	if chk.ResourceAccount != "" && chk.ResourceAccount != c.Account && c.Operation != nil {
 		// CloudTrail keeps the bucket owner out of the caller's record of a data event
 		// denied to another account's caller, and the owner still receives the full
 		// event (User Guide, "Redacting bucket owner account IDs for data events called
-		// by other accounts").
+		// by other accounts"); the owner receives denied management events too
+		// (recorded 2026: logging_audit_replay.json, member without grant Get logging).
 		for i := range c.Resources {
-			if c.Resources[i].Type == "AWS::S3::Bucket" {
+			if c.Resources[i].Type == "AWS::S3::Bucket" && dataEvents[c.Operation.Name] {
 				c.Resources[i].OwnerHidden = true
 			}
 		}

@@ -291,6 +291,39 @@ func TestTrailPresignedRecords(t *testing.T) {
 	}
 }
 
+// Another account's management call the bucket policy does not allow is recorded
+// for the bucket owner too, under a shared event ID (recorded 2026:
+// logging_audit_replay.json, member without grant Get logging).
+func TestTrailDeniedManagementCopy(t *testing.T) {
+	e := newEnv(t)
+	e.bucket("logging-native-simple")
+	e.dataTrail()
+	other := e.otherAccount("222233334444")
+	_, err := other.GetBucketLogging(ctx, &s3.GetBucketLoggingInput{Bucket: aws.String("logging-native-simple")})
+	wantErr(t, err, "AccessDenied", 403, "")
+	var owner, caller *audit.Record
+	for _, ev := range e.events(audit.Source) {
+		var r audit.Record
+		json.Unmarshal(ev.Data, &r)
+		if r.EventName != "GetBucketLogging" {
+			continue
+		}
+		switch r.RecipientAccountID {
+		case account:
+			owner = &r
+		case "222233334444":
+			caller = &r
+		}
+	}
+	if owner == nil || caller == nil || owner.SharedEventID == "" || owner.SharedEventID != caller.SharedEventID || owner.ErrorCode != "AccessDenied" {
+		t.Fatalf("records: owner %+v caller %+v", owner, caller)
+	}
+	sameJSON(t, "owner's requestParameters", e.params(*owner), `{"logging":"","bucketName":"logging-native-simple"}`)
+	if len(owner.Resources) != 1 || owner.Resources[0].AccountID != account {
+		t.Errorf("owner's resources %+v", owner.Resources)
+	}
+}
+
 // XML bodies: a repeated element is an array, a single one a value, integers numbers
 // (the rules of cors_audit_replay.json's PutBucketCors records; Palisade does not
 // serve CORS, so they are checked on DeleteObjects and PutBucketTagging).
