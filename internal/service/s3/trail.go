@@ -23,7 +23,8 @@ import (
 // additionalEventData describes the exchange (x-amz-id-2, timing, the status sent).
 // Recorded 2026 (radkawar/stackd testdata/aws/s3/): multipart_attributes_audit_replay.json,
 // access_controls_audit_replay.json, customer_encryption_audit_replay.json,
-// cors_audit_replay.json.
+// cors_audit_replay.json, object_lock_audit_replay.json, recreation_audit_replay.json,
+// logging_audit_replay.json, abac_audit_replay.json, requester_audit_replay.json.
 
 // record is the server's Record hook: it renders the call's record fields once its
 // outcome is known.

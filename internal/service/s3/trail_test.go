@@ -162,6 +162,15 @@ func TestTrailObjectAttributesRecords(t *testing.T) {
 	if r.AdditionalEventData["objectSize"] != float64(-1) || r.AdditionalEventData["bytesTransferredIn"] == float64(0) {
 		t.Errorf("CompleteMultipartUpload additionalEventData %v", r.AdditionalEventData)
 	}
+	// A completion that succeeds answers as PutObject does (inferred from the failed
+	// one's record, which carries the same headers).
+	done := must(e.s3.CompleteMultipartUpload(ctx, &s3.CompleteMultipartUploadInput{Bucket: aws.String(b), Key: aws.String("invalid-completion"), UploadId: up.UploadId,
+		MultipartUpload: &types.CompletedMultipartUpload{Parts: []types.CompletedPart{{ETag: aws.String(`"d5ebeecc7430ca43644a696dd1732270"`), PartNumber: aws.Int32(1)}}}}))
+	r = e.lastRecord("CompleteMultipartUpload")
+	if string(r.ResponseElements) != `{"x-amz-server-side-encryption":"AES256","x-amz-version-id":"`+*done.VersionId+`"}` {
+		t.Errorf("CompleteMultipartUpload responseElements %s", r.ResponseElements)
+	}
+	timing(t, r, 200, true)
 }
 
 func TestTrailAccessControlRecords(t *testing.T) {
