@@ -56,7 +56,13 @@ func (s *Service) record(c *server.Call, in map[string]any, out any, err error) 
 	} else {
 		delete(d, "turnAroundTime")
 	}
-	if c.Body != nil {
+	if op == "DeleteObjects" {
+		// Its body is neither recorded nor counted, its answer not recorded, and its
+		// record has no turnAroundTime (recorded 2026: object_lock_audit_replay.json,
+		// repeat-audit-batch-partial-failure).
+		d["bytesTransferredIn"] = int64(0)
+		c.ResponseElements = json.RawMessage("null")
+	} else if c.Body != nil {
 		d["bytesTransferredIn"] = int64(len(c.Body))
 	} else if err != nil {
 		// A refused upload's body is not read (recorded 2026:
@@ -126,8 +132,8 @@ func bucketResource(c *server.Call, op string, b *bucketRec) {
 // turnAround tells whether AWS's record of a call gives its turnAroundTime. Most
 // management events do not: ACL, public access block, policy status, logging,
 // object lock and ABAC operations and CreateBucket have none, the ownership controls
-// and CORS operations have one. Data events do, but for HEAD and the object ACL
-// operations; writes refused before the body was read have none (recorded 2026:
+// and CORS operations have one. Data events do, but for HEAD, DeleteObjects and the
+// object ACL operations; writes refused before the body was read have none (recorded 2026:
 // access_controls_audit_replay.json, cors_audit_replay.json,
 // recreation_audit_replay.json, logging_audit_replay.json, abac_audit_replay.json,
 // object_lock_audit_replay.json, customer_encryption_audit_replay.json,
@@ -138,7 +144,7 @@ func turnAround(op string, err error, denied bool) bool {
 	case denied, err != nil && op == "PutObject":
 		return false
 	case dataEvents[op]:
-		return op != "HeadObject" && op != "GetObjectAcl" && op != "PutObjectAcl"
+		return op != "HeadObject" && op != "GetObjectAcl" && op != "PutObjectAcl" && op != "DeleteObjects"
 	}
 	return turnAroundManagement[op]
 }
@@ -252,7 +258,7 @@ func requestParams(c *server.Call, in map[string]any) json.RawMessage {
 			}
 		}
 	}
-	if len(c.Body) > 0 {
+	if len(c.Body) > 0 && c.Operation.Name != "DeleteObjects" {
 		if c.Operation.Name == "PutBucketPolicy" {
 			// The policy as JSON, under AWS's name for it (inferred: not in the
 			// recordings).
