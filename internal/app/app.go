@@ -224,7 +224,7 @@ func (a *App) startWorkers() {
 // need. Adding a service is one line here.
 func (a *App) Services() []server.Service {
 	return []server.Service{
-		iam.Service(iam.Deps{Keys: a.Keys, Sealer: a.Sealer, Usage: a.Usage}),
+		iam.Service(iam.Deps{Keys: a.Keys, Sealer: a.Sealer, Usage: a.Usage, Orgs: iamOrganizations{}}),
 		a.KMS.Service(),
 		a.CloudTrail.Service(),
 		organizations.Service(organizations.Deps{Roles: iamRoles{}, Keys: a.Keys, Store: a.Store, OnChange: a.Authz.OrgChanged}),

@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/palisade/palisade/internal/service/iam"
+	"github.com/palisade/palisade/internal/service/organizations"
 	"github.com/palisade/palisade/internal/service/sts"
 	"github.com/palisade/palisade/internal/store"
 )
@@ -46,4 +47,19 @@ type iamRoles struct{}
 
 func (iamRoles) CreateAccountRole(tx *store.Tx, account, name, trust string, policyARNs []string, now time.Time) (bool, error) {
 	return iam.CreateAccountRole(tx, account, name, trust, policyARNs, now)
+}
+
+// iamOrganizations is Organizations as IAM's centralized root access sees it.
+type iamOrganizations struct{}
+
+func (iamOrganizations) Organization(tx *store.Tx, account string) (iam.Org, bool, error) {
+	info, err := organizations.Source{}.AccountOrg(tx, account)
+	if err != nil || info == nil {
+		return iam.Org{}, false, err
+	}
+	all, trusted, _, err := organizations.Source{}.TrustedAccess(tx, account, "iam.amazonaws.com")
+	if err != nil {
+		return iam.Org{}, false, err
+	}
+	return iam.Org{ID: info.ID, ManagementAccount: info.ManagementAccount, AllFeatures: all, IAMTrusted: trusted}, true, nil
 }
