@@ -228,7 +228,7 @@ func (a *App) Services() []server.Service {
 		a.KMS.Service(),
 		a.CloudTrail.Service(),
 		organizations.Service(organizations.Deps{Roles: iamRoles{}, Keys: a.Keys, Store: a.Store, OnChange: a.Authz.OrgChanged}),
-		sts.Service(sts.Deps{Sessions: a.Sessions, Keys: a.Keys, Directory: iamDirectory{}, MFA: iam.NewMFA(a.Sealer), Authz: a.Authz, Store: a.Store}),
+		sts.Service(sts.Deps{Sessions: a.Sessions, Keys: a.Keys, Directory: iamDirectory{}, MFA: iam.NewMFA(a.Sealer), Authz: a.Authz, Store: a.Store, Orgs: stsOrganizations{}}),
 		a.S3.API(),
 		a.S3.ControlAPI(),
 		a.Logs.Service(),

@@ -1,6 +1,7 @@
 package app
 
 import (
+	"slices"
 	"time"
 
 	"github.com/palisade/palisade/internal/service/iam"
@@ -62,4 +63,21 @@ func (iamOrganizations) Organization(tx *store.Tx, account string) (iam.Org, boo
 		return iam.Org{}, false, err
 	}
 	return iam.Org{ID: info.ID, ManagementAccount: info.ManagementAccount, AllFeatures: all, IAMTrusted: trusted}, true, nil
+}
+
+// stsOrganizations is Organizations and IAM's centralized root access as STS's
+// AssumeRoot sees them.
+type stsOrganizations struct{}
+
+func (stsOrganizations) RootOrg(tx *store.Tx, account string) (sts.RootOrg, bool, error) {
+	o, ok, err := iamOrganizations{}.Organization(tx, account)
+	if err != nil || !ok {
+		return sts.RootOrg{}, false, err
+	}
+	features, err := iam.RootFeatures(tx, o.ID)
+	if err != nil {
+		return sts.RootOrg{}, false, err
+	}
+	return sts.RootOrg{ID: o.ID, ManagementAccount: o.ManagementAccount, AllFeatures: o.AllFeatures, IAMTrusted: o.IAMTrusted,
+		RootSessions: slices.Contains(features, iam.FeatureRootSessions)}, true, nil
 }
