@@ -1,0 +1,100 @@
+package sts_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/organizations"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+	ststypes "github.com/aws/aws-sdk-go-v2/service/sts/types"
+)
+
+// rootTask is the TaskPolicyArn of an AWS managed root-task policy.
+func rootTask(name string) *ststypes.PolicyDescriptorType {
+	return &ststypes.PolicyDescriptorType{Arn: aws.String("arn:aws:iam::aws:policy/root-task/" + name)}
+}
+
+// TestAssumeRoot follows the API reference and the IAM User Guide ("Centralize root
+// access for member accounts", "Perform a privileged task on a member account"): the
+// management account, once IAM is trusted and root sessions are enabled, opens a
+// session as a member account's root user that the task policy limits.
+func TestAssumeRoot(t *testing.T) {
+	e := newEnv(t)
+	org := organizations.NewFromConfig(e.p.RootConfig())
+	must(org.CreateOrganization(ctx, &organizations.CreateOrganizationInput{FeatureSet: "ALL"}))
+	st := must(org.CreateAccount(ctx, &organizations.CreateAccountInput{AccountName: aws.String("m"), Email: aws.String("m@example.com")})).CreateAccountStatus
+	member := *must(org.DescribeCreateAccountStatus(ctx, &organizations.DescribeCreateAccountStatusInput{CreateAccountRequestId: st.Id})).CreateAccountStatus.AccountId
+	memberRoot := iam.NewFromConfig(e.p.AccountConfig(member))
+	rootKey := *must(memberRoot.ListAccessKeys(ctx, &iam.ListAccessKeysInput{})).AccessKeyMetadata[0].AccessKeyId
+	admin, adminARN := e.user("admin", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`)
+	refused := "User: " + adminARN + " is not authorized to perform: sts:AssumeRoot on resource: arn:aws:iam::" + member + ":root"
+	in := &sts.AssumeRootInput{TargetPrincipal: aws.String(member), TaskPolicyArn: rootTask("IAMAuditRootUserCredentials")}
+
+	// IAM not trusted, then root sessions not enabled: refused.
+	_, err := admin.sts.AssumeRoot(ctx, in)
+	wantErr(t, err, "AccessDenied", 403, refused)
+	must(org.EnableAWSServiceAccess(ctx, &organizations.EnableAWSServiceAccessInput{ServicePrincipal: aws.String("iam.amazonaws.com")}))
+	_, err = admin.sts.AssumeRoot(ctx, in)
+	wantErr(t, err, "AccessDenied", 403, refused)
+	must(e.iam.EnableOrganizationsRootSessions(ctx, &iam.EnableOrganizationsRootSessionsInput{}))
+
+	out := must(admin.sts.AssumeRoot(ctx, in))
+	if got := time.Until(*out.Credentials.Expiration); got < 890*time.Second || got > 901*time.Second {
+		t.Fatalf("a root session lasts 900 seconds by default, got %v", got)
+	}
+	sess := e.session(out.Credentials)
+	id := must(sess.sts.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{}))
+	if *id.Arn != "arn:aws:iam::"+member+":root" || *id.Account != member || *id.UserId != member {
+		t.Fatalf("a root session is the member's root user, got %s %s %s", *id.Arn, *id.Account, *id.UserId)
+	}
+	// IAMAuditRootUserCredentials: the root user's credentials can be read, nothing else.
+	keys := must(sess.iam.ListAccessKeys(ctx, &iam.ListAccessKeysInput{}))
+	if len(keys.AccessKeyMetadata) != 1 || *keys.AccessKeyMetadata[0].AccessKeyId != rootKey {
+		t.Fatalf("the root session lists the root user's keys, got %+v", keys.AccessKeyMetadata)
+	}
+	_, err = sess.iam.ListUsers(ctx, &iam.ListUsersInput{})
+	wantErr(t, err, "AccessDenied", 403, "")
+	_, err = sess.iam.DeleteAccessKey(ctx, &iam.DeleteAccessKeyInput{AccessKeyId: &rootKey})
+	wantErr(t, err, "AccessDenied", 403, "")
+
+	// IAMDeleteRootUserCredentials: the root user's access key can be deleted.
+	out = must(admin.sts.AssumeRoot(ctx, &sts.AssumeRootInput{TargetPrincipal: aws.String("arn:aws:iam::" + member + ":root"),
+		TaskPolicyArn: rootTask("IAMDeleteRootUserCredentials"), DurationSeconds: aws.Int32(300)}))
+	if got := time.Until(*out.Credentials.Expiration); got > 301*time.Second {
+		t.Fatalf("DurationSeconds 300, got %v", got)
+	}
+	sess = e.session(out.Credentials)
+	must(sess.iam.DeleteAccessKey(ctx, &iam.DeleteAccessKeyInput{AccessKeyId: &rootKey}))
+	_, err = sess.iam.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{})
+	wantErr(t, err, "AccessDenied", 403, "")
+
+	// S3UnlockBucketPolicy: a bucket policy that locks everyone out is deleted by the
+	// root user, which the policy cannot lock out.
+	s3c := func(cfg aws.Config) *s3.Client { return s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = true }) }
+	owner := s3c(e.p.AccountConfig(member))
+	must(owner.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("locked-" + member)}))
+	must(owner.PutBucketPolicy(ctx, &s3.PutBucketPolicyInput{Bucket: aws.String("locked-" + member),
+		Policy: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Principal":"*","Action":"s3:*","Resource":["arn:aws:s3:::locked-` + member + `","arn:aws:s3:::locked-` + member + `/*"]}]}`)}))
+	out = must(admin.sts.AssumeRoot(ctx, &sts.AssumeRootInput{TargetPrincipal: aws.String(member), TaskPolicyArn: rootTask("S3UnlockBucketPolicy")}))
+	unlock := s3c(e.p.Config(*out.Credentials.AccessKeyId, *out.Credentials.SecretAccessKey, *out.Credentials.SessionToken))
+	_, err = unlock.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("locked-" + member), Key: aws.String("k")})
+	wantErr(t, err, "AccessDenied", 403, "")
+	must(unlock.DeleteBucketPolicy(ctx, &s3.DeleteBucketPolicyInput{Bucket: aws.String("locked-" + member)}))
+
+	// A root session cannot open another; the root user cannot call AssumeRoot; an
+	// account outside the organization is no target.
+	_, err = sess.sts.AssumeRoot(ctx, in)
+	wantErr(t, err, "AccessDenied", 403, "")
+	_, err = e.sts.AssumeRoot(ctx, in)
+	wantErr(t, err, "AccessDenied", 403, "")
+	_, err = admin.sts.AssumeRoot(ctx, &sts.AssumeRootInput{TargetPrincipal: aws.String("111122223333"), TaskPolicyArn: rootTask("IAMAuditRootUserCredentials")})
+	wantErr(t, err, "AccessDenied", 403, "User: "+adminARN+" is not authorized to perform: sts:AssumeRoot on resource: arn:aws:iam::111122223333:root")
+
+	// Disabling root sessions refuses new ones.
+	must(e.iam.DisableOrganizationsRootSessions(ctx, &iam.DisableOrganizationsRootSessionsInput{}))
+	_, err = admin.sts.AssumeRoot(ctx, in)
+	wantErr(t, err, "AccessDenied", 403, refused)
+}
