@@ -73,7 +73,9 @@ func TestAssumeRoot(t *testing.T) {
 
 	// S3UnlockBucketPolicy: a bucket policy that locks everyone out is deleted by the
 	// root user, which the policy cannot lock out.
-	s3c := func(cfg aws.Config) *s3.Client { return s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = true }) }
+	s3c := func(cfg aws.Config) *s3.Client {
+		return s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = true })
+	}
 	owner := s3c(e.p.AccountConfig(member))
 	must(owner.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("locked-" + member)}))
 	must(owner.PutBucketPolicy(ctx, &s3.PutBucketPolicyInput{Bucket: aws.String("locked-" + member),
