@@ -1,15 +1,20 @@
 package sts_test
 
 import (
+	"encoding/json"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
+	cttypes "github.com/aws/aws-sdk-go-v2/service/cloudtrail/types"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	ststypes "github.com/aws/aws-sdk-go-v2/service/sts/types"
+
+	"github.com/palisade/palisade/internal/service/cloudtrail/cttest"
 )
 
 // rootTask is the TaskPolicyArn of an AWS managed root-task policy.
@@ -99,4 +104,57 @@ func TestAssumeRoot(t *testing.T) {
 	must(e.iam.DisableOrganizationsRootSessions(ctx, &iam.DisableOrganizationsRootSessionsInput{}))
 	_, err = admin.sts.AssumeRoot(ctx, in)
 	wantErr(t, err, "AccessDenied", 403, refused)
+}
+
+// TestAssumeRootCloudTrail: the management account's trail records AssumeRoot with
+// the target and task policy it asked for (IAM User Guide, "Track privileged tasks in
+// AWS CloudTrail"); the member account's records the root session's calls as its
+// root user's, with the temporary key and the session's context, so that they can
+// be told from calls signed with the root user's own keys.
+func TestAssumeRootCloudTrail(t *testing.T) {
+	e := newEnv(t)
+	org := organizations.NewFromConfig(e.p.RootConfig())
+	must(org.CreateOrganization(ctx, &organizations.CreateOrganizationInput{FeatureSet: "ALL"}))
+	st := must(org.CreateAccount(ctx, &organizations.CreateAccountInput{AccountName: aws.String("m"), Email: aws.String("m@example.com")})).CreateAccountStatus
+	member := *must(org.DescribeCreateAccountStatus(ctx, &organizations.DescribeCreateAccountStatusInput{CreateAccountRequestId: st.Id})).CreateAccountStatus.AccountId
+	must(org.EnableAWSServiceAccess(ctx, &organizations.EnableAWSServiceAccessInput{ServicePrincipal: aws.String("iam.amazonaws.com")}))
+	must(e.iam.EnableOrganizationsRootSessions(ctx, &iam.EnableOrganizationsRootSessionsInput{}))
+	admin, adminARN := e.user("admin", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`)
+	out := must(admin.sts.AssumeRoot(ctx, &sts.AssumeRootInput{TargetPrincipal: aws.String(member), TaskPolicyArn: rootTask("IAMAuditRootUserCredentials")}))
+	must(e.session(out.Credentials).iam.ListAccessKeys(ctx, &iam.ListAccessKeysInput{}))
+	cttest.Settle(t, e.p)
+
+	event := func(cfg aws.Config, name string) map[string]any {
+		t.Helper()
+		evs := must(cloudtrail.NewFromConfig(cfg).LookupEvents(ctx, &cloudtrail.LookupEventsInput{LookupAttributes: []cttypes.LookupAttribute{
+			{AttributeKey: cttypes.LookupAttributeKeyEventName, AttributeValue: aws.String(name)}}})).Events
+		if len(evs) != 1 {
+			t.Fatalf("%s: %d events", name, len(evs))
+		}
+		var m map[string]any
+		if err := json.Unmarshal([]byte(*evs[0].CloudTrailEvent), &m); err != nil {
+			t.Fatal(err)
+		}
+		return m
+	}
+	ar := event(e.p.RootConfig(), "AssumeRoot")
+	if ar["userIdentity"].(map[string]any)["arn"] != adminARN || ar["recipientAccountId"] != account {
+		t.Fatalf("AssumeRoot record: %v", ar)
+	}
+	params, _ := json.Marshal(ar["requestParameters"])
+	if string(params) != `{"targetPrincipal":"`+member+`","taskPolicyArn":{"arn":"arn:aws:iam::aws:policy/root-task/IAMAuditRootUserCredentials"}}` {
+		t.Fatalf("AssumeRoot requestParameters: %s", params)
+	}
+	re, _ := ar["responseElements"].(map[string]any)
+	creds, _ := re["credentials"].(map[string]any)
+	if creds["accessKeyId"] != *out.Credentials.AccessKeyId || creds["secretAccessKey"] != nil {
+		t.Fatalf("AssumeRoot responseElements: %v", ar["responseElements"])
+	}
+
+	lk := event(e.p.AccountConfig(member), "ListAccessKeys")
+	ui := lk["userIdentity"].(map[string]any)
+	sc, _ := ui["sessionContext"].(map[string]any)
+	if ui["type"] != "Root" || ui["arn"] != "arn:aws:iam::"+member+":root" || ui["accessKeyId"] != *out.Credentials.AccessKeyId || sc == nil || sc["assumedRoot"] != "true" {
+		t.Fatalf("root session's userIdentity: %v", ui)
+	}
 }
