@@ -3,6 +3,7 @@ package iam_test
 import (
 	"bytes"
 	"encoding/csv"
+	"encoding/json"
 	"errors"
 	"strconv"
 	"strings"
@@ -777,4 +778,42 @@ func TestRootAccessFeatureLifecycle(t *testing.T) {
 	wantErr(t, err, "AccountNotManagementOrDelegatedAdministratorException", 400, "")
 	_, err = mc.EnableOrganizationsRootSessions(ctx, &iam.EnableOrganizationsRootSessionsInput{})
 	wantErr(t, err, "AccountNotManagementOrDelegatedAdministratorException", 400, "")
+}
+
+// TestRecordedRootTaskPolicies replays root_access.json's GetPolicy and
+// GetPolicyVersion of the AWS managed root-task policies (2026).
+func TestRecordedRootTaskPolicies(t *testing.T) {
+	e := newEnv(t)
+	for _, c := range []struct {
+		name, id, created, description string
+		first                          string // the first action the policy's first statement spares
+	}{
+		{"IAMAuditRootUserCredentials", "ANPAZKAPJZG4BDSCREYVS", "2024-11-06T22:27:58Z", "Provides access required to check the presence of root user credentials such as root user password and root user access keys using the Security Token Service (STS) AssumeRoot API. Use this managed policy only with the STS AssumeRoot action.", "iam:ListAccessKeys"},
+		{"IAMCreateRootUserPassword", "ANPAZKAPJZG4OEGTN7YT5", "2024-11-06T22:32:59Z", "Provides access required to create a root user password using the Security Token Service (STS) AssumeRoot API.  Use this managed policy only with the STS AssumeRoot action. ", "iam:CreateLoginProfile"},
+		{"IAMDeleteRootUserCredentials", "ANPAZKAPJZG4CX73XKORQ", "2024-11-06T22:47:58Z", "Provides access required to delete all root user credentials such as root password and root access keys using the Security Token Service (STS) AssumeRoot API.  Use this managed policy only with the STS AssumeRoot action.", "iam:DeleteAccessKey"},
+		{"S3UnlockBucketPolicy", "ANPAZKAPJZG4OALTIPZOF", "2024-11-06T21:55:56Z", "Provides access required to unlock a S3 bucket policy using the Security Token Service (STS) AssumeRoot API. Use this managed policy only with the STS AssumeRoot action.", "s3:DeleteBucketPolicy"},
+		{"SQSUnlockQueuePolicy", "ANPAZKAPJZG4HPZI4FDUV", "2024-11-06T21:51:02Z", "Provides access required to unlock a SQS queue policy using the Security Token Service (STS) AssumeRoot API. Use this managed policy only with the STS AssumeRoot action.", "sqs:SetQueueAttributes"},
+	} {
+		arn := "arn:aws:iam::aws:policy/root-task/" + c.name
+		p := must(e.iam.GetPolicy(ctx, &iam.GetPolicyInput{PolicyArn: aws.String(arn)})).Policy
+		if aws.ToString(p.PolicyName) != c.name || aws.ToString(p.Path) != "/root-task/" || aws.ToString(p.DefaultVersionId) != "v1" ||
+			aws.ToString(p.Description) != c.description || p.CreateDate.UTC().Format(time.RFC3339) != c.created ||
+			p.UpdateDate.UTC().Format(time.RFC3339) != c.created || !p.IsAttachable || aws.ToInt32(p.AttachmentCount) != 0 {
+			t.Errorf("%s: %+v", c.name, p)
+		}
+		if aws.ToString(p.PolicyId) != c.id {
+			t.Errorf("%s: PolicyId %s, want %s", c.name, aws.ToString(p.PolicyId), c.id)
+		}
+		v := must(e.iam.GetPolicyVersion(ctx, &iam.GetPolicyVersionInput{PolicyArn: aws.String(arn), VersionId: aws.String("v1")})).PolicyVersion
+		var doc struct {
+			Statement []struct {
+				Sid, Effect string
+				NotAction   []string
+			}
+		}
+		if err := json.Unmarshal([]byte(decode(t, v.Document)), &doc); err != nil || !v.IsDefaultVersion || len(doc.Statement) == 0 ||
+			doc.Statement[0].Sid != "DenyAllOtherActionsOnAnyResource" || doc.Statement[0].Effect != "Deny" || doc.Statement[0].NotAction[0] != c.first {
+			t.Errorf("%s: document %s (%v)", c.name, decode(t, v.Document), err)
+		}
+	}
 }
