@@ -158,3 +158,28 @@ func TestAssumeRootCloudTrail(t *testing.T) {
 		t.Fatalf("root session's userIdentity: %v", ui)
 	}
 }
+
+// TestAssumeRootSCP: SCPs restrict a member's root session as they restrict its root
+// user, and aws:AssumedRoot lets one single the session out (IAM User Guide, global
+// condition keys) while the root user's own keys keep their access.
+func TestAssumeRootSCP(t *testing.T) {
+	e := newEnv(t)
+	org := organizations.NewFromConfig(e.p.RootConfig())
+	must(org.CreateOrganization(ctx, &organizations.CreateOrganizationInput{FeatureSet: "ALL"}))
+	st := must(org.CreateAccount(ctx, &organizations.CreateAccountInput{AccountName: aws.String("m"), Email: aws.String("m@example.com")})).CreateAccountStatus
+	member := *must(org.DescribeCreateAccountStatus(ctx, &organizations.DescribeCreateAccountStatusInput{CreateAccountRequestId: st.Id})).CreateAccountStatus.AccountId
+	must(org.EnableAWSServiceAccess(ctx, &organizations.EnableAWSServiceAccessInput{ServicePrincipal: aws.String("iam.amazonaws.com")}))
+	must(e.iam.EnableOrganizationsRootSessions(ctx, &iam.EnableOrganizationsRootSessionsInput{}))
+	root := must(org.ListRoots(ctx, &organizations.ListRootsInput{})).Roots[0]
+	must(org.EnablePolicyType(ctx, &organizations.EnablePolicyTypeInput{RootId: root.Id, PolicyType: "SERVICE_CONTROL_POLICY"}))
+	scp := must(org.CreatePolicy(ctx, &organizations.CreatePolicyInput{Name: aws.String("no-root-sessions"), Description: aws.String("d"), Type: "SERVICE_CONTROL_POLICY",
+		Content: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"iam:ListAccessKeys","Resource":"*","Condition":{"Bool":{"aws:AssumedRoot":"true"}}}]}`)})).Policy
+	must(org.AttachPolicy(ctx, &organizations.AttachPolicyInput{PolicyId: scp.PolicySummary.Id, TargetId: aws.String(member)}))
+
+	memberRoot := iam.NewFromConfig(e.p.AccountConfig(member))
+	must(memberRoot.ListAccessKeys(ctx, &iam.ListAccessKeysInput{}))
+	admin, _ := e.user("admin", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`)
+	out := must(admin.sts.AssumeRoot(ctx, &sts.AssumeRootInput{TargetPrincipal: aws.String(member), TaskPolicyArn: rootTask("IAMAuditRootUserCredentials")}))
+	_, err := e.session(out.Credentials).iam.ListAccessKeys(ctx, &iam.ListAccessKeysInput{})
+	wantErr(t, err, "AccessDenied", 403, "User: arn:aws:iam::"+member+":root is not authorized to perform: iam:ListAccessKeys on resource: arn:aws:iam::"+member+":root with an explicit deny in a service control policy")
+}
