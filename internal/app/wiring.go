@@ -50,6 +50,10 @@ func (iamRoles) CreateAccountRole(tx *store.Tx, account, name, trust string, pol
 	return iam.CreateAccountRole(tx, account, name, trust, policyARNs, now)
 }
 
+func (iamRoles) CreateServiceLinkedRole(tx *store.Tx, account, service, description string, now time.Time) (bool, error) {
+	return iam.CreateServiceLinkedRole(tx, account, service, description, now)
+}
+
 // iamOrganizations is Organizations as IAM's centralized root access sees it.
 type iamOrganizations struct{}
 
