@@ -130,11 +130,17 @@ func (s *Service) checks(c *server.Call, op string, in map[string]any) ([]authz.
 	if eo, ok := in["ExpectedBucketOwner"].(string); ok && eo != b.Owner {
 		return nil, errAccessDenied()
 	}
-	if policyOps[op] && c.Principal.Type == auth.Root && c.Principal.Account == b.Owner {
-		return []authz.Check{}, nil
-	}
 	ctx := s.requestKeys(c, in)
 	ctx["s3:resourceaccount"] = []string{b.Owner}
+	if policyOps[op] && c.Principal.Type == auth.Root && c.Principal.Account == b.Owner {
+		if c.Principal.Session != nil {
+			// A root session of STS AssumeRoot: the bucket policy still cannot lock
+			// it out (S3UnlockBucketPolicy exists for that), but its task policy
+			// limits it like any other call.
+			return []authz.Check{{Action: action, Resource: b.arn(), ResourceAccount: b.Owner, Context: ctx}}, nil
+		}
+		return []authz.Check{}, nil
+	}
 	resource := b.arn()
 	var obj *objRec
 	if op == "UploadPart" && c.HTTP != nil {

@@ -85,6 +85,11 @@ func TestAssumeRoot(t *testing.T) {
 	must(owner.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("locked-" + member)}))
 	must(owner.PutBucketPolicy(ctx, &s3.PutBucketPolicyInput{Bucket: aws.String("locked-" + member),
 		Policy: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Principal":"*","Action":"s3:*","Resource":["arn:aws:s3:::locked-` + member + `","arn:aws:s3:::locked-` + member + `/*"]}]}`)}))
+	// A root session scoped to another task may not touch the bucket policy.
+	out = must(admin.sts.AssumeRoot(ctx, &sts.AssumeRootInput{TargetPrincipal: aws.String(member), TaskPolicyArn: rootTask("IAMAuditRootUserCredentials")}))
+	audit := s3c(e.p.Config(*out.Credentials.AccessKeyId, *out.Credentials.SecretAccessKey, *out.Credentials.SessionToken))
+	_, err = audit.DeleteBucketPolicy(ctx, &s3.DeleteBucketPolicyInput{Bucket: aws.String("locked-" + member)})
+	wantErr(t, err, "AccessDenied", 403, "")
 	out = must(admin.sts.AssumeRoot(ctx, &sts.AssumeRootInput{TargetPrincipal: aws.String(member), TaskPolicyArn: rootTask("S3UnlockBucketPolicy")}))
 	unlock := s3c(e.p.Config(*out.Credentials.AccessKeyId, *out.Credentials.SecretAccessKey, *out.Credentials.SessionToken))
 	_, err = unlock.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("locked-" + member), Key: aws.String("k")})
