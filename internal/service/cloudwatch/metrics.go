@@ -360,6 +360,12 @@ type series struct {
 	units []string
 	// forbidden marks a query of another account's metric.
 	forbidden bool
+	// A SEARCH answers a group of series, each with its label; exceeded tells that
+	// it selected more than it may answer.
+	search   bool
+	group    []*series
+	label    string
+	exceeded bool
 }
 
 // windowStats merges a metric's buckets into periods [start + k*period, ...) within
@@ -653,12 +659,42 @@ func (cw *CloudWatch) getMetricData(c *server.Call, in *api.GetMetricDataInput) 
 	}
 	seen, emitted := 0, 0
 	labels := queryLabels(in.MetricDataQueries)
+	type answer struct {
+		q     api.MetricDataQuery
+		s     *series
+		label string
+	}
+	var answers []answer
 	for _, q := range in.MetricDataQueries {
-		if q.ReturnData != nil && !*q.ReturnData {
+		if s := results[q.Id]; !s.search && (q.ReturnData == nil || *q.ReturnData) {
+			answers = append(answers, answer{q, s, labels[q.Id]})
+		}
+	}
+	// A SEARCH's results follow the others, whatever the order of the queries
+	// (recorded, 2026: metric_search_order.json).
+	for _, q := range in.MetricDataQueries {
+		s := results[q.Id]
+		if !s.search || q.ReturnData != nil && !*q.ReturnData {
 			continue
 		}
-		s := results[q.Id]
-		r := api.MetricDataResult{Id: svckit.Ptr(q.Id), Label: svckit.Ptr(labels[q.Id]), StatusCode: svckit.Ptr("Complete"),
+		// A SEARCH answers a result per series under the query's Id, each labelled
+		// by its series, after the query's Label when it has a non-empty one
+		// (recorded, 2026: metric_search.json "explicit-label").
+		if s.exceeded {
+			out.Messages = append(out.Messages, api.MessageData{Code: svckit.Ptr("MaxMetricsExceeded"),
+				Value: svckit.Ptr("Maximum number of allowed metrics exceeded")})
+		}
+		for _, m := range s.group {
+			label := m.label
+			if q.Label != nil && *q.Label != "" {
+				label = *q.Label + " " + label
+			}
+			answers = append(answers, answer{q, m, label})
+		}
+	}
+	for _, a := range answers {
+		q, s := a.q, a.s
+		r := api.MetricDataResult{Id: svckit.Ptr(q.Id), Label: svckit.Ptr(a.label), StatusCode: svckit.Ptr("Complete"),
 			Timestamps: []time.Time{}, Values: []float64{}}
 		switch {
 		case s.forbidden:
@@ -821,8 +857,34 @@ func evalQueries(tx *store.Tx, account, region, param string, qs []api.MetricDat
 			// AWS's answer to NOT_A_FUNCTION(m) (recorded, 2026).
 			return nil, validationError("Error in expression '%s': Function '%s' not found", q.Id, string(nf))
 		}
+		var se *searchError
+		if errors.As(err, &se) {
+			if se.prefixed {
+				return nil, validationError("Error in expression '%s': %s", q.Id, se.msg)
+			}
+			return nil, validationError("%s", se.msg)
+		}
 		if err != nil {
 			return nil, errParam("The value %s for parameter %s.member.%d.Expression is not valid: %v", *q.Expression, param, i+1, err)
+		}
+		if hasSearch(e) {
+			if param != "MetricDataQueries" {
+				// The User Guide: "You can't create an alarm based on a search
+				// expression"; AWS's wording is not recorded.
+				return nil, validationError("Error in expression '%s': SEARCH is not supported in alarms", q.Id)
+			}
+			var period int64
+			if q.Period != nil {
+				period = int64(*q.Period)
+			}
+			err := resolveSearches(e, func(m *mathSearch) error {
+				r, err := runSearch(tx, account, region, m, period, start, end, now)
+				m.result = r
+				return err
+			})
+			if err != nil {
+				return nil, err
+			}
 		}
 		s, err := e.eval(out)
 		if err != nil {
