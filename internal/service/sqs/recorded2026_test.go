@@ -250,3 +250,47 @@ func TestRecorded2026DataKeyCacheScope(t *testing.T) {
 		}
 	}
 }
+
+// forwarding.json, the kms_* cases: KMS's key policy sees SQS's calls for a caller
+// as forwarded by SQS. A deny unless aws:CalledViaLast is sqs.amazonaws.com, or
+// when aws:ViaAWSService is false, refuses the caller's own GenerateDataKey but not
+// SQS's; a deny when aws:PrincipalIsAWSService is false refuses both.
+func TestRecorded2026ForwardedKMSConditions(t *testing.T) {
+	e := newEnv(t)
+	iamc := iam.NewFromConfig(e.p.RootConfig())
+	apptest.Must(iamc.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("Delegated")}))
+	apptest.Must(iamc.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String("Delegated"), PolicyName: aws.String("all"),
+		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["sqs:*","kms:*"],"Resource":"*"}]}`)}))
+	ak := apptest.Must(iamc.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String("Delegated")})).AccessKey
+	cfg := e.p.Config(aws.ToString(ak.AccessKeyId), aws.ToString(ak.SecretAccessKey), "")
+	user, userKMS := sqs.NewFromConfig(cfg), kms.NewFromConfig(cfg)
+	rootKMS := kms.NewFromConfig(e.p.RootConfig())
+	for _, c := range []struct {
+		name, condition string
+		viaSQS          bool
+	}{
+		{"last", `{"StringNotEqualsIfExists":{"aws:CalledViaLast":"sqs.amazonaws.com"}}`, true},
+		{"first", `{"StringNotEqualsIfExists":{"aws:CalledViaFirst":"sqs.amazonaws.com"}}`, true},
+		{"via", `{"Bool":{"aws:ViaAWSService":"false"}}`, true},
+		{"principal", `{"Bool":{"aws:PrincipalIsAWSService":"false"}}`, false},
+	} {
+		key := aws.ToString(apptest.Must(rootKMS.CreateKey(ctx, &kms.CreateKeyInput{Policy: aws.String(`{"Version":"2012-10-17","Statement":[` +
+			`{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::000000000000:root"},"Action":"kms:*","Resource":"*"},` +
+			`{"Effect":"Deny","Principal":{"AWS":"arn:aws:iam::000000000000:user/Delegated"},"Action":["kms:GenerateDataKey","kms:Decrypt"],"Resource":"*","Condition":` + c.condition + `}]}`)})).KeyMetadata.Arn)
+		_, err := userKMS.GenerateDataKey(ctx, &kms.GenerateDataKeyInput{KeyId: aws.String(key), KeySpec: "AES_256"})
+		wantError(t, err, "AccessDeniedException", 400, "User: arn:aws:iam::000000000000:user/Delegated is not authorized to perform: kms:GenerateDataKey on resource: "+key+" with an explicit deny in a resource-based policy")
+		url := e.queue("kms-"+c.name, map[string]string{"KmsMasterKeyId": key})
+		_, err = user.SendMessage(ctx, &sqs.SendMessageInput{QueueUrl: aws.String(url), MessageBody: aws.String("encrypted")})
+		if !c.viaSQS {
+			wantError(t, err, "KMS.AccessDeniedException", 400, "")
+			continue
+		}
+		if err != nil {
+			t.Fatalf("kms_%s_send: %v", c.name, err)
+		}
+		got := apptest.Must(user.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: aws.String(url)})).Messages
+		if len(got) != 1 || aws.ToString(got[0].Body) != "encrypted" {
+			t.Errorf("kms_%s_receive: %+v", c.name, got)
+		}
+	}
+}
