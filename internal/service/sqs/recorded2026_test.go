@@ -294,3 +294,39 @@ func TestRecorded2026ForwardedKMSConditions(t *testing.T) {
 		}
 	}
 }
+
+// forwarding_redrive.json: a dead-letter queue's policy denying the caller's own
+// receives, whatever aws:CalledVia*, aws:ViaAWSService say, refuses its
+// StartMessageMoveTask too, naming sqs:receivemessage (or sqs:getqueueattributes)
+// on the dead-letter queue, in a resource-based policy that the message leaves
+// unnamed; nothing is moved.
+func TestRecorded2026RedriveNotForwarded(t *testing.T) {
+	e := newEnv(t)
+	iamc := iam.NewFromConfig(e.p.RootConfig())
+	apptest.Must(iamc.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("Delegated")}))
+	apptest.Must(iamc.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String("Delegated"), PolicyName: aws.String("all"),
+		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sqs:*","Resource":"*"}]}`)}))
+	ak := apptest.Must(iamc.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String("Delegated")})).AccessKey
+	user := sqs.NewFromConfig(e.p.Config(aws.ToString(ak.AccessKeyId), aws.ToString(ak.SecretAccessKey), ""))
+	const prefix = "arn:aws:sqs:us-east-1:000000000000:"
+	for _, c := range []struct{ name, action, condition string }{
+		{"last", "ReceiveMessage", `{"StringNotEqualsIfExists":{"aws:CalledViaLast":"sqs.amazonaws.com"}}`},
+		{"first", "ReceiveMessage", `{"StringNotEqualsIfExists":{"aws:CalledViaFirst":"sqs.amazonaws.com"}}`},
+		{"chain", "ReceiveMessage", `{"ForAllValues:StringNotEquals":{"aws:CalledVia":"sqs.amazonaws.com"}}`},
+		{"via", "ReceiveMessage", `{"Bool":{"aws:ViaAWSService":"false"}}`},
+		{"attributes", "GetQueueAttributes", `{"Bool":{"aws:ViaAWSService":"false"}}`},
+	} {
+		dead := prefix + c.name + "-dead"
+		deadURL := e.queue(c.name+"-dead", map[string]string{"Policy": `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Principal":"*","Action":"sqs:` + c.action +
+			`","Resource":"` + dead + `","Condition":` + c.condition + `}]}`})
+		e.queue(c.name+"-source", map[string]string{"RedrivePolicy": `{"deadLetterTargetArn":"` + dead + `","maxReceiveCount":"1"}`})
+		want := "User: arn:aws:iam::000000000000:user/Delegated is not authorized to perform: sqs:" + strings.ToLower(c.action) + " on resource: " + dead +
+			" with an explicit deny in a resource-based policy"
+		_, err := user.StartMessageMoveTask(ctx, &sqs.StartMessageMoveTaskInput{SourceArn: aws.String(dead)})
+		wantError(t, err, "AccessDenied", 403, want)
+		if c.action == "ReceiveMessage" {
+			_, err = user.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: aws.String(deadURL)})
+			wantError(t, err, "AccessDenied", 403, want)
+		}
+	}
+}
