@@ -268,7 +268,7 @@ func (b *mathBin) eval(env map[string]*series) (*series, error) {
 			return nil, err
 		}
 		scale := func(s *series) *series {
-			out := &series{times: s.times, counts: s.counts, label: s.label}
+			out := &series{times: s.times, counts: s.counts, label: s.label, metric: s.metric}
 			for _, v := range s.values {
 				if lnum {
 					out.values = append(out.values, apply(b.op, float64(ln), v))

@@ -366,6 +366,7 @@ type series struct {
 	group    []*series
 	label    string
 	exceeded bool
+	metric   *metricRec // the metric of a SEARCH's series
 }
 
 // windowStats merges a metric's buckets into periods [start + k*period, ...) within
@@ -658,7 +659,7 @@ func (cw *CloudWatch) getMetricData(c *server.Call, in *api.GetMetricDataInput) 
 		skip = n
 	}
 	seen, emitted := 0, 0
-	labels := queryLabels(in.MetricDataQueries)
+	labels := queryLabels(in.MetricDataQueries, results)
 	type answer struct {
 		q     api.MetricDataQuery
 		s     *series
@@ -677,19 +678,13 @@ func (cw *CloudWatch) getMetricData(c *server.Call, in *api.GetMetricDataInput) 
 		if !s.search || q.ReturnData != nil && !*q.ReturnData {
 			continue
 		}
-		// A SEARCH answers a result per series under the query's Id, each labelled
-		// by its series, after the query's Label when it has a non-empty one
-		// (recorded, 2026: metric_search.json "explicit-label").
+		// A SEARCH answers a result per series, under the query's Id.
 		if s.exceeded {
 			out.Messages = append(out.Messages, api.MessageData{Code: svckit.Ptr("MaxMetricsExceeded"),
 				Value: svckit.Ptr("Maximum number of allowed metrics exceeded")})
 		}
 		for _, m := range s.group {
-			label := m.label
-			if q.Label != nil && *q.Label != "" {
-				label = *q.Label + " " + label
-			}
-			answers = append(answers, answer{q, m, label})
+			answers = append(answers, answer{q, m, m.label})
 		}
 	}
 	for _, a := range answers {
@@ -729,16 +724,51 @@ func (cw *CloudWatch) getMetricData(c *server.Call, in *api.GetMetricDataInput) 
 	return out, nil
 }
 
-// queryLabels gives each query its Label or, without one, AWS's default: the metric
-// name, followed by the statistic when queries of that metric ask for different
-// statistics and by the period when they ask for different periods; the unit is never
-// added (LocalStack's AWS-validated test_label_generation and
-// test_get_metric_data_with_zero_and_labels: "metric1 Sum 60", "metric1 Minimum 30";
-// "metric1 Sum", "metric1 Minimum"; "metric1 60", "metric1 30"; "metric1" twice for
-// Sum 60 in two units). Those recordings query one metric; comparing only queries of
-// the same metric (namespace, name and dimensions), labelled or not, is inferred.
-// An expression without a label is labelled with its Id.
-func queryLabels(qs []api.MetricDataQuery) map[string]string {
+// queryLabels gives each query its Label or, without one, AWS's default, and labels
+// the series of each SEARCH. A default label names what tells the request's
+// unlabelled returned metrics apart — the MetricStat queries' and the SEARCH
+// results' (autoLabels) — followed by the statistic when queries of that metric ask
+// for different statistics and by the period when they ask for different periods;
+// the unit is never added (recorded, 2026: metric_labels.json, "AllZero Sum" and
+// "AllZero Average", "AllZero 60" and "AllZero 120", but "AllZero" beside a hidden or
+// labelled query of AllZero's Average; LocalStack's AWS-validated
+// test_label_generation: "metric1 Sum 60", "metric1 Minimum 30"). An expression
+// without a label is labelled with its Id. A SEARCH's series are labelled after the
+// query's Label when it has a non-empty one (recorded, 2026: metric_search.json
+// "explicit-label").
+func queryLabels(qs []api.MetricDataQuery, results map[string]*series) map[string]string {
+	returned := func(q api.MetricDataQuery) bool { return q.ReturnData == nil || *q.ReturnData }
+	unlabelled := func(q api.MetricDataQuery) bool {
+		return q.Label == nil && q.MetricStat != nil && q.MetricStat.Metric != nil && returned(q)
+	}
+	var recs []*metricRec
+	var set []func(string)
+	labels := make(map[string]string, len(qs))
+	for _, q := range qs {
+		if s := results[q.Id]; s != nil && s.search {
+			if !returned(q) {
+				continue
+			}
+			prefix := ""
+			if q.Label != nil && *q.Label != "" {
+				prefix = *q.Label + " "
+			}
+			for _, m := range s.group {
+				recs = append(recs, m.metric)
+				set = append(set, func(l string) { m.label = prefix + l })
+			}
+			continue
+		}
+		if unlabelled(q) {
+			m := q.MetricStat.Metric
+			recs = append(recs, &metricRec{Namespace: svckit.Str(m.Namespace), Name: svckit.Str(m.MetricName), Dimensions: m.Dimensions})
+			id := q.Id
+			set = append(set, func(l string) { labels[id] = l })
+		}
+	}
+	for i, l := range autoLabels(recs) {
+		set[i](l)
+	}
 	type variety struct{ stats, periods map[string]bool }
 	byMetric := map[string]*variety{}
 	key := func(q api.MetricDataQuery) string {
@@ -746,7 +776,7 @@ func queryLabels(qs []api.MetricDataQuery) map[string]string {
 		return metricKey(svckit.Str(m.Namespace), svckit.Str(m.MetricName), m.Dimensions)
 	}
 	for _, q := range qs {
-		if q.MetricStat == nil || q.MetricStat.Metric == nil {
+		if !unlabelled(q) {
 			continue
 		}
 		v := byMetric[key(q)]
@@ -757,21 +787,20 @@ func queryLabels(qs []api.MetricDataQuery) map[string]string {
 		v.stats[q.MetricStat.Stat] = true
 		v.periods[strconv.Itoa(int(q.MetricStat.Period))] = true
 	}
-	labels := make(map[string]string, len(qs))
 	for _, q := range qs {
 		switch {
 		case q.Label != nil:
 			labels[q.Id] = *q.Label
-		case q.MetricStat != nil && q.MetricStat.Metric != nil:
-			label := svckit.Str(q.MetricStat.Metric.MetricName)
+		case unlabelled(q):
 			v := byMetric[key(q)]
 			if len(v.stats) > 1 {
-				label += " " + q.MetricStat.Stat
+				labels[q.Id] += " " + q.MetricStat.Stat
 			}
 			if len(v.periods) > 1 {
-				label += " " + strconv.Itoa(int(q.MetricStat.Period))
+				labels[q.Id] += " " + strconv.Itoa(int(q.MetricStat.Period))
 			}
-			labels[q.Id] = label
+		case q.MetricStat != nil && q.MetricStat.Metric != nil:
+			labels[q.Id] = svckit.Str(q.MetricStat.Metric.MetricName)
 		default:
 			labels[q.Id] = q.Id
 		}

@@ -1418,19 +1418,20 @@ func TestMetricSearchOrderRecorded2026(t *testing.T) {
 	e := newEnv(t, protocols[1].opt)
 	at := e.p.Clock.Now().Truncate(5 * time.Minute).Add(-10 * time.Minute)
 	apptest.Must(e.cw.PutMetricData(ctx, &cw.PutMetricDataInput{Namespace: aws.String("N"), MetricData: []types.MetricDatum{
-		{MetricName: aws.String("CustomCount1"), Dimensions: dims("ServiceName", "Project2-trial333"), Timestamp: aws.Time(at), Value: aws.Float64(52)},
-		{MetricName: aws.String("SDBFailure"), Dimensions: dims("ServiceName", "Beta"), Timestamp: aws.Time(at), Value: aws.Float64(212)}}}))
+		{MetricName: aws.String("CustomCount1"), Dimensions: dims("ServiceName", "Project2-trial333", "Node", "blue"), Timestamp: aws.Time(at), Value: aws.Float64(52)},
+		{MetricName: aws.String("SDBFailure"), Dimensions: dims("ServiceName", "Beta", "Node", "red"), Timestamp: aws.Time(at), Value: aws.Float64(212)}}}))
 	direct := types.MetricDataQuery{Id: aws.String("z"), MetricStat: &types.MetricStat{Period: aws.Int32(60), Stat: aws.String("Sum"),
-		Metric: &types.Metric{Namespace: aws.String("N"), MetricName: aws.String("CustomCount1"), Dimensions: dims("ServiceName", "Project2-trial333")}}}
+		Metric: &types.Metric{Namespace: aws.String("N"), MetricName: aws.String("CustomCount1"), Dimensions: dims("ServiceName", "Project2-trial333", "Node", "blue")}}}
 	search := types.MetricDataQuery{Id: aws.String("a"), Expression: aws.String(`SEARCH('Namespace="N" AND (MetricName="SDBFailure")', 'Sum', 60)`)}
 	for _, qs := range [][]types.MetricDataQuery{{direct, search}, {search, direct}} {
 		out := apptest.Must(e.cw.GetMetricData(ctx, &cw.GetMetricDataInput{StartTime: aws.Time(at), EndTime: aws.Time(at.Add(5 * time.Minute)), MetricDataQueries: qs}))
 		var ids []string
 		for _, r := range out.MetricDataResults {
-			ids = append(ids, aws.ToString(r.Id))
+			ids = append(ids, aws.ToString(r.Id)+"="+aws.ToString(r.Label))
 		}
-		if fmt.Sprint(ids) != "[z a]" {
-			t.Errorf("first query %s: results %v", aws.ToString(qs[0].Id), ids)
+		// Labels tell the MetricStat's metric and the SEARCH's apart together.
+		if strings.Join(ids, "|") != "z=blue Project2-trial333 CustomCount1|a=red Beta SDBFailure" {
+			t.Errorf("first query %s: results %q", aws.ToString(qs[0].Id), ids)
 		}
 	}
 }
@@ -1451,5 +1452,49 @@ func TestMetricSearchLimit(t *testing.T) {
 	if len(out.MetricDataResults) != 500 || len(out.Messages) != 1 || aws.ToString(out.Messages[0].Code) != "MaxMetricsExceeded" ||
 		aws.ToString(out.Messages[0].Value) != "Maximum number of allowed metrics exceeded" {
 		t.Fatalf("%d results, messages %+v", len(out.MetricDataResults), out.Messages)
+	}
+}
+
+// metric_labels.json: GetMetricData's default labels of MetricStat queries.
+func TestMetricLabelsRecorded2026(t *testing.T) {
+	e := newEnv(t, protocols[1].opt)
+	now := e.p.Clock.Now().Truncate(time.Minute)
+	const owned = "Stackd/NativeStatistics/owned"
+	q := func(id, ns, name, stat string, period int32, kv ...string) types.MetricDataQuery {
+		return types.MetricDataQuery{Id: aws.String(id), MetricStat: &types.MetricStat{Period: aws.Int32(period), Stat: aws.String(stat),
+			Metric: &types.Metric{Namespace: aws.String(ns), MetricName: aws.String(name), Dimensions: dims(kv...)}}}
+	}
+	labelled := q("q1", owned, "AllZero", "Average", 60)
+	labelled.Label = aws.String("named")
+	hidden := q("q1", owned, "AllZero", "Average", 60)
+	hidden.ReturnData = aws.Bool(false)
+	for _, c := range []struct {
+		label string
+		qs    []types.MetricDataQuery
+		want  string
+	}{
+		{"automatic-label-same-name-different-stat", []types.MetricDataQuery{q("q0", owned, "AllZero", "Sum", 60), q("q1", owned, "AllZero", "Average", 60)}, "AllZero Sum|AllZero Average"},
+		{"automatic-label-different-names-different-stat", []types.MetricDataQuery{q("q0", owned, "AllZero", "SampleCount", 60), q("q1", owned, "Weighted", "Sum", 60)}, "AllZero|Weighted"},
+		{"automatic-label-same-name-explicit-label", []types.MetricDataQuery{q("q0", owned, "AllZero", "Sum", 60), labelled}, "AllZero|named"},
+		{"automatic-label-same-name-hidden", []types.MetricDataQuery{q("q0", owned, "AllZero", "Sum", 60), hidden}, "AllZero"},
+		{"automatic-label-same-name-different-dimension", []types.MetricDataQuery{q("q0", owned, "AllZero", "Sum", 60), q("q1", owned, "AllZero", "Average", 60, "LabelProbe", "missing")}, "AllZero|missing"},
+		{"automatic-label-same-name-different-namespace", []types.MetricDataQuery{q("q0", owned, "AllZero", "Sum", 60), q("q1", owned+"Missing", "AllZero", "Average", 60)}, owned + "|" + owned + "Missing"},
+		{"automatic-label-mixed-stat-groups", []types.MetricDataQuery{q("q0", owned, "AllZero", "Sum", 60), q("q1", owned, "AllZero", "Average", 60), q("q2", owned, "Weighted", "Sum", 60)}, "AllZero Sum|AllZero Average|Weighted"},
+		{"automatic-label-dimensions", []types.MetricDataQuery{q("q0", owned, "AllZero", "Sum", 60, "Zone", "a"), q("q1", owned, "AllZero", "Sum", 60, "Zone", "b")}, "a|b"},
+		{"automatic-label-common-dimension", []types.MetricDataQuery{q("q0", owned, "AllZero", "Sum", 60, "Zone", "a", "Common", "shared"), q("q1", owned, "AllZero", "Sum", 60, "Zone", "b", "Common", "shared")}, "a|b"},
+		{"automatic-label-different-names-dimensions", []types.MetricDataQuery{q("q0", owned, "AllZero", "Sum", 60, "Zone", "a"), q("q1", owned, "Weighted", "Sum", 60, "Zone", "b")}, "a AllZero|b Weighted"},
+		{"automatic-label-namespaces-and-names", []types.MetricDataQuery{q("q0", owned, "AllZero", "Sum", 60), q("q1", owned+"Missing", "Weighted", "Sum", 60)}, owned + " AllZero|" + owned + "Missing Weighted"},
+		{"automatic-label-single-dimension", []types.MetricDataQuery{q("q0", owned, "AllZero", "Sum", 60, "Zone", "a")}, "AllZero"},
+		{"automatic-label-periods", []types.MetricDataQuery{q("q0", owned, "AllZero", "Sum", 60), q("q1", owned, "AllZero", "Sum", 120)}, "AllZero 60|AllZero 120"},
+		{"automatic-label-dimension-order", []types.MetricDataQuery{q("q0", owned, "AllZero", "Sum", 60, "Zebra", "z1", "Alpha", "a1"), q("q1", owned, "AllZero", "Sum", 60, "Alpha", "a2", "Zebra", "z2")}, "a1 z1|a2 z2"},
+	} {
+		out := apptest.Must(e.cw.GetMetricData(ctx, &cw.GetMetricDataInput{StartTime: aws.Time(now.Add(-3 * time.Minute)), EndTime: aws.Time(now), MetricDataQueries: c.qs}))
+		var got []string
+		for _, r := range out.MetricDataResults {
+			got = append(got, aws.ToString(r.Label))
+		}
+		if strings.Join(got, "|") != c.want {
+			t.Errorf("%s: %q, want %q", c.label, got, c.want)
+		}
 	}
 }

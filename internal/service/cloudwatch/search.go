@@ -545,7 +545,7 @@ func runSearch(tx *store.Tx, account, region string, m *mathSearch, queryPeriod 
 	if err != nil {
 		return nil, err
 	}
-	labels := searchLabels(picked)
+	labels := autoLabels(picked)
 	order := make([]int, len(picked))
 	for i := range order {
 		order[i] = i
@@ -576,25 +576,25 @@ func runSearch(tx *store.Tx, account, region string, m *mathSearch, queryPeriod 
 		if err != nil {
 			return nil, err
 		}
-		s.label = labels[i]
+		s.label, s.metric = labels[i], r
 		out.group = append(out.group, s)
 	}
 	return out, nil
 }
 
-// searchLabels labels each selected metric by its dimension values in order of
-// dimension name, then its metric name, leaving out what every selected metric
-// shares: the metric name, and a dimension all have with one value. A label left
-// empty is the metric name (recorded: "blue Project2-trial333 CustomCount1", and
-// "blue" and "CustomCount1" when only CustomCount1 with ServiceName=Project2-trial333
-// was selected).
-func searchLabels(ms []*metricRec) []string {
-	sameName := true
+// autoLabels labels metrics by what tells them apart: the namespace, the dimension
+// values in order of dimension name, then the metric name, leaving out what every
+// metric shares: the namespace, the metric name, and a dimension all have with one
+// value. A label left empty is the metric name (recorded, 2026: metric_search.json,
+// "blue Project2-trial333 CustomCount1", and "blue" and "CustomCount1" when only
+// CustomCount1 with ServiceName=Project2-trial333 was selected; metric_labels.json,
+// "Stackd/NativeStatistics/owned AllZero", "a1 z1" for Zebra=z1 and Alpha=a1).
+func autoLabels(ms []*metricRec) []string {
+	sameName, sameNS := true, true
 	common := map[string]string{}
 	for i, m := range ms {
-		if m.Name != ms[0].Name {
-			sameName = false
-		}
+		sameName = sameName && m.Name == ms[0].Name
+		sameNS = sameNS && m.Namespace == ms[0].Namespace
 		have := map[string]string{}
 		for _, d := range m.Dimensions {
 			have[d.Name] = d.Value
@@ -612,6 +612,9 @@ func searchLabels(ms []*metricRec) []string {
 	out := make([]string, len(ms))
 	for i, m := range ms {
 		var parts []string
+		if !sameNS {
+			parts = append(parts, m.Namespace)
+		}
 		for _, d := range sortDims(m.Dimensions) {
 			if _, ok := common[d.Name]; !ok {
 				parts = append(parts, d.Value)
