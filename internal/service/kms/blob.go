@@ -25,11 +25,15 @@ import (
 // so a blob whose account, region, key or context is changed, or that is presented
 // with another context, does not open: a ciphertext of one key, account or context
 // never decrypts under another.
+//
+// A multi-Region key's blob is version 2: its key ID field holds the 16 bytes of the
+// mrk- ID's hex, and any related key opens it (decryptKey).
 const (
-	blobVersion = 1
-	saltLen     = 16
-	nonceLen    = 12
-	tagLen      = 16
+	blobVersion    = 1
+	blobVersionMRK = 2
+	saltLen        = 16
+	nonceLen       = 12
+	tagLen         = 16
 )
 
 var errBlob = errors.New("kms: not a ciphertext blob")
@@ -42,7 +46,12 @@ type blobHeader struct {
 
 // sealBlob encrypts plaintext under a key's material.
 func sealBlob(r *keyRec, m *material, raw, plaintext []byte, encCtx map[string]string) ([]byte, error) {
-	uuid, err := hex.DecodeString(strings.ReplaceAll(r.ID, "-", ""))
+	version := byte(blobVersion)
+	id := strings.ReplaceAll(r.ID, "-", "")
+	if hexID, ok := strings.CutPrefix(r.ID, "mrk-"); ok {
+		version, id = blobVersionMRK, hexID
+	}
+	uuid, err := hex.DecodeString(id)
 	if err != nil || len(uuid) != 16 {
 		return nil, errors.New("kms: key ID is not a UUID")
 	}
@@ -51,7 +60,7 @@ func sealBlob(r *keyRec, m *material, raw, plaintext []byte, encCtx map[string]s
 		return nil, errors.New("kms: material ID is not 32 bytes")
 	}
 	out := make([]byte, 0, 1+12+1+len(r.Region)+16+32+saltLen+nonceLen+len(plaintext)+tagLen)
-	out = append(out, blobVersion)
+	out = append(out, version)
 	out = append(out, r.Account...)
 	out = append(out, byte(len(r.Region)))
 	out = append(out, r.Region...)
@@ -71,7 +80,7 @@ func sealBlob(r *keyRec, m *material, raw, plaintext []byte, encCtx map[string]s
 
 // parseBlob reads a blob's header without decrypting it.
 func parseBlob(b []byte) (*blobHeader, error) {
-	if len(b) < 1+12+1 || b[0] != blobVersion {
+	if len(b) < 1+12+1 || b[0] != blobVersion && b[0] != blobVersionMRK {
 		return nil, errBlob
 	}
 	p := 1
@@ -97,6 +106,9 @@ func parseBlob(b []byte) (*blobHeader, error) {
 		account: account, region: region, materialID: mid,
 		keyID: u[0:8] + "-" + u[8:12] + "-" + u[12:16] + "-" + u[16:20] + "-" + u[20:],
 		raw:   b[:p+saltLen+nonceLen],
+	}
+	if b[0] == blobVersionMRK {
+		h.keyID = "mrk-" + u
 	}
 	return h, nil
 }

@@ -100,7 +100,7 @@ func (k *KMS) checks(c *server.Call, op string, in map[string]any) ([]authz.Chec
 		return k.retireChecks(c, in)
 	}
 	id := s("KeyId")
-	if rotationOps[op] && (strings.HasPrefix(id, "alias/") || strings.HasPrefix(id, "arn:") && strings.Contains(id, ":alias/")) {
+	if (rotationOps[op] || op == "ReplicateKey" || op == "UpdatePrimaryRegion") && (strings.HasPrefix(id, "alias/") || strings.HasPrefix(id, "arn:") && strings.Contains(id, ":alias/")) {
 		return nil, api.NewInvalidArnException("Key Aliases are not supported for this operation.")
 	}
 	r, err := k.keyOf(c, id, aliasOps[op])
@@ -120,6 +120,10 @@ func (k *KMS) checks(c *server.Call, op string, in map[string]any) ([]authz.Chec
 		ec = encContext(in["EncryptionContext"])
 	case "CreateGrant":
 		child = createGrantContext(in, ctx)
+	case "ReplicateKey":
+		return k.replicateChecks(c, r, ctx, in)
+	case "UpdatePrimaryRegion":
+		return k.updatePrimaryChecks(c, r, ctx, s("PrimaryRegion"))
 	}
 	return k.keyCheck(c, "kms:"+op, op, r, ctx, ec, child)
 }
@@ -190,6 +194,8 @@ func opContext(c *server.Call, op string, in map[string]any, r *keyRec) map[stri
 	set("kms:wrappingalgorithm", "WrappingAlgorithm")
 	set("kms:wrappingkeyspec", "WrappingKeySpec")
 	set("kms:expirationmodel", "ExpirationModel")
+	set("kms:replicaregion", "ReplicaRegion")
+	set("kms:primaryregion", "PrimaryRegion")
 	switch op {
 	case "Encrypt", "Decrypt", "ReEncrypt", "GenerateDataKey", "GenerateDataKeyWithoutPlaintext", "GenerateDataKeyPair", "GenerateDataKeyPairWithoutPlaintext":
 		if _, ok := ctx["kms:encryptionalgorithm"]; !ok {
@@ -229,7 +235,14 @@ func opContext(c *server.Call, op string, in map[string]any, r *keyRec) map[stri
 		ctx["kms:customermasterkeyusage"] = []string{r.Usage}
 		ctx["kms:keyorigin"] = []string{r.Origin}
 		ctx["kms:keymanager"] = []string{r.Manager}
-		ctx["kms:multiregion"] = []string{"false"}
+		ctx["kms:multiregion"] = []string{strconv.FormatBool(r.multiRegion())}
+		if r.multiRegion() {
+			typ := api.MultiRegionKeyTypePRIMARY
+			if r.replica() {
+				typ = api.MultiRegionKeyTypeREPLICA
+			}
+			ctx["kms:multiregionkeytype"] = []string{typ}
+		}
 		for _, t := range r.Tags {
 			ctx["aws:resourcetag/"+strings.ToLower(t.TagKey)] = []string{t.TagValue}
 		}
@@ -278,6 +291,11 @@ func (k *KMS) decryptKey(c *server.Call, blob any, keyID string) (*keyRec, error
 	b, _ := blob.([]byte)
 	h, perr := parseBlob(b)
 	var named *keyRec
+	if m := arnRE.FindStringSubmatch(keyID); m != nil && m[1] != c.Region && perr == nil && strings.HasPrefix(m[3], "key/mrk-") {
+		// A related key of another Region is not the key that decrypts here (recorded
+		// 2026: multi_region.json, decrypt_replica_primary_arn).
+		return nil, api.NewIncorrectKeyException("The key ID in the request does not identify a CMK that can perform this operation.")
+	}
 	if keyID != "" {
 		r, err := k.keyOf(c, keyID, true)
 		if err != nil {
@@ -291,7 +309,13 @@ func (k *KMS) decryptKey(c *server.Call, blob any, keyID string) (*keyRec, error
 		}
 		return nil, api.NewInvalidCiphertextException("")
 	}
-	r, err := k.loadKey(c.Tx, h.account, h.region, h.keyID, c.Now)
+	region := h.region
+	if strings.HasPrefix(h.keyID, "mrk-") {
+		// A multi-Region key's ciphertext opens with the related key of the caller's
+		// Region (recorded 2026: multi_region.json, decrypt_replica_implicit).
+		region = c.Region
+	}
+	r, err := k.loadKey(c.Tx, h.account, region, h.keyID, c.Now)
 	if err != nil {
 		// KMS's answer when a ciphertext names a key the caller cannot see.
 		return nil, model.NewError(400, "AccessDeniedException", "The ciphertext refers to a customer master key that does not exist, does not exist in this region, or you are not allowed to access.")
@@ -377,4 +401,50 @@ func (k *KMS) grantDecision(c *server.Call, action string, r *keyRec, op string,
 		return allowed, nil, err
 	}
 	return false, refusal, nil
+}
+
+// replicateChecks is ReplicateKey's authorization as the API reference states it:
+// kms:ReplicateKey on the primary key, and kms:CreateKey (with kms:TagResource when
+// the request tags the replica) in an IAM policy in the replica's Region — checked
+// with aws:RequestedRegion the replica's, as the replica is created there.
+func (k *KMS) replicateChecks(c *server.Call, p *keyRec, ctx map[string][]string, in map[string]any) ([]authz.Check, error) {
+	chks, err := k.keyCheck(c, "kms:ReplicateKey", "", p, ctx, nil, nil)
+	if err != nil {
+		return nil, err
+	}
+	region, _ := in["ReplicaRegion"].(string)
+	create := map[string][]string{
+		"kms:calleraccount": {c.Principal.Account}, "aws:requestedregion": {region},
+		"kms:keyspec": {p.Spec}, "kms:keyusage": {p.Usage}, "kms:keyorigin": {p.Origin}, "kms:multiregion": {"true"},
+	}
+	tags, _ := in["Tags"].([]any)
+	for _, t := range tags {
+		m, _ := t.(map[string]any)
+		key, _ := m["TagKey"].(string)
+		val, _ := m["TagValue"].(string)
+		create["aws:requesttag/"+strings.ToLower(key)] = []string{val}
+		create["aws:tagkeys"] = append(create["aws:tagkeys"], key)
+	}
+	chks = append(chks, authz.Check{Action: "kms:CreateKey", Resource: "*", Context: create, HideResource: true})
+	if len(tags) > 0 {
+		chks = append(chks, authz.Check{Action: "kms:TagResource", Resource: "*", Context: create, HideResource: true})
+	}
+	return chks, nil
+}
+
+// updatePrimaryChecks is UpdatePrimaryRegion's: kms:UpdatePrimaryRegion on the
+// current primary and on the replica to be promoted (API reference).
+func (k *KMS) updatePrimaryChecks(c *server.Call, p *keyRec, ctx map[string][]string, region string) ([]authz.Check, error) {
+	chks, err := k.keyCheck(c, "kms:UpdatePrimaryRegion", "", p, ctx, nil, nil)
+	if err != nil || !p.multiRegion() || p.replica() || region == p.Region {
+		return chks, err
+	}
+	r, err := k.loadKey(c.Tx, p.Account, region, p.ID, c.Now)
+	if err != nil {
+		// No replica there: the handler answers ValidationException.
+		return chks, nil
+	}
+	withKey(c, ctxTarget, r)
+	more, err := k.keyCheck(c, "kms:UpdatePrimaryRegion", "", r, opContext(c, "UpdatePrimaryRegion", map[string]any{"PrimaryRegion": region}, r), nil, nil)
+	return append(chks, more...), err
 }

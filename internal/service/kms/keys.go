@@ -64,8 +64,10 @@ func (k *KMS) createKey(c *server.Call, in *api.CreateKeyRequest) (*api.CreateKe
 	switch {
 	case origin == api.OriginTypeAWSCLOUDHSM || origin == api.OriginTypeEXTERNALKEYSTORE || in.CustomKeyStoreId != nil || in.XksKeyId != nil:
 		return nil, api.NewCustomKeyStoreNotFoundException("Palisade has no custom key stores.")
-	case in.MultiRegion != nil && *in.MultiRegion:
-		return nil, api.NewUnsupportedOperationException("Palisade does not support multi-Region keys.")
+	case in.MultiRegion != nil && *in.MultiRegion && origin == originExternal:
+		// KMS serves them (stackd testdata/aws/kms/imports_multi_region.json); Palisade
+		// does not yet import material into related keys one Region at a time.
+		return nil, api.NewUnsupportedOperationException("Palisade does not support multi-Region keys with imported key material.")
 	case origin == api.OriginTypeEXTERNAL && mldsaOIDs[spec] != nil:
 		// KMS makes every ML-DSA key itself (recorded, 2026: imports_families.json,
 		// ML_DSA_44_external_create and its 65 and 87 twins).
@@ -78,6 +80,9 @@ func (k *KMS) createKey(c *server.Call, in *api.CreateKeyRequest) (*api.CreateKe
 	r := &keyRec{
 		ID: auth.NewUUID(), Account: c.Account, Region: c.Region, Created: now, Description: str(in.Description),
 		Usage: usage, Spec: spec, Origin: origin, Manager: managerCust, State: stateEnabled, Tags: dedupeTags(nil, in.Tags),
+	}
+	if in.MultiRegion != nil && *in.MultiRegion {
+		r.ID, r.Primary = newMRKID(), c.Region
 	}
 	r.Policy = defaultPolicy(c.Account)
 	if in.Policy != nil {
@@ -109,7 +114,14 @@ func metadata(r *keyRec) *api.KeyMetadata {
 		AWSAccountId: ptr(r.Account), KeyId: r.ID, Arn: ptr(r.arn()), CreationDate: ptr(r.Created),
 		Enabled: ptr(r.State == stateEnabled), Description: ptr(r.Description), KeyUsage: ptr(r.Usage),
 		KeyState: ptr(r.State), DeletionDate: r.DeletionDate, Origin: ptr(r.Origin), KeyManager: ptr(r.Manager),
-		CustomerMasterKeySpec: ptr(r.Spec), KeySpec: ptr(r.Spec), MultiRegion: ptr(false),
+		CustomerMasterKeySpec: ptr(r.Spec), KeySpec: ptr(r.Spec), MultiRegion: ptr(r.multiRegion()),
+	}
+	if r.multiRegion() {
+		m.MultiRegionConfiguration = mrkConfig(r)
+	}
+	if r.State == statePendingReplica {
+		// Recorded 2026: multi_region.json, primary_waiting_replicas.
+		m.PendingDeletionWindowInDays = ptr(r.PendingWindow)
 	}
 	m.EncryptionAlgorithms, m.SigningAlgorithms, m.MacAlgorithms, m.KeyAgreementAlgorithms = specs[r.Spec].algorithms(r.Usage)
 	if r.Origin == originExternal {
@@ -118,7 +130,9 @@ func metadata(r *keyRec) *api.KeyMetadata {
 			m.ExpirationModel = ptr(r.Expiration)
 		}
 	}
-	if r.Current != "" && r.Spec == api.KeySpecSYMMETRICDEFAULT {
+	// A replica being created names no material yet (recorded 2026: multi_region.json,
+	// replicate_region_ap-east-1, replica_initial).
+	if r.Current != "" && r.Spec == api.KeySpecSYMMETRICDEFAULT && r.State != stateCreating {
 		m.CurrentKeyMaterialId = ptr(r.Current)
 	}
 	return m
@@ -215,6 +229,15 @@ func (k *KMS) scheduleKeyDeletion(c *server.Call, in *api.ScheduleKeyDeletionReq
 		// validation wording.
 		return nil, errValidation("1 validation error detected: Value '%d' at 'pendingWindowInDays' failed to satisfy constraint: Member must have value %s", days, bound)
 	}
+	if r.multiRegion() && !r.replica() && len(r.Replicas) > 0 {
+		// A primary waits for its replicas to be deleted, and its own waiting period
+		// starts after the last (recorded 2026: multi_region.json,
+		// delete_primary_with_replica: no DeletionDate).
+		r.State, r.DeletionDate, r.PendingWindow = statePendingReplica, nil, days
+		k.resources(c, r)
+		return &api.ScheduleKeyDeletionResponse{KeyId: ptr(r.arn()), KeyState: ptr(r.State), PendingWindowInDays: ptr(days)},
+			k.putKey(c.Tx, r)
+	}
 	at := keyTime(c.Now).AddDate(0, 0, int(days))
 	r.State, r.DeletionDate, r.PendingWindow = statePending, &at, days
 	if err := k.schedule(c.Tx, at, r, jobDelete); err != nil {
@@ -230,7 +253,7 @@ func (k *KMS) cancelKeyDeletion(c *server.Call, in *api.CancelKeyDeletionRequest
 	if err := customerKey(r); err != nil {
 		return nil, err
 	}
-	if r.State != statePending {
+	if r.State != statePending && r.State != statePendingReplica {
 		return nil, api.NewKMSInvalidStateException(r.arn() + " is not pending deletion.")
 	}
 	// A key whose deletion is cancelled comes back disabled (imported keys without

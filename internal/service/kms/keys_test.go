@@ -84,7 +84,7 @@ func TestDescribeKeyByEveryIdentifier(t *testing.T) {
 	wantErr(t, err, "NotFoundException", 400, "Alias arn:aws:kms:us-east-1:"+account+":alias/none is not found.")
 	_, err = e.kms.DescribeKey(ctx, &kms.DescribeKeyInput{KeyId: aws.String("not-a-key")})
 	wantErr(t, err, "NotFoundException", 400, "Invalid keyId 'not-a-key'")
-	// A multi-Region key's ID is well formed; Palisade has none.
+	// A multi-Region key's ID is well formed; no key has this one.
 	mrk := "mrk-d3b95762d3b95762d3b95762d3b95762"
 	_, err = e.kms.DescribeKey(ctx, &kms.DescribeKeyInput{KeyId: aws.String(mrk)})
 	wantErr(t, err, "NotFoundException", 400, "Key 'arn:aws:kms:us-east-1:"+account+":key/"+mrk+"' does not exist")

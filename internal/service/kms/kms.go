@@ -102,7 +102,7 @@ func (k *KMS) Service() server.Service {
 	var hs []server.Handler
 	for _, g := range [][]server.Handler{
 		k.keyHandlers(), k.cryptoHandlers(), k.policyHandlers(), k.grantHandlers(),
-		k.aliasHandlers(), k.rotationHandlers(), k.importHandlers(),
+		k.aliasHandlers(), k.rotationHandlers(), k.importHandlers(), k.mrkHandlers(),
 	} {
 		hs = append(hs, g...)
 	}
@@ -123,14 +123,19 @@ func ns(account, region, kind string) string { return store.NS("kms", account, r
 
 // Key states, usages, origins and managers as the API spells them.
 const (
-	stateEnabled   = api.KeyStateEnabled
-	stateDisabled  = api.KeyStateDisabled
-	statePending   = api.KeyStatePendingDeletion
-	stateImport    = api.KeyStatePendingImport
-	managerCust    = api.KeyManagerTypeCUSTOMER
-	managerAWS     = api.KeyManagerTypeAWS
-	originKMS      = api.OriginTypeAWSKMS
-	originExternal = api.OriginTypeEXTERNAL
+	stateEnabled  = api.KeyStateEnabled
+	stateDisabled = api.KeyStateDisabled
+	statePending  = api.KeyStatePendingDeletion
+	stateImport   = api.KeyStatePendingImport
+	// A multi-Region key's states: a new replica is Creating, both keys of a primary
+	// change Updating, a primary deleted before its replicas PendingReplicaDeletion.
+	stateCreating       = api.KeyStateCreating
+	stateUpdating       = api.KeyStateUpdating
+	statePendingReplica = api.KeyStatePendingReplicaDeletion
+	managerCust         = api.KeyManagerTypeCUSTOMER
+	managerAWS          = api.KeyManagerTypeAWS
+	originKMS           = api.OriginTypeAWSKMS
+	originExternal      = api.OriginTypeEXTERNAL
 )
 
 // keyRec is a KMS key as stored.
@@ -164,6 +169,12 @@ type keyRec struct {
 	// key, kept after the material is deleted so that only the same material can be
 	// imported again, as AWS requires.
 	Imported string `json:"imported,omitempty"`
+	// Primary and Replicas are a multi-Region key's Regions, the same in every related
+	// key's record (mrk.go).
+	Primary  string   `json:"primary,omitempty"`
+	Replicas []string `json:"replicas,omitempty"`
+	// Until is when a Creating or Updating key becomes Enabled.
+	Until *time.Time `json:"until,omitempty"`
 }
 
 type rotationRec struct {
@@ -259,8 +270,15 @@ func load[T any](tx *store.Tx, namespace, key string) (*T, error) {
 }
 
 // putKey stores a key; every write of a key goes through putKey or deleteKey, which
-// keep the cache right.
+// keep the cache right. A multi-Region primary's write reaches its replicas.
 func (k *KMS) putKey(tx *store.Tx, r *keyRec) error {
+	if err := k.putOne(tx, r); err != nil {
+		return err
+	}
+	return k.syncReplicas(tx, r)
+}
+
+func (k *KMS) putOne(tx *store.Tx, r *keyRec) error {
 	data, err := json.Marshal(r)
 	if err != nil {
 		return err
@@ -297,6 +315,9 @@ func errState(r *keyRec) error {
 		return api.NewKMSInvalidStateException(r.arn() + " is pending deletion.")
 	case stateImport:
 		return api.NewKMSInvalidStateException(r.arn() + " is pending import.")
+	case statePendingReplica:
+		// Recorded 2026: multi_region.json, tag_deleting_us-west-2.
+		return api.NewKMSInvalidStateException(r.arn() + " is pending replica deletion.")
 	}
 	return api.NewKMSInvalidStateException(r.arn() + " is " + strings.ToLower(r.State) + ".")
 }
@@ -316,7 +337,7 @@ func usable(r *keyRec, usage, op string) error {
 // notDeleting refuses management changes on a key pending deletion (and, for the
 // operations that need material, pending import).
 func notDeleting(r *keyRec) error {
-	if r.State == statePending {
+	if r.State == statePending || r.State == statePendingReplica {
 		return errState(r)
 	}
 	return nil

@@ -91,6 +91,7 @@ func (k *KMS) loadKey(tx *store.Tx, account, region, id string, now time.Time) (
 	if rec == nil || rec.State == statePending && rec.DeletionDate != nil && !now.Before(*rec.DeletionDate) {
 		return nil, errKeyNotFound(keyARN(region, account, id))
 	}
+	rec.settle(now)
 	return rec, nil
 }
 

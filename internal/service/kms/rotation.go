@@ -64,9 +64,19 @@ func rotationChecks(r *keyRec) error {
 	return firstErr(customerKey(r), rotatableOrigin(r), rotationState(r), rotatableSpec(r))
 }
 
+// notReplica refuses a rotation change on a multi-Region replica, which rotates with
+// its primary (recorded 2026: multi_region.json, replica_enable-key-rotation,
+// replica_disable-key-rotation, replica_rotate-key-on-demand).
+func notReplica(r *keyRec, op string) error {
+	if r.replica() {
+		return api.NewUnsupportedOperationException(r.arn() + " is a multi-region replica key which is not valid for " + op + ".")
+	}
+	return nil
+}
+
 func (k *KMS) enableKeyRotation(c *server.Call, in *api.EnableKeyRotationRequest) (*model.Empty, error) {
 	r := keyFrom(c, ctxKey)
-	if err := rotationChecks(r); err != nil {
+	if err := firstErr(notReplica(r, "EnableKeyRotation"), rotationChecks(r)); err != nil {
 		return nil, err
 	}
 	days := int32(defaultRotationDays)
@@ -86,7 +96,7 @@ func (k *KMS) disableKeyRotation(c *server.Call, in *api.DisableKeyRotationReque
 	// Turning off what cannot be on is no error: KMS answered DisableKeyRotation of an
 	// HMAC key with success (stackd testdata/aws/kms/rotation.json,
 	// hmac_disable-key-rotation), so the key spec is not checked.
-	if err := firstErr(customerKey(r), rotatableOrigin(r), rotationState(r)); err != nil {
+	if err := firstErr(notReplica(r, "DisableKeyRotation"), customerKey(r), rotatableOrigin(r), rotationState(r)); err != nil {
 		return nil, err
 	}
 	r.Rotation = nil
@@ -119,7 +129,7 @@ func (k *KMS) rotateKeyOnDemand(c *server.Call, in *api.RotateKeyOnDemandRequest
 	if r.Origin == originExternal && r.currentMaterial() != nil {
 		checks = func(r *keyRec) error { return firstErr(customerKey(r), rotationState(r), rotatableSpec(r)) }
 	}
-	if err := checks(r); err != nil {
+	if err := firstErr(notReplica(r, "RotateKeyOnDemand"), checks(r)); err != nil {
 		return nil, err
 	}
 	if r.OnDemand >= maxOnDemand {

@@ -120,6 +120,7 @@ func (k *KMS) runEntry(tx *store.Tx, entry string, now time.Time) error {
 	if err != nil || r == nil {
 		return err
 	}
+	r.settle(now)
 	switch job {
 	case jobDelete:
 		if r.State != statePending || r.DeletionDate == nil || now.Before(*r.DeletionDate) {
@@ -128,10 +129,16 @@ func (k *KMS) runEntry(tx *store.Tx, entry string, now time.Time) error {
 		if err := k.deleteKey(tx, r); err != nil {
 			return err
 		}
+		if r.replica() {
+			if err := k.dropReplica(tx, r, now); err != nil {
+				return err
+			}
+		}
 		return k.serviceEvent(tx, r, "DeleteKey", now)
 	case jobRotate:
-		if r.Rotation == nil || now.Before(r.Rotation.Next) || r.State != stateEnabled {
+		if r.Rotation == nil || now.Before(r.Rotation.Next) || r.State != stateEnabled || r.replica() {
 			// A disabled key is not rotated; EnableKey schedules the rotation again.
+			// A replica rotates with its primary.
 			return nil
 		}
 		k.rotate(r, now, "AUTOMATIC")
