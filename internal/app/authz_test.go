@@ -128,15 +128,17 @@ var resourceOverrides = map[string][]string{
 // ReEncrypt is kms:ReEncryptFrom on the source key and kms:ReEncryptTo on the
 // destination; an alias operation needs its action on the alias and on the key ("To
 // create an alias, you need kms:CreateAlias permission on the alias and on the KMS
-// key", KMS Developer Guide, "Controlling access to aliases").
+// key", KMS Developer Guide, "Controlling access to aliases"); ReplicateKey needs
+// kms:CreateKey in the replica's Region as well (API reference, ReplicateKey).
 var kmsOverrides = map[string]struct {
 	action    string
 	resources func(keyID string) []string
 }{
-	"ReEncrypt":   {"kms:ReEncryptFrom", func(k string) []string { return []string{kmsKeyARN(k), kmsKeyARN(k)} }},
-	"CreateAlias": {"", aliasAndKey},
-	"UpdateAlias": {"", aliasAndKey},
-	"DeleteAlias": {"", aliasAndKey},
+	"ReEncrypt":    {"kms:ReEncryptFrom", func(k string) []string { return []string{kmsKeyARN(k), kmsKeyARN(k)} }},
+	"CreateAlias":  {"", aliasAndKey},
+	"UpdateAlias":  {"", aliasAndKey},
+	"DeleteAlias":  {"", aliasAndKey},
+	"ReplicateKey": {"", func(k string) []string { return []string{kmsKeyARN(k), "*"} }},
 }
 
 func kmsKeyARN(id string) string { return "arn:aws:kms:" + apptest.Region + ":" + acct + ":key/" + id }

@@ -211,3 +211,59 @@ func TestRecorded2026MultiRegion(t *testing.T) {
 func defaultPolicyFor(acct string) string {
 	return `{"Version":"2012-10-17","Id":"key-default-1","Statement":[{"Sid":"Enable IAM User Permissions","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + acct + `:root"},"Action":"kms:*","Resource":"*"}]}`
 }
+
+// ReplicateKey needs kms:ReplicateKey on the primary and kms:CreateKey (and
+// kms:TagResource for tags) in the replica's Region; UpdatePrimaryRegion needs
+// kms:UpdatePrimaryRegion on both keys (API reference, "Required permissions").
+// multi_region_permissions.json: a user allowed kms:CreateKey alone creates a
+// multi-Region key.
+func TestMultiRegionAuthorization(t *testing.T) {
+	e := newEnv(t)
+	creator, _ := e.user("creator", allow("kms:CreateKey"))
+	p := must(creator.CreateKey(ctx, &kms.CreateKeyInput{MultiRegion: aws.Bool(true)})).KeyMetadata // existing_role_iam_creation_denied
+	if !*p.MultiRegion || p.MultiRegionConfiguration.MultiRegionKeyType != types.MultiRegionKeyTypePrimary {
+		t.Fatalf("%+v", p)
+	}
+	id := p.KeyId
+	rep := func(c *kms.Client, region string, tags ...types.Tag) error {
+		_, err := c.ReplicateKey(ctx, &kms.ReplicateKeyInput{KeyId: id, ReplicaRegion: aws.String(region), Tags: tags})
+		return err
+	}
+	only, arn := e.user("only", allow("kms:ReplicateKey"))
+	wantErr(t, rep(only, "us-west-2"), "AccessDeniedException", 400, "User: "+arn+" is not authorized to perform: kms:CreateKey because no identity-based policy allows the kms:CreateKey action")
+	west, arn2 := e.user("west", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"kms:ReplicateKey","Resource":"*"},`+
+		`{"Effect":"Allow","Action":["kms:CreateKey","kms:UpdatePrimaryRegion"],"Resource":"*","Condition":{"StringEquals":{"aws:RequestedRegion":"us-west-2"}}}]}`)
+	wantErr(t, rep(west, "eu-west-1"), "AccessDeniedException", 400, "")
+	tag := types.Tag{TagKey: aws.String("team"), TagValue: aws.String("a")}
+	wantErr(t, rep(west, "us-west-2", tag), "AccessDeniedException", 400, "User: "+arn2+" is not authorized to perform: kms:TagResource because no identity-based policy allows the kms:TagResource action")
+	if err := rep(west, "us-west-2"); err != nil {
+		t.Fatal(err)
+	}
+	// kms:ReplicaRegion conditions the primary's permission.
+	must(e.kms.PutKeyPolicy(ctx, &kms.PutKeyPolicyInput{KeyId: id, Policy: aws.String(`{"Version":"2012-10-17","Statement":[` +
+		`{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + account + `:root"},"Action":"kms:*","Resource":"*"},` +
+		`{"Effect":"Deny","Principal":"*","Action":"kms:ReplicateKey","Resource":"*","Condition":{"StringEquals":{"kms:ReplicaRegion":"eu-west-1"}}}]}`)}))
+	wantErr(t, rep(e.kms, "eu-west-1"), "AccessDeniedException", 400, "")
+	r := must(e.kms.ReplicateKey(ctx, &kms.ReplicateKeyInput{KeyId: id, ReplicaRegion: aws.String("eu-west-2"), Tags: []types.Tag{tag}, Description: aws.String("d")}))
+	if len(r.ReplicaTags) != 1 || *r.ReplicaKeyMetadata.Description != "d" {
+		t.Fatalf("%+v", r)
+	}
+	e.p.Clock.Advance(time.Minute)
+	// The replica's own key policy decides for it: UpdatePrimaryRegion is refused
+	// when it does not allow the caller.
+	upd := func(c *kms.Client, region string) error {
+		_, err := c.UpdatePrimaryRegion(ctx, &kms.UpdatePrimaryRegionInput{KeyId: id, PrimaryRegion: aws.String(region)})
+		return err
+	}
+	wk := e.in("us-west-2")
+	must(wk.PutKeyPolicy(ctx, &kms.PutKeyPolicyInput{KeyId: id, Policy: aws.String(`{"Version":"2012-10-17","Statement":[` +
+		`{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + account + `:root"},"Action":"kms:*","Resource":"*"},` +
+		`{"Effect":"Deny","Principal":"*","Action":"kms:UpdatePrimaryRegion","Resource":"*"}]}`)}))
+	wantErr(t, upd(e.kms, "us-west-2"), "AccessDeniedException", 400, "")
+	if err := upd(e.kms, "eu-west-2"); err != nil {
+		t.Fatal(err)
+	}
+	// A key that is not multi-Region is no primary.
+	k := e.key(nil)
+	recorded(t, second(e.kms.ReplicateKey(ctx, &kms.ReplicateKeyInput{KeyId: k.KeyId, ReplicaRegion: aws.String("us-west-2")})), "UnsupportedOperationException", *k.Arn+" is not a multi-region primary key.", 400)
+}
