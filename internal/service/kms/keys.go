@@ -184,7 +184,9 @@ func (k *KMS) enableKey(c *server.Call, in *api.EnableKeyRequest) (*model.Empty,
 	if err := firstErr(customerKey(r), notDeleting(r)); err != nil {
 		return nil, err
 	}
-	if r.State == stateImport {
+	// A multi-Region key being created or changing primary is not enabled or disabled
+	// until that is done (Developer Guide, "Key states": wording inferred).
+	if r.State == stateImport || r.State == stateCreating || r.State == stateUpdating {
 		return nil, errState(r)
 	}
 	r.State = stateEnabled
@@ -203,7 +205,7 @@ func (k *KMS) disableKey(c *server.Call, in *api.DisableKeyRequest) (*model.Empt
 	if err := firstErr(customerKey(r), notDeleting(r)); err != nil {
 		return nil, err
 	}
-	if r.State == stateImport {
+	if r.State == stateImport || r.State == stateCreating || r.State == stateUpdating {
 		return nil, errState(r)
 	}
 	r.State = stateDisabled

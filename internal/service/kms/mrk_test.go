@@ -71,6 +71,9 @@ func TestRecorded2026MultiRegion(t *testing.T) {
 	if w.KeyState != types.KeyStateCreating || w.Enabled || mrkRegions(w) != "REPLICA us-east-1 ap-east-1 us-west-2" || w.CurrentKeyMaterialId != nil {
 		t.Fatalf("replica_initial: %s %s", w.KeyState, mrkRegions(w))
 	}
+	// Not enabled nor disabled, nor used, while it is created (inferred).
+	recorded(t, second(west.DisableKey(ctx, &kms.DisableKeyInput{KeyId: id})), "KMSInvalidStateException", westARN+" is creating.", 400)
+	recorded(t, second(west.Encrypt(ctx, &kms.EncryptInput{KeyId: id, Plaintext: []byte("x")})), "KMSInvalidStateException", westARN+" is creating.", 400)
 	rot := must(west.GetKeyRotationStatus(ctx, &kms.GetKeyRotationStatusInput{KeyId: id})) // replica_initial_rotation
 	if !rot.KeyRotationEnabled || *rot.RotationPeriodInDays != 90 || *rot.KeyId != westARN {
 		t.Fatalf("replica_initial_rotation: %+v", rot)
