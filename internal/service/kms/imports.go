@@ -133,7 +133,7 @@ func importParamsFit(r *keyRec, in *api.ImportKeyMaterialRequest) error {
 
 func (k *KMS) importKeyMaterial(c *server.Call, in *api.ImportKeyMaterialRequest) (*api.ImportKeyMaterialResponse, error) {
 	r := keyFrom(c, ctxKey)
-	if err := firstErr(external(r), notDeleting(r), importParamsFit(r, in)); err != nil {
+	if err := firstErr(external(r), notDeleting(r), importParamsFit(r, in), replicaImportFits(r, in)); err != nil {
 		return nil, err
 	}
 	raw, err := k.sealer.Open(in.ImportToken, importTokenContext)
@@ -177,6 +177,9 @@ func (k *KMS) importKeyMaterial(c *server.Call, in *api.ImportKeyMaterialRequest
 		return nil, api.NewIncorrectKeyMaterialException("The key material is not valid for a KMS key with key spec " + r.Spec + ".")
 	}
 	fp := fingerprint(r, secret)
+	if r.replica() {
+		return k.importReplica(c, r, fp, secret, expiry, in.ValidTo)
+	}
 	if in.ImportType != nil && *in.ImportType == api.ImportTypeNEWKEYMATERIAL && r.currentMaterial() != nil {
 		return k.importNew(c, r, fp, secret, expiry, in.ValidTo, in.KeyMaterialDescription)
 	}
@@ -286,7 +289,7 @@ func (k *KMS) deleteImportedKeyMaterial(c *server.Call, in *api.DeleteImportedKe
 			// Wording inferred.
 			return nil, api.NewNotFoundException("Key material " + id + " of " + r.arn() + " does not exist.")
 		}
-		if m.Pending {
+		if m.Pending && !r.replica() {
 			r.Materials = slices.DeleteFunc(r.Materials, func(x material) bool { return x.ID == id })
 		} else {
 			m.Sealed = nil
@@ -309,7 +312,13 @@ func (k *KMS) deleteImportedKeyMaterial(c *server.Call, in *api.DeleteImportedKe
 // material was deleted.
 func fingerprint(r *keyRec, material []byte) string {
 	h := sha256.New()
-	h.Write([]byte("palisade kms import fingerprint\x00" + r.arn() + "\x00"))
+	name := r.arn()
+	if r.multiRegion() {
+		// Related keys name the same material alike: each Region imports it (recorded
+		// 2026: imports_rotation_replica.json, replica_first_import).
+		name = "mrk:" + r.Account + ":" + r.ID
+	}
+	h.Write([]byte("palisade kms import fingerprint\x00" + name + "\x00"))
 	h.Write(material)
 	return hex.EncodeToString(h.Sum(nil))
 }
@@ -409,4 +418,76 @@ func kwpUnwrap(kek, c []byte) ([]byte, error) {
 		}
 	}
 	return r[:mli], nil
+}
+
+// replicaImportFits refuses what only a multi-Region primary's import may say (recorded
+// 2026: imports_multi_region.json, replica_first_import, replica_new_type_rejected).
+func replicaImportFits(r *keyRec, in *api.ImportKeyMaterialRequest) error {
+	switch {
+	case !r.replica():
+		return nil
+	case in.KeyMaterialDescription != nil:
+		return errValidation("Key material description can only be specified on primary Multi-Region keys")
+	case in.ImportType != nil && *in.ImportType == api.ImportTypeNEWKEYMATERIAL:
+		return errValidation("Input parameter ImportType NEW_KEY_MATERIAL cannot be used on replica Multi-Region keys")
+	}
+	return nil
+}
+
+// importReplica imports into a multi-Region replica one of the materials its primary
+// has, current or not, pending rotation or not (imports_multi_region.json:
+// replica_restage_second, restore_replica_noncurrent); other material is refused
+// naming the current one (replica_wrong_first). The replica is enabled when it gets
+// its current material; it stays pending import otherwise, even when a rotation made
+// current material it had (replica_after_replica_loss).
+func (k *KMS) importReplica(c *server.Call, r *keyRec, fp string, secret []byte, expiry string, validTo *time.Time) (*api.ImportKeyMaterialResponse, error) {
+	var m *material
+	for i := range r.Materials {
+		if subtle.ConstantTimeCompare([]byte(r.Materials[i].ID), []byte(fp)) == 1 {
+			m = &r.Materials[i]
+		}
+	}
+	if m == nil {
+		return nil, api.NewIncorrectKeyMaterialException("Imported key material does not have the expected identifier (" + r.Current + ").")
+	}
+	m.Sealed = k.sealMaterial(r, fp, secret, c.Now, "").Sealed
+	m.Expiration, m.ValidTo = expiry, nil
+	if validTo != nil {
+		at := keyTime(*validTo)
+		m.ValidTo = &at
+	}
+	if m.ID == r.Current {
+		r.Expiration, r.ValidTo = m.Expiration, m.ValidTo
+		if m.ValidTo != nil {
+			if err := k.schedule(c.Tx, *m.ValidTo, r, jobExpire); err != nil {
+				return nil, err
+			}
+		}
+		if r.State == stateImport {
+			r.State = stateEnabled
+		}
+	}
+	k.resources(c, r)
+	return &api.ImportKeyMaterialResponse{KeyId: ptr(r.arn()), KeyMaterialId: ptr(fp)}, k.putKey(c.Tx, r)
+}
+
+// replicasImported tells whether every related key of a multi-Region key has imported
+// a material (a primary's NEW_KEY_MATERIAL waits for them before it can rotate).
+func (k *KMS) replicasImported(c *server.Call, r *keyRec, id string) (bool, error) {
+	if !r.multiRegion() {
+		return true, nil
+	}
+	for _, region := range append([]string{r.Primary}, r.Replicas...) {
+		o, err := k.readKey(c.Tx, r.Account, region, r.ID)
+		if err != nil {
+			return false, err
+		}
+		if o == nil {
+			continue
+		}
+		if m := o.entry(id); m == nil || m.Sealed == nil {
+			return false, nil
+		}
+	}
+	return true, nil
 }

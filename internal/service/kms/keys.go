@@ -64,10 +64,6 @@ func (k *KMS) createKey(c *server.Call, in *api.CreateKeyRequest) (*api.CreateKe
 	switch {
 	case origin == api.OriginTypeAWSCLOUDHSM || origin == api.OriginTypeEXTERNALKEYSTORE || in.CustomKeyStoreId != nil || in.XksKeyId != nil:
 		return nil, api.NewCustomKeyStoreNotFoundException("Palisade has no custom key stores.")
-	case in.MultiRegion != nil && *in.MultiRegion && origin == originExternal:
-		// KMS serves them (stackd testdata/aws/kms/imports_multi_region.json); Palisade
-		// does not yet import material into related keys one Region at a time.
-		return nil, api.NewUnsupportedOperationException("Palisade does not support multi-Region keys with imported key material.")
 	case origin == api.OriginTypeEXTERNAL && mldsaOIDs[spec] != nil:
 		// KMS makes every ML-DSA key itself (recorded, 2026: imports_families.json,
 		// ML_DSA_44_external_create and its 65 and 87 twins).

@@ -214,10 +214,11 @@ func aliasARN(region, account, name string) string {
 func sealContext(arn, materialID string) string { return "kms/" + arn + "/" + materialID }
 
 // currentMaterial returns the material new operations use; nil when the key has none
-// (an EXTERNAL key pending import).
+// (an EXTERNAL key pending import, whose Current may still name the material a
+// multi-Region replica waits for).
 func (r *keyRec) currentMaterial() *material {
 	for i := range r.Materials {
-		if r.Materials[i].ID == r.Current {
+		if r.Materials[i].ID == r.Current && r.Materials[i].Sealed != nil {
 			return &r.Materials[i]
 		}
 	}

@@ -30,10 +30,16 @@ func (r *keyRec) multiRegion() bool { return strings.HasPrefix(r.ID, "mrk-") }
 
 func (r *keyRec) replica() bool { return r.multiRegion() && r.Primary != r.Region }
 
-// settle ends a Creating or Updating state whose time has come.
+// settle ends a Creating or Updating state whose time has come. A replica of a key
+// with imported material then waits for the material to be imported in its Region
+// (recorded 2026: imports_multi_region.json, replica_pending_poll: PendingImport, no
+// ExpirationModel).
 func (r *keyRec) settle(now time.Time) {
 	if r.Until != nil && !now.Before(*r.Until) && (r.State == stateCreating || r.State == stateUpdating) {
 		r.State, r.Until = stateEnabled, nil
+		if r.Origin == originExternal && r.currentMaterial() == nil {
+			r.State, r.Expiration, r.ValidTo = stateImport, "", nil
+		}
 	}
 }
 
@@ -154,6 +160,12 @@ func (k *KMS) replicateKey(c *server.Call, in *api.ReplicateKeyRequest) (*api.Re
 	}
 	k.resources(c, p)
 	out := &api.ReplicateKeyResponse{ReplicaKeyMetadata: metadata(r), ReplicaPolicy: ptr(r.Policy)}
+	if p.Expiration != "" {
+		// The answer shows the primary's expiration model, which the replica does not
+		// have once created (recorded 2026: imports_multi_region.json,
+		// replicate_imported_primary, replica_pending_poll).
+		out.ReplicaKeyMetadata.ExpirationModel = ptr(p.Expiration)
+	}
 	if len(r.Tags) > 0 {
 		out.ReplicaTags = r.Tags
 	}
@@ -230,7 +242,15 @@ func (k *KMS) syncReplicas(tx *store.Tx, p *keyRec) error {
 		}
 		r.Primary, r.Replicas = p.Primary, p.Replicas
 		r.Spec, r.Usage, r.Origin = p.Spec, p.Usage, p.Origin
-		r.Rotation, r.OnDemand, r.Current = p.Rotation, p.OnDemand, p.Current
+		r.Rotation, r.OnDemand = p.Rotation, p.OnDemand
+		if p.Origin == originExternal {
+			syncImported(p, r)
+			if err := k.putOne(tx, r); err != nil {
+				return err
+			}
+			continue
+		}
+		r.Current = p.Current
 		have := make(map[string]material, len(r.Materials))
 		for _, m := range r.Materials {
 			have[m.ID] = m
@@ -279,4 +299,37 @@ func (k *KMS) dropReplica(tx *store.Tx, r *keyRec, now time.Time) error {
 		}
 	}
 	return k.putKey(tx, p)
+}
+
+// syncImported gives a replica of a key with imported material its primary's list of
+// materials, each imported in the replica's Region or not (every Region imports the
+// material itself), and its current material: one the replica has not imported
+// leaves it pending import (recorded 2026: imports_rotation_replica.json,
+// delete_replica_pending then encrypt_after_rotation_us-west-2;
+// imports_multi_region.json, replica_missing_second_history).
+func syncImported(p, r *keyRec) {
+	have := make(map[string]material, len(r.Materials))
+	for _, m := range r.Materials {
+		have[m.ID] = m
+	}
+	mats := make([]material, 0, len(p.Materials))
+	for _, m := range p.Materials {
+		old, ok := have[m.ID]
+		if !ok {
+			old = material{ID: m.ID}
+		}
+		old.Created, old.Rotation, old.Pending, old.Description = m.Created, m.Rotation, m.Pending, m.Description
+		mats = append(mats, old)
+	}
+	r.Materials = mats
+	if p.Current == "" || p.Current == r.Current {
+		return
+	}
+	r.Current = p.Current
+	r.Expiration, r.ValidTo = "", nil
+	if cur := r.currentMaterial(); cur != nil {
+		r.Expiration, r.ValidTo = cur.Expiration, cur.ValidTo
+	} else if r.State == stateEnabled || r.State == stateDisabled {
+		r.State = stateImport
+	}
 }

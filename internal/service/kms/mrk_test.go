@@ -2,6 +2,11 @@ package kms_test
 
 import (
 	"bytes"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/sha256"
+	"crypto/x509"
+	"slices"
 	"testing"
 	"time"
 
@@ -269,4 +274,115 @@ func TestMultiRegionAuthorization(t *testing.T) {
 	// A key that is not multi-Region is no primary.
 	k := e.key(nil)
 	recorded(t, second(e.kms.ReplicateKey(ctx, &kms.ReplicateKeyInput{KeyId: k.KeyId, ReplicaRegion: aws.String("us-west-2")})), "UnsupportedOperationException", *k.Arn+" is not a multi-region primary key.", 400)
+}
+
+// importer imports material into a key of one Region.
+func importer(t *testing.T, c *kms.Client, id *string) func(material []byte, in kms.ImportKeyMaterialInput) (*kms.ImportKeyMaterialOutput, error) {
+	return func(material []byte, in kms.ImportKeyMaterialInput) (*kms.ImportKeyMaterialOutput, error) {
+		t.Helper()
+		p := must(c.GetParametersForImport(ctx, &kms.GetParametersForImportInput{KeyId: id, WrappingAlgorithm: "RSAES_OAEP_SHA_256", WrappingKeySpec: "RSA_2048"}))
+		pub := must(x509.ParsePKIXPublicKey(p.PublicKey)).(*rsa.PublicKey)
+		in.KeyId, in.ImportToken = id, p.ImportToken
+		if in.ExpirationModel == "" {
+			in.ExpirationModel = "KEY_MATERIAL_DOES_NOT_EXPIRE"
+		}
+		in.EncryptedKeyMaterial = must(rsa.EncryptOAEP(sha256.New(), rand.Reader, pub, material, nil))
+		return c.ImportKeyMaterial(ctx, &in)
+	}
+}
+
+// rotations is ListKeyRotations with all material, as "ID:STATE:IMPORT" entries.
+func rotations(c *kms.Client, id *string) []string {
+	var out []string
+	for _, r := range must(c.ListKeyRotations(ctx, &kms.ListKeyRotationsInput{KeyId: id, IncludeKeyMaterial: types.IncludeKeyMaterialAllKeyMaterial})).Rotations {
+		out = append(out, (*r.KeyMaterialId)[:4]+":"+string(r.KeyMaterialState)+":"+string(r.ImportState))
+	}
+	return out
+}
+
+// imports_multi_region.json and imports_rotation_replica.json: a multi-Region key of
+// imported material; every Region imports each material itself.
+func TestRecorded2026ImportsMultiRegion(t *testing.T) {
+	e := newEnv(t)
+	east, west := e.kms, e.in("us-west-2")
+	p := must(east.CreateKey(ctx, &kms.CreateKeyInput{Origin: types.OriginTypeExternal, MultiRegion: aws.Bool(true)})).KeyMetadata // multi_create
+	id := p.KeyId
+	westARN := "arn:aws:kms:us-west-2:" + account + ":key/" + *id
+	if p.KeyState != types.KeyStatePendingImport || mrkRegions(p) != "PRIMARY us-east-1" {
+		t.Fatalf("multi_create: %+v", p)
+	}
+	recorded(t, second(east.ReplicateKey(ctx, &kms.ReplicateKeyInput{KeyId: id, ReplicaRegion: aws.String("us-west-2")})), "KMSInvalidStateException", *p.Arn+" is pending import.", 400)
+	impE, impW := importer(t, east, id), importer(t, west, id)
+	first, second2, other := randomKey(32), randomKey(32), randomKey(32)
+	one := must(impE(first, kms.ImportKeyMaterialInput{KeyMaterialDescription: aws.String("primary first")})).KeyMaterialId // primary_first_import
+	rep := must(east.ReplicateKey(ctx, &kms.ReplicateKeyInput{KeyId: id, ReplicaRegion: aws.String("us-west-2")})).ReplicaKeyMetadata
+	if rep.KeyState != types.KeyStateCreating || rep.ExpirationModel != types.ExpirationModelTypeKeyMaterialDoesNotExpire || rep.CurrentKeyMaterialId != nil || rep.Origin != types.OriginTypeExternal {
+		t.Fatalf("replicate_imported_primary: %+v", rep)
+	}
+	e.p.Clock.Advance(time.Minute)
+	w := must(west.DescribeKey(ctx, &kms.DescribeKeyInput{KeyId: id})).KeyMetadata // replica_pending_poll
+	if w.KeyState != types.KeyStatePendingImport || w.ExpirationModel != "" || aws.ToString(w.CurrentKeyMaterialId) != *one {
+		t.Fatalf("replica_pending_poll: %+v", w)
+	}
+	r := must(west.ListKeyRotations(ctx, &kms.ListKeyRotationsInput{KeyId: id, IncludeKeyMaterial: types.IncludeKeyMaterialAllKeyMaterial})).Rotations
+	if len(r) != 1 || aws.ToString(r[0].KeyMaterialDescription) != "primary first" || r[0].ImportState != "PENDING_IMPORT" || r[0].KeyMaterialState != "CURRENT" || r[0].ExpirationModel != "" {
+		t.Fatalf("replica_missing_first_history: %+v", r)
+	}
+	recorded(t, second(impW(other, kms.ImportKeyMaterialInput{})), "IncorrectKeyMaterialException", "Imported key material does not have the expected identifier ("+*one+").", 400)
+	recorded(t, second(impW(first, kms.ImportKeyMaterialInput{KeyMaterialDescription: aws.String("replica first")})), "ValidationException", "Key material description can only be specified on primary Multi-Region keys", 400)
+	two := must(impE(second2, kms.ImportKeyMaterialInput{ImportType: "NEW_KEY_MATERIAL"})).KeyMaterialId // primary_stage_second
+	a, b := (*one)[:4], (*two)[:4]
+	if got := rotations(east, id); !slices.Equal(got, []string{a + ":CURRENT:IMPORTED", b + ":PENDING_MULTI_REGION_IMPORT_AND_ROTATION:IMPORTED"}) {
+		t.Fatalf("primary_missing_replica_history: %v", got)
+	}
+	if got := rotations(west, id); !slices.Equal(got, []string{a + ":CURRENT:PENDING_IMPORT", b + ":PENDING_MULTI_REGION_IMPORT_AND_ROTATION:PENDING_IMPORT"}) {
+		t.Fatalf("replica_missing_second_history: %v", got)
+	}
+	recorded(t, second(east.RotateKeyOnDemand(ctx, &kms.RotateKeyOnDemandInput{KeyId: id})), "KMSInvalidStateException", "Cannot perform key material rotation: Key material has not been imported for replicas of the Multi-Region key.", 400)
+	recorded(t, second(impW(second2, kms.ImportKeyMaterialInput{ImportType: "NEW_KEY_MATERIAL"})), "ValidationException", "Input parameter ImportType NEW_KEY_MATERIAL cannot be used on replica Multi-Region keys", 400)
+	if got := must(impW(second2, kms.ImportKeyMaterialInput{})).KeyMaterialId; *got != *two { // replica_restage_second
+		t.Fatalf("replica_restage_second: %s", *got)
+	}
+	if got := rotations(east, id); got[1] != b+":PENDING_ROTATION:IMPORTED" {
+		t.Fatalf("multi_rotation_poll: %v", got)
+	}
+	must(east.RotateKeyOnDemand(ctx, &kms.RotateKeyOnDemandInput{KeyId: id})) // rotate_imported_multi
+	if got := rotations(west, id); !slices.Equal(got, []string{a + ":NON_CURRENT:PENDING_IMPORT", b + ":CURRENT:IMPORTED"}) {
+		t.Fatalf("rotated_replica_history: %v", got)
+	}
+	// The replica never had its first material: still pending import
+	// (replica_after_replica_loss), until it is imported (restore_replica_noncurrent).
+	if w := must(west.DescribeKey(ctx, &kms.DescribeKeyInput{KeyId: id})).KeyMetadata; w.KeyState != types.KeyStatePendingImport || *w.CurrentKeyMaterialId != *two {
+		t.Fatalf("replica_after_replica_loss: %+v", w)
+	}
+	if got := must(impW(first, kms.ImportKeyMaterialInput{})).KeyMaterialId; *got != *one {
+		t.Fatalf("restore_replica_noncurrent: %s", *got)
+	}
+	ct := must(east.Encrypt(ctx, &kms.EncryptInput{KeyId: id, Plaintext: []byte("regional rotation")})).CiphertextBlob
+
+	// imports_rotation_replica.json: the replica deletes its copy of the current
+	// material and is pending import; importing it again enables it.
+	must(west.DeleteImportedKeyMaterial(ctx, &kms.DeleteImportedKeyMaterialInput{KeyId: id, KeyMaterialId: two})) // delete_replica_pending
+	if got := rotations(east, id); got[1] != b+":CURRENT:IMPORTED" {
+		t.Fatalf("primary keeps its material: %v", got)
+	}
+	if got := rotations(west, id); got[1] != b+":CURRENT:PENDING_IMPORT" {
+		t.Fatalf("after_rotation_history_us-west-2: %v", got)
+	}
+	recorded(t, second(west.Encrypt(ctx, &kms.EncryptInput{KeyId: id, Plaintext: []byte("x")})), "KMSInvalidStateException", westARN+" is pending import.", 400)
+	must(impW(second2, kms.ImportKeyMaterialInput{})) // replica_restore
+	w = must(west.DescribeKey(ctx, &kms.DescribeKeyInput{KeyId: id})).KeyMetadata
+	if w.KeyState != types.KeyStateEnabled || w.ExpirationModel != types.ExpirationModelTypeKeyMaterialDoesNotExpire || *w.CurrentKeyMaterialId != *two {
+		t.Fatalf("replica_restored_metadata: %+v", w)
+	}
+	if d := must(west.Decrypt(ctx, &kms.DecryptInput{CiphertextBlob: ct})); string(d.Plaintext) != "regional rotation" {
+		t.Fatal("decrypt in the replica's Region")
+	}
+	// cleanup_us-east-1, cleanup_us-west-2.
+	if d := must(east.ScheduleKeyDeletion(ctx, &kms.ScheduleKeyDeletionInput{KeyId: id, PendingWindowInDays: aws.Int32(7)})); d.KeyState != types.KeyStatePendingReplicaDeletion {
+		t.Fatalf("cleanup_us-east-1: %+v", d)
+	}
+	if d := must(west.ScheduleKeyDeletion(ctx, &kms.ScheduleKeyDeletionInput{KeyId: id, PendingWindowInDays: aws.Int32(7)})); d.KeyState != types.KeyStatePendingDeletion || d.DeletionDate == nil {
+		t.Fatalf("cleanup_us-west-2: %+v", d)
+	}
 }

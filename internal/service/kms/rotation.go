@@ -147,6 +147,12 @@ func (k *KMS) rotateKeyOnDemand(c *server.Call, in *api.RotateKeyOnDemandRequest
 		if p == nil {
 			return nil, api.NewKMSInvalidStateException("No available key material pending rotation for the key: " + r.arn() + ".")
 		}
+		if ok, err := k.replicasImported(c, r, p.ID); err != nil {
+			return nil, err
+		} else if !ok {
+			// Recorded 2026: imports_multi_region.json, rotate_before_replica_import.
+			return nil, api.NewKMSInvalidStateException("Cannot perform key material rotation: Key material has not been imported for replicas of the Multi-Region key.")
+		}
 		p.Pending, p.Rotation, p.Created = false, api.RotationTypeONDEMAND, keyTime(c.Now)
 		r.Current, r.Imported = p.ID, p.ID
 		r.Expiration, r.ValidTo = p.Expiration, p.ValidTo
@@ -192,6 +198,14 @@ func (k *KMS) listKeyRotations(c *server.Call, in *api.ListKeyRotationsRequest) 
 			state = api.KeyMaterialStateCURRENT
 		case m.Pending:
 			state = api.KeyMaterialStatePENDINGROTATION
+			// New material of a multi-Region key waits for every Region to import it
+			// (recorded 2026: imports_multi_region.json, primary_missing_replica_history,
+			// replica_missing_second_history, multi_rotation_poll).
+			if ok, err := k.replicasImported(c, r, m.ID); err != nil {
+				return nil, err
+			} else if !ok {
+				state = api.KeyMaterialStatePENDINGMULTIREGIONIMPORTANDROTATION
+			}
 		}
 		// Entries name the key by its ARN; imported material says it is imported and
 		// when it expires (stackd testdata/aws/kms/imports_rotation_replacement.json,

@@ -220,7 +220,11 @@ func dropImported(r *keyRec) {
 	if m := r.currentMaterial(); m != nil {
 		m.Sealed = nil
 	}
-	r.Current = ""
+	if !r.replica() {
+		// A multi-Region replica still names the material it waits for (recorded
+		// 2026: imports_rotation_replica.json, after_rotation_metadata_us-west-2).
+		r.Current = ""
+	}
 	r.ValidTo, r.Expiration = nil, ""
 	if r.State != statePending {
 		r.State = stateImport
