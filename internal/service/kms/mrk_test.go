@@ -378,6 +378,22 @@ func TestRecorded2026ImportsMultiRegion(t *testing.T) {
 	if d := must(west.Decrypt(ctx, &kms.DecryptInput{CiphertextBlob: ct})); string(d.Plaintext) != "regional rotation" {
 		t.Fatal("decrypt in the replica's Region")
 	}
+	// primary_set_expiry: the primary's material expires in its Region alone
+	// (primary_expiry_poll, replica_after_primary_expiry).
+	must(impE(second2, kms.ImportKeyMaterialInput{ExpirationModel: "KEY_MATERIAL_EXPIRES", ValidTo: aws.Time(e.p.Clock.Now().Add(time.Hour))}))
+	if p := must(east.DescribeKey(ctx, &kms.DescribeKeyInput{KeyId: id})).KeyMetadata; p.ExpirationModel != types.ExpirationModelTypeKeyMaterialExpires || p.ValidTo == nil {
+		t.Fatalf("primary_set_expiry: %+v", p)
+	}
+	e.p.Clock.Advance(2 * time.Hour)
+	eventually(t, "expiry", func() bool {
+		return must(east.DescribeKey(ctx, &kms.DescribeKeyInput{KeyId: id})).KeyMetadata.KeyState == types.KeyStatePendingImport
+	})
+	if p := must(east.DescribeKey(ctx, &kms.DescribeKeyInput{KeyId: id})).KeyMetadata; aws.ToString(p.CurrentKeyMaterialId) != *two || p.ExpirationModel != "" {
+		t.Fatalf("primary_expiry_poll: %+v", p)
+	}
+	if w := must(west.DescribeKey(ctx, &kms.DescribeKeyInput{KeyId: id})).KeyMetadata; w.KeyState != types.KeyStateEnabled || w.ExpirationModel != types.ExpirationModelTypeKeyMaterialDoesNotExpire {
+		t.Fatalf("replica_after_primary_expiry: %+v", w)
+	}
 	// cleanup_us-east-1, cleanup_us-west-2.
 	if d := must(east.ScheduleKeyDeletion(ctx, &kms.ScheduleKeyDeletionInput{KeyId: id, PendingWindowInDays: aws.Int32(7)})); d.KeyState != types.KeyStatePendingReplicaDeletion {
 		t.Fatalf("cleanup_us-east-1: %+v", d)

@@ -220,9 +220,10 @@ func dropImported(r *keyRec) {
 	if m := r.currentMaterial(); m != nil {
 		m.Sealed = nil
 	}
-	if !r.replica() {
-		// A multi-Region replica still names the material it waits for (recorded
-		// 2026: imports_rotation_replica.json, after_rotation_metadata_us-west-2).
+	if !r.multiRegion() {
+		// A multi-Region key still names the material it waits for (recorded 2026:
+		// imports_rotation_replica.json, after_rotation_metadata_us-west-2;
+		// imports_multi_region.json, primary_expiry_poll).
 		r.Current = ""
 	}
 	r.ValidTo, r.Expiration = nil, ""
