@@ -1,7 +1,8 @@
 // Package kms serves AWS Key Management Service with real cryptography: customer and
 // AWS managed keys (AES-256-GCM symmetric keys, RSA, NIST and secp256k1 ECC, HMAC),
-// their key policies, grants, aliases, tags, rotation, deletion on Palisade's clock
-// and imported key material.
+// their key policies, grants, aliases, tags, rotation, deletion on Palisade's clock,
+// imported key material and multi-Region keys (mrk.go: related keys in several
+// Regions of an account, each a record in its Region, sharing material and rotation).
 //
 // Keys live in namespaces keyed by account and region (store.NS("kms", account,
 // region, kind)). Key material is generated here, sealed under Palisade's master key
