@@ -402,3 +402,29 @@ func TestRecorded2026ImportsMultiRegion(t *testing.T) {
 		t.Fatalf("cleanup_us-west-2: %+v", d)
 	}
 }
+
+// Related keys of any spec share their material: a signature made in one Region
+// verifies in another, with the same public key; an HMAC verifies across Regions.
+func TestMultiRegionAsymmetricAndHMAC(t *testing.T) {
+	e := newEnv(t)
+	east, west := e.kms, e.in("eu-west-1")
+	sig := must(east.CreateKey(ctx, &kms.CreateKeyInput{MultiRegion: aws.Bool(true), KeySpec: types.KeySpecEccNistP256, KeyUsage: types.KeyUsageTypeSignVerify})).KeyMetadata
+	mac := must(east.CreateKey(ctx, &kms.CreateKeyInput{MultiRegion: aws.Bool(true), KeySpec: types.KeySpecHmac256, KeyUsage: types.KeyUsageTypeGenerateVerifyMac})).KeyMetadata
+	for _, k := range []*types.KeyMetadata{sig, mac} {
+		must(east.ReplicateKey(ctx, &kms.ReplicateKeyInput{KeyId: k.KeyId, ReplicaRegion: aws.String("eu-west-1")}))
+	}
+	e.p.Clock.Advance(time.Minute)
+	msg := []byte("across Regions")
+	s := must(east.Sign(ctx, &kms.SignInput{KeyId: sig.KeyId, Message: msg, SigningAlgorithm: types.SigningAlgorithmSpecEcdsaSha256}))
+	v := must(west.Verify(ctx, &kms.VerifyInput{KeyId: sig.KeyId, Message: msg, Signature: s.Signature, SigningAlgorithm: types.SigningAlgorithmSpecEcdsaSha256}))
+	if !v.SignatureValid {
+		t.Fatal("signature")
+	}
+	if a, b := must(east.GetPublicKey(ctx, &kms.GetPublicKeyInput{KeyId: sig.KeyId})).PublicKey, must(west.GetPublicKey(ctx, &kms.GetPublicKeyInput{KeyId: sig.KeyId})).PublicKey; !bytes.Equal(a, b) {
+		t.Fatal("public keys differ")
+	}
+	m := must(west.GenerateMac(ctx, &kms.GenerateMacInput{KeyId: mac.KeyId, Message: msg, MacAlgorithm: types.MacAlgorithmSpecHmacSha256}))
+	if !must(east.VerifyMac(ctx, &kms.VerifyMacInput{KeyId: mac.KeyId, Message: msg, Mac: m.Mac, MacAlgorithm: types.MacAlgorithmSpecHmacSha256})).MacValid {
+		t.Fatal("mac")
+	}
+}
