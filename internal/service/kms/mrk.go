@@ -282,9 +282,10 @@ func (k *KMS) syncReplicas(tx *store.Tx, p *keyRec) error {
 
 // dropReplica takes a deleted replica's Region out of its related keys; a primary
 // waiting for its replicas' deletion (PendingReplicaDeletion) starts its own
-// waiting period when the last one is gone (inferred from the Developer Guide's
-// "Deleting multi-Region keys"; the recorded primary was scheduled that way:
-// multi_region.json, cleanup_followup).
+// waiting period when the last one is deleted, not just scheduled (API reference,
+// ScheduleKeyDeletion and KeyMetadata.PendingDeletionWindowInDays; the recorded
+// primary had a DeletionDate once its replicas were gone: multi_region.json,
+// cleanup_followup).
 func (k *KMS) dropReplica(tx *store.Tx, r *keyRec, now time.Time) error {
 	p, err := load[keyRec](tx, ns(r.Account, r.Primary, tKeys), r.ID)
 	if err != nil || p == nil {
