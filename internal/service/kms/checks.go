@@ -284,6 +284,14 @@ func aliasName(id string) string {
 	return id
 }
 
+// mrkARN is arnRE's match of a multi-Region key's ARN, nil for anything else.
+func mrkARN(id string) []string {
+	if !strings.Contains(id, ":key/mrk-") {
+		return nil
+	}
+	return arnRE.FindStringSubmatch(id)
+}
+
 // decryptKey finds the key a Decrypt or ReEncrypt uses: the one the ciphertext names
 // (symmetric blobs), checked against KeyId when given; for asymmetric ciphertexts,
 // which name no key, KeyId is required.
@@ -291,7 +299,9 @@ func (k *KMS) decryptKey(c *server.Call, blob any, keyID string) (*keyRec, error
 	b, _ := blob.([]byte)
 	h, perr := parseBlob(b)
 	var named *keyRec
-	if m := arnRE.FindStringSubmatch(keyID); m != nil && m[1] != c.Region && perr == nil && strings.HasPrefix(m[3], "key/mrk-") {
+	// Only a multi-Region key's ARN is parsed: no regular expression on Decrypt's hot
+	// path for the usual key IDs.
+	if m := mrkARN(keyID); m != nil && m[1] != c.Region && perr == nil && strings.HasPrefix(m[3], "key/mrk-") {
 		// A related key of another Region is not the key that decrypts here (recorded
 		// 2026: multi_region.json, decrypt_replica_primary_arn).
 		return nil, api.NewIncorrectKeyException("The key ID in the request does not identify a CMK that can perform this operation.")
