@@ -2,6 +2,7 @@ package s3
 
 import (
 	"encoding/json"
+	"slices"
 	"strings"
 
 	api "github.com/palisade/palisade/internal/api/s3"
@@ -471,8 +472,15 @@ func (s *Service) aclHandlers() []server.Handler {
 			if err != nil {
 				return nil, err
 			}
+			// With ACLs disabled a valid ACL is refused as unsupported, even a canned
+			// ACL only objects take (recorded, 2026: ownership_replay.json,
+			// BucketOwnerEnforced-put-bucket-acl-bucket-owner-read); a bucket whose
+			// ACLs are in force refuses that name as the model does.
 			if !b.aclsEnabled() {
 				return nil, errACLNotSupported()
+			}
+			if in.ACL != nil && !slices.Contains(bucketCannedACLs, *in.ACL) {
+				return nil, errInvalidArgument("", "x-amz-acl", *in.ACL)
 			}
 			if err := checkNewACL(c, b, a, "s3:PutBucketAcl", b.arn()); err != nil {
 				return nil, err
@@ -592,6 +600,9 @@ func aclRequired(c *server.Call) {
 		c.AdditionalEventData["aclRequired"] = "Yes"
 	}
 }
+
+// bucketCannedACLs are the canned ACLs a bucket takes (the model's BucketCannedACL).
+var bucketCannedACLs []string
 
 func errACLWithEnforced() *model.Error {
 	return model.NewError(400, "InvalidBucketAclWithObjectOwnership", "Bucket cannot have ACLs set with ObjectOwnership's BucketOwnerEnforced setting")

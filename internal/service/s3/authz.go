@@ -218,13 +218,15 @@ func (s *Service) checks(c *server.Call, op string, in map[string]any) ([]authz.
 	chks := []authz.Check{chk}
 	switch op {
 	case "PutObject", "CopyObject", "CreateMultipartUpload":
-		if canned, ok := in["ACL"].(string); ok && !b.aclsEnabled() && canned != "bucket-owner-full-control" && (canned != "private" || c.Principal.Account != b.Owner) {
+		if canned, ok := in["ACL"].(string); ok && !b.aclsEnabled() && canned != "bucket-owner-full-control" && (canned != "private" && canned != "bucket-owner-read" || c.Principal.Account != b.Owner) {
 			// With ACLs disabled, a canned ACL granting more than the bucket owner is
 			// refused as unsupported once the write itself is authorized, before the
 			// s3:PutObjectAcl it would need; private is such an ACL when another
 			// account writes (recorded, 2026: ownership_authority_replay.json,
 			// role-BucketOwnerEnforced-*-public-read and
-			// cross-BucketOwnerEnforced-private-put).
+			// cross-BucketOwnerEnforced-private-put). Written by the bucket owner's
+			// account, bucket-owner-read grants no more than private (recorded, 2026:
+			// ownership_replay.json, BucketOwnerEnforced-*-bucket-owner-read).
 			if err := c.Authorize(chk); err != nil {
 				return nil, err
 			}

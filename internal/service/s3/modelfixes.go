@@ -39,3 +39,17 @@ func init() {
 		api.Service.Operations[op].Input.ByName["EncodingType"].Shape.Enum = nil
 	}
 }
+
+// PutBucketAcl's canned ACL is read by the handler, not the generic validation: with
+// ACLs disabled S3 answers AccessControlListNotSupported even for a canned ACL only
+// objects take (recorded, 2026: ownership_replay.json,
+// BucketOwnerEnforced-put-bucket-acl-bucket-owner-read), and checks the name only
+// when ACLs are in force (validBucketCannedACL). The shape is copied: CreateBucket
+// shares it.
+func init() {
+	m := api.Service.Operations["PutBucketAcl"].Input.ByName["ACL"]
+	bucketCannedACLs = m.Shape.Enum
+	sh := *m.Shape
+	sh.Enum = nil
+	m.Shape = &sh
+}

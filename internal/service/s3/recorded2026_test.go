@@ -3068,3 +3068,197 @@ func (e *env) member() (*s3.Client, string) {
 	must(member.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("ownership-member-canonical")}))
 	return member, *must(member.GetBucketAcl(ctx, &s3.GetBucketAclInput{Bucket: aws.String("ownership-member-canonical")})).Owner.ID
 }
+
+// The ownership_replay.json cases below keep codes and statuses: the recording has no
+// messages.
+
+func ownershipRules(o types.ObjectOwnership) *types.OwnershipControls {
+	return &types.OwnershipControls{Rules: []types.OwnershipControlsRule{{ObjectOwnership: o}}}
+}
+
+// ownershipEnv is the recordings' bucket: public policies blocked, public ACLs not.
+type ownershipEnv struct {
+	*env
+	b     *string
+	owner string
+}
+
+func newOwnershipEnv(t *testing.T, name string, create *s3.CreateBucketInput) *ownershipEnv {
+	e := newEnv(t)
+	if create == nil {
+		create = &s3.CreateBucketInput{}
+	}
+	create.Bucket = aws.String(name)
+	must(e.s3.CreateBucket(ctx, create))
+	must(e.s3.PutPublicAccessBlock(ctx, &s3.PutPublicAccessBlockInput{Bucket: create.Bucket, PublicAccessBlockConfiguration: &types.PublicAccessBlockConfiguration{
+		BlockPublicAcls: aws.Bool(false), IgnorePublicAcls: aws.Bool(false), BlockPublicPolicy: aws.Bool(true), RestrictPublicBuckets: aws.Bool(true)}}))
+	acl := must(e.s3.GetBucketAcl(ctx, &s3.GetBucketAclInput{Bucket: create.Bucket}))
+	if acl.Owner.DisplayName != nil {
+		t.Errorf("bucket ACL owner has a DisplayName %q; AWS no longer returns one", *acl.Owner.DisplayName)
+	}
+	return &ownershipEnv{env: e, b: create.Bucket, owner: *acl.Owner.ID}
+}
+
+func (o *ownershipEnv) mode(m types.ObjectOwnership) error {
+	_, err := o.s3.PutBucketOwnershipControls(ctx, &s3.PutBucketOwnershipControlsInput{Bucket: o.b, OwnershipControls: ownershipRules(m)})
+	return err
+}
+
+func (o *ownershipEnv) wantMode(m types.ObjectOwnership) {
+	o.Helper()
+	got := must(o.s3.GetBucketOwnershipControls(ctx, &s3.GetBucketOwnershipControlsInput{Bucket: o.b}))
+	if r := got.OwnershipControls.Rules; len(r) != 1 || r[0].ObjectOwnership != m {
+		o.Errorf("ownership %+v, want %s", r, m)
+	}
+}
+
+func (o *ownershipEnv) objectACL(key string, version *string) string {
+	o.Helper()
+	out, err := o.s3.GetObjectAcl(ctx, &s3.GetObjectAclInput{Bucket: o.b, Key: aws.String(key), VersionId: version})
+	if err != nil {
+		o.Fatalf("GetObjectAcl %s: %v", key, err)
+	}
+	if out.Owner == nil || aws.ToString(out.Owner.ID) != o.owner || out.Owner.DisplayName != nil {
+		o.Errorf("GetObjectAcl %s owner %+v", key, out.Owner)
+	}
+	return grantsOf(o.owner, out.Grants)
+}
+
+func (o *ownershipEnv) bucketACL() string {
+	o.Helper()
+	out := must(o.s3.GetBucketAcl(ctx, &s3.GetBucketAclInput{Bucket: o.b}))
+	return grantsOf(o.owner, out.Grants)
+}
+
+// aclWrite is an ACL a write may carry: a canned ACL or grant headers.
+type aclWrite struct {
+	name              string
+	canned            string
+	fullControl, read string
+}
+
+// write does the recordings' three object writes (PutObject, CopyObject from "source"
+// and a one-part multipart upload) with the ACL, under key prefix-op-name.
+func (o *ownershipEnv) write(prefix string, w aclWrite) map[string]error {
+	errs := map[string]error{}
+	opt := func(s string) *string {
+		if s == "" {
+			return nil
+		}
+		return aws.String(s)
+	}
+	key := func(op string) *string { return aws.String(prefix + "-" + op + "-" + w.name) }
+	_, errs["put_object"] = o.s3.PutObject(ctx, &s3.PutObjectInput{Bucket: o.b, Key: key("put_object"), Body: strings.NewReader("harmless acl admission\n"),
+		ACL: types.ObjectCannedACL(w.canned), GrantFullControl: opt(w.fullControl), GrantRead: opt(w.read)})
+	_, errs["copy_object"] = o.s3.CopyObject(ctx, &s3.CopyObjectInput{Bucket: o.b, Key: key("copy_object"), CopySource: aws.String(*o.b + "/source"),
+		ACL: types.ObjectCannedACL(w.canned), GrantFullControl: opt(w.fullControl), GrantRead: opt(w.read)})
+	up, err := o.s3.CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{Bucket: o.b, Key: key("create_multipart_upload"),
+		ACL: types.ObjectCannedACL(w.canned), GrantFullControl: opt(w.fullControl), GrantRead: opt(w.read)})
+	errs["create_multipart_upload"] = err
+	if err == nil {
+		o.completeOne(*key("create_multipart_upload"), up.UploadId)
+	}
+	return errs
+}
+
+func (o *ownershipEnv) completeOne(key string, id *string) {
+	o.Helper()
+	part := must(o.s3.UploadPart(ctx, &s3.UploadPartInput{Bucket: o.b, Key: aws.String(key), UploadId: id, PartNumber: aws.Int32(1), Body: bytes.NewReader([]byte("harmless multipart\n"))}))
+	must(o.s3.CompleteMultipartUpload(ctx, &s3.CompleteMultipartUploadInput{Bucket: o.b, Key: aws.String(key), UploadId: id,
+		MultipartUpload: &types.CompletedMultipartUpload{Parts: []types.CompletedPart{{PartNumber: aws.Int32(1), ETag: part.ETag}}}}))
+}
+
+// TestRecordedOwnershipWriteAdmission: which ACLs object writes and ACL writes may
+// carry under each Object Ownership setting, and what the object's ACL is then. With
+// BucketOwnerEnforced, writes with the private, bucket-owner-full-control and
+// bucket-owner-read canned ACLs or a FULL_CONTROL grant to the owner go through and
+// leave the owner's FULL_CONTROL alone; public-read and a READ grant are
+// AccessControlListNotSupported, and so is every PutBucketAcl and PutObjectAcl, even
+// private. BucketOwnerPreferred and ObjectWriter keep a public-read grant, and
+// ObjectWriter keeps a READ-only grant to the owner as the whole ACL
+// (ownership_replay.json, same-account-creation-admission-and-disabled-acl-apis).
+func TestRecordedOwnershipWriteAdmission(t *testing.T) {
+	o := newOwnershipEnv(t, "ownership-main", nil)
+	o.put(*o.b, "source", "harmless ownership fixture\n")
+	o.wantMode(types.ObjectOwnershipBucketOwnerEnforced)
+	if got := o.bucketACL(); got != "owner=FULL_CONTROL" {
+		t.Errorf("default bucket ACL %s", got)
+	}
+	id := `id="` + o.owner + `"`
+	ops := []string{"put_object", "copy_object", "create_multipart_upload"}
+	check := func(prefix string, w aclWrite, wantCode, wantACL string) {
+		t.Helper()
+		errs := o.write(prefix, w)
+		for _, op := range ops {
+			if wantCode != "" {
+				wantErr(t, errs[op], wantCode, 400, "")
+				continue
+			}
+			if errs[op] != nil {
+				t.Errorf("%s-%s-%s: %v", prefix, op, w.name, errs[op])
+				continue
+			}
+			if got := o.objectACL(prefix+"-"+op+"-"+w.name, nil); got != wantACL {
+				t.Errorf("%s-%s-%s ACL %s, want %s", prefix, op, w.name, got, wantACL)
+			}
+		}
+	}
+
+	must(0, o.mode(types.ObjectOwnershipBucketOwnerEnforced))
+	o.wantMode(types.ObjectOwnershipBucketOwnerEnforced)
+	const own = "owner=FULL_CONTROL"
+	for _, w := range []aclWrite{{name: "none"}, {name: "private", canned: "private"}, {name: "bucket-owner-full-control", canned: "bucket-owner-full-control"},
+		{name: "bucket-owner-read", canned: "bucket-owner-read"}, {name: "owner-full-control-header", fullControl: id}} {
+		check("BucketOwnerEnforced", w, "", own)
+	}
+	for _, w := range []aclWrite{{name: "public-read", canned: "public-read"}, {name: "owner-read-header", read: id}} {
+		check("BucketOwnerEnforced", w, "AccessControlListNotSupported", "")
+	}
+	for _, w := range []aclWrite{{name: "private", canned: "private"}, {name: "bucket-owner-full-control", canned: "bucket-owner-full-control"},
+		{name: "bucket-owner-read", canned: "bucket-owner-read"}, {name: "public-read", canned: "public-read"},
+		{name: "owner-full-control-header", fullControl: id}, {name: "owner-read-header", read: id}} {
+		var fc, rd *string
+		if w.fullControl != "" {
+			fc = aws.String(w.fullControl)
+		}
+		if w.read != "" {
+			rd = aws.String(w.read)
+		}
+		_, err := o.s3.PutBucketAcl(ctx, &s3.PutBucketAclInput{Bucket: o.b, ACL: types.BucketCannedACL(w.canned), GrantFullControl: fc, GrantRead: rd})
+		wantErr(t, err, "AccessControlListNotSupported", 400, "")
+		if got := o.bucketACL(); got != own {
+			t.Errorf("bucket ACL after refused %s: %s", w.name, got)
+		}
+		_, err = o.s3.PutObjectAcl(ctx, &s3.PutObjectAclInput{Bucket: o.b, Key: aws.String("source"), ACL: types.ObjectCannedACL(w.canned), GrantFullControl: fc, GrantRead: rd})
+		wantErr(t, err, "AccessControlListNotSupported", 400, "")
+		if got := o.objectACL("source", nil); got != own {
+			t.Errorf("source ACL after refused %s: %s", w.name, got)
+		}
+	}
+
+	must(0, o.mode(types.ObjectOwnershipBucketOwnerPreferred))
+	o.wantMode(types.ObjectOwnershipBucketOwnerPreferred)
+	check("BucketOwnerPreferred", aclWrite{name: "bucket-owner-full-control", canned: "bucket-owner-full-control"}, "", own)
+	check("BucketOwnerPreferred", aclWrite{name: "public-read", canned: "public-read"}, "", own+",AllUsers=READ")
+
+	must(0, o.mode(types.ObjectOwnershipObjectWriter))
+	o.wantMode(types.ObjectOwnershipObjectWriter)
+	check("ObjectWriter", aclWrite{name: "none"}, "", own)
+	check("ObjectWriter", aclWrite{name: "public-read", canned: "public-read"}, "", own+",AllUsers=READ")
+	check("ObjectWriter", aclWrite{name: "owner-read-header", read: id}, "", "owner=READ")
+
+	must(o.s3.DeleteBucketOwnershipControls(ctx, &s3.DeleteBucketOwnershipControlsInput{Bucket: o.b}))
+	_, err := o.s3.GetBucketOwnershipControls(ctx, &s3.GetBucketOwnershipControlsInput{Bucket: o.b})
+	wantErr(t, err, "OwnershipControlsNotFoundError", 404, "")
+	must(o.s3.DeleteBucketOwnershipControls(ctx, &s3.DeleteBucketOwnershipControlsInput{Bucket: o.b}))
+	check("legacy", aclWrite{name: "public-read", canned: "public-read"}, "", own+",AllUsers=READ")
+}
+
+// errStatus is the HTTP status and one response header of a failed call.
+func errHeader(err error, name string) (int, string) {
+	var re *awshttp.ResponseError
+	if !errors.As(err, &re) || re.Response == nil {
+		return 0, ""
+	}
+	return re.Response.StatusCode, re.Response.Header.Get(name)
+}
