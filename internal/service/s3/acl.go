@@ -66,18 +66,23 @@ func (a *acl) public() bool {
 	return false
 }
 
-// onlyOwner reports whether the ACL grants nothing to anyone but its owner (and the
-// bucket owner): the only ACLs a bucket with ACLs disabled accepts.
+// onlyOwner reports whether the ACL grants FULL_CONTROL to its owner (and the bucket
+// owner), once each, and nothing more: the only ACLs a bucket with ACLs disabled
+// accepts. An empty grant list is not one, nor the owner's FULL_CONTROL twice
+// (recorded, 2026: ownership_replay.json, enforce-precondition-empty-grants and
+// enforced-put-owner-full-duplicate).
 func (a *acl) onlyOwner(bucketOwner string) bool {
 	if a == nil {
 		return true
 	}
+	seen := map[string]bool{}
 	for _, g := range a.Grants {
-		if g.Type != "CanonicalUser" || (g.ID != canonicalID(a.Owner) && g.ID != canonicalID(bucketOwner)) || g.Permission != "FULL_CONTROL" {
+		if g.Type != "CanonicalUser" || (g.ID != canonicalID(a.Owner) && g.ID != canonicalID(bucketOwner)) || g.Permission != "FULL_CONTROL" || seen[g.ID] {
 			return false
 		}
+		seen[g.ID] = true
 	}
-	return true
+	return len(a.Grants) > 0
 }
 
 // ownerAndWriter reports whether an object write's ACL grants FULL_CONTROL to the
@@ -87,15 +92,17 @@ func (a *acl) onlyOwner(bucketOwner string) bool {
 // cross-boundary-put_object-member-full: the writer alone is refused).
 func (a *acl) ownerAndWriter(bucketOwner, writer string) bool {
 	owner := false
+	seen := map[string]bool{}
 	for _, g := range a.Grants {
 		switch {
-		case g.Type != "CanonicalUser" || g.Permission != "FULL_CONTROL":
-			return false
+		case g.Type != "CanonicalUser" || g.Permission != "FULL_CONTROL" || seen[g.ID]:
+			return false // a grant twice too (onlyOwner)
 		case g.ID == canonicalID(bucketOwner):
 			owner = true
 		case writer == "" || g.ID != canonicalID(writer):
 			return false
 		}
+		seen[g.ID] = true
 	}
 	return owner
 }
@@ -493,7 +500,7 @@ func (s *Service) aclHandlers() []server.Handler {
 			return &model.Empty{}, changed(c, b, itemACL, changeUpdate)
 		}),
 		server.Read("GetObjectAcl", func(c *server.Call, in *api.GetObjectAclRequest) (*api.GetObjectAclOutput, error) {
-			b, o, err := s.existingVersion(c.Tx, in.Bucket, in.Key, str(in.VersionId), false, c.HTTP.Method)
+			b, o, err := s.aclVersion(c, in.Bucket, in.Key, str(in.VersionId), false)
 			if err != nil {
 				return nil, err
 			}
@@ -520,7 +527,7 @@ func (s *Service) aclHandlers() []server.Handler {
 			return &api.GetObjectAclOutput{Owner: owner(a.Owner), Grants: a.apiGrants()}, nil
 		}),
 		server.Write("PutObjectAcl", func(c *server.Call, in *api.PutObjectAclRequest) (*api.PutObjectAclOutput, error) {
-			b, o, err := s.existingVersion(c.Tx, in.Bucket, in.Key, str(in.VersionId), false, c.HTTP.Method)
+			b, o, err := s.aclVersion(c, in.Bucket, in.Key, str(in.VersionId), true)
 			if err != nil {
 				return nil, err
 			}
@@ -589,6 +596,41 @@ func (s *Service) aclHandlers() []server.Handler {
 			return &model.Empty{}, changed(c, b, itemOwnership, changeUpdate)
 		}),
 	}
+}
+
+// aclVersion loads the object version an object ACL call names. A delete marker named
+// by version is MethodNotAllowed for both calls, saying it is a marker and that only
+// DELETE applies to it; behind a delete marker the key is NoSuchKey for GetObjectAcl,
+// saying a marker is there, and MethodNotAllowed for PutObjectAcl, saying neither
+// (recorded, 2026: ownership_replay.json, get_object_acl-current,
+// get_object_acl-delete-marker, put_object_acl-current and
+// put_object_acl-delete-marker).
+func (s *Service) aclVersion(c *server.Call, bucket, key, version string, write bool) (*bucketRec, *objRec, error) {
+	b, o, err := s.existingVersion(c.Tx, bucket, key, version, true, c.HTTP.Method)
+	if me, ok := err.(*model.Error); ok && me.Code == "NoSuchKey" {
+		b, berr := loadBucket(c.Tx, bucket)
+		if berr != nil || b.Versioning == "" {
+			return nil, nil, err
+		}
+		l, lerr := latest(c.Tx, b.Name, key)
+		if lerr != nil {
+			return nil, nil, lerr
+		}
+		if l != nil && l.DeleteMarker {
+			if write {
+				return nil, nil, errMethodNotAllowed(c.HTTP.Method).WithHeader("Allow", "DELETE")
+			}
+			me.WithHeader("x-amz-delete-marker", "true")
+		}
+		return nil, nil, err
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	if o.DeleteMarker {
+		return nil, nil, errMethodNotAllowed(c.HTTP.Method).WithHeader("x-amz-delete-marker", "true").WithHeader("Allow", "DELETE")
+	}
+	return b, o, nil
 }
 
 // aclRequired marks the call's CloudTrail record as one that set an ACL: AWS records

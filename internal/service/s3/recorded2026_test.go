@@ -3262,3 +3262,251 @@ func errHeader(err error, name string) (int, string) {
 	}
 	return re.Response.StatusCode, re.Response.Header.Get(name)
 }
+
+// TestRecordedOwnershipVersionACLs: a version's ACL set with PutObjectAcl is masked
+// to the owner's FULL_CONTROL while ACLs are disabled (and may not be set) and comes
+// back when they are enabled again, without any new version; a copy does not inherit
+// its source's ACL. Behind a delete marker, GetObjectAcl of the key is NoSuchKey and
+// PutObjectAcl MethodNotAllowed; of the marker both are MethodNotAllowed; a version ID
+// S3 never issued is InvalidArgument (ownership_replay.json,
+// selected-version-acls-mask-and-restore-without-new-versions).
+func TestRecordedOwnershipVersionACLs(t *testing.T) {
+	o := newOwnershipEnv(t, "ownership-main", nil)
+	const own, authRead = "owner=FULL_CONTROL", "owner=FULL_CONTROL,AuthenticatedUsers=READ"
+	must(0, o.mode(types.ObjectOwnershipObjectWriter))
+	must(o.s3.PutBucketVersioning(ctx, &s3.PutBucketVersioningInput{Bucket: o.b, VersioningConfiguration: &types.VersioningConfiguration{Status: types.BucketVersioningStatusEnabled}}))
+	key := aws.String("versioned")
+	v1 := must(o.s3.PutObject(ctx, &s3.PutObjectInput{Bucket: o.b, Key: key, ACL: types.ObjectCannedACLPublicRead, Body: strings.NewReader("harmless version one\n")})).VersionId
+	v2 := must(o.s3.PutObject(ctx, &s3.PutObjectInput{Bucket: o.b, Key: key, ACL: types.ObjectCannedACLPrivate, Body: strings.NewReader("harmless version two\n")})).VersionId
+	must(o.s3.PutObjectAcl(ctx, &s3.PutObjectAclInput{Bucket: o.b, Key: key, VersionId: v1, ACL: types.ObjectCannedACLAuthenticatedRead}))
+	for _, c := range []struct {
+		v    *string
+		want string
+	}{{v1, authRead}, {v2, own}, {nil, own}} {
+		if got := o.objectACL(*key, c.v); got != c.want {
+			t.Errorf("before enforcement %v: %s", aws.ToString(c.v), got)
+		}
+	}
+	cp := must(o.s3.CopyObject(ctx, &s3.CopyObjectInput{Bucket: o.b, Key: aws.String("copy-version"), CopySource: aws.String("ownership-main/versioned?versionId=" + *v1)}))
+	if aws.ToString(cp.CopySourceVersionId) != *v1 {
+		t.Errorf("CopySourceVersionId %v", aws.ToString(cp.CopySourceVersionId))
+	}
+	if got := o.objectACL("copy-version", nil); got != own {
+		t.Errorf("copy ACL %s", got)
+	}
+
+	must(0, o.mode(types.ObjectOwnershipBucketOwnerEnforced))
+	o.wantMode(types.ObjectOwnershipBucketOwnerEnforced)
+	for _, v := range []*string{v1, v2} {
+		if got := o.objectACL(*key, v); got != own {
+			t.Errorf("enforced %s: %s", *v, got)
+		}
+	}
+	_, err := o.s3.PutObjectAcl(ctx, &s3.PutObjectAclInput{Bucket: o.b, Key: key, VersionId: v1, ACL: types.ObjectCannedACLPrivate})
+	wantErr(t, err, "AccessControlListNotSupported", 400, "")
+	o.put(*o.b, "enforced-born", "harmless enforced\n")
+	vs := must(o.s3.ListObjectVersions(ctx, &s3.ListObjectVersionsInput{Bucket: o.b, Prefix: key}))
+	if len(vs.Versions) != 2 || *vs.Versions[0].VersionId != *v2 || *vs.Versions[1].VersionId != *v1 || len(vs.DeleteMarkers) != 0 {
+		t.Errorf("versions after ACL changes: %+v", vs.Versions)
+	}
+
+	must(0, o.mode(types.ObjectOwnershipBucketOwnerPreferred))
+	if got := o.objectACL(*key, v1); got != authRead {
+		t.Errorf("preferred again: %s", got)
+	}
+	if got := o.objectACL("enforced-born", nil); got != own {
+		t.Errorf("written under enforcement: %s", got)
+	}
+	must(o.s3.DeleteBucketOwnershipControls(ctx, &s3.DeleteBucketOwnershipControlsInput{Bucket: o.b}))
+	if got := o.objectACL(*key, v1); got != authRead {
+		t.Errorf("without ownership controls: %s", got)
+	}
+
+	marker := must(o.s3.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: o.b, Key: key})).VersionId
+	getACL := func(k string, v *string) error {
+		_, err := o.s3.GetObjectAcl(ctx, &s3.GetObjectAclInput{Bucket: o.b, Key: aws.String(k), VersionId: v})
+		return err
+	}
+	putACL := func(k string, v *string) error {
+		_, err := o.s3.PutObjectAcl(ctx, &s3.PutObjectAclInput{Bucket: o.b, Key: aws.String(k), VersionId: v, ACL: types.ObjectCannedACLPrivate})
+		return err
+	}
+	err = getACL(*key, nil)
+	wantErr(t, err, "NoSuchKey", 404, "")
+	if _, h := errHeader(err, "x-amz-delete-marker"); h != "true" {
+		t.Errorf("GetObjectAcl behind a marker: x-amz-delete-marker %q", h)
+	}
+	err = getACL(*key, marker)
+	wantErr(t, err, "MethodNotAllowed", 405, "")
+	if _, h := errHeader(err, "x-amz-delete-marker"); h != "true" {
+		t.Errorf("GetObjectAcl of a marker: x-amz-delete-marker %q", h)
+	}
+	if _, h := errHeader(err, "Allow"); h != "DELETE" {
+		t.Errorf("GetObjectAcl of a marker: Allow %q", h)
+	}
+	wantErr(t, getACL(*key, aws.String("does-not-exist")), "InvalidArgument", 400, "")
+	if got := o.objectACL(*key, v1); got != authRead {
+		t.Errorf("old version behind a marker: %s", got)
+	}
+	wantErr(t, getACL("never-created", nil), "NoSuchKey", 404, "")
+	err = putACL(*key, nil)
+	wantErr(t, err, "MethodNotAllowed", 405, "")
+	if _, h := errHeader(err, "Allow"); h != "DELETE" {
+		t.Errorf("PutObjectAcl behind a marker: Allow %q", h)
+	}
+	err = putACL(*key, marker)
+	wantErr(t, err, "MethodNotAllowed", 405, "")
+	if _, h := errHeader(err, "x-amz-delete-marker"); h != "true" {
+		t.Errorf("PutObjectAcl of a marker: x-amz-delete-marker %q", h)
+	}
+	if _, h := errHeader(err, "Allow"); h != "DELETE" {
+		t.Errorf("PutObjectAcl of a marker: Allow %q", h)
+	}
+	wantErr(t, putACL(*key, aws.String("does-not-exist")), "InvalidArgument", 400, "")
+	must(0, putACL(*key, v1))
+	if got := o.objectACL(*key, v1); got != own {
+		t.Errorf("old version after PutObjectAcl private: %s", got)
+	}
+	wantErr(t, putACL("never-created", nil), "NoSuchKey", 404, "")
+}
+
+// TestRecordedOwnershipEnforcementPreconditions: BucketOwnerEnforced may be set only
+// while the bucket's ACL is exactly the owner's FULL_CONTROL: a group grant, a READ-only
+// grant to the owner and an empty grant list all keep it off with
+// InvalidBucketAclWithObjectOwnership and leave the setting as it was; every canonical
+// permission may be granted to the owner; a public object ACL does not stand in the
+// way, is masked while ACLs are disabled and comes back after (ownership_replay.json,
+// canonical-group-grants-and-enforcement-preconditions and
+// empty-partial-bucket-grants-and-enforced-initiation).
+func TestRecordedOwnershipEnforcementPreconditions(t *testing.T) {
+	o := newOwnershipEnv(t, "ownership-main", nil)
+	o.put(*o.b, "source", "harmless ownership fixture\n")
+	must(0, o.mode(types.ObjectOwnershipObjectWriter))
+	ownerG := func(p types.Permission) types.Grant {
+		return types.Grant{Grantee: &types.Grantee{Type: types.TypeCanonicalUser, ID: aws.String(o.owner)}, Permission: p}
+	}
+	policy := func(display *string, gs ...types.Grant) *types.AccessControlPolicy {
+		return &types.AccessControlPolicy{Owner: &types.Owner{ID: aws.String(o.owner), DisplayName: display}, Grants: gs}
+	}
+	enforceRefused := func(what string) {
+		t.Helper()
+		wantErr(t, o.mode(types.ObjectOwnershipBucketOwnerEnforced), "InvalidBucketAclWithObjectOwnership", 400, "")
+		o.wantMode(types.ObjectOwnershipObjectWriter)
+	}
+	for _, g := range []struct{ uri, short string }{
+		{"http://acs.amazonaws.com/groups/global/AllUsers", "AllUsers"},
+		{"http://acs.amazonaws.com/groups/global/AuthenticatedUsers", "AuthenticatedUsers"},
+		{"http://acs.amazonaws.com/groups/s3/LogDelivery", "http://acs.amazonaws.com/groups/s3/LogDelivery"},
+	} {
+		p := policy(aws.String("ignored-display"), ownerG(types.PermissionFullControl), types.Grant{Grantee: &types.Grantee{Type: types.TypeGroup, URI: aws.String(g.uri)}, Permission: types.PermissionRead})
+		must(o.s3.PutBucketAcl(ctx, &s3.PutBucketAclInput{Bucket: o.b, AccessControlPolicy: p}))
+		if got := o.bucketACL(); got != "owner=FULL_CONTROL,"+g.short+"=READ" {
+			t.Errorf("bucket ACL with %s: %s", g.short, got)
+		}
+		must(o.s3.PutObjectAcl(ctx, &s3.PutObjectAclInput{Bucket: o.b, Key: aws.String("source"), AccessControlPolicy: p}))
+		if got := o.objectACL("source", nil); got != "owner=FULL_CONTROL,"+g.short+"=READ" {
+			t.Errorf("object ACL with %s: %s", g.short, got)
+		}
+		enforceRefused(g.short)
+		must(o.s3.PutBucketAcl(ctx, &s3.PutBucketAclInput{Bucket: o.b, ACL: types.BucketCannedACLPrivate}))
+	}
+	for _, p := range []types.Permission{types.PermissionRead, types.PermissionWrite, types.PermissionReadAcp, types.PermissionWriteAcp, types.PermissionFullControl} {
+		must(o.s3.PutBucketAcl(ctx, &s3.PutBucketAclInput{Bucket: o.b, AccessControlPolicy: policy(nil, ownerG(p))}))
+		if got := o.bucketACL(); got != "owner="+string(p) {
+			t.Errorf("bucket ACL %s: %s", p, got)
+		}
+		must(o.s3.PutObjectAcl(ctx, &s3.PutObjectAclInput{Bucket: o.b, Key: aws.String("source"), AccessControlPolicy: policy(nil, ownerG(p))}))
+		if got := o.objectACL("source", nil); got != "owner="+string(p) {
+			t.Errorf("object ACL %s: %s", p, got)
+		}
+	}
+	must(o.s3.PutBucketAcl(ctx, &s3.PutBucketAclInput{Bucket: o.b, AccessControlPolicy: policy(nil, ownerG(types.PermissionRead))}))
+	enforceRefused("owner READ only")
+	must(o.s3.PutBucketAcl(ctx, &s3.PutBucketAclInput{Bucket: o.b, AccessControlPolicy: policy(nil)}))
+	if got := o.bucketACL(); got != "" {
+		t.Errorf("empty bucket ACL: %s", got)
+	}
+	enforceRefused("no grants")
+	must(o.s3.PutBucketAcl(ctx, &s3.PutBucketAclInput{Bucket: o.b, ACL: types.BucketCannedACLPrivate}))
+
+	must(o.s3.PutObjectAcl(ctx, &s3.PutObjectAclInput{Bucket: o.b, Key: aws.String("source"), ACL: types.ObjectCannedACLPublicRead}))
+	must(0, o.mode(types.ObjectOwnershipBucketOwnerEnforced))
+	if got := o.objectACL("source", nil); got != "owner=FULL_CONTROL" {
+		t.Errorf("public object under enforcement: %s", got)
+	}
+	must(0, o.mode(types.ObjectOwnershipObjectWriter))
+	if got := o.objectACL("source", nil); got != "owner=FULL_CONTROL,AllUsers=READ" {
+		t.Errorf("public object after enforcement: %s", got)
+	}
+}
+
+// TestRecordedOwnershipPendingUploads: under BucketOwnerEnforced an object write
+// granting the owner anything beside one FULL_CONTROL (a READ too, or FULL_CONTROL
+// twice) is AccessControlListNotSupported, while an upload begun then with the private
+// ACL completes after ACLs are enabled again with that ACL. An upload begun with
+// public-read while ACLs were in force keeps the grant through a change of setting
+// before it completes: masked under BucketOwnerEnforced, shown under
+// BucketOwnerPreferred and without controls (ownership_replay.json,
+// empty-partial-bucket-grants-and-enforced-initiation and
+// pending-public-multipart-grants-survive-mode-transitions).
+func TestRecordedOwnershipPendingUploads(t *testing.T) {
+	o := newOwnershipEnv(t, "ownership-supplement", &s3.CreateBucketInput{ObjectOwnership: types.ObjectOwnershipObjectWriter})
+	id := `id="` + o.owner + `"`
+	must(0, o.mode(types.ObjectOwnershipBucketOwnerEnforced))
+	_, err := o.s3.PutObject(ctx, &s3.PutObjectInput{Bucket: o.b, Key: aws.String("owner-full-plus-read"), GrantFullControl: aws.String(id), GrantRead: aws.String(id), Body: strings.NewReader("harmless\n")})
+	wantErr(t, err, "AccessControlListNotSupported", 400, "")
+	_, err = o.s3.PutObject(ctx, &s3.PutObjectInput{Bucket: o.b, Key: aws.String("owner-full-duplicate"), GrantFullControl: aws.String(id + ", " + id), Body: strings.NewReader("harmless\n")})
+	wantErr(t, err, "AccessControlListNotSupported", 400, "")
+	up := must(o.s3.CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{Bucket: o.b, Key: aws.String("enforced-init"), ACL: types.ObjectCannedACLPrivate}))
+	must(0, o.mode(types.ObjectOwnershipObjectWriter))
+	o.completeOne("enforced-init", up.UploadId)
+	if got := o.objectACL("enforced-init", nil); got != "owner=FULL_CONTROL" {
+		t.Errorf("begun under enforcement: %s", got)
+	}
+
+	must(o.s3.PutBucketVersioning(ctx, &s3.PutBucketVersioningInput{Bucket: o.b, VersioningConfiguration: &types.VersioningConfiguration{Status: types.BucketVersioningStatusEnabled}}))
+	const public = "owner=FULL_CONTROL,AllUsers=READ"
+	for _, c := range []struct {
+		mode     types.ObjectOwnership
+		whileSet string
+	}{{types.ObjectOwnershipBucketOwnerEnforced, "owner=FULL_CONTROL"}, {types.ObjectOwnershipBucketOwnerPreferred, public}, {"", public}} {
+		must(0, o.mode(types.ObjectOwnershipObjectWriter))
+		key := "transition-multipart-" + string(c.mode)
+		up := must(o.s3.CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{Bucket: o.b, Key: aws.String(key), ACL: types.ObjectCannedACLPublicRead}))
+		part := must(o.s3.UploadPart(ctx, &s3.UploadPartInput{Bucket: o.b, Key: aws.String(key), UploadId: up.UploadId, PartNumber: aws.Int32(1), Body: strings.NewReader("harmless transition\n")}))
+		if c.mode == "" {
+			must(o.s3.DeleteBucketOwnershipControls(ctx, &s3.DeleteBucketOwnershipControlsInput{Bucket: o.b}))
+		} else {
+			must(0, o.mode(c.mode))
+		}
+		must(o.s3.CompleteMultipartUpload(ctx, &s3.CompleteMultipartUploadInput{Bucket: o.b, Key: aws.String(key), UploadId: up.UploadId,
+			MultipartUpload: &types.CompletedMultipartUpload{Parts: []types.CompletedPart{{PartNumber: aws.Int32(1), ETag: part.ETag}}}}))
+		if got := o.objectACL(key, nil); got != c.whileSet {
+			t.Errorf("%s: completed under the new setting: %s", key, got)
+		}
+		must(0, o.mode(types.ObjectOwnershipObjectWriter))
+		if got := o.objectACL(key, nil); got != public {
+			t.Errorf("%s: back under ObjectWriter: %s", key, got)
+		}
+	}
+}
+
+// TestRecordedOwnershipVersionIdentities: a version ID another key's version has is
+// NoSuchVersion for GetObjectAcl and PutObjectAcl, a well-shaped one S3 never issued
+// InvalidArgument (ownership_replay.json, valid-absent-versus-malformed-version-identities
+// and mutated-native-version-is-malformed).
+func TestRecordedOwnershipVersionIdentities(t *testing.T) {
+	o := newOwnershipEnv(t, "ownership-propagation", &s3.CreateBucketInput{ObjectOwnership: types.ObjectOwnershipObjectWriter})
+	must(o.s3.PutObject(ctx, &s3.PutObjectInput{Bucket: o.b, Key: aws.String("source"), ACL: types.ObjectCannedACLPublicRead, Body: strings.NewReader("harmless propagation fixture\n")}))
+	must(o.s3.PutBucketVersioning(ctx, &s3.PutBucketVersioningInput{Bucket: o.b, VersioningConfiguration: &types.VersioningConfiguration{Status: types.BucketVersioningStatusEnabled}}))
+	other := o.put(*o.b, "version-source", "harmless version\n").VersionId
+	for _, c := range []struct {
+		v, code string
+		status  int
+	}{{*other, "NoSuchVersion", 404}, {"T1h8vBhGAUwX4pt3IFSNtWUJQbelvYlA", "InvalidArgument", 400}} {
+		_, err := o.s3.GetObjectAcl(ctx, &s3.GetObjectAclInput{Bucket: o.b, Key: aws.String("source"), VersionId: aws.String(c.v)})
+		wantErr(t, err, c.code, c.status, "")
+		_, err = o.s3.PutObjectAcl(ctx, &s3.PutObjectAclInput{Bucket: o.b, Key: aws.String("source"), VersionId: aws.String(c.v), ACL: types.ObjectCannedACLPrivate})
+		wantErr(t, err, c.code, c.status, "")
+	}
+}
