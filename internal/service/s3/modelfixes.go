@@ -4,6 +4,7 @@ import (
 	"slices"
 
 	api "github.com/palisade/palisade/internal/api/s3"
+	"github.com/palisade/palisade/internal/model"
 )
 
 // PutBucketPolicy's Policy (the body) is required in the model; S3 answers an empty
@@ -49,7 +50,5 @@ func init() {
 func init() {
 	m := api.Service.Operations["PutBucketAcl"].Input.ByName["ACL"]
 	bucketCannedACLs = m.Shape.Enum
-	sh := *m.Shape
-	sh.Enum = nil
-	m.Shape = &sh
+	m.Shape = &model.Shape{Name: m.Shape.Name, Type: m.Shape.Type}
 }
