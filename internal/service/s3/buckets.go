@@ -128,9 +128,20 @@ func (s *Service) createBucket(c *server.Call, in *api.CreateBucketRequest) (*ap
 		if existing.Owner != c.Principal.Account {
 			return nil, model.NewError(409, "BucketAlreadyExists", "The requested bucket name is not available. The bucket namespace is shared by all users of the system. Please select a different name and try again.").With("BucketName", in.Bucket)
 		}
-		// us-east-1 no longer keeps the documented legacy 200: re-creating a bucket one
-		// owns there is 409 too, whatever ownership or ACL the request names, and
-		// changes nothing (recorded, 2026: local_acl_authority_replay.json).
+		// us-east-1 keeps the documented legacy 200 only for a request naming the
+		// bucket's Object Ownership (BucketOwnerEnforced when it names none): the ACL
+		// becomes the request's and nothing else changes. Any other is 409 and changes
+		// nothing (recorded, 2026: recreation_authority_replay.json, owned-*-ownership,
+		// boe-repeat-*; local_acl_authority_replay.json, duplicate scenarios). Asking
+		// for Object Lock again is taken as another request (inferred).
+		want := ownerEnforced
+		if in.ObjectOwnership != nil {
+			want = *in.ObjectOwnership
+		}
+		lock := in.ObjectLockEnabledForBucket != nil && *in.ObjectLockEnabledForBucket
+		if region == "us-east-1" && existing.Region == "us-east-1" && existing.Ownership == want && !lock && in.CreateBucketConfiguration == nil {
+			return s.recreateBucket(c, existing, in)
+		}
 		return nil, model.NewError(409, "BucketAlreadyOwnedByYou", "Your previous request to create the named bucket succeeded and you already own it.").With("BucketName", in.Bucket)
 	}
 	n, err := c.Tx.Count(nsOwned(c.Principal.Account))
@@ -185,6 +196,31 @@ func (s *Service) createBucket(c *server.Call, in *api.CreateBucketRequest) (*ap
 		loc = "http://" + b.Name + ".s3.amazonaws.com/"
 	}
 	return &api.CreateBucketOutput{Location: ptr(loc), BucketArn: ptr(b.arn())}, changed(c, b, itemBucket, changeCreate)
+}
+
+// recreateBucket answers a CreateBucket that re-creates a bucket the caller's account
+// owns with the same Object Ownership: its ACL is replaced by the request's, checked as
+// PutBucketAcl checks one.
+func (s *Service) recreateBucket(c *server.Call, b *bucketRec, in *api.CreateBucketRequest) (*api.CreateBucketOutput, error) {
+	ai := aclInput{in.ACL, in.GrantFullControl, in.GrantRead, in.GrantReadACP, in.GrantWrite, in.GrantWriteACP, nil}
+	a, err := ai.build(b.Owner, b.Owner)
+	if err != nil {
+		return nil, err
+	}
+	if a != nil && !b.aclsEnabled() && !a.onlyOwner(b.Owner) {
+		return nil, errACLWithEnforced()
+	}
+	if err := checkNewACL(c, b, a, "s3:PutBucketAcl", b.arn()); err != nil {
+		return nil, err
+	}
+	b.ACL = nil
+	if b.aclsEnabled() {
+		b.ACL = a
+	}
+	if err := saveBucket(c.Tx, b); err != nil {
+		return nil, err
+	}
+	return &api.CreateBucketOutput{Location: ptr("/" + b.Name), BucketArn: ptr(b.arn())}, changed(c, b, itemACL, changeUpdate)
 }
 
 // hasAny reports whether a namespace holds any key.

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -3508,5 +3509,205 @@ func TestRecordedOwnershipVersionIdentities(t *testing.T) {
 		wantErr(t, err, c.code, c.status, "")
 		_, err = o.s3.PutObjectAcl(ctx, &s3.PutObjectAclInput{Bucket: o.b, Key: aws.String("source"), VersionId: aws.String(c.v), ACL: types.ObjectCannedACLPrivate})
 		wantErr(t, err, c.code, c.status, "")
+	}
+}
+
+// TestRecordedRecreationAuthority: what CreateBucket needs, fresh or on a bucket the
+// account owns. s3:CreateBucket alone covers no ACL, private, and a FULL_CONTROL grant
+// to the owner; a wider ACL needs s3:PutBucketAcl, an ObjectOwnership header
+// s3:PutBucketOwnershipControls, and Object Lock both
+// s3:PutBucketObjectLockConfiguration and s3:PutBucketVersioning. On an owned bucket
+// the bucket's policy is weighed (its deny refuses), its tags are not (a tag condition
+// is unmet). Authorized, re-creating an owned bucket in us-east-1 succeeds when the
+// request's Object Ownership (BucketOwnerEnforced when absent) is the bucket's: its ACL
+// becomes the request's (the owner's FULL_CONTROL by default) and nothing else changes;
+// otherwise it is BucketAlreadyOwnedByYou and nothing changes
+// (recreation_authority_replay.json, preferred-owned-dependent-authority and
+// default-owned-policy-tags-and-custom-acl).
+func TestRecordedRecreationAuthority(t *testing.T) {
+	e := newEnv(t)
+	caller, session := e.roleSessions("recreation-authority-role", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"arn:aws:s3:::recreation-authority*"}]}`)
+	allow := func(actions ...string) string {
+		return `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["` + strings.Join(actions, `","`) + `"],"Resource":"arn:aws:s3:::recreation-authority*"}]}`
+	}
+	existing := aws.String("recreation-authority-existing")
+	must(caller.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: existing, ObjectOwnership: types.ObjectOwnershipBucketOwnerPreferred}))
+	owner := *must(caller.GetBucketAcl(ctx, &s3.GetBucketAclInput{Bucket: existing})).Owner.ID
+	logWrite := types.Grant{Grantee: &types.Grantee{Type: types.TypeGroup, URI: aws.String("http://acs.amazonaws.com/groups/s3/LogDelivery")}, Permission: types.PermissionWrite}
+	ownerFull := types.Grant{Grantee: &types.Grantee{Type: types.TypeCanonicalUser, ID: aws.String(owner)}, Permission: types.PermissionFullControl}
+	reseed := func() {
+		t.Helper()
+		must(caller.PutBucketAcl(ctx, &s3.PutBucketAclInput{Bucket: existing, AccessControlPolicy: &types.AccessControlPolicy{Owner: &types.Owner{ID: aws.String(owner)}, Grants: []types.Grant{ownerFull, logWrite}}}))
+	}
+	reseed()
+	must(caller.PutBucketVersioning(ctx, &s3.PutBucketVersioningInput{Bucket: existing, VersioningConfiguration: &types.VersioningConfiguration{Status: types.BucketVersioningStatusEnabled}}))
+	must(caller.PutBucketTagging(ctx, &s3.PutBucketTaggingInput{Bucket: existing, Tagging: &types.Tagging{TagSet: []types.Tag{{Key: aws.String("Purpose"), Value: aws.String("Recreation")}}}}))
+	must(caller.PutObject(ctx, &s3.PutObjectInput{Bucket: existing, Key: aws.String("survivor"), Metadata: map[string]string{"purpose": "recreation"}, Body: strings.NewReader("recreation authority survivor")}))
+	const seeded, reset = "owner=FULL_CONTROL,http://acs.amazonaws.com/groups/s3/LogDelivery=WRITE", "owner=FULL_CONTROL"
+	state := func(label, wantACL string, mode types.ObjectOwnership, bucket *string) {
+		t.Helper()
+		if got := grantsOf(owner, must(caller.GetBucketAcl(ctx, &s3.GetBucketAclInput{Bucket: bucket})).Grants); got != wantACL {
+			t.Errorf("%s: bucket ACL %s, want %s", label, got, wantACL)
+		}
+		if got := must(caller.GetBucketOwnershipControls(ctx, &s3.GetBucketOwnershipControlsInput{Bucket: bucket})).OwnershipControls.Rules[0].ObjectOwnership; got != mode {
+			t.Errorf("%s: ownership %s", label, got)
+		}
+		if tags := must(caller.GetBucketTagging(ctx, &s3.GetBucketTaggingInput{Bucket: bucket})).TagSet; len(tags) != 1 || *tags[0].Key != "Purpose" {
+			t.Errorf("%s: tags %+v", label, tags)
+		}
+		if got := readBody(must(caller.GetObject(ctx, &s3.GetObjectInput{Bucket: bucket, Key: aws.String("survivor")})).Body); got != "recreation authority survivor" {
+			t.Errorf("%s: object %q", label, got)
+		}
+		if p := must(caller.GetPublicAccessBlock(ctx, &s3.GetPublicAccessBlockInput{Bucket: bucket})).PublicAccessBlockConfiguration; !*p.BlockPublicAcls || !*p.RestrictPublicBuckets {
+			t.Errorf("%s: public access block %+v", label, p)
+		}
+	}
+	version := func(label string) {
+		t.Helper()
+		if got := must(caller.GetBucketVersioning(ctx, &s3.GetBucketVersioningInput{Bucket: existing})).Status; got != types.BucketVersioningStatusEnabled {
+			t.Errorf("%s: versioning %s", label, got)
+		}
+	}
+	id := aws.String(`id="` + owner + `"`)
+	sessions := map[string]*s3.Client{
+		"create":       session("create", allow("s3:CreateBucket")),
+		"none":         session("none", allow("s3:GetBucketAcl")),
+		"deny":         session("deny", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["s3:*"],"Resource":"arn:aws:s3:::recreation-authority*"},{"Effect":"Deny","Action":"s3:CreateBucket","Resource":"arn:aws:s3:::recreation-authority*"}]}`),
+		"ownership":    session("ownership", allow("s3:CreateBucket", "s3:PutBucketOwnershipControls")),
+		"acl":          session("acl", allow("s3:CreateBucket", "s3:PutBucketAcl", "s3:PutBucketOwnershipControls")),
+		"lock-config":  session("lock-config", allow("s3:CreateBucket", "s3:PutBucketObjectLockConfiguration")),
+		"lock-version": session("lock-version", allow("s3:CreateBucket", "s3:PutBucketVersioning")),
+		"lock-all":     session("lock-all", allow("s3:CreateBucket", "s3:PutBucketObjectLockConfiguration", "s3:PutBucketVersioning")),
+	}
+	for i, c := range []struct {
+		actor        string
+		in           s3.CreateBucketInput
+		fresh, owned string // "" is success
+	}{
+		{"create", s3.CreateBucketInput{}, "", "BucketAlreadyOwnedByYou"},
+		{"none", s3.CreateBucketInput{}, "AccessDenied", "AccessDenied"},
+		{"deny", s3.CreateBucketInput{}, "AccessDenied", "AccessDenied"},
+		{"create", s3.CreateBucketInput{ACL: types.BucketCannedACLPrivate}, "", "BucketAlreadyOwnedByYou"},
+		{"create", s3.CreateBucketInput{GrantFullControl: id}, "", "BucketAlreadyOwnedByYou"},
+		{"create", s3.CreateBucketInput{ObjectOwnership: types.ObjectOwnershipBucketOwnerPreferred}, "AccessDenied", "AccessDenied"},
+		{"ownership", s3.CreateBucketInput{ObjectOwnership: types.ObjectOwnershipBucketOwnerPreferred}, "", ""},
+		{"ownership", s3.CreateBucketInput{ObjectOwnership: types.ObjectOwnershipBucketOwnerPreferred, GrantFullControl: id}, "", ""},
+		{"acl", s3.CreateBucketInput{ObjectOwnership: types.ObjectOwnershipBucketOwnerPreferred, GrantFullControl: id}, "", ""},
+		{"create", s3.CreateBucketInput{ObjectLockEnabledForBucket: aws.Bool(true)}, "AccessDenied", "AccessDenied"},
+		{"lock-config", s3.CreateBucketInput{ObjectLockEnabledForBucket: aws.Bool(true)}, "AccessDenied", "AccessDenied"},
+		{"lock-version", s3.CreateBucketInput{ObjectLockEnabledForBucket: aws.Bool(true)}, "AccessDenied", "AccessDenied"},
+		{"lock-all", s3.CreateBucketInput{ObjectLockEnabledForBucket: aws.Bool(true)}, "", "BucketAlreadyOwnedByYou"},
+		{"create", s3.CreateBucketInput{ObjectLockEnabledForBucket: aws.Bool(false)}, "", "BucketAlreadyOwnedByYou"},
+	} {
+		label := fmt.Sprintf("%s/%+v", c.actor, c.in)
+		fresh := c.in
+		fresh.Bucket = aws.String(fmt.Sprintf("recreation-authority-f%d", i))
+		_, err := sessions[c.actor].CreateBucket(ctx, &fresh)
+		if c.fresh == "" {
+			if err != nil {
+				t.Errorf("%s fresh: %v", label, err)
+			}
+		} else {
+			wantErr(t, err, c.fresh, 403, "")
+		}
+		reseed()
+		owned := c.in
+		owned.Bucket = existing
+		out, err := sessions[c.actor].CreateBucket(ctx, &owned)
+		switch c.owned {
+		case "":
+			if err != nil {
+				t.Errorf("%s owned: %v", label, err)
+			} else if aws.ToString(out.Location) != "/recreation-authority-existing" || aws.ToString(out.BucketArn) != "arn:aws:s3:::recreation-authority-existing" {
+				t.Errorf("%s owned: %+v", label, out)
+			}
+			state(label, reset, types.ObjectOwnershipBucketOwnerPreferred, existing)
+		case "BucketAlreadyOwnedByYou":
+			wantErr(t, err, c.owned, 409, "")
+			state(label, seeded, types.ObjectOwnershipBucketOwnerPreferred, existing)
+		default:
+			wantErr(t, err, c.owned, 403, "")
+			state(label, seeded, types.ObjectOwnershipBucketOwnerPreferred, existing)
+		}
+		version(label)
+	}
+
+	// The bucket's policy denies the role everything: re-creating it is refused.
+	must(0, e.policy(*existing, `{"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Principal": {"AWS": "arn:aws:iam::000000000000:role/recreation-authority-role"}, "Action": "s3:*", "Resource": ["arn:aws:s3:::recreation-authority-existing", "arn:aws:s3:::recreation-authority-existing/*"]}]}`))
+	_, err := sessions["none"].GetBucketAcl(ctx, &s3.GetBucketAclInput{Bucket: existing})
+	wantErr(t, err, "AccessDenied", 403, "")
+	_, err = sessions["create"].CreateBucket(ctx, &s3.CreateBucketInput{Bucket: existing})
+	wantErr(t, err, "AccessDenied", 403, "")
+	state("policy deny", seeded, types.ObjectOwnershipBucketOwnerPreferred, existing)
+	must(caller.DeleteBucketPolicy(ctx, &s3.DeleteBucketPolicyInput{Bucket: existing}))
+	for _, cond := range []string{`"aws:ResourceTag/Purpose"`, `"s3:BucketTag/Purpose"`} {
+		c := session("tag", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["s3:CreateBucket"],"Resource":"arn:aws:s3:::recreation-authority*","Condition":{"StringEquals":{`+cond+`:"Recreation"}}}]}`)
+		_, err = c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: existing})
+		wantErr(t, err, "AccessDenied", 403, "")
+	}
+
+	// A bucket created with the defaults is re-created by a request naming none, or
+	// only an owner-only ACL, or BucketOwnerEnforced (with its permission).
+	boe := aws.String("recreation-authority-boe")
+	must(caller.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: boe}))
+	must(caller.PutBucketTagging(ctx, &s3.PutBucketTaggingInput{Bucket: boe, Tagging: &types.Tagging{TagSet: []types.Tag{{Key: aws.String("Purpose"), Value: aws.String("Recreation")}}}}))
+	must(caller.PutObject(ctx, &s3.PutObjectInput{Bucket: boe, Key: aws.String("survivor"), Body: strings.NewReader("recreation authority survivor")}))
+	boeCreate := sessions["create"]
+	for _, c := range []struct {
+		actor *s3.Client
+		in    s3.CreateBucketInput
+		code  string
+	}{
+		{boeCreate, s3.CreateBucketInput{}, ""},
+		{sessions["none"], s3.CreateBucketInput{}, "AccessDenied"},
+		{sessions["deny"], s3.CreateBucketInput{}, "AccessDenied"},
+		{boeCreate, s3.CreateBucketInput{ACL: types.BucketCannedACLPrivate}, ""},
+		{boeCreate, s3.CreateBucketInput{GrantFullControl: id}, ""},
+		{session("boe-acl", allow("s3:CreateBucket", "s3:PutBucketAcl")), s3.CreateBucketInput{GrantFullControl: id}, ""},
+		{boeCreate, s3.CreateBucketInput{ObjectOwnership: types.ObjectOwnershipBucketOwnerEnforced}, "AccessDenied"},
+		{session("boe-owner", allow("s3:CreateBucket", "s3:PutBucketOwnershipControls")), s3.CreateBucketInput{ObjectOwnership: types.ObjectOwnershipBucketOwnerEnforced}, ""},
+		{boeCreate, s3.CreateBucketInput{ObjectLockEnabledForBucket: aws.Bool(true)}, "AccessDenied"},
+		{boeCreate, s3.CreateBucketInput{ObjectLockEnabledForBucket: aws.Bool(false)}, ""},
+	} {
+		in := c.in
+		in.Bucket = boe
+		_, err := c.actor.CreateBucket(ctx, &in)
+		label := fmt.Sprintf("default bucket %+v", c.in)
+		if c.code == "" && err != nil {
+			t.Errorf("%s: %v", label, err)
+		} else if c.code != "" {
+			wantErr(t, err, c.code, 403, "")
+		}
+		state(label, reset, types.ObjectOwnershipBucketOwnerEnforced, boe)
+	}
+	must(0, e.policy(*boe, `{"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Principal": {"AWS": "arn:aws:iam::000000000000:role/recreation-authority-role"}, "Action": "s3:*", "Resource": ["arn:aws:s3:::recreation-authority-boe", "arn:aws:s3:::recreation-authority-boe/*"]}]}`))
+	_, err = boeCreate.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: boe})
+	wantErr(t, err, "AccessDenied", 403, "")
+	must(caller.DeleteBucketPolicy(ctx, &s3.DeleteBucketPolicyInput{Bucket: boe}))
+
+	// A wider ACL needs s3:PutBucketAcl, fresh or owned; allowed, it replaces the ACL.
+	custom := aws.String("recreation-authority-custom")
+	must(caller.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: custom, ObjectOwnership: types.ObjectOwnershipBucketOwnerPreferred}))
+	wide := s3.CreateBucketInput{ObjectOwnership: types.ObjectOwnershipBucketOwnerPreferred, GrantFullControl: id, GrantWrite: aws.String(`uri="http://acs.amazonaws.com/groups/s3/LogDelivery"`)}
+	noACL, withACL := session("custom-noacl", allow("s3:CreateBucket", "s3:PutBucketOwnershipControls")), session("custom-allowed", allow("s3:CreateBucket", "s3:PutBucketOwnershipControls", "s3:PutBucketAcl"))
+	for _, c := range []struct {
+		actor  *s3.Client
+		bucket string
+		ok     bool
+	}{{noACL, "recreation-authority-custom-noacl", false}, {noACL, *custom, false}, {withACL, "recreation-authority-custom-allowed", true}, {withACL, *custom, true}} {
+		in := wide
+		in.Bucket = aws.String(c.bucket)
+		_, err := c.actor.CreateBucket(ctx, &in)
+		if c.ok && err != nil {
+			t.Errorf("%s: %v", c.bucket, err)
+		} else if !c.ok {
+			wantErr(t, err, "AccessDenied", 403, "")
+		}
+	}
+	// AWS lists the group's grant first; the order is not pinned here.
+	got := strings.Split(grantsOf(owner, must(caller.GetBucketAcl(ctx, &s3.GetBucketAclInput{Bucket: custom})).Grants), ",")
+	slices.Sort(got)
+	if strings.Join(got, ",") != "http://acs.amazonaws.com/groups/s3/LogDelivery=WRITE,owner=FULL_CONTROL" {
+		t.Errorf("custom ACL after re-creation: %v", got)
 	}
 }
