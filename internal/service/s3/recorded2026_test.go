@@ -3711,3 +3711,206 @@ func TestRecordedRecreationAuthority(t *testing.T) {
 		t.Errorf("custom ACL after re-creation: %v", got)
 	}
 }
+
+// TestRecordedRecreationControls: when re-creating a bucket the account owns in
+// us-east-1 succeeds. The request must name the bucket's Object Ownership
+// (BucketOwnerEnforced when it names none, none at all once the controls are deleted)
+// and its Object Lock (off when it names none), carry no tags (not even the bucket's
+// own) nor location (an empty configuration is fine), and the bucket's public access
+// block must be the all-on default or absent; its ACL is checked as a new bucket's first
+// (a group grant without ownership, a public ACL whatever the bucket's settings). The
+// ACL then becomes the request's and versions, objects, tags, versioning, the public
+// access block and CreationDate stay; other regions are always 409
+// (recreation_controls_replay.json, owned-recreation-acl-transition-and-retained-resource-state).
+func TestRecordedRecreationControls(t *testing.T) {
+	e := newEnv(t)
+	create := func(in *s3.CreateBucketInput) error {
+		_, err := e.s3.CreateBucket(ctx, in)
+		return err
+	}
+	ownership := func(b string) (types.ObjectOwnership, error) {
+		out, err := e.s3.GetBucketOwnershipControls(ctx, &s3.GetBucketOwnershipControlsInput{Bucket: aws.String(b)})
+		if err != nil {
+			return "", err
+		}
+		return out.OwnershipControls.Rules[0].ObjectOwnership, nil
+	}
+	var owner string
+	acl := func(b string) string {
+		t.Helper()
+		return grantsOf(owner, must(e.s3.GetBucketAcl(ctx, &s3.GetBucketAclInput{Bucket: aws.String(b)})).Grants)
+	}
+	tags := func(b string) string {
+		t.Helper()
+		var out []string
+		for _, tg := range must(e.s3.GetBucketTagging(ctx, &s3.GetBucketTaggingInput{Bucket: aws.String(b)})).TagSet {
+			out = append(out, *tg.Key+"="+*tg.Value)
+		}
+		slices.Sort(out)
+		return strings.Join(out, ",")
+	}
+	const seeded = "owner=FULL_CONTROL,http://acs.amazonaws.com/groups/s3/LogDelivery=WRITE"
+	seed := func(c *s3.Client, b string) {
+		t.Helper()
+		must(c.PutBucketAcl(ctx, &s3.PutBucketAclInput{Bucket: aws.String(b), AccessControlPolicy: &types.AccessControlPolicy{Owner: &types.Owner{ID: aws.String(owner)}, Grants: []types.Grant{
+			{Grantee: &types.Grantee{Type: types.TypeCanonicalUser, ID: aws.String(owner)}, Permission: types.PermissionFullControl},
+			{Grantee: &types.Grantee{Type: types.TypeGroup, URI: aws.String("http://acs.amazonaws.com/groups/s3/LogDelivery")}, Permission: types.PermissionWrite}}}}))
+	}
+	tagged := func(kv ...string) *types.CreateBucketConfiguration {
+		cfg := &types.CreateBucketConfiguration{Tags: []types.Tag{}}
+		for i := 0; i < len(kv); i += 2 {
+			cfg.Tags = append(cfg.Tags, types.Tag{Key: aws.String(kv[i]), Value: aws.String(kv[i+1])})
+		}
+		return cfg
+	}
+	const conflict = "BucketAlreadyOwnedByYou"
+
+	def := aws.String("recreation-original-default")
+	must(0, create(&s3.CreateBucketInput{Bucket: def}))
+	owner = *must(e.s3.GetBucketAcl(ctx, &s3.GetBucketAclInput{Bucket: def})).Owner.ID
+	wantErr(t, create(&s3.CreateBucketInput{Bucket: def, ObjectOwnership: types.ObjectOwnershipObjectWriter}), conflict, 409, "")
+	if got, _ := ownership(*def); got != types.ObjectOwnershipBucketOwnerEnforced {
+		t.Errorf("default bucket ownership %s", got)
+	}
+	must(0, create(&s3.CreateBucketInput{Bucket: def, ACL: types.BucketCannedACLPrivate}))
+
+	east := aws.String("recreation-original-east")
+	must(0, create(&s3.CreateBucketInput{Bucket: east, ObjectOwnership: types.ObjectOwnershipBucketOwnerPreferred, CreateBucketConfiguration: tagged("birth", "original")}))
+	seed(e.s3, *east)
+	must(e.s3.PutBucketTagging(ctx, &s3.PutBucketTaggingInput{Bucket: east, Tagging: &types.Tagging{TagSet: tagged("state", "must-survive", "birth", "original").Tags}}))
+	wantErr(t, create(&s3.CreateBucketInput{Bucket: east}), conflict, 409, "")
+	if got := acl(*east); got != seeded {
+		t.Errorf("east after omitted: %s", got)
+	}
+	wantErr(t, create(&s3.CreateBucketInput{Bucket: east, ObjectOwnership: types.ObjectOwnershipObjectWriter, ACL: types.BucketCannedACLPrivate, CreateBucketConfiguration: tagged("replacement", "ignored-or-applied")}), conflict, 409, "")
+	if got := tags(*east); got != "birth=original,state=must-survive" {
+		t.Errorf("east tags %s", got)
+	}
+	id := aws.String(`id="` + owner + `"`)
+	must(0, create(&s3.CreateBucketInput{Bucket: east, ObjectOwnership: types.ObjectOwnershipBucketOwnerPreferred, GrantRead: id}))
+	if got := acl(*east); got != "owner=READ" {
+		t.Errorf("east after owner-read re-creation: %s", got)
+	}
+	logWrite := aws.String(`uri="http://acs.amazonaws.com/groups/s3/LogDelivery"`)
+	wantErr(t, create(&s3.CreateBucketInput{Bucket: east, GrantFullControl: id, GrantWrite: logWrite}), "InvalidBucketAclWithObjectOwnership", 400, "")
+	wantErr(t, create(&s3.CreateBucketInput{Bucket: east, ObjectOwnership: types.ObjectOwnershipBucketOwnerEnforced, GrantFullControl: id, GrantWrite: logWrite}), "InvalidBucketAclWithObjectOwnership", 400, "")
+	wantErr(t, create(&s3.CreateBucketInput{Bucket: east, ObjectOwnership: types.ObjectOwnershipBucketOwnerEnforced, ACL: types.BucketCannedACLPrivate}), conflict, 409, "")
+	wantErr(t, create(&s3.CreateBucketInput{Bucket: east, CreateBucketConfiguration: &types.CreateBucketConfiguration{LocationConstraint: "us-east-1"}}), "InvalidLocationConstraint", 400, "")
+	wantErr(t, create(&s3.CreateBucketInput{Bucket: east, CreateBucketConfiguration: &types.CreateBucketConfiguration{LocationConstraint: "invalid-region"}}), "InvalidLocationConstraint", 400, "")
+	if got, _ := ownership(*east); got != types.ObjectOwnershipBucketOwnerPreferred || acl(*east) != "owner=READ" || tags(*east) != "birth=original,state=must-survive" {
+		t.Errorf("east after refusals: %s %s %s", got, acl(*east), tags(*east))
+	}
+
+	west := e.region("us-west-2")
+	westCfg := func(tagKV ...string) *types.CreateBucketConfiguration {
+		cfg := tagged(tagKV...)
+		cfg.LocationConstraint = "us-west-2"
+		return cfg
+	}
+	wb := aws.String("recreation-original-west")
+	must(west.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: wb, ObjectOwnership: types.ObjectOwnershipBucketOwnerPreferred, CreateBucketConfiguration: westCfg()}))
+	seed(west, *wb)
+	_, err := west.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: wb, ACL: types.BucketCannedACLPrivate, ObjectOwnership: types.ObjectOwnershipObjectWriter, CreateBucketConfiguration: westCfg("replacement", "ignored")})
+	wantErr(t, err, conflict, 409, "")
+	_, err = west.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: wb})
+	wantErr(t, err, "IllegalLocationConstraintException", 400, "")
+	_, err = west.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: wb, ObjectOwnership: types.ObjectOwnershipBucketOwnerPreferred, CreateBucketConfiguration: westCfg()})
+	wantErr(t, err, conflict, 409, "")
+	if got := grantsOf(owner, must(west.GetBucketAcl(ctx, &s3.GetBucketAclInput{Bucket: wb})).Grants); got != seeded {
+		t.Errorf("west after re-creation: %s", got)
+	}
+
+	kept := aws.String("recreation-preserved")
+	must(0, create(&s3.CreateBucketInput{Bucket: kept, ObjectOwnership: types.ObjectOwnershipBucketOwnerPreferred}))
+	seed(e.s3, *kept)
+	must(e.s3.PutBucketVersioning(ctx, &s3.PutBucketVersioningInput{Bucket: kept, VersioningConfiguration: &types.VersioningConfiguration{Status: types.BucketVersioningStatusEnabled}}))
+	v0 := must(e.s3.PutObject(ctx, &s3.PutObjectInput{Bucket: kept, Key: aws.String("survivor"), Metadata: map[string]string{"proof": "retained", "revision": "0"}, CacheControl: aws.String("max-age=43"), Body: strings.NewReader("followup-old-version")})).VersionId
+	v1 := must(e.s3.PutObject(ctx, &s3.PutObjectInput{Bucket: kept, Key: aws.String("survivor"), Metadata: map[string]string{"proof": "retained", "revision": "1"}, CacheControl: aws.String("max-age=43"), Body: strings.NewReader("followup-live-version")})).VersionId
+	must(e.s3.PutBucketTagging(ctx, &s3.PutBucketTaggingInput{Bucket: kept, Tagging: &types.Tagging{TagSet: tagged("state", "must-survive").Tags}}))
+	created := func() time.Time {
+		t.Helper()
+		out := must(e.s3.ListBuckets(ctx, &s3.ListBucketsInput{Prefix: kept, MaxBuckets: aws.Int32(10)}))
+		if len(out.Buckets) != 1 {
+			t.Fatalf("buckets %+v", out.Buckets)
+		}
+		return *out.Buckets[0].CreationDate
+	}
+	born := created()
+	e.p.Clock.Advance(time.Hour)
+	retained := func(label string) {
+		t.Helper()
+		if got := created(); !got.Equal(born) {
+			t.Errorf("%s: CreationDate %v, want %v", label, got, born)
+		}
+		vs := must(e.s3.ListObjectVersions(ctx, &s3.ListObjectVersionsInput{Bucket: kept}))
+		if len(vs.Versions) != 2 || *vs.Versions[0].VersionId != *v1 || *vs.Versions[1].VersionId != *v0 {
+			t.Errorf("%s: versions %+v", label, vs.Versions)
+		}
+		h := must(e.s3.HeadObject(ctx, &s3.HeadObjectInput{Bucket: kept, Key: aws.String("survivor")}))
+		if aws.ToString(h.CacheControl) != "max-age=43" || h.Metadata["revision"] != "1" {
+			t.Errorf("%s: head %+v", label, h)
+		}
+		if got := tags(*kept); got != "state=must-survive" {
+			t.Errorf("%s: tags %s", label, got)
+		}
+		if got := must(e.s3.GetBucketVersioning(ctx, &s3.GetBucketVersioningInput{Bucket: kept})).Status; got != types.BucketVersioningStatusEnabled {
+			t.Errorf("%s: versioning %s", label, got)
+		}
+		if p := must(e.s3.GetPublicAccessBlock(ctx, &s3.GetPublicAccessBlockInput{Bucket: kept})).PublicAccessBlockConfiguration; !*p.BlockPublicAcls || !*p.IgnorePublicAcls || !*p.BlockPublicPolicy || !*p.RestrictPublicBuckets {
+			t.Errorf("%s: public access block %+v", label, p)
+		}
+	}
+	must(0, create(&s3.CreateBucketInput{Bucket: kept, ObjectOwnership: types.ObjectOwnershipBucketOwnerPreferred}))
+	if got := acl(*kept); got != "owner=FULL_CONTROL" {
+		t.Errorf("kept ACL after re-creation: %s", got)
+	}
+	retained("re-created")
+	seed(e.s3, *kept)
+	wantErr(t, create(&s3.CreateBucketInput{Bucket: kept, ObjectOwnership: types.ObjectOwnershipBucketOwnerPreferred, CreateBucketConfiguration: tagged("replacement", "new")}), conflict, 409, "")
+	if got := acl(*kept); got != seeded {
+		t.Errorf("kept ACL after tagged re-creation: %s", got)
+	}
+	must(0, create(&s3.CreateBucketInput{Bucket: kept, ObjectOwnership: types.ObjectOwnershipBucketOwnerPreferred, CreateBucketConfiguration: &types.CreateBucketConfiguration{}}))
+	wantErr(t, create(&s3.CreateBucketInput{Bucket: kept, ObjectOwnership: types.ObjectOwnershipBucketOwnerPreferred, CreateBucketConfiguration: &types.CreateBucketConfiguration{LocationConstraint: "us-west-2"}}), conflict, 409, "")
+	if lc := must(e.s3.GetBucketLocation(ctx, &s3.GetBucketLocationInput{Bucket: kept})).LocationConstraint; lc != "" {
+		t.Errorf("kept location %q", lc)
+	}
+	must(e.s3.DeleteBucketOwnershipControls(ctx, &s3.DeleteBucketOwnershipControlsInput{Bucket: kept}))
+	must(0, create(&s3.CreateBucketInput{Bucket: kept}))
+	_, err = ownership(*kept)
+	wantErr(t, err, "OwnershipControlsNotFoundError", 404, "")
+	retained("re-created without ownership controls")
+
+	match := aws.String("recreation-matching")
+	must(0, create(&s3.CreateBucketInput{Bucket: match, CreateBucketConfiguration: tagged("birth", "original")}))
+	wantErr(t, create(&s3.CreateBucketInput{Bucket: match, CreateBucketConfiguration: tagged("birth", "original")}), conflict, 409, "")
+	must(0, create(&s3.CreateBucketInput{Bucket: match, CreateBucketConfiguration: tagged()}))
+	if got := tags(*match); got != "birth=original" {
+		t.Errorf("matching tags %s", got)
+	}
+	must(e.s3.PutBucketTagging(ctx, &s3.PutBucketTaggingInput{Bucket: match, Tagging: &types.Tagging{TagSet: tagged("state", "current").Tags}}))
+	wantErr(t, create(&s3.CreateBucketInput{Bucket: match, CreateBucketConfiguration: tagged("state", "current")}), conflict, 409, "")
+	must(e.s3.PutBucketOwnershipControls(ctx, &s3.PutBucketOwnershipControlsInput{Bucket: match, OwnershipControls: ownershipRules(types.ObjectOwnershipObjectWriter)}))
+	must(0, create(&s3.CreateBucketInput{Bucket: match, ObjectOwnership: types.ObjectOwnershipObjectWriter}))
+	wantErr(t, create(&s3.CreateBucketInput{Bucket: match}), conflict, 409, "")
+	must(0, create(&s3.CreateBucketInput{Bucket: match, ObjectOwnership: types.ObjectOwnershipObjectWriter, CreateBucketConfiguration: &types.CreateBucketConfiguration{}}))
+
+	lock := aws.String("recreation-lock-public-access")
+	must(0, create(&s3.CreateBucketInput{Bucket: lock, ObjectLockEnabledForBucket: aws.Bool(true)}))
+	wantErr(t, create(&s3.CreateBucketInput{Bucket: lock}), conflict, 409, "")
+	wantErr(t, create(&s3.CreateBucketInput{Bucket: lock, ObjectLockEnabledForBucket: aws.Bool(false)}), conflict, 409, "")
+	must(0, create(&s3.CreateBucketInput{Bucket: lock, ObjectLockEnabledForBucket: aws.Bool(true)}))
+	must(e.s3.PutBucketOwnershipControls(ctx, &s3.PutBucketOwnershipControlsInput{Bucket: lock, OwnershipControls: ownershipRules(types.ObjectOwnershipBucketOwnerPreferred)}))
+	must(e.s3.PutPublicAccessBlock(ctx, &s3.PutPublicAccessBlockInput{Bucket: lock, PublicAccessBlockConfiguration: &types.PublicAccessBlockConfiguration{
+		BlockPublicAcls: aws.Bool(false), IgnorePublicAcls: aws.Bool(true), BlockPublicPolicy: aws.Bool(true), RestrictPublicBuckets: aws.Bool(true)}}))
+	wantErr(t, create(&s3.CreateBucketInput{Bucket: lock, ObjectOwnership: types.ObjectOwnershipBucketOwnerPreferred, ACL: types.BucketCannedACLPublicRead, ObjectLockEnabledForBucket: aws.Bool(true)}), "InvalidBucketAclWithBlockPublicAccessError", 400, "")
+	again := &s3.CreateBucketInput{Bucket: lock, ObjectOwnership: types.ObjectOwnershipBucketOwnerPreferred, ACL: types.BucketCannedACLPrivate, ObjectLockEnabledForBucket: aws.Bool(true)}
+	wantErr(t, create(again), conflict, 409, "")
+	must(e.s3.PutPublicAccessBlock(ctx, &s3.PutPublicAccessBlockInput{Bucket: lock, PublicAccessBlockConfiguration: &types.PublicAccessBlockConfiguration{
+		BlockPublicAcls: aws.Bool(true), IgnorePublicAcls: aws.Bool(true), BlockPublicPolicy: aws.Bool(true), RestrictPublicBuckets: aws.Bool(true)}}))
+	must(0, create(again))
+	must(e.s3.DeletePublicAccessBlock(ctx, &s3.DeletePublicAccessBlockInput{Bucket: lock}))
+	must(0, create(again))
+	_, err = e.s3.GetPublicAccessBlock(ctx, &s3.GetPublicAccessBlockInput{Bucket: lock})
+	wantErr(t, err, "NoSuchPublicAccessBlockConfiguration", 404, "")
+}
