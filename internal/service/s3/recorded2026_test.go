@@ -3914,3 +3914,49 @@ func TestRecordedRecreationControls(t *testing.T) {
 	_, err = e.s3.GetPublicAccessBlock(ctx, &s3.GetPublicAccessBlockInput{Bucket: lock})
 	wantErr(t, err, "NoSuchPublicAccessBlockConfiguration", 404, "")
 }
+
+// TestRecordedVersionReadAuthority: reading the current object needs s3:GetObject and
+// reading a version s3:GetObjectVersion, whatever attribute actions come with them
+// (multipart_authority_replay.json, current-version-attribute-intersections, its
+// GetObject calls; Palisade does not serve GetObjectAttributes, the matrix's other half).
+func TestRecordedVersionReadAuthority(t *testing.T) {
+	e := newEnv(t)
+	b := aws.String("mpu-authority-attributes")
+	caller, session := e.roleSessions("mpu-authority-replay", `{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]}`)
+	must(caller.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: b}))
+	must(caller.PutBucketVersioning(ctx, &s3.PutBucketVersioningInput{Bucket: b, VersioningConfiguration: &types.VersioningConfiguration{Status: types.BucketVersioningStatusEnabled}}))
+	v := must(caller.PutObject(ctx, &s3.PutObjectInput{Bucket: b, Key: aws.String("single"), Body: strings.NewReader("0123456789")})).VersionId
+	for _, c := range []struct {
+		name             string
+		actions          string
+		current, version bool
+	}{
+		{"all", `"s3:GetObject", "s3:GetObjectAttributes", "s3:GetObjectVersion", "s3:GetObjectVersionAttributes"`, true, true},
+		{"get-only", `"s3:GetObject"`, true, false},
+		{"attrs-only", `"s3:GetObjectAttributes"`, false, false},
+		{"get-and-attrs", `"s3:GetObject", "s3:GetObjectAttributes"`, true, false},
+		{"version-only", `"s3:GetObjectVersion"`, false, true},
+		{"version-attrs-only", `"s3:GetObjectVersionAttributes"`, false, false},
+		{"version-pair", `"s3:GetObjectVersion", "s3:GetObjectVersionAttributes"`, false, true},
+		{"get-and-version-attrs", `"s3:GetObject", "s3:GetObjectVersionAttributes"`, true, false},
+		{"version-and-current-attrs", `"s3:GetObjectVersion", "s3:GetObjectAttributes"`, false, true},
+	} {
+		s := session(c.name, `{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": [`+c.actions+`], "Resource": "arn:aws:s3:::mpu-authority-attributes/*"}]}`)
+		for _, r := range []struct {
+			version *string
+			want    bool
+		}{{nil, c.current}, {v, c.version}} {
+			out, err := s.GetObject(ctx, &s3.GetObjectInput{Bucket: b, Key: aws.String("single"), VersionId: r.version})
+			switch {
+			case r.want && err != nil:
+				t.Errorf("%s version %v: %v", c.name, r.version != nil, err)
+			case r.want:
+				if got := readBody(out.Body); got != "0123456789" {
+					t.Errorf("%s: body %q", c.name, got)
+				}
+			default:
+				wantErr(t, err, "AccessDenied", 403, "")
+			}
+		}
+	}
+}
