@@ -175,7 +175,7 @@ func (s *Service) createUpload(c *server.Call, in *api.CreateMultipartUploadRequ
 		Headers: storedHeaders(in.CacheControl, in.ContentDisposition, in.ContentEncoding, in.ContentLanguage, in.Expires)}
 	if in.ChecksumAlgorithm != nil {
 		u.ChecksumAlg = strings.ToUpper(*in.ChecksumAlgorithm)
-		if !knownAlg(u.ChecksumAlg) || isXXHash(u.ChecksumAlg) {
+		if !knownAlg(u.ChecksumAlg) {
 			return nil, errInvalidRequest("Checksum algorithm provided is unsupported. Please try again with any of the valid types: [CRC32, CRC32C, CRC64NVME, SHA1, SHA256]")
 		}
 		u.ChecksumType = typeComposite
@@ -244,8 +244,7 @@ func (s *Service) receivePart(c *server.Call, in *api.UploadPartRequest) (*recei
 	if err := checkPartNumber(in.PartNumber); err != nil {
 		return nil, err
 	}
-	u, err := s.viewUpload(c, in.Bucket, in.Key, in.UploadId)
-	if err != nil {
+	if _, err := s.viewUpload(c, in.Bucket, in.Key, in.UploadId); err != nil {
 		return nil, err
 	}
 	if in.Body == nil {
@@ -253,9 +252,9 @@ func (s *Service) receivePart(c *server.Call, in *api.UploadPartRequest) (*recei
 	}
 	cl := bodyClaims{ContentMD5: in.ContentMD5, Algorithm: in.ChecksumAlgorithm,
 		Declared: checksumFields{&in.ChecksumCRC32, &in.ChecksumCRC32C, &in.ChecksumCRC64NVME, &in.ChecksumSHA1, &in.ChecksumSHA256, &in.ChecksumSHA512, &in.ChecksumMD5, &in.ChecksumXXHASH64, &in.ChecksumXXHASH3, &in.ChecksumXXHASH128}.get()}
-	if u.ChecksumAlg != "" && cl.Algorithm == nil {
-		cl.Algorithm = ptr(u.ChecksumAlg)
-	}
+	// A part of an upload with a checksum algorithm must carry that checksum: S3 does
+	// not compute it for a part sent without (recorded, 2026:
+	// checksum_algorithms_multipart_replay.json, XXHASH128.missing-checksum).
 	return s.receive(c, in.Body, cl)
 }
 
@@ -350,9 +349,13 @@ func (s *Service) receivePartCopy(c *server.Call, in *api.UploadPartCopyRequest)
 	if err := checkPartNumber(in.PartNumber); err != nil {
 		return nil, err
 	}
-	if _, err := s.viewUpload(c, in.Bucket, in.Key, in.UploadId); err != nil {
+	u, err := s.viewUpload(c, in.Bucket, in.Key, in.UploadId)
+	if err != nil {
 		return nil, err
 	}
+	// A copied part is given the upload's checksum, computed over the bytes copied
+	// (recorded, 2026: checksum_algorithms_multipart_replay.json, MD5.copy-first-part).
+	claims := bodyClaims{Compute: u.ChecksumAlg}
 	src, err := parseCopySource(in.CopySource)
 	if err != nil {
 		return nil, err
@@ -393,7 +396,7 @@ func (s *Service) receivePartCopy(c *server.Call, in *api.UploadPartCopyRequest)
 		return nil, err
 	}
 	defer body.Close()
-	r, err := s.receive(c, body, bodyClaims{})
+	r, err := s.receive(c, body, claims)
 	if err != nil {
 		return nil, err
 	}
@@ -414,6 +417,9 @@ func (s *Service) uploadPartCopy(c *server.Call, in *api.UploadPartCopyRequest, 
 		return nil, err
 	}
 	res := &api.CopyPartResult{ETag: ptr(`"` + p.ETag + `"`), LastModified: ptr(p.LastModified)}
+	if u.ChecksumAlg != "" {
+		checksumFields{&res.ChecksumCRC32, &res.ChecksumCRC32C, &res.ChecksumCRC64NVME, &res.ChecksumSHA1, &res.ChecksumSHA256, &res.ChecksumSHA512, &res.ChecksumMD5, &res.ChecksumXXHASH64, &res.ChecksumXXHASH3, &res.ChecksumXXHASH128}.set(map[string]string{u.ChecksumAlg: p.Checksums[u.ChecksumAlg]})
+	}
 	out := &api.UploadPartCopyOutput{CopyPartResult: res}
 	if pc.srcVersion != "null" {
 		out.CopySourceVersionId = ptr(pc.srcVersion)

@@ -3960,3 +3960,154 @@ func TestRecordedVersionReadAuthority(t *testing.T) {
 		}
 	}
 }
+
+// TestRecordedCompositeChecksumAlgorithms: multipart uploads with the MD5, SHA512 and
+// XXHASH checksums: only COMPOSITE (FULL_OBJECT is InvalidRequest), a copied part gets
+// the upload's checksum of the bytes copied, completion answers the checksum of the
+// parts' checksums with the part count (once: an exact retry omits it), and a part read
+// by number shows its own checksum. XXHASH128 shows how parts and completions are
+// refused (checksum_algorithms_multipart_replay.json, composite-copy-and-completion).
+func TestRecordedCompositeChecksumAlgorithms(t *testing.T) {
+	e := newEnv(t)
+	b := aws.String("stackd-checksum-mpu")
+	e.bucket(*b)
+	large, small := bytes.Repeat([]byte("A"), 5242880), []byte("checksum final part\n")
+	for _, c := range []struct {
+		alg                types.ChecksumAlgorithm
+		part1, part2, full string
+	}{
+		{"MD5", "uPyFeiXnlYhowvAD1eCVLQ==", "J0m7hCcJG9Zf7wwcA45fuQ==", "f53SihZr8rZZOzrV6o5CKg==-2"},
+		{"SHA512", "bSuHg8pnhOy8f0iO1MWr/KsuUF6BO+ZoH4501A8Nq+/BV2qW99WyckU3tppblsNZMRrOS59lvtK2cFlHD8h7CQ==",
+			"FXPOCHvDBOB1Pq7gFl3v8h/+Zev3xi/wDUVZ2xDjQ7olr+MdDzmCXXf6kKkjwPZa7NWJF0Eki2KevlaVKumk7A==",
+			"hw4mWHqzbym72bHeM/JWIEs2xJCJ9IB/QvT7q5mrKS1ZYmChyIgBlPjIgUTVxPMRuSmcu/Mi56kuKPvfy9LPwg==-2"},
+		{"XXHASH64", "uXYKj9tQzeE=", "jK1xj1zFlFU=", "gKfpg4EM1FI=-2"},
+		{"XXHASH3", "Ywl+52vpzqE=", "pCyuonQS5fs=", "ZCORpDFrcxY=-2"},
+		{"XXHASH128", "/ua/PkXRaphjCX7na+nOoQ==", "9Bw/3sBdB1fI1cZzjBhuFw==", "mpzpV7nvhq6pro693x+oDw==-2"},
+	} {
+		alg := string(c.alg)
+		set := func(v string) (cks map[types.ChecksumAlgorithm]*string) {
+			return map[types.ChecksumAlgorithm]*string{c.alg: aws.String(v)}
+		}
+		part := func(n int32, etag *string, v string) types.CompletedPart {
+			p := types.CompletedPart{PartNumber: aws.Int32(n), ETag: etag}
+			switch m := set(v); c.alg {
+			case "MD5":
+				p.ChecksumMD5 = m[c.alg]
+			case "SHA512":
+				p.ChecksumSHA512 = m[c.alg]
+			case "XXHASH64":
+				p.ChecksumXXHASH64 = m[c.alg]
+			case "XXHASH3":
+				p.ChecksumXXHASH3 = m[c.alg]
+			case "XXHASH128":
+				p.ChecksumXXHASH128 = m[c.alg]
+			}
+			return p
+		}
+		got := func(md5, sha512, x64, x3, x128 *string) string {
+			for _, v := range []*string{md5, sha512, x64, x3, x128} {
+				if v != nil {
+					return *v
+				}
+			}
+			return ""
+		}
+		_, err := e.s3.CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{Bucket: b, Key: aws.String(alg + "-full"), ChecksumAlgorithm: c.alg, ChecksumType: types.ChecksumTypeFullObject})
+		wantErr(t, err, "InvalidRequest", 400, "")
+		key := aws.String(alg + "-composite")
+		up := must(e.s3.CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{Bucket: b, Key: key, ServerSideEncryption: types.ServerSideEncryptionAes256, ChecksumAlgorithm: c.alg}))
+		if up.ChecksumAlgorithm != c.alg || up.ChecksumType != types.ChecksumTypeComposite {
+			t.Errorf("%s: upload %s %s", alg, up.ChecksumAlgorithm, up.ChecksumType)
+		}
+		must(e.s3.PutObject(ctx, &s3.PutObjectInput{Bucket: b, Key: aws.String(alg + "-source"), Body: bytes.NewReader(large)}))
+		cp := must(e.s3.UploadPartCopy(ctx, &s3.UploadPartCopyInput{Bucket: b, Key: key, UploadId: up.UploadId, PartNumber: aws.Int32(1), CopySource: aws.String(*b + "/" + alg + "-source")})).CopyPartResult
+		r := cp
+		if v := got(r.ChecksumMD5, r.ChecksumSHA512, r.ChecksumXXHASH64, r.ChecksumXXHASH3, r.ChecksumXXHASH128); *cp.ETag != `"b8fc857a25e7958868c2f003d5e0952d"` || v != c.part1 {
+			t.Errorf("%s: copied part %s %s", alg, *cp.ETag, v)
+		}
+		in := &s3.UploadPartInput{Bucket: b, Key: key, UploadId: up.UploadId, PartNumber: aws.Int32(2), Body: bytes.NewReader(small)}
+		in.ChecksumMD5, in.ChecksumSHA512, in.ChecksumXXHASH64, in.ChecksumXXHASH3, in.ChecksumXXHASH128 = part(2, nil, c.part2).ChecksumMD5, part(2, nil, c.part2).ChecksumSHA512,
+			part(2, nil, c.part2).ChecksumXXHASH64, part(2, nil, c.part2).ChecksumXXHASH3, part(2, nil, c.part2).ChecksumXXHASH128
+		p2 := must(e.s3.UploadPart(ctx, in))
+		if v := got(p2.ChecksumMD5, p2.ChecksumSHA512, p2.ChecksumXXHASH64, p2.ChecksumXXHASH3, p2.ChecksumXXHASH128); v != c.part2 {
+			t.Errorf("%s: part 2 checksum %s", alg, v)
+		}
+		lp := must(e.s3.ListParts(ctx, &s3.ListPartsInput{Bucket: b, Key: key, UploadId: up.UploadId}))
+		if len(lp.Parts) != 2 || lp.ChecksumAlgorithm != c.alg || lp.ChecksumType != types.ChecksumTypeComposite {
+			t.Errorf("%s: ListParts %+v", alg, lp)
+		} else {
+			for i, want := range []string{c.part1, c.part2} {
+				p := lp.Parts[i]
+				if v := got(p.ChecksumMD5, p.ChecksumSHA512, p.ChecksumXXHASH64, p.ChecksumXXHASH3, p.ChecksumXXHASH128); v != want || p.ChecksumCRC64NVME != nil {
+					t.Errorf("%s: listed part %d checksum %s", alg, i+1, v)
+				}
+			}
+		}
+		parts := []types.CompletedPart{part(1, cp.ETag, c.part1), part(2, p2.ETag, c.part2)}
+		complete := func(whole *string, ps []types.CompletedPart) (*s3.CompleteMultipartUploadOutput, error) {
+			in := &s3.CompleteMultipartUploadInput{Bucket: b, Key: key, UploadId: up.UploadId, MultipartUpload: &types.CompletedMultipartUpload{Parts: ps}}
+			if whole != nil {
+				in.ChecksumType = types.ChecksumTypeComposite
+				switch c.alg {
+				case "MD5":
+					in.ChecksumMD5 = whole
+				case "SHA512":
+					in.ChecksumSHA512 = whole
+				case "XXHASH64":
+					in.ChecksumXXHASH64 = whole
+				case "XXHASH3":
+					in.ChecksumXXHASH3 = whole
+				case "XXHASH128":
+					in.ChecksumXXHASH128 = whole
+				}
+			}
+			return e.s3.CompleteMultipartUpload(ctx, in)
+		}
+		if c.alg == "XXHASH128" {
+			path := "/" + *b + "/" + *key + "?partNumber=3&uploadId=" + *up.UploadId
+			for _, h := range []map[string]string{{}, {"x-amz-sdk-checksum-algorithm": "XXHASH128"},
+				{"x-amz-sdk-checksum-algorithm": "SHA256", "x-amz-checksum-xxhash128": c.part2}} {
+				if code, body := e.signed("PUT", path, h, string(small)); code != 400 || !strings.Contains(body, "<Code>InvalidRequest</Code>") {
+					t.Errorf("part 3 with %v: %d %s", h, code, body)
+				}
+			}
+			if code, body := e.signed("PUT", path, map[string]string{"x-amz-checksum-xxhash128": "AAAAAAAAAAAAAAAAAAAAAA=="}, string(small)); code != 400 || !strings.Contains(body, "<Code>BadDigest</Code>") {
+				t.Errorf("part 3 with a wrong checksum: %d %s", code, body)
+			}
+			_, err := complete(nil, []types.CompletedPart{{PartNumber: aws.Int32(1), ETag: cp.ETag}, {PartNumber: aws.Int32(2), ETag: p2.ETag}})
+			wantErr(t, err, "InvalidRequest", 400, "")
+			_, err = complete(nil, []types.CompletedPart{parts[0], part(2, p2.ETag, "AAAAAAAAAAAAAAAAAAAAAA==")})
+			wantErr(t, err, "InvalidPart", 400, "")
+			for _, whole := range []string{"R+eX2x70I7IzTIRUcgdglQ==", "mpzpV7nvhq6pro693x+oDw==-1", "AAAAAAAAAAAAAAAAAAAAAA==-2"} {
+				_, err = complete(aws.String(whole), parts)
+				wantErr(t, err, "BadDigest", 400, "")
+			}
+		}
+		out, err := complete(aws.String(c.full), parts)
+		if err != nil {
+			t.Fatalf("%s: complete: %v", alg, err)
+		}
+		if v := got(out.ChecksumMD5, out.ChecksumSHA512, out.ChecksumXXHASH64, out.ChecksumXXHASH3, out.ChecksumXXHASH128); *out.ETag != `"7f9dd28a166bf2b6593b3ad5ea8e422a-2"` || v != c.full || out.ChecksumType != types.ChecksumTypeComposite {
+			t.Errorf("%s: completed %s %s %s", alg, *out.ETag, v, out.ChecksumType)
+		}
+		again, err := complete(aws.String(c.full), parts)
+		if err != nil {
+			t.Fatalf("%s: retried completion: %v", alg, err)
+		}
+		if v := got(again.ChecksumMD5, again.ChecksumSHA512, again.ChecksumXXHASH64, again.ChecksumXXHASH3, again.ChecksumXXHASH128); *again.ETag != *out.ETag || v != "" || again.ChecksumType != "" {
+			t.Errorf("%s: retried completion shows checksum %q type %q", alg, v, again.ChecksumType)
+		}
+		g := must(e.s3.GetObject(ctx, &s3.GetObjectInput{Bucket: b, Key: key, ChecksumMode: types.ChecksumModeEnabled}))
+		body := readBody(g.Body)
+		if v := got(g.ChecksumMD5, g.ChecksumSHA512, g.ChecksumXXHASH64, g.ChecksumXXHASH3, g.ChecksumXXHASH128); v != c.full || len(body) != 5242900 || g.ChecksumCRC64NVME != nil {
+			t.Errorf("%s: GetObject checksum %s length %d", alg, v, len(body))
+		}
+		g2 := must(e.s3.GetObject(ctx, &s3.GetObjectInput{Bucket: b, Key: key, PartNumber: aws.Int32(2), ChecksumMode: types.ChecksumModeEnabled}))
+		if v := got(g2.ChecksumMD5, g2.ChecksumSHA512, g2.ChecksumXXHASH64, g2.ChecksumXXHASH3, g2.ChecksumXXHASH128); v != c.part2 || readBody(g2.Body) != string(small) ||
+			aws.ToString(g2.ContentRange) != "bytes 5242880-5242899/5242900" || aws.ToInt32(g2.PartsCount) != 2 {
+			t.Errorf("%s: part 2 read: checksum %s range %s parts %d", alg, v, aws.ToString(g2.ContentRange), aws.ToInt32(g2.PartsCount))
+		}
+		_, err = e.s3.ListParts(ctx, &s3.ListPartsInput{Bucket: b, Key: key, UploadId: up.UploadId})
+		wantErr(t, err, "NoSuchUpload", 404, "")
+	}
+}
