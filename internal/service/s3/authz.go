@@ -35,6 +35,8 @@ var actions = map[string]string{
 	"DeletePublicAccessBlock":       "s3:PutBucketPublicAccessBlock",
 	"GetBucketEncryption":           "s3:GetEncryptionConfiguration",
 	"GetObjectAttributes":           "s3:GetObjectAttributes",
+	"GetObjectLockConfiguration":    "s3:GetBucketObjectLockConfiguration",
+	"PutObjectLockConfiguration":    "s3:PutBucketObjectLockConfiguration",
 	"GetPublicAccessBlock":          "s3:GetBucketPublicAccessBlock",
 	"HeadBucket":                    "s3:ListBucket",
 	"HeadObject":                    "s3:GetObject",

@@ -196,6 +196,9 @@ func (s *Service) createUpload(c *server.Call, in *api.CreateMultipartUploadRequ
 	if err := s.objectOwnerAndACL(c, b, o, aclInput{in.ACL, in.GrantFullControl, in.GrantRead, in.GrantReadACP, nil, in.GrantWriteACP, nil}); err != nil {
 		return nil, err
 	}
+	if err := checkLockRequest(b, in.ObjectLockMode, in.ObjectLockRetainUntilDate, in.ObjectLockLegalHoldStatus); err != nil {
+		return nil, err
+	}
 	u.Owner, u.ACL = o.Owner, o.ACL
 	cur, err := load[objRec](c.Tx, nsCur(b.Name), in.Key)
 	if err != nil {

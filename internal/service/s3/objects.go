@@ -177,6 +177,9 @@ func (s *Service) putObject(c *server.Call, in *api.PutObjectRequest, r *receive
 	if err := s.objectOwnerAndACL(c, b, o, aclInput{in.ACL, in.GrantFullControl, in.GrantRead, in.GrantReadACP, nil, in.GrantWriteACP, nil}); err != nil {
 		return nil, err
 	}
+	if err := checkLockRequest(b, in.ObjectLockMode, in.ObjectLockRetainUntilDate, in.ObjectLockLegalHoldStatus); err != nil {
+		return nil, err
+	}
 	if in.Tagging != nil {
 		if o.Tags, err = parseTagQuery(*in.Tagging); err != nil {
 			return nil, err
@@ -1183,6 +1186,9 @@ func (s *Service) copyObject(c *server.Call, in *api.CopyObjectRequest, links *l
 		}
 	}
 	if err := s.objectOwnerAndACL(c, b, o, aclInput{in.ACL, in.GrantFullControl, in.GrantRead, in.GrantReadACP, nil, in.GrantWriteACP, nil}); err != nil {
+		return nil, err
+	}
+	if err := checkLockRequest(b, in.ObjectLockMode, in.ObjectLockRetainUntilDate, in.ObjectLockLegalHoldStatus); err != nil {
 		return nil, err
 	}
 	dstKey, enc, err := s.newObjectKey(c, b, in.Key, sse)

@@ -4111,3 +4111,80 @@ func TestRecordedCompositeChecksumAlgorithms(t *testing.T) {
 		wantErr(t, err, "NoSuchUpload", 404, "")
 	}
 }
+
+// TestRecordedObjectLockRefusals: what Object Lock's operations answer for a bucket
+// without it — GetObjectLockConfiguration 404 ObjectLockConfigurationNotFoundError,
+// retention and legal hold reads and writes 400 InvalidRequest, and turning it on
+// while versioning is not enabled 409 InvalidBucketState — and that a bucket created
+// with it shows it enabled with no rule, with versioning enabled
+// (object_lock_controls_replay.json, calls 1-26). Palisade does not implement Object
+// Lock's protection: an object write asking for it is refused, never accepted
+// unprotected.
+func TestRecordedObjectLockRefusals(t *testing.T) {
+	e := newEnv(t)
+	must(e.s3.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("lock-enabled"), ObjectLockEnabledForBucket: aws.Bool(true)}))
+	cfg := must(e.s3.GetObjectLockConfiguration(ctx, &s3.GetObjectLockConfigurationInput{Bucket: aws.String("lock-enabled")})).ObjectLockConfiguration
+	if cfg == nil || cfg.ObjectLockEnabled != types.ObjectLockEnabledEnabled || cfg.Rule != nil {
+		t.Errorf("lock-enabled configuration %+v", cfg)
+	}
+	if v := must(e.s3.GetBucketVersioning(ctx, &s3.GetBucketVersioningInput{Bucket: aws.String("lock-enabled")})); v.Status != types.BucketVersioningStatusEnabled {
+		t.Errorf("lock-enabled versioning %+v", v)
+	}
+
+	for _, name := range []string{"lock-false", "lock-suspended"} {
+		b := aws.String(name)
+		in := &s3.CreateBucketInput{Bucket: b}
+		if name == "lock-false" {
+			in.ObjectLockEnabledForBucket = aws.Bool(false)
+		}
+		must(e.s3.CreateBucket(ctx, in))
+		if name == "lock-suspended" {
+			for _, st := range []types.BucketVersioningStatus{types.BucketVersioningStatusEnabled, types.BucketVersioningStatusSuspended} {
+				must(e.s3.PutBucketVersioning(ctx, &s3.PutBucketVersioningInput{Bucket: b, VersioningConfiguration: &types.VersioningConfiguration{Status: st}}))
+			}
+		}
+		k := aws.String("old-null")
+		e.put(name, *k, "object-lock-native-payload")
+		_, err := e.s3.GetObjectLockConfiguration(ctx, &s3.GetObjectLockConfigurationInput{Bucket: b})
+		wantErr(t, err, "ObjectLockConfigurationNotFoundError", 404, "")
+		_, err = e.s3.GetObjectRetention(ctx, &s3.GetObjectRetentionInput{Bucket: b, Key: k, VersionId: aws.String("null")})
+		wantErr(t, err, "InvalidRequest", 400, "")
+		_, err = e.s3.GetObjectLegalHold(ctx, &s3.GetObjectLegalHoldInput{Bucket: b, Key: k, VersionId: aws.String("null")})
+		wantErr(t, err, "InvalidRequest", 400, "")
+		_, err = e.s3.PutObjectLockConfiguration(ctx, &s3.PutObjectLockConfigurationInput{Bucket: b, ObjectLockConfiguration: &types.ObjectLockConfiguration{ObjectLockEnabled: types.ObjectLockEnabledEnabled}})
+		wantErr(t, err, "InvalidBucketState", 409, "")
+		_, err = e.s3.GetObjectLockConfiguration(ctx, &s3.GetObjectLockConfigurationInput{Bucket: b})
+		wantErr(t, err, "ObjectLockConfigurationNotFoundError", 404, "")
+		h := must(e.s3.HeadObject(ctx, &s3.HeadObjectInput{Bucket: b, Key: k, VersionId: aws.String("null")}))
+		if h.ObjectLockMode != "" || h.ObjectLockRetainUntilDate != nil || h.ObjectLockLegalHoldStatus != "" {
+			t.Errorf("%s: head shows a lock: %+v", name, h)
+		}
+		_, err = e.s3.PutObjectRetention(ctx, &s3.PutObjectRetentionInput{Bucket: b, Key: k, VersionId: aws.String("null"),
+			Retention: &types.ObjectLockRetention{Mode: types.ObjectLockRetentionModeGovernance, RetainUntilDate: aws.Time(time.Now().Add(10 * time.Minute))}})
+		wantErr(t, err, "InvalidRequest", 400, "")
+		_, err = e.s3.PutObjectLegalHold(ctx, &s3.PutObjectLegalHoldInput{Bucket: b, Key: k, VersionId: aws.String("null"), LegalHold: &types.ObjectLockLegalHold{Status: types.ObjectLockLegalHoldStatusOn}})
+		wantErr(t, err, "InvalidRequest", 400, "")
+		// A write asking for protection is refused as S3 refuses it on such a bucket
+		// ("Bucket is missing Object Lock Configuration"), and nothing is written.
+		until := aws.Time(time.Now().Add(time.Hour))
+		_, err = e.s3.PutObject(ctx, &s3.PutObjectInput{Bucket: b, Key: aws.String("held"), Body: strings.NewReader("x"), ObjectLockLegalHoldStatus: types.ObjectLockLegalHoldStatusOn})
+		wantErr(t, err, "InvalidRequest", 400, "")
+		_, err = e.s3.PutObject(ctx, &s3.PutObjectInput{Bucket: b, Key: aws.String("held"), Body: strings.NewReader("x"), ObjectLockMode: types.ObjectLockModeGovernance, ObjectLockRetainUntilDate: until})
+		wantErr(t, err, "InvalidRequest", 400, "")
+		_, err = e.s3.CopyObject(ctx, &s3.CopyObjectInput{Bucket: b, Key: aws.String("held"), CopySource: aws.String(name + "/old-null"), ObjectLockMode: types.ObjectLockModeCompliance, ObjectLockRetainUntilDate: until})
+		wantErr(t, err, "InvalidRequest", 400, "")
+		_, err = e.s3.CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{Bucket: b, Key: aws.String("held"), ObjectLockLegalHoldStatus: types.ObjectLockLegalHoldStatusOn})
+		wantErr(t, err, "InvalidRequest", 400, "")
+		_, err = e.s3.HeadObject(ctx, &s3.HeadObjectInput{Bucket: b, Key: aws.String("held")})
+		wantErr(t, err, "NotFound", 404, "")
+	}
+
+	// On the bucket with Object Lock, Palisade would not hold the object: refused.
+	_, err := e.s3.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("lock-enabled"), Key: aws.String("held"), Body: strings.NewReader("x"), ObjectLockLegalHoldStatus: types.ObjectLockLegalHoldStatusOn})
+	wantErr(t, err, "NotImplemented", 501, "")
+	e.put("lock-enabled", "plain", "x")
+	_, err = e.s3.GetObjectRetention(ctx, &s3.GetObjectRetentionInput{Bucket: aws.String("lock-enabled"), Key: aws.String("plain")})
+	wantErr(t, err, "NoSuchObjectLockConfiguration", 404, "")
+	_, err = e.s3.PutObjectLegalHold(ctx, &s3.PutObjectLegalHoldInput{Bucket: aws.String("lock-enabled"), Key: aws.String("plain"), LegalHold: &types.ObjectLockLegalHold{Status: types.ObjectLockLegalHoldStatusOn}})
+	wantErr(t, err, "NotImplemented", 501, "")
+}

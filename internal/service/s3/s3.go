@@ -120,7 +120,7 @@ func (s *Service) API() server.Service {
 	var hs []server.Handler
 	for _, group := range [][]server.Handler{
 		s.bucketHandlers(), s.objectHandlers(), s.listHandlers(), s.multipartHandlers(),
-		s.configHandlers(), s.aclHandlers(), s.policyHandlers(), s.taggingHandlers(),
+		s.configHandlers(), s.aclHandlers(), s.policyHandlers(), s.taggingHandlers(), s.objectLockHandlers(),
 	} {
 		hs = append(hs, group...)
 	}
