@@ -2,6 +2,7 @@ package s3
 
 import (
 	"encoding/base64"
+	"encoding/json"
 	"net"
 	"strings"
 
@@ -190,8 +191,13 @@ func (s *Service) createBucket(c *server.Call, in *api.CreateBucketRequest) (*ap
 	if region != "us-east-1" {
 		loc = "http://" + b.Name + ".s3.amazonaws.com/"
 	}
+	c.ResponseElements = noResponseElements
 	return &api.CreateBucketOutput{Location: ptr(loc), BucketArn: ptr(b.arn())}, changed(c, b, itemBucket, changeCreate)
 }
+
+// noResponseElements is CreateBucket's CloudTrail responseElements: AWS records none,
+// created or re-created (recorded, 2026: recreation_audit_replay.json, create-existing).
+var noResponseElements = json.RawMessage(`null`)
 
 // recreates reports whether a CreateBucket sent to us-east-1 for a bucket there the
 // caller's account owns re-creates it (the documented legacy 200) rather than being
@@ -234,6 +240,7 @@ func (s *Service) recreateBucket(c *server.Call, b *bucketRec, a *acl) (*api.Cre
 	if err := saveBucket(c.Tx, b); err != nil {
 		return nil, err
 	}
+	c.ResponseElements = noResponseElements
 	return &api.CreateBucketOutput{Location: ptr("/" + b.Name), BucketArn: ptr(b.arn())}, changed(c, b, itemACL, changeUpdate)
 }
 

@@ -4188,3 +4188,35 @@ func TestRecordedObjectLockRefusals(t *testing.T) {
 	_, err = e.s3.PutObjectLegalHold(ctx, &s3.PutObjectLegalHoldInput{Bucket: aws.String("lock-enabled"), Key: aws.String("plain"), LegalHold: &types.ObjectLockLegalHold{Status: types.ObjectLockLegalHoldStatusOn}})
 	wantErr(t, err, "NotImplemented", 501, "")
 }
+
+// TestRecordedCreateBucketRecord: CreateBucket's CloudTrail record has no
+// responseElements, created or re-created, and a refused one carries the refusal
+// (recreation_audit_replay.json, create-existing, fresh-none-plain, owned-none-plain).
+// Its requestParameters' names are not yet AWS's (x-amz-object-ownership, Host).
+func TestRecordedCreateBucketRecord(t *testing.T) {
+	e := newEnv(t)
+	b := aws.String("recreation-authority-existing")
+	caller, session := e.roleSessions("recreation-authority-role", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"arn:aws:s3:::recreation-authority*"}]}`)
+	must(caller.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: b, ObjectOwnership: types.ObjectOwnershipBucketOwnerPreferred}))
+	must(caller.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: b, ObjectOwnership: types.ObjectOwnershipBucketOwnerPreferred}))
+	none := session("none", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["s3:GetBucketAcl"],"Resource":"arn:aws:s3:::recreation-authority*"}]}`)
+	_, err := none.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: b})
+	wantErr(t, err, "AccessDenied", 403, "")
+	var got []string
+	for _, ev := range e.events(audit.Source) {
+		var r audit.Record
+		if err := json.Unmarshal(ev.Data, &r); err != nil {
+			t.Fatal(err)
+		}
+		if r.EventName != "CreateBucket" {
+			continue
+		}
+		got = append(got, r.ErrorCode+" "+string(r.ResponseElements))
+		if r.ErrorCode == "AccessDenied" && r.ErrorMessage != `User: arn:aws:sts::000000000000:assumed-role/recreation-authority-role/none is not authorized to perform: s3:CreateBucket on resource: "arn:aws:s3:::recreation-authority-existing" because no session policy allows the s3:CreateBucket action` {
+			t.Errorf("denial message %q", r.ErrorMessage)
+		}
+	}
+	if strings.Join(got, "|") != " null| null|AccessDenied null" {
+		t.Errorf("CreateBucket records %q", got)
+	}
+}
