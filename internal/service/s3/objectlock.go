@@ -2,6 +2,7 @@ package s3
 
 import (
 	"net/http"
+	"strconv"
 	"time"
 
 	api "github.com/palisade/palisade/internal/api/s3"
@@ -61,6 +62,9 @@ func (s *Service) objectLockHandlers() []server.Handler {
 			if err != nil {
 				return nil, err
 			}
+			if err := checkLockConfiguration(in.ObjectLockConfiguration); err != nil {
+				return nil, err
+			}
 			if !b.ObjectLock && b.Versioning != "Enabled" {
 				// Object Lock may be turned on for a bucket only while its versioning
 				// is enabled (recorded, 2026: object_lock_controls_replay.json,
@@ -85,10 +89,42 @@ func (s *Service) objectLockHandlers() []server.Handler {
 	}
 }
 
+// checkLockConfiguration refuses an Object Lock configuration as S3 does (recorded,
+// 2026: object_lock_controls_replay.json, config-* and default-invalid-*): Object Lock
+// must be Enabled, a rule must hold a default retention with a mode and exactly one
+// positive period (a mode alone is InvalidRequest; the messages are inferred).
+func checkLockConfiguration(cfg *api.ObjectLockConfiguration) error {
+	if cfg == nil || cfg.ObjectLockEnabled == nil || *cfg.ObjectLockEnabled != "Enabled" {
+		return errMalformedXML()
+	}
+	if cfg.Rule == nil {
+		return nil
+	}
+	d := cfg.Rule.DefaultRetention
+	switch {
+	case d == nil, d.Days != nil && d.Years != nil:
+		return errMalformedXML()
+	case d.Days == nil && d.Years == nil:
+		if d.Mode != nil {
+			return errInvalidRequest("Default retention period must be specified")
+		}
+		return errMalformedXML()
+	case d.Mode == nil:
+		return errMalformedXML()
+	case d.Days != nil && *d.Days <= 0:
+		return errInvalidArgument("Default retention period must be a positive integer value.", "Days", strconv.Itoa(int(*d.Days)))
+	case d.Years != nil && *d.Years <= 0:
+		return errInvalidArgument("Default retention period must be a positive integer value.", "Years", strconv.Itoa(int(*d.Years)))
+	}
+	return nil
+}
+
 // lockRead answers a read of an object's retention or legal hold: a bucket without
 // Object Lock has none to read (recorded, 2026: object_lock_controls_replay.json,
 // unlocked-bucket-retention, unlocked-bucket-legal-hold), and in one with it no object
-// has any (the code and message S3 gives such an object, inferred).
+// has any (recorded, 2026: object_lock_controls_replay.json,
+// prior-enabled-version-retention and prior-enabled-version-legal-hold; the message
+// inferred).
 func (s *Service) lockRead(c *server.Call, bucket, key, version string) error {
 	b, err := loadBucket(c.Tx, bucket)
 	if err != nil {

@@ -4220,3 +4220,49 @@ func TestRecordedCreateBucketRecord(t *testing.T) {
 		t.Errorf("CreateBucket records %q", got)
 	}
 }
+
+// TestRecordedObjectLockConfigurationChecks: the Object Lock configurations S3 refuses
+// on a bucket with Object Lock, which keeps the one it had, and the versioning changes
+// such a bucket refuses (object_lock_controls_replay.json, calls 33-45). Palisade does
+// not keep default retentions: a valid rule is refused as not implemented.
+func TestRecordedObjectLockConfigurationChecks(t *testing.T) {
+	e := newEnv(t)
+	must(e.s3.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("lock-enabled"), ObjectLockEnabledForBucket: aws.Bool(true)}))
+	const ns = `<ObjectLockConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/">`
+	for _, c := range []struct {
+		body, code string
+		status     int
+	}{
+		{`<ObjectLockConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/" />`, "MalformedXML", 400},
+		{ns + `<ObjectLockEnabled>Disabled</ObjectLockEnabled></ObjectLockConfiguration>`, "MalformedXML", 400},
+		{ns + `<ObjectLockEnabled /></ObjectLockConfiguration>`, "MalformedXML", 400},
+		{ns + `<ObjectLockEnabled>Enabled</ObjectLockEnabled><Rule /></ObjectLockConfiguration>`, "MalformedXML", 400},
+		{ns + `<ObjectLockEnabled>Enabled</ObjectLockEnabled><Rule><DefaultRetention><Mode>GOVERNANCE</Mode></DefaultRetention></Rule></ObjectLockConfiguration>`, "InvalidRequest", 400},
+		{ns + `<ObjectLockEnabled>Enabled</ObjectLockEnabled><Rule><DefaultRetention><Days>1</Days></DefaultRetention></Rule></ObjectLockConfiguration>`, "MalformedXML", 400},
+		{ns + `<ObjectLockEnabled>Enabled</ObjectLockEnabled><Rule><DefaultRetention><Mode>GOVERNANCE</Mode><Days>0</Days></DefaultRetention></Rule></ObjectLockConfiguration>`, "InvalidArgument", 400},
+		{ns + `<ObjectLockEnabled>Enabled</ObjectLockEnabled><Rule><DefaultRetention><Mode>GOVERNANCE</Mode><Days>-1</Days></DefaultRetention></Rule></ObjectLockConfiguration>`, "InvalidArgument", 400},
+		{ns + `<ObjectLockEnabled>Enabled</ObjectLockEnabled><Rule><DefaultRetention><Mode>GOVERNANCE</Mode><Days>1</Days><Years>1</Years></DefaultRetention></Rule></ObjectLockConfiguration>`, "MalformedXML", 400},
+		{ns + `<ObjectLockEnabled>Enabled</ObjectLockEnabled><Rule><DefaultRetention><Mode>OTHER</Mode><Days>1</Days></DefaultRetention></Rule></ObjectLockConfiguration>`, "MalformedXML", 400},
+		{ns + `<ObjectLockEnabled>Enabled</ObjectLockEnabled><Rule><DefaultRetention><Mode>GOVERNANCE</Mode><Days>1</Days></DefaultRetention></Rule></ObjectLockConfiguration>`, "NotImplemented", 501},
+	} {
+		sum := md5.Sum([]byte(c.body))
+		code, body := e.signed("PUT", "/lock-enabled?object-lock", map[string]string{"Content-MD5": base64.StdEncoding.EncodeToString(sum[:])}, c.body)
+		if code != c.status || !strings.Contains(body, "<Code>"+c.code+"</Code>") {
+			t.Errorf("%s: %d %s", c.body, code, body)
+		}
+		if strings.Contains(c.body, "<Days>0</Days>") && !strings.Contains(body, "<ArgumentName>Days</ArgumentName><ArgumentValue>0</ArgumentValue>") {
+			t.Errorf("zero days: %s", body)
+		}
+	}
+	cfg := must(e.s3.GetObjectLockConfiguration(ctx, &s3.GetObjectLockConfigurationInput{Bucket: aws.String("lock-enabled")})).ObjectLockConfiguration
+	if cfg.ObjectLockEnabled != types.ObjectLockEnabledEnabled || cfg.Rule != nil {
+		t.Errorf("configuration after refusals %+v", cfg)
+	}
+	_, err := e.s3.PutBucketVersioning(ctx, &s3.PutBucketVersioningInput{Bucket: aws.String("lock-enabled"), VersioningConfiguration: &types.VersioningConfiguration{Status: types.BucketVersioningStatusSuspended}})
+	wantErr(t, err, "InvalidBucketState", 409, "")
+	empty := `<VersioningConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Status /></VersioningConfiguration>`
+	sum := md5.Sum([]byte(empty))
+	if code, body := e.signed("PUT", "/lock-enabled?versioning", map[string]string{"Content-MD5": base64.StdEncoding.EncodeToString(sum[:])}, empty); code != 400 || !strings.Contains(body, "<Code>IllegalVersioningConfigurationException</Code>") {
+		t.Errorf("empty versioning status: %d %s", code, body)
+	}
+}
