@@ -4179,8 +4179,29 @@ func TestRecordedObjectLockRefusals(t *testing.T) {
 		wantErr(t, err, "NotFound", 404, "")
 	}
 
+	// The unlocked boundary: an empty retention is refused for the bucket before its
+	// body is looked at, a bypass header is an invalid argument, a plain delete goes
+	// through (object_lock_controls_replay.json, calls 403-409).
+	must(e.s3.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("lock-boundary")}))
+	e.put("lock-boundary", "plain", "object-lock-native-payload")
+	emptyRetention := `<Retention xmlns="http://s3.amazonaws.com/doc/2006-03-01/" />`
+	sum := md5.Sum([]byte(emptyRetention))
+	if code, body := e.signed("PUT", "/lock-boundary/plain?retention", map[string]string{"Content-MD5": base64.StdEncoding.EncodeToString(sum[:])}, emptyRetention); code != 400 || !strings.Contains(body, "<Code>InvalidRequest</Code>") {
+		t.Errorf("empty retention on an unlocked bucket: %d %s", code, body)
+	}
+	_, err := e.s3.PutObjectLegalHold(ctx, &s3.PutObjectLegalHoldInput{Bucket: aws.String("lock-boundary"), Key: aws.String("plain"), LegalHold: &types.ObjectLockLegalHold{Status: types.ObjectLockLegalHoldStatusOff}})
+	wantErr(t, err, "InvalidRequest", 400, "")
+	_, err = e.s3.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String("lock-boundary"), Key: aws.String("plain"), BypassGovernanceRetention: aws.Bool(false)})
+	wantErr(t, err, "InvalidArgument", 400, "")
+	must(e.s3.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String("lock-boundary"), Key: aws.String("plain")}))
+
+	// In the bucket with Object Lock, a null version that is not there is NoSuchVersion
+	// (calls 401-402).
+	_, err = e.s3.GetObjectRetention(ctx, &s3.GetObjectRetentionInput{Bucket: aws.String("lock-enabled"), Key: aws.String("plain"), VersionId: aws.String("null")})
+	wantErr(t, err, "NoSuchVersion", 404, "")
+
 	// On the bucket with Object Lock, Palisade would not hold the object: refused.
-	_, err := e.s3.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("lock-enabled"), Key: aws.String("held"), Body: strings.NewReader("x"), ObjectLockLegalHoldStatus: types.ObjectLockLegalHoldStatusOn})
+	_, err = e.s3.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("lock-enabled"), Key: aws.String("held"), Body: strings.NewReader("x"), ObjectLockLegalHoldStatus: types.ObjectLockLegalHoldStatusOn})
 	wantErr(t, err, "NotImplemented", 501, "")
 	e.put("lock-enabled", "plain", "x")
 	_, err = e.s3.GetObjectRetention(ctx, &s3.GetObjectRetentionInput{Bucket: aws.String("lock-enabled"), Key: aws.String("plain")})
