@@ -178,6 +178,9 @@ func (s *Service) checks(c *server.Call, op string, in map[string]any) ([]authz.
 	if eo, ok := in["ExpectedBucketOwner"].(string); ok && eo != b.Owner {
 		return nil, errAccessDenied()
 	}
+	if err := checkRequestPayer(c, b); err != nil {
+		return nil, err
+	}
 	if policyOps[op] && c.Principal.Type == auth.Root && c.Principal.Account == b.Owner {
 		return []authz.Check{}, nil
 	}

@@ -208,7 +208,7 @@ func (s *Service) putObject(c *server.Call, in *api.PutObjectRequest, r *receive
 		return nil, err
 	}
 	s.objectResources(c, b, o.Key)
-	out := &api.PutObjectOutput{ETag: ptr(o.etag())}
+	out := &api.PutObjectOutput{ETag: ptr(o.etag()), RequestCharged: charged(c, b)}
 	if b.Versioning != "" {
 		out.VersionId = ptr(o.VersionID)
 	}
@@ -649,6 +649,7 @@ func (s *Service) getObject(c *server.Call, in *api.GetObjectRequest) (*api.GetO
 	if c.AdditionalEventData != nil {
 		c.AdditionalEventData["bytesTransferredOut"] = rr.end - rr.start
 	}
+	out.RequestCharged = charged(c, rr.b)
 	return out, nil
 }
 
@@ -675,6 +676,7 @@ func (s *Service) headObject(c *server.Call, in *api.HeadObjectRequest) (*api.He
 		sseOut{&out.ServerSideEncryption, &out.SSEKMSKeyId, &out.BucketKeyEnabled, &out.SSECustomerAlgorithm, &out.SSECustomerKeyMD5, nil}},
 		responseOverrides{in.ResponseCacheControl, in.ResponseContentDisposition, in.ResponseContentEncoding, in.ResponseContentLanguage, in.ResponseContentType, in.ResponseExpires},
 		in.PartNumber, in.ChecksumMode)
+	out.RequestCharged = charged(c, rr.b)
 	return out, nil
 }
 

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/http"
 	"regexp"
 	"slices"
 	"strings"
@@ -4285,5 +4286,103 @@ func TestRecordedObjectLockConfigurationChecks(t *testing.T) {
 	sum := md5.Sum([]byte(empty))
 	if code, body := e.signed("PUT", "/lock-enabled?versioning", map[string]string{"Content-MD5": base64.StdEncoding.EncodeToString(sum[:])}, empty); code != 400 || !strings.Contains(body, "<Code>IllegalVersioningConfigurationException</Code>") {
 		t.Errorf("empty versioning status: %d %s", code, body)
+	}
+}
+
+// TestRecordedRequesterPays: a bucket's payment setting and who may call a Requester
+// Pays bucket. Its owner's account calls as before whatever x-amz-request-payer says
+// and is not charged; another account must send exactly "requester" and is then told
+// x-amz-request-charged, still under the bucket policy; an anonymous caller is refused
+// even with the header and a public policy; back to BucketOwner, the public read works
+// again. An invalid payer configuration is MalformedXML and changes nothing
+// (requester_control_replay.json; requester_data_replay.json, first scenario;
+// requester_admission_replay.json).
+func TestRecordedRequesterPays(t *testing.T) {
+	e := newEnv(t)
+	b := aws.String("requester-native")
+	e.bucket(*b)
+	payer := func() types.Payer {
+		return must(e.s3.GetBucketRequestPayment(ctx, &s3.GetBucketRequestPaymentInput{Bucket: b})).Payer
+	}
+	if p := payer(); p != types.PayerBucketOwner {
+		t.Errorf("default payer %s", p)
+	}
+	must(e.s3.PutBucketVersioning(ctx, &s3.PutBucketVersioningInput{Bucket: b, VersioningConfiguration: &types.VersioningConfiguration{Status: types.BucketVersioningStatusEnabled}}))
+	e.put(*b, "index.html", "first harmless requester fixture\n")
+	e.put(*b, "index.html", "second harmless requester fixture\n")
+	must(e.s3.PutPublicAccessBlock(ctx, &s3.PutPublicAccessBlockInput{Bucket: b, PublicAccessBlockConfiguration: &types.PublicAccessBlockConfiguration{
+		BlockPublicAcls: aws.Bool(true), IgnorePublicAcls: aws.Bool(true), BlockPublicPolicy: aws.Bool(false), RestrictPublicBuckets: aws.Bool(false)}}))
+	foreign := e.otherAccount("111122223333")
+	must(0, e.policy(*b, `{"Version": "2012-10-17", "Statement": [{"Sid": "PublicHarmlessFixture", "Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::requester-native/index.html"},
+		{"Sid": "ForeignOwnedExperiment", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "s3:*", "Resource": ["arn:aws:s3:::requester-native", "arn:aws:s3:::requester-native/*"]},
+		{"Sid": "DeniedRegardlessOfPayer", "Effect": "Deny", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "s3:GetObject", "Resource": "arn:aws:s3:::requester-native/forbidden"}]}`))
+	const body = "second harmless requester fixture\n"
+	if code, got := e.anon("GET", "/requester-native/index.html", nil); code != 200 || got != body {
+		t.Fatalf("public read before: %d %q", code, got)
+	}
+	must(e.s3.PutBucketRequestPayment(ctx, &s3.PutBucketRequestPaymentInput{Bucket: b, RequestPaymentConfiguration: &types.RequestPaymentConfiguration{Payer: types.PayerRequester}}))
+	if p := payer(); p != types.PayerRequester {
+		t.Errorf("payer %s", p)
+	}
+	_, err := e.s3.GetBucketRequestPayment(ctx, &s3.GetBucketRequestPaymentInput{Bucket: b, ExpectedBucketOwner: aws.String("111122223333")})
+	wantErr(t, err, "AccessDenied", 403, "")
+	_, err = e.s3.PutBucketRequestPayment(ctx, &s3.PutBucketRequestPaymentInput{Bucket: b, ExpectedBucketOwner: aws.String("111122223333"), RequestPaymentConfiguration: &types.RequestPaymentConfiguration{Payer: types.PayerBucketOwner}})
+	wantErr(t, err, "AccessDenied", 403, "")
+	must(e.s3.PutBucketRequestPayment(ctx, &s3.PutBucketRequestPaymentInput{Bucket: b, ExpectedBucketOwner: aws.String(account), RequestPaymentConfiguration: &types.RequestPaymentConfiguration{Payer: types.PayerRequester}}))
+
+	for _, h := range []map[string]string{{}, {"x-amz-request-payer": "requester"}} {
+		req, _ := http.NewRequest("GET", e.p.URL+"/requester-native/index.html", nil)
+		for k, v := range h {
+			req.Header.Set(k, v)
+		}
+		resp := must(http.DefaultClient.Do(req))
+		if got := readAll(resp); resp.StatusCode != 403 || !strings.Contains(got, "<Code>AccessDenied</Code>") || resp.Header.Get("x-amz-request-charged") != "" {
+			t.Errorf("anonymous read with %v: %d %s", h, resp.StatusCode, got)
+		}
+	}
+	owner := e.user("RequesterOwner", `{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]}`)
+	read := func(c *s3.Client, key string, payer types.RequestPayer) (*s3.GetObjectOutput, error) {
+		return c.GetObject(ctx, &s3.GetObjectInput{Bucket: b, Key: aws.String(key), RequestPayer: payer})
+	}
+	for _, p := range []types.RequestPayer{"", "invalid"} {
+		out, err := read(owner, "index.html", p)
+		if err != nil {
+			t.Fatalf("owner read with payer %q: %v", p, err)
+		}
+		if got := readBody(out.Body); got != body || out.RequestCharged != "" {
+			t.Errorf("owner read with payer %q: %q charged %q", p, got, out.RequestCharged)
+		}
+	}
+	for _, p := range []types.RequestPayer{"", "invalid", "Requester"} {
+		_, err := read(foreign, "index.html", p)
+		wantErr(t, err, "AccessDenied", 403, "")
+	}
+	out, err := read(foreign, "index.html", types.RequestPayerRequester)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := readBody(out.Body); got != body || out.RequestCharged != types.RequestChargedRequester {
+		t.Errorf("foreign paid read: %q charged %q", got, out.RequestCharged)
+	}
+	_, err = read(foreign, "forbidden", types.RequestPayerRequester)
+	wantErr(t, err, "AccessDenied", 403, "")
+
+	for _, bad := range []string{"<Payer>Owner</Payer>", "", "<Payer></Payer>"} {
+		doc := `<RequestPaymentConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/">` + bad + `</RequestPaymentConfiguration>`
+		sum := md5.Sum([]byte(doc))
+		if code, got := e.signed("PUT", "/requester-native?requestPayment", map[string]string{"Content-MD5": base64.StdEncoding.EncodeToString(sum[:])}, doc); code != 400 || !strings.Contains(got, "<Code>MalformedXML</Code>") {
+			t.Errorf("payment %q: %d %s", bad, code, got)
+		}
+	}
+	if p := payer(); p != types.PayerRequester {
+		t.Errorf("payer after refusals %s", p)
+	}
+
+	must(e.s3.PutBucketRequestPayment(ctx, &s3.PutBucketRequestPaymentInput{Bucket: b, RequestPaymentConfiguration: &types.RequestPaymentConfiguration{Payer: types.PayerBucketOwner}}))
+	if p := payer(); p != types.PayerBucketOwner {
+		t.Errorf("payer restored %s", p)
+	}
+	if code, got := e.anon("GET", "/requester-native/index.html", nil); code != 200 || got != body {
+		t.Errorf("public read after: %d %q", code, got)
 	}
 }
