@@ -420,6 +420,11 @@ func (s *Service) copySourceCheck(c *server.Call, in map[string]any) (authz.Chec
 	if err != nil {
 		return authz.Check{}, err
 	}
+	// A Requester Pays source is paid for too (recorded, 2026:
+	// requester_data_replay.json, requester source upload part copy None).
+	if err := checkRequestPayer(c, sb); err != nil {
+		return authz.Check{}, err
+	}
 	obj, err := s.findVersion(c.Tx, sb, src.key, src.version)
 	if err != nil {
 		return authz.Check{}, err

@@ -4378,6 +4378,24 @@ func TestRecordedRequesterPays(t *testing.T) {
 		t.Errorf("payer after refusals %s", p)
 	}
 
+	// A copy reading from or writing to the Requester Pays bucket needs the header;
+	// aborting an upload into another bucket does not (requester_data_replay.json,
+	// copy-source-destination-and-complete-abort-multipart-payment).
+	dst := aws.String("requester-native-dst")
+	e.bucket(*dst)
+	must(0, e.policy(*dst, `{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "s3:*", "Resource": ["arn:aws:s3:::requester-native-dst", "arn:aws:s3:::requester-native-dst/*"]}]}`))
+	e.put(*dst, "copy-source", "copy source\n")
+	for _, c := range []struct{ to, from string }{{"requester-native-dst", "requester-native/index.html"}, {"requester-native", "requester-native-dst/copy-source"}} {
+		_, err := foreign.CopyObject(ctx, &s3.CopyObjectInput{Bucket: aws.String(c.to), Key: aws.String("copy"), CopySource: aws.String(c.from)})
+		wantErr(t, err, "AccessDenied", 403, "")
+		must(foreign.CopyObject(ctx, &s3.CopyObjectInput{Bucket: aws.String(c.to), Key: aws.String("copy"), CopySource: aws.String(c.from), RequestPayer: types.RequestPayerRequester}))
+	}
+	up := must(e.s3.CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{Bucket: dst, Key: aws.String("copy-mpu")}))
+	_, err = foreign.UploadPartCopy(ctx, &s3.UploadPartCopyInput{Bucket: dst, Key: aws.String("copy-mpu"), UploadId: up.UploadId, PartNumber: aws.Int32(1), CopySource: aws.String("requester-native/index.html")})
+	wantErr(t, err, "AccessDenied", 403, "")
+	must(foreign.UploadPartCopy(ctx, &s3.UploadPartCopyInput{Bucket: dst, Key: aws.String("copy-mpu"), UploadId: up.UploadId, PartNumber: aws.Int32(1), CopySource: aws.String("requester-native/index.html"), RequestPayer: types.RequestPayerRequester}))
+	must(foreign.AbortMultipartUpload(ctx, &s3.AbortMultipartUploadInput{Bucket: dst, Key: aws.String("copy-mpu"), UploadId: up.UploadId}))
+
 	must(e.s3.PutBucketRequestPayment(ctx, &s3.PutBucketRequestPaymentInput{Bucket: b, RequestPaymentConfiguration: &types.RequestPaymentConfiguration{Payer: types.PayerBucketOwner}}))
 	if p := payer(); p != types.PayerBucketOwner {
 		t.Errorf("payer restored %s", p)
