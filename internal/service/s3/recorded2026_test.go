@@ -4366,6 +4366,20 @@ func TestRecordedRequesterPays(t *testing.T) {
 	}
 	_, err = read(foreign, "forbidden", types.RequestPayerRequester)
 	wantErr(t, err, "AccessDenied", 403, "")
+	// A presigned URL carries the payer in its query (requester_presigned_replay.json,
+	// foreign-presigned-omitted-exact-and-invalid-query-payer).
+	presign := s3.NewPresignClient(foreign)
+	for _, c := range []struct {
+		payer types.RequestPayer
+		code  int
+	}{{"", 403}, {types.RequestPayerRequester, 200}, {"invalid", 403}} {
+		url := must(presign.PresignGetObject(ctx, &s3.GetObjectInput{Bucket: b, Key: aws.String("index.html"), RequestPayer: c.payer})).URL
+		resp := must(http.Get(url))
+		got := readAll(resp)
+		if resp.StatusCode != c.code || c.code == 200 && (got != body || resp.Header.Get("x-amz-request-charged") != "requester") {
+			t.Errorf("presigned with payer %q (%s): %d %s", c.payer, url, resp.StatusCode, got)
+		}
+	}
 
 	for _, bad := range []string{"<Payer>Owner</Payer>", "", "<Payer></Payer>"} {
 		doc := `<RequestPaymentConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/">` + bad + `</RequestPaymentConfiguration>`

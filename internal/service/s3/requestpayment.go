@@ -1,6 +1,8 @@
 package s3
 
 import (
+	"strings"
+
 	api "github.com/palisade/palisade/internal/api/s3"
 	"github.com/palisade/palisade/internal/auth"
 	"github.com/palisade/palisade/internal/model"
@@ -21,10 +23,25 @@ func checkRequestPayer(c *server.Call, b *bucketRec) error {
 	if !b.RequesterPays || c.Listing() || (c.Principal.Type != auth.Anonymous && c.Principal.Account == b.Owner) {
 		return nil
 	}
-	if c.Principal.Type == auth.Anonymous || c.HTTP == nil || c.HTTP.Header.Get("X-Amz-Request-Payer") != "requester" {
+	if c.Principal.Type == auth.Anonymous || c.HTTP == nil || requestPayer(c) != "requester" {
 		return errAccessDenied()
 	}
 	return nil
+}
+
+// requestPayer is what the request says of its payer: the x-amz-request-payer header,
+// or the query parameter a presigned URL carries it in (recorded, 2026:
+// requester_presigned_replay.json, foreign presigned correct and invalid).
+func requestPayer(c *server.Call) string {
+	if v := c.HTTP.Header.Get("X-Amz-Request-Payer"); v != "" {
+		return v
+	}
+	for k, vs := range c.HTTP.URL.Query() {
+		if strings.EqualFold(k, "x-amz-request-payer") && len(vs) > 0 {
+			return vs[0]
+		}
+	}
+	return ""
 }
 
 // charged is the x-amz-request-charged a call to b answers: "requester" when another
