@@ -524,7 +524,7 @@ func (s *Service) aclHandlers() []server.Handler {
 				}
 				a = shown
 			}
-			return &api.GetObjectAclOutput{Owner: owner(a.Owner), Grants: a.apiGrants()}, nil
+			return &api.GetObjectAclOutput{Owner: owner(a.Owner), Grants: a.apiGrants(), RequestCharged: charged(c, b)}, nil
 		}),
 		server.Write("PutObjectAcl", func(c *server.Call, in *api.PutObjectAclRequest) (*api.PutObjectAclOutput, error) {
 			b, o, err := s.aclVersion(c, in.Bucket, in.Key, str(in.VersionId), true)
@@ -554,7 +554,7 @@ func (s *Service) aclHandlers() []server.Handler {
 				return nil, err
 			}
 			aclRequired(c)
-			return &api.PutObjectAclOutput{}, nil
+			return &api.PutObjectAclOutput{RequestCharged: charged(c, b)}, nil
 		}),
 		server.Read("GetBucketOwnershipControls", func(c *server.Call, in *api.GetBucketOwnershipControlsRequest) (*api.GetBucketOwnershipControlsOutput, error) {
 			b, err := loadBucket(c.Tx, in.Bucket)

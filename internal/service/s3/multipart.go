@@ -217,7 +217,7 @@ func (s *Service) createUpload(c *server.Call, in *api.CreateMultipartUploadRequ
 		return nil, err
 	}
 	s.objectResources(c, b, in.Key)
-	out := &api.CreateMultipartUploadOutput{Bucket: ptr(b.Name), Key: ptr(in.Key), UploadId: ptr(u.UploadID)}
+	out := &api.CreateMultipartUploadOutput{Bucket: ptr(b.Name), Key: ptr(in.Key), UploadId: ptr(u.UploadID), RequestCharged: charged(c, b)}
 	if u.ChecksumAlg != "" {
 		out.ChecksumAlgorithm, out.ChecksumType = ptr(u.ChecksumAlg), ptr(u.ChecksumType)
 	}
@@ -333,7 +333,7 @@ func (s *Service) uploadPart(c *server.Call, in *api.UploadPartRequest, r *recei
 	if err != nil {
 		return nil, err
 	}
-	out := &api.UploadPartOutput{ETag: ptr(`"` + p.ETag + `"`)}
+	out := &api.UploadPartOutput{ETag: ptr(`"` + p.ETag + `"`), RequestCharged: charged(c, b)}
 	checksumFields{&out.ChecksumCRC32, &out.ChecksumCRC32C, &out.ChecksumCRC64NVME, &out.ChecksumSHA1, &out.ChecksumSHA256, &out.ChecksumSHA512, &out.ChecksumMD5, &out.ChecksumXXHASH64, &out.ChecksumXXHASH3, &out.ChecksumXXHASH128}.set(p.Checksums)
 	sseOut{&out.ServerSideEncryption, &out.SSEKMSKeyId, &out.BucketKeyEnabled, &out.SSECustomerAlgorithm, &out.SSECustomerKeyMD5, nil}.set(u.Enc)
 	return out, nil
@@ -614,7 +614,7 @@ func (s *Service) completeUpload(c *server.Call, in *api.CompleteMultipartUpload
 
 // completeOutput is CompleteMultipartUpload's answer for the object o it made.
 func completeOutput(c *server.Call, b *bucketRec, o *objRec) *api.CompleteMultipartUploadOutput {
-	out := &api.CompleteMultipartUploadOutput{Location: ptr(location(c, b.Name, o.Key)), Bucket: ptr(b.Name), Key: ptr(o.Key), ETag: ptr(o.etag())}
+	out := &api.CompleteMultipartUploadOutput{Location: ptr(location(c, b.Name, o.Key)), Bucket: ptr(b.Name), Key: ptr(o.Key), ETag: ptr(o.etag()), RequestCharged: charged(c, b)}
 	if b.Versioning != "" {
 		out.VersionId = ptr(o.VersionID)
 	}
@@ -773,7 +773,7 @@ func (s *Service) listParts(c *server.Call, in *api.ListPartsRequest) (*api.List
 	if err != nil {
 		return nil, err
 	}
-	out := &api.ListPartsOutput{Bucket: ptr(b.Name), Key: ptr(u.Key), UploadId: ptr(u.UploadID), PartNumberMarker: ptr(marker),
+	out := &api.ListPartsOutput{Bucket: ptr(b.Name), Key: ptr(u.Key), UploadId: ptr(u.UploadID), PartNumberMarker: ptr(marker), RequestCharged: charged(c, b),
 		MaxParts: ptr(int32(mp)), Initiator: initiator(u.Initiator), Owner: owner(u.Owner), StorageClass: ptr(storageClassName(u.StorageClass)), IsTruncated: ptr(false)}
 	if u.ChecksumAlg != "" {
 		out.ChecksumAlgorithm, out.ChecksumType = ptr(u.ChecksumAlg), ptr(u.ChecksumType)

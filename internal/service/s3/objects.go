@@ -807,7 +807,7 @@ func (s *Service) deleteObject(c *server.Call, in *api.DeleteObjectRequest) (*ap
 	if err != nil {
 		return nil, err
 	}
-	out := &api.DeleteObjectOutput{}
+	out := &api.DeleteObjectOutput{RequestCharged: charged(c, b)}
 	if d.marker {
 		out.DeleteMarker = ptr(true)
 	}

@@ -4366,6 +4366,20 @@ func TestRecordedRequesterPays(t *testing.T) {
 	}
 	_, err = read(foreign, "forbidden", types.RequestPayerRequester)
 	wantErr(t, err, "AccessDenied", 403, "")
+	// A paid upload says it was charged at every step (requester_data_replay.json,
+	// multipart create/upload part/list parts/complete requester).
+	rq := types.RequestPayerRequester
+	mpu := must(foreign.CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{Bucket: b, Key: aws.String("multipart-requester"), RequestPayer: rq}))
+	part := must(foreign.UploadPart(ctx, &s3.UploadPartInput{Bucket: b, Key: aws.String("multipart-requester"), UploadId: mpu.UploadId, PartNumber: aws.Int32(1), Body: strings.NewReader("one small final part"), RequestPayer: rq}))
+	parts := must(foreign.ListParts(ctx, &s3.ListPartsInput{Bucket: b, Key: aws.String("multipart-requester"), UploadId: mpu.UploadId, RequestPayer: rq}))
+	done := must(foreign.CompleteMultipartUpload(ctx, &s3.CompleteMultipartUploadInput{Bucket: b, Key: aws.String("multipart-requester"), UploadId: mpu.UploadId, RequestPayer: rq,
+		MultipartUpload: &types.CompletedMultipartUpload{Parts: []types.CompletedPart{{PartNumber: aws.Int32(1), ETag: part.ETag}}}}))
+	del := must(foreign.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: b, Key: aws.String("multipart-requester"), RequestPayer: rq}))
+	for i, ch := range []types.RequestCharged{mpu.RequestCharged, part.RequestCharged, parts.RequestCharged, done.RequestCharged, del.RequestCharged} {
+		if ch != types.RequestChargedRequester {
+			t.Errorf("paid multipart step %d charged %q", i, ch)
+		}
+	}
 	// A presigned URL carries the payer in its query (requester_presigned_replay.json,
 	// foreign-presigned-omitted-exact-and-invalid-query-payer).
 	presign := s3.NewPresignClient(foreign)
