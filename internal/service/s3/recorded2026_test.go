@@ -4432,3 +4432,57 @@ func TestRecordedRequesterPays(t *testing.T) {
 		t.Errorf("public read after: %d %q", code, got)
 	}
 }
+
+// TestRecordedRequestPaymentAdmission: how PutBucketRequestPayment's body is checked:
+// Content-MD5 and x-amz-checksum-* as any document's, an algorithm named without its
+// checksum refused, a payer other than the two, none, an empty, a repeated one or an
+// unknown element MalformedXML; a refusal keeps the setting
+// (requester_admission_replay.json, payment-xml-integrity-and-atomic-state; not its
+// wrong-root call: AWS ignores the root element's name, Palisade's decoder does not).
+func TestRecordedRequestPaymentAdmission(t *testing.T) {
+	e := newEnv(t)
+	e.bucket("requester-native")
+	must(e.s3.PutBucketRequestPayment(ctx, &s3.PutBucketRequestPaymentInput{Bucket: aws.String("requester-native"), RequestPaymentConfiguration: &types.RequestPaymentConfiguration{Payer: types.PayerRequester}}))
+	doc := func(inner string) string {
+		return `<RequestPaymentConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/">` + inner + `</RequestPaymentConfiguration>`
+	}
+	md := func(body string) string {
+		sum := md5.Sum([]byte(body))
+		return base64.StdEncoding.EncodeToString(sum[:])
+	}
+	requester := doc("<Payer>Requester</Payer>")
+	for _, c := range []struct {
+		name    string
+		body    string
+		headers map[string]string
+		code    string // "" is 200
+	}{
+		{"missing checksum", requester, map[string]string{}, ""},
+		{"correct MD5", requester, map[string]string{"Content-MD5": md(requester)}, ""},
+		{"bad MD5", requester, map[string]string{"Content-MD5": "MDAwMDAwMDAwMDAwMDAwMA=="}, "BadDigest"},
+		{"malformed MD5", requester, map[string]string{"Content-MD5": "broken"}, "InvalidDigest"},
+		{"checksum SHA256", requester, map[string]string{"x-amz-sdk-checksum-algorithm": "SHA256", "x-amz-checksum-sha256": "qtAkObkIy60N7VsNSkGPSyueikUV1hNOKxJL3quC8z4="}, ""},
+		{"algorithm without checksum", requester, map[string]string{"x-amz-sdk-checksum-algorithm": "SHA256"}, "InvalidRequest"},
+		{"invalid payer", doc("<Payer>Owner</Payer>"), nil, "MalformedXML"},
+		{"missing payer", doc(""), nil, "MalformedXML"},
+		{"empty payer", doc("<Payer></Payer>"), nil, "MalformedXML"},
+		{"duplicate payer", doc("<Payer>Requester</Payer><Payer>BucketOwner</Payer>"), nil, "MalformedXML"},
+		{"unknown child", doc("<Payer>Requester</Payer><Other>x</Other>"), nil, "MalformedXML"},
+		{"malformed XML", "<RequestPaymentConfiguration><Payer>", nil, "MalformedXML"},
+	} {
+		h := c.headers
+		if h == nil {
+			h = map[string]string{"Content-MD5": md(c.body)}
+		}
+		code, body := e.signed("PUT", "/requester-native?requestPayment", h, c.body)
+		switch {
+		case c.code == "" && code != 200:
+			t.Errorf("%s: %d %s", c.name, code, body)
+		case c.code != "" && (code != 400 || !strings.Contains(body, "<Code>"+c.code+"</Code>")):
+			t.Errorf("%s: %d %s, want %s", c.name, code, body, c.code)
+		}
+		if p := must(e.s3.GetBucketRequestPayment(ctx, &s3.GetBucketRequestPaymentInput{Bucket: aws.String("requester-native")})).Payer; p != types.PayerRequester {
+			t.Errorf("%s: payer %s", c.name, p)
+		}
+	}
+}
