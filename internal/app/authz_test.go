@@ -41,6 +41,8 @@ var entityVars = map[string]string{
 	"LogGroupName": "lg", "LogStreamName": "ls", "AlarmName": "al", "TopicName": "tp", "QueueName": "qu",
 	// CloudTrail's operations name the trail by Name, TrailName or ResourceId (an ARN).
 	"TrailName": "saml",
+	// IAM server certificates: the walk names one "x", which does not exist.
+	"CertificateNameWithPath": "x",
 }
 
 // monitoringSamples are the sample inputs of CloudWatch Logs, CloudWatch, SNS and
@@ -151,11 +153,14 @@ func aliasAndKey(id string) []string {
 //   - DeleteObjects authorizes each key on its own in its handler, since "for each key,
 //     Amazon S3 performs a delete action and returns the result of that delete, success
 //     or failure, in the response" (S3 API Reference, DeleteObjects): a key the caller
-//     may not delete is an AccessDenied entry of a 200 response, not a refused call.
+//     may not delete is an AccessDenied entry of a 200 response, not a refused call;
+//   - GetObjectAttributes needs "the s3:GetObject and s3:GetObjectAttributes
+//     permissions" (S3 API Reference, GetObjectAttributes, "Permissions").
 var s3Overrides = map[string][]string{
-	"CopyObject":     {"s3:PutObject arn:aws:s3:::walk-bucket/k", "s3:GetObject arn:aws:s3:::walk-bucket/src"},
-	"UploadPartCopy": {"s3:PutObject arn:aws:s3:::walk-bucket/k", "s3:GetObject arn:aws:s3:::walk-bucket/src"},
-	"DeleteObjects":  {},
+	"GetObjectAttributes": {"s3:GetObjectAttributes arn:aws:s3:::walk-bucket/k", "s3:GetObject arn:aws:s3:::walk-bucket/k"},
+	"CopyObject":          {"s3:PutObject arn:aws:s3:::walk-bucket/k", "s3:GetObject arn:aws:s3:::walk-bucket/src"},
+	"UploadPartCopy":      {"s3:PutObject arn:aws:s3:::walk-bucket/k", "s3:GetObject arn:aws:s3:::walk-bucket/src"},
+	"DeleteObjects":       {},
 }
 
 // cloudTrailReadOnly lists actions CloudTrail records as readOnly although the Service

@@ -41,7 +41,7 @@ func (n alarmNotifier) Notify(tx *store.Tx, region string, m cloudwatch.Notifica
 		Message: m.Message, SourceAccount: m.SourceAccount, SourceOwner: m.SourceAccount, SourceARN: m.SourceARN, Now: n.clock.Now()})
 }
 
-// queueSender delivers SNS messages to SQS, as sns.amazonaws.com.
+// queueSender delivers SNS messages to SQS, as SNS's service principal.
 type queueSender struct {
 	sqs   *sqs.SQS
 	clock interface{ Now() time.Time }
@@ -63,7 +63,8 @@ func (q queueSender) SendFromTopic(tx *store.Tx, m sns.QueueMessage) (string, er
 	if parts := strings.Split(m.TopicARN, ":"); len(parts) > 4 {
 		account = parts[4]
 	}
-	return q.sqs.SendFromService(tx, sqs.ServiceMessage{Service: "sns.amazonaws.com", QueueARN: m.QueueARN, SourceARN: m.TopicARN,
+	names := m.Principals()
+	return q.sqs.SendFromService(tx, sqs.ServiceMessage{Service: names[0], AlsoAs: names[1:], QueueARN: m.QueueARN, SourceARN: m.TopicARN,
 		SourceAccount: account, Body: m.Body, Attributes: attrs, GroupID: m.GroupID, DedupID: m.DedupID, Now: q.clock.Now()})
 }
 

@@ -1,13 +1,16 @@
 package server_test
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -317,9 +320,16 @@ func TestCallsAreRecorded(t *testing.T) {
 // goroutine while they are decoded: what the decoding finds counts only once the
 // signature has checked out, so errors come in the same order as for small bodies.
 // (JSON services answer a bad signature with 400 InvalidSignatureException.)
+// Bodies from 256 KiB are also hashed while they arrive (readHashing).
 func TestLargeBodyErrorPrecedence(t *testing.T) {
 	p := apptest.Start(t)
-	pad := strings.Repeat("x", 200<<10)
+	for _, size := range []int{200 << 10, 400 << 10} {
+		t.Run(fmt.Sprint(size>>10, "KiB"), func(t *testing.T) { largeBodyErrorPrecedence(t, p, size) })
+	}
+}
+
+func largeBodyErrorPrecedence(t *testing.T, p *apptest.Palisade, size int) {
+	pad := strings.Repeat("x", size)
 	valid := `{"logGroupName":"no-such-group","logStreamName":"s","logEvents":[{"timestamp":1,"message":"` + pad + `"}]}`
 	malformed := `{"logGroupName":"no-such-group","logEvents":[{"timestamp":1,"message":"` + pad + `"}`
 	send := func(body, signedBody, secret string) (int, string) {
@@ -367,4 +377,30 @@ func TestLargeBodyErrorPrecedence(t *testing.T) {
 			t.Fatalf("got %d %s", status, out[:min(len(out), 300)])
 		}
 	})
+}
+
+// A large body that ends before its Content-Length is 400 IncompleteBody, whether it
+// is hashed after it is read or while it arrives (readHashing).
+func TestLargeBodyCutShort(t *testing.T) {
+	p := apptest.Start(t)
+	for _, size := range []int{200 << 10, 400 << 10} {
+		conn, err := net.Dial("tcp", strings.TrimPrefix(p.URL, "http://"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		fmt.Fprintf(conn, "POST / HTTP/1.1\r\nHost: %s\r\nContent-Type: application/x-amz-json-1.1\r\nX-Amz-Target: Logs_20140328.PutLogEvents\r\nContent-Length: %d\r\n\r\n",
+			strings.TrimPrefix(p.URL, "http://"), size)
+		conn.Write(bytes.Repeat([]byte("x"), size/4))
+		conn.(*net.TCPConn).CloseWrite()
+		conn.SetReadDeadline(time.Now().Add(10 * time.Second))
+		resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+		if err != nil {
+			t.Fatalf("%d bytes: %v", size, err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		conn.Close()
+		if resp.StatusCode != 400 || !strings.Contains(string(body), "IncompleteBody") {
+			t.Fatalf("%d bytes: %d %s", size, resp.StatusCode, body)
+		}
+	}
 }

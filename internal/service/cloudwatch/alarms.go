@@ -81,8 +81,8 @@ type alarmRec struct {
 	StateReasonData   string    `json:"stateReasonData,omitempty"`
 	StateUpdated      time.Time `json:"stateUpdated"`
 	StateTransitioned time.Time `json:"stateTransitioned"`
-	// LastEval is the minute (Unix ms) of the last evaluation: alarms are evaluated
-	// once per minute of Palisade's clock.
+	// LastEval is the slot (Unix ms) of the last evaluation: alarms are evaluated once
+	// per minute of Palisade's clock, high-resolution ones every 10 seconds (evalSlot).
 	LastEval int64 `json:"lastEval"`
 }
 
@@ -617,9 +617,9 @@ func (cw *CloudWatch) setAlarmState(c *server.Call, in *api.SetAlarmStateInput) 
 		// alarm_controls.json, supplement-same-state-*).
 		return &model.Empty{}, nil
 	}
-	// The next evaluation, a minute of Palisade's clock later, sets the alarm back to
+	// The next evaluation, in the next slot of Palisade's clock, sets the alarm back to
 	// the state its data gives (AWS: "the alarm state returns to its actual state").
-	a.LastEval = minuteOf(c.Now)
+	a.LastEval = a.evalSlot(c.Now)
 	if err := cw.transition(c.Tx, c.Account, c.Region, a, in.StateValue, in.StateReason, data, c.Now); err != nil {
 		return nil, err
 	}

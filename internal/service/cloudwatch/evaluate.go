@@ -89,8 +89,42 @@ type datapoint struct {
 	present bool
 }
 
+// highResolution reports whether the alarm's period is under a minute (10, 20 or 30
+// seconds): a high-resolution alarm.
+func (a *alarmRec) highResolution() bool { return a.period() < time.Minute }
+
+// evalSlot is the start (Unix ms) of the evaluation slot now falls in: an alarm is
+// evaluated once per slot of Palisade's clock, a minute, or for a high-resolution
+// alarm 10 seconds ("If the alarm period is 10 seconds or 30 seconds, the alarm is
+// evaluated every 10 seconds", user guide; recorded, 2026: alarm_evaluation.json,
+// cadence_seconds 10, queryDates 10 seconds apart).
+func (a *alarmRec) evalSlot(now time.Time) int64 {
+	if a.highResolution() {
+		return now.UnixMilli() - mod(now.UnixMilli(), 10_000)
+	}
+	return minuteOf(now)
+}
+
+// rangeEnd is where the evaluation range of the evaluation in slot ends: the slot's
+// start, or for a high-resolution alarm on a metric 10 seconds before it, on a period
+// boundary. AWS's 10-second metric alarms evaluated at 05:42:57.551 and 05:43:07.551
+// decided on the periods up to 05:42:30 and 05:42:40, where its 10-second metric math
+// alarm evaluated at 06:43:18.195 decided on 06:43:00's (recorded, 2026:
+// alarm_evaluation.json, dense-*, sparse-*, percentile-* and expression-* cases;
+// alarm_namespaces.json); the alignment of 20- and 30-second periods is inferred.
+func (a *alarmRec) rangeEnd(slot int64) time.Time {
+	end := time.UnixMilli(slot).UTC()
+	if a.highResolution() {
+		if len(a.Metrics) == 0 {
+			end = end.Add(-10 * time.Second)
+		}
+		end = end.Truncate(a.period())
+	}
+	return end
+}
+
 // evaluate computes an alarm's state at now and moves it there. The evaluation range
-// is the alarm's last EvaluationPeriods periods ending at the current minute.
+// is the alarm's last EvaluationPeriods periods ending where rangeEnd says.
 func (cw *CloudWatch) evaluate(tx *store.Tx, account, region, name string, now time.Time) error {
 	a, err := loadAlarm(tx, account, region, name)
 	if err != nil || a == nil {
@@ -99,16 +133,16 @@ func (cw *CloudWatch) evaluate(tx *store.Tx, account, region, name string, now t
 	if a.isComposite() {
 		return cw.endSuppression(tx, account, region, a, now)
 	}
-	minute := minuteOf(now)
-	if a.LastEval >= minute {
+	slot := a.evalSlot(now)
+	if a.LastEval >= slot {
 		return nil
 	}
-	a.LastEval = minute
-	points, err := alarmDatapoints(tx, account, region, a, time.UnixMilli(minute).UTC())
+	a.LastEval = slot
+	rng, points, err := alarmDatapoints(tx, account, region, a, a.rangeEnd(slot))
 	if err != nil {
 		return err
 	}
-	state, reason, data := decide(a, points, now)
+	state, reason, data := decideIn(a, rng, points, now)
 	if state == "" || state == a.State {
 		return putAlarm(tx, account, region, a)
 	}
@@ -122,18 +156,33 @@ func (cw *CloudWatch) evaluate(tx *store.Tx, account, region, name string, now t
 // CloudTrail record delivered to CloudWatch Logs minutes after the call) still count.
 const extraPeriods = 2
 
+// extra is how many periods before its evaluation periods the alarm's evaluation
+// looks at: extraPeriods, or for a high-resolution alarm twice its evaluation periods.
+// AWS's 10-second alarms of 3 evaluation periods looked 9 periods back: a datapoint 8
+// periods before the newest evaluated one still counted, one 9 before did not; those
+// of one period showed no datapoint 3 periods before the evaluated one in their reason
+// data (recorded, 2026: alarm_evaluation.json, dense-oldest-breach-expires,
+// sparse-old-good-expires, expression-101, percentile-ignore-101). Other evaluation
+// periods and 20- and 30-second periods are inferred.
+func (a *alarmRec) extra() int {
+	if a.highResolution() {
+		return 2 * int(a.EvaluationPeriods)
+	}
+	return extraPeriods
+}
+
 // alarmDatapoints returns the datapoints an evaluation decides on, as AWS's
 // evaluation range describes: when the range holds at least EvaluationPeriods
 // datapoints, the most recent of them (missing ones do not matter); otherwise those
 // it holds and, for the rest, the most recent missing periods, which TreatMissingData
 // then decides.
-func alarmDatapoints(tx *store.Tx, account, region string, a *alarmRec, end time.Time) ([]datapoint, error) {
+func alarmDatapoints(tx *store.Tx, account, region string, a *alarmRec, end time.Time) (rng, points []datapoint, err error) {
 	n := int(a.EvaluationPeriods)
-	rng, err := rangeDatapoints(tx, account, region, a, end, n+extraPeriods)
+	rng, err = rangeDatapoints(tx, account, region, a, end, n+a.extra())
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return pickDatapoints(rng, n), nil
+	return rng, pickDatapoints(rng, n), nil
 }
 
 // pickDatapoints chooses the n datapoints an evaluation decides on from its range
@@ -267,9 +316,16 @@ func breaches(op string, v, threshold float64) bool {
 // threshold makes it OK. Without one, only breaching datapoints and missing ones that
 // are left missing or ignored: with "missing", ALARM when the oldest evaluated
 // datapoint is a breaching one (the table's "X - - - -" row: "the oldest evaluated data
-// point is breaching and there aren't any non-breaching data points"), else
+// point is breaching and there aren't any non-breaching data points"; evaluated as
+// evaluated() picks them), else
 // INSUFFICIENT_DATA; with "ignore", no change. It returns "" for no change.
 func decide(a *alarmRec, points []datapoint, now time.Time) (state, reason, data string) {
+	return decideIn(a, points, points, now)
+}
+
+// decideIn is decide with the evaluation range the points were picked from, which
+// the reason data shows.
+func decideIn(a *alarmRec, rng, points []datapoint, now time.Time) (state, reason, data string) {
 	m := a.datapointsToAlarm()
 	treat := a.treatMissing()
 	present, breaching, within := 0, 0, 0
@@ -295,13 +351,19 @@ func decide(a *alarmRec, points []datapoint, now time.Time) (state, reason, data
 		return "", "", ""
 	}
 	if breaching < m && within == 0 {
-		oldestBreaching := present > 0 && points[0].present
+		// The oldest datapoint an ALARM would rest on: of the present ones and the
+		// newest missing ones, M in all. AWS's 10-second alarm of 3 periods with one
+		// breaching datapoint went to ALARM once a missing period followed it when 2
+		// were needed, and once two had when 3 were (recorded, 2026:
+		// alarm_evaluation.json, isolated-premature-m2 and -m3).
+		ev := evaluated(points, shown, m)
+		oldestBreaching := present > 0 && ev[len(ev)-1].present
 		switch {
 		case treat == "ignore":
 			return "", "", ""
 		case present == 0 || !oldestBreaching:
 			// With some datapoints, the count of unknown ones is inferred wording.
-			return stateInsufficient, insufficientReason(len(points) - present), reasonData(a, points, shown, now)
+			return stateInsufficient, insufficientReason(len(points) - present), reasonData(a, rng, evaluated(points, shown, m), now)
 		}
 	}
 	if present == 0 && len(points) > 0 {
@@ -319,28 +381,79 @@ func decide(a *alarmRec, points []datapoint, now time.Time) (state, reason, data
 			verb = "were"
 		}
 		return state, fmt.Sprintf("Threshold Crossed: no datapoints were received for %d period%s and %d missing datapoint%s %s treated as [%s].",
-			n, plural(n), n, plural(n), verb, as), reasonData(a, points, shown, now)
+			n, plural(n), n, plural(n), verb, as), reasonData(a, rng, evaluated(points, nil, n), now)
 	}
+	// An M out of N reason counts and lists the datapoints on the side of the new
+	// state (the breaching ones for ALARM, the others for OK), says how many missing
+	// ones TreatMissingData counted, and names the transition as OK -> ALARM or
+	// ALARM -> OK whatever the state was (recorded, 2026: alarm_evaluation.json, from
+	// INSUFFICIENT_DATA too: dense-real-over-ignore, isolated-premature-m2).
 	op := comparisons[a.ComparisonOperator]
-	list := formatPoints(shown)
+	side := func(breach bool) []datapoint {
+		var out []datapoint
+		for _, p := range shown {
+			if breaches(a.ComparisonOperator, p.value, a.Threshold) == breach {
+				out = append(out, p)
+			}
+		}
+		return out
+	}
+	missingClause := ""
+	if n := len(points) - present; n > 0 && (treat == "breaching" || treat == "notBreaching") {
+		as := "Breaching"
+		if treat == "notBreaching" {
+			as = "NonBreaching"
+		}
+		missingClause = fmt.Sprintf(" and %d missing datapoint%s %s treated as [%s]", n, plural(n), wasWere(n), as)
+	}
+	var listed []datapoint
+	need := m
+	// "1 datapoint [...] was …" is the reason of an alarm of one period that was given
+	// no DatapointsToAlarm; given one, AWS writes "1 out of the last 1 datapoints …"
+	// (recorded, 2026: alarm_evaluation.json, expression-* and percentile-*).
+	single := len(points) == 1 && a.DatapointsToAlarm == 0
 	if breaching >= m || within == 0 {
-		state = stateAlarm
-		if len(points) == 1 {
-			reason = fmt.Sprintf("Threshold Crossed: 1 datapoint %s was %s the threshold (%s).", list, op, javaDouble(a.Threshold))
+		state, listed = stateAlarm, side(true)
+		if single {
+			reason = fmt.Sprintf("Threshold Crossed: 1 datapoint %s was %s the threshold (%s).", formatPoints(listed), op, javaDouble(a.Threshold))
 		} else {
-			reason = fmt.Sprintf("Threshold Crossed: %d out of the last %d datapoints %s were %s the threshold (%s) (minimum %d datapoint%s for %s -> ALARM transition).",
-				breaching, len(points), list, op, javaDouble(a.Threshold), m, plural(m), a.State)
+			reason = fmt.Sprintf("Threshold Crossed: %d out of the last %d datapoints %s %s %s the threshold (%s)%s (minimum %d datapoint%s for OK -> ALARM transition).",
+				len(listed), len(points), formatPoints(listed), wasWere(len(listed)), op, javaDouble(a.Threshold), missingClause, m, plural(m))
 		}
 	} else {
-		state = stateOK
-		if len(points) == 1 {
-			reason = fmt.Sprintf("Threshold Crossed: 1 datapoint %s was not %s the threshold (%s).", list, op, javaDouble(a.Threshold))
+		state, listed, need = stateOK, side(false), len(points)-m+1
+		if single {
+			reason = fmt.Sprintf("Threshold Crossed: 1 datapoint %s was not %s the threshold (%s).", formatPoints(listed), op, javaDouble(a.Threshold))
 		} else {
-			reason = fmt.Sprintf("Threshold Crossed: %d out of the last %d datapoints %s were not %s the threshold (%s) (minimum %d datapoint%s for %s -> OK transition).",
-				len(points)-breaching, len(points), list, op, javaDouble(a.Threshold), len(points)-m+1, plural(len(points)-m+1), a.State)
+			reason = fmt.Sprintf("Threshold Crossed: %d out of the last %d datapoints %s %s not %s the threshold (%s)%s (minimum %d datapoint%s for ALARM -> OK transition).",
+				len(listed), len(points), formatPoints(listed), wasWere(len(listed)), op, javaDouble(a.Threshold), missingClause, need, plural(need))
 		}
 	}
-	return state, reason, reasonData(a, points, shown, now)
+	return state, reason, reasonData(a, rng, evaluated(points, listed, need), now)
+}
+
+func wasWere(n int) string {
+	if n == 1 {
+		return "was"
+	}
+	return "were"
+}
+
+// evaluated are the datapoints a reason data's evaluatedDatapoints shows, newest
+// first: the listed ones, and the newest missing ones up to need (the datapoints the
+// transition needs: M for ALARM and INSUFFICIENT_DATA, N-M+1 for OK). AWS's 10-second
+// alarms of 3 periods showed [missing 05:44:00, 100 at 05:42:40] for an ALARM needing
+// 2, and two missing periods for INSUFFICIENT_DATA with 2 to alarm (recorded, 2026:
+// alarm_evaluation.json, dense-last-breach-ages, isolated-premature-m2).
+func evaluated(points, listed []datapoint, need int) []datapoint {
+	out := slices.Clone(listed)
+	for i := len(points) - 1; i >= 0 && len(out) < need; i-- {
+		if !points[i].present {
+			out = append(out, points[i])
+		}
+	}
+	slices.SortStableFunc(out, func(x, y datapoint) int { return y.start.Compare(x.start) })
+	return out
 }
 
 // tooFewSamples applies EvaluateLowSampleCountPercentile ignore ("Percentile-based
@@ -393,14 +506,27 @@ func formatPoints(ps []datapoint) string {
 
 const awsTime = "2006-01-02T15:04:05.000-0700"
 
-// reasonData is the StateReasonData JSON of an evaluation.
-func reasonData(a *alarmRec, points, shown []datapoint, now time.Time) string {
+// reasonData is the StateReasonData JSON of an evaluation: the evaluation range's
+// datapoints from the first present one (startDate) to the last, oldest first with
+// null for the missing periods between them, and the evaluated datapoints, newest
+// first (recorded, 2026: alarm_evaluation.json, sparse-real-over-breaching:
+// "startDate":"…05:50:50…","recentDatapoints":[0,null,100,null,100]).
+func reasonData(a *alarmRec, rng, evaluated []datapoint, now time.Time) string {
 	var b bytes.Buffer
 	b.WriteString(`{"version":"1.0","queryDate":"` + now.UTC().Format(awsTime) + `"`)
-	if len(shown) > 0 {
+	first, last := -1, -1
+	for i, p := range rng {
+		if p.present {
+			if first < 0 {
+				first = i
+			}
+			last = i
+		}
+	}
+	if first >= 0 {
 		// Without any datapoint AWS writes no startDate (recorded, 2026:
 		// alarm_namespaces.json).
-		b.WriteString(`,"startDate":"` + points[0].start.UTC().Format(awsTime) + `"`)
+		b.WriteString(`,"startDate":"` + rng[first].start.UTC().Format(awsTime) + `"`)
 	}
 	// The alarm's unit, then its statistic, a percentile's too, under "statistic"
 	// (recorded, 2026: alarm_evaluation.json, "unit":"Count","statistic":"Average" and
@@ -416,38 +542,35 @@ func reasonData(a *alarmRec, points, shown []datapoint, now time.Time) string {
 	// A metric math alarm's period is its queries' (AWS: "period":10 for MetricStats
 	// of 10 seconds; recorded, 2026: alarm_query_admission.json).
 	fmt.Fprintf(&b, `,"period":%d,"recentDatapoints":[`, int(a.period()/time.Second))
-	for i, p := range shown {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		b.WriteString(javaDouble(p.value))
-	}
-	b.WriteString(`],"threshold":` + javaDouble(a.Threshold))
-	if len(shown) > 0 {
-		b.WriteString(`,"evaluatedDatapoints":[`)
-		for i, p := range shown {
+	if first >= 0 {
+		for i, p := range rng[first : last+1] {
 			if i > 0 {
 				b.WriteByte(',')
 			}
-			// A metric math alarm's datapoints have no sample count (recorded, 2026:
-			// alarm_evaluation.json, expression-*).
-			if len(a.Metrics) > 0 {
-				b.WriteString(`{"timestamp":"` + p.start.UTC().Format(awsTime) + `","value":` + javaDouble(p.value) + `}`)
+			if !p.present {
+				b.WriteString("null")
 				continue
 			}
-			b.WriteString(`{"timestamp":"` + p.start.UTC().Format(awsTime) + `","sampleCount":` + javaDouble(p.count) + `,"value":` + javaDouble(p.value) + `}`)
+			b.WriteString(javaDouble(p.value))
 		}
-		b.WriteByte(']')
-	} else if len(points) > 0 {
-		// None present: the evaluated periods by timestamp alone, newest first
-		// (recorded, 2026, for one period: [{"timestamp":"…"}]; the order of several
-		// inferred from the present ones').
+	}
+	b.WriteString(`],"threshold":` + javaDouble(a.Threshold))
+	if len(evaluated) > 0 {
 		b.WriteString(`,"evaluatedDatapoints":[`)
-		for i := len(points) - 1; i >= 0; i-- {
-			if i < len(points)-1 {
+		for i, p := range evaluated {
+			if i > 0 {
 				b.WriteByte(',')
 			}
-			b.WriteString(`{"timestamp":"` + points[i].start.UTC().Format(awsTime) + `"}`)
+			switch {
+			case !p.present:
+				b.WriteString(`{"timestamp":"` + p.start.UTC().Format(awsTime) + `"}`)
+			case len(a.Metrics) > 0:
+				// A metric math alarm's datapoints have no sample count (recorded,
+				// 2026: alarm_evaluation.json, expression-*).
+				b.WriteString(`{"timestamp":"` + p.start.UTC().Format(awsTime) + `","value":` + javaDouble(p.value) + `}`)
+			default:
+				b.WriteString(`{"timestamp":"` + p.start.UTC().Format(awsTime) + `","sampleCount":` + javaDouble(p.count) + `,"value":` + javaDouble(p.value) + `}`)
+			}
 		}
 		b.WriteByte(']')
 	}

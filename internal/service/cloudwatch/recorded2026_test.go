@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"strconv"
@@ -899,4 +900,265 @@ func TestAlarmReasonDataRecorded2026(t *testing.T) {
 			t.Errorf("%s: %s %s, want %s", name, a.StateValue, aws.ToString(a.StateReasonData), want)
 		}
 	}
+}
+
+// alarm_evaluation.json, dense-nonconsecutive-m2, dense-oldest-breach-expires and
+// dense-last-breach-ages: a 10-second alarm (Average of 3 periods, 2 to alarm) on
+// high-resolution data is evaluated every 10 seconds, each time on the periods that
+// ended 10 seconds before the 10-second boundary, looking 9 periods back; its reasons
+// list the datapoints on the side of the new state. The data (100, 0, 100 at :20, :30,
+// :40 of a minute), the evaluation times and the answers are AWS's, the minute the
+// test's.
+func TestHighResolutionAlarmRecorded2026(t *testing.T) {
+	e := newEnv(t, protocols[0].opt)
+	base := e.p.Clock.Now().Truncate(time.Minute).Add(time.Minute)
+	apptest.Must(e.cw.PutMetricAlarm(ctx, &cw.PutMetricAlarmInput{AlarmName: aws.String("dense-m2"), Namespace: aws.String("StackdNativeAlarmEvaluation"),
+		MetricName: aws.String("dense"), Unit: types.StandardUnitCount, Statistic: types.StatisticAverage, Period: aws.Int32(10), EvaluationPeriods: aws.Int32(3),
+		DatapointsToAlarm: aws.Int32(2), Threshold: aws.Float64(50), ComparisonOperator: types.ComparisonOperatorGreaterThanThreshold, ActionsEnabled: aws.Bool(false)}))
+	to := func(offset time.Duration) { e.advance(base.Add(offset).Sub(e.p.Clock.Now())) }
+	to(45 * time.Second)
+	var data []types.MetricDatum
+	for i, v := range []float64{100, 0, 100} {
+		data = append(data, types.MetricDatum{MetricName: aws.String("dense"), Timestamp: aws.Time(base.Add(time.Duration(20+10*i) * time.Second)),
+			Value: aws.Float64(v), Unit: types.StandardUnitCount, StorageResolution: aws.Int32(1)})
+	}
+	apptest.Must(e.cw.PutMetricData(ctx, &cw.PutMetricDataInput{Namespace: aws.String("StackdNativeAlarmEvaluation"), MetricData: data}))
+	stamp := func(s int) string { return base.Add(time.Duration(s) * time.Second).UTC().Format("02/01/06 15:04:05") }
+	iso := func(s int) string {
+		return `"` + base.Add(time.Duration(s)*time.Second).UTC().Format("2006-01-02T15:04:05.000+0000") + `"`
+	}
+	point := func(s int, v float64) string {
+		if v < 0 {
+			return `{"timestamp":` + iso(s) + `}`
+		}
+		return `{"timestamp":` + iso(s) + `,"sampleCount":1,"value":` + strconv.FormatFloat(v, 'f', -1, 64) + `}`
+	}
+	reasonData := func(start int, recent string, points ...string) string {
+		return `{"startDate":` + iso(start) + `,"unit":"Count","statistic":"Average","period":10,"recentDatapoints":[` + recent +
+			`],"threshold":50,"evaluatedDatapoints":[` + strings.Join(points, ",") + `],"version":"1.0"}`
+	}
+	type want struct {
+		state        types.StateValue
+		reason, data string
+	}
+	recorded := map[int]want{
+		57: {types.StateValueOk, "Threshold Crossed: 1 out of the last 3 datapoints [0.0 (" + stamp(30) + ")] was not greater than the threshold (50.0) (minimum 2 datapoints for ALARM -> OK transition).",
+			reasonData(20, "100,0", point(30, 0), point(10, -1))},
+		67: {types.StateValueAlarm, "Threshold Crossed: 2 out of the last 3 datapoints [100.0 (" + stamp(40) + "), 100.0 (" + stamp(20) + ")] were greater than the threshold (50.0) (minimum 2 datapoints for OK -> ALARM transition).",
+			reasonData(20, "100,0,100", point(40, 100), point(20, 100))},
+		137: {types.StateValueOk, "Threshold Crossed: 1 out of the last 3 datapoints [0.0 (" + stamp(30) + ")] was not greater than the threshold (50.0) (minimum 2 datapoints for ALARM -> OK transition).",
+			reasonData(30, "0,100", point(110, -1), point(30, 0))},
+		147: {types.StateValueAlarm, "Threshold Crossed: 1 out of the last 3 datapoints [100.0 (" + stamp(40) + ")] was greater than the threshold (50.0) (minimum 2 datapoints for OK -> ALARM transition).",
+			reasonData(40, "100", point(120, -1), point(40, 100))},
+	}
+	state := types.StateValueInsufficientData
+	for s := 57; s <= 147; s += 10 {
+		to(time.Duration(s)*time.Second + 551*time.Millisecond)
+		a := e.alarm("dense-m2")
+		w, ok := recorded[s]
+		if !ok {
+			w.state = state // between the recorded evaluations the state held
+		}
+		state = w.state
+		if a.StateValue != w.state || (ok && aws.ToString(a.StateReason) != w.reason) {
+			t.Errorf("at :%d.551: %s %q, want %s %q", s, a.StateValue, aws.ToString(a.StateReason), w.state, w.reason)
+			continue
+		}
+		if !ok {
+			continue
+		}
+		var got, exp map[string]any
+		if err := json.Unmarshal([]byte(aws.ToString(a.StateReasonData)), &got); err != nil {
+			t.Fatal(err)
+		}
+		if err := json.Unmarshal([]byte(w.data), &exp); err != nil {
+			t.Fatal(err)
+		}
+		delete(got, "queryDate")
+		if g, x := fmt.Sprint(got), fmt.Sprint(exp); g != x {
+			t.Errorf("at :%d.551 reason data\n got %s\nwant %s", s, aws.ToString(a.StateReasonData), w.data)
+		}
+	}
+}
+
+// alarm_evaluation.json, sparse-real-over-breaching and single-good-over-breaching:
+// the same 10-second alarm treating missing data as breaching (3 of 3 to alarm) on
+// sparse data: its reason data shows the range's missing periods as null, and a
+// reason counts the missing datapoints it treated.
+func TestHighResolutionSparseAlarmRecorded2026(t *testing.T) {
+	e := newEnv(t, protocols[0].opt)
+	base := e.p.Clock.Now().Truncate(time.Minute).Add(time.Minute)
+	apptest.Must(e.cw.PutMetricAlarm(ctx, &cw.PutMetricAlarmInput{AlarmName: aws.String("real-over-breaching"), Namespace: aws.String("StackdNativeAlarmEvaluation"),
+		MetricName: aws.String("sparse"), Unit: types.StandardUnitCount, Statistic: types.StatisticAverage, Period: aws.Int32(10), EvaluationPeriods: aws.Int32(3),
+		Threshold: aws.Float64(50), ComparisonOperator: types.ComparisonOperatorGreaterThanThreshold, TreatMissingData: aws.String("breaching"), ActionsEnabled: aws.Bool(false)}))
+	to := func(offset time.Duration) { e.advance(base.Add(offset).Sub(e.p.Clock.Now())) }
+	publish := func(at int, v float64) {
+		apptest.Must(e.cw.PutMetricData(ctx, &cw.PutMetricDataInput{Namespace: aws.String("StackdNativeAlarmEvaluation"), MetricData: []types.MetricDatum{{
+			MetricName: aws.String("sparse"), Timestamp: aws.Time(base.Add(time.Duration(at) * time.Second)), Value: aws.Float64(v), Unit: types.StandardUnitCount, StorageResolution: aws.Int32(1)}}}))
+	}
+	stamp := func(s int) string { return base.Add(time.Duration(s) * time.Second).UTC().Format("02/01/06 15:04:05") }
+	to(74*time.Second + 474*time.Millisecond)
+	if a := e.alarm("real-over-breaching"); a.StateValue != types.StateValueAlarm ||
+		aws.ToString(a.StateReason) != "Threshold Crossed: no datapoints were received for 3 periods and 3 missing datapoints were treated as [Breaching]." {
+		t.Fatalf("before the data: %s %q", a.StateValue, aws.ToString(a.StateReason))
+	}
+	to(105 * time.Second)
+	publish(50, 0)
+	publish(70, 100)
+	publish(90, 100)
+	check := func(at time.Duration, state types.StateValue, reason, dataPart string) {
+		t.Helper()
+		to(at)
+		a := e.alarm("real-over-breaching")
+		if a.StateValue != state || aws.ToString(a.StateReason) != reason || !strings.Contains(aws.ToString(a.StateReasonData), dataPart) {
+			t.Errorf("at %s: %s %q %s, want %s %q %s", at, a.StateValue, aws.ToString(a.StateReason), aws.ToString(a.StateReasonData), state, reason, dataPart)
+		}
+	}
+	check(114*time.Second+473*time.Millisecond, types.StateValueOk,
+		"Threshold Crossed: 1 out of the last 3 datapoints [0.0 ("+stamp(50)+")] was not greater than the threshold (50.0) (minimum 1 datapoint for ALARM -> OK transition).",
+		`"recentDatapoints":[0.0,null,100.0,null,100.0]`)
+	for s := 124; s <= 154; s += 10 {
+		check(time.Duration(s)*time.Second+473*time.Millisecond, types.StateValueOk,
+			"Threshold Crossed: 1 out of the last 3 datapoints [0.0 ("+stamp(50)+")] was not greater than the threshold (50.0) (minimum 1 datapoint for ALARM -> OK transition).", "")
+	}
+	check(164*time.Second+472*time.Millisecond, types.StateValueAlarm,
+		"Threshold Crossed: 2 out of the last 3 datapoints [100.0 ("+stamp(90)+"), 100.0 ("+stamp(70)+")] were greater than the threshold (50.0) and 1 missing datapoint was treated as [Breaching] (minimum 3 datapoints for OK -> ALARM transition).",
+		`"recentDatapoints":[100.0,null,100.0]`)
+	to(265 * time.Second)
+	publish(250, 0)
+	check(274*time.Second+473*time.Millisecond, types.StateValueOk,
+		"Threshold Crossed: 1 out of the last 3 datapoints [0.0 ("+stamp(250)+")] was not greater than the threshold (50.0) and 2 missing datapoints were treated as [Breaching] (minimum 1 datapoint for ALARM -> OK transition).",
+		`"recentDatapoints":[0.0]`)
+}
+
+// alarm_evaluation.json, isolated-premature-m2 and isolated-premature-m3: with one
+// breaching datapoint and missing data left missing, a 10-second alarm of 3 periods
+// goes to ALARM once the datapoint is the oldest of the M it would rest on (itself and
+// the newest missing periods): after one missing period when 2 are needed, after two
+// when 3 are; it stays INSUFFICIENT_DATA before.
+func TestHighResolutionPrematureAlarmRecorded2026(t *testing.T) {
+	e := newEnv(t, protocols[0].opt)
+	base := e.p.Clock.Now().Truncate(time.Minute).Add(time.Minute)
+	for _, m := range []int32{2, 3} {
+		apptest.Must(e.cw.PutMetricAlarm(ctx, &cw.PutMetricAlarmInput{AlarmName: aws.String("m" + strconv.Itoa(int(m))), Namespace: aws.String("StackdNativeAlarmEvaluation"),
+			MetricName: aws.String("isolated"), Unit: types.StandardUnitCount, Statistic: types.StatisticAverage, Period: aws.Int32(10), EvaluationPeriods: aws.Int32(3),
+			DatapointsToAlarm: aws.Int32(m), Threshold: aws.Float64(50), ComparisonOperator: types.ComparisonOperatorGreaterThanThreshold, ActionsEnabled: aws.Bool(false)}))
+	}
+	to := func(offset time.Duration) { e.advance(base.Add(offset).Sub(e.p.Clock.Now())) }
+	to(55 * time.Second)
+	apptest.Must(e.cw.PutMetricData(ctx, &cw.PutMetricDataInput{Namespace: aws.String("StackdNativeAlarmEvaluation"), MetricData: []types.MetricDatum{{
+		MetricName: aws.String("isolated"), Timestamp: aws.Time(base.Add(50 * time.Second)), Value: aws.Float64(100), Unit: types.StandardUnitCount, StorageResolution: aws.Int32(1)}}}))
+	stamp := base.Add(50 * time.Second).UTC().Format("02/01/06 15:04:05")
+	iso := func(s int) string {
+		return base.Add(time.Duration(s) * time.Second).UTC().Format("2006-01-02T15:04:05.000+0000")
+	}
+	for _, c := range []struct {
+		at          time.Duration
+		m2, m3      types.StateValue
+		alarm, data string
+	}{
+		{77 * time.Second, types.StateValueInsufficientData, types.StateValueInsufficientData, "", ""},
+		// 05:47:27.551: m2 "… (minimum 2 datapoints for OK -> ALARM transition)",
+		// evaluated [missing :60, 100 at :50].
+		{87*time.Second + 551*time.Millisecond, types.StateValueAlarm, types.StateValueInsufficientData, "m2",
+			`"evaluatedDatapoints":[{"timestamp":"` + iso(60) + `"},{"timestamp":"` + iso(50) + `","sampleCount":1.0,"value":100.0}]`},
+		// 05:47:38.775: m3, evaluated [missing :70, missing :60, 100 at :50].
+		{98*time.Second + 775*time.Millisecond, types.StateValueAlarm, types.StateValueAlarm, "m3",
+			`"evaluatedDatapoints":[{"timestamp":"` + iso(70) + `"},{"timestamp":"` + iso(60) + `"},{"timestamp":"` + iso(50) + `","sampleCount":1.0,"value":100.0}]`},
+	} {
+		to(c.at)
+		for name, want := range map[string]types.StateValue{"m2": c.m2, "m3": c.m3} {
+			a := e.alarm(name)
+			if a.StateValue != want {
+				t.Errorf("at %s: %s %s %q, want %s", c.at, name, a.StateValue, aws.ToString(a.StateReason), want)
+			}
+			if name != c.alarm {
+				continue
+			}
+			reason := "Threshold Crossed: 1 out of the last 3 datapoints [100.0 (" + stamp + ")] was greater than the threshold (50.0) (minimum " +
+				name[1:] + " datapoints for OK -> ALARM transition)."
+			if aws.ToString(a.StateReason) != reason || !strings.Contains(aws.ToString(a.StateReasonData), c.data) {
+				t.Errorf("at %s: %s %q %s, want %q %s", c.at, name, aws.ToString(a.StateReason), aws.ToString(a.StateReasonData), reason, c.data)
+			}
+		}
+	}
+}
+
+// alarm_evaluation.json, expression-99/100/101 and percentile-ignore-100/101: one
+// period of 10 seconds, DatapointsToAlarm 1, missing data ignored. A metric math
+// alarm decides on the period that ended at the 10-second boundary, a metric alarm on
+// the one before it; both write "1 out of the last 1 datapoints", and their reason
+// data shows no datapoint 3 periods older. The data and the evaluation times are
+// AWS's (from 06:43:00 on, each alarm at its own offset in the 10 seconds), the minute
+// the test's.
+func TestHighResolutionOnePeriodRecorded2026(t *testing.T) {
+	const ns, metric = "StackdNativePercentileProbe", "stackd-native-pctl"
+	// transition is a recorded state change: in the evaluation of second s, to state,
+	// on the datapoint v of the period starting at second at.
+	type transition struct {
+		state types.StateValue
+		v     string
+		at    int
+	}
+	run := func(t *testing.T, in *cw.PutMetricAlarmInput, offset time.Duration, changes map[int]transition, data string) {
+		e := newEnv(t, protocols[0].opt)
+		base := e.p.Clock.Now().Truncate(time.Minute).Add(time.Minute)
+		in.AlarmName, in.ActionsEnabled, in.EvaluationPeriods, in.DatapointsToAlarm, in.Threshold = aws.String("a"), aws.Bool(false), aws.Int32(1), aws.Int32(1), aws.Float64(5)
+		in.ComparisonOperator, in.TreatMissingData = types.ComparisonOperatorGreaterThanThreshold, aws.String("ignore")
+		apptest.Must(e.cw.PutMetricAlarm(ctx, in))
+		// Values, with their sample counts, published 5 seconds into the slot.
+		publications := map[int][3]float64{0: {1, 10, 10}, 160: {160, 0, 100}, 190: {191, 10, 101}}
+		state, reason := types.StateValueInsufficientData, "Unchecked: Initial alarm creation"
+		for s := 0; s <= 210; s += 10 {
+			publish := func() {
+				p, ok := publications[s]
+				if !ok {
+					return
+				}
+				e.advance(base.Add(time.Duration(s+5) * time.Second).Sub(e.p.Clock.Now()))
+				apptest.Must(e.cw.PutMetricData(ctx, &cw.PutMetricDataInput{Namespace: aws.String(ns), MetricData: []types.MetricDatum{{MetricName: aws.String(metric),
+					Timestamp: aws.Time(base.Add(time.Duration(p[0]) * time.Second)), Values: []float64{p[1]}, Counts: []float64{p[2]}, StorageResolution: aws.Int32(1)}}}))
+			}
+			at := time.Duration(s)*time.Second + offset
+			if offset > 5*time.Second {
+				publish()
+			}
+			e.advance(base.Add(at).Sub(e.p.Clock.Now()))
+			if c, ok := changes[s]; ok {
+				stamp := base.Add(time.Duration(c.at) * time.Second).UTC().Format("02/01/06 15:04:05")
+				state = c.state
+				if c.state == types.StateValueAlarm {
+					reason = "Threshold Crossed: 1 out of the last 1 datapoints [" + c.v + " (" + stamp + ")] was greater than the threshold (5.0) (minimum 1 datapoint for OK -> ALARM transition)."
+				} else {
+					reason = "Threshold Crossed: 1 out of the last 1 datapoints [" + c.v + " (" + stamp + ")] was not greater than the threshold (5.0) (minimum 1 datapoint for ALARM -> OK transition)."
+				}
+			}
+			if a := e.alarm("a"); a.StateValue != state || aws.ToString(a.StateReason) != reason {
+				t.Errorf("at %s: %s %q, want %s %q", at, a.StateValue, aws.ToString(a.StateReason), state, reason)
+			}
+			if offset <= 5*time.Second {
+				publish()
+			}
+		}
+		at := base.Add(190 * time.Second).UTC().Format("2006-01-02T15:04:05.000+0000")
+		if d := aws.ToString(e.alarm("a").StateReasonData); !strings.Contains(d, `"startDate":"`+at+`",`) || !strings.Contains(d, strings.ReplaceAll(data, "AT", at)) {
+			t.Errorf("reason data %s, want %s", d, data)
+		}
+	}
+	t.Run("expression", func(t *testing.T) {
+		in := &cw.PutMetricAlarmInput{Metrics: []types.MetricDataQuery{
+			{Id: aws.String("m1"), ReturnData: aws.Bool(false), MetricStat: &types.MetricStat{Metric: &types.Metric{Namespace: aws.String(ns), MetricName: aws.String(metric)},
+				Period: aws.Int32(10), Stat: aws.String("Average")}},
+			{Id: aws.String("e1"), Expression: aws.String("m1 + 1"), Label: aws.String("Owned returned expression"), ReturnData: aws.Bool(true)}}}
+		// 06:43:18.195, 06:45:58.197, 06:46:28.197.
+		run(t, in, 8197*time.Millisecond, map[int]transition{10: {types.StateValueAlarm, "11.0", 0}, 170: {types.StateValueOk, "1.0", 160}, 200: {types.StateValueAlarm, "11.0", 190}},
+			`"period":10,"recentDatapoints":[11.0],"threshold":5.0,"evaluatedDatapoints":[{"timestamp":"AT","value":11.0}]}`)
+	})
+	t.Run("percentile", func(t *testing.T) {
+		in := &cw.PutMetricAlarmInput{Namespace: aws.String(ns), MetricName: aws.String(metric), ExtendedStatistic: aws.String("p90"), Period: aws.Int32(10),
+			EvaluateLowSampleCountPercentile: aws.String("ignore")}
+		// 06:46:04.128 and 06:46:34.128; 06:43:00's 10 samples are too few for p90.
+		run(t, in, 4128*time.Millisecond, map[int]transition{180: {types.StateValueOk, "0.0", 160}, 210: {types.StateValueAlarm, "10.0", 190}},
+			`"statistic":"p90","period":10,"recentDatapoints":[10.0],"threshold":5.0,"evaluatedDatapoints":[{"timestamp":"AT","sampleCount":101.0,"value":10.0}]}`)
+	})
 }

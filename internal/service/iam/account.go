@@ -118,20 +118,20 @@ func (s *svc) getAccountSummary(c *server.Call, _ *model.Empty) (*api.GetAccount
 	m := map[string]int32{
 		api.SummaryKeyTypeUsersQuota: 5000, api.SummaryKeyTypeGroupsQuota: 300, api.SummaryKeyTypeRolesQuota: 1000,
 		api.SummaryKeyTypePoliciesQuota: maxCustomerPolicies, api.SummaryKeyTypeInstanceProfilesQuota: 1000,
-		api.SummaryKeyTypeServerCertificatesQuota: 20, api.SummaryKeyTypeServerCertificates: 0,
-		api.SummaryKeyTypeUserPolicySizeQuota: 2048, api.SummaryKeyTypeGroupPolicySizeQuota: 5120, api.SummaryKeyTypeRolePolicySizeQuota: 10240,
+		api.SummaryKeyTypeServerCertificatesQuota: int32(accountQuotas[tSrvCerts].max),
+		api.SummaryKeyTypeUserPolicySizeQuota:     2048, api.SummaryKeyTypeGroupPolicySizeQuota: 5120, api.SummaryKeyTypeRolePolicySizeQuota: 10240,
 		api.SummaryKeyTypePolicySizeQuota: 6144, api.SummaryKeyTypeAssumeRolePolicySizeQuota: 2048,
 		api.SummaryKeyTypeGroupsPerUserQuota: maxGroupsPerUser, api.SummaryKeyTypeAccessKeysPerUserQuota: maxAccessKeys,
-		api.SummaryKeyTypeSigningCertificatesPerUserQuota: 2, api.SummaryKeyTypeVersionsPerPolicyQuota: maxPolicyVersions,
+		api.SummaryKeyTypeSigningCertificatesPerUserQuota: maxSigningCerts, api.SummaryKeyTypeVersionsPerPolicyQuota: maxPolicyVersions,
 		api.SummaryKeyTypeAttachedPoliciesPerUserQuota: maxAttached, api.SummaryKeyTypeAttachedPoliciesPerGroupQuota: maxAttached,
 		api.SummaryKeyTypeAttachedPoliciesPerRoleQuota: maxAttached, api.SummaryKeyTypePolicyVersionsInUseQuota: 10000,
 		api.SummaryKeyTypeGlobalEndpointTokenVersion: 1, api.SummaryKeyTypeAccountMFAEnabled: 0,
-		api.SummaryKeyTypeAccountSigningCertificatesPresent: 0, api.SummaryKeyTypeAccountPasswordPresent: 0,
+		api.SummaryKeyTypeAccountPasswordPresent: 0,
 	}
 	for key, table := range map[string]string{
 		api.SummaryKeyTypeUsers: tUsers, api.SummaryKeyTypeGroups: tGroups, api.SummaryKeyTypeRoles: tRoles,
 		api.SummaryKeyTypePolicies: tPolicies, api.SummaryKeyTypeInstanceProfiles: tProfiles, api.SummaryKeyTypeMFADevices: tMFA,
-		api.SummaryKeyTypeMFADevicesInUse: tUserMFA,
+		api.SummaryKeyTypeMFADevicesInUse: tUserMFA, api.SummaryKeyTypeServerCertificates: tSrvCerts,
 	} {
 		n, err := c.Tx.Count(ns(c.Account, table))
 		if err != nil {
@@ -148,6 +148,15 @@ func (s *svc) getAccountSummary(c *server.Call, _ *model.Empty) (*api.GetAccount
 		return nil, err
 	}
 	m[api.SummaryKeyTypeProviders] = int32(oidc + saml)
+	// AccountSigningCertificatesPresent: whether the root user has a signing certificate.
+	rootCerts, err := exists(c.Tx, ns(c.Account, tSignCerts), rootOwner+"/")
+	if err != nil {
+		return nil, err
+	}
+	m[api.SummaryKeyTypeAccountSigningCertificatesPresent] = 0
+	if rootCerts {
+		m[api.SummaryKeyTypeAccountSigningCertificatesPresent] = 1
+	}
 	rootKeys, err := s.ownerKeys(c.Tx, c.Account, keyOwner{})
 	if err != nil {
 		return nil, err

@@ -48,6 +48,10 @@ func (r *resolver) entity(kind, name string) *target {
 		if p, _ := load[profileRec](tx, ns(tProfiles), lk(name)); p != nil {
 			t = &target{kind: kind, name: p.Name, path: p.Path, tags: p.Tags}
 		}
+	case kServerCert:
+		if p, _ := load[serverCertRec](tx, ns(tSrvCerts), lk(name)); p != nil {
+			t = &target{kind: kind, name: p.Name, path: p.Path, tags: p.Tags}
+		}
 	}
 	r.entities[key] = t
 	return t
@@ -71,6 +75,8 @@ func (r *resolver) vars(name string) (string, bool) {
 		return r.entityPath(kRole, str("RoleName"))
 	case "InstanceProfileNameWithPath":
 		return r.entityPath("instance-profile", str("InstanceProfileName"))
+	case "CertificateNameWithPath":
+		return r.entityPath(kServerCert, str("ServerCertificateName"))
 	case "PolicyNameWithPath":
 		if arn := str("PolicyArn"); arn != "" {
 			_, rest, ok := strings.Cut(arn, ":policy/")
@@ -225,12 +231,15 @@ func (s *svc) resourceChecks(r *resolver, op string) ([]authz.Check, error) {
 		}
 	}
 	switch op {
-	case "UpdateUser", "UpdateGroup":
+	case "UpdateUser", "UpdateGroup", "UpdateServerCertificate":
 		// Renaming or moving needs the action on the old and the new ARN (IAM API
-		// Reference, UpdateUser and UpdateGroup).
+		// Reference, UpdateUser, UpdateGroup and UpdateServerCertificate).
 		kind, member := kUser, "UserName"
-		if op == "UpdateGroup" {
+		switch op {
+		case "UpdateGroup":
 			kind, member = kGroup, "GroupName"
+		case "UpdateServerCertificate":
+			kind, member = kServerCert, "ServerCertificateName"
 		}
 		newName, newPath := str("New"+member), str("NewPath")
 		if newName == "" && newPath == "" || len(chks) != 1 {
@@ -326,7 +335,7 @@ func (r *resolver) lookupTarget(arn string) *target {
 		return nil
 	}
 	switch kind {
-	case kUser, kRole, kGroup, "instance-profile":
+	case kUser, kRole, kGroup, "instance-profile", kServerCert:
 		if t := r.entity(kind, name); t != nil && iamARN(account, kind, t.path, t.name) == arn {
 			return t
 		}

@@ -52,7 +52,8 @@ func Service(d Deps) server.Service {
 		s.userHandlers(), s.groupHandlers(), s.roleHandlers(), s.instanceProfileHandlers(),
 		s.policyHandlers(), s.inlineHandlers(), s.attachHandlers(), s.accessKeyHandlers(),
 		s.loginHandlers(), s.mfaHandlers(), s.reportHandlers(), s.accountHandlers(),
-		s.providerHandlers(), s.simulatorHandlers(),
+		s.providerHandlers(), s.simulatorHandlers(), s.sshKeyHandlers(), s.serviceCredHandlers(),
+		s.signingCertHandlers(), s.serverCertHandlers(),
 	} {
 		hs = append(hs, group...)
 	}
@@ -82,6 +83,11 @@ const (
 	tOIDC      = "oidc-providers"    // lower(url host+path) → oidcRec
 	tSAML      = "saml-providers"    // lower(name) → samlRec
 	tJobs      = "access-jobs"       // job ID → accessJob
+	tSSHKeys   = "ssh-keys"          // userID/keyID → sshKeyRec
+	tSvcCreds  = "service-creds"     // userID/credID → svcCredRec
+	tSignCerts = "signing-certs"     // owner/certID → signingCertRec (owner: user ID, or "root")
+	tCertIDs   = "signing-cert-ids"  // certID → owner (IDs are unique in the account)
+	tSrvCerts  = "server-certs"      // lower(name) → serverCertRec
 )
 
 // The kinds of principal entity, as used in relation keys.
@@ -89,6 +95,8 @@ const (
 	kUser  = "user"
 	kGroup = "group"
 	kRole  = "role"
+	// kServerCert is the resource type of server certificates in ARNs and checks.
+	kServerCert = "server-certificate"
 )
 
 func ns(account, kind string) string { return store.NS("iam", account, "", kind) }
@@ -186,6 +194,8 @@ var accountQuotas = map[string]struct {
 	tGroups:   {"GroupsPerAccount", 300},
 	tRoles:    {"RolesPerAccount", 1000},
 	tProfiles: {"InstanceProfilesPerAccount", 1000},
+	// "Cannot exceed quota for ServerCertificatesPerAccount: 20", as users report it.
+	tSrvCerts: {"ServerCertificatesPerAccount", 20},
 }
 
 // checkAccountQuota refuses a new entity of kind table when the account already holds
@@ -405,4 +415,5 @@ var tagOnCreate = map[string][]string{
 	"CreateOpenIDConnectProvider": {"iam:TagOpenIDConnectProvider"},
 	"CreateSAMLProvider":          {"iam:TagSAMLProvider"},
 	"CreateVirtualMFADevice":      {"iam:TagMFADevice"},
+	"UploadServerCertificate":     {"iam:TagServerCertificate"},
 }

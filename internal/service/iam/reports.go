@@ -112,7 +112,11 @@ func (s *svc) credentialReport(tx *store.Tx, account string, now time.Time) ([]b
 	// The root user's password_enabled is a boolean (credential_report.json); a
 	// Palisade root user has no console password.
 	root := []string{"<root_account>", auth.RootPrincipal(account).ARN, reportTime(created), "false", "no_information", "not_supported", "not_supported", "false"}
-	w.Write(append(append(root, s.keyColumns(tx, account, rootKeys)...), certColumns...))
+	rootCerts, err := certColumns(tx, account, rootOwner)
+	if err != nil {
+		return nil, err
+	}
+	w.Write(append(append(root, s.keyColumns(tx, account, rootKeys)...), rootCerts...))
 	err = scanPrefix(tx, ns(account, tUsers), "", "", func(_ string, v []byte) (bool, error) {
 		var u userRec
 		if err := json.Unmarshal(v, &u); err != nil {
@@ -133,7 +137,24 @@ func (s *svc) credentialReport(tx *store.Tx, account string, now time.Time) ([]b
 	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), w.Error()
 }
 
-var certColumns = []string{"false", "N/A", "false", "N/A"}
+// certColumns are cert_1_active, cert_1_last_rotated, cert_2_active and
+// cert_2_last_rotated: the owner's signing certificates, oldest first, each last
+// rotated when it was uploaded.
+func certColumns(tx *store.Tx, account, owner string) ([]string, error) {
+	certs, err := ownerCerts(tx, account, owner)
+	if err != nil {
+		return nil, err
+	}
+	var cols []string
+	for i := range 2 {
+		if i >= len(certs) {
+			cols = append(cols, "false", "N/A")
+			continue
+		}
+		cols = append(cols, strconv.FormatBool(certs[i].Active), reportTime(certs[i].Uploaded))
+	}
+	return cols, nil
+}
 
 func (s *svc) userRow(tx *store.Tx, account string, u *userRec, pp *passwordPolicy) ([]string, error) {
 	row := []string{u.Name, u.arn(account), reportTime(u.Created)}
@@ -163,7 +184,11 @@ func (s *svc) userRow(tx *store.Tx, account string, u *userRec, pp *passwordPoli
 	if err != nil {
 		return nil, err
 	}
-	return append(append(row, s.keyColumns(tx, account, keys)...), certColumns...), nil
+	certs, err := certColumns(tx, account, u.ID)
+	if err != nil {
+		return nil, err
+	}
+	return append(append(row, s.keyColumns(tx, account, keys)...), certs...), nil
 }
 
 // keyColumns are the ten access_key_1/2 columns for the owner's keys in access key ID

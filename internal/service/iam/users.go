@@ -226,6 +226,10 @@ func (s *svc) deleteUser(c *server.Call, in *api.DeleteUserRequest) (*model.Empt
 		// (radkawar/stackd testdata/aws/iam/mfa.json).
 		{ns(c.Account, tUserMFA), u.ID + "/", "Cannot delete entity, must remove tokens from principal first."},
 		{ns(c.Account, tUserKeys), u.ID + "/", "Cannot delete entity, must delete access keys first."},
+		// The wording of these three is inferred from the others'.
+		{ns(c.Account, tSignCerts), u.ID + "/", "Cannot delete entity, must delete signing certificates first."},
+		{ns(c.Account, tSSHKeys), u.ID + "/", "Cannot delete entity, must delete SSH public keys first."},
+		{ns(c.Account, tSvcCreds), u.ID + "/", "Cannot delete entity, must delete service-specific credentials first."},
 		{ns(c.Account, tInline), kUser + "/" + u.ID + "/", "Cannot delete entity, must delete policies first."},
 		{ns(c.Account, tAttached), kUser + "/" + u.ID + "/", "Cannot delete entity, must detach all policies first."},
 		{ns(c.Account, tMembers), "u/" + u.ID + "/", "Cannot delete entity, must remove users from group first."},

@@ -3,8 +3,10 @@ package kms
 import (
 	"crypto/ecdh"
 	"crypto/ecdsa"
+	"crypto/ed25519"
 	"crypto/rand"
 	"crypto/rsa"
+	"crypto/sha512"
 	"crypto/subtle"
 	"crypto/x509"
 	"errors"
@@ -12,6 +14,7 @@ import (
 
 	api "github.com/palisade/palisade/internal/api/kms"
 	"github.com/palisade/palisade/internal/server"
+	"github.com/palisade/palisade/internal/service/kms/mldsa"
 )
 
 func (k *KMS) cryptoHandlers() []server.Handler {
@@ -376,7 +379,9 @@ func (k *KMS) pair(r *keyRec) (privateKey, error) {
 	return parsePrivate(r.Spec, raw)
 }
 
-// signInput checks a Sign or Verify request and returns the key pair and digest.
+// signInput checks a Sign or Verify request and returns the key pair and what the
+// algorithm signs: a digest for RSA and ECDSA, the message for pure Ed25519, the
+// SHA-512 prehash for Ed25519ph, μ for ML-DSA.
 func (k *KMS) signInput(r *keyRec, op, alg string, messageType *string, msg []byte) (privateKey, []byte, error) {
 	if err := usable(r, api.KeyUsageTypeSIGNVERIFY, op); err != nil {
 		return nil, nil, err
@@ -389,20 +394,51 @@ func (k *KMS) signInput(r *keyRec, op, alg string, messageType *string, msg []by
 	if messageType != nil {
 		mt = *messageType
 	}
-	if mt == api.MessageTypeEXTERNALMU {
-		// EXTERNAL_MU is for ML-DSA keys, which Palisade does not serve (KMS's words
-		// for RSA and ECC keys: stackd testdata/aws/kms/rsa.json external_mu,
-		// ecc.json).
-		return nil, nil, errValidation("Message type EXTERNAL_MU is incompatible with key spec %s.", r.Spec)
+	mldsaKey := mldsaOIDs[r.Spec] != nil
+	switch {
+	case mt == api.MessageTypeEXTERNALMU && !mldsaKey,
+		mt == api.MessageTypeDIGEST && mldsaKey:
+		// KMS's words: stackd testdata/aws/kms/rsa.json external_mu, ecc.json (every
+		// spec, Ed25519 included), mldsa.json sign_digest and verify_digest.
+		return nil, nil, errValidation("Message type %s is incompatible with key spec %s.", mt, r.Spec)
+	case mt == api.MessageTypeEXTERNALMU && len(msg) != 64:
+		// (recorded, 2026: mldsa.json mu_length_1, mu_length_63, mu_length_65)
+		return nil, nil, errValidation("External Mu is invalid length for algorithm %s.", alg)
+	case alg == api.SigningAlgorithmSpecED25519SHA512 && mt != api.MessageTypeRAW,
+		alg == api.SigningAlgorithmSpecED25519PHSHA512 && mt != api.MessageTypeDIGEST:
+		// Pure Ed25519 takes the message, Ed25519ph its SHA-512 digest; the message
+		// type is checked before the digest's length (recorded, 2026: ecc.json,
+		// ECC_NIST_EDWARDS25519 sign RAW/DIGEST and short_digest).
+		return nil, nil, errValidation("Message type %s is incompatible with algorithm %s.", mt, alg)
 	}
-	digest, _, err := digestFor(alg, mt, msg)
-	if errors.Is(err, errBadDigest) {
-		// A DIGEST message must be as long as the algorithm's hash (recording
-		// test_sign_verify, bad-digest).
-		return nil, nil, errValidation("Digest is invalid length for algorithm %s.", alg)
+	input := msg
+	if !mldsaKey && alg != api.SigningAlgorithmSpecED25519SHA512 {
+		digest, _, err := digestFor(alg, mt, msg)
+		if errors.Is(err, errBadDigest) {
+			// A DIGEST message must be as long as the algorithm's hash (recording
+			// test_sign_verify, bad-digest; ecc.json ED25519_PH_SHA_512 short_digest).
+			return nil, nil, errValidation("Digest is invalid length for algorithm %s.", alg)
+		}
+		input = digest
 	}
 	priv, err := k.pair(r)
-	return priv, digest, err
+	if err != nil {
+		return nil, nil, err
+	}
+	switch p := priv.(type) {
+	case ed25519.PrivateKey:
+		if alg == api.SigningAlgorithmSpecED25519PHSHA512 {
+			// KMS runs Ed25519ph's own SHA-512 prehash over the caller's digest, so
+			// the input is hashed twice (API reference, Sign's MessageType).
+			h := sha512.Sum512(input)
+			input = h[:]
+		}
+	case *mldsa.PrivateKey:
+		if mt == api.MessageTypeRAW {
+			input = mldsaMu(p.PublicKey(), msg)
+		}
+	}
+	return priv, input, nil
 }
 
 func (k *KMS) sign(c *server.Call, in *api.SignRequest) (*api.SignResponse, error) {

@@ -44,8 +44,7 @@ func (k *KMS) createKey(c *server.Call, in *api.CreateKeyRequest) (*api.CreateKe
 	}
 	info := specs[spec]
 	if info == nil {
-		// SM2 exists only in the China Regions; ML-DSA and Ed25519 keys are not
-		// implemented by Palisade (docs/COVERAGE.md).
+		// SM2 exists only in the China Regions.
 		return nil, api.NewUnsupportedOperationException("KeySpec " + spec + " is not supported in this Region.")
 	}
 	usage := api.KeyUsageTypeENCRYPTDECRYPT
@@ -67,6 +66,10 @@ func (k *KMS) createKey(c *server.Call, in *api.CreateKeyRequest) (*api.CreateKe
 		return nil, api.NewCustomKeyStoreNotFoundException("Palisade has no custom key stores.")
 	case in.MultiRegion != nil && *in.MultiRegion:
 		return nil, api.NewUnsupportedOperationException("Palisade does not support multi-Region keys.")
+	case origin == api.OriginTypeEXTERNAL && mldsaOIDs[spec] != nil:
+		// KMS makes every ML-DSA key itself (recorded, 2026: imports_families.json,
+		// ML_DSA_44_external_create and its 65 and 87 twins).
+		return nil, errValidation("KeySpec %s is not supported for Origin EXTERNAL", spec)
 	}
 	if err := checkTags(in.Tags); err != nil {
 		return nil, err

@@ -4,6 +4,7 @@ import (
 	"crypto"
 	"crypto/ecdh"
 	"crypto/ecdsa"
+	"crypto/ed25519"
 	"crypto/elliptic"
 	"crypto/hmac"
 	"crypto/rand"
@@ -23,6 +24,7 @@ import (
 	secpecdsa "github.com/decred/dcrd/dcrec/secp256k1/v4/ecdsa"
 
 	api "github.com/palisade/palisade/internal/api/kms"
+	"github.com/palisade/palisade/internal/service/kms/mldsa"
 )
 
 // Key material in the clear is the raw secret for symmetric and HMAC keys and the
@@ -63,6 +65,14 @@ func generatePair(spec string) ([]byte, error) {
 			return nil, err
 		}
 		return marshalSecp256k1PKCS8(k)
+	case api.KeySpecECCNISTEDWARDS25519:
+		_, k, err := ed25519.GenerateKey(rand.Reader)
+		if err != nil {
+			return nil, err
+		}
+		return x509.MarshalPKCS8PrivateKey(k)
+	case api.KeySpecMLDSA44, api.KeySpecMLDSA65, api.KeySpecMLDSA87:
+		return marshalMLDSAPKCS8(spec, randomBytes(32))
 	}
 	return nil, fmt.Errorf("kms: no generator for %s", spec)
 }
@@ -102,13 +112,16 @@ func (k *KMS) open(r *keyRec, m *material) ([]byte, error) {
 	return raw, nil
 }
 
-// privateKey is a parsed key pair: *rsa.PrivateKey, *ecdsa.PrivateKey or
-// *secp256k1.PrivateKey.
+// privateKey is a parsed key pair: *rsa.PrivateKey, *ecdsa.PrivateKey,
+// *secp256k1.PrivateKey, ed25519.PrivateKey or *mldsa.PrivateKey.
 type privateKey any
 
 func parsePrivate(spec string, der []byte) (privateKey, error) {
-	if spec == api.KeySpecECCSECGP256K1 {
+	switch spec {
+	case api.KeySpecECCSECGP256K1:
 		return parseSecp256k1PKCS8(der)
+	case api.KeySpecMLDSA44, api.KeySpecMLDSA65, api.KeySpecMLDSA87:
+		return parseMLDSAPKCS8(spec, der)
 	}
 	return x509.ParsePKCS8PrivateKey(der)
 }
@@ -123,6 +136,10 @@ func publicDER(priv privateKey) ([]byte, error) {
 		return x509.MarshalPKIXPublicKey(&p.PublicKey)
 	case *secp256k1.PrivateKey:
 		return marshalSecp256k1SPKI(p.PubKey())
+	case ed25519.PrivateKey:
+		return x509.MarshalPKIXPublicKey(p.Public())
+	case *mldsa.PrivateKey:
+		return marshalMLDSASPKI(p.PublicKey())
 	}
 	return nil, fmt.Errorf("kms: no public key for %T", priv)
 }
@@ -144,7 +161,7 @@ func digestFor(alg, messageType string, msg []byte) ([]byte, crypto.Hash, error)
 	return d.Sum(nil), h, nil
 }
 
-// sign signs a digest with a key pair. ECDSA signatures are DER-encoded, RSA-PSS uses
+// sign signs what signInput prepared with a key pair. ECDSA signatures are DER-encoded, RSA-PSS uses
 // a salt as long as the digest: what KMS returns and verifiers expect.
 func sign(priv privateKey, alg string, digest []byte, h crypto.Hash) ([]byte, error) {
 	switch p := priv.(type) {
@@ -157,6 +174,13 @@ func sign(priv privateKey, alg string, digest []byte, h crypto.Hash) ([]byte, er
 		return ecdsa.SignASN1(rand.Reader, p, digest)
 	case *secp256k1.PrivateKey:
 		return secpecdsa.Sign(p, digest).Serialize(), nil
+	case ed25519.PrivateKey:
+		if alg == api.SigningAlgorithmSpecED25519PHSHA512 {
+			return p.Sign(nil, digest, &ed25519.Options{Hash: crypto.SHA512})
+		}
+		return ed25519.Sign(p, digest), nil
+	case *mldsa.PrivateKey:
+		return mldsa.SignExternalMu(p, digest)
 	}
 	return nil, fmt.Errorf("kms: cannot sign with %T", priv)
 }
@@ -173,6 +197,14 @@ func verify(priv privateKey, alg string, digest, sig []byte, h crypto.Hash) bool
 	case *secp256k1.PrivateKey:
 		s, err := secpecdsa.ParseDERSignature(sig)
 		return err == nil && s.Verify(digest, p.PubKey())
+	case ed25519.PrivateKey:
+		opts := &ed25519.Options{}
+		if alg == api.SigningAlgorithmSpecED25519PHSHA512 {
+			opts.Hash = crypto.SHA512
+		}
+		return ed25519.VerifyWithOptions(p.Public().(ed25519.PublicKey), digest, sig, opts) == nil
+	case *mldsa.PrivateKey:
+		return mldsa.VerifyExternalMu(p.PublicKey(), digest, sig) == nil
 	}
 	return false
 }
@@ -291,6 +323,10 @@ func pairMatchesSpec(spec string, priv privateKey) bool {
 		return (spec == api.KeySpecECCNISTP256 || spec == api.KeySpecECCNISTP384 || spec == api.KeySpecECCNISTP521) && p.Curve == nistCurve(spec)
 	case *secp256k1.PrivateKey:
 		return spec == api.KeySpecECCSECGP256K1
+	case ed25519.PrivateKey:
+		return spec == api.KeySpecECCNISTEDWARDS25519
+	case *mldsa.PrivateKey:
+		return mldsaOIDs[spec] != nil && p.PublicKey().Parameters() == mldsaNames[spec]
 	}
 	return false
 }

@@ -5,12 +5,21 @@ package kms_test
 // case). Only the answers cheap to reproduce are pinned here.
 
 import (
+	"bytes"
+	"crypto"
 	"crypto/ecdsa"
+	"crypto/ed25519"
 	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/sha256"
+	"crypto/sha3"
+	"crypto/sha512"
 	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/asn1"
+	"encoding/base64"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -18,6 +27,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/aws/aws-sdk-go-v2/service/kms/types"
+	"github.com/cloudflare/circl/sign/mldsa/mldsa44"
+	"github.com/cloudflare/circl/sign/mldsa/mldsa65"
+	"github.com/cloudflare/circl/sign/mldsa/mldsa87"
 )
 
 func TestRecorded2026(t *testing.T) {
@@ -435,10 +447,11 @@ func TestRecorded2026ImportFamilies(t *testing.T) {
 		usage types.KeyUsageType
 		fit   bool
 	}{
-		{types.KeySpecRsa2048, types.KeyUsageTypeSignVerify, false},     // RSA_2048_direct_2048
-		{types.KeySpecRsa4096, types.KeyUsageTypeSignVerify, false},     // RSA_4096_direct_2048
-		{types.KeySpecEccNistP521, types.KeyUsageTypeSignVerify, false}, // ECC_NIST_P521_direct_2048
-		{types.KeySpecEccNistP256, types.KeyUsageTypeSignVerify, true},  // ECC_NIST_P256_direct_2048
+		{types.KeySpecRsa2048, types.KeyUsageTypeSignVerify, false},             // RSA_2048_direct_2048
+		{types.KeySpecRsa4096, types.KeyUsageTypeSignVerify, false},             // RSA_4096_direct_2048
+		{types.KeySpecEccNistP521, types.KeyUsageTypeSignVerify, false},         // ECC_NIST_P521_direct_2048
+		{types.KeySpecEccNistEdwards25519, types.KeyUsageTypeSignVerify, false}, // ECC_NIST_EDWARDS25519_direct_2048
+		{types.KeySpecEccNistP256, types.KeyUsageTypeSignVerify, true},          // ECC_NIST_P256_direct_2048
 		{types.KeySpecEccSecgP256k1, types.KeyUsageTypeSignVerify, true},
 		{types.KeySpecHmac512, types.KeyUsageTypeGenerateVerifyMac, true},
 	} {
@@ -452,7 +465,38 @@ func TestRecorded2026ImportFamilies(t *testing.T) {
 		}
 		recorded(t, err, "ValidationException", "Wrapping algorithm RSAES_OAEP_SHA_256 and wrapping key spec RSA_2048 cannot be used to import a "+string(tc.spec)+" key.", 400)
 	}
-	// ECC_NIST_EDWARDS25519_*: Palisade has no Ed25519 keys.
+	// ECC_NIST_EDWARDS25519_*: RFC 8410 PKCS #8 material under RSA_3072 makes a key
+	// whose signatures crypto/ed25519 accepts; deleting it leaves no public key, and
+	// the same material brings it back.
+	edk := ext(types.KeySpecEccNistEdwards25519, types.KeyUsageTypeSignVerify)
+	edp := must(params(edk, "RSAES_OAEP_SHA_256", "RSA_3072"))
+	edWrap := must(x509.ParsePKIXPublicKey(edp.PublicKey)).(*rsa.PublicKey)
+	edPub, edPriv := must2(ed25519.GenerateKey(rand.Reader))
+	edMaterial := must(rsa.EncryptOAEP(sha256.New(), rand.Reader, edWrap, must(x509.MarshalPKCS8PrivateKey(edPriv)), nil))
+	edImport := func(in kms.ImportKeyMaterialInput) (*kms.ImportKeyMaterialOutput, error) {
+		in.KeyId, in.ImportToken, in.EncryptedKeyMaterial, in.ExpirationModel = edk.KeyId, edp.ImportToken, edMaterial, "KEY_MATERIAL_DOES_NOT_EXPIRE"
+		return c.ImportKeyMaterial(ctx, &in)
+	}
+	must(edImport(kms.ImportKeyMaterialInput{}))
+	if pk := must(c.GetPublicKey(ctx, &kms.GetPublicKeyInput{KeyId: edk.KeyId})); !edPub.Equal(must(x509.ParsePKIXPublicKey(pk.PublicKey))) { // ECC_NIST_EDWARDS25519_public
+		t.Errorf("ECC_NIST_EDWARDS25519_public: %+v", pk)
+	}
+	_, err := edImport(kms.ImportKeyMaterialInput{ImportType: "EXISTING_KEY_MATERIAL"})
+	recorded(t, err, "ValidationException", "Input parameter importType cannot be used with ECC_NIST_EDWARDS25519 imported keys.", 400)
+	edMsg := []byte("imported asymmetric signing")
+	if sig := must(c.Sign(ctx, &kms.SignInput{KeyId: edk.KeyId, Message: edMsg, SigningAlgorithm: types.SigningAlgorithmSpecEd25519Sha512})); !ed25519.Verify(edPub, edMsg, sig.Signature) { // ECC_NIST_EDWARDS25519_sign
+		t.Error("ECC_NIST_EDWARDS25519_sign: crypto/ed25519 refuses the signature")
+	}
+	must(c.DeleteImportedKeyMaterial(ctx, &kms.DeleteImportedKeyMaterialInput{KeyId: edk.KeyId}))
+	_, err = c.GetPublicKey(ctx, &kms.GetPublicKeyInput{KeyId: edk.KeyId})
+	recorded(t, err, "KMSInvalidStateException", *edk.Arn+" is pending import.", 400) // ECC_NIST_EDWARDS25519_public_missing
+	must(edImport(kms.ImportKeyMaterialInput{}))                                      // ECC_NIST_EDWARDS25519_restore
+
+	// ML_DSA_*_external_create: KMS imports no ML-DSA material.
+	for _, spec := range []types.KeySpec{types.KeySpecMlDsa44, types.KeySpecMlDsa65, types.KeySpecMlDsa87} {
+		_, err := c.CreateKey(ctx, &kms.CreateKeyInput{Origin: types.OriginTypeExternal, KeySpec: spec, KeyUsage: types.KeyUsageTypeSignVerify})
+		recorded(t, err, "ValidationException", "KeySpec "+string(spec)+" is not supported for Origin EXTERNAL", 400)
+	}
 
 	hm := ext(types.KeySpecHmac224, types.KeyUsageTypeGenerateVerifyMac)
 	p := must(params(hm, "RSAES_OAEP_SHA_256", "RSA_2048"))
@@ -462,7 +506,7 @@ func TestRecorded2026ImportFamilies(t *testing.T) {
 		in.EncryptedKeyMaterial = must(rsa.EncryptOAEP(sha256.New(), rand.Reader, pub, material, nil))
 		return c.ImportKeyMaterial(ctx, &in)
 	}
-	_, err := imp(randomKey(27), kms.ImportKeyMaterialInput{})
+	_, err = imp(randomKey(27), kms.ImportKeyMaterialInput{})
 	recorded(t, err, "InvalidCiphertextException", "", 400) // HMAC_224_length_27
 	material := randomKey(28)
 	if out := must(imp(material, kms.ImportKeyMaterialInput{})); out.KeyMaterialId != nil { // HMAC_224_length_28
@@ -579,3 +623,283 @@ func TestRecorded2026ImportDataPlane(t *testing.T) {
 		t.Errorf("ecdh_derive_after_reimport: another secret")
 	}
 }
+
+// ecc.json, the ECC_NIST_EDWARDS25519 cases: pure Ed25519 takes RAW messages only,
+// Ed25519ph a SHA-512 digest that KMS hashes once more; the public key is RFC 8410
+// SubjectPublicKeyInfo and data key pairs are PKCS #8. Signatures are checked with
+// crypto/ed25519 against the key GetPublicKey gives.
+func TestRecorded2026Ed25519(t *testing.T) {
+	e := newEnv(t)
+	c := e.kms
+	ed := types.KeySpecEccNistEdwards25519
+	pure, ph := types.SigningAlgorithmSpecEd25519Sha512, types.SigningAlgorithmSpecEd25519PhSha512
+	_, err := c.CreateKey(ctx, &kms.CreateKeyInput{KeySpec: ed})
+	recorded(t, err, "ValidationException", "You must specify a KeyUsage value for all KMS keys except for symmetric encryption keys.", 400) // default_usage
+	_, err = c.CreateKey(ctx, &kms.CreateKeyInput{KeySpec: ed, KeyUsage: types.KeyUsageTypeEncryptDecrypt})
+	recorded(t, err, "ValidationException", "KeyUsage ENCRYPT_DECRYPT is not compatible with KeySpec ECC_NIST_EDWARDS25519", 400) // encryption_usage
+
+	k := e.key(&kms.CreateKeyInput{KeySpec: ed, KeyUsage: types.KeyUsageTypeSignVerify})
+	algs := []types.SigningAlgorithmSpec{ph, pure}
+	if !slices.Equal(k.SigningAlgorithms, algs) || k.KeySpec != ed {
+		t.Errorf("keys: %+v", k)
+	}
+	pk := must(c.GetPublicKey(ctx, &kms.GetPublicKeyInput{KeyId: k.KeyId})) // public_key
+	if *pk.KeyId != *k.Arn || pk.KeySpec != ed ||
+		pk.KeyUsage != types.KeyUsageTypeSignVerify || !slices.Equal(pk.SigningAlgorithms, algs) ||
+		!strings.HasPrefix(base64.StdEncoding.EncodeToString(pk.PublicKey), "MCowBQYDK2VwAyEA") {
+		t.Errorf("public_key: %+v", pk)
+	}
+	pub := must(x509.ParsePKIXPublicKey(pk.PublicKey)).(ed25519.PublicKey)
+
+	msg := []byte("stackd Ed25519 message")
+	sign := func(alg types.SigningAlgorithmSpec, mt types.MessageType, m []byte) (*kms.SignOutput, error) {
+		return c.Sign(ctx, &kms.SignInput{KeyId: k.KeyId, SigningAlgorithm: alg, MessageType: mt, Message: m})
+	}
+	verify := func(alg types.SigningAlgorithmSpec, mt types.MessageType, m, sig []byte, dry bool) (*kms.VerifyOutput, error) {
+		return c.Verify(ctx, &kms.VerifyInput{KeyId: k.KeyId, SigningAlgorithm: alg, MessageType: mt, Message: m, Signature: sig, DryRun: aws.Bool(dry)})
+	}
+	sig := must(sign(pure, types.MessageTypeRaw, msg))
+	if !ed25519.Verify(pub, msg, sig.Signature) || *sig.KeyId != *k.Arn || sig.SigningAlgorithm != pure {
+		t.Errorf("ED25519_SHA_512 sign: %+v", sig)
+	}
+	if again := must(sign(pure, types.MessageTypeRaw, msg)); !bytes.Equal(again.Signature, sig.Signature) { // repeat_sign
+		t.Error("ED25519_SHA_512 repeat_sign differs")
+	}
+	if v := must(verify(pure, types.MessageTypeRaw, msg, sig.Signature, false)); !v.SignatureValid || *v.KeyId != *k.Arn {
+		t.Errorf("ED25519_SHA_512 verify: %+v", v)
+	}
+	digest := sha512.Sum512(msg)
+	phSig := must(sign(ph, types.MessageTypeDigest, digest[:]))
+	prehash := sha512.Sum512(digest[:])
+	if err := ed25519.VerifyWithOptions(pub, prehash[:], phSig.Signature, &ed25519.Options{Hash: crypto.SHA512}); err != nil {
+		t.Errorf("ED25519_PH_SHA_512 sign: %v", err)
+	}
+	if again := must(sign(ph, types.MessageTypeDigest, digest[:])); !bytes.Equal(again.Signature, phSig.Signature) {
+		t.Error("ED25519_PH_SHA_512 repeat_sign differs")
+	}
+	if v := must(verify(ph, types.MessageTypeDigest, digest[:], phSig.Signature, false)); !v.SignatureValid {
+		t.Errorf("ED25519_PH_SHA_512 verify: %+v", v)
+	}
+	_, err = sign(pure, types.MessageTypeRaw, []byte{})
+	recorded(t, err, "ValidationException", "1 validation error detected: Value at 'message' failed to satisfy constraint: Member must have length greater than or equal to 1", 400)
+
+	bad := bytes.Clone(sig.Signature)
+	bad[0] ^= 1
+	for _, tc := range []struct {
+		name string
+		call func() error
+		want recordedErr
+	}{
+		{"PH sign RAW", func() error { _, err := sign(ph, types.MessageTypeRaw, msg); return err },
+			recordedErr{"ValidationException", "Message type RAW is incompatible with algorithm ED25519_PH_SHA_512."}},
+		{"PH sign EXTERNAL_MU", func() error { _, err := sign(ph, types.MessageTypeExternalMu, make([]byte, 64)); return err },
+			recordedErr{"ValidationException", "Message type EXTERNAL_MU is incompatible with key spec ECC_NIST_EDWARDS25519."}},
+		{"PH short_digest", func() error { _, err := sign(ph, types.MessageTypeDigest, digest[:32]); return err },
+			recordedErr{"ValidationException", "Digest is invalid length for algorithm ED25519_PH_SHA_512."}},
+		{"PH dry_sign", func() error {
+			_, err := c.Sign(ctx, &kms.SignInput{KeyId: k.KeyId, SigningAlgorithm: ph, MessageType: types.MessageTypeDigest, Message: digest[:], DryRun: aws.Bool(true)})
+			return err
+		}, recordedErr{"DryRunOperationException", "The request would have succeeded, but the DryRun option is set."}},
+		{"PH invalid_signature", func() error {
+			_, err := verify(ph, types.MessageTypeDigest, digest[:], sig.Signature, false)
+			return err
+		},
+			recordedErr{"KMSInvalidSignatureException", ""}},
+		{"PH dry_invalid_signature", func() error {
+			_, err := verify(ph, types.MessageTypeDigest, digest[:], sig.Signature, true)
+			return err
+		},
+			recordedErr{"KMSInvalidSignatureException", ""}},
+		{"pure sign DIGEST", func() error { _, err := sign(pure, types.MessageTypeDigest, digest[:]); return err },
+			recordedErr{"ValidationException", "Message type DIGEST is incompatible with algorithm ED25519_SHA_512."}},
+		{"pure sign EXTERNAL_MU", func() error { _, err := sign(pure, types.MessageTypeExternalMu, make([]byte, 64)); return err },
+			recordedErr{"ValidationException", "Message type EXTERNAL_MU is incompatible with key spec ECC_NIST_EDWARDS25519."}},
+		{"pure short_digest", func() error { _, err := sign(pure, types.MessageTypeDigest, digest[:32]); return err },
+			recordedErr{"ValidationException", "Message type DIGEST is incompatible with algorithm ED25519_SHA_512."}},
+		{"pure dry_sign", func() error {
+			_, err := c.Sign(ctx, &kms.SignInput{KeyId: k.KeyId, SigningAlgorithm: pure, Message: msg, DryRun: aws.Bool(true)})
+			return err
+		}, recordedErr{"DryRunOperationException", "The request would have succeeded, but the DryRun option is set."}},
+		{"pure invalid_signature", func() error { _, err := verify(pure, types.MessageTypeRaw, msg, bad, false); return err },
+			recordedErr{"KMSInvalidSignatureException", ""}},
+		{"pure dry_invalid_signature", func() error { _, err := verify(pure, types.MessageTypeRaw, msg, bad, true); return err },
+			recordedErr{"KMSInvalidSignatureException", ""}},
+		{"wrong_algorithm", func() error { _, err := sign(types.SigningAlgorithmSpecRsassaPssSha256, "", msg); return err },
+			recordedErr{"InvalidKeyUsageException", "Algorithm RSASSA_PSS_SHA_256 is incompatible with key spec ECC_NIST_EDWARDS25519."}},
+		{"constrained_grant", func() error {
+			_, err := c.CreateGrant(ctx, &kms.CreateGrantInput{KeyId: k.KeyId, GranteePrincipal: aws.String("arn:aws:iam::" + account + ":root"), Operations: []types.GrantOperation{"Sign"},
+				Constraints: &types.GrantConstraints{EncryptionContextSubset: map[string]string{"k": "v"}}})
+			return err
+		}, recordedErr{"ValidationException", "EncryptionContext is supported only when creating a grant for a symmetric encryption KMS key."}},
+	} {
+		t.Run(tc.name, func(t *testing.T) { recorded(t, tc.call(), tc.want.code, tc.want.msg, 400) })
+	}
+	must(c.CreateGrant(ctx, &kms.CreateGrantInput{KeyId: k.KeyId, GranteePrincipal: aws.String("arn:aws:iam::" + account + ":root"),
+		Operations: []types.GrantOperation{"Sign", "Verify"}})) // compatible_grant
+
+	// data_key_pair, data_key_pair_without_plaintext: 48 bytes of PKCS #8, the
+	// private key round-trips through Decrypt and matches the public key.
+	sym := e.key(nil)
+	dkp := must(c.GenerateDataKeyPair(ctx, &kms.GenerateDataKeyPairInput{KeyId: sym.KeyId, KeyPairSpec: types.DataKeyPairSpecEccNistEdwards25519}))
+	priv := must(x509.ParsePKCS8PrivateKey(dkp.PrivateKeyPlaintext)).(ed25519.PrivateKey)
+	if len(dkp.PrivateKeyPlaintext) != 48 || dkp.KeyPairSpec != types.DataKeyPairSpecEccNistEdwards25519 ||
+		!priv.Public().(ed25519.PublicKey).Equal(must(x509.ParsePKIXPublicKey(dkp.PublicKey))) ||
+		!bytes.Equal(must(c.Decrypt(ctx, &kms.DecryptInput{CiphertextBlob: dkp.PrivateKeyCiphertextBlob})).Plaintext, dkp.PrivateKeyPlaintext) {
+		t.Errorf("data_key_pair: %+v", dkp)
+	}
+	dkw := must(c.GenerateDataKeyPairWithoutPlaintext(ctx, &kms.GenerateDataKeyPairWithoutPlaintextInput{KeyId: sym.KeyId, KeyPairSpec: types.DataKeyPairSpecEccNistEdwards25519}))
+	privW := must(x509.ParsePKCS8PrivateKey(must(c.Decrypt(ctx, &kms.DecryptInput{CiphertextBlob: dkw.PrivateKeyCiphertextBlob})).Plaintext)).(ed25519.PrivateKey)
+	if !privW.Public().(ed25519.PublicKey).Equal(must(x509.ParsePKIXPublicKey(dkw.PublicKey))) {
+		t.Errorf("data_key_pair_without_plaintext: %+v", dkw)
+	}
+
+	must(c.DisableKey(ctx, &kms.DisableKeyInput{KeyId: k.KeyId}))
+	if again := must(c.GetPublicKey(ctx, &kms.GetPublicKeyInput{KeyId: k.KeyId})); !bytes.Equal(again.PublicKey, pk.PublicKey) { // disabled_public_key
+		t.Errorf("disabled_public_key: %+v", again)
+	}
+	must(c.ScheduleKeyDeletion(ctx, &kms.ScheduleKeyDeletionInput{KeyId: k.KeyId, PendingWindowInDays: aws.Int32(7)}))
+	_, err = c.GetPublicKey(ctx, &kms.GetPublicKeyInput{KeyId: k.KeyId})
+	recorded(t, err, "KMSInvalidStateException", *k.Arn+" is pending deletion.", 400) // deleting_public_key
+}
+
+// mldsa.json: ML-DSA keys sign RAW messages and 64-byte external μ, refuse DIGEST,
+// and show their public keys as SubjectPublicKeyInfo with the FIPS 204 OIDs. Every
+// signature is checked with circl against the key parsed from GetPublicKey's DER.
+func TestRecorded2026MLDSA(t *testing.T) {
+	e := newEnv(t)
+	c := e.kms
+	alg := types.SigningAlgorithmSpecMlDsaShake256
+	for _, tc := range []struct {
+		spec   types.KeySpec
+		prefix string // the recorded public key's first bytes, in base64
+		verify func(pub, msg, sig []byte) bool
+	}{
+		{types.KeySpecMlDsa44, "MIIFMjALBglghkgBZQMEAxEDggUhA", func(pub, msg, sig []byte) bool {
+			var pk mldsa44.PublicKey
+			return pk.UnmarshalBinary(pub) == nil && mldsa44.Verify(&pk, msg, nil, sig)
+		}},
+		{types.KeySpecMlDsa65, "MIIHsjALBglghkgBZQMEAxIDggehA", func(pub, msg, sig []byte) bool {
+			var pk mldsa65.PublicKey
+			return pk.UnmarshalBinary(pub) == nil && mldsa65.Verify(&pk, msg, nil, sig)
+		}},
+		{types.KeySpecMlDsa87, "MIIKMjALBglghkgBZQMEAxMDggohA", func(pub, msg, sig []byte) bool {
+			var pk mldsa87.PublicKey
+			return pk.UnmarshalBinary(pub) == nil && mldsa87.Verify(&pk, msg, nil, sig)
+		}},
+	} {
+		t.Run(string(tc.spec), func(t *testing.T) {
+			_, err := c.CreateKey(ctx, &kms.CreateKeyInput{KeySpec: tc.spec})
+			recorded(t, err, "ValidationException", "You must specify a KeyUsage value for all KMS keys except for symmetric encryption keys.", 400) // default_usage
+			for _, u := range []types.KeyUsageType{types.KeyUsageTypeEncryptDecrypt, types.KeyUsageTypeKeyAgreement} {
+				_, err = c.CreateKey(ctx, &kms.CreateKeyInput{KeySpec: tc.spec, KeyUsage: u})
+				recorded(t, err, "ValidationException", "KeyUsage "+string(u)+" is not compatible with KeySpec "+string(tc.spec), 400) // encryption_usage, agreement_usage
+			}
+			k := e.key(&kms.CreateKeyInput{KeySpec: tc.spec, KeyUsage: types.KeyUsageTypeSignVerify})
+			if !slices.Equal(k.SigningAlgorithms, []types.SigningAlgorithmSpec{alg}) || k.KeySpec != tc.spec || k.KeyUsage != types.KeyUsageTypeSignVerify {
+				t.Errorf("keys: %+v", k)
+			}
+			pk := must(c.GetPublicKey(ctx, &kms.GetPublicKeyInput{KeyId: k.KeyId})) // public_key
+			if *pk.KeyId != *k.Arn || pk.KeySpec != tc.spec || pk.KeyUsage != types.KeyUsageTypeSignVerify ||
+				!slices.Equal(pk.SigningAlgorithms, []types.SigningAlgorithmSpec{alg}) || !strings.HasPrefix(base64.StdEncoding.EncodeToString(pk.PublicKey), tc.prefix) {
+				t.Errorf("public_key: %+v", pk)
+			}
+			var spki struct {
+				Algorithm pkix.AlgorithmIdentifier
+				PublicKey asn1.BitString
+			}
+			if rest, err := asn1.Unmarshal(pk.PublicKey, &spki); err != nil || len(rest) > 0 {
+				t.Fatalf("public_key is not SubjectPublicKeyInfo: %v", err)
+			}
+			pub := spki.PublicKey.Bytes
+
+			sign := func(mt types.MessageType, m []byte, dry bool) (*kms.SignOutput, error) {
+				return c.Sign(ctx, &kms.SignInput{KeyId: k.KeyId, SigningAlgorithm: alg, MessageType: mt, Message: m, DryRun: aws.Bool(dry)})
+			}
+			verify := func(mt types.MessageType, m, sig []byte, dry bool) (*kms.VerifyOutput, error) {
+				return c.Verify(ctx, &kms.VerifyInput{KeyId: k.KeyId, SigningAlgorithm: alg, MessageType: mt, Message: m, Signature: sig, DryRun: aws.Bool(dry)})
+			}
+			msg := []byte("stackd ML-DSA message")
+			raw := must(sign(types.MessageTypeRaw, msg, false)) // sign_raw
+			if !tc.verify(pub, msg, raw.Signature) || *raw.KeyId != *k.Arn || raw.SigningAlgorithm != alg {
+				t.Errorf("sign_raw: circl refuses the signature")
+			}
+			if again := must(sign("", msg, false)); bytes.Equal(again.Signature, raw.Signature) || !tc.verify(pub, msg, again.Signature) { // repeat_raw
+				t.Errorf("repeat_raw: hedged signatures differ each time")
+			}
+			if v := must(verify(types.MessageTypeRaw, msg, raw.Signature, false)); !v.SignatureValid || *v.KeyId != *k.Arn || v.SigningAlgorithm != alg { // verify_raw
+				t.Errorf("verify_raw: %+v", v)
+			}
+			// μ = SHAKE256(SHAKE256(pk, 64) ‖ 0 ‖ 0 ‖ M, 64), FIPS 204 with an empty context.
+			h := sha3.NewSHAKE256()
+			h.Write(sha3.SumSHAKE256(pub, 64))
+			h.Write([]byte{0, 0})
+			h.Write(msg)
+			mu := make([]byte, 64)
+			h.Read(mu)
+			must(verify(types.MessageTypeExternalMu, mu, raw.Signature, false)) // verify_raw_with_mu
+			muSig := must(sign(types.MessageTypeExternalMu, mu, false))         // sign_mu
+			if !tc.verify(pub, msg, muSig.Signature) {
+				t.Errorf("sign_mu: circl refuses the signature for the message")
+			}
+			must(verify(types.MessageTypeRaw, msg, muSig.Signature, false)) // verify_mu_with_raw
+			long := make([]byte, 4096)                                      // max_raw
+			rand.Read(long)
+			if s := must(sign(types.MessageTypeRaw, long, false)); !tc.verify(pub, long, s.Signature) {
+				t.Errorf("max_raw: circl refuses the signature")
+			}
+			short := raw.Signature[:100]
+			bad := bytes.Clone(raw.Signature)
+			bad[10] ^= 1
+			for _, rc := range []struct {
+				name string
+				err  error
+				want recordedErr
+			}{
+				{"dry_sign", second(sign(types.MessageTypeRaw, msg, true)), recordedErr{"DryRunOperationException", "The request would have succeeded, but the DryRun option is set."}},
+				{"dry_verify", second(verify(types.MessageTypeRaw, msg, raw.Signature, true)), recordedErr{"DryRunOperationException", "The request would have succeeded, but the DryRun option is set."}},
+				{"sign_digest", second(sign(types.MessageTypeDigest, mu, false)), recordedErr{"ValidationException", "Message type DIGEST is incompatible with key spec " + string(tc.spec) + "."}},
+				{"verify_digest", second(verify(types.MessageTypeDigest, mu, raw.Signature, false)), recordedErr{"ValidationException", "Message type DIGEST is incompatible with key spec " + string(tc.spec) + "."}},
+				{"mu_length_1", second(sign(types.MessageTypeExternalMu, mu[:1], false)), recordedErr{"ValidationException", "External Mu is invalid length for algorithm ML_DSA_SHAKE_256."}},
+				{"mu_length_63", second(sign(types.MessageTypeExternalMu, mu[:63], false)), recordedErr{"ValidationException", "External Mu is invalid length for algorithm ML_DSA_SHAKE_256."}},
+				{"mu_length_65", second(sign(types.MessageTypeExternalMu, append(bytes.Clone(mu), 0), false)), recordedErr{"ValidationException", "External Mu is invalid length for algorithm ML_DSA_SHAKE_256."}},
+				{"empty_raw", second(sign(types.MessageTypeRaw, []byte{}, false)), recordedErr{"ValidationException", "1 validation error detected: Value at 'message' failed to satisfy constraint: Member must have length greater than or equal to 1"}},
+				{"wrong_algorithm", second(c.Sign(ctx, &kms.SignInput{KeyId: k.KeyId, SigningAlgorithm: types.SigningAlgorithmSpecEcdsaSha256, Message: msg})),
+					recordedErr{"InvalidKeyUsageException", "Algorithm ECDSA_SHA_256 is incompatible with key spec " + string(tc.spec) + "."}},
+				{"invalid_signature", second(verify(types.MessageTypeRaw, msg, bad, false)), recordedErr{"KMSInvalidSignatureException", ""}},
+				{"dry_invalid_signature", second(verify(types.MessageTypeRaw, msg, bad, true)), recordedErr{"KMSInvalidSignatureException", ""}},
+				{"short_signature", second(verify(types.MessageTypeRaw, msg, short, false)), recordedErr{"KMSInvalidSignatureException", ""}},
+				{"constrained_grant", second(c.CreateGrant(ctx, &kms.CreateGrantInput{KeyId: k.KeyId, GranteePrincipal: aws.String("arn:aws:iam::" + account + ":root"),
+					Operations: []types.GrantOperation{"Sign"}, Constraints: &types.GrantConstraints{EncryptionContextSubset: map[string]string{"k": "v"}}})),
+					recordedErr{"ValidationException", "EncryptionContext is supported only when creating a grant for a symmetric encryption KMS key."}},
+			} {
+				t.Run(rc.name, func(t *testing.T) { recorded(t, rc.err, rc.want.code, rc.want.msg, 400) })
+			}
+			must(c.CreateGrant(ctx, &kms.CreateGrantInput{KeyId: k.KeyId, GranteePrincipal: aws.String("arn:aws:iam::" + account + ":root"),
+				Operations: []types.GrantOperation{"Sign", "Verify"}})) // compatible_grant
+
+			must(c.DisableKey(ctx, &kms.DisableKeyInput{KeyId: k.KeyId}))
+			if again := must(c.GetPublicKey(ctx, &kms.GetPublicKeyInput{KeyId: k.KeyId})); !bytes.Equal(again.PublicKey, pk.PublicKey) { // disabled_public_key
+				t.Errorf("disabled_public_key: %+v", again)
+			}
+			_, err = sign(types.MessageTypeRaw, msg, false)
+			recorded(t, err, "DisabledException", *k.Arn+" is disabled.", 400) // disabled_sign
+			_, err = verify(types.MessageTypeRaw, msg, raw.Signature, false)
+			recorded(t, err, "DisabledException", *k.Arn+" is disabled.", 400) // disabled_verify
+			must(c.ScheduleKeyDeletion(ctx, &kms.ScheduleKeyDeletionInput{KeyId: k.KeyId, PendingWindowInDays: aws.Int32(7)}))
+			_, err = c.GetPublicKey(ctx, &kms.GetPublicKeyInput{KeyId: k.KeyId})
+			recorded(t, err, "KMSInvalidStateException", *k.Arn+" is pending deletion.", 400) // deleting_public_key
+		})
+	}
+}
+
+func second[T any](_ T, err error) error { return err }
+
+func must2[A, B any](a A, b B, err error) (A, B) {
+	if err != nil {
+		panic(err)
+	}
+	return a, b
+}
+
+// recordedErr is an error code and message as a recording shows them.
+type recordedErr struct{ code, msg string }

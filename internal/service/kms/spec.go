@@ -29,21 +29,26 @@ var (
 )
 
 // specs are the key specs Palisade creates, with the usages the Developer Guide's
-// "Key spec reference" lists for each (SM2 is China-only; ML-DSA and Ed25519 are
-// not offered).
+// "Key spec reference" lists for each (SM2 is China-only). Ed25519 lists its
+// pre-hash algorithm first, as KMS does (stackd testdata/aws/kms/ecc.json,
+// ECC_NIST_EDWARDS25519 public_key).
 var specs = map[string]*specInfo{
-	api.KeySpecSYMMETRICDEFAULT: {usages: []string{api.KeyUsageTypeENCRYPTDECRYPT}, encryption: []string{api.EncryptionAlgorithmSpecSYMMETRICDEFAULT}},
-	api.KeySpecRSA2048:          {usages: []string{api.KeyUsageTypeENCRYPTDECRYPT, api.KeyUsageTypeSIGNVERIFY}, encryption: rsaEncryption, signing: rsaSigning, rsaBits: 2048},
-	api.KeySpecRSA3072:          {usages: []string{api.KeyUsageTypeENCRYPTDECRYPT, api.KeyUsageTypeSIGNVERIFY}, encryption: rsaEncryption, signing: rsaSigning, rsaBits: 3072},
-	api.KeySpecRSA4096:          {usages: []string{api.KeyUsageTypeENCRYPTDECRYPT, api.KeyUsageTypeSIGNVERIFY}, encryption: rsaEncryption, signing: rsaSigning, rsaBits: 4096},
-	api.KeySpecECCNISTP256:      {usages: []string{api.KeyUsageTypeSIGNVERIFY, api.KeyUsageTypeKEYAGREEMENT}, signing: []string{api.SigningAlgorithmSpecECDSASHA256}, agreement: []string{api.KeyAgreementAlgorithmSpecECDH}},
-	api.KeySpecECCNISTP384:      {usages: []string{api.KeyUsageTypeSIGNVERIFY, api.KeyUsageTypeKEYAGREEMENT}, signing: []string{api.SigningAlgorithmSpecECDSASHA384}, agreement: []string{api.KeyAgreementAlgorithmSpecECDH}},
-	api.KeySpecECCNISTP521:      {usages: []string{api.KeyUsageTypeSIGNVERIFY, api.KeyUsageTypeKEYAGREEMENT}, signing: []string{api.SigningAlgorithmSpecECDSASHA512}, agreement: []string{api.KeyAgreementAlgorithmSpecECDH}},
-	api.KeySpecECCSECGP256K1:    {usages: []string{api.KeyUsageTypeSIGNVERIFY}, signing: []string{api.SigningAlgorithmSpecECDSASHA256}},
-	api.KeySpecHMAC224:          {usages: []string{api.KeyUsageTypeGENERATEVERIFYMAC}, mac: []string{api.MacAlgorithmSpecHMACSHA224}, hmacBytes: 28},
-	api.KeySpecHMAC256:          {usages: []string{api.KeyUsageTypeGENERATEVERIFYMAC}, mac: []string{api.MacAlgorithmSpecHMACSHA256}, hmacBytes: 32},
-	api.KeySpecHMAC384:          {usages: []string{api.KeyUsageTypeGENERATEVERIFYMAC}, mac: []string{api.MacAlgorithmSpecHMACSHA384}, hmacBytes: 48},
-	api.KeySpecHMAC512:          {usages: []string{api.KeyUsageTypeGENERATEVERIFYMAC}, mac: []string{api.MacAlgorithmSpecHMACSHA512}, hmacBytes: 64},
+	api.KeySpecSYMMETRICDEFAULT:    {usages: []string{api.KeyUsageTypeENCRYPTDECRYPT}, encryption: []string{api.EncryptionAlgorithmSpecSYMMETRICDEFAULT}},
+	api.KeySpecRSA2048:             {usages: []string{api.KeyUsageTypeENCRYPTDECRYPT, api.KeyUsageTypeSIGNVERIFY}, encryption: rsaEncryption, signing: rsaSigning, rsaBits: 2048},
+	api.KeySpecRSA3072:             {usages: []string{api.KeyUsageTypeENCRYPTDECRYPT, api.KeyUsageTypeSIGNVERIFY}, encryption: rsaEncryption, signing: rsaSigning, rsaBits: 3072},
+	api.KeySpecRSA4096:             {usages: []string{api.KeyUsageTypeENCRYPTDECRYPT, api.KeyUsageTypeSIGNVERIFY}, encryption: rsaEncryption, signing: rsaSigning, rsaBits: 4096},
+	api.KeySpecECCNISTP256:         {usages: []string{api.KeyUsageTypeSIGNVERIFY, api.KeyUsageTypeKEYAGREEMENT}, signing: []string{api.SigningAlgorithmSpecECDSASHA256}, agreement: []string{api.KeyAgreementAlgorithmSpecECDH}},
+	api.KeySpecECCNISTP384:         {usages: []string{api.KeyUsageTypeSIGNVERIFY, api.KeyUsageTypeKEYAGREEMENT}, signing: []string{api.SigningAlgorithmSpecECDSASHA384}, agreement: []string{api.KeyAgreementAlgorithmSpecECDH}},
+	api.KeySpecECCNISTP521:         {usages: []string{api.KeyUsageTypeSIGNVERIFY, api.KeyUsageTypeKEYAGREEMENT}, signing: []string{api.SigningAlgorithmSpecECDSASHA512}, agreement: []string{api.KeyAgreementAlgorithmSpecECDH}},
+	api.KeySpecECCSECGP256K1:       {usages: []string{api.KeyUsageTypeSIGNVERIFY}, signing: []string{api.SigningAlgorithmSpecECDSASHA256}},
+	api.KeySpecECCNISTEDWARDS25519: {usages: []string{api.KeyUsageTypeSIGNVERIFY}, signing: []string{api.SigningAlgorithmSpecED25519PHSHA512, api.SigningAlgorithmSpecED25519SHA512}},
+	api.KeySpecMLDSA44:             {usages: []string{api.KeyUsageTypeSIGNVERIFY}, signing: []string{api.SigningAlgorithmSpecMLDSASHAKE256}},
+	api.KeySpecMLDSA65:             {usages: []string{api.KeyUsageTypeSIGNVERIFY}, signing: []string{api.SigningAlgorithmSpecMLDSASHAKE256}},
+	api.KeySpecMLDSA87:             {usages: []string{api.KeyUsageTypeSIGNVERIFY}, signing: []string{api.SigningAlgorithmSpecMLDSASHAKE256}},
+	api.KeySpecHMAC224:             {usages: []string{api.KeyUsageTypeGENERATEVERIFYMAC}, mac: []string{api.MacAlgorithmSpecHMACSHA224}, hmacBytes: 28},
+	api.KeySpecHMAC256:             {usages: []string{api.KeyUsageTypeGENERATEVERIFYMAC}, mac: []string{api.MacAlgorithmSpecHMACSHA256}, hmacBytes: 32},
+	api.KeySpecHMAC384:             {usages: []string{api.KeyUsageTypeGENERATEVERIFYMAC}, mac: []string{api.MacAlgorithmSpecHMACSHA384}, hmacBytes: 48},
+	api.KeySpecHMAC512:             {usages: []string{api.KeyUsageTypeGENERATEVERIFYMAC}, mac: []string{api.MacAlgorithmSpecHMACSHA512}, hmacBytes: 64},
 }
 
 func (s *specInfo) allows(usage string) bool { return slices.Contains(s.usages, usage) }
@@ -94,5 +99,5 @@ func hasSuffix(s, suffix string) bool {
 var dataKeyPairSpecs = []string{
 	api.DataKeyPairSpecRSA2048, api.DataKeyPairSpecRSA3072, api.DataKeyPairSpecRSA4096,
 	api.DataKeyPairSpecECCNISTP256, api.DataKeyPairSpecECCNISTP384, api.DataKeyPairSpecECCNISTP521,
-	api.DataKeyPairSpecECCSECGP256K1,
+	api.DataKeyPairSpecECCSECGP256K1, api.DataKeyPairSpecECCNISTEDWARDS25519,
 }

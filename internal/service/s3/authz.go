@@ -228,7 +228,7 @@ func (s *Service) checks(c *server.Call, op string, in map[string]any) ([]authz.
 		// Each key is authorized on its own; the call itself needs nothing more.
 		return []authz.Check{}, nil
 	}
-	if op == "GetObject" || op == "HeadObject" {
+	if op == "GetObject" || op == "HeadObject" || op == "GetObjectAttributes" {
 		vid, _ := in["VersionId"].(string)
 		marker, err := s.readsMarker(c, b, key, vid, obj)
 		if err != nil {
@@ -305,6 +305,16 @@ func (s *Service) checks(c *server.Call, op string, in map[string]any) ([]authz.
 		}
 	case "PutBucketAcl":
 		// nothing more
+	case "GetObjectAttributes":
+		// It reads the object's metadata, so it needs s3:GetObject (s3:GetObjectVersion
+		// when a version is named) as well as its own action (API reference,
+		// GetObjectAttributes, "Permissions").
+		extra := chk
+		extra.Action = "s3:GetObject"
+		if v, ok := versionActions[extra.Action]; ok && action == versionActions["s3:GetObjectAttributes"] {
+			extra.Action = v
+		}
+		chks = append(chks, extra)
 	}
 	if op == "CopyObject" || op == "UploadPartCopy" {
 		src, err := s.copySourceCheck(c, in)
@@ -362,7 +372,7 @@ func (s *Service) partCopyConditions(c *server.Call, in map[string]any) error {
 	return copyConditions(o, c.Now, str("CopySourceIfMatch"), str("CopySourceIfNoneMatch"), tm("CopySourceIfModifiedSince"), tm("CopySourceIfUnmodifiedSince"))
 }
 
-// readsMarker reports whether a GET or HEAD reads a delete marker: obj, the version
+// readsMarker reports whether a GET, HEAD or GetObjectAttributes reads a delete marker: obj, the version
 // named, or the key's newest version when none is named and the key has no current
 // object.
 func (s *Service) readsMarker(c *server.Call, b *bucketRec, key, vid string, obj *objRec) (bool, error) {

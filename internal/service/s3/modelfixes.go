@@ -102,3 +102,13 @@ func init() {
 		}
 	}
 }
+
+// GetObjectAttributes' x-amz-object-attributes, missing, empty or naming an unknown
+// attribute, is S3's InvalidRequest or InvalidArgument (requestedAttributes), not the
+// generic validation's answer.
+func init() {
+	in := api.Service.Operations["GetObjectAttributes"].Input
+	in.Required = slices.DeleteFunc(slices.Clone(in.Required), func(n string) bool { return n == "ObjectAttributes" })
+	in.ByName["ObjectAttributes"].Required = false
+	in.ByName["ObjectAttributes"].Shape.Member.Shape.Enum = nil
+}

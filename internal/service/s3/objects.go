@@ -35,6 +35,7 @@ func (s *Service) objectHandlers() []server.Handler {
 		server.Prepared("PutObject", s.receivePut, s.putObject),
 		server.Read("GetObject", s.getObject),
 		server.Read("HeadObject", s.headObject),
+		server.Read("GetObjectAttributes", s.getObjectAttributes),
 		server.Write("DeleteObject", s.deleteObject),
 		server.Write("DeleteObjects", s.deleteObjects),
 		server.Prepared("CopyObject", s.prepareCopy, s.copyObject),
@@ -660,13 +661,8 @@ func (s *Service) headObject(c *server.Call, in *api.HeadObjectRequest) (*api.He
 	if err != nil {
 		return nil, err
 	}
-	o := rr.o
-	// HEAD reads no body, so it needs no KMS key (and no kms:Decrypt); an SSE-C
-	// object still wants its key, as on S3.
-	if o.Enc.Mode == sseC || ck.given() {
-		if _, err := s.objectKey(c, o.Enc, ck); err != nil {
-			return nil, err
-		}
+	if err := s.checkCustomerKey(c, rr.o, ck); err != nil {
+		return nil, err
 	}
 	out := &api.HeadObjectOutput{}
 	s.answerRead(c, rr, readFields{&out.AcceptRanges, &out.ETag, &out.VersionId, &out.ContentRange, &out.StorageClass,
@@ -679,6 +675,21 @@ func (s *Service) headObject(c *server.Call, in *api.HeadObjectRequest) (*api.He
 	out.RequestCharged = charged(c, rr.b)
 	return out, nil
 }
+
+// checkCustomerKey is the key check of a read that sends no body (HEAD,
+// GetObjectAttributes): it needs no KMS key (and no kms:Decrypt), but an SSE-C object
+// still wants its key, as on S3.
+func (s *Service) checkCustomerKey(c *server.Call, o *objRec, ck customerKey) error {
+	if o.Enc.Mode == sseC || ck.given() {
+		_, err := s.objectKey(c, o.Enc, ck)
+		return err
+	}
+	return nil
+}
+
+// reportsVersion tells whether a read's answer names the object's version: always in
+// a bucket that has had versioning, for a null version never otherwise.
+func reportsVersion(b *bucketRec, o *objRec) bool { return b.Versioning != "" || o.VersionID != "null" }
 
 // readFields point at the response fields GetObject and HeadObject share.
 type readFields struct {
@@ -710,7 +721,7 @@ func (s *Service) answerRead(c *server.Call, rr *readResult, f readFields, ov re
 	for i, v := range []*string{h.cc, h.cd, h.ce, h.cl, h.ct, h.ex} {
 		*f.headers[i] = v
 	}
-	if rr.b.Versioning != "" || o.VersionID != "null" {
+	if reportsVersion(rr.b, o) {
 		*f.versionID = ptr(o.VersionID)
 	}
 	if rr.partial {

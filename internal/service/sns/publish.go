@@ -629,19 +629,24 @@ func (s *SNS) fanout(tx *store.Tx, m *message) error {
 				return err
 			}
 			// A FIFO topic delivers to standard queues too (best-effort order, at least
-			// once), which take no deduplication ID; the group ID they take (fair
-			// queues, inferred for a FIFO topic's messages).
+			// once), without its deduplication ID or message group: a standard queue
+			// reports no MessageGroupId for it (recorded, 2026: regional_sqs.json
+			// fifo-to-standard-receive-1), where a standard topic's group reaches it
+			// (fair queues).
 			send := func(queue string) error {
-				dedup := m.dedupID
+				dedup, group := m.dedupID, m.groupID
 				if !strings.HasSuffix(queue, ".fifo") {
 					dedup = ""
+					if m.fifo {
+						group = ""
+					}
 				}
 				return tx.Savepoint(func() error {
 					if s.d.Queues == nil {
 						return fmt.Errorf("SQS is not available")
 					}
 					_, err := s.d.Queues.SendFromTopic(tx, QueueMessage{QueueARN: queue, TopicARN: m.topic.ARN, Body: body, Attributes: attrs,
-						GroupID: m.groupID, DedupID: dedup})
+						GroupID: group, DedupID: dedup})
 					return err
 				})
 			}

@@ -1628,3 +1628,177 @@ func (e *env) otherAccount() (string, aws.Config, *sns.Client, *sqs.Client) {
 	cfg := e.account(b)
 	return b, cfg, sns.NewFromConfig(cfg), sqs.NewFromConfig(cfg)
 }
+
+// TestRecorded2026RegionalPrincipal: which names SNS delivers to a queue as depends on
+// the Regions (testdata/aws/sns/regional_sqs.json, optin_principal_matrix and
+// actor_context_matrix). Into an opt-in Region it is both sns.amazonaws.com and
+// sns.DEST.amazonaws.com, aws:PrincipalServiceName the first; from an opt-in Region
+// into another it is sns.SOURCE.amazonaws.com alone. Each case is a topic, a queue
+// whose policy decides, one publish, and whether the queue received it.
+func TestRecorded2026RegionalPrincipal(t *testing.T) {
+	e := newEnv(t)
+	const (
+		generic = `{"Service":"sns.amazonaws.com"}`
+		south2  = `{"Service":"sns.ap-south-2.amazonaws.com"}`
+		se3     = `{"Service":"sns.ap-southeast-3.amazonaws.com"}`
+	)
+	stmt := func(effect, principal, cond string) string {
+		s := `{"Effect":"` + effect + `","Principal":` + principal + `,"Action":"sqs:SendMessage","Resource":"*"`
+		if cond != "" {
+			s += `,"Condition":` + cond
+		}
+		return s + "}"
+	}
+	allow := func(principal string) []string { return []string{stmt("Allow", principal, "")} }
+	name := func(n string) []string {
+		return []string{stmt("Allow", `"*"`, `{"StringEquals":{"aws:PrincipalServiceName":"`+n+`"}}`)}
+	}
+	list := func(n string) []string {
+		return []string{stmt("Allow", `"*"`, `{"ForAnyValue:StringEquals":{"aws:PrincipalServiceNamesList":"`+n+`"}}`)}
+	}
+	allowDeny := func(a, d string) []string { return []string{stmt("Allow", a, ""), stmt("Deny", d, "")} }
+	for i, c := range []struct {
+		label, from, to string
+		stmts           []string
+		delivered       bool
+	}{
+		{"policy-positive-original", "us-east-1", "us-west-2", allow(generic), true},
+		{"default-to-optin-generic", "us-east-1", "ap-south-2", allow(generic), true},
+		{"default-to-optin-target-regional", "us-east-1", "ap-south-2", allow(south2), true},
+		{"optin-to-default-generic", "ap-south-2", "us-west-2", allow(generic), false},
+		{"optin-to-default-source-regional", "ap-south-2", "us-west-2", allow(south2), true},
+		{"optin-to-optin-generic", "ap-south-2", "ap-southeast-3", allow(generic), true},
+		{"optin-to-optin-source-regional", "ap-south-2", "ap-southeast-3", allow(south2), false},
+		{"optin-to-optin-target-regional", "ap-south-2", "ap-southeast-3", allow(se3), true},
+		{"same-optin-generic", "ap-south-2", "ap-south-2", allow(generic), true},
+		{"same-optin-regional", "ap-south-2", "ap-south-2", allow(south2), true},
+		{"ctx-default-opt-name-generic", "us-east-1", "ap-south-2", name("sns.amazonaws.com"), true},
+		{"ctx-default-opt-name-regional", "us-east-1", "ap-south-2", name("sns.ap-south-2.amazonaws.com"), false},
+		{"ctx-default-opt-list-generic", "us-east-1", "ap-south-2", list("sns.amazonaws.com"), true},
+		{"ctx-default-opt-list-regional", "us-east-1", "ap-south-2", list("sns.ap-south-2.amazonaws.com"), true},
+		{"ctx-default-opt-allow-generic-deny-regional", "us-east-1", "ap-south-2", allowDeny(generic, south2), false},
+		{"ctx-default-opt-allow-regional-deny-generic", "us-east-1", "ap-south-2", allowDeny(south2, generic), false},
+		{"ctx-opt-default-name-generic", "ap-south-2", "us-west-2", name("sns.amazonaws.com"), false},
+		{"ctx-opt-default-name-regional", "ap-south-2", "us-west-2", name("sns.ap-south-2.amazonaws.com"), true},
+		{"ctx-opt-default-list-generic", "ap-south-2", "us-west-2", list("sns.amazonaws.com"), false},
+		{"ctx-opt-default-list-regional", "ap-south-2", "us-west-2", list("sns.ap-south-2.amazonaws.com"), true},
+		{"ctx-opt-default-allow-generic-deny-regional", "ap-south-2", "us-west-2", allowDeny(generic, south2), false},
+		{"ctx-opt-default-allow-regional-deny-generic", "ap-south-2", "us-west-2", allowDeny(south2, generic), true},
+	} {
+		topics := sns.NewFromConfig(e.p.RootConfig(), func(o *sns.Options) { o.Region = c.from })
+		queues := sqs.NewFromConfig(e.p.RootConfig(), func(o *sqs.Options) { o.Region = c.to })
+		n := fmt.Sprintf("regional-%d", i)
+		topic := aws.ToString(apptest.Must(topics.CreateTopic(ctx, &sns.CreateTopicInput{Name: aws.String(n)})).TopicArn)
+		url := aws.ToString(apptest.Must(queues.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String(n), Attributes: map[string]string{
+			"Policy": `{"Version":"2012-10-17","Statement":[` + strings.Join(c.stmts, ",") + `]}`}})).QueueUrl)
+		apptest.Must(topics.Subscribe(ctx, &sns.SubscribeInput{TopicArn: aws.String(topic), Protocol: aws.String("sqs"),
+			Endpoint: aws.String("arn:aws:sqs:" + c.to + ":000000000000:" + n)}))
+		apptest.Must(topics.Publish(ctx, &sns.PublishInput{TopicArn: aws.String(topic), Message: aws.String(c.label)}))
+		got := apptest.Must(queues.GetQueueAttributes(ctx, &sqs.GetQueueAttributesInput{QueueUrl: aws.String(url),
+			AttributeNames: []sqstypes.QueueAttributeName{"ApproximateNumberOfMessages"}})).Attributes["ApproximateNumberOfMessages"]
+		if delivered := got == "1"; delivered != c.delivered {
+			t.Errorf("%s: delivered %v (%s messages), want %v", c.label, delivered, got, c.delivered)
+		}
+	}
+}
+
+// TestRecorded2026RegionalDelivery: a us-east-1 topic delivering to us-west-2 queues
+// (testdata/aws/sns/regional_sqs.json). Raw delivery hands SQS the attributes, which
+// it normalizes (Number 12.50 is received as 12.5, with the MD5 of that); a FIFO
+// topic's notification is unsigned, and reaches a FIFO queue with its group and
+// deduplication IDs but a standard queue with neither.
+func TestRecorded2026RegionalDelivery(t *testing.T) {
+	e := newEnv(t)
+	west := sqs.NewFromConfig(e.p.RootConfig(), func(o *sqs.Options) { o.Region = "us-west-2" })
+	allow := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"sns.amazonaws.com"},"Action":"sqs:SendMessage","Resource":"*"}]}`
+	queue := func(name string, attrs map[string]string) (string, string) {
+		if attrs == nil {
+			attrs = map[string]string{}
+		}
+		attrs["Policy"] = allow
+		url := aws.ToString(apptest.Must(west.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String(name), Attributes: attrs})).QueueUrl)
+		return url, "arn:aws:sqs:us-west-2:000000000000:" + name
+	}
+	receive := func(url string) sqstypes.Message {
+		t.Helper()
+		out := apptest.Must(west.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: aws.String(url), MaxNumberOfMessages: 10,
+			MessageSystemAttributeNames: []sqstypes.MessageSystemAttributeName{"All"}, MessageAttributeNames: []string{"All"}}))
+		if len(out.Messages) != 1 {
+			t.Fatalf("%s: %d messages", url, len(out.Messages))
+		}
+		return out.Messages[0]
+	}
+	attrs := map[string]types.MessageAttributeValue{"ProbeCase": {DataType: aws.String("String"), StringValue: aws.String("standard-original")},
+		"Count": {DataType: aws.String("Number"), StringValue: aws.String("12.50")}}
+	body := `{"probe": "stackd-sns-regsqs-0afa19b5cca8", "case": "standard-original", "value": "original payload Δ\nline two"}`
+
+	standard := e.topic("stackd-sns-regsqs-0afa19b5cca8-standard", nil)
+	rawURL, rawARN := queue("stackd-sns-regsqs-0afa19b5cca8-raw", nil)
+	e.subscribe(standard, "sqs", rawARN, map[string]string{"RawMessageDelivery": "true"})
+	apptest.Must(e.sns.Publish(ctx, &sns.PublishInput{TopicArn: aws.String(standard), Message: aws.String(body), Subject: aws.String("regional-original"), MessageAttributes: attrs}))
+	m := receive(rawURL)
+	if aws.ToString(m.Body) != body || aws.ToString(m.MD5OfBody) != "9ca7c715ab93f9835a45e01e6ee1e25d" ||
+		aws.ToString(m.MD5OfMessageAttributes) != "851a36934346f17b9a71b7ca6bd986b7" || aws.ToString(m.MessageAttributes["Count"].StringValue) != "12.5" {
+		t.Errorf("standard-raw-receive-1: %q %s %s %v", aws.ToString(m.Body), aws.ToString(m.MD5OfBody), aws.ToString(m.MD5OfMessageAttributes), m.MessageAttributes)
+	}
+
+	fifo := e.topic("stackd-sns-regsqs-0afa19b5cca8-fifo.fifo", map[string]string{"FifoTopic": "true", "ContentBasedDeduplication": "false"})
+	fifoURL, fifoARN := queue("stackd-sns-regsqs-0afa19b5cca8-fifo.fifo", map[string]string{"FifoQueue": "true", "ContentBasedDeduplication": "false"})
+	stdURL, stdARN := queue("stackd-sns-regsqs-0afa19b5cca8-fifo-standard", nil)
+	e.subscribe(fifo, "sqs", fifoARN, nil)
+	e.subscribe(fifo, "sqs", stdARN, nil)
+	apptest.Must(e.sns.Publish(ctx, &sns.PublishInput{TopicArn: aws.String(fifo), Message: aws.String(body), Subject: aws.String("regional-original"), MessageAttributes: attrs,
+		MessageGroupId: aws.String("regional-group-A"), MessageDeduplicationId: aws.String("stackd-sns-regsqs-0afa19b5cca8-fifo-original")}))
+	m = receive(fifoURL)
+	if m.Attributes["MessageGroupId"] != "regional-group-A" || m.Attributes["MessageDeduplicationId"] != "stackd-sns-regsqs-0afa19b5cca8-fifo-original" || m.Attributes["SequenceNumber"] == "" {
+		t.Errorf("fifo-to-fifo-receive-1: %v", m.Attributes)
+	}
+	std := receive(stdURL)
+	for _, m := range []sqstypes.Message{m, std} {
+		env := envelope(t, aws.ToString(m.Body))
+		if env["SequenceNumber"] == "" || env["Signature"] != "" || env["SigningCertURL"] != "" || env["SignatureVersion"] != "" {
+			t.Errorf("a FIFO topic's notification: %v", env)
+		}
+	}
+	m = std
+	if _, ok := m.Attributes["MessageGroupId"]; ok {
+		t.Errorf("fifo-to-standard-receive-1: %v", m.Attributes)
+	}
+	if _, ok := m.Attributes["MessageDeduplicationId"]; ok {
+		t.Errorf("fifo-to-standard-receive-1: %v", m.Attributes)
+	}
+}
+
+// TestRecorded2026RegionalSubscribe: Subscribe's refusals for SQS endpoints in other
+// Regions (testdata/aws/sns/regional_sqs.json, error-* and actor-subscribe-invalid-*):
+// the topic is looked for first, an endpoint ARN naming no AWS Region is refused, and
+// a queue that does not exist is subscribed all the same.
+func TestRecorded2026RegionalSubscribe(t *testing.T) {
+	e := newEnv(t)
+	std := e.topic("stackd-sns-regsqs-0afa19b5cca8-standard", nil)
+	west := "arn:aws:sqs:us-west-2:000000000000:stackd-sns-regsqs-0afa19b5cca8-"
+	for _, c := range []struct{ label, topic, protocol, endpoint, code, msg string }{
+		{"error-standard-topic-fifo-queue", std, "sqs", west + "fifo.fifo", "InvalidParameter",
+			"Invalid parameter: Invalid parameter: Endpoint Reason: FIFO SQS Queues can not be subscribed to standard SNS topics"},
+		{"error-invalid-protocol-malformed-endpoint", std, "unsupported", "not-an-arn", "InvalidParameter",
+			"Invalid parameter: Amazon SNS does not support this protocol string: unsupported"},
+		{"error-sqs-malformed-endpoint", std, "sqs", "not-an-arn", "InvalidParameter", "Invalid parameter: SQS endpoint ARN"},
+		{"error-sqs-endpoint-sns-service", std, "sqs", "arn:aws:sns:us-west-2:000000000000:stackd-sns-regsqs-0afa19b5cca8-policy", "InvalidParameter", "Invalid parameter: SQS endpoint ARN"},
+		{"error-missing-topic-malformed-endpoint", std + "-absent", "sqs", "not-an-arn", "NotFound", "Topic does not exist"},
+		{"error-missing-topic-fifo-endpoint", std + "-absent", "sqs", west + "fifo.fifo", "NotFound", "Topic does not exist"},
+		{"error-topic-region-mismatch", "arn:aws:sns:us-west-2:000000000000:stackd-sns-regsqs-0afa19b5cca8-standard", "sqs", west + "wrapped", "InvalidParameter", "Invalid parameter: TopicArn"},
+		{"actor-subscribe-invalid-endpoint-region-not-a-region", std, "sqs", "arn:aws:sqs:not-a-region:000000000000:stackd-sns-regctx-4b535dd360a6-nonexistent", "InvalidParameter", "Invalid parameter: SQS endpoint ARN"},
+		{"actor-subscribe-invalid-endpoint-region-us-west-999", std, "sqs", "arn:aws:sqs:us-west-999:000000000000:stackd-sns-regctx-4b535dd360a6-nonexistent", "InvalidParameter", "Invalid parameter: SQS endpoint ARN"},
+		{"admission-nonexistent-regional-queue", std, "sqs", west + "never-created", "", ""},
+		{"opt-in-region-queue", std, "sqs", "arn:aws:sqs:ap-south-2:000000000000:q", "", ""},
+	} {
+		_, err := e.sns.Subscribe(ctx, &sns.SubscribeInput{TopicArn: aws.String(c.topic), Protocol: aws.String(c.protocol), Endpoint: aws.String(c.endpoint), ReturnSubscriptionArn: true})
+		var ae smithy.APIError
+		switch {
+		case c.code == "" && err != nil:
+			t.Errorf("%s: %v", c.label, err)
+		case c.code != "" && (!errors.As(err, &ae) || ae.ErrorCode() != c.code || ae.ErrorMessage() != c.msg):
+			t.Errorf("%s: %v, want %s %q", c.label, err, c.code, c.msg)
+		}
+	}
+}

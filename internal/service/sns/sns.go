@@ -5,8 +5,9 @@
 // with message attributes, filter policies, raw delivery and delivery retries.
 //
 // Deliveries to SQS happen inside the publishing transaction, through the
-// QueueSender that app wires to SQS, as the service principal sns.amazonaws.com that
-// the queue's policy must allow. Deliveries to HTTP, HTTPS and email endpoints are
+// QueueSender that app wires to SQS, as the service principal (sns.amazonaws.com, or
+// a Regional name across opt-in Regions: QueueMessage.Principals) that the queue's
+// policy must allow. Deliveries to HTTP, HTTPS and email endpoints are
 // written to a durable outbox in that same transaction and sent by a background
 // worker, with retries on Palisade's clock: an acknowledged Publish is never lost
 // across a restart. Messages are signed (SignatureVersion 1 or 2) with a key whose
@@ -44,6 +45,32 @@ type QueueMessage struct {
 	GroupID, DedupID string
 }
 
+// Principals are the service principal names SNS delivers m as, the first its
+// aws:PrincipalServiceName; a queue policy naming any of them applies. They depend on
+// the Regions (recorded, 2026: testdata/aws/sns/regional_sqs.json, optin_principal_matrix
+// and actor_context_matrix): into an opt-in Region SNS is both sns.amazonaws.com and
+// sns.REGION.amazonaws.com of the queue's Region (a policy allowing either delivers, one
+// denying either refuses); from an opt-in Region into another Region it is
+// sns.REGION.amazonaws.com of the topic's Region alone; otherwise sns.amazonaws.com.
+func (m QueueMessage) Principals() []string {
+	topicRegion, queueRegion := arnRegion(m.TopicARN), arnRegion(m.QueueARN)
+	switch {
+	case svckit.OptInRegion(queueRegion):
+		return []string{"sns.amazonaws.com", "sns." + queueRegion + ".amazonaws.com"}
+	case svckit.OptInRegion(topicRegion):
+		return []string{"sns." + topicRegion + ".amazonaws.com"}
+	}
+	return []string{"sns.amazonaws.com"}
+}
+
+// arnRegion is an ARN's Region, "" when it has none.
+func arnRegion(arn string) string {
+	if parts := strings.SplitN(arn, ":", 5); len(parts) == 5 {
+		return parts[3]
+	}
+	return ""
+}
+
 // QueueAttribute is one SQS message attribute.
 type QueueAttribute struct {
 	DataType    string
@@ -52,7 +79,7 @@ type QueueAttribute struct {
 }
 
 // QueueSender delivers to SQS inside the publishing transaction, as the service
-// principal sns.amazonaws.com with aws:SourceArn the topic: the queue's policy must
+// principal of the message's Principals with aws:SourceArn the topic: the queue's policy must
 // allow sqs:SendMessage. It returns the message ID. SQS implements it; app wires it.
 type QueueSender interface {
 	SendFromTopic(tx *store.Tx, m QueueMessage) (string, error)

@@ -223,13 +223,21 @@ func (s *SNS) subscribe(c *server.Call, in *api.SubscribeInput) (*api.SubscribeR
 	if !protocols[in.Protocol] {
 		return nil, errParam("Invalid parameter: Amazon SNS does not support this protocol string: " + in.Protocol)
 	}
+	// The topic is looked for before the endpoint is checked: a malformed endpoint
+	// on a topic that does not exist is NotFound (recorded, 2026: regional_sqs.json
+	// error-missing-topic-malformed-endpoint).
+	topic, err := mustTopic(c.Tx, t)
+	if err != nil {
+		return nil, err
+	}
 	endpoint := svckit.Str(in.Endpoint)
 	if err := checkEndpoint(in.Protocol, endpoint); err != nil {
 		return nil, err
 	}
-	topic, err := mustTopic(c.Tx, t)
-	if err != nil {
-		return nil, err
+	if a, _ := svckit.ParseARN(endpoint); in.Protocol == "sqs" && a.Region != t.Region && !svckit.KnownRegion(a.Region) {
+		// A queue in a Region AWS does not have (recorded: "not-a-region",
+		// "us-west-999"); Regions Palisade is run in are taken for its own topics.
+		return nil, errParam("Invalid parameter: SQS endpoint ARN")
 	}
 	if topic.Attributes["FifoTopic"] == "true" && in.Protocol != "sqs" {
 		return nil, errParam("Invalid parameter: Invalid protocol type: " + in.Protocol)

@@ -609,7 +609,10 @@ func (q *SQS) sendMessageBatch(c *server.Call, in *api.SendMessageBatchRequest) 
 // ServiceMessage is a message another service sends to a queue as its service
 // principal, on behalf of a source resource (SNS and its topic).
 type ServiceMessage struct {
-	Service       string // e.g. sns.amazonaws.com
+	Service string // e.g. sns.amazonaws.com
+	// AlsoAs are other service principal names the sender is known by for this
+	// message: a queue policy naming any of them applies to it.
+	AlsoAs        []string
 	QueueARN      string
 	SourceARN     string
 	SourceAccount string
@@ -632,7 +635,7 @@ func (q *SQS) SendFromService(tx *store.Tx, m ServiceMessage) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	if err := q.authorizeService(tx, m.Service, r, rec, m.SourceARN, m.SourceAccount, m.Now); err != nil {
+	if err := q.authorizeService(tx, m.Service, m.AlsoAs, r, rec, m.SourceARN, m.SourceAccount, m.Now); err != nil {
 		return "", err
 	}
 	sp := sendSpec{body: m.Body, attrs: m.Attributes, sender: snsSender}

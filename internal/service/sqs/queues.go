@@ -229,7 +229,7 @@ func (q *SQS) createQueue(c *server.Call, in *api.CreateQueueRequest) (*api.Crea
 		if k == "FifoQueue" && v == "false" {
 			continue
 		}
-		attrs[k] = v
+		attrs[k] = storedValue(k, v)
 	}
 	if attrs["KmsMasterKeyId"] != "" {
 		attrs["SqsManagedSseEnabled"] = "false"
@@ -246,7 +246,7 @@ func (q *SQS) createQueue(c *server.Call, in *api.CreateQueueRequest) (*api.Crea
 			if k == "FifoQueue" && v == "false" {
 				continue
 			}
-			if existing.Attributes[k] != v {
+			if existing.Attributes[k] != storedValue(k, v) {
 				return nil, api.NewQueueNameExists("A queue already exists with the same name and a different value for attribute " + k)
 			}
 		}
@@ -420,6 +420,14 @@ func intAttr(rec *queueRec, name string) int {
 	return n
 }
 
+// storedValue is an attribute's value as the queue keeps it.
+func storedValue(name, value string) string {
+	if name == "Policy" && value != "" {
+		return storedPolicy(value)
+	}
+	return value
+}
+
 // readable are the attributes GetQueueAttributes knows, besides the settable ones.
 var readable = map[string]bool{"All": true, "QueueArn": true, "ApproximateNumberOfMessages": true, "ApproximateNumberOfMessagesNotVisible": true,
 	"ApproximateNumberOfMessagesDelayed": true, "CreatedTimestamp": true, "LastModifiedTimestamp": true}
@@ -486,7 +494,7 @@ func (q *SQS) setQueueAttributes(c *server.Call, in *api.SetQueueAttributesReque
 			delete(rec.Attributes, k)
 			continue
 		}
-		rec.Attributes[k] = v
+		rec.Attributes[k] = storedValue(k, v)
 	}
 	if in.Attributes["KmsMasterKeyId"] != "" {
 		// SSE-KMS replaces SSE-SQS, as it does at CreateQueue: the queue no longer

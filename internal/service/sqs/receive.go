@@ -13,6 +13,7 @@ import (
 	"github.com/palisade/palisade/internal/auth"
 	"github.com/palisade/palisade/internal/authz"
 	"github.com/palisade/palisade/internal/model"
+	"github.com/palisade/palisade/internal/policy"
 	"github.com/palisade/palisade/internal/server"
 	"github.com/palisade/palisade/internal/store"
 	"github.com/palisade/palisade/internal/svckit"
@@ -414,7 +415,7 @@ func deliverable(tx *store.Tx, r queueRef, rec *queueRec, now int64) (ok bool, n
 
 // authorizeService checks that a queue's policy lets a service principal send to
 // it on behalf of a source resource (aws:SourceArn, aws:SourceAccount).
-func (q *SQS) authorizeService(tx *store.Tx, service string, r queueRef, rec *queueRec, sourceARN, sourceAccount string, now time.Time) error {
+func (q *SQS) authorizeService(tx *store.Tx, service string, alsoAs []string, r queueRef, rec *queueRec, sourceARN, sourceAccount string, now time.Time) error {
 	if q.d.Authz == nil {
 		return nil
 	}
@@ -422,14 +423,33 @@ func (q *SQS) authorizeService(tx *store.Tx, service string, r queueRef, rec *qu
 	if err != nil {
 		return err
 	}
-	caller := &authz.Caller{Principal: auth.Principal{Type: auth.AWSService, ARN: service}, Region: r.Region, Now: now}
-	d, err := q.d.Authz.Decide(tx, caller, &authz.Check{Action: "sqs:SendMessage", Resource: r.arn(), ResourceAccount: r.Account, ResourcePolicy: pol,
-		Context: map[string][]string{"aws:SourceArn": {sourceARN}, "aws:SourceAccount": {sourceAccount}}})
-	if err != nil {
-		return err
+	// A sender known by several names is matched by a statement naming any of them:
+	// the policy is asked once per name, and a deny for any name refuses it. Its
+	// aws:PrincipalServiceName stays its first name, and aws:PrincipalServiceNamesList
+	// holds them all (recorded, 2026: regional_sqs.json actor_context_matrix).
+	names := append([]string{service}, alsoAs...)
+	keys := map[string][]string{"aws:SourceArn": {sourceARN}, "aws:SourceAccount": {sourceAccount},
+		"aws:PrincipalServiceName": {service}, "aws:PrincipalServiceNamesList": names}
+	var refusal *authz.Decision
+	allowed := false
+	for _, name := range names {
+		caller := &authz.Caller{Principal: auth.Principal{Type: auth.AWSService, ARN: name}, Region: r.Region, Now: now}
+		d, err := q.d.Authz.Decide(tx, caller, &authz.Check{Action: "sqs:SendMessage", Resource: r.arn(), ResourceAccount: r.Account, ResourcePolicy: pol,
+			Context: keys})
+		if err != nil {
+			return err
+		}
+		switch {
+		case d.Decision == policy.ExplicitDeny:
+			return model.NewError(403, "AccessDenied", "%s", d.Message())
+		case d.Allowed():
+			allowed = true
+		case refusal == nil:
+			refusal = d
+		}
 	}
-	if !d.Allowed() {
-		return model.NewError(403, "AccessDenied", "%s", d.Message())
+	if !allowed {
+		return model.NewError(403, "AccessDenied", "%s", refusal.Message())
 	}
 	return nil
 }

@@ -3,6 +3,11 @@ package sqs_test
 import (
 	"strings"
 	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+
+	"github.com/palisade/palisade/internal/app/apptest"
 )
 
 // Answers of SQS recorded in 2026 (us-east-1, boto3 1.43) in
@@ -101,4 +106,35 @@ func TestRecorded2026(t *testing.T) {
 	if n := e.attr(fifo, "ApproximateNumberOfMessages"); n != "3" {
 		t.Errorf("the FIFO queue holds %s messages, want 3", n)
 	}
+}
+
+// A queue policy is kept as SQS re-serializes it: without whitespace, the Condition
+// block's operators in the order SQS's Java map iterates them, whatever order they
+// were sent in (github.com/radkawar/stackd, testdata/aws/sns/regional_sqs.json,
+// policy-correct-…-wrapped-readback and actor-policy-readback-ctx-default-opt-list-generic).
+func TestRecorded2026PolicyReadback(t *testing.T) {
+	e := newEnv(t)
+	url := e.queue("stackd-policy", nil)
+	arn := "arn:aws:sqs:us-east-1:000000000000:stackd-policy"
+	topic := "arn:aws:sns:us-east-1:000000000000:stackd-sns-regsqs-0afa19b5cca8-standard"
+	for _, c := range []struct{ sent, want string }{
+		{`{"Version": "2012-10-17", "Statement": [{"Sid": "OwnedTopic", "Effect": "Allow", "Principal": {"Service": "sns.amazonaws.com"}, "Action": "sqs:SendMessage", "Resource": "` + arn + `", "Condition": {"ArnEquals": {"aws:SourceArn": "` + topic + `"}, "StringEquals": {"aws:SourceAccount": "000000000000"}}}]}`,
+			`{"Version":"2012-10-17","Statement":[{"Sid":"OwnedTopic","Effect":"Allow","Principal":{"Service":"sns.amazonaws.com"},"Action":"sqs:SendMessage","Resource":"` + arn + `","Condition":{"StringEquals":{"aws:SourceAccount":"000000000000"},"ArnEquals":{"aws:SourceArn":"` + topic + `"}}}]}`},
+		{`{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "sqs:SendMessage", "Resource": "` + arn + `", "Condition": {"ArnEquals": {"aws:SourceArn": "` + topic + `"}, "StringEquals": {"aws:SourceAccount": "000000000000"}, "ForAnyValue:StringEquals": {"aws:PrincipalServiceNamesList": "sns.amazonaws.com"}}}]}`,
+			`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"sqs:SendMessage","Resource":"` + arn + `","Condition":{"StringEquals":{"aws:SourceAccount":"000000000000"},"ForAnyValue:StringEquals":{"aws:PrincipalServiceNamesList":"sns.amazonaws.com"},"ArnEquals":{"aws:SourceArn":"` + topic + `"}}}]}`},
+		{`{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": ["sns.amazonaws.com", "sns.us-east-1.amazonaws.com"]}, "Action": "sqs:SendMessage", "Resource": "` + arn + `", "Condition": {"ArnEquals": {"aws:SourceArn": "` + topic + `"}, "StringEquals": {"aws:SourceAccount": "000000000000", "aws:PrincipalServiceName": "sns.amazonaws.com"}}}]}`,
+			`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":["sns.amazonaws.com","sns.us-east-1.amazonaws.com"]},"Action":"sqs:SendMessage","Resource":"` + arn + `","Condition":{"StringEquals":{"aws:SourceAccount":"000000000000","aws:PrincipalServiceName":"sns.amazonaws.com"},"ArnEquals":{"aws:SourceArn":"` + topic + `"}}}]}`},
+	} {
+		apptest.Must(e.sqs.SetQueueAttributes(ctx, &sqs.SetQueueAttributesInput{QueueUrl: aws.String(url), Attributes: map[string]string{"Policy": c.sent}}))
+		if got := e.attr(url, "Policy"); got != c.want {
+			t.Errorf("policy read back as\n%s\nwant\n%s", got, c.want)
+		}
+	}
+	// CreateQueue stores it the same way, and takes the same document again.
+	doc := `{"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Principal": {"AWS": "000000000000"}, "Action": "sqs:*", "Resource": "*"}}`
+	created := e.queue("stackd-policy-created", map[string]string{"Policy": doc})
+	if got := e.attr(created, "Policy"); got != `{"Version":"2012-10-17","Statement":{"Effect":"Allow","Principal":{"AWS":"000000000000"},"Action":"sqs:*","Resource":"*"}}` {
+		t.Errorf("created with policy %s", got)
+	}
+	e.queue("stackd-policy-created", map[string]string{"Policy": doc})
 }

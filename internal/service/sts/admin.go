@@ -90,7 +90,7 @@ func (s *svc) adminKeys(w http.ResponseWriter, r *http.Request) {
 func (s *svc) adminRegions(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	account, region := q.Get("account"), q.Get("region")
-	if len(account) != 12 || strings.Trim(account, "0123456789") != "" || !optInRegions[region] {
+	if len(account) != 12 || strings.Trim(account, "0123456789") != "" || !optInRegion(region) {
 		adminJSON(w, http.StatusBadRequest, map[string]string{"error": "account must be a 12-digit account ID and region an opt-in region"})
 		return
 	}

@@ -28,6 +28,7 @@ import (
 	"github.com/palisade/palisade/internal/model"
 	"github.com/palisade/palisade/internal/server"
 	"github.com/palisade/palisade/internal/store"
+	"github.com/palisade/palisade/internal/svckit"
 )
 
 // Role is what STS needs of an IAM role.
@@ -218,20 +219,15 @@ func accessDenied(msg string) error {
 	return model.NewError(http.StatusForbidden, "AccessDenied", "%s", msg)
 }
 
-// optInRegions are the regions AWS disables until the account opts in; STS does not
-// issue credentials there (RegionDisabledException). Palisade has no Account API to
-// opt in: the admin API enables a region for an account (see admin.go).
-var optInRegions = map[string]bool{
-	"af-south-1": true, "ap-east-1": true, "ap-east-2": true, "ap-south-2": true, "ap-southeast-3": true,
-	"ap-southeast-4": true, "ap-southeast-5": true, "ap-southeast-6": true, "ap-southeast-7": true,
-	"ca-west-1": true, "eu-central-2": true, "eu-south-1": true, "eu-south-2": true, "il-central-1": true,
-	"me-central-1": true, "me-south-1": true, "mx-central-1": true,
-}
+// optInRegion: STS does not issue credentials in an opt-in region the account has
+// not enabled (RegionDisabledException). Palisade has no Account API to opt in: the
+// admin API enables a region for an account (see admin.go).
+var optInRegion = svckit.OptInRegion
 
 // regionDisabled answers RegionDisabledException when account has not enabled the
 // opt-in region the request was sent to.
 func (s *svc) regionDisabled(c *server.Call, account string) error {
-	if !optInRegions[c.Region] {
+	if !optInRegion(c.Region) {
 		return nil
 	}
 	if _, ok, err := c.Tx.Get(regionsNS, account+"/"+c.Region); err != nil || ok {

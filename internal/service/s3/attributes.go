@@ -1,0 +1,125 @@
+package s3
+
+import (
+	"strings"
+
+	api "github.com/palisade/palisade/internal/api/s3"
+	"github.com/palisade/palisade/internal/server"
+)
+
+// objectAttributes are the values x-amz-object-attributes may name.
+var objectAttributes = map[string]bool{"ETag": true, "Checksum": true, "ObjectParts": true, "StorageClass": true, "ObjectSize": true}
+
+// getObjectAttributes answers GetObjectAttributes: HeadObject's metadata and ListParts'
+// parts of a completed multipart upload, only the attributes asked for. As recorded
+// (radkawar/stackd testdata/aws/s3/multipart_attributes_audit_replay.json): the ETag
+// without quotes; a composite checksum without its "-N" part count; StorageClass even
+// when STANDARD; ObjectParts only for an object uploaded in parts, paginated like
+// ListParts with its markers always present; a delete marker answers as to GetObject.
+// An SSE-C object wants its key, as HEAD does (customer_encryption_data_replay.json,
+// calls 12-14).
+func (s *Service) getObjectAttributes(c *server.Call, in *api.GetObjectAttributesRequest) (*api.GetObjectAttributesOutput, error) {
+	want, err := requestedAttributes(in.ObjectAttributes)
+	if err != nil {
+		return nil, err
+	}
+	ck := customerKey{in.SSECustomerAlgorithm, in.SSECustomerKey, in.SSECustomerKeyMD5}
+	rr, err := s.selectRead(c, readRequest{Bucket: in.Bucket, Key: in.Key, VersionID: str(in.VersionId), Customer: ck})
+	if err != nil {
+		return nil, err
+	}
+	o := rr.o
+	if err := s.checkCustomerKey(c, o, ck); err != nil {
+		return nil, err
+	}
+	out := &api.GetObjectAttributesOutput{LastModified: ptr(o.LastModified)}
+	if reportsVersion(rr.b, o) {
+		out.VersionId = ptr(o.VersionID)
+	}
+	if want["ETag"] {
+		out.ETag = ptr(o.ETag)
+	}
+	if want["Checksum"] && len(o.Checksums) > 0 {
+		cs := &api.Checksum{ChecksumType: ptr(o.ChecksumType)}
+		whole := map[string]string{}
+		for a, v := range o.Checksums {
+			// A composite checksum is the checksum of the parts' checksums; its "-N"
+			// (CompleteMultipartUpload's answer) is not part of it here.
+			if i := strings.LastIndexByte(v, '-'); i > 0 && o.ChecksumType == "COMPOSITE" {
+				v = v[:i]
+			}
+			whole[a] = v
+		}
+		checksumFields{&cs.ChecksumCRC32, &cs.ChecksumCRC32C, &cs.ChecksumCRC64NVME, &cs.ChecksumSHA1, &cs.ChecksumSHA256, &cs.ChecksumSHA512,
+			&cs.ChecksumMD5, &cs.ChecksumXXHASH64, &cs.ChecksumXXHASH3, &cs.ChecksumXXHASH128}.set(whole)
+		out.Checksum = cs
+	}
+	if want["ObjectParts"] && len(o.Parts) > 0 {
+		out.ObjectParts = objectParts(o.Parts, in.PartNumberMarker, in.MaxParts)
+	}
+	if want["StorageClass"] {
+		sc := o.StorageClass
+		if sc == "" {
+			sc = "STANDARD"
+		}
+		out.StorageClass = ptr(sc)
+	}
+	if want["ObjectSize"] {
+		out.ObjectSize = ptr(o.Size)
+	}
+	s.objectResources(c, rr.b, o.Key)
+	return out, nil
+}
+
+// requestedAttributes checks x-amz-object-attributes (its values, comma-separated in
+// the header, are split by the protocol layer): at least one, each a known name. S3's
+// words as other S3 implementations' tests against it show them (versity/versitygw
+// issues 915 and 1000); empty values are passed over.
+func requestedAttributes(names []string) (map[string]bool, error) {
+	want := map[string]bool{}
+	for _, n := range names {
+		n = strings.TrimSpace(n)
+		if n == "" {
+			continue
+		}
+		if !objectAttributes[n] {
+			return nil, errInvalidArgument("Invalid attribute name specified.", "x-amz-object-attributes", n)
+		}
+		want[n] = true
+	}
+	if len(want) == 0 {
+		return nil, errInvalidRequest("The x-amz-object-attributes header specifying the attributes to be retrieved is either missing or empty")
+	}
+	return want, nil
+}
+
+// objectParts is a page of a multipart object's parts: those after marker, at most
+// max (1,000 when not given, as ListParts).
+func objectParts(parts []partInfo, marker, max *int32) *api.GetObjectAttributesParts {
+	after, limit := int32(0), int32(1000)
+	if marker != nil && *marker > 0 {
+		after = *marker
+	}
+	if max != nil && *max >= 0 && *max < limit {
+		limit = *max
+	}
+	out := &api.GetObjectAttributesParts{TotalPartsCount: ptr(int32(len(parts))), PartNumberMarker: ptr(after), MaxParts: ptr(limit), IsTruncated: ptr(false)}
+	next := after
+	for i, p := range parts {
+		n := int32(i + 1)
+		if n <= after {
+			continue
+		}
+		if int32(len(out.Parts)) == limit {
+			out.IsTruncated = ptr(true)
+			break
+		}
+		op := api.ObjectPart{PartNumber: ptr(n), Size: ptr(p.Size)}
+		checksumFields{&op.ChecksumCRC32, &op.ChecksumCRC32C, &op.ChecksumCRC64NVME, &op.ChecksumSHA1, &op.ChecksumSHA256, &op.ChecksumSHA512,
+			&op.ChecksumMD5, &op.ChecksumXXHASH64, &op.ChecksumXXHASH3, &op.ChecksumXXHASH128}.set(p.Checksums)
+		out.Parts = append(out.Parts, op)
+		next = n
+	}
+	out.NextPartNumberMarker = ptr(next)
+	return out
+}
