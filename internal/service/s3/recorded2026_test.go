@@ -3917,9 +3917,11 @@ func TestRecordedRecreationControls(t *testing.T) {
 }
 
 // TestRecordedVersionReadAuthority: reading the current object needs s3:GetObject and
-// reading a version s3:GetObjectVersion, whatever attribute actions come with them
-// (multipart_authority_replay.json, current-version-attribute-intersections, its
-// GetObject calls; Palisade does not serve GetObjectAttributes, the matrix's other half).
+// reading a version s3:GetObjectVersion; GetObjectAttributes of the current object
+// needs s3:GetObject and s3:GetObjectAttributes, of a version s3:GetObjectVersion and
+// s3:GetObjectVersionAttributes; no one of them is enough, nor the current pair for a
+// version or the version pair for the current object (multipart_authority_replay.json,
+// current-version-attribute-intersections).
 func TestRecordedVersionReadAuthority(t *testing.T) {
 	e := newEnv(t)
 	b := aws.String("mpu-authority-attributes")
@@ -3928,34 +3930,43 @@ func TestRecordedVersionReadAuthority(t *testing.T) {
 	must(caller.PutBucketVersioning(ctx, &s3.PutBucketVersioningInput{Bucket: b, VersioningConfiguration: &types.VersioningConfiguration{Status: types.BucketVersioningStatusEnabled}}))
 	v := must(caller.PutObject(ctx, &s3.PutObjectInput{Bucket: b, Key: aws.String("single"), Body: strings.NewReader("0123456789")})).VersionId
 	for _, c := range []struct {
-		name             string
-		actions          string
-		current, version bool
+		name    string
+		actions string
+		// current GetObject, current attributes, version GetObject, version attributes
+		want [4]bool
 	}{
-		{"all", `"s3:GetObject", "s3:GetObjectAttributes", "s3:GetObjectVersion", "s3:GetObjectVersionAttributes"`, true, true},
-		{"get-only", `"s3:GetObject"`, true, false},
-		{"attrs-only", `"s3:GetObjectAttributes"`, false, false},
-		{"get-and-attrs", `"s3:GetObject", "s3:GetObjectAttributes"`, true, false},
-		{"version-only", `"s3:GetObjectVersion"`, false, true},
-		{"version-attrs-only", `"s3:GetObjectVersionAttributes"`, false, false},
-		{"version-pair", `"s3:GetObjectVersion", "s3:GetObjectVersionAttributes"`, false, true},
-		{"get-and-version-attrs", `"s3:GetObject", "s3:GetObjectVersionAttributes"`, true, false},
-		{"version-and-current-attrs", `"s3:GetObjectVersion", "s3:GetObjectAttributes"`, false, true},
+		{"all", `"s3:GetObject", "s3:GetObjectAttributes", "s3:GetObjectVersion", "s3:GetObjectVersionAttributes"`, [4]bool{true, true, true, true}},
+		{"get-only", `"s3:GetObject"`, [4]bool{true, false, false, false}},
+		{"attrs-only", `"s3:GetObjectAttributes"`, [4]bool{}},
+		{"get-and-attrs", `"s3:GetObject", "s3:GetObjectAttributes"`, [4]bool{true, true, false, false}},
+		{"version-only", `"s3:GetObjectVersion"`, [4]bool{false, false, true, false}},
+		{"version-attrs-only", `"s3:GetObjectVersionAttributes"`, [4]bool{}},
+		{"version-pair", `"s3:GetObjectVersion", "s3:GetObjectVersionAttributes"`, [4]bool{false, false, true, true}},
+		{"get-and-version-attrs", `"s3:GetObject", "s3:GetObjectVersionAttributes"`, [4]bool{true, false, false, false}},
+		{"version-and-current-attrs", `"s3:GetObjectVersion", "s3:GetObjectAttributes"`, [4]bool{false, false, true, false}},
 	} {
 		s := session(c.name, `{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": [`+c.actions+`], "Resource": "arn:aws:s3:::mpu-authority-attributes/*"}]}`)
-		for _, r := range []struct {
-			version *string
-			want    bool
-		}{{nil, c.current}, {v, c.version}} {
-			out, err := s.GetObject(ctx, &s3.GetObjectInput{Bucket: b, Key: aws.String("single"), VersionId: r.version})
-			switch {
-			case r.want && err != nil:
-				t.Errorf("%s version %v: %v", c.name, r.version != nil, err)
-			case r.want:
-				if got := readBody(out.Body); got != "0123456789" {
-					t.Errorf("%s: body %q", c.name, got)
+		for i, version := range []*string{nil, nil, v, v} {
+			var err error
+			if i%2 == 0 {
+				var out *s3.GetObjectOutput
+				if out, err = s.GetObject(ctx, &s3.GetObjectInput{Bucket: b, Key: aws.String("single"), VersionId: version}); err == nil {
+					if got := readBody(out.Body); got != "0123456789" {
+						t.Errorf("%s: body %q", c.name, got)
+					}
 				}
-			default:
+			} else {
+				var out *s3.GetObjectAttributesOutput
+				out, err = s.GetObjectAttributes(ctx, &s3.GetObjectAttributesInput{Bucket: b, Key: aws.String("single"), VersionId: version,
+					ObjectAttributes: []types.ObjectAttributes{types.ObjectAttributesEtag, types.ObjectAttributesObjectParts}})
+				if err == nil && (aws.ToString(out.ETag) != "781e5e245d69b566979b86e28d23f2c7" || aws.ToString(out.VersionId) != *v || out.ObjectParts != nil) {
+					t.Errorf("%s: attributes ETag %v version %v parts %+v", c.name, aws.ToString(out.ETag), aws.ToString(out.VersionId), out.ObjectParts)
+				}
+			}
+			switch {
+			case c.want[i] && err != nil:
+				t.Errorf("%s call %d: %v", c.name, i, err)
+			case !c.want[i]:
 				wantErr(t, err, "AccessDenied", 403, "")
 			}
 		}
@@ -3965,8 +3976,9 @@ func TestRecordedVersionReadAuthority(t *testing.T) {
 // TestRecordedCompositeChecksumAlgorithms: multipart uploads with the MD5, SHA512 and
 // XXHASH checksums: only COMPOSITE (FULL_OBJECT is InvalidRequest), a copied part gets
 // the upload's checksum of the bytes copied, completion answers the checksum of the
-// parts' checksums with the part count (once: an exact retry omits it), and a part read
-// by number shows its own checksum. XXHASH128 shows how parts and completions are
+// parts' checksums with the part count (once: an exact retry omits it), a part read
+// by number shows its own checksum, and GetObjectAttributes shows the checksum without
+// the part count and each part's. XXHASH128 shows how parts and completions are
 // refused (checksum_algorithms_multipart_replay.json, composite-copy-and-completion).
 func TestRecordedCompositeChecksumAlgorithms(t *testing.T) {
 	e := newEnv(t)
@@ -4102,6 +4114,17 @@ func TestRecordedCompositeChecksumAlgorithms(t *testing.T) {
 		body := readBody(g.Body)
 		if v := got(g.ChecksumMD5, g.ChecksumSHA512, g.ChecksumXXHASH64, g.ChecksumXXHASH3, g.ChecksumXXHASH128); v != c.full || len(body) != 5242900 || g.ChecksumCRC64NVME != nil {
 			t.Errorf("%s: GetObject checksum %s length %d", alg, v, len(body))
+		}
+		at := must(e.s3.GetObjectAttributes(ctx, &s3.GetObjectAttributesInput{Bucket: b, Key: key,
+			ObjectAttributes: []types.ObjectAttributes{types.ObjectAttributesChecksum, types.ObjectAttributesObjectParts, types.ObjectAttributesObjectSize, types.ObjectAttributesEtag}}))
+		if ck := at.Checksum; ck == nil || got(ck.ChecksumMD5, ck.ChecksumSHA512, ck.ChecksumXXHASH64, ck.ChecksumXXHASH3, ck.ChecksumXXHASH128) != strings.TrimSuffix(c.full, "-2") ||
+			ck.ChecksumType != types.ChecksumTypeComposite || aws.ToString(at.ETag) != "7f9dd28a166bf2b6593b3ad5ea8e422a-2" || aws.ToInt64(at.ObjectSize) != 5242900 {
+			t.Errorf("%s: attributes %+v checksum %+v", alg, at, at.Checksum)
+		}
+		if op := at.ObjectParts; op == nil || aws.ToInt32(op.TotalPartsCount) != 2 || len(op.Parts) != 2 ||
+			got(op.Parts[0].ChecksumMD5, op.Parts[0].ChecksumSHA512, op.Parts[0].ChecksumXXHASH64, op.Parts[0].ChecksumXXHASH3, op.Parts[0].ChecksumXXHASH128) != c.part1 ||
+			got(op.Parts[1].ChecksumMD5, op.Parts[1].ChecksumSHA512, op.Parts[1].ChecksumXXHASH64, op.Parts[1].ChecksumXXHASH3, op.Parts[1].ChecksumXXHASH128) != c.part2 {
+			t.Errorf("%s: attribute parts %+v", alg, at.ObjectParts)
 		}
 		g2 := must(e.s3.GetObject(ctx, &s3.GetObjectInput{Bucket: b, Key: key, PartNumber: aws.Int32(2), ChecksumMode: types.ChecksumModeEnabled}))
 		if v := got(g2.ChecksumMD5, g2.ChecksumSHA512, g2.ChecksumXXHASH64, g2.ChecksumXXHASH3, g2.ChecksumXXHASH128); v != c.part2 || readBody(g2.Body) != string(small) ||
