@@ -677,8 +677,9 @@ func (s *Service) headObject(c *server.Call, in *api.HeadObjectRequest) (*api.He
 }
 
 // checkCustomerKey is the key check of a read that sends no body (HEAD,
-// GetObjectAttributes): it needs no KMS key (and no kms:Decrypt), but an SSE-C object
-// still wants its key, as on S3.
+// GetObjectAttributes): it needs no KMS key (HEAD needs no kms:Decrypt;
+// GetObjectAttributes asks for it separately), but an SSE-C object still wants its
+// key, as on S3.
 func (s *Service) checkCustomerKey(c *server.Call, o *objRec, ck customerKey) error {
 	if o.Enc.Mode == sseC || ck.given() {
 		_, err := s.objectKey(c, o.Enc, ck)

@@ -4509,3 +4509,35 @@ func TestRecordedRequestPaymentAdmission(t *testing.T) {
 		}
 	}
 }
+
+// GetObjectAttributes on an SSE-KMS object wants kms:Decrypt on its key, as GetObject
+// does: a session denied kms:Decrypt (or kms:*) is refused 403
+// AccessDenied for every attribute set, current and by version; one denied only
+// kms:GenerateDataKey reads them (recorded, 2026: multipart_authority_replay.json,
+// attributes-decrypt-lifecycle).
+func TestRecordedObjectAttributesKMSDecrypt(t *testing.T) {
+	e := newEnv(t)
+	b := aws.String("mpu-authority-replay")
+	key := must(kms.NewFromConfig(e.p.RootConfig()).CreateKey(ctx, &kms.CreateKeyInput{Description: aws.String("attributes")})).KeyMetadata
+	caller, session := e.roleSessions("mpu-authority-replay", `{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": ["arn:aws:s3:::mpu-authority-replay", "arn:aws:s3:::mpu-authority-replay/*"]}, {"Effect": "Allow", "Action": ["kms:GenerateDataKey", "kms:Decrypt", "kms:DescribeKey"], "Resource": "`+*key.Arn+`"}]}`)
+	must(caller.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: b}))
+	must(caller.PutBucketVersioning(ctx, &s3.PutBucketVersioningInput{Bucket: b, VersioningConfiguration: &types.VersioningConfiguration{Status: types.BucketVersioningStatusEnabled}}))
+	put := must(caller.PutObject(ctx, &s3.PutObjectInput{Bucket: b, Key: aws.String("kms-source"), ServerSideEncryption: types.ServerSideEncryptionAwsKms,
+		SSEKMSKeyId: key.Arn, Body: strings.NewReader("encrypted source bytes\n")}))
+	for name, deny := range map[string]string{"session-deny-generate": "kms:GenerateDataKey", "session-deny-decrypt-allow-generate": "kms:Decrypt", "session-deny-both": "kms:*"} {
+		s := session(name, `{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}, {"Effect": "Deny", "Action": ["`+deny+`"], "Resource": "*"}]}`)
+		for _, version := range []*string{nil, put.VersionId} {
+			for _, a := range []types.ObjectAttributes{types.ObjectAttributesEtag, types.ObjectAttributesStorageClass, types.ObjectAttributesChecksum, types.ObjectAttributesObjectSize} {
+				out, err := s.GetObjectAttributes(ctx, &s3.GetObjectAttributesInput{Bucket: b, Key: aws.String("kms-source"), VersionId: version,
+					ObjectAttributes: []types.ObjectAttributes{a}})
+				if deny == "kms:GenerateDataKey" {
+					if err != nil || out.LastModified == nil {
+						t.Fatalf("%s %s version=%v: %v", name, a, version != nil, err)
+					}
+				} else if errCode(err) != "AccessDenied" || !strings.Contains(err.Error(), "kms:Decrypt") {
+					t.Fatalf("%s %s version=%v: want AccessDenied for kms:Decrypt, got %v", name, a, version != nil, err)
+				}
+			}
+		}
+	}
+}
