@@ -181,6 +181,7 @@ func (s *Service) checks(c *server.Call, op string, in map[string]any) ([]authz.
 	if err := checkRequestPayer(c, b); err != nil {
 		return nil, err
 	}
+	markCharged(c, b)
 	if policyOps[op] && c.Principal.Type == auth.Root && c.Principal.Account == b.Owner {
 		return []authz.Check{}, nil
 	}

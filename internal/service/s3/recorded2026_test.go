@@ -2,6 +2,7 @@ package s3_test
 
 import (
 	"bytes"
+	"context"
 	"crypto/md5"
 	"encoding/base64"
 	"encoding/json"
@@ -22,6 +23,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
+	"github.com/aws/smithy-go/middleware"
+	smithyhttp "github.com/aws/smithy-go/transport/http"
 
 	"github.com/palisade/palisade/internal/audit"
 )
@@ -4539,5 +4542,89 @@ func TestRecordedObjectAttributesKMSDecrypt(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// Bucket calls by another account to a Requester Pays bucket: refused 403 without the
+// payer header, with no x-amz-request-charged; with it they are served and say
+// x-amz-request-charged: requester, the 404 of a missing configuration as well, and
+// that account may then change the bucket's tags and its payer. The owner's
+// PutBucketRequestPayment needs no Content-MD5 (recorded, 2026:
+// requester_management_raw_replay.json, foreign-management-admission-and-state-transition).
+func TestRecordedRequesterPaysManagement(t *testing.T) {
+	e := newEnv(t)
+	b := aws.String("requester-native")
+	e.bucket(*b)
+	foreign := e.otherAccount("111122223333")
+	must(0, e.policy(*b, `{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "s3:*", "Resource": ["arn:aws:s3:::requester-native", "arn:aws:s3:::requester-native/*"]}]}`))
+	var charged *string
+	call := func(pay bool) func(*s3.Options) {
+		return func(o *s3.Options) {
+			if pay {
+				o.APIOptions = append(o.APIOptions, smithyhttp.AddHeaderValue("x-amz-request-payer", "requester"))
+			}
+			o.APIOptions = append(o.APIOptions, func(st *middleware.Stack) error {
+				return st.Deserialize.Add(middleware.DeserializeMiddlewareFunc("charged", func(c context.Context, in middleware.DeserializeInput, next middleware.DeserializeHandler) (middleware.DeserializeOutput, middleware.Metadata, error) {
+					out, md, err := next.HandleDeserialize(c, in)
+					if r, ok := out.RawResponse.(*smithyhttp.Response); ok {
+						charged = aws.String(r.Header.Get("x-amz-request-charged"))
+					}
+					return out, md, err
+				}), middleware.After)
+			})
+		}
+	}
+	ops := func(pay bool) map[string]error {
+		o := call(pay)
+		res := map[string]error{}
+		_, res["GetBucketRequestPayment"] = foreign.GetBucketRequestPayment(ctx, &s3.GetBucketRequestPaymentInput{Bucket: b}, o)
+		_, res["GetBucketVersioning"] = foreign.GetBucketVersioning(ctx, &s3.GetBucketVersioningInput{Bucket: b}, o)
+		_, res["GetBucketLocation"] = foreign.GetBucketLocation(ctx, &s3.GetBucketLocationInput{Bucket: b}, o)
+		_, res["GetBucketAcl"] = foreign.GetBucketAcl(ctx, &s3.GetBucketAclInput{Bucket: b}, o)
+		_, res["GetBucketLogging"] = foreign.GetBucketLogging(ctx, &s3.GetBucketLoggingInput{Bucket: b}, o)
+		_, res["HeadBucket"] = foreign.HeadBucket(ctx, &s3.HeadBucketInput{Bucket: b}, o)
+		return res
+	}
+	// Before Requester Pays, the foreign account is served and charged nothing.
+	for op, err := range ops(false) {
+		if err != nil || charged == nil || *charged != "" {
+			t.Errorf("BucketOwner %s: %v charged %v", op, err, charged)
+		}
+	}
+	must(e.s3.PutBucketRequestPayment(ctx, &s3.PutBucketRequestPaymentInput{Bucket: b, RequestPaymentConfiguration: &types.RequestPaymentConfiguration{Payer: types.PayerRequester}}))
+	for _, pay := range []bool{false, true} {
+		for op, err := range ops(pay) {
+			if pay && (err != nil || charged == nil || *charged != "requester") {
+				t.Errorf("paid %s: %v charged %v", op, err, charged)
+			}
+			if !pay && (errCode(err) != "AccessDenied" && !(op == "HeadBucket" && strings.Contains(fmt.Sprint(err), "403")) || *charged != "") {
+				t.Errorf("unpaid %s: %v charged %v", op, err, charged)
+			}
+		}
+	}
+	tagging := &types.Tagging{TagSet: []types.Tag{{Key: aws.String("probe"), Value: aws.String("payer")}}}
+	_, err := foreign.PutBucketTagging(ctx, &s3.PutBucketTaggingInput{Bucket: b, Tagging: tagging}, call(false))
+	wantErr(t, err, "AccessDenied", 403, "")
+	_, err = e.s3.GetBucketTagging(ctx, &s3.GetBucketTaggingInput{Bucket: b})
+	wantErr(t, err, "NoSuchTagSet", 404, "")
+	must(foreign.PutBucketTagging(ctx, &s3.PutBucketTaggingInput{Bucket: b, Tagging: tagging}, call(true)))
+	if *charged != "requester" {
+		t.Errorf("paid PutBucketTagging charged %q", *charged)
+	}
+	must(e.s3.GetBucketTagging(ctx, &s3.GetBucketTaggingInput{Bucket: b}))
+	_, err = foreign.PutBucketRequestPayment(ctx, &s3.PutBucketRequestPaymentInput{Bucket: b, RequestPaymentConfiguration: &types.RequestPaymentConfiguration{Payer: types.PayerBucketOwner}}, call(false))
+	wantErr(t, err, "AccessDenied", 403, "")
+	must(foreign.PutBucketRequestPayment(ctx, &s3.PutBucketRequestPaymentInput{Bucket: b, RequestPaymentConfiguration: &types.RequestPaymentConfiguration{Payer: types.PayerBucketOwner}}, call(true)))
+	if *charged != "requester" {
+		t.Errorf("paid PutBucketRequestPayment charged %q", *charged)
+	}
+	if p := must(e.s3.GetBucketRequestPayment(ctx, &s3.GetBucketRequestPaymentInput{Bucket: b})).Payer; p != types.PayerBucketOwner {
+		t.Errorf("payer after foreign change %s", p)
+	}
+	if code, got := e.signed("PUT", "/requester-native?requestPayment", nil, "<RequestPaymentConfiguration><Payer>Requester</Payer></RequestPaymentConfiguration>"); code != 200 {
+		t.Errorf("payment without Content-MD5: %d %s", code, got)
+	}
+	if p := must(e.s3.GetBucketRequestPayment(ctx, &s3.GetBucketRequestPaymentInput{Bucket: b})).Payer; p != types.PayerRequester {
+		t.Errorf("payer after unchecked change %s", p)
 	}
 }

@@ -1,6 +1,7 @@
 package s3
 
 import (
+	"net/http"
 	"strings"
 
 	api "github.com/palisade/palisade/internal/api/s3"
@@ -51,6 +52,20 @@ func charged(c *server.Call, b *bucketRec) *string {
 		return ptr("requester")
 	}
 	return nil
+}
+
+// markCharged makes a call another account pays for answer x-amz-request-charged
+// whatever it answers once past the payer check: bucket configuration reads and
+// writes, HeadBucket, and the errors that follow, as well as the object calls whose
+// outputs carry it (recorded, 2026: requester_management_raw_replay.json,
+// foreign-management-admission-and-state-transition).
+func markCharged(c *server.Call, b *bucketRec) {
+	if v := charged(c, b); v != nil && !c.Listing() {
+		if c.Header == nil {
+			c.Header = http.Header{}
+		}
+		c.Header["x-amz-request-charged"] = []string{*v}
+	}
 }
 
 func (s *Service) requestPaymentHandlers() []server.Handler {
