@@ -4390,8 +4390,31 @@ func TestRecordedRequesterPays(t *testing.T) {
 	if got := readBody(out.Body); got != body || out.RequestCharged != types.RequestChargedRequester {
 		t.Errorf("foreign paid read: %q charged %q", got, out.RequestCharged)
 	}
+	// Past the payer check the caller is charged for its errors too: the bucket
+	// policy's Deny and a missing key (requester_data_replay.json, foreign
+	// explicit-deny existing requester, foreign missing key with exact payer).
+	chargedErr := func(err error) string {
+		var re *awshttp.ResponseError
+		if !errors.As(err, &re) {
+			return ""
+		}
+		return re.Response.Header.Get("x-amz-request-charged")
+	}
 	_, err = read(foreign, "forbidden", types.RequestPayerRequester)
 	wantErr(t, err, "AccessDenied", 403, "")
+	if ch := chargedErr(err); ch != "requester" {
+		t.Errorf("denied paid read charged %q", ch)
+	}
+	_, err = read(foreign, "missing", types.RequestPayerRequester)
+	wantErr(t, err, "NoSuchKey", 404, "")
+	if ch := chargedErr(err); ch != "requester" {
+		t.Errorf("missing paid read charged %q", ch)
+	}
+	_, err = read(foreign, "missing", "")
+	wantErr(t, err, "AccessDenied", 403, "")
+	if ch := chargedErr(err); ch != "" {
+		t.Errorf("unpaid read charged %q", ch)
+	}
 	// A paid upload says it was charged at every step (requester_data_replay.json,
 	// multipart create/upload part/list parts/complete requester).
 	rq := types.RequestPayerRequester
@@ -4612,6 +4635,32 @@ func TestRecordedRequesterPaysManagement(t *testing.T) {
 		t.Errorf("paid PutBucketTagging charged %q", *charged)
 	}
 	must(e.s3.GetBucketTagging(ctx, &s3.GetBucketTaggingInput{Bucket: b}))
+	// Object calls whose outputs have no RequestCharged say it as well
+	// (requester_data_replay.json, denied-key-version-selection-tags-acl-and-version-deletion:
+	// DeleteObjectTagging, GetObjectTagging, GetObjectAttributes requester).
+	v := e.put(*b, "object", "old version").VersionId
+	for name, f := range map[string]func(o func(*s3.Options)) error{
+		"DeleteObjectTagging": func(o func(*s3.Options)) error {
+			_, err := foreign.DeleteObjectTagging(ctx, &s3.DeleteObjectTaggingInput{Bucket: b, Key: aws.String("object")}, o)
+			return err
+		},
+		"GetObjectTagging": func(o func(*s3.Options)) error {
+			_, err := foreign.GetObjectTagging(ctx, &s3.GetObjectTaggingInput{Bucket: b, Key: aws.String("object"), VersionId: v}, o)
+			return err
+		},
+		"GetObjectAttributes": func(o func(*s3.Options)) error {
+			_, err := foreign.GetObjectAttributes(ctx, &s3.GetObjectAttributesInput{Bucket: b, Key: aws.String("object"), VersionId: v,
+				ObjectAttributes: []types.ObjectAttributes{types.ObjectAttributesEtag, types.ObjectAttributesObjectSize}}, o)
+			return err
+		},
+	} {
+		if err := f(call(false)); errCode(err) != "AccessDenied" || *charged != "" {
+			t.Errorf("unpaid %s: %v charged %q", name, err, *charged)
+		}
+		if err := f(call(true)); err != nil || *charged != "requester" {
+			t.Errorf("paid %s: %v charged %q", name, err, *charged)
+		}
+	}
 	_, err = foreign.PutBucketRequestPayment(ctx, &s3.PutBucketRequestPaymentInput{Bucket: b, RequestPaymentConfiguration: &types.RequestPaymentConfiguration{Payer: types.PayerBucketOwner}}, call(false))
 	wantErr(t, err, "AccessDenied", 403, "")
 	must(foreign.PutBucketRequestPayment(ctx, &s3.PutBucketRequestPaymentInput{Bucket: b, RequestPaymentConfiguration: &types.RequestPaymentConfiguration{Payer: types.PayerBucketOwner}}, call(true)))
