@@ -436,6 +436,7 @@ func (s *Service) copySourceCheck(c *server.Call, in map[string]any) (authz.Chec
 	if err := checkRequestPayer(c, sb); err != nil {
 		return authz.Check{}, err
 	}
+	markCharged(c, sb)
 	obj, err := s.findVersion(c.Tx, sb, src.key, src.version)
 	if err != nil {
 		return authz.Check{}, err
