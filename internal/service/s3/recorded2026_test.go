@@ -4692,3 +4692,39 @@ func TestRecordedRequesterPaysManagement(t *testing.T) {
 		t.Errorf("payer after unchecked change %s", p)
 	}
 }
+
+// A call another account makes to a Requester Pays bucket without paying is refused,
+// and the bucket owner's account gets the record of the refusal, as of the paid call,
+// with the caller as an AWSAccount and a sharedEventID (recorded, 2026:
+// requester_audit_replay.json, Requester foreign /?requestPayment None and requester).
+func TestRecordedRequesterPaysAudit(t *testing.T) {
+	e := newEnv(t)
+	b := aws.String("requester-boundaries")
+	e.bucket(*b)
+	foreign := e.otherAccount("111122223333")
+	must(0, e.policy(*b, `{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "s3:*", "Resource": ["arn:aws:s3:::requester-boundaries", "arn:aws:s3:::requester-boundaries/*"]}]}`))
+	must(e.s3.PutBucketRequestPayment(ctx, &s3.PutBucketRequestPaymentInput{Bucket: b, RequestPaymentConfiguration: &types.RequestPaymentConfiguration{Payer: types.PayerRequester}}))
+	_, err := foreign.GetBucketRequestPayment(ctx, &s3.GetBucketRequestPaymentInput{Bucket: b})
+	wantErr(t, err, "AccessDenied", 403, "")
+	must(foreign.GetBucketRequestPayment(ctx, &s3.GetBucketRequestPaymentInput{Bucket: b}, func(o *s3.Options) {
+		o.APIOptions = append(o.APIOptions, smithyhttp.AddHeaderValue("x-amz-request-payer", "requester"))
+	}))
+	var owner []audit.Record
+	for _, ev := range e.events(audit.Source) {
+		var r audit.Record
+		if err := json.Unmarshal(ev.Data, &r); err != nil {
+			t.Fatal(err)
+		}
+		if r.EventName == "GetBucketRequestPayment" && r.RecipientAccountID == account {
+			owner = append(owner, r)
+		}
+	}
+	if len(owner) != 2 || owner[0].ErrorCode != "AccessDenied" || owner[1].ErrorCode != "" {
+		t.Fatalf("owner's records: %+v", owner)
+	}
+	for _, r := range owner {
+		if r.UserIdentity.Type != "AWSAccount" || r.SharedEventID == "" || !r.ReadOnly || !r.ManagementEvent {
+			t.Errorf("owner's record %+v", r)
+		}
+	}
+}

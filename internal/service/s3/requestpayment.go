@@ -25,6 +25,11 @@ func checkRequestPayer(c *server.Call, b *bucketRec) error {
 		return nil
 	}
 	if c.Principal.Type == auth.Anonymous || c.HTTP == nil || requestPayer(c) != "requester" {
+		if c.Principal.Type != auth.Anonymous {
+			// The bucket owner's trail gets the refusal too (recorded, 2026:
+			// requester_audit_replay.json, Requester foreign /?requestPayment None).
+			c.RecordFor(b.Owner)
+		}
 		return errAccessDenied()
 	}
 	return nil
