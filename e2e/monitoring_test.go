@@ -97,8 +97,12 @@ func TestCloudWatchThroughTheCLI(t *testing.T) {
 			if !ok || !strings.Contains(out, `"MetricName": "Errors"`) {
 				t.Fatalf("list-metrics: %s", out)
 			}
+			// The alarm watches a metric without data, so that its own evaluations leave
+			// it in INSUFFICIENT_DATA whenever they run: on Errors, one that ran after
+			// the minute of the datapoint ended would put it in ALARM before
+			// set-alarm-state does.
 			alarm := "errors-" + ns
-			if out, ok := root("cloudwatch", "put-metric-alarm", "--alarm-name", alarm, "--namespace", ns, "--metric-name", "Errors",
+			if out, ok := root("cloudwatch", "put-metric-alarm", "--alarm-name", alarm, "--namespace", ns, "--metric-name", "Quiet",
 				"--statistic", "Sum", "--period", "60", "--evaluation-periods", "1", "--threshold", "1", "--comparison-operator", "GreaterThanOrEqualToThreshold"); !ok {
 				t.Fatalf("put-metric-alarm: %s", out)
 			}

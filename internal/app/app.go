@@ -224,11 +224,11 @@ func (a *App) startWorkers() {
 // need. Adding a service is one line here.
 func (a *App) Services() []server.Service {
 	return []server.Service{
-		iam.Service(iam.Deps{Keys: a.Keys, Sealer: a.Sealer, Usage: a.Usage}),
+		iam.Service(iam.Deps{Keys: a.Keys, Sealer: a.Sealer, Usage: a.Usage, Orgs: iamOrganizations{}}),
 		a.KMS.Service(),
 		a.CloudTrail.Service(),
 		organizations.Service(organizations.Deps{Roles: iamRoles{}, Keys: a.Keys, Store: a.Store, OnChange: a.Authz.OrgChanged}),
-		sts.Service(sts.Deps{Sessions: a.Sessions, Keys: a.Keys, Directory: iamDirectory{}, MFA: iam.NewMFA(a.Sealer), Authz: a.Authz, Store: a.Store}),
+		sts.Service(sts.Deps{Sessions: a.Sessions, Keys: a.Keys, Directory: iamDirectory{}, MFA: iam.NewMFA(a.Sealer), Authz: a.Authz, Store: a.Store, Orgs: stsOrganizations{}}),
 		a.S3.API(),
 		a.S3.ControlAPI(),
 		a.Logs.Service(),

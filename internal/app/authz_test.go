@@ -177,6 +177,8 @@ var cloudTrailReadOnly = map[string]bool{
 	// API events in CloudTrail log") record its calls with "readOnly": true.
 	"sts:AssumeRole": true, "sts:AssumeRoleWithSAML": true, "sts:AssumeRoleWithWebIdentity": true,
 	"sts:GetFederationToken": true, "sts:DecodeAuthorizationMessage": true,
+	// Inferred: AssumeRoot changes no state either, as the other credential operations.
+	"sts:AssumeRoot": true,
 }
 
 // authorizedElsewhere are operations with no checks before their handler, and why.
@@ -188,6 +190,9 @@ var authorizedElsewhere = map[string]string{
 	"sts:AssumeRole": "trust policy", "sts:AssumeRoleWithWebIdentity": "trust policy",
 	"sts:AssumeRoleWithSAML": "trust policy",
 	"sts:GetSessionToken":    "no permission needed (STS API Reference, GetSessionToken)",
+	// AssumeRoot authorizes in its handler, once TargetPrincipal and TaskPolicyArn are
+	// valid, and answers a refusal with AWS's AccessDenied that gives no reason.
+	"sts:AssumeRoot": "target's root user, in the handler",
 }
 
 // referenceResources fills the action's ARN templates from entityVars: its required

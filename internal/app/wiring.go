@@ -1,9 +1,11 @@
 package app
 
 import (
+	"slices"
 	"time"
 
 	"github.com/palisade/palisade/internal/service/iam"
+	"github.com/palisade/palisade/internal/service/organizations"
 	"github.com/palisade/palisade/internal/service/sts"
 	"github.com/palisade/palisade/internal/store"
 )
@@ -46,4 +48,40 @@ type iamRoles struct{}
 
 func (iamRoles) CreateAccountRole(tx *store.Tx, account, name, trust string, policyARNs []string, now time.Time) (bool, error) {
 	return iam.CreateAccountRole(tx, account, name, trust, policyARNs, now)
+}
+
+func (iamRoles) CreateServiceLinkedRole(tx *store.Tx, account, service, description string, now time.Time) (bool, error) {
+	return iam.CreateServiceLinkedRole(tx, account, service, description, now)
+}
+
+// iamOrganizations is Organizations as IAM's centralized root access sees it.
+type iamOrganizations struct{}
+
+func (iamOrganizations) Organization(tx *store.Tx, account string) (iam.Org, bool, error) {
+	info, err := organizations.Source{}.AccountOrg(tx, account)
+	if err != nil || info == nil {
+		return iam.Org{}, false, err
+	}
+	all, trusted, _, err := organizations.Source{}.TrustedAccess(tx, account, "iam.amazonaws.com")
+	if err != nil {
+		return iam.Org{}, false, err
+	}
+	return iam.Org{ID: info.ID, ManagementAccount: info.ManagementAccount, AllFeatures: all, IAMTrusted: trusted}, true, nil
+}
+
+// stsOrganizations is Organizations and IAM's centralized root access as STS's
+// AssumeRoot sees them.
+type stsOrganizations struct{}
+
+func (stsOrganizations) RootOrg(tx *store.Tx, account string) (sts.RootOrg, bool, error) {
+	o, ok, err := iamOrganizations{}.Organization(tx, account)
+	if err != nil || !ok {
+		return sts.RootOrg{}, false, err
+	}
+	features, err := iam.RootFeatures(tx, o.ID)
+	if err != nil {
+		return sts.RootOrg{}, false, err
+	}
+	return sts.RootOrg{ID: o.ID, ManagementAccount: o.ManagementAccount, AllFeatures: o.AllFeatures, IAMTrusted: o.IAMTrusted,
+		RootSessions: slices.Contains(features, iam.FeatureRootSessions)}, true, nil
 }

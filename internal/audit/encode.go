@@ -124,6 +124,7 @@ func (u *UserIdentity) appendJSON(b []byte) []byte {
 		b = appendString(b, s.Attributes.CreationDate)
 		b = appendField(b, "mfaAuthenticated", s.Attributes.MFAAuthenticated)
 		b = append(b, '}')
+		b = appendOptional(b, "assumedRoot", s.AssumedRoot)
 		b = appendOptional(b, "sourceIdentity", s.SourceIdentity)
 		b = append(b, '}')
 	}

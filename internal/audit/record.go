@@ -80,7 +80,11 @@ type SessionContext struct {
 	SessionIssuer       SessionIssuer       `json:"sessionIssuer"`
 	WebIDFederationData WebIDFederationData `json:"webIdFederationData"`
 	Attributes          SessionAttributes   `json:"attributes"`
-	SourceIdentity      string              `json:"sourceIdentity,omitempty"`
+	// AssumedRoot is "true" for the root session STS AssumeRoot opened, so that its
+	// calls can be told from the root user's own (IAM User Guide, "Track privileged
+	// tasks in AWS CloudTrail"; its place in the record there, after attributes).
+	AssumedRoot    string `json:"assumedRoot,omitempty"`
+	SourceIdentity string `json:"sourceIdentity,omitempty"`
 }
 
 // SessionIssuer is the identity the credentials were obtained from; empty (an empty
@@ -209,6 +213,9 @@ func Identity(p auth.Principal) UserIdentity {
 			} else {
 				sc.SessionIssuer = SessionIssuer{Type: "Root", PrincipalID: p.Account, ARN: "arn:aws:iam::" + p.Account + ":root", AccountID: p.Account}
 			}
+		}
+		if s.Op == "AssumeRoot" {
+			sc.AssumedRoot = "true"
 		}
 		if s.Op == "AssumeRoleWithWebIdentity" && s.FederatedProvider != "" {
 			sc.WebIDFederationData = WebIDFederationData{FederatedProvider: s.FederatedProvider}

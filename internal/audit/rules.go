@@ -22,6 +22,7 @@ var readOnlyAsAWS = map[string]bool{
 	"sts.amazonaws.com AssumeRole":                          true,
 	"sts.amazonaws.com AssumeRoleWithSAML":                  true,
 	"sts.amazonaws.com AssumeRoleWithWebIdentity":           true,
+	"sts.amazonaws.com AssumeRoot":                          true, // inferred, as AssumeRole
 	"sts.amazonaws.com GetSessionToken":                     true,
 	"sts.amazonaws.com GetFederationToken":                  true,
 	"sts.amazonaws.com GetCallerIdentity":                   true,
@@ -52,6 +53,7 @@ var responseAlways = map[string]bool{
 	"sts.amazonaws.com AssumeRole":                true,
 	"sts.amazonaws.com AssumeRoleWithSAML":        true,
 	"sts.amazonaws.com AssumeRoleWithWebIdentity": true,
+	"sts.amazonaws.com AssumeRoot":                true,
 	"sts.amazonaws.com GetSessionToken":           true,
 	"sts.amazonaws.com GetFederationToken":        true,
 }

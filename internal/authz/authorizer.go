@@ -380,7 +380,11 @@ func (d *Decision) Message() string {
 	t, _ := d.Result.BlockedBy.First()
 	for _, m := range d.Result.Matched {
 		if m.Type == t && m.Effect == policy.Deny {
-			if strings.HasPrefix(m.Policy, "arn:") {
+			// AWS names the identity-based policy that denies, never the resource
+			// whose policy does (recorded, 2026: radkawar/stackd
+			// testdata/aws/sqs/forwarding.json, KMS's and SQS's "... with an
+			// explicit deny in a resource-based policy").
+			if strings.HasPrefix(m.Policy, "arn:") && t != policy.TypeResource {
 				msg += ": " + m.Policy
 			}
 			break

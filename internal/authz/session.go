@@ -92,8 +92,8 @@ var allowNothing = policy.MustParse(policy.KindSession, "deleted", `{"Version":"
 
 // sessionKey answers the global condition keys that only temporary credentials
 // have: aws:TokenIssueTime, aws:MultiFactorAuthPresent and aws:MultiFactorAuthAge
-// (present only when MFA was used, as AWS documents), aws:SourceIdentity and
-// aws:FederatedProvider.
+// (present only when MFA was used, as AWS documents), aws:SourceIdentity,
+// aws:FederatedProvider and aws:AssumedRoot.
 func (r *requestContext) sessionKey(key string) ([]string, bool) {
 	s := r.caller.Principal.Session
 	if s == nil || !strings.HasPrefix(key, "aws:") {
@@ -115,6 +115,13 @@ func (r *requestContext) sessionKey(key string) ([]string, bool) {
 			return nil, false
 		}
 		return []string{s.SourceIdentity}, true
+	case "aws:assumedroot":
+		// Only a root session STS AssumeRoot opened has the key (IAM User Guide,
+		// global condition keys: aws:AssumedRoot), so that SCPs can single it out.
+		if s.Op != "AssumeRoot" {
+			return nil, false
+		}
+		return []string{"true"}, true
 	case "aws:federatedprovider":
 		if s.FederatedProvider == "" {
 			return nil, false

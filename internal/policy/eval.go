@@ -65,7 +65,9 @@ type PolicySet struct {
 	Boundary *Policy
 	// Session is the session policy of a role session or federated user. A
 	// federated user with no session policy has no identity-based permissions
-	// (IAM User Guide, "Permissions for GetFederationToken").
+	// (IAM User Guide, "Permissions for GetFederationToken"). For a root user's
+	// session (STS AssumeRoot) it is the task policy, which only denies: the root
+	// user needs no allow, and AWS's task policies have no Allow statement.
 	Session *Policy
 	// SessionGroup, when set, stands for Session when a session has several session
 	// policies (an inline one and managed ones passed by ARN): together they are the
@@ -592,6 +594,12 @@ func (st *evalState) run() {
 			applies[TypeSession], out[TypeSession] = true, st.evalPolicy(ps.Session, TypeSession, 0, 0)
 		} else if p.Type == PrincipalFederatedUser {
 			applies[TypeSession] = true // no session policy: nothing allowed
+		}
+	} else if p.Type == PrincipalRoot {
+		if g := ps.SessionGroup; g != nil {
+			applies[TypeSession], out[TypeSession] = true, st.evalIndex(&g.idx, g.policies, TypeSession, 0, 0)
+		} else if ps.Session != nil {
+			applies[TypeSession], out[TypeSession] = true, st.evalPolicy(ps.Session, TypeSession, 0, 0)
 		}
 	}
 

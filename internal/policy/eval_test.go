@@ -81,6 +81,16 @@ func TestSingleAccountEvaluation(t *testing.T) {
 			set: func(t *testing.T) *PolicySet {
 				return &PolicySet{Resource: pol(t, KindResource, "b", `{"Effect":"Deny","Principal":"*","Action":"s3:*","Resource":"*"}`)}
 			}, decision: ExplicitDeny, blocked: []PolicyType{TypeResource}},
+		// A root session of STS AssumeRoot: the task policy's denies limit the root
+		// user, and having no Allow it takes nothing away from what it does not deny.
+		{name: "root session: the task policy does not deny", section: "STS AssumeRoot (task policy)", principal: rootARN, action: "s3:DeleteBucketPolicy", resource: "arn:aws:s3:::b",
+			set: func(t *testing.T) *PolicySet {
+				return &PolicySet{Session: pol(t, KindSession, "task", `{"Effect":"Deny","NotAction":["s3:DeleteBucketPolicy","s3:GetBucketPolicy"],"Resource":"*"}`)}
+			}, decision: Allowed},
+		{name: "root session: the task policy denies", section: "STS AssumeRoot (task policy)", principal: rootARN, action: "s3:GetObject",
+			set: func(t *testing.T) *PolicySet {
+				return &PolicySet{Session: pol(t, KindSession, "task", `{"Effect":"Deny","NotAction":["s3:DeleteBucketPolicy","s3:GetBucketPolicy"],"Resource":"*"}`)}
+			}, decision: ExplicitDeny, blocked: []PolicyType{TypeSession}},
 		{name: "NotAction allows everything else", section: "IAM JSON policy elements: NotAction", principal: alice, action: "s3:PutObject",
 			set: func(t *testing.T) *PolicySet {
 				return &PolicySet{Identity: ids(pol(t, KindManaged, "a", `{"Effect":"Allow","NotAction":"iam:*","Resource":"*"}`))}

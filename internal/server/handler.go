@@ -97,6 +97,13 @@ type Service struct {
 	// the response has been written (S3 server access logs). It runs on the request's
 	// goroutine after the client has its answer, so it must not block for long.
 	Done func(*Completed)
+	// Record, when set, is called with the call's outcome just before its CloudTrail
+	// records are built (on success, failure or denial, and for requests that could
+	// not be decoded, whose input may then be nil): a service whose records do not
+	// mirror its API (S3's requestParameters from the HTTP request, its
+	// additionalEventData with the status sent) sets the Call's record fields here.
+	// It may run more than once for a call whose transaction is retried.
+	Record func(c *Call, in map[string]any, out any, err error)
 }
 
 // Completed describes a finished call for Service.Done.
@@ -334,6 +341,11 @@ type Call struct {
 	Secure bool
 	TLS    *tls.ConnectionState
 	Host   string
+	// HostID is S3's x-amz-id-2 for the response; Body is the request body as sent,
+	// for requests whose body is not streamed to the handler (nil otherwise). S3's
+	// CloudTrail records carry both.
+	HostID string
+	Body   []byte
 
 	// SourceAccount and SourceArn, set on a call an AWS service makes for a resource
 	// (Server.NewCall: CloudTrail delivering a trail's logs), are aws:SourceAccount and
@@ -379,6 +391,9 @@ type Call struct {
 // weigh (Server.OperationChecks, Call.OperationChecks) rather than serving a request: a Checks hook that weighs a
 // check itself before later steps (S3's UploadPartCopy) must then list it instead.
 func (c *Call) Listing() bool { return c.listing }
+
+// Denied reports whether authorization refused the call.
+func (c *Call) Denied() bool { return c.denied }
 
 // Unsigned reports whether the call is an unsigned one to an operation its service
 // serves without a signature (Service.Unsigned): its caller is anonymous, the policy

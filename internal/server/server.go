@@ -279,6 +279,10 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, st *callState) {
 		Context: r.Context(), RequestID: meta.RequestID, Principal: principal, Account: principal.Account,
 		Region: region, Service: m, Operation: op, Now: s.cfg.Clock.Now(),
 		SourceIP: sourceIP(r), UserAgent: r.UserAgent(), Secure: r.TLS != nil, TLS: r.TLS, Host: r.Host, srv: s, entry: e, HTTP: r,
+		HostID: meta.HostID,
+	}
+	if !streaming {
+		call.Body = req.Body
 	}
 	if verified != nil {
 		call.Auth = a
@@ -519,6 +523,9 @@ func (s *Server) records(c *Call, h Handler, in map[string]any, out any, herr er
 	dataEvent := c.entry.svc.DataEvents[c.Operation.Name]
 	if dataEvent && s.cfg.DataEventsWanted != nil && !s.cfg.DataEventsWanted() {
 		return nil
+	}
+	if c.entry.svc.Record != nil {
+		c.entry.svc.Record(c, in, out, herr)
 	}
 	ac := &audit.Call{
 		Principal: c.Principal, Account: c.Account, Service: c.Service, Operation: recordedName(c),

@@ -1,6 +1,7 @@
 package svckit
 
 import (
+	"bytes"
 	"context"
 	"crypto/aes"
 	"crypto/cipher"
@@ -54,6 +55,15 @@ type SSE struct {
 	// credentials: SNS's publication reuse keys on the role, not the session
 	// (recorded, 2026: radkawar/stackd testdata/aws/sns/encryption_equivalent_sessions.json).
 	ShareRoleSessions bool
+	// RoleSessionPolicies lets the sessions of one role (AssumeRole) share a data key
+	// when their session policies are the same, whatever their session names, tags
+	// and source identity: an inline policy alike but for whitespace, managed policy
+	// ARNs in the same order. SQS's reuse keys so (recorded, 2026: radkawar/stackd
+	// testdata/aws/sqs/cache_scope.json: on a warm queue, sessions that KMS refuses by
+	// their name, tag or source identity still send and receive, while a session
+	// with a narrower or reordered session policy, or managed ARNs reversed, is
+	// refused).
+	RoleSessionPolicies bool
 
 	mu  sync.Mutex
 	gen map[string]cachedKey // producer: key, context, principal → data key
@@ -72,6 +82,19 @@ func (s *SSE) authority(p auth.Principal) string {
 		return p.ARN
 	}
 	id := p.ARN
+	if s.RoleSessionPolicies && ss.Op == "AssumeRole" && ss.IssuerARN != "" {
+		pol := ss.Policy
+		var b bytes.Buffer
+		if json.Compact(&b, []byte(pol)) == nil {
+			pol = b.String()
+		}
+		dims, _ := json.Marshal(struct {
+			Policy       string
+			PolicyARNs   []string
+			MFA, Chained bool
+		}{pol, ss.PolicyARNs, ss.MFA, ss.Chained})
+		return ss.IssuerARN + "\x00" + string(dims)
+	}
 	if s.ShareRoleSessions && ss.Op == "AssumeRole" && ss.IssuerARN != "" {
 		id = ss.IssuerARN
 	}

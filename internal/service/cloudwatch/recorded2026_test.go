@@ -1162,3 +1162,339 @@ func TestHighResolutionOnePeriodRecorded2026(t *testing.T) {
 			`"statistic":"p90","period":10,"recentDatapoints":[10.0],"threshold":5.0,"evaluatedDatapoints":[{"timestamp":"AT","sampleCount":101.0,"value":10.0}]}`)
 	})
 }
+
+// metric_search.json: SEARCH in GetMetricData over the recording's twelve metrics,
+// each named in a result by its label and the Sum of its first minute.
+func TestMetricSearchRecorded2026(t *testing.T) {
+	const nsName = "StackdSearch/Project2-trial333/8c31d8f2eb30"
+	const account = "000000000000"
+	definitions := []struct {
+		name string
+		dims []types.Dimension
+	}{
+		{"CustomCount1", dims("ServiceName", "Project2-trial333", "Node", "blue")},
+		{"CustomCount1", dims("ServiceName", "Project2-trial333")},
+		{"CustomCount1", nil},
+		{"customcount1", dims("ServiceName", "Alpha", "Node", "lower")},
+		{"SDBFailure", dims("ServiceName", "Beta", "Node", "red")},
+		{"Network-Errors_2", dims("ServiceName", "Beta", "Node", "blue")},
+		{"NetworkErrors2", dims("ServiceName", "Gamma", "Node", "green")},
+		{"KeyWitness", dims("CustomCount1", "ExactValue")},
+		{"ValueWitness", dims("ServiceName", "CustomCount1")},
+		{`Europe\France Traffic(Network)"Quote`, dims("Dimension@Name", "zone'one")},
+		{"CustomCount1", dims("ServiceName", "Alpha", "Node", "red", "Extra", "x")},
+		{"CustomCount1", dims("OtherKey", "Project2-trial333")},
+	}
+	all := []string{"CustomCount1=132", "CustomCount1 ValueWitness=372", "ExactValue KeyWitness=332",
+		"Project2-trial333 CustomCount1=492", "Project2-trial333 CustomCount1=92", "blue Beta Network-Errors_2=252",
+		"blue Project2-trial333 CustomCount1=52", "green Gamma NetworkErrors2=292", "lower Alpha customcount1=172",
+		"red Beta SDBFailure=212", "x red Alpha CustomCount1=452", `zone'one Europe\France Traffic(Network)"Quote=412`}
+	named := []string{"CustomCount1=132", "Project2-trial333=492", "Project2-trial333=92", "blue Project2-trial333=52", "x red Alpha=452"}
+	count := []string{"CustomCount1=132", "CustomCount1 ValueWitness=372", "ExactValue KeyWitness=332",
+		"Project2-trial333 CustomCount1=492", "Project2-trial333 CustomCount1=92", "blue Project2-trial333 CustomCount1=52",
+		"x red Alpha CustomCount1=452"}
+	special := []string{`Europe\France Traffic(Network)"Quote=412`}
+	search := func(term string) string {
+		body := `Namespace="` + nsName + `"`
+		if term != "" {
+			body += " AND (" + term + ")"
+		}
+		return "SEARCH('" + body + "', 'Sum', 60)"
+	}
+	schema := func(s string) string { return "SEARCH('" + s + "', 'Sum', 60)" }
+	forEachProtocol(t, func(e *env) {
+		anchor := e.p.Clock.Now().Truncate(5 * time.Minute).Add(-10 * time.Minute)
+		var rows []types.MetricDatum
+		for i, d := range definitions {
+			second := 120
+			if i%2 == 1 {
+				second = 180
+			}
+			for _, off := range []int{0, second} {
+				v := float64((i+1)*10 + off/60)
+				rows = append(rows, types.MetricDatum{MetricName: aws.String(d.name), Dimensions: d.dims,
+					Timestamp: aws.Time(anchor.Add(time.Duration(off) * time.Second)), Values: []float64{v, v + 4}, Counts: []float64{1, 3}, Unit: types.StandardUnitCount})
+			}
+		}
+		apptest.Must(e.cw.PutMetricData(ctx, &cw.PutMetricDataInput{Namespace: aws.String(nsName), MetricData: rows}))
+		get := func(qs ...types.MetricDataQuery) (*cw.GetMetricDataOutput, error) {
+			return e.cw.GetMetricData(ctx, &cw.GetMetricDataInput{StartTime: aws.Time(anchor), EndTime: aws.Time(anchor.Add(5 * time.Minute)),
+				ScanBy: types.ScanByTimestampAscending, MetricDataQueries: qs})
+		}
+		expr := func(x string) types.MetricDataQuery {
+			return types.MetricDataQuery{Id: aws.String("e1"), Expression: aws.String(x)}
+		}
+		summary := func(out *cw.GetMetricDataOutput) []string {
+			got := []string{}
+			for _, r := range out.MetricDataResults {
+				v := "none"
+				if len(r.Values) > 0 {
+					v = strconv.FormatFloat(r.Values[0], 'f', -1, 64)
+				}
+				got = append(got, aws.ToString(r.Label)+"="+v)
+			}
+			return got
+		}
+		for _, c := range []struct {
+			label, expr string
+			want        []string
+		}{
+			{"selection-namespace-designator", search(""), all},
+			{"metricname-exact", search(`MetricName="CustomCount1"`), named},
+			{"metricname-exact-lower", search(`MetricName="customcount1"`), []string{"customcount1=172"}},
+			{"metricname-token", search(`MetricName=count`), named},
+			{"dimension-exact", search(`ServiceName="Project2-trial333"`), []string{"CustomCount1=92", "blue=52"}},
+			{"dimension-token", search(`ServiceName=trial`), []string{"CustomCount1=92", "blue=52"}},
+			{"dimension-name-case", search(`servicename=trial`), nil},
+			{"term-key-value-name", search(`"CustomCount1"`), count},
+			{"term-key-only", search(`"OtherKey"`), []string{"CustomCount1=492"}},
+			{"term-value-only", search(`"ExactValue"`), []string{"KeyWitness=332"}},
+			{"term-namespace-only", search(`"` + nsName + `"`), all},
+			{"token-count-lower", search("count"), count},
+			{"token-count-upper", search("COUNT"), count},
+			{"token-count-camel", search("Count"), count},
+			{"token-count-mixed", search("couNT"), nil},
+			{"token-composite-correct", search("CustomCount"), count},
+			{"token-composite-lower", search("customcount"), append(append(count[:6:6], "lower Alpha customcount1=172"), count[6])},
+			{"token-composite-numeric-correct", search("Count1"), count},
+			{"token-acronym", search("sdb"), []string{"SDBFailure=212"}},
+			{"token-acronym-composite", search("SDBFailure"), []string{"SDBFailure=212"}},
+			{"token-acronym-lower", search("sdbfailure"), []string{"SDBFailure=212"}},
+			{"token-numeric", search("333"), all},
+			{"token-numeric-part", search("33"), nil},
+			{"token-punctuation-composite", search("network/errors"), []string{"blue Beta Network-Errors_2=252", "green Gamma NetworkErrors2=292"}},
+			{"token-punctuation-exact", search(`"Network-Errors_2"`), []string{"Network-Errors_2=252"}},
+			{"token-punctuation-wrong-exact", search(`"Network_Errors_2"`), nil},
+			{"implicit-and", search(`MetricName="CustomCount1" Node=red`), []string{"CustomCount1=452"}},
+			{"explicit-and", search(`MetricName="CustomCount1" AND Node=red`), []string{"CustomCount1=452"}},
+			{"explicit-or", search(`MetricName="SDBFailure" OR MetricName="NetworkErrors2"`), []string{"green Gamma NetworkErrors2=292", "red Beta SDBFailure=212"}},
+			{"not-exclusion", search(`MetricName="CustomCount1" NOT Node=red`), named[:4]},
+			{"not-only", search(`NOT MetricName="CustomCount1"`), []string{"CustomCount1 ValueWitness=372", "ExactValue KeyWitness=332",
+				"blue Beta Network-Errors_2=252", "green Gamma NetworkErrors2=292", "lower Alpha customcount1=172", "red Beta SDBFailure=212",
+				`zone'one Europe\France Traffic(Network)"Quote=412`}},
+			{"precedence-unparenthesized", search(`MetricName="SDBFailure" OR MetricName="CustomCount1" AND Node=blue`),
+				[]string{"blue Project2-trial333 CustomCount1=52", "red Beta SDBFailure=212"}},
+			{"precedence-parenthesized", search(`(MetricName="SDBFailure" OR MetricName="CustomCount1") AND Node=blue`), []string{"CustomCount1=52"}},
+			{"nested-boolean", search(`MetricName="SDBFailure" OR (MetricName="CustomCount1" AND (Node=blue OR Node=red))`),
+				[]string{"blue Project2-trial333 CustomCount1=52", "red Beta SDBFailure=212", "x red Alpha CustomCount1=452"}},
+			{"lowercase-and", search(`MetricName="CustomCount1" and Node=red`), nil},
+			{"empty-match", search(`MetricName="AbsentMetric"`), nil},
+			{"schema-namespace-only", schema(`{"` + nsName + `"}`), []string{"CustomCount1=132"}},
+			{"schema-subset", schema(`{"` + nsName + `",ServiceName}`), []string{"CustomCount1 ValueWitness=372", "Project2-trial333 CustomCount1=92"}},
+			{"schema-two-dimensions", schema(`{"` + nsName + `",ServiceName,Node}`), []string{"blue Beta Network-Errors_2=252",
+				"blue Project2-trial333 CustomCount1=52", "green Gamma NetworkErrors2=292", "lower Alpha customcount1=172", "red Beta SDBFailure=212"}},
+			{"schema-exact-three-dimensions", schema(`{"` + nsName + `",ServiceName,Node,Extra}`), []string{"CustomCount1=452"}},
+			{"schema-missing-dimension", schema(`{"` + nsName + `",Missing}`), nil},
+			{"schema-dimension-case", schema(`{"` + nsName + `",servicename}`), nil},
+			{"schema-special-dimension", schema(`{"` + nsName + `","Dimension@Name"}`), special},
+			{"schema-duplicate-dimension", schema(`{"` + nsName + `",Node,Node}`), nil},
+			{"namespace-designator-no-schema", schema(` Namespace="` + nsName + `" MetricName="CustomCount1"`), named},
+			{"namespace-designator-wrong-case", schema(` Namespace="` + strings.ToLower(nsName) + `"`), nil},
+			{"exact-escaped-special-name", search(`MetricName="Europe\\France Traffic\(Network\)\"Quote"`), special},
+			{"exact-unescaped-special-name", search(`MetricName="Europe\\France Traffic(Network)\"Quote"`), special},
+			{"exact-apostrophe-dimension", search(`"Dimension@Name"="zone\'one"`), special},
+			{"current-account", search(`:aws.AccountId=` + account), all},
+			{"quoted-account", search(`:aws.AccountId="` + account + `"`), all},
+			{"foreign-account", search(`:aws.AccountId=111122223333`), nil},
+			{"math-array-arithmetic", search("") + " / 2", []string{"CustomCount1=66", "CustomCount1 ValueWitness=186", "ExactValue KeyWitness=166",
+				"Project2-trial333 CustomCount1=246", "Project2-trial333 CustomCount1=46", "blue Beta Network-Errors_2=126",
+				"blue Project2-trial333 CustomCount1=26", "green Gamma NetworkErrors2=146", "lower Alpha customcount1=86",
+				"red Beta SDBFailure=106", "x red Alpha CustomCount1=226", `zone'one Europe\France Traffic(Network)"Quote=206`}},
+		} {
+			out, err := get(expr(c.expr))
+			if err != nil {
+				e.Fatalf("%s: %v", c.label, err)
+			}
+			if got := summary(out); strings.Join(got, "|") != strings.Join(c.want, "|") {
+				e.Errorf("%s: got %q, want %q", c.label, got, c.want)
+			}
+		}
+
+		// Labels: the query's own before each series', unless empty.
+		out := apptest.Must(get(types.MetricDataQuery{Id: aws.String("q"), Expression: aws.String(search("")), Label: aws.String("Owned selection")}))
+		if got := summary(out); got[0] != "Owned selection CustomCount1=132" || got[11] != `Owned selection zone'one Europe\France Traffic(Network)"Quote=412` {
+			e.Errorf("explicit-label: %q", got)
+		}
+		out = apptest.Must(get(types.MetricDataQuery{Id: aws.String("q"), Expression: aws.String(search("")), Label: aws.String("")}))
+		if got := summary(out); strings.Join(got, "|") != strings.Join(all, "|") || aws.ToString(out.MetricDataResults[0].Id) != "q" {
+			e.Errorf("explicit-empty-label: %q", got)
+		}
+
+		// Statistics and periods: the second datapoint of CustomCount1 without
+		// dimensions, put at the anchor's third minute.
+		for _, c := range []struct {
+			label string
+			q     types.MetricDataQuery
+			want  []float64
+			ts    []time.Time
+		}{
+			{"statistic-Average", expr(strings.Replace(search(`MetricName="CustomCount1"`), "'Sum'", "'Average'", 1)), []float64{33, 35}, nil},
+			{"statistic-Minimum", expr(strings.Replace(search(`MetricName="CustomCount1"`), "'Sum'", "'Minimum'", 1)), []float64{30, 32}, nil},
+			{"statistic-SampleCount", expr(strings.Replace(search(`MetricName="CustomCount1"`), "'Sum'", "'SampleCount'", 1)), []float64{4, 4}, nil},
+			{"period-omitted-query-120", types.MetricDataQuery{Id: aws.String("e1"), Expression: aws.String(strings.Replace(search(""), ", 60)", ")", 1)), Period: aws.Int32(120)},
+				[]float64{132, 140}, nil},
+			{"period-explicit-over-query", types.MetricDataQuery{Id: aws.String("e1"), Expression: aws.String(search("")), Period: aws.Int32(300)},
+				[]float64{132, 140}, []time.Time{anchor, anchor.Add(2 * time.Minute)}},
+		} {
+			out := apptest.Must(get(c.q))
+			r := out.MetricDataResults[0]
+			if aws.ToString(r.Label) != "CustomCount1" || fmt.Sprint(r.Values) != fmt.Sprint(c.want) || c.ts != nil && fmt.Sprint(r.Timestamps) != fmt.Sprint(c.ts) {
+				e.Errorf("%s: %s %v %v", c.label, aws.ToString(r.Label), r.Values, r.Timestamps)
+			}
+		}
+
+		// Metric math over the series of a SEARCH.
+		out = apptest.Must(get(expr("SUM(" + search("") + ")")))
+		if r := out.MetricDataResults; len(r) != 1 || aws.ToString(r[0].Label) != "e1" || fmt.Sprint(r[0].Values) != "[3264 1560 1824]" {
+			e.Errorf("math-sum-inline: %+v", r)
+		}
+		out = apptest.Must(get(types.MetricDataQuery{Id: aws.String("hidden"), Expression: aws.String(search("")), ReturnData: aws.Bool(false)},
+			types.MetricDataQuery{Id: aws.String("sumall"), Expression: aws.String("SUM(hidden)")},
+			types.MetricDataQuery{Id: aws.String("avgall"), Expression: aws.String("AVG(hidden)")},
+			types.MetricDataQuery{Id: aws.String("minall"), Expression: aws.String("MIN(hidden)")},
+			types.MetricDataQuery{Id: aws.String("maxall"), Expression: aws.String("MAX(hidden)")},
+			types.MetricDataQuery{Id: aws.String("countall"), Expression: aws.String("DATAPOINT_COUNT(hidden)")}))
+		want := map[string]string{"sumall": "[3264 1560 1824]", "avgall": "[272 130 152]", "minall": "[52 60 104]", "maxall": "[492 460 504]", "countall": "[12 6 6]"}
+		for _, r := range out.MetricDataResults {
+			if got := fmt.Sprint(r.Values); got != want[aws.ToString(r.Id)] || aws.ToString(r.Label) != aws.ToString(r.Id) {
+				e.Errorf("math-hidden-dependency %s: %s %s", aws.ToString(r.Id), aws.ToString(r.Label), got)
+			}
+		}
+		if len(out.MetricDataResults) != 5 {
+			e.Errorf("math-hidden-dependency: %d results", len(out.MetricDataResults))
+		}
+		out = apptest.Must(get(expr("SUM(" + search(`MetricName="AbsentMetric"`) + ")")))
+		if r := out.MetricDataResults; len(r) != 1 || len(r[0].Values) != 0 {
+			e.Errorf("math-empty-sum: %+v", r)
+		}
+		out = apptest.Must(get(types.MetricDataQuery{Id: aws.String("hidden"), Expression: aws.String(search("")), ReturnData: aws.Bool(false)}))
+		if len(out.MetricDataResults) != 0 {
+			e.Errorf("hidden-only: %+v", out.MetricDataResults)
+		}
+
+		// Refusals, all ValidationError.
+		for _, c := range []struct{ label, expr, msg string }{
+			{"period-omitted", strings.Replace(search(""), ", 60)", ")", 1), "Period is a required field when using SEARCH function within an expression"},
+			{"period-zero", strings.Replace(search(""), ", 60)", ", 0)", 1), "Error in expression 'e1': The parameter Period must not equal 0.\n"},
+			{"period-negative", strings.Replace(search(""), ", 60)", ", -60)", 1), "SEARCH arguments must be '[String, String, Positive Number]'"},
+			{"period-nonmultiple", strings.Replace(search(""), ", 60)", ", 61)", 1), "Error in expression 'e1': The parameter Period must be a multiple of 60.\n"},
+			{"period-string", strings.Replace(search(""), ", 60)", ", '60')", 1), "Error in expression 'e1': Unsupported operand type(s) for SEARCH: '[String, String, String]'"},
+			{"statistic-sum", strings.Replace(search(""), "'Sum'", "'sum'", 1), "Error in expression 'e1': The value for parameter Stat is not a valid statistic.\n"},
+			{"statistic-Bogus", strings.Replace(search(""), "'Sum'", "'Bogus'", 1), "Error in expression 'e1': The value for parameter Stat is not a valid statistic.\n"},
+			{"local-account", search(`:aws.AccountId='LOCAL'`), "Error in expression 'e1': Invalid syntax"},
+			{"account-or", search(`:aws.AccountId=(111122223333 OR 'LOCAL')`), "Error in expression 'e1': Invalid syntax"},
+			{"invalid-missing-arguments", "SEARCH()", "Error in expression 'e1': Unsupported operand type(s) for SEARCH: '[]'"},
+			{"invalid-missing-statistic", `SEARCH('{"` + nsName + `"}')`, "Error in expression 'e1': Unsupported operand type(s) for SEARCH: '[String]'"},
+			{"invalid-unclosed-schema", `SEARCH('{"` + nsName + `"', 'Sum', 60)`, `Invalid SEARCH parameter: {"` + nsName + `"`},
+			{"invalid-dangling-and", search(`MetricName="CustomCount1" AND`), `Invalid SEARCH parameter: Namespace="` + nsName + `" AND (MetricName="CustomCount1" AND)`},
+			{"invalid-unclosed-group", search(`(Node=blue OR Node=red`), `Invalid SEARCH parameter: Namespace="` + nsName + `" AND ((Node=blue OR Node=red)`},
+			{"invalid-double-equals", search(`MetricName=="CustomCount1"`), `Invalid SEARCH parameter: Namespace="` + nsName + `" AND (MetricName=="CustomCount1")`},
+			{"invalid-extra-argument", strings.Replace(search(""), ", 60)", ", 60, 7)", 1), "Error in expression 'e1': Unsupported operand type(s) for SEARCH: '[String, String, Scalar, Scalar]'"},
+			{"invalid-lowercase-function", strings.Replace(search(""), "SEARCH", "search", 1), "Error in expression 'e1': Function 'search' not found"},
+		} {
+			_, err := get(expr(c.expr))
+			if err == nil {
+				e.Errorf("%s: no error", c.label)
+				continue
+			}
+			wantWire(e, err, "ValidationError", 400, c.msg)
+		}
+	})
+}
+
+// The User Guide: an alarm cannot be based on a search expression.
+func TestMetricSearchNotInAlarms(t *testing.T) {
+	e := newEnv(t, protocols[0].opt)
+	in := &cw.PutMetricAlarmInput{AlarmName: aws.String("a"), ComparisonOperator: types.ComparisonOperatorGreaterThanThreshold,
+		EvaluationPeriods: aws.Int32(1), Threshold: aws.Float64(1), Metrics: []types.MetricDataQuery{
+			{Id: aws.String("e1"), Expression: aws.String(`SUM(SEARCH('{N} MetricName="M"', 'Sum', 60))`), ReturnData: aws.Bool(true)}}}
+	_, err := e.cw.PutMetricAlarm(ctx, in)
+	wantError(e, err, "ValidationError", 400, "Error in expression 'e1': SEARCH is not supported in alarms")
+}
+
+// metric_search_order.json: a MetricStat's result comes before a SEARCH's, in either
+// order of the queries.
+func TestMetricSearchOrderRecorded2026(t *testing.T) {
+	e := newEnv(t, protocols[1].opt)
+	at := e.p.Clock.Now().Truncate(5 * time.Minute).Add(-10 * time.Minute)
+	apptest.Must(e.cw.PutMetricData(ctx, &cw.PutMetricDataInput{Namespace: aws.String("N"), MetricData: []types.MetricDatum{
+		{MetricName: aws.String("CustomCount1"), Dimensions: dims("ServiceName", "Project2-trial333", "Node", "blue"), Timestamp: aws.Time(at), Value: aws.Float64(52)},
+		{MetricName: aws.String("SDBFailure"), Dimensions: dims("ServiceName", "Beta", "Node", "red"), Timestamp: aws.Time(at), Value: aws.Float64(212)}}}))
+	direct := types.MetricDataQuery{Id: aws.String("z"), MetricStat: &types.MetricStat{Period: aws.Int32(60), Stat: aws.String("Sum"),
+		Metric: &types.Metric{Namespace: aws.String("N"), MetricName: aws.String("CustomCount1"), Dimensions: dims("ServiceName", "Project2-trial333", "Node", "blue")}}}
+	search := types.MetricDataQuery{Id: aws.String("a"), Expression: aws.String(`SEARCH('Namespace="N" AND (MetricName="SDBFailure")', 'Sum', 60)`)}
+	for _, qs := range [][]types.MetricDataQuery{{direct, search}, {search, direct}} {
+		out := apptest.Must(e.cw.GetMetricData(ctx, &cw.GetMetricDataInput{StartTime: aws.Time(at), EndTime: aws.Time(at.Add(5 * time.Minute)), MetricDataQueries: qs}))
+		var ids []string
+		for _, r := range out.MetricDataResults {
+			ids = append(ids, aws.ToString(r.Id)+"="+aws.ToString(r.Label))
+		}
+		// Labels tell the MetricStat's metric and the SEARCH's apart together.
+		if strings.Join(ids, "|") != "z=blue Project2-trial333 CustomCount1|a=red Beta SDBFailure" {
+			t.Errorf("first query %s: results %q", aws.ToString(qs[0].Id), ids)
+		}
+	}
+}
+
+// The User Guide: one SEARCH answers at most 500 series; AWS's answer to more says so
+// in the response's Messages (recorded, 2026: metric_search.json
+// "invalid-empty-body", 500 results and MaxMetricsExceeded).
+func TestMetricSearchLimit(t *testing.T) {
+	e := newEnv(t, protocols[1].opt)
+	at := e.p.Clock.Now().Truncate(5 * time.Minute).Add(-10 * time.Minute)
+	var data []types.MetricDatum
+	for i := range 501 {
+		data = append(data, types.MetricDatum{MetricName: aws.String("M"), Dimensions: dims("Host", fmt.Sprintf("h%03d", i)), Timestamp: aws.Time(at), Value: aws.Float64(1)})
+	}
+	apptest.Must(e.cw.PutMetricData(ctx, &cw.PutMetricDataInput{Namespace: aws.String("N"), MetricData: data}))
+	out := apptest.Must(e.cw.GetMetricData(ctx, &cw.GetMetricDataInput{StartTime: aws.Time(at), EndTime: aws.Time(at.Add(5 * time.Minute)),
+		MetricDataQueries: []types.MetricDataQuery{{Id: aws.String("e1"), Expression: aws.String("SEARCH('', 'Sum', 60)")}}}))
+	if len(out.MetricDataResults) != 500 || len(out.Messages) != 1 || aws.ToString(out.Messages[0].Code) != "MaxMetricsExceeded" ||
+		aws.ToString(out.Messages[0].Value) != "Maximum number of allowed metrics exceeded" {
+		t.Fatalf("%d results, messages %+v", len(out.MetricDataResults), out.Messages)
+	}
+}
+
+// metric_labels.json: GetMetricData's default labels of MetricStat queries.
+func TestMetricLabelsRecorded2026(t *testing.T) {
+	e := newEnv(t, protocols[1].opt)
+	now := e.p.Clock.Now().Truncate(time.Minute)
+	const owned = "Stackd/NativeStatistics/owned"
+	q := func(id, ns, name, stat string, period int32, kv ...string) types.MetricDataQuery {
+		return types.MetricDataQuery{Id: aws.String(id), MetricStat: &types.MetricStat{Period: aws.Int32(period), Stat: aws.String(stat),
+			Metric: &types.Metric{Namespace: aws.String(ns), MetricName: aws.String(name), Dimensions: dims(kv...)}}}
+	}
+	labelled := q("q1", owned, "AllZero", "Average", 60)
+	labelled.Label = aws.String("named")
+	hidden := q("q1", owned, "AllZero", "Average", 60)
+	hidden.ReturnData = aws.Bool(false)
+	for _, c := range []struct {
+		label string
+		qs    []types.MetricDataQuery
+		want  string
+	}{
+		{"automatic-label-same-name-different-stat", []types.MetricDataQuery{q("q0", owned, "AllZero", "Sum", 60), q("q1", owned, "AllZero", "Average", 60)}, "AllZero Sum|AllZero Average"},
+		{"automatic-label-different-names-different-stat", []types.MetricDataQuery{q("q0", owned, "AllZero", "SampleCount", 60), q("q1", owned, "Weighted", "Sum", 60)}, "AllZero|Weighted"},
+		{"automatic-label-same-name-explicit-label", []types.MetricDataQuery{q("q0", owned, "AllZero", "Sum", 60), labelled}, "AllZero|named"},
+		{"automatic-label-same-name-hidden", []types.MetricDataQuery{q("q0", owned, "AllZero", "Sum", 60), hidden}, "AllZero"},
+		{"automatic-label-same-name-different-dimension", []types.MetricDataQuery{q("q0", owned, "AllZero", "Sum", 60), q("q1", owned, "AllZero", "Average", 60, "LabelProbe", "missing")}, "AllZero|missing"},
+		{"automatic-label-same-name-different-namespace", []types.MetricDataQuery{q("q0", owned, "AllZero", "Sum", 60), q("q1", owned+"Missing", "AllZero", "Average", 60)}, owned + "|" + owned + "Missing"},
+		{"automatic-label-mixed-stat-groups", []types.MetricDataQuery{q("q0", owned, "AllZero", "Sum", 60), q("q1", owned, "AllZero", "Average", 60), q("q2", owned, "Weighted", "Sum", 60)}, "AllZero Sum|AllZero Average|Weighted"},
+		{"automatic-label-dimensions", []types.MetricDataQuery{q("q0", owned, "AllZero", "Sum", 60, "Zone", "a"), q("q1", owned, "AllZero", "Sum", 60, "Zone", "b")}, "a|b"},
+		{"automatic-label-common-dimension", []types.MetricDataQuery{q("q0", owned, "AllZero", "Sum", 60, "Zone", "a", "Common", "shared"), q("q1", owned, "AllZero", "Sum", 60, "Zone", "b", "Common", "shared")}, "a|b"},
+		{"automatic-label-different-names-dimensions", []types.MetricDataQuery{q("q0", owned, "AllZero", "Sum", 60, "Zone", "a"), q("q1", owned, "Weighted", "Sum", 60, "Zone", "b")}, "a AllZero|b Weighted"},
+		{"automatic-label-namespaces-and-names", []types.MetricDataQuery{q("q0", owned, "AllZero", "Sum", 60), q("q1", owned+"Missing", "Weighted", "Sum", 60)}, owned + " AllZero|" + owned + "Missing Weighted"},
+		{"automatic-label-single-dimension", []types.MetricDataQuery{q("q0", owned, "AllZero", "Sum", 60, "Zone", "a")}, "AllZero"},
+		{"automatic-label-periods", []types.MetricDataQuery{q("q0", owned, "AllZero", "Sum", 60), q("q1", owned, "AllZero", "Sum", 120)}, "AllZero 60|AllZero 120"},
+		{"automatic-label-dimension-order", []types.MetricDataQuery{q("q0", owned, "AllZero", "Sum", 60, "Zebra", "z1", "Alpha", "a1"), q("q1", owned, "AllZero", "Sum", 60, "Alpha", "a2", "Zebra", "z2")}, "a1 z1|a2 z2"},
+	} {
+		out := apptest.Must(e.cw.GetMetricData(ctx, &cw.GetMetricDataInput{StartTime: aws.Time(now.Add(-3 * time.Minute)), EndTime: aws.Time(now), MetricDataQueries: c.qs}))
+		var got []string
+		for _, r := range out.MetricDataResults {
+			got = append(got, aws.ToString(r.Label))
+		}
+		if strings.Join(got, "|") != c.want {
+			t.Errorf("%s: %q, want %q", c.label, got, c.want)
+		}
+	}
+}

@@ -24,7 +24,23 @@ func (s *svc) accountHandlers() []server.Handler {
 		server.Read("ListAccountAliases", s.listAccountAliases),
 		server.Read("GetAccountSummary", s.getAccountSummary),
 		server.Read("GetAccountAuthorizationDetails", s.getAccountAuthorizationDetails),
+		server.Write("SetSecurityTokenServicePreferences", s.setSecurityTokenServicePreferences),
 	}
+}
+
+// stsPrefsKey holds the account's GlobalEndpointTokenVersion ("v2Token"); absent, the
+// account has AWS's default, v1Token.
+const stsPrefsKey = "sts-global-endpoint-token-version"
+
+// setSecurityTokenServicePreferences chooses the version of the session tokens the
+// global STS endpoint issues; GetAccountSummary's GlobalEndpointTokenVersion tells it
+// (1 or 2). Palisade has one endpoint: the choice changes no token it issues.
+func (s *svc) setSecurityTokenServicePreferences(c *server.Call, in *api.SetSecurityTokenServicePreferencesRequest) (*model.Empty, error) {
+	if in.GlobalEndpointTokenVersion == api.GlobalEndpointTokenVersionV1Token {
+		_, err := c.Tx.Delete(ns(c.Account, tAccount), stsPrefsKey)
+		return &model.Empty{}, err
+	}
+	return &model.Empty{}, c.Tx.Put(ns(c.Account, tAccount), stsPrefsKey, []byte(in.GlobalEndpointTokenVersion))
 }
 
 // accountCreated is when the account came to be: its oldest root access key, as
@@ -127,6 +143,11 @@ func (s *svc) getAccountSummary(c *server.Call, _ *model.Empty) (*api.GetAccount
 		api.SummaryKeyTypeAttachedPoliciesPerRoleQuota: maxAttached, api.SummaryKeyTypePolicyVersionsInUseQuota: 10000,
 		api.SummaryKeyTypeGlobalEndpointTokenVersion: 1, api.SummaryKeyTypeAccountMFAEnabled: 0,
 		api.SummaryKeyTypeAccountPasswordPresent: 0,
+	}
+	if v, ok, err := c.Tx.Get(ns(c.Account, tAccount), stsPrefsKey); err != nil {
+		return nil, err
+	} else if ok && string(v) == api.GlobalEndpointTokenVersionV2Token {
+		m[api.SummaryKeyTypeGlobalEndpointTokenVersion] = 2
 	}
 	for key, table := range map[string]string{
 		api.SummaryKeyTypeUsers: tUsers, api.SummaryKeyTypeGroups: tGroups, api.SummaryKeyTypeRoles: tRoles,

@@ -166,3 +166,30 @@ func TestSAMLProviders(t *testing.T) {
 	_, err = e.iam.GetSAMLProvider(ctx, &iam.GetSAMLProviderInput{SAMLProviderArn: aws.String(arn)})
 	wantErr(t, err, "NoSuchEntity", 404, "Manifest not found for arn "+arn)
 }
+
+// TestSecurityTokenServicePreferences: SetSecurityTokenServicePreferences chooses the
+// global endpoint's token version, which GetAccountSummary reports as 1 or 2 (IAM API
+// Reference); v1Token is the default.
+func TestSecurityTokenServicePreferences(t *testing.T) {
+	e := newEnv(t)
+	version := func() int32 {
+		t.Helper()
+		return must(e.iam.GetAccountSummary(ctx, &iam.GetAccountSummaryInput{})).SummaryMap["GlobalEndpointTokenVersion"]
+	}
+	if v := version(); v != 1 {
+		t.Fatalf("default GlobalEndpointTokenVersion %d", v)
+	}
+	must(e.iam.SetSecurityTokenServicePreferences(ctx, &iam.SetSecurityTokenServicePreferencesInput{GlobalEndpointTokenVersion: types.GlobalEndpointTokenVersionV2Token}))
+	if v := version(); v != 2 {
+		t.Fatalf("after v2Token: %d", v)
+	}
+	must(e.iam.SetSecurityTokenServicePreferences(ctx, &iam.SetSecurityTokenServicePreferencesInput{GlobalEndpointTokenVersion: types.GlobalEndpointTokenVersionV1Token}))
+	if v := version(); v != 1 {
+		t.Fatalf("after v1Token: %d", v)
+	}
+	_, err := e.iam.SetSecurityTokenServicePreferences(ctx, &iam.SetSecurityTokenServicePreferencesInput{GlobalEndpointTokenVersion: "v3Token"})
+	wantErr(t, err, "ValidationError", 400, "")
+	u := rootAccessUser(e, "reader", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:GetAccountSummary","Resource":"*"}]}`)
+	_, err = u.SetSecurityTokenServicePreferences(ctx, &iam.SetSecurityTokenServicePreferencesInput{GlobalEndpointTokenVersion: types.GlobalEndpointTokenVersionV2Token})
+	wantErr(t, err, "AccessDenied", 403, "User: arn:aws:iam::"+account+":user/org-access/reader is not authorized to perform: iam:SetSecurityTokenServicePreferences on resource: * because no identity-based policy allows the iam:SetSecurityTokenServicePreferences action")
+}

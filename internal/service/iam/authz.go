@@ -196,7 +196,7 @@ func (s *svc) resourceChecks(r *resolver, op string) ([]authz.Check, error) {
 		// The key's owner is the resource, whoever asks.
 		if info, ok, err := s.keys.Info(c.Tx, str("AccessKeyId")); err != nil {
 			return nil, err
-		} else if ok && info.Principal.Account == c.Account && info.Principal.Type == auth.IAMUser {
+		} else if ok && info.Principal.Account == c.Account && (info.Principal.Type == auth.IAMUser || info.Principal.Type == auth.Root) {
 			return one(info.Principal.ARN), nil
 		}
 		return one("*"), nil
@@ -220,6 +220,19 @@ func (s *svc) resourceChecks(r *resolver, op string) ([]authz.Check, error) {
 	chks, err := c.DefaultChecksWith(r.in, r.vars)
 	if err != nil {
 		return nil, err
+	}
+	if c.Principal.Type == auth.Root && str("UserName") == "" {
+		// The root user acting on its own credentials (ListAccessKeys,
+		// DeleteLoginProfile... with no UserName) is the resource: AWS's root-task
+		// policies for AssumeRoot sessions deny these actions on any resource but
+		// arn:aws:iam::*:root (recorded, 2026: root_access.json, the policies' documents).
+		if info, ok := authz.LookupAction(action); ok && actsOnUser(info) {
+			for i := range chks {
+				if chks[i].Action == action && chks[i].Resource == "*" {
+					chks[i].Resource = "arn:aws:iam::" + c.Account + ":root"
+				}
+			}
+		}
 	}
 	if arn := str("PolicyArn"); arn != "" {
 		// The policy as named, with its own account: AWS's managed policies are
@@ -419,4 +432,14 @@ type Grants struct{}
 // PrincipalGrants implements authz.GrantSource.
 func (Grants) PrincipalGrants(tx *store.Tx, p auth.Principal) (*authz.Grants, error) {
 	return PrincipalGrants(tx, p)
+}
+
+// actsOnUser reports whether an action's resource is an IAM user.
+func actsOnUser(info *authz.Action) bool {
+	for _, r := range info.Resources {
+		if r.Type == "user" {
+			return true
+		}
+	}
+	return false
 }

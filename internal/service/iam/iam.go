@@ -36,24 +36,28 @@ type Deps struct {
 	// Usage records when keys and principals were last used; the server feeds it
 	// through Usage.Record. Nil disables last-used data (it reads as never used).
 	Usage *Usage
+	// Orgs places accounts in their organizations for centralized root access; nil
+	// answers every account as outside one.
+	Orgs Organizations
 }
 
 type svc struct {
 	keys   *auth.Keys
 	sealer *store.Sealer
 	usage  *Usage
+	orgs   Organizations
 }
 
 // Service returns IAM for the server.
 func Service(d Deps) server.Service {
-	s := &svc{keys: d.Keys, sealer: d.Sealer, usage: d.Usage}
+	s := &svc{keys: d.Keys, sealer: d.Sealer, usage: d.Usage, orgs: d.Orgs}
 	var hs []server.Handler
 	for _, group := range [][]server.Handler{
 		s.userHandlers(), s.groupHandlers(), s.roleHandlers(), s.instanceProfileHandlers(),
 		s.policyHandlers(), s.inlineHandlers(), s.attachHandlers(), s.accessKeyHandlers(),
 		s.loginHandlers(), s.mfaHandlers(), s.reportHandlers(), s.accountHandlers(),
 		s.providerHandlers(), s.simulatorHandlers(), s.sshKeyHandlers(), s.serviceCredHandlers(),
-		s.signingCertHandlers(), s.serverCertHandlers(),
+		s.signingCertHandlers(), s.serverCertHandlers(), s.rootAccessHandlers(),
 	} {
 		hs = append(hs, group...)
 	}

@@ -29,12 +29,13 @@ type awsPolicy struct {
 	Updated string          `json:"u"`
 	Doc     json.RawMessage `json:"d"`
 
-	path      string
-	id        string
-	created   time.Time
-	updated   time.Time
-	indented  string
-	indentOne sync.Once
+	path        string
+	id          string
+	description string
+	created     time.Time
+	updated     time.Time
+	indented    string
+	indentOne   sync.Once
 }
 
 // Path is the policy's path, from its ARN (/, /service-role/, /job-function/...).
@@ -81,6 +82,9 @@ func awsCatalog() *catalog {
 			p.created, _ = time.Parse(time.RFC3339, p.Created)
 			p.updated, _ = time.Parse(time.RFC3339, p.Updated)
 			p.id = awsPolicyID(p.ARN)
+			if r, ok := recordedAWSPolicies[p.ARN]; ok {
+				p.id, p.description = r.id, r.description
+			}
 			c.byARN[p.ARN] = p
 		}
 		sort.Slice(list, func(i, j int) bool { return lk(list[i].Name) < lk(list[j].Name) })
@@ -100,6 +104,22 @@ func awsPolicyID(arn string) string {
 		b[i] = alphabet[sum[i]%32]
 	}
 	return "ANPA" + string(b)
+}
+
+// recordedAWSPolicies are the IDs and descriptions AWS answered for some of its
+// managed policies, which the package does not carry: the root-task policies of STS
+// AssumeRoot (recorded, 2026: root_access.json).
+var recordedAWSPolicies = map[string]struct{ id, description string }{
+	"arn:aws:iam::aws:policy/root-task/IAMAuditRootUserCredentials": {"ANPAZKAPJZG4BDSCREYVS",
+		"Provides access required to check the presence of root user credentials such as root user password and root user access keys using the Security Token Service (STS) AssumeRoot API. Use this managed policy only with the STS AssumeRoot action."},
+	"arn:aws:iam::aws:policy/root-task/IAMCreateRootUserPassword": {"ANPAZKAPJZG4OEGTN7YT5",
+		"Provides access required to create a root user password using the Security Token Service (STS) AssumeRoot API.  Use this managed policy only with the STS AssumeRoot action. "},
+	"arn:aws:iam::aws:policy/root-task/IAMDeleteRootUserCredentials": {"ANPAZKAPJZG4CX73XKORQ",
+		"Provides access required to delete all root user credentials such as root password and root access keys using the Security Token Service (STS) AssumeRoot API.  Use this managed policy only with the STS AssumeRoot action."},
+	"arn:aws:iam::aws:policy/root-task/S3UnlockBucketPolicy": {"ANPAZKAPJZG4OALTIPZOF",
+		"Provides access required to unlock a S3 bucket policy using the Security Token Service (STS) AssumeRoot API. Use this managed policy only with the STS AssumeRoot action."},
+	"arn:aws:iam::aws:policy/root-task/SQSUnlockQueuePolicy": {"ANPAZKAPJZG4HPZI4FDUV",
+		"Provides access required to unlock a SQS queue policy using the Security Token Service (STS) AssumeRoot API. Use this managed policy only with the STS AssumeRoot action."},
 }
 
 // awsManaged returns the AWS managed policy with that ARN, or nil.

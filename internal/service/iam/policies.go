@@ -236,6 +236,9 @@ func (r *managedRef) out(use policyUse, full bool) api.Policy {
 	if r.aws != nil {
 		v.PolicyId, v.Path, v.DefaultVersionId = ptr(r.aws.id), ptr(r.aws.path), ptr(r.aws.Version)
 		v.CreateDate, v.UpdateDate = ptr(r.aws.created), ptr(r.aws.updated)
+		if full && r.aws.description != "" {
+			v.Description = ptr(r.aws.description)
+		}
 		return v
 	}
 	p := r.rec

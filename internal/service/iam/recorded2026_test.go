@@ -3,6 +3,7 @@ package iam_test
 import (
 	"bytes"
 	"encoding/csv"
+	"encoding/json"
 	"errors"
 	"strconv"
 	"strings"
@@ -12,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/iam/types"
+	"github.com/aws/aws-sdk-go-v2/service/organizations"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/smithy-go"
 )
@@ -679,5 +681,139 @@ func TestRecorded2026CredentialReport(t *testing.T) {
 	}
 	if rows[3][8] != first || rows[3][13] != second {
 		t.Fatalf("keys %q (k1 %s inactive, k2 %s)", rows[3], *k1.AccessKeyId, *k2.AccessKeyId)
+	}
+}
+
+// rootAccessUser creates a user under /org-access/ with an inline policy and returns
+// its IAM client, as root_access.json's fixtures were made.
+func rootAccessUser(e *env, name, policy string) *iam.Client {
+	e.Helper()
+	must(e.iam.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String(name), Path: aws.String("/org-access/")}))
+	must(e.iam.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String(name), PolicyName: aws.String("ReportPermissions"), PolicyDocument: aws.String(policy)}))
+	k := must(e.iam.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String(name)})).AccessKey
+	c, _ := e.as(*k.AccessKeyId, *k.SecretAccessKey)
+	return c
+}
+
+// TestRecordedRootAccessFeatures replays root_access.json's IAM cases (2026): a
+// management account of an all-features organization that has not trusted IAM.
+func TestRecordedRootAccessFeatures(t *testing.T) {
+	e := newEnv(t)
+	org := organizations.NewFromConfig(e.p.RootConfig())
+	must(org.CreateOrganization(ctx, &organizations.CreateOrganizationInput{FeatureSet: "ALL"}))
+	notEnabled := "Trusted Access for IAM not enabled by organization of input account " + account + "."
+
+	_, err := e.iam.ListOrganizationsFeatures(ctx, &iam.ListOrganizationsFeaturesInput{})
+	wantErr(t, err, "ServiceAccessNotEnabledException", 400, notEnabled) // features_original_before
+
+	observer := rootAccessUser(e, "stackd-root-access-fixture-explicit_deny_observer", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["iam:ListOrganizationsFeatures","iam:GetAccountProperties"],"Resource":"*"},{"Effect":"Deny","Action":["iam:EnableOrganizationsRootCredentialsManagement","iam:DisableOrganizationsRootCredentialsManagement","iam:EnableOrganizationsRootSessions","iam:DisableOrganizationsRootSessions","organizations:*","sts:AssumeRoot"],"Resource":"*"}]}`)
+	_, err = observer.ListOrganizationsFeatures(ctx, &iam.ListOrganizationsFeaturesInput{})
+	wantErr(t, err, "ServiceAccessNotEnabledException", 400, notEnabled) // features_explicit_deny_observer
+
+	noGrants := rootAccessUser(e, "stackd-root-access-fixture-no_grants", `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"organizations:*","Resource":"*"}]}`)
+	_, err = noGrants.ListOrganizationsFeatures(ctx, &iam.ListOrganizationsFeaturesInput{})
+	wantErr(t, err, "AccessDenied", 403, "User: arn:aws:iam::"+account+":user/org-access/stackd-root-access-fixture-no_grants is not authorized to perform: iam:ListOrganizationsFeatures on resource: * because no identity-based policy allows the iam:ListOrganizationsFeatures action")
+
+	scoped := rootAccessUser(e, "stackd-root-access-fixture-scoped_reads", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["iam:ListOrganizationsFeatures","iam:GetAccountProperties"],"Resource":"arn:aws:iam::`+account+`:root"}]}`)
+	_, err = scoped.ListOrganizationsFeatures(ctx, &iam.ListOrganizationsFeaturesInput{})
+	wantErr(t, err, "AccessDenied", 403, "User: arn:aws:iam::"+account+":user/org-access/stackd-root-access-fixture-scoped_reads is not authorized to perform: iam:ListOrganizationsFeatures on resource: * because no identity-based policy allows the iam:ListOrganizationsFeatures action")
+
+	deny := func(action string) string {
+		return "User: arn:aws:iam::" + account + ":user/org-access/stackd-root-access-fixture-explicit_deny_observer is not authorized to perform: iam:" + action + " on resource: * with an explicit deny in an identity-based policy"
+	}
+	_, err = observer.EnableOrganizationsRootCredentialsManagement(ctx, &iam.EnableOrganizationsRootCredentialsManagementInput{})
+	wantErr(t, err, "AccessDenied", 403, deny("EnableOrganizationsRootCredentialsManagement"))
+	_, err = observer.DisableOrganizationsRootCredentialsManagement(ctx, &iam.DisableOrganizationsRootCredentialsManagementInput{})
+	wantErr(t, err, "AccessDenied", 403, deny("DisableOrganizationsRootCredentialsManagement"))
+	_, err = observer.EnableOrganizationsRootSessions(ctx, &iam.EnableOrganizationsRootSessionsInput{})
+	wantErr(t, err, "AccessDenied", 403, deny("EnableOrganizationsRootSessions"))
+	_, err = observer.DisableOrganizationsRootSessions(ctx, &iam.DisableOrganizationsRootSessionsInput{})
+	wantErr(t, err, "AccessDenied", 403, deny("DisableOrganizationsRootSessions"))
+	_, err = e.iam.EnableOrganizationsRootSessions(ctx, &iam.EnableOrganizationsRootSessionsInput{})
+	wantErr(t, err, "ServiceAccessNotEnabledException", 400, notEnabled)
+}
+
+// TestRootAccessFeatureLifecycle follows the API reference (not recorded): once IAM
+// is trusted, the management account turns each feature on and off, every answer
+// naming the organization and the features enabled after the call.
+func TestRootAccessFeatureLifecycle(t *testing.T) {
+	e := newEnv(t)
+	_, err := e.iam.ListOrganizationsFeatures(ctx, &iam.ListOrganizationsFeaturesInput{})
+	wantErr(t, err, "OrganizationNotFoundException", 400, "")
+	org := organizations.NewFromConfig(e.p.RootConfig())
+	orgID := *must(org.CreateOrganization(ctx, &organizations.CreateOrganizationInput{FeatureSet: "ALL"})).Organization.Id
+	must(org.EnableAWSServiceAccess(ctx, &organizations.EnableAWSServiceAccessInput{ServicePrincipal: aws.String("iam.amazonaws.com")}))
+
+	want := func(gotID *string, got []types.FeatureType, features ...string) {
+		t.Helper()
+		var names []string
+		for _, f := range got {
+			names = append(names, string(f))
+		}
+		if aws.ToString(gotID) != orgID || strings.Join(names, ",") != strings.Join(features, ",") {
+			t.Fatalf("got %s %v, want %s %v", aws.ToString(gotID), got, orgID, features)
+		}
+	}
+	l := must(e.iam.ListOrganizationsFeatures(ctx, &iam.ListOrganizationsFeaturesInput{}))
+	want(l.OrganizationId, l.EnabledFeatures)
+	c := must(e.iam.EnableOrganizationsRootCredentialsManagement(ctx, &iam.EnableOrganizationsRootCredentialsManagementInput{}))
+	want(c.OrganizationId, c.EnabledFeatures, "RootCredentialsManagement")
+	s := must(e.iam.EnableOrganizationsRootSessions(ctx, &iam.EnableOrganizationsRootSessionsInput{}))
+	want(s.OrganizationId, s.EnabledFeatures, "RootCredentialsManagement", "RootSessions")
+	s = must(e.iam.EnableOrganizationsRootSessions(ctx, &iam.EnableOrganizationsRootSessionsInput{}))
+	want(s.OrganizationId, s.EnabledFeatures, "RootCredentialsManagement", "RootSessions")
+	dc := must(e.iam.DisableOrganizationsRootCredentialsManagement(ctx, &iam.DisableOrganizationsRootCredentialsManagementInput{}))
+	want(dc.OrganizationId, dc.EnabledFeatures, "RootSessions")
+	l = must(e.iam.ListOrganizationsFeatures(ctx, &iam.ListOrganizationsFeaturesInput{}))
+	want(l.OrganizationId, l.EnabledFeatures, "RootSessions")
+	ds := must(e.iam.DisableOrganizationsRootSessions(ctx, &iam.DisableOrganizationsRootSessionsInput{}))
+	want(ds.OrganizationId, ds.EnabledFeatures)
+
+	// A member account manages nothing: only the management account (or a delegated
+	// administrator, not served) may.
+	st := must(org.CreateAccount(ctx, &organizations.CreateAccountInput{AccountName: aws.String("m"), Email: aws.String("m@example.com")})).CreateAccountStatus
+	member := *must(org.DescribeCreateAccountStatus(ctx, &organizations.DescribeCreateAccountStatusInput{CreateAccountRequestId: st.Id})).CreateAccountStatus.AccountId
+	mc := iam.NewFromConfig(e.p.AccountConfig(member))
+	_, err = mc.ListOrganizationsFeatures(ctx, &iam.ListOrganizationsFeaturesInput{})
+	wantErr(t, err, "AccountNotManagementOrDelegatedAdministratorException", 400, "")
+	_, err = mc.EnableOrganizationsRootSessions(ctx, &iam.EnableOrganizationsRootSessionsInput{})
+	wantErr(t, err, "AccountNotManagementOrDelegatedAdministratorException", 400, "")
+}
+
+// TestRecordedRootTaskPolicies replays root_access.json's GetPolicy and
+// GetPolicyVersion of the AWS managed root-task policies (2026).
+func TestRecordedRootTaskPolicies(t *testing.T) {
+	e := newEnv(t)
+	for _, c := range []struct {
+		name, id, created, description string
+		first                          string // the first action the policy's first statement spares
+	}{
+		{"IAMAuditRootUserCredentials", "ANPAZKAPJZG4BDSCREYVS", "2024-11-06T22:27:58Z", "Provides access required to check the presence of root user credentials such as root user password and root user access keys using the Security Token Service (STS) AssumeRoot API. Use this managed policy only with the STS AssumeRoot action.", "iam:ListAccessKeys"},
+		{"IAMCreateRootUserPassword", "ANPAZKAPJZG4OEGTN7YT5", "2024-11-06T22:32:59Z", "Provides access required to create a root user password using the Security Token Service (STS) AssumeRoot API.  Use this managed policy only with the STS AssumeRoot action. ", "iam:CreateLoginProfile"},
+		{"IAMDeleteRootUserCredentials", "ANPAZKAPJZG4CX73XKORQ", "2024-11-06T22:47:58Z", "Provides access required to delete all root user credentials such as root password and root access keys using the Security Token Service (STS) AssumeRoot API.  Use this managed policy only with the STS AssumeRoot action.", "iam:DeleteAccessKey"},
+		{"S3UnlockBucketPolicy", "ANPAZKAPJZG4OALTIPZOF", "2024-11-06T21:55:56Z", "Provides access required to unlock a S3 bucket policy using the Security Token Service (STS) AssumeRoot API. Use this managed policy only with the STS AssumeRoot action.", "s3:DeleteBucketPolicy"},
+		{"SQSUnlockQueuePolicy", "ANPAZKAPJZG4HPZI4FDUV", "2024-11-06T21:51:02Z", "Provides access required to unlock a SQS queue policy using the Security Token Service (STS) AssumeRoot API. Use this managed policy only with the STS AssumeRoot action.", "sqs:SetQueueAttributes"},
+	} {
+		arn := "arn:aws:iam::aws:policy/root-task/" + c.name
+		p := must(e.iam.GetPolicy(ctx, &iam.GetPolicyInput{PolicyArn: aws.String(arn)})).Policy
+		if aws.ToString(p.PolicyName) != c.name || aws.ToString(p.Path) != "/root-task/" || aws.ToString(p.DefaultVersionId) != "v1" ||
+			aws.ToString(p.Description) != c.description || p.CreateDate.UTC().Format(time.RFC3339) != c.created ||
+			p.UpdateDate.UTC().Format(time.RFC3339) != c.created || !p.IsAttachable || aws.ToInt32(p.AttachmentCount) != 0 {
+			t.Errorf("%s: %+v", c.name, p)
+		}
+		if aws.ToString(p.PolicyId) != c.id {
+			t.Errorf("%s: PolicyId %s, want %s", c.name, aws.ToString(p.PolicyId), c.id)
+		}
+		v := must(e.iam.GetPolicyVersion(ctx, &iam.GetPolicyVersionInput{PolicyArn: aws.String(arn), VersionId: aws.String("v1")})).PolicyVersion
+		var doc struct {
+			Statement []struct {
+				Sid, Effect string
+				NotAction   []string
+			}
+		}
+		if err := json.Unmarshal([]byte(decode(t, v.Document)), &doc); err != nil || !v.IsDefaultVersion || len(doc.Statement) == 0 ||
+			doc.Statement[0].Sid != "DenyAllOtherActionsOnAnyResource" || doc.Statement[0].Effect != "Deny" || doc.Statement[0].NotAction[0] != c.first {
+			t.Errorf("%s: document %s (%v)", c.name, decode(t, v.Document), err)
+		}
 	}
 }

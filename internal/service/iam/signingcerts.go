@@ -32,6 +32,9 @@ type signingCertRec struct {
 	Body     string    `json:"body"`
 	Active   bool      `json:"active"`
 	Uploaded time.Time `json:"uploaded"`
+	// At orders certificates uploaded within one second (Uploaded has IAM's second
+	// precision): the credential report lists them oldest first.
+	At int64 `json:"at,omitempty"`
 }
 
 func (s *svc) signingCertHandlers() []server.Handler {
@@ -126,7 +129,7 @@ func (s *svc) uploadSigningCertificate(c *server.Call, in *api.UploadSigningCert
 	if n >= maxSigningCerts {
 		return nil, limitExceeded(fmt.Sprintf("Cannot exceed quota for CertificatesPerUser: %d", maxSigningCerts))
 	}
-	k := &signingCertRec{ID: id, Body: in.CertificateBody, Active: true, Uploaded: timeUTC(c.Now)}
+	k := &signingCertRec{ID: id, Body: in.CertificateBody, Active: true, Uploaded: timeUTC(c.Now), At: c.Now.UnixNano()}
 	if err := c.Tx.PutJSON(ns(c.Account, tSignCerts), o.key()+"/"+id, k); err != nil {
 		return nil, err
 	}
@@ -149,7 +152,12 @@ func ownerCerts(tx *store.Tx, account, owner string) ([]*signingCertRec, error) 
 		out = append(out, k)
 		return true, nil
 	})
-	sort.SliceStable(out, func(i, j int) bool { return out[i].Uploaded.Before(out[j].Uploaded) })
+	sort.SliceStable(out, func(i, j int) bool {
+		if !out[i].Uploaded.Equal(out[j].Uploaded) {
+			return out[i].Uploaded.Before(out[j].Uploaded)
+		}
+		return out[i].At < out[j].At
+	})
 	return out, err
 }
 

@@ -7,6 +7,7 @@ import (
 
 	api "github.com/palisade/palisade/internal/api/iam"
 	"github.com/palisade/palisade/internal/server"
+	"github.com/palisade/palisade/internal/store"
 )
 
 // slrService is what a service's service-linked role looks like: the role name after
@@ -70,6 +71,33 @@ func (s *svc) createServiceLinkedRole(c *server.Call, in *api.CreateServiceLinke
 	}
 	out := r.out(c.Account, true)
 	return &api.CreateServiceLinkedRoleResponse{Role: &out}, nil
+}
+
+// CreateServiceLinkedRole creates the service-linked role AWS itself makes for a
+// service in an account (Organizations' AWSServiceRoleForOrganizations in the
+// management account and in each account it creates), in tx; it reports false when
+// the account already has it. The trust policy is written as AWS's own was recorded
+// (radkawar/stackd, 2026: organizations_roles.json).
+func CreateServiceLinkedRole(tx *store.Tx, account, service, description string, now time.Time) (bool, error) {
+	svc, ok := slrServices[service]
+	if !ok {
+		return false, nil
+	}
+	trust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"` + service + `"},"Action":"sts:AssumeRole"}]}`
+	r := &roleRec{
+		entity: entity{Name: "AWSServiceRoleFor" + svc.role, Path: "/aws-service-role/" + service + "/", ID: newID("AROA"), Created: timeUTC(now)},
+		Trust:  trust, Description: description, MaxSession: defaultMaxSession, ServiceLinked: service,
+	}
+	ok, err := insertEntity(tx, account, tRoles, &r.entity, r)
+	if err != nil || !ok {
+		return ok, err
+	}
+	if p := awsManaged("arn:aws:iam::aws:policy/aws-service-role/" + svc.policy); p != nil {
+		if err := attach(tx, account, kRole, r.ID, p.ARN); err != nil {
+			return false, err
+		}
+	}
+	return true, nil
 }
 
 // deleteServiceLinkedRole deletes the role at once (Palisade's services hold no

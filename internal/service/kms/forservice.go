@@ -81,6 +81,10 @@ func (s *ServiceClient) Decrypt(c *server.Call, blob []byte, encCtx map[string]s
 	return pt, r.arn(), s.record(c, "Decrypt", r, params)
 }
 
+// calledVia are the services whose calls to KMS for a caller carry aws:CalledVia;
+// only SQS's are recorded to.
+var calledVia = map[string]bool{"sqs": true}
+
 // authorize makes KMS's check of an operation through the service.
 func (s *ServiceClient) authorize(c *server.Call, op string, r *keyRec, keyID string, encCtx map[string]string) error {
 	ctx := opContext(c, op, nil, r)
@@ -90,6 +94,15 @@ func (s *ServiceClient) authorize(c *server.Call, op string, r *keyRec, keyID st
 	// for itself (CloudTrail delivering) is not a forwarded caller.
 	if c.Principal.Type != auth.AWSService {
 		ctx["aws:viaawsservice"] = []string{"true"}
+		if calledVia[s.prefix] {
+			// The forwarding service is the caller's chain of one (recorded, 2026:
+			// radkawar/stackd testdata/aws/sqs/forwarding.json, a key policy's deny
+			// unless aws:CalledViaLast is sqs.amazonaws.com let SQS through).
+			via := s.prefix + ".amazonaws.com"
+			ctx["aws:calledvia"] = []string{via}
+			ctx["aws:calledviafirst"] = []string{via}
+			ctx["aws:calledvialast"] = []string{via}
+		}
 	}
 	ctx["kms:encryptionalgorithm"] = []string{api.EncryptionAlgorithmSpecSYMMETRICDEFAULT}
 	addEncContext(ctx, encCtx)

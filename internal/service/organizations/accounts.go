@@ -57,6 +57,9 @@ func (s *svc) createAccount(c *server.Call, in *api.CreateAccountRequest) (*api.
 				return nil, err
 			}
 		}
+		if err := s.serviceRole(c, id); err != nil {
+			return nil, err
+		}
 		st.Account = id
 	}
 	if err := c.Tx.PutJSON(ns(tStatuses), st.ID, st); err != nil {

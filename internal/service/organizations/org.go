@@ -31,6 +31,9 @@ func (s *svc) createOrganization(c *server.Call, in *api.CreateOrganizationReque
 	if err := c.Tx.PutJSON(ns(tMembers), c.Account, master); err != nil {
 		return nil, err
 	}
+	if err := s.serviceRole(c, c.Account); err != nil {
+		return nil, err
+	}
 	s.changed(c)
 	return &api.CreateOrganizationResponse{Organization: o.out()}, nil
 }

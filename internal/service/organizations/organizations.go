@@ -29,11 +29,26 @@ import (
 	"github.com/palisade/palisade/internal/store"
 )
 
-// RoleMaker creates the role AWS creates in a new member account (IAM's
-// CreateAccountRole), in the call's transaction; it reports false when the account
-// already has a role of that name.
+// RoleMaker creates the roles AWS creates in a new member account (IAM's
+// CreateAccountRole, CreateServiceLinkedRole), in the call's transaction; each reports
+// false when the account already has a role of that name.
 type RoleMaker interface {
 	CreateAccountRole(tx *store.Tx, account, name, trust string, policyARNs []string, now time.Time) (bool, error)
+	CreateServiceLinkedRole(tx *store.Tx, account, service, description string, now time.Time) (bool, error)
+}
+
+// serviceRoleDescription is the description of AWSServiceRoleForOrganizations, as
+// AWS was recorded answering (radkawar/stackd, 2026: organizations_roles.json).
+const serviceRoleDescription = "Service-linked role used by AWS Organizations to enable integration of other AWS services with Organizations."
+
+// serviceRole creates AWSServiceRoleForOrganizations in an account: AWS's management
+// and created member accounts have it (recorded, 2026: organizations_roles.json).
+func (s *svc) serviceRole(c *server.Call, account string) error {
+	if s.Roles == nil {
+		return nil
+	}
+	_, err := s.Roles.CreateServiceLinkedRole(c.Tx, account, "organizations.amazonaws.com", serviceRoleDescription, c.Now.UTC())
+	return err
 }
 
 // Deps is what Organizations needs from the rest of Palisade.

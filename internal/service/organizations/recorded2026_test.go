@@ -1,11 +1,15 @@
 package organizations_test
 
 import (
+	"encoding/json"
 	"errors"
+	"net/url"
+	"reflect"
 	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
 	orgtypes "github.com/aws/aws-sdk-go-v2/service/organizations/types"
 )
@@ -50,4 +54,58 @@ func TestRecorded2026InputReasons(t *testing.T) {
 		t.Errorf("unknown policy type: %s", r)
 	}
 	wantErr(t, err, "InvalidInputException", 400, "You specified an invalid policy type.")
+}
+
+// TestRecorded2026OrganizationRoles replays organizations_roles.json (radkawar/stackd
+// testdata/aws/iam/, 2026): a created member account has OrganizationAccountAccessRole
+// (trusting the management account's root, AdministratorAccess attached, one hour)
+// and, as the management account does, Organizations' service-linked role.
+func TestRecorded2026OrganizationRoles(t *testing.T) {
+	e := newEnv(t)
+	member := e.member("m")
+	out := must(accessRole(e.admin(), member, "stackd-read-access-role"))
+	if arn := *out.AssumedRoleUser.Arn; arn != "arn:aws:sts::"+member+":assumed-role/OrganizationAccountAccessRole/stackd-read-access-role" {
+		t.Errorf("access role session %s", arn)
+	}
+	memberIAM := e.session(out.Credentials).iam
+	type want struct {
+		arn, trust, description string
+		policies                []string
+	}
+	check := func(c *iam.Client, name string, w want) {
+		t.Helper()
+		r := must(c.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String(name)})).Role
+		trust, _ := url.QueryUnescape(aws.ToString(r.AssumeRolePolicyDocument))
+		var got, exp any
+		if err := json.Unmarshal([]byte(trust), &got); err != nil {
+			t.Fatal(err)
+		}
+		_ = json.Unmarshal([]byte(w.trust), &exp)
+		if *r.Arn != w.arn || !reflect.DeepEqual(got, exp) || aws.ToString(r.Description) != w.description || aws.ToInt32(r.MaxSessionDuration) != 3600 {
+			t.Errorf("%s: %s %s %q %d", name, *r.Arn, trust, aws.ToString(r.Description), aws.ToInt32(r.MaxSessionDuration))
+		}
+		var arns []string
+		for _, p := range must(c.ListAttachedRolePolicies(ctx, &iam.ListAttachedRolePoliciesInput{RoleName: aws.String(name)})).AttachedPolicies {
+			arns = append(arns, *p.PolicyArn)
+		}
+		inline := must(c.ListRolePolicies(ctx, &iam.ListRolePoliciesInput{RoleName: aws.String(name)})).PolicyNames
+		if !reflect.DeepEqual(arns, w.policies) || len(inline) != 0 {
+			t.Errorf("%s: attached %v, inline %v", name, arns, inline)
+		}
+	}
+	check(memberIAM, "OrganizationAccountAccessRole", want{
+		arn:      "arn:aws:iam::" + member + ":role/OrganizationAccountAccessRole",
+		trust:    `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + mgmt + `:root"},"Action":"sts:AssumeRole"}]}`,
+		policies: []string{"arn:aws:iam::aws:policy/AdministratorAccess"},
+	})
+	slr := func(account string) want {
+		return want{
+			arn:         "arn:aws:iam::" + account + ":role/aws-service-role/organizations.amazonaws.com/AWSServiceRoleForOrganizations",
+			trust:       `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"organizations.amazonaws.com"},"Action":"sts:AssumeRole"}]}`,
+			description: "Service-linked role used by AWS Organizations to enable integration of other AWS services with Organizations.",
+			policies:    []string{"arn:aws:iam::aws:policy/aws-service-role/AWSOrganizationsServiceTrustPolicy"},
+		}
+	}
+	check(memberIAM, "AWSServiceRoleForOrganizations", slr(member))
+	check(e.iam, "AWSServiceRoleForOrganizations", slr(mgmt))
 }

@@ -126,7 +126,7 @@ func (s *Service) API() server.Service {
 	}
 	return server.Service{
 		Model: api.Service, Handlers: hs, Actions: actions, Checks: s.checks, Denied: denied,
-		DataEvents: dataEvents, Done: s.done, CheckBody: checkBody, BracketsUserAgent: true,
+		DataEvents: dataEvents, Done: s.done, CheckBody: checkBody, BracketsUserAgent: true, Record: s.record,
 		EventNames: map[string]string{"ListObjectsV2": "ListObjects",
 			// The bucket-level public access block operations are recorded under their
 			// IAM action names (recorded, 2026: access_controls_audit_replay.json).

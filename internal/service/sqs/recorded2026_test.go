@@ -5,7 +5,11 @@ import (
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+	ststypes "github.com/aws/aws-sdk-go-v2/service/sts/types"
 
 	"github.com/palisade/palisade/internal/app/apptest"
 )
@@ -137,4 +141,192 @@ func TestRecorded2026PolicyReadback(t *testing.T) {
 		t.Errorf("created with policy %s", got)
 	}
 	e.queue("stackd-policy-created", map[string]string{"Policy": doc})
+}
+
+// cache_scope.json (and cache_scope_initial.json): which sessions of one role reuse
+// the data key another obtained for an SSE-KMS queue. The role's policy lets KMS
+// refuse sessions by their name, tag or source identity; on a warm queue those
+// still send, as do sessions whose session policy is the warm one's but for
+// whitespace, while a narrower or reordered session policy, or managed policy ARNs
+// in another order, calls KMS and is refused. On a fresh queue KMS decides each.
+func TestRecorded2026DataKeyCacheScope(t *testing.T) {
+	e := newEnv(t)
+	key := aws.ToString(apptest.Must(kms.NewFromConfig(e.p.RootConfig()).CreateKey(ctx, &kms.CreateKeyInput{})).KeyMetadata.Arn)
+	warm := e.queue("cache-worker-warm", map[string]string{"KmsMasterKeyId": key})
+	fresh := e.queue("cache-worker-fresh", map[string]string{"KmsMasterKeyId": key})
+	iamc := iam.NewFromConfig(e.p.RootConfig())
+	role := aws.ToString(apptest.Must(iamc.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("cache-worker"),
+		AssumeRolePolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::000000000000:root"},"Action":["sts:AssumeRole","sts:TagSession","sts:SetSourceIdentity"]}]}`)})).Role.Arn)
+	sqsAllow := `{"Effect":"Allow","Action":["sqs:SendMessage","sqs:ReceiveMessage"],"Resource":"*"}`
+	kmsAllow := `{"Effect":"Allow","Action":["kms:GenerateDataKey","kms:Decrypt"],"Resource":"` + key + `"}`
+	apptest.Must(iamc.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String("cache-worker"), PolicyName: aws.String("work"),
+		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[` + sqsAllow + `,` + kmsAllow + `,` +
+			`{"Effect":"Deny","Action":"kms:*","Resource":"*","Condition":{"StringLike":{"aws:userid":"*:name-denied"}}},` +
+			`{"Effect":"Deny","Action":"kms:*","Resource":"*","Condition":{"StringEquals":{"aws:PrincipalTag/kms":"denied"}}},` +
+			`{"Effect":"Deny","Action":"kms:*","Resource":"*","Condition":{"StringEquals":{"aws:SourceIdentity":"denied"}}}]}`)}))
+	managed := func(name, doc string) string {
+		return aws.ToString(apptest.Must(iamc.CreatePolicy(ctx, &iam.CreatePolicyInput{PolicyName: aws.String(name), PolicyDocument: aws.String(doc)})).Policy.Arn)
+	}
+	allowedARN := managed("cache-worker-allowed", `{"Version":"2012-10-17","Statement":[`+sqsAllow+`,`+kmsAllow+`]}`)
+	limitedARN := managed("cache-worker-limited", `{"Version":"2012-10-17","Statement":[`+sqsAllow+`]}`)
+	apptest.Must(iamc.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("assumer")}))
+	apptest.Must(iamc.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String("assumer"), PolicyName: aws.String("assume"),
+		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["sts:AssumeRole","sts:TagSession","sts:SetSourceIdentity"],"Resource":"` + role + `"}]}`)}))
+	ak := apptest.Must(iamc.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String("assumer")})).AccessKey
+	stsc := sts.NewFromConfig(e.p.Config(aws.ToString(ak.AccessKeyId), aws.ToString(ak.SecretAccessKey), ""))
+	type scope struct {
+		policy string
+		arns   []string
+		tag    bool
+		source bool
+	}
+	session := func(name string, sc scope) *sqs.Client {
+		in := &sts.AssumeRoleInput{RoleArn: aws.String(role), RoleSessionName: aws.String(name)}
+		if sc.policy != "" {
+			in.Policy = aws.String(sc.policy)
+		}
+		for _, a := range sc.arns {
+			in.PolicyArns = append(in.PolicyArns, ststypes.PolicyDescriptorType{Arn: aws.String(a)})
+		}
+		if sc.tag {
+			in.Tags = []ststypes.Tag{{Key: aws.String("kms"), Value: aws.String("denied")}}
+		}
+		if sc.source {
+			in.SourceIdentity = aws.String("denied")
+		}
+		c := apptest.Must(stsc.AssumeRole(ctx, in)).Credentials
+		return sqs.NewFromConfig(e.p.Config(aws.ToString(c.AccessKeyId), aws.ToString(c.SecretAccessKey), aws.ToString(c.SessionToken)))
+	}
+	allowed := `{"Version": "2012-10-17", "Statement": [` + sqsAllow + `, ` + kmsAllow + `]}`
+	whitespace := "{\n  \"Version\": \"2012-10-17\",\n  \"Statement\": [\n    " + sqsAllow + ",\n    " + kmsAllow + "\n  ]\n}"
+	reordered := `{"Statement": [` + kmsAllow + `, ` + sqsAllow + `], "Version": "2012-10-17"}`
+	limited := `{"Version": "2012-10-17", "Statement": [` + sqsAllow + `]}`
+	sessions := map[string]*sqs.Client{
+		"unscoped":          session("shared", scope{}),
+		"inline_allowed":    session("shared", scope{policy: allowed}),
+		"inline_limited":    session("shared", scope{policy: limited}),
+		"inline_same":       session("name-denied", scope{policy: allowed}),
+		"inline_whitespace": session("name-denied", scope{policy: whitespace}),
+		"inline_reordered":  session("name-denied", scope{policy: reordered}),
+		"managed_allowed":   session("shared", scope{arns: []string{allowedARN}}),
+		"managed_limited":   session("shared", scope{arns: []string{limitedARN}}),
+		"managed_same":      session("name-denied", scope{arns: []string{allowedARN}}),
+		"managed_pair":      session("shared", scope{arns: []string{allowedARN, limitedARN}}),
+		"managed_reversed":  session("name-denied", scope{arns: []string{limitedARN, allowedARN}}),
+		"name_denied":       session("name-denied", scope{}),
+		"tag_denied":        session("shared", scope{tag: true}),
+		"source_denied":     session("shared", scope{source: true}),
+	}
+	send := func(caller, url string) error {
+		_, err := sessions[caller].SendMessage(ctx, &sqs.SendMessageInput{QueueUrl: aws.String(url), MessageBody: aws.String(caller)})
+		return err
+	}
+	// The fresh queue first: KMS refuses the denied sessions; an empty queue needs no
+	// key to receive from; a message sealed for another principal does.
+	for _, caller := range []string{"name_denied", "tag_denied", "source_denied", "inline_limited", "managed_limited"} {
+		wantError(t, send(caller, fresh), "KMS.AccessDeniedException", 400, "")
+		if _, err := sessions[caller].ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: aws.String(fresh)}); err != nil {
+			t.Errorf("%s_fresh_receive: %v", caller, err)
+		}
+	}
+	e.send(fresh, "seed")
+	_, err := sessions["name_denied"].ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: aws.String(fresh)})
+	wantError(t, err, "KMS.AccessDeniedException", 400, "")
+	// The warm queue, in the recording's order.
+	for _, c := range []struct {
+		caller string
+		ok     bool
+	}{
+		{"unscoped", true}, {"inline_allowed", true}, {"inline_limited", false}, {"inline_same", true}, {"inline_whitespace", true},
+		{"inline_reordered", false}, {"managed_allowed", true}, {"managed_limited", false}, {"managed_same", true}, {"managed_pair", true},
+		{"managed_reversed", false}, {"name_denied", true}, {"tag_denied", true}, {"source_denied", true},
+	} {
+		err := send(c.caller, warm)
+		switch {
+		case c.ok && err != nil:
+			t.Errorf("%s_send: %v", c.caller, err)
+		case !c.ok:
+			wantError(t, err, "KMS.AccessDeniedException", 400, "")
+		}
+	}
+}
+
+// forwarding.json, the kms_* cases: KMS's key policy sees SQS's calls for a caller
+// as forwarded by SQS. A deny unless aws:CalledViaLast is sqs.amazonaws.com, or
+// when aws:ViaAWSService is false, refuses the caller's own GenerateDataKey but not
+// SQS's; a deny when aws:PrincipalIsAWSService is false refuses both.
+func TestRecorded2026ForwardedKMSConditions(t *testing.T) {
+	e := newEnv(t)
+	iamc := iam.NewFromConfig(e.p.RootConfig())
+	apptest.Must(iamc.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("Delegated")}))
+	apptest.Must(iamc.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String("Delegated"), PolicyName: aws.String("all"),
+		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["sqs:*","kms:*"],"Resource":"*"}]}`)}))
+	ak := apptest.Must(iamc.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String("Delegated")})).AccessKey
+	cfg := e.p.Config(aws.ToString(ak.AccessKeyId), aws.ToString(ak.SecretAccessKey), "")
+	user, userKMS := sqs.NewFromConfig(cfg), kms.NewFromConfig(cfg)
+	rootKMS := kms.NewFromConfig(e.p.RootConfig())
+	for _, c := range []struct {
+		name, condition string
+		viaSQS          bool
+	}{
+		{"last", `{"StringNotEqualsIfExists":{"aws:CalledViaLast":"sqs.amazonaws.com"}}`, true},
+		{"first", `{"StringNotEqualsIfExists":{"aws:CalledViaFirst":"sqs.amazonaws.com"}}`, true},
+		{"via", `{"Bool":{"aws:ViaAWSService":"false"}}`, true},
+		{"principal", `{"Bool":{"aws:PrincipalIsAWSService":"false"}}`, false},
+	} {
+		key := aws.ToString(apptest.Must(rootKMS.CreateKey(ctx, &kms.CreateKeyInput{Policy: aws.String(`{"Version":"2012-10-17","Statement":[` +
+			`{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::000000000000:root"},"Action":"kms:*","Resource":"*"},` +
+			`{"Effect":"Deny","Principal":{"AWS":"arn:aws:iam::000000000000:user/Delegated"},"Action":["kms:GenerateDataKey","kms:Decrypt"],"Resource":"*","Condition":` + c.condition + `}]}`)})).KeyMetadata.Arn)
+		_, err := userKMS.GenerateDataKey(ctx, &kms.GenerateDataKeyInput{KeyId: aws.String(key), KeySpec: "AES_256"})
+		wantError(t, err, "AccessDeniedException", 400, "User: arn:aws:iam::000000000000:user/Delegated is not authorized to perform: kms:GenerateDataKey on resource: "+key+" with an explicit deny in a resource-based policy")
+		url := e.queue("kms-"+c.name, map[string]string{"KmsMasterKeyId": key})
+		_, err = user.SendMessage(ctx, &sqs.SendMessageInput{QueueUrl: aws.String(url), MessageBody: aws.String("encrypted")})
+		if !c.viaSQS {
+			wantError(t, err, "KMS.AccessDeniedException", 400, "")
+			continue
+		}
+		if err != nil {
+			t.Fatalf("kms_%s_send: %v", c.name, err)
+		}
+		got := apptest.Must(user.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: aws.String(url)})).Messages
+		if len(got) != 1 || aws.ToString(got[0].Body) != "encrypted" {
+			t.Errorf("kms_%s_receive: %+v", c.name, got)
+		}
+	}
+}
+
+// forwarding_redrive.json: a dead-letter queue's policy denying the caller's own
+// receives, whatever aws:CalledVia*, aws:ViaAWSService say, refuses its
+// StartMessageMoveTask too, naming sqs:receivemessage (or sqs:getqueueattributes)
+// on the dead-letter queue, in a resource-based policy that the message leaves
+// unnamed; nothing is moved.
+func TestRecorded2026RedriveNotForwarded(t *testing.T) {
+	e := newEnv(t)
+	iamc := iam.NewFromConfig(e.p.RootConfig())
+	apptest.Must(iamc.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("Delegated")}))
+	apptest.Must(iamc.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String("Delegated"), PolicyName: aws.String("all"),
+		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sqs:*","Resource":"*"}]}`)}))
+	ak := apptest.Must(iamc.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String("Delegated")})).AccessKey
+	user := sqs.NewFromConfig(e.p.Config(aws.ToString(ak.AccessKeyId), aws.ToString(ak.SecretAccessKey), ""))
+	const prefix = "arn:aws:sqs:us-east-1:000000000000:"
+	for _, c := range []struct{ name, action, condition string }{
+		{"last", "ReceiveMessage", `{"StringNotEqualsIfExists":{"aws:CalledViaLast":"sqs.amazonaws.com"}}`},
+		{"first", "ReceiveMessage", `{"StringNotEqualsIfExists":{"aws:CalledViaFirst":"sqs.amazonaws.com"}}`},
+		{"chain", "ReceiveMessage", `{"ForAllValues:StringNotEquals":{"aws:CalledVia":"sqs.amazonaws.com"}}`},
+		{"via", "ReceiveMessage", `{"Bool":{"aws:ViaAWSService":"false"}}`},
+		{"attributes", "GetQueueAttributes", `{"Bool":{"aws:ViaAWSService":"false"}}`},
+	} {
+		dead := prefix + c.name + "-dead"
+		deadURL := e.queue(c.name+"-dead", map[string]string{"Policy": `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Principal":"*","Action":"sqs:` + c.action +
+			`","Resource":"` + dead + `","Condition":` + c.condition + `}]}`})
+		e.queue(c.name+"-source", map[string]string{"RedrivePolicy": `{"deadLetterTargetArn":"` + dead + `","maxReceiveCount":"1"}`})
+		want := "User: arn:aws:iam::000000000000:user/Delegated is not authorized to perform: sqs:" + strings.ToLower(c.action) + " on resource: " + dead +
+			" with an explicit deny in a resource-based policy"
+		_, err := user.StartMessageMoveTask(ctx, &sqs.StartMessageMoveTaskInput{SourceArn: aws.String(dead)})
+		wantError(t, err, "AccessDenied", 403, want)
+		if c.action == "ReceiveMessage" {
+			_, err = user.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: aws.String(deadURL)})
+			wantError(t, err, "AccessDenied", 403, want)
+		}
+	}
 }

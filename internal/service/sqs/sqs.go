@@ -66,6 +66,7 @@ func New(d Deps) *SQS {
 	q := &SQS{d: d, waiters: map[string]chan struct{}{}, moverWake: make(chan struct{}, 1)}
 	if d.KMS != nil {
 		q.sse = svckit.NewSSE(d.KMS, "alias/aws/sqs")
+		q.sse.RoleSessionPolicies = true
 	}
 	return q
 }

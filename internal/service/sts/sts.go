@@ -89,6 +89,8 @@ type Deps struct {
 	// with a 5-second timeout that trusts the system roots or the provider's
 	// thumbprints.
 	HTTPClient *http.Client
+	// Orgs places accounts in their organizations for AssumeRoot; nil refuses it.
+	Orgs Organizations
 }
 
 type svc struct {
@@ -115,6 +117,7 @@ func Service(d Deps) server.Service {
 			// sets): on a read snapshot, never holding the store's writer.
 			server.Read("AssumeRoleWithWebIdentity", s.assumeRoleWithWebIdentity),
 			server.Read("AssumeRoleWithSAML", s.assumeRoleWithSAML),
+			server.Read("AssumeRoot", s.assumeRoot),
 		},
 		Checks: checks,
 		Admin:  s.adminHandler(),
@@ -129,7 +132,7 @@ func checks(c *server.Call, op string, in map[string]any) ([]authz.Check, error)
 		return nil, err
 	}
 	switch op {
-	case "AssumeRole", "AssumeRoleWithWebIdentity", "AssumeRoleWithSAML":
+	case "AssumeRole", "AssumeRoleWithWebIdentity", "AssumeRoleWithSAML", "AssumeRoot":
 		return nil, nil
 	case "GetFederationToken":
 		if c.Principal.Session != nil {
