@@ -363,6 +363,11 @@ type Call struct {
 	// Status, when a handler sets it, replaces the operation's success status (S3's
 	// 206 for a range).
 	Status int
+	// Header, when the service sets it, holds headers the response carries whatever
+	// it answers, success or error, besides those of the output (S3's
+	// x-amz-request-charged on every call another account pays for). Keys are sent as
+	// spelled.
+	Header http.Header
 
 	// Resources and AdditionalEventData, when a handler sets them, go into the call's
 	// CloudTrail record.

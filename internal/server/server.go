@@ -336,6 +336,9 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, st *callState) {
 		fail(internalError())
 		return
 	}
+	for k, vs := range call.Header {
+		w.Header()[k] = vs
+	}
 	if herr != nil {
 		fail(asAPIError(s.cfg.Logger, herr, meta.RequestID))
 		return

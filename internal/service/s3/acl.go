@@ -2,6 +2,7 @@ package s3
 
 import (
 	"encoding/json"
+	"slices"
 	"strings"
 
 	api "github.com/palisade/palisade/internal/api/s3"
@@ -65,18 +66,23 @@ func (a *acl) public() bool {
 	return false
 }
 
-// onlyOwner reports whether the ACL grants nothing to anyone but its owner (and the
-// bucket owner): the only ACLs a bucket with ACLs disabled accepts.
+// onlyOwner reports whether the ACL grants FULL_CONTROL to its owner (and the bucket
+// owner), once each, and nothing more: the only ACLs a bucket with ACLs disabled
+// accepts. An empty grant list is not one, nor the owner's FULL_CONTROL twice
+// (recorded, 2026: ownership_replay.json, enforce-precondition-empty-grants and
+// enforced-put-owner-full-duplicate).
 func (a *acl) onlyOwner(bucketOwner string) bool {
 	if a == nil {
 		return true
 	}
+	seen := map[string]bool{}
 	for _, g := range a.Grants {
-		if g.Type != "CanonicalUser" || (g.ID != canonicalID(a.Owner) && g.ID != canonicalID(bucketOwner)) || g.Permission != "FULL_CONTROL" {
+		if g.Type != "CanonicalUser" || (g.ID != canonicalID(a.Owner) && g.ID != canonicalID(bucketOwner)) || g.Permission != "FULL_CONTROL" || seen[g.ID] {
 			return false
 		}
+		seen[g.ID] = true
 	}
-	return true
+	return len(a.Grants) > 0
 }
 
 // ownerAndWriter reports whether an object write's ACL grants FULL_CONTROL to the
@@ -86,15 +92,17 @@ func (a *acl) onlyOwner(bucketOwner string) bool {
 // cross-boundary-put_object-member-full: the writer alone is refused).
 func (a *acl) ownerAndWriter(bucketOwner, writer string) bool {
 	owner := false
+	seen := map[string]bool{}
 	for _, g := range a.Grants {
 		switch {
-		case g.Type != "CanonicalUser" || g.Permission != "FULL_CONTROL":
-			return false
+		case g.Type != "CanonicalUser" || g.Permission != "FULL_CONTROL" || seen[g.ID]:
+			return false // a grant twice too (onlyOwner)
 		case g.ID == canonicalID(bucketOwner):
 			owner = true
 		case writer == "" || g.ID != canonicalID(writer):
 			return false
 		}
+		seen[g.ID] = true
 	}
 	return owner
 }
@@ -471,8 +479,15 @@ func (s *Service) aclHandlers() []server.Handler {
 			if err != nil {
 				return nil, err
 			}
+			// With ACLs disabled a valid ACL is refused as unsupported, even a canned
+			// ACL only objects take (recorded, 2026: ownership_replay.json,
+			// BucketOwnerEnforced-put-bucket-acl-bucket-owner-read); a bucket whose
+			// ACLs are in force refuses that name as the model does.
 			if !b.aclsEnabled() {
 				return nil, errACLNotSupported()
+			}
+			if in.ACL != nil && !slices.Contains(bucketCannedACLs, *in.ACL) {
+				return nil, errInvalidArgument("", "x-amz-acl", *in.ACL)
 			}
 			if err := checkNewACL(c, b, a, "s3:PutBucketAcl", b.arn()); err != nil {
 				return nil, err
@@ -485,7 +500,7 @@ func (s *Service) aclHandlers() []server.Handler {
 			return &model.Empty{}, changed(c, b, itemACL, changeUpdate)
 		}),
 		server.Read("GetObjectAcl", func(c *server.Call, in *api.GetObjectAclRequest) (*api.GetObjectAclOutput, error) {
-			b, o, err := s.existingVersion(c.Tx, in.Bucket, in.Key, str(in.VersionId), false, c.HTTP.Method)
+			b, o, err := s.aclVersion(c, in.Bucket, in.Key, str(in.VersionId), false)
 			if err != nil {
 				return nil, err
 			}
@@ -509,10 +524,10 @@ func (s *Service) aclHandlers() []server.Handler {
 				}
 				a = shown
 			}
-			return &api.GetObjectAclOutput{Owner: owner(a.Owner), Grants: a.apiGrants()}, nil
+			return &api.GetObjectAclOutput{Owner: owner(a.Owner), Grants: a.apiGrants(), RequestCharged: charged(c, b)}, nil
 		}),
 		server.Write("PutObjectAcl", func(c *server.Call, in *api.PutObjectAclRequest) (*api.PutObjectAclOutput, error) {
-			b, o, err := s.existingVersion(c.Tx, in.Bucket, in.Key, str(in.VersionId), false, c.HTTP.Method)
+			b, o, err := s.aclVersion(c, in.Bucket, in.Key, str(in.VersionId), true)
 			if err != nil {
 				return nil, err
 			}
@@ -539,7 +554,7 @@ func (s *Service) aclHandlers() []server.Handler {
 				return nil, err
 			}
 			aclRequired(c)
-			return &api.PutObjectAclOutput{}, nil
+			return &api.PutObjectAclOutput{RequestCharged: charged(c, b)}, nil
 		}),
 		server.Read("GetBucketOwnershipControls", func(c *server.Call, in *api.GetBucketOwnershipControlsRequest) (*api.GetBucketOwnershipControlsOutput, error) {
 			b, err := loadBucket(c.Tx, in.Bucket)
@@ -583,6 +598,41 @@ func (s *Service) aclHandlers() []server.Handler {
 	}
 }
 
+// aclVersion loads the object version an object ACL call names. A delete marker named
+// by version is MethodNotAllowed for both calls, saying it is a marker and that only
+// DELETE applies to it; behind a delete marker the key is NoSuchKey for GetObjectAcl,
+// saying a marker is there, and MethodNotAllowed for PutObjectAcl, saying neither
+// (recorded, 2026: ownership_replay.json, get_object_acl-current,
+// get_object_acl-delete-marker, put_object_acl-current and
+// put_object_acl-delete-marker).
+func (s *Service) aclVersion(c *server.Call, bucket, key, version string, write bool) (*bucketRec, *objRec, error) {
+	b, o, err := s.existingVersion(c.Tx, bucket, key, version, true, c.HTTP.Method)
+	if me, ok := err.(*model.Error); ok && me.Code == "NoSuchKey" {
+		b, berr := loadBucket(c.Tx, bucket)
+		if berr != nil || b.Versioning == "" {
+			return nil, nil, err
+		}
+		l, lerr := latest(c.Tx, b.Name, key)
+		if lerr != nil {
+			return nil, nil, lerr
+		}
+		if l != nil && l.DeleteMarker {
+			if write {
+				return nil, nil, errMethodNotAllowed(c.HTTP.Method).WithHeader("Allow", "DELETE")
+			}
+			me.WithHeader("x-amz-delete-marker", "true")
+		}
+		return nil, nil, err
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	if o.DeleteMarker {
+		return nil, nil, errMethodNotAllowed(c.HTTP.Method).WithHeader("x-amz-delete-marker", "true").WithHeader("Allow", "DELETE")
+	}
+	return b, o, nil
+}
+
 // aclRequired marks the call's CloudTrail record as one that set an ACL: AWS records
 // aclRequired "Yes" for every successful PutBucketAcl and PutObjectAcl (canned, XML or
 // by version), and not for reads or refused mutations (recorded, 2026:
@@ -592,6 +642,9 @@ func aclRequired(c *server.Call) {
 		c.AdditionalEventData["aclRequired"] = "Yes"
 	}
 }
+
+// bucketCannedACLs are the canned ACLs a bucket takes (the model's BucketCannedACL).
+var bucketCannedACLs []string
 
 func errACLWithEnforced() *model.Error {
 	return model.NewError(400, "InvalidBucketAclWithObjectOwnership", "Bucket cannot have ACLs set with ObjectOwnership's BucketOwnerEnforced setting")

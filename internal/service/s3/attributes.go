@@ -32,6 +32,15 @@ func (s *Service) getObjectAttributes(c *server.Call, in *api.GetObjectAttribute
 	if err := s.checkCustomerKey(c, o, ck); err != nil {
 		return nil, err
 	}
+	if o.Enc.Mode == sseKMS || o.Enc.Mode == sseDSSE {
+		// Unlike HEAD, an SSE-KMS object's attributes are refused to a caller KMS
+		// does not let decrypt with its key, whichever attributes are asked and for
+		// the current version as for a named one (recorded, 2026:
+		// multipart_authority_replay.json, attributes-decrypt-lifecycle).
+		if _, err := s.objectKey(c, o.Enc, ck); err != nil {
+			return nil, err
+		}
+	}
 	out := &api.GetObjectAttributesOutput{LastModified: ptr(o.LastModified)}
 	if reportsVersion(rr.b, o) {
 		out.VersionId = ptr(o.VersionID)

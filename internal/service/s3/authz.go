@@ -35,6 +35,8 @@ var actions = map[string]string{
 	"DeletePublicAccessBlock":       "s3:PutBucketPublicAccessBlock",
 	"GetBucketEncryption":           "s3:GetEncryptionConfiguration",
 	"GetObjectAttributes":           "s3:GetObjectAttributes",
+	"GetObjectLockConfiguration":    "s3:GetBucketObjectLockConfiguration",
+	"PutObjectLockConfiguration":    "s3:PutBucketObjectLockConfiguration",
 	"GetPublicAccessBlock":          "s3:GetBucketPublicAccessBlock",
 	"HeadBucket":                    "s3:ListBucket",
 	"HeadObject":                    "s3:GetObject",
@@ -67,6 +69,26 @@ var dataEvents = map[string]bool{
 	"GetObjectAttributes": true, "GetObjectTagging": true, "HeadObject": true, "ListMultipartUploads": true,
 	"ListObjects": true, "ListObjectsV2": true, "ListObjectVersions": true, "ListParts": true, "PutObject": true,
 	"PutObjectAcl": true, "PutObjectTagging": true, "UploadPart": true, "UploadPartCopy": true, "HeadBucket": true,
+}
+
+// createACLOwnerOnly reports whether a CreateBucket request's ACL is the canned private
+// ACL or a FULL_CONTROL grant header to the caller's account alone.
+func createACLOwnerOnly(c *server.Call, in map[string]any) bool {
+	fc, _ := in["GrantFullControl"].(string)
+	canned, _ := in["ACL"].(string)
+	for _, k := range []string{"GrantRead", "GrantReadACP", "GrantWrite", "GrantWriteACP"} {
+		if _, ok := in[k]; ok {
+			return false
+		}
+	}
+	switch {
+	case canned != "" && fc == "":
+		return canned == "private"
+	case canned == "" && fc != "":
+		gs, err := parseGrantHeader(fc, "FULL_CONTROL")
+		return err == nil && len(gs) == 1 && gs[0].Type == "CanonicalUser" && gs[0].ID == canonicalID(c.Principal.Account)
+	}
+	return false
 }
 
 // policyOps are the operations the bucket owner's root user may always perform, even
@@ -102,12 +124,39 @@ func (s *Service) checks(c *server.Call, op string, in map[string]any) ([]authz.
 				ctx["s3:locationconstraint"] = []string{lc}
 			}
 		}
-		chks := []authz.Check{{Action: action, Resource: "arn:aws:s3:::" + bucket, Context: ctx}}
-		if hasACLInput(in) {
-			chks = append(chks, authz.Check{Action: "s3:PutBucketAcl", Resource: "arn:aws:s3:::" + bucket, Context: ctx})
+		chk := authz.Check{Action: action, Resource: "arn:aws:s3:::" + bucket, Context: ctx}
+		// Re-creating a bucket the account owns is weighed against that bucket's
+		// policy, whose deny refuses it; its tags are not looked at (recorded, 2026:
+		// recreation_authority_replay.json, owned-policy-deny-create,
+		// owned-tag-resource-disabled, owned-tag-bucket-disabled).
+		if b, err := buckets(c.Tx).get(c.Tx, bucket); err != nil {
+			return nil, err
+		} else if b != nil && b.Owner == c.Principal.Account {
+			rp, err := s.resourcePolicy(c.Tx, b, nil)
+			if err != nil {
+				return nil, err
+			}
+			chk.ResourcePolicy = rp.policy
+		}
+		chks := []authz.Check{chk}
+		extra := func(action string) {
+			x := chk
+			x.Action = action
+			chks = append(chks, x)
+		}
+		// s3:CreateBucket alone covers an ACL granting the owner FULL_CONTROL and
+		// nothing more; Object Lock needs both the actions it implies (recorded, 2026:
+		// recreation_authority_replay.json, fresh-create-private,
+		// fresh-create-custom-owner, fresh-custom-noacl and fresh-lock-*-lock).
+		if hasACLInput(in) && !createACLOwnerOnly(c, in) {
+			extra("s3:PutBucketAcl")
 		}
 		if _, ok := in["ObjectOwnership"]; ok {
-			chks = append(chks, authz.Check{Action: "s3:PutBucketOwnershipControls", Resource: "arn:aws:s3:::" + bucket, Context: ctx})
+			extra("s3:PutBucketOwnershipControls")
+		}
+		if lock, _ := in["ObjectLockEnabledForBucket"].(bool); lock {
+			extra("s3:PutBucketObjectLockConfiguration")
+			extra("s3:PutBucketVersioning")
 		}
 		return chks, nil
 	}
@@ -130,6 +179,10 @@ func (s *Service) checks(c *server.Call, op string, in map[string]any) ([]authz.
 	if eo, ok := in["ExpectedBucketOwner"].(string); ok && eo != b.Owner {
 		return nil, errAccessDenied()
 	}
+	if err := checkRequestPayer(c, b); err != nil {
+		return nil, err
+	}
+	markCharged(c, b)
 	ctx := s.requestKeys(c, in)
 	ctx["s3:resourceaccount"] = []string{b.Owner}
 	if policyOps[op] && c.Principal.Type == auth.Root && c.Principal.Account == b.Owner {
@@ -225,13 +278,15 @@ func (s *Service) checks(c *server.Call, op string, in map[string]any) ([]authz.
 	chks := []authz.Check{chk}
 	switch op {
 	case "PutObject", "CopyObject", "CreateMultipartUpload":
-		if canned, ok := in["ACL"].(string); ok && !b.aclsEnabled() && canned != "bucket-owner-full-control" && (canned != "private" || c.Principal.Account != b.Owner) {
+		if canned, ok := in["ACL"].(string); ok && !b.aclsEnabled() && canned != "bucket-owner-full-control" && (canned != "private" && canned != "bucket-owner-read" || c.Principal.Account != b.Owner) {
 			// With ACLs disabled, a canned ACL granting more than the bucket owner is
 			// refused as unsupported once the write itself is authorized, before the
 			// s3:PutObjectAcl it would need; private is such an ACL when another
 			// account writes (recorded, 2026: ownership_authority_replay.json,
 			// role-BucketOwnerEnforced-*-public-read and
-			// cross-BucketOwnerEnforced-private-put).
+			// cross-BucketOwnerEnforced-private-put). Written by the bucket owner's
+			// account, bucket-owner-read grants no more than private (recorded, 2026:
+			// ownership_replay.json, BucketOwnerEnforced-*-bucket-owner-read).
 			if err := c.Authorize(chk); err != nil {
 				return nil, err
 			}
@@ -383,6 +438,12 @@ func (s *Service) copySourceCheck(c *server.Call, in map[string]any) (authz.Chec
 	if err != nil {
 		return authz.Check{}, err
 	}
+	// A Requester Pays source is paid for too (recorded, 2026:
+	// requester_data_replay.json, requester source upload part copy None).
+	if err := checkRequestPayer(c, sb); err != nil {
+		return authz.Check{}, err
+	}
+	markCharged(c, sb)
 	obj, err := s.findVersion(c.Tx, sb, src.key, src.version)
 	if err != nil {
 		return authz.Check{}, err

@@ -2,6 +2,7 @@ package s3
 
 import (
 	"encoding/base64"
+	"encoding/json"
 	"net"
 	"strings"
 
@@ -101,14 +102,10 @@ func (s *Service) createBucket(c *server.Call, in *api.CreateBucketRequest) (*ap
 	}
 	region := c.Region
 	var tags []api.Tag
+	var lc *string
 	if cfg := in.CreateBucketConfiguration; cfg != nil {
-		if lc := cfg.LocationConstraint; lc != nil {
-			if *lc == "us-east-1" || *lc == "" {
-				return nil, model.NewError(400, "InvalidLocationConstraint", "The specified location-constraint is not valid").With("LocationConstraint", *lc)
-			}
-			if *lc != region {
-				return nil, model.NewError(400, "IllegalLocationConstraintException", "The %s location constraint is incompatible for the region specific endpoint this request was sent to.", *lc)
-			}
+		if lc = cfg.LocationConstraint; lc != nil && (*lc == "us-east-1" || *lc == "") {
+			return nil, model.NewError(400, "InvalidLocationConstraint", "The specified location-constraint is not valid").With("LocationConstraint", *lc)
 		}
 		if len(cfg.Tags) > 0 {
 			if err := checkTags(cfg.Tags, 50); err != nil {
@@ -117,34 +114,18 @@ func (s *Service) createBucket(c *server.Call, in *api.CreateBucketRequest) (*ap
 			tags = cfg.Tags
 		}
 	}
-	if region != "us-east-1" && (in.CreateBucketConfiguration == nil || in.CreateBucketConfiguration.LocationConstraint == nil) {
+	if region != "us-east-1" && lc == nil {
 		return nil, model.NewError(400, "IllegalLocationConstraintException", "The unspecified location constraint is incompatible for the region specific endpoint this request was sent to.")
-	}
-	existing, err := buckets(c.Tx).get(c.Tx, in.Bucket)
-	if err != nil {
-		return nil, err
-	}
-	if existing != nil {
-		if existing.Owner != c.Principal.Account {
-			return nil, model.NewError(409, "BucketAlreadyExists", "The requested bucket name is not available. The bucket namespace is shared by all users of the system. Please select a different name and try again.").With("BucketName", in.Bucket)
-		}
-		// us-east-1 no longer keeps the documented legacy 200: re-creating a bucket one
-		// owns there is 409 too, whatever ownership or ACL the request names, and
-		// changes nothing (recorded, 2026: local_acl_authority_replay.json).
-		return nil, model.NewError(409, "BucketAlreadyOwnedByYou", "Your previous request to create the named bucket succeeded and you already own it.").With("BucketName", in.Bucket)
-	}
-	n, err := c.Tx.Count(nsOwned(c.Principal.Account))
-	if err != nil {
-		return nil, err
-	}
-	if n >= maxBuckets {
-		return nil, model.NewError(400, "TooManyBuckets", "You have attempted to create more buckets than allowed")
 	}
 	b := &bucketRec{Name: in.Bucket, Owner: c.Principal.Account, Region: region, Created: timeTrunc(c.Now), Tags: tags,
 		Ownership: ownerEnforced, PAB: &pab{true, true, true, true}, SSECBlocked: true}
 	if in.ObjectOwnership != nil {
 		b.Ownership = *in.ObjectOwnership
 	}
+	// The ACL is checked against the bucket the request would create, before the
+	// name is looked up: a re-creation is refused as a creation would be (recorded,
+	// 2026: recreation_controls_replay.json, east-repeat-logdelivery-no-ownership and
+	// bpa-repeat-public-read-ignored).
 	ai := aclInput{in.ACL, in.GrantFullControl, in.GrantRead, in.GrantReadACP, in.GrantWrite, in.GrantWriteACP, nil}
 	a, err := ai.build(b.Owner, b.Owner)
 	if err != nil {
@@ -171,6 +152,32 @@ func (s *Service) createBucket(c *server.Call, in *api.CreateBucketRequest) (*ap
 			b.ACL = a
 		}
 	}
+	existing, err := buckets(c.Tx).get(c.Tx, in.Bucket)
+	if err != nil {
+		return nil, err
+	}
+	if existing != nil {
+		if existing.Owner != c.Principal.Account {
+			return nil, model.NewError(409, "BucketAlreadyExists", "The requested bucket name is not available. The bucket namespace is shared by all users of the system. Please select a different name and try again.").With("BucketName", in.Bucket)
+		}
+		if region == "us-east-1" && recreates(existing, in) {
+			return s.recreateBucket(c, existing, b.ACL)
+		}
+		return nil, model.NewError(409, "BucketAlreadyOwnedByYou", "Your previous request to create the named bucket succeeded and you already own it.").With("BucketName", in.Bucket)
+	}
+	if lc != nil && *lc != region {
+		// Looked at after the name: a bucket the account owns is 409 whatever the
+		// constraint (recorded, 2026: recreation_controls_replay.json,
+		// followup-same-ownership-west-config).
+		return nil, model.NewError(400, "IllegalLocationConstraintException", "The %s location constraint is incompatible for the region specific endpoint this request was sent to.", *lc)
+	}
+	n, err := c.Tx.Count(nsOwned(c.Principal.Account))
+	if err != nil {
+		return nil, err
+	}
+	if n >= maxBuckets {
+		return nil, model.NewError(400, "TooManyBuckets", "You have attempted to create more buckets than allowed")
+	}
 	if in.ObjectLockEnabledForBucket != nil && *in.ObjectLockEnabledForBucket {
 		b.ObjectLock, b.Versioning = true, "Enabled"
 	}
@@ -184,7 +191,57 @@ func (s *Service) createBucket(c *server.Call, in *api.CreateBucketRequest) (*ap
 	if region != "us-east-1" {
 		loc = "http://" + b.Name + ".s3.amazonaws.com/"
 	}
+	c.ResponseElements = noResponseElements
 	return &api.CreateBucketOutput{Location: ptr(loc), BucketArn: ptr(b.arn())}, changed(c, b, itemBucket, changeCreate)
+}
+
+// noResponseElements is CreateBucket's CloudTrail responseElements: AWS records none,
+// created or re-created (recorded, 2026: recreation_audit_replay.json, create-existing).
+var noResponseElements = json.RawMessage(`null`)
+
+// recreates reports whether a CreateBucket sent to us-east-1 for a bucket there the
+// caller's account owns re-creates it (the documented legacy 200) rather than being
+// BucketAlreadyOwnedByYou: only when it asks for what the bucket has. Its Object
+// Ownership (BucketOwnerEnforced when it names none; none when the bucket's controls
+// were deleted) and Object Lock (off when it names none) must be the bucket's, it may
+// carry no tags nor location, and the bucket's public access block must be absent or
+// the all-on one a new bucket gets (recorded, 2026: recreation_authority_replay.json;
+// recreation_controls_replay.json; local_acl_authority_replay.json).
+func recreates(b *bucketRec, in *api.CreateBucketRequest) bool {
+	if b.Region != "us-east-1" {
+		return false
+	}
+	switch {
+	case b.Ownership == "" && in.ObjectOwnership != nil:
+		return false
+	case b.Ownership != "" && b.Ownership != ownerEnforced && (in.ObjectOwnership == nil || *in.ObjectOwnership != b.Ownership):
+		return false
+	case b.Ownership == ownerEnforced && in.ObjectOwnership != nil && *in.ObjectOwnership != ownerEnforced:
+		return false
+	}
+	if lock := in.ObjectLockEnabledForBucket != nil && *in.ObjectLockEnabledForBucket; lock != b.ObjectLock {
+		return false
+	}
+	if cfg := in.CreateBucketConfiguration; cfg != nil && (cfg.LocationConstraint != nil || len(cfg.Tags) > 0) {
+		return false
+	}
+	return b.PAB == nil || *b.PAB == (pab{true, true, true, true})
+}
+
+// recreateBucket re-creates a bucket the caller's account owns: its ACL becomes the
+// request's (checked as a creation's), and nothing else changes (recorded, 2026:
+// recreation_controls_replay.json, followup-after-reset-*: versions, tags,
+// acceleration, public access block and CreationDate stay).
+func (s *Service) recreateBucket(c *server.Call, b *bucketRec, a *acl) (*api.CreateBucketOutput, error) {
+	b.ACL = nil
+	if b.aclsEnabled() {
+		b.ACL = a
+	}
+	if err := saveBucket(c.Tx, b); err != nil {
+		return nil, err
+	}
+	c.ResponseElements = noResponseElements
+	return &api.CreateBucketOutput{Location: ptr("/" + b.Name), BucketArn: ptr(b.arn())}, changed(c, b, itemACL, changeUpdate)
 }
 
 // hasAny reports whether a namespace holds any key.

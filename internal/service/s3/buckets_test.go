@@ -20,8 +20,14 @@ func TestCreateBucketRules(t *testing.T) {
 	if *out.Location != "/my.bucket-1" {
 		t.Fatalf("location %q", *out.Location)
 	}
-	// us-east-1 answers 409 too (recorded, 2026: local_acl_authority_replay.json).
-	_, err0 := e.s3.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("my.bucket-1")})
+	// us-east-1 answers 200 to a request naming the bucket's Object Ownership (none:
+	// BucketOwnerEnforced) and 409 to one naming another (recorded, 2026:
+	// recreation_authority_replay.json, boe-repeat-plain;
+	// local_acl_authority_replay.json).
+	if again := must(e.s3.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("my.bucket-1")})); *again.Location != "/my.bucket-1" {
+		t.Fatalf("location again %q", *again.Location)
+	}
+	_, err0 := e.s3.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("my.bucket-1"), ObjectOwnership: types.ObjectOwnershipObjectWriter})
 	wantErr(t, err0, "BucketAlreadyOwnedByYou", 409, "Your previous request to create the named bucket succeeded and you already own it.")
 	west := e.region("us-west-2")
 	_, err := west.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("west-bucket")})

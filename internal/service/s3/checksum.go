@@ -37,10 +37,6 @@ const (
 
 var checksumAlgs = []string{algCRC32, algCRC32C, algCRC64NVME, algSHA1, algSHA256, algSHA512, algMD5, algXXHASH64, algXXHASH3, algXXHASH128}
 
-// isXXHash reports the XXHASH family, which Palisade takes on single-request writes
-// only: how S3 combines it across a multipart upload's parts is not recorded.
-func isXXHash(a string) bool { return a == algXXHASH64 || a == algXXHASH3 || a == algXXHASH128 }
-
 // Checksum types of a multipart object: a checksum of the whole body, or a checksum
 // of the parts' checksums ("-N" suffix).
 const (

@@ -23,7 +23,9 @@ func (s *Service) configHandlers() []server.Handler {
 			if vc == nil {
 				return nil, errMalformedXML()
 			}
-			if vc.Status == nil && vc.MFADelete == nil {
+			if vc.Status == nil && vc.MFADelete == nil || vc.Status != nil && *vc.Status == "" {
+				// An empty Status is no Status (recorded, 2026:
+				// object_lock_controls_replay.json, empty-versioning-locked-bucket).
 				return nil, model.NewError(400, "IllegalVersioningConfigurationException", "The Versioning element must be specified")
 			}
 			if vc.MFADelete != nil && *vc.MFADelete == "Enabled" {

@@ -4,6 +4,7 @@ import (
 	"slices"
 
 	api "github.com/palisade/palisade/internal/api/s3"
+	"github.com/palisade/palisade/internal/model"
 )
 
 // PutBucketPolicy's Policy (the body) is required in the model; S3 answers an empty
@@ -37,6 +38,68 @@ func init() {
 func init() {
 	for _, op := range []string{"ListObjects", "ListObjectsV2", "ListObjectVersions", "ListMultipartUploads"} {
 		api.Service.Operations[op].Input.ByName["EncodingType"].Shape.Enum = nil
+	}
+}
+
+// PutBucketAcl's canned ACL is read by the handler, not the generic validation: with
+// ACLs disabled S3 answers AccessControlListNotSupported even for a canned ACL only
+// objects take (recorded, 2026: ownership_replay.json,
+// BucketOwnerEnforced-put-bucket-acl-bucket-owner-read), and checks the name only
+// when ACLs are in force (bucketCannedACLs, in PutBucketAcl). The shape is copied: CreateBucket
+// shares it.
+func init() {
+	m := api.Service.Operations["PutBucketAcl"].Input.ByName["ACL"]
+	bucketCannedACLs = m.Shape.Enum
+	sh := cloneShape(m.Shape)
+	sh.Enum = nil
+	m.Shape = sh
+}
+
+// PutBucketVersioning's Status is read by the handler: an empty one is S3's
+// IllegalVersioningConfigurationException, as no Status is, not the generic
+// validation's MalformedXML (recorded, 2026: object_lock_controls_replay.json,
+// empty-versioning-locked-bucket); other values stay MalformedXML there. The
+// configuration's shape is copied with its Status: GetBucketVersioning shares them.
+func init() {
+	m := api.Service.Operations["PutBucketVersioning"].Input.ByName["VersioningConfiguration"]
+	vc := cloneShape(m.Shape)
+	vc.Members = make([]*model.Member, len(m.Shape.Members))
+	vc.ByName = make(map[string]*model.Member, len(m.Shape.ByName))
+	for i, mm := range m.Shape.Members {
+		cp := *mm
+		if cp.Name == "Status" {
+			cp.Shape = cloneShape(mm.Shape)
+			cp.Shape.Enum = nil
+		}
+		vc.Members[i] = &cp
+		vc.ByName[cp.Name] = &cp
+	}
+	m.Shape = vc
+}
+
+// cloneShape copies a shape's traits, not its compiled pattern, so one operation's
+// copy may differ from the shape others share.
+func cloneShape(s *model.Shape) *model.Shape {
+	return &model.Shape{Name: s.Name, Type: s.Type, Members: s.Members, ByName: s.ByName, Member: s.Member, Key: s.Key, Value: s.Value,
+		Required: s.Required, Enum: s.Enum, Min: s.Min, Max: s.Max, Pattern: s.Pattern, Flattened: s.Flattened, LocationName: s.LocationName,
+		XMLNamespace: s.XMLNamespace, XMLPrefix: s.XMLPrefix, TimestampFormat: s.TimestampFormat, Sensitive: s.Sensitive, Streaming: s.Streaming,
+		Union: s.Union, Payload: s.Payload, Document: s.Document, Exception: s.Exception, ErrorCode: s.ErrorCode, HTTPStatusCode: s.HTTPStatusCode,
+		SenderFault: s.SenderFault, Fault: s.Fault, GoType: s.GoType}
+}
+
+// x-amz-request-payer is not checked against its enumeration: S3 ignores any value
+// from the bucket owner's account and refuses any but "requester" from another
+// account with AccessDenied (recorded, 2026: requester_data_replay.json, owner get
+// payer invalid, foreign get payer invalid and Requester; checkRequestPayer). The
+// shape is the requests' alone.
+func init() {
+	for _, op := range api.Service.Operations {
+		if op.Input == nil {
+			continue
+		}
+		if m, ok := op.Input.ByName["RequestPayer"]; ok {
+			m.Shape.Enum = nil
+		}
 	}
 }
 

@@ -120,7 +120,7 @@ func (s *Service) API() server.Service {
 	var hs []server.Handler
 	for _, group := range [][]server.Handler{
 		s.bucketHandlers(), s.objectHandlers(), s.listHandlers(), s.multipartHandlers(),
-		s.configHandlers(), s.aclHandlers(), s.policyHandlers(), s.taggingHandlers(),
+		s.configHandlers(), s.aclHandlers(), s.policyHandlers(), s.taggingHandlers(), s.objectLockHandlers(), s.requestPaymentHandlers(),
 	} {
 		hs = append(hs, group...)
 	}
@@ -228,6 +228,8 @@ type bucketRec struct {
 	Tags        []api.Tag      `json:"tags,omitempty"`
 	Logging     *loggingConfig `json:"logging,omitempty"`
 	ObjectLock  bool           `json:"objectLock,omitempty"`
+	// RequesterPays: other accounts pay for their requests (requestpayment.go).
+	RequesterPays bool `json:"requesterPays,omitempty"`
 }
 
 func (b *bucketRec) arn() string { return "arn:aws:s3:::" + b.Name }
