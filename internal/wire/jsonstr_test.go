@@ -1,7 +1,6 @@
 package wire
 
 import (
-	"bytes"
 	"encoding/json"
 	"strings"
 	"testing"
@@ -49,35 +48,4 @@ func sameReplacing(s, got string) bool {
 		i += size
 	}
 	return b.String() == got
-}
-
-// plainString agrees with a byte-by-byte check on every byte value at every position
-// of strings long enough to take each of its loops.
-func TestPlainString(t *testing.T) {
-	slow := func(b []byte) bool {
-		for _, c := range b {
-			if c < 0x20 || c >= 0x80 || c == '\\' {
-				return false
-			}
-		}
-		return true
-	}
-	for _, n := range []int{0, 1, 7, 8, 9, 15, 16, 17, 31, 40} {
-		for pos := 0; pos < n; pos++ {
-			for c := 0; c < 256; c++ {
-				b := bytes.Repeat([]byte{'a'}, n)
-				b[pos] = byte(c)
-				// A neighbour of 0x20 or 0x5d tests the wrap of the subtraction.
-				if pos > 0 {
-					b[pos-1] = 0x20
-				}
-				if pos+1 < n {
-					b[pos+1] = 0x5d
-				}
-				if got, want := plainString(b), slow(b); got != want {
-					t.Fatalf("plainString(%q) = %v, want %v", b, got, want)
-				}
-			}
-		}
-	}
 }

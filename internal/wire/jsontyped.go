@@ -407,7 +407,7 @@ func (d *typedDecoder) str() (string, int, bool) {
 	}
 	start := d.i + 1
 	if q := bytes.IndexByte(d.b[start:], '"'); q >= 0 {
-		if seg := d.b[start : start+q]; plainString(seg) {
+		if seg := d.b[start : start+q]; printableASCII(seg) && bytes.IndexByte(seg, '\\') < 0 {
 			d.i = start + q + 1
 			return d.s[start : start+q], q, true
 		}
@@ -437,21 +437,18 @@ func (d *typedDecoder) integer() (int64, bool) {
 		neg = true
 		d.i++
 	}
-	// One pass: digits are accumulated as they are found; past 19 digits the sum may
-	// wrap, but the number is declined then anyway.
 	start, j := d.i, d.i
-	var u uint64
-	for j < len(d.b) {
-		c := d.b[j] - '0'
-		if c > 9 {
-			break
-		}
-		u = u*10 + uint64(c)
+	for j < len(d.b) && d.b[j]-'0' <= 9 {
 		j++
 	}
+	digits := d.b[start:j]
 	d.i = j
-	if n := j - start; n == 0 || n > 1 && d.b[start] == '0' || n > 19 {
+	if len(digits) == 0 || len(digits) > 1 && digits[0] == '0' || len(digits) > 19 {
 		return 0, false
+	}
+	var u uint64
+	for _, c := range digits {
+		u = u*10 + uint64(c-'0') // 19 digits fit a uint64
 	}
 	if u > 1<<63 || u == 1<<63 && !neg {
 		return 0, false
@@ -568,29 +565,21 @@ func rangeValid(s *model.Shape, n int64) bool {
 	return (s.Min == nil || f >= *s.Min) && (s.Max == nil || f <= *s.Max)
 }
 
-// plainString reports whether a string's bytes between its quotes need no decoding:
-// printable ASCII (0x20 to 0x7f: no control character to reject, no UTF-8 to check)
-// without a backslash, in one pass, 16 bytes a step (the strings of a PutLogEvents
-// batch are most of its bytes).
-func plainString(b []byte) bool {
-	const ones, highs, bs = 0x0101010101010101, 0x8080808080808080, 0x5c5c5c5c5c5c5c5c
-	// For each word: a byte below 0x20 wraps (w-0x20…), one from 0x80 has its high bit
-	// set, and a backslash is a zero byte of w^bs, which wraps in (w^bs)-ones. A wrap
-	// may flag a neighbouring byte falsely; that only sends the string the slow way.
-	bad := func(w uint64) uint64 { x := w ^ bs; return w | (w - ones*0x20) | (x-ones)&^x }
+// printableASCII reports whether b holds only bytes from 0x20 to 0x7f: no control
+// character and nothing of a multi-byte UTF-8 sequence. Eight bytes at a time:
+// messages are long runs of such bytes.
+func printableASCII(b []byte) bool {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
 	i := 0
-	for ; i+16 <= len(b); i += 16 {
-		if (bad(binary.LittleEndian.Uint64(b[i:]))|bad(binary.LittleEndian.Uint64(b[i+8:])))&highs != 0 {
-			return false
-		}
-	}
 	for ; i+8 <= len(b); i += 8 {
-		if bad(binary.LittleEndian.Uint64(b[i:]))&highs != 0 {
+		// A byte below 0x20 wraps (and may make its neighbour look low too, which
+		// only sends the string the slow way); one from 0x80 has its high bit set.
+		if w := binary.LittleEndian.Uint64(b[i:]); (w|(w-ones*0x20))&highs != 0 {
 			return false
 		}
 	}
 	for ; i < len(b); i++ {
-		if b[i] < 0x20 || b[i] >= utf8.RuneSelf || b[i] == '\\' {
+		if b[i] < 0x20 || b[i] >= utf8.RuneSelf {
 			return false
 		}
 	}
