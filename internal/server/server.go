@@ -9,7 +9,6 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
-	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
@@ -878,16 +877,7 @@ func (s *Server) readBody(r *http.Request, req *wire.Request, st *callState, has
 		}
 		st.body = buf
 	}
-	var body []byte
-	var err error
-	if buf != nil {
-		// A large body is hashed as it arrives, on another goroutine: the hash is
-		// then mostly done when the last byte is read, instead of running beside the
-		// decoding on the same core.
-		body, err = readHashing(r, buf[:0], int(r.ContentLength), hash)
-	} else {
-		body, err = sigv4.ReadBodyUnhashed(r, s.cfg.MaxBody, buf)
-	}
+	body, err := sigv4.ReadBodyUnhashed(r, s.cfg.MaxBody, buf)
 	if errors.Is(err, sigv4.ErrBodyTooLarge) {
 		return tooLarge(s.cfg.MaxBody)
 	}
@@ -906,9 +896,6 @@ func (s *Server) readBody(r *http.Request, req *wire.Request, st *callState, has
 	}
 	req.Body = decoded
 	st.hash, st.raw = hash, body
-	if hash.done != nil {
-		return nil // readHashing's
-	}
 	if len(body) < asyncHashMin {
 		hash.sum = sigv4.PayloadHash(body)
 		return nil
@@ -919,51 +906,6 @@ func (s *Server) readBody(r *http.Request, req *wire.Request, st *callState, has
 		close(hash.done)
 	}()
 	return nil
-}
-
-// readHashing reads a body of n bytes (its Content-Length) into buf, which has room
-// for it, while another goroutine hashes what has arrived; hash is set up to deliver
-// the sum. On an error the hashing goroutine is done with buf before it returns.
-func readHashing(r *http.Request, buf []byte, n int, hash *bodyHash) ([]byte, error) {
-	arrived := make(chan int, 64) // how many bytes of buf are filled
-	done := make(chan struct{})
-	whole := buf[:n] // the hasher's view; the reader moves buf's length
-	go func() {
-		h := sha256.New()
-		from := 0
-		for to := range arrived {
-			h.Write(whole[from:to])
-			from = to
-		}
-		hash.sum = hex.EncodeToString(h.Sum(nil))
-		close(done)
-	}()
-	var err error
-	for err == nil && len(buf) < n {
-		var k int
-		k, err = r.Body.Read(buf[len(buf):n])
-		buf = buf[:len(buf)+k]
-		if k > 0 {
-			arrived <- len(buf)
-		}
-	}
-	close(arrived)
-	if err == io.EOF && len(buf) == n {
-		err = nil
-	}
-	if err == nil && len(buf) < n {
-		err = io.ErrUnexpectedEOF
-	}
-	r.Body.Close()
-	if err != nil {
-		<-done
-		return nil, err
-	}
-	hash.done = done
-	body := buf
-	r.Body = io.NopCloser(bytes.NewReader(body))
-	r.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
-	return body, nil
 }
 
 // releaseBody returns the call's pooled body buffer when its handler allows.

@@ -320,7 +320,7 @@ func TestCallsAreRecorded(t *testing.T) {
 // goroutine while they are decoded: what the decoding finds counts only once the
 // signature has checked out, so errors come in the same order as for small bodies.
 // (JSON services answer a bad signature with 400 InvalidSignatureException.)
-// Bodies from 256 KiB are also hashed while they arrive (readHashing).
+// Bodies from 256 KiB are read into pooled buffers (readBody).
 func TestLargeBodyErrorPrecedence(t *testing.T) {
 	p := apptest.Start(t)
 	for _, size := range []int{200 << 10, 400 << 10} {
@@ -379,8 +379,8 @@ func largeBodyErrorPrecedence(t *testing.T, p *apptest.Palisade, size int) {
 	})
 }
 
-// A large body that ends before its Content-Length is 400 IncompleteBody, whether it
-// is hashed after it is read or while it arrives (readHashing).
+// A large body that ends before its Content-Length is 400 IncompleteBody, in a pooled
+// buffer (from 256 KiB) or not.
 func TestLargeBodyCutShort(t *testing.T) {
 	p := apptest.Start(t)
 	for _, size := range []int{200 << 10, 400 << 10} {
