@@ -8,8 +8,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"sync"
-	"sync/atomic"
-	"syscall"
 	"time"
 
 	"github.com/palisade/palisade/internal/store"
@@ -41,10 +39,6 @@ type chunkFiles struct {
 
 	mu   sync.Mutex
 	next map[string]int64 // file → offset of its next chunk (the bytes reserved so far)
-
-	// buffered is set once a write found the file system refusing direct I/O
-	// (tmpfs, some network file systems); writes then go through the page cache.
-	buffered atomic.Bool
 
 	// The page cache holds at most pageBudget bytes of chunks this process wrote:
 	// written holds the newest, oldest first (adjacent ranges of a file merged);
@@ -90,16 +84,8 @@ func (f *chunkFiles) path(gen string, stream int64) string {
 	return filepath.Join(f.groupDir(gen), strconv.FormatInt(stream, 10))
 }
 
-// directAlign is the alignment direct I/O asks of a write's offset, length and memory
-// (a logical block; 4 KiB covers the disks Palisade runs on).
-const directAlign = 4096
-
-func alignUp(n int64) int64 { return (n + directAlign - 1) &^ (directAlign - 1) }
-
 // reserve returns the offset at which a body of n bytes goes in the stream's file,
-// creating the file (durably: its directory entry is flushed) on first use. Chunks
-// start on directAlign boundaries, so each can be written with direct I/O; the gap
-// after a chunk is padding no record points at.
+// creating the file (durably: its directory entry is flushed) on first use.
 func (f *chunkFiles) reserve(gen string, stream int64, n int) (string, int64, error) {
 	p := f.path(gen, stream)
 	f.mu.Lock()
@@ -109,7 +95,7 @@ func (f *chunkFiles) reserve(gen string, stream int64, n int) (string, int64, er
 		st, err := os.Stat(p)
 		switch {
 		case err == nil:
-			off = alignUp(st.Size()) // an earlier build did not align chunks
+			off = st.Size()
 			// What an earlier process wrote is outside this one's budget.
 			f.dropped[p] = max(f.dropped[p], off)
 		case errors.Is(err, os.ErrNotExist):
@@ -120,7 +106,7 @@ func (f *chunkFiles) reserve(gen string, stream int64, n int) (string, int64, er
 			return "", 0, err
 		}
 	}
-	f.next[p] = off + alignUp(int64(n))
+	f.next[p] = off + int64(n)
 	return p, off, nil
 }
 
@@ -153,49 +139,22 @@ func (f *chunkFiles) create(gen, p string) error {
 
 // write stores a chunk body in its stream's file and flushes it to disk; it returns
 // the body's offset. Writers of one stream run concurrently, each in its reserved range.
-//
-// The body goes to disk with direct I/O (O_DIRECT) where the file system allows it:
-// through the page cache, each chunk's pages were fresh pages to allocate and copy
-// into, flushed by the fsync and then advised away again (pageBudget), which cost
-// more CPU and time than the disk's own write (docs/PERFORMANCE.md, "Direct writes").
-// Direct I/O needs the length aligned too: write pads the body with zeros in its spare
-// capacity when it has enough (callers pass pooled scratch buffers), else in a copy.
 func (f *chunkFiles) write(gen string, stream int64, body []byte) (int64, error) {
 	p, off, err := f.reserve(gen, stream, len(body))
 	if err != nil {
 		return 0, fmt.Errorf("logs: chunk file: %w", err)
 	}
-	fl, err := f.open(p)
+	fl, err := os.OpenFile(p, os.O_WRONLY, 0)
 	if err != nil {
 		return 0, fmt.Errorf("logs: chunk file: %w", err)
 	}
-	defer func() { fl.Close() }()
-	if fl != nil {
-		if err = writeDirect(fl, off, body); errors.Is(err, syscall.EINVAL) {
-			// The device wants a larger alignment than directAlign.
-			f.buffered.Store(true)
-			fl.Close()
-			fl = nil
-		} else if err != nil {
-			return 0, fmt.Errorf("logs: chunk file: %w", err)
-		}
+	defer fl.Close()
+	if _, err := fl.WriteAt(body, off); err != nil {
+		return 0, fmt.Errorf("logs: chunk file: %w", err)
 	}
-	if fl == nil {
-		if fl, err = os.OpenFile(p, os.O_WRONLY, 0); err != nil {
-			return 0, fmt.Errorf("logs: chunk file: %w", err)
-		}
-		if _, err := fl.WriteAt(body, off); err != nil {
-			return 0, fmt.Errorf("logs: chunk file: %w", err)
-		}
-	}
-	// With direct I/O the data is on the device, but the file's new size and blocks
-	// are not until the journal commits, nor past the device's cache until it is
-	// flushed.
 	if err := fl.Sync(); err != nil {
 		return 0, fmt.Errorf("logs: chunk file: %w", err)
 	}
-	// Direct writes leave no pages behind, but a search may have read older chunks
-	// into the cache: the budget applies to them alike.
 	for _, s := range f.overBudget(span{p, off, int64(len(body))}) {
 		if s.path == p {
 			dropCached(fl, s.off, s.n)
@@ -205,39 +164,6 @@ func (f *chunkFiles) write(gen string, stream int64, body []byte) (int64, error)
 		}
 	}
 	return off, nil
-}
-
-// open opens a stream file for direct writes, or returns nil once the file system
-// has refused them.
-func (f *chunkFiles) open(p string) (*os.File, error) {
-	if f.buffered.Load() {
-		return nil, nil
-	}
-	fl, err := openDirect(p)
-	if errors.Is(err, errNoDirect) {
-		f.buffered.Store(true)
-		return nil, nil
-	}
-	return fl, err
-}
-
-// writeDirect writes body at off (aligned) in fl, opened for direct I/O, padded with
-// zeros to directAlign: in body's spare capacity when it has enough and is aligned in
-// memory, else in an aligned copy.
-func writeDirect(fl *os.File, off int64, body []byte) error {
-	n := int(alignUp(int64(len(body))))
-	var b []byte
-	if cap(body) >= n && aligned(body) {
-		b = body[:n]
-	} else {
-		tmp := getBuf(n + directAlign)
-		defer putBuf(tmp)
-		b = alignedIn(*tmp, n)
-		copy(b, body)
-	}
-	clear(b[len(body):])
-	_, err := fl.WriteAt(b, off)
-	return err
 }
 
 // overBudget records a range just written and flushed, and returns the oldest
