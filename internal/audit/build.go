@@ -164,7 +164,7 @@ func override(v any, render func() json.RawMessage) json.RawMessage {
 	if raw, ok := v.(json.RawMessage); ok {
 		return raw
 	}
-	b, err := marshal(v)
+	b, err := MarshalJSON(v)
 	if err != nil {
 		return null
 	}
@@ -175,7 +175,7 @@ func additional(m map[string]any) map[string]any {
 	if len(m) == 0 {
 		return nil
 	}
-	b, err := marshal(m)
+	b, err := MarshalJSON(m)
 	if err != nil || len(b) > MaxAdditionalData {
 		return map[string]any{"omitted": true, "originalSize": len(b)}
 	}
@@ -203,7 +203,9 @@ func truncate(s string, max int) string {
 	return s
 }
 
-func marshal(v any) ([]byte, error) {
+// MarshalJSON encodes v as encoding/json does but without escaping <, > and &, as AWS's
+// JSON (CloudTrail records, S3's rendering of requests) leaves them.
+func MarshalJSON(v any) ([]byte, error) {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)

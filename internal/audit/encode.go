@@ -41,7 +41,7 @@ func Marshal(r *Record) ([]byte, error) {
 		return nil, fmt.Errorf("audit: responseElements: %w", err)
 	}
 	if len(r.AdditionalEventData) > 0 {
-		extra, err := marshal(r.AdditionalEventData)
+		extra, err := MarshalJSON(r.AdditionalEventData)
 		if err != nil {
 			return nil, fmt.Errorf("audit: additionalEventData: %w", err)
 		}

@@ -77,7 +77,7 @@ func TestMarshalMatchesEncodingJSON(t *testing.T) {
 		if err != nil {
 			t.Fatalf("record %d: %v", i, err)
 		}
-		want, err := marshal(&rec)
+		want, err := MarshalJSON(&rec)
 		if err != nil {
 			t.Fatalf("record %d: encoding/json: %v", i, err)
 		}
@@ -106,7 +106,7 @@ func FuzzMarshalString(f *testing.F) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		want, _ := marshal(&rec)
+		want, _ := MarshalJSON(&rec)
 		if !bytes.Equal(got, want) {
 			t.Fatalf("got %s\nwant %s", got, want)
 		}
@@ -134,7 +134,7 @@ func BenchmarkMarshal(b *testing.B) {
 	})
 	b.Run("encoding-json", func(b *testing.B) {
 		for range b.N {
-			marshal(&rec)
+			MarshalJSON(&rec)
 		}
 	})
 }

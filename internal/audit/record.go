@@ -114,7 +114,7 @@ func (w WebIDFederationData) MarshalJSON() ([]byte, error) {
 	if attrs == nil {
 		attrs = map[string]string{}
 	}
-	return marshal(struct {
+	return MarshalJSON(struct {
 		FederatedProvider string            `json:"federatedProvider"`
 		Attributes        map[string]string `json:"attributes"`
 	}{w.FederatedProvider, attrs})

@@ -1,12 +1,13 @@
 package server
 
 import (
-	"bytes"
 	"crypto/subtle"
 	"encoding/json"
 	"net/http"
 	"strings"
 	"time"
+
+	"github.com/palisade/palisade/internal/audit"
 )
 
 // adminHandler serves /_palisade/: health and the services' Public routes without
@@ -82,19 +83,8 @@ func (s *Server) clockHandler(w http.ResponseWriter, r *http.Request) {
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
-	b, _ := jsonMarshal(v)
+	b, _ := audit.MarshalJSON(v)
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
 	w.Write(append(b, '\n'))
-}
-
-// jsonMarshal encodes without HTML escaping, as AWS's JSON does.
-func jsonMarshal(v any) ([]byte, error) {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		return nil, err
-	}
-	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
 }

@@ -323,7 +323,7 @@ type jsonObject struct {
 }
 
 func (o *jsonObject) add(name, value string) {
-	v, _ := marshalNoEscape(value)
+	v, _ := audit.MarshalJSON(value)
 	o.addRaw(name, v)
 }
 
@@ -340,7 +340,7 @@ func (o *jsonObject) addRaw(name string, v json.RawMessage) {
 	} else {
 		o.buf = append(o.buf, ',')
 	}
-	k, _ := marshalNoEscape(name)
+	k, _ := audit.MarshalJSON(name)
 	o.buf = append(append(append(o.buf, k...), ':'), v...)
 }
 
@@ -349,16 +349,6 @@ func (o *jsonObject) bytes() json.RawMessage {
 		return json.RawMessage("null")
 	}
 	return append(o.buf, '}')
-}
-
-func marshalNoEscape(v any) ([]byte, error) {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		return nil, err
-	}
-	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
 }
 
 // xmlJSON converts an XML request body as S3's records show it: the root element's
@@ -406,7 +396,7 @@ func xmlElement(d *xml.Decoder, se xml.StartElement) (json.RawMessage, error) {
 		values[name] = append(values[name], v)
 	}
 	for _, a := range se.Attr {
-		v, _ := marshalNoEscape(a.Value)
+		v, _ := audit.MarshalJSON(a.Value)
 		addChild(xmlName(a.Name), v)
 	}
 	attrs := len(names)
@@ -460,6 +450,6 @@ func xmlScalar(s string) json.RawMessage {
 	if n, err := strconv.ParseInt(s, 10, 64); err == nil && strconv.FormatInt(n, 10) == s {
 		return json.RawMessage(s)
 	}
-	v, _ := marshalNoEscape(s)
+	v, _ := audit.MarshalJSON(s)
 	return v
 }

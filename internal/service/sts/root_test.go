@@ -28,10 +28,7 @@ func rootTask(name string) *ststypes.PolicyDescriptorType {
 // session as a member account's root user that the task policy limits.
 func TestAssumeRoot(t *testing.T) {
 	e := newEnv(t)
-	org := organizations.NewFromConfig(e.p.RootConfig())
-	must(org.CreateOrganization(ctx, &organizations.CreateOrganizationInput{FeatureSet: "ALL"}))
-	st := must(org.CreateAccount(ctx, &organizations.CreateAccountInput{AccountName: aws.String("m"), Email: aws.String("m@example.com")})).CreateAccountStatus
-	member := *must(org.DescribeCreateAccountStatus(ctx, &organizations.DescribeCreateAccountStatusInput{CreateAccountRequestId: st.Id})).CreateAccountStatus.AccountId
+	org, member := orgWithMember(e)
 	memberRoot := iam.NewFromConfig(e.p.AccountConfig(member))
 	rootKey := *must(memberRoot.ListAccessKeys(ctx, &iam.ListAccessKeysInput{})).AccessKeyMetadata[0].AccessKeyId
 	admin, adminARN := e.user("admin", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`)
@@ -118,12 +115,7 @@ func TestAssumeRoot(t *testing.T) {
 // be told from calls signed with the root user's own keys.
 func TestAssumeRootCloudTrail(t *testing.T) {
 	e := newEnv(t)
-	org := organizations.NewFromConfig(e.p.RootConfig())
-	must(org.CreateOrganization(ctx, &organizations.CreateOrganizationInput{FeatureSet: "ALL"}))
-	st := must(org.CreateAccount(ctx, &organizations.CreateAccountInput{AccountName: aws.String("m"), Email: aws.String("m@example.com")})).CreateAccountStatus
-	member := *must(org.DescribeCreateAccountStatus(ctx, &organizations.DescribeCreateAccountStatusInput{CreateAccountRequestId: st.Id})).CreateAccountStatus.AccountId
-	must(org.EnableAWSServiceAccess(ctx, &organizations.EnableAWSServiceAccessInput{ServicePrincipal: aws.String("iam.amazonaws.com")}))
-	must(e.iam.EnableOrganizationsRootSessions(ctx, &iam.EnableOrganizationsRootSessionsInput{}))
+	_, member := rootSessionsOrg(e)
 	admin, adminARN := e.user("admin", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`)
 	out := must(admin.sts.AssumeRoot(ctx, &sts.AssumeRootInput{TargetPrincipal: aws.String(member), TaskPolicyArn: rootTask("IAMAuditRootUserCredentials")}))
 	must(e.session(out.Credentials).iam.ListAccessKeys(ctx, &iam.ListAccessKeysInput{}))
@@ -169,12 +161,7 @@ func TestAssumeRootCloudTrail(t *testing.T) {
 // condition keys) while the root user's own keys keep their access.
 func TestAssumeRootSCP(t *testing.T) {
 	e := newEnv(t)
-	org := organizations.NewFromConfig(e.p.RootConfig())
-	must(org.CreateOrganization(ctx, &organizations.CreateOrganizationInput{FeatureSet: "ALL"}))
-	st := must(org.CreateAccount(ctx, &organizations.CreateAccountInput{AccountName: aws.String("m"), Email: aws.String("m@example.com")})).CreateAccountStatus
-	member := *must(org.DescribeCreateAccountStatus(ctx, &organizations.DescribeCreateAccountStatusInput{CreateAccountRequestId: st.Id})).CreateAccountStatus.AccountId
-	must(org.EnableAWSServiceAccess(ctx, &organizations.EnableAWSServiceAccessInput{ServicePrincipal: aws.String("iam.amazonaws.com")}))
-	must(e.iam.EnableOrganizationsRootSessions(ctx, &iam.EnableOrganizationsRootSessionsInput{}))
+	org, member := rootSessionsOrg(e)
 	root := must(org.ListRoots(ctx, &organizations.ListRootsInput{})).Roots[0]
 	must(org.EnablePolicyType(ctx, &organizations.EnablePolicyTypeInput{RootId: root.Id, PolicyType: "SERVICE_CONTROL_POLICY"}))
 	scp := must(org.CreatePolicy(ctx, &organizations.CreatePolicyInput{Name: aws.String("no-root-sessions"), Description: aws.String("d"), Type: "SERVICE_CONTROL_POLICY",
@@ -187,4 +174,24 @@ func TestAssumeRootSCP(t *testing.T) {
 	out := must(admin.sts.AssumeRoot(ctx, &sts.AssumeRootInput{TargetPrincipal: aws.String(member), TaskPolicyArn: rootTask("IAMAuditRootUserCredentials")}))
 	_, err := e.session(out.Credentials).iam.ListAccessKeys(ctx, &iam.ListAccessKeysInput{})
 	wantErr(t, err, "AccessDenied", 403, "User: arn:aws:iam::"+member+":root is not authorized to perform: iam:ListAccessKeys on resource: arn:aws:iam::"+member+":root with an explicit deny in a service control policy")
+}
+
+// orgWithMember makes the caller's account an all-features organization's management
+// account with one member account, whose ID it returns.
+func orgWithMember(e *env) (*organizations.Client, string) {
+	e.Helper()
+	org := organizations.NewFromConfig(e.p.RootConfig())
+	must(org.CreateOrganization(ctx, &organizations.CreateOrganizationInput{FeatureSet: "ALL"}))
+	st := must(org.CreateAccount(ctx, &organizations.CreateAccountInput{AccountName: aws.String("m"), Email: aws.String("m@example.com")})).CreateAccountStatus
+	return org, *must(org.DescribeCreateAccountStatus(ctx, &organizations.DescribeCreateAccountStatusInput{CreateAccountRequestId: st.Id})).CreateAccountStatus.AccountId
+}
+
+// rootSessionsOrg is orgWithMember with IAM trusted and root sessions enabled, so that
+// the management account may call AssumeRoot on the member.
+func rootSessionsOrg(e *env) (*organizations.Client, string) {
+	e.Helper()
+	org, member := orgWithMember(e)
+	must(org.EnableAWSServiceAccess(ctx, &organizations.EnableAWSServiceAccessInput{ServicePrincipal: aws.String("iam.amazonaws.com")}))
+	must(e.iam.EnableOrganizationsRootSessions(ctx, &iam.EnableOrganizationsRootSessionsInput{}))
+	return org, member
 }
