@@ -139,6 +139,10 @@ func TestDeliveryRouting(t *testing.T) {
 // a new chain.
 func TestStopAndRestartChains(t *testing.T) {
 	e := newEnv(t)
+	// Five minutes past an hour, so that each logging period below spans exactly one
+	// hour boundary, whatever the time the test runs at.
+	now := e.p.Clock.Now()
+	e.p.Clock.Advance(now.Truncate(time.Hour).Add(65 * time.Minute).Sub(now))
 	e.bucket("bkt")
 	apptest.Must(e.ct.CreateTrail(ctx, &cloudtrail.CreateTrailInput{Name: aws.String("main"), S3BucketName: aws.String("bkt"), EnableLogFileValidation: aws.Bool(true)}))
 	apptest.Must(e.ct.StartLogging(ctx, &cloudtrail.StartLoggingInput{Name: aws.String("main")}))
