@@ -186,13 +186,13 @@ func (s *Service) checks(c *server.Call, op string, in map[string]any) ([]authz.
 	ctx := s.requestKeys(c, in)
 	ctx["s3:resourceaccount"] = []string{b.Owner}
 	if policyOps[op] && c.Principal.Type == auth.Root && c.Principal.Account == b.Owner {
-		if c.Principal.Session != nil {
-			// A root session of STS AssumeRoot: the bucket policy still cannot lock
-			// it out (S3UnlockBucketPolicy exists for that), but its task policy
-			// limits it like any other call.
-			return []authz.Check{{Action: action, Resource: b.arn(), ResourceAccount: b.Owner, Context: ctx}}, nil
-		}
-		return []authz.Check{}, nil
+		// The owner's root user is never locked out by the bucket policy, which is
+		// left out of the check; "Bucket owner root principals can only be blocked
+		// from performing these API actions by VPC endpoint policies and AWS
+		// Organizations policies" (API reference, PutBucketPolicy), so SCPs and RCPs
+		// still apply — and a root session's task policy (STS AssumeRoot;
+		// S3UnlockBucketPolicy exists for this).
+		return []authz.Check{{Action: action, Resource: b.arn(), ResourceAccount: b.Owner, Context: ctx}}, nil
 	}
 	resource := b.arn()
 	var obj *objRec
