@@ -462,6 +462,27 @@ func retained(start, now time.Time, period time.Duration) bool {
 	return true
 }
 
+// roundStart is where a query's first period begins: AWS rounds StartTime down to
+// the minute, or for a period of 1, 5, 10, 20 or 30 seconds to an even division of
+// the minute by the period; a StartTime more than 15 days ago to 5 minutes, more than
+// 63 days ago to the hour (GetMetricStatistics' and GetMetricData's API reference).
+// Periods follow one another from there, whatever the period: GetMetricData's
+// 120-second periods from 17:35 began at 17:35 and 17:37, not at the even minutes
+// (recorded, 2026: metric_search.json, period-omitted-query-120 and
+// period-explicit-120).
+func roundStart(start, now time.Time, period time.Duration) time.Time {
+	gran := time.Minute
+	switch age := now.Sub(start); {
+	case age > 63*24*time.Hour:
+		gran = time.Hour
+	case age > 15*24*time.Hour:
+		gran = 5 * time.Minute
+	case period < time.Minute:
+		gran = period
+	}
+	return start.Truncate(gran)
+}
+
 func checkPeriod(name string, p int32) error {
 	if p > 0 && p < 60 && p != 1 && p != 5 && p != 10 && p != 20 && p != 30 {
 		// AWS's answer to a Period of 7 (recorded, 2026); for MetricStat inferred.
@@ -501,19 +522,7 @@ func (cw *CloudWatch) getMetricStatistics(c *server.Call, in *api.GetMetricStati
 		}
 	}
 	period := time.Duration(in.Period) * time.Second
-	// AWS rounds StartTime down to the minute, or for a period of 1, 5, 10, 20 or 30
-	// seconds to an even division of the minute by the period; a StartTime more than
-	// 15 days ago to 5 minutes, more than 63 days ago to the hour (API reference).
-	gran := time.Minute
-	switch age := c.Now.Sub(in.StartTime); {
-	case age > 63*24*time.Hour:
-		gran = time.Hour
-	case age > 15*24*time.Hour:
-		gran = 5 * time.Minute
-	case period < time.Minute:
-		gran = period
-	}
-	start := in.StartTime.Truncate(gran)
+	start := roundStart(in.StartTime, c.Now, period)
 	// Counted in milliseconds: a Duration saturates at 292 years, which a range from
 	// 1970 to 9999 exceeds.
 	if n := (in.EndTime.UnixMilli() - start.UnixMilli()) / period.Milliseconds(); n > maxPoints {
@@ -562,8 +571,11 @@ func (cw *CloudWatch) getMetricStatistics(c *server.Call, in *api.GetMetricStati
 	return out, nil
 }
 
-// metricSeries computes a MetricStat over [start, end), periods aligned to the
-// period since the epoch.
+// metricSeries computes a MetricStat over [start, end). For GetMetricData (now set)
+// the periods begin at StartTime as roundStart rounds it, and data before that is
+// left out. An alarm's periods (now zero) stay aligned to the period since the
+// epoch, the first one reaching back before start: AWS's alarm answers recorded so
+// far do not show another alignment.
 //
 // multiUnit asks for GetMetricData's answer to a metric put with several units and
 // queried without Unit; alarms keep merging them (AWS: "the alarm's behavior is not
@@ -577,6 +589,10 @@ func metricSeries(tx *store.Tx, account, region string, ms *api.MetricStat, star
 		return &series{}, nil
 	}
 	aligned := time.UnixMilli(start.UnixMilli() - mod(start.UnixMilli(), period.Milliseconds())).UTC()
+	if !now.IsZero() {
+		aligned = roundStart(start, now, period)
+		start = aligned
+	}
 	mkey := metricKey(svckit.Str(ms.Metric.Namespace), svckit.Str(ms.Metric.MetricName), ms.Metric.Dimensions)
 	unit := svckit.Str(ms.Unit)
 	var several []string

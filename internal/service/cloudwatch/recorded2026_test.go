@@ -1332,7 +1332,7 @@ func TestMetricSearchRecorded2026(t *testing.T) {
 			{"statistic-Minimum", expr(strings.Replace(search(`MetricName="CustomCount1"`), "'Sum'", "'Minimum'", 1)), []float64{30, 32}, nil},
 			{"statistic-SampleCount", expr(strings.Replace(search(`MetricName="CustomCount1"`), "'Sum'", "'SampleCount'", 1)), []float64{4, 4}, nil},
 			{"period-omitted-query-120", types.MetricDataQuery{Id: aws.String("e1"), Expression: aws.String(strings.Replace(search(""), ", 60)", ")", 1)), Period: aws.Int32(120)},
-				[]float64{132, 140}, nil},
+				[]float64{132, 140}, []time.Time{anchor, anchor.Add(2 * time.Minute)}},
 			{"period-explicit-over-query", types.MetricDataQuery{Id: aws.String("e1"), Expression: aws.String(search("")), Period: aws.Int32(300)},
 				[]float64{132, 140}, []time.Time{anchor, anchor.Add(2 * time.Minute)}},
 		} {
@@ -1398,6 +1398,57 @@ func TestMetricSearchRecorded2026(t *testing.T) {
 				continue
 			}
 			wantWire(e, err, "ValidationError", 400, c.msg)
+		}
+	})
+}
+
+// metric_search.json, period-omitted-query-120 and period-explicit-120: from a
+// StartTime of 17:35, AWS's 120-second periods began at 17:35 and 17:37, not at the
+// even minutes, for data put at 17:35 and 17:37. A StartTime between whole minutes
+// is rounded down to the minute first, and data before it is not counted (API
+// reference, StartTime).
+func TestGetMetricDataPeriodsFromStartRecorded2026(t *testing.T) {
+	forEachProtocol(t, func(e *env) {
+		// An odd minute: 17:35 in the recording.
+		anchor := e.p.Clock.Now().Truncate(10 * time.Minute).Add(-25 * time.Minute)
+		put := func(at time.Time, v float64) types.MetricDatum {
+			return types.MetricDatum{MetricName: aws.String("CustomCount1"), Timestamp: aws.Time(at),
+				Values: []float64{v, v + 4}, Counts: []float64{1, 3}, Unit: types.StandardUnitCount}
+		}
+		apptest.Must(e.cw.PutMetricData(ctx, &cw.PutMetricDataInput{Namespace: aws.String("N"), MetricData: []types.MetricDatum{
+			put(anchor.Add(-time.Minute), 1000), put(anchor, 30), put(anchor.Add(2*time.Minute), 32)}}))
+		metric := &types.Metric{Namespace: aws.String("N"), MetricName: aws.String("CustomCount1")}
+		want := fmt.Sprint([]time.Time{anchor, anchor.Add(2 * time.Minute)}) + " [132 140]"
+		for _, c := range []struct {
+			label string
+			start time.Time
+			q     types.MetricDataQuery
+		}{
+			{"period-omitted-query-120", anchor, types.MetricDataQuery{Id: aws.String("e1"), Expression: aws.String(`SEARCH('Namespace="N"', 'Sum')`), Period: aws.Int32(120)}},
+			{"period-explicit-120", anchor, types.MetricDataQuery{Id: aws.String("e1"), Expression: aws.String(`SEARCH('Namespace="N"', 'Sum', 120)`)}},
+			{"metricstat-120", anchor, types.MetricDataQuery{Id: aws.String("m1"), MetricStat: &types.MetricStat{Metric: metric, Period: aws.Int32(120), Stat: aws.String("Sum")}}},
+			{"metricstat-120-start-rounded", anchor.Add(30 * time.Second), types.MetricDataQuery{Id: aws.String("m1"), MetricStat: &types.MetricStat{Metric: metric, Period: aws.Int32(120), Stat: aws.String("Sum")}}},
+			{"math-over-120", anchor, types.MetricDataQuery{Id: aws.String("e1"), Expression: aws.String(`SUM(SEARCH('Namespace="N"', 'Sum', 120))`)}},
+		} {
+			out := apptest.Must(e.cw.GetMetricData(ctx, &cw.GetMetricDataInput{StartTime: aws.Time(c.start), EndTime: aws.Time(anchor.Add(5 * time.Minute)),
+				ScanBy: types.ScanByTimestampAscending, MetricDataQueries: []types.MetricDataQuery{c.q}}))
+			if len(out.MetricDataResults) != 1 {
+				e.Fatalf("%s: %d results", c.label, len(out.MetricDataResults))
+			}
+			r := out.MetricDataResults[0]
+			if got := fmt.Sprint(r.Timestamps) + " " + fmt.Sprint(r.Values); got != want {
+				e.Errorf("%s: got %s, want %s", c.label, got, want)
+			}
+		}
+		// GetMetricStatistics' periods begin at StartTime alike.
+		stats := apptest.Must(e.cw.GetMetricStatistics(ctx, &cw.GetMetricStatisticsInput{Namespace: aws.String("N"), MetricName: aws.String("CustomCount1"),
+			StartTime: aws.Time(anchor.Add(30 * time.Second)), EndTime: aws.Time(anchor.Add(5 * time.Minute)), Period: aws.Int32(120), Statistics: []types.Statistic{types.StatisticSum}}))
+		got := map[int64]float64{}
+		for _, d := range stats.Datapoints {
+			got[aws.ToTime(d.Timestamp).Unix()] = aws.ToFloat64(d.Sum)
+		}
+		if len(got) != 2 || got[anchor.Unix()] != 132 || got[anchor.Add(2*time.Minute).Unix()] != 140 {
+			e.Errorf("GetMetricStatistics: %v", got)
 		}
 	})
 }
