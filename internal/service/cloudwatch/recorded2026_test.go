@@ -1453,6 +1453,76 @@ func TestGetMetricDataPeriodsFromStartRecorded2026(t *testing.T) {
 	})
 }
 
+// metric_search_windows.json, fraction-*, inherit-* and fraction-explicit-*: a
+// SEARCH's period loses its fraction and is then checked as MetricStat's; from
+// 17:34, 120-second periods begin at 17:34 and 17:36, 60-second ones (and shorter)
+// answer the minutes the data was put at, 17:35 and 17:37.
+func TestMetricSearchPeriodFractionsRecorded2026(t *testing.T) {
+	forEachProtocol(t, func(e *env) {
+		anchor := e.p.Clock.Now().Truncate(10 * time.Minute).Add(-25 * time.Minute)
+		start := anchor.Add(-time.Minute)
+		put := func(at time.Time, v float64) types.MetricDatum {
+			return types.MetricDatum{MetricName: aws.String("SDBFailure"), Dimensions: dims("ServiceName", "Beta", "Node", "red"),
+				Timestamp: aws.Time(at), Values: []float64{v, v + 4}, Counts: []float64{1, 3}, Unit: types.StandardUnitCount}
+		}
+		apptest.Must(e.cw.PutMetricData(ctx, &cw.PutMetricDataInput{Namespace: aws.String("N"), MetricData: []types.MetricDatum{
+			put(anchor, 50), put(anchor.Add(2*time.Minute), 52)}}))
+		search := func(period string) string {
+			return `SEARCH('Namespace="N" AND (MetricName="SDBFailure")', 'Sum'` + period + `)`
+		}
+		odd := fmt.Sprint([]time.Time{anchor, anchor.Add(2 * time.Minute)}) + " [212 220]"
+		even := fmt.Sprint([]time.Time{start, start.Add(2 * time.Minute)}) + " [212 220]"
+		for _, c := range []struct {
+			label  string
+			q      types.MetricDataQuery
+			want   string // the result, or the error's message
+			failed bool
+		}{
+			{"fraction-0.5", types.MetricDataQuery{Expression: aws.String(search(", 0.5"))}, "Error in expression 'e': The parameter Period must not equal 0.\n", true},
+			{"fraction-1", types.MetricDataQuery{Expression: aws.String(search(", 1"))}, odd, false},
+			{"fraction-1.5", types.MetricDataQuery{Expression: aws.String(search(", 1.5"))}, odd, false},
+			{"fraction-2", types.MetricDataQuery{Expression: aws.String(search(", 2"))}, "Error in expression 'e': The parameter Period must be a value in the set [ 1, 5, 10, 20, 30 ].\n", true},
+			{"fraction-2.5", types.MetricDataQuery{Expression: aws.String(search(", 2.5"))}, "Error in expression 'e': The parameter Period must be a value in the set [ 1, 5, 10, 20, 30 ].\n", true},
+			{"fraction-5.5", types.MetricDataQuery{Expression: aws.String(search(", 5.5"))}, odd, false},
+			{"fraction-30.5", types.MetricDataQuery{Expression: aws.String(search(", 30.5"))}, odd, false},
+			{"fraction-59.5", types.MetricDataQuery{Expression: aws.String(search(", 59.5"))}, "Error in expression 'e': The parameter Period must be a value in the set [ 1, 5, 10, 20, 30 ].\n", true},
+			{"fraction-60.9", types.MetricDataQuery{Expression: aws.String(search(", 60.9"))}, odd, false},
+			{"fraction-61.5", types.MetricDataQuery{Expression: aws.String(search(", 61.5"))}, "Error in expression 'e': The parameter Period must be a multiple of 60.\n", true},
+			{"fraction-119.9", types.MetricDataQuery{Expression: aws.String(search(", 119.9"))}, "Error in expression 'e': The parameter Period must be a multiple of 60.\n", true},
+			{"fraction-120", types.MetricDataQuery{Expression: aws.String(search(", 120"))}, even, false},
+			{"fraction-120.5", types.MetricDataQuery{Expression: aws.String(search(", 120.5"))}, even, false},
+			{"inherit-60", types.MetricDataQuery{Expression: aws.String(search("")), Period: aws.Int32(60)}, odd, false},
+			{"inherit-120", types.MetricDataQuery{Expression: aws.String(search("")), Period: aws.Int32(120)}, even, false},
+			{"fraction-explicit-60.5-query-120", types.MetricDataQuery{Expression: aws.String(search(", 60.5")), Period: aws.Int32(120)}, odd, false},
+			{"fraction-explicit-120.5-query-60", types.MetricDataQuery{Expression: aws.String(search(", 120.5")), Period: aws.Int32(60)}, even, false},
+		} {
+			c.q.Id = aws.String("e")
+			out, err := e.cw.GetMetricData(ctx, &cw.GetMetricDataInput{StartTime: aws.Time(start), EndTime: aws.Time(anchor.Add(5 * time.Minute)),
+				ScanBy: types.ScanByTimestampAscending, MaxDatapoints: aws.Int32(1000), MetricDataQueries: []types.MetricDataQuery{c.q}})
+			if c.failed {
+				if err == nil {
+					e.Errorf("%s: no error", c.label)
+					continue
+				}
+				wantWire(e, err, "ValidationError", 400, c.want)
+				continue
+			}
+			if err != nil {
+				e.Errorf("%s: %v", c.label, err)
+				continue
+			}
+			if len(out.MetricDataResults) != 1 {
+				e.Errorf("%s: %d results", c.label, len(out.MetricDataResults))
+				continue
+			}
+			r := out.MetricDataResults[0]
+			if got := fmt.Sprint(r.Timestamps) + " " + fmt.Sprint(r.Values); got != c.want || aws.ToString(r.Label) != "SDBFailure" {
+				e.Errorf("%s: got %s %s, want %s", c.label, aws.ToString(r.Label), got, c.want)
+			}
+		}
+	})
+}
+
 // The User Guide: an alarm cannot be based on a search expression.
 func TestMetricSearchNotInAlarms(t *testing.T) {
 	e := newEnv(t, protocols[0].opt)

@@ -2,6 +2,7 @@ package cloudwatch
 
 import (
 	"errors"
+	"math"
 	"sort"
 	"strconv"
 	"strings"
@@ -111,16 +112,28 @@ func (p *mathParser) search() (mathExpr, error) {
 	}
 	m := &mathSearch{body: strs[0], stat: strs[1]}
 	if len(nums) == 1 {
-		switch n := nums[0]; {
-		case n < 0:
+		// AWS drops a period's fraction and then checks it as MetricStat's Period,
+		// in its own wording: 0.5 "must not equal 0", 1.5 and 5.5 answered as 1 and
+		// 5, 2 and 59.5 "must be a value in the set [ 1, 5, 10, 20, 30 ]", 61.5
+		// and 119.9 "must be a multiple of 60", 60.5 and 120.5 answered as 60 and
+		// 120 (recorded, 2026: metric_search_windows.json, fraction-*). A period
+		// beyond an int32 is refused as not a multiple of 60 (inferred).
+		n := nums[0]
+		if n < 0 {
 			return nil, &searchError{msg: "SEARCH arguments must be '[String, String, Positive Number]'"}
-		case n == 0:
-			return nil, prefixedErr("The parameter Period must not equal 0.\n")
-		case n != float64(int64(n)) || int64(n)%60 != 0:
-			return nil, prefixedErr("The parameter Period must be a multiple of 60.\n")
-		default:
-			m.period = int64(n)
 		}
+		p := int64(n)
+		switch {
+		case n > math.MaxInt32:
+			return nil, prefixedErr("The parameter Period must be a multiple of 60.\n")
+		case p == 0:
+			return nil, prefixedErr("The parameter Period must not equal 0.\n")
+		case p < 60 && p != 1 && p != 5 && p != 10 && p != 20 && p != 30:
+			return nil, prefixedErr("The parameter Period must be a value in the set [ 1, 5, 10, 20, 30 ].\n")
+		case p >= 60 && p%60 != 0:
+			return nil, prefixedErr("The parameter Period must be a multiple of 60.\n")
+		}
+		m.period = p
 	}
 	if !validStat(m.stat) {
 		return nil, prefixedErr("The value for parameter Stat is not a valid statistic.\n")
