@@ -302,7 +302,7 @@ func checkAlarm(c *server.Call, a *alarmRec, in *api.PutMetricAlarmInput) error 
 		// The evaluator runs these queries every minute: they must be ones
 		// GetMetricData runs (an expression it refuses was stored, and the alarm's
 		// every evaluation failed). GetMetricData's messages, naming Metrics: inferred.
-		if _, err := evalQueries(c.Tx, c.Account, c.Region, "Metrics", a.Metrics, c.Now.Add(-time.Minute), c.Now, c.Now); err != nil {
+		if _, err := evalQueries(c.Tx, c.Account, c.Region, "Metrics", a.Metrics, c.Now.Add(-time.Minute), c.Now, c.Now, nil); err != nil {
 			return err
 		}
 	} else {

@@ -256,7 +256,7 @@ func rangeDatapoints(tx *store.Tx, account, region string, a *alarmRec, end time
 	var s *series
 	if len(a.Metrics) > 0 {
 		start := end.Add(-time.Duration(n) * period)
-		results, err := evalQueries(tx, account, region, "Metrics", a.Metrics, start, end, time.Time{})
+		results, err := evalQueries(tx, account, region, "Metrics", a.Metrics, start, end, time.Time{}, nil)
 		if err != nil {
 			return nil, err
 		}

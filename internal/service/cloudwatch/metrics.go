@@ -367,6 +367,11 @@ type series struct {
 	label    string
 	exceeded bool
 	metric   *metricRec // the metric of a SEARCH's series
+	// partial marks a SEARCH's series cut short by GetMetricData's MaxDatapoints,
+	// or an expression computed from one.
+	partial bool
+	// viaSearch marks an expression's result computed from a SEARCH's series.
+	viaSearch bool
 }
 
 // windowStats merges a metric's buckets into periods [start + k*period, ...) within
@@ -648,12 +653,7 @@ func (cw *CloudWatch) getMetricData(c *server.Call, in *api.GetMetricDataInput) 
 		// Inferred wording, PutMetricData's for its collection.
 		return nil, errParam("The collection MetricDataQueries must not have a size greater than %d.", maxQueries)
 	}
-	results, err := evalQueries(c.Tx, c.Account, c.Region, "MetricDataQueries", in.MetricDataQueries, in.StartTime, in.EndTime, c.Now)
-	if err != nil {
-		return nil, err
-	}
 	desc := svckit.Str(in.ScanBy) != "TimestampAscending"
-	out := &api.GetMetricDataOutput{MetricDataResults: []api.MetricDataResult{}, Messages: []api.MessageData{}}
 	limit := 100_800
 	if in.MaxDatapoints != nil {
 		if *in.MaxDatapoints < 1 {
@@ -664,6 +664,17 @@ func (cw *CloudWatch) getMetricData(c *server.Call, in *api.GetMetricDataInput) 
 		}
 		limit = int(*in.MaxDatapoints)
 	}
+	results, err := evalQueries(c.Tx, c.Account, c.Region, "MetricDataQueries", in.MetricDataQueries, in.StartTime, in.EndTime, c.Now,
+		&searchBudget{max: limit, desc: desc})
+	if err != nil {
+		return nil, err
+	}
+	// A request of SEARCHes alone has its series cut by cutSearches and no pages.
+	paged := false
+	for _, q := range in.MetricDataQueries {
+		paged = paged || q.MetricStat != nil
+	}
+	out := &api.GetMetricDataOutput{MetricDataResults: []api.MetricDataResult{}, Messages: []api.MessageData{}}
 	skip := 0
 	if in.NextToken != nil {
 		p, ok := svckit.ParseToken(c.Tx, *in.NextToken)
@@ -683,15 +694,22 @@ func (cw *CloudWatch) getMetricData(c *server.Call, in *api.GetMetricDataInput) 
 	}
 	var answers []answer
 	for _, q := range in.MetricDataQueries {
-		if s := results[q.Id]; !s.search && (q.ReturnData == nil || *q.ReturnData) {
+		if s := results[q.Id]; !s.search && !s.viaSearch && (q.ReturnData == nil || *q.ReturnData) {
 			answers = append(answers, answer{q, s, labels[q.Id]})
 		}
 	}
 	// A SEARCH's results follow the others, whatever the order of the queries
-	// (recorded, 2026: metric_search_order.json).
+	// (recorded, 2026: metric_search_order.json), and so do the expressions that
+	// read them, in the order of the queries: a SEARCH's two series came before
+	// SUM() of them (recorded, 2026: metric_search_windows.json,
+	// allocation-visible-search-visible-sum-max-5).
 	for _, q := range in.MetricDataQueries {
 		s := results[q.Id]
-		if !s.search || q.ReturnData != nil && !*q.ReturnData {
+		if !s.search && !s.viaSearch || q.ReturnData != nil && !*q.ReturnData {
+			continue
+		}
+		if !s.search {
+			answers = append(answers, answer{q, s, labels[q.Id]})
 			continue
 		}
 		// A SEARCH answers a result per series, under the query's Id.
@@ -715,12 +733,21 @@ func (cw *CloudWatch) getMetricData(c *server.Call, in *api.GetMetricDataInput) 
 		case len(s.units) > 1:
 			r.Messages = []api.MessageData{{Code: svckit.Ptr("MultipleUnits"),
 				Value: svckit.Ptr("Multiple units returned: '[" + strings.Join(s.units, ", ") + "]'")}}
+		case s.partial:
+			r.StatusCode = svckit.Ptr("PartialData")
+			r.Messages = []api.MessageData{{Code: svckit.Ptr("PartialData"),
+				Value: svckit.Ptr("The expression may contain partial data as one or more metrics have StatusCode 'Paginated'")}}
 		}
 		n := len(s.times)
 		for i := range n {
 			j := i
 			if desc {
 				j = n - 1 - i
+			}
+			if !paged {
+				r.Timestamps = append(r.Timestamps, s.times[j])
+				r.Values = append(r.Values, s.values[j])
+				continue
 			}
 			seen++
 			if seen <= skip {
@@ -824,6 +851,13 @@ func queryLabels(qs []api.MetricDataQuery, results map[string]*series) map[strin
 	return labels
 }
 
+// searchBudget is GetMetricData's MaxDatapoints and scan order, which cut a SEARCH's
+// series; alarms and the checks of PutMetricAlarm pass none.
+type searchBudget struct {
+	max  int
+	desc bool
+}
+
 // evalQueries computes every query of a GetMetricData request (or an alarm's
 // metric math): MetricStat queries read their metric, expressions combine them.
 // param is the request's name for the list, in error messages: MetricDataQueries, or
@@ -831,7 +865,7 @@ func queryLabels(qs []api.MetricDataQuery, results map[string]*series) map[strin
 // CloudWatch still has data for; an alarm's evaluation passes the zero time, as its
 // evaluation range is not a query of stored data (a day of 10-second periods is
 // allowed).
-func evalQueries(tx *store.Tx, account, region, param string, qs []api.MetricDataQuery, start, end, now time.Time) (map[string]*series, error) {
+func evalQueries(tx *store.Tx, account, region, param string, qs []api.MetricDataQuery, start, end, now time.Time, budget *searchBudget) (map[string]*series, error) {
 	if len(qs) == 0 {
 		return nil, errMissing("The parameter %s is required.", param)
 	}
@@ -892,6 +926,13 @@ func evalQueries(tx *store.Tx, account, region, param string, qs []api.MetricDat
 			out[q.Id] = nil // computed below, once every MetricStat is read
 		}
 	}
+	type parsedExpr struct {
+		i int
+		q api.MetricDataQuery
+		e mathExpr
+	}
+	var exprs []parsedExpr
+	var searches []*mathSearch
 	for i, q := range qs {
 		if q.Expression == nil {
 			continue
@@ -925,19 +966,153 @@ func evalQueries(tx *store.Tx, account, region, param string, qs []api.MetricDat
 			err := resolveSearches(e, func(m *mathSearch) error {
 				r, err := runSearch(tx, account, region, m, period, start, end, now)
 				m.result = r
+				searches = append(searches, m)
 				return err
 			})
 			if err != nil {
 				return nil, err
 			}
 		}
-		s, err := e.eval(out)
+		exprs = append(exprs, parsedExpr{i, q, e})
+	}
+	direct := false
+	for _, q := range qs {
+		direct = direct || q.MetricStat != nil
+	}
+	if budget != nil && !direct {
+		cutSearches(searches, budget, start, end, now)
+	}
+	for _, x := range exprs {
+		s, err := x.e.eval(out)
 		if err != nil {
-			return nil, errParam("The value %s for parameter %s.member.%d.Expression is not valid: %v", *q.Expression, param, i+1, err)
+			return nil, errParam("The value %s for parameter %s.member.%d.Expression is not valid: %v", *x.q.Expression, param, x.i+1, err)
 		}
-		out[q.Id] = s
+		if _, bare := x.e.(*mathSearch); !bare && usesPartial(x.e, out) {
+			s = markPartial(s)
+		}
+		if s != nil && !s.search && usesSearch(x.e, out) {
+			s.viaSearch = true
+		}
+		out[x.q.Id] = s
 	}
 	return out, nil
+}
+
+// cutSearches applies GetMetricData's MaxDatapoints to the series of the request's
+// SEARCHes when it has no MetricStat query: AWS answers them without a NextToken,
+// each series cut to a number of periods from the scan's start — MaxDatapoints
+// divided among the series, the remainder one each to the first — and a series cut
+// short is PartialData with the message "The expression may contain partial data as
+// one or more metrics have StatusCode 'Paginated'" (recorded, 2026:
+// metric_search_windows.json: two series of six periods answered 1 and 1 periods for
+// 2 datapoints, 2 and 1 for 3, 4 and 3 for 7, 5 and 4 for 9, all 6 and 5 for 11;
+// one series 3 periods for 3), counted from the end for TimestampDescending (one
+// series 3 periods for 3, two series 2 and 1 for 3). That several SEARCHes share one
+// division in the order of the queries is inferred. A request with MetricStat
+// queries too is paged as before: AWS's division there is not matched.
+func cutSearches(searches []*mathSearch, budget *searchBudget, start, end, now time.Time) {
+	type member struct {
+		s      *series
+		period time.Duration
+	}
+	var all []member
+	for _, m := range searches {
+		if m.result == nil {
+			continue
+		}
+		for _, s := range m.result.group {
+			all = append(all, member{s, time.Duration(m.used) * time.Second})
+		}
+	}
+	n := len(all)
+	if n == 0 {
+		return
+	}
+	for i, x := range all {
+		k := int64(budget.max / n)
+		if i < budget.max%n {
+			k++
+		}
+		from := roundStart(start, now, x.period)
+		p := x.period.Milliseconds()
+		periods := (end.UnixMilli() - from.UnixMilli() + p - 1) / p
+		if k >= periods {
+			continue
+		}
+		lo, hi := from.UnixMilli(), from.UnixMilli()+k*p
+		if budget.desc {
+			lo, hi = from.UnixMilli()+(periods-k)*p, end.UnixMilli()
+		}
+		kept := &series{}
+		for j, t := range x.s.times {
+			if ms := t.UnixMilli(); ms >= lo && ms < hi {
+				kept.times = append(kept.times, t)
+				kept.values = append(kept.values, x.s.values[j])
+				kept.counts = append(kept.counts, x.s.counts[j])
+			}
+		}
+		x.s.times, x.s.values, x.s.counts, x.s.partial = kept.times, kept.values, kept.counts, true
+	}
+}
+
+// usesPartial reports whether an expression reads a series cut short: AWS marks
+// such an expression's result PartialData with the same message (recorded, 2026:
+// metric_search_windows.json, SUM(hidden) and SUM(SEARCH(...))).
+func usesPartial(e mathExpr, env map[string]*series) bool {
+	return reads(e, env, func(s *series) bool {
+		if s.partial {
+			return true
+		}
+		for _, m := range s.group {
+			if m.partial {
+				return true
+			}
+		}
+		return false
+	})
+}
+
+// usesSearch reports whether an expression reads a SEARCH's series, inline or by Id.
+func usesSearch(e mathExpr, env map[string]*series) bool {
+	return reads(e, env, func(s *series) bool { return s.search || s.viaSearch })
+}
+
+// reads reports whether an expression reads a series for which pred holds.
+func reads(e mathExpr, env map[string]*series, pred func(*series) bool) bool {
+	switch x := e.(type) {
+	case mathRef:
+		return env[string(x)] != nil && pred(env[string(x)])
+	case *mathSearch:
+		return x.result != nil && pred(x.result)
+	case *mathBin:
+		return reads(x.l, env, pred) || reads(x.r, env, pred)
+	case *mathAgg:
+		if x.all {
+			for _, s := range env {
+				if s != nil && pred(s) {
+					return true
+				}
+			}
+		}
+		for _, a := range x.args {
+			if reads(a, env, pred) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// markPartial marks an expression's result, or each series of a group, as partial.
+func markPartial(s *series) *series {
+	if s == nil {
+		return s
+	}
+	s.partial = true
+	for _, m := range s.group {
+		m.partial = true
+	}
+	return s
 }
 
 func (cw *CloudWatch) listMetrics(c *server.Call, in *api.ListMetricsInput) (*api.ListMetricsOutput, error) {

@@ -1523,6 +1523,92 @@ func TestMetricSearchPeriodFractionsRecorded2026(t *testing.T) {
 	})
 }
 
+// metric_search_windows.json, window-search-*, allocation-search-two-*,
+// window-hidden-search-sum-*, window-sum-inline-* and
+// allocation-visible-search-visible-sum-max-5 (17:34 to 17:40):
+// MaxDatapoints cuts a request of SEARCHes without a NextToken, each series to its
+// share of the periods, and marks what it cut.
+func TestMetricSearchMaxDatapointsRecorded2026(t *testing.T) {
+	forEachProtocol(t, func(e *env) {
+		anchor := e.p.Clock.Now().Truncate(10 * time.Minute).Add(-25 * time.Minute)
+		put := func(name, node string, at time.Time, v float64) types.MetricDatum {
+			return types.MetricDatum{MetricName: aws.String(name), Dimensions: dims("ServiceName", "Beta", "Node", node),
+				Timestamp: aws.Time(at), Values: []float64{v, v + 4}, Counts: []float64{1, 3}, Unit: types.StandardUnitCount}
+		}
+		apptest.Must(e.cw.PutMetricData(ctx, &cw.PutMetricDataInput{Namespace: aws.String("N"), MetricData: []types.MetricDatum{
+			put("SDBFailure", "red", anchor, 50), put("SDBFailure", "red", anchor.Add(2*time.Minute), 52),
+			put("Network-Errors_2", "blue", anchor, 60), put("Network-Errors_2", "blue", anchor.Add(3*time.Minute), 63)}}))
+		one := `SEARCH('Namespace="N" AND (MetricName="SDBFailure")', 'Sum', 60)`
+		two := `SEARCH('Namespace="N" AND (MetricName="SDBFailure" OR MetricName="Network-Errors_2")', 'Sum', 60)`
+		q := func(id, x string, hidden bool) types.MetricDataQuery {
+			out := types.MetricDataQuery{Id: aws.String(id), Expression: aws.String(x)}
+			if hidden {
+				out.ReturnData = aws.Bool(false)
+			}
+			return out
+		}
+		// Each result: label, status (P for PartialData with AWS's message), and its
+		// datapoints as minutes after 17:35 = value.
+		for _, c := range []struct {
+			label string
+			max   int32
+			qs    []types.MetricDataQuery
+			want  string
+		}{
+			{"window-search-one-TimestampDescending-max-2", 2, []types.MetricDataQuery{q("e", one, false)}, "SDBFailure P []"},
+			{"window-search-one-TimestampDescending-max-3", 3, []types.MetricDataQuery{q("e", one, false)}, "SDBFailure P [2=220]"},
+			{"window-search-one-TimestampDescending-max-12", 12, []types.MetricDataQuery{q("e", one, false)}, "SDBFailure C [2=220 0=212]"},
+			{"window-search-two-TimestampDescending-max-3", 3, []types.MetricDataQuery{q("e", two, false)}, "blue Network-Errors_2 P [3=264] | red SDBFailure P []"},
+			{"window-search-one-max-1", 1, []types.MetricDataQuery{q("e", one, false)}, "SDBFailure P []"},
+			{"window-search-one-max-2", 2, []types.MetricDataQuery{q("e", one, false)}, "SDBFailure P [0=212]"},
+			{"window-search-one-max-3", 3, []types.MetricDataQuery{q("e", one, false)}, "SDBFailure P [0=212]"},
+			{"window-search-one-max-12", 12, []types.MetricDataQuery{q("e", one, false)}, "SDBFailure C [0=212 2=220]"},
+			{"window-search-two-max-1", 1, []types.MetricDataQuery{q("e", two, false)}, "blue Network-Errors_2 P [] | red SDBFailure P []"},
+			{"window-search-two-max-2", 2, []types.MetricDataQuery{q("e", two, false)}, "blue Network-Errors_2 P [] | red SDBFailure P []"},
+			{"window-search-two-max-3", 3, []types.MetricDataQuery{q("e", two, false)}, "blue Network-Errors_2 P [0=252] | red SDBFailure P []"},
+			{"allocation-search-two-max-7", 7, []types.MetricDataQuery{q("e", two, false)}, "blue Network-Errors_2 P [0=252] | red SDBFailure P [0=212]"},
+			{"allocation-search-two-max-9", 9, []types.MetricDataQuery{q("e", two, false)}, "blue Network-Errors_2 P [0=252 3=264] | red SDBFailure P [0=212 2=220]"},
+			{"allocation-search-two-max-11", 11, []types.MetricDataQuery{q("e", two, false)}, "blue Network-Errors_2 C [0=252 3=264] | red SDBFailure P [0=212 2=220]"},
+			{"window-search-two-max-12", 12, []types.MetricDataQuery{q("e", two, false)}, "blue Network-Errors_2 C [0=252 3=264] | red SDBFailure C [0=212 2=220]"},
+			{"window-hidden-search-sum-max-3", 3, []types.MetricDataQuery{q("hidden", two, true), q("total", "SUM(hidden)", false)}, "total P [0=252]"},
+			{"window-hidden-search-sum-max-12", 12, []types.MetricDataQuery{q("hidden", two, true), q("total", "SUM(hidden)", false)}, "total C [0=464 2=220 3=264]"},
+			{"window-sum-inline-max-1", 1, []types.MetricDataQuery{q("e", "SUM("+two+")", false)}, "e P []"},
+			{"window-sum-inline-max-3", 3, []types.MetricDataQuery{q("e", "SUM("+two+")", false)}, "e P [0=252]"},
+			{"allocation-visible-search-visible-sum-max-5", 5, []types.MetricDataQuery{q("visible", two, false), q("e", "SUM(visible)", false)},
+				"blue Network-Errors_2 P [0=252] | red SDBFailure P [0=212] | e P [0=464]"},
+		} {
+			scan := types.ScanByTimestampAscending
+			if strings.Contains(c.label, "Descending") {
+				scan = types.ScanByTimestampDescending
+			}
+			out, err := e.cw.GetMetricData(ctx, &cw.GetMetricDataInput{StartTime: aws.Time(anchor.Add(-time.Minute)), EndTime: aws.Time(anchor.Add(5 * time.Minute)),
+				ScanBy: scan, MaxDatapoints: aws.Int32(c.max), MetricDataQueries: c.qs})
+			if err != nil {
+				e.Errorf("%s: %v", c.label, err)
+				continue
+			}
+			var got []string
+			for _, r := range out.MetricDataResults {
+				status := "C"
+				if r.StatusCode == types.StatusCodePartialData && len(r.Messages) == 1 && aws.ToString(r.Messages[0].Code) == "PartialData" &&
+					aws.ToString(r.Messages[0].Value) == "The expression may contain partial data as one or more metrics have StatusCode 'Paginated'" {
+					status = "P"
+				} else if r.StatusCode != types.StatusCodeComplete || len(r.Messages) != 0 {
+					status = fmt.Sprintf("%s%+v", r.StatusCode, r.Messages)
+				}
+				var points []string
+				for i, ts := range r.Timestamps {
+					points = append(points, fmt.Sprintf("%d=%v", int(ts.Sub(anchor)/time.Minute), r.Values[i]))
+				}
+				got = append(got, fmt.Sprintf("%s %s [%s]", aws.ToString(r.Label), status, strings.Join(points, " ")))
+			}
+			if g := strings.Join(got, " | "); g != c.want || out.NextToken != nil {
+				e.Errorf("%s: got %s (token %v), want %s", c.label, g, out.NextToken != nil, c.want)
+			}
+		}
+	})
+}
+
 // The User Guide: an alarm cannot be based on a search expression.
 func TestMetricSearchNotInAlarms(t *testing.T) {
 	e := newEnv(t, protocols[0].opt)

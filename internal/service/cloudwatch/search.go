@@ -42,6 +42,7 @@ type mathSearch struct {
 	schema *searchSchema
 	stat   string
 	period int64 // 0: the query's Period
+	used   int64 // the period read: period, or the query's
 	result *series
 }
 
@@ -532,6 +533,7 @@ func runSearch(tx *store.Tx, account, region string, m *mathSearch, queryPeriod 
 		// Recorded, without the "Error in expression" prefix.
 		return nil, validationError("Period is a required field when using SEARCH function within an expression")
 	}
+	m.used = period
 	var picked []*metricRec
 	since := now.Add(-maxAge).UnixMilli()
 	err := tx.Scan(ns(account, region, tMetrics), "", 0, func(_ string, v []byte) bool {
