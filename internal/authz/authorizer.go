@@ -361,6 +361,14 @@ type Decision struct {
 // Allowed reports whether the check passed.
 func (d *Decision) Allowed() bool { return d.Result.Decision == policy.Allowed }
 
+// SameOrganization reports whether the caller's account and the resource's account
+// are in one organization (S3 words its denials to such callers as to its own
+// account's).
+func (d *Decision) SameOrganization() bool {
+	o, r := d.ctx.org, d.ctx.resourceOrg
+	return o != nil && r != nil && o.info.ID == r.info.ID
+}
+
 // Message is AWS's AccessDenied message for a denied check. An explicit deny names
 // the managed policy that denied, as AWS does for identity-based policies and
 // permissions boundaries ("with an explicit deny in an identity-based policy:
