@@ -190,7 +190,8 @@ func Open(opts Options) (*App, error) {
 // work) and wires the ones that call each other through interfaces they own.
 func (a *App) build() {
 	log := a.Options.Logger
-	a.SQS = sqs.New(sqs.Deps{Store: a.Store, Clock: a.Clock, Logger: log, Authz: a.Authz, KMS: kms.ForService(a.KMS, "sqs"), NewCall: a.newCall})
+	a.SQS = sqs.New(sqs.Deps{Store: a.Store, Clock: a.Clock, Logger: log, Authz: a.Authz, KMS: kms.ForService(a.KMS, "sqs"), NewCall: a.newCall,
+		Metrics: queueMetrics{a}})
 	a.SNS = sns.New(sns.Deps{Store: a.Store, Clock: a.Clock, Logger: log, Authz: a.Authz, Sealer: a.Sealer,
 		OutboxDir: filepath.Join(a.Options.DataDir, "outbox"), Queues: queueSender{a.SQS, a.Clock}, Region: a.Options.Region,
 		KMS: kms.ForService(a.KMS, "sns"), NewCall: a.newCall})

@@ -83,3 +83,16 @@ func (l ctLogGroups) PutEvents(ctx context.Context, account, region, group, stre
 func (l ctLogGroups) Exists(tx *store.Tx, account, region, group string) (bool, error) {
 	return l.a.Logs.GroupExists(tx, account, region, group)
 }
+
+// queueMetrics hands SQS's AWS/SQS metrics to CloudWatch. CloudWatch is built after
+// SQS, so it is read from the app when the first datapoint comes.
+type queueMetrics struct{ a *App }
+
+func (m queueMetrics) PutQueueMetrics(tx *store.Tx, account, region string, data []sqs.QueueMetric) error {
+	out := make([]cloudwatch.StatisticDatum, len(data))
+	for i, d := range data {
+		out[i] = cloudwatch.StatisticDatum{Namespace: "AWS/SQS", MetricName: d.Name, Dimensions: map[string]string{"QueueName": d.Queue}, Unit: d.Unit,
+			Timestamp: d.Minute, SampleCount: d.SampleCount, Sum: d.Sum, Minimum: d.Minimum, Maximum: d.Maximum}
+	}
+	return m.a.CloudWatch.PutStatistics(tx, account, region, out)
+}

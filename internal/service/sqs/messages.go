@@ -65,6 +65,19 @@ type msgRec struct {
 	// Origin is the ARN of the queue a dead-letter queue's message was redriven out
 	// of, where a message move task without a destination returns it.
 	Origin string `json:"origin,omitempty"`
+	// Avail is when the message entered the queue's available work, where that is
+	// not Sent: a delayed send's end of delay, a dead-letter queue's arrival. The age
+	// of the oldest message counts from it (recorded, 2026: sqs/queue_metrics.json,
+	// "availability-time origin", "destination entry").
+	Avail int64 `json:"avail,omitempty"`
+}
+
+// origin is when the message's age in the queue starts.
+func (m *msgRec) origin() int64 {
+	if m.Avail != 0 {
+		return m.Avail
+	}
+	return m.Sent
 }
 
 func (m *msgRec) key() string { return fmt.Sprintf("%016d.%s", m.VisibleAt, m.ID) }
@@ -316,6 +329,7 @@ type sendSpec struct {
 // sent is what a send reports.
 type sent struct {
 	id, md5Body, md5Attrs, md5Sys, seq string
+	size                               int // body and attributes, for SentMessageSize
 }
 
 // dedupRec remembers a FIFO message for five minutes of deduplication.
@@ -404,10 +418,13 @@ func (q *SQS) send(tx *store.Tx, r queueRef, rec *queueRec, sp sendSpec, now tim
 	m := &msgRec{ID: auth.NewUUID(), Body: sp.body, Attrs: normalizeNumbers(sp.attrs), TraceHeader: sp.trace, MD5Body: md5Hex(sp.body),
 		Sent: now.UnixMilli(), SenderID: sp.sender}
 	m.VisibleAt = m.Sent + int64(delay)*1000
+	if delay > 0 {
+		m.Avail = m.VisibleAt
+	}
 	if err := m.seal(sp.key); err != nil {
 		return nil, err
 	}
-	out := &sent{id: m.ID, md5Body: m.MD5Body, md5Attrs: md5Attributes(sp.attrs)}
+	out := &sent{id: m.ID, md5Body: m.MD5Body, md5Attrs: md5Attributes(sp.attrs), size: len(sp.body) + size}
 	if sp.trace != "" {
 		out.md5Sys = md5Attributes(map[string]api.MessageAttributeValue{"AWSTraceHeader": {DataType: "String", StringValue: &sp.trace}})
 	}
@@ -500,6 +517,10 @@ func (q *SQS) sendMessage(c *server.Call, in *api.SendMessageRequest) (*api.Send
 	if err != nil {
 		return nil, err
 	}
+	// A FIFO duplicate, accepted and not enqueued, counts as sent (recorded, 2026:
+	// sqs/metrics.json, fifo-send-accepted-duplicate).
+	q.sample(c.Tx, r, c.Now, "NumberOfMessagesSent", 1)
+	q.sample(c.Tx, r, c.Now, "SentMessageSize", float64(s.size))
 	return &api.SendMessageResult{MessageId: &s.id, MD5OfMessageBody: &s.md5Body, MD5OfMessageAttributes: optional(s.md5Attrs),
 		MD5OfMessageSystemAttributes: optional(s.md5Sys), SequenceNumber: optional(s.seq)}, nil
 }
@@ -602,6 +623,12 @@ func (q *SQS) sendMessageBatch(c *server.Call, in *api.SendMessageBatchRequest) 
 		}
 		out.Successful = append(out.Successful, api.SendMessageBatchResultEntry{Id: e.Id, MessageId: s.id, MD5OfMessageBody: s.md5Body,
 			MD5OfMessageAttributes: optional(s.md5Attrs), MD5OfMessageSystemAttributes: optional(s.md5Sys), SequenceNumber: optional(s.seq)})
+		q.sample(c.Tx, r, c.Now, "SentMessageSize", float64(s.size))
+	}
+	// A batch is one sample of its successful entries (recorded, 2026:
+	// sqs/metrics.json, batch: SampleCount 2, Minimum 1, Maximum 5).
+	if len(out.Successful) > 0 {
+		q.sample(c.Tx, r, c.Now, "NumberOfMessagesSent", float64(len(out.Successful)))
 	}
 	return out, nil
 }
@@ -658,6 +685,8 @@ func (q *SQS) SendFromService(tx *store.Tx, m ServiceMessage) (string, error) {
 	if err != nil {
 		return "", err
 	}
+	q.sample(tx, r, m.Now, "NumberOfMessagesSent", 1)
+	q.sample(tx, r, m.Now, "SentMessageSize", float64(s.size))
 	return s.id, nil
 }
 
@@ -721,7 +750,13 @@ func (q *SQS) deleteMessage(c *server.Call, in *api.DeleteMessageRequest) (*mode
 	if err != nil {
 		return nil, err
 	}
-	return &model.Empty{}, q.deleteByHandle(c, r, in.ReceiptHandle)
+	if err := q.deleteByHandle(c, r, in.ReceiptHandle); err != nil {
+		return nil, err
+	}
+	// A repeated delete of the same handle succeeds and counts (recorded, 2026:
+	// sqs/metrics.json, "Deleted includes duplicate successful deletes").
+	q.sample(c.Tx, r, c.Now, "NumberOfMessagesDeleted", 1)
+	return &model.Empty{}, nil
 }
 
 // deleteByHandle deletes a received message. A handle of a message already deleted,
@@ -765,6 +800,9 @@ func (q *SQS) deleteMessageBatch(c *server.Call, in *api.DeleteMessageBatchReque
 		})
 	if err != nil {
 		return nil, err
+	}
+	if len(done) > 0 {
+		q.sample(c.Tx, r, c.Now, "NumberOfMessagesDeleted", float64(len(done)))
 	}
 	out := &api.DeleteMessageBatchResult{Successful: []api.DeleteMessageBatchResultEntry{}, Failed: failed}
 	for _, id := range done {

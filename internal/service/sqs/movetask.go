@@ -391,15 +391,32 @@ func (q *SQS) wakeMover() {
 
 // Run moves messages for the active move tasks until ctx ends: at once, then
 // whenever a task starts or is cancelled, Palisade's clock is advanced, or a second
-// of real time passes.
+// of real time passes. On the same passes it publishes the counters committed since
+// the last one and, once a minute of Palisade's clock, the queues' gauges.
 func (q *SQS) Run(ctx context.Context) {
 	tick := time.NewTicker(time.Second)
 	defer tick.Stop()
+	var minute time.Time
+	if q.d.Metrics != nil {
+		q.loadActive(ctx)
+		minute = q.d.Clock.Now().Truncate(time.Minute)
+	}
 	for {
 		changed := q.d.Clock.Changed()
 		q.RunMoveTasks(ctx)
+		if q.d.Metrics != nil {
+			// Counters first, so a minute's gauges follow its calls.
+			q.flushMetrics(ctx)
+			if now := q.d.Clock.Now(); now.Truncate(time.Minute).After(minute) {
+				q.publishGauges(ctx, now)
+				minute = now.Truncate(time.Minute)
+			}
+		}
 		select {
 		case <-ctx.Done():
+			if q.d.Metrics != nil {
+				q.flushMetrics(context.WithoutCancel(ctx))
+			}
 			return
 		case <-changed:
 		case <-q.moverWake:

@@ -257,6 +257,7 @@ func (q *SQS) createQueue(c *server.Call, in *api.CreateQueueRequest) (*api.Crea
 	}
 	now := c.Now.Truncate(time.Second)
 	rec := &queueRec{Name: in.QueueName, Attributes: attrs, Tags: in.Tags, Created: now, Modified: now}
+	q.touch(c.Tx, r, c.Now)
 	return &api.CreateQueueResult{QueueUrl: svckit.Ptr(queueURL(c, r))}, putQueue(c.Tx, r, rec)
 }
 

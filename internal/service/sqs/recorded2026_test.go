@@ -3,11 +3,15 @@ package sqs_test
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
+	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	"github.com/aws/aws-sdk-go-v2/service/sqs/types"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	ststypes "github.com/aws/aws-sdk-go-v2/service/sts/types"
 
@@ -328,5 +332,148 @@ func TestRecorded2026RedriveNotForwarded(t *testing.T) {
 			_, err = user.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: aws.String(deadURL)})
 			wantError(t, err, "AccessDenied", 403, want)
 		}
+	}
+}
+
+// startOfMinute moves Palisade's clock to one second past the next minute, so a
+// test's calls fall in one minute; it returns that minute.
+func (e *env) startOfMinute() time.Time {
+	now := e.p.Clock.Now()
+	next := now.Truncate(time.Minute).Add(time.Minute)
+	e.p.AdvanceClock(next.Sub(now) + time.Second)
+	return next.UTC()
+}
+
+// stat is a minute's datapoint as GetMetricStatistics gives it.
+type stat struct {
+	n, sum, lo, hi float64
+	unit           string
+}
+
+// metricStat waits for the AWS/SQS datapoint of queue's metric in minute and returns
+// it (SQS publishes on its worker's passes, as AWS publishes after the minute).
+func (e *env) metricStat(cw *cloudwatch.Client, queue, metric string, minute time.Time) stat {
+	e.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		out := apptest.Must(cw.GetMetricStatistics(ctx, &cloudwatch.GetMetricStatisticsInput{Namespace: aws.String("AWS/SQS"), MetricName: aws.String(metric),
+			Dimensions: []cwtypes.Dimension{{Name: aws.String("QueueName"), Value: aws.String(queue)}}, StartTime: aws.Time(minute), EndTime: aws.Time(minute.Add(time.Minute)),
+			Period: aws.Int32(60), Statistics: []cwtypes.Statistic{"Sum", "SampleCount", "Minimum", "Maximum", "Average"}}))
+		if len(out.Datapoints) == 1 {
+			d := out.Datapoints[0]
+			if !aws.ToTime(d.Timestamp).Equal(minute) {
+				e.Fatalf("%s %s: timestamp %v, want %v", queue, metric, aws.ToTime(d.Timestamp), minute)
+			}
+			return stat{aws.ToFloat64(d.SampleCount), aws.ToFloat64(d.Sum), aws.ToFloat64(d.Minimum), aws.ToFloat64(d.Maximum), string(d.Unit)}
+		}
+		if time.Now().After(deadline) {
+			e.Fatalf("%s %s: no datapoint for %v", queue, metric, minute)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// AWS/SQS counters, replayed from radkawar/stackd testdata/aws/sqs/metrics.json
+// (recorded 2026): each call is one sample of the messages it sent, received or
+// deleted, in the minute of the call, unit Count, dimension QueueName alone.
+func TestRecorded2026QueueCounters(t *testing.T) {
+	e := newEnv(t)
+	cw := cloudwatch.NewFromConfig(e.p.RootConfig())
+	minute := e.startOfMinute()
+	attrs := map[string]string{"MessageRetentionPeriod": "300", "VisibilityTimeout": "180"}
+
+	// individual: three sends, three single receives, four deletes (one repeated).
+	ind := e.queue("counter-individual", attrs)
+	for _, b := range []string{"individual-0", "individual-1", "individual-2"} {
+		e.send(ind, b)
+	}
+	var handles []string
+	for range 3 {
+		handles = append(handles, *e.receive(ind, 1)[0].ReceiptHandle)
+	}
+	handles = append(handles, handles[0])
+	for _, h := range handles {
+		apptest.Must(e.sqs.DeleteMessage(ctx, &sqs.DeleteMessageInput{QueueUrl: aws.String(ind), ReceiptHandle: aws.String(h)}))
+	}
+
+	// batch: batches of 1 and 5; deletes of 6 (and an invalid entry) then 2 again.
+	batch := e.queue("counter-batch", attrs)
+	for _, n := range []int{1, 5} {
+		var entries []types.SendMessageBatchRequestEntry
+		for i := range n {
+			entries = append(entries, types.SendMessageBatchRequestEntry{Id: aws.String(string(rune('a' + i))), MessageBody: aws.String("batch")})
+		}
+		apptest.Must(e.sqs.SendMessageBatch(ctx, &sqs.SendMessageBatchInput{QueueUrl: aws.String(batch), Entries: entries}))
+	}
+	var all []string
+	for len(all) < 6 {
+		for _, m := range e.receive(batch, 2) {
+			all = append(all, *m.ReceiptHandle)
+		}
+	}
+	del := func(hs []string, invalid bool) {
+		var entries []types.DeleteMessageBatchRequestEntry
+		for i, h := range hs {
+			entries = append(entries, types.DeleteMessageBatchRequestEntry{Id: aws.String(string(rune('0' + i))), ReceiptHandle: aws.String(h)})
+		}
+		if invalid {
+			entries = append(entries, types.DeleteMessageBatchRequestEntry{Id: aws.String("invalid"), ReceiptHandle: aws.String("invalid-handle")})
+		}
+		apptest.Must(e.sqs.DeleteMessageBatch(ctx, &sqs.DeleteMessageBatchInput{QueueUrl: aws.String(batch), Entries: entries}))
+	}
+	del(all, true)
+	del(all[:2], false)
+
+	// dedup: an original, an accepted duplicate, a batch of a duplicate and two new.
+	dedup := e.queue("counter-dedup.fifo", map[string]string{"MessageRetentionPeriod": "300", "VisibilityTimeout": "180", "FifoQueue": "true"})
+	fifoSend := func(body, id string) {
+		apptest.Must(e.sqs.SendMessage(ctx, &sqs.SendMessageInput{QueueUrl: aws.String(dedup), MessageBody: aws.String(body), MessageGroupId: aws.String("g"), MessageDeduplicationId: aws.String(id)}))
+	}
+	fifoSend("original", "original")
+	fifoSend("different-body-same-dedup", "original")
+	var entries []types.SendMessageBatchRequestEntry
+	for _, id := range []string{"original", "new1", "new2"} {
+		entries = append(entries, types.SendMessageBatchRequestEntry{Id: aws.String("e" + id), MessageBody: aws.String(id), MessageGroupId: aws.String("g"), MessageDeduplicationId: aws.String(id)})
+	}
+	apptest.Must(e.sqs.SendMessageBatch(ctx, &sqs.SendMessageBatchInput{QueueUrl: aws.String(dedup), Entries: entries}))
+	if got := len(e.receive(dedup, 3)); got != 3 {
+		t.Fatalf("dedup receive: %d messages", got)
+	}
+
+	// replay: a FIFO receive attempt answered again counts again.
+	replay := e.queue("counter-replay.fifo", map[string]string{"MessageRetentionPeriod": "300", "VisibilityTimeout": "180", "FifoQueue": "true"})
+	entries = nil
+	for _, b := range []string{"replay-0", "replay-1"} {
+		entries = append(entries, types.SendMessageBatchRequestEntry{Id: aws.String(b), MessageBody: aws.String(b), MessageGroupId: aws.String("g"), MessageDeduplicationId: aws.String(b)})
+	}
+	apptest.Must(e.sqs.SendMessageBatch(ctx, &sqs.SendMessageBatchInput{QueueUrl: aws.String(replay), Entries: entries}))
+	attempt := func(in *sqs.ReceiveMessageInput) { in.ReceiveRequestAttemptId = aws.String("counter-attempt") }
+	e.receive(replay, 10, attempt)
+	e.receive(replay, 10, attempt)
+
+	for _, c := range []struct {
+		queue, metric string
+		want          stat
+	}{
+		{"counter-individual", "NumberOfMessagesSent", stat{3, 3, 1, 1, "Count"}},
+		{"counter-individual", "NumberOfMessagesReceived", stat{3, 3, 1, 1, "Count"}},
+		{"counter-individual", "NumberOfMessagesDeleted", stat{4, 4, 1, 1, "Count"}},
+		{"counter-batch", "NumberOfMessagesSent", stat{2, 6, 1, 5, "Count"}},
+		{"counter-batch", "NumberOfMessagesDeleted", stat{2, 8, 2, 6, "Count"}},
+		{"counter-dedup.fifo", "NumberOfMessagesSent", stat{3, 5, 1, 3, "Count"}},
+		{"counter-dedup.fifo", "NumberOfMessagesReceived", stat{1, 3, 3, 3, "Count"}},
+		{"counter-replay.fifo", "NumberOfMessagesSent", stat{1, 2, 2, 2, "Count"}},
+		{"counter-replay.fifo", "NumberOfMessagesReceived", stat{2, 4, 2, 2, "Count"}},
+		// Inferred from the user guide: one byte-sized sample per message.
+		{"counter-individual", "SentMessageSize", stat{3, 36, 12, 12, "Bytes"}},
+	} {
+		if got := e.metricStat(cw, c.queue, c.metric, minute); got != c.want {
+			t.Errorf("%s %s = %+v, want %+v", c.queue, c.metric, got, c.want)
+		}
+	}
+	out := apptest.Must(cw.ListMetrics(ctx, &cloudwatch.ListMetricsInput{Namespace: aws.String("AWS/SQS"), MetricName: aws.String("NumberOfMessagesSent"),
+		Dimensions: []cwtypes.DimensionFilter{{Name: aws.String("QueueName"), Value: aws.String("counter-batch")}}}))
+	if len(out.Metrics) != 1 || len(out.Metrics[0].Dimensions) != 1 || aws.ToString(out.Metrics[0].Dimensions[0].Value) != "counter-batch" {
+		t.Errorf("ListMetrics = %+v", out.Metrics)
 	}
 }

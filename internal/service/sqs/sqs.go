@@ -42,6 +42,8 @@ type Deps struct {
 	KMS svckit.DataKeys
 	// NewCall makes the calls SNS's deliveries to encrypted queues run as.
 	NewCall svckit.NewCall
+	// Metrics receives the AWS/SQS metrics (metrics.go); nil publishes none.
+	Metrics MetricSink
 }
 
 // SQS is the queue service.
@@ -53,6 +55,10 @@ type SQS struct {
 	waiters map[string]chan struct{} // queue key → closed when a message arrives
 
 	moverWake chan struct{} // a move task started or was cancelled
+
+	mmu     sync.Mutex
+	pending map[metricKey]*metricAgg // counters committed since the last flush
+	active  map[queueRef]int64       // queue → its last call or change (Unix ms)
 }
 
 // New returns SQS.
@@ -63,7 +69,8 @@ func New(d Deps) *SQS {
 	if d.Clock == nil {
 		d.Clock = &clock.Clock{}
 	}
-	q := &SQS{d: d, waiters: map[string]chan struct{}{}, moverWake: make(chan struct{}, 1)}
+	q := &SQS{d: d, waiters: map[string]chan struct{}{}, moverWake: make(chan struct{}, 1),
+		pending: map[metricKey]*metricAgg{}, active: map[queueRef]int64{}}
 	if d.KMS != nil {
 		q.sse = svckit.NewSSE(d.KMS, "alias/aws/sqs")
 		q.sse.RoleSessionPolicies = true

@@ -1,0 +1,243 @@
+package sqs
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"github.com/palisade/palisade/internal/store"
+)
+
+// MetricSink receives SQS's CloudWatch datapoints (namespace AWS/SQS, dimension
+// QueueName) in the transaction at hand; app wires CloudWatch behind it.
+type MetricSink interface {
+	PutQueueMetrics(tx *store.Tx, account, region string, data []QueueMetric) error
+}
+
+// QueueMetric is one queue's metric for one minute, as a statistic set.
+type QueueMetric struct {
+	Queue, Name, Unit string
+	Minute            time.Time
+	SampleCount, Sum  float64
+	Minimum, Maximum  float64
+}
+
+// inactiveAfter is how long a queue without messages and without calls keeps
+// reporting: "queues that are inactive for more than six hours" stop (SQS Developer
+// Guide, "Monitoring Amazon SQS queues using CloudWatch").
+const inactiveAfter = 6 * time.Hour
+
+type metricKey struct {
+	r      queueRef
+	name   string
+	minute int64
+}
+
+type metricAgg struct{ n, sum, lo, hi float64 }
+
+// sample counts one per-call sample of a counter (the number of messages the call
+// sent, received or deleted; each message's size), once tx commits. AWS reports each
+// call as a sample: three SendMessage calls are SampleCount 3, a batch of 5 one
+// sample of 5 (recorded, 2026: sqs/metrics.json).
+func (q *SQS) sample(tx *store.Tx, r queueRef, now time.Time, name string, v float64) {
+	if q.d.Metrics == nil {
+		return
+	}
+	minute := now.Truncate(time.Minute).UnixMilli()
+	tx.AfterCommit(func() {
+		q.mmu.Lock()
+		defer q.mmu.Unlock()
+		k := metricKey{r, name, minute}
+		a, ok := q.pending[k]
+		if !ok {
+			a = &metricAgg{lo: v, hi: v}
+			q.pending[k] = a
+		}
+		a.n++
+		a.sum += v
+		a.lo, a.hi = min(a.lo, v), max(a.hi, v)
+		q.active[r] = max(q.active[r], now.UnixMilli())
+	})
+}
+
+// touch marks a queue active once tx commits.
+func (q *SQS) touch(tx *store.Tx, r queueRef, now time.Time) {
+	if q.d.Metrics == nil {
+		return
+	}
+	tx.AfterCommit(func() {
+		q.mmu.Lock()
+		q.active[r] = max(q.active[r], now.UnixMilli())
+		q.mmu.Unlock()
+	})
+}
+
+var counterUnit = map[string]string{"SentMessageSize": "Bytes"}
+
+// flushMetrics hands the counters gathered since the last flush to CloudWatch.
+func (q *SQS) flushMetrics(ctx context.Context) {
+	q.mmu.Lock()
+	pending := q.pending
+	if len(pending) == 0 {
+		q.mmu.Unlock()
+		return
+	}
+	q.pending = map[metricKey]*metricAgg{}
+	q.mmu.Unlock()
+	by := map[[2]string][]QueueMetric{}
+	for k, a := range pending {
+		unit := counterUnit[k.name]
+		if unit == "" {
+			unit = "Count"
+		}
+		ar := [2]string{k.r.Account, k.r.Region}
+		by[ar] = append(by[ar], QueueMetric{Queue: k.r.Name, Name: k.name, Unit: unit, Minute: time.UnixMilli(k.minute).UTC(),
+			SampleCount: a.n, Sum: a.sum, Minimum: a.lo, Maximum: a.hi})
+	}
+	err := q.d.Store.Update(ctx, func(tx *store.Tx) error {
+		for ar, data := range by {
+			if err := q.d.Metrics.PutQueueMetrics(tx, ar[0], ar[1], data); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil && ctx.Err() == nil {
+		q.d.Logger.Error("sqs: publish metrics", "err", err)
+	}
+}
+
+// loadActive learns, once, the queues stored before this process started: each is
+// active from its last change, and any holding messages reports regardless.
+func (q *SQS) loadActive(ctx context.Context) {
+	err := q.d.Store.View(ctx, func(tx *store.Tx) error {
+		names, err := tx.Namespaces("sqs/")
+		if err != nil {
+			return err
+		}
+		for _, n := range names {
+			parts := strings.Split(n, "/")
+			if len(parts) != 4 || parts[3] != tQueues {
+				continue
+			}
+			err := tx.Scan(n, "", 0, func(k string, v []byte) bool {
+				rec := &queueRec{}
+				if decode(v, rec) == nil {
+					r := queueRef{Account: parts[1], Region: parts[2], Name: k}
+					q.mmu.Lock()
+					q.active[r] = max(q.active[r], rec.Modified.UnixMilli())
+					q.mmu.Unlock()
+				}
+				return true
+			})
+			if err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil && ctx.Err() == nil {
+		q.d.Logger.Error("sqs: list queues for metrics", "err", err)
+	}
+}
+
+// publishGauges samples every active queue's approximate counts and the age of its
+// oldest message for the minute of now (one sample a minute: AWS's gauges are
+// reported each minute).
+func (q *SQS) publishGauges(ctx context.Context, now time.Time) {
+	q.mmu.Lock()
+	refs := make(map[queueRef]int64, len(q.active))
+	for r, at := range q.active {
+		refs[r] = at
+	}
+	q.mmu.Unlock()
+	minute := now.Truncate(time.Minute).UTC()
+	nowMs := now.UnixMilli()
+	var gone []queueRef
+	err := q.d.Store.Update(ctx, func(tx *store.Tx) error {
+		by := map[[2]string][]QueueMetric{}
+		for r, at := range refs {
+			rec, err := loadQueue(tx, r)
+			if err != nil {
+				return err
+			}
+			if rec == nil {
+				gone = append(gone, r)
+				continue
+			}
+			var n counts
+			oldest, oldestPoison := int64(-1), int64(-1)
+			cutoff := nowMs - retention(rec)*1000
+			err = tx.Scan(msgNS(r.Account, r.Region, r.Name), "", 0, func(_ string, v []byte) bool {
+				m := &msgRec{}
+				if decode(v, m) != nil || m.Sent < cutoff {
+					return true
+				}
+				switch {
+				case m.VisibleAt <= nowMs:
+					n.visible++
+				case m.Receives > 0:
+					n.inflight++
+				default:
+					n.delayed++
+					return true // not yet in the queue: no age
+				}
+				// A message received more than three times no longer holds the age
+				// up: it follows the next oldest (SQS Developer Guide; recorded, 2026:
+				// sqs/queue_metrics.json, poison: still the old message after three
+				// receives, the younger one after the fourth).
+				o := m.origin()
+				switch {
+				case m.Receives > 3:
+					if oldestPoison < 0 || o < oldestPoison {
+						oldestPoison = o
+					}
+				case oldest < 0 || o < oldest:
+					oldest = o
+				}
+				return true
+			})
+			if err != nil {
+				return err
+			}
+			if n.visible+n.inflight+n.delayed == 0 && nowMs-at > inactiveAfter.Milliseconds() {
+				continue
+			}
+			if oldest < 0 {
+				oldest = oldestPoison
+			}
+			age := 0.0
+			if oldest >= 0 {
+				age = float64((nowMs - oldest) / 1000)
+			}
+			g := func(name, unit string, v float64) QueueMetric {
+				return QueueMetric{Queue: r.Name, Name: name, Unit: unit, Minute: minute, SampleCount: 1, Sum: v, Minimum: v, Maximum: v}
+			}
+			ar := [2]string{r.Account, r.Region}
+			by[ar] = append(by[ar],
+				g("ApproximateNumberOfMessagesVisible", "Count", float64(n.visible)),
+				g("ApproximateNumberOfMessagesNotVisible", "Count", float64(n.inflight)),
+				g("ApproximateNumberOfMessagesDelayed", "Count", float64(n.delayed)),
+				g("ApproximateAgeOfOldestMessage", "Seconds", age))
+		}
+		for ar, data := range by {
+			if err := q.d.Metrics.PutQueueMetrics(tx, ar[0], ar[1], data); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		if ctx.Err() == nil {
+			q.d.Logger.Error("sqs: publish queue gauges", "err", err)
+		}
+		return
+	}
+	if len(gone) > 0 {
+		q.mmu.Lock()
+		for _, r := range gone {
+			delete(q.active, r)
+		}
+		q.mmu.Unlock()
+	}
+}
