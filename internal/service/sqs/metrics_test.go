@@ -1,0 +1,93 @@
+package sqs_test
+
+import (
+	"encoding/json"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
+	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+
+	"github.com/palisade/palisade/internal/app/apptest"
+)
+
+// The gauges are sampled once a minute of Palisade's clock: visible, in flight and
+// delayed messages, and the age of the oldest message that is not delayed.
+func TestQueueGauges(t *testing.T) {
+	e := newEnv(t)
+	cw := cloudwatch.NewFromConfig(e.p.RootConfig())
+	e.startOfMinute()
+	url := e.queue("gauges", map[string]string{"VisibilityTimeout": "1200"})
+	e.send(url, "held")
+	e.receive(url, 1)
+	e.send(url, "visible")
+	apptest.Must(e.sqs.SendMessage(ctx, &sqs.SendMessageInput{QueueUrl: aws.String(url), MessageBody: aws.String("delayed"), DelaySeconds: 900}))
+	e.p.AdvanceClock(time.Minute)
+	minute := e.p.Clock.Now().Truncate(time.Minute).UTC()
+	for metric, want := range map[string]stat{
+		"ApproximateNumberOfMessagesVisible":    {1, 1, 1, 1, "Count"},
+		"ApproximateNumberOfMessagesNotVisible": {1, 1, 1, 1, "Count"},
+		"ApproximateNumberOfMessagesDelayed":    {1, 1, 1, 1, "Count"},
+	} {
+		if got := e.metricStat(cw, "gauges", metric, minute); got != want {
+			t.Errorf("%s = %+v, want %+v", metric, got, want)
+		}
+	}
+	// The held message, sent about a minute ago, is the oldest.
+	if got := e.metricStat(cw, "gauges", "ApproximateAgeOfOldestMessage", minute); got.unit != "Seconds" || got.n != 1 || got.sum < 55 || got.sum > 70 {
+		t.Errorf("ApproximateAgeOfOldestMessage = %+v", got)
+	}
+}
+
+// The classic alarm: a dead-letter queue's ApproximateNumberOfMessagesVisible > 0
+// goes to ALARM once a message has been redriven into it and a minute has passed.
+func TestDeadLetterQueueAlarm(t *testing.T) {
+	e := newEnv(t)
+	cw := cloudwatch.NewFromConfig(e.p.RootConfig())
+	e.startOfMinute()
+	dlq := e.queue("orders-dlq", nil)
+	arn := e.attr(dlq, "QueueArn")
+	policy, _ := json.Marshal(map[string]any{"deadLetterTargetArn": arn, "maxReceiveCount": 1})
+	src := e.queue("orders", map[string]string{"RedrivePolicy": string(policy), "VisibilityTimeout": "0"})
+	apptest.Must(cw.PutMetricAlarm(ctx, &cloudwatch.PutMetricAlarmInput{AlarmName: aws.String("dlq-not-empty"), Namespace: aws.String("AWS/SQS"),
+		MetricName: aws.String("ApproximateNumberOfMessagesVisible"), Dimensions: []cwtypes.Dimension{{Name: aws.String("QueueName"), Value: aws.String("orders-dlq")}},
+		Statistic: cwtypes.StatisticMaximum, Period: aws.Int32(60), EvaluationPeriods: aws.Int32(1), Threshold: aws.Float64(0),
+		ComparisonOperator: cwtypes.ComparisonOperatorGreaterThanThreshold, TreatMissingData: aws.String("notBreaching")}))
+	e.send(src, "poison")
+	if n := len(e.receive(src, 1)); n != 1 {
+		t.Fatalf("first receive: %d messages", n)
+	}
+	if n := len(e.receive(src, 1)); n != 0 {
+		t.Fatalf("second receive: %d messages, want the message moved to the DLQ", n)
+	}
+	e.p.AdvanceClock(time.Minute)
+	minute := e.p.Clock.Now().Truncate(time.Minute).UTC()
+	if got := e.metricStat(cw, "orders-dlq", "ApproximateNumberOfMessagesVisible", minute); got.sum != 1 {
+		t.Fatalf("DLQ visible = %+v", got)
+	}
+	e.p.AdvanceClock(time.Minute)
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		out := apptest.Must(cw.DescribeAlarms(ctx, &cloudwatch.DescribeAlarmsInput{AlarmNames: []string{"dlq-not-empty"}}))
+		if len(out.MetricAlarms) == 1 && out.MetricAlarms[0].StateValue == cwtypes.StateValueAlarm {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("alarm state = %v, want ALARM", out.MetricAlarms[0].StateValue)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	metrics := apptest.Must(cw.ListMetrics(ctx, &cloudwatch.ListMetricsInput{Namespace: aws.String("AWS/SQS"),
+		Dimensions: []cwtypes.DimensionFilter{{Name: aws.String("QueueName"), Value: aws.String("orders-dlq")}}}))
+	names := map[string]bool{}
+	for _, m := range metrics.Metrics {
+		names[aws.ToString(m.MetricName)] = true
+	}
+	for _, want := range []string{"ApproximateNumberOfMessagesVisible", "ApproximateNumberOfMessagesNotVisible", "ApproximateNumberOfMessagesDelayed", "ApproximateAgeOfOldestMessage"} {
+		if !names[want] {
+			t.Errorf("ListMetrics lacks %s: %v", want, names)
+		}
+	}
+}
