@@ -70,6 +70,11 @@ type msgRec struct {
 	// of the oldest message counts from it (recorded, 2026: sqs/queue_metrics.json,
 	// "availability-time origin", "destination entry").
 	Avail int64 `json:"avail,omitempty"`
+	// BaseReceives are the receives a dead-letter queue's message had when it
+	// arrived: its age there counts receives from then on (recorded, 2026:
+	// sqs/queue_metrics.json, "Cumulative source receive count>=3 does not exclude
+	// newly entered DLQ age").
+	BaseReceives int `json:"baseRecv,omitempty"`
 }
 
 // origin is when the message's age in the queue starts.
@@ -329,7 +334,8 @@ type sendSpec struct {
 // sent is what a send reports.
 type sent struct {
 	id, md5Body, md5Attrs, md5Sys, seq string
-	size                               int // body and attributes, for SentMessageSize
+	size                               int  // body and attributes, for SentMessageSize
+	duplicate                          bool // a FIFO send deduplicated
 }
 
 // dedupRec remembers a FIFO message for five minutes of deduplication.
@@ -454,7 +460,7 @@ func (q *SQS) send(tx *store.Tx, r queueRef, rec *queueRec, sp sendSpec, now tim
 		}
 		if prior != nil {
 			// A duplicate within five minutes is accepted and not enqueued.
-			out.id, out.seq = prior.ID, prior.Seq
+			out.id, out.seq, out.duplicate = prior.ID, prior.Seq, true
 			return out, nil
 		}
 		out.seq = m.Seq
@@ -521,6 +527,9 @@ func (q *SQS) sendMessage(c *server.Call, in *api.SendMessageRequest) (*api.Send
 	// sqs/metrics.json, fifo-send-accepted-duplicate).
 	q.sample(c.Tx, r, c.Now, "NumberOfMessagesSent", 1)
 	q.sample(c.Tx, r, c.Now, "SentMessageSize", float64(s.size))
+	if s.duplicate {
+		q.sample(c.Tx, r, c.Now, "NumberOfDeduplicatedSentMessages", 1)
+	}
 	return &api.SendMessageResult{MessageId: &s.id, MD5OfMessageBody: &s.md5Body, MD5OfMessageAttributes: optional(s.md5Attrs),
 		MD5OfMessageSystemAttributes: optional(s.md5Sys), SequenceNumber: optional(s.seq)}, nil
 }
@@ -610,6 +619,7 @@ func (q *SQS) sendMessageBatch(c *server.Call, in *api.SendMessageBatchRequest) 
 		return nil, err
 	}
 	out := &api.SendMessageBatchResult{Successful: []api.SendMessageBatchResultEntry{}, Failed: []api.BatchResultErrorEntry{}}
+	dups := 0
 	for _, e := range in.Entries {
 		trace, err := traceHeader(e.MessageSystemAttributes)
 		var s *sent
@@ -624,6 +634,12 @@ func (q *SQS) sendMessageBatch(c *server.Call, in *api.SendMessageBatchRequest) 
 		out.Successful = append(out.Successful, api.SendMessageBatchResultEntry{Id: e.Id, MessageId: s.id, MD5OfMessageBody: s.md5Body,
 			MD5OfMessageAttributes: optional(s.md5Attrs), MD5OfMessageSystemAttributes: optional(s.md5Sys), SequenceNumber: optional(s.seq)})
 		q.sample(c.Tx, r, c.Now, "SentMessageSize", float64(s.size))
+		if s.duplicate {
+			dups++
+		}
+	}
+	if dups > 0 {
+		q.sample(c.Tx, r, c.Now, "NumberOfDeduplicatedSentMessages", float64(dups))
 	}
 	// A batch is one sample of its successful entries (recorded, 2026:
 	// sqs/metrics.json, batch: SampleCount 2, Minimum 1, Maximum 5).
@@ -687,6 +703,9 @@ func (q *SQS) SendFromService(tx *store.Tx, m ServiceMessage) (string, error) {
 	}
 	q.sample(tx, r, m.Now, "NumberOfMessagesSent", 1)
 	q.sample(tx, r, m.Now, "SentMessageSize", float64(s.size))
+	if s.duplicate {
+		q.sample(tx, r, m.Now, "NumberOfDeduplicatedSentMessages", 1)
+	}
 	return s.id, nil
 }
 

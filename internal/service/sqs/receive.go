@@ -231,7 +231,7 @@ func (q *SQS) moveToDLQ(tx *store.Tx, r queueRef, m *msgRec, target queueRef, no
 		// The target is gone: SQS keeps redriving nowhere; the message is dropped.
 		return err
 	}
-	m.VisibleAt, m.Nonce, m.Origin, m.Avail = now, "", r.arn(), now
+	m.VisibleAt, m.Nonce, m.Origin, m.Avail, m.BaseReceives = now, "", r.arn(), now, m.Receives
 	if dlq.Attributes["FifoQueue"] == "true" {
 		// "When a message is moved from a FIFO queue to a FIFO DLQ, the original
 		// message's deduplication ID will be replaced with the original message's ID"

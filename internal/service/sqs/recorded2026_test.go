@@ -477,3 +477,176 @@ func TestRecorded2026QueueCounters(t *testing.T) {
 		t.Errorf("ListMetrics = %+v", out.Metrics)
 	}
 }
+
+// AWS/SQS gauges, replayed from the conclusions of radkawar/stackd
+// testdata/aws/sqs/queue_metrics.json (recorded 2026): one sample a minute
+// (SampleCount 1); age counts in-flight messages, not delayed ones, and from the end of
+// a delay; a FIFO queue reports its groups in flight, a fair queue its quiet groups.
+func TestRecorded2026QueueGauges(t *testing.T) {
+	e := newEnv(t)
+	cw := cloudwatch.NewFromConfig(e.p.RootConfig())
+	e.startOfMinute()
+	attrs := map[string]string{"MessageRetentionPeriod": "3600", "VisibilityTimeout": "1200"}
+	state := e.queue("gauge-state", attrs)
+	delay := e.queue("gauge-delay", attrs)
+	solo := e.queue("gauge-delay-solo", attrs)
+	fifo := e.queue("gauge-fifo.fifo", map[string]string{"FifoQueue": "true", "ContentBasedDeduplication": "true", "VisibilityTimeout": "1200"})
+	fair := e.queue("gauge-fair", attrs)
+	e.send(state, "state-old")
+	apptest.Must(e.sqs.SendMessage(ctx, &sqs.SendMessageInput{QueueUrl: aws.String(delay), MessageBody: aws.String("delayed"), DelaySeconds: 900}))
+	apptest.Must(e.sqs.SendMessage(ctx, &sqs.SendMessageInput{QueueUrl: aws.String(solo), MessageBody: aws.String("solo"), DelaySeconds: 120}))
+	var entries []types.SendMessageBatchRequestEntry
+	for i := range 6 {
+		id := string(rune('0' + i))
+		entries = append(entries, types.SendMessageBatchRequestEntry{Id: aws.String(id), MessageBody: aws.String("fifo-" + id), MessageGroupId: aws.String("group-" + string(rune('0'+i/2)))})
+	}
+	apptest.Must(e.sqs.SendMessageBatch(ctx, &sqs.SendMessageBatchInput{QueueUrl: aws.String(fifo), Entries: entries}))
+	if n := len(e.receive(fifo, 10)); n != 6 {
+		t.Fatalf("fifo receive: %d", n)
+	}
+	for _, g := range []string{"tenant-a", "tenant-b"} {
+		apptest.Must(e.sqs.SendMessage(ctx, &sqs.SendMessageInput{QueueUrl: aws.String(fair), MessageBody: aws.String(g), MessageGroupId: aws.String(g)}))
+	}
+	e.p.AdvanceClock(100 * time.Second) // the old message is 100 s old
+	e.receive(state, 1, func(in *sqs.ReceiveMessageInput) { in.VisibilityTimeout = 420 })
+	e.send(state, "state-young")
+	e.p.AdvanceClock(time.Minute)
+	minute := e.p.Clock.Now().Truncate(time.Minute).UTC()
+	for _, c := range []struct {
+		queue, metric string
+		want          float64
+	}{
+		{"gauge-state", "ApproximateNumberOfMessagesVisible", 1},
+		{"gauge-state", "ApproximateNumberOfMessagesNotVisible", 1},
+		{"gauge-delay", "ApproximateNumberOfMessagesDelayed", 1},
+		{"gauge-delay", "ApproximateNumberOfMessagesVisible", 0},
+		{"gauge-delay", "ApproximateAgeOfOldestMessage", 0}, // only delayed messages
+		{"gauge-fifo.fifo", "ApproximateNumberOfGroupsWithInflightMessages", 3},
+		{"gauge-fifo.fifo", "ApproximateNumberOfMessagesNotVisible", 6},
+		{"gauge-fair", "ApproximateNumberOfNoisyGroups", 0},
+		{"gauge-fair", "ApproximateNumberOfMessagesVisibleInQuietGroups", 2},
+	} {
+		got := e.metricStat(cw, c.queue, c.metric, minute)
+		if got.n != 1 || got.sum != c.want || got.lo != c.want || got.hi != c.want {
+			t.Errorf("%s %s = %+v, want one sample of %v", c.queue, c.metric, got, c.want)
+		}
+	}
+	// The held old message (in flight) sets the age, not the younger visible one.
+	if age := e.metricStat(cw, "gauge-state", "ApproximateAgeOfOldestMessage", minute); age.sum < 150 || age.unit != "Seconds" {
+		t.Errorf("state age = %+v, want the old in-flight message's (≥ 150 s)", age)
+	}
+	// A delay's end starts the age: 120 s of delay, about 220 s since the send.
+	e.p.AdvanceClock(time.Minute)
+	next := e.p.Clock.Now().Truncate(time.Minute).UTC()
+	if age := e.metricStat(cw, "gauge-delay-solo", "ApproximateAgeOfOldestMessage", next); age.sum < 60 || age.sum > 150 {
+		t.Errorf("delay age = %+v, want from the end of the delay", age)
+	}
+	// No FIFO queue metric on a standard queue, no fair metric on a FIFO queue.
+	for q, m := range map[string]string{"gauge-state": "ApproximateNumberOfGroupsWithInflightMessages", "gauge-fifo.fifo": "ApproximateNumberOfNoisyGroups"} {
+		out := apptest.Must(cw.ListMetrics(ctx, &cloudwatch.ListMetricsInput{Namespace: aws.String("AWS/SQS"), MetricName: aws.String(m),
+			Dimensions: []cwtypes.DimensionFilter{{Name: aws.String("QueueName"), Value: aws.String(q)}}}))
+		if len(out.Metrics) != 0 {
+			t.Errorf("%s has %s", q, m)
+		}
+	}
+}
+
+// An active queue reports its counters as 0 in a minute without calls, but not
+// SentMessageSize; a FIFO queue also NumberOfDeduplicatedSentMessages (recorded,
+// 2026: radkawar/stackd testdata/aws/sqs/request_metrics.json, idle zeros).
+func TestRecorded2026IdleCounters(t *testing.T) {
+	e := newEnv(t)
+	cw := cloudwatch.NewFromConfig(e.p.RootConfig())
+	e.startOfMinute()
+	e.queue("idle-std", nil)
+	fifo := e.queue("idle.fifo", map[string]string{"FifoQueue": "true", "ContentBasedDeduplication": "true"})
+	for range 2 {
+		apptest.Must(e.sqs.SendMessage(ctx, &sqs.SendMessageInput{QueueUrl: aws.String(fifo), MessageBody: aws.String("same"), MessageGroupId: aws.String("g")}))
+	}
+	busy := e.p.Clock.Now().Truncate(time.Minute).UTC()
+	e.p.AdvanceClock(time.Minute) // gauges of the next minute; counters of busy settle
+	idle := e.p.Clock.Now().Truncate(time.Minute).UTC()
+	e.metricStat(cw, "idle-std", "ApproximateNumberOfMessagesVisible", idle)
+	e.p.AdvanceClock(time.Minute) // idle is over
+	for _, m := range []string{"NumberOfMessagesSent", "NumberOfMessagesReceived", "NumberOfMessagesDeleted", "NumberOfEmptyReceives"} {
+		if got := e.metricStat(cw, "idle-std", m, idle); got != (stat{1, 0, 0, 0, "Count"}) {
+			t.Errorf("idle %s = %+v, want one 0 sample", m, got)
+		}
+	}
+	if got := e.metricStat(cw, "idle.fifo", "NumberOfDeduplicatedSentMessages", idle); got != (stat{1, 0, 0, 0, "Count"}) {
+		t.Errorf("idle fifo deduplicated = %+v", got)
+	}
+	// The busy minute's counters are the calls' samples, without a zero among them.
+	if got := e.metricStat(cw, "idle.fifo", "NumberOfMessagesSent", busy); got != (stat{2, 2, 1, 1, "Count"}) {
+		t.Errorf("busy sent = %+v", got)
+	}
+	if got := e.metricStat(cw, "idle.fifo", "NumberOfDeduplicatedSentMessages", busy); got != (stat{1, 1, 1, 1, "Count"}) {
+		t.Errorf("busy deduplicated = %+v", got)
+	}
+	out := apptest.Must(cw.GetMetricStatistics(ctx, &cloudwatch.GetMetricStatisticsInput{Namespace: aws.String("AWS/SQS"), MetricName: aws.String("SentMessageSize"),
+		Dimensions: []cwtypes.Dimension{{Name: aws.String("QueueName"), Value: aws.String("idle-std")}}, StartTime: aws.Time(busy), EndTime: aws.Time(idle.Add(time.Minute)),
+		Period: aws.Int32(60), Statistics: []cwtypes.Statistic{"SampleCount"}}))
+	if len(out.Datapoints) != 0 {
+		t.Errorf("idle SentMessageSize = %+v, want none", out.Datapoints)
+	}
+}
+
+// A message received more than three times no longer holds the age up; a message
+// redriven to a dead-letter queue ages there from its arrival, its receives counted
+// from then (recorded, 2026: sqs/queue_metrics.json, "Standard poison boundary",
+// "Automatic DLQ transfer").
+func TestRecorded2026PoisonAndDeadLetterAge(t *testing.T) {
+	e := newEnv(t)
+	cw := cloudwatch.NewFromConfig(e.p.RootConfig())
+	e.startOfMinute()
+	poison := e.queue("age-poison", nil)
+	e.send(poison, "poison-old")
+	e.p.AdvanceClock(5 * time.Minute)
+	e.send(poison, "young")
+	release := func(m types.Message) {
+		apptest.Must(e.sqs.ChangeMessageVisibility(ctx, &sqs.ChangeMessageVisibilityInput{QueueUrl: aws.String(poison), ReceiptHandle: m.ReceiptHandle, VisibilityTimeout: 0}))
+	}
+	// Both once, the young one then held in flight.
+	for _, m := range e.receive(poison, 10, func(in *sqs.ReceiveMessageInput) { in.VisibilityTimeout = 3600 }) {
+		if aws.ToString(m.Body) == "poison-old" {
+			release(m)
+		}
+	}
+	again := func(n int) {
+		for range n {
+			m := e.receive(poison, 1)[0]
+			if aws.ToString(m.Body) != "poison-old" {
+				t.Fatalf("received %q", aws.ToString(m.Body))
+			}
+			release(m)
+		}
+	}
+	again(2)
+	e.p.AdvanceClock(time.Minute)
+	minute := e.p.Clock.Now().Truncate(time.Minute).UTC()
+	if age := e.metricStat(cw, "age-poison", "ApproximateAgeOfOldestMessage", minute); age.sum < 300 {
+		t.Errorf("after three receives age = %v, want the old message's", age.sum)
+	}
+	again(1)
+	e.p.AdvanceClock(time.Minute)
+	minute = e.p.Clock.Now().Truncate(time.Minute).UTC()
+	if age := e.metricStat(cw, "age-poison", "ApproximateAgeOfOldestMessage", minute); age.sum >= 300 {
+		t.Errorf("after four receives age = %v, want the younger message's", age.sum)
+	}
+
+	dlq := e.queue("age-dead", nil)
+	src := e.queue("age-source", map[string]string{"RedrivePolicy": `{"deadLetterTargetArn":"` + e.attr(dlq, "QueueArn") + `","maxReceiveCount":"5"}`, "VisibilityTimeout": "0"})
+	e.send(src, "to-dlq")
+	e.p.AdvanceClock(10 * time.Minute)
+	for range 5 {
+		e.receive(src, 1)
+	}
+	if n := len(e.receive(src, 1)); n != 0 {
+		t.Fatalf("sixth receive got %d messages", n)
+	}
+	e.p.AdvanceClock(time.Minute)
+	minute = e.p.Clock.Now().Truncate(time.Minute).UTC()
+	if age := e.metricStat(cw, "age-dead", "ApproximateAgeOfOldestMessage", minute); age.sum > 120 {
+		t.Errorf("DLQ age = %v, want from the transfer, not the send", age.sum)
+	}
+}

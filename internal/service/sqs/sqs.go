@@ -59,6 +59,7 @@ type SQS struct {
 	mmu     sync.Mutex
 	pending map[metricKey]*metricAgg // counters committed since the last flush
 	active  map[queueRef]int64       // queue → its last call or change (Unix ms)
+	seen    map[metricKey]bool       // counters with a sample since the last gauges
 }
 
 // New returns SQS.
@@ -70,7 +71,7 @@ func New(d Deps) *SQS {
 		d.Clock = &clock.Clock{}
 	}
 	q := &SQS{d: d, waiters: map[string]chan struct{}{}, moverWake: make(chan struct{}, 1),
-		pending: map[metricKey]*metricAgg{}, active: map[queueRef]int64{}}
+		pending: map[metricKey]*metricAgg{}, active: map[queueRef]int64{}, seen: map[metricKey]bool{}}
 	if d.KMS != nil {
 		q.sse = svckit.NewSSE(d.KMS, "alias/aws/sqs")
 		q.sse.RoleSessionPolicies = true
