@@ -96,3 +96,15 @@ func (m queueMetrics) PutQueueMetrics(tx *store.Tx, account, region string, data
 	}
 	return m.a.CloudWatch.PutStatistics(tx, account, region, out)
 }
+
+// topicMetrics hands SNS's AWS/SNS metrics to CloudWatch (built after SNS).
+type topicMetrics struct{ a *App }
+
+func (m topicMetrics) PutTopicMetrics(tx *store.Tx, account, region string, data []sns.TopicMetric) error {
+	out := make([]cloudwatch.StatisticDatum, len(data))
+	for i, d := range data {
+		out[i] = cloudwatch.StatisticDatum{Namespace: "AWS/SNS", MetricName: d.Name, Dimensions: map[string]string{"TopicName": d.Topic}, Unit: d.Unit,
+			Timestamp: d.Minute, SampleCount: d.SampleCount, Sum: d.Sum, Minimum: d.Minimum, Maximum: d.Maximum}
+	}
+	return m.a.CloudWatch.PutStatistics(tx, account, region, out)
+}

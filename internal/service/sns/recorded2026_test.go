@@ -1802,3 +1802,157 @@ func TestRecorded2026RegionalSubscribe(t *testing.T) {
 		}
 	}
 }
+
+// snsStat is a minute's AWS/SNS datapoint.
+type snsStat struct{ n, sum, lo, hi float64 }
+
+// topicStat waits for the AWS/SNS datapoint of topic's metric in minute; absent
+// looks once (the samples it follows are published by then).
+func (e *env) topicStat(cw *cloudwatch.Client, topic, metric string, minute time.Time, absent ...bool) (snsStat, bool) {
+	e.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	if len(absent) > 0 {
+		deadline = time.Now()
+	}
+	for {
+		out := apptest.Must(cw.GetMetricStatistics(ctx, &cloudwatch.GetMetricStatisticsInput{Namespace: aws.String("AWS/SNS"), MetricName: aws.String(metric),
+			Dimensions: []cwtypes.Dimension{{Name: aws.String("TopicName"), Value: aws.String(topic)}}, StartTime: aws.Time(minute), EndTime: aws.Time(minute.Add(time.Minute)),
+			Period: aws.Int32(60), Statistics: []cwtypes.Statistic{"Sum", "SampleCount", "Minimum", "Maximum"}}))
+		if len(out.Datapoints) == 1 {
+			d := out.Datapoints[0]
+			if want := cwtypes.StandardUnitCount; metric == "PublishSize" && d.Unit != cwtypes.StandardUnitBytes || metric != "PublishSize" && d.Unit != want {
+				e.Errorf("%s unit %s", metric, d.Unit)
+			}
+			return snsStat{aws.ToFloat64(d.SampleCount), aws.ToFloat64(d.Sum), aws.ToFloat64(d.Minimum), aws.ToFloat64(d.Maximum)}, true
+		}
+		if time.Now().After(deadline) {
+			return snsStat{}, false
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// AWS/SNS metrics, replayed from radkawar/stackd testdata/aws/sns/metrics.json
+// (recorded 2026, metric_bucket_summary): three subscriptions (all, an attribute
+// filter kind=keep, a body filter route=keep).
+func TestRecorded2026TopicMetrics(t *testing.T) {
+	e := newEnv(t)
+	cw := cloudwatch.NewFromConfig(e.p.RootConfig())
+	now := e.p.Clock.Now()
+	e.p.AdvanceClock(now.Truncate(time.Minute).Add(time.Minute).Sub(now) + time.Second)
+	topic := e.topic("native-sns-metrics", nil)
+	for name, attrs := range map[string]map[string]string{
+		"all":        nil,
+		"attributes": {"FilterPolicyScope": "MessageAttributes", "FilterPolicy": `{"kind": ["keep"]}`},
+		"body":       {"FilterPolicyScope": "MessageBody", "FilterPolicy": `{"route": ["keep"]}`},
+	} {
+		_, arn := e.queueFor("metrics-"+name, topic, true)
+		e.subscribe(topic, "sqs", arn, attrs)
+	}
+	str := func(v string) types.MessageAttributeValue {
+		return types.MessageAttributeValue{DataType: aws.String("String"), StringValue: aws.String(v)}
+	}
+	body := `{"route":"keep","text":"é界"}`
+	bucket := func() time.Time { return e.p.Clock.Now().Truncate(time.Minute).UTC() }
+
+	// 12:08: body only, with a subject, with attributes.
+	first := bucket()
+	apptest.Must(e.sns.Publish(ctx, &sns.PublishInput{TopicArn: aws.String(topic), Message: aws.String(body)}))
+	apptest.Must(e.sns.Publish(ctx, &sns.PublishInput{TopicArn: aws.String(topic), Message: aws.String(body), Subject: aws.String("Mé界")}))
+	apptest.Must(e.sns.Publish(ctx, &sns.PublishInput{TopicArn: aws.String(topic), Message: aws.String(body), Subject: aws.String("Mé界"),
+		MessageAttributes: map[string]types.MessageAttributeValue{"kind": str("keep"), "detail": str("é界")}}))
+
+	// 12:09: a batch of two, one refused by each filter.
+	e.p.AdvanceClock(time.Minute)
+	second := bucket()
+	apptest.Must(e.sns.PublishBatch(ctx, &sns.PublishBatchInput{TopicArn: aws.String(topic), PublishBatchRequestEntries: []types.PublishBatchRequestEntry{
+		{Id: aws.String("a"), Message: aws.String(`{"route":"drop"}`), MessageAttributes: map[string]types.MessageAttributeValue{"kind": str("keep")}},
+		{Id: aws.String("b"), Message: aws.String(`{"route":"keep"}`), MessageAttributes: map[string]types.MessageAttributeValue{"kind": str("drop")}},
+	}}))
+
+	// 12:10: a body that is not JSON, without attributes.
+	e.p.AdvanceClock(time.Minute)
+	third := bucket()
+	apptest.Must(e.sns.Publish(ctx, &sns.PublishInput{TopicArn: aws.String(topic), Message: aws.String("not json")}))
+	e.p.AdvanceClock(time.Minute) // idle
+
+	for _, c := range []struct {
+		minute time.Time
+		metric string
+		want   snsStat
+	}{
+		{first, "NumberOfMessagesPublished", snsStat{3, 3, 1, 1}},
+		{first, "NumberOfNotificationsDelivered", snsStat{7, 7, 1, 1}},
+		{first, "NumberOfNotificationsFailed", snsStat{9, 0, 0, 0}},
+		{first, "NumberOfNotificationsFilteredOut-NoMessageAttributes", snsStat{2, 2, 1, 1}},
+		{first, "PublishSize", snsStat{3, 124, 31, 62}},
+		{second, "NumberOfMessagesPublished", snsStat{1, 2, 2, 2}},
+		{second, "NumberOfNotificationsDelivered", snsStat{4, 4, 1, 1}},
+		{second, "NumberOfNotificationsFailed", snsStat{6, 0, 0, 0}},
+		{second, "NumberOfNotificationsFilteredOut", snsStat{2, 2, 1, 1}},
+		{second, "NumberOfNotificationsFilteredOut-MessageAttributes", snsStat{1, 1, 1, 1}},
+		{second, "NumberOfNotificationsFilteredOut-MessageBody", snsStat{1, 1, 1, 1}},
+		{third, "NumberOfNotificationsFilteredOut-NoMessageAttributes", snsStat{1, 1, 1, 1}},
+		{third, "NumberOfNotificationsFilteredOut-InvalidMessageBody", snsStat{1, 1, 1, 1}},
+	} {
+		if got, ok := e.topicStat(cw, "native-sns-metrics", c.metric, c.minute); !ok || got != c.want {
+			t.Errorf("%v %s = %+v (found %v), want %+v", c.minute, c.metric, got, ok, c.want)
+		}
+	}
+	// Absent, not zero: the generic filtered-out count for reasons other than a
+	// policy's mismatch, and everything in an idle minute.
+	for _, c := range []struct {
+		minute time.Time
+		metric string
+	}{
+		{first, "NumberOfNotificationsFilteredOut"},
+		{third.Add(time.Minute), "NumberOfMessagesPublished"},
+		{third.Add(time.Minute), "NumberOfNotificationsFailed"},
+	} {
+		if got, ok := e.topicStat(cw, "native-sns-metrics", c.metric, c.minute, true); ok {
+			t.Errorf("%v %s = %+v, want none", c.minute, c.metric, got)
+		}
+	}
+}
+
+// A delivery the queue refuses is a failure, redriven to the subscription's
+// dead-letter queue (recorded, 2026: radkawar/stackd
+// testdata/aws/sns/metric_outcomes.json, redrive); a batch refused whole reports
+// nothing (rejected).
+func TestRecorded2026TopicDeliveryOutcomes(t *testing.T) {
+	e := newEnv(t)
+	cw := cloudwatch.NewFromConfig(e.p.RootConfig())
+	now := e.p.Clock.Now()
+	e.p.AdvanceClock(now.Truncate(time.Minute).Add(time.Minute).Sub(now) + time.Second)
+	topic := e.topic("outcomes-redrive", nil)
+	_, primary := e.queueFor("outcomes-primary", topic, false) // no policy: SNS refused
+	_, dlq := e.queueFor("outcomes-dlq", topic, true)
+	e.subscribe(topic, "sqs", primary, map[string]string{"RedrivePolicy": `{"deadLetterTargetArn": "` + dlq + `"}`})
+	minute := e.p.Clock.Now().Truncate(time.Minute).UTC()
+	apptest.Must(e.sns.Publish(ctx, &sns.PublishInput{TopicArn: aws.String(topic), Message: aws.String("terminal-redrive")}))
+	rejected := e.topic("outcomes-rejected", nil)
+	_, err := e.sns.PublishBatch(ctx, &sns.PublishBatchInput{TopicArn: aws.String(rejected), PublishBatchRequestEntries: []types.PublishBatchRequestEntry{
+		{Id: aws.String("a"), Message: aws.String("x")}, {Id: aws.String("a"), Message: aws.String("y")}}})
+	if err == nil {
+		t.Fatal("a batch with repeated IDs was accepted")
+	}
+	for metric, want := range map[string]snsStat{
+		"NumberOfMessagesPublished":                 {1, 1, 1, 1},
+		"NumberOfNotificationsFailed":               {1, 1, 1, 1},
+		"NumberOfNotificationsRedrivenToDlq":        {1, 1, 1, 1},
+		"NumberOfNotificationsFailedToRedriveToDlq": {1, 0, 0, 0},
+		"PublishSize": {1, 16, 16, 16},
+	} {
+		if got, ok := e.topicStat(cw, "outcomes-redrive", metric, minute); !ok || got != want {
+			t.Errorf("%s = %+v (found %v), want %+v", metric, got, ok, want)
+		}
+	}
+	if _, ok := e.topicStat(cw, "outcomes-redrive", "NumberOfNotificationsDelivered", minute, true); ok {
+		t.Error("a refused delivery counted as delivered")
+	}
+	out := apptest.Must(cw.ListMetrics(ctx, &cloudwatch.ListMetricsInput{Namespace: aws.String("AWS/SNS"),
+		Dimensions: []cwtypes.DimensionFilter{{Name: aws.String("TopicName"), Value: aws.String("outcomes-rejected")}}}))
+	if len(out.Metrics) != 0 {
+		t.Errorf("a refused batch published metrics: %+v", out.Metrics)
+	}
+}

@@ -107,6 +107,8 @@ type Deps struct {
 	KMS svckit.DataKeys
 	// NewCall makes the calls services' publications to encrypted topics run as.
 	NewCall svckit.NewCall
+	// Metrics receives the AWS/SNS metrics (metrics.go); nil publishes none.
+	Metrics MetricSink
 }
 
 // SNS is the notification service.
@@ -115,6 +117,7 @@ type SNS struct {
 	signer *signer
 	wake   chan struct{}
 	sse    *svckit.SSE
+	m      metrics
 }
 
 // New returns SNS.
@@ -128,7 +131,8 @@ func New(d Deps) *SNS {
 	if d.Client == nil {
 		d.Client = &http.Client{Timeout: 15 * time.Second}
 	}
-	s := &SNS{d: d, signer: &signer{db: d.Store, sealer: d.Sealer, log: d.Logger, ready: make(chan struct{})}, wake: make(chan struct{}, 1)}
+	s := &SNS{d: d, signer: &signer{db: d.Store, sealer: d.Sealer, log: d.Logger, ready: make(chan struct{})}, wake: make(chan struct{}, 1),
+		m: metrics{pending: map[metricKey]*metricAgg{}}}
 	if d.KMS != nil {
 		s.sse = svckit.NewSSE(d.KMS, "alias/aws/sns")
 		s.sse.ShareRoleSessions = true
@@ -196,7 +200,17 @@ func (s *SNS) Run(ctx context.Context) {
 	if err := s.d.Store.Update(ctx, upgrade); err != nil && ctx.Err() == nil {
 		s.d.Logger.Error("sns: index stored subscriptions", "err", err)
 	}
+	if s.d.Metrics == nil {
+		s.deliverLoop(ctx)
+		return
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		s.metricsLoop(ctx)
+	}()
 	s.deliverLoop(ctx)
+	<-done
 }
 
 // upgradeNS records the upgrades of stored state done once (key → "done").
