@@ -430,7 +430,7 @@ func (q *SQS) send(tx *store.Tx, r queueRef, rec *queueRec, sp sendSpec, now tim
 	if err := m.seal(sp.key); err != nil {
 		return nil, err
 	}
-	out := &sent{id: m.ID, md5Body: m.MD5Body, md5Attrs: md5Attributes(sp.attrs), size: len(sp.body) + size}
+	out := &sent{id: m.ID, md5Body: m.MD5Body, md5Attrs: md5Attributes(sp.attrs), size: sentSize(sp.body, sp.attrs, sp.trace)}
 	if sp.trace != "" {
 		out.md5Sys = md5Attributes(map[string]api.MessageAttributeValue{"AWSTraceHeader": {DataType: "String", StringValue: &sp.trace}})
 	}
@@ -527,8 +527,8 @@ func (q *SQS) sendMessage(c *server.Call, in *api.SendMessageRequest) (*api.Send
 	// sqs/metrics.json, fifo-send-accepted-duplicate).
 	q.sample(c.Tx, r, c.Now, "NumberOfMessagesSent", 1)
 	q.sample(c.Tx, r, c.Now, "SentMessageSize", float64(s.size))
-	if s.duplicate {
-		q.sample(c.Tx, r, c.Now, "NumberOfDeduplicatedSentMessages", 1)
+	if rec.Attributes["FifoQueue"] == "true" {
+		q.sample(c.Tx, r, c.Now, "NumberOfDeduplicatedSentMessages", b2f(s.duplicate))
 	}
 	return &api.SendMessageResult{MessageId: &s.id, MD5OfMessageBody: &s.md5Body, MD5OfMessageAttributes: optional(s.md5Attrs),
 		MD5OfMessageSystemAttributes: optional(s.md5Sys), SequenceNumber: optional(s.seq)}, nil
@@ -590,20 +590,25 @@ func (q *SQS) sendMessageBatch(c *server.Call, in *api.SendMessageBatchRequest) 
 		}
 	}
 	if err := checkBatch(ids, "SendMessageBatchRequestEntry"); err != nil {
+		q.refusedBatchSizes(r, c.Now, in.Entries)
 		return nil, err
 	}
 	if fifo {
 		// A FIFO entry without its group (or deduplication) ID fails the whole batch,
 		// as SQS answers, not the entry alone.
 		for _, e := range in.Entries {
-			if e.MessageGroupId == nil || *e.MessageGroupId == "" {
-				return nil, errParam("The request must contain the parameter MessageGroupId.")
+			var err error
+			switch {
+			case e.MessageGroupId == nil || *e.MessageGroupId == "":
+				err = errParam("The request must contain the parameter MessageGroupId.")
+			case e.MessageDeduplicationId == nil && rec.Attributes["ContentBasedDeduplication"] != "true":
+				err = errParam("The queue should either have ContentBasedDeduplication enabled or MessageDeduplicationId provided explicitly")
+			case e.DelaySeconds != nil && *e.DelaySeconds != 0:
+				err = errParam("Value %d for parameter DelaySeconds is invalid. Reason: The request include parameter that is not valid for this queue type.", *e.DelaySeconds)
 			}
-			if e.MessageDeduplicationId == nil && rec.Attributes["ContentBasedDeduplication"] != "true" {
-				return nil, errParam("The queue should either have ContentBasedDeduplication enabled or MessageDeduplicationId provided explicitly")
-			}
-			if e.DelaySeconds != nil && *e.DelaySeconds != 0 {
-				return nil, errParam("Value %d for parameter DelaySeconds is invalid. Reason: The request include parameter that is not valid for this queue type.", *e.DelaySeconds)
+			if err != nil {
+				q.refusedBatchSizes(r, c.Now, in.Entries)
+				return nil, err
 			}
 		}
 	}
@@ -638,14 +643,15 @@ func (q *SQS) sendMessageBatch(c *server.Call, in *api.SendMessageBatchRequest) 
 			dups++
 		}
 	}
-	if dups > 0 {
+	// A FIFO send is one sample of its duplicates, 0 included (recorded, 2026:
+	// sqs/request_metrics.json, request_histograms).
+	if fifo {
 		q.sample(c.Tx, r, c.Now, "NumberOfDeduplicatedSentMessages", float64(dups))
 	}
 	// A batch is one sample of its successful entries (recorded, 2026:
-	// sqs/metrics.json, batch: SampleCount 2, Minimum 1, Maximum 5).
-	if len(out.Successful) > 0 {
-		q.sample(c.Tx, r, c.Now, "NumberOfMessagesSent", float64(len(out.Successful)))
-	}
+	// sqs/metrics.json, batch: SampleCount 2, Minimum 1, Maximum 5), 0 when every
+	// entry failed (sqs/request_metrics.json, zero_success_send_batch).
+	q.sample(c.Tx, r, c.Now, "NumberOfMessagesSent", float64(len(out.Successful)))
 	return out, nil
 }
 
@@ -703,8 +709,8 @@ func (q *SQS) SendFromService(tx *store.Tx, m ServiceMessage) (string, error) {
 	}
 	q.sample(tx, r, m.Now, "NumberOfMessagesSent", 1)
 	q.sample(tx, r, m.Now, "SentMessageSize", float64(s.size))
-	if s.duplicate {
-		q.sample(tx, r, m.Now, "NumberOfDeduplicatedSentMessages", 1)
+	if rec.Attributes["FifoQueue"] == "true" {
+		q.sample(tx, r, m.Now, "NumberOfDeduplicatedSentMessages", b2f(s.duplicate))
 	}
 	return s.id, nil
 }
@@ -820,9 +826,9 @@ func (q *SQS) deleteMessageBatch(c *server.Call, in *api.DeleteMessageBatchReque
 	if err != nil {
 		return nil, err
 	}
-	if len(done) > 0 {
-		q.sample(c.Tx, r, c.Now, "NumberOfMessagesDeleted", float64(len(done)))
-	}
+	// 0 when every entry failed (recorded, 2026: sqs/request_metrics.json,
+	// request_histograms).
+	q.sample(c.Tx, r, c.Now, "NumberOfMessagesDeleted", float64(len(done)))
 	out := &api.DeleteMessageBatchResult{Successful: []api.DeleteMessageBatchResultEntry{}, Failed: failed}
 	for _, id := range done {
 		out.Successful = append(out.Successful, api.DeleteMessageBatchResultEntry{Id: id})

@@ -5,7 +5,9 @@ import (
 	"strings"
 	"time"
 
+	api "github.com/palisade/palisade/internal/api/sqs"
 	"github.com/palisade/palisade/internal/store"
+	"github.com/palisade/palisade/internal/svckit"
 )
 
 // MetricSink receives SQS's CloudWatch datapoints (namespace AWS/SQS, dimension
@@ -43,8 +45,16 @@ func (q *SQS) sample(tx *store.Tx, r queueRef, now time.Time, name string, v flo
 	if q.d.Metrics == nil {
 		return
 	}
+	tx.AfterCommit(func() { q.record(r, now, name, v) })
+}
+
+// record counts a sample at once, whatever becomes of the call's transaction.
+func (q *SQS) record(r queueRef, now time.Time, name string, v float64) {
+	if q.d.Metrics == nil {
+		return
+	}
 	minute := now.Truncate(time.Minute).UnixMilli()
-	tx.AfterCommit(func() {
+	func() {
 		q.mmu.Lock()
 		defer q.mmu.Unlock()
 		k := metricKey{r, name, minute}
@@ -58,7 +68,41 @@ func (q *SQS) sample(tx *store.Tx, r queueRef, now time.Time, name string, v flo
 		a.lo, a.hi = min(a.lo, v), max(a.hi, v)
 		q.active[r] = max(q.active[r], now.UnixMilli())
 		q.seen[k] = true
-	})
+	}()
+}
+
+// sentSize is a message's SentMessageSize: its body, and each attribute's name, data
+// type and value as submitted (a Number's spelling unnormalized), AWSTraceHeader
+// included (recorded, 2026: sqs/request_metrics.json, size_rule and size_examples:
+// 1+8+13+6 = 28 for a String attribute, 1+14+6+74 = 95 for a trace header).
+func sentSize(body string, attrs map[string]api.MessageAttributeValue, trace string) int {
+	n := len(body)
+	for name, a := range attrs {
+		n += len(name) + len(a.DataType) + len(svckit.Str(a.StringValue)) + len(a.BinaryValue)
+	}
+	if trace != "" {
+		n += len("AWSTraceHeader") + len("String") + len(trace)
+	}
+	return n
+}
+
+// refusedBatchSizes counts the SentMessageSize of each entry of a SendMessageBatch
+// refused whole before any entry was sent (entry IDs, entry count, a FIFO entry's
+// group, deduplication ID or delay): AWS was recorded counting them, the last of
+// entries sharing an ID only (recorded, 2026: sqs/request_metrics.json,
+// failed_request_exceptions and validation_boundary_controls).
+func (q *SQS) refusedBatchSizes(r queueRef, now time.Time, entries []api.SendMessageBatchRequestEntry) {
+	last := map[string]int{}
+	for i, e := range entries {
+		last[e.Id] = i
+	}
+	for i, e := range entries {
+		if last[e.Id] != i {
+			continue
+		}
+		trace, _ := traceHeader(e.MessageSystemAttributes)
+		q.record(r, now, "SentMessageSize", float64(sentSize(e.MessageBody, e.MessageAttributes, trace)))
+	}
 }
 
 // touch marks a queue active once tx commits.
@@ -284,4 +328,11 @@ func (q *SQS) publishGauges(ctx context.Context, now time.Time) {
 		}
 		q.mmu.Unlock()
 	}
+}
+
+func b2f(b bool) float64 {
+	if b {
+		return 1
+	}
+	return 0
 }

@@ -580,7 +580,7 @@ func TestRecorded2026IdleCounters(t *testing.T) {
 	if got := e.metricStat(cw, "idle.fifo", "NumberOfMessagesSent", busy); got != (stat{2, 2, 1, 1, "Count"}) {
 		t.Errorf("busy sent = %+v", got)
 	}
-	if got := e.metricStat(cw, "idle.fifo", "NumberOfDeduplicatedSentMessages", busy); got != (stat{1, 1, 1, 1, "Count"}) {
+	if got := e.metricStat(cw, "idle.fifo", "NumberOfDeduplicatedSentMessages", busy); got != (stat{2, 1, 0, 1, "Count"}) {
 		t.Errorf("busy deduplicated = %+v", got)
 	}
 	out := apptest.Must(cw.GetMetricStatistics(ctx, &cloudwatch.GetMetricStatisticsInput{Namespace: aws.String("AWS/SQS"), MetricName: aws.String("SentMessageSize"),
@@ -648,5 +648,92 @@ func TestRecorded2026PoisonAndDeadLetterAge(t *testing.T) {
 	minute = e.p.Clock.Now().Truncate(time.Minute).UTC()
 	if age := e.metricStat(cw, "age-dead", "ApproximateAgeOfOldestMessage", minute); age.sum > 120 {
 		t.Errorf("DLQ age = %v, want from the transfer, not the send", age.sum)
+	}
+}
+
+// Request contributions, replayed from radkawar/stackd
+// testdata/aws/sqs/request_metrics.json (recorded 2026, findings): SentMessageSize
+// per message from the submitted parts, a zero sample for an HTTP 200 batch that
+// sent or deleted nothing, one EmptyReceives sample per empty receive, and the sizes
+// of a batch refused whole.
+func TestRecorded2026RequestContributions(t *testing.T) {
+	e := newEnv(t)
+	cw := cloudwatch.NewFromConfig(e.p.RootConfig())
+	minute := e.startOfMinute()
+	str := func(typ, v string) types.MessageAttributeValue {
+		return types.MessageAttributeValue{DataType: aws.String(typ), StringValue: aws.String(v)}
+	}
+	sizes := e.queue("req-sizes", nil)
+	sendWith := func(attrs map[string]types.MessageAttributeValue, sys map[string]types.MessageSystemAttributeValue) {
+		apptest.Must(e.sqs.SendMessage(ctx, &sqs.SendMessageInput{QueueUrl: aws.String(sizes), MessageBody: aws.String("x"), MessageAttributes: attrs, MessageSystemAttributes: sys}))
+	}
+	sendWith(map[string]types.MessageAttributeValue{"attrname": str("String.suffix", "valueé")}, nil)                                                                 // 1+8+13+7 = 29 (é is two bytes)
+	sendWith(map[string]types.MessageAttributeValue{"bin": {DataType: aws.String("Binary.suffix"), BinaryValue: []byte("12345")}}, nil)                               // 1+3+13+5 = 22
+	sendWith(map[string]types.MessageAttributeValue{"num": str("Number.int", "000123.4500")}, nil)                                                                    // 1+3+10+11 = 25
+	sendWith(nil, map[string]types.MessageSystemAttributeValue{"AWSTraceHeader": {DataType: aws.String("String"), StringValue: aws.String(strings.Repeat("t", 74))}}) // 1+14+6+74 = 95
+	if got := e.metricStat(cw, "req-sizes", "SentMessageSize", minute); got != (stat{4, 29 + 22 + 25 + 95, 22, 95, "Bytes"}) {
+		t.Errorf("SentMessageSize = %+v", got)
+	}
+
+	// A batch whose every entry failed is a 0 sample of Sent, and no size.
+	invalid := e.queue("req-invalid", nil)
+	apptest.Must(e.sqs.SendMessageBatch(ctx, &sqs.SendMessageBatchInput{QueueUrl: aws.String(invalid), Entries: []types.SendMessageBatchRequestEntry{
+		{Id: aws.String("a"), MessageBody: aws.String("1234567"), DelaySeconds: 901}, {Id: aws.String("b"), MessageBody: aws.String("12345678901"), DelaySeconds: 901}}}))
+	e.send(invalid, "1234567")
+	if got := e.metricStat(cw, "req-invalid", "NumberOfMessagesSent", minute); got != (stat{2, 1, 0, 1, "Count"}) {
+		t.Errorf("Sent = %+v, want the failed batch's 0 and the send's 1", got)
+	}
+	if got := e.metricStat(cw, "req-invalid", "SentMessageSize", minute); got != (stat{1, 7, 7, 7, "Bytes"}) {
+		t.Errorf("SentMessageSize = %+v", got)
+	}
+	// A delete and a batch of two failed deletes: Sum 1, SampleCount 2.
+	h := e.receive(invalid, 1)[0].ReceiptHandle
+	apptest.Must(e.sqs.DeleteMessage(ctx, &sqs.DeleteMessageInput{QueueUrl: aws.String(invalid), ReceiptHandle: h}))
+	apptest.Must(e.sqs.DeleteMessageBatch(ctx, &sqs.DeleteMessageBatchInput{QueueUrl: aws.String(invalid), Entries: []types.DeleteMessageBatchRequestEntry{
+		{Id: aws.String("a"), ReceiptHandle: aws.String("invalid-a")}, {Id: aws.String("b"), ReceiptHandle: aws.String("invalid-b")}}}))
+	if got := e.metricStat(cw, "req-invalid", "NumberOfMessagesDeleted", minute); got != (stat{2, 1, 0, 1, "Count"}) {
+		t.Errorf("Deleted = %+v", got)
+	}
+
+	// Empty receives: one sample of 1 each; the nonempty receive adds none.
+	empty := e.queue("req-empty", nil)
+	e.receive(empty, 1)
+	e.receive(empty, 1)
+	e.send(empty, "x")
+	e.receive(empty, 1)
+	if got := e.metricStat(cw, "req-empty", "NumberOfEmptyReceives", minute); got != (stat{2, 2, 1, 1, "Count"}) {
+		t.Errorf("EmptyReceives = %+v", got)
+	}
+	if got := e.metricStat(cw, "req-empty", "NumberOfMessagesReceived", minute); got != (stat{1, 1, 1, 1, "Count"}) {
+		t.Errorf("Received = %+v", got)
+	}
+
+	// Batches refused whole still count their entries' sizes: eleven entries, all;
+	// a repeated ID, its last entry; a FIFO entry without its group, all.
+	refused := e.queue("req-refused", nil)
+	var eleven []types.SendMessageBatchRequestEntry
+	for i := 1; i <= 11; i++ {
+		eleven = append(eleven, types.SendMessageBatchRequestEntry{Id: aws.String(string(rune('a' + i))), MessageBody: aws.String(strings.Repeat("b", i))})
+	}
+	_, err := e.sqs.SendMessageBatch(ctx, &sqs.SendMessageBatchInput{QueueUrl: aws.String(refused), Entries: eleven})
+	wantError(t, err, "AWS.SimpleQueueService.TooManyEntriesInBatchRequest", 400, "")
+	if got := e.metricStat(cw, "req-refused", "SentMessageSize", minute); got != (stat{11, 66, 1, 11, "Bytes"}) {
+		t.Errorf("eleven = %+v", got)
+	}
+	dupID := e.queue("req-dupid", nil)
+	_, err = e.sqs.SendMessageBatch(ctx, &sqs.SendMessageBatchInput{QueueUrl: aws.String(dupID), Entries: []types.SendMessageBatchRequestEntry{
+		{Id: aws.String("same"), MessageBody: aws.String(strings.Repeat("b", 41))}, {Id: aws.String("same"), MessageBody: aws.String(strings.Repeat("b", 17))}}})
+	wantError(t, err, "AWS.SimpleQueueService.BatchEntryIdsNotDistinct", 400, "")
+	if got := e.metricStat(cw, "req-dupid", "SentMessageSize", minute); got != (stat{1, 17, 17, 17, "Bytes"}) {
+		t.Errorf("repeated ID = %+v", got)
+	}
+	nogroup := e.queue("req-nogroup.fifo", map[string]string{"FifoQueue": "true", "ContentBasedDeduplication": "true"})
+	_, err = e.sqs.SendMessageBatch(ctx, &sqs.SendMessageBatchInput{QueueUrl: aws.String(nogroup), Entries: []types.SendMessageBatchRequestEntry{
+		{Id: aws.String("a"), MessageBody: aws.String(strings.Repeat("b", 17))}, {Id: aws.String("b"), MessageBody: aws.String(strings.Repeat("b", 23)), MessageGroupId: aws.String("g")}}})
+	if err == nil {
+		t.Fatal("a FIFO batch entry without its group was accepted")
+	}
+	if got := e.metricStat(cw, "req-nogroup.fifo", "SentMessageSize", minute); got != (stat{2, 40, 17, 23, "Bytes"}) {
+		t.Errorf("missing group = %+v", got)
 	}
 }
