@@ -207,8 +207,10 @@ func (q *SQS) publishGauges(ctx context.Context, now time.Time) {
 	minute := now.Truncate(time.Minute).UTC()
 	nowMs := now.UnixMilli()
 	var gone []queueRef
-	err := q.d.Store.Update(ctx, func(tx *store.Tx) error {
-		by := map[[2]string][]QueueMetric{}
+	// The queues are read in a snapshot, so the scan holds up no write; the
+	// datapoints are written after.
+	by := map[[2]string][]QueueMetric{}
+	err := q.d.Store.View(ctx, func(tx *store.Tx) error {
 		for r, at := range refs {
 			rec, err := loadQueue(tx, r)
 			if err != nil {
@@ -308,13 +310,18 @@ func (q *SQS) publishGauges(ctx context.Context, now time.Time) {
 				}
 			}
 		}
-		for ar, data := range by {
-			if err := q.d.Metrics.PutQueueMetrics(tx, ar[0], ar[1], data); err != nil {
-				return err
-			}
-		}
 		return nil
 	})
+	if err == nil && len(by) > 0 {
+		err = q.d.Store.Update(ctx, func(tx *store.Tx) error {
+			for ar, data := range by {
+				if err := q.d.Metrics.PutQueueMetrics(tx, ar[0], ar[1], data); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+	}
 	if err != nil {
 		if ctx.Err() == nil {
 			q.d.Logger.Error("sqs: publish queue gauges", "err", err)
