@@ -506,7 +506,7 @@ func traceHeader(sys map[string]api.MessageSystemAttributeValue) (string, error)
 }
 
 func (q *SQS) sendMessage(c *server.Call, in *api.SendMessageRequest) (*api.SendMessageResult, error) {
-	r, rec, err := queueOf(c, in.QueueUrl)
+	r, rec, err := q.queueOf(c, in.QueueUrl)
 	if err != nil {
 		return nil, err
 	}
@@ -575,7 +575,7 @@ func batchError(id string, err error) api.BatchResultErrorEntry {
 }
 
 func (q *SQS) sendMessageBatch(c *server.Call, in *api.SendMessageBatchRequest) (*api.SendMessageBatchResult, error) {
-	r, rec, err := queueOf(c, in.QueueUrl)
+	r, rec, err := q.queueOf(c, in.QueueUrl)
 	if err != nil {
 		return nil, err
 	}
@@ -771,7 +771,7 @@ func byHandle(tx *store.Tx, r queueRef, rc receipt) (*msgRec, error) {
 }
 
 func (q *SQS) deleteMessage(c *server.Call, in *api.DeleteMessageRequest) (*model.Empty, error) {
-	r, _, err := queueOf(c, in.QueueUrl)
+	r, _, err := q.queueOf(c, in.QueueUrl)
 	if err != nil {
 		return nil, err
 	}
@@ -809,7 +809,7 @@ func (q *SQS) deleteByHandle(c *server.Call, r queueRef, h string) error {
 }
 
 func (q *SQS) deleteMessageBatch(c *server.Call, in *api.DeleteMessageBatchRequest) (*api.DeleteMessageBatchResult, error) {
-	r, _, err := queueOf(c, in.QueueUrl)
+	r, _, err := q.queueOf(c, in.QueueUrl)
 	if err != nil {
 		return nil, err
 	}
@@ -897,7 +897,7 @@ func (q *SQS) changeVisibility(c *server.Call, r queueRef, h string, timeout int
 }
 
 func (q *SQS) changeMessageVisibility(c *server.Call, in *api.ChangeMessageVisibilityRequest) (*model.Empty, error) {
-	r, _, err := queueOf(c, in.QueueUrl)
+	r, _, err := q.queueOf(c, in.QueueUrl)
 	if err != nil {
 		return nil, err
 	}
@@ -905,7 +905,7 @@ func (q *SQS) changeMessageVisibility(c *server.Call, in *api.ChangeMessageVisib
 }
 
 func (q *SQS) changeMessageVisibilityBatch(c *server.Call, in *api.ChangeMessageVisibilityBatchRequest) (*api.ChangeMessageVisibilityBatchResult, error) {
-	r, _, err := queueOf(c, in.QueueUrl)
+	r, _, err := q.queueOf(c, in.QueueUrl)
 	if err != nil {
 		return nil, err
 	}

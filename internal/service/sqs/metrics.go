@@ -105,16 +105,23 @@ func (q *SQS) refusedBatchSizes(r queueRef, now time.Time, entries []api.SendMes
 	}
 }
 
-// touch marks a queue active once tx commits.
+// touch marks a queue active ("any API action" on it: SQS Developer Guide,
+// "Monitoring Amazon SQS queues using CloudWatch"): at once for a read, once tx
+// commits for a write.
 func (q *SQS) touch(tx *store.Tx, r queueRef, now time.Time) {
 	if q.d.Metrics == nil {
 		return
 	}
-	tx.AfterCommit(func() {
+	mark := func() {
 		q.mmu.Lock()
 		q.active[r] = max(q.active[r], now.UnixMilli())
 		q.mmu.Unlock()
-	})
+	}
+	if tx.ReadOnly() {
+		mark()
+		return
+	}
+	tx.AfterCommit(mark)
 }
 
 var counterUnit = map[string]string{"SentMessageSize": "Bytes"}

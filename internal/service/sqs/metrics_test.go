@@ -91,3 +91,39 @@ func TestDeadLetterQueueAlarm(t *testing.T) {
 		}
 	}
 }
+
+// A queue without messages stops reporting six hours after its last call, and any
+// call on it (here GetQueueAttributes) has it report again; a queue holding messages
+// reports throughout.
+func TestInactiveQueueStopsReporting(t *testing.T) {
+	e := newEnv(t)
+	cw := cloudwatch.NewFromConfig(e.p.RootConfig())
+	e.startOfMinute()
+	idle := e.queue("inactive", nil)
+	held := e.queue("holding", nil)
+	e.send(held, "kept")
+	absent := func(minute time.Time) bool {
+		e.metricStat(cw, "holding", "ApproximateNumberOfMessagesVisible", minute) // the pass is done
+		out := apptest.Must(cw.GetMetricStatistics(ctx, &cloudwatch.GetMetricStatisticsInput{Namespace: aws.String("AWS/SQS"), MetricName: aws.String("ApproximateNumberOfMessagesVisible"),
+			Dimensions: []cwtypes.Dimension{{Name: aws.String("QueueName"), Value: aws.String("inactive")}}, StartTime: aws.Time(minute), EndTime: aws.Time(minute.Add(time.Minute)),
+			Period: aws.Int32(60), Statistics: []cwtypes.Statistic{"SampleCount"}}))
+		return len(out.Datapoints) == 0
+	}
+	next := func(d time.Duration) time.Time {
+		e.p.AdvanceClock(d)
+		return e.p.Clock.Now().Truncate(time.Minute).UTC()
+	}
+	if absent(next(time.Minute)) {
+		t.Fatal("a new queue does not report")
+	}
+	if absent(next(5*time.Hour + 50*time.Minute)) {
+		t.Fatal("a queue stopped reporting before six hours")
+	}
+	if !absent(next(15 * time.Minute)) {
+		t.Fatal("an empty queue still reports after six hours without a call")
+	}
+	e.attr(idle, "QueueArn")
+	if absent(next(time.Minute)) {
+		t.Fatal("a call did not have the queue report again")
+	}
+}

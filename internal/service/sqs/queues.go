@@ -262,7 +262,7 @@ func (q *SQS) createQueue(c *server.Call, in *api.CreateQueueRequest) (*api.Crea
 }
 
 func (q *SQS) deleteQueue(c *server.Call, in *api.DeleteQueueRequest) (*model.Empty, error) {
-	r, _, err := queueOf(c, in.QueueUrl)
+	r, _, err := q.queueOf(c, in.QueueUrl)
 	if err != nil {
 		return nil, err
 	}
@@ -434,7 +434,7 @@ var readable = map[string]bool{"All": true, "QueueArn": true, "ApproximateNumber
 	"ApproximateNumberOfMessagesDelayed": true, "CreatedTimestamp": true, "LastModifiedTimestamp": true}
 
 func (q *SQS) getQueueAttributes(c *server.Call, in *api.GetQueueAttributesRequest) (*api.GetQueueAttributesResult, error) {
-	r, rec, err := queueOf(c, in.QueueUrl)
+	r, rec, err := q.queueOf(c, in.QueueUrl)
 	if err != nil {
 		return nil, err
 	}
@@ -468,7 +468,7 @@ func (q *SQS) getQueueAttributes(c *server.Call, in *api.GetQueueAttributesReque
 }
 
 func (q *SQS) setQueueAttributes(c *server.Call, in *api.SetQueueAttributesRequest) (*model.Empty, error) {
-	r, rec, err := queueOf(c, in.QueueUrl)
+	r, rec, err := q.queueOf(c, in.QueueUrl)
 	if err != nil {
 		return nil, err
 	}
@@ -511,7 +511,7 @@ func (q *SQS) setQueueAttributes(c *server.Call, in *api.SetQueueAttributesReque
 }
 
 func (q *SQS) purgeQueue(c *server.Call, in *api.PurgeQueueRequest) (*model.Empty, error) {
-	r, rec, err := queueOf(c, in.QueueUrl)
+	r, rec, err := q.queueOf(c, in.QueueUrl)
 	if err != nil {
 		return nil, err
 	}
@@ -526,7 +526,7 @@ func (q *SQS) purgeQueue(c *server.Call, in *api.PurgeQueueRequest) (*model.Empt
 }
 
 func (q *SQS) tagQueue(c *server.Call, in *api.TagQueueRequest) (*model.Empty, error) {
-	r, rec, err := queueOf(c, in.QueueUrl)
+	r, rec, err := q.queueOf(c, in.QueueUrl)
 	if err != nil {
 		return nil, err
 	}
@@ -543,7 +543,7 @@ func (q *SQS) tagQueue(c *server.Call, in *api.TagQueueRequest) (*model.Empty, e
 }
 
 func (q *SQS) untagQueue(c *server.Call, in *api.UntagQueueRequest) (*model.Empty, error) {
-	r, rec, err := queueOf(c, in.QueueUrl)
+	r, rec, err := q.queueOf(c, in.QueueUrl)
 	if err != nil {
 		return nil, err
 	}
@@ -554,7 +554,7 @@ func (q *SQS) untagQueue(c *server.Call, in *api.UntagQueueRequest) (*model.Empt
 }
 
 func (q *SQS) listQueueTags(c *server.Call, in *api.ListQueueTagsRequest) (*api.ListQueueTagsResult, error) {
-	_, rec, err := queueOf(c, in.QueueUrl)
+	_, rec, err := q.queueOf(c, in.QueueUrl)
 	if err != nil {
 		return nil, err
 	}
@@ -629,7 +629,7 @@ func editPolicy(r queueRef, rec *queueRec, fn func(stmts []json.RawMessage) ([]j
 }
 
 func (q *SQS) addPermission(c *server.Call, in *api.AddPermissionRequest) (*model.Empty, error) {
-	r, rec, err := queueOf(c, in.QueueUrl)
+	r, rec, err := q.queueOf(c, in.QueueUrl)
 	if err != nil {
 		return nil, err
 	}
@@ -769,7 +769,7 @@ func checkPermission(in *api.AddPermissionRequest) error {
 }
 
 func (q *SQS) removePermission(c *server.Call, in *api.RemovePermissionRequest) (*model.Empty, error) {
-	r, rec, err := queueOf(c, in.QueueUrl)
+	r, rec, err := q.queueOf(c, in.QueueUrl)
 	if err != nil {
 		return nil, err
 	}
@@ -795,7 +795,7 @@ func (q *SQS) removePermission(c *server.Call, in *api.RemovePermissionRequest) 
 }
 
 func (q *SQS) listDeadLetterSourceQueues(c *server.Call, in *api.ListDeadLetterSourceQueuesRequest) (*api.ListDeadLetterSourceQueuesResult, error) {
-	r, _, err := queueOf(c, in.QueueUrl)
+	r, _, err := q.queueOf(c, in.QueueUrl)
 	if err != nil {
 		return nil, err
 	}

@@ -45,7 +45,7 @@ func redrivePolicy(rec *queueRec) (*redrive, bool) {
 }
 
 func (q *SQS) receiveMessage(c *server.Call, in *api.ReceiveMessageRequest) (*api.ReceiveMessageResult, error) {
-	r, rec, err := queueOf(c, in.QueueUrl)
+	r, rec, err := q.queueOf(c, in.QueueUrl)
 	if err != nil {
 		return nil, err
 	}

@@ -245,12 +245,16 @@ func mustQueue(c *server.Call, tx *store.Tx, r queueRef) (*queueRec, error) {
 }
 
 // queueOf resolves a request's QueueUrl to its queue, or QueueDoesNotExist.
-func queueOf(c *server.Call, url string) (queueRef, *queueRec, error) {
+func (q *SQS) queueOf(c *server.Call, url string) (queueRef, *queueRec, error) {
 	r, err := parseQueueURL(c, url)
 	if err != nil {
 		return r, nil, err
 	}
 	rec, err := mustQueue(c, c.Tx, r)
+	if err == nil {
+		// Any call on a queue keeps it reporting its metrics (metrics.go).
+		q.touch(c.Tx, r, c.Now)
+	}
 	return r, rec, err
 }
 
