@@ -127,3 +127,25 @@ func TestInactiveQueueStopsReporting(t *testing.T) {
 		t.Fatal("a call did not have the queue report again")
 	}
 }
+
+// After a restart, queues stored before it report as they did: counters committed
+// before the stop are published, and a queue holding messages reports its gauges
+// without any call since.
+func TestQueueMetricsAcrossRestart(t *testing.T) {
+	dir := t.TempDir()
+	p := apptest.StartIn(t, dir)
+	e := &env{T: t, p: p, sqs: sqs.NewFromConfig(p.RootConfig())}
+	sent := e.startOfMinute()
+	e.send(e.queue("survivor", nil), "kept")
+	p.Stop()
+	p = apptest.StartIn(t, dir)
+	e = &env{T: t, p: p, sqs: sqs.NewFromConfig(p.RootConfig())}
+	cw := cloudwatch.NewFromConfig(p.RootConfig())
+	if got := e.metricStat(cw, "survivor", "NumberOfMessagesSent", sent); got.sum != 1 {
+		t.Errorf("sent before the stop = %+v", got)
+	}
+	p.AdvanceClock(time.Minute)
+	if got := e.metricStat(cw, "survivor", "ApproximateNumberOfMessagesVisible", p.Clock.Now().Truncate(time.Minute).UTC()); got.sum != 1 {
+		t.Errorf("visible after the restart = %+v", got)
+	}
+}
