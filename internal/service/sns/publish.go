@@ -372,21 +372,25 @@ func (s *SNS) publish(c *server.Call, in *api.PublishInput) (*api.PublishRespons
 		return nil, err
 	}
 	out := &api.PublishResponse{MessageId: svckit.Ptr(m.id)}
+	dup := false
 	if m.fifo {
-		dup, err := deduplicate(c.Tx, t, topic, m, c.Now)
-		if err != nil {
+		if dup, err = deduplicate(c.Tx, t, topic, m, c.Now); err != nil {
 			return nil, err
 		}
 		out.MessageId, out.SequenceNumber = svckit.Ptr(m.id), svckit.Ptr(m.seq)
-		if dup {
-			return out, nil
-		}
+	}
+	// A FIFO duplicate, accepted and not delivered, counts as published as a
+	// batch's does (inferred: as SQS counts its accepted duplicates as sent).
+	s.sample(c.Tx, t, c.Now, "NumberOfMessagesPublished", 1)
+	s.sample(c.Tx, t, c.Now, "PublishSize", float64(m.size(in.Message)))
+	if dup {
+		return out, nil
+	}
+	if m.fifo {
 		if err := putTopic(c.Tx, t, topic); err != nil {
 			return nil, err
 		}
 	}
-	s.sample(c.Tx, t, c.Now, "NumberOfMessagesPublished", 1)
-	s.sample(c.Tx, t, c.Now, "PublishSize", float64(m.size(in.Message)))
 	return out, s.fanout(c.Tx, m)
 }
 

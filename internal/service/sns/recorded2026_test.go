@@ -1956,3 +1956,20 @@ func TestRecorded2026TopicDeliveryOutcomes(t *testing.T) {
 		t.Errorf("a refused batch published metrics: %+v", out.Metrics)
 	}
 }
+
+// A FIFO topic's duplicate is accepted and counted as published, Publish and
+// PublishBatch alike (inferred), and delivers nothing.
+func TestFIFOTopicDuplicateMetrics(t *testing.T) {
+	e := newEnv(t)
+	cw := cloudwatch.NewFromConfig(e.p.RootConfig())
+	now := e.p.Clock.Now()
+	e.p.AdvanceClock(now.Truncate(time.Minute).Add(time.Minute).Sub(now) + time.Second)
+	topic := e.topic("dup-metrics.fifo", map[string]string{"FifoTopic": "true"})
+	minute := e.p.Clock.Now().Truncate(time.Minute).UTC()
+	for range 2 {
+		apptest.Must(e.sns.Publish(ctx, &sns.PublishInput{TopicArn: aws.String(topic), Message: aws.String("same"), MessageGroupId: aws.String("g"), MessageDeduplicationId: aws.String("d")}))
+	}
+	if got, ok := e.topicStat(cw, "dup-metrics.fifo", "NumberOfMessagesPublished", minute); !ok || got != (snsStat{2, 2, 1, 1}) {
+		t.Errorf("published = %+v (found %v)", got, ok)
+	}
+}
