@@ -26,18 +26,8 @@ func TestSCPBindsBucketOwnerRoot(t *testing.T) {
 	must(devRoot.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: b}))
 	lockout := doc(`{"Effect":"Deny","Principal":"*","Action":"s3:*","Resource":["arn:aws:s3:::dev-locked-bucket","arn:aws:s3:::dev-locked-bucket/*"]}`)
 	must(devRoot.PutBucketPolicy(ctx, &s3.PutBucketPolicyInput{Bucket: b, Policy: aws.String(lockout)}))
-	code := func(err error) string {
-		var ae smithy.APIError
-		if errors.As(err, &ae) {
-			return ae.ErrorCode()
-		}
-		if err != nil {
-			return err.Error()
-		}
-		return ""
-	}
 	// The bucket policy denies the root user everything but the policy calls.
-	if _, err := devRoot.ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: b}); code(err) != "AccessDenied" {
+	if _, err := devRoot.ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: b}); errCode(err) != "AccessDenied" {
 		t.Fatalf("ListObjectsV2 under the lock-out policy: %v", err)
 	}
 	must(devRoot.GetBucketPolicy(ctx, &s3.GetBucketPolicyInput{Bucket: b}))
@@ -46,10 +36,10 @@ func TestSCPBindsBucketOwnerRoot(t *testing.T) {
 	p := must(e.org.CreatePolicy(ctx, &organizations.CreatePolicyInput{Name: aws.String("no-bucket-policies"), Description: aws.String("d"),
 		Type: orgtypes.PolicyTypeServiceControlPolicy, Content: aws.String(doc(`{"Effect":"Deny","Action":["s3:PutBucketPolicy","s3:DeleteBucketPolicy"],"Resource":"*"}`))})).Policy.PolicySummary
 	must(e.org.AttachPolicy(ctx, &organizations.AttachPolicyInput{PolicyId: p.Id, TargetId: aws.String(dev)}))
-	if _, err := devRoot.PutBucketPolicy(ctx, &s3.PutBucketPolicyInput{Bucket: b, Policy: aws.String(lockout)}); code(err) != "AccessDenied" {
+	if _, err := devRoot.PutBucketPolicy(ctx, &s3.PutBucketPolicyInput{Bucket: b, Policy: aws.String(lockout)}); errCode(err) != "AccessDenied" {
 		t.Fatalf("PutBucketPolicy under an SCP denying it: %v", err)
 	}
-	if _, err := devRoot.DeleteBucketPolicy(ctx, &s3.DeleteBucketPolicyInput{Bucket: b}); code(err) != "AccessDenied" {
+	if _, err := devRoot.DeleteBucketPolicy(ctx, &s3.DeleteBucketPolicyInput{Bucket: b}); errCode(err) != "AccessDenied" {
 		t.Fatalf("DeleteBucketPolicy under an SCP denying it: %v", err)
 	}
 	must(devRoot.GetBucketPolicy(ctx, &s3.GetBucketPolicyInput{Bucket: b}))
