@@ -168,7 +168,7 @@ func Open(opts Options) (*App, error) {
 		LogGroups: ctLogGroups{a}, Topics: ctTopics{a}})
 	a.Server, err = server.New(server.Config{
 		Store: db, Keys: a.Keys, Sessions: a.Sessions, Clock: a.Clock, Logger: opts.Logger, Region: opts.Region, Authz: a.Authz,
-		AdminToken: a.AdminToken, OnClockAdvance: a.saveClock, OnAuthenticated: a.Usage.Record, Public: a.SNS.PublicRoutes(),
+		AdminToken: a.AdminToken, OnClockAdvance: a.saveClock, OnAuthenticated: a.Usage.Record, Public: a.publicRoutes(),
 		DataEventsWanted: a.CloudTrail.DataEventsWanted,
 	}, a.Services()...)
 	if err != nil {
@@ -229,7 +229,8 @@ func (a *App) Services() []server.Service {
 		a.KMS.Service(),
 		a.CloudTrail.Service(),
 		organizations.Service(organizations.Deps{Roles: iamRoles{}, Keys: a.Keys, Store: a.Store, OnChange: a.Authz.OrgChanged}),
-		sts.Service(sts.Deps{Sessions: a.Sessions, Keys: a.Keys, Directory: iamDirectory{}, MFA: iam.NewMFA(a.Sealer), Authz: a.Authz, Store: a.Store, Orgs: stsOrganizations{}}),
+		sts.Service(sts.Deps{Sessions: a.Sessions, Keys: a.Keys, Directory: iamDirectory{}, MFA: iam.NewMFA(a.Sealer), Authz: a.Authz, Store: a.Store, Orgs: stsOrganizations{},
+			Outbound: stsOutbound{a.Sealer}}),
 		a.S3.API(),
 		a.S3.ControlAPI(),
 		a.Logs.Service(),

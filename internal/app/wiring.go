@@ -1,6 +1,7 @@
 package app
 
 import (
+	"net/http"
 	"slices"
 	"time"
 
@@ -41,6 +42,34 @@ func (iamDirectory) SAMLProvider(tx *store.Tx, account, arn string) (*sts.SAMLPr
 func (iamDirectory) ManagedPolicy(tx *store.Tx, account, arn string) (bool, error) {
 	d, err := iam.Grants{}.ManagedPolicy(tx, account, arn)
 	return d != nil, err
+}
+
+// stsOutbound lets STS sign GetWebIdentityToken's JWTs with the keys IAM keeps for
+// an account's outbound identity federation.
+type stsOutbound struct{ sealer *store.Sealer }
+
+func (o stsOutbound) Issuer(tx *store.Tx, account string) (*sts.OutboundIssuer, error) {
+	i, err := iam.LookupOutbound(tx, o.sealer, account)
+	if err != nil || i == nil {
+		return nil, err
+	}
+	return &sts.OutboundIssuer{Enabled: i.Enabled, Path: iam.OutboundPrefix + i.IssuerID, RSA: i.RSA, EC: i.EC,
+		KeyIDRSA: iam.KeyIDRSA, KeyIDEC: iam.KeyIDEC}, nil
+}
+
+func (stsOutbound) PrincipalTags(tx *store.Tx, account, arn string) (map[string]string, error) {
+	return iam.PrincipalTags(tx, account, arn)
+}
+
+// publicRoutes are the documents served without authentication: SNS's signing
+// certificate and the outbound federation issuers' OIDC discovery documents and key
+// sets, all public by nature (a relying party fetches them anonymously).
+func (a *App) publicRoutes() map[string]http.Handler {
+	routes := a.SNS.PublicRoutes()
+	for k, v := range iam.OutboundRoutes(a.Store, a.Sealer) {
+		routes[k] = v
+	}
+	return routes
 }
 
 // iamRoles lets Organizations create the access role of a new member account.

@@ -55,7 +55,7 @@ func Service(d Deps) server.Service {
 	for _, group := range [][]server.Handler{
 		s.userHandlers(), s.groupHandlers(), s.roleHandlers(), s.instanceProfileHandlers(),
 		s.policyHandlers(), s.inlineHandlers(), s.attachHandlers(), s.accessKeyHandlers(),
-		s.loginHandlers(), s.mfaHandlers(), s.reportHandlers(), s.accountHandlers(),
+		s.loginHandlers(), s.mfaHandlers(), s.reportHandlers(), s.accountHandlers(), s.outboundHandlers(),
 		s.providerHandlers(), s.simulatorHandlers(), s.sshKeyHandlers(), s.serviceCredHandlers(),
 		s.signingCertHandlers(), s.serverCertHandlers(), s.rootAccessHandlers(),
 	} {

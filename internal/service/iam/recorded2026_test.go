@@ -5,6 +5,7 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"errors"
+	"net/http"
 	"strconv"
 	"strings"
 	"testing"
@@ -816,4 +817,125 @@ func TestRecordedRootTaskPolicies(t *testing.T) {
 			t.Errorf("%s: document %s (%v)", c.name, decode(t, v.Document), err)
 		}
 	}
+}
+
+// fetchJSON GETs a public document of the endpoint without credentials.
+func fetchJSON(t testing.TB, url string, v any) int {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode == http.StatusOK {
+		if err := json.NewDecoder(resp.Body).Decode(v); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return resp.StatusCode
+}
+
+// TestRecorded2026OutboundFederationLifecycle replays outbound_issuance.json and
+// outbound_lifecycle.json: the account's switch and its answers, an issuer and key
+// set that stay the same across disable and re-enable, and the public discovery
+// documents (served without credentials, as AWS serves them).
+func TestRecorded2026OutboundFederationLifecycle(t *testing.T) {
+	e := newEnv(t)
+	acct := "000000000000"
+	// info_initial, disable_again.
+	_, err := e.iam.GetOutboundWebIdentityFederationInfo(ctx, &iam.GetOutboundWebIdentityFederationInfoInput{})
+	wantErr(t, err, "FeatureDisabled", 404, "Outbound identity federation is disabled for account "+acct)
+	_, err = e.iam.DisableOutboundWebIdentityFederation(ctx, &iam.DisableOutboundWebIdentityFederationInput{})
+	wantErr(t, err, "FeatureDisabled", 404, "Outbound identity federation is already disabled for account "+acct)
+
+	issuer := aws.ToString(must(e.iam.EnableOutboundWebIdentityFederation(ctx, &iam.EnableOutboundWebIdentityFederationInput{})).IssuerIdentifier)
+	if !strings.HasPrefix(issuer, e.p.URL+"/_palisade/iam/outbound/") {
+		t.Fatalf("issuer %q", issuer)
+	}
+	_, err = e.iam.EnableOutboundWebIdentityFederation(ctx, &iam.EnableOutboundWebIdentityFederationInput{})
+	wantErr(t, err, "FeatureEnabled", 409, "Outbound identity federation is already enabled for account "+acct)
+	info := must(e.iam.GetOutboundWebIdentityFederationInfo(ctx, &iam.GetOutboundWebIdentityFederationInfoInput{}))
+	if aws.ToString(info.IssuerIdentifier) != issuer || !info.JwtVendingEnabled {
+		t.Fatalf("info %q %v", aws.ToString(info.IssuerIdentifier), info.JwtVendingEnabled)
+	}
+
+	var conf map[string]any
+	if st := fetchJSON(t, issuer+"/.well-known/openid-configuration", &conf); st != 200 {
+		t.Fatalf("openid-configuration: %d", st)
+	}
+	if conf["issuer"] != issuer || conf["jwks_uri"] != issuer+"/.well-known/jwks.json" {
+		t.Fatalf("openid-configuration %v", conf)
+	}
+	if got, _ := json.Marshal(conf["id_token_signing_alg_values_supported"]); string(got) != `["RS256","ES384"]` {
+		t.Fatalf("algorithms %s", got)
+	}
+	type jwks struct {
+		Keys []map[string]string `json:"keys"`
+	}
+	var before jwks
+	fetchJSON(t, issuer+"/.well-known/jwks.json", &before)
+	if len(before.Keys) != 2 || before.Keys[0]["kid"] != "RSA_0" || before.Keys[0]["alg"] != "RS256" || before.Keys[0]["use"] != "sig" ||
+		before.Keys[1]["kid"] != "EC384_0" || before.Keys[1]["crv"] != "P-384" || before.Keys[1]["alg"] != "ES384" {
+		t.Fatalf("jwks %v", before.Keys)
+	}
+	for _, k := range before.Keys {
+		if k["d"] != "" {
+			t.Fatal("the key set holds a private key")
+		}
+	}
+
+	must(e.iam.DisableOutboundWebIdentityFederation(ctx, &iam.DisableOutboundWebIdentityFederationInput{}))
+	_, err = e.iam.GetOutboundWebIdentityFederationInfo(ctx, &iam.GetOutboundWebIdentityFederationInfoInput{})
+	wantErr(t, err, "FeatureDisabled", 404, "Outbound identity federation is disabled for account "+acct)
+	var disabled jwks // keys_disabled: still served
+	if st := fetchJSON(t, issuer+"/.well-known/jwks.json", &disabled); st != 200 || disabled.Keys[0]["n"] != before.Keys[0]["n"] {
+		t.Fatalf("jwks while disabled: %d", st)
+	}
+	again := aws.ToString(must(e.iam.EnableOutboundWebIdentityFederation(ctx, &iam.EnableOutboundWebIdentityFederationInput{})).IssuerIdentifier)
+	var after jwks
+	fetchJSON(t, issuer+"/.well-known/jwks.json", &after)
+	if again != issuer || after.Keys[0]["n"] != before.Keys[0]["n"] || after.Keys[1]["x"] != before.Keys[1]["x"] {
+		t.Fatal("issuer or keys changed across disable and re-enable")
+	}
+	// An issuer no account has is unknown; nothing else under the prefix is served.
+	for _, u := range []string{e.p.URL + "/_palisade/iam/outbound/nope/.well-known/jwks.json", issuer + "/.well-known/other", issuer} {
+		if st := fetchJSON(t, u, &conf); st != 404 {
+			t.Fatalf("%s: %d", u, st)
+		}
+	}
+}
+
+// TestRecorded2026OutboundFederationAccess replays outbound_identity.json's IAM
+// cases: the info is authorized on "*" (a policy scoped to the user's own ARN does
+// not allow it).
+func TestRecorded2026OutboundFederationAccess(t *testing.T) {
+	e := newEnv(t)
+	for name, doc := range map[string]string{
+		"no_grants":   "",
+		"scoped_user": `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["sts:GetWebIdentityToken","iam:GetOutboundWebIdentityFederationInfo"],"Resource":"arn:aws:iam::000000000000:user/org-access/stackd-outbound-fixture-scoped_user"}]}`,
+	} {
+		user := "stackd-outbound-fixture-" + name
+		must(e.iam.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String(user), Path: aws.String("/org-access/")}))
+		if doc != "" {
+			must(e.iam.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String(user), PolicyName: aws.String("ReportPermissions"), PolicyDocument: aws.String(doc)}))
+		}
+		k := must(e.iam.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String(user)})).AccessKey
+		c, _ := e.as(*k.AccessKeyId, *k.SecretAccessKey)
+		_, err := c.GetOutboundWebIdentityFederationInfo(ctx, &iam.GetOutboundWebIdentityFederationInfoInput{})
+		wantErr(t, err, "AccessDenied", 403, "")
+		var ae smithy.APIError
+		errors.As(err, &ae)
+		want := "User: arn:aws:iam::000000000000:user/org-access/" + user + " is not authorized to perform: iam:GetOutboundWebIdentityFederationInfo on resource: * because no identity-based policy allows the iam:GetOutboundWebIdentityFederationInfo action"
+		if !strings.HasPrefix(ae.ErrorMessage(), want) {
+			t.Fatalf("%s:\n got %q\nwant %q", name, ae.ErrorMessage(), want)
+		}
+	}
+	// plain_info: allowed, the feature off.
+	must(e.iam.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("plain")}))
+	must(e.iam.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String("plain"), PolicyName: aws.String("p"),
+		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:GetOutboundWebIdentityFederationInfo","Resource":"*"}]}`)}))
+	k := must(e.iam.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String("plain")})).AccessKey
+	c, _ := e.as(*k.AccessKeyId, *k.SecretAccessKey)
+	_, err := c.GetOutboundWebIdentityFederationInfo(ctx, &iam.GetOutboundWebIdentityFederationInfoInput{})
+	wantErr(t, err, "FeatureDisabled", 404, "Outbound identity federation is disabled for account 000000000000")
 }

@@ -91,6 +91,9 @@ type Deps struct {
 	HTTPClient *http.Client
 	// Orgs places accounts in their organizations for AssumeRoot; nil refuses it.
 	Orgs Organizations
+	// Outbound reads the accounts' outbound identity federation for
+	// GetWebIdentityToken; nil answers it as disabled everywhere.
+	Outbound Outbound
 }
 
 type svc struct {
@@ -118,6 +121,7 @@ func Service(d Deps) server.Service {
 			server.Read("AssumeRoleWithWebIdentity", s.assumeRoleWithWebIdentity),
 			server.Read("AssumeRoleWithSAML", s.assumeRoleWithSAML),
 			server.Read("AssumeRoot", s.assumeRoot),
+			server.Read("GetWebIdentityToken", s.getWebIdentityToken),
 		},
 		Checks: checks,
 		Admin:  s.adminHandler(),
@@ -132,7 +136,8 @@ func checks(c *server.Call, op string, in map[string]any) ([]authz.Check, error)
 		return nil, err
 	}
 	switch op {
-	case "AssumeRole", "AssumeRoleWithWebIdentity", "AssumeRoleWithSAML", "AssumeRoot":
+	case "AssumeRole", "AssumeRoleWithWebIdentity", "AssumeRoleWithSAML", "AssumeRoot", "GetWebIdentityToken":
+		// GetWebIdentityToken authorizes in its handler, after its own input checks.
 		return nil, nil
 	case "GetFederationToken":
 		if c.Principal.Session != nil {
@@ -150,6 +155,12 @@ func checks(c *server.Call, op string, in map[string]any) ([]authz.Check, error)
 // AWS words it for GetSessionToken.
 func sessionRefuses(s *auth.Session, op string) error {
 	if s == nil || op == "GetCallerIdentity" || op == "AssumeRole" && s.Op == "GetSessionToken" {
+		return nil
+	}
+	if op == "GetWebIdentityToken" {
+		// GetSessionToken sessions may call it, federated users get the handler's own
+		// refusal (recorded, 2026: outbound_identity.json, get_session_token_caller,
+		// federation_token_caller).
 		return nil
 	}
 	if s.Op == "GetSessionToken" || s.Op == "GetFederationToken" {
