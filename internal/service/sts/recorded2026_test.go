@@ -5,7 +5,9 @@ package sts_test
 
 import (
 	"crypto/sha256"
+	"errors"
 	"encoding/hex"
+	"encoding/xml"
 	"io"
 	"net/http"
 	"net/url"
@@ -19,6 +21,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	ststypes "github.com/aws/aws-sdk-go-v2/service/sts/types"
+	"github.com/aws/smithy-go"
+
+	"github.com/palisade/palisade/internal/app/apptest"
 )
 
 // query_inputs.json: GetSessionToken's DurationSeconds as the query string spells it.
@@ -107,4 +112,230 @@ func TestRecorded2026AssumeRoot(t *testing.T) {
 	wantErr(t, err, "ValidationError", 400, "Request must contain valid AWS managed task policy ARN") // assume_root_invalid_task_policy
 	_, err = admin.sts.AssumeRoot(ctx, &sts.AssumeRootInput{TargetPrincipal: aws.String(account), TaskPolicyArn: &ststypes.PolicyDescriptorType{}})
 	wantErr(t, err, "ValidationError", 400, "1 validation error detected: Value null at 'taskPolicyArn' failed to satisfy constraint: Member must not be null") // assume_root_task_policy_missing_arn
+}
+
+// The outbound identity federation cases replay radkawar/stackd's
+// testdata/aws/iam/outbound_identity.json (answers while the account's feature is
+// off) and outbound_issuance.json (tokens and their claims once it is on).
+
+const outboundAud = "https://stackd-outbound.example.invalid"
+
+// rawToken calls GetWebIdentityToken as the root user with a query body of its own
+// (inputs the SDK would refuse to send) and returns the status and error.
+func (e *env) rawToken(region string, form url.Values) (int, string, string) {
+	e.Helper()
+	form.Set("Action", "GetWebIdentityToken")
+	form.Set("Version", "2011-06-15")
+	body := form.Encode()
+	req, _ := http.NewRequest("POST", e.p.URL+"/", strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	sum := sha256.Sum256([]byte(body))
+	if err := v4.NewSigner().SignHTTP(ctx, aws.Credentials{AccessKeyID: apptest.RootAccessKeyID, SecretAccessKey: apptest.RootSecret}, req, hex.EncodeToString(sum[:]), "sts", region, time.Now()); err != nil {
+		e.Fatal(err)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		e.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var out struct {
+		Error struct{ Code, Message string }
+	}
+	b, _ := io.ReadAll(resp.Body)
+	xml.Unmarshal(b, &out)
+	return resp.StatusCode, out.Error.Code, out.Error.Message
+}
+
+func tokenInput(aud ...string) *sts.GetWebIdentityTokenInput {
+	return &sts.GetWebIdentityTokenInput{Audience: aud, SigningAlgorithm: aws.String("RS256")}
+}
+
+func stsTags(kv ...string) []ststypes.Tag {
+	var out []ststypes.Tag
+	for i := 0; i < len(kv); i += 2 {
+		out = append(out, ststypes.Tag{Key: aws.String(kv[i]), Value: aws.String(kv[i+1])})
+	}
+	return out
+}
+
+const (
+	msgDisabled    = "OutboundWebIdentityFederation is disabled."
+	msgUnsupported = "Requested SigningAlgorithm is not supported. See the GetWebIdentityToken documentation for supported algorithms"
+)
+
+// TestRecorded2026OutboundTokenInputs: outbound_identity.json's original_* cases,
+// the input checks that come before the feature switch.
+func TestRecorded2026OutboundTokenInputs(t *testing.T) {
+	e := newEnv(t)
+	// Not pinned: an audience of 1,001 characters (or of none), which AWS words as a
+	// constraint on the whole list ("Value '[aaa…]' at 'audience' failed to satisfy
+	// constraint: Member must satisfy constraint: [...]") and Palisade on the member
+	// ('audience.1.member').
+	for _, c := range []struct {
+		name   string
+		form   url.Values
+		code   string
+		status int
+		msg    string
+	}{
+		{"default", url.Values{"Audience.member.1": {outboundAud}, "SigningAlgorithm": {"RS256"}}, "OutboundWebIdentityFederationDisabledException", 403, msgDisabled},
+		{"es384", url.Values{"Audience.member.1": {outboundAud}, "SigningAlgorithm": {"ES384"}}, "OutboundWebIdentityFederationDisabledException", 403, msgDisabled},
+		{"RS384", url.Values{"Audience.member.1": {outboundAud}, "SigningAlgorithm": {"RS384"}}, "ValidationError", 400, msgUnsupported},
+		{"ES256", url.Values{"Audience.member.1": {outboundAud}, "SigningAlgorithm": {"ES256"}}, "ValidationError", 400, msgUnsupported},
+		{"HS256", url.Values{"Audience.member.1": {outboundAud}, "SigningAlgorithm": {"HS256"}}, "ValidationError", 400, msgUnsupported},
+		{"rs256", url.Values{"Audience.member.1": {outboundAud}, "SigningAlgorithm": {"rs256"}}, "ValidationError", 400, msgUnsupported},
+		{"empty", url.Values{"Audience.member.1": {outboundAud}, "SigningAlgorithm": {""}}, "ValidationError", 400,
+			"1 validation error detected: Value '' at 'signingAlgorithm' failed to satisfy constraint: Member must have length greater than or equal to 5"},
+		{"none", url.Values{"Audience.member.1": {outboundAud}, "SigningAlgorithm": {"none"}}, "ValidationError", 400,
+			"1 validation error detected: Value 'none' at 'signingAlgorithm' failed to satisfy constraint: Member must have length greater than or equal to 5"},
+		{"RS256x", url.Values{"Audience.member.1": {outboundAud}, "SigningAlgorithm": {"RS256x"}}, "ValidationError", 400,
+			"1 validation error detected: Value 'RS256x' at 'signingAlgorithm' failed to satisfy constraint: Member must have length less than or equal to 5"},
+		{"missing_algorithm", url.Values{"Audience.member.1": {outboundAud}}, "ValidationError", 400,
+			"1 validation error detected: Value null at 'signingAlgorithm' failed to satisfy constraint: Member must not be null"},
+		{"missing_audience", url.Values{"SigningAlgorithm": {"RS256"}}, "ValidationError", 400,
+			"1 validation error detected: Value null at 'audience' failed to satisfy constraint: Member must not be null"},
+		{"audience_space", url.Values{"Audience.member.1": {" "}, "SigningAlgorithm": {"RS256"}}, "OutboundWebIdentityFederationDisabledException", 403, msgDisabled},
+		{"audience_plain", url.Values{"Audience.member.1": {"not-a-url"}, "SigningAlgorithm": {"RS256"}}, "OutboundWebIdentityFederationDisabledException", 403, msgDisabled},
+		{"audience_duplicate", url.Values{"Audience.member.1": {outboundAud}, "Audience.member.2": {outboundAud}, "SigningAlgorithm": {"RS256"}}, "OutboundWebIdentityFederationDisabledException", 403, msgDisabled},
+		{"audience_unicode", url.Values{"Audience.member.1": {"https://\u4f8b.example.invalid"}, "SigningAlgorithm": {"RS256"}}, "OutboundWebIdentityFederationDisabledException", 403, msgDisabled},
+		{"duration_0", url.Values{"Audience.member.1": {outboundAud}, "SigningAlgorithm": {"RS256"}, "DurationSeconds": {"0"}}, "ValidationError", 400,
+			"1 validation error detected: Value '0' at 'durationSeconds' failed to satisfy constraint: Member must have value greater than or equal to 60"},
+		{"duration_59", url.Values{"Audience.member.1": {outboundAud}, "SigningAlgorithm": {"RS256"}, "DurationSeconds": {"59"}}, "ValidationError", 400,
+			"1 validation error detected: Value '59' at 'durationSeconds' failed to satisfy constraint: Member must have value greater than or equal to 60"},
+		{"duration_60", url.Values{"Audience.member.1": {outboundAud}, "SigningAlgorithm": {"RS256"}, "DurationSeconds": {"60"}}, "OutboundWebIdentityFederationDisabledException", 403, msgDisabled},
+		{"duration_3600", url.Values{"Audience.member.1": {outboundAud}, "SigningAlgorithm": {"RS256"}, "DurationSeconds": {"3600"}}, "OutboundWebIdentityFederationDisabledException", 403, msgDisabled},
+		{"duration_3601", url.Values{"Audience.member.1": {outboundAud}, "SigningAlgorithm": {"RS256"}, "DurationSeconds": {"3601"}}, "ValidationError", 400,
+			"1 validation error detected: Value '3601' at 'durationSeconds' failed to satisfy constraint: Member must have value less than or equal to 3600"},
+		{"tags_plain", url.Values{"Audience.member.1": {outboundAud}, "SigningAlgorithm": {"RS256"}, "Tags.member.1.Key": {"team"}, "Tags.member.1.Value": {"test"}}, "OutboundWebIdentityFederationDisabledException", 403, msgDisabled},
+		{"tags_duplicate", url.Values{"Audience.member.1": {outboundAud}, "SigningAlgorithm": {"RS256"}, "Tags.member.1.Key": {"team"}, "Tags.member.1.Value": {"one"}, "Tags.member.2.Key": {"team"}, "Tags.member.2.Value": {"two"}}, "InvalidParameterValue", 400,
+			"Duplicate tag keys found. Please note that Tag keys are case insensitive."},
+		{"tags_case_duplicate", url.Values{"Audience.member.1": {outboundAud}, "SigningAlgorithm": {"RS256"}, "Tags.member.1.Key": {"team"}, "Tags.member.1.Value": {"one"}, "Tags.member.2.Key": {"Team"}, "Tags.member.2.Value": {"two"}}, "InvalidParameterValue", 400,
+			"Duplicate tag keys found. Please note that Tag keys are case insensitive."},
+		{"tags_reserved", url.Values{"Audience.member.1": {outboundAud}, "SigningAlgorithm": {"RS256"}, "Tags.member.1.Key": {"aws:team"}, "Tags.member.1.Value": {"test"}}, "OutboundWebIdentityFederationDisabledException", 403, msgDisabled},
+		{"tags_invalid_key", url.Values{"Audience.member.1": {outboundAud}, "SigningAlgorithm": {"RS256"}, "Tags.member.1.Key": {"<team>"}, "Tags.member.1.Value": {"test"}}, "ValidationError", 400,
+			`1 validation error detected: Value '<team>' at 'tags.1.member.key' failed to satisfy constraint: Member must satisfy regular expression pattern: [\p{L}\p{Z}\p{N}_.:/=+\-@]+`},
+		{"tags_long_key", url.Values{"Audience.member.1": {outboundAud}, "SigningAlgorithm": {"RS256"}, "Tags.member.1.Key": {strings.Repeat("k", 129)}, "Tags.member.1.Value": {"test"}}, "ValidationError", 400,
+			"1 validation error detected: Value '" + strings.Repeat("k", 129) + "' at 'tags.1.member.key' failed to satisfy constraint: Member must have length less than or equal to 128"},
+	} {
+		status, code, msg := e.rawToken("us-east-1", c.form)
+		if status != c.status || code != c.code || msg != c.msg {
+			t.Errorf("%s: %d %s %q\nwant %d %s %q", c.name, status, code, msg, c.status, c.code, c.msg)
+		}
+	}
+	// original_other_region: every Region answers alike.
+	if _, code, _ := e.rawToken("eu-west-2", url.Values{"Audience.member.1": {outboundAud}, "SigningAlgorithm": {"RS256"}}); code != "OutboundWebIdentityFederationDisabledException" {
+		t.Errorf("eu-west-2: %s", code)
+	}
+}
+
+// outboundUser creates a user under /org-access/ as outbound_identity.json's
+// fixtures are, with an inline policy (when given) and a key.
+func (e *env) outboundUser(name, policy string) (clients, string) {
+	e.Helper()
+	user := "stackd-outbound-fixture-" + name
+	u := must(e.iam.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String(user), Path: aws.String("/org-access/")})).User
+	if policy != "" {
+		must(e.iam.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String(user), PolicyName: aws.String("ReportPermissions"), PolicyDocument: aws.String(policy)}))
+	}
+	k := must(e.iam.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String(user)})).AccessKey
+	return e.as(*k.AccessKeyId, *k.SecretAccessKey, ""), *u.Arn
+}
+
+// TestRecorded2026OutboundTokenAuthorization: outbound_identity.json's callers, all
+// while the feature is off: a caller the action is denied to gets AccessDenied (on
+// arn:aws:sts::ACCOUNT:self, with the action's condition keys), one allowed gets the
+// feature's refusal.
+func TestRecorded2026OutboundTokenAuthorization(t *testing.T) {
+	e := newEnv(t)
+	self := "arn:aws:sts::" + account + ":self"
+	deniedMsg := func(arn, action, why string) string {
+		return "User: " + arn + " is not authorized to perform: " + action + " on resource: " + self + " " + why
+	}
+	noGrants, noGrantsARN := e.outboundUser("no_grants", "")
+	plain, plainARN := e.outboundUser("plain", doc(allow("iam:GetOutboundWebIdentityFederationInfo", "*"), allow("sts:GetWebIdentityToken", "*")))
+	tagged, taggedARN := e.outboundUser("tagged", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["sts:GetWebIdentityToken","sts:TagGetWebIdentityToken","sts:GetFederationToken"],"Resource":"*"}]}`)
+	denied, deniedARN := e.outboundUser("denied", doc(allow("sts:*", "*"), deny("sts:GetWebIdentityToken", "*")))
+	scopedUser, scopedUserARN := e.outboundUser("scoped_user", "")
+	must(e.iam.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String("stackd-outbound-fixture-scoped_user"), PolicyName: aws.String("ReportPermissions"),
+		PolicyDocument: aws.String(doc(allow("sts:GetWebIdentityToken", scopedUserARN)))}))
+	scopedSelf, _ := e.outboundUser("scoped_self", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["sts:GetWebIdentityToken","sts:TagGetWebIdentityToken"],"Resource":"`+self+`"}]}`)
+	cond, condARN := e.outboundUser("condition", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:GetWebIdentityToken","Resource":"*","Condition":{"ForAllValues:StringEquals":{"sts:IdentityTokenAudience":["`+outboundAud+`"]},"StringEquals":{"sts:SigningAlgorithm":"RS256"},"NumericEquals":{"sts:DurationSeconds":"300"}}}]}`)
+	tagCond, tagCondARN := e.outboundUser("tag_condition", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:GetWebIdentityToken","Resource":"*"},{"Effect":"Allow","Action":"sts:TagGetWebIdentityToken","Resource":"*","Condition":{"StringEquals":{"aws:RequestTag/team":"test"},"ForAllValues:StringEquals":{"aws:TagKeys":["team"]}}}]}`)
+	boundary, boundaryARN := e.outboundUser("boundary", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["sts:GetWebIdentityToken","sts:TagGetWebIdentityToken"],"Resource":"*"}]}`)
+	pol := must(e.iam.CreatePolicy(ctx, &iam.CreatePolicyInput{PolicyName: aws.String("stackd-outbound-fixture-boundary"), PolicyDocument: aws.String(doc(allow("iam:GetUser", "*")))})).Policy
+	must(e.iam.PutUserPermissionsBoundary(ctx, &iam.PutUserPermissionsBoundaryInput{UserName: aws.String("stackd-outbound-fixture-boundary"), PermissionsBoundary: pol.Arn}))
+
+	withTags := func(in *sts.GetWebIdentityTokenInput, kv ...string) *sts.GetWebIdentityTokenInput {
+		in.Tags = stsTags(kv...)
+		return in
+	}
+	es384 := tokenInput(outboundAud)
+	es384.SigningAlgorithm = aws.String("ES384")
+	d300, d301 := tokenInput(outboundAud), tokenInput(outboundAud)
+	d300.DurationSeconds, d301.DurationSeconds = aws.Int32(300), aws.Int32(301)
+	noIdentity := "because no identity-based policy allows the "
+	for _, c := range []struct {
+		name string
+		c    clients
+		in   *sts.GetWebIdentityTokenInput
+		msg  string // "" for the feature's refusal
+	}{
+		{"no_grants_token", noGrants, tokenInput(outboundAud), deniedMsg(noGrantsARN, "sts:GetWebIdentityToken", noIdentity+"sts:GetWebIdentityToken action")},
+		{"plain_token", plain, tokenInput(outboundAud), ""},
+		{"tagged_token", tagged, tokenInput(outboundAud), ""},
+		{"denied_token", denied, tokenInput(outboundAud), deniedMsg(deniedARN, "sts:GetWebIdentityToken", "with an explicit deny in an identity-based policy")},
+		{"scoped_user_token", scopedUser, tokenInput(outboundAud), deniedMsg(scopedUserARN, "sts:GetWebIdentityToken", noIdentity+"sts:GetWebIdentityToken action")},
+		{"scoped_self_token", scopedSelf, tokenInput(outboundAud), ""},
+		{"condition_token", cond, tokenInput(outboundAud), ""},
+		{"tag_condition_token", tagCond, tokenInput(outboundAud), ""},
+		{"boundary_token", boundary, tokenInput(outboundAud), deniedMsg(boundaryARN, "sts:GetWebIdentityToken", "because no permissions boundary allows the sts:GetWebIdentityToken action")},
+		{"plain_with_tags", plain, withTags(tokenInput(outboundAud), "team", "test"), deniedMsg(plainARN, "sts:TagGetWebIdentityToken", noIdentity+"sts:TagGetWebIdentityToken action")},
+		{"tagged_with_tags", tagged, withTags(tokenInput(outboundAud), "team", "test"), ""},
+		{"scoped_self_with_tags", scopedSelf, withTags(tokenInput(outboundAud), "team", "test"), ""},
+		{"tag_condition_with_tags", tagCond, withTags(tokenInput(outboundAud), "team", "test"), ""},
+		{"condition_matching_explicit", cond, d300, ""},
+		{"condition_audience_denied", cond, tokenInput("other"), deniedMsg(condARN, "sts:GetWebIdentityToken", noIdentity+"sts:GetWebIdentityToken action")},
+		{"condition_algorithm_denied", cond, es384, deniedMsg(condARN, "sts:GetWebIdentityToken", noIdentity+"sts:GetWebIdentityToken action")},
+		{"condition_duration_denied", cond, d301, deniedMsg(condARN, "sts:GetWebIdentityToken", noIdentity+"sts:GetWebIdentityToken action")},
+		{"tag_condition_wrong_value", tagCond, withTags(tokenInput(outboundAud), "team", "other"), deniedMsg(tagCondARN, "sts:TagGetWebIdentityToken", noIdentity+"sts:TagGetWebIdentityToken action")},
+		{"tag_condition_wrong_key", tagCond, withTags(tokenInput(outboundAud), "extra", "test"), deniedMsg(tagCondARN, "sts:TagGetWebIdentityToken", noIdentity+"sts:TagGetWebIdentityToken action")},
+	} {
+		_, err := c.c.sts.GetWebIdentityToken(ctx, c.in)
+		var ae smithy.APIError
+		if !errors.As(err, &ae) {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+		if c.msg == "" {
+			if ae.ErrorCode() != "OutboundWebIdentityFederationDisabledException" || ae.ErrorMessage() != msgDisabled {
+				t.Errorf("%s: %s %s", c.name, ae.ErrorCode(), ae.ErrorMessage())
+			}
+		} else if ae.ErrorCode() != "AccessDenied" || ae.ErrorMessage() != c.msg {
+			t.Errorf("%s: %s %q\nwant %q", c.name, ae.ErrorCode(), ae.ErrorMessage(), c.msg)
+		}
+	}
+
+	// get_session_token_caller: a GetSessionToken session may ask; a federated user
+	// may not (federation_token_caller).
+	gst := must(tagged.sts.GetSessionToken(ctx, &sts.GetSessionTokenInput{DurationSeconds: aws.Int32(900)})).Credentials
+	_, err := e.session(gst).sts.GetWebIdentityToken(ctx, tokenInput(outboundAud))
+	apptest.WantErr(t, err, "OutboundWebIdentityFederationDisabledException", 403, msgDisabled)
+	fed := must(tagged.sts.GetFederationToken(ctx, &sts.GetFederationTokenInput{Name: aws.String("outbound-probe"), DurationSeconds: aws.Int32(900),
+		Policy: aws.String(doc(allow("sts:GetWebIdentityToken", "*")))})).Credentials
+	_, err = e.session(fed).sts.GetWebIdentityToken(ctx, tokenInput(outboundAud))
+	apptest.WantErr(t, err, "AccessDenied", 403, "GetWebIdentityToken does not support federated user sessions")
+
+	// role_default, role_exceeds_remaining_duration, role_session_denied_default.
+	roleARN := e.role(e.iam, "stackd-outbound-fixture-role", doc(trust(awsPrincipal(taggedARN), "sts:AssumeRole", "")),
+		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["sts:GetWebIdentityToken","sts:TagGetWebIdentityToken"],"Resource":"*"}]}`)
+	role := e.session(must(tagged.sts.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(roleARN), RoleSessionName: aws.String("role"), DurationSeconds: aws.Int32(900)})).Credentials)
+	_, err = role.sts.GetWebIdentityToken(ctx, tokenInput(outboundAud))
+	apptest.WantErr(t, err, "OutboundWebIdentityFederationDisabledException", 403, msgDisabled)
+	long := tokenInput(outboundAud)
+	long.DurationSeconds = aws.Int32(3600)
+	_, err = role.sts.GetWebIdentityToken(ctx, long)
+	apptest.WantErr(t, err, "SessionDurationEscalationException", 403, "Requested token expiry time must be before the original session's expiry time.")
+	limited := e.session(must(tagged.sts.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(roleARN), RoleSessionName: aws.String("role_session_denied"), DurationSeconds: aws.Int32(900),
+		Policy: aws.String(doc(deny("sts:GetWebIdentityToken", "*")))})).Credentials)
+	_, err = limited.sts.GetWebIdentityToken(ctx, tokenInput(outboundAud))
+	apptest.WantErr(t, err, "AccessDenied", 403, "User: arn:aws:sts::"+account+":assumed-role/stackd-outbound-fixture-role/role_session_denied is not authorized to perform: sts:GetWebIdentityToken on resource: "+self+" with an explicit deny in a session policy")
 }
