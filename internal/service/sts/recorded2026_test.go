@@ -5,9 +5,9 @@ package sts_test
 
 import (
 	"crypto/sha256"
-	"errors"
 	"encoding/hex"
 	"encoding/xml"
+	"errors"
 	"io"
 	"net/http"
 	"net/url"
