@@ -6,11 +6,13 @@ package sts_test
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"encoding/xml"
 	"errors"
 	"io"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -18,10 +20,12 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
+	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	ststypes "github.com/aws/aws-sdk-go-v2/service/sts/types"
 	"github.com/aws/smithy-go"
+	"github.com/go-jose/go-jose/v4"
 
 	"github.com/palisade/palisade/internal/app/apptest"
 )
@@ -338,4 +342,131 @@ func TestRecorded2026OutboundTokenAuthorization(t *testing.T) {
 		Policy: aws.String(doc(deny("sts:GetWebIdentityToken", "*")))})).Credentials)
 	_, err = limited.sts.GetWebIdentityToken(ctx, tokenInput(outboundAud))
 	apptest.WantErr(t, err, "AccessDenied", 403, "User: arn:aws:sts::"+account+":assumed-role/stackd-outbound-fixture-role/role_session_denied is not authorized to perform: sts:GetWebIdentityToken on resource: "+self+" with an explicit deny in a session policy")
+}
+
+// verifyToken checks a token's signature against the key set the issuer publishes
+// (fetched without credentials, as a relying party does) and returns its header and
+// claims.
+func verifyToken(t testing.TB, issuer, token string, alg jose.SignatureAlgorithm) (jose.Header, map[string]any) {
+	t.Helper()
+	resp, err := http.Get(issuer + "/.well-known/jwks.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var set jose.JSONWebKeySet
+	err = json.NewDecoder(resp.Body).Decode(&set)
+	resp.Body.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	jws, err := jose.ParseSigned(token, []jose.SignatureAlgorithm{alg})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := jws.Signatures[0].Header
+	keys := set.Key(h.KeyID)
+	if len(keys) != 1 {
+		t.Fatalf("kid %q not in the issuer's key set", h.KeyID)
+	}
+	payload, err := jws.Verify(keys[0])
+	if err != nil {
+		t.Fatalf("signature: %v", err)
+	}
+	var claims map[string]any
+	if err := json.Unmarshal(payload, &claims); err != nil {
+		t.Fatal(err)
+	}
+	return h, claims
+}
+
+// TestRecorded2026OutboundTokenIssuance: outbound_issuance.json, tokens signed once
+// the account enabled the feature, verified against the JWKS Palisade serves.
+func TestRecorded2026OutboundTokenIssuance(t *testing.T) {
+	e := newEnv(t)
+	issuer := aws.ToString(must(e.iam.EnableOutboundWebIdentityFederation(ctx, &iam.EnableOutboundWebIdentityFederationInput{})).IssuerIdentifier)
+	perms := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["sts:GetWebIdentityToken","sts:TagGetWebIdentityToken"],"Resource":"*"}]}`
+	user, userARN := e.outboundUser("issuer", perms)
+	must(e.iam.TagUser(ctx, &iam.TagUserInput{UserName: aws.String("stackd-outbound-fixture-issuer"), Tags: []iamtypes.Tag{{Key: aws.String("Team"), Value: aws.String("platform")}}}))
+
+	for _, c := range []struct {
+		name, alg, kid string
+		aud            []string
+		tags           []ststypes.Tag
+		wantAud        any
+	}{
+		{"user_rs256", "RS256", "RSA_0", []string{outboundAud}, nil, outboundAud},
+		{"user_es384", "ES384", "EC384_0", []string{outboundAud}, nil, outboundAud},
+		{"multiple_audience", "RS256", "RSA_0", []string{"one", "two"}, nil, []any{"one", "two"}},
+		{"duplicate_audience", "RS256", "RSA_0", []string{"one", "one"}, nil, []any{"one", "one"}},
+		{"request_tags", "RS256", "RSA_0", []string{outboundAud}, stsTags("Team", "request", "aws:test", "reserved"), outboundAud},
+	} {
+		before := time.Now().Add(-time.Second)
+		out := must(user.sts.GetWebIdentityToken(ctx, &sts.GetWebIdentityTokenInput{Audience: c.aud, SigningAlgorithm: aws.String(c.alg), DurationSeconds: aws.Int32(60), Tags: c.tags}))
+		h, claims := verifyToken(t, issuer, aws.ToString(out.WebIdentityToken), jose.SignatureAlgorithm(c.alg))
+		if h.KeyID != c.kid || h.Algorithm != c.alg || h.ExtraHeaders["typ"] != "JWT" {
+			t.Errorf("%s: header %+v", c.name, h)
+		}
+		got, _ := json.Marshal(claims["aud"])
+		want, _ := json.Marshal(c.wantAud)
+		if string(got) != string(want) || claims["sub"] != userARN || claims["iss"] != issuer {
+			t.Errorf("%s: aud %s sub %v iss %v", c.name, got, claims["sub"], claims["iss"])
+		}
+		iat, exp := int64(claims["iat"].(float64)), int64(claims["exp"].(float64))
+		if exp-iat != 60 || iat < before.Unix() || out.Expiration.Unix() != exp || claims["jti"] == "" {
+			t.Errorf("%s: iat %d exp %d expiration %v jti %v", c.name, iat, exp, out.Expiration, claims["jti"])
+		}
+		aws_ := claims["https://sts.amazonaws.com/"].(map[string]any)
+		if aws_["aws_account"] != account || aws_["source_region"] != "us-east-1" || aws_["principal_id"] != userARN {
+			t.Errorf("%s: %v", c.name, aws_)
+		}
+		if pt, _ := json.Marshal(aws_["principal_tags"]); string(pt) != `{"Team":"platform"}` {
+			t.Errorf("%s: principal_tags %s", c.name, pt)
+		}
+		rt, _ := json.Marshal(aws_["request_tags"])
+		if c.tags != nil && string(rt) != `{"Team":"request","aws:test":"reserved"}` || c.tags == nil && aws_["request_tags"] != nil {
+			t.Errorf("%s: request_tags %s", c.name, rt)
+		}
+	}
+
+	// A role session's token names the role (its principal_id, and sub as AWS's
+	// claims guide shows), its tags with the session's over them, and when the
+	// session ends (max_payload's claims).
+	roleARN := *must(e.iam.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("stackd-outbound-fixture-role"), Path: aws.String("/outbound/"),
+		Tags:                     []iamtypes.Tag{{Key: aws.String("Team"), Value: aws.String("role")}, {Key: aws.String("untouched"), Value: aws.String("retained")}},
+		AssumeRolePolicyDocument: aws.String(doc(trust(awsPrincipal(userARN), "sts:AssumeRole", ""), trust(awsPrincipal(userARN), "sts:TagSession", "")))})).Role.Arn
+	must(e.iam.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String("stackd-outbound-fixture-role"), PolicyName: aws.String("Outbound"), PolicyDocument: aws.String(perms)}))
+	must(e.iam.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String("stackd-outbound-fixture-issuer"), PolicyName: aws.String("Assume"),
+		PolicyDocument: aws.String(doc(allow("sts:AssumeRole", roleARN), allow("sts:TagSession", roleARN)))}))
+	ar := must(user.sts.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(roleARN), RoleSessionName: aws.String("role_session"), DurationSeconds: aws.Int32(900),
+		Tags: stsTags("team", "session")}))
+	role := e.session(ar.Credentials)
+	out := must(role.sts.GetWebIdentityToken(ctx, &sts.GetWebIdentityTokenInput{Audience: []string{outboundAud}, SigningAlgorithm: aws.String("RS256"), DurationSeconds: aws.Int32(60)}))
+	_, claims := verifyToken(t, issuer, aws.ToString(out.WebIdentityToken), jose.RS256)
+	aws_ := claims["https://sts.amazonaws.com/"].(map[string]any)
+	pt, _ := json.Marshal(aws_["principal_tags"])
+	if claims["sub"] != roleARN || aws_["principal_id"] != roleARN || string(pt) != `{"team":"session","untouched":"retained"}` ||
+		aws_["original_session_exp"] != ar.Credentials.Expiration.UTC().Format("2006-01-02T15:04:05Z") {
+		t.Errorf("role session claims: sub %v %v", claims["sub"], aws_)
+	}
+
+	// max_payload: ten audiences of 1,000 characters and fifty tags of the longest
+	// keys and values make a payload AWS refuses.
+	var aud []string
+	for i := range 10 {
+		aud = append(aud, strings.Repeat("a", 999)+strconv.Itoa(i))
+	}
+	var big []string
+	for i := range 50 {
+		k := strconv.Itoa(i)
+		big = append(big, k+strings.Repeat("k", 128-len(k)), strings.Repeat("v", 256))
+	}
+	_, err := user.sts.GetWebIdentityToken(ctx, &sts.GetWebIdentityTokenInput{Audience: aud, SigningAlgorithm: aws.String("RS256"), DurationSeconds: aws.Int32(60), Tags: stsTags(big...)})
+	apptest.WantErr(t, err, "JWTPayloadSizeExceededException", 400, "JWT payload exceeds maximum allowed size")
+
+	// Disabled again, tokens stop at once (AWS took seconds to propagate the switch:
+	// outbound_lifecycle.json, disable_propagation) and the keys stay published.
+	must(e.iam.DisableOutboundWebIdentityFederation(ctx, &iam.DisableOutboundWebIdentityFederationInput{}))
+	_, err = user.sts.GetWebIdentityToken(ctx, tokenInput(outboundAud))
+	apptest.WantErr(t, err, "OutboundWebIdentityFederationDisabledException", 403, msgDisabled)
+	verifyToken(t, issuer, aws.ToString(out.WebIdentityToken), jose.RS256)
 }
