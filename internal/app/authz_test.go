@@ -179,8 +179,9 @@ var cloudTrailReadOnly = map[string]bool{
 	// API events in CloudTrail log") record its calls with "readOnly": true.
 	"sts:AssumeRole": true, "sts:AssumeRoleWithSAML": true, "sts:AssumeRoleWithWebIdentity": true,
 	"sts:GetFederationToken": true, "sts:DecodeAuthorizationMessage": true,
-	// Inferred: AssumeRoot changes no state either, as the other credential operations.
-	"sts:AssumeRoot": true,
+	// Inferred: AssumeRoot changes no state either, as the other credential operations;
+	// nor does GetWebIdentityToken, which signs a token and stores nothing.
+	"sts:AssumeRoot": true, "sts:GetWebIdentityToken": true,
 }
 
 // authorizedElsewhere are operations with no checks before their handler, and why.
@@ -195,6 +196,11 @@ var authorizedElsewhere = map[string]string{
 	// AssumeRoot authorizes in its handler, once TargetPrincipal and TaskPolicyArn are
 	// valid, and answers a refusal with AWS's AccessDenied that gives no reason.
 	"sts:AssumeRoot": "target's root user, in the handler",
+	// GetWebIdentityToken authorizes in its handler, after its own input checks (the
+	// signing algorithm, duplicate tags) and its refusal of federated users, on
+	// arn:aws:sts::ACCOUNT:self with its condition keys (recorded, 2026:
+	// outbound_identity.json).
+	"sts:GetWebIdentityToken": "arn:aws:sts::ACCOUNT:self, in the handler",
 }
 
 // referenceResources fills the action's ARN templates from entityVars: its required

@@ -19,6 +19,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
+	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
+	cttypes "github.com/aws/aws-sdk-go-v2/service/cloudtrail/types"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
@@ -462,6 +464,19 @@ func TestRecorded2026OutboundTokenIssuance(t *testing.T) {
 	}
 	_, err := user.sts.GetWebIdentityToken(ctx, &sts.GetWebIdentityTokenInput{Audience: aud, SigningAlgorithm: aws.String("RS256"), DurationSeconds: aws.Int32(60), Tags: stsTags(big...)})
 	apptest.WantErr(t, err, "JWTPayloadSizeExceededException", 400, "JWT payload exceeds maximum allowed size")
+
+	// The token is a bearer credential: CloudTrail records the call, never the token
+	// (the model marks it sensitive, as AWS leaves such members out).
+	evs := must(cloudtrail.NewFromConfig(e.p.RootConfig()).LookupEvents(ctx, &cloudtrail.LookupEventsInput{LookupAttributes: []cttypes.LookupAttribute{
+		{AttributeKey: cttypes.LookupAttributeKeyEventName, AttributeValue: aws.String("GetWebIdentityToken")}}})).Events
+	if len(evs) == 0 {
+		t.Fatal("GetWebIdentityToken not recorded")
+	}
+	for _, ev := range evs {
+		if strings.Contains(*ev.CloudTrailEvent, "eyJ") {
+			t.Fatalf("a token in CloudTrail: %s", *ev.CloudTrailEvent)
+		}
+	}
 
 	// Disabled again, tokens stop at once (AWS took seconds to propagate the switch:
 	// outbound_lifecycle.json, disable_propagation) and the keys stay published.
