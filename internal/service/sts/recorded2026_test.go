@@ -361,7 +361,7 @@ func verifyToken(t testing.TB, issuer, token string, alg jose.SignatureAlgorithm
 	if err != nil {
 		t.Fatal(err)
 	}
-	jws, err := jose.ParseSigned(token, []jose.SignatureAlgorithm{alg})
+	jws, err := jose.ParseSignedCompact(token, []jose.SignatureAlgorithm{alg})
 	if err != nil {
 		t.Fatal(err)
 	}
