@@ -63,7 +63,10 @@ func outboundSealContext(account, kind string) string {
 
 func (s *svc) outboundHandlers() []server.Handler {
 	return []server.Handler{
-		server.Write("EnableOutboundWebIdentityFederation", s.enableOutbound),
+		// The keys are made outside the write transaction (an RSA key takes tens of
+		// milliseconds, which would hold every other write back); a re-enable keeps the
+		// keys it has and drops the fresh ones.
+		server.Prepared("EnableOutboundWebIdentityFederation", s.prepareOutbound, s.enableOutbound),
 		server.Write("DisableOutboundWebIdentityFederation", s.disableOutbound),
 		server.Read("GetOutboundWebIdentityFederationInfo", s.getOutboundInfo),
 	}
@@ -95,7 +98,11 @@ func errFeatureDisabled(account string, already bool) error {
 	return api.NewFeatureDisabledException("Outbound identity federation is disabled for account " + account)
 }
 
-func (s *svc) enableOutbound(c *server.Call, _ *model.Empty) (*api.EnableOutboundWebIdentityFederationResponse, error) {
+func (s *svc) prepareOutbound(c *server.Call, _ *model.Empty) (*outboundRec, error) {
+	return s.newOutbound(c.Account)
+}
+
+func (s *svc) enableOutbound(c *server.Call, _ *model.Empty, fresh *outboundRec) (*api.EnableOutboundWebIdentityFederationResponse, error) {
 	r, err := loadOutbound(c.Tx, c.Account)
 	if err != nil {
 		return nil, err
@@ -104,9 +111,10 @@ func (s *svc) enableOutbound(c *server.Call, _ *model.Empty) (*api.EnableOutboun
 		return nil, api.NewFeatureEnabledException("Outbound identity federation is already enabled for account " + c.Account)
 	}
 	if r == nil {
-		if r, err = s.newOutbound(c.Account); err != nil {
-			return nil, err
+		if fresh == nil {
+			return nil, fmt.Errorf("iam: outbound federation keys were not prepared")
 		}
+		r = fresh
 		if err := c.Tx.Put(outboundIssuersNS, r.IssuerID, []byte(c.Account)); err != nil {
 			return nil, err
 		}
