@@ -111,6 +111,10 @@ func (stsOrganizations) RootOrg(tx *store.Tx, account string) (sts.RootOrg, bool
 	if err != nil {
 		return sts.RootOrg{}, false, err
 	}
+	info, err := organizations.Source{}.AccountOrg(tx, account)
+	if err != nil || info == nil {
+		return sts.RootOrg{}, false, err
+	}
 	return sts.RootOrg{ID: o.ID, ManagementAccount: o.ManagementAccount, AllFeatures: o.AllFeatures, IAMTrusted: o.IAMTrusted,
-		RootSessions: slices.Contains(features, iam.FeatureRootSessions)}, true, nil
+		RootSessions: slices.Contains(features, iam.FeatureRootSessions), Path: info.Path}, true, nil
 }

@@ -168,7 +168,9 @@ func (s *svc) tokenClaims(c *server.Call, iss *OutboundIssuer, in *api.GetWebIde
 			return nil, err
 		}
 		if ok {
-			aws["org_id"] = org.ID
+			// ou_path is a list of one path (recorded, 2026: outbound_issuance.json;
+			// the claims guide's sample shows a bare string).
+			aws["org_id"], aws["ou_path"] = org.ID, []string{org.Path}
 		}
 	}
 	ptags, err := s.Outbound.PrincipalTags(c.Tx, c.Account, sub)

@@ -451,6 +451,21 @@ func TestRecorded2026OutboundTokenIssuance(t *testing.T) {
 		t.Errorf("role session claims: sub %v %v", claims["sub"], aws_)
 	}
 
+	// In an organization, the token names it and the account's place in it, as the
+	// recorded tokens do ("org_id": "o-…", "ou_path": ["o-…/r-…/"]).
+	orgID := *must(organizations.NewFromConfig(e.p.RootConfig()).CreateOrganization(ctx, &organizations.CreateOrganizationInput{FeatureSet: "ALL"})).Organization.Id
+	out = must(user.sts.GetWebIdentityToken(ctx, tokenInput(outboundAud)))
+	_, claims = verifyToken(t, issuer, aws.ToString(out.WebIdentityToken), jose.RS256)
+	aws_ = claims["https://sts.amazonaws.com/"].(map[string]any)
+	ou, _ := json.Marshal(aws_["ou_path"])
+	if aws_["org_id"] != orgID || !strings.HasPrefix(string(ou), `["`+orgID+`/r-`) || !strings.HasSuffix(string(ou), `/"]`) {
+		t.Errorf("organization claims: %v %s", aws_["org_id"], ou)
+	}
+	// No DurationSeconds: 300 seconds (the API reference's default).
+	if d := claims["exp"].(float64) - claims["iat"].(float64); d != 300 {
+		t.Errorf("default lifetime %v", d)
+	}
+
 	// max_payload: ten audiences of 1,000 characters and fifty tags of the longest
 	// keys and values make a payload AWS refuses.
 	var aud []string

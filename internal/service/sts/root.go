@@ -19,6 +19,9 @@ type RootOrg struct {
 	AllFeatures       bool
 	IAMTrusted        bool // Organizations trusts iam.amazonaws.com
 	RootSessions      bool // IAM's EnableOrganizationsRootSessions
+	// Path is the account's place in the organization: o-…/r-…/ou-…/ (the
+	// ou_path claim of GetWebIdentityToken's tokens).
+	Path string
 }
 
 // Organizations reads, in the call's transaction, the organization an account
