@@ -66,6 +66,9 @@ const maxPayload = 15000
 func (s *svc) getWebIdentityToken(c *server.Call, in *api.GetWebIdentityTokenRequest) (*api.GetWebIdentityTokenResponse, error) {
 	var key any
 	var keyID string
+	if err := audienceError(in.Audience); err != nil {
+		return nil, err
+	}
 	switch in.SigningAlgorithm {
 	case "RS256", "ES384":
 	default:

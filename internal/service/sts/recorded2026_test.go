@@ -173,10 +173,8 @@ const (
 // the input checks that come before the feature switch.
 func TestRecorded2026OutboundTokenInputs(t *testing.T) {
 	e := newEnv(t)
-	// Not pinned: an audience of 1,001 characters (or of none), which AWS words as a
-	// constraint on the whole list ("Value '[aaa…]' at 'audience' failed to satisfy
-	// constraint: Member must satisfy constraint: [...]") and Palisade on the member
-	// ('audience.1.member').
+	long := strings.Repeat("a", 1001)
+	listConstraint := "' at 'audience' failed to satisfy constraint: Member must satisfy constraint: [Member must have length less than or equal to 1000, Member must have length greater than or equal to 1]"
 	for _, c := range []struct {
 		name   string
 		form   url.Values
@@ -222,12 +220,27 @@ func TestRecorded2026OutboundTokenInputs(t *testing.T) {
 			`1 validation error detected: Value '<team>' at 'tags.1.member.key' failed to satisfy constraint: Member must satisfy regular expression pattern: [\p{L}\p{Z}\p{N}_.:/=+\-@]+`},
 		{"tags_long_key", url.Values{"Audience.member.1": {outboundAud}, "SigningAlgorithm": {"RS256"}, "Tags.member.1.Key": {strings.Repeat("k", 129)}, "Tags.member.1.Value": {"test"}}, "ValidationError", 400,
 			"1 validation error detected: Value '" + strings.Repeat("k", 129) + "' at 'tags.1.member.key' failed to satisfy constraint: Member must have length less than or equal to 128"},
+		{"tags_empty_key", url.Values{"Audience.member.1": {outboundAud}, "SigningAlgorithm": {"RS256"}, "Tags.member.1.Key": {""}, "Tags.member.1.Value": {"test"}}, "ValidationError", 400,
+			`2 validation errors detected: Value '' at 'tags.1.member.key' failed to satisfy constraint: Member must have length greater than or equal to 1; Value '' at 'tags.1.member.key' failed to satisfy constraint: Member must satisfy regular expression pattern: [\p{L}\p{Z}\p{N}_.:/=+\-@]+`},
+		{"tags_long_value", url.Values{"Audience.member.1": {outboundAud}, "SigningAlgorithm": {"RS256"}, "Tags.member.1.Key": {"team"}, "Tags.member.1.Value": {strings.Repeat("v", 257)}}, "ValidationError", 400,
+			"1 validation error detected: Value '" + strings.Repeat("v", 257) + "' at 'tags.1.member.value' failed to satisfy constraint: Member must have length less than or equal to 256"},
+		{"audience_empty", url.Values{"Audience.member.1": {""}, "SigningAlgorithm": {"RS256"}}, "ValidationError", 400,
+			"1 validation error detected: Value '[]" + listConstraint},
+		{"audience_long", url.Values{"Audience.member.1": {long}, "SigningAlgorithm": {"RS256"}}, "ValidationError", 400,
+			"1 validation error detected: Value '[" + long + "]" + listConstraint},
+		{"audience_eleven", url.Values{"Audience.member.1": {"0"}, "Audience.member.2": {"1"}, "Audience.member.3": {"2"}, "Audience.member.4": {"3"},
+			"Audience.member.5": {"4"}, "Audience.member.6": {"5"}, "Audience.member.7": {"6"}, "Audience.member.8": {"7"}, "Audience.member.9": {"8"},
+			"Audience.member.10": {"9"}, "Audience.member.11": {"10"}, "SigningAlgorithm": {"RS256"}}, "ValidationError", 400,
+			"1 validation error detected: Value '[0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10]' at 'audience' failed to satisfy constraint: Member must have length less than or equal to 10"},
 	} {
 		status, code, msg := e.rawToken("us-east-1", c.form)
 		if status != c.status || code != c.code || msg != c.msg {
 			t.Errorf("%s: %d %s %q\nwant %d %s %q", c.name, status, code, msg, c.status, c.code, c.msg)
 		}
 	}
+	// original_audience_empty_list: an empty list (the SDK sends "Audience=") is null.
+	_, err := e.sts.GetWebIdentityToken(ctx, &sts.GetWebIdentityTokenInput{Audience: []string{}, SigningAlgorithm: aws.String("RS256")})
+	apptest.WantErr(t, err, "ValidationError", 400, "1 validation error detected: Value null at 'audience' failed to satisfy constraint: Member must not be null")
 	// original_other_region: every Region answers alike.
 	if _, code, _ := e.rawToken("eu-west-2", url.Values{"Audience.member.1": {outboundAud}, "SigningAlgorithm": {"RS256"}}); code != "OutboundWebIdentityFederationDisabledException" {
 		t.Errorf("eu-west-2: %s", code)
