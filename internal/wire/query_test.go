@@ -163,7 +163,7 @@ func TestQueryRoundTripIAMListsAndNested(t *testing.T) {
 	long := strings.Repeat("x", 129)
 	_, err = c.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String(long), Path: aws.String("nopath")})
 	ae := apiError(t, err)
-	if ae.ErrorCode() != "ValidationError" || !strings.HasPrefix(ae.ErrorMessage(), "2 validation errors detected: Value 'nopath' at 'path' failed to satisfy constraint: Member must satisfy regular expression pattern: ") ||
+	if ae.ErrorCode() != "ValidationError" || !strings.HasPrefix(ae.ErrorMessage(), "2 validation errors detected: Value at 'path' failed to satisfy constraint: Member must satisfy regular expression pattern: ") ||
 		!strings.Contains(ae.ErrorMessage(), "at 'userName' failed to satisfy constraint: Member must have length less than or equal to 64") {
 		t.Fatalf("got %s %q", ae.ErrorCode(), ae.ErrorMessage())
 	}
