@@ -62,6 +62,22 @@ func (c *Call) Authorize(chk authz.Check) error {
 	return c.srv.accessDenied(c, d.Message())
 }
 
+// Allowed asks the policy engine whether the caller may perform a check, without
+// failing the call or marking it denied: for operations whose outcome, not their
+// answer, depends on the caller's other permissions (IAM's Organizations access
+// report fails its job when the caller may not read the organization).
+func (c *Call) Allowed(chk authz.Check) (bool, error) {
+	if c.srv == nil || c.srv.cfg.Authz == nil {
+		return true, nil
+	}
+	caller := c.caller()
+	d, err := c.srv.cfg.Authz.Decide(c.Tx, &caller, &chk)
+	if err != nil {
+		return false, err
+	}
+	return d.Allowed(), nil
+}
+
 // recordForOwner gives the owner of a resource of another account that the call was
 // allowed to use its own copy of the call's CloudTrail record, as AWS delivers a
 // cross-account call to both accounts (a role assumed, a key or bucket used). Only for
