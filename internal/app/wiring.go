@@ -98,6 +98,15 @@ func (iamOrganizations) Organization(tx *store.Tx, account string) (iam.Org, boo
 	return iam.Org{ID: info.ID, ManagementAccount: info.ManagementAccount, AllFeatures: all, IAMTrusted: trusted}, true, nil
 }
 
+func (iamOrganizations) ReportScope(tx *store.Tx, account, entityPath, policyID string) (iam.OrgScope, error) {
+	sc, err := organizations.Source{}.ReportScope(tx, account, entityPath, policyID)
+	out := iam.OrgScope{PathFound: sc.PathFound, PolicyFound: sc.PolicyFound, Policy: sc.Policy, Levels: sc.Levels}
+	for _, a := range sc.Accounts {
+		out.Accounts = append(out.Accounts, iam.OrgAccount{ID: a.ID, Path: a.Path})
+	}
+	return out, err
+}
+
 // stsOrganizations is Organizations and IAM's centralized root access as STS's
 // AssumeRoot sees them.
 type stsOrganizations struct{}

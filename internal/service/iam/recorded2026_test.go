@@ -939,3 +939,211 @@ func TestRecorded2026OutboundFederationAccess(t *testing.T) {
 	_, err := c.GetOutboundWebIdentityFederationInfo(ctx, &iam.GetOutboundWebIdentityFederationInfoInput{})
 	wantErr(t, err, "FeatureDisabled", 404, "Outbound identity federation is disabled for account 000000000000")
 }
+
+// orgReport generates an Organizations access report and reads it back, as the
+// recordings poll it.
+func orgReport(t *testing.T, c *iam.Client, path string, policy *string, get func(*iam.GetOrganizationsAccessReportInput)) *iam.GetOrganizationsAccessReportOutput {
+	t.Helper()
+	id := must(c.GenerateOrganizationsAccessReport(ctx, &iam.GenerateOrganizationsAccessReportInput{EntityPath: aws.String(path), OrganizationsPolicyId: policy})).JobId
+	in := &iam.GetOrganizationsAccessReportInput{JobId: id}
+	if get != nil {
+		get(in)
+	}
+	return must(c.GetOrganizationsAccessReport(ctx, in))
+}
+
+// namespaces lists a report's services as "ns" or "ns:ACCOUNTS@PATH/REGION" once used.
+func namespaces(details []types.AccessDetail) string {
+	var out []string
+	for _, d := range details {
+		s := aws.ToString(d.ServiceNamespace)
+		if d.LastAuthenticatedTime != nil {
+			s += ":" + strconv.Itoa(int(aws.ToInt32(d.TotalAuthenticatedEntities))) + "@" + aws.ToString(d.EntityPath) + "/" + aws.ToString(d.Region)
+		} else if aws.ToInt32(d.TotalAuthenticatedEntities) != 0 || d.EntityPath != nil {
+			s += ":unexpected"
+		}
+		out = append(out, s)
+	}
+	return strings.Join(out, ",")
+}
+
+// TestRecordedOrganizationsAccessReport replays organizations_access.json (2026):
+// reports on an OU with and without an SCP of its own, their jobs' owners, sorting,
+// pagination, and the validation and job failures AWS answered.
+func TestRecordedOrganizationsAccessReport(t *testing.T) {
+	e := newEnv(t)
+	org := organizations.NewFromConfig(e.p.RootConfig())
+	orgID := *must(org.CreateOrganization(ctx, &organizations.CreateOrganizationInput{FeatureSet: "ALL"})).Organization.Id
+	root := *must(org.ListRoots(ctx, &organizations.ListRootsInput{})).Roots[0].Id
+	must(org.EnablePolicyType(ctx, &organizations.EnablePolicyTypeInput{RootId: aws.String(root), PolicyType: "SERVICE_CONTROL_POLICY"}))
+	ou := *must(org.CreateOrganizationalUnit(ctx, &organizations.CreateOrganizationalUnitInput{ParentId: aws.String(root), Name: aws.String("stackd-org-access-fixture")})).OrganizationalUnit.Id
+	policy := must(org.CreatePolicy(ctx, &organizations.CreatePolicyInput{Name: aws.String("stackd-org-access-fixture"), Description: aws.String("d"), Type: "SERVICE_CONTROL_POLICY",
+		Content: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["s3:GetObject","iam:GetUser","sqs:SendMessage"],"Resource":"*"}]}`)})).Policy.PolicySummary.Id
+	must(org.AttachPolicy(ctx, &organizations.AttachPolicyInput{PolicyId: policy, TargetId: aws.String(ou)}))
+	path := orgID + "/" + root + "/" + ou
+
+	// generate_owned_selected_policy, get_owned_selected_policy_poll_1: the services
+	// the SCP allows, none used.
+	r := orgReport(t, e.iam, path, policy, nil)
+	if r.JobStatus != types.JobStatusTypeCompleted || r.JobCompletionDate == nil || r.ErrorDetails != nil || r.IsTruncated ||
+		aws.ToInt32(r.NumberOfServicesAccessible) != 3 || aws.ToInt32(r.NumberOfServicesNotAccessed) != 3 || namespaces(r.AccessDetails) != "iam,s3,sqs" {
+		t.Fatalf("selected policy report: %+v %s", r, namespaces(r.AccessDetails))
+	}
+	if r.AccessDetails[1].ServiceName == nil || *r.AccessDetails[1].ServiceName != "Amazon S3" {
+		t.Fatalf("ServiceName %q, want Amazon S3", aws.ToString(r.AccessDetails[1].ServiceName))
+	}
+	job := must(e.iam.GenerateOrganizationsAccessReport(ctx, &iam.GenerateOrganizationsAccessReportInput{EntityPath: aws.String(path), OrganizationsPolicyId: policy})).JobId
+
+	// sort_*: each descending order is the ascending one reversed.
+	for key, want := range map[types.SortKeyType]string{
+		"SERVICE_NAMESPACE_ASCENDING": "iam,s3", "SERVICE_NAMESPACE_DESCENDING": "sqs,s3",
+		"LAST_AUTHENTICATED_TIME_ASCENDING": "iam,s3", "LAST_AUTHENTICATED_TIME_DESCENDING": "sqs,s3",
+	} {
+		p := must(e.iam.GetOrganizationsAccessReport(ctx, &iam.GetOrganizationsAccessReportInput{JobId: job, MaxItems: aws.Int32(2), SortKey: key}))
+		if got := namespaces(p.AccessDetails); got != want || !p.IsTruncated || p.Marker == nil {
+			t.Fatalf("%s: got %s truncated %v, want %s", key, got, p.IsTruncated, want)
+		}
+	}
+	// pagination_first, pagination_same, pagination_changed_sort, pagination_changed_job.
+	first := must(e.iam.GetOrganizationsAccessReport(ctx, &iam.GetOrganizationsAccessReportInput{JobId: job, MaxItems: aws.Int32(1)}))
+	if namespaces(first.AccessDetails) != "iam" || !first.IsTruncated {
+		t.Fatalf("pagination_first: %s", namespaces(first.AccessDetails))
+	}
+	same := must(e.iam.GetOrganizationsAccessReport(ctx, &iam.GetOrganizationsAccessReportInput{JobId: job, MaxItems: aws.Int32(2), SortKey: "SERVICE_NAMESPACE_ASCENDING", Marker: first.Marker}))
+	if namespaces(same.AccessDetails) != "s3,sqs" || same.IsTruncated || same.Marker != nil {
+		t.Fatalf("pagination_same: %s", namespaces(same.AccessDetails))
+	}
+	_, err := e.iam.GetOrganizationsAccessReport(ctx, &iam.GetOrganizationsAccessReportInput{JobId: job, MaxItems: aws.Int32(2), SortKey: "SERVICE_NAMESPACE_DESCENDING", Marker: first.Marker})
+	wantErr(t, err, "InvalidInput", 400, "The marker passed in the request was invalid.")
+	noPolicy := must(e.iam.GenerateOrganizationsAccessReport(ctx, &iam.GenerateOrganizationsAccessReportInput{EntityPath: aws.String(path)})).JobId
+	_, err = e.iam.GetOrganizationsAccessReport(ctx, &iam.GetOrganizationsAccessReportInput{JobId: noPolicy, MaxItems: aws.Int32(2), SortKey: "SERVICE_NAMESPACE_ASCENDING", Marker: first.Marker})
+	wantErr(t, err, "InvalidInput", 400, "The marker passed in the request was invalid.")
+
+	// get_validation_*.
+	_, err = e.iam.GetOrganizationsAccessReport(ctx, &iam.GetOrganizationsAccessReportInput{JobId: aws.String("00000000-0000-0000-0000-000000000000")})
+	wantErr(t, err, "NoSuchEntity", 404, "Job 00000000-0000-0000-0000-000000000000 does not exist.")
+	_, err = e.iam.GetOrganizationsAccessReport(ctx, &iam.GetOrganizationsAccessReportInput{JobId: aws.String("bad")})
+	wantErr(t, err, "ValidationError", 400, "1 validation error detected: Value at 'jobId' failed to satisfy constraint: Member must have length greater than or equal to 36")
+	_, err = e.iam.GetOrganizationsAccessReport(ctx, &iam.GetOrganizationsAccessReportInput{JobId: aws.String(strings.Repeat("x", 36))})
+	wantErr(t, err, "NoSuchEntity", 404, "Job "+strings.Repeat("x", 36)+" does not exist.")
+	_, err = e.iam.GetOrganizationsAccessReport(ctx, &iam.GetOrganizationsAccessReportInput{JobId: job, Marker: aws.String("invalid")})
+	wantErr(t, err, "ValidationError", 400, "Invalid Marker.")
+	_, err = e.iam.GetOrganizationsAccessReport(ctx, &iam.GetOrganizationsAccessReportInput{JobId: job, MaxItems: aws.Int32(0)})
+	wantErr(t, err, "ValidationError", 400, "1 validation error detected: Value at 'maxItems' failed to satisfy constraint: Member must have value greater than or equal to 1")
+	_, err = e.iam.GetOrganizationsAccessReport(ctx, &iam.GetOrganizationsAccessReportInput{JobId: job, MaxItems: aws.Int32(1001)})
+	wantErr(t, err, "ValidationError", 400, "1 validation error detected: Value at 'maxItems' failed to satisfy constraint: Member must have value less than or equal to 1000")
+	// (get_validation_empty_sort is not replayed: the SDK does not send an empty enum.)
+	for _, key := range []types.SortKeyType{"INVALID"} {
+		_, err = e.iam.GetOrganizationsAccessReport(ctx, &iam.GetOrganizationsAccessReportInput{JobId: job, SortKey: key})
+		wantErr(t, err, "ValidationError", 400, "1 validation error detected: Value at 'sortKey' failed to satisfy constraint: Member must satisfy enum value set: [SERVICE_NAMESPACE_DESCENDING, SERVICE_NAMESPACE_ASCENDING, LAST_AUTHENTICATED_TIME_DESCENDING, LAST_AUTHENTICATED_TIME_ASCENDING]")
+	}
+
+	// path_*, policy_id_*.
+	_, err = e.iam.GenerateOrganizationsAccessReport(ctx, &iam.GenerateOrganizationsAccessReportInput{EntityPath: aws.String("bad"), OrganizationsPolicyId: policy})
+	wantErr(t, err, "ValidationError", 400, `2 validation errors detected: Value at 'entityPath' failed to satisfy constraint: Member must have length greater than or equal to 19; Value at 'entityPath' failed to satisfy constraint: Member must satisfy regular expression pattern: ^o-[0-9a-z]{10,32}\/r-[0-9a-z]{4,32}[0-9a-z-\/]*`)
+	failed := func(path string, policy *string, code, msg string) {
+		t.Helper()
+		r := orgReport(t, e.iam, path, policy, nil)
+		if r.JobStatus != types.JobStatusTypeFailed || r.JobCompletionDate == nil || r.ErrorDetails == nil || *r.ErrorDetails.Code != code || *r.ErrorDetails.Message != msg ||
+			r.AccessDetails != nil || r.NumberOfServicesAccessible != nil || r.IsTruncated {
+			t.Fatalf("%s: %+v", path, r)
+		}
+	}
+	badPath := "The entity with the specified path does not exist in your organization."
+	failed(orgID+"/"+root+"/"+root[:6]+"-99999999", policy, "INVALID_ORGANIZATIONS_ENTITY_PATH", badPath)
+	failed(orgID+"/r-zzzz/"+ou, policy, "INVALID_ORGANIZATIONS_ENTITY_PATH", badPath)
+	failed(path+"/", policy, "INVALID_ORGANIZATIONS_ENTITY_PATH", badPath)
+	failed(path+"/999999999999", policy, "INVALID_ORGANIZATIONS_ENTITY_PATH", badPath)
+	failed(path, aws.String("p-notexist0"), "INVALID_ORGANIZATIONS_POLICY", "The policy with the specified ID does not exist in your organization.")
+	_, err = e.iam.GenerateOrganizationsAccessReport(ctx, &iam.GenerateOrganizationsAccessReportInput{EntityPath: aws.String("o-zzzzzzzzzz/" + root + "/" + ou), OrganizationsPolicyId: policy})
+	wantErr(t, err, "AccessDenied", 403, "The organization ID in the specified entity path is different than your organization ID.")
+	for _, id := range []string{"bad", ""} {
+		_, err = e.iam.GenerateOrganizationsAccessReport(ctx, &iam.GenerateOrganizationsAccessReportInput{EntityPath: aws.String(path), OrganizationsPolicyId: aws.String(id)})
+		wantErr(t, err, "ValidationError", 400, "1 validation error detected: Value at 'organizationsPolicyId' failed to satisfy constraint: Member must satisfy regular expression pattern: ^p-[0-9a-zA-Z_]{8,128}$")
+	}
+
+	// get_observer_iam_only_*, get_admin_job_iam_only, ownership_*: a user allowed
+	// only IAM's two actions gets a FAILED job; a job is its generating user's alone.
+	reporter := rootAccessUser(e, "stackd-org-access-fixture-reporter", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["iam:GenerateOrganizationsAccessReport","iam:GetOrganizationsAccessReport"],"Resource":"*"}]}`)
+	denied := must(reporter.GenerateOrganizationsAccessReport(ctx, &iam.GenerateOrganizationsAccessReportInput{EntityPath: aws.String(path), OrganizationsPolicyId: policy})).JobId
+	d := must(reporter.GetOrganizationsAccessReport(ctx, &iam.GetOrganizationsAccessReportInput{JobId: denied}))
+	if d.JobStatus != types.JobStatusTypeFailed || *d.ErrorDetails.Code != "ORGANIZATIONS_REPORT_ACCESS_DENIED" ||
+		*d.ErrorDetails.Message != "Requester is not authorized to perform the required AWS Organizations Describe* and List* actions." {
+		t.Fatalf("observer job: %+v", d)
+	}
+	_, err = reporter.GetOrganizationsAccessReport(ctx, &iam.GetOrganizationsAccessReportInput{JobId: job})
+	wantErr(t, err, "NoSuchEntity", 404, "Job "+*job+" does not exist.")
+	k := must(e.iam.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String("stackd-org-access-fixture-reporter")})).AccessKey
+	otherKey, _ := e.as(*k.AccessKeyId, *k.SecretAccessKey)
+	must(otherKey.GetOrganizationsAccessReport(ctx, &iam.GetOrganizationsAccessReportInput{JobId: denied}))
+	other := rootAccessUser(e, "stackd-org-access-fixture-other", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`)
+	_, err = other.GetOrganizationsAccessReport(ctx, &iam.GetOrganizationsAccessReportInput{JobId: denied})
+	wantErr(t, err, "NoSuchEntity", 404, "Job "+*denied+" does not exist.")
+	_, err = e.iam.GetOrganizationsAccessReport(ctx, &iam.GetOrganizationsAccessReportInput{JobId: denied})
+	wantErr(t, err, "NoSuchEntity", 404, "Job "+*denied+" does not exist.")
+	// With Organizations' reads too, the report completes (inferred: AWS answered the
+	// earlier, failed job again for the same request).
+	must(e.iam.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String("stackd-org-access-fixture-reporter"), PolicyName: aws.String("ReportPermissions"),
+		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["iam:GenerateOrganizationsAccessReport","iam:GetOrganizationsAccessReport"],"Resource":"*"},{"Effect":"Allow","Action":["organizations:DescribeOrganization","organizations:DescribeOrganizationalUnit","organizations:DescribePolicy","organizations:ListChildren","organizations:ListParents","organizations:ListPoliciesForTarget","organizations:ListRoots","organizations:ListTargetsForPolicy"],"Resource":"*"}]}`)}))
+	if r := orgReport(t, reporter, path, policy, nil); r.JobStatus != types.JobStatusTypeCompleted {
+		t.Fatalf("full reads: %+v", r)
+	}
+}
+
+// TestOrganizationsAccessReportUse follows the API reference beyond the recording
+// (whose accounts made no calls): a service a member account under the entity used
+// counts that account, with when, where and its path; SCPs at every level decide
+// which services a report without a policy lists.
+func TestOrganizationsAccessReportUse(t *testing.T) {
+	e := newEnv(t)
+	org := organizations.NewFromConfig(e.p.RootConfig())
+	orgID := *must(org.CreateOrganization(ctx, &organizations.CreateOrganizationInput{FeatureSet: "ALL"})).Organization.Id
+	root := *must(org.ListRoots(ctx, &organizations.ListRootsInput{})).Roots[0].Id
+	must(org.EnablePolicyType(ctx, &organizations.EnablePolicyTypeInput{RootId: aws.String(root), PolicyType: "SERVICE_CONTROL_POLICY"}))
+	ou := *must(org.CreateOrganizationalUnit(ctx, &organizations.CreateOrganizationalUnitInput{ParentId: aws.String(root), Name: aws.String("ou")})).OrganizationalUnit.Id
+	st := must(org.CreateAccount(ctx, &organizations.CreateAccountInput{AccountName: aws.String("m"), Email: aws.String("m@example.com")})).CreateAccountStatus
+	member := *must(org.DescribeCreateAccountStatus(ctx, &organizations.DescribeCreateAccountStatusInput{CreateAccountRequestId: st.Id})).CreateAccountStatus.AccountId
+	must(org.MoveAccount(ctx, &organizations.MoveAccountInput{AccountId: aws.String(member), SourceParentId: aws.String(root), DestinationParentId: aws.String(ou)}))
+	path := orgID + "/" + root + "/" + ou
+	must(iam.NewFromConfig(e.p.AccountConfig(member)).ListUsers(ctx, &iam.ListUsersInput{}))
+
+	policy := must(org.CreatePolicy(ctx, &organizations.CreatePolicyInput{Name: aws.String("p"), Description: aws.String("d"), Type: "SERVICE_CONTROL_POLICY",
+		Content: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["s3:GetObject","iam:GetUser"],"Resource":"*"}]}`)})).Policy.PolicySummary.Id
+	r := orgReport(t, e.iam, path, policy, nil)
+	want := "iam:1@" + path + "/" + member + "/us-east-1,s3"
+	if got := namespaces(r.AccessDetails); got != want || aws.ToInt32(r.NumberOfServicesAccessible) != 2 || aws.ToInt32(r.NumberOfServicesNotAccessed) != 1 {
+		t.Fatalf("got %s (%d/%d), want %s", got, aws.ToInt32(r.NumberOfServicesAccessible), aws.ToInt32(r.NumberOfServicesNotAccessed), want)
+	}
+	// The account's own path reaches it too; the root's other OU does not.
+	if got := namespaces(orgReport(t, e.iam, path+"/"+member, policy, nil).AccessDetails); got != want {
+		t.Fatalf("account path: got %s", got)
+	}
+	other := *must(org.CreateOrganizationalUnit(ctx, &organizations.CreateOrganizationalUnitInput{ParentId: aws.String(root), Name: aws.String("other")})).OrganizationalUnit.Id
+	if got := namespaces(orgReport(t, e.iam, orgID+"/"+root+"/"+other, policy, nil).AccessDetails); got != "iam,s3" {
+		t.Fatalf("other OU: got %s", got)
+	}
+	// Sorted by last access, the used service comes last ascending, first descending.
+	if got := namespaces(orgReport(t, e.iam, path, policy, func(in *iam.GetOrganizationsAccessReportInput) { in.SortKey = "LAST_AUTHENTICATED_TIME_DESCENDING" }).AccessDetails); got != want {
+		t.Fatalf("descending: got %s", got)
+	}
+
+	// A member account may not read the organization: its job fails.
+	mc := iam.NewFromConfig(e.p.AccountConfig(member))
+	r = orgReport(t, mc, path, nil, nil)
+	if r.JobStatus != types.JobStatusTypeFailed || *r.ErrorDetails.Code != "ORGANIZATIONS_REPORT_ACCESS_DENIED" {
+		t.Fatalf("member: %+v", r)
+	}
+
+	// Without a policy: every level's SCPs. FullAWSAccess everywhere allows all;
+	// replacing it on the OU with the policy leaves the policy's services.
+	all := orgReport(t, e.iam, path, nil, nil)
+	if n := aws.ToInt32(all.NumberOfServicesAccessible); n < 10 || !strings.Contains(namespaces(all.AccessDetails), ",sts,") {
+		t.Fatalf("no policy: %d %s", n, namespaces(all.AccessDetails))
+	}
+	must(org.AttachPolicy(ctx, &organizations.AttachPolicyInput{PolicyId: policy, TargetId: aws.String(ou)}))
+	must(org.DetachPolicy(ctx, &organizations.DetachPolicyInput{PolicyId: aws.String("p-FullAWSAccess"), TargetId: aws.String(ou)}))
+	if got := namespaces(orgReport(t, e.iam, path, nil, nil).AccessDetails); got != want {
+		t.Fatalf("OU's SCPs: got %s, want %s", got, want)
+	}
+
+}

@@ -46,6 +46,8 @@ func (s *svc) reportHandlers() []server.Handler {
 		server.Read("GetServiceLastAccessedDetails", s.getServiceLastAccessedDetails),
 		server.Read("GetServiceLastAccessedDetailsWithEntities", s.getServiceLastAccessedDetailsWithEntities),
 		server.Read("ListPoliciesGrantingServiceAccess", s.listPoliciesGrantingServiceAccess),
+		server.Write("GenerateOrganizationsAccessReport", s.generateOrganizationsAccessReport).ReadOnlyEvent(),
+		server.Read("GetOrganizationsAccessReport", s.getOrganizationsAccessReport),
 	}
 }
 

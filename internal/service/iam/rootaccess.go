@@ -20,6 +20,9 @@ type Org struct {
 // belongs to (ok false for none); app wires it to Organizations.
 type Organizations interface {
 	Organization(tx *store.Tx, account string) (org Org, ok bool, err error)
+	// ReportScope resolves an Organizations access report's entity path and optional
+	// SCP ID in the account's organization.
+	ReportScope(tx *store.Tx, account, entityPath, policyID string) (OrgScope, error)
 }
 
 // The centralized root access features (API reference, EnabledFeatures' valid values).

@@ -2,6 +2,7 @@ package iam
 
 import (
 	"context"
+	"encoding/json"
 	"strings"
 	"sync"
 	"time"
@@ -195,4 +196,38 @@ func (u *Usage) roleLastUsed(tx *store.Tx, account, roleID string) (time.Time, s
 // serviceUse is when an entity ("user/ID", "role/ID", "root") last used a service.
 func (u *Usage) serviceUse(tx *store.Tx, account, entity, service string) (useRec, bool) {
 	return u.get(tx, ns(account, tServiceUse), entity+"|"+service)
+}
+
+// accountServiceUse is the newest use of a service by any principal of an account
+// (root, users, roles), memory and store together.
+func (u *Usage) accountServiceUse(tx *store.Tx, account, service string) (useRec, bool, error) {
+	if u == nil {
+		return useRec{}, false, nil
+	}
+	namespace := ns(account, tServiceUse)
+	var newest useRec
+	found := false
+	take := func(use useRec) {
+		if !found || use.At.After(newest.At) {
+			newest, found = use, true
+		}
+	}
+	u.mu.Lock()
+	for id, use := range u.last {
+		ns, key, _ := strings.Cut(id, "\x00")
+		if ns == namespace && strings.HasSuffix(key, "|"+service) && !u.gone[ns+"\x00"+key[:strings.IndexByte(key, '|')]] {
+			take(use)
+		}
+	}
+	u.mu.Unlock()
+	err := tx.Scan(namespace, "", 0, func(key string, val []byte) bool {
+		if strings.HasSuffix(key, "|"+service) {
+			var use useRec
+			if json.Unmarshal(val, &use) == nil {
+				take(use)
+			}
+		}
+		return true
+	})
+	return newest, found, err
 }
