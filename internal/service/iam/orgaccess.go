@@ -188,10 +188,28 @@ func deref(p *string) string {
 	return *p
 }
 
+// unusedTimeRank is where AWS puts a service no one used when it sorts a report by
+// last access: an order of its own, neither by namespace nor by name, the same in
+// reports weeks apart (recorded, 2026: organizations_access_metadata_20260927.json's
+// time_sort_rank for the services Palisade serves; organizations_access.json's
+// sort_last_authenticated_time_* agree).
+var unusedTimeRank = map[string]int{
+	"s3": 0, "guardduty": 19, "logs": 25, "trustedadvisor": 38, "organizations": 85, "cloudwatch": 91, "ce": 104,
+	"config": 142, "kms": 154, "macie2": 172, "sns": 186, "sqs": 231, "inspector2": 249, "cloudtrail": 326,
+	"sts": 331, "iam": 358, "route53": 381, "athena": 398, "budgets": 419, "support": 427, "ec2": 430,
+}
+
 // sortOrgServices orders a report's services by its SortKey; each descending order is
 // its ascending one reversed (recorded, 2026: organizations_access.json, sort_*).
+// Unused services come before used ones in ascending time order (inferred).
 func sortOrgServices(list []orgServiceUse, key string) {
 	byTime := strings.HasPrefix(key, "LAST_AUTHENTICATED_TIME")
+	rank := func(ns string) int {
+		if r, ok := unusedTimeRank[ns]; ok {
+			return r
+		}
+		return len(unusedTimeRank) + 1000
+	}
 	slices.SortStableFunc(list, func(a, b orgServiceUse) int {
 		if byTime {
 			switch {
@@ -199,7 +217,11 @@ func sortOrgServices(list []orgServiceUse, key string) {
 				return -1
 			case a.Last != nil && b.Last == nil:
 				return 1
-			case a.Last != nil && !a.Last.Equal(*b.Last):
+			case a.Last == nil:
+				if ra, rb := rank(a.Namespace), rank(b.Namespace); ra != rb {
+					return ra - rb
+				}
+			case !a.Last.Equal(*b.Last):
 				return a.Last.Compare(*b.Last)
 			}
 		}
@@ -272,6 +294,11 @@ func (s *svc) getOrganizationsAccessReport(c *server.Call, in *api.GetOrganizati
 		d := api.AccessDetail{ServiceName: su.Name, ServiceNamespace: su.Namespace, TotalAuthenticatedEntities: ptr(su.Accounts), LastAuthenticatedTime: su.Last}
 		if su.Last != nil {
 			d.EntityPath, d.Region = ptr(su.Path), ptr(su.Region)
+		} else if su.Namespace == "iam" {
+			// IAM's entry names its home Region even when unused (recorded, 2026:
+			// organizations_access.json, every report; the metadata file's
+			// default_region).
+			d.Region = ptr("us-east-1")
 		}
 		out.AccessDetails = append(out.AccessDetails, d)
 	}

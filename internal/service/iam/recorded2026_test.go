@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -959,7 +960,7 @@ func namespaces(details []types.AccessDetail) string {
 		s := aws.ToString(d.ServiceNamespace)
 		if d.LastAuthenticatedTime != nil {
 			s += ":" + strconv.Itoa(int(aws.ToInt32(d.TotalAuthenticatedEntities))) + "@" + aws.ToString(d.EntityPath) + "/" + aws.ToString(d.Region)
-		} else if aws.ToInt32(d.TotalAuthenticatedEntities) != 0 || d.EntityPath != nil {
+		} else if aws.ToInt32(d.TotalAuthenticatedEntities) != 0 || d.EntityPath != nil || (s == "iam") != (aws.ToString(d.Region) == "us-east-1") {
 			s += ":unexpected"
 		}
 		out = append(out, s)
@@ -993,11 +994,22 @@ func TestRecordedOrganizationsAccessReport(t *testing.T) {
 		t.Fatalf("ServiceName %q, want Amazon S3", aws.ToString(r.AccessDetails[1].ServiceName))
 	}
 	job := must(e.iam.GenerateOrganizationsAccessReport(ctx, &iam.GenerateOrganizationsAccessReportInput{EntityPath: aws.String(path), OrganizationsPolicyId: policy})).JobId
+	// get_owned_ou_no_policy_poll_6, and organizations_access_metadata_20260927.json's
+	// metadata_names_poll_5: without a policy, every service FullAWSAccess (at the root
+	// and on the OU) allows, in namespace order, none used.
+	all := orgReport(t, e.iam, path, nil, func(in *iam.GetOrganizationsAccessReportInput) {
+		in.MaxItems, in.SortKey = aws.Int32(1000), "SERVICE_NAMESPACE_ASCENDING"
+	})
+	names := strings.Split(namespaces(all.AccessDetails), ",")
+	if n := aws.ToInt32(all.NumberOfServicesAccessible); n < 10 || int(n) != len(names) || aws.ToInt32(all.NumberOfServicesNotAccessed) != n ||
+		!slices.IsSorted(names) || strings.Contains(strings.Join(names, ","), ":") || all.IsTruncated {
+		t.Fatalf("no policy: %d %v", n, names)
+	}
 
 	// sort_*: each descending order is the ascending one reversed.
 	for key, want := range map[types.SortKeyType]string{
 		"SERVICE_NAMESPACE_ASCENDING": "iam,s3", "SERVICE_NAMESPACE_DESCENDING": "sqs,s3",
-		"LAST_AUTHENTICATED_TIME_ASCENDING": "iam,s3", "LAST_AUTHENTICATED_TIME_DESCENDING": "sqs,s3",
+		"LAST_AUTHENTICATED_TIME_ASCENDING": "s3,sqs", "LAST_AUTHENTICATED_TIME_DESCENDING": "iam,sqs",
 	} {
 		p := must(e.iam.GetOrganizationsAccessReport(ctx, &iam.GetOrganizationsAccessReportInput{JobId: job, MaxItems: aws.Int32(2), SortKey: key}))
 		if got := namespaces(p.AccessDetails); got != want || !p.IsTruncated || p.Marker == nil {
