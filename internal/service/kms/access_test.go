@@ -220,3 +220,58 @@ func TestAWSManagedKeys(t *testing.T) {
 	wantErr(t, err, "NotAuthorizedException", 400, "")
 	must(e.kms.GetKeyPolicy(ctx, &kms.GetKeyPolicyInput{KeyId: d.KeyId}))
 }
+
+// TestOwnAccountOperations: the operations KMS's API reference marks "Cross-account
+// use: No" refuse another account's key ARN even when the key policy grants that
+// account everything (NotFoundException, wording inferred as CreateAlias answers);
+// the cross-account operations still work.
+func TestOwnAccountOperations(t *testing.T) {
+	e := newEnv(t)
+	m := e.key(&kms.CreateKeyInput{MultiRegion: aws.Bool(true)})
+	pol := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + account + `:root"},"Action":"kms:*","Resource":"*"},
+	{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111111111111:root"},"Action":"kms:*","Resource":"*"}]}`
+	must(e.kms.PutKeyPolicy(ctx, &kms.PutKeyPolicyInput{KeyId: m.KeyId, Policy: aws.String(pol)}))
+	other := e.otherAccount("111111111111")
+	notFound := "Key '" + *m.Arn + "' does not exist"
+	for name, call := range map[string]func() error{
+		"ReplicateKey": func() error {
+			_, err := other.ReplicateKey(ctx, &kms.ReplicateKeyInput{KeyId: m.Arn, ReplicaRegion: aws.String("us-west-2")})
+			return err
+		},
+		"UpdatePrimaryRegion": func() error {
+			_, err := other.UpdatePrimaryRegion(ctx, &kms.UpdatePrimaryRegionInput{KeyId: m.Arn, PrimaryRegion: aws.String("us-west-2")})
+			return err
+		},
+		"ScheduleKeyDeletion": func() error {
+			_, err := other.ScheduleKeyDeletion(ctx, &kms.ScheduleKeyDeletionInput{KeyId: m.Arn})
+			return err
+		},
+		"DisableKey": func() error { _, err := other.DisableKey(ctx, &kms.DisableKeyInput{KeyId: m.Arn}); return err },
+		"PutKeyPolicy": func() error {
+			_, err := other.PutKeyPolicy(ctx, &kms.PutKeyPolicyInput{KeyId: m.Arn, Policy: aws.String(pol)})
+			return err
+		},
+		"GetKeyPolicy": func() error { _, err := other.GetKeyPolicy(ctx, &kms.GetKeyPolicyInput{KeyId: m.Arn}); return err },
+		"TagResource": func() error {
+			_, err := other.TagResource(ctx, &kms.TagResourceInput{KeyId: m.Arn, Tags: []types.Tag{{TagKey: aws.String("k"), TagValue: aws.String("v")}}})
+			return err
+		},
+		"UpdateKeyDescription": func() error {
+			_, err := other.UpdateKeyDescription(ctx, &kms.UpdateKeyDescriptionInput{KeyId: m.Arn, Description: aws.String("x")})
+			return err
+		},
+	} {
+		t.Run(name, func(t *testing.T) { wantErr(t, call(), "NotFoundException", 400, notFound) })
+	}
+	// Whether the other account has such a key does not change the answer.
+	ghost := (*m.Arn)[:len(*m.Arn)-4] + "0000"
+	_, err := other.ScheduleKeyDeletion(ctx, &kms.ScheduleKeyDeletionInput{KeyId: aws.String(ghost)})
+	wantErr(t, err, "NotFoundException", 400, "Key '"+ghost+"' does not exist")
+
+	d := must(other.DescribeKey(ctx, &kms.DescribeKeyInput{KeyId: m.Arn})).KeyMetadata
+	if d.KeyState != types.KeyStateEnabled || !d.Enabled || aws.ToString(d.Description) != "" {
+		t.Fatalf("key changed by the other account: %+v", d)
+	}
+	must(other.Encrypt(ctx, &kms.EncryptInput{KeyId: m.Arn, Plaintext: []byte("x")}))
+	must(e.kms.ReplicateKey(ctx, &kms.ReplicateKeyInput{KeyId: m.Arn, ReplicaRegion: aws.String("us-west-2")}))
+}

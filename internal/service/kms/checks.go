@@ -28,6 +28,18 @@ var rotationOps = map[string]bool{
 	"EnableKeyRotation": true, "DisableKeyRotation": true, "GetKeyRotationStatus": true, "RotateKeyOnDemand": true, "ListKeyRotations": true,
 }
 
+// ownAccountOps are the key operations KMS's API reference marks "Cross-account use:
+// No": they act only on the caller's own keys, whatever the key policy grants another
+// account. Given another account's key ARN they answer NotFoundException for it, as
+// CreateAlias does (inferred: AWS's answer was not recorded).
+var ownAccountOps = map[string]bool{
+	"CancelKeyDeletion": true, "DeleteImportedKeyMaterial": true, "DisableKey": true, "DisableKeyRotation": true,
+	"EnableKey": true, "EnableKeyRotation": true, "GetKeyPolicy": true, "GetParametersForImport": true,
+	"ImportKeyMaterial": true, "ListKeyPolicies": true, "ListKeyRotations": true, "ListResourceTags": true,
+	"PutKeyPolicy": true, "ReplicateKey": true, "RotateKeyOnDemand": true, "ScheduleKeyDeletion": true,
+	"TagResource": true, "UntagResource": true, "UpdateKeyDescription": true, "UpdatePrimaryRegion": true,
+}
+
 // Context names under which the hook hands resolved keys to handlers.
 const (
 	ctxKey    = "key"
@@ -103,7 +115,16 @@ func (k *KMS) checks(c *server.Call, op string, in map[string]any) ([]authz.Chec
 	if (rotationOps[op] || op == "ReplicateKey" || op == "UpdatePrimaryRegion") && (strings.HasPrefix(id, "alias/") || strings.HasPrefix(id, "arn:") && strings.Contains(id, ":alias/")) {
 		return nil, api.NewInvalidArnException("Key Aliases are not supported for this operation.")
 	}
-	r, err := k.keyOf(c, id, aliasOps[op])
+	rf, err := parseRef(c, id, aliasOps[op])
+	if err != nil {
+		return nil, err
+	}
+	if ownAccountOps[op] && rf.account != c.Account {
+		// Refused before the key is looked up: the answer does not tell whether
+		// the other account has such a key.
+		return nil, errKeyNotFound(keyARN(rf.region, rf.account, rf.keyID))
+	}
+	r, err := k.resolve(c, rf)
 	if err != nil {
 		return nil, err
 	}
