@@ -43,6 +43,8 @@ var entityVars = map[string]string{
 	"TrailName": "saml",
 	// IAM server certificates: the walk names one "x", which does not exist.
 	"CertificateNameWithPath": "x",
+	// GenerateOrganizationsAccessReport's access-report/${EntityPath}: the walk's "x".
+	"EntityPath": "x",
 }
 
 // monitoringSamples are the sample inputs of CloudWatch Logs, CloudWatch, SNS and

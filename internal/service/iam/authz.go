@@ -310,6 +310,10 @@ func (r *resolver) conditionKeys(info *authz.Action, resource string) map[string
 			keys["iam:permissionsboundary"] = []string{t.boundary}
 		}
 	}
+	if lists("iam:OrganizationsPolicyId") && str("OrganizationsPolicyId") != "" {
+		// GenerateOrganizationsAccessReport's SCP, as the reference lists the key.
+		keys["iam:organizationspolicyid"] = []string{str("OrganizationsPolicyId")}
+	}
 	if lists("iam:AWSServiceName") && str("AWSServiceName") != "" {
 		keys["iam:awsservicename"] = []string{str("AWSServiceName")}
 	}

@@ -1100,6 +1100,11 @@ func TestRecordedOrganizationsAccessReport(t *testing.T) {
 	if r := orgReport(t, reporter, path, policy, nil); r.JobStatus != types.JobStatusTypeCompleted {
 		t.Fatalf("full reads: %+v", r)
 	}
+	// iam:OrganizationsPolicyId is the request's SCP (Service Authorization Reference).
+	scoped := rootAccessUser(e, "stackd-org-access-fixture-scoped", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:GenerateOrganizationsAccessReport","Resource":"*","Condition":{"StringEquals":{"iam:OrganizationsPolicyId":"`+*policy+`"}}}]}`)
+	must(scoped.GenerateOrganizationsAccessReport(ctx, &iam.GenerateOrganizationsAccessReportInput{EntityPath: aws.String(path), OrganizationsPolicyId: policy}))
+	_, err = scoped.GenerateOrganizationsAccessReport(ctx, &iam.GenerateOrganizationsAccessReportInput{EntityPath: aws.String(path)})
+	wantErr(t, err, "AccessDenied", 403, "")
 }
 
 // TestOrganizationsAccessReportUse follows the API reference beyond the recording
