@@ -163,6 +163,10 @@ func (s *svc) fillOrgJob(c *server.Call, org Org, in *api.GenerateOrganizationsA
 		if info, ok := authz.LookupService(svcNS); ok {
 			su.Name = info.Name
 		}
+		if svcNS == "iam" {
+			// Without the reference's "(IAM)" (recorded, 2026: organizations_access.json).
+			su.Name = "AWS Identity and Access Management"
+		}
 		for _, a := range sc.Accounts {
 			use, ok, err := s.usage.accountServiceUse(c.Tx, a.ID, svcNS)
 			if err != nil {

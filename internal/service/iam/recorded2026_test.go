@@ -990,8 +990,10 @@ func TestRecordedOrganizationsAccessReport(t *testing.T) {
 		aws.ToInt32(r.NumberOfServicesAccessible) != 3 || aws.ToInt32(r.NumberOfServicesNotAccessed) != 3 || namespaces(r.AccessDetails) != "iam,s3,sqs" {
 		t.Fatalf("selected policy report: %+v %s", r, namespaces(r.AccessDetails))
 	}
-	if r.AccessDetails[1].ServiceName == nil || *r.AccessDetails[1].ServiceName != "Amazon S3" {
-		t.Fatalf("ServiceName %q, want Amazon S3", aws.ToString(r.AccessDetails[1].ServiceName))
+	for i, want := range []string{"AWS Identity and Access Management", "Amazon S3", "Amazon SQS"} {
+		if got := aws.ToString(r.AccessDetails[i].ServiceName); got != want {
+			t.Fatalf("ServiceName %q, want %q", got, want)
+		}
 	}
 	job := must(e.iam.GenerateOrganizationsAccessReport(ctx, &iam.GenerateOrganizationsAccessReportInput{EntityPath: aws.String(path), OrganizationsPolicyId: policy})).JobId
 	// get_owned_ou_no_policy_poll_6, and organizations_access_metadata_20260927.json's
