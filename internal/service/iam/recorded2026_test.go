@@ -973,11 +973,7 @@ func namespaces(details []types.AccessDetail) string {
 // pagination, and the validation and job failures AWS answered.
 func TestRecordedOrganizationsAccessReport(t *testing.T) {
 	e := newEnv(t)
-	org := organizations.NewFromConfig(e.p.RootConfig())
-	orgID := *must(org.CreateOrganization(ctx, &organizations.CreateOrganizationInput{FeatureSet: "ALL"})).Organization.Id
-	root := *must(org.ListRoots(ctx, &organizations.ListRootsInput{})).Roots[0].Id
-	must(org.EnablePolicyType(ctx, &organizations.EnablePolicyTypeInput{RootId: aws.String(root), PolicyType: "SERVICE_CONTROL_POLICY"}))
-	ou := *must(org.CreateOrganizationalUnit(ctx, &organizations.CreateOrganizationalUnitInput{ParentId: aws.String(root), Name: aws.String("stackd-org-access-fixture")})).OrganizationalUnit.Id
+	org, orgID, root, ou := orgWithOU(e, "stackd-org-access-fixture")
 	policy := must(org.CreatePolicy(ctx, &organizations.CreatePolicyInput{Name: aws.String("stackd-org-access-fixture"), Description: aws.String("d"), Type: "SERVICE_CONTROL_POLICY",
 		Content: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["s3:GetObject","iam:GetUser","sqs:SendMessage"],"Resource":"*"}]}`)})).Policy.PolicySummary.Id
 	must(org.AttachPolicy(ctx, &organizations.AttachPolicyInput{PolicyId: policy, TargetId: aws.String(ou)}))
@@ -1115,11 +1111,7 @@ func TestRecordedOrganizationsAccessReport(t *testing.T) {
 // which services a report without a policy lists.
 func TestOrganizationsAccessReportUse(t *testing.T) {
 	e := newEnv(t)
-	org := organizations.NewFromConfig(e.p.RootConfig())
-	orgID := *must(org.CreateOrganization(ctx, &organizations.CreateOrganizationInput{FeatureSet: "ALL"})).Organization.Id
-	root := *must(org.ListRoots(ctx, &organizations.ListRootsInput{})).Roots[0].Id
-	must(org.EnablePolicyType(ctx, &organizations.EnablePolicyTypeInput{RootId: aws.String(root), PolicyType: "SERVICE_CONTROL_POLICY"}))
-	ou := *must(org.CreateOrganizationalUnit(ctx, &organizations.CreateOrganizationalUnitInput{ParentId: aws.String(root), Name: aws.String("ou")})).OrganizationalUnit.Id
+	org, orgID, root, ou := orgWithOU(e, "ou")
 	st := must(org.CreateAccount(ctx, &organizations.CreateAccountInput{AccountName: aws.String("m"), Email: aws.String("m@example.com")})).CreateAccountStatus
 	member := *must(org.DescribeCreateAccountStatus(ctx, &organizations.DescribeCreateAccountStatusInput{CreateAccountRequestId: st.Id})).CreateAccountStatus.AccountId
 	must(org.MoveAccount(ctx, &organizations.MoveAccountInput{AccountId: aws.String(member), SourceParentId: aws.String(root), DestinationParentId: aws.String(ou)}))
@@ -1165,4 +1157,17 @@ func TestOrganizationsAccessReportUse(t *testing.T) {
 		t.Fatalf("OU's SCPs: got %s, want %s", got, want)
 	}
 
+}
+
+// orgWithOU makes the caller's account an all-features organization's management
+// account with SCPs enabled and one OU under the root; it returns the organization's
+// client, its ID, the root's ID and the OU's.
+func orgWithOU(e *env, ouName string) (*organizations.Client, string, string, string) {
+	e.Helper()
+	org := organizations.NewFromConfig(e.p.RootConfig())
+	orgID := *must(org.CreateOrganization(ctx, &organizations.CreateOrganizationInput{FeatureSet: "ALL"})).Organization.Id
+	root := *must(org.ListRoots(ctx, &organizations.ListRootsInput{})).Roots[0].Id
+	must(org.EnablePolicyType(ctx, &organizations.EnablePolicyTypeInput{RootId: aws.String(root), PolicyType: "SERVICE_CONTROL_POLICY"}))
+	ou := *must(org.CreateOrganizationalUnit(ctx, &organizations.CreateOrganizationalUnitInput{ParentId: aws.String(root), Name: aws.String(ouName)})).OrganizationalUnit.Id
+	return org, orgID, root, ou
 }
