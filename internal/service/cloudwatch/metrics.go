@@ -675,8 +675,14 @@ func (cw *CloudWatch) getMetricData(c *server.Call, in *api.GetMetricDataInput) 
 		paged = paged || q.MetricStat != nil
 	}
 	out := &api.GetMetricDataOutput{MetricDataResults: []api.MetricDataResult{}, Messages: []api.MessageData{}}
+	// A request of visible MetricStat queries alone is paged by windows of periods,
+	// not by datapoints (pageWindows).
+	windowed := len(in.MetricDataQueries) > 0
+	for _, q := range in.MetricDataQueries {
+		windowed = windowed && q.MetricStat != nil && (q.ReturnData == nil || *q.ReturnData)
+	}
 	skip := 0
-	if in.NextToken != nil {
+	if in.NextToken != nil && !windowed {
 		p, ok := svckit.ParseToken(c.Tx, *in.NextToken)
 		n, err := strconv.Atoi(p)
 		if !ok || err != nil || n < 0 {
@@ -687,11 +693,6 @@ func (cw *CloudWatch) getMetricData(c *server.Call, in *api.GetMetricDataInput) 
 	}
 	seen, emitted := 0, 0
 	labels := queryLabels(in.MetricDataQueries, results)
-	type answer struct {
-		q     api.MetricDataQuery
-		s     *series
-		label string
-	}
 	var answers []answer
 	for _, q := range in.MetricDataQueries {
 		if s := results[q.Id]; !s.search && !s.viaSearch && (q.ReturnData == nil || *q.ReturnData) {
@@ -720,6 +721,9 @@ func (cw *CloudWatch) getMetricData(c *server.Call, in *api.GetMetricDataInput) 
 		for _, m := range s.group {
 			answers = append(answers, answer{q, m, m.label})
 		}
+	}
+	if windowed {
+		return pageWindows(c, in, out, answers, limit, desc)
 	}
 	for _, a := range answers {
 		q, s := a.q, a.s
@@ -763,6 +767,114 @@ func (cw *CloudWatch) getMetricData(c *server.Call, in *api.GetMetricDataInput) 
 			emitted++
 		}
 		out.MetricDataResults = append(out.MetricDataResults, r)
+	}
+	return out, nil
+}
+
+// answer is a result GetMetricData returns: a query's series, or one of a SEARCH's.
+type answer struct {
+	q     api.MetricDataQuery
+	s     *series
+	label string
+}
+
+// pageWindows pages a request of MetricStat queries as AWS does: each page gives
+// the queries not yet complete MaxDatapoints periods between them — divided among
+// them, the remainder one each to the first — counted in each query's own period
+// from the scan's start, whether the periods hold data or not. A query whose
+// periods all went out is Complete on that page and left out of the pages after;
+// the others are PartialData, even with no datapoint in their share, and the page
+// has a NextToken (recorded, 2026: metric_search_windows.json, window-direct-* and
+// mixed-period-direct-60-120-*: one query of six periods at MaxDatapoints 1 gave
+// six pages, empty, 212, empty, 220, empty and an empty Complete one; two queries
+// at 1 gave the first all the budget until it was complete, at 3 two periods to
+// the first and one to the second, and a query of 120-second periods beside one of
+// 60 one period of 120 seconds for each of 60).
+func pageWindows(c *server.Call, in *api.GetMetricDataInput, out *api.GetMetricDataOutput, answers []answer, limit int, desc bool) (*api.GetMetricDataOutput, error) {
+	type grid struct{ from, p, n int64 }
+	grids := make([]grid, len(answers))
+	end := in.EndTime.UnixMilli()
+	for i, a := range answers {
+		p := time.Duration(a.q.MetricStat.Period) * time.Second
+		from := roundStart(in.StartTime, c.Now, p).UnixMilli()
+		ms := p.Milliseconds()
+		n := int64(0)
+		if ms > 0 && end > from {
+			n = (end - from + ms - 1) / ms
+		}
+		grids[i] = grid{from, ms, n}
+	}
+	done := make([]int64, len(answers))
+	if in.NextToken != nil {
+		p, ok := svckit.ParseToken(c.Tx, *in.NextToken)
+		parts := strings.Split(strings.TrimPrefix(p, "w"), ",")
+		if !ok || !strings.HasPrefix(p, "w") || len(parts) != len(answers) {
+			return nil, api.NewInvalidNextToken("")
+		}
+		for i, f := range parts {
+			n, err := strconv.ParseInt(f, 10, 64)
+			if err != nil || n < 0 || n > grids[i].n {
+				return nil, api.NewInvalidNextToken("")
+			}
+			done[i] = n
+		}
+	}
+	var active []int
+	for i := range answers {
+		if done[i] < grids[i].n || in.NextToken == nil {
+			active = append(active, i)
+		}
+	}
+	more := false
+	for k, i := range active {
+		a, g := answers[i], grids[i]
+		share := int64(limit / len(active))
+		if k < limit%len(active) {
+			share++
+		}
+		lo, hi := done[i], min(done[i]+share, g.n)
+		done[i] = hi
+		r := api.MetricDataResult{Id: svckit.Ptr(a.q.Id), Label: svckit.Ptr(a.label), StatusCode: svckit.Ptr("Complete"),
+			Timestamps: []time.Time{}, Values: []float64{}}
+		switch {
+		case a.s.forbidden:
+			r.StatusCode = svckit.Ptr("Forbidden")
+			r.Messages = []api.MessageData{{Code: svckit.Ptr("Forbidden"),
+				Value: svckit.Ptr("Access denied when getting data - please check that this account and the requested metric account are linked")}}
+		case len(a.s.units) > 1:
+			r.Messages = []api.MessageData{{Code: svckit.Ptr("MultipleUnits"),
+				Value: svckit.Ptr("Multiple units returned: '[" + strings.Join(a.s.units, ", ") + "]'")}}
+		}
+		if hi < g.n {
+			r.StatusCode = svckit.Ptr("PartialData")
+			more = true
+		}
+		n := len(a.s.times)
+		if g.p == 0 {
+			n = 0
+		}
+		for j := range n {
+			if desc {
+				j = n - 1 - j
+			}
+			// The period's place counted from the scan's start.
+			at := (a.s.times[j].UnixMilli() - g.from) / g.p
+			if desc {
+				at = g.n - 1 - at
+			}
+			if at >= lo && at < hi {
+				r.Timestamps = append(r.Timestamps, a.s.times[j])
+				r.Values = append(r.Values, a.s.values[j])
+			}
+		}
+		out.MetricDataResults = append(out.MetricDataResults, r)
+	}
+	if more {
+		parts := make([]string, len(done))
+		for i, n := range done {
+			parts[i] = strconv.FormatInt(n, 10)
+		}
+		out.NextToken = svckit.Ptr(svckit.Token(c.Tx, "w"+strings.Join(parts, ",")))
 	}
 	return out, nil
 }

@@ -1610,6 +1610,97 @@ func TestMetricSearchMaxDatapointsRecorded2026(t *testing.T) {
 }
 
 // The User Guide: an alarm cannot be based on a search expression.
+// metric_search_windows.json, window-direct-* and mixed-period-direct-60-120-*
+// (17:34 to 17:40, SDBFailure 212 at 17:35 and 220 at 17:37, Network-Errors_2 252 at
+// 17:35 and 264 at 17:38): a request of MetricStat queries is paged by windows of
+// MaxDatapoints periods shared among the queries not yet complete, empty periods
+// included, so a page can hold nothing and still be PartialData with a NextToken.
+func TestGetMetricDataWindowsRecorded2026(t *testing.T) {
+	forEachProtocol(t, func(e *env) {
+		anchor := e.p.Clock.Now().Truncate(10 * time.Minute).Add(-25 * time.Minute)
+		put := func(name, node string, at time.Time, v float64) types.MetricDatum {
+			return types.MetricDatum{MetricName: aws.String(name), Dimensions: dims("ServiceName", "Beta", "Node", node),
+				Timestamp: aws.Time(at), Values: []float64{v, v + 4}, Counts: []float64{1, 3}, Unit: types.StandardUnitCount}
+		}
+		apptest.Must(e.cw.PutMetricData(ctx, &cw.PutMetricDataInput{Namespace: aws.String("N"), MetricData: []types.MetricDatum{
+			put("SDBFailure", "red", anchor, 50), put("SDBFailure", "red", anchor.Add(2*time.Minute), 52),
+			put("Network-Errors_2", "blue", anchor, 60), put("Network-Errors_2", "blue", anchor.Add(3*time.Minute), 63)}}))
+		direct := func(id, name, node string, period int32) types.MetricDataQuery {
+			return types.MetricDataQuery{Id: aws.String(id), MetricStat: &types.MetricStat{Metric: &types.Metric{Namespace: aws.String("N"),
+				MetricName: aws.String(name), Dimensions: dims("ServiceName", "Beta", "Node", node)}, Period: aws.Int32(period), Stat: aws.String("Sum")}}
+		}
+		one := []types.MetricDataQuery{direct("m1", "SDBFailure", "red", 60)}
+		two := append(one[:1:1], direct("m2", "Network-Errors_2", "blue", 60))
+		mixed := append(one[:1:1], direct("m2", "Network-Errors_2", "blue", 120))
+		// Each page: its results, each an Id, a status (P for PartialData, C for
+		// Complete) and its datapoints as minutes after 17:35 = value.
+		for _, c := range []struct {
+			label string
+			max   int32
+			desc  bool
+			qs    []types.MetricDataQuery
+			pages []string
+		}{
+			{"window-direct-one-TimestampAscending-max-1", 1, false, one, []string{
+				"m1 P []", "m1 P [0=212]", "m1 P []", "m1 P [2=220]", "m1 P []", "m1 C []"}},
+			{"window-direct-one-TimestampAscending-max-2", 2, false, one, []string{"m1 P [0=212]", "m1 P [2=220]", "m1 C []"}},
+			{"window-direct-one-TimestampAscending-max-3", 3, false, one, []string{"m1 P [0=212]", "m1 C [2=220]"}},
+			{"window-direct-one-TimestampAscending-max-12", 12, false, one, []string{"m1 C [0=212 2=220]"}},
+			{"window-direct-two-TimestampAscending-max-1", 1, false, two, []string{
+				"m1 P [] | m2 P []", "m1 P [0=212] | m2 P []", "m1 P [] | m2 P []", "m1 P [2=220] | m2 P []", "m1 P [] | m2 P []",
+				"m1 C [] | m2 P []", "m2 P []", "m2 P [0=252]", "m2 P []", "", "m2 P [3=264]", "m2 C []"}},
+			{"window-direct-two-TimestampAscending-max-2", 2, false, two, []string{
+				"m1 P [] | m2 P []", "m1 P [0=212] | m2 P [0=252]", "m1 P [] | m2 P []", "m1 P [2=220] | m2 P []",
+				"m1 P [] | m2 P [3=264]", "m1 C [] | m2 C []"}},
+			{"window-direct-two-TimestampAscending-max-3", 3, false, two, []string{
+				"m1 P [0=212] | m2 P []", "m1 P [2=220] | m2 P [0=252]", "m1 C [] | m2 P []", "m2 C [3=264]"}},
+			{"window-direct-two-TimestampAscending-max-12", 12, false, two, []string{"m1 C [0=212 2=220] | m2 C [0=252 3=264]"}},
+			{"window-direct-two-TimestampDescending-max-1", 1, true, two, []string{
+				"", "", "", "", "", "", "", "", "", "m2 P []", "m2 P [0=252]", "m2 C []"}},
+			{"window-direct-two-TimestampDescending-max-2", 2, true, two, []string{
+				"m1 P [] | m2 P []", "m1 P [] | m2 P [3=264]", "", "", "", ""}},
+			{"mixed-period-direct-60-120-TimestampAscending-max-2", 2, false, mixed, []string{"", "", "", "m1 P [2=220]", "m1 C []"}},
+			{"mixed-period-direct-60-120-TimestampAscending-max-3", 3, false, mixed, []string{
+				"m1 P [0=212] | m2 P [-1=252]", "m1 P [2=220] | m2 P []", "m1 C [] | m2 C [3=264]"}},
+		} {
+			scan := types.ScanByTimestampAscending
+			if c.desc {
+				scan = types.ScanByTimestampDescending
+			}
+			var pages []string
+			var token *string
+			for range 20 {
+				out, err := e.cw.GetMetricData(ctx, &cw.GetMetricDataInput{StartTime: aws.Time(anchor.Add(-time.Minute)), EndTime: aws.Time(anchor.Add(5 * time.Minute)),
+					ScanBy: scan, MaxDatapoints: aws.Int32(c.max), MetricDataQueries: c.qs, NextToken: token})
+				if err != nil {
+					e.Fatalf("%s: %v", c.label, err)
+				}
+				var rs []string
+				for _, r := range out.MetricDataResults {
+					var dps []string
+					for i, ts := range r.Timestamps {
+						dps = append(dps, fmt.Sprintf("%d=%g", int(ts.Sub(anchor)/time.Minute), r.Values[i]))
+					}
+					rs = append(rs, fmt.Sprintf("%s %s [%s]", aws.ToString(r.Id), string(r.StatusCode)[:1], strings.Join(dps, " ")))
+				}
+				pages = append(pages, strings.Join(rs, " | "))
+				if token = out.NextToken; token == nil {
+					break
+				}
+			}
+			if len(pages) != len(c.pages) {
+				e.Errorf("%s: %d pages %q, want %d", c.label, len(pages), pages, len(c.pages))
+				continue
+			}
+			for i, want := range c.pages {
+				if want != "" && pages[i] != want {
+					e.Errorf("%s page %d: got %s, want %s", c.label, i, pages[i], want)
+				}
+			}
+		}
+	})
+}
+
 func TestMetricSearchNotInAlarms(t *testing.T) {
 	e := newEnv(t, protocols[0].opt)
 	in := &cw.PutMetricAlarmInput{AlarmName: aws.String("a"), ComparisonOperator: types.ComparisonOperatorGreaterThanThreshold,
