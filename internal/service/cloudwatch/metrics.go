@@ -677,11 +677,14 @@ func (cw *CloudWatch) getMetricData(c *server.Call, in *api.GetMetricDataInput) 
 	}
 	paged = paged && !hiddenOnly(in.MetricDataQueries)
 	out := &api.GetMetricDataOutput{MetricDataResults: []api.MetricDataResult{}, Messages: []api.MessageData{}}
-	// A request of visible MetricStat queries alone is paged by windows of periods,
-	// not by datapoints (pageWindows).
-	windowed := len(in.MetricDataQueries) > 0
+	// A request of MetricStat queries alone, one of them at least visible, is paged
+	// by windows of periods, not by datapoints (pageWindows); a hidden one, which
+	// nothing reads, takes no share (recorded, 2026: metric_search_windows.json,
+	// allocation-hidden-direct-unused-max-3 gave m1 three periods a page beside a
+	// hidden m2).
+	windowed := !hiddenOnly(in.MetricDataQueries)
 	for _, q := range in.MetricDataQueries {
-		windowed = windowed && q.MetricStat != nil && (q.ReturnData == nil || *q.ReturnData)
+		windowed = windowed && q.MetricStat != nil
 	}
 	skip := 0
 	if in.NextToken != nil && !windowed {

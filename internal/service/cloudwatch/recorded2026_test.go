@@ -1610,8 +1610,8 @@ func TestMetricSearchMaxDatapointsRecorded2026(t *testing.T) {
 }
 
 // The User Guide: an alarm cannot be based on a search expression.
-// metric_search_windows.json, window-direct-* and mixed-period-direct-60-120-*
-// (17:34 to 17:40, SDBFailure 212 at 17:35 and 220 at 17:37, Network-Errors_2 252 at
+// metric_search_windows.json, window-direct-*, allocation-hidden-direct-unused-*
+// and mixed-period-direct-60-120-* (17:34 to 17:40, SDBFailure 212 at 17:35 and 220 at 17:37, Network-Errors_2 252 at
 // 17:35 and 264 at 17:38): a request of MetricStat queries is paged by windows of
 // MaxDatapoints periods shared among the queries not yet complete, empty periods
 // included, so a page can hold nothing and still be PartialData with a NextToken.
@@ -1670,6 +1670,8 @@ func TestGetMetricDataWindowsRecorded2026(t *testing.T) {
 			{"window-direct-two-TimestampDescending-max-2", 2, true, two, []string{
 				"m1 P [] | m2 P []", "m1 P [] | m2 P [3=264]", "", "", "", ""}},
 			{"window-direct-one-TimestampDescending-max-2", 2, true, one, []string{"m1 P []", "m1 P [2=220]", "m1 C [0=212]"}},
+			{"allocation-hidden-direct-unused-max-2", 2, false, []types.MetricDataQuery{one[0], hidden(two[1])}, []string{"", "m1 P [2=220]", "m1 C []"}},
+			{"allocation-hidden-direct-unused-max-3", 3, false, []types.MetricDataQuery{one[0], hidden(two[1])}, []string{"m1 P [0=212]", "m1 C [2=220]"}},
 			{"window-hidden-direct-sum-TimestampAscending-max-1", 1, false, sum, []string{"e P []" + cut}},
 			{"window-hidden-direct-sum-TimestampAscending-max-2", 2, false, sum, []string{"e P []" + cut}},
 			{"mixed-period-direct-60-120-TimestampAscending-max-2", 2, false, mixed, []string{"", "", "", "m1 P [2=220]", "m1 C []"}},
