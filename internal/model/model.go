@@ -146,6 +146,12 @@ type Shape struct {
 	Payload         string // the member that is the whole HTTP body (REST)
 	Document        bool
 
+	// JavaRecord: a validation message prints a value of this structure as the
+	// service's Java class prints itself, Name(member=value, ...) in model order,
+	// where other services print {Member=value} (STS's Tag: "Tag(key=0,
+	// value=test)").
+	JavaRecord bool
+
 	Exception      bool
 	ErrorCode      string // error code when it differs from the shape name
 	HTTPStatusCode int

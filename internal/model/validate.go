@@ -112,7 +112,7 @@ func validateValue(s *Shape, x any, w *walk) {
 		if s.Sensitive {
 			return ""
 		}
-		return "'" + display(x) + "'"
+		return "'" + display(s, x) + "'"
 	}
 	add := func(c string) { w.vs = append(w.vs, Violation{Path: w.pathString(), Value: shown(), Constraint: c}) }
 	switch s.Type {
@@ -195,9 +195,10 @@ func contains(l []string, s string) bool {
 
 func num(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }
 
-// display prints a value as AWS's (Java) validators do: lists as [a, b], maps as
-// {k=v}.
-func display(x any) string {
+// display prints a value of shape s (nil when unknown) as AWS's (Java) validators do:
+// lists as [a, b], maps as {k=v}, structures as {Member=v} or, for a shape marked
+// JavaRecord, as Name(member=v, ...).
+func display(s *Shape, x any) string {
 	switch v := x.(type) {
 	case string:
 		return v
@@ -212,12 +213,27 @@ func display(x any) string {
 	case []byte:
 		return "java.nio.HeapByteBuffer[pos=0 lim=" + strconv.Itoa(len(v)) + " cap=" + strconv.Itoa(len(v)) + "]"
 	case []any:
+		var es *Shape
+		if s != nil && s.Member != nil {
+			es = s.Member.Shape
+		}
 		parts := make([]string, len(v))
 		for i, e := range v {
-			parts[i] = display(e)
+			parts[i] = display(es, e)
 		}
 		return "[" + strings.Join(parts, ", ") + "]"
 	case map[string]any:
+		if s != nil && s.JavaRecord && s.Type == Structure {
+			parts := make([]string, len(s.Members))
+			for i, m := range s.Members {
+				val := "null"
+				if e, ok := v[m.Name]; ok && e != nil {
+					val = display(m.Shape, e)
+				}
+				parts[i] = lowerFirst(m.Name) + "=" + val
+			}
+			return s.Name + "(" + strings.Join(parts, ", ") + ")"
+		}
 		keys := make([]string, 0, len(v))
 		for k := range v {
 			keys = append(keys, k)
@@ -225,9 +241,24 @@ func display(x any) string {
 		sort.Strings(keys)
 		parts := make([]string, len(keys))
 		for i, k := range keys {
-			parts[i] = k + "=" + display(v[k])
+			parts[i] = k + "=" + display(memberShape(s, k), v[k])
 		}
 		return "{" + strings.Join(parts, ", ") + "}"
 	}
 	return fmt.Sprint(x)
+}
+
+// memberShape is the shape of a structure's member or a map's values, or nil.
+func memberShape(s *Shape, k string) *Shape {
+	switch {
+	case s == nil:
+		return nil
+	case s.Type == Structure:
+		if m := s.ByName[k]; m != nil {
+			return m.Shape
+		}
+	case s.Type == Map && s.Value != nil:
+		return s.Value.Shape
+	}
+	return nil
 }

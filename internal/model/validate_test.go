@@ -33,3 +33,26 @@ func TestValidatePaths(t *testing.T) {
 		}
 	}
 }
+
+// A list's structures print as {Member=value} unless their shape is a JavaRecord,
+// which prints Name(member=value, ...) in model order, null for a missing member.
+func TestDisplayJavaRecord(t *testing.T) {
+	str := &Shape{Name: "S", Type: String}
+	tag := &Shape{Name: "Tag", Type: Structure, Members: []*Member{{Name: "Key", Shape: str}, {Name: "Value", Shape: str}}}
+	one := 1.0
+	list := &Shape{Name: "Tags", Type: List, Max: &one, Member: &Member{Shape: tag}}
+	in := &Shape{Name: "In", Type: Structure, Members: []*Member{{Name: "Tags", Shape: list}}}
+	v := map[string]any{"Tags": []any{map[string]any{"Value": "b", "Key": "a"}, map[string]any{"Key": "c"}}}
+	for _, c := range []struct {
+		record bool
+		want   string
+	}{
+		{false, "Value '[{Key=a, Value=b}, {Key=c}]' at 'tags' failed to satisfy constraint: Member must have length less than or equal to 1"},
+		{true, "Value '[Tag(key=a, value=b), Tag(key=c, value=null)]' at 'tags' failed to satisfy constraint: Member must have length less than or equal to 1"},
+	} {
+		tag.JavaRecord = c.record
+		if vs := Validate(in, v); len(vs) != 1 || vs[0].String() != c.want {
+			t.Errorf("record %v: %v, want %q", c.record, vs, c.want)
+		}
+	}
+}

@@ -18,6 +18,11 @@ func init() {
 	list := api.Service.Operations["GetWebIdentityToken"].Input.ByName["Audience"].Shape
 	list.Min = nil
 	list.Member.Shape.Min, list.Member.Shape.Max = nil, nil
+	// STS prints a tag list over its 50 items as its Java Tag class prints itself,
+	// "[Tag(key=0, value=test), ...]" (recorded, 2026: outbound_identity.json,
+	// original_tags_fifty_one). AssumeRole's and GetFederationToken's Tags share the
+	// shape; their wording is inferred from it.
+	api.Service.Operations["GetWebIdentityToken"].Input.ByName["Tags"].Shape.Member.Shape.JavaRecord = true
 }
 
 // audienceError is AWS's validation error for an audience outside 1–1,000

@@ -238,10 +238,6 @@ func TestRecorded2026OutboundTokenInputs(t *testing.T) {
 			t.Errorf("%s: %d %s %q\nwant %d %s %q", c.name, status, code, msg, c.status, c.code, c.msg)
 		}
 	}
-	// Not pinned: original_tags_fifty_one, where STS prints the list's items as
-	// "Tag(key=0, value=test)" and Palisade's generic validation as "{Key=0,
-	// Value=test}" (the tag list's shape is shared with AssumeRole's and
-	// GetFederationToken's).
 	// original_audience_empty_list: an empty list (the SDK sends "Audience=") is null.
 	_, err := e.sts.GetWebIdentityToken(ctx, &sts.GetWebIdentityTokenInput{Audience: []string{}, SigningAlgorithm: aws.String("RS256")})
 	apptest.WantErr(t, err, "ValidationError", 400, "1 validation error detected: Value null at 'audience' failed to satisfy constraint: Member must not be null")
@@ -249,6 +245,32 @@ func TestRecorded2026OutboundTokenInputs(t *testing.T) {
 	if _, code, _ := e.rawToken("eu-west-2", url.Values{"Audience.member.1": {outboundAud}, "SigningAlgorithm": {"RS256"}}); code != "OutboundWebIdentityFederationDisabledException" {
 		t.Errorf("eu-west-2: %s", code)
 	}
+}
+
+// TestRecorded2026TagListOverFifty: outbound_identity.json's original_tags_fifty_one,
+// where STS prints the list's items as its Java Tag class does ("Tag(key=0,
+// value=test)"), not as the generic {Key=0, Value=test}. AssumeRole's and
+// GetFederationToken's tag lists share the shape and the wording (inferred, not
+// recorded).
+func TestRecorded2026TagListOverFifty(t *testing.T) {
+	e := newEnv(t)
+	form := url.Values{"Audience.member.1": {outboundAud}, "SigningAlgorithm": {"RS256"}}
+	var kv, items []string
+	for i := 0; i <= 50; i++ {
+		n := strconv.Itoa(i)
+		form.Set("Tags.member."+strconv.Itoa(i+1)+".Key", n)
+		form.Set("Tags.member."+strconv.Itoa(i+1)+".Value", "test")
+		kv = append(kv, n, "test")
+		items = append(items, "Tag(key="+n+", value=test)")
+	}
+	want := "1 validation error detected: Value '[" + strings.Join(items, ", ") + "]' at 'tags' failed to satisfy constraint: Member must have length less than or equal to 50"
+	if status, code, msg := e.rawToken("us-east-1", form); status != 400 || code != "ValidationError" || msg != want {
+		t.Errorf("GetWebIdentityToken: %d %s %q\nwant 400 ValidationError %q", status, code, msg, want)
+	}
+	_, err := e.sts.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String("arn:aws:iam::" + account + ":role/any"), RoleSessionName: aws.String("session"), Tags: stsTags(kv...)})
+	apptest.WantErr(t, err, "ValidationError", 400, want)
+	_, err = e.sts.GetFederationToken(ctx, &sts.GetFederationTokenInput{Name: aws.String("fed"), Tags: stsTags(kv...)})
+	apptest.WantErr(t, err, "ValidationError", 400, want)
 }
 
 // outboundUser creates a user under /org-access/ as outbound_identity.json's
