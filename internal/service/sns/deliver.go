@@ -301,18 +301,16 @@ func (s *SNS) deliverDue(ctx context.Context) int64 {
 				if errors.Is(results[i], errGone) {
 					continue
 				}
+				s.deliveryOutcome(tx, d, results[i])
 				if results[i] == nil {
-					s.deliveryOutcome(tx, d, true)
 					continue
 				}
 				if errors.Is(results[i], errPermanent) {
-					s.deliveryOutcome(tx, d, false)
 					s.d.Logger.Warn("sns: delivery refused for good", "endpoint", d.Endpoint, "message", d.MessageID, "attempts", d.Attempt+1, "err", results[i])
 					continue
 				}
 				policy := s.retryPolicy(tx, d)
 				if d.Attempt >= policy.NumRetries {
-					s.deliveryOutcome(tx, d, false)
 					s.d.Logger.Warn("sns: delivery failed for good", "endpoint", d.Endpoint, "message", d.MessageID, "attempts", d.Attempt+1, "err", results[i])
 					continue
 				}

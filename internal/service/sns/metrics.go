@@ -2,6 +2,7 @@ package sns
 
 import (
 	"context"
+	"errors"
 	"sync"
 	"time"
 
@@ -152,17 +153,21 @@ func b2f(b bool) float64 {
 	return 0
 }
 
-// deliveryOutcome counts a notification delivered through the outbox (HTTP/S, email)
-// once its delivery succeeded or was given up (inferred: a retried attempt is not a
-// failure until the retries are over).
-func (s *SNS) deliveryOutcome(tx *store.Tx, d *delivery, ok bool) {
-	if d.Kind != "Notification" {
+// deliveryOutcome counts one attempt of a delivery through the outbox (HTTP/S,
+// email), as AWS does (recorded, 2026: sns/http_metrics.json): every attempt of a
+// notification or a subscription confirmation is a sample of
+// NumberOfNotificationsFailed, 1 when the endpoint failed (a retried 503 twice, once
+// per attempt), 0 when it answered, with a NumberOfNotificationsDelivered of 1. An
+// answer SNS does not retry (a 400) counts as delivered, not failed.
+func (s *SNS) deliveryOutcome(tx *store.Tx, d *delivery, err error) {
+	if d.Kind != "Notification" && d.Kind != "SubscriptionConfirmation" {
 		return
 	}
 	t := topicRef{Account: d.Account, Region: d.Region, Name: d.Topic}
 	now := s.d.Clock.Now()
-	if ok {
+	failed := err != nil && !errors.Is(err, errPermanent)
+	if !failed {
 		s.sample(tx, t, now, "NumberOfNotificationsDelivered", 1)
 	}
-	s.sample(tx, t, now, "NumberOfNotificationsFailed", b2f(!ok))
+	s.sample(tx, t, now, "NumberOfNotificationsFailed", b2f(failed))
 }

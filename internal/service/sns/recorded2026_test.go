@@ -1973,3 +1973,101 @@ func TestFIFOTopicDuplicateMetrics(t *testing.T) {
 		t.Errorf("published = %+v (found %v)", got, ok)
 	}
 }
+
+// TestRecorded2026HTTPMetrics replays radkawar/stackd testdata/aws/sns/http_metrics.json:
+// four topics (one retry 1 s later), each with an HTTP endpoint that answers 200, 400
+// to notifications, 503 to notifications, or 503 to everything ("control"). Every
+// attempt of a notification or a subscription confirmation is a sample: a 503 is a
+// failure each time it is tried, a 400 (not retried) is delivered.
+func TestRecorded2026HTTPMetrics(t *testing.T) {
+	e := newEnv(t)
+	cw := cloudwatch.NewFromConfig(e.p.RootConfig())
+	now := e.p.Clock.Now()
+	e.p.AdvanceClock(now.Truncate(time.Minute).Add(time.Minute).Sub(now) + time.Second)
+	minute := func() time.Time { return e.p.Clock.Now().Truncate(time.Minute).UTC() }
+	// The recording's policy, with a 20 s delay so that the retry waits for the clock.
+	policy := `{"http": {"defaultHealthyRetryPolicy": {"minDelayTarget": 20, "maxDelayTarget": 20, "numRetries": 1, "numNoDelayRetries": 0, "numMinDelayRetries": 1, "numMaxDelayRetries": 0, "backoffFunction": "linear"}, "disableSubscriptionOverrides": false}}`
+	tries := func(r *receiver, n int) {
+		t.Helper()
+		for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+			r.mu.Lock()
+			got := r.tries
+			r.mu.Unlock()
+			if got >= n {
+				return
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("%d requests, want %d", got, n)
+			}
+		}
+	}
+	recv := map[string]*receiver{}
+	topics := map[string]string{}
+	m0 := minute()
+	for _, name := range []string{"200", "400", "503", "control"} {
+		r := newReceiver(t)
+		if name == "control" {
+			r.fail, r.failCode = 2, 503
+		}
+		recv[name], topics[name] = r, e.topic("http-metrics-"+name, map[string]string{"DeliveryPolicy": policy})
+		if name == "control" {
+			apptest.Must(e.sns.Subscribe(ctx, &sns.SubscribeInput{TopicArn: aws.String(topics[name]), Protocol: aws.String("http"), Endpoint: aws.String(r.srv.URL + "/control")}))
+			tries(r, 1)
+			continue
+		}
+		e.confirmedHTTP(topics[name], r, nil, 0)
+	}
+	e.p.AdvanceClock(time.Minute) // the control confirmation's retry
+	m1 := minute()
+	tries(recv["control"], 2)
+	e.p.AdvanceClock(time.Minute)
+	m2 := minute()
+	for name, code := range map[string]int{"400": 400, "503": 503} {
+		recv[name].mu.Lock()
+		recv[name].fail, recv[name].failCode = 2, code
+		recv[name].mu.Unlock()
+	}
+	for _, name := range []string{"200", "400", "503"} {
+		apptest.Must(e.sns.Publish(ctx, &sns.PublishInput{TopicArn: aws.String(topics[name]), Message: aws.String("native HTTP " + name)}))
+	}
+	recv["200"].wait(t, 2)
+	tries(recv["400"], 2)
+	tries(recv["503"], 2)
+	e.p.AdvanceClock(time.Minute) // the 503's retry
+	m3 := minute()
+	tries(recv["503"], 3)
+	delivered, failed := snsStat{1, 1, 1, 1}, snsStat{1, 1, 1, 1}
+	ok := snsStat{1, 0, 0, 0}
+	for _, c := range []struct {
+		topic, metric string
+		minute        time.Time
+		want          snsStat
+	}{
+		{"200", "NumberOfNotificationsDelivered", m0, delivered},
+		{"200", "NumberOfNotificationsFailed", m0, ok},
+		{"200", "NumberOfNotificationsDelivered", m2, delivered},
+		{"200", "NumberOfNotificationsFailed", m2, ok},
+		{"400", "NumberOfNotificationsDelivered", m0, delivered},
+		{"400", "NumberOfNotificationsFailed", m0, ok},
+		{"400", "NumberOfNotificationsDelivered", m2, delivered},
+		{"400", "NumberOfNotificationsFailed", m2, ok},
+		{"503", "NumberOfNotificationsDelivered", m0, delivered},
+		{"503", "NumberOfNotificationsFailed", m0, ok},
+		{"503", "NumberOfNotificationsFailed", m2, failed},
+		{"503", "NumberOfNotificationsFailed", m3, failed},
+		{"control", "NumberOfNotificationsFailed", m0, failed},
+		{"control", "NumberOfNotificationsFailed", m1, failed},
+	} {
+		if got, found := e.topicStat(cw, "http-metrics-"+c.topic, c.metric, c.minute); !found || got != c.want {
+			t.Errorf("%s %s at %s: %+v (%v), want %+v", c.topic, c.metric, c.minute.Format("15:04"), got, found, c.want)
+		}
+	}
+	for _, c := range []struct {
+		topic  string
+		minute time.Time
+	}{{"503", m2}, {"503", m3}, {"control", m0}, {"control", m1}} {
+		if got, found := e.topicStat(cw, "http-metrics-"+c.topic, "NumberOfNotificationsDelivered", c.minute, true); found {
+			t.Errorf("%s delivered at %s: %+v", c.topic, c.minute.Format("15:04"), got)
+		}
+	}
+}
