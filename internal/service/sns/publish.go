@@ -819,11 +819,7 @@ func layout(pairs [][2]string, attrs map[string]attribute) string {
 	}
 	if len(attrs) > 0 {
 		b.WriteString("  \"MessageAttributes\" : {\n")
-		names := make([]string, 0, len(attrs))
-		for k := range attrs {
-			names = append(names, k)
-		}
-		sort.Strings(names)
+		names := attrOrder(attrs)
 		for i, k := range names {
 			a := attrs[k]
 			v := a.StringValue
@@ -840,6 +836,34 @@ func layout(pairs [][2]string, attrs map[string]attribute) string {
 	}
 	b.WriteString("}")
 	return b.String()
+}
+
+// attrOrder is the order SNS writes a notification's MessageAttributes in: a Java
+// HashMap's of 16 buckets, by the bucket of the name's String hash, not by name
+// (recorded, 2026: sns/regional_sqs.json, ProbeCase before Count; real envelopes in
+// public fixtures follow the same rule, e.g. service, module, customerId, action).
+// Names sharing a bucket, which Java keeps in the order sent, are sorted (inferred:
+// Palisade does not keep the request's order).
+func attrOrder(attrs map[string]attribute) []string {
+	names := make([]string, 0, len(attrs))
+	for k := range attrs {
+		names = append(names, k)
+	}
+	bucket := func(name string) uint32 {
+		var h uint32
+		for _, c := range utf16.Encode([]rune(name)) {
+			h = 31*h + uint32(c)
+		}
+		return (h ^ h>>16) & 15
+	}
+	sort.Slice(names, func(i, j int) bool {
+		bi, bj := bucket(names[i]), bucket(names[j])
+		if bi != bj {
+			return bi < bj
+		}
+		return names[i] < names[j]
+	})
+	return names
 }
 
 // jsonString is s as a JSON string, as SNS writes its messages: a character beyond

@@ -2071,3 +2071,34 @@ func TestRecorded2026HTTPMetrics(t *testing.T) {
 		}
 	}
 }
+
+// TestRecorded2026EnvelopeAttributeOrder: the envelope lists MessageAttributes in a
+// Java HashMap's order, not by name: ProbeCase before Count (recorded, 2026:
+// regional_sqs.json, wrapped delivery); service, module, customerId, action as real
+// envelopes in public fixtures show them (inferred from the same rule).
+func TestRecorded2026EnvelopeAttributeOrder(t *testing.T) {
+	e := newEnv(t)
+	topic := e.topic("attribute-order", nil)
+	url, arn := e.queueFor("attribute-order", topic, true)
+	e.subscribe(topic, "sqs", arn, nil)
+	for _, names := range [][]string{{"ProbeCase", "Count"}, {"service", "module", "customerId", "action"}} {
+		attrs := map[string]types.MessageAttributeValue{}
+		for _, n := range names {
+			attrs[n] = types.MessageAttributeValue{DataType: aws.String("String"), StringValue: aws.String("v")}
+		}
+		apptest.Must(e.sns.Publish(ctx, &sns.PublishInput{TopicArn: aws.String(topic), Message: aws.String("m"), MessageAttributes: attrs}))
+		msgs := e.drain(url)
+		if len(msgs) != 1 {
+			t.Fatalf("%d messages", len(msgs))
+		}
+		body := aws.ToString(msgs[0].Body)
+		apptest.Must(e.sqs.DeleteMessage(ctx, &sqs.DeleteMessageInput{QueueUrl: aws.String(url), ReceiptHandle: msgs[0].ReceiptHandle}))
+		var want []string
+		for _, n := range names {
+			want = append(want, `    "`+n+`" : {"Type":"String","Value":"v"}`)
+		}
+		if !strings.Contains(body, "  \"MessageAttributes\" : {\n"+strings.Join(want, ",\n")+"\n  }\n}") {
+			t.Errorf("%v: %s", names, body)
+		}
+	}
+}
