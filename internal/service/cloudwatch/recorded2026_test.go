@@ -1530,14 +1530,7 @@ func TestMetricSearchPeriodFractionsRecorded2026(t *testing.T) {
 // share of the periods, and marks what it cut.
 func TestMetricSearchMaxDatapointsRecorded2026(t *testing.T) {
 	forEachProtocol(t, func(e *env) {
-		anchor := e.p.Clock.Now().Truncate(10 * time.Minute).Add(-25 * time.Minute)
-		put := func(name, node string, at time.Time, v float64) types.MetricDatum {
-			return types.MetricDatum{MetricName: aws.String(name), Dimensions: dims("ServiceName", "Beta", "Node", node),
-				Timestamp: aws.Time(at), Values: []float64{v, v + 4}, Counts: []float64{1, 3}, Unit: types.StandardUnitCount}
-		}
-		apptest.Must(e.cw.PutMetricData(ctx, &cw.PutMetricDataInput{Namespace: aws.String("N"), MetricData: []types.MetricDatum{
-			put("SDBFailure", "red", anchor, 50), put("SDBFailure", "red", anchor.Add(2*time.Minute), 52),
-			put("Network-Errors_2", "blue", anchor, 60), put("Network-Errors_2", "blue", anchor.Add(3*time.Minute), 63)}}))
+		anchor := windowsFixture(e)
 		one := `SEARCH('Namespace="N" AND (MetricName="SDBFailure")', 'Sum', 60)`
 		two := `SEARCH('Namespace="N" AND (MetricName="SDBFailure" OR MetricName="Network-Errors_2")', 'Sum', 60)`
 		q := func(id, x string, hidden bool) types.MetricDataQuery {
@@ -1621,14 +1614,7 @@ func TestMetricSearchMaxDatapointsRecorded2026(t *testing.T) {
 // keeps only the timestamps both series have).
 func TestGetMetricDataWindowsRecorded2026(t *testing.T) {
 	forEachProtocol(t, func(e *env) {
-		anchor := e.p.Clock.Now().Truncate(10 * time.Minute).Add(-25 * time.Minute)
-		put := func(name, node string, at time.Time, v float64) types.MetricDatum {
-			return types.MetricDatum{MetricName: aws.String(name), Dimensions: dims("ServiceName", "Beta", "Node", node),
-				Timestamp: aws.Time(at), Values: []float64{v, v + 4}, Counts: []float64{1, 3}, Unit: types.StandardUnitCount}
-		}
-		apptest.Must(e.cw.PutMetricData(ctx, &cw.PutMetricDataInput{Namespace: aws.String("N"), MetricData: []types.MetricDatum{
-			put("SDBFailure", "red", anchor, 50), put("SDBFailure", "red", anchor.Add(2*time.Minute), 52),
-			put("Network-Errors_2", "blue", anchor, 60), put("Network-Errors_2", "blue", anchor.Add(3*time.Minute), 63)}}))
+		anchor := windowsFixture(e)
 		direct := func(id, name, node string, period int32) types.MetricDataQuery {
 			return types.MetricDataQuery{Id: aws.String(id), MetricStat: &types.MetricStat{Metric: &types.Metric{Namespace: aws.String("N"),
 				MetricName: aws.String(name), Dimensions: dims("ServiceName", "Beta", "Node", node)}, Period: aws.Int32(period), Stat: aws.String("Sum")}}
@@ -1814,4 +1800,20 @@ func TestMetricLabelsRecorded2026(t *testing.T) {
 			t.Errorf("%s: %q, want %q", c.label, got, c.want)
 		}
 	}
+}
+
+// windowsFixture stores the two metrics of metric_search_windows.json's cases (SDBFailure
+// on node red, Network-Errors_2 on node blue, in namespace N, each with two datapoints of
+// two values) at an anchor 25 minutes before the current ten minutes, and returns it.
+func windowsFixture(e *env) time.Time {
+	e.Helper()
+	anchor := e.p.Clock.Now().Truncate(10 * time.Minute).Add(-25 * time.Minute)
+	put := func(name, node string, at time.Time, v float64) types.MetricDatum {
+		return types.MetricDatum{MetricName: aws.String(name), Dimensions: dims("ServiceName", "Beta", "Node", node),
+			Timestamp: aws.Time(at), Values: []float64{v, v + 4}, Counts: []float64{1, 3}, Unit: types.StandardUnitCount}
+	}
+	apptest.Must(e.cw.PutMetricData(ctx, &cw.PutMetricDataInput{Namespace: aws.String("N"), MetricData: []types.MetricDatum{
+		put("SDBFailure", "red", anchor, 50), put("SDBFailure", "red", anchor.Add(2*time.Minute), 52),
+		put("Network-Errors_2", "blue", anchor, 60), put("Network-Errors_2", "blue", anchor.Add(3*time.Minute), 63)}}))
+	return anchor
 }
