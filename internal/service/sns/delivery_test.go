@@ -6,7 +6,9 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
 	"github.com/palisade/palisade/internal/app/apptest"
 )
@@ -156,5 +158,74 @@ func TestDeliveryPolicyRequestPolicy(t *testing.T) {
 	apptest.Must(e.sns.Publish(ctx, &sns.PublishInput{TopicArn: aws.String(topic), Message: aws.String("4")}))
 	if ct := contentType(4); ct != "text/plain; charset=UTF-8" {
 		t.Fatalf("disableSubscriptionOverrides: Content-Type %q", ct)
+	}
+}
+
+// An HTTP notification that still fails when its retries are spent goes to the
+// subscription's dead-letter queue only when SNS may send there: the queue's policy
+// must allow sns.amazonaws.com, and an encrypted queue's key must too (the AWS
+// managed key aws/sqs does not) — otherwise the redrive fails and is counted as
+// such ("Amazon SNS dead-letter queues (DLQs)").
+func TestHTTPRedriveToDLQ(t *testing.T) {
+	e := newEnv(t)
+	cw := cloudwatch.NewFromConfig(e.p.RootConfig())
+	now := e.p.Clock.Now()
+	e.p.AdvanceClock(now.Truncate(time.Minute).Add(time.Minute).Sub(now) + time.Second)
+	policy := `{"http": {"defaultHealthyRetryPolicy": {"minDelayTarget": 1, "maxDelayTarget": 1, "numRetries": 0, "numNoDelayRetries": 0, "numMinDelayRetries": 0, "numMaxDelayRetries": 0, "backoffFunction": "linear"}}}`
+	for _, c := range []struct {
+		name     string
+		attrs    func(queue, topic string) map[string]string
+		redriven bool
+		sse      bool // the topic is encrypted: its outbox holds the message sealed
+	}{
+		{"dlq-open", func(q, topic string) map[string]string { return map[string]string{"Policy": snsMaySend(q, topic)} }, true, false},
+		{"dlq-closed", func(q, topic string) map[string]string { return nil }, false, false},
+		{"dlq-aws-sqs", func(q, topic string) map[string]string {
+			return map[string]string{"Policy": snsMaySend(q, topic), "KmsMasterKeyId": "alias/aws/sqs"}
+		}, false, false},
+		{"dlq-cmk", func(q, topic string) map[string]string {
+			return map[string]string{"Policy": snsMaySend(q, topic), "KmsMasterKeyId": e.keyFor("sns.amazonaws.com")}
+		}, true, false},
+		{"dlq-sse-topic", func(q, topic string) map[string]string { return map[string]string{"Policy": snsMaySend(q, topic)} }, true, true},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			attrs := map[string]string{"DeliveryPolicy": policy}
+			if c.sse {
+				attrs["KmsMasterKeyId"] = e.keyFor("")
+			}
+			topic := e.topic(c.name, attrs)
+			url := aws.ToString(apptest.Must(e.sqs.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String(c.name + "-q"), Attributes: c.attrs(c.name+"-q", topic)})).QueueUrl)
+			r := newReceiver(t)
+			sub := e.confirmedHTTP(topic, r, map[string]string{"RedrivePolicy": `{"deadLetterTargetArn": "arn:aws:sqs:us-east-1:000000000000:` + c.name + `-q"}`}, 0)
+			r.mu.Lock()
+			r.fail, r.failCode = 1, 503
+			r.mu.Unlock()
+			minute := e.p.Clock.Now().Truncate(time.Minute).UTC()
+			apptest.Must(e.sns.Publish(ctx, &sns.PublishInput{TopicArn: aws.String(topic), Message: aws.String("dead letter " + c.name)}))
+			yes, no := snsStat{1, 1, 1, 1}, snsStat{1, 0, 0, 0}
+			want := map[string]snsStat{"NumberOfNotificationsRedrivenToDlq": yes, "NumberOfNotificationsFailedToRedriveToDlq": no}
+			if !c.redriven {
+				want = map[string]snsStat{"NumberOfNotificationsRedrivenToDlq": no, "NumberOfNotificationsFailedToRedriveToDlq": yes}
+			}
+			for metric, w := range want {
+				if got, ok := e.topicStat(cw, c.name, metric, minute); !ok || got != w {
+					t.Errorf("%s = %+v (found %v), want %+v", metric, got, ok, w)
+				}
+			}
+			msgs := e.drain(url)
+			if !c.redriven {
+				if len(msgs) != 0 {
+					t.Fatalf("the DLQ got %d messages", len(msgs))
+				}
+				return
+			}
+			if len(msgs) != 1 {
+				t.Fatalf("the DLQ holds %d messages, want 1", len(msgs))
+			}
+			env := envelope(t, aws.ToString(msgs[0].Body))
+			if env["Type"] != "Notification" || env["Message"] != "dead letter "+c.name || !strings.HasSuffix(env["UnsubscribeURL"], "SubscriptionArn="+sub) {
+				t.Errorf("the DLQ's message: %s", aws.ToString(msgs[0].Body))
+			}
+		})
 	}
 }

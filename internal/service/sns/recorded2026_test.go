@@ -1978,7 +1978,9 @@ func TestFIFOTopicDuplicateMetrics(t *testing.T) {
 // four topics (one retry 1 s later), each with an HTTP endpoint that answers 200, 400
 // to notifications, 503 to notifications, or 503 to everything ("control"). Every
 // attempt of a notification or a subscription confirmation is a sample: a 503 is a
-// failure each time it is tried, a 400 (not retried) is delivered.
+// failure each time it is tried, a 400 (not retried) is delivered. Every subscription
+// has a dead-letter queue: only the 503's notification reaches it, after its retry,
+// as the envelope the endpoint was sent, counted in the last attempt's minute.
 func TestRecorded2026HTTPMetrics(t *testing.T) {
 	e := newEnv(t)
 	cw := cloudwatch.NewFromConfig(e.p.RootConfig())
@@ -2001,8 +2003,14 @@ func TestRecorded2026HTTPMetrics(t *testing.T) {
 			}
 		}
 	}
+	dlqURL := aws.ToString(apptest.Must(e.sqs.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String("http-metrics-dlq")})).QueueUrl)
+	dlqARN := "arn:aws:sqs:us-east-1:000000000000:http-metrics-dlq"
+	apptest.Must(e.sqs.SetQueueAttributes(ctx, &sqs.SetQueueAttributesInput{QueueUrl: aws.String(dlqURL), Attributes: map[string]string{"Policy": `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"sns.amazonaws.com"},"Action":"sqs:SendMessage","Resource":"` +
+		dlqARN + `","Condition":{"ArnLike":{"aws:SourceArn":"arn:aws:sns:us-east-1:000000000000:http-metrics-*"}}}]}`}}))
+	redrive := map[string]string{"RedrivePolicy": `{"deadLetterTargetArn": "` + dlqARN + `"}`}
 	recv := map[string]*receiver{}
 	topics := map[string]string{}
+	subs := map[string]string{}
 	m0 := minute()
 	for _, name := range []string{"200", "400", "503", "control"} {
 		r := newReceiver(t)
@@ -2011,11 +2019,11 @@ func TestRecorded2026HTTPMetrics(t *testing.T) {
 		}
 		recv[name], topics[name] = r, e.topic("http-metrics-"+name, map[string]string{"DeliveryPolicy": policy})
 		if name == "control" {
-			apptest.Must(e.sns.Subscribe(ctx, &sns.SubscribeInput{TopicArn: aws.String(topics[name]), Protocol: aws.String("http"), Endpoint: aws.String(r.srv.URL + "/control")}))
+			apptest.Must(e.sns.Subscribe(ctx, &sns.SubscribeInput{TopicArn: aws.String(topics[name]), Protocol: aws.String("http"), Endpoint: aws.String(r.srv.URL + "/control"), Attributes: redrive}))
 			tries(r, 1)
 			continue
 		}
-		e.confirmedHTTP(topics[name], r, nil, 0)
+		subs[name] = e.confirmedHTTP(topics[name], r, redrive, 0)
 	}
 	e.p.AdvanceClock(time.Minute) // the control confirmation's retry
 	m1 := minute()
@@ -2069,6 +2077,29 @@ func TestRecorded2026HTTPMetrics(t *testing.T) {
 		if got, found := e.topicStat(cw, "http-metrics-"+c.topic, "NumberOfNotificationsDelivered", c.minute, true); found {
 			t.Errorf("%s delivered at %s: %+v", c.topic, c.minute.Format("15:04"), got)
 		}
+	}
+	if got, found := e.topicStat(cw, "http-metrics-503", "NumberOfNotificationsRedrivenToDlq", m3); !found || got != (snsStat{1, 1, 1, 1}) {
+		t.Errorf("503 redriven at %s: %+v (%v)", m3.Format("15:04"), got, found)
+	}
+	if got, found := e.topicStat(cw, "http-metrics-503", "NumberOfNotificationsFailedToRedriveToDlq", m3); !found || got != ok {
+		t.Errorf("503 failed to redrive at %s: %+v (%v)", m3.Format("15:04"), got, found)
+	}
+	for _, c := range []struct {
+		topic  string
+		minute time.Time
+	}{{"200", m0}, {"200", m2}, {"400", m0}, {"400", m2}, {"503", m0}, {"503", m2}, {"control", m0}, {"control", m1}} {
+		if got, found := e.topicStat(cw, "http-metrics-"+c.topic, "NumberOfNotificationsRedrivenToDlq", c.minute, true); found {
+			t.Errorf("%s redriven at %s: %+v", c.topic, c.minute.Format("15:04"), got)
+		}
+	}
+	msgs := e.drain(dlqURL)
+	if len(msgs) != 1 {
+		t.Fatalf("the DLQ holds %d messages, want 1", len(msgs))
+	}
+	env := envelope(t, aws.ToString(msgs[0].Body))
+	if env["Type"] != "Notification" || env["Message"] != "native HTTP 503" || env["TopicArn"] != topics["503"] || env["Signature"] == "" ||
+		!strings.HasSuffix(env["UnsubscribeURL"], "SubscriptionArn="+subs["503"]) {
+		t.Errorf("the DLQ's message: %s", aws.ToString(msgs[0].Body))
 	}
 }
 
