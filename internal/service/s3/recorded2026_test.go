@@ -3336,19 +3336,23 @@ func TestRecordedOwnershipVersionACLs(t *testing.T) {
 		_, err := o.s3.PutObjectAcl(ctx, &s3.PutObjectAclInput{Bucket: o.b, Key: aws.String(k), VersionId: v, ACL: types.ObjectCannedACLPrivate})
 		return err
 	}
+	// markerAnswer checks a refusal's headers: x-amz-delete-marker when marker, Allow
+	// when allow is set.
+	markerAnswer := func(what string, err error, marker bool, allow string) {
+		t.Helper()
+		if _, h := errHeader(err, "x-amz-delete-marker"); marker && h != "true" {
+			t.Errorf("%s: x-amz-delete-marker %q", what, h)
+		}
+		if _, h := errHeader(err, "Allow"); allow != "" && h != allow {
+			t.Errorf("%s: Allow %q", what, h)
+		}
+	}
 	err = getACL(*key, nil)
 	wantErr(t, err, "NoSuchKey", 404, "")
-	if _, h := errHeader(err, "x-amz-delete-marker"); h != "true" {
-		t.Errorf("GetObjectAcl behind a marker: x-amz-delete-marker %q", h)
-	}
+	markerAnswer("GetObjectAcl behind a marker", err, true, "")
 	err = getACL(*key, marker)
 	wantErr(t, err, "MethodNotAllowed", 405, "")
-	if _, h := errHeader(err, "x-amz-delete-marker"); h != "true" {
-		t.Errorf("GetObjectAcl of a marker: x-amz-delete-marker %q", h)
-	}
-	if _, h := errHeader(err, "Allow"); h != "DELETE" {
-		t.Errorf("GetObjectAcl of a marker: Allow %q", h)
-	}
+	markerAnswer("GetObjectAcl of a marker", err, true, "DELETE")
 	wantErr(t, getACL(*key, aws.String("does-not-exist")), "InvalidArgument", 400, "")
 	if got := o.objectACL(*key, v1); got != authRead {
 		t.Errorf("old version behind a marker: %s", got)
@@ -3356,17 +3360,10 @@ func TestRecordedOwnershipVersionACLs(t *testing.T) {
 	wantErr(t, getACL("never-created", nil), "NoSuchKey", 404, "")
 	err = putACL(*key, nil)
 	wantErr(t, err, "MethodNotAllowed", 405, "")
-	if _, h := errHeader(err, "Allow"); h != "DELETE" {
-		t.Errorf("PutObjectAcl behind a marker: Allow %q", h)
-	}
+	markerAnswer("PutObjectAcl behind a marker", err, false, "DELETE")
 	err = putACL(*key, marker)
 	wantErr(t, err, "MethodNotAllowed", 405, "")
-	if _, h := errHeader(err, "x-amz-delete-marker"); h != "true" {
-		t.Errorf("PutObjectAcl of a marker: x-amz-delete-marker %q", h)
-	}
-	if _, h := errHeader(err, "Allow"); h != "DELETE" {
-		t.Errorf("PutObjectAcl of a marker: Allow %q", h)
-	}
+	markerAnswer("PutObjectAcl of a marker", err, true, "DELETE")
 	wantErr(t, putACL(*key, aws.String("does-not-exist")), "InvalidArgument", 400, "")
 	must(0, putACL(*key, v1))
 	if got := o.objectACL(*key, v1); got != own {

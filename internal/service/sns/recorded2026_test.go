@@ -692,15 +692,7 @@ func TestRecorded2026CrossAccount(t *testing.T) {
 			`","Condition":{"ArnEquals":{"aws:SourceArn":"` + topic + `"}}}]}`}}))
 		return url, arn
 	}
-	receive := func(url string) []map[string]string {
-		out := apptest.Must(bsqs.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: aws.String(url), MaxNumberOfMessages: 10}))
-		var bodies []map[string]string
-		for _, m := range out.Messages {
-			bodies = append(bodies, envelope(t, aws.ToString(m.Body)))
-			apptest.Must(bsqs.DeleteMessage(ctx, &sqs.DeleteMessageInput{QueueUrl: aws.String(url), ReceiptHandle: m.ReceiptHandle}))
-		}
-		return bodies
-	}
+	receive := func(url string) []map[string]string { return takeEnvelopes(t, bsqs, url) }
 	subscribe := func(c *sns.Client, endpoint string, ret bool) string {
 		return aws.ToString(apptest.Must(c.Subscribe(ctx, &sns.SubscribeInput{TopicArn: aws.String(topic), Protocol: aws.String("sqs"), Endpoint: aws.String(endpoint), ReturnSubscriptionArn: ret})).SubscriptionArn)
 	}
@@ -1537,15 +1529,7 @@ func TestRecorded2026DeletedRejoin(t *testing.T) {
 	qarn := "arn:aws:sqs:us-east-1:" + b + ":rejoin"
 	url := aws.ToString(apptest.Must(bsqs.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String("rejoin"), Attributes: map[string]string{
 		"Policy": `{"Statement":{"Effect":"Allow","Principal":{"Service":"sns.amazonaws.com"},"Action":"sqs:SendMessage","Resource":"` + qarn + `","Condition":{"ArnEquals":{"aws:SourceArn":"` + topic + `"}}}}`}})).QueueUrl)
-	receive := func() []map[string]string {
-		out := apptest.Must(bsqs.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: aws.String(url), MaxNumberOfMessages: 10}))
-		var got []map[string]string
-		for _, m := range out.Messages {
-			got = append(got, envelope(t, aws.ToString(m.Body)))
-			apptest.Must(bsqs.DeleteMessage(ctx, &sqs.DeleteMessageInput{QueueUrl: aws.String(url), ReceiptHandle: m.ReceiptHandle}))
-		}
-		return got
-	}
+	receive := func() []map[string]string { return takeEnvelopes(t, bsqs, url) }
 	subscribe := func() string {
 		return aws.ToString(apptest.Must(bsns.Subscribe(ctx, &sns.SubscribeInput{TopicArn: aws.String(topic), Protocol: aws.String("sqs"), Endpoint: aws.String(qarn), ReturnSubscriptionArn: true})).SubscriptionArn)
 	}
@@ -2132,4 +2116,17 @@ func TestRecorded2026EnvelopeAttributeOrder(t *testing.T) {
 			t.Errorf("%v: %s", names, body)
 		}
 	}
+}
+
+// takeEnvelopes receives up to ten messages of a queue, deletes them, and returns their
+// bodies read as SNS envelopes.
+func takeEnvelopes(t *testing.T, c *sqs.Client, url string) []map[string]string {
+	t.Helper()
+	out := apptest.Must(c.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: aws.String(url), MaxNumberOfMessages: 10}))
+	var got []map[string]string
+	for _, m := range out.Messages {
+		got = append(got, envelope(t, aws.ToString(m.Body)))
+		apptest.Must(c.DeleteMessage(ctx, &sqs.DeleteMessageInput{QueueUrl: aws.String(url), ReceiptHandle: m.ReceiptHandle}))
+	}
+	return got
 }
