@@ -12,6 +12,7 @@ import (
 	"github.com/palisade/palisade/internal/service/sns"
 	"github.com/palisade/palisade/internal/service/sqs"
 	"github.com/palisade/palisade/internal/store"
+	"github.com/palisade/palisade/internal/svckit"
 )
 
 // The adapters below connect services through the small interfaces the calling
@@ -84,26 +85,18 @@ func (l ctLogGroups) Exists(tx *store.Tx, account, region, group string) (bool, 
 	return l.a.Logs.GroupExists(tx, account, region, group)
 }
 
-// queueMetrics hands SQS's AWS/SQS metrics to CloudWatch. CloudWatch is built after
-// SQS, so it is read from the app when the first datapoint comes.
-type queueMetrics struct{ a *App }
-
-func (m queueMetrics) PutQueueMetrics(tx *store.Tx, account, region string, data []sqs.QueueMetric) error {
-	out := make([]cloudwatch.StatisticDatum, len(data))
-	for i, d := range data {
-		out[i] = cloudwatch.StatisticDatum{Namespace: "AWS/SQS", MetricName: d.Name, Dimensions: map[string]string{"QueueName": d.Queue}, Unit: d.Unit,
-			Timestamp: d.Minute, SampleCount: d.SampleCount, Sum: d.Sum, Minimum: d.Minimum, Maximum: d.Maximum}
-	}
-	return m.a.CloudWatch.PutStatistics(tx, account, region, out)
+// serviceMetrics hands a service's metrics (SQS's AWS/SQS by QueueName, SNS's AWS/SNS
+// by TopicName) to CloudWatch. CloudWatch is built after them, so it is read from the
+// app when the first datapoint comes.
+type serviceMetrics struct {
+	a                    *App
+	namespace, dimension string
 }
 
-// topicMetrics hands SNS's AWS/SNS metrics to CloudWatch (built after SNS).
-type topicMetrics struct{ a *App }
-
-func (m topicMetrics) PutTopicMetrics(tx *store.Tx, account, region string, data []sns.TopicMetric) error {
+func (m serviceMetrics) PutMetrics(tx *store.Tx, account, region string, data []svckit.MetricSample) error {
 	out := make([]cloudwatch.StatisticDatum, len(data))
 	for i, d := range data {
-		out[i] = cloudwatch.StatisticDatum{Namespace: "AWS/SNS", MetricName: d.Name, Dimensions: map[string]string{"TopicName": d.Topic}, Unit: d.Unit,
+		out[i] = cloudwatch.StatisticDatum{Namespace: m.namespace, MetricName: d.Name, Dimensions: map[string]string{m.dimension: d.Resource}, Unit: d.Unit,
 			Timestamp: d.Minute, SampleCount: d.SampleCount, Sum: d.Sum, Minimum: d.Minimum, Maximum: d.Maximum}
 	}
 	return m.a.CloudWatch.PutStatistics(tx, account, region, out)

@@ -301,7 +301,7 @@ func (s *SNS) deliverDue(ctx context.Context) int64 {
 				if errors.Is(results[i], errGone) {
 					continue
 				}
-				s.deliveryOutcome(tx, d, results[i])
+				s.deliveryOutcome(tx, d, results[i], time.UnixMilli(now))
 				if results[i] == nil {
 					continue
 				}
@@ -312,11 +312,13 @@ func (s *SNS) deliverDue(ctx context.Context) int64 {
 				policy := s.retryPolicy(tx, d)
 				if d.Attempt >= policy.NumRetries {
 					s.d.Logger.Warn("sns: delivery failed for good", "endpoint", d.Endpoint, "message", d.MessageID, "attempts", d.Attempt+1, "err", results[i])
-					s.redrive(tx, d)
+					s.redrive(tx, d, time.UnixMilli(now))
 					continue
 				}
+				// The delay runs from the attempt, not from this commit: a clock advanced
+				// while the endpoint answered must not push the retry past it.
 				retry := *d
-				retry.Due = s.d.Clock.Now().Add(policy.delay(d.Attempt)).UnixMilli()
+				retry.Due = now + policy.delay(d.Attempt).Milliseconds()
 				retry.Attempt++
 				if err := enqueue(tx, &retry); err != nil {
 					return err
@@ -340,7 +342,7 @@ func (s *SNS) deliverDue(ctx context.Context) int64 {
 // FailedToRedriveToDlq in the last attempt's minute (recorded, 2026:
 // sns/http_metrics.json: the 503 subscription's notification reached the DLQ after
 // its retry; the 400's, refused for good, and the confirmations did not).
-func (s *SNS) redrive(tx *store.Tx, d *delivery) {
+func (s *SNS) redrive(tx *store.Tx, d *delivery, now time.Time) {
 	if d.Kind != "Notification" || (d.Protocol != "http" && d.Protocol != "https") {
 		return
 	}
@@ -364,7 +366,6 @@ func (s *SNS) redrive(tx *store.Tx, d *delivery) {
 		_, err = s.d.Queues.SendFromTopic(tx, QueueMessage{QueueARN: dlq, TopicARN: t.ARN, Body: open.Body})
 		return err
 	})
-	now := s.d.Clock.Now()
 	s.sample(tx, t, now, "NumberOfNotificationsRedrivenToDlq", b2f(err == nil))
 	s.sample(tx, t, now, "NumberOfNotificationsFailedToRedriveToDlq", b2f(err != nil))
 	if err != nil {

@@ -7,21 +7,8 @@ import (
 	"time"
 
 	"github.com/palisade/palisade/internal/store"
+	"github.com/palisade/palisade/internal/svckit"
 )
-
-// MetricSink receives SNS's CloudWatch datapoints (namespace AWS/SNS, dimension
-// TopicName); app wires CloudWatch behind it.
-type MetricSink interface {
-	PutTopicMetrics(tx *store.Tx, account, region string, data []TopicMetric) error
-}
-
-// TopicMetric is one topic's metric for one minute, as a statistic set.
-type TopicMetric struct {
-	Topic, Name, Unit string
-	Minute            time.Time
-	SampleCount, Sum  float64
-	Minimum, Maximum  float64
-}
 
 type metricKey struct {
 	account, region, topic, name string
@@ -123,19 +110,19 @@ func (s *SNS) flushMetrics(ctx context.Context) {
 	}
 	s.m.pending = map[metricKey]*metricAgg{}
 	s.m.mu.Unlock()
-	by := map[[2]string][]TopicMetric{}
+	by := map[[2]string][]svckit.MetricSample{}
 	for k, a := range pending {
 		unit := "Count"
 		if k.name == "PublishSize" {
 			unit = "Bytes"
 		}
 		ar := [2]string{k.account, k.region}
-		by[ar] = append(by[ar], TopicMetric{Topic: k.topic, Name: k.name, Unit: unit, Minute: time.UnixMilli(k.minute).UTC(),
+		by[ar] = append(by[ar], svckit.MetricSample{Resource: k.topic, Name: k.name, Unit: unit, Minute: time.UnixMilli(k.minute).UTC(),
 			SampleCount: a.n, Sum: a.sum, Minimum: a.lo, Maximum: a.hi})
 	}
 	err := s.d.Store.Update(ctx, func(tx *store.Tx) error {
 		for ar, data := range by {
-			if err := s.d.Metrics.PutTopicMetrics(tx, ar[0], ar[1], data); err != nil {
+			if err := s.d.Metrics.PutMetrics(tx, ar[0], ar[1], data); err != nil {
 				return err
 			}
 		}
@@ -158,13 +145,13 @@ func b2f(b bool) float64 {
 // notification or a subscription confirmation is a sample of
 // NumberOfNotificationsFailed, 1 when the endpoint failed (a retried 503 twice, once
 // per attempt), 0 when it answered, with a NumberOfNotificationsDelivered of 1. An
-// answer SNS does not retry (a 400) counts as delivered, not failed.
-func (s *SNS) deliveryOutcome(tx *store.Tx, d *delivery, err error) {
+// answer SNS does not retry (a 400) counts as delivered, not failed. now is the
+// attempt's time on Palisade's clock, whose minute the samples fall in.
+func (s *SNS) deliveryOutcome(tx *store.Tx, d *delivery, err error, now time.Time) {
 	if d.Kind != "Notification" && d.Kind != "SubscriptionConfirmation" {
 		return
 	}
 	t := topicRef{Account: d.Account, Region: d.Region, Name: d.Topic}
-	now := s.d.Clock.Now()
 	failed := err != nil && !errors.Is(err, errPermanent)
 	if !failed {
 		s.sample(tx, t, now, "NumberOfNotificationsDelivered", 1)

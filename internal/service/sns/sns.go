@@ -108,7 +108,7 @@ type Deps struct {
 	// NewCall makes the calls services' publications to encrypted topics run as.
 	NewCall svckit.NewCall
 	// Metrics receives the AWS/SNS metrics (metrics.go); nil publishes none.
-	Metrics MetricSink
+	Metrics svckit.MetricSink
 }
 
 // SNS is the notification service.

@@ -10,20 +10,6 @@ import (
 	"github.com/palisade/palisade/internal/svckit"
 )
 
-// MetricSink receives SQS's CloudWatch datapoints (namespace AWS/SQS, dimension
-// QueueName) in the transaction at hand; app wires CloudWatch behind it.
-type MetricSink interface {
-	PutQueueMetrics(tx *store.Tx, account, region string, data []QueueMetric) error
-}
-
-// QueueMetric is one queue's metric for one minute, as a statistic set.
-type QueueMetric struct {
-	Queue, Name, Unit string
-	Minute            time.Time
-	SampleCount, Sum  float64
-	Minimum, Maximum  float64
-}
-
 // inactiveAfter is how long a queue without messages and without calls keeps
 // reporting: "queues that are inactive for more than six hours" stop (SQS Developer
 // Guide, "Monitoring Amazon SQS queues using CloudWatch").
@@ -142,19 +128,19 @@ func (q *SQS) flushMetrics(ctx context.Context) {
 	}
 	q.pending = map[metricKey]*metricAgg{}
 	q.mmu.Unlock()
-	by := map[[2]string][]QueueMetric{}
+	by := map[[2]string][]svckit.MetricSample{}
 	for k, a := range pending {
 		unit := counterUnit[k.name]
 		if unit == "" {
 			unit = "Count"
 		}
 		ar := [2]string{k.r.Account, k.r.Region}
-		by[ar] = append(by[ar], QueueMetric{Queue: k.r.Name, Name: k.name, Unit: unit, Minute: time.UnixMilli(k.minute).UTC(),
+		by[ar] = append(by[ar], svckit.MetricSample{Resource: k.r.Name, Name: k.name, Unit: unit, Minute: time.UnixMilli(k.minute).UTC(),
 			SampleCount: a.n, Sum: a.sum, Minimum: a.lo, Maximum: a.hi})
 	}
 	err := q.d.Store.Update(ctx, func(tx *store.Tx) error {
 		for ar, data := range by {
-			if err := q.d.Metrics.PutQueueMetrics(tx, ar[0], ar[1], data); err != nil {
+			if err := q.d.Metrics.PutMetrics(tx, ar[0], ar[1], data); err != nil {
 				return err
 			}
 		}
@@ -216,7 +202,7 @@ func (q *SQS) publishGauges(ctx context.Context, now time.Time) {
 	var gone []queueRef
 	// The queues are read in a snapshot, so the scan holds up no write; the
 	// datapoints are written after.
-	by := map[[2]string][]QueueMetric{}
+	by := map[[2]string][]svckit.MetricSample{}
 	err := q.d.Store.View(ctx, func(tx *store.Tx) error {
 		for r, at := range refs {
 			rec, err := loadQueue(tx, r)
@@ -277,8 +263,8 @@ func (q *SQS) publishGauges(ctx context.Context, now time.Time) {
 			if oldest >= 0 {
 				age = float64((nowMs - oldest) / 1000)
 			}
-			g := func(name, unit string, v float64) QueueMetric {
-				return QueueMetric{Queue: r.Name, Name: name, Unit: unit, Minute: minute, SampleCount: 1, Sum: v, Minimum: v, Maximum: v}
+			g := func(name, unit string, v float64) svckit.MetricSample {
+				return svckit.MetricSample{Resource: r.Name, Name: name, Unit: unit, Minute: minute, SampleCount: 1, Sum: v, Minimum: v, Maximum: v}
 			}
 			ar := [2]string{r.Account, r.Region}
 			by[ar] = append(by[ar],
@@ -322,7 +308,7 @@ func (q *SQS) publishGauges(ctx context.Context, now time.Time) {
 	if err == nil && len(by) > 0 {
 		err = q.d.Store.Update(ctx, func(tx *store.Tx) error {
 			for ar, data := range by {
-				if err := q.d.Metrics.PutQueueMetrics(tx, ar[0], ar[1], data); err != nil {
+				if err := q.d.Metrics.PutMetrics(tx, ar[0], ar[1], data); err != nil {
 					return err
 				}
 			}

@@ -43,7 +43,7 @@ type Deps struct {
 	// NewCall makes the calls SNS's deliveries to encrypted queues run as.
 	NewCall svckit.NewCall
 	// Metrics receives the AWS/SQS metrics (metrics.go); nil publishes none.
-	Metrics MetricSink
+	Metrics svckit.MetricSink
 }
 
 // SQS is the queue service.
