@@ -14,6 +14,7 @@ import (
 	"github.com/palisade/palisade/internal/model"
 	"github.com/palisade/palisade/internal/sigv4"
 	"github.com/palisade/palisade/internal/store"
+	"github.com/palisade/palisade/internal/wire"
 )
 
 // Service is what a service package hands the server: its generated model and the
@@ -379,6 +380,8 @@ type Call struct {
 	RequestParameters, ResponseElements any
 
 	srv        *Server
+	proto      wire.Protocol // the request's protocol and decoded request, for AnswerSize
+	wreq       *wire.Request
 	sharedWith []string
 	entry      *entry
 	authorized bool

@@ -278,7 +278,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, st *callState) {
 		Context: r.Context(), RequestID: meta.RequestID, Principal: principal, Account: principal.Account,
 		Region: region, Service: m, Operation: op, Now: s.cfg.Clock.Now(),
 		SourceIP: sourceIP(r), UserAgent: r.UserAgent(), Secure: r.TLS != nil, TLS: r.TLS, Host: r.Host, srv: s, entry: e, HTTP: r,
-		HostID: meta.HostID,
+		HostID: meta.HostID, proto: proto, wreq: req,
 	}
 	if !streaming {
 		call.Body = req.Body

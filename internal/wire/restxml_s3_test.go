@@ -573,3 +573,72 @@ func TestRestXMLStatusFromMeta(t *testing.T) {
 		t.Fatalf("got %d %q %v", w.Code, w.Body, w.Header())
 	}
 }
+
+// S3's error documents keep double quotes in their text, as S3 writes them (a recorded
+// AccessDenied's bytesTransferredOut, 2026, logging_audit_replay.json, is the length of
+// its document with literal quotes); markup characters are still escaped, and the
+// listings' ETags keep their &quot; (S3's documented ListObjectsV2 example).
+func TestS3ErrorDocumentQuotes(t *testing.T) {
+	hr := httptest.NewRequest(http.MethodGet, "/b?logging", nil)
+	r := &wire.Request{HTTP: hr, Service: s3api.Service}
+	p := wire.Detect(s3api.Service, hr)
+	w := httptest.NewRecorder()
+	msg := `User: arn:aws:iam::123456789012:user/u is not authorized to perform: s3:GetBucketLogging on resource: "arn:aws:s3:::b" because <no> resource-based policy & no identity-based policy allows it`
+	p.EncodeError(w, r, model.NewError(403, "AccessDenied", "%s", msg), wire.Response{RequestID: "REQ", HostID: "HOST"})
+	want := `<?xml version="1.0" encoding="UTF-8"?>` + "\n" + `<Error><Code>AccessDenied</Code><Message>User: arn:aws:iam::123456789012:user/u is not authorized to perform: s3:GetBucketLogging on resource: "arn:aws:s3:::b" because &lt;no&gt; resource-based policy &amp; no identity-based policy allows it</Message><RequestId>REQ</RequestId><HostId>HOST</HostId></Error>`
+	if got := w.Body.String(); got != want {
+		t.Errorf("error document\n got %s\nwant %s", got, want)
+	}
+
+	op := s3api.Service.Operations["ListObjectsV2"]
+	lr := &wire.Request{HTTP: httptest.NewRequest("GET", "/b?list-type=2", nil), Service: s3api.Service, Op: op}
+	w = httptest.NewRecorder()
+	out := model.Marshal(&s3api.ListObjectsV2Output{Name: aws.String("b"), Contents: []s3api.Object{{Key: aws.String("k"), ETag: aws.String(`"abc"`)}}})
+	if err := p.Encode(w, lr, out, wire.Response{RequestID: "r"}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(w.Body.String(), "<ETag>&quot;abc&quot;</ETag>") {
+		t.Errorf("listing's ETag: %s", w.Body)
+	}
+}
+
+// S3 writes an element with no content as <Name/> (recorded 2026,
+// logging_audit_replay.json: GetBucketLogging's 319-byte answer holds <SimplePrefix/>);
+// an empty string stays a start and an end tag, and other rest-xml services keep both.
+func TestS3EmptyElementsSelfClose(t *testing.T) {
+	p := lookup(t, "rest-xml")
+	const decl = `<?xml version="1.0" encoding="UTF-8"?>` + "\n"
+	for _, c := range []struct {
+		op, target string
+		out        any
+		want       string
+	}{
+		{"GetBucketLocation", "/b?location", &s3api.GetBucketLocationOutput{},
+			decl + `<LocationConstraint xmlns="http://s3.amazonaws.com/doc/2006-03-01/"/>`},
+		{"GetBucketVersioning", "/b?versioning", &s3api.GetBucketVersioningOutput{},
+			decl + `<VersioningConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/"/>`},
+		{"GetObjectTagging", "/b/k?tagging", &s3api.GetObjectTaggingOutput{TagSet: []s3api.Tag{}},
+			decl + `<Tagging xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><TagSet/></Tagging>`},
+		{"ListObjectsV2", "/b?list-type=2", &s3api.ListObjectsV2Output{Name: aws.String("b"), Prefix: aws.String("")},
+			decl + `<ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Name>b</Name><Prefix></Prefix></ListBucketResult>`},
+	} {
+		r := &wire.Request{HTTP: httptest.NewRequest("GET", c.target, nil), Service: s3api.Service, Op: s3api.Service.Operations[c.op]}
+		w := httptest.NewRecorder()
+		if err := p.Encode(w, r, model.Marshal(c.out), wire.Response{RequestID: "r"}); err != nil {
+			t.Fatal(err)
+		}
+		if got := w.Body.String(); got != c.want {
+			t.Errorf("%s\n got %s\nwant %s", c.op, got, c.want)
+		}
+	}
+	// Route 53 (rest-xml too) writes its documents as before.
+	op := r53api.Service.Operations["ListHealthChecks"]
+	r := &wire.Request{HTTP: httptest.NewRequest("GET", "/2013-04-01/healthcheck", nil), Service: r53api.Service, Op: op}
+	w := httptest.NewRecorder()
+	if err := p.Encode(w, r, model.Marshal(&r53api.ListHealthChecksResponse{HealthChecks: []r53api.HealthCheck{}, Marker: "", MaxItems: "1"}), wire.Response{RequestID: "r"}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(w.Body.String(), "<HealthChecks></HealthChecks>") {
+		t.Errorf("Route 53 ListHealthChecks: %s", w.Body)
+	}
+}

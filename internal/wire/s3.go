@@ -118,12 +118,13 @@ var s3OutputRoots = map[string]string{
 // <LocationConstraint> element holding the region (empty for us-east-1); the SDKs
 // special-case it the same way.
 func s3LocationXML(svc *model.Service, out map[string]any) []byte {
-	x := &xmlWriter{}
+	x := &xmlWriter{selfClose: true}
 	x.b.WriteString(xmlDeclaration)
 	x.open("LocationConstraint", "xmlns", namespace(svc))
+	start := x.b.Len()
 	if s, ok := out["LocationConstraint"].(string); ok {
 		x.text(s)
 	}
-	x.close("LocationConstraint")
+	x.closeEmpty("LocationConstraint", start)
 	return x.b.Bytes()
 }

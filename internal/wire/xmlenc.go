@@ -19,6 +19,26 @@ type xmlWriter struct {
 	// ec2 lists are wrapped in <item> rather than <member>, and element names come from
 	// locationName only.
 	ec2 bool
+	// keepQuotes leaves double quotes in character data as they are: S3 writes its
+	// error documents so (a recorded AccessDenied's bytesTransferredOut, 2026,
+	// logging_audit_replay.json, is the length of its message with literal quotes),
+	// though its listings write &quot;.
+	keepQuotes bool
+	// selfClose writes an element with no content as <Name/>: S3's documents do
+	// (recorded 2026, logging_audit_replay.json: GetBucketLogging's 319 bytes hold
+	// <SimplePrefix/>), though an empty string stays <Prefix></Prefix>.
+	selfClose bool
+}
+
+// closeEmpty closes name, opened when the buffer was start bytes long: as <Name/>
+// when nothing was written inside it and the writer self-closes empty elements.
+func (x *xmlWriter) closeEmpty(name string, start int) {
+	if x.selfClose && x.b.Len() == start {
+		x.b.Truncate(start - 1)
+		x.b.WriteString("/>")
+		return
+	}
+	x.close(name)
 }
 
 func (x *xmlWriter) open(name string, attrs ...string) {
@@ -41,8 +61,8 @@ func (x *xmlWriter) close(name string) {
 }
 
 // text escapes character data as AWS's XML writers do: markup characters and double
-// quotes (S3's <ETag>&quot;…&quot;</ETag>) become entities, apostrophes stay as they
-// are, a carriage return is kept from line-end normalization, and characters XML
+// quotes (S3's <ETag>&quot;…&quot;</ETag>; see keepQuotes) become entities, apostrophes
+// stay as they are, a carriage return is kept from line-end normalization, and characters XML
 // cannot carry become U+FFFD.
 func (x *xmlWriter) text(s string) {
 	last := 0
@@ -56,6 +76,9 @@ func (x *xmlWriter) text(s string) {
 		case '>':
 			esc = "&gt;"
 		case '"':
+			if x.keepQuotes {
+				continue
+			}
 			esc = "&quot;"
 		case '\r':
 			esc = "&#xD;"
@@ -175,6 +198,7 @@ func (x *xmlWriter) member(m *model.Member, name string, v any) {
 			return
 		}
 		x.open(name, x.attrs(m, s, nil)...)
+		start := x.b.Len()
 		item := "member"
 		if x.ec2 {
 			item = "item"
@@ -185,7 +209,7 @@ func (x *xmlWriter) member(m *model.Member, name string, v any) {
 		for _, e := range l {
 			x.value(s.Member, item, e)
 		}
-		x.close(name)
+		x.closeEmpty(name, start)
 	case model.Map:
 		mv, _ := v.(map[string]any)
 		keys := make([]string, 0, len(mv))
@@ -229,8 +253,9 @@ func (x *xmlWriter) value(m *model.Member, name string, v any) {
 	case model.Structure:
 		sv, _ := v.(map[string]any)
 		x.open(name, x.attrs(m, s, sv)...)
+		start := x.b.Len()
 		x.structure(s, sv)
-		x.close(name)
+		x.closeEmpty(name, start)
 	case model.List, model.Map:
 		x.member(m, name, v)
 	default:

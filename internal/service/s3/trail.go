@@ -69,6 +69,13 @@ func (s *Service) record(c *server.Call, in map[string]any, out any, err error) 
 		// customer_encryption_audit_replay.json: bytesTransferredIn 0).
 		d["bytesTransferredIn"] = int64(0)
 	}
+	if n, ok := c.AnswerSize(out, err); ok {
+		// The body of the answer as sent: an XML document, an error's included
+		// (recorded 2026: logging_audit_replay.json — GetBucketLogging 319 bytes, a
+		// denied one 514, PutBucketLogging's empty answer 0). GetObject's streamed
+		// body is counted as it is read (objects.go).
+		d["bytesTransferredOut"] = n
+	}
 	if !dataEvents[op] {
 		// Management events answer with nothing: even CreateBucket's Location is not
 		// recorded (recorded 2026: recreation_audit_replay.json, and every management

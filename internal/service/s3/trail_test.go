@@ -466,3 +466,74 @@ func TestTrailCustomerEncryptionRecords(t *testing.T) {
 	sameJSON(t, "denied PutObject requestParameters", e.params(r), `{"bucketName":"customer-audit-replay","x-amz-server-side-encryption-customer-algorithm":"AES256","key":"admission"}`)
 	timing(t, r, 403, false)
 }
+
+// bytesTransferredOut is the length of the body S3 answered with: an XML document, an
+// error's included, 0 for an empty answer (recorded 2026: logging_audit_replay.json —
+// GetBucketLogging 319 bytes, a denied one 514, PutBucketLogging 0;
+// multipart_attributes_audit_replay.json — GetObjectAttributes' NoSuchKey 259, its
+// document without the XML declaration; HeadObject 0).
+func TestTrailBytesTransferredOut(t *testing.T) {
+	e := newEnv(t)
+	const b = "logging-native-simple"
+	e.bucket(b)
+	e.bucket("logging-native-dest1")
+	e.dataTrail()
+	sent := func(name string) any {
+		t.Helper()
+		return e.lastRecord(name).AdditionalEventData["bytesTransferredOut"]
+	}
+	must(e.s3.PutBucketLogging(ctx, &s3.PutBucketLoggingInput{Bucket: aws.String(b), BucketLoggingStatus: &types.BucketLoggingStatus{
+		LoggingEnabled: &types.LoggingEnabled{TargetBucket: aws.String("logging-native-dest1"), TargetPrefix: aws.String("simple/"),
+			TargetObjectKeyFormat: &types.TargetObjectKeyFormat{SimplePrefix: &types.SimplePrefix{}}}}}))
+	if n := sent("PutBucketLogging"); n != float64(0) {
+		t.Errorf("PutBucketLogging bytesTransferredOut %v, want 0", n)
+	}
+
+	// The recording's document, with this test's target bucket (9 bytes shorter than
+	// the recorded one's name).
+	status, body := e.signed("GET", "/"+b+"?logging", nil, "")
+	want := `<?xml version="1.0" encoding="UTF-8"?>` + "\n" + `<BucketLoggingStatus xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><LoggingEnabled>` +
+		`<TargetBucket>logging-native-dest1</TargetBucket><TargetPrefix>simple/</TargetPrefix><TargetObjectKeyFormat><SimplePrefix/></TargetObjectKeyFormat>` +
+		`</LoggingEnabled></BucketLoggingStatus>`
+	if status != 200 || body != want {
+		t.Errorf("GetBucketLogging: %d\n got %s\nwant %s", status, body, want)
+	}
+	if n := sent("GetBucketLogging"); n != float64(len(body)) || len(body) != 319-9 {
+		t.Errorf("GetBucketLogging bytesTransferredOut %v, body %d bytes", n, len(body))
+	}
+
+	// A refusal counts its error document.
+	status, body = e.anon("GET", "/"+b+"?logging", nil)
+	if status != 403 || !strings.HasPrefix(body, `<?xml version="1.0" encoding="UTF-8"?>`+"\n<Error><Code>AccessDenied</Code>") {
+		t.Fatalf("anonymous GetBucketLogging: %d %s", status, body)
+	}
+	if r := e.lastRecord("GetBucketLogging"); r.ErrorCode != "AccessDenied" || r.AdditionalEventData["bytesTransferredOut"] != float64(len(body)) {
+		t.Errorf("denied GetBucketLogging: %s, bytesTransferredOut %v, body %d bytes", r.ErrorCode, r.AdditionalEventData["bytesTransferredOut"], len(body))
+	}
+
+	// A listing (a data event) counts its document.
+	e.put(b, "k", "hello")
+	status, body = e.signed("GET", "/"+b+"?list-type=2", nil, "")
+	if n := sent("ListObjects"); status != 200 || n != float64(len(body)) || len(body) < 200 {
+		t.Errorf("ListObjectsV2: %d, bytesTransferredOut %v, body %d bytes", status, n, len(body))
+	}
+
+	// GetObjectAttributes' errors have no XML declaration.
+	status, body = e.signed("GET", "/"+b+"/missing?attributes", map[string]string{"x-amz-object-attributes": "ETag"}, "")
+	if status != 404 || !strings.HasPrefix(body, "<Error><Code>NoSuchKey</Code><Message>The specified key does not exist.</Message><Key>missing</Key><RequestId>") {
+		t.Errorf("GetObjectAttributes of a missing key: %d %s", status, body)
+	}
+	if n := sent("GetObjectAttributes"); n != float64(len(body)) {
+		t.Errorf("GetObjectAttributes bytesTransferredOut %v, body %d bytes", n, len(body))
+	}
+
+	// HEAD answers no body; GetObject counts the object's bytes sent.
+	must(e.s3.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String(b), Key: aws.String("k")}))
+	if n := sent("HeadObject"); n != float64(0) {
+		t.Errorf("HeadObject bytesTransferredOut %v, want 0", n)
+	}
+	e.get(b, "k")
+	if n := sent("GetObject"); n != float64(5) {
+		t.Errorf("GetObject bytesTransferredOut %v, want 5", n)
+	}
+}
