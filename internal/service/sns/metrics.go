@@ -80,6 +80,10 @@ func filterMetrics(sub *subRec, m *message) []string {
 	if len(m.attrs) == 0 {
 		return []string{"NumberOfNotificationsFilteredOut-NoMessageAttributes"}
 	}
+	if invalidForFilter(m.attrs) {
+		// Not in the total either (recorded, 2026: metric_filter_attributes.json).
+		return []string{"NumberOfNotificationsFilteredOut-InvalidAttributes"}
+	}
 	return []string{"NumberOfNotificationsFilteredOut", "NumberOfNotificationsFilteredOut-MessageAttributes"}
 }
 

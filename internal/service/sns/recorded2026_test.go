@@ -2130,3 +2130,66 @@ func takeEnvelopes(t *testing.T, c *sqs.Client, url string) []map[string]string 
 	}
 	return got
 }
+
+// Attributes SNS publishes but cannot filter on (recorded, 2026: radkawar/stackd
+// testdata/aws/sns/metric_filter_attributes.json): a Number ".5" (against
+// {"numeric":["=",0.5]}), a String.Array "not-json" (against ["allow"]) and an
+// unreferenced String.Array "not-json" beside a matching String are all published,
+// delivered to no attribute-filtered subscription, and counted as
+// NumberOfNotificationsFilteredOut-InvalidAttributes with a Failed 0 sample and no
+// FilteredOut total; the control "0.5" is delivered.
+func TestRecorded2026InvalidFilterAttributes(t *testing.T) {
+	e := newEnv(t)
+	cw := cloudwatch.NewFromConfig(e.p.RootConfig())
+	now := e.p.Clock.Now()
+	e.p.AdvanceClock(now.Truncate(time.Minute).Add(time.Minute).Sub(now) + time.Second)
+	minute := e.p.Clock.Now().Truncate(time.Minute).UTC()
+	attr := func(typ, v string) types.MessageAttributeValue {
+		return types.MessageAttributeValue{DataType: aws.String(typ), StringValue: aws.String(v)}
+	}
+	cases := []struct {
+		name, policy string
+		attrs        map[string]types.MessageAttributeValue
+		delivered    bool
+		size         float64
+	}{
+		{"number-dot", `{"value": [{"numeric": ["=", 0.5]}]}`, map[string]types.MessageAttributeValue{"value": attr("Number", ".5")}, false, 40},
+		{"array-invalid", `{"value": ["allow"]}`, map[string]types.MessageAttributeValue{"value": attr("String.Array", "not-json")}, false, 55},
+		{"unreferenced-invalid", `{"value": ["allow"]}`, map[string]types.MessageAttributeValue{"value": attr("String", "allow"), "unused": attr("String.Array", "not-json")}, false, 79},
+		{"control", `{"value": [{"numeric": ["=", 0.5]}]}`, map[string]types.MessageAttributeValue{"value": attr("Number", "0.5")}, true, 38},
+	}
+	for _, c := range cases {
+		topic := e.topic("filter-metrics-"+c.name, nil)
+		url, qarn := e.queueFor("filter-metrics-"+c.name, topic, true)
+		e.subscribe(topic, "sqs", qarn, map[string]string{"FilterPolicyScope": "MessageAttributes", "FilterPolicy": c.policy})
+		if _, err := e.sns.Publish(ctx, &sns.PublishInput{TopicArn: aws.String(topic), Message: aws.String("attribute-metric:" + c.name), MessageAttributes: c.attrs}); err != nil {
+			t.Errorf("publish-%s: %v", c.name, err)
+			continue
+		}
+		if got := e.drain(url); len(got) != map[bool]int{true: 1}[c.delivered] {
+			t.Errorf("%s: delivered %d", c.name, len(got))
+		}
+	}
+	for _, c := range cases {
+		name := "filter-metrics-" + c.name
+		want := map[string]snsStat{"NumberOfMessagesPublished": {1, 1, 1, 1}, "NumberOfNotificationsFailed": {1, 0, 0, 0}, "PublishSize": {1, c.size, c.size, c.size}}
+		absent := []string{"NumberOfNotificationsFilteredOut", "NumberOfNotificationsFilteredOut-MessageAttributes"}
+		if c.delivered {
+			want["NumberOfNotificationsDelivered"] = snsStat{1, 1, 1, 1}
+			absent = append(absent, "NumberOfNotificationsFilteredOut-InvalidAttributes")
+		} else {
+			want["NumberOfNotificationsFilteredOut-InvalidAttributes"] = snsStat{1, 1, 1, 1}
+			absent = append(absent, "NumberOfNotificationsDelivered")
+		}
+		for metric, w := range want {
+			if got, ok := e.topicStat(cw, name, metric, minute); !ok || got != w {
+				t.Errorf("%s %s = %+v (found %v), want %+v", c.name, metric, got, ok, w)
+			}
+		}
+		for _, metric := range absent {
+			if got, ok := e.topicStat(cw, name, metric, minute, true); ok {
+				t.Errorf("%s %s = %+v, want none", c.name, metric, got)
+			}
+		}
+	}
+}
