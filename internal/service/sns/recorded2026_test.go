@@ -2193,3 +2193,48 @@ func TestRecorded2026InvalidFilterAttributes(t *testing.T) {
 		}
 	}
 }
+
+// The source of a service's publication reaches the KMS authorization as
+// aws:SourceArn and aws:SourceAccount (recorded, 2026: radkawar/stackd
+// testdata/aws/sns/encryption_service_sources.json, EventBridge rules; CloudWatch
+// alarms here, inferred alike): a key policy granting the service on the source's
+// ARN or account lets the notification through; one on the topic's ARN as
+// aws:SourceArn, or requiring either key to be absent, refuses it.
+func TestRecorded2026ServiceSourceConditions(t *testing.T) {
+	e := newEnv(t)
+	const account = "000000000000"
+	alarm := func(c string) string { return "arn:aws:cloudwatch:us-east-1:" + account + ":alarm:" + c }
+	topicARN := func(c string) string { return "arn:aws:sns:us-east-1:" + account + ":esrc-" + c }
+	conds := map[string]string{
+		"source-arn":     `"ArnEquals":{"aws:SourceArn":"` + alarm("source-arn") + `"}`,
+		"source-account": `"StringEquals":{"aws:SourceAccount":"` + account + `"}`,
+		"source-topic":   `"ArnEquals":{"aws:SourceArn":"` + topicARN("source-topic") + `"}`,
+		"null-arn":       `"Null":{"aws:SourceArn":"true"}`,
+		"null-account":   `"Null":{"aws:SourceAccount":"true"}`,
+	}
+	want := map[string]bool{"source-arn": true, "source-account": true}
+	stmts := `{"Sid":"OwnerAdministration","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + account + `:root"},"Action":"kms:*","Resource":"*"}`
+	for c, cond := range conds {
+		stmts += `,{"Effect":"Allow","Principal":{"Service":"cloudwatch.amazonaws.com"},"Action":["kms:GenerateDataKey*","kms:Decrypt"],"Resource":"*",` +
+			`"Condition":{` + cond + `,"StringLike":{"kms:EncryptionContext:aws:sns:topicArn":"` + topicARN(c) + `"}}}`
+	}
+	k := apptest.Must(kms.NewFromConfig(e.p.RootConfig()).CreateKey(ctx, &kms.CreateKeyInput{Policy: aws.String(`{"Version":"2012-10-17","Statement":[` + stmts + `]}`)}))
+	cw := cloudwatch.NewFromConfig(e.p.RootConfig())
+	urls := map[string]string{}
+	for c := range conds {
+		topic := e.topic("esrc-"+c, map[string]string{"KmsMasterKeyId": aws.ToString(k.KeyMetadata.Arn)})
+		url, qarn := e.queueFor("esrc-"+c, topic, true)
+		urls[c] = url
+		e.subscribe(topic, "sqs", qarn, map[string]string{"RawMessageDelivery": "true"})
+		apptest.Must(cw.PutMetricAlarm(ctx, &cloudwatch.PutMetricAlarmInput{AlarmName: aws.String(c), ActionsEnabled: aws.Bool(true), AlarmActions: []string{topic},
+			Namespace: aws.String("esrc"), MetricName: aws.String("NeverPublished"), Statistic: cwtypes.StatisticAverage, Period: aws.Int32(300),
+			EvaluationPeriods: aws.Int32(1), Threshold: aws.Float64(1), ComparisonOperator: cwtypes.ComparisonOperatorGreaterThanThreshold, TreatMissingData: aws.String("ignore")}))
+		apptest.Must(cw.SetAlarmState(ctx, &cloudwatch.SetAlarmStateInput{AlarmName: aws.String(c), StateValue: cwtypes.StateValueAlarm, StateReason: aws.String(c)}))
+	}
+	for c := range conds {
+		got := e.drain(urls[c])
+		if delivered := len(got) == 1 && strings.Contains(aws.ToString(got[0].Body), `"AlarmArn":"`+alarm(c)+`"`); delivered != want[c] || len(got) > 1 {
+			t.Errorf("%s: delivered %d messages, want delivery %v", c, len(got), want[c])
+		}
+	}
+}

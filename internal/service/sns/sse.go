@@ -164,6 +164,11 @@ func (s *SNS) recheckKey(ctx context.Context, d *delivery) error {
 			return err
 		}
 		c.Tx, c.Now = tx, now
+		if p.Type == auth.AWSService {
+			// A service's publication is opened again under its source, as at
+			// publication (serviceCall).
+			c.SourceArn, c.SourceAccount = d.KeyContext["aws:sns:sourceArn"], d.KeyContext["aws:sns:sourceAccount"]
+		}
 		_, kmsErr = s.sse.Open(c, d.DataKey, d.KeyContext, keyReuse)
 		return nil
 	})
@@ -201,8 +206,17 @@ func (s *SNS) open(d *delivery, topicARN string) (*delivery, error) {
 	return &out, nil
 }
 
-// serviceCall is the call a service principal's publication runs as, in tx.
-func (s *SNS) serviceCall(tx *store.Tx, service string, t topicRef, now time.Time) (*server.Call, error) {
+// serviceCall is the call a service principal's publication runs as, in tx. Its KMS
+// calls carry the publication's source as aws:SourceArn and aws:SourceAccount, so a
+// key policy may condition the service on them: recorded, 2026
+// (encryption_service_sources.json, EventBridge rules publishing to encrypted
+// topics): a grant to events.amazonaws.com on aws:SourceArn = the rule, or on
+// aws:SourceAccount, let the rule's event through, while one on aws:SourceArn = the
+// topic, or on either key being Null, was refused (KMSAccessDenied); that CloudWatch
+// alarms and CloudTrail trails pass their source alike is inferred.
+// aws:SourceOrgID, which was present too, is not passed (Palisade's policy
+// evaluation does not serve it).
+func (s *SNS) serviceCall(tx *store.Tx, service string, t topicRef, now time.Time, sourceARN, sourceAccount string) (*server.Call, error) {
 	if s.d.NewCall == nil {
 		return nil, errKMSUnavailable
 	}
@@ -211,5 +225,6 @@ func (s *SNS) serviceCall(tx *store.Tx, service string, t topicRef, now time.Tim
 		return nil, err
 	}
 	c.Tx, c.Now = tx, now
+	c.SourceArn, c.SourceAccount = sourceARN, sourceAccount
 	return c, nil
 }
