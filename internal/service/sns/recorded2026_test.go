@@ -2238,3 +2238,59 @@ func TestRecorded2026ServiceSourceConditions(t *testing.T) {
 		}
 	}
 }
+
+// An alias retargeted to a disabled key (recorded, 2026: radkawar/stackd
+// testdata/aws/sns/encryption_alias_retarget.json): a topic keeps KmsMasterKeyId as
+// the alias it was given and its warm data key (of the alias's first key) still
+// publishes right after the retarget, while a new topic naming the same alias is
+// refused at once with KMSDisabled naming the new key's ARN; past the data key's
+// reuse period the original topic is refused too, and publishes again once the key
+// is enabled (AWS refused one more publication right after EnableKey, a propagation
+// delay Palisade does not have).
+func TestRecorded2026AliasRetarget(t *testing.T) {
+	e := newEnv(t)
+	kmsc := kms.NewFromConfig(e.p.RootConfig())
+	a, b := e.keyFor(""), e.keyFor("")
+	apptest.Must(kmsc.DisableKey(ctx, &kms.DisableKeyInput{KeyId: aws.String(b)}))
+	const alias = "alias/stackd-sns-alias-retarget"
+	apptest.Must(kmsc.CreateAlias(ctx, &kms.CreateAliasInput{AliasName: aws.String(alias), TargetKeyId: aws.String(a)}))
+	original := e.topic("alias-retarget-original", map[string]string{"KmsMasterKeyId": alias})
+	url, qarn := e.queueFor("alias-retarget", original, true)
+	e.subscribe(original, "sqs", qarn, map[string]string{"RawMessageDelivery": "true"})
+	publish := func(topic, msg string) error {
+		_, err := e.sns.Publish(ctx, &sns.PublishInput{TopicArn: aws.String(topic), Message: aws.String(msg)})
+		return err
+	}
+	received := func(label string) {
+		t.Helper()
+		if got := e.drain(url); len(got) != 1 || aws.ToString(got[0].Body) != label {
+			t.Errorf("receive-%s: %+v", label, got)
+		}
+	}
+	apptest.Must(0, publish(original, "warm-A-baseline"))
+	received("warm-A-baseline")
+	apptest.Must(kmsc.UpdateAlias(ctx, &kms.UpdateAliasInput{AliasName: aws.String(alias), TargetKeyId: aws.String(b)}))
+	apptest.Must(0, publish(original, "immediate-warm-retarget"))
+	received("immediate-warm-retarget")
+
+	cold := e.topic("alias-retarget-cold", map[string]string{"KmsMasterKeyId": alias})
+	disabled := func(label string, err error) {
+		t.Helper()
+		g := got(err)
+		if g.code != "KMSDisabled" || !strings.HasPrefix(g.msg, b+" is disabled. (Service: AWSKMS; Status Code: 400; Error Code: DisabledException; Request ID: ") ||
+			!strings.HasSuffix(g.msg, "; Proxy: null)") {
+			t.Errorf("%s: %+v", label, g)
+		}
+	}
+	disabled("cold-disabled-B", publish(cold, "cold-disabled-B"))
+	attrs := apptest.Must(e.sns.GetTopicAttributes(ctx, &sns.GetTopicAttributesInput{TopicArn: aws.String(original)})).Attributes
+	if attrs["KmsMasterKeyId"] != alias {
+		t.Errorf("read-original-literal-identifier: KmsMasterKeyId %q", attrs["KmsMasterKeyId"])
+	}
+
+	e.p.AdvanceClock(370 * time.Second)
+	disabled("original-beyond-five-minutes", publish(original, "original-beyond-five-minutes"))
+	apptest.Must(kmsc.EnableKey(ctx, &kms.EnableKeyInput{KeyId: aws.String(b)}))
+	apptest.Must(0, publish(original, "repair-B-1"))
+	received("repair-B-1")
+}
