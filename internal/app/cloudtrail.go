@@ -189,7 +189,7 @@ func (ctOrganizations) Memberships(tx *store.Tx, account string) ([]cloudtrail.M
 	return out, err
 }
 
-// ctRoles is IAM's roles as CloudTrail's Roles.
+// ctRoles is IAM's roles as CloudTrail's and SNS's Roles.
 type ctRoles struct{}
 
 func (ctRoles) Role(tx *store.Tx, arn string) (id, trust string, ok bool, err error) {

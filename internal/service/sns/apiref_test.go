@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/sns/types"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
@@ -117,7 +118,9 @@ func TestFIFOTopicToStandardQueue(t *testing.T) {
 // aws_sns_topic sets them); Palisade answered "Invalid parameter: AttributeName".
 func TestDeliveryStatusAttributes(t *testing.T) {
 	e := newEnv(t)
-	role := "arn:aws:iam::000000000000:role/sns-logs"
+	// The role must exist and trust SNS (recorded, 2026: managed_feedback.json).
+	role := aws.ToString(apptest.Must(iam.NewFromConfig(e.p.RootConfig()).CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("sns-logs"),
+		AssumeRolePolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"sns.amazonaws.com"},"Action":"sts:AssumeRole"}]}`)})).Role.Arn)
 	topic := e.topic("status", map[string]string{"SQSSuccessFeedbackRoleArn": role, "SQSSuccessFeedbackSampleRate": "100"})
 	for _, a := range []string{"HTTPSuccessFeedbackRoleArn", "HTTPFailureFeedbackRoleArn", "FirehoseFailureFeedbackRoleArn", "LambdaSuccessFeedbackRoleArn",
 		"ApplicationFailureFeedbackRoleArn", "SQSFailureFeedbackRoleArn"} {

@@ -2294,3 +2294,75 @@ func TestRecorded2026AliasRetarget(t *testing.T) {
 	apptest.Must(0, publish(original, "repair-B-1"))
 	received("repair-B-1")
 }
+
+// Delivery-status logging attributes as SNS admits them (recorded, 2026:
+// radkawar/stackd testdata/aws/sns/managed_feedback.json, feedback_sampling.json): a
+// sample rate is an integer from 0 to 100; a role must be one SNS may assume; and
+// naming a role passes it to SNS, which needs iam:PassRole (refused in SNS's own
+// words, without the policy engine's reason).
+func TestRecorded2026FeedbackAttributes(t *testing.T) {
+	e := newEnv(t)
+	topic := e.topic("extfb", nil)
+	iamc := iam.NewFromConfig(e.p.RootConfig())
+	role := func(name, service string) string {
+		return aws.ToString(apptest.Must(iamc.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String(name),
+			AssumeRolePolicyDocument: aws.String(`{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "` + service + `"}, "Action": "sts:AssumeRole"}]}`)})).Role.Arn)
+	}
+	feedback, wrongTrust := role("extfb-feedback", "sns.amazonaws.com"), role("extfb-wrong-trust", "lambda.amazonaws.com")
+	set := func(c *sns.Client, name, value string) error {
+		_, err := c.SetTopicAttributes(ctx, &sns.SetTopicAttributesInput{TopicArn: aws.String(topic), AttributeName: aws.String(name), AttributeValue: aws.String(value)})
+		return err
+	}
+	rate := func(v string) answer {
+		if v != "" {
+			v += " "
+		}
+		return answer{"InvalidParameter", "Invalid parameter: SQSSuccessFeedbackSampleRate: " + v + "value provided is not an integer between 0-100"}
+	}
+	notRole := func(v string) answer {
+		return answer{"InvalidParameter", "Invalid parameter: SQSSuccessFeedbackRoleArn: " + v + " is not a valid role to allow SNS to write to Cloudwatch Logs"}
+	}
+	for _, c := range []struct {
+		label, name, value string
+		want               answer
+	}{
+		{"admission-SQSSuccessFeedbackSampleRate-100", "SQSSuccessFeedbackSampleRate", "100", answer{}},
+		{"admission-SQSSuccessFeedbackRoleArn-not-an-arn", "SQSSuccessFeedbackRoleArn", "not-an-arn", notRole("not-an-arn")},
+		{"admission-SQSSuccessFeedbackRoleArn-wrong-trust", "SQSSuccessFeedbackRoleArn", wrongTrust, notRole(wrongTrust)},
+		{"admission-SQSSuccessFeedbackRoleArn-feedback", "SQSSuccessFeedbackRoleArn", feedback, answer{}},
+		{"admission-SQSSuccessFeedbackSampleRate-101", "SQSSuccessFeedbackSampleRate", "101", rate("101")},
+		{"admission-SQSSuccessFeedbackSampleRate-1.5", "SQSSuccessFeedbackSampleRate", "1.5", rate("1.5")},
+		{"admission-SQSSuccessFeedbackSampleRate-", "SQSSuccessFeedbackSampleRate", "", rate("")},
+		{"admission-SQSSuccessFeedbackSampleRate-0", "SQSSuccessFeedbackSampleRate", "0", answer{}},
+		{"configure-SQS-failure", "SQSFailureFeedbackRoleArn", feedback, answer{}},
+		{"configure-Lambda-success", "LambdaSuccessFeedbackRoleArn", feedback, answer{}},
+	} {
+		if g := got(set(e.sns, c.name, c.value)); g != c.want {
+			t.Errorf("%s: %+v, want %+v", c.label, g, c.want)
+		}
+	}
+	attrs := apptest.Must(e.sns.GetTopicAttributes(ctx, &sns.GetTopicAttributesInput{TopicArn: aws.String(topic)})).Attributes
+	if attrs["SQSSuccessFeedbackRoleArn"] != feedback || attrs["SQSSuccessFeedbackSampleRate"] != "0" || attrs["LambdaSuccessFeedbackRoleArn"] != feedback {
+		t.Errorf("configured-zero-attributes: %v", attrs)
+	}
+
+	// feedback_sampling.json set-role-without-rate: refused without iam:PassRole,
+	// taken once the caller may pass the role.
+	apptest.Must(iamc.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("Delegated")}))
+	apptest.Must(iamc.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String("Delegated"), PolicyName: aws.String("sns"),
+		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sns:*","Resource":"*"}]}`)}))
+	k := apptest.Must(iamc.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String("Delegated")})).AccessKey
+	delegated := sns.NewFromConfig(e.p.Config(aws.ToString(k.AccessKeyId), aws.ToString(k.SecretAccessKey), ""))
+	want := answer{"AuthorizationError", "User: arn:aws:iam::000000000000:user/Delegated is not authorized to perform: iam:PassRole on resource: " + feedback}
+	if g := got(set(delegated, "SQSSuccessFeedbackRoleArn", feedback)); g != want {
+		t.Errorf("set-role-without-rate: %+v, want %+v", g, want)
+	}
+	if g := got(set(delegated, "SQSSuccessFeedbackSampleRate", "50")); g != (answer{}) {
+		t.Errorf("a sample rate passes no role: %+v", g)
+	}
+	apptest.Must(iamc.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String("Delegated"), PolicyName: aws.String("pass"),
+		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:PassRole","Resource":"` + feedback + `","Condition":{"StringEquals":{"iam:PassedToService":"sns.amazonaws.com"}}}]}`)}))
+	if g := got(set(delegated, "SQSSuccessFeedbackRoleArn", feedback)); g != (answer{}) {
+		t.Errorf("set-role-without-rate, allowed: %+v", g)
+	}
+}

@@ -21,6 +21,7 @@ import (
 	"log/slog"
 	"maps"
 	"net/http"
+	"sort"
 	"strings"
 	"time"
 
@@ -109,6 +110,17 @@ type Deps struct {
 	NewCall svckit.NewCall
 	// Metrics receives the AWS/SNS metrics (metrics.go); nil publishes none.
 	Metrics svckit.MetricSink
+	// Roles reads IAM's roles, to check a delivery-status logging role; nil takes
+	// any role ARN as given.
+	Roles Roles
+}
+
+// Roles is what SNS needs from IAM to check that it could assume a topic's
+// delivery-status logging role; app wires it to IAM. It reads in the transaction given.
+type Roles interface {
+	// Role returns the role with an ARN (path included): its unique ID and trust
+	// policy; ok is false when there is none.
+	Role(tx *store.Tx, arn string) (id, trust string, ok bool, err error)
 }
 
 // SNS is the notification service.
@@ -152,8 +164,18 @@ func (s *SNS) Service() server.Service {
 	// (BatchEntryIdsNotDistinctException: recorded, 2026, cross_account_control_audit.json).
 	return server.Service{Model: api.Service, Handlers: hs, Checks: s.checks, Actions: actions, Unsigned: unsigned, DataEvents: dataEvents, RecordsShapeNames: true,
 		TagOnCreate: map[string][]string{"CreateTopic": {"sns:TagResource"}},
-		Denied: func(c *server.Call, _ *authz.Check, d *authz.Decision) *model.Error {
-			e := c.AccessDenied(deniedMessage(d))
+		Denied: func(c *server.Call, chk *authz.Check, d *authz.Decision) *model.Error {
+			msg := deniedMessage(d)
+			if chk != nil && chk.Action == "iam:PassRole" {
+				// SNS words its own check of the role passed to it without the
+				// policy engine's reason (recorded, 2026: feedback_sampling.json,
+				// "User: … is not authorized to perform: iam:PassRole on resource:
+				// ROLE"; an explicit deny's wording is inferred alike).
+				for _, sep := range []string{" because ", " with an explicit deny"} {
+					msg, _, _ = strings.Cut(msg, sep)
+				}
+			}
+			e := c.AccessDenied(msg)
 			if c.Operation.Name == "ConfirmSubscription" {
 				// Its record keeps neither the token nor any other parameter, and
 				// names the refusal AccessDenied (recorded, 2026: confirmation_audit.json
@@ -595,6 +617,7 @@ func (s *SNS) checks(c *server.Call, op string, in map[string]any) ([]authz.Chec
 		c.Resources = []audit.Resource{{ARN: t.ARN, AccountID: t.Account, Type: "AWS::SNS::Topic", AccountFirst: true}}
 	}
 	chk := authz.Check{Action: action, Resource: t.ARN, ResourceAccount: t.Account}
+	passes := passRoleChecks(op, in)
 	if subscriptionOps[op] && t.Account != c.Account {
 		// A subscription's own operations from another account than the topic's
 		// are not the topic policy's to grant (it refuses these actions): the
@@ -621,7 +644,47 @@ func (s *SNS) checks(c *server.Call, op string, in map[string]any) ([]authz.Chec
 		}
 		chk.Context = svckit.ResourceTags(chk.Context, tags)
 	}
-	return []authz.Check{chk}, nil
+	return append([]authz.Check{chk}, passes...), nil
+}
+
+// passRoleChecks are the iam:PassRole checks of the delivery-status logging roles a
+// CreateTopic or SetTopicAttributes names: SNS acts as the role, so the caller must
+// be allowed to pass it (recorded, 2026: feedback_sampling.json, SetTopicAttributes
+// of SQSSuccessFeedbackRoleArn refused until the caller could; CreateTopic's and
+// iam:PassedToService sns.amazonaws.com inferred, as AWS documents for passing a
+// role to a service). A value that is not a role ARN is left to the attribute's
+// own check.
+func passRoleChecks(op string, in map[string]any) []authz.Check {
+	attrs := map[string]any{}
+	switch op {
+	case "SetTopicAttributes":
+		name, _ := in["AttributeName"].(string)
+		attrs[name] = in["AttributeValue"]
+	case "CreateTopic":
+		attrs, _ = in["Attributes"].(map[string]any)
+	}
+	var out []authz.Check
+	for name, v := range attrs {
+		role, _ := v.(string)
+		account, _, ok := roleARN(role)
+		if !ok || !strings.HasSuffix(name, "FeedbackRoleArn") || !settableTopicAttributes[name] {
+			continue
+		}
+		out = append(out, authz.Check{Action: "iam:PassRole", Resource: role, ResourceAccount: account,
+			Context: map[string][]string{"iam:passedtoservice": {"sns.amazonaws.com"}}})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Resource < out[j].Resource })
+	return out
+}
+
+// roleARN splits an IAM role's ARN.
+func roleARN(arn string) (account, name string, ok bool) {
+	rest, found := strings.CutPrefix(arn, "arn:aws:iam::")
+	account, res, found2 := strings.Cut(rest, ":role/")
+	if !found || !found2 || len(account) != 12 || res == "" {
+		return "", "", false
+	}
+	return account, res[strings.LastIndexByte(res, '/')+1:], true
 }
 
 func decode(b []byte, v any) error { return svckit.Decode("sns", b, v) }

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	api "github.com/palisade/palisade/internal/api/sns"
+	"github.com/palisade/palisade/internal/authz"
 	"github.com/palisade/palisade/internal/model"
 	"github.com/palisade/palisade/internal/policy"
 	"github.com/palisade/palisade/internal/server"
@@ -116,7 +117,7 @@ func storedTopicAttribute(name, value string) string {
 }
 
 // checkTopicAttribute validates one attribute's value.
-func (s *SNS) checkTopicAttribute(t topicRef, name, value string) error {
+func (s *SNS) checkTopicAttribute(c *server.Call, t topicRef, name, value string) error {
 	if !settableTopicAttributes[name] {
 		return errParam("Invalid parameter: AttributeName")
 	}
@@ -156,6 +157,24 @@ func (s *SNS) checkTopicAttribute(t topicRef, name, value string) error {
 		if value != "Topic" && value != "MessageGroup" {
 			return errParam("Invalid parameter: Invalid FifoThroughputScope: " + value)
 		}
+	case "HTTPSuccessFeedbackSampleRate", "FirehoseSuccessFeedbackSampleRate", "LambdaSuccessFeedbackSampleRate",
+		"ApplicationSuccessFeedbackSampleRate", "SQSSuccessFeedbackSampleRate":
+		// As Java's Integer.parseInt reads it, 0 to 100 (recorded, 2026:
+		// managed_feedback.json: 0 and 100 taken; 101, 1.5 and "" refused).
+		if n, err := strconv.Atoi(value); err != nil || n < 0 || n > 100 {
+			if value != "" {
+				value += " "
+			}
+			return errParam("Invalid parameter: " + name + ": " + value + "value provided is not an integer between 0-100")
+		}
+	case "HTTPSuccessFeedbackRoleArn", "HTTPFailureFeedbackRoleArn", "FirehoseSuccessFeedbackRoleArn", "FirehoseFailureFeedbackRoleArn",
+		"LambdaSuccessFeedbackRoleArn", "LambdaFailureFeedbackRoleArn", "ApplicationSuccessFeedbackRoleArn", "ApplicationFailureFeedbackRoleArn",
+		"SQSSuccessFeedbackRoleArn", "SQSFailureFeedbackRoleArn":
+		if value != "" && !s.mayLogAs(c, t, value) {
+			// Recorded, 2026: managed_feedback.json, "not-an-arn" and a role that
+			// trusts lambda.amazonaws.com only.
+			return errParam("Invalid parameter: " + name + ": " + value + " is not a valid role to allow SNS to write to Cloudwatch Logs")
+		}
 	case "ContentBasedDeduplication":
 		// Either word in any case (recorded: "FALSE" is taken).
 		if !strings.EqualFold(value, "true") && !strings.EqualFold(value, "false") {
@@ -163,6 +182,35 @@ func (s *SNS) checkTopicAttribute(t topicRef, name, value string) error {
 		}
 	}
 	return nil
+}
+
+// mayLogAs reports whether SNS could act as a delivery-status logging role: an IAM
+// role of the topic's account (another account's is inferred to be refused) whose
+// trust policy lets sns.amazonaws.com assume it, with the topic as aws:SourceArn and
+// its account as aws:SourceAccount (inferred). Without Roles any role ARN is taken.
+func (s *SNS) mayLogAs(c *server.Call, t topicRef, role string) bool {
+	account, _, ok := roleARN(role)
+	if !ok {
+		return false
+	}
+	if s.d.Roles == nil || s.d.Authz == nil {
+		return true
+	}
+	if account != t.Account {
+		return false
+	}
+	_, trust, found, err := s.d.Roles.Role(c.Tx, role)
+	if err != nil || !found {
+		return false
+	}
+	tp, err := s.d.Authz.Compile(policy.KindTrust, "trust", trust)
+	if err != nil {
+		return false
+	}
+	svc := authz.Caller{Principal: svckit.ServicePrincipal("sns.amazonaws.com"), Region: t.Region, Now: c.Now}
+	d, err := s.d.Authz.Decide(c.Tx, &svc, &authz.Check{Action: "sts:AssumeRole", Resource: role, ResourceAccount: account, ResourcePolicy: tp,
+		ResourceMustAllow: true, Context: map[string][]string{"aws:sourcearn": {t.ARN}, "aws:sourceaccount": {t.Account}}})
+	return err == nil && d.Allowed()
 }
 
 func (s *SNS) createTopic(c *server.Call, in *api.CreateTopicInput) (*api.CreateTopicResponse, error) {
@@ -176,7 +224,7 @@ func (s *SNS) createTopic(c *server.Call, in *api.CreateTopicInput) (*api.Create
 	}
 	attrs := map[string]string{}
 	for k, v := range in.Attributes {
-		if err := s.checkTopicAttribute(t, k, v); err != nil {
+		if err := s.checkTopicAttribute(c, t, k, v); err != nil {
 			return nil, err
 		}
 		attrs[k] = storedTopicAttribute(k, v)
@@ -295,7 +343,7 @@ func (s *SNS) setTopicAttributes(c *server.Call, in *api.SetTopicAttributesInput
 	if err := fifoOnly(in.AttributeName, fifo); err != nil {
 		return nil, err
 	}
-	if err := s.checkTopicAttribute(t, in.AttributeName, v); err != nil {
+	if err := s.checkTopicAttribute(c, t, in.AttributeName, v); err != nil {
 		return nil, err
 	}
 	switch {
@@ -455,7 +503,7 @@ func (s *SNS) addPermission(c *server.Call, in *api.AddPermissionInput) (*model.
 		return nil, err
 	}
 	// What AddPermission writes is authorized against later: it must be a policy.
-	if err := s.checkTopicAttribute(t, "Policy", rec.Attributes["Policy"]); err != nil {
+	if err := s.checkTopicAttribute(c, t, "Policy", rec.Attributes["Policy"]); err != nil {
 		return nil, err
 	}
 	return &model.Empty{}, putTopic(c.Tx, t, rec)
