@@ -2366,3 +2366,67 @@ func TestRecorded2026FeedbackAttributes(t *testing.T) {
 		t.Errorf("set-role-without-rate, allowed: %+v", g)
 	}
 }
+
+// A service's held delivery opened again past the held period carries its source as
+// at publication (encryption_service_sources.json with encryption_live_retry.json,
+// inferred together): a key policy that grants cloudwatch.amazonaws.com only for the
+// alarm as aws:SourceArn still lets a retry eleven minutes on through to the endpoint.
+func TestRecorded2026ServiceSourceHeldDelivery(t *testing.T) {
+	e := newEnv(t)
+	const alarm = "arn:aws:cloudwatch:us-east-1:000000000000:alarm:held"
+	topicARN := "arn:aws:sns:us-east-1:000000000000:esrc-held"
+	k := apptest.Must(kms.NewFromConfig(e.p.RootConfig()).CreateKey(ctx, &kms.CreateKeyInput{Policy: aws.String(`{"Version":"2012-10-17","Statement":[` +
+		`{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::000000000000:root"},"Action":"kms:*","Resource":"*"},` +
+		`{"Effect":"Allow","Principal":{"Service":"cloudwatch.amazonaws.com"},"Action":["kms:GenerateDataKey*","kms:Decrypt"],"Resource":"*",` +
+		`"Condition":{"ArnEquals":{"aws:SourceArn":"` + alarm + `"},"StringEquals":{"kms:EncryptionContext:aws:sns:topicArn":"` + topicARN + `"}}}]}`)}))
+	topic := e.topic("esrc-held", map[string]string{"KmsMasterKeyId": aws.ToString(k.KeyMetadata.Arn)})
+	r := newReceiver(t)
+	apptest.Must(e.sns.Subscribe(ctx, &sns.SubscribeInput{TopicArn: aws.String(topic), Protocol: aws.String("http"), Endpoint: aws.String(r.srv.URL)}))
+	token := r.wait(t, 1)[0]["Token"]
+	sub := apptest.Must(e.sns.ConfirmSubscription(ctx, &sns.ConfirmSubscriptionInput{TopicArn: aws.String(topic), Token: aws.String(token)})).SubscriptionArn
+	apptest.Must(e.sns.SetSubscriptionAttributes(ctx, &sns.SetSubscriptionAttributesInput{SubscriptionArn: sub, AttributeName: aws.String("DeliveryPolicy"),
+		AttributeValue: aws.String(`{"healthyRetryPolicy":{"minDelayTarget":60,"maxDelayTarget":60,"numRetries":20,"numNoDelayRetries":0,"numMinDelayRetries":20,"numMaxDelayRetries":0,"backoffFunction":"linear"}}`)}))
+	r.mu.Lock()
+	r.fail, r.failCode = 1000, 503
+	r.mu.Unlock()
+	settle := func() {
+		t.Helper()
+		deadline := time.Now().Add(10 * time.Second)
+		for {
+			now, due := e.p.Clock.Now().UnixMilli(), false
+			apptest.Must(0, e.p.Store.View(ctx, func(tx *store.Tx) error {
+				return tx.Scan(store.NS("sns", "outbox"), "", 0, func(_ string, v []byte) bool {
+					var d struct{ Due int64 }
+					due = due || json.Unmarshal(v, &d) == nil && d.Due <= now
+					return !due
+				})
+			}))
+			if !due {
+				return
+			}
+			if time.Now().After(deadline) {
+				t.Fatal("deliveries still due")
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+	}
+	cw := cloudwatch.NewFromConfig(e.p.RootConfig())
+	apptest.Must(cw.PutMetricAlarm(ctx, &cloudwatch.PutMetricAlarmInput{AlarmName: aws.String("held"), ActionsEnabled: aws.Bool(true), AlarmActions: []string{topic},
+		Namespace: aws.String("esrc"), MetricName: aws.String("NeverPublished"), Statistic: cwtypes.StatisticAverage, Period: aws.Int32(300),
+		EvaluationPeriods: aws.Int32(1), Threshold: aws.Float64(1), ComparisonOperator: cwtypes.ComparisonOperatorGreaterThanThreshold, TreatMissingData: aws.String("ignore")}))
+	published := e.p.Clock.Now()
+	apptest.Must(cw.SetAlarmState(ctx, &cloudwatch.SetAlarmStateInput{AlarmName: aws.String("held"), StateValue: cwtypes.StateValueAlarm, StateReason: aws.String("held")}))
+	settle()
+	for e.p.Clock.Now().Sub(published) < 10*time.Minute+30*time.Second {
+		e.p.AdvanceClock(61 * time.Second)
+		settle()
+	}
+	r.mu.Lock()
+	r.fail = 0
+	r.mu.Unlock()
+	e.p.AdvanceClock(61 * time.Second)
+	settle()
+	if got := r.wait(t, 2)[1]; !strings.Contains(got["Message"], `"AlarmArn":"`+alarm+`"`) {
+		t.Fatalf("the held alarm notification: %v", got)
+	}
+}
