@@ -2360,6 +2360,11 @@ func TestRecorded2026FeedbackAttributes(t *testing.T) {
 	if g := got(set(delegated, "SQSSuccessFeedbackSampleRate", "50")); g != (answer{}) {
 		t.Errorf("a sample rate passes no role: %+v", g)
 	}
+	// CreateTopic passes the role alike (inferred).
+	_, err := delegated.CreateTopic(ctx, &sns.CreateTopicInput{Name: aws.String("extfb-created"), Attributes: map[string]string{"HTTPFailureFeedbackRoleArn": feedback}})
+	if g := got(err); g != want {
+		t.Errorf("CreateTopic naming a role: %+v, want %+v", g, want)
+	}
 	apptest.Must(iamc.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String("Delegated"), PolicyName: aws.String("pass"),
 		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:PassRole","Resource":"` + feedback + `","Condition":{"StringEquals":{"iam:PassedToService":"sns.amazonaws.com"}}}]}`)}))
 	if g := got(set(delegated, "SQSSuccessFeedbackRoleArn", feedback)); g != (answer{}) {

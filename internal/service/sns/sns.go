@@ -575,7 +575,7 @@ func (s *SNS) checks(c *server.Call, op string, in map[string]any) ([]authz.Chec
 	switch {
 	case op == "CreateTopic":
 		name, _ := in["Name"].(string)
-		return []authz.Check{{Action: action, Resource: topicARN(c.Region, c.Account, name)}}, nil
+		return append([]authz.Check{{Action: action, Resource: topicARN(c.Region, c.Account, name)}}, passRoleChecks(op, in)...), nil
 	case in["TopicArn"] != nil:
 		param = "TopicArn"
 		t, err = parseTopicARN(in[param].(string), param)
