@@ -71,6 +71,19 @@ var dataEvents = map[string]bool{
 	"PutObjectAcl": true, "PutObjectTagging": true, "UploadPart": true, "UploadPartCopy": true, "HeadBucket": true,
 }
 
+// isAccountID reports whether s is twelve digits.
+func isAccountID(s string) bool {
+	if len(s) != 12 {
+		return false
+	}
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return true
+}
+
 // createACLOwnerOnly reports whether a CreateBucket request's ACL is the canned private
 // ACL or a FULL_CONTROL grant header to the caller's account alone.
 func createACLOwnerOnly(c *server.Call, in map[string]any) bool {
@@ -177,6 +190,12 @@ func (s *Service) checks(c *server.Call, op string, in map[string]any) ([]authz.
 		}
 	}
 	if eo, ok := in["ExpectedBucketOwner"].(string); ok && eo != b.Owner {
+		// A value that is no account ID is refused as such, before it is compared
+		// (recorded, 2026: abac_controls_replay.json, get-owner-invalid,
+		// put-owner-invalid; the message is not recorded).
+		if !isAccountID(eo) {
+			return nil, model.NewError(400, "InvalidBucketOwnerAWSAccountID", "The value of the expected bucket owner parameter must be an AWS Account ID... [%s]", eo)
+		}
 		return nil, errAccessDenied()
 	}
 	if err := checkRequestPayer(c, b); err != nil {
@@ -185,6 +204,7 @@ func (s *Service) checks(c *server.Call, op string, in map[string]any) ([]authz.
 	markCharged(c, b)
 	ctx := s.requestKeys(c, in)
 	ctx["s3:resourceaccount"] = []string{b.Owner}
+	addBucketTags(ctx, b)
 	if policyOps[op] && c.Principal.Type == auth.Root && c.Principal.Account == b.Owner {
 		// The owner's root user is never locked out by the bucket policy, which is
 		// left out of the check; "Bucket owner root principals can only be blocked
@@ -455,6 +475,7 @@ func (s *Service) copySourceCheck(c *server.Call, in map[string]any) (authz.Chec
 	action := "s3:GetObject"
 	ctx := s.requestKeys(c, nil)
 	ctx["s3:resourceaccount"] = []string{sb.Owner}
+	addBucketTags(ctx, sb)
 	if src.version != "" {
 		action = "s3:GetObjectVersion"
 		ctx["s3:versionid"] = []string{src.version}

@@ -77,6 +77,9 @@ func (s *Service) configHandlers() []server.Handler {
 			if err := checkTags(in.Tagging.TagSet, 50); err != nil {
 				return nil, err
 			}
+			if b.ABAC {
+				return nil, errABACTagging()
+			}
 			b.Tags = in.Tagging.TagSet
 			if err := saveBucket(c.Tx, b); err != nil {
 				return nil, err
@@ -98,6 +101,9 @@ func (s *Service) configHandlers() []server.Handler {
 			b, err := loadBucket(c.Tx, in.Bucket)
 			if err != nil {
 				return nil, err
+			}
+			if b.ABAC {
+				return nil, errABACTagging()
 			}
 			b.Tags = nil
 			if err := saveBucket(c.Tx, b); err != nil {

@@ -112,3 +112,25 @@ func init() {
 	in.ByName["ObjectAttributes"].Required = false
 	in.ByName["ObjectAttributes"].Shape.Member.Shape.Enum = nil
 }
+
+// PutBucketAbac's Status is read by the handler, after the bucket's owner is checked:
+// a caller naming another expected owner is AccessDenied whatever the status, a
+// bucket that does not exist NoSuchBucket (recorded, 2026: abac_controls_replay.json,
+// put-owner-917546008205, absent-put-*). The shape is copied: GetBucketAbac's output
+// shares it.
+func init() {
+	m := api.Service.Operations["PutBucketAbac"].Input.ByName["AbacStatus"]
+	as := cloneShape(m.Shape)
+	as.Members = make([]*model.Member, len(m.Shape.Members))
+	as.ByName = make(map[string]*model.Member, len(m.Shape.ByName))
+	for i, mm := range m.Shape.Members {
+		cp := *mm
+		if cp.Name == "Status" {
+			cp.Shape = cloneShape(mm.Shape)
+			cp.Shape.Enum = nil
+		}
+		as.Members[i] = &cp
+		as.ByName[cp.Name] = &cp
+	}
+	m.Shape = as
+}

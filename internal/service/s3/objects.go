@@ -493,8 +493,9 @@ func (s *Service) listCheck(c *server.Call, b *bucketRec, key string) (authz.Che
 	if err != nil {
 		return authz.Check{}, err
 	}
-	return authz.Check{Action: "s3:ListBucket", Resource: b.arn(), ResourceAccount: b.Owner, ResourcePolicy: rp.policy,
-		Context: map[string][]string{"s3:prefix": {key}, "s3:resourceaccount": {b.Owner}}}, nil
+	ctx := map[string][]string{"s3:prefix": {key}, "s3:resourceaccount": {b.Owner}}
+	addBucketTags(ctx, b)
+	return authz.Check{Action: "s3:ListBucket", Resource: b.arn(), ResourceAccount: b.Owner, ResourcePolicy: rp.policy, Context: ctx}, nil
 }
 
 // errNotModified is the 304 of a conditional GET or HEAD of o, with the object's ETag

@@ -120,7 +120,7 @@ func (s *Service) API() server.Service {
 	var hs []server.Handler
 	for _, group := range [][]server.Handler{
 		s.bucketHandlers(), s.objectHandlers(), s.listHandlers(), s.multipartHandlers(),
-		s.configHandlers(), s.aclHandlers(), s.policyHandlers(), s.taggingHandlers(), s.objectLockHandlers(), s.requestPaymentHandlers(),
+		s.configHandlers(), s.aclHandlers(), s.policyHandlers(), s.taggingHandlers(), s.abacHandlers(), s.objectLockHandlers(), s.requestPaymentHandlers(),
 	} {
 		hs = append(hs, group...)
 	}
@@ -230,6 +230,9 @@ type bucketRec struct {
 	ObjectLock  bool           `json:"objectLock,omitempty"`
 	// RequesterPays: other accounts pay for their requests (requestpayment.go).
 	RequesterPays bool `json:"requesterPays,omitempty"`
+	// ABAC: the bucket's tags are its aws:ResourceTag and s3:BucketTag condition keys
+	// (abac.go).
+	ABAC bool `json:"abac,omitempty"`
 }
 
 func (b *bucketRec) arn() string { return "arn:aws:s3:::" + b.Name }
