@@ -309,4 +309,91 @@ func TestRecordedABACAuthorization(t *testing.T) {
 			`/*","Condition":{"StringEquals":{"aws:ResourceTag/Project":"Blue"}},"Principal":{"AWS":"` + *roleARN + `"}}]}`)}))
 	_, err = only.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(b), Key: aws.String("seed")})
 	allowed("resource-grant-current", err, true)
+
+	// resource-allow-red-late, identity-red-late, copy-source-red-settled-*,
+	// identity-deny-red-settled: retagged Red, the bucket is out of every grant and
+	// deny on Blue, a copy's source included.
+	retag(b, "Project", "Red", "Environment", "Test")
+	_, err = only.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(b), Key: aws.String("seed")})
+	allowed("resource-allow-red-late", err, false)
+	allowed("identity-red-late", getObj("resource"), false)
+	allowed("copy-source-red-settled-resource", copyTo("resource", "source-denied-resource"), false)
+	allowed("copy-source-red-settled-bucket", copyTo("bucket", "source-denied-bucket"), false)
+	_, err = deny.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(b), Key: aws.String("seed")})
+	allowed("identity-deny-red-settled", err, true)
+	retag(b, "Project", "Blue", "Environment", "Test")
+	must(caller.DeleteBucketPolicy(ctx, &s3.DeleteBucketPolicyInput{Bucket: aws.String(b)}))
+
+	// bucket-deny-resource-tag: a bucket policy's Deny on aws:ResourceTag refuses
+	// the role's sessions object and listing reads.
+	const role = "arn:aws:iam::" + account + ":role/stackd-abac-authorization-role"
+	must(caller.PutBucketPolicy(ctx, &s3.PutBucketPolicyInput{Bucket: aws.String(b), Policy: aws.String(
+		`{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":["s3:ListBucket","s3:GetObject"],"Resource":["arn:aws:s3:::` + b + `","arn:aws:s3:::` + b +
+			`/*"],"Condition":{"StringEquals":{"aws:ResourceTag/Project":"Blue"}},"Principal":{"AWS":"` + role + `"}}]}`)}))
+	allowed("bucket-resource-deny-settled-get_object", getObj("baseline"), false)
+	allowed("bucket-resource-deny-settled-list_objects_v2", list("baseline"), false)
+	must(caller.DeleteBucketPolicy(ctx, &s3.DeleteBucketPolicyInput{Bucket: aws.String(b)}))
+
+	// cross-account-*: another account granted by a bucket policy on aws:ResourceTag
+	// reads while ABAC is enabled, not while it is disabled. (The recording's member
+	// is a role of that account; here the grant names the account.)
+	const memberAccount = "917546008205"
+	member := e.otherAccount(memberAccount)
+	memberGet := func() error {
+		_, err := member.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(b), Key: aws.String("seed")})
+		return err
+	}
+	allowed("cross-account-no-resource-grant", memberGet(), false)
+	must(caller.PutBucketPolicy(ctx, &s3.PutBucketPolicyInput{Bucket: aws.String(b), Policy: aws.String(
+		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::` + b +
+			`/*","Condition":{"StringEquals":{"aws:ResourceTag/Project":"Blue"}},"Principal":{"AWS":"arn:aws:iam::` + memberAccount + `:root"}}]}`)}))
+	allowed("cross-account-grant-settled", memberGet(), true)
+	setABAC(t, caller, b, types.BucketAbacStatusDisabled)
+	allowed("cross-account-disabled", memberGet(), false)
+	setABAC(t, caller, b, types.BucketAbacStatusEnabled)
+	allowed("cross-account-reenabled", memberGet(), true)
+	must(caller.DeleteBucketPolicy(ctx, &s3.DeleteBucketPolicyInput{Bucket: aws.String(b)}))
+
+	// direct-key-decision-*: a bucket policy naming sessions denies on
+	// aws:ResourceTag and on s3:BucketTag, not on the absent s3:AccessPointTag, and
+	// grants the role without identity permissions on s3:BucketTag.
+	direct := map[string]*s3.Client{}
+	for _, name := range []string{"directdeny-resource", "directdeny-bucket", "directdeny-ap"} {
+		direct[name] = session(name, abacSession(""))
+	}
+	sess := "arn:aws:sts::" + account + ":assumed-role/stackd-abac-authorization-role/"
+	polRes := `"Resource":["arn:aws:s3:::` + other + `","arn:aws:s3:::` + other + `/*"]`
+	must(caller.PutBucketPolicy(ctx, &s3.PutBucketPolicyInput{Bucket: aws.String(other), Policy: aws.String(`{"Version":"2012-10-17","Statement":[` +
+		`{"Effect":"Deny","Action":["s3:GetObject","s3:ListBucket"],` + polRes + `,"Condition":{"StringEquals":{"aws:ResourceTag/Project":"Blue"}},"Principal":{"AWS":"` + sess + `directdeny-resource"}},` +
+		`{"Effect":"Deny","Action":["s3:GetObject","s3:ListBucket"],` + polRes + `,"Condition":{"StringEquals":{"s3:BucketTag/Project":"Blue"}},"Principal":{"AWS":"` + sess + `directdeny-bucket"}},` +
+		`{"Effect":"Deny","Action":["s3:GetObject","s3:ListBucket"],` + polRes + `,"Condition":{"StringEquals":{"s3:AccessPointTag/Project":"Blue"}},"Principal":{"AWS":"` + sess + `directdeny-ap"}},` +
+		`{"Effect":"Allow","Action":["s3:GetObject","s3:ListBucket"],` + polRes + `,"Condition":{"StringEquals":{"s3:BucketTag/Project":"Blue"}},"Principal":{"AWS":"` + *roleARN + `"}}]}`)}))
+	direct["resource-only"] = only
+	for name, want := range map[string]bool{"directdeny-resource": false, "directdeny-bucket": false, "directdeny-ap": true, "resource-only": true} {
+		_, err := direct[name].GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(other), Key: aws.String("seed")})
+		allowed("direct-key-decision-"+name+"-get_object", err, want)
+		_, err = direct[name].ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: aws.String(other)})
+		allowed("direct-key-decision-"+name+"-list_objects_v2", err, want)
+	}
+
+	// distinct-case-*, case-removal-restored-*: tag keys differing only in case are
+	// kept apart; with both, this tag set's lowercase one is what the conditions see,
+	// and removing it restores the other.
+	for name, cond := range map[string]string{
+		"resource-lower-value": `{"StringEquals":{"aws:ResourceTag/Project":"Lower"}}`,
+		"bucket-lower-value":   `{"StringEquals":{"s3:BucketTag/Project":"Lower"}}`,
+	} {
+		sessions[name] = session(name, abacSession(cond))
+	}
+	retag(b, "BucketOnly", "Bucket", "Project", "Blue", "Environment", "Test", "project", "Lower")
+	if got := bucketTags(t, caller, b); got != "BucketOnly=Bucket,Project=Blue,Environment=Test,project=Lower" {
+		t.Errorf("case-distinct-tag-storage: %s", got)
+	}
+	for who, want := range map[string]bool{"resource": false, "resource-key-case": false, "bucket": false, "bucket-key-case": false, "resource-lower-value": true, "bucket-lower-value": true} {
+		allowed("distinct-case-values-"+who, getObj(who), want)
+	}
+	retag(b, "BucketOnly", "Bucket", "Project", "Blue", "Environment", "Test")
+	for who, want := range map[string]bool{"resource": true, "bucket": true, "resource-lower-value": false, "bucket-lower-value": false} {
+		allowed("case-removal-restored-"+who, getObj(who), want)
+	}
 }
