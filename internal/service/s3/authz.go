@@ -71,6 +71,21 @@ var dataEvents = map[string]bool{
 	"PutObjectAcl": true, "PutObjectTagging": true, "UploadPart": true, "UploadPartCopy": true, "HeadBucket": true,
 }
 
+// addRequestTags puts a request's tag list (the decoded Tags member) in an
+// authorization context as aws:RequestTag/<key> and aws:TagKeys, and reports
+// whether there was any tag.
+func addRequestTags(ctx map[string][]string, tags any) bool {
+	list, _ := tags.([]any)
+	for _, t := range list {
+		m, _ := t.(map[string]any)
+		k, _ := m["Key"].(string)
+		v, _ := m["Value"].(string)
+		ctx["aws:requesttag/"+strings.ToLower(k)] = []string{v}
+		ctx["aws:tagkeys"] = append(ctx["aws:tagkeys"], k)
+	}
+	return len(list) > 0
+}
+
 // isAccountID reports whether s is twelve digits.
 func isAccountID(s string) bool {
 	if len(s) != 12 {
@@ -132,10 +147,12 @@ func (s *Service) checks(c *server.Call, op string, in map[string]any) ([]authz.
 		if oo, ok := in["ObjectOwnership"].(string); ok {
 			ctx["s3:x-amz-object-ownership"] = []string{oo}
 		}
+		tagged := false
 		if cfg, ok := in["CreateBucketConfiguration"].(map[string]any); ok {
 			if lc, ok := cfg["LocationConstraint"].(string); ok {
 				ctx["s3:locationconstraint"] = []string{lc}
 			}
+			tagged = addRequestTags(ctx, cfg["Tags"])
 		}
 		chk := authz.Check{Action: action, Resource: "arn:aws:s3:::" + bucket, Context: ctx}
 		// Re-creating a bucket the account owns is weighed against that bucket's
@@ -170,6 +187,13 @@ func (s *Service) checks(c *server.Call, op string, in map[string]any) ([]authz.
 		if lock, _ := in["ObjectLockEnabledForBucket"].(bool); lock {
 			extra("s3:PutBucketObjectLockConfiguration")
 			extra("s3:PutBucketVersioning")
+		}
+		// Tags given at creation need s3:TagResource as well, and both checks see
+		// them as aws:RequestTag and aws:TagKeys (recorded, 2026:
+		// abac_authorization_replay.json, create-tags-missing-tagresource,
+		// create-request-*).
+		if tagged {
+			extra("s3:TagResource")
 		}
 		return chks, nil
 	}

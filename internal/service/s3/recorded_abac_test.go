@@ -397,3 +397,58 @@ func TestRecordedABACAuthorization(t *testing.T) {
 		allowed("case-removal-restored-"+who, getObj(who), want)
 	}
 }
+
+// TestRecordedABACRequestTags: tags given to CreateBucket need s3:TagResource too and
+// are aws:RequestTag and aws:TagKeys to both checks; PutBucketTagging's tag set is
+// neither (abac_authorization_replay.json, create-request-*, create-tags-missing-
+// tagresource, create-untagged-createonly, legacy-*).
+func TestRecordedABACRequestTags(t *testing.T) {
+	e := newEnv(t)
+	const other = "stackd-abac-authorization-other"
+	caller, session := e.roleSessions("stackd-abac-authorization-role", abacSession(""))
+	must(caller.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(other)}))
+	const prefix = `"Resource":["arn:aws:s3:::stackd-abac-authorization*"]`
+	requestTags := session("request-tags", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["s3:TagResource","s3:CreateBucket"],`+prefix+
+		`,"Condition":{"StringEquals":{"aws:RequestTag/Project":"Blue"},"ForAllValues:StringEquals":{"aws:TagKeys":["Project","Environment"]}}}]}`)
+	createOnly := session("create-only", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:CreateBucket",`+prefix+`}]}`)
+	create := func(c *s3.Client, name string, kv ...string) error {
+		in := &s3.CreateBucketInput{Bucket: aws.String("stackd-abac-authorization-" + name)}
+		if len(kv) > 0 {
+			in.CreateBucketConfiguration = &types.CreateBucketConfiguration{}
+			for i := 0; i < len(kv); i += 2 {
+				in.CreateBucketConfiguration.Tags = append(in.CreateBucketConfiguration.Tags, types.Tag{Key: aws.String(kv[i]), Value: aws.String(kv[i+1])})
+			}
+		}
+		_, err := c.CreateBucket(ctx, in)
+		return err
+	}
+	allowed := func(label string, err error, want bool) {
+		t.Helper()
+		if want && err != nil {
+			t.Errorf("%s: %v", label, err)
+		}
+		if !want && errCode(err) != "AccessDenied" {
+			t.Errorf("%s: want AccessDenied, got %v", label, err)
+		}
+	}
+	allowed("create-request-valid", create(requestTags, "create-valid", "Project", "Blue", "Environment", "Test"), true)
+	if got := bucketTags(t, caller, "stackd-abac-authorization-create-valid"); got != "Project=Blue,Environment=Test" {
+		t.Errorf("create-request-valid tags: %s", got)
+	}
+	allowed("create-request-wrong-value", create(requestTags, "create-wrong-value", "Project", "blue"), false)
+	allowed("create-request-wrong-key", create(requestTags, "create-wrong-key", "Project", "Blue", "Other", "Test"), false)
+	allowed("create-request-none", create(requestTags, "create-none"), false)
+	allowed("create-tags-missing-tagresource", create(createOnly, "create-only", "Project", "Blue"), false)
+	allowed("create-untagged-createonly", create(createOnly, "create-only"), true)
+
+	putTags := func(c *s3.Client) error {
+		_, err := c.PutBucketTagging(ctx, &s3.PutBucketTaggingInput{Bucket: aws.String(other),
+			Tagging: &types.Tagging{TagSet: []types.Tag{{Key: aws.String("Project"), Value: aws.String("Blue")}}}})
+		return err
+	}
+	const put = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:PutBucketTagging",` + prefix + `,"Condition":`
+	allowed("legacy-requesttag", putTags(session("legacy-requesttag", put+`{"StringEquals":{"aws:RequestTag/Project":"Blue"}}}]}`)), false)
+	allowed("legacy-null", putTags(session("legacy-null", put+`{"Null":{"aws:RequestTag/Project":"true","aws:TagKeys":"true"}}}]}`)), true)
+	allowed("legacy-tagkeys", putTags(session("legacy-tagkeys", put+`{"ForAllValues:StringEquals":{"aws:TagKeys":["Project"]},"Null":{"aws:TagKeys":"false"}}}]}`)), false)
+	allowed("legacy-baseline", putTags(session("baseline", abacSession(""))), true)
+}
