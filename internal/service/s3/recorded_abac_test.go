@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
 	"github.com/palisade/palisade/internal/app/apptest"
+	"github.com/palisade/palisade/internal/audit"
 )
 
 // The answers in this file are AWS's, recorded against us-east-1 in 2026 and published
@@ -451,4 +452,58 @@ func TestRecordedABACRequestTags(t *testing.T) {
 	allowed("legacy-null", putTags(session("legacy-null", put+`{"Null":{"aws:RequestTag/Project":"true","aws:TagKeys":"true"}}}]}`)), true)
 	allowed("legacy-tagkeys", putTags(session("legacy-tagkeys", put+`{"ForAllValues:StringEquals":{"aws:TagKeys":["Project"]},"Null":{"aws:TagKeys":"false"}}}]}`)), false)
 	allowed("legacy-baseline", putTags(session("baseline", abacSession(""))), true)
+}
+
+// TestRecordedABACAudit: the CloudTrail records of PutBucketAbac and GetBucketAbac: the
+// AbacStatus document with its namespace and the empty abac subresource in
+// requestParameters, the bucket as resource, the bytes of the document in and out,
+// no turnAroundTime, and a malformed status's MalformedXML (abac_audit_replay.json,
+// calls 2, 19, 20, 30, 34).
+func TestRecordedABACAudit(t *testing.T) {
+	e := newEnv(t)
+	const b = "abac-controls"
+	u := e.user("Delegated", allowAll)
+	must(u.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(b)}))
+	abacStatus(t, u, b)
+	setABAC(t, u, b, types.BucketAbacStatusEnabled)
+	abacStatus(t, u, b)
+	setABAC(t, u, b, types.BucketAbacStatusDisabled)
+	_, err := u.PutBucketAbac(ctx, &s3.PutBucketAbacInput{Bucket: aws.String(b), AbacStatus: &types.AbacStatus{Status: "Invalid"}})
+	apptest.WantErr(t, err, "MalformedXML", 400, "")
+
+	gets, puts := e.trailRecords("GetBucketAbac"), e.trailRecords("PutBucketAbac")
+	if len(gets) != 2 || len(puts) != 3 {
+		t.Fatalf("%d GetBucketAbac and %d PutBucketAbac records", len(gets), len(puts))
+	}
+	bucketRes := "arn:aws:s3:::" + b
+	check := func(r audit.Record, readOnly bool, params string, in, out float64, status int) {
+		t.Helper()
+		if r.ReadOnly != readOnly || r.EventCategory != "Management" || !r.ManagementEvent {
+			t.Errorf("%s readOnly %v category %s management %v", r.EventName, r.ReadOnly, r.EventCategory, r.ManagementEvent)
+		}
+		sameJSON(t, r.EventName+" requestParameters", e.params(r), params)
+		if len(r.Resources) != 1 || r.Resources[0].ARN != bucketRes || r.Resources[0].Type != "AWS::S3::Bucket" || r.Resources[0].AccountID != account {
+			t.Errorf("%s resources %+v", r.EventName, r.Resources)
+		}
+		d := r.AdditionalEventData
+		if d["bytesTransferredIn"] != in || d["bytesTransferredOut"] != out {
+			t.Errorf("%s bytes in %v out %v, want %v %v", r.EventName, d["bytesTransferredIn"], d["bytesTransferredOut"], in, out)
+		}
+		timing(t, r, status, false)
+	}
+	const get = `{"abac":"","bucketName":"abac-controls"}`
+	put := func(st string) string {
+		return `{"AbacStatus":{"Status":"` + st + `","xmlns":"http://s3.amazonaws.com/doc/2006-03-01/"},"abac":"","bucketName":"abac-controls"}`
+	}
+	check(gets[0], true, get, 0, 137, 200)
+	check(puts[0], false, put("Enabled"), 97, 0, 200)
+	check(gets[1], true, get, 0, 136, 200)
+	check(puts[1], false, put("Disabled"), 98, 0, 200)
+	// The error document names the request's x-amz-id-2, whose length varies: AWS's
+	// was 96 characters in that record.
+	id, _ := puts[2].AdditionalEventData["x-amz-id-2"].(string)
+	check(puts[2], false, put("Invalid"), 97, float64(339-96+len(id)), 400)
+	if r := puts[2]; r.ErrorCode != "MalformedXML" || r.ErrorMessage != "The XML you provided was not well-formed or did not validate against our published schema" {
+		t.Errorf("status-unknown record: %s %q", r.ErrorCode, r.ErrorMessage)
+	}
 }
