@@ -1,6 +1,7 @@
 package s3_test
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -555,4 +556,55 @@ func TestRecordedABACRawWire(t *testing.T) {
 	state("signed-raw-sha256-mismatch", types.BucketAbacStatusDisabled)
 	call("signed-raw-sha256-valid", "/"+b+"?abac", with("x-amz-sdk-checksum-algorithm", "SHA256", "x-amz-checksum-sha256", "f67eg/9K14ehEyXDsSoMeEkvRYHBd6xl9Dm4z9xI7U0="), ns, 200, "")
 	state("signed-raw-sha256-valid", types.BucketAbacStatusEnabled)
+}
+
+// TestRecordedABACCreateTags: tags given at creation, in either Region, are the new
+// bucket's, which starts with ABAC disabled; an empty list makes no tag set; a bad or
+// reserved key refuses the creation (abac_controls_replay.json, create-*).
+func TestRecordedABACCreateTags(t *testing.T) {
+	e := newEnv(t)
+	create := func(c *s3.Client, name string, cfg *types.CreateBucketConfiguration, kv ...string) error {
+		if cfg == nil {
+			cfg = &types.CreateBucketConfiguration{Tags: []types.Tag{}}
+		}
+		for i := 0; i < len(kv); i += 2 {
+			cfg.Tags = append(cfg.Tags, types.Tag{Key: aws.String(kv[i]), Value: aws.String(kv[i+1])})
+		}
+		_, err := c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(name), CreateBucketConfiguration: cfg})
+		return err
+	}
+	must(0, create(e.s3, "abac-controls-tagged-east", nil, "project", "native-create", "empty", ""))
+	if got := abacStatus(t, e.s3, "abac-controls-tagged-east"); got != types.BucketAbacStatusDisabled {
+		t.Errorf("create-tagged-east-abac: %s", got)
+	}
+	if got := bucketTags(t, e.s3, "abac-controls-tagged-east"); got != "project=native-create,empty=" {
+		t.Errorf("create-tagged-east-legacy-tags: %s", got)
+	}
+	west := e.region("us-west-2")
+	must(0, create(west, "abac-controls-tagged-west", &types.CreateBucketConfiguration{LocationConstraint: "us-west-2"}, "project", "native-west"))
+	if got := abacStatus(t, west, "abac-controls-tagged-west"); got != types.BucketAbacStatusDisabled {
+		t.Errorf("create-tagged-west-abac: %s", got)
+	}
+	if got := bucketTags(t, west, "abac-controls-tagged-west"); got != "project=native-west" {
+		t.Errorf("create-tagged-west-legacy-tags: %s", got)
+	}
+	must(0, create(e.s3, "abac-controls-empty-tags", nil))
+	_, err := e.s3.GetBucketTagging(ctx, &s3.GetBucketTaggingInput{Bucket: aws.String("abac-controls-empty-tags")})
+	apptest.WantErr(t, err, "NoSuchTagSet", 404, "")
+	apptest.WantErr(t, create(e.s3, "abac-controls-invalid-tag", nil, "bad!", "invalid"), "InvalidTag", 400, "")
+	apptest.WantErr(t, create(e.s3, "abac-controls-reserved-tag", nil, "aws:reserved", "invalid"), "InvalidTag", 400, "")
+	for _, name := range []string{"abac-controls-invalid-tag", "abac-controls-reserved-tag"} {
+		_, err := e.s3.HeadBucket(ctx, &s3.HeadBucketInput{Bucket: aws.String(name)})
+		if errCode(err) != "NotFound" {
+			t.Errorf("%s exists: %v", name, err)
+		}
+	}
+	var fifty []string
+	for i := range 50 {
+		fifty = append(fifty, fmt.Sprintf("t%02d", i), "v")
+	}
+	must(0, create(e.s3, "abac-controls-fifty-tags", nil, fifty...))
+	if got := abacStatus(t, e.s3, "abac-controls-fifty-tags"); got != types.BucketAbacStatusDisabled {
+		t.Errorf("create-fifty-tags-abac: %s", got)
+	}
 }
