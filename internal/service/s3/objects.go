@@ -924,6 +924,9 @@ func (s *Service) deleteObjects(c *server.Call, in *api.DeleteObjectsRequest) (*
 		}
 		ctx := s.requestKeys(c, nil)
 		ctx["s3:resourceaccount"] = []string{b.Owner}
+		// Each key is weighed as its own DeleteObject is, the bucket's tags
+		// included under ABAC (inferred from abac_authorization_replay.json).
+		addBucketTags(ctx, b)
 		if err := c.Authorize(authz.Check{Action: action, Resource: b.arn() + "/" + obj.Key, ResourceAccount: b.Owner, ResourcePolicy: rp.policy, Context: ctx}); err != nil {
 			fail(err)
 			continue

@@ -608,3 +608,28 @@ func TestRecordedABACCreateTags(t *testing.T) {
 		t.Errorf("create-fifty-tags-abac: %s", got)
 	}
 }
+
+// TestABACDeleteObjects: each key of a DeleteObjects is weighed with the bucket's
+// tags, as its DeleteObject is (inferred from abac_authorization_replay.json, which
+// records DeleteObject's siblings only).
+func TestABACDeleteObjects(t *testing.T) {
+	e := newEnv(t)
+	const b = "stackd-abac-authorization-bucket"
+	caller, session := e.roleSessions("stackd-abac-authorization-role", abacSession(""))
+	must(caller.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(b)}))
+	tagBucket(t, caller, b, "Project", "Blue")
+	res := session("resource", abacSession(`{"StringEquals":{"aws:ResourceTag/Project":"Blue"}}`))
+	del := func() []types.Error {
+		t.Helper()
+		must(caller.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(b), Key: aws.String("k"), Body: strings.NewReader("v")}))
+		return must(res.DeleteObjects(ctx, &s3.DeleteObjectsInput{Bucket: aws.String(b),
+			Delete: &types.Delete{Objects: []types.ObjectIdentifier{{Key: aws.String("k")}}}})).Errors
+	}
+	if errs := del(); len(errs) != 1 || aws.ToString(errs[0].Code) != "AccessDenied" {
+		t.Errorf("disabled: %+v", errs)
+	}
+	setABAC(t, caller, b, types.BucketAbacStatusEnabled)
+	if errs := del(); len(errs) != 0 {
+		t.Errorf("enabled: %+v", errs)
+	}
+}
