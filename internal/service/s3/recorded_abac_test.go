@@ -633,3 +633,26 @@ func TestABACDeleteObjects(t *testing.T) {
 		t.Errorf("enabled: %+v", errs)
 	}
 }
+
+// TestABACMissingKey: the s3:ListBucket that lets a caller learn a key has no object is
+// weighed with the bucket's tags too (inferred from abac_authorization_replay.json:
+// ListObjectsV2 is).
+func TestABACMissingKey(t *testing.T) {
+	e := newEnv(t)
+	const b = "stackd-abac-authorization-bucket"
+	caller, session := e.roleSessions("stackd-abac-authorization-role", abacSession(""))
+	must(caller.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(b)}))
+	tagBucket(t, caller, b, "Project", "Blue")
+	res := session("resource", abacSession(`{"StringEquals":{"aws:ResourceTag/Project":"Blue"}}`))
+	get := func() error {
+		_, err := res.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(b), Key: aws.String("missing")})
+		return err
+	}
+	if code := errCode(get()); code != "AccessDenied" {
+		t.Errorf("disabled: %s", code)
+	}
+	setABAC(t, caller, b, types.BucketAbacStatusEnabled)
+	if code := errCode(get()); code != "NoSuchKey" {
+		t.Errorf("enabled: %s", code)
+	}
+}
