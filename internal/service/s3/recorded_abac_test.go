@@ -656,3 +656,55 @@ func TestABACMissingKey(t *testing.T) {
 		t.Errorf("enabled: %s", code)
 	}
 }
+
+// TestRecordedSessionPrincipalBinding: a bucket policy naming a role's session keeps
+// the session ARN as written when the role is deleted, and a session of the same name
+// of a role created again under the same name is granted (abac_authorization_replay.json,
+// native-named-session-principal-survives-role-recreation). Not pinned, as Palisade
+// differs: nonexistent-role-session (AWS refuses, MalformedPolicy, a policy naming a
+// session of a role that does not exist; Palisade takes it).
+func TestRecordedSessionPrincipalBinding(t *testing.T) {
+	e := newEnv(t)
+	const b = "abac-session-binding"
+	e.bucket(b)
+	trust := aws.String(`{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::` + account + `:root"}, "Action": "sts:AssumeRole"}]}`)
+	must(e.iam.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String(b), AssumeRolePolicyDocument: trust}))
+	e.put(b, "probe", "session-principal-binding")
+	policy := func(role string) *string {
+		return aws.String(`{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": "arn:aws:sts::` + account + `:assumed-role/` + role +
+			`/future-session"}, "Action": "s3:GetObject", "Resource": "arn:aws:s3:::` + b + `/*"}]}`)
+	}
+	must(e.s3.PutBucketPolicy(ctx, &s3.PutBucketPolicyInput{Bucket: aws.String(b), Policy: policy(b)})) // future-session-policy-0
+	const stored = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:sts::` + account +
+		`:assumed-role/abac-session-binding/future-session"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::abac-session-binding/*"}]}`
+	readPolicy := func(label string) {
+		t.Helper()
+		if got := aws.ToString(must(e.s3.GetBucketPolicy(ctx, &s3.GetBucketPolicyInput{Bucket: aws.String(b)})).Policy); got != stored {
+			t.Errorf("%s:\n got %s\nwant %s", label, got, stored)
+		}
+	}
+	readPolicy("before-assumption")
+	must(e.iam.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("assumer")}))
+	must(e.iam.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String("assumer"), PolicyName: aws.String("p"),
+		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"*"}]}`)}))
+	k := must(e.iam.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String("assumer")})).AccessKey
+	stsc := sts.NewFromConfig(e.p.Config(*k.AccessKeyId, *k.SecretAccessKey, ""))
+	read := func(label string) {
+		t.Helper()
+		cr := must(stsc.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String("arn:aws:iam::" + account + ":role/" + b), RoleSessionName: aws.String("future-session")})).Credentials
+		c := s3Client(e.p.Config(*cr.AccessKeyId, *cr.SecretAccessKey, *cr.SessionToken))
+		out, err := c.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(b), Key: aws.String("probe")})
+		if err != nil {
+			t.Fatalf("%s: %v", label, err)
+		}
+		if got := readBody(out.Body); got != "session-principal-binding" {
+			t.Errorf("%s: %q", label, got)
+		}
+	}
+	read("original-session-read")
+	must(e.iam.DeleteRole(ctx, &iam.DeleteRoleInput{RoleName: aws.String(b)}))
+	readPolicy("after-role-deletion")
+	must(e.iam.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String(b), AssumeRolePolicyDocument: trust}))
+	readPolicy("after-role-recreation")
+	read("recreated-session-read")
+}
