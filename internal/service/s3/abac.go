@@ -72,7 +72,8 @@ func addBucketTags(ctx map[string][]string, b *bucketRec) {
 // errABACTagging refuses PutBucketTagging and DeleteBucketTagging on a bucket with
 // ABAC enabled: its tags are then managed through S3 Control's TagResource and
 // UntagResource (recorded, 2026: abac_controls_replay.json, legacy-put-enabled,
-// legacy-delete-enabled; the tags are left as they were).
+// legacy-delete-enabled; the tags are left as they were). The message is not
+// recorded: this one says what the API reference says.
 func errABACTagging() *model.Error {
 	return model.NewError(400, "BadRequest", "ABAC is enabled for this bucket. Use TagResource and UntagResource to manage bucket tags.")
 }
