@@ -34,7 +34,7 @@ func TestDateFormsDecide(t *testing.T) {
 		{"YYYY-MM", func(t time.Time) string { return strconv.Quote(t.Format("2006-01")) }},
 		{"YYYY-MM-DDThh:mmZ", func(t time.Time) string { return strconv.Quote(t.Format("2006-01-02T15:04Z")) }},
 		{"YYYY-MM-DDThh:mm:ssZ", func(t time.Time) string { return strconv.Quote(t.Format("2006-01-02T15:04:05Z")) }},
-		{"fractional seconds", func(t time.Time) string { return strconv.Quote(t.Format("2006-01-02T15:04:05.123456Z")) }},
+		{"fractional seconds", func(t time.Time) string { return strconv.Quote(t.Format("2006-01-02T15:04:05.000000Z")) }},
 		{"offset +05:00", func(t time.Time) string {
 			return strconv.Quote(t.In(time.FixedZone("", 5*3600)).Format("2006-01-02T15:04:05-07:00"))
 		}},
