@@ -53,6 +53,32 @@ type Call struct {
 	// across accounts, of a KMS key used from another account): each receives a copy
 	// of the record, the copies sharing a sharedEventID.
 	SharedWith []string
+	// InRegions are further records of a successful call in Regions of its account
+	// other than its own (see InRegion).
+	InRegions []InRegion
+}
+
+// InRegion is a further record a successful call writes in another Region of the
+// caller's account, for operations AWS logs in each Region whose resources they
+// change (KMS's UpdatePrimaryRegion in both keys' Regions, ReplicateKey's CreateKey
+// in the replica's). The record is the call's own but for the fields set here. It
+// goes to the caller's account only: none of these operations works across accounts.
+type InRegion struct {
+	Region string
+	// Operation, when set, is the record's eventName in place of the call's; Input
+	// and Output are then rendered with that operation's shapes.
+	Operation string
+	// InvokedBy, when set, is the userIdentity's invokedBy: the service that acted
+	// in that Region on the caller's behalf.
+	InvokedBy string
+	// Input and Output, when set (or when Operation is), are rendered into
+	// requestParameters and responseElements in place of the call's.
+	Input, Output map[string]any
+	// RequestParameters and ResponseElements, when set, replace the rendered ones,
+	// as Call's do.
+	RequestParameters, ResponseElements any
+	// Resources, when set, replace the call's.
+	Resources []Resource
 }
 
 // Build returns the call's records: the caller's account's first, then one per
@@ -130,7 +156,47 @@ func Build(c *Call) []Record {
 		cp.SharedEventID = shared
 		out = append(out, cp)
 	}
+	if c.ErrorCode == "" {
+		for _, e := range c.InRegions {
+			out = append(out, inRegion(c, rec, e))
+		}
+	}
 	return out
+}
+
+// inRegion is the record e describes: rec with e's Region and fields.
+func inRegion(c *Call, rec Record, e InRegion) Record {
+	source := rec.EventSource
+	r := rec
+	r.AWSRegion = e.Region
+	r.EventID = auth.NewUUID()
+	op, in, out := c.Operation, c.InputShape, c.OutputShape
+	if e.Operation != "" {
+		op, in, out = e.Operation, nil, nil
+		if o := c.Service.Operations[op]; o != nil {
+			in, out = o.Input, o.Output
+		}
+		r.EventName = op
+		r.ReadOnly = IsReadOnly(source, op, c.HandlerReadOnly)
+	}
+	if e.Operation != "" || e.Input != nil || e.RequestParameters != nil {
+		r.RequestParameters = limit(override(e.RequestParameters, func() json.RawMessage {
+			return Params(c.Service.Name, in, withDefaults(source, op, in, e.Input))
+		}), MaxParams)
+	}
+	if e.Operation != "" || e.Output != nil || e.ResponseElements != nil {
+		r.ResponseElements = null
+		if HasResponse(source, op, c.HandlerReadOnly) {
+			r.ResponseElements = limit(override(e.ResponseElements, func() json.RawMessage { return Params(c.Service.Name, out, e.Output) }), MaxParams)
+		}
+	}
+	if e.Resources != nil {
+		r.Resources = e.Resources
+	}
+	if e.InvokedBy != "" {
+		r.UserIdentity.InvokedBy = e.InvokedBy
+	}
+	return r
 }
 
 // ownerResources are a record's resources as a resource owner's copy shows them:

@@ -383,6 +383,7 @@ type Call struct {
 	proto      wire.Protocol // the request's protocol and decoded request, for AnswerSize
 	wreq       *wire.Request
 	sharedWith []string
+	inRegions  []audit.InRegion
 	entry      *entry
 	authorized bool
 	denied     bool
@@ -436,4 +437,14 @@ func (c *Call) RecordFor(account string) {
 	if account != "" && account != c.Account {
 		c.sharedWith = append(c.sharedWith, account)
 	}
+}
+
+// RecordIn writes a further record of the call in another Region of the caller's
+// account (r.Region), in the call's transaction with its own record, for operations
+// AWS logs in each Region whose resources they change (KMS's UpdatePrimaryRegion,
+// and the CreateKey behind ReplicateKey in the replica's Region). The record is the
+// call's own but for what r sets (audit.InRegion). It is written only if the call
+// succeeds.
+func (c *Call) RecordIn(r audit.InRegion) {
+	c.inRegions = append(c.inRegions, r)
 }

@@ -449,6 +449,7 @@ func (s *Server) dispatch(c *Call, e *entry, h Handler, in any, inTree map[strin
 		tx.SetScope(c.scope())
 		herr = nil
 		out = nil
+		c.inRegions = nil
 		tx.Savepoint(func() error {
 			if herr = s.authorizeOperation(c, e, h, inTree); herr != nil {
 				return herr
@@ -534,6 +535,7 @@ func (s *Server) records(c *Call, h Handler, in map[string]any, out any, herr er
 		RequestParameters: c.RequestParameters, ResponseElements: c.ResponseElements,
 		Resources: c.Resources, AdditionalEventData: c.AdditionalEventData,
 		TLS: audit.TLS(c.TLS, c.Host), SharedWith: c.sharedWith,
+		InRegions: c.inRegions,
 	}
 	if herr != nil {
 		var me *model.Error
