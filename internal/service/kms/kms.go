@@ -378,5 +378,10 @@ func grantFrom(c *server.Call) *grantRec {
 
 // resources names the key in the call's CloudTrail record, as KMS's records do.
 func (k *KMS) resources(c *server.Call, r *keyRec) {
-	c.Resources = []audit.Resource{{ARN: r.arn(), AccountID: r.Account, Type: "AWS::KMS::Key", AccountFirst: true}}
+	c.Resources = keyResources(r)
+}
+
+// keyResources are a record's resources for a call on r.
+func keyResources(r *keyRec) []audit.Resource {
+	return []audit.Resource{{ARN: r.arn(), AccountID: r.Account, Type: "AWS::KMS::Key", AccountFirst: true}}
 }

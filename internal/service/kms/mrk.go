@@ -6,6 +6,7 @@ import (
 	"time"
 
 	api "github.com/palisade/palisade/internal/api/kms"
+	"github.com/palisade/palisade/internal/audit"
 	"github.com/palisade/palisade/internal/auth"
 	"github.com/palisade/palisade/internal/model"
 	"github.com/palisade/palisade/internal/server"
@@ -42,6 +43,10 @@ func (r *keyRec) settle(now time.Time) {
 		}
 	}
 }
+
+// kmsPrincipal is the service that acts in another Region on a caller's behalf, as
+// records of multi-Region operations name it in userIdentity.invokedBy.
+const kmsPrincipal = "kms.amazonaws.com"
 
 func newMRKID() string { return "mrk-" + strings.ReplaceAll(auth.NewUUID(), "-", "") }
 
@@ -169,6 +174,22 @@ func (k *KMS) replicateKey(c *server.Call, in *api.ReplicateKeyRequest) (*api.Re
 	if len(r.Tags) > 0 {
 		out.ReplicaTags = r.Tags
 	}
+	// "A ReplicateKey request results in a ReplicateKey operation and a CreateKey
+	// operation" (Developer Guide, ct-replicate-key): the ReplicateKey record here,
+	// naming the primary, and a CreateKey record in the replica's Region, naming the
+	// replica. The guide shows only the first; the CreateKey record's fields are
+	// inferred: the caller's identity invoked by KMS (as UpdatePrimaryRegion's record
+	// in the new primary's Region shows it), the replica's properties as CreateKey's
+	// parameters, its metadata as CreateKey's answer, the call's requestID.
+	c.RecordIn(audit.InRegion{
+		Region: region, Operation: "CreateKey", InvokedBy: kmsPrincipal,
+		Input: model.Marshal(&api.CreateKeyRequest{
+			Description: in.Description, Policy: in.Policy, BypassPolicyLockoutSafetyCheck: in.BypassPolicyLockoutSafetyCheck,
+			Tags: in.Tags, KeyUsage: ptr(r.Usage), KeySpec: ptr(r.Spec), Origin: ptr(r.Origin), MultiRegion: ptr(true),
+		}),
+		Output:    model.Marshal(&api.CreateKeyResponse{KeyMetadata: out.ReplicaKeyMetadata}),
+		Resources: keyResources(r),
+	})
 	return out, nil
 }
 
@@ -182,8 +203,13 @@ func (k *KMS) updatePrimaryRegion(c *server.Call, in *api.UpdatePrimaryRegionReq
 	if err := customerKey(p); err != nil {
 		return nil, err
 	}
+	// Records of UpdatePrimaryRegion since December 2022 name the key they changed in
+	// responseElements, though the operation answers nothing (Developer Guide,
+	// ct-update-primary-region).
+	c.ResponseElements = map[string]any{"keyId": p.arn()}
 	if in.PrimaryRegion == p.Region {
-		// Recorded 2026: multi_region.json, update_primary_same.
+		// Recorded 2026: multi_region.json, update_primary_same. Nothing changes in
+		// another Region, so there is no second record (inferred).
 		return &model.Empty{}, nil
 	}
 	if !slices.Contains(p.Replicas, in.PrimaryRegion) {
@@ -223,6 +249,19 @@ func (k *KMS) updatePrimaryRegion(c *server.Call, in *api.UpdatePrimaryRegionReq
 		}
 	}
 	k.resources(c, p)
+	// The operation writes two records: this one, in the Region of the former primary,
+	// and one in the Region of the new primary (Developer Guide,
+	// ct-update-primary-region). The second names the new primary's key ARN as keyId,
+	// shows the caller invoked by KMS and carries the call's requestID; its
+	// responseElements.keyId and resources name that Region's key, as the first
+	// record's do (the guide's second example predates responseElements.keyId and
+	// shows no resources: inferred).
+	c.RecordIn(audit.InRegion{
+		Region: r.Region, InvokedBy: kmsPrincipal,
+		Input:            map[string]any{"KeyId": r.arn(), "PrimaryRegion": in.PrimaryRegion},
+		ResponseElements: map[string]any{"keyId": r.arn()},
+		Resources:        keyResources(r),
+	})
 	return &model.Empty{}, nil
 }
 
