@@ -80,8 +80,9 @@ func Marshal(r *Record) ([]byte, error) {
 }
 
 func (u *UserIdentity) appendJSON(b []byte) []byte {
-	b = append(b, `{"type":`...)
-	b = appendString(b, u.Type)
+	b = append(b, '{')
+	n := len(b)
+	b = appendOptional(b, "type", u.Type)
 	if u.PrincipalID != nil {
 		b = appendField(b, "principalId", *u.PrincipalID)
 	}
@@ -130,6 +131,10 @@ func (u *UserIdentity) appendJSON(b []byte) []byte {
 	}
 	b = appendOptional(b, "invokedBy", u.InvokedBy)
 	b = appendOptional(b, "identityProvider", u.IdentityProvider)
+	if len(b) > n {
+		// Every member was written with a leading comma; the first takes none.
+		b = append(b[:n], b[n+1:]...)
+	}
 	return append(b, '}')
 }
 

@@ -64,7 +64,9 @@ type Record struct {
 // UserIdentity is CloudTrail's description of the caller. Which fields appear depends
 // on the identity type, as in AWS's records: see Identity.
 type UserIdentity struct {
-	Type             string          `json:"type"`
+	// Type is empty for what a service did on its own (KMS's RotateKey and
+	// SynchronizeMultiRegionKey records: {"accountId", "invokedBy"} only).
+	Type             string          `json:"type,omitempty"`
 	PrincipalID      *string         `json:"principalId,omitempty"`
 	ARN              string          `json:"arn,omitempty"`
 	AccountID        string          `json:"accountId,omitempty"`

@@ -1,7 +1,9 @@
 package kms
 
 import (
+	"encoding/json"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -263,6 +265,33 @@ func (k *KMS) updatePrimaryRegion(c *server.Call, in *api.UpdatePrimaryRegionReq
 		Resources:        keyResources(r),
 	})
 	return &model.Empty{}, nil
+}
+
+// syncEvent records KMS copying a multi-Region primary's new key material to its
+// replicas, as CloudTrail's SynchronizeMultiRegionKey in the primary's Region
+// (Developer Guide, ct-synchronize-multi-region-key: the primary alone in resources,
+// its ARN as responseElements.keyId since December 2022, "AWS Internal" as the
+// caller). KMS also synchronizes periodically; Palisade records it when a rotation
+// gives a primary with replicas new material (inferred: when AWS writes it is not
+// documented beyond "periodically").
+func (k *KMS) syncEvent(tx *store.Tx, p *keyRec, now time.Time) error {
+	if !p.multiRegion() || p.replica() || len(p.Replicas) == 0 {
+		return nil
+	}
+	const internal = "AWS Internal"
+	rec := audit.Record{
+		EventVersion: audit.EventVersion, UserIdentity: audit.UserIdentity{AccountID: p.Account, InvokedBy: internal},
+		EventTime: audit.FormatTime(now), EventSource: "kms.amazonaws.com", EventName: "SynchronizeMultiRegionKey",
+		AWSRegion: p.Region, SourceIPAddress: internal, UserAgent: internal,
+		RequestParameters: json.RawMessage("null"), ResponseElements: json.RawMessage(`{"keyId":` + strconv.Quote(p.arn()) + `}`),
+		RequestID: auth.NewUUID(), EventID: auth.NewUUID(), Resources: keyResources(p),
+		EventType: "AwsApiCall", ManagementEvent: true, RecipientAccountID: p.Account, EventCategory: "Management",
+	}
+	data, err := audit.Marshal(&rec)
+	if err != nil {
+		return err
+	}
+	return tx.AppendEvent(&store.Event{Time: now.UnixMilli(), Account: p.Account, Region: p.Region, Source: audit.Source, Kind: audit.Kind, Data: data})
 }
 
 // syncReplicas copies a primary's Regions and shared properties to its replicas,

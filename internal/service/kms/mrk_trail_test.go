@@ -2,6 +2,7 @@ package kms_test
 
 import (
 	"encoding/json"
+	"strings"
 	"testing"
 	"time"
 
@@ -27,6 +28,9 @@ type trailEvent struct {
 	Resources         []struct {
 		ARN string `json:"ARN"`
 	} `json:"resources"`
+	SourceIPAddress string `json:"sourceIPAddress"`
+	EventType       string `json:"eventType"`
+	raw             string
 }
 
 // events returns the records of eventName in the event history of a Region, as
@@ -41,6 +45,7 @@ func (e *env) events(region, eventName string) []trailEvent {
 		if err := json.Unmarshal([]byte(*ev.CloudTrailEvent), &out[i]); err != nil {
 			e.Fatal(err)
 		}
+		out[i].raw = *ev.CloudTrailEvent
 	}
 	return out
 }
@@ -136,5 +141,51 @@ func TestMultiRegionRecordsInBothRegions(t *testing.T) {
 	}
 	if got := e.events("us-east-1", "UpdatePrimaryRegion"); len(got) != 1 {
 		t.Errorf("UpdatePrimaryRegion in us-east-1 after a same-Region call: %+v", got)
+	}
+}
+
+// Rotating a multi-Region primary with replicas, on demand or automatically, records
+// SynchronizeMultiRegionKey in the primary's Region, as KMS's own call (Developer
+// Guide, ct-synchronize-multi-region-key); a key without replicas has nothing to
+// synchronize.
+func TestSynchronizeMultiRegionKeyRecorded(t *testing.T) {
+	e := newEnv(t)
+	single := e.key(&kms.CreateKeyInput{MultiRegion: aws.Bool(true)})
+	must(e.kms.RotateKeyOnDemand(ctx, &kms.RotateKeyOnDemandInput{KeyId: single.KeyId}))
+	if got := e.events("us-east-1", "SynchronizeMultiRegionKey"); len(got) != 0 {
+		t.Fatalf("records for a key without replicas: %+v", got)
+	}
+
+	p := e.key(&kms.CreateKeyInput{MultiRegion: aws.Bool(true)})
+	must(e.kms.ReplicateKey(ctx, &kms.ReplicateKeyInput{KeyId: p.KeyId, ReplicaRegion: aws.String("us-west-2")}))
+	e.p.Clock.Advance(time.Minute)
+	must(e.kms.RotateKeyOnDemand(ctx, &kms.RotateKeyOnDemandInput{KeyId: p.KeyId}))
+	got := e.events("us-east-1", "SynchronizeMultiRegionKey")
+	if len(got) != 1 {
+		t.Fatalf("SynchronizeMultiRegionKey in us-east-1: %+v", got)
+	}
+	s := got[0]
+	if s.AWSRegion != "us-east-1" || s.resource() != *p.Arn || s.ResponseElements["keyId"] != *p.Arn || s.RequestParameters != nil ||
+		s.SourceIPAddress != "AWS Internal" || s.EventType != "AwsApiCall" || s.UserIdentity.InvokedBy != "AWS Internal" {
+		t.Errorf("SynchronizeMultiRegionKey: %s", s.raw)
+	}
+	// The caller is the account alone: no type, no ARN.
+	if want := `"userIdentity":{"accountId":"` + account + `","invokedBy":"AWS Internal"}`; !strings.Contains(s.raw, want) {
+		t.Errorf("userIdentity in %s, want %s", s.raw, want)
+	}
+	if got := e.events("us-west-2", "SynchronizeMultiRegionKey"); len(got) != 0 {
+		t.Errorf("SynchronizeMultiRegionKey in us-west-2: %+v", got)
+	}
+
+	must(e.kms.EnableKeyRotation(ctx, &kms.EnableKeyRotationInput{KeyId: p.KeyId}))
+	e.p.Clock.Advance(366 * 24 * time.Hour)
+	eventually(t, "automatic rotation", func() bool { return len(e.events("us-east-1", "RotateKey")) == 1 })
+	// The on-demand rotation's record is past the event history's 90 days by now.
+	if got := e.events("us-east-1", "SynchronizeMultiRegionKey"); len(got) != 1 || got[0].EventID == s.EventID || got[0].resource() != *p.Arn {
+		t.Errorf("SynchronizeMultiRegionKey after automatic rotation: %+v", got)
+	}
+	// KMS's own records of a single-Region key name no identity type either.
+	if rk := e.events("us-east-1", "RotateKey"); !strings.Contains(rk[0].raw, `"userIdentity":{"accountId":"`+account+`",`) {
+		t.Errorf("RotateKey record %s", rk[0].raw)
 	}
 }

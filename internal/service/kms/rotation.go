@@ -172,7 +172,10 @@ func (k *KMS) rotateKeyOnDemand(c *server.Call, in *api.RotateKeyOnDemandRequest
 	}
 	r.OnDemand++
 	k.resources(c, r)
-	return &api.RotateKeyOnDemandResponse{KeyId: ptr(r.arn())}, k.putKey(c.Tx, r)
+	if err := k.putKey(c.Tx, r); err != nil {
+		return nil, err
+	}
+	return &api.RotateKeyOnDemandResponse{KeyId: ptr(r.arn())}, k.syncEvent(c.Tx, r, c.Now)
 }
 
 func (k *KMS) listKeyRotations(c *server.Call, in *api.ListKeyRotationsRequest) (*api.ListKeyRotationsResponse, error) {

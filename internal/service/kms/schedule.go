@@ -149,7 +149,10 @@ func (k *KMS) runEntry(tx *store.Tx, entry string, now time.Time) error {
 		if err := k.schedule(tx, r.Rotation.Next, r, jobRotate); err != nil {
 			return err
 		}
-		return k.serviceEvent(tx, r, "RotateKey", now)
+		if err := k.serviceEvent(tx, r, "RotateKey", now); err != nil {
+			return err
+		}
+		return k.syncEvent(tx, r, now)
 	case jobExpire:
 		if r.ValidTo == nil || now.Before(*r.ValidTo) || r.currentMaterial() == nil {
 			return nil
