@@ -65,15 +65,19 @@ func writeStamp(o *objRec) string {
 
 // partRec is one uploaded part.
 type partRec struct {
-	Number       int32             `json:"n"`
-	ETag         string            `json:"e"`
-	Size         int64             `json:"z"`
-	File         string            `json:"f"`
-	Key          []byte            `json:"k"` // file key sealed under the upload's object key
-	Checksums    map[string]string `json:"cs,omitempty"`
-	LastModified time.Time         `json:"t"`
-	Inline       bool              `json:"i,omitempty"`
-	Blob         bool              `json:"b,omitempty"` // see segment.Blob
+	Number    int32             `json:"n"`
+	ETag      string            `json:"e"`
+	Size      int64             `json:"z"`
+	File      string            `json:"f"`
+	Key       []byte            `json:"k"` // file key sealed under the upload's object key
+	Checksums map[string]string `json:"cs,omitempty"`
+	// CRC64NVME is the part's CRC64NVME when its upload has no checksum algorithm
+	// and the part came with another checksum: S3 keeps it to give the object its
+	// full-object CRC64NVME, and shows it nowhere.
+	CRC64NVME    string    `json:"c64,omitempty"`
+	LastModified time.Time `json:"t"`
+	Inline       bool      `json:"i,omitempty"`
+	Blob         bool      `json:"b,omitempty"` // see segment.Blob
 }
 
 func (p *partRec) segment() segment {
@@ -247,7 +251,8 @@ func (s *Service) receivePart(c *server.Call, in *api.UploadPartRequest) (*recei
 	if err := checkPartNumber(in.PartNumber); err != nil {
 		return nil, err
 	}
-	if _, err := s.viewUpload(c, in.Bucket, in.Key, in.UploadId); err != nil {
+	u, err := s.viewUpload(c, in.Bucket, in.Key, in.UploadId)
+	if err != nil {
 		return nil, err
 	}
 	if in.Body == nil {
@@ -255,9 +260,24 @@ func (s *Service) receivePart(c *server.Call, in *api.UploadPartRequest) (*recei
 	}
 	cl := bodyClaims{ContentMD5: in.ContentMD5, Algorithm: in.ChecksumAlgorithm,
 		Declared: checksumFields{&in.ChecksumCRC32, &in.ChecksumCRC32C, &in.ChecksumCRC64NVME, &in.ChecksumSHA1, &in.ChecksumSHA256, &in.ChecksumSHA512, &in.ChecksumMD5, &in.ChecksumXXHASH64, &in.ChecksumXXHASH3, &in.ChecksumXXHASH128}.get()}
-	// A part of an upload with a checksum algorithm must carry that checksum: S3 does
-	// not compute it for a part sent without (recorded, 2026:
-	// checksum_algorithms_multipart_replay.json, XXHASH128.missing-checksum).
+	switch {
+	case u.ChecksumAlg == "":
+		// S3 answers a part of an upload without a checksum algorithm with only the
+		// checksum it was sent, if any, yet completes the upload with the
+		// CRC64NVME of the whole object (recorded, 2026:
+		// multipart_checksums_replay.json, raw-default-no-checksum;
+		// multipart_controls_replay.json, baseline-complete-sorted).
+		cl.Own = algCRC64NVME
+	case u.ChecksumType == typeFullObject:
+		// A part of a FULL_OBJECT upload sent without its checksum is given it
+		// (recorded, 2026: multipart_checksums_replay.json,
+		// part-boundaries-CRC32.omitted, full-object-entirely-omitted-CRC32).
+		cl.Compute = u.ChecksumAlg
+	}
+	// A part of a COMPOSITE upload must carry the upload's checksum: S3 does not
+	// compute it for a part sent without (recorded, 2026:
+	// checksum_algorithms_multipart_replay.json, XXHASH128.missing-checksum;
+	// multipart_checksums_replay.json, part-boundaries-SHA256.omitted).
 	return s.receive(c, in.Body, cl)
 }
 
@@ -304,7 +324,7 @@ func (s *Service) storePart(c *server.Call, b *bucketRec, u *uploadRec, n int32,
 		return nil, err
 	}
 	sg := r.segment(objKey)
-	p := &partRec{Number: n, ETag: etagUnder(u.Enc, r.etag()), Size: r.size, File: sg.File, Key: sg.Key, Checksums: r.checksums, LastModified: timeTrunc(c.Now), Inline: sg.Inline, Blob: sg.Blob}
+	p := &partRec{Number: n, ETag: etagUnder(u.Enc, r.etag()), Size: r.size, File: sg.File, Key: sg.Key, Checksums: r.checksums, CRC64NVME: r.own, LastModified: timeTrunc(c.Now), Inline: sg.Inline, Blob: sg.Blob}
 	if err := r.commit(c, nil); err != nil {
 		return nil, err
 	}
@@ -543,12 +563,31 @@ func (s *Service) completeUpload(c *server.Call, in *api.CompleteMultipartUpload
 		}
 		given := checksumFields{&cp.ChecksumCRC32, &cp.ChecksumCRC32C, &cp.ChecksumCRC64NVME, &cp.ChecksumSHA1, &cp.ChecksumSHA256, &cp.ChecksumSHA512, &cp.ChecksumMD5, &cp.ChecksumXXHASH64, &cp.ChecksumXXHASH3, &cp.ChecksumXXHASH128}.get()
 		sum, have := p.Checksums[alg]
-		if u.ChecksumAlg != "" && u.ChecksumType == typeComposite {
+		if !have && u.ChecksumAlg == "" && p.CRC64NVME != "" {
+			sum, have = p.CRC64NVME, true
+		}
+		wrongPart := model.NewError(400, "InvalidPart", "One or more of the specified parts could not be found.  The part may not have been uploaded, or the specified entity tag may not match the part's entity tag.").
+			With("UploadId", u.UploadID).With("PartNumber", strconv.Itoa(int(n)))
+		switch {
+		case u.ChecksumAlg == "" && len(given) > 0:
+			// An upload without a checksum algorithm keeps no part checksums to
+			// match: naming one, even the part's own, is InvalidPart (recorded,
+			// 2026: multipart_checksums_replay.json, init-None-None.complete,
+			// raw-default-transport-crc64-manifest.attempt-extra-checksum).
+			return nil, wrongPart
+		case u.ChecksumAlg != "" && u.ChecksumType == typeComposite:
 			if g, ok := given[alg]; !ok {
 				return nil, errInvalidRequest(fmt.Sprintf("The upload was created using a %s checksum. The complete request must include the checksum for each part. It was missing for part %d in the request.", strings.ToLower(alg), n))
 			} else if g != sum {
-				return nil, model.NewError(400, "InvalidPart", "One or more of the specified parts could not be found.  The part may not have been uploaded, or the specified entity tag may not match the part's entity tag.").
-					With("UploadId", u.UploadID).With("PartNumber", strconv.Itoa(int(n)))
+				return nil, wrongPart
+			}
+		case u.ChecksumAlg != "":
+			// A FULL_OBJECT upload's parts may be named without their checksums,
+			// but not with wrong ones (recorded, 2026: multipart_checksums_replay.json,
+			// complete-CRC32-missing-part-checksum, complete-CRC32-wrong-part-checksum,
+			// complete-CRC64NVME-wrong-part-checksum).
+			if g, ok := given[alg]; ok && g != sum {
+				return nil, wrongPart
 			}
 		}
 		raw, _ := hex.DecodeString(p.ETag)
@@ -565,6 +604,13 @@ func (s *Service) completeUpload(c *server.Call, in *api.CompleteMultipartUpload
 				crc = crcCombine(alg, crc, crcValue(sum), p.Size)
 			}
 		}
+	}
+	if in.ChecksumType != nil && u.ChecksumType != "" && *in.ChecksumType != u.ChecksumType {
+		// Recorded, 2026: multipart_checksums_replay.json,
+		// complete-SHA256-wrong-checksum-type, complete-CRC32-wrong-checksum-type
+		// (400 InvalidRequest; the message is not recorded: versitygw's, which
+		// emulates S3's).
+		return nil, errInvalidRequest(fmt.Sprintf("The upload was created using the %s checksum mode. The complete request must use the same checksum mode.", u.ChecksumType))
 	}
 	if in.MpuObjectSize != nil && *in.MpuObjectSize != o.Size {
 		return nil, errInvalidRequest(fmt.Sprintf("The provided 'x-amz-mp-object-size' header value %d does not match what was computed: %d", *in.MpuObjectSize, o.Size))

@@ -37,8 +37,11 @@ type received struct {
 	size      int64
 	md5       []byte
 	checksums map[string]string // algorithm → base64, as computed
-	moved     bool              // renamed into the data tree
-	committed bool              // the transaction holding it committed
+	// own is bodyClaims.Own's checksum when the request named another: S3 keeps it
+	// for itself and does not answer it.
+	own       string
+	moved     bool // renamed into the data tree
+	committed bool // the transaction holding it committed
 	// inline holds a small body, sealed, to be stored in its record's transaction.
 	inline []byte
 	// row, when not empty, is the blobs-table row the inline body is to be stored in
@@ -113,6 +116,11 @@ type bodyClaims struct {
 	// Compute is an algorithm to compute though the request names none (a copied
 	// part's upload's).
 	Compute string
+	// Own is an algorithm S3 computes for itself whatever the request names (a
+	// part's CRC64NVME, when its upload has no checksum algorithm: the completed
+	// object gets the full-object CRC64NVME of its parts). Its checksum goes to
+	// received.own, not received.checksums.
+	Own string
 }
 
 // receive streams a request body into a temporary file, verifying what the request
@@ -161,9 +169,13 @@ func (s *Service) receive(c *server.Call, body io.Reader, cl bodyClaims) (*recei
 			}
 		}
 	}
-	if len(algs) == 0 {
+	own := cl.Own != "" && !algs[cl.Own]
+	if len(algs) == 0 && !own {
 		// S3 computes CRC64NVME for every object uploaded without a checksum.
 		algs[algCRC64NVME] = true
+	}
+	if own {
+		algs[cl.Own] = true
 	}
 
 	r := &received{s: s, name: newName(), fileKey: newFileKey(), checksums: map[string]string{}}
@@ -263,6 +275,10 @@ func (s *Service) receive(c *server.Call, body io.Reader, cl bodyClaims) (*recei
 	}
 	if err := matchChecksums(cl.Declared, r.checksums); err != nil {
 		return nil, err
+	}
+	if own {
+		r.own = r.checksums[cl.Own]
+		delete(r.checksums, cl.Own)
 	}
 	if err := sw.finish(); err != nil {
 		return nil, err

@@ -1,0 +1,185 @@
+package s3_test
+
+import (
+	"bytes"
+	"context"
+	"net/http"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/s3/types"
+	"github.com/aws/smithy-go/middleware"
+	smithyhttp "github.com/aws/smithy-go/transport/http"
+)
+
+// Cases replayed from radkawar/stackd testdata/aws/s3/multipart_*_replay.json
+// (AWS, us-east-1, September 2026).
+
+// answerHeaders captures the raw headers of the answer into *h, for the fields the
+// SDK's output does not tell apart from absent.
+func answerHeaders(h *http.Header) func(*s3.Options) {
+	return func(o *s3.Options) {
+		o.APIOptions = append(o.APIOptions, func(st *middleware.Stack) error {
+			return st.Deserialize.Add(middleware.DeserializeMiddlewareFunc("answerHeaders", func(c context.Context, in middleware.DeserializeInput, next middleware.DeserializeHandler) (middleware.DeserializeOutput, middleware.Metadata, error) {
+				out, md, err := next.HandleDeserialize(c, in)
+				if r, ok := out.RawResponse.(*smithyhttp.Response); ok {
+					*h = r.Header.Clone()
+				}
+				return out, md, err
+			}), middleware.After)
+		})
+	}
+}
+
+// checksumHeaders are the x-amz-checksum-* headers of an answer.
+func checksumHeaders(h http.Header) map[string]string {
+	out := map[string]string{}
+	for k, v := range h {
+		if len(k) > len("X-Amz-Checksum-") && http.CanonicalHeaderKey(k[:len("X-Amz-Checksum-")]) == "X-Amz-Checksum-" && len(v) > 0 {
+			out[k] = v[0]
+		}
+	}
+	return out
+}
+
+// mpuChecksumBody is the 34-byte part the checksum recordings upload; its CRC32 is
+// CT60Ng==, its CRC64NVME 3PNWhFLsJFg=, its MD5 d2ce1424...
+var mpuChecksumBody = []byte("original multipart checksum bytes\n")
+
+const mpuChecksumETag = `"d2ce142480199cab298233c85b76ea67"`
+
+// An upload begun without a checksum algorithm: a part is answered with the checksum
+// it was sent, or none; ListParts shows no part checksums; the completion may not
+// name one (InvalidPart, even the part's own), and the object gets the CRC64NVME of
+// its whole body, whatever checksums its parts came with (recorded, 2026:
+// multipart_checksums_replay.json, raw-default-no-checksum,
+// raw-default-transport-crc64-manifest, init-None-None; multipart_controls_replay.json,
+// baseline-complete-sorted, no-checksum-upload).
+func TestRecordedMultipartWithoutAlgorithm(t *testing.T) {
+	e := newEnv(t)
+	e.bucket("mpu-no-alg")
+	b := aws.String("mpu-no-alg")
+	var h http.Header
+
+	k := aws.String("raw-default")
+	cr := must(e.s3.CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{Bucket: b, Key: k}))
+	up := must(e.s3.UploadPart(ctx, &s3.UploadPartInput{Bucket: b, Key: k, UploadId: cr.UploadId, PartNumber: aws.Int32(1), Body: bytes.NewReader(mpuChecksumBody)}, answerHeaders(&h)))
+	if *up.ETag != mpuChecksumETag || len(checksumHeaders(h)) != 0 {
+		t.Fatalf("a part sent without a checksum: %s %v", *up.ETag, checksumHeaders(h))
+	}
+	lp := must(e.s3.ListParts(ctx, &s3.ListPartsInput{Bucket: b, Key: k, UploadId: cr.UploadId}))
+	if p := lp.Parts[0]; p.ChecksumCRC32 != nil || p.ChecksumCRC64NVME != nil || lp.ChecksumAlgorithm != "" || lp.ChecksumType != "" {
+		t.Fatalf("ListParts of an upload without a checksum algorithm: %+v %q %q", p, lp.ChecksumAlgorithm, lp.ChecksumType)
+	}
+	_, err := e.s3.CompleteMultipartUpload(ctx, &s3.CompleteMultipartUploadInput{Bucket: b, Key: k, UploadId: cr.UploadId, MultipartUpload: &types.CompletedMultipartUpload{
+		Parts: []types.CompletedPart{{PartNumber: aws.Int32(1), ETag: up.ETag, ChecksumCRC64NVME: aws.String("3PNWhFLsJFg=")}}}})
+	wantErr(t, err, "InvalidPart", 400, "")
+	out := must(e.s3.CompleteMultipartUpload(ctx, &s3.CompleteMultipartUploadInput{Bucket: b, Key: k, UploadId: cr.UploadId, MultipartUpload: &types.CompletedMultipartUpload{
+		Parts: []types.CompletedPart{{PartNumber: aws.Int32(1), ETag: up.ETag}}}}))
+	if aws.ToString(out.ChecksumCRC64NVME) != "3PNWhFLsJFg=" || out.ChecksumType != types.ChecksumTypeFullObject {
+		t.Fatalf("completion: %v %q", out.ChecksumCRC64NVME, out.ChecksumType)
+	}
+
+	// The part's own CRC64NVME, sent and answered, still may not be named.
+	k = aws.String("transport-crc64")
+	cr = must(e.s3.CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{Bucket: b, Key: k}))
+	up = must(e.s3.UploadPart(ctx, &s3.UploadPartInput{Bucket: b, Key: k, UploadId: cr.UploadId, PartNumber: aws.Int32(1), Body: bytes.NewReader(mpuChecksumBody), ChecksumCRC64NVME: aws.String("3PNWhFLsJFg=")}))
+	if aws.ToString(up.ChecksumCRC64NVME) != "3PNWhFLsJFg=" {
+		t.Fatalf("a part sent with its CRC64NVME: %v", up.ChecksumCRC64NVME)
+	}
+	_, err = e.s3.CompleteMultipartUpload(ctx, &s3.CompleteMultipartUploadInput{Bucket: b, Key: k, UploadId: cr.UploadId, MultipartUpload: &types.CompletedMultipartUpload{
+		Parts: []types.CompletedPart{{PartNumber: aws.Int32(1), ETag: up.ETag, ChecksumCRC64NVME: up.ChecksumCRC64NVME}}}})
+	wantErr(t, err, "InvalidPart", 400, "")
+
+	// Parts sent with CRC32s are answered with them alone, and the object still has
+	// the CRC64NVME of all its bytes.
+	k = aws.String("baseline")
+	cr = must(e.s3.CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{Bucket: b, Key: k}))
+	p1 := must(e.s3.UploadPart(ctx, &s3.UploadPartInput{Bucket: b, Key: k, UploadId: cr.UploadId, PartNumber: aws.Int32(1), Body: bytes.NewReader(bytes.Repeat([]byte("B"), 5<<20)),
+		ChecksumCRC32: aws.String("QoZTGg==")}, answerHeaders(&h)))
+	if cs := checksumHeaders(h); len(cs) != 1 || cs["X-Amz-Checksum-Crc32"] != "QoZTGg==" {
+		t.Fatalf("a part sent with a CRC32: %v", cs)
+	}
+	p2 := must(e.s3.UploadPart(ctx, &s3.UploadPartInput{Bucket: b, Key: k, UploadId: cr.UploadId, PartNumber: aws.Int32(2), Body: bytes.NewReader([]byte("final-part\x00\xff\n")),
+		ChecksumCRC32: aws.String("y0ReAw==")}))
+	out = must(e.s3.CompleteMultipartUpload(ctx, &s3.CompleteMultipartUploadInput{Bucket: b, Key: k, UploadId: cr.UploadId, MultipartUpload: &types.CompletedMultipartUpload{
+		Parts: []types.CompletedPart{{PartNumber: aws.Int32(1), ETag: p1.ETag}, {PartNumber: aws.Int32(2), ETag: p2.ETag}}}}))
+	if *out.ETag != `"e1cbd78373e702a76ebeb3afba939912-2"` || aws.ToString(out.ChecksumCRC64NVME) != "kXn25MjY4hQ=" || out.ChecksumCRC32 != nil || out.ChecksumType != types.ChecksumTypeFullObject {
+		t.Fatalf("completion of parts sent with CRC32s: %s %v %v %q", *out.ETag, out.ChecksumCRC64NVME, out.ChecksumCRC32, out.ChecksumType)
+	}
+	g := must(e.s3.HeadObject(ctx, &s3.HeadObjectInput{Bucket: b, Key: k, ChecksumMode: types.ChecksumModeEnabled}))
+	if aws.ToString(g.ChecksumCRC64NVME) != "kXn25MjY4hQ=" || g.ChecksumType != types.ChecksumTypeFullObject {
+		t.Fatalf("HeadObject: %v %q", g.ChecksumCRC64NVME, g.ChecksumType)
+	}
+}
+
+// A FULL_OBJECT upload computes a part's checksum when the part is sent without it,
+// and lets the completion leave part checksums out but not name wrong ones; a
+// COMPOSITE upload still refuses a part without its checksum. A completion naming
+// the other checksum type is InvalidRequest (recorded, 2026:
+// multipart_checksums_replay.json, part-boundaries-CRC32.omitted,
+// full-object-entirely-omitted-CRC32, part-boundaries-SHA256.omitted,
+// complete-CRC32-wrong-part-checksum, complete-CRC64NVME-wrong-part-checksum,
+// complete-CRC32-wrong-checksum-type, complete-SHA256-wrong-checksum-type).
+func TestRecordedMultipartFullObjectParts(t *testing.T) {
+	e := newEnv(t)
+	e.bucket("mpu-full-object")
+	b := aws.String("mpu-full-object")
+	begin := func(key string, alg types.ChecksumAlgorithm, typ types.ChecksumType) *string {
+		return must(e.s3.CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{Bucket: b, Key: aws.String(key), ChecksumAlgorithm: alg, ChecksumType: typ})).UploadId
+	}
+	part := func(key string, id *string, in s3.UploadPartInput) (*s3.UploadPartOutput, error) {
+		in.Bucket, in.Key, in.UploadId, in.PartNumber, in.Body = b, aws.String(key), id, aws.Int32(1), bytes.NewReader(mpuChecksumBody)
+		return e.s3.UploadPart(ctx, &in)
+	}
+	complete := func(key string, id *string, cp types.CompletedPart, in s3.CompleteMultipartUploadInput) (*s3.CompleteMultipartUploadOutput, error) {
+		cp.PartNumber, cp.ETag = aws.Int32(1), aws.String(mpuChecksumETag)
+		in.Bucket, in.Key, in.UploadId, in.MultipartUpload = b, aws.String(key), id, &types.CompletedMultipartUpload{Parts: []types.CompletedPart{cp}}
+		return e.s3.CompleteMultipartUpload(ctx, &in)
+	}
+
+	id := begin("omitted", types.ChecksumAlgorithmCrc32, types.ChecksumTypeFullObject)
+	up := must(part("omitted", id, s3.UploadPartInput{}))
+	if aws.ToString(up.ChecksumCRC32) != "CT60Ng==" {
+		t.Fatalf("a FULL_OBJECT part sent without its checksum: %v", up.ChecksumCRC32)
+	}
+	lp := must(e.s3.ListParts(ctx, &s3.ListPartsInput{Bucket: b, Key: aws.String("omitted"), UploadId: id}))
+	if aws.ToString(lp.Parts[0].ChecksumCRC32) != "CT60Ng==" {
+		t.Fatalf("ListParts: %v", lp.Parts[0].ChecksumCRC32)
+	}
+	_, err := complete("omitted", id, types.CompletedPart{}, s3.CompleteMultipartUploadInput{ChecksumType: types.ChecksumTypeComposite})
+	wantErr(t, err, "InvalidRequest", 400, "The upload was created using the FULL_OBJECT checksum mode. The complete request must use the same checksum mode.")
+	out := must(complete("omitted", id, types.CompletedPart{}, s3.CompleteMultipartUploadInput{}))
+	if aws.ToString(out.ChecksumCRC32) != "CT60Ng==" || out.ChecksumType != types.ChecksumTypeFullObject {
+		t.Fatalf("completion without part checksums: %v %q", out.ChecksumCRC32, out.ChecksumType)
+	}
+
+	for _, c := range []struct {
+		alg         types.ChecksumAlgorithm
+		right, pick types.CompletedPart
+	}{
+		{types.ChecksumAlgorithmCrc32, types.CompletedPart{ChecksumCRC32: aws.String("CT60Ng==")}, types.CompletedPart{ChecksumCRC32: aws.String("tirjWA==")}},
+		{types.ChecksumAlgorithmCrc64nvme, types.CompletedPart{ChecksumCRC64NVME: aws.String("3PNWhFLsJFg=")}, types.CompletedPart{ChecksumCRC64NVME: aws.String("VL/TFmUk6PI=")}},
+	} {
+		key := "wrong-part-" + string(c.alg)
+		id := begin(key, c.alg, types.ChecksumTypeFullObject)
+		must(part(key, id, s3.UploadPartInput{ChecksumCRC32: c.right.ChecksumCRC32, ChecksumCRC64NVME: c.right.ChecksumCRC64NVME}))
+		_, err := complete(key, id, c.pick, s3.CompleteMultipartUploadInput{})
+		wantErr(t, err, "InvalidPart", 400, "")
+		must(complete(key, id, c.right, s3.CompleteMultipartUploadInput{ChecksumType: types.ChecksumTypeFullObject, MpuObjectSize: aws.Int64(34)}))
+	}
+
+	id = begin("composite", types.ChecksumAlgorithmSha256, types.ChecksumTypeComposite)
+	_, err = part("composite", id, s3.UploadPartInput{})
+	wantErr(t, err, "InvalidRequest", 400, "")
+	sha := aws.String("M0gCMF3MUcfElfg4c4UvpgV8u7AteipVMo+Pi8mCE9M=")
+	must(part("composite", id, s3.UploadPartInput{ChecksumSHA256: sha}))
+	_, err = complete("composite", id, types.CompletedPart{ChecksumSHA256: sha}, s3.CompleteMultipartUploadInput{ChecksumType: types.ChecksumTypeFullObject})
+	wantErr(t, err, "InvalidRequest", 400, "The upload was created using the COMPOSITE checksum mode. The complete request must use the same checksum mode.")
+	out = must(complete("composite", id, types.CompletedPart{ChecksumSHA256: sha}, s3.CompleteMultipartUploadInput{ChecksumType: types.ChecksumTypeComposite,
+		ChecksumSHA256: aws.String("9AuRjLTbsiPKqvcuc1gMiuOiJbE4gbr1mcLijBhc/dw=-1")}))
+	if aws.ToString(out.ChecksumSHA256) != "9AuRjLTbsiPKqvcuc1gMiuOiJbE4gbr1mcLijBhc/dw=-1" {
+		t.Fatalf("composite completion: %v", out.ChecksumSHA256)
+	}
+}
