@@ -109,11 +109,25 @@ func objectParts(parts []partInfo, marker, max *int32) *api.GetObjectAttributesP
 	if marker != nil && *marker > 0 {
 		after = *marker
 	}
-	if max != nil && *max >= 0 && *max < limit {
+	if max != nil {
 		limit = *max
 	}
+	// S3 echoes MaxParts as asked, even above 1,000; a negative one lists nothing
+	// and says the list goes on, 0 lists nothing and says it does not; the next
+	// marker is the last part listed, 0 when none is (recorded, 2026:
+	// multipart_read_bounds_replay.json, attrs-max-0, attrs-max--1, attrs-max-1001,
+	// attrs-marker-2, attrs-marker-10001).
 	out := &api.GetObjectAttributesParts{TotalPartsCount: ptr(int32(len(parts))), PartNumberMarker: ptr(after), MaxParts: ptr(limit), IsTruncated: ptr(false)}
-	next := after
+	if limit < 0 {
+		out.NextPartNumberMarker, out.IsTruncated = ptr(limit), ptr(true)
+		return out
+	}
+	if limit == 0 {
+		out.NextPartNumberMarker = ptr(int32(0))
+		return out
+	}
+	limit = min(limit, 1000)
+	next := int32(0)
 	for i, p := range parts {
 		n := int32(i + 1)
 		if n <= after {

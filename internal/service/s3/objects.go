@@ -352,6 +352,9 @@ type readResult struct {
 	// wholePart marks part 1 of an object uploaded in one piece: a partial read
 	// (206) of all of it, whose checksums are the object's.
 	wholePart bool
+	// part is the 1-based part of a multipart object the range is exactly (by
+	// partNumber or by Range), 0 for none.
+	part int
 }
 
 // selectRead finds the object a GET or HEAD reads and applies the conditions and the
@@ -435,7 +438,14 @@ func (s *Service) selectRead(c *server.Call, r readRequest) (*readResult, error)
 		}
 		n := int(*r.PartNumber)
 		count := max(len(o.Parts), 1)
-		if n < 1 || n > count {
+		if n < 1 || n > maxParts {
+			// Outside S3's part numbers it is the argument that is wrong, not the
+			// object's parts (recorded, 2026: multipart_read_bounds_replay.json,
+			// single-part-0, composite-part-10001: 400 InvalidArgument; the message
+			// is not recorded: UploadPart's for the same fault).
+			return nil, errInvalidArgument("Part number must be an integer between 1 and 10000, inclusive", "partNumber", strconv.Itoa(n))
+		}
+		if n > count {
 			return nil, model.NewError(416, "InvalidPartNumber", "The requested partnumber is not satisfiable").With("PartNumberRequested", strconv.Itoa(n)).With("ActualPartCount", strconv.Itoa(count))
 		}
 		if len(o.Parts) > 0 {
@@ -443,7 +453,7 @@ func (s *Service) selectRead(c *server.Call, r readRequest) (*readResult, error)
 			for i := 0; i < n-1; i++ {
 				off += o.Parts[i].Size
 			}
-			rr.start, rr.end, rr.partial = off, off+o.Parts[n-1].Size, true
+			rr.start, rr.end, rr.partial, rr.part = off, off+o.Parts[n-1].Size, true, n
 		} else if o.Size > 0 {
 			// Part 1 of an object put in one piece is the whole object, answered as
 			// the range it is: 206 with Content-Range, as S3 answers it
@@ -460,6 +470,13 @@ func (s *Service) selectRead(c *server.Call, r readRequest) (*readResult, error)
 		}
 		if ok {
 			rr.start, rr.end, rr.partial = start, end, true
+			var off int64
+			for i, p := range o.Parts {
+				if off == start && off+p.Size == end {
+					rr.part = i + 1
+				}
+				off += p.Size
+			}
 		}
 	}
 	return rr, nil
@@ -726,7 +743,9 @@ func (s *Service) answerRead(c *server.Call, rr *readResult, f readFields, ov re
 	if reportsVersion(rr.b, o) {
 		*f.versionID = ptr(o.VersionID)
 	}
-	if rr.partial {
+	if rr.partial && rr.end > rr.start {
+		// An empty part read by number is answered 200, without Content-Range
+		// (recorded, 2026: multipart_read_bounds_replay.json, empty-composite-part-1).
 		c.Status = http.StatusPartialContent
 		*f.contentRange = ptr(fmt.Sprintf("bytes %d-%d/%d", rr.start, rr.end-1, o.Size))
 	}
@@ -744,15 +763,20 @@ func (s *Service) answerRead(c *server.Call, rr *readResult, f readFields, ov re
 	}
 	switch {
 	case checksumMode == nil || *checksumMode != "ENABLED":
-	case !rr.partial || rr.wholePart:
+	case !rr.partial || rr.wholePart || rr.start == 0 && rr.end == o.Size && rr.part == 0:
+		// A range of the whole object has the object's checksums (recorded, 2026:
+		// multipart_read_bounds_replay.json, composite-range-entire).
 		f.checksums.set(o.Checksums)
 		if len(o.Checksums) > 0 {
 			*f.checksumType = ptr(o.ChecksumType)
 		}
-	case partNumber != nil && o.ChecksumType == typeComposite && int(*partNumber) <= len(o.Parts):
-		// A part of a composite object read by number shows that part's checksum
-		// (recorded, 2026: checksum_algorithms_multipart_replay.json, *.part-two-get).
-		part := o.Parts[*partNumber-1]
+	case rr.part > 0 && o.ChecksumType == typeComposite:
+		// A part of a composite object read by number, or by a range that is exactly
+		// the part, shows that part's checksum (recorded, 2026:
+		// checksum_algorithms_multipart_replay.json, *.part-two-get;
+		// multipart_read_bounds_replay.json, composite-range-exact-first,
+		// composite-head-range-exact-second).
+		part := o.Parts[rr.part-1]
 		for a := range o.Checksums {
 			if v, ok := part.Checksums[a]; ok {
 				f.checksums.set(map[string]string{a: v})

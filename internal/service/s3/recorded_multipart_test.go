@@ -3,6 +3,7 @@ package s3_test
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"net/http"
 	"testing"
 
@@ -181,5 +182,90 @@ func TestRecordedMultipartFullObjectParts(t *testing.T) {
 		ChecksumSHA256: aws.String("9AuRjLTbsiPKqvcuc1gMiuOiJbE4gbr1mcLijBhc/dw=-1")}))
 	if aws.ToString(out.ChecksumSHA256) != "9AuRjLTbsiPKqvcuc1gMiuOiJbE4gbr1mcLijBhc/dw=-1" {
 		t.Fatalf("composite completion: %v", out.ChecksumSHA256)
+	}
+}
+
+// Reads of a composite multipart object by part and by range, and the pages of its
+// parts in GetObjectAttributes (recorded, 2026: multipart_read_bounds_replay.json,
+// part-number-and-range, attribute-pagination).
+func TestRecordedMultipartReadBounds(t *testing.T) {
+	e := newEnv(t)
+	e.bucket("mpu-read-bounds")
+	b := aws.String("mpu-read-bounds")
+	upload := func(key string, parts ...[]byte) {
+		cr := must(e.s3.CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{Bucket: b, Key: aws.String(key), ChecksumAlgorithm: "SHA256", ChecksumType: "COMPOSITE"}))
+		var done []types.CompletedPart
+		for i, p := range parts {
+			n := aws.Int32(int32(i + 1))
+			up := must(e.s3.UploadPart(ctx, &s3.UploadPartInput{Bucket: b, Key: aws.String(key), UploadId: cr.UploadId, PartNumber: n, Body: bytes.NewReader(p), ChecksumAlgorithm: "SHA256"}))
+			done = append(done, types.CompletedPart{PartNumber: n, ETag: up.ETag, ChecksumSHA256: up.ChecksumSHA256})
+		}
+		must(e.s3.CompleteMultipartUpload(ctx, &s3.CompleteMultipartUploadInput{Bucket: b, Key: aws.String(key), UploadId: cr.UploadId, ChecksumType: "COMPOSITE",
+			MultipartUpload: &types.CompletedMultipartUpload{Parts: done}}))
+	}
+	upload("composite", bytes.Repeat([]byte("A"), 5<<20), []byte("BCDEFGHIJ"))
+	upload("empty-composite", []byte{})
+	must(e.s3.PutObject(ctx, &s3.PutObjectInput{Bucket: b, Key: aws.String("single"), Body: bytes.NewReader([]byte("0123456789")), ChecksumAlgorithm: "SHA256"}))
+
+	for _, key := range []string{"single", "composite", "empty-composite"} {
+		for _, n := range []int32{0, 10001} {
+			_, err := e.s3.GetObject(ctx, &s3.GetObjectInput{Bucket: b, Key: aws.String(key), PartNumber: aws.Int32(n), ChecksumMode: "ENABLED"})
+			wantErr(t, err, "InvalidArgument", 400, "")
+		}
+	}
+
+	// An empty part read by number: 200 without Content-Range, with the part's checksum.
+	var h http.Header
+	g := must(e.s3.GetObject(ctx, &s3.GetObjectInput{Bucket: b, Key: aws.String("empty-composite"), PartNumber: aws.Int32(1), ChecksumMode: "ENABLED"}, answerHeaders(&h)))
+	g.Body.Close()
+	if h.Get("Content-Range") != "" || aws.ToInt32(g.PartsCount) != 1 || aws.ToString(g.ChecksumSHA256) != "47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=" || g.ChecksumType != types.ChecksumTypeComposite {
+		t.Fatalf("empty part 1: %q %v %v %q", h.Get("Content-Range"), g.PartsCount, g.ChecksumSHA256, g.ChecksumType)
+	}
+
+	// A range that is exactly a part shows the part's checksum, one of the whole
+	// object the object's, any other none — on GET and HEAD.
+	for _, c := range []struct{ rng, sum string }{
+		{"bytes=0-5242879", "275VF5loJr1YYawit0XSHREhkFXYkkPKGuoK0x9VKxI="},
+		{"bytes=5242880-5242888", "RagcEhZfZM7P3wIgm6o0g0CwPCYC8mw55YQ0kBLrbXU="},
+		{"bytes=0-5242888", "oBlgUl6FPf0a/Ro/UxDq5cpf1opWgKmAb3N88S93Pbs=-2"},
+		{"bytes=0-2", ""},
+		{"bytes=5242878-5242882", ""},
+	} {
+		g := must(e.s3.GetObject(ctx, &s3.GetObjectInput{Bucket: b, Key: aws.String("composite"), Range: aws.String(c.rng), ChecksumMode: "ENABLED"}, answerHeaders(&h)))
+		g.Body.Close()
+		hd := must(e.s3.HeadObject(ctx, &s3.HeadObjectInput{Bucket: b, Key: aws.String("composite"), Range: aws.String(c.rng), ChecksumMode: "ENABLED"}))
+		for _, got := range []struct {
+			sum *string
+			typ types.ChecksumType
+		}{{g.ChecksumSHA256, g.ChecksumType}, {hd.ChecksumSHA256, hd.ChecksumType}} {
+			if aws.ToString(got.sum) != c.sum || (c.sum != "") != (got.typ == types.ChecksumTypeComposite) {
+				t.Fatalf("%s: checksum %v %q, want %q", c.rng, got.sum, got.typ, c.sum)
+			}
+		}
+		if g.PartsCount != nil || hd.PartsCount != nil || h.Get("Content-Range") == "" {
+			t.Fatalf("%s: parts count %v %v, Content-Range %q", c.rng, g.PartsCount, hd.PartsCount, h.Get("Content-Range"))
+		}
+	}
+
+	page := func(max *int32, marker *string) *types.GetObjectAttributesParts {
+		return must(e.s3.GetObjectAttributes(ctx, &s3.GetObjectAttributesInput{Bucket: b, Key: aws.String("composite"), MaxParts: max, PartNumberMarker: marker,
+			ObjectAttributes: []types.ObjectAttributes{types.ObjectAttributesObjectParts}})).ObjectParts
+	}
+	for _, c := range []struct {
+		max        *int32
+		marker     *string
+		next, want string // NextPartNumberMarker; MaxParts IsTruncated len(Parts)
+	}{
+		{aws.Int32(0), nil, "0", "0 false 0"},
+		{aws.Int32(-1), nil, "-1", "-1 true 0"},
+		{aws.Int32(1001), nil, "2", "1001 false 2"},
+		{aws.Int32(1), aws.String("1"), "2", "1 false 1"},
+		{aws.Int32(1), aws.String("2"), "0", "1 false 0"},
+		{aws.Int32(1), aws.String("10001"), "0", "1 false 0"},
+	} {
+		p := page(c.max, c.marker)
+		if got := fmt.Sprint(aws.ToInt32(p.MaxParts), aws.ToBool(p.IsTruncated), len(p.Parts)); aws.ToString(p.NextPartNumberMarker) != c.next || got != c.want || aws.ToInt32(p.TotalPartsCount) != 2 {
+			t.Fatalf("MaxParts %v marker %v: next %v, %s, total %v; want next %s, %s", aws.ToInt32(c.max), aws.ToString(c.marker), aws.ToString(p.NextPartNumberMarker), got, aws.ToInt32(p.TotalPartsCount), c.next, c.want)
+		}
 	}
 }
