@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -267,5 +268,66 @@ func TestRecordedMultipartReadBounds(t *testing.T) {
 		if got := fmt.Sprint(aws.ToInt32(p.MaxParts), aws.ToBool(p.IsTruncated), len(p.Parts)); aws.ToString(p.NextPartNumberMarker) != c.next || got != c.want || aws.ToInt32(p.TotalPartsCount) != 2 {
 			t.Fatalf("MaxParts %v marker %v: next %v, %s, total %v; want next %s, %s", aws.ToInt32(c.max), aws.ToString(c.marker), aws.ToString(p.NextPartNumberMarker), got, aws.ToInt32(p.TotalPartsCount), c.next, c.want)
 		}
+	}
+}
+
+// The null version through versioning's states: an unversioned bucket's object is
+// read by versionId=null without a version header; once versioning is on it is
+// named "null"; a deleted version is NoSuchVersion (with Key and VersionId) and
+// deleting it again succeeds; a write to a suspended bucket names no version though
+// its reads say "null" (recorded, 2026: versioning_null.json).
+func TestRecordedNullVersion(t *testing.T) {
+	e := newEnv(t)
+	e.bucket("version-null")
+	b, k := aws.String("version-null"), aws.String("package.zip")
+	var h http.Header
+	reads := func(state, want string) {
+		t.Helper()
+		for _, v := range []*string{nil, aws.String("null")} {
+			g := must(e.s3.GetObject(ctx, &s3.GetObjectInput{Bucket: b, Key: k, VersionId: v}, answerHeaders(&h)))
+			g.Body.Close()
+			if got, ok := h["X-Amz-Version-Id"]; ok != (want != "") || ok && got[0] != want {
+				t.Fatalf("%s GetObject versionId %v: x-amz-version-id %v, want %q", state, aws.ToString(v), got, want)
+			}
+			must(e.s3.HeadObject(ctx, &s3.HeadObjectInput{Bucket: b, Key: k, VersionId: v}, answerHeaders(&h)))
+			if got, ok := h["X-Amz-Version-Id"]; ok != (want != "") || ok && got[0] != want {
+				t.Fatalf("%s HeadObject versionId %v: x-amz-version-id %v, want %q", state, aws.ToString(v), got, want)
+			}
+		}
+	}
+	must(e.s3.PutObject(ctx, &s3.PutObjectInput{Bucket: b, Key: k, Body: bytes.NewReader([]byte("before-versioning"))}))
+	reads("unversioned", "")
+	must(e.s3.PutBucketVersioning(ctx, &s3.PutBucketVersioningInput{Bucket: b, VersioningConfiguration: &types.VersioningConfiguration{Status: types.BucketVersioningStatusEnabled}}))
+	reads("enabled", "null")
+
+	v1 := must(e.s3.PutObject(ctx, &s3.PutObjectInput{Bucket: b, Key: k, Body: bytes.NewReader([]byte("version-one"))})).VersionId
+	for range 2 {
+		d := must(e.s3.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: b, Key: k, VersionId: v1}))
+		if aws.ToString(d.VersionId) != *v1 {
+			t.Fatalf("delete of version %s answered %v", *v1, d.VersionId)
+		}
+	}
+	code, body := e.anonSigned("GET", "/version-null/package.zip?versionId="+*v1)
+	if code != 404 || !strings.Contains(body, "<Code>NoSuchVersion</Code><Message>The specified version does not exist.</Message><Key>package.zip</Key><VersionId>"+*v1+"</VersionId>") {
+		t.Fatalf("GET of a deleted version: %d %s", code, body)
+	}
+	_, err := e.s3.HeadObject(ctx, &s3.HeadObjectInput{Bucket: b, Key: k, VersionId: v1})
+	wantErr(t, err, "NotFound", 404, "")
+	for _, method := range []string{"GET", "DELETE"} {
+		code, body := e.anonSigned(method, "/version-null/package.zip?versionId=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA")
+		if code != 400 || !strings.Contains(body, "<Code>InvalidArgument</Code><Message>Invalid version id specified</Message><ArgumentName>versionId</ArgumentName><ArgumentValue>AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA</ArgumentValue>") {
+			t.Fatalf("%s of a version S3 could not have minted: %d %s", method, code, body)
+		}
+	}
+
+	must(e.s3.PutBucketVersioning(ctx, &s3.PutBucketVersioningInput{Bucket: b, VersioningConfiguration: &types.VersioningConfiguration{Status: types.BucketVersioningStatusSuspended}}))
+	p := must(e.s3.PutObject(ctx, &s3.PutObjectInput{Bucket: b, Key: k, Body: bytes.NewReader([]byte("after-suspension"))}, answerHeaders(&h)))
+	if p.VersionId != nil || h.Get("X-Amz-Version-Id") != "" {
+		t.Fatalf("a write to a suspended bucket named version %v", aws.ToString(p.VersionId))
+	}
+	reads("suspended", "null")
+	do := must(e.s3.DeleteObjects(ctx, &s3.DeleteObjectsInput{Bucket: b, Delete: &types.Delete{Objects: []types.ObjectIdentifier{{Key: k, VersionId: aws.String("null")}}}}))
+	if len(do.Deleted) != 1 || aws.ToString(do.Deleted[0].VersionId) != "null" || do.Deleted[0].DeleteMarker != nil {
+		t.Fatalf("DeleteObjects of the null version: %+v", do.Deleted)
 	}
 }
