@@ -2,10 +2,13 @@ package s3
 
 import (
 	"bytes"
+	"crypto/md5"
 	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash"
 	"io"
 	"net/http"
 	"net/url"
@@ -1109,6 +1112,34 @@ func (s *Service) copyChecksum(c *server.Call, sb *bucketRec, so *objRec, alg st
 	return map[string]string{a: base64.StdEncoding.EncodeToString(h.Sum(nil))}, nil
 }
 
+// copyWhole reads a multipart source once for what a copy in one piece needs: the
+// data's MD5 (hex, under "") and, for a composite source, the full-object checksum
+// of each of its algorithms.
+func (s *Service) copyWhole(c *server.Call, sb *bucketRec, so *objRec, ck customerKey) (map[string]string, error) {
+	r, err := s.body(c, &readResult{b: sb, o: so, start: 0, end: so.Size}, ck)
+	if err != nil {
+		return nil, err
+	}
+	defer r.Close()
+	m := md5.New()
+	writers := []io.Writer{m}
+	hashes := map[string]hash.Hash{}
+	if so.ChecksumType == typeComposite {
+		for a := range so.Checksums {
+			hashes[a] = newHash(a)
+			writers = append(writers, hashes[a])
+		}
+	}
+	if _, err := io.Copy(io.MultiWriter(writers...), r); err != nil {
+		return nil, err
+	}
+	out := map[string]string{"": hex.EncodeToString(m.Sum(nil))}
+	for a, h := range hashes {
+		out[a] = base64.StdEncoding.EncodeToString(h.Sum(nil))
+	}
+	return out, nil
+}
+
 // copyBodies gives a copy (dst) its own names for the source's body files (hard links:
 // the ciphertext is shared, the file keys are sealed again under the copy's object key).
 func (s *Service) copyBodies(c *server.Call, links *linkSet, src, dst *objRec, srcKey, dstKey []byte) ([]segment, error) {
@@ -1206,6 +1237,23 @@ func (s *Service) copyObject(c *server.Call, in *api.CopyObjectRequest, links *l
 	o := &objRec{Key: in.Key, LastModified: timeTrunc(c.Now), Size: so.Size, ETag: so.ETag, ContentType: so.ContentType,
 		Headers: so.Headers, Meta: so.Meta, Tags: so.Tags, StorageClass: storageClass(in.StorageClass), Checksums: so.Checksums,
 		ChecksumType: so.ChecksumType, Parts: so.Parts, Redirect: str(in.WebsiteRedirectLocation)}
+	wholeMD5 := ""
+	if len(so.Parts) > 0 {
+		// CopyObject makes one piece of a multipart object: its ETag is the data's
+		// MD5, and a composite checksum becomes the full-object checksum of the
+		// same algorithm (recorded, 2026: multipart_readers_replay.json,
+		// reader-gap-copy-create, reader-composite-copy-create).
+		whole, err := s.copyWhole(c, sb, so, customerKey{in.CopySourceSSECustomerAlgorithm, in.CopySourceSSECustomerKey, in.CopySourceSSECustomerKeyMD5})
+		if err != nil {
+			return nil, err
+		}
+		wholeMD5 = whole[""]
+		delete(whole, "")
+		if so.ChecksumType == typeComposite {
+			o.Checksums, o.ChecksumType = whole, typeFullObject
+		}
+		o.Parts, o.ETag = nil, wholeMD5
+	}
 	if in.ChecksumAlgorithm != nil {
 		// A copy that names an algorithm has that checksum of the whole object, in
 		// place of the source's (recorded, 2026: checksum_algorithms_object_replay.json,
@@ -1248,6 +1296,9 @@ func (s *Service) copyObject(c *server.Call, in *api.CopyObjectRequest, links *l
 		data := so.ETag
 		if so.MD5 != "" {
 			data = so.MD5
+		}
+		if wholeMD5 != "" {
+			data = wholeMD5
 		}
 		o.ETag, o.MD5 = etagUnder(enc, data), ""
 		if o.ETag != data {

@@ -331,3 +331,72 @@ func TestRecordedNullVersion(t *testing.T) {
 		t.Fatalf("DeleteObjects of the null version: %+v", do.Deleted)
 	}
 }
+
+// A multipart object read by its parts' ordinals (not the numbers they were uploaded
+// under), counted but not listed by GetObjectAttributes when its upload named no
+// checksum algorithm, and copied by CopyObject into one piece: the data's MD5 as its
+// ETag, no parts, a composite checksum turned into the full-object one (recorded,
+// 2026: multipart_readers_replay.json, sparse-selection, composite-read-and-copy).
+func TestRecordedMultipartReaders(t *testing.T) {
+	e := newEnv(t)
+	e.bucket("mpu-readers")
+	b := aws.String("mpu-readers")
+	tail := []byte("final-part\x00\xff\n")
+	upload := func(key string, alg types.ChecksumAlgorithm, nums ...int32) {
+		in := &s3.CreateMultipartUploadInput{Bucket: b, Key: aws.String(key), Metadata: map[string]string{"origin": "multipart"}, ContentType: aws.String("application/multipart-readers")}
+		if alg != "" {
+			in.ChecksumAlgorithm, in.ChecksumType = alg, types.ChecksumTypeComposite
+		}
+		cr := must(e.s3.CreateMultipartUpload(ctx, in))
+		var done []types.CompletedPart
+		for i, n := range nums {
+			body := bytes.Repeat([]byte("A"), 5<<20)
+			if i == len(nums)-1 {
+				body = tail
+			}
+			up := must(e.s3.UploadPart(ctx, &s3.UploadPartInput{Bucket: b, Key: aws.String(key), UploadId: cr.UploadId, PartNumber: aws.Int32(n), Body: bytes.NewReader(body), ChecksumAlgorithm: alg}))
+			done = append(done, types.CompletedPart{PartNumber: aws.Int32(n), ETag: up.ETag, ChecksumSHA256: up.ChecksumSHA256})
+		}
+		must(e.s3.CompleteMultipartUpload(ctx, &s3.CompleteMultipartUploadInput{Bucket: b, Key: aws.String(key), UploadId: cr.UploadId, MultipartUpload: &types.CompletedMultipartUpload{Parts: done}}))
+	}
+	upload("reader-gap", "", 1, 3)
+	upload("reader-composite", types.ChecksumAlgorithmSha256, 1, 2)
+	all := []types.ObjectAttributes{"ETag", "Checksum", "ObjectParts", "StorageClass", "ObjectSize"}
+
+	g := must(e.s3.GetObject(ctx, &s3.GetObjectInput{Bucket: b, Key: aws.String("reader-gap"), PartNumber: aws.Int32(2), ChecksumMode: "ENABLED"}))
+	if body := readBody(g.Body); body != string(tail) || aws.ToString(g.ContentRange) != "bytes 5242880-5242892/5242893" || aws.ToInt32(g.PartsCount) != 2 {
+		t.Fatalf("part 2 of parts uploaded as 1 and 3: %q %v %v", body, aws.ToString(g.ContentRange), g.PartsCount)
+	}
+	_, err := e.s3.GetObject(ctx, &s3.GetObjectInput{Bucket: b, Key: aws.String("reader-gap"), PartNumber: aws.Int32(3)})
+	wantErr(t, err, "InvalidPartNumber", 416, "")
+	for _, max := range []*int32{nil, aws.Int32(1)} {
+		a := must(e.s3.GetObjectAttributes(ctx, &s3.GetObjectAttributesInput{Bucket: b, Key: aws.String("reader-gap"), MaxParts: max, ObjectAttributes: all}))
+		if p := a.ObjectParts; p == nil || aws.ToInt32(p.TotalPartsCount) != 2 || p.Parts != nil || p.MaxParts != nil || p.NextPartNumberMarker != nil || p.IsTruncated != nil {
+			t.Fatalf("ObjectParts of an upload without a checksum algorithm: %+v", p)
+		}
+	}
+	if a := must(e.s3.GetObjectAttributes(ctx, &s3.GetObjectAttributesInput{Bucket: b, Key: aws.String("reader-composite"), ObjectAttributes: all})); len(a.ObjectParts.Parts) != 2 {
+		t.Fatalf("ObjectParts of a composite upload: %+v", a.ObjectParts)
+	}
+
+	for _, c := range []struct{ src, sha256, crc64 string }{
+		{"reader-gap", "", "HQzKL9La9XM="},
+		{"reader-composite", "Wt4j3KNLA1DVXicRQeGZ68QNgMIRA/Z0+X5iPmd2ZOA=", ""},
+	} {
+		cp := must(e.s3.CopyObject(ctx, &s3.CopyObjectInput{Bucket: b, Key: aws.String(c.src + "-copy"), CopySource: aws.String("mpu-readers/" + c.src)})).CopyObjectResult
+		if *cp.ETag != `"ddf784a20eb976e765af0935c4462bd1"` || cp.ChecksumType != types.ChecksumTypeFullObject || aws.ToString(cp.ChecksumSHA256) != c.sha256 || aws.ToString(cp.ChecksumCRC64NVME) != c.crc64 {
+			t.Fatalf("copy of %s: %s %q sha256 %v crc64 %v", c.src, *cp.ETag, cp.ChecksumType, aws.ToString(cp.ChecksumSHA256), aws.ToString(cp.ChecksumCRC64NVME))
+		}
+		h := must(e.s3.HeadObject(ctx, &s3.HeadObjectInput{Bucket: b, Key: aws.String(c.src + "-copy"), PartNumber: aws.Int32(1), ChecksumMode: "ENABLED"}))
+		if h.PartsCount != nil || aws.ToString(h.ContentRange) != "bytes 0-5242892/5242893" || aws.ToString(h.ChecksumSHA256) != c.sha256 || aws.ToString(h.ChecksumCRC64NVME) != c.crc64 || h.Metadata["origin"] != "multipart" {
+			t.Fatalf("part 1 of the copy of %s: %v %v %v %v %v", c.src, h.PartsCount, aws.ToString(h.ContentRange), aws.ToString(h.ChecksumSHA256), aws.ToString(h.ChecksumCRC64NVME), h.Metadata)
+		}
+		a := must(e.s3.GetObjectAttributes(ctx, &s3.GetObjectAttributesInput{Bucket: b, Key: aws.String(c.src + "-copy"), ObjectAttributes: all}))
+		if a.ObjectParts != nil || aws.ToString(a.ETag) != "ddf784a20eb976e765af0935c4462bd1" {
+			t.Fatalf("attributes of the copy of %s: %+v %v", c.src, a.ObjectParts, aws.ToString(a.ETag))
+		}
+		if got := e.get("mpu-readers", c.src+"-copy"); got != strings.Repeat("A", 5<<20)+string(tail) {
+			t.Fatalf("copy of %s: body of %d bytes", c.src, len(got))
+		}
+	}
+}
