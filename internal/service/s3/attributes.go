@@ -65,11 +65,12 @@ func (s *Service) getObjectAttributes(c *server.Call, in *api.GetObjectAttribute
 	}
 	switch {
 	case !want["ObjectParts"] || len(o.Parts) == 0:
-	case o.BareParts:
-		// An object uploaded in parts without a checksum algorithm: its parts are
-		// counted, not listed, whatever the page asked (recorded, 2026:
-		// multipart_readers_replay.json, reader-gap-attributes,
-		// reader-subset-attributes-page1).
+	case o.ChecksumType != typeComposite:
+		// Only a composite object's parts are listed, with their checksums; a
+		// full-object one's (with or without a checksum algorithm named) are counted,
+		// whatever the page asked (recorded, 2026: multipart_readers_replay.json,
+		// reader-gap-attributes, reader-subset-attributes-page1,
+		// reader-full-attributes-marker1).
 		out.ObjectParts = &api.GetObjectAttributesParts{TotalPartsCount: ptr(int32(len(o.Parts)))}
 	default:
 		out.ObjectParts = objectParts(o.Parts, in.PartNumberMarker, in.MaxParts)

@@ -526,8 +526,7 @@ func (s *Service) completeUpload(c *server.Call, in *api.CompleteMultipartUpload
 		return nil, err
 	}
 	o := &objRec{Key: u.Key, Upload: u.UploadID, LastModified: timeTrunc(c.Now), Owner: u.Owner, ContentType: u.ContentType, Headers: u.Headers,
-		Meta: u.Meta, Tags: u.Tags, StorageClass: u.StorageClass, Redirect: u.Redirect, ACL: u.ACL, Enc: u.Enc, Checksums: map[string]string{},
-		BareParts: u.ChecksumAlg == ""}
+		Meta: u.Meta, Tags: u.Tags, StorageClass: u.StorageClass, Redirect: u.Redirect, ACL: u.ACL, Enc: u.Enc, Checksums: map[string]string{}}
 	md5s := md5.New()
 	used := map[int32]bool{}
 	var last int32

@@ -333,8 +333,8 @@ func TestRecordedNullVersion(t *testing.T) {
 }
 
 // A multipart object read by its parts' ordinals (not the numbers they were uploaded
-// under), counted but not listed by GetObjectAttributes when its upload named no
-// checksum algorithm, and copied by CopyObject into one piece: the data's MD5 as its
+// under), counted but not listed by GetObjectAttributes unless its checksum is
+// composite, and copied by CopyObject into one piece: the data's MD5 as its
 // ETag, no parts, a composite checksum turned into the full-object one (recorded,
 // 2026: multipart_readers_replay.json, sparse-selection, composite-read-and-copy).
 func TestRecordedMultipartReaders(t *testing.T) {
@@ -369,10 +369,13 @@ func TestRecordedMultipartReaders(t *testing.T) {
 	}
 	_, err := e.s3.GetObject(ctx, &s3.GetObjectInput{Bucket: b, Key: aws.String("reader-gap"), PartNumber: aws.Int32(3)})
 	wantErr(t, err, "InvalidPartNumber", 416, "")
-	for _, max := range []*int32{nil, aws.Int32(1)} {
-		a := must(e.s3.GetObjectAttributes(ctx, &s3.GetObjectAttributesInput{Bucket: b, Key: aws.String("reader-gap"), MaxParts: max, ObjectAttributes: all}))
-		if p := a.ObjectParts; p == nil || aws.ToInt32(p.TotalPartsCount) != 2 || p.Parts != nil || p.MaxParts != nil || p.NextPartNumberMarker != nil || p.IsTruncated != nil {
-			t.Fatalf("ObjectParts of an upload without a checksum algorithm: %+v", p)
+	must(e.upload("mpu-readers", "reader-full", [][]byte{bytes.Repeat([]byte("A"), 5<<20), tail}, types.ChecksumAlgorithmCrc32, types.ChecksumTypeFullObject))
+	for _, key := range []string{"reader-gap", "reader-full"} {
+		for _, max := range []*int32{nil, aws.Int32(1)} {
+			a := must(e.s3.GetObjectAttributes(ctx, &s3.GetObjectAttributesInput{Bucket: b, Key: aws.String(key), MaxParts: max, ObjectAttributes: all}))
+			if p := a.ObjectParts; p == nil || aws.ToInt32(p.TotalPartsCount) != 2 || p.Parts != nil || p.MaxParts != nil || p.NextPartNumberMarker != nil || p.IsTruncated != nil {
+				t.Fatalf("ObjectParts of the full-object %s: %+v", key, p)
+			}
 		}
 	}
 	if a := must(e.s3.GetObjectAttributes(ctx, &s3.GetObjectAttributesInput{Bucket: b, Key: aws.String("reader-composite"), ObjectAttributes: all})); len(a.ObjectParts.Parts) != 2 {

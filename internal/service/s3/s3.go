@@ -275,13 +275,10 @@ type objRec struct {
 	Checksums    map[string]string `json:"cs,omitempty"`
 	ChecksumType string            `json:"cst,omitempty"`
 	Parts        []partInfo        `json:"p,omitempty"` // multipart objects
-	// BareParts marks a multipart object whose upload named no checksum algorithm:
-	// GetObjectAttributes counts its parts and lists none.
-	BareParts bool      `json:"bp,omitempty"`
-	Segments  []segment `json:"s,omitempty"`
-	Enc       encInfo   `json:"enc"`
-	ACL       *acl      `json:"acl,omitempty"`
-	Redirect  string    `json:"wr,omitempty"`
+	Segments     []segment         `json:"s,omitempty"`
+	Enc          encInfo           `json:"enc"`
+	ACL          *acl              `json:"acl,omitempty"`
+	Redirect     string            `json:"wr,omitempty"`
 
 	// bodies, not stored, are sealed inline bodies by name known with the record: all
 	// of them for a record from the object cache, those it stored for a record this
