@@ -285,6 +285,18 @@ func (s *Service) deleteBucket(c *server.Call, in *api.DeleteBucketRequest) (*mo
 			return nil, err
 		}
 	}
+	var aborted []string
+	if err := c.Tx.Scan(nsAborted(b.Name), "", 0, func(k string, _ []byte) bool {
+		aborted = append(aborted, k)
+		return true
+	}); err != nil {
+		return nil, err
+	}
+	for _, k := range aborted {
+		if _, err := c.Tx.Delete(nsAborted(b.Name), k); err != nil {
+			return nil, err
+		}
+	}
 	if err := deleteBucketRec(c.Tx, b.Name); err != nil {
 		return nil, err
 	}

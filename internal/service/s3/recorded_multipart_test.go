@@ -403,3 +403,47 @@ func TestRecordedMultipartReaders(t *testing.T) {
 		}
 	}
 }
+
+// An aborted upload is still known to S3: aborting it again is 204, and a listing
+// continues after it as an upload-id marker, while its parts, new parts and its
+// completion are NoSuchUpload (recorded, 2026: multipart_controls_replay.json,
+// abort-existing, abort-repeated, list-after-abort, upload-after-abort,
+// complete-after-abort; multipart_raw_replay.json, upload-marker-deleted).
+func TestRecordedMultipartAbortedUpload(t *testing.T) {
+	e := newEnv(t)
+	e.bucket("mpu-aborted")
+	b, k := aws.String("mpu-aborted"), aws.String("a same")
+	var ids []*string
+	for range 3 {
+		ids = append(ids, must(e.s3.CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{Bucket: b, Key: k})).UploadId)
+	}
+	last := must(e.s3.CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{Bucket: b, Key: aws.String("z last")})).UploadId
+	for range 2 {
+		must(e.s3.AbortMultipartUpload(ctx, &s3.AbortMultipartUploadInput{Bucket: b, Key: k, UploadId: ids[1]}))
+	}
+	_, err := e.s3.ListParts(ctx, &s3.ListPartsInput{Bucket: b, Key: k, UploadId: ids[1]})
+	wantErr(t, err, "NoSuchUpload", 404, "")
+	_, err = e.s3.UploadPart(ctx, &s3.UploadPartInput{Bucket: b, Key: k, UploadId: ids[1], PartNumber: aws.Int32(1), Body: bytes.NewReader([]byte("tiny"))})
+	wantErr(t, err, "NoSuchUpload", 404, "")
+	_, err = e.s3.CompleteMultipartUpload(ctx, &s3.CompleteMultipartUploadInput{Bucket: b, Key: k, UploadId: ids[1], MultipartUpload: &types.CompletedMultipartUpload{
+		Parts: []types.CompletedPart{{PartNumber: aws.Int32(1), ETag: aws.String(`"9d5ed678fe57bcca610140957afab571"`)}}}})
+	wantErr(t, err, "NoSuchUpload", 404, "")
+	l := must(e.s3.ListMultipartUploads(ctx, &s3.ListMultipartUploadsInput{Bucket: b, KeyMarker: k, UploadIdMarker: ids[1]}))
+	if len(l.Uploads) != 2 || *l.Uploads[0].UploadId != *ids[2] || *l.Uploads[1].UploadId != *last || aws.ToString(l.UploadIdMarker) != *ids[1] {
+		t.Fatalf("listing after an aborted upload's marker: %+v", l.Uploads)
+	}
+	// An upload never begun, or aborted in a bucket since deleted, is still unknown.
+	_, err = e.s3.AbortMultipartUpload(ctx, &s3.AbortMultipartUploadInput{Bucket: b, Key: k, UploadId: aws.String("never-begun")})
+	wantErr(t, err, "NoSuchUpload", 404, "")
+	for _, id := range []*string{ids[0], ids[2], last} {
+		key := k
+		if id == last {
+			key = aws.String("z last")
+		}
+		must(e.s3.AbortMultipartUpload(ctx, &s3.AbortMultipartUploadInput{Bucket: b, Key: key, UploadId: id}))
+	}
+	must(e.s3.DeleteBucket(ctx, &s3.DeleteBucketInput{Bucket: b}))
+	e.bucket("mpu-aborted")
+	_, err = e.s3.AbortMultipartUpload(ctx, &s3.AbortMultipartUploadInput{Bucket: b, Key: k, UploadId: ids[1]})
+	wantErr(t, err, "NoSuchUpload", 404, "")
+}

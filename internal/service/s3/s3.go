@@ -154,6 +154,10 @@ func nsVer(bucket string) string     { return store.NS("s3", "", "", "ver", buck
 func nsUploads(bucket string) string { return store.NS("s3", "", "", "mpu", bucket) } // key NUL uploadID → uploadRec
 func nsParts(uploadID string) string { return store.NS("s3", "", "", "parts", uploadID) }
 
+// nsAborted holds the uploads aborted by AbortMultipartUpload, key NUL uploadID →
+// abort time: S3 still knows them (abortedUpload).
+func nsAborted(bucket string) string { return store.NS("s3", "", "", "mpu-aborted", bucket) }
+
 // nsInline held small bodies in the store's kv table, sealed exactly as body files
 // are: name → bytes. Bodies written since live in the blobs table (see inlineNS);
 // those written before are still read and deleted here.
