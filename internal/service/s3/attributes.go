@@ -19,6 +19,15 @@ var objectAttributes = map[string]bool{"ETag": true, "Checksum": true, "ObjectPa
 // An SSE-C object wants its key, as HEAD does (customer_encryption_data_replay.json,
 // calls 12-14).
 func (s *Service) getObjectAttributes(c *server.Call, in *api.GetObjectAttributesRequest) (*api.GetObjectAttributesOutput, error) {
+	if c.HTTP != nil {
+		// A header sent empty is a bad value, not a missing header (recorded, 2026:
+		// multipart_raw_replay.json, single-attrs-: 400 InvalidArgument naming
+		// x-amz-object-attributes and ""; single-attrs-omitted: InvalidRequest; the
+		// message is not recorded: the one for a bad name).
+		if vs, ok := c.HTTP.Header["X-Amz-Object-Attributes"]; ok && strings.TrimSpace(strings.Join(vs, "")) == "" {
+			return nil, errInvalidArgument("Invalid attribute name specified.", "x-amz-object-attributes", "")
+		}
+	}
 	want, err := requestedAttributes(in.ObjectAttributes)
 	if err != nil {
 		return nil, err

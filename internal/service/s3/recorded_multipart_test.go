@@ -447,3 +447,20 @@ func TestRecordedMultipartAbortedUpload(t *testing.T) {
 	_, err = e.s3.AbortMultipartUpload(ctx, &s3.AbortMultipartUploadInput{Bucket: b, Key: k, UploadId: ids[1]})
 	wantErr(t, err, "NoSuchUpload", 404, "")
 }
+
+// x-amz-object-attributes sent empty is InvalidArgument naming the header; left out,
+// InvalidRequest (recorded, 2026: multipart_raw_replay.json, single-attrs-,
+// single-attrs-omitted).
+func TestRecordedObjectAttributesHeader(t *testing.T) {
+	e := newEnv(t)
+	e.bucket("mpu-attrs-header")
+	e.put("mpu-attrs-header", "single", "0123456789")
+	status, body := e.signed("GET", "/mpu-attrs-header/single?attributes=", map[string]string{"x-amz-object-attributes": ""}, "")
+	if status != 400 || !strings.Contains(body, "<Code>InvalidArgument</Code>") || !strings.Contains(body, "<ArgumentName>x-amz-object-attributes</ArgumentName><ArgumentValue></ArgumentValue>") {
+		t.Fatalf("empty x-amz-object-attributes: %d %s", status, body)
+	}
+	status, body = e.signed("GET", "/mpu-attrs-header/single?attributes=", nil, "")
+	if status != 400 || !strings.Contains(body, "<Code>InvalidRequest</Code>") {
+		t.Fatalf("no x-amz-object-attributes: %d %s", status, body)
+	}
+}
