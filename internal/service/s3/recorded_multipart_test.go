@@ -464,3 +464,29 @@ func TestRecordedObjectAttributesHeader(t *testing.T) {
 		t.Fatalf("no x-amz-object-attributes: %d %s", status, body)
 	}
 }
+
+// DeleteObject with a version ID and If-Match is 501 NotImplemented, whether the
+// ETag matches or not, and the version stays (recorded, 2026:
+// conditional_versions.json, null/historical-wildcard/delete).
+func TestRecordedConditionalVersionDelete(t *testing.T) {
+	e := newEnv(t)
+	e.bucket("cond-versions")
+	b, k := aws.String("cond-versions"), aws.String("null/own")
+	null := e.put("cond-versions", "null/own", "null:null/own")
+	must(e.s3.PutBucketVersioning(ctx, &s3.PutBucketVersioningInput{Bucket: b, VersioningConfiguration: &types.VersioningConfiguration{Status: types.BucketVersioningStatusEnabled}}))
+	v1 := must(e.s3.PutObject(ctx, &s3.PutObjectInput{Bucket: b, Key: k, Body: strings.NewReader("new:null/own")}))
+	for _, c := range []struct{ version, etag *string }{
+		{aws.String("null"), null.ETag}, {aws.String("null"), aws.String("*")}, {aws.String("null"), aws.String(`"00000000000000000000000000000000"`)},
+		{v1.VersionId, v1.ETag},
+	} {
+		_, err := e.s3.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: b, Key: k, VersionId: c.version, IfMatch: c.etag})
+		wantErr(t, err, "NotImplemented", 501, "A header you provided implies functionality that is not implemented")
+	}
+	status, body := e.signed("DELETE", "/cond-versions/null/own?versionId=null", map[string]string{"If-Match": "*"}, "")
+	if status != 501 || !strings.Contains(body, "<Header>If-Match</Header>") || !strings.Contains(body, "Conditional delete operations are not allowed when a version ID is included in the request parameters.") {
+		t.Fatalf("raw conditional version delete: %d %s", status, body)
+	}
+	if l := must(e.s3.ListObjectVersions(ctx, &s3.ListObjectVersionsInput{Bucket: b})); len(l.Versions) != 2 || len(l.DeleteMarkers) != 0 {
+		t.Fatalf("versions after refused conditional deletes: %d versions, %d markers", len(l.Versions), len(l.DeleteMarkers))
+	}
+}
