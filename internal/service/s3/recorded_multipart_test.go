@@ -490,3 +490,50 @@ func TestRecordedConditionalVersionDelete(t *testing.T) {
 		t.Fatalf("versions after refused conditional deletes: %d versions, %d markers", len(l.Versions), len(l.DeleteMarkers))
 	}
 }
+
+// DeleteObjects: an entry naming a version and an ETag is NotImplemented and the
+// version stays; an ETag (not *) without a version also needs s3:GetObject on the
+// key, and * does not (recorded, 2026: conditional_versions.json, batch phase
+// deny-GetObject).
+func TestRecordedConditionalBatchDelete(t *testing.T) {
+	e := newEnv(t)
+	e.bucket("cond-batch")
+	b := aws.String("cond-batch")
+	must(e.s3.PutBucketVersioning(ctx, &s3.PutBucketVersioningInput{Bucket: b, VersioningConfiguration: &types.VersioningConfiguration{Status: types.BucketVersioningStatusEnabled}}))
+	u := e.user("Delegated", `{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]}`)
+	must(0, e.policy("cond-batch", `{"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Principal": {"AWS": "arn:aws:iam::`+account+`:user/Delegated"}, "Action": "s3:GetObject", "Resource": "arn:aws:s3:::cond-batch/batch/*"}]}`))
+	put := func(key string) *s3.PutObjectOutput {
+		return must(e.s3.PutObject(ctx, &s3.PutObjectInput{Bucket: b, Key: aws.String(key), Body: strings.NewReader("body of " + key)}))
+	}
+	old := put("batch/historical-current")
+	cur := put("batch/historical-current")
+	implicit := put("batch/implicit-current")
+	put("batch/implicit-wildcard")
+	out := must(u.DeleteObjects(ctx, &s3.DeleteObjectsInput{Bucket: b, Delete: &types.Delete{Objects: []types.ObjectIdentifier{
+		{Key: aws.String("batch/historical-current"), VersionId: old.VersionId, ETag: old.ETag},
+		{Key: aws.String("batch/historical-current"), VersionId: cur.VersionId, ETag: aws.String("*")},
+		{Key: aws.String("batch/implicit-current"), ETag: implicit.ETag},
+		{Key: aws.String("batch/implicit-wildcard"), ETag: aws.String("*")},
+	}}}))
+	if len(out.Deleted) != 1 || *out.Deleted[0].Key != "batch/implicit-wildcard" || !aws.ToBool(out.Deleted[0].DeleteMarker) {
+		t.Fatalf("deleted: %+v", out.Deleted)
+	}
+	want := map[string]string{
+		"batch/historical-current " + *old.VersionId: "NotImplemented A form field you provided implies functionality that is not implemented",
+		"batch/historical-current " + *cur.VersionId: "NotImplemented A form field you provided implies functionality that is not implemented",
+		"batch/implicit-current ":                    "AccessDenied User: arn:aws:iam::" + account + ":user/Delegated is not authorized to perform: s3:GetObject on resource: \"arn:aws:s3:::cond-batch/batch/implicit-current\" with an explicit deny in a resource-based policy",
+	}
+	for _, er := range out.Errors {
+		k := *er.Key + " " + aws.ToString(er.VersionId)
+		if got := *er.Code + " " + *er.Message; want[k] != got {
+			t.Fatalf("error for %s: %s, want %s", k, got, want[k])
+		}
+		delete(want, k)
+	}
+	if len(want) != 0 {
+		t.Fatalf("errors missing: %v", want)
+	}
+	if l := must(e.s3.ListObjectVersions(ctx, &s3.ListObjectVersionsInput{Bucket: b, Prefix: aws.String("batch/historical")})); len(l.Versions) != 2 {
+		t.Fatalf("versions of a key whose conditional version deletes were refused: %d", len(l.Versions))
+	}
+}
