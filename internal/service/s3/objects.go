@@ -853,6 +853,20 @@ func (s *Service) deleteObject(c *server.Call, in *api.DeleteObjectRequest) (*ap
 		return nil, model.NewError(501, "NotImplemented", "A header you provided implies functionality that is not implemented").
 			With("Header", "If-Match").With("additionalMessage", "Conditional delete operations are not allowed when a version ID is included in the request parameters.")
 	}
+	if in.IfMatch != nil && *in.IfMatch != "*" {
+		// Matching an ETag reads the object: the caller needs s3:GetObject on it as
+		// well (recorded, 2026: conditional_versions.json,
+		// deny-GetObject/implicit-wrong/delete: AccessDenied naming s3:GetObject).
+		rp, err := s.resourcePolicy(c.Tx, b, nil)
+		if err != nil {
+			return nil, err
+		}
+		ctx := s.requestKeys(c, nil)
+		ctx["s3:resourceaccount"] = []string{b.Owner}
+		if err := c.Authorize(authz.Check{Action: "s3:GetObject", Resource: b.arn() + "/" + in.Key, ResourceAccount: b.Owner, ResourcePolicy: rp.policy, Context: ctx}); err != nil {
+			return nil, err
+		}
+	}
 	d, err := s.deleteOne(c, b, in.Key, str(in.VersionId), in.IfMatch)
 	if err != nil {
 		return nil, err

@@ -536,4 +536,16 @@ func TestRecordedConditionalBatchDelete(t *testing.T) {
 	if l := must(e.s3.ListObjectVersions(ctx, &s3.ListObjectVersionsInput{Bucket: b, Prefix: aws.String("batch/historical")})); len(l.Versions) != 2 {
 		t.Fatalf("versions of a key whose conditional version deletes were refused: %d", len(l.Versions))
 	}
+
+	// DeleteObject alike (deny-GetObject/implicit-wrong/delete; the wildcard and an
+	// unconditional delete need no s3:GetObject).
+	single := put("batch/single")
+	_, err := u.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: b, Key: aws.String("batch/single"), IfMatch: aws.String(`"00000000000000000000000000000000"`)})
+	wantErr(t, err, "AccessDenied", 403, "User: arn:aws:iam::"+account+":user/Delegated is not authorized to perform: s3:GetObject on resource: \"arn:aws:s3:::cond-batch/batch/single\" with an explicit deny in a resource-based policy")
+	_, err = u.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: b, Key: aws.String("batch/single"), IfMatch: single.ETag})
+	wantErr(t, err, "AccessDenied", 403, "")
+	if d := must(u.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: b, Key: aws.String("batch/single"), IfMatch: aws.String("*")})); !aws.ToBool(d.DeleteMarker) {
+		t.Fatal("If-Match: * needs no s3:GetObject")
+	}
+	must(u.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: b, Key: aws.String("batch/single")}))
 }
