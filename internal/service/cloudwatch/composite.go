@@ -510,7 +510,8 @@ func (a *alarmRec) compositeOut(region, account string) api.CompositeAlarm {
 
 // compositeMessage is the JSON CloudWatch publishes when a composite alarm changes
 // state, in the field order of AWS's documented schema ("Schema when a composite
-// alarm changes state").
+// alarm changes state") with ActionExecutedAfterMuteWindow where AWS puts it
+// (recorded, 2026: sns_publications.json, composite).
 func compositeMessage(a *alarmRec, account, region, oldState string) string {
 	var b bytes.Buffer
 	str, list := jsonString, jsonList
@@ -519,18 +520,8 @@ func compositeMessage(a *alarmRec, account, region, oldState string) string {
 		`,"StateChangeTime":` + str(a.StateUpdated.UTC().Format(awsTime)) + `,"Region":` + str(regionName(region)) +
 		`,"AlarmArn":` + str(alarmARN(region, account, a.Name)) +
 		`,"OKActions":` + list(a.OKActions) + `,"AlarmActions":` + list(a.AlarmActions) + `,"InsufficientDataActions":` + list(a.InsufficientDataActions) +
-		`,"OldStateValue":` + str(oldState) + `,"AlarmRule":` + str(a.AlarmRule) + `,"TriggeringChildren":[`)
-	var data struct {
-		Triggering []struct {
-			ARN   string `json:"arn"`
-			State struct {
-				Value     string `json:"value"`
-				Timestamp string `json:"timestamp"`
-			} `json:"state"`
-		} `json:"triggeringAlarms"`
-	}
-	_ = json.Unmarshal([]byte(a.StateReasonData), &data)
-	for i, t := range data.Triggering {
+		`,"ActionExecutedAfterMuteWindow":false,"OldStateValue":` + str(oldState) + `,"AlarmRule":` + str(a.AlarmRule) + `,"TriggeringChildren":[`)
+	for i, t := range triggering(a) {
 		if i > 0 {
 			b.WriteByte(',')
 		}

@@ -678,7 +678,6 @@ func (cw *CloudWatch) executeActions(tx *store.Tx, account, region string, a *al
 func (cw *CloudWatch) runAction(tx *store.Tx, account, region string, a *alarmRec, arn, oldState string, now time.Time) error {
 	p, _ := svckit.ParseARN(arn)
 	var err error
-	msgID := ""
 	msg := alarmMessage(a, account, region, oldState, now)
 	if a.isComposite() {
 		msg = compositeMessage(a, account, region, oldState)
@@ -691,16 +690,18 @@ func (cw *CloudWatch) runAction(tx *store.Tx, account, region string, a *alarmRe
 		// A failed delivery must not undo the state change: the publish runs in its
 		// own savepoint.
 		err = tx.Savepoint(func() error {
-			var perr error
-			msgID, perr = cw.d.Notifier.Notify(tx, region, Notification{
-				TopicARN: arn, Subject: fmt.Sprintf("%s: %q in %s", a.State, a.Name, regionName(region)), Message: msg,
+			_, perr := cw.d.Notifier.Notify(tx, region, Notification{
+				TopicARN: arn, Subject: alarmSubject(a.State, a.Name, region), Message: msg,
 				SourceAccount: account, SourceARN: alarmARN(region, account, a.Name),
 			})
 			return perr
 		})
 	}
-	data := map[string]any{"actionState": "Succeeded", "stateUpdateTimestamp": a.StateUpdated.UnixMilli(), "notificationResource": arn,
-		"publishedMessage": map[string]any{"messageId": msgID, "message": msg}}
+	// AWS's history data: these keys in this order, the message structure as a JSON
+	// string (recorded, 2026: sns_publications.json, action-history-*).
+	var data any = historyText(`{"actionState":"Succeeded","stateUpdateTimestamp":` + strconv.FormatInt(a.StateUpdated.UnixMilli(), 10) +
+		`,"notificationResource":` + jsonString(arn) + `,"publishedMessage":` + jsonString(publishedMessage(a, account, region, oldState, msg)) +
+		`,"error":null,"muteWindowEndTimestamp":null}`)
 	summary := "Successfully executed action " + arn
 	if err != nil {
 		// AWS shows the message of the service's error alone: `Received error: "null
@@ -726,7 +727,7 @@ func alarmMessage(a *alarmRec, account, region, oldState string, now time.Time) 
 		`,"NewStateValue":` + str(a.State) + `,"NewStateReason":` + str(a.StateReason) +
 		`,"StateChangeTime":` + str(a.StateUpdated.UTC().Format(awsTime)) + `,"Region":` + str(regionName(region)) +
 		`,"AlarmArn":` + str(alarmARN(region, account, a.Name)) + `,"OldStateValue":` + str(oldState) +
-		`,"OKActions":` + list(a.OKActions) + `,"AlarmActions":` + list(a.AlarmActions) + `,"InsufficientDataActions":` + list(a.InsufficientDataActions) +
+		`,"ActionExecutedAfterMuteWindow":false,"OKActions":` + list(a.OKActions) + `,"AlarmActions":` + list(a.AlarmActions) + `,"InsufficientDataActions":` + list(a.InsufficientDataActions) +
 		`,"Trigger":{`)
 	if a.MetricName != "" {
 		unit := "null"
@@ -742,17 +743,22 @@ func alarmMessage(a *alarmRec, account, region, oldState string, now time.Time) 
 			statType, stat = "ExtendedStatistic", a.ExtendedStatistic
 		}
 		b.WriteString(`"MetricName":` + str(a.MetricName) + `,"Namespace":` + str(a.Namespace) + `,"StatisticType":` + str(statType) +
-			`,"Statistic":` + str(stat) + `,"Unit":` + unit + `,"Dimensions":[` + strings.Join(dims, ",") + `],"Period":` + strconv.Itoa(int(a.Period)) + `,`)
+			`,"Statistic":` + str(stat) + `,"Unit":` + unit + `,"Dimensions":[` + strings.Join(dims, ",") + `],"Period":` + strconv.Itoa(int(a.Period)) + `,"EvaluationPeriods":` + strconv.Itoa(int(a.EvaluationPeriods)))
 	} else {
-		qs, _ := json.Marshal(metricsForMessage(a.Metrics))
-		b.WriteString(`"Metrics":` + string(qs) + `,`)
+		// A metric math alarm's trigger leads with the period (the first MetricStat's,
+		// inferred: the recording's queries all had 60) and ends with its queries
+		// (recorded, 2026: sns_publications.json, metric-query).
+		b.WriteString(`"Period":` + strconv.Itoa(int(a.period()/time.Second)) + `,"EvaluationPeriods":` + strconv.Itoa(int(a.EvaluationPeriods)))
 	}
-	b.WriteString(`"EvaluationPeriods":` + strconv.Itoa(int(a.EvaluationPeriods)))
 	if a.DatapointsToAlarm > 0 {
 		b.WriteString(`,"DatapointsToAlarm":` + strconv.Itoa(int(a.DatapointsToAlarm)))
 	}
 	b.WriteString(`,"ComparisonOperator":` + str(a.ComparisonOperator) + `,"Threshold":` + javaDouble(a.Threshold) +
-		`,"TreatMissingData":` + str(a.treatMissing()) + `,"EvaluateLowSampleCountPercentile":` + str(a.LowSampleCount) + `}}`)
+		`,"TreatMissingData":` + str(a.treatMissing()) + `,"EvaluateLowSampleCountPercentile":` + str(a.LowSampleCount))
+	if a.MetricName == "" {
+		b.WriteString(`,"Metrics":` + metricsForMessage(a.Metrics))
+	}
+	b.WriteString(`}}`)
 	return b.String()
 }
 
@@ -783,20 +789,45 @@ func (a *alarmRec) descriptionJSON() string {
 	return jsonString(a.Description)
 }
 
-func metricsForMessage(qs []api.MetricDataQuery) []map[string]any {
-	out := make([]map[string]any, len(qs))
+// metricsForMessage is a metric math alarm's queries as its message gives them: keys
+// in AWS's order (the model's members by name, then AccountId and Period), a
+// metric's dimensions always present (recorded, 2026: sns_publications.json).
+func metricsForMessage(qs []api.MetricDataQuery) string {
+	str := jsonString
+	parts := make([]string, len(qs))
 	for i, q := range qs {
-		m := map[string]any{"Id": q.Id, "ReturnData": q.ReturnData == nil || *q.ReturnData}
+		var f []string
 		if q.Expression != nil {
-			m["Expression"] = *q.Expression
+			f = append(f, `"Expression":`+str(*q.Expression))
 		}
+		f = append(f, `"Id":`+str(q.Id))
 		if q.Label != nil {
-			m["Label"] = *q.Label
+			f = append(f, `"Label":`+str(*q.Label))
 		}
-		if q.MetricStat != nil {
-			m["MetricStat"] = map[string]any{"Metric": q.MetricStat.Metric, "Period": q.MetricStat.Period, "Stat": q.MetricStat.Stat}
+		if ms := q.MetricStat; ms != nil {
+			m := ms.Metric
+			if m == nil {
+				m = &api.Metric{}
+			}
+			dims := make([]string, len(m.Dimensions))
+			for j, d := range m.Dimensions {
+				dims[j] = `{"Name":` + str(d.Name) + `,"Value":` + str(d.Value) + `}`
+			}
+			stat := `"MetricStat":{"Metric":{"Dimensions":[` + strings.Join(dims, ",") + `],"MetricName":` + str(svckit.Str(m.MetricName)) +
+				`,"Namespace":` + str(svckit.Str(m.Namespace)) + `},"Period":` + strconv.Itoa(int(ms.Period)) + `,"Stat":` + str(ms.Stat)
+			if ms.Unit != nil {
+				stat += `,"Unit":` + str(*ms.Unit)
+			}
+			f = append(f, stat+"}")
 		}
-		out[i] = m
+		f = append(f, `"ReturnData":`+strconv.FormatBool(q.ReturnData == nil || *q.ReturnData))
+		if q.AccountId != nil {
+			f = append(f, `"AccountId":`+str(*q.AccountId))
+		}
+		if q.Period != nil {
+			f = append(f, `"Period":`+strconv.Itoa(int(*q.Period)))
+		}
+		parts[i] = "{" + strings.Join(f, ",") + "}"
 	}
-	return out
+	return "[" + strings.Join(parts, ",") + "]"
 }

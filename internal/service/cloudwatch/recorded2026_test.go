@@ -17,6 +17,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	cw "github.com/aws/aws-sdk-go-v2/service/cloudwatch"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
+	"github.com/aws/aws-sdk-go-v2/service/sns"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/aws/smithy-go"
 	"github.com/aws/smithy-go/encoding/cbor"
 
@@ -1816,4 +1818,153 @@ func windowsFixture(e *env) time.Time {
 		put("SDBFailure", "red", anchor, 50), put("SDBFailure", "red", anchor.Add(2*time.Minute), 52),
 		put("Network-Errors_2", "blue", anchor, 60), put("Network-Errors_2", "blue", anchor.Add(3*time.Minute), 63)}}))
 	return anchor
+}
+
+// sns_publications.json: what an alarm action publishes — the subject (names cut to
+// SNS's 100 characters, a run of non-ASCII characters as "_"), the JSON message
+// (ActionExecutedAfterMuteWindow; a metric math alarm's trigger with its period
+// first and its queries last), and the action history's publishedMessage, a JSON
+// string of the default, SMS and email texts, with null error and mute window.
+func TestAlarmSNSPublicationsRecorded2026(t *testing.T) {
+	forEachProtocol(t, func(e *env) {
+		snsc, sqsc := sns.NewFromConfig(e.p.RootConfig()), sqs.NewFromConfig(e.p.RootConfig())
+		topic := aws.ToString(apptest.Must(snsc.CreateTopic(ctx, &sns.CreateTopicInput{Name: aws.String("cw-sns")})).TopicArn)
+		queue := aws.ToString(apptest.Must(sqsc.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String("cw-sns")})).QueueUrl)
+		qarn := "arn:aws:sqs:us-east-1:000000000000:cw-sns"
+		apptest.Must(sqsc.SetQueueAttributes(ctx, &sqs.SetQueueAttributesInput{QueueUrl: aws.String(queue), Attributes: map[string]string{"Policy": `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"sns.amazonaws.com"},"Action":"sqs:SendMessage","Resource":"` + qarn + `"}]}`}}))
+		apptest.Must(snsc.Subscribe(ctx, &sns.SubscribeInput{TopicArn: aws.String(topic), Protocol: aws.String("sqs"), Endpoint: aws.String(qarn)}))
+
+		const p = "stackd-native-cw-sns-4b229becf207"
+		long := p + "-ascii-" + strings.Repeat("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789", 5)
+		uni := p + "-unicode-" + strings.Repeat("界é", 80)
+		reason := p + " observed manual transition to ALARM"
+		metric := func(name, desc string, actions []string) *cw.PutMetricAlarmInput {
+			return &cw.PutMetricAlarmInput{AlarmName: aws.String(name), AlarmDescription: aws.String(p + " " + desc), ActionsEnabled: aws.Bool(true),
+				AlarmActions: actions, ComparisonOperator: types.ComparisonOperatorGreaterThanThreshold, Threshold: aws.Float64(50),
+				EvaluationPeriods: aws.Int32(1), DatapointsToAlarm: aws.Int32(1), TreatMissingData: aws.String("ignore"),
+				Namespace: aws.String("AWS/EC2"), MetricName: aws.String("CPUUtilization"), Period: aws.Int32(300),
+				Statistic: types.StatisticAverage, Unit: types.StandardUnitPercent}
+		}
+		trigger := func(name string) {
+			apptest.Must(e.cw.SetAlarmState(ctx, &cw.SetAlarmStateInput{AlarmName: aws.String(name), StateValue: types.StateValueAlarm, StateReason: aws.String(reason)}))
+		}
+		apptest.Must(e.cw.PutMetricAlarm(ctx, metric(long, "long-ascii", []string{topic})))
+		trigger(long)
+		apptest.Must(e.cw.PutMetricAlarm(ctx, metric(uni, "long-unicode", []string{topic})))
+		trigger(uni)
+		apptest.Must(e.cw.PutMetricAlarm(ctx, &cw.PutMetricAlarmInput{AlarmName: aws.String(p + "-metric-query"), AlarmDescription: aws.String(p + " metric-query"),
+			ActionsEnabled: aws.Bool(true), AlarmActions: []string{topic}, ComparisonOperator: types.ComparisonOperatorGreaterThanThreshold, Threshold: aws.Float64(50),
+			EvaluationPeriods: aws.Int32(1), DatapointsToAlarm: aws.Int32(1), TreatMissingData: aws.String("ignore"),
+			Metrics: []types.MetricDataQuery{
+				{Id: aws.String("m1"), AccountId: aws.String("000000000000"), Label: aws.String("Explicit CPU metric label"), ReturnData: aws.Bool(false),
+					MetricStat: &types.MetricStat{Metric: &types.Metric{Namespace: aws.String("AWS/EC2"), MetricName: aws.String("CPUUtilization")}, Period: aws.Int32(60), Stat: aws.String("Average"), Unit: types.StandardUnitPercent}},
+				{Id: aws.String("e1"), Expression: aws.String("m1 + 0"), Label: aws.String("Explicit expression label"), Period: aws.Int32(60), ReturnData: aws.Bool(true)},
+			}}))
+		trigger(p + "-metric-query")
+		apptest.Must(e.cw.PutMetricAlarm(ctx, metric(p+"-child", "child", []string{})))
+		apptest.Must(e.cw.SetAlarmState(ctx, &cw.SetAlarmStateInput{AlarmName: aws.String(p + "-child"), StateValue: types.StateValueOk, StateReason: aws.String(p + " observed manual transition to OK")}))
+		apptest.Must(e.cw.PutCompositeAlarm(ctx, &cw.PutCompositeAlarmInput{AlarmName: aws.String(p + "-composite"), AlarmDescription: aws.String(p + " real child transition"),
+			AlarmRule: aws.String(`ALARM("` + p + `-child")`), ActionsEnabled: aws.Bool(true), AlarmActions: []string{topic}}))
+		trigger(p + "-child")
+
+		// The recorded texts, AWS's times replaced by this run's.
+		stamp := func(name string) (cfg, changed string) {
+			out := apptest.Must(e.cw.DescribeAlarms(ctx, &cw.DescribeAlarmsInput{AlarmNames: []string{name}, AlarmTypes: []types.AlarmType{types.AlarmTypeMetricAlarm, types.AlarmTypeCompositeAlarm}}))
+			if len(out.MetricAlarms) == 1 {
+				return out.MetricAlarms[0].AlarmConfigurationUpdatedTimestamp.UTC().Format("2006-01-02T15:04:05.000-0700"), out.MetricAlarms[0].StateUpdatedTimestamp.UTC().Format("2006-01-02T15:04:05.000-0700")
+			}
+			return "", out.CompositeAlarms[0].StateUpdatedTimestamp.UTC().Format("2006-01-02T15:04:05.000-0700")
+		}
+		metricMsg := func(name, desc string) string {
+			cfg, changed := stamp(name)
+			return `{"AlarmName":"` + name + `","AlarmDescription":"` + p + ` ` + desc + `","AWSAccountId":"000000000000","AlarmConfigurationUpdatedTimestamp":"` + cfg +
+				`","NewStateValue":"ALARM","NewStateReason":"` + reason + `","StateChangeTime":"` + changed + `","Region":"US East (N. Virginia)","AlarmArn":"` + arnPrefix + name +
+				`","OldStateValue":"INSUFFICIENT_DATA","ActionExecutedAfterMuteWindow":false,"OKActions":[],"AlarmActions":["` + topic + `"],"InsufficientDataActions":[],` +
+				`"Trigger":{"MetricName":"CPUUtilization","Namespace":"AWS/EC2","StatisticType":"Statistic","Statistic":"AVERAGE","Unit":"Percent","Dimensions":[],"Period":300,"EvaluationPeriods":1,"DatapointsToAlarm":1,"ComparisonOperator":"GreaterThanThreshold","Threshold":50.0,"TreatMissingData":"ignore","EvaluateLowSampleCountPercentile":""}}`
+		}
+		cfg, changed := stamp(p + "-metric-query")
+		mathMsg := `{"AlarmName":"` + p + `-metric-query","AlarmDescription":"` + p + ` metric-query","AWSAccountId":"000000000000","AlarmConfigurationUpdatedTimestamp":"` + cfg +
+			`","NewStateValue":"ALARM","NewStateReason":"` + reason + `","StateChangeTime":"` + changed + `","Region":"US East (N. Virginia)","AlarmArn":"` + arnPrefix + p + `-metric-query",` +
+			`"OldStateValue":"INSUFFICIENT_DATA","ActionExecutedAfterMuteWindow":false,"OKActions":[],"AlarmActions":["` + topic + `"],"InsufficientDataActions":[],` +
+			`"Trigger":{"Period":60,"EvaluationPeriods":1,"DatapointsToAlarm":1,"ComparisonOperator":"GreaterThanThreshold","Threshold":50.0,"TreatMissingData":"ignore","EvaluateLowSampleCountPercentile":"",` +
+			`"Metrics":[{"Id":"m1","Label":"Explicit CPU metric label","MetricStat":{"Metric":{"Dimensions":[],"MetricName":"CPUUtilization","Namespace":"AWS/EC2"},"Period":60,"Stat":"Average","Unit":"Percent"},"ReturnData":false,"AccountId":"000000000000"},` +
+			`{"Expression":"m1 + 0","Id":"e1","Label":"Explicit expression label","ReturnData":true,"Period":60}]}}`
+		_, childAt := stamp(p + "-child")
+		_, compAt := stamp(p + "-composite")
+		emailAt := func(s string) string {
+			ts, _ := time.Parse("2006-01-02T15:04:05.000-0700", s)
+			return ts.UTC().Format("Monday 2 January, 2006 15:04:05 UTC")
+		}
+		compReason := arnPrefix + p + "-child transitioned to ALARM at " + emailAt(childAt)
+		compMsg := `{"AlarmName":"` + p + `-composite","AlarmDescription":"` + p + ` real child transition","AWSAccountId":"000000000000","NewStateValue":"ALARM","NewStateReason":"` + compReason +
+			`","StateChangeTime":"` + compAt + `","Region":"US East (N. Virginia)","AlarmArn":"` + arnPrefix + p + `-composite","OKActions":[],"AlarmActions":["` + topic + `"],"InsufficientDataActions":[],` +
+			`"ActionExecutedAfterMuteWindow":false,"OldStateValue":"OK","AlarmRule":"ALARM(\"` + p + `-child\")","TriggeringChildren":[{"Arn":"` + arnPrefix + p + `-child","State":{"Value":"ALARM","Timestamp":"` + childAt + `"}}]}`
+		want := map[string][2]string{
+			`ALARM: "` + p + `-ascii-ABCDEFGHIJKLMNOPQRSTUVW..." in US East (N. Virginia)`: {metricMsg(long, "long-ascii")},
+			`ALARM: "` + p + `-unicode-_" in US East (N. Virginia)`:                        {metricMsg(uni, "long-unicode")},
+			`ALARM: "` + p + `-metric-query" in US East (N. Virginia)`:                     {mathMsg},
+			`ALARM: "` + p + `-composite" in US East (N. Virginia)`:                        {compMsg},
+		}
+		out := apptest.Must(sqsc.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: aws.String(queue), MaxNumberOfMessages: 10}))
+		if len(out.Messages) != len(want) {
+			e.Fatalf("%d messages", len(out.Messages))
+		}
+		for _, m := range out.Messages {
+			var env struct{ Subject, Message string }
+			if err := json.Unmarshal([]byte(aws.ToString(m.Body)), &env); err != nil {
+				e.Fatal(err)
+			}
+			if w, ok := want[env.Subject]; !ok {
+				e.Errorf("subject %q", env.Subject)
+			} else if env.Message != w[0] {
+				e.Errorf("%s:\n got %s\nwant %s", env.Subject, env.Message, w[0])
+			}
+		}
+
+		// action-history-long-ascii: the history item's data, email text and all.
+		h := apptest.Must(e.cw.DescribeAlarmHistory(ctx, &cw.DescribeAlarmHistoryInput{AlarmName: aws.String(long), HistoryItemType: types.HistoryItemTypeAction}))
+		if len(h.AlarmHistoryItems) != 1 {
+			e.Fatalf("%d history items", len(h.AlarmHistoryItems))
+		}
+		_, at := stamp(long)
+		when := emailAt(at)
+		email := `You are receiving this email because your Amazon CloudWatch Alarm "` + long + `" in the US East (N. Virginia) region has entered the ALARM state, because "` + reason + `" at "` + when + `".` +
+			"\n\nView this alarm in the AWS Management Console:\nhttps://us-east-1.console.aws.amazon.com/cloudwatch/deeplink.js?region=us-east-1#alarmsV2:alarm/" + long +
+			"\n\nAlarm Details:\n- Name:                       " + long + "\n- Description:                " + p + " long-ascii\n- State Change:               INSUFFICIENT_DATA -> ALARM" +
+			"\n- Reason for State Change:    " + reason + "\n- Timestamp:                  " + when + "\n- AWS Account:                000000000000\n- Alarm Arn:                  " + arnPrefix + long +
+			"\n\nThreshold:\n- The alarm is in the ALARM state when the metric is GreaterThanThreshold 50.0 for at least 1 of the last 1 period(s) of 300 seconds. \n\n" +
+			"Monitored Metric:\n- MetricNamespace:                     AWS/EC2\n- MetricName:                          CPUUtilization\n- Dimensions:                          \n" +
+			"- Period:                              300 seconds\n- Statistic:                           Average\n- Unit:                                Percent\n- TreatMissingData:                    ignore\n\n\n" +
+			"State Change Actions:\n- OK: \n- ALARM: [" + topic + "]\n- INSUFFICIENT_DATA: \n"
+		sms := `ALARM: "` + p + `-ascii-ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789ABCDEFGHIJK..." in US East (N. Virginia)`
+		str := func(s string) string { b, _ := json.Marshal(s); return string(b) }
+		published := `{"default":` + str(metricMsg(long, "long-ascii")) + `,"sms":` + str(sms) + `,"email":` + str(email) + `}`
+		ts, _ := time.Parse("2006-01-02T15:04:05.000-0700", at)
+		wantData := `{"actionState":"Succeeded","stateUpdateTimestamp":` + strconv.FormatInt(ts.UnixMilli(), 10) + `,"notificationResource":"` + topic +
+			`","publishedMessage":` + str(published) + `,"error":null,"muteWindowEndTimestamp":null}`
+		if got := aws.ToString(h.AlarmHistoryItems[0].HistoryData); got != wantData {
+			e.Errorf("history data:\n got %s\nwant %s", got, wantData)
+		}
+
+		// action-history-composite (recovery): the composite's email.
+		h = apptest.Must(e.cw.DescribeAlarmHistory(ctx, &cw.DescribeAlarmHistoryInput{AlarmName: aws.String(p + "-composite"), AlarmTypes: []types.AlarmType{types.AlarmTypeCompositeAlarm}, HistoryItemType: types.HistoryItemTypeAction}))
+		if len(h.AlarmHistoryItems) != 1 {
+			e.Fatalf("%d composite history items", len(h.AlarmHistoryItems))
+		}
+		var data struct{ PublishedMessage string }
+		var pub struct{ Default, Sms, Email string }
+		if err := json.Unmarshal([]byte(aws.ToString(h.AlarmHistoryItems[0].HistoryData)), &data); err != nil || json.Unmarshal([]byte(data.PublishedMessage), &pub) != nil {
+			e.Fatalf("composite history %s", aws.ToString(h.AlarmHistoryItems[0].HistoryData))
+		}
+		cwhen := emailAt(compAt)
+		compEmail := `You are receiving this email because your Amazon CloudWatch Alarm "` + p + `-composite" in the US East (N. Virginia) region has transitioned to ALARM state on ` + cwhen +
+			`, because "` + compReason + `".` + "\n\nView this alarm in the AWS Management Console:\nhttps://us-east-1.console.aws.amazon.com/cloudwatch/deeplink.js?region=us-east-1#alarmsV2:alarm/" + p + "-composite" +
+			"\n\nAlarm Details:\n- Name:                       " + p + "-composite\n- Description:                " + p + " real child transition\n- State Change:               OK -> ALARM" +
+			"\n- Alarm Rule:                 ALARM(\"" + p + "-child\")\n- Reason for State Change:    " + compReason + "\n- Timestamp:                  " + cwhen +
+			"\n- AWS Account:                000000000000\n- Alarm Arn:                  " + arnPrefix + p + "-composite\n\nTriggering children (max. 10):\n- " + arnPrefix + p + "-child   ALARM               " + emailAt(childAt) +
+			"\n\nState Change Actions:\n- OK: \n- ALARM: [" + topic + "]\n- INSUFFICIENT_DATA: \n"
+		if pub.Default != compMsg || pub.Sms != `ALARM: "`+p+`-composite" in US East (N. Virginia)` || pub.Email != compEmail {
+			e.Errorf("composite published message:\n%q\n%q\n want %q", pub.Sms, pub.Email, compEmail)
+		}
+	})
 }
