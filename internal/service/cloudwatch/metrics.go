@@ -44,6 +44,8 @@ type pointRec struct {
 	// NoPct marks values put as a statistic set whose values are not known, which
 	// leaves the bucket without percentiles.
 	NoPct bool `json:"x,omitempty"`
+	// H counts the values in each bin of CloudWatch's histogram (histogram.go).
+	H map[int32]float64 `json:"h,omitempty"`
 }
 
 // statSetPoint is a statistic set as a bucket's aggregate. Its values are known, and
@@ -63,6 +65,7 @@ func statSetPoint(n, sum, lo, hi float64) *pointRec {
 	for k := 0; k < int(n) && k < maxValues; k++ {
 		p.Vals = append(p.Vals, lo)
 	}
+	p.addBin(lo, n)
 	if len(p.Vals) == 0 {
 		// A fractional SampleCount below 1 still stands for its value.
 		p.Vals = []float64{lo}
@@ -77,6 +80,18 @@ const maxValues = 1000
 // 0 counts for the minimum and maximum, as AWS's answer shows, so a sample count of 0
 // does not mean an empty aggregate).
 func (p *pointRec) merge(q *pointRec) {
+	// Bins first: a datapoint stored before Palisade kept them derives them from its
+	// values and count as they were.
+	if p.H != nil || q.H != nil {
+		h, add := p.hist(), q.hist()
+		if h == nil {
+			h = map[int32]float64{}
+		}
+		for k, n := range add {
+			h[k] += n
+		}
+		p.H = h
+	}
 	p.Min, p.Max = math.Min(p.Min, q.Min), math.Max(p.Max, q.Max)
 	p.N += q.N
 	p.Sum += q.Sum
@@ -229,6 +244,7 @@ func (cw *CloudWatch) putMetricData(c *server.Call, in *api.PutMetricDataInput) 
 		switch {
 		case d.Value != nil:
 			p = &pointRec{N: 1, Sum: *d.Value, Min: *d.Value, Max: *d.Value, Vals: []float64{*d.Value}}
+			p.addBin(*d.Value, 1)
 		case d.StatisticValues != nil:
 			s := d.StatisticValues
 			p = statSetPoint(s.SampleCount, s.Sum, s.Minimum, s.Maximum)
@@ -242,6 +258,7 @@ func (cw *CloudWatch) putMetricData(c *server.Call, in *api.PutMetricDataInput) 
 				for k := 0; k < int(math.Ceil(n)) && k < maxValues; k++ {
 					q.Vals = append(q.Vals, v)
 				}
+				q.addBin(v, n)
 				if p == nil {
 					p = q
 				} else {
@@ -428,7 +445,13 @@ func readWindowsBy(tx *store.Tx, account, region, mkey string, start, end time.T
 		return nil, nil, nil, err
 	}
 	keys := make([]window, 0, len(windows))
-	for w := range windows {
+	for w, agg := range windows {
+		// Values put only with counts of 0 make no datapoint (recorded, 2026:
+		// statistics.json, AllZero), though they count for the Minimum and Maximum
+		// of a period with other data.
+		if agg.N <= 0 {
+			continue
+		}
 		keys = append(keys, w)
 	}
 	sort.Slice(keys, func(i, j int) bool {

@@ -169,29 +169,30 @@ func (sp statSpec) of(p *pointRec) (float64, bool) {
 			return p.Max, true
 		}
 	}
-	if len(p.Vals) == 0 || p.NoPct || p.Min < 0 || p.N <= 0 {
+	if p.NoPct || p.Min < 0 || p.N <= 0 {
 		return 0, false
 	}
+	if sp.kind != statWM {
+		return sp.ofBins(p)
+	}
+	if len(p.Vals) == 0 {
+		return 0, false
+	}
+	return winsorized(sp, p), true
+}
+
+// winsorized is the winsorized mean, from the kept values: AWS's answers for it are
+// not those of its histogram's other statistics (the values beyond the range did not
+// count as the range's edges in the recordings), so Palisade keeps the definition.
+func winsorized(sp statSpec, p *pointRec) float64 {
 	vals := append([]float64(nil), p.Vals...)
 	sort.Float64s(vals)
-	if sp.kind == statPct {
-		idx := int(math.Ceil(sp.pct/100*float64(len(vals)))) - 1
-		return vals[max(0, min(idx, len(vals)-1))], true
-	}
 	// Each kept value stands for N/len(vals) data points: all of them unless the
 	// period had more values than a bucket keeps (maxValues).
 	w := p.N / float64(len(vals))
 	total := p.N
-	var count, sum float64
-	switch {
-	case sp.kind == statPR:
-		for _, v := range vals {
-			if sp.in(v) {
-				count += w
-			}
-		}
-		return 100 * count / total, true
-	case sp.kind == statWM && !sp.percent:
+	var sum float64
+	if !sp.percent {
 		for _, v := range vals {
 			if sp.hasLo {
 				v = math.Max(v, sp.lo)
@@ -201,44 +202,64 @@ func (sp statSpec) of(p *pointRec) (float64, bool) {
 			}
 			sum += v * w
 		}
-		return sum / total, true
-	case !sp.percent:
-		for _, v := range vals {
-			if sp.in(v) {
-				count += w
-				sum += v * w
-			}
+		return sum / total
+	}
+	// Percentages select data points by rank: the lowest lo% and the highest
+	// (100-hi)% count as the values at the range's edges, a data point on a boundary
+	// with its part inside.
+	from, to := total*sp.lo/100, total
+	if sp.hasHi {
+		to = total * sp.hi / 100
+	}
+	low, high := vals[0], vals[0]
+	for i, v := range vals {
+		start := float64(i) * w
+		if part := math.Min(start+w, to) - math.Max(start, from); part > 0 {
+			sum += v * part
 		}
-	default:
-		// Percentages select data points by rank: the lowest lo% and the highest
-		// (100-hi)% are left out, counted in data points without rounding — a data
-		// point on a boundary counts with its part inside (AWS answered tc90 = 4.5
-		// for five data points).
+		if start+w <= from {
+			low = vals[min(i+1, len(vals)-1)]
+		}
+		if start < to {
+			high = v
+		}
+	}
+	return (sum + from*low + (total-to)*high) / total
+}
+
+// in reports whether a value lies in a range of values: "exclusive on the lower
+// bound and inclusive on the upper bound".
+func (sp statSpec) in(v float64) bool {
+	return (!sp.hasLo || v > sp.lo) && (!sp.hasHi || v <= sp.hi)
+}
+
+// ofBins computes a statistic other than the winsorized mean from the datapoint's
+// histogram, as CloudWatch does (histogram.go).
+func (sp statSpec) ofBins(p *pointRec) (float64, bool) {
+	bs := p.bins()
+	total := 0.0
+	for _, b := range bs {
+		total += b.n
+	}
+	if total <= 0 {
+		return 0, false
+	}
+	if sp.kind == statPct {
+		return percentileOf(bs, total, sp.pct), true
+	}
+	var count, sum float64
+	if sp.percent {
 		from, to := total*sp.lo/100, total
 		if sp.hasHi {
 			to = total * sp.hi / 100
 		}
-		low, high := vals[0], vals[0]
-		for i, v := range vals {
-			start := float64(i) * w
-			if part := math.Min(start+w, to) - math.Max(start, from); part > 0 {
-				count += part
-				sum += v * part
-			}
-			if start+w <= from {
-				low = vals[min(i+1, len(vals)-1)]
-			}
-			if start < to {
-				high = v
-			}
-		}
-		if sp.kind == statWM {
-			// The data points below and above the range count as the values at its
-			// edges.
-			return (sum + from*low + (total-to)*high) / total, true
-		}
+		count, sum = rankRange(bs, from, to)
+	} else {
+		count, sum = valueRange(bs, sp)
 	}
 	switch sp.kind {
+	case statPR:
+		return 100 * count / total, true
 	case statTC:
 		return count, true
 	case statTS:
@@ -248,10 +269,4 @@ func (sp statSpec) of(p *pointRec) (float64, bool) {
 		return 0, false
 	}
 	return sum / count, true
-}
-
-// in reports whether a value lies in a range of values: "exclusive on the lower
-// bound and inclusive on the upper bound".
-func (sp statSpec) in(v float64) bool {
-	return (!sp.hasLo || v > sp.lo) && (!sp.hasHi || v <= sp.hi)
 }

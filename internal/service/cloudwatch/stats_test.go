@@ -15,9 +15,9 @@ import (
 	"github.com/palisade/palisade/internal/app/apptest"
 )
 
-// The expected values below are computed by hand from "CloudWatch statistics
-// definitions" (CloudWatch User Guide): ranges in values exclude the lower bound and
-// include the upper; ranges in percentages leave out the lowest and highest data
+// The expected values below follow "CloudWatch statistics definitions" (CloudWatch
+// User Guide) over CloudWatch's histogram: ranges in values exclude the lower bound
+// and include the upper; ranges in percentages leave out the lowest and highest data
 // points by rank, a data point on a boundary counting with its part inside (AWS
 // answered tc90 = 4.5 for the five data points 2, 2, 10, 10, 10).
 
@@ -51,31 +51,36 @@ func TestExtendedStatisticsDefinitions(t *testing.T) {
 			// AWS's recorded example: 2 twice and 10 three times.
 			{MetricName: aws.String("Weighted"), Timestamp: aws.Time(at), Values: []float64{2, 10}, Counts: []float64{2, 3}},
 		}}))
+		// The values of AWS's histogram (histogram.go): each of 1..10 spread over its
+		// bin of [1.1^i, 1.1^(i+1)), the last cut at the Maximum 10. For these data
+		// AWS's own answers differ from it in the third digit for the trimmed means
+		// and sums (recorded Uniform: tm90 4.9932, IQM 5.4031); the percentiles, counts
+		// and ranks match them (TestStatisticsRecorded2026).
 		want := map[string]float64{
-			"tm90":         5,   // 1..9
-			"TM(10%:90%)":  5.5, // 2..9
-			"TM(:90%)":     5,   // the same as tm90
-			"TM(10%:)":     6,   // 2..10
-			"IQM":          5.5, // half of 3, 4..7, half of 8: 27.5 / 5
-			"TM(2:8)":      5.5, // 3..8: 2 is excluded, 8 included
-			"TM(150:1000)": 0,   // no value in range: not given (below)
+			"tm90":         4.997565389591605,
+			"TM(10%:90%)":  5.491011063290556,
+			"TM(:90%)":     4.997565389591605, // the same as tm90
+			"TM(10%:)":     5.983661649358696,
+			"IQM":          5.408012268044859,
+			"TM(2:8)":      4.96034203587116,
+			"TM(150:1000)": 0, // no value in range: not given (below)
 			"tc90":         9,
-			"TC(2:8)":      6,
-			"TC(:5)":       5,
+			"TC(2:8)":      6.547283309869032, // a part of 2's bin lies above 2, of 8's above 8
+			"TC(:5)":       4.881456789507427,
 			"TC(11:20)":    0,
-			"ts50":         15, // 1..5
-			"TS(2:8)":      33,
-			"TS(80%:)":     19,  // 9 + 10
+			"ts50":         14.90402038471462,
+			"TS(2:8)":      32.47676462270102,
+			"TS(80%:)":     19.32688389208382,
 			"wm80":         5.2, // 9 and 10 count as 8: (36 + 16) / 10
 			"WM(10%:90%)":  5.5, // 1 counts as 2, 10 as 9: 55 / 10
 			"WM(3:7)":      5.2, // 1, 2 count as 3; 8, 9, 10 as 7: 52 / 10
-			"PR(:3)":       30,
-			"PR(3:)":       70,
-			"PR(0.5:1)":    10,
-			"PR(2:8)":      60,
+			"PR(:3)":       25.14816984441766,
+			"PR(3:)":       74.85183015558235,
+			"PR(0.5:1)":    0, // 1 lies at its bin's lower edge
+			"PR(2:8)":      65.47283309869032,
 			"p0":           1,
 			"p100":         10,
-			"p50":          5,
+			"p50":          5.054470284992944, // 1.1^17, where 5's bin ends
 		}
 		var names []string
 		for k := range want {
@@ -95,12 +100,12 @@ func TestExtendedStatisticsDefinitions(t *testing.T) {
 				e.Errorf("%s = %v (given %v), want %v", k, v, ok, want[k])
 			}
 		}
-		// The five data points of AWS's recording. tc90 is what AWS answered; AWS's
-		// other answers (tm90 6.4277, ts90 28.924, wm90 6.7849, IQM 7.5605, p50
-		// 9.8746) come from its approximating histogram, the values here from the
-		// definitions.
-		got = e.extended("Weighted", at, "tc90", "ts90", "tm90", "wm90", "IQM", "PR(:2)", "PR(2:10)", "p0", "p100")
-		for k, w := range map[string]float64{"tc90": 4.5, "ts90": 29, "tm90": 29 / 4.5, "wm90": 6.8, "IQM": 7.6, "PR(:2)": 40, "PR(2:10)": 60, "p0": 2, "p100": 10} {
+		// The five data points of AWS's recording, and AWS's answers (statistics.json,
+		// Weighted at 01:43) but for wm90 (AWS 6.7849), which Palisade computes from
+		// the values.
+		got = e.extended("Weighted", at, "tc90", "ts90", "tm90", "wm90", "IQM", "PR(:2)", "PR(2:10)", "p0", "p100", "p50")
+		for k, w := range map[string]float64{"tc90": 4.5, "ts90": 28.924448962219458, "tm90": 6.427655324937657, "wm90": 6.8, "IQM": 7.5604922241921155,
+			"PR(:2)": 0, "PR(2:10)": 100, "p0": 2, "p100": 10, "p50": 9.874619498547638} {
 			if v, ok := got[k]; !ok || !near(v, w) {
 				e.Errorf("Weighted %s = %v (given %v), want %v", k, v, ok, w)
 			}
@@ -113,7 +118,7 @@ func TestExtendedStatisticsDefinitions(t *testing.T) {
 		}
 		md := apptest.Must(e.cw.GetMetricData(ctx, &cw.GetMetricDataInput{StartTime: aws.Time(at), EndTime: aws.Time(at.Add(time.Minute)),
 			MetricDataQueries: []types.MetricDataQuery{q("a", "tm90"), q("b", "WM(10%:90%)"), q("c", "PR(:3)"), q("d", "TM(150:1000)"), q("e", "tc90")}}))
-		for i, w := range []float64{5, 5.5, 30, -1, 9} {
+		for i, w := range []float64{4.997565389591605, 5.5, 25.14816984441766, -1, 9} {
 			r := md.MetricDataResults[i]
 			if w < 0 {
 				if len(r.Values) != 0 {
@@ -177,7 +182,10 @@ func TestStatisticsWithExtendedStatistics(t *testing.T) {
 		t.Fatalf("%+v", out.Datapoints)
 	}
 	d := out.Datapoints[0]
-	if aws.ToFloat64(d.Sum) != 6 || d.ExtendedStatistics["p90"] != 4 || d.ExtendedStatistics["tm50"] != 2 || d.Average != nil {
+	// From the histogram: p90 lies 0.8 of the way into 4's bin (cut above at 4), tm50
+	// is the midpoint of 2's bin (cut below at 2).
+	p90, tm50 := math.Pow(1.1, 14)*math.Pow(4/math.Pow(1.1, 14), 0.8), (2+math.Pow(1.1, 8))/2
+	if aws.ToFloat64(d.Sum) != 6 || !near(d.ExtendedStatistics["p90"], p90) || !near(d.ExtendedStatistics["tm50"], tm50) || d.Average != nil {
 		t.Fatalf("%+v", d)
 	}
 }
@@ -248,8 +256,9 @@ func TestAlarmOnTrimmedMean(t *testing.T) {
 	apptest.Must(e.cw.PutMetricData(ctx, &cw.PutMetricDataInput{Namespace: aws.String("App"), MetricData: []types.MetricDatum{
 		{MetricName: aws.String("Latency"), Values: []float64{1, 2, 3, 4, 5, 6, 7, 8, 9, 100}}}}))
 	e.advance(time.Minute)
-	// tm90 leaves 100 out: 5; WM(10%:90%) counts 1 as 2 and 100 as 9: 5.5.
-	if a := e.alarm("tm"); a.StateValue != types.StateValueOk || !strings.HasPrefix(aws.ToString(a.StateReason), "Threshold Crossed: 1 datapoint [5.0 (") {
+	// tm90 leaves 100 out: the mean of the bins of 1..9, 4.9976 in CloudWatch's
+	// histogram; WM(10%:90%) counts 1 as 2 and 100 as 9: 5.5.
+	if a := e.alarm("tm"); a.StateValue != types.StateValueOk || !strings.HasPrefix(aws.ToString(a.StateReason), "Threshold Crossed: 1 datapoint [4.99") {
 		t.Fatalf("tm90: %s %q", a.StateValue, aws.ToString(a.StateReason))
 	}
 	if a := e.alarm("wm"); a.StateValue != types.StateValueAlarm || !strings.HasPrefix(aws.ToString(a.StateReason), "Threshold Crossed: 1 datapoint [5.5 (") ||
