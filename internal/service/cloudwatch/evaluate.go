@@ -277,7 +277,8 @@ func rangeDatapoints(tx *store.Tx, account, region string, a *alarmRec, end time
 		}
 		s = &series{}
 		for i, agg := range aggs {
-			if v, ok := statistic(agg, stat); ok {
+			// As in GetMetricData, values put only with counts of 0 are no datapoint.
+			if v, ok := statistic(agg, stat); ok && agg.N > 0 {
 				s.times, s.values, s.counts = append(s.times, times[i]), append(s.values, v), append(s.counts, agg.N)
 			}
 		}

@@ -445,13 +445,7 @@ func readWindowsBy(tx *store.Tx, account, region, mkey string, start, end time.T
 		return nil, nil, nil, err
 	}
 	keys := make([]window, 0, len(windows))
-	for w, agg := range windows {
-		// Values put only with counts of 0 make no datapoint (recorded, 2026:
-		// statistics.json, AllZero), though they count for the Minimum and Maximum
-		// of a period with other data.
-		if agg.N <= 0 {
-			continue
-		}
+	for w := range windows {
 		keys = append(keys, w)
 	}
 	sort.Slice(keys, func(i, j int) bool {
@@ -654,6 +648,12 @@ func metricSeries(tx *store.Tx, account, region string, ms *api.MetricStat, star
 	}
 	s := &series{units: several}
 	for i, agg := range aggs {
+		// A period of values put only with counts of 0 is no datapoint here, though
+		// GetMetricStatistics gives it (recorded, 2026: statistics.json, AllZero's
+		// SampleCount in visibility-* and statistics-AllZero-*; alarms inferred).
+		if agg.N <= 0 {
+			continue
+		}
 		v, ok := statistic(agg, ms.Stat)
 		if !ok || times[i].Before(start) && !times[i].Equal(aligned) {
 			continue

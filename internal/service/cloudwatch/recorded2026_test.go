@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"net/http"
 	"strconv"
 	"strings"
@@ -2034,11 +2035,30 @@ func TestStatisticsRecorded2026(t *testing.T) {
 				}
 			}
 		}
-		// visibility-*: values put only with counts of 0 make no datapoint at all.
+		// Values put only with counts of 0: GetMetricData has no datapoint of them
+		// (visibility-*), GetMetricStatistics a SampleCount of 0, an Average of NaN,
+		// the Minimum and Maximum as p0 and p100, and for 0 alone its percentiles, 0
+		// (statistics-AllZero-percentile).
+		md := apptest.Must(e.cw.GetMetricData(ctx, &cw.GetMetricDataInput{StartTime: aws.Time(t0), EndTime: aws.Time(t2), MetricDataQueries: []types.MetricDataQuery{
+			{Id: aws.String("q0"), MetricStat: &types.MetricStat{Metric: &types.Metric{Namespace: aws.String("App"), MetricName: aws.String("AllZero")}, Period: aws.Int32(60), Stat: aws.String("SampleCount")}}}}))
+		if len(md.MetricDataResults) != 1 || len(md.MetricDataResults[0].Values) != 0 {
+			e.Errorf("AllZero in GetMetricData: %+v", md.MetricDataResults)
+		}
 		out := apptest.Must(e.cw.GetMetricStatistics(ctx, &cw.GetMetricStatisticsInput{Namespace: aws.String("App"), MetricName: aws.String("AllZero"),
-			StartTime: aws.Time(t0), EndTime: aws.Time(t2), Period: aws.Int32(60), Statistics: []types.Statistic{types.StatisticSampleCount}}))
-		if len(out.Datapoints) != 0 {
-			e.Errorf("AllZero: %d datapoints", len(out.Datapoints))
+			StartTime: aws.Time(t0), EndTime: aws.Time(t2), Period: aws.Int32(60), Statistics: []types.Statistic{types.StatisticSampleCount, types.StatisticSum,
+				types.StatisticMinimum, types.StatisticMaximum, types.StatisticAverage}, ExtendedStatistics: []string{"p0", "p1", "p50", "p90", "p100"}}))
+		if len(out.Datapoints) != 2 {
+			e.Fatalf("AllZero: %d datapoints", len(out.Datapoints))
+		}
+		for _, d := range out.Datapoints {
+			lo, hi, pcts := 1.0, 2.0, map[string]float64{"p0": 1, "p100": 2}
+			if d.Timestamp.Equal(t1) {
+				lo, hi, pcts = 0, 0, map[string]float64{"p0": 0, "p1": 0, "p50": 0, "p90": 0, "p100": 0}
+			}
+			if aws.ToFloat64(d.SampleCount) != 0 || aws.ToFloat64(d.Sum) != 0 || d.Average == nil || !math.IsNaN(*d.Average) ||
+				aws.ToFloat64(d.Minimum) != lo || aws.ToFloat64(d.Maximum) != hi || fmt.Sprint(d.ExtendedStatistics) != fmt.Sprint(pcts) {
+				e.Errorf("AllZero at %v: %+v %v", d.Timestamp, d, d.ExtendedStatistics)
+			}
 		}
 	})
 }

@@ -154,7 +154,9 @@ func (sp statSpec) of(p *pointRec) (float64, bool) {
 			return p.Sum, true
 		case "Average":
 			if p.N == 0 {
-				return 0, false
+				// AWS answers NaN for values put only with counts of 0 (recorded,
+				// 2026: statistics.json, statistics-AllZero-*).
+				return math.NaN(), true
 			}
 			return p.Sum / p.N, true
 		case "Minimum":
@@ -162,11 +164,17 @@ func (sp statSpec) of(p *pointRec) (float64, bool) {
 		}
 		return p.Max, true
 	case statPct:
-		if p.N > 0 && sp.pct == 0 {
+		// p0 and p100 are the Minimum and Maximum even of values put only with counts
+		// of 0; of those, only 0 alone has its other percentiles, 0 (recorded, 2026:
+		// statistics.json, statistics-AllZero-percentile).
+		if sp.pct == 0 {
 			return p.Min, true
 		}
-		if p.N > 0 && sp.pct == 100 {
+		if sp.pct == 100 {
 			return p.Max, true
+		}
+		if p.N == 0 && p.Min == 0 && p.Max == 0 && !p.NoPct {
+			return 0, true
 		}
 	}
 	if p.NoPct || p.Min < 0 || p.N <= 0 {
