@@ -1096,8 +1096,10 @@ func evalQueries(tx *store.Tx, account, region, param string, qs []api.MetricDat
 		if hasSearch(e) {
 			if param != "MetricDataQueries" {
 				// The User Guide: "You can't create an alarm based on a search
-				// expression"; AWS's wording is not recorded.
-				return nil, validationError("Error in expression '%s': SEARCH is not supported in alarms", q.Id)
+				// expression" — AWS's answer, returned data or not, alone or inside
+				// a function (recorded, 2026: metric_discovery_alarms.json,
+				// search-array, search-reduced, search-unused).
+				return nil, validationError("SEARCH is not supported on Metric Alarms.")
 			}
 			var period int64
 			if q.Period != nil {

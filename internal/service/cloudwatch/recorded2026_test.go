@@ -1709,13 +1709,25 @@ func TestGetMetricDataWindowsRecorded2026(t *testing.T) {
 	})
 }
 
+// metric_discovery_alarms.json, search-array, search-reduced and search-unused: an
+// alarm refuses SEARCH alone, inside a function, or in a query whose data it does
+// not return.
 func TestMetricSearchNotInAlarms(t *testing.T) {
-	e := newEnv(t, protocols[0].opt)
-	in := &cw.PutMetricAlarmInput{AlarmName: aws.String("a"), ComparisonOperator: types.ComparisonOperatorGreaterThanThreshold,
-		EvaluationPeriods: aws.Int32(1), Threshold: aws.Float64(1), Metrics: []types.MetricDataQuery{
-			{Id: aws.String("e1"), Expression: aws.String(`SUM(SEARCH('{N} MetricName="M"', 'Sum', 60))`), ReturnData: aws.Bool(true)}}}
-	_, err := e.cw.PutMetricAlarm(ctx, in)
-	wantError(e, err, "ValidationError", 400, "Error in expression 'e1': SEARCH is not supported in alarms")
+	forEachProtocol(t, func(e *env) {
+		search := `SEARCH('Namespace="Stackd/QueryAlarm/a"', 'Sum', 60)`
+		metric := types.MetricDataQuery{Id: aws.String("m"), ReturnData: aws.Bool(true), MetricStat: &types.MetricStat{
+			Metric: &types.Metric{Namespace: aws.String("Stackd/QueryAlarm/a"), MetricName: aws.String("Load")}, Period: aws.Int32(60), Stat: aws.String("Sum")}}
+		for _, qs := range [][]types.MetricDataQuery{
+			{{Id: aws.String("q"), Expression: aws.String(search), Period: aws.Int32(60), ReturnData: aws.Bool(true)}},
+			{{Id: aws.String("q"), Expression: aws.String("SUM(" + search + ")"), Period: aws.Int32(60), ReturnData: aws.Bool(true)}},
+			{{Id: aws.String("q"), Expression: aws.String(search), Period: aws.Int32(60), ReturnData: aws.Bool(false)}, metric},
+		} {
+			_, err := e.cw.PutMetricAlarm(ctx, &cw.PutMetricAlarmInput{AlarmName: aws.String("a"), ComparisonOperator: types.ComparisonOperatorGreaterThanThreshold,
+				EvaluationPeriods: aws.Int32(1), DatapointsToAlarm: aws.Int32(1), Threshold: aws.Float64(10), ActionsEnabled: aws.Bool(false),
+				TreatMissingData: aws.String("notBreaching"), Metrics: qs})
+			wantWire(e, err, "ValidationError", 400, "SEARCH is not supported on Metric Alarms.")
+		}
+	})
 }
 
 // metric_search_order.json: a MetricStat's result comes before a SEARCH's, in either
