@@ -46,22 +46,24 @@ type pointRec struct {
 	NoPct bool `json:"x,omitempty"`
 	// H counts the values in each bin of CloudWatch's histogram (histogram.go).
 	H map[int32]float64 `json:"h,omitempty"`
+	// NoTrim marks a statistic set whose Sum is not its value times its count: its
+	// percentiles are known, the other statistics of its histogram not.
+	NoTrim bool `json:"t,omitempty"`
 }
 
-// statSetPoint is a statistic set as a bucket's aggregate. Its values are known, and
-// with them percentiles and the other statistics that need values, only when "The
-// SampleCount value of the statistic set is 1 and Min, Max, and Sum are all equal"
-// or "The Min and Max are equal, and Sum is equal to Min multiplied by SampleCount"
-// (User Guide, "Requirements to use percentiles, trimmed mean, and some other
-// statistics"; the API reference's shorter list omits the Sum conditions, which an
-// inconsistent set such as SampleCount 1, Sum 3, Min 1, Max 2 — AWS accepts it —
-// fails).
+// statSetPoint is a statistic set as a bucket's aggregate. Its values are known when
+// its Min and Max are equal (User Guide, "Requirements to use percentiles, trimmed
+// mean, and some other statistics"), and then AWS gives its percentiles; the other
+// statistics of its histogram only when its Sum is also Min × SampleCount (recorded,
+// 2026: statistics.json — SampleCount 3, Sum 22, Min and Max 7 had every percentile
+// 7 and no trimmed mean; SampleCount 1, Sum 3, Min 1, Max 2 had only p0 and p100).
 func statSetPoint(n, sum, lo, hi float64) *pointRec {
 	p := &pointRec{N: n, Sum: sum, Min: lo, Max: hi}
-	if lo != hi || math.Abs(sum-lo*n) > 1e-9*math.Max(math.Abs(sum), 1) {
+	if lo != hi {
 		p.NoPct = true
 		return p
 	}
+	p.NoTrim = math.Abs(sum-lo*n) > 1e-9*math.Max(math.Abs(sum), 1)
 	for k := 0; k < int(n) && k < maxValues; k++ {
 		p.Vals = append(p.Vals, lo)
 	}
@@ -96,6 +98,7 @@ func (p *pointRec) merge(q *pointRec) {
 	p.N += q.N
 	p.Sum += q.Sum
 	p.NoPct = p.NoPct || q.NoPct
+	p.NoTrim = p.NoTrim || q.NoTrim
 	if room := maxValues - len(p.Vals); room > 0 {
 		p.Vals = append(p.Vals, q.Vals[:min(room, len(q.Vals))]...)
 	}

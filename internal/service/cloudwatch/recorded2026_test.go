@@ -1997,6 +1997,10 @@ func TestStatisticsRecorded2026(t *testing.T) {
 		vc := func(name string, at time.Time, values []float64, counts ...float64) types.MetricDatum {
 			return types.MetricDatum{MetricName: aws.String(name), Timestamp: aws.Time(at), Values: values, Counts: counts}
 		}
+		set := func(name string, at time.Time, n, sum, lo, hi float64) types.MetricDatum {
+			return types.MetricDatum{MetricName: aws.String(name), Timestamp: aws.Time(at), StatisticValues: &types.StatisticSet{
+				SampleCount: aws.Float64(n), Sum: aws.Float64(sum), Minimum: aws.Float64(lo), Maximum: aws.Float64(hi)}}
+		}
 		apptest.Must(e.cw.PutMetricData(ctx, &cw.PutMetricDataInput{Namespace: aws.String("App"), MetricData: []types.MetricDatum{
 			vc("Weighted", t0, []float64{2, 10}, 2, 3), vc("Weighted", t1, []float64{2, 10}, 20, 30), vc("Weighted", t2, []float64{2, 10}, 3, 2),
 			vc("ZeroEdges", t0, []float64{1, 2, 10, 20}, 0, 2, 3, 0), vc("ZeroEdges", t1, []float64{1, 20}, 0, 0),
@@ -2005,12 +2009,45 @@ func TestStatisticsRecorded2026(t *testing.T) {
 			vc("Scaled", t0, []float64{20, 100}, 2, 3), vc("Scaled", t1, []float64{0.2, 1}, 2, 3),
 			vc("Uniform", t0, []float64{1, 2, 3, 4, 5, 6, 7, 8, 9, 10}), vc("Uniform", t1, []float64{1, 3, 7, 11, 23}, 1, 2, 4, 2, 1),
 			vc("AllZero", t0, []float64{1, 2}, 0, 0), vc("AllZero", t1, []float64{0}, 0),
+			vc("Fractional", t0, []float64{2, 10}, 0.2, 0.3), vc("Fractional", t1, []float64{2, 10}, 0.5, 1.5), vc("Fractional", t2, []float64{2, 10}, 0.02, 0.03),
+			vc("Equal", t0, []float64{7, 7, 7}, 1, 1, 1), vc("Equal", t1, []float64{7}, 2.5),
+			set("Eligible", t0, 3, 21, 7, 7), set("Eligible", t1, 2.5, 17.5, 7, 7), set("Eligible", t2, 1, 9, 9, 9),
+			set("General", t0, 3, 15, 1, 9), set("General", t1, 3, 22, 7, 7), set("General", t2, 1, 3, 1, 2),
+			vc("Mixed", t0, []float64{2, 10}, 2, 3), set("Mixed", t0, 3, 15, 1, 9), vc("Mixed", t1, []float64{2, 10}, 2, 3), set("Mixed", t1, 3, 21, 7, 7),
 		}}))
+		// Statistics AWS left out of its answer.
+		none := map[string][]string{
+			"Fractional0": {"p1", "p50", "tm90", "IQM", "tc90", "TM(:100%)", "TC(:100%)", "wm90"},
+			"Fractional2": {"p50", "tm90", "TS(:100%)"},
+			"General0":    {"p1", "p50", "tm90", "PR(2:10)", "TS(2:10)", "PR(:5)"},
+			"General1":    {"tm90", "tc90", "IQM", "wm90", "PR(2:10)", "TS(2:10)", "TM(:100%)"},
+			"General2":    {"p50", "PR(2:10)", "TC(2:10)"},
+			"Mixed0":      {"p1", "p50", "tm90", "IQM", "wm90", "TM(:100%)", "TC(:100%)"},
+		}
 		for _, c := range []struct {
 			metric string
 			at     time.Time
 			want   map[string]float64
 		}{
+			{"Fractional", t0, map[string]float64{"p0": 2, "p100": 10, "PR(:2)": 0, "PR(:5)": 40, "PR(2:10)": 100, "PR(:10)": 100, "TM(2:10)": 6.783637564742289, "TC(2:10)": 0.5, "TS(2:10)": 3.3918187823711445}},
+			{"Fractional", t1, map[string]float64{"p1": 2.005554439328345, "p10": 2.056243724701127, "p25": 2.143588810000001, "p40": 9.87960440365094, "p50": 9.8995692015674,
+				"p90": 9.979832659876456, "tc90": 1.8, "ts90": 13.925200273678286, "IQM": 9.89982178387175, "tm90": 7.736222374265714, "TC(25%:75%)": 1,
+				"TM(:100%)": 7.961598354677861, "PR(:5)": 25, "TS(2:10)": 15.923196709355722}},
+			{"Fractional", t2, map[string]float64{"p0": 2, "p100": 10, "PR(:5)": 40, "TC(2:10)": 0.05, "TS(2:10)": 0.33918187823711443, "TM(2:10)": 6.783637564742288}},
+			{"Equal", t0, map[string]float64{"p1": 7, "p50": 7, "tc90": 2.7, "ts90": 18.900000000000002, "IQM": 7, "TC(25%:75%)": 1.5, "TS(25%:75%)": 10.5, "PR(2:10)": 100}},
+			{"Equal", t1, map[string]float64{"p1": 7, "p90": 7, "tc90": 2.25, "ts90": 15.75, "IQM": 7, "TC(25%:75%)": 1.25, "TS(25%:75%)": 8.75}},
+			{"Eligible", t0, map[string]float64{"p1": 7, "p50": 7, "tc90": 2.7, "ts90": 18.900000000000002, "IQM": 7, "TS(:100%)": 21, "TC(2:10)": 3, "PR(:5)": 0}},
+			{"Eligible", t1, map[string]float64{"p10": 7, "p75": 7, "tc90": 2.25, "ts90": 15.75, "TS(:100%)": 17.5, "TC(2:10)": 2.5, "TS(25%:75%)": 8.75}},
+			{"Eligible", t2, map[string]float64{"p1": 9, "p90": 9, "tc90": 0.9, "ts90": 8.1, "IQM": 9, "TS(:100%)": 9, "TC(25%:75%)": 0.5}},
+			{"General", t0, map[string]float64{"p0": 1, "p100": 9}},
+			{"General", t1, map[string]float64{"p0": 7, "p1": 7, "p50": 7, "p90": 7, "p100": 7}},
+			{"General", t2, map[string]float64{"p0": 1, "p100": 2}},
+			{"Mixed", t0, map[string]float64{"p0": 1, "p100": 10, "PR(:2)": 6.579059115353248, "PR(:5)": 25, "TM(2:10)": 7.337982577537458, "PR(2:10)": 55.920940884646754,
+				"PR(:10)": 62.5, "TC(2:10)": 4.47367527077174, "TS(2:10)": 32.8277511944832}},
+			// Mixed at +1m: AWS's trimmed sums put the statistic set's 7s at its bin's
+			// geometric midpoint (TS(:100%) 55.0858), which Palisade does not.
+			{"Mixed", t1, map[string]float64{"p1": 2.005554439328345, "p10": 2.056243724701127, "p25": 2.143588810000001, "p40": 6.98893139291075, "p50": 7.168838993848631,
+				"p60": 7.353377738384236, "p75": 9.8995692015674, "p90": 9.959705991913674, "tc90": 7.2, "TC(25%:75%)": 4, "PR(:5)": 25, "TC(2:10)": 8, "PR(2:10)": 100}},
 			{"Weighted", t0, map[string]float64{"p0": 2, "p1": 2.003469719155028, "p10": 2.0349693249139893, "p25": 2.088573071160998, "p40": 2.143588810000001,
 				"p50": 9.874619498547638, "p60": 9.8995692015674, "p75": 9.9371120042735, "p90": 9.974797183077614, "p100": 10,
 				"tc90": 4.5, "ts90": 28.924448962219458, "IQM": 7.5604922241921155, "tm90": 6.427655324937657, "TC(25%:75%)": 2.5, "TS(25%:75%)": 18.90123056048029,
@@ -2040,10 +2077,17 @@ func TestStatisticsRecorded2026(t *testing.T) {
 			for k := range c.want {
 				names = append(names, k)
 			}
+			key := fmt.Sprintf("%s%d", c.metric, int(c.at.Sub(t0)/time.Minute))
+			names = append(names, none[key]...)
 			got := e.extended(c.metric, c.at, names...)
 			for _, k := range names {
-				if v, ok := got[k]; !ok || !near(v, c.want[k]) {
-					e.Errorf("%s at +%v %s = %v (given %v), AWS %v", c.metric, c.at.Sub(t0), k, v, ok, c.want[k])
+				v, ok := got[k]
+				if w, given := c.want[k]; !given {
+					if ok {
+						e.Errorf("%s %s = %v, AWS gave none", key, k, v)
+					}
+				} else if !ok || !near(v, w) {
+					e.Errorf("%s %s = %v (given %v), AWS %v", key, k, v, ok, w)
 				}
 			}
 		}

@@ -177,7 +177,19 @@ func (sp statSpec) of(p *pointRec) (float64, bool) {
 			return 0, true
 		}
 	}
-	if p.NoPct || p.Min < 0 || p.N <= 0 {
+	if p.Min < 0 || p.N <= 0 {
+		return 0, false
+	}
+	// What AWS gives depends on what the period's data lets its histogram know
+	// (recorded, 2026: statistics.json). Percentiles and the statistics of ranks
+	// need every value in bins (no statistic set with Min below Max) and a
+	// SampleCount of at least 1 (for counts summing to 0.5 AWS gave neither);
+	// ranges of values need some values in bins and count the others in the
+	// SampleCount (PR(:10) was 62.5 for five values up to 10 and a statistic set
+	// of three from 1 to 9). A statistic set whose Sum does not match its value
+	// leaves only the percentiles.
+	ranked := sp.kind == statPct || sp.percent || sp.kind == statWM
+	if ranked && (p.NoPct || p.N < 1) || sp.kind != statPct && p.NoTrim {
 		return 0, false
 	}
 	if sp.kind != statWM {
@@ -254,6 +266,11 @@ func (sp statSpec) ofBins(p *pointRec) (float64, bool) {
 	}
 	if sp.kind == statPct {
 		return percentileOf(bs, total, sp.pct), true
+	}
+	if !sp.percent {
+		// Values outside the bins (a statistic set of unknown values) count in the
+		// SampleCount a rank is a share of.
+		total = p.N
 	}
 	var count, sum float64
 	if sp.percent {
