@@ -713,7 +713,10 @@ func (cw *CloudWatch) runAction(tx *store.Tx, account, region string, a *alarmRe
 			text = me.Message
 		}
 		summary = "Failed to execute action " + arn + ". Received error: \"" + text + "\""
-		data = map[string]any{"actionState": "Failed", "stateUpdateTimestamp": a.StateUpdated.UnixMilli(), "notificationResource": arn, "error": text}
+		// The keys of the success's data, publishedMessage null (recorded, 2026:
+		// alarm_delivery.json, a Lambda action refused for want of permission).
+		data = historyText(`{"actionState":"Failed","stateUpdateTimestamp":` + strconv.FormatInt(a.StateUpdated.UnixMilli(), 10) +
+			`,"notificationResource":` + jsonString(arn) + `,"publishedMessage":null,"error":` + jsonString(text) + `,"muteWindowEndTimestamp":null}`)
 	}
 	return addHistory(tx, account, region, a, "Action", summary, data, now)
 }

@@ -2117,3 +2117,36 @@ func TestStatisticsRecorded2026(t *testing.T) {
 		}
 	})
 }
+
+// alarm_delivery.json, history_retained_after_delete: a failed action's history
+// data has the keys of a successful one, publishedMessage null and the error.
+func TestAlarmActionFailureHistoryRecorded2026(t *testing.T) {
+	e := newEnv(t, protocols[0].opt)
+	topic := "arn:aws:sns:us-east-1:000000000000:missing"
+	in := alarmInput("fails")
+	in.AlarmActions = []string{topic}
+	apptest.Must(e.cw.PutMetricAlarm(ctx, in))
+	e.set("fails", types.StateValueAlarm)
+	h := apptest.Must(e.cw.DescribeAlarmHistory(ctx, &cw.DescribeAlarmHistoryInput{AlarmName: aws.String("fails"), HistoryItemType: types.HistoryItemTypeAction}))
+	if len(h.AlarmHistoryItems) != 1 {
+		t.Fatalf("%d history items", len(h.AlarmHistoryItems))
+	}
+	data := aws.ToString(h.AlarmHistoryItems[0].HistoryData)
+	var keys []string
+	dec := json.NewDecoder(strings.NewReader(data))
+	var fields map[string]any
+	if err := json.Unmarshal([]byte(data), &fields); err != nil {
+		t.Fatal(err)
+	}
+	dec.Token()
+	for dec.More() {
+		k, _ := dec.Token()
+		keys = append(keys, k.(string))
+		var v any
+		_ = dec.Decode(&v)
+	}
+	if strings.Join(keys, ",") != "actionState,stateUpdateTimestamp,notificationResource,publishedMessage,error,muteWindowEndTimestamp" ||
+		fields["actionState"] != "Failed" || fields["notificationResource"] != topic || fields["publishedMessage"] != nil || fields["error"] == nil || fields["muteWindowEndTimestamp"] != nil {
+		t.Fatalf("history data %s", data)
+	}
+}
