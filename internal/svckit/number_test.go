@@ -18,12 +18,12 @@ func TestDecimalNumber(t *testing.T) {
 }
 
 func TestMetricValueOK(t *testing.T) {
-	for _, v := range []float64{0, 1, -1, math.Ldexp(1, 360), -math.Ldexp(1, 360), math.Ldexp(1, -360)} {
+	for _, v := range []float64{0, 1, -1, math.Ldexp(1, 360), -math.Ldexp(1, 360), math.Ldexp(1, -360), math.Ldexp(1, -361), -5e-324, 5e-324} {
 		if !MetricValueOK(v) {
 			t.Errorf("%g refused", v)
 		}
 	}
-	for _, v := range []float64{math.NaN(), math.Inf(1), math.Inf(-1), math.Ldexp(1, 361), math.Ldexp(1, -361), -math.Ldexp(1, -361)} {
+	for _, v := range []float64{math.NaN(), math.Inf(1), math.Inf(-1), math.Ldexp(1, 361), -math.Ldexp(1, 361)} {
 		if MetricValueOK(v) {
 			t.Errorf("%g accepted", v)
 		}

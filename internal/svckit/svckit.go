@@ -271,19 +271,16 @@ func DecimalNumber(s string) bool {
 }
 
 // MetricValueOK reports whether CloudWatch takes v as a datapoint value: -2^360 to
-// 2^360, not nearer zero than 2^-360, and no NaN or Infinity (MetricDatum's API
-// reference; AWS refused 2^-361 as "The value 0 for parameter MetricData.member.1.Value
-// is invalid." in Netflix Servo's CloudWatchValueTest). Shared by CloudWatch's
-// PutMetricData and Logs' metric filters, which publish into it.
+// 2^360 (MetricDatum's API reference) and no NaN or Infinity. Values nearer zero are
+// taken, down to the smallest double: AWS stored 5e-324 and 1e-300 in 2026
+// (radkawar/stackd testdata/aws/cloudwatch/extreme_bin_boundaries.json), whatever
+// older answers refusing 2^-361 showed. Shared by CloudWatch's PutMetricData and
+// Logs' metric filters, which publish into it.
 func MetricValueOK(v float64) bool {
-	a := math.Abs(v)
-	return a <= maxMetricValue && (a == 0 || a >= minMetricMagnitude)
+	return math.Abs(v) <= maxMetricValue
 }
 
-var (
-	maxMetricValue     = math.Ldexp(1, 360)
-	minMetricMagnitude = math.Ldexp(1, -360)
-)
+var maxMetricValue = math.Ldexp(1, 360)
 
 // ResourceTags adds a resource's tags to a check's context as aws:ResourceTag/KEY (the
 // engine compares keys without case) and returns it, allocating it when nil: the

@@ -68,7 +68,10 @@ func (p *pointRec) bins() []bin {
 		if k != zeroBin {
 			lo, hi = math.Pow(1.1, float64(k)), math.Pow(1.1, float64(k)+1)
 		}
-		out[i] = bin{lo: math.Max(lo, p.Min), hi: math.Min(hi, p.Max), n: h[k]}
+		// Both edges within [Minimum, Maximum]: near the smallest doubles the
+		// logarithm's bins need not hold their values (AWS kept a lone 5e-324's
+		// percentiles exact; recorded, 2026: extreme_bin_boundaries.json).
+		out[i] = bin{lo: math.Min(math.Max(lo, p.Min), p.Max), hi: math.Max(math.Min(hi, p.Max), p.Min), n: h[k]}
 		if out[i].hi < out[i].lo {
 			out[i].hi = out[i].lo
 		}

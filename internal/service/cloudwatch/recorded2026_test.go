@@ -2150,3 +2150,23 @@ func TestAlarmActionFailureHistoryRecorded2026(t *testing.T) {
 		t.Fatalf("history data %s", data)
 	}
 }
+
+// extreme_bin_boundaries.json, publish-*: AWS takes values down to the smallest
+// double and up to 2^360 exactly; a singleton keeps its exact statistics and
+// percentiles.
+func TestExtremeValuesRecorded2026(t *testing.T) {
+	forEachProtocol(t, func(e *env) {
+		at := e.p.Clock.Now().Truncate(time.Minute).Add(-5 * time.Minute)
+		for i, vs := range [][]float64{{5e-324}, {5e-324, 1e-323, 2e-323, 4e-323}, {2.225073858507201e-308}, {1e-300, 2e-300, 4e-300, 8e-300},
+			{2.3485425827738332e+108}, {5e-324, 1e-200, 1.0, 2.3485425827738332e+108}} {
+			apptest.Must(e.cw.PutMetricData(ctx, &cw.PutMetricDataInput{Namespace: aws.String("App"), MetricData: []types.MetricDatum{
+				{MetricName: aws.String(fmt.Sprintf("Extreme%d", i)), Timestamp: aws.Time(at), Values: vs}}}))
+		}
+		got := e.extended("Extreme0", at, "p0", "p10", "p50", "p90", "p100")
+		for _, k := range []string{"p0", "p10", "p50", "p90", "p100"} {
+			if got[k] != 5e-324 {
+				e.Errorf("smallest-subnormal-singleton %s = %v", k, got[k])
+			}
+		}
+	})
+}
