@@ -24,9 +24,11 @@ func binOf(v float64) int32 {
 	return int32(math.Floor(math.Log(v) / lnBin))
 }
 
-// addBin counts n values of v.
+// addBin counts n values of v. Negative values have no bin: AWS leaves them out of
+// its histogram, though they count in the SampleCount (recorded, 2026:
+// extreme_bin_boundaries.json, negative controls: PR(0:1) of -x and x was 50).
 func (p *pointRec) addBin(v, n float64) {
-	if n <= 0 {
+	if n <= 0 || v < 0 {
 		return
 	}
 	if p.H == nil {
@@ -44,7 +46,9 @@ func (p *pointRec) hist() map[int32]float64 {
 	h := map[int32]float64{}
 	w := p.N / float64(len(p.Vals))
 	for _, v := range p.Vals {
-		h[binOf(v)] += w
+		if v >= 0 {
+			h[binOf(v)] += w
+		}
 	}
 	return h
 }

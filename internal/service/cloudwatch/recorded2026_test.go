@@ -2170,3 +2170,21 @@ func TestExtremeValuesRecorded2026(t *testing.T) {
 		}
 	})
 }
+
+// extreme_bin_boundaries.json, negative-*-control: with a negative value the
+// percentiles and the statistics of ranks are left out, but ranges of values are
+// given, counting the values from 0 up among all of them.
+func TestNegativeValuesRecorded2026(t *testing.T) {
+	e := newEnv(t, protocols[0].opt)
+	at := e.p.Clock.Now().Truncate(time.Minute).Add(-5 * time.Minute)
+	apptest.Must(e.cw.PutMetricData(ctx, &cw.PutMetricDataInput{Namespace: aws.String("App"), MetricData: []types.MetricDatum{
+		{MetricName: aws.String("Subnormal"), Timestamp: aws.Time(at), Values: []float64{-5e-324, 5e-324}, Counts: []float64{1, 1}},
+		{MetricName: aws.String("Tiny"), Timestamp: aws.Time(at), Values: []float64{-1e-200, 1e-200}, Counts: []float64{1, 1}},
+	}}))
+	for _, m := range []string{"Subnormal", "Tiny"} {
+		got := e.extended(m, at, "p0", "p10", "p50", "p90", "p100", "TM(0%:100%)", "TC(0%:100%)", "WM(10%:90%)", "PR(0:1)", "TC(0:1)")
+		if fmt.Sprint(len(got), got["PR(0:1)"], got["TC(0:1)"], got["p0"] < 0, got["p100"] > 0) != "4 50 1 true true" {
+			e.Errorf("%s: %v", m, got)
+		}
+	}
+}

@@ -138,8 +138,9 @@ func statistic(p *pointRec, stat string) (float64, bool) {
 	return sp.of(p)
 }
 
-// of computes the statistic of an aggregate. Every extended statistic needs the
-// period's values: it is not available for values put as a statistic set whose
+// of computes the statistic of an aggregate. The extended statistics need the
+// period's values, in the bins of CloudWatch's histogram: percentiles and the
+// statistics of ranks are not available for values put as a statistic set whose
 // values are unknown, nor when any value is negative ("Requirements to use
 // percentiles, trimmed mean, and some other statistics"). p0 and p100, the minimum
 // and maximum, AWS answers for such data too (recorded: a statistic set of 3 samples
@@ -177,7 +178,7 @@ func (sp statSpec) of(p *pointRec) (float64, bool) {
 			return 0, true
 		}
 	}
-	if p.Min < 0 || p.N <= 0 {
+	if p.N <= 0 {
 		return 0, false
 	}
 	// What AWS gives depends on what the period's data lets its histogram know
@@ -187,9 +188,10 @@ func (sp statSpec) of(p *pointRec) (float64, bool) {
 	// ranges of values need some values in bins and count the others in the
 	// SampleCount (PR(:10) was 62.5 for five values up to 10 and a statistic set
 	// of three from 1 to 9). A statistic set whose Sum does not match its value
-	// leaves only the percentiles.
+	// leaves only the percentiles. A negative value leaves out what a statistic set
+	// of unknown values does, its value ranges counting only the values from 0 up.
 	ranked := sp.kind == statPct || sp.percent || sp.kind == statWM
-	if ranked && (p.NoPct || p.N < 1) || sp.kind != statPct && p.NoTrim {
+	if ranked && (p.NoPct || p.N < 1 || p.Min < 0) || sp.kind != statPct && p.NoTrim {
 		return 0, false
 	}
 	if sp.kind != statWM {

@@ -135,8 +135,9 @@ func TestExtendedStatisticsDefinitions(t *testing.T) {
 }
 
 // "CloudWatch needs raw data points to calculate" these statistics: a statistic set
-// gives them only when its values are known, and none is given when a value is
-// negative — except p0 and p100, which AWS answered for both (recorded).
+// gives them only when its values are known, and with a negative value only ranges
+// of values are given (extreme_bin_boundaries.json) — besides p0 and p100, which AWS
+// answered for both (recorded).
 func TestExtendedStatisticsNeedValues(t *testing.T) {
 	e := newEnv(t, protocols[0].opt)
 	at := e.p.Clock.Now().Truncate(time.Minute).Add(-5 * time.Minute)
@@ -151,7 +152,7 @@ func TestExtendedStatisticsNeedValues(t *testing.T) {
 		"Spread":       {"p0": 1, "p100": 9},
 		"Equal":        {"p0": 7, "p50": 7, "p100": 7, "tm90": 7, "tc90": 2.7, "PR(:5)": 0, "IQM": 7},
 		"Inconsistent": {"p0": 1, "p100": 2},
-		"Negative":     {"p0": -1, "p100": 3},
+		"Negative":     {"p0": -1, "p100": 3, "PR(:5)": 50},
 	} {
 		got := e.extended(metric, at, stats...)
 		if len(got) != len(want) {
