@@ -181,3 +181,26 @@ func valueRange(bs []bin, sp statSpec) (count, sum float64) {
 	}
 	return count, sum
 }
+
+// outside counts the data points below and above a range of values, a bin across a
+// bound split by the part of its range on each side (a point on the lower bound is
+// below the range, which excludes it).
+func outside(bs []bin, sp statSpec) (below, above float64) {
+	for _, b := range bs {
+		if b.hi <= b.lo {
+			if sp.hasLo && b.lo <= sp.lo {
+				below += b.n
+			} else if sp.hasHi && b.lo > sp.hi {
+				above += b.n
+			}
+			continue
+		}
+		if sp.hasLo && b.lo < sp.lo {
+			below += b.n * (math.Min(b.hi, sp.lo) - b.lo) / (b.hi - b.lo)
+		}
+		if sp.hasHi && b.hi > sp.hi {
+			above += b.n * (b.hi - math.Max(b.lo, sp.hi)) / (b.hi - b.lo)
+		}
+	}
+	return below, above
+}

@@ -194,7 +194,7 @@ func (sp statSpec) of(p *pointRec) (float64, bool) {
 	if ranked && (p.NoPct || p.N < 1 || p.Min < 0) || sp.kind != statPct && p.NoTrim {
 		return 0, false
 	}
-	if sp.kind != statWM {
+	if sp.kind != statWM || !sp.percent {
 		return sp.ofBins(p)
 	}
 	if len(p.Vals) == 0 {
@@ -203,9 +203,10 @@ func (sp statSpec) of(p *pointRec) (float64, bool) {
 	return winsorized(sp, p), true
 }
 
-// winsorized is the winsorized mean, from the kept values: AWS's answers for it are
-// not those of its histogram's other statistics (the values beyond the range did not
-// count as the range's edges in the recordings), so Palisade keeps the definition.
+// winsorized is the winsorized mean of a range of percentages, from the kept values:
+// AWS's answers for it (statistics.json) are not those of its histogram's other
+// statistics — the data points beyond the range counted at neither its edges'
+// percentiles nor their bins' edges alike — so Palisade keeps the definition.
 func winsorized(sp statSpec, p *pointRec) float64 {
 	vals := append([]float64(nil), p.Vals...)
 	sort.Float64s(vals)
@@ -214,18 +215,6 @@ func winsorized(sp statSpec, p *pointRec) float64 {
 	w := p.N / float64(len(vals))
 	total := p.N
 	var sum float64
-	if !sp.percent {
-		for _, v := range vals {
-			if sp.hasLo {
-				v = math.Max(v, sp.lo)
-			}
-			if sp.hasHi {
-				v = math.Min(v, sp.hi)
-			}
-			sum += v * w
-		}
-		return sum / total
-	}
 	// Percentages select data points by rank: the lowest lo% and the highest
 	// (100-hi)% count as the values at the range's edges, a data point on a boundary
 	// with its part inside.
@@ -273,6 +262,14 @@ func (sp statSpec) ofBins(p *pointRec) (float64, bool) {
 		// Values outside the bins (a statistic set of unknown values) count in the
 		// SampleCount a rank is a share of.
 		total = p.N
+	}
+	if sp.kind == statWM {
+		// A range of values: the values below it count as its lower bound, those
+		// above as its upper one, a bin across a bound split by its range (AWS's
+		// WM(1.1:1.99) of 1…10 was 1.90056, of 1, 3, 7, 11, 23 1.901).
+		_, sum := valueRange(bs, sp)
+		below, above := outside(bs, sp)
+		return (sum + below*sp.lo + above*sp.hi) / total, true
 	}
 	var count, sum float64
 	if sp.percent {

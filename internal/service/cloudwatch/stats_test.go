@@ -69,9 +69,9 @@ func TestExtendedStatisticsDefinitions(t *testing.T) {
 			"ts50":         14.893777274498273,
 			"TS(2:8)":      32.44873324038667,
 			"TS(80%:)":     19.32688389208382,
-			"wm80":         5.2, // 9 and 10 count as 8: (36 + 16) / 10
-			"WM(10%:90%)":  5.5, // 1 counts as 2, 10 as 9: 55 / 10
-			"WM(3:7)":      5.2, // 1, 2 count as 3; 8, 9, 10 as 7: 52 / 10
+			"wm80":         5.2,               // 9 and 10 count as 8: (36 + 16) / 10
+			"WM(10%:90%)":  5.5,               // 1 counts as 2, 10 as 9: 55 / 10
+			"WM(3:7)":      5.161178159029678, // 1, 2 and the part of 3's bin up to 3 count as 3; 8, 9, 10 and 7's part above 7 as 7
 			"PR(:3)":       25.14816984441766,
 			"PR(3:)":       74.85183015558235,
 			"PR(0.5:1)":    0, // 1 lies at its bin's lower edge
