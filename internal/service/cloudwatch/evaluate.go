@@ -713,6 +713,13 @@ func (cw *CloudWatch) runAction(tx *store.Tx, account, region string, a *alarmRe
 			text = me.Message
 		}
 		summary = "Failed to execute action " + arn + ". Received error: \"" + text + "\""
+		if me != nil && me.Code == "AuthorizationError" {
+			// A topic policy that does not let CloudWatch publish: AWS's summary
+			// names the action alone and the error CloudWatch's principal (recorded,
+			// 2026: sns_publications.json, dependency_evidence).
+			text = "CloudWatch Alarms is not authorized to perform: SNS:Publish on resource:" + arn
+			summary = "Failed to execute action " + arn
+		}
 		// The keys of the success's data, publishedMessage null (recorded, 2026:
 		// alarm_delivery.json, a Lambda action refused for want of permission).
 		data = historyText(`{"actionState":"Failed","stateUpdateTimestamp":` + strconv.FormatInt(a.StateUpdated.UnixMilli(), 10) +

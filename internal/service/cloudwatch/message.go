@@ -123,13 +123,17 @@ func metricEmail(a *alarmRec, account, region, oldState string) string {
 		if len(dims) > 0 {
 			dimText = "[" + strings.Join(dims, ", ") + "]"
 		}
-		stat := a.Statistic
+		stat, unit := a.Statistic, a.Unit
 		if a.ExtendedStatistic != "" {
 			stat = a.ExtendedStatistic
 		}
+		if unit == "" {
+			// Recorded, 2026: sns_publications.json, dependency_evidence.
+			unit = "not specified"
+		}
 		b.WriteString("Monitored Metric:\n" + field("MetricNamespace", 39, a.Namespace) + field("MetricName", 39, a.MetricName) +
 			field("Dimensions", 39, dimText) + field("Period", 39, strconv.Itoa(int(a.Period))+" seconds") + field("Statistic", 39, stat) +
-			field("Unit", 39, a.Unit) + field("TreatMissingData", 39, a.treatMissing()) + "\n\n")
+			field("Unit", 39, unit) + field("TreatMissingData", 39, a.treatMissing()) + "\n\n")
 	} else {
 		b.WriteString("Monitored Metrics:\n")
 		for _, q := range a.Metrics {

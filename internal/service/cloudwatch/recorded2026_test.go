@@ -2193,3 +2193,48 @@ func TestNegativeValuesRecorded2026(t *testing.T) {
 		}
 	}
 }
+
+// sns_publications.json, dependency_evidence: an action to a topic whose policy does
+// not let CloudWatch publish fails with AWS's summary and error.
+func TestAlarmActionUnauthorizedTopicRecorded2026(t *testing.T) {
+	e := newEnv(t, protocols[0].opt)
+	snsc := sns.NewFromConfig(e.p.RootConfig())
+	topic := aws.ToString(apptest.Must(snsc.CreateTopic(ctx, &sns.CreateTopicInput{Name: aws.String("closed")})).TopicArn)
+	apptest.Must(snsc.SetTopicAttributes(ctx, &sns.SetTopicAttributesInput{TopicArn: aws.String(topic), AttributeName: aws.String("Policy"),
+		AttributeValue: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Principal":{"Service":"cloudwatch.amazonaws.com"},"Action":"SNS:Publish","Resource":"` + topic + `"}]}`)}))
+	in := alarmInput("closed")
+	in.AlarmActions = []string{topic}
+	apptest.Must(e.cw.PutMetricAlarm(ctx, in))
+	e.set("closed", types.StateValueAlarm)
+	h := apptest.Must(e.cw.DescribeAlarmHistory(ctx, &cw.DescribeAlarmHistoryInput{AlarmName: aws.String("closed"), HistoryItemType: types.HistoryItemTypeAction}))
+	if len(h.AlarmHistoryItems) != 1 {
+		t.Fatalf("%d history items", len(h.AlarmHistoryItems))
+	}
+	var data struct{ Error string }
+	_ = json.Unmarshal([]byte(aws.ToString(h.AlarmHistoryItems[0].HistoryData)), &data)
+	if aws.ToString(h.AlarmHistoryItems[0].HistorySummary) != "Failed to execute action "+topic ||
+		data.Error != "CloudWatch Alarms is not authorized to perform: SNS:Publish on resource:"+topic {
+		t.Fatalf("%q %s", aws.ToString(h.AlarmHistoryItems[0].HistorySummary), aws.ToString(h.AlarmHistoryItems[0].HistoryData))
+	}
+}
+
+// sns_publications.json, recovery-alarm-authorized-history-0: the email of an alarm
+// without a unit says so.
+func TestAlarmEmailWithoutUnitRecorded2026(t *testing.T) {
+	e := newEnv(t, protocols[0].opt)
+	topic := aws.ToString(apptest.Must(sns.NewFromConfig(e.p.RootConfig()).CreateTopic(ctx, &sns.CreateTopicInput{Name: aws.String("open")})).TopicArn)
+	in := alarmInput("scalar")
+	in.AlarmActions, in.Statistic, in.Unit = []string{topic}, types.StatisticSum, ""
+	apptest.Must(e.cw.PutMetricAlarm(ctx, in))
+	e.set("scalar", types.StateValueAlarm)
+	h := apptest.Must(e.cw.DescribeAlarmHistory(ctx, &cw.DescribeAlarmHistoryInput{AlarmName: aws.String("scalar"), HistoryItemType: types.HistoryItemTypeAction}))
+	var data struct{ PublishedMessage string }
+	var pub struct{ Default, Email string }
+	if len(h.AlarmHistoryItems) != 1 || json.Unmarshal([]byte(aws.ToString(h.AlarmHistoryItems[0].HistoryData)), &data) != nil || json.Unmarshal([]byte(data.PublishedMessage), &pub) != nil {
+		t.Fatalf("history %+v", h.AlarmHistoryItems)
+	}
+	if !strings.Contains(pub.Email, "\n- Statistic:                           Sum\n- Unit:                                not specified\n") ||
+		!strings.Contains(pub.Default, `"StatisticType":"Statistic","Statistic":"SUM","Unit":null,`) {
+		t.Fatalf("email %q\ndefault %s", pub.Email, pub.Default)
+	}
+}
