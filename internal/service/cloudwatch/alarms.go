@@ -321,7 +321,7 @@ func checkAlarm(c *server.Call, a *alarmRec, in *api.PutMetricAlarmInput) error 
 			return errCombination("Exactly one of the parameters Statistic and ExtendedStatistic must be specified.")
 		}
 		if a.ExtendedStatistic != "" {
-			if sp, ok := parseExtended(a.ExtendedStatistic); !ok || !alarmExtendedOK(sp, a.ExtendedStatistic) {
+			if sp, ok := documentedExtended(a.ExtendedStatistic); !ok || !alarmExtendedOK(sp, a.ExtendedStatistic) {
 				// AWS's wording, as moto and LocalStack give it for "90".
 				return errParam("The value %s for parameter ExtendedStatistic is not supported.", a.ExtendedStatistic)
 			}

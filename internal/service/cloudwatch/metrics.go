@@ -541,7 +541,7 @@ func (cw *CloudWatch) getMetricStatistics(c *server.Call, in *api.GetMetricStati
 	// Statistics and ExtendedStatistics together AWS answers with both (recorded,
 	// though the API reference says "either ... but not both").
 	for i, s := range in.ExtendedStatistics {
-		if _, ok := parseExtended(s); !ok {
+		if _, ok := documentedExtended(s); !ok {
 			// AWS's answer to p101 (recorded).
 			return nil, errParam("The value %s for parameter ExtendedStatistics.member.%d.<list element> is not supported.", s, i+1)
 		}

@@ -2238,3 +2238,24 @@ func TestAlarmEmailWithoutUnitRecorded2026(t *testing.T) {
 		t.Fatalf("email %q\ndefault %s", pub.Email, pub.Default)
 	}
 }
+
+// exact_bin_boundaries.json, statistic-precision-*: GetMetricData takes the numbers
+// of its statistics with up to ten decimal places, percentiles included; eleven,
+// even zeros, are not a valid statistic.
+func TestStatisticPrecisionRecorded2026(t *testing.T) {
+	e := newEnv(t, protocols[1].opt)
+	now := e.p.Clock.Now().Truncate(time.Minute)
+	q := func(stat string) error {
+		_, err := e.cw.GetMetricData(ctx, &cw.GetMetricDataInput{StartTime: aws.Time(now.Add(-time.Hour)), EndTime: aws.Time(now), MetricDataQueries: []types.MetricDataQuery{
+			{Id: aws.String("q"), MetricStat: &types.MetricStat{Metric: &types.Metric{Namespace: aws.String("App"), MetricName: aws.String("M")}, Period: aws.Int32(1), Stat: aws.String(stat)}}}})
+		return err
+	}
+	for _, s := range []string{"p99.1234567890", "TC(0.1234567890:1)", "p99.9"} {
+		if err := q(s); err != nil {
+			t.Errorf("%s: %v", s, err)
+		}
+	}
+	for _, s := range []string{"p99.12345678901", "p99.00000000000", "TC(0.12345678901:1)", "TC(0.00000000000:1)", "PR(0.12345678901:1)", "TM(0.12345678901%:90%)", "wm99.12345678901"} {
+		wantError(t, q(s), "ValidationError", 400, "The value for parameter MetricDataQueries.member.1.MetricStat.Stat is not a valid statistic.")
+	}
+}

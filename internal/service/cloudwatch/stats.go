@@ -36,7 +36,15 @@ type statSpec struct {
 }
 
 var (
-	percentileRE = regexp.MustCompile(`^p(\d{1,2}(\.\d{1,2})?|100)$`)
+	// GetMetricData takes a percentile with up to ten decimal places, like the other
+	// statistics' bounds (recorded, 2026: exact_bin_boundaries.json,
+	// statistic-precision-*: p99.1234567890 answered, p99.12345678901 and
+	// p99.00000000000 refused).
+	percentileRE = regexp.MustCompile(`^p(\d{1,2}(\.\d{1,10})?|100)$`)
+	// shortPercentileRE is GetMetricStatistics' and PutMetricAlarm's documented
+	// pattern, p(\d{1,2}(\.\d{0,2})?|100); whether AWS holds them to it is not
+	// recorded.
+	shortPercentileRE = regexp.MustCompile(`^p(\d{1,2}(\.\d{1,2})?|100)$`)
 	// "You define the boundaries as one or two numbers between 0 and 100, up to 10
 	// decimal places." Values of the metric (TM(150:1000)) may exceed 100.
 	singleRE = regexp.MustCompile(`^(tm|wm|tc|ts)(\d+(?:\.\d{1,10})?)$`)
@@ -122,6 +130,16 @@ func alarmExtendedOK(sp statSpec, s string) bool {
 		return sp.percent && sp.hasLo && sp.hasHi && sp.lo >= 10 && sp.hi <= 90
 	}
 	return true
+}
+
+// documentedExtended is parseExtended held to the two decimal places of the
+// percentile pattern GetMetricStatistics and PutMetricAlarm document.
+func documentedExtended(s string) (statSpec, bool) {
+	sp, ok := parseExtended(s)
+	if ok && sp.kind == statPct && !shortPercentileRE.MatchString(s) {
+		return statSpec{}, false
+	}
+	return sp, ok
 }
 
 func validStat(s string) bool {
