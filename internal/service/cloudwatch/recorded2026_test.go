@@ -2259,3 +2259,29 @@ func TestStatisticPrecisionRecorded2026(t *testing.T) {
 		wantError(t, q(s), "ValidationError", 400, "The value for parameter MetricDataQueries.member.1.MetricStat.Stat is not a valid statistic.")
 	}
 }
+
+// exact_bin_boundaries.json, power-2-* and power-3-*: a value's bin is
+// floor(ln v / ln 1.1) on the double itself — 1.21 lies in the bin below
+// 1.2100000000000002, 1.3310000000000002 below 1.3310000000000004.
+func TestExactBinBoundariesRecorded2026(t *testing.T) {
+	e := newEnv(t, protocols[0].opt)
+	at := e.p.Clock.Now().Truncate(time.Minute).Add(-10 * time.Minute)
+	for i, c := range []struct {
+		v, lo, hi     float64
+		p25, p50, p75 float64
+	}{
+		{1.21, 0.726, 1.936, 1.1198344238361624, 1.153689732987167, 1.1885685702002786},
+		{1.2100000000000002, 0.726, 1.936, 1.2318178662197787, 1.2690587062858836, 1.3074254272203065},
+		{1.3310000000000002, 0.7986, 2.1296, 1.2318178662197787, 1.2690587062858836, 1.3074254272203065},
+		{1.3310000000000004, 0.7986, 2.1296, 1.3549996528417567, 1.395964576914472, 1.4381679699423373},
+		{1.1, 0.66, 1.7600000000000002, 1.1198344238361624, 1.153689732987167, 1.1885685702002786},
+	} {
+		m := at.Add(time.Duration(i) * time.Minute)
+		apptest.Must(e.cw.PutMetricData(ctx, &cw.PutMetricDataInput{Namespace: aws.String("App"), MetricData: []types.MetricDatum{
+			{MetricName: aws.String("Edge"), Timestamp: aws.Time(m), Values: []float64{c.lo, c.v, c.hi}, Counts: []float64{1, 8, 1}}}}))
+		got := e.extended("Edge", m, "p25", "p50", "p75")
+		if !near(got["p25"], c.p25) || !near(got["p50"], c.p50) || !near(got["p75"], c.p75) {
+			t.Errorf("%v: %v, AWS %v %v %v", c.v, got, c.p25, c.p50, c.p75)
+		}
+	}
+}
