@@ -27,14 +27,36 @@ func binOf(v float64) int32 {
 // addBin counts n values of v. Negative values have no bin: AWS leaves them out of
 // its histogram, though they count in the SampleCount (recorded, 2026:
 // extreme_bin_boundaries.json, negative controls: PR(0:1) of -x and x was 50).
+// A positive value put with a count of 0 keeps its bin, empty (see emptyRange).
 func (p *pointRec) addBin(v, n float64) {
-	if n <= 0 || v < 0 {
+	if n < 0 || v < 0 || n == 0 && v == 0 {
 		return
 	}
 	if p.H == nil {
 		p.H = map[int32]float64{}
 	}
 	p.H[binOf(v)] += n
+}
+
+// emptyRange answers a range of values over a period whose values all had counts of
+// 0: with an empty bin of a positive value, AWS gave PR and TC 0 and TS NaN, and no
+// TM (recorded, 2026: statistics.json, statistics-AllZero-fixed); with 0 alone,
+// nothing.
+func (p *pointRec) emptyRange(sp statSpec) (float64, bool) {
+	positive := false
+	for k := range p.H {
+		positive = positive || k != zeroBin
+	}
+	if !positive || sp.percent {
+		return 0, false
+	}
+	switch sp.kind {
+	case statPR, statTC:
+		return 0, true
+	case statTS:
+		return math.NaN(), true
+	}
+	return 0, false
 }
 
 // hist is the datapoint's bin counts; a datapoint stored before Palisade kept bins

@@ -2115,6 +2115,16 @@ func TestStatisticsRecorded2026(t *testing.T) {
 			if d.Timestamp.Equal(t1) {
 				lo, hi, pcts = 0, 0, map[string]float64{"p0": 0, "p1": 0, "p50": 0, "p90": 0, "p100": 0}
 			}
+			if d.Timestamp.Equal(t0) {
+				// statistics-AllZero-fixed: the empty bins of 1 and 2 answer ranges of
+				// values.
+				fixed := e.extended("AllZero", t0, "PR(:2)", "PR(2:10)", "TC(2:10)", "TS(2:10)", "TM(2:10)", "TM(:100%)", "tc90")
+				if len(fixed) != 4 || fixed["PR(:2)"] != 0 || fixed["PR(2:10)"] != 0 || fixed["TC(2:10)"] != 0 || !math.IsNaN(fixed["TS(2:10)"]) {
+					e.Errorf("AllZero ranges: %v", fixed)
+				}
+			} else if fixed := e.extended("AllZero", t1, "PR(:2)", "TC(2:10)", "TS(2:10)"); len(fixed) != 0 {
+				e.Errorf("AllZero 0: %v", fixed)
+			}
 			if aws.ToFloat64(d.SampleCount) != 0 || aws.ToFloat64(d.Sum) != 0 || d.Average == nil || !math.IsNaN(*d.Average) ||
 				aws.ToFloat64(d.Minimum) != lo || aws.ToFloat64(d.Maximum) != hi || fmt.Sprint(d.ExtendedStatistics) != fmt.Sprint(pcts) {
 				e.Errorf("AllZero at %v: %+v %v", d.Timestamp, d, d.ExtendedStatistics)

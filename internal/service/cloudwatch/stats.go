@@ -197,7 +197,7 @@ func (sp statSpec) of(p *pointRec) (float64, bool) {
 		}
 	}
 	if p.N <= 0 {
-		return 0, false
+		return p.emptyRange(sp)
 	}
 	// What AWS gives depends on what the period's data lets its histogram know
 	// (recorded, 2026: statistics.json). Percentiles and the statistics of ranks
