@@ -235,7 +235,22 @@ func (s *Service) putObject(c *server.Call, in *api.PutObjectRequest, r *receive
 	if len(re) > 0 {
 		c.ResponseElements = headerObject(re...)
 	}
+	answerStorageClass(c, o)
 	return out, nil
+}
+
+// answerStorageClass sends the class a write stored its object in, as S3 does for
+// PutObject and CopyObject although their outputs do not model it; STANDARD is not
+// named, and uploads (CreateMultipartUpload, CompleteMultipartUpload) send none
+// (recorded, 2026: storage_class_replay.json, put-object-put/* and copy-object-*).
+func answerStorageClass(c *server.Call, o *objRec) {
+	if o.StorageClass == "" {
+		return
+	}
+	if c.Header == nil {
+		c.Header = http.Header{}
+	}
+	c.Header["x-amz-storage-class"] = []string{o.StorageClass}
 }
 
 // headerObject is a JSON object of header names and values, in the order given.
@@ -253,11 +268,34 @@ func headerObject(kv ...string) json.RawMessage {
 	return append(b, '}')
 }
 
-// checkStorageClass refuses the storage classes the model lists that a bucket in a
-// Region does not take (OUTPOSTS is for S3 on Outposts), as S3 refuses them.
+// checkStorageClass refuses the storage classes the model lists that a general
+// purpose bucket does not take, as S3 refuses them: OUTPOSTS (S3 on Outposts),
+// EXPRESS_ONEZONE (directory buckets) and SNOW as classes it does not know, the FSx
+// classes as a header it cannot take, and an empty header as an unknown class
+// (recorded, 2026: storage_class_replay.json, put-object-invalid/*; FSX_ONTAP by
+// analogy with FSX_OPENZFS, whose message is not recorded).
 func checkStorageClass(p *string) error {
-	if p != nil && *p == "OUTPOSTS" {
+	if p == nil {
+		return nil
+	}
+	switch *p {
+	case "OUTPOSTS", "EXPRESS_ONEZONE", "SNOW", "":
 		return model.NewError(400, "InvalidStorageClass", "The storage class you specified is not valid").With("StorageClassRequested", *p)
+	case "FSX_OPENZFS", "FSX_ONTAP":
+		return errInvalidArgument("Invalid storage class.", "x-amz-storage-class", *p)
+	}
+	return nil
+}
+
+// checkArchived refuses to read the data of an object in GLACIER or DEEP_ARCHIVE,
+// which S3 keeps offline until RestoreObject (not served) brings a copy back: GET
+// (after its conditions and range), a copy and a part copy are 403
+// InvalidObjectState naming the class; HEAD, tags and ACLs still answer (recorded,
+// 2026: storage_class_replay.json, get-object-put/GLACIER, copy-object-denied/*,
+// upload-part-copy-*, cold-read-conditions; the message is S3's as users report it).
+func checkArchived(o *objRec) error {
+	if o.StorageClass == "GLACIER" || o.StorageClass == "DEEP_ARCHIVE" {
+		return model.NewError(403, "InvalidObjectState", "The operation is not valid for the object's storage class").With("StorageClass", o.StorageClass)
 	}
 	return nil
 }
@@ -425,7 +463,10 @@ func (s *Service) selectRead(c *server.Call, r readRequest) (*readResult, error)
 		if etagMatches(*r.IfNoneMatch, o.ETag) {
 			return nil, errNotModified(o)
 		}
-	} else if r.IfModifiedSince != nil && !lm.After(*r.IfModifiedSince) {
+	} else if r.IfModifiedSince != nil && !lm.After(*r.IfModifiedSince) && !r.IfModifiedSince.After(c.Now) {
+		// A date later than the clock is ignored, as HTTP says (RFC 9110, 13.1.3) and
+		// S3 was recorded doing (2026: storage_class_replay.json,
+		// cold-read-conditions, IfModifiedSince 2030 answered 200).
 		return nil, errNotModified(o)
 	}
 	if v := sseHeader(c); v != "" && o.Enc.Mode != sseC {
@@ -657,6 +698,9 @@ func (s *Service) getObject(c *server.Call, in *api.GetObjectRequest) (*api.GetO
 	rr, err := s.selectRead(c, readRequest{in.Bucket, in.Key, str(in.VersionId), in.IfMatch, in.IfNoneMatch, in.IfModifiedSince,
 		in.IfUnmodifiedSince, in.Range, in.PartNumber, customerKey{in.SSECustomerAlgorithm, in.SSECustomerKey, in.SSECustomerKeyMD5}, in.ChecksumMode})
 	if err != nil {
+		return nil, err
+	}
+	if err := checkArchived(rr.o); err != nil {
 		return nil, err
 	}
 	body, err := s.body(c, rr, customerKey{in.SSECustomerAlgorithm, in.SSECustomerKey, in.SSECustomerKeyMD5})
@@ -1216,6 +1260,11 @@ func (s *Service) copyObject(c *server.Call, in *api.CopyObjectRequest, links *l
 	if err := checkKey(in.Key); err != nil {
 		return nil, err
 	}
+	// The class is checked before the source is looked for (recorded, 2026:
+	// storage_class_replay.json, copy-object-ordering/missing-source).
+	if err := checkStorageClass(in.StorageClass); err != nil {
+		return nil, err
+	}
 	src, err := parseCopySource(in.CopySource)
 	if err != nil {
 		return nil, err
@@ -1228,6 +1277,9 @@ func (s *Service) copyObject(c *server.Call, in *api.CopyObjectRequest, links *l
 		return nil, errAccessDenied()
 	}
 	if err := copyConditions(so, c.Now, in.CopySourceIfMatch, in.CopySourceIfNoneMatch, in.CopySourceIfModifiedSince, in.CopySourceIfUnmodifiedSince); err != nil {
+		return nil, err
+	}
+	if err := checkArchived(so); err != nil {
 		return nil, err
 	}
 	if so.Size > maxPutSize {
@@ -1269,9 +1321,6 @@ func (s *Service) copyObject(c *server.Call, in *api.CopyObjectRequest, links *l
 	// source's: STANDARD without x-amz-storage-class, and no redirect without
 	// x-amz-website-redirect-location, whichever the metadata directive (CopyObject's
 	// StorageClass, MetadataDirective and WebsiteRedirectLocation documentation).
-	if err := checkStorageClass(in.StorageClass); err != nil {
-		return nil, err
-	}
 	o := &objRec{Key: in.Key, LastModified: timeTrunc(c.Now), Size: so.Size, ETag: so.ETag, ContentType: so.ContentType,
 		Headers: so.Headers, Meta: so.Meta, Tags: so.Tags, StorageClass: storageClass(in.StorageClass), Checksums: so.Checksums,
 		ChecksumType: so.ChecksumType, Parts: so.Parts, Redirect: str(in.WebsiteRedirectLocation)}
@@ -1365,6 +1414,7 @@ func (s *Service) copyObject(c *server.Call, in *api.CopyObjectRequest, links *l
 		out.VersionId = ptr(o.VersionID)
 	}
 	sseOut{&out.ServerSideEncryption, &out.SSEKMSKeyId, &out.BucketKeyEnabled, &out.SSECustomerAlgorithm, &out.SSECustomerKeyMD5, &out.SSEKMSEncryptionContext}.set(o.Enc)
+	answerStorageClass(c, o)
 	return out, nil
 }
 

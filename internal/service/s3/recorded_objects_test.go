@@ -6,8 +6,11 @@ import (
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
+	"github.com/aws/smithy-go/middleware"
+	smithyhttp "github.com/aws/smithy-go/transport/http"
 )
 
 // The answers in this file are AWS's, recorded against us-east-1 in 2026 and published
@@ -59,4 +62,162 @@ func TestRecordedPresignedHeaders(t *testing.T) {
 	if got := readAll(resp); resp.StatusCode != 200 || resp.Header.Get("x-amz-checksum-sha256") != "" || resp.Header.Get("x-amz-checksum-type") != "" {
 		t.Errorf("checksum mode in the query: %d %v %s", resp.StatusCode, resp.Header, got)
 	}
+}
+
+// TestRecordedStorageClasses: the classes a general purpose bucket takes are stored
+// and reported (HEAD, GET, GetObjectAttributes, listings), STANDARD never by header;
+// the others the model lists are refused, FSX ones as an argument; objects in
+// GLACIER and DEEP_ARCHIVE answer HEAD but not GET or a copy, which are 403
+// InvalidObjectState once conditions and the range hold (storage_class_replay.json,
+// storage-primary, storage-supplement and cold-read-conditions).
+func TestRecordedStorageClasses(t *testing.T) {
+	e := newEnv(t)
+	b := aws.String("storage-classes")
+	e.bucket(*b)
+	must(e.s3.PutBucketVersioning(ctx, &s3.PutBucketVersioningInput{Bucket: b, VersioningConfiguration: &types.VersioningConfiguration{Status: types.BucketVersioningStatusEnabled}}))
+	body := "stackd native storage class bytes\x00\xff\n"
+	for _, sc := range []string{"", "STANDARD", "STANDARD_IA", "ONEZONE_IA", "INTELLIGENT_TIERING", "GLACIER_IR", "GLACIER", "DEEP_ARCHIVE", "REDUCED_REDUNDANCY"} {
+		key := "put/" + sc
+		hdr := map[string]string{}
+		if sc != "" {
+			hdr["x-amz-storage-class"] = sc
+		}
+		code, got := e.signed("PUT", "/storage-classes/"+key, hdr, body)
+		if code != 200 {
+			t.Fatalf("put %s: %d %s", sc, code, got)
+		}
+		want := sc
+		if sc == "" || sc == "STANDARD" {
+			want = ""
+		}
+		head := must(e.s3.HeadObject(ctx, &s3.HeadObjectInput{Bucket: b, Key: aws.String(key)}))
+		if string(head.StorageClass) != want {
+			t.Errorf("head %s: class %q", sc, head.StorageClass)
+		}
+		attrs := must(e.s3.GetObjectAttributes(ctx, &s3.GetObjectAttributesInput{Bucket: b, Key: aws.String(key), ObjectAttributes: []types.ObjectAttributes{types.ObjectAttributesStorageClass}}))
+		if wantAttr := cmp(want, "STANDARD"); string(attrs.StorageClass) != wantAttr {
+			t.Errorf("attributes %s: class %q", sc, attrs.StorageClass)
+		}
+		code, got = e.signed("GET", "/storage-classes/"+key, nil, "")
+		if sc == "GLACIER" || sc == "DEEP_ARCHIVE" {
+			wantXMLError(t, code, got, 403, "<Code>InvalidObjectState</Code>", "<StorageClass>"+sc+"</StorageClass>")
+		} else if code != 200 || got != body {
+			t.Errorf("get %s: %d %q", sc, code, got)
+		}
+	}
+
+	// Classes for other kinds of storage, a class S3 does not know, one in lower case
+	// and an empty header: refused by PutObject, CreateMultipartUpload and CopyObject,
+	// before a copy's source is looked at (storage-primary put-object-invalid/*,
+	// create-multipart-upload-invalid/*, copy-object-ordering/missing-source;
+	// storage-supplement copy-object-invalid/*).
+	for _, sc := range []string{"EXPRESS_ONEZONE", "OUTPOSTS", "SNOW", "INVALID_CLASS", "standard", "", "FSX_OPENZFS"} {
+		want := []string{"<Code>InvalidStorageClass</Code>", "<StorageClassRequested>" + sc + "</StorageClassRequested>"}
+		if sc == "FSX_OPENZFS" {
+			want = []string{"<Code>InvalidArgument</Code>", "<ArgumentName>x-amz-storage-class</ArgumentName>", "<ArgumentValue>FSX_OPENZFS</ArgumentValue>"}
+		}
+		for _, r := range []struct{ method, path, source string }{
+			{"PUT", "/storage-classes/invalid/put", ""},
+			{"POST", "/storage-classes/invalid/mpu?uploads", ""},
+			{"PUT", "/storage-classes/invalid/copy", "storage-classes/put/STANDARD"},
+			{"PUT", "/storage-classes/invalid/copy", "storage-classes/missing-source"},
+		} {
+			hdr := map[string]string{"x-amz-storage-class": sc}
+			if r.source != "" {
+				hdr["x-amz-copy-source"] = r.source
+			}
+			code, got := e.signed(r.method, r.path, hdr, "")
+			t.Run(sc+r.path+r.source, func(t *testing.T) { wantXMLError(t, code, got, 400, want...) })
+		}
+	}
+
+	// A copy is STANDARD unless it says otherwise and may go to any class, but not
+	// from GLACIER or DEEP_ARCHIVE, not even onto itself with a new class, nor as a
+	// part (copy-object-*, copy-object-denied-copy/*, upload-part-copy-*).
+	for _, c := range []struct{ src, class, want string }{{"put/STANDARD_IA", "", ""}, {"put/STANDARD_IA", "ONEZONE_IA", "ONEZONE_IA"}, {"put/STANDARD_IA", "GLACIER", "GLACIER"}} {
+		key := aws.String("copy/" + c.class)
+		must(e.s3.CopyObject(ctx, &s3.CopyObjectInput{Bucket: b, Key: key, CopySource: aws.String("storage-classes/" + c.src), StorageClass: types.StorageClass(c.class)}))
+		if h := must(e.s3.HeadObject(ctx, &s3.HeadObjectInput{Bucket: b, Key: key})); string(h.StorageClass) != c.want {
+			t.Errorf("copy as %q: class %q", c.class, h.StorageClass)
+		}
+	}
+	// PutObject and CopyObject name the class they stored, but not STANDARD; uploads
+	// name none (put-object-put/*, copy-object-*, create-multipart-upload-*).
+	classHeader := func(md middleware.Metadata) string {
+		return awsmiddleware.GetRawResponse(md).(*smithyhttp.Response).Header.Get("x-amz-storage-class")
+	}
+	for _, sc := range []types.StorageClass{"", types.StorageClassStandard, types.StorageClassGlacier} {
+		put := must(e.s3.PutObject(ctx, &s3.PutObjectInput{Bucket: b, Key: aws.String("answer/" + string(sc)), Body: strings.NewReader(body), StorageClass: sc}))
+		cp := must(e.s3.CopyObject(ctx, &s3.CopyObjectInput{Bucket: b, Key: aws.String("answer/copy-" + string(sc)), CopySource: aws.String("storage-classes/put/STANDARD"), StorageClass: sc}))
+		want := string(sc)
+		if sc == types.StorageClassStandard {
+			want = ""
+		}
+		if got := classHeader(put.ResultMetadata); got != want {
+			t.Errorf("PutObject as %q answered class %q", sc, got)
+		}
+		if got := classHeader(cp.ResultMetadata); got != want {
+			t.Errorf("CopyObject as %q answered class %q", sc, got)
+		}
+	}
+	up := must(e.s3.CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{Bucket: b, Key: aws.String("copy-parts"), StorageClass: types.StorageClassStandardIa}))
+	if got := classHeader(up.ResultMetadata); got != "" {
+		t.Errorf("CreateMultipartUpload answered class %q", got)
+	}
+	for _, sc := range []string{"GLACIER", "DEEP_ARCHIVE"} {
+		for _, hdr := range []map[string]string{
+			{"x-amz-copy-source": "storage-classes/put/" + sc},
+			{"x-amz-copy-source": "storage-classes/put/" + sc, "x-amz-storage-class": "STANDARD"},
+		} {
+			code, got := e.signed("PUT", "/storage-classes/denied/"+sc, hdr, "")
+			wantXMLError(t, code, got, 403, "<Code>InvalidObjectState</Code>", "<StorageClass>"+sc+"</StorageClass>")
+		}
+		code, got := e.signed("PUT", "/storage-classes/put/"+sc, map[string]string{"x-amz-copy-source": "storage-classes/put/" + sc, "x-amz-storage-class": "STANDARD"}, "")
+		wantXMLError(t, code, got, 403, "<Code>InvalidObjectState</Code>")
+		code, got = e.signed("PUT", "/storage-classes/copy-parts?partNumber=1&uploadId="+*up.UploadId, map[string]string{"x-amz-copy-source": "storage-classes/put/" + sc}, "")
+		wantXMLError(t, code, got, 403, "<Code>InvalidObjectState</Code>", "<StorageClass>"+sc+"</StorageClass>")
+	}
+	parts := must(e.s3.ListParts(ctx, &s3.ListPartsInput{Bucket: b, Key: aws.String("copy-parts"), UploadId: up.UploadId}))
+	if len(parts.Parts) != 0 || parts.StorageClass != types.StorageClassStandardIa {
+		t.Errorf("parts after refused copies: %d %q", len(parts.Parts), parts.StorageClass)
+	}
+
+	// An archived object's GET still answers its conditions and range first, and an
+	// If-Modified-Since later than the clock is ignored by GET and HEAD of any
+	// object (cold-read-conditions).
+	glacier := aws.String("put/GLACIER")
+	etag := must(e.s3.HeadObject(ctx, &s3.HeadObjectInput{Bucket: b, Key: glacier})).ETag
+	for _, key := range []string{"put/STANDARD", "put/GLACIER"} {
+		for _, c := range []struct {
+			hdr            map[string]string
+			head, standard int
+			archived       int
+		}{
+			{map[string]string{"If-Match": `"not-an-etag"`}, 412, 412, 412},
+			{map[string]string{"If-None-Match": *etag}, 304, 304, 304},
+			{map[string]string{"Range": "bytes=999-1000"}, 416, 416, 416},
+			{map[string]string{"If-Modified-Since": "Tue, 01 Jan 2030 00:00:00 GMT"}, 200, 200, 403},
+		} {
+			want := c.standard
+			if key == "put/GLACIER" {
+				want = c.archived
+			}
+			if code, got := e.signed("GET", "/storage-classes/"+key, c.hdr, ""); code != want {
+				t.Errorf("GET %s with %v: %d %s", key, c.hdr, code, got)
+			}
+			if code, _ := e.signed("HEAD", "/storage-classes/"+key, c.hdr, ""); code != c.head {
+				t.Errorf("HEAD %s with %v: %d", key, c.hdr, code)
+			}
+		}
+	}
+	// Its tags and ACL are still read (get-object-tagging-put/GLACIER, get-object-acl-put/GLACIER).
+	must(e.s3.GetObjectTagging(ctx, &s3.GetObjectTaggingInput{Bucket: b, Key: glacier}))
+	must(e.s3.GetObjectAcl(ctx, &s3.GetObjectAclInput{Bucket: b, Key: glacier}))
+}
+
+func cmp(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
 }
