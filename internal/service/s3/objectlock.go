@@ -11,8 +11,8 @@ import (
 )
 
 // Palisade does not implement Object Lock's retention and legal holds: nothing it
-// stores is WORM-protected. A bucket may still be created with Object Lock enabled
-// (versioning on, not to be suspended). What the operations answer here is what S3
+// stores is WORM-protected. A bucket may still be created with Object Lock enabled, or
+// have it turned on without a default retention (versioning on, not to be suspended). What the operations answer here is what S3
 // answers for what Palisade has — a bucket without Object Lock, or one with it but no
 // default retention and no object under retention or hold (recorded, 2026:
 // object_lock_controls_replay.json) — and every request that would protect an object
@@ -71,6 +71,22 @@ func (s *Service) objectLockHandlers() []server.Handler {
 				// enable-existing-unversioned and enable-existing-suspended: 409
 				// InvalidBucketState; the message is S3's documented one).
 				return nil, model.NewError(409, "InvalidBucketState", "Versioning must be 'Enabled' on the bucket to apply a Object Lock configuration")
+			}
+			if in.ObjectLockConfiguration.Rule == nil {
+				// Without a default retention there is nothing to hold: Object Lock is
+				// turned on (for good: versioning may no longer be suspended) as a
+				// bucket created with it has it, which Palisade serves (recorded, 2026:
+				// object_lock_authority_replay.json, existing-enable-lock-only-True).
+				if !b.ObjectLock {
+					b.ObjectLock = true
+					if err := saveBucket(c.Tx, b); err != nil {
+						return nil, err
+					}
+					if err := changed(c, b, itemBucket, changeUpdate); err != nil {
+						return nil, err
+					}
+				}
+				return &api.PutObjectLockConfigurationOutput{}, nil
 			}
 			return nil, errLockNotImplemented("x-amz-object-lock")
 		}),
