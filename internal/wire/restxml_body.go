@@ -104,7 +104,11 @@ func (d *rxDecoder) xmlRoot(s *model.Shape, body []byte, roots []string) (map[st
 	for _, r := range roots {
 		ok = ok || (r != "" && n.name == r)
 	}
-	if !ok {
+	if !ok && !d.s3 {
+		// S3 reads a document's children whatever its root is named (recorded,
+		// 2026: radkawar/stackd access_raw_replay.json, PutPublicAccessBlock and
+		// PutBucketEncryption wrong-root-valid-children; requester_admission_replay.json
+		// for PutBucketRequestPayment; the other operations by analogy).
 		d.err = d.malformed(n.name + " is not valid, expected " + roots[0])
 		return nil, false
 	}
@@ -236,6 +240,14 @@ func (d *rxDecoder) value(m *model.Member, n *rxNode) (any, bool) {
 		return mv, true
 	}
 	text := string(n.text)
+	if d.s3 && s.Type == model.Boolean {
+		// S3 never refuses a boolean's text: "true" or "1", in any case and with
+		// surrounding white space, is true, and anything else — "t", "yes", "",
+		// " true\nfalse " — false (recorded, 2026: access_raw_replay.json,
+		// PutPublicAccessBlock and PutBucketEncryption boolean:0-16).
+		t := strings.ToLower(strings.TrimSpace(text))
+		return t == "true" || t == "1", true
+	}
 	v, ok := parseScalar(m, text)
 	if !ok {
 		d.badText(m, text)

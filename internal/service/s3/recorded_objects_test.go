@@ -1,6 +1,7 @@
 package s3_test
 
 import (
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -294,4 +295,103 @@ func TestRecordedObjectLockEnableExisting(t *testing.T) {
 	wantErr(t, err, "AccessDenied", 403, "")
 	_, err = wrong.PutObjectLockConfiguration(ctx, &s3.PutObjectLockConfigurationInput{Bucket: locked, ObjectLockConfiguration: enabled})
 	wantErr(t, err, "AccessDenied", 403, "")
+}
+
+// TestRecordedDocumentDialect: how S3 reads the XML of a public access block and a
+// default encryption (access_raw_replay.json, xml-evidence-PutPublicAccessBlock:* and
+// xml-evidence-PutBucketEncryption:*): a boolean is true for "true" or "1" in any case
+// with white space around it and false for anything else, never refused; the root's
+// name and namespaces do not matter; an unknown element, at the top or nested, and a
+// member given twice (even with the same value) are MalformedXML, an element inside a
+// value is ignored; a refused document changes nothing.
+func TestRecordedDocumentDialect(t *testing.T) {
+	e := newEnv(t)
+	b := aws.String("xml-raw")
+	e.bucket(*b)
+	const ns = ` xmlns="http://s3.amazonaws.com/doc/2006-03-01/"`
+	const rest = `<IgnorePublicAcls>true</IgnorePublicAcls><BlockPublicPolicy>true</BlockPublicPolicy><RestrictPublicBuckets>true</RestrictPublicBuckets>`
+	const all = `<BlockPublicAcls>true</BlockPublicAcls>` + rest
+	pab := func(in string) string {
+		return `<PublicAccessBlockConfiguration` + ns + `>` + in + `</PublicAccessBlockConfiguration>`
+	}
+	put := func(query, doc string) (int, string) {
+		return e.signed("PUT", "/xml-raw?"+query, map[string]string{"Content-Type": "application/xml", "Content-MD5": b64MD5(doc)}, doc)
+	}
+	blockACLs := func() bool {
+		return aws.ToBool(must(e.s3.GetPublicAccessBlock(ctx, &s3.GetPublicAccessBlockInput{Bucket: b})).PublicAccessBlockConfiguration.BlockPublicAcls)
+	}
+	bucketKey := func() bool {
+		return aws.ToBool(must(e.s3.GetBucketEncryption(ctx, &s3.GetBucketEncryptionInput{Bucket: b})).ServerSideEncryptionConfiguration.Rules[0].BucketKeyEnabled)
+	}
+	enc := func(rule string) string {
+		return `<ServerSideEncryptionConfiguration` + ns + `><Rule><ApplyServerSideEncryptionByDefault><SSEAlgorithm>AES256</SSEAlgorithm></ApplyServerSideEncryptionByDefault>` + rule + `</Rule></ServerSideEncryptionConfiguration>`
+	}
+	for _, c := range []struct {
+		text string
+		want bool
+	}{
+		{"true", true}, {"TRUE", true}, {"True", true}, {"TrUe", true}, {"t", false}, {"1", true}, {"0", false},
+		{"false", false}, {"FALSE", false}, {"yes", false}, {"", false}, {" true ", true}, {"\tTRUE\n", true},
+		{" false ", false}, {"\n1\t", true}, {"   ", false}, {" true\nfalse ", false},
+	} {
+		// Each from the opposite state, so that the value is seen to be read.
+		if code, got := put("publicAccessBlock", pab(`<BlockPublicAcls>`+fmt.Sprint(!c.want)+`</BlockPublicAcls>`+rest)); code != 200 {
+			t.Fatalf("seed: %d %s", code, got)
+		}
+		if code, got := put("publicAccessBlock", pab(`<BlockPublicAcls>`+c.text+`</BlockPublicAcls>`+rest)); code != 200 || blockACLs() != c.want {
+			t.Errorf("BlockPublicAcls %q: %d %s, now %v", c.text, code, got, blockACLs())
+		}
+		if code, got := put("encryption", enc(`<BucketKeyEnabled>`+fmt.Sprint(!c.want)+`</BucketKeyEnabled>`)); code != 200 {
+			t.Fatalf("seed: %d %s", code, got)
+		}
+		if code, got := put("encryption", enc(`<BucketKeyEnabled>`+c.text+`</BucketKeyEnabled>`)); code != 200 || bucketKey() != c.want {
+			t.Errorf("BucketKeyEnabled %q: %d %s, now %v", c.text, code, got, bucketKey())
+		}
+	}
+
+	must(e.s3.PutPublicAccessBlock(ctx, &s3.PutPublicAccessBlockInput{Bucket: b, PublicAccessBlockConfiguration: &types.PublicAccessBlockConfiguration{
+		BlockPublicAcls: aws.Bool(false), IgnorePublicAcls: aws.Bool(true), BlockPublicPolicy: aws.Bool(true), RestrictPublicBuckets: aws.Bool(true)}}))
+	for _, c := range []struct {
+		name, doc, code string
+		blocks          bool
+	}{
+		{"wrong-root-valid-children", `<WrongRoot` + ns + `>` + all + `</WrongRoot>`, "", true},
+		{"wrong-root-empty", `<WrongRoot/>`, "InvalidRequest", false},
+		{"correct-root-empty", pab(""), "InvalidRequest", false},
+		{"unknown-root-child", pab(all + `<Unexpected>ignored?</Unexpected>`), "MalformedXML", false},
+		{"unknown-root-child-nested", pab(all + `<Unexpected><BlockPublicAcls>true</BlockPublicAcls></Unexpected>`), "MalformedXML", false},
+		{"unknown-scalar-child", pab(`<BlockPublicAcls>true<Unexpected/></BlockPublicAcls>` + rest), "", true},
+		{"duplicate-scalar-same", pab(`<BlockPublicAcls>true</BlockPublicAcls>` + all), "MalformedXML", false},
+		{"duplicate-scalar-conflicting", pab(all + `<BlockPublicAcls>false</BlockPublicAcls>`), "MalformedXML", false},
+		{"duplicate-scalar-reversed", pab(`<BlockPublicAcls>false</BlockPublicAcls>` + all), "MalformedXML", false},
+		{"no-namespace", `<PublicAccessBlockConfiguration>` + all + `</PublicAccessBlockConfiguration>`, "", true},
+		{"wrong-default-namespace", `<PublicAccessBlockConfiguration xmlns="urn:stackd:wrong">` + all + `</PublicAccessBlockConfiguration>`, "", true},
+		{"prefixed-root-only", `<s:PublicAccessBlockConfiguration xmlns:s="http://s3.amazonaws.com/doc/2006-03-01/">` + all + `</s:PublicAccessBlockConfiguration>`, "", true},
+		{"wrong-child-namespace", pab(`<BlockPublicAcls xmlns="urn:stackd:wrong">true</BlockPublicAcls>` + rest), "", true},
+		{"surrounding-comment", `<!--before-->` + pab(all) + `<!--after-->`, "", true},
+		{"declaration-and-whitespace", "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n  " + pab(all) + "\n", "", true},
+	} {
+		code, got := put("publicAccessBlock", c.doc)
+		if c.code == "" && code != 200 || c.code != "" && (code != 400 || !strings.Contains(got, "<Code>"+c.code+"</Code>")) {
+			t.Errorf("%s: %d %s", c.name, code, got)
+		}
+		if blockACLs() != c.blocks {
+			t.Errorf("%s: BlockPublicAcls now %v", c.name, blockACLs())
+		}
+		if c.blocks {
+			must(e.s3.PutPublicAccessBlock(ctx, &s3.PutPublicAccessBlockInput{Bucket: b, PublicAccessBlockConfiguration: &types.PublicAccessBlockConfiguration{
+				BlockPublicAcls: aws.Bool(false), IgnorePublicAcls: aws.Bool(true), BlockPublicPolicy: aws.Bool(true), RestrictPublicBuckets: aws.Bool(true)}}))
+		}
+	}
+	for _, c := range []struct{ name, doc, code string }{
+		{"wrong-root-valid-children", `<WrongRoot` + ns + `><Rule><ApplyServerSideEncryptionByDefault><SSEAlgorithm>AES256</SSEAlgorithm></ApplyServerSideEncryptionByDefault><BucketKeyEnabled>true</BucketKeyEnabled></Rule></WrongRoot>`, ""},
+		{"wrong-root-empty", `<WrongRoot/>`, "MalformedXML"},
+		{"correct-root-empty", `<ServerSideEncryptionConfiguration` + ns + `></ServerSideEncryptionConfiguration>`, "MalformedXML"},
+		{"unknown-root-child", `<ServerSideEncryptionConfiguration` + ns + `><Rule><ApplyServerSideEncryptionByDefault><SSEAlgorithm>AES256</SSEAlgorithm></ApplyServerSideEncryptionByDefault></Rule><Unexpected>ignored?</Unexpected></ServerSideEncryptionConfiguration>`, "MalformedXML"},
+	} {
+		code, got := put("encryption", c.doc)
+		if c.code == "" && code != 200 || c.code != "" && (code != 400 || !strings.Contains(got, "<Code>"+c.code+"</Code>")) {
+			t.Errorf("encryption %s: %d %s", c.name, code, got)
+		}
+	}
 }
