@@ -52,8 +52,8 @@ func checkBody(r *http.Request, op *model.Operation, body []byte) *model.Error {
 	if op.Name == "PutBucketRequestPayment" && !onePayer(body) {
 		return errMalformedXML()
 	}
-	if schemaChecked[op.Name] && !schemaValid(body, op.Input.ByName[op.Input.Payload].Shape) {
-		return errMalformedXML()
+	if refuse, ok := schemaChecked[op.Name]; ok && !schemaValid(body, op.Input.ByName[op.Input.Payload].Shape) {
+		return refuse()
 	}
 	if contentMD5 == nil && len(declared) == 0 {
 		if bodyChecksumRequired[op.Name] && !trailerChecksum(r) {
@@ -207,14 +207,20 @@ func onePayer(body []byte) bool {
 }
 
 // schemaChecked names the operations whose documents S3 is recorded checking against
-// its schema beyond what the model says: an element the document's structures do not
-// have, at any depth, or a member other than a list given twice, is MalformedXML —
-// while a value's text is what counts, whatever elements it holds (recorded, 2026:
-// access_raw_replay.json, PutPublicAccessBlock and PutBucketEncryption
-// unknown-root-child, unknown-root-child-nested, duplicate-scalar-same,
-// duplicate-scalar-conflicting, unknown-scalar-child). The ACL documents answer
-// MalformedACLError instead and are left to their handler.
-var schemaChecked = map[string]bool{"PutPublicAccessBlock": true, "PutBucketEncryption": true}
+// its schema beyond what the model says, with their answer: an element the
+// document's structures and lists do not have, at any depth, or a member other than a
+// list given twice, is MalformedXML (an ACL's MalformedACLError) — while a value's
+// text is what counts, whatever elements it holds (recorded, 2026:
+// access_raw_replay.json, PutPublicAccessBlock, PutBucketEncryption and
+// PutBucketOwnershipControls unknown-root-child, unknown-root-child-nested,
+// unknown-default-encryption-child, duplicate-scalar-same,
+// duplicate-scalar-conflicting, unknown-scalar-child; PutBucketAcl
+// unknown-owner-child, unknown-grantee-child, unknown-grant-child,
+// unknown-acl-list-child; PutObjectAcl by analogy).
+var schemaChecked = map[string]func() *model.Error{
+	"PutPublicAccessBlock": errMalformedXML, "PutBucketEncryption": errMalformedXML, "PutBucketOwnershipControls": errMalformedXML,
+	"PutBucketAcl": errMalformedACL, "PutObjectAcl": errMalformedACL,
+}
 
 // schemaValid walks a document against the shape of its root (whose name S3 does not
 // check) and reports whether every element is one of its structure's members, no
@@ -258,6 +264,9 @@ func schemaValid(body []byte, root *model.Shape) bool {
 					next = m.Shape
 				}
 			case top.shape.Type == model.List:
+				if item := top.shape.Member.LocationName; item != "" && t.Name.Local != item {
+					return false
+				}
 				next = top.shape.Member.Shape
 			}
 			if next != nil && next.Type != model.Structure && next.Type != model.List {

@@ -307,7 +307,7 @@ func TestRecordedObjectLockEnableExisting(t *testing.T) {
 func TestRecordedDocumentDialect(t *testing.T) {
 	e := newEnv(t)
 	b := aws.String("xml-raw")
-	e.bucket(*b)
+	must(e.s3.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: b, ObjectOwnership: types.ObjectOwnershipBucketOwnerPreferred}))
 	const ns = ` xmlns="http://s3.amazonaws.com/doc/2006-03-01/"`
 	const rest = `<IgnorePublicAcls>true</IgnorePublicAcls><BlockPublicPolicy>true</BlockPublicPolicy><RestrictPublicBuckets>true</RestrictPublicBuckets>`
 	const all = `<BlockPublicAcls>true</BlockPublicAcls>` + rest
@@ -392,6 +392,47 @@ func TestRecordedDocumentDialect(t *testing.T) {
 		code, got := put("encryption", c.doc)
 		if c.code == "" && code != 200 || c.code != "" && (code != 400 || !strings.Contains(got, "<Code>"+c.code+"</Code>")) {
 			t.Errorf("encryption %s: %d %s", c.name, code, got)
+		}
+	}
+
+	// Ownership controls alike (xml-evidence-PutBucketOwnershipControls:*).
+	rule := `<Rule><ObjectOwnership>BucketOwnerPreferred</ObjectOwnership></Rule>`
+	oc := func(in string) string { return `<OwnershipControls` + ns + `>` + in + `</OwnershipControls>` }
+	for _, c := range []struct{ name, doc, code string }{
+		{"wrong-root-valid-children", `<WrongRoot` + ns + `>` + rule + `</WrongRoot>`, ""},
+		{"wrong-root-empty", `<WrongRoot/>`, "MalformedXML"},
+		{"correct-root-empty", oc(""), "MalformedXML"},
+		{"unknown-root-child", oc(rule + `<Unexpected>ignored?</Unexpected>`), "MalformedXML"},
+		{"unknown-root-child-nested", oc(rule + `<Unexpected><ObjectOwnership>BucketOwnerPreferred</ObjectOwnership></Unexpected>`), "MalformedXML"},
+		{"unknown-scalar-child", oc(`<Rule><ObjectOwnership>BucketOwnerPreferred<Unexpected/></ObjectOwnership></Rule>`), ""},
+		{"duplicate-scalar-same", oc(`<Rule><ObjectOwnership>BucketOwnerPreferred</ObjectOwnership><ObjectOwnership>BucketOwnerPreferred</ObjectOwnership></Rule>`), "MalformedXML"},
+		{"no-namespace", `<OwnershipControls>` + rule + `</OwnershipControls>`, ""},
+	} {
+		code, got := put("ownershipControls", c.doc)
+		if c.code == "" && code != 200 || c.code != "" && (code != 400 || !strings.Contains(got, "<Code>"+c.code+"</Code>")) {
+			t.Errorf("ownership controls %s: %d %s", c.name, code, got)
+		}
+	}
+
+	// An ACL's unknown elements are its own MalformedACLError
+	// (xml-evidence-PutBucketAcl:*).
+	owner := *must(e.s3.GetBucketAcl(ctx, &s3.GetBucketAclInput{Bucket: b})).Owner.ID
+	grantee := `<Grantee xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:type="CanonicalUser"><ID>` + owner + `</ID>`
+	acp := func(ownerExtra, granteeExtra, grantExtra, listExtra string) string {
+		return `<AccessControlPolicy` + ns + `><Owner><ID>` + owner + `</ID>` + ownerExtra + `</Owner><AccessControlList><Grant>` + grantee + granteeExtra +
+			`</Grantee><Permission>FULL_CONTROL</Permission>` + grantExtra + `</Grant>` + listExtra + `</AccessControlList></AccessControlPolicy>`
+	}
+	for _, c := range []struct{ name, doc, code string }{
+		{"surrounding-whitespace", " \n\t" + acp("", "", "", "") + "\n\t ", ""},
+		{"surrounding-comment", "<!--before-->" + acp("", "", "", "") + "<!--after-->", ""},
+		{"unknown-owner-child", acp("<Unexpected/>", "", "", ""), "MalformedACLError"},
+		{"unknown-grantee-child", acp("", "<Unexpected/>", "", ""), "MalformedACLError"},
+		{"unknown-grant-child", acp("", "", "<Unexpected/>", ""), "MalformedACLError"},
+		{"unknown-acl-list-child", acp("", "", "", "<Unexpected/>"), "MalformedACLError"},
+	} {
+		code, got := put("acl", c.doc)
+		if c.code == "" && code != 200 || c.code != "" && (code != 400 || !strings.Contains(got, "<Code>"+c.code+"</Code>")) {
+			t.Errorf("ACL %s: %d %s", c.name, code, got)
 		}
 	}
 }
