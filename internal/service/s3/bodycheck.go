@@ -52,8 +52,10 @@ func checkBody(r *http.Request, op *model.Operation, body []byte) *model.Error {
 	if op.Name == "PutBucketRequestPayment" && !onePayer(body) {
 		return errMalformedXML()
 	}
-	if refuse, ok := schemaChecked[op.Name]; ok && !schemaValid(body, op.Input.ByName[op.Input.Payload].Shape) {
-		return refuse()
+	if refuse, ok := schemaChecked[op.Name]; ok {
+		if err := schemaValid(body, op.Input.ByName[op.Input.Payload].Shape, refuse); err != nil {
+			return err
+		}
 	}
 	if contentMD5 == nil && len(declared) == 0 {
 		if bodyChecksumRequired[op.Name] && !trailerChecksum(r) {
@@ -223,56 +225,67 @@ var schemaChecked = map[string]func() *model.Error{
 }
 
 // schemaValid walks a document against the shape of its root (whose name S3 does not
-// check) and reports whether every element is one of its structure's members, no
-// member but a list's items repeated. A body that is not XML is left to the decoder.
-func schemaValid(body []byte, root *model.Shape) bool {
+// check): every element must be one of its structure's members (or its list's items),
+// no member but a list's items given twice; inside a value, an element is ignored
+// unless it holds text, which makes the document MalformedXML whatever the operation
+// (recorded, 2026: access_raw_replay.json, unknown-nonempty-scalar-child, PutBucketAcl
+// included). It answers nil, the operation's refusal, or MalformedXML; a body that is
+// not XML is left to the decoder.
+func schemaValid(body []byte, root *model.Shape, refuse func() *model.Error) *model.Error {
 	d := xml.NewDecoder(bytes.NewReader(body))
-	// frames hold, for each open element, the shape it is read as (nil: its content
-	// does not count) and, for a structure, the members already seen.
+	// frames hold, for each open element, the shape it is read as (nil for a value),
+	// for a structure the members already seen, and whether it lies inside a value.
 	type frame struct {
-		shape *model.Shape
-		seen  map[string]bool
+		shape  *model.Shape
+		seen   map[string]bool
+		inside bool
 	}
 	var stack []frame
 	for {
 		tok, err := d.Token()
 		if err != nil {
-			return true
+			return nil
 		}
 		switch t := tok.(type) {
 		case xml.StartElement:
 			if len(stack) == 0 {
-				stack = append(stack, frame{root, map[string]bool{}})
+				stack = append(stack, frame{shape: root, seen: map[string]bool{}})
 				continue
 			}
 			top := stack[len(stack)-1]
 			var next *model.Shape
 			switch {
 			case top.shape == nil:
+				stack = append(stack, frame{inside: true})
+				continue
 			case top.shape.Type == model.Structure:
 				m := structMember(top.shape, t.Name.Local)
 				if m == nil {
-					return false
+					return refuse()
 				}
 				if m.IsFlattened() && m.Shape.Type == model.List {
 					next = m.Shape.Member.Shape
 				} else {
 					if top.seen[m.Name] {
-						return false
+						return refuse()
 					}
 					top.seen[m.Name] = true
 					next = m.Shape
 				}
 			case top.shape.Type == model.List:
 				if item := top.shape.Member.LocationName; item != "" && t.Name.Local != item {
-					return false
+					return refuse()
 				}
 				next = top.shape.Member.Shape
 			}
 			if next != nil && next.Type != model.Structure && next.Type != model.List {
-				next = nil // a scalar: its text is its value, any element in it ignored
+				next = nil // a value: its own text is what counts
 			}
-			stack = append(stack, frame{next, map[string]bool{}})
+			stack = append(stack, frame{shape: next, seen: map[string]bool{}})
+		case xml.CharData:
+			if len(stack) > 0 && stack[len(stack)-1].inside && len(bytes.TrimSpace(t)) > 0 {
+				return errMalformedXML()
+			}
 		case xml.EndElement:
 			stack = stack[:len(stack)-1]
 		}

@@ -361,6 +361,7 @@ func TestRecordedDocumentDialect(t *testing.T) {
 		{"unknown-root-child", pab(all + `<Unexpected>ignored?</Unexpected>`), "MalformedXML", false},
 		{"unknown-root-child-nested", pab(all + `<Unexpected><BlockPublicAcls>true</BlockPublicAcls></Unexpected>`), "MalformedXML", false},
 		{"unknown-scalar-child", pab(`<BlockPublicAcls>true<Unexpected/></BlockPublicAcls>` + rest), "", true},
+		{"unknown-nonempty-scalar-child", pab(`<BlockPublicAcls>true<Unexpected>text</Unexpected></BlockPublicAcls>` + rest), "MalformedXML", false},
 		{"duplicate-scalar-same", pab(`<BlockPublicAcls>true</BlockPublicAcls>` + all), "MalformedXML", false},
 		{"duplicate-scalar-conflicting", pab(all + `<BlockPublicAcls>false</BlockPublicAcls>`), "MalformedXML", false},
 		{"duplicate-scalar-reversed", pab(`<BlockPublicAcls>false</BlockPublicAcls>` + all), "MalformedXML", false},
@@ -388,6 +389,8 @@ func TestRecordedDocumentDialect(t *testing.T) {
 		{"wrong-root-empty", `<WrongRoot/>`, "MalformedXML"},
 		{"correct-root-empty", `<ServerSideEncryptionConfiguration` + ns + `></ServerSideEncryptionConfiguration>`, "MalformedXML"},
 		{"unknown-root-child", `<ServerSideEncryptionConfiguration` + ns + `><Rule><ApplyServerSideEncryptionByDefault><SSEAlgorithm>AES256</SSEAlgorithm></ApplyServerSideEncryptionByDefault></Rule><Unexpected>ignored?</Unexpected></ServerSideEncryptionConfiguration>`, "MalformedXML"},
+		{"unknown-default-encryption-child", `<ServerSideEncryptionConfiguration` + ns + `><Rule><ApplyServerSideEncryptionByDefault><SSEAlgorithm>AES256</SSEAlgorithm><Unexpected/></ApplyServerSideEncryptionByDefault></Rule></ServerSideEncryptionConfiguration>`, "MalformedXML"},
+		{"unknown-nonempty-scalar-child", enc(`<BucketKeyEnabled>true<Unexpected>text</Unexpected></BucketKeyEnabled>`), "MalformedXML"},
 	} {
 		code, got := put("encryption", c.doc)
 		if c.code == "" && code != 200 || c.code != "" && (code != 400 || !strings.Contains(got, "<Code>"+c.code+"</Code>")) {
@@ -429,6 +432,11 @@ func TestRecordedDocumentDialect(t *testing.T) {
 		{"unknown-grantee-child", acp("", "<Unexpected/>", "", ""), "MalformedACLError"},
 		{"unknown-grant-child", acp("", "", "<Unexpected/>", ""), "MalformedACLError"},
 		{"unknown-acl-list-child", acp("", "", "", "<Unexpected/>"), "MalformedACLError"},
+		// Text inside a value is the document's fault, not the ACL's
+		// (xml-empty-structure-and-nonempty-scalar-evidence-PutBucketAcl:*).
+		{"unknown-empty-root-child", strings.Replace(acp("", "", "", ""), "</AccessControlPolicy>", "<Unexpected/></AccessControlPolicy>", 1), "MalformedACLError"},
+		{"unknown-nonempty-scalar-child", strings.Replace(acp("", "", "", ""), "FULL_CONTROL</Permission>", "FULL_CONTROL<Unexpected>text</Unexpected></Permission>", 1), "MalformedXML"},
+		{"wrong-root-replaces", strings.NewReplacer("<AccessControlPolicy", "<WrongRoot", "</AccessControlPolicy>", "</WrongRoot>").Replace(acp("", "", "", "")), ""},
 	} {
 		code, got := put("acl", c.doc)
 		if c.code == "" && code != 200 || c.code != "" && (code != 400 || !strings.Contains(got, "<Code>"+c.code+"</Code>")) {
