@@ -5,6 +5,7 @@ import (
 	"crypto/md5"
 	"encoding/base64"
 	"encoding/xml"
+	"io"
 	"net/http"
 	"strings"
 
@@ -229,8 +230,8 @@ var schemaChecked = map[string]func() *model.Error{
 // no member but a list's items given twice; inside a value, an element is ignored
 // unless it holds text, which makes the document MalformedXML whatever the operation
 // (recorded, 2026: access_raw_replay.json, unknown-nonempty-scalar-child, PutBucketAcl
-// included). It answers nil, the operation's refusal, or MalformedXML; a body that is
-// not XML is left to the decoder.
+// included). It answers nil, the operation's refusal (also for a body that is not
+// XML), or MalformedXML.
 func schemaValid(body []byte, root *model.Shape, refuse func() *model.Error) *model.Error {
 	d := xml.NewDecoder(bytes.NewReader(body))
 	// frames hold, for each open element, the shape it is read as (nil for a value),
@@ -243,8 +244,13 @@ func schemaValid(body []byte, root *model.Shape, refuse func() *model.Error) *mo
 	var stack []frame
 	for {
 		tok, err := d.Token()
-		if err != nil {
+		if err == io.EOF {
 			return nil
+		}
+		if err != nil {
+			// Not XML: the operation's refusal, MalformedACLError for an ACL
+			// (recorded, 2026: access_raw_replay.json, object-raw-malformed-xml).
+			return refuse()
 		}
 		switch t := tok.(type) {
 		case xml.StartElement:

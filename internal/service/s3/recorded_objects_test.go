@@ -436,6 +436,7 @@ func TestRecordedDocumentDialect(t *testing.T) {
 		// (xml-empty-structure-and-nonempty-scalar-evidence-PutBucketAcl:*).
 		{"unknown-empty-root-child", strings.Replace(acp("", "", "", ""), "</AccessControlPolicy>", "<Unexpected/></AccessControlPolicy>", 1), "MalformedACLError"},
 		{"unknown-nonempty-scalar-child", strings.Replace(acp("", "", "", ""), "FULL_CONTROL</Permission>", "FULL_CONTROL<Unexpected>text</Unexpected></Permission>", 1), "MalformedXML"},
+		{"malformed-xml (object-raw-malformed-xml, for a bucket by analogy)", "<AccessControlPolicy>", "MalformedACLError"},
 		{"wrong-root-replaces", strings.NewReplacer("<AccessControlPolicy", "<WrongRoot", "</AccessControlPolicy>", "</WrongRoot>").Replace(acp("", "", "", "")), ""},
 	} {
 		code, got := put("acl", c.doc)
@@ -443,4 +444,8 @@ func TestRecordedDocumentDialect(t *testing.T) {
 			t.Errorf("ACL %s: %d %s", c.name, code, got)
 		}
 	}
+	// An object's ACL that is not XML at all (object-raw-malformed-xml).
+	e.put(*b, "source", "harmless ownership fixture\n")
+	code, got := e.signed("PUT", "/xml-raw/source?acl", map[string]string{"Content-MD5": b64MD5("<AccessControlPolicy>")}, "<AccessControlPolicy>")
+	wantXMLError(t, code, got, 400, "<Code>MalformedACLError</Code>")
 }
