@@ -449,3 +449,18 @@ func TestRecordedDocumentDialect(t *testing.T) {
 	code, got := e.signed("PUT", "/xml-raw/source?acl", map[string]string{"Content-MD5": b64MD5("<AccessControlPolicy>")}, "<AccessControlPolicy>")
 	wantXMLError(t, code, got, 400, "<Code>MalformedACLError</Code>")
 }
+
+// TestRecordedRequestPaymentWrongRoot: S3 reads a request payment document whatever
+// its root is named, as it reads the others (requester_admission_replay.json, where
+// AWS took it; access_raw_replay.json for the rule).
+func TestRecordedRequestPaymentWrongRoot(t *testing.T) {
+	e := newEnv(t)
+	e.bucket("payment-root")
+	doc := `<WrongRoot xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Payer>Requester</Payer></WrongRoot>`
+	if code, got := e.signed("PUT", "/payment-root?requestPayment", map[string]string{"Content-MD5": b64MD5(doc)}, doc); code != 200 {
+		t.Fatalf("wrong root: %d %s", code, got)
+	}
+	if p := must(e.s3.GetBucketRequestPayment(ctx, &s3.GetBucketRequestPaymentInput{Bucket: aws.String("payment-root")})).Payer; p != types.PayerRequester {
+		t.Errorf("payer %q", p)
+	}
+}
