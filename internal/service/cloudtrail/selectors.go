@@ -1,10 +1,12 @@
 package cloudtrail
 
 import (
+	"cmp"
 	"regexp"
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf16"
 
 	api "github.com/palisade/palisade/internal/api/cloudtrail"
 	"github.com/palisade/palisade/internal/server"
@@ -449,18 +451,36 @@ func (ct *CloudTrail) getEventSelectors(c *server.Call, in *api.GetEventSelector
 	return out, nil
 }
 
-// sortedFields returns the selectors with each one's field selectors in the order of
-// their field names: GetEventSelectors answers so, while PutEventSelectors answers them
-// in the order given (recorded 2026, owned_s3_delivery.json and
-// owned_selector_resource_types.json: eventCategory, resources.ARN, resources.type).
+// sortedFields returns the selectors with each one's field selectors in the order
+// GetEventSelectors answers them, while PutEventSelectors answers them in the order
+// given. AWS's order is not the field names': it answers eventCategory, resources.ARN,
+// readOnly, resources.type (recorded 2026, service_controls_delivery.json
+// "get-read-selectors"; owned_s3_delivery.json and owned_selector_resource_types.json:
+// eventCategory, resources.ARN, resources.type), which is the iteration order of a Java
+// HashMap keyed by field name. The order of the fields not recorded is inferred from
+// that: the bucket of each name's String.hashCode in a 16-slot table, names sharing a
+// bucket in the order given.
 func sortedFields(in []api.AdvancedEventSelector) []api.AdvancedEventSelector {
 	out := make([]api.AdvancedEventSelector, len(in))
 	for i, s := range in {
 		s.FieldSelectors = slices.Clone(s.FieldSelectors)
-		slices.SortStableFunc(s.FieldSelectors, func(a, b api.AdvancedFieldSelector) int { return strings.Compare(a.Field, b.Field) })
+		slices.SortStableFunc(s.FieldSelectors, func(a, b api.AdvancedFieldSelector) int {
+			return cmp.Compare(hashBucket(a.Field), hashBucket(b.Field))
+		})
 		out[i] = s
 	}
 	return out
+}
+
+// hashBucket is the slot of name in a Java HashMap of 16 slots (the default, which holds
+// all of advancedFields without growing): String.hashCode over UTF-16 code units, its
+// high half folded into the low.
+func hashBucket(name string) uint32 {
+	var h uint32
+	for _, u := range utf16.Encode([]rune(name)) {
+		h = 31*h + uint32(u)
+	}
+	return (h ^ h>>16) & 15
 }
 
 var insightTypes = map[string]bool{"ApiCallRateInsight": true, "ApiErrorRateInsight": true}
