@@ -1,6 +1,10 @@
 package cloudtrail_test
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
+	"io"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -105,5 +109,39 @@ func TestRecordedReadWriteTrails(t *testing.T) {
 	}
 	if !seen["read"]["GetBucketEncryption"] || !seen["write"]["PutBucketTagging"] {
 		t.Errorf("delivered %v", seen)
+	}
+}
+
+// TestRecordedTargetPrefixes: LookupEvents answers under both X-Amz-Target prefixes
+// clients send, the model's full one (AWS CLI, JavaScript SDK) and its last part (the
+// Smithy SDKs); any other prefix, even one differing only in its version, is an
+// unknown operation (targets.json's native observations).
+func TestRecordedTargetPrefixes(t *testing.T) {
+	e := newEnv(t)
+	for _, tc := range []struct {
+		target string
+		status int
+		body   string
+	}{
+		{"CloudTrail_20131101.LookupEvents", 200, `{"Events":[`},
+		{"com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.LookupEvents", 200, `{"Events":[`},
+		{"example.CloudTrail_20131101.LookupEvents", 400, `{"__type":"com.amazon.coral.service#UnknownOperationException"}`},
+		{"com.amazonaws.cloudtrail.v20131102.CloudTrail_20131101.LookupEvents", 400, `{"__type":"com.amazon.coral.service#UnknownOperationException"}`},
+	} {
+		const body = `{"MaxResults":1}`
+		req, _ := http.NewRequest(http.MethodPost, e.p.URL+"/", strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/x-amz-json-1.1")
+		req.Header.Set("X-Amz-Target", tc.target)
+		sum := sha256.Sum256([]byte(body))
+		apptest.SignAsRoot(t, req, "cloudtrail", hex.EncodeToString(sum[:]))
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != tc.status || !strings.HasPrefix(string(b), tc.body) {
+			t.Errorf("%s: %d %s", tc.target, resp.StatusCode, b)
+		}
 	}
 }
