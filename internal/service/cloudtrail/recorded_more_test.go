@@ -110,6 +110,17 @@ func TestRecordedReadWriteTrails(t *testing.T) {
 	if !seen["read"]["GetBucketEncryption"] || !seen["write"]["PutBucketTagging"] {
 		t.Errorf("delivered %v", seen)
 	}
+	// Each trail's bucket check left its empty object under its own prefix, and only
+	// there (cleanup-objects-stackd-audit-bfda54c05859-logs lists them).
+	var markers []string
+	for _, o := range apptest.Must(e.s3.ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: aws.String(logs)})).Contents {
+		if *o.Size == 0 {
+			markers = append(markers, *o.Key)
+		}
+	}
+	if got := strings.Join(markers, ","); got != "read/AWSLogs/"+account+"/CloudTrail/,write/AWSLogs/"+account+"/CloudTrail/" {
+		t.Errorf("empty objects %s", got)
+	}
 }
 
 // TestRecordedTargetPrefixes: LookupEvents answers under both X-Amz-Target prefixes
