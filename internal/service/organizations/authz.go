@@ -71,6 +71,14 @@ func (s *svc) checks(c *server.Call, op string, in map[string]any) ([]authz.Chec
 		o, _ = load[orgRec](c.Tx, tOrgs, m.Org)
 	}
 	ctx := map[string][]string{}
+	if o != nil {
+		// The management account owns every resource of the organization, AWS
+		// managed policies included: a member's reads are of the management
+		// account's resources (recorded, 2026: organizations_delegation_authority.json,
+		// the "owner" cases; the key inferred). Stated as a key, not as the check's
+		// ResourceAccount, so that members' calls stay same-account ones.
+		ctx["aws:ResourceAccount"] = []string{o.Master}
+	}
 	for _, k := range []string{"Type", "PolicyType", "Filter"} {
 		if v, ok := in[k].(string); ok && v != "" {
 			ctx["organizations:PolicyType"] = []string{v}

@@ -1,0 +1,85 @@
+package organizations_test
+
+import (
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/organizations"
+)
+
+// TestRecordedResourceAccountIsManagement replays the "owner" cases of
+// organizations_delegation_authority.json (radkawar/stackd testdata/aws/iam/, 2026):
+// an identity policy allowing Organizations reads only when the resource's owner
+// is the management account lets both a management-account and a member-account
+// principal read; naming the member account, or requiring the key absent, denies
+// both. AWS-managed policies (p-FullAWSAccess) are owned by the management account
+// too, not "aws". That the cases' key is aws:ResourceAccount is inferred from their
+// names and the user guide ("For an organization, its master account owns all
+// resources").
+func TestRecordedResourceAccountIsManagement(t *testing.T) {
+	e := newEnv(t)
+	member := e.member("m")
+	memberIAM := e.session(must(accessRole(e.admin(), member, "owner")).Credentials).iam
+	type call struct {
+		name string
+		do   func(c clients) error
+	}
+	describeOrg := call{"DescribeOrganization", func(c clients) error {
+		_, err := c.org.DescribeOrganization(ctx, &organizations.DescribeOrganizationInput{})
+		return err
+	}}
+	listAccounts := call{"ListAccounts", func(c clients) error {
+		_, err := c.org.ListAccounts(ctx, &organizations.ListAccountsInput{})
+		return err
+	}}
+	describeFull := call{"DescribePolicy p-FullAWSAccess", func(c clients) error {
+		_, err := c.org.DescribePolicy(ctx, &organizations.DescribePolicyInput{PolicyId: aws.String("p-FullAWSAccess")})
+		return err
+	}}
+	actions := `["organizations:DescribeOrganization","organizations:ListAccounts","organizations:DescribePolicy"]`
+	owner := func(account string) string {
+		return doc(`{"Effect":"Allow","Action":` + actions + `,"Resource":"*","Condition":{"StringEquals":{"aws:ResourceAccount":"` + account + `"}}}`)
+	}
+	absent := doc(`{"Effect":"Allow","Action":` + actions + `,"Resource":"*","Condition":{"Null":{"aws:ResourceAccount":"true"}}}`)
+	cases := []struct {
+		who    string
+		c      *iam.Client
+		policy string
+		calls  []call
+		ok     bool
+	}{
+		{"management", e.iam, owner(mgmt), []call{describeOrg, listAccounts, describeFull}, true},
+		{"management", e.iam, owner(member), []call{describeOrg, listAccounts, describeFull}, false},
+		{"management", e.iam, owner("aws"), []call{describeFull}, false},
+		{"management", e.iam, absent, []call{describeOrg, listAccounts, describeFull}, false},
+		{"member", memberIAM, owner(mgmt), []call{describeOrg}, true},
+		{"member", memberIAM, owner(member), []call{describeOrg}, false},
+		{"member", memberIAM, absent, []call{describeOrg}, false},
+	}
+	for i, tc := range cases {
+		c, _ := e.user(tc.c, "owner"+string(rune('a'+i)), tc.policy)
+		for _, k := range tc.calls {
+			err := k.do(c)
+			if tc.ok {
+				if err != nil {
+					t.Errorf("%s, policy %s, %s: %v", tc.who, tc.policy, k.name, err)
+				}
+				continue
+			}
+			if err == nil {
+				t.Errorf("%s, policy %s, %s: allowed", tc.who, tc.policy, k.name)
+				continue
+			}
+			// AWS words these "You don't have permissions to access this
+			// resource."; Palisade keeps IAM's wording of identity-policy denials
+			// (other AWS answers quote it for Organizations), so only the code is
+			// compared.
+			wantErr(t, err, "AccessDeniedException", 400, "")
+		}
+	}
+	// A member reading a policy of the organization is refused whatever its IAM
+	// policies say ("member-without-delegation").
+	_, err := e.session(must(accessRole(e.admin(), member, "reader")).Credentials).org.DescribePolicy(ctx, &organizations.DescribePolicyInput{PolicyId: aws.String("p-FullAWSAccess")})
+	wantErr(t, err, "AccessDeniedException", 400, "You don't have permissions to access this resource.")
+}
