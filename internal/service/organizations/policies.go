@@ -171,7 +171,8 @@ func (s *svc) deletePolicy(c *server.Call, in *api.DeletePolicyRequest) (*model.
 		return nil, err
 	}
 	if len(targets) > 0 {
-		return nil, api.NewPolicyInUseException("The policy is attached to one or more entities. You must detach it from all roots, OUs, and accounts before performing this operation.")
+		// AWS's wording (recorded, 2026: organizations_delegation_writes.json).
+		return nil, api.NewPolicyInUseException("The specified policy is in use and cannot be deleted.")
 	}
 	if _, err := c.Tx.Delete(ns(tPolicies), p.ID); err != nil {
 		return nil, err

@@ -83,3 +83,19 @@ func TestRecordedResourceAccountIsManagement(t *testing.T) {
 	_, err := e.session(must(accessRole(e.admin(), member, "reader")).Credentials).org.DescribePolicy(ctx, &organizations.DescribePolicyInput{PolicyId: aws.String("p-FullAWSAccess")})
 	wantErr(t, err, "AccessDeniedException", 400, "You don't have permissions to access this resource.")
 }
+
+// TestRecordedPolicyInUse replays "delete-attached-policy" of
+// organizations_delegation_writes.json (radkawar/stackd testdata/aws/iam/, 2026).
+func TestRecordedPolicyInUse(t *testing.T) {
+	e := newEnv(t)
+	root := e.orgEnv()
+	ou := e.newOU(root, "empty")
+	pol := e.scp("owned", `{"Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`)
+	must(e.org.AttachPolicy(ctx, &organizations.AttachPolicyInput{PolicyId: aws.String(pol), TargetId: aws.String(ou)}))
+	_, err := e.org.DeletePolicy(ctx, &organizations.DeletePolicyInput{PolicyId: aws.String(pol)})
+	wantErr(t, err, "PolicyInUseException", 400, "The specified policy is in use and cannot be deleted.")
+	must(e.org.DetachPolicy(ctx, &organizations.DetachPolicyInput{PolicyId: aws.String(pol), TargetId: aws.String(ou)}))
+	must(e.org.DeletePolicy(ctx, &organizations.DeletePolicyInput{PolicyId: aws.String(pol)}))
+	_, err = e.org.DescribePolicy(ctx, &organizations.DescribePolicyInput{PolicyId: aws.String(pol)})
+	wantErr(t, err, "PolicyNotFoundException", 400, "")
+}
