@@ -6,6 +6,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
+	orgtypes "github.com/aws/aws-sdk-go-v2/service/organizations/types"
 )
 
 // TestRecordedResourceAccountIsManagement replays the "owner" cases of
@@ -98,4 +99,37 @@ func TestRecordedPolicyInUse(t *testing.T) {
 	must(e.org.DeletePolicy(ctx, &organizations.DeletePolicyInput{PolicyId: aws.String(pol)}))
 	_, err = e.org.DescribePolicy(ctx, &organizations.DescribePolicyInput{PolicyId: aws.String(pol)})
 	wantErr(t, err, "PolicyNotFoundException", 400, "")
+}
+
+// TestRecordedCreateAccountTakenEmail replays organizations_account_creation.json
+// (radkawar/stackd testdata/aws/iam/, 2026): CreateAccount with the management
+// account's email answers IN_PROGRESS (no account ID, completion or reason); the
+// request then reads FAILED with EMAIL_ALREADY_EXISTS and a completion time, and
+// is listed as such; the organization's accounts are unchanged.
+func TestRecordedCreateAccountTakenEmail(t *testing.T) {
+	e := newEnv(t)
+	e.orgEnv()
+	o := must(e.org.DescribeOrganization(ctx, &organizations.DescribeOrganizationInput{})).Organization
+	before := len(must(e.org.ListAccounts(ctx, &organizations.ListAccountsInput{})).Accounts)
+	st := must(e.org.CreateAccount(ctx, &organizations.CreateAccountInput{AccountName: aws.String("owned"), Email: o.MasterAccountEmail})).CreateAccountStatus
+	if st.State != orgtypes.CreateAccountStateInProgress || st.Id == nil || aws.ToString(st.AccountName) != "owned" || st.RequestedTimestamp == nil ||
+		st.AccountId != nil || st.CompletedTimestamp != nil || st.FailureReason != "" {
+		t.Fatalf("initial %+v", st)
+	}
+	check := func(what string, s orgtypes.CreateAccountStatus) {
+		t.Helper()
+		if *s.Id != *st.Id || s.State != orgtypes.CreateAccountStateFailed || s.FailureReason != orgtypes.CreateAccountFailureReasonEmailAlreadyExists ||
+			s.CompletedTimestamp == nil || s.RequestedTimestamp == nil || s.AccountId != nil || aws.ToString(s.AccountName) != "owned" {
+			t.Errorf("%s %+v", what, s)
+		}
+	}
+	check("poll", *must(e.org.DescribeCreateAccountStatus(ctx, &organizations.DescribeCreateAccountStatusInput{CreateAccountRequestId: st.Id})).CreateAccountStatus)
+	l := must(e.org.ListCreateAccountStatus(ctx, &organizations.ListCreateAccountStatusInput{States: []orgtypes.CreateAccountState{orgtypes.CreateAccountStateFailed}})).CreateAccountStatuses
+	if len(l) != 1 {
+		t.Fatalf("listed failures %+v", l)
+	}
+	check("listed", l[0])
+	if after := len(must(e.org.ListAccounts(ctx, &organizations.ListAccountsInput{})).Accounts); after != before {
+		t.Errorf("accounts %d -> %d", before, after)
+	}
 }
