@@ -158,7 +158,18 @@ func (s *svc) updatePolicy(c *server.Call, in *api.UpdatePolicyRequest) (*api.Up
 		return nil, err
 	}
 	s.changed(c)
-	return &api.UpdatePolicyResponse{Policy: &api.Policy{PolicySummary: p.summary(o), Content: ptr(p.Content)}}, nil
+	// AWS's answer names and describes the policy only when the request renamed or
+	// redescribed it; the content is always there (recorded, 2026:
+	// organizations_delegation_writes.json, a rename; organizations_policy_limits.json,
+	// content-only updates).
+	sum := p.summary(o)
+	if in.Name == nil {
+		sum.Name = nil
+	}
+	if in.Description == nil {
+		sum.Description = nil
+	}
+	return &api.UpdatePolicyResponse{Policy: &api.Policy{PolicySummary: sum, Content: ptr(p.Content)}}, nil
 }
 
 func (s *svc) deletePolicy(c *server.Call, in *api.DeletePolicyRequest) (*model.Empty, error) {

@@ -133,3 +133,42 @@ func TestRecordedCreateAccountTakenEmail(t *testing.T) {
 		t.Errorf("accounts %d -> %d", before, after)
 	}
 }
+
+// TestRecordedUpdatePolicyAnswer replays UpdatePolicy's answers in
+// organizations_delegation_writes.json ("update-policy", a rename) and
+// organizations_policy_limits.json (content-only updates) (radkawar/stackd
+// testdata/aws/iam/, 2026): the summary carries the name and description only when
+// the request set them; DescribePolicy still tells both.
+func TestRecordedUpdatePolicyAnswer(t *testing.T) {
+	e := newEnv(t)
+	e.orgEnv()
+	content := `{"Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`
+	p := must(e.org.CreatePolicy(ctx, &organizations.CreatePolicyInput{Name: aws.String("owned"), Description: aws.String("Owned delegation writes"),
+		Type: orgtypes.PolicyTypeServiceControlPolicy, Content: aws.String(content)})).Policy.PolicySummary
+	summary := func(in *organizations.UpdatePolicyInput) *orgtypes.PolicySummary {
+		t.Helper()
+		in.PolicyId = p.Id
+		out := must(e.org.UpdatePolicy(ctx, in)).Policy
+		if aws.ToString(out.Content) != content {
+			t.Errorf("content %q", aws.ToString(out.Content))
+		}
+		s := out.PolicySummary
+		if *s.Id != *p.Id || *s.Arn != *p.Arn || s.Type != orgtypes.PolicyTypeServiceControlPolicy || s.AwsManaged {
+			t.Errorf("summary %+v", s)
+		}
+		return s
+	}
+	if s := summary(&organizations.UpdatePolicyInput{Name: aws.String("owned-updated")}); aws.ToString(s.Name) != "owned-updated" || s.Description != nil {
+		t.Errorf("rename: name %v, description %v", aws.ToString(s.Name), aws.ToString(s.Description))
+	}
+	if s := summary(&organizations.UpdatePolicyInput{Content: aws.String(content)}); s.Name != nil || s.Description != nil {
+		t.Errorf("content update: name %v, description %v", aws.ToString(s.Name), aws.ToString(s.Description))
+	}
+	if s := summary(&organizations.UpdatePolicyInput{Description: aws.String("d2")}); s.Name != nil || aws.ToString(s.Description) != "d2" {
+		t.Errorf("redescription: name %v, description %v", aws.ToString(s.Name), aws.ToString(s.Description))
+	}
+	d := must(e.org.DescribePolicy(ctx, &organizations.DescribePolicyInput{PolicyId: p.Id})).Policy.PolicySummary
+	if aws.ToString(d.Name) != "owned-updated" || aws.ToString(d.Description) != "d2" {
+		t.Errorf("described %+v", d)
+	}
+}
