@@ -146,7 +146,8 @@ const (
 var awsPolicies = map[string]*policyRec{
 	"p-FullAWSAccess": {ID: "p-FullAWSAccess", Name: "FullAWSAccess", Type: typeSCP, AWS: true,
 		Description: "Allows access to every operation",
-		Content:     `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`},
+		// AWS keeps it indented (recorded, 2026: organizations_delegation_authority.json).
+		Content: "{\n  \"Version\": \"2012-10-17\",\n  \"Statement\": [\n    {\n      \"Effect\": \"Allow\",\n      \"Action\": \"*\",\n      \"Resource\": \"*\"\n    }\n  ]\n}"},
 	"p-RCPFullAWSAccess": {ID: "p-RCPFullAWSAccess", Name: "RCPFullAWSAccess", Type: typeRCP, AWS: true,
 		Description: "Allows access to every operation",
 		Content:     `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"*","Resource":"*"}]}`},

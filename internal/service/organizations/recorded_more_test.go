@@ -172,3 +172,18 @@ func TestRecordedUpdatePolicyAnswer(t *testing.T) {
 		t.Errorf("described %+v", d)
 	}
 }
+
+// TestRecordedFullAWSAccess replays DescribePolicy of p-FullAWSAccess in
+// organizations_delegation_authority.json ("management-aws-policy-management-owner",
+// radkawar/stackd testdata/aws/iam/, 2026): AWS answers its content indented.
+func TestRecordedFullAWSAccess(t *testing.T) {
+	e := newEnv(t)
+	e.orgEnv()
+	p := must(e.org.DescribePolicy(ctx, &organizations.DescribePolicyInput{PolicyId: aws.String("p-FullAWSAccess")})).Policy
+	want := "{\n  \"Version\": \"2012-10-17\",\n  \"Statement\": [\n    {\n      \"Effect\": \"Allow\",\n      \"Action\": \"*\",\n      \"Resource\": \"*\"\n    }\n  ]\n}"
+	s := p.PolicySummary
+	if aws.ToString(p.Content) != want || *s.Arn != "arn:aws:organizations::aws:policy/service_control_policy/p-FullAWSAccess" || !s.AwsManaged ||
+		aws.ToString(s.Description) != "Allows access to every operation" || *s.Id != "p-FullAWSAccess" || *s.Name != "FullAWSAccess" || s.Type != orgtypes.PolicyTypeServiceControlPolicy {
+		t.Errorf("%q %+v", aws.ToString(p.Content), s)
+	}
+}
