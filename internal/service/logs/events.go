@@ -431,7 +431,8 @@ func (l *Logs) getLogEvents(c *server.Call, in *api.GetLogEventsRequest) (*api.G
 	tok := svckit.Str(in.NextToken)
 	if tok != "" {
 		dir, rest, ok := strings.Cut(tok, "/")
-		p, ok2 := parsePos(rest)
+		// Tokens handed out before they ended in "/s" are still taken.
+		p, ok2 := parsePos(strings.TrimSuffix(rest, "/s"))
 		if !ok || !ok2 || dir != "f" && dir != "b" {
 			return nil, errBadToken()
 		}
@@ -497,13 +498,17 @@ func (l *Logs) getLogEvents(c *server.Call, in *api.GetLogEventsRequest) (*api.G
 	for i, f := range all {
 		out.Events[i] = api.OutputLogEvent{Timestamp: svckit.Ptr(f.p.ts), Message: svckit.Ptr(strings.Clone(f.msg)), IngestionTime: svckit.Ptr(f.ingest)}
 	}
-	zero := pos{stream: s.ID}.String()
-	fwd, back := "f/"+zero, "b/"+zero
+	// Tokens are a direction, 56 digits and "/s", as AWS writes them (recorded 2026,
+	// radkawar/stackd testdata/aws/cloudtrail/logs_controls_revision_attempt.json:
+	// "f/39928672321674014630619371910996892874884003100926902271/s").
+	tokenAt := func(dir string, p pos) string { return dir + "/" + p.String() + "/s" }
+	zero := pos{stream: s.ID}
+	fwd, back := tokenAt("f", zero), tokenAt("b", zero)
 	if tokPos != nil {
-		fwd, back = "f/"+tokPos.String(), "b/"+tokPos.String()
+		fwd, back = tokenAt("f", *tokPos), tokenAt("b", *tokPos)
 	}
 	if len(all) > 0 {
-		fwd, back = "f/"+all[len(all)-1].p.String(), "b/"+all[0].p.String()
+		fwd, back = tokenAt("f", all[len(all)-1].p), tokenAt("b", all[0].p)
 	}
 	out.NextForwardToken, out.NextBackwardToken = &fwd, &back
 	return out, nil

@@ -44,6 +44,17 @@ const (
 
 func errBadPattern() error { return errParam("Invalid metric filter pattern") }
 
+// badPatternError is the refusal of a pattern the parser rejected: an unclosed JSON
+// pattern is named as such (recorded 2026, radkawar/stackd
+// testdata/aws/cloudtrail/logs_controls_revision_attempt.json, TestMetricFilter "{";
+// FilterLogEvents words it alike; PutMetricFilter's answer inferred).
+func badPatternError(fp string) error {
+	if t := strings.TrimSpace(fp); strings.HasPrefix(t, "{") && !strings.HasSuffix(t, "}") {
+		return errParam("If a filter pattern starts with '{' it must end with '}'")
+	}
+	return errBadPattern()
+}
+
 // checkWildcardRefs refuses a metric value or dimension that reads a JSON array
 // through [*]: one event would give it several values. The wording is AWS's, as
 // recorded (it answers so though the pattern itself takes [*]).
@@ -109,7 +120,7 @@ func (l *Logs) putMetricFilter(c *server.Call, in *api.PutMetricFilterRequest) (
 	}
 	p, err := l.pattern(in.FilterPattern)
 	if err != nil {
-		return nil, errBadPattern()
+		return nil, badPatternError(in.FilterPattern)
 	}
 	for _, t := range in.MetricTransformations {
 		if err := checkTransformation(p, t); err != nil {
@@ -229,7 +240,7 @@ func (l *Logs) deleteMetricFilter(c *server.Call, in *api.DeleteMetricFilterRequ
 func (l *Logs) testMetricFilter(c *server.Call, in *api.TestMetricFilterRequest) (*api.TestMetricFilterResponse, error) {
 	p, err := l.pattern(in.FilterPattern)
 	if err != nil {
-		return nil, errBadPattern()
+		return nil, badPatternError(in.FilterPattern)
 	}
 	out := &api.TestMetricFilterResponse{Matches: []api.MetricFilterMatchRecord{}}
 	for i, msg := range in.LogEventMessages {

@@ -38,7 +38,7 @@ func TestMetricFilters(t *testing.T) {
 	if err := put("errors", "ERROR -retry", transform("Errors")); err != nil {
 		t.Fatal(err)
 	}
-	wantError(t, put("bad", "{ $.a = ", transform("X")), "InvalidParameterException", 400, "Invalid metric filter pattern")
+	wantError(t, put("bad", "{ $.a = }", transform("X")), "InvalidParameterException", 400, "Invalid metric filter pattern")
 	wantError(t, put("dims", "ERROR", []types.MetricTransformation{{MetricName: aws.String("X"), MetricNamespace: aws.String("App"),
 		MetricValue: aws.String("1"), Dimensions: map[string]string{"a": "$.a"}}}), "InvalidParameterException", 400, "The specified filter pattern does not support dimensions")
 	wantError(t, put("regex", "{ $.a = %x% || $.b = %y% || $.c = %z% }", transform("X")), "InvalidParameterException", 400, "Invalid metric filter pattern")

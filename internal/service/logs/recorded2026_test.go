@@ -1,6 +1,7 @@
 package logs_test
 
 import (
+	"regexp"
 	"strings"
 	"testing"
 
@@ -137,4 +138,42 @@ func TestRecorded2026DescribeLogGroupsResource(t *testing.T) {
 	if err := describe(); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// GetLogEvents' tokens are "f/" or "b/", 56 digits and "/s", an empty stream's too;
+// a token without the suffix (as Palisade handed them out before) still pages; a
+// metric filter pattern that opens a JSON pattern without closing it is named as such
+// (recorded 2026, stackd testdata/aws/cloudtrail/logs_controls_revision_attempt.json,
+// events-get and metric-test-invalid; PutMetricFilter's answer inferred).
+func TestRecorded2026TokensAndUnclosedPatterns(t *testing.T) {
+	e := newEnv(t)
+	e.group("g")
+	e.stream("g", "s")
+	token := regexp.MustCompile(`^[fb]/[0-9]{56}/s$`)
+	get := func(tok *string) *cwl.GetLogEventsOutput {
+		return apptest.Must(e.logs.GetLogEvents(ctx, &cwl.GetLogEventsInput{LogGroupName: aws.String("g"), LogStreamName: aws.String("s"),
+			StartFromHead: aws.Bool(true), Limit: aws.Int32(10), NextToken: tok}))
+	}
+	empty := get(nil)
+	if !token.MatchString(aws.ToString(empty.NextForwardToken)) || !token.MatchString(aws.ToString(empty.NextBackwardToken)) {
+		t.Errorf("empty stream's tokens %s %s", aws.ToString(empty.NextForwardToken), aws.ToString(empty.NextBackwardToken))
+	}
+	e.put("g", "s", e.now()-1000, "a", "b")
+	page := get(nil)
+	if len(page.Events) != 2 || !token.MatchString(aws.ToString(page.NextForwardToken)) {
+		t.Fatalf("page: %d events, token %s", len(page.Events), aws.ToString(page.NextForwardToken))
+	}
+	old := strings.TrimSuffix(aws.ToString(page.NextBackwardToken), "/s")
+	if back := get(&old); len(back.Events) != 0 {
+		t.Errorf("a token without /s: %d events", len(back.Events))
+	}
+
+	const msg = "If a filter pattern starts with '{' it must end with '}'"
+	_, err := e.logs.TestMetricFilter(ctx, &cwl.TestMetricFilterInput{FilterPattern: aws.String("{"), LogEventMessages: []string{"synthetic-rejected-message"}})
+	apptest.WantErr(t, err, "InvalidParameterException", 400, msg)
+	_, err = e.logs.PutMetricFilter(ctx, &cwl.PutMetricFilterInput{LogGroupName: aws.String("g"), FilterName: aws.String("f"), FilterPattern: aws.String(`{ $.a = 1`),
+		MetricTransformations: []types.MetricTransformation{{MetricName: aws.String("m"), MetricNamespace: aws.String("n"), MetricValue: aws.String("1")}}})
+	apptest.WantErr(t, err, "InvalidParameterException", 400, msg)
+	_, err = e.logs.TestMetricFilter(ctx, &cwl.TestMetricFilterInput{FilterPattern: aws.String("[a,"), LogEventMessages: []string{"x"}})
+	apptest.WantErr(t, err, "InvalidParameterException", 400, "Invalid metric filter pattern")
 }
