@@ -31,7 +31,8 @@ const maxMFADevices = 8
 // mfa_authentication_drift.json, mfa.json): EnableMFADevice and ResyncMFADevice take
 // two consecutive codes whose first is at most 999 steps (about eight hours) from
 // the device's clock as last synchronised (real time for a new device; it is kept
-// across deactivation); STS takes a code at most two steps from real time.
+// across deactivation); STS takes a code at most two steps from the device's clock
+// (mfa_propagation.json).
 const (
 	pairWindow   = 999
 	signInWindow = 2
@@ -199,6 +200,9 @@ func (s *svc) enableMFADevice(c *server.Call, in *api.EnableMFADeviceRequest) (*
 	if err != nil {
 		return nil, err
 	}
+	if err := selfMFARequired(c, u); err != nil {
+		return nil, err
+	}
 	m, err := loadMFA(c.Tx, c.Account, in.SerialNumber)
 	if err != nil {
 		return nil, err
@@ -229,6 +233,29 @@ func (s *svc) enableMFADevice(c *server.Call, in *api.EnableMFADeviceRequest) (*
 		return nil, err
 	}
 	return &model.Empty{}, c.Tx.Put(ns(c.Account, tUserMFA), u.ID+"/"+m.Serial, nil)
+}
+
+// msgSelfMFA is AWS's refusal of a user who manages their own MFA devices without
+// having signed in with one (mfa_self_management.json).
+const msgSelfMFA = "To complete this action, please ensure that you are authenticated with an MFA device that is enabled for this user."
+
+// selfMFARequired refuses an IAM user who already has an MFA device enabled and
+// enables or deactivates one of their own without an MFA-authenticated session: a
+// stolen access key must not be enough to swap the user's second factor (AWS's
+// security bulletin AWS-2023-001). AWS refused before looking at the device (a
+// missing serial, or one already the user's, got the same answer) and let the same
+// key enable a device for another user, and resync the user's own
+// (recorded, 2026: mfa_self_management.json).
+func selfMFARequired(c *server.Call, u *userRec) error {
+	p := c.Principal
+	if p.Type != auth.IAMUser || p.UserID != u.ID || (p.Session != nil && p.Session.MFA) {
+		return nil
+	}
+	n, err := countPrefix(c.Tx, ns(c.Account, tUserMFA), u.ID+"/")
+	if err != nil || n == 0 {
+		return err
+	}
+	return model.NewError(403, "AccessDenied", "%s", msgSelfMFA)
 }
 
 // assignedMFA returns the device with that serial when it is enabled for the user.
@@ -271,6 +298,9 @@ func (s *svc) deactivateMFADevice(c *server.Call, in *api.DeactivateMFADeviceReq
 	}
 	if root {
 		return nil, noSuchMFA(in.SerialNumber)
+	}
+	if err := selfMFARequired(c, u); err != nil {
+		return nil, err
 	}
 	m, err := assignedMFA(c.Tx, c.Account, u, in.SerialNumber)
 	if err != nil {
@@ -419,7 +449,7 @@ type MFA struct {
 func NewMFA(sealer *store.Sealer) *MFA { return &MFA{sealer: sealer} }
 
 // Check verifies code, the current code of the virtual MFA device serial, which must
-// be enabled for the IAM user p, against real time (two steps either way). A code
+// be enabled for the IAM user p, against the device's clock (two steps either way). A code
 // is accepted once: the step is recorded in tx, which must be a write transaction.
 // associated is false when the device is not one enabled for p (STS then words its
 // refusal differently, as AWS does: mfa.json).
@@ -432,7 +462,12 @@ func (m *MFA) Check(tx *store.Tx, p auth.Principal, serial, code string) (ok, as
 	if err != nil {
 		return false, true, err
 	}
-	cur := time.Now().Unix() / totpPeriod
+	// The window is centred on the device's clock as EnableMFADevice or
+	// ResyncMFADevice last found it, not on real time: once settled, AWS took a code
+	// eleven steps ahead after a resync ten steps ahead and refused one two steps
+	// ahead, and took one five ahead from a device enabled four ahead
+	// (recorded, 2026: mfa_propagation.json, resync_12 and reassign_12).
+	cur := time.Now().Unix()/totpPeriod + d.Drift
 	used := func(t int64) bool {
 		for _, u := range d.SignIns {
 			if u == t {

@@ -1,0 +1,201 @@
+package iam_test
+
+import (
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+)
+
+const (
+	msgInvalidPass  = "MultiFactorAuthentication failed with invalid MFA one time pass code. "
+	msgUnassociated = "MultiFactorAuthentication failed, unable to validate MFA code.  Please verify your MFA serial number is valid and associated with this user."
+	msgInvalidCode  = "Authentication code for device is not valid."
+	msgSelfMFA      = "To complete this action, please ensure that you are authenticated with an MFA device that is enabled for this user."
+)
+
+// mfaRig drives virtual MFA devices with codes computed for offsets, in 30-second
+// steps, from real time, as the probes behind the recordings did.
+type mfaRig struct {
+	t *testing.T
+	e *env
+}
+
+func (r mfaRig) create(name string) (serial, seed string) {
+	d := must(r.e.iam.CreateVirtualMFADevice(ctx, &iam.CreateVirtualMFADeviceInput{VirtualMFADeviceName: aws.String(name)})).VirtualMFADevice
+	return *d.SerialNumber, string(d.Base32StringSeed)
+}
+
+func (r mfaRig) user(name string) (*iam.Client, *sts.Client) {
+	must(r.e.iam.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String(name), Path: aws.String("/org-access/")}))
+	k := must(r.e.iam.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String(name)})).AccessKey
+	return r.e.as(*k.AccessKeyId, *k.SecretAccessKey)
+}
+
+// enable enables serial for user with the pair whose second code is second steps
+// from now, called by c.
+func (r mfaRig) enable(c *iam.Client, user, serial, seed string, second int64) error {
+	_, err := c.EnableMFADevice(ctx, &iam.EnableMFADeviceInput{UserName: aws.String(user), SerialNumber: aws.String(serial),
+		AuthenticationCode1: aws.String(stepCode(r.t, seed, second-1)), AuthenticationCode2: aws.String(stepCode(r.t, seed, second))})
+	return err
+}
+
+func (r mfaRig) resync(c *iam.Client, user, serial, seed string, second int64) error {
+	_, err := c.ResyncMFADevice(ctx, &iam.ResyncMFADeviceInput{UserName: aws.String(user), SerialNumber: aws.String(serial),
+		AuthenticationCode1: aws.String(stepCode(r.t, seed, second-1)), AuthenticationCode2: aws.String(stepCode(r.t, seed, second))})
+	return err
+}
+
+func (r mfaRig) deactivate(c *iam.Client, user, serial string) error {
+	_, err := c.DeactivateMFADevice(ctx, &iam.DeactivateMFADeviceInput{UserName: aws.String(user), SerialNumber: aws.String(serial)})
+	return err
+}
+
+func (r mfaRig) session(c *sts.Client, serial, seed string, offset int64) (*sts.GetSessionTokenOutput, error) {
+	return c.GetSessionToken(ctx, &sts.GetSessionTokenInput{DurationSeconds: aws.Int32(900), SerialNumber: aws.String(serial), TokenCode: aws.String(stepCode(r.t, seed, offset))})
+}
+
+// TestRecordedMFASelfManagement replays mfa_self_management.json: a user whose
+// policy allows EnableMFADevice, DeactivateMFADevice and ResyncMFADevice on
+// themselves and on another user.
+func TestRecordedMFASelfManagement(t *testing.T) {
+	e := newEnv(t)
+	r := mfaRig{t, e}
+	selfIAM, selfSTS := r.user("self")
+	must(e.iam.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("other"), Path: aws.String("/org-access/")}))
+	must(e.iam.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String("self"), PolicyName: aws.String("ReportPermissions"),
+		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["iam:EnableMFADevice","iam:DeactivateMFADevice","iam:ResyncMFADevice"],` +
+			`"Resource":["arn:aws:iam::` + account + `:user/org-access/self","arn:aws:iam::` + account + `:user/org-access/other"]}]}`)}))
+	first, firstSeed := r.create("first")
+	second, secondSeed := r.create("second")
+	other, otherSeed := r.create("other")
+	settleStep()
+
+	// With the access key: the first device is the user's to enable, but once they
+	// have one, enabling or deactivating their own needs an MFA session, whatever
+	// the device; resync does not, nor does enabling another user's.
+	noErr(t, r.enable(selfIAM, "self", first, firstSeed, 0))
+	wantErr(t, r.enable(selfIAM, "self", second, secondSeed, 0), "AccessDenied", 403, msgSelfMFA)
+	wantErr(t, r.enable(selfIAM, "self", first, firstSeed, 4), "AccessDenied", 403, msgSelfMFA)
+	wantErr(t, r.deactivate(selfIAM, "self", first), "AccessDenied", 403, msgSelfMFA)
+	wantErr(t, r.deactivate(selfIAM, "self", "arn:aws:iam::"+account+":mfa/missing"), "AccessDenied", 403, msgSelfMFA)
+	_, err := selfIAM.DeactivateMFADevice(ctx, &iam.DeactivateMFADeviceInput{SerialNumber: aws.String(first)})
+	wantErr(t, err, "AccessDenied", 403, msgSelfMFA)
+	noErr(t, r.resync(selfIAM, "self", first, firstSeed, 4))
+	noErr(t, r.enable(selfIAM, "other", other, otherSeed, 0))
+	// Another principal (the root user here) is not held to it (inferred: the rule is
+	// about the user's own devices).
+	wantErr(t, r.enable(e.iam, "self", first, firstSeed, 6), "EntityAlreadyExists", 409, "MFA Device for user self already exists.")
+
+	// With an MFA session (its code one step past the resync, five from real time):
+	// all of it, down to deactivating the device the session was made with.
+	tok := must(r.session(selfSTS, first, firstSeed, 5)).Credentials
+	sessIAM := iam.NewFromConfig(e.p.Config(*tok.AccessKeyId, *tok.SecretAccessKey, *tok.SessionToken))
+	noErr(t, r.enable(sessIAM, "self", second, secondSeed, 4))
+	noErr(t, r.deactivate(sessIAM, "self", first))
+	noErr(t, r.deactivate(sessIAM, "self", second))
+
+	// No device left: the key enables one again.
+	noErr(t, r.enable(selfIAM, "self", first, firstSeed, 8))
+}
+
+// TestRecordedMFADeviceClock replays the settled cases of mfa_propagation.json
+// (resync_12, reassign_12, deactivate_12) and mfa_synchronization_reuse.json: STS
+// takes codes two steps either way of the device's clock as IAM last synchronised
+// it, not of real time.
+func TestRecordedMFADeviceClock(t *testing.T) {
+	e := newEnv(t)
+	r := mfaRig{t, e}
+	_, aSTS := r.user("resync")
+	_, bSTS := r.user("reassign")
+	_, dSTS := r.user("destination")
+	settleStep()
+
+	// resync_12: resynchronised ten steps ahead, the device no longer takes a code
+	// two steps from real time, and takes one eleven ahead.
+	s, sd := r.create("resync")
+	noErr(t, r.enable(e.iam, "resync", s, sd, 0))
+	must(r.session(aSTS, s, sd, 1))
+	noErr(t, r.resync(e.iam, "resync", s, sd, 10))
+	_, err := r.session(aSTS, s, sd, 2)
+	wantErr(t, err, "AccessDenied", 403, msgInvalidPass)
+	must(r.session(aSTS, s, sd, 11))
+	if ds := must(e.iam.ListMFADevices(ctx, &iam.ListMFADevicesInput{UserName: aws.String("resync")})).MFADevices; len(ds) != 1 || *ds[0].SerialNumber != s {
+		t.Fatalf("devices after resync: %+v", ds)
+	}
+
+	// reassign_12: deactivated and enabled for another user four steps ahead, the
+	// device is no longer the first user's, and takes the new user's code five ahead.
+	s, sd = r.create("reassign")
+	noErr(t, r.enable(e.iam, "reassign", s, sd, 0))
+	must(r.session(bSTS, s, sd, 1))
+	noErr(t, r.deactivate(e.iam, "reassign", s))
+	noErr(t, r.enable(e.iam, "destination", s, sd, 4))
+	if ds := must(e.iam.ListMFADevices(ctx, &iam.ListMFADevicesInput{UserName: aws.String("reassign")})).MFADevices; len(ds) != 0 {
+		t.Fatalf("devices of the first user: %+v", ds)
+	}
+	_, err = r.session(bSTS, s, sd, 2)
+	wantErr(t, err, "AccessDenied", 403, msgUnassociated)
+	must(r.session(dSTS, s, sd, 5))
+
+	// mfa_synchronization_reuse.json: a code STS took may open a resync pair; the
+	// pair's second code is still STS's to take once; the code STS took is not
+	// taken again.
+	_, cSTS := r.user("consumed")
+	s, sd = r.create("consumed")
+	noErr(t, r.enable(e.iam, "consumed", s, sd, 0))
+	must(r.session(cSTS, s, sd, 1))
+	noErr(t, r.resync(e.iam, "consumed", s, sd, 2))
+	_, err = r.session(cSTS, s, sd, 1)
+	wantErr(t, err, "AccessDenied", 403, msgInvalidPass)
+	must(r.session(cSTS, s, sd, 2))
+	_, err = r.session(cSTS, s, sd, 1)
+	wantErr(t, err, "AccessDenied", 403, msgInvalidPass)
+}
+
+// TestRecordedMFAReenrollment replays the IAM side of mfa_time.json: after
+// deactivation, EnableMFADevice refuses the pair the last resync took and one that
+// overlaps it, and takes the next.
+func TestRecordedMFAReenrollment(t *testing.T) {
+	e := newEnv(t)
+	r := mfaRig{t, e}
+	must(e.iam.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("timing"), Path: aws.String("/org-access/")}))
+	s, sd := r.create("timing")
+	settleStep()
+	noErr(t, r.enable(e.iam, "timing", s, sd, 0))
+	wantErr(t, r.resync(e.iam, "timing", s, sd, 0), "InvalidAuthenticationCode", 403, msgInvalidCode)
+	noErr(t, r.resync(e.iam, "timing", s, sd, 10))
+	wantErr(t, r.resync(e.iam, "timing", s, sd, 10), "InvalidAuthenticationCode", 403, msgInvalidCode)
+	wantErr(t, r.resync(e.iam, "timing", s, sd, 11), "InvalidAuthenticationCode", 403, msgInvalidCode)
+	noErr(t, r.resync(e.iam, "timing", s, sd, 12))
+	wantErr(t, r.resync(e.iam, "timing", s, sd, 1), "InvalidAuthenticationCode", 403, msgInvalidCode)
+	noErr(t, r.deactivate(e.iam, "timing", s))
+	wantErr(t, r.enable(e.iam, "timing", s, sd, 12), "InvalidAuthenticationCode", 403, msgInvalidCode)
+	wantErr(t, r.enable(e.iam, "timing", s, sd, 13), "InvalidAuthenticationCode", 403, msgInvalidCode)
+	noErr(t, r.enable(e.iam, "timing", s, sd, 14))
+}
+
+// TestRecordedMFAWindowEdges replays mfa_verification.json and mfa_code_order.json:
+// STS takes each code from two steps behind to two ahead once, in any order, and
+// none three steps either way.
+func TestRecordedMFAWindowEdges(t *testing.T) {
+	e := newEnv(t)
+	r := mfaRig{t, e}
+	_, c := r.user("window")
+	s, sd := r.create("window")
+	settleStep()
+	noErr(t, r.enable(e.iam, "window", s, sd, 0))
+	for _, off := range []int64{-3, 3} {
+		_, err := r.session(c, s, sd, off)
+		wantErr(t, err, "AccessDenied", 403, msgInvalidPass)
+	}
+	// past_*: -2, 0, -1, +1, then +2; each a second time is refused.
+	for _, off := range []int64{-2, 0, -1, 1, 2} {
+		must(r.session(c, s, sd, off))
+	}
+	for _, off := range []int64{-2, -1, 0, 1, 2} {
+		_, err := r.session(c, s, sd, off)
+		wantErr(t, err, "AccessDenied", 403, msgInvalidPass)
+	}
+}
