@@ -140,7 +140,7 @@ func TestVirtualMFA(t *testing.T) {
 	p := auth.Principal{Account: account, UserID: *must(e.iam.GetUser(ctx, &iam.GetUserInput{UserName: aws.String("m")})).User.UserId}
 	check := func(code string) (ok bool) {
 		err := e.p.Store.Update(ctx, func(tx *store.Tx) (err error) {
-			ok, _, err = iampkg.NewMFA(e.p.Sealer).Check(tx, p, *dev.SerialNumber, code)
+			ok, _, err = iampkg.NewMFA(e.p.Sealer).Check(tx, p, *dev.SerialNumber, code, time.Now())
 			return err
 		})
 		if err != nil {

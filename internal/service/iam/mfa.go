@@ -39,6 +39,19 @@ const (
 	totpPeriod   = 30
 )
 
+// After mfaLockFailures codes in a row refused, STS refuses every code of the
+// device, the right one included, as it refuses a device that is not the user's;
+// the user's other devices still work. AWS took the right code after seven wrong
+// ones and refused it after eight (recorded, 2026: mfa_rejection.json,
+// mfa_rejection_threshold.json). The lock held through 75 seconds of quiet and
+// was gone after about two minutes of it (mfa_rejection.json took a code 120.7
+// seconds after the last attempt; mfa_rejection_recovery.json still refused one
+// at 120.0): Palisade holds it for mfaLockout after the last attempt.
+const (
+	mfaLockFailures = 8
+	mfaLockout      = 2 * time.Minute
+)
+
 // mfaRec is a virtual MFA device. Seed is the Base32 secret sealed under the master
 // key; it is returned once, by CreateVirtualMFADevice, and never logged.
 type mfaRec struct {
@@ -59,8 +72,12 @@ type mfaRec struct {
 	// SignIns are the steps of the codes STS accepted lately: each is accepted once,
 	// in any order (mfa_reuse.json, mfa_authentication_drift.json). The codes of
 	// EnableMFADevice and ResyncMFADevice are not among them (mfa_synchronization_codes.json).
-	SignIns []int64   `json:"signIns,omitempty"`
-	Tags    []api.Tag `json:"tags,omitempty"`
+	SignIns []int64 `json:"signIns,omitempty"`
+	// Failures counts the codes STS refused since it last accepted one; FailedAt is
+	// Palisade's time of the last refusal (mfaLockFailures).
+	Failures int       `json:"failures,omitempty"`
+	FailedAt time.Time `json:"failedAt,omitzero"`
+	Tags     []api.Tag `json:"tags,omitempty"`
 }
 
 func (m *mfaRec) tagList() *[]api.Tag { return &m.Tags }
@@ -450,13 +467,22 @@ func NewMFA(sealer *store.Sealer) *MFA { return &MFA{sealer: sealer} }
 
 // Check verifies code, the current code of the virtual MFA device serial, which must
 // be enabled for the IAM user p, against the device's clock (two steps either way). A code
-// is accepted once: the step is recorded in tx, which must be a write transaction.
+// is accepted once: the step is recorded in tx, which must be a write transaction,
+// as are refusals, which lock the device (mfaLockFailures); now is Palisade's clock.
 // associated is false when the device is not one enabled for p (STS then words its
 // refusal differently, as AWS does: mfa.json).
-func (m *MFA) Check(tx *store.Tx, p auth.Principal, serial, code string) (ok, associated bool, err error) {
+func (m *MFA) Check(tx *store.Tx, p auth.Principal, serial, code string, now time.Time) (ok, associated bool, err error) {
 	d, err := load[mfaRec](tx, ns(p.Account, tMFA), lk(serial))
 	if err != nil || d == nil || d.UserID == "" || d.UserID != p.UserID {
 		return false, false, err
+	}
+	if d.Failures >= mfaLockFailures {
+		if now.Sub(d.FailedAt) < mfaLockout {
+			// Locked: an attempt, right or wrong, extends the lock.
+			d.FailedAt = now
+			return false, false, putMFA(tx, p.Account, d)
+		}
+		d.Failures = 0
 	}
 	codeAt, err := (&svc{sealer: m.sealer}).totpCodes(d)
 	if err != nil {
@@ -488,7 +514,10 @@ func (m *MFA) Check(tx *store.Tx, p auth.Principal, serial, code string) (ok, as
 			}
 		}
 		d.SignIns = append(keep, t)
+		d.Failures, d.FailedAt = 0, time.Time{}
 		return true, true, putMFA(tx, p.Account, d)
 	}
-	return false, true, nil
+	d.Failures++
+	d.FailedAt = now
+	return false, true, putMFA(tx, p.Account, d)
 }

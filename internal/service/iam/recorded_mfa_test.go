@@ -2,6 +2,7 @@ package iam_test
 
 import (
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
@@ -198,4 +199,47 @@ func TestRecordedMFAWindowEdges(t *testing.T) {
 		_, err := r.session(c, s, sd, off)
 		wantErr(t, err, "AccessDenied", 403, msgInvalidPass)
 	}
+}
+
+// TestRecordedMFARejection replays mfa_rejection.json (with the seven- and
+// eight-failure cases and the sibling device of mfa_rejection_threshold.json): after
+// eight wrong codes in a row STS refuses the device's right code too, worded as for
+// a device that is not the user's, while the user's other device still works; seven
+// wrong codes do not lock it. Two quiet minutes later the device works again.
+func TestRecordedMFARejection(t *testing.T) {
+	e := newEnv(t)
+	r := mfaRig{t, e}
+	_, c := r.user("failures")
+	settleStep()
+	wrong := func(serial, seed string, n int) {
+		t.Helper()
+		for i := range n {
+			_, err := r.session(c, serial, seed, 100+int64(i))
+			wantErr(t, err, "AccessDenied", 403, msgInvalidPass)
+		}
+	}
+	s7, sd7 := r.create("failures_7")
+	noErr(t, r.enable(e.iam, "failures", s7, sd7, 0))
+	must(r.session(c, s7, sd7, -2))
+	wrong(s7, sd7, 7)
+	must(r.session(c, s7, sd7, -1))
+	noErr(t, r.deactivate(e.iam, "failures", s7))
+
+	s8, sd8 := r.create("failures_8")
+	sib, sibSeed := r.create("sibling")
+	noErr(t, r.enable(e.iam, "failures", s8, sd8, 0))
+	noErr(t, r.enable(e.iam, "failures", sib, sibSeed, 0))
+	must(r.session(c, s8, sd8, -2))
+	wrong(s8, sd8, 8)
+	_, err := r.session(c, s8, sd8, -1)
+	wantErr(t, err, "AccessDenied", 403, msgUnassociated)
+	_, err = r.session(c, s8, sd8, 100)
+	wantErr(t, err, "AccessDenied", 403, msgUnassociated)
+	must(r.session(c, sib, sibSeed, 1))
+
+	e.p.Clock.Advance(121 * time.Second)
+	must(r.session(c, s8, sd8, 0))
+	// The count starts again.
+	wrong(s8, sd8, 7)
+	must(r.session(c, s8, sd8, 1))
 }

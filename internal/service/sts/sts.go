@@ -71,7 +71,7 @@ type Directory interface {
 // MFAChecker checks an MFA code of an IAM user's device and records its use in tx
 // (iam.MFA).
 type MFAChecker interface {
-	Check(tx *store.Tx, p auth.Principal, serial, code string) (ok, associated bool, err error)
+	Check(tx *store.Tx, p auth.Principal, serial, code string, now time.Time) (ok, associated bool, err error)
 }
 
 // Deps is what STS needs from the rest of Palisade.
@@ -337,7 +337,7 @@ func (s *svc) checkMFA(c *server.Call, p auth.Principal, serial, code string) er
 	ok, associated := false, false
 	err := s.Store.Update(context.WithoutCancel(c), func(tx *store.Tx) error {
 		var err error
-		ok, associated, err = s.MFA.Check(tx, p, serial, code)
+		ok, associated, err = s.MFA.Check(tx, p, serial, code, c.Now)
 		return err
 	})
 	switch {
