@@ -118,11 +118,14 @@ func TestRecordedMFADeviceClock(t *testing.T) {
 	s, sd := r.create("resync")
 	noErr(t, r.enable(e.iam, "resync", s, sd, 0))
 	must(r.session(aSTS, s, sd, 1))
+	enabled := must(e.iam.ListMFADevices(ctx, &iam.ListMFADevicesInput{UserName: aws.String("resync")})).MFADevices[0].EnableDate
+	e.p.Clock.Advance(time.Hour)
 	noErr(t, r.resync(e.iam, "resync", s, sd, 10))
 	_, err := r.session(aSTS, s, sd, 2)
 	wantErr(t, err, "AccessDenied", 403, msgInvalidPass)
 	must(r.session(aSTS, s, sd, 11))
-	if ds := must(e.iam.ListMFADevices(ctx, &iam.ListMFADevicesInput{UserName: aws.String("resync")})).MFADevices; len(ds) != 1 || *ds[0].SerialNumber != s {
+	// list_resync_12: the device keeps the date it was enabled.
+	if ds := must(e.iam.ListMFADevices(ctx, &iam.ListMFADevicesInput{UserName: aws.String("resync")})).MFADevices; len(ds) != 1 || *ds[0].SerialNumber != s || !ds[0].EnableDate.Equal(*enabled) {
 		t.Fatalf("devices after resync: %+v", ds)
 	}
 
