@@ -1,6 +1,8 @@
 package logs
 
 import (
+	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -16,6 +18,7 @@ func (l *Logs) groupHandlers() []server.Handler {
 		server.Write("CreateLogGroup", l.createLogGroup),
 		server.Write("DeleteLogGroup", l.deleteLogGroup),
 		server.Read("DescribeLogGroups", l.describeLogGroups),
+		server.Read("ListLogGroups", l.listLogGroups),
 		server.Write("PutRetentionPolicy", l.putRetentionPolicy),
 		server.Write("DeleteRetentionPolicy", l.deleteRetentionPolicy),
 		server.Write("AssociateKmsKey", l.associateKmsKey),
@@ -191,6 +194,60 @@ func (l *Logs) describeLogGroups(c *server.Call, in *api.DescribeLogGroupsReques
 		return true, nil
 	})
 	return out, err
+}
+
+// listLogGroups lists the account's log groups in the Region by name, filtered as the
+// API reference says: logGroupNamePattern is up to five regular expressions joined by
+// "|" ("^" for a prefix, else a case-sensitive substring, "." any character), the
+// class, and tag filters (a key, and one of its values when given; filters ANDed). No
+// log group has data sources or field indexes in Palisade, so a filter on either
+// matches none; cross-account observability is not served, so only the caller's own
+// groups are listed.
+func (l *Logs) listLogGroups(c *server.Call, in *api.ListLogGroupsRequest) (*api.ListLogGroupsResponse, error) {
+	var re *regexp.Regexp
+	if p := svckit.Str(in.LogGroupNamePattern); p != "" {
+		var err error
+		if re, err = regexp.Compile(p); err != nil {
+			return nil, errParam("Invalid logGroupNamePattern")
+		}
+	}
+	limit := defaultGroupLimit
+	if in.Limit != nil {
+		limit = int(*in.Limit)
+	}
+	none := len(in.DataSources) > 0 || len(in.FieldIndexNames) > 0
+	out := &api.ListLogGroupsResponse{LogGroups: []api.LogGroupSummary{}}
+	var err error
+	out.NextToken, err = svckit.Page(c.Tx, ns(c.Account, c.Region, tGroups), "", in.NextToken, limit, errBadToken(), func(k string, v []byte, take bool) (bool, error) {
+		if none || re != nil && !re.MatchString(k) {
+			return false, nil
+		}
+		g := &groupRec{}
+		if err := decode(v, g); err != nil {
+			return false, err
+		}
+		if in.LogGroupClass != nil && g.Class != *in.LogGroupClass || !tagsMatch(g.Tags, in.LogGroupTags) {
+			return false, nil
+		}
+		if take {
+			out.LogGroups = append(out.LogGroups, api.LogGroupSummary{LogGroupName: &g.Name,
+				LogGroupArn: svckit.Ptr(groupARN(c.Region, c.Account, g.Name)), LogGroupClass: &g.Class})
+		}
+		return true, nil
+	})
+	return out, err
+}
+
+// tagsMatch reports whether tags pass every filter: the key present, with one of the
+// filter's values when it names any.
+func tagsMatch(tags map[string]string, filters []api.TagFilter) bool {
+	for _, f := range filters {
+		v, ok := tags[f.Key]
+		if !ok || len(f.Values) > 0 && !slices.Contains(f.Values, v) {
+			return false
+		}
+	}
+	return true
 }
 
 func (l *Logs) updateGroup(c *server.Call, name string, fn func(g *groupRec) error) error {

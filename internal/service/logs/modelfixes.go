@@ -14,3 +14,13 @@ func init() {
 	ns := api.Service.Operations["PutMetricFilter"].Input.ByName["metricTransformations"].Shape.Member.Shape.ByName["metricNamespace"].Shape
 	ns.Pattern = "[^*$]*"
 }
+
+// ListLogGroups' logGroupNamePattern: AWS took an alternative of 33 characters where the
+// model says 3 to 24 (recorded 2026, radkawar/stackd
+// testdata/aws/cloudtrail/logs_controls_revision_attempt.json, groups-list), so the
+// upper bound of each alternative goes; the characters and the count of alternatives
+// stay as the model has them.
+func init() {
+	p := api.Service.Operations["ListLogGroups"].Input.ByName["logGroupNamePattern"].Shape
+	p.Pattern = `(\^?[\.\-_\/#A-Za-z0-9]{3,})(\|\^?[\.\-_\/#A-Za-z0-9]{3,}){0,4}`
+}

@@ -177,3 +177,53 @@ func TestRecorded2026TokensAndUnclosedPatterns(t *testing.T) {
 	_, err = e.logs.TestMetricFilter(ctx, &cwl.TestMetricFilterInput{FilterPattern: aws.String("[a,"), LogEventMessages: []string{"x"}})
 	apptest.WantErr(t, err, "InvalidParameterException", 400, "Invalid metric filter pattern")
 }
+
+// ListLogGroups lists names, ARNs and classes, filtered by up to five patterns ("^" a
+// prefix, else a substring), class and tags (API reference); an alternative longer
+// than the model's 24 characters is taken, as AWS took one (recorded 2026, stackd
+// testdata/aws/cloudtrail/logs_controls_revision_attempt.json, groups-list; AWS's
+// empty answer there, 0.3 s after the group was created, is not copied).
+func TestListLogGroups(t *testing.T) {
+	e := newEnv(t)
+	for _, g := range []string{"/aws/lambda/fn", "/app/discovery", "/app/web", "/stackd/stackd-audit-55489713e54d"} {
+		e.group(g)
+	}
+	apptest.Must(e.logs.TagResource(ctx, &cwl.TagResourceInput{ResourceArn: aws.String("arn:aws:logs:us-east-1:000000000000:log-group:/app/web"), Tags: map[string]string{"team": "a"}}))
+	names := func(in *cwl.ListLogGroupsInput) []string {
+		t.Helper()
+		out := apptest.Must(e.logs.ListLogGroups(ctx, in))
+		var n []string
+		for _, g := range out.LogGroups {
+			if aws.ToString(g.LogGroupArn) != "arn:aws:logs:us-east-1:000000000000:log-group:"+aws.ToString(g.LogGroupName) || g.LogGroupClass != types.LogGroupClassStandard {
+				t.Errorf("summary %+v", g)
+			}
+			n = append(n, aws.ToString(g.LogGroupName))
+		}
+		return n
+	}
+	for _, c := range []struct {
+		in   *cwl.ListLogGroupsInput
+		want string
+	}{
+		{&cwl.ListLogGroupsInput{}, "/app/discovery /app/web /aws/lambda/fn /stackd/stackd-audit-55489713e54d"},
+		{&cwl.ListLogGroupsInput{LogGroupNamePattern: aws.String("^/aws/lambda|discovery")}, "/app/discovery /aws/lambda/fn"},
+		{&cwl.ListLogGroupsInput{LogGroupNamePattern: aws.String("^web")}, ""},
+		{&cwl.ListLogGroupsInput{LogGroupNamePattern: aws.String("^/stackd/stackd-audit-55489713e54d")}, "/stackd/stackd-audit-55489713e54d"},
+		{&cwl.ListLogGroupsInput{LogGroupTags: []types.TagFilter{{Key: aws.String("team"), Values: []string{"a"}}}}, "/app/web"},
+		{&cwl.ListLogGroupsInput{LogGroupTags: []types.TagFilter{{Key: aws.String("team"), Values: []string{"b"}}}}, ""},
+		{&cwl.ListLogGroupsInput{LogGroupClass: types.LogGroupClassInfrequentAccess}, ""},
+		{&cwl.ListLogGroupsInput{FieldIndexNames: []string{"requestId"}}, ""},
+	} {
+		if got := strings.Join(names(c.in), " "); got != c.want {
+			t.Errorf("%+v: %q, want %q", c.in, got, c.want)
+		}
+	}
+	page := apptest.Must(e.logs.ListLogGroups(ctx, &cwl.ListLogGroupsInput{Limit: aws.Int32(3)}))
+	next := apptest.Must(e.logs.ListLogGroups(ctx, &cwl.ListLogGroupsInput{Limit: aws.Int32(3), NextToken: page.NextToken}))
+	if len(page.LogGroups) != 3 || page.NextToken == nil || len(next.LogGroups) != 1 || next.NextToken != nil {
+		t.Errorf("pages: %d then %d", len(page.LogGroups), len(next.LogGroups))
+	}
+	// Characters outside the model's set are refused as Logs refuses invalid input.
+	_, err := e.logs.ListLogGroups(ctx, &cwl.ListLogGroupsInput{LogGroupNamePattern: aws.String("a(b)c")})
+	apptest.WantErr(t, err, "InvalidParameterException", 400, "")
+}
