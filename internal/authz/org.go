@@ -131,11 +131,27 @@ func (a *Authorizer) compileLevels(kind policy.Kind, levels [][]PolicyDoc) ([][]
 }
 
 // rcpServices are the services whose resources RCPs restrict (Organizations User
-// Guide, "Resource control policies (RCPs)", "List of AWS services that support RCPs").
+// Guide, "Resource control policies (RCPs)", "List of AWS services that support RCPs";
+// the list as of 2026: radkawar/stackd testdata/aws/iam/resource_control_current.json).
+// es (the legacy OpenSearch prefix) is not one of them.
 var rcpServices = map[string]bool{
 	"s3": true, "sts": true, "kms": true, "sqs": true, "secretsmanager": true, "cognito-identity": true,
 	"logs": true, "ecr": true, "dynamodb": true, "aoss": true,
+	"appconfig": true, "appstream": true, "autoscaling": true, "autoscaling-plans": true, "budgets": true,
+	"clouddirectory": true, "cloudfront": true, "cloudsearch": true, "cloudtrail-data": true, "codeartifact": true,
+	"codebuild": true, "codecommit": true, "codepipeline": true, "cognito-idp": true, "comprehend": true,
+	"comprehendmedical": true, "compute-optimizer": true, "cost-optimization-hub": true, "dax": true, "dsql": true,
+	"ecr-public": true, "events": true, "firehose": true, "fis": true, "fms": true, "gamelift": true, "health": true,
+	"inspector-scan": true, "kendra": true, "kinesisvideo": true, "memorydb": true, "networkmonitor": true,
+	"notifications": true, "opensearch": true, "pca-connector-ad": true, "personalize": true, "polly": true,
+	"pricing": true, "resource-groups": true, "rolesanywhere": true, "servicediscovery": true, "signin": true,
+	"support": true, "swf": true, "textract": true, "timestream-influxdb": true, "transcribe": true, "transfer": true,
+	"translate": true, "wafv2": true, "workspaces": true, "xray": true,
 }
+
+// RCPService reports whether RCPs cover the service of an action prefix (any case):
+// Organizations refuses an RCP naming an action of any other.
+func RCPService(prefix string) bool { return rcpServices[strings.ToLower(prefix)] }
 
 // applyOrganizations adds the SCPs of the principal's account and the RCPs of the
 // resource's account (for the services RCPs cover), and places both accounts in
@@ -165,7 +181,10 @@ func (a *Authorizer) applyOrganizations(tx *store.Tx, p auth.Principal, resAccou
 	if ro != nil {
 		rc.resourceOrg = ro
 		prefix, _, _ := strings.Cut(action, ":")
-		if rcpServices[strings.ToLower(prefix)] {
+		// RCPs never restrict kms:RetireGrant (recorded, 2026: radkawar/stackd
+		// testdata/aws/iam/resource_controls.json, retire_grant_exemption, and
+		// resource_control_current.json).
+		if rcpServices[strings.ToLower(prefix)] && !strings.EqualFold(action, "kms:RetireGrant") {
 			set.RCPs = ro.rcps
 			set.ResourceInManagementAccount = ro.info.ManagementAccount == resAccount
 		}

@@ -48,7 +48,7 @@ func TestRCPFullAWSAccessStays(t *testing.T) {
 	} {
 		_, err := e.org.CreatePolicy(ctx, &organizations.CreatePolicyInput{Name: aws.String("allow"), Description: aws.String("d"),
 			Type: orgtypes.PolicyTypeResourceControlPolicy, Content: aws.String(content)})
-		wantErr(t, err, "MalformedPolicyDocumentException", 400, "The provided policy document doesn't meet the requirements of the specified policy type.")
+		wantErr(t, err, "MalformedPolicyDocumentException", 400, "The provided policy document does not meet the requirements of the specified policy type.")
 	}
 	deny := must(e.org.CreatePolicy(ctx, &organizations.CreatePolicyInput{Name: aws.String("no-delete"), Description: aws.String("d"),
 		Type: orgtypes.PolicyTypeResourceControlPolicy, Content: aws.String(doc(`{"Effect":"Deny","Principal":"*","Action":"s3:DeleteBucket","Resource":"*"}`))})).Policy.PolicySummary

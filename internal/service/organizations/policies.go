@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	api "github.com/palisade/palisade/internal/api/organizations"
+	"github.com/palisade/palisade/internal/authz"
 	"github.com/palisade/palisade/internal/model"
 	"github.com/palisade/palisade/internal/policy"
 	"github.com/palisade/palisade/internal/server"
@@ -66,15 +67,18 @@ func checkContent(typ, content string) error {
 				// AWS's wording for CreatePolicy and UpdatePolicy alike.
 				return constraint("POLICY_CONTENT_LIMIT_EXCEEDED", "You have exceeded the maximum policy size.")
 			}
+			if typ == typeRCP {
+				// AWS answers every refused RCP alike, a Principal list included
+				// (recorded, 2026: resource_controls.json, syntax_principal_list).
+				return api.NewMalformedPolicyDocumentException(errMalformedRCP)
+			}
 			return api.NewMalformedPolicyDocumentException(pe.Message)
 		}
 		return api.NewMalformedPolicyDocumentException(err.Error())
 	}
 	if typ == typeRCP {
-		// "RCP syntax": the effect of Allow is only supported for the AWS managed
-		// RCPFullAWSAccess policy; an RCP of the organization's may only deny.
 		for _, st := range parsed.Document().Statements {
-			if st.Effect == policy.Allow {
+			if !rcpStatementOK(st) {
 				return api.NewMalformedPolicyDocumentException(errMalformedRCP)
 			}
 		}
@@ -82,10 +86,29 @@ func checkContent(typ, content string) error {
 	return nil
 }
 
+// rcpStatementOK applies "RCP syntax" (Organizations User Guide) as AWS enforces it
+// (recorded, 2026: radkawar/stackd testdata/aws/iam/resource_controls.json, the
+// syntax_* cases): Allow only in the AWS managed RCPFullAWSAccess; Principal "*" or
+// {"AWS": "*"}, never NotPrincipal; no NotAction; each action of a service RCPs
+// cover ("*" and iam:CreateUser are refused, an unknown action of sqs is not);
+// NotResource is allowed.
+func rcpStatementOK(st policy.Statement) bool {
+	if st.Effect == policy.Allow || st.NotAction || st.NotPrincipal || st.Principal == nil || !st.Principal.All {
+		return false
+	}
+	for _, a := range st.Actions {
+		prefix, _, ok := strings.Cut(a, ":")
+		if !ok || !authz.RCPService(prefix) {
+			return false
+		}
+	}
+	return true
+}
+
 // errMalformedRCP words the refusal of an RCP that Organizations' own rules reject
-// (not IAM's grammar): the API reference's description of
-// MalformedPolicyDocumentException, as AWS's exact message is not recorded.
-const errMalformedRCP = "The provided policy document doesn't meet the requirements of the specified policy type."
+// (recorded, 2026: radkawar/stackd testdata/aws/iam/resource_controls.json, every
+// syntax_* refusal; the API reference's description says "doesn't").
+const errMalformedRCP = "The provided policy document does not meet the requirements of the specified policy type."
 
 func (s *svc) createPolicy(c *server.Call, in *api.CreatePolicyRequest) (*api.CreatePolicyResponse, error) {
 	o, err := s.management(c)

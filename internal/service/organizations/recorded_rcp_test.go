@@ -1,0 +1,123 @@
+package organizations_test
+
+import (
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/kms"
+	kmstypes "github.com/aws/aws-sdk-go-v2/service/kms/types"
+	"github.com/aws/aws-sdk-go-v2/service/organizations"
+	orgtypes "github.com/aws/aws-sdk-go-v2/service/organizations/types"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+)
+
+// rcpDoc is the recording's statement with one member changed.
+func rcpDoc(stmt string) string {
+	return `{"Version": "2012-10-17", "Statement": ` + stmt + `}`
+}
+
+// TestRecordedRCPSyntax replays the syntax_* cases of resource_controls.json
+// (radkawar/stackd testdata/aws/iam/, 2026): what CreatePolicy accepts as a
+// RESOURCE_CONTROL_POLICY. Only Deny statements with Principal "*" (or {"AWS":"*"})
+// and an action of a service RCPs cover; NotResource is allowed, NotAction and
+// NotPrincipal are not.
+func TestRecordedRCPSyntax(t *testing.T) {
+	e := newEnv(t)
+	must(e.org.CreateOrganization(ctx, &organizations.CreateOrganizationInput{FeatureSet: orgtypes.OrganizationFeatureSetAll}))
+	const res = `"Resource": "arn:aws:sqs:us-east-1:222222222222:OWNED_RESOURCE"`
+	cases := []struct {
+		name, content string
+		ok            bool
+	}{
+		{"valid", rcpDoc(`{"Effect": "Deny", "Principal": "*", "Action": "sqs:SendMessage", ` + res + `}`), true},
+		{"missing_version", `{"Statement": {"Effect": "Deny", "Principal": "*", "Action": "sqs:SendMessage", ` + res + `}}`, true},
+		{"allow", rcpDoc(`{"Effect": "Allow", "Principal": "*", "Action": "sqs:SendMessage", ` + res + `}`), false},
+		{"action_star", rcpDoc(`{"Effect": "Deny", "Principal": "*", "Action": "*", ` + res + `}`), false},
+		{"unknown_service", rcpDoc(`{"Effect": "Deny", "Principal": "*", "Action": "stackdprobe:Read", ` + res + `}`), false},
+		{"iam_service", rcpDoc(`{"Effect": "Deny", "Principal": "*", "Action": "iam:CreateUser", ` + res + `}`), false},
+		{"unknown_action", rcpDoc(`{"Effect": "Deny", "Principal": "*", "Action": "sqs:StackdProbe", ` + res + `}`), true},
+		{"uppercase_service", rcpDoc(`{"Effect": "Deny", "Principal": "*", "Action": "SQS:SendMessage", ` + res + `}`), true},
+		{"principal_object", rcpDoc(`{"Effect": "Deny", "Principal": {"AWS": "*"}, "Action": "sqs:SendMessage", ` + res + `}`), true},
+		{"principal_list", rcpDoc(`{"Effect": "Deny", "Principal": ["*"], "Action": "sqs:SendMessage", ` + res + `}`), false},
+		{"principal_account", rcpDoc(`{"Effect": "Deny", "Principal": {"AWS": "arn:aws:iam::222222222222:root"}, "Action": "sqs:SendMessage", ` + res + `}`), false},
+		{"not_action", rcpDoc(`{"Effect": "Deny", "Principal": "*", ` + res + `, "NotAction": "sqs:SendMessage"}`), false},
+		{"not_principal", rcpDoc(`{"Effect": "Deny", "Action": "sqs:SendMessage", ` + res + `, "NotPrincipal": "*"}`), false},
+		{"not_resource", rcpDoc(`{"Effect": "Deny", "Principal": "*", "Action": "sqs:SendMessage", "NotResource": "arn:aws:sqs:us-east-1:222222222222:OWNED_RESOURCE"}`), true},
+		{"old_version", `{"Version": "2008-10-17", "Statement": {"Effect": "Deny", "Principal": "*", "Action": "sqs:SendMessage", ` + res + `}}`, true},
+	}
+	for _, c := range cases {
+		_, err := e.org.CreatePolicy(ctx, &organizations.CreatePolicyInput{Name: aws.String("OWNED_RESOURCE-" + c.name), Description: aws.String("stackd owned RCP probe"),
+			Type: orgtypes.PolicyTypeResourceControlPolicy, Content: aws.String(c.content)})
+		if c.ok {
+			if err != nil {
+				t.Errorf("%s: %v", c.name, err)
+			}
+			continue
+		}
+		if err == nil {
+			t.Errorf("%s: accepted", c.name)
+			continue
+		}
+		wantErr(t, err, "MalformedPolicyDocumentException", 400, "The provided policy document does not meet the requirements of the specified policy type.")
+	}
+}
+
+// TestRecordedRCPEnforcement replays the restricted_* and retire_grant_exemption
+// cases of resource_controls.json (radkawar/stackd testdata/aws/iam/, 2026): an RCP
+// on a member account denies its resources to every principal, the management
+// account's included, naming the RCP's ARN in the denial; the management account's
+// own resources stay reachable; kms:RetireGrant is exempt.
+func TestRecordedRCPEnforcement(t *testing.T) {
+	e := newEnv(t)
+	dev := e.member("dev")
+	admin := e.admin()
+	o := must(e.org.DescribeOrganization(ctx, &organizations.DescribeOrganizationInput{})).Organization
+	root := *must(e.org.ListRoots(ctx, &organizations.ListRootsInput{})).Roots[0].Id
+	creds := must(accessRole(admin, dev, "OWNED_RESOURCE")).Credentials
+	m := e.session(creds)
+	mkms := kms.NewFromConfig(e.p.Config(*creds.AccessKeyId, *creds.SecretAccessKey, *creds.SessionToken))
+
+	trust := doc(`{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + mgmt + `:root"},"Action":"sts:AssumeRole"}`)
+	must(m.iam.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("OWNED_RESOURCE"), AssumeRolePolicyDocument: aws.String(trust)}))
+	must(e.iam.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("OWNED_RESOURCE"),
+		AssumeRolePolicyDocument: aws.String(doc(`{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + dev + `:root"},"Action":"sts:AssumeRole"}`))}))
+	must(m.iam.AttachRolePolicy(ctx, &iam.AttachRolePolicyInput{RoleName: aws.String("OrganizationAccountAccessRole"), PolicyArn: aws.String("arn:aws:iam::aws:policy/AdministratorAccess")}))
+	assume := func(c clients, account string) error {
+		_, err := c.sts.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String("arn:aws:iam::" + account + ":role/OWNED_RESOURCE"),
+			RoleSessionName: aws.String("OWNED_RESOURCE"), DurationSeconds: aws.Int32(900)})
+		return err
+	}
+	key := *must(mkms.CreateKey(ctx, &kms.CreateKeyInput{Description: aws.String("OWNED_RESOURCE")})).KeyMetadata.Arn
+	roleARN := "arn:aws:iam::" + dev + ":role/OrganizationAccountAccessRole"
+	grant := must(mkms.CreateGrant(ctx, &kms.CreateGrantInput{KeyId: aws.String(key), GranteePrincipal: aws.String(roleARN), RetiringPrincipal: aws.String(roleARN),
+		Operations: []kmstypes.GrantOperation{kmstypes.GrantOperationEncrypt}})).GrantId
+	encrypt := func() error {
+		_, err := mkms.Encrypt(ctx, &kms.EncryptInput{KeyId: aws.String(key), Plaintext: []byte("x")})
+		return err
+	}
+	noErr(t, assume(admin, dev))
+	noErr(t, encrypt())
+
+	must(e.org.EnablePolicyType(ctx, &organizations.EnablePolicyTypeInput{RootId: aws.String(root), PolicyType: orgtypes.PolicyTypeResourceControlPolicy}))
+	rcp := must(e.org.CreatePolicy(ctx, &organizations.CreatePolicyInput{Name: aws.String("OWNED_RESOURCE"), Type: orgtypes.PolicyTypeResourceControlPolicy, Description: aws.String("d"),
+		Content: aws.String(doc(`{"Effect":"Deny","Principal":"*","Action":["sts:AssumeRole","kms:*"],"Resource":"*"}`))})).Policy.PolicySummary
+	rcpARN := "arn:aws:organizations::" + mgmt + ":policy/" + *o.Id + "/resource_control_policy/" + *rcp.Id
+	if *rcp.Arn != rcpARN {
+		t.Fatalf("RCP ARN %s", *rcp.Arn)
+	}
+	// Attached at the root: the management account's own role stays assumable.
+	must(e.org.AttachPolicy(ctx, &organizations.AttachPolicyInput{PolicyId: rcp.Id, TargetId: aws.String(root)}))
+	adminARN := "arn:aws:iam::" + mgmt + ":user/admin"
+	wantErr(t, assume(admin, dev), "AccessDenied", 403, "User: "+adminARN+" is not authorized to perform: sts:AssumeRole on resource: arn:aws:iam::"+dev+
+		":role/OWNED_RESOURCE with an explicit deny in a resource control policy: "+rcpARN)
+	noErr(t, assume(m, mgmt))
+	wantErr(t, encrypt(), "AccessDeniedException", 400, "User: arn:aws:sts::"+dev+":assumed-role/OrganizationAccountAccessRole/OWNED_RESOURCE is not authorized to perform: kms:Encrypt on resource: "+
+		key+" with an explicit deny in a resource control policy: "+rcpARN)
+	// RCPs never restrict kms:RetireGrant.
+	must(mkms.RetireGrant(ctx, &kms.RetireGrantInput{KeyId: aws.String(key), GrantId: grant}))
+
+	must(e.org.DetachPolicy(ctx, &organizations.DetachPolicyInput{PolicyId: rcp.Id, TargetId: aws.String(root)}))
+	noErr(t, assume(admin, dev))
+	noErr(t, encrypt())
+}
