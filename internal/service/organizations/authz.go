@@ -46,7 +46,10 @@ func (Source) AccountOrg(tx *store.Tx, account string) (*authz.OrgInfo, error) {
 					continue // a policy deleted under the attachment allows nothing
 				}
 				if p.Type == typ {
-					docs[i] = append(docs[i], authz.PolicyDoc{Name: p.ID, Doc: p.Content})
+					// AWS names the denying RCP by its ARN (recorded, 2026:
+					// resource_controls.json, restricted_*), and an SCP likewise
+					// (AWS answers quoted in public issues, 2025-2026).
+					docs[i] = append(docs[i], authz.PolicyDoc{Name: o.policyARN(p), Doc: p.Content})
 				}
 			}
 		}

@@ -82,7 +82,8 @@ func TestLeaveOrganization(t *testing.T) {
 	// The management account can keep a member in with an SCP.
 	stay := e.scp("stay", doc(`{"Effect":"Deny","Action":"organizations:LeaveOrganization","Resource":"*"}`))
 	must(e.org.AttachPolicy(ctx, &organizations.AttachPolicyInput{PolicyId: aws.String(stay), TargetId: aws.String(dev)}))
-	wantErr(t, leave(m), "AccessDeniedException", 400, "User: arn:aws:sts::"+dev+":assumed-role/OrganizationAccountAccessRole/s2 is not authorized to perform: organizations:LeaveOrganization on resource: * with an explicit deny in a service control policy")
+	wantErr(t, leave(m), "AccessDeniedException", 400, "User: arn:aws:sts::"+dev+":assumed-role/OrganizationAccountAccessRole/s2 is not authorized to perform: organizations:LeaveOrganization on resource: * with an explicit deny in a service control policy: "+
+		*must(e.org.DescribePolicy(ctx, &organizations.DescribePolicyInput{PolicyId: aws.String(stay)})).Policy.PolicySummary.Arn)
 	must(e.org.DetachPolicy(ctx, &organizations.DetachPolicyInput{PolicyId: aws.String(stay), TargetId: aws.String(dev)}))
 
 	noErr(t, leave(m))

@@ -235,7 +235,7 @@ func TestServiceControlPolicies(t *testing.T) {
 	wantErr(t, err, "DuplicatePolicyAttachmentException", 400, "")
 	_, err = m.iam.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("blocked")})
 	wantErr(t, err, "AccessDenied", 403, "User: arn:aws:sts::"+dev+":assumed-role/OrganizationAccountAccessRole/s1 is not authorized to perform: iam:CreateUser on resource: arn:aws:iam::"+
-		dev+":user/blocked with an explicit deny in a service control policy")
+		dev+":user/blocked with an explicit deny in a service control policy: "+*pol.Arn)
 	must(m.iam.ListUsers(ctx, &iam.ListUsersInput{}))
 	must(admin.iam.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("management-ok")}))
 	// The member account's root user is restricted too.
