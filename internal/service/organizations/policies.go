@@ -1,6 +1,8 @@
 package organizations
 
 import (
+	"bytes"
+	"encoding/json"
 	"errors"
 	"sort"
 	"strings"
@@ -105,6 +107,47 @@ func rcpStatementOK(st policy.Statement) bool {
 	return true
 }
 
+// normalRCP is an accepted RCP as Organizations keeps it (recorded, 2026:
+// radkawar/stackd testdata/aws/iam/resource_controls.json, syntax_valid and
+// syntax_missing_version): compact, Version first ("2008-10-17" when the document
+// has none), Statement a list; members otherwise in the document's order.
+func normalRCP(content string) string {
+	dec := json.NewDecoder(strings.NewReader(content))
+	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
+		return content
+	}
+	version := json.RawMessage(`"2008-10-17"`)
+	var rest bytes.Buffer
+	for dec.More() {
+		t, err := dec.Token()
+		key, ok := t.(string)
+		var raw json.RawMessage
+		if err != nil || !ok || dec.Decode(&raw) != nil {
+			return content
+		}
+		var v bytes.Buffer
+		if json.Compact(&v, raw) != nil {
+			return content
+		}
+		if key == "Version" {
+			version = append(json.RawMessage(nil), v.Bytes()...)
+			continue
+		}
+		name, _ := json.Marshal(key)
+		rest.WriteByte(',')
+		rest.Write(name)
+		rest.WriteByte(':')
+		if key == "Statement" && v.Len() > 0 && v.Bytes()[0] == '{' {
+			rest.WriteByte('[')
+			rest.Write(v.Bytes())
+			rest.WriteByte(']')
+		} else {
+			rest.Write(v.Bytes())
+		}
+	}
+	return `{"Version":` + string(version) + rest.String() + "}"
+}
+
 // errMalformedRCP words the refusal of an RCP that Organizations' own rules reject
 // (recorded, 2026: radkawar/stackd testdata/aws/iam/resource_controls.json, every
 // syntax_* refusal; the API reference's description says "doesn't").
@@ -130,7 +173,11 @@ func (s *svc) createPolicy(c *server.Call, in *api.CreatePolicyRequest) (*api.Cr
 			return nil, api.NewDuplicatePolicyException("A policy with the same name already exists.")
 		}
 	}
-	p := &policyRec{ID: newID("p-", 8), Org: o.ID, Name: in.Name, Description: in.Description, Type: in.Type, Content: in.Content}
+	content := in.Content
+	if in.Type == typeRCP {
+		content = normalRCP(content)
+	}
+	p := &policyRec{ID: newID("p-", 8), Org: o.ID, Name: in.Name, Description: in.Description, Type: in.Type, Content: content}
 	if err := c.Tx.PutJSON(ns(tPolicies), p.ID, p); err != nil {
 		return nil, err
 	}
@@ -159,6 +206,9 @@ func (s *svc) updatePolicy(c *server.Call, in *api.UpdatePolicyRequest) (*api.Up
 			return nil, err
 		}
 		p.Content = *in.Content
+		if p.Type == typeRCP {
+			p.Content = normalRCP(p.Content)
+		}
 	}
 	if in.Name != nil && *in.Name != p.Name {
 		// A name is unique among the organization's policies of a type, as CreatePolicy

@@ -46,12 +46,21 @@ func TestRecordedRCPSyntax(t *testing.T) {
 		{"not_resource", rcpDoc(`{"Effect": "Deny", "Principal": "*", "Action": "sqs:SendMessage", "NotResource": "arn:aws:sqs:us-east-1:222222222222:OWNED_RESOURCE"}`), true},
 		{"old_version", `{"Version": "2008-10-17", "Statement": {"Effect": "Deny", "Principal": "*", "Action": "sqs:SendMessage", ` + res + `}}`, true},
 	}
+	// AWS keeps an RCP compact, Version first, Statement a list.
+	stored := map[string]string{
+		"valid":            `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Principal":"*","Action":"sqs:SendMessage","Resource":"arn:aws:sqs:us-east-1:222222222222:OWNED_RESOURCE"}]}`,
+		"missing_version":  `{"Version":"2008-10-17","Statement":[{"Effect":"Deny","Principal":"*","Action":"sqs:SendMessage","Resource":"arn:aws:sqs:us-east-1:222222222222:OWNED_RESOURCE"}]}`,
+		"not_resource":     `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Principal":"*","Action":"sqs:SendMessage","NotResource":"arn:aws:sqs:us-east-1:222222222222:OWNED_RESOURCE"}]}`,
+		"principal_object": `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Principal":{"AWS":"*"},"Action":"sqs:SendMessage","Resource":"arn:aws:sqs:us-east-1:222222222222:OWNED_RESOURCE"}]}`,
+	}
 	for _, c := range cases {
-		_, err := e.org.CreatePolicy(ctx, &organizations.CreatePolicyInput{Name: aws.String("OWNED_RESOURCE-" + c.name), Description: aws.String("stackd owned RCP probe"),
+		out, err := e.org.CreatePolicy(ctx, &organizations.CreatePolicyInput{Name: aws.String("OWNED_RESOURCE-" + c.name), Description: aws.String("stackd owned RCP probe"),
 			Type: orgtypes.PolicyTypeResourceControlPolicy, Content: aws.String(c.content)})
 		if c.ok {
 			if err != nil {
 				t.Errorf("%s: %v", c.name, err)
+			} else if want := stored[c.name]; want != "" && *out.Policy.Content != want {
+				t.Errorf("%s: content %s", c.name, *out.Policy.Content)
 			}
 			continue
 		}
