@@ -8,6 +8,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/kms"
 	kmstypes "github.com/aws/aws-sdk-go-v2/service/kms/types"
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	orgtypes "github.com/aws/aws-sdk-go-v2/service/organizations/types"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 )
@@ -105,12 +106,24 @@ func TestRecordedRCPEnforcement(t *testing.T) {
 		_, err := mkms.Encrypt(ctx, &kms.EncryptInput{KeyId: aws.String(key), Plaintext: []byte("x")})
 		return err
 	}
+	msqs := sqs.NewFromConfig(e.p.Config(*creds.AccessKeyId, *creds.SecretAccessKey, *creds.SessionToken))
+	queuePolicy := func(account, principal string) map[string]string {
+		return map[string]string{"Policy": doc(`{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + principal + `:root"},"Action":"sqs:*","Resource":"arn:aws:sqs:us-east-1:` + account + `:OWNED_RESOURCE"}`)}
+	}
+	memberQueue := *must(msqs.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String("OWNED_RESOURCE"), Attributes: queuePolicy(dev, mgmt)})).QueueUrl
+	mgmtQueue := *must(sqs.NewFromConfig(e.p.RootConfig()).CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String("OWNED_RESOURCE"), Attributes: queuePolicy(mgmt, dev)})).QueueUrl
+	send := func(c *sqs.Client, url string) error {
+		_, err := c.SendMessage(ctx, &sqs.SendMessageInput{QueueUrl: aws.String(url), MessageBody: aws.String("restricted")})
+		return err
+	}
 	noErr(t, assume(admin, dev))
 	noErr(t, encrypt())
+	noErr(t, send(msqs, memberQueue))
+	noErr(t, send(msqs, mgmtQueue))
 
 	must(e.org.EnablePolicyType(ctx, &organizations.EnablePolicyTypeInput{RootId: aws.String(root), PolicyType: orgtypes.PolicyTypeResourceControlPolicy}))
 	rcp := must(e.org.CreatePolicy(ctx, &organizations.CreatePolicyInput{Name: aws.String("OWNED_RESOURCE"), Type: orgtypes.PolicyTypeResourceControlPolicy, Description: aws.String("d"),
-		Content: aws.String(doc(`{"Effect":"Deny","Principal":"*","Action":["sts:AssumeRole","kms:*"],"Resource":"*"}`))})).Policy.PolicySummary
+		Content: aws.String(doc(`{"Effect":"Deny","Principal":"*","Action":["sts:AssumeRole","kms:*","sqs:*"],"Resource":"*"}`))})).Policy.PolicySummary
 	rcpARN := "arn:aws:organizations::" + mgmt + ":policy/" + *o.Id + "/resource_control_policy/" + *rcp.Id
 	if *rcp.Arn != rcpARN {
 		t.Fatalf("RCP ARN %s", *rcp.Arn)
@@ -123,10 +136,20 @@ func TestRecordedRCPEnforcement(t *testing.T) {
 	noErr(t, assume(m, mgmt))
 	wantErr(t, encrypt(), "AccessDeniedException", 400, "User: arn:aws:sts::"+dev+":assumed-role/OrganizationAccountAccessRole/OWNED_RESOURCE is not authorized to perform: kms:Encrypt on resource: "+
 		key+" with an explicit deny in a resource control policy: "+rcpARN)
+	session := "arn:aws:sts::" + dev + ":assumed-role/OrganizationAccountAccessRole/OWNED_RESOURCE"
+	queueARN := "arn:aws:sqs:us-east-1:" + dev + ":OWNED_RESOURCE"
+	wantErr(t, send(msqs, memberQueue), "AccessDenied", 403, "User: "+session+" is not authorized to perform: sqs:sendmessage on resource: "+queueARN+
+		" with an explicit deny in a resource control policy: "+rcpARN)
+	noErr(t, send(msqs, mgmtQueue))
+	_, err := msqs.ListQueues(ctx, &sqs.ListQueuesInput{QueueNamePrefix: aws.String("OWNED_RESOURCE")})
+	// AWS names the resource arn:aws:sqs:us-east-1:<account>: (restricted_list);
+	// SQS authorizes ListQueues on "*" still.
+	wantErr(t, err, "AccessDenied", 403, "")
 	// RCPs never restrict kms:RetireGrant.
 	must(mkms.RetireGrant(ctx, &kms.RetireGrantInput{KeyId: aws.String(key), GrantId: grant}))
 
 	must(e.org.DetachPolicy(ctx, &organizations.DetachPolicyInput{PolicyId: rcp.Id, TargetId: aws.String(root)}))
 	noErr(t, assume(admin, dev))
 	noErr(t, encrypt())
+	noErr(t, send(msqs, memberQueue))
 }
