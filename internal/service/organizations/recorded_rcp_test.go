@@ -1,6 +1,7 @@
 package organizations_test
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -9,6 +10,7 @@ import (
 	kmstypes "github.com/aws/aws-sdk-go-v2/service/kms/types"
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
 	orgtypes "github.com/aws/aws-sdk-go-v2/service/organizations/types"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 )
@@ -152,4 +154,56 @@ func TestRecordedRCPEnforcement(t *testing.T) {
 	noErr(t, assume(admin, dev))
 	noErr(t, encrypt())
 	noErr(t, send(msqs, memberQueue))
+}
+
+// TestRecordedRCPMutations replays organization_mutations of
+// resource_control_current.json (radkawar/stackd testdata/aws/iam/, 2026) for S3
+// objects (Palisade serves no Secrets Manager): an RCP restricts a member's
+// resources from the moment it reaches the account through an OU, the root or the
+// account itself, and stops when the account leaves the OU, the policy is detached,
+// or the policy type is disabled.
+func TestRecordedRCPMutations(t *testing.T) {
+	e := newEnv(t)
+	dev := e.member("dev")
+	admin := e.admin()
+	root := *must(e.org.ListRoots(ctx, &organizations.ListRootsInput{})).Roots[0].Id
+	creds := must(accessRole(admin, dev, "rcp")).Credentials
+	ms3 := s3.NewFromConfig(e.p.Config(*creds.AccessKeyId, *creds.SecretAccessKey, *creds.SessionToken), func(o *s3.Options) { o.UsePathStyle = true })
+	bucket := "rcp-mutations-" + dev
+	must(ms3.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(bucket)}))
+	must(ms3.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(bucket), Key: aws.String("o"), Body: strings.NewReader("x")}))
+	step := func(name string, allowed bool) {
+		t.Helper()
+		_, err := ms3.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(bucket), Key: aws.String("o")})
+		if allowed {
+			if err != nil {
+				t.Errorf("%s: %v", name, err)
+			}
+		} else {
+			wantErr(t, err, "AccessDenied", 403, "")
+		}
+	}
+	step("baseline", true)
+	must(e.org.EnablePolicyType(ctx, &organizations.EnablePolicyTypeInput{RootId: aws.String(root), PolicyType: orgtypes.PolicyTypeResourceControlPolicy}))
+	rcp := must(e.org.CreatePolicy(ctx, &organizations.CreatePolicyInput{Name: aws.String("objects"), Type: orgtypes.PolicyTypeResourceControlPolicy, Description: aws.String("d"),
+		Content: aws.String(doc(`{"Effect":"Deny","Principal":"*","Action":"s3:GetObject","Resource":"*"}`))})).Policy.PolicySummary.Id
+	ou := e.newOU(root, "restricted")
+	must(e.org.MoveAccount(ctx, &organizations.MoveAccountInput{AccountId: aws.String(dev), SourceParentId: aws.String(root), DestinationParentId: aws.String(ou)}))
+	step("in OU", true)
+	must(e.org.AttachPolicy(ctx, &organizations.AttachPolicyInput{PolicyId: rcp, TargetId: aws.String(ou)}))
+	step("attach_ou", false)
+	must(e.org.UpdatePolicy(ctx, &organizations.UpdatePolicyInput{PolicyId: rcp, Content: aws.String(doc(`{"Effect":"Deny","Principal":"*","Action":"s3:PutObject","Resource":"*"}`))}))
+	step("update to another action", true)
+	must(e.org.UpdatePolicy(ctx, &organizations.UpdatePolicyInput{PolicyId: rcp, Content: aws.String(doc(`{"Effect":"Deny","Principal":"*","Action":"s3:GetObject","Resource":"*"}`))}))
+	step("update_both", false)
+	must(e.org.MoveAccount(ctx, &organizations.MoveAccountInput{AccountId: aws.String(dev), SourceParentId: aws.String(ou), DestinationParentId: aws.String(root)}))
+	step("move_to_root", true)
+	must(e.org.AttachPolicy(ctx, &organizations.AttachPolicyInput{PolicyId: rcp, TargetId: aws.String(root)}))
+	step("attach_root", false)
+	must(e.org.DetachPolicy(ctx, &organizations.DetachPolicyInput{PolicyId: rcp, TargetId: aws.String(root)}))
+	step("detach_root", true)
+	must(e.org.AttachPolicy(ctx, &organizations.AttachPolicyInput{PolicyId: rcp, TargetId: aws.String(dev)}))
+	step("attach_account", false)
+	must(e.org.DisablePolicyType(ctx, &organizations.DisablePolicyTypeInput{RootId: aws.String(root), PolicyType: orgtypes.PolicyTypeResourceControlPolicy}))
+	step("disable", true)
 }
