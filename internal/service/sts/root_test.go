@@ -173,7 +173,7 @@ func TestAssumeRootSCP(t *testing.T) {
 	admin, _ := e.user("admin", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`)
 	out := must(admin.sts.AssumeRoot(ctx, &sts.AssumeRootInput{TargetPrincipal: aws.String(member), TaskPolicyArn: rootTask("IAMAuditRootUserCredentials")}))
 	_, err := e.session(out.Credentials).iam.ListAccessKeys(ctx, &iam.ListAccessKeysInput{})
-	wantErr(t, err, "AccessDenied", 403, "User: arn:aws:iam::"+member+":root is not authorized to perform: iam:ListAccessKeys on resource: arn:aws:iam::"+member+":root with an explicit deny in a service control policy")
+	wantErr(t, err, "AccessDenied", 403, "User: arn:aws:iam::"+member+":root is not authorized to perform: iam:ListAccessKeys on resource: arn:aws:iam::"+member+":root with an explicit deny in a service control policy: "+*scp.PolicySummary.Arn)
 }
 
 // orgWithMember makes the caller's account an all-features organization's management
