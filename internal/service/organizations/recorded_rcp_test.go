@@ -144,9 +144,9 @@ func TestRecordedRCPEnforcement(t *testing.T) {
 		" with an explicit deny in a resource control policy: "+rcpARN)
 	noErr(t, send(msqs, mgmtQueue))
 	_, err := msqs.ListQueues(ctx, &sqs.ListQueuesInput{QueueNamePrefix: aws.String("OWNED_RESOURCE")})
-	// AWS names the resource arn:aws:sqs:us-east-1:<account>: (restricted_list);
-	// SQS authorizes ListQueues on "*" still.
-	wantErr(t, err, "AccessDenied", 403, "")
+	// AWS names the resource arn:aws:sqs:us-east-1:<account>: (restricted_list).
+	wantErr(t, err, "AccessDenied", 403, "User: "+session+" is not authorized to perform: sqs:listqueues on resource: arn:aws:sqs:us-east-1:"+dev+
+		": with an explicit deny in a resource control policy: "+rcpARN)
 	// RCPs never restrict kms:RetireGrant.
 	must(mkms.RetireGrant(ctx, &kms.RetireGrantInput{KeyId: aws.String(key), GrantId: grant}))
 

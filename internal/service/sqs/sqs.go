@@ -302,6 +302,17 @@ func (q *SQS) checks(c *server.Call, op string, in map[string]any) ([]authz.Chec
 			r := queueRef{Account: account, Region: c.Region, Name: name}
 			return q.queueCheck(c, op, r)
 		}
+		if op == "ListQueues" {
+			// SQS authorizes a listing on the account's queue ARN prefix, as its
+			// denials name it (recorded 2026, radkawar/stackd
+			// testdata/aws/iam/resource_controls.json, restricted_list), so a policy
+			// whose Resource is an SQS ARN pattern decides it.
+			chks, err := c.DefaultChecks(in)
+			for i := range chks {
+				chks[i].Resource = "arn:aws:sqs:" + c.Region + ":" + c.Account + ":"
+			}
+			return chks, err
+		}
 		if op := api.Service.Operations[op]; op == nil || op.Input == nil || op.Input.ByName["QueueUrl"] == nil {
 			return c.DefaultChecks(in)
 		}
