@@ -74,6 +74,10 @@ type Check struct {
 	// OrAction is an action that, allowed, passes the check too when Action is denied
 	// (logs:TagLogGroup for logs:TagResource); a denial is worded for Action.
 	OrAction string
+	// NoRCPs exempts the resource from resource control policies: AWS managed KMS keys,
+	// which RCPs do not restrict (recorded, 2026: radkawar/stackd
+	// testdata/aws/iam/resource_control_current.json, from the Organizations User Guide).
+	NoRCPs bool
 }
 
 // Authorizer answers Checks with the policy engine, caching compiled documents by
@@ -425,7 +429,7 @@ func (a *Authorizer) Decide(tx *store.Tx, c *Caller, chk *Check) (*Decision, err
 			return nil, err
 		}
 	}
-	if err := a.applyOrganizations(tx, p, resAccount, chk.Action, set, &d.ctx); err != nil {
+	if err := a.applyOrganizations(tx, p, resAccount, chk.Action, chk.NoRCPs, set, &d.ctx); err != nil {
 		return nil, err
 	}
 	if chk.ResourcePolicy != nil || p.Session != nil || len(set.SCPs) > 0 || len(set.RCPs) > 0 {

@@ -154,9 +154,9 @@ var rcpServices = map[string]bool{
 func RCPService(prefix string) bool { return rcpServices[strings.ToLower(prefix)] }
 
 // applyOrganizations adds the SCPs of the principal's account and the RCPs of the
-// resource's account (for the services RCPs cover), and places both accounts in
+// resource's account (for the services RCPs cover, unless noRCPs), and places both accounts in
 // their organizations for the aws:PrincipalOrg* and aws:ResourceOrg* keys.
-func (a *Authorizer) applyOrganizations(tx *store.Tx, p auth.Principal, resAccount, action string, set *policy.PolicySet, rc *requestContext) error {
+func (a *Authorizer) applyOrganizations(tx *store.Tx, p auth.Principal, resAccount, action string, noRCPs bool, set *policy.PolicySet, rc *requestContext) error {
 	if a.orgs == nil {
 		return nil
 	}
@@ -184,7 +184,7 @@ func (a *Authorizer) applyOrganizations(tx *store.Tx, p auth.Principal, resAccou
 		// RCPs never restrict kms:RetireGrant (recorded, 2026: radkawar/stackd
 		// testdata/aws/iam/resource_controls.json, retire_grant_exemption, and
 		// resource_control_current.json).
-		if rcpServices[strings.ToLower(prefix)] && !strings.EqualFold(action, "kms:RetireGrant") {
+		if rcpServices[strings.ToLower(prefix)] && !strings.EqualFold(action, "kms:RetireGrant") && !noRCPs {
 			set.RCPs = ro.rcps
 			set.ResourceInManagementAccount = ro.info.ManagementAccount == resAccount
 		}

@@ -159,7 +159,8 @@ func (k *KMS) keyCheck(c *server.Call, action, grantOp string, r *keyRec, ctx ma
 	if err != nil {
 		return nil, err
 	}
-	chk := authz.Check{Action: action, Resource: r.arn(), ResourceAccount: r.Account, Context: ctx, ResourcePolicy: pol, ResourceMustAllow: true}
+	chk := authz.Check{Action: action, Resource: r.arn(), ResourceAccount: r.Account, Context: ctx, ResourcePolicy: pol, ResourceMustAllow: true,
+		NoRCPs: r.Manager == managerAWS}
 	if k.az == nil {
 		return []authz.Check{chk}, nil
 	}

@@ -101,6 +101,8 @@ func TestRecordedRCPEnforcement(t *testing.T) {
 		return err
 	}
 	key := *must(mkms.CreateKey(ctx, &kms.CreateKeyInput{Description: aws.String("OWNED_RESOURCE")})).KeyMetadata.Arn
+	// The member's AWS managed key for S3, made on first use (DescribeKey of its alias).
+	managed := *must(mkms.DescribeKey(ctx, &kms.DescribeKeyInput{KeyId: aws.String("alias/aws/s3")})).KeyMetadata.Arn
 	roleARN := "arn:aws:iam::" + dev + ":role/OrganizationAccountAccessRole"
 	grant := must(mkms.CreateGrant(ctx, &kms.CreateGrantInput{KeyId: aws.String(key), GranteePrincipal: aws.String(roleARN), RetiringPrincipal: aws.String(roleARN),
 		Operations: []kmstypes.GrantOperation{kmstypes.GrantOperationEncrypt}})).GrantId
@@ -147,8 +149,11 @@ func TestRecordedRCPEnforcement(t *testing.T) {
 	// AWS names the resource arn:aws:sqs:us-east-1:<account>: (restricted_list).
 	wantErr(t, err, "AccessDenied", 403, "User: "+session+" is not authorized to perform: sqs:listqueues on resource: arn:aws:sqs:us-east-1:"+dev+
 		": with an explicit deny in a resource control policy: "+rcpARN)
-	// RCPs never restrict kms:RetireGrant.
+	// RCPs never restrict kms:RetireGrant, nor AWS managed keys (resource_control_current.json).
 	must(mkms.RetireGrant(ctx, &kms.RetireGrantInput{KeyId: aws.String(key), GrantId: grant}))
+	must(mkms.DescribeKey(ctx, &kms.DescribeKeyInput{KeyId: aws.String(managed)}))
+	_, err = mkms.DescribeKey(ctx, &kms.DescribeKeyInput{KeyId: aws.String(key)})
+	wantErr(t, err, "AccessDeniedException", 400, "")
 
 	must(e.org.DetachPolicy(ctx, &organizations.DetachPolicyInput{PolicyId: rcp.Id, TargetId: aws.String(root)}))
 	noErr(t, assume(admin, dev))
