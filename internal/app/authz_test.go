@@ -121,9 +121,12 @@ var overrides = map[string]struct {
 
 // resourceOverrides are operations of other services checked on another resource than
 // the reference's: CloudWatch Logs authorizes DescribeLogGroups on a log group with no
-// name (recorded 2026, stackd testdata/aws/cloudtrail/logs_controls.json).
+// name (recorded 2026, stackd testdata/aws/cloudtrail/logs_controls.json), SQS
+// ListQueues on the account's queue ARN prefix (recorded 2026, stackd
+// testdata/aws/iam/resource_controls.json).
 var resourceOverrides = map[string][]string{
 	"logs:DescribeLogGroups": {"arn:aws:logs:" + apptest.Region + ":000000000000:log-group::log-stream:"},
+	"sqs:ListQueues":         {"arn:aws:sqs:" + apptest.Region + ":000000000000:"},
 }
 
 // kmsOverrides are KMS operations checked on more than the reference's template:
