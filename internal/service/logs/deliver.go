@@ -26,7 +26,7 @@ type Event struct {
 // Palisade's clock) are dropped. The error is CloudWatch Logs' own
 // (ResourceNotFoundException when the group does not exist) or a store failure.
 func (l *Logs) PutEventsAsService(ctx context.Context, account, region, group, stream string, events []Event) error {
-	return l.putEvents(ctx, nil, account, region, group, stream, events)
+	return l.putEvents(ctx, putter{}, account, region, group, stream, events)
 }
 
 // PutEventsAs is PutEventsAsService for a principal that must be allowed to call
@@ -34,10 +34,28 @@ func (l *Logs) PutEventsAsService(ctx context.Context, account, region, group, s
 // by its policies, as when CloudTrail delivers with the role a trail names. A denial
 // is CloudWatch Logs' AccessDeniedException with AWS's message; nothing is written.
 func (l *Logs) PutEventsAs(ctx context.Context, p auth.Principal, region, group, stream string, events []Event) error {
-	return l.putEvents(ctx, &p, p.Account, region, group, stream, events)
+	return l.putEvents(ctx, putter{principal: &p}, p.Account, region, group, stream, events)
 }
 
-func (l *Logs) putEvents(ctx context.Context, p *auth.Principal, account, region, group, stream string, events []Event) error {
+// putter is who puts events for another service: a principal its policies must
+// allow, an AWS service CloudWatch Logs' resource policies must allow, or neither
+// (the caller has checked).
+type putter struct {
+	principal *auth.Principal
+	source    *ServiceSource
+}
+
+func (l *Logs) check(tx *store.Tx, p putter, account, region, group, action, resource string, now time.Time) error {
+	switch {
+	case p.principal != nil:
+		return l.authorize(tx, *p.principal, region, action, resource, now)
+	case p.source != nil:
+		return l.authorizeService(tx, p.source, account, region, group, action, resource, now)
+	}
+	return nil
+}
+
+func (l *Logs) putEvents(ctx context.Context, p putter, account, region, group, stream string, events []Event) error {
 	sorted := make([]event, len(events))
 	for i, e := range events {
 		sorted[i] = event{ts: e.Timestamp, msg: e.Message}
@@ -56,20 +74,16 @@ func (l *Logs) putEvents(ctx context.Context, p *auth.Principal, account, region
 			}
 			s, err := loadStream(tx, account, region, group, stream)
 			if err != nil {
-				if p != nil {
-					if err := l.authorize(tx, *p, region, "logs:CreateLogStream", streamARN(region, account, group, stream), now); err != nil {
-						return err
-					}
+				if err := l.check(tx, p, account, region, group, "logs:CreateLogStream", streamARN(region, account, group, stream), now); err != nil {
+					return err
 				}
 				var created bool
 				if s, created, err = createStream(tx, account, region, g, stream, ms(now)); err != nil || !created {
 					return err
 				}
 			}
-			if p != nil {
-				if err := l.authorize(tx, *p, region, "logs:PutLogEvents", streamARN(region, account, group, stream), now); err != nil {
-					return err
-				}
+			if err := l.check(tx, p, account, region, group, "logs:PutLogEvents", streamARN(region, account, group, stream), now); err != nil {
+				return err
 			}
 			if len(b) == 0 {
 				return nil

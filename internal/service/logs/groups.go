@@ -124,6 +124,10 @@ func (l *Logs) deleteLogGroup(c *server.Call, in *api.DeleteLogGroupRequest) (*m
 			return nil, err
 		}
 	}
+	// The group's resource policy goes with it.
+	if _, err := c.Tx.Delete(ns(c.Account, c.Region, tGroupPolicies), g.Name); err != nil {
+		return nil, err
+	}
 	_, err = c.Tx.Delete(ns(c.Account, c.Region, tGroups), g.Name)
 	return &model.Empty{}, err
 }

@@ -102,7 +102,7 @@ func New(d Deps) *Logs {
 // Service returns the handlers for the server.
 func (l *Logs) Service() server.Service {
 	var hs []server.Handler
-	for _, g := range [][]server.Handler{l.groupHandlers(), l.streamHandlers(), l.eventHandlers(), l.metricFilterHandlers(), l.queryHandlers()} {
+	for _, g := range [][]server.Handler{l.groupHandlers(), l.streamHandlers(), l.eventHandlers(), l.metricFilterHandlers(), l.queryHandlers(), l.resourcePolicyHandlers()} {
 		hs = append(hs, g...)
 	}
 	// "To assign tags when you create a log group, you must have either the
