@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	api "github.com/palisade/palisade/internal/api/logs"
 	"github.com/palisade/palisade/internal/audit"
@@ -17,6 +18,7 @@ import (
 	"github.com/palisade/palisade/internal/server"
 	"github.com/palisade/palisade/internal/store"
 	"github.com/palisade/palisade/internal/svckit"
+	"github.com/palisade/palisade/internal/wire"
 )
 
 // Resource policies (PutResourcePolicy, DescribeResourcePolicies,
@@ -35,6 +37,8 @@ const (
 	// "An account can have a maximum of 10 policies without resourceARN" (API
 	// reference; CloudWatch Logs quotas: "This quota can't be changed").
 	maxAccountPolicies = 10
+	// The size of an account-level policy document, in characters (below).
+	maxAccountPolicyChars = 5120
 
 	scopeAccount  = "ACCOUNT"
 	scopeResource = "RESOURCE"
@@ -161,6 +165,16 @@ func (l *Logs) putResourcePolicy(c *server.Call, in *api.PutResourcePolicyReques
 		// Revisions are the log group policies' ("Only returned for resource-scoped
 		// policies"). Wording inferred.
 		return nil, errParam("expectedRevisionId can only be specified with resourceArn.")
+	}
+	if n := utf8.RuneCountInString(doc); n > maxAccountPolicyChars {
+		// An account-level document keeps the 5,120 characters the API reference gave
+		// policyDocument before log group policies came (CloudFormation's
+		// AWS::Logs::ResourcePolicy still says so); the model's 51,200 is a log group
+		// policy's ("resource policies are configured at the log group level and have
+		// a maximum size of 51,200 bytes", CloudWatch Logs User Guide). The answer is
+		// the one the old model's constraint gave.
+		return nil, wire.ValidationError(api.Service, []model.Violation{{Path: "policyDocument", Value: doc,
+			Constraint: "Member must have length less than or equal to " + strconv.Itoa(maxAccountPolicyChars)}})
 	}
 	if err := checkPolicyDocument(name, doc); err != nil {
 		return nil, err

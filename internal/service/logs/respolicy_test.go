@@ -3,6 +3,7 @@ package logs_test
 import (
 	"encoding/json"
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -132,6 +133,24 @@ func TestResourcePolicyOfAccount(t *testing.T) {
 	}
 	_, err = e.logs.PutResourcePolicy(ctx, &cwl.PutResourcePolicyInput{PolicyDocument: aws.String(doc(1))})
 	wantError(t, err, "InvalidParameterException", 400, "")
+
+	// An account-level document holds up to 5,120 characters; a log group's up to the
+	// model's 51,200.
+	pad := func(n int) string {
+		d := doc(1)
+		return d[:len(d)-1] + `,"Id":"` + strings.Repeat("x", n-len(d)-8) + `"}`
+	}
+	if d := pad(5120); len(d) != 5120 {
+		t.Fatalf("pad: %d", len(d))
+	}
+	apptest.Must(e.logs.PutResourcePolicy(ctx, &cwl.PutResourcePolicyInput{PolicyName: aws.String("p01"), PolicyDocument: aws.String(pad(5120))}))
+	_, err = e.logs.PutResourcePolicy(ctx, &cwl.PutResourcePolicyInput{PolicyName: aws.String("p01"), PolicyDocument: aws.String(pad(5121))})
+	wantError(t, err, "InvalidParameterException", 400, "")
+	if !strings.HasSuffix(err.Error(), "at 'policyDocument' failed to satisfy constraint: Member must have length less than or equal to 5120") {
+		t.Errorf("over 5,120 characters: %v", err)
+	}
+	e.group("/big")
+	apptest.Must(e.logs.PutResourcePolicy(ctx, &cwl.PutResourcePolicyInput{ResourceArn: aws.String("arn:aws:logs:us-east-1:" + account + ":log-group:/big"), PolicyDocument: aws.String(pad(6000))}))
 }
 
 // TestResourcePolicyAuthorizes: a service principal may put events into a group when
