@@ -199,10 +199,12 @@ func (l *Logs) putResourcePolicy(c *server.Call, in *api.PutResourcePolicyReques
 	if err := c.Tx.PutJSON(k, name, rec); err != nil {
 		return nil, err
 	}
-	return &api.PutResourcePolicyResponse{ResourcePolicy: rec.out("", "")}, nil
+	return &api.PutResourcePolicyResponse{ResourcePolicy: rec.out("")}, nil
 }
 
-func (r *resPolicyRec) out(arn, scope string) *api.ResourcePolicy {
+// out is the policy as AWS answers it: an account-level one (arn "") by name, a log
+// group's by the group's ARN with its revision.
+func (r *resPolicyRec) out(arn string) *api.ResourcePolicy {
 	p := &api.ResourcePolicy{PolicyDocument: &r.Doc, LastUpdatedTime: &r.Updated}
 	if arn == "" {
 		p.PolicyName, p.PolicyScope = &r.Name, svckit.Ptr(scopeAccount)
@@ -214,7 +216,7 @@ func (r *resPolicyRec) out(arn, scope string) *api.ResourcePolicy {
 }
 
 // policyResources are the resources AWS's records of the resource-policy calls on a
-// log group name: the group's ARN as an AWS::Logs::ResourcePolicy (recorded 2026,
+// log group list: the group's ARN as an AWS::Logs::ResourcePolicy (recorded 2026,
 // logs_controls.json: PutResourcePolicy, DescribeResourcePolicies,
 // DeleteResourcePolicy).
 func policyResources(c *server.Call, arn string) []audit.Resource {
@@ -247,7 +249,7 @@ func (l *Logs) describeResourcePolicies(c *server.Call, in *api.DescribeResource
 		if err != nil || !found {
 			return out, err
 		}
-		out.ResourcePolicies = append(out.ResourcePolicies, *r.out(arn, scopeResource))
+		out.ResourcePolicies = append(out.ResourcePolicies, *r.out(arn))
 		return out, nil
 	}
 	kind := tAccountPolicies
@@ -267,7 +269,7 @@ func (l *Logs) describeResourcePolicies(c *server.Call, in *api.DescribeResource
 		if kind == tGroupPolicies {
 			arn = groupARN(c.Region, c.Account, k)
 		}
-		out.ResourcePolicies = append(out.ResourcePolicies, *r.out(arn, ""))
+		out.ResourcePolicies = append(out.ResourcePolicies, *r.out(arn))
 		return true, nil
 	})
 	return out, err
