@@ -99,6 +99,9 @@ func (q queryProtocol) Decode(r *Request) (map[string]any, *model.Error) {
 		d.used = map[string]bool{}
 	}
 	d.structure(r.Op.Input, "", in)
+	if d.malformed != nil {
+		return nil, d.malformed
+	}
 	if len(d.bad) > 0 {
 		if q.ec2 {
 			return nil, ec2InvalidValue(d.bad[0])
@@ -121,6 +124,85 @@ type queryDecoder struct {
 	// used records the parameters a member consumed, for ec2's UnknownParameter; nil
 	// for the query protocol, which ignores strangers.
 	used map[string]bool
+	// malformed is the first parameter the query protocol could not parse at all
+	// (MalformedInput); it outranks the validation errors in bad.
+	malformed *model.Error
+}
+
+func (d *queryDecoder) malform(format string, args ...any) {
+	if d.malformed == nil {
+		d.malformed = model.NewError(http.StatusBadRequest, "MalformedInput", format, args...)
+	}
+}
+
+// maxListSkip is how many list positions one index may jump past the previous (or
+// past 1 for the first): IAM's GetContextKeysForCustomPolicy took
+// PolicyInputList.member.11 alone and refused .member.12, and refused 1 then 12 as
+// skipping 11 (recorded, 2026: query_collections.json).
+const maxListSkip = 10
+
+// checkListIndices applies the query protocol's rules for the N of prefix.N (recorded,
+// 2026: query_collections.json): N is decimal digits, leading zeros allowed ("01" is
+// 1) but not a sign, is at least 1, and does not leave a gap over maxListSkip.
+func (d *queryDecoder) checkListIndices(prefix string) {
+	p := prefix + "."
+	var ns []int
+	for i := sort.SearchStrings(d.keys, p); i < len(d.keys) && strings.HasPrefix(d.keys[i], p); i++ {
+		seg := d.keys[i][len(p):]
+		if j := strings.IndexByte(seg, '.'); j >= 0 {
+			seg = seg[:j]
+		}
+		switch {
+		case strings.HasPrefix(seg, "-"):
+			d.malform("Key %s may not have a leading '-'", seg)
+			return
+		case seg == "" || strings.Trim(seg, "0123456789") != "":
+			d.malform("Start of list found where not expected")
+			return
+		}
+		n, err := strconv.Atoi(seg)
+		if err != nil {
+			d.malform("Start of list found where not expected")
+			return
+		}
+		if n == 0 {
+			d.malform("%s is not a valid index", seg)
+			return
+		}
+		ns = append(ns, n)
+	}
+	sort.Ints(ns)
+	prev := 1
+	for _, n := range ns {
+		if n-prev > maxListSkip {
+			d.malform("Excessively sparse input would skip %d list elements", n-prev)
+			return
+		}
+		prev = n
+	}
+}
+
+// queryScalar parses a boolean or integer parameter as the query protocol does
+// (recorded, 2026: IAM's pagination_inputs.json and credential_inputs.json, STS's
+// query_inputs.json): booleans are exactly true, false, 1 or 0; integers are decimal
+// digits with an optional sign and leading zeros, in the member's range, with no
+// spaces, fraction or exponent. Anything else is MalformedInput, before validation.
+func queryScalar(t model.Type, text string) (any, bool) {
+	switch t {
+	case model.Boolean:
+		switch text {
+		case "true", "1":
+			return true, true
+		case "false", "0":
+			return false, true
+		}
+		return nil, false
+	case model.Integer:
+		n, err := strconv.ParseInt(text, 10, 32)
+		return n, err == nil
+	}
+	n, err := strconv.ParseInt(text, 10, 64)
+	return n, err == nil
 }
 
 // hasPrefix reports whether any parameter lies under prefix+".".
@@ -214,6 +296,9 @@ func (d *queryDecoder) value(m *model.Member, key string) (any, bool) {
 				prefix = key[:i+1] + s.Member.LocationName
 			}
 		}
+		if !d.ec2 {
+			d.checkListIndices(prefix)
+		}
 		ns := d.indices(prefix)
 		if len(ns) == 0 {
 			return nil, false
@@ -257,6 +342,15 @@ func (d *queryDecoder) value(m *model.Member, key string) (any, bool) {
 		return nil, false
 	}
 	d.use(key)
+	if !d.ec2 && (s.Type == model.Boolean || s.Type == model.Integer || s.Type == model.Long) {
+		v, good := queryScalar(s.Type, vs[0])
+		if !good {
+			// The message is not recorded; inferred.
+			d.malform("Unable to parse the value of parameter %s as %s", key, describeType(s.Type))
+			return nil, false
+		}
+		return v, true
+	}
 	v, good := parseScalar(m, vs[0])
 	if !good {
 		d.bad = append(d.bad, model.Violation{Path: lowerPath(key), Value: "'" + vs[0] + "'", Constraint: "Member must be " + describeType(s.Type)})
