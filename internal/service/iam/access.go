@@ -3,6 +3,7 @@ package iam
 import (
 	"crypto/rand"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -13,14 +14,6 @@ import (
 	"github.com/palisade/palisade/internal/server"
 	"github.com/palisade/palisade/internal/store"
 )
-
-// emulatedServices are the service prefixes of the Service Authorization Reference
-// catalog (internal/authz): what a policy allowing "*" grants access to, as far as
-// Palisade is concerned. AWS lists its several hundred services there.
-var emulatedServices = []string{
-	"athena", "budgets", "ce", "cloudtrail", "cloudwatch", "config", "ec2", "guardduty", "iam", "inspector2",
-	"kms", "logs", "macie2", "organizations", "route53", "s3", "sns", "sqs", "sts", "support", "trustedadvisor",
-}
 
 // accessJob is a service last-accessed report, computed when generated.
 type accessJob struct {
@@ -57,7 +50,13 @@ type accessTarget struct {
 	usageKeys []string
 }
 
+// addEntity adds a user or role once, however many ways the policy reaches it (a
+// user it is attached to that is also in a group it is attached to; recorded, 2026:
+// last_access.json, entities_policy_s3).
 func (t *accessTarget) addEntity(account, kind string, e *entity) {
+	if slices.Contains(t.usageKeys, kind+"/"+e.ID) {
+		return
+	}
 	typ := map[string]string{kUser: "USER", kRole: "ROLE"}[kind]
 	t.entities = append(t.entities, entityAccess{ARN: iamARN(account, kind, e.Path, e.Name), Name: e.Name, Type: typ, ID: e.ID, Path: e.Path})
 	t.usageKeys = append(t.usageKeys, kind+"/"+e.ID)
@@ -164,11 +163,18 @@ func (t *accessTarget) addPrincipals(tx *store.Tx, account, kind, id string) err
 	return err
 }
 
-// allowedServices lists the service prefixes the documents allow actions of, among
-// those of the Service Authorization Reference; a wildcard or NotAction allows them
-// all.
+// allowedServices lists the service namespaces the documents allow actions of, among
+// those IAM reports on (servicenames.go); a wildcard or NotAction allows them all. For
+// a service in Palisade's catalog, an action the catalog does not know allows
+// nothing. An action every
+// unconditional Deny on every resource covers is not allowed: IAM left out of a
+// user's report a service whose one allowed action its own inline policy denied with
+// "sqs:*", and a user allowed "s3:StackdUnmodeledAction" had an empty report
+// (recorded, 2026: last_access.json, get_user_first, initial_get_selection_*).
 func allowedServices(docs []string) []string {
 	set := map[string]bool{}
+	allowAll := false
+	var allows, denies []string // lower-cased "prefix:action" patterns
 	for _, d := range docs {
 		p, err := policy.ParseLenient(policy.KindManaged, "", []byte(d))
 		if err != nil {
@@ -176,19 +182,56 @@ func allowedServices(docs []string) []string {
 		}
 		for _, st := range p.Document().Statements {
 			if st.Effect != policy.Allow {
+				if !st.NotAction && len(st.Conditions) == 0 && st.HasResource && !st.NotResource && slices.Contains(st.Resources, "*") {
+					for _, a := range st.Actions {
+						denies = append(denies, strings.ToLower(a))
+					}
+				}
 				continue
 			}
 			for _, a := range st.Actions {
 				prefix, _, found := strings.Cut(a, ":")
 				if st.NotAction || !found || strings.ContainsAny(prefix, "*?") {
-					for _, s := range emulatedServices {
-						set[s] = true
-					}
+					allowAll = true
 					continue
 				}
-				if _, ok := authz.LookupService(prefix); ok {
-					set[strings.ToLower(prefix)] = true
-				}
+				allows = append(allows, strings.ToLower(a))
+			}
+		}
+	}
+	// A namespace whose every action an unconditional Deny covers ("s3:*", "*").
+	deniedAll := func(ns string) bool {
+		return slices.ContainsFunc(denies, func(d string) bool { return actionGlob(d, ns+":*") })
+	}
+	if allowAll {
+		for _, ns := range accessNamespaces {
+			if !deniedAll(ns) {
+				set[ns] = true
+			}
+		}
+	}
+	for _, a := range allows {
+		prefix, name, _ := strings.Cut(a, ":")
+		if set[prefix] {
+			continue
+		}
+		info, ok := authz.LookupService(prefix)
+		if !ok {
+			// Outside Palisade's catalog the service's actions are unknown: any
+			// action allows it, but a Deny of the whole service.
+			if _, known := accessServices[prefix]; known && !deniedAll(prefix) {
+				set[prefix] = true
+			}
+			continue
+		}
+		for key := range info.Actions {
+			if !actionGlob(name, key) {
+				continue
+			}
+			full := prefix + ":" + key
+			if !slices.ContainsFunc(denies, func(d string) bool { return actionGlob(d, full) }) {
+				set[prefix] = true
+				break
 			}
 		}
 	}
@@ -198,6 +241,32 @@ func allowedServices(docs []string) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// actionGlob matches a lower-cased action name against a lower-cased pattern with
+// IAM's wildcards: * for any run of characters, ? for one.
+func actionGlob(pattern, s string) bool {
+	for len(pattern) > 0 {
+		switch pattern[0] {
+		case '*':
+			for i := len(s); i >= 0; i-- {
+				if actionGlob(pattern[1:], s[i:]) {
+					return true
+				}
+			}
+			return false
+		case '?':
+			if s == "" {
+				return false
+			}
+		default:
+			if s == "" || s[0] != pattern[0] {
+				return false
+			}
+		}
+		pattern, s = pattern[1:], s[1:]
+	}
+	return s == ""
 }
 
 func newJobID() string {
@@ -220,10 +289,7 @@ func (s *svc) generateServiceLastAccessedDetails(c *server.Call, in *api.Generat
 		job.Type = *in.Granularity
 	}
 	for _, ns := range allowedServices(t.docs) {
-		sa := serviceAccess{Namespace: ns, Name: ns}
-		if info, ok := authz.LookupService(ns); ok {
-			sa.Name = info.Name
-		}
+		sa := serviceAccess{Namespace: ns, Name: accessServiceName(ns)}
 		for i, e := range t.entities {
 			use, ok := s.usage.serviceUse(c.Tx, c.Account, t.usageKeys[i], ns)
 			if ok {
@@ -296,6 +362,11 @@ func (s *svc) getServiceLastAccessedDetailsWithEntities(c *server.Call, in *api.
 	j, err := loadJob(c.Tx, c.Account, in.JobId)
 	if err != nil {
 		return nil, err
+	}
+	if !knownNamespace(in.ServiceNamespace) {
+		// IAM's wording, its typo included (recorded, 2026: last_access.json,
+		// entities_*_stackdunmodeled).
+		return nil, invalidInput("Service namepace " + in.ServiceNamespace + " is either invalid or unsupported.")
 	}
 	all := []api.EntityDetails{}
 	for _, sa := range j.Services {

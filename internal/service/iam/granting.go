@@ -79,17 +79,35 @@ func identityPolicies(tx *store.Tx, account, kind string, e *entity) ([]granting
 // covers at least one of the service's actions in the Service Authorization Reference
 // — resources and conditions aside, and without weighing Deny statements, boundaries,
 // SCPs or resource policies, as the API reference describes it ("It only applies
-// permissions policy logic"). A namespace the reference does not know has no
-// policies. The order of the policies is Palisade's (see identityPolicies).
+// permissions policy logic"). A namespace IAM does not report on is refused. Each
+// entry names a policy once (a managed policy attached to a user and to its group
+// too); the order of the policies is Palisade's (see identityPolicies): IAM's varied
+// between two identical calls (recorded, 2026: last_access.json, grants_user_graph,
+// grants_boundary_ignored).
 func (s *svc) listPoliciesGrantingServiceAccess(c *server.Call, in *api.ListPoliciesGrantingServiceAccessRequest) (*api.ListPoliciesGrantingServiceAccessResponse, error) {
 	// Nothing is ever truncated, so no marker Palisade handed out can come back; a
 	// made-up one is refused as IAM's listings refuse it.
 	if _, err := newPager(c.Tx, in.Marker, nil); err != nil {
 		return nil, err
 	}
+	var unknown []string
+	for _, namespace := range in.ServiceNamespaces {
+		if !knownNamespace(namespace) {
+			unknown = append(unknown, namespace)
+		}
+	}
+	if len(unknown) > 0 {
+		// Namespaces are case-sensitive (recorded, 2026: last_access.json,
+		// grants_namespaces_unknown, grants_namespaces_uppercase: "[S3, IAM]").
+		return nil, invalidInput("Invalid service namespace: [" + strings.Join(unknown, ", ") + "]")
+	}
 	rest, ok := strings.CutPrefix(in.Arn, "arn:aws:iam::"+c.Account+":")
 	kind, pathName, _ := strings.Cut(rest, "/")
 	name := pathName[strings.LastIndexByte(pathName, '/')+1:]
+	if ok && kind == "policy" {
+		// (recorded, 2026: last_access.json, grants_policy_invalid)
+		return nil, invalidInput("Invalid Entity Arn: " + in.Arn + " is not supported.")
+	}
 	if !ok || name == "" || (kind != kUser && kind != kGroup && kind != kRole) {
 		return nil, invalidInput("Invalid ARN " + in.Arn + ".")
 	}
@@ -105,15 +123,26 @@ func (s *svc) listPoliciesGrantingServiceAccess(c *server.Call, in *api.ListPoli
 		PoliciesGrantingServiceAccess: make([]api.ListPoliciesGrantingServiceAccessEntry, 0, len(in.ServiceNamespaces))}
 	for _, namespace := range in.ServiceNamespaces {
 		entry := api.ListPoliciesGrantingServiceAccessEntry{ServiceNamespace: ptr(namespace), Policies: []api.PolicyGrantingServiceAccess{}}
+		var actions []string
 		if svc, ok := authz.LookupService(namespace); ok {
-			actions := make([]string, 0, len(svc.Actions))
+			actions = make([]string, 0, len(svc.Actions))
 			for _, a := range svc.Actions {
 				actions = append(actions, a.FullName())
 			}
-			for _, p := range held {
-				if p.doc != nil && p.doc.AllowsAnyAction(actions) {
-					entry.Policies = append(entry.Policies, p.out)
-				}
+		}
+		seen := map[string]bool{}
+		for _, p := range held {
+			key := str(p.out.PolicyArn) + "|" + str(p.out.EntityType) + "|" + str(p.out.EntityName) + "|" + p.out.PolicyName
+			if p.doc == nil || seen[key] {
+				continue
+			}
+			grants := p.doc.AllowsAnyAction(actions)
+			if actions == nil {
+				grants = allowsNamespace(p.doc, strings.ToLower(namespace))
+			}
+			if grants {
+				seen[key] = true
+				entry.Policies = append(entry.Policies, p.out)
 			}
 		}
 		out.PoliciesGrantingServiceAccess = append(out.PoliciesGrantingServiceAccess, entry)

@@ -144,13 +144,13 @@ func (s *svc) fillOrgJob(c *server.Call, org Org, in *api.GenerateOrganizationsA
 	case in.OrganizationsPolicyId != nil:
 		// The services the one SCP allows (recorded, 2026: organizations_access.json,
 		// get_owned_selected_policy_poll_1).
-		services = allowedServices([]string{sc.Policy})
+		services = catalogOnly(allowedServices([]string{sc.Policy}))
 	case sc.Levels == nil:
 		services = slices.Clone(emulatedServices)
 	default:
 		// The services every level's SCPs allow, as SCPs combine.
 		for i, docs := range sc.Levels {
-			level := allowedServices(docs)
+			level := catalogOnly(allowedServices(docs))
 			if i == 0 {
 				services = level
 				continue
@@ -310,4 +310,18 @@ func (s *svc) getOrganizationsAccessReport(c *server.Call, in *api.GetOrganizati
 		out.IsTruncated, out.Marker = ptr(true), ptr(svckit.Token(c.Tx, in.JobId+"|"+sortKey+"|"+strconv.Itoa(end)))
 	}
 	return out, nil
+}
+
+// emulatedServices are the service prefixes of the Service Authorization Reference
+// catalog (internal/authz): what the organizations access report lists for a policy
+// allowing "*". AWS lists its several hundred services there (the service last
+// accessed report does, servicenames.go); this report keeps to Palisade's own.
+var emulatedServices = []string{
+	"athena", "budgets", "ce", "cloudtrail", "cloudwatch", "config", "ec2", "guardduty", "iam", "inspector2",
+	"kms", "logs", "macie2", "organizations", "route53", "s3", "sns", "sqs", "sts", "support", "trustedadvisor",
+}
+
+// catalogOnly keeps the namespaces of Palisade's catalog.
+func catalogOnly(nss []string) []string {
+	return slices.DeleteFunc(nss, func(ns string) bool { return !slices.Contains(emulatedServices, ns) })
 }

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 
@@ -172,4 +173,176 @@ func TestRecordedQueryListIndices(t *testing.T) {
 			t.Errorf("%v: %d %s %q, want %s %q", c.idx, a.Status, a.Code, a.Msg, c.code, c.msg)
 		}
 	}
+}
+
+// lastAccessRig is last_access.json's setup: a user "target" with an inline policy
+// that denies all of SQS, in two groups, with a managed policy "shared" attached to
+// it, to one of its groups and to a role.
+func lastAccessRig(e *env) {
+	e.Helper()
+	doc := func(stmts string) *string { return aws.String(`{"Version":"2012-10-17","Statement":[` + stmts + `]}`) }
+	for _, u := range []string{"target", "member", "empty"} {
+		must(e.iam.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String(u), Path: aws.String("/la/")}))
+	}
+	for _, g := range []string{"zgroup", "agroup"} {
+		must(e.iam.CreateGroup(ctx, &iam.CreateGroupInput{GroupName: aws.String(g), Path: aws.String("/la/")}))
+	}
+	must(e.iam.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("role"), Path: aws.String("/la/"), AssumeRolePolicyDocument: aws.String(trustEC2)}))
+	shared := must(e.iam.CreatePolicy(ctx, &iam.CreatePolicyInput{PolicyName: aws.String("shared"), Path: aws.String("/la/"),
+		PolicyDocument: doc(`{"Effect":"Allow","Action":["sqs:SendMessage","s3:GetObject"],"Resource":"*"}`)})).Policy.Arn
+	must(e.iam.CreatePolicy(ctx, &iam.CreatePolicyInput{PolicyName: aws.String("unused"), Path: aws.String("/la/"),
+		PolicyDocument: doc(`{"Effect":"Allow","Action":"sns:Publish","Resource":"*"}`)}))
+	must(e.iam.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String("target"), PolicyName: aws.String("z-direct"),
+		PolicyDocument: doc(`{"Effect":"Allow","Action":["s3:GetObject","iam:GetUser","iam:PassRole","ec2:DescribeInstances"],"Resource":"*"},{"Effect":"Deny","Action":"sqs:*","Resource":"*"}`)}))
+	must(e.iam.PutGroupPolicy(ctx, &iam.PutGroupPolicyInput{GroupName: aws.String("zgroup"), PolicyName: aws.String("a-group"),
+		PolicyDocument: doc(`{"Effect":"Allow","Action":"lambda:ListFunctions","Resource":"*"}`)}))
+	must(e.iam.PutGroupPolicy(ctx, &iam.PutGroupPolicyInput{GroupName: aws.String("agroup"), PolicyName: aws.String("z-group"),
+		PolicyDocument: doc(`{"Effect":"Allow","Action":"iam:GetUser","Resource":"*"}`)}))
+	must(e.iam.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String("role"), PolicyName: aws.String("role-inline"),
+		PolicyDocument: doc(`{"Effect":"Allow","Action":"kms:ListKeys","Resource":"*"},{"Effect":"Allow","Action":["iam:GenerateServiceLastAccessedDetails","iam:GetServiceLastAccessedDetails","iam:GetServiceLastAccessedDetailsWithEntities","iam:ListPoliciesGrantingServiceAccess"],"Resource":"*"}`)}))
+	for _, m := range [][2]string{{"zgroup", "target"}, {"zgroup", "member"}, {"agroup", "target"}} {
+		must(e.iam.AddUserToGroup(ctx, &iam.AddUserToGroupInput{GroupName: aws.String(m[0]), UserName: aws.String(m[1])}))
+	}
+	must(e.iam.AttachUserPolicy(ctx, &iam.AttachUserPolicyInput{UserName: aws.String("target"), PolicyArn: shared}))
+	must(e.iam.AttachGroupPolicy(ctx, &iam.AttachGroupPolicyInput{GroupName: aws.String("zgroup"), PolicyArn: shared}))
+	must(e.iam.AttachRolePolicy(ctx, &iam.AttachRolePolicyInput{RoleName: aws.String("role"), PolicyArn: shared}))
+}
+
+// reportServices generates arn's service-level report and lists its namespaces.
+func reportServices(t *testing.T, e *env, arn string) (string, string) {
+	t.Helper()
+	job := must(e.iam.GenerateServiceLastAccessedDetails(ctx, &iam.GenerateServiceLastAccessedDetailsInput{Arn: aws.String(arn)})).JobId
+	out := must(e.iam.GetServiceLastAccessedDetails(ctx, &iam.GetServiceLastAccessedDetailsInput{JobId: job}))
+	var ns []string
+	for _, s := range out.ServicesLastAccessed {
+		ns = append(ns, aws.ToString(s.ServiceNamespace))
+	}
+	return strings.Join(ns, ","), aws.ToString(job)
+}
+
+// TestRecordedServiceLastAccessed replays last_access.json's reports: which services
+// a user's, group's, role's and policy's report lists, and the entities of one.
+func TestRecordedServiceLastAccessed(t *testing.T) {
+	e := newEnv(t)
+	lastAccessRig(e)
+	arn := func(kind, name string) string { return "arn:aws:iam::" + account + ":" + kind + "/la/" + name }
+	for _, c := range []struct{ arn, want string }{
+		// The target's own inline policy denies sqs:*: SQS, allowed by "shared"
+		// twice over, is not in its report (get_user_first).
+		{arn("user", "target"), "ec2,iam,lambda,s3"},
+		{arn("group", "zgroup"), "lambda,s3,sqs"},
+		{arn("role", "role"), "iam,kms,s3,sqs"},
+		{arn("policy", "shared"), "s3,sqs"},
+		{arn("policy", "unused"), "sns"},
+		{arn("user", "empty"), ""},
+	} {
+		if got, _ := reportServices(t, e, c.arn); got != c.want {
+			t.Errorf("%s: services %q, want %q", c.arn, got, c.want)
+		}
+	}
+	// The "selection" policy of an otherwise empty user, rewritten between reports
+	// (initial_get_selection_*).
+	for _, c := range []struct{ doc, want string }{
+		{`{"Effect":"Deny","Action":"s3:*","Resource":"*"}`, ""},
+		{`{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"},{"Effect":"Deny","Action":"s3:*","Resource":"*"}`, ""},
+		{`{"Effect":"Allow","Action":"s3:GetObject","Resource":"*","Condition":{"StringEquals":{"aws:username":"nobody"}}}`, "s3"},
+		{`{"Effect":"Allow","Action":"s3:StackdUnmodeledAction","Resource":"*"}`, ""},
+		{`{"Effect":"Allow","Action":"iam:PassRole","Resource":"*"}`, "iam"},
+	} {
+		must(e.iam.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String("empty"), PolicyName: aws.String("selection"),
+			PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[` + c.doc + `]}`)}))
+		if got, _ := reportServices(t, e, arn("user", "empty")); got != c.want {
+			t.Errorf("selection %s: services %q, want %q", c.doc, got, c.want)
+		}
+	}
+	// A policy allowing "*" reaches every service IAM reports on, by IAM's names
+	// (last_access_service_names.json: 455, from a2c to xray).
+	all := must(e.iam.CreatePolicy(ctx, &iam.CreatePolicyInput{PolicyName: aws.String("names"), Path: aws.String("/la/"), PolicyDocument: aws.String(allowAll)})).Policy.Arn
+	job := must(e.iam.GenerateServiceLastAccessedDetails(ctx, &iam.GenerateServiceLastAccessedDetailsInput{Arn: all})).JobId
+	names := must(e.iam.GetServiceLastAccessedDetails(ctx, &iam.GetServiceLastAccessedDetailsInput{JobId: job, MaxItems: aws.Int32(1000)})).ServicesLastAccessed
+	byNS := map[string]string{}
+	for _, s := range names {
+		byNS[aws.ToString(s.ServiceNamespace)] = aws.ToString(s.ServiceName)
+	}
+	if len(names) != 455 || aws.ToString(names[0].ServiceNamespace) != "a2c" || aws.ToString(names[454].ServiceNamespace) != "xray" ||
+		byNS["iam"] != "AWS Identity and Access Management" || byNS["lambda"] != "AWS Lambda" || byNS["apigateway"] != "Manage - Amazon API Gateway" {
+		t.Errorf("allow *: %d services, iam %q, lambda %q", len(names), byNS["iam"], byNS["lambda"])
+	}
+	// A namespace IAM does not know is refused, in IAM's words (entities_*_stackdunmodeled).
+	_, shared := reportServices(t, e, arn("policy", "shared"))
+	_, err := e.iam.GetServiceLastAccessedDetailsWithEntities(ctx, &iam.GetServiceLastAccessedDetailsWithEntitiesInput{JobId: aws.String(shared), ServiceNamespace: aws.String("stackdunmodeled")})
+	wantErr(t, err, "InvalidInput", 400, "Service namepace stackdunmodeled is either invalid or unsupported.")
+	ents := must(e.iam.GetServiceLastAccessedDetailsWithEntities(ctx, &iam.GetServiceLastAccessedDetailsWithEntitiesInput{JobId: aws.String(shared), ServiceNamespace: aws.String("s3")}))
+	var ents2 []string
+	for _, d := range ents.EntityDetailsList {
+		ents2 = append(ents2, string(d.EntityInfo.Type)+":"+aws.ToString(d.EntityInfo.Name))
+	}
+	if got := strings.Join(ents2, ","); got != "USER:member,USER:target,ROLE:role" {
+		t.Errorf("policy's s3 entities %s (entities_policy_s3)", got)
+	}
+	for _, ns := range []string{"iam", "dynamodb"} {
+		ents := must(e.iam.GetServiceLastAccessedDetailsWithEntities(ctx, &iam.GetServiceLastAccessedDetailsWithEntitiesInput{JobId: aws.String(shared), ServiceNamespace: aws.String(ns)}))
+		if len(ents.EntityDetailsList) != 0 {
+			t.Errorf("policy's %s entities %v (entities_policy_iam)", ns, ents.EntityDetailsList)
+		}
+	}
+}
+
+// TestRecordedPoliciesGrantingServiceAccess replays last_access.json's grants_* and
+// initial_selection_* cases: a managed policy attached to the user and to its group
+// is named once; services outside Palisade's catalog (lambda, dynamodb) are answered;
+// a Deny in another policy does not take a granting policy off the list; namespaces
+// IAM does not know, in any case, are InvalidInput, and so is a policy's ARN. (IAM's
+// order of the policies varied between identical calls: not compared.)
+func TestRecordedPoliciesGrantingServiceAccess(t *testing.T) {
+	e := newEnv(t)
+	lastAccessRig(e)
+	arn := func(kind, name string) string { return "arn:aws:iam::" + account + ":" + kind + "/la/" + name }
+	nss := []string{"sqs", "s3", "iam", "lambda", "ec2", "dynamodb"}
+	for _, c := range []struct{ arn, want string }{
+		{arn("user", "target"), "sqs=shared s3=shared,z-direct iam=z-direct,z-group lambda=a-group ec2=z-direct dynamodb="},
+		{arn("group", "zgroup"), "sqs=shared s3=shared iam= lambda=a-group ec2= dynamodb="},
+		{arn("role", "role"), "sqs=shared s3=shared iam=role-inline lambda= ec2= dynamodb="},
+	} {
+		out := must(e.iam.ListPoliciesGrantingServiceAccess(ctx, &iam.ListPoliciesGrantingServiceAccessInput{Arn: aws.String(c.arn), ServiceNamespaces: nss}))
+		var got []string
+		for _, entry := range out.PoliciesGrantingServiceAccess {
+			var names []string
+			for _, p := range entry.Policies {
+				names = append(names, aws.ToString(p.PolicyName))
+			}
+			slices.Sort(names)
+			got = append(got, aws.ToString(entry.ServiceNamespace)+"="+strings.Join(names, ","))
+		}
+		if g := strings.Join(got, " "); g != c.want {
+			t.Errorf("%s:\n got %s\nwant %s", c.arn, g, c.want)
+		}
+	}
+	// initial_selection_cross_policy_deny: a separate policy denying s3:* does not
+	// change what grants.
+	must(e.iam.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String("empty"), PolicyName: aws.String("selection"),
+		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}`)}))
+	must(e.iam.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String("empty"), PolicyName: aws.String("separate-deny"),
+		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"s3:*","Resource":"*"}]}`)}))
+	out := must(e.iam.ListPoliciesGrantingServiceAccess(ctx, &iam.ListPoliciesGrantingServiceAccessInput{Arn: aws.String(arn("user", "empty")), ServiceNamespaces: []string{"s3"}}))
+	if p := out.PoliciesGrantingServiceAccess[0].Policies; len(p) != 1 || aws.ToString(p[0].PolicyName) != "selection" {
+		t.Errorf("cross-policy deny: %+v", p)
+	}
+	out = must(e.iam.ListPoliciesGrantingServiceAccess(ctx, &iam.ListPoliciesGrantingServiceAccessInput{Arn: aws.String(arn("user", "target")), ServiceNamespaces: []string{"execute-api"}}))
+	if len(out.PoliciesGrantingServiceAccess) != 1 || len(out.PoliciesGrantingServiceAccess[0].Policies) != 0 {
+		t.Errorf("execute-api: %+v (grants_namespaces_hyphen)", out.PoliciesGrantingServiceAccess)
+	}
+	for _, c := range []struct {
+		nss []string
+		msg string
+	}{
+		{[]string{"s3", "sqs", "iam", "stackdunmodeled"}, "Invalid service namespace: [stackdunmodeled]"},
+		{[]string{"S3", "IAM"}, "Invalid service namespace: [S3, IAM]"},
+		{[]string{"stackd_unknown"}, "Invalid service namespace: [stackd_unknown]"},
+	} {
+		_, err := e.iam.ListPoliciesGrantingServiceAccess(ctx, &iam.ListPoliciesGrantingServiceAccessInput{Arn: aws.String(arn("user", "target")), ServiceNamespaces: c.nss})
+		wantErr(t, err, "InvalidInput", 400, c.msg)
+	}
+	_, err := e.iam.ListPoliciesGrantingServiceAccess(ctx, &iam.ListPoliciesGrantingServiceAccessInput{Arn: aws.String(arn("policy", "shared")), ServiceNamespaces: nss})
+	wantErr(t, err, "InvalidInput", 400, "Invalid Entity Arn: "+arn("policy", "shared")+" is not supported.")
 }
