@@ -13,6 +13,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/iam/types"
 
 	"github.com/palisade/palisade/internal/app/apptest"
 )
@@ -345,4 +346,12 @@ func TestRecordedPoliciesGrantingServiceAccess(t *testing.T) {
 	}
 	_, err := e.iam.ListPoliciesGrantingServiceAccess(ctx, &iam.ListPoliciesGrantingServiceAccessInput{Arn: aws.String(arn("policy", "shared")), ServiceNamespaces: nss})
 	wantErr(t, err, "InvalidInput", 400, "Invalid Entity Arn: "+arn("policy", "shared")+" is not supported.")
+}
+
+// TestRecordedAuthorizationDetailsMarker replays account_reporting.json's
+// invalid_marker: a made-up Marker beside a Filter.
+func TestRecordedAuthorizationDetailsMarker(t *testing.T) {
+	e := newEnv(t)
+	_, err := e.iam.GetAccountAuthorizationDetails(ctx, &iam.GetAccountAuthorizationDetailsInput{Filter: []types.EntityType{types.EntityTypeUser}, Marker: aws.String("not-an-aws-marker")})
+	wantErr(t, err, "ValidationError", 400, "Marker and Filter do not match")
 }
