@@ -355,3 +355,22 @@ func TestRecordedAuthorizationDetailsMarker(t *testing.T) {
 	_, err := e.iam.GetAccountAuthorizationDetails(ctx, &iam.GetAccountAuthorizationDetailsInput{Filter: []types.EntityType{types.EntityTypeUser}, Marker: aws.String("not-an-aws-marker")})
 	wantErr(t, err, "ValidationError", 400, "Marker and Filter do not match")
 }
+
+// TestRecordedLastAccessedSnapshot replays last_access_pending_policy_20260927.json:
+// a report is of the policy as it was when generated (a new default version after
+// generating does not change it), pages at 200 by default (not IAM's usual 100),
+// and a new report sees the new version.
+func TestRecordedLastAccessedSnapshot(t *testing.T) {
+	e := newEnv(t)
+	p := must(e.iam.CreatePolicy(ctx, &iam.CreatePolicyInput{PolicyName: aws.String("pending"), PolicyDocument: aws.String(allowAll)})).Policy.Arn
+	job := must(e.iam.GenerateServiceLastAccessedDetails(ctx, &iam.GenerateServiceLastAccessedDetailsInput{Arn: p})).JobId
+	must(e.iam.CreatePolicyVersion(ctx, &iam.CreatePolicyVersionInput{PolicyArn: p, SetAsDefault: true,
+		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sns:Publish","Resource":"*"}]}`)}))
+	out := must(e.iam.GetServiceLastAccessedDetails(ctx, &iam.GetServiceLastAccessedDetailsInput{JobId: job}))
+	if len(out.ServicesLastAccessed) != 200 || !out.IsTruncated || aws.ToString(out.ServicesLastAccessed[199].ServiceNamespace) != "healthlake" {
+		t.Errorf("first report: %d services, truncated %v", len(out.ServicesLastAccessed), out.IsTruncated)
+	}
+	if got, _ := reportServices(t, e, aws.ToString(p)); got != "sns" {
+		t.Errorf("regenerated: %s", got)
+	}
+}
