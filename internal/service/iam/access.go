@@ -2,6 +2,7 @@ package iam
 
 import (
 	"crypto/rand"
+	"errors"
 	"fmt"
 	"slices"
 	"sort"
@@ -10,6 +11,7 @@ import (
 
 	api "github.com/palisade/palisade/internal/api/iam"
 	"github.com/palisade/palisade/internal/authz"
+	"github.com/palisade/palisade/internal/model"
 	"github.com/palisade/palisade/internal/policy"
 	"github.com/palisade/palisade/internal/server"
 	"github.com/palisade/palisade/internal/store"
@@ -87,6 +89,42 @@ func (t *accessTarget) addPolicies(tx *store.Tx, account, kind, id string) error
 	return nil
 }
 
+// accessARNFault is IAM's answer to an ARN the last-accessed operations cannot take
+// (recorded, 2026: last_access.json, *_arn_bad_partition, *_arn_bad_service,
+// *_arn_cross_account, *_arn_root), or nil. listing is ListPoliciesGrantingServiceAccess,
+// which words a root ARN its own way.
+func accessARNFault(c *server.Call, arn string, listing bool) error {
+	parts := strings.SplitN(arn, ":", 6)
+	if len(parts) < 6 || parts[0] != "arn" {
+		return nil // left to the callers' "Invalid ARN"
+	}
+	switch {
+	case parts[1] != "aws":
+		return errValidation("Invalid ARN partition")
+	case parts[2] != "iam":
+		return errValidation("Invalid service in ARN")
+	case parts[4] == "aws" && !listing && strings.HasPrefix(parts[5], "policy/"):
+		return nil // an AWS managed policy
+	case parts[4] != c.Account:
+		return model.NewError(403, "AccessDenied", "User: %s is not authorized to perform the operation on %s", c.Principal.ARN, arn)
+	case parts[5] == "root" && listing:
+		return invalidInput("Could not extract entity from ARN : " + arn)
+	case parts[5] == "root":
+		return invalidInput("Invalid Entity Arn: " + arn + " is not supported.")
+	}
+	return nil
+}
+
+// noSuchARN words a missing user, group or role as the last-accessed operations do
+// (recorded, 2026: last_access.json, grants_arn_missing, generate_arn_missing).
+func noSuchARN(arn string, err error) error {
+	var me *model.Error
+	if errors.As(err, &me) && me.Code == "NoSuchEntity" {
+		return api.NewNoSuchEntityException("ARN " + arn + " does not exist.")
+	}
+	return err
+}
+
 // resolveAccessTarget reads what GenerateServiceLastAccessedDetails reports on: a
 // user (its policies, its groups' policies), a group (its policies, its members), a
 // role, or a managed policy (its document, the users and roles it reaches).
@@ -124,7 +162,7 @@ func resolveAccessTarget(tx *store.Tx, account, arn string) (*accessTarget, erro
 	}
 	e, err := entityByName(tx, account, kind, name)
 	if err != nil {
-		return nil, err
+		return nil, noSuchARN(arn, err)
 	}
 	if err := t.addPrincipals(tx, account, kind, e.ID); err != nil {
 		return nil, err
@@ -280,6 +318,9 @@ func newJobID() string {
 // generateServiceLastAccessedDetails computes the report at once from the recorded
 // use (Usage) and stores it under a new job ID; the job reads COMPLETED.
 func (s *svc) generateServiceLastAccessedDetails(c *server.Call, in *api.GenerateServiceLastAccessedDetailsRequest) (*api.GenerateServiceLastAccessedDetailsResponse, error) {
+	if err := accessARNFault(c, in.Arn, false); err != nil {
+		return nil, err
+	}
 	t, err := resolveAccessTarget(c.Tx, c.Account, in.Arn)
 	if err != nil {
 		return nil, err
@@ -315,8 +356,8 @@ func loadJob(tx *store.Tx, account, id string) (*accessJob, error) {
 		return nil, err
 	}
 	if j == nil || j.Type == "" {
-		// IAM's wording for an unknown job ID is not documented.
-		return nil, api.NewNoSuchEntityException("The job with ID " + id + " cannot be found.")
+		// (recorded, 2026: last_access.json, *_validation_unknown_job, *_non_uuid)
+		return nil, api.NewNoSuchEntityException("Job " + id + " does not exist.")
 	}
 	return j, nil
 }

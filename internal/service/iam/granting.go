@@ -101,6 +101,9 @@ func (s *svc) listPoliciesGrantingServiceAccess(c *server.Call, in *api.ListPoli
 		// grants_namespaces_unknown, grants_namespaces_uppercase: "[S3, IAM]").
 		return nil, invalidInput("Invalid service namespace: [" + strings.Join(unknown, ", ") + "]")
 	}
+	if err := accessARNFault(c, in.Arn, true); err != nil {
+		return nil, err
+	}
 	rest, ok := strings.CutPrefix(in.Arn, "arn:aws:iam::"+c.Account+":")
 	kind, pathName, _ := strings.Cut(rest, "/")
 	name := pathName[strings.LastIndexByte(pathName, '/')+1:]
@@ -113,7 +116,7 @@ func (s *svc) listPoliciesGrantingServiceAccess(c *server.Call, in *api.ListPoli
 	}
 	e, err := entityByName(c.Tx, c.Account, kind, name)
 	if err != nil {
-		return nil, err
+		return nil, noSuchARN(in.Arn, err)
 	}
 	held, err := identityPolicies(c.Tx, c.Account, kind, e)
 	if err != nil {

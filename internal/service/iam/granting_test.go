@@ -88,10 +88,21 @@ func TestListPoliciesGrantingServiceAccess(t *testing.T) {
 	check(role, "kms")
 
 	_, err := e.iam.ListPoliciesGrantingServiceAccess(ctx, &iam.ListPoliciesGrantingServiceAccessInput{Arn: aws.String("arn:aws:iam::" + account + ":user/nobody"), ServiceNamespaces: []string{"s3"}})
-	wantErr(t, err, "NoSuchEntity", 404, "The user with name nobody cannot be found.")
-	for _, arn := range []string{"arn:aws:iam::111122223333:user/dev", "arn:aws:s3:::a-bucket-of-mine"} {
-		_, err := e.iam.ListPoliciesGrantingServiceAccess(ctx, &iam.ListPoliciesGrantingServiceAccessInput{Arn: aws.String(arn), ServiceNamespaces: []string{"s3"}})
-		wantErr(t, err, "InvalidInput", 400, "Invalid ARN "+arn+".")
+	// (recorded, 2026: last_access.json, grants_arn_*)
+	wantErr(t, err, "NoSuchEntity", 404, "ARN arn:aws:iam::"+account+":user/nobody does not exist.")
+	for _, c := range []struct{ arn, code, msg string }{
+		{"arn:aws:iam::111122223333:user/dev", "AccessDenied", "User: arn:aws:iam::" + account + ":root is not authorized to perform the operation on arn:aws:iam::111122223333:user/dev"},
+		{"arn:aws:s3:::a-bucket-of-mine", "ValidationError", "Invalid service in ARN"},
+		{"arn:aws-cn:iam::" + account + ":user/dev", "ValidationError", "Invalid ARN partition"},
+		{"arn:aws:iam::" + account + ":root", "InvalidInput", "Could not extract entity from ARN : arn:aws:iam::" + account + ":root"},
+		{"arn:aws:iam::" + account + ":mfa/dev", "InvalidInput", "Invalid ARN arn:aws:iam::" + account + ":mfa/dev."},
+	} {
+		_, err := e.iam.ListPoliciesGrantingServiceAccess(ctx, &iam.ListPoliciesGrantingServiceAccessInput{Arn: aws.String(c.arn), ServiceNamespaces: []string{"s3"}})
+		status := 400
+		if c.code == "AccessDenied" {
+			status = 403
+		}
+		wantErr(t, err, c.code, status, c.msg)
 	}
 
 	// The identity is the resource: a caller allowed it on one role only (a user is

@@ -124,7 +124,25 @@ func TestServiceLastAccessed(t *testing.T) {
 		t.Fatalf("entities %+v", ents.EntityDetailsList)
 	}
 	_, err := e.iam.GenerateServiceLastAccessedDetails(ctx, &iam.GenerateServiceLastAccessedDetailsInput{Arn: aws.String("arn:aws:iam::" + account + ":role/none")})
-	wantErr(t, err, "NoSuchEntity", 404, "The role with name none cannot be found.")
+	// (recorded, 2026: last_access.json, generate_arn_*)
+	wantErr(t, err, "NoSuchEntity", 404, "ARN arn:aws:iam::"+account+":role/none does not exist.")
+	for _, c := range []struct{ arn, code, msg string }{
+		{"arn:aws:iam::111122223333:user/u", "AccessDenied", "User: arn:aws:iam::" + account + ":root is not authorized to perform the operation on arn:aws:iam::111122223333:user/u"},
+		{"arn:aws:s3::" + account + ":user/u", "ValidationError", "Invalid service in ARN"},
+		{"arn:aws-cn:iam::" + account + ":user/u", "ValidationError", "Invalid ARN partition"},
+		{"arn:aws:iam::" + account + ":root", "InvalidInput", "Invalid Entity Arn: arn:aws:iam::" + account + ":root is not supported."},
+	} {
+		_, err := e.iam.GenerateServiceLastAccessedDetails(ctx, &iam.GenerateServiceLastAccessedDetailsInput{Arn: aws.String(c.arn)})
+		status := 400
+		if c.code == "AccessDenied" {
+			status = 403
+		}
+		wantErr(t, err, c.code, status, c.msg)
+	}
+	_, err = e.iam.GetServiceLastAccessedDetails(ctx, &iam.GetServiceLastAccessedDetailsInput{JobId: aws.String("00000000-0000-0000-0000-000000000000")})
+	wantErr(t, err, "NoSuchEntity", 404, "Job 00000000-0000-0000-0000-000000000000 does not exist.")
+	_, err = e.iam.GetServiceLastAccessedDetailsWithEntities(ctx, &iam.GetServiceLastAccessedDetailsWithEntitiesInput{JobId: aws.String(strings.Repeat("x", 36)), ServiceNamespace: aws.String("s3")})
+	wantErr(t, err, "NoSuchEntity", 404, "Job "+strings.Repeat("x", 36)+" does not exist.")
 	// A policy's report covers every service its document allows.
 	job = must(e.iam.GenerateServiceLastAccessedDetails(ctx, &iam.GenerateServiceLastAccessedDetailsInput{Arn: aws.String("arn:aws:iam::aws:policy/AdministratorAccess")})).JobId
 	if n := len(must(e.iam.GetServiceLastAccessedDetails(ctx, &iam.GetServiceLastAccessedDetailsInput{JobId: job})).ServicesLastAccessed); n < 20 {
