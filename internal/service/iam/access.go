@@ -23,6 +23,9 @@ type accessJob struct {
 	Created   time.Time       `json:"created"`
 	Completed time.Time       `json:"completed"`
 	Services  []serviceAccess `json:"services"`
+	// Owner is the UserId of the principal that generated the report: only it may
+	// read the report (empty for reports stored before owners were kept).
+	Owner string `json:"owner,omitempty"`
 }
 
 type serviceAccess struct {
@@ -325,7 +328,7 @@ func (s *svc) generateServiceLastAccessedDetails(c *server.Call, in *api.Generat
 	if err != nil {
 		return nil, err
 	}
-	job := accessJob{Type: "SERVICE_LEVEL", Created: timeUTC(c.Now), Completed: timeUTC(c.Now)}
+	job := accessJob{Type: "SERVICE_LEVEL", Created: timeUTC(c.Now), Completed: timeUTC(c.Now), Owner: c.Principal.UserID}
 	if in.Granularity != nil {
 		job.Type = *in.Granularity
 	}
@@ -350,12 +353,16 @@ func (s *svc) generateServiceLastAccessedDetails(c *server.Call, in *api.Generat
 	return &api.GenerateServiceLastAccessedDetailsResponse{JobId: ptr(id)}, nil
 }
 
-func loadJob(tx *store.Tx, account, id string) (*accessJob, error) {
-	j, err := load[accessJob](tx, ns(account, tJobs), id)
+// loadJob reads a report for its owner. Anyone else, another user of the account,
+// the one that set everything up, or another session of the same role, is told the
+// job does not exist; another access key of the same user reads it (recorded, 2026:
+// last_access.json, ownership_*).
+func loadJob(c *server.Call, id string) (*accessJob, error) {
+	j, err := load[accessJob](c.Tx, ns(c.Account, tJobs), id)
 	if err != nil {
 		return nil, err
 	}
-	if j == nil || j.Type == "" {
+	if j == nil || j.Type == "" || (j.Owner != "" && j.Owner != c.Principal.UserID) {
 		// (recorded, 2026: last_access.json, *_validation_unknown_job, *_non_uuid)
 		return nil, api.NewNoSuchEntityException("Job " + id + " does not exist.")
 	}
@@ -374,7 +381,7 @@ func (s *svc) getServiceLastAccessedDetails(c *server.Call, in *api.GetServiceLa
 	if err != nil {
 		return nil, err
 	}
-	j, err := loadJob(c.Tx, c.Account, in.JobId)
+	j, err := loadJob(c, in.JobId)
 	if err != nil {
 		return nil, err
 	}
@@ -407,7 +414,7 @@ func (s *svc) getServiceLastAccessedDetailsWithEntities(c *server.Call, in *api.
 	if err != nil {
 		return nil, err
 	}
-	j, err := loadJob(c.Tx, c.Account, in.JobId)
+	j, err := loadJob(c, in.JobId)
 	if err != nil {
 		return nil, err
 	}

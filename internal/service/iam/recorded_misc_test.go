@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/iam/types"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
 
 	"github.com/palisade/palisade/internal/app/apptest"
 )
@@ -373,4 +374,54 @@ func TestRecordedLastAccessedSnapshot(t *testing.T) {
 	if got, _ := reportServices(t, e, aws.ToString(p)); got != "sns" {
 		t.Errorf("regenerated: %s", got)
 	}
+}
+
+// TestRecordedLastAccessedOwnership replays last_access.json's ownership_* cases: a
+// report is readable by the principal that generated it, through any of its access
+// keys, and by no one else: not another user, not the account's root, not another
+// session of the same role. To them the job does not exist.
+func TestRecordedLastAccessedOwnership(t *testing.T) {
+	e := newEnv(t)
+	const reader = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["iam:GenerateServiceLastAccessedDetails","iam:GetServiceLastAccessedDetails","iam:GetServiceLastAccessedDetailsWithEntities","sts:AssumeRole"],"Resource":"*"}]}`
+	var stsc *sts.Client // the observer's
+	user := func(name string) []*iam.Client {
+		must(e.iam.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String(name)}))
+		must(e.iam.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String(name), PolicyName: aws.String("p"), PolicyDocument: aws.String(reader)}))
+		var out []*iam.Client
+		for range 2 {
+			k := must(e.iam.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String(name)})).AccessKey
+			c, s := e.as(*k.AccessKeyId, *k.SecretAccessKey)
+			out = append(out, c)
+			if name == "observer" {
+				stsc = s
+			}
+		}
+		return out
+	}
+	observer, other := user("observer"), user("other")
+	target := "arn:aws:iam::" + account + ":user/observer"
+	job := must(observer[0].GenerateServiceLastAccessedDetails(ctx, &iam.GenerateServiceLastAccessedDetailsInput{Arn: aws.String(target)})).JobId
+	must(observer[1].GetServiceLastAccessedDetails(ctx, &iam.GetServiceLastAccessedDetailsInput{JobId: job}))
+	must(observer[1].GetServiceLastAccessedDetailsWithEntities(ctx, &iam.GetServiceLastAccessedDetailsWithEntitiesInput{JobId: job, ServiceNamespace: aws.String("iam")}))
+	for who, c := range map[string]*iam.Client{"other user": other[0], "root": e.iam} {
+		_, err := c.GetServiceLastAccessedDetails(ctx, &iam.GetServiceLastAccessedDetailsInput{JobId: job})
+		if errorCode(t, err) != "NoSuchEntity" {
+			t.Errorf("%s read the report: %v", who, err)
+		}
+		_, err = c.GetServiceLastAccessedDetailsWithEntities(ctx, &iam.GetServiceLastAccessedDetailsWithEntitiesInput{JobId: job, ServiceNamespace: aws.String("iam")})
+		wantErr(t, err, "NoSuchEntity", 404, "Job "+aws.ToString(job)+" does not exist.")
+	}
+	// Two sessions of one role.
+	must(e.iam.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("r"), AssumeRolePolicyDocument: aws.String(
+		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + account + `:user/observer"},"Action":"sts:AssumeRole"}]}`)}))
+	must(e.iam.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String("r"), PolicyName: aws.String("p"), PolicyDocument: aws.String(reader)}))
+	session := func(name string) *iam.Client {
+		cr := must(stsc.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String("arn:aws:iam::" + account + ":role/r"), RoleSessionName: aws.String(name)})).Credentials
+		return iam.NewFromConfig(e.p.Config(*cr.AccessKeyId, *cr.SecretAccessKey, *cr.SessionToken))
+	}
+	one, two := session("one"), session("two")
+	job = must(one.GenerateServiceLastAccessedDetails(ctx, &iam.GenerateServiceLastAccessedDetailsInput{Arn: aws.String(target)})).JobId
+	must(one.GetServiceLastAccessedDetails(ctx, &iam.GetServiceLastAccessedDetailsInput{JobId: job}))
+	_, err := two.GetServiceLastAccessedDetails(ctx, &iam.GetServiceLastAccessedDetailsInput{JobId: job})
+	wantErr(t, err, "NoSuchEntity", 404, "Job "+aws.ToString(job)+" does not exist.")
 }
