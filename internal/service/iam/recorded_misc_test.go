@@ -330,6 +330,14 @@ func TestRecordedPoliciesGrantingServiceAccess(t *testing.T) {
 	if p := out.PoliciesGrantingServiceAccess[0].Policies; len(p) != 1 || aws.ToString(p[0].PolicyName) != "selection" {
 		t.Errorf("cross-policy deny: %+v", p)
 	}
+	// selection_allow_and_deny: the policy's own Deny takes back its Allow.
+	must(e.iam.DeleteUserPolicy(ctx, &iam.DeleteUserPolicyInput{UserName: aws.String("empty"), PolicyName: aws.String("separate-deny")}))
+	must(e.iam.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String("empty"), PolicyName: aws.String("selection"),
+		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"},{"Effect":"Deny","Action":"s3:*","Resource":"*"}]}`)}))
+	out = must(e.iam.ListPoliciesGrantingServiceAccess(ctx, &iam.ListPoliciesGrantingServiceAccessInput{Arn: aws.String(arn("user", "empty")), ServiceNamespaces: []string{"s3"}}))
+	if p := out.PoliciesGrantingServiceAccess[0].Policies; len(p) != 0 {
+		t.Errorf("allow and deny in one policy: %+v", p)
+	}
 	out = must(e.iam.ListPoliciesGrantingServiceAccess(ctx, &iam.ListPoliciesGrantingServiceAccessInput{Arn: aws.String(arn("user", "target")), ServiceNamespaces: []string{"execute-api"}}))
 	if len(out.PoliciesGrantingServiceAccess) != 1 || len(out.PoliciesGrantingServiceAccess[0].Policies) != 0 {
 		t.Errorf("execute-api: %+v (grants_namespaces_hyphen)", out.PoliciesGrantingServiceAccess)
