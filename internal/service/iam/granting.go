@@ -6,7 +6,6 @@ import (
 	"strings"
 
 	api "github.com/palisade/palisade/internal/api/iam"
-	"github.com/palisade/palisade/internal/authz"
 	"github.com/palisade/palisade/internal/policy"
 	"github.com/palisade/palisade/internal/server"
 	"github.com/palisade/palisade/internal/store"
@@ -92,14 +91,14 @@ func identityPolicies(tx *store.Tx, account, kind string, e *entity) ([]granting
 
 // listPoliciesGrantingServiceAccess answers, for each service namespace asked, the
 // identity's permissions policies with an Allow statement whose Action or NotAction
-// covers at least one of the service's actions in the Service Authorization Reference
-// — resources and conditions aside, and without weighing Deny statements, boundaries,
-// SCPs or resource policies, as the API reference describes it ("It only applies
-// permissions policy logic"). A namespace IAM does not report on is refused. Each
-// entry names a policy once (a managed policy attached to a user and to its group
-// too); the order of the policies is Palisade's (see identityPolicies): IAM's varied
-// between two identical calls (recorded, 2026: last_access.json, grants_user_graph,
-// grants_boundary_ignored).
+// reaches the namespace on a resource it can have (allowsNamespace), unless the
+// policy's own unconditional Deny on every resource takes that back. Conditions,
+// Denies in other policies, boundaries, SCPs and resource policies are not weighed,
+// as the API reference describes it ("It only applies permissions policy logic"). A
+// namespace IAM does not report on is refused. Each entry names a policy once (a
+// managed policy attached to a user and to its group too); the order of the
+// policies is Palisade's (see identityPolicies): IAM's varied between two identical
+// calls (recorded, 2026: last_access.json, grants_user_graph, grants_boundary_ignored).
 func (s *svc) listPoliciesGrantingServiceAccess(c *server.Call, in *api.ListPoliciesGrantingServiceAccessRequest) (*api.ListPoliciesGrantingServiceAccessResponse, error) {
 	// Nothing is ever truncated, so no marker Palisade handed out can come back; a
 	// made-up one is refused as IAM's listings refuse it.
@@ -142,23 +141,13 @@ func (s *svc) listPoliciesGrantingServiceAccess(c *server.Call, in *api.ListPoli
 		PoliciesGrantingServiceAccess: make([]api.ListPoliciesGrantingServiceAccessEntry, 0, len(in.ServiceNamespaces))}
 	for _, namespace := range in.ServiceNamespaces {
 		entry := api.ListPoliciesGrantingServiceAccessEntry{ServiceNamespace: ptr(namespace), Policies: []api.PolicyGrantingServiceAccess{}}
-		var actions []string
-		if svc, ok := authz.LookupService(namespace); ok {
-			actions = make([]string, 0, len(svc.Actions))
-			for _, a := range svc.Actions {
-				actions = append(actions, a.FullName())
-			}
-		}
 		seen := map[string]bool{}
 		for _, p := range held {
 			key := str(p.out.PolicyArn) + "|" + str(p.out.EntityType) + "|" + str(p.out.EntityName) + "|" + p.out.PolicyName
 			if p.doc == nil || seen[key] {
 				continue
 			}
-			grants := p.doc.AllowsAnyAction(actions)
-			if actions == nil {
-				grants = allowsNamespace(p.doc, strings.ToLower(namespace))
-			}
+			grants := allowsNamespace(p.doc, namespace)
 			if grants && !deniesNothingIn(p.doc) && !slices.Contains(allowedServices([]string{p.src}), namespace) {
 				// The policy's own unconditional Deny takes back what it allows: Allow
 				// s3:GetObject with Deny s3:* grants nothing, while a Deny in another

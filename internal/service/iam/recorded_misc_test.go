@@ -330,10 +330,35 @@ func TestRecordedPoliciesGrantingServiceAccess(t *testing.T) {
 	if p := out.PoliciesGrantingServiceAccess[0].Policies; len(p) != 1 || aws.ToString(p[0].PolicyName) != "selection" {
 		t.Errorf("cross-policy deny: %+v", p)
 	}
-	// selection_allow_and_deny: the policy's own Deny takes back its Allow.
+	// selection_*, resource_selection_*: one policy, rewritten.
 	must(e.iam.DeleteUserPolicy(ctx, &iam.DeleteUserPolicyInput{UserName: aws.String("empty"), PolicyName: aws.String("separate-deny")}))
-	must(e.iam.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String("empty"), PolicyName: aws.String("selection"),
-		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"},{"Effect":"Deny","Action":"s3:*","Resource":"*"}]}`)}))
+	for _, c := range []struct{ stmts, want string }{
+		{`{"Effect":"Allow","Action":"s3:StackdUnmodeledAction","Resource":"*"}`, "s3"},
+		{`{"Effect":"Allow","Action":"S3:GETOBJECT","Resource":"*"}`, "s3"},
+		{`{"Effect":"Allow","NotAction":"s3:*","Resource":"*"}`, "sqs,iam"},
+		{`{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:iam::` + account + `:user/nobody"}`, ""},
+		{`{"Effect":"Allow","Action":"s3:GetObject","NotResource":"*"}`, ""},
+		{`{"Effect":"Allow","Action":"iam:PassRole","Resource":"*"}`, "iam"},
+		{`{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::bucket-a"}`, "s3"},
+		{`{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"},{"Effect":"Deny","Action":"s3:*","Resource":"*","Condition":{"StringEquals":{"aws:username":"nobody"}}}`, "s3"},
+		{`{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::bucket-a/*"},{"Effect":"Deny","Action":"s3:*","Resource":"arn:aws:s3:::bucket-a/*"}`, "s3"},
+		{`{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::bucket-a/*"},{"Effect":"Deny","Action":"s3:GetObject","NotResource":"arn:aws:s3:::bucket-a/*"}`, "s3"},
+		{`{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"},{"Effect":"Deny","Action":"s3:*","Resource":"*"}`, ""},
+	} {
+		must(e.iam.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String("empty"), PolicyName: aws.String("selection"),
+			PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[` + c.stmts + `]}`)}))
+		out := must(e.iam.ListPoliciesGrantingServiceAccess(ctx, &iam.ListPoliciesGrantingServiceAccessInput{Arn: aws.String(arn("user", "empty")), ServiceNamespaces: []string{"s3", "sqs", "iam"}}))
+		var got []string
+		for _, entry := range out.PoliciesGrantingServiceAccess {
+			if len(entry.Policies) > 0 {
+				got = append(got, aws.ToString(entry.ServiceNamespace))
+			}
+		}
+		if g := strings.Join(got, ","); g != c.want {
+			t.Errorf("%s: granting %q, want %q", c.stmts, g, c.want)
+		}
+	}
+	// selection_allow_and_deny: the policy's own Deny takes back its Allow.
 	out = must(e.iam.ListPoliciesGrantingServiceAccess(ctx, &iam.ListPoliciesGrantingServiceAccessInput{Arn: aws.String(arn("user", "empty")), ServiceNamespaces: []string{"s3"}}))
 	if p := out.PoliciesGrantingServiceAccess[0].Policies; len(p) != 0 {
 		t.Errorf("allow and deny in one policy: %+v", p)

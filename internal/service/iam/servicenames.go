@@ -2,6 +2,7 @@ package iam
 
 import (
 	_ "embed"
+	"slices"
 	"strings"
 
 	"github.com/palisade/palisade/internal/authz"
@@ -49,23 +50,27 @@ func accessServiceName(ns string) string {
 	return ns
 }
 
-// allowsNamespace reports whether an Allow statement of doc names an action of a
-// namespace the catalog does not hold (so its action names are unknown): an Action
-// whose service prefix matches, or a NotAction that does not exclude the whole
-// namespace.
+// allowsNamespace reports whether an Allow statement of doc reaches a namespace as
+// ListPoliciesGrantingServiceAccess judges it: an Action whose service prefix matches
+// (whether or not the action exists: "s3:StackdUnmodeledAction" counts), or a
+// NotAction that does not exclude the whole namespace, on a resource that can be the
+// namespace's: "*", an ARN of that service, or a NotResource other than "*" (recorded,
+// 2026: last_access.json, selection_unknown_action, selection_not_action,
+// selection_impossible_resource, selection_not_resource, resource_selection_*).
 func allowsNamespace(doc *policy.Policy, ns string) bool {
 	for _, st := range doc.Document().Statements {
-		if st.Effect != policy.Allow {
+		if st.Effect != policy.Allow || !resourceReaches(st, ns) {
 			continue
 		}
 		matched := false
 		for _, a := range st.Actions {
-			prefix, _, found := strings.Cut(strings.ToLower(a), ":")
+			a = strings.ToLower(a)
+			prefix, _, found := strings.Cut(a, ":")
 			if !found {
 				prefix = "*"
 			}
 			if st.NotAction {
-				if actionGlob(strings.ToLower(a), ns+":*") || a == "*" {
+				if a == "*" || actionGlob(a, ns+":*") {
 					matched = true
 				}
 				continue
@@ -75,6 +80,27 @@ func allowsNamespace(doc *policy.Policy, ns string) bool {
 			}
 		}
 		if st.NotAction && !matched {
+			return true
+		}
+	}
+	return false
+}
+
+// resourceReaches reports whether a statement's Resource or NotResource can name a
+// resource of the namespace.
+func resourceReaches(st policy.Statement, ns string) bool {
+	if !st.HasResource {
+		return true
+	}
+	if st.NotResource {
+		return !slices.Contains(st.Resources, "*")
+	}
+	for _, r := range st.Resources {
+		if r == "*" {
+			return true
+		}
+		parts := strings.SplitN(r, ":", 4)
+		if len(parts) < 3 || actionGlob(strings.ToLower(parts[2]), ns) {
 			return true
 		}
 	}
