@@ -38,8 +38,15 @@ type alarmNotifier struct {
 }
 
 func (n alarmNotifier) Notify(tx *store.Tx, region string, m cloudwatch.Notification) (string, error) {
+	// AWS publishes the alarm's message structure: email subscribers get its email
+	// text, the others its default JSON (recorded, 2026: sns_publications.json,
+	// publishedMessage; the SQS subscriber's envelope held the default).
+	msg, structured := m.Message, m.Structure != ""
+	if structured {
+		msg = m.Structure
+	}
 	return n.sns.PublishAsService(tx, sns.Notification{Service: "cloudwatch.amazonaws.com", TopicARN: m.TopicARN, Subject: m.Subject,
-		Message: m.Message, SourceAccount: m.SourceAccount, SourceOwner: m.SourceAccount, SourceARN: m.SourceARN, Now: n.clock.Now()})
+		Message: msg, Structured: structured, SourceAccount: m.SourceAccount, SourceOwner: m.SourceAccount, SourceARN: m.SourceARN, Now: n.clock.Now()})
 }
 
 // queueSender delivers SNS messages to SQS, as SNS's service principal.

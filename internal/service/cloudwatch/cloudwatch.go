@@ -32,6 +32,10 @@ type Notification struct {
 	TopicARN string
 	Subject  string
 	Message  string
+	// Structure is the message as CloudWatch publishes it, with MessageStructure
+	// json: Message as its default, and the SMS and email texts, so that SNS
+	// delivers each protocol its own (the action history's publishedMessage).
+	Structure string
 	// SourceAccount and SourceARN identify the alarm (aws:SourceAccount,
 	// aws:SourceArn in the topic policy's view).
 	SourceAccount string

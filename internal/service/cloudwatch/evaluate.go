@@ -683,6 +683,7 @@ func (cw *CloudWatch) runAction(tx *store.Tx, account, region string, a *alarmRe
 	if a.isComposite() {
 		msg = compositeMessage(a, account, region, oldState)
 	}
+	structure := publishedMessage(a, account, region, oldState, msg)
 	if p.Service != "sns" {
 		err = fmt.Errorf("the action kind %s is not served by Palisade", p.Service)
 	} else if cw.d.Notifier == nil {
@@ -692,7 +693,7 @@ func (cw *CloudWatch) runAction(tx *store.Tx, account, region string, a *alarmRe
 		// own savepoint.
 		err = tx.Savepoint(func() error {
 			_, perr := cw.d.Notifier.Notify(tx, region, Notification{
-				TopicARN: arn, Subject: alarmSubject(a.State, a.Name, region), Message: msg,
+				TopicARN: arn, Subject: alarmSubject(a.State, a.Name, region), Message: msg, Structure: structure,
 				SourceAccount: account, SourceARN: alarmARN(region, account, a.Name),
 			})
 			return perr
@@ -701,7 +702,7 @@ func (cw *CloudWatch) runAction(tx *store.Tx, account, region string, a *alarmRe
 	// AWS's history data: these keys in this order, the message structure as a JSON
 	// string (recorded, 2026: sns_publications.json, action-history-*).
 	var data any = historyText(`{"actionState":"Succeeded","stateUpdateTimestamp":` + strconv.FormatInt(a.StateUpdated.UnixMilli(), 10) +
-		`,"notificationResource":` + jsonString(arn) + `,"publishedMessage":` + jsonString(publishedMessage(a, account, region, oldState, msg)) +
+		`,"notificationResource":` + jsonString(arn) + `,"publishedMessage":` + jsonString(structure) +
 		`,"error":null,"muteWindowEndTimestamp":null}`)
 	summary := "Successfully executed action " + arn
 	if err != nil {

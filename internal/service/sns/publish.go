@@ -534,10 +534,13 @@ func (s *SNS) publishBatch(c *server.Call, in *api.PublishBatchInput) (*api.Publ
 // Notification is a message another service publishes to a topic, as its service
 // principal (CloudWatch's alarm actions, CloudTrail's log-file notifications).
 type Notification struct {
-	Service       string // the service principal, e.g. cloudwatch.amazonaws.com
-	TopicARN      string
-	Subject       string
-	Message       string
+	Service  string // the service principal, e.g. cloudwatch.amazonaws.com
+	TopicARN string
+	Subject  string
+	Message  string
+	// Structured says Message is a MessageStructure json message: per-protocol
+	// texts under a default, as a Publish with MessageStructure=json sends.
+	Structured    bool
 	SourceAccount string
 	SourceARN     string
 	// SourceOwner, when set, is the aws:SourceOwner the service sends (CloudWatch
@@ -602,7 +605,11 @@ func (s *SNS) PublishAsService(tx *store.Tx, n Notification) (string, error) {
 			subject = svckit.Ptr(n.Subject[:100])
 		}
 	}
-	m, err := prepare(t, topic, n.Message, subject, nil, nil, nil, nil, n.Now)
+	var structure *string
+	if n.Structured {
+		structure = svckit.Ptr("json")
+	}
+	m, err := prepare(t, topic, n.Message, subject, structure, nil, nil, nil, n.Now)
 	if err != nil {
 		return "", err
 	}

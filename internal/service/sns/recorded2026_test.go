@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"slices"
 	"sort"
 	"strings"
@@ -2433,5 +2435,66 @@ func TestRecorded2026ServiceSourceHeldDelivery(t *testing.T) {
 	settle()
 	if got := r.wait(t, 2)[1]; !strings.Contains(got["Message"], `"AlarmArn":"`+alarm+`"`) {
 		t.Fatalf("the held alarm notification: %v", got)
+	}
+}
+
+// A CloudWatch alarm action publishes the message structure its action history
+// shows as publishedMessage: SNS delivers an email subscriber the email text, under
+// the alarm's subject, and an SQS subscriber the default JSON (recorded, 2026:
+// cloudwatch/sns_publications.json; the email delivery follows SNS's
+// MessageStructure json, the recording having no email endpoint).
+func TestAlarmPublicationPerProtocol(t *testing.T) {
+	e := newEnv(t)
+	topic := e.topic("alarms", nil)
+	url, qarn := e.queueFor("alarms", topic, true)
+	e.subscribe(topic, "sqs", qarn, nil)
+	apptest.Must(e.sns.Subscribe(ctx, &sns.SubscribeInput{TopicArn: aws.String(topic), Protocol: aws.String("email"), Endpoint: aws.String("ops@example.com")}))
+	dir := filepath.Join(e.p.DataDir, "outbox")
+	conf, _ := os.ReadFile(waitFiles(t, dir, 1)[0])
+	token := ""
+	for _, line := range strings.Split(string(conf), "\r\n") {
+		if v, ok := strings.CutPrefix(line, "X-Amz-Sns-Confirmation-Token: "); ok {
+			token = v
+		}
+	}
+	apptest.Must(e.sns.ConfirmSubscription(ctx, &sns.ConfirmSubscriptionInput{TopicArn: aws.String(topic), Token: aws.String(token)}))
+
+	cwc := cloudwatch.NewFromConfig(e.p.RootConfig())
+	apptest.Must(cwc.PutMetricAlarm(ctx, &cloudwatch.PutMetricAlarmInput{AlarmName: aws.String("cpu"), Namespace: aws.String("AWS/EC2"), MetricName: aws.String("CPUUtilization"),
+		Statistic: cwtypes.StatisticAverage, Period: aws.Int32(300), EvaluationPeriods: aws.Int32(1), Threshold: aws.Float64(50),
+		ComparisonOperator: cwtypes.ComparisonOperatorGreaterThanThreshold, AlarmActions: []string{topic}}))
+	apptest.Must(cwc.SetAlarmState(ctx, &cloudwatch.SetAlarmStateInput{AlarmName: aws.String("cpu"), StateValue: cwtypes.StateValueAlarm, StateReason: aws.String("manual")}))
+
+	hist := apptest.Must(cwc.DescribeAlarmHistory(ctx, &cloudwatch.DescribeAlarmHistoryInput{AlarmName: aws.String("cpu"), HistoryItemType: cwtypes.HistoryItemTypeAction}))
+	if len(hist.AlarmHistoryItems) != 1 {
+		t.Fatalf("action history %+v", hist.AlarmHistoryItems)
+	}
+	var data struct{ PublishedMessage string }
+	var published struct{ Default, SMS, Email string }
+	if err := json.Unmarshal([]byte(aws.ToString(hist.AlarmHistoryItems[0].HistoryData)), &data); err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal([]byte(data.PublishedMessage), &published); err != nil || published.Email == "" || published.Default == "" {
+		t.Fatalf("publishedMessage %s: %v", data.PublishedMessage, err)
+	}
+
+	msgs := e.drain(url)
+	if len(msgs) != 1 {
+		t.Fatalf("%d messages in the queue", len(msgs))
+	}
+	var env struct{ Subject, Message string }
+	if err := json.Unmarshal([]byte(aws.ToString(msgs[0].Body)), &env); err != nil {
+		t.Fatal(err)
+	}
+	if env.Message != published.Default || env.Subject != `ALARM: "cpu" in US East (N. Virginia)` {
+		t.Fatalf("queue envelope %+v", env)
+	}
+
+	b, _ := os.ReadFile(waitFiles(t, dir, 2)[1])
+	head, body, _ := strings.Cut(string(b), "\r\n\r\n")
+	want := strings.ReplaceAll(published.Email, "\n", "\r\n")
+	if !strings.Contains(head, "Subject: "+`ALARM: "cpu" in US East (N. Virginia)`+"\r\n") || !strings.HasPrefix(body, want) ||
+		!strings.HasPrefix(body, `You are receiving this email because your Amazon CloudWatch Alarm "cpu" in the US East (N. Virginia) region has entered the ALARM state`) {
+		t.Fatalf("alarm email:\n%s\nwant body:\n%s", b, want)
 	}
 }
