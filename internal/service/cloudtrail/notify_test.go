@@ -33,6 +33,20 @@ func TestLogFileNotifications(t *testing.T) {
 	if aws.ToString(trail.SnsTopicARN) != *topic {
 		t.Fatalf("SnsTopicARN %v", aws.ToString(trail.SnsTopicARN))
 	}
+	// CreateTrail publishes its validation message at once, without counting it as a
+	// notification in the trail's status (recorded, 2026:
+	// sns/encryption_cloudtrail_source.json, receive-validation-preflight,
+	// trail-status-preflight).
+	first := apptest.Must(queues.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: q, MaxNumberOfMessages: 10,
+		MessageAttributeNames: []string{"All"}})).Messages
+	if len(first) != 1 || aws.ToString(first[0].Body) != "CloudTrail validation message." || len(first[0].MessageAttributes) != 0 {
+		t.Fatalf("messages after CreateTrail %+v", first)
+	}
+	apptest.Must(queues.DeleteMessage(ctx, &sqs.DeleteMessageInput{QueueUrl: q, ReceiptHandle: first[0].ReceiptHandle}))
+	if st := apptest.Must(e.ct.GetTrailStatus(ctx, &cloudtrail.GetTrailStatusInput{Name: aws.String("notified")})); st.LatestNotificationTime != nil ||
+		aws.ToString(st.LatestNotificationAttemptTime) != "" || aws.ToString(st.LatestNotificationAttemptSucceeded) != "" || st.LatestNotificationError != nil {
+		t.Fatalf("status after CreateTrail %+v", st)
+	}
 	apptest.Must(e.ct.StartLogging(ctx, &cloudtrail.StartLoggingInput{Name: aws.String("notified")}))
 	apptest.Must(e.iam.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("someone")}))
 	e.advance(5 * time.Minute)

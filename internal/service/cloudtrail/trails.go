@@ -601,8 +601,27 @@ func (ct *CloudTrail) createTrail(c *server.Call, in *api.CreateTrailRequest) (*
 		IncludeGlobalServiceEvents: in.IncludeGlobalServiceEvents, IsMultiRegion: in.IsMultiRegionTrail, LogVal: in.EnableLogFileValidation,
 		CWLogGroupARN: in.CloudWatchLogsLogGroupArn, CWRoleARN: in.CloudWatchLogsRoleArn, KMSKeyID: in.KmsKeyId, IsOrganization: in.IsOrganizationTrail,
 	})
-	return r, err
+	if err != nil {
+		return nil, err
+	}
+	if tp := ct.deps.Topics; tp != nil && t.SnsTopicARN != "" {
+		// AWS publishes this raw text to the trail's topic when the trail is created,
+		// before any logging, and leaves the trail's notification status empty
+		// (recorded, 2026: sns/encryption_cloudtrail_source.json, create-trail and
+		// receive-validation-preflight). The policy was checked above; a publish
+		// refused later (the topic's KMS key) is not known to fail the call, so it
+		// runs in its own savepoint and its error is dropped (inferred).
+		if err := c.Tx.Savepoint(func() error {
+			return tp.Publish(c.Tx, t.SnsTopicARN, t.ARN, t.Account, validationMessage, c.Now)
+		}); err != nil {
+			ct.deps.Logger.Warn("cloudtrail: validation message not published", "trail", t.ARN, "err", err)
+		}
+	}
+	return r, nil
 }
+
+// validationMessage is what CloudTrail publishes to a new trail's topic.
+const validationMessage = "CloudTrail validation message."
 
 func (ct *CloudTrail) updateTrail(c *server.Call, in *api.UpdateTrailRequest) (*api.UpdateTrailResponse, error) {
 	t, err := ct.lookup(c, in.Name, write)
