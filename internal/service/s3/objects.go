@@ -2,6 +2,7 @@ package s3
 
 import (
 	"bytes"
+	"context"
 	"crypto/md5"
 	"encoding/base64"
 	"encoding/hex"
@@ -632,11 +633,17 @@ func parseRange(h string, size int64) (start, end int64, ok, satisfiable bool) {
 // recovered for the caller (kms:Decrypt for SSE-KMS, the customer's key for SSE-C),
 // and the body files are held against removal until the response is done.
 func (s *Service) body(c *server.Call, rr *readResult, ck customerKey) (*multiReader, error) {
-	o := rr.o
-	objKey, err := s.objectKey(c, o.Enc, ck)
+	objKey, err := s.objectKey(c, rr.o.Enc, ck)
 	if err != nil {
 		return nil, err
 	}
+	return s.bodyUnder(c, rr, objKey)
+}
+
+// bodyUnder is body for a caller that has recovered the object key already (a copy,
+// whose one kms:Decrypt is recorded once).
+func (s *Service) bodyUnder(c *server.Call, rr *readResult, objKey []byte) (*multiReader, error) {
+	o := rr.o
 	files := o.files()
 	s.blobs.acquire(files)
 	m := &multiReader{release: func() { s.blobs.release(files) }}
@@ -1173,41 +1180,81 @@ func (l *linkSet) Close() error {
 
 // copyChecksum computes a copy's checksum in the algorithm the request names, from
 // the source's plaintext; the source's own value serves where it already has a
-// full-object checksum of that algorithm.
-func (s *Service) copyChecksum(c *server.Call, sb *bucketRec, so *objRec, alg string, ck customerKey) (map[string]string, error) {
+// full-object checksum of that algorithm, and the prepared digest where prep read
+// the same source version (pre, which may be nil).
+func (s *Service) copyChecksum(c *server.Call, sb *bucketRec, so *objRec, alg string, srcKey []byte, pre *copyDigests) (map[string]string, error) {
 	a := strings.ToUpper(alg)
 	if !knownAlg(a) {
 		return nil, errInvalidRequest("Checksum algorithm provided is unsupported. Please try again with any of the valid types: [CRC32, CRC32C, CRC64NVME, SHA1, SHA256]")
 	}
-	if v, ok := so.Checksums[a]; ok && (so.ChecksumType == typeFullObject || so.ChecksumType == "") && len(so.Parts) == 0 {
+	if !copyNeedsChecksum(so, a) {
+		return map[string]string{a: so.Checksums[a]}, nil
+	}
+	if v, ok := pre.of(so)[a]; ok {
 		return map[string]string{a: v}, nil
 	}
-	r, err := s.body(c, &readResult{b: sb, o: so, start: 0, end: so.Size}, ck)
+	r, err := s.bodyUnder(c, &readResult{b: sb, o: so, start: 0, end: so.Size}, srcKey)
 	if err != nil {
 		return nil, err
 	}
 	defer r.Close()
-	h := newHash(a)
-	if _, err := io.Copy(h, r); err != nil {
-		return nil, err
-	}
-	return map[string]string{a: base64.StdEncoding.EncodeToString(h.Sum(nil))}, nil
+	return digest(r, false, []string{a})
+}
+
+// copyNeedsChecksum tells whether a copy naming algorithm a (upper case, known) must
+// read the source for it: not when the source has a full-object checksum of it.
+func copyNeedsChecksum(so *objRec, a string) bool {
+	_, ok := so.Checksums[a]
+	return !ok || so.ChecksumType != typeFullObject && so.ChecksumType != "" || len(so.Parts) > 0
 }
 
 // copyWhole reads a multipart source once for what a copy in one piece needs: the
 // data's MD5 (hex, under "") and, for a composite source, the full-object checksum
-// of each of its algorithms.
-func (s *Service) copyWhole(c *server.Call, sb *bucketRec, so *objRec, ck customerKey) (map[string]string, error) {
-	r, err := s.body(c, &readResult{b: sb, o: so, start: 0, end: so.Size}, ck)
+// of each of its algorithms; prep's digests serve if it read the same version.
+func (s *Service) copyWhole(c *server.Call, sb *bucketRec, so *objRec, srcKey []byte, pre *copyDigests) (map[string]string, error) {
+	algs := wholeAlgs(so)
+	if d := pre.of(so); d != nil {
+		out := map[string]string{}
+		for _, a := range append([]string{""}, algs...) {
+			if v, ok := d[a]; ok {
+				out[a] = v
+			}
+		}
+		if len(out) == len(algs)+1 {
+			return out, nil
+		}
+	}
+	r, err := s.bodyUnder(c, &readResult{b: sb, o: so, start: 0, end: so.Size}, srcKey)
 	if err != nil {
 		return nil, err
 	}
 	defer r.Close()
-	m := md5.New()
-	writers := []io.Writer{m}
-	hashes := map[string]hash.Hash{}
+	return digest(r, true, algs)
+}
+
+// wholeAlgs are the algorithms whose full-object checksums copyWhole gives: a
+// composite source's.
+func wholeAlgs(so *objRec) []string {
+	var algs []string
 	if so.ChecksumType == typeComposite {
 		for a := range so.Checksums {
+			algs = append(algs, a)
+		}
+	}
+	return algs
+}
+
+// digest reads r once for its MD5 (hex, under "", if withMD5) and its checksum in
+// each of algs (base64).
+func digest(r io.Reader, withMD5 bool, algs []string) (map[string]string, error) {
+	var writers []io.Writer
+	m := md5.New()
+	if withMD5 {
+		writers = append(writers, m)
+	}
+	hashes := map[string]hash.Hash{}
+	for _, a := range algs {
+		if hashes[a] == nil {
 			hashes[a] = newHash(a)
 			writers = append(writers, hashes[a])
 		}
@@ -1215,12 +1262,42 @@ func (s *Service) copyWhole(c *server.Call, sb *bucketRec, so *objRec, ck custom
 	if _, err := io.Copy(io.MultiWriter(writers...), r); err != nil {
 		return nil, err
 	}
-	out := map[string]string{"": hex.EncodeToString(m.Sum(nil))}
+	out := map[string]string{}
+	if withMD5 {
+		out[""] = hex.EncodeToString(m.Sum(nil))
+	}
 	for a, h := range hashes {
 		out[a] = base64.StdEncoding.EncodeToString(h.Sum(nil))
 	}
 	return out, nil
 }
+
+// copyDigests are what prepareCopy read of a copy's source before the transaction:
+// the digests copyWhole and copyChecksum need (keyed as digest keys them), and the
+// source version they belong to (its write stamp).
+type copyDigests struct {
+	write string
+	sums  map[string]string
+}
+
+// of gives the digests if they are of so (nil otherwise: the source was written
+// between prep and the transaction, and the copy is of the newer version).
+func (d *copyDigests) of(so *objRec) map[string]string {
+	if d == nil || d.write != writeStamp(so) {
+		return nil
+	}
+	return d.sums
+}
+
+// copyPrep is CopyObject's prepared value: the links its transaction makes, to be
+// removed if it does not commit, and the source's digests if prep read them.
+type copyPrep struct {
+	*linkSet
+	digests *copyDigests
+}
+
+// copyDigestHook, when set (by tests), runs in prep just before the source is read.
+var copyDigestHook func(bucket, key string)
 
 // copyBodies gives a copy (dst) its own names for the source's body files (hard links:
 // the ciphertext is shared, the file keys are sealed again under the copy's object key).
@@ -1252,11 +1329,72 @@ func (s *Service) copyBodies(c *server.Call, links *linkSet, src, dst *objRec, s
 	return out, nil
 }
 
-func (s *Service) prepareCopy(c *server.Call, in *api.CopyObjectRequest) (*linkSet, error) {
-	return &linkSet{s: s}, nil
+// prepareCopy reads, outside the store's write transaction, a source the copy must
+// read whole (a multipart source; a checksum algorithm the source lacks), so that a
+// copy of gigabytes does not hold every other write back while it is digested. It
+// never fails the call: whatever stops it (a missing source, a condition, a key) is
+// left to the transaction, which answers it in S3's order. SSE-KMS sources are left
+// to the transaction too: their key comes from kms:Decrypt, which is authorized and
+// recorded in the call's transaction, once.
+func (s *Service) prepareCopy(c *server.Call, in *api.CopyObjectRequest) (*copyPrep, error) {
+	p := &copyPrep{linkSet: &linkSet{s: s}}
+	src, err := parseCopySource(in.CopySource)
+	if err != nil || checkKey(in.Key) != nil || checkStorageClass(in.StorageClass) != nil {
+		return p, nil
+	}
+	ck := customerKey{in.CopySourceSSECustomerAlgorithm, in.CopySourceSSECustomerKey, in.CopySourceSSECustomerKeyMD5}
+	var body *multiReader
+	var write string
+	var withMD5 bool
+	var algs []string
+	err = s.d.Store.View(context.WithoutCancel(c), func(tx *store.Tx) error {
+		c.Tx = tx
+		defer func() { c.Tx = nil }()
+		sb, so, err := s.copySourceVersion(tx, src, "")
+		if err != nil || so.Size > maxPutSize || checkArchived(so) != nil || so.Enc.Mode != sseS3 && so.Enc.Mode != sseC ||
+			in.ExpectedSourceBucketOwner != nil && *in.ExpectedSourceBucketOwner != sb.Owner ||
+			copyConditions(so, c.Now, in.CopySourceIfMatch, in.CopySourceIfNoneMatch, in.CopySourceIfModifiedSince, in.CopySourceIfUnmodifiedSince) != nil {
+			return errSkipPrep
+		}
+		if len(so.Parts) > 0 {
+			withMD5, algs = true, wholeAlgs(so)
+		}
+		if in.ChecksumAlgorithm != nil {
+			if a := strings.ToUpper(*in.ChecksumAlgorithm); knownAlg(a) && copyNeedsChecksum(so, a) {
+				algs = append(algs, a)
+			}
+		}
+		if !withMD5 && len(algs) == 0 {
+			return errSkipPrep
+		}
+		write = writeStamp(so)
+		// body holds the body files against removal once the snapshot is gone.
+		body, err = s.body(c, &readResult{b: sb, o: so, start: 0, end: so.Size}, ck)
+		return err
+	})
+	if err != nil {
+		if body != nil {
+			body.Close()
+		}
+		return p, nil
+	}
+	defer body.Close()
+	if copyDigestHook != nil {
+		copyDigestHook(src.bucket, src.key)
+	}
+	sums, err := digest(body, withMD5, algs)
+	if err != nil {
+		return p, nil
+	}
+	p.digests = &copyDigests{write: write, sums: sums}
+	return p, nil
 }
 
-func (s *Service) copyObject(c *server.Call, in *api.CopyObjectRequest, links *linkSet) (*api.CopyObjectOutput, error) {
+// errSkipPrep ends a prep's view with nothing to prepare.
+var errSkipPrep = errors.New("s3: nothing to prepare")
+
+func (s *Service) copyObject(c *server.Call, in *api.CopyObjectRequest, p *copyPrep) (*api.CopyObjectOutput, error) {
+	links := p.linkSet
 	if err := checkKey(in.Key); err != nil {
 		return nil, err
 	}
@@ -1330,7 +1468,7 @@ func (s *Service) copyObject(c *server.Call, in *api.CopyObjectRequest, links *l
 		// MD5, and a composite checksum becomes the full-object checksum of the
 		// same algorithm (recorded, 2026: multipart_readers_replay.json,
 		// reader-gap-copy-create, reader-composite-copy-create).
-		whole, err := s.copyWhole(c, sb, so, customerKey{in.CopySourceSSECustomerAlgorithm, in.CopySourceSSECustomerKey, in.CopySourceSSECustomerKeyMD5})
+		whole, err := s.copyWhole(c, sb, so, srcKey, p.digests)
 		if err != nil {
 			return nil, err
 		}
@@ -1345,7 +1483,7 @@ func (s *Service) copyObject(c *server.Call, in *api.CopyObjectRequest, links *l
 		// A copy that names an algorithm has that checksum of the whole object, in
 		// place of the source's (recorded, 2026: checksum_algorithms_object_replay.json,
 		// copy-replace-XXHASH64-XXHASH128 and the like).
-		if o.Checksums, err = s.copyChecksum(c, sb, so, *in.ChecksumAlgorithm, customerKey{in.CopySourceSSECustomerAlgorithm, in.CopySourceSSECustomerKey, in.CopySourceSSECustomerKeyMD5}); err != nil {
+		if o.Checksums, err = s.copyChecksum(c, sb, so, *in.ChecksumAlgorithm, srcKey, p.digests); err != nil {
 			return nil, err
 		}
 		o.ChecksumType = typeFullObject
