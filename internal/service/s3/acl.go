@@ -329,7 +329,7 @@ func parseGrantHeader(v, perm string) ([]grant, error) {
 // resolveGrantee checks a grantee; S3 names the faulty argument by the header's key
 // (id, uri) for a grant header and by element (CanonicalUser/ID, Group/URI) for a
 // document, as it answered LocalStack's recordings.
-func resolveGrantee(typ, id, uri, email string, inHeader bool) (grant, error) {
+func resolveGrantee(typ, id, uri, _ string, inHeader bool) (grant, error) {
 	name := func(header, element string) string {
 		if inHeader {
 			return header
@@ -349,9 +349,11 @@ func resolveGrantee(typ, id, uri, email string, inHeader bool) (grant, error) {
 		}
 		return grant{}, errInvalidArgument("Invalid group uri", name("uri", "Group/URI"), uri)
 	case "AmazonCustomerByEmail":
-		// Palisade's accounts have no e-mail addresses, as AWS's newer accounts
-		// cannot be granted by e-mail either.
-		return grant{}, model.NewError(400, "UnresolvableGrantByEmailAddress", "The e-mail address you provided does not match any account on record.").With("EmailAddress", email)
+		// S3 no longer takes grants by e-mail address, in a document or a header:
+		// 405, the ACL unchanged (recorded, 2026: access_raw_replay.json,
+		// bucket-raw-email-grantee and object-raw-email-grantee; the API
+		// Reference's end of support notice of October 2025 names both forms).
+		return grant{}, model.NewError(405, "MethodNotAllowed", "The specified method is not allowed against this resource.").With("Method", "PUT")
 	}
 	return grant{}, errMalformedACL()
 }

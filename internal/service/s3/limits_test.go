@@ -88,10 +88,11 @@ func TestLimitsAndRefusals(t *testing.T) {
 	_, err = e.s3.GetBucketOwnershipControls(ctx, &s3.GetBucketOwnershipControlsInput{Bucket: aws.String("limits")})
 	wantErr(t, err, "OwnershipControlsNotFoundError", 404, "The bucket ownership controls were not found")
 
-	// Grants by e-mail address name no account Palisade knows.
+	// Grants by e-mail address are no longer taken (API Reference, PutBucketAcl:
+	// "End of support notice ... HTTP 405 (Method Not Allowed)").
 	must(e.s3.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("acl-email"), ObjectOwnership: types.ObjectOwnershipObjectWriter}))
 	_, err = e.s3.PutBucketAcl(ctx, &s3.PutBucketAclInput{Bucket: aws.String("acl-email"), GrantRead: aws.String(`emailAddress="someone@example.com"`)})
-	wantErr(t, err, "UnresolvableGrantByEmailAddress", 400, "The e-mail address you provided does not match any account on record.")
+	wantErr(t, err, "MethodNotAllowed", 405, "The specified method is not allowed against this resource.")
 
 	// A body declared above 5 GiB is refused before any of it is sent.
 	code, body := putDeclared(t, e.p, "/limits/huge", 5<<30+1)
