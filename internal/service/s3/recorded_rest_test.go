@@ -256,3 +256,32 @@ func TestRecordedAnonymousReadAcrossEnforcement(t *testing.T) {
 		t.Fatalf("restored: %d %s", code, body)
 	}
 }
+
+// An ETag-conditioned DeleteObjects entry without a version needs no
+// s3:GetObjectVersion: the matching one leaves a delete marker, a wrong one is
+// PreconditionFailed and its object stays (recorded, 2026: conditional_versions.json,
+// batch phase deny-GetObjectVersion).
+func TestRecordedConditionalBatchDenyGetObjectVersion(t *testing.T) {
+	e := newEnv(t)
+	e.bucket("cond-batch-gov")
+	b := aws.String("cond-batch-gov")
+	must(e.s3.PutBucketVersioning(ctx, &s3.PutBucketVersioningInput{Bucket: b, VersioningConfiguration: &types.VersioningConfiguration{Status: types.BucketVersioningStatusEnabled}}))
+	u := e.user("Delegated", `{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]}`)
+	must(0, e.policy("cond-batch-gov", `{"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Principal": {"AWS": "arn:aws:iam::`+account+`:user/Delegated"}, "Action": "s3:GetObjectVersion", "Resource": "arn:aws:s3:::cond-batch-gov/batch/*"}]}`))
+	cur := e.put("cond-batch-gov", "batch/implicit-current", "body")
+	e.put("cond-batch-gov", "batch/implicit-wrong", "body")
+	out := must(u.DeleteObjects(ctx, &s3.DeleteObjectsInput{Bucket: b, Delete: &types.Delete{Objects: []types.ObjectIdentifier{
+		{Key: aws.String("batch/implicit-current"), ETag: cur.ETag},
+		{Key: aws.String("batch/implicit-wrong"), ETag: aws.String(`"00000000000000000000000000000000"`)},
+	}}}))
+	if len(out.Deleted) != 1 || *out.Deleted[0].Key != "batch/implicit-current" || !aws.ToBool(out.Deleted[0].DeleteMarker) {
+		t.Fatalf("deleted: %+v", out.Deleted)
+	}
+	if len(out.Errors) != 1 || *out.Errors[0].Key != "batch/implicit-wrong" || *out.Errors[0].Code != "PreconditionFailed" ||
+		*out.Errors[0].Message != "At least one of the pre-conditions you specified did not hold" {
+		t.Fatalf("errors: %+v", out.Errors)
+	}
+	if got := e.get("cond-batch-gov", "batch/implicit-wrong"); got != "body" {
+		t.Fatalf("object after a refused conditional delete: %q", got)
+	}
+}
