@@ -547,6 +547,18 @@ func (s *Service) requestKeys(c *server.Call, in map[string]any) map[string][]st
 	str("ObjectLockMode", "s3:object-lock-mode")
 	if c.Operation != nil {
 		switch c.Operation.Name {
+		case "DeleteObject":
+			// A policy may require a conditional delete (Null s3:if-match): the key
+			// is there exactly when the request sends If-Match (recorded, 2026:
+			// conditional_versions.json, supplement/iam-if-match: with a Deny on
+			// s3:DeleteObject under Null s3:if-match true, the delete without
+			// If-Match is AccessDenied and those with * or an ETag go through).
+			str("IfMatch", "s3:if-match")
+		case "PutObject", "CompleteMultipartUpload":
+			// And a conditional write ("Enforce conditional writes on Amazon S3
+			// buckets", User Guide).
+			str("IfMatch", "s3:if-match")
+			str("IfNoneMatch", "s3:if-none-match")
 		case "ListObjects", "ListObjectsV2", "ListObjectVersions", "ListMultipartUploads":
 			p, _ := in["Prefix"].(string)
 			ctx["s3:prefix"] = []string{p}

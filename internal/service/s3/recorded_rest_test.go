@@ -285,3 +285,58 @@ func TestRecordedConditionalBatchDenyGetObjectVersion(t *testing.T) {
 		t.Fatalf("object after a refused conditional delete: %q", got)
 	}
 }
+
+// s3:if-match is in a DeleteObject's request context exactly when If-Match is sent:
+// a Deny under Null s3:if-match true refuses the unconditional delete and lets *
+// and an ETag through; a version's delete is s3:DeleteObjectVersion, which that
+// statement does not name (recorded, 2026: conditional_versions.json,
+// supplement/iam-if-match).
+func TestRecordedIfMatchConditionKey(t *testing.T) {
+	e := newEnv(t)
+	e.bucket("cond-iam")
+	b := aws.String("cond-iam")
+	must(e.s3.PutBucketVersioning(ctx, &s3.PutBucketVersioningInput{Bucket: b, VersioningConfiguration: &types.VersioningConfiguration{Status: types.BucketVersioningStatusEnabled}}))
+	u := e.user("Delegated", `{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]}`)
+	put := func(key string) *s3.PutObjectOutput {
+		e.put("cond-iam", key, "old:"+key)
+		return e.put("cond-iam", key, "new:"+key)
+	}
+	put("iam-if-match/implicit-absent")
+	put("iam-if-match/implicit-wildcard")
+	etag, historical := put("iam-if-match/implicit-etag"), put("iam-if-match/historical-absent")
+	must(0, e.policy("cond-iam", `{"Version": "2012-10-17", "Statement": [{"Sid": "DenyUnconditionedExactOwnedKeys", "Effect": "Deny", "Principal": {"AWS": "arn:aws:iam::`+account+`:user/Delegated"}, "Action": "s3:DeleteObject",
+		"Resource": ["arn:aws:s3:::cond-iam/iam-if-match/implicit-absent", "arn:aws:s3:::cond-iam/iam-if-match/implicit-wildcard", "arn:aws:s3:::cond-iam/iam-if-match/implicit-etag", "arn:aws:s3:::cond-iam/iam-if-match/historical-absent"],
+		"Condition": {"Null": {"s3:if-match": "true"}}}]}`))
+	_, err := u.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: b, Key: aws.String("iam-if-match/implicit-absent")})
+	wantErr(t, err, "AccessDenied", 403, "User: arn:aws:iam::"+account+":user/Delegated is not authorized to perform: s3:DeleteObject on resource: \"arn:aws:s3:::cond-iam/iam-if-match/implicit-absent\" with an explicit deny in a resource-based policy")
+	if got := e.get("cond-iam", "iam-if-match/implicit-absent"); got != "new:iam-if-match/implicit-absent" {
+		t.Fatalf("refused delete changed the object: %q", got)
+	}
+	if d := must(u.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: b, Key: aws.String("iam-if-match/implicit-wildcard"), IfMatch: aws.String("*")})); !aws.ToBool(d.DeleteMarker) {
+		t.Fatalf("If-Match * delete: %+v", d)
+	}
+	if d := must(u.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: b, Key: aws.String("iam-if-match/implicit-etag"), IfMatch: etag.ETag})); !aws.ToBool(d.DeleteMarker) {
+		t.Fatalf("If-Match ETag delete: %+v", d)
+	}
+	must(u.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: b, Key: aws.String("iam-if-match/historical-absent"), VersionId: historical.VersionId}))
+}
+
+// A PutObject carries s3:if-none-match and s3:if-match when it sends the headers, so
+// a bucket policy can require conditional writes ("Enforce conditional writes on
+// Amazon S3 buckets", User Guide; the keys as conditional_versions.json shows
+// s3:if-match for deletes).
+func TestConditionalWriteConditionKeys(t *testing.T) {
+	e := newEnv(t)
+	e.bucket("cond-write-iam")
+	b := aws.String("cond-write-iam")
+	u := e.user("Writer", `{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]}`)
+	must(0, e.policy("cond-write-iam", `{"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Principal": "*", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::cond-write-iam/*",
+		"Condition": {"Null": {"s3:if-none-match": "true", "s3:if-match": "true"}}}]}`))
+	_, err := u.PutObject(ctx, &s3.PutObjectInput{Bucket: b, Key: aws.String("k"), Body: strings.NewReader("v1")})
+	wantErr(t, err, "AccessDenied", 403, "")
+	first := must(u.PutObject(ctx, &s3.PutObjectInput{Bucket: b, Key: aws.String("k"), IfNoneMatch: aws.String("*"), Body: strings.NewReader("v1")}))
+	must(u.PutObject(ctx, &s3.PutObjectInput{Bucket: b, Key: aws.String("k"), IfMatch: first.ETag, Body: strings.NewReader("v2")}))
+	if got := e.get("cond-write-iam", "k"); got != "v2" {
+		t.Fatalf("object: %q", got)
+	}
+}
