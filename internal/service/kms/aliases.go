@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	api "github.com/palisade/palisade/internal/api/kms"
+	"github.com/palisade/palisade/internal/audit"
 	"github.com/palisade/palisade/internal/model"
 	"github.com/palisade/palisade/internal/server"
 )
@@ -48,7 +49,10 @@ func (k *KMS) createAlias(c *server.Call, in *api.CreateAliasRequest) (*model.Em
 	if !ok {
 		return nil, api.NewAlreadyExistsException("An alias with the name " + aliasARN(c.Region, c.Account, in.AliasName) + " already exists")
 	}
-	k.resources(c, r)
+	// The key, then the alias, both of type AWS::KMS::Key (KMS Developer Guide,
+	// ct-createalias).
+	c.Resources = append(keyResources(r), aliasResource(c, in.AliasName))
+	keyIDResponse(c, r)
 	return &model.Empty{}, nil
 }
 
@@ -73,7 +77,10 @@ func (k *KMS) updateAlias(c *server.Call, in *api.UpdateAliasRequest) (*model.Em
 		return nil, errValidation("The alias %s refers to a %s key with key usage %s; the new key must have the same type and key usage.", in.AliasName, old.Spec, old.Usage)
 	}
 	a.KeyID, a.Updated = r.ID, keyTime(c.Now)
-	k.resources(c, r)
+	// The alias, then the key it now names (KMS Developer Guide, ct-updatealias; the
+	// key it named before is not among them).
+	c.Resources = append([]audit.Resource{aliasResource(c, in.AliasName)}, keyResources(r)...)
+	keyIDResponse(c, r)
 	return &model.Empty{}, c.Tx.PutJSON(ns(c.Account, c.Region, tAliases), in.AliasName, a)
 }
 
@@ -81,8 +88,20 @@ func (k *KMS) deleteAlias(c *server.Call, in *api.DeleteAliasRequest) (*model.Em
 	if _, err := c.Tx.Delete(ns(c.Account, c.Region, tAliases), in.AliasName); err != nil {
 		return nil, err
 	}
-	k.resources(c, keyFrom(c, ctxKey))
+	// The alias, then its key, whose ARN is responseElements.keyId (KMS Developer
+	// Guide, ct-deletealias; the example cuts off after the alias: the key second is
+	// inferred from ct-updatealias).
+	r := keyFrom(c, ctxKey)
+	c.Resources = append([]audit.Resource{aliasResource(c, in.AliasName)}, keyResources(r)...)
+	keyIDResponse(c, r)
 	return &model.Empty{}, nil
+}
+
+// aliasResource names an alias of the caller's account and Region in a record's
+// resources: AWS's records type it AWS::KMS::Key, as the key (KMS Developer Guide,
+// ct-createalias, ct-updatealias).
+func aliasResource(c *server.Call, name string) audit.Resource {
+	return audit.Resource{ARN: aliasARN(c.Region, c.Account, name), AccountID: c.Account, Type: "AWS::KMS::Key", AccountFirst: true}
 }
 
 func (k *KMS) listAliases(c *server.Call, in *api.ListAliasesRequest) (*api.ListAliasesResponse, error) {

@@ -193,6 +193,7 @@ func (k *KMS) enableKey(c *server.Call, in *api.EnableKeyRequest) (*model.Empty,
 		}
 	}
 	k.resources(c, r)
+	keyIDResponse(c, r)
 	return &model.Empty{}, k.putKey(c.Tx, r)
 }
 
@@ -206,6 +207,7 @@ func (k *KMS) disableKey(c *server.Call, in *api.DisableKeyRequest) (*model.Empt
 	}
 	r.State = stateDisabled
 	k.resources(c, r)
+	keyIDResponse(c, r)
 	return &model.Empty{}, k.putKey(c.Tx, r)
 }
 
@@ -339,6 +341,7 @@ func (k *KMS) untagResource(c *server.Call, in *api.UntagResourceRequest) (*mode
 	}
 	r.Tags = kept
 	k.resources(c, r)
+	keyIDResponse(c, r)
 	return &model.Empty{}, k.putKey(c.Tx, r)
 }
 

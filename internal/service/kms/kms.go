@@ -381,6 +381,17 @@ func (k *KMS) resources(c *server.Call, r *keyRec) {
 	c.Resources = keyResources(r)
 }
 
+// keyIDResponse names r's key ARN as the record's responseElements.keyId. KMS's
+// records of these operations do so since December 2022, "even though this operation
+// does not return the key ARN" (KMS Developer Guide: ct-enablekey, ct-disablekey,
+// ct-enablekeyrotation, ct-untagresource, ct-createalias, ct-updatealias,
+// ct-deletealias, ct-creategrant, ct-delete-key). The guide's pages for
+// DisableKeyRotation, TagResource, UpdateKeyDescription, PutKeyPolicy, RetireGrant
+// and RevokeGrant do not say so and show responseElements null: those stay null.
+func keyIDResponse(c *server.Call, r *keyRec) {
+	c.ResponseElements = map[string]any{"keyId": r.arn()}
+}
+
 // keyResources are a record's resources for a call on r.
 func keyResources(r *keyRec) []audit.Resource {
 	return []audit.Resource{{ARN: r.arn(), AccountID: r.Account, Type: "AWS::KMS::Key", AccountFirst: true}}

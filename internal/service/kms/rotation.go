@@ -88,6 +88,7 @@ func (k *KMS) enableKeyRotation(c *server.Call, in *api.EnableKeyRotationRequest
 		return nil, err
 	}
 	k.resources(c, r)
+	keyIDResponse(c, r)
 	return &model.Empty{}, k.putKey(c.Tx, r)
 }
 

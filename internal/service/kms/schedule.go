@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -248,6 +249,13 @@ func (k *KMS) serviceEvent(tx *store.Tx, r *keyRec, name string, now time.Time) 
 		Resources: []audit.Resource{{ARN: r.arn(), AccountID: r.Account, Type: "AWS::KMS::Key", AccountFirst: true}},
 		EventType: "AwsServiceEvent", ManagementEvent: true, RecipientAccountID: r.Account,
 		EventCategory: "Management",
+	}
+	if name == "DeleteKey" {
+		// "CloudTrail log entries for this operation recorded on or after December 2022
+		// include the key ARN of the affected KMS key in the responseElements.keyId
+		// value" (KMS Developer Guide, ct-delete-key); the guide says nothing of the
+		// kind for RotateKey or DeleteExpiredKeyMaterial.
+		rec.ResponseElements = json.RawMessage(`{"keyId":` + strconv.Quote(r.arn()) + `}`)
 	}
 	data, err := json.Marshal(rec)
 	if err != nil {
