@@ -93,7 +93,7 @@ func Build(c *Call) []Record {
 	readOnly := IsReadOnly(source, c.Operation, c.HandlerReadOnly)
 	errorCode := c.ErrorCode
 	params := func() json.RawMessage {
-		return Params(c.Service.Name, c.InputShape, withDefaults(source, c.Operation, c.InputShape, c.Input))
+		return Params(c.Service.Name, c.InputShape, withDefaults(source, c.Operation, c.InputShape, withoutOmitted(source, c.Operation, c.Input)))
 	}
 	bare := c.Denied && c.ErrorCode != "" && deniedBare[source]
 	if bare {

@@ -150,6 +150,29 @@ var (
 	}
 )
 
+// paramsOmitted are input members an operation's records leave out of
+// requestParameters: KMS's RetireGrant records show requestParameters null for a
+// grant retired by its grant token, the grant's ID in additionalEventData instead
+// (KMS Developer Guide, ct-retire-grant). The token is left out whatever the call's
+// outcome (inferred for failed and refused calls).
+var paramsOmitted = map[string][]string{
+	"kms.amazonaws.com RetireGrant": {"GrantToken"},
+}
+
+// withoutOmitted returns the input without the members paramsOmitted names for the
+// operation.
+func withoutOmitted(source, op string, in map[string]any) map[string]any {
+	drop := paramsOmitted[source+" "+op]
+	if len(drop) == 0 || in == nil {
+		return in
+	}
+	out := maps.Clone(in)
+	for _, k := range drop {
+		delete(out, k)
+	}
+	return out
+}
+
 // withDefaults returns the input with the defaults AWS's records show for members the
 // caller left out, when the operation has any and its input shape has those members.
 func withDefaults(source, op string, s *model.Shape, in map[string]any) map[string]any {

@@ -304,6 +304,7 @@ func (k *KMS) createGrant(c *server.Call, in *api.CreateGrantRequest) (*api.Crea
 		}
 	}
 	if same != nil {
+		grantResponse(c, r, same.ID)
 		return &api.CreateGrantResponse{GrantId: ptr(same.ID), GrantToken: tok(same.ID)}, nil
 	}
 	g := &grantRec{
@@ -314,6 +315,7 @@ func (k *KMS) createGrant(c *server.Call, in *api.CreateGrantRequest) (*api.Crea
 		return nil, err
 	}
 	k.resources(c, r)
+	grantResponse(c, r, g.ID)
 	return &api.CreateGrantResponse{GrantId: ptr(g.ID), GrantToken: tok(g.ID)}, nil
 }
 
@@ -606,6 +608,13 @@ func (k *KMS) retireChecks(c *server.Call, in map[string]any) ([]authz.Check, er
 	return []authz.Check{}, nil
 }
 
+// grantResponse is CreateGrant's responseElements: the grant's ID and, since
+// December 2022, the key's ARN; never the grant token (KMS Developer Guide,
+// ct-creategrant, whose examples show grantId and keyId alone).
+func grantResponse(c *server.Call, r *keyRec, id string) {
+	c.ResponseElements = map[string]any{"grantId": id, "keyId": r.arn()}
+}
+
 func (k *KMS) retireGrant(c *server.Call, in *api.RetireGrantRequest) (*model.Empty, error) {
 	r, g := keyFrom(c, ctxKey), grantFrom(c)
 	if err := dryRun(in.DryRun); err != nil {
@@ -613,6 +622,9 @@ func (k *KMS) retireGrant(c *server.Call, in *api.RetireGrantRequest) (*model.Em
 	}
 	_, err := c.Tx.Delete(ns(r.Account, r.Region, tGrants), r.ID+"/"+g.ID)
 	k.resources(c, r)
+	// The grant is named by its ID here, its token left out of requestParameters
+	// (KMS Developer Guide, ct-retire-grant; internal/audit's paramsOmitted).
+	c.AdditionalEventData = map[string]any{"grantId": g.ID}
 	return &model.Empty{}, err
 }
 

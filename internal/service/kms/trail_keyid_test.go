@@ -111,6 +111,62 @@ func TestTrailKeyIDOfAliasOperations(t *testing.T) {
 	}
 }
 
+// CreateGrant's record answers the grant's ID and the key's ARN, never the grant
+// token (KMS Developer Guide, ct-creategrant); RetireGrant's shows requestParameters
+// null for a grant retired by its token and names the grant in additionalEventData
+// (ct-retire-grant); RevokeGrant's keeps responseElements null (ct-revoke-grant).
+func TestTrailGrantRecords(t *testing.T) {
+	e := newEnv(t)
+	c := e.kms
+	k := e.key(nil)
+	root := "arn:aws:iam::" + account + ":root"
+	g := must(c.CreateGrant(ctx, &kms.CreateGrantInput{KeyId: k.KeyId, GranteePrincipal: aws.String(root), Operations: []types.GrantOperation{"Encrypt", "RetireGrant"}}))
+	ev := e.last("CreateGrant")
+	if len(ev.ResponseElements) != 2 || ev.ResponseElements["grantId"] != *g.GrantId || ev.ResponseElements["keyId"] != *k.Arn ||
+		strings.Contains(ev.raw, *g.GrantToken) || strings.Contains(ev.raw, "grantToken") {
+		t.Errorf("CreateGrant record %s", ev.raw)
+	}
+	must(c.RetireGrant(ctx, &kms.RetireGrantInput{GrantToken: g.GrantToken}))
+	ev = e.last("RetireGrant")
+	var extra struct {
+		AdditionalEventData map[string]any `json:"additionalEventData"`
+	}
+	if err := json.Unmarshal([]byte(ev.raw), &extra); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(ev.raw, `"requestParameters":null`) || !strings.Contains(ev.raw, `"responseElements":null`) || strings.Contains(ev.raw, *g.GrantToken) ||
+		extra.AdditionalEventData["grantId"] != *g.GrantId || ev.resource() != *k.Arn {
+		t.Errorf("RetireGrant record %s", ev.raw)
+	}
+
+	// Retired by key and grant ID, the record shows both (inferred: the guide's
+	// example retires by token).
+	g2 := must(c.CreateGrant(ctx, &kms.CreateGrantInput{KeyId: k.KeyId, GranteePrincipal: aws.String(root), Operations: []types.GrantOperation{"Encrypt"}}))
+	must(c.RetireGrant(ctx, &kms.RetireGrantInput{KeyId: k.Arn, GrantId: g2.GrantId}))
+	if ev := e.last("RetireGrant"); ev.RequestParameters["keyId"] != *k.Arn || ev.RequestParameters["grantId"] != *g2.GrantId {
+		t.Errorf("RetireGrant by ID record %s", ev.raw)
+	}
+
+	// A refused RetireGrant keeps the token out too (inferred).
+	other, _ := e.user("nogrants", "")
+	_, err := other.RetireGrant(ctx, &kms.RetireGrantInput{GrantToken: g2.GrantToken})
+	if err == nil {
+		t.Fatal("a stranger retired a grant")
+	}
+	evs := e.events("us-east-1", "RetireGrant")
+	for _, ev := range evs {
+		if strings.Contains(ev.raw, *g2.GrantToken) {
+			t.Errorf("grant token in %s", ev.raw)
+		}
+	}
+
+	g3 := must(c.CreateGrant(ctx, &kms.CreateGrantInput{KeyId: k.KeyId, GranteePrincipal: aws.String(root), Operations: []types.GrantOperation{"Encrypt"}}))
+	must(c.RevokeGrant(ctx, &kms.RevokeGrantInput{KeyId: k.KeyId, GrantId: g3.GrantId}))
+	if ev := e.last("RevokeGrant"); !strings.Contains(ev.raw, `"responseElements":null`) || ev.RequestParameters["grantId"] != *g3.GrantId || ev.RequestParameters["keyId"] != *k.KeyId {
+		t.Errorf("RevokeGrant record %s", ev.raw)
+	}
+}
+
 // The DeleteKey record KMS writes when a key's waiting period ends names the key's
 // ARN in responseElements.keyId (KMS Developer Guide, ct-delete-key).
 func TestTrailDeleteKeyNamesKey(t *testing.T) {
