@@ -237,12 +237,15 @@ func dropImported(r *keyRec) {
 }
 
 // serviceEvent records what KMS did on its own, as CloudTrail's AwsServiceEvent
-// records of DeleteKey, RotateKey and DeleteExpiredKeyMaterial.
+// records of DeleteKey, RotateKey and DeleteExpiredKeyMaterial: the caller is the
+// account invoked by "AWS Internal", which is also the source address and user agent
+// (KMS Developer Guide, ct-delete-key, ct-rotatekey, ct-deleteexpiredkeymaterial).
 func (k *KMS) serviceEvent(tx *store.Tx, r *keyRec, name string, now time.Time) error {
+	const internal = "AWS Internal"
 	rec := audit.Record{
-		EventVersion: "1.09", UserIdentity: audit.UserIdentity{AccountID: r.Account, InvokedBy: "kms.amazonaws.com"},
+		EventVersion: "1.09", UserIdentity: audit.UserIdentity{AccountID: r.Account, InvokedBy: internal},
 		EventTime: audit.FormatTime(now), EventSource: "kms.amazonaws.com", EventName: name,
-		AWSRegion: r.Region, SourceIPAddress: "kms.amazonaws.com", UserAgent: "kms.amazonaws.com",
+		AWSRegion: r.Region, SourceIPAddress: internal, UserAgent: internal,
 		RequestParameters: json.RawMessage("null"), ResponseElements: json.RawMessage("null"),
 		AdditionalEventData: map[string]any{"keyId": r.ID},
 		RequestID:           auth.NewUUID(), EventID: auth.NewUUID(), ReadOnly: false,

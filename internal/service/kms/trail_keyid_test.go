@@ -194,4 +194,9 @@ func TestTrailDeleteKeyNamesKey(t *testing.T) {
 	if string(del.ResponseElements) != `{"keyId":"`+*k.Arn+`"}` || string(del.RequestParameters) != "null" || len(del.Resources) != 1 || del.Resources[0].ARN != *k.Arn {
 		t.Errorf("DeleteKey record %+v %s", del, del.ResponseElements)
 	}
+	// KMS acts as "AWS Internal" (ct-delete-key, as ct-rotatekey and
+	// ct-deleteexpiredkeymaterial show it too).
+	if del.UserIdentity.InvokedBy != "AWS Internal" || del.UserIdentity.Type != "" || del.SourceIPAddress != "AWS Internal" || del.UserAgent != "AWS Internal" || del.EventType != "AwsServiceEvent" {
+		t.Errorf("DeleteKey caller %+v from %q %q", del.UserIdentity, del.SourceIPAddress, del.UserAgent)
+	}
 }
