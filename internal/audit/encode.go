@@ -68,6 +68,14 @@ func Marshal(r *Record) ([]byte, error) {
 	b = appendBool(b, r.ManagementEvent)
 	b = appendField(b, "recipientAccountId", r.RecipientAccountID)
 	b = appendOptional(b, "sharedEventID", r.SharedEventID)
+	if len(r.ServiceEventDetails) > 0 {
+		details, err := MarshalJSON(r.ServiceEventDetails)
+		if err != nil {
+			return nil, fmt.Errorf("audit: serviceEventDetails: %w", err)
+		}
+		b = append(b, `,"serviceEventDetails":`...)
+		b = append(b, details...)
+	}
 	b = appendField(b, "eventCategory", r.EventCategory)
 	if t := r.TLSDetails; t != nil {
 		b = append(b, `,"tlsDetails":{"tlsVersion":`...)

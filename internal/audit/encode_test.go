@@ -60,6 +60,9 @@ func randomRecord(r *rand.Rand) Record {
 	if r.IntN(2) == 0 {
 		rec.AdditionalEventData = map[string]any{s(): s(), "n": float64(r.IntN(1000)), "nested": map[string]any{s(): true}}
 	}
+	if r.IntN(2) == 0 {
+		rec.ServiceEventDetails = map[string]any{s(): s(), "rotationType": "AUTOMATIC"}
+	}
 	for range r.IntN(3) {
 		rec.Resources = append(rec.Resources, Resource{ARN: s(), AccountID: s(), Type: s()})
 	}

@@ -57,8 +57,11 @@ type Record struct {
 	ManagementEvent     bool            `json:"managementEvent"`
 	RecipientAccountID  string          `json:"recipientAccountId"`
 	SharedEventID       string          `json:"sharedEventID,omitempty"`
-	EventCategory       string          `json:"eventCategory"`
-	TLSDetails          *TLSDetails     `json:"tlsDetails,omitempty"`
+	// ServiceEventDetails describe what a service did on its own (AwsServiceEvent
+	// records, such as KMS's RotateKey).
+	ServiceEventDetails map[string]any `json:"serviceEventDetails,omitempty"`
+	EventCategory       string         `json:"eventCategory"`
+	TLSDetails          *TLSDetails    `json:"tlsDetails,omitempty"`
 }
 
 // UserIdentity is CloudTrail's description of the caller. Which fields appear depends

@@ -135,13 +135,14 @@ func (k *KMS) runEntry(tx *store.Tx, entry string, now time.Time) error {
 				return err
 			}
 		}
-		return k.serviceEvent(tx, r, "DeleteKey", now)
+		return k.serviceEvent(tx, r, "DeleteKey", now, nil)
 	case jobRotate:
 		if r.Rotation == nil || now.Before(r.Rotation.Next) || r.State != stateEnabled || r.replica() {
 			// A disabled key is not rotated; EnableKey schedules the rotation again.
 			// A replica rotates with its primary.
 			return nil
 		}
+		previous := r.Current
 		k.rotate(r, now, "AUTOMATIC")
 		r.Rotation.Next = keyTime(now).AddDate(0, 0, int(r.Rotation.PeriodDays))
 		if err := k.putKey(tx, r); err != nil {
@@ -150,7 +151,10 @@ func (k *KMS) runEntry(tx *store.Tx, entry string, now time.Time) error {
 		if err := k.schedule(tx, r.Rotation.Next, r, jobRotate); err != nil {
 			return err
 		}
-		if err := k.serviceEvent(tx, r, "RotateKey", now); err != nil {
+		// KMS Developer Guide, ct-rotatekey: the example's serviceEventDetails are cut
+		// off after currentKeyMaterialId; any further members are not shown.
+		details := map[string]any{"rotationType": "AUTOMATIC", "keyOrigin": r.Origin, "previousKeyMaterialId": previous, "currentKeyMaterialId": r.Current}
+		if err := k.serviceEvent(tx, r, "RotateKey", now, details); err != nil {
 			return err
 		}
 		return k.syncEvent(tx, r, now)
@@ -158,11 +162,13 @@ func (k *KMS) runEntry(tx *store.Tx, entry string, now time.Time) error {
 		if r.ValidTo == nil || now.Before(*r.ValidTo) || r.currentMaterial() == nil {
 			return nil
 		}
+		expired := r.Current
 		dropImported(r)
 		if err := k.putKey(tx, r); err != nil {
 			return err
 		}
-		return k.serviceEvent(tx, r, "DeleteExpiredKeyMaterial", now)
+		// KMS Developer Guide, ct-deleteexpiredkeymaterial.
+		return k.serviceEvent(tx, r, "DeleteExpiredKeyMaterial", now, map[string]any{"keyId": r.ID, "keyMaterialId": expired})
 	}
 	return nil
 }
@@ -240,14 +246,17 @@ func dropImported(r *keyRec) {
 // records of DeleteKey, RotateKey and DeleteExpiredKeyMaterial: the caller is the
 // account invoked by "AWS Internal", which is also the source address and user agent
 // (KMS Developer Guide, ct-delete-key, ct-rotatekey, ct-deleteexpiredkeymaterial).
-func (k *KMS) serviceEvent(tx *store.Tx, r *keyRec, name string, now time.Time) error {
+// What it did is in serviceEventDetails, as those pages show it; none of them shows
+// additionalEventData. The DeleteKey page's example shows no serviceEventDetails
+// (its older version showed the key ID there), so DeleteKey's record has none.
+func (k *KMS) serviceEvent(tx *store.Tx, r *keyRec, name string, now time.Time, details map[string]any) error {
 	const internal = "AWS Internal"
 	rec := audit.Record{
 		EventVersion: "1.09", UserIdentity: audit.UserIdentity{AccountID: r.Account, InvokedBy: internal},
 		EventTime: audit.FormatTime(now), EventSource: "kms.amazonaws.com", EventName: name,
 		AWSRegion: r.Region, SourceIPAddress: internal, UserAgent: internal,
 		RequestParameters: json.RawMessage("null"), ResponseElements: json.RawMessage("null"),
-		AdditionalEventData: map[string]any{"keyId": r.ID},
+		ServiceEventDetails: details,
 		RequestID:           auth.NewUUID(), EventID: auth.NewUUID(), ReadOnly: false,
 		Resources: []audit.Resource{{ARN: r.arn(), AccountID: r.Account, Type: "AWS::KMS::Key", AccountFirst: true}},
 		EventType: "AwsServiceEvent", ManagementEvent: true, RecipientAccountID: r.Account,

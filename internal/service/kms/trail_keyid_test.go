@@ -200,3 +200,57 @@ func TestTrailDeleteKeyNamesKey(t *testing.T) {
 		t.Errorf("DeleteKey caller %+v from %q %q", del.UserIdentity, del.SourceIPAddress, del.UserAgent)
 	}
 }
+
+// storeRecord is the latest record of eventName in the event log, read from the
+// store: KMS's own records, which no caller's request leaves.
+func (e *env) storeRecord(eventName string) *audit.Record {
+	e.Helper()
+	var out *audit.Record
+	eventually(e, eventName+" record", func() bool {
+		err := e.p.Store.View(ctx, func(tx *store.Tx) error {
+			return tx.Events(0, 100000, func(ev *store.Event) bool {
+				var r audit.Record
+				if json.Unmarshal(ev.Data, &r) == nil && r.EventName == eventName {
+					out = &r
+				}
+				return true
+			})
+		})
+		return err == nil && out != nil
+	})
+	return out
+}
+
+// KMS's own records say what it did in serviceEventDetails, never in
+// additionalEventData: RotateKey the rotation type, the key's origin and the material
+// before and after (KMS Developer Guide, ct-rotatekey), DeleteExpiredKeyMaterial the
+// key and the material deleted (ct-deleteexpiredkeymaterial), DeleteKey nothing
+// (ct-delete-key).
+func TestTrailServiceEventDetails(t *testing.T) {
+	e := newEnv(t)
+	k := e.key(nil)
+	before := *must(e.kms.DescribeKey(ctx, &kms.DescribeKeyInput{KeyId: k.KeyId})).KeyMetadata.CurrentKeyMaterialId
+	must(e.kms.EnableKeyRotation(ctx, &kms.EnableKeyRotationInput{KeyId: k.KeyId, RotationPeriodInDays: aws.Int32(90)}))
+	x := e.key(&kms.CreateKeyInput{Origin: types.OriginTypeExternal})
+	imp := must(importer(t, e.kms, x.KeyId)(randomKey(32), kms.ImportKeyMaterialInput{
+		ExpirationModel: types.ExpirationModelTypeKeyMaterialExpires, ValidTo: aws.Time(e.p.Clock.Now().Add(48 * time.Hour))}))
+	e.p.Clock.Advance(91 * 24 * time.Hour)
+
+	rk := e.storeRecord("RotateKey")
+	after := *must(e.kms.DescribeKey(ctx, &kms.DescribeKeyInput{KeyId: k.KeyId})).KeyMetadata.CurrentKeyMaterialId
+	d := rk.ServiceEventDetails
+	if rk.AdditionalEventData != nil || d["rotationType"] != "AUTOMATIC" || d["keyOrigin"] != "AWS_KMS" || d["previousKeyMaterialId"] != before ||
+		d["currentKeyMaterialId"] != after || before == after || rk.EventType != "AwsServiceEvent" {
+		t.Errorf("RotateKey record %+v", rk)
+	}
+	ex := e.storeRecord("DeleteExpiredKeyMaterial")
+	if d := ex.ServiceEventDetails; ex.AdditionalEventData != nil || len(d) != 2 || d["keyId"] != *x.KeyId || d["keyMaterialId"] != *imp.KeyMaterialId {
+		t.Errorf("DeleteExpiredKeyMaterial record %+v", ex)
+	}
+
+	must(e.kms.ScheduleKeyDeletion(ctx, &kms.ScheduleKeyDeletionInput{KeyId: k.KeyId, PendingWindowInDays: aws.Int32(7)}))
+	e.p.Clock.Advance(8 * 24 * time.Hour)
+	if del := e.storeRecord("DeleteKey"); del.AdditionalEventData != nil || del.ServiceEventDetails != nil {
+		t.Errorf("DeleteKey record %+v", del)
+	}
+}
