@@ -60,21 +60,25 @@ func init() {
 // validation's MalformedXML (recorded, 2026: object_lock_controls_replay.json,
 // empty-versioning-locked-bucket); other values stay MalformedXML there. The
 // configuration's shape is copied with its Status: GetBucketVersioning shares them.
-func init() {
-	m := api.Service.Operations["PutBucketVersioning"].Input.ByName["VersioningConfiguration"]
-	vc := cloneShape(m.Shape)
-	vc.Members = make([]*model.Member, len(m.Shape.Members))
-	vc.ByName = make(map[string]*model.Member, len(m.Shape.ByName))
+func init() { statusReadByHandler(api.Service.Operations["PutBucketVersioning"].Input.ByName["VersioningConfiguration"]) }
+
+// statusReadByHandler gives the input member m a copy of its structure whose Status
+// member has no enumeration, so that the handler, not the generic validation, judges
+// the value; the output that shares the original shape keeps it.
+func statusReadByHandler(m *model.Member) {
+	c := cloneShape(m.Shape)
+	c.Members = make([]*model.Member, len(m.Shape.Members))
+	c.ByName = make(map[string]*model.Member, len(m.Shape.ByName))
 	for i, mm := range m.Shape.Members {
 		cp := *mm
 		if cp.Name == "Status" {
 			cp.Shape = cloneShape(mm.Shape)
 			cp.Shape.Enum = nil
 		}
-		vc.Members[i] = &cp
-		vc.ByName[cp.Name] = &cp
+		c.Members[i] = &cp
+		c.ByName[cp.Name] = &cp
 	}
-	m.Shape = vc
+	m.Shape = c
 }
 
 // cloneShape copies a shape's traits, not its compiled pattern, so one operation's
@@ -118,19 +122,4 @@ func init() {
 // bucket that does not exist NoSuchBucket (recorded, 2026: abac_controls_replay.json,
 // put-owner-917546008205, absent-put-*). The shape is copied: GetBucketAbac's output
 // shares it.
-func init() {
-	m := api.Service.Operations["PutBucketAbac"].Input.ByName["AbacStatus"]
-	as := cloneShape(m.Shape)
-	as.Members = make([]*model.Member, len(m.Shape.Members))
-	as.ByName = make(map[string]*model.Member, len(m.Shape.ByName))
-	for i, mm := range m.Shape.Members {
-		cp := *mm
-		if cp.Name == "Status" {
-			cp.Shape = cloneShape(mm.Shape)
-			cp.Shape.Enum = nil
-		}
-		as.Members[i] = &cp
-		as.ByName[cp.Name] = &cp
-	}
-	m.Shape = as
-}
+func init() { statusReadByHandler(api.Service.Operations["PutBucketAbac"].Input.ByName["AbacStatus"]) }
