@@ -60,7 +60,9 @@ func init() {
 // validation's MalformedXML (recorded, 2026: object_lock_controls_replay.json,
 // empty-versioning-locked-bucket); other values stay MalformedXML there. The
 // configuration's shape is copied with its Status: GetBucketVersioning shares them.
-func init() { statusReadByHandler(api.Service.Operations["PutBucketVersioning"].Input.ByName["VersioningConfiguration"]) }
+func init() {
+	statusReadByHandler(api.Service.Operations["PutBucketVersioning"].Input.ByName["VersioningConfiguration"])
+}
 
 // statusReadByHandler gives the input member m a copy of its structure whose Status
 // member has no enumeration, so that the handler, not the generic validation, judges
