@@ -1,11 +1,7 @@
 package iam_test
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/xml"
-	"io"
-	"net/http"
 	"net/url"
 	"slices"
 	"strings"
@@ -15,8 +11,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/iam/types"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
-
-	"github.com/palisade/palisade/internal/app/apptest"
 )
 
 // The tests in this file replay answers AWS gave in 2026 to IAM query requests as
@@ -40,19 +34,9 @@ func rawQuery(t *testing.T, e *env, action string, params ...string) queryAnswer
 	for i := 0; i+1 < len(params); i += 2 {
 		b.WriteString("&" + url.QueryEscape(params[i]) + "=" + url.QueryEscape(params[i+1]))
 	}
-	body := b.String()
-	req, _ := http.NewRequest("POST", e.p.URL+"/", strings.NewReader(body))
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	sum := sha256.Sum256([]byte(body))
-	apptest.SignAsRoot(t, req, "iam", hex.EncodeToString(sum[:]))
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	raw, _ := io.ReadAll(resp.Body)
-	a := queryAnswer{Status: resp.StatusCode, Code: "Success", Body: string(raw)}
-	if resp.StatusCode != 200 {
+	status, raw := postIAM(t, e, b.String())
+	a := queryAnswer{Status: status, Code: "Success", Body: string(raw)}
+	if status != 200 {
 		var er struct {
 			Error struct{ Code, Message string }
 		}

@@ -23,19 +23,9 @@ import (
 func rawIAM(t *testing.T, e *env, form url.Values) string {
 	t.Helper()
 	form.Set("Version", "2010-05-08")
-	body := form.Encode()
-	req, _ := http.NewRequest("POST", e.p.URL+"/", strings.NewReader(body))
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	sum := sha256.Sum256([]byte(body))
-	apptest.SignAsRoot(t, req, "iam", hex.EncodeToString(sum[:]))
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode != 200 {
-		t.Fatalf("%s: %d %s", form.Get("Action"), resp.StatusCode, b)
+	status, b := postIAM(t, e, form.Encode())
+	if status != 200 {
+		t.Fatalf("%s: %d %s", form.Get("Action"), status, b)
 	}
 	return string(b)
 }
@@ -90,4 +80,21 @@ func TestRecordedSAMLProvider(t *testing.T) {
 	}
 	wantElements(t, "GetSAMLProvider", rawIAM(t, e, url.Values{"Action": {"GetSAMLProvider"}, "SAMLProviderArn": {arn}}),
 		"<AssertionEncryptionMode>Allowed</AssertionEncryptionMode>", "<PrivateKeyList></PrivateKeyList>", "<Tags></Tags>")
+}
+
+// postIAM posts a form-encoded IAM query body, signed by the root key, and returns the
+// status and body of the answer.
+func postIAM(t *testing.T, e *env, body string) (int, []byte) {
+	t.Helper()
+	req, _ := http.NewRequest("POST", e.p.URL+"/", strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	sum := sha256.Sum256([]byte(body))
+	apptest.SignAsRoot(t, req, "iam", hex.EncodeToString(sum[:]))
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, b
 }
