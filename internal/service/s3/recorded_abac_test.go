@@ -609,16 +609,24 @@ func TestRecordedABACCreateTags(t *testing.T) {
 	}
 }
 
+// blueBucket makes bucket b, tagged Project=Blue, with ABAC off, and returns its
+// owner's client and one for a session allowed only where aws:ResourceTag/Project is
+// Blue.
+func blueBucket(t *testing.T, b string) (caller, res *s3.Client) {
+	t.Helper()
+	e := newEnv(t)
+	caller, session := e.roleSessions("stackd-abac-authorization-role", abacSession(""))
+	must(caller.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(b)}))
+	tagBucket(t, caller, b, "Project", "Blue")
+	return caller, session("resource", abacSession(`{"StringEquals":{"aws:ResourceTag/Project":"Blue"}}`))
+}
+
 // TestABACDeleteObjects: each key of a DeleteObjects is weighed with the bucket's
 // tags, as its DeleteObject is (inferred from abac_authorization_replay.json, which
 // records DeleteObject's siblings only).
 func TestABACDeleteObjects(t *testing.T) {
-	e := newEnv(t)
 	const b = "stackd-abac-authorization-bucket"
-	caller, session := e.roleSessions("stackd-abac-authorization-role", abacSession(""))
-	must(caller.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(b)}))
-	tagBucket(t, caller, b, "Project", "Blue")
-	res := session("resource", abacSession(`{"StringEquals":{"aws:ResourceTag/Project":"Blue"}}`))
+	caller, res := blueBucket(t, b)
 	del := func() []types.Error {
 		t.Helper()
 		must(caller.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(b), Key: aws.String("k"), Body: strings.NewReader("v")}))
@@ -638,12 +646,8 @@ func TestABACDeleteObjects(t *testing.T) {
 // weighed with the bucket's tags too (inferred from abac_authorization_replay.json:
 // ListObjectsV2 is).
 func TestABACMissingKey(t *testing.T) {
-	e := newEnv(t)
 	const b = "stackd-abac-authorization-bucket"
-	caller, session := e.roleSessions("stackd-abac-authorization-role", abacSession(""))
-	must(caller.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(b)}))
-	tagBucket(t, caller, b, "Project", "Blue")
-	res := session("resource", abacSession(`{"StringEquals":{"aws:ResourceTag/Project":"Blue"}}`))
+	caller, res := blueBucket(t, b)
 	get := func() error {
 		_, err := res.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(b), Key: aws.String("missing")})
 		return err
