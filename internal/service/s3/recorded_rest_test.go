@@ -43,6 +43,19 @@ func TestRecordedConditionalDeleteOverMarker(t *testing.T) {
 	wantErr(t, err, "NoSuchKey", 404, "")
 }
 
+// rawGrant and rawACP write raw ACL documents: a grant to a grantee of an xsi:type
+// with its inner elements, and a policy of an owner's inner elements and grants.
+func rawGrant(typ, inner, perm string) string {
+	return `<Grant><Grantee xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:type="` + typ + `">` + inner + `</Grantee><Permission>` + perm + `</Permission></Grant>`
+}
+
+// s3NS is S3's namespace attribute, for raw documents.
+const s3NS = ` xmlns="http://s3.amazonaws.com/doc/2006-03-01/"`
+
+func rawACP(ownerID, grants string) string {
+	return `<AccessControlPolicy xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Owner>` + ownerID + `</Owner><AccessControlList>` + grants + `</AccessControlList></AccessControlPolicy>`
+}
+
 // Raw PutBucketAcl documents and headers on an ObjectWriter bucket, each refused
 // one leaving the owner's FULL_CONTROL grant (recorded, 2026: access_raw_replay.json,
 // bucket-raw-*).
@@ -51,14 +64,6 @@ func TestRecordedRawBucketACL(t *testing.T) {
 	b := aws.String("acl-raw")
 	must(e.s3.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: b, ObjectOwnership: types.ObjectOwnershipObjectWriter}))
 	owner := *must(e.s3.GetBucketAcl(ctx, &s3.GetBucketAclInput{Bucket: b})).Owner.ID
-	const ns = ` xmlns="http://s3.amazonaws.com/doc/2006-03-01/"`
-	const xsi = ` xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"`
-	grant := func(typ, inner, perm string) string {
-		return `<Grant><Grantee` + xsi + ` xsi:type="` + typ + `">` + inner + `</Grantee><Permission>` + perm + `</Permission></Grant>`
-	}
-	acp := func(ownerID, grants string) string {
-		return `<AccessControlPolicy` + ns + `><Owner>` + ownerID + `</Owner><AccessControlList>` + grants + `</AccessControlList></AccessControlPolicy>`
-	}
 	self := `<ID>` + owner + `</ID>`
 	for _, c := range []struct {
 		name, body string
@@ -69,15 +74,15 @@ func TestRecordedRawBucketACL(t *testing.T) {
 		{"empty-body", "", nil, 400, []string{"<Code>MissingSecurityHeader</Code>", "<MissingHeaderName>x-amz-acl</MissingHeaderName>"}},
 		{"malformed-xml", "<AccessControlPolicy>", nil, 400, []string{"<Code>MalformedACLError</Code>"}},
 		{"wrong-root", "<NoSuchRoot/>", nil, 400, []string{"<Code>MalformedACLError</Code>"}},
-		{"missing-owner", acp("", grant("CanonicalUser", self, "FULL_CONTROL")), nil, 400, []string{"<Code>MalformedACLError</Code>"}},
-		{"wrong-owner", acp("<ID>"+strings.Repeat("0", 64)+"</ID>", grant("CanonicalUser", self, "FULL_CONTROL")), nil, 400, []string{"<Code>InvalidArgument</Code>", "<ArgumentName>CanonicalUser/ID</ArgumentName>", "<ArgumentValue>" + strings.Repeat("0", 64) + "</ArgumentValue>"}},
-		{"invalid-permission", acp(self, grant("CanonicalUser", self, "BOGUS")), nil, 400, []string{"<Code>MalformedACLError</Code>"}},
-		{"invalid-canonical", acp(self, grant("CanonicalUser", "<ID>bad-id</ID>", "READ")), nil, 400, []string{"<Code>InvalidArgument</Code>", "<ArgumentName>CanonicalUser/ID</ArgumentName>", "<ArgumentValue>bad-id</ArgumentValue>"}},
-		{"unknown-group", acp(self, grant("Group", "<URI>http://acs.amazonaws.com/groups/global/Unknown</URI>", "READ")), nil, 400, []string{"<Code>InvalidArgument</Code>", "<ArgumentName>Group/URI</ArgumentName>", "<ArgumentValue>http://acs.amazonaws.com/groups/global/Unknown</ArgumentValue>"}},
-		{"unknown-grantee-type", acp(self, grant("Unknown", self, "READ")), nil, 400, []string{"<Code>MalformedACLError</Code>"}},
-		{"email-grantee", acp(self, grant("AmazonCustomerByEmail", "<EmailAddress>nobody@example.invalid</EmailAddress>", "READ")), nil, 405, []string{"<Code>MethodNotAllowed</Code>"}},
+		{"missing-owner", rawACP("", rawGrant("CanonicalUser", self, "FULL_CONTROL")), nil, 400, []string{"<Code>MalformedACLError</Code>"}},
+		{"wrong-owner", rawACP("<ID>"+strings.Repeat("0", 64)+"</ID>", rawGrant("CanonicalUser", self, "FULL_CONTROL")), nil, 400, []string{"<Code>InvalidArgument</Code>", "<ArgumentName>CanonicalUser/ID</ArgumentName>", "<ArgumentValue>" + strings.Repeat("0", 64) + "</ArgumentValue>"}},
+		{"invalid-permission", rawACP(self, rawGrant("CanonicalUser", self, "BOGUS")), nil, 400, []string{"<Code>MalformedACLError</Code>"}},
+		{"invalid-canonical", rawACP(self, rawGrant("CanonicalUser", "<ID>bad-id</ID>", "READ")), nil, 400, []string{"<Code>InvalidArgument</Code>", "<ArgumentName>CanonicalUser/ID</ArgumentName>", "<ArgumentValue>bad-id</ArgumentValue>"}},
+		{"unknown-group", rawACP(self, rawGrant("Group", "<URI>http://acs.amazonaws.com/groups/global/Unknown</URI>", "READ")), nil, 400, []string{"<Code>InvalidArgument</Code>", "<ArgumentName>Group/URI</ArgumentName>", "<ArgumentValue>http://acs.amazonaws.com/groups/global/Unknown</ArgumentValue>"}},
+		{"unknown-grantee-type", rawACP(self, rawGrant("Unknown", self, "READ")), nil, 400, []string{"<Code>MalformedACLError</Code>"}},
+		{"email-grantee", rawACP(self, rawGrant("AmazonCustomerByEmail", "<EmailAddress>nobody@example.invalid</EmailAddress>", "READ")), nil, 405, []string{"<Code>MethodNotAllowed</Code>"}},
 		{"canned-and-grants", "", map[string]string{"x-amz-acl": "private", "x-amz-grant-read": `id="` + owner + `"`}, 400, []string{"<Code>InvalidRequest</Code>"}},
-		{"canned-and-body", acp(self, grant("CanonicalUser", self, "FULL_CONTROL")), map[string]string{"x-amz-acl": "private"}, 400, []string{"<Code>UnexpectedContent</Code>"}},
+		{"canned-and-body", rawACP(self, rawGrant("CanonicalUser", self, "FULL_CONTROL")), map[string]string{"x-amz-acl": "private"}, 400, []string{"<Code>UnexpectedContent</Code>"}},
 		{"invalid-canned", "", map[string]string{"x-amz-acl": "not-a-canned-acl"}, 400, []string{"<Code>InvalidArgument</Code>", "<ArgumentName>x-amz-acl</ArgumentName>", "<ArgumentValue>not-a-canned-acl</ArgumentValue>"}},
 		{"invalid-grant-header", "", map[string]string{"x-amz-grant-read": "broken"}, 400, []string{"<Code>InvalidArgument</Code>", "<ArgumentName>x-amz-grant-read</ArgumentName>", "<ArgumentValue>broken</ArgumentValue>"}},
 	} {
@@ -99,7 +104,7 @@ func TestRecordedRawBucketACL(t *testing.T) {
 	}
 	// Two identical grants are taken (bucket-raw-duplicate-grants); no grants at all
 	// as well, leaving none (bucket-raw-empty-grants).
-	for _, doc := range []string{acp(self, grant("CanonicalUser", self, "FULL_CONTROL")+grant("CanonicalUser", self, "FULL_CONTROL")), acp(self, "")} {
+	for _, doc := range []string{rawACP(self, rawGrant("CanonicalUser", self, "FULL_CONTROL")+rawGrant("CanonicalUser", self, "FULL_CONTROL")), rawACP(self, "")} {
 		if status, body := e.signed("PUT", "/acl-raw?acl", map[string]string{"Content-MD5": b64MD5(doc)}, doc); status != 200 {
 			t.Errorf("%s: %d %s", doc, status, body)
 		}
@@ -120,14 +125,6 @@ func TestRecordedRawAccessRest(t *testing.T) {
 	must(e.s3.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: b, ObjectOwnership: types.ObjectOwnershipObjectWriter}))
 	e.put("acl-raw-obj", "source", "harmless ownership fixture\n")
 	owner := *must(e.s3.GetBucketAcl(ctx, &s3.GetBucketAclInput{Bucket: b})).Owner.ID
-	const ns = ` xmlns="http://s3.amazonaws.com/doc/2006-03-01/"`
-	const xsi = ` xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"`
-	grant := func(typ, inner, perm string) string {
-		return `<Grant><Grantee` + xsi + ` xsi:type="` + typ + `">` + inner + `</Grantee><Permission>` + perm + `</Permission></Grant>`
-	}
-	acp := func(ownerID, grants string) string {
-		return `<AccessControlPolicy` + ns + `><Owner>` + ownerID + `</Owner><AccessControlList>` + grants + `</AccessControlList></AccessControlPolicy>`
-	}
 	self := `<ID>` + owner + `</ID>`
 	check := func(name, method, path, body string, hdr map[string]string, status int, elems ...string) {
 		t.Helper()
@@ -155,15 +152,15 @@ func TestRecordedRawAccessRest(t *testing.T) {
 	}{
 		{"empty-body", "", nil, 400, "MissingSecurityHeader"},
 		{"wrong-root", "<NoSuchRoot/>", nil, 400, "MalformedACLError"},
-		{"missing-owner", acp("", grant("CanonicalUser", self, "FULL_CONTROL")), nil, 400, "MalformedACLError"},
-		{"wrong-owner", acp("<ID>"+strings.Repeat("0", 64)+"</ID>", grant("CanonicalUser", self, "FULL_CONTROL")), nil, 400, "InvalidArgument"},
-		{"invalid-permission", acp(self, grant("CanonicalUser", self, "BOGUS")), nil, 400, "MalformedACLError"},
-		{"invalid-canonical", acp(self, grant("CanonicalUser", "<ID>bad-id</ID>", "READ")), nil, 400, "InvalidArgument"},
-		{"unknown-group", acp(self, grant("Group", "<URI>http://acs.amazonaws.com/groups/global/Unknown</URI>", "READ")), nil, 400, "InvalidArgument"},
-		{"unknown-grantee-type", acp(self, grant("Unknown", self, "READ")), nil, 400, "MalformedACLError"},
-		{"email-grantee", acp(self, grant("AmazonCustomerByEmail", "<EmailAddress>nobody@example.invalid</EmailAddress>", "READ")), nil, 405, "MethodNotAllowed"},
+		{"missing-owner", rawACP("", rawGrant("CanonicalUser", self, "FULL_CONTROL")), nil, 400, "MalformedACLError"},
+		{"wrong-owner", rawACP("<ID>"+strings.Repeat("0", 64)+"</ID>", rawGrant("CanonicalUser", self, "FULL_CONTROL")), nil, 400, "InvalidArgument"},
+		{"invalid-permission", rawACP(self, rawGrant("CanonicalUser", self, "BOGUS")), nil, 400, "MalformedACLError"},
+		{"invalid-canonical", rawACP(self, rawGrant("CanonicalUser", "<ID>bad-id</ID>", "READ")), nil, 400, "InvalidArgument"},
+		{"unknown-group", rawACP(self, rawGrant("Group", "<URI>http://acs.amazonaws.com/groups/global/Unknown</URI>", "READ")), nil, 400, "InvalidArgument"},
+		{"unknown-grantee-type", rawACP(self, rawGrant("Unknown", self, "READ")), nil, 400, "MalformedACLError"},
+		{"email-grantee", rawACP(self, rawGrant("AmazonCustomerByEmail", "<EmailAddress>nobody@example.invalid</EmailAddress>", "READ")), nil, 405, "MethodNotAllowed"},
 		{"canned-and-grants", "", []string{"x-amz-acl", "private", "x-amz-grant-read", `id="` + owner + `"`}, 400, "InvalidRequest"},
-		{"canned-and-body", acp(self, grant("CanonicalUser", self, "FULL_CONTROL")), []string{"x-amz-acl", "private"}, 400, "UnexpectedContent"},
+		{"canned-and-body", rawACP(self, rawGrant("CanonicalUser", self, "FULL_CONTROL")), []string{"x-amz-acl", "private"}, 400, "UnexpectedContent"},
 		{"invalid-canned", "", []string{"x-amz-acl", "not-a-canned-acl"}, 400, "InvalidArgument"},
 		{"invalid-grant-header", "", []string{"x-amz-grant-read", "broken"}, 400, "InvalidArgument"},
 	} {
@@ -172,18 +169,18 @@ func TestRecordedRawAccessRest(t *testing.T) {
 			t.Fatalf("object %s: grants now %+v", c.name, g)
 		}
 	}
-	dup := acp(self, grant("CanonicalUser", self, "FULL_CONTROL")+grant("CanonicalUser", self, "FULL_CONTROL"))
+	dup := rawACP(self, rawGrant("CanonicalUser", self, "FULL_CONTROL")+rawGrant("CanonicalUser", self, "FULL_CONTROL"))
 	check("object duplicate-grants", "PUT", "/acl-raw-obj/source?acl", dup, md5(dup), 200)
-	empty := acp(self, "")
+	empty := rawACP(self, "")
 	check("object empty-grants", "PUT", "/acl-raw-obj/source?acl", empty, md5(empty), 200)
 
 	// Public access block: no Content-MD5 is needed, a broken or wrong one is
 	// refused, a checksum algorithm without its value or unknown is InvalidRequest,
 	// and an expected owner that is no account ID is refused on every call.
 	e.bucket("public-raw")
-	const pabDoc = `<PublicAccessBlockConfiguration` + ns + `><BlockPublicAcls>TRUE</BlockPublicAcls></PublicAccessBlockConfiguration>`
+	const pabDoc = `<PublicAccessBlockConfiguration` + s3NS + `><BlockPublicAcls>TRUE</BlockPublicAcls></PublicAccessBlockConfiguration>`
 	check("pab no md5", "PUT", "/public-raw?publicAccessBlock", pabDoc, nil, 200)
-	const emptyPAB = `<PublicAccessBlockConfiguration` + ns + `></PublicAccessBlockConfiguration>`
+	const emptyPAB = `<PublicAccessBlockConfiguration` + s3NS + `></PublicAccessBlockConfiguration>`
 	check("pab bad-md5", "PUT", "/public-raw?publicAccessBlock", emptyPAB, map[string]string{"Content-MD5": "not-base64"}, 400, "<Code>InvalidDigest</Code>")
 	check("pab mismatch-md5", "PUT", "/public-raw?publicAccessBlock", emptyPAB, map[string]string{"Content-MD5": "MDAwMDAwMDAwMDAwMDAwMA=="}, 400, "<Code>BadDigest</Code>")
 	check("pab checksum-algorithm-missing-value", "PUT", "/public-raw?publicAccessBlock", emptyPAB, map[string]string{"x-amz-sdk-checksum-algorithm": "SHA256"}, 400, "<Code>InvalidRequest</Code>")
@@ -200,10 +197,10 @@ func TestRecordedRawAccessRest(t *testing.T) {
 		{"empty", "", "MissingRequestBodyError"},
 		{"malformed", "<OwnershipControls>", "MalformedXML"},
 		{"wrong-root", "<Wrong/>", "MalformedXML"},
-		{"empty-rules", `<OwnershipControls` + ns + `/>`, "MalformedXML"},
-		{"missing-mode", `<OwnershipControls` + ns + `><Rule/></OwnershipControls>`, "MalformedXML"},
-		{"unknown-mode", `<OwnershipControls` + ns + `><Rule><ObjectOwnership>Unknown</ObjectOwnership></Rule></OwnershipControls>`, "MalformedXML"},
-		{"two-rules", `<OwnershipControls` + ns + `><Rule><ObjectOwnership>ObjectWriter</ObjectOwnership></Rule><Rule><ObjectOwnership>BucketOwnerPreferred</ObjectOwnership></Rule></OwnershipControls>`, "MalformedXML"},
+		{"empty-rules", `<OwnershipControls` + s3NS + `/>`, "MalformedXML"},
+		{"missing-mode", `<OwnershipControls` + s3NS + `><Rule/></OwnershipControls>`, "MalformedXML"},
+		{"unknown-mode", `<OwnershipControls` + s3NS + `><Rule><ObjectOwnership>Unknown</ObjectOwnership></Rule></OwnershipControls>`, "MalformedXML"},
+		{"two-rules", `<OwnershipControls` + s3NS + `><Rule><ObjectOwnership>ObjectWriter</ObjectOwnership></Rule><Rule><ObjectOwnership>BucketOwnerPreferred</ObjectOwnership></Rule></OwnershipControls>`, "MalformedXML"},
 	} {
 		check("ownership "+c.name, "PUT", "/acl-raw-obj?ownershipControls", c.body, md5(c.body), 400, "<Code>"+c.code+"</Code>")
 		if r := must(e.s3.GetBucketOwnershipControls(ctx, &s3.GetBucketOwnershipControlsInput{Bucket: b})).OwnershipControls.Rules; len(r) != 1 || r[0].ObjectOwnership != types.ObjectOwnershipObjectWriter {
@@ -214,7 +211,7 @@ func TestRecordedRawAccessRest(t *testing.T) {
 	// ACLs disabled: a document is read before it is refused as unsupported.
 	e.bucket("enforced-raw")
 	e.put("enforced-raw", "source", "harmless ownership fixture\n")
-	full := acp(self, grant("CanonicalUser", self, "FULL_CONTROL"))
+	full := rawACP(self, rawGrant("CanonicalUser", self, "FULL_CONTROL"))
 	check("enforced owner-full bucket", "PUT", "/enforced-raw?acl", full, md5(full), 400, "<Code>AccessControlListNotSupported</Code>")
 	check("enforced malformed bucket", "PUT", "/enforced-raw?acl", "<AccessControlPolicy>", md5("<AccessControlPolicy>"), 400, "<Code>MalformedACLError</Code>")
 	check("enforced owner-full object", "PUT", "/enforced-raw/source?acl", full, md5(full), 400, "<Code>AccessControlListNotSupported</Code>")
