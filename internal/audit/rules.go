@@ -208,7 +208,7 @@ func hasMember(s *model.Shape, name string) bool {
 // derivedResources are the resources AWS's records name for a successful call whose
 // handler named none (CloudWatch Logs' reads, above).
 func derivedResources(source string, c *Call) []Resource {
-	if source == "sqs.amazonaws.com" && c.DataEvent {
+	if source == "sqs.amazonaws.com" {
 		return queueResources(c)
 	}
 	if source != "logs.amazonaws.com" || c.Input == nil || c.ErrorCode != "" {
@@ -234,16 +234,27 @@ func derivedResources(source string, c *Call) []Resource {
 	return nil
 }
 
-// queueResources are the queue an SQS data event names, by its ARN, as AWS's records
-// do (recorded 2026, stackd testdata/aws/cloudtrail/service_data_events.json), so
-// that a trail's selectors on AWS::SQS::Queue match it: the queue of QueueUrl, or of
-// GetQueueUrl's QueueName (in QueueOwnerAWSAccountId's account when given); ListQueues
-// names all the account's queues with "*" (SQS Developer Guide, logging with
-// CloudTrail).
+// queueResources are the queue an SQS record names, by its ARN, as AWS's records
+// do, data events (recorded 2026, stackd testdata/aws/cloudtrail/service_data_events.json)
+// and management events alike (recorded 2026, service_management_events.json:
+// CreateQueue by its QueueName, SetQueueAttributes and DeleteQueue by QueueUrl), so
+// that a trail's selectors on AWS::SQS::Queue match it: the queue of QueueUrl, of
+// CreateQueue's or GetQueueUrl's QueueName (in QueueOwnerAWSAccountId's account when
+// given), or the SourceArn of the message-move-task calls (inferred); ListQueues names
+// all the account's queues with "*" (SQS Developer Guide, logging with CloudTrail).
+// CancelMessageMoveTask names only a task handle, and its record no queue (inferred).
 func queueResources(c *Call) []Resource {
 	str := func(k string) string { s, _ := c.Input[k].(string); return s }
 	account, name := "", ""
 	switch {
+	case c.Operation == "CreateQueue" && str("QueueName") != "":
+		account, name = c.Account, str("QueueName")
+	case (c.Operation == "StartMessageMoveTask" || c.Operation == "ListMessageMoveTasks") && strings.HasPrefix(str("SourceArn"), "arn:"):
+		parts := strings.Split(str("SourceArn"), ":")
+		if len(parts) != 6 || parts[2] != "sqs" || parts[4] == "" || parts[5] == "" {
+			return nil
+		}
+		return []Resource{{AccountID: parts[4], Type: "AWS::SQS::Queue", ARN: str("SourceArn"), AccountFirst: true}}
 	case str("QueueUrl") != "":
 		parts := strings.Split(strings.TrimRight(str("QueueUrl"), "/"), "/")
 		if len(parts) < 2 {

@@ -78,8 +78,12 @@ var resourceParams = map[string][][2]string{
 // CloudWatch Logs' are named by their parameters alone, reads' too, and not by the
 // record's resources (recorded 2026, logs_controls.json: GetLogEvents' record names
 // the stream, its history the group; DescribeLogStreams' history names the group).
+// SQS's queues likewise, by URL only, though the record names the queue's ARN
+// (recorded 2026, service_management_events.json: CreateQueue, SetQueueAttributes,
+// DeleteQueue).
 func (r *recordFacts) resources() []api.Resource {
 	logs := r.EventSource == "logs.amazonaws.com"
+	byParams := logs || r.EventSource == "sqs.amazonaws.com"
 	if r.ReadOnly != nil && *r.ReadOnly && r.EventSource != "sts.amazonaws.com" && !logs {
 		return nil
 	}
@@ -103,7 +107,7 @@ func (r *recordFacts) resources() []api.Resource {
 		})
 	}
 	for _, res := range r.Resources {
-		if !logs {
+		if !byParams {
 			add(res.Type, res.ARN)
 		}
 	}
