@@ -83,6 +83,7 @@ const (
 	tLogins    = "login-profiles"    // userID → loginRec
 	tMFA       = "mfa"               // lower(serial) → mfaRec
 	tUserMFA   = "user-mfa"          // userID/serial → ""
+	tMFALock   = "mfa-lock"          // lower(serial) → mfaLock of a deleted device
 	tAccount   = "account"           // password-policy, alias, credential-report, created
 	tOIDC      = "oidc-providers"    // lower(url host+path) → oidcRec
 	tSAML      = "saml-providers"    // lower(name) → samlRec

@@ -39,17 +39,32 @@ const (
 	totpPeriod   = 30
 )
 
-// After mfaLockFailures codes in a row refused, STS refuses every code of the
-// device, the right one included, as it refuses a device that is not the user's;
-// the user's other devices still work. AWS took the right code after seven wrong
-// ones and refused it after eight (recorded, 2026: mfa_rejection.json,
-// mfa_rejection_threshold.json). The lock held through 75 seconds of quiet and
-// was gone after about two minutes of it (mfa_rejection.json took a code 120.7
-// seconds after the last attempt; mfa_rejection_recovery.json still refused one
-// at 120.0): Palisade holds it for mfaLockout after the last attempt.
+// STS locks a device after mfaLockTries attempts in a quick run, its right codes
+// included: then it refuses every code of the device, the right one included, as
+// it refuses a device that is not the user's; the user's other devices still
+// work. Successes count too: AWS refused the right code after three right and six
+// wrong ones, took it after three right and five wrong, after one right and seven
+// wrong, and after eight wrong alone (recorded, 2026: mfa_rejection_success_count.json,
+// mfa_rejection_threshold.json, mfa_rejection_no_baseline.json, mfa_rejection.json).
+// Every recorded run took under 20 seconds and one crossed a minute boundary
+// without its count restarting (mfa_rejection.json, failures_10): Palisade counts
+// the attempts of the last mfaTryWindow. Slower guessing is still stopped after
+// mfaLockFailures wrong codes in a row (nine wrong codes alone locked the device:
+// mfa_rejection_recovery.json).
+//
+// The lock held through 75, 90, 105 and 120.0 seconds of quiet and was gone after
+// 120.7 (mfa_rejection_recovery.json, mfa_rejection_success_count.json,
+// mfa_rejection.json), but three times AWS took a code ten seconds after the lock
+// once a minute boundary had passed (mfa_rejection_aligned.json,
+// mfa_rejection_aligned_second.json, mfa_rejection_odd_boundary.json): which of
+// the two applies was not settled, and Palisade, never taking a code AWS might
+// refuse, holds the lock for mfaLockout after the last attempt: AWS refused a
+// code 120.8 seconds after the start of the last attempt (quiet_120).
 const (
-	mfaLockFailures = 8
-	mfaLockout      = 2 * time.Minute
+	mfaLockTries    = 9
+	mfaTryWindow    = time.Minute
+	mfaLockFailures = 9
+	mfaLockout      = 121 * time.Second
 )
 
 // mfaRec is a virtual MFA device. Seed is the Base32 secret sealed under the master
@@ -73,14 +88,25 @@ type mfaRec struct {
 	// in any order (mfa_reuse.json, mfa_authentication_drift.json). The codes of
 	// EnableMFADevice and ResyncMFADevice are not among them (mfa_synchronization_codes.json).
 	SignIns []int64 `json:"signIns,omitempty"`
-	// Failures counts the codes STS refused since it last accepted one; FailedAt is
-	// Palisade's time of the last refusal (mfaLockFailures).
-	Failures int       `json:"failures,omitempty"`
-	FailedAt time.Time `json:"failedAt,omitzero"`
-	Tags     []api.Tag `json:"tags,omitempty"`
+	// Failures counts the codes STS refused since it last accepted one, Tries is
+	// Palisade's time of each STS attempt of the last mfaTryWindow, and LockedAt the
+	// time of the last attempt since the device was locked (mfaLockTries).
+	Failures int         `json:"failures,omitempty"`
+	Tries    []time.Time `json:"tries,omitempty"`
+	LockedAt time.Time   `json:"lockedAt,omitzero"`
+	Tags     []api.Tag   `json:"tags,omitempty"`
 }
 
 func (m *mfaRec) tagList() *[]api.Tag { return &m.Tags }
+
+// mfaLock is what STS counted against a deleted device. AWS keeps it by serial
+// number: a device re-created under the same name, with a new seed, was refused as
+// locked (recorded, 2026: mfa_recreation_limited.json, new_later).
+type mfaLock struct {
+	Failures int         `json:"failures,omitempty"`
+	Tries    []time.Time `json:"tries,omitempty"`
+	LockedAt time.Time   `json:"lockedAt,omitzero"`
+}
 
 func sealContextMFA(serial string) string { return "mfa-seed/" + serial }
 
@@ -132,6 +158,11 @@ func (s *svc) createVirtualMFADevice(c *server.Call, in *api.CreateVirtualMFADev
 	rand.Read(raw)
 	seed := base32.StdEncoding.EncodeToString(raw)
 	m := &mfaRec{Serial: serial, Path: path, Name: in.VirtualMFADeviceName, Seed: s.sealer.Seal([]byte(seed), sealContextMFA(serial)), Created: timeUTC(c.Now), Tags: tags}
+	if l, err := load[mfaLock](c.Tx, ns(c.Account, tMFALock), lk(serial)); err != nil {
+		return nil, err
+	} else if l != nil {
+		m.Failures, m.Tries, m.LockedAt = l.Failures, l.Tries, l.LockedAt
+	}
 	b, err := json.Marshal(m)
 	if err != nil {
 		return nil, err
@@ -341,8 +372,15 @@ func (s *svc) deleteVirtualMFADevice(c *server.Call, in *api.DeleteVirtualMFADev
 	if m.UserID != "" {
 		return nil, deleteConflict("MFA VirtualDevice in use. Must deactivate first.")
 	}
-	_, err = c.Tx.Delete(ns(c.Account, tMFA), lk(m.Serial))
-	return &model.Empty{}, err
+	if _, err := c.Tx.Delete(ns(c.Account, tMFA), lk(m.Serial)); err != nil {
+		return nil, err
+	}
+	l := mfaLock{Failures: m.Failures, Tries: m.Tries, LockedAt: m.LockedAt}
+	if l.Failures == 0 && len(l.Tries) == 0 && l.LockedAt.IsZero() {
+		_, err = c.Tx.Delete(ns(c.Account, tMFALock), lk(m.Serial))
+		return &model.Empty{}, err
+	}
+	return &model.Empty{}, c.Tx.PutJSON(ns(c.Account, tMFALock), lk(m.Serial), l)
 }
 
 func (s *svc) listMFADevices(c *server.Call, in *api.ListMFADevicesRequest) (*api.ListMFADevicesResponse, error) {
@@ -468,7 +506,7 @@ func NewMFA(sealer *store.Sealer) *MFA { return &MFA{sealer: sealer} }
 // Check verifies code, the current code of the virtual MFA device serial, which must
 // be enabled for the IAM user p, against the device's clock (two steps either way). A code
 // is accepted once: the step is recorded in tx, which must be a write transaction,
-// as are refusals, which lock the device (mfaLockFailures); now is Palisade's clock.
+// as are attempts, which lock the device (mfaLockTries); now is Palisade's clock.
 // associated is false when the device is not one enabled for p (STS then words its
 // refusal differently, as AWS does: mfa.json).
 func (m *MFA) Check(tx *store.Tx, p auth.Principal, serial, code string, now time.Time) (ok, associated bool, err error) {
@@ -476,14 +514,26 @@ func (m *MFA) Check(tx *store.Tx, p auth.Principal, serial, code string, now tim
 	if err != nil || d == nil || d.UserID == "" || d.UserID != p.UserID {
 		return false, false, err
 	}
-	if d.Failures >= mfaLockFailures {
-		if now.Sub(d.FailedAt) < mfaLockout {
+	if !d.LockedAt.IsZero() {
+		if now.Sub(d.LockedAt) < mfaLockout {
 			// Locked: an attempt, right or wrong, extends the lock.
-			d.FailedAt = now
+			d.LockedAt = now
 			return false, false, putMFA(tx, p.Account, d)
 		}
-		d.Failures = 0
+		d.LockedAt, d.Failures, d.Tries = time.Time{}, 0, nil
 	}
+	recent := d.Tries[:0]
+	for _, t := range d.Tries {
+		if now.Sub(t) < mfaTryWindow {
+			recent = append(recent, t)
+		}
+	}
+	d.Tries = recent
+	if len(d.Tries) >= mfaLockTries || d.Failures >= mfaLockFailures {
+		d.LockedAt, d.Tries = now, nil
+		return false, false, putMFA(tx, p.Account, d)
+	}
+	d.Tries = append(d.Tries, now)
 	codeAt, err := (&svc{sealer: m.sealer}).totpCodes(d)
 	if err != nil {
 		return false, true, err
@@ -514,10 +564,9 @@ func (m *MFA) Check(tx *store.Tx, p auth.Principal, serial, code string, now tim
 			}
 		}
 		d.SignIns = append(keep, t)
-		d.Failures, d.FailedAt = 0, time.Time{}
+		d.Failures = 0
 		return true, true, putMFA(tx, p.Account, d)
 	}
 	d.Failures++
-	d.FailedAt = now
 	return false, true, putMFA(tx, p.Account, d)
 }

@@ -198,6 +198,10 @@ func TestRecordedMFAWindowEdges(t *testing.T) {
 	for _, off := range []int64{-2, 0, -1, 1, 2} {
 		must(r.session(c, s, sd, off))
 	}
+	// AWS tried each offset on a device of its own; a minute apart on Palisade's
+	// clock, twelve attempts on one device stay under the count that locks it
+	// (mfaLockTries; the codes follow real time).
+	e.p.Clock.Advance(61 * time.Second)
 	for _, off := range []int64{-2, -1, 0, 1, 2} {
 		_, err := r.session(c, s, sd, off)
 		wantErr(t, err, "AccessDenied", 403, msgInvalidPass)
@@ -245,4 +249,96 @@ func TestRecordedMFARejection(t *testing.T) {
 	// The count starts again.
 	wrong(s8, sd8, 7)
 	must(r.session(c, s8, sd8, 1))
+}
+
+// TestRecordedMFARejectionCount replays mfa_rejection_success_count.json,
+// mfa_rejection_no_baseline.json and mfa_rejection_recovery.json: STS counts
+// every attempt on a device, its right codes included, and refuses the tenth of a
+// quick run whatever it is; a right code does not restart the count.
+func TestRecordedMFARejectionCount(t *testing.T) {
+	e := newEnv(t)
+	r := mfaRig{t, e}
+	_, c := r.user("failures")
+	wrong := func(serial, seed string, n int) {
+		t.Helper()
+		for i := range n {
+			_, err := r.session(c, serial, seed, 100+int64(i))
+			wantErr(t, err, "AccessDenied", 403, msgInvalidPass)
+		}
+	}
+	device := func(name string) (string, string) {
+		t.Helper()
+		s, sd := r.create(name)
+		noErr(t, r.enable(e.iam, "failures", s, sd, 0))
+		return s, sd
+	}
+	s5, sd5 := device("failures_5")
+	s6, sd6 := device("failures_6")
+	s8, sd8 := device("failures_8")
+	s9, sd9 := device("failures_9")
+	settleStep()
+
+	// success_count: three right codes, then five wrong: the ninth attempt is taken;
+	// after six wrong, the tenth is refused as for a device not the user's.
+	for _, off := range []int64{-2, -1, 0} {
+		must(r.session(c, s5, sd5, off))
+		must(r.session(c, s6, sd6, off))
+	}
+	wrong(s5, sd5, 5)
+	must(r.session(c, s5, sd5, 1))
+	wrong(s6, sd6, 6)
+	_, err := r.session(c, s6, sd6, 1)
+	wantErr(t, err, "AccessDenied", 403, msgUnassociated)
+
+	// no_baseline: eight wrong codes alone do not lock the device; nine do.
+	wrong(s8, sd8, 8)
+	must(r.session(c, s8, sd8, -1))
+	wrong(s9, sd9, 9)
+	_, err = r.session(c, s9, sd9, -1)
+	wantErr(t, err, "AccessDenied", 403, msgUnassociated)
+
+	// recovery: still locked after 75 seconds of quiet, and 120.8 seconds after the
+	// last attempt began (quiet_120).
+	e.p.Clock.Advance(75 * time.Second)
+	_, err = r.session(c, s9, sd9, 0)
+	wantErr(t, err, "AccessDenied", 403, msgUnassociated)
+	e.p.Clock.Advance(120*time.Second + 800*time.Millisecond)
+	_, err = r.session(c, s9, sd9, 0)
+	wantErr(t, err, "AccessDenied", 403, msgUnassociated)
+}
+
+// TestRecordedMFARecreationLimited replays mfa_recreation_limited.json and
+// mfa_recreation_limited_delayed.json: a device
+// locked by STS, deactivated, deleted and created again under the same name (a new
+// seed) and enabled, is still locked: STS refuses the new device's right code.
+func TestRecordedMFARecreationLimited(t *testing.T) {
+	e := newEnv(t)
+	r := mfaRig{t, e}
+	_, c := r.user("recreate")
+	s, sd := r.create("recreate")
+	settleStep()
+	noErr(t, r.enable(e.iam, "recreate", s, sd, 0))
+	must(r.session(c, s, sd, 1))
+	for i := range 8 {
+		_, err := r.session(c, s, sd, 100+int64(i))
+		wantErr(t, err, "AccessDenied", 403, msgInvalidPass)
+	}
+	_, err := r.session(c, s, sd, 2)
+	wantErr(t, err, "AccessDenied", 403, msgUnassociated)
+	noErr(t, r.deactivate(e.iam, "recreate", s))
+	must(e.iam.DeleteVirtualMFADevice(ctx, &iam.DeleteVirtualMFADeviceInput{SerialNumber: aws.String(s)}))
+	// mfa_recreation_limited_delayed.json waited 20 seconds before re-creating it.
+	e.p.Clock.Advance(20 * time.Second)
+	s2, sd2 := r.create("recreate")
+	if s2 != s || sd2 == sd {
+		t.Fatalf("re-created device: serial %q (was %q), same seed %v", s2, s, sd2 == sd)
+	}
+	noErr(t, r.enable(e.iam, "recreate", s2, sd2, 0))
+	for _, off := range []int64{1, -1} {
+		_, err = r.session(c, s2, sd2, off)
+		wantErr(t, err, "AccessDenied", 403, msgUnassociated)
+	}
+	// Locked devices recover after quiet; so does the re-created one.
+	e.p.Clock.Advance(122 * time.Second)
+	must(r.session(c, s2, sd2, 1))
 }
