@@ -36,6 +36,19 @@ var coralNamespaces = map[string]string{
 	"ValidationException":     "com.amazon.coral.validate",
 }
 
+// coralTypes names, per service, the Coral exception behind a query error code that
+// no modelled shape carries. CloudWatch's ValidationError is Coral's own
+// ValidationException: over the query protocol Coral spells that exception
+// ValidationError, which is why a query-compatible service sends it in
+// x-amzn-query-error while json and rpc-v2-cbor type it in Coral's validate namespace,
+// as they type CloudWatch's modelled exceptions in Coral's service namespace (recorded,
+// 2026: protocol_errors.json). The recordings of ValidationError itself
+// (exact_bin_boundaries.json) hold the CLI's resolved code, not
+// the body's __type, so this type is Coral's convention rather than a recorded answer.
+var coralTypes = map[string]map[string]string{
+	"cloudwatch": {"ValidationError": "com.amazon.coral.validate#ValidationException"},
+}
+
 // errorShape returns the exception shape an error is sent as: its own, or the service's
 // exception whose code is the error's code, so that an error built from a code alone
 // (a validation failure) still carries the modelled members and type name.
@@ -67,6 +80,9 @@ func errorType(svc *model.Service, e *model.Error, shape *model.Shape, qualify b
 			return ns + "#" + shape.Name
 		}
 		return shape.Name
+	}
+	if t, ok := coralTypes[serviceName(svc)][e.Code]; ok && qualify {
+		return t
 	}
 	if ns, ok := coralNamespaces[e.Code]; ok {
 		return ns + "#" + e.Code

@@ -20,9 +20,12 @@ import (
 // parameter MetricDataQueries.member.1.MetricStat.Stat is not a valid statistic.".
 // The recording is the CLI's resolved code, which over json and rpc-v2-cbor comes from
 // x-amzn-query-error, so that header, the status and the message are pinned on every
-// protocol. The body's __type is not in the recording and is left unpinned.
+// protocol. The body's __type is not in the recording: it is Coral's
+// ValidationException, the exception Coral's query protocol spells ValidationError,
+// in Coral's validate namespace (see wire's coralTypes).
 func TestValidationErrorWireRecorded2026(t *testing.T) {
 	p := apptest.Start(t)
+	const validationType = "com.amazon.coral.validate#ValidationException"
 	const msg = "The value for parameter MetricDataQueries.member.1.MetricStat.Stat is not a valid statistic."
 
 	q := cbor.Map{"Id": cbor.String("q"), "MetricStat": cbor.Map{
@@ -44,7 +47,7 @@ func TestValidationErrorWireRecorded2026(t *testing.T) {
 	resp.Body.Close()
 	v, err := cbor.Decode(b)
 	m, _ := v.(cbor.Map)
-	if err != nil || resp.StatusCode != 400 || m["message"] != cbor.String(msg) || resp.Header.Get("X-Amzn-Query-Error") != "ValidationError;Sender" {
+	if err != nil || resp.StatusCode != 400 || m["message"] != cbor.String(msg) || m["__type"] != cbor.String(validationType) || resp.Header.Get("X-Amzn-Query-Error") != "ValidationError;Sender" {
 		t.Fatalf("cbor: %d %v %v %v", resp.StatusCode, resp.Header, v, err)
 	}
 
@@ -61,7 +64,7 @@ func TestValidationErrorWireRecorded2026(t *testing.T) {
 	b, _ = io.ReadAll(resp.Body)
 	resp.Body.Close()
 	var j map[string]any
-	if err := json.Unmarshal(b, &j); err != nil || resp.StatusCode != 400 || j["message"] != msg || resp.Header.Get("X-Amzn-Query-Error") != "ValidationError;Sender" {
+	if err := json.Unmarshal(b, &j); err != nil || resp.StatusCode != 400 || j["message"] != msg || j["__type"] != validationType || resp.Header.Get("X-Amzn-Query-Error") != "ValidationError;Sender" {
 		t.Fatalf("json: %d %v %s", resp.StatusCode, resp.Header, b)
 	}
 
