@@ -277,16 +277,11 @@ func must(e *env, err error) {
 	}
 }
 
-// protocol_errors.json: over rpc-v2-cbor and json 1.0 AWS types CloudWatch's
-// exceptions in Coral's namespace, with the query code in x-amzn-query-error; over
-// query the XML error carries Type, Code and Message.
-func TestErrorBodiesRecorded2026(t *testing.T) {
-	p := apptest.Start(t)
-	const msg = "The parameters MetricData.member.1.Value and MetricData.member.1.Values are mutually exclusive and you have specified both."
-
-	body := cbor.Encode(cbor.Map{"Namespace": cbor.String("N"), "MetricData": cbor.List{cbor.Map{
-		"MetricName": cbor.String("m"), "Value": cbor.Float64(1), "Values": cbor.List{cbor.Float64(2)}}}})
-	req, _ := http.NewRequest("POST", p.URL+"/service/GraniteServiceVersion20100801/operation/PutMetricData", bytes.NewReader(body))
+// postCBOR sends an rpc-v2-cbor request of op, in query-compatible mode, signed by the
+// root key, and returns the answer with its body read.
+func postCBOR(t *testing.T, p *apptest.Palisade, op string, body []byte) (*http.Response, []byte) {
+	t.Helper()
+	req, _ := http.NewRequest("POST", p.URL+"/service/GraniteServiceVersion20100801/operation/"+op, bytes.NewReader(body))
 	req.Header.Set("Content-Type", "application/cbor")
 	req.Header.Set("Smithy-Protocol", "rpc-v2-cbor")
 	req.Header.Set("X-Amzn-Query-Mode", "true")
@@ -298,6 +293,19 @@ func TestErrorBodiesRecorded2026(t *testing.T) {
 	}
 	b, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
+	return resp, b
+}
+
+// protocol_errors.json: over rpc-v2-cbor and json 1.0 AWS types CloudWatch's
+// exceptions in Coral's namespace, with the query code in x-amzn-query-error; over
+// query the XML error carries Type, Code and Message.
+func TestErrorBodiesRecorded2026(t *testing.T) {
+	p := apptest.Start(t)
+	const msg = "The parameters MetricData.member.1.Value and MetricData.member.1.Values are mutually exclusive and you have specified both."
+
+	body := cbor.Encode(cbor.Map{"Namespace": cbor.String("N"), "MetricData": cbor.List{cbor.Map{
+		"MetricName": cbor.String("m"), "Value": cbor.Float64(1), "Values": cbor.List{cbor.Float64(2)}}}})
+	resp, b := postCBOR(t, p, "PutMetricData", body)
 	v, err := cbor.Decode(b)
 	m, _ := v.(cbor.Map)
 	if err != nil || resp.StatusCode != 400 || m["__type"] != cbor.String("com.amazon.coral.service#InvalidParameterCombinationException") ||

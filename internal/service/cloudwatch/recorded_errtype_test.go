@@ -1,12 +1,7 @@
 package cloudwatch_test
 
 import (
-	"bytes"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
-	"io"
-	"net/http"
 	"strings"
 	"testing"
 
@@ -33,18 +28,7 @@ func TestValidationErrorWireRecorded2026(t *testing.T) {
 		"Period": cbor.Uint(1), "Stat": cbor.String("p99.12345678901")}}
 	body := cbor.Encode(cbor.Map{"StartTime": cbor.Tag{ID: 1, Value: cbor.Uint(1789358400)}, "EndTime": cbor.Tag{ID: 1, Value: cbor.Uint(1789358401)},
 		"MetricDataQueries": cbor.List{q}})
-	req, _ := http.NewRequest("POST", p.URL+"/service/GraniteServiceVersion20100801/operation/GetMetricData", bytes.NewReader(body))
-	req.Header.Set("Content-Type", "application/cbor")
-	req.Header.Set("Smithy-Protocol", "rpc-v2-cbor")
-	req.Header.Set("X-Amzn-Query-Mode", "true")
-	sum := sha256.Sum256(body)
-	apptest.SignAsRoot(t, req, "monitoring", hex.EncodeToString(sum[:]))
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
+	resp, b := postCBOR(t, p, "GetMetricData", body)
 	v, err := cbor.Decode(b)
 	m, _ := v.(cbor.Map)
 	if err != nil || resp.StatusCode != 400 || m["message"] != cbor.String(msg) || m["__type"] != cbor.String(validationType) || resp.Header.Get("X-Amzn-Query-Error") != "ValidationError;Sender" {
@@ -52,17 +36,7 @@ func TestValidationErrorWireRecorded2026(t *testing.T) {
 	}
 
 	jbody := `{"StartTime":1789358400,"EndTime":1789358401,"MetricDataQueries":[{"Id":"q","MetricStat":{"Metric":{"Namespace":"App","MetricName":"M"},"Period":1,"Stat":"p99.12345678901"}}]}`
-	req, _ = http.NewRequest("POST", p.URL+"/", strings.NewReader(jbody))
-	req.Header.Set("Content-Type", "application/x-amz-json-1.0")
-	req.Header.Set("X-Amz-Target", "GraniteServiceVersion20100801.GetMetricData")
-	sum = sha256.Sum256([]byte(jbody))
-	apptest.SignAsRoot(t, req, "monitoring", hex.EncodeToString(sum[:]))
-	resp, err = http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, _ = io.ReadAll(resp.Body)
-	resp.Body.Close()
+	resp, b = rawCloudWatchAnswer(t, p, "application/x-amz-json-1.0", "GraniteServiceVersion20100801.GetMetricData", jbody)
 	var j map[string]any
 	if err := json.Unmarshal(b, &j); err != nil || resp.StatusCode != 400 || j["message"] != msg || j["__type"] != validationType || resp.Header.Get("X-Amzn-Query-Error") != "ValidationError;Sender" {
 		t.Fatalf("json: %d %v %s", resp.StatusCode, resp.Header, b)

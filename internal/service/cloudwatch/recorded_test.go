@@ -101,6 +101,13 @@ func TestPutMetricDataValuesAndStatisticValues(t *testing.T) {
 // rawCloudWatch sends a signed request as is and returns the status and body.
 func rawCloudWatch(t *testing.T, p *apptest.Palisade, contentType, target, body string) (int, string) {
 	t.Helper()
+	resp, b := rawCloudWatchAnswer(t, p, contentType, target, body)
+	return resp.StatusCode, string(b)
+}
+
+// rawCloudWatchAnswer is rawCloudWatch with the answer's headers.
+func rawCloudWatchAnswer(t *testing.T, p *apptest.Palisade, contentType, target, body string) (*http.Response, []byte) {
+	t.Helper()
 	req, _ := http.NewRequest("POST", p.URL+"/", strings.NewReader(body))
 	req.Header.Set("Content-Type", contentType)
 	if target != "" {
@@ -114,7 +121,7 @@ func rawCloudWatch(t *testing.T, p *apptest.Palisade, contentType, target, body 
 	}
 	b, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
-	return resp.StatusCode, string(b)
+	return resp, b
 }
 
 // Over the query protocol the code on the wire is ValidationError, a Sender fault, as
