@@ -141,45 +141,21 @@ func (d *queryDecoder) malform(format string, args ...any) {
 // skipping 11 (recorded, 2026: query_collections.json).
 const maxListSkip = 10
 
-// checkListIndices applies the query protocol's rules for the N of prefix.N (recorded,
-// 2026: query_collections.json): N is decimal digits, leading zeros allowed ("01" is
-// 1) but not a sign, is at least 1, and does not leave a gap over maxListSkip.
-func (d *queryDecoder) checkListIndices(prefix string) {
-	p := prefix + "."
-	var ns []int
-	for i := sort.SearchStrings(d.keys, p); i < len(d.keys) && strings.HasPrefix(d.keys[i], p); i++ {
-		seg := d.keys[i][len(p):]
-		if j := strings.IndexByte(seg, '.'); j >= 0 {
-			seg = seg[:j]
-		}
-		switch {
-		case strings.HasPrefix(seg, "-"):
-			d.malform("Key %s may not have a leading '-'", seg)
-			return
-		case seg == "" || strings.Trim(seg, "0123456789") != "":
-			d.malform("Start of list found where not expected")
-			return
-		}
-		n, err := strconv.Atoi(seg)
-		if err != nil {
-			d.malform("Start of list found where not expected")
-			return
-		}
-		if n == 0 {
-			d.malform("%s is not a valid index", seg)
-			return
-		}
-		ns = append(ns, n)
+// checkListIndex applies the query protocol's rules to the N of a list's prefix.N
+// (recorded, 2026: query_collections.json): decimal digits, leading zeros allowed
+// ("01" is 1) but not a sign, at least 1. It reports whether N may be used.
+func (d *queryDecoder) checkListIndex(seg string) bool {
+	switch {
+	case strings.HasPrefix(seg, "-"):
+		d.malform("Key %s may not have a leading '-'", seg)
+	case seg == "" || strings.Trim(seg, "0123456789") != "":
+		d.malform("Start of list found where not expected")
+	case strings.Trim(seg, "0") == "":
+		d.malform("%s is not a valid index", seg)
+	default:
+		return true
 	}
-	sort.Ints(ns)
-	prev := 1
-	for _, n := range ns {
-		if n-prev > maxListSkip {
-			d.malform("Excessively sparse input would skip %d list elements", n-prev)
-			return
-		}
-		prev = n
-	}
+	return false
 }
 
 // queryScalar parses a boolean or integer parameter as the query protocol does
@@ -219,7 +195,9 @@ func (d *queryDecoder) use(key string) {
 }
 
 // indices returns the sorted distinct N of parameters named prefix.N or prefix.N.*.
-func (d *queryDecoder) indices(prefix string) []int {
+// For a list of the query protocol (list) each N must also pass checkListIndex and
+// the gaps maxListSkip; a fault is recorded as MalformedInput and nothing returned.
+func (d *queryDecoder) indices(prefix string, list bool) []int {
 	p := prefix + "."
 	var ns []int
 	seen := map[int]bool{}
@@ -228,7 +206,14 @@ func (d *queryDecoder) indices(prefix string) []int {
 		if j := strings.IndexByte(rest, '.'); j >= 0 {
 			rest = rest[:j]
 		}
+		if list && !d.checkListIndex(rest) {
+			return nil
+		}
 		n, err := strconv.Atoi(rest)
+		if err != nil && list {
+			d.malform("Start of list found where not expected")
+			return nil
+		}
 		if err != nil || n < 1 || seen[n] {
 			continue
 		}
@@ -236,6 +221,16 @@ func (d *queryDecoder) indices(prefix string) []int {
 		ns = append(ns, n)
 	}
 	sort.Ints(ns)
+	if list {
+		prev := 1
+		for _, n := range ns {
+			if n-prev > maxListSkip {
+				d.malform("Excessively sparse input would skip %d list elements", n-prev)
+				return nil
+			}
+			prev = n
+		}
+	}
 	return ns
 }
 
@@ -296,10 +291,7 @@ func (d *queryDecoder) value(m *model.Member, key string) (any, bool) {
 				prefix = key[:i+1] + s.Member.LocationName
 			}
 		}
-		if !d.ec2 {
-			d.checkListIndices(prefix)
-		}
-		ns := d.indices(prefix)
+		ns := d.indices(prefix, !d.ec2)
 		if len(ns) == 0 {
 			return nil, false
 		}
@@ -322,7 +314,7 @@ func (d *queryDecoder) value(m *model.Member, key string) (any, bool) {
 		if s.Value.LocationName != "" {
 			vn = s.Value.LocationName
 		}
-		ns := d.indices(prefix)
+		ns := d.indices(prefix, false)
 		if len(ns) == 0 {
 			return nil, false
 		}
