@@ -328,7 +328,7 @@ func (s *svc) generateServiceLastAccessedDetails(c *server.Call, in *api.Generat
 	if err != nil {
 		return nil, err
 	}
-	job := accessJob{Type: "SERVICE_LEVEL", Created: timeUTC(c.Now), Completed: timeUTC(c.Now), Owner: c.Principal.UserID}
+	job := accessJob{Type: "SERVICE_LEVEL", Created: timeUTC(c.Now), Completed: timeUTC(c.Now), Owner: jobOwner(c)}
 	if in.Granularity != nil {
 		job.Type = *in.Granularity
 	}
@@ -362,7 +362,7 @@ func loadJob(c *server.Call, id string) (*accessJob, error) {
 	if err != nil {
 		return nil, err
 	}
-	if j == nil || j.Type == "" || (j.Owner != "" && j.Owner != c.Principal.UserID) {
+	if j == nil || j.Type == "" || (j.Owner != "" && j.Owner != jobOwner(c)) {
 		// (recorded, 2026: last_access.json, *_validation_unknown_job, *_non_uuid)
 		return nil, api.NewNoSuchEntityException("Job " + id + " does not exist.")
 	}
