@@ -144,7 +144,7 @@ func listStart(c *server.Call, bucket string, encodingType *string, max *int32, 
 
 // currentObjects lists the current objects a walker of a bucket's cur/ records finds
 // after a key (ListObjects and ListObjectsV2).
-func currentObjects(w *walker, after string, enc encoder, withOwner bool) ([]api.Object, error) {
+func currentObjects(w *walker, after string, enc encoder, withOwner bool, decorate ...func(*objRec, *api.Object)) ([]api.Object, error) {
 	var out []api.Object
 	err := w.walk(after, func(_ string, v []byte) (bool, error) {
 		o := &objRec{}
@@ -152,6 +152,11 @@ func currentObjects(w *walker, after string, enc encoder, withOwner bool) ([]api
 			return false, err
 		}
 		out = append(out, objectEntry(o, enc, withOwner))
+		for _, d := range decorate {
+			if d != nil {
+				d(o, &out[len(out)-1])
+			}
+		}
 		return true, nil
 	})
 	return out, err
@@ -259,7 +264,7 @@ func (s *Service) listObjectsV2(c *server.Call, in *api.ListObjectsV2Request) (*
 	w := &walker{tx: c.Tx, ns: nsCur(b.Name), prefix: str(in.Prefix), delimiter: str(in.Delimiter), max: mk, keyOf: identity}
 	out := &api.ListObjectsV2Output{Name: ptr(b.Name), Prefix: ptr(enc.enc(str(in.Prefix))), MaxKeys: ptr(int32(mk)),
 		Delimiter: enc.p(in.Delimiter), EncodingType: enc.typ(), ContinuationToken: in.ContinuationToken, StartAfter: enc.p(in.StartAfter)}
-	if out.Contents, err = currentObjects(w, after, enc, in.FetchOwner != nil && *in.FetchOwner); err != nil {
+	if out.Contents, err = currentObjects(w, after, enc, in.FetchOwner != nil && *in.FetchOwner, listRestoreStatus(in.OptionalObjectAttributes, c.Now)); err != nil {
 		return nil, err
 	}
 	out.CommonPrefixes = enc.prefixes(w.prefixes)
@@ -366,6 +371,9 @@ func (s *Service) listObjectVersions(c *server.Call, in *api.ListObjectVersionsR
 		}
 		if len(o.Checksums) > 0 {
 			ov.ChecksumType = ptr(o.ChecksumType)
+		}
+		if wantsRestoreStatus(in.OptionalObjectAttributes) {
+			ov.RestoreStatus = restoreStatus(o, c.Now)
 		}
 		out.Versions = append(out.Versions, ov)
 		return true, nil

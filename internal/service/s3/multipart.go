@@ -398,7 +398,7 @@ func (s *Service) receivePartCopy(c *server.Call, in *api.UploadPartCopyRequest)
 		if err := copyConditions(o, c.Now, in.CopySourceIfMatch, in.CopySourceIfNoneMatch, in.CopySourceIfModifiedSince, in.CopySourceIfUnmodifiedSince); err != nil {
 			return err
 		}
-		if err := checkArchived(o); err != nil {
+		if err := checkArchived(o, c.Now); err != nil {
 			return err
 		}
 		rr := &readResult{b: sb, o: o, end: o.Size}

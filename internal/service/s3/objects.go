@@ -43,6 +43,7 @@ func (s *Service) objectHandlers() []server.Handler {
 		server.Write("DeleteObject", s.deleteObject),
 		server.Write("DeleteObjects", s.deleteObjects),
 		server.Prepared("CopyObject", s.prepareCopy, s.copyObject),
+		server.Write("RestoreObject", s.restoreObject),
 	}
 }
 
@@ -289,13 +290,13 @@ func checkStorageClass(p *string) error {
 }
 
 // checkArchived refuses to read the data of an object in GLACIER or DEEP_ARCHIVE,
-// which S3 keeps offline until RestoreObject (not served) brings a copy back: GET
+// which S3 keeps offline until RestoreObject brings a copy back (restore.go): GET
 // (after its conditions and range), a copy and a part copy are 403
 // InvalidObjectState naming the class; HEAD, tags and ACLs still answer (recorded,
 // 2026: storage_class_replay.json, get-object-put/GLACIER, copy-object-denied/*,
 // upload-part-copy-*, cold-read-conditions; the message is S3's as users report it).
-func checkArchived(o *objRec) error {
-	if o.StorageClass == "GLACIER" || o.StorageClass == "DEEP_ARCHIVE" {
+func checkArchived(o *objRec, now time.Time) error {
+	if (o.StorageClass == "GLACIER" || o.StorageClass == "DEEP_ARCHIVE") && !restoredCopy(o, now) {
 		return model.NewError(403, "InvalidObjectState", "The operation is not valid for the object's storage class").With("StorageClass", o.StorageClass)
 	}
 	return nil
@@ -707,7 +708,7 @@ func (s *Service) getObject(c *server.Call, in *api.GetObjectRequest) (*api.GetO
 	if err != nil {
 		return nil, err
 	}
-	if err := checkArchived(rr.o); err != nil {
+	if err := checkArchived(rr.o, c.Now); err != nil {
 		return nil, err
 	}
 	body, err := s.body(c, rr, customerKey{in.SSECustomerAlgorithm, in.SSECustomerKey, in.SSECustomerKeyMD5})
@@ -725,6 +726,7 @@ func (s *Service) getObject(c *server.Call, in *api.GetObjectRequest) (*api.GetO
 	if c.AdditionalEventData != nil {
 		c.AdditionalEventData["bytesTransferredOut"] = rr.end - rr.start
 	}
+	out.Restore = restoreHeader(rr.o, c.Now)
 	out.RequestCharged = charged(c, rr.b)
 	return out, nil
 }
@@ -747,6 +749,7 @@ func (s *Service) headObject(c *server.Call, in *api.HeadObjectRequest) (*api.He
 		sseOut{&out.ServerSideEncryption, &out.SSEKMSKeyId, &out.BucketKeyEnabled, &out.SSECustomerAlgorithm, &out.SSECustomerKeyMD5, nil}},
 		responseOverrides{in.ResponseCacheControl, in.ResponseContentDisposition, in.ResponseContentEncoding, in.ResponseContentLanguage, in.ResponseContentType, in.ResponseExpires},
 		in.PartNumber, in.ChecksumMode)
+	out.Restore = restoreHeader(rr.o, c.Now)
 	out.RequestCharged = charged(c, rr.b)
 	return out, nil
 }
@@ -1351,7 +1354,7 @@ func (s *Service) prepareCopy(c *server.Call, in *api.CopyObjectRequest) (*copyP
 		c.Tx = tx
 		defer func() { c.Tx = nil }()
 		sb, so, err := s.copySourceVersion(tx, src, "")
-		if err != nil || so.Size > maxPutSize || checkArchived(so) != nil || so.Enc.Mode != sseS3 && so.Enc.Mode != sseC ||
+		if err != nil || so.Size > maxPutSize || checkArchived(so, c.Now) != nil || so.Enc.Mode != sseS3 && so.Enc.Mode != sseC ||
 			in.ExpectedSourceBucketOwner != nil && *in.ExpectedSourceBucketOwner != sb.Owner ||
 			copyConditions(so, c.Now, in.CopySourceIfMatch, in.CopySourceIfNoneMatch, in.CopySourceIfModifiedSince, in.CopySourceIfUnmodifiedSince) != nil {
 			return errSkipPrep
@@ -1417,7 +1420,7 @@ func (s *Service) copyObject(c *server.Call, in *api.CopyObjectRequest, p *copyP
 	if err := copyConditions(so, c.Now, in.CopySourceIfMatch, in.CopySourceIfNoneMatch, in.CopySourceIfModifiedSince, in.CopySourceIfUnmodifiedSince); err != nil {
 		return nil, err
 	}
-	if err := checkArchived(so); err != nil {
+	if err := checkArchived(so, c.Now); err != nil {
 		return nil, err
 	}
 	if so.Size > maxPutSize {

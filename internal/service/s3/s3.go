@@ -276,6 +276,7 @@ type objRec struct {
 	Meta         map[string]string `json:"m,omitempty"`  // x-amz-meta-*
 	Tags         []api.Tag         `json:"tg,omitempty"` // in the order given
 	StorageClass string            `json:"sc,omitempty"`
+	Restore      *restoreRec       `json:"rst,omitempty"` // RestoreObject (restore.go)
 	Checksums    map[string]string `json:"cs,omitempty"`
 	ChecksumType string            `json:"cst,omitempty"`
 	Parts        []partInfo        `json:"p,omitempty"` // multipart objects

@@ -144,11 +144,12 @@ func bucketResource(c *server.Call, op string, b *bucketRec) {
 // access_controls_audit_replay.json, cors_audit_replay.json,
 // recreation_audit_replay.json, logging_audit_replay.json, abac_audit_replay.json,
 // object_lock_audit_replay.json, customer_encryption_audit_replay.json,
-// multipart_attributes_audit_replay.json). The other management operations are
-// inferred to be as most are, and the other data events as most are.
+// multipart_attributes_audit_replay.json); nor has a refused RestoreObject
+// (restore_delivery_replay.json, RestoreAlreadyInProgress). The other management
+// operations are inferred to be as most are, and the other data events as most are.
 func turnAround(op string, err error, denied bool) bool {
 	switch {
-	case denied, err != nil && op == "PutObject":
+	case denied, err != nil && (op == "PutObject" || op == "RestoreObject"):
 		return false
 	case dataEvents[op]:
 		return op != "HeadObject" && op != "GetObjectAcl" && op != "PutObjectAcl" && op != "DeleteObjects"
