@@ -237,7 +237,7 @@ func (s *Service) listObjects(c *server.Call, in *api.ListObjectsRequest) (*api.
 	w := &walker{tx: c.Tx, ns: nsCur(b.Name), prefix: str(in.Prefix), delimiter: str(in.Delimiter), max: mk, keyOf: identity}
 	out := &api.ListObjectsOutput{Name: ptr(b.Name), Prefix: ptr(enc.enc(str(in.Prefix))), Marker: ptr(enc.enc(str(in.Marker))),
 		MaxKeys: ptr(int32(mk)), Delimiter: enc.p(in.Delimiter), EncodingType: enc.typ()}
-	if out.Contents, err = currentObjects(w, str(in.Marker), enc, true); err != nil {
+	if out.Contents, err = currentObjects(w, str(in.Marker), enc, true, listRestoreStatus(in.OptionalObjectAttributes, c.Now)); err != nil {
 		return nil, err
 	}
 	out.CommonPrefixes = enc.prefixes(w.prefixes)

@@ -236,6 +236,13 @@ func TestRestoreObjectLifecycle(t *testing.T) {
 				t.Errorf("%s: %s RestoreStatus %q, want %q", label, k, got[k], v)
 			}
 		}
+		v1 := must(e.s3.ListObjects(ctx, &s3.ListObjectsInput{Bucket: aws.String(b),
+			OptionalObjectAttributes: []types.OptionalObjectAttributes{types.OptionalObjectAttributesRestoreStatus}}))
+		for _, o := range v1.Contents {
+			if (o.RestoreStatus != nil) != (want[*o.Key] != "") {
+				t.Errorf("%s: ListObjects %s RestoreStatus %+v", label, *o.Key, o.RestoreStatus)
+			}
+		}
 		vs := must(e.s3.ListObjectVersions(ctx, &s3.ListObjectVersionsInput{Bucket: aws.String(b),
 			OptionalObjectAttributes: []types.OptionalObjectAttributes{types.OptionalObjectAttributesRestoreStatus}}))
 		for _, v := range vs.Versions {
