@@ -40,12 +40,12 @@ type restoreRec struct {
 	Renewed time.Time `json:"rn,omitzero"`
 }
 
-// expiry is when the restored copy goes: S3 counts Days from completion (or the
-// renewal) and rounds up to the next midnight UTC (S3 User Guide, "Restoring an
-// archived object": an object restored for 3 days on October 15 at 10:30 AM UTC
-// expires on October 19 at 00:00 UTC; recorded, 2026: restore_replay.json, one day
-// restored on September 21 is "Wed, 23 Sep 2026 00:00:00 GMT", three days "Fri, 25
-// Sep"). AddDate, not Add: Days may be as large as 2147483647.
+// expiry is when the restored copy goes: Days counted from completion (or the
+// renewal), rounded up to the next midnight UTC (recorded, 2026:
+// restore_replay.json: one day restored on September 21 expires "Wed, 23 Sep 2026
+// 00:00:00 GMT", three days renewed the same day "Fri, 25 Sep"; a copy completed at
+// 23:59 also expires two midnights later, and at that midnight exactly it is gone).
+// AddDate, not Add: Days may be as large as 2147483647.
 func (r *restoreRec) expiry() time.Time {
 	from := r.Due
 	if !r.Renewed.IsZero() {
