@@ -158,7 +158,7 @@ func Open(opts Options) (*App, error) {
 	a.Authz.SetStore(db)
 	a.Authz.SetOrganizations(organizations.Source{})
 	a.S3, err = s3.New(s3.Deps{DataDir: opts.DataDir, Store: db, Sealer: sealer, Clock: a.Clock, Authz: a.Authz,
-		KMS: kms.ForService(a.KMS, "s3"), Logger: opts.Logger})
+		KMS: kms.ForService(a.KMS, "s3"), Logger: opts.Logger, Destinations: s3Destinations{a}})
 	if err != nil {
 		return nil, err
 	}

@@ -551,6 +551,9 @@ func (s *Service) aclHandlers() []server.Handler {
 			if err := checkNewACL(c, b, a, "s3:PutObjectAcl", b.arn()+"/"+o.Key); err != nil {
 				return nil, err
 			}
+			if err := s.notifyACL(c, b, o, a); err != nil {
+				return nil, err
+			}
 			o.ACL = a
 			if err := s.rewriteVersion(c.Tx, b, o); err != nil {
 				return nil, err

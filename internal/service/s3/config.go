@@ -227,6 +227,9 @@ func (s *Service) taggingHandlers() []server.Handler {
 			if err := s.rewriteVersion(c.Tx, b, o); err != nil {
 				return nil, err
 			}
+			if err := s.notifyObject(c, b, o); err != nil {
+				return nil, err
+			}
 			s.objectResources(c, b, o.Key)
 			return &api.PutObjectTaggingOutput{VersionId: versionHeader(b, o)}, nil
 		}),
@@ -255,6 +258,9 @@ func (s *Service) taggingHandlers() []server.Handler {
 			}
 			o.Tags = nil
 			if err := s.rewriteVersion(c.Tx, b, o); err != nil {
+				return nil, err
+			}
+			if err := s.notifyObject(c, b, o); err != nil {
 				return nil, err
 			}
 			s.objectResources(c, b, o.Key)

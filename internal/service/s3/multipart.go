@@ -657,6 +657,9 @@ func (s *Service) completeUpload(c *server.Call, in *api.CompleteMultipartUpload
 	if err := s.writeVersion(c.Tx, b, o); err != nil {
 		return nil, err
 	}
+	if err := s.notifyObject(c, b, o); err != nil {
+		return nil, err
+	}
 	s.objectResources(c, b, o.Key)
 	return completeOutput(c, b, o), nil
 }

@@ -213,6 +213,9 @@ func (s *Service) putObject(c *server.Call, in *api.PutObjectRequest, r *receive
 	if err := s.writeVersion(c.Tx, b, o, cur); err != nil {
 		return nil, err
 	}
+	if err := s.notifyObject(c, b, o); err != nil {
+		return nil, err
+	}
 	s.objectResources(c, b, o.Key)
 	out := &api.PutObjectOutput{ETag: ptr(o.etag()), RequestCharged: charged(c, b)}
 	if b.Versioning != "" && o.VersionID != "null" {
@@ -925,6 +928,9 @@ func (s *Service) deleteObject(c *server.Call, in *api.DeleteObjectRequest) (*ap
 	if err != nil {
 		return nil, err
 	}
+	if err := s.notifyDelete(c, b, in.Key, str(in.VersionId), d); err != nil {
+		return nil, err
+	}
 	out := &api.DeleteObjectOutput{RequestCharged: charged(c, b)}
 	if d.marker {
 		out.DeleteMarker = ptr(true)
@@ -1064,6 +1070,9 @@ func (s *Service) deleteObjects(c *server.Call, in *api.DeleteObjectsRequest) (*
 		if err != nil {
 			fail(err)
 			continue
+		}
+		if err := s.notifyDelete(c, b, obj.Key, vid, d); err != nil {
+			return nil, err
 		}
 		if quiet {
 			continue
@@ -1537,6 +1546,9 @@ func (s *Service) copyObject(c *server.Call, in *api.CopyObjectRequest, p *copyP
 		return nil, err
 	}
 	if err := s.writeVersion(c.Tx, b, o); err != nil {
+		return nil, err
+	}
+	if err := s.notifyObject(c, b, o); err != nil {
 		return nil, err
 	}
 	s.objectResources(c, b, o.Key)

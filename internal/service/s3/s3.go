@@ -59,6 +59,9 @@ type Deps struct {
 	// KMS serves SSE-KMS; nil refuses SSE-KMS requests.
 	KMS    KMS
 	Logger *slog.Logger
+
+	// Destinations delivers event notifications (notify.go); nil refuses them.
+	Destinations Destinations
 }
 
 // Service is S3. Build it with New, register API() with the server, and Close it
@@ -71,6 +74,7 @@ type Service struct {
 	log   *accessLogger
 	objs  callObjects
 	cur   *objectCache
+	notes *notifier
 }
 
 // bucketCaches holds a bucket cache (see bucketCache) per store: a process may open
@@ -97,6 +101,7 @@ func New(d Deps) (*Service, error) {
 	}
 	s := &Service{d: d, blobs: b, cur: newObjectCache()}
 	s.log = newAccessLogger(s)
+	s.notes = newNotifier(s)
 	return s, nil
 }
 
@@ -106,11 +111,13 @@ func New(d Deps) (*Service, error) {
 func (s *Service) Attach(srv *server.Server) {
 	s.srv = srv
 	s.log.start()
+	s.notes.start()
 }
 
 // Close stops the background work and removes bodies whose removal was pending.
 func (s *Service) Close() {
 	s.log.stop()
+	s.notes.stop()
 	s.blobs.close()
 	bucketCaches.Delete(s.d.Store)
 }
@@ -121,6 +128,7 @@ func (s *Service) API() server.Service {
 	for _, group := range [][]server.Handler{
 		s.bucketHandlers(), s.objectHandlers(), s.listHandlers(), s.multipartHandlers(),
 		s.configHandlers(), s.aclHandlers(), s.policyHandlers(), s.taggingHandlers(), s.abacHandlers(), s.objectLockHandlers(), s.requestPaymentHandlers(),
+		s.notifyHandlers(),
 	} {
 		hs = append(hs, group...)
 	}
@@ -128,6 +136,7 @@ func (s *Service) API() server.Service {
 		Model: api.Service, Handlers: hs, Actions: actions, Checks: s.checks, Denied: denied,
 		DataEvents: dataEvents, Done: s.done, CheckBody: checkBody, BracketsUserAgent: true, Record: s.record,
 		EventNames: map[string]string{"ListObjectsV2": "ListObjects",
+			"GetBucketNotificationConfiguration": "GetBucketNotification", "PutBucketNotificationConfiguration": "PutBucketNotification",
 			// The bucket-level public access block operations are recorded under their
 			// IAM action names (recorded, 2026: access_controls_audit_replay.json).
 			"GetPublicAccessBlock": "GetBucketPublicAccessBlock", "PutPublicAccessBlock": "PutBucketPublicAccessBlock",
@@ -237,6 +246,8 @@ type bucketRec struct {
 	// ABAC: the bucket's tags are its aws:ResourceTag and s3:BucketTag condition keys
 	// (abac.go).
 	ABAC bool `json:"abac,omitempty"`
+	// Notify is the bucket's event notification configuration (notify.go).
+	Notify *notifyConfig `json:"notify,omitempty"`
 }
 
 func (b *bucketRec) arn() string { return "arn:aws:s3:::" + b.Name }

@@ -145,7 +145,10 @@ func (s *Service) putAsService(ctx context.Context, bucket, key string, body io.
 			if err := r.commit(c, obj); err != nil {
 				return err
 			}
-			return s.writeVersion(tx, b, obj)
+			if err := s.writeVersion(tx, b, obj); err != nil {
+				return err
+			}
+			return s.notifyObject(c, b, obj)
 		})
 	})
 }
