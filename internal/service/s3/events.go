@@ -76,6 +76,7 @@ type BucketConfig struct {
 	Encryption        *EncryptionRule   `json:"encryption,omitempty"`
 	Tags              map[string]string `json:"tags,omitempty"`
 	Logging           *LoggingTarget    `json:"logging,omitempty"`
+	Notifications     []NotifyRule      `json:"notifications,omitempty"`
 }
 
 // ACLGrant is one grant of a bucket ACL: a canonical user ID or a group URI.
@@ -135,6 +136,7 @@ func (b *bucketRec) config() *BucketConfig {
 	if l := b.Logging; l != nil {
 		c.Logging = &LoggingTarget{TargetBucket: l.TargetBucket, TargetPrefix: l.TargetPrefix}
 	}
+	c.Notifications = b.Notify.rules()
 	return c
 }
 

@@ -190,6 +190,31 @@ func (n *notifyConfig) api() *api.NotificationConfiguration {
 	return out
 }
 
+// NotifyRule is one destination of a bucket's notification configuration as events
+// carry it (AWS Config's supplementary BucketNotificationConfiguration).
+type NotifyRule struct {
+	ID     string   `json:"id"`
+	Type   string   `json:"type"` // QueueConfiguration, TopicConfiguration
+	ARN    string   `json:"arn"`
+	Events []string `json:"events"`
+	Prefix string   `json:"prefix,omitempty"`
+	Suffix string   `json:"suffix,omitempty"`
+}
+
+func (n *notifyConfig) rules() []NotifyRule {
+	if n == nil {
+		return nil
+	}
+	var out []NotifyRule
+	for _, t := range n.Queues {
+		out = append(out, NotifyRule{ID: t.ID, Type: "QueueConfiguration", ARN: t.ARN, Events: t.Events, Prefix: t.prefix(), Suffix: t.suffix()})
+	}
+	for _, t := range n.Topics {
+		out = append(out, NotifyRule{ID: t.ID, Type: "TopicConfiguration", ARN: t.ARN, Events: t.Events, Prefix: t.prefix(), Suffix: t.suffix()})
+	}
+	return out
+}
+
 func errNotifyArgument(msg, name, value string) *model.Error {
 	return errInvalidArgument(msg, name, value)
 }

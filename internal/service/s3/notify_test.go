@@ -11,12 +11,14 @@ import (
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
 	"github.com/palisade/palisade/internal/app/apptest"
+	s3svc "github.com/palisade/palisade/internal/service/s3"
 )
 
 // queue creates a queue and returns its URL and ARN; policy, when not "", is its
@@ -380,4 +382,95 @@ func TestNotificationAuthorization(t *testing.T) {
 	_, err := u.PutBucketNotificationConfiguration(ctx, &s3.PutBucketNotificationConfigurationInput{Bucket: aws.String("notify-authz"),
 		NotificationConfiguration: &types.NotificationConfiguration{}})
 	wantErr(t, err, "AccessDenied", 403, "")
+}
+
+// The calls are recorded as PutBucketNotification and GetBucketNotification, and a
+// change is a resource-change event for Config carrying the configuration.
+func TestNotificationRecordsAndConfigEvent(t *testing.T) {
+	e := newEnv(t)
+	q := sqs.NewFromConfig(e.p.RootConfig())
+	e.bucket("notify-rec")
+	_, arn := e.queue(q, "rec", s3QueuePolicy("notify-rec"))
+	must(e.s3.PutBucketNotificationConfiguration(ctx, &s3.PutBucketNotificationConfigurationInput{Bucket: aws.String("notify-rec"),
+		NotificationConfiguration: &types.NotificationConfiguration{QueueConfigurations: []types.QueueConfiguration{
+			{Id: aws.String("c"), QueueArn: &arn, Events: []types.Event{"s3:ObjectCreated:*"}}}}}))
+	must(e.s3.GetBucketNotificationConfiguration(ctx, &s3.GetBucketNotificationConfigurationInput{Bucket: aws.String("notify-rec")}))
+	r := e.lastRecord("PutBucketNotification")
+	p := e.params(r)
+	if p["bucketName"] != "notify-rec" || r.EventCategory != "Management" || r.ErrorCode != "" {
+		t.Fatalf("PutBucketNotification record %+v %v", r, p)
+	}
+	if _, ok := p["notification"]; !ok {
+		t.Fatalf("PutBucketNotification requestParameters %v", p)
+	}
+	if g := e.lastRecord("GetBucketNotification"); e.params(g)["bucketName"] != "notify-rec" {
+		t.Fatalf("GetBucketNotification record %+v", g)
+	}
+	var found bool
+	for _, ev := range e.events(s3svc.EventSource) {
+		var rc s3svc.ResourceChange
+		json.Unmarshal(ev.Data, &rc)
+		if rc.EventName == "PutBucketNotificationConfiguration" {
+			found = true
+			n := rc.Configuration.Notifications
+			if rc.ConfigurationItem != "BucketNotificationConfiguration" || rc.ChangeType != "UPDATE" || len(n) != 1 ||
+				n[0].ARN != arn || n[0].Type != "QueueConfiguration" || n[0].ID != "c" {
+				t.Fatalf("resource change %+v", rc)
+			}
+		}
+	}
+	if !found {
+		t.Fatal("no resource-change event")
+	}
+}
+
+// The detection pipeline: CloudTrail's log files written into the bucket notify the
+// queue, naming the service as the writer.
+func TestNotificationOfServiceWrites(t *testing.T) {
+	e := newEnv(t)
+	q := sqs.NewFromConfig(e.p.RootConfig())
+	e.bucket("notify-trail")
+	must(0, e.policy("notify-trail", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"cloudtrail.amazonaws.com"},`+
+		`"Action":"s3:PutObject","Resource":"arn:aws:s3:::notify-trail/AWSLogs/*"}]}`))
+	url, arn := e.queue(q, "siem", s3QueuePolicy("notify-trail"))
+	must(e.s3.PutBucketNotificationConfiguration(ctx, &s3.PutBucketNotificationConfigurationInput{Bucket: aws.String("notify-trail"),
+		NotificationConfiguration: &types.NotificationConfiguration{QueueConfigurations: []types.QueueConfiguration{
+			{QueueArn: &arn, Events: []types.Event{"s3:ObjectCreated:*"}}}}}))
+	receive(t, q, url)
+	key := "AWSLogs/" + account + "/CloudTrail/us-east-1/2026/11/30/x.json.gz"
+	must(0, e.p.S3.PutObjectAsService(ctx, "notify-trail", key, strings.NewReader("log"),
+		s3svc.ServicePut{Principal: "cloudtrail.amazonaws.com", SourceAccount: account}))
+	r := records(t, receive(t, q, url))
+	if r.EventName != "ObjectCreated:Put" || r.S3.Object["key"] != key || r.UserIdentity["principalId"] != "AWS:cloudtrail.amazonaws.com" {
+		t.Fatalf("service write: %+v", r)
+	}
+}
+
+// A queue encrypted under a customer key takes S3's messages only when the key policy
+// lets S3 use the key, as for SNS (User Guide, "Granting permissions to publish event
+// notification messages to a destination", AWS KMS key policy).
+func TestNotificationToEncryptedQueue(t *testing.T) {
+	e := newEnv(t)
+	q := sqs.NewFromConfig(e.p.RootConfig())
+	kc := kms.NewFromConfig(e.p.RootConfig())
+	e.bucket("notify-kms")
+	key := must(kc.CreateKey(ctx, &kms.CreateKeyInput{})).KeyMetadata
+	url, arn := e.queue(q, "sealed", s3QueuePolicy("notify-kms"))
+	must(q.SetQueueAttributes(ctx, &sqs.SetQueueAttributesInput{QueueUrl: &url, Attributes: map[string]string{"KmsMasterKeyId": *key.KeyId}}))
+	put := func() error {
+		_, err := e.s3.PutBucketNotificationConfiguration(ctx, &s3.PutBucketNotificationConfigurationInput{Bucket: aws.String("notify-kms"),
+			NotificationConfiguration: &types.NotificationConfiguration{QueueConfigurations: []types.QueueConfiguration{
+				{QueueArn: &arn, Events: []types.Event{"s3:ObjectCreated:*"}}}}})
+		return err
+	}
+	wantErr(t, put(), "InvalidArgument", 400, "Unable to validate the following destination configurations")
+	must(kc.PutKeyPolicy(ctx, &kms.PutKeyPolicyInput{KeyId: key.KeyId, PolicyName: aws.String("default"), Policy: aws.String(`{"Version":"2012-10-17","Statement":[
+		{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::000000000000:root"},"Action":"kms:*","Resource":"*"},
+		{"Effect":"Allow","Principal":{"Service":"s3.amazonaws.com"},"Action":["kms:GenerateDataKey","kms:Decrypt"],"Resource":"*"}]}`)}))
+	must(0, put())
+	receive(t, q, url)
+	e.put("notify-kms", "k", "v")
+	if r := records(t, receive(t, q, url)); r.EventName != "ObjectCreated:Put" {
+		t.Fatalf("%+v", r)
+	}
 }
