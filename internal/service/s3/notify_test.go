@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -472,5 +473,37 @@ func TestNotificationToEncryptedQueue(t *testing.T) {
 	e.put("notify-kms", "k", "v")
 	if r := records(t, receive(t, q, url)); r.EventName != "ObjectCreated:Put" {
 		t.Fatalf("%+v", r)
+	}
+}
+
+// Events of acknowledged writes survive a restart (queued with the write, delivered
+// after), and the configuration with them; an EventBridge configuration is kept too.
+func TestNotificationAcrossRestart(t *testing.T) {
+	e := newEnv(t)
+	q := sqs.NewFromConfig(e.p.RootConfig())
+	e.bucket("notify-restart")
+	url, arn := e.queue(q, "durable", s3QueuePolicy("notify-restart"))
+	must(e.s3.PutBucketNotificationConfiguration(ctx, &s3.PutBucketNotificationConfigurationInput{Bucket: aws.String("notify-restart"),
+		NotificationConfiguration: &types.NotificationConfiguration{EventBridgeConfiguration: &types.EventBridgeConfiguration{},
+			QueueConfigurations: []types.QueueConfiguration{{QueueArn: &arn, Events: []types.Event{"s3:ObjectCreated:*"}}}}}))
+	receive(t, q, url)
+	for i := range 20 {
+		e.put("notify-restart", "k"+strconv.Itoa(i), "v")
+	}
+	e.p.Stop()
+	e.p = apptest.StartIn(t, e.p.DataDir)
+	e.s3, q = s3Client(e.p.RootConfig()), sqs.NewFromConfig(e.p.RootConfig())
+	e.put("notify-restart", "after", "v")
+	seen := map[string]bool{}
+	for range 21 {
+		seen[records(t, receive(t, q, url)).S3.Object["key"].(string)] = true
+	}
+	if len(seen) != 21 {
+		t.Fatalf("got %d distinct events: %v", len(seen), seen)
+	}
+	quiet(t, q, url)
+	out := must(e.s3.GetBucketNotificationConfiguration(ctx, &s3.GetBucketNotificationConfigurationInput{Bucket: aws.String("notify-restart")}))
+	if out.EventBridgeConfiguration == nil || len(out.QueueConfigurations) != 1 {
+		t.Fatalf("after restart: %+v", out)
 	}
 }
