@@ -200,6 +200,14 @@ func TestNotificationDestinationValidation(t *testing.T) {
 	wantErr(t, put(prefixed("logs/", "s3:ObjectCreated:*"), prefixed("logs/2026/", "s3:ObjectCreated:Put")), "InvalidArgument", 400,
 		"Configurations overlap. Configurations on the same bucket cannot share a common event type.")
 	must(0, put(prefixed("logs/", "s3:ObjectCreated:*"), prefixed("data/", "s3:ObjectCreated:Put"), prefixed("logs/", "s3:ObjectRemoved:*")))
+	suffixed := func(p, suf string) types.QueueConfiguration {
+		qc := prefixed(p, "s3:ObjectCreated:*")
+		qc.Filter.Key.FilterRules = append(qc.Filter.Key.FilterRules, types.FilterRule{Name: "suffix", Value: aws.String(suf)})
+		return qc
+	}
+	// Overlapping prefixes with suffixes that cannot both end a key do not overlap.
+	must(0, put(suffixed("img/", ".jpg"), suffixed("img/", ".png")))
+	wantErr(t, put(suffixed("img/", ".jpg"), suffixed("img/2026/", "a.jpg")), "InvalidArgument", 400, "")
 	wantErr(t, put(prefixed("", "s3:ObjectCreated:Nope")), "InvalidArgument", 400, "The event is not supported for notifications")
 	// Destinations are in the bucket's Region only.
 	west := "arn:aws:sqs:us-west-2:" + account + ":good"
@@ -212,7 +220,7 @@ func TestNotificationDestinationValidation(t *testing.T) {
 	wantErr(t, err, "InvalidArgument", 400, "Unable to validate the following destination configurations")
 	// The refused calls left the last configuration accepted.
 	out := must(e.s3.GetBucketNotificationConfiguration(ctx, &s3.GetBucketNotificationConfigurationInput{Bucket: aws.String("notify-val")}))
-	if len(out.QueueConfigurations) != 3 {
+	if len(out.QueueConfigurations) != 2 {
 		t.Fatalf("got %+v", out.QueueConfigurations)
 	}
 }
@@ -257,6 +265,9 @@ func TestNotificationDeliveryToQueue(t *testing.T) {
 		t.Fatalf("eventTime %q", r.EventTime)
 	}
 	first := o["sequencer"].(string)
+	// A write refused (its condition failed) makes no event: the next is the copy's.
+	_, err := e.s3.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("notify-q"), Key: aws.String("in/a b+c.txt"), IfNoneMatch: aws.String("*"), Body: strings.NewReader("y")})
+	wantErr(t, err, "PreconditionFailed", 412, "")
 
 	must(e.s3.CopyObject(ctx, &s3.CopyObjectInput{Bucket: aws.String("notify-q"), Key: aws.String("in/copy"), CopySource: aws.String("notify-q/elsewhere.txt")}))
 	r = records(t, receive(t, q, url))
