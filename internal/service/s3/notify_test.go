@@ -7,11 +7,14 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	neturl "net/url"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
@@ -19,6 +22,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
 	"github.com/palisade/palisade/internal/app/apptest"
+	"github.com/palisade/palisade/internal/service/cloudtrail/cttest"
 	s3svc "github.com/palisade/palisade/internal/service/s3"
 )
 
@@ -517,4 +521,55 @@ func TestNotificationAcrossRestart(t *testing.T) {
 	if out.EventBridgeConfiguration == nil || len(out.QueueConfigurations) != 1 {
 		t.Fatalf("after restart: %+v", out)
 	}
+}
+
+// The classic detection pipeline end to end: a trail delivers its log files into a
+// bucket, the bucket notifies a queue, a reader finds each file's key there.
+func TestNotificationCloudTrailPipeline(t *testing.T) {
+	e := newEnv(t)
+	q := sqs.NewFromConfig(e.p.RootConfig())
+	cttest.Bucket(e, e.p.RootConfig(), "pipeline-logs")
+	url, arn := e.queue(q, "siem", s3QueuePolicy("pipeline-logs"))
+	must(e.s3.PutBucketNotificationConfiguration(ctx, &s3.PutBucketNotificationConfigurationInput{Bucket: aws.String("pipeline-logs"),
+		NotificationConfiguration: &types.NotificationConfiguration{QueueConfigurations: []types.QueueConfiguration{
+			{Id: aws.String("siem"), QueueArn: &arn, Events: []types.Event{"s3:ObjectCreated:*"},
+				Filter: &types.NotificationConfigurationFilter{Key: &types.S3KeyFilter{FilterRules: []types.FilterRule{
+					{Name: "prefix", Value: aws.String("AWSLogs/" + account + "/CloudTrail/")}}}}}}}}))
+	receive(t, q, url)
+	trails := cloudtrail.NewFromConfig(e.p.RootConfig())
+	must(trails.CreateTrail(ctx, &cloudtrail.CreateTrailInput{Name: aws.String("main"), S3BucketName: aws.String("pipeline-logs")}))
+	must(trails.StartLogging(ctx, &cloudtrail.StartLoggingInput{Name: aws.String("main")}))
+	e.bucket("something-happened")
+	e.p.AdvanceClock(10 * time.Minute)
+	cttest.Settle(e, e.p)
+	var logs []string
+	for _, f := range cttest.Files(e, e.p.RootConfig(), "pipeline-logs") {
+		if f.Kind == "log" {
+			logs = append(logs, f.Key)
+		}
+	}
+	if len(logs) == 0 {
+		t.Fatal("the trail delivered no log file")
+	}
+	// Every object the trail writes is announced: its log files, and the empty
+	// object of its bucket check.
+	got := map[string]bool{}
+	for len(got) < len(logs)+1 {
+		r := records(t, receive(t, q, url))
+		if r.EventName != "ObjectCreated:Put" || r.UserIdentity["principalId"] != "AWS:cloudtrail.amazonaws.com" || r.S3.ConfigurationID != "siem" {
+			t.Fatalf("record %+v", r)
+		}
+		got[r.S3.Object["key"].(string)] = true
+	}
+	for _, k := range append(logs, "AWSLogs/"+account+"/CloudTrail/") {
+		if !got[eventKeyOf(k)] {
+			t.Fatalf("no event for %s: %v", k, got)
+		}
+	}
+	quiet(t, q, url)
+}
+
+// eventKeyOf is a key as event records write it (URL-encoded, "/" kept).
+func eventKeyOf(k string) string {
+	return strings.ReplaceAll(neturl.QueryEscape(k), "%2F", "/")
 }
