@@ -215,10 +215,6 @@ func (n *notifyConfig) rules() []NotifyRule {
 	return out
 }
 
-func errNotifyArgument(msg, name, value string) *model.Error {
-	return errInvalidArgument(msg, name, value)
-}
-
 // readTarget checks one configuration's events and filter and gives it an ID when it
 // has none (S3 assigns one: a UUID, base64-encoded; inferred from the IDs S3 shows).
 func readTarget(id *string, arn string, events []string, f *api.NotificationConfigurationFilter) (notifyTarget, error) {
@@ -233,7 +229,7 @@ func readTarget(id *string, arn string, events []string, f *api.NotificationConf
 	}
 	for _, e := range events {
 		if !notifyEvents[e] {
-			return t, errNotifyArgument("The event is not supported for notifications", "Event", e)
+			return t, errInvalidArgument("The event is not supported for notifications", "Event", e)
 		}
 	}
 	if f != nil && f.Key != nil {
@@ -241,10 +237,10 @@ func readTarget(id *string, arn string, events []string, f *api.NotificationConf
 		for _, r := range f.Key.FilterRules {
 			name := strings.ToLower(str(r.Name))
 			if name != "prefix" && name != "suffix" {
-				return t, errNotifyArgument("filter rule name must be either prefix or suffix", "FilterRule", str(r.Name))
+				return t, errInvalidArgument("filter rule name must be either prefix or suffix", "FilterRule", str(r.Name))
 			}
 			if seen[name] {
-				return t, errNotifyArgument("Cannot specify more than one "+name+" rule in a filter.", "FilterRule", str(r.Name))
+				return t, errInvalidArgument("Cannot specify more than one "+name+" rule in a filter.", "FilterRule", str(r.Name))
 			}
 			seen[name] = true
 			// S3 answers the rule's name capitalized, however it was given (inferred
@@ -336,12 +332,12 @@ func (s *Service) putNotification(c *server.Call, in *api.PutBucketNotificationC
 	for _, n := range all {
 		svc, region, _, ok := destinationARN(n.t.ARN)
 		if !ok || svc != n.kind {
-			return nil, errNotifyArgument("The ARN is not well formed", n.t.ARN, "")
+			return nil, errInvalidArgument("The ARN is not well formed", n.t.ARN, "")
 		}
 		if region != b.Region {
 			// Destinations must be in the bucket's Region (User Guide, "Amazon S3
 			// Event Notifications"; the message is inferred).
-			return nil, errNotifyArgument("The notification destination service region is not valid for the bucket location constraint", n.t.ARN, "")
+			return nil, errInvalidArgument("The notification destination service region is not valid for the bucket location constraint", n.t.ARN, "")
 		}
 	}
 	if in.SkipDestinationValidation == nil || !*in.SkipDestinationValidation {
