@@ -553,9 +553,12 @@ func (s *Service) notifyObject(c *server.Call, b *bucketRec, o *objRec) error {
 // has makes no event, grants in another order do (recorded, 2026:
 // acl_notifications_replay.json).
 func (s *Service) notifyACL(c *server.Call, b *bucketRec, o *objRec, next *acl) error {
+	if b.Notify == nil {
+		return nil
+	}
 	was, _ := json.Marshal(o.ACL.withOwner(o.Owner))
 	now, _ := json.Marshal(next.withOwner(o.Owner))
-	if b.Notify == nil || string(was) == string(now) {
+	if string(was) == string(now) {
 		return nil
 	}
 	return s.notifyObject(c, b, o)
