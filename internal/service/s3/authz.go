@@ -70,6 +70,7 @@ var dataEvents = map[string]bool{
 	"ListObjects": true, "ListObjectsV2": true, "ListObjectVersions": true, "ListParts": true, "PutObject": true,
 	"PutObjectAcl": true, "PutObjectTagging": true, "UploadPart": true, "UploadPartCopy": true, "HeadBucket": true,
 	"RestoreObject": true,
+	"GetObjectRetention": true, "PutObjectRetention": true, "GetObjectLegalHold": true, "PutObjectLegalHold": true,
 }
 
 // addRequestTags puts a request's tag list (the decoded Tags member) in an
@@ -314,7 +315,7 @@ func (s *Service) checks(c *server.Call, op string, in map[string]any) ([]authz.
 		}
 		chk.ResourceAccount = obj.Owner
 	}
-	chks := []authz.Check{chk}
+	chks := s.lockChecks(c, op, b, in, chk, []authz.Check{chk})
 	switch op {
 	case "PutObject", "CopyObject", "CreateMultipartUpload":
 		if canned, ok := in["ACL"].(string); ok && !b.aclsEnabled() && canned != "bucket-owner-full-control" && (canned != "private" && canned != "bucket-owner-read" || c.Principal.Account != b.Owner) {

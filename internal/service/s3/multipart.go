@@ -46,6 +46,9 @@ type uploadRec struct {
 	Enc          encInfo           `json:"enc"`
 	ChecksumAlg  string            `json:"ca,omitempty"`
 	ChecksumType string            `json:"cty,omitempty"`
+	// Lock is the completed object's protection, fixed when the upload began
+	// (objectlock.go).
+	Lock *objLock `json:"lk,omitempty"`
 	// Base is writeStamp of the key's current object when the upload began ("" for
 	// none); nil in uploads begun before it was kept, which are not checked.
 	Base *string `json:"b,omitempty"`
@@ -200,7 +203,7 @@ func (s *Service) createUpload(c *server.Call, in *api.CreateMultipartUploadRequ
 	if err := s.objectOwnerAndACL(c, b, o, aclInput{in.ACL, in.GrantFullControl, in.GrantRead, in.GrantReadACP, nil, in.GrantWriteACP, nil}); err != nil {
 		return nil, err
 	}
-	if err := checkLockRequest(b, in.ObjectLockMode, in.ObjectLockRetainUntilDate, in.ObjectLockLegalHoldStatus); err != nil {
+	if u.Lock, err = lockRequest(c, b, in.ObjectLockMode, in.ObjectLockRetainUntilDate, in.ObjectLockLegalHoldStatus, false); err != nil {
 		return nil, err
 	}
 	u.Owner, u.ACL = o.Owner, o.ACL
@@ -529,7 +532,7 @@ func (s *Service) completeUpload(c *server.Call, in *api.CompleteMultipartUpload
 		return nil, err
 	}
 	o := &objRec{Key: u.Key, Upload: u.UploadID, LastModified: timeTrunc(c.Now), Owner: u.Owner, ContentType: u.ContentType, Headers: u.Headers,
-		Meta: u.Meta, Tags: u.Tags, StorageClass: u.StorageClass, Redirect: u.Redirect, ACL: u.ACL, Enc: u.Enc, Checksums: map[string]string{}}
+		Meta: u.Meta, Tags: u.Tags, StorageClass: u.StorageClass, Redirect: u.Redirect, ACL: u.ACL, Enc: u.Enc, Checksums: map[string]string{}, Lock: u.Lock}
 	md5s := md5.New()
 	used := map[int32]bool{}
 	var last int32

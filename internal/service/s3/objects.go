@@ -183,7 +183,7 @@ func (s *Service) putObject(c *server.Call, in *api.PutObjectRequest, r *receive
 	if err := s.objectOwnerAndACL(c, b, o, aclInput{in.ACL, in.GrantFullControl, in.GrantRead, in.GrantReadACP, nil, in.GrantWriteACP, nil}); err != nil {
 		return nil, err
 	}
-	if err := checkLockRequest(b, in.ObjectLockMode, in.ObjectLockRetainUntilDate, in.ObjectLockLegalHoldStatus); err != nil {
+	if o.Lock, err = lockRequest(c, b, in.ObjectLockMode, in.ObjectLockRetainUntilDate, in.ObjectLockLegalHoldStatus, true); err != nil {
 		return nil, err
 	}
 	if in.Tagging != nil {
@@ -217,6 +217,7 @@ func (s *Service) putObject(c *server.Call, in *api.PutObjectRequest, r *receive
 		return nil, err
 	}
 	s.objectResources(c, b, o.Key)
+	retentionInfo(c, o.Lock, true, true)
 	out := &api.PutObjectOutput{ETag: ptr(o.etag()), RequestCharged: charged(c, b)}
 	if b.Versioning != "" && o.VersionID != "null" {
 		// A write to a suspended bucket makes the null version and names no
@@ -726,6 +727,9 @@ func (s *Service) getObject(c *server.Call, in *api.GetObjectRequest) (*api.GetO
 		sseOut{&out.ServerSideEncryption, &out.SSEKMSKeyId, &out.BucketKeyEnabled, &out.SSECustomerAlgorithm, &out.SSECustomerKeyMD5, nil}},
 		responseOverrides{in.ResponseCacheControl, in.ResponseContentDisposition, in.ResponseContentEncoding, in.ResponseContentLanguage, in.ResponseContentType, in.ResponseExpires},
 		in.PartNumber, in.ChecksumMode)
+	if err := s.lockHeaders(c, rr.b, rr.o, &out.ObjectLockMode, &out.ObjectLockRetainUntilDate, &out.ObjectLockLegalHoldStatus); err != nil {
+		return nil, err
+	}
 	if c.AdditionalEventData != nil {
 		c.AdditionalEventData["bytesTransferredOut"] = rr.end - rr.start
 	}
@@ -753,6 +757,9 @@ func (s *Service) headObject(c *server.Call, in *api.HeadObjectRequest) (*api.He
 		responseOverrides{in.ResponseCacheControl, in.ResponseContentDisposition, in.ResponseContentEncoding, in.ResponseContentLanguage, in.ResponseContentType, in.ResponseExpires},
 		in.PartNumber, in.ChecksumMode)
 	out.Restore = restoreHeader(rr.o, c.Now)
+	if err := s.lockHeaders(c, rr.b, rr.o, &out.ObjectLockMode, &out.ObjectLockRetainUntilDate, &out.ObjectLockLegalHoldStatus); err != nil {
+		return nil, err
+	}
 	out.RequestCharged = charged(c, rr.b)
 	return out, nil
 }
@@ -961,6 +968,9 @@ func (s *Service) deleteOne(c *server.Call, b *bucketRec, key, version string, i
 			}
 			return deleted{version: version}, nil
 		}
+		if err := checkLockedDelete(c, o); err != nil {
+			return deleted{}, err
+		}
 		if err := s.deleteVersion(c.Tx, b, o); err != nil {
 			return deleted{}, err
 		}
@@ -1041,6 +1051,13 @@ func (s *Service) deleteObjects(c *server.Call, in *api.DeleteObjectsRequest) (*
 		if err := c.Authorize(authz.Check{Action: action, Resource: b.arn() + "/" + obj.Key, ResourceAccount: b.Owner, ResourcePolicy: rp.policy, Context: ctx}); err != nil {
 			fail(err)
 			continue
+		}
+		if b.ObjectLock && bypassSent(c) {
+			// As DeleteObject's (objectlock.go, lockChecks; per key, inferred).
+			if err := c.Authorize(authz.Check{Action: "s3:BypassGovernanceRetention", Resource: b.arn() + "/" + obj.Key, ResourceAccount: b.Owner, ResourcePolicy: rp.policy, Context: ctx}); err != nil {
+				fail(err)
+				continue
+			}
 		}
 		if obj.ETag != nil && vid != "" {
 			// A conditional delete of a version is refused and the version stays, as
@@ -1518,7 +1535,7 @@ func (s *Service) copyObject(c *server.Call, in *api.CopyObjectRequest, p *copyP
 	if err := s.objectOwnerAndACL(c, b, o, aclInput{in.ACL, in.GrantFullControl, in.GrantRead, in.GrantReadACP, nil, in.GrantWriteACP, nil}); err != nil {
 		return nil, err
 	}
-	if err := checkLockRequest(b, in.ObjectLockMode, in.ObjectLockRetainUntilDate, in.ObjectLockLegalHoldStatus); err != nil {
+	if o.Lock, err = lockRequest(c, b, in.ObjectLockMode, in.ObjectLockRetainUntilDate, in.ObjectLockLegalHoldStatus, false); err != nil {
 		return nil, err
 	}
 	dstKey, enc, err := s.newObjectKey(c, b, in.Key, sse)

@@ -4141,9 +4141,7 @@ func TestRecordedCompositeChecksumAlgorithms(t *testing.T) {
 // retention and legal hold reads and writes 400 InvalidRequest, and turning it on
 // while versioning is not enabled 409 InvalidBucketState — and that a bucket created
 // with it shows it enabled with no rule, with versioning enabled
-// (object_lock_controls_replay.json, calls 1-26). Palisade does not implement Object
-// Lock's protection: an object write asking for it is refused, never accepted
-// unprotected.
+// (object_lock_controls_replay.json, calls 1-26).
 func TestRecordedObjectLockRefusals(t *testing.T) {
 	e := newEnv(t)
 	must(e.s3.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("lock-enabled"), ObjectLockEnabledForBucket: aws.Bool(true)}))
@@ -4224,14 +4222,9 @@ func TestRecordedObjectLockRefusals(t *testing.T) {
 	_, err = e.s3.GetObjectRetention(ctx, &s3.GetObjectRetentionInput{Bucket: aws.String("lock-enabled"), Key: aws.String("plain"), VersionId: aws.String("null")})
 	wantErr(t, err, "NoSuchVersion", 404, "")
 
-	// On the bucket with Object Lock, Palisade would not hold the object: refused.
-	_, err = e.s3.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("lock-enabled"), Key: aws.String("held"), Body: strings.NewReader("x"), ObjectLockLegalHoldStatus: types.ObjectLockLegalHoldStatusOn})
-	wantErr(t, err, "NotImplemented", 501, "")
 	e.put("lock-enabled", "plain", "x")
 	_, err = e.s3.GetObjectRetention(ctx, &s3.GetObjectRetentionInput{Bucket: aws.String("lock-enabled"), Key: aws.String("plain")})
 	wantErr(t, err, "NoSuchObjectLockConfiguration", 404, "")
-	_, err = e.s3.PutObjectLegalHold(ctx, &s3.PutObjectLegalHoldInput{Bucket: aws.String("lock-enabled"), Key: aws.String("plain"), LegalHold: &types.ObjectLockLegalHold{Status: types.ObjectLockLegalHoldStatusOn}})
-	wantErr(t, err, "NotImplemented", 501, "")
 }
 
 // TestRecordedCreateBucketRecord: CreateBucket's CloudTrail record has no
@@ -4268,8 +4261,7 @@ func TestRecordedCreateBucketRecord(t *testing.T) {
 
 // TestRecordedObjectLockConfigurationChecks: the Object Lock configurations S3 refuses
 // on a bucket with Object Lock, which keeps the one it had, and the versioning changes
-// such a bucket refuses (object_lock_controls_replay.json, calls 33-45). Palisade does
-// not keep default retentions: a valid rule is refused as not implemented.
+// such a bucket refuses (object_lock_controls_replay.json, calls 33-46).
 func TestRecordedObjectLockConfigurationChecks(t *testing.T) {
 	e := newEnv(t)
 	must(e.s3.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("lock-enabled"), ObjectLockEnabledForBucket: aws.Bool(true)}))
@@ -4288,7 +4280,6 @@ func TestRecordedObjectLockConfigurationChecks(t *testing.T) {
 		{ns + `<ObjectLockEnabled>Enabled</ObjectLockEnabled><Rule><DefaultRetention><Mode>GOVERNANCE</Mode><Days>-1</Days></DefaultRetention></Rule></ObjectLockConfiguration>`, "InvalidArgument", 400},
 		{ns + `<ObjectLockEnabled>Enabled</ObjectLockEnabled><Rule><DefaultRetention><Mode>GOVERNANCE</Mode><Days>1</Days><Years>1</Years></DefaultRetention></Rule></ObjectLockConfiguration>`, "MalformedXML", 400},
 		{ns + `<ObjectLockEnabled>Enabled</ObjectLockEnabled><Rule><DefaultRetention><Mode>OTHER</Mode><Days>1</Days></DefaultRetention></Rule></ObjectLockConfiguration>`, "MalformedXML", 400},
-		{ns + `<ObjectLockEnabled>Enabled</ObjectLockEnabled><Rule><DefaultRetention><Mode>GOVERNANCE</Mode><Days>1</Days></DefaultRetention></Rule></ObjectLockConfiguration>`, "NotImplemented", 501},
 	} {
 		sum := md5.Sum([]byte(c.body))
 		code, body := e.signed("PUT", "/lock-enabled?object-lock", map[string]string{"Content-MD5": base64.StdEncoding.EncodeToString(sum[:])}, c.body)

@@ -283,11 +283,9 @@ func TestRecordedObjectLockEnableExisting(t *testing.T) {
 	must(e.s3.PutObjectLockConfiguration(ctx, &s3.PutObjectLockConfigurationInput{Bucket: versioned, ObjectLockConfiguration: enabled}))
 	_, err = e.s3.PutBucketVersioning(ctx, &s3.PutBucketVersioningInput{Bucket: versioned, VersioningConfiguration: &types.VersioningConfiguration{Status: types.BucketVersioningStatusSuspended}})
 	wantErr(t, err, "InvalidBucketState", 409, "")
-	// A default retention would need Object Lock's protection, which Palisade does
-	// not give: refused rather than stored unenforced.
-	_, err = e.s3.PutObjectLockConfiguration(ctx, &s3.PutObjectLockConfigurationInput{Bucket: versioned, ObjectLockConfiguration: &types.ObjectLockConfiguration{
-		ObjectLockEnabled: types.ObjectLockEnabledEnabled, Rule: &types.ObjectLockRule{DefaultRetention: &types.DefaultRetention{Days: aws.Int32(2), Mode: types.ObjectLockRetentionModeGovernance}}}})
-	wantErr(t, err, "NotImplemented", 501, "")
+	// A default retention is kept (object_lock_authority_replay.json, default-retention).
+	must(lockOnly.PutObjectLockConfiguration(ctx, &s3.PutObjectLockConfigurationInput{Bucket: versioned, ObjectLockConfiguration: &types.ObjectLockConfiguration{
+		ObjectLockEnabled: types.ObjectLockEnabledEnabled, Rule: &types.ObjectLockRule{DefaultRetention: &types.DefaultRetention{Days: aws.Int32(2), Mode: types.ObjectLockRetentionModeGovernance}}}}))
 
 	locked := aws.String("lock-authority")
 	must(e.s3.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: locked, ObjectLockEnabledForBucket: aws.Bool(true)}))

@@ -140,7 +140,11 @@ func (s *Service) API() server.Service {
 			// The bucket-level public access block operations are recorded under their
 			// IAM action names (recorded, 2026: access_controls_audit_replay.json).
 			"GetPublicAccessBlock": "GetBucketPublicAccessBlock", "PutPublicAccessBlock": "PutBucketPublicAccessBlock",
-			"DeletePublicAccessBlock": "DeleteBucketPublicAccessBlock"},
+			"DeletePublicAccessBlock": "DeleteBucketPublicAccessBlock",
+			// And Object Lock's (recorded, 2026: object_lock_audit_replay.json).
+			"GetObjectLockConfiguration": "GetBucketObjectLockConfiguration", "PutObjectLockConfiguration": "PutBucketObjectLockConfiguration",
+			"GetObjectRetention": "GetObjectLockRetention", "PutObjectRetention": "PutObjectLockRetention",
+			"GetObjectLegalHold": "GetObjectLockLegalHold", "PutObjectLegalHold": "PutObjectLockLegalHold"},
 	}
 }
 
@@ -241,6 +245,8 @@ type bucketRec struct {
 	Tags        []api.Tag      `json:"tags,omitempty"`
 	Logging     *loggingConfig `json:"logging,omitempty"`
 	ObjectLock  bool           `json:"objectLock,omitempty"`
+	// LockRule is the Object Lock default retention (objectlock.go).
+	LockRule *lockRule `json:"lockRule,omitempty"`
 	// RequesterPays: other accounts pay for their requests (requestpayment.go).
 	RequesterPays bool `json:"requesterPays,omitempty"`
 	// ABAC: the bucket's tags are its aws:ResourceTag and s3:BucketTag condition keys
@@ -295,6 +301,7 @@ type objRec struct {
 	Enc          encInfo           `json:"enc"`
 	ACL          *acl              `json:"acl,omitempty"`
 	Redirect     string            `json:"wr,omitempty"`
+	Lock         *objLock          `json:"lk,omitempty"` // Object Lock retention and legal hold
 
 	// bodies, not stored, are sealed inline bodies by name known with the record: all
 	// of them for a record from the object cache, those it stored for a record this
