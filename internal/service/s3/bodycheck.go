@@ -21,8 +21,9 @@ import (
 // PutBucketPolicy are reported accepted without one, and S3's answer for PutBucketAcl,
 // PutObjectAcl and PutBucketLogging is not known, so those take either or none.
 var bodyChecksumRequired = map[string]bool{"DeleteObjects": true, "PutBucketTagging": true,
-	// (recorded, 2026: object_lock_controls_replay.json, retention-no-checksum.)
-	"PutObjectRetention": true, "PutObjectLegalHold": true}
+	// (recorded, 2026: object_lock_controls_replay.json, retention-no-checksum,
+	// legal-hold-no-checksum, configuration-no-checksum.)
+	"PutObjectRetention": true, "PutObjectLegalHold": true, "PutObjectLockConfiguration": true}
 
 // errMissingChecksum is S3's answer to such an operation sent with neither header
 // (the wording of the recordings above).

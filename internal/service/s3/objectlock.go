@@ -75,11 +75,15 @@ func bypassSent(c *server.Call) bool {
 // ask, else the bucket's default retention counted from now. Any lock header replaces
 // the default, even a legal hold alone (recorded, 2026: object_lock_controls_replay.json,
 // put-legal-off-with-default: no retention). digest is PutObject's demand that a write
-// asking for protection carry Content-MD5 or a checksum (put-put-explicit-no-checksum,
-// put-put-legal-no-checksum).
+// that would be protected, by its headers or the bucket's default, carry Content-MD5
+// or a checksum (put-put-explicit-no-checksum, put-put-legal-no-checksum,
+// put-default-checksum-absent).
 func lockRequest(c *server.Call, b *bucketRec, mode *string, until *time.Time, hold *string, digest bool) (*objLock, error) {
 	if mode == nil && until == nil && hold == nil {
 		if b.ObjectLock && b.LockRule != nil {
+			if digest && c.HTTP != nil && !sentDigest(c.HTTP) {
+				return nil, errLockDigest()
+			}
 			u := b.LockRule.until(c.Now)
 			return &objLock{Mode: b.LockRule.Mode, Until: &u, RetSet: c.Now.UnixMilli()}, nil
 		}
@@ -119,9 +123,13 @@ func lockRequest(c *server.Call, b *bucketRec, mode *string, until *time.Time, h
 		l.Hold, l.HoldSet = *hold, c.Now.UnixMilli()
 	}
 	if digest && c.HTTP != nil && !sentDigest(c.HTTP) {
-		return nil, errInvalidRequest("Content-MD5 OR x-amz-checksum- HTTP header is required for Put Object requests with Object Lock parameters")
+		return nil, errLockDigest()
 	}
 	return l, nil
+}
+
+func errLockDigest() *model.Error {
+	return errInvalidRequest("Content-MD5 OR x-amz-checksum- HTTP header is required for Put Object requests with Object Lock parameters")
 }
 
 // sentDigest reports whether a request declares a digest of its body: Content-MD5, an
@@ -555,6 +563,12 @@ func checkLockConfiguration(cfg *api.ObjectLockConfiguration) error {
 		return errInvalidArgument("Default retention period must be a positive integer value.", "Days", strconv.Itoa(int(*d.Days)))
 	case d.Years != nil && *d.Years <= 0:
 		return errInvalidArgument("Default retention period must be a positive integer value.", "Years", strconv.Itoa(int(*d.Years)))
+	case d.Days != nil && *d.Days > 36500:
+		// At most 100 years (recorded: config-bound-Days-36500/36501,
+		// config-bound-Years-100/101; the message is inferred).
+		return errInvalidArgument("Default retention period is too large.", "Days", strconv.Itoa(int(*d.Days)))
+	case d.Years != nil && *d.Years > 100:
+		return errInvalidArgument("Default retention period is too large.", "Years", strconv.Itoa(int(*d.Years)))
 	}
 	return nil
 }

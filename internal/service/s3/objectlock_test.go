@@ -99,7 +99,7 @@ func TestObjectLockDefaultRetention(t *testing.T) {
 		t.Errorf("default rule %+v", cfg.Rule)
 	}
 	at := e.now()
-	v := e.put("lock-enabled", "default-fixed", "object-lock-native-payload").VersionId
+	v := must(e.putLocked(e.s3, "default-fixed", "", nil, ""))
 	wantDeadline(t, "default-fixed", must(e.retention("default-fixed", v)), types.ObjectLockRetentionModeGovernance, at.AddDate(0, 0, 1))
 	_, err := e.hold("default-fixed", v)
 	wantErr(t, err, "NoSuchObjectLockConfiguration", 404, "")
@@ -121,8 +121,15 @@ func TestObjectLockDefaultRetention(t *testing.T) {
 
 	e.setDefault(types.ObjectLockRetentionModeGovernance, 0, 1)
 	at = e.now()
-	v = e.put("lock-enabled", "default-year", "x").VersionId
+	v = must(e.putLocked(e.s3, "default-year", "", nil, ""))
 	wantDeadline(t, "default-year", must(e.retention("default-year", v)), types.ObjectLockRetentionModeGovernance, at.AddDate(1, 0, 0))
+
+	// A write the default would protect must carry a digest, as one asking for
+	// protection (put-default-checksum-absent).
+	_, err = e.s3.PutObject(ctx, &s3.PutObjectInput{Bucket: e.b, Key: aws.String("default-checksum-absent"), Body: strings.NewReader("x")})
+	wantErr(t, err, "InvalidRequest", 400, "")
+	_, err = e.s3.HeadObject(ctx, &s3.HeadObjectInput{Bucket: e.b, Key: aws.String("default-checksum-absent")})
+	wantErr(t, err, "NotFound", 404, "")
 
 	e.setDefault("", 0, 0)
 	if cfg := must(e.s3.GetObjectLockConfiguration(ctx, &s3.GetObjectLockConfigurationInput{Bucket: e.b})).ObjectLockConfiguration; cfg.Rule != nil {
@@ -222,6 +229,27 @@ func TestObjectLockWriteHeaders(t *testing.T) {
 	}
 	_, err = e.s3.HeadObject(ctx, &s3.HeadObjectInput{Bucket: e.b, Key: aws.String("no-checksum")})
 	wantErr(t, err, "NotFound", 404, "")
+
+	// Default retention bounds: 100 years, 36500 days (config-bound-*); a
+	// configuration without a digest is refused (configuration-no-checksum).
+	const ns = `<ObjectLockConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><ObjectLockEnabled>Enabled</ObjectLockEnabled>`
+	for _, c := range []struct {
+		period string
+		status int
+		arg    string
+	}{{"<Days>36500</Days>", 200, ""}, {"<Days>36501</Days>", 400, "<ArgumentName>Days</ArgumentName><ArgumentValue>36501</ArgumentValue>"},
+		{"<Days>2147483647</Days>", 400, "<ArgumentName>Days</ArgumentName>"}, {"<Years>100</Years>", 200, ""},
+		{"<Years>101</Years>", 400, "<ArgumentName>Years</ArgumentName><ArgumentValue>101</ArgumentValue>"}} {
+		body := ns + `<Rule><DefaultRetention><Mode>GOVERNANCE</Mode>` + c.period + `</DefaultRetention></Rule></ObjectLockConfiguration>`
+		s := md5.Sum([]byte(body))
+		code, out := e.signed("PUT", "/lock-enabled?object-lock", map[string]string{"Content-MD5": base64.StdEncoding.EncodeToString(s[:])}, body)
+		if code != c.status || !strings.Contains(out, c.arg) {
+			t.Errorf("%s: %d %s", c.period, code, out)
+		}
+	}
+	if code, out := e.signed("PUT", "/lock-enabled?object-lock", nil, ns+`</ObjectLockConfiguration>`); code != 400 || !strings.Contains(out, "<Code>InvalidRequest</Code>") {
+		t.Errorf("configuration without a digest: %d %s", code, out)
+	}
 }
 
 // TestObjectLockRetentionRules: what PutObjectRetention, PutObjectLegalHold and
@@ -533,7 +561,7 @@ func TestObjectLockTrailRecords(t *testing.T) {
 		t.Errorf("PutBucketObjectLockConfiguration record %+v", r)
 	}
 	at := e.now()
-	e.put("object-lock-audit-replay", "repeat-default", "x")
+	must(e.putLocked(e.s3, "repeat-default", "", nil, ""))
 	r := e.lastRecord("PutObject")
 	info, _ := r.AdditionalEventData["objectRetentionInfo"].(map[string]any)
 	ret, _ := info["retentionInfo"].(map[string]any)
