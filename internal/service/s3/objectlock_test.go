@@ -580,11 +580,17 @@ func TestObjectLockTrailRecords(t *testing.T) {
 	if r.EventCategory != "Data" || !r.ReadOnly || info["retentionInfo"] == nil || info["legalHoldInfo"] != nil || string(r.ResponseElements) != "null" {
 		t.Errorf("GetObjectLockRetention record %+v", r)
 	}
+	if _, ok := r.AdditionalEventData["turnAroundTime"]; ok || r.AdditionalEventData["objectSize"] != float64(26) {
+		t.Errorf("GetObjectLockRetention additionalEventData %v", r.AdditionalEventData)
+	}
 	must(0, e.setRetention(e.s3, "repeat-explicit", v, types.ObjectLockRetentionModeGovernance, aws.Time(explicit.Add(24*time.Hour)), nil))
 	r = e.lastRecord("PutObjectLockRetention")
 	info, _ = r.AdditionalEventData["objectRetentionInfo"].(map[string]any)
 	if r.EventCategory != "Data" || r.ReadOnly || info["retentionInfo"] == nil || info["legalHoldInfo"] == nil || string(r.ResponseElements) != `{"x-amz-version-id":"`+*v+`"}` {
 		t.Errorf("PutObjectLockRetention record %+v", r)
+	}
+	if _, ok := r.AdditionalEventData["objectSize"]; ok {
+		t.Errorf("PutObjectLockRetention objectSize %v", r.AdditionalEventData)
 	}
 	must(e.s3.PutObjectLegalHold(ctx, &s3.PutObjectLegalHoldInput{Bucket: e.b, Key: aws.String("repeat-explicit"), VersionId: v, LegalHold: &types.ObjectLockLegalHold{Status: types.ObjectLockLegalHoldStatusOff}}))
 	r = e.lastRecord("PutObjectLockLegalHold")

@@ -152,7 +152,7 @@ func turnAround(op string, err error, denied bool) bool {
 	case denied, err != nil && (op == "PutObject" || op == "RestoreObject"):
 		return false
 	case dataEvents[op]:
-		return op != "HeadObject" && op != "GetObjectAcl" && op != "PutObjectAcl" && op != "DeleteObjects"
+		return op != "HeadObject" && op != "GetObjectAcl" && op != "PutObjectAcl" && op != "DeleteObjects" && !lockOps[op]
 	}
 	return turnAroundManagement[op]
 }
