@@ -519,6 +519,22 @@ func TestObjectLockAuthority(t *testing.T) {
 	_, err = e.putLocked(condLegal, "condition-legal", "", nil, types.ObjectLockLegalHoldStatusOn)
 	wantErr(t, err, "AccessDenied", 403, "")
 
+	// A bucket policy's deny binds the owner's callers too (owner-resource-deny-*).
+	must(e.s3.PutBucketPolicy(ctx, &s3.PutBucketPolicyInput{Bucket: e.b, Policy: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Principal":"*","Action":["s3:PutObjectRetention","s3:PutObjectLegalHold","s3:BypassGovernanceRetention"],"Resource":"arn:aws:s3:::lock-authority/*"}]}`)}))
+	err = e.setRetention(full, "locked", locked, types.ObjectLockRetentionModeGovernance, ahead, nil)
+	wantErr(t, err, "AccessDenied", 403, "")
+	_, err = full.PutObjectLegalHold(ctx, &s3.PutObjectLegalHoldInput{Bucket: e.b, Key: aws.String("locked"), VersionId: locked, LegalHold: &types.ObjectLockLegalHold{Status: types.ObjectLockLegalHoldStatusOn}})
+	wantErr(t, err, "AccessDenied", 403, "")
+	_, err = full.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: e.b, Key: aws.String("locked"), VersionId: locked, BypassGovernanceRetention: aws.Bool(true)})
+	wantErr(t, err, "AccessDenied", 403, "")
+	// DeleteObjects weighs the bypass per key, as DeleteObject does (inferred).
+	out := must(full.DeleteObjects(ctx, &s3.DeleteObjectsInput{Bucket: e.b, BypassGovernanceRetention: aws.Bool(true),
+		Delete: &types.Delete{Objects: []types.ObjectIdentifier{{Key: aws.String("locked"), VersionId: locked}}}}))
+	if len(out.Deleted) != 0 || len(out.Errors) != 1 || aws.ToString(out.Errors[0].Code) != "AccessDenied" {
+		t.Errorf("batch bypass under a deny: deleted %+v errors %+v", out.Deleted, out.Errors)
+	}
+	must(e.s3.DeleteBucketPolicy(ctx, &s3.DeleteBucketPolicyInput{Bucket: e.b}))
+
 	// Remaining days are whole days, rounded down (remaining-day-rounding).
 	must(e.s3.PutBucketPolicy(ctx, &s3.PutBucketPolicyInput{Bucket: e.b, Policy: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Principal":"*","Action":"s3:PutObjectRetention","Resource":"arn:aws:s3:::lock-authority/*","Condition":{"NumericGreaterThan":{"s3:object-lock-remaining-retention-days":"2"}}}]}`)}))
 	e.setDefault("", 0, 0)
@@ -609,4 +625,28 @@ func TestObjectLockTrailRecords(t *testing.T) {
 	if r = e.lastRecord("DeleteObject"); r.ErrorCode != "AccessDenied" || r.ErrorMessage != "Access Denied because object protected by object lock." {
 		t.Errorf("refused delete record %s %q", r.ErrorCode, r.ErrorMessage)
 	}
+}
+
+// TestObjectLockForeignAccount: another account acts on a version's protection only
+// as the bucket policy grants it, the bypass included
+// (object_lock_authority_replay.json, foreign-no-resource-grant,
+// foreign-granted-*, foreign-bypass-delete).
+func TestObjectLockForeignAccount(t *testing.T) {
+	e := newLockEnv(t, "lock-authority")
+	foreign := e.otherAccount("111111111111")
+	until := e.now().Add(72 * time.Hour).Truncate(time.Second)
+	v := must(e.putLocked(e.s3, "locked", types.ObjectLockModeGovernance, &until, ""))
+	_, err := foreign.GetObjectRetention(ctx, &s3.GetObjectRetentionInput{Bucket: e.b, Key: aws.String("locked"), VersionId: v})
+	wantErr(t, err, "AccessDenied", 403, "")
+	_, err = foreign.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: e.b, Key: aws.String("locked"), VersionId: v, BypassGovernanceRetention: aws.Bool(true)})
+	wantErr(t, err, "AccessDenied", 403, "")
+	must(e.s3.PutBucketPolicy(ctx, &s3.PutBucketPolicyInput{Bucket: e.b, Policy: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111111111111:root"},"Action":["s3:GetBucketObjectLockConfiguration","s3:PutBucketObjectLockConfiguration","s3:GetObjectRetention","s3:PutObjectRetention","s3:GetObjectLegalHold","s3:PutObjectLegalHold","s3:GetObjectVersion","s3:DeleteObjectVersion"],"Resource":["arn:aws:s3:::lock-authority","arn:aws:s3:::lock-authority/*"]}]}`)}))
+	wantDeadline(t, "foreign read", must(foreign.GetObjectRetention(ctx, &s3.GetObjectRetentionInput{Bucket: e.b, Key: aws.String("locked"), VersionId: v})).Retention, types.ObjectLockRetentionModeGovernance, until)
+	must(foreign.PutObjectRetention(ctx, &s3.PutObjectRetentionInput{Bucket: e.b, Key: aws.String("locked"), VersionId: v,
+		Retention: &types.ObjectLockRetention{Mode: types.ObjectLockRetentionModeGovernance, RetainUntilDate: aws.Time(until.Add(time.Hour))}}))
+	// Without s3:BypassGovernanceRetention granted, the bypass is refused.
+	_, err = foreign.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: e.b, Key: aws.String("locked"), VersionId: v, BypassGovernanceRetention: aws.Bool(true)})
+	wantErr(t, err, "AccessDenied", 403, "")
+	must(e.s3.PutBucketPolicy(ctx, &s3.PutBucketPolicyInput{Bucket: e.b, Policy: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111111111111:root"},"Action":["s3:GetObjectVersion","s3:DeleteObjectVersion","s3:BypassGovernanceRetention"],"Resource":["arn:aws:s3:::lock-authority","arn:aws:s3:::lock-authority/*"]}]}`)}))
+	must(foreign.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: e.b, Key: aws.String("locked"), VersionId: v, BypassGovernanceRetention: aws.Bool(true)}))
 }
