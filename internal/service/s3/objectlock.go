@@ -487,9 +487,10 @@ func errNoLockConfiguration() *model.Error {
 
 // lockedVersion is the version a retention or legal hold call acts on: on a bucket
 // without Object Lock none (recorded, 2026: object_lock_controls_replay.json,
-// unlocked-bucket-retention, retention-prior-null), a delete marker 405
-// (retention-current-marker, set-hold-marker), a missing key 404 NoSuchKey
-// (retention-missing-key).
+// unlocked-bucket-retention, retention-prior-null), a delete marker 405 saying so,
+// with the marker's version when named and "null" for the current one
+// (retention-current-marker, retention-explicit-marker, set-hold-marker), a missing
+// key 404 NoSuchKey (retention-missing-key).
 func (s *Service) lockedVersion(c *server.Call, bucket, key, version string) (*bucketRec, *objRec, error) {
 	b, err := loadBucket(c.Tx, bucket)
 	if err != nil {
@@ -498,7 +499,19 @@ func (s *Service) lockedVersion(c *server.Call, bucket, key, version string) (*b
 	if !b.ObjectLock {
 		return nil, nil, errLockMissing()
 	}
-	return s.taggedVersion(c, bucket, key, version)
+	b, o, err := s.existingVersion(c.Tx, bucket, key, version, true, c.HTTP.Method)
+	if me, ok := err.(*model.Error); ok && me.Code == "NoSuchKey" {
+		if l, lerr := latest(c.Tx, bucket, key); lerr == nil && l != nil && l.DeleteMarker {
+			return nil, nil, errMethodNotAllowed(c.HTTP.Method).WithHeader("x-amz-delete-marker", "true").WithHeader("x-amz-version-id", "null")
+		}
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	if o.DeleteMarker {
+		return nil, nil, errMethodNotAllowed(c.HTTP.Method).WithHeader("x-amz-delete-marker", "true").WithHeader("x-amz-version-id", o.VersionID)
+	}
+	return b, o, nil
 }
 
 // retentionChange is a version's protection after PutObjectRetention asks for r (nil

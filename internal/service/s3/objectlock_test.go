@@ -3,6 +3,7 @@ package s3_test
 import (
 	"crypto/md5"
 	"encoding/base64"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -10,6 +11,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
+
+	"github.com/palisade/palisade/internal/app/apptest"
 )
 
 // lockEnv is a test server with a bucket created with Object Lock.
@@ -329,6 +332,21 @@ func TestObjectLockRetentionRules(t *testing.T) {
 	}
 	_, err = e.retention("source", nil)
 	wantErr(t, err, "MethodNotAllowed", 405, "")
+	for _, q := range []string{"retention", "legal-hold", "retention&versionId=" + *marker.VersionId} {
+		req, _ := http.NewRequest("GET", e.p.URL+"/lock-enabled/source?"+q, nil)
+		const empty = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+		req.Header.Set("X-Amz-Content-Sha256", empty)
+		apptest.SignAsRoot(e, req, "s3", empty)
+		resp := must(http.DefaultClient.Do(req))
+		resp.Body.Close()
+		want := "null"
+		if strings.Contains(q, "versionId") {
+			want = *marker.VersionId
+		}
+		if resp.StatusCode != 405 || resp.Header.Get("x-amz-delete-marker") != "true" || resp.Header.Get("x-amz-version-id") != want {
+			t.Errorf("%s on a marker: %d %v", q, resp.StatusCode, resp.Header)
+		}
+	}
 	_, err = e.hold("source", marker.VersionId)
 	wantErr(t, err, "MethodNotAllowed", 405, "")
 	err = e.setRetention(e.s3, "source", marker.VersionId, types.ObjectLockRetentionModeGovernance, at(time.Hour), nil)
