@@ -21,6 +21,21 @@ import (
 // (EventHold, DefaultEventHold) are not served: the model Palisade is generated from
 // has no such members.
 
+// The lock headers of a write are judged by lockRequest, not the generic validation:
+// S3 names the header and its value (recorded, 2026: object_lock_controls_replay.json,
+// put-put-invalid-legal: InvalidArgument, x-amz-object-lock-legal-hold, INVALID). The
+// members' shapes are copied: the read outputs share them.
+func init() {
+	for _, op := range []string{"PutObject", "CopyObject", "CreateMultipartUpload"} {
+		for _, name := range []string{"ObjectLockMode", "ObjectLockLegalHoldStatus"} {
+			m := api.Service.Operations[op].Input.ByName[name]
+			sh := cloneShape(m.Shape)
+			sh.Enum = nil
+			m.Shape = sh
+		}
+	}
+}
+
 // lockRule is a bucket's default retention.
 type lockRule struct {
 	Mode  string `json:"m"`

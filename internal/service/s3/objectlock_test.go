@@ -227,8 +227,13 @@ func TestObjectLockWriteHeaders(t *testing.T) {
 		t.Errorf("with Content-MD5: %d %s", code, out)
 	}
 	hdr = map[string]string{"Content-MD5": base64.StdEncoding.EncodeToString(sum[:]), "x-amz-object-lock-legal-hold": "INVALID"}
-	if code, out := e.signed("PUT", "/lock-enabled/invalid-legal", hdr, body); code != 400 || !strings.Contains(out, "<Code>InvalidArgument</Code>") {
+	if code, out := e.signed("PUT", "/lock-enabled/invalid-legal", hdr, body); code != 400 || !strings.Contains(out, "<Code>InvalidArgument</Code>") ||
+		!strings.Contains(out, "<ArgumentName>x-amz-object-lock-legal-hold</ArgumentName><ArgumentValue>INVALID</ArgumentValue>") {
 		t.Errorf("invalid legal hold: %d %s", code, out)
+	}
+	hdr = map[string]string{"Content-MD5": base64.StdEncoding.EncodeToString(sum[:]), "x-amz-object-lock-mode": "invalid_mode", "x-amz-object-lock-retain-until-date": ahead.Format(time.RFC3339)}
+	if code, out := e.signed("PUT", "/lock-enabled/invalid-mode", hdr, body); code != 400 || !strings.Contains(out, "<Code>InvalidArgument</Code>") || !strings.Contains(out, "Unknown wormMode directive.") {
+		t.Errorf("invalid mode: %d %s", code, out)
 	}
 	_, err = e.s3.HeadObject(ctx, &s3.HeadObjectInput{Bucket: e.b, Key: aws.String("no-checksum")})
 	wantErr(t, err, "NotFound", 404, "")
