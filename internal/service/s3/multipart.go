@@ -664,6 +664,7 @@ func (s *Service) completeUpload(c *server.Call, in *api.CompleteMultipartUpload
 		return nil, err
 	}
 	s.objectResources(c, b, o.Key)
+	retentionInfo(c, o.Lock, true, true) // (inferred from PutObject's)
 	return completeOutput(c, b, o), nil
 }
 

@@ -610,6 +610,12 @@ func TestObjectLockTrailRecords(t *testing.T) {
 		t.Errorf("default write objectRetentionInfo %v", info)
 	}
 
+	must(e.s3.CopyObject(ctx, &s3.CopyObjectInput{Bucket: e.b, Key: aws.String("repeat-copy"), CopySource: aws.String("object-lock-audit-replay/repeat-default")}))
+	r = e.lastRecord("CopyObject")
+	if info, _ := r.AdditionalEventData["objectRetentionInfo"].(map[string]any); info["retentionInfo"] == nil {
+		t.Errorf("CopyObject objectRetentionInfo %v", r.AdditionalEventData)
+	}
+
 	explicit := e.now().Add(72 * time.Hour).Truncate(time.Second)
 	v := must(e.putLocked(e.s3, "repeat-explicit", types.ObjectLockModeGovernance, &explicit, types.ObjectLockLegalHoldStatusOn))
 	must(e.retention("repeat-explicit", v))

@@ -1569,6 +1569,7 @@ func (s *Service) copyObject(c *server.Call, in *api.CopyObjectRequest, p *copyP
 		return nil, err
 	}
 	s.objectResources(c, b, o.Key)
+	retentionInfo(c, o.Lock, true, true) // (inferred from PutObject's)
 	res := &api.CopyObjectResult{ETag: ptr(o.etag()), LastModified: ptr(o.LastModified)}
 	checksumFields{&res.ChecksumCRC32, &res.ChecksumCRC32C, &res.ChecksumCRC64NVME, &res.ChecksumSHA1, &res.ChecksumSHA256, &res.ChecksumSHA512, &res.ChecksumMD5, &res.ChecksumXXHASH64, &res.ChecksumXXHASH3, &res.ChecksumXXHASH128}.set(o.Checksums)
 	if len(o.Checksums) > 0 && o.ChecksumType != "" {
