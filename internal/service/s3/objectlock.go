@@ -107,13 +107,14 @@ func lockRequest(c *server.Call, b *bucketRec, mode *string, until *time.Time, h
 	if !b.ObjectLock {
 		return nil, errLockMissing()
 	}
-	// The argument each half names is the other one, missing (recorded:
-	// put-put-incomplete-mode, put-put-incomplete-date); the message is S3's.
-	if mode != nil && until == nil {
-		return nil, errInvalidArgument("x-amz-object-lock-retain-until-date and x-amz-object-lock-mode must both be supplied", "x-amz-object-lock-retain-until-date", "")
-	}
-	if mode == nil && until != nil {
-		return nil, errInvalidArgument("x-amz-object-lock-retain-until-date and x-amz-object-lock-mode must both be supplied", "x-amz-object-lock-mode", "")
+	// The argument each half names is the other one, missing, with no value
+	// (recorded: put-put-incomplete-mode, put-put-incomplete-date); the message is S3's.
+	if mode != nil && until == nil || mode == nil && until != nil {
+		missing := "x-amz-object-lock-retain-until-date"
+		if mode == nil {
+			missing = "x-amz-object-lock-mode"
+		}
+		return nil, model.NewError(400, "InvalidArgument", "x-amz-object-lock-retain-until-date and x-amz-object-lock-mode must both be supplied").With("ArgumentName", missing)
 	}
 	l := &objLock{}
 	if mode != nil {

@@ -204,6 +204,11 @@ func TestObjectLockWriteHeaders(t *testing.T) {
 	wantErr(t, err, "InvalidArgument", 400, "x-amz-object-lock-retain-until-date and x-amz-object-lock-mode must both be supplied")
 	_, err = e.putLocked(e.s3, "incomplete-date", "", &ahead, "")
 	wantErr(t, err, "InvalidArgument", 400, "x-amz-object-lock-retain-until-date and x-amz-object-lock-mode must both be supplied")
+	sum0 := md5.Sum([]byte("x"))
+	if code, out := e.signed("PUT", "/lock-enabled/incomplete-mode", map[string]string{"Content-MD5": base64.StdEncoding.EncodeToString(sum0[:]), "x-amz-object-lock-mode": "GOVERNANCE"}, "x"); code != 400 ||
+		!strings.Contains(out, "<ArgumentName>x-amz-object-lock-retain-until-date</ArgumentName>") || strings.Contains(out, "<ArgumentValue>") {
+		t.Errorf("incomplete mode: %d %s", code, out)
+	}
 	past := e.now().Add(-time.Minute)
 	_, err = e.putLocked(e.s3, "past", types.ObjectLockModeCompliance, &past, "")
 	wantErr(t, err, "InvalidArgument", 400, "The retain until date must be in the future!")
