@@ -69,7 +69,7 @@ var dataEvents = map[string]bool{
 	"GetObjectAttributes": true, "GetObjectTagging": true, "HeadObject": true, "ListMultipartUploads": true,
 	"ListObjects": true, "ListObjectsV2": true, "ListObjectVersions": true, "ListParts": true, "PutObject": true,
 	"PutObjectAcl": true, "PutObjectTagging": true, "UploadPart": true, "UploadPartCopy": true, "HeadBucket": true,
-	"RestoreObject": true,
+	"RestoreObject":      true,
 	"GetObjectRetention": true, "PutObjectRetention": true, "GetObjectLegalHold": true, "PutObjectLegalHold": true,
 }
 
