@@ -150,6 +150,16 @@ func canonicalURIs(path string, s3 bool) (string, string) {
 		path = "/"
 	}
 	if s3 {
+		// S3 Control signs as "s3" too; the AWS SDK for Go v2 encodes its paths again
+		// as other services' (its resource ARNs' colons become %253A) where botocore
+		// does not, and AWS takes both (recorded 2026 with botocore, stackd
+		// testdata/aws/s3/abac_controls_replay.json; the Go SDK's S3 Control tag
+		// calls work against AWS). Plain S3 paths stay as sent.
+		if strings.HasPrefix(path, "/v20180820/") {
+			if alt := encodePath(path); alt != path {
+				return path, alt
+			}
+		}
 		return path, ""
 	}
 	norm := normalizePath(path)

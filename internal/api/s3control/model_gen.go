@@ -34,7 +34,7 @@ var Service = &model.Service{
 	SignatureVersion: "s3v4",
 }
 
-var shapes [9]model.Shape
+var shapes [21]model.Shape
 
 func init() {
 	s := &shapes
@@ -46,7 +46,7 @@ func init() {
 	s[1].ByName = model.IndexMembers(s[1].Members)
 	s[2] = model.Shape{Name: "GetPublicAccessBlockOutput", Type: model.Structure, Payload: "PublicAccessBlockConfiguration"}
 	s[2].Members = []*model.Member{
-		{Name: "PublicAccessBlockConfiguration", Shape: &s[6]},
+		{Name: "PublicAccessBlockConfiguration", Shape: &s[8]},
 	}
 	s[2].ByName = model.IndexMembers(s[2].Members)
 	s[3] = model.Shape{Name: "GetPublicAccessBlockRequest", Type: model.Structure, Required: []string{"AccountId"}}
@@ -54,35 +54,80 @@ func init() {
 		{Name: "AccountId", Shape: &s[0], Required: true, Location: model.Header, LocationName: "x-amz-account-id", HostLabel: true},
 	}
 	s[3].ByName = model.IndexMembers(s[3].Members)
-	s[4] = model.Shape{Name: "NoSuchPublicAccessBlockConfiguration", Type: model.Structure, Exception: true, HTTPStatusCode: 404}
+	s[4] = model.Shape{Name: "ListTagsForResourceRequest", Type: model.Structure, Required: []string{"AccountId", "ResourceArn"}}
 	s[4].Members = []*model.Member{
-		{Name: "Message", Shape: &s[5]},
+		{Name: "AccountId", Shape: &s[0], Required: true, Location: model.Header, LocationName: "x-amz-account-id", HostLabel: true},
+		{Name: "ResourceArn", Shape: &s[10], Required: true, Location: model.URI, LocationName: "resourceArn"},
 	}
 	s[4].ByName = model.IndexMembers(s[4].Members)
-	s[5] = model.Shape{Name: "NoSuchPublicAccessBlockConfigurationMessage", Type: model.String}
-	s[6] = model.Shape{Name: "PublicAccessBlockConfiguration", Type: model.Structure}
+	s[5] = model.Shape{Name: "ListTagsForResourceResult", Type: model.Structure}
+	s[5].Members = []*model.Member{
+		{Name: "Tags", Shape: &s[15]},
+	}
+	s[5].ByName = model.IndexMembers(s[5].Members)
+	s[6] = model.Shape{Name: "NoSuchPublicAccessBlockConfiguration", Type: model.Structure, Exception: true, HTTPStatusCode: 404}
 	s[6].Members = []*model.Member{
-		{Name: "BlockPublicAcls", Shape: &s[8], LocationName: "BlockPublicAcls"},
-		{Name: "IgnorePublicAcls", Shape: &s[8], LocationName: "IgnorePublicAcls"},
-		{Name: "BlockPublicPolicy", Shape: &s[8], LocationName: "BlockPublicPolicy"},
-		{Name: "RestrictPublicBuckets", Shape: &s[8], LocationName: "RestrictPublicBuckets"},
+		{Name: "Message", Shape: &s[7]},
 	}
 	s[6].ByName = model.IndexMembers(s[6].Members)
-	s[7] = model.Shape{Name: "PutPublicAccessBlockRequest", Type: model.Structure, Required: []string{"PublicAccessBlockConfiguration", "AccountId"}, Payload: "PublicAccessBlockConfiguration"}
-	s[7].Members = []*model.Member{
-		{Name: "PublicAccessBlockConfiguration", Shape: &s[6], Required: true, LocationName: "PublicAccessBlockConfiguration", XMLNamespace: "http://awss3control.amazonaws.com/doc/2018-08-20/", XMLPrefix: ""},
+	s[7] = model.Shape{Name: "NoSuchPublicAccessBlockConfigurationMessage", Type: model.String}
+	s[8] = model.Shape{Name: "PublicAccessBlockConfiguration", Type: model.Structure}
+	s[8].Members = []*model.Member{
+		{Name: "BlockPublicAcls", Shape: &s[11], LocationName: "BlockPublicAcls"},
+		{Name: "IgnorePublicAcls", Shape: &s[11], LocationName: "IgnorePublicAcls"},
+		{Name: "BlockPublicPolicy", Shape: &s[11], LocationName: "BlockPublicPolicy"},
+		{Name: "RestrictPublicBuckets", Shape: &s[11], LocationName: "RestrictPublicBuckets"},
+	}
+	s[8].ByName = model.IndexMembers(s[8].Members)
+	s[9] = model.Shape{Name: "PutPublicAccessBlockRequest", Type: model.Structure, Required: []string{"PublicAccessBlockConfiguration", "AccountId"}, Payload: "PublicAccessBlockConfiguration"}
+	s[9].Members = []*model.Member{
+		{Name: "PublicAccessBlockConfiguration", Shape: &s[8], Required: true, LocationName: "PublicAccessBlockConfiguration", XMLNamespace: "http://awss3control.amazonaws.com/doc/2018-08-20/", XMLPrefix: ""},
 		{Name: "AccountId", Shape: &s[0], Required: true, Location: model.Header, LocationName: "x-amz-account-id", HostLabel: true},
 	}
-	s[7].ByName = model.IndexMembers(s[7].Members)
-	s[8] = model.Shape{Name: "Setting", Type: model.Boolean}
-	Service.Shapes = make(map[string]*model.Shape, 9)
+	s[9].ByName = model.IndexMembers(s[9].Members)
+	s[10] = model.Shape{Name: "S3ResourceArn", Type: model.String, Max: model.Float64(1011), Pattern: "arn:[^:]+:s3(express)?:[^:].*"}
+	s[11] = model.Shape{Name: "Setting", Type: model.Boolean}
+	s[12] = model.Shape{Name: "Tag", Type: model.Structure, Required: []string{"Key", "Value"}}
+	s[12].Members = []*model.Member{
+		{Name: "Key", Shape: &s[14], Required: true},
+		{Name: "Value", Shape: &s[18], Required: true},
+	}
+	s[12].ByName = model.IndexMembers(s[12].Members)
+	s[13] = model.Shape{Name: "TagKeyList", Type: model.List, Min: model.Float64(0), Max: model.Float64(50)}
+	s[13].Member = &model.Member{Shape: &s[14]}
+	s[14] = model.Shape{Name: "TagKeyString", Type: model.String, Min: model.Float64(1), Max: model.Float64(128), Pattern: "^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"}
+	s[15] = model.Shape{Name: "TagList", Type: model.List, Min: model.Float64(0), Max: model.Float64(50)}
+	s[15].Member = &model.Member{Shape: &s[12], LocationName: "Tag"}
+	s[16] = model.Shape{Name: "TagResourceRequest", Type: model.Structure, Required: []string{"AccountId", "ResourceArn", "Tags"}}
+	s[16].Members = []*model.Member{
+		{Name: "AccountId", Shape: &s[0], Required: true, Location: model.Header, LocationName: "x-amz-account-id", HostLabel: true},
+		{Name: "ResourceArn", Shape: &s[10], Required: true, Location: model.URI, LocationName: "resourceArn"},
+		{Name: "Tags", Shape: &s[15], Required: true},
+	}
+	s[16].ByName = model.IndexMembers(s[16].Members)
+	s[17] = model.Shape{Name: "TagResourceResult", Type: model.Structure}
+	s[17].ByName = map[string]*model.Member{}
+	s[18] = model.Shape{Name: "TagValueString", Type: model.String, Min: model.Float64(0), Max: model.Float64(256), Pattern: "^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"}
+	s[19] = model.Shape{Name: "UntagResourceRequest", Type: model.Structure, Required: []string{"AccountId", "ResourceArn", "TagKeys"}}
+	s[19].Members = []*model.Member{
+		{Name: "AccountId", Shape: &s[0], Required: true, Location: model.Header, LocationName: "x-amz-account-id", HostLabel: true},
+		{Name: "ResourceArn", Shape: &s[10], Required: true, Location: model.URI, LocationName: "resourceArn"},
+		{Name: "TagKeys", Shape: &s[13], Required: true, Location: model.QueryString, LocationName: "tagKeys"},
+	}
+	s[19].ByName = model.IndexMembers(s[19].Members)
+	s[20] = model.Shape{Name: "UntagResourceResult", Type: model.Structure}
+	s[20].ByName = map[string]*model.Member{}
+	Service.Shapes = make(map[string]*model.Shape, 21)
 	for i := range s {
 		Service.Shapes[s[i].Name] = &s[i]
 	}
 	Service.Operations = map[string]*model.Operation{
 		"DeletePublicAccessBlock": {Name: "DeletePublicAccessBlock", Service: Service, Method: "DELETE", RequestURI: "/v20180820/configuration/publicAccessBlock", Input: &s[1], InputType: reflect.TypeFor[DeletePublicAccessBlockRequest](), OutputType: reflect.TypeFor[model.Empty]()},
-		"GetPublicAccessBlock":    {Name: "GetPublicAccessBlock", Service: Service, Method: "GET", RequestURI: "/v20180820/configuration/publicAccessBlock", Input: &s[3], InputType: reflect.TypeFor[GetPublicAccessBlockRequest](), Output: &s[2], OutputType: reflect.TypeFor[GetPublicAccessBlockOutput](), Errors: []*model.Shape{&s[4]}},
-		"PutPublicAccessBlock":    {Name: "PutPublicAccessBlock", Service: Service, Method: "PUT", RequestURI: "/v20180820/configuration/publicAccessBlock", Input: &s[7], InputType: reflect.TypeFor[PutPublicAccessBlockRequest](), OutputType: reflect.TypeFor[model.Empty]()},
+		"GetPublicAccessBlock":    {Name: "GetPublicAccessBlock", Service: Service, Method: "GET", RequestURI: "/v20180820/configuration/publicAccessBlock", Input: &s[3], InputType: reflect.TypeFor[GetPublicAccessBlockRequest](), Output: &s[2], OutputType: reflect.TypeFor[GetPublicAccessBlockOutput](), Errors: []*model.Shape{&s[6]}},
+		"ListTagsForResource":     {Name: "ListTagsForResource", Service: Service, Method: "GET", RequestURI: "/v20180820/tags/{resourceArn+}", Input: &s[4], InputType: reflect.TypeFor[ListTagsForResourceRequest](), Output: &s[5], OutputType: reflect.TypeFor[ListTagsForResourceResult]()},
+		"PutPublicAccessBlock":    {Name: "PutPublicAccessBlock", Service: Service, Method: "PUT", RequestURI: "/v20180820/configuration/publicAccessBlock", Input: &s[9], InputType: reflect.TypeFor[PutPublicAccessBlockRequest](), OutputType: reflect.TypeFor[model.Empty]()},
+		"TagResource":             {Name: "TagResource", Service: Service, Method: "POST", RequestURI: "/v20180820/tags/{resourceArn+}", ResponseCode: 204, Input: &s[16], InputLocationName: "TagResourceRequest", InputXMLNamespace: "http://awss3control.amazonaws.com/doc/2018-08-20/", InputType: reflect.TypeFor[TagResourceRequest](), Output: &s[17], OutputType: reflect.TypeFor[TagResourceResult]()},
+		"UntagResource":           {Name: "UntagResource", Service: Service, Method: "DELETE", RequestURI: "/v20180820/tags/{resourceArn+}", ResponseCode: 204, Input: &s[19], InputType: reflect.TypeFor[UntagResourceRequest](), Output: &s[20], OutputType: reflect.TypeFor[UntagResourceResult]()},
 	}
 }
 
@@ -102,6 +147,20 @@ type GetPublicAccessBlockOutput struct {
 type GetPublicAccessBlockRequest struct {
 	// AccountId — The account ID for the Amazon Web Services account whose PublicAccessBlock configuration you want to retrieve.
 	AccountId string `aws:"AccountId"`
+}
+
+// ListTagsForResourceRequest is the ListTagsForResourceRequest shape.
+type ListTagsForResourceRequest struct {
+	// AccountId — The Amazon Web Services account ID of the resource owner.
+	AccountId string `aws:"AccountId"`
+	// ResourceArn — The Amazon Resource Name (ARN) of the S3 resource that you want to list tags for.
+	ResourceArn string `aws:"ResourceArn"`
+}
+
+// ListTagsForResourceResult is the ListTagsForResourceResult shape.
+type ListTagsForResourceResult struct {
+	// Tags — The Amazon Web Services resource tags that are associated with the resource.
+	Tags []Tag `aws:"Tags"`
 }
 
 // NoSuchPublicAccessBlockConfiguration — Amazon S3 throws this exception if you make a GetPublicAccessBlock request against an account that doesn't have a PublicAccessBlockConfiguration set.
@@ -129,7 +188,43 @@ type PutPublicAccessBlockRequest struct {
 	AccountId string `aws:"AccountId"`
 }
 
+// Tag — A key-value pair that you use to label your resources.
+type Tag struct {
+	// Key — The key of the key-value pair of a tag added to your Amazon Web Services resource.
+	Key string `aws:"Key"`
+	// Value — The value of the key-value pair of a tag added to your Amazon Web Services resource.
+	Value string `aws:"Value"`
+}
+
+// TagResourceRequest is the TagResourceRequest shape.
+type TagResourceRequest struct {
+	// AccountId — The Amazon Web Services account ID that created the S3 resource that you're trying to add tags to or the requester's account ID.
+	AccountId string `aws:"AccountId"`
+	// ResourceArn — The Amazon Resource Name (ARN) of the S3 resource that you're applying tags to.
+	ResourceArn string `aws:"ResourceArn"`
+	// Tags — The Amazon Web Services resource tags that you want to add to the specified S3 resource.
+	Tags []Tag `aws:"Tags"`
+}
+
+// TagResourceResult is the TagResourceResult shape.
+type TagResourceResult struct {
+}
+
+// UntagResourceRequest is the UntagResourceRequest shape.
+type UntagResourceRequest struct {
+	// AccountId — The Amazon Web Services account ID that owns the resource that you're trying to remove the tags from.
+	AccountId string `aws:"AccountId"`
+	// ResourceArn — The Amazon Resource Name (ARN) of the S3 resource that you're removing tags from.
+	ResourceArn string `aws:"ResourceArn"`
+	// TagKeys — The array of tag key-value pairs that you're trying to remove from of the S3 resource.
+	TagKeys []string `aws:"TagKeys"`
+}
+
+// UntagResourceResult is the UntagResourceResult shape.
+type UntagResourceResult struct {
+}
+
 // NewNoSuchPublicAccessBlockConfiguration returns the NoSuchPublicAccessBlockConfiguration error with a message.
 func NewNoSuchPublicAccessBlockConfiguration(msg string) *model.Error {
-	return model.ErrorFromShape(&shapes[4], msg)
+	return model.ErrorFromShape(&shapes[6], msg)
 }

@@ -12,8 +12,10 @@ import (
 
 // ControlAPI returns the part of S3 Control Palisade serves: the account's public
 // access block (Get/Put/DeletePublicAccessBlock), which S3 combines with every
-// bucket's own. S3 Control signs as "s3", so its requests are told apart by the
-// x-amz-account-id header every one of them carries, with its /v20180820/ path.
+// bucket's own, and the tags of general purpose buckets (control_tags.go). S3 Control
+// signs as "s3", so its requests are told apart by the x-amz-account-id header every
+// one of them carries, with its /v20180820/ path. It is regional: its records carry
+// the Region called (recorded, 2026: abac_audit_replay.json, route-wrong-region).
 func (s *Service) ControlAPI() server.Service {
 	return server.Service{
 		Model: ctl.Service,
@@ -21,8 +23,10 @@ func (s *Service) ControlAPI() server.Service {
 			server.Read("GetPublicAccessBlock", s.getAccountPAB),
 			server.Write("PutPublicAccessBlock", s.putAccountPAB),
 			server.Write("DeletePublicAccessBlock", s.deleteAccountPAB),
+			server.Write("TagResource", s.tagResource),
+			server.Write("UntagResource", s.untagResource),
+			server.Read("ListTagsForResource", s.listTagsForResource),
 		},
-		Global: true,
 		Actions: map[string]string{
 			"GetPublicAccessBlock":    "s3:GetAccountPublicAccessBlock",
 			"PutPublicAccessBlock":    "s3:PutAccountPublicAccessBlock",
@@ -38,6 +42,9 @@ func (s *Service) ControlAPI() server.Service {
 // controlChecks authorizes the account-level actions (resource "*") with S3's request
 // keys; an account ID other than the caller's is refused outright.
 func (s *Service) controlChecks(c *server.Call, op string, in map[string]any) ([]authz.Check, error) {
+	if tagOps[op] {
+		return s.tagChecks(c, op, in)
+	}
 	id, _ := in["AccountId"].(string)
 	if id != c.Principal.Account {
 		return nil, model.NewError(403, "AccessDenied", "Access Denied")
