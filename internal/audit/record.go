@@ -255,10 +255,15 @@ const Hidden = "HIDDEN_DUE_TO_SECURITY_REASONS"
 func FormatTime(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05Z") }
 
 // EventSource is the eventSource of a service: its endpoint prefix and amazonaws.com.
+// S3 Control's calls are recorded as S3's (recorded, 2026: stackd
+// testdata/aws/s3/abac_audit_replay.json, TagResource and ListTagsForResource).
 func EventSource(svc *model.Service) string {
 	prefix := svc.EndpointPrefix
-	if svc.Name == "cloudwatch" {
+	switch svc.Name {
+	case "cloudwatch":
 		prefix = "monitoring"
+	case "s3control":
+		prefix = "s3"
 	}
 	return strings.ToLower(prefix) + ".amazonaws.com"
 }

@@ -942,8 +942,11 @@ func asAPIError(log *slog.Logger, err error, requestID string) *model.Error {
 	return internalError()
 }
 
+// newMeta is a response's request ID and host ID: S3's, and S3 Control's like them
+// (recorded 2026, stackd testdata/aws/s3/abac_audit_replay.json: S3 Control's request
+// IDs are S3's sixteen characters and its records carry an x-amz-id-2).
 func (s *Server) newMeta(m *model.Service) wire.Response {
-	if m.Name == "s3" {
+	if m.Name == "s3" || m.Name == "s3control" {
 		b := make([]byte, 8)
 		rand.Read(b)
 		host := make([]byte, 56)

@@ -33,6 +33,7 @@ func (s *Service) ControlAPI() server.Service {
 			"DeletePublicAccessBlock": "s3:PutAccountPublicAccessBlock",
 		},
 		Checks: s.controlChecks,
+		Record: s.controlRecord,
 		Claims: func(r *http.Request) bool {
 			return r.Header.Get("X-Amz-Account-Id") != "" && strings.HasPrefix(r.URL.Path, "/v20180820/")
 		},

@@ -1,6 +1,7 @@
 package s3_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/url"
 	"slices"
@@ -14,6 +15,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3control"
 	ctltypes "github.com/aws/aws-sdk-go-v2/service/s3control/types"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
+
+	"github.com/palisade/palisade/internal/audit"
+	s3svc "github.com/palisade/palisade/internal/service/s3"
 )
 
 // S3 Control's TagResource, UntagResource and ListTagsForResource on general purpose
@@ -375,5 +379,98 @@ func TestRecordedControlTagAuthorization(t *testing.T) {
 	must(0, untagRes(ctl, b, "project"))
 	if got := listTags(t, ctl, b); got != "Environment=Test,Project=Blue" {
 		t.Errorf("case-upper-key-retained: %s", got)
+	}
+}
+
+// TestRecordedControlTagAudit: S3 Control's tag calls are S3 management events
+// (eventSource s3.amazonaws.com) in the Region called, naming the bucket as their
+// resource, with requestParameters of the bucket, the resource ARN, UntagResource's
+// tagKeys (a string for one key, a list for more) and TagResource's body as JSON with
+// its namespace; ListTagsForResource is read-only; a refused call carries its error;
+// no call has responseElements (abac_audit_replay.json, control-tags-empty,
+// control-sees-legacy, merge-disabled, untag-partial-unknown, untag-unknown,
+// control-invalid-key, route-wrong-region). Changes to the tags reach AWS Config as
+// PutBucketTagging's do.
+func TestRecordedControlTagAudit(t *testing.T) {
+	e := newEnv(t)
+	must(e.iam.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("Delegated")}))
+	must(e.iam.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String("Delegated"), PolicyName: aws.String("p"), PolicyDocument: aws.String(allowAll)}))
+	k := must(e.iam.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String("Delegated")})).AccessKey
+	cfg := e.p.Config(*k.AccessKeyId, *k.SecretAccessKey, "")
+	u, ctl := s3Client(cfg), e.controlFor(cfg)
+	const b = "abac-controls"
+	must(u.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(b)}))
+	listTags(t, ctl, b)
+	tagBucket(t, u, b, "zeta", "last", "alpha", "first", "keep", "retained")
+	listTags(t, ctl, b)
+	must(0, tagRes(ctl, b, "alpha", "updated", "new", "added"))
+	must(0, untagRes(ctl, b, "new", "absent"))
+	must(0, untagRes(ctl, b, "never-here"))
+	wantErr(t, tagRes(ctl, b, "bad!", "no"), "InvalidTag", 400, "")
+	west := e.controlFor(cfg, func(o *s3control.Options) { o.Region = "us-west-2" })
+	_, err := west.ListTagsForResource(ctx, &s3control.ListTagsForResourceInput{AccountId: aws.String(account), ResourceArn: bucketARN(b)})
+	wantErr(t, err, "InvalidRequest", 400, "")
+
+	lists, tags, untags := e.trailRecords("ListTagsForResource"), e.trailRecords("TagResource"), e.trailRecords("UntagResource")
+	if len(lists) != 3 || len(tags) != 2 || len(untags) != 2 {
+		t.Fatalf("%d ListTagsForResource, %d TagResource, %d UntagResource records", len(lists), len(tags), len(untags))
+	}
+	base := `"bucketName":"abac-controls","resource":"arn:aws:s3:::abac-controls"`
+	check := func(label string, r audit.Record, readOnly bool, region, params string, status int) {
+		t.Helper()
+		if r.EventSource != "s3.amazonaws.com" || r.ReadOnly != readOnly || r.EventCategory != "Management" || !r.ManagementEvent || r.AWSRegion != region {
+			t.Errorf("%s: source %s readOnly %v category %s management %v region %s", label, r.EventSource, r.ReadOnly, r.EventCategory, r.ManagementEvent, r.AWSRegion)
+		}
+		sameJSON(t, label+" requestParameters", e.params(r), params)
+		if len(r.Resources) != 1 || r.Resources[0].ARN != "arn:aws:s3:::"+b || r.Resources[0].Type != "AWS::S3::Bucket" || r.Resources[0].AccountID != account {
+			t.Errorf("%s resources %+v", label, r.Resources)
+		}
+		if string(r.ResponseElements) != "null" {
+			t.Errorf("%s responseElements %s", label, r.ResponseElements)
+		}
+		timing(t, r, status, false)
+	}
+	check("control-tags-empty", lists[0], true, "us-east-1", "{"+base+"}", 200)
+	check("control-sees-legacy", lists[1], true, "us-east-1", "{"+base+"}", 200)
+	// The bytes of the answer: AWS's were 159 and 306 for these tag sets.
+	if lists[0].AdditionalEventData["bytesTransferredOut"] != float64(159) || lists[1].AdditionalEventData["bytesTransferredOut"] != float64(306) {
+		t.Errorf("ListTagsForResource bytesTransferredOut %v, %v", lists[0].AdditionalEventData["bytesTransferredOut"], lists[1].AdditionalEventData["bytesTransferredOut"])
+	}
+	check("merge-disabled", tags[0], false, "us-east-1", `{`+base+`,"TagResourceRequest":{"Tags":{"Tag":[{"Key":"alpha","Value":"updated"},{"Key":"new","Value":"added"}]},"xmlns":"http://awss3control.amazonaws.com/doc/2018-08-20/"}}`, 204)
+	// The Go SDK sends repeated query values sorted (AWS's record keeps them as sent:
+	// boto3's new, absent).
+	check("untag-partial-unknown", untags[0], false, "us-east-1", `{`+base+`,"tagKeys":["absent","new"]}`, 204)
+	check("untag-unknown", untags[1], false, "us-east-1", `{`+base+`,"tagKeys":"never-here"}`, 204)
+	check("control-invalid-key", tags[1], false, "us-east-1", `{`+base+`,"TagResourceRequest":{"Tags":{"Tag":{"Key":"bad!","Value":"no"}},"xmlns":"http://awss3control.amazonaws.com/doc/2018-08-20/"}}`, 400)
+	if r := tags[1]; r.ErrorCode != "InvalidTag" || !strings.HasPrefix(r.ErrorMessage, "This request contains a tag key or value that isn't valid.") ||
+		r.AdditionalEventData["bytesTransferredOut"] != float64(462) {
+		t.Errorf("control-invalid-key: %s %q, %v bytes out (AWS's error document: 462)", r.ErrorCode, r.ErrorMessage, r.AdditionalEventData["bytesTransferredOut"])
+	}
+	check("route-wrong-region", lists[2], true, "us-west-2", "{"+base+"}", 400)
+	if r := lists[2]; r.ErrorCode != "InvalidRequest" || r.ErrorMessage != "Try the request again using the bucket's region: us-east-1." {
+		t.Errorf("route-wrong-region: %s %q", r.ErrorCode, r.ErrorMessage)
+	}
+
+	// AWS Config: the tag set after each change; an untag that removes nothing is no
+	// change.
+	var got []string
+	for _, ev := range e.events(s3svc.EventSource) {
+		var rc s3svc.ResourceChange
+		if err := json.Unmarshal(ev.Data, &rc); err != nil {
+			t.Fatal(err)
+		}
+		if rc.ConfigurationItem != "BucketTaggingConfiguration" {
+			continue
+		}
+		var kv []string
+		for k, v := range rc.Configuration.Tags {
+			kv = append(kv, k+"="+v)
+		}
+		slices.Sort(kv)
+		got = append(got, rc.EventName+":"+strings.Join(kv, ","))
+	}
+	want := []string{"PutBucketTagging:alpha=first,keep=retained,zeta=last", "TagResource:alpha=updated,keep=retained,new=added,zeta=last", "UntagResource:alpha=updated,keep=retained,zeta=last"}
+	if !slices.Equal(got, want) {
+		t.Errorf("resource changes:\n got %v\nwant %v", got, want)
 	}
 }
