@@ -170,6 +170,14 @@ var s3Overrides = map[string][]string{
 	"DeleteObjects":       {},
 }
 
+// s3ControlOverrides are S3 Control operations whose resource is the one their
+// ResourceArn names, of whichever of the reference's types it is: a bucket here.
+var s3ControlOverrides = map[string][]string{
+	"TagResource":         {"s3:TagResource arn:aws:s3:::walk-bucket"},
+	"UntagResource":       {"s3:UntagResource arn:aws:s3:::walk-bucket"},
+	"ListTagsForResource": {"s3:ListTagsForResource arn:aws:s3:::walk-bucket"},
+}
+
 // cloudTrailReadOnly lists actions CloudTrail records as readOnly although the Service
 // Authorization Reference gives them the Write access level: KMS's cryptographic
 // operations change no state, and CloudTrail's KMS log examples show them with
@@ -318,7 +326,7 @@ func TestEveryOperationIsAuthorized(t *testing.T) {
 		must(s.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("walk-bucket"), Key: aws.String(key), Body: strings.NewReader("x")}))
 	}
 	entityVars["BucketName"], entityVars["ObjectName"] = "walk-bucket", "k"
-	s3Sample := map[string]any{"Bucket": "walk-bucket", "Key": "k", "AccountId": acct, "CopySource": "walk-bucket/src"}
+	s3Sample := map[string]any{"Bucket": "walk-bucket", "Key": "k", "AccountId": acct, "CopySource": "walk-bucket/src", "ResourceArn": "arn:aws:s3:::walk-bucket"}
 	bob := auth.Principal{Type: auth.IAMUser, Account: acct, ARN: arn("user/bob"), UserID: "AIDABOB", UserName: "bob"}
 
 	for _, svc := range p.App.Services() {
@@ -440,6 +448,9 @@ func checkS3(t *testing.T, svc, op, action string, chks []authz.Check) {
 		want = append(want, action+" "+r)
 	}
 	if o, ok := s3Overrides[op]; ok && svc == "s3" {
+		want = o
+	}
+	if o, ok := s3ControlOverrides[op]; ok && svc == "s3control" {
 		want = o
 	}
 	var got []string
