@@ -37,6 +37,8 @@ func (s *Service) ControlAPI() server.Service {
 		},
 		Checks: s.controlChecks,
 		Record: s.controlRecord,
+		EventNames: map[string]string{"GetPublicAccessBlock": "GetAccountPublicAccessBlock", "PutPublicAccessBlock": "PutAccountPublicAccessBlock",
+			"DeletePublicAccessBlock": "DeleteAccountPublicAccessBlock"},
 		Claims: func(r *http.Request) bool {
 			return r.Header.Get("X-Amz-Account-Id") != "" && strings.HasPrefix(r.URL.Path, "/v20180820/")
 		},

@@ -307,18 +307,23 @@ func (s *Service) setBucketTags(c *server.Call, b *bucketRec, tags []api.Tag) er
 }
 
 // controlRecord is S3 Control's Record hook. Its calls are recorded as S3's are
-// (eventSource s3.amazonaws.com, additionalEventData describing the exchange, no
-// responseElements), the tag operations' requestParameters naming the bucket, the
-// Host, the resource ARN, UntagResource's tagKeys (one key as a string, several as a
-// list) and TagResource's XML body with its namespace (recorded, 2026:
+// (eventSource s3.amazonaws.com, requestParameters from the HTTP request,
+// additionalEventData describing the exchange, no responseElements); the account's
+// public access block operations under their IAM action names, with the Host alone
+// (recorded, 2026: stackd testdata/aws/s3control/native_audit_replay.json,
+// GetAccountPublicAccessBlock). The tag operations' requestParameters name the bucket,
+// the Host, the resource ARN, UntagResource's tagKeys (one key as a string, several
+// as a list) and TagResource's XML body with its namespace (recorded, 2026:
 // abac_audit_replay.json, merge-disabled, untag-partial-unknown, untag-invalid,
 // control-tags-empty).
 func (s *Service) controlRecord(c *server.Call, in map[string]any, out any, err error) {
-	op := c.Operation.Name
-	if !tagOps[op] || c.HTTP == nil {
+	if c.HTTP == nil {
 		return
 	}
 	s.record(c, in, out, err)
+	if !tagOps[c.Operation.Name] {
+		return
+	}
 	var p jsonObject
 	arn, _ := in["ResourceArn"].(string)
 	if t, perr := parseTagARN(arn); perr == nil && t.bucket != "" {

@@ -474,3 +474,25 @@ func TestRecordedControlTagAudit(t *testing.T) {
 		t.Errorf("resource changes:\n got %v\nwant %v", got, want)
 	}
 }
+
+// TestRecordedAccountPABAudit: S3 Control's account-level public access block calls
+// are recorded as S3's under their IAM action names, with the Host alone as
+// requestParameters, and its errors are S3 Control's <ErrorResponse> documents
+// naming the account (stackd testdata/aws/s3control/native_audit_replay.json,
+// owner_short_header_prefixed: 391 bytes with a 96-character x-amz-id-2).
+func TestRecordedAccountPABAudit(t *testing.T) {
+	e := newEnv(t)
+	_, err := e.controlFor(e.p.RootConfig()).GetPublicAccessBlock(ctx, &s3control.GetPublicAccessBlockInput{AccountId: aws.String(account)})
+	wantErr(t, err, "NoSuchPublicAccessBlockConfiguration", 404, "The public access block configuration was not found")
+	r := e.lastRecord("GetAccountPublicAccessBlock")
+	if r.EventSource != "s3.amazonaws.com" || !r.ReadOnly || r.AWSRegion != "us-east-1" || len(r.Resources) != 0 || string(r.ResponseElements) != "null" ||
+		r.ErrorCode != "NoSuchPublicAccessBlockConfiguration" || r.ErrorMessage != "The public access block configuration was not found" {
+		t.Errorf("record %+v", r)
+	}
+	sameJSON(t, "requestParameters", e.params(r), `{}`)
+	timing(t, r, 404, false)
+	id, _ := r.AdditionalEventData["x-amz-id-2"].(string)
+	if d := r.AdditionalEventData; d["bytesTransferredIn"] != float64(0) || d["bytesTransferredOut"] != float64(391-96+len(id)) {
+		t.Errorf("bytes in %v out %v", d["bytesTransferredIn"], d["bytesTransferredOut"])
+	}
+}
