@@ -496,3 +496,23 @@ func TestRecordedAccountPABAudit(t *testing.T) {
 		t.Errorf("bytes in %v out %v", d["bytesTransferredIn"], d["bytesTransferredOut"])
 	}
 }
+
+// TestControlTagsOtherAccount: another account's caller cannot reach a bucket's tags
+// through S3 Control: naming its own account is the recorded answer to an account that
+// does not own the bucket (abac_controls_replay.json, route-wrong-account); naming the
+// owner is refused as the account's other S3 Control settings are (inferred), even
+// under a bucket policy that grants the actions.
+func TestControlTagsOtherAccount(t *testing.T) {
+	e := newEnv(t)
+	const b, other = "ctl-tags-owned", "111122223333"
+	e.bucket(b)
+	must(0, e.policy(b, `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"`+other+`"},"Action":["s3:TagResource","s3:ListTagsForResource"],"Resource":"arn:aws:s3:::`+b+`"}]}`))
+	ctl := e.controlFor(e.p.AccountConfig(other))
+	_, err := ctl.ListTagsForResource(ctx, &s3control.ListTagsForResourceInput{AccountId: aws.String(other), ResourceArn: bucketARN(b)})
+	wantErr(t, err, "InvalidRequest", 400, "The specified AWS account ID does not own this S3 general purpose bucket. Use the account ID of the S3 bucket owner, then try again.")
+	_, err = ctl.TagResource(ctx, &s3control.TagResourceInput{AccountId: aws.String(account), ResourceArn: bucketARN(b), Tags: ctlTags("k", "v")})
+	wantErr(t, err, "AccessDenied", 403, "")
+	if got := listTags(t, e.controlFor(e.p.RootConfig()), b); got != "" {
+		t.Fatalf("tags %q", got)
+	}
+}

@@ -17,8 +17,9 @@ import (
 
 // The answers in this file are AWS's, recorded against us-east-1 in 2026 and published
 // in the radkawar/stackd repository under testdata/aws/s3/abac_*_replay.json. Bucket
-// tags are set there with S3 Control's TagResource, which Palisade does not serve;
-// here they are set with PutBucketTagging while ABAC is disabled.
+// tags are set there with S3 Control's TagResource; here they are set with
+// PutBucketTagging while ABAC is disabled (S3 Control's tag calls are replayed in
+// control_tags_test.go).
 
 func setABAC(t *testing.T, c *s3.Client, bucket string, st types.BucketAbacStatus) {
 	t.Helper()
