@@ -22,11 +22,8 @@ import (
 // case: "project" and "Project" are two tags (abac_authorization_replay.json,
 // case-distinct-tag-storage, remove-exact-lower-key).
 
-// tagOps are the S3 Control operations on resource tags.
+// tagOps are the S3 Control operations on resource tags, authorized as s3:<Operation>.
 var tagOps = map[string]bool{"TagResource": true, "UntagResource": true, "ListTagsForResource": true}
-
-// tagActions are the IAM actions they are authorized as.
-var tagActions = map[string]string{"TagResource": "s3:TagResource", "UntagResource": "s3:UntagResource", "ListTagsForResource": "s3:ListTagsForResource"}
 
 // The model's constraints are S3 Control's own checks here, with its own answers: an
 // account ID that is no account ID is AccessDenied naming it, a tag that breaks the
@@ -53,12 +50,10 @@ func init() {
 			m.Shape.Min, m.Shape.Max = nil, nil
 			el := m.Shape.Member.Shape
 			if el.Type == model.Structure {
-				for _, kv := range el.Members {
-					kv.Shape.Min, kv.Shape.Max, kv.Shape.Pattern = nil, nil, ""
-				}
 				el.Required = nil
 				for _, kv := range el.Members {
 					kv.Required = false
+					kv.Shape.Min, kv.Shape.Max, kv.Shape.Pattern = nil, nil, ""
 				}
 			} else {
 				el.Min, el.Max, el.Pattern = nil, nil, ""
@@ -113,38 +108,38 @@ func errNoSuchResource() *model.Error {
 // the caller's, as for the account's public access block (inferred: another account's
 // bucket is refused as S3 Control refuses another account's settings); cross-account
 // tagging is not served.
-func tagBucket(c *server.Call, id, arn string) (*bucketRec, tagTarget, error) {
+func tagBucket(c *server.Call, id, arn string) (*bucketRec, error) {
 	if !isAccountID(id) {
-		return nil, tagTarget{}, errAccessDenied().With("AccountId", id)
+		return nil, errAccessDenied().With("AccountId", id)
 	}
 	t, err := parseTagARN(arn)
 	if err != nil {
-		return nil, t, err
+		return nil, err
 	}
 	if t.other {
-		return nil, t, errNoSuchResource()
+		return nil, errNoSuchResource()
 	}
 	b, err := buckets(c.Tx).get(c.Tx, t.bucket)
 	if err != nil {
-		return nil, t, err
+		return nil, err
 	}
 	if b == nil {
-		return nil, t, errNoSuchResource()
+		return nil, errNoSuchResource()
 	}
 	// The bucket is the record's resource from here on, also when the call is
 	// refused (recorded, 2026: abac_audit_replay.json, route-wrong-region,
 	// route-wrong-account).
 	bucketResource(c, c.Operation.Name, b)
 	if b.Owner != id {
-		return nil, t, model.NewError(400, "InvalidRequest", "The specified AWS account ID does not own this S3 general purpose bucket. Use the account ID of the S3 bucket owner, then try again.")
+		return nil, model.NewError(400, "InvalidRequest", "The specified AWS account ID does not own this S3 general purpose bucket. Use the account ID of the S3 bucket owner, then try again.")
 	}
 	if id != c.Principal.Account {
-		return nil, t, errAccessDenied()
+		return nil, errAccessDenied()
 	}
 	if c.Region != b.Region {
-		return nil, t, model.NewError(400, "InvalidRequest", "Try the request again using the bucket's region: %s.", b.Region)
+		return nil, model.NewError(400, "InvalidRequest", "Try the request again using the bucket's region: %s.", b.Region)
 	}
-	return b, t, nil
+	return b, nil
 }
 
 // tagChecks authorizes a tag operation: its action on the bucket, under the bucket
@@ -159,7 +154,7 @@ func (s *Service) tagChecks(c *server.Call, op string, in map[string]any) ([]aut
 	eventData(c, in)
 	id, _ := in["AccountId"].(string)
 	arn, _ := in["ResourceArn"].(string)
-	b, _, err := tagBucket(c, id, arn)
+	b, err := tagBucket(c, id, arn)
 	if err != nil {
 		return nil, err
 	}
@@ -184,7 +179,7 @@ func (s *Service) tagChecks(c *server.Call, op string, in map[string]any) ([]aut
 	if err := restrictPublic(c, b, rp); err != nil {
 		return nil, err
 	}
-	return []authz.Check{{Action: tagActions[op], Resource: b.arn(), ResourceAccount: b.Owner, ResourcePolicy: rp.policy, Context: ctx}}, nil
+	return []authz.Check{{Action: "s3:" + op, Resource: b.arn(), ResourceAccount: b.Owner, ResourcePolicy: rp.policy, Context: ctx}}, nil
 }
 
 // The answers S3 Control gives a tag set it refuses (recorded, 2026:
@@ -207,7 +202,7 @@ const (
 func validTagKey(k string) bool { return k != "" && utf16Len(k) <= 128 && tagChars(k) }
 
 func (s *Service) tagResource(c *server.Call, in *ctl.TagResourceRequest) (*ctl.TagResourceResult, error) {
-	b, _, err := tagBucket(c, in.AccountId, in.ResourceArn)
+	b, err := tagBucket(c, in.AccountId, in.ResourceArn)
 	if err != nil {
 		return nil, err
 	}
@@ -249,7 +244,7 @@ func (s *Service) tagResource(c *server.Call, in *ctl.TagResourceRequest) (*ctl.
 }
 
 func (s *Service) untagResource(c *server.Call, in *ctl.UntagResourceRequest) (*ctl.UntagResourceResult, error) {
-	b, _, err := tagBucket(c, in.AccountId, in.ResourceArn)
+	b, err := tagBucket(c, in.AccountId, in.ResourceArn)
 	if err != nil {
 		return nil, err
 	}
@@ -278,7 +273,7 @@ func (s *Service) untagResource(c *server.Call, in *ctl.UntagResourceRequest) (*
 }
 
 func (s *Service) listTagsForResource(c *server.Call, in *ctl.ListTagsForResourceRequest) (*ctl.ListTagsForResourceResult, error) {
-	b, _, err := tagBucket(c, in.AccountId, in.ResourceArn)
+	b, err := tagBucket(c, in.AccountId, in.ResourceArn)
 	if err != nil {
 		return nil, err
 	}
