@@ -7,6 +7,7 @@ import (
 
 	api "github.com/palisade/palisade/internal/api/s3"
 	ctl "github.com/palisade/palisade/internal/api/s3control"
+	"github.com/palisade/palisade/internal/audit"
 	"github.com/palisade/palisade/internal/authz"
 	"github.com/palisade/palisade/internal/model"
 	"github.com/palisade/palisade/internal/server"
@@ -124,6 +125,9 @@ func tagBucket(c *server.Call, id, arn string) (*bucketRec, error) {
 		return nil, err
 	}
 	if b == nil {
+		// The record still names the bucket, in the account given (recorded, 2026:
+		// abac_audit_replay.json, route-absent).
+		c.Resources = []audit.Resource{{AccountID: id, Type: "AWS::S3::Bucket", ARN: arn, AccountFirst: true}}
 		return nil, errNoSuchResource()
 	}
 	// The bucket is the record's resource from here on, also when the call is

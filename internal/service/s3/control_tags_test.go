@@ -410,9 +410,19 @@ func TestRecordedControlTagAudit(t *testing.T) {
 	west := e.controlFor(cfg, func(o *s3control.Options) { o.Region = "us-west-2" })
 	_, err := west.ListTagsForResource(ctx, &s3control.ListTagsForResourceInput{AccountId: aws.String(account), ResourceArn: bucketARN(b)})
 	wantErr(t, err, "InvalidRequest", 400, "")
+	// Refusals, for their records: the error documents' sizes are AWS's, less its
+	// x-amz-id-2's length, and each record names the bucket (control-duplicate,
+	// control-reserved, quota-combined-fifty-one, route-wrong-account, route-absent).
+	wantErr(t, tagRes(ctl, b, "dupe", "first", "dupe", "last"), "InvalidTag", 400, "")
+	wantErr(t, tagRes(ctl, b, "aws:owned", "no"), "InvalidTag", 400, "")
+	wantErr(t, tagRes(ctl, b, numbered("q", 0, 51, "v")...), "TooManyTags", 400, "")
+	_, err = ctl.ListTagsForResource(ctx, &s3control.ListTagsForResourceInput{AccountId: aws.String("917546008205"), ResourceArn: bucketARN(b)})
+	wantErr(t, err, "InvalidRequest", 400, "")
+	_, err = ctl.ListTagsForResource(ctx, &s3control.ListTagsForResourceInput{AccountId: aws.String(account), ResourceArn: bucketARN(b + "-absent")})
+	wantErr(t, err, "NoSuchResource", 404, "")
 
 	lists, tags, untags := e.trailRecords("ListTagsForResource"), e.trailRecords("TagResource"), e.trailRecords("UntagResource")
-	if len(lists) != 3 || len(tags) != 2 || len(untags) != 2 {
+	if len(lists) != 5 || len(tags) != 5 || len(untags) != 2 {
 		t.Fatalf("%d ListTagsForResource, %d TagResource, %d UntagResource records", len(lists), len(tags), len(untags))
 	}
 	base := `"bucketName":"abac-controls","resource":"arn:aws:s3:::abac-controls"`
@@ -450,6 +460,22 @@ func TestRecordedControlTagAudit(t *testing.T) {
 	if r := lists[2]; r.ErrorCode != "InvalidRequest" || r.ErrorMessage != "Try the request again using the bucket's region: us-east-1." {
 		t.Errorf("route-wrong-region: %s %q", r.ErrorCode, r.ErrorMessage)
 	}
+	refused := func(label string, r audit.Record, code string, awsBytes, awsIDLen int, arn string) {
+		t.Helper()
+		id, _ := r.AdditionalEventData["x-amz-id-2"].(string)
+		if r.ErrorCode != code || r.AdditionalEventData["bytesTransferredOut"] != float64(awsBytes-awsIDLen+len(id)) {
+			t.Errorf("%s: %s, %v bytes out, want %s and AWS's %d", label, r.ErrorCode, r.AdditionalEventData["bytesTransferredOut"], code, awsBytes)
+		}
+		if len(r.Resources) != 1 || r.Resources[0].ARN != arn || r.Resources[0].AccountID != account {
+			t.Errorf("%s resources %+v", label, r.Resources)
+		}
+	}
+	refused("route-wrong-region", lists[2], "InvalidRequest", 342, 96, "arn:aws:s3:::"+b)
+	refused("control-duplicate", tags[2], "InvalidTag", 349, 76, "arn:aws:s3:::"+b)
+	refused("control-reserved", tags[3], "InvalidTag", 394, 76, "arn:aws:s3:::"+b)
+	refused("quota-fifty-one-request", tags[4], "TooManyTags", 340, 76, "arn:aws:s3:::"+b)
+	refused("route-wrong-account", lists[3], "InvalidRequest", 395, 76, "arn:aws:s3:::"+b)
+	refused("route-absent", lists[4], "NoSuchResource", 300, 76, "arn:aws:s3:::"+b+"-absent")
 
 	// AWS Config: the tag set after each change; an untag that removes nothing is no
 	// change.
