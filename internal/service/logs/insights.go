@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/base64"
 	"fmt"
-	"math"
 	"sort"
 	"strconv"
 	"strings"
@@ -320,27 +319,70 @@ func (l *Logs) runQuery(ctx context.Context, account, region, id string) {
 	}
 }
 
-// execute runs a query over its log groups' events in [start, end].
-func (l *Logs) execute(tx *store.Tx, account, region string, q *queryRec) ([][]api.ResultField, error) {
+// execute runs a query over its log groups' events in [start, end]. The per-row
+// commands before the first stats, sort, dedup or limit run as events are read; the
+// rest run over the rows they let through, which enter in the default order
+// (@timestamp descending: "If the results are not sorted before being run through
+// dedup, then the default descending sort order using @timestamp is used.", "dedup").
+func (l *Logs) execute(tx *store.Tx, account, region string, q *queryRec) (_ [][]api.ResultField, err error) {
+	// Queries run in the background: a fault in evaluating one fails that query
+	// rather than the server.
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("logs: query %s: %v", q.ID, p)
+		}
+	}()
 	iq, err := parseInsights(q.Query)
 	if err != nil {
 		return nil, err
 	}
-	limit := iq.limit
-	if limit == 0 {
-		limit = q.Limit
+	head := 0
+	for head < len(iq.stages) && streaming(iq.stages[head]) {
+		head++
 	}
-	if limit == 0 {
-		// StartQuery's limit: "The default is 10,000." (API reference; the limit
-		// command's page says the same of a query without one).
-		limit = defaultQueryLimit
+	prefix, tail := iq.stages[:head], iq.stages[head:]
+	var aggs *aggregator
+	if len(tail) > 0 {
+		if st, ok := tail[0].(*stStats); ok {
+			aggs = newAggregator(st)
+			tail = tail[1:]
+		}
 	}
-	sorts := iq.sorts
-	if len(sorts) == 0 && iq.stats == nil {
-		sorts = []qsort{{field: "@timestamp", desc: true}}
+	// StartQuery's limit applies after the query's own commands, as a last limit (a
+	// 2026 us-east-1 report: "the API limit is applied as a trailing stage", so that
+	// "| estimate" with it failed as "unexpected symbol found limit"). Without it or a
+	// limit command, event queries return 10,000 rows ("The default is 10,000.", API
+	// reference; the limit command's page says the same of a query without one).
+	finalCap := q.Limit
+	if finalCap == 0 && iq.limit == 0 && !iq.hasStats {
+		finalCap = defaultQueryLimit
+	}
+	// While reading, keep only the rows that can still be returned when what follows
+	// is at most one sort and limits.
+	var keep []qsort
+	keepN := 0
+	if aggs == nil && !iq.hasStats {
+		keepN = finalCap
+		simple := true
+		for i, s := range tail {
+			switch st := s.(type) {
+			case *stSort:
+				simple = simple && i == 0
+				keep = st.keys
+			case *stLimit:
+				if keepN == 0 || st.n < keepN {
+					keepN = st.n
+				}
+			default:
+				simple = false
+			}
+		}
+		keep = append(append([]qsort{}, keep...), qsort{field: "@timestamp", desc: true})
+		if !simple {
+			keepN = 0
+		}
 	}
 	var matched []qrow
-	aggs := newAggregator(iq.stats)
 	now := l.d.Clock.Now()
 	for _, gname := range q.Groups {
 		g, err := loadGroup(tx, account, region, gname)
@@ -369,7 +411,7 @@ func (l *Logs) execute(tx *store.Tx, account, region string, q *queryRec) ([][]a
 				q.Scanned++
 				q.Bytes += float64(len(msg))
 				row := &eventRow{ts: ts, ingest: m.Ingest, msg: msg, stream: m.Stream, group: account + ":" + gname}
-				if !passes(iq.filters, row) {
+				if !applyRow(prefix, row) {
 					continue
 				}
 				q.Matched++
@@ -378,165 +420,43 @@ func (l *Logs) execute(tx *store.Tx, account, region string, q *queryRec) ([][]a
 					continue
 				}
 				row.ptr = base64.RawStdEncoding.EncodeToString([]byte(gname + sep + pos{ts, m.ID, m.Seq, r.idx}.String()))
-				row.msg = strings.Clone(msg)
+				row.retain()
 				matched = append(matched, row)
-				if len(matched) > 4*limit {
-					sortRows(matched, sorts)
-					matched = matched[:limit]
+				if keepN > 0 && len(matched) > 4*keepN {
+					sortRows(matched, keep)
+					clear(matched[keepN:])
+					matched = matched[:keepN]
 				}
 			}
 		}
 	}
-	var columns []string
 	if aggs != nil {
-		matched, columns = aggs.rows()
+		matched = aggs.rows()
 	} else {
-		columns = iq.fields
-		if len(columns) == 0 {
-			columns = []string{"@timestamp", "@message"}
-		}
-		columns = append(columns, "@ptr")
+		sortRows(matched, []qsort{{field: "@timestamp", desc: true}})
 	}
-	var kept []qrow
-	for _, r := range matched {
-		if passes(iq.post, r) {
-			kept = append(kept, r)
-		}
+	rows := runStages(tail, matched)
+	if finalCap > 0 {
+		rows = rows[:min(finalCap, len(rows))]
 	}
-	sortRows(kept, sorts)
-	if aggs == nil || iq.limit > 0 {
-		kept = kept[:min(limit, len(kept))]
+	columns := iq.columns
+	if iq.display != nil {
+		columns = iq.display
 	}
-	out := make([][]api.ResultField, 0, len(kept))
-	for _, r := range kept {
+	if !iq.hasStats {
+		columns = append(append([]string{}, columns...), "@ptr")
+	}
+	out := make([][]api.ResultField, 0, len(rows))
+	for _, r := range rows {
 		var fields []api.ResultField
 		for _, col := range columns {
 			v, ok := r.get(col)
 			if !ok || v == nil {
 				continue
 			}
-			fields = append(fields, api.ResultField{Field: svckit.Ptr(col), Value: svckit.Ptr(formatValue(col, v))})
+			fields = append(fields, api.ResultField{Field: svckit.Ptr(col), Value: svckit.Ptr(formatValue(v))})
 		}
 		out = append(out, fields)
 	}
 	return out, nil
-}
-
-func passes(filters []qexpr, r qrow) bool {
-	for _, f := range filters {
-		if !truthy(f.eval(r)) {
-			return false
-		}
-	}
-	return true
-}
-
-// aggregator computes stats ... by ...
-type aggregator struct {
-	st     *qstats
-	groups map[string]*aggGroup
-	order  []string
-}
-
-type aggGroup struct {
-	keys   []any
-	counts []float64
-	sums   []float64
-	mins   []float64
-	maxs   []float64
-}
-
-func newAggregator(st *qstats) *aggregator {
-	if st == nil {
-		return nil
-	}
-	return &aggregator{st: st, groups: map[string]*aggGroup{}}
-}
-
-func (a *aggregator) add(r qrow) {
-	keys := make([]any, len(a.st.by))
-	var kb strings.Builder
-	for i, b := range a.st.by {
-		var v any
-		if b.bin > 0 {
-			ts, _ := r.get("@timestamp")
-			t := ts.(int64)
-			v = t - t%b.bin
-		} else {
-			v, _ = r.get(b.field)
-		}
-		keys[i] = v
-		kb.WriteString(asText(v) + sep)
-	}
-	k := kb.String()
-	g, ok := a.groups[k]
-	if !ok {
-		n := len(a.st.aggs)
-		g = &aggGroup{keys: keys, counts: make([]float64, n), sums: make([]float64, n), mins: make([]float64, n), maxs: make([]float64, n)}
-		for i := range g.mins {
-			g.mins[i], g.maxs[i] = math.Inf(1), math.Inf(-1)
-		}
-		a.groups[k] = g
-		a.order = append(a.order, k)
-	}
-	for i, ag := range a.st.aggs {
-		if ag.field == "" {
-			g.counts[i]++
-			continue
-		}
-		v, ok := r.get(ag.field)
-		if !ok || v == nil {
-			continue
-		}
-		g.counts[i]++
-		if f, ok := asNumber(v); ok {
-			g.sums[i] += f
-			g.mins[i] = min(g.mins[i], f)
-			g.maxs[i] = max(g.maxs[i], f)
-		}
-	}
-}
-
-func (a *aggregator) rows() ([]qrow, []string) {
-	var cols []string
-	for _, b := range a.st.by {
-		cols = append(cols, b.name)
-	}
-	for _, ag := range a.st.aggs {
-		cols = append(cols, ag.name)
-	}
-	var out []qrow
-	for _, k := range a.order {
-		g := a.groups[k]
-		row := mapRow{}
-		for i, b := range a.st.by {
-			if b.bin > 0 {
-				row[b.name] = time.UnixMilli(g.keys[i].(int64)).UTC().Format("2006-01-02 15:04:05.000")
-			} else if g.keys[i] != nil {
-				row[b.name] = g.keys[i]
-			}
-		}
-		for i, ag := range a.st.aggs {
-			switch ag.fn {
-			case "count":
-				row[ag.name] = g.counts[i]
-			case "sum":
-				row[ag.name] = g.sums[i]
-			case "avg":
-				if g.counts[i] > 0 {
-					row[ag.name] = g.sums[i] / g.counts[i]
-				}
-			case "min":
-				if g.counts[i] > 0 {
-					row[ag.name] = g.mins[i]
-				}
-			case "max":
-				if g.counts[i] > 0 {
-					row[ag.name] = g.maxs[i]
-				}
-			}
-		}
-		out = append(out, row)
-	}
-	return out, cols
 }

@@ -1,31 +1,33 @@
 package logs
 
 import (
-	"encoding/json"
 	"fmt"
-	"math"
 	"regexp"
-	"sort"
 	"strconv"
 	"strings"
-	"time"
 	"unicode"
 	"unicode/utf8"
 )
 
-// A subset of the CloudWatch Logs Insights query language: commands joined by |
+// The CloudWatch Logs Insights query language (CloudWatch Logs User Guide, "CloudWatch
+// Logs Insights language query syntax" and the pages of each command): commands
+// joined by |, run in order as a pipeline.
 //
-//	fields f1, f2 ...        the columns returned (display is the same)
-//	filter EXPR              comparisons (= != < <= > >=), like / not like with a
-//	                         "substring" or /regex/, =~ /regex/, in [...], ispresent(f),
-//	                         and, or, not, parentheses
-//	stats AGG [as name], ... [by f1, bin(5m) ...]
-//	                         count(*), count(f), sum, avg, min, max
+//	fields EXPR [as name], ...   computed or named fields, shown unless display is used
+//	display f1, f2 ...           the final projection; only the last one counts
+//	filter EXPR                  comparisons (= != < <= > >=), like / not like / =~ with a
+//	                             "substring" or /regex/, in [...], and, or, not, arithmetic
+//	                             (+ - * / % ^) and the documented functions
+//	parse FIELD "glob*" as a, ...
+//	parse FIELD /(?<name>regex)/ fields extracted from a field
+//	stats AGG-EXPR [as name], ... [by EXPR [as name], ...]   at most twice
 //	sort f [asc|desc], ...
+//	dedup f1, f2 ...             only limit may follow
 //	limit N
 //
-// Fields are @timestamp, @message, @logStream, @log, @ingestionTime and, for JSON
-// messages, the members discovered by flattening the object (a.b, list.0.c).
+// Lines starting with # are comments. Fields are @timestamp, @message, @logStream,
+// @log, @ingestionTime and, for JSON messages, the members discovered by flattening
+// the object (a.b, list.0.c).
 
 // The rows a query returns: defaultQueryLimit without a limit command or StartQuery
 // limit, at most maxQueryLimit ("If you omit limit, the query defaults to returning up
@@ -36,30 +38,50 @@ const (
 	maxQueryLimit     = 100_000
 )
 
+// maxStatsCommands: "A query can have a maximum of two stats commands." (User Guide,
+// "stats", Use multiple stats commands in a single query).
+const maxStatsCommands = 2
+
 type insightsQuery struct {
-	fields  []string
-	filters []qexpr
-	post    []qexpr // filters after stats
-	stats   *qstats
-	sorts   []qsort
-	limit   int
+	stages  []qstage
+	display []string // the last display command's fields, nil without one
+	// columns are the fields shown without display: those named by fields commands
+	// (or @timestamp, @message without any) and those parse extracts, reset by stats.
+	columns  []string
+	hasStats bool
+	limit    int // the last limit command, 0 without one
 }
 
-type qstats struct {
-	aggs []qagg
-	by   []qby
-}
+type qstage interface{ stage() }
 
-type qagg struct {
-	fn    string // count, sum, avg, min, max
-	field string // "" for count(*)
-	name  string
+type stFields struct{ items []qnamed }
+type stFilter struct{ e qexpr }
+type stParse struct {
+	src   qexpr
+	re    *regexp.Regexp
+	names []string // field per submatch (index 1...), "" for an unnamed group
 }
+type stStats struct {
+	aggs []*qaggSpec
+	by   []qnamed
+	out  []qnamed
+}
+type stSort struct{ keys []qsort }
+type stLimit struct{ n int }
+type stDedup struct{ fields []string }
 
-type qby struct {
-	field string
-	bin   int64 // milliseconds, for bin(...)
-	name  string
+func (stFields) stage() {}
+func (stFilter) stage() {}
+func (stParse) stage()  {}
+func (stStats) stage()  {}
+func (stSort) stage()   {}
+func (stLimit) stage()  {}
+func (stDedup) stage()  {}
+
+// qnamed is an expression and the field it produces.
+type qnamed struct {
+	name string
+	e    qexpr
 }
 
 type qsort struct {
@@ -70,332 +92,537 @@ type qsort struct {
 // qrow is one row: an event's fields, or an aggregate's.
 type qrow interface {
 	get(name string) (any, bool)
+	set(name string, v any)
 }
 
 type qexpr interface {
 	eval(r qrow) any
 }
 
+// qerr is a query the language does not accept. AWS answers MalformedQueryException
+// "unexpected symbol found <token> at line <n> and position <p>", the position counted
+// from 0 in its line, "<EOF>" when the query ends too early (messages quoted in public
+// reports, e.g. "unexpected symbol found fields at line 1 and position 0",
+// "unexpected symbol found <EOF> at line 1 and position 0", and "unexpected symbol
+// found sort" for a sort after dedup, observed on us-east-1 in 2026).
+type qerr struct{ msg string }
+
+func (e *qerr) Error() string { return e.msg }
+
+func unexpected(t qtok) error {
+	return &qerr{fmt.Sprintf("unexpected symbol found %s at line %d and position %d", t.raw, t.line, t.col)}
+}
+
 func malformed(format string, args ...any) error {
-	return fmt.Errorf(format, args...)
+	return &qerr{fmt.Sprintf(format, args...)}
+}
+
+// Tokens.
+
+const (
+	tIdent  = 'i' // a field, keyword or function name (backticks removed)
+	tString = 's'
+	tNumber = 'n'
+	tPeriod = 'd' // 5m, 1h, 10min
+	tRegex  = 'r'
+	tOp     = 'o'
+	tPunct  = 'p' // ( ) [ ] , |
+	tEOF    = 'e'
+)
+
+type qtok struct {
+	kind      byte
+	text      string // value: unquoted string, regex body, field name
+	raw       string // as written
+	line, col int
+	quoted    bool // a `backticked` field: never a keyword
+}
+
+func (t qtok) is(kind byte, text string) bool {
+	return t.kind == kind && strings.EqualFold(t.text, text) && !t.quoted
+}
+
+func (t qtok) word(w string) bool { return t.is(tIdent, w) }
+
+func identRune(r rune) bool {
+	return r == '_' || r == '@' || r == '.' || unicode.IsLetter(r) || unicode.IsDigit(r)
+}
+
+// lexInsights splits a query into tokens. A / opens a regex after like, =~ and the
+// field of parse; elsewhere it divides.
+func lexInsights(q string) ([]qtok, error) {
+	var out []qtok
+	line, lineStart := 1, 0
+	regexNext := func() bool {
+		n := len(out)
+		if n == 0 {
+			return false
+		}
+		last := out[n-1]
+		if last.word("like") || last.is(tOp, "=~") {
+			return true
+		}
+		// parse FIELD /regex/
+		return n >= 2 && out[n-2].word("parse") && last.kind == tIdent && (n == 2 || out[n-3].is(tPunct, "|"))
+	}
+	for i := 0; i < len(q); {
+		c := q[i]
+		tok := qtok{line: line, col: utf8.RuneCountInString(q[lineStart:i])}
+		switch {
+		case c == '\n':
+			i++
+			line, lineStart = line+1, i
+			continue
+		case c == ' ' || c == '\t' || c == '\r':
+			i++
+			continue
+		case c == '#':
+			for i < len(q) && q[i] != '\n' {
+				i++
+			}
+			continue
+		case c == '"' || c == '\'':
+			j := i + 1
+			var b strings.Builder
+			for j < len(q) && q[j] != c {
+				if q[j] == '\\' && j+1 < len(q) {
+					j++
+				}
+				b.WriteByte(q[j])
+				j++
+			}
+			if j >= len(q) {
+				tok.raw = q[i:]
+				return nil, unexpected(tok)
+			}
+			tok.kind, tok.text, tok.raw = tString, b.String(), q[i:j+1]
+			i = j + 1
+		case c == '/' && regexNext():
+			j := i + 1
+			for j < len(q) && q[j] != '/' {
+				if q[j] == '\\' {
+					j++
+				}
+				j++
+			}
+			if j >= len(q) {
+				tok.raw = q[i:]
+				return nil, unexpected(tok)
+			}
+			tok.kind, tok.text, tok.raw = tRegex, q[i+1:j], q[i:j+1]
+			i = j + 1
+		case c == '`':
+			j := strings.IndexByte(q[i+1:], '`')
+			if j < 0 {
+				tok.raw = q[i:]
+				return nil, unexpected(tok)
+			}
+			tok.kind, tok.text, tok.raw, tok.quoted = tIdent, q[i+1:i+1+j], q[i:i+j+2], true
+			i += j + 2
+		case c >= '0' && c <= '9' || c == '.' && i+1 < len(q) && q[i+1] >= '0' && q[i+1] <= '9':
+			j := i
+			for j < len(q) && (q[j] >= '0' && q[j] <= '9' || q[j] == '.') {
+				j++
+			}
+			tok.kind = tNumber
+			if j < len(q) && (q[j] >= 'a' && q[j] <= 'z' || q[j] >= 'A' && q[j] <= 'Z') {
+				for j < len(q) && (q[j] >= 'a' && q[j] <= 'z' || q[j] >= 'A' && q[j] <= 'Z') {
+					j++
+				}
+				tok.kind = tPeriod
+			}
+			tok.text, tok.raw = q[i:j], q[i:j]
+			if tok.kind == tNumber {
+				if _, err := strconv.ParseFloat(tok.text, 64); err != nil {
+					return nil, unexpected(tok)
+				}
+			}
+			i = j
+		case strings.IndexByte("=!<>", c) >= 0:
+			op := string(c)
+			if i+1 < len(q) && (q[i+1] == '=' || c == '=' && q[i+1] == '~') {
+				op += string(q[i+1])
+			}
+			tok.kind, tok.text, tok.raw = tOp, op, op
+			if op == "!" {
+				return nil, unexpected(tok)
+			}
+			i += len(op)
+		case strings.IndexByte("+-*/%^", c) >= 0:
+			tok.kind, tok.text, tok.raw = tOp, string(c), string(c)
+			i++
+		case strings.IndexByte("()[],|", c) >= 0:
+			tok.kind, tok.text, tok.raw = tPunct, string(c), string(c)
+			i++
+		default:
+			j := i
+			for j < len(q) {
+				r, n := utf8.DecodeRuneInString(q[j:])
+				if !identRune(r) {
+					break
+				}
+				j += n
+			}
+			if j == i {
+				_, n := utf8.DecodeRuneInString(q[i:])
+				tok.raw = q[i : i+n]
+				return nil, unexpected(tok)
+			}
+			tok.kind, tok.text, tok.raw = tIdent, q[i:j], q[i:j]
+			i = j
+		}
+		out = append(out, tok)
+	}
+	out = append(out, qtok{kind: tEOF, raw: "<EOF>", line: line, col: utf8.RuneCountInString(q[lineStart:])})
+	return out, nil
+}
+
+// Parsing.
+
+type qparser struct {
+	toks []qtok
+	pos  int
+	// aggs collects the aggregate calls of a stats command; nil where aggregates are
+	// not allowed.
+	aggs *[]*qaggSpec
+}
+
+func (p *qparser) peek() qtok { return p.toks[p.pos] }
+
+func (p *qparser) next() qtok {
+	t := p.toks[p.pos]
+	if t.kind != tEOF {
+		p.pos++
+	}
+	return t
+}
+
+func (p *qparser) expect(kind byte, text string) error {
+	if t := p.next(); !t.is(kind, text) {
+		return unexpected(t)
+	}
+	return nil
+}
+
+// atEnd reports whether the current command has no more tokens.
+func (p *qparser) atEnd() bool {
+	t := p.peek()
+	return t.kind == tEOF || t.is(tPunct, "|")
+}
+
+// text is the source of tokens [from, p.pos) without spaces, the name AWS gives an
+// unnamed expression's column (count(*), bin(5m)).
+func (p *qparser) text(from int) string {
+	var b strings.Builder
+	for _, t := range p.toks[from:p.pos] {
+		b.WriteString(t.raw)
+	}
+	return b.String()
 }
 
 // parseInsights parses a query string.
 func parseInsights(q string) (*insightsQuery, error) {
+	toks, err := lexInsights(q)
+	if err != nil {
+		return nil, err
+	}
+	p := &qparser{toks: toks}
 	out := &insightsQuery{}
-	for _, cmd := range splitPipes(q) {
-		cmd = strings.TrimSpace(cmd)
-		if cmd == "" {
-			continue
+	var parsed []string // fields extracted by parse since the last stats
+	fieldsSeen, statsN, afterDedup, sortOrLimit := false, 0, false, false
+	if p.peek().kind == tEOF {
+		return nil, unexpected(p.peek())
+	}
+	for {
+		cmd := p.next()
+		if cmd.kind != tIdent || cmd.quoted {
+			return nil, unexpected(cmd)
 		}
-		word, rest, _ := strings.Cut(cmd, " ")
-		rest = strings.TrimSpace(rest)
-		switch strings.ToLower(word) {
-		case "fields", "display":
-			for _, f := range splitTop(rest, ',') {
-				f = strings.TrimSpace(f)
-				if f == "" {
-					return nil, malformed("expected a field after %s", word)
-				}
-				out.fields = append(out.fields, unquoteField(f))
-			}
-		case "filter":
-			e, err := parseQExpr(rest)
+		name := strings.ToLower(cmd.text)
+		// "The only query command that you can use in a query after the dedup command
+		// is limit." (User Guide, "dedup")
+		if afterDedup && name != "limit" {
+			return nil, unexpected(cmd)
+		}
+		switch name {
+		case "fields":
+			st, err := p.parseFields()
 			if err != nil {
 				return nil, err
 			}
-			if out.stats != nil {
-				out.post = append(out.post, e)
-			} else {
-				out.filters = append(out.filters, e)
+			out.stages = append(out.stages, st)
+			fieldsSeen = true
+			for _, it := range st.items {
+				out.columns = appendUnique(out.columns, it.name)
+			}
+		case "display":
+			names, err := p.parseFieldList()
+			if err != nil {
+				return nil, err
+			}
+			out.display = names
+		case "filter":
+			e, err := p.parseExpr()
+			if err != nil {
+				return nil, err
+			}
+			out.stages = append(out.stages, &stFilter{e})
+		case "parse":
+			st, err := p.parseParse()
+			if err != nil {
+				return nil, err
+			}
+			out.stages = append(out.stages, st)
+			for _, n := range st.names {
+				if n != "" {
+					parsed = appendUnique(parsed, n)
+				}
 			}
 		case "stats":
-			s, err := parseStats(rest)
+			// "If you use a sort or limit command, it must appear after the second
+			// stats command." (User Guide, "stats")
+			if statsN == maxStatsCommands || sortOrLimit {
+				return nil, unexpected(cmd)
+			}
+			statsN++
+			st, err := p.parseStats()
 			if err != nil {
 				return nil, err
 			}
-			out.stats = s
-		case "sort":
-			for _, f := range splitTop(rest, ',') {
-				parts := strings.Fields(f)
-				if len(parts) == 0 || len(parts) > 2 {
-					return nil, malformed("bad sort clause %q", f)
-				}
-				s := qsort{field: unquoteField(parts[0])}
-				if len(parts) == 2 {
-					switch strings.ToLower(parts[1]) {
-					case "desc":
-						s.desc = true
-					case "asc":
-					default:
-						return nil, malformed("bad sort order %q", parts[1])
-					}
-				}
-				out.sorts = append(out.sorts, s)
+			out.stages = append(out.stages, st)
+			out.hasStats = true
+			out.columns, parsed = nil, nil
+			for _, b := range st.by {
+				out.columns = appendUnique(out.columns, b.name)
 			}
+			for _, o := range st.out {
+				out.columns = appendUnique(out.columns, o.name)
+			}
+		case "sort":
+			st, err := p.parseSort()
+			if err != nil {
+				return nil, err
+			}
+			out.stages = append(out.stages, st)
+			sortOrLimit = true
 		case "limit":
-			n, err := strconv.Atoi(rest)
-			if err != nil || n <= 0 || n > maxQueryLimit {
+			t := p.next()
+			n, err := strconv.Atoi(t.text)
+			if t.kind != tNumber || err != nil {
+				return nil, unexpected(t)
+			}
+			if n <= 0 || n > maxQueryLimit {
 				return nil, malformed("limit must be a number from 1 to %d", maxQueryLimit)
 			}
+			out.stages = append(out.stages, &stLimit{n})
 			out.limit = n
+			sortOrLimit = true
+		case "dedup":
+			names, err := p.parseFieldList()
+			if err != nil {
+				return nil, err
+			}
+			out.stages = append(out.stages, &stDedup{names})
+			afterDedup = true
 		default:
-			return nil, malformed("unexpected command %q", word)
+			return nil, unexpected(cmd)
 		}
+		t := p.next()
+		if t.kind == tEOF {
+			break
+		}
+		if !t.is(tPunct, "|") {
+			return nil, unexpected(t)
+		}
+	}
+	if !fieldsSeen && !out.hasStats {
+		out.columns = []string{"@timestamp", "@message"}
+	}
+	for _, n := range parsed {
+		out.columns = appendUnique(out.columns, n)
 	}
 	return out, nil
 }
 
-// splitPipes splits commands on | outside quotes and regexes.
-func splitPipes(q string) []string { return splitTop(q, '|') }
+func appendUnique(list []string, s string) []string {
+	for _, x := range list {
+		if x == s {
+			return list
+		}
+	}
+	return append(list, s)
+}
 
-// splitTop splits on sep outside quotes, /regex/ and brackets.
-func splitTop(s string, sep byte) []string {
+// parseNamedList parses EXPR [as name], ... up to the end of the command or a stop word.
+func (p *qparser) parseNamedList(stop string) ([]qnamed, error) {
+	var out []qnamed
+	for {
+		from := p.pos
+		e, err := p.parseExpr()
+		if err != nil {
+			return nil, err
+		}
+		n := qnamed{name: p.text(from), e: e}
+		if f, ok := e.(qfield); ok {
+			n.name = string(f)
+		}
+		if p.peek().word("as") {
+			p.next()
+			t := p.next()
+			if t.kind != tIdent {
+				return nil, unexpected(t)
+			}
+			n.name = t.text
+		}
+		out = append(out, n)
+		if !p.peek().is(tPunct, ",") {
+			if !p.atEnd() && (stop == "" || !p.peek().word(stop)) {
+				return nil, unexpected(p.peek())
+			}
+			return out, nil
+		}
+		p.next()
+	}
+}
+
+func (p *qparser) parseFields() (*stFields, error) {
+	items, err := p.parseNamedList("")
+	if err != nil {
+		return nil, err
+	}
+	return &stFields{items}, nil
+}
+
+func (p *qparser) parseFieldList() ([]string, error) {
 	var out []string
-	depth, start := 0, 0
-	var quote byte
-	for i := 0; i < len(s); i++ {
-		c := s[i]
+	for {
+		t := p.next()
+		if t.kind != tIdent {
+			return nil, unexpected(t)
+		}
+		out = append(out, t.text)
+		if !p.peek().is(tPunct, ",") {
+			if !p.atEnd() {
+				return nil, unexpected(p.peek())
+			}
+			return out, nil
+		}
+		p.next()
+	}
+}
+
+func (p *qparser) parseSort() (*stSort, error) {
+	st := &stSort{}
+	for {
+		t := p.next()
+		if t.kind != tIdent {
+			return nil, unexpected(t)
+		}
+		k := qsort{field: t.text}
 		switch {
-		case quote != 0:
-			if c == '\\' {
-				i++
-			} else if c == quote {
-				quote = 0
+		case p.peek().word("desc"):
+			p.next()
+			k.desc = true
+		case p.peek().word("asc"):
+			p.next()
+		}
+		st.keys = append(st.keys, k)
+		if !p.peek().is(tPunct, ",") {
+			if !p.atEnd() {
+				return nil, unexpected(p.peek())
 			}
-		case c == '"' || c == '\'' || c == '`':
-			quote = c
-		case c == '/' && sep == '|' && i > 0 && strings.HasSuffix(strings.TrimSpace(s[:i]), "like") || c == '/' && sep == '|' && strings.HasSuffix(strings.TrimSpace(s[:i]), "=~"):
-			quote = '/'
-		case c == '(' || c == '[':
-			depth++
-		case c == ')' || c == ']':
-			depth--
-		case c == sep && depth == 0:
-			out = append(out, s[start:i])
-			start = i + 1
+			return st, nil
 		}
+		p.next()
 	}
-	return append(out, s[start:])
 }
 
-func unquoteField(f string) string {
-	f = strings.TrimSpace(f)
-	if len(f) >= 2 && f[0] == '`' && f[len(f)-1] == '`' {
-		return f[1 : len(f)-1]
+// parseParse reads FIELD "glob" as a, b or FIELD /regex/ with named groups. A glob's
+// * are the extracted values: each matches as little as it can, a final one the rest
+// of the value, and the glob may match anywhere in the field (the User Guide's
+// example "[*] * The error was: *" takes level, config and exception out of
+// "25 May 2019 10:24:39,474 [ERROR] {foo=2, bar=data} The error was:
+// DataIntegrityException"). An event that does not match keeps its place in the
+// results without the fields ("If a log event doesn't match the specified pattern,
+// you still see it in the results, but without the extracted fields.", "parse").
+func (p *qparser) parseParse() (*stParse, error) {
+	ft := p.next()
+	if ft.kind != tIdent {
+		return nil, unexpected(ft)
 	}
-	return f
-}
-
-var aggRE = regexp.MustCompile(`^(?i)(count|sum|avg|min|max)\s*\(\s*([^)]*)\)\s*(?:as\s+(\S+))?$`)
-var binRE = regexp.MustCompile(`^(?i)bin\s*\(\s*(\d+)\s*(ms|s|m|h|d)?\s*\)\s*(?:as\s+(\S+))?$`)
-
-func parseStats(s string) (*qstats, error) {
-	st := &qstats{}
-	aggPart, byPart := s, ""
-	if i := indexWord(s, "by"); i >= 0 {
-		aggPart, byPart = s[:i], s[i+2:]
-	}
-	for _, a := range splitTop(aggPart, ',') {
-		m := aggRE.FindStringSubmatch(strings.TrimSpace(a))
-		if m == nil {
-			return nil, malformed("unsupported stats function %q", strings.TrimSpace(a))
-		}
-		ag := qagg{fn: strings.ToLower(m[1]), field: unquoteField(m[2]), name: m[3]}
-		if ag.field == "*" {
-			ag.field = ""
-		}
-		if ag.fn != "count" && ag.field == "" {
-			return nil, malformed("%s needs a field", ag.fn)
-		}
-		if ag.name == "" {
-			ag.name = ag.fn + "(" + strings.TrimSpace(m[2]) + ")"
-		}
-		st.aggs = append(st.aggs, ag)
-	}
-	if strings.TrimSpace(byPart) != "" {
-		for _, b := range splitTop(byPart, ',') {
-			b = strings.TrimSpace(b)
-			if m := binRE.FindStringSubmatch(b); m != nil {
-				n, _ := strconv.ParseInt(m[1], 10, 64)
-				unit := map[string]int64{"ms": 1, "s": 1000, "": 1000, "m": 60000, "h": 3600000, "d": 86400000}[strings.ToLower(m[2])]
-				name := m[3]
-				if name == "" {
-					name = strings.ReplaceAll(b, " ", "")
+	st := &stParse{src: qfield(ft.text)}
+	pat := p.next()
+	switch pat.kind {
+	case tString:
+		parts := strings.Split(pat.text, "*")
+		var b strings.Builder
+		for i, part := range parts {
+			if i > 0 {
+				if i == len(parts)-1 && part == "" {
+					b.WriteString("(.*)")
+				} else {
+					b.WriteString("(.*?)")
 				}
-				st.by = append(st.by, qby{bin: n * unit, name: name})
-				continue
 			}
-			field, alias, _ := strings.Cut(b, " as ")
-			field = unquoteField(field)
-			if alias == "" {
-				alias = field
-			}
-			st.by = append(st.by, qby{field: field, name: strings.TrimSpace(alias)})
+			b.WriteString(regexp.QuoteMeta(part))
+		}
+		re, err := regexp.Compile("(?s)" + b.String())
+		if err != nil {
+			return nil, unexpected(pat)
+		}
+		if !p.peek().word("as") {
+			return nil, unexpected(p.peek())
+		}
+		p.next()
+		names, err := p.parseFieldList()
+		if err != nil {
+			return nil, err
+		}
+		if len(names) != len(parts)-1 {
+			return nil, malformed("The number of fields in the parse command (%d) does not match the number of wildcards in the pattern (%d)", len(names), len(parts)-1)
+		}
+		st.re, st.names = re, append([]string{""}, names...)
+	case tRegex:
+		re, err := regexp.Compile(pat.text)
+		if err != nil {
+			return nil, unexpected(pat)
+		}
+		named := false
+		for _, n := range re.SubexpNames() {
+			named = named || n != ""
+		}
+		if !named {
+			return nil, unexpected(pat)
+		}
+		st.re, st.names = re, re.SubexpNames()
+	default:
+		return nil, unexpected(pat)
+	}
+	return st, nil
+}
+
+// parseStats reads AGG-EXPR [as name], ... [by EXPR [as name], ...].
+func (p *qparser) parseStats() (*stStats, error) {
+	st := &stStats{}
+	p.aggs = &st.aggs
+	out, err := p.parseNamedList("by")
+	p.aggs = nil
+	if err != nil {
+		return nil, err
+	}
+	st.out = out
+	if p.peek().word("by") {
+		p.next()
+		if st.by, err = p.parseNamedList(""); err != nil {
+			return nil, err
 		}
 	}
 	return st, nil
 }
 
-// indexWord finds a whole word outside parentheses.
-func indexWord(s, w string) int {
-	depth := 0
-	for i := 0; i+len(w) <= len(s); i++ {
-		switch s[i] {
-		case '(':
-			depth++
-		case ')':
-			depth--
-		}
-		if depth == 0 && strings.EqualFold(s[i:i+len(w)], w) && (i == 0 || s[i-1] == ' ') && (i+len(w) == len(s) || s[i+len(w)] == ' ') {
-			return i
-		}
-	}
-	return -1
-}
+// Expressions, loosest first: or, and, not, comparisons, + -, * / %, ^, unary -.
 
-// Filter expressions.
-
-type qtok struct {
-	kind byte // i ident, s string, n number, r regex, o operator, p punctuation
-	text string
-}
-
-func lexQ(s string) ([]qtok, error) {
-	var out []qtok
-	prevKw := ""
-	for i := 0; i < len(s); {
-		c := s[i]
-		switch {
-		case c == ' ' || c == '\t' || c == '\n':
-			i++
-			continue
-		case c == '"' || c == '\'':
-			j := i + 1
-			var b strings.Builder
-			for j < len(s) && s[j] != c {
-				if s[j] == '\\' && j+1 < len(s) {
-					j++
-				}
-				b.WriteByte(s[j])
-				j++
-			}
-			if j >= len(s) {
-				return nil, malformed("unterminated string")
-			}
-			out = append(out, qtok{'s', b.String()})
-			i = j + 1
-		case c == '/' && (prevKw == "like" || prevKw == "=~"):
-			j := i + 1
-			for j < len(s) && s[j] != '/' {
-				if s[j] == '\\' {
-					j++
-				}
-				j++
-			}
-			if j >= len(s) {
-				return nil, malformed("unterminated regex")
-			}
-			out = append(out, qtok{'r', s[i+1 : j]})
-			i = j + 1
-		case c == '`':
-			j := strings.IndexByte(s[i+1:], '`')
-			if j < 0 {
-				return nil, malformed("unterminated field name")
-			}
-			out = append(out, qtok{'i', s[i+1 : i+1+j]})
-			i += j + 2
-		case strings.IndexByte("=!<>", c) >= 0:
-			op := string(c)
-			if i+1 < len(s) && (s[i+1] == '=' || c == '=' && s[i+1] == '~') {
-				op += string(s[i+1])
-			}
-			if op == "!" {
-				return nil, malformed("unexpected !")
-			}
-			out = append(out, qtok{'o', op})
-			i += len(op)
-		case strings.IndexByte("(),[]", c) >= 0:
-			out = append(out, qtok{'p', string(c)})
-			i++
-		default:
-			j := i
-			for j < len(s) && strings.IndexByte(" \t\n\"'`=!<>(),[]", s[j]) < 0 {
-				j++
-			}
-			w := s[i:j]
-			if _, err := strconv.ParseFloat(w, 64); err == nil {
-				out = append(out, qtok{'n', w})
-			} else {
-				out = append(out, qtok{'i', w})
-			}
-			i = j
-		}
-		last := out[len(out)-1]
-		prevKw = strings.ToLower(last.text)
-		if last.kind == 's' {
-			prevKw = ""
-		}
-	}
-	return out, nil
-}
-
-type qparser struct {
-	toks []qtok
-	pos  int
-}
-
-func (p *qparser) peek() qtok {
-	if p.pos < len(p.toks) {
-		return p.toks[p.pos]
-	}
-	return qtok{}
-}
-
-func (p *qparser) next() qtok { t := p.peek(); p.pos++; return t }
-
-func (p *qparser) isWord(w string) bool {
-	t := p.peek()
-	return t.kind == 'i' && strings.EqualFold(t.text, w)
-}
-
-func parseQExpr(s string) (qexpr, error) {
-	toks, err := lexQ(s)
-	if err != nil {
-		return nil, err
-	}
-	p := &qparser{toks: toks}
-	e, err := p.or()
-	if err != nil {
-		return nil, err
-	}
-	if p.pos < len(p.toks) {
-		return nil, malformed("unexpected %q", p.peek().text)
-	}
-	return e, nil
-}
-
-type qand []qexpr
-type qor []qexpr
-type qnot struct{ e qexpr }
-
-func (a qand) eval(r qrow) any {
-	for _, e := range a {
-		if !truthy(e.eval(r)) {
-			return false
-		}
-	}
-	return true
-}
-func (o qor) eval(r qrow) any {
-	for _, e := range o {
-		if truthy(e.eval(r)) {
-			return true
-		}
-	}
-	return false
-}
-func (n qnot) eval(r qrow) any { return !truthy(n.e.eval(r)) }
+func (p *qparser) parseExpr() (qexpr, error) { return p.or() }
 
 func (p *qparser) or() (qexpr, error) {
 	list, err := p.chain("or", p.and)
@@ -413,7 +640,6 @@ func (p *qparser) and() (qexpr, error) {
 	return qand(list), nil
 }
 
-// chain parses operands joined by the keyword op.
 func (p *qparser) chain(op string, operand func() (qexpr, error)) ([]qexpr, error) {
 	var list []qexpr
 	for {
@@ -422,7 +648,7 @@ func (p *qparser) chain(op string, operand func() (qexpr, error)) ([]qexpr, erro
 			return nil, err
 		}
 		list = append(list, e)
-		if !p.isWord(op) {
+		if !p.peek().word(op) {
 			return list, nil
 		}
 		p.next()
@@ -437,7 +663,7 @@ func firstExpr(list []qexpr) qexpr {
 }
 
 func (p *qparser) not() (qexpr, error) {
-	if p.isWord("not") {
+	if p.peek().word("not") {
 		p.next()
 		e, err := p.not()
 		if err != nil {
@@ -448,436 +674,246 @@ func (p *qparser) not() (qexpr, error) {
 	return p.cmp()
 }
 
-type qcmp struct {
-	op   string
-	l, r qexpr
-}
-
-type qlike struct {
-	l   qexpr
-	re  *regexp.Regexp
-	sub string
-	neg bool
-}
-
-type qin struct {
-	l    qexpr
-	vals []qexpr
-	neg  bool
-}
-
 func (p *qparser) cmp() (qexpr, error) {
-	l, err := p.operand()
+	l, err := p.additive()
 	if err != nil {
 		return nil, err
 	}
 	t := p.peek()
 	neg := false
-	if t.kind == 'i' && strings.EqualFold(t.text, "not") && p.pos+1 < len(p.toks) {
+	if t.word("not") {
 		nt := p.toks[p.pos+1]
-		if nt.kind == 'i' && (strings.EqualFold(nt.text, "like") || strings.EqualFold(nt.text, "in")) {
+		if nt.word("like") || nt.word("in") {
 			p.next()
 			neg = true
 			t = p.peek()
 		}
 	}
 	switch {
-	case t.kind == 'o' && t.text == "=~", t.kind == 'i' && strings.EqualFold(t.text, "like"):
+	case t.is(tOp, "=~"), t.word("like"):
 		p.next()
 		v := p.next()
 		switch v.kind {
-		case 'r':
+		case tRegex:
 			re, err := regexp.Compile(v.text)
 			if err != nil {
-				return nil, malformed("bad regex: %v", err)
+				return nil, unexpected(v)
 			}
 			return &qlike{l: l, re: re, neg: neg}, nil
-		case 's':
+		case tString:
 			return &qlike{l: l, sub: v.text, neg: neg}, nil
 		}
-		return nil, malformed("like needs a string or a /regex/")
-	case t.kind == 'i' && strings.EqualFold(t.text, "in"):
+		return nil, unexpected(v)
+	case t.word("in"):
 		p.next()
-		if p.next().text != "[" {
-			return nil, malformed("in needs a [list]")
+		if err := p.expect(tPunct, "["); err != nil {
+			return nil, err
 		}
 		in := &qin{l: l, neg: neg}
 		for {
-			v, err := p.operand()
+			v, err := p.additive()
 			if err != nil {
 				return nil, err
 			}
 			in.vals = append(in.vals, v)
 			sep := p.next()
-			if sep.text == "]" {
+			if sep.is(tPunct, "]") {
 				return in, nil
 			}
-			if sep.text != "," {
-				return nil, malformed("in list needs , or ]")
+			if !sep.is(tPunct, ",") {
+				return nil, unexpected(sep)
 			}
 		}
-	case t.kind == 'o':
+	case t.kind == tOp && strings.Contains("= != < <= > >=", t.text) && t.text != "!":
 		p.next()
-		r, err := p.operand()
+		r, err := p.additive()
 		if err != nil {
 			return nil, err
 		}
 		return &qcmp{op: t.text, l: l, r: r}, nil
 	}
+	if neg {
+		return nil, unexpected(t)
+	}
 	return l, nil
 }
 
-type qfield string
-type qlit struct{ v any }
-type qpresent string
-
-func (f qfield) eval(r qrow) any {
-	v, _ := r.get(string(f))
-	return v
+func (p *qparser) additive() (qexpr, error) {
+	l, err := p.multiplicative()
+	if err != nil {
+		return nil, err
+	}
+	for t := p.peek(); t.is(tOp, "+") || t.is(tOp, "-"); t = p.peek() {
+		p.next()
+		r, err := p.multiplicative()
+		if err != nil {
+			return nil, err
+		}
+		l = &qarith{op: t.text[0], l: l, r: r}
+	}
+	return l, nil
 }
-func (l qlit) eval(qrow) any { return l.v }
-func (f qpresent) eval(r qrow) any {
-	_, ok := r.get(string(f))
-	return ok
+
+func (p *qparser) multiplicative() (qexpr, error) {
+	l, err := p.power()
+	if err != nil {
+		return nil, err
+	}
+	for t := p.peek(); t.is(tOp, "*") || t.is(tOp, "/") || t.is(tOp, "%"); t = p.peek() {
+		p.next()
+		r, err := p.power()
+		if err != nil {
+			return nil, err
+		}
+		l = &qarith{op: t.text[0], l: l, r: r}
+	}
+	return l, nil
 }
 
-func (p *qparser) operand() (qexpr, error) {
+func (p *qparser) power() (qexpr, error) {
+	l, err := p.unary()
+	if err != nil {
+		return nil, err
+	}
+	if p.peek().is(tOp, "^") {
+		p.next()
+		r, err := p.power()
+		if err != nil {
+			return nil, err
+		}
+		return &qarith{op: '^', l: l, r: r}, nil
+	}
+	return l, nil
+}
+
+func (p *qparser) unary() (qexpr, error) {
+	if p.peek().is(tOp, "-") {
+		p.next()
+		e, err := p.unary()
+		if err != nil {
+			return nil, err
+		}
+		return &qarith{op: '-', l: qlit{0.0}, r: e}, nil
+	}
+	return p.primary()
+}
+
+func (p *qparser) primary() (qexpr, error) {
 	t := p.next()
 	switch t.kind {
-	case 's':
+	case tString:
 		return qlit{t.text}, nil
-	case 'n':
+	case tNumber:
 		f, _ := strconv.ParseFloat(t.text, 64)
 		return qlit{f}, nil
-	case 'p':
+	case tPunct:
 		if t.text == "(" {
 			e, err := p.or()
 			if err != nil {
 				return nil, err
 			}
-			if p.next().text != ")" {
-				return nil, malformed("missing )")
+			if err := p.expect(tPunct, ")"); err != nil {
+				return nil, err
 			}
 			return e, nil
 		}
-	case 'i':
-		if strings.EqualFold(t.text, "ispresent") && p.peek().text == "(" {
-			p.next()
-			f := p.next()
-			if f.kind != 'i' || p.next().text != ")" {
-				return nil, malformed("ispresent needs a field")
-			}
-			return qpresent(f.text), nil
+	case tIdent:
+		if !t.quoted && p.peek().is(tPunct, "(") {
+			return p.call(t)
 		}
-		switch strings.ToLower(t.text) {
-		case "true":
-			return qlit{true}, nil
-		case "false":
-			return qlit{false}, nil
+		if !t.quoted {
+			switch strings.ToLower(t.text) {
+			case "true":
+				return qlit{true}, nil
+			case "false":
+				return qlit{false}, nil
+			}
 		}
 		return qfield(t.text), nil
 	}
-	return nil, malformed("unexpected %q", t.text)
+	return nil, unexpected(t)
 }
 
-func truthy(v any) bool {
-	switch x := v.(type) {
-	case bool:
-		return x
-	case nil:
-		return false
-	case string:
-		return x != ""
-	case float64:
-		return x != 0
-	}
-	return true
-}
-
-func asNumber(v any) (float64, bool) {
-	switch x := v.(type) {
-	case float64:
-		return x, true
-	case int64:
-		return float64(x), true
-	case string:
-		f, err := strconv.ParseFloat(x, 64)
-		return f, err == nil
-	case bool:
-		return 0, false
-	}
-	return 0, false
-}
-
-func asText(v any) string {
-	switch x := v.(type) {
-	case nil:
-		return ""
-	case string:
-		return x
-	case float64:
-		return strconv.FormatFloat(x, 'f', -1, 64)
-	case int64:
-		return strconv.FormatInt(x, 10)
-	case bool:
-		return strconv.FormatBool(x)
-	}
-	b, _ := json.Marshal(v)
-	return string(b)
-}
-
-func (c *qcmp) eval(r qrow) any {
-	l, rv := c.l.eval(r), c.r.eval(r)
-	if l == nil || rv == nil {
-		return c.op == "!=" && (l == nil) != (rv == nil)
-	}
-	d := compareValues(l, rv)
-	switch c.op {
-	case "=":
-		return d == 0
-	case "!=":
-		return d != 0
-	case "<":
-		return d < 0
-	case "<=":
-		return d <= 0
-	case ">":
-		return d > 0
-	case ">=":
-		return d >= 0
-	}
-	return false
-}
-
-func (l *qlike) eval(r qrow) any {
-	v := l.l.eval(r)
-	if v == nil {
-		return l.neg
-	}
-	s := asText(v)
-	m := false
-	if l.re != nil {
-		m = l.re.MatchString(s)
-	} else {
-		m = strings.Contains(s, l.sub)
-	}
-	return m != l.neg
-}
-
-func (q *qin) eval(r qrow) any {
-	v := q.l.eval(r)
-	for _, e := range q.vals {
-		if (&qcmp{op: "=", l: qlit{v}, r: e}).eval(r) == true {
-			return !q.neg
+// call parses a function call after its name.
+func (p *qparser) call(name qtok) (qexpr, error) {
+	fn := strings.ToLower(name.text)
+	p.next() // (
+	if aggFns[fn] {
+		if p.aggs == nil {
+			return nil, unexpected(name)
 		}
-	}
-	return q.neg
-}
-
-// eventRow is an event as a query row; JSON members are flattened on first use.
-type eventRow struct {
-	ts, ingest int64
-	msg        string
-	stream     string
-	group      string
-	ptr        string
-	flat       map[string]any
-	parsed     bool
-}
-
-func (e *eventRow) get(name string) (any, bool) {
-	switch name {
-	case "@timestamp":
-		return e.ts, true
-	case "@message":
-		return e.msg, true
-	case "@logStream":
-		return e.stream, true
-	case "@log":
-		return e.group, true
-	case "@ingestionTime":
-		return e.ingest, true
-	case "@ptr":
-		return e.ptr, true
-	}
-	if !e.parsed {
-		e.parsed = true
-		var doc map[string]any
-		if err := json.Unmarshal([]byte(e.msg), &doc); err == nil {
-			e.flat = map[string]any{}
-			flatten("", doc, e.flat)
-		}
-	}
-	v, ok := e.flat[name]
-	return v, ok
-}
-
-func flatten(prefix string, v any, out map[string]any) {
-	switch x := v.(type) {
-	case map[string]any:
-		for k, c := range x {
-			flatten(join(prefix, k), c, out)
-		}
-	case []any:
-		for i, c := range x {
-			flatten(join(prefix, strconv.Itoa(i)), c, out)
-		}
-	default:
-		out[prefix] = x
-	}
-}
-
-func join(prefix, k string) string {
-	if prefix == "" {
-		return k
-	}
-	return prefix + "." + k
-}
-
-// mapRow is an aggregated row.
-type mapRow map[string]any
-
-func (m mapRow) get(name string) (any, bool) { v, ok := m[name]; return v, ok }
-
-// formatValue renders a field value the way GetQueryResults does: timestamps as
-// "2006-01-02 15:04:05.000", numbers without exponent.
-func formatValue(name string, v any) string {
-	if name == "@timestamp" || name == "@ingestionTime" {
-		if n, ok := v.(int64); ok {
-			return time.UnixMilli(n).UTC().Format("2006-01-02 15:04:05.000")
-		}
-	}
-	if f, ok := v.(float64); ok && f == math.Trunc(f) && math.Abs(f) < 1e15 {
-		return strconv.FormatInt(int64(f), 10)
-	}
-	return asText(v)
-}
-
-// sortRows orders rows by the query's sort keys, in Logs Insights' sort order.
-func sortRows(rows []qrow, keys []qsort) {
-	sort.SliceStable(rows, func(i, j int) bool {
-		for _, k := range keys {
-			a, _ := rows[i].get(k.field)
-			b, _ := rows[j].get(k.field)
-			c := sortCompare(a, b)
-			if c == 0 {
-				continue
+		spec := &qaggSpec{fn: fn}
+		if fn == "count" && (p.peek().is(tOp, "*") || p.peek().is(tPunct, ")")) {
+			if p.peek().is(tOp, "*") {
+				p.next()
 			}
-			if k.desc {
-				return c > 0
+		} else {
+			aggs := p.aggs
+			p.aggs = nil // no aggregate inside an aggregate
+			arg, err := p.parseExpr()
+			p.aggs = aggs
+			if err != nil {
+				return nil, err
 			}
-			return c < 0
-		}
-		return false
-	})
-}
-
-// compareValues orders two values: numerically when both read as numbers, else as
-// text.
-func compareValues(a, b any) int {
-	an, aok := asNumber(a)
-	bn, bok := asNumber(b)
-	if aok && bok {
-		switch {
-		case an < bn:
-			return -1
-		case an > bn:
-			return 1
-		}
-		return 0
-	}
-	return strings.Compare(asText(a), asText(b))
-}
-
-// sortCompare is the order of the sort command, "an updated version of natural
-// sorting" (CloudWatch Logs User Guide, "sort"): every non-number value comes before
-// every number; numbers (values made only of digits, here also with a sign or a
-// decimal point, and JSON numbers) by value; other values chunk by chunk, runs of
-// digits and runs of letters each one chunk, two digit runs ordered by their length and
-// then their value, anything else by Unicode order. The page's example, ascending:
-// !: # *%04 0# 5A 111A 2345_ @ @_ A A9876fghj a12345hfh 0 01 1 2 3.
-func sortCompare(a, b any) int {
-	an, aok := sortNumber(a)
-	bn, bok := sortNumber(b)
-	switch {
-	case aok && bok:
-		if an != bn {
-			if an < bn {
-				return -1
-			}
-			return 1
-		}
-		return strings.Compare(asText(a), asText(b))
-	case aok:
-		return 1
-	case bok:
-		return -1
-	}
-	return naturalCompare(asText(a), asText(b))
-}
-
-var sortNumberRE = regexp.MustCompile(`^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)$`)
-
-// sortNumber reports whether a value is a number for sort, and its value: as
-// asNumber, but a string only in plain decimal form (sort orders "1e3" or "NaN" as
-// text).
-func sortNumber(v any) (float64, bool) {
-	if x, ok := v.(string); ok && !sortNumberRE.MatchString(x) {
-		return 0, false
-	}
-	return asNumber(v)
-}
-
-// naturalCompare compares two non-number values chunk by chunk.
-func naturalCompare(a, b string) int {
-	for a != "" && b != "" {
-		ca, da := nextChunk(a)
-		cb, db := nextChunk(b)
-		a, b = a[len(ca):], b[len(cb):]
-		if da && db {
-			if len(ca) != len(cb) {
-				if len(ca) < len(cb) {
-					return -1
+			spec.arg = arg
+			if fn == "pct" {
+				if err := p.expect(tPunct, ","); err != nil {
+					return nil, err
 				}
-				return 1
+				t := p.next()
+				v, err := strconv.ParseFloat(t.text, 64)
+				if t.kind != tNumber || err != nil || v < 0 || v > 100 {
+					return nil, unexpected(t)
+				}
+				spec.pct = v
 			}
 		}
-		if c := strings.Compare(ca, cb); c != 0 {
-			return c
+		if err := p.expect(tPunct, ")"); err != nil {
+			return nil, err
+		}
+		*p.aggs = append(*p.aggs, spec)
+		return qaggRef(len(*p.aggs) - 1), nil
+	}
+	spec, ok := scalarFns[fn]
+	if !ok {
+		return nil, unexpected(name)
+	}
+	var args []qexpr
+	if !p.peek().is(tPunct, ")") {
+		for {
+			var arg qexpr
+			if t := p.peek(); t.kind == tPeriod {
+				p.next()
+				per, ok := parsePeriod(t.text)
+				if !ok {
+					return nil, unexpected(t)
+				}
+				arg = qlit{per}
+			} else {
+				var err error
+				if arg, err = p.parseExpr(); err != nil {
+					return nil, err
+				}
+			}
+			args = append(args, arg)
+			if !p.peek().is(tPunct, ",") {
+				break
+			}
+			p.next()
 		}
 	}
-	switch {
-	case a == b:
-		return 0
-	case a == "":
-		return -1
+	if err := p.expect(tPunct, ")"); err != nil {
+		return nil, err
 	}
-	return 1
-}
-
-// nextChunk returns the first chunk of s: a run of digits (digits true), a run of
-// letters, or one other character.
-func nextChunk(s string) (chunk string, digits bool) {
-	r, n := utf8.DecodeRuneInString(s)
-	class := func(r rune) int {
-		switch {
-		case r >= '0' && r <= '9':
-			return 1
-		case unicode.IsLetter(r):
-			return 2
+	if len(args) < spec.min || spec.max >= 0 && len(args) > spec.max {
+		return nil, malformed("Invalid number of arguments for function %s: %d", name.text, len(args))
+	}
+	if fn == "ispresent" {
+		f, ok := args[0].(qfield)
+		if !ok {
+			return nil, unexpected(name)
 		}
-		return 0
+		return qpresent(f), nil
 	}
-	c := class(r)
-	if c == 0 {
-		return s[:n], false
-	}
-	for n < len(s) {
-		r, size := utf8.DecodeRuneInString(s[n:])
-		if class(r) != c {
-			break
-		}
-		n += size
-	}
-	return s[:n], c == 1
+	return &qcall{name: fn, spec: spec, args: args}, nil
 }
