@@ -15,6 +15,13 @@ import (
 // Values in a query are nil (a missing field), bool, float64, string, qtime (a
 // timestamp) and whatever JSON members hold.
 
+// qbool is the result of a comparison, a Boolean operator or a function the pages
+// type boolean. GetQueryResults shows it as 1 or 0 ("fields ispresent(resolverArn) as
+// isRes ... The value of isRes equals 0 or 1", User Guide, query syntax guidelines),
+// and arithmetic and stats see it as that number (sum(ispresent(f))). A JSON member's
+// true or false stays as written.
+type qbool bool
+
 // qtime is a timestamp in epoch milliseconds: @timestamp, @ingestionTime and the
 // results of bin, datefloor, dateceil and fromMillis. GetQueryResults shows it as
 // "2006-01-02 15:04:05.000"; arithmetic and comparisons see its milliseconds.
@@ -63,7 +70,9 @@ type qcall struct {
 	args []qexpr
 }
 
-func (a qand) eval(r qrow) any {
+func (a qand) eval(r qrow) any { return qbool(a.test(r)) }
+
+func (a qand) test(r qrow) bool {
 	for _, e := range a {
 		if !truthy(e.eval(r)) {
 			return false
@@ -72,7 +81,9 @@ func (a qand) eval(r qrow) any {
 	return true
 }
 
-func (o qor) eval(r qrow) any {
+func (o qor) eval(r qrow) any { return qbool(o.test(r)) }
+
+func (o qor) test(r qrow) bool {
 	for _, e := range o {
 		if truthy(e.eval(r)) {
 			return true
@@ -81,7 +92,7 @@ func (o qor) eval(r qrow) any {
 	return false
 }
 
-func (n qnot) eval(r qrow) any { return !truthy(n.e.eval(r)) }
+func (n qnot) eval(r qrow) any { return qbool(!truthy(n.e.eval(r))) }
 
 func (f qfield) eval(r qrow) any {
 	v, _ := r.get(string(f))
@@ -90,10 +101,9 @@ func (f qfield) eval(r qrow) any {
 
 func (l qlit) eval(qrow) any { return l.v }
 
-// ispresent answers a boolean (User Guide, "General functions").
 func (f qpresent) eval(r qrow) any {
 	v, ok := r.get(string(f))
-	return ok && v != nil
+	return qbool(ok && v != nil)
 }
 
 // aggSlot is where a stats row holds the result of its i-th aggregate call while the
@@ -105,7 +115,9 @@ func (a qaggRef) eval(r qrow) any {
 	return v
 }
 
-func (c *qcmp) eval(r qrow) any {
+func (c *qcmp) eval(r qrow) any { return qbool(c.test(r)) }
+
+func (c *qcmp) test(r qrow) bool {
 	l, rv := c.l.eval(r), c.r.eval(r)
 	if l == nil || rv == nil {
 		return c.op == "!=" && (l == nil) != (rv == nil)
@@ -128,7 +140,9 @@ func (c *qcmp) eval(r qrow) any {
 	return false
 }
 
-func (l *qlike) eval(r qrow) any {
+func (l *qlike) eval(r qrow) any { return qbool(l.test(r)) }
+
+func (l *qlike) test(r qrow) bool {
 	v := l.l.eval(r)
 	if v == nil {
 		return l.neg
@@ -143,10 +157,12 @@ func (l *qlike) eval(r qrow) any {
 	return m != l.neg
 }
 
-func (q *qin) eval(r qrow) any {
+func (q *qin) eval(r qrow) any { return qbool(q.test(r)) }
+
+func (q *qin) test(r qrow) bool {
 	v := q.l.eval(r)
 	for _, e := range q.vals {
-		if (&qcmp{op: "=", l: qlit{v}, r: e}).eval(r) == true {
+		if (&qcmp{op: "=", l: qlit{v}, r: e}).test(r) {
 			return !q.neg
 		}
 	}
@@ -281,9 +297,9 @@ func init() {
 		return fnSpec{1, 2, func(_ qrow, a []any) any {
 			addr, err := netip.ParseAddr(asText(a[0]))
 			if a[0] == nil || err != nil || addr.Zone() != "" {
-				return false
+				return qbool(false)
 			}
-			return f(addr, a)
+			return qbool(f(addr, a))
 		}}
 	}
 	inSubnet := func(version int) func(netip.Addr, []any) bool {
@@ -536,6 +552,8 @@ func truthy(v any) bool {
 	switch x := v.(type) {
 	case bool:
 		return x
+	case qbool:
+		return bool(x)
 	case nil:
 		return false
 	case string:
@@ -554,6 +572,8 @@ func asNumber(v any) (float64, bool) {
 		return float64(x), true
 	case qtime:
 		return float64(x), true
+	case qbool:
+		return b2n(bool(x)), true
 	case string:
 		f, err := strconv.ParseFloat(x, 64)
 		return f, err == nil
@@ -573,6 +593,8 @@ func asText(v any) string {
 		return strconv.FormatInt(x, 10)
 	case qtime:
 		return x.String()
+	case qbool:
+		return strconv.Itoa(int(b2n(bool(x))))
 	case bool:
 		return strconv.FormatBool(x)
 	}

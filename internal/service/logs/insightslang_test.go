@@ -136,14 +136,14 @@ func TestInsightsFunctions(t *testing.T) {
 	e.group("g")
 	e.stream("g", "s")
 	base := e.now() - 60_000
-	e.put("g", "s", base, `{"s":"  xyZfooxyZ ","n":-2.5,"ip":"192.0.2.44","ip6":"2001:db8::1","blank":"   ","ms":1700000000123,"when":"2026-11-29T12:00:00Z"}`)
+	e.put("g", "s", base, `{"s":"  xyZfooxyZ ","n":-2.5,"ip":"192.0.2.44","ip6":"2001:db8::1","blank":"   ","ms":1700000000123,"when":"2026-11-29T12:00:00Z","flag":true}`)
 
 	e.queryRows(`fields trim(s) as t, ltrim(s) as l, rtrim(s) as r, trim(trim(s), "xyZ") as core, strlen(s) as len, toupper(s) as up, tolower(trim(s)) as low | display t, l, r, core, len, up, low`,
 		"t=xyZfooxyZ l=xyZfooxyZ  r=  xyZfooxyZ core=foo len=12 up=  XYZFOOXYZ  low=xyzfooxyz", "g")
 	e.queryRows(`fields substr(trim(s), 3, 3) as a, substr(trim(s), 6) as b, replace(s, "xyZ", "-") as c, strcontains(s, "foo") as d, strcontains(s, "FOO") as e2, concat(ip, "/", n) as f | display a, b, c, d, e2, f`,
 		"a=foo b=xyZ c=  -foo-  d=1 e2=0 f=192.0.2.44/-2.5", "g")
 	e.queryRows(`fields isempty(missing) as a, isempty(s) as b, isblank(blank) as c, isblank(s) as d, coalesce(missing, nope, n) as e2, ispresent(missing) as f | display a, b, c, d, e2, f`,
-		"a=1 b=0 c=1 d=0 e2=-2.5 f=false", "g")
+		"a=1 b=0 c=1 d=0 e2=-2.5 f=0", "g")
 	e.queryRows(`fields abs(n) as a, ceil(n) as b, floor(n) as c, greatest(n, 3, 1) as d, least(n, 3, 1) as e2, sqrt(16) as f, log(1) as g, 2 ^ 3 as h, 10 % 3 as i, (n + 0.5) * -2 as j | display a, b, c, d, e2, f, g, h, i, j`,
 		"a=2.5 b=-2 c=-3 d=3 e2=-2.5 f=4 g=0 h=8 i=1 j=4", "g")
 	t0 := time.UnixMilli(base).UTC()
@@ -156,9 +156,13 @@ func TestInsightsFunctions(t *testing.T) {
 	e.queryRows(`fields fromMillis(ms) as a, toMillis(@timestamp) as b, datefloor(@timestamp, 1h) as c, dateceil(@timestamp, 15m) as d, datefloor(@timestamp, 1mo) as e2, toMillis(when) as f, bin(1d) as g | display a, b, c, d, e2, f, g`,
 		fmt.Sprintf("a=2023-11-14 22:13:20.123 b=%d c=%s d=%s e2=%s f=1795953600000 g=%s", base, floor(time.Hour), ceil15.Format(layout), month, floor(24*time.Hour)), "g")
 	e.queryRows(`fields isValidIp(ip) as a, isValidIp(s) as b, isValidIpV4(ip6) as c, isValidIpV6(ip6) as d, isIpv4InSubnet(ip, "192.0.2.0/24") as e2, isIpv4InSubnet(ip, "10.0.0.0/8") as f, isIpInSubnet(ip6, "2001:db8::/32") as g, isIpv6InSubnet(ip, "::/0") as h | display a, b, c, d, e2, f, g, h`,
-		"a=true b=false c=false d=true e2=true f=false g=true h=false", "g")
+		"a=1 b=0 c=0 d=1 e2=1 f=0 g=1 h=0", "g")
 	e.queryRows(`filter isIpv4InSubnet(ip, "192.0.2.0/24") and strlen(s) - 2 = 10 and not isempty(s) | fields n * 4 as x | display x`, "x=-10", "g")
 	e.queryRows(`filter isIpv4InSubnet(ip, "198.51.100.0/24") | display ip`, "", "g")
+	// Predicates show as 1 or 0 and count as numbers; a JSON true stays true and
+	// equals the literal true.
+	e.queryRows(`fields ispresent(ip) as p, n < 0 as neg, flag, flag = true as t, isValidIp(ip) = true as v | stats sum(p) as ps, max(neg) as negs, sortsFirst(flag) as f, min(t) as ts, min(v) as vs`,
+		"ps=1 negs=1 f=true ts=1 vs=1", "g")
 }
 
 // A query the language does not take fails StartQuery with MalformedQueryException

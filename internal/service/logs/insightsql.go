@@ -824,9 +824,9 @@ func (p *qparser) primary() (qexpr, error) {
 		if !t.quoted {
 			switch strings.ToLower(t.text) {
 			case "true":
-				return qlit{true}, nil
+				return qlit{qbool(true)}, nil
 			case "false":
-				return qlit{false}, nil
+				return qlit{qbool(false)}, nil
 			}
 		}
 		return qfield(t.text), nil

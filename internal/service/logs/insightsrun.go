@@ -429,6 +429,12 @@ func sortRows(rows []qrow, keys []qsort) {
 // compareValues orders two values: numerically when both read as numbers, else as
 // text.
 func compareValues(a, b any) int {
+	// A JSON true compares equal to the literal true and to a true predicate.
+	if ab, ok := boolOf(a); ok {
+		if bb, ok := boolOf(b); ok {
+			return int(b2n(ab) - b2n(bb))
+		}
+	}
 	an, aok := asNumber(a)
 	bn, bok := asNumber(b)
 	if aok && bok {
@@ -441,6 +447,16 @@ func compareValues(a, b any) int {
 		return 0
 	}
 	return strings.Compare(asText(a), asText(b))
+}
+
+func boolOf(v any) (bool, bool) {
+	switch x := v.(type) {
+	case bool:
+		return x, true
+	case qbool:
+		return bool(x), true
+	}
+	return false, false
 }
 
 // sortCompare is the order of the sort command, "an updated version of natural
