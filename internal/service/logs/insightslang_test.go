@@ -64,9 +64,21 @@ func TestInsightsParse(t *testing.T) {
 	e.queryRows(`fields concat(toupper(substr(@message, 5, 1)), substr(@message, 6, 4)) as who | display who | filter who like /^A/ | sort @timestamp | dedup who`,
 		"who=Alice", "g")
 
+	// The field defaults to @message; "as" names a regex's groups; parse chains; and
+	// the logfmt and csv modes.
+	e.queryRows(`parse "user=* action=*" as u, rest | parse rest /(\S+) latency=(\d+)/ as act, ms | filter ms < 20 | sort ms | display u, act, ms`,
+		"u=alice act=delete ms=8 | u=alice act=login ms=12", "g")
+	e.stream("g", "kv")
+	e.put("g", "kv", base+10, `level=error msg="disk \"full\"" dur=12 retry`, `host-1,GET,/api/users,500,0.25`)
+	e.queryRows(`parse logfmt as lf | filter lf.level = "error" | display lf.msg, lf.dur, lf.retry`, `lf.msg=disk "full" lf.dur=12 lf.retry=true`, "g")
+	e.queryRows(`filter @logStream = "kv" | parse @message csv as host, method, path, status | filter status >= 500 | display host, method, path, status`,
+		"host=host-1 method=GET path=/api/users status=500", "g")
+
 	e.badQuery(`parse @message "user=* action=*" as user`,
 		"The number of fields in the parse command (1) does not match the number of wildcards in the pattern (2)")
 	e.badQuery(`parse @message /user=(\S+)/`, "unexpected symbol found /user=(\\S+)/ at line 1 and position 15")
+	e.badQuery(`parse /user=(\S+) (\S+)/ as user`, "The number of fields in the parse command (1) does not match the number of capturing groups in the pattern (2)")
+	e.badQuery(`parse @message "user=*"`, "unexpected symbol found <EOF> at line 1 and position 23")
 }
 
 // dedup keeps the first row of each combination in the current order (@timestamp

@@ -60,6 +60,7 @@ type stParse struct {
 	src   qexpr
 	re    *regexp.Regexp
 	names []string // field per submatch (index 1...), "" for an unnamed group
+	mode  string   // "" (glob or regex), "logfmt" or "csv"
 }
 type stStats struct {
 	aggs []*qaggSpec
@@ -162,8 +163,10 @@ func lexInsights(q string) ([]qtok, error) {
 		if last.word("like") || last.is(tOp, "=~") {
 			return true
 		}
-		// parse FIELD /regex/
-		return n >= 2 && out[n-2].word("parse") && last.kind == tIdent && (n == 2 || out[n-3].is(tPunct, "|"))
+		// parse [FIELD] /regex/
+		cmdStart := func(i int) bool { return i == 0 || out[i-1].is(tPunct, "|") }
+		return last.word("parse") && cmdStart(n-1) ||
+			n >= 2 && out[n-2].word("parse") && last.kind == tIdent && cmdStart(n-2)
 	}
 	for i := 0; i < len(q); {
 		c := q[i]
@@ -374,7 +377,7 @@ func parseInsights(q string) (*insightsQuery, error) {
 			}
 			out.stages = append(out.stages, st)
 			for _, n := range st.names {
-				if n != "" {
+				if n != "" && st.mode != "logfmt" {
 					parsed = appendUnique(parsed, n)
 				}
 			}
@@ -537,23 +540,36 @@ func (p *qparser) parseSort() (*stSort, error) {
 	}
 }
 
-// parseParse reads FIELD "glob" as a, b or FIELD /regex/ with named groups. A glob's
-// * are the extracted values: each matches as little as it can, a final one the rest
-// of the value, and the glob may match anywhere in the field (the User Guide's
-// example "[*] * The error was: *" takes level, config and exception out of
-// "25 May 2019 10:24:39,474 [ERROR] {foo=2, bar=data} The error was:
-// DataIntegrityException"). An event that does not match keeps its place in the
-// results without the fields ("If a log event doesn't match the specified pattern,
-// you still see it in the results, but without the extracted fields.", "parse").
+// parseParse reads [FIELD] "glob" as a, b; [FIELD] /regex/ [as a, b]; [FIELD] logfmt
+// as m; or [FIELD] csv as a, b (User Guide, "parse": "If fieldName is omitted,
+// @message is used by default."). A glob's * are the extracted values: each matches
+// as little as it can, a final one the rest of the value, and the glob may match
+// anywhere in the field (the User Guide's example "[*] * The error was: *" takes
+// level, config and exception out of "25 May 2019 10:24:39,474 [ERROR] {foo=2,
+// bar=data} The error was: DataIntegrityException"). A regex names its fields with
+// named groups, or "as" names its groups in order. An event that does not match keeps
+// its place in the results without the fields ("If a log event doesn't match the
+// specified pattern, you still see it in the results, but without the extracted
+// fields.").
 func (p *qparser) parseParse() (*stParse, error) {
-	ft := p.next()
-	if ft.kind != tIdent {
-		return nil, unexpected(ft)
+	st := &stParse{src: qfield("@message")}
+	t := p.peek()
+	modeWord := func(t qtok) bool { return t.word("logfmt") || t.word("csv") }
+	if t.kind == tIdent && !(modeWord(t) && p.toks[p.pos+1].word("as")) {
+		p.next()
+		st.src = qfield(t.text)
 	}
-	st := &stParse{src: qfield(ft.text)}
 	pat := p.next()
-	switch pat.kind {
-	case tString:
+	var aliases []string
+	if p.peek().word("as") {
+		p.next()
+		var err error
+		if aliases, err = p.parseFieldList(); err != nil {
+			return nil, err
+		}
+	}
+	switch {
+	case pat.kind == tString:
 		parts := strings.Split(pat.text, "*")
 		var b strings.Builder
 		for i, part := range parts {
@@ -570,31 +586,42 @@ func (p *qparser) parseParse() (*stParse, error) {
 		if err != nil {
 			return nil, unexpected(pat)
 		}
-		if !p.peek().word("as") {
+		if aliases == nil {
 			return nil, unexpected(p.peek())
 		}
-		p.next()
-		names, err := p.parseFieldList()
-		if err != nil {
-			return nil, err
+		// "The number of * wildcards must equal the number of aliases."
+		if len(aliases) != len(parts)-1 {
+			return nil, malformed("The number of fields in the parse command (%d) does not match the number of wildcards in the pattern (%d)", len(aliases), len(parts)-1)
 		}
-		if len(names) != len(parts)-1 {
-			return nil, malformed("The number of fields in the parse command (%d) does not match the number of wildcards in the pattern (%d)", len(names), len(parts)-1)
-		}
-		st.re, st.names = re, append([]string{""}, names...)
-	case tRegex:
+		st.re, st.names = re, append([]string{""}, aliases...)
+	case pat.kind == tRegex:
 		re, err := regexp.Compile(pat.text)
 		if err != nil {
 			return nil, unexpected(pat)
 		}
+		st.re, st.names = re, re.SubexpNames()
+		if aliases != nil {
+			if len(aliases) != re.NumSubexp() {
+				return nil, malformed("The number of fields in the parse command (%d) does not match the number of capturing groups in the pattern (%d)", len(aliases), re.NumSubexp())
+			}
+			st.names = append([]string{""}, aliases...)
+		}
 		named := false
-		for _, n := range re.SubexpNames() {
+		for _, n := range st.names {
 			named = named || n != ""
 		}
 		if !named {
 			return nil, unexpected(pat)
 		}
-		st.re, st.names = re, re.SubexpNames()
+	case modeWord(pat):
+		st.mode = strings.ToLower(pat.text)
+		if aliases == nil {
+			return nil, unexpected(p.peek())
+		}
+		if st.mode == "logfmt" && len(aliases) != 1 {
+			return nil, unexpected(p.toks[p.pos-1])
+		}
+		st.names = aliases
 	default:
 		return nil, unexpected(pat)
 	}

@@ -1,6 +1,7 @@
 package logs
 
 import (
+	"encoding/csv"
 	"encoding/json"
 	"math"
 	"regexp"
@@ -128,6 +129,24 @@ func applyRow(stages []qstage, r qrow) bool {
 			if v == nil {
 				continue
 			}
+			switch st.mode {
+			case "logfmt":
+				for k, val := range logfmtPairs(asText(v)) {
+					r.set(st.names[0]+"."+k, val)
+				}
+				continue
+			case "csv":
+				rec, err := csv.NewReader(strings.NewReader(asText(v))).Read()
+				if err != nil {
+					continue
+				}
+				for i, n := range st.names {
+					if i < len(rec) {
+						r.set(n, rec[i])
+					}
+				}
+				continue
+			}
 			m := st.re.FindStringSubmatchIndex(asText(v))
 			if m == nil {
 				continue
@@ -142,6 +161,49 @@ func applyRow(stages []qstage, r qrow) bool {
 		}
 	}
 	return true
+}
+
+// logfmtPairs reads key=value pairs separated by spaces, a value optionally in
+// double quotes with backslash escapes; a key without = is true (the logfmt
+// convention; the User Guide names the format only).
+func logfmtPairs(s string) map[string]any {
+	out := map[string]any{}
+	for i := 0; i < len(s); {
+		for i < len(s) && s[i] == ' ' {
+			i++
+		}
+		j := i
+		for j < len(s) && s[j] != '=' && s[j] != ' ' {
+			j++
+		}
+		key := s[i:j]
+		i = j
+		if key == "" {
+			i++
+			continue
+		}
+		if i >= len(s) || s[i] != '=' {
+			out[strings.Clone(key)] = "true"
+			continue
+		}
+		i++
+		var val strings.Builder
+		if i < len(s) && s[i] == '"' {
+			for i++; i < len(s) && s[i] != '"'; i++ {
+				if s[i] == '\\' && i+1 < len(s) {
+					i++
+				}
+				val.WriteByte(s[i])
+			}
+			i++
+		} else {
+			for ; i < len(s) && s[i] != ' '; i++ {
+				val.WriteByte(s[i])
+			}
+		}
+		out[strings.Clone(key)] = val.String()
+	}
+	return out
 }
 
 // runStages runs the stages after the streamed ones over the collected rows.
