@@ -46,7 +46,13 @@ type insightsQuery struct {
 	stages  []qstage
 	display []string // the last display command's fields, nil without one
 	// columns are the fields shown without display: those named by fields commands
-	// (or @timestamp, @message without any) and those parse extracts, reset by stats.
+	// ("If your query contains multiple fields commands and doesn't include a display
+	// command, you'll display all of the fields that are specified in the fields
+	// commands"), or @timestamp and @message without any, then those parse extracts
+	// (a public example run against AWS: "you don't have to specify the new field
+	// which you're creating from the parse statement in the field statement.
+	// CloudWatch will automatically include that field in the query result"); after
+	// stats, its fields and those made after it.
 	columns  []string
 	hasStats bool
 	limit    int // the last limit command, 0 without one
