@@ -136,6 +136,7 @@ func TestInsightsStatsAggregates(t *testing.T) {
 	e.queryRows(`stats sum(ms) as total, max(@timestamp) as @t by op | stats max(total) as peak, count(*) as ops by dateceil(@t, 1d) as day | display peak, ops`,
 		"peak=330 ops=3", "g")
 	e.badQuery(`stats count(*) by svc | stats count(*) | stats count(*)`, "unexpected symbol found stats at line 1 and position 41")
+	e.queryRows(`sort ms desc | limit 3 | stats count(*) as n, min(ms) as low`, "n=3 low=80", "g")
 	e.badQuery(`stats count(*) as n by svc | sort n | stats max(n)`, "unexpected symbol found stats at line 1 and position 38")
 	e.badQuery(`filter count(*) > 1`, "unexpected symbol found count at line 1 and position 7")
 	e.badQuery(`stats pct(ms) by svc`, "unexpected symbol found ) at line 1 and position 12")

@@ -389,8 +389,9 @@ func parseInsights(q string) (*insightsQuery, error) {
 			}
 		case "stats":
 			// "If you use a sort or limit command, it must appear after the second
-			// stats command." (User Guide, "stats")
-			if statsN == maxStatsCommands || sortOrLimit {
+			// stats command." (User Guide, "stats"); a query with one stats may sort
+			// and limit before it.
+			if statsN == maxStatsCommands || statsN > 0 && sortOrLimit {
 				return nil, unexpected(cmd)
 			}
 			statsN++
