@@ -1,12 +1,7 @@
 package s3_test
 
 import (
-	"bytes"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
-	"io"
-	"net/http"
 	neturl "net/url"
 	"strconv"
 	"strings"
@@ -140,17 +135,7 @@ func TestNotificationConfigurationRoundTrip(t *testing.T) {
 // returns the status and body, for what the SDK's error drops (ArgumentName1...).
 func (e *env) putNotificationRaw(bucket, doc string) (int, string) {
 	e.Helper()
-	req, _ := http.NewRequest("PUT", e.p.URL+"/"+bucket+"?notification", bytes.NewReader([]byte(doc)))
-	sum := sha256.Sum256([]byte(doc))
-	req.Header.Set("X-Amz-Content-Sha256", hex.EncodeToString(sum[:]))
-	apptest.SignAsRoot(e, req, "s3", hex.EncodeToString(sum[:]))
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		e.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, string(b)
+	return e.signedRaw("PUT", "/"+bucket+"?notification", nil, doc)
 }
 
 func queueDoc(arn, events string) string {
