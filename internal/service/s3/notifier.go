@@ -33,10 +33,14 @@ type notifier struct {
 
 	mu   sync.Mutex
 	last int64 // the last stamp handed out
+
+	due *dueEvents // events S3 makes when their time comes (notify_due.go)
 }
 
 func newNotifier(s *Service) *notifier {
-	return &notifier{s: s, wake: make(chan struct{}, 1), quit: make(chan struct{}), done: make(chan struct{})}
+	n := &notifier{s: s, wake: make(chan struct{}, 1), quit: make(chan struct{}), done: make(chan struct{})}
+	n.due = newDueEvents(s)
+	return n
 }
 
 // next is a stamp greater than any before it in this process, and than now in
@@ -53,9 +57,11 @@ func (n *notifier) next(now time.Time) int64 {
 }
 
 // sequencer is a record's s3.object.sequencer: hexadecimal, growing with each event
-// of the process (User Guide, "Event message structure": compare sequencers of one
-// key to order its events).
-func (s *Service) sequencer(c *server.Call) string { return fmt.Sprintf("%018X", s.notes.next(c.Now)) }
+// (User Guide, "Event message structure": compare sequencers of one key to order its
+// events). It comes from the generator that stamps each version's write (objRec.Write),
+// so that a version's creation sequencer, which its later restore events repeat
+// (versionSequencer), orders with the deletes that follow it.
+func (s *Service) sequencer(c *server.Call) string { return fmt.Sprintf("%018X", s.ids.next()) }
 
 func (n *notifier) enqueue(tx *store.Tx, note *Notice, now time.Time) error {
 	return tx.PutJSON(nsNotifyQ, fmt.Sprintf("%016x.%s", n.next(now), auth.NewUUID()), note)
@@ -71,9 +77,11 @@ func (n *notifier) poke() {
 func (n *notifier) start() {
 	go n.run()
 	n.poke() // what a previous run left queued
+	n.due.start()
 }
 
 func (n *notifier) stop() {
+	n.due.stop()
 	n.once.Do(func() { close(n.quit) })
 	<-n.done
 }

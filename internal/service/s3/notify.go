@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	api "github.com/palisade/palisade/internal/api/s3"
 	"github.com/palisade/palisade/internal/auth"
@@ -136,7 +137,8 @@ func init() {
 		s3:Replication:OperationNotTracked s3:Replication:OperationMissedThreshold
 		s3:Replication:OperationReplicatedAfterThreshold s3:ObjectRestore:Delete s3:LifecycleTransition
 		s3:IntelligentTiering s3:ObjectAcl:Put s3:LifecycleExpiration:* s3:LifecycleExpiration:Delete
-		s3:LifecycleExpiration:DeleteMarkerCreated s3:ObjectTagging:* s3:ObjectTagging:Put s3:ObjectTagging:Delete`) {
+		s3:LifecycleExpiration:DeleteMarkerCreated s3:ObjectTagging:* s3:ObjectTagging:Put s3:ObjectTagging:Delete
+		s3:ObjectRetention:Put`) {
 		notifyEvents[e] = true
 	}
 }
@@ -486,20 +488,25 @@ type objectEvent struct {
 	etag      string
 	version   string
 	sequencer string
+	// by, when set, is who made the event in place of the call (S3 itself, for
+	// events no request made: notify_due.go); extra are members after "s3"
+	// (",\"glacierEventData\":{...}").
+	by    *eventOrigin
+	extra string
 }
 
 // record renders one event record, its fields in AWS's order.
 func record(c *server.Call, b *bucketRec, event, configID string, o objectEvent) string {
+	by := o.by
+	if by == nil {
+		by = callOrigin(c)
+	}
 	var sb strings.Builder
 	sb.WriteString(`{"Records":[{"eventVersion":"` + eventVersion + `","eventSource":"aws:s3","awsRegion":` + quoteJSON(b.Region))
-	sb.WriteString(`,"eventTime":` + quoteJSON(c.Now.UTC().Format(eventTimeFormat)) + `,"eventName":` + quoteJSON(event))
-	sb.WriteString(`,"userIdentity":{"principalId":` + quoteJSON(eventPrincipal(c.Principal)) + `}`)
-	ip := c.SourceIP
-	if ip == "" {
-		ip = c.Principal.ARN
-	}
-	sb.WriteString(`,"requestParameters":{"sourceIPAddress":` + quoteJSON(ip) + `}`)
-	sb.WriteString(`,"responseElements":{"x-amz-request-id":` + quoteJSON(c.RequestID) + `,"x-amz-id-2":` + quoteJSON(c.HostID) + `}`)
+	sb.WriteString(`,"eventTime":` + quoteJSON(by.at.UTC().Format(eventTimeFormat)) + `,"eventName":` + quoteJSON(event))
+	sb.WriteString(`,"userIdentity":{"principalId":` + quoteJSON(by.principal) + `}`)
+	sb.WriteString(`,"requestParameters":{"sourceIPAddress":` + quoteJSON(by.ip) + `}`)
+	sb.WriteString(`,"responseElements":{"x-amz-request-id":` + quoteJSON(by.requestID) + `,"x-amz-id-2":` + quoteJSON(by.hostID) + `}`)
 	sb.WriteString(`,"s3":{"s3SchemaVersion":"1.0","configurationId":` + quoteJSON(configID))
 	sb.WriteString(`,"bucket":{"name":` + quoteJSON(b.Name) + `,"ownerIdentity":{"principalId":` + quoteJSON(customerID(b.Owner)) + `},"arn":` + quoteJSON(b.arn()) + `}`)
 	sb.WriteString(`,"object":{"key":` + quoteJSON(eventKey(o.key)))
@@ -515,7 +522,7 @@ func record(c *server.Call, b *bucketRec, event, configID string, o objectEvent)
 	if o.sequencer != "" {
 		sb.WriteString(`,"sequencer":` + quoteJSON(o.sequencer))
 	}
-	sb.WriteString(`}}}]}`)
+	sb.WriteString(`}}` + o.extra + `}]}`)
 	return sb.String()
 }
 
@@ -544,7 +551,7 @@ func (s *Service) notifyObject(c *server.Call, b *bucketRec, o *objRec) error {
 	if strings.HasPrefix(event, "ObjectCreated:") {
 		// Tagging and ACL records carry neither size nor sequencer (recorded, 2026:
 		// acl_notifications_replay.json).
-		oe.size, oe.sequencer = &o.Size, s.sequencer(c)
+		oe.size, oe.sequencer = &o.Size, s.versionSequencer(c, o)
 	}
 	return s.enqueueEvent(c, b, event, oe)
 }
@@ -580,6 +587,12 @@ func (s *Service) notifyDelete(c *server.Call, b *bucketRec, key, version string
 }
 
 func (s *Service) enqueueEvent(c *server.Call, b *bucketRec, event string, oe objectEvent) error {
+	return s.enqueueIn(c.Tx, c.Now, c, b, event, oe)
+}
+
+// enqueueIn queues in tx, at now, the records of event for the destinations of b that
+// want it; c is the call that made it, nil for an event S3 makes (oe.by says who).
+func (s *Service) enqueueIn(tx *store.Tx, now time.Time, c *server.Call, b *bucketRec, event string, oe objectEvent) error {
 	queued := false
 	for _, group := range [][]notifyTarget{b.Notify.Queues, b.Notify.Topics} {
 		for _, t := range group {
@@ -587,14 +600,14 @@ func (s *Service) enqueueEvent(c *server.Call, b *bucketRec, event string, oe ob
 				continue
 			}
 			n := Notice{Destination: t.ARN, Bucket: b.arn(), Owner: b.Owner, Subject: notifySubject, Body: record(c, b, event, t.ID, oe)}
-			if err := s.notes.enqueue(c.Tx, &n, c.Now); err != nil {
+			if err := s.notes.enqueue(tx, &n, now); err != nil {
 				return err
 			}
 			queued = true
 		}
 	}
 	if queued {
-		c.Tx.AfterCommit(s.notes.poke)
+		tx.AfterCommit(s.notes.poke)
 	}
 	return nil
 }

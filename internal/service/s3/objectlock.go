@@ -413,6 +413,9 @@ func (s *Service) objectLockHandlers() []server.Handler {
 			if err := s.rewriteVersion(c.Tx, b, o); err != nil {
 				return nil, err
 			}
+			if err := s.notifyRetention(c, b, o); err != nil {
+				return nil, err
+			}
 			s.objectResources(c, b, o.Key)
 			retentionInfo(c, o.Lock, true, true)
 			answerVersion(c, b, o)

@@ -234,6 +234,9 @@ func (s *Service) restoreObject(c *server.Call, in *api.RestoreObjectRequest) (*
 	if err := s.rewriteVersion(c.Tx, b, o); err != nil {
 		return nil, err
 	}
+	if err := s.notifyRestore(c, b, o); err != nil {
+		return nil, err
+	}
 	if accepted {
 		c.Status = http.StatusAccepted
 	}
