@@ -488,6 +488,8 @@ type objectEvent struct {
 	etag      string
 	version   string
 	sequencer string
+	// copied marks a CopyObject's record, which says the copy has no annotation.
+	copied bool
 	// by, when set, is who made the event in place of the call (S3 itself, for
 	// events no request made: notify_due.go); extra are members after "s3"
 	// (",\"glacierEventData\":{...}").
@@ -522,6 +524,12 @@ func record(c *server.Call, b *bucketRec, event, configID string, o objectEvent)
 	if o.sequencer != "" {
 		sb.WriteString(`,"sequencer":` + quoteJSON(o.sequencer))
 	}
+	if o.copied {
+		// Palisade serves no object annotations (recorded, 2026:
+		// object_lock_delivery_replay.json, implicit-fixed-default-copy:
+		// "hasObjectAnnotation": false; its place among the members is inferred).
+		sb.WriteString(`,"hasObjectAnnotation":false`)
+	}
 	sb.WriteString(`}}` + o.extra + `}]}`)
 	return sb.String()
 }
@@ -552,6 +560,7 @@ func (s *Service) notifyObject(c *server.Call, b *bucketRec, o *objRec) error {
 		// Tagging and ACL records carry neither size nor sequencer (recorded, 2026:
 		// acl_notifications_replay.json).
 		oe.size, oe.sequencer = &o.Size, s.versionSequencer(c, o)
+		oe.copied = c.Operation.Name == "CopyObject"
 	}
 	return s.enqueueEvent(c, b, event, oe)
 }

@@ -284,3 +284,22 @@ func TestNotificationRetentionEventTypes(t *testing.T) {
 		t.Errorf("restore wildcard over Delete: %d %s", st, body)
 	}
 }
+
+// A copy's ObjectCreated:Copy record says it has no object annotation; a put's says
+// nothing of annotations (object_lock_delivery_replay.json,
+// implicit-fixed-default-copy, implicit-fixed-default-put).
+func TestCopyRecordAnnotation(t *testing.T) {
+	e := newEnv(t)
+	q := sqs.NewFromConfig(e.p.RootConfig())
+	const b = "copy-annotation"
+	e.bucket(b)
+	url := e.notifyQueue(q, b, "created", "s3:ObjectCreated:*")
+	e.put(b, "src", "x")
+	if o := rawRecord(t, receive(t, q, url))["s3"].(map[string]any)["object"].(map[string]any); o["hasObjectAnnotation"] != nil {
+		t.Fatalf("put: %v", o)
+	}
+	must(e.s3.CopyObject(ctx, &s3.CopyObjectInput{Bucket: aws.String(b), Key: aws.String("dst"), CopySource: aws.String(b + "/src")}))
+	if o := rawRecord(t, receive(t, q, url))["s3"].(map[string]any)["object"].(map[string]any); o["hasObjectAnnotation"] != false || o["key"] != "dst" {
+		t.Fatalf("copy: %v", o)
+	}
+}
