@@ -151,6 +151,9 @@ const (
 	dueRestoreExpired   = "ObjectRestore:Delete"
 )
 
+// lastDue is the last time an entry may fall due: Unix nanoseconds must fit an int64.
+var lastDue = time.Unix(0, math.MaxInt64)
+
 type dueEntry struct {
 	Event   string `json:"e"`
 	Bucket  string `json:"b"`
@@ -174,6 +177,12 @@ func newDueEvents(s *Service) *dueEvents {
 // schedule writes in tx that event falls due for o at at, and wakes the worker once tx
 // commits.
 func (d *dueEvents) schedule(tx *store.Tx, at time.Time, event string, b *bucketRec, o *objRec) error {
+	if at.After(lastDue) {
+		// Never due: a copy restored for up to 2147483647 days (recorded, 2026:
+		// restore_replay.json, days-maxint) expires after the last time the
+		// schedule's keys can say.
+		return nil
+	}
 	sum := sha256.Sum256([]byte(event + "\x00" + b.Name + "\x00" + o.Key + "\x00" + o.VersionID))
 	key := fmt.Sprintf("%020d/%s", at.UnixNano(), hex.EncodeToString(sum[:16]))
 	if err := putJSON(tx, nsEventDue, key, dueEntry{Event: event, Bucket: b.Name, Key: o.Key, Version: o.VersionID}); err != nil {

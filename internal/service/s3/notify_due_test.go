@@ -132,11 +132,20 @@ func TestRestoreCompletedOnce(t *testing.T) {
 	q := sqs.NewFromConfig(e.p.RootConfig())
 	const b = "restore-once"
 	e.bucket(b)
-	url := e.notifyQueue(q, b, "completed", "s3:ObjectRestore:Completed")
+	url := e.notifyQueue(q, b, "restore", "s3:ObjectRestore:Completed", "s3:ObjectRestore:Delete")
 	e.putClass(b, "fast", types.StorageClassGlacier)
 	e.putClass(b, "gone", types.StorageClassGlacier)
+	e.putClass(b, "bounds", types.StorageClassGlacier)
 	for _, k := range []string{"fast", "gone"} {
 		if st, _, err := e.restore(b, k, "", restoreReq(1, types.TierBulk)); st != 202 {
+			t.Fatalf("%s: %d %v", k, st, err)
+		}
+	}
+	// A copy kept for 2147483647 days (days-maxint) completes and never expires, nor
+	// does one whose expiry, in nanoseconds, would wrap to a month ago.
+	e.putClass(b, "wraps", types.StorageClassGlacier)
+	for k, days := range map[string]int32{"bounds": 2147483647, "wraps": 2147423023} {
+		if st, _, err := e.restore(b, k, "", restoreReq(days, types.TierExpedited)); st != 202 {
 			t.Fatalf("%s: %d %v", k, st, err)
 		}
 	}
@@ -145,14 +154,24 @@ func TestRestoreCompletedOnce(t *testing.T) {
 	}
 	must(e.s3.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String(b), Key: aws.String("gone")}))
 	e.p.AdvanceClock(10 * time.Minute)
-	r := records(t, receive(t, q, url))
-	if r.EventName != "ObjectRestore:Completed" || r.S3.Object["key"] != "fast" {
-		t.Fatalf("completed: %+v", r)
+	got := map[string]eventRecord{}
+	for range 3 {
+		r := records(t, receive(t, q, url))
+		got[r.S3.Object["key"].(string)] = r
+	}
+	r := got["fast"]
+	if r.EventName != "ObjectRestore:Completed" || got["bounds"].EventName != "ObjectRestore:Completed" || got["wraps"].EventName != "ObjectRestore:Completed" {
+		t.Fatalf("completed: %+v", got)
 	}
 	if _, ok := r.S3.Object["versionId"]; ok {
 		t.Fatalf("unversioned bucket's record names a version: %+v", r)
 	}
 	e.p.AdvanceClock(13 * time.Hour) // past Bulk's time
+	quiet(t, q, url)
+	e.p.AdvanceClock(3 * 24 * time.Hour)
+	if r := records(t, receive(t, q, url)); r.EventName != "ObjectRestore:Delete" || r.S3.Object["key"] != "fast" {
+		t.Fatalf("expired: %+v", r)
+	}
 	quiet(t, q, url)
 }
 
