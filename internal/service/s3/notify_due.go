@@ -327,9 +327,10 @@ func (d *dueEvents) fire(tx *store.Tx, key string, now time.Time) error {
 		if b.Notify == nil {
 			return nil
 		}
-		// S3 notifies the expiry of a restored copy (User Guide, "Event notification
-		// types and destinations": s3:ObjectRestore:Delete); the record is the
-		// completion's without glacierEventData (inferred: not recorded).
+		// S3 notifies the expiry of a restored copy (User Guide, "Event message
+		// structure": "object restoration delete events"; "Using EventBridge":
+		// Object Restore Expired); the record is the completion's without
+		// glacierEventData (inferred: the recording did not wait for an expiry).
 		oe := d.s.restoreEvent(nil, b, o)
 		oe.by = s3Origin(b, x)
 		return d.s.enqueueIn(tx, now, nil, b, e.Event, oe)
