@@ -261,12 +261,13 @@ func (s *Service) untagResource(c *server.Call, in *ctl.UntagResourceRequest) (*
 			return nil, errTagInvalid(msgTagInvalid)
 		}
 		if seen[k] {
-			// A key named twice fails the call with a 500, whether or not the bucket
-			// has it, and the tags stay as they were (recorded three times, 2026:
+			// A key named twice fails the call and the tags stay as they were. For a
+			// bucket AWS answered 500 InternalError (recorded three times, 2026:
 			// abac_tag_transitions_replay.json, bucket-untag-duplicate-present,
-			// bucket-untag-duplicate-absent, bucket-untag-present-settled; an access
-			// point's UntagResource answers InvalidTag instead).
-			return nil, model.NewError(500, "InternalError", "We encountered an internal error. Please try again.")
+			// bucket-untag-duplicate-absent, bucket-untag-present-settled); Palisade
+			// answers no 500 for bad input, so it answers what an access point's
+			// UntagResource answers to the same request: InvalidTag.
+			return nil, errTagInvalid(msgTagDuplicate)
 		}
 		seen[k] = true
 	}
