@@ -197,7 +197,7 @@ func (a *App) build() {
 		KMS: kms.ForService(a.KMS, "sns"), NewCall: a.newCall, Metrics: serviceMetrics{a, "AWS/SNS", "TopicName"}, Roles: ctRoles{}})
 	a.CloudWatch = cloudwatch.New(cloudwatch.Deps{Store: a.Store, Clock: a.Clock, Logger: log, Notifier: alarmNotifier{a.SNS, a.Clock}})
 	a.Logs = logs.New(logs.Deps{Store: a.Store, Clock: a.Clock, Logger: log, Authz: a.Authz, Metrics: metricSink{a.CloudWatch},
-		KMS: kms.ForService(a.KMS, "logs"), NewCall: a.newCall, DataDir: a.Options.DataDir})
+		KMS: kms.ForService(a.KMS, "logs"), NewCall: a.newCall, DataDir: a.Options.DataDir, Buckets: logsBuckets{a}})
 }
 
 // newCall is Server.NewCall for services built before the server: the calls their

@@ -68,6 +68,8 @@ type Deps struct {
 	// ChunkCache is the memory, in bytes, kept for recently written and read event
 	// chunks (0: DefaultChunkCache; negative: none).
 	ChunkCache int
+	// Buckets is S3 for export tasks (export.go); nil: no bucket exists for them.
+	Buckets Buckets
 }
 
 // Logs is the CloudWatch Logs service.
@@ -75,6 +77,7 @@ type Logs struct {
 	d        Deps
 	patterns sync.Map // pattern string → *filterpattern.Pattern
 	queries  chan struct{}
+	exports  chan struct{}
 	cache    *chunkCache
 	files    *chunkFiles // nil: chunks are store blobs
 	keys     *dataKeys
@@ -92,7 +95,7 @@ func New(d Deps) *Logs {
 	if d.ChunkCache == 0 {
 		d.ChunkCache = DefaultChunkCache
 	}
-	l := &Logs{d: d, queries: make(chan struct{}, 1), cache: newChunkCache(d.ChunkCache), keys: newDataKeys(), started: time.Now()}
+	l := &Logs{d: d, queries: make(chan struct{}, 1), exports: make(chan struct{}, 1), cache: newChunkCache(d.ChunkCache), keys: newDataKeys(), started: time.Now()}
 	if d.DataDir != "" {
 		l.files = newChunkFiles(d.DataDir, d.Store)
 	}
@@ -102,7 +105,7 @@ func New(d Deps) *Logs {
 // Service returns the handlers for the server.
 func (l *Logs) Service() server.Service {
 	var hs []server.Handler
-	for _, g := range [][]server.Handler{l.groupHandlers(), l.streamHandlers(), l.eventHandlers(), l.metricFilterHandlers(), l.queryHandlers(), l.resourcePolicyHandlers()} {
+	for _, g := range [][]server.Handler{l.groupHandlers(), l.streamHandlers(), l.eventHandlers(), l.metricFilterHandlers(), l.queryHandlers(), l.resourcePolicyHandlers(), l.exportHandlers()} {
 		hs = append(hs, g...)
 	}
 	// "To assign tags when you create a log group, you must have either the
@@ -112,7 +115,8 @@ func (l *Logs) Service() server.Service {
 }
 
 // Run does the background work until ctx ends: it removes the chunk files of streams
-// and groups deleted shortly before the last stop, then runs Logs Insights queries.
+// and groups deleted shortly before the last stop, then runs Logs Insights queries
+// and export tasks.
 func (l *Logs) Run(ctx context.Context) {
 	if l.files != nil {
 		// A stop during the sweep is not a failure: the next start sweeps again.
@@ -120,7 +124,13 @@ func (l *Logs) Run(ctx context.Context) {
 			l.d.Logger.Error("logs: sweeping deleted streams' files", "err", err)
 		}
 	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		l.runExports(ctx)
+	}()
 	l.runQueries(ctx)
+	<-done
 }
 
 // Record kinds: the last part of each namespace.
