@@ -34,6 +34,9 @@ type Buckets interface {
 	// perform action (s3:GetBucketAcl on the bucket, s3:PutObject on key) with the
 	// condition keys, read in tx.
 	ServiceAllowed(tx *store.Tx, bucket, key, action, principal string, conditions map[string][]string) (exists, allowed bool, err error)
+	// CallerAllowed reports whether p, of account, may perform action on the
+	// bucket's key, as S3 would decide for p's own request.
+	CallerAllowed(tx *store.Tx, p auth.Principal, account, bucket, key, action string) (bool, error)
 	// PutObject writes an object as a service principal outside any call (S3's
 	// PutObjectAsService): the bucket policy decides again, and SSE-KMS default
 	// encryption asks KMS as the principal.
@@ -120,7 +123,7 @@ func (x *exportRec) setStatus(code string, now time.Time) {
 
 func (l *Logs) exportHandlers() []server.Handler {
 	return []server.Handler{
-		server.Write("CreateExportTask", l.createExportTask),
+		server.Prepared("CreateExportTask", l.prepareExport, l.createExportTask),
 		server.Read("DescribeExportTasks", l.describeExportTasks),
 		server.Write("CancelExportTask", l.cancelExportTask),
 	}
@@ -135,20 +138,69 @@ func errBucketCheck(action string) error {
 	return errParam(action + " call on the given bucket failed. Please check if CloudWatch Logs has been granted permission to perform this operation.")
 }
 
-func (l *Logs) createExportTask(c *server.Call, in *api.CreateExportTaskRequest) (*api.CreateExportTaskResponse, error) {
+// prepareExport checks the request on a snapshot, then writes the permission check
+// object as CloudWatch Logs does before it answers, outside the store's write
+// transaction (S3 commits the object in a transaction of its own): a bucket whose
+// policy or default encryption key keeps CloudWatch Logs out fails the call itself.
+func (l *Logs) prepareExport(c *server.Call, in *api.CreateExportTaskRequest) (struct{}, error) {
+	var g *groupRec
+	var dest string
+	err := l.d.Store.View(c.Context, func(tx *store.Tx) error {
+		c.Tx = tx
+		defer func() { c.Tx = nil }()
+		var err error
+		g, dest, err = l.checkExport(c, in)
+		return err
+	})
+	if err != nil {
+		return struct{}{}, err
+	}
+	err = l.d.Buckets.PutObject(c.Context, l.exportObject(c.Account, c.Region, g.Name, in.Destination, dest+"/"+writeTestKey, []byte(writeTestBody)))
+	if err != nil {
+		return struct{}{}, errParam(exportFailure(err))
+	}
+	return struct{}{}, nil
+}
+
+func (l *Logs) exportObject(account, region, group, bucket, key string, body []byte) BucketObject {
+	return BucketObject{Bucket: bucket, Key: key, Body: bytes.NewReader(body),
+		Principal: exportPrincipal(region), SourceAccount: account, SourceArn: groupARN(region, account, group), ACL: exportACL}
+}
+
+func (l *Logs) createExportTask(c *server.Call, in *api.CreateExportTaskRequest, _ struct{}) (*api.CreateExportTaskResponse, error) {
+	g, dest, err := l.checkExport(c, in)
+	if err != nil {
+		return nil, err
+	}
+	x := &exportRec{ID: auth.NewUUID(), Name: svckit.Str(in.TaskName), Group: g.Name, Prefix: svckit.Str(in.LogStreamNamePrefix),
+		From: in.From, To: in.To, Bucket: in.Destination, Dest: dest, Created: ms(c.Now)}
+	x.setStatus(xPending, c.Now)
+	if err := c.Tx.PutJSON(ns(c.Account, c.Region, tExports), x.ID, x); err != nil {
+		return nil, err
+	}
+	if err := c.Tx.PutJSON(exportQueueNS, x.ID, queued{Account: c.Account, Region: c.Region}); err != nil {
+		return nil, err
+	}
+	c.Tx.AfterCommit(l.wakeExports)
+	return &api.CreateExportTaskResponse{TaskId: svckit.Ptr(x.ID)}, nil
+}
+
+// checkExport validates a CreateExportTask in c.Tx and returns the group and the
+// destination prefix.
+func (l *Logs) checkExport(c *server.Call, in *api.CreateExportTaskRequest) (*groupRec, string, error) {
 	if in.From > in.To {
 		// Wording inferred: the API reference says only that events outside
 		// [from, to] are not exported.
-		return nil, errParam(fmt.Sprintf("Specified time range of '%d' and '%d' is not valid. Please make sure the values are non-negative and the start time is before the end time.", in.From, in.To))
+		return nil, "", errParam(fmt.Sprintf("Specified time range of '%d' and '%d' is not valid. Please make sure the values are non-negative and the start time is before the end time.", in.From, in.To))
 	}
 	g, err := loadGroup(c.Tx, c.Account, c.Region, in.LogGroupName)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	if in.To < g.Created {
 		// "You must specify a time that is not earlier than when this log group was
 		// created." (API reference, to); the wording is inferred.
-		return nil, errParam("The specified time range is not valid: 'to' is earlier than the creation time of the log group.")
+		return nil, "", errParam("The specified time range is not valid: 'to' is earlier than the creation time of the log group.")
 	}
 	dest := svckit.Str(in.DestinationPrefix)
 	if dest == "" {
@@ -159,26 +211,35 @@ func (l *Logs) createExportTask(c *server.Call, in *api.CreateExportTaskRequest)
 	// aws:SourceAccount and aws:SourceArn ("Set permissions on an Amazon S3 bucket").
 	conds := map[string][]string{"aws:SourceAccount": {c.Account}, "aws:SourceArn": {groupARN(c.Region, c.Account, g.Name)}}
 	if l.d.Buckets == nil {
-		return nil, errNoBucket()
+		return nil, "", errNoBucket()
 	}
 	exists, ok, err := l.d.Buckets.ServiceAllowed(c.Tx, in.Destination, "", "s3:GetBucketAcl", exportPrincipal(c.Region), conds)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	if !exists {
-		return nil, errNoBucket()
+		return nil, "", errNoBucket()
 	}
 	if !ok {
-		return nil, errBucketCheck("GetBucketAcl")
+		return nil, "", errBucketCheck("GetBucketAcl")
 	}
 	putConds := map[string][]string{"s3:x-amz-acl": {exportACL}}
 	for k, v := range conds {
 		putConds[k] = v
 	}
 	if _, ok, err = l.d.Buckets.ServiceAllowed(c.Tx, in.Destination, dest+"/"+writeTestKey, "s3:PutObject", exportPrincipal(c.Region), putConds); err != nil {
-		return nil, err
+		return nil, "", err
 	} else if !ok {
-		return nil, errBucketCheck("PutObject")
+		return nil, "", errBucketCheck("PutObject")
+	}
+	// "When you perform a CreateExportTask operation, you must use credentials that
+	// have permission to write to the S3 bucket that you specify as the destination."
+	// (API reference). AWS's answer when they don't is reported as below
+	// (awsdocs/amazon-cloudwatch-logs-user-guide issue 17); its error code is inferred.
+	if ok, err := l.d.Buckets.CallerAllowed(c.Tx, c.Principal, c.Account, in.Destination, dest+"/"+writeTestKey, "s3:PutObject"); err != nil {
+		return nil, "", err
+	} else if !ok {
+		return nil, "", errParam("Please ensure that the CreateExportTask caller has been granted s3:PutObject access to the bucket.")
 	}
 	// "Each account can only have one active (RUNNING or PENDING) export task at a
 	// time." (API reference); AWS's answer is the service's usual one.
@@ -192,22 +253,12 @@ func (l *Logs) createExportTask(c *server.Call, in *api.CreateExportTaskRequest)
 		return !busy, nil
 	})
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	if busy {
-		return nil, api.NewLimitExceededException("Resource limit exceeded.")
+		return nil, "", api.NewLimitExceededException("Resource limit exceeded.")
 	}
-	x := &exportRec{ID: auth.NewUUID(), Name: svckit.Str(in.TaskName), Group: g.Name, Prefix: svckit.Str(in.LogStreamNamePrefix),
-		From: in.From, To: in.To, Bucket: in.Destination, Dest: dest, Created: ms(c.Now)}
-	x.setStatus(xPending, c.Now)
-	if err := c.Tx.PutJSON(ns(c.Account, c.Region, tExports), x.ID, x); err != nil {
-		return nil, err
-	}
-	if err := c.Tx.PutJSON(exportQueueNS, x.ID, queued{Account: c.Account, Region: c.Region}); err != nil {
-		return nil, err
-	}
-	c.Tx.AfterCommit(l.wakeExports)
-	return &api.CreateExportTaskResponse{TaskId: svckit.Ptr(x.ID)}, nil
+	return g, dest, nil
 }
 
 // errNoBucket: wording as reported of AWS (moto's logs backend, which mirrors it);
@@ -463,7 +514,7 @@ func exportFailure(err error) string {
 	return "Internal failure"
 }
 
-// exportEvents writes the permission check object, then each stream's events in
+// exportEvents writes each stream's events in
 // [from, to] (within the group's retention) as gzip files of lines "<time> <message>",
 // in the order of the stored chunks: AWS does not promise time order inside a file
 // ("Time-based sorting on chunks of log data inside an exported file is not
@@ -471,14 +522,7 @@ func exportFailure(err error) string {
 // FilterLogEvents decrypts them: KMS must let logs.REGION.amazonaws.com decrypt.
 func (l *Logs) exportEvents(ctx context.Context, account, region string, x *exportRec) error {
 	put := func(key string, body []byte) error {
-		return l.d.Buckets.PutObject(ctx, BucketObject{Bucket: x.Bucket, Key: key, Body: bytes.NewReader(body),
-			Principal: exportPrincipal(region), SourceAccount: account, SourceArn: groupARN(region, account, x.Group), ACL: exportACL})
-	}
-	if l.d.Buckets == nil {
-		return errors.New("logs: no S3 for export tasks")
-	}
-	if err := put(x.Dest+"/"+writeTestKey, []byte(writeTestBody)); err != nil {
-		return err
+		return l.d.Buckets.PutObject(ctx, l.exportObject(account, region, x.Group, x.Bucket, key, body))
 	}
 	var streams []string
 	err := l.d.Store.View(ctx, func(tx *store.Tx) error {

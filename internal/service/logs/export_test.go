@@ -17,6 +17,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 
 	"github.com/palisade/palisade/internal/app/apptest"
 	"github.com/palisade/palisade/internal/service/logs"
@@ -380,8 +381,84 @@ func TestExportAuthorization(t *testing.T) {
 	}
 	_, err := u.CreateExportTask(ctx, in("other"))
 	wantError(t, err, "AccessDeniedException", 400, "User: arn:aws:iam::000000000000:user/investigator is not authorized to perform: logs:CreateExportTask on resource: arn:aws:logs:us-east-1:000000000000:log-group:other because no identity-based policy allows the logs:CreateExportTask action")
+	// The caller must be able to write to the bucket itself (API reference).
+	_, err = u.CreateExportTask(ctx, in("allowed"))
+	wantError(t, err, "InvalidParameterException", 400, "Please ensure that the CreateExportTask caller has been granted s3:PutObject access to the bucket.")
+	apptest.Must(iamc.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String("investigator"), PolicyName: aws.String("bucket"), PolicyDocument: aws.String(
+		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:PutObject","Resource":"arn:aws:s3:::export-b/*"}]}`)}))
 	id := aws.ToString(apptest.Must(u.CreateExportTask(ctx, in("allowed"))).TaskId)
 	_, err = u.DescribeExportTasks(ctx, &cwl.DescribeExportTasksInput{})
 	wantError(t, err, "AccessDeniedException", 400, "User: arn:aws:iam::000000000000:user/investigator is not authorized to perform: logs:DescribeExportTasks on resource: * because no identity-based policy allows the logs:DescribeExportTasks action")
 	e.waitExport(id)
+}
+
+// A bucket of another account takes the export when its policy admits CloudWatch Logs
+// for the exporting account and the caller itself may put objects (the User Guide's
+// cross-account policy).
+func TestExportCrossAccount(t *testing.T) {
+	e := newEnv(t)
+	e.group("g")
+	e.stream("g", "s")
+	e.put("g", "s", e.now(), "to another account")
+	other := s3.NewFromConfig(e.p.AccountConfig("111111111111"), func(o *s3.Options) { o.UsePathStyle = true })
+	apptest.Must(other.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("central-archive")}))
+	apptest.Must(other.PutBucketPolicy(ctx, &s3.PutBucketPolicyInput{Bucket: aws.String("central-archive"), Policy: aws.String(exportPolicy("central-archive", account, true))}))
+	in := &cwl.CreateExportTaskInput{LogGroupName: aws.String("g"), From: aws.Int64(0), To: aws.Int64(e.now() + 1), Destination: aws.String("central-archive")}
+	_, err := e.logs.CreateExportTask(ctx, in)
+	wantError(t, err, "InvalidParameterException", 400, "Please ensure that the CreateExportTask caller has been granted s3:PutObject access to the bucket.")
+	doc := strings.TrimSuffix(exportPolicy("central-archive", account, true), "]}") +
+		`,{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::000000000000:root"},"Action":"s3:PutObject","Resource":"arn:aws:s3:::central-archive/*"}]}`
+	apptest.Must(other.PutBucketPolicy(ctx, &s3.PutBucketPolicyInput{Bucket: aws.String("central-archive"), Policy: aws.String(doc)}))
+	id := e.export(in)
+	if x := e.waitExport(id); x.Status.Code != types.ExportTaskStatusCodeCompleted {
+		t.Fatalf("task %+v", x.Status)
+	}
+	obj := apptest.Must(other.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("central-archive"), Key: aws.String("exportedlogs/" + id + "/s/000000.gz")}))
+	defer obj.Body.Close()
+	if got := gunzip(t, string(apptest.Must(io.ReadAll(obj.Body)))); !strings.HasSuffix(got, " to another account\n") {
+		t.Fatalf("file %q", got)
+	}
+}
+
+// A bucket encrypted by default under a KMS key takes the export only when the key
+// lets CloudWatch Logs generate data keys (the User Guide's key policy for exports):
+// S3 asks KMS as logs.REGION.amazonaws.com, as for any service write. Otherwise the
+// permission check object cannot be written and CreateExportTask fails.
+func TestExportToKMSBucket(t *testing.T) {
+	e := newEnv(t)
+	e.group("g")
+	e.stream("g", "s")
+	e.put("g", "s", e.now(), "sealed in S3")
+	sse := func(bucket, key string) {
+		e.bucket(bucket, exportPolicy(bucket, account, true))
+		apptest.Must(e.s3().PutBucketEncryption(ctx, &s3.PutBucketEncryptionInput{Bucket: aws.String(bucket), ServerSideEncryptionConfiguration: &s3types.ServerSideEncryptionConfiguration{
+			Rules: []s3types.ServerSideEncryptionRule{{ApplyServerSideEncryptionByDefault: &s3types.ServerSideEncryptionByDefault{
+				SSEAlgorithm: s3types.ServerSideEncryptionAwsKms, KMSMasterKeyID: aws.String(key)}}}}}))
+	}
+	root := `{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::000000000000:root"},"Action":"kms:*","Resource":"*"}`
+	closed := apptest.Must(kms.NewFromConfig(e.p.RootConfig()).CreateKey(ctx, &kms.CreateKeyInput{Policy: aws.String(`{"Version":"2012-10-17","Statement":[` + root + `]}`)}))
+	sse("export-closed", aws.ToString(closed.KeyMetadata.Arn))
+	in := func(bucket string) *cwl.CreateExportTaskInput {
+		return &cwl.CreateExportTaskInput{LogGroupName: aws.String("g"), From: aws.Int64(0), To: aws.Int64(e.now() + 1), Destination: aws.String(bucket)}
+	}
+	_, err := e.logs.CreateExportTask(ctx, in("export-closed"))
+	wantError(t, err, "InvalidParameterException", 400, "PutObject call on the given bucket failed. Please check if CloudWatch Logs has been granted permission to perform this operation.")
+	if n := len(apptest.Must(e.logs.DescribeExportTasks(ctx, &cwl.DescribeExportTasksInput{})).ExportTasks); n != 0 {
+		t.Fatalf("%d tasks", n)
+	}
+	open := apptest.Must(kms.NewFromConfig(e.p.RootConfig()).CreateKey(ctx, &kms.CreateKeyInput{Policy: aws.String(`{"Version":"2012-10-17","Statement":[` + root +
+		`,{"Effect":"Allow","Principal":{"Service":"logs.us-east-1.amazonaws.com"},"Action":["kms:GenerateDataKey","kms:Decrypt"],"Resource":"*",
+		"Condition":{"StringEquals":{"aws:SourceAccount":"000000000000"},"ArnLike":{"aws:SourceArn":"arn:aws:logs:us-east-1:000000000000:log-group:*"}}}]}`)}))
+	sse("export-open", aws.ToString(open.KeyMetadata.Arn))
+	id := e.export(in("export-open"))
+	if x := e.waitExport(id); x.Status.Code != types.ExportTaskStatusCodeCompleted {
+		t.Fatalf("task %+v", x.Status)
+	}
+	head := apptest.Must(e.s3().HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String("export-open"), Key: aws.String("exportedlogs/" + id + "/s/000000.gz")}))
+	if head.ServerSideEncryption != s3types.ServerSideEncryptionAwsKms || aws.ToString(head.SSEKMSKeyId) != aws.ToString(open.KeyMetadata.Arn) {
+		t.Fatalf("object encryption %s %s", head.ServerSideEncryption, aws.ToString(head.SSEKMSKeyId))
+	}
+	if got := gunzip(t, e.object("export-open", "exportedlogs/"+id+"/s/000000.gz")); !strings.HasSuffix(got, " sealed in S3\n") {
+		t.Fatalf("file %q", got)
+	}
 }
