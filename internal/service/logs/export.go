@@ -82,14 +82,15 @@ const (
 	// inferred).
 	writeTestKey  = "aws-logs-write-test"
 	writeTestBody = "Permission Check Successful"
-	// exportFileBytes bounds the uncompressed lines of one exported file: a larger
-	// stream continues in 000001.gz and so on (the size is Palisade's; AWS documents
-	// none).
-	exportFileBytes = 64 << 20
 	// exportACL is the canned ACL the documented bucket policy requires of
 	// CloudWatch Logs' writes (s3:x-amz-acl = bucket-owner-full-control).
 	exportACL = "bucket-owner-full-control"
 )
+
+// exportFileBytes is where an exported file ends (uncompressed, at the end of the
+// chunk that reaches it): a larger stream continues in 000001.gz and so on (the size
+// is Palisade's; AWS documents none). A variable for tests (hooks_test.go).
+var exportFileBytes = 64 << 20
 
 // exportQueueNS lists tasks not yet finished, across accounts and regions: task ID →
 // queued. A restart picks them up (see runExport).
@@ -542,14 +543,11 @@ func (l *Logs) exportEvents(ctx context.Context, account, region string, x *expo
 		if err := l.exportCancelled(ctx, account, region, x.ID); err != nil {
 			return err
 		}
-		files, err := l.exportStream(ctx, account, region, x, stream)
+		err := l.exportStream(ctx, account, region, x, stream, func(n int, body []byte) error {
+			return put(fmt.Sprintf("%s/%s/%s/%06d.gz", x.Dest, x.ID, stream, n), body)
+		})
 		if err != nil {
 			return err
-		}
-		for i, f := range files {
-			if err := put(fmt.Sprintf("%s/%s/%s/%06d.gz", x.Dest, x.ID, stream, i), f); err != nil {
-				return err
-			}
 		}
 	}
 	return nil
@@ -565,73 +563,83 @@ func (l *Logs) exportCancelled(ctx context.Context, account, region, id string) 
 	})
 }
 
-// exportStream reads one stream's events of the task and returns its files,
-// gzipped; none when the range holds no event.
-func (l *Logs) exportStream(ctx context.Context, account, region string, x *exportRec, stream string) ([][]byte, error) {
-	var files [][]byte
+// exportStream writes one stream's events of the task as files through put (the
+// file's number, its gzipped body); none when the range holds no event. It reads the
+// chunks a file needs in one snapshot, then writes the file, so a file's worth of
+// data is held at a time.
+func (l *Logs) exportStream(ctx context.Context, account, region string, x *exportRec, stream string, put func(n int, body []byte) error) error {
+	var g *groupRec
+	var plan []*chunkMeta
+	var from int64
+	err := l.d.Store.View(ctx, func(tx *store.Tx) error {
+		var err error
+		if g, err = loadGroup(tx, account, region, x.Group); err != nil {
+			return err
+		}
+		from = max(x.From, retentionCutoff(g, l.d.Clock.Now()))
+		plan, err = chunkPlan(tx, account, region, streamKey(x.Group, stream)+sep, from, x.To)
+		return err
+	})
+	if err != nil {
+		return err
+	}
 	var buf bytes.Buffer
 	var zw *gzip.Writer
-	written := 0
-	closeFile := func() error {
+	written, files := 0, 0
+	flush := func() error {
 		if zw == nil {
 			return nil
 		}
 		if err := zw.Close(); err != nil {
 			return err
 		}
-		files = append(files, bytes.Clone(buf.Bytes()))
+		err := put(files, buf.Bytes())
+		files++
 		buf.Reset()
 		zw, written = nil, 0
-		return nil
+		return err
 	}
-	err := l.d.Store.View(ctx, func(tx *store.Tx) error {
-		g, err := loadGroup(tx, account, region, x.Group)
-		if err != nil {
-			return err
-		}
-		from := max(x.From, retentionCutoff(g, l.d.Clock.Now()))
-		plan, err := chunkPlan(tx, account, region, streamKey(x.Group, stream)+sep, from, x.To)
-		if err != nil {
-			return err
-		}
-		line := make([]byte, 0, 256)
-		for _, m := range plan {
-			r, err := l.readChunk(tx, account, region, g, m, true)
-			if err != nil {
-				return err
-			}
-			for {
-				ts, msg, ok := r.next()
-				if !ok {
-					break
-				}
-				if ts < from || ts > x.To {
-					continue
-				}
-				if zw == nil {
-					zw = gzip.NewWriter(&buf)
-				}
-				line = time.UnixMilli(ts).UTC().AppendFormat(line[:0], "2006-01-02T15:04:05.000Z")
-				line = append(line, ' ')
-				line = append(line, msg...)
-				line = append(line, '\n')
-				if _, err := zw.Write(line); err != nil {
-					r.release()
+	line := make([]byte, 0, 256)
+	for next := 0; next < len(plan); {
+		err := l.d.Store.View(ctx, func(tx *store.Tx) error {
+			for ; next < len(plan) && written < exportFileBytes; next++ {
+				r, err := l.readChunk(tx, account, region, g, plan[next], true)
+				if err != nil {
 					return err
 				}
-				if written += len(line); written >= exportFileBytes {
-					if err := closeFile(); err != nil {
+				for {
+					ts, msg, ok := r.next()
+					if !ok {
+						break
+					}
+					if ts < from || ts > x.To {
+						continue
+					}
+					if zw == nil {
+						zw = gzip.NewWriter(&buf)
+					}
+					line = time.UnixMilli(ts).UTC().AppendFormat(line[:0], "2006-01-02T15:04:05.000Z")
+					line = append(line, ' ')
+					line = append(line, msg...)
+					line = append(line, '\n')
+					if _, err := zw.Write(line); err != nil {
 						r.release()
 						return err
 					}
+					written += len(line)
 				}
+				r.release()
 			}
-			r.release()
+			return nil
+		})
+		if err != nil {
+			return err
 		}
-		return nil
-	})
-	if err != nil {
-		return nil, err
+		if written >= exportFileBytes {
+			if err := flush(); err != nil {
+				return err
+			}
+		}
 	}
-	return files, closeFile()
+	return flush()
 }

@@ -462,3 +462,29 @@ func TestExportToKMSBucket(t *testing.T) {
 		t.Fatalf("file %q", got)
 	}
 }
+
+// A stream larger than a file continues in 000001.gz and on, each file a whole gzip.
+func TestExportSplitsLargeStreams(t *testing.T) {
+	defer logs.SetExportFileBytes(40)()
+	e := newEnv(t)
+	e.bucket("export-split", exportPolicy("export-split", account, true))
+	e.group("g")
+	e.stream("g", "s")
+	now := e.now()
+	e.put("g", "s", now, "first batch of events, long enough")
+	e.put("g", "s", now+1, "second batch of events, long enough")
+	e.put("g", "s", now+2, "third")
+	id := e.export(&cwl.CreateExportTaskInput{LogGroupName: aws.String("g"), From: aws.Int64(0), To: aws.Int64(now + 2), Destination: aws.String("export-split")})
+	if x := e.waitExport(id); x.Status.Code != types.ExportTaskStatusCodeCompleted {
+		t.Fatalf("task %+v", x.Status)
+	}
+	for i, msg := range []string{"first batch of events, long enough", "second batch of events, long enough", "third"} {
+		got := gunzip(t, e.object("export-split", "exportedlogs/"+id+"/s/00000"+strconv.Itoa(i)+".gz"))
+		if !strings.HasSuffix(got, " "+msg+"\n") || strings.Count(got, "\n") != 1 {
+			t.Fatalf("file %d: %q", i, got)
+		}
+	}
+	if keys := e.keys("export-split"); len(keys) != 4 {
+		t.Fatalf("keys %q", keys)
+	}
+}

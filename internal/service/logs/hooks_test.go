@@ -30,3 +30,10 @@ func HoldExports(stage string) (release func()) {
 		})
 	}
 }
+
+// SetExportFileBytes sets where exported files end until restore is called.
+func SetExportFileBytes(n int) (restore func()) {
+	old := exportFileBytes
+	exportFileBytes = n
+	return func() { exportFileBytes = old }
+}
