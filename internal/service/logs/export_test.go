@@ -488,3 +488,29 @@ func TestExportSplitsLargeStreams(t *testing.T) {
 		t.Fatalf("keys %q", keys)
 	}
 }
+
+// S3 decides each write again: a bucket policy withdrawn after CreateExportTask makes
+// the task fail, with the answer CloudWatch Logs got.
+func TestExportFailsWhenBucketClosesLater(t *testing.T) {
+	e := newEnv(t)
+	e.bucket("export-later", exportPolicy("export-later", account, true))
+	e.group("g")
+	e.stream("g", "s")
+	e.put("g", "s", e.now(), "never written")
+	release := logs.HoldExports("start")
+	defer release()
+	id := e.export(&cwl.CreateExportTaskInput{LogGroupName: aws.String("g"), From: aws.Int64(0), To: aws.Int64(e.now() + 1), Destination: aws.String("export-later")})
+	apptest.Must(e.s3().DeleteBucketPolicy(ctx, &s3.DeleteBucketPolicyInput{Bucket: aws.String("export-later")}))
+	release()
+	x := e.waitExport(id)
+	if x.Status.Code != types.ExportTaskStatusCodeFailed || x.ExecutionInfo.CompletionTime == nil ||
+		aws.ToString(x.Status.Message) != "PutObject call on the given bucket failed. Please check if CloudWatch Logs has been granted permission to perform this operation." {
+		t.Fatalf("task %+v", x.Status)
+	}
+	if keys := e.keys("export-later"); len(keys) != 1 {
+		t.Fatalf("keys %q", keys)
+	}
+	// The account's slot is free again.
+	e.bucket("export-again", exportPolicy("export-again", account, true))
+	e.export(&cwl.CreateExportTaskInput{LogGroupName: aws.String("g"), From: aws.Int64(0), To: aws.Int64(e.now() + 1), Destination: aws.String("export-again")})
+}
