@@ -23,9 +23,12 @@ import (
 
 // Export tasks copy a log group's events into an S3 bucket, as CloudWatch Logs does
 // ("Exporting log data to Amazon S3"): CreateExportTask checks the bucket as the
-// service principal logs.REGION.amazonaws.com and queues the task; a background
-// runner writes <prefix>/aws-logs-write-test, then one gzip file per stream,
-// <prefix>/<taskId>/<streamName>/000000.gz, each line "<ISO time> <message>".
+// service principal logs.REGION.amazonaws.com (on behalf of the group: aws:SourceAccount,
+// aws:SourceArn), writes <prefix>/aws-logs-write-test and queues the task; a
+// background runner, one task at a time, writes one gzip file per stream,
+// <prefix>/<taskId>/<streamName>/000000.gz, each line "<ISO time> <message>". Task
+// state is in the store: a task a stop interrupted runs again from the start when
+// Palisade starts (see runExport).
 
 // Buckets is S3 as export tasks use it; app wires it. Its answers come from S3's own
 // authorization (bucket policy and ACL), so Logs and S3 cannot disagree.
