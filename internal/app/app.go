@@ -194,7 +194,8 @@ func (a *App) build() {
 		Metrics: serviceMetrics{a, "AWS/SQS", "QueueName"}})
 	a.SNS = sns.New(sns.Deps{Store: a.Store, Clock: a.Clock, Logger: log, Authz: a.Authz, Sealer: a.Sealer,
 		OutboxDir: filepath.Join(a.Options.DataDir, "outbox"), Queues: queueSender{a.SQS, a.Clock}, Region: a.Options.Region,
-		KMS: kms.ForService(a.KMS, "sns"), NewCall: a.newCall, Metrics: serviceMetrics{a, "AWS/SNS", "TopicName"}, Roles: ctRoles{}})
+		KMS: kms.ForService(a.KMS, "sns"), NewCall: a.newCall, Metrics: serviceMetrics{a, "AWS/SNS", "TopicName"}, Roles: ctRoles{},
+		Logs: snsFeedbackLogs{a}})
 	a.CloudWatch = cloudwatch.New(cloudwatch.Deps{Store: a.Store, Clock: a.Clock, Logger: log, Notifier: alarmNotifier{a.SNS, a.Clock}})
 	a.Logs = logs.New(logs.Deps{Store: a.Store, Clock: a.Clock, Logger: log, Authz: a.Authz, Metrics: metricSink{a.CloudWatch},
 		KMS: kms.ForService(a.KMS, "logs"), NewCall: a.newCall, DataDir: a.Options.DataDir, Buckets: logsBuckets{a}})

@@ -2,10 +2,12 @@ package app
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"time"
 
 	sqsapi "github.com/palisade/palisade/internal/api/sqs"
+	"github.com/palisade/palisade/internal/auth"
 	"github.com/palisade/palisade/internal/service/cloudtrail"
 	"github.com/palisade/palisade/internal/service/cloudwatch"
 	"github.com/palisade/palisade/internal/service/logs"
@@ -90,6 +92,22 @@ func (l ctLogGroups) PutEvents(ctx context.Context, account, region, group, stre
 
 func (l ctLogGroups) Exists(tx *store.Tx, account, region, group string) (bool, error) {
 	return l.a.Logs.GroupExists(tx, account, region, group)
+}
+
+// snsFeedbackLogs is CloudWatch Logs as SNS's FeedbackLogs: SNS has assumed the
+// topic's feedback role, whose policies CloudWatch Logs checks. Logs is built after
+// SNS, so it is read from the app at each write.
+type snsFeedbackLogs struct{ a *App }
+
+func (l snsFeedbackLogs) PutEvents(tx *store.Tx, p auth.Principal, region, group, stream string, events []sns.LogEvent, now time.Time) error {
+	if l.a.Logs == nil {
+		return errors.New("CloudWatch Logs is not available")
+	}
+	evs := make([]logs.Event, len(events))
+	for i, e := range events {
+		evs[i] = logs.Event{Timestamp: e.Time.UnixMilli(), Message: e.Message}
+	}
+	return l.a.Logs.PutEventsInTx(tx, p, region, group, stream, evs, now)
 }
 
 // serviceMetrics hands a service's metrics (SQS's AWS/SQS by QueueName, SNS's AWS/SNS

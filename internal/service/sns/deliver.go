@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -53,6 +54,11 @@ type delivery struct {
 	PublisherSession *auth.Session     `json:"publisherSession,omitempty"`
 	KeyContext       map[string]string `json:"keyContext,omitempty"`
 	Published        int64             `json:"published,omitempty"`
+	// Sent (ms) is when the message was published or the confirmation made, and MD5
+	// the hex MD5 of a notification's message: its delivery-status logs' timestamp
+	// and messageMD5Sum (feedback.go).
+	Sent int64  `json:"sent,omitempty"`
+	MD5  string `json:"md5,omitempty"`
 }
 
 func (d *delivery) key() string { return fmt.Sprintf("%016d.%s", d.Due, d.ID) }
@@ -60,6 +66,9 @@ func (d *delivery) key() string { return fmt.Sprintf("%016d.%s", d.Due, d.ID) }
 func enqueue(tx *store.Tx, d *delivery) error {
 	if d.ID == "" {
 		d.ID = auth.NewUUID()
+	}
+	if d.Sent == 0 {
+		d.Sent = d.Due
 	}
 	return tx.PutJSON(outboxNS, d.key(), d)
 }
@@ -281,6 +290,7 @@ func (s *SNS) deliverDue(ctx context.Context) int64 {
 			return next
 		}
 		results := make([]error, len(due))
+		answers := make([]httpAnswer, len(due))
 		var wg sync.WaitGroup
 		sem := make(chan struct{}, 8)
 		for i, d := range due {
@@ -289,7 +299,7 @@ func (s *SNS) deliverDue(ctx context.Context) int64 {
 			go func() {
 				defer wg.Done()
 				defer func() { <-sem }()
-				results[i] = s.attempt(ctx, d)
+				results[i] = s.attempt(ctx, d, &answers[i])
 			}()
 		}
 		wg.Wait()
@@ -302,6 +312,7 @@ func (s *SNS) deliverDue(ctx context.Context) int64 {
 					continue
 				}
 				s.deliveryOutcome(tx, d, results[i], time.UnixMilli(now))
+				s.logDelivery(tx, d, results[i], answers[i], time.UnixMilli(now))
 				if results[i] == nil {
 					continue
 				}
@@ -441,8 +452,15 @@ func subscriptionDeliveryPolicy(p retryPolicy, contentType string) string {
 // retries").
 var errPermanent = errors.New("permanent delivery failure")
 
-// attempt sends one delivery.
-func (s *SNS) attempt(ctx context.Context, d *delivery) error {
+// httpAnswer is an HTTP/HTTPS endpoint's answer to an attempt: its status code and
+// reason phrase; code 0 when there was none.
+type httpAnswer struct {
+	code   int
+	reason string
+}
+
+// attempt sends one delivery, setting ans to the endpoint's answer.
+func (s *SNS) attempt(ctx context.Context, d *delivery, ans *httpAnswer) error {
 	t := topicRef{ARN: topicARN(d.Region, d.Account, d.Topic), Region: d.Region, Account: d.Account, Name: d.Topic}
 	var sub *subRec
 	contentType := defaultContentType
@@ -498,6 +516,11 @@ func (s *SNS) attempt(ctx context.Context, d *delivery) error {
 	}
 	io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<16))
 	resp.Body.Close()
+	ans.code = resp.StatusCode
+	ans.reason = strings.TrimPrefix(resp.Status, strconv.Itoa(resp.StatusCode)+" ")
+	if ans.reason == "" || ans.reason == resp.Status {
+		ans.reason = http.StatusText(resp.StatusCode)
+	}
 	switch code := resp.StatusCode; {
 	case code >= 200 && code <= 299:
 		return nil

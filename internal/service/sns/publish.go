@@ -191,6 +191,8 @@ type message struct {
 	version   string // SignatureVersion, "1" or "2"
 	dedupID   string
 	key       *topicKey // an encrypted topic's data key
+	// topicAttrs are the topic's attributes as published to: its feedback roles.
+	topicAttrs map[string]string
 }
 
 func (m *message) text(protocol string) string {
@@ -208,7 +210,8 @@ func prepare(t topicRef, topic *topicRec, body string, subject, structure, group
 	if !utf8.ValidString(body) {
 		return nil, errParam("Invalid parameter: Message")
 	}
-	m := &message{id: auth.NewUUID(), topic: t, body: body, subject: svckit.Str(subject), timestamp: now.UTC().Truncate(time.Millisecond), version: "1"}
+	m := &message{id: auth.NewUUID(), topic: t, body: body, subject: svckit.Str(subject), timestamp: now.UTC().Truncate(time.Millisecond), version: "1",
+		topicAttrs: topic.Attributes}
 	if topic.Attributes["SignatureVersion"] == "2" {
 		m.version = "2"
 	}
@@ -662,6 +665,7 @@ func (s *SNS) fanout(tx *store.Tx, m *message) error {
 			// reports no MessageGroupId for it (recorded, 2026: regional_sqs.json
 			// fifo-to-standard-receive-1), where a standard topic's group reaches it
 			// (fair queues).
+			var queueID string
 			send := func(queue string) error {
 				dedup, group := m.dedupID, m.groupID
 				if !strings.HasSuffix(queue, ".fifo") {
@@ -674,12 +678,21 @@ func (s *SNS) fanout(tx *store.Tx, m *message) error {
 					if s.d.Queues == nil {
 						return fmt.Errorf("SQS is not available")
 					}
-					_, err := s.d.Queues.SendFromTopic(tx, QueueMessage{QueueARN: queue, TopicARN: m.topic.ARN, Body: body, Attributes: attrs,
+					var err error
+					queueID, err = s.d.Queues.SendFromTopic(tx, QueueMessage{QueueARN: queue, TopicARN: m.topic.ARN, Body: body, Attributes: attrs,
 						GroupID: group, DedupID: dedup})
 					return err
 				})
 			}
 			err := send(sub.Endpoint)
+			if s.d.Logs != nil && (m.topicAttrs["SQSSuccessFeedbackRoleArn"] != "" || m.topicAttrs["SQSFailureFeedbackRoleArn"] != "") {
+				// SQS's status log has no attempts: SNS does not retry a queue
+				// (recorded, 2026: feedback_sampling.json, managed_feedback.json).
+				response, code := sqsResponse(queueID, err)
+				s.logAttempt(tx, m.topicAttrs, &attemptLog{topic: m.topic, protocol: "sqs", messageID: m.id, md5: md5Hex(text), published: m.timestamp,
+					redrive: sub.Attributes["RedrivePolicy"], destination: sub.Endpoint, response: response, statusCode: code, success: err == nil},
+					s.d.Clock.Now())
+			}
 			if err == nil {
 				s.sample(tx, m.topic, m.timestamp, "NumberOfNotificationsDelivered", 1)
 			}
@@ -705,7 +718,11 @@ func (s *SNS) fanout(tx *store.Tx, m *message) error {
 			}
 		case "http", "https", "email", "email-json":
 			d := &delivery{Account: m.topic.Account, Region: m.topic.Region, Sub: sub.ID, Topic: m.topic.Name, Protocol: sub.Protocol,
-				Endpoint: sub.Endpoint, Kind: "Notification", MessageID: m.id, Subject: m.subject, Due: m.timestamp.UnixMilli()}
+				Endpoint: sub.Endpoint, Kind: "Notification", MessageID: m.id, Subject: m.subject, Due: m.timestamp.UnixMilli(),
+				Sent: m.timestamp.UnixMilli()}
+			if feedbackProtocol(sub.Protocol) != "" {
+				d.MD5 = md5Hex(text)
+			}
 			switch {
 			case sub.Protocol == "email":
 				d.Body = text

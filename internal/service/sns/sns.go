@@ -113,6 +113,8 @@ type Deps struct {
 	// Roles reads IAM's roles, to check a delivery-status logging role; nil takes
 	// any role ARN as given.
 	Roles Roles
+	// Logs writes delivery-status logs (feedback.go); nil writes none.
+	Logs FeedbackLogs
 }
 
 // Roles is what SNS needs from IAM to check that it could assume a topic's

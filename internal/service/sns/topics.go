@@ -8,7 +8,6 @@ import (
 	"strings"
 
 	api "github.com/palisade/palisade/internal/api/sns"
-	"github.com/palisade/palisade/internal/authz"
 	"github.com/palisade/palisade/internal/model"
 	"github.com/palisade/palisade/internal/policy"
 	"github.com/palisade/palisade/internal/server"
@@ -189,28 +188,14 @@ func (s *SNS) checkTopicAttribute(c *server.Call, t topicRef, name, value string
 // trust policy lets sns.amazonaws.com assume it, with the topic as aws:SourceArn and
 // its account as aws:SourceAccount (inferred). Without Roles any role ARN is taken.
 func (s *SNS) mayLogAs(c *server.Call, t topicRef, role string) bool {
-	account, _, ok := roleARN(role)
-	if !ok {
+	if _, _, ok := roleARN(role); !ok {
 		return false
 	}
 	if s.d.Roles == nil || s.d.Authz == nil {
 		return true
 	}
-	if account != t.Account {
-		return false
-	}
-	_, trust, found, err := s.d.Roles.Role(c.Tx, role)
-	if err != nil || !found {
-		return false
-	}
-	tp, err := s.d.Authz.Compile(policy.KindTrust, "trust", trust)
-	if err != nil {
-		return false
-	}
-	svc := authz.Caller{Principal: svckit.ServicePrincipal("sns.amazonaws.com"), Region: t.Region, Now: c.Now}
-	d, err := s.d.Authz.Decide(c.Tx, &svc, &authz.Check{Action: "sts:AssumeRole", Resource: role, ResourceAccount: account, ResourcePolicy: tp,
-		ResourceMustAllow: true, Context: map[string][]string{"aws:sourcearn": {t.ARN}, "aws:sourceaccount": {t.Account}}})
-	return err == nil && d.Allowed()
+	_, err := s.feedbackRole(c.Tx, t, role, c.Now)
+	return err == nil
 }
 
 func (s *SNS) createTopic(c *server.Call, in *api.CreateTopicInput) (*api.CreateTopicResponse, error) {
