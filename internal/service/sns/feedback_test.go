@@ -17,18 +17,22 @@ import (
 )
 
 // feedbackRole makes a role SNS may assume; actions are the CloudWatch Logs actions
-// its policy allows on the topic's feedback groups (none: no policy).
+// its policy allows on the topic's feedback groups (none: no policy), named as
+// recorded (feedback_sampling.json allow-feedback: the group name and anything after).
 func (e *env) feedbackRole(name, service, topicName string, actions ...string) string {
+	return e.feedbackRoleOn(name, service, "arn:aws:logs:us-east-1:000000000000:log-group:sns/us-east-1/000000000000/"+topicName+"*", actions...)
+}
+
+// feedbackRoleOn is feedbackRole with the policy's resource given.
+func (e *env) feedbackRoleOn(name, service, resource string, actions ...string) string {
 	e.Helper()
 	iamc := iam.NewFromConfig(e.p.RootConfig())
 	arn := aws.ToString(apptest.Must(iamc.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String(name),
 		AssumeRolePolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"` + service + `"},"Action":"sts:AssumeRole"}]}`)})).Role.Arn)
 	if len(actions) > 0 {
-		// As recorded (feedback_sampling.json allow-feedback): the group name and
-		// anything after it.
 		apptest.Must(iamc.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String(name), PolicyName: aws.String("feedback"),
 			PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["` + strings.Join(actions, `","`) +
-				`"],"Resource":"arn:aws:logs:us-east-1:000000000000:log-group:sns/us-east-1/000000000000/` + topicName + `*"}]}`)}))
+				`"],"Resource":"` + resource + `"}]}`)}))
 	}
 	return arn
 }
@@ -188,7 +192,10 @@ func TestFeedbackNeedsTheRole(t *testing.T) {
 // SUCCESS "Bad Request".
 func TestFeedbackHTTP(t *testing.T) {
 	e := newEnv(t)
-	role := e.feedbackRole("fb-http", "sns.amazonaws.com", "fbhttp", allFeedback...)
+	// The recorded policy-logs resource (external_feedback.json) names streams only:
+	// SNS created the groups through it, CloudWatch Logs authorizing CreateLogGroup on
+	// the group's ARN:log-stream:.
+	role := e.feedbackRoleOn("fb-http", "sns.amazonaws.com", "arn:aws:logs:us-east-1:000000000000:log-group:sns/us-east-1/000000000000/fbhttp*:*", allFeedback...)
 	topic := e.topic("fbhttp", map[string]string{"HTTPSuccessFeedbackRoleArn": role, "HTTPFailureFeedbackRoleArn": role, "HTTPSuccessFeedbackSampleRate": "100"})
 	r := newReceiver(t)
 	e.confirmedHTTP(topic, r, nil, 0)
@@ -243,5 +250,49 @@ func TestFeedbackHTTP(t *testing.T) {
 	}
 	if fails, _ := e.feedbackEvents(group + "/Failure"); len(fails) != 1 {
 		t.Errorf("%d failure events", len(fails))
+	}
+}
+
+// A status log commits with the attempt's outcome in the outbox: across a restart the
+// failed attempt's event is kept once, and the retry after the restart adds its own.
+func TestFeedbackSurvivesRestart(t *testing.T) {
+	dir := t.TempDir()
+	e := &env{T: t, p: apptest.StartIn(t, dir)}
+	e.sns = sns.NewFromConfig(e.p.RootConfig())
+	role := e.feedbackRole("fb-restart", "sns.amazonaws.com", "fbrestart", allFeedback...)
+	topic := e.topic("fbrestart", map[string]string{"HTTPSuccessFeedbackRoleArn": role, "HTTPFailureFeedbackRoleArn": role})
+	r := newReceiver(t)
+	e.confirmedHTTP(topic, r, nil, 0)
+	r.mu.Lock()
+	r.fail, r.failCode = 1, 500
+	r.mu.Unlock()
+	apptest.Must(e.sns.Publish(ctx, &sns.PublishInput{TopicArn: aws.String(topic), Message: aws.String("m")}))
+	const group = "sns/us-east-1/000000000000/fbrestart"
+	count := func(group string, n int) int {
+		t.Helper()
+		deadline := time.Now().Add(10 * time.Second)
+		for {
+			msgs, _ := e.feedbackEvents(group)
+			if len(msgs) >= n || time.Now().After(deadline) {
+				return len(msgs)
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	}
+	if n := count(group+"/Failure", 1); n != 1 {
+		t.Fatalf("%d failure events before the restart", n)
+	}
+	e.p.Stop()
+
+	e.p = apptest.StartIn(t, dir)
+	e.sns = sns.NewFromConfig(e.p.RootConfig())
+	e.p.AdvanceClock(21 * time.Second)
+	r.wait(t, 2)
+	if n := count(group, 2); n != 2 { // the confirmation and the retry
+		t.Errorf("%d success events after the restart", n)
+	}
+	time.Sleep(200 * time.Millisecond)
+	if n := count(group+"/Failure", 1); n != 1 {
+		t.Errorf("%d failure events after the restart", n)
 	}
 }
