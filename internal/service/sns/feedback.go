@@ -77,12 +77,15 @@ func feedbackProtocol(protocol string) string {
 
 // attemptLog is one delivery attempt as its status log tells it.
 type attemptLog struct {
-	topic       topicRef
-	protocol    string
-	messageID   string
-	md5         string // of the message delivered; "" for confirmations
-	published   time.Time
-	redrive     string // the subscription's RedrivePolicy; "" for confirmations
+	topic     topicRef
+	protocol  string
+	messageID string
+	md5       string // of the message delivered; "" for confirmations
+	published time.Time
+	// redrive is the subscription's RedrivePolicy as set, "" for confirmations
+	// (recorded for HTTPS and Firehose subscriptions, external_feedback.json;
+	// inferred for SQS ones).
+	redrive     string
 	destination string
 	response    string
 	statusCode  int // 0: no answer

@@ -720,7 +720,11 @@ func (s *SNS) fanout(tx *store.Tx, m *message) error {
 			d := &delivery{Account: m.topic.Account, Region: m.topic.Region, Sub: sub.ID, Topic: m.topic.Name, Protocol: sub.Protocol,
 				Endpoint: sub.Endpoint, Kind: "Notification", MessageID: m.id, Subject: m.subject, Due: m.timestamp.UnixMilli(),
 				Sent: m.timestamp.UnixMilli()}
-			if feedbackProtocol(sub.Protocol) != "" {
+			if prefix := feedbackProtocol(sub.Protocol); prefix != "" && (m.topicAttrs[prefix+"SuccessFeedbackRoleArn"] != "" || m.topicAttrs[prefix+"FailureFeedbackRoleArn"] != "") {
+				// Kept only for a topic that logs: the outbox holds an encrypted
+				// topic's message sealed, and its digest need not sit beside it
+				// otherwise. A role set after the publication logs the message
+				// without messageMD5Sum (inferred).
 				d.MD5 = md5Hex(text)
 			}
 			switch {
