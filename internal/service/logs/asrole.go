@@ -1,7 +1,6 @@
 package logs
 
 import (
-	"sort"
 	"time"
 
 	"github.com/palisade/palisade/internal/auth"
@@ -37,25 +36,5 @@ func (l *Logs) PutEventsInTx(tx *store.Tx, p auth.Principal, region, group, stre
 			return err
 		}
 	}
-	arn := streamARN(region, account, group, stream)
-	s, err := loadStream(tx, account, region, group, stream)
-	if err != nil {
-		if err := l.authorize(tx, p, region, "logs:CreateLogStream", arn, now); err != nil {
-			return err
-		}
-		var created bool
-		if s, created, err = createStream(tx, account, region, g, stream, ms(now)); err != nil || !created {
-			return err
-		}
-	}
-	if err := l.authorize(tx, p, region, "logs:PutLogEvents", arn, now); err != nil {
-		return err
-	}
-	batch := make([]event, len(events))
-	for i, e := range events {
-		batch[i] = event{ts: e.Timestamp, msg: e.Message}
-	}
-	sort.SliceStable(batch, func(i, j int) bool { return batch[i].ts < batch[j].ts })
-	_, err = l.ingest(tx, account, region, g, s, batch, now)
-	return err
+	return l.putBatch(tx, putter{principal: &p}, account, region, g, stream, sortedEvents(events), now)
 }

@@ -56,12 +56,7 @@ func (l *Logs) check(tx *store.Tx, p putter, account, region, group, action, res
 }
 
 func (l *Logs) putEvents(ctx context.Context, p putter, account, region, group, stream string, events []Event) error {
-	sorted := make([]event, len(events))
-	for i, e := range events {
-		sorted[i] = event{ts: e.Timestamp, msg: e.Message}
-	}
-	sort.SliceStable(sorted, func(i, j int) bool { return sorted[i].ts < sorted[j].ts })
-	batches := splitBatches(sorted)
+	batches := splitBatches(sortedEvents(events))
 	if len(batches) == 0 {
 		batches = [][]event{nil} // still create the stream and check access
 	}
@@ -72,30 +67,39 @@ func (l *Logs) putEvents(ctx context.Context, p putter, account, region, group, 
 			if err != nil {
 				return err
 			}
-			s, err := loadStream(tx, account, region, group, stream)
-			if err != nil {
-				if err := l.check(tx, p, account, region, group, "logs:CreateLogStream", streamARN(region, account, group, stream), now); err != nil {
-					return err
-				}
-				var created bool
-				if s, created, err = createStream(tx, account, region, g, stream, ms(now)); err != nil || !created {
-					return err
-				}
-			}
-			if err := l.check(tx, p, account, region, group, "logs:PutLogEvents", streamARN(region, account, group, stream), now); err != nil {
-				return err
-			}
-			if len(b) == 0 {
-				return nil
-			}
-			_, err = l.ingest(tx, account, region, g, s, b, now)
-			return err
+			return l.putBatch(tx, p, account, region, g, stream, b, now)
 		})
 		if err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// putBatch puts one batch (in timestamp order, within PutLogEvents' limits) into
+// stream of group g in tx: it creates the stream when missing and p may
+// logs:CreateLogStream, then needs logs:PutLogEvents on it. An empty batch only
+// creates the stream and checks access.
+func (l *Logs) putBatch(tx *store.Tx, p putter, account, region string, g *groupRec, stream string, b []event, now time.Time) error {
+	arn := streamARN(region, account, g.Name, stream)
+	s, err := loadStream(tx, account, region, g.Name, stream)
+	if err != nil {
+		if err := l.check(tx, p, account, region, g.Name, "logs:CreateLogStream", arn, now); err != nil {
+			return err
+		}
+		var created bool
+		if s, created, err = createStream(tx, account, region, g, stream, ms(now)); err != nil || !created {
+			return err
+		}
+	}
+	if err := l.check(tx, p, account, region, g.Name, "logs:PutLogEvents", arn, now); err != nil {
+		return err
+	}
+	if len(b) == 0 {
+		return nil
+	}
+	_, err = l.ingest(tx, account, region, g, s, b, now)
+	return err
 }
 
 func (l *Logs) authorize(tx *store.Tx, p auth.Principal, region, action, resource string, now time.Time) error {
@@ -110,6 +114,16 @@ func (l *Logs) authorize(tx *store.Tx, p auth.Principal, region, action, resourc
 		return api.NewAccessDeniedException(d.Message())
 	}
 	return nil
+}
+
+// sortedEvents is events as the store takes them, in timestamp order (stable).
+func sortedEvents(events []Event) []event {
+	sorted := make([]event, len(events))
+	for i, e := range events {
+		sorted[i] = event{ts: e.Timestamp, msg: e.Message}
+	}
+	sort.SliceStable(sorted, func(i, j int) bool { return sorted[i].ts < sorted[j].ts })
+	return sorted
 }
 
 // splitBatches cuts events (in timestamp order) into batches within PutLogEvents'
