@@ -221,9 +221,10 @@ func TestRecordedControlTags(t *testing.T) {
 	}
 }
 
-// roleConfigs is roleSessions for clients of any service: an admin IAM user (the
-// recordings' caller), a role it may assume with the given identity policy, and a
-// function that opens sessions of the role with a session policy.
+// roleConfigs creates an admin IAM user (the recordings' caller: the root user cannot
+// assume roles) and a role it may assume with the given identity policy, and returns
+// the caller's configuration and a function that opens sessions of the role with a
+// session policy ("" for none), for clients of any service.
 func (e *env) roleConfigs(role, policy string) (aws.Config, func(name, sessionPolicy string) aws.Config) {
 	e.Helper()
 	u := must(e.iam.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("caller")})).User

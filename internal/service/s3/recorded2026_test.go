@@ -706,24 +706,12 @@ func TestRecordedAccessControlsAudit(t *testing.T) {
 	}
 }
 
-// roleSessions creates an admin IAM user (the recordings' caller: the root user cannot
-// assume roles), a role it may assume with the given identity policy, and returns the
-// caller's S3 client and a function that opens sessions of the role with a session
-// policy.
+// roleSessions is roleConfigs (control_tags_test.go) with S3 clients: the caller's,
+// and a function that opens sessions of the role with a session policy.
 func (e *env) roleSessions(role, policy string) (*s3.Client, func(name, sessionPolicy string) *s3.Client) {
 	e.Helper()
-	u := must(e.iam.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("caller")})).User
-	must(e.iam.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String("caller"), PolicyName: aws.String("p"), PolicyDocument: aws.String(adminPolicy)}))
-	k := must(e.iam.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String("caller")})).AccessKey
-	cfg := e.p.Config(*k.AccessKeyId, *k.SecretAccessKey, "")
-	arn := must(e.iam.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String(role),
-		AssumeRolePolicyDocument: aws.String(`{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": "` + *u.Arn + `"}, "Action": "sts:AssumeRole"}]}`)})).Role.Arn
-	must(e.iam.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String(role), PolicyName: aws.String("probe"), PolicyDocument: aws.String(policy)}))
-	stsc := sts.NewFromConfig(cfg)
-	return s3Client(cfg), func(name, sessionPolicy string) *s3.Client {
-		c := must(stsc.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: arn, RoleSessionName: aws.String(name), Policy: aws.String(sessionPolicy)})).Credentials
-		return s3Client(e.p.Config(*c.AccessKeyId, *c.SecretAccessKey, *c.SessionToken))
-	}
+	cfg, session := e.roleConfigs(role, policy)
+	return s3Client(cfg), func(name, sessionPolicy string) *s3.Client { return s3Client(session(name, sessionPolicy)) }
 }
 
 // TestRecordedMultipartAuthority: which action each multipart call needs, that
