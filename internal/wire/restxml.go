@@ -292,9 +292,15 @@ func (restXMLProtocol) EncodeError(w http.ResponseWriter, r *Request, e *model.E
 	x.element("RequestId", meta.RequestID)
 	x.element("HostId", meta.HostID)
 	x.close("Error")
+	sendXMLError(w, x, e.Status)
+}
+
+// sendXMLError sends an S3-style error document x with status.
+func sendXMLError(w http.ResponseWriter, x *xmlWriter, status int) {
+	h := w.Header()
 	h.Set("Content-Type", "application/xml")
 	h.Set("Content-Length", strconv.Itoa(x.b.Len()))
-	w.WriteHeader(e.Status)
+	w.WriteHeader(status)
 	w.Write(x.b.Bytes())
 }
 
@@ -665,8 +671,5 @@ func s3ControlError(w http.ResponseWriter, r *Request, e *model.Error, meta Resp
 	x.element("RequestId", meta.RequestID)
 	x.element("HostId", meta.HostID)
 	x.close("ErrorResponse")
-	h.Set("Content-Type", "application/xml")
-	h.Set("Content-Length", strconv.Itoa(x.b.Len()))
-	w.WriteHeader(e.Status)
-	w.Write(x.b.Bytes())
+	sendXMLError(w, x, e.Status)
 }
