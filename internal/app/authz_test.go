@@ -121,12 +121,18 @@ var overrides = map[string]struct {
 
 // resourceOverrides are operations of other services checked on another resource than
 // the reference's: CloudWatch Logs authorizes DescribeLogGroups on a log group with no
-// name (recorded 2026, stackd testdata/aws/cloudtrail/logs_controls.json), SQS
-// ListQueues on the account's queue ARN prefix (recorded 2026, stackd
-// testdata/aws/iam/resource_controls.json).
+// name (recorded 2026, stackd testdata/aws/cloudtrail/logs_controls.json) and
+// CreateLogGroup, DeleteLogGroup, PutRetentionPolicy and DescribeLogStreams on the
+// group's ARN:log-stream: (public error messages, e.g. elastic/apm-aws-lambda issue
+// 526, anomalyco/sst issue 4256; logs.go's onStreams), SQS ListQueues on the account's
+// queue ARN prefix (recorded 2026, stackd testdata/aws/iam/resource_controls.json).
 var resourceOverrides = map[string][]string{
-	"logs:DescribeLogGroups": {"arn:aws:logs:" + apptest.Region + ":000000000000:log-group::log-stream:"},
-	"sqs:ListQueues":         {"arn:aws:sqs:" + apptest.Region + ":000000000000:"},
+	"logs:DescribeLogGroups":  {"arn:aws:logs:" + apptest.Region + ":000000000000:log-group::log-stream:"},
+	"logs:CreateLogGroup":     {"arn:aws:logs:" + apptest.Region + ":000000000000:log-group:lg:log-stream:"},
+	"logs:DeleteLogGroup":     {"arn:aws:logs:" + apptest.Region + ":000000000000:log-group:lg:log-stream:"},
+	"logs:PutRetentionPolicy": {"arn:aws:logs:" + apptest.Region + ":000000000000:log-group:lg:log-stream:"},
+	"logs:DescribeLogStreams": {"arn:aws:logs:" + apptest.Region + ":000000000000:log-group:lg:log-stream:"},
+	"sqs:ListQueues":          {"arn:aws:sqs:" + apptest.Region + ":000000000000:"},
 }
 
 // kmsOverrides are KMS operations checked on more than the reference's template:

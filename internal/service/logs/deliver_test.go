@@ -98,7 +98,9 @@ func TestLogsAuthorization(t *testing.T) {
 	k := apptest.Must(iamc.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String("bob")})).AccessKey
 	bob := cwl.NewFromConfig(e.p.Config(aws.ToString(k.AccessKeyId), aws.ToString(k.SecretAccessKey), ""))
 	_, err := bob.CreateLogGroup(ctx, &cwl.CreateLogGroupInput{LogGroupName: aws.String("x")})
-	wantError(t, err, "AccessDeniedException", 400, "User: arn:aws:iam::000000000000:user/bob is not authorized to perform: logs:CreateLogGroup on resource: arn:aws:logs:us-east-1:000000000000:log-group:x because no identity-based policy allows the logs:CreateLogGroup action")
+	// CreateLogGroup is authorized on the group's streams, ARN:log-stream: (public error
+	// messages, e.g. elastic/apm-aws-lambda issue 526, 2024; see onStreams).
+	wantError(t, err, "AccessDeniedException", 400, "User: arn:aws:iam::000000000000:user/bob is not authorized to perform: logs:CreateLogGroup on resource: arn:aws:logs:us-east-1:000000000000:log-group:x:log-stream: because no identity-based policy allows the logs:CreateLogGroup action")
 	apptest.Must(iamc.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String("bob"), PolicyName: aws.String("read"),
 		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"logs:FilterLogEvents","Resource":"arn:aws:logs:us-east-1:000000000000:log-group:g"}]}`)}))
 	apptest.Must(bob.FilterLogEvents(ctx, &cwl.FilterLogEventsInput{LogGroupIdentifier: aws.String("arn:aws:logs:us-east-1:000000000000:log-group:g")}))

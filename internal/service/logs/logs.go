@@ -109,9 +109,9 @@ func (l *Logs) Service() server.Service {
 		hs = append(hs, g...)
 	}
 	// "To assign tags when you create a log group, you must have either the
-	// logs:TagResource or logs:TagLogGroup permission." (CreateLogGroup's tags.)
-	return server.Service{Model: api.Service, Handlers: hs, Vars: vars, Checks: checks,
-		TagOnCreate: map[string][]string{"CreateLogGroup": {"logs:TagResource", "logs:TagLogGroup"}}}
+	// logs:TagResource or logs:TagLogGroup permission." (CreateLogGroup's tags: checks
+	// makes that check itself, on the group's ARN rather than the create's resource.)
+	return server.Service{Model: api.Service, Handlers: hs, Vars: vars, Checks: checks}
 }
 
 // Run does the background work until ctx ends: it removes the chunk files of streams
@@ -342,10 +342,66 @@ func checks(c *server.Call, op string, in map[string]any) ([]authz.Check, error)
 			chks[i] = authz.Check{Action: "logs:" + op, Resource: groupARN(c.Region, c.Account, g)}
 		}
 	}
+	if onStreams[op] {
+		for i := range chks {
+			if !strings.Contains(chks[i].Resource, ":log-stream:") && strings.Contains(chks[i].Resource, ":log-group:") {
+				chks[i].Resource += ":log-stream:"
+			}
+		}
+	}
 	if err := groupTags(c, chks); err != nil {
 		return nil, err
 	}
+	if op == "CreateLogGroup" {
+		if tags, _ := in["tags"].(map[string]any); len(tags) > 0 {
+			// "To assign tags when you create a log group, you must have either the
+			// logs:TagResource or logs:TagLogGroup permission": on the group's ARN
+			// (inferred: AWS's refusal, "… is not authorized to perform CreateLogGroup
+			// with Tags", names no resource; the bare ARN is what the tagging APIs are
+			// authorized on, recorded 2026, stackd
+			// testdata/aws/cloudtrail/logs_controls.json, federated-tags-denied), not
+			// the create's ARN:log-stream:. The server adds the request's tags as its
+			// context, as for any other check.
+			name, _ := in["logGroupName"].(string)
+			chks = append(chks, authz.Check{Action: "logs:TagResource", OrAction: "logs:TagLogGroup", Resource: groupARN(c.Region, c.Account, name)})
+		}
+	}
 	return chks, nil
+}
+
+// onStreams are the operations on a named log group that CloudWatch Logs authorizes on
+// the group's streams, arn:…:log-group:NAME:log-stream: (so a policy naming
+// log-group:NAME:* allows them and one naming the bare log-group:NAME does not), which
+// its refusals name, e.g. (public error messages, real SDK and Terraform output):
+//   - CreateLogGroup: elastic/apm-aws-lambda issue 526 (2024, Terraform: "…
+//     logs:CreateLogGroup on resource: arn:aws:logs:eu-central-1:…:log-group:
+//     /aws/lambda/github-actions-smoke-testing-test:log-stream: because no
+//     identity-based policy allows…"), and ECS awslogs and Terraform errors through 2025;
+//   - DeleteLogGroup: anomalyco/sst issue 4256 (2024, Pulumi aws 6.51: "…
+//     logs:DeleteLogGroup on resource: …:log-group:/aws/lambda/…Function:log-stream:
+//     with an explicit deny in a service control policy");
+//   - PutRetentionPolicy: aws-samples/amazon-eks-fluent-logging-examples issue 15
+//     (CloudTrail, 2023-10: "… logs:PutRetentionPolicy on resource:
+//     …:log-group:myapplogs:log-stream: because no identity-based policy allows…"),
+//     cloudposse/terraform-aws-cicd issue 33;
+//   - DescribeLogStreams: "… logs:DescribeLogStreams on resource:
+//     …:log-group:stonesoupp01ue1.argocd:log-stream: with an explicit deny in an
+//     identity-based policy" (the post-2021 wording).
+//
+// DescribeLogGroups is on log-group::log-stream: (checks). Other operations keep the
+// reference's ARN: TagResource, ListTagsForResource and the other resourceArn APIs
+// name the bare group ARN (recorded 2026, logs_controls.json, federated-tags-denied),
+// and the evidence for the rest is absent or conflicting: FilterLogEvents shows both
+// forms in public messages (ARN:log-stream: in several, the bare ARN in one of 2026),
+// PutMetricFilter the bare ARN in its one (Terraform, 2026), DeleteRetentionPolicy,
+// DescribeMetricFilters, DeleteMetricFilter, AssociateKmsKey, DisassociateKmsKey,
+// PutLogGroupDeletionProtection, TagLogGroup, UntagLogGroup, ListTagsLogGroup,
+// CreateExportTask and StartQuery none recent enough to go by.
+var onStreams = map[string]bool{
+	"CreateLogGroup":     true,
+	"DeleteLogGroup":     true,
+	"PutRetentionPolicy": true,
+	"DescribeLogStreams": true,
 }
 
 // groupTags gives each check on a log group of the caller's account and Region, or on
