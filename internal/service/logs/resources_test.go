@@ -11,8 +11,8 @@ import (
 	"github.com/palisade/palisade/internal/app/apptest"
 )
 
-// policyUser is an IAM user whose only policy allows action on resource (none when
-// resource is ""), and a Logs client signing as that user.
+// policyUser is an IAM user with at most one inline policy (allow replaces it) and a
+// Logs client signing as that user.
 type policyUser struct {
 	e    *env
 	iam  *iam.Client
