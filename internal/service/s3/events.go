@@ -77,6 +77,7 @@ type BucketConfig struct {
 	Tags              map[string]string `json:"tags,omitempty"`
 	Logging           *LoggingTarget    `json:"logging,omitempty"`
 	Notifications     []NotifyRule      `json:"notifications,omitempty"`
+	Lifecycle         []LifecycleRule   `json:"lifecycle,omitempty"`
 }
 
 // ACLGrant is one grant of a bucket ACL: a canonical user ID or a group URI.
@@ -137,6 +138,7 @@ func (b *bucketRec) config() *BucketConfig {
 		c.Logging = &LoggingTarget{TargetBucket: l.TargetBucket, TargetPrefix: l.TargetPrefix}
 	}
 	c.Notifications = b.Notify.rules()
+	c.Lifecycle = b.Lifecycle.rules()
 	return c
 }
 

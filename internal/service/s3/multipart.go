@@ -225,6 +225,7 @@ func (s *Service) createUpload(c *server.Call, in *api.CreateMultipartUploadRequ
 	}
 	s.objectResources(c, b, in.Key)
 	out := &api.CreateMultipartUploadOutput{Bucket: ptr(b.Name), Key: ptr(in.Key), UploadId: ptr(u.UploadID), RequestCharged: charged(c, b)}
+	out.AbortDate, out.AbortRuleId = abortRule(b, u.Key, u.Initiated)
 	if u.ChecksumAlg != "" {
 		out.ChecksumAlgorithm, out.ChecksumType = ptr(u.ChecksumAlg), ptr(u.ChecksumType)
 	}
@@ -670,7 +671,7 @@ func (s *Service) completeUpload(c *server.Call, in *api.CompleteMultipartUpload
 
 // completeOutput is CompleteMultipartUpload's answer for the object o it made.
 func completeOutput(c *server.Call, b *bucketRec, o *objRec) *api.CompleteMultipartUploadOutput {
-	out := &api.CompleteMultipartUploadOutput{Location: ptr(location(c, b.Name, o.Key)), Bucket: ptr(b.Name), Key: ptr(o.Key), ETag: ptr(o.etag()), RequestCharged: charged(c, b)}
+	out := &api.CompleteMultipartUploadOutput{Location: ptr(location(c, b.Name, o.Key)), Bucket: ptr(b.Name), Key: ptr(o.Key), ETag: ptr(o.etag()), RequestCharged: charged(c, b), Expiration: expiration(b, o)}
 	if b.Versioning != "" {
 		out.VersionId = ptr(o.VersionID)
 	}

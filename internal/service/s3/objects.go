@@ -218,7 +218,7 @@ func (s *Service) putObject(c *server.Call, in *api.PutObjectRequest, r *receive
 	}
 	s.objectResources(c, b, o.Key)
 	retentionInfo(c, o.Lock, true, true)
-	out := &api.PutObjectOutput{ETag: ptr(o.etag()), RequestCharged: charged(c, b)}
+	out := &api.PutObjectOutput{ETag: ptr(o.etag()), RequestCharged: charged(c, b), Expiration: expiration(b, o)}
 	if b.Versioning != "" && o.VersionID != "null" {
 		// A write to a suspended bucket makes the null version and names no
 		// version (recorded, 2026: versioning_null.json, put-suspended-null: no
@@ -735,6 +735,9 @@ func (s *Service) getObject(c *server.Call, in *api.GetObjectRequest) (*api.GetO
 	}
 	out.Restore = restoreHeader(rr.o, c.Now)
 	out.RequestCharged = charged(c, rr.b)
+	if in.VersionId == nil {
+		out.Expiration = expiration(rr.b, rr.o)
+	}
 	return out, nil
 }
 
@@ -761,6 +764,9 @@ func (s *Service) headObject(c *server.Call, in *api.HeadObjectRequest) (*api.He
 		return nil, err
 	}
 	out.RequestCharged = charged(c, rr.b)
+	if in.VersionId == nil {
+		out.Expiration = expiration(rr.b, rr.o)
+	}
 	return out, nil
 }
 

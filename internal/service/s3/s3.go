@@ -75,6 +75,7 @@ type Service struct {
 	objs  callObjects
 	cur   *objectCache
 	notes *notifier
+	cycle *cycler
 }
 
 // bucketCaches holds a bucket cache (see bucketCache) per store: a process may open
@@ -102,6 +103,7 @@ func New(d Deps) (*Service, error) {
 	s := &Service{d: d, blobs: b, cur: newObjectCache()}
 	s.log = newAccessLogger(s)
 	s.notes = newNotifier(s)
+	s.cycle = newCycler(s)
 	return s, nil
 }
 
@@ -112,12 +114,14 @@ func (s *Service) Attach(srv *server.Server) {
 	s.srv = srv
 	s.log.start()
 	s.notes.start()
+	s.cycle.start()
 }
 
 // Close stops the background work and removes bodies whose removal was pending.
 func (s *Service) Close() {
 	s.log.stop()
 	s.notes.stop()
+	s.cycle.stop()
 	s.blobs.close()
 	bucketCaches.Delete(s.d.Store)
 }
@@ -128,7 +132,7 @@ func (s *Service) API() server.Service {
 	for _, group := range [][]server.Handler{
 		s.bucketHandlers(), s.objectHandlers(), s.listHandlers(), s.multipartHandlers(),
 		s.configHandlers(), s.aclHandlers(), s.policyHandlers(), s.taggingHandlers(), s.abacHandlers(), s.objectLockHandlers(), s.requestPaymentHandlers(),
-		s.notifyHandlers(),
+		s.notifyHandlers(), s.lifecycleHandlers(),
 	} {
 		hs = append(hs, group...)
 	}
@@ -144,7 +148,10 @@ func (s *Service) API() server.Service {
 			// And Object Lock's (recorded, 2026: object_lock_audit_replay.json).
 			"GetObjectLockConfiguration": "GetBucketObjectLockConfiguration", "PutObjectLockConfiguration": "PutBucketObjectLockConfiguration",
 			"GetObjectRetention": "GetObjectLockRetention", "PutObjectRetention": "PutObjectLockRetention",
-			"GetObjectLegalHold": "GetObjectLockLegalHold", "PutObjectLegalHold": "PutObjectLockLegalHold"},
+			"GetObjectLegalHold": "GetObjectLockLegalHold", "PutObjectLegalHold": "PutObjectLockLegalHold",
+			// CloudTrail names the lifecycle calls by their older API (CloudTrail User
+			// Guide, "Amazon S3 bucket-level actions tracked by CloudTrail logging").
+			"GetBucketLifecycleConfiguration": "GetBucketLifecycle", "PutBucketLifecycleConfiguration": "PutBucketLifecycle"},
 	}
 }
 
@@ -254,6 +261,8 @@ type bucketRec struct {
 	ABAC bool `json:"abac,omitempty"`
 	// Notify is the bucket's event notification configuration (notify.go).
 	Notify *notifyConfig `json:"notify,omitempty"`
+	// Lifecycle is the bucket's lifecycle configuration (lifecycle.go).
+	Lifecycle *lifecycleConfig `json:"lifecycle,omitempty"`
 }
 
 func (b *bucketRec) arn() string { return "arn:aws:s3:::" + b.Name }

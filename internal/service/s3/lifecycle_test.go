@@ -1,0 +1,472 @@
+package s3_test
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/s3/types"
+)
+
+// putLifecycle sends a raw lifecycle configuration with its Content-MD5.
+func (e *env) putLifecycle(bucket, rules string) (int, string) {
+	e.Helper()
+	doc := `<LifecycleConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/">` + rules + `</LifecycleConfiguration>`
+	return e.signed("PUT", "/"+bucket+"?lifecycle", map[string]string{"Content-MD5": b64MD5(doc)}, doc)
+}
+
+// noon moves Palisade's clock to the next 12:00 UTC and returns it.
+func noon(e *env) time.Time {
+	now := e.p.Clock.Now()
+	at := now.Truncate(24 * time.Hour).Add(12 * time.Hour)
+	if !at.After(now) {
+		at = at.Add(24 * time.Hour)
+	}
+	return e.p.Clock.Advance(at.Sub(now))
+}
+
+// moveTo moves the clock to at and runs the lifecycle rules as the midnight run does.
+func moveTo(e *env, at time.Time) {
+	e.Helper()
+	if d := at.Sub(e.p.Clock.Now()); d > 0 {
+		e.p.Clock.Advance(d)
+	}
+	if err := e.p.S3.RunLifecycle(); err != nil {
+		e.Fatal(err)
+	}
+}
+
+func lifecycleRules(rules ...types.LifecycleRule) *s3.PutBucketLifecycleConfigurationInput {
+	return &s3.PutBucketLifecycleConfigurationInput{LifecycleConfiguration: &types.BucketLifecycleConfiguration{Rules: rules}}
+}
+
+func (e *env) setLifecycle(bucket string, rules ...types.LifecycleRule) {
+	e.Helper()
+	in := lifecycleRules(rules...)
+	in.Bucket = aws.String(bucket)
+	must(e.s3.PutBucketLifecycleConfiguration(ctx, in))
+}
+
+// Configuration calls as recorded (2026: lifecycle_control_replay.json, configuration).
+func TestLifecycleConfiguration(t *testing.T) {
+	e := newEnv(t)
+	e.bucket("lc-config")
+	_, err := e.s3.GetBucketLifecycleConfiguration(ctx, &s3.GetBucketLifecycleConfigurationInput{Bucket: aws.String("lc-config")})
+	if errCode(err) != "NoSuchLifecycleConfiguration" {
+		t.Fatalf("get-absent: %v", err)
+	}
+	status, body := e.signed("GET", "/lc-config?lifecycle", nil, "")
+	wantBody(t, status, body, 404, "<Code>NoSuchLifecycleConfiguration</Code>", "<BucketName>lc-config</BucketName>")
+	for range 2 { // delete-absent, delete-absent-again
+		status, body = e.signed("DELETE", "/lc-config?lifecycle", nil, "")
+		wantBody(t, status, body, 204)
+	}
+
+	// legacy-empty-prefix: the rule's own Prefix is kept as given.
+	out := must(e.s3.PutBucketLifecycleConfiguration(ctx, &s3.PutBucketLifecycleConfigurationInput{Bucket: aws.String("lc-config"),
+		LifecycleConfiguration: &types.BucketLifecycleConfiguration{Rules: []types.LifecycleRule{{ID: aws.String("base"), Status: types.ExpirationStatusEnabled,
+			Expiration: &types.LifecycleExpiration{Days: aws.Int32(30)}, Prefix: aws.String("")}}}}))
+	if out.TransitionDefaultMinimumObjectSize != types.TransitionDefaultMinimumObjectSizeAllStorageClasses128k {
+		t.Fatalf("put answers %q", out.TransitionDefaultMinimumObjectSize)
+	}
+	got := must(e.s3.GetBucketLifecycleConfiguration(ctx, &s3.GetBucketLifecycleConfigurationInput{Bucket: aws.String("lc-config")}))
+	if len(got.Rules) != 1 || aws.ToString(got.Rules[0].ID) != "base" || got.Rules[0].Prefix == nil || *got.Rules[0].Prefix != "" ||
+		got.Rules[0].Filter != nil || aws.ToInt32(got.Rules[0].Expiration.Days) != 30 || got.TransitionDefaultMinimumObjectSize != "all_storage_classes_128K" {
+		t.Fatalf("legacy-empty-prefix-readback: %+v", got.Rules)
+	}
+
+	// empty-filter: an empty Filter reads back empty.
+	status, body = e.putLifecycle("lc-config", `<Rule><ID>base</ID><Filter></Filter><Status>Enabled</Status><Expiration><Days>30</Days></Expiration></Rule>`)
+	wantBody(t, status, body, 200)
+	status, body = e.signed("GET", "/lc-config?lifecycle", nil, "")
+	wantBody(t, status, body, 200, "<Filter", "<ID>base</ID>")
+	if strings.Contains(body, "<Prefix") {
+		t.Fatalf("empty-filter-readback: %s", body)
+	}
+
+	// and-prefix-tag-size, read back whole.
+	e.setLifecycle("lc-config", types.LifecycleRule{ID: aws.String("base"), Status: types.ExpirationStatusEnabled,
+		Filter: &types.LifecycleRuleFilter{And: &types.LifecycleRuleAndOperator{Prefix: aws.String("logs/"),
+			Tags:                  []types.Tag{{Key: aws.String("kind"), Value: aws.String("x")}, {Key: aws.String("tier"), Value: aws.String("y")}},
+			ObjectSizeGreaterThan: aws.Int64(0), ObjectSizeLessThan: aws.Int64(131072)}},
+		Expiration: &types.LifecycleExpiration{Days: aws.Int32(30)}})
+	got = must(e.s3.GetBucketLifecycleConfiguration(ctx, &s3.GetBucketLifecycleConfigurationInput{Bucket: aws.String("lc-config")}))
+	if a := got.Rules[0].Filter.And; a == nil || aws.ToString(a.Prefix) != "logs/" || len(a.Tags) != 2 || aws.ToInt64(a.ObjectSizeLessThan) != 131072 {
+		t.Fatalf("and-prefix-tag-size-readback: %+v", got.Rules[0].Filter)
+	}
+
+	// Refusals leave the configuration as it was.
+	rule := func(filter, action string) string {
+		return `<Rule><ID>base</ID>` + filter + `<Status>Enabled</Status>` + action + `</Rule>`
+	}
+	days := `<Expiration><Days>30</Days></Expiration>`
+	for _, c := range []struct {
+		label, rules string
+		status       int
+		parts        []string
+	}{
+		{"ordered-generated-ids", `<Rule><Prefix>legacy/</Prefix><Status>Enabled</Status>` + days + `</Rule>` +
+			`<Rule><ID>second</ID><Filter><Prefix>second/</Prefix></Filter><Status>Enabled</Status>` + days + `</Rule>`, 400, []string{"<Code>InvalidRequest</Code>"}},
+		{"omitted-filter", rule("", days), 400, []string{"<Code>MalformedXML</Code>"}},
+		{"prefix-plus-filter", rule(`<Filter></Filter><Prefix>legacy/</Prefix>`, days), 400, []string{"<Code>MalformedXML</Code>"}},
+		{"and-empty", rule(`<Filter><And></And></Filter>`, days), 400, []string{"<Code>MalformedXML</Code>"}},
+		{"and-single-prefix", rule(`<Filter><And><Prefix>p/</Prefix></And></Filter>`, days), 400, []string{"<Code>MalformedXML</Code>"}},
+		{"and-duplicate-tag-key", rule(`<Filter><And><Tag><Key>k</Key><Value>a</Value></Tag><Tag><Key>k</Key><Value>b</Value></Tag></And></Filter>`, days), 400, []string{"<Code>InvalidRequest</Code>"}},
+		{"filter-multiple-conditions-without-and", rule(`<Filter><Prefix>p/</Prefix><ObjectSizeGreaterThan>0</ObjectSizeGreaterThan></Filter>`, days), 400, []string{"<Code>MalformedXML</Code>"}},
+		{"size-less-zero", rule(`<Filter><ObjectSizeLessThan>0</ObjectSizeLessThan></Filter>`, days), 400, []string{"<Code>InvalidRequest</Code>"}},
+		{"size-negative", rule(`<Filter><ObjectSizeGreaterThan>-1</ObjectSizeGreaterThan></Filter>`, days), 400, []string{"<Code>InvalidRequest</Code>"}},
+		{"size-range-equal", rule(`<Filter><And><ObjectSizeGreaterThan>10</ObjectSizeGreaterThan><ObjectSizeLessThan>10</ObjectSizeLessThan></And></Filter>`, days), 400, []string{"<Code>InvalidRequest</Code>"}},
+		{"size-range-reversed", rule(`<Filter><And><ObjectSizeGreaterThan>11</ObjectSizeGreaterThan><ObjectSizeLessThan>10</ObjectSizeLessThan></And></Filter>`, days), 400, []string{"<Code>InvalidRequest</Code>"}},
+		{"no-action", rule(`<Filter></Filter>`, ""), 400, []string{"<Code>InvalidRequest</Code>"}},
+		{"disabled-no-action", `<Rule><ID>base</ID><Filter></Filter><Status>Disabled</Status></Rule>`, 400, []string{"<Code>InvalidRequest</Code>"}},
+		{"invalid-status", `<Rule><ID>base</ID><Filter></Filter><Status>enabled</Status>` + days + `</Rule>`, 400, []string{"<Code>MalformedXML</Code>"}},
+		{"id-over-255", `<Rule><ID>` + strings.Repeat("x", 256) + `</ID><Filter></Filter><Status>Enabled</Status>` + days + `</Rule>`, 400,
+			[]string{"<Code>InvalidArgument</Code>", "<ArgumentName>ID</ArgumentName>", "<ArgumentValue>" + strings.Repeat("x", 256) + "</ArgumentValue>"}},
+		{"expiration-empty", rule(`<Filter></Filter>`, `<Expiration></Expiration>`), 400, []string{"<Code>MalformedXML</Code>"}},
+		{"expiration-zero-days", rule(`<Filter></Filter>`, `<Expiration><Days>0</Days></Expiration>`), 400,
+			[]string{"<Code>InvalidArgument</Code>", "<ArgumentName>Days</ArgumentName>", "<ArgumentValue>0</ArgumentValue>"}},
+		{"expiration-negative-days", rule(`<Filter></Filter>`, `<Expiration><Days>-1</Days></Expiration>`), 400,
+			[]string{"<Code>InvalidArgument</Code>", "<ArgumentValue>-1</ArgumentValue>"}},
+		{"expiration-date-nonmidnight", rule(`<Filter></Filter>`, `<Expiration><Date>2030-01-02T12:00:00Z</Date></Expiration>`), 400,
+			[]string{"<Code>InvalidArgument</Code>", "<ArgumentName>Date</ArgumentName>"}},
+		{"expiration-date-plus-days", rule(`<Filter></Filter>`, `<Expiration><Date>2030-01-02T00:00:00Z</Date><Days>1</Days></Expiration>`), 400, []string{"<Code>MalformedXML</Code>"}},
+		{"expired-marker-plus-days", rule(`<Filter></Filter>`, `<Expiration><Days>1</Days><ExpiredObjectDeleteMarker>false</ExpiredObjectDeleteMarker></Expiration>`), 400, []string{"<Code>MalformedXML</Code>"}},
+		{"expired-marker-tag", rule(`<Filter><Tag><Key>k</Key><Value>v</Value></Tag></Filter>`, `<Expiration><ExpiredObjectDeleteMarker>true</ExpiredObjectDeleteMarker></Expiration>`), 400, []string{"<Code>InvalidRequest</Code>"}},
+		{"abort-zero", rule(`<Filter></Filter>`, `<AbortIncompleteMultipartUpload><DaysAfterInitiation>0</DaysAfterInitiation></AbortIncompleteMultipartUpload>`), 400,
+			[]string{"<Code>InvalidArgument</Code>", "<ArgumentName>DaysAfterInitiation</ArgumentName>", "<ArgumentValue>0</ArgumentValue>"}},
+		{"abort-tag", rule(`<Filter><Tag><Key>k</Key><Value>v</Value></Tag></Filter>`, `<AbortIncompleteMultipartUpload><DaysAfterInitiation>1</DaysAfterInitiation></AbortIncompleteMultipartUpload>`), 400, []string{"<Code>InvalidRequest</Code>"}},
+		{"abort-size", rule(`<Filter><ObjectSizeGreaterThan>0</ObjectSizeGreaterThan></Filter>`, `<AbortIncompleteMultipartUpload><DaysAfterInitiation>1</DaysAfterInitiation></AbortIncompleteMultipartUpload>`), 400, []string{"<Code>InvalidRequest</Code>"}},
+		{"transition-ia-early (inferred)", rule(`<Filter></Filter>`, `<Transition><Days>10</Days><StorageClass>STANDARD_IA</StorageClass></Transition>`), 400, []string{"<Code>InvalidArgument</Code>"}},
+		{"too-many-rules (inferred)", strings.Repeat(`<Rule><Filter></Filter><Status>Enabled</Status>`+days+`</Rule>`, 1001), 400, []string{"<Code>InvalidRequest</Code>"}},
+	} {
+		status, body := e.putLifecycle("lc-config", c.rules)
+		if status != c.status {
+			t.Fatalf("%s: %d %s", c.label, status, body)
+		}
+		for _, p := range c.parts {
+			if !strings.Contains(body, p) {
+				t.Fatalf("%s: body lacks %s: %s", c.label, p, body)
+			}
+		}
+		got := must(e.s3.GetBucketLifecycleConfiguration(ctx, &s3.GetBucketLifecycleConfigurationInput{Bucket: aws.String("lc-config")}))
+		if len(got.Rules) != 1 || got.Rules[0].Filter == nil || got.Rules[0].Filter.And == nil {
+			t.Fatalf("%s changed the configuration: %+v", c.label, got.Rules)
+		}
+	}
+
+	// empty-id: S3 names the rule, and the name stays.
+	status, body = e.putLifecycle("lc-config", `<Rule><ID></ID><Filter></Filter><Status>Enabled</Status>`+days+`</Rule>`)
+	wantBody(t, status, body, 200)
+	first := must(e.s3.GetBucketLifecycleConfiguration(ctx, &s3.GetBucketLifecycleConfigurationInput{Bucket: aws.String("lc-config")}))
+	second := must(e.s3.GetBucketLifecycleConfiguration(ctx, &s3.GetBucketLifecycleConfigurationInput{Bucket: aws.String("lc-config")}))
+	if id := aws.ToString(first.Rules[0].ID); id == "" || id != aws.ToString(second.Rules[0].ID) {
+		t.Fatalf("generated IDs %q %q", id, aws.ToString(second.Rules[0].ID))
+	}
+	// expiration-date-offset-midnight: a midnight UTC given with an offset.
+	status, body = e.putLifecycle("lc-config", rule(`<Filter></Filter>`, `<Expiration><Date>2030-01-02T02:00:00+02:00</Date></Expiration>`))
+	wantBody(t, status, body, 200)
+	got = must(e.s3.GetBucketLifecycleConfiguration(ctx, &s3.GetBucketLifecycleConfigurationInput{Bucket: aws.String("lc-config")}))
+	if d := got.Rules[0].Expiration.Date; d == nil || !d.Equal(time.Date(2030, 1, 2, 0, 0, 0, 0, time.UTC)) {
+		t.Fatalf("offset-midnight-readback: %v", d)
+	}
+
+	// Without Content-MD5 or a checksum (API Reference: required).
+	doc := `<LifecycleConfiguration>` + rule(`<Filter></Filter>`, days) + `</LifecycleConfiguration>`
+	status, body = e.signed("PUT", "/lc-config?lifecycle", nil, doc)
+	wantBody(t, status, body, 400, "<Code>InvalidRequest</Code>", missingChecksum)
+
+	status, body = e.signed("DELETE", "/lc-config?lifecycle", nil, "")
+	wantBody(t, status, body, 204)
+	if _, err := e.s3.GetBucketLifecycleConfiguration(ctx, &s3.GetBucketLifecycleConfigurationInput{Bucket: aws.String("lc-config")}); errCode(err) != "NoSuchLifecycleConfiguration" {
+		t.Fatalf("after delete: %v", err)
+	}
+}
+
+// s3:PutLifecycleConfiguration covers Put and Delete, s3:GetLifecycleConfiguration Get
+// (Service Authorization Reference).
+func TestLifecycleAuthorization(t *testing.T) {
+	e := newEnv(t)
+	e.bucket("lc-authz")
+	reader := e.user("reader", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetLifecycleConfiguration","Resource":"*"}]}`)
+	writer := e.user("writer", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:PutLifecycleConfiguration","Resource":"arn:aws:s3:::lc-authz"}]}`)
+	in := lifecycleRules(types.LifecycleRule{ID: aws.String("r"), Status: types.ExpirationStatusEnabled, Filter: &types.LifecycleRuleFilter{},
+		Expiration: &types.LifecycleExpiration{Days: aws.Int32(1)}})
+	in.Bucket = aws.String("lc-authz")
+	if _, err := reader.PutBucketLifecycleConfiguration(ctx, in); errCode(err) != "AccessDenied" {
+		t.Fatalf("reader put: %v", err)
+	}
+	must(writer.PutBucketLifecycleConfiguration(ctx, in))
+	if _, err := writer.GetBucketLifecycleConfiguration(ctx, &s3.GetBucketLifecycleConfigurationInput{Bucket: aws.String("lc-authz")}); errCode(err) != "AccessDenied" {
+		t.Fatalf("writer get: %v", err)
+	}
+	must(reader.GetBucketLifecycleConfiguration(ctx, &s3.GetBucketLifecycleConfigurationInput{Bucket: aws.String("lc-authz")}))
+	if _, err := reader.DeleteBucketLifecycle(ctx, &s3.DeleteBucketLifecycleInput{Bucket: aws.String("lc-authz")}); errCode(err) != "AccessDenied" {
+		t.Fatalf("reader delete: %v", err)
+	}
+	must(writer.DeleteBucketLifecycle(ctx, &s3.DeleteBucketLifecycleInput{Bucket: aws.String("lc-authz")}))
+}
+
+// x-amz-expiration (recorded, 2026: lifecycle_header_authority_replay.json,
+// current-versioned-suspended-expiration-headers).
+func TestLifecycleExpirationHeader(t *testing.T) {
+	e := newEnv(t)
+	e.bucket("lc-header")
+	pre := e.put("lc-header", "object", "body")
+	if pre.Expiration != nil {
+		t.Fatalf("preconfig-put: %q", *pre.Expiration)
+	}
+	if h := must(e.s3.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String("lc-header"), Key: aws.String("object")})); h.Expiration != nil {
+		t.Fatalf("preconfig-head: %q", *h.Expiration)
+	}
+	e.setLifecycle("lc-header", types.LifecycleRule{ID: aws.String(`a b"&,/%é`), Status: types.ExpirationStatusEnabled,
+		Filter: &types.LifecycleRuleFilter{Prefix: aws.String("")}, Expiration: &types.LifecycleExpiration{Days: aws.Int32(10)}})
+	h := must(e.s3.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String("lc-header"), Key: aws.String("object")}))
+	want := `expiry-date="` + h.LastModified.UTC().AddDate(0, 0, 10).Truncate(24*time.Hour).Add(24*time.Hour).Format(http.TimeFormat) + `", rule-id="a b%22&,/%25%c3%a9"`
+	if aws.ToString(h.Expiration) != want {
+		t.Fatalf("escaped-days-positive: %q, want %q", aws.ToString(h.Expiration), want)
+	}
+	g := must(e.s3.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("lc-header"), Key: aws.String("object")}))
+	g.Body.Close()
+	if aws.ToString(g.Expiration) != want {
+		t.Fatalf("escaped-days-get: %q", aws.ToString(g.Expiration))
+	}
+	if p := e.put("lc-header", "put", "body"); p.Expiration == nil || !strings.HasSuffix(*p.Expiration, `rule-id="a b%22&,/%25%c3%a9"`) {
+		t.Fatalf("configured-put: %v", p.Expiration)
+	}
+
+	// The earliest deadline wins among rules; a Date is its own midnight.
+	e.setLifecycle("lc-header",
+		types.LifecycleRule{ID: aws.String("later"), Status: types.ExpirationStatusEnabled, Filter: &types.LifecycleRuleFilter{}, Expiration: &types.LifecycleExpiration{Days: aws.Int32(400)}},
+		types.LifecycleRule{ID: aws.String("date"), Status: types.ExpirationStatusEnabled, Filter: &types.LifecycleRuleFilter{Prefix: aws.String("obj")},
+			Expiration: &types.LifecycleExpiration{Date: aws.Time(time.Date(2099, 1, 1, 0, 0, 0, 0, time.UTC))}},
+		types.LifecycleRule{ID: aws.String("off"), Status: types.ExpirationStatusDisabled, Filter: &types.LifecycleRuleFilter{}, Expiration: &types.LifecycleExpiration{Days: aws.Int32(1)}})
+	h = must(e.s3.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String("lc-header"), Key: aws.String("object")}))
+	if !strings.Contains(aws.ToString(h.Expiration), `rule-id="later"`) {
+		t.Fatalf("min deadline: %q", aws.ToString(h.Expiration))
+	}
+
+	// In a versioned bucket: the current version read without a version ID only.
+	e.bucket("lc-header-v")
+	must(e.s3.PutBucketVersioning(ctx, &s3.PutBucketVersioningInput{Bucket: aws.String("lc-header-v"),
+		VersioningConfiguration: &types.VersioningConfiguration{Status: types.BucketVersioningStatusEnabled}}))
+	v1 := e.put("lc-header-v", "k", "one").VersionId
+	e.setLifecycle("lc-header-v", types.LifecycleRule{ID: aws.String("x"), Status: types.ExpirationStatusEnabled, Filter: &types.LifecycleRuleFilter{},
+		Expiration: &types.LifecycleExpiration{Days: aws.Int32(5)}})
+	if h := must(e.s3.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String("lc-header-v"), Key: aws.String("k")})); h.Expiration == nil {
+		t.Fatal("implicit latest: no expiration")
+	}
+	if h := must(e.s3.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String("lc-header-v"), Key: aws.String("k"), VersionId: v1})); h.Expiration != nil {
+		t.Fatalf("explicit current version: %q", *h.Expiration)
+	}
+}
+
+// Expiration on the clock (lifecycle_execution_replay.json,
+// nonversioned-past-date-disabled-rule-and-strict-next-midnight): rules act at the
+// first midnight after an object is due, never before.
+func TestLifecycleExpiresOnTheClock(t *testing.T) {
+	e := newEnv(t)
+	day := noon(e).Truncate(24 * time.Hour)
+	e.bucket("lc-current")
+	for _, k := range []string{"age", "past", "disabled"} {
+		e.put("lc-current", k, "payload")
+	}
+	e.setLifecycle("lc-current",
+		types.LifecycleRule{ID: aws.String("age"), Status: types.ExpirationStatusEnabled, Filter: &types.LifecycleRuleFilter{Prefix: aws.String("age")},
+			Expiration: &types.LifecycleExpiration{Days: aws.Int32(1)}},
+		types.LifecycleRule{ID: aws.String("age-transition-loses-to-permanent-deletion"), Status: types.ExpirationStatusEnabled,
+			Filter:      &types.LifecycleRuleFilter{And: &types.LifecycleRuleAndOperator{Prefix: aws.String("age"), ObjectSizeGreaterThan: aws.Int64(0)}},
+			Transitions: []types.Transition{{Days: aws.Int32(1), StorageClass: types.TransitionStorageClassGlacier}}},
+		types.LifecycleRule{ID: aws.String("past"), Status: types.ExpirationStatusEnabled, Filter: &types.LifecycleRuleFilter{Prefix: aws.String("past")},
+			Expiration: &types.LifecycleExpiration{Date: aws.Time(time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC))}},
+		types.LifecycleRule{ID: aws.String("disabled"), Status: types.ExpirationStatusDisabled, Filter: &types.LifecycleRuleFilter{Prefix: aws.String("disabled")},
+			Expiration: &types.LifecycleExpiration{Days: aws.Int32(1)}})
+	// A bucket policy denying s3:DeleteObject does not stop lifecycle.
+	must(e.s3.PutBucketPolicy(ctx, &s3.PutBucketPolicyInput{Bucket: aws.String("lc-current"), Policy: aws.String(
+		`{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Principal":"*","Action":"s3:DeleteObject","Resource":"arn:aws:s3:::lc-current/*"}]}`)}))
+
+	moveTo(e, day.Add(24*time.Hour-time.Second))
+	if e.get("lc-current", "past") != "payload" {
+		t.Fatal("past expired before midnight")
+	}
+	moveTo(e, day.Add(24*time.Hour))
+	if _, err := e.s3.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("lc-current"), Key: aws.String("past")}); errCode(err) != "NoSuchKey" {
+		t.Fatalf("past at midnight: %v", err)
+	}
+	moveTo(e, day.Add(48*time.Hour-time.Second))
+	if e.get("lc-current", "age") != "payload" {
+		t.Fatal("age expired early")
+	}
+	moveTo(e, day.Add(48*time.Hour))
+	if _, err := e.s3.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("lc-current"), Key: aws.String("age")}); errCode(err) != "NoSuchKey" {
+		t.Fatalf("age at its midnight: %v", err)
+	}
+	list := must(e.s3.ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: aws.String("lc-current")}))
+	if len(list.Contents) != 1 || *list.Contents[0].Key != "disabled" {
+		t.Fatalf("left: %+v", list.Contents)
+	}
+}
+
+// Versioned buckets (lifecycle_execution_replay.json,
+// enabled-expiry-preserves-data-and-only-cleans-sole-marker,
+// suspended-expiry-replaces-null-without-deleting-numbered-history).
+func TestLifecycleVersionedExpiry(t *testing.T) {
+	e := newEnv(t)
+	day := noon(e).Truncate(24 * time.Hour)
+	e.bucket("lc-enabled")
+	must(e.s3.PutBucketVersioning(ctx, &s3.PutBucketVersioningInput{Bucket: aws.String("lc-enabled"),
+		VersioningConfiguration: &types.VersioningConfiguration{Status: types.BucketVersioningStatusEnabled}}))
+	v1 := e.put("lc-enabled", "key", "payload").VersionId
+	e.setLifecycle("lc-enabled", types.LifecycleRule{ID: aws.String("expire"), Status: types.ExpirationStatusEnabled, Filter: &types.LifecycleRuleFilter{},
+		Expiration: &types.LifecycleExpiration{Days: aws.Int32(1)}})
+	moveTo(e, day.Add(24*time.Hour))
+	if e.get("lc-enabled", "key") != "payload" {
+		t.Fatal("expired early")
+	}
+	moveTo(e, day.Add(48*time.Hour))
+	if _, err := e.s3.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("lc-enabled"), Key: aws.String("key")}); errCode(err) != "NoSuchKey" {
+		t.Fatalf("after expiry: %v", err)
+	}
+	vs := must(e.s3.ListObjectVersions(ctx, &s3.ListObjectVersionsInput{Bucket: aws.String("lc-enabled")}))
+	if len(vs.Versions) != 1 || *vs.Versions[0].VersionId != *v1 || len(vs.DeleteMarkers) != 1 || !*vs.DeleteMarkers[0].IsLatest {
+		t.Fatalf("versions %+v markers %+v", vs.Versions, vs.DeleteMarkers)
+	}
+	g := must(e.s3.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("lc-enabled"), Key: aws.String("key"), VersionId: v1}))
+	g.Body.Close()
+	// The marker is not an expired object delete marker while v1 is there.
+	e.setLifecycle("lc-enabled", types.LifecycleRule{ID: aws.String("expire"), Status: types.ExpirationStatusEnabled, Filter: &types.LifecycleRuleFilter{},
+		Expiration: &types.LifecycleExpiration{ExpiredObjectDeleteMarker: aws.Bool(true)}})
+	moveTo(e, day.Add(96*time.Hour))
+	vs = must(e.s3.ListObjectVersions(ctx, &s3.ListObjectVersionsInput{Bucket: aws.String("lc-enabled")}))
+	if len(vs.Versions) != 1 || len(vs.DeleteMarkers) != 1 {
+		t.Fatalf("marker removed beside a version: %+v %+v", vs.Versions, vs.DeleteMarkers)
+	}
+	must(e.s3.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String("lc-enabled"), Key: aws.String("key"), VersionId: v1}))
+	moveTo(e, day.Add(120*time.Hour))
+	vs = must(e.s3.ListObjectVersions(ctx, &s3.ListObjectVersionsInput{Bucket: aws.String("lc-enabled")}))
+	if len(vs.Versions)+len(vs.DeleteMarkers) != 0 {
+		t.Fatalf("sole marker kept: %+v", vs.DeleteMarkers)
+	}
+
+	// Suspended: the expiry's marker is the null version and replaces it.
+	e.bucket("lc-suspended")
+	must(e.s3.PutBucketVersioning(ctx, &s3.PutBucketVersioningInput{Bucket: aws.String("lc-suspended"),
+		VersioningConfiguration: &types.VersioningConfiguration{Status: types.BucketVersioningStatusEnabled}}))
+	numbered := e.put("lc-suspended", "key", "numbered").VersionId
+	must(e.s3.PutBucketVersioning(ctx, &s3.PutBucketVersioningInput{Bucket: aws.String("lc-suspended"),
+		VersioningConfiguration: &types.VersioningConfiguration{Status: types.BucketVersioningStatusSuspended}}))
+	e.put("lc-suspended", "key", "null-data")
+	e.setLifecycle("lc-suspended", types.LifecycleRule{ID: aws.String("expire"), Status: types.ExpirationStatusEnabled, Filter: &types.LifecycleRuleFilter{},
+		Expiration: &types.LifecycleExpiration{Days: aws.Int32(1)}})
+	moveTo(e, e.p.Clock.Now().Truncate(24*time.Hour).Add(48*time.Hour))
+	vs = must(e.s3.ListObjectVersions(ctx, &s3.ListObjectVersionsInput{Bucket: aws.String("lc-suspended")}))
+	if len(vs.Versions) != 1 || *vs.Versions[0].VersionId != *numbered || len(vs.DeleteMarkers) != 1 || *vs.DeleteMarkers[0].VersionId != "null" {
+		t.Fatalf("suspended: %+v %+v", vs.Versions, vs.DeleteMarkers)
+	}
+	if _, err := e.s3.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("lc-suspended"), Key: aws.String("key"), VersionId: aws.String("null")}); errCode(err) != "MethodNotAllowed" {
+		t.Fatalf("null is a marker: %v", err)
+	}
+}
+
+// Noncurrent versions expire NoncurrentDays after their successor was written, the
+// newest NewerNoncurrentVersions kept (lifecycle_execution_replay.json,
+// noncurrent-successor-clock-retention-and-permanent-delete-precedence); Object Lock
+// keeps what it protects.
+func TestLifecycleNoncurrentAndObjectLock(t *testing.T) {
+	e := newEnv(t)
+	day := noon(e).Truncate(24 * time.Hour)
+	must(e.s3.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("lc-successor"), ObjectLockEnabledForBucket: aws.Bool(true)}))
+	v1 := e.put("lc-successor", "key", "one").VersionId
+	e.setLifecycle("lc-successor", types.LifecycleRule{ID: aws.String("noncurrent"), Status: types.ExpirationStatusEnabled,
+		Filter:                      &types.LifecycleRuleFilter{ObjectSizeGreaterThan: aws.Int64(0)},
+		NoncurrentVersionExpiration: &types.NoncurrentVersionExpiration{NoncurrentDays: aws.Int32(1), NewerNoncurrentVersions: aws.Int32(1)}})
+	moveTo(e, day.Add(4*24*time.Hour+12*time.Hour))
+	v2 := e.put("lc-successor", "key", "two").VersionId // v1 noncurrent since then
+	moveTo(e, day.Add(5*24*time.Hour+12*time.Hour))
+	v3 := e.put("lc-successor", "key", "three").VersionId // v2 noncurrent since then
+	versions := func() []string {
+		var ids []string
+		for _, v := range must(e.s3.ListObjectVersions(ctx, &s3.ListObjectVersionsInput{Bucket: aws.String("lc-successor")})).Versions {
+			ids = append(ids, *v.VersionId)
+		}
+		return ids
+	}
+	moveTo(e, day.Add(6*24*time.Hour-time.Second))
+	if ids := versions(); len(ids) != 3 {
+		t.Fatalf("before midnight: %v", ids)
+	}
+	// At the midnight after a day noncurrent, v1 has one newer noncurrent version
+	// (v2, kept as that one) and goes.
+	moveTo(e, day.Add(6*24*time.Hour))
+	if ids := versions(); len(ids) != 2 || ids[0] != *v3 || ids[1] != *v2 {
+		t.Fatalf("at midnight: %v (v1 %s)", ids, *v1)
+	}
+
+	// A version under a legal hold is not removed.
+	must(e.s3.PutObjectLegalHold(ctx, &s3.PutObjectLegalHoldInput{Bucket: aws.String("lc-successor"), Key: aws.String("key"), VersionId: v2,
+		LegalHold: &types.ObjectLockLegalHold{Status: types.ObjectLockLegalHoldStatusOn}, ChecksumAlgorithm: types.ChecksumAlgorithmCrc32}))
+	e.put("lc-successor", "key", "four")
+	moveTo(e, day.Add(10*24*time.Hour))
+	ids := versions()
+	held := false
+	for _, id := range ids {
+		held = held || id == *v2
+	}
+	if !held || len(ids) != 3 {
+		t.Fatalf("held version removed: %v", ids)
+	}
+}
+
+// Transitions change the storage class; GLACIER objects then need RestoreObject.
+// Objects under 128 KiB stay where they are by default.
+func TestLifecycleTransitions(t *testing.T) {
+	e := newEnv(t)
+	day := noon(e).Truncate(24 * time.Hour)
+	e.bucket("lc-transition")
+	big := strings.Repeat("a", 128*1024)
+	e.put("lc-transition", "big", big)
+	e.put("lc-transition", "small", strings.Repeat("a", 128*1024-1))
+	e.setLifecycle("lc-transition", types.LifecycleRule{ID: aws.String("cold"), Status: types.ExpirationStatusEnabled, Filter: &types.LifecycleRuleFilter{},
+		Transitions: []types.Transition{{Days: aws.Int32(1), StorageClass: types.TransitionStorageClassGlacier}}})
+	moveTo(e, day.Add(48*time.Hour))
+	h := must(e.s3.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String("lc-transition"), Key: aws.String("big")}))
+	if h.StorageClass != types.StorageClassGlacier {
+		t.Fatalf("big: %q", h.StorageClass)
+	}
+	if _, err := e.s3.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("lc-transition"), Key: aws.String("big")}); errCode(err) != "InvalidObjectState" {
+		t.Fatalf("archived read: %v", err)
+	}
+	if h := must(e.s3.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String("lc-transition"), Key: aws.String("small")})); h.StorageClass != "" {
+		t.Fatalf("small: %q", h.StorageClass)
+	}
+}
+
+// Incomplete multipart uploads are aborted DaysAfterInitiation after they began.
+func TestLifecycleAbortsUploads(t *testing.T) {
+	e := newEnv(t)
+	day := noon(e).Truncate(24 * time.Hour)
+	e.bucket("lc-mpu")
+	e.setLifecycle("lc-mpu", types.LifecycleRule{ID: aws.String("abort"), Status: types.ExpirationStatusEnabled, Filter: &types.LifecycleRuleFilter{Prefix: aws.String("tmp/")},
+		AbortIncompleteMultipartUpload: &types.AbortIncompleteMultipartUpload{DaysAfterInitiation: aws.Int32(2)}})
+	up := must(e.s3.CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{Bucket: aws.String("lc-mpu"), Key: aws.String("tmp/x")}))
+	kept := must(e.s3.CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{Bucket: aws.String("lc-mpu"), Key: aws.String("keep/x")}))
+	// CreateMultipartUpload names the rule and the date (API Reference:
+	// x-amz-abort-date, x-amz-abort-rule-id).
+	if up.AbortDate == nil || !up.AbortDate.Equal(day.Add(72*time.Hour)) || aws.ToString(up.AbortRuleId) != "abort" || kept.AbortDate != nil {
+		t.Fatalf("abort headers: %v %v / %v", up.AbortDate, aws.ToString(up.AbortRuleId), kept.AbortDate)
+	}
+	moveTo(e, day.Add(72*time.Hour-time.Second))
+	if n := len(must(e.s3.ListMultipartUploads(ctx, &s3.ListMultipartUploadsInput{Bucket: aws.String("lc-mpu")})).Uploads); n != 2 {
+		t.Fatalf("early: %d uploads", n)
+	}
+	moveTo(e, day.Add(72*time.Hour))
+	ups := must(e.s3.ListMultipartUploads(ctx, &s3.ListMultipartUploadsInput{Bucket: aws.String("lc-mpu")})).Uploads
+	if len(ups) != 1 || *ups[0].UploadId != *kept.UploadId {
+		t.Fatalf("left: %+v", ups)
+	}
+	if _, err := e.s3.ListParts(ctx, &s3.ListPartsInput{Bucket: aws.String("lc-mpu"), Key: aws.String("tmp/x"), UploadId: up.UploadId}); errCode(err) != "NoSuchUpload" {
+		t.Fatalf("aborted upload: %v", err)
+	}
+}
