@@ -73,6 +73,7 @@ func TestLifecycleConfiguration(t *testing.T) {
 		t.Fatalf("put answers %q", out.TransitionDefaultMinimumObjectSize)
 	}
 	got := must(e.s3.GetBucketLifecycleConfiguration(ctx, &s3.GetBucketLifecycleConfigurationInput{Bucket: aws.String("lc-config")}))
+	//lint:ignore SA1019 the legacy Prefix is what this case reads back
 	if len(got.Rules) != 1 || aws.ToString(got.Rules[0].ID) != "base" || got.Rules[0].Prefix == nil || *got.Rules[0].Prefix != "" ||
 		got.Rules[0].Filter != nil || aws.ToInt32(got.Rules[0].Expiration.Days) != 30 || got.TransitionDefaultMinimumObjectSize != "all_storage_classes_128K" {
 		t.Fatalf("legacy-empty-prefix-readback: %+v", got.Rules)
