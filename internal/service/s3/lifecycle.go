@@ -53,7 +53,42 @@ func init() {
 	// Put needs Content-MD5 or a checksum (API Reference, PutBucketLifecycleConfiguration:
 	// "Content-MD5 ... is required"; the model marks it requestChecksumRequired).
 	bodyChecksumRequired["PutBucketLifecycleConfiguration"] = true
+	// Transition storage classes are judged by the handler: STANDARD is
+	// InvalidArgument naming StorageClass, where the generic validation would answer
+	// MalformedXML as S3 does for an unknown class (recorded, 2026:
+	// lifecycle_control_replay.json, transition-standard, transition-unknown-class).
+	rule := api.Service.Operations["PutBucketLifecycleConfiguration"].Input.ByName["LifecycleConfiguration"].Shape.ByName["Rules"].Shape.Member.Shape
+	for _, list := range []string{"Transitions", "NoncurrentVersionTransitions"} {
+		sc := rule.ByName[list].Shape.Member.Shape.ByName["StorageClass"].Shape
+		for _, c := range sc.Enum {
+			transitionClasses[c] = true
+		}
+		sc.Enum = nil
+	}
 }
+
+// transitionClasses are the storage classes a transition may name (the model's
+// TransitionStorageClass).
+var transitionClasses = map[string]bool{}
+
+// checkTransitionClass: a class outside the model's list is MalformedXML, except
+// STANDARD, which S3 names (recorded, 2026: lifecycle_control_replay.json).
+func checkTransitionClass(sc string) error {
+	switch {
+	case sc == "STANDARD":
+		return errInvalidArgument("'StorageClass' must be different for each transition and must not be STANDARD", "StorageClass", sc)
+	case !transitionClasses[sc]:
+		return errMalformedXML()
+	}
+	return nil
+}
+
+// minStorageDays is how long a class must hold an object before a further transition
+// (User Guide, "Constraints and considerations for transitions": the minimum storage
+// durations): S3 refuses a configuration whose next transition comes sooner (recorded,
+// 2026: lifecycle_control_replay.json, transition-ia-glacier-short-spacing: Days 59
+// after STANDARD_IA at 30; transition-glacier-deep-short-spacing: 89 after GLACIER at 0).
+var minStorageDays = map[string]int32{"STANDARD_IA": 30, "ONEZONE_IA": 30, "GLACIER_IR": 90, "GLACIER": 90, "DEEP_ARCHIVE": 180}
 
 func errNoSuchLifecycle(bucket string) *model.Error {
 	// (recorded, 2026: lifecycle_control_replay.json, get-absent: 404 with BucketName;
@@ -164,12 +199,12 @@ func checkLifecycle(cfg *api.BucketLifecycleConfiguration) error {
 			return errMalformedXML()
 		}
 		for _, t := range r.Transitions {
-			if count(t.Days != nil, t.Date != nil) != 1 || t.StorageClass == nil {
+			if count(t.Days != nil, t.Date != nil) != 1 || t.StorageClass == nil || !transitionClasses[*t.StorageClass] && *t.StorageClass != "STANDARD" {
 				return errMalformedXML()
 			}
 		}
 		for _, t := range r.NoncurrentVersionTransitions {
-			if t.NoncurrentDays == nil || t.StorageClass == nil {
+			if t.NoncurrentDays == nil || t.StorageClass == nil || !transitionClasses[*t.StorageClass] && *t.StorageClass != "STANDARD" {
 				return errMalformedXML()
 			}
 		}
@@ -292,25 +327,32 @@ func checkRule(r *api.LifecycleRule) error {
 			return errInvalidArgument("'NewerNoncurrentVersions' must be a positive integer up to 100", "NewerNoncurrentVersions", strconv.Itoa(int(*v)))
 		}
 	}
-	for _, t := range r.Transitions {
+	var prev *api.Transition
+	for i := range r.Transitions {
+		t := &r.Transitions[i]
+		if err := checkTransitionClass(*t.StorageClass); err != nil {
+			return err
+		}
 		if t.Days != nil && *t.Days < 0 {
 			return errInvalidArgument("'Days' for Transition action must be a positive integer", "Days", strconv.Itoa(int(*t.Days)))
 		}
 		if t.Date != nil && !midnight(*t.Date) {
 			return errInvalidArgument("'Date' must be at midnight GMT", "Date", javaDate(*t.Date))
 		}
-		if t.Days != nil && *t.Days < 30 && infrequentClass(*t.StorageClass) {
-			return errInvalidArgument(fmt.Sprintf("'Days' in Transition action must be greater than or equal to 30 for storageClass '%s'", *t.StorageClass),
-				"Days", strconv.Itoa(int(*t.Days)))
+		// Days under 30 for STANDARD_IA and ONEZONE_IA are accepted (recorded, 2026:
+		// transition-ia-before30, transition-onezone-before30).
+		if prev != nil && prev.Days != nil && t.Days != nil && *t.Days < *prev.Days+minStorageDays[*prev.StorageClass] {
+			return errInvalidArgument(fmt.Sprintf("'Days' in the Transition action for StorageClass '%s' must be %d days more than 'Days' in the Transition action for StorageClass '%s'",
+				*t.StorageClass, minStorageDays[*prev.StorageClass], *prev.StorageClass), "Days", strconv.Itoa(int(*t.Days)))
 		}
+		prev = t
 	}
 	for _, t := range r.NoncurrentVersionTransitions {
+		if err := checkTransitionClass(*t.StorageClass); err != nil {
+			return err
+		}
 		if *t.NoncurrentDays < 0 {
 			return errInvalidArgument("'NoncurrentDays' for NoncurrentVersionTransition action must be a positive integer", "NoncurrentDays", strconv.Itoa(int(*t.NoncurrentDays)))
-		}
-		if *t.NoncurrentDays < 30 && infrequentClass(*t.StorageClass) {
-			return errInvalidArgument(fmt.Sprintf("'NoncurrentDays' in NoncurrentVersionTransition action must be greater than or equal to 30 for storageClass '%s'", *t.StorageClass),
-				"NoncurrentDays", strconv.Itoa(int(*t.NoncurrentDays)))
 		}
 		if v := t.NewerNoncurrentVersions; v != nil && (*v <= 0 || *v > 100) {
 			return errInvalidArgument("'NewerNoncurrentVersions' must be a positive integer up to 100", "NewerNoncurrentVersions", strconv.Itoa(int(*v)))
@@ -318,10 +360,6 @@ func checkRule(r *api.LifecycleRule) error {
 	}
 	return nil
 }
-
-// infrequentClass: the classes objects may enter only after 30 days (User Guide,
-// "Transitioning objects": STANDARD_IA and ONEZONE_IA).
-func infrequentClass(sc string) bool { return sc == "STANDARD_IA" || sc == "ONEZONE_IA" }
 
 func midnight(t time.Time) bool { return t.UTC().Equal(t.UTC().Truncate(24 * time.Hour)) }
 

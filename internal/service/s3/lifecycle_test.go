@@ -140,7 +140,13 @@ func TestLifecycleConfiguration(t *testing.T) {
 			[]string{"<Code>InvalidArgument</Code>", "<ArgumentName>DaysAfterInitiation</ArgumentName>", "<ArgumentValue>0</ArgumentValue>"}},
 		{"abort-tag", rule(`<Filter><Tag><Key>k</Key><Value>v</Value></Tag></Filter>`, `<AbortIncompleteMultipartUpload><DaysAfterInitiation>1</DaysAfterInitiation></AbortIncompleteMultipartUpload>`), 400, []string{"<Code>InvalidRequest</Code>"}},
 		{"abort-size", rule(`<Filter><ObjectSizeGreaterThan>0</ObjectSizeGreaterThan></Filter>`, `<AbortIncompleteMultipartUpload><DaysAfterInitiation>1</DaysAfterInitiation></AbortIncompleteMultipartUpload>`), 400, []string{"<Code>InvalidRequest</Code>"}},
-		{"transition-ia-early (inferred)", rule(`<Filter></Filter>`, `<Transition><Days>10</Days><StorageClass>STANDARD_IA</StorageClass></Transition>`), 400, []string{"<Code>InvalidArgument</Code>"}},
+		{"transition-standard", rule(`<Filter></Filter>`, `<Transition><Days>1</Days><StorageClass>STANDARD</StorageClass></Transition>`), 400,
+			[]string{"<Code>InvalidArgument</Code>", "<ArgumentName>StorageClass</ArgumentName>", "<ArgumentValue>STANDARD</ArgumentValue>"}},
+		{"transition-unknown-class", rule(`<Filter></Filter>`, `<Transition><Days>1</Days><StorageClass>BOGUS</StorageClass></Transition>`), 400, []string{"<Code>MalformedXML</Code>"}},
+		{"transition-ia-glacier-short-spacing", rule(`<Filter></Filter>`, `<Transition><Days>30</Days><StorageClass>STANDARD_IA</StorageClass></Transition>`+
+			`<Transition><Days>59</Days><StorageClass>GLACIER</StorageClass></Transition>`), 400, []string{"<Code>InvalidArgument</Code>", "<ArgumentName>Days</ArgumentName>", "<ArgumentValue>59</ArgumentValue>"}},
+		{"transition-glacier-deep-short-spacing", rule(`<Filter></Filter>`, `<Transition><Days>0</Days><StorageClass>GLACIER</StorageClass></Transition>`+
+			`<Transition><Days>89</Days><StorageClass>DEEP_ARCHIVE</StorageClass></Transition>`), 400, []string{"<Code>InvalidArgument</Code>", "<ArgumentValue>89</ArgumentValue>"}},
 		{"too-many-rules (inferred)", strings.Repeat(`<Rule><Filter></Filter><Status>Enabled</Status>`+days+`</Rule>`, 1001), 400, []string{"<Code>InvalidRequest</Code>"}},
 	} {
 		status, body := e.putLifecycle("lc-config", c.rules)
@@ -156,6 +162,19 @@ func TestLifecycleConfiguration(t *testing.T) {
 		if len(got.Rules) != 1 || got.Rules[0].Filter == nil || got.Rules[0].Filter.And == nil {
 			t.Fatalf("%s changed the configuration: %+v", c.label, got.Rules)
 		}
+	}
+
+	// Accepted transitions (transition-glacier-zero, transition-ia-before30,
+	// transition-onezone-before30, transition-ia-glacier-at-spacing).
+	for _, tr := range []string{
+		`<Transition><Days>0</Days><StorageClass>GLACIER</StorageClass></Transition>`,
+		`<Transition><Days>29</Days><StorageClass>STANDARD_IA</StorageClass></Transition>`,
+		`<Transition><Days>29</Days><StorageClass>ONEZONE_IA</StorageClass></Transition>`,
+		`<Transition><Days>30</Days><StorageClass>STANDARD_IA</StorageClass></Transition><Transition><Days>60</Days><StorageClass>GLACIER</StorageClass></Transition>`,
+		`<Transition><Days>0</Days><StorageClass>GLACIER</StorageClass></Transition><Transition><Days>90</Days><StorageClass>DEEP_ARCHIVE</StorageClass></Transition>`,
+	} {
+		status, body = e.putLifecycle("lc-config", rule(`<Filter></Filter>`, tr))
+		wantBody(t, status, body, 200)
 	}
 
 	// empty-id: S3 names the rule, and the name stays.
