@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"fmt"
 	"net/http"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -327,7 +328,7 @@ func checkRule(r *api.LifecycleRule) error {
 			return errInvalidArgument("'NewerNoncurrentVersions' must be a positive integer up to 100", "NewerNoncurrentVersions", strconv.Itoa(int(*v)))
 		}
 	}
-	var prev *api.Transition
+	var withDays []*api.Transition
 	for i := range r.Transitions {
 		t := &r.Transitions[i]
 		if err := checkTransitionClass(*t.StorageClass); err != nil {
@@ -339,13 +340,39 @@ func checkRule(r *api.LifecycleRule) error {
 		if t.Date != nil && !midnight(*t.Date) {
 			return errInvalidArgument("'Date' must be at midnight GMT", "Date", javaDate(*t.Date))
 		}
-		// Days under 30 for STANDARD_IA and ONEZONE_IA are accepted (recorded, 2026:
-		// transition-ia-before30, transition-onezone-before30).
-		if prev != nil && prev.Days != nil && t.Days != nil && *t.Days < *prev.Days+minStorageDays[*prev.StorageClass] {
+		if t.Days != nil {
+			withDays = append(withDays, t)
+		}
+	}
+	if len(withDays) > 0 && len(withDays) < len(r.Transitions) {
+		// transition-mixed-date-days.
+		return errInvalidRequest("Found mixed 'Date' and 'Days' based Transition actions in lifecycle rule")
+	}
+	// Transitions may come in any order (recorded: a configuration listing
+	// DEEP_ARCHIVE at 90 before GLACIER at 0 reads back so); by their days, each goes
+	// to a colder class (transition-colder-to-warmer) no sooner than the previous
+	// class's minimum storage days. Days under 30 for STANDARD_IA and ONEZONE_IA are
+	// accepted (transition-ia-before30, transition-onezone-before30).
+	sort.SliceStable(withDays, func(i, j int) bool { return *withDays[i].Days < *withDays[j].Days })
+	for i := 1; i < len(withDays); i++ {
+		prev, t := withDays[i-1], withDays[i]
+		if classRank[*t.StorageClass] <= classRank[*prev.StorageClass] {
+			return errInvalidArgument(fmt.Sprintf("'StorageClass' of the Transition action at 'Days' %d must be colder than '%s'", *t.Days, *prev.StorageClass),
+				"Days", strconv.Itoa(int(*t.Days)))
+		}
+		if *t.Days < *prev.Days+minStorageDays[*prev.StorageClass] {
 			return errInvalidArgument(fmt.Sprintf("'Days' in the Transition action for StorageClass '%s' must be %d days more than 'Days' in the Transition action for StorageClass '%s'",
 				*t.StorageClass, minStorageDays[*prev.StorageClass], *prev.StorageClass), "Days", strconv.Itoa(int(*t.Days)))
 		}
-		prev = t
+	}
+	if e := r.Expiration; e != nil && e.Days != nil {
+		for _, t := range withDays {
+			if *e.Days <= *t.Days {
+				// expiration-before-transition, expiration-same-day-transition.
+				return errInvalidArgument("'Days' in the Expiration action must be greater than 'Days' in the Transition action",
+					"Days", strconv.Itoa(int(*e.Days)))
+			}
+		}
 	}
 	for _, t := range r.NoncurrentVersionTransitions {
 		if err := checkTransitionClass(*t.StorageClass); err != nil {

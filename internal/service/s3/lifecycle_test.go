@@ -140,6 +140,15 @@ func TestLifecycleConfiguration(t *testing.T) {
 			[]string{"<Code>InvalidArgument</Code>", "<ArgumentName>DaysAfterInitiation</ArgumentName>", "<ArgumentValue>0</ArgumentValue>"}},
 		{"abort-tag", rule(`<Filter><Tag><Key>k</Key><Value>v</Value></Tag></Filter>`, `<AbortIncompleteMultipartUpload><DaysAfterInitiation>1</DaysAfterInitiation></AbortIncompleteMultipartUpload>`), 400, []string{"<Code>InvalidRequest</Code>"}},
 		{"abort-size", rule(`<Filter><ObjectSizeGreaterThan>0</ObjectSizeGreaterThan></Filter>`, `<AbortIncompleteMultipartUpload><DaysAfterInitiation>1</DaysAfterInitiation></AbortIncompleteMultipartUpload>`), 400, []string{"<Code>InvalidRequest</Code>"}},
+		{"transition-colder-to-warmer", rule(`<Filter></Filter>`, `<Transition><Days>0</Days><StorageClass>GLACIER</StorageClass></Transition>`+
+			`<Transition><Days>100</Days><StorageClass>STANDARD_IA</StorageClass></Transition>`), 400, []string{"<Code>InvalidArgument</Code>", "<ArgumentValue>100</ArgumentValue>"}},
+		{"transition-date-plus-days", rule(`<Filter></Filter>`, `<Transition><Date>2030-01-02T00:00:00Z</Date><Days>1</Days><StorageClass>GLACIER</StorageClass></Transition>`), 400, []string{"<Code>MalformedXML</Code>"}},
+		{"transition-mixed-date-days", rule(`<Filter></Filter>`, `<Transition><Date>2030-01-02T00:00:00Z</Date><StorageClass>GLACIER</StorageClass></Transition>`+
+			`<Transition><Days>100</Days><StorageClass>DEEP_ARCHIVE</StorageClass></Transition>`), 400, []string{"<Code>InvalidRequest</Code>"}},
+		{"expiration-before-transition", rule(`<Filter></Filter>`, `<Expiration><Days>10</Days></Expiration><Transition><Days>30</Days><StorageClass>STANDARD_IA</StorageClass></Transition>`), 400,
+			[]string{"<Code>InvalidArgument</Code>", "<ArgumentName>Days</ArgumentName>", "<ArgumentValue>10</ArgumentValue>"}},
+		{"expiration-same-day-transition", rule(`<Filter></Filter>`, `<Expiration><Days>30</Days></Expiration><Transition><Days>30</Days><StorageClass>STANDARD_IA</StorageClass></Transition>`), 400,
+			[]string{"<Code>InvalidArgument</Code>", "<ArgumentValue>30</ArgumentValue>"}},
 		{"transition-standard", rule(`<Filter></Filter>`, `<Transition><Days>1</Days><StorageClass>STANDARD</StorageClass></Transition>`), 400,
 			[]string{"<Code>InvalidArgument</Code>", "<ArgumentName>StorageClass</ArgumentName>", "<ArgumentValue>STANDARD</ArgumentValue>"}},
 		{"transition-unknown-class", rule(`<Filter></Filter>`, `<Transition><Days>1</Days><StorageClass>BOGUS</StorageClass></Transition>`), 400, []string{"<Code>MalformedXML</Code>"}},
@@ -171,7 +180,8 @@ func TestLifecycleConfiguration(t *testing.T) {
 		`<Transition><Days>29</Days><StorageClass>STANDARD_IA</StorageClass></Transition>`,
 		`<Transition><Days>29</Days><StorageClass>ONEZONE_IA</StorageClass></Transition>`,
 		`<Transition><Days>30</Days><StorageClass>STANDARD_IA</StorageClass></Transition><Transition><Days>60</Days><StorageClass>GLACIER</StorageClass></Transition>`,
-		`<Transition><Days>0</Days><StorageClass>GLACIER</StorageClass></Transition><Transition><Days>90</Days><StorageClass>DEEP_ARCHIVE</StorageClass></Transition>`,
+		`<Transition><Days>90</Days><StorageClass>DEEP_ARCHIVE</StorageClass></Transition><Transition><Days>0</Days><StorageClass>GLACIER</StorageClass></Transition>`,
+		`<Transition><Date>2030-01-02T00:00:00Z</Date><StorageClass>GLACIER</StorageClass></Transition>`,
 	} {
 		status, body = e.putLifecycle("lc-config", rule(`<Filter></Filter>`, tr))
 		wantBody(t, status, body, 200)
