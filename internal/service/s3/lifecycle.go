@@ -324,8 +324,14 @@ func checkRule(r *api.LifecycleRule) error {
 			return errInvalidArgument("'NoncurrentDays' for NoncurrentVersionExpiration action must be a positive integer",
 				"NoncurrentDays", strconv.Itoa(int(*n.NoncurrentDays)))
 		}
-		if v := n.NewerNoncurrentVersions; v != nil && (*v <= 0 || *v > 100) {
-			return errInvalidArgument("'NewerNoncurrentVersions' must be a positive integer up to 100", "NewerNoncurrentVersions", strconv.Itoa(int(*v)))
+		if v := n.NewerNoncurrentVersions; v != nil && *v <= 0 {
+			// noncurrent-newer-zero; 100 and 101 are accepted (noncurrent-newer-at100,
+			// noncurrent-newer-over100).
+			return errInvalidArgument("'NewerNoncurrentVersions' must be a positive integer", "NewerNoncurrentVersions", strconv.Itoa(int(*v)))
+		}
+		if n.NewerNoncurrentVersions != nil && r.Prefix != nil {
+			// noncurrent-newer-legacy-prefix.
+			return errInvalidRequest("NewerNoncurrentVersions cannot be specified in a rule with a Prefix; use a Filter")
 		}
 	}
 	var withDays []*api.Transition
@@ -365,6 +371,10 @@ func checkRule(r *api.LifecycleRule) error {
 				*t.StorageClass, minStorageDays[*prev.StorageClass], *prev.StorageClass), "Days", strconv.Itoa(int(*t.Days)))
 		}
 	}
+	if e := r.Expiration; e != nil && (e.Days != nil && len(withDays) < len(r.Transitions) || e.Date != nil && len(withDays) > 0) {
+		// expiration-date-transition-days.
+		return errInvalidRequest("Found mixed 'Date' and 'Days' based Expiration and Transition actions in lifecycle rule")
+	}
 	if e := r.Expiration; e != nil && e.Days != nil {
 		for _, t := range withDays {
 			if *e.Days <= *t.Days {
@@ -381,8 +391,11 @@ func checkRule(r *api.LifecycleRule) error {
 		if *t.NoncurrentDays < 0 {
 			return errInvalidArgument("'NoncurrentDays' for NoncurrentVersionTransition action must be a positive integer", "NoncurrentDays", strconv.Itoa(int(*t.NoncurrentDays)))
 		}
-		if v := t.NewerNoncurrentVersions; v != nil && (*v <= 0 || *v > 100) {
-			return errInvalidArgument("'NewerNoncurrentVersions' must be a positive integer up to 100", "NewerNoncurrentVersions", strconv.Itoa(int(*v)))
+		if v := t.NewerNoncurrentVersions; v != nil && *v <= 0 {
+			return errInvalidArgument("'NewerNoncurrentVersions' must be a positive integer", "NewerNoncurrentVersions", strconv.Itoa(int(*v)))
+		}
+		if t.NewerNoncurrentVersions != nil && r.Prefix != nil {
+			return errInvalidRequest("NewerNoncurrentVersions cannot be specified in a rule with a Prefix; use a Filter")
 		}
 	}
 	return nil

@@ -149,6 +149,16 @@ func TestLifecycleConfiguration(t *testing.T) {
 			[]string{"<Code>InvalidArgument</Code>", "<ArgumentName>Days</ArgumentName>", "<ArgumentValue>10</ArgumentValue>"}},
 		{"expiration-same-day-transition", rule(`<Filter></Filter>`, `<Expiration><Days>30</Days></Expiration><Transition><Days>30</Days><StorageClass>STANDARD_IA</StorageClass></Transition>`), 400,
 			[]string{"<Code>InvalidArgument</Code>", "<ArgumentValue>30</ArgumentValue>"}},
+		{"expiration-date-transition-days", rule(`<Filter></Filter>`, `<Expiration><Date>2030-01-02T00:00:00Z</Date></Expiration><Transition><Days>0</Days><StorageClass>GLACIER</StorageClass></Transition>`), 400,
+			[]string{"<Code>InvalidRequest</Code>"}},
+		{"noncurrent-zero", rule(`<Filter></Filter>`, `<NoncurrentVersionExpiration><NoncurrentDays>0</NoncurrentDays></NoncurrentVersionExpiration>`), 400,
+			[]string{"<Code>InvalidArgument</Code>", "<ArgumentName>NoncurrentDays</ArgumentName>", "<ArgumentValue>0</ArgumentValue>"}},
+		{"noncurrent-newer-no-days", rule(`<Filter></Filter>`, `<NoncurrentVersionExpiration><NewerNoncurrentVersions>1</NewerNoncurrentVersions></NoncurrentVersionExpiration>`), 400,
+			[]string{"<Code>MalformedXML</Code>"}},
+		{"noncurrent-newer-zero", rule(`<Filter></Filter>`, `<NoncurrentVersionExpiration><NoncurrentDays>1</NoncurrentDays><NewerNoncurrentVersions>0</NewerNoncurrentVersions></NoncurrentVersionExpiration>`), 400,
+			[]string{"<Code>InvalidArgument</Code>", "<ArgumentName>NewerNoncurrentVersions</ArgumentName>"}},
+		{"noncurrent-newer-legacy-prefix", `<Rule><ID>base</ID><Prefix></Prefix><Status>Enabled</Status><NoncurrentVersionExpiration><NoncurrentDays>1</NoncurrentDays><NewerNoncurrentVersions>1</NewerNoncurrentVersions></NoncurrentVersionExpiration></Rule>`, 400,
+			[]string{"<Code>InvalidRequest</Code>"}},
 		{"transition-standard", rule(`<Filter></Filter>`, `<Transition><Days>1</Days><StorageClass>STANDARD</StorageClass></Transition>`), 400,
 			[]string{"<Code>InvalidArgument</Code>", "<ArgumentName>StorageClass</ArgumentName>", "<ArgumentValue>STANDARD</ArgumentValue>"}},
 		{"transition-unknown-class", rule(`<Filter></Filter>`, `<Transition><Days>1</Days><StorageClass>BOGUS</StorageClass></Transition>`), 400, []string{"<Code>MalformedXML</Code>"}},
@@ -182,6 +192,10 @@ func TestLifecycleConfiguration(t *testing.T) {
 		`<Transition><Days>30</Days><StorageClass>STANDARD_IA</StorageClass></Transition><Transition><Days>60</Days><StorageClass>GLACIER</StorageClass></Transition>`,
 		`<Transition><Days>90</Days><StorageClass>DEEP_ARCHIVE</StorageClass></Transition><Transition><Days>0</Days><StorageClass>GLACIER</StorageClass></Transition>`,
 		`<Transition><Date>2030-01-02T00:00:00Z</Date><StorageClass>GLACIER</StorageClass></Transition>`,
+		`<Expiration><Days>31</Days></Expiration><Transition><Days>30</Days><StorageClass>STANDARD_IA</StorageClass></Transition>`,
+		`<NoncurrentVersionExpiration><NoncurrentDays>1</NoncurrentDays><NewerNoncurrentVersions>101</NewerNoncurrentVersions></NoncurrentVersionExpiration>`,
+		`<NoncurrentVersionTransition><NoncurrentDays>0</NoncurrentDays><StorageClass>GLACIER</StorageClass></NoncurrentVersionTransition>`,
+		`<NoncurrentVersionTransition><NoncurrentDays>1</NoncurrentDays><StorageClass>STANDARD_IA</StorageClass></NoncurrentVersionTransition>`,
 	} {
 		status, body = e.putLifecycle("lc-config", rule(`<Filter></Filter>`, tr))
 		wantBody(t, status, body, 200)
