@@ -398,6 +398,29 @@ func checkRule(r *api.LifecycleRule) error {
 			return errInvalidRequest("NewerNoncurrentVersions cannot be specified in a rule with a Prefix; use a Filter")
 		}
 	}
+	// Noncurrent transitions follow the same order and spacing
+	// (noncurrent-transition-spacing-short: GLACIER 2 days after STANDARD_IA at 1), and
+	// come before the noncurrent expiration (noncurrent-expiration-before-transition).
+	nts := make([]*api.NoncurrentVersionTransition, 0, len(r.NoncurrentVersionTransitions))
+	for i := range r.NoncurrentVersionTransitions {
+		nts = append(nts, &r.NoncurrentVersionTransitions[i])
+	}
+	sort.SliceStable(nts, func(i, j int) bool { return *nts[i].NoncurrentDays < *nts[j].NoncurrentDays })
+	for i := 1; i < len(nts); i++ {
+		prev, t := nts[i-1], nts[i]
+		if classRank[*t.StorageClass] <= classRank[*prev.StorageClass] || *t.NoncurrentDays < *prev.NoncurrentDays+minStorageDays[*prev.StorageClass] {
+			return errInvalidArgument(fmt.Sprintf("'NoncurrentDays' in the NoncurrentVersionTransition action for StorageClass '%s' must be %d days more than 'NoncurrentDays' in the NoncurrentVersionTransition action for StorageClass '%s'",
+				*t.StorageClass, minStorageDays[*prev.StorageClass], *prev.StorageClass), "NoncurrentDays", strconv.Itoa(int(*t.NoncurrentDays)))
+		}
+	}
+	if n := r.NoncurrentVersionExpiration; n != nil {
+		for _, t := range nts {
+			if *n.NoncurrentDays <= *t.NoncurrentDays {
+				return errInvalidArgument("'NoncurrentDays' in the NoncurrentVersionExpiration action must be greater than 'NoncurrentDays' in the NoncurrentVersionTransition action",
+					"NoncurrentDays", strconv.Itoa(int(*n.NoncurrentDays)))
+			}
+		}
+	}
 	return nil
 }
 

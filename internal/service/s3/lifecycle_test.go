@@ -159,6 +159,15 @@ func TestLifecycleConfiguration(t *testing.T) {
 			[]string{"<Code>InvalidArgument</Code>", "<ArgumentName>NewerNoncurrentVersions</ArgumentName>"}},
 		{"noncurrent-newer-legacy-prefix", `<Rule><ID>base</ID><Prefix></Prefix><Status>Enabled</Status><NoncurrentVersionExpiration><NoncurrentDays>1</NoncurrentDays><NewerNoncurrentVersions>1</NewerNoncurrentVersions></NoncurrentVersionExpiration></Rule>`, 400,
 			[]string{"<Code>InvalidRequest</Code>"}},
+		{"noncurrent-transition-spacing-short", rule(`<Filter></Filter>`, `<NoncurrentVersionTransition><NoncurrentDays>1</NoncurrentDays><StorageClass>STANDARD_IA</StorageClass></NoncurrentVersionTransition>`+
+			`<NoncurrentVersionTransition><NoncurrentDays>2</NoncurrentDays><StorageClass>GLACIER</StorageClass></NoncurrentVersionTransition>`), 400,
+			[]string{"<Code>InvalidArgument</Code>", "<ArgumentName>NoncurrentDays</ArgumentName>", "<ArgumentValue>2</ArgumentValue>"}},
+		{"noncurrent-expiration-before-transition", rule(`<Filter></Filter>`, `<NoncurrentVersionExpiration><NoncurrentDays>1</NoncurrentDays></NoncurrentVersionExpiration>`+
+			`<NoncurrentVersionTransition><NoncurrentDays>2</NoncurrentDays><StorageClass>GLACIER</StorageClass></NoncurrentVersionTransition>`), 400,
+			[]string{"<Code>InvalidArgument</Code>", "<ArgumentName>NoncurrentDays</ArgumentName>", "<ArgumentValue>1</ArgumentValue>"}},
+		{"duplicate-rule-id", rule(`<Filter></Filter>`, days) + rule(`<Filter><Prefix>b/</Prefix></Filter>`, days), 400,
+			[]string{"<Code>InvalidArgument</Code>", "<ArgumentName>ID</ArgumentName>", "<ArgumentValue>base</ArgumentValue>"}},
+		{"empty-rules", ``, 400, []string{"<Code>MalformedXML</Code>"}},
 		{"transition-standard", rule(`<Filter></Filter>`, `<Transition><Days>1</Days><StorageClass>STANDARD</StorageClass></Transition>`), 400,
 			[]string{"<Code>InvalidArgument</Code>", "<ArgumentName>StorageClass</ArgumentName>", "<ArgumentValue>STANDARD</ArgumentValue>"}},
 		{"transition-unknown-class", rule(`<Filter></Filter>`, `<Transition><Days>1</Days><StorageClass>BOGUS</StorageClass></Transition>`), 400, []string{"<Code>MalformedXML</Code>"}},
