@@ -66,6 +66,37 @@ func init() {
 		}
 		sc.Enum = nil
 	}
+	// An empty tag key in a filter is S3's InvalidRequest (recorded, 2026:
+	// wire-empty-tag-key), not the generic length error: the filter's tags get a copy
+	// of the Tag shape without the key's minimum length (Tag and TagSet are shared with
+	// the tagging operations, which keep theirs).
+	f := rule.ByName["Filter"].Shape
+	tag := relaxedTag(f.ByName["Tag"].Shape)
+	f.ByName["Tag"].Shape = tag
+	tags := f.ByName["And"].Shape.ByName["Tags"]
+	list := *tags.Shape
+	elem := *list.Member
+	elem.Shape = tag
+	list.Member = &elem
+	tags.Shape = &list
+}
+
+// relaxedTag is a copy of the Tag shape whose Key may be empty.
+func relaxedTag(t *model.Shape) *model.Shape {
+	c := *t
+	c.ByName = map[string]*model.Member{}
+	c.Members = nil
+	for _, m := range t.Members {
+		m2 := *m
+		if m.Name == "Key" {
+			ks := *m.Shape
+			ks.Min = nil
+			m2.Shape = &ks
+		}
+		c.Members = append(c.Members, &m2)
+		c.ByName[m2.Name] = &m2
+	}
+	return &c
 }
 
 // transitionClasses are the storage classes a transition may name (the model's
@@ -76,13 +107,22 @@ var transitionClasses = map[string]bool{}
 // STANDARD, which S3 names (recorded, 2026: lifecycle_control_replay.json).
 func checkTransitionClass(sc string) error {
 	switch {
-	case sc == "STANDARD":
+	case sc == "STANDARD", sc == "REDUCED_REDUNDANCY":
+		// (transition-standard, transition-reduced-redundancy; EXPRESS_ONEZONE and
+		// unknown classes are MalformedXML: transition-express-onezone.)
 		return errInvalidArgument("'StorageClass' must be different for each transition and must not be STANDARD", "StorageClass", sc)
 	case !transitionClasses[sc]:
 		return errMalformedXML()
 	}
 	return nil
 }
+
+func storageClassNotTransition(sc string) bool { return sc == "STANDARD" || sc == "REDUCED_REDUNDANCY" }
+
+// maxSizeFilter is the largest object size filter S3 takes (recorded, 2026:
+// lifecycle_control_replay.json, size-at-upper-bound 1099511627776000 accepted,
+// size-over-upper-bound refused).
+const maxSizeFilter = 1099511627776000
 
 // minStorageDays is how long a class must hold an object before a further transition
 // (User Guide, "Constraints and considerations for transitions": the minimum storage
@@ -177,7 +217,8 @@ func (l *lifecycleConfig) minSize() string {
 // and values are recorded (2026: lifecycle_control_replay.json); the messages are
 // inferred.
 func checkLifecycle(cfg *api.BucketLifecycleConfiguration) error {
-	if cfg == nil || len(cfg.Rules) == 0 {
+	if cfg == nil || len(cfg.Rules) == 0 || len(cfg.Rules) > maxLifecycleRules {
+		// empty-rules; over-1000-rules (exactly-1000-rules is accepted).
 		return errMalformedXML()
 	}
 	legacy, filtered := 0, 0
@@ -200,12 +241,12 @@ func checkLifecycle(cfg *api.BucketLifecycleConfiguration) error {
 			return errMalformedXML()
 		}
 		for _, t := range r.Transitions {
-			if count(t.Days != nil, t.Date != nil) != 1 || t.StorageClass == nil || !transitionClasses[*t.StorageClass] && *t.StorageClass != "STANDARD" {
+			if count(t.Days != nil, t.Date != nil) != 1 || t.StorageClass == nil || !transitionClasses[*t.StorageClass] && !storageClassNotTransition(*t.StorageClass) {
 				return errMalformedXML()
 			}
 		}
 		for _, t := range r.NoncurrentVersionTransitions {
-			if t.NoncurrentDays == nil || t.StorageClass == nil || !transitionClasses[*t.StorageClass] && *t.StorageClass != "STANDARD" {
+			if t.NoncurrentDays == nil || t.StorageClass == nil || !transitionClasses[*t.StorageClass] && !storageClassNotTransition(*t.StorageClass) {
 				return errMalformedXML()
 			}
 		}
@@ -215,9 +256,6 @@ func checkLifecycle(cfg *api.BucketLifecycleConfiguration) error {
 		if a := r.AbortIncompleteMultipartUpload; a != nil && a.DaysAfterInitiation == nil {
 			return errMalformedXML()
 		}
-	}
-	if len(cfg.Rules) > maxLifecycleRules {
-		return errInvalidRequest("The number of lifecycle rules should not exceed allowed limit of 1000 rules")
 	}
 	if legacy > 0 && filtered > 0 {
 		// ordered-generated-ids: a rule with the legacy Prefix beside rules with a Filter.
@@ -274,7 +312,7 @@ func checkRule(r *api.LifecycleRule) error {
 		return errInvalidRequest("At least one action needs to be specified in a rule")
 	}
 	f := ruleFilter(r)
-	if f.gt != nil && *f.gt < 0 || f.lt != nil && *f.lt <= 0 {
+	if f.gt != nil && (*f.gt < 0 || *f.gt > maxSizeFilter) || f.lt != nil && (*f.lt <= 0 || *f.lt > maxSizeFilter) {
 		// size-less-zero, size-negative.
 		return errInvalidRequest("The object size filter must be a positive number")
 	}
@@ -284,6 +322,10 @@ func checkRule(r *api.LifecycleRule) error {
 	}
 	keys := map[string]bool{}
 	for _, t := range f.tags {
+		if t.Key == "" {
+			// wire-empty-tag-key.
+			return errInvalidRequest("A Tag's Key must not be empty.")
+		}
 		if keys[t.Key] {
 			// and-duplicate-tag-key.
 			return errInvalidRequest("Duplicate Tag Keys are not allowed.")
@@ -299,9 +341,13 @@ func checkRule(r *api.LifecycleRule) error {
 			// expiration-date-nonmidnight: the date as S3's Java service prints it.
 			return errInvalidArgument("'Date' must be at midnight GMT", "Date", javaDate(*e.Date))
 		}
-		if e.ExpiredObjectDeleteMarker != nil && *e.ExpiredObjectDeleteMarker && len(f.tags) > 0 {
-			// expired-marker-tag, expired-marker-and-tag.
+		if e.ExpiredObjectDeleteMarker != nil && len(f.tags) > 0 {
+			// expired-marker-tag, expired-marker-and-tag, expired-marker-false-tag.
 			return errInvalidRequest("ExpiredObjectDeleteMarker cannot be specified with Tags.")
+		}
+		if e.ExpiredObjectDeleteMarker != nil && (f.gt != nil || f.lt != nil) {
+			// expired-marker-size.
+			return errInvalidRequest("ExpiredObjectDeleteMarker cannot be specified with an object size filter.")
 		}
 	}
 	if a := r.AbortIncompleteMultipartUpload; a != nil {

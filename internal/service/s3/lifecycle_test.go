@@ -168,6 +168,21 @@ func TestLifecycleConfiguration(t *testing.T) {
 		{"duplicate-rule-id", rule(`<Filter></Filter>`, days) + rule(`<Filter><Prefix>b/</Prefix></Filter>`, days), 400,
 			[]string{"<Code>InvalidArgument</Code>", "<ArgumentName>ID</ArgumentName>", "<ArgumentValue>base</ArgumentValue>"}},
 		{"empty-rules", ``, 400, []string{"<Code>MalformedXML</Code>"}},
+		{"transition-reduced-redundancy", rule(`<Filter></Filter>`, `<Transition><Days>0</Days><StorageClass>REDUCED_REDUNDANCY</StorageClass></Transition>`), 400,
+			[]string{"<Code>InvalidArgument</Code>", "<ArgumentName>StorageClass</ArgumentName>", "<ArgumentValue>REDUCED_REDUNDANCY</ArgumentValue>"}},
+		{"transition-express-onezone", rule(`<Filter></Filter>`, `<Transition><Days>0</Days><StorageClass>EXPRESS_ONEZONE</StorageClass></Transition>`), 400, []string{"<Code>MalformedXML</Code>"}},
+		{"transition-glacier-ir-deep-short-spacing", rule(`<Filter></Filter>`, `<Transition><Days>0</Days><StorageClass>GLACIER_IR</StorageClass></Transition>`+
+			`<Transition><Days>89</Days><StorageClass>DEEP_ARCHIVE</StorageClass></Transition>`), 400, []string{"<Code>InvalidArgument</Code>", "<ArgumentValue>89</ArgumentValue>"}},
+		{"transition-nonmidnight-date", rule(`<Filter></Filter>`, `<Transition><Date>2030-01-02T01:00:00Z</Date><StorageClass>GLACIER</StorageClass></Transition>`), 400,
+			[]string{"<Code>InvalidArgument</Code>", "<ArgumentName>Date</ArgumentName>", "<ArgumentValue>Tue Jan 01 17:00:00 PST 2030</ArgumentValue>"}},
+		{"transition-negative-days", rule(`<Filter></Filter>`, `<Transition><Days>-1</Days><StorageClass>GLACIER</StorageClass></Transition>`), 400,
+			[]string{"<Code>InvalidArgument</Code>", "<ArgumentName>Days</ArgumentName>", "<ArgumentValue>-1</ArgumentValue>"}},
+		{"expired-marker-false-tag", rule(`<Filter><Tag><Key>k</Key><Value>v</Value></Tag></Filter>`, `<Expiration><ExpiredObjectDeleteMarker>false</ExpiredObjectDeleteMarker></Expiration>`), 400, []string{"<Code>InvalidRequest</Code>"}},
+		{"expired-marker-size", rule(`<Filter><ObjectSizeGreaterThan>0</ObjectSizeGreaterThan></Filter>`, `<Expiration><ExpiredObjectDeleteMarker>true</ExpiredObjectDeleteMarker></Expiration>`), 400, []string{"<Code>InvalidRequest</Code>"}},
+		{"wire-empty-tag-key", rule(`<Filter><Tag><Key></Key><Value>v</Value></Tag></Filter>`, days), 400, []string{"<Code>InvalidRequest</Code>"}},
+		{"size-over-upper-bound", rule(`<Filter><ObjectSizeGreaterThan>1099511627776001</ObjectSizeGreaterThan></Filter>`, days), 400, []string{"<Code>InvalidRequest</Code>"}},
+		{"expiration-days-over-int32", rule(`<Filter />`, `<Expiration><Days>2147483648</Days></Expiration>`), 400, []string{"<Code>MalformedXML</Code>"}},
+		{"wire-expiration-days-fractional", rule(`<Filter />`, `<Expiration><Days>1.5</Days></Expiration>`), 400, []string{"<Code>MalformedXML</Code>"}},
 		{"transition-standard", rule(`<Filter></Filter>`, `<Transition><Days>1</Days><StorageClass>STANDARD</StorageClass></Transition>`), 400,
 			[]string{"<Code>InvalidArgument</Code>", "<ArgumentName>StorageClass</ArgumentName>", "<ArgumentValue>STANDARD</ArgumentValue>"}},
 		{"transition-unknown-class", rule(`<Filter></Filter>`, `<Transition><Days>1</Days><StorageClass>BOGUS</StorageClass></Transition>`), 400, []string{"<Code>MalformedXML</Code>"}},
@@ -175,7 +190,7 @@ func TestLifecycleConfiguration(t *testing.T) {
 			`<Transition><Days>59</Days><StorageClass>GLACIER</StorageClass></Transition>`), 400, []string{"<Code>InvalidArgument</Code>", "<ArgumentName>Days</ArgumentName>", "<ArgumentValue>59</ArgumentValue>"}},
 		{"transition-glacier-deep-short-spacing", rule(`<Filter></Filter>`, `<Transition><Days>0</Days><StorageClass>GLACIER</StorageClass></Transition>`+
 			`<Transition><Days>89</Days><StorageClass>DEEP_ARCHIVE</StorageClass></Transition>`), 400, []string{"<Code>InvalidArgument</Code>", "<ArgumentValue>89</ArgumentValue>"}},
-		{"too-many-rules (inferred)", strings.Repeat(`<Rule><Filter></Filter><Status>Enabled</Status>`+days+`</Rule>`, 1001), 400, []string{"<Code>InvalidRequest</Code>"}},
+		{"over-1000-rules", strings.Repeat(`<Rule><Filter></Filter><Status>Enabled</Status>`+days+`</Rule>`, 1001), 400, []string{"<Code>MalformedXML</Code>"}},
 	} {
 		status, body := e.putLifecycle("lc-config", c.rules)
 		if status != c.status {
@@ -205,9 +220,37 @@ func TestLifecycleConfiguration(t *testing.T) {
 		`<NoncurrentVersionExpiration><NoncurrentDays>1</NoncurrentDays><NewerNoncurrentVersions>101</NewerNoncurrentVersions></NoncurrentVersionExpiration>`,
 		`<NoncurrentVersionTransition><NoncurrentDays>0</NoncurrentDays><StorageClass>GLACIER</StorageClass></NoncurrentVersionTransition>`,
 		`<NoncurrentVersionTransition><NoncurrentDays>1</NoncurrentDays><StorageClass>STANDARD_IA</StorageClass></NoncurrentVersionTransition>`,
+		`<Transition><Days>0</Days><StorageClass>GLACIER_IR</StorageClass></Transition><Transition><Days>90</Days><StorageClass>GLACIER</StorageClass></Transition>`,
+		`<Expiration><Days>2147483647</Days></Expiration>`,
 	} {
 		status, body = e.putLifecycle("lc-config", rule(`<Filter></Filter>`, tr))
 		wantBody(t, status, body, 200)
+	}
+
+	// exactly-1000-rules.
+	status, body = e.putLifecycle("lc-config", strings.Repeat(`<Rule><Filter></Filter><Status>Disabled</Status>`+days+`</Rule>`, 1000))
+	wantBody(t, status, body, 200)
+	if got := must(e.s3.GetBucketLifecycleConfiguration(ctx, &s3.GetBucketLifecycleConfigurationInput{Bucket: aws.String("lc-config")})); len(got.Rules) != 1000 {
+		t.Fatalf("exactly-1000-rules-readback: %d rules", len(got.Rules))
+	}
+
+	// size-at-upper-bound.
+	status, body = e.putLifecycle("lc-config", rule(`<Filter><ObjectSizeGreaterThan>1099511627776000</ObjectSizeGreaterThan></Filter>`, days))
+	wantBody(t, status, body, 200)
+	// header-varies-on-fresh-config: the minimum size is kept with the configuration;
+	// a configuration put without it has the default again (header-omitted-after-delete).
+	in := lifecycleRules(types.LifecycleRule{ID: aws.String("base"), Status: types.ExpirationStatusEnabled, Filter: &types.LifecycleRuleFilter{},
+		Expiration: &types.LifecycleExpiration{Days: aws.Int32(30)}})
+	in.Bucket, in.TransitionDefaultMinimumObjectSize = aws.String("lc-config"), types.TransitionDefaultMinimumObjectSizeVariesByStorageClass
+	if out := must(e.s3.PutBucketLifecycleConfiguration(ctx, in)); out.TransitionDefaultMinimumObjectSize != types.TransitionDefaultMinimumObjectSizeVariesByStorageClass {
+		t.Fatalf("header-varies-on-fresh-config: %q", out.TransitionDefaultMinimumObjectSize)
+	}
+	if got := must(e.s3.GetBucketLifecycleConfiguration(ctx, &s3.GetBucketLifecycleConfigurationInput{Bucket: aws.String("lc-config")})); got.TransitionDefaultMinimumObjectSize != "varies_by_storage_class" {
+		t.Fatalf("header-varies-on-fresh-config-readback: %q", got.TransitionDefaultMinimumObjectSize)
+	}
+	in.TransitionDefaultMinimumObjectSize = ""
+	if out := must(e.s3.PutBucketLifecycleConfiguration(ctx, in)); out.TransitionDefaultMinimumObjectSize != "all_storage_classes_128K" {
+		t.Fatalf("header-omitted: %q", out.TransitionDefaultMinimumObjectSize)
 	}
 
 	// empty-id: S3 names the rule, and the name stays.
