@@ -183,6 +183,12 @@ func TestLifecycleConfiguration(t *testing.T) {
 		{"size-over-upper-bound", rule(`<Filter><ObjectSizeGreaterThan>1099511627776001</ObjectSizeGreaterThan></Filter>`, days), 400, []string{"<Code>InvalidRequest</Code>"}},
 		{"expiration-days-over-int32", rule(`<Filter />`, `<Expiration><Days>2147483648</Days></Expiration>`), 400, []string{"<Code>MalformedXML</Code>"}},
 		{"wire-expiration-days-fractional", rule(`<Filter />`, `<Expiration><Days>1.5</Days></Expiration>`), 400, []string{"<Code>MalformedXML</Code>"}},
+		{"and-single-tag", rule(`<Filter><And><Tag><Key>k</Key><Value>v</Value></Tag></And></Filter>`, days), 400, []string{"<Code>MalformedXML</Code>"}},
+		{"and-single-size", rule(`<Filter><And><ObjectSizeGreaterThan>0</ObjectSizeGreaterThan></And></Filter>`, days), 400, []string{"<Code>MalformedXML</Code>"}},
+		{"abort-and-tag", rule(`<Filter><And><Prefix>p/</Prefix><Tag><Key>k</Key><Value>v</Value></Tag></And></Filter>`,
+			days+`<AbortIncompleteMultipartUpload><DaysAfterInitiation>1</DaysAfterInitiation></AbortIncompleteMultipartUpload>`), 400, []string{"<Code>InvalidRequest</Code>"}},
+		{"disabled-invalid-days", `<Rule><ID>base</ID><Filter></Filter><Status>Disabled</Status><Expiration><Days>0</Days></Expiration></Rule>`, 400,
+			[]string{"<Code>InvalidArgument</Code>", "<ArgumentName>Days</ArgumentName>"}},
 		{"transition-standard", rule(`<Filter></Filter>`, `<Transition><Days>1</Days><StorageClass>STANDARD</StorageClass></Transition>`), 400,
 			[]string{"<Code>InvalidArgument</Code>", "<ArgumentName>StorageClass</ArgumentName>", "<ArgumentValue>STANDARD</ArgumentValue>"}},
 		{"transition-unknown-class", rule(`<Filter></Filter>`, `<Transition><Days>1</Days><StorageClass>BOGUS</StorageClass></Transition>`), 400, []string{"<Code>MalformedXML</Code>"}},
@@ -251,6 +257,15 @@ func TestLifecycleConfiguration(t *testing.T) {
 	in.TransitionDefaultMinimumObjectSize = ""
 	if out := must(e.s3.PutBucketLifecycleConfiguration(ctx, in)); out.TransitionDefaultMinimumObjectSize != "all_storage_classes_128K" {
 		t.Fatalf("header-omitted: %q", out.TransitionDefaultMinimumObjectSize)
+	}
+
+	// Rules all in the legacy form, IDs given or not (supplement).
+	status, body = e.putLifecycle("lc-config", `<Rule><Prefix>a/</Prefix><Status>Enabled</Status>`+days+`</Rule>`+
+		`<Rule><ID>second</ID><Prefix>b/</Prefix><Status>Enabled</Status>`+days+`</Rule><Rule><Prefix>c/</Prefix><Status>Enabled</Status>`+days+`</Rule>`)
+	wantBody(t, status, body, 200)
+	got = must(e.s3.GetBucketLifecycleConfiguration(ctx, &s3.GetBucketLifecycleConfigurationInput{Bucket: aws.String("lc-config")}))
+	if len(got.Rules) != 3 || aws.ToString(got.Rules[1].ID) != "second" || aws.ToString(got.Rules[0].ID) == "" || aws.ToString(got.Rules[2].ID) == "" || got.Rules[0].Filter != nil {
+		t.Fatalf("legacy rules: %+v", got.Rules)
 	}
 
 	// empty-id: S3 names the rule, and the name stays.
