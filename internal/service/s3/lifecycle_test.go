@@ -347,6 +347,18 @@ func TestLifecycleExpirationHeader(t *testing.T) {
 	if p := e.put("lc-header", "put", "body"); p.Expiration == nil || !strings.HasSuffix(*p.Expiration, `rule-id="a b%22&,/%25%c3%a9"`) {
 		t.Fatalf("configured-put: %v", p.Expiration)
 	}
+	// copy, complete-mpu answer it; create-mpu does not.
+	cp := must(e.s3.CopyObject(ctx, &s3.CopyObjectInput{Bucket: aws.String("lc-header"), Key: aws.String("copy"), CopySource: aws.String("lc-header/object")}))
+	if cp.Expiration == nil || !strings.HasSuffix(*cp.Expiration, `rule-id="a b%22&,/%25%c3%a9"`) {
+		t.Fatalf("copy: %v", cp.Expiration)
+	}
+	up := must(e.s3.CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{Bucket: aws.String("lc-header"), Key: aws.String("mpu")}))
+	part := must(e.s3.UploadPart(ctx, &s3.UploadPartInput{Bucket: aws.String("lc-header"), Key: aws.String("mpu"), UploadId: up.UploadId, PartNumber: aws.Int32(1), Body: strings.NewReader("part")}))
+	done := must(e.s3.CompleteMultipartUpload(ctx, &s3.CompleteMultipartUploadInput{Bucket: aws.String("lc-header"), Key: aws.String("mpu"), UploadId: up.UploadId,
+		MultipartUpload: &types.CompletedMultipartUpload{Parts: []types.CompletedPart{{ETag: part.ETag, PartNumber: aws.Int32(1)}}}}))
+	if done.Expiration == nil {
+		t.Fatal("complete-mpu: no expiration")
+	}
 
 	// The earliest deadline wins among rules; a Date is its own midnight.
 	e.setLifecycle("lc-header",

@@ -1583,7 +1583,7 @@ func (s *Service) copyObject(c *server.Call, in *api.CopyObjectRequest, p *copyP
 		// the result names the checksum's type.)
 		res.ChecksumType = ptr(o.ChecksumType)
 	}
-	out := &api.CopyObjectOutput{CopyObjectResult: res}
+	out := &api.CopyObjectOutput{CopyObjectResult: res, Expiration: expiration(b, o)}
 	if sb.Versioning != "" {
 		out.CopySourceVersionId = ptr(so.VersionID)
 	}
