@@ -371,6 +371,35 @@ func TestLifecycleExpirationHeader(t *testing.T) {
 		t.Fatalf("min deadline: %q", aws.ToString(h.Expiration))
 	}
 
+	// A tag and size filter follows the object's tags (tag-size-positive,
+	// tag-unmatched-control, remove-tag, restore-tag); sizes bound exclusively
+	// (size-equal-lower-head, size-equal-upper-head).
+	e.setLifecycle("lc-header", types.LifecycleRule{ID: aws.String("tag-size"), Status: types.ExpirationStatusEnabled,
+		Filter: &types.LifecycleRuleFilter{And: &types.LifecycleRuleAndOperator{Prefix: aws.String(""), Tags: []types.Tag{{Key: aws.String("expire"), Value: aws.String("yes")}},
+			ObjectSizeGreaterThan: aws.Int64(3), ObjectSizeLessThan: aws.Int64(5)}}, Expiration: &types.LifecycleExpiration{Days: aws.Int32(7)}})
+	head := func(key string) *string {
+		return must(e.s3.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String("lc-header"), Key: aws.String(key)})).Expiration
+	}
+	tagging := &types.Tagging{TagSet: []types.Tag{{Key: aws.String("expire"), Value: aws.String("yes")}}}
+	must(e.s3.PutObjectTagging(ctx, &s3.PutObjectTaggingInput{Bucket: aws.String("lc-header"), Key: aws.String("object"), Tagging: tagging}))
+	if x := head("object"); x == nil || !strings.Contains(*x, `rule-id="tag-size"`) {
+		t.Fatalf("tag-size-positive: %v", x)
+	}
+	if x := head("copy"); x != nil {
+		t.Fatalf("tag-unmatched-control: %q", *x)
+	}
+	must(e.s3.DeleteObjectTagging(ctx, &s3.DeleteObjectTaggingInput{Bucket: aws.String("lc-header"), Key: aws.String("object")}))
+	if x := head("object"); x != nil {
+		t.Fatalf("removed-tag-head: %q", *x)
+	}
+	for _, f := range []*types.LifecycleRuleFilter{{ObjectSizeGreaterThan: aws.Int64(4)}, {ObjectSizeLessThan: aws.Int64(4)}} {
+		e.setLifecycle("lc-header", types.LifecycleRule{ID: aws.String("size-boundary"), Status: types.ExpirationStatusEnabled, Filter: f,
+			Expiration: &types.LifecycleExpiration{Days: aws.Int32(7)}})
+		if x := head("object"); x != nil {
+			t.Fatalf("size boundary %+v: %q", f, *x)
+		}
+	}
+
 	// In a versioned bucket: the current version read without a version ID only.
 	e.bucket("lc-header-v")
 	must(e.s3.PutBucketVersioning(ctx, &s3.PutBucketVersioningInput{Bucket: aws.String("lc-header-v"),
