@@ -318,6 +318,27 @@ func TestLifecycleAuthorization(t *testing.T) {
 		t.Fatalf("reader delete: %v", err)
 	}
 	must(writer.DeleteBucketLifecycle(ctx, &s3.DeleteBucketLifecycleInput{Bucket: aws.String("lc-authz")}))
+
+	// Another account, through the bucket policy only (lifecycle_header_authority_replay.json:
+	// cross-account GET/PUT/DELETE succeed with the owner's grant and are denied
+	// without it; a wrong ExpectedBucketOwner is AccessDenied).
+	other := e.otherAccount("111122223333")
+	in.Bucket = aws.String("lc-authz")
+	if _, err := other.PutBucketLifecycleConfiguration(ctx, in); errCode(err) != "AccessDenied" {
+		t.Fatalf("ungranted put: %v", err)
+	}
+	must(0, e.policy("lc-authz", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"111122223333"},`+
+		`"Action":["s3:GetLifecycleConfiguration","s3:PutLifecycleConfiguration"],"Resource":"arn:aws:s3:::lc-authz"}]}`))
+	must(other.PutBucketLifecycleConfiguration(ctx, in))
+	must(other.GetBucketLifecycleConfiguration(ctx, &s3.GetBucketLifecycleConfigurationInput{Bucket: aws.String("lc-authz")}))
+	if _, err := e.s3.GetBucketLifecycleConfiguration(ctx, &s3.GetBucketLifecycleConfigurationInput{Bucket: aws.String("lc-authz"),
+		ExpectedBucketOwner: aws.String("111122223333")}); errCode(err) != "AccessDenied" {
+		t.Fatalf("wrong-owner get: %v", err)
+	}
+	if _, err := e.s3.DeleteBucketLifecycle(ctx, &s3.DeleteBucketLifecycleInput{Bucket: aws.String("lc-authz"), ExpectedBucketOwner: aws.String("111122223333")}); errCode(err) != "AccessDenied" {
+		t.Fatalf("wrong-owner delete: %v", err)
+	}
+	must(other.DeleteBucketLifecycle(ctx, &s3.DeleteBucketLifecycleInput{Bucket: aws.String("lc-authz")}))
 }
 
 // x-amz-expiration (recorded, 2026: lifecycle_header_authority_replay.json,
