@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"fmt"
 	"net/http"
+	"reflect"
 	"sort"
 	"strconv"
 	"strings"
@@ -41,8 +42,9 @@ const minSizeDefault = "all_storage_classes_128K"
 // configuration elements": up to 1,000 rules).
 const maxLifecycleRules = 1000
 
-// nsLifecycle indexes the buckets that have a lifecycle configuration (name → ""), so
-// that the daily run reads only those.
+// nsLifecycle indexes the buckets that have a lifecycle configuration, so that the
+// daily run reads only those: name → the last midnight the bucket's rules were run for
+// (lcDay; lifecycle_run.go).
 var nsLifecycle = store.NS("s3", "", "", "lifecycle")
 
 func init() {
@@ -74,29 +76,42 @@ func init() {
 	tag := relaxedTag(f.ByName["Tag"].Shape)
 	f.ByName["Tag"].Shape = tag
 	tags := f.ByName["And"].Shape.ByName["Tags"]
-	list := *tags.Shape
+	list := copyShape(tags.Shape)
 	elem := *list.Member
 	elem.Shape = tag
 	list.Member = &elem
-	tags.Shape = &list
+	tags.Shape = list
+}
+
+// copyShape copies a shape's exported fields (its unexported ones are a lazily
+// compiled pattern, which the copy compiles again).
+func copyShape(s *model.Shape) *model.Shape {
+	c := &model.Shape{}
+	sv, cv := reflect.ValueOf(s).Elem(), reflect.ValueOf(c).Elem()
+	for i := 0; i < sv.NumField(); i++ {
+		if sv.Type().Field(i).IsExported() {
+			cv.Field(i).Set(sv.Field(i))
+		}
+	}
+	return c
 }
 
 // relaxedTag is a copy of the Tag shape whose Key may be empty.
 func relaxedTag(t *model.Shape) *model.Shape {
-	c := *t
+	c := copyShape(t)
 	c.ByName = map[string]*model.Member{}
 	c.Members = nil
 	for _, m := range t.Members {
 		m2 := *m
 		if m.Name == "Key" {
-			ks := *m.Shape
+			ks := copyShape(m.Shape)
 			ks.Min = nil
-			m2.Shape = &ks
+			m2.Shape = ks
 		}
 		c.Members = append(c.Members, &m2)
 		c.ByName[m2.Name] = &m2
 	}
-	return &c
+	return c
 }
 
 // transitionClasses are the storage classes a transition may name (the model's
@@ -193,11 +208,18 @@ func (s *Service) putLifecycle(c *server.Call, in *api.PutBucketLifecycleConfigu
 			e.Date = ptr(e.Date.UTC())
 		}
 	}
+	if _, ok, err := c.Tx.Get(nsLifecycle, b.Name); err != nil {
+		return nil, err
+	} else if !ok || b.Lifecycle == nil {
+		// A new configuration is first run at the next midnight (an entry left by a
+		// bucket of the same name deleted since is replaced); one that replaces
+		// another keeps its place in the days.
+		if err := putLCDay(c.Tx, b.Name, c.Now.UTC().Truncate(24*time.Hour)); err != nil {
+			return nil, err
+		}
+	}
 	b.Lifecycle = cfg
 	if err := saveBucket(c.Tx, b); err != nil {
-		return nil, err
-	}
-	if err := c.Tx.Put(nsLifecycle, b.Name, nil); err != nil {
 		return nil, err
 	}
 	return &api.PutBucketLifecycleConfigurationOutput{TransitionDefaultMinimumObjectSize: ptr(cfg.minSize())}, changed(c, b, itemLifecycle, changeUpdate)

@@ -48,18 +48,13 @@ func (l *cycler) stop() {
 
 func (l *cycler) run() {
 	defer close(l.done)
-	var last time.Time // the UTC day the last successful pass ran in
 	for {
 		changed := l.s.d.Clock.Changed()
 		now := l.s.d.Clock.Now()
 		wait := time.Minute
-		if day := now.Truncate(24 * time.Hour); last.IsZero() || day.After(last) {
-			if err := l.pass(context.Background(), now); err != nil {
-				l.s.d.Logger.Error("s3: lifecycle", "err", err)
-				wait = lifecycleRetry
-			} else {
-				last = day
-			}
+		if err := l.pass(context.Background(), now); err != nil {
+			l.s.d.Logger.Error("s3: lifecycle", "err", err)
+			wait = lifecycleRetry
 		}
 		if d := nextMidnight(now).Sub(now); d < wait {
 			wait = d
@@ -76,41 +71,99 @@ func (l *cycler) run() {
 	}
 }
 
-// pass carries out, for every bucket with a lifecycle configuration, what its rules
-// make due at now.
+// lcDay is an nsLifecycle value: the last midnight a bucket's rules were run for.
+type lcDay struct {
+	Day time.Time `json:"day"`
+}
+
+func putLCDay(tx *store.Tx, bucket string, day time.Time) error {
+	return tx.PutJSON(nsLifecycle, bucket, lcDay{Day: day})
+}
+
+// pass carries out, for every bucket with a lifecycle configuration, the runs of each
+// midnight up to now that it has not had.
 func (l *cycler) pass(ctx context.Context, now time.Time) error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	var names []string
+	type entry struct {
+		name string
+		last time.Time
+	}
+	var due []entry
+	today := now.UTC().Truncate(24 * time.Hour)
 	err := l.s.d.Store.View(ctx, func(tx *store.Tx) error {
-		return tx.Scan(nsLifecycle, "", 0, func(k string, _ []byte) bool {
-			names = append(names, k)
+		return tx.Scan(nsLifecycle, "", 0, func(k string, v []byte) bool {
+			var d lcDay
+			if json.Unmarshal(v, &d) != nil || d.Day.IsZero() {
+				// An entry without a day: run from today.
+				d.Day = today.Add(-24 * time.Hour)
+			}
+			if d.Day.Before(today) {
+				due = append(due, entry{k, d.Day})
+			}
 			return true
 		})
 	})
 	if err != nil {
 		return err
 	}
-	for _, name := range names {
-		select {
-		case <-l.quit:
-			return nil
-		default:
-		}
-		if err := l.bucket(ctx, name, now); err != nil {
+	for _, e := range due {
+		if err := l.days(ctx, e.name, e.last, today); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// bucket finds in a snapshot the keys and uploads of one bucket with something due,
-// then acts on each in a transaction of its own, deciding again there on what it reads.
-func (l *cycler) bucket(ctx context.Context, name string, now time.Time) error {
+// days runs a bucket's rules for each midnight after last up to today, in order: S3
+// takes at most one action on a version per daily run (recorded expectation, 2026:
+// lifecycle_execution_replay.json, one-action-per-version-per-day-daywise-reopen and
+// -large-clock-advance: a transition one day, the delete marker the next, also after a
+// jump of weeks). Midnights on which nothing can fall due are skipped.
+func (l *cycler) days(ctx context.Context, name string, last, today time.Time) error {
+	for d := last.Add(24 * time.Hour); !d.After(today); {
+		select {
+		case <-l.quit:
+			return nil
+		default:
+		}
+		acted, next, gone, err := l.bucket(ctx, name, d)
+		if err != nil {
+			return err
+		}
+		if gone {
+			return nil
+		}
+		if err := l.s.d.Store.Update(ctx, func(tx *store.Tx) error {
+			if _, ok, err := tx.Get(nsLifecycle, name); err != nil || !ok {
+				return err
+			}
+			return putLCDay(tx, name, d)
+		}); err != nil {
+			return err
+		}
+		switch {
+		case acted || next.IsZero() && d.Equal(today):
+			d = d.Add(24 * time.Hour)
+		case next.IsZero():
+			d = today
+		case next.After(d):
+			d = next
+		default:
+			d = d.Add(24 * time.Hour)
+		}
+	}
+	return nil
+}
+
+// bucket runs one bucket's rules for the midnight at: it finds in a snapshot the keys
+// and uploads with something due, then acts on each in a transaction of its own,
+// deciding again there on what it reads. next is the earliest later midnight at which
+// something not yet due falls due (zero: none known).
+func (l *cycler) bucket(ctx context.Context, name string, at time.Time) (acted bool, next time.Time, gone bool, err error) {
 	s := l.s
 	var keys, uploads []string
-	gone := false
-	err := s.d.Store.View(ctx, func(tx *store.Tx) error {
+	err = s.d.Store.View(ctx, func(tx *store.Tx) error {
 		b, err := buckets(tx).get(tx, name)
 		if err != nil {
 			return err
@@ -122,7 +175,7 @@ func (l *cycler) bucket(ctx context.Context, name string, now time.Time) error {
 		var group []*objRec
 		key := ""
 		flush := func() {
-			if len(group) > 0 && len(planKey(b, group, now)) > 0 {
+			if len(group) > 0 && len(planKey(b, group, at, &next)) > 0 {
 				keys = append(keys, key)
 			}
 			group = nil
@@ -152,27 +205,27 @@ func (l *cycler) bucket(ctx context.Context, name string, now time.Time) error {
 			if ferr = json.Unmarshal(v, u); ferr != nil {
 				return false
 			}
-			if abortDue(b, u, now) {
+			if abortDue(b, u, at, &next) {
 				uploads = append(uploads, k)
 			}
 			return true
 		})
 	})
-	if err != nil {
-		return err
-	}
-	if gone {
-		return s.d.Store.Update(ctx, func(tx *store.Tx) error {
-			b, err := buckets(tx).get(tx, name)
-			if err != nil || b != nil && b.Lifecycle != nil {
+	if err != nil || gone {
+		if gone {
+			err = s.d.Store.Update(ctx, func(tx *store.Tx) error {
+				b, err := buckets(tx).get(tx, name)
+				if err != nil || b != nil && b.Lifecycle != nil {
+					return err
+				}
+				_, err = tx.Delete(nsLifecycle, name)
 				return err
-			}
-			_, err = tx.Delete(nsLifecycle, name)
-			return err
-		})
+			})
+		}
+		return false, time.Time{}, gone, err
 	}
 	for _, key := range keys {
-		if err := l.act(ctx, name, now, func(c *server.Call, b *bucketRec) error {
+		if err := l.act(ctx, name, at, func(c *server.Call, b *bucketRec) error {
 			var versions []*objRec
 			if err := versionsOf(c.Tx, name, key, func(o *objRec) (bool, error) {
 				versions = append(versions, o)
@@ -180,20 +233,20 @@ func (l *cycler) bucket(ctx context.Context, name string, now time.Time) error {
 			}); err != nil {
 				return err
 			}
-			for _, a := range planKey(b, versions, now) {
+			for _, a := range planKey(b, versions, at, nil) {
 				if err := s.lifecycleAction(c, b, a); err != nil {
 					return err
 				}
 			}
 			return nil
 		}); err != nil {
-			return err
+			return false, next, false, err
 		}
 	}
 	for _, k := range uploads {
-		if err := l.act(ctx, name, now, func(c *server.Call, b *bucketRec) error {
+		if err := l.act(ctx, name, at, func(c *server.Call, b *bucketRec) error {
 			u, err := load[uploadRec](c.Tx, nsUploads(name), k)
-			if err != nil || u == nil || !abortDue(b, u, now) {
+			if err != nil || u == nil || !abortDue(b, u, at, nil) {
 				return err
 			}
 			if err := s.dropUpload(c.Tx, b, u); err != nil {
@@ -202,10 +255,10 @@ func (l *cycler) bucket(ctx context.Context, name string, now time.Time) error {
 			// Known as aborted afterwards, as an AbortMultipartUpload leaves it.
 			return putJSON(c.Tx, nsAborted(b.Name), verKey(u.Key, u.UploadID), c.Now)
 		}); err != nil {
-			return err
+			return false, next, false, err
 		}
 	}
-	return nil
+	return len(keys)+len(uploads) > 0, next, false, nil
 }
 
 // act runs fn in a transaction of its own, with a call made as S3 itself (for the
@@ -233,19 +286,29 @@ func (l *cycler) act(ctx context.Context, name string, now time.Time, fn func(c 
 }
 
 // abortDue: an enabled rule with AbortIncompleteMultipartUpload selects the upload's
-// key and its days have passed since it began (rounded up to midnight).
-func abortDue(b *bucketRec, u *uploadRec, now time.Time) bool {
+// key and its days have passed since it began (rounded up to midnight) by at; a later
+// abort is noted in next.
+func abortDue(b *bucketRec, u *uploadRec, at time.Time, next *time.Time) bool {
 	for i := range b.Lifecycle.Rules {
 		r := &b.Lifecycle.Rules[i]
 		a := r.AbortIncompleteMultipartUpload
 		if r.Status != "Enabled" || a == nil || a.DaysAfterInitiation == nil || !strings.HasPrefix(u.Key, ruleFilter(r).prefix) {
 			continue
 		}
-		if !afterDays(u.Initiated, *a.DaysAfterInitiation).After(now) {
+		if due := afterDays(u.Initiated, *a.DaysAfterInitiation); !due.After(at) {
 			return true
+		} else {
+			noteNext(next, due)
 		}
 	}
 	return false
+}
+
+// noteNext keeps in next the earliest of the due times it is given.
+func noteNext(next *time.Time, due time.Time) {
+	if next != nil && !due.IsZero() && (next.IsZero() || due.Before(*next)) {
+		*next = due
+	}
 }
 
 // abortRule is the x-amz-abort-date and x-amz-abort-rule-id CreateMultipartUpload
@@ -310,8 +373,10 @@ func notBefore(t, since time.Time) time.Time {
 	return t
 }
 
-// planKey is what b's rules make due at now for one key, its versions newest first.
-func planKey(b *bucketRec, versions []*objRec, now time.Time) []lcAction {
+// planKey is what b's rules make due at now for one key, its versions newest first: at
+// most one action for each version (see cycler.days). Due times still to come are
+// noted in next.
+func planKey(b *bucketRec, versions []*objRec, now time.Time, next *time.Time) []lcAction {
 	if b.Lifecycle == nil || len(versions) == 0 {
 		return nil
 	}
@@ -327,16 +392,29 @@ func planKey(b *bucketRec, versions []*objRec, now time.Time) []lcAction {
 	case !cur.DeleteMarker:
 		expired := false
 		for _, r := range rules {
-			if t := expiry(r, cur); !t.IsZero() && ruleFilter(r).matches(cur) && !notBefore(t, cur.LastModified).After(now) {
-				expired = true
+			if t := expiry(r, cur); !t.IsZero() && ruleFilter(r).matches(cur) {
+				if due := notBefore(t, cur.LastModified); !due.After(now) {
+					expired = true
+				} else {
+					noteNext(next, due)
+				}
 			}
 		}
-		if expired {
-			// Expiration wins over a transition due the same day (recorded
-			// expectation: age-transition-loses-to-permanent-deletion).
+		class := transitionTo(b, rules, cur, cur.LastModified, now, false, 0, next)
+		// Permanent deletion wins over a transition due the same day (unversioned,
+		// or the null version a suspended bucket's marker replaces: recorded
+		// expectation age-transition-loses-to-permanent-deletion); a transition wins
+		// over a delete marker, which comes at the next run (User Guide, "Lifecycle
+		// configuration conflicts"; one-action-per-version-per-day-daywise-reopen).
+		permanent := b.Versioning == "" || b.Versioning == "Suspended" && cur.VersionID == "null"
+		switch {
+		case expired && (permanent || class == ""):
 			acts = append(acts, lcAction{kind: lcExpire, o: cur})
-		} else if class := transitionTo(b, rules, cur, cur.LastModified, now, false, 0); class != "" {
+		case class != "":
 			acts = append(acts, lcAction{kind: lcTransition, o: cur, class: class})
+			if expired {
+				noteNext(next, now.Add(24*time.Hour))
+			}
 		}
 	case len(versions) == 1:
 		// An expired object delete marker: the key's only version. A rule with
@@ -365,6 +443,7 @@ func planKey(b *bucketRec, versions []*objRec, now time.Time) []lcAction {
 				acts = append(acts, lcAction{kind: lcRemove, o: cur})
 				break
 			}
+			noteNext(next, due)
 		}
 	}
 	newer := 0 // noncurrent versions newer than the one at hand
@@ -387,32 +466,38 @@ func planKey(b *bucketRec, versions []*objRec, now time.Time) []lcAction {
 			if keep := x.NewerNoncurrentVersions; keep != nil && n < int(*keep) {
 				continue
 			}
-			if !afterDays(since, *x.NoncurrentDays).After(now) {
+			if due := afterDays(since, *x.NoncurrentDays); !due.After(now) {
 				expired = true
+			} else {
+				noteNext(next, due)
 			}
 		}
 		if expired && !protected(o, now) {
+			// Permanent deletion wins over a transition (noncurrent-successor-clock-
+			// retention-and-permanent-delete-precedence).
 			acts = append(acts, lcAction{kind: lcRemove, o: o})
 			continue
 		}
-		if class := transitionTo(b, rules, o, since, now, true, n); class != "" {
+		if class := transitionTo(b, rules, o, since, now, true, n, next); class != "" {
 			acts = append(acts, lcAction{kind: lcTransition, o: o, class: class})
 		}
 	}
 	return acts
 }
 
-// transitionTo is the lowest storage class a due transition moves o to ("" for none):
+// transitionTo is the coldest storage class a due transition moves o to ("" for none):
 // current versions by Transitions counted from creation, noncurrent ones by
 // NoncurrentVersionTransitions counted from since, keeping the newer versions a rule
-// asks to keep (n of them are newer than o).
-func transitionTo(b *bucketRec, rules []*api.LifecycleRule, o *objRec, since, now time.Time, noncurrent bool, n int) string {
+// asks to keep (n of them are newer than o). Transitions still to come are noted in
+// next.
+func transitionTo(b *bucketRec, rules []*api.LifecycleRule, o *objRec, since, now time.Time, noncurrent bool, n int, next *time.Time) string {
 	best := ""
 	consider := func(f filterSpec, class string, due time.Time) {
-		if due.After(now) || classRank[class] <= classRank[o.StorageClass] || classRank[class] <= classRank[best] {
+		if classRank[class] <= classRank[o.StorageClass] || classRank[class] <= classRank[best] || !transitionSize(b, f, o, class) {
 			return
 		}
-		if !transitionSize(b, f, o, class) {
+		if due.After(now) {
+			noteNext(next, due)
 			return
 		}
 		best = class

@@ -643,3 +643,67 @@ func TestLifecycleAbortsUploads(t *testing.T) {
 		t.Fatalf("aborted upload: %v", err)
 	}
 }
+
+// precedenceRules: expiration and two transitions all due the same day
+// (lifecycle_execution_replay.json, one-action-per-version-per-day-*).
+func precedenceRules(e *env, bucket string) *string {
+	e.Helper()
+	e.bucket(bucket)
+	must(e.s3.PutBucketVersioning(ctx, &s3.PutBucketVersioningInput{Bucket: aws.String(bucket),
+		VersioningConfiguration: &types.VersioningConfiguration{Status: types.BucketVersioningStatusEnabled}}))
+	v1 := e.put(bucket, "key", "payload").VersionId
+	sized := &types.LifecycleRuleFilter{ObjectSizeGreaterThan: aws.Int64(0)}
+	e.setLifecycle(bucket,
+		types.LifecycleRule{ID: aws.String("expire"), Status: types.ExpirationStatusEnabled, Filter: &types.LifecycleRuleFilter{}, Expiration: &types.LifecycleExpiration{Days: aws.Int32(30)}},
+		types.LifecycleRule{ID: aws.String("ia"), Status: types.ExpirationStatusEnabled, Filter: sized,
+			Transitions: []types.Transition{{Days: aws.Int32(30), StorageClass: types.TransitionStorageClassStandardIa}}},
+		types.LifecycleRule{ID: aws.String("archive"), Status: types.ExpirationStatusEnabled, Filter: sized,
+			Transitions: []types.Transition{{Days: aws.Int32(30), StorageClass: types.TransitionStorageClassGlacier}}})
+	return v1
+}
+
+func (e *env) versionsAndMarkers(bucket string) (versions, markers []string) {
+	e.Helper()
+	out := must(e.s3.ListObjectVersions(ctx, &s3.ListObjectVersionsInput{Bucket: aws.String(bucket)}))
+	for _, v := range out.Versions {
+		versions = append(versions, aws.ToString(v.VersionId)+"/"+string(v.StorageClass)+"/"+map[bool]string{true: "latest", false: "old"}[aws.ToBool(v.IsLatest)])
+	}
+	for _, m := range out.DeleteMarkers {
+		markers = append(markers, aws.ToString(m.VersionId))
+	}
+	return versions, markers
+}
+
+// One action per version per day: the transition (to GLACIER, the colder of the two)
+// wins over the delete marker, which comes at the next midnight.
+func TestLifecycleOneActionPerDay(t *testing.T) {
+	e := newEnv(t)
+	day := noon(e).Truncate(24 * time.Hour)
+	v1 := precedenceRules(e, "lc-daywise")
+	moveTo(e, day.Add(31*24*time.Hour))
+	h := must(e.s3.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String("lc-daywise"), Key: aws.String("key")}))
+	if h.StorageClass != types.StorageClassGlacier || aws.ToString(h.VersionId) != *v1 {
+		t.Fatalf("first day: %q %q", h.StorageClass, aws.ToString(h.VersionId))
+	}
+	moveTo(e, day.Add(32*24*time.Hour))
+	vs, ms := e.versionsAndMarkers("lc-daywise")
+	if len(vs) != 1 || vs[0] != *v1+"/GLACIER/old" || len(ms) != 1 {
+		t.Fatalf("second day: %v %v", vs, ms)
+	}
+	if _, err := e.s3.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("lc-daywise"), Key: aws.String("key"), VersionId: v1}); errCode(err) != "InvalidObjectState" {
+		t.Fatalf("archived noncurrent read: %v", err)
+	}
+}
+
+// A clock moved weeks at once runs each midnight in turn: both actions are taken, on
+// two days.
+func TestLifecycleLargeClockAdvance(t *testing.T) {
+	e := newEnv(t)
+	day := noon(e).Truncate(24 * time.Hour)
+	v1 := precedenceRules(e, "lc-jump")
+	moveTo(e, day.Add(33*24*time.Hour))
+	vs, ms := e.versionsAndMarkers("lc-jump")
+	if len(vs) != 1 || vs[0] != *v1+"/GLACIER/old" || len(ms) != 1 {
+		t.Fatalf("after the jump: %v %v", vs, ms)
+	}
+}
