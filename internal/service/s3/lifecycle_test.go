@@ -707,3 +707,60 @@ func TestLifecycleLargeClockAdvance(t *testing.T) {
 		t.Fatalf("after the jump: %v %v", vs, ms)
 	}
 }
+
+// Object Lock keeps versions from noncurrent expiration while a retention is in force
+// or a legal hold is on, but not from the delete marker of a current version's
+// expiration (lifecycle_execution_replay.json,
+// object-lock-protects-permanent-deletion-not-current-marker).
+func TestLifecycleObjectLockRetention(t *testing.T) {
+	e := newEnv(t)
+	day := noon(e).Truncate(24 * time.Hour)
+	must(e.s3.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("lc-lock"), ObjectLockEnabledForBucket: aws.Bool(true)}))
+	until := day.Add(4 * 24 * time.Hour)
+	put := func(key string, in *s3.PutObjectInput) *string {
+		in.Bucket, in.Key, in.Body, in.ChecksumAlgorithm = aws.String("lc-lock"), aws.String(key), strings.NewReader("payload"), types.ChecksumAlgorithmCrc64nvme
+		return must(e.s3.PutObject(ctx, in)).VersionId
+	}
+	gov := put("governance", &s3.PutObjectInput{ObjectLockMode: types.ObjectLockModeGovernance, ObjectLockRetainUntilDate: &until})
+	comp := put("compliance", &s3.PutObjectInput{ObjectLockMode: types.ObjectLockModeCompliance, ObjectLockRetainUntilDate: &until})
+	legal := put("legal", &s3.PutObjectInput{ObjectLockLegalHoldStatus: types.ObjectLockLegalHoldStatusOn})
+	e.setLifecycle("lc-lock",
+		types.LifecycleRule{ID: aws.String("current"), Status: types.ExpirationStatusEnabled, Filter: &types.LifecycleRuleFilter{},
+			Expiration: &types.LifecycleExpiration{Date: aws.Time(time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC))}},
+		types.LifecycleRule{ID: aws.String("noncurrent"), Status: types.ExpirationStatusEnabled, Filter: &types.LifecycleRuleFilter{},
+			NoncurrentVersionExpiration: &types.NoncurrentVersionExpiration{NoncurrentDays: aws.Int32(1)}})
+	moveTo(e, day.Add(24*time.Hour))
+	for _, k := range []string{"governance", "compliance", "legal"} {
+		if _, err := e.s3.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("lc-lock"), Key: aws.String(k)}); errCode(err) != "NoSuchKey" {
+			t.Fatalf("%s behind its marker: %v", k, err)
+		}
+	}
+	version := func(key string, v *string) error {
+		out, err := e.s3.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("lc-lock"), Key: aws.String(key), VersionId: v})
+		if err == nil {
+			out.Body.Close()
+		}
+		return err
+	}
+	moveTo(e, day.Add(3*24*time.Hour))
+	for k, v := range map[string]*string{"governance": gov, "compliance": comp, "legal": legal} {
+		if err := version(k, v); err != nil {
+			t.Fatalf("%s removed while protected: %v", k, err)
+		}
+	}
+	moveTo(e, until)
+	for k, v := range map[string]*string{"governance": gov, "compliance": comp} {
+		if err := version(k, v); errCode(err) != "NoSuchVersion" {
+			t.Fatalf("%s kept after its retention: %v", k, err)
+		}
+	}
+	if err := version("legal", legal); err != nil {
+		t.Fatalf("held version removed: %v", err)
+	}
+	must(e.s3.PutObjectLegalHold(ctx, &s3.PutObjectLegalHoldInput{Bucket: aws.String("lc-lock"), Key: aws.String("legal"), VersionId: legal,
+		LegalHold: &types.ObjectLockLegalHold{Status: types.ObjectLockLegalHoldStatusOff}, ChecksumAlgorithm: types.ChecksumAlgorithmCrc32}))
+	moveTo(e, until.Add(24*time.Hour))
+	if err := version("legal", legal); errCode(err) != "NoSuchVersion" {
+		t.Fatalf("released version kept: %v", err)
+	}
+}
