@@ -356,6 +356,21 @@ type lcAction struct {
 var classRank = map[string]int{"": 0, "STANDARD": 0, "REDUCED_REDUNDANCY": 0, "INTELLIGENT_TIERING": 1, "STANDARD_IA": 1,
 	"ONEZONE_IA": 2, "GLACIER_IR": 3, "GLACIER": 4, "DEEP_ARCHIVE": 5}
 
+// canMove reports whether lifecycle moves an object from one class to another: down
+// the waterfall, except that S3 One Zone-IA goes only to the Glacier Flexible
+// Retrieval and Deep Archive classes (User Guide, "Supported lifecycle transitions";
+// recorded expectation, 2026: lifecycle_execution_replay.json, no-one-zone-to-instant),
+// and STANDARD_IA may go to INTELLIGENT_TIERING.
+func canMove(from, to string) bool {
+	switch {
+	case from == "ONEZONE_IA":
+		return to == "GLACIER" || to == "DEEP_ARCHIVE"
+	case from == "STANDARD_IA" && to == "INTELLIGENT_TIERING":
+		return true
+	}
+	return classRank[to] > classRank[from]
+}
+
 // protected: Object Lock keeps the version (a retention in force or a legal hold);
 // lifecycle never removes it (User Guide, "Object Lock considerations").
 func protected(o *objRec, now time.Time) bool {
@@ -493,7 +508,7 @@ func planKey(b *bucketRec, versions []*objRec, now time.Time, next *time.Time) [
 func transitionTo(b *bucketRec, rules []*api.LifecycleRule, o *objRec, since, now time.Time, noncurrent bool, n int, next *time.Time) string {
 	best := ""
 	consider := func(f filterSpec, class string, due time.Time) {
-		if classRank[class] <= classRank[o.StorageClass] || classRank[class] <= classRank[best] || !transitionSize(b, f, o, class) {
+		if !canMove(o.StorageClass, class) || best != "" && classRank[class] <= classRank[best] || !transitionSize(b, f, o, class) {
 			return
 		}
 		if due.After(now) {

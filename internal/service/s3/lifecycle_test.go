@@ -616,6 +616,46 @@ func TestLifecycleTransitions(t *testing.T) {
 	}
 }
 
+// Sizes and classes (lifecycle_execution_replay.json, the lifecycle-size scenario): a
+// rule's own size filter lets small objects go; a transition never goes back up the
+// waterfall, and One Zone-IA does not go to Glacier Instant Retrieval.
+func TestLifecycleTransitionClasses(t *testing.T) {
+	e := newEnv(t)
+	day := noon(e).Truncate(24 * time.Hour)
+	e.bucket("lc-size")
+	put := func(key, body string, class types.StorageClass) {
+		must(e.s3.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("lc-size"), Key: aws.String(key), Body: strings.NewReader(body), StorageClass: class}))
+	}
+	put("custom-small", "payload", "")
+	put("excluded-equal", "1234567", "")
+	put("cold", "payload", types.StorageClassDeepArchive)
+	put("one-zone", "payload", types.StorageClassOnezoneIa)
+	rule := func(id, prefix string, gt, lt *int64, class types.TransitionStorageClass) types.LifecycleRule {
+		return types.LifecycleRule{ID: aws.String(id), Status: types.ExpirationStatusEnabled,
+			Filter:      &types.LifecycleRuleFilter{And: &types.LifecycleRuleAndOperator{Prefix: aws.String(prefix), ObjectSizeGreaterThan: gt, ObjectSizeLessThan: lt}},
+			Transitions: []types.Transition{{Days: aws.Int32(1), StorageClass: class}}}
+	}
+	e.setLifecycle("lc-size",
+		rule("custom", "custom-", aws.Int64(0), aws.Int64(8), types.TransitionStorageClassGlacier),
+		rule("exclusive", "excluded-", aws.Int64(7), nil, types.TransitionStorageClassGlacier),
+		rule("not-backwards", "cold", aws.Int64(0), nil, types.TransitionStorageClassGlacier),
+		rule("no-one-zone-to-instant", "one-zone", aws.Int64(0), nil, types.TransitionStorageClassGlacierIr))
+	moveTo(e, day.Add(48*time.Hour))
+	for key, want := range map[string]types.StorageClass{"custom-small": "GLACIER", "excluded-equal": "", "cold": "DEEP_ARCHIVE", "one-zone": "ONEZONE_IA"} {
+		if got := must(e.s3.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String("lc-size"), Key: aws.String(key)})).StorageClass; got != want {
+			t.Errorf("%s: %q, want %q", key, got, want)
+		}
+	}
+	e.setLifecycle("lc-size", types.LifecycleRule{ID: aws.String("forward"), Status: types.ExpirationStatusEnabled,
+		Filter: &types.LifecycleRuleFilter{ObjectSizeGreaterThan: aws.Int64(0)}, Transitions: []types.Transition{{Days: aws.Int32(1), StorageClass: types.TransitionStorageClassDeepArchive}}})
+	moveTo(e, day.Add(72*time.Hour))
+	for _, key := range []string{"custom-small", "one-zone"} {
+		if got := must(e.s3.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String("lc-size"), Key: aws.String(key)})).StorageClass; got != types.StorageClassDeepArchive {
+			t.Errorf("forward %s: %q", key, got)
+		}
+	}
+}
+
 // Incomplete multipart uploads are aborted DaysAfterInitiation after they began.
 func TestLifecycleAbortsUploads(t *testing.T) {
 	e := newEnv(t)
