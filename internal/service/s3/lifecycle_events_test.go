@@ -102,7 +102,8 @@ func TestLifecycleEventsAndRecords(t *testing.T) {
 			NoncurrentVersionExpiration: &types.NoncurrentVersionExpiration{NoncurrentDays: aws.Int32(1)}})
 	moveTo(e, day.Add(48*time.Hour))
 	r := records(t, receive(t, q, url))
-	if r.EventName != "LifecycleExpiration:DeleteMarkerCreated" || r.S3.Object["key"] != "k" || r.S3.ConfigurationID != "lifecycle" || r.S3.Object["versionId"] == "" {
+	if r.EventName != "LifecycleExpiration:DeleteMarkerCreated" || r.S3.Object["key"] != "k" || r.S3.ConfigurationID != "lifecycle" || r.S3.Object["versionId"] == "" ||
+		r.UserIdentity["principalId"] != "s3.amazonaws.com" || r.RequestParameters["sourceIPAddress"] != "s3.amazonaws.com" {
 		t.Fatalf("marker event %+v", r)
 	}
 	// v1 is noncurrent since the marker was made (at that midnight): a day later,
@@ -146,4 +147,38 @@ func TestLifecycleEventsAndRecords(t *testing.T) {
 		last.Configuration.Lifecycle[0].ID != "expire" {
 		t.Fatalf("configuration items %v %+v", items, last.Configuration)
 	}
+}
+
+// A transition's event names the class the object went to.
+func TestLifecycleTransitionEvent(t *testing.T) {
+	e := newEnv(t)
+	day := noon(e).Truncate(24 * time.Hour)
+	q := sqs.NewFromConfig(e.p.RootConfig())
+	e.bucket("lc-moved")
+	url, arn := e.queue(q, "lc-moved", s3QueuePolicy("lc-moved"))
+	must(e.s3.PutBucketNotificationConfiguration(ctx, &s3.PutBucketNotificationConfigurationInput{Bucket: aws.String("lc-moved"),
+		NotificationConfiguration: &types.NotificationConfiguration{QueueConfigurations: []types.QueueConfiguration{
+			{Id: aws.String("lifecycle-events"), QueueArn: &arn, Events: []types.Event{"s3:LifecycleExpiration:*", "s3:LifecycleTransition"}}}}}))
+	receive(t, q, url) // the test event
+	e.put("lc-moved", "transition/key", "payload")
+	e.setLifecycle("lc-moved", types.LifecycleRule{ID: aws.String("archive"), Status: types.ExpirationStatusEnabled,
+		Filter:      &types.LifecycleRuleFilter{And: &types.LifecycleRuleAndOperator{Prefix: aws.String("transition/"), ObjectSizeGreaterThan: aws.Int64(0)}},
+		Transitions: []types.Transition{{Date: aws.Time(time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)), StorageClass: types.TransitionStorageClassGlacier}}})
+	moveTo(e, day.Add(24*time.Hour))
+	body := receive(t, q, url)
+	var m struct {
+		Records []struct {
+			EventName          string `json:"eventName"`
+			LifecycleEventData struct {
+				TransitionEventData struct {
+					DestinationStorageClass string `json:"destinationStorageClass"`
+				} `json:"transitionEventData"`
+			} `json:"lifecycleEventData"`
+		}
+	}
+	if err := json.Unmarshal([]byte(body), &m); err != nil || len(m.Records) != 1 || m.Records[0].EventName != "LifecycleTransition" ||
+		m.Records[0].LifecycleEventData.TransitionEventData.DestinationStorageClass != "GLACIER" {
+		t.Fatalf("transition event %s", body)
+	}
+	quiet(t, q, url)
 }

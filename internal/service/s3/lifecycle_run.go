@@ -595,15 +595,44 @@ func (s *Service) lifecycleAction(c *server.Call, b *bucketRec, a lcAction) erro
 		if b.Versioning != "" {
 			oe.version = o.VersionID
 		}
-		return s.lifecycleEvent(c, b, "LifecycleTransition", oe)
+		return s.lifecycleEvent(c, b, "LifecycleTransition", oe, a.class)
 	}
 	return nil
 }
 
-func (s *Service) lifecycleEvent(c *server.Call, b *bucketRec, event string, oe objectEvent) error {
+// lifecycleEvent queues the event notification of a lifecycle action for each
+// destination of b that wants it, in the action's transaction, through the notifier's
+// outbox as the object events are. The record is the object events' but for what S3
+// writes of its own actions (User Guide, "Event message structure" and "Using Lifecycle
+// event notifications"; recorded expectation, 2026: lifecycle_execution_replay.json,
+// transactional-lifecycle-queue-eventbridge-and-no-fabricated-cloudtrail): the
+// principal is s3.amazonaws.com itself, and a transition says where the object went in
+// lifecycleEventData.
+func (s *Service) lifecycleEvent(c *server.Call, b *bucketRec, event string, oe objectEvent, class ...string) error {
 	if b.Notify == nil {
 		return nil
 	}
 	oe.sequencer = s.sequencer(c)
-	return s.enqueueEvent(c, b, event, oe)
+	queued := false
+	for _, group := range [][]notifyTarget{b.Notify.Queues, b.Notify.Topics} {
+		for _, t := range group {
+			if !t.wants(event, oe.key) {
+				continue
+			}
+			body := strings.Replace(record(c, b, event, t.ID, oe), `"principalId":`+quoteJSON(eventPrincipal(c.Principal)),
+				`"principalId":`+quoteJSON(ServicePrincipal), 1)
+			if len(class) > 0 {
+				body = strings.TrimSuffix(body, "}]}") + `,"lifecycleEventData":{"transitionEventData":{"destinationStorageClass":` + quoteJSON(class[0]) + `}}}]}`
+			}
+			n := Notice{Destination: t.ARN, Bucket: b.arn(), Owner: b.Owner, Subject: notifySubject, Body: body}
+			if err := s.notes.enqueue(c.Tx, &n, c.Now); err != nil {
+				return err
+			}
+			queued = true
+		}
+	}
+	if queued {
+		c.Tx.AfterCommit(s.notes.poke)
+	}
+	return nil
 }
