@@ -56,6 +56,11 @@ func init() {
 	// Put needs Content-MD5 or a checksum (API Reference, PutBucketLifecycleConfiguration:
 	// "Content-MD5 ... is required"; the model marks it requestChecksumRequired).
 	bodyChecksumRequired["PutBucketLifecycleConfiguration"] = true
+	// Their access log records (User Guide, "Amazon S3 server access log format":
+	// REST.<method>.LIFECYCLE).
+	logOperations["GetBucketLifecycleConfiguration"] = "REST.GET.LIFECYCLE"
+	logOperations["PutBucketLifecycleConfiguration"] = "REST.PUT.LIFECYCLE"
+	logOperations["DeleteBucketLifecycle"] = "REST.DELETE.LIFECYCLE"
 	// Transition storage classes are judged by the handler: STANDARD is
 	// InvalidArgument naming StorageClass, where the generic validation would answer
 	// MalformedXML as S3 does for an unknown class (recorded, 2026:

@@ -3,6 +3,7 @@ package s3_test
 import (
 	"encoding/json"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -181,4 +182,47 @@ func TestLifecycleTransitionEvent(t *testing.T) {
 		t.Fatalf("transition event %s", body)
 	}
 	quiet(t, q, url)
+}
+
+// Lifecycle actions are logged in server access logs with S3's lifecycle operation
+// names (User Guide, "Lifecycle and logging"); the configuration calls as
+// REST.<method>.LIFECYCLE.
+func TestLifecycleAccessLog(t *testing.T) {
+	e := newEnv(t)
+	day := noon(e).Truncate(24 * time.Hour)
+	e.bucket("lc-logged")
+	e.bucket("lc-log-target")
+	must(0, e.policy("lc-log-target", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"logging.s3.amazonaws.com"},"Action":"s3:PutObject","Resource":"arn:aws:s3:::lc-log-target/*"}]}`))
+	must(e.s3.PutBucketLogging(ctx, &s3.PutBucketLoggingInput{Bucket: aws.String("lc-logged"), BucketLoggingStatus: &types.BucketLoggingStatus{
+		LoggingEnabled: &types.LoggingEnabled{TargetBucket: aws.String("lc-log-target"), TargetPrefix: aws.String("logs/")}}}))
+	e.put("lc-logged", "old.log", "payload")
+	e.put("lc-logged", "cold.log", strings.Repeat("c", 128*1024))
+	e.setLifecycle("lc-logged",
+		types.LifecycleRule{ID: aws.String("old"), Status: types.ExpirationStatusEnabled, Filter: &types.LifecycleRuleFilter{Prefix: aws.String("old")},
+			Expiration: &types.LifecycleExpiration{Days: aws.Int32(1)}},
+		types.LifecycleRule{ID: aws.String("cold"), Status: types.ExpirationStatusEnabled, Filter: &types.LifecycleRuleFilter{Prefix: aws.String("cold")},
+			Transitions: []types.Transition{{Days: aws.Int32(1), StorageClass: types.TransitionStorageClassGlacier}}})
+	time.Sleep(1500 * time.Millisecond) // request records are queued within a second
+	moveTo(e, day.Add(48*time.Hour))
+	e.p.Clock.Advance(10 * time.Minute)
+	var all string
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		all = ""
+		for _, o := range must(e.s3.ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: aws.String("lc-log-target")})).Contents {
+			all += e.get("lc-log-target", *o.Key)
+		}
+		if strings.Contains(all, "S3.EXPIRE.OBJECT") && strings.Contains(all, "S3.TRANSITION.OBJECT") && strings.Contains(all, "REST.PUT.LIFECYCLE") {
+			break
+		}
+	}
+	var expire string
+	for _, l := range strings.Split(all, "\n") {
+		if strings.Contains(l, "S3.EXPIRE.OBJECT") {
+			expire = l
+		}
+	}
+	if !strings.Contains(expire, " lc-logged [") || !strings.Contains(expire, " - AmazonS3 ") || !strings.Contains(expire, " S3.EXPIRE.OBJECT old.log - - - - 7 ") ||
+		!strings.Contains(all, " S3.TRANSITION.OBJECT cold.log ") || !strings.Contains(all, " REST.PUT.LIFECYCLE ") {
+		t.Fatalf("access logs:\n%s", all)
+	}
 }

@@ -2,9 +2,14 @@ package s3
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/binary"
+	"encoding/hex"
 	"encoding/json"
+	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	api "github.com/palisade/palisade/internal/api/s3"
@@ -250,6 +255,9 @@ func (l *cycler) bucket(ctx context.Context, name string, at time.Time) (acted b
 				return err
 			}
 			if err := s.dropUpload(c.Tx, b, u); err != nil {
+				return err
+			}
+			if err := lifecycleLog(c, b, "S3.DELETE.UPLOAD", u.Key, 0, ""); err != nil {
 				return err
 			}
 			// Known as aborted afterwards, as an AbortMultipartUpload leaves it.
@@ -569,12 +577,18 @@ func (s *Service) lifecycleAction(c *server.Call, b *bucketRec, a lcAction) erro
 			if err := s.deleteVersion(c.Tx, b, o); err != nil {
 				return err
 			}
+			if err := lifecycleLog(c, b, "S3.EXPIRE.OBJECT", o.Key, o.Size, ""); err != nil {
+				return err
+			}
 			return s.lifecycleEvent(c, b, "LifecycleExpiration:Delete", objectEvent{key: o.Key})
 		}
 		// A delete marker, the null version's in a suspended bucket, replacing the
 		// null version there (User Guide, "Expiring objects").
 		marker := &objRec{Key: o.Key, DeleteMarker: true, LastModified: timeTrunc(c.Now), Owner: b.Owner}
 		if err := s.writeVersion(c.Tx, b, marker); err != nil {
+			return err
+		}
+		if err := lifecycleLog(c, b, "S3.CREATE.DELETEMARKER", o.Key, 0, marker.VersionID); err != nil {
 			return err
 		}
 		return s.lifecycleEvent(c, b, "LifecycleExpiration:DeleteMarkerCreated", objectEvent{key: o.Key, version: marker.VersionID})
@@ -585,10 +599,20 @@ func (s *Service) lifecycleAction(c *server.Call, b *bucketRec, a lcAction) erro
 		if err := s.deleteVersion(c.Tx, b, o); err != nil {
 			return err
 		}
+		if err := lifecycleLog(c, b, "S3.EXPIRE.OBJECT", o.Key, o.Size, o.VersionID); err != nil {
+			return err
+		}
 		return s.lifecycleEvent(c, b, "LifecycleExpiration:Delete", objectEvent{key: o.Key, version: o.VersionID})
 	case lcTransition:
 		o.StorageClass, o.Restore = a.class, nil
 		if err := s.rewriteVersion(c.Tx, b, o); err != nil {
+			return err
+		}
+		version := ""
+		if b.Versioning != "" {
+			version = o.VersionID
+		}
+		if err := lifecycleLog(c, b, transitionLogOps[a.class], o.Key, o.Size, version); err != nil {
 			return err
 		}
 		oe := objectEvent{key: o.Key, size: &o.Size, etag: o.ETag}
@@ -635,4 +659,45 @@ func (s *Service) lifecycleEvent(c *server.Call, b *bucketRec, event string, oe 
 		c.Tx.AfterCommit(s.notes.poke)
 	}
 	return nil
+}
+
+// transitionLogOps name transitions in server access logs (User Guide, "How S3
+// Lifecycle interacts with other bucket configurations", Lifecycle and logging).
+var transitionLogOps = map[string]string{"STANDARD_IA": "S3.TRANSITION_SIA.OBJECT", "ONEZONE_IA": "S3.TRANSITION_ZIA.OBJECT",
+	"INTELLIGENT_TIERING": "S3.TRANSITION_INT.OBJECT", "GLACIER_IR": "S3.TRANSITION_GIR.OBJECT", "GLACIER": "S3.TRANSITION.OBJECT",
+	"DEEP_ARCHIVE": "S3.TRANSITION_GDA.OBJECT"}
+
+// lifecycleLogSeq numbers the access log records lifecycle queues; its high bit keeps
+// them apart from the request records' numbers in the queue's keys.
+var lifecycleLogSeq atomic.Uint64
+
+// lifecycleLog queues the server access log record of a lifecycle action in the
+// action's transaction, when the bucket logs: S3 logs lifecycle actions, though
+// CloudTrail does not see them (User Guide, "Lifecycle and logging"). The record names
+// S3 itself as the requester and has no request (the requester's name, "AmazonS3", is
+// inferred).
+func lifecycleLog(c *server.Call, b *bucketRec, op, key string, size int64, version string) error {
+	if b.Logging == nil {
+		return nil
+	}
+	dash := func(s string) string {
+		if s == "" {
+			return "-"
+		}
+		return s
+	}
+	sz := "-"
+	if size > 0 {
+		sz = strconv.FormatInt(size, 10)
+	}
+	var hostID [32]byte
+	rand.Read(hostID[:])
+	line := strings.Join([]string{canonicalID(b.Owner), b.Name, "[" + c.Now.UTC().Format("02/Jan/2006:15:04:05 -0700") + "]", "-", "AmazonS3",
+		c.RequestID, op, logEscape(key), "-", "-", "-", "-", sz, "-", "-", `"-"`, `"-"`, dash(version), hex.EncodeToString(hostID[:]),
+		"-", "-", "-", "-", "-", "-", "-"}, " ")
+	var k [16]byte
+	binary.BigEndian.PutUint64(k[:8], uint64(c.Now.UnixMilli()))
+	binary.BigEndian.PutUint64(k[8:], 1<<63|lifecycleLogSeq.Add(1))
+	return putJSON(c.Tx, nsLogQueue, b.Logging.TargetBucket+"\x00"+hex.EncodeToString(k[:]),
+		logEntry{Source: b.Name, Account: b.Owner, Region: b.Region, Time: c.Now.UnixMilli(), Line: line})
 }
