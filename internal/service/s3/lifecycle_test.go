@@ -611,6 +611,15 @@ func TestLifecycleTransitions(t *testing.T) {
 	if _, err := e.s3.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("lc-transition"), Key: aws.String("big")}); errCode(err) != "InvalidObjectState" {
 		t.Fatalf("archived read: %v", err)
 	}
+	// RestoreObject brings a copy back (restore.go; lifecycle_execution_replay.json,
+	// kms-encrypted-multipart-preserves-bytes-parts-checksums-tags-and-restore-gate).
+	if status, _, err := e.restore("lc-transition", "big", "", restoreReq(1, types.TierExpedited)); err != nil || status != 202 {
+		t.Fatalf("restore: %d %v", status, err)
+	}
+	e.p.Clock.Advance(6 * time.Minute)
+	if got := e.get("lc-transition", "big"); got != big {
+		t.Fatalf("restored read: %d bytes", len(got))
+	}
 	if h := must(e.s3.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String("lc-transition"), Key: aws.String("small")})); h.StorageClass != "" {
 		t.Fatalf("small: %q", h.StorageClass)
 	}
