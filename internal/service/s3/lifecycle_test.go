@@ -232,6 +232,10 @@ func TestLifecycleConfiguration(t *testing.T) {
 		status, body = e.putLifecycle("lc-config", rule(`<Filter></Filter>`, tr))
 		wantBody(t, status, body, 200)
 	}
+	status, body = e.putLifecycle("lc-config", rule(`<Filter><Tag><Key>kind</Key><Value></Value></Tag></Filter>`, days))
+	wantBody(t, status, body, 200)
+	status, body = e.signed("GET", "/lc-config?lifecycle", nil, "")
+	wantBody(t, status, body, 200, "<Tag><Key>kind</Key><Value></Value></Tag>")
 
 	// exactly-1000-rules.
 	status, body = e.putLifecycle("lc-config", strings.Repeat(`<Rule><Filter></Filter><Status>Disabled</Status>`+days+`</Rule>`, 1000))
