@@ -21,12 +21,15 @@ import (
 // Lifecycle execution. S3 evaluates lifecycle rules once a day at midnight UTC and acts
 // on what is due then (User Guide, "Expiring objects"; recorded expectations, 2026:
 // lifecycle_execution_replay.json, "strict next UTC midnight"). The cycler does the
-// same on Palisade's clock: at start (so what fell due while Palisade was stopped
-// happens then), and at the first moment of each new UTC day, real or reached by an
-// admin clock advance. What is due is computed from the objects and the rules as they
-// are, never from a stored schedule, so a pass that crashes half-way is simply done
-// again. Each key's actions commit in one transaction together with their event
-// notifications; lifecycle actions leave no CloudTrail record (AWS records none).
+// same on Palisade's clock: it wakes at start, at each admin clock advance and at each
+// midnight of real time, and runs every bucket's rules for each midnight since the
+// last one it ran them for (kept per bucket in nsLifecycle), in order — so what fell
+// due while Palisade was stopped, or across a clock jump, happens at once, day by day.
+// What is due is computed from the objects and the rules as they are, never from a
+// per-object schedule, so a run that crashes half-way is simply done again. Each key's
+// actions commit in one transaction together with their event notifications and
+// access log records; lifecycle actions leave no CloudTrail record (AWS records none:
+// User Guide, "Lifecycle and logging").
 
 // lifecycleRetry is how long (real time) the cycler waits after a failed pass.
 const lifecycleRetry = 5 * time.Second
@@ -139,20 +142,24 @@ func (l *cycler) days(ctx context.Context, name string, last, today time.Time) e
 		if gone {
 			return nil
 		}
+		ran := d
+		if !acted && (next.IsZero() || next.After(today)) {
+			// Nothing changed and nothing falls due up to today: the runs in
+			// between would find nothing either.
+			ran = today
+		}
 		if err := l.s.d.Store.Update(ctx, func(tx *store.Tx) error {
 			if _, ok, err := tx.Get(nsLifecycle, name); err != nil || !ok {
 				return err
 			}
-			return putLCDay(tx, name, d)
+			return putLCDay(tx, name, ran)
 		}); err != nil {
 			return err
 		}
 		switch {
-		case acted || next.IsZero() && d.Equal(today):
-			d = d.Add(24 * time.Hour)
-		case next.IsZero():
-			d = today
-		case next.After(d):
+		case ran.Equal(today):
+			return nil
+		case !acted && next.After(d):
 			d = next
 		default:
 			d = d.Add(24 * time.Hour)

@@ -817,3 +817,21 @@ func TestLifecycleObjectLockRetention(t *testing.T) {
 		t.Fatalf("released version kept: %v", err)
 	}
 }
+
+// A bucket whose rules have nothing due for weeks is run up to today at once, not
+// rescanned on every wake until its next due day.
+func TestLifecycleIdleDays(t *testing.T) {
+	e := newEnv(t)
+	day := noon(e).Truncate(24 * time.Hour)
+	e.bucket("lc-idle")
+	e.put("lc-idle", "log", "payload")
+	e.setLifecycle("lc-idle", types.LifecycleRule{ID: aws.String("year"), Status: types.ExpirationStatusEnabled, Filter: &types.LifecycleRuleFilter{},
+		Expiration: &types.LifecycleExpiration{Days: aws.Int32(365)}})
+	moveTo(e, day.Add(3*24*time.Hour))
+	if got := must(e.p.S3.LifecycleDay("lc-idle")); !got.Equal(day.Add(3 * 24 * time.Hour)) {
+		t.Fatalf("last run day %v, want %v", got, day.Add(3*24*time.Hour))
+	}
+	if e.get("lc-idle", "log") != "payload" {
+		t.Fatal("expired early")
+	}
+}
