@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"reflect"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -65,7 +66,18 @@ func init() {
 	// InvalidArgument naming StorageClass, where the generic validation would answer
 	// MalformedXML as S3 does for an unknown class (recorded, 2026:
 	// lifecycle_control_replay.json, transition-standard, transition-unknown-class).
-	rule := api.Service.Operations["PutBucketLifecycleConfiguration"].Input.ByName["LifecycleConfiguration"].Shape.ByName["Rules"].Shape.Member.Shape
+	put := api.Service.Operations["PutBucketLifecycleConfiguration"].Input
+	// As is x-amz-transition-default-minimum-object-size: any other value, empty
+	// included, is InvalidRequest (recorded, 2026: header-invalid, header-empty), where
+	// the generic validation would answer InvalidArgument. The member's own copy of
+	// the shape is relaxed; GetBucketLifecycleConfiguration's output keeps its enum.
+	ms := put.ByName["TransitionDefaultMinimumObjectSize"]
+	ms.Shape = copyShape(ms.Shape)
+	for _, v := range ms.Shape.Enum {
+		minSizes[v] = true
+	}
+	ms.Shape.Enum = nil
+	rule := put.ByName["LifecycleConfiguration"].Shape.ByName["Rules"].Shape.Member.Shape
 	for _, list := range []string{"Transitions", "NoncurrentVersionTransitions"} {
 		sc := rule.ByName[list].Shape.Member.Shape.ByName["StorageClass"].Shape
 		for _, c := range sc.Enum {
@@ -118,6 +130,12 @@ func relaxedTag(t *model.Shape) *model.Shape {
 	}
 	return c
 }
+
+// dateElement finds the Date elements of a lifecycle configuration as sent.
+var dateElement = regexp.MustCompile(`<Date>\s*([^<]*)</Date>`)
+
+// minSizes are the values x-amz-transition-default-minimum-object-size may take.
+var minSizes = map[string]bool{}
 
 // transitionClasses are the storage classes a transition may name (the model's
 // TransitionStorageClass).
@@ -200,6 +218,19 @@ func (s *Service) putLifecycle(c *server.Call, in *api.PutBucketLifecycleConfigu
 	}
 	if err := checkLifecycle(in.LifecycleConfiguration); err != nil {
 		return nil, err
+	}
+	for _, m := range dateElement.FindAllSubmatch(c.Body, -1) {
+		if !strings.Contains(string(m[1]), "T") {
+			// A date without a time of day (recorded, 2026: wire-date-date-only:
+			// MalformedXML), which the model's timestamp reading accepts.
+			return nil, errMalformedXML()
+		}
+	}
+	if c.HTTP == nil {
+		return nil, errInvalidRequest("The lifecycle configuration is set over HTTP only.")
+	}
+	if _, sent := c.HTTP.Header[http.CanonicalHeaderKey("x-amz-transition-default-minimum-object-size")]; sent && !minSizes[str(in.TransitionDefaultMinimumObjectSize)] {
+		return nil, errInvalidRequest("Invalid value for x-amz-transition-default-minimum-object-size header.")
 	}
 	cfg := &lifecycleConfig{Rules: in.LifecycleConfiguration.Rules, MinSize: str(in.TransitionDefaultMinimumObjectSize)}
 	for i := range cfg.Rules {
@@ -408,11 +439,17 @@ func checkRule(r *api.LifecycleRule) error {
 		}
 	}
 	var withDays []*api.Transition
+	classes := map[string]bool{}
 	for i := range r.Transitions {
 		t := &r.Transitions[i]
 		if err := checkTransitionClass(*t.StorageClass); err != nil {
 			return err
 		}
+		if classes[*t.StorageClass] {
+			// transition-duplicate-class.
+			return errInvalidRequest("'StorageClass' must be different for 'Transition' actions in same 'Rule'")
+		}
+		classes[*t.StorageClass] = true
 		if t.Days != nil && *t.Days < 0 {
 			return errInvalidArgument("'Days' for Transition action must be a positive integer", "Days", strconv.Itoa(int(*t.Days)))
 		}

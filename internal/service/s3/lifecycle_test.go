@@ -189,6 +189,15 @@ func TestLifecycleConfiguration(t *testing.T) {
 			days+`<AbortIncompleteMultipartUpload><DaysAfterInitiation>1</DaysAfterInitiation></AbortIncompleteMultipartUpload>`), 400, []string{"<Code>InvalidRequest</Code>"}},
 		{"disabled-invalid-days", `<Rule><ID>base</ID><Filter></Filter><Status>Disabled</Status><Expiration><Days>0</Days></Expiration></Rule>`, 400,
 			[]string{"<Code>InvalidArgument</Code>", "<ArgumentName>Days</ArgumentName>"}},
+		{"transition-duplicate-class", rule(`<Filter></Filter>`, `<Transition><Days>0</Days><StorageClass>GLACIER</StorageClass></Transition>`+
+			`<Transition><Days>100</Days><StorageClass>GLACIER</StorageClass></Transition>`), 400, []string{"<Code>InvalidRequest</Code>"}},
+		{"transition-same-day-different-class", rule(`<Filter></Filter>`, `<Transition><Days>30</Days><StorageClass>STANDARD_IA</StorageClass></Transition>`+
+			`<Transition><Days>30</Days><StorageClass>GLACIER</StorageClass></Transition>`), 400, []string{"<Code>InvalidArgument</Code>", "<ArgumentValue>30</ArgumentValue>"}},
+		{"wire-missing-status", `<Rule><ID>base</ID><Filter /><Expiration><Days>30</Days></Expiration></Rule>`, 400, []string{"<Code>MalformedXML</Code>"}},
+		{"wire-date-malformed", rule(`<Filter />`, `<Expiration><Date>not-a-date</Date></Expiration>`), 400, []string{"<Code>MalformedXML</Code>"}},
+		{"wire-date-date-only", rule(`<Filter />`, `<Expiration><Date>2030-01-02</Date></Expiration>`), 400, []string{"<Code>MalformedXML</Code>"}},
+		{"wire-date-fractional", rule(`<Filter />`, `<Expiration><Date>2030-01-02T00:00:00.001Z</Date></Expiration>`), 400,
+			[]string{"<Code>InvalidArgument</Code>", "<ArgumentName>Date</ArgumentName>", "<ArgumentValue>Tue Jan 01 16:00:00 PST 2030</ArgumentValue>"}},
 		{"transition-standard", rule(`<Filter></Filter>`, `<Transition><Days>1</Days><StorageClass>STANDARD</StorageClass></Transition>`), 400,
 			[]string{"<Code>InvalidArgument</Code>", "<ArgumentName>StorageClass</ArgumentName>", "<ArgumentValue>STANDARD</ArgumentValue>"}},
 		{"transition-unknown-class", rule(`<Filter></Filter>`, `<Transition><Days>1</Days><StorageClass>BOGUS</StorageClass></Transition>`), 400, []string{"<Code>MalformedXML</Code>"}},
@@ -270,6 +279,13 @@ func TestLifecycleConfiguration(t *testing.T) {
 	got = must(e.s3.GetBucketLifecycleConfiguration(ctx, &s3.GetBucketLifecycleConfigurationInput{Bucket: aws.String("lc-config")}))
 	if len(got.Rules) != 3 || aws.ToString(got.Rules[1].ID) != "second" || aws.ToString(got.Rules[0].ID) == "" || aws.ToString(got.Rules[2].ID) == "" || got.Rules[0].Filter != nil {
 		t.Fatalf("legacy rules: %+v", got.Rules)
+	}
+
+	// header-invalid, header-empty.
+	for _, v := range []string{"invalid", ""} {
+		doc := `<LifecycleConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/">` + rule(`<Filter />`, days) + `</LifecycleConfiguration>`
+		status, body = e.signed("PUT", "/lc-config?lifecycle", map[string]string{"Content-MD5": b64MD5(doc), "x-amz-transition-default-minimum-object-size": v}, doc)
+		wantBody(t, status, body, 400, "<Code>InvalidRequest</Code>")
 	}
 
 	// empty-id: S3 names the rule, and the name stays.
