@@ -240,8 +240,15 @@ func (s *Service) putLifecycle(c *server.Call, in *api.PutBucketLifecycleConfigu
 			// reads); its IDs look like base64 of a UUID.
 			r.ID = ptr(base64.StdEncoding.EncodeToString([]byte(auth.NewUUID())))
 		}
+		// Dates read back in UTC (recorded, 2026: wire-date-offset; transitions'
+		// inferred).
 		if e := cfg.Rules[i].Expiration; e != nil && e.Date != nil {
 			e.Date = ptr(e.Date.UTC())
+		}
+		for j := range cfg.Rules[i].Transitions {
+			if t := &cfg.Rules[i].Transitions[j]; t.Date != nil {
+				t.Date = ptr(t.Date.UTC())
+			}
 		}
 	}
 	if _, ok, err := c.Tx.Get(nsLifecycle, b.Name); err != nil {

@@ -303,6 +303,12 @@ func TestLifecycleConfiguration(t *testing.T) {
 	if d := got.Rules[0].Expiration.Date; d == nil || !d.Equal(time.Date(2030, 1, 2, 0, 0, 0, 0, time.UTC)) {
 		t.Fatalf("offset-midnight-readback: %v", d)
 	}
+	status, body = e.signed("GET", "/lc-config?lifecycle", nil, "")
+	wantBody(t, status, body, 200, "<Date>2030-01-02T00:00:00")
+	status, body = e.putLifecycle("lc-config", rule(`<Filter></Filter>`, `<Transition><Date>2030-01-02T02:00:00+02:00</Date><StorageClass>GLACIER</StorageClass></Transition>`))
+	wantBody(t, status, body, 200)
+	status, body = e.signed("GET", "/lc-config?lifecycle", nil, "")
+	wantBody(t, status, body, 200, "<Date>2030-01-02T00:00:00")
 
 	// Without Content-MD5 or a checksum (API Reference: required).
 	doc := `<LifecycleConfiguration>` + rule(`<Filter></Filter>`, days) + `</LifecycleConfiguration>`
