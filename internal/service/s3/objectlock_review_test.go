@@ -10,6 +10,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
+
+	s3svc "github.com/palisade/palisade/internal/service/s3"
 )
 
 // An adversarial review of Object Lock: every path that could destroy, alter or hide
@@ -352,4 +354,25 @@ func TestLockReviewConditionKeys(t *testing.T) {
 	mv := must(e.putLocked(e.admin, "mode-k", types.ObjectLockModeGovernance, &long, ""))
 	err = e.setRetention(e.admin, "mode-k", mv, types.ObjectLockRetentionModeCompliance, &long, aws.Bool(true))
 	wantErr(t, err, "AccessDenied", 403, "")
+}
+
+// TestLockReviewServiceWrites: what an AWS service writes into a lock-enabled bucket
+// (CloudTrail's log files here) gets the bucket's default retention like any other new
+// version, so a trail's files in a COMPLIANCE bucket are WORM: no caller deletes them
+// ("How S3 Object Lock works", default retention; inferred for service writes).
+func TestLockReviewServiceWrites(t *testing.T) {
+	e := newReviewEnv(t, "review-trail")
+	e.setDefault(types.ObjectLockRetentionModeCompliance, 1, 0)
+	must(0, e.policy("review-trail", `{"Version":"2012-10-17","Statement":[
+		{"Effect":"Allow","Principal":{"Service":"cloudtrail.amazonaws.com"},"Action":"s3:PutObject","Resource":"arn:aws:s3:::review-trail/AWSLogs/*"}]}`))
+	const key = "AWSLogs/000000000000/CloudTrail/us-east-1/log.json.gz"
+	at := e.now()
+	must(0, e.p.S3.PutObjectAsService(ctx, "review-trail", key, strings.NewReader(reviewPayload), s3svc.ServicePut{Principal: "cloudtrail.amazonaws.com",
+		SourceAccount: account, SourceArn: "arn:aws:cloudtrail:us-east-1:000000000000:trail/main", ContentType: "application/json"}))
+	h := must(e.s3.HeadObject(ctx, &s3.HeadObjectInput{Bucket: e.b, Key: aws.String(key)}))
+	e.intact("service write", key, h.VersionId, types.ObjectLockRetentionModeCompliance, at.AddDate(0, 0, 1))
+	for _, c := range e.callers() {
+		wantErr(t, e.deleteVersion(c, key, h.VersionId, nil), "AccessDenied", 403, "Access Denied because object protected by object lock.")
+	}
+	e.intact("service write after deletes", key, h.VersionId, types.ObjectLockRetentionModeCompliance, at.AddDate(0, 0, 1))
 }

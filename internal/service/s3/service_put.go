@@ -141,6 +141,14 @@ func (s *Service) putAsService(ctx context.Context, bucket, key string, body io.
 				return err
 			}
 			obj.Enc = enc
+			// The bucket's default retention protects what a service writes as what
+			// anyone writes: a CloudTrail log file in a bucket with a COMPLIANCE
+			// default is WORM like any other new version ("How S3 Object Lock works":
+			// the default applies to every new object version; inferred for service
+			// writes, which send no lock headers).
+			if obj.Lock, err = lockRequest(c, b, nil, nil, nil, false); err != nil {
+				return err
+			}
 			obj.Segments = []segment{r.segment(objKey)}
 			if err := r.commit(c, obj); err != nil {
 				return err
