@@ -301,30 +301,40 @@ func TestLockReviewExpiry(t *testing.T) {
 	must(0, e.deleteVersion(e.s3User, "governance", gov, nil))
 }
 
-// TestLockReviewBypassHeaderValues: the bypass header is S3's boolean: "true" in any
-// case frees a GOVERNANCE version for a caller allowed the bypass; other values are
-// not the bypass, and never free a COMPLIANCE version.
+// TestLockReviewBypassHeaderValues: the bypass header is read as S3 reads a boolean
+// header: "true" or "false" in any case (and white space around it, which HTTP
+// drops); any other value ("1", "yes", "", a repeated header) is 400
+// InvalidArgument naming the header, so it never frees anything; and "true" never
+// frees a COMPLIANCE version.
 func TestLockReviewBypassHeaderValues(t *testing.T) {
 	e := newReviewEnv(t, "review-bypass")
 	until := e.now().Add(time.Hour).Truncate(time.Second)
 	comp := must(e.putLocked(e.s3, "compliance", types.ObjectLockModeCompliance, &until, ""))
-	for _, v := range []string{"true", "True", "TRUE", "1", " true ", "yes", "false", ""} {
-		code, out := e.signed("DELETE", "/review-bypass/compliance?versionId="+*comp, map[string]string{"x-amz-bypass-governance-retention": v}, "")
-		if code < 400 {
-			t.Errorf("bypass %q deleted a COMPLIANCE version: %d %s", v, code, out)
+	for _, v := range []string{"true", "True", "TRUE", " true ", "false", "1", "0", "yes", "", "true,true"} {
+		want, code := 403, "<Code>AccessDenied</Code>"
+		if t := strings.ToLower(strings.TrimSpace(v)); t != "true" && t != "false" {
+			want, code = 400, "<ArgumentName>x-amz-bypass-governance-retention</ArgumentName>"
+		}
+		got, out := e.signed("DELETE", "/review-bypass/compliance?versionId="+*comp, map[string]string{"x-amz-bypass-governance-retention": v}, "")
+		if got != want || !strings.Contains(out, code) {
+			t.Errorf("delete with bypass %q: %d %s", v, got, out)
 		}
 		body := `<Retention xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Mode>GOVERNANCE</Mode><RetainUntilDate>` + until.Add(-time.Minute).Format(time.RFC3339) + `</RetainUntilDate></Retention>`
 		sum := md5.Sum([]byte(body))
-		code, out = e.signed("PUT", "/review-bypass/compliance?retention&versionId="+*comp, map[string]string{"x-amz-bypass-governance-retention": v, "Content-MD5": base64.StdEncoding.EncodeToString(sum[:])}, body)
-		if code < 400 {
-			t.Errorf("bypass %q changed a COMPLIANCE retention: %d %s", v, code, out)
+		got, out = e.signed("PUT", "/review-bypass/compliance?retention&versionId="+*comp, map[string]string{"x-amz-bypass-governance-retention": v, "Content-MD5": base64.StdEncoding.EncodeToString(sum[:])}, body)
+		if got != want || !strings.Contains(out, code) {
+			t.Errorf("retention with bypass %q: %d %s", v, got, out)
 		}
 	}
 	e.intact("after header values", "compliance", comp, types.ObjectLockRetentionModeCompliance, until)
-	for _, v := range []string{"True", "TRUE"} {
+	for _, v := range []string{"1", "yes", "True", "TRUE"} {
 		gov := must(e.putLocked(e.s3, "governance", types.ObjectLockModeGovernance, &until, ""))
-		if code, out := e.signed("DELETE", "/review-bypass/governance?versionId="+*gov, map[string]string{"x-amz-bypass-governance-retention": v}, ""); code != 204 {
-			t.Errorf("bypass %q: %d %s", v, code, out)
+		want := 204
+		if v == "1" || v == "yes" {
+			want = 400
+		}
+		if code, out := e.signed("DELETE", "/review-bypass/governance?versionId="+*gov, map[string]string{"x-amz-bypass-governance-retention": v}, ""); code != want {
+			t.Errorf("bypass %q on GOVERNANCE: %d %s", v, code, out)
 		}
 	}
 }
@@ -354,6 +364,32 @@ func TestLockReviewConditionKeys(t *testing.T) {
 	mv := must(e.putLocked(e.admin, "mode-k", types.ObjectLockModeGovernance, &long, ""))
 	err = e.setRetention(e.admin, "mode-k", mv, types.ObjectLockRetentionModeCompliance, &long, aws.Bool(true))
 	wantErr(t, err, "AccessDenied", 403, "")
+
+	// A removal asks for no retention: the keys are absent, so NumericLessThan does
+	// not match and the bypass removes it; NumericLessThanIfExists matches an absent
+	// key and refuses it (IAM User Guide, "...IfExists condition operators").
+	remove := func(key string, vid *string) error {
+		_, err := e.admin.PutObjectRetention(ctx, &s3.PutObjectRetentionInput{Bucket: e.b, Key: aws.String(key), VersionId: vid, Retention: &types.ObjectLockRetention{}, BypassGovernanceRetention: aws.Bool(true)})
+		return err
+	}
+	must(0, remove("k", v))
+	_, err = e.retention("k", v)
+	wantErr(t, err, "NoSuchObjectLockConfiguration", 404, "")
+	must(e.s3.PutBucketPolicy(ctx, &s3.PutBucketPolicyInput{Bucket: e.b, Policy: aws.String(`{"Version":"2012-10-17","Statement":[` +
+		`{"Effect":"Deny","Principal":"*","Action":"s3:PutObjectRetention","Resource":"arn:aws:s3:::review-conditions/*","Condition":{"NumericLessThanIfExists":{"s3:object-lock-remaining-retention-days":"30"}}}]}`)}))
+	mv = must(e.putLocked(e.admin, "k", types.ObjectLockModeGovernance, &long, ""))
+	wantErr(t, remove("k", mv), "AccessDenied", 403, "")
+	wantDeadline(t, "IfExists", must(e.retention("k", mv)), types.ObjectLockRetentionModeGovernance, long)
+
+	// A bucket policy's Deny of the bypass binds the root user too.
+	must(e.s3.PutBucketPolicy(ctx, &s3.PutBucketPolicyInput{Bucket: e.b, Policy: aws.String(`{"Version":"2012-10-17","Statement":[` +
+		`{"Effect":"Deny","Principal":"*","Action":["s3:BypassGovernanceRetention","s3:PutObjectLegalHold"],"Resource":"arn:aws:s3:::review-conditions/*"}]}`)}))
+	for _, c := range e.callers() {
+		wantErr(t, e.deleteVersion(c, "k", mv, aws.Bool(true)), "AccessDenied", 403, "")
+		_, err = c.PutObjectLegalHold(ctx, &s3.PutObjectLegalHoldInput{Bucket: e.b, Key: aws.String("k"), VersionId: mv, LegalHold: &types.ObjectLockLegalHold{Status: types.ObjectLockLegalHoldStatusOff}})
+		wantErr(t, err, "AccessDenied", 403, "")
+	}
+	e.intact("bypass denied", "k", mv, types.ObjectLockRetentionModeGovernance, long)
 }
 
 // TestLockReviewServiceWrites: what an AWS service writes into a lock-enabled bucket
