@@ -412,3 +412,35 @@ func TestLockReviewServiceWrites(t *testing.T) {
 	}
 	e.intact("service write after deletes", key, h.VersionId, types.ObjectLockRetentionModeCompliance, at.AddDate(0, 0, 1))
 }
+
+// TestLockReviewAccessLogs: S3 delivers no server access logs into a bucket with
+// Object Lock ("Object Lock considerations"; "Troubleshoot server access logging":
+// "Object Lock blocks server access log delivery"), while the same records reach a
+// bucket without it in the same delivery.
+func TestLockReviewAccessLogs(t *testing.T) {
+	e := newReviewEnv(t, "review-log-locked")
+	e.bucket("review-log-open")
+	e.bucket("review-log-source-a")
+	e.bucket("review-log-source-b")
+	for _, target := range []string{"review-log-locked", "review-log-open"} {
+		must(0, e.policy(target, `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"logging.s3.amazonaws.com"},"Action":"s3:PutObject","Resource":"arn:aws:s3:::`+target+`/*"}]}`))
+	}
+	for source, target := range map[string]string{"review-log-source-a": "review-log-locked", "review-log-source-b": "review-log-open"} {
+		must(e.s3.PutBucketLogging(ctx, &s3.PutBucketLoggingInput{Bucket: aws.String(source), BucketLoggingStatus: &types.BucketLoggingStatus{
+			LoggingEnabled: &types.LoggingEnabled{TargetBucket: aws.String(target), TargetPrefix: aws.String("logs/")}}}))
+		e.put(source, "k", "x")
+	}
+	time.Sleep(1500 * time.Millisecond) // records are queued within a second
+	e.p.Clock.Advance(10 * time.Minute)
+	count := func(b string) int {
+		return len(must(e.s3.ListObjectVersions(ctx, &s3.ListObjectVersionsInput{Bucket: aws.String(b), Prefix: aws.String("logs/")})).Versions)
+	}
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline) && count("review-log-open") == 0; time.Sleep(100 * time.Millisecond) {
+	}
+	if count("review-log-open") == 0 {
+		t.Fatal("no access log delivered to the bucket without Object Lock")
+	}
+	if n := count("review-log-locked"); n != 0 {
+		t.Errorf("%d access logs delivered into a bucket with Object Lock", n)
+	}
+}

@@ -46,6 +46,9 @@ type ServicePut struct {
 // ErrNotAttached is returned by PutObjectAsService before Attach.
 var ErrNotAttached = errors.New("s3: service not attached to a server")
 
+// errLogTargetLocked refuses a server access log to a bucket with Object Lock.
+var errLogTargetLocked = errors.New("s3: access log target bucket has Object Lock")
+
 // PutObjectAsService writes an object into bucket as an AWS service principal, outside
 // any client call: the body is streamed to disk first, then one transaction checks
 // s3:PutObject against the bucket policy (and ACL) for the principal with
@@ -93,6 +96,14 @@ func (s *Service) putAsService(ctx context.Context, bucket, key string, body io.
 			b, err := loadBucket(tx, bucket)
 			if err != nil {
 				return err
+			}
+			if o.forceSSES3 && b.ObjectLock {
+				// Server access logs are not delivered into a bucket with Object Lock
+				// (User Guide, "Object Lock considerations": such a bucket "can't be
+				// used as destination buckets for server access logs";
+				// "Troubleshoot server access logging": "Object Lock blocks server
+				// access log delivery"). forceSSES3 marks an access log.
+				return errLogTargetLocked
 			}
 			c.Account = b.Owner
 			c.Now = s.d.Clock.Now()
