@@ -390,6 +390,22 @@ func TestLockReviewConditionKeys(t *testing.T) {
 		wantErr(t, err, "AccessDenied", 403, "")
 	}
 	e.intact("bypass denied", "k", mv, types.ObjectLockRetentionModeGovernance, long)
+
+	// s3:object-lock-legal-hold is the status asked: a policy may forbid releases
+	// while allowing holds.
+	must(e.s3.PutBucketPolicy(ctx, &s3.PutBucketPolicyInput{Bucket: e.b, Policy: aws.String(`{"Version":"2012-10-17","Statement":[` +
+		`{"Effect":"Deny","Principal":"*","Action":"s3:PutObjectLegalHold","Resource":"arn:aws:s3:::review-conditions/*","Condition":{"StringEquals":{"s3:object-lock-legal-hold":"OFF"}}}]}`)}))
+	hold := func(c *s3.Client, st types.ObjectLockLegalHoldStatus) error {
+		_, err := c.PutObjectLegalHold(ctx, &s3.PutObjectLegalHoldInput{Bucket: e.b, Key: aws.String("k"), VersionId: mv, LegalHold: &types.ObjectLockLegalHold{Status: st}})
+		return err
+	}
+	for _, c := range e.callers() {
+		must(0, hold(c, types.ObjectLockLegalHoldStatusOn))
+		wantErr(t, hold(c, types.ObjectLockLegalHoldStatusOff), "AccessDenied", 403, "")
+	}
+	if st := must(e.hold("k", mv)); st != types.ObjectLockLegalHoldStatusOn {
+		t.Errorf("hold %q", st)
+	}
 }
 
 // TestLockReviewServiceWrites: what an AWS service writes into a lock-enabled bucket
