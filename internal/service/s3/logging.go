@@ -274,7 +274,7 @@ func (l *accessLogger) deliverOne(target, source string, entries []logEntry, now
 	first := entries[0]
 	key := logKey(cfg, first.Account, first.Region, source, time.UnixMilli(first.Time).UTC(), now)
 	return l.s.putAsService(context.Background(), target, key, &buf, ServicePut{Principal: logDeliveryPrincipal,
-		SourceAccount: first.Account, SourceArn: "arn:aws:s3:::" + source, ContentType: "text/plain", forceSSES3: true})
+		SourceAccount: first.Account, SourceArn: "arn:aws:s3:::" + source, ContentType: "text/plain", accessLog: true})
 }
 
 // logKey names a log object (User Guide, "Log object key format").

@@ -40,7 +40,9 @@ type ServicePut struct {
 	ContentEncoding string
 	Metadata        map[string]string
 
-	forceSSES3 bool // access logs: S3 writes them with SSE-S3 whatever the default
+	// accessLog marks a server access log: S3 writes it with SSE-S3 whatever the
+	// bucket's default, and never into a bucket with Object Lock.
+	accessLog bool
 }
 
 // ErrNotAttached is returned by PutObjectAsService before Attach.
@@ -97,12 +99,12 @@ func (s *Service) putAsService(ctx context.Context, bucket, key string, body io.
 			if err != nil {
 				return err
 			}
-			if o.forceSSES3 && b.ObjectLock {
+			if o.accessLog && b.ObjectLock {
 				// Server access logs are not delivered into a bucket with Object Lock
 				// (User Guide, "Object Lock considerations": such a bucket "can't be
 				// used as destination buckets for server access logs";
 				// "Troubleshoot server access logging": "Object Lock blocks server
-				// access log delivery"). forceSSES3 marks an access log.
+				// access log delivery").
 				return errLogTargetLocked
 			}
 			c.Account = b.Owner
@@ -144,7 +146,7 @@ func (s *Service) putAsService(ctx context.Context, bucket, key string, body io.
 					b, _ := json.Marshal(o.EncryptionContext)
 					sse.Context = ptr(base64.StdEncoding.EncodeToString(b))
 				}
-			} else if o.forceSSES3 {
+			} else if o.accessLog {
 				sse.Mode = ptr(sseS3)
 			}
 			objKey, enc, err := s.newObjectKey(c, b, key, sse)
