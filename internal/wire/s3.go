@@ -19,6 +19,8 @@ func isS3(svc *model.Service) bool { return svc != nil && svc.Name == "s3" }
 //	                                my.dotted.bucket.s3.amazonaws.com
 //	<bucket>.s3-<region>.<anything> bucket.s3-us-west-2.amazonaws.com (legacy dash form)
 //	<bucket>.localhost              bucket.localhost:4566
+//	<ap>-<account>.s3-accesspoint.<region>.<anything>
+//	                                an access point, returned as its ARN
 //
 // Anything else (an IP address, "localhost", "s3.localhost", "s3.amazonaws.com", a
 // bare host name) is path-style: ok is false and the bucket is in the path. The first
@@ -34,6 +36,9 @@ func S3BucketFromHost(host string) (bucket string, ok bool) {
 		return "", false
 	}
 	labels := strings.Split(host, ".")
+	if ap, ok := s3AccessPointFromHost(labels); ok {
+		return ap, true
+	}
 	for i, l := range labels {
 		if l == "s3" || strings.HasPrefix(l, "s3-") {
 			if i == 0 {
@@ -46,6 +51,30 @@ func S3BucketFromHost(host string) (bucket string, ok bool) {
 		return s3Bucket(labels[:len(labels)-1])
 	}
 	return "", false
+}
+
+// s3AccessPointFromHost reads the host the SDKs send an access point's requests to,
+// NAME-ACCOUNT.s3-accesspoint[.dualstack].REGION.amazonaws.com (User Guide, "Using
+// access points"), as the access point's ARN: NAME-ACCOUNT is also a valid bucket name,
+// which must not be taken for the bucket of that name, and no bucket name contains
+// ':' or '/', so the S3 service tells the two apart by the name alone.
+func s3AccessPointFromHost(labels []string) (string, bool) {
+	if len(labels) < 3 || labels[1] != "s3-accesspoint" {
+		return "", false
+	}
+	region := labels[2]
+	if region == "dualstack" && len(labels) > 3 {
+		region = labels[3]
+	}
+	i := strings.LastIndexByte(labels[0], '-')
+	if i <= 0 || region == "" {
+		return "", false
+	}
+	name, account := labels[0][:i], labels[0][i+1:]
+	if len(account) != 12 || strings.Trim(account, "0123456789") != "" {
+		return "", false
+	}
+	return "arn:aws:s3:" + region + ":" + account + ":accesspoint/" + name, true
 }
 
 func s3Bucket(labels []string) (string, bool) {

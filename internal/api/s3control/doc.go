@@ -3,4 +3,4 @@
 // account's public access block). Handlers live in internal/service/s3.
 package s3control
 
-//go:generate go run ../../model/gen -service s3control -ops GetPublicAccessBlock,PutPublicAccessBlock,DeletePublicAccessBlock,TagResource,UntagResource,ListTagsForResource
+//go:generate go run ../../model/gen -service s3control -ops GetPublicAccessBlock,PutPublicAccessBlock,DeletePublicAccessBlock,TagResource,UntagResource,ListTagsForResource,CreateAccessPoint,GetAccessPoint,ListAccessPoints,DeleteAccessPoint,PutAccessPointPolicy,GetAccessPointPolicy,DeleteAccessPointPolicy,GetAccessPointPolicyStatus

@@ -34,107 +34,396 @@ var Service = &model.Service{
 	SignatureVersion: "s3v4",
 }
 
-var shapes [21]model.Shape
+var shapes [59]model.Shape
 
 func init() {
 	s := &shapes
-	s[0] = model.Shape{Name: "AccountId", Type: model.String, Max: model.Float64(64), Pattern: "^\\d{12}$"}
-	s[1] = model.Shape{Name: "DeletePublicAccessBlockRequest", Type: model.Structure, Required: []string{"AccountId"}}
-	s[1].Members = []*model.Member{
-		{Name: "AccountId", Shape: &s[0], Required: true, Location: model.Header, LocationName: "x-amz-account-id", HostLabel: true},
+	s[0] = model.Shape{Name: "AccessPoint", Type: model.Structure, Required: []string{"Name", "NetworkOrigin", "Bucket"}}
+	s[0].Members = []*model.Member{
+		{Name: "Name", Shape: &s[3], Required: true},
+		{Name: "NetworkOrigin", Shape: &s[30], Required: true},
+		{Name: "VpcConfiguration", Shape: &s[57]},
+		{Name: "Bucket", Shape: &s[1], Required: true},
+		{Name: "AccessPointArn", Shape: &s[42]},
+		{Name: "Alias", Shape: &s[5]},
+		{Name: "BucketAccountId", Shape: &s[4]},
+		{Name: "DataSourceId", Shape: &s[10]},
+		{Name: "DataSourceType", Shape: &s[11]},
 	}
-	s[1].ByName = model.IndexMembers(s[1].Members)
-	s[2] = model.Shape{Name: "GetPublicAccessBlockOutput", Type: model.Structure, Payload: "PublicAccessBlockConfiguration"}
-	s[2].Members = []*model.Member{
-		{Name: "PublicAccessBlockConfiguration", Shape: &s[8]},
+	s[0].ByName = model.IndexMembers(s[0].Members)
+	s[1] = model.Shape{Name: "AccessPointBucketName", Type: model.String, Max: model.Float64(255)}
+	s[2] = model.Shape{Name: "AccessPointList", Type: model.List}
+	s[2].Member = &model.Member{Shape: &s[0], LocationName: "AccessPoint"}
+	s[3] = model.Shape{Name: "AccessPointName", Type: model.String, Min: model.Float64(3), Max: model.Float64(255)}
+	s[4] = model.Shape{Name: "AccountId", Type: model.String, Max: model.Float64(64), Pattern: "^\\d{12}$"}
+	s[5] = model.Shape{Name: "Alias", Type: model.String, Max: model.Float64(63), Pattern: "^[0-9a-z\\\\-]{63}"}
+	s[6] = model.Shape{Name: "BucketName", Type: model.String, Min: model.Float64(3), Max: model.Float64(255)}
+	s[7] = model.Shape{Name: "CreateAccessPointRequest", Type: model.Structure, Required: []string{"AccountId", "Name", "Bucket"}}
+	s[7].Members = []*model.Member{
+		{Name: "AccountId", Shape: &s[4], Required: true, Location: model.Header, LocationName: "x-amz-account-id", HostLabel: true},
+		{Name: "Name", Shape: &s[3], Required: true, Location: model.URI, LocationName: "name"},
+		{Name: "Bucket", Shape: &s[6], Required: true},
+		{Name: "VpcConfiguration", Shape: &s[57]},
+		{Name: "PublicAccessBlockConfiguration", Shape: &s[39]},
+		{Name: "BucketAccountId", Shape: &s[4]},
+		{Name: "Scope", Shape: &s[44]},
+		{Name: "Tags", Shape: &s[51]},
 	}
-	s[2].ByName = model.IndexMembers(s[2].Members)
-	s[3] = model.Shape{Name: "GetPublicAccessBlockRequest", Type: model.Structure, Required: []string{"AccountId"}}
-	s[3].Members = []*model.Member{
-		{Name: "AccountId", Shape: &s[0], Required: true, Location: model.Header, LocationName: "x-amz-account-id", HostLabel: true},
-	}
-	s[3].ByName = model.IndexMembers(s[3].Members)
-	s[4] = model.Shape{Name: "ListTagsForResourceRequest", Type: model.Structure, Required: []string{"AccountId", "ResourceArn"}}
-	s[4].Members = []*model.Member{
-		{Name: "AccountId", Shape: &s[0], Required: true, Location: model.Header, LocationName: "x-amz-account-id", HostLabel: true},
-		{Name: "ResourceArn", Shape: &s[10], Required: true, Location: model.URI, LocationName: "resourceArn"},
-	}
-	s[4].ByName = model.IndexMembers(s[4].Members)
-	s[5] = model.Shape{Name: "ListTagsForResourceResult", Type: model.Structure}
-	s[5].Members = []*model.Member{
-		{Name: "Tags", Shape: &s[15]},
-	}
-	s[5].ByName = model.IndexMembers(s[5].Members)
-	s[6] = model.Shape{Name: "NoSuchPublicAccessBlockConfiguration", Type: model.Structure, Exception: true, HTTPStatusCode: 404}
-	s[6].Members = []*model.Member{
-		{Name: "Message", Shape: &s[7]},
-	}
-	s[6].ByName = model.IndexMembers(s[6].Members)
-	s[7] = model.Shape{Name: "NoSuchPublicAccessBlockConfigurationMessage", Type: model.String}
-	s[8] = model.Shape{Name: "PublicAccessBlockConfiguration", Type: model.Structure}
+	s[7].ByName = model.IndexMembers(s[7].Members)
+	s[8] = model.Shape{Name: "CreateAccessPointResult", Type: model.Structure}
 	s[8].Members = []*model.Member{
-		{Name: "BlockPublicAcls", Shape: &s[11], LocationName: "BlockPublicAcls"},
-		{Name: "IgnorePublicAcls", Shape: &s[11], LocationName: "IgnorePublicAcls"},
-		{Name: "BlockPublicPolicy", Shape: &s[11], LocationName: "BlockPublicPolicy"},
-		{Name: "RestrictPublicBuckets", Shape: &s[11], LocationName: "RestrictPublicBuckets"},
+		{Name: "AccessPointArn", Shape: &s[42]},
+		{Name: "Alias", Shape: &s[5]},
 	}
 	s[8].ByName = model.IndexMembers(s[8].Members)
-	s[9] = model.Shape{Name: "PutPublicAccessBlockRequest", Type: model.Structure, Required: []string{"PublicAccessBlockConfiguration", "AccountId"}, Payload: "PublicAccessBlockConfiguration"}
-	s[9].Members = []*model.Member{
-		{Name: "PublicAccessBlockConfiguration", Shape: &s[8], Required: true, LocationName: "PublicAccessBlockConfiguration", XMLNamespace: "http://awss3control.amazonaws.com/doc/2018-08-20/", XMLPrefix: ""},
-		{Name: "AccountId", Shape: &s[0], Required: true, Location: model.Header, LocationName: "x-amz-account-id", HostLabel: true},
-	}
-	s[9].ByName = model.IndexMembers(s[9].Members)
-	s[10] = model.Shape{Name: "S3ResourceArn", Type: model.String, Max: model.Float64(1011), Pattern: "arn:[^:]+:s3(express)?:[^:].*"}
-	s[11] = model.Shape{Name: "Setting", Type: model.Boolean}
-	s[12] = model.Shape{Name: "Tag", Type: model.Structure, Required: []string{"Key", "Value"}}
+	s[9] = model.Shape{Name: "CreationDate", Type: model.Timestamp}
+	s[10] = model.Shape{Name: "DataSourceId", Type: model.String, Max: model.Float64(191)}
+	s[11] = model.Shape{Name: "DataSourceType", Type: model.String}
+	s[12] = model.Shape{Name: "DeleteAccessPointPolicyRequest", Type: model.Structure, Required: []string{"AccountId", "Name"}}
 	s[12].Members = []*model.Member{
-		{Name: "Key", Shape: &s[14], Required: true},
-		{Name: "Value", Shape: &s[18], Required: true},
+		{Name: "AccountId", Shape: &s[4], Required: true, Location: model.Header, LocationName: "x-amz-account-id", HostLabel: true},
+		{Name: "Name", Shape: &s[3], Required: true, Location: model.URI, LocationName: "name"},
 	}
 	s[12].ByName = model.IndexMembers(s[12].Members)
-	s[13] = model.Shape{Name: "TagKeyList", Type: model.List, Min: model.Float64(0), Max: model.Float64(50)}
-	s[13].Member = &model.Member{Shape: &s[14]}
-	s[14] = model.Shape{Name: "TagKeyString", Type: model.String, Min: model.Float64(1), Max: model.Float64(128), Pattern: "^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"}
-	s[15] = model.Shape{Name: "TagList", Type: model.List, Min: model.Float64(0), Max: model.Float64(50)}
-	s[15].Member = &model.Member{Shape: &s[12], LocationName: "Tag"}
-	s[16] = model.Shape{Name: "TagResourceRequest", Type: model.Structure, Required: []string{"AccountId", "ResourceArn", "Tags"}}
+	s[13] = model.Shape{Name: "DeleteAccessPointRequest", Type: model.Structure, Required: []string{"AccountId", "Name"}}
+	s[13].Members = []*model.Member{
+		{Name: "AccountId", Shape: &s[4], Required: true, Location: model.Header, LocationName: "x-amz-account-id", HostLabel: true},
+		{Name: "Name", Shape: &s[3], Required: true, Location: model.URI, LocationName: "name"},
+	}
+	s[13].ByName = model.IndexMembers(s[13].Members)
+	s[14] = model.Shape{Name: "DeletePublicAccessBlockRequest", Type: model.Structure, Required: []string{"AccountId"}}
+	s[14].Members = []*model.Member{
+		{Name: "AccountId", Shape: &s[4], Required: true, Location: model.Header, LocationName: "x-amz-account-id", HostLabel: true},
+	}
+	s[14].ByName = model.IndexMembers(s[14].Members)
+	s[15] = model.Shape{Name: "Endpoints", Type: model.Map}
+	s[15].Key = &model.Member{Shape: &s[34]}
+	s[15].Value = &model.Member{Shape: &s[33]}
+	s[16] = model.Shape{Name: "GetAccessPointPolicyRequest", Type: model.Structure, Required: []string{"AccountId", "Name"}}
 	s[16].Members = []*model.Member{
-		{Name: "AccountId", Shape: &s[0], Required: true, Location: model.Header, LocationName: "x-amz-account-id", HostLabel: true},
-		{Name: "ResourceArn", Shape: &s[10], Required: true, Location: model.URI, LocationName: "resourceArn"},
-		{Name: "Tags", Shape: &s[15], Required: true},
+		{Name: "AccountId", Shape: &s[4], Required: true, Location: model.Header, LocationName: "x-amz-account-id", HostLabel: true},
+		{Name: "Name", Shape: &s[3], Required: true, Location: model.URI, LocationName: "name"},
 	}
 	s[16].ByName = model.IndexMembers(s[16].Members)
-	s[17] = model.Shape{Name: "TagResourceResult", Type: model.Structure}
-	s[17].ByName = map[string]*model.Member{}
-	s[18] = model.Shape{Name: "TagValueString", Type: model.String, Min: model.Float64(0), Max: model.Float64(256), Pattern: "^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"}
-	s[19] = model.Shape{Name: "UntagResourceRequest", Type: model.Structure, Required: []string{"AccountId", "ResourceArn", "TagKeys"}}
+	s[17] = model.Shape{Name: "GetAccessPointPolicyResult", Type: model.Structure}
+	s[17].Members = []*model.Member{
+		{Name: "Policy", Shape: &s[35]},
+	}
+	s[17].ByName = model.IndexMembers(s[17].Members)
+	s[18] = model.Shape{Name: "GetAccessPointPolicyStatusRequest", Type: model.Structure, Required: []string{"AccountId", "Name"}}
+	s[18].Members = []*model.Member{
+		{Name: "AccountId", Shape: &s[4], Required: true, Location: model.Header, LocationName: "x-amz-account-id", HostLabel: true},
+		{Name: "Name", Shape: &s[3], Required: true, Location: model.URI, LocationName: "name"},
+	}
+	s[18].ByName = model.IndexMembers(s[18].Members)
+	s[19] = model.Shape{Name: "GetAccessPointPolicyStatusResult", Type: model.Structure}
 	s[19].Members = []*model.Member{
-		{Name: "AccountId", Shape: &s[0], Required: true, Location: model.Header, LocationName: "x-amz-account-id", HostLabel: true},
-		{Name: "ResourceArn", Shape: &s[10], Required: true, Location: model.URI, LocationName: "resourceArn"},
-		{Name: "TagKeys", Shape: &s[13], Required: true, Location: model.QueryString, LocationName: "tagKeys"},
+		{Name: "PolicyStatus", Shape: &s[36]},
 	}
 	s[19].ByName = model.IndexMembers(s[19].Members)
-	s[20] = model.Shape{Name: "UntagResourceResult", Type: model.Structure}
-	s[20].ByName = map[string]*model.Member{}
-	Service.Shapes = make(map[string]*model.Shape, 21)
+	s[20] = model.Shape{Name: "GetAccessPointRequest", Type: model.Structure, Required: []string{"AccountId", "Name"}}
+	s[20].Members = []*model.Member{
+		{Name: "AccountId", Shape: &s[4], Required: true, Location: model.Header, LocationName: "x-amz-account-id", HostLabel: true},
+		{Name: "Name", Shape: &s[3], Required: true, Location: model.URI, LocationName: "name"},
+	}
+	s[20].ByName = model.IndexMembers(s[20].Members)
+	s[21] = model.Shape{Name: "GetAccessPointResult", Type: model.Structure}
+	s[21].Members = []*model.Member{
+		{Name: "Name", Shape: &s[3]},
+		{Name: "Bucket", Shape: &s[1]},
+		{Name: "NetworkOrigin", Shape: &s[30]},
+		{Name: "VpcConfiguration", Shape: &s[57]},
+		{Name: "PublicAccessBlockConfiguration", Shape: &s[39]},
+		{Name: "CreationDate", Shape: &s[9]},
+		{Name: "Alias", Shape: &s[5]},
+		{Name: "AccessPointArn", Shape: &s[42]},
+		{Name: "Endpoints", Shape: &s[15]},
+		{Name: "BucketAccountId", Shape: &s[4]},
+		{Name: "DataSourceId", Shape: &s[10]},
+		{Name: "DataSourceType", Shape: &s[11]},
+	}
+	s[21].ByName = model.IndexMembers(s[21].Members)
+	s[22] = model.Shape{Name: "GetPublicAccessBlockOutput", Type: model.Structure, Payload: "PublicAccessBlockConfiguration"}
+	s[22].Members = []*model.Member{
+		{Name: "PublicAccessBlockConfiguration", Shape: &s[39]},
+	}
+	s[22].ByName = model.IndexMembers(s[22].Members)
+	s[23] = model.Shape{Name: "GetPublicAccessBlockRequest", Type: model.Structure, Required: []string{"AccountId"}}
+	s[23].Members = []*model.Member{
+		{Name: "AccountId", Shape: &s[4], Required: true, Location: model.Header, LocationName: "x-amz-account-id", HostLabel: true},
+	}
+	s[23].ByName = model.IndexMembers(s[23].Members)
+	s[24] = model.Shape{Name: "IsPublic", Type: model.Boolean}
+	s[25] = model.Shape{Name: "ListAccessPointsRequest", Type: model.Structure, Required: []string{"AccountId"}}
+	s[25].Members = []*model.Member{
+		{Name: "AccountId", Shape: &s[4], Required: true, Location: model.Header, LocationName: "x-amz-account-id", HostLabel: true},
+		{Name: "Bucket", Shape: &s[6], Location: model.QueryString, LocationName: "bucket"},
+		{Name: "NextToken", Shape: &s[33], Location: model.QueryString, LocationName: "nextToken"},
+		{Name: "MaxResults", Shape: &s[29], Location: model.QueryString, LocationName: "maxResults"},
+		{Name: "DataSourceId", Shape: &s[10], Location: model.QueryString, LocationName: "dataSourceId"},
+		{Name: "DataSourceType", Shape: &s[11], Location: model.QueryString, LocationName: "dataSourceType"},
+	}
+	s[25].ByName = model.IndexMembers(s[25].Members)
+	s[26] = model.Shape{Name: "ListAccessPointsResult", Type: model.Structure}
+	s[26].Members = []*model.Member{
+		{Name: "AccessPointList", Shape: &s[2]},
+		{Name: "NextToken", Shape: &s[33]},
+	}
+	s[26].ByName = model.IndexMembers(s[26].Members)
+	s[27] = model.Shape{Name: "ListTagsForResourceRequest", Type: model.Structure, Required: []string{"AccountId", "ResourceArn"}}
+	s[27].Members = []*model.Member{
+		{Name: "AccountId", Shape: &s[4], Required: true, Location: model.Header, LocationName: "x-amz-account-id", HostLabel: true},
+		{Name: "ResourceArn", Shape: &s[43], Required: true, Location: model.URI, LocationName: "resourceArn"},
+	}
+	s[27].ByName = model.IndexMembers(s[27].Members)
+	s[28] = model.Shape{Name: "ListTagsForResourceResult", Type: model.Structure}
+	s[28].Members = []*model.Member{
+		{Name: "Tags", Shape: &s[51]},
+	}
+	s[28].ByName = model.IndexMembers(s[28].Members)
+	s[29] = model.Shape{Name: "MaxResults", Type: model.Integer, Min: model.Float64(0), Max: model.Float64(1000)}
+	s[30] = model.Shape{Name: "NetworkOrigin", Type: model.String, Enum: []string{"Internet", "VPC"}}
+	s[31] = model.Shape{Name: "NoSuchPublicAccessBlockConfiguration", Type: model.Structure, Exception: true, HTTPStatusCode: 404}
+	s[31].Members = []*model.Member{
+		{Name: "Message", Shape: &s[32]},
+	}
+	s[31].ByName = model.IndexMembers(s[31].Members)
+	s[32] = model.Shape{Name: "NoSuchPublicAccessBlockConfigurationMessage", Type: model.String}
+	s[33] = model.Shape{Name: "NonEmptyMaxLength1024String", Type: model.String, Min: model.Float64(1), Max: model.Float64(1024)}
+	s[34] = model.Shape{Name: "NonEmptyMaxLength64String", Type: model.String, Min: model.Float64(1), Max: model.Float64(64)}
+	s[35] = model.Shape{Name: "Policy", Type: model.String}
+	s[36] = model.Shape{Name: "PolicyStatus", Type: model.Structure}
+	s[36].Members = []*model.Member{
+		{Name: "IsPublic", Shape: &s[24], LocationName: "IsPublic"},
+	}
+	s[36].ByName = model.IndexMembers(s[36].Members)
+	s[37] = model.Shape{Name: "Prefix", Type: model.String}
+	s[38] = model.Shape{Name: "PrefixesList", Type: model.List}
+	s[38].Member = &model.Member{Shape: &s[37], LocationName: "Prefix"}
+	s[39] = model.Shape{Name: "PublicAccessBlockConfiguration", Type: model.Structure}
+	s[39].Members = []*model.Member{
+		{Name: "BlockPublicAcls", Shape: &s[47], LocationName: "BlockPublicAcls"},
+		{Name: "IgnorePublicAcls", Shape: &s[47], LocationName: "IgnorePublicAcls"},
+		{Name: "BlockPublicPolicy", Shape: &s[47], LocationName: "BlockPublicPolicy"},
+		{Name: "RestrictPublicBuckets", Shape: &s[47], LocationName: "RestrictPublicBuckets"},
+	}
+	s[39].ByName = model.IndexMembers(s[39].Members)
+	s[40] = model.Shape{Name: "PutAccessPointPolicyRequest", Type: model.Structure, Required: []string{"AccountId", "Name", "Policy"}}
+	s[40].Members = []*model.Member{
+		{Name: "AccountId", Shape: &s[4], Required: true, Location: model.Header, LocationName: "x-amz-account-id", HostLabel: true},
+		{Name: "Name", Shape: &s[3], Required: true, Location: model.URI, LocationName: "name"},
+		{Name: "Policy", Shape: &s[35], Required: true},
+	}
+	s[40].ByName = model.IndexMembers(s[40].Members)
+	s[41] = model.Shape{Name: "PutPublicAccessBlockRequest", Type: model.Structure, Required: []string{"PublicAccessBlockConfiguration", "AccountId"}, Payload: "PublicAccessBlockConfiguration"}
+	s[41].Members = []*model.Member{
+		{Name: "PublicAccessBlockConfiguration", Shape: &s[39], Required: true, LocationName: "PublicAccessBlockConfiguration", XMLNamespace: "http://awss3control.amazonaws.com/doc/2018-08-20/", XMLPrefix: ""},
+		{Name: "AccountId", Shape: &s[4], Required: true, Location: model.Header, LocationName: "x-amz-account-id", HostLabel: true},
+	}
+	s[41].ByName = model.IndexMembers(s[41].Members)
+	s[42] = model.Shape{Name: "S3AccessPointArn", Type: model.String, Min: model.Float64(4), Max: model.Float64(128)}
+	s[43] = model.Shape{Name: "S3ResourceArn", Type: model.String, Max: model.Float64(1011), Pattern: "arn:[^:]+:s3(express)?:[^:].*"}
+	s[44] = model.Shape{Name: "Scope", Type: model.Structure}
+	s[44].Members = []*model.Member{
+		{Name: "Prefixes", Shape: &s[38], LocationName: "Prefixes"},
+		{Name: "Permissions", Shape: &s[46], LocationName: "Permissions"},
+	}
+	s[44].ByName = model.IndexMembers(s[44].Members)
+	s[45] = model.Shape{Name: "ScopePermission", Type: model.String, Enum: []string{"GetObject", "GetObjectAttributes", "ListMultipartUploadParts", "ListBucket", "ListBucketMultipartUploads", "PutObject", "DeleteObject", "AbortMultipartUpload"}}
+	s[46] = model.Shape{Name: "ScopePermissionList", Type: model.List}
+	s[46].Member = &model.Member{Shape: &s[45], LocationName: "Permission"}
+	s[47] = model.Shape{Name: "Setting", Type: model.Boolean}
+	s[48] = model.Shape{Name: "Tag", Type: model.Structure, Required: []string{"Key", "Value"}}
+	s[48].Members = []*model.Member{
+		{Name: "Key", Shape: &s[50], Required: true},
+		{Name: "Value", Shape: &s[54], Required: true},
+	}
+	s[48].ByName = model.IndexMembers(s[48].Members)
+	s[49] = model.Shape{Name: "TagKeyList", Type: model.List, Min: model.Float64(0), Max: model.Float64(50)}
+	s[49].Member = &model.Member{Shape: &s[50]}
+	s[50] = model.Shape{Name: "TagKeyString", Type: model.String, Min: model.Float64(1), Max: model.Float64(128), Pattern: "^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"}
+	s[51] = model.Shape{Name: "TagList", Type: model.List, Min: model.Float64(0), Max: model.Float64(50)}
+	s[51].Member = &model.Member{Shape: &s[48], LocationName: "Tag"}
+	s[52] = model.Shape{Name: "TagResourceRequest", Type: model.Structure, Required: []string{"AccountId", "ResourceArn", "Tags"}}
+	s[52].Members = []*model.Member{
+		{Name: "AccountId", Shape: &s[4], Required: true, Location: model.Header, LocationName: "x-amz-account-id", HostLabel: true},
+		{Name: "ResourceArn", Shape: &s[43], Required: true, Location: model.URI, LocationName: "resourceArn"},
+		{Name: "Tags", Shape: &s[51], Required: true},
+	}
+	s[52].ByName = model.IndexMembers(s[52].Members)
+	s[53] = model.Shape{Name: "TagResourceResult", Type: model.Structure}
+	s[53].ByName = map[string]*model.Member{}
+	s[54] = model.Shape{Name: "TagValueString", Type: model.String, Min: model.Float64(0), Max: model.Float64(256), Pattern: "^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"}
+	s[55] = model.Shape{Name: "UntagResourceRequest", Type: model.Structure, Required: []string{"AccountId", "ResourceArn", "TagKeys"}}
+	s[55].Members = []*model.Member{
+		{Name: "AccountId", Shape: &s[4], Required: true, Location: model.Header, LocationName: "x-amz-account-id", HostLabel: true},
+		{Name: "ResourceArn", Shape: &s[43], Required: true, Location: model.URI, LocationName: "resourceArn"},
+		{Name: "TagKeys", Shape: &s[49], Required: true, Location: model.QueryString, LocationName: "tagKeys"},
+	}
+	s[55].ByName = model.IndexMembers(s[55].Members)
+	s[56] = model.Shape{Name: "UntagResourceResult", Type: model.Structure}
+	s[56].ByName = map[string]*model.Member{}
+	s[57] = model.Shape{Name: "VpcConfiguration", Type: model.Structure, Required: []string{"VpcId"}}
+	s[57].Members = []*model.Member{
+		{Name: "VpcId", Shape: &s[58], Required: true},
+	}
+	s[57].ByName = model.IndexMembers(s[57].Members)
+	s[58] = model.Shape{Name: "VpcId", Type: model.String, Min: model.Float64(1), Max: model.Float64(1024)}
+	Service.Shapes = make(map[string]*model.Shape, 59)
 	for i := range s {
 		Service.Shapes[s[i].Name] = &s[i]
 	}
 	Service.Operations = map[string]*model.Operation{
-		"DeletePublicAccessBlock": {Name: "DeletePublicAccessBlock", Service: Service, Method: "DELETE", RequestURI: "/v20180820/configuration/publicAccessBlock", Input: &s[1], InputType: reflect.TypeFor[DeletePublicAccessBlockRequest](), OutputType: reflect.TypeFor[model.Empty]()},
-		"GetPublicAccessBlock":    {Name: "GetPublicAccessBlock", Service: Service, Method: "GET", RequestURI: "/v20180820/configuration/publicAccessBlock", Input: &s[3], InputType: reflect.TypeFor[GetPublicAccessBlockRequest](), Output: &s[2], OutputType: reflect.TypeFor[GetPublicAccessBlockOutput](), Errors: []*model.Shape{&s[6]}},
-		"ListTagsForResource":     {Name: "ListTagsForResource", Service: Service, Method: "GET", RequestURI: "/v20180820/tags/{resourceArn+}", Input: &s[4], InputType: reflect.TypeFor[ListTagsForResourceRequest](), Output: &s[5], OutputType: reflect.TypeFor[ListTagsForResourceResult]()},
-		"PutPublicAccessBlock":    {Name: "PutPublicAccessBlock", Service: Service, Method: "PUT", RequestURI: "/v20180820/configuration/publicAccessBlock", Input: &s[9], InputType: reflect.TypeFor[PutPublicAccessBlockRequest](), OutputType: reflect.TypeFor[model.Empty]()},
-		"TagResource":             {Name: "TagResource", Service: Service, Method: "POST", RequestURI: "/v20180820/tags/{resourceArn+}", ResponseCode: 204, Input: &s[16], InputLocationName: "TagResourceRequest", InputXMLNamespace: "http://awss3control.amazonaws.com/doc/2018-08-20/", InputType: reflect.TypeFor[TagResourceRequest](), Output: &s[17], OutputType: reflect.TypeFor[TagResourceResult]()},
-		"UntagResource":           {Name: "UntagResource", Service: Service, Method: "DELETE", RequestURI: "/v20180820/tags/{resourceArn+}", ResponseCode: 204, Input: &s[19], InputType: reflect.TypeFor[UntagResourceRequest](), Output: &s[20], OutputType: reflect.TypeFor[UntagResourceResult]()},
+		"CreateAccessPoint":          {Name: "CreateAccessPoint", Service: Service, Method: "PUT", RequestURI: "/v20180820/accesspoint/{name}", Input: &s[7], InputLocationName: "CreateAccessPointRequest", InputXMLNamespace: "http://awss3control.amazonaws.com/doc/2018-08-20/", InputType: reflect.TypeFor[CreateAccessPointRequest](), Output: &s[8], OutputType: reflect.TypeFor[CreateAccessPointResult]()},
+		"DeleteAccessPoint":          {Name: "DeleteAccessPoint", Service: Service, Method: "DELETE", RequestURI: "/v20180820/accesspoint/{name}", Input: &s[13], InputType: reflect.TypeFor[DeleteAccessPointRequest](), OutputType: reflect.TypeFor[model.Empty]()},
+		"DeleteAccessPointPolicy":    {Name: "DeleteAccessPointPolicy", Service: Service, Method: "DELETE", RequestURI: "/v20180820/accesspoint/{name}/policy", Input: &s[12], InputType: reflect.TypeFor[DeleteAccessPointPolicyRequest](), OutputType: reflect.TypeFor[model.Empty]()},
+		"DeletePublicAccessBlock":    {Name: "DeletePublicAccessBlock", Service: Service, Method: "DELETE", RequestURI: "/v20180820/configuration/publicAccessBlock", Input: &s[14], InputType: reflect.TypeFor[DeletePublicAccessBlockRequest](), OutputType: reflect.TypeFor[model.Empty]()},
+		"GetAccessPoint":             {Name: "GetAccessPoint", Service: Service, Method: "GET", RequestURI: "/v20180820/accesspoint/{name}", Input: &s[20], InputType: reflect.TypeFor[GetAccessPointRequest](), Output: &s[21], OutputType: reflect.TypeFor[GetAccessPointResult]()},
+		"GetAccessPointPolicy":       {Name: "GetAccessPointPolicy", Service: Service, Method: "GET", RequestURI: "/v20180820/accesspoint/{name}/policy", Input: &s[16], InputType: reflect.TypeFor[GetAccessPointPolicyRequest](), Output: &s[17], OutputType: reflect.TypeFor[GetAccessPointPolicyResult]()},
+		"GetAccessPointPolicyStatus": {Name: "GetAccessPointPolicyStatus", Service: Service, Method: "GET", RequestURI: "/v20180820/accesspoint/{name}/policyStatus", Input: &s[18], InputType: reflect.TypeFor[GetAccessPointPolicyStatusRequest](), Output: &s[19], OutputType: reflect.TypeFor[GetAccessPointPolicyStatusResult]()},
+		"GetPublicAccessBlock":       {Name: "GetPublicAccessBlock", Service: Service, Method: "GET", RequestURI: "/v20180820/configuration/publicAccessBlock", Input: &s[23], InputType: reflect.TypeFor[GetPublicAccessBlockRequest](), Output: &s[22], OutputType: reflect.TypeFor[GetPublicAccessBlockOutput](), Errors: []*model.Shape{&s[31]}},
+		"ListAccessPoints":           {Name: "ListAccessPoints", Service: Service, Method: "GET", RequestURI: "/v20180820/accesspoint", Input: &s[25], InputType: reflect.TypeFor[ListAccessPointsRequest](), Output: &s[26], OutputType: reflect.TypeFor[ListAccessPointsResult]()},
+		"ListTagsForResource":        {Name: "ListTagsForResource", Service: Service, Method: "GET", RequestURI: "/v20180820/tags/{resourceArn+}", Input: &s[27], InputType: reflect.TypeFor[ListTagsForResourceRequest](), Output: &s[28], OutputType: reflect.TypeFor[ListTagsForResourceResult]()},
+		"PutAccessPointPolicy":       {Name: "PutAccessPointPolicy", Service: Service, Method: "PUT", RequestURI: "/v20180820/accesspoint/{name}/policy", Input: &s[40], InputLocationName: "PutAccessPointPolicyRequest", InputXMLNamespace: "http://awss3control.amazonaws.com/doc/2018-08-20/", InputType: reflect.TypeFor[PutAccessPointPolicyRequest](), OutputType: reflect.TypeFor[model.Empty]()},
+		"PutPublicAccessBlock":       {Name: "PutPublicAccessBlock", Service: Service, Method: "PUT", RequestURI: "/v20180820/configuration/publicAccessBlock", Input: &s[41], InputType: reflect.TypeFor[PutPublicAccessBlockRequest](), OutputType: reflect.TypeFor[model.Empty]()},
+		"TagResource":                {Name: "TagResource", Service: Service, Method: "POST", RequestURI: "/v20180820/tags/{resourceArn+}", ResponseCode: 204, Input: &s[52], InputLocationName: "TagResourceRequest", InputXMLNamespace: "http://awss3control.amazonaws.com/doc/2018-08-20/", InputType: reflect.TypeFor[TagResourceRequest](), Output: &s[53], OutputType: reflect.TypeFor[TagResourceResult]()},
+		"UntagResource":              {Name: "UntagResource", Service: Service, Method: "DELETE", RequestURI: "/v20180820/tags/{resourceArn+}", ResponseCode: 204, Input: &s[55], InputType: reflect.TypeFor[UntagResourceRequest](), Output: &s[56], OutputType: reflect.TypeFor[UntagResourceResult]()},
 	}
+}
+
+// AccessPoint — An access point used to access a bucket.
+type AccessPoint struct {
+	// Name — The name of this access point.
+	Name string `aws:"Name"`
+	// NetworkOrigin — Indicates whether this access point allows access from the public internet.
+	NetworkOrigin string `aws:"NetworkOrigin"`
+	// VpcConfiguration — The virtual private cloud (VPC) configuration for this access point, if one exists.
+	VpcConfiguration *VpcConfiguration `aws:"VpcConfiguration"`
+	// Bucket — The name of the bucket associated with this access point.
+	Bucket string `aws:"Bucket"`
+	// AccessPointArn — The ARN for the access point.
+	AccessPointArn *string `aws:"AccessPointArn"`
+	// Alias — The name or alias of the access point.
+	Alias *string `aws:"Alias"`
+	// BucketAccountId — The Amazon Web Services account ID associated with the S3 bucket associated with this access point.
+	BucketAccountId *string `aws:"BucketAccountId"`
+	// DataSourceId — A unique identifier for the data source of the access point.
+	DataSourceId *string `aws:"DataSourceId"`
+	// DataSourceType — The type of the data source that the access point is attached to.
+	DataSourceType *string `aws:"DataSourceType"`
+}
+
+// CreateAccessPointRequest is the CreateAccessPointRequest shape.
+type CreateAccessPointRequest struct {
+	// AccountId — The Amazon Web Services account ID for the account that owns the specified access point.
+	AccountId string `aws:"AccountId"`
+	// Name — The name you want to assign to this access point.
+	Name string `aws:"Name"`
+	// Bucket — The name of the bucket that you want to associate this access point with.
+	Bucket string `aws:"Bucket"`
+	// VpcConfiguration — If you include this field, Amazon S3 restricts access to this access point to requests from the specified virtual private cloud (VPC).
+	VpcConfiguration *VpcConfiguration `aws:"VpcConfiguration"`
+	// PublicAccessBlockConfiguration — The PublicAccessBlock configuration that you want to apply to the access point.
+	PublicAccessBlockConfiguration *PublicAccessBlockConfiguration `aws:"PublicAccessBlockConfiguration"`
+	// BucketAccountId — The Amazon Web Services account ID associated with the S3 bucket associated with this access point.
+	BucketAccountId *string `aws:"BucketAccountId"`
+	// Scope — For directory buckets, you can filter access control to specific prefixes, API operations, or a combination of both.
+	Scope *Scope `aws:"Scope"`
+	// Tags — An array of tags that you can apply to an access point.
+	Tags []Tag `aws:"Tags"`
+}
+
+// CreateAccessPointResult is the CreateAccessPointResult shape.
+type CreateAccessPointResult struct {
+	// AccessPointArn — The ARN of the access point.
+	AccessPointArn *string `aws:"AccessPointArn"`
+	// Alias — The name or alias of the access point.
+	Alias *string `aws:"Alias"`
+}
+
+// DeleteAccessPointPolicyRequest is the DeleteAccessPointPolicyRequest shape.
+type DeleteAccessPointPolicyRequest struct {
+	// AccountId — The account ID for the account that owns the specified access point.
+	AccountId string `aws:"AccountId"`
+	// Name — The name of the access point whose policy you want to delete.
+	Name string `aws:"Name"`
+}
+
+// DeleteAccessPointRequest is the DeleteAccessPointRequest shape.
+type DeleteAccessPointRequest struct {
+	// AccountId — The Amazon Web Services account ID for the account that owns the specified access point.
+	AccountId string `aws:"AccountId"`
+	// Name — The name of the access point you want to delete.
+	Name string `aws:"Name"`
 }
 
 // DeletePublicAccessBlockRequest is the DeletePublicAccessBlockRequest shape.
 type DeletePublicAccessBlockRequest struct {
 	// AccountId — The account ID for the Amazon Web Services account whose PublicAccessBlock configuration you want to remove.
 	AccountId string `aws:"AccountId"`
+}
+
+// GetAccessPointPolicyRequest is the GetAccessPointPolicyRequest shape.
+type GetAccessPointPolicyRequest struct {
+	// AccountId — The account ID for the account that owns the specified access point.
+	AccountId string `aws:"AccountId"`
+	// Name — The name of the access point whose policy you want to retrieve.
+	Name string `aws:"Name"`
+}
+
+// GetAccessPointPolicyResult is the GetAccessPointPolicyResult shape.
+type GetAccessPointPolicyResult struct {
+	// Policy — The access point policy associated with the specified access point.
+	Policy *string `aws:"Policy"`
+}
+
+// GetAccessPointPolicyStatusRequest is the GetAccessPointPolicyStatusRequest shape.
+type GetAccessPointPolicyStatusRequest struct {
+	// AccountId — The account ID for the account that owns the specified access point.
+	AccountId string `aws:"AccountId"`
+	// Name — The name of the access point whose policy status you want to retrieve.
+	Name string `aws:"Name"`
+}
+
+// GetAccessPointPolicyStatusResult is the GetAccessPointPolicyStatusResult shape.
+type GetAccessPointPolicyStatusResult struct {
+	// PolicyStatus — Indicates the current policy status of the specified access point.
+	PolicyStatus *PolicyStatus `aws:"PolicyStatus"`
+}
+
+// GetAccessPointRequest is the GetAccessPointRequest shape.
+type GetAccessPointRequest struct {
+	// AccountId — The Amazon Web Services account ID for the account that owns the specified access point.
+	AccountId string `aws:"AccountId"`
+	// Name — The name of the access point whose configuration information you want to retrieve.
+	Name string `aws:"Name"`
+}
+
+// GetAccessPointResult is the GetAccessPointResult shape.
+type GetAccessPointResult struct {
+	// Name — The name of the specified access point.
+	Name *string `aws:"Name"`
+	// Bucket — The name of the bucket associated with the specified access point.
+	Bucket *string `aws:"Bucket"`
+	// NetworkOrigin — Indicates whether this access point allows access from the public internet.
+	NetworkOrigin *string `aws:"NetworkOrigin"`
+	// VpcConfiguration — Contains the virtual private cloud (VPC) configuration for the specified access point.
+	VpcConfiguration               *VpcConfiguration               `aws:"VpcConfiguration"`
+	PublicAccessBlockConfiguration *PublicAccessBlockConfiguration `aws:"PublicAccessBlockConfiguration"`
+	// CreationDate — The date and time when the specified access point was created.
+	CreationDate *time.Time `aws:"CreationDate"`
+	// Alias — The name or alias of the access point.
+	Alias *string `aws:"Alias"`
+	// AccessPointArn — The ARN of the access point.
+	AccessPointArn *string `aws:"AccessPointArn"`
+	// Endpoints — The VPC endpoint for the access point.
+	Endpoints map[string]string `aws:"Endpoints"`
+	// BucketAccountId — The Amazon Web Services account ID associated with the S3 bucket associated with this access point.
+	BucketAccountId *string `aws:"BucketAccountId"`
+	// DataSourceId — The unique identifier for the data source of the access point.
+	DataSourceId *string `aws:"DataSourceId"`
+	// DataSourceType — The type of the data source that the access point is attached to.
+	DataSourceType *string `aws:"DataSourceType"`
 }
 
 // GetPublicAccessBlockOutput is the GetPublicAccessBlockOutput shape.
@@ -147,6 +436,30 @@ type GetPublicAccessBlockOutput struct {
 type GetPublicAccessBlockRequest struct {
 	// AccountId — The account ID for the Amazon Web Services account whose PublicAccessBlock configuration you want to retrieve.
 	AccountId string `aws:"AccountId"`
+}
+
+// ListAccessPointsRequest is the ListAccessPointsRequest shape.
+type ListAccessPointsRequest struct {
+	// AccountId — The Amazon Web Services account ID for the account that owns the specified access points.
+	AccountId string `aws:"AccountId"`
+	// Bucket — The name of the bucket whose associated access points you want to list.
+	Bucket *string `aws:"Bucket"`
+	// NextToken — A continuation token.
+	NextToken *string `aws:"NextToken"`
+	// MaxResults — The maximum number of access points that you want to include in the list.
+	MaxResults *int32 `aws:"MaxResults"`
+	// DataSourceId — The unique identifier for the data source of the access point.
+	DataSourceId *string `aws:"DataSourceId"`
+	// DataSourceType — The type of the data source that the access point is attached to.
+	DataSourceType *string `aws:"DataSourceType"`
+}
+
+// ListAccessPointsResult is the ListAccessPointsResult shape.
+type ListAccessPointsResult struct {
+	// AccessPointList — Contains identification and configuration information for one or more access points associated with the specified bucket.
+	AccessPointList []AccessPoint `aws:"AccessPointList"`
+	// NextToken — If the specified bucket has more access points than can be returned in one call to this API, this field contains a continuation token that you can provide in subsequent calls to this API to retrieve a…
+	NextToken *string `aws:"NextToken"`
 }
 
 // ListTagsForResourceRequest is the ListTagsForResourceRequest shape.
@@ -168,6 +481,11 @@ type NoSuchPublicAccessBlockConfiguration struct {
 	Message *string `aws:"Message"`
 }
 
+// PolicyStatus — Indicates whether this access point policy is public.
+type PolicyStatus struct {
+	IsPublic *bool `aws:"IsPublic"`
+}
+
 // PublicAccessBlockConfiguration — The PublicAccessBlock configuration that you want to apply to this Amazon S3 account.
 type PublicAccessBlockConfiguration struct {
 	// BlockPublicAcls — Specifies whether Amazon S3 should block public access control lists (ACLs) for buckets in this account.
@@ -180,12 +498,30 @@ type PublicAccessBlockConfiguration struct {
 	RestrictPublicBuckets *bool `aws:"RestrictPublicBuckets"`
 }
 
+// PutAccessPointPolicyRequest is the PutAccessPointPolicyRequest shape.
+type PutAccessPointPolicyRequest struct {
+	// AccountId — The Amazon Web Services account ID for owner of the bucket associated with the specified access point.
+	AccountId string `aws:"AccountId"`
+	// Name — The name of the access point that you want to associate with the specified policy.
+	Name string `aws:"Name"`
+	// Policy — The policy that you want to apply to the specified access point.
+	Policy string `aws:"Policy"`
+}
+
 // PutPublicAccessBlockRequest is the PutPublicAccessBlockRequest shape.
 type PutPublicAccessBlockRequest struct {
 	// PublicAccessBlockConfiguration — The PublicAccessBlock configuration that you want to apply to the specified Amazon Web Services account.
 	PublicAccessBlockConfiguration *PublicAccessBlockConfiguration `aws:"PublicAccessBlockConfiguration"`
 	// AccountId — The account ID for the Amazon Web Services account whose PublicAccessBlock configuration you want to set.
 	AccountId string `aws:"AccountId"`
+}
+
+// Scope — You can use the access point scope to restrict access to specific prefixes, API operations, or a combination of both.
+type Scope struct {
+	// Prefixes — You can specify any amount of prefixes, but the total length of characters of all prefixes must be less than 256 bytes in size.
+	Prefixes []string `aws:"Prefixes"`
+	// Permissions — You can include one or more API operations as permissions.
+	Permissions []string `aws:"Permissions"`
 }
 
 // Tag — A key-value pair that you use to label your resources.
@@ -224,7 +560,31 @@ type UntagResourceRequest struct {
 type UntagResourceResult struct {
 }
 
+// VpcConfiguration — The virtual private cloud (VPC) configuration for an access point.
+type VpcConfiguration struct {
+	// VpcId — If this field is specified, this access point will only allow connections from the specified VPC ID.
+	VpcId string `aws:"VpcId"`
+}
+
+// Values of NetworkOrigin.
+const (
+	NetworkOriginInternet = "Internet"
+	NetworkOriginVPC      = "VPC"
+)
+
+// Values of ScopePermission.
+const (
+	ScopePermissionGetObject                  = "GetObject"
+	ScopePermissionGetObjectAttributes        = "GetObjectAttributes"
+	ScopePermissionListMultipartUploadParts   = "ListMultipartUploadParts"
+	ScopePermissionListBucket                 = "ListBucket"
+	ScopePermissionListBucketMultipartUploads = "ListBucketMultipartUploads"
+	ScopePermissionPutObject                  = "PutObject"
+	ScopePermissionDeleteObject               = "DeleteObject"
+	ScopePermissionAbortMultipartUpload       = "AbortMultipartUpload"
+)
+
 // NewNoSuchPublicAccessBlockConfiguration returns the NoSuchPublicAccessBlockConfiguration error with a message.
 func NewNoSuchPublicAccessBlockConfiguration(msg string) *model.Error {
-	return model.ErrorFromShape(&shapes[6], msg)
+	return model.ErrorFromShape(&shapes[31], msg)
 }

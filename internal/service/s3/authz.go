@@ -133,6 +133,12 @@ func (s *Service) checks(c *server.Call, op string, in map[string]any) ([]authz.
 	s.startView(c)
 	eventData(c, in)
 	bucket, _ := in["Bucket"].(string)
+	if ap, ok, err := apFor(c.Tx, bucket); ok && op != "CreateBucket" && op != "ListBuckets" {
+		if err != nil {
+			return nil, err
+		}
+		return s.accessPointChecks(c, op, in, ap)
+	}
 	key, _ := in["Key"].(string)
 	action := "s3:" + op
 	if a, ok := actions[op]; ok {

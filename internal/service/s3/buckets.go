@@ -256,6 +256,9 @@ func (s *Service) deleteBucket(c *server.Call, in *api.DeleteBucketRequest) (*mo
 	if err != nil {
 		return nil, err
 	}
+	if err := bucketHasAccessPoints(c.Tx, b.Name); err != nil {
+		return nil, err
+	}
 	for _, ns := range []string{nsCur(b.Name), nsVer(b.Name)} {
 		full, err := hasAny(c.Tx, ns)
 		if err != nil {

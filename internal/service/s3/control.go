@@ -19,14 +19,14 @@ import (
 func (s *Service) ControlAPI() server.Service {
 	return server.Service{
 		Model: ctl.Service,
-		Handlers: []server.Handler{
+		Handlers: append([]server.Handler{
 			server.Read("GetPublicAccessBlock", s.getAccountPAB),
 			server.Write("PutPublicAccessBlock", s.putAccountPAB),
 			server.Write("DeletePublicAccessBlock", s.deleteAccountPAB),
 			server.Write("TagResource", s.tagResource),
 			server.Write("UntagResource", s.untagResource),
 			server.Read("ListTagsForResource", s.listTagsForResource),
-		},
+		}, s.apHandlers()...),
 		Actions: map[string]string{
 			"GetPublicAccessBlock":    "s3:GetAccountPublicAccessBlock",
 			"PutPublicAccessBlock":    "s3:PutAccountPublicAccessBlock",
@@ -50,6 +50,9 @@ func (s *Service) ControlAPI() server.Service {
 func (s *Service) controlChecks(c *server.Call, op string, in map[string]any) ([]authz.Check, error) {
 	if tagOps[op] {
 		return s.tagChecks(c, op, in)
+	}
+	if apOps[op] != "" {
+		return s.apControlChecks(c, op, in)
 	}
 	id, _ := in["AccountId"].(string)
 	if id != c.Principal.Account {

@@ -460,6 +460,9 @@ func errPreconditionFailed(cond string) *model.Error {
 // loadBucket reads a bucket; NoSuchBucket when there is none. The record is the
 // caller's to change (a copy of the cached one).
 func loadBucket(tx *store.Tx, name string) (*bucketRec, error) {
+	if b, ok, err := loadAPBucket(tx, name); ok {
+		return b, err
+	}
 	b, err := buckets(tx).get(tx, name)
 	if err != nil {
 		return nil, err

@@ -1,0 +1,361 @@
+package s3_test
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net"
+	"net/http"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/s3control"
+	ctltypes "github.com/aws/aws-sdk-go-v2/service/s3control/types"
+	smithyendpoints "github.com/aws/smithy-go/endpoints"
+)
+
+// apEndpoint resolves S3 endpoints as the SDK does against AWS (an access point ARN
+// becomes NAME-ACCOUNT.s3-accesspoint.REGION.amazonaws.com), over plain HTTP: with
+// apClient's dialer, which sends every connection to the test server, this is how a
+// client reaches Palisade through a hosts entry for those names.
+type apEndpoint struct{ s3.EndpointResolverV2 }
+
+func (r apEndpoint) ResolveEndpoint(ctx context.Context, p s3.EndpointParameters) (smithyendpoints.Endpoint, error) {
+	p.Endpoint = nil
+	ep, err := r.EndpointResolverV2.ResolveEndpoint(ctx, p)
+	ep.URI.Scheme = "http"
+	return ep, err
+}
+
+func (e *env) apClient(cfg aws.Config) *s3.Client {
+	addr := strings.TrimPrefix(e.p.URL, "http://")
+	tr := &http.Transport{DialContext: func(ctx context.Context, network, _ string) (net.Conn, error) {
+		return (&net.Dialer{}).DialContext(ctx, network, addr)
+	}}
+	return s3.NewFromConfig(cfg, func(o *s3.Options) {
+		o.EndpointResolverV2 = apEndpoint{s3.NewDefaultEndpointResolverV2()}
+		o.HTTPClient = &http.Client{Transport: tr}
+	})
+}
+
+// apUser is e.user with its access key's config, for clients of both kinds.
+func (e *env) apUser(name, policy string) aws.Config {
+	e.Helper()
+	must(e.iam.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String(name)}))
+	if policy != "" {
+		e.setUserPolicy(name, policy)
+	}
+	k := must(e.iam.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String(name)})).AccessKey
+	return e.p.Config(*k.AccessKeyId, *k.SecretAccessKey, "")
+}
+
+func (e *env) setUserPolicy(name, policy string) {
+	e.Helper()
+	must(e.iam.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String(name), PolicyName: aws.String("p"), PolicyDocument: aws.String(policy)}))
+}
+
+func (e *env) createAP(ctl *s3control.Client, in *s3control.CreateAccessPointInput) *s3control.CreateAccessPointOutput {
+	e.Helper()
+	in.AccountId = aws.String(account)
+	return must(ctl.CreateAccessPoint(ctx, in))
+}
+
+var aliasForm = regexp.MustCompile(`^[a-z0-9-]+-[a-z0-9]{34}-s3alias$`)
+
+// (recorded, 2026: access_point_control_replay.json)
+func TestAccessPointControl(t *testing.T) {
+	e := newEnv(t)
+	ctl := e.controlClient()
+	e.bucket("apc-east")
+	e.bucket("apc-other")
+	name := func(n string) *string { return aws.String(n) }
+	acct := aws.String(account)
+	def := e.createAP(ctl, &s3control.CreateAccessPointInput{Name: name("apc-default"), Bucket: name("apc-east")})
+	if *def.AccessPointArn != "arn:aws:s3:us-east-1:"+account+":accesspoint/apc-default" || !aliasForm.MatchString(*def.Alias) || !strings.HasPrefix(*def.Alias, "apc-default-") {
+		t.Fatalf("create: %s %s", *def.AccessPointArn, *def.Alias)
+	}
+	got := must(ctl.GetAccessPoint(ctx, &s3control.GetAccessPointInput{AccountId: acct, Name: name("apc-default")}))
+	p := got.PublicAccessBlockConfiguration
+	if *got.Name != "apc-default" || *got.Bucket != "apc-east" || got.NetworkOrigin != ctltypes.NetworkOriginInternet || *got.Alias != *def.Alias ||
+		*got.AccessPointArn != *def.AccessPointArn || *got.BucketAccountId != account || got.CreationDate == nil ||
+		!*p.BlockPublicAcls || !*p.IgnorePublicAcls || !*p.BlockPublicPolicy || !*p.RestrictPublicBuckets || got.Endpoints["ipv4"] != "s3-accesspoint.us-east-1.amazonaws.com" {
+		t.Fatalf("get default: %+v %+v", got, p)
+	}
+	// GetAccessPoint takes the alias for the name (alias-as-control-name); the other
+	// calls refuse it (tagged-alias-delete, alias-policy-*).
+	if byAlias := must(ctl.GetAccessPoint(ctx, &s3control.GetAccessPointInput{AccountId: acct, Name: def.Alias})); *byAlias.Name != "apc-default" {
+		t.Fatalf("by alias: %s", *byAlias.Name)
+	}
+	_, err := ctl.DeleteAccessPoint(ctx, &s3control.DeleteAccessPointInput{AccountId: acct, Name: def.Alias})
+	wantErr(t, err, "InvalidURI", 400, "")
+	_, err = ctl.GetAccessPointPolicy(ctx, &s3control.GetAccessPointPolicyInput{AccountId: acct, Name: def.Alias})
+	wantErr(t, err, "InvalidURI", 400, "")
+
+	// Block Public Access: a configuration given leaves what it omits off
+	// (create-sparse, empty-pab, sparse-true).
+	e.createAP(ctl, &s3control.CreateAccessPointInput{Name: name("apc-sparse"), Bucket: name("apc-east"),
+		PublicAccessBlockConfiguration: &ctltypes.PublicAccessBlockConfiguration{BlockPublicAcls: aws.Bool(false)}})
+	e.createAP(ctl, &s3control.CreateAccessPointInput{Name: name("apc-one-true"), Bucket: name("apc-east"),
+		PublicAccessBlockConfiguration: &ctltypes.PublicAccessBlockConfiguration{BlockPublicAcls: aws.Bool(true)}})
+	one := must(ctl.GetAccessPoint(ctx, &s3control.GetAccessPointInput{AccountId: acct, Name: name("apc-one-true")})).PublicAccessBlockConfiguration
+	if !*one.BlockPublicAcls || *one.IgnorePublicAcls || *one.BlockPublicPolicy || *one.RestrictPublicBuckets {
+		t.Fatalf("sparse-true: %+v", one)
+	}
+	vpc := e.createAP(ctl, &s3control.CreateAccessPointInput{Name: name("apc-vpc"), Bucket: name("apc-east"),
+		VpcConfiguration: &ctltypes.VpcConfiguration{VpcId: name("vpc-0123456789abcdef0")}})
+	if g := must(ctl.GetAccessPoint(ctx, &s3control.GetAccessPointInput{AccountId: acct, Name: name("apc-vpc")})); g.NetworkOrigin != ctltypes.NetworkOriginVpc || *g.VpcConfiguration.VpcId != "vpc-0123456789abcdef0" {
+		t.Fatalf("vpc: %+v", g)
+	}
+
+	// Names and buckets (access-point-name-boundaries, duplicate-*, nonexistent-bucket,
+	// foreign-owner-*, malformed-bucket-owner).
+	for n, code := range map[string]string{"apc-Upper": "InvalidURI", "apc_under": "InvalidURI", "apc.dot": "InvalidRequest", "apc-": "InvalidRequest",
+		"apc-x-s3alias": "InvalidRequest", strings.Repeat("x", 51): "InvalidURI"} {
+		_, err := ctl.CreateAccessPoint(ctx, &s3control.CreateAccessPointInput{AccountId: acct, Name: name(n), Bucket: name("apc-east")})
+		wantErr(t, err, code, 400, "")
+	}
+	e.createAP(ctl, &s3control.CreateAccessPointInput{Name: name(strings.Repeat("x", 50)), Bucket: name("apc-east")})
+	_, err = ctl.CreateAccessPoint(ctx, &s3control.CreateAccessPointInput{AccountId: acct, Name: name("apc-default"), Bucket: name("apc-east")})
+	wantErr(t, err, "AccessPointAlreadyOwnedByYou", 409, "")
+	_, err = ctl.CreateAccessPoint(ctx, &s3control.CreateAccessPointInput{AccountId: acct, Name: name("apc-default"), Bucket: name("apc-other")})
+	wantErr(t, err, "InvalidRequest", 400, "")
+	_, err = ctl.CreateAccessPoint(ctx, &s3control.CreateAccessPointInput{AccountId: acct, Name: name("apc-absent"), Bucket: name("apc-nonexistent")})
+	wantErr(t, err, "InvalidRequest", 400, "")
+	for _, owner := range []string{"222222222222", "123"} {
+		_, err = ctl.CreateAccessPoint(ctx, &s3control.CreateAccessPointInput{AccountId: acct, Name: name("apc-foreign"), Bucket: name("apc-east"), BucketAccountId: name(owner)})
+		wantErr(t, err, "InvalidRequest", 400, "")
+	}
+	_, err = ctl.GetAccessPoint(ctx, &s3control.GetAccessPointInput{AccountId: name("222222222222"), Name: name("apc-default")})
+	wantErr(t, err, "AccessDenied", 403, "")
+	_, err = ctl.GetAccessPoint(ctx, &s3control.GetAccessPointInput{AccountId: acct, Name: name("apc-missing")})
+	wantErr(t, err, "NoSuchAccessPoint", 404, "")
+	_, err = ctl.DeleteAccessPoint(ctx, &s3control.DeleteAccessPointInput{AccountId: acct, Name: name("apc-missing")})
+	wantErr(t, err, "NoSuchAccessPoint", 404, "")
+	// An access point is regional (wrong-region-get).
+	west := s3control.NewFromConfig(e.p.RootConfig(), func(o *s3control.Options) {
+		o.EndpointResolverV2 = e.controlClient().Options().EndpointResolverV2
+		o.Region = "us-west-2"
+	})
+	_, err = west.GetAccessPoint(ctx, &s3control.GetAccessPointInput{AccountId: acct, Name: name("apc-default")})
+	wantErr(t, err, "NoSuchAccessPoint", 404, "")
+
+	list := must(ctl.ListAccessPoints(ctx, &s3control.ListAccessPointsInput{AccountId: acct, Bucket: name("apc-east")})).AccessPointList
+	var names []string
+	for _, a := range list {
+		names = append(names, *a.Name)
+	}
+	if strings.Join(names, ",") != "apc-default,apc-one-true,apc-sparse,apc-vpc,"+strings.Repeat("x", 50) || list[3].NetworkOrigin != ctltypes.NetworkOriginVpc ||
+		*list[3].VpcConfiguration.VpcId != "vpc-0123456789abcdef0" || *list[0].BucketAccountId != account || *list[3].Alias != *vpc.Alias {
+		t.Fatalf("list: %v", names)
+	}
+	if l := must(ctl.ListAccessPoints(ctx, &s3control.ListAccessPointsInput{AccountId: acct, Bucket: name("apc-other")})).AccessPointList; len(l) != 0 {
+		t.Fatalf("other bucket: %d", len(l))
+	}
+	page := must(ctl.ListAccessPoints(ctx, &s3control.ListAccessPointsInput{AccountId: acct, MaxResults: 2}))
+	next := must(ctl.ListAccessPoints(ctx, &s3control.ListAccessPointsInput{AccountId: acct, MaxResults: 2, NextToken: page.NextToken}))
+	if len(page.AccessPointList) != 2 || page.NextToken == nil || *next.AccessPointList[0].Name != "apc-sparse" {
+		t.Fatalf("pages: %d %v", len(page.AccessPointList), next.AccessPointList)
+	}
+
+	// Policies (public-block-admission-and-policy-replacement).
+	_, err = ctl.GetAccessPointPolicy(ctx, &s3control.GetAccessPointPolicyInput{AccountId: acct, Name: name("apc-default")})
+	wantErr(t, err, "NoSuchAccessPointPolicy", 404, "")
+	_, err = ctl.GetAccessPointPolicyStatus(ctx, &s3control.GetAccessPointPolicyStatusInput{AccountId: acct, Name: name("apc-default")})
+	wantErr(t, err, "NoSuchAccessPointPolicy", 404, "")
+	must(ctl.DeleteAccessPointPolicy(ctx, &s3control.DeleteAccessPointPolicyInput{AccountId: acct, Name: name("apc-default")}))
+	_, err = ctl.PutAccessPointPolicy(ctx, &s3control.PutAccessPointPolicyInput{AccountId: acct, Name: name("apc-default"), Policy: name("not-json")})
+	wantErr(t, err, "MalformedPolicy", 400, "")
+	_, err = ctl.GetAccessPointPolicy(ctx, &s3control.GetAccessPointPolicyInput{AccountId: acct, Name: name("apc-missing")})
+	wantErr(t, err, "NoSuchAccessPoint", 404, "")
+	apPolicy := func(ap, principal string) *string {
+		return name(`{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": ` + principal + `, "Action": "s3:GetObject", "Resource": "arn:aws:s3:us-east-1:` + account + `:accesspoint/` + ap + `/object/*"}]}`)
+	}
+	private := `{"AWS": "arn:aws:iam::` + account + `:root"}`
+	must(ctl.PutAccessPointPolicy(ctx, &s3control.PutAccessPointPolicyInput{AccountId: acct, Name: name("apc-default"), Policy: apPolicy("apc-default", private)}))
+	stored := *must(ctl.GetAccessPointPolicy(ctx, &s3control.GetAccessPointPolicyInput{AccountId: acct, Name: name("apc-default")})).Policy
+	if stored != `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::`+account+`:root"},"Action":"s3:GetObject","Resource":"arn:aws:s3:us-east-1:`+account+`:accesspoint/apc-default/object/*"}]}` {
+		t.Fatalf("stored: %s", stored)
+	}
+	if st := must(ctl.GetAccessPointPolicyStatus(ctx, &s3control.GetAccessPointPolicyStatusInput{AccountId: acct, Name: name("apc-default")})); st.PolicyStatus.IsPublic {
+		t.Fatal("private policy public")
+	}
+	_, err = ctl.PutAccessPointPolicy(ctx, &s3control.PutAccessPointPolicyInput{AccountId: acct, Name: name("apc-default"), Policy: name(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::apc-east/*"}]}`)})
+	wantErr(t, err, "MalformedPolicy", 400, "")
+	// A public policy is refused by the access point's own BlockPublicPolicy and by
+	// its bucket's, admitted once both are off.
+	_, err = ctl.PutAccessPointPolicy(ctx, &s3control.PutAccessPointPolicyInput{AccountId: acct, Name: name("apc-default"), Policy: apPolicy("apc-default", `"*"`)})
+	wantErr(t, err, "AccessDenied", 403, "")
+	_, err = ctl.PutAccessPointPolicy(ctx, &s3control.PutAccessPointPolicyInput{AccountId: acct, Name: name("apc-sparse"), Policy: apPolicy("apc-sparse", `"*"`)})
+	wantErr(t, err, "AccessDenied", 403, "")
+	must(e.s3.DeletePublicAccessBlock(ctx, &s3.DeletePublicAccessBlockInput{Bucket: name("apc-east")}))
+	_, err = ctl.PutAccessPointPolicy(ctx, &s3control.PutAccessPointPolicyInput{AccountId: acct, Name: name("apc-default"), Policy: apPolicy("apc-default", `"*"`)})
+	wantErr(t, err, "AccessDenied", 403, "")
+	must(ctl.PutAccessPointPolicy(ctx, &s3control.PutAccessPointPolicyInput{AccountId: acct, Name: name("apc-sparse"), Policy: apPolicy("apc-sparse", `"*"`)}))
+	if st := must(ctl.GetAccessPointPolicyStatus(ctx, &s3control.GetAccessPointPolicyStatusInput{AccountId: acct, Name: name("apc-sparse")})); !st.PolicyStatus.IsPublic {
+		t.Fatal("public policy not public")
+	}
+	must(ctl.DeleteAccessPointPolicy(ctx, &s3control.DeleteAccessPointPolicyInput{AccountId: acct, Name: name("apc-default")}))
+	_, err = ctl.GetAccessPointPolicy(ctx, &s3control.GetAccessPointPolicyInput{AccountId: acct, Name: name("apc-default")})
+	wantErr(t, err, "NoSuchAccessPointPolicy", 404, "")
+
+	// A bucket with access points is not deleted (bucket-live-ap-delete); an access
+	// point deleted and created again has a new alias, the old one naming nothing
+	// (recreation-*, old-alias-after-recreate).
+	_, err = e.s3.DeleteBucket(ctx, &s3.DeleteBucketInput{Bucket: name("apc-east")})
+	wantErr(t, err, "BucketHasAccessPointsAttached", 400, "")
+	must(ctl.DeleteAccessPoint(ctx, &s3control.DeleteAccessPointInput{AccountId: acct, Name: name("apc-default")}))
+	_, err = ctl.GetAccessPoint(ctx, &s3control.GetAccessPointInput{AccountId: acct, Name: name("apc-default")})
+	wantErr(t, err, "NoSuchAccessPoint", 404, "")
+	again := e.createAP(ctl, &s3control.CreateAccessPointInput{Name: name("apc-default"), Bucket: name("apc-east")})
+	if *again.Alias == *def.Alias {
+		t.Fatal("alias reused")
+	}
+	_, err = ctl.GetAccessPoint(ctx, &s3control.GetAccessPointInput{AccountId: acct, Name: def.Alias})
+	wantErr(t, err, "NoSuchAccessPoint", 404, "")
+	_, err = ctl.GetAccessPointPolicy(ctx, &s3control.GetAccessPointPolicyInput{AccountId: acct, Name: name("apc-default")})
+	wantErr(t, err, "NoSuchAccessPointPolicy", 404, "")
+	// Authorized as s3:CreateAccessPoint on the access point's ARN.
+	u := s3control.NewFromConfig(e.apUser("apc-user", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:CreateAccessPoint","Resource":"arn:aws:s3:us-east-1:`+account+`:accesspoint/apc-allowed"}]}`),
+		func(o *s3control.Options) { o.EndpointResolverV2 = e.controlClient().Options().EndpointResolverV2 })
+	must(u.CreateAccessPoint(ctx, &s3control.CreateAccessPointInput{AccountId: acct, Name: name("apc-allowed"), Bucket: name("apc-east")}))
+	_, err = u.CreateAccessPoint(ctx, &s3control.CreateAccessPointInput{AccountId: acct, Name: name("apc-refused"), Bucket: name("apc-east")})
+	wantErr(t, err, "AccessDenied", 403, "")
+	_, err = u.GetAccessPoint(ctx, &s3control.GetAccessPointInput{AccountId: acct, Name: name("apc-allowed")})
+	wantErr(t, err, "AccessDenied", 403, "")
+}
+
+// (recorded, 2026: access_point_authority_replay.json)
+func TestAccessPointAuthority(t *testing.T) {
+	e := newEnv(t)
+	ctl := e.controlClient()
+	e.bucket("authority-bucket")
+	created := e.createAP(ctl, &s3control.CreateAccessPointInput{Name: aws.String("authority-ap"), Bucket: aws.String("authority-bucket")})
+	apArn, alias := *created.AccessPointArn, *created.Alias
+	e.put("authority-bucket", "fixture.txt", "owned fixture")
+	cfg := e.apUser("authority-user", "")
+	viaHost, pathStyle := e.apClient(cfg), s3Client(cfg)
+	userArn := "arn:aws:iam::" + account + ":user/authority-user"
+	identity := func(resources ...string) string {
+		return `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["s3:GetObject","s3:PutObject","s3:DeleteObject","s3:ListBucket"],"Resource":["` + strings.Join(resources, `","`) + `"]}]}`
+	}
+	// want gives the expected outcome of GetObject, HeadObject and ListObjectsV2 by
+	// bucket name, access point ARN and alias: "" for success, else the error code.
+	want := func(label, bucket, arn, al string) {
+		t.Helper()
+		for _, c := range []struct {
+			bucket string
+			cl     *s3.Client
+			code   string
+		}{{"authority-bucket", pathStyle, bucket}, {apArn, viaHost, arn}, {alias, pathStyle, al}} {
+			out, err := c.cl.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(c.bucket), Key: aws.String("fixture.txt")})
+			if c.code == "" {
+				if err != nil {
+					t.Fatalf("%s %s get: %v", label, c.bucket, err)
+				}
+				b, _ := io.ReadAll(out.Body)
+				out.Body.Close()
+				if string(b) != "owned fixture" {
+					t.Fatalf("%s get: %q", label, b)
+				}
+			} else {
+				wantErr(t, err, c.code, 403, "")
+			}
+			_, err = c.cl.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String(c.bucket), Key: aws.String("fixture.txt")})
+			if (err == nil) != (c.code == "") {
+				t.Fatalf("%s %s head: %v", label, c.bucket, err)
+			}
+			l, err := c.cl.ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: aws.String(c.bucket), Prefix: aws.String("fixture"), MaxKeys: aws.Int32(2)})
+			if c.code == "" {
+				if err != nil || *l.Name != "authority-bucket" || *l.KeyCount != 1 {
+					t.Fatalf("%s %s list: %v", label, c.bucket, err)
+				}
+			} else {
+				wantErr(t, err, c.code, 403, "")
+			}
+		}
+	}
+	bucketRes := []string{"arn:aws:s3:::authority-bucket", "arn:aws:s3:::authority-bucket/*"}
+	apRes := []string{apArn, apArn + "/object/*"}
+	// bucket-identity-only-*, ap-identity-only-*, both-identity-only-*.
+	e.setUserPolicy("authority-user", identity(bucketRes...))
+	want("bucket identity", "", "AccessDenied", "AccessDenied")
+	e.setUserPolicy("authority-user", identity(apRes...))
+	want("ap identity", "AccessDenied", "AccessDenied", "AccessDenied")
+	e.setUserPolicy("authority-user", identity(append(bucketRes, apRes...)...))
+	want("both", "", "", "")
+
+	// Writes and deletes through the access point land in the bucket.
+	must(viaHost.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(apArn), Key: aws.String("via-ap.txt"), Body: bytes.NewReader([]byte("through"))}))
+	if e.get("authority-bucket", "via-ap.txt") != "through" {
+		t.Fatal("put through the access point")
+	}
+	must(pathStyle.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String(alias), Key: aws.String("via-ap.txt")}))
+	_, err := e.s3.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String("authority-bucket"), Key: aws.String("via-ap.txt")})
+	wantErr(t, err, "NotFound", 404, "")
+
+	// bucket-explicit-deny-survives-ap-routing: the bucket policy's deny holds through
+	// the access point.
+	must(0, e.policy("authority-bucket", `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":["s3:GetObject"],"Resource":["arn:aws:s3:::authority-bucket/fixture.txt"],"Principal":{"AWS":"`+userArn+`"}}]}`))
+	_, err = viaHost.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(apArn), Key: aws.String("fixture.txt")})
+	wantErr(t, err, "AccessDenied", 403, "")
+	_, err = pathStyle.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(alias), Key: aws.String("fixture.txt")})
+	wantErr(t, err, "AccessDenied", 403, "")
+	must(viaHost.ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: aws.String(apArn)}))
+
+	// An access point policy's deny holds too (inferred: "explicit deny anywhere wins").
+	must(e.s3.DeleteBucketPolicy(ctx, &s3.DeleteBucketPolicyInput{Bucket: aws.String("authority-bucket")}))
+	must(ctl.PutAccessPointPolicy(ctx, &s3control.PutAccessPointPolicyInput{AccountId: aws.String(account), Name: aws.String("authority-ap"),
+		Policy: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"s3:ListBucket","Resource":"` + apArn + `","Principal":{"AWS":"` + userArn + `"}}]}`)}))
+	_, err = viaHost.ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: aws.String(apArn)})
+	wantErr(t, err, "AccessDenied", 403, "")
+	must(viaHost.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(apArn), Key: aws.String("fixture.txt")}))
+	must(pathStyle.ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: aws.String("authority-bucket")}))
+
+	// bucket-delegation-and-ap-principal-grant: with identity rights on the access
+	// point only, the bucket policy delegating to it by s3:DataAccessPointArn lets the
+	// access point's requests through, not the bucket's; so does the access point
+	// policy granting the user with no identity policy at all.
+	must(ctl.DeleteAccessPointPolicy(ctx, &s3control.DeleteAccessPointPolicyInput{AccountId: aws.String(account), Name: aws.String("authority-ap")}))
+	e.setUserPolicy("authority-user", identity(apRes...))
+	must(0, e.policy("authority-bucket", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["s3:GetObject","s3:PutObject","s3:DeleteObject","s3:ListBucket"],"Resource":["arn:aws:s3:::authority-bucket","arn:aws:s3:::authority-bucket/*"],"Principal":"*","Condition":{"ArnEquals":{"s3:DataAccessPointArn":"`+apArn+`"}}}]}`))
+	want("delegated", "AccessDenied", "", "")
+	must(e.iam.DeleteUserPolicy(ctx, &iam.DeleteUserPolicyInput{UserName: aws.String("authority-user"), PolicyName: aws.String("p")}))
+	want("no identity", "AccessDenied", "AccessDenied", "AccessDenied")
+	must(ctl.PutAccessPointPolicy(ctx, &s3control.PutAccessPointPolicyInput{AccountId: aws.String(account), Name: aws.String("authority-ap"),
+		Policy: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["s3:GetObject","s3:PutObject","s3:DeleteObject","s3:ListBucket"],"Resource":["` + apArn + `","` + apArn + `/object/*"],"Principal":{"AWS":"` + userArn + `"}}]}`)}))
+	want("resource policies only", "AccessDenied", "", "")
+	// Delegation by account works the same way (User Guide, "Delegating access control
+	// to access points").
+	must(0, e.policy("authority-bucket", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":["arn:aws:s3:::authority-bucket","arn:aws:s3:::authority-bucket/*"],"Principal":{"AWS":"*"},"Condition":{"StringEquals":{"s3:DataAccessPointAccount":"`+account+`"}}}]}`))
+	want("delegated by account", "AccessDenied", "", "")
+	// The network origin is Internet: a bucket policy asking for VPC origins takes
+	// nothing from it.
+	must(0, e.policy("authority-bucket", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":["arn:aws:s3:::authority-bucket","arn:aws:s3:::authority-bucket/*"],"Principal":{"AWS":"*"},"Condition":{"StringEquals":{"s3:DataAccessPointAccount":"`+account+`","s3:AccessPointNetworkOrigin":"VPC"}}}]}`))
+	want("vpc origin only", "AccessDenied", "AccessDenied", "AccessDenied")
+
+	// A VPC access point refuses every request: Palisade has no VPCs, so every
+	// request comes from the Internet, even the bucket owner's.
+	vpc := e.createAP(ctl, &s3control.CreateAccessPointInput{Name: aws.String("authority-vpc"), Bucket: aws.String("authority-bucket"),
+		VpcConfiguration: &ctltypes.VpcConfiguration{VpcId: aws.String("vpc-0123456789abcdef0")}})
+	_, err = e.apClient(e.p.RootConfig()).GetObject(ctx, &s3.GetObjectInput{Bucket: vpc.AccessPointArn, Key: aws.String("fixture.txt")})
+	wantErr(t, err, "AccessDenied", 403, "")
+	_, err = e.s3.GetObject(ctx, &s3.GetObjectInput{Bucket: vpc.Alias, Key: aws.String("fixture.txt")})
+	wantErr(t, err, "AccessDenied", 403, "")
+
+	// Deleted: its ARN names no bucket, its alias is refused (deleted-arn,
+	// deleted-alias). A bucket named like the access point host's first label is
+	// still only that bucket.
+	must(ctl.DeleteAccessPoint(ctx, &s3control.DeleteAccessPointInput{AccountId: aws.String(account), Name: aws.String("authority-ap")}))
+	root := e.apClient(e.p.RootConfig())
+	_, err = root.ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: aws.String(apArn)})
+	wantErr(t, err, "NoSuchBucket", 404, "")
+	_, err = e.s3.ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: aws.String(alias)})
+	wantErr(t, err, "AccessDenied", 403, "")
+	e.bucket("authority-ap-" + account)
+	_, err = root.ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: aws.String(apArn)})
+	wantErr(t, err, "NoSuchBucket", 404, "")
+}
