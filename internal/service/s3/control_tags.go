@@ -321,6 +321,10 @@ func (s *Service) controlRecord(c *server.Call, in map[string]any, out any, err 
 		return
 	}
 	s.record(c, in, out, err)
+	if apOps[c.Operation.Name] != "" {
+		apRecord(c, in)
+		return
+	}
 	if !tagOps[c.Operation.Name] {
 		return
 	}

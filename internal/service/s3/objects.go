@@ -350,6 +350,7 @@ func (s *Service) objectResources(c *server.Call, b *bucketRec, key string) {
 		{AccountID: b.Owner, Type: "AWS::S3::Bucket", ARN: b.arn(), AccountFirst: true},
 		{Type: "AWS::S3::Object", ARN: b.arn() + "/" + key, AccountFirst: true},
 	}
+	addAPResource(c)
 }
 
 // prefixOps are the data events that name the bucket's objects by prefix, not one

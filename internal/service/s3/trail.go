@@ -239,8 +239,13 @@ func httpStatus(c *server.Call, err error) int {
 // requestParams renders a call's requestParameters as S3 does.
 func requestParams(c *server.Call, in map[string]any) json.RawMessage {
 	var p jsonObject
+	var apFirst, apLast [][2]string
 	if b, ok := in["Bucket"].(string); ok && b != "" {
+		b, apFirst, apLast = apParams(c, b)
 		p.add("bucketName", b)
+		for _, kv := range apFirst {
+			p.add(kv[0], kv[1])
+		}
 	}
 	p.add("Host", c.Host)
 	if k, ok := in["Key"].(string); ok {
@@ -276,6 +281,9 @@ func requestParams(c *server.Call, in map[string]any) json.RawMessage {
 		} else if name, v, ok := xmlJSON(c.Body); ok {
 			p.addRaw(name, v)
 		}
+	}
+	for _, kv := range apLast {
+		p.add(kv[0], kv[1])
 	}
 	return p.bytes()
 }
