@@ -405,8 +405,14 @@ func TestAccessPointOperations(t *testing.T) {
 	e.put("ops-src", "k", "v")
 	ap := e.createAP(ctl, &s3control.CreateAccessPointInput{Name: aws.String("ops-net"), Bucket: aws.String("ops-src")})
 	host := e.apClient(e.p.RootConfig())
-	must(host.HeadBucket(ctx, &s3.HeadBucketInput{Bucket: ap.AccessPointArn}))
-	must(e.s3.HeadBucket(ctx, &s3.HeadBucketInput{Bucket: ap.Alias}))
+	// HeadBucket says whether the name it was given is an alias (recorded, 2026:
+	// access_point_audit_replay.json, arn-head_bucket: false by ARN).
+	if h := must(host.HeadBucket(ctx, &s3.HeadBucketInput{Bucket: ap.AccessPointArn})); *h.AccessPointAlias || *h.BucketArn != "arn:aws:s3:::ops-src" {
+		t.Fatalf("head by ARN %v %v", *h.AccessPointAlias, *h.BucketArn)
+	}
+	if h := must(e.s3.HeadBucket(ctx, &s3.HeadBucketInput{Bucket: ap.Alias})); !*h.AccessPointAlias {
+		t.Fatal("head by alias: not an alias")
+	}
 	if acl := must(host.GetBucketAcl(ctx, &s3.GetBucketAclInput{Bucket: ap.AccessPointArn})); len(acl.Grants) != 1 {
 		t.Fatalf("acl %+v", acl.Grants)
 	}
@@ -471,5 +477,43 @@ func TestRecordedAccessPointDataAudit(t *testing.T) {
 	sameJSON(t, "GetBucketAcl requestParameters", e.params(r), `{"bucketName":"audit-src","acl":"","accessPointAlias":"`+*ap.Alias+`"}`)
 	if len(r.Resources) != 2 || r.Resources[0].ARN != "arn:aws:s3:::audit-src" || r.Resources[1] != apRes {
 		t.Errorf("GetBucketAcl resources %+v", r.Resources)
+	}
+}
+
+// TestAccessPointPublicAccess: an access point's own Block Public Access applies to
+// its policy at request time, as the bucket's does to the bucket policy (User Guide,
+// "Blocking public access to your Amazon S3 storage"): an anonymous caller the access
+// point's public policy and the bucket's delegation let in is refused once
+// RestrictPublicBuckets applies.
+func TestAccessPointPublicAccess(t *testing.T) {
+	e := newEnv(t)
+	ctl := e.controlClient()
+	e.bucket("open-src")
+	e.put("open-src", "k", "v")
+	must(e.s3.DeletePublicAccessBlock(ctx, &s3.DeletePublicAccessBlockInput{Bucket: aws.String("open-src")}))
+	must(0, e.policy("open-src", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::open-src/*","Condition":{"StringEquals":{"s3:DataAccessPointAccount":"`+account+`"}}}]}`))
+	public := func(ap string) *string {
+		return aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:us-east-1:` + account + `:accesspoint/` + ap + `/object/*"}]}`)
+	}
+	open := e.createAP(ctl, &s3control.CreateAccessPointInput{Name: aws.String("open-ap"), Bucket: aws.String("open-src"),
+		PublicAccessBlockConfiguration: &ctltypes.PublicAccessBlockConfiguration{}})
+	must(ctl.PutAccessPointPolicy(ctx, &s3control.PutAccessPointPolicyInput{AccountId: aws.String(account), Name: aws.String("open-ap"), Policy: public("open-ap")}))
+	restricted := e.createAP(ctl, &s3control.CreateAccessPointInput{Name: aws.String("restricted-ap"), Bucket: aws.String("open-src"),
+		PublicAccessBlockConfiguration: &ctltypes.PublicAccessBlockConfiguration{RestrictPublicBuckets: aws.Bool(true)}})
+	must(ctl.PutAccessPointPolicy(ctx, &s3control.PutAccessPointPolicyInput{AccountId: aws.String(account), Name: aws.String("restricted-ap"), Policy: public("restricted-ap")}))
+	if code, body := e.anon("GET", "/"+*open.Alias+"/k", nil); code != 200 || body != "v" {
+		t.Fatalf("anonymous through the open access point: %d %s", code, body)
+	}
+	if code, _ := e.anon("GET", "/open-src/k", nil); code != 403 {
+		t.Fatalf("anonymous to the bucket: %d", code)
+	}
+	if code, _ := e.anon("GET", "/"+*restricted.Alias+"/k", nil); code != 403 {
+		t.Fatalf("anonymous through the restricted access point: %d", code)
+	}
+	// The account's setting restricts the open one too.
+	must(ctl.PutPublicAccessBlock(ctx, &s3control.PutPublicAccessBlockInput{AccountId: aws.String(account),
+		PublicAccessBlockConfiguration: &ctltypes.PublicAccessBlockConfiguration{RestrictPublicBuckets: aws.Bool(true)}}))
+	if code, _ := e.anon("GET", "/"+*open.Alias+"/k", nil); code != 403 {
+		t.Fatalf("anonymous under the account's RestrictPublicBuckets: %d", code)
 	}
 }

@@ -76,7 +76,7 @@ func (s *Service) bucketHandlers() []server.Handler {
 			if err != nil {
 				return nil, err
 			}
-			return &api.HeadBucketOutput{BucketRegion: ptr(b.Region), BucketArn: ptr(b.arn()), AccessPointAlias: ptr(false)}, nil
+			return &api.HeadBucketOutput{BucketRegion: ptr(b.Region), BucketArn: ptr(b.arn()), AccessPointAlias: ptr(isAPAlias(in.Bucket))}, nil
 		}),
 		server.Read("GetBucketLocation", func(c *server.Call, in *api.GetBucketLocationRequest) (*api.GetBucketLocationOutput, error) {
 			b, err := loadBucket(c.Tx, in.Bucket)
