@@ -517,3 +517,34 @@ func TestAccessPointPublicAccess(t *testing.T) {
 		t.Fatalf("anonymous under the account's RestrictPublicBuckets: %d", code)
 	}
 }
+
+// TestAccessPointCrossAccount: an access point for another account's bucket
+// (BucketAccountId) gets its requests through only as far as the bucket owner's
+// policy delegates to it (User Guide, "Delegating access control to access points";
+// "Granting permissions for cross-account access points").
+func TestAccessPointCrossAccount(t *testing.T) {
+	e := newEnv(t)
+	const owner = "111122223333"
+	other := e.otherAccount(owner)
+	must(other.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("xa-bucket")}))
+	must(other.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("xa-bucket"), Key: aws.String("k"), Body: strings.NewReader("v")}))
+	ctl := e.controlClient()
+	_, err := ctl.CreateAccessPoint(ctx, &s3control.CreateAccessPointInput{AccountId: aws.String(account), Name: aws.String("xa-ap"), Bucket: aws.String("xa-bucket")})
+	wantErr(t, err, "InvalidRequest", 400, "")
+	ap := e.createAP(ctl, &s3control.CreateAccessPointInput{Name: aws.String("xa-ap"), Bucket: aws.String("xa-bucket"), BucketAccountId: aws.String(owner)})
+	if g := must(ctl.GetAccessPoint(ctx, &s3control.GetAccessPointInput{AccountId: aws.String(account), Name: aws.String("xa-ap")})); *g.BucketAccountId != owner {
+		t.Fatalf("bucket account %s", *g.BucketAccountId)
+	}
+	_, err = e.s3.GetObject(ctx, &s3.GetObjectInput{Bucket: ap.Alias, Key: aws.String("k")})
+	wantErr(t, err, "AccessDenied", 403, "")
+	must(other.PutBucketPolicy(ctx, &s3.PutBucketPolicyInput{Bucket: aws.String("xa-bucket"), Policy: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"*"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::xa-bucket/*","Condition":{"StringEquals":{"s3:DataAccessPointAccount":"` + account + `"}}}]}`)}))
+	if got := e.get(*ap.Alias, "k"); got != "v" {
+		t.Fatalf("through the access point: %q", got)
+	}
+	// The delegation is to access points of that account, not to its callers.
+	_, err = e.s3.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("xa-bucket"), Key: aws.String("k")})
+	wantErr(t, err, "AccessDenied", 403, "")
+	// The bucket owner cannot delete the bucket while the access point is attached.
+	_, err = other.DeleteBucket(ctx, &s3.DeleteBucketInput{Bucket: aws.String("xa-bucket")})
+	wantErr(t, err, "BucketHasAccessPointsAttached", 400, "")
+}
