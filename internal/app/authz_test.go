@@ -182,6 +182,13 @@ var s3ControlOverrides = map[string][]string{
 	"TagResource":         {"s3:TagResource arn:aws:s3:::walk-bucket"},
 	"UntagResource":       {"s3:UntagResource arn:aws:s3:::walk-bucket"},
 	"ListTagsForResource": {"s3:ListTagsForResource arn:aws:s3:::walk-bucket"},
+	// Access points by their ARN, from the Name in the path.
+	"CreateAccessPoint":          {"s3:CreateAccessPoint arn:aws:s3:us-east-1:000000000000:accesspoint/x"},
+	"DeleteAccessPoint":          {"s3:DeleteAccessPoint arn:aws:s3:us-east-1:000000000000:accesspoint/x"},
+	"PutAccessPointPolicy":       {"s3:PutAccessPointPolicy arn:aws:s3:us-east-1:000000000000:accesspoint/x"},
+	"GetAccessPointPolicy":       {"s3:GetAccessPointPolicy arn:aws:s3:us-east-1:000000000000:accesspoint/x"},
+	"DeleteAccessPointPolicy":    {"s3:DeleteAccessPointPolicy arn:aws:s3:us-east-1:000000000000:accesspoint/x"},
+	"GetAccessPointPolicyStatus": {"s3:GetAccessPointPolicyStatus arn:aws:s3:us-east-1:000000000000:accesspoint/x"},
 }
 
 // cloudTrailReadOnly lists actions CloudTrail records as readOnly although the Service

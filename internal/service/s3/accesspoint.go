@@ -73,6 +73,14 @@ var apOps = map[string]string{
 	"GetAccessPointPolicyStatus": "s3:GetAccessPointPolicyStatus",
 }
 
+// withAPActions adds the access point operations' actions to S3 Control's.
+func withAPActions(m map[string]string) map[string]string {
+	for op, action := range apOps {
+		m[op] = action
+	}
+	return m
+}
+
 func (s *Service) apHandlers() []server.Handler {
 	return []server.Handler{
 		server.Write("CreateAccessPoint", s.createAccessPoint),
@@ -479,7 +487,8 @@ func (s *Service) getAccessPointPolicyStatus(c *server.Call, in *ctl.GetAccessPo
 }
 
 // apControlChecks authorizes the access point calls on the access point's ARN (the
-// one named, for CreateAccessPoint), ListAccessPoints on "*". An account other than
+// one named, for CreateAccessPoint), ListAccessPoints and GetAccessPoint on "*", which
+// the Service Authorization Reference gives no resource type. An account other than
 // the caller's is refused outright, as for S3 Control's other calls (recorded, 2026:
 // access_point_control_replay.json, foreign-account-*).
 func (s *Service) apControlChecks(c *server.Call, op string, in map[string]any) ([]authz.Check, error) {
@@ -490,14 +499,7 @@ func (s *Service) apControlChecks(c *server.Call, op string, in map[string]any) 
 	ctx := s.requestKeys(c, nil)
 	ctx["s3:resourceaccount"] = []string{id}
 	resource := "*"
-	if name, _ := in["Name"].(string); name != "" {
-		if isAPAlias(name) && op == "GetAccessPoint" {
-			a, err := loadAP(c, id, name, true)
-			if err != nil {
-				return nil, err
-			}
-			name = a.Name
-		}
+	if name, _ := in["Name"].(string); name != "" && op != "GetAccessPoint" {
 		resource = (&apRec{Name: name, Account: id, Region: c.Region}).arn()
 	}
 	return []authz.Check{{Action: apOps[op], Resource: resource, ResourceAccount: id, Context: ctx}}, nil

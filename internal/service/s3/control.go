@@ -27,14 +27,14 @@ func (s *Service) ControlAPI() server.Service {
 			server.Write("UntagResource", s.untagResource),
 			server.Read("ListTagsForResource", s.listTagsForResource),
 		}, s.apHandlers()...),
-		Actions: map[string]string{
+		Actions: withAPActions(map[string]string{
 			"GetPublicAccessBlock":    "s3:GetAccountPublicAccessBlock",
 			"PutPublicAccessBlock":    "s3:PutAccountPublicAccessBlock",
 			"DeletePublicAccessBlock": "s3:PutAccountPublicAccessBlock",
 			"TagResource":             "s3:TagResource",
 			"UntagResource":           "s3:UntagResource",
 			"ListTagsForResource":     "s3:ListTagsForResource",
-		},
+		}),
 		Checks: s.controlChecks,
 		Record: s.controlRecord,
 		EventNames: map[string]string{"GetPublicAccessBlock": "GetAccountPublicAccessBlock", "PutPublicAccessBlock": "PutAccountPublicAccessBlock",
