@@ -666,6 +666,13 @@ func init() {
 	sh.Pattern = ""
 	sh.Max = nil
 	m.Shape = sh
+	// ListAccessPoints takes a MaxResults over the model's 1000, as it does 0
+	// (recorded, 2026: access_point_control_replay.json, notes: "Native MaxResults=0
+	// and 1001 succeeded on small collections").
+	m = ctl.Service.Operations["ListAccessPoints"].Input.ByName["MaxResults"]
+	sh = cloneShape(m.Shape)
+	sh.Max = nil
+	m.Shape = sh
 }
 
 // apRecord words an access point call's CloudTrail record as AWS does: the Host and

@@ -158,6 +158,11 @@ func TestAccessPointControl(t *testing.T) {
 	if l := must(ctl.ListAccessPoints(ctx, &s3control.ListAccessPointsInput{AccountId: acct, Bucket: name("apc-other")})).AccessPointList; len(l) != 0 {
 		t.Fatalf("other bucket: %d", len(l))
 	}
+	for _, n := range []int32{0, 1001} {
+		if l := must(ctl.ListAccessPoints(ctx, &s3control.ListAccessPointsInput{AccountId: acct, MaxResults: n})); len(l.AccessPointList) != 5 || l.NextToken != nil {
+			t.Fatalf("MaxResults %d: %d", n, len(l.AccessPointList))
+		}
+	}
 	page := must(ctl.ListAccessPoints(ctx, &s3control.ListAccessPointsInput{AccountId: acct, MaxResults: 2}))
 	next := must(ctl.ListAccessPoints(ctx, &s3control.ListAccessPointsInput{AccountId: acct, MaxResults: 2, NextToken: page.NextToken}))
 	if len(page.AccessPointList) != 2 || page.NextToken == nil || *next.AccessPointList[0].Name != "apc-sparse" {
