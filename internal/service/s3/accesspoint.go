@@ -232,6 +232,11 @@ func (s *Service) createAccessPoint(c *server.Call, in *ctl.CreateAccessPointReq
 	if err := checkAPName(in.Name); err != nil {
 		return nil, err
 	}
+	if len(in.Tags) > 0 {
+		// Access point tags are not kept, so aws:ResourceTag and s3:AccessPointTag
+		// conditions could not see them: refused rather than dropped.
+		return nil, model.NewError(501, "NotImplemented", "Palisade does not serve tags on access points yet.")
+	}
 	owner := in.AccountId
 	if in.BucketAccountId != nil {
 		owner = *in.BucketAccountId
@@ -635,6 +640,13 @@ func (s *Service) accessPointChecks(c *server.Call, op string, in map[string]any
 			apChk.Context[k] = v
 		}
 		apChk.Context["s3:resourceaccount"] = []string{a.Account}
+		// The bucket's tags are not the access point's: aws:ResourceTag on the
+		// access point's check is its own (which Palisade does not keep: none).
+		for k := range apChk.Context {
+			if strings.HasPrefix(k, "aws:resourcetag/") {
+				delete(apChk.Context, k)
+			}
+		}
 		out = append(out, apChk, chk)
 	}
 	return out, nil

@@ -553,3 +553,26 @@ func TestAccessPointCrossAccount(t *testing.T) {
 	_, err = other.DeleteBucket(ctx, &s3.DeleteBucketInput{Bucket: aws.String("xa-bucket")})
 	wantErr(t, err, "BucketHasAccessPointsAttached", 400, "")
 }
+
+// TestAccessPointResourceTags: a condition on aws:ResourceTag in the check on the
+// access point sees the access point's tags, not its bucket's (Service Authorization
+// Reference: the accesspoint resource type has its own aws:ResourceTag); and tags
+// given at creation, which Palisade does not keep, are refused rather than dropped.
+func TestAccessPointResourceTags(t *testing.T) {
+	e := newEnv(t)
+	ctl := e.controlClient()
+	e.bucket("tagged-src")
+	e.put("tagged-src", "k", "v")
+	must(e.s3.PutBucketTagging(ctx, &s3.PutBucketTaggingInput{Bucket: aws.String("tagged-src"), Tagging: &types.Tagging{TagSet: []types.Tag{{Key: aws.String("team"), Value: aws.String("blue")}}}}))
+	must(e.s3.PutBucketAbac(ctx, &s3.PutBucketAbacInput{Bucket: aws.String("tagged-src"), AbacStatus: &types.AbacStatus{Status: types.BucketAbacStatusEnabled}}))
+	ap := e.createAP(ctl, &s3control.CreateAccessPointInput{Name: aws.String("tagged-ap"), Bucket: aws.String("tagged-src")})
+	cfg := e.apUser("tag-user", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::tagged-src/*"},`+
+		`{"Effect":"Allow","Action":"s3:GetObject","Resource":"`+*ap.AccessPointArn+`/object/*","Condition":{"StringEquals":{"aws:ResourceTag/team":"blue"}}}]}`)
+	u := s3Client(cfg)
+	must(u.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("tagged-src"), Key: aws.String("k")}))
+	_, err := u.GetObject(ctx, &s3.GetObjectInput{Bucket: ap.Alias, Key: aws.String("k")})
+	wantErr(t, err, "AccessDenied", 403, "")
+	_, err = ctl.CreateAccessPoint(ctx, &s3control.CreateAccessPointInput{AccountId: aws.String(account), Name: aws.String("tags-ap"), Bucket: aws.String("tagged-src"),
+		Tags: []ctltypes.Tag{{Key: aws.String("initial"), Value: aws.String("v1")}}})
+	wantErr(t, err, "NotImplemented", 501, "")
+}
