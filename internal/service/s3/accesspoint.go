@@ -595,22 +595,38 @@ func (s *Service) accessPointChecks(c *server.Call, op string, in map[string]any
 	if err != nil {
 		return nil, err
 	}
+	if err := restrictAPPublic(c, a); err != nil {
+		return nil, err
+	}
+	return s.throughAP(c, a, chks)
+}
+
+// restrictAPPublic applies RestrictPublicBuckets to a public access point policy:
+// only AWS service principals and the access point owner's principals get in.
+func restrictAPPublic(c *server.Call, a *apRec) error {
+	if a.Policy == "" || !policyIsPublic(a.Policy) {
+		return nil
+	}
+	eff, err := apPAB(c.Tx, a)
+	if err != nil {
+		return err
+	}
+	p := c.Principal
+	if eff.RestrictPublicBuckets && p.Type != auth.AWSService && (p.Type == auth.Anonymous || p.Account != a.Account) {
+		return errAccessDenied()
+	}
+	return nil
+}
+
+// throughAP turns a request's checks on the bucket into those of the same request
+// through access point a: each with the access point's condition keys, preceded by
+// the same action on the access point's ARN under its policy.
+func (s *Service) throughAP(c *server.Call, a *apRec, chks []authz.Check) ([]authz.Check, error) {
 	var apPolicy *policy.Policy
-	public := false
 	if a.Policy != "" {
+		var err error
 		if apPolicy, err = s.d.Authz.Compile(policy.KindResource, "access-point-policy/"+a.arn(), a.Policy); err != nil {
 			return nil, err
-		}
-		public = policyIsPublic(a.Policy)
-	}
-	if public {
-		eff, err := apPAB(c.Tx, a)
-		if err != nil {
-			return nil, err
-		}
-		p := c.Principal
-		if eff.RestrictPublicBuckets && p.Type != auth.AWSService && (p.Type == auth.Anonymous || p.Account != a.Account) {
-			return nil, errAccessDenied()
 		}
 	}
 	bucketARN := "arn:aws:s3:::" + a.Bucket
@@ -650,6 +666,20 @@ func (s *Service) accessPointChecks(c *server.Call, op string, in map[string]any
 		out = append(out, apChk, chk)
 	}
 	return out, nil
+}
+
+// authorize makes a check a handler weighs itself (a conditional delete's
+// s3:GetObject), through the access point the call came by, if any.
+func (s *Service) authorize(c *server.Call, chk authz.Check) error {
+	a := callAP(c)
+	if a == nil {
+		return c.Authorize(chk)
+	}
+	chks, err := s.throughAP(c, a, []authz.Check{chk})
+	if err != nil {
+		return err
+	}
+	return c.AuthorizeAll(chks)
 }
 
 // bucketHasAccessPoints refuses DeleteBucket while access points use the bucket

@@ -576,3 +576,20 @@ func TestAccessPointResourceTags(t *testing.T) {
 		Tags: []ctltypes.Tag{{Key: aws.String("initial"), Value: aws.String("v1")}}})
 	wantErr(t, err, "NotImplemented", 501, "")
 }
+
+// TestAccessPointConditionalDelete: the s3:GetObject a conditional DeleteObject also
+// needs (recorded, 2026: conditional_versions.json) is weighed through the access
+// point too: the access point policy's deny refuses it.
+func TestAccessPointConditionalDelete(t *testing.T) {
+	e := newEnv(t)
+	ctl := e.controlClient()
+	e.bucket("cond-src")
+	put := e.put("cond-src", "k", "v")
+	ap := e.createAP(ctl, &s3control.CreateAccessPointInput{Name: aws.String("cond-ap"), Bucket: aws.String("cond-src")})
+	u := s3Client(e.apUser("cond-user", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}`))
+	must(ctl.PutAccessPointPolicy(ctx, &s3control.PutAccessPointPolicyInput{AccountId: aws.String(account), Name: aws.String("cond-ap"),
+		Policy: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Principal":{"AWS":"arn:aws:iam::` + account + `:user/cond-user"},"Action":"s3:GetObject","Resource":"` + *ap.AccessPointArn + `/object/*"}]}`)}))
+	_, err := u.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: ap.Alias, Key: aws.String("k"), IfMatch: put.ETag})
+	wantErr(t, err, "AccessDenied", 403, "")
+	must(u.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: ap.Alias, Key: aws.String("k")}))
+}

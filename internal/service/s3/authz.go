@@ -333,7 +333,7 @@ func (s *Service) checks(c *server.Call, op string, in map[string]any) ([]authz.
 			// cross-BucketOwnerEnforced-private-put). Written by the bucket owner's
 			// account, bucket-owner-read grants no more than private (recorded, 2026:
 			// ownership_replay.json, BucketOwnerEnforced-*-bucket-owner-read).
-			if err := c.Authorize(chk); err != nil {
+			if err := s.authorize(c, chk); err != nil {
 				return nil, err
 			}
 			if op == "CopyObject" {

@@ -934,7 +934,7 @@ func (s *Service) deleteObject(c *server.Call, in *api.DeleteObjectRequest) (*ap
 		}
 		ctx := s.requestKeys(c, nil)
 		ctx["s3:resourceaccount"] = []string{b.Owner}
-		if err := c.Authorize(authz.Check{Action: "s3:GetObject", Resource: b.arn() + "/" + in.Key, ResourceAccount: b.Owner, ResourcePolicy: rp.policy, Context: ctx}); err != nil {
+		if err := s.authorize(c, authz.Check{Action: "s3:GetObject", Resource: b.arn() + "/" + in.Key, ResourceAccount: b.Owner, ResourcePolicy: rp.policy, Context: ctx}); err != nil {
 			return nil, err
 		}
 	}
