@@ -556,8 +556,7 @@ func TestAccessPointCrossAccount(t *testing.T) {
 
 // TestAccessPointResourceTags: a condition on aws:ResourceTag in the check on the
 // access point sees the access point's tags, not its bucket's (Service Authorization
-// Reference: the accesspoint resource type has its own aws:ResourceTag); and tags
-// given at creation, which Palisade does not keep, are refused rather than dropped.
+// Reference: the accesspoint resource type has its own aws:ResourceTag).
 func TestAccessPointResourceTags(t *testing.T) {
 	e := newEnv(t)
 	ctl := e.controlClient()
@@ -572,9 +571,87 @@ func TestAccessPointResourceTags(t *testing.T) {
 	must(u.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("tagged-src"), Key: aws.String("k")}))
 	_, err := u.GetObject(ctx, &s3.GetObjectInput{Bucket: ap.Alias, Key: aws.String("k")})
 	wantErr(t, err, "AccessDenied", 403, "")
-	_, err = ctl.CreateAccessPoint(ctx, &s3control.CreateAccessPointInput{AccountId: aws.String(account), Name: aws.String("tags-ap"), Bucket: aws.String("tagged-src"),
+}
+
+// TestAccessPointTags: S3 Control's tag operations on an access point's ARN
+// (recorded, 2026: access_point_control_replay.json, tags-and-alias-lifetime).
+func TestAccessPointTags(t *testing.T) {
+	e := newEnv(t)
+	ctl := e.controlClient()
+	e.bucket("tags-src")
+	acct := aws.String(account)
+	def := e.createAP(ctl, &s3control.CreateAccessPointInput{Name: aws.String("tags-default"), Bucket: aws.String("tags-src")})
+	tagged := e.createAP(ctl, &s3control.CreateAccessPointInput{Name: aws.String("tags-tagged"), Bucket: aws.String("tags-src"),
 		Tags: []ctltypes.Tag{{Key: aws.String("initial"), Value: aws.String("v1")}}})
-	wantErr(t, err, "NotImplemented", 501, "")
+	list := func(arn string) string {
+		t.Helper()
+		var kv []string
+		for _, tg := range must(ctl.ListTagsForResource(ctx, &s3control.ListTagsForResourceInput{AccountId: acct, ResourceArn: aws.String(arn)})).Tags {
+			kv = append(kv, *tg.Key+"="+*tg.Value)
+		}
+		return strings.Join(kv, ",")
+	}
+	tag := func(arn string, kv ...string) error {
+		tags := []ctltypes.Tag{} // sent empty: the SDK refuses a nil list
+		for i := 0; i < len(kv); i += 2 {
+			tags = append(tags, ctltypes.Tag{Key: aws.String(kv[i]), Value: aws.String(kv[i+1])})
+		}
+		_, err := ctl.TagResource(ctx, &s3control.TagResourceInput{AccountId: acct, ResourceArn: aws.String(arn), Tags: tags})
+		return err
+	}
+	untag := func(arn string, keys ...string) error {
+		if keys == nil {
+			keys = []string{}
+		}
+		_, err := ctl.UntagResource(ctx, &s3control.UntagResourceInput{AccountId: acct, ResourceArn: aws.String(arn), TagKeys: keys})
+		return err
+	}
+	arn := *def.AccessPointArn
+	if got := list(arn); got != "" { // tags-empty
+		t.Fatalf("tags-empty: %q", got)
+	}
+	if got := list(*tagged.AccessPointArn); got != "initial=v1" { // tags-create-initial
+		t.Fatalf("tags-create-initial: %q", got)
+	}
+	must(0, tag(arn, "a", "1", "b", "2"))
+	must(0, tag(arn, "a", "new", "c", ""))
+	if got := list(arn); got != "a=new,b=2,c=" { // tags-merged
+		t.Fatalf("tags-merged: %q", got)
+	}
+	must(0, untag(arn, "missing"))
+	must(0, untag(arn, "a"))
+	if got := list(arn); got != "b=2,c=" { // tags-remaining
+		t.Fatalf("tags-remaining: %q", got)
+	}
+	wantErr(t, tag(arn, "duplicate", "one", "duplicate", "two"), "InvalidTag", 400, "")
+	wantErr(t, tag(arn, "aws:probe", "one"), "InvalidTag", 400, "")
+	wantErr(t, tag(arn), "InvalidRequest", 400, "")
+	wantErr(t, untag(arn), "InvalidRequest", 400, "")
+	if got := list(arn); got != "b=2,c=" { // tags-final
+		t.Fatalf("tags-final: %q", got)
+	}
+	missing := "arn:aws:s3:us-east-1:" + account + ":accesspoint/tags-missing"
+	_, err := ctl.ListTagsForResource(ctx, &s3control.ListTagsForResourceInput{AccountId: acct, ResourceArn: aws.String(missing)})
+	wantErr(t, err, "NoSuchAccessPoint", 404, "")
+	wantErr(t, tag(missing, "x", "y"), "NoSuchAccessPoint", 404, "")
+	wantErr(t, untag(missing, "x"), "NoSuchAccessPoint", 404, "")
+	// A recreated access point does not inherit the tags.
+	must(ctl.DeleteAccessPoint(ctx, &s3control.DeleteAccessPointInput{AccountId: acct, Name: aws.String("tags-default")}))
+	e.createAP(ctl, &s3control.CreateAccessPointInput{Name: aws.String("tags-default"), Bucket: aws.String("tags-src")})
+	if got := list(arn); got != "" {
+		t.Fatalf("recreated: %q", got)
+	}
+	// Tags at creation need s3:TagResource too (inferred, as for CreateBucket), and
+	// the tag operations are authorized on the access point's ARN.
+	u := s3control.NewFromConfig(e.apUser("tags-user", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["s3:CreateAccessPoint","s3:ListTagsForResource"],"Resource":"arn:aws:s3:us-east-1:`+account+`:accesspoint/*"}]}`),
+		func(o *s3control.Options) { o.EndpointResolverV2 = e.controlClient().Options().EndpointResolverV2 })
+	_, err = u.CreateAccessPoint(ctx, &s3control.CreateAccessPointInput{AccountId: acct, Name: aws.String("tags-user-ap"), Bucket: aws.String("tags-src"),
+		Tags: []ctltypes.Tag{{Key: aws.String("k"), Value: aws.String("v")}}})
+	wantErr(t, err, "AccessDenied", 403, "")
+	must(u.CreateAccessPoint(ctx, &s3control.CreateAccessPointInput{AccountId: acct, Name: aws.String("tags-user-ap"), Bucket: aws.String("tags-src")}))
+	must(u.ListTagsForResource(ctx, &s3control.ListTagsForResourceInput{AccountId: acct, ResourceArn: tagged.AccessPointArn}))
+	_, err = u.TagResource(ctx, &s3control.TagResourceInput{AccountId: acct, ResourceArn: tagged.AccessPointArn, Tags: []ctltypes.Tag{{Key: aws.String("k"), Value: aws.String("v")}}})
+	wantErr(t, err, "AccessDenied", 403, "")
 }
 
 // TestAccessPointConditionalDelete: the s3:GetObject a conditional DeleteObject also

@@ -74,9 +74,10 @@ type tagTarget struct {
 // regional bucket ARN, an account-scoped one and an object's: InvalidURI naming the
 // path (recorded, 2026: abac_controls_replay.json, route-regional-arn,
 // route-account-arn, route-object-arn; the message is not recorded: S3's for a URI it
-// cannot read). Access points, Storage Lens groups, Access Grants and directory
-// buckets take tags through these operations in AWS; Palisade has none of them, so
-// such an ARN names a resource that does not exist (inferred). Batch Operations jobs
+// cannot read). Access points take tags through these operations
+// (accesspoint_tags.go); so do Storage Lens groups, Access Grants and directory
+// buckets in AWS, which Palisade has none of, so such an ARN names a resource that
+// does not exist (inferred). Batch Operations jobs
 // and Storage Lens configurations have their own tagging operations and are refused
 // as the other forms are (inferred).
 func parseTagARN(arn string) (tagTarget, error) {
@@ -158,6 +159,12 @@ func (s *Service) tagChecks(c *server.Call, op string, in map[string]any) ([]aut
 	eventData(c, in)
 	id, _ := in["AccountId"].(string)
 	arn, _ := in["ResourceArn"].(string)
+	if a, ok, err := tagAP(c, id, arn); ok {
+		if err != nil {
+			return nil, err
+		}
+		return s.apTagChecks(c, op, in, a)
+	}
 	b, err := tagBucket(c, id, arn)
 	if err != nil {
 		return nil, err
@@ -206,6 +213,12 @@ const (
 func validTagKey(k string) bool { return k != "" && utf16Len(k) <= 128 && tagChars(k) }
 
 func (s *Service) tagResource(c *server.Call, in *ctl.TagResourceRequest) (*ctl.TagResourceResult, error) {
+	if a, ok, err := tagAP(c, in.AccountId, in.ResourceArn); ok {
+		if err != nil {
+			return nil, err
+		}
+		return s.tagAccessPoint(c, a, in.Tags)
+	}
 	b, err := tagBucket(c, in.AccountId, in.ResourceArn)
 	if err != nil {
 		return nil, err
@@ -248,6 +261,12 @@ func (s *Service) tagResource(c *server.Call, in *ctl.TagResourceRequest) (*ctl.
 }
 
 func (s *Service) untagResource(c *server.Call, in *ctl.UntagResourceRequest) (*ctl.UntagResourceResult, error) {
+	if a, ok, err := tagAP(c, in.AccountId, in.ResourceArn); ok {
+		if err != nil {
+			return nil, err
+		}
+		return s.untagAccessPoint(c, a, in.TagKeys)
+	}
 	b, err := tagBucket(c, in.AccountId, in.ResourceArn)
 	if err != nil {
 		return nil, err
@@ -278,6 +297,12 @@ func (s *Service) untagResource(c *server.Call, in *ctl.UntagResourceRequest) (*
 }
 
 func (s *Service) listTagsForResource(c *server.Call, in *ctl.ListTagsForResourceRequest) (*ctl.ListTagsForResourceResult, error) {
+	if a, ok, err := tagAP(c, in.AccountId, in.ResourceArn); ok {
+		if err != nil {
+			return nil, err
+		}
+		return listAccessPointTags(a), nil
+	}
 	b, err := tagBucket(c, in.AccountId, in.ResourceArn)
 	if err != nil {
 		return nil, err

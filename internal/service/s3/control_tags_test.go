@@ -276,10 +276,11 @@ func TestRecordedControlTagTransitions(t *testing.T) {
 			t.Fatalf("bucket-untag-%v-state: %s", keys, got)
 		}
 	}
-	// ap-*: no access point exists here (inferred answer).
+	// ap-*: no access point exists here (recorded, 2026: access_point_control_replay.json,
+	// tags-missing-list-tags-for-resource).
 	_, err := ctl.ListTagsForResource(ctx, &s3control.ListTagsForResourceInput{AccountId: aws.String(account),
 		ResourceArn: aws.String("arn:aws:s3:us-east-1:" + account + ":accesspoint/abac-tag-transitions-ap")})
-	wantErr(t, err, "NoSuchResource", 404, "")
+	wantErr(t, err, "NoSuchAccessPoint", 404, "")
 	// create-tags-different: the bucket was never made.
 	_, err = ctl.ListTagsForResource(ctx, &s3control.ListTagsForResourceInput{AccountId: aws.String(account), ResourceArn: bucketARN("abac-tag-transitions-different")})
 	wantErr(t, err, "NoSuchResource", 404, "")
