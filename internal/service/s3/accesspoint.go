@@ -655,6 +655,9 @@ func (s *Service) throughAP(c *server.Call, a *apRec, chks []authz.Check) ([]aut
 		ctx["s3:dataaccesspointarn"] = []string{a.arn()}
 		ctx["s3:dataaccesspointaccount"] = []string{a.Account}
 		ctx["s3:accesspointnetworkorigin"] = []string{a.networkOrigin()}
+		for _, t := range a.Tags {
+			ctx["s3:accesspointtag/"+strings.ToLower(t.Key)] = []string{t.Value}
+		}
 		chk.Context = ctx
 		apChk := chk
 		apChk.Resource = a.arn()
@@ -669,11 +672,15 @@ func (s *Service) throughAP(c *server.Call, a *apRec, chks []authz.Check) ([]aut
 		}
 		apChk.Context["s3:resourceaccount"] = []string{a.Account}
 		// The bucket's tags are not the access point's: aws:ResourceTag on the
-		// access point's check is its own (which Palisade does not keep: none).
+		// access point's check is its own (inferred: the Service Authorization
+		// Reference lists aws:ResourceTag for the accesspoint resource type).
 		for k := range apChk.Context {
 			if strings.HasPrefix(k, "aws:resourcetag/") {
 				delete(apChk.Context, k)
 			}
+		}
+		for _, t := range a.Tags {
+			apChk.Context["aws:resourcetag/"+strings.ToLower(t.Key)] = []string{t.Value}
 		}
 		out = append(out, apChk, chk)
 	}

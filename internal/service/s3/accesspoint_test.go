@@ -571,6 +571,16 @@ func TestAccessPointResourceTags(t *testing.T) {
 	must(u.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("tagged-src"), Key: aws.String("k")}))
 	_, err := u.GetObject(ctx, &s3.GetObjectInput{Bucket: ap.Alias, Key: aws.String("k")})
 	wantErr(t, err, "AccessDenied", 403, "")
+	// Tagged itself, the access point's check sees its own tag, and both checks see
+	// it as s3:AccessPointTag.
+	must(ctl.TagResource(ctx, &s3control.TagResourceInput{AccountId: aws.String(account), ResourceArn: ap.AccessPointArn,
+		Tags: []ctltypes.Tag{{Key: aws.String("team"), Value: aws.String("blue")}}}))
+	must(u.GetObject(ctx, &s3.GetObjectInput{Bucket: ap.Alias, Key: aws.String("k")}))
+	e.setUserPolicy("tag-user", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":["arn:aws:s3:::tagged-src/*","`+*ap.AccessPointArn+`/object/*"],"Condition":{"StringEquals":{"s3:AccessPointTag/team":"red"}}}]}`)
+	_, err = u.GetObject(ctx, &s3.GetObjectInput{Bucket: ap.Alias, Key: aws.String("k")})
+	wantErr(t, err, "AccessDenied", 403, "")
+	e.setUserPolicy("tag-user", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":["arn:aws:s3:::tagged-src/*","`+*ap.AccessPointArn+`/object/*"],"Condition":{"StringEquals":{"s3:AccessPointTag/team":"blue"}}}]}`)
+	must(u.GetObject(ctx, &s3.GetObjectInput{Bucket: ap.Alias, Key: aws.String("k")}))
 }
 
 // TestAccessPointTags: S3 Control's tag operations on an access point's ARN
