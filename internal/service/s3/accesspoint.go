@@ -531,13 +531,14 @@ var apDataOps = map[string]bool{
 	"GetObject": true, "HeadObject": true, "PutObject": true, "DeleteObject": true, "ListObjectsV2": true, "ListObjects": true,
 	"GetObjectTagging": true, "PutObjectTagging": true, "DeleteObjectTagging": true, "HeadBucket": true, "GetBucketLocation": true,
 	"GetBucketAcl": true, "GetBucketPolicy": true, "GetBucketCors": true, "GetBucketNotificationConfiguration": true,
+	"DeleteObjects": true, "ListObjectVersions": true,
 }
 
 var apNotServed = map[string]bool{
 	"AbortMultipartUpload": true, "CompleteMultipartUpload": true, "CreateMultipartUpload": true, "UploadPart": true, "ListParts": true,
-	"ListMultipartUploads": true, "CopyObject": true, "UploadPartCopy": true, "DeleteObjects": true, "GetObjectAcl": true, "PutObjectAcl": true,
+	"ListMultipartUploads": true, "CopyObject": true, "UploadPartCopy": true, "GetObjectAcl": true, "PutObjectAcl": true,
 	"GetObjectAttributes": true, "GetObjectLegalHold": true, "PutObjectLegalHold": true, "GetObjectRetention": true, "PutObjectRetention": true,
-	"ListObjectVersions": true, "RestoreObject": true,
+	"RestoreObject": true,
 }
 
 // apCallKey keeps, in a call's context, the access point it was made through, for

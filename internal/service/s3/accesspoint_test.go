@@ -434,7 +434,7 @@ func TestAccessPointOperations(t *testing.T) {
 	if l := must(e.s3.ListObjects(ctx, &s3.ListObjectsInput{Bucket: ap.Alias})); len(l.Contents) != 1 || *l.Name != "ops-src" {
 		t.Fatalf("list v1 %+v", l)
 	}
-	_, err = e.s3.DeleteObjects(ctx, &s3.DeleteObjectsInput{Bucket: ap.Alias, Delete: &types.Delete{Objects: []types.ObjectIdentifier{{Key: aws.String("k")}}}})
+	_, err = e.s3.RestoreObject(ctx, &s3.RestoreObjectInput{Bucket: ap.Alias, Key: aws.String("k")})
 	wantErr(t, err, "NotImplemented", 501, "")
 	_, err = e.s3.CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{Bucket: ap.Alias, Key: aws.String("m")})
 	wantErr(t, err, "NotImplemented", 501, "")

@@ -1053,15 +1053,16 @@ func (s *Service) deleteObjects(c *server.Call, in *api.DeleteObjectsRequest) (*
 		ctx := s.requestKeys(c, nil)
 		ctx["s3:resourceaccount"] = []string{b.Owner}
 		// Each key is weighed as its own DeleteObject is, the bucket's tags
-		// included under ABAC (inferred from abac_authorization_replay.json).
+		// included under ABAC (inferred from abac_authorization_replay.json), and
+		// through the access point the batch came by, on it and on the bucket.
 		addBucketTags(ctx, b)
-		if err := c.Authorize(authz.Check{Action: action, Resource: b.arn() + "/" + obj.Key, ResourceAccount: b.Owner, ResourcePolicy: rp.policy, Context: ctx}); err != nil {
+		if err := s.authorize(c, authz.Check{Action: action, Resource: b.arn() + "/" + obj.Key, ResourceAccount: b.Owner, ResourcePolicy: rp.policy, Context: ctx}); err != nil {
 			fail(err)
 			continue
 		}
 		if b.ObjectLock && bypassSent(c) {
 			// As DeleteObject's (objectlock.go, lockChecks; per key, inferred).
-			if err := c.Authorize(authz.Check{Action: "s3:BypassGovernanceRetention", Resource: b.arn() + "/" + obj.Key, ResourceAccount: b.Owner, ResourcePolicy: rp.policy, Context: ctx}); err != nil {
+			if err := s.authorize(c, authz.Check{Action: "s3:BypassGovernanceRetention", Resource: b.arn() + "/" + obj.Key, ResourceAccount: b.Owner, ResourcePolicy: rp.policy, Context: ctx}); err != nil {
 				fail(err)
 				continue
 			}
@@ -1078,7 +1079,7 @@ func (s *Service) deleteObjects(c *server.Call, in *api.DeleteObjectsRequest) (*
 			// as well (recorded, 2026: conditional_versions.json, batch phase
 			// deny-GetObject: implicit-current and implicit-wrong AccessDenied
 			// naming s3:GetObject, implicit-wildcard deleted).
-			if err := c.Authorize(authz.Check{Action: "s3:GetObject", Resource: b.arn() + "/" + obj.Key, ResourceAccount: b.Owner, ResourcePolicy: rp.policy, Context: ctx}); err != nil {
+			if err := s.authorize(c, authz.Check{Action: "s3:GetObject", Resource: b.arn() + "/" + obj.Key, ResourceAccount: b.Owner, ResourcePolicy: rp.policy, Context: ctx}); err != nil {
 				fail(err)
 				continue
 			}
