@@ -531,12 +531,12 @@ var apDataOps = map[string]bool{
 	"GetObject": true, "HeadObject": true, "PutObject": true, "DeleteObject": true, "ListObjectsV2": true, "ListObjects": true,
 	"GetObjectTagging": true, "PutObjectTagging": true, "DeleteObjectTagging": true, "HeadBucket": true, "GetBucketLocation": true,
 	"GetBucketAcl": true, "GetBucketPolicy": true, "GetBucketCors": true, "GetBucketNotificationConfiguration": true,
-	"DeleteObjects": true, "ListObjectVersions": true,
+	"DeleteObjects": true, "ListObjectVersions": true, "CreateMultipartUpload": true, "UploadPart": true, "CompleteMultipartUpload": true,
+	"AbortMultipartUpload": true, "ListParts": true, "ListMultipartUploads": true,
 }
 
 var apNotServed = map[string]bool{
-	"AbortMultipartUpload": true, "CompleteMultipartUpload": true, "CreateMultipartUpload": true, "UploadPart": true, "ListParts": true,
-	"ListMultipartUploads": true, "CopyObject": true, "UploadPartCopy": true, "GetObjectAcl": true, "PutObjectAcl": true,
+	"CopyObject": true, "UploadPartCopy": true, "GetObjectAcl": true, "PutObjectAcl": true,
 	"GetObjectAttributes": true, "GetObjectLegalHold": true, "PutObjectLegalHold": true, "GetObjectRetention": true, "PutObjectRetention": true,
 	"RestoreObject": true,
 }

@@ -436,7 +436,7 @@ func TestAccessPointOperations(t *testing.T) {
 	}
 	_, err = e.s3.RestoreObject(ctx, &s3.RestoreObjectInput{Bucket: ap.Alias, Key: aws.String("k")})
 	wantErr(t, err, "NotImplemented", 501, "")
-	_, err = e.s3.CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{Bucket: ap.Alias, Key: aws.String("m")})
+	_, err = e.s3.GetObjectAcl(ctx, &s3.GetObjectAclInput{Bucket: ap.Alias, Key: aws.String("k")})
 	wantErr(t, err, "NotImplemented", 501, "")
 	_, err = e.s3.PutBucketVersioning(ctx, &s3.PutBucketVersioningInput{Bucket: ap.Alias, VersioningConfiguration: &types.VersioningConfiguration{Status: types.BucketVersioningStatusEnabled}})
 	wantErr(t, err, "MethodNotAllowed", 405, "")

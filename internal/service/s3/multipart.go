@@ -237,7 +237,11 @@ func (s *Service) createUpload(c *server.Call, in *api.CreateMultipartUploadRequ
 func (s *Service) viewUpload(c *server.Call, bucket, key, id string) (*uploadRec, error) {
 	var u *uploadRec
 	err := s.d.Store.View(context.WithoutCancel(c), func(tx *store.Tx) error {
-		var err error
+		// An access point's name stands for its bucket's uploads.
+		bucket, err := bucketNamed(tx, bucket)
+		if err != nil {
+			return err
+		}
 		u, err = loadUpload(tx, bucket, key, id)
 		return err
 	})
@@ -729,6 +733,9 @@ func location(c *server.Call, bucket, key string) string {
 		if c.HTTP.TLS != nil {
 			scheme = "https"
 		}
+	}
+	if loc, ok := apLocation(c, scheme, host, key); ok {
+		return loc
 	}
 	return scheme + "://" + host + "/" + bucket + "/" + key
 }
