@@ -532,11 +532,11 @@ var apDataOps = map[string]bool{
 	"GetObjectTagging": true, "PutObjectTagging": true, "DeleteObjectTagging": true, "HeadBucket": true, "GetBucketLocation": true,
 	"GetBucketAcl": true, "GetBucketPolicy": true, "GetBucketCors": true, "GetBucketNotificationConfiguration": true,
 	"DeleteObjects": true, "ListObjectVersions": true, "CreateMultipartUpload": true, "UploadPart": true, "CompleteMultipartUpload": true,
-	"AbortMultipartUpload": true, "ListParts": true, "ListMultipartUploads": true,
+	"AbortMultipartUpload": true, "ListParts": true, "ListMultipartUploads": true, "CopyObject": true, "UploadPartCopy": true,
 }
 
 var apNotServed = map[string]bool{
-	"CopyObject": true, "UploadPartCopy": true, "GetObjectAcl": true, "PutObjectAcl": true,
+	"GetObjectAcl": true, "PutObjectAcl": true,
 	"GetObjectAttributes": true, "GetObjectLegalHold": true, "PutObjectLegalHold": true, "GetObjectRetention": true, "PutObjectRetention": true,
 	"RestoreObject": true,
 }
@@ -603,7 +603,10 @@ func (s *Service) accessPointChecks(c *server.Call, op string, in map[string]any
 		inB[k] = v
 	}
 	inB["Bucket"] = a.Bucket
+	srcs := &apSources{active: true}
+	c.Context = context.WithValue(c.Context, apSourcesKey{}, srcs)
 	chks, err := s.checks(c, op, inB)
+	srcs.active = false
 	addAPResource(c)
 	if err != nil {
 		return nil, err
@@ -611,7 +614,8 @@ func (s *Service) accessPointChecks(c *server.Call, op string, in map[string]any
 	if err := restrictAPPublic(c, a); err != nil {
 		return nil, err
 	}
-	return s.throughAP(c, a, chks)
+	out, err := s.throughAP(c, a, chks)
+	return append(out, srcs.chks...), err
 }
 
 // restrictAPPublic applies RestrictPublicBuckets to a public access point policy:

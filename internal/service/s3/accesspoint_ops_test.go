@@ -117,6 +117,41 @@ func TestRecordedAccessPointMultipart(t *testing.T) {
 		t.Fatalf("read-uploaded-direct %q", got)
 	}
 
+	// initiate-copy-direct, copy-part-ap-source-alias-destination, list-copy-parts-arn,
+	// complete-copy-alias, read-copied-direct.
+	e.put("multipart-bucket", "a-source", "owned AP multipart copy source\n")
+	up = must(e.s3.CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{Bucket: aws.String("multipart-bucket"), Key: aws.String("c-copied")}))
+	cp := must(e.s3.UploadPartCopy(ctx, &s3.UploadPartCopyInput{Bucket: ap.Alias, Key: aws.String("c-copied"), UploadId: up.UploadId, PartNumber: aws.Int32(1),
+		CopySource: aws.String(*ap.AccessPointArn + "/object/a-source")}))
+	if *cp.CopyPartResult.ETag != `"43a4bb143fc69dbd15d4143894fb836a"` {
+		t.Fatalf("copy-part ETag %s", *cp.CopyPartResult.ETag)
+	}
+	lp := must(host.ListParts(ctx, &s3.ListPartsInput{Bucket: ap.AccessPointArn, Key: aws.String("c-copied"), UploadId: up.UploadId}))
+	if len(lp.Parts) != 1 || *lp.Parts[0].Size != 31 {
+		t.Fatalf("list-copy-parts-arn %+v", lp.Parts)
+	}
+	done = must(e.s3.CompleteMultipartUpload(ctx, &s3.CompleteMultipartUploadInput{Bucket: ap.Alias, Key: aws.String("c-copied"), UploadId: up.UploadId,
+		MultipartUpload: &types.CompletedMultipartUpload{Parts: []types.CompletedPart{{ETag: cp.CopyPartResult.ETag, PartNumber: aws.Int32(1)}}}}))
+	if *done.ETag != `"12fd7e0b445b8ca1a127bc2027d54507-1"` || e.get("multipart-bucket", "c-copied") != "owned AP multipart copy source\n" {
+		t.Fatalf("complete-copy-alias %s", *done.ETag)
+	}
+	// initiate-deny-probe-direct, deny-ap-source-read, denied-source-get-arn,
+	// denied-copy-ap-source, allowed-copy-direct-source.
+	up = must(e.s3.CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{Bucket: aws.String("multipart-bucket"), Key: aws.String("d-deny-probe")}))
+	must(ctl.PutAccessPointPolicy(ctx, &s3control.PutAccessPointPolicyInput{AccountId: aws.String(account), Name: aws.String("multipart-ap"),
+		Policy: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Principal":"*","Action":"s3:GetObject","Resource":"` + *ap.AccessPointArn + `/object/a-source"}]}`)}))
+	_, err := host.GetObject(ctx, &s3.GetObjectInput{Bucket: ap.AccessPointArn, Key: aws.String("a-source")})
+	wantErr(t, err, "AccessDenied", 403, "")
+	_, err = e.s3.UploadPartCopy(ctx, &s3.UploadPartCopyInput{Bucket: ap.Alias, Key: aws.String("d-deny-probe"), UploadId: up.UploadId, PartNumber: aws.Int32(1),
+		CopySource: aws.String(*ap.AccessPointArn + "/object/a-source")})
+	wantErr(t, err, "AccessDenied", 403, "")
+	cp = must(e.s3.UploadPartCopy(ctx, &s3.UploadPartCopyInput{Bucket: ap.Alias, Key: aws.String("d-deny-probe"), UploadId: up.UploadId, PartNumber: aws.Int32(1),
+		CopySource: aws.String("multipart-bucket/a-source")}))
+	if *cp.CopyPartResult.ETag != `"43a4bb143fc69dbd15d4143894fb836a"` {
+		t.Fatalf("allowed-copy-direct-source ETag %s", *cp.CopyPartResult.ETag)
+	}
+	must(ctl.DeleteAccessPointPolicy(ctx, &s3control.DeleteAccessPointPolicyInput{AccountId: aws.String(account), Name: aws.String("multipart-ap")}))
+
 	// native-arn-multipart-completion-location.
 	up = must(host.CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{Bucket: ap.AccessPointArn, Key: aws.String("arn-completed")}))
 	part = must(host.UploadPart(ctx, &s3.UploadPartInput{Bucket: ap.AccessPointArn, Key: aws.String("arn-completed"), UploadId: up.UploadId, PartNumber: aws.Int32(1),
@@ -171,5 +206,50 @@ func TestAccessPointMultipartDeny(t *testing.T) {
 	must(host.AbortMultipartUpload(ctx, &s3.AbortMultipartUploadInput{Bucket: ap.AccessPointArn, Key: aws.String("open/z"), UploadId: open.UploadId}))
 	if l := must(u.ListParts(ctx, &s3.ListPartsInput{Bucket: aws.String("mpdeny-src"), Key: aws.String("secret/x"), UploadId: direct.UploadId})); len(l.Parts) != 1 {
 		t.Fatalf("direct parts %+v", l.Parts)
+	}
+}
+
+// TestAccessPointCopyObject: CopyObject through an access point writes the bucket's
+// object under the access point's policy; a source named by access point ARN is read
+// through that access point, whose policy's deny refuses it, while the destination's
+// access point does not weigh a source named by its bucket (inferred from UploadPartCopy's,
+// recorded: access_point_multipart_replay.json, denied-copy-ap-source,
+// allowed-copy-direct-source; API Reference, CopyObject, x-amz-copy-source).
+func TestAccessPointCopyObject(t *testing.T) {
+	e := newEnv(t)
+	ctl := e.controlClient()
+	e.bucket("copy-src")
+	e.put("copy-src", "secret/s", "source")
+	e.put("copy-src", "open/s", "open source")
+	ap := e.createAP(ctl, &s3control.CreateAccessPointInput{Name: aws.String("copy-ap"), Bucket: aws.String("copy-src")})
+	cfg := e.apUser("copy-user", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}`)
+	u, host := s3Client(cfg), e.apClient(cfg)
+	must(ctl.PutAccessPointPolicy(ctx, &s3control.PutAccessPointPolicyInput{AccountId: aws.String(account), Name: aws.String("copy-ap"),
+		Policy: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Principal":"*","Action":"s3:GetObject","Resource":"` + *ap.AccessPointArn + `/object/secret/*"},` +
+			`{"Effect":"Deny","Principal":"*","Action":"s3:PutObject","Resource":"` + *ap.AccessPointArn + `/object/locked/*"}]}`)}))
+	apSrc := func(key string) *string { return aws.String(*ap.AccessPointArn + "/object/" + key) }
+	for _, c := range []struct {
+		cl     *s3.Client
+		bucket *string
+	}{{host, ap.AccessPointArn}, {u, ap.Alias}} {
+		must(c.cl.CopyObject(ctx, &s3.CopyObjectInput{Bucket: c.bucket, Key: aws.String("dst/1"), CopySource: aws.String("copy-src/secret/s")}))
+		must(c.cl.CopyObject(ctx, &s3.CopyObjectInput{Bucket: c.bucket, Key: aws.String("dst/2"), CopySource: apSrc("open/s")}))
+		_, err := c.cl.CopyObject(ctx, &s3.CopyObjectInput{Bucket: c.bucket, Key: aws.String("dst/3"), CopySource: apSrc("secret/s")})
+		wantErr(t, err, "AccessDenied", 403, "")
+		_, err = c.cl.CopyObject(ctx, &s3.CopyObjectInput{Bucket: c.bucket, Key: aws.String("locked/1"), CopySource: aws.String("copy-src/open/s")})
+		wantErr(t, err, "AccessDenied", 403, "")
+	}
+	// A source named by access point ARN is read through it into a bucket named
+	// directly too.
+	_, err := u.CopyObject(ctx, &s3.CopyObjectInput{Bucket: aws.String("copy-src"), Key: aws.String("dst/4"), CopySource: apSrc("secret/s")})
+	wantErr(t, err, "AccessDenied", 403, "")
+	must(u.CopyObject(ctx, &s3.CopyObjectInput{Bucket: aws.String("copy-src"), Key: aws.String("dst/5"), CopySource: apSrc("open/s")}))
+	if e.get("copy-src", "dst/1") != "source" || e.get("copy-src", "dst/2") != "open source" || e.get("copy-src", "dst/5") != "open source" {
+		t.Fatal("copies")
+	}
+	for _, k := range []string{"dst/3", "dst/4", "locked/1"} {
+		if _, err := e.s3.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String("copy-src"), Key: aws.String(k)}); err == nil {
+			t.Fatalf("%s copied", k)
+		}
 	}
 }

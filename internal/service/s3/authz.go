@@ -337,11 +337,11 @@ func (s *Service) checks(c *server.Call, op string, in map[string]any) ([]authz.
 				return nil, err
 			}
 			if op == "CopyObject" {
-				src, err := s.copySourceCheck(c, in)
+				srcs, err := s.copySourceChecks(c, in)
 				if err != nil {
 					return nil, err
 				}
-				if err := c.Authorize(src); err != nil {
+				if err := c.AuthorizeAll(srcs); err != nil {
 					return nil, err
 				}
 			}
@@ -371,7 +371,7 @@ func (s *Service) checks(c *server.Call, op string, in map[string]any) ([]authz.
 		chks = append(chks, extra)
 	}
 	if op == "CopyObject" || op == "UploadPartCopy" {
-		src, err := s.copySourceCheck(c, in)
+		srcs, err := s.copySourceChecks(c, in)
 		if err != nil {
 			return nil, err
 		}
@@ -383,7 +383,7 @@ func (s *Service) checks(c *server.Call, op string, in map[string]any) ([]authz.
 			// copy-source-deny-before-false-predicate and
 			// copy-dest-deny-before-false-predicate). Checks being listed
 			// (Server.OperationChecks) are listed, not weighed.
-			if err := c.Authorize(src); err != nil {
+			if err := c.AuthorizeAll(srcs); err != nil {
 				return nil, err
 			}
 			if err := s.partCopyConditions(c, in); err != nil {
@@ -391,7 +391,12 @@ func (s *Service) checks(c *server.Call, op string, in map[string]any) ([]authz.
 			}
 			return chks, nil
 		}
-		chks = append(chks, src)
+		if h := apSourcesOf(c); h != nil {
+			// The destination's access point does not weigh the source's read.
+			h.chks = srcs
+		} else {
+			chks = append(chks, srcs...)
+		}
 	}
 	return chks, nil
 }

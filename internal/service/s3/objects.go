@@ -1133,6 +1133,9 @@ func parseCopySource(raw string) (copySource, error) {
 		return copySource{}, errInvalidArgument("Invalid copy source encoding", "x-amz-copy-source", raw)
 	}
 	bucket, key, ok := strings.Cut(p, "/")
+	if ap, k, isAP := apCopySource(p); isAP {
+		bucket, key, ok = ap, k, true
+	}
 	if !ok || bucket == "" || key == "" {
 		return copySource{}, errInvalidArgument("Copy Source must mention the source bucket and key: sourcebucket/sourcekey", "x-amz-copy-source", raw)
 	}
