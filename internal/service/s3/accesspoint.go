@@ -522,23 +522,16 @@ func (s *Service) apControlChecks(c *server.Call, op string, in map[string]any) 
 	return []authz.Check{chk}, nil
 }
 
-// apDataOps are the S3 operations Palisade serves through an access point, of those
-// the User Guide lists ("Access points compatibility"). apNotServed are the others it
-// lists, answered NotImplemented until they are: their handlers look uploads and
-// copy sources up by the name in the request, or authorize each key of a batch
-// against the bucket alone.
+// apDataOps are the S3 operations Palisade serves through an access point: those the
+// User Guide lists ("Access points compatibility").
 var apDataOps = map[string]bool{
 	"GetObject": true, "HeadObject": true, "PutObject": true, "DeleteObject": true, "ListObjectsV2": true, "ListObjects": true,
 	"GetObjectTagging": true, "PutObjectTagging": true, "DeleteObjectTagging": true, "HeadBucket": true, "GetBucketLocation": true,
 	"GetBucketAcl": true, "GetBucketPolicy": true, "GetBucketCors": true, "GetBucketNotificationConfiguration": true,
 	"DeleteObjects": true, "ListObjectVersions": true, "CreateMultipartUpload": true, "UploadPart": true, "CompleteMultipartUpload": true,
 	"AbortMultipartUpload": true, "ListParts": true, "ListMultipartUploads": true, "CopyObject": true, "UploadPartCopy": true,
-}
-
-var apNotServed = map[string]bool{
-	"GetObjectAcl": true, "PutObjectAcl": true,
-	"GetObjectAttributes": true, "GetObjectLegalHold": true, "PutObjectLegalHold": true, "GetObjectRetention": true, "PutObjectRetention": true,
-	"RestoreObject": true,
+	"GetObjectAcl": true, "PutObjectAcl": true, "GetObjectAttributes": true, "GetObjectLegalHold": true, "PutObjectLegalHold": true,
+	"GetObjectRetention": true, "PutObjectRetention": true, "RestoreObject": true,
 }
 
 // apCallKey keeps, in a call's context, the access point it was made through, for
@@ -574,9 +567,6 @@ func apParams(c *server.Call, bucket string) (name string, afterBucket, last [][
 // action on the access point's ARN (its objects' as ARN/object/KEY), weighed against
 // the access point's policy.
 func (s *Service) accessPointChecks(c *server.Call, op string, in map[string]any, a *apRec) ([]authz.Check, error) {
-	if apNotServed[op] {
-		return nil, model.NewError(501, "NotImplemented", "Palisade does not serve %s through access points yet.", op)
-	}
 	// GetBucketLocation through an access point's host is refused as a method its
 	// resource does not take; by the alias it is served (recorded, 2026:
 	// access_point_audit_replay.json, raw-arn-location, regional-alias-path). The

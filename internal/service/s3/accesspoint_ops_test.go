@@ -1,8 +1,10 @@
 package s3_test
 
 import (
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
@@ -251,5 +253,74 @@ func TestAccessPointCopyObject(t *testing.T) {
 		if _, err := e.s3.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String("copy-src"), Key: aws.String(k)}); err == nil {
 			t.Fatalf("%s copied", k)
 		}
+	}
+}
+
+// TestAccessPointObjectCalls: the object ACL, attributes, Object Lock and restore
+// calls the User Guide lists ("Access points compatibility") answer for the bucket's
+// object through an access point, and each is refused by its policy's deny on
+// ARN/object/KEY.
+func TestAccessPointObjectCalls(t *testing.T) {
+	e := newEnv(t)
+	ctl := e.controlClient()
+	must(e.s3.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("objcalls-src"), ObjectLockEnabledForBucket: aws.Bool(true)}))
+	must(e.s3.PutBucketOwnershipControls(ctx, &s3.PutBucketOwnershipControlsInput{Bucket: aws.String("objcalls-src"),
+		OwnershipControls: &types.OwnershipControls{Rules: []types.OwnershipControlsRule{{ObjectOwnership: types.ObjectOwnershipBucketOwnerPreferred}}}}))
+	for _, k := range []string{"open/o", "secret/o"} {
+		e.put("objcalls-src", k, "v")
+		for _, n := range []string{"0", "1"} {
+			must(e.s3.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("objcalls-src"), Key: aws.String(k + "-cold" + n), Body: strings.NewReader("cold"), StorageClass: types.StorageClassGlacier}))
+		}
+	}
+	e.dataTrail()
+	ap := e.createAP(ctl, &s3control.CreateAccessPointInput{Name: aws.String("objcalls-ap"), Bucket: aws.String("objcalls-src")})
+	cfg := e.apUser("objcalls-user", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}`)
+	must(ctl.PutAccessPointPolicy(ctx, &s3control.PutAccessPointPolicyInput{AccountId: aws.String(account), Name: aws.String("objcalls-ap"),
+		Policy: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Principal":"*","Action":"s3:*","Resource":"` + *ap.AccessPointArn + `/object/secret/*"}]}`)}))
+	until := aws.Time(time.Now().Add(24 * time.Hour).UTC().Truncate(time.Second))
+	calls := func(cl *s3.Client, bucket *string, prefix, n string) []error {
+		k := aws.String(prefix + "/o")
+		var errs []error
+		add := func(_ any, err error) { errs = append(errs, err) }
+		add(cl.PutObjectAcl(ctx, &s3.PutObjectAclInput{Bucket: bucket, Key: k, ACL: types.ObjectCannedACLPrivate}))
+		add(cl.GetObjectAcl(ctx, &s3.GetObjectAclInput{Bucket: bucket, Key: k}))
+		add(cl.GetObjectAttributes(ctx, &s3.GetObjectAttributesInput{Bucket: bucket, Key: k, ObjectAttributes: []types.ObjectAttributes{types.ObjectAttributesObjectSize}}))
+		add(cl.PutObjectRetention(ctx, &s3.PutObjectRetentionInput{Bucket: bucket, Key: k, Retention: &types.ObjectLockRetention{Mode: types.ObjectLockRetentionModeGovernance, RetainUntilDate: until}}))
+		add(cl.GetObjectRetention(ctx, &s3.GetObjectRetentionInput{Bucket: bucket, Key: k}))
+		add(cl.PutObjectLegalHold(ctx, &s3.PutObjectLegalHoldInput{Bucket: bucket, Key: k, LegalHold: &types.ObjectLockLegalHold{Status: types.ObjectLockLegalHoldStatusOn}}))
+		add(cl.GetObjectLegalHold(ctx, &s3.GetObjectLegalHoldInput{Bucket: bucket, Key: k}))
+		add(cl.RestoreObject(ctx, &s3.RestoreObjectInput{Bucket: bucket, Key: aws.String(prefix + "/o-cold" + n), RestoreRequest: &types.RestoreRequest{Days: aws.Int32(1)}}))
+		return errs
+	}
+	for n, c := range []struct {
+		cl     *s3.Client
+		bucket *string
+	}{{e.apClient(cfg), ap.AccessPointArn}, {s3Client(cfg), ap.Alias}} {
+		for i, err := range calls(c.cl, c.bucket, "open", strconv.Itoa(n)) {
+			if err != nil {
+				t.Fatalf("%s open call %d: %v", *c.bucket, i, err)
+			}
+		}
+		for i, err := range calls(c.cl, c.bucket, "secret", strconv.Itoa(n)) {
+			if err == nil {
+				t.Fatalf("%s secret call %d allowed", *c.bucket, i)
+			}
+			wantErr(t, err, "AccessDenied", 403, "")
+		}
+	}
+	if h := must(e.s3.GetObjectLegalHold(ctx, &s3.GetObjectLegalHoldInput{Bucket: aws.String("objcalls-src"), Key: aws.String("open/o")})); h.LegalHold.Status != types.ObjectLockLegalHoldStatusOn {
+		t.Fatalf("legal hold %v", h.LegalHold.Status)
+	}
+	if _, err := e.s3.GetObjectLegalHold(ctx, &s3.GetObjectLegalHoldInput{Bucket: aws.String("objcalls-src"), Key: aws.String("secret/o")}); err == nil {
+		t.Fatal("denied legal hold set")
+	}
+	// A key whose current version is a delete marker is answered as one through the
+	// access point too.
+	must(e.s3.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String("objcalls-src"), Key: aws.String("open/o")}))
+	_, err := s3Client(cfg).GetObjectRetention(ctx, &s3.GetObjectRetentionInput{Bucket: ap.Alias, Key: aws.String("open/o")})
+	wantErr(t, err, "MethodNotAllowed", 405, "")
+	r := e.lastRecord("PutObjectLockLegalHold")
+	if n := len(r.Resources); n != 3 || r.Resources[2].ARN != *ap.AccessPointArn {
+		t.Errorf("PutObjectLockLegalHold resources %+v", r.Resources)
 	}
 }

@@ -400,9 +400,9 @@ func TestRecordedAccessPointAudit(t *testing.T) {
 // TestAccessPointOperations: the bucket operations the User Guide lists as served
 // through an access point answer for its bucket; GetBucketLocation is refused through
 // the access point's host and served by alias (recorded, 2026:
-// access_point_audit_replay.json, arn-*, alias-*, raw-arn-location); the listed
-// operations Palisade does not serve through access points yet are NotImplemented,
-// the rest refused as GetBucketLocation is through the host (inferred).
+// access_point_audit_replay.json, arn-*, alias-*, raw-arn-location); the operations
+// the User Guide does not list are refused as GetBucketLocation is through the host
+// (inferred).
 func TestAccessPointOperations(t *testing.T) {
 	e := newEnv(t)
 	ctl := e.controlClient()
@@ -434,10 +434,6 @@ func TestAccessPointOperations(t *testing.T) {
 	if l := must(e.s3.ListObjects(ctx, &s3.ListObjectsInput{Bucket: ap.Alias})); len(l.Contents) != 1 || *l.Name != "ops-src" {
 		t.Fatalf("list v1 %+v", l)
 	}
-	_, err = e.s3.RestoreObject(ctx, &s3.RestoreObjectInput{Bucket: ap.Alias, Key: aws.String("k")})
-	wantErr(t, err, "NotImplemented", 501, "")
-	_, err = e.s3.GetObjectAcl(ctx, &s3.GetObjectAclInput{Bucket: ap.Alias, Key: aws.String("k")})
-	wantErr(t, err, "NotImplemented", 501, "")
 	_, err = e.s3.PutBucketVersioning(ctx, &s3.PutBucketVersioningInput{Bucket: ap.Alias, VersioningConfiguration: &types.VersioningConfiguration{Status: types.BucketVersioningStatusEnabled}})
 	wantErr(t, err, "MethodNotAllowed", 405, "")
 	_, err = e.s3.DeleteBucket(ctx, &s3.DeleteBucketInput{Bucket: ap.Alias})

@@ -518,9 +518,11 @@ func (s *Service) lockedVersion(c *server.Call, bucket, key, version string) (*b
 	if !b.ObjectLock {
 		return nil, nil, errLockMissing()
 	}
+	// The bucket's name, not an access point's the request may have used.
+	name := b.Name
 	b, o, err := s.existingVersion(c.Tx, bucket, key, version, true, c.HTTP.Method)
 	if me, ok := err.(*model.Error); ok && me.Code == "NoSuchKey" {
-		if l, lerr := latest(c.Tx, bucket, key); lerr == nil && l != nil && l.DeleteMarker {
+		if l, lerr := latest(c.Tx, name, key); lerr == nil && l != nil && l.DeleteMarker {
 			return nil, nil, errMethodNotAllowed(c.HTTP.Method).WithHeader("x-amz-delete-marker", "true").WithHeader("x-amz-version-id", "null")
 		}
 	}
