@@ -112,3 +112,15 @@ func apSourcesOf(c *server.Call) *apSources {
 	}
 	return h
 }
+
+// requestPAB is the Block Public Access a request's new ACL meets: through an
+// access point, the access point's with its bucket's (apPAB), so that its
+// BlockPublicAcls refuses a public ACL there (User Guide, "Blocking public access
+// to your Amazon S3 storage": an access point's settings apply to requests made
+// through it; the wording of the refusal is inferred from the bucket's).
+func requestPAB(c *server.Call, b *bucketRec) (pab, error) {
+	if a := callAP(c); a != nil && a.Bucket == b.Name {
+		return apPAB(c.Tx, a)
+	}
+	return effectivePAB(c.Tx, b)
+}

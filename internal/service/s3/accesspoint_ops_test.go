@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/aws/aws-sdk-go-v2/service/s3control"
+	ctltypes "github.com/aws/aws-sdk-go-v2/service/s3control/types"
 
 	"github.com/palisade/palisade/internal/audit"
 )
@@ -323,4 +324,27 @@ func TestAccessPointObjectCalls(t *testing.T) {
 	if n := len(r.Resources); n != 3 || r.Resources[2].ARN != *ap.AccessPointArn {
 		t.Errorf("PutObjectLockLegalHold resources %+v", r.Resources)
 	}
+}
+
+// TestAccessPointBlockPublicAcls: an access point's BlockPublicAcls (on unless
+// created otherwise) refuses a public ACL set through it, by PutObjectAcl or
+// PutObject, while the bucket, whose own setting is off, takes it directly; an
+// access point created with it off lets it through.
+func TestAccessPointBlockPublicAcls(t *testing.T) {
+	e := newEnv(t)
+	ctl := e.controlClient()
+	e.bucket("bpa-src")
+	must(e.s3.PutBucketOwnershipControls(ctx, &s3.PutBucketOwnershipControlsInput{Bucket: aws.String("bpa-src"),
+		OwnershipControls: &types.OwnershipControls{Rules: []types.OwnershipControlsRule{{ObjectOwnership: types.ObjectOwnershipBucketOwnerPreferred}}}}))
+	must(e.s3.DeletePublicAccessBlock(ctx, &s3.DeletePublicAccessBlockInput{Bucket: aws.String("bpa-src")}))
+	e.put("bpa-src", "k", "v")
+	blocked := e.createAP(ctl, &s3control.CreateAccessPointInput{Name: aws.String("bpa-on"), Bucket: aws.String("bpa-src")})
+	open := e.createAP(ctl, &s3control.CreateAccessPointInput{Name: aws.String("bpa-off"), Bucket: aws.String("bpa-src"),
+		PublicAccessBlockConfiguration: &ctltypes.PublicAccessBlockConfiguration{BlockPublicAcls: aws.Bool(false), IgnorePublicAcls: aws.Bool(false), BlockPublicPolicy: aws.Bool(false), RestrictPublicBuckets: aws.Bool(false)}})
+	_, err := e.s3.PutObjectAcl(ctx, &s3.PutObjectAclInput{Bucket: blocked.Alias, Key: aws.String("k"), ACL: types.ObjectCannedACLPublicRead})
+	wantErr(t, err, "AccessDenied", 403, "")
+	_, err = e.s3.PutObject(ctx, &s3.PutObjectInput{Bucket: blocked.Alias, Key: aws.String("k2"), ACL: types.ObjectCannedACLPublicRead, Body: strings.NewReader("v")})
+	wantErr(t, err, "AccessDenied", 403, "")
+	must(e.s3.PutObjectAcl(ctx, &s3.PutObjectAclInput{Bucket: open.Alias, Key: aws.String("k"), ACL: types.ObjectCannedACLPublicRead}))
+	must(e.s3.PutObjectAcl(ctx, &s3.PutObjectAclInput{Bucket: aws.String("bpa-src"), Key: aws.String("k"), ACL: types.ObjectCannedACLPublicRead}))
 }

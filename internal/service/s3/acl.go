@@ -447,7 +447,7 @@ func checkNewACL(c *server.Call, b *bucketRec, a *acl, action, resource string) 
 		return errACLNotSupported()
 	}
 	if a.public() {
-		eff, err := effectivePAB(c.Tx, b)
+		eff, err := requestPAB(c, b)
 		if err != nil {
 			return err
 		}
