@@ -247,10 +247,13 @@ func TestAccessPointCopyObject(t *testing.T) {
 	_, err := u.CopyObject(ctx, &s3.CopyObjectInput{Bucket: aws.String("copy-src"), Key: aws.String("dst/4"), CopySource: apSrc("secret/s")})
 	wantErr(t, err, "AccessDenied", 403, "")
 	must(u.CopyObject(ctx, &s3.CopyObjectInput{Bucket: aws.String("copy-src"), Key: aws.String("dst/5"), CopySource: apSrc("open/s")}))
+	// An alias names the access point as a source's bucket too.
+	_, err = u.CopyObject(ctx, &s3.CopyObjectInput{Bucket: aws.String("copy-src"), Key: aws.String("dst/6"), CopySource: aws.String(*ap.Alias + "/secret/s")})
+	wantErr(t, err, "AccessDenied", 403, "")
 	if e.get("copy-src", "dst/1") != "source" || e.get("copy-src", "dst/2") != "open source" || e.get("copy-src", "dst/5") != "open source" {
 		t.Fatal("copies")
 	}
-	for _, k := range []string{"dst/3", "dst/4", "locked/1"} {
+	for _, k := range []string{"dst/3", "dst/4", "dst/6", "locked/1"} {
 		if _, err := e.s3.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String("copy-src"), Key: aws.String(k)}); err == nil {
 			t.Fatalf("%s copied", k)
 		}
