@@ -46,17 +46,7 @@ func tagAP(c *server.Call, id, arn string) (a *apRec, ok bool, err error) {
 func (s *Service) apTagChecks(c *server.Call, op string, in map[string]any, a *apRec) ([]authz.Check, error) {
 	ctx := s.requestKeys(c, nil)
 	ctx["s3:resourceaccount"] = []string{a.Account}
-	switch op {
-	case "TagResource":
-		addRequestTags(ctx, in["Tags"])
-	case "UntagResource":
-		keys, _ := in["TagKeys"].([]any)
-		for _, k := range keys {
-			if s, ok := k.(string); ok {
-				ctx["aws:tagkeys"] = append(ctx["aws:tagkeys"], s)
-			}
-		}
-	}
+	addTagCallKeys(ctx, op, in)
 	chk := authz.Check{Action: "s3:" + op, Resource: a.arn(), ResourceAccount: a.Account, Context: ctx}
 	if a.Policy != "" {
 		p, err := s.d.Authz.Compile(policy.KindResource, "access-point-policy/"+a.arn(), a.Policy)

@@ -172,6 +172,20 @@ func (s *Service) tagChecks(c *server.Call, op string, in map[string]any) ([]aut
 	ctx := s.requestKeys(c, nil)
 	ctx["s3:resourceaccount"] = []string{b.Owner}
 	addBucketTags(ctx, b)
+	addTagCallKeys(ctx, op, in)
+	rp, err := s.resourcePolicy(c.Tx, b, nil)
+	if err != nil {
+		return nil, err
+	}
+	if err := restrictPublic(c, b, rp); err != nil {
+		return nil, err
+	}
+	return []authz.Check{{Action: "s3:" + op, Resource: b.arn(), ResourceAccount: b.Owner, ResourcePolicy: rp.policy, Context: ctx}}, nil
+}
+
+// addTagCallKeys gives an S3 Control tag call's check its request keys: TagResource's
+// tags as aws:RequestTag/* and aws:TagKeys, UntagResource's keys as aws:TagKeys.
+func addTagCallKeys(ctx map[string][]string, op string, in map[string]any) {
 	switch op {
 	case "TagResource":
 		addRequestTags(ctx, in["Tags"])
@@ -183,14 +197,6 @@ func (s *Service) tagChecks(c *server.Call, op string, in map[string]any) ([]aut
 			}
 		}
 	}
-	rp, err := s.resourcePolicy(c.Tx, b, nil)
-	if err != nil {
-		return nil, err
-	}
-	if err := restrictPublic(c, b, rp); err != nil {
-		return nil, err
-	}
-	return []authz.Check{{Action: "s3:" + op, Resource: b.arn(), ResourceAccount: b.Owner, ResourcePolicy: rp.policy, Context: ctx}}, nil
 }
 
 // The answers S3 Control gives a tag set it refuses (recorded, 2026:
