@@ -23,7 +23,9 @@ import (
 var bodyChecksumRequired = map[string]bool{"DeleteObjects": true, "PutBucketTagging": true,
 	// (recorded, 2026: object_lock_controls_replay.json, retention-no-checksum,
 	// legal-hold-no-checksum, configuration-no-checksum.)
-	"PutObjectRetention": true, "PutObjectLegalHold": true, "PutObjectLockConfiguration": true}
+	"PutObjectRetention": true, "PutObjectLegalHold": true, "PutObjectLockConfiguration": true,
+	// The API reference: its Content-MD5 "must be used as a message integrity check" (inferred).
+	"PutBucketCors": true}
 
 // errMissingChecksum is S3's answer to such an operation sent with neither header
 // (the wording of the recordings above).

@@ -3,6 +3,7 @@ package s3
 import (
 	"encoding/json"
 
+	api "github.com/palisade/palisade/internal/api/s3"
 	"github.com/palisade/palisade/internal/audit"
 	"github.com/palisade/palisade/internal/server"
 	"github.com/palisade/palisade/internal/store"
@@ -29,6 +30,7 @@ const (
 	itemVersioning  = "BucketVersioningConfiguration"
 	itemTagging     = "BucketTaggingConfiguration"
 	itemLogging     = "BucketLoggingConfiguration"
+	itemCORS        = "CrossOriginConfiguration" // (inferred: AWS Config's name for it)
 	itemAccountPAB  = "AccountPublicAccessBlock"
 	changeCreate    = "CREATE"
 	changeUpdate    = "UPDATE"
@@ -78,6 +80,8 @@ type BucketConfig struct {
 	Logging           *LoggingTarget    `json:"logging,omitempty"`
 	Notifications     []NotifyRule      `json:"notifications,omitempty"`
 	Lifecycle         []LifecycleRule   `json:"lifecycle,omitempty"`
+	// CORS is the bucket's CORS rules as put (cors.go).
+	CORS []api.CORSRule `json:"cors,omitempty"`
 }
 
 // ACLGrant is one grant of a bucket ACL: a canonical user ID or a group URI.
@@ -111,7 +115,7 @@ type LoggingTarget struct {
 // config renders a bucket's configuration for events.
 func (b *bucketRec) config() *BucketConfig {
 	c := &BucketConfig{Name: b.Name, Owner: b.Owner, Region: b.Region, CreationTime: audit.FormatTime(b.Created),
-		Versioning: b.Versioning, MFADelete: b.MFADelete, Policy: b.Policy, ObjectOwnership: b.Ownership}
+		Versioning: b.Versioning, MFADelete: b.MFADelete, Policy: b.Policy, ObjectOwnership: b.Ownership, CORS: b.CORS}
 	if b.Policy != "" {
 		c.PolicyIsPublic = policyIsPublic(b.Policy)
 	}

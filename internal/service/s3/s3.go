@@ -131,7 +131,7 @@ func (s *Service) API() server.Service {
 	var hs []server.Handler
 	for _, group := range [][]server.Handler{
 		s.bucketHandlers(), s.objectHandlers(), s.listHandlers(), s.multipartHandlers(),
-		s.configHandlers(), s.aclHandlers(), s.policyHandlers(), s.taggingHandlers(), s.abacHandlers(), s.objectLockHandlers(), s.requestPaymentHandlers(),
+		s.configHandlers(), s.aclHandlers(), s.policyHandlers(), s.taggingHandlers(), s.abacHandlers(), s.objectLockHandlers(), s.requestPaymentHandlers(), s.corsHandlers(),
 		s.notifyHandlers(), s.lifecycleHandlers(),
 	} {
 		hs = append(hs, group...)
@@ -256,6 +256,8 @@ type bucketRec struct {
 	LockRule *lockRule `json:"lockRule,omitempty"`
 	// RequesterPays: other accounts pay for their requests (requestpayment.go).
 	RequesterPays bool `json:"requesterPays,omitempty"`
+	// CORS is the bucket's CORS configuration's rules (cors.go).
+	CORS []api.CORSRule `json:"cors,omitempty"`
 	// ABAC: the bucket's tags are its aws:ResourceTag and s3:BucketTag condition keys
 	// (abac.go).
 	ABAC bool `json:"abac,omitempty"`
