@@ -24,7 +24,7 @@ var bodyChecksumRequired = map[string]bool{"DeleteObjects": true, "PutBucketTagg
 	// (recorded, 2026: object_lock_controls_replay.json, retention-no-checksum,
 	// legal-hold-no-checksum, configuration-no-checksum.)
 	"PutObjectRetention": true, "PutObjectLegalHold": true, "PutObjectLockConfiguration": true,
-	// The API reference: its Content-MD5 "must be used as a message integrity check" (inferred).
+	// (recorded, 2026: cors_raw_replay.json, checksum-no-md5.)
 	"PutBucketCors": true}
 
 // errMissingChecksum is S3's answer to such an operation sent with neither header
@@ -54,6 +54,9 @@ func checkBody(r *http.Request, op *model.Operation, body []byte) *model.Error {
 	}
 	if op.Name == "PutBucketLogging" && unknownLoggingElement(body) {
 		return errMalformedXML()
+	}
+	if op.Name == "PutBucketCors" && len(body) > maxCORSDocument {
+		return errCORSTooBig()
 	}
 	if op.Name == "PutBucketRequestPayment" && !onePayer(body) {
 		return errMalformedXML()
@@ -228,6 +231,9 @@ func onePayer(body []byte) bool {
 var schemaChecked = map[string]func() *model.Error{
 	"PutPublicAccessBlock": errMalformedXML, "PutBucketEncryption": errMalformedXML, "PutBucketOwnershipControls": errMalformedXML,
 	"PutBucketAcl": errMalformedACL, "PutObjectAcl": errMalformedACL,
+	// (recorded, 2026: cors_raw_replay.json, admission-duplicate-max-age,
+	// admission-unknown-element.)
+	"PutBucketCors": errMalformedXML,
 }
 
 // schemaValid walks a document against the shape of its root (whose name S3 does not

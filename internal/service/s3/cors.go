@@ -21,6 +21,17 @@ var corsMethods = map[string]bool{"GET": true, "PUT": true, "POST": true, "DELET
 // cors_raw_replay.json, admission-rules-100 accepted, admission-rules-101 refused).
 const maxCORSRules = 100
 
+// maxCORSDocument is the largest CORS configuration S3 takes, in bytes (recorded,
+// 2026: cors_raw_replay.json, admission-xml-65536 accepted, admission-xml-65537
+// refused).
+const maxCORSDocument = 64 << 10
+
+// errCORSTooBig is S3's answer to a larger one: the code and detail are recorded
+// (admission-xml-65537), the message inferred.
+func errCORSTooBig() *model.Error {
+	return model.NewError(400, "MaxMessageLengthExceeded", "Your request was too big.").With("MaxMessageLengthBytes", "65536")
+}
+
 // checkCORS applies S3's admission rules to a CORS configuration.
 func checkCORS(cfg *api.CORSConfiguration) error {
 	if cfg == nil || len(cfg.CORSRules) == 0 {

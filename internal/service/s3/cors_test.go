@@ -109,8 +109,11 @@ func TestCORSConfiguration(t *testing.T) {
 	// The SDK will not send a rule without a method or origin (recorded, 2026:
 	// cors_raw_replay.json, admission-method-missing, admission-origin-missing).
 	for label, body := range map[string]string{
-		"admission-method-missing": `<CORSConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><CORSRule><AllowedOrigin>https://app.example</AllowedOrigin></CORSRule></CORSConfiguration>`,
-		"admission-origin-missing": `<CORSConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><CORSRule><AllowedMethod>GET</AllowedMethod></CORSRule></CORSConfiguration>`,
+		"admission-method-missing":     `<CORSConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><CORSRule><AllowedOrigin>https://app.example</AllowedOrigin></CORSRule></CORSConfiguration>`,
+		"admission-origin-missing":     `<CORSConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><CORSRule><AllowedMethod>GET</AllowedMethod></CORSRule></CORSConfiguration>`,
+		"admission-duplicate-max-age":  `<CORSConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><CORSRule><AllowedOrigin>https://app.example</AllowedOrigin><AllowedMethod>GET</AllowedMethod><MaxAgeSeconds>1</MaxAgeSeconds><MaxAgeSeconds>2</MaxAgeSeconds></CORSRule></CORSConfiguration>`,
+		"admission-unknown-element":    `<CORSConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><CORSRule><AllowedOrigin>https://app.example</AllowedOrigin><AllowedMethod>GET</AllowedMethod><Unknown>value</Unknown></CORSRule></CORSConfiguration>`,
+		"admission-noninteger-max-age": `<CORSConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><CORSRule><AllowedOrigin>https://app.example</AllowedOrigin><AllowedMethod>GET</AllowedMethod><MaxAgeSeconds>one</MaxAgeSeconds></CORSRule></CORSConfiguration>`,
 	} {
 		sum := md5.Sum([]byte(body))
 		status, resp := e.signed(http.MethodPut, "/"+b+"?cors", map[string]string{"Content-MD5": base64.StdEncoding.EncodeToString(sum[:])}, body)
@@ -151,6 +154,24 @@ func TestCORSConfiguration(t *testing.T) {
 		t.Fatalf("101 rules: %v", err)
 	}
 	sameRules("admission-rules-101.state-after", many[:100])
+
+	// admission-xml-65536 is accepted, admission-xml-65537 refused, by length alone.
+	head := `<CORSConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><CORSRule><AllowedOrigin>https://app.example</AllowedOrigin><AllowedMethod>GET</AllowedMethod></CORSRule>`
+	for _, pad := range []int{65344, 65345} {
+		body := head + strings.Repeat(" ", pad) + "</CORSConfiguration>"
+		sum := md5.Sum([]byte(body))
+		status, resp := e.signed(http.MethodPut, "/"+b+"?cors", map[string]string{"Content-MD5": base64.StdEncoding.EncodeToString(sum[:])}, body)
+		switch {
+		case len(body) == 65536 && status != 200:
+			t.Fatalf("65536 bytes: %d %s", status, resp)
+		case len(body) == 65537 && (status != 400 || !strings.Contains(resp, "<Code>MaxMessageLengthExceeded</Code>") ||
+			!strings.Contains(resp, "<MaxMessageLengthBytes>65536</MaxMessageLengthBytes>")):
+			t.Fatalf("65537 bytes: %d %s", status, resp)
+		case len(body) != 65536 && len(body) != 65537:
+			t.Fatalf("body of %d bytes", len(body))
+		}
+	}
+	sameRules("admission-xml-65537.state-after", []types.CORSRule{corsRule("", []string{"https://app.example"}, []string{"GET"}, nil, nil, nil)})
 
 	// delete-existing-config, get-after-delete, delete-config-again.
 	must(e.s3.DeleteBucketCors(ctx, &s3.DeleteBucketCorsInput{Bucket: aws.String(b)}))
