@@ -86,6 +86,14 @@ type Service struct {
 	// actions without a Version is routed to the service that lists it; two services
 	// may not list the same action.
 	Unsigned map[string]bool
+	// Preflight, when set, answers every OPTIONS request to the service before any
+	// signature is checked or operation resolved: S3's CORS preflight, which browsers
+	// send without credentials and which S3 answers from the bucket's CORS rules alone,
+	// whatever signature the request carries (recorded, 2026: stackd
+	// testdata/aws/s3/cors_raw_replay.json, partial-signature-authorization). It
+	// returns the headers of a 200 with no body, or the error to answer instead. No
+	// handler runs and nothing is authorized or recorded.
+	Preflight func(r *http.Request, virtualBucket string) (http.Header, *model.Error)
 	// CheckBody, when set, is shown the whole body of a request whose input is not
 	// streamed, as the client sent it (before any Content-Encoding is undone), once
 	// the signature has checked out and before the body is decoded. An error fails

@@ -218,6 +218,18 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, st *callState) {
 		st.errorCode = err.Code
 		proto.EncodeError(w, req, err, meta)
 	}
+	if r.Method == http.MethodOptions && e.svc.Preflight != nil {
+		h, err := e.svc.Preflight(r, req.VirtualBucket)
+		if err != nil {
+			fail(err)
+			return
+		}
+		for k, v := range h {
+			w.Header()[k] = v
+		}
+		w.WriteHeader(http.StatusOK)
+		return
+	}
 	var hash bodyHash
 	if proto.ReadsBodyToResolve() {
 		if err := s.readBody(r, req, st, &hash); err != nil {

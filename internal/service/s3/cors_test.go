@@ -285,3 +285,109 @@ func TestCORSTrailRecords(t *testing.T) {
 	sameJSON(t, "DeleteBucketCors requestParameters", e.params(r), `{"bucketName":"cors-audit-replay","cors":""}`)
 	timing(t, r, 204, true)
 }
+
+// preflight sends an unsigned OPTIONS with the given headers.
+func (e *env) preflight(path string, hdr map[string]string) (int, http.Header, string) {
+	e.Helper()
+	req, err := http.NewRequest(http.MethodOptions, e.p.URL+path, nil)
+	if err != nil {
+		e.Fatal(err)
+	}
+	for k, v := range hdr {
+		req.Header.Set(k, v)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		e.Fatal(err)
+	}
+	return resp.StatusCode, resp.Header, readAll(resp)
+}
+
+var corsHeaderNames = []string{"Access-Control-Allow-Origin", "Access-Control-Allow-Methods", "Access-Control-Allow-Headers",
+	"Access-Control-Expose-Headers", "Access-Control-Max-Age", "Access-Control-Allow-Credentials", "Vary"}
+
+// The browser's preflight (recorded, 2026: cors_raw_replay.json).
+func TestCORSPreflight(t *testing.T) {
+	e := newEnv(t)
+	const b = "cors-replay"
+	e.bucket(b)
+	const vary = "Origin, Access-Control-Request-Headers, Access-Control-Request-Method"
+	first := map[string]string{"Access-Control-Allow-Origin": "https://app.example", "Access-Control-Allow-Methods": "GET, HEAD, PUT",
+		"Access-Control-Expose-Headers": "ETag, x-amz-request-id", "Access-Control-Max-Age": "17", "Access-Control-Allow-Credentials": "true", "Vary": vary}
+	fallback := map[string]string{"Access-Control-Allow-Origin": "*", "Access-Control-Allow-Methods": "GET, HEAD, PUT, POST, DELETE",
+		"Access-Control-Expose-Headers": "x-amz-version-id", "Access-Control-Max-Age": "41", "Vary": vary}
+	with := func(m map[string]string, k, v string) map[string]string {
+		out := map[string]string{k: v}
+		for k, v := range m {
+			out[k] = v
+		}
+		return out
+	}
+	type c struct {
+		label, path string
+		hdr         map[string]string
+		status      int
+		code        string
+		details     []string
+		want        map[string]string
+	}
+	get := map[string]string{"Origin": "https://app.example", "Access-Control-Request-Method": "GET"}
+	cases := []c{
+		{"options-without-config", "/" + b + "/private.txt", get, 403, "AccessForbidden", []string{"<Method>GET</Method>", "<ResourceType>BUCKET</ResourceType>"}, nil},
+		{"options-missing-bucket", "/cors-replay-absent/private.txt", get, 403, "AccessForbidden", []string{"<Method>GET</Method>", "<ResourceType>BUCKET</ResourceType>"}, nil},
+	}
+	check := func(cs []c) {
+		t.Helper()
+		for _, c := range cs {
+			status, h, body := e.preflight(c.path, c.hdr)
+			if status != c.status || c.code != "" && !strings.Contains(body, "<Code>"+c.code+"</Code>") {
+				t.Errorf("%s: %d %s", c.label, status, body)
+			}
+			for _, d := range c.details {
+				if !strings.Contains(body, d) {
+					t.Errorf("%s: no %s in %s", c.label, d, body)
+				}
+			}
+			for _, n := range corsHeaderNames {
+				if h.Get(n) != c.want[n] {
+					t.Errorf("%s: %s %q, want %q", c.label, n, h.Get(n), c.want[n])
+				}
+			}
+		}
+	}
+	check(cases)
+
+	if err := e.putCORS(e.s3, b,
+		corsRule("first", []string{"https://app.example"}, []string{"GET", "HEAD", "PUT"}, []string{"x-probe-*", "Content-Type"}, []string{"ETag", "x-amz-request-id"}, aws.Int32(17)),
+		corsRule("fallback", []string{"*"}, []string{"GET", "HEAD", "PUT", "POST", "DELETE"}, []string{"*"}, []string{"x-amz-version-id"}, aws.Int32(41))); err != nil {
+		t.Fatal(err)
+	}
+	obj := "/" + b + "/private.txt"
+	check([]c{
+		{"first-match-bucket-root", "/" + b + "/", get, 200, "", nil, first},
+		{"first-match-headers-case-list", obj, with(get, "Access-Control-Request-Headers", "X-Probe-Z, content-type, X-Probe-A"), 200, "", nil,
+			with(first, "Access-Control-Allow-Headers", "x-probe-z, content-type, x-probe-a")},
+		{"first-match-headers-duplicates", obj, with(get, "Access-Control-Request-Headers", "X-Probe-Z, x-probe-z"), 200, "", nil,
+			with(first, "Access-Control-Allow-Headers", "x-probe-z, x-probe-z")},
+		{"fallback-when-first-headers-fail", obj, with(get, "Access-Control-Request-Headers", "X-Other"), 200, "", nil,
+			with(fallback, "Access-Control-Allow-Headers", "x-other")},
+		{"fallback-when-first-method-fails", obj, map[string]string{"Origin": "https://app.example", "Access-Control-Request-Method": "DELETE"}, 200, "", nil, fallback},
+		{"fallback-when-first-origin-fails", obj, map[string]string{"Origin": "https://elsewhere.example", "Access-Control-Request-Method": "GET"}, 200, "", nil, fallback},
+		{"method-head", obj, map[string]string{"Origin": "https://app.example", "Access-Control-Request-Method": "HEAD"}, 200, "", nil, first},
+		{"method-lowercase-preflight", obj, map[string]string{"Origin": "https://app.example", "Access-Control-Request-Method": "get"}, 400, "BadRequest", nil, nil},
+		{"method-unsupported-preflight", obj, map[string]string{"Origin": "https://app.example", "Access-Control-Request-Method": "PATCH"}, 403, "AccessForbidden",
+			[]string{"<Method>PATCH</Method>", "<ResourceType>OBJECT</ResourceType>"}, nil},
+		{"origin-missing", obj, map[string]string{"Access-Control-Request-Method": "GET"}, 400, "BadRequest", nil, nil},
+		{"request-method-missing", obj, map[string]string{"Origin": "https://app.example"}, 403, "AccessForbidden",
+			[]string{"<Method>OPTIONS</Method>", "<ResourceType>OBJECT</ResourceType>"}, nil},
+		{"request-method-multiple", obj, map[string]string{"Origin": "https://app.example", "Access-Control-Request-Method": "GET, PUT"}, 400, "BadRequest", nil, nil},
+		{"request-headers-empty", obj, with(get, "Access-Control-Request-Headers", ""), 200, "", nil, first},
+		{"request-headers-empty-list-items", obj, with(get, "Access-Control-Request-Headers", ", X-Probe-A,,"), 200, "", nil,
+			with(fallback, "Access-Control-Allow-Headers", ", x-probe-a")},
+		{"request-headers-malformed-token", obj, with(get, "Access-Control-Request-Headers", "Bad Header"), 400, "BadRequest", nil, nil},
+		{"origin-null", obj, map[string]string{"Origin": "null", "Access-Control-Request-Method": "GET"}, 200, "", nil, fallback},
+		{"origin-malformed-with-wildcard", obj, map[string]string{"Origin": "not an origin", "Access-Control-Request-Method": "GET"}, 200, "", nil, fallback},
+		{"partial-signature-query", obj + "?X-Amz-Algorithm=AWS4-HMAC-SHA256", get, 200, "", nil, first},
+		{"partial-signature-authorization", obj, with(get, "Authorization", "AWS4-HMAC-SHA256 Credential=invalid"), 200, "", nil, first},
+	})
+}

@@ -334,8 +334,8 @@ func TestTrailDeniedManagementCopy(t *testing.T) {
 }
 
 // XML bodies: a repeated element is an array, a single one a value, integers numbers
-// (the rules of cors_audit_replay.json's PutBucketCors records; Palisade does not
-// serve CORS, so they are checked on PutBucketTagging).
+// (the rules of cors_audit_replay.json's PutBucketCors records, checked here on
+// PutBucketTagging and in TestCORSTrailRecords on PutBucketCors itself).
 func TestTrailXMLBodyRecords(t *testing.T) {
 	e := newEnv(t)
 	const b = "cors-audit-replay"
