@@ -94,6 +94,11 @@ type Service struct {
 	// returns the headers of a 200 with no body, or the error to answer instead. No
 	// handler runs and nothing is authorized or recorded.
 	Preflight func(r *http.Request, virtualBucket string) (http.Header, *model.Error)
+	// CORSHeaders, when set, is asked for the headers every other answer to a request
+	// with an Origin header carries, success or error alike: S3's CORS headers of the
+	// rule allowing that origin and method (recorded, 2026: cors_raw_replay.json,
+	// private-anonymous-denied, missing-signed). They are set before anything else is.
+	CORSHeaders func(r *http.Request, virtualBucket string) http.Header
 	// CheckBody, when set, is shown the whole body of a request whose input is not
 	// streamed, as the client sent it (before any Content-Encoding is undone), once
 	// the signature has checked out and before the body is decoded. An error fails

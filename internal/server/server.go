@@ -230,6 +230,11 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, st *callState) {
 		w.WriteHeader(http.StatusOK)
 		return
 	}
+	if e.svc.CORSHeaders != nil && r.Header.Get("Origin") != "" {
+		for k, v := range e.svc.CORSHeaders(r, req.VirtualBucket) {
+			w.Header()[k] = v
+		}
+	}
 	var hash bodyHash
 	if proto.ReadsBodyToResolve() {
 		if err := s.readBody(r, req, st, &hash); err != nil {

@@ -278,10 +278,7 @@ func (s *Service) preflight(r *http.Request, virtualBucket string) (http.Header,
 		return nil, errCORSBadRequest("Insufficient information. Origin request header needed.")
 	}
 	method := r.Header.Get("Access-Control-Request-Method")
-	bucket, key := virtualBucket, strings.TrimPrefix(r.URL.Path, "/")
-	if bucket == "" {
-		bucket, key, _ = strings.Cut(key, "/")
-	}
+	bucket, key := corsTarget(r, virtualBucket)
 	resource := "BUCKET"
 	if key != "" {
 		resource = "OBJECT"
@@ -298,17 +295,9 @@ func (s *Service) preflight(r *http.Request, virtualBucket string) (http.Header,
 	if err != nil {
 		return nil, err
 	}
-	var rules []api.CORSRule
-	if bucket != "" {
-		if verr := s.d.Store.View(r.Context(), func(tx *store.Tx) error {
-			b, err := buckets(tx).get(tx, bucket)
-			if b != nil {
-				rules = b.CORS
-			}
-			return err
-		}); verr != nil {
-			return nil, model.NewError(500, "InternalError", "We encountered an internal error. Please try again.")
-		}
+	rules, verr := s.corsRules(r, bucket)
+	if verr != nil {
+		return nil, model.NewError(500, "InternalError", "We encountered an internal error. Please try again.")
 	}
 	if len(rules) == 0 {
 		// No bucket, or no configuration: the bucket refuses (recorded:
@@ -320,4 +309,49 @@ func (s *Service) preflight(r *http.Request, virtualBucket string) (http.Header,
 		return nil, errCORSForbidden(method, resource)
 	}
 	return corsHeaders(rule, allowed, origin, headers), nil
+}
+
+// corsTarget is the bucket and key a request addresses.
+func corsTarget(r *http.Request, virtualBucket string) (bucket, key string) {
+	bucket, key = virtualBucket, strings.TrimPrefix(r.URL.Path, "/")
+	if bucket == "" {
+		bucket, key, _ = strings.Cut(key, "/")
+	}
+	return bucket, key
+}
+
+// corsRules are the CORS rules of a bucket (none for a bucket that does not exist).
+func (s *Service) corsRules(r *http.Request, bucket string) ([]api.CORSRule, error) {
+	var rules []api.CORSRule
+	if bucket == "" {
+		return nil, nil
+	}
+	err := s.d.Store.View(r.Context(), func(tx *store.Tx) error {
+		b, err := buckets(tx).get(tx, bucket)
+		if b != nil {
+			rules = b.CORS
+		}
+		return err
+	})
+	return rules, err
+}
+
+// corsResponse is the server's Service.CORSHeaders hook: an ordinary request with
+// an Origin gets the headers of the first rule allowing its origin and method,
+// whatever its answer — an anonymous denial, a missing key — and whatever headers it
+// sends (recorded, 2026: cors_raw_replay.json, public-get, private-anonymous-denied,
+// missing-signed, missing-anonymous, public-head, put-signed-allowed); none without a
+// match or an Origin (public-no-origin).
+func (s *Service) corsResponse(r *http.Request, virtualBucket string) http.Header {
+	bucket, _ := corsTarget(r, virtualBucket)
+	rules, err := s.corsRules(r, bucket)
+	if err != nil || len(rules) == 0 {
+		return nil
+	}
+	origin := r.Header.Get("Origin")
+	rule, allowed := corsMatch(rules, origin, r.Method, nil)
+	if rule == nil {
+		return nil
+	}
+	return corsHeaders(rule, allowed, origin, nil)
 }

@@ -2,7 +2,9 @@ package s3_test
 
 import (
 	"crypto/md5"
+	"crypto/sha256"
 	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -16,6 +18,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/aws/smithy-go"
 
+	"github.com/palisade/palisade/internal/app/apptest"
 	s3svc "github.com/palisade/palisade/internal/service/s3"
 )
 
@@ -390,4 +393,62 @@ func TestCORSPreflight(t *testing.T) {
 		{"partial-signature-query", obj + "?X-Amz-Algorithm=AWS4-HMAC-SHA256", get, 200, "", nil, first},
 		{"partial-signature-authorization", obj, with(get, "Authorization", "AWS4-HMAC-SHA256 Credential=invalid"), 200, "", nil, first},
 	})
+}
+
+// Ordinary requests with an Origin carry the matching rule's headers, whatever they
+// answer (recorded, 2026: cors_raw_replay.json, public-get through put-signed-allowed).
+func TestCORSActualResponses(t *testing.T) {
+	e := newEnv(t)
+	const b = "cors-replay"
+	e.bucket(b)
+	e.put(b, "private.txt", "harmless private cors probe\n")
+	const vary = "Origin, Access-Control-Request-Headers, Access-Control-Request-Method"
+	first := map[string]string{"Access-Control-Allow-Origin": "https://app.example", "Access-Control-Allow-Methods": "GET, HEAD, PUT",
+		"Access-Control-Expose-Headers": "ETag, x-amz-request-id", "Access-Control-Max-Age": "17", "Access-Control-Allow-Credentials": "true", "Vary": vary}
+	fallback := map[string]string{"Access-Control-Allow-Origin": "*", "Access-Control-Allow-Methods": "GET, HEAD, PUT, POST, DELETE",
+		"Access-Control-Expose-Headers": "x-amz-version-id", "Access-Control-Max-Age": "41", "Vary": vary}
+	send := func(label, method, path, origin string, signed bool, status int, want map[string]string) {
+		t.Helper()
+		req, err := http.NewRequest(method, e.p.URL+path, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if origin != "" {
+			req.Header.Set("Origin", origin)
+		}
+		if signed {
+			sum := sha256.Sum256(nil)
+			hash := hex.EncodeToString(sum[:])
+			req.Header.Set("X-Amz-Content-Sha256", hash)
+			apptest.SignAsRoot(e, req, "s3", hash)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		readAll(resp)
+		if resp.StatusCode != status {
+			t.Errorf("%s: status %d, want %d", label, resp.StatusCode, status)
+		}
+		for _, n := range corsHeaderNames {
+			if resp.Header.Get(n) != want[n] {
+				t.Errorf("%s: %s %q, want %q", label, n, resp.Header.Get(n), want[n])
+			}
+		}
+	}
+	// Without a configuration, nothing.
+	send("no-config", http.MethodGet, "/"+b+"/private.txt", "https://app.example", true, 200, nil)
+	if err := e.putCORS(e.s3, b,
+		corsRule("first", []string{"https://app.example"}, []string{"GET", "HEAD", "PUT"}, []string{"x-probe-*", "Content-Type"}, []string{"ETag", "x-amz-request-id"}, aws.Int32(17)),
+		corsRule("fallback", []string{"*"}, []string{"GET", "HEAD", "PUT", "POST", "DELETE"}, []string{"*"}, []string{"x-amz-version-id"}, aws.Int32(41))); err != nil {
+		t.Fatal(err)
+	}
+	send("private-anonymous-denied", http.MethodGet, "/"+b+"/private.txt", "https://app.example", false, 403, first)
+	send("private-signed", http.MethodGet, "/"+b+"/private.txt", "https://app.example", true, 200, first)
+	send("missing-signed", http.MethodGet, "/"+b+"/missing.txt", "https://app.example", true, 404, first)
+	send("missing-anonymous", http.MethodGet, "/"+b+"/missing.txt", "https://app.example", false, 403, first)
+	send("private-head-signed", http.MethodHead, "/"+b+"/private.txt", "https://app.example", true, 200, first)
+	send("wildcard-origin", http.MethodGet, "/"+b+"/private.txt", "https://other.example", true, 200, fallback)
+	send("delete-falls-back", http.MethodDelete, "/"+b+"/gone.txt", "https://app.example", true, 204, fallback)
+	send("no-origin", http.MethodGet, "/"+b+"/private.txt", "", true, 200, nil)
 }

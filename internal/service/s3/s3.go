@@ -138,7 +138,7 @@ func (s *Service) API() server.Service {
 	}
 	return server.Service{
 		Model: api.Service, Handlers: hs, Actions: actions, Checks: s.checks, Denied: denied,
-		DataEvents: dataEvents, Done: s.done, CheckBody: checkBody, BracketsUserAgent: true, Record: s.record, Preflight: s.preflight,
+		DataEvents: dataEvents, Done: s.done, CheckBody: checkBody, BracketsUserAgent: true, Record: s.record, Preflight: s.preflight, CORSHeaders: s.corsResponse,
 		EventNames: map[string]string{"ListObjectsV2": "ListObjects",
 			"GetBucketNotificationConfiguration": "GetBucketNotification", "PutBucketNotificationConfiguration": "PutBucketNotification",
 			// The bucket-level public access block operations are recorded under their
