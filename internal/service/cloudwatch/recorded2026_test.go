@@ -445,17 +445,22 @@ func TestAlarmControlsRecorded2026(t *testing.T) {
 
 		// supplement-set-alarm and supplement-same-state-*: setting the state the
 		// alarm is in changes nothing; the reason data is kept as given, in the
-		// history too.
-		apptest.Must(e.cw.SetAlarmState(ctx, &cw.SetAlarmStateInput{AlarmName: aws.String("a"), StateValue: types.StateValueAlarm,
+		// history too. The alarm ignores missing data, so that the evaluation of a
+		// minute the clock crosses meanwhile (the test may run at any second) keeps
+		// the state the test set instead of finding the metric's data missing.
+		same := base("same")
+		same.TreatMissingData = aws.String("ignore")
+		apptest.Must(e.cw.PutMetricAlarm(ctx, same))
+		apptest.Must(e.cw.SetAlarmState(ctx, &cw.SetAlarmStateInput{AlarmName: aws.String("same"), StateValue: types.StateValueAlarm,
 			StateReason: aws.String("retained-first"), StateReasonData: aws.String(`{ "raw": 1 }`)}))
-		first := e.alarm("a")
+		first := e.alarm("same")
 		e.p.AdvanceClock(time.Second)
-		apptest.Must(e.cw.SetAlarmState(ctx, &cw.SetAlarmStateInput{AlarmName: aws.String("a"), StateValue: types.StateValueAlarm,
+		apptest.Must(e.cw.SetAlarmState(ctx, &cw.SetAlarmStateInput{AlarmName: aws.String("same"), StateValue: types.StateValueAlarm,
 			StateReason: aws.String("same-state-second"), StateReasonData: aws.String(`{"new":true}`)}))
-		if a := e.alarm("a"); aws.ToString(a.StateReason) != "retained-first" || aws.ToString(a.StateReasonData) != `{ "raw": 1 }` || !a.StateUpdatedTimestamp.Equal(*first.StateUpdatedTimestamp) {
+		if a := e.alarm("same"); aws.ToString(a.StateReason) != "retained-first" || aws.ToString(a.StateReasonData) != `{ "raw": 1 }` || !a.StateUpdatedTimestamp.Equal(*first.StateUpdatedTimestamp) {
 			e.Fatalf("same state: %q %q %v", aws.ToString(a.StateReason), aws.ToString(a.StateReasonData), a.StateUpdatedTimestamp)
 		}
-		hist := apptest.Must(e.cw.DescribeAlarmHistory(ctx, &cw.DescribeAlarmHistoryInput{AlarmName: aws.String("a"), HistoryItemType: types.HistoryItemTypeStateUpdate}))
+		hist := apptest.Must(e.cw.DescribeAlarmHistory(ctx, &cw.DescribeAlarmHistoryInput{AlarmName: aws.String("same"), HistoryItemType: types.HistoryItemTypeStateUpdate}))
 		if len(hist.AlarmHistoryItems) != 1 || aws.ToString(hist.AlarmHistoryItems[0].HistoryData) != `{"version":"1.0","oldState":{"stateValue":"INSUFFICIENT_DATA",`+
 			`"stateReason":"Unchecked: Initial alarm creation"},"newState":{"stateValue":"ALARM","stateReason":"retained-first","stateReasonData":{ "raw": 1 }}}` {
 			e.Fatalf("state history: %+v", hist.AlarmHistoryItems)
