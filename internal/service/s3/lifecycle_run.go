@@ -35,27 +35,19 @@ import (
 const lifecycleRetry = 5 * time.Second
 
 type cycler struct {
-	s    *Service
-	quit chan struct{}
-	done chan struct{}
-	once sync.Once
+	s *Service
+	*worker
 
 	mu sync.Mutex // one pass at a time
 }
 
 func newCycler(s *Service) *cycler {
-	return &cycler{s: s, quit: make(chan struct{}), done: make(chan struct{})}
+	return &cycler{s: s, worker: newWorker()}
 }
 
-func (l *cycler) start() { go l.run() }
+func (l *cycler) start() { l.worker.run(l.loop) }
 
-func (l *cycler) stop() {
-	l.once.Do(func() { close(l.quit) })
-	<-l.done
-}
-
-func (l *cycler) run() {
-	defer close(l.done)
+func (l *cycler) loop() {
 	for {
 		changed := l.s.d.Clock.Changed()
 		now := l.s.d.Clock.Now()

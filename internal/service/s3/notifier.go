@@ -25,11 +25,8 @@ const notifyRetry = 5 * time.Second
 
 // notifier delivers nsNotifyQ in order, in the background.
 type notifier struct {
-	s    *Service
-	wake chan struct{}
-	quit chan struct{}
-	done chan struct{}
-	once sync.Once
+	s *Service
+	*worker
 
 	mu   sync.Mutex
 	last int64 // the last stamp handed out
@@ -38,7 +35,7 @@ type notifier struct {
 }
 
 func newNotifier(s *Service) *notifier {
-	n := &notifier{s: s, wake: make(chan struct{}, 1), quit: make(chan struct{}), done: make(chan struct{})}
+	n := &notifier{s: s, worker: newWorker()}
 	n.due = newDueEvents(s)
 	return n
 }
@@ -67,27 +64,18 @@ func (n *notifier) enqueue(tx *store.Tx, note *Notice, now time.Time) error {
 	return tx.PutJSON(nsNotifyQ, fmt.Sprintf("%016x.%s", n.next(now), auth.NewUUID()), note)
 }
 
-func (n *notifier) poke() {
-	select {
-	case n.wake <- struct{}{}:
-	default:
-	}
-}
-
 func (n *notifier) start() {
-	go n.run()
+	n.worker.run(n.loop)
 	n.poke() // what a previous run left queued
 	n.due.start()
 }
 
 func (n *notifier) stop() {
 	n.due.stop()
-	n.once.Do(func() { close(n.quit) })
-	<-n.done
+	n.worker.stop()
 }
 
-func (n *notifier) run() {
-	defer close(n.done)
+func (n *notifier) loop() {
 	for {
 		var retry <-chan time.Time
 		var timer *time.Timer

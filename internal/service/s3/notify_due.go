@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"math"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/palisade/palisade/internal/server"
@@ -163,15 +162,12 @@ type dueEntry struct {
 
 // dueEvents makes the scheduled events in the background.
 type dueEvents struct {
-	s    *Service
-	wake chan struct{}
-	quit chan struct{}
-	done chan struct{}
-	once sync.Once
+	s *Service
+	*worker
 }
 
 func newDueEvents(s *Service) *dueEvents {
-	return &dueEvents{s: s, wake: make(chan struct{}, 1), quit: make(chan struct{}), done: make(chan struct{})}
+	return &dueEvents{s: s, worker: newWorker()}
 }
 
 // schedule writes in tx that event falls due for o at at, and wakes the worker once tx
@@ -188,26 +184,15 @@ func (d *dueEvents) schedule(tx *store.Tx, at time.Time, event string, b *bucket
 	if err := putJSON(tx, nsEventDue, key, dueEntry{Event: event, Bucket: b.Name, Key: o.Key, Version: o.VersionID}); err != nil {
 		return err
 	}
-	tx.AfterCommit(func() {
-		select {
-		case d.wake <- struct{}{}:
-		default:
-		}
-	})
+	tx.AfterCommit(d.poke)
 	return nil
 }
 
-func (d *dueEvents) start() { go d.run() }
+func (d *dueEvents) start() { d.worker.run(d.loop) }
 
-func (d *dueEvents) stop() {
-	d.once.Do(func() { close(d.quit) })
-	<-d.done
-}
-
-// run makes what falls due, sleeping until the next entry's time on Palisade's clock,
+// loop makes what falls due, sleeping until the next entry's time on Palisade's clock,
 // the clock is moved, or an entry is scheduled.
-func (d *dueEvents) run() {
-	defer close(d.done)
+func (d *dueEvents) loop() {
 	clk := d.s.d.Clock
 	for {
 		changed := clk.Changed()
