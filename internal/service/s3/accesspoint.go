@@ -696,6 +696,25 @@ func (s *Service) authorize(c *server.Call, chk authz.Check) error {
 	return c.AuthorizeAll(chks)
 }
 
+// allowed is authorize's question without its refusal: whether chk passes, through
+// the access point the call came by, if any (each of the two checks must).
+func (s *Service) allowed(c *server.Call, chk authz.Check) (bool, error) {
+	a := callAP(c)
+	if a == nil {
+		return c.Allowed(chk)
+	}
+	chks, err := s.throughAP(c, a, []authz.Check{chk})
+	if err != nil {
+		return false, err
+	}
+	for _, x := range chks {
+		if ok, err := c.Allowed(x); err != nil || !ok {
+			return false, err
+		}
+	}
+	return true, nil
+}
+
 // bucketHasAccessPoints refuses DeleteBucket while access points use the bucket
 // (recorded, 2026: access_point_control_replay.json, bucket-live-ap-delete).
 func bucketHasAccessPoints(tx *store.Tx, bucket string) error {

@@ -351,3 +351,34 @@ func TestAccessPointBlockPublicAcls(t *testing.T) {
 	must(e.s3.PutObjectAcl(ctx, &s3.PutObjectAclInput{Bucket: open.Alias, Key: aws.String("k"), ACL: types.ObjectCannedACLPublicRead}))
 	must(e.s3.PutObjectAcl(ctx, &s3.PutObjectAclInput{Bucket: aws.String("bpa-src"), Key: aws.String("k"), ACL: types.ObjectCannedACLPublicRead}))
 }
+
+// TestAccessPointLockHeaders: HEAD through an access point shows an object's retention
+// only when the access point's policy lets the caller read it, as the direct HEAD does
+// by the bucket's and the caller's policies.
+func TestAccessPointLockHeaders(t *testing.T) {
+	e := newEnv(t)
+	ctl := e.controlClient()
+	must(e.s3.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("aplock-src"), ObjectLockEnabledForBucket: aws.Bool(true)}))
+	until := aws.Time(time.Now().Add(24 * time.Hour).UTC().Truncate(time.Second))
+	must(e.s3.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("aplock-src"), Key: aws.String("o"), Body: strings.NewReader("v"),
+		ChecksumAlgorithm: types.ChecksumAlgorithmCrc32, ObjectLockMode: types.ObjectLockModeGovernance, ObjectLockRetainUntilDate: until}))
+	ap := e.createAP(ctl, &s3control.CreateAccessPointInput{Name: aws.String("aplock-ap"), Bucket: aws.String("aplock-src")})
+	cfg := e.apUser("aplock-user", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}`)
+	head := func(cl *s3.Client, bucket *string) types.ObjectLockMode {
+		return must(cl.HeadObject(ctx, &s3.HeadObjectInput{Bucket: bucket, Key: aws.String("o")})).ObjectLockMode
+	}
+	if m := head(e.apClient(cfg), ap.AccessPointArn); m != types.ObjectLockModeGovernance {
+		t.Fatalf("through the access point before its deny: mode %q", m)
+	}
+	must(ctl.PutAccessPointPolicy(ctx, &s3control.PutAccessPointPolicyInput{AccountId: aws.String(account), Name: aws.String("aplock-ap"),
+		Policy: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Principal":"*","Action":"s3:GetObjectRetention","Resource":"` + *ap.AccessPointArn + `/object/*"}]}`)}))
+	if m := head(e.apClient(cfg), ap.AccessPointArn); m != "" {
+		t.Fatalf("through the access point that denies GetObjectRetention: mode %q", m)
+	}
+	if m := head(s3Client(cfg), ap.Alias); m != "" {
+		t.Fatalf("by the alias of the access point that denies GetObjectRetention: mode %q", m)
+	}
+	if m := head(s3Client(cfg), aws.String("aplock-src")); m != types.ObjectLockModeGovernance {
+		t.Fatalf("direct: mode %q", m)
+	}
+}

@@ -287,7 +287,8 @@ func (s *Service) lockHeaders(c *server.Call, b *bucketRec, o *objRec, mode **st
 		ctx := s.requestKeys(c, nil)
 		ctx["s3:resourceaccount"] = []string{b.Owner}
 		addBucketTags(ctx, b)
-		return c.Allowed(authz.Check{Action: action, Resource: b.arn() + "/" + o.Key, ResourceAccount: b.Owner, ResourcePolicy: rp.policy, Context: ctx})
+		// Through an access point, its policy is weighed too.
+		return s.allowed(c, authz.Check{Action: action, Resource: b.arn() + "/" + o.Key, ResourceAccount: b.Owner, ResourcePolicy: rp.policy, Context: ctx})
 	}
 	if l.Until != nil {
 		ok, err := may("s3:GetObjectRetention")
