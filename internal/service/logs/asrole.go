@@ -31,7 +31,7 @@ func (l *Logs) PutEventsInTx(tx *store.Tx, p auth.Principal, region, group, stre
 		if err := l.authorize(tx, p, region, "logs:CreateLogGroup", groupARN(region, account, group)+":log-stream:", now); err != nil {
 			return err
 		}
-		g = &groupRec{Name: group, Created: ms(now), Class: "STANDARD", Gen: auth.NewUUID()}
+		g = newGroupRec(group, now)
 		if _, err := tx.Insert(ns(account, region, tGroups), g.Name, svckit.MustJSON(g)); err != nil {
 			return err
 		}

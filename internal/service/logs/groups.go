@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	api "github.com/palisade/palisade/internal/api/logs"
 	"github.com/palisade/palisade/internal/auth"
@@ -68,6 +69,12 @@ func (l *Logs) checkKey(c *server.Call, key, group string) error {
 	return nil
 }
 
+// newGroupRec is a new log group as CreateLogGroup makes one without options (and as
+// a service creates one through a role): the STANDARD class, a fresh generation.
+func newGroupRec(name string, now time.Time) *groupRec {
+	return &groupRec{Name: name, Created: ms(now), Class: "STANDARD", Gen: auth.NewUUID()}
+}
+
 func (l *Logs) createLogGroup(c *server.Call, in *api.CreateLogGroupRequest) (*model.Empty, error) {
 	if len(in.LogGroupName) >= 4 && strings.EqualFold(in.LogGroupName[:4], "aws/") {
 		// AWS: "Log group names can't start with the string aws/". Its answer, recorded
@@ -75,7 +82,8 @@ func (l *Logs) createLogGroup(c *server.Call, in *api.CreateLogGroupRequest) (*m
 		// amazon-cloudwatch#11, Netflix/metaflow#1776), names the prefix "AWS/": any case.
 		return nil, errParam("Log groups starting with AWS/ are reserved for AWS.")
 	}
-	g := &groupRec{Name: in.LogGroupName, Created: ms(c.Now), Class: "STANDARD", Tags: in.Tags, Gen: auth.NewUUID()}
+	g := newGroupRec(in.LogGroupName, c.Now)
+	g.Tags = in.Tags
 	if in.LogGroupClass != nil {
 		g.Class = *in.LogGroupClass
 	}
